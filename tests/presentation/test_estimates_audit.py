@@ -10,6 +10,7 @@ import pytest
 
 from evidence.analyses.estimation import ListCapture, check_existence, estimate_population
 from evidence.presentation.estimates import (
+    LOG_NORMAL_WITHHELD,
     disclose_estimate,
     disclosed_payload,
     estimate_headline,
@@ -31,10 +32,16 @@ def test_the_existence_optimum_never_gives_a_small_cell_back() -> None:
         payload = disclosed_payload(result)
         assert payload["existence"]["lp_optimum"] is None
         assert payload["existence"]["exists"] is True
-        # only the coarsening of a table holding a small cell (2 people on all three lists) is said
+        # only the coarsening of a table holding a small cell (2 people on all three lists) is said, and the
+        # log-normal limits it withholds beside a published model
         reasons = payload["disclosure"]["withheld"]
         assert any("rounded to whole people" in r for r in reasons)
-        assert all("rounded to whole people" in r or "p-values of the stepwise steps" in r for r in reasons)
+        assert all(
+            "rounded to whole people" in r
+            or "p-values of the stepwise steps" in r
+            or r == LOG_NORMAL_WITHHELD
+            for r in reasons
+        )
 
 
 def test_the_level_keeps_its_decimals() -> None:
@@ -63,7 +70,8 @@ def test_the_table_says_what_the_estimate_assumes() -> None:
     assert rows["assumes"].startswith("a closed population over the period; lists linked without error")
     assert "captured by the interactions of the model" in rows["assumes"]
     assert "allows nothing for these assumptions being wrong" in rows["assumes"]
-    assert estimate_row_kinds(list(estimate_rows(estimate_population(SMALL_CELL))))[-1] is not None
+    shown = list(estimate_rows(estimate_population(SMALL_CELL)))
+    assert estimate_row_kinds(shown)[[name for name, _ in shown].index("assumes")] is not None
 
 
 def test_json_never_gives_an_unrounded_small_number_on_no_list() -> None:
@@ -71,7 +79,11 @@ def test_json_never_gives_an_unrounded_small_number_on_no_list() -> None:
     base = estimate_population(SMALL_CELL, method="main")
     observed = base.observed
     near = dataclasses.replace(
-        base, dark_figure=4.6, estimate=observed + 4.6, interval=(observed + 4.7, observed + 60.0)
+        base,
+        interval_method="bca",
+        dark_figure=4.6,
+        estimate=observed + 4.6,
+        interval=(observed + 4.7, observed + 60.0),
     )
     shown = disclose_estimate(near)
     assert (shown.text("dark_figure"), shown.text("estimate"), shown.text("low")) == ("<5", "x", "x")

@@ -12,7 +12,13 @@ import pytest
 from evidence.analyses.estimation import ListCapture, estimate_population
 from evidence.analyses.estimation.lists import history_matrix
 from evidence.presentation import estimates
-from evidence.presentation.estimates import disclosed_payload, estimate_rows, model_withheld
+from evidence.presentation.estimates import (
+    LOG_NORMAL_WITHHELD,
+    disclose_estimate,
+    disclosed_payload,
+    estimate_rows,
+    model_withheld,
+)
 
 
 def _capture(counts: list[int]) -> ListCapture:
@@ -109,15 +115,17 @@ HUNDRED_WITNESS = [59, 0, 1, 0, 1, 1, 38]
 def test_with_the_model_the_log_normal_limits_leave_one_small_value_of_a_count_alone_on_a_list():
     """Under one interaction (B:C) the estimate is observed + x·y/z and the log-normal limits observed +
     x·y/z·exp(±1.96·√(1/x + 1/y + 1/z)), with x on A alone, y not on A, z on A and another list: three numbers
-    summing to the number observed. Every (x, y, z) of 100 people giving the published limits puts 1, or 59 or 60,
-    on A alone: A alone is not pinned (the witness publishes the same with 59), but if it is small it is 1. (A
-    residual of publishing the model with the deterministic limits in whole people: see the report of the audit
-    in ``model_withheld``.)"""
+    summing to the number observed. Every (x, y, z) of 100 people giving the limits puts 1, or 59 or 60, on A
+    alone: A alone is not pinned (the witness would publish the same with 59), but if it is small it is 1. So
+    beside a published model in a three-list table with a small cell the log-normal limits are withheld
+    (``LOG_NORMAL_WITHHELD``); they were published as [100, 111]."""
     result = estimate_population(_capture(HUNDRED))
     assert result.terms == ("B:C",) and not model_withheld(result)
     published = _published(HUNDRED)
-    assert published[0]["estimate"] == "x" and published[0]["interval"] == [100, 111]
+    assert published[0]["estimate"] == "x" and published[0]["interval"] == ["x", "x"]
     assert _published(HUNDRED_WITNESS) == published and HUNDRED_WITNESS[0] == 59
+    disclosed = disclose_estimate(result)
+    assert LOG_NORMAL_WITHHELD in disclosed.reasons
 
     n = sum(HUNDRED)
     z_score = 1.959963984540054

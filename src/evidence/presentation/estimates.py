@@ -55,7 +55,9 @@ every table (:class:`~evidence.presentation.disclosure.DisclosureRule`, ``<5`` b
   people: lists of 1, 57 and 156, which list is which left open); of those 22 the estimate alone did so in 2,
   the limits rounded to 5 in 4 (and x in 4 of the 400). These counts keep every (x, y, z), or list sizes, that
   gives the published numbers, whichever model stepwise would choose there (a necessary condition): each such
-  leak is real, and the true candidates are fewer.
+  leak is real, and the true candidates are fewer. So, beside a published model, a three-list table with a
+  small cell has its log-normal limits withheld (``x``, :data:`LOG_NORMAL_WITHHELD`; a bootstrap interval, its
+  seed withheld, is published): the estimate alone left 2 of those 75 one value under 5, a residual.
 
 Without a small cell, published numbers keep their precision; the text shows them rounded to whole people. In
 JSON a withheld number is its label (a string), as in ``evidence flows``/``trend``; an unbounded upper limit is
@@ -327,6 +329,17 @@ def _whole(value: float | None, base: int = 1) -> float | None:
     return value if value is None or not math.isfinite(value) else _round_to(value, base)
 
 
+#: How many lists a table with a small cell has when its log-normal interval is withheld beside a published
+#: model: three, where its limits were found to give small counts back (two lists withhold more already:
+#: :func:`pins_small_count`; four or more, of 100 people or more, were not searched).
+LOG_NORMAL_WITHHELD_LISTS = 3
+#: Why a log-normal interval is withheld beside a published model in a table with a small cell.
+LOG_NORMAL_WITHHELD = (
+    "the table holds a small cell and the interval is log-normal (no bootstrap): its limits, with the estimate, "
+    "are equations that can give a small count back; withheld (a bootstrap interval can be published)"
+)
+
+
 def disclose_limits(
     observed: int,
     limits: Sequence[float],
@@ -401,9 +414,20 @@ def disclose_estimate(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
                 f"the {'lower' if field == 'low' else 'upper'} limit is fewer than {rule.threshold} above the "
                 "number observed: withheld"
             )
+    rounded = coarsened(result, rule)
+    if (
+        rounded
+        and base == 1
+        and len(result.lists) == LOG_NORMAL_WITHHELD_LISTS
+        and result.interval_method != "bca"
+        and not {"low", "high"} <= marks.keys()
+    ):
+        # closed-form functions of the chosen model's counts: beside the estimate, equations that leave a small
+        # list or cell one value (see the module docstring); a bootstrap's limits, its seed withheld, do not
+        marks = {"low": _COMPLEMENT, "high": _COMPLEMENT} | marks
+        reasons.append(LOG_NORMAL_WITHHELD)
     for field in marks:
         values[field] = None
-    rounded = coarsened(result, rule)
     if rounded:
         # the number observed stays exact: it is a count of the data, not of a model
         values = {field: _whole(value, 1 if field == "observed" else base) for field, value in values.items()}
