@@ -416,6 +416,20 @@ def test_the_reading_commands_wait_for_an_import_when_asked(exports, run_main, t
             holder.wait()
 
 
+def test_an_import_points_out_a_row_holding_only_a_case_id(exports, run_main, tmp_path) -> None:
+    """A total line below the records became a record of which nothing is known, unsaid; and the check line
+    said "letter case" for every flag, whatever it was."""
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    footed = tmp_path / "cases_2023-04-30.csv"
+    lines = exports[0].read_text(encoding="utf-8").splitlines()
+    columns = lines[0].count(",")
+    footed.write_text("\n".join([*lines, "Total: 75 cases" + "," * columns]) + "\n", encoding="utf-8")
+    code, out, err = run_main(["register", "import", str(footed), "--mapping", str(mapping)])
+    assert code in (0, None), err
+    assert "Check:" in out and "nothing but a case id" in out and f"row {len(lines) + 1}" in out
+    assert "letter case" not in out and "Total: 75" not in out
+
+
 def test_an_import_says_how_many_rows_holding_nothing_it_left_out(exports, run_main, tmp_path) -> None:
     """Blank lines and rows of delimiters only were left out unsaid: the rows of the file did not add up."""
     mapping = exports[0].parent / "cases.mapping.yaml"

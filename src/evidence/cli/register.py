@@ -184,7 +184,10 @@ def import_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Import an export: new records added, changed ones updated (history kept), absent ones marked missing."""
+    import polars as pl
+
     from evidence.sources.register import import_export
+    from evidence.sources.register.store import ID_ONLY_REASON
 
     if partial and allow_many_missing:
         from evidence.core.errors import ParameterError
@@ -240,16 +243,30 @@ def import_command(
         for row in result.rejects.head(20).iter_rows(named=True):
             table.add_row(str(row["row"]), escape(str(row["column"] or "")), escape(str(row["reason"])))
         console.print(table)
-    if result.flags.height:
+    id_only = result.flags.filter(pl.col("reason") == ID_ONLY_REASON)
+    retyped = result.flags.filter(pl.col("reason") != ID_ONLY_REASON)
+    if retyped.height:
         console.print(
-            f"[bold yellow]Check:[/] {result.flags.height} new record(s) whose case id differs from that of a "
-            "record marked missing only in letter case or surrounding punctuation (rows "
-            + ", ".join(str(r) for r in result.flags["row"].head(20).to_list())
-            + (", ..." if result.flags.height > 20 else "")
-            + "): if each is the same person, correct the id in the case-management system; the register "
-            "keeps them apart.",
+            f"[bold yellow]Check:[/] {retyped.height} new record(s) whose case id differs from that of a "
+            f"record marked missing only in letter case or surrounding punctuation ({_rows_named(retyped)}): "
+            "if each is the same person, correct the id in the case-management system; the register keeps "
+            "them apart.",
             soft_wrap=True,
         )
+    if id_only.height:
+        console.print(
+            f"[bold yellow]Check:[/] {id_only.height} record(s) holding nothing but a case id, every other "
+            f"column the mapping reads empty ({_rows_named(id_only)}): a total or note line below the records? "
+            "They are kept as records of which nothing is known; if a line is no case, delete it from the "
+            "export and import it again.",
+            soft_wrap=True,
+        )
+
+
+def _rows_named(flags: Any) -> str:
+    """``row 12`` or ``rows 12, 40, ...`` (the first 20)."""
+    rows = [str(r) for r in flags["row"].head(20).to_list()]
+    return ("row " if len(rows) == 1 else "rows ") + ", ".join(rows) + (", ..." if flags.height > 20 else "")
 
 
 def _ids(case_ids: list[str], ids_file: Path | None) -> tuple[list[str], list[str]]:

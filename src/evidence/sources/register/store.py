@@ -415,6 +415,39 @@ def _register_rows(
     return kept, pl.concat([loaded.rejects, *(issues_frame(r) for r in rejects)]).sort("row")
 
 
+#: The reason a row holding nothing but its case id is pointed out (the CLI groups flags by it).
+ID_ONLY_REASON = (
+    "holds nothing but its case id (every other column the mapping reads is empty): a total or note line "
+    "below the records? Kept as a record of which nothing is known; if it is no case, delete the line"
+)
+
+
+def _id_only_rows(rows: pl.DataFrame, mapping: CaseRecordsMapping) -> pl.DataFrame:
+    """The rows the register takes that hold no field but their case id (the mapping's ``fixed`` values aside),
+    as flags: a total or note line below the records ("Total: 332 cases") would otherwise become a record of
+    which nothing is known, new in each export whose total changed. Kept: a case just opened may hold only its
+    id."""
+    derived = {"origin": "origin_", "destination": "destination_", "transit": "transit_"}
+    fixed: set[str] = set()
+    for field in mapping.fixed:
+        prefix = derived.get(field)
+        fixed.update(c for c in rows.columns if c == field or (prefix is not None and c.startswith(prefix)))
+        if field == "age_band":
+            fixed.add("majority_status")
+    read = [c for c in rows.columns if c not in {RECORD_KEY, "source_row", *fixed}]
+    if not rows.height or not read:
+        return empty_issues()
+    empty = rows.filter(pl.all_horizontal(pl.col(c).is_null() for c in read))
+    return issues_frame(
+        empty.select(
+            row=pl.col("source_row").cast(pl.Int64),
+            column=pl.lit(mapping.columns["case_id"]),
+            value=pl.lit(None, pl.String),
+            reason=pl.lit(ID_ONLY_REASON),
+        )
+    )
+
+
 def _check_usable(export: Path, rows_in: int, rows: pl.DataFrame, rejects: pl.DataFrame) -> None:
     """Refuse an export that holds no record the register can take, before the register is opened: one with no
     rows (a failed export, its header only) would mark every record missing as a full export, and one whose
@@ -597,6 +630,7 @@ def import_export(
                 hint=f"correct reporting_country in the mapping (or leave it out to keep {meta['country']}); an "
                 "organisation working in two countries keeps a register for each (--register PATH)",
             )
+        id_only = _id_only_rows(rows, mapping)
         result = _apply(
             connection,
             rows,
@@ -618,6 +652,8 @@ def import_export(
         )
         connection.execute("COMMIT")
         connection.execute("CHECKPOINT")  # into the main file, so its sha256 says what it holds
+        if id_only.height:
+            result = dataclasses.replace(result, flags=pl.concat([result.flags, id_only]).sort("row"))
     except BaseException:
         with contextlib.suppress(Exception):
             connection.execute("ROLLBACK")
