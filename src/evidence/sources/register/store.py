@@ -705,7 +705,16 @@ def _apply(
             else 0
         )
         if erased:  # else the rejected rows of a file that changed nothing read as a contradiction
-            note += f" ({erased:,} of its rows, of people erased since, rejected now)"
+            # the same file through the same mapping: only an erasure since its first reading rejects more now
+            (before,) = connection.execute(
+                "SELECT rows_rejected FROM imports WHERE import_id = ?", [earlier[0]]
+            ).fetchall()[0]
+            since = rows_rejected - before if before is not None else erased
+            note += (
+                f" ({since:,} of its rows, of people erased since, rejected now)"
+                if since > 0
+                else f" ({erased:,} of its rows, of people erased, rejected as when it was first read)"
+            )
     else:
         if made_on > dt.date.today() + dt.timedelta(days=1):  # a day's grace for time zones
             # exports go in in date order: one dated in the future would refuse every real export after it,
