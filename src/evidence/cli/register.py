@@ -213,6 +213,7 @@ def import_command(
         wait=wait,
         allow_dropped_fields=allow_dropped_fields,
         allow_many_missing=allow_many_missing,
+        cell_key_check=_cell_key_check(required=False),
     )
     if as_json:
         summary = result.summary()
@@ -488,8 +489,11 @@ def figures_command(
         # real records: perturbed by the cell key method, as every other output of them
         record_keys=record_keys(loaded) if loaded.protection == "cell_key" else None,
     )
+    other_secret = _other_cell_key_secret(path, waiting) if figures.perturbed else None
     if as_json:
         facts = figures.to_dict()
+        if other_secret is not None:
+            facts["notes"] = [*facts["notes"], other_secret]
         facts["as_of_note"] = stood.note()  # always there (null without a note), as in export-ctdc's JSON
         # the protection is the ``disclosure`` object of every answer
         facts["years_note"] = period_note
@@ -516,8 +520,44 @@ def figures_command(
         console.print(out)
     for note in figures.notes:
         console.print(f"Note: {escape(note)}")
+    if other_secret is not None:
+        console.print(f"[bold red]Warning:[/] {escape(other_secret)}", soft_wrap=True)
     _say_erasures(loaded)
     console.print(figures.describe())
+
+
+def _cell_key_check(*, required: bool = True) -> str | None:
+    """The check value of the cell-key secret this machine perturbs counts with (made on first use); not
+    ``required`` (an import, which perturbs nothing), None when the secret cannot be had."""
+    from evidence.analyses.selection import CELL_KEY_SECRET_ENV
+    from evidence.core.errors import InputError
+    from evidence.core.secret_key import secret_key
+    from evidence.sources.register.store import cell_key_check
+
+    try:
+        return cell_key_check(secret_key("cell_key", CELL_KEY_SECRET_ENV))
+    except (InputError, OSError):
+        if required:
+            raise
+        return None
+
+
+def _other_cell_key_secret(path: Path, waiting: _Wait) -> str | None:
+    """A warning when the cell-key secret in use is not the one the register's imports were made beside."""
+    from evidence.analyses.selection import CELL_KEY_SECRET_ENV
+    from evidence.core.secret_key import key_dir
+    from evidence.sources.register.store import register_cell_key_check
+
+    kept = register_cell_key_check(path, wait=waiting.left())
+    if kept is None or kept == _cell_key_check():
+        return None
+    return (
+        "the cell-key secret in use is not the one this register's imports were made beside (another machine, "
+        f"or a lost secret: {CELL_KEY_SECRET_ENV}, else cell_key.key in {key_dir()}): these figures are "
+        "perturbed otherwise than figures made there, and two sets of figures of the same records, both "
+        "published, can be averaged towards the exact counts. Use the same secret wherever the register's "
+        "figures are made"
+    )
 
 
 def _period_held(data: Any, year_from: int | None, as_of: dt.date) -> tuple[int | None, str | None]:

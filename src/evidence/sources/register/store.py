@@ -30,6 +30,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -542,6 +543,7 @@ def import_export(
     wait: float = 0.0,
     allow_dropped_fields: bool = False,
     allow_many_missing: bool = False,
+    cell_key_check: str | None = None,
 ) -> ImportResult:
     """Import one export of the case-management system into the register (made on first use).
 
@@ -555,6 +557,8 @@ def import_export(
     ``allow_dropped_fields`` (the mapping stopped naming its column, or the export lost it): it would make the
     field unknown for every such record from its date on. So is a full export lacking most of the records present, unless ``allow_many_missing`` (an
     export of some records taken for a full one, or case ids that changed form, would mark them missing).
+    ``cell_key_check``: the check value of the cell-key secret in use (:func:`cell_key_check`), kept from the
+    first import given one, so that figures made later beside another secret can say so.
     """
     register, export = Path(register), Path(export)
     if export.is_dir():
@@ -618,6 +622,8 @@ def import_export(
             rows, rejects = _reject_erased(rows, rejects, erased, mapping.columns["case_id"])
             folds = {k: v for k, v in folds.items() if k not in erased}
             _check_usable(export, loaded.rows_in, rows, rejects)
+        if cell_key_check and CELL_KEY_CHECK not in meta:  # the first secret the register's figures used
+            connection.execute("INSERT INTO meta VALUES (?, ?)", [CELL_KEY_CHECK, cell_key_check])
         if not meta.get("country") and mapping.reporting_country:
             connection.execute("UPDATE meta SET value = ? WHERE key = 'country'", [mapping.reporting_country])
         elif mapping.reporting_country and mapping.reporting_country != meta["country"]:
@@ -1365,6 +1371,23 @@ def _remove_unfinished_exports(connection: duckdb.DuckDBPyConnection) -> None:
         with contextlib.suppress(FileNotFoundError):
             Path(part_file).unlink()
         connection.execute("UPDATE ctdc_exports SET part_file = NULL WHERE export_id = ?", [export_id])
+
+
+#: The meta key of the check value of the cell-key secret the register's imports were made beside.
+CELL_KEY_CHECK = "cell_key_check"
+
+
+def cell_key_check(secret: bytes) -> str:
+    """A check value of a cell-key secret (HMAC-SHA256 of a fixed text, 128 bits): tells two secrets apart
+    without holding either (the secret is 32 random bytes, so it cannot be guessed from its check)."""
+    return hmac.new(secret, b"evidence register: cell key check", hashlib.sha256).hexdigest()[:32]
+
+
+def register_cell_key_check(path: str | Path, *, wait: float = 0.0) -> str | None:
+    """The check value of the cell-key secret the register's imports were made beside, if one was kept (a
+    register imported into before this was kept has none)."""
+    with reading(path, wait=wait) as (_, meta):
+        return meta.get(CELL_KEY_CHECK)
 
 
 def register_country(path: str | Path, *, wait: float = 0.0) -> str | None:
