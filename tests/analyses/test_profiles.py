@@ -378,3 +378,106 @@ def test_a_flag_column_written_as_one_or_empty_has_no_share_of_itself(shared_dat
     )
     shares = profiles.group_shares(records, "exploitation_forced_criminality")
     assert dict(zip(shares["category"], shares["count"], strict=True)) == {"true": 1, "false": 1}
+
+
+# --- columns holding several values, and the organisation's own flag groups --------------------------------------
+
+CASE_RECORDS = "case_records/assisted_victims.csv"
+
+
+@pytest.fixture(scope="module")
+def case_records(fixtures):
+    from evidence.sources.case_records import load_case_records
+
+    return load_case_records(fixtures / CASE_RECORDS)
+
+
+def raw_case_records(fixtures) -> list[dict]:
+    """The fixture's rows as the csv module reads them (not through the loader)."""
+    import csv
+
+    with (fixtures / CASE_RECORDS).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_transit_countries_are_counted_each_not_as_one_category(case_records, fixtures):
+    """A transit cell "LAO;THA" was one transit country: each value counts, a victim once per value, shares overlapping, of the
+    victims with at least one transit country recorded."""
+    from evidence.sources.countries import to_iso3
+
+    raw = raw_case_records(fixtures)
+    per_row = [{to_iso3(p.strip()) for p in r["Transit countries"].split(";") if p.strip()} for r in raw]
+    expected = {c: sum(c in s for s in per_row) for c in set().union(*per_row)}
+    shares = profiles.group_shares(case_records, "transit_iso3")
+    assert dict(zip(shares["category"], shares["count"], strict=True)) == expected == {"THA": 4, "LAO": 1}
+    assert "LAO;THA" not in shares["category"].to_list()
+    with_one = sum(bool(s) for s in per_row)
+    assert set(shares["n_known"]) == {with_one} and set(shares["n_unknown"]) == {len(raw) - with_one}
+    assert shares["count"].sum() > with_one  # overlapping: one victim under two values
+    assert shares.filter(pl.col("category") == "THA")["share"].item() == pytest.approx(4 / with_one)
+    assert profiles.multi_valued(case_records, "transit_iso3")
+    assert not profiles.multi_valued(case_records, "gender")
+
+
+def test_a_crosstab_counts_each_value_of_a_column_holding_several(case_records):
+    table = profiles.crosstab(case_records, "transit_iso3", "gender")
+    rows = {r["transit_iso3"]: (r.get("Female", 0), r.get("Male", 0)) for r in table.iter_rows(named=True)}
+    assert rows == {"LAO": (1, 0), "THA": (2, 2)}  # MSS-0017 (F) under both LAO and THA
+    with_unknown = profiles.crosstab(case_records, "transit_iso3", "gender", include_unknown=True)
+    assert "Unknown" in with_unknown["transit_iso3"].to_list()
+
+
+def test_perpetrators_sex_counts_each_sex_against_the_raw_file(shared_data):
+    """CTDC's Victim-Perpetrator file writes "Female;Male" for perpetrators of both sexes: counted under each."""
+    import csv
+
+    from evidence.sources.registry import load
+
+    path = shared_data / "ctdc" / "vp_synthetic_condensed.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        cells = [r["IP_Gender"] for r in csv.DictReader(fh)]
+    per_row = [{p.strip() for p in c.split(";") if p.strip()} for c in cells]
+    expected = {v: sum(v in s for s in per_row) for v in set().union(*per_row)}
+    shares = profiles.group_shares(load(path), "perpetrator_gender")
+    assert dict(zip(shares["category"], shares["count"], strict=True)) == expected
+    assert "Female;Male" not in shares["category"].to_list()
+    assert set(shares["n_known"]) == {sum(bool(s) for s in per_row)}
+
+
+def test_assistance_is_a_flag_group_of_the_organisations_records(case_records, fixtures):
+    """The kinds of assistance were plain columns ("assistance" an unknown group); the group is the data quality
+    notebook's, and a victim given none of them ("N" to each) is in its denominator."""
+    from evidence.analyses.quality import completeness_groups
+
+    raw = raw_case_records(fixtures)
+    kinds = {
+        "Shelter": "Shelter",
+        "Medical care": "Medical",
+        "Return and reintegration": "Return and reintegration",
+    }
+    answered = [r for r in raw if any(r[k] for k in kinds)]
+    shares = profiles.group_shares(case_records, "assistance")
+    expected = {label: sum(r[k] == "Y" for r in answered) for k, label in kinds.items()}
+    assert dict(zip(shares["category"], shares["count"], strict=True)) == expected
+    assert set(shares["n_known"]) == {len(answered)} == {21}  # two victims given none: in the denominator
+    assert set(completeness_groups(case_records.data.columns)["assistance"]) == {
+        f"assistance_{k}" for k in ("shelter", "medical", "return_reintegration")
+    }
+    form = profiles.group_shares(case_records, "form")
+    # the extra flag in its group (the data quality notebook's groups)
+    assert "Forced criminality" in form["category"].to_list()
+    table = profiles.crosstab(case_records, "assistance", "gender")
+    assert table.filter(pl.col("assistance") == "Shelter")["Female"].item() == sum(
+        r["Shelter"] == "Y" and r["Sex"] == "F" for r in raw
+    )
+
+
+def test_assistance_is_refused_where_the_records_have_none(five_records):
+    with pytest.raises(ParameterError, match="assistance"):
+        profiles.group_shares(five_records, "assistance")
+
+
+def test_a_predictor_holding_several_values_is_refused(case_records):
+    """A transit cell "LAO;THA" was a category of its own in the regression; a column of single values stays a predictor."""
+    with pytest.raises(ParameterError, match="several values"):
+        profiles.odds_ratios(case_records, outcome="exploitation_forced_labour", predictors=["transit_iso3"])

@@ -540,8 +540,9 @@ def test_a_table_by_form_says_its_forms_can_add_up_to_more_and_where_the_unrecor
     assert said in " ".join(tables.split())
 
 
-def test_completeness_points_to_a_coverage_section_only_where_one_follows(real_tables, monkeypatch):
-    """REVIEW12 m2: GSI and TIP files were told "see the coverage below", which covers UNODC only."""
+def test_completeness_points_every_country_level_table_to_its_coverage(real_tables, monkeypatch):
+    """REVIEW12 m2 had GSI and TIP files told nothing, as the coverage section covered UNODC only; it now shows
+    theirs too (context_coverage), so each is pointed to it, and the case table is not."""
     import dataclasses
 
     import IPython.display
@@ -558,11 +559,15 @@ def test_completeness_points_to_a_coverage_section_only_where_one_follows(real_t
         for obj in shown
         if "Field completeness" in str(getattr(obj, "data", ""))
     ]
-    assert said == [
-        "Field completeness is summarised for victim-level case tables.",
-        "Field completeness is summarised for victim-level case tables.",
-        "Field completeness is summarised for victim-level case tables; see the coverage below.",
+    assert (
+        said == ["Field completeness is summarised for victim-level case tables; see the coverage below."] * 3
+    )
+    shown.clear()
+    views.show_coverage(opened)  # and the coverage does follow, for each of them
+    headings = [
+        str(getattr(obj, "data", "")) for obj in shown if str(getattr(obj, "data", "")).startswith("###")
     ]
+    assert len(headings) == 3
 
 
 def test_a_heading_names_the_country_as_a_sentence_does(shared_data, tmp_path, monkeypatch):
@@ -913,3 +918,23 @@ def test_routes_without_a_known_origin_are_not_said_to_be_withheld(monkeypatch):
     views.show_routes(selection, DisclosureRule(5), title="t", map_title="m", subtitle=None, source="s")
     said = [obj.data for obj in shown if hasattr(obj, "data")]
     assert views.NO_KNOWN_ROUTE in said and views.NO_ROUTE_TO_DRAW not in said
+
+
+def test_profile_titles_are_escaped_in_every_message(monkeypatch) -> None:
+    """A group's title reached the brief unescaped where the group is not recorded (one message of three
+    escaped it)."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks import views
+
+    texts: list[str] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **_: texts.extend(o.data for o in objs))
+    from evidence.sources.case_schema import conform
+
+    frame = conform(
+        pl.DataFrame({"year": [2020] * 12, "origin_iso3": ["THA"] * 12, "destination_iso3": ["THA"] * 12})
+    )
+    selection = Selection(frame, country="THA", role="destination")
+    views.show_profiles(selection, DisclosureRule(5), groups=[("no_such_group", "<b>Sex</b> *bold*")])
+    assert texts and "<b>" not in texts[0] and "*bold*" not in texts[0]

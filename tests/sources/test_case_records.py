@@ -180,21 +180,88 @@ def test_denominator_rule_holds_for_every_group_including_extras(loaded) -> None
     groups["assistance"] = [c for c in loaded.data.columns if c.startswith("assistance_")]
     checked = set()
     for group, flags in groups.items():
-        # flags the mapping names (and the "other" flags they set); the file records no others
-        present = [c for c in flags if c in loaded.data.columns and loaded.data[c].null_count() < 21]
+        # flags the mapping names; the file records no others ("other", set by forced criminality and fishing, is
+        # true where they are and not recorded elsewhere: below)
+        present = [
+            c
+            for c in flags
+            if c in loaded.data.columns and loaded.data[c].null_count() < 21 and c not in OTHERS_SET_BY_EXTRAS
+        ]
         if not present:
             continue
         checked.add(group)
         nulls = loaded.data.select(pl.sum_horizontal(pl.col(c).is_null() for c in present)).to_series()
         trues = loaded.data.select(pl.sum_horizontal(pl.col(c).fill_null(False) for c in present)).to_series()
+        # every kind of assistance answered "no" is an answer: known, no assistance of these kinds
+        if group == "assistance":
+            assert ((nulls == len(present)) | (nulls == 0)).all(), group
+            continue
         # a record is unknown for the whole group, or known with at least one true flag
         assert ((nulls == len(present)) | ((nulls == 0) & (trues >= 1))).all(), group
     assert checked == {"exploitation", "labour_sector", "means_of_control", "assistance"}
     # flags the records do not have stay null (not recorded), never false
     assert loaded.data["means_threats"].null_count() == loaded.data["labour_agriculture"].null_count() == 21
+    # "other" forms and sectors are not mapped: true where forced criminality or fishing is, else not recorded
+    # (they were false on every other record whose group is known: "no other form" the records never asked)
+    for extra, other in (
+        ("exploitation_forced_criminality", "exploitation_other"),
+        ("labour_fishing", "labour_other"),
+    ):
+        assert loaded.data.filter(pl.col(extra))[other].all()
+        assert loaded.data.filter(~pl.col(extra).fill_null(False))[other].null_count() == (
+            loaded.data.filter(~pl.col(extra).fill_null(False)).height
+        )
     unknown_forms = row(loaded, 9)  # every form of MSS-0008 left empty
     assert all(unknown_forms[c] is None for c in FLAG_GROUPS["exploitation"])
     assert unknown_forms["exploitation_forced_criminality"] is None
+
+
+OTHERS_SET_BY_EXTRAS = {other for _, other in EXTRA_FLAGS.values()}
+
+
+def test_every_assistance_kind_answered_no_is_no_assistance_not_unknown(loaded, tmp_path: Path) -> None:
+    """An explicit "N" to every kind of assistance is an answer (no assistance of these kinds), not "unknown":
+    it was null, so the share of people given shelter left out those given none. Every kind left empty is
+    unknown; a "no" beside empty cells makes the empty ones "no" (the group is answered, as CTDC's rule makes a
+    recorded group's empty flags 0). CTDC's own groups keep the codebook's rule (all "no" is not recorded)."""
+    kinds = ["assistance_shelter", "assistance_medical", "assistance_return_reintegration"]
+    none_given = row(loaded, 7)  # MSS-0006: N, N, N
+    assert [none_given[k] for k in kinds] == [False, False, False]
+    assert [row(loaded, 16)[k] for k in kinds] == [False, False, False]  # MSS-0015: N, N, N
+    # CTDC's groups: MSS-0009 answered "N" to both means of control mapped: not recorded (codebook section 6)
+    assert (row(loaded, 10)["means_debt_bondage_earnings"], row(loaded, 10)["means_withhold_documents"]) == (
+        None,
+        None,
+    )
+    header = ["Year", "Sex", "Shelter", "Medical care"]
+    mapping = {
+        "columns": {
+            "year": "Year",
+            "gender": "Sex",
+            "assistance": {"shelter": "Shelter", "medical": "Medical care"},
+        },
+        "values": {"gender": {"F": "Female", "M": "Male"}},
+    }
+    path = write_csv(
+        tmp_path / "assist.csv",
+        header,
+        [
+            ["2020", "F", "N", "N"],  # 2: none given
+            ["2020", "F", "", ""],  # 3: not recorded
+            ["2020", "M", "N", ""],  # 4: answered: the empty kind is not given
+            ["2020", "M", "Y", ""],  # 5: as before
+            # 6: answered (medical "no"); the "Unknown" shelter is then "no", as CTDC's -99 in a recorded group
+            ["2020", "M", "Unknown", "N"],
+        ],
+        mapping,
+    )
+    table = load_case_records(path)
+    assert_accounting(table)
+    got = {
+        r["source_row"]: (r["assistance_shelter"], r["assistance_medical"])
+        for r in table.data.iter_rows(named=True)
+    }
+    assert got == {2: (False, False), 3: (None, None), 4: (False, False), 5: (True, False), 6: (False, False)}
 
 
 def test_identifiers_and_exact_ages_never_leave_the_loader(loaded) -> None:

@@ -397,15 +397,77 @@ def test_not_a_ctdc_file(tmp_path: Path) -> None:
         ctdc.load(other)
 
 
-def test_a_missing_column_reads_as_empty_and_is_noted(ctdc_fixtures: Path, tmp_path: Path) -> None:
+def test_a_missing_column_is_not_recorded_and_is_noted(ctdc_fixtures: Path, tmp_path: Path) -> None:
+    """A flag the file does not have is unknown on every record, not "no" where its group is known: it was
+    False beside recruiter_friend, a false 0% ("Documents withheld 0 of 1,330" for a file without the column)."""
     lines = (ctdc_fixtures / "synthetic_v2024.csv").read_text(encoding="utf-8").splitlines()
     without_last = tmp_path / "no_recruiter_other.csv"
     without_last.write_text("\n".join(line.rsplit(",", 1)[0] for line in lines) + "\n", encoding="utf-8")
     loaded = load(without_last)
     assert (loaded.rows_in, loaded.rows_kept) == (10, 10)
-    assert "columns absent from this file, read as empty: recruiterRelationOther" in loaded.provenance.notes
+    assert ABSENT_NOTE + "recruiterRelationOther" in loaded.provenance.notes
     assert row(loaded, 3)["recruiter_other"] is None  # it was 1 in the full file
-    assert row(loaded, 2)["recruiter_other"] is False  # the group is known from recruiter_friend
+    # the group is known (recruiter_friend), this flag is not
+    assert row(loaded, 2)["recruiter_other"] is None
+    assert row(loaded, 2)["recruiter_friend"] is True
+    assert loaded.data["recruiter_other"].null_count() == loaded.data.height
+    full = load(ctdc_fixtures / "synthetic_v2024.csv").data
+    known = ["recruiter_intimate_partner", "recruiter_friend", "recruiter_family"]
+    # the flags the file has: as in the full file wherever the group stays known without the missing column
+    still = pl.any_horizontal(pl.col(c).fill_null(False) for c in known)
+    assert loaded.data.filter(still).select(known).equals(full.filter(still).select(known))
+
+
+ABSENT_NOTE = "columns absent from this file, not recorded (unknown on every record, never 0): "
+
+
+@pytest.mark.parametrize(
+    ("fixture", "delimiter", "column", "flag"),
+    [
+        ("k_anon_small.csv", ";", "meansOfControlWithholdsDocuments", "means_withhold_documents"),
+        ("vp_small.csv", ",", "isSexualExploit", "exploitation_sexual"),
+    ],
+)
+def test_a_missing_flag_column_of_other_layouts_is_not_recorded(
+    ctdc_fixtures: Path, tmp_path: Path, fixture: str, delimiter: str, column: str, flag: str
+) -> None:
+    rows = list(
+        csv.reader((ctdc_fixtures / fixture).read_text(encoding="utf-8").splitlines(), delimiter=delimiter)
+    )
+    index = rows[0].index(column)
+    path = tmp_path / fixture
+    with path.open("w", newline="", encoding="utf-8") as out:
+        csv.writer(out, delimiter=delimiter).writerows(r[:index] + r[index + 1 :] for r in rows)
+    loaded = load(path)
+    assert ABSENT_NOTE + column in loaded.provenance.notes
+    # known only where a k-anonymised row's flags were read from its concatenated field (which names them all)
+    derived = loaded.flags.filter(pl.col("reason").str.contains("derived from the concatenated"))["row"]
+    assert loaded.data.filter(~pl.col("source_row").is_in(derived.implode()))[flag].null_count() == (
+        loaded.data.height - derived.n_unique()
+    )
+    assert loaded.data[flag].null_count() >= loaded.data.height - derived.n_unique() > 0
+    group = next(g for g, cols in FLAG_GROUPS.items() if flag in cols)
+    others = [c for c in FLAG_GROUPS[group] if c != flag]
+    assert loaded.data.select(pl.any_horizontal(pl.col(c).fill_null(False) for c in others)).to_series().any()
+
+
+def test_a_k_anon_flag_feeding_a_merged_one_keeps_it_recorded(shared_data: Path, tmp_path: Path) -> None:
+    """means_abuse is fed by three k-anonymised flags: without one of them it is still recorded by the others."""
+    rows = list(
+        csv.reader((shared_data / "ctdc" / "k_anon_sample.csv").open(encoding="utf-8"), delimiter=";")
+    )
+    index = rows[0].index("meansOfControlSexualAbuse")
+    path = tmp_path / "k_anon.csv"
+    with path.open("w", newline="", encoding="utf-8") as out:
+        csv.writer(out, delimiter=";").writerows(r[:index] + r[index + 1 :] for r in rows)
+    loaded = load(path)
+    assert loaded.data["means_abuse"].null_count() < loaded.data.height
+    full = load(shared_data / "ctdc" / "k_anon_sample.csv").data
+    sexual = [i + 1 for i, r in enumerate(rows[1:], start=1) if r[index] == "1"]
+    # rows with sexual abuse only among the abuse flags lose it; the others keep means_abuse as it was
+    assert loaded.data.filter(~pl.col("source_row").is_in(sexual))["means_abuse"].equals(
+        full.filter(~pl.col("source_row").is_in(sexual))["means_abuse"]
+    )
 
 
 def test_header_only_is_zero_rows(ctdc_fixtures: Path) -> None:

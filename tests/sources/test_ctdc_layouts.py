@@ -164,7 +164,8 @@ def test_a_missing_optional_column_reads_as_empty_with_a_note(original, tmp_path
         assert loaded.provenance.layout == layout, name
         assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected == len(rows) - 1, name
         assert any(
-            n.startswith("columns absent from this file, read as empty: ") and name in n
+            n.startswith("columns absent from this file, not recorded (unknown on every record, never 0): ")
+            and name in n
             for n in loaded.provenance.notes
         ), name
 

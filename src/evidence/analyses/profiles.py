@@ -6,6 +6,17 @@ a record with none true is *unknown* for the whole group. The share of a flag is
 with any flag of the group true), so shares of a group can sum to more than 100%. For a single-valued column
 (gender, age band…) the denominator is the records where it is known.
 
+**The organisation's own groups.** The flag groups are those of the data quality notebook
+(:func:`evidence.analyses.quality.completeness_groups`): CTDC's, with an organisation's extra flags in theirs
+(forced criminality among the forms, fishing among the sectors), the perpetrators' roles, and the kinds of
+assistance (``assistance``, where the records have them). Assistance is answered by a "no": a victim given none
+of the kinds recorded is in its denominator (the loader makes every kind "no" known, every kind empty unknown).
+
+**Columns holding several values** (:data:`~evidence.sources.case_schema.MULTI_VALUED_COLUMNS`: transit
+countries ``LAO;THA``, referral sources, the Victim–Perpetrator file's ``Female;Male``) count each value, a
+victim once per value, as a flag group counts each flag: the denominator is the victims with at least one value
+recorded, and shares overlap (:func:`multi_valued` says so of a group or column).
+
 Every function takes a :class:`~evidence.analyses.selection.Selection` (its country, role and years select the
 records) or a whole case table. Counts of :func:`group_shares` of a table protected by cell key carry their cell
 keys (:func:`crosstab`'s are exact, without keys).
@@ -29,6 +40,7 @@ import polars as pl
 
 from evidence.analyses.count_models import captured_warnings
 from evidence.analyses.intervals import check_level, clean_float, wilson_interval
+from evidence.analyses.quality import completeness_groups
 from evidence.analyses.selection import (
     CELL_KEY,
     NO_RECORDS,
@@ -41,7 +53,13 @@ from evidence.analyses.selection import (
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
 from evidence.core.errors import ParameterError
 from evidence.core.text import level_text, overview_html, overview_text
-from evidence.sources.case_schema import FLAG_COLUMNS, FLAG_GROUPS, apply_denominator_rule
+from evidence.sources.case_schema import (
+    FLAG_COLUMNS,
+    FLAG_GROUPS,
+    MULTI_VALUED_COLUMNS,
+    VALUE_SEPARATOR,
+    apply_denominator_rule,
+)
 from evidence.sources.loaded import LoadedTable
 
 #: What the profile functions take: a :class:`~evidence.analyses.selection.Selection`, or a whole case table.
@@ -66,11 +84,68 @@ def _cases(cases: Selected) -> pl.DataFrame:
     return _selection(cases).records()
 
 
+#: Flag groups answered by a "no" (every flag false is known), not by the codebook's "at least one true".
+ANSWERED_GROUPS = frozenset({"assistance"})
+
+
+def _dimensions(df: pl.DataFrame) -> dict[str, list[str]]:
+    """The flag groups a table may be profiled by (``form`` the forms of exploitation) -> their flags: the data
+    quality notebook's groups (:func:`~evidence.analyses.quality.completeness_groups`), with the kinds of
+    assistance where the table has them."""
+    groups = completeness_groups(df.columns)
+    return {"form": groups["exploitation"], **groups}
+
+
+def _recorded(df: pl.DataFrame, group: str) -> list[str]:
+    """The flags of a group (:func:`_dimensions`) that the table records: in it and not null on every record."""
+    present = [c for c in _dimensions(df).get(group, []) if c in df.columns]
+    if not present:
+        return []
+    non_null = df.select(pl.col(present).is_not_null().any()).row(0, named=True)
+    return [c for c in present if non_null[c]]
+
+
+def _ruled(frame: pl.DataFrame, group: str, flags: list[str]) -> tuple[pl.DataFrame, pl.Expr]:
+    """``frame`` with the group's rule applied to its flags, and the expression of the records it is known for:
+    CTDC's denominator rule (known where a flag is true), or for a group answered by a "no"
+    (:data:`ANSWERED_GROUPS`) known where a flag is true or false, its empty flags then false."""
+    name = FLAG_DIMENSIONS.get(group, group)
+    if name in ANSWERED_GROUPS:
+        known = pl.any_horizontal(pl.col(c).is_not_null() for c in flags)
+        ruled = frame.with_columns(
+            pl.when(known).then(pl.col(c).fill_null(False)).otherwise(None).alias(c) for c in flags
+        )
+        return ruled, known
+    ruled = apply_denominator_rule(frame, {name: flags})
+    return ruled, pl.any_horizontal(pl.col(c).fill_null(False) for c in flags)
+
+
+def _values(column: str) -> pl.Expr:
+    """The values of a column holding several (:data:`MULTI_VALUED_COLUMNS`), as a list per record: split on the
+    case table's separator, blanks dropped, each once."""
+    return (
+        pl.col(column)
+        .cast(pl.String)
+        .str.split(VALUE_SEPARATOR)
+        .list.eval(pl.element().str.strip_chars().filter(pl.element().str.strip_chars() != ""))
+        .list.unique(maintain_order=True)
+    )
+
+
+def multi_valued(cases: Selected, group: str) -> bool:
+    """Whether a victim may count under several categories of ``group`` (a flag group, or a column holding
+    several values such as ``transit_iso3``): the shares of :func:`group_shares` then overlap (they may sum to
+    more than 100%), of the victims with at least one category recorded ("Recorded (at least one)")."""
+    selection = _selection(cases)
+    column = column_of(selection.frame, group, "group")
+    return column in _dimensions(selection.frame) or column in MULTI_VALUED_COLUMNS
+
+
 def _flags_of(selection: Selection, group: str, name: str | None = None) -> list[str]:
     """The flags of ``group`` that the table's layout records (read from the whole table, not the selection:
     a flag the layout records is a 0 for a victim of the selection whose group is known, never left out), or a
     :class:`ParameterError` when the layout records none (``name``: the group as the caller named it)."""
-    flags = recorded_flags(selection.frame, FLAG_DIMENSIONS[group])
+    flags = _recorded(selection.frame, group)
     if not flags:
         raise ParameterError(
             f"{_group_text(name or group)} is not recorded in these data: every flag of the group is empty on "
@@ -115,14 +190,15 @@ def column_of(df: pl.DataFrame, name: str, what: str = "dimension") -> str:
     """The flag group or categorical column ``name`` reads (``sex`` → ``gender``, ``age`` → ``age_band``,
     ``citizenship``/``origin`` → ``origin_iso3``, ``destination`` → ``destination_iso3``: the names
     :func:`~evidence.analyses.trends.yearly_counts` takes), or a :class:`ParameterError` naming the choices."""
-    if name in FLAG_DIMENSIONS:
+    dimensions = _dimensions(df)
+    if name in dimensions:
         return name
     column = name if name in df.columns else COLUMN_ALIASES.get(name, name)
     if column in df.columns and column not in FLAG_COLUMNS and not column.startswith("_"):
         return column
     usual = [c for c in _USUAL_COLUMNS if c in df.columns]
     raise ParameterError(
-        f"unknown {what} {name!r}: use a flag group ({', '.join(FLAG_DIMENSIONS)}) "
+        f"unknown {what} {name!r}: use a flag group ({', '.join(dimensions)}) "
         f"or a column of the case table ({', '.join(usual)}; also sex, age, citizenship, destination)"
     )
 
@@ -131,8 +207,8 @@ def recorded_in_layout(df: pl.DataFrame, group: str) -> bool:
     """Whether a table's layout records ``group`` at all (a flag group with a flag set or cleared somewhere, or
     a column with a value somewhere): the difference between "not recorded in these data" and "no victim of
     this selection has it recorded"."""
-    if group in FLAG_DIMENSIONS:
-        return bool(recorded_flags(df, FLAG_DIMENSIONS[group]))
+    if group in _dimensions(df):
+        return bool(_recorded(df, group))
     # sex, age…: the names column_of reads ("sex" was "not recorded in these data" for a table recording it)
     column = group if group in df.columns else COLUMN_ALIASES.get(group, group)
     return column in df.columns and df[column].null_count() < df.height
@@ -179,10 +255,9 @@ def group_shares(cases: Selected, group: str, *, level: float = 0.95) -> pl.Data
     given, group = group, column_of(df, group, "group")
     keyed = RECORD_CELL_KEY in df.columns
     key = pl.col(RECORD_CELL_KEY) if keyed else pl.lit(0, pl.Int64)
-    if group in FLAG_DIMENSIONS:
+    if group in _dimensions(df):
         flags = _flags_of(selection, group, given)
-        ruled = apply_denominator_rule(df.select(*flags, key.alias(RECORD_CELL_KEY)), {group: flags})
-        known = pl.any_horizontal([pl.col(c).fill_null(False) for c in flags])
+        ruled, known = _ruled(df.select(*flags, key.alias(RECORD_CELL_KEY)), group, flags)
         stats = ruled.select(
             known.sum().alias("n_known"),
             pl.col(RECORD_CELL_KEY).filter(known).sum().alias("n_known_key"),
@@ -203,6 +278,23 @@ def group_shares(cases: Selected, group: str, *, level: float = 0.95) -> pl.Data
             schema={"category": pl.String, "count": pl.Int64, CELL_KEY: pl.Int64},
         )
         all_key = int(stats["all_key"] or 0)
+    elif group in MULTI_VALUED_COLUMNS:  # each value counts, a victim once per value
+        values = (
+            df.select(key.alias(RECORD_CELL_KEY), _values(group).alias("category"))
+            .with_row_index("_id")
+            .filter(pl.col("category").list.len() > 0)
+        )
+        n_known = values.height
+        known_key = int(values[RECORD_CELL_KEY].sum() or 0) if n_known else 0
+        out = (
+            values.explode("category")
+            .group_by("category")
+            .agg(
+                pl.len().cast(pl.Int64).alias("count"),
+                pl.col(RECORD_CELL_KEY).sum().cast(pl.Int64).alias(CELL_KEY),
+            )
+        )
+        all_key = int(df.select(key.sum()).item() or 0)
     else:
         _check_not_one_or_empty(selection.frame, group)
         out = (
@@ -266,7 +358,7 @@ def why_empty(cases: Selected, group: str) -> str | None:
     if not df.height:  # trends says why a selection is empty (the country in its role, the years)
         return trends.why_empty(selection) or f"no victim records of {what}"
     name = _group_text(group)
-    if column in FLAG_DIMENSIONS:
+    if column in _dimensions(df):
         return (
             f"{name} is not recorded for any victim record of {what} (every flag of the group empty: not "
             "recorded, which is not 0; the table records it for other victims)"
@@ -293,10 +385,10 @@ def _selected_text(selection: Selection) -> str:
 def _long(selection: Selection, df: pl.DataFrame, dimension: str) -> pl.DataFrame:
     """(_id, dimension) pairs: one per record for a column (null → Unknown); one per true flag for a group
     (records unknown for the group get Unknown)."""
-    if dimension in FLAG_DIMENSIONS:
+    if dimension in _dimensions(df):
         flags = _flags_of(selection, dimension)
-        ruled = apply_denominator_rule(df.select("_id", *flags), {dimension: flags})
-        known = ruled.filter(pl.any_horizontal([pl.col(c).fill_null(False) for c in flags]))
+        ruled, known_expr = _ruled(df.select("_id", *flags), dimension, flags)
+        known = ruled.filter(known_expr)
         pairs = (
             known.unpivot(index="_id", on=flags, variable_name=dimension, value_name="_flag")
             .filter(pl.col("_flag"))
@@ -310,6 +402,14 @@ def _long(selection: Selection, df: pl.DataFrame, dimension: str) -> pl.DataFram
         )
         return pl.concat([pairs, unknown])
     column = column_of(df, dimension)
+    if column in MULTI_VALUED_COLUMNS:  # one pair per value; a victim without any is Unknown
+        values = df.select("_id", _values(column).alias(dimension))
+        return values.with_columns(
+            pl.when(pl.col(dimension).list.len() > 0)
+            .then(pl.col(dimension))
+            .otherwise(pl.lit([UNKNOWN], pl.List(pl.String)))
+            .alias(dimension)
+        ).explode(dimension)
     return df.select("_id", pl.col(column).cast(pl.String).fill_null(UNKNOWN).alias(dimension))
 
 
@@ -357,7 +457,7 @@ def _same_dimension(df: pl.DataFrame, a: str, b: str) -> bool:
 def _in_order(df: pl.DataFrame, dimension: str, categories: list[str]) -> list[str]:
     """``categories`` of a dimension in its own order where it has one (age bands young to old, an ordered
     column's categories), else alphabetical; ``Unknown`` last."""
-    column = None if dimension in FLAG_DIMENSIONS else column_of(df, dimension)
+    column = None if dimension in _dimensions(df) else column_of(df, dimension)
     dtype = df.schema[column] if column else None
     declared = [str(c) for c in dtype.categories] if isinstance(dtype, pl.Enum) else []
     rank = {c: i for i, c in enumerate(declared)}
@@ -585,7 +685,14 @@ def odds_ratios(
         names = " and ".join(dict.fromkeys(p for p, c in zip(given, predictors, strict=True) if c == column))
         raise ParameterError(f"predictor {column} is given twice ({names}): give each predictor once")
     for p, column in zip(given, predictors, strict=True):
-        if column in FLAG_DIMENSIONS:
+        if column in MULTI_VALUED_COLUMNS and bool(
+            df[column].cast(pl.String).str.contains(VALUE_SEPARATOR, literal=True).any()
+        ):
+            raise ParameterError(
+                f"predictor {p!r} holds several values for some victims (such as 'LAO;THA'), not one category "
+                "each: it cannot be a predictor of a logistic regression"
+            )
+        if column in _dimensions(df):
             raise ParameterError(
                 f"predictor {p!r} is a flag group, not a categorical column of the case table (such as gender, "
                 "age_band, majority_status or origin_region)"

@@ -80,6 +80,12 @@ FIELD_NAMES = {
 }
 
 
+#: The regions the loaders read from a country (a region of citizenship from the citizenship): region -> country.
+REGION_OF = {
+    f"{side}_{part}": f"{side}_iso3" for side in ("origin", "destination") for part in ("region", "subregion")
+}
+
+
 def field_name(field: str) -> str:
     """A field as a researcher reads it, with its column or group: ``citizenship (origin_iso3)``."""
     if field in FIELD_NAMES:
@@ -92,8 +98,8 @@ def field_name(field: str) -> str:
 def completeness_groups(columns: Collection[str] = ()) -> dict[str, list[str]]:
     """The flag groups of completeness: CTDC's (:data:`~evidence.sources.case_schema.FLAG_GROUPS`) with the
     flags an organisation's records add to them (forced criminality, fishing), the perpetrators' roles and,
-    where ``columns`` (a table's) have them, the kinds of assistance of an organisation's records (a group its
-    loader applies the denominator rule to: a record with no assistance marked given is unknown there)."""
+    where ``columns`` (a table's) have them, the kinds of assistance of an organisation's records (known where
+    any kind is answered: "N" to every kind is no assistance given, blanks to every kind unknown)."""
     groups = {name: list(flags) for name, flags in FLAG_GROUPS.items()}
     for flag, (group, _) in EXTRA_FLAGS.items():
         groups[group].append(flag)
@@ -110,7 +116,9 @@ def known_expr(field: str, columns: list[str]) -> pl.Expr:
         flags = [c for c in groups[field] if c in columns]
         if not flags:
             return pl.lit(False)
-        return pl.any_horizontal([pl.col(c).fill_null(False) for c in flags])
+        # the loaders leave a group's flags null where it is unknown (CTDC's denominator rule: all 0 is unknown)
+        # and false where it is answered "no" (an organisation's assistance: "N" to every kind is no assistance)
+        return pl.any_horizontal([pl.col(c).is_not_null() for c in flags])
     return pl.col(field).is_not_null()
 
 
@@ -182,7 +190,13 @@ def field_completeness(table: Selection | LoadedTable | pl.DataFrame) -> pl.Data
     """Per field (column or flag group): records where known, share known, and whether the layout has it
     (:func:`layout_fields`; for a layout whose fields depend on the file, whether some record has it).
 
-    Columns: field, known, records, share_known, collected (and known_key, records_key for keyed records)."""
+    A region read from a country (:data:`REGION_OF`) is compared with it record by record: ``country`` names the
+    country's field, ``known_without_country`` counts the records with the region known and no country (a
+    CTDC file of regions only, a split state such as Yugoslavia), ``country_without_known`` those with a country
+    and no region; both 0: the region is known for exactly the country's records.
+
+    Columns: field, known, records, share_known, collected, country, known_without_country,
+    country_without_known (and known_key, records_key for keyed records)."""
     selection = as_selection(table)
     df = selection.records()
     loaded = selection.loaded
@@ -206,6 +220,30 @@ def field_completeness(table: Selection | LoadedTable | pl.DataFrame) -> pl.Data
             "share_known": pl.Float64,
             "collected": pl.Boolean,
         },
+    )
+    regions = [f for f in fields if f in REGION_OF and REGION_OF[f] in df.columns]
+    apart = (
+        df.select(
+            *[
+                (known_expr(f, df.columns) & pl.col(REGION_OF[f]).is_null()).sum().alias(f"{f}+")
+                for f in regions
+            ],
+            *[
+                (~known_expr(f, df.columns) & pl.col(REGION_OF[f]).is_not_null()).sum().alias(f"{f}-")
+                for f in regions
+            ],
+        ).row(0, named=True)
+        if regions
+        else {}
+    )
+    out = out.with_columns(
+        country=pl.Series([REGION_OF[f] if f in regions else None for f in fields], dtype=pl.String),
+        known_without_country=pl.Series(
+            [int(apart[f"{f}+"]) if f in regions else None for f in fields], dtype=pl.Int64
+        ),
+        country_without_known=pl.Series(
+            [int(apart[f"{f}-"]) if f in regions else None for f in fields], dtype=pl.Int64
+        ),
     )
     if not keyed:
         return out
@@ -231,8 +269,9 @@ def completeness_by(
 ) -> pl.DataFrame:
     """Records and the share of them with each field known, per value of ``by`` (e.g. year, data source type).
 
-    Columns: ``by``, records, then ``known_<field>`` (share) per field (and ``cell_key`` of the records for
-    keyed records); a null ``by`` is its own row."""
+    Columns: ``by``, records, then ``known_<field>`` (share) per field, then ``n_known_<field>`` (records with it
+    known) per field (and ``cell_key`` of the records and ``n_known_<field>_key`` of those known, for keyed
+    records); a null ``by`` is its own row."""
     df = _records(table)
     groups = completeness_groups(df.columns)
     if by in groups and by not in df.columns:
@@ -251,7 +290,20 @@ def completeness_by(
         .agg(
             pl.len().alias("records"),
             *[known_expr(f, df.columns).mean().alias(f"known_{f}") for f in fields],
+            *[known_expr(f, df.columns).sum().cast(pl.Int64).alias(f"n_known_{f}") for f in fields],
             *([pl.col(RECORD_CELL_KEY).sum().cast(pl.Int64).alias(CELL_KEY)] if keyed else []),
+            *(
+                [
+                    pl.col(RECORD_CELL_KEY)
+                    .filter(known_expr(f, df.columns))
+                    .sum()
+                    .cast(pl.Int64)
+                    .alias(f"n_known_{f}_key")
+                    for f in fields
+                ]
+                if keyed
+                else []
+            ),
         )
         .with_columns(pl.col("records").cast(pl.Int64))
         .sort(by, nulls_last=True)

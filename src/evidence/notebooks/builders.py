@@ -23,7 +23,7 @@ import functools
 import itertools
 import math
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -52,12 +52,17 @@ from evidence.presentation.disclosure import (
     COMPLEMENT_REASON,
     DEFAULT_RULE,
     PEOPLE,
+    SHARE,
+    SHARE_SUPPRESSED_LABEL,
     SMALL_REASON,
     SUPPRESSED_SUFFIX,
     DisclosedTable,
     DisclosureError,
     DisclosureRule,
+    LinkedCounts,
     carried_cell_keys,
+    linked_exposures,
+    protect_linked,
     range_text,
     suppress_bounds,
     suppress_counts,
@@ -3576,30 +3581,405 @@ def _break_text(models: SeriesModels) -> str:
 # ------------------------------------------------------------------------------------------- data quality
 
 
-def field_table(fields: pl.DataFrame, rule: DisclosureRule, *, keyed: bool = False) -> pl.DataFrame | None:
-    """The fields a layout collects (from :func:`evidence.analyses.quality.field_completeness`) for display:
-    records where known and where not, and the share known. Known and not known add up to the records
-    (published in the row accounting), so each field's pair is protected with that total: a small number of
-    unknowns cannot be recomputed. With cell keys (``known_key``, ``records_key``) the pair is perturbed.
-    None when too few records to protect."""
+#: A whole percentage as a reader reads it: the share shown as 37% lies within 36.5% and 37.5% (a hair wider, so
+#: that a share rounded at the half is inside).
+_WHOLE_PERCENT = 0.005 + 1e-9
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """The completeness tables of one file, protected as one system (:func:`completeness_tables`).
+
+    ``fields``: the table of fields (Field, Known, Not known, Records, Share known), None when too few records
+    to protect; ``by``: per column broken down by (year, data_source_type...), its table (records per value and
+    their total, and per key field the share known; ``–`` where withheld), None when too few to protect;
+    ``folded``: the regions left out of ``fields`` as they are known for exactly their country's records
+    (region -> country), so their numbers would be the country's again."""
+
+    fields: pl.DataFrame | None
+    by: dict[str, pl.DataFrame | None]
+    folded: dict[str, str]
+
+
+def _folded_regions(collected: pl.DataFrame) -> dict[str, str]:
+    """The regions of ``collected`` (rows of :func:`evidence.analyses.quality.field_completeness`) known for
+    exactly the records their country is known for, the country being collected too: region -> country."""
+    if "country" not in collected.columns:
+        return {}
+    fields = set(collected["field"].to_list())
+    return {
+        row["field"]: row["country"]
+        for row in collected.iter_rows(named=True)
+        if row["country"] in fields and not row["known_without_country"] and not row["country_without_known"]
+    }
+
+
+def _label(reason: str | None, rule: DisclosureRule) -> str:
+    return rule.label if reason == SMALL_REASON else COMPLEMENT_LABEL
+
+
+def completeness_tables(
+    fields: pl.DataFrame,
+    frames: Mapping[str, pl.DataFrame],
+    rule: DisclosureRule,
+    *,
+    keyed: bool = False,
+    not_collected: Sequence[str] = (),
+    shares_only: bool = False,
+    shown: Sequence[str] | None = None,
+) -> Completeness:
+    """The table of fields (:func:`evidence.analyses.quality.field_completeness`) and the tables by year, by
+    source type... (:func:`evidence.analyses.quality.completeness_by`, ``frames`` by the column they break down
+    by), protected as one system, so that a number is published once, with one value, and nothing one table
+    withholds follows from what the others publish.
+
+    Each field's records known and not known are protected with their total (one-way, as the row accounting
+    publishes the records); the records per year (per source type) with theirs; a share of a year is shown only
+    where its records are and neither the records it implies known nor those not known is a small count (a share
+    times its records gives them back). The counts are tied as a reader ties them (:class:`LinkedCounts`): the
+    records of the years add up to all records, the records of the years known for a field to the field's known
+    records, the year's not known records are the records of year "unknown", a region's known records are its
+    country's give or take those with one and not the other; and further shares are withheld
+    (:func:`~evidence.presentation.disclosure.protect_linked`) until none that is withheld, and no small count of
+    records known or not known of a year, can be recomputed: every share of a field in a table, where no single
+    share will do. With cell keys (``keyed``: ``known_key``/``records_key``, ``cell_key``/``n_known_<f>_key``)
+    every count is perturbed by its key, the same in every table, and every share is of the published counts.
+
+    ``shares_only``: the counts are published nowhere (the records kept are withheld in the table of files), only
+    shares. ``not_collected``: fields the layout does not collect (left out: 0% would read as missing).
+    ``shown``: the fields whose shares the tables by year show (default: every ``known_<f>`` column of a frame);
+    a frame's other ``n_known_<f>`` columns tie its rows to the table of fields without being shown (the single
+    year known of each band of years).
+    A region known for exactly its country's records is left out of the table of fields (``folded``)."""
     collected = fields.filter(pl.col("collected"))
-    if not collected.height:
-        return None
-    rows = []
-    for row in collected.iter_rows(named=True):
-        known, records = row["known"], row["records"]
+    folded = _folded_regions(collected)
+    rows = [r for r in collected.iter_rows(named=True) if r["field"] not in folded]
+    system = LinkedCounts()
+    total = ("N",)
+    n_records = int(rows[0]["records"]) if rows else None
+    if n_records is None and frames:
+        n_records = int(next(iter(frames.values()))["records"].sum())
+    if n_records is not None:
+        system.quantity(total, n_records)
+
+    # the table of fields: one protected pair per field
+    pairs: dict[str, DisclosedTable] = {}
+    fields_protected = bool(rows)
+    for row in rows:
+        known, records = int(row["known"]), int(row["records"])
         pair = pl.DataFrame({"part": ["Known", "Not known"], "n": [known, records - known]})
         keys = None
-        if keyed:
+        if keyed and "known_key" in row:
             keys = pl.DataFrame({"n": [row["known_key"], row["records_key"] - row["known_key"]]})
         table = protected_table(pair, "part", ["n"], rule, total_label="Records", cell_keys=keys)
         if table is None:
-            return None
-        shown = table.display()["n"].to_list()
-        published = table.frame["n"].to_list()
-        share = f"{published[0] / published[2]:.0%}" if published[0] is not None and published[2] else ""
-        rows.append((FIELD_LABELS.get(row["field"], row["field"]), *shown, share))
-    return pl.DataFrame(rows, schema=["Field", "Known", "Not known", "Records", "Share known"], orient="row")
+            fields_protected = False
+            break
+        pairs[row["field"]] = table
+    field_names = {row["field"] for row in rows} if fields_protected else set()
+    for row in rows:
+        f, known = row["field"], int(row["known"])
+        system.quantity(("known", f), known)
+        system.quantity(("unknown", f), int(row["records"]) - known)
+        system.equalities.append({("known", f): 1.0, ("unknown", f): 1.0, total: -1.0})
+        if f not in field_names:
+            continue
+        reasons = pairs[f].reasons["n"].to_list()
+        if shares_only:
+            if reasons[0] is None and reasons[1] is None:
+                system.share(
+                    ("known", f), known, total, known / n_records if n_records else 0.0, _WHOLE_PERCENT
+                )
+            else:
+                system.quantity(("known", f), known, _withheld_reason(known, rule))
+        else:
+            system.publish(("known", f), known, reasons[0])
+            system.publish(("unknown", f), int(row["records"]) - known, reasons[1])
+            system.publish(total, n_records or 0, reasons[2])
+        country = row.get("country")
+        if country in field_names and (row["known_without_country"] or row["country_without_known"]):
+            # a region beside its country: their difference is the records with one and not the other
+            only, without = ("only", f), ("only_country", f)
+            system.quantity(only, int(row["known_without_country"]))
+            system.quantity(without, int(row["country_without_known"]))
+            system.equalities.append({("known", f): 1.0, ("known", country): -1.0, only: -1.0, without: 1.0})
+            system.derived[only] = {only: 1.0}
+            system.derived[without] = {without: 1.0}
+            if not row["country_without_known"]:  # every country has its region: a reader takes it so
+                system.publish(without, 0, None)
+
+    # the tables by a column: records per value with their total, and the shares of the fields shown
+    tables: dict[str, DisclosedTable | None] = {}
+    shares: dict[str, dict[str, list[tuple[int, int | None]]]] = {}
+    shown_fields: dict[str, list[str]] = {}
+    for by, frame in frames.items():
+        labelled = frame.with_columns(pl.col(by).cast(pl.String).fill_null("unknown"))
+        keys = labelled.select(pl.col(CELL_KEY).alias("records")) if CELL_KEY in labelled.columns else None
+        table = protected_table(
+            labelled.select(by, "records"), by, ["records"], rule, total_label="All records", cell_keys=keys
+        )
+        tables[by] = table
+        counted = [int(n) for n in frame["records"].to_list()]
+        names = [c.removeprefix("known_") for c in frame.columns if c.startswith("known_")]
+        displayed = [f for f in names if f not in not_collected and (shown is None or f in shown)]
+        shown_fields[by] = displayed
+        reasons = (
+            table.reasons["records"].to_list()
+            if table is not None
+            else [COMPLEMENT_REASON] * (len(counted) + 1)
+        )
+        for i, n in enumerate(counted):
+            system.quantity(("rec", by, i), n, "unpublished" if shares_only else reasons[i])
+        system.equalities.append({**{("rec", by, i): 1.0 for i in range(len(counted))}, total: -1.0})
+        unknown_row = frame[by].is_null().arg_true().to_list()
+        if ("known", by) in system.values:
+            # the field's records not known are the row "unknown": one quantity, one status in both tables
+            system.equalities.append(
+                {("unknown", by): 1.0, **({("rec", by, unknown_row[0]): -1.0} if unknown_row else {})}
+            )
+        shares[by] = {}
+        for f in names:
+            counts = _known_counts(frame, f)
+            if ("known", f) in system.values:
+                system.equalities.append(
+                    {**{("k", by, i, f): 1.0 for i in range(len(counted))}, ("known", f): -1.0}
+                )
+            if f not in displayed:  # a field tied to the table of fields, not shown: known for all, or none
+                for i, (k, n) in enumerate(zip(counts, counted, strict=True)):
+                    system.quantity(("k", by, i, f), k)
+                    if k == n:
+                        system.equalities.append({("k", by, i, f): 1.0, ("rec", by, i): -1.0})
+                    elif k == 0:
+                        system.publish(("k", by, i, f), 0, None)
+                continue
+            perturbed = _perturbed_known(frame, f, counts, rule)  # the counts, where no keys
+            published = [] if table is None else table.frame["records"].to_list()
+            cells: list[tuple[int, int | None]] = []
+            for i, (k, n) in enumerate(zip(counts, counted, strict=True)):
+                name = ("k", by, i, f)
+                system.quantity(name, k)
+                system.derived[("k-", by, i, f)] = {("rec", by, i): 1.0, name: -1.0}
+                pk, pn = perturbed[i], (published[i] if published else None)
+                safe = (
+                    table is not None
+                    and (shares_only or reasons[i] is None)
+                    and not rule.is_small(k)
+                    and not rule.is_small(n - k)
+                    and pk is not None
+                    # the records not known as a reader reads them off the published counts: none, or not small
+                    # (a perturbation that takes the known above the records would show a share above 100%)
+                    and (pn is None or pn - pk >= rule.threshold or (pn == pk and k == n))
+                )
+                if safe:
+                    system.share(name, k, ("rec", by, i), k / n if n else 0.0, _WHOLE_PERCENT)
+                else:
+                    system.quantity(name, k, _withheld_reason(k, rule))
+                cells.append((k, pk))
+            shares[by][f] = cells
+
+    _one_status(system, frames)
+    try:
+        _protect_shares(system, rule, frames, shares, field_names)
+    except DisclosureError:  # tables no withholding protects together: shown as too few to protect
+        return Completeness(None, dict.fromkeys(frames), folded)
+
+    shown_table = _fields_view(rows, pairs, system, rule) if fields_protected else None
+    views = {
+        by: _by_view(frame, by, tables[by], shares[by], shown_fields[by], system, rule)
+        for by, frame in frames.items()
+    }
+    return Completeness(shown_table, views, folded)
+
+
+def _withheld_reason(value: int, rule: DisclosureRule) -> str:
+    return SMALL_REASON if rule.is_small(value) else COMPLEMENT_REASON
+
+
+def _known_counts(frame: pl.DataFrame, field: str) -> list[int]:
+    """The records with ``field`` known per row of a frame of :func:`~evidence.analyses.quality.completeness_by`
+    (its ``n_known_<f>``; else its share times its records)."""
+    if f"n_known_{field}" in frame.columns:
+        return [int(v or 0) for v in frame[f"n_known_{field}"].to_list()]
+    return [
+        round((share or 0.0) * n)
+        for share, n in zip(frame[f"known_{field}"].to_list(), frame["records"], strict=True)
+    ]
+
+
+def _perturbed_known(
+    frame: pl.DataFrame, field: str, counts: list[int], rule: DisclosureRule
+) -> list[int | None]:
+    """The records known of each row as the cell key method publishes them (None where withheld); the counts
+    themselves when the frame carries no keys of them."""
+    column = f"n_known_{field}_key"
+    if column not in frame.columns:
+        return list(counts)
+    table = suppress_counts(
+        pl.DataFrame({"n": counts}, schema={"n": pl.Int64}),
+        "n",
+        rule,
+        cell_keys=frame.select(pl.col(column).alias("n")),
+    )
+    return table.frame["n"].to_list()
+
+
+def _one_status(system: LinkedCounts, frames: Mapping[str, pl.DataFrame]) -> None:
+    """A count shown in two tables (a field's records not known, and its row "unknown" of the table by it)
+    withheld in one is withheld in both, with the field's records known (their total is published)."""
+    for by, frame in frames.items():
+        unknown_row = frame[by].is_null().arg_true().to_list()
+        if ("unknown", by) not in system.status or not unknown_row:
+            continue
+        pair = [("unknown", by), ("rec", by, unknown_row[0]), ("known", by)]
+        statuses = [system.status.get(q) for q in pair[:2]]
+        if any(s in (SMALL_REASON, COMPLEMENT_REASON) for s in statuses) or pair[1] in system.published_too:
+            for q in pair:
+                system.published_too.discard(q)
+                if system.status.get(q) not in (SMALL_REASON, COMPLEMENT_REASON):
+                    system.status[q] = COMPLEMENT_REASON
+
+
+def _protect_shares(
+    system: LinkedCounts,
+    rule: DisclosureRule,
+    frames: Mapping[str, pl.DataFrame],
+    shares: Mapping[str, Mapping[str, list[tuple[int, int | None]]]],
+    field_names: Collection[str],
+) -> None:
+    """Withhold further shares of ``system`` until nothing withheld follows (:func:`protect_linked`, among the
+    shares whose records known and not known are both at least the threshold), and no withheld share's records
+    known either (but a 0, which the rule holds safe); where no such share frees a count, every share of its
+    field in its table, then the field's counts in the table of fields; and a region's counts where its
+    difference from its country would give the records with one and not the other."""
+    for _ in range(2 * sum(len(s) for s in shares.values()) + 2 * len(field_names) + 2):
+        allowed = {
+            q
+            for q, status in system.status.items()
+            if status == SHARE and isinstance(q, tuple) and q[0] == "k" and _both_large(system, q, rule)
+        }
+        try:
+            protect_linked(system, rule, among=allowed)
+        except DisclosureError:
+            exposed = linked_exposures(system, rule)
+        else:  # nothing small follows; a withheld share's own count must not either
+            exposed = [q for q in linked_exposures(system, rule, complements=True) if _named(q)[0] == "k"]
+            if not exposed:
+                return
+        widened = False
+        for q in map(_named, exposed):
+            if q[0] in ("k", "k-"):
+                widened |= _withhold_column(system, frames, q[1], q[3]) or _withhold_pair(system, q[3])
+            elif q[0] in ("only", "only_country"):
+                widened |= _withhold_pair(system, q[1])
+            elif q[0] == "rec":
+                for f in shares.get(q[1], {}):
+                    widened |= _withhold_column(system, frames, q[1], f)
+        if not widened:
+            raise DisclosureError("the completeness tables cannot be protected together")
+    raise DisclosureError("the completeness tables cannot be protected together")
+
+
+def _named(quantity: Hashable) -> tuple[Any, ...]:
+    """A quantity of the completeness system: a tuple, its kind first."""
+    return quantity if isinstance(quantity, tuple) else (quantity,)
+
+
+def _both_large(system: LinkedCounts, share: tuple[Any, ...], rule: DisclosureRule) -> bool:
+    """Whether a share's records known and not known are both at least the threshold (a complement to choose)."""
+    known = system.values[share]
+    return min(known, system.values[("rec", share[1], share[2])] - known) >= rule.threshold
+
+
+def _withhold_pair(system: LinkedCounts, field: str) -> bool:
+    """A field's records known and not known withheld in the table of fields; whether one was shown."""
+    changed = False
+    for part in (("known", field), ("unknown", field)):
+        if part in system.values and system.status.get(part, "unpublished") in (None, SHARE):
+            system.status[part] = COMPLEMENT_REASON
+            changed = True
+    return changed
+
+
+def _withhold_column(system: LinkedCounts, frames: Mapping[str, pl.DataFrame], by: str, field: str) -> bool:
+    """Every share of ``field`` in the table by ``by`` withheld; whether one was shown."""
+    changed = False
+    for i in range(frames[by].height):
+        name = ("k", by, i, field)
+        if system.status.get(name) == SHARE:
+            system.status[name] = COMPLEMENT_REASON
+            changed = True
+    return changed
+
+
+def _fields_view(
+    rows: list[dict[str, Any]],
+    pairs: Mapping[str, DisclosedTable],
+    system: LinkedCounts,
+    rule: DisclosureRule,
+) -> pl.DataFrame:
+    """The table of fields as the protected system publishes it."""
+    out = []
+    for row in rows:
+        f = row["field"]
+        published = pairs[f].frame["n"].to_list()
+        cells: list[str] = []
+        for value, name in zip(published, [("known", f), ("unknown", f), ("N",)], strict=True):
+            status = system.status.get(name)
+            withheld = value is None or (
+                status in (SMALL_REASON, COMPLEMENT_REASON) and name not in system.published_too
+            )
+            reason = pairs[f].reasons["n"].to_list()[len(cells)] or (status if withheld else None)
+            cells.append(_label(reason, rule) if withheld else f"{value:,}")
+        known_withheld = cells[0] in (rule.label, COMPLEMENT_LABEL) or cells[1] in (
+            rule.label,
+            COMPLEMENT_LABEL,
+        )
+        # (perturbed, the known could exceed the records: no share above 100%)
+        readable = not known_withheld and published[2] and published[0] <= published[2]
+        share = f"{published[0] / published[2]:.0%}" if readable else ""
+        out.append((FIELD_LABELS.get(f, f), *cells, share))
+    return pl.DataFrame(out, schema=["Field", "Known", "Not known", "Records", "Share known"], orient="row")
+
+
+def _by_view(
+    frame: pl.DataFrame,
+    by: str,
+    table: DisclosedTable | None,
+    shares: Mapping[str, list[tuple[int, int | None]]],
+    displayed: Sequence[str],
+    system: LinkedCounts,
+    rule: DisclosureRule,
+) -> pl.DataFrame | None:
+    """A table by ``by`` as the protected system publishes it: records per value (``x`` where the system
+    withholds one more), and the shares shown (``–`` elsewhere)."""
+    if table is None:
+        return None
+    shown = table.display()
+    records = table.frame["records"].to_list()
+    cells = shown["records"].to_list()
+    for i in range(frame.height):
+        if records[i] is not None and system.status.get(("rec", by, i)) == COMPLEMENT_REASON:
+            cells[i], records[i] = COMPLEMENT_LABEL, None
+    columns = {}
+    for f in displayed:
+        values = []
+        for i, (_k, pk) in enumerate(shares[f]):
+            n = records[i]
+            ok = system.status.get(("k", by, i, f)) == SHARE and n and pk is not None
+            values.append(f"{pk / n:.0%}" if ok else SHARE_SUPPRESSED_LABEL)
+        columns[f.replace("_", " ")] = [*values, ""]
+    return (
+        shown.with_columns(pl.Series("records", cells, pl.String))
+        .rename({by: column_title(by), "records": "Records"})
+        .with_columns(pl.Series(name, values, dtype=pl.String) for name, values in columns.items())
+    )
+
+
+def field_table(fields: pl.DataFrame, rule: DisclosureRule, *, keyed: bool = False) -> pl.DataFrame | None:
+    """The table of fields of :func:`completeness_tables` alone (no table by a column beside it): records where
+    known and where not, and the share known, per field the layout collects; None when too few records to
+    protect."""
+    return completeness_tables(fields, {}, rule, keyed=keyed).fields
 
 
 #: Fields whose column name does not say what a reader needs to know (a year known as a range is known).
@@ -3612,33 +3992,13 @@ FIELD_LABELS = {
 def completeness_table(
     frame: pl.DataFrame, by: str, rule: DisclosureRule, *, not_collected: Sequence[str] = ()
 ) -> pl.DataFrame | None:
-    """:func:`evidence.analyses.quality.completeness_by` for display: records per value of ``by`` with their
-    total (protected; perturbed when the frame has cell keys), and per key field the share of them with it
-    known, as a whole percentage. A share is shown only where the records are published and neither the known
-    nor the unknown records it implies are a small count (a share times its records gives them back); else
-    ``–``. A field in ``not_collected`` (the layout has no such field) is left out: 0% would read as missing.
-    None when too few records to protect."""
-    labelled = frame.with_columns(pl.col(by).cast(pl.String).fill_null("unknown"))
-    keys = labelled.select(pl.col(CELL_KEY).alias("records")) if CELL_KEY in labelled.columns else None
-    table = protected_table(
-        labelled.select(by, "records"), by, ["records"], rule, total_label="All records", cell_keys=keys
+    """The table by ``by`` of :func:`completeness_tables` alone (no table of fields beside it): records per value
+    of ``by`` with their total, and per key field the share of them known, as a whole percentage (``–`` where
+    withheld); None when too few records to protect."""
+    empty = pl.DataFrame(
+        schema={"field": pl.String, "known": pl.Int64, "records": pl.Int64, "collected": pl.Boolean}
     )
-    if table is None:
-        return None
-    records = table.frame["records"].to_list()[: labelled.height]
-    shown = table.display()
-    columns = {}
-    fields = [c for c in labelled.columns if c.startswith("known_")]
-    for column in [c for c in fields if c.removeprefix("known_") not in not_collected]:
-        cells = []
-        for share, n in zip(labelled[column].to_list(), records, strict=True):
-            known = None if share is None or n is None else round(share * n)
-            safe = known is not None and not rule.is_small(known) and not rule.is_small(n - known)
-            cells.append(f"{share:.0%}" if safe else "–")
-        columns[column.removeprefix("known_").replace("_", " ")] = cells + [""]
-    return shown.rename({by: column_title(by), "records": "Records"}).with_columns(
-        pl.Series(name, values, dtype=pl.String) for name, values in columns.items()
-    )
+    return completeness_tables(empty, {by: frame}, rule, not_collected=not_collected).by[by]
 
 
 #: A value a loader quotes in a reason (Python's quoting: ``'...'``, or ``"..."`` when the value holds a ``'``).

@@ -1191,14 +1191,14 @@ def show_completeness(opened: Opened) -> None:
     would give them back) shows shares only, its counts perturbed or not: every count of this section adds up to
     the records kept. A file of no record kept, or of fewer than the threshold, is one sentence."""
     from evidence.analyses import quality
-    from evidence.notebooks.builders import completeness_table, field_table
+    from evidence.notebooks.builders import completeness_tables
 
     kept_withheld = _kept_withheld(opened)
     for index, table in enumerate(opened.tables):
         show_source_heading(table)
         if table.kind != "case":
-            # only a country-level table of detected victims (UNODC) has a coverage section below
-            below = "; see the coverage below" if table.kind == "indicator" else ""
+            # a country-level table (UNODC, GSI, TIP tiers) has its coverage section below
+            below = "; see the coverage below" if table.kind in ("indicator", "gsi", "tier") else ""
             show_markdown(f"Field completeness is summarised for victim-level case tables{below}.")
             continue
         if not table.rows_kept:  # every row rejected: a table of zeros, and no year to break it down by
@@ -1218,19 +1218,34 @@ def show_completeness(opened: Opened) -> None:
         shares_only = kept_withheld[index]
         counts_perturbed = selection.keyed and not shares_only
         fields = quality.field_completeness(selection)
-        shown = field_table(fields, opened.rule, keyed=selection.keyed)
-        # the fields whose known and not known records over all rows are published (their shares by row below
-        # must not give one row's back)
-        withheld = [opened.rule.label, COMPLEMENT_LABEL]
-        totals = (
-            set()
-            if shown is None
-            else set(
-                shown.filter(~pl.col("Known").is_in(withheld) & ~pl.col("Not known").is_in(withheld))[
-                    "Field"
-                ].to_list()
+        missing = fields.filter(~fields["collected"])["field"].to_list()
+        # records known by a band of years only are in a band, not "unknown"
+        by_year = ("year_band", "By year or band of years") if quality.has_year_ranges(table.data) else None
+        breakdowns = [
+            (by, title)
+            for by, title in (
+                by_year or ("year", "By year"),
+                ("data_source_type", "By source type (case management or hotline)"),
             )
+            if by not in missing  # a layout without source types: one row "unknown" would say nothing
+        ]
+        # the tables protected as one (a band's single year ties it to the year of the table of fields)
+        frames = {
+            by: quality.completeness_by(
+                selection, by, quality.KEY_FIELDS + (("year",) if by == "year_band" else ())
+            )
+            for by, _ in breakdowns
+        }
+        protected = completeness_tables(
+            fields,
+            frames,
+            opened.rule,
+            keyed=selection.keyed,
+            not_collected=missing,
+            shares_only=shares_only,
+            shown=quality.KEY_FIELDS,
         )
+        shown = protected.fields
         if shown is not None:
             raw_names = set(fields["field"].to_list())  # the year's own label (a single year) stays
             shown = shown.with_columns(
@@ -1248,10 +1263,12 @@ def show_completeness(opened: Opened) -> None:
         show_table(
             shown,
             caption="Records with each field known",
-            note=sentences(share_withheld_note(shown, opened.rule), _SHARES_ONLY) if shares_only else None,
+            note=sentences(
+                _folded_note(protected.folded),
+                *((share_withheld_note(shown, opened.rule), _SHARES_ONLY) if shares_only else ()),
+            ),
             perturbed=counts_perturbed,
         )
-        missing = fields.filter(~fields["collected"])["field"].to_list()
         if missing:
             names = ", ".join(_field_words(f) for f in missing)
             if quality.layout_fields(table.provenance.layout) is not None:
@@ -1261,17 +1278,9 @@ def show_completeness(opened: Opened) -> None:
                     f"No record of this file has a value of: {names} (the file does not hold them, or holds "
                     "them for no record)."
                 )
-        # records known by a band of years only are in a band, not "unknown"
-        by_year = ("year_band", "By year or band of years") if quality.has_year_ranges(table.data) else None
-        for by, title in (
-            by_year or ("year", "By year"),
-            ("data_source_type", "By source type (case management or hotline)"),
-        ):
-            if by in missing:  # a layout without source types: one row "unknown" would say nothing
-                continue
+        for by, title in breakdowns:
             left_out = [f for f in quality.KEY_FIELDS if f in missing]
-            frame = quality.completeness_by(selection, by)
-            shown = completeness_table(frame, by, opened.rule, not_collected=missing)
+            shown = protected.by[by]
             if shown is not None and _all_withheld(shown, opened.rule):
                 # every row too few to show: a table of "<5" and "–" says nothing
                 noun = "source type" if by == "data_source_type" else column_title(by).lower()
@@ -1280,8 +1289,6 @@ def show_completeness(opened: Opened) -> None:
                     f"{opened.rule.threshold}, or withheld so that such a count cannot be recomputed)."
                 )
                 continue
-            if shown is not None and not shares_only:
-                shown = _complement_shares(shown, frame, opened.rule, totals)
             if shown is not None:
                 shown = shown.rename(
                     {
@@ -1312,44 +1319,27 @@ def show_completeness(opened: Opened) -> None:
             )
 
 
-def _complement_shares(
-    shown: pl.DataFrame, frame: pl.DataFrame, rule: DisclosureRule, totals: Collection[str]
-) -> pl.DataFrame:
-    """A completeness table (:func:`~evidence.notebooks.builders.completeness_table` of ``frame``) with a second
-    share withheld in every column that withholds one only: the field's known and not known records over all
-    rows are in the table of fields above (``totals``: the fields it publishes them of), so one withheld share
-    was the total less what the others' shares
-    times their records give (a whole percent of fewer than 200 records gives its count exactly). The second is
-    the share of the row of fewest records whose known and not known records are both at least the threshold,
-    so that the two withheld together are not small either way; where no row is such, every share of the column
-    is withheld."""
-    body = shown.head(-1)  # the total row has no shares
-    records = frame["records"].to_list()
-    for column in frame.columns:
-        if not column.startswith("known_"):
-            continue
-        label = column.removeprefix("known_").replace("_", " ")
-        if label not in body.columns or column.removeprefix("known_") not in totals:
-            continue  # a field the layout does not collect, or whose totals are withheld above
-        cells = body[label].to_list()
-        if cells.count(SHARE_SUPPRESSED_LABEL) != 1:
-            continue
-        shares = frame[column].to_list()
-        candidates = [
-            (n, i)
-            for i, (cell, share, n) in enumerate(zip(cells, shares, records, strict=True))
-            if cell != SHARE_SUPPRESSED_LABEL
-            and share is not None
-            and min(round(share * n), n - round(share * n)) >= rule.threshold
-        ]
-        if candidates:
-            cells[min(candidates)[1]] = SHARE_SUPPRESSED_LABEL
-        else:  # every other row is all known or none (0 is no small count, but 0 + 3 is): the column goes
-            cells = [SHARE_SUPPRESSED_LABEL] * len(cells)
-        shown = shown.with_columns(
-            pl.Series(label, [*cells, *shown[label].to_list()[len(cells) :]], pl.String)
-        )
-    return shown
+def _folded_note(folded: Mapping[str, str]) -> str | None:
+    """The regions left out of the table of fields, as they are known for exactly the records their country is
+    (read from it): their numbers are the country's."""
+    if not folded:
+        return None
+    from evidence.analyses.quality import FIELD_NAMES
+
+    by_country: dict[str, list[str]] = {}
+    for region, country in folded.items():
+        by_country.setdefault(country, []).append(region)
+    parts = [
+        f"{word_list([f'{FIELD_NAMES.get(r, r)} ({r})' for r in regions])}, as the "
+        f"{FIELD_NAMES.get(country, country)} ({country})"
+        for country, regions in by_country.items()
+    ]
+    # the table writer escapes a note
+    return (
+        "Not repeated, as they are known for exactly the records of their country (a region is read from it): "
+        + "; ".join(parts)
+        + "."
+    )
 
 
 def _field_words(field: str) -> str:
@@ -1513,16 +1503,18 @@ def show_profiles(
         _markdown("No identified victims in this selection: no profile to show.")
         return
     for group, title in groups:
+        # titles are the caller's: escaped as any text that reaches a brief
+        heading = f"**{escape_markdown(title)}**"
         if not recorded_in_layout(selection.frame, group):
-            _markdown(f"**{title}**: not recorded in these data (the layout has no such field).")
+            _markdown(f"{heading}: not recorded in these data (the layout has no such field).")
             continue
         try:
             view = profile_view(selection, group, rule, label=title)
         except EvidenceError:  # recorded in the layout, but for none of this selection's victims
-            _markdown(f"**{title}**: not recorded for any victim of this selection.")
+            _markdown(f"{heading}: not recorded for any victim of this selection.")
             continue
         if view is not None and records_no_category(view):  # a table of "Not recorded" and its total only
-            _markdown(f"**{escape_markdown(title)}**: not recorded for any victim of this selection.")
+            _markdown(f"{heading}: not recorded for any victim of this selection.")
             continue
         show_table(view, caption=title, perturbed=selection.keyed)
 

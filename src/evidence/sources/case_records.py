@@ -12,8 +12,11 @@ applied) followed by the extra columns the records have and CTDC lacks (:data:`E
 * ``referral_source``: who referred the victim (as mapped, else as written);
 * ``exploitation_forced_criminality`` (online-scam compounds and other forced crime) and ``labour_fishing``:
   flags outside the CTDC codebook. A true one also sets its group's "other" flag (``exploitation_other``,
-  ``labour_other``), so analyses that know only the canonical flags still count the record in the group;
-* ``assistance_<name>``: one flag per kind of assistance given (shelter, medical, ...), its own flag group.
+  ``labour_other``), so analyses that know only the canonical flags still count the record in the group; where
+  the mapping does not name that "other" flag, it is not recorded on the other records (null, never "no");
+* ``assistance_<name>``: one flag per kind of assistance given (shelter, medical, ...), its own flag group:
+  every kind "no" is no assistance of these kinds, every kind empty is unknown (:func:`_apply_group_rules`;
+  CTDC's groups keep the codebook's rule, where every flag "no" is not recorded).
 
 Every data row is kept or rejected with its line number, column, value and reason (a truncated row, an unknown
 code, a year or age that is not a number or out of range, an unmapped country). A country the reference cannot
@@ -60,6 +63,7 @@ from evidence.sources.case_schema import (
     AGE_BANDS,
     FLAG_GROUPS,
     MINOR_AGE_BANDS,
+    VALUE_SEPARATOR,
     AgeBand,
     DataSourceType,
     Gender,
@@ -443,7 +447,7 @@ class _Decoder:
         def decode_all(value: str) -> str | None:
             parts = [p.strip() for p in value.split(self.mapping.list_separator)]
             labels = [decode(p) for p in parts if p and not self.is_missing(p)]
-            return ";".join(dict.fromkeys(label for label in labels if label)) or None
+            return VALUE_SEPARATOR.join(dict.fromkeys(label for label in labels if label)) or None
 
         return decode_all
 
@@ -467,7 +471,7 @@ class _Decoder:
                 return iso3_of(value)
             parts = [p.strip() for p in value.split(self.mapping.list_separator)]
             codes = [iso3_of(p) for p in parts if p and not self.is_missing(p)]
-            return ";".join(c for c in codes if c) or None
+            return VALUE_SEPARATOR.join(c for c in codes if c) or None
 
         return self.column(column, decode, pl.String, flag_bad=self.mapping.unmapped_countries == "flag")
 
@@ -751,13 +755,45 @@ def _issues(frame: pl.DataFrame, problems: list[_Problem]) -> list[pl.DataFrame]
     return parts
 
 
-def _flag_groups(data: pl.DataFrame) -> dict[str, list[str]]:
-    """The canonical flag groups with the extra flags added to theirs, and the assistance flags as a group."""
+def _flag_groups() -> dict[str, list[str]]:
+    """The canonical flag groups with the extra flags added to theirs."""
     groups = {name: list(columns) for name, columns in FLAG_GROUPS.items()}
     for flag, (group, _) in EXTRA_FLAGS.items():
         groups[group].append(flag)
-    groups["assistance"] = [c for c in data.columns if c.startswith(ASSISTANCE_PREFIX)]
     return groups
+
+
+def _apply_group_rules(data: pl.DataFrame, mapping: CaseRecordsMapping) -> pl.DataFrame:
+    """When a record's flag group is known, and what its empty flags then mean.
+
+    - CTDC's groups (forms of exploitation, labour sectors, means of control, ...; the extra flags in theirs):
+      the codebook's denominator rule (section 6), so that the records' shares are CTDC's: known when a flag is
+      "yes", its empty flags then "no"; every flag "no" or empty is not recorded. A "no" to each is no answer
+      there: CTDC's own 0s are not either (in the k-anonymised sample, 509 of the 650 records with every labour
+      sector 0 are victims of sexual exploitation: the sector does not apply to them).
+    - The kinds of assistance (``assistance_*``, a group of the organisation's own, asked of every person it
+      assists): answered when a kind is "yes" or "no", its empty kinds then "no"; every kind "no" is no
+      assistance of these kinds (it was unknown, and the share given shelter left out those given none); every
+      kind empty is not recorded.
+    - An "other" flag the mapping does not name, set by an extra flag (forced criminality sets
+      ``exploitation_other``, fishing ``labour_other``): true where the extra flag is, else not recorded (it was
+      "no" on every other record whose group is known: "no other form", which the records never asked).
+    """
+    data = apply_denominator_rule(data, _flag_groups())
+    assistance = [c for c in data.columns if c.startswith(ASSISTANCE_PREFIX)]
+    if assistance:
+        answered = pl.any_horizontal(pl.col(c).is_not_null() for c in assistance)
+        data = data.with_columns(
+            pl.when(answered).then(pl.col(c).fill_null(False)).otherwise(None).alias(c) for c in assistance
+        )
+    set_only = {other for flag, (_, other) in EXTRA_FLAGS.items() if flag in data.columns} - set(
+        mapping.flags
+    )
+    return data.with_columns(
+        pl.when(pl.col(other)).then(True).otherwise(None).alias(other)
+        for other in set_only
+        if other in data.columns
+    )
 
 
 def _provenance(path: Path, mapping: CaseRecordsMapping, notes: list[str]) -> Provenance:
@@ -825,7 +861,7 @@ def _load(
     if flagged:
         raw.notes.append("countries the reference cannot map are kept as unknown (unmapped_countries: flag)")
 
-    data = apply_denominator_rule(data, _flag_groups(data))
+    data = _apply_group_rules(data, mapping)
     canonical = conform(data)
     extras = [pl.col(c).cast(t) for c, t in EXTRA_COLUMNS.items() if c in data.columns]
     extras += [pl.col(c) for c in data.columns if c.startswith(ASSISTANCE_PREFIX)]
@@ -900,12 +936,14 @@ LOADER = register(
         sniff=sniff,
         load=_load_sniffed,
         description="An organisation's own case records, read through a mapping file beside them, or its register",
-        version="5",  # bump when the case table made from the same file and mapping changes
+        version="6",  # bump when the case table made from the same file and mapping changes
         # 3: a CSV row of delimiters only is no case (was kept); rows holding nothing counted, named by row; a
         # year from a date written day/month/year (or month/day), YYYY/MM/DD or with an English month name (the
         # row was rejected); an Excel serial number named as such; a code written 1.0 read as the code 1; 4: a
         # row with text only beyond the header's last field rejected (too many fields), not left out; 5: a date
-        # whose time has a one-digit hour (Excel's m/d/yyyy h:mm), AM/PM or a zone gives its year (was rejected)
+        # whose time has a one-digit hour (Excel's m/d/yyyy h:mm), AM/PM or a zone gives its year (was rejected);
+        # 6: every kind of assistance "no" is no assistance (was unknown); an "other" flag the mapping does not
+        # name is true where forced criminality or fishing is, else null (was false)
         priority=10,  # a mapping beside a file says how to read it, even when another layout matches
     )
 )

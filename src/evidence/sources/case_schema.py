@@ -104,7 +104,24 @@ FLAG_LABELS: dict[str, str] = {
     "means_other": "Other means of control",
     "labour_other": "Other sector",
     "recruiter_other": "Other relation",
+    "assistance_return_reintegration": "Return and reintegration",
 }
+
+#: How the case table joins the values of a cell holding several (``LAO;THA``, ``Female;Male``): CTDC's
+#: Victim-Perpetrator cells are kept joined by it, whatever separator
+#: the organisation's export used (its mapping's ``list_separator``).
+VALUE_SEPARATOR = ";"
+#: The case table's columns whose cells may hold several values joined by :data:`VALUE_SEPARATOR`: an
+#: organisation's transit countries and referral sources, CTDC's Victim-Perpetrator attributes of perpetrators.
+MULTI_VALUED_COLUMNS: tuple[str, ...] = (
+    "transit_iso3",
+    "referral_source",
+    "perpetrator_gender",
+    "perpetrator_age_band",
+    "perpetrator_citizenship_region",
+    "perpetrator_relation",
+    "perpetrator_pay_money",
+)
 
 #: Column -> dtype of the canonical case table, in order.
 CASE_SCHEMA: dict[str, PolarsDataType] = {
@@ -123,7 +140,7 @@ CASE_SCHEMA: dict[str, PolarsDataType] = {
     "destination_region": pl.String,
     "destination_subregion": pl.String,
     **{c: pl.Boolean for c in FLAG_COLUMNS},
-    # Victim–Perpetrator layout only, kept as published (multi-valued cells joined with ";"):
+    # Victim–Perpetrator layout only, kept as published (multi-valued cells joined with VALUE_SEPARATOR):
     "perpetrator_exploiter": pl.Boolean,
     "perpetrator_gender": pl.String,
     "perpetrator_age_band": pl.String,

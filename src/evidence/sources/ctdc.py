@@ -25,7 +25,8 @@ A column a layout does not name is not used (named in a note), except a flag of 
 group's prefix (``means``, ``is``, ``typeOfLabour``, ``typeOfSex``, ``recruiterRelation``) holding flag values only:
 a later release's new form (``isForcedCriminality``). The case table has no column for it, but a record with it 1
 has the group recorded, so it is in the group's denominator with its other flags 0 (codebook section 6).
-Columns may come in any order and case, and a column of the layout may be missing (read as empty, with a note),
+Columns may come in any order and case, and a column of the layout may be missing (read as empty, with a note;
+a flag it feeds is then not recorded: null on every record, never 0 where its group is known),
 except those the layout is recognised by (:data:`_REQUIRED`; the k-anonymised file's terms-of-use header cell
 stands for all but its year): a header lacking one is refused, naming the file, the header's row, the layout it
 comes nearest and the column it lacks.
@@ -708,6 +709,8 @@ class _Raw:
     left_out: int = 0
     #: flag group -> columns the layout does not name that are flags of that group (:func:`_new_group_flags`)
     group_flags: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    #: columns of the layout the file does not have (read as empty; their flags not recorded: :func:`_unrecorded`)
+    absent: list[str] = dataclasses.field(default_factory=list)
 
 
 def _read(path: Path, header: _Header) -> _Raw:
@@ -1226,7 +1229,8 @@ def _columns_for(layout: str) -> list[str]:
 
 
 def _align_columns(raw: _Raw, layout: str) -> None:
-    """Name columns as the layout spells them; absent optional columns read as empty (and noted)."""
+    """Name columns as the layout spells them; absent optional columns read as empty (and noted; the flags they
+    feed are then not recorded: :func:`_unrecorded`)."""
     frame = raw.frame.rename({c: _canonical_name(c) for c in raw.frame.columns if c != "source_row"})
     wanted = _columns_for(layout)
     missing = [c for c in wanted if c not in frame.columns]
@@ -1238,7 +1242,8 @@ def _align_columns(raw: _Raw, layout: str) -> None:
     if layout == K_ANONYMISED and extra and extra[0].lower().startswith(_K_ANON_TERMS_PREFIX):
         extra = extra[1:]  # the terms-of-use header cell heads an always-empty column
     if missing:
-        raw.notes.append("columns absent from this file, read as empty: " + ", ".join(missing))
+        raw.notes.append(ABSENT_NOTE + ", ".join(missing))
+        raw.absent = missing
         frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in missing])
     unnamed = [c for c in extra if c.startswith(_UNNAMED)]
     extra = [c for c in extra if not c.startswith(_UNNAMED)]
@@ -1260,6 +1265,38 @@ def _align_columns(raw: _Raw, layout: str) -> None:
         raw.notes.append(f"{len(unnamed)} unnamed column(s) not used (a header with trailing delimiters?)")
     raw.frame = frame
     raw.rejects = pl.concat([raw.rejects, _notes_beside(frame, [*wanted, *_group_flag_columns(raw)])])
+
+
+#: The note naming the columns of the layout a file does not have.
+ABSENT_NOTE = "columns absent from this file, not recorded (unknown on every record, never 0): "
+
+
+def _unrecorded(layout: str, absent: list[str]) -> dict[str, str | None]:
+    """The case table's flags that a file does not record: every column of the layout feeding one is absent
+    (``means_abuse`` of the k-anonymised layout stays recorded while one of its three columns is there) -> the
+    k-anonymised layout's concatenated field that may still name it on a row (``_derived{i}``), else None.
+
+    Such a flag is unknown on every record, also where its group is known from the file's other flags: the
+    denominator rule's "empty flags of a recorded group are 0" is about a flag the file has and left empty,
+    not one it never had (the rule made a file without ``meansWithholdDocs`` say "Documents withheld: 0%")."""
+    if not absent:
+        return {}
+    gone = set(absent)
+    if layout == GLOBAL_SYNTHETIC:
+        return {t: None for s, t in SYNTHETIC_FLAGS.items() if s in gone}
+    if layout == VICTIM_PERPETRATOR:
+        return {t: None for s, t in VP_FLAGS.items() if s in gone}
+    sources: dict[str, list[str]] = {}
+    for source, targets in K_ANON_FLAGS.items():
+        for target in targets:
+            sources.setdefault(target, []).append(source)
+    out: dict[str, str | None] = {}
+    for target, feeding in sources.items():
+        if not set(feeding) <= gone:
+            continue
+        i = next(i for i, g in enumerate(K_ANON_CONCAT_GROUPS) if feeding[0] in g.flags)
+        out[target] = None if K_ANON_CONCAT_GROUPS[i].text_column in gone else f"_derived{i}"
+    return out
 
 
 #: A row whose only text stands in columns the layout does not read (a note or source line below the records).
@@ -1518,6 +1555,18 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
             if c in data.columns
         )
     )
+    # a flag the file has no column for is unknown, not 0 where its group is known (but where a k-anonymised
+    # row's flags were read from its concatenated field, which names every label of the group)
+    unrecorded = _unrecorded(header.layout, raw.absent)
+    if unrecorded:
+        data = data.with_columns(
+            (
+                pl.when(out.get_column(derived)).then(pl.col(t)).otherwise(None)
+                if derived is not None and derived in out.columns
+                else pl.lit(None, pl.Boolean)
+            ).alias(t)
+            for t, derived in unrecorded.items()
+        )
 
     provenance = describe(
         SOURCE, header.layout, release, path=str(path), sha256=raw.sha256, notes=tuple(raw.notes)
@@ -1604,12 +1653,13 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="16",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
+        version="17",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
         # in a column not used rejected as a note (was a victim with every field missing); a repeated column
         # named by its cells; 14: a row with text only beyond the header's last field rejected (too many fields),
         # not left out as holding nothing; 15: a VP region in another case, or Americas and Oceania apart, read as
         # the region it names (was missing, flagged); 16: a country code ISO withdrew read as its one successor
         # (BU as MMR), one whose country split (YU, SU) kept with its successors' shared region and flagged as such
-        # (both were an unknown country code)
+        # (both were an unknown country code); 17: a flag whose every column is absent from the file is null on
+        # every record (was 0 where its group was known: a false 0%)
     )
 )
