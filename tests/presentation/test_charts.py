@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
@@ -12,6 +13,8 @@ import altair as alt
 import polars as pl
 import pytest
 from _png import png_pixels
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evidence.core.errors import ParameterError
 from evidence.presentation.chart_files import described
@@ -1057,3 +1060,194 @@ def test_every_domestic_circle_is_drawn_whole_inside_the_map(tmp_path: Path, ori
     for x, y, r in circles:
         r += 0.75  # half its stroke
         assert 0 <= x - r and x + r <= width and 0 <= y - r and y + r <= height, (x, y, r, width, height)
+
+
+def _arrowheads(svg: str) -> list[tuple[float, float]]:
+    """Where a flow map's arrowheads (triangles) are centred, in pixels."""
+    return [
+        (float(x), float(y))
+        for x, y in re.findall(
+            r'aria-roledescription="point" transform="translate\(([-\d.e]+),([-\d.e]+)\)', svg
+        )
+    ]
+
+
+# on the whole world, by the antimeridian and the poles: their circles were cut by the frame (34 of 1,500 maps)
+_AT_THE_EDGE = ["FJI", "TON", "WSM", "TUV", "KIR", "GRL", "SJM", "ATA", "NZL", "RUS", "CHL", "USA"]
+
+
+@settings(max_examples=12)
+@given(
+    domestic=st.lists(st.sampled_from(_AT_THE_EDGE), min_size=1, max_size=3, unique=True),
+    routes=st.lists(
+        st.tuples(st.sampled_from([*_AT_THE_EDGE, "THA", "GBR", "BRA"]), st.sampled_from(_AT_THE_EDGE)),
+        max_size=4,
+        unique=True,
+    ),
+    values=st.lists(st.integers(5, 5000), min_size=7, max_size=7),
+    zoom=st.booleans(),
+)
+def test_every_circle_and_arrowhead_of_a_world_map_is_inside_its_frame(
+    tmp_path_factory, domestic, routes, values, zoom
+) -> None:
+    pairs = [(c, c) for c in domestic] + [(o, d) for o, d in routes if o != d]
+    flows = pl.DataFrame({"o": [o for o, _ in pairs], "d": [d for _, d in pairs], "n": values[: len(pairs)]})
+    chart = flow_map(flows, "o", "d", "n", title="t", source=SOURCE, zoom=zoom)
+    svg = save_chart(chart, tmp_path_factory.mktemp("world") / "map.svg").read_text()
+    circles, width, height = _circles_and_frame(svg)
+    assert len(circles) == len(domestic)
+    for x, y, r in circles:
+        r += 0.75  # half its stroke
+        assert 0 <= x - r and x + r <= width and 0 <= y - r and y + r <= height, (x, y, r, width, height)
+    for x, y in _arrowheads(svg):
+        r = 4.472  # the triangle's corners, turned any way
+        assert 0 <= x - r and x + r <= width and 0 <= y - r and y + r <= height, (x, y, width, height)
+
+
+def test_lines_and_arrowheads_are_drawn_over_the_domestic_circles(tmp_path: Path) -> None:
+    """The United States' routes map (UNODC): the arrowheads of every flow into the United States, and the
+    lines' ends, were drawn under its domestic circle (and the United Kingdom's, Thailand's, Nigeria's)."""
+    flows = pl.DataFrame(
+        {
+            "o": ["USA", "MEX", "HND", "GTM", "CHN", "THA"],
+            "d": ["USA"] * 6,
+            "n": [25000, 4000, 2500, 2000, 1000, 900],
+        }
+    )
+    chart = flow_map(flows, "o", "d", "n", title="t", source=SOURCE, focus="USA")
+    svg = save_chart(chart, tmp_path / "map.svg").read_text()
+    map_svg = svg[: svg.index("concat_1")]  # the map, not its legend
+    circles = [m.start() for m in re.finditer(r'aria-roledescription="circle"', map_svg)]
+    lines = [m.start() for m in re.finditer(r'class="mark-trail ', map_svg)]
+    heads = [m.start() for m in re.finditer(r'aria-roledescription="point"', map_svg)]
+    assert circles and len(lines) == 5 and len(heads) == 5
+    assert max(circles) < min(lines + heads)  # painted first: under every line and arrowhead
+
+
+@pytest.mark.parametrize(
+    ("origins", "destinations", "kinds"),
+    [
+        # domestic flows only: no line in the legend
+        (["THA", "MMR", "KHM"], ["THA", "MMR", "KHM"], {"circle"}),
+        (["MMR", "KHM"], ["THA", "THA"], {"trail"}),
+        (["MMR", "THA"], ["THA", "THA"], {"trail", "circle"}),
+    ],
+)
+def test_a_flow_maps_legend_shows_the_marks_the_map_draws_and_no_other(origins, destinations, kinds) -> None:
+    # Tuvalu's map of one domestic flow: its legend showed a line of 50, and no line was drawn
+    flows = pl.DataFrame({"o": origins, "d": destinations, "n": [900, 400, 100][: len(origins)]})
+    spec = chart_spec(flow_map(flows, "o", "d", "n", title="t", source=SOURCE))
+
+    def marks(chart: dict) -> set[str]:
+        types = {
+            layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+            for layer in chart["layer"]
+        }
+        return types & {"trail", "circle"}
+
+    assert marks(spec["hconcat"][0]) == marks(spec["hconcat"][1]) == kinds
+    labels = _legend_labels(spec)
+    domestic = [label for label in labels if label.endswith(" (domestic)")]
+    if kinds == {"circle"}:
+        assert labels == domestic and len(labels) > 1  # a circle of each step
+    else:
+        assert labels and domestic == (labels[-1:] if "circle" in kinds else [])
+
+
+def _line_boxes(lines, forward) -> list[Box]:
+    """A flow's line as boxes (its half-width and a pixel about points at most 2 px apart)."""
+    boxes = []
+    for line in lines:
+        points = [(*forward(lon, lat), width / 2 + 1) for lon, lat, width in line]
+        for (x1, y1, r1), (x2, y2, r2) in itertools.pairwise(points):
+            steps = max(1, math.ceil(math.hypot(x2 - x1, y2 - y1) / 2))
+            for k in range(steps):
+                t = k / steps
+                x, y, r = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t, r1 + (r2 - r1) * t
+                boxes.append(Box(x - r, y - r, x + r, y + r))
+    return boxes
+
+
+def _names_over_lines(named: pl.DataFrame, lines, forward) -> tuple[list[str], float]:
+    """The names written over a line, and how much of the lines they cover (pixels², summed)."""
+    boxes = _line_boxes(lines, forward)
+    over, area = [], 0.0
+    for lon, lat, name, weight in named.iter_rows():
+        x, y = forward(lon, lat)
+        width, height = label_size(name, bold=weight == "bold")
+        box = Box(x - width / 2, y - height / 2, x + width / 2, y + height / 2)
+        covered = sum(box.overlap(b) for b in boxes)
+        area += covered
+        if covered:
+            over.append(name)
+    return over, area
+
+
+def _flow_lines(
+    flows: list[tuple[str, str, float]],
+) -> tuple[pl.DataFrame, list[list[tuple[float, float, float]]]]:
+    from evidence.presentation.charts import _arc, _flow_width
+
+    centroids = {r["iso3"]: (r["lon"], r["lat"]) for r in country_centroids().iter_rows(named=True)}
+    largest = max(n for _, _, n in flows)
+    lines, totals = [], {}
+    for o, d, n in flows:
+        totals[o] = totals.get(o, 0) + n
+        totals[d] = totals.get(d, 0) + n
+        if o != d:
+            width = _flow_width(n, largest)
+            points = _arc(*centroids[o], *centroids[d])
+            lines.append([(lon, lat, width * (1 - 0.8 * i / 24)) for i, (lon, lat) in enumerate(points)])
+    order = sorted(totals, key=lambda c: -totals[c])
+    named = pl.DataFrame(
+        {
+            "lon": [centroids[c][0] for c in order],
+            "lat": [centroids[c][1] for c in order],
+            "name": order,
+            "weight": ["normal"] * len(order),
+        }
+    )
+    return named, lines
+
+
+def test_names_are_written_beside_the_lines_where_they_have_room() -> None:
+    """The United Kingdom's routes map (UNODC): eight of its names were written over the lines, cutting them."""
+    from evidence.presentation.charts import _fit_projection, _pixels, _placed_labels
+
+    origins = ["ALB", "VNM", "CHN", "ROU", "SDN", "ERI", "NGA", "IND", "POL"]
+    values = [3777, 2193, 1286, 1181, 1067, 1038, 904, 735, 578]
+    named, lines = _flow_lines([(o, "GBR", n) for o, n in zip(origins, values, strict=True)])
+    projection = _fit_projection(-8.6, 3.5, 114.0, 60.6)
+    forward, _ = _pixels(projection, 470, 340)
+    plain, plain_out = _placed_labels(named, projection, 470, 340)
+    clear, left_out = _placed_labels(named, projection, 470, 340, lines=lines)
+    assert set(left_out) <= set(plain_out)  # no name left out for it
+    assert len(_names_over_lines(clear, lines, forward)[0]) < len(_names_over_lines(plain, lines, forward)[0])
+
+
+@given(
+    flows=st.lists(
+        st.tuples(
+            st.sampled_from(["THA", "MMR", "LAO", "KHM", "VNM", "MYS", "CHN", "IND", "BGD", "IDN"]),
+            st.sampled_from(["THA", "MYS", "CHN", "IND"]),
+            st.integers(5, 3000),
+        ),
+        min_size=1,
+        max_size=10,
+        unique_by=lambda f: f[:2],
+    )
+)
+def test_avoiding_the_lines_never_leaves_a_name_out_nor_covers_more_of_them(flows) -> None:
+    from evidence.presentation.charts import _fit_projection, _pixels, _placed_labels
+
+    named, lines = _flow_lines(flows)
+    projection = _fit_projection(75.0, -10.0, 125.0, 35.0)
+    forward, _ = _pixels(projection, 470, 340)
+    plain, plain_out = _placed_labels(named, projection, 470, 340)
+    clear, left_out = _placed_labels(named, projection, 470, 340, lines=lines)
+    assert set(left_out) <= set(plain_out)
+    assert clear.height + len(left_out) == named.height
+    # measured finer than the placement measures it: within a tenth
+    assert (
+        _names_over_lines(clear, lines, forward)[1] <= 1.1 * _names_over_lines(plain, lines, forward)[1] + 1
+    )

@@ -21,7 +21,10 @@ from evidence.presentation.maps import (
     load_world,
     place_labels,
     text_width,
+    world_extent,
     world_geojson,
+    world_pixels,
+    world_view,
 )
 from evidence.sources.countries import country_table
 
@@ -272,3 +275,81 @@ def test_every_circle_is_inside_the_frame_after_fitting(west, south, span, marks
     w, s, e, n = fitted
     assert w <= box[0] and s <= box[1] and e >= box[2] and n >= box[3]
     assert _inside(fitted, placed, 470, 340)
+
+
+def test_the_world_view_without_marks_is_the_one_vega_lite_fits() -> None:
+    import re
+
+    import vl_convert as vlc
+
+    fiji = country_centroids().filter(pl.col("iso3") == "FJI").row(0, named=True)
+    spec = {
+        "width": 470,
+        "height": 235,
+        "projection": {"type": "equalEarth"},
+        "layer": [
+            {"data": {"values": world_geojson()["features"]}, "mark": "geoshape"},
+            {
+                "data": {"values": [{"lon": fiji["lon"], "lat": fiji["lat"]}]},
+                "mark": "circle",
+                "encoding": {"longitude": {"field": "lon"}, "latitude": {"field": "lat"}},
+            },
+        ],
+    }
+    svg = vlc.vegalite_to_svg(spec)
+    drawn = re.search(r'aria-roledescription="circle" transform="translate\(([-\d.e]+),([-\d.e]+)\)', svg)
+    assert drawn
+    scale, translate = world_view([], 470, 235)
+    west, _, east, _ = world_extent()
+    assert scale == pytest.approx(470 / (east - west))  # the world fills the width
+    x, y = world_pixels(scale, translate)(fiji["lon"], fiji["lat"])
+    assert (x, y) == pytest.approx((float(drawn[1]), float(drawn[2])), abs=0.01)
+
+
+@given(
+    marks=st.lists(
+        st.tuples(st.floats(-180, 180), st.floats(-90, 90), st.floats(0, 20)), min_size=1, max_size=8
+    ),
+    size=st.sampled_from([(470, 235), (600, 300), (300, 340)]),
+)
+def test_every_mark_is_inside_the_world_view(marks, size) -> None:
+    # Fiji's, Tonga's, Svalbard's and Antarctica's circles were cut by the world map's frame
+    width, height = size
+    scale, translate = world_view(marks, width, height)
+    full, _ = world_view([], width, height)
+    assert 0.5 * full < scale <= full  # smaller only as much as the marks need
+    forward = world_pixels(scale, translate)
+    for lon, lat, radius in marks:
+        x, y = forward(lon, lat)
+        assert -1e-6 <= x - radius and x + radius <= width + 1e-6, (lon, lat, radius, x)
+        assert -1e-6 <= y - radius and y + radius <= height + 1e-6, (lon, lat, radius, y)
+    # the world stays centred: as much room left and right, above and below
+    west, south, east, north = world_extent()
+    left, right = scale * west + translate[0], scale * east + translate[0]
+    top, bottom = translate[1] - scale * north, translate[1] - scale * south
+    assert left == pytest.approx(width - right) and top == pytest.approx(height - bottom)
+
+
+# ------------------------------------------------------------------------------------------------ its README
+
+
+def test_the_readme_lists_every_name_the_map_does_not_share_with_the_country_reference() -> None:
+    # it said the map's names were the reference's: twelve are not (the short names the map keeps, "Iran")
+    from evidence.sources.countries import name_of
+
+    readme = (resources.files("evidence.presentation") / "geodata" / "README.md").read_text(encoding="utf-8")
+    listed = {
+        row[0]: (row[1], row[2])
+        for line in readme.splitlines()
+        if len(row := [cell.strip() for cell in line.strip().strip("|").split("|")]) == 3
+        and len(row[0]) == 3
+        and row[0].isupper()
+    }
+    centroids = country_centroids()
+    differ = {
+        iso3: (name, name_of(iso3))
+        for iso3, name in centroids.select("iso3", "name").iter_rows()
+        if name != name_of(iso3)
+    }
+    assert differ and listed == differ
+    assert f"For {centroids.filter(pl.col('basis') == 'capital or main island').height} states" in readme

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -73,13 +74,17 @@ from evidence.presentation.maps import (
     BOUNDARIES_CREDIT,
     Box,
     MapLabel,
+    PlacedLabel,
     country_bounds,
     country_centroids,
     fit_marks,
+    fitted_pixels,
     legend_steps,
     place_labels,
     text_width,
     world_geojson,
+    world_pixels,
+    world_view,
 )
 from evidence.presentation.markup import significant_text
 
@@ -1027,6 +1032,13 @@ def _projection(
             lon_min, lon_max = low, high
         else:
             lat_min, lat_max = low, high
+    # d3 takes a longitude past ±180 round the world: a box across the antimeridian (Fiji's, New Zealand's
+    # margins) was fitted to the whole world's width. It is moved back within ±180 (every point is), else the
+    # map is the world's
+    shift = max(lon_max - 180.0, 0.0) - max(-180.0 - lon_min, 0.0)
+    lon_min, lon_max = lon_min - shift, lon_max - shift
+    if lon_min < -180 or lon_max > 180:
+        return {"type": "equalEarth"}
     return _fit_projection(lon_min, max(lat_min, -85.0), lon_max, min(lat_max, 85.0))
 
 
@@ -1118,10 +1130,12 @@ def flow_map(
 
     Each flow is a curve between the countries' centroids that tapers from its origin (as wide as the flow) to
     its destination, where an arrowhead points the way; a domestic flow (origin = destination) is a circle on
-    the country, as large as a line of the same number is wide, seen whole (the view is widened for it). The
-    ``focus`` country and the countries of the flows (the ``labels`` with the most victims, all by default) are
-    named on the map, the most victims first, where their name has room; those without room under it. ``top`` keeps the largest flows; ``zoom`` fits the
-    map to the flows' countries (else, or when they span most of the world, the whole world).
+    the country, under the lines, as large as a line of the same number is wide, seen whole (a zoomed view is
+    widened for it, the whole world drawn smaller). The ``focus`` country and the countries of the flows (the
+    ``labels`` with the most victims, all by default) are named on the map, the most victims first, where their
+    name has room (beside the lines where it can be); those without room under it. ``top`` keeps the largest
+    flows; ``zoom`` fits the map to the flows' countries (else, or when they span most of the world or cannot
+    be seen whole this side of the antimeridian, the whole world).
 
     Centroids come from the shipped Natural Earth map (:func:`~evidence.presentation.maps.country_centroids`);
     flows whose country has no map location (e.g. an unknown origin) are left out and counted in the subtitle.
@@ -1188,13 +1202,36 @@ def flow_map(
         marks = [(c["lon"], c["lat"], math.sqrt(c["size"]) / 2 + 1) for c in circles]
         west, south, east, north = fit_marks(_fit_box(projection), marks, map_width, 340)
         projection = _fit_projection(west, south, east, north)
+        forward = fitted_pixels((west, south, east, north), map_width, 340)
+        for lon, lat, radius in marks:
+            x, y = forward(lon, lat)
+            if min(x, y) < radius or x + radius > map_width or y + radius > 340:
+                # still cut (the view cannot be widened past the antimeridian: Tuvalu's circle): the world's map
+                projection = {"type": "equalEarth"}
+                break
+    height = 340 if "fit" in projection else map_width // 2
+    if "fit" not in projection:
+        # the world cannot be widened past ±180°: a circle, a line's end or an arrowhead against its frame (Fiji,
+        # Tonga, Greenland, Svalbard, Antarctica) was cut; the world is drawn smaller, just enough for each
+        projection = _world_projection(circles, arcs, heads, map_width, height)
     tooltip = [
         alt.Tooltip("from:N", title="From"),
         alt.Tooltip("to:N", title="To"),
         alt.Tooltip("victims:Q", format=",~f", title=legend_title),
     ]
-    height = 340 if "fit" in projection else map_width // 2
     layers: list[alt.Chart] = [_basemap(projection, map_width, height)]
+    # under the lines: the arrowheads into a country with a domestic flow were hidden by its circle
+    if circles:
+        layers.append(
+            alt.Chart(pl.DataFrame(circles))
+            .mark_circle(color=PALETTE[5], opacity=0.55, stroke=PALETTE[5], strokeWidth=1.5)
+            .encode(
+                longitude=alt.Longitude("lon:Q"),
+                latitude=alt.Latitude("lat:Q"),
+                size=alt.Size("size:Q", scale=None, legend=None),
+                tooltip=tooltip,
+            )
+        )
     if arcs:
         layers.append(
             alt.Chart(pl.DataFrame(arcs))
@@ -1218,23 +1255,16 @@ def flow_map(
                 tooltip=tooltip,
             )
         )
-    if circles:
-        layers.append(
-            alt.Chart(pl.DataFrame(circles))
-            .mark_circle(color=PALETTE[5], opacity=0.55, stroke=PALETTE[5], strokeWidth=1.5)
-            .encode(
-                longitude=alt.Longitude("lon:Q"),
-                latitude=alt.Latitude("lat:Q"),
-                size=alt.Size("size:Q", scale=None, legend=None),
-                tooltip=tooltip,
-            )
-        )
     named, unplaced = _placed_labels(
         _map_labels(located, focus, labels),
         projection,
         map_width,
         height,
         circles=[(c["lon"], c["lat"], math.sqrt(c["size"]) / 2) for c in circles],
+        lines=[
+            [(a["lon"], a["lat"], a["width"]) for a in arcs if a["flow"] == flow]
+            for flow in dict.fromkeys(a["flow"] for a in arcs)
+        ],
     )
     layers += _labels_layers(named, placed=True)
     notes = [
@@ -1249,9 +1279,32 @@ def flow_map(
     # number below it as a count
     steps = legend_steps(located["value"].to_list(), rule.threshold)
     legend = (
-        [_flow_legend(steps, largest, legend_title, domestic=bool(circles), height=height)] if steps else []
+        [_flow_legend(steps, largest, legend_title, lines=bool(arcs), domestic=bool(circles), height=height)]
+        if steps
+        else []
     )
     return side_by_side(drawn, *legend, spacing=8, title=chart_title(title, source, subtitle, notes))
+
+
+#: Half the extent (pixels) of a flow's arrowhead (Vega's triangle of size 60, turned any way).
+_HEAD_RADIUS = 4.5
+
+
+def _world_projection(
+    circles: Sequence[Mapping[str, Any]],
+    arcs: Sequence[Mapping[str, Any]],
+    heads: Sequence[Mapping[str, Any]],
+    width: int,
+    height: int,
+) -> dict[str, Any]:
+    """Equal Earth of the whole world at an explicit scale and translate (:func:`~evidence.presentation.maps.
+    world_view`): Vega-Lite's own fit where every mark is inside the frame, smaller where a domestic flow's
+    circle (its stroke included), a line's end or an arrowhead would be cut by it; a pixel to spare."""
+    marks = [(c["lon"], c["lat"], math.sqrt(c["size"]) / 2 + 0.75 + 1) for c in circles]
+    marks += [(a["lon"], a["lat"], a["width"] / 2 + 1) for a in arcs]
+    marks += [(h["lon"], h["lat"], _HEAD_RADIUS + 1) for h in heads]
+    scale, translate = world_view(marks, width, height)
+    return {"type": "equalEarth", "scale": scale, "translate": list(translate)}
 
 
 def _map_labels(located: pl.DataFrame, focus: str | None, n: int | None) -> pl.DataFrame:
@@ -1289,32 +1342,18 @@ def _map_labels(located: pl.DataFrame, focus: str | None, n: int | None) -> pl.D
     )
 
 
-@functools.cache
-def _world_projected_bounds() -> tuple[float, float, float, float]:
-    """Equal Earth x and y extremes (x west, y south, x east, y north) of every point of the world's features:
-    what Vega-Lite fits a world map's projection to."""
-    points = []
-    for west, south, east, north in _feature_bounds():
-        # x is widest at the latitude nearest the equator; y depends on the latitude alone
-        nearest = 0.0 if south <= 0 <= north else min(south, north, key=abs)
-        points += [
-            _equal_earth(lon, lat) for lon, lat in ((west, nearest), (east, nearest), (0, south), (0, north))
-        ]
-    xs, ys = [p[0] for p in points], [p[1] for p in points]
-    return min(xs), min(ys), max(xs), max(ys)
-
-
 def _pixels(
     projection: dict[str, Any], width: int, height: int
 ) -> tuple[Callable[[float, float], tuple[float, float]], Callable[[float, float], tuple[float, float]]]:
-    """Where a map of ``width`` × ``height`` pixels in ``projection`` (:func:`_projection`'s Equal Earth) draws a
-    longitude and latitude (x right, y down, as d3's fitSize places it), and the inverse."""
-    if "fit" in projection:
-        points = [_equal_earth(lon, lat) for lon, lat in projection["fit"]["geometry"]["coordinates"]]
-        west, east = min(p[0] for p in points), max(p[0] for p in points)
-        south, north = min(p[1] for p in points), max(p[1] for p in points)
-    else:
-        west, south, east, north = _world_projected_bounds()
+    """Where a map of ``width`` × ``height`` pixels in ``projection`` (Equal Earth: :func:`_projection`'s fitted
+    to a box, as d3's fitSize places it, or :func:`_world_projection`'s world at its scale and translate) draws
+    a longitude and latitude (x right, y down), and the inverse."""
+    if "fit" not in projection:
+        scale, (tx, ty) = projection["scale"], projection["translate"]
+        return world_pixels(scale, (tx, ty)), _inverse(scale, tx, ty)
+    points = [_equal_earth(lon, lat) for lon, lat in projection["fit"]["geometry"]["coordinates"]]
+    west, east = min(p[0] for p in points), max(p[0] for p in points)
+    south, north = min(p[1] for p in points), max(p[1] for p in points)
     scale = min(width / (east - west), height / (north - south))
     tx, ty = (width - scale * (east + west)) / 2, (height + scale * (north + south)) / 2
 
@@ -1322,12 +1361,23 @@ def _pixels(
         x, y = _equal_earth(lon, lat)
         return scale * x + tx, ty - scale * y
 
+    return forward, _inverse(scale, tx, ty)
+
+
+def _inverse(scale: float, tx: float, ty: float) -> Callable[[float, float], tuple[float, float]]:
+    """The longitude and latitude an Equal Earth map of ``scale`` and translate ``tx``, ``ty`` draws at a
+    pixel."""
+
     def inverse(px: float, py: float) -> tuple[float, float]:
         lat = _latitude_at((ty - py) / scale)
         per_degree = _equal_earth(1.0, lat)[0]  # x is proportional to the longitude
         return (px - tx) / scale / per_degree, lat
 
-    return forward, inverse
+    return inverse
+
+
+#: Pixels between the boxes a line is taken as, for the names to avoid it.
+_LINE_STEP = 4.0
 
 
 def _placed_labels(
@@ -1337,10 +1387,12 @@ def _placed_labels(
     height: int,
     *,
     circles: Sequence[tuple[float, float, float]] = (),
+    lines: Sequence[Sequence[tuple[float, float, float]]] = (),
 ) -> tuple[pl.DataFrame, list[str]]:
     """The names of a map (lon, lat, name, weight, most important first) placed so that none overlaps another
     (:func:`~evidence.presentation.maps.place_labels`), each at the longitude and latitude of its text's centre;
-    and the names that found no room. ``circles`` (lon, lat, radius in pixels: domestic flows) are avoided."""
+    and the names that found no room. ``circles`` (lon, lat, radius in pixels: domestic flows) and ``lines``
+    (each a flow's points: lon, lat, width in pixels) are avoided where a name has room elsewhere."""
     forward, inverse = _pixels(projection, width, height)
     labels = []
     for i, row in enumerate(named.iter_rows(named=True)):
@@ -1351,6 +1403,29 @@ def _placed_labels(
         x, y = forward(lon, lat)
         obstacles.append(Box(x - radius, y - radius, x + radius, y + radius))
     placed, dropped = place_labels(labels, width, height, obstacles=obstacles)
+    line_boxes: list[Box] = []
+    # a line, as boxes about _LINE_STEP pixels apart: on the United Kingdom's and the United States' routes maps
+    # (UNODC) eight names and five were written over lines, cutting them, where most had room beside them
+    for line in lines:
+        points = [(*forward(lon, lat), line_width / 2 + 1) for lon, lat, line_width in line]
+        for (x1, y1, r1), (x2, y2, r2) in itertools.pairwise(points):
+            steps = max(1, math.ceil(math.hypot(x2 - x1, y2 - y1) / _LINE_STEP))
+            for k in range(steps):
+                t = k / steps
+                x, y, r = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t, r1 + (r2 - r1) * t
+                line_boxes.append(Box(x - r, y - r, x + r, y + r))
+    if line_boxes:
+        # kept where no name is left out that was written before (a name moved off a line can take the room
+        # another needed: a name beside the map reads worse than one over a line, on its halo)
+        clear, left_out = place_labels(labels, width, height, obstacles=[*obstacles, *line_boxes])
+
+        def over_lines(names: list[PlacedLabel]) -> float:
+            return sum(name.box.overlap(box) for name in names for box in line_boxes)
+
+        if {label.key for label in left_out} <= {label.key for label in dropped} and over_lines(
+            clear
+        ) <= over_lines(placed):
+            placed, dropped = clear, left_out
     rows = []
     for p in placed:
         lon, lat = inverse(p.x, p.y)
@@ -1382,13 +1457,16 @@ def _labels_layers(named: pl.DataFrame, *, placed: bool = False) -> list[alt.Cha
 
 
 def _flow_legend(
-    steps: Sequence[float], largest: float, title: str, *, domestic: bool, height: int
+    steps: Sequence[float], largest: float, title: str, *, lines: bool, domestic: bool, height: int
 ) -> alt.LayerChart:
     """The flow map's legend, drawn beside it: tapered lines of the numbers of victims ``steps``
     (:func:`~evidence.presentation.maps.legend_steps`: round, within the flows drawn and none below the
-    disclosure threshold) as wide as a flow of ``largest`` makes them, and the circle of a domestic flow."""
-    rows, labels = [], []
-    for i, number in enumerate(steps):
+    disclosure threshold) as wide as a flow of ``largest`` makes them, where the map draws ``lines``, and the
+    circle of a domestic flow where it draws one (a circle of each step where it draws no line: a map of
+    domestic flows only showed a line in its legend and none on the map)."""
+    rows, labels, dots = [], [], []
+    y_end = 0.0
+    for i, number in enumerate(steps if lines else []):
         width = _flow_width(number, largest)
         for step in range(_ARC_STEPS + 1):
             rows.append(
@@ -1400,9 +1478,14 @@ def _flow_legend(
                 }
             )
         labels.append({"x": 48, "y": i * 26, "text": f"{number:,.0f}"})
-    y_end = len(steps) * 26
-    if domestic and steps:
-        labels.append({"x": 48, "y": y_end, "text": f"{steps[-1]:,.0f} (domestic)"})
+        y_end = (i + 1) * 26.0
+    for number in (steps[-1:] if lines else steps) if domestic else []:
+        size = (2 * _flow_width(number, largest) + 4) ** 2
+        radius = math.sqrt(size) / 2
+        y_end += max(radius - 10, 0)  # a large circle under the title or the row above: moved down
+        dots.append({"x": 20, "y": y_end, "size": size})
+        labels.append({"x": 48, "y": y_end, "text": f"{number:,.0f} (domestic)"})
+        y_end += max(radius + 14, 26)
     frames = []
     x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[0, 130]))
     # y grows downwards: the first row at the top, under the legend's title
@@ -1425,10 +1508,9 @@ def _flow_legend(
                 size=alt.Size("width:Q", scale=None, legend=None),
             )
         )
-    if domestic and steps:
-        size = (2 * _flow_width(steps[-1], largest) + 4) ** 2
+    if dots:
         frames.append(
-            alt.Chart(pl.DataFrame({"x": [20], "y": [y_end], "size": [size]}))
+            alt.Chart(pl.DataFrame(dots))
             .mark_circle(color=PALETTE[5], opacity=0.55, stroke=PALETTE[5], strokeWidth=1.5)
             .encode(x=x, y=y, size=alt.Size("size:Q", scale=None, legend=None))
         )

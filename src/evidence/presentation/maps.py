@@ -39,7 +39,10 @@ __all__ = [
     "load_world",
     "place_labels",
     "text_width",
+    "world_extent",
     "world_geojson",
+    "world_pixels",
+    "world_view",
 ]
 
 #: Credit line for charts that draw the shipped boundaries.
@@ -423,3 +426,64 @@ def fit_marks(
         crossing += [mark for mark in out if mark not in crossing]
         current = _containing(current, crossing, width, height)
     return current
+
+
+# ------------------------------------------------------------------------------------------------ world view
+#
+# On the whole world, Fiji's, Tonga's, Samoa's and Tuvalu's circles (at the antimeridian) and Greenland's,
+# Svalbard's and Antarctica's (at the poles) reached past the map's frame and were cut (34 of 1,500 maps): a
+# zoomed map is widened for them (fit_marks), the world cannot be widened past ±180°. It is drawn smaller
+# instead, about its centre, just enough for every mark to be whole.
+
+
+def _vertices(coordinates: Any) -> list[tuple[float, float]]:
+    if coordinates and isinstance(coordinates[0], (int, float)):
+        return [(float(coordinates[0]), float(coordinates[1]))]
+    return [point for part in coordinates for point in _vertices(part)]
+
+
+@cache
+def world_extent() -> tuple[float, float, float, float]:
+    """Equal Earth x and y extremes (west, south, east, north; radians of the unit sphere, y up) of every point
+    of the shipped map: what Vega-Lite fits a world map to."""
+    xs, ys = [], []
+    for feature in world_geojson()["features"]:
+        for lon, lat in _vertices((feature.get("geometry") or {}).get("coordinates") or []):
+            x, y = equal_earth(lon, lat)
+            xs.append(x)
+            ys.append(y)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def world_view(
+    marks: Sequence[tuple[float, float, float]], width: float, height: float
+) -> tuple[float, tuple[float, float]]:
+    """Scale and translate (d3's, as Vega-Lite's ``projection`` takes them) of an Equal Earth map of the whole
+    world in ``width`` × ``height`` pixels: the world's features fill the view in one direction and are centred
+    in both (Vega-Lite's own fit, :func:`world_extent`), drawn smaller where a mark (longitude, latitude, radius
+    in pixels: a domestic flow's circle, the end of a flow's line) would reach past the frame, so that each is
+    drawn whole. A mark wider than half the view cannot be; it is left as it falls.
+    """
+    west, south, east, north = world_extent()
+    centre_x, centre_y = (west + east) / 2, (south + north) / 2
+    scale = min(width / (east - west), height / (north - south))
+    for lon, lat, radius in marks:
+        x, y = equal_earth(lon, lat)
+        # drawn at width / 2 + scale × (x - centre_x), height / 2 - scale × (y - centre_y)
+        for offset, half in ((x - centre_x, width / 2), (y - centre_y, height / 2)):
+            if abs(offset) > 0 and half > radius:
+                scale = min(scale, (half - radius) / abs(offset))
+    return scale, (width / 2 - scale * centre_x, height / 2 + scale * centre_y)
+
+
+def world_pixels(
+    scale: float, translate: tuple[float, float]
+) -> Callable[[float, float], tuple[float, float]]:
+    """Where an Equal Earth map of ``scale`` and ``translate`` (:func:`world_view`) draws a longitude and
+    latitude (x right, y down)."""
+
+    def forward(lon: float, lat: float) -> tuple[float, float]:
+        x, y = equal_earth(lon, lat)
+        return scale * x + translate[0], translate[1] - scale * y
+
+    return forward
