@@ -416,6 +416,20 @@ def test_the_reading_commands_wait_for_an_import_when_asked(exports, run_main, t
             holder.wait()
 
 
+def test_an_import_points_out_a_row_holding_only_a_case_id(exports, run_main, tmp_path) -> None:
+    """A total line below the records became a record of which nothing is known, unsaid; and the check line
+    said "letter case" for every flag, whatever it was."""
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    footed = tmp_path / "cases_2023-04-30.csv"
+    lines = exports[0].read_text(encoding="utf-8").splitlines()
+    columns = lines[0].count(",")
+    footed.write_text("\n".join([*lines, "Total: 75 cases" + "," * columns]) + "\n", encoding="utf-8")
+    code, out, err = run_main(["register", "import", str(footed), "--mapping", str(mapping)])
+    assert code in (0, None), err
+    assert "Check:" in out and "nothing but a case id" in out and f"row {len(lines) + 1}" in out
+    assert "letter case" not in out and "Total: 75" not in out
+
+
 def test_an_import_says_how_many_rows_holding_nothing_it_left_out(exports, run_main, tmp_path) -> None:
     """Blank lines and rows of delimiters only were left out unsaid: the rows of the file did not add up."""
     mapping = exports[0].parent / "cases.mapping.yaml"
@@ -553,3 +567,22 @@ def test_partial_with_allow_many_missing_is_refused_as_a_contradiction(run_main,
     text = " ".join(err.split())
     assert code == 2 and "error: --allow-many-missing is for a full export" in text, err
     assert not (tmp_path / "r.duckdb").exists()
+
+
+def test_figures_made_with_another_cell_key_secret_than_the_imports_say_so(
+    exports, run_main, monkeypatch
+) -> None:
+    """On another machine, or after the cell-key secret was lost, figures as of the same date came out perturbed
+    otherwise, unsaid: two sets of them, both published, can be averaged towards the exact counts."""
+    monkeypatch.setenv("EVIDENCE_CELL_KEY_SECRET", "the organisation's own secret")
+    _import_all(exports, run_main)
+    code, same, err = run_main(["register", "figures", "--json"])
+    assert code in (0, None), err
+    assert not any("cell-key secret" in n for n in json.loads(same)["notes"])
+    monkeypatch.setenv("EVIDENCE_CELL_KEY_SECRET", "another machine's secret")
+    code, other, err = run_main(["register", "figures", "--json"])
+    assert code in (0, None), err
+    notes = json.loads(other)["notes"]
+    assert any("cell-key secret" in n and "averaged" in n for n in notes), notes
+    code, out, err = run_main(["register", "figures"])
+    assert "cell-key secret" in out + err

@@ -275,7 +275,7 @@ def test_nationals_abroad_are_counted_returned_or_not_and_split_by_return_assist
     assert "returned or not" in figures.titles["nationals_abroad"]
     assert _shown(figures, "nationals_abroad") == {"MYS": "24", "Total": "24"}
     split = _shown(figures, "nationals_abroad_return")
-    assert split["Not received (other assistance recorded)"] == "<5" and split["Total"] == "24"
+    assert split["Not received (assistance recorded)"] == "<5" and split["Total"] == "24"
     assert split["Received"] == "x"  # 24 - 23 would give the one person not returned
     assert "return and reintegration" in figures.titles["nationals_abroad_return"]
     # without a return assistance kind: no split, and a note says so
@@ -294,7 +294,7 @@ def test_split_rows_and_differences_are_perturbed_when_the_records_are_real() ->
     keys = pl.Series("k", [(i * 2_654_435_761) % 2**32 for i in range(records.height)], dtype=pl.Int64)
     figures = key_figures(records, as_of="2022-12-31", country="THA", record_keys=keys)
     split = _shown(figures, "nationals_abroad_return")
-    assert split["Not received (other assistance recorded)"] == "<5" and split["Received"] == "x"
+    assert split["Not received (assistance recorded)"] == "<5" and split["Received"] == "x"
     assert figures.tables["nationals_abroad_return"].n_secondary == 1
     assert _shown(figures, "sex")["Total"] != "125"  # perturbed (the exact total is 125)
     assert _value(figures, "form", FORCED_CRIMINALITY_LABEL) is not None
@@ -319,7 +319,9 @@ def _undetermined(figures: KeyFigures) -> None:
         counts = _values(figures, name)
         counts.pop(recorded_label)
         hidden = [c for c, v in counts.items() if v is None]
-        if recorded is not None and len(hidden) == 1:
+        if (
+            recorded is not None and len(hidden) == 1 and name == "form"
+        ):  # (assistance: "no" to all is an answer)
             # everyone recorded counts under some row: the withheld row is at least the rest's shortfall
             shortfall = recorded - sum(v for v in counts.values() if v is not None)
             assert shortfall < rule.threshold - 1 or _shown(figures, name)[hidden[0]] == "x", name
@@ -397,3 +399,45 @@ def test_records_without_assistance_have_no_assistance_table_rather_than_nobody_
     assert "nationals_abroad_return" not in figures.tables
     # with assistance recorded, the table is there as before
     assert "assistance" in key_figures(_records(ROWS), as_of="2022-12-31", country="THA").tables
+
+
+def test_people_answered_no_to_every_kind_of_assistance_are_recorded_as_given_none() -> None:
+    """The loader reads every kind "no" as an answer (no assistance of these kinds given), not as unknown: the
+    key figures counted such people among those whose assistance is not recorded, and nationals abroad given
+    no assistance as "Assistance not recorded"."""
+    rows = (
+        _people(
+            20, year=2022, origin_iso3="MMR", assistance_shelter=True, assistance_return_reintegration=False
+        )
+        + _people(
+            15, year=2022, origin_iso3="MMR", assistance_shelter=False, assistance_return_reintegration=False
+        )
+        + _people(
+            12,
+            year=2022,
+            origin_iso3="THA",
+            destination_iso3="MYS",
+            assistance_shelter=False,
+            assistance_return_reintegration=True,
+        )
+        + _people(
+            10,
+            year=2022,
+            origin_iso3="THA",
+            destination_iso3="JPN",
+            assistance_shelter=False,
+            assistance_return_reintegration=False,
+        )
+        + _people(8, year=2022, origin_iso3="THA", destination_iso3="JPN")  # assistance not recorded
+    )
+    figures = key_figures(_records(rows), as_of="2022-12-31", country="THA")
+    assistance = _values(figures, "assistance")
+    assert assistance["People whose assistance is recorded"] == 57  # 20 + 15 + 12 + 10, not 32 (some "yes")
+    assert assistance["Shelter"] == 20 and assistance["Return and reintegration"] == 12
+    split = _values(figures, "nationals_abroad_return")
+    assert split == {
+        "Received": 12,
+        "Not received (assistance recorded)": 10,
+        "Assistance not recorded": 8,
+        "Total": 30,
+    }

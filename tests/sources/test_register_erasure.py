@@ -229,3 +229,19 @@ def test_the_same_export_read_again_after_an_erasure_says_why_its_rows_are_rejec
     assert (
         result.note and "nothing changed (1 of its rows, of people erased since, rejected now)" in result.note
     )
+
+
+def test_a_file_read_again_does_not_say_erased_since_of_people_erased_before_it_was_first_read(
+    register_fixture, tmp_path
+) -> None:
+    """The note said "of people erased since, rejected now" of a person erased before the file's first import,
+    whose row that import had rejected already."""
+    register = register_fixture.copy(tmp_path)
+    erase(register, [_person(register_fixture)], key_path=register_fixture.key_path)
+    later = tmp_path / "cases_2023-07-31.csv"
+    later.write_bytes(register_fixture.exports[-1].read_bytes() + b"\n")  # a new file: read, not re-read
+    first = import_export(register, later, register_fixture.mapping, key_path=register_fixture.key_path)
+    again = import_export(register, later, register_fixture.mapping, key_path=register_fixture.key_path)
+    assert not first.note and again.rows_rejected == first.rows_rejected
+    assert "erased since" not in again.note and "rejected now" not in again.note
+    assert "(1 of its rows, of people erased, rejected as when it was first read)" in again.note

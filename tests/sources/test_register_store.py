@@ -496,6 +496,27 @@ def test_an_id_retyped_in_another_case_or_punctuation_is_pointed_out_not_merged(
     assert again.rows_new == 1 and again.flags.height == 0
 
 
+def test_a_row_holding_only_a_case_id_is_pointed_out(tmp_path) -> None:
+    """A total or note line below the records ("Total: 41 cases" in the id column, the rest empty) would be taken
+    as a record of which nothing is known: kept (a case just opened may hold only its id), but pointed out."""
+    exports, mapping = _small_exports(tmp_path / "exports", months=1)
+
+    def footer(rows):
+        return [*rows, ["Total: 40 cases", *[""] * (len(rows[0]) - 1)]]
+
+    export = _edit(exports[0], tmp_path / "cases_2023-06-30.csv", footer)
+    result = import_export(tmp_path / "register.duckdb", export, mapping, key_path=tmp_path / "register.key")
+    assert result.rows_new == result.rows_in == 41  # kept: nothing tells it from a case without data
+    assert result.flags["row"].to_list() == [42]
+    assert set(result.flags["column"].to_list()) == {"Case ID"}
+    assert "nothing but its case id" in result.flags["reason"][0]
+    assert result.flags["value"].null_count() == 1  # the id is never shown
+    # a record with any field recorded is not pointed out, the fixed data source type aside
+    assert not import_export(
+        tmp_path / "other.duckdb", exports[0], mapping, key_path=tmp_path / "register.key"
+    ).flags.height
+
+
 def test_the_as_of_default_is_the_latest_export_not_a_re_import(register_fixture, tmp_path) -> None:
     import os
 

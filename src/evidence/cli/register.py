@@ -184,7 +184,10 @@ def import_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Import an export: new records added, changed ones updated (history kept), absent ones marked missing."""
+    import polars as pl
+
     from evidence.sources.register import import_export
+    from evidence.sources.register.store import ID_ONLY_REASON
 
     if partial and allow_many_missing:
         from evidence.core.errors import ParameterError
@@ -210,6 +213,7 @@ def import_command(
         wait=wait,
         allow_dropped_fields=allow_dropped_fields,
         allow_many_missing=allow_many_missing,
+        cell_key_check=_cell_key_check(required=False),
     )
     if as_json:
         summary = result.summary()
@@ -240,16 +244,30 @@ def import_command(
         for row in result.rejects.head(20).iter_rows(named=True):
             table.add_row(str(row["row"]), escape(str(row["column"] or "")), escape(str(row["reason"])))
         console.print(table)
-    if result.flags.height:
+    id_only = result.flags.filter(pl.col("reason") == ID_ONLY_REASON)
+    retyped = result.flags.filter(pl.col("reason") != ID_ONLY_REASON)
+    if retyped.height:
         console.print(
-            f"[bold yellow]Check:[/] {result.flags.height} new record(s) whose case id differs from that of a "
-            "record marked missing only in letter case or surrounding punctuation (rows "
-            + ", ".join(str(r) for r in result.flags["row"].head(20).to_list())
-            + (", ..." if result.flags.height > 20 else "")
-            + "): if each is the same person, correct the id in the case-management system; the register "
-            "keeps them apart.",
+            f"[bold yellow]Check:[/] {retyped.height} new record(s) whose case id differs from that of a "
+            f"record marked missing only in letter case or surrounding punctuation ({_rows_named(retyped)}): "
+            "if each is the same person, correct the id in the case-management system; the register keeps "
+            "them apart.",
             soft_wrap=True,
         )
+    if id_only.height:
+        console.print(
+            f"[bold yellow]Check:[/] {id_only.height} record(s) holding nothing but a case id, every other "
+            f"column the mapping reads empty ({_rows_named(id_only)}): a total or note line below the records? "
+            "They are kept as records of which nothing is known; if a line is no case, delete it from the "
+            "export and import it again.",
+            soft_wrap=True,
+        )
+
+
+def _rows_named(flags: Any) -> str:
+    """``row 12`` or ``rows 12, 40, ...`` (the first 20)."""
+    rows = [str(r) for r in flags["row"].head(20).to_list()]
+    return ("row " if len(rows) == 1 else "rows ") + ", ".join(rows) + (", ..." if flags.height > 20 else "")
 
 
 def _ids(case_ids: list[str], ids_file: Path | None) -> tuple[list[str], list[str]]:
@@ -471,8 +489,11 @@ def figures_command(
         # real records: perturbed by the cell key method, as every other output of them
         record_keys=record_keys(loaded) if loaded.protection == "cell_key" else None,
     )
+    other_secret = _other_cell_key_secret(path, waiting) if figures.perturbed else None
     if as_json:
         facts = figures.to_dict()
+        if other_secret is not None:
+            facts["notes"] = [*facts["notes"], other_secret]
         facts["as_of_note"] = stood.note()  # always there (null without a note), as in export-ctdc's JSON
         # the protection is the ``disclosure`` object of every answer
         facts["years_note"] = period_note
@@ -499,8 +520,44 @@ def figures_command(
         console.print(out)
     for note in figures.notes:
         console.print(f"Note: {escape(note)}")
+    if other_secret is not None:
+        console.print(f"[bold red]Warning:[/] {escape(other_secret)}", soft_wrap=True)
     _say_erasures(loaded)
     console.print(figures.describe())
+
+
+def _cell_key_check(*, required: bool = True) -> str | None:
+    """The check value of the cell-key secret this machine perturbs counts with (made on first use); not
+    ``required`` (an import, which perturbs nothing), None when the secret cannot be had."""
+    from evidence.analyses.selection import CELL_KEY_SECRET_ENV
+    from evidence.core.errors import InputError
+    from evidence.core.secret_key import secret_key
+    from evidence.sources.register.store import cell_key_check
+
+    try:
+        return cell_key_check(secret_key("cell_key", CELL_KEY_SECRET_ENV))
+    except (InputError, OSError):
+        if required:
+            raise
+        return None
+
+
+def _other_cell_key_secret(path: Path, waiting: _Wait) -> str | None:
+    """A warning when the cell-key secret in use is not the one the register's imports were made beside."""
+    from evidence.analyses.selection import CELL_KEY_SECRET_ENV
+    from evidence.core.secret_key import key_dir
+    from evidence.sources.register.store import register_cell_key_check
+
+    kept = register_cell_key_check(path, wait=waiting.left())
+    if kept is None or kept == _cell_key_check():
+        return None
+    return (
+        "the cell-key secret in use is not the one this register's imports were made beside (another machine, "
+        f"or a lost secret: {CELL_KEY_SECRET_ENV}, else cell_key.key in {key_dir()}): these figures are "
+        "perturbed otherwise than figures made there, and two sets of figures of the same records, both "
+        "published, can be averaged towards the exact counts. Use the same secret wherever the register's "
+        "figures are made"
+    )
 
 
 def _period_held(data: Any, year_from: int | None, as_of: dt.date) -> tuple[int | None, str | None]:

@@ -16,7 +16,8 @@ Nationals abroad
     table by country of exploitation counts every national whose recorded country of exploitation is another
     country, returned or not; where the records hold an assistance kind about return (its name contains
     ``return`` or ``repatriation``), a second table splits the same people into those who received it, those
-    recorded without it, and those whose assistance is not recorded.
+    recorded without it (every kind "no" is an answer: no assistance given), and those whose assistance is
+    not recorded (every kind empty).
 
 Disclosure control
     Every number passes it. Without record keys (invented records) the whole box is protected as one system:
@@ -24,8 +25,9 @@ Disclosure control
     of exploitation and by return) are linear constraints that share their totals, and so are the differences
     a reader can take between a total and its parts (the total less the people whose form is recorded; the
     nationals of the country less those abroad). Forms and kinds of assistance add inequalities (each count is
-    at most the people whose group is recorded, and together at least them; forced criminality and the other
-    "other" forms never share a person). Small counts are withheld, and further counts (marked ``x``) until no
+    at most the people whose group is recorded, and the forms together at least them (not the kinds of
+    assistance: every kind "no" is an answer, no assistance given); forced criminality and the other "other"
+    forms never share a person). Small counts are withheld, and further counts (marked ``x``) until no
     withheld count, and no small difference of published ones, has only one value consistent with everything
     published (checked by integer programming). Given each record's key (the organisation's real records),
     every count is instead perturbed by the cell key method, so that figures as of other dates, for other
@@ -73,6 +75,8 @@ FORCED_CRIMINALITY = "exploitation_forced_criminality"
 FORCED_CRIMINALITY_LABEL = "Forced criminality"
 OTHER_NOT_FORCED_CRIMINALITY_LABEL = "Other forms (not forced criminality)"
 ASSISTANCE_PREFIX = "assistance_"
+#: Nationals abroad whose assistance is recorded (every kind "no" included: an answer) without return assistance.
+NOT_RETURNED_LABEL = "Not received (assistance recorded)"
 #: An assistance kind whose name holds one of these is about return (``return_reintegration``, ...).
 RETURN_WORDS = ("return", "repatriat")
 _KEY = "__record_key"  # each record's cell key, beside the records while the figures are counted
@@ -202,10 +206,19 @@ def _multi_response(
     known: str,
     total: int,
     disjoint: Iterable[tuple[str, str]] = (),
+    answered: pl.Expr | None = None,
 ) -> tuple[list[tuple[str, int]], int]:
     """Counts of people per selection (a person may count under several) and of the people the group is
-    known for (some selection true); the relations a reader can use between them and the total."""
-    recorded_expr = pl.any_horizontal([e for _, e in selections]) if selections else pl.lit(False)
+    known for: some selection true, or, given ``answered`` (a group whose every "no" is an answer, as the
+    kinds of assistance are), those it selects, some of whom may count under none; the relations a reader can
+    use between them and the total."""
+    recorded_expr = (
+        answered
+        if answered is not None
+        else pl.any_horizontal([e for _, e in selections])
+        if selections
+        else pl.lit(False)
+    )
     rows = [(label, cells.add(data, chosen)) for label, chosen in selections]
     recorded = cells.add(data, recorded_expr)
     unknown = cells.add(data, ~recorded_expr, shown=False)  # the total less the people recorded
@@ -213,7 +226,7 @@ def _multi_response(
     index = dict(rows)
     for _, cell in rows:  # no count exceeds the people recorded
         cells.at_most.append({cell: 1, recorded: -1})
-    if rows:  # everyone recorded counts under at least one
+    if rows and answered is None:  # everyone recorded counts under at least one
         cells.at_most.append({recorded: 1, **{cell: -1 for _, cell in rows}})
     for a, b in disjoint:  # two selections no one is in at once
         if a in index and b in index:
@@ -560,11 +573,17 @@ def key_figures(
     assistance_kinds = [
         (_label(c, ASSISTANCE_PREFIX), pl.col(c).fill_null(False)) for c in assistance_columns
     ]
+    # a kind "no" is an answer (docs/case-records.md, the denominator rule): recorded is any kind answered
+    answered = (
+        pl.any_horizontal([pl.col(c).is_not_null() for c in assistance_columns])
+        if assistance_columns
+        else pl.lit(False)
+    )
     notes = []
     assistance_unknown = None
     if assistance_kinds:
         rows["assistance"], assistance_unknown = _multi_response(
-            cells, period, assistance_kinds, "People whose assistance is recorded", total
+            cells, period, assistance_kinds, "People whose assistance is recorded", total, answered=answered
         )
         totals["assistance"] = None
         titles["assistance"] = "Assistance received (a person may count under several)"
@@ -594,14 +613,13 @@ def key_figures(
         returned = return_column(period)
         if returned is not None and assistance_unknown is not None:  # (a return column is an assistance one)
             kind = _label(returned, ASSISTANCE_PREFIX).lower()
-            assisted = pl.any_horizontal([e for _, e in assistance_kinds])
             flag = pl.col(returned).fill_null(False)
             rows["nationals_abroad_return"] = cells.partition(
                 abroad,
                 [
                     ("Received", flag),
-                    ("Not received (other assistance recorded)", assisted & ~flag),
-                    ("Assistance not recorded", ~assisted),
+                    (NOT_RETURNED_LABEL, answered & ~flag),
+                    ("Assistance not recorded", ~answered),
                 ],
                 abroad_total,
             )
@@ -609,9 +627,13 @@ def key_figures(
             titles["nationals_abroad_return"] = (
                 f"Nationals of {country} trafficked abroad, by {kind} assistance received"
             )
-            (_, got), _, (_, unrecorded) = rows["nationals_abroad_return"]
+            (_, got), (_, not_returned), (_, unrecorded) = rows["nationals_abroad_return"]
             # a reader may set these beside the assistance table: subsets of its counts
-            cells.at_most.append({got: 1, dict(rows["assistance"])[_label(returned, ASSISTANCE_PREFIX)]: -1})
+            assistance = dict(rows["assistance"])
+            cells.at_most.append({got: 1, assistance[_label(returned, ASSISTANCE_PREFIX)]: -1})
+            cells.at_most.append(
+                {got: 1, not_returned: 1, assistance["People whose assistance is recorded"]: -1}
+            )
             cells.at_most.append({unrecorded: 1, assistance_unknown: -1})
         else:
             notes.append(

@@ -30,6 +30,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -415,6 +416,39 @@ def _register_rows(
     return kept, pl.concat([loaded.rejects, *(issues_frame(r) for r in rejects)]).sort("row")
 
 
+#: The reason a row holding nothing but its case id is pointed out (the CLI groups flags by it).
+ID_ONLY_REASON = (
+    "holds nothing but its case id (every other column the mapping reads is empty): a total or note line "
+    "below the records? Kept as a record of which nothing is known; if it is no case, delete the line"
+)
+
+
+def _id_only_rows(rows: pl.DataFrame, mapping: CaseRecordsMapping) -> pl.DataFrame:
+    """The rows the register takes that hold no field but their case id (the mapping's ``fixed`` values aside),
+    as flags: a total or note line below the records ("Total: 332 cases") would otherwise become a record of
+    which nothing is known, new in each export whose total changed. Kept: a case just opened may hold only its
+    id."""
+    derived = {"origin": "origin_", "destination": "destination_", "transit": "transit_"}
+    fixed: set[str] = set()
+    for field in mapping.fixed:
+        prefix = derived.get(field)
+        fixed.update(c for c in rows.columns if c == field or (prefix is not None and c.startswith(prefix)))
+        if field == "age_band":
+            fixed.add("majority_status")
+    read = [c for c in rows.columns if c not in {RECORD_KEY, "source_row", *fixed}]
+    if not rows.height or not read:
+        return empty_issues()
+    empty = rows.filter(pl.all_horizontal(pl.col(c).is_null() for c in read))
+    return issues_frame(
+        empty.select(
+            row=pl.col("source_row").cast(pl.Int64),
+            column=pl.lit(mapping.columns["case_id"]),
+            value=pl.lit(None, pl.String),
+            reason=pl.lit(ID_ONLY_REASON),
+        )
+    )
+
+
 def _check_usable(export: Path, rows_in: int, rows: pl.DataFrame, rejects: pl.DataFrame) -> None:
     """Refuse an export that holds no record the register can take, before the register is opened: one with no
     rows (a failed export, its header only) would mark every record missing as a full export, and one whose
@@ -509,6 +543,7 @@ def import_export(
     wait: float = 0.0,
     allow_dropped_fields: bool = False,
     allow_many_missing: bool = False,
+    cell_key_check: str | None = None,
 ) -> ImportResult:
     """Import one export of the case-management system into the register (made on first use).
 
@@ -522,6 +557,8 @@ def import_export(
     ``allow_dropped_fields`` (the mapping stopped naming its column, or the export lost it): it would make the
     field unknown for every such record from its date on. So is a full export lacking most of the records present, unless ``allow_many_missing`` (an
     export of some records taken for a full one, or case ids that changed form, would mark them missing).
+    ``cell_key_check``: the check value of the cell-key secret in use (:func:`cell_key_check`), kept from the
+    first import given one, so that figures made later beside another secret can say so.
     """
     register, export = Path(register), Path(export)
     if export.is_dir():
@@ -585,6 +622,8 @@ def import_export(
             rows, rejects = _reject_erased(rows, rejects, erased, mapping.columns["case_id"])
             folds = {k: v for k, v in folds.items() if k not in erased}
             _check_usable(export, loaded.rows_in, rows, rejects)
+        if cell_key_check and CELL_KEY_CHECK not in meta:  # the first secret the register's figures used
+            connection.execute("INSERT INTO meta VALUES (?, ?)", [CELL_KEY_CHECK, cell_key_check])
         if not meta.get("country") and mapping.reporting_country:
             connection.execute("UPDATE meta SET value = ? WHERE key = 'country'", [mapping.reporting_country])
         elif mapping.reporting_country and mapping.reporting_country != meta["country"]:
@@ -597,6 +636,7 @@ def import_export(
                 hint=f"correct reporting_country in the mapping (or leave it out to keep {meta['country']}); an "
                 "organisation working in two countries keeps a register for each (--register PATH)",
             )
+        id_only = _id_only_rows(rows, mapping)
         result = _apply(
             connection,
             rows,
@@ -618,6 +658,8 @@ def import_export(
         )
         connection.execute("COMMIT")
         connection.execute("CHECKPOINT")  # into the main file, so its sha256 says what it holds
+        if id_only.height:
+            result = dataclasses.replace(result, flags=pl.concat([result.flags, id_only]).sort("row"))
     except BaseException:
         with contextlib.suppress(Exception):
             connection.execute("ROLLBACK")
@@ -669,7 +711,16 @@ def _apply(
             else 0
         )
         if erased:  # else the rejected rows of a file that changed nothing read as a contradiction
-            note += f" ({erased:,} of its rows, of people erased since, rejected now)"
+            # the same file through the same mapping: only an erasure since its first reading rejects more now
+            (before,) = connection.execute(
+                "SELECT rows_rejected FROM imports WHERE import_id = ?", [earlier[0]]
+            ).fetchall()[0]
+            since = rows_rejected - before if before is not None else erased
+            note += (
+                f" ({since:,} of its rows, of people erased since, rejected now)"
+                if since > 0
+                else f" ({erased:,} of its rows, of people erased, rejected as when it was first read)"
+            )
     else:
         if made_on > dt.date.today() + dt.timedelta(days=1):  # a day's grace for time zones
             # exports go in in date order: one dated in the future would refuse every real export after it,
@@ -1320,6 +1371,23 @@ def _remove_unfinished_exports(connection: duckdb.DuckDBPyConnection) -> None:
         with contextlib.suppress(FileNotFoundError):
             Path(part_file).unlink()
         connection.execute("UPDATE ctdc_exports SET part_file = NULL WHERE export_id = ?", [export_id])
+
+
+#: The meta key of the check value of the cell-key secret the register's imports were made beside.
+CELL_KEY_CHECK = "cell_key_check"
+
+
+def cell_key_check(secret: bytes) -> str:
+    """A check value of a cell-key secret (HMAC-SHA256 of a fixed text, 128 bits): tells two secrets apart
+    without holding either (the secret is 32 random bytes, so it cannot be guessed from its check)."""
+    return hmac.new(secret, b"evidence register: cell key check", hashlib.sha256).hexdigest()[:32]
+
+
+def register_cell_key_check(path: str | Path, *, wait: float = 0.0) -> str | None:
+    """The check value of the cell-key secret the register's imports were made beside, if one was kept (a
+    register imported into before this was kept has none)."""
+    with reading(path, wait=wait) as (_, meta):
+        return meta.get(CELL_KEY_CHECK)
 
 
 def register_country(path: str | Path, *, wait: float = 0.0) -> str | None:
