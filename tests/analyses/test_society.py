@@ -174,6 +174,10 @@ def test_detection_model_matches_an_independent_statsmodels_fit(panel):
     assert not excluded & set(model.data["iso3"].to_list())
     assert model.n_countries > 100
     assert all("association" in s or "no clear association" in s for s in model.sentences())
+    # its ratios written as the caller's table writes them (the bullets read 0.95 beside the table's 0.951)
+    first = model.terms[0]
+    sentence = model.sentences(ratio_text=lambda v: f"<{v:.3g}>")[0]
+    assert f"<{first.rate_ratio:.3g}>" in sentence and f"<{first.ci_high:.3g}>" in sentence
 
 
 def test_tier_event_study_has_its_reference_and_intervals(panel):

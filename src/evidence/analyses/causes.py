@@ -45,7 +45,13 @@ from evidence.analyses.routes import flow_class_expr
 from evidence.analyses.selection import NO_RECORDS, RECORD_CELL_KEY, Selection, recorded_flags, resolve_table
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
 from evidence.core.errors import ParameterError
-from evidence.sources.case_schema import AGE_BANDS, FLAG_GROUPS, TRAFFICKING_DURATIONS, apply_denominator_rule
+from evidence.sources.case_schema import (
+    AGE_BANDS,
+    FLAG_GROUPS,
+    TRAFFICKING_DURATIONS,
+    VALUE_SEPARATOR,
+    apply_denominator_rule,
+)
 from evidence.sources.loaded import LoadedTable
 
 ALL_VICTIMS = "All victims"
@@ -260,7 +266,7 @@ def _topic_pairs(df: pl.DataFrame, topic: str) -> tuple[pl.DataFrame, list[str]]
     labels = PERPETRATOR_VALUES[column]
     pairs = (
         df.filter(pl.col(column).is_not_null())
-        .select("_id", pl.col(column).str.split(";").alias("category"))
+        .select("_id", pl.col(column).str.split(VALUE_SEPARATOR).alias("category"))
         .explode("category")
         .with_columns(pl.col("category").str.strip_chars())
         .filter(pl.col("category") != "")
@@ -282,7 +288,9 @@ def _perpetrator_origin_pairs(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]
         "Same and other regions",
     )
     regions = (
-        pl.col("perpetrator_citizenship_region").str.split(";").list.eval(pl.element().str.strip_chars())
+        pl.col("perpetrator_citizenship_region")
+        .str.split(VALUE_SEPARATOR)
+        .list.eval(pl.element().str.strip_chars())
     )
     has_own = regions.list.contains(pl.col("origin_region"))
     only_own = has_own & (regions.list.len() == 1)
@@ -341,7 +349,7 @@ def _recorded_exprs(df: pl.DataFrame, topics: Sequence[str]) -> dict[str, pl.Exp
         elif topic == "trafficking_duration":
             out[topic] = pl.col(topic).is_not_null()
         else:  # a multi-valued text column: a value that is not only separators and spaces
-            out[topic] = pl.col(topic).is_not_null() & pl.col(topic).str.split(";").list.eval(
+            out[topic] = pl.col(topic).is_not_null() & pl.col(topic).str.split(VALUE_SEPARATOR).list.eval(
                 pl.element().str.strip_chars() != ""
             ).list.any().fill_null(False)
     return out

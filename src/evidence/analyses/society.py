@@ -684,14 +684,20 @@ class DetectionModel:
         """The terms as a table."""
         return pl.DataFrame([dataclasses.asdict(t) for t in self.terms])
 
-    def sentences(self, mark: Callable[[int], str] = str) -> list[str]:
+    def sentences(
+        self, mark: Callable[[int], str] = str, ratio_text: Callable[[float], str] = "{:.2f}".format
+    ) -> list[str]:
         """One sentence per term, worded as association (the interval says whether the data show one); the
-        model's unit ("10 points") written by ``mark``, so that a caller can say it is no count of people."""
+        model's unit ("10 points") written by ``mark``, so that a caller can say it is no count of people, and
+        its rate ratios by ``ratio_text`` (as the caller's table writes them)."""
         out = []
         for t in self.terms:
             change = change_text(t.term, mark) if t.term in _CHANGES else t.change
             clear = not (t.ci_low <= 1 <= t.ci_high)
-            ratio = f"{t.rate_ratio:.2f} ({level_text(self.level)} interval {t.ci_low:.2f}–{t.ci_high:.2f})"
+            ratio = (
+                f"{ratio_text(t.rate_ratio)} ({level_text(self.level)} interval {ratio_text(t.ci_low)}–"
+                f"{ratio_text(t.ci_high)})"
+            )
             if clear:
                 direction = "more" if t.rate_ratio > 1 else "fewer"
                 out.append(

@@ -2055,7 +2055,7 @@ def show_society_section(
                 # "Where": the change a ratio is for ("10 points higher": a step of a scale, no count of people)
                 kinds={"Where": "parameter"} | {c: "statistic" for c in model_table.columns[1:]},
             )
-            sentences = model.sentences(mark=lambda step: number(step, "parameter"))
+            sentences = model.sentences(mark=lambda step: number(step, "parameter"), ratio_text=_ratio)
             display(Markdown("\n".join(f"- {s}" for s in sentences)))
     else:
         display(
