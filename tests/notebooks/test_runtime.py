@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 
@@ -79,6 +80,18 @@ def test_synthetic_notice_is_one_short_line_for_demo_data():
     assert "publisher's synthetic release" in publisher
     # the file is named as readers know it (its source and release), not by the loader's id
     assert _table(synthetic=True).provenance.label in publisher and "The ctdc file" not in publisher
+    # an organisation's records its mapping marks synthetic are invented, not a publisher's release that keeps
+    # a real dataset's patterns (the register's records were described in CTDC's words)
+    own = _table(synthetic=True)
+    own.provenance = dataclasses.replace(own.provenance, source="case_records")
+    invented = runtime.synthetic_notice([own])
+    assert (
+        "invented records" in invented
+        and "publisher" not in invented
+        and "aggregate patterns" not in invented
+    )
+    both = runtime.synthetic_notice([own, _table(synthetic=True)])
+    assert "invented records" in both and "publisher's synthetic release" in both and both.count(":::") == 2
 
 
 def test_load_data_reads_unchanged_files_from_the_cache(tmp_path, monkeypatch):

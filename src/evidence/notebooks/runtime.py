@@ -238,18 +238,30 @@ def synthetic_notice(tables: Iterable[LoadedTable]) -> str | None:
             "below show how the analysis works and say nothing about real victims or routes. Do not cite them."
         )
     if synthetic:
-        labels = sorted({t.provenance.label for t in synthetic})
-        names = "; ".join(data_label(label) for label in labels)  # a title "extract 2 of 3" counts nobody
-        one = len(labels) == 1
-        which = "file used here is the publisher's" if one else "files used here are their publishers'"
-        return (
-            "::: {.callout-warning}\n"
-            "## Synthetic records\n\n"
-            f"The {which} synthetic release ({names}): {'its' if one else 'their'} records are generated to "
-            "preserve aggregate patterns, not real "
-            "individual cases. Small counts in particular are not reliable.\n"
-            ":::"
-        )
+        from evidence.sources.provenance import OWN_RECORDS
+
+        sentences = []
+        published = [t for t in synthetic if t.provenance.source != OWN_RECORDS]
+        own = [t for t in synthetic if t.provenance.source == OWN_RECORDS]
+        if published:
+            labels = sorted({t.provenance.label for t in published})
+            names = "; ".join(data_label(label) for label in labels)  # a title "extract 2 of 3" counts nobody
+            one = len(labels) == 1
+            which = "file used here is the publisher's" if one else "files used here are their publishers'"
+            sentences.append(
+                f"The {which} synthetic release ({names}): {'its' if one else 'their'} records are generated to "
+                "preserve aggregate patterns, not real individual cases. Small counts in particular are not "
+                "reliable."
+            )
+        if own:
+            # an organisation's records marked synthetic by their mapping: invented (test data, a training
+            # export), not a publisher's release made to keep a real dataset's patterns
+            names = "; ".join(data_label(label) for label in sorted({t.provenance.label for t in own}))
+            sentences.append(
+                f"The case records used here ({names}) are marked synthetic by their mapping: invented records, "
+                "not real cases. Their numbers say nothing about real victims."
+            )
+        return "::: {.callout-warning}\n## Synthetic records\n\n" + " ".join(sentences) + "\n:::"
     return None
 
 
