@@ -188,7 +188,7 @@ def test_brief_looks_typst_fonts_up_while_its_notebook_runs(
     monkeypatch.setattr(warm, "prestart", lambda *a, **k: None)
     monkeypatch.setattr(builtin, "prepare_typesetting", lambda: events.append("fonts"))
     monkeypatch.setattr(
-        execute, "prepare_run", lambda *a, **k: SimpleNamespace(run_id="r", folder=tmp_path / "r")
+        execute, "prepare_run", lambda *a, **k: SimpleNamespace(run_id="r", folder=tmp_path / "r", data=[])
     )
 
     def run(*a, **k):

@@ -183,6 +183,7 @@ def test_the_register_is_a_data_source_of_brief_and_batch(exports, run_main, tmp
     out = tmp_path / "reports" / "runs"
     code, text, err = run_main(["brief", "THA", "--data", str(register), "--out-root", str(out)])
     assert code in (0, None), text + err
+    assert "cell-key secret" not in text + err
     (folder,) = [p for p in out.iterdir() if not p.name.startswith(".")]
     (entry,) = json.loads((folder / "provenance.json").read_text())
     assert entry["path"] == str(register) and entry["cited"] and entry["kind"] == "case", entry
@@ -199,6 +200,29 @@ def test_the_register_is_a_data_source_of_brief_and_batch(exports, run_main, tmp
         ["batch", str(plan), "--data", str(register), "--workers", "1", "--out-root", str(tmp_path / "batch")]
     )
     assert code in (0, None) and "ran 2, skipped 0, failed 0" in text, text + err
+    # a brief of the register under another cell-key secret than its imports met says so (only its figures
+    # did): its numbers are perturbed otherwise than those published before, and the two can be averaged
+    monkeypatch.setenv("EVIDENCE_CELL_KEY_SECRET", "another machine's secret")
+    code, text, err = run_main(["brief", "THA", "--data", str(register), "--out-root", str(out), "--force"])
+    assert code in (0, None), text + err
+    assert "register.duckdb: the cell-key secret in use is not the one" in " ".join((text + err).split())
+
+
+def test_other_secret_warnings_name_each_register_made_beside_another_secret(
+    exports, run_main, tmp_path, monkeypatch
+):
+    from evidence.cli.register import other_secret_warnings
+
+    _import_all(exports, run_main)
+    register = tmp_path / "data" / "register.duckdb"
+    assert register.exists()
+    assert other_secret_warnings([register, exports[0], register.parent / "missing.csv"]) == []
+    monkeypatch.setenv("EVIDENCE_CELL_KEY_SECRET", "another machine's secret")
+    (warning,) = other_secret_warnings([exports[0], register])
+    assert (
+        warning.startswith("register.duckdb: the cell-key secret in use is not the one")
+        and "averaged" in warning
+    )
 
 
 def _import_all(exports, run_main) -> None:

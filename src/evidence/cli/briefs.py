@@ -130,6 +130,10 @@ def brief_command(
         from evidence.briefs.builtin import prepare_typesetting
 
         prepare_typesetting()  # Typst's fonts looked up while the notebook runs
+    from evidence.cli.register import other_secret_warnings
+
+    for warning in other_secret_warnings(d["path"] for d in prepared.data):
+        err_console.print(f"[bold red]Warning:[/] {escape(warning)}", soft_wrap=True)
     say = err_console if as_json else console  # with --json, standard output holds the document only
     with say.status(f"running {prepared.run_id} ..."):
         outcome = run_unless_fresh(prepared, force=force)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -540,6 +541,24 @@ def _cell_key_check(*, required: bool = True) -> str | None:
         if required:
             raise
         return None
+
+
+def other_secret_warnings(paths: Iterable[str | Path]) -> list[str]:
+    """The warning of :func:`_other_cell_key_secret` for each of ``paths`` (a run's data files) that is a
+    register, named: a brief or run made from a register under another secret is perturbed otherwise than its
+    figures, and the two can be averaged (``evidence brief``, ``run``, ``batch`` say so before running)."""
+    from evidence.sources.register.store import is_register_file
+
+    warnings = []
+    for path in map(Path, paths):
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(16)
+        except OSError:
+            continue  # the run itself names a file it cannot read
+        if is_register_file(head) and (warning := _other_cell_key_secret(path, _Wait(0))) is not None:
+            warnings.append(f"{path.name}: {warning}")
+    return warnings
 
 
 def _other_cell_key_secret(path: Path, waiting: _Wait) -> str | None:

@@ -137,6 +137,10 @@ def run_command(
 
         stop_unused_kernels()
         raise
+    from evidence.cli.register import other_secret_warnings
+
+    for warning in other_secret_warnings(d["path"] for d in prepared.data):
+        err_console.print(f"[bold red]Warning:[/] {escape(warning)}", soft_wrap=True)
     say = err_console if as_json else console  # with --json, standard output holds the document only
     with say.status(f"running {prepared.run_id} ..."):
         outcome = run_unless_fresh(prepared, force=force)
