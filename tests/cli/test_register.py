@@ -206,6 +206,11 @@ def test_the_register_is_a_data_source_of_brief_and_batch(exports, run_main, tmp
     code, text, err = run_main(["brief", "THA", "--data", str(register), "--out-root", str(out), "--force"])
     assert code in (0, None), text + err
     assert "register.duckdb: the cell-key secret in use is not the one" in " ".join((text + err).split())
+    code, text, err = run_main(
+        ["batch", str(plan), "--data", str(register), "--workers", "1", "--out-root", str(tmp_path / "batch")]
+    )
+    said = " ".join((text + err).split())
+    assert said.count("register.duckdb: the cell-key secret in use is not the one") == 1, said  # once, 2 runs
 
 
 def test_other_secret_warnings_name_each_register_made_beside_another_secret(

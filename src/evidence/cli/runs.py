@@ -326,6 +326,11 @@ def _batch(
             else:
                 pool.stop()
         raise
+    from evidence.cli.register import other_secret_warnings
+
+    # each data file once, however many runs read it
+    for warning in other_secret_warnings(dict.fromkeys(d["path"] for run in runs for d in run.data)):
+        err_console.print(f"[bold red]Warning:[/] {escape(warning)}", soft_wrap=True)
     say = err_console if as_json else console  # with --json, standard output holds the document only
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
