@@ -129,7 +129,9 @@ def flow_records(selection: Selected) -> pl.DataFrame:
     """Victims per year, origin and destination (unknowns kept as nulls), before aggregation over years.
 
     Columns: year, origin_iso3, destination_iso3, the four region columns, victims (null when censored),
-    victims_low, victims_high, victims_uncensored (and ``cell_key`` for keyed records).
+    victims_low, victims_high, victims_uncensored (and ``cell_key`` for keyed records). Without a country the
+    selection's role selects nothing here: every flow has both ends, so every flow is the world's (a role
+    says which end is the country's).
     """
     selection = as_selection(selection)
     df = selection.frame
