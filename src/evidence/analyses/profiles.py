@@ -47,8 +47,8 @@ from evidence.analyses.selection import (
     RECORD_CELL_KEY,
     Selection,
     as_selection,
-    country_role_text,
     recorded_flags,
+    selection_text,
 )
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
 from evidence.core.errors import ParameterError
@@ -354,7 +354,7 @@ def why_empty(cases: Selected, group: str) -> str | None:
         return None
     df = selection.records()
     column = column_of(df, group, "group")
-    what = _selected_text(selection)
+    what = selection_text(selection)
     if not df.height:  # trends says why a selection is empty (the country in its role, the years)
         return trends.why_empty(selection) or f"no victim records of {what}"
     name = _group_text(group)
@@ -369,17 +369,6 @@ def why_empty(cases: Selected, group: str) -> str | None:
         f"{name} is not recorded for any victim record of {what} (empty on each: not recorded; the table "
         "records it for other victims)"
     )
-
-
-def _selected_text(selection: Selection) -> str:
-    """What a selection selects, for a message: "THA (Thailand) as destination, 2015–2020" (as trends says it)."""
-    what = (
-        "any country" if selection.country is None else country_role_text(selection.country, selection.role)
-    )
-    if selection.years is None:
-        return what + ", every year"
-    first, last = selection.years
-    return what + (f", {first}" if first == last else f", {first}–{last}")
 
 
 def _long(selection: Selection, df: pl.DataFrame, dimension: str) -> pl.DataFrame:
@@ -718,7 +707,7 @@ def odds_ratios(
             raise ParameterError(f"{name!r} is not recorded in this table's layout (null on every record)")
     if not recorded_flags(df, group):
         raise ParameterError(
-            f"{_group_text(group)} is not recorded for any victim record of {_selected_text(selection)} "
+            f"{_group_text(group)} is not recorded for any victim record of {selection_text(selection)} "
             "(every flag of the group empty: not recorded, which is not 0): no odds ratio to estimate"
         )
     ruled = apply_denominator_rule(

@@ -149,6 +149,18 @@ def _iso3_of(text: str) -> str | None:
     return to_iso3(text)
 
 
+def selection_text(selection: Selection) -> str:
+    """What a selection selects, for a message: "THA (Thailand) as destination, 2015–2020", "any country,
+    every year"."""
+    what = (
+        "any country" if selection.country is None else country_role_text(selection.country, selection.role)
+    )
+    if selection.years is None:
+        return what + ", every year"
+    first, last = selection.years
+    return what + (f", {first}" if first == last else f", {first}–{last}")
+
+
 def check_role(role: str) -> Role:
     """``role`` if it is origin, destination or both; else a clear error."""
     if isinstance(role, str) and role.strip().lower() in ROLES:

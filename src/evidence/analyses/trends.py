@@ -118,6 +118,7 @@ from evidence.analyses.selection import (
     country_filter,
     recorded_flags,
     resolve_table,
+    selection_text,
     year_filter,
 )
 from evidence.core.errors import ParameterError
@@ -280,7 +281,7 @@ def why_empty(selection: Selected, *, by: str | None = None) -> str | None:
         return None
     from evidence.analyses.coverage import years_text
 
-    what = _selected_text(sel)
+    what = selection_text(sel)
     df, _ = resolve_table(sel.table)  # not sel.frame: explaining hashes no record keys
     if sel.kind == "case":
         dated = df.filter(pl.col("year").is_not_null())
@@ -340,19 +341,6 @@ def why_empty(selection: Selected, *, by: str | None = None) -> str | None:
         [f"{names[d]} ({years_text(years)})" for d, years in in_years.items() if years and d != by]
     )
     return f"no {asked} of {indicator} for {what}: UNODC's table holds its {held}"
-
-
-def _selected_text(selection: Selection) -> str:
-    """What a selection selects, for a message: "THA (Thailand) as destination, 2015"."""
-    from evidence.analyses.selection import country_role_text
-
-    what = (
-        "any country" if selection.country is None else country_role_text(selection.country, selection.role)
-    )
-    if selection.years is None:
-        return what + ", every year"
-    first, last = selection.years
-    return what + (f", {first}" if first == last else f", {first}–{last}")
 
 
 def undated_counts(selection: Selected, *, by: str | None = None) -> pl.DataFrame:

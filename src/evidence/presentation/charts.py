@@ -79,8 +79,11 @@ from evidence.presentation.maps import (
     country_bounds,
     country_centroids,
     covered_area,
+    equal_earth,
     fit_marks,
     fitted_pixels,
+    fitted_view,
+    latitude_at,
     legend_steps,
     place_labels,
     text_width,
@@ -908,32 +911,6 @@ def _basemap(projection: dict[str, Any], width: int, height: int) -> alt.Chart:
 
 
 # Equal Earth (Šavrič, Patterson & Jenny 2018), as d3-geo's geoEqualEarthRaw computes it
-_EE = (1.340264, -0.081106, 0.000893, 0.003796)
-_EE_M = math.sqrt(3) / 2
-
-
-def _equal_earth(lon: float, lat: float) -> tuple[float, float]:
-    """Equal Earth x and y (radians of the unit sphere, y up) of a point in degrees."""
-    a1, a2, a3, a4 = _EE
-    theta = math.asin(_EE_M * math.sin(math.radians(lat)))
-    t2 = theta * theta
-    t6 = t2 * t2 * t2
-    x = math.radians(lon) * math.cos(theta) / (_EE_M * (a1 + 3 * a2 * t2 + t6 * (7 * a3 + 9 * a4 * t2)))
-    return x, theta * (a1 + a2 * t2 + t6 * (a3 + a4 * t2))
-
-
-def _latitude_at(y: float) -> float:
-    """The latitude (degrees) whose Equal Earth y is ``y`` (y grows with latitude: bisection)."""
-    low, high = -90.0, 90.0
-    for _ in range(50):
-        middle = (low + high) / 2
-        if _equal_earth(0.0, middle)[1] < y:
-            low = middle
-        else:
-            high = middle
-    return (low + high) / 2
-
-
 #: Degrees added around the region a zoomed map shows before countries are left out of its basemap.
 _VIEW_MARGIN = 5.0
 
@@ -947,7 +924,7 @@ def _countries_in_view(fit: dict[str, Any], width: int, height: int) -> frozense
     view shows more than the points in the other direction: that region, taken back to longitudes and
     latitudes (wider in longitude towards a pole, since meridians converge), is what is kept.
     """
-    points = [_equal_earth(lon, lat) for lon, lat in fit["geometry"]["coordinates"]]
+    points = [equal_earth(lon, lat) for lon, lat in fit["geometry"]["coordinates"]]
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     box_w, box_h = max(xs) - min(xs), max(ys) - min(ys)
     if box_w <= 0 or box_h <= 0:
@@ -955,14 +932,14 @@ def _countries_in_view(fit: dict[str, Any], width: int, height: int) -> frozense
     scale = min(width / box_w, height / box_h)
     cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
     half_w, half_h = width / 2 / scale, height / 2 / scale
-    south, north = _latitude_at(cy - half_h) - _VIEW_MARGIN, _latitude_at(cy + half_h) + _VIEW_MARGIN
+    south, north = latitude_at(cy - half_h) - _VIEW_MARGIN, latitude_at(cy + half_h) + _VIEW_MARGIN
     if south <= -89 or north >= 89:
         return None
     # x = longitude × a factor that falls towards the poles, so an edge of the view reaches its extreme
     # longitude at the latitude nearest to or farthest from the equator
     nearest = 0.0 if south <= 0 <= north else min(abs(south), abs(north))
     farthest = max(abs(south), abs(north))
-    factors = [_equal_earth(1.0, lat)[0] / math.radians(1.0) for lat in (nearest, farthest)]
+    factors = [equal_earth(1.0, lat)[0] / math.radians(1.0) for lat in (nearest, farthest)]
     west = min(math.degrees((cx - half_w) / f) for f in factors) - _VIEW_MARGIN
     east = max(math.degrees((cx + half_w) / f) for f in factors) + _VIEW_MARGIN
     if west <= -180 or east >= 180:
@@ -1350,20 +1327,11 @@ def _pixels(
     """Where a map of ``width`` × ``height`` pixels in ``projection`` (Equal Earth: :func:`_projection`'s fitted
     to a box, as d3's fitSize places it, or :func:`_world_projection`'s world at its scale and translate) draws
     a longitude and latitude (x right, y down), and the inverse."""
-    if "fit" not in projection:
+    if "fit" in projection:
+        scale, (tx, ty) = fitted_view(projection["fit"]["geometry"]["coordinates"], width, height)
+    else:
         scale, (tx, ty) = projection["scale"], projection["translate"]
-        return world_pixels(scale, (tx, ty)), _inverse(scale, tx, ty)
-    points = [_equal_earth(lon, lat) for lon, lat in projection["fit"]["geometry"]["coordinates"]]
-    west, east = min(p[0] for p in points), max(p[0] for p in points)
-    south, north = min(p[1] for p in points), max(p[1] for p in points)
-    scale = min(width / (east - west), height / (north - south))
-    tx, ty = (width - scale * (east + west)) / 2, (height + scale * (north + south)) / 2
-
-    def forward(lon: float, lat: float) -> tuple[float, float]:
-        x, y = _equal_earth(lon, lat)
-        return scale * x + tx, ty - scale * y
-
-    return forward, _inverse(scale, tx, ty)
+    return world_pixels(scale, (tx, ty)), _inverse(scale, tx, ty)
 
 
 def _inverse(scale: float, tx: float, ty: float) -> Callable[[float, float], tuple[float, float]]:
@@ -1371,8 +1339,8 @@ def _inverse(scale: float, tx: float, ty: float) -> Callable[[float, float], tup
     pixel."""
 
     def inverse(px: float, py: float) -> tuple[float, float]:
-        lat = _latitude_at((ty - py) / scale)
-        per_degree = _equal_earth(1.0, lat)[0]  # x is proportional to the longitude
+        lat = latitude_at((ty - py) / scale)
+        per_degree = equal_earth(1.0, lat)[0]  # x is proportional to the longitude
         return (px - tx) / scale / per_degree, lat
 
     return inverse

@@ -30,12 +30,16 @@ __all__ = [
     "Box",
     "MapLabel",
     "PlacedLabel",
+    "boxes_array",
     "country_bounds",
     "country_centroids",
+    "covered_area",
     "equal_earth",
     "fit_marks",
     "fitted_pixels",
+    "fitted_view",
     "label_size",
+    "latitude_at",
     "legend_steps",
     "load_world",
     "place_labels",
@@ -356,20 +360,23 @@ def fitted_pixels(
     (x right, y down): the box's four corners, projected, are scaled to fill the view in one direction and
     centred in the other (d3's fitSize on the MultiPoint of the corners, which is what the flow map's
     projection asks Vega-Lite for)."""
-    points = [equal_earth(lon, lat) for lon, lat in _corners(box)]
-    west, east = min(p[0] for p in points), max(p[0] for p in points)
-    south, north = min(p[1] for p in points), max(p[1] for p in points)
+    return world_pixels(*fitted_view(_corners(box), width, height))
+
+
+def fitted_view(
+    points: Sequence[tuple[float, float]], width: float, height: float
+) -> tuple[float, tuple[float, float]]:
+    """Scale and translate of an Equal Earth map of ``width`` × ``height`` pixels fitted to ``points``
+    (longitude, latitude): projected, they fill the view in one direction and are centred in the other (d3's
+    fitSize on their MultiPoint)."""
+    projected = [equal_earth(lon, lat) for lon, lat in points]
+    west, east = min(p[0] for p in projected), max(p[0] for p in projected)
+    south, north = min(p[1] for p in projected), max(p[1] for p in projected)
     scale = min(width / (east - west), height / (north - south))
-    tx, ty = (width - scale * (east + west)) / 2, (height + scale * (north + south)) / 2
-
-    def forward(lon: float, lat: float) -> tuple[float, float]:
-        x, y = equal_earth(lon, lat)
-        return scale * x + tx, ty - scale * y
-
-    return forward
+    return scale, ((width - scale * (east + west)) / 2, (height + scale * (north + south)) / 2)
 
 
-def _latitude_at(y: float) -> float:
+def latitude_at(y: float) -> float:
     """The latitude (degrees) whose Equal Earth y is ``y`` (y grows with latitude: bisection)."""
     low, high = -90.0, 90.0
     for _ in range(60):
@@ -412,8 +419,8 @@ def _containing(
             break
         scale = new
     # a side no mark crosses stays where it is (taken back from the projection, it would move by rounding)
-    south = box[1] if bottom >= y0 else max(_latitude_at(bottom), -85.0)
-    north = box[3] if top <= y1 else min(_latitude_at(top), 85.0)
+    south = box[1] if bottom >= y0 else max(latitude_at(bottom), -85.0)
+    north = box[3] if top <= y1 else min(latitude_at(top), 85.0)
     # x is the longitude times a factor that falls away from the equator: the corners' extreme x is at the
     # latitude nearest the equator for a longitude on the far side of the central meridian, else the farthest
     factors = [equal_earth(1.0, lat)[0] for lat in (south, north)]
