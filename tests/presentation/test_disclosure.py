@@ -901,3 +901,14 @@ def test_counts_that_carry_their_cell_keys_are_perturbed_by_them_and_the_keys_ne
         suppress_counts(yearly, "count")  # count_low and count_high would be published as keys
     with pytest.raises(ParameterError, match="which count is it the key of"):
         suppress_counts(yearly.select("year", "count", CELL_KEY, other=pl.col("count")), ["count", "other"])
+
+
+def test_withhold_cells_adds_complements_and_keeps_a_small_cells_reason() -> None:
+    from evidence.presentation.disclosure import suppress_counts, withhold_cells
+
+    table = suppress_counts(pl.DataFrame({"k": ["a", "b", "c"], "n": [40, 3, 12]}), "n", DisclosureRule(5))
+    shown = withhold_cells(table, "n", [0, 1])
+    assert shown.display()["n"].to_list() == ["x", "<5", "12"]
+    assert shown.frame["n_suppressed"].to_list() == [True, True, False]
+    assert (shown.n_primary, shown.n_secondary) == (1, 1)
+    assert withhold_cells(table, "n", []) is table

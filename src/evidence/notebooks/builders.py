@@ -67,6 +67,7 @@ from evidence.presentation.disclosure import (
     suppress_bounds,
     suppress_counts,
     suppress_table,
+    withhold_cells,
 )
 from evidence.presentation.markup import escape_markdown, possessive
 from evidence.sources.countries import name_in_text, name_of
@@ -420,7 +421,7 @@ def shares_view(
         if not keyed and known is not None:
             categories, withhold_known = _overlap_protected(categories, known, rule)
             if withhold_known:  # and "Not recorded" with it: the total gives one from the other
-                split, known = _withheld_too(split, [0, 1]), None
+                split, known = withhold_cells(split, "count", [0, 1]), None
         category_counts = _published(categories, "count")
         shown = pl.concat([categories.display(), split.display()])
     share_text, interval_text = [], []
@@ -472,19 +473,7 @@ def _overlap_protected(
             return categories, True
         enough = [(c, i) for c, i in left if c >= low + t]
         withheld.append(enough[0][1] if enough else left[-1][1])
-    return _withheld_too(categories, withheld), False
-
-
-def _withheld_too(table: DisclosedTable, rows: list[int]) -> DisclosedTable:
-    """``table`` with the counts of ``rows`` withheld as well, as complements (``x``)."""
-    if not rows:
-        return table
-    chosen = pl.int_range(pl.len()).is_in(rows)
-    frame = table.frame.with_columns(pl.when(chosen).then(None).otherwise(pl.col("count")).alias("count"))
-    marked = table.reasons.with_columns(
-        pl.when(chosen).then(pl.lit(COMPLEMENT_REASON)).otherwise(pl.col("count")).alias("count")
-    )
-    return dataclasses.replace(table, frame=frame, reasons=marked, n_secondary=table.n_secondary + len(rows))
+    return withhold_cells(categories, "count", withheld), False
 
 
 #: The rows of a shares table (:func:`shares_view`) that are no category: the victims without the field, the

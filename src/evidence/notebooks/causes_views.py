@@ -47,6 +47,7 @@ from evidence.core.errors import ParameterError
 from evidence.core.text import level_text
 from evidence.presentation.disclosure import (
     COMPLEMENT_LABEL,
+    COMPLEMENT_REASON,
     ONE,
     TENTH_PERCENT_DIGITS,
     WHOLE_PERCENT_DIGITS,
@@ -58,6 +59,7 @@ from evidence.presentation.disclosure import (
     protect_linked,
     suppress_counts,
     suppress_table,
+    withhold_cells,
 )
 from evidence.presentation.markup import escape_markdown, number
 from evidence.sources.loaded import LoadedTable
@@ -270,7 +272,7 @@ def _rendered_profile(
 
 
 #: The reason of a cell withheld so that a small count cannot be recomputed (shown ``x``).
-COMPLEMENT_LABEL_REASON = "complement"
+COMPLEMENT_LABEL_REASON = COMPLEMENT_REASON
 
 
 def _protect_items(
@@ -469,26 +471,6 @@ def heat_counts(
         )
     columns = tuple(dict.fromkeys(cross["column"].to_list()))
     return HeatCounts(row_topic, column_topic, counts, bases, columns)
-
-
-def _withhold_cells(table: DisclosedTable, column: str, rows: Sequence[int]) -> DisclosedTable:
-    """``table`` with the cells of ``column`` at ``rows`` withheld as complements (shown ``x``)."""
-    if not rows:
-        return table
-    values = table.frame[column].to_list()
-    why = table.reasons[column].to_list()
-    for row in rows:
-        if why[row] is None:
-            values[row], why[row] = None, COMPLEMENT_LABEL_REASON
-    return dataclasses.replace(
-        table,
-        frame=table.frame.with_columns(
-            pl.Series(column, values, dtype=pl.Int64),
-            pl.Series(f"{column}_suppressed", [w is not None for w in why]),
-        ),
-        reasons=table.reasons.with_columns(pl.Series(column, why, dtype=pl.String)),
-        n_secondary=table.n_secondary + sum(1 for r in rows if table.reasons[column][r] is None),
-    )
 
 
 def _rendered_heat(heat: HeatCounts) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -1677,7 +1659,7 @@ def protect_person_section(section: PersonSection) -> PersonSection:
             ("__total", lambda v: ("N",)),
         ):
             rows = [i for i, v in enumerate(missing.variables) if quantity_of(v) in added]
-            table = _withhold_cells(table, column, rows)
+            table = withhold_cells(table, column, rows)
         missing = dataclasses.replace(missing, table=table)
     heat = section.heat
     if heat is not None:
@@ -1689,8 +1671,8 @@ def protect_person_section(section: PersonSection) -> PersonSection:
         base_rows = [i for i, row in enumerate(heat.bases.frame["row"].to_list()) if ("hbase", row) in added]
         heat = dataclasses.replace(
             heat,
-            counts=_withhold_cells(heat.counts, "count", counts_rows),
-            bases=_withhold_cells(heat.bases, "n_known", base_rows),
+            counts=withhold_cells(heat.counts, "count", counts_rows),
+            bases=withhold_cells(heat.bases, "n_known", base_rows),
         )
     return dataclasses.replace(section, profiles=tuple(profiles), missing=missing, heat=heat)
 
@@ -1722,11 +1704,11 @@ def _withheld_profile(view: ProfileView, added: dict) -> ProfileView:
         if quantity not in added:
             continue
         if column in view.categories:
-            counts = _withhold_cells(counts, column, [row])
+            counts = withhold_cells(counts, column, [row])
         elif split is not None:
-            split = _withhold_cells(split, column, [row])
+            split = withhold_cells(split, column, [row])
         elif column == NOT_RECORDED:
-            counts = _withhold_cells(counts, NOT_RECORDED, [row])
+            counts = withhold_cells(counts, NOT_RECORDED, [row])
         else:
             recorded.add(row)
     if counts is view.counts and split is view.split and recorded == set(view.withheld_recorded):

@@ -114,7 +114,7 @@ import re
 import sys
 import threading
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -687,6 +687,27 @@ def suppress_counts(
         n_secondary=0,
         reasons=reasons,
         perturbed=cell_keys is not None,
+    )
+
+
+def withhold_cells(table: DisclosedTable, column: str, rows: Sequence[int]) -> DisclosedTable:
+    """``table`` with the cells of ``column`` at ``rows`` withheld as well, as complements (shown ``x``); a
+    cell already withheld keeps its reason (``<5`` stays ``<5``)."""
+    if not rows:
+        return table
+    values = table.frame[column].to_list()
+    why = table.reasons[column].to_list()
+    for row in rows:
+        if why[row] is None:
+            values[row], why[row] = None, _COMPLEMENT
+    return replace(
+        table,
+        frame=table.frame.with_columns(
+            pl.Series(column, values, dtype=pl.Int64),
+            pl.Series(_flag_column(column), [w is not None for w in why]),
+        ),
+        reasons=table.reasons.with_columns(pl.Series(column, why, dtype=pl.String)),
+        n_secondary=table.n_secondary + sum(1 for r in set(rows) if table.reasons[column][r] is None),
     )
 
 
