@@ -3648,7 +3648,9 @@ def completeness_tables(
     every count is perturbed by its key, the same in every table, and every share is of the published counts.
 
     ``shares_only``: the counts are published nowhere (the records kept are withheld in the table of files), only
-    shares. ``not_collected``: fields the layout does not collect (left out: 0% would read as missing).
+    shares; the records are protected as known all the same (the table of files bounds them, and the shares
+    narrow that to one number: a file of 16 rows read, its kept and rejected ``x``, holds 5 to 11 records, and
+    45% and 55% fit 11 only). ``not_collected``: fields the layout does not collect (left out: 0% would read as missing).
     ``shown``: the fields whose shares the tables by year show (default: every ``known_<f>`` column of a frame);
     a frame's other ``n_known_<f>`` columns tie its rows to the table of fields without being shown (the single
     year known of each band of years).
@@ -3662,7 +3664,11 @@ def completeness_tables(
     if n_records is None and frames:
         n_records = int(next(iter(frames.values()))["records"].sum())
     if n_records is not None:
-        system.quantity(total, n_records)
+        # shares only: the records are shown nowhere, but a reader has them as closely as the table of files and
+        # the shares give them (rows kept withheld, so at least the threshold; rows read less the rejected, at
+        # least the threshold where withheld, at most; then the one number of records both shares fit): taken
+        # as known, so that no region less its country, nor any small count, follows from the shares
+        system.quantity(total, n_records, None if shares_only else "unpublished")
 
     # the table of fields: one protected pair per field
     pairs: dict[str, DisclosedTable] = {}
