@@ -122,6 +122,7 @@ def _split_ranges(view: pl.DataFrame, threshold: int) -> tuple[tuple[int, int], 
 )
 @example(single=[{"A"}] * 10 + [{"B"}] * 10, several=[{"A", "B"}], none=10, threshold=5)
 @example(single=[{"A"}] * 6, several=[{"A", "B"}], none=1, threshold=5)  # 7 of 8 with A: 1 with none
+@example(single=[{"A"}] * 10 + [{"B"}] * 3, several=[{"A", "B"}], none=0, threshold=5)  # 11 of 14 with A
 def test_shares_view_never_pins_a_small_number_of_victims_with_several_flags(
     single, several, none, threshold
 ):
@@ -140,6 +141,10 @@ def test_shares_view_never_pins_a_small_number_of_victims_with_several_flags(
         assert low <= excess <= high  # the reader's range holds the truth...
         # ...and never pins a small one (one of 1 to t - 1 within it says no more than a "<t" would)
         assert not (low == high and rule.is_small(low)), (low, high)
+    texts = dict(zip(view["Form"], view["Victims"], strict=True))
+    if texts.get("Recorded (at least one)", "").isdigit():  # nor the victims with a flag but not this one
+        recorded = int(texts["Recorded (at least one)"])
+        assert not any(rule.is_small(recorded - int(texts[f])) for f in counts if texts[f].isdigit())
     split = _split_ranges(view, threshold)
     if split is not None:  # nor does a flag beside the total pin the victims with one or with none
         texts = dict(zip(view["Form"], view["Victims"], strict=True))
@@ -193,6 +198,16 @@ def test_shares_view_publishes_an_overlap_that_only_its_own_small_flag_bounds():
         "All victims in the selection": "206",
     }
     assert _excess_range(view, 5) == (1, 4)
+
+
+def test_shares_view_withholds_a_flag_whose_difference_from_the_recorded_is_small():
+    """Demo forms (Argentinian victims): forced labour 11 of 14 recorded, sexual exploitation <5, so 3 victims
+    with a form other than forced labour (as the causes section protects its profiles: the victims without an
+    item). Forced labour is withheld: 5 to 14, so 0 to 9 without it."""
+    view = shares_view(_flags({"Forced labour": 11, "Sexual": 4}, 14, 0), RULE, label="Form")
+    victims = dict(zip(view["Form"], view["Victims"], strict=True))
+    assert victims["Recorded (at least one)"] == "14" and victims["Forced labour"] == "x"
+    assert victims["Sexual"] == "<5"
 
 
 def test_shares_view_withholds_a_flag_that_gives_the_victims_without_one_back():

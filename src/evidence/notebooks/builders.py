@@ -478,6 +478,9 @@ def _overlap_protected(
     system.at_most += [{flag: 1.0, recorded: -1.0} for flag in flags]
     system.at_most.append({recorded: 1.0, **dict.fromkeys(flags, -1.0)})
     system.derived[("several",)] = {**dict.fromkeys(flags, 1.0), recorded: -1.0}
+    # and the victims with at least one flag but not this one (Recorded 23, forced labour 16: 7 with another form)
+    for flag in flags:
+        system.derived[("without", flag)] = {recorded: 1.0, flag: -1.0}
     # the total of the selection stays: every profile of it publishes it
     shown = {name for name, reason in zip(names, reasons, strict=True) if reason is None and name != everyone}
     try:
