@@ -317,3 +317,15 @@ def test_the_old_name_of_the_disclosure_threshold_still_works_and_says_so_once(r
     # the word as the value of another option is not the option (a folder named so)
     code, _, err = run_main(["flows", "--data", data, "--country", "--threshold"])
     assert code == 2 and "unknown country" in err and said not in " ".join(err.split()), err
+
+
+@pytest.mark.parametrize("path", WITH_THRESHOLD, ids=[" ".join(p) for p in WITH_THRESHOLD])
+def test_every_command_that_takes_the_disclosure_threshold_takes_its_old_name(path, capsys):
+    command = dict(COMMANDS)[path]
+    arguments = {("compare",): ["THA"], ("brief",): ["THA"], ("data", "load"): ["x.csv"]}
+    arguments[("data", "validate")] = ["x.csv"]
+    given = [*arguments.get(path, []), "--threshold", "7"]
+    assert command.make_context(" ".join(path), given).params["disclosure_threshold"] == 7
+    assert "--threshold is the old name of --disclosure-threshold" in " ".join(
+        capsys.readouterr().err.split()
+    )
