@@ -580,8 +580,8 @@ def table_data(
         )
         # the labels a table shows are explained under it, unless the caller's note does so already: the labels
         # of its counts, not what a column of labels says ("<1 year" is no count withheld)
-        counts = shown.select(c.name for c in columns if c.kind != LABEL)
-        notes = [n for n in withheld_notes(counts) if not _explained(n.split(":")[0], note)]
+        count_cells = shown.select(c.name for c in columns if c.kind != LABEL)
+        notes = [n for n in withheld_notes(count_cells) if not _explained(n.split(":")[0], note)]
         notes += [PERTURBATION_NOTE] if perturbed else []
         notes += [source_note(source)] if source else []
         row_headers, total_row = 0, False
