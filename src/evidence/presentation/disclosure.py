@@ -2172,11 +2172,18 @@ def protect_linked(
         near = set(combination)
         freeing: list[Hashable] = []
         first: list[Hashable] = []
+        # whether withholding a candidate frees the target depends only on what the system withholds, which
+        # is the same in every ring of this round (each _frees undoes its withholding): a candidate of an
+        # inner ring, found not to free it, is not asked again in the wider ring that holds it too
+        frees: dict[Hashable, bool] = {}
         for _hop in range(4):
             wider = near | {t for q in near for t in ties.get(q, ())}
             candidates = _linked_candidates(system, wider, among)
             first = first or candidates
-            freeing = [c for c in candidates[:max_candidates] if _frees(system, programs, c, combination)]
+            for c in candidates[:max_candidates]:
+                if c not in frees:
+                    frees[c] = _frees(system, programs, c, combination)
+            freeing = [c for c in candidates[:max_candidates] if frees[c]]
             if freeing or wider == near:
                 break
             near = wider
