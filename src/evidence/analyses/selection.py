@@ -433,6 +433,7 @@ class Selection:
             table = self.table
             secret = secret_key("cell_key", CELL_KEY_SECRET_ENV)
             df = built_once(df, ("record_keys", secret), lambda: df.with_columns(record_keys(table)))
+            object.__setattr__(self, "_record_key_secret", secret)  # what the keys are a function of, too
         return df
 
     def where(self) -> pl.Expr:
@@ -443,12 +444,20 @@ class Selection:
         return selected
 
     def records(self) -> pl.DataFrame:
-        """The case records of the selection (records without a year are out when years are given)."""
+        """The case records of the selection (records without a year are out when years are given): filtered
+        once per frame and selection (a brief asks for them a dozen times), each caller given its own copy."""
         if self.kind != "case":
             raise ParameterError(
                 "victim records are needed here (a case table), not country-level indicators"
             )
-        return self.frame.filter(self.where())
+        frame = self.frame
+        table, _ = resolve_table(self.table)
+        # kept by the table's own frame (every selection of it has that one; a keyed frame is a copy per
+        # selection): the records are a function of it, the records' keys (of the table and the secret, as
+        # :attr:`frame` makes them) and where() (of the country, role and years alone)
+        keys = () if frame is table else ("record keys", self.__dict__.get("_record_key_secret"))
+        key = ("selection records", *keys, self.country, self.role, self.years)
+        return built_once(table, key, lambda: frame.filter(self.where()))
 
     def _overview(self) -> tuple[str, str]:
         """What is selected, and from which table: the parameters and the table's name, never its records."""
