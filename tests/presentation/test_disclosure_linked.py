@@ -241,3 +241,35 @@ def test_a_complement_search_asks_once_per_state_whether_a_count_frees_the_targe
     assert added and set(added.values()) == {"complement"}
     assert linked_exposures(system, RULE) == []
     assert asked and len(asked) == len(set(asked)), "a count asked twice in one state"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.sampled_from(["small", "complement", None, "unshow", "show"])), max_size=12))
+def test_a_kept_programme_bounds_again_only_what_changed_and_agrees_with_bounding_everything(steps):
+    """The kept programme carries each change of the system into its bounds (a quantity withheld, shown in
+    another table, undone) by bounding again only the quantities whose status changed: its bounds are those of
+    the whole system bounded afresh after every change, and the whole system is bounded only once."""
+    system = LinkedCounts()
+    names = [f"q{i}" for i in range(6)]
+    for i, name in enumerate(names):
+        system.publish(name, 3 * i + 1, None)
+    system.equalities.append({names[0]: 1.0, names[1]: 1.0, names[2]: -1.0})
+    programs = _Programs(system, RULE)
+    program = programs.current()
+    whole = []
+    bounds = LinkedCounts._bounds
+    LinkedCounts._bounds = lambda self, rule: whole.append(1) or bounds(self, rule)
+    try:
+        for index, change in steps:
+            name = names[index]
+            if change == "unshow":
+                system.published_too.discard(name)
+            elif change == "show":
+                system.published_too.add(name)
+            else:
+                system.status[name] = change
+            program = programs.current()
+            assert dict(zip(program.names, program._bounds, strict=True)) == bounds(system, RULE)
+    finally:
+        LinkedCounts._bounds = bounds
+    assert whole == []

@@ -1724,19 +1724,25 @@ class LinkedCounts:
         ]
 
     def _bounds(self, rule: DisclosureRule) -> dict[Hashable, tuple[float, float]]:
-        ceiling = float(2 * max(self.values.values(), default=0) + rule.threshold)
-        out = {}
-        for name, value in self.values.items():
-            reason = None if name in self.published_too else self.status.get(name, "unpublished")
-            if reason is None:
-                out[name] = (float(value), float(value))
-            elif reason == _SMALL:  # a label read of a perturbed value may hide more: the truth is kept in
-                out[name] = (float(min(rule.smallest_small, value)), float(max(rule.threshold - 1, value)))
-            elif reason == _COMPLEMENT:
-                out[name] = (float(min(rule.threshold, value)), ceiling)
-            else:
-                out[name] = (0.0, ceiling)
-        return out
+        ceiling = self._ceiling(rule)
+        return {name: self._bound(name, rule, ceiling) for name in self.values}
+
+    def _ceiling(self, rule: DisclosureRule) -> float:
+        """The upper bound of a count withheld or not published (a function of the values alone)."""
+        return float(2 * max(self.values.values(), default=0) + rule.threshold)
+
+    def _bound(self, name: Hashable, rule: DisclosureRule, ceiling: float) -> tuple[float, float]:
+        """What a reader knows of one quantity's value from how it is published (a function of its value, its
+        status and whether another table shows it)."""
+        value = self.values[name]
+        reason = None if name in self.published_too else self.status.get(name, "unpublished")
+        if reason is None:
+            return (float(value), float(value))
+        if reason == _SMALL:  # a label read of a perturbed value may hide more: the truth is kept in
+            return (float(min(rule.smallest_small, value)), float(max(rule.threshold - 1, value)))
+        if reason == _COMPLEMENT:
+            return (float(min(rule.threshold, value)), ceiling)
+        return (0.0, ceiling)
 
 
 class _LinkedProgram:
@@ -1785,16 +1791,36 @@ class _LinkedProgram:
         lp.a_matrix_.value_ = np.array([c for e in entries for _, c in e])
         self._highs = _quiet_highs()
         self._highs.passModel(lp)
+        self._ceiling = system._ceiling(rule)
+        # the statuses and showings the model's bounds were last made of (None: none yet, bound every quantity)
+        self._seen: tuple[dict[Hashable, str | None], set[Hashable]] | None = None
         self.refresh()
 
     def refresh(self) -> None:
         """Carry the system's present statuses into the model: the bounds of every quantity, and whether each
-        share still binds (a share whose count is withheld, or shown elsewhere, no longer does)."""
+        share still binds (a share whose count is withheld, or shown elsewhere, no longer does).
+
+        A quantity's bounds are a function of its value, its status and whether another table shows it
+        (:meth:`LinkedCounts._bound`; the values, and so the ceiling, are those the model was made of): only
+        the quantities whose status or showing changed since the last refresh are bounded again, not every
+        quantity of the system at each of the protection's many programmes (one withheld, then undone)."""
         import highspy
         import numpy as np
 
-        bounds_of = self.system._bounds(self.rule)
-        changed = [k for k, n in enumerate(self.names) if bounds_of[n] != self._bounds[k]]
+        system = self.system
+        seen = self._seen
+        if seen is None or len(system.values) != len(self.names):  # the first, or quantities added since
+            self._ceiling = system._ceiling(self.rule)
+            bounds_of = system._bounds(self.rule)
+            names: Iterable[Hashable] = self.names
+        else:
+            status, shown = seen
+            names = {n for n, _ in system.status.items() ^ status.items()} | (system.published_too ^ shown)
+            ceiling = self._ceiling
+            bounds_of = {n: system._bound(n, self.rule, ceiling) for n in names}
+        self._seen = (dict(system.status), set(system.published_too))
+        at = (self.index[n] for n in names if n in self.index)
+        changed = sorted(k for k in at if bounds_of[self.names[k]] != self._bounds[k])
         if changed:
             for k in changed:
                 self._bounds[k] = bounds_of[self.names[k]]
