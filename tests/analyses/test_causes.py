@@ -550,3 +550,25 @@ def test_a_keyed_models_counts_carry_the_keys_of_their_victims(own_records):
     assert terms + known[model.references["sex"]] == model.cell_keys["n_used"]
     unkeyed = causes.association_model(everyone.drop(RECORD_CELL_KEY), "exploitation_sexual", ["sex"])
     assert unkeyed.cell_keys == {} and unkeyed.n_used == model.n_used
+
+
+def test_the_rank_checks_of_a_model_run_on_one_blas_thread(monkeypatch):
+    """The design's rank checks (an SVD of thousands of rows per column) run with one BLAS thread, as the fit
+    does: on a busy machine its threads only spin (most of the person section's time on the demo's Thailand,
+    counted in CPU), and the ranks are the same."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    threads: list[int] = []
+    rank = causes.np.linalg.matrix_rank
+
+    def recording(matrix, *args, **kwargs):
+        threads.extend(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+        return rank(matrix, *args, **kwargs)
+
+    monkeypatch.setattr(causes.np.linalg, "matrix_rank", recording)
+    with threadpool_limits(limits=2, user_api="blas"):
+        model = causes.association_model(
+            _collinear_cases(), "exploitation_sexual", ["sex", "age_group", "origin_region", "route_class"]
+        )
+    assert "route_class" in model.skipped  # the rank check ran (and found the duplicate)
+    assert threads and set(threads) == {1}

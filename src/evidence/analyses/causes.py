@@ -871,7 +871,8 @@ def association_model(
         for category in sorted(set(counts[p]) - {references[p]}):
             columns.append(sample[p].indicator(category))
             names.append((p, category, references[p]))
-    columns, names, collinear = _full_rank(columns, names)
+    with one_blas_thread():  # ranks of thousands of rows: BLAS threads only spin, as in the fit below
+        columns, names, collinear = _full_rank(columns, names)
     for p in list(model_predictors):
         if p in collinear and not any(name[0] == p for name in names):
             skipped[p] = "; ".join(collinear.pop(p).values())
