@@ -225,7 +225,7 @@ def test_a_complement_search_asks_once_per_state_whether_a_count_frees_the_targe
     """Each wider ring of candidates holds the ones before it: whether withholding one frees the target depends
     only on what is withheld (the same in every ring of a round), so it is asked once, not again in each ring
     (two linear programmes each: most of the person section's protection time)."""
-    import evidence.presentation.disclosure as disclosure
+    from evidence.presentation import disclosure
 
     asked: list[tuple[object, frozenset, frozenset]] = []
     frees = disclosure._frees
@@ -244,7 +244,12 @@ def test_a_complement_search_asks_once_per_state_whether_a_count_frees_the_targe
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 5), st.sampled_from(["small", "complement", None, "unshow", "show"])), max_size=12))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.sampled_from(["small", "complement", None, "unshow", "show"])),
+        max_size=12,
+    )
+)
 def test_a_kept_programme_bounds_again_only_what_changed_and_agrees_with_bounding_everything(steps):
     """The kept programme carries each change of the system into its bounds (a quantity withheld, shown in
     another table, undone) by bounding again only the quantities whose status changed: its bounds are those of
