@@ -572,3 +572,37 @@ def test_the_rank_checks_of_a_model_run_on_one_blas_thread(monkeypatch):
         )
     assert "route_class" in model.skipped  # the rank check ran (and found the duplicate)
     assert threads and set(threads) == {1}
+
+
+def test_a_profile_reads_each_victims_group_by_its_row_and_counts_as_a_join_would(monkeypatch):
+    """A profile pairs each victim's categories with its group by the victim's row (``_id`` is the row of the
+    groups), not by a join (two joins of thousands of rows per profile, a dozen profiles a brief): the counts
+    are those the join gives, for every topic and characteristic."""
+    cases = _cases()
+    expected = {}
+    for topic in ("means_of_control", "form", "trafficking_duration"):
+        for by in (None, "sex"):
+            profiled = causes.CaseProfiles(cases)
+            pairs, _ = profiled._topic_pairs(topic)
+            groups, _, _ = profiled._grouped(by)
+            joined = pairs.join(groups, on="_id")
+            expected[topic, by] = (
+                joined.group_by("group", "category").len().sort("group", "category"),
+                joined.select("_id", "group").unique().group_by("group").len().sort("group"),
+            )
+    joins: list[int] = []
+    join = pl.DataFrame.join
+    monkeypatch.setattr(pl.DataFrame, "join", lambda self, *a, **k: joins.append(1) or join(self, *a, **k))
+    for (topic, by), (counts, known) in expected.items():
+        before = len(joins)
+        out = causes.CaseProfiles(cases).profile(topic, by)
+        got = out.filter(pl.col("count") > 0).select(
+            "group", "category", pl.col("count").cast(pl.UInt32).alias("len")
+        )
+        assert got.sort("group", "category").equals(counts)
+        got_known = out.filter(pl.col("n_known") > 0).select(
+            "group", pl.col("n_known").cast(pl.UInt32).alias("len")
+        )
+        assert got_known.unique().sort("group").equals(known)
+        # the grid's joins only (its counts, sizes and known victims), none by victim
+        assert len(joins) - before <= 3

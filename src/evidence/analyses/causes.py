@@ -434,14 +434,17 @@ class CaseProfiles:
         pairs, categories = self._topic_pairs(topic)
         groups, n_group, order = self._grouped(by)
         keyed = self.keyed
-        known = (
-            pairs.select("_id")
-            .unique()
-            .join(groups, on="_id")
-            .group_by("group")
-            .agg(_counted("n_known", keyed))
+        # a victim's group (and key) read by its row: ``_id`` is the row of ``groups`` (made from the indexed
+        # records in order), so a gather, not a join, pairs them (the same rows; the counts do not depend on
+        # their order, and the grid below sets it)
+        of_victim = groups.drop("_id")
+        recorded = pairs.get_column("_id").unique()
+        known = of_victim[recorded].group_by("group").agg(_counted("n_known", keyed))
+        counts = (
+            pl.concat([pairs, of_victim[pairs.get_column("_id")]], how="horizontal")
+            .group_by("group", "category")
+            .agg(_counted("count", keyed))
         )
-        counts = pairs.join(groups, on="_id").group_by("group", "category").agg(_counted("count", keyed))
         grid = pl.DataFrame(
             {
                 "group": [g for g in order for _ in categories],
