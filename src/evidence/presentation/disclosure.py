@@ -116,7 +116,7 @@ import threading
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import polars as pl
 
@@ -554,11 +554,12 @@ def _as_counts(df: pl.DataFrame, columns: Sequence[str], *, allow_null: bool) ->
         raise ParameterError(f"count column(s) not in the table: {', '.join(missing)}")
     schema = df.schema
     numeric = [(i, column) for i, column in enumerate(columns) if schema[column].is_numeric()]
-    # every column's checks in one pass (nulls take no part in any() and comparisons), raised in their order
-    checks = (
+    floats = [(i, column) for i, column in numeric if schema[column].is_float()]
+    # the float columns' checks in one pass (nulls take no part in any() and comparisons), raised in their order
+    checks: dict[str, Any] = (
         df.select(
             check
-            for i, column in numeric
+            for i, column in floats
             for check in (
                 (
                     pl.col(column).is_nan()
@@ -566,16 +567,23 @@ def _as_counts(df: pl.DataFrame, columns: Sequence[str], *, allow_null: bool) ->
                     | (pl.col(column) != pl.col(column).round(0))
                 )
                 .any()
-                .alias(f"fraction{i}")
-                if schema[column].is_float()
-                else pl.lit(False).alias(f"fraction{i}"),
+                .alias(f"fraction{i}"),
                 (pl.col(column) < 0).any().alias(f"negative{i}"),
                 pl.col(column).null_count().alias(f"null{i}"),
             )
         ).row(0, named=True)
-        if numeric
+        if floats
         else {}
     )
+    # a whole-number column's from the column itself: its null count is kept with it, its minimum is one pass
+    # (no query per table: most tables hold whole numbers only); no value is a fraction
+    for i, column in numeric:
+        if not schema[column].is_float():
+            values = df.get_column(column)
+            smallest = values.min()
+            checks[f"fraction{i}"] = False
+            checks[f"negative{i}"] = smallest is not None and smallest < 0
+            checks[f"null{i}"] = values.null_count()
     for i, column in enumerate(columns):
         if not schema[column].is_numeric():
             raise ParameterError(f"count column {column!r} is {schema[column]}, not a number")
@@ -588,6 +596,8 @@ def _as_counts(df: pl.DataFrame, columns: Sequence[str], *, allow_null: bool) ->
                 f"count column {column!r} has missing values; a table with totals needs every cell "
                 "(fill true zeros with 0 or drop the row)"
             )
+    if all(schema[column] == pl.Int64 for column in columns):
+        return df  # counts already
     return df.with_columns(pl.col(column).cast(pl.Int64) for column in columns)
 
 
