@@ -580,7 +580,7 @@ def _as_counts(df: pl.DataFrame, columns: Sequence[str], *, allow_null: bool) ->
     for i, column in numeric:
         if not schema[column].is_float():
             values = df.get_column(column)
-            smallest = values.min()
+            smallest: Any = values.min()
             checks[f"fraction{i}"] = False
             checks[f"negative{i}"] = smallest is not None and smallest < 0
             checks[f"null{i}"] = values.null_count()
