@@ -404,3 +404,36 @@ def test_a_disclosed_estimate_says_what_its_numbers_are_rounded_to() -> None:
     assert "rounded: to 5: the lists hold a combination of fewer than 5 people" in repr(shown)
     estimate = shown.values["estimate"]
     assert estimate is None or estimate % 5 == 0
+
+
+def test_the_sensitivity_table_says_why_its_x_are_withheld(shared_data: Path) -> None:
+    """Under the sensitivity table of every real list file (all hold a cell of 1 to 4 people), ``x`` was
+    explained by the tables' generic note, "so that no small count can be recomputed by subtracting it from a
+    total or a margin (such as Recorded) published beside it": this table has no total and no Recorded margin;
+    its numbers are withheld because several models' estimates together are equations in the cells."""
+    from evidence.presentation.estimates import sensitivity_note
+    from evidence.presentation.tables import COMPLEMENT_NOTE, table_data
+
+    capture = read_list_capture(shared_data / "mse" / "western_us_5list" / "Western.csv")
+    headline = estimate_population(capture)
+    choices = [
+        ModelChoice("main", max_order=1),
+        ModelChoice("stepwise", 0.02, 2),
+        ModelChoice("stepwise", 0.05, 2),
+    ]
+    rows = sensitivity(capture, choices, known=headline)
+    frame = sensitivity_frame(rows)
+    assert "x" in frame["estimate"].to_list()  # the premise: a small cell withholds the other choices
+    notes = table_data(frame, note=sensitivity_note(rows)).notes
+    assert COMPLEMENT_NOTE not in notes and not any("Recorded" in n for n in notes)
+    (note,) = [n for n in notes if n.startswith("x:")]
+    assert "fewer than 5 people" in note and "several model choices" in note
+    # a table without a small cell and nothing withheld needs no note; one whose estimate is withheld for a small
+    # number on no list says so (not "Recorded" either)
+    clear = [dataclasses.replace(row, smallest_cell=5) for row in rows]
+    assert "x" not in " ".join(sensitivity_frame(clear).to_series(2)) and sensitivity_note(clear) is None
+    near = dataclasses.replace(headline, dark_figure=3.2, estimate=headline.observed + 3.2)
+    small = [dataclasses.replace(row, result=near, smallest_cell=5) for row in clear]
+    note = sensitivity_note(small)
+    assert note is not None and note.startswith("x:") and "Recorded" not in note
+    assert "on no list" in note

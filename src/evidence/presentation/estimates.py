@@ -96,6 +96,7 @@ __all__ = [
     "reading_the_result",
     "sensitivity_chart_data",
     "sensitivity_frame",
+    "sensitivity_note",
     "sensitivity_withheld",
     "sensitivity_withheld_text",
     "settings_for_readers",
@@ -967,6 +968,28 @@ def sensitivity_frame(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEF
         records.append(record)
     return pl.DataFrame(
         records, schema={c: pl.String for c in ("model choice", "interactions", "estimate", "interval")}
+    )
+
+
+def sensitivity_note(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEFAULT_RULE) -> str | None:
+    """The note under :func:`sensitivity_frame` that says what its ``x`` means (the tables' generic note spoke of
+    totals and a "Recorded" margin, which this table has none of): the other model choices withheld for a small
+    cell (:func:`sensitivity_withheld`), or an estimate withheld for a small number on no list or a limit close
+    to the number observed; None when nothing is withheld."""
+    frame = sensitivity_frame(rows, rule)
+    if not any(COMPLEMENT_LABEL in frame[c].to_list() for c in frame.columns[1:]):
+        return None
+    if sensitivity_withheld(rows, rule):
+        hidden = any(row.result is not None and model_withheld(row.result, rule) for row in rows)
+        return (
+            f"{COMPLEMENT_LABEL}: withheld. The lists hold a combination of fewer than {rule.threshold} people, "
+            "and the estimates of several model choices, beside the number observed, are equations that can give "
+            "it back: only the chosen model's estimate and interval are shown (and its estimate where another "
+            "choice picked the same model)" + (", and no model choice's interactions" if hidden else "") + "."
+        )
+    return (
+        f"{COMPLEMENT_LABEL}: withheld so that a small number of people cannot be recomputed from it (fewer than "
+        f"{rule.threshold} estimated on no list, or between a limit and the number observed)."
     )
 
 
