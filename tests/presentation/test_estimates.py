@@ -437,3 +437,20 @@ def test_the_sensitivity_table_says_why_its_x_are_withheld(shared_data: Path) ->
     note = sensitivity_note(small)
     assert note is not None and note.startswith("x:") and "Recorded" not in note
     assert "on no list" in note
+
+
+def test_the_sensitivity_chart_of_the_chosen_model_alone_is_not_titled_each_model_choice(shared_data: Path):
+    """With a small cell the chart holds the headline's row alone (every real list file): its title read
+    "Estimated total population under each model choice" over one model's interval."""
+    from evidence.presentation.estimates import sensitivity_chart_title
+
+    capture = read_list_capture(shared_data / "mse" / "western_us_5list" / "Western.csv")
+    headline = estimate_population(capture)
+    choices = [ModelChoice("main", max_order=1), ModelChoice("stepwise", 0.02, 2)]
+    rows = sensitivity(capture, choices, known=headline)
+    assert sensitivity_chart_data(rows).height == 1  # the premise: the other choice withheld
+    title = sensitivity_chart_title(rows)
+    assert "each model choice" not in title and "chosen model" in title and "withheld" in title
+    clear = [dataclasses.replace(row, smallest_cell=5) for row in rows]
+    assert sensitivity_chart_data(clear).height == 2
+    assert sensitivity_chart_title(clear) == "Estimated total population under each model choice"

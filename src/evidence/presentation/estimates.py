@@ -95,6 +95,7 @@ __all__ = [
     "pins_small_count",
     "reading_the_result",
     "sensitivity_chart_data",
+    "sensitivity_chart_title",
     "sensitivity_frame",
     "sensitivity_note",
     "sensitivity_withheld",
@@ -1022,6 +1023,15 @@ def sensitivity_chart_data(
         "high": pl.Float64,
     }
     return pl.DataFrame(records, schema=schema)
+
+
+def sensitivity_chart_title(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEFAULT_RULE) -> str:
+    """The title of the chart of :func:`sensitivity_chart_data`: "under each model choice", or, when it holds
+    the chosen model's row alone (the others withheld for a small cell, :func:`sensitivity_withheld`), what it
+    shows (the title said "each model choice" over one model's interval)."""
+    if sensitivity_withheld(rows, rule) and sensitivity_chart_data(rows, rule).height <= 1:
+        return "Estimated total population: the chosen model (the other model choices withheld)"
+    return "Estimated total population under each model choice"
 
 
 def reading_the_result(result: PopulationEstimate) -> str:
