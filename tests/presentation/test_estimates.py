@@ -437,6 +437,11 @@ def test_the_sensitivity_table_says_why_its_x_are_withheld(shared_data: Path) ->
     note = sensitivity_note(small)
     assert note is not None and note.startswith("x:") and "Recorded" not in note
     assert "on no list" in note
+    # a lower limit alone withheld ("x – 2,512") is explained too
+    close = dataclasses.replace(headline, interval=(headline.observed + 2.0, headline.interval[1]))
+    low_only = [dataclasses.replace(row, result=close, smallest_cell=5) for row in clear]
+    assert sensitivity_frame(low_only)["interval"][0].startswith("x – ")
+    assert sensitivity_note(low_only) == note
 
 
 def test_the_sensitivity_chart_of_the_chosen_model_alone_is_not_titled_each_model_choice(shared_data: Path):
@@ -454,3 +459,48 @@ def test_the_sensitivity_chart_of_the_chosen_model_alone_is_not_titled_each_mode
     clear = [dataclasses.replace(row, smallest_cell=5) for row in rows]
     assert sensitivity_chart_data(clear).height == 2
     assert sensitivity_chart_title(clear) == "Estimated total population under each model choice"
+
+
+def test_list_names_holding_numbers_are_labels_in_every_table(tmp_path: Path) -> None:
+    """Lists named "NGO 1", "Police 2", "Shelter 3" (as organisations number their lists) stopped the brief from
+    rendering: the sensitivity table's interactions ("NGO 1:Police 2") were read by the disclosure scan as counts
+    of 1 and 2 people. The tables that show list names declare those columns as labels."""
+    import polars as pl
+
+    from evidence.presentation.disclosure import find_small_counts
+    from evidence.presentation.estimates import (
+        EXISTENCE_KINDS,
+        SENSITIVITY_KINDS,
+        STEPWISE_KINDS,
+        existence_table,
+        stepwise_steps,
+    )
+    from evidence.presentation.tables import table_data
+
+    path = tmp_path / "numbered.csv"
+    cells = ["1,0,0,40", "0,1,0,30", "0,0,1,20", "1,1,0,200", "1,0,1,5", "0,1,1,5", "1,1,1,9"]
+    path.write_text("NGO 1,Police 2,Shelter 3,count\n" + "\n".join(cells) + "\n", encoding="utf-8")
+    capture = read_list_capture(path)
+    headline = estimate_population(capture)
+    assert headline.terms  # the premise: the chosen model names lists
+    choices = [
+        ModelChoice("main", max_order=1),
+        ModelChoice("stepwise", 0.02, 2),
+        ModelChoice("bic", max_order=2),
+    ]
+    rows = sensitivity(capture, choices, known=headline)
+    frame = sensitivity_frame(rows)
+    steps = pl.DataFrame(stepwise_steps(headline), schema=["interaction added", "p-value"], orient="row")
+    for table, kinds in (
+        (frame, SENSITIVITY_KINDS),
+        (steps, STEPWISE_KINDS),
+        (existence_table(headline), EXISTENCE_KINDS),
+    ):
+        assert "NGO 1" in str(table.rows())
+        assert find_small_counts(table_data(table).to_html())  # undeclared, as the notebook showed them
+        assert find_small_counts(table_data(table, kinds=kinds).to_html()) == [], table.columns
+    # a small count of people beside them is still caught
+    leaked = frame.with_columns(pl.lit("3").alias("estimate"))
+    assert [h.value for h in find_small_counts(table_data(leaked, kinds=SENSITIVITY_KINDS).to_html())] == [
+        3
+    ] * 3

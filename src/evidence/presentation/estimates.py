@@ -80,6 +80,9 @@ from evidence.presentation.disclosure import COMPLEMENT_LABEL, DEFAULT_RULE, PEO
 from evidence.presentation.markup import escape_markdown, number
 
 __all__ = [
+    "EXISTENCE_KINDS",
+    "SENSITIVITY_KINDS",
+    "STEPWISE_KINDS",
     "DisclosedEstimate",
     "assumptions_text",
     "coarsened",
@@ -831,6 +834,14 @@ ROW_KINDS = {
 }
 
 
+#: What the columns of the tables that name lists are, for ``show_table(..., kinds=...)``: list names are labels
+#: (lists named "NGO 1", "Police 2" read to the brief's disclosure scan as counts of 1 and 2 people, and the brief
+#: did not render); the estimates and intervals are left to its heuristics.
+SENSITIVITY_KINDS = {"model choice": "label", "interactions": "label"}
+STEPWISE_KINDS = {"interaction added": "label", "p-value": "statistic"}
+EXISTENCE_KINDS = {"model": "label", "interactions with no case (fixed at −∞)": "label"}
+
+
 def estimate_row_kinds(rows: Sequence[tuple[str, str]]) -> list[str | None]:
     """The kind of each row of :func:`estimate_rows` (the interval's limits are counts of people)."""
     return [PEOPLE if item.endswith("% interval") else ROW_KINDS.get(item) for item, _ in rows]
@@ -977,8 +988,10 @@ def sensitivity_note(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEFA
     totals and a "Recorded" margin, which this table has none of): the other model choices withheld for a small
     cell (:func:`sensitivity_withheld`), or an estimate withheld for a small number on no list or a limit close
     to the number observed; None when nothing is withheld."""
-    frame = sensitivity_frame(rows, rule)
-    if not any(COMPLEMENT_LABEL in frame[c].to_list() for c in frame.columns[1:]):
+    shown = _shown_rows(rows, rule)
+    if not any(
+        not published or (disclosed is not None and disclosed.marks) for _, disclosed, published in shown
+    ):
         return None
     if sensitivity_withheld(rows, rule):
         hidden = any(row.result is not None and model_withheld(row.result, rule) for row in rows)
