@@ -504,3 +504,29 @@ def test_list_names_holding_numbers_are_labels_in_every_table(tmp_path: Path) ->
     assert [h.value for h in find_small_counts(table_data(leaked, kinds=SENSITIVITY_KINDS).to_html())] == [
         3
     ] * 3
+
+
+def test_a_withheld_limit_does_not_silence_model_choices_beyond_the_published_one(western) -> None:
+    """With its lower limit withheld (fewer than 5 above the number observed), the headline said nothing of
+    the model choices while the sensitivity table beside it showed one at twice the published upper limit
+    (lists of 309 people: 315, interval x – 319, lowest BIC 593), and "Reading the result" tells readers the
+    headline says so when the choices disagree. Only the published limits are compared: a choice below the
+    withheld lower limit would narrow it down, and is not said."""
+    from evidence.analyses.estimation.sensitivity import ModelSpread, SensitivityRow
+
+    observed = western.observed
+    close = dataclasses.replace(western, interval=(observed + 2.0, western.interval[1]))
+    assert disclose_estimate(close).text("low") == "x"  # the premise
+    same = SensitivityRow(ModelChoice("stepwise", 0.02, 2), close)
+    above = SensitivityRow(ModelChoice("bic", max_order=2), dataclasses.replace(western, estimate=9000.0))
+    headline = estimate_headline(
+        close, spread=ModelSpread(low=same, high=above, choices=2, beyond_interval=True)
+    )
+    assert "The data cannot pin the number down" in headline and "9,000 (lowest BIC, pairs)" in headline
+    below = SensitivityRow(
+        ModelChoice("main", max_order=1), dataclasses.replace(western, estimate=observed + 1.0)
+    )
+    headline = estimate_headline(
+        close, spread=ModelSpread(low=below, high=same, choices=2, beyond_interval=True)
+    )
+    assert "cannot pin" not in headline

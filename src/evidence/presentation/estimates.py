@@ -750,13 +750,28 @@ def monte_carlo_range_text(result: PopulationEstimate, rule: DisclosureRule = DE
     return " and ".join(parts)
 
 
+def _beyond_published(spread: ModelSpread, result: PopulationEstimate, rule: DisclosureRule) -> bool:
+    """Whether a model choice's estimate lies beyond the headline interval as published: none when the estimate
+    is withheld; with a limit withheld (fewer than threshold above the number observed), only beyond the other,
+    published one (saying a choice lies below a withheld lower limit would narrow it down)."""
+    shown = disclose_estimate(result, rule)
+    if not shown.marks:
+        return spread.beyond_interval
+    if "estimate" in shown.marks or spread.low.result is None or spread.high.result is None:
+        return False
+    low, high = shown.values["low"], shown.values["high"]
+    below = "low" not in shown.marks and low is not None and spread.low.result.estimate < low
+    above = "high" not in shown.marks and high is not None and spread.high.result.estimate > high
+    return below or above
+
+
 def spread_text(
     spread: ModelSpread | None, result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE
 ) -> str:
     """In plain words, when reasonable model choices give estimates beyond the headline interval: the data
     cannot pin the number down, and the range across the models (without its numbers when the table holds a
     small cell, :func:`sensitivity_withheld`: they are other models' estimates). Empty otherwise."""
-    if spread is None or not spread.beyond_interval or disclose_estimate(result, rule).withheld:
+    if spread is None or not spread.beyond_interval or not _beyond_published(spread, result, rule):
         return ""
     if sensitivity_withheld([spread.low, spread.high], rule):
         return (
