@@ -530,3 +530,22 @@ def test_a_withheld_limit_does_not_silence_model_choices_beyond_the_published_on
         close, spread=ModelSpread(low=below, high=same, choices=2, beyond_interval=True)
     )
     assert "cannot pin" not in headline
+
+
+def test_two_lists_say_the_model_is_main_effects_whatever_the_method(tmp_path: Path) -> None:
+    """Two lists (Police 120, NGO 80, both 30): the brief's glance box read "Method: stepwise selection · Stepwise
+    entry threshold (p): 0.02 · Highest order of interactions: 2" over a Lincoln–Petersen estimate, and its
+    sensitivity section, which names main effects, stepwise, BIC and downhill, showed one row without a word."""
+    from evidence.presentation.estimates import sensitivity_note, settings_for_readers
+
+    path = tmp_path / "two.csv"
+    path.write_text("Police,NGO,count\n1,0,120\n0,1,80\n1,1,30\n", encoding="utf-8")
+    capture = read_list_capture(path)
+    result = estimate_population(capture)
+    shown = settings_for_readers(result, method="stepwise", bootstrap_runs=0)
+    assert shown["method"] == "main effects only (two lists: no interaction can be estimated)"
+    assert shown["p_enter"] is None and shown["max_order"] is None and shown["downhill_start"] is None
+    rows = sensitivity(capture, known=result)
+    assert len(rows) == 1 and sensitivity_frame(rows)["estimate"].to_list() == ["550"]
+    note = sensitivity_note(rows)
+    assert note is not None and "two lists" in note and "one row" in note and not note.startswith("x")

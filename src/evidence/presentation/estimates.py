@@ -999,27 +999,32 @@ def sensitivity_frame(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEF
 
 
 def sensitivity_note(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEFAULT_RULE) -> str | None:
-    """The note under :func:`sensitivity_frame` that says what its ``x`` means (the tables' generic note spoke of
-    totals and a "Recorded" margin, which this table has none of): the other model choices withheld for a small
-    cell (:func:`sensitivity_withheld`), or an estimate withheld for a small number on no list or a limit close
-    to the number observed; None when nothing is withheld."""
+    """The note under :func:`sensitivity_frame`: with two lists, why it has one row (every method is main
+    effects); and what its ``x`` means (the tables' generic note spoke of totals and a "Recorded" margin, which
+    this table has none of): the other model choices withheld for a small cell (:func:`sensitivity_withheld`),
+    or an estimate withheld for a small number on no list or a limit close to the number observed. None when
+    there is nothing to say."""
+    notes = []
+    if len(rows) == 1 and rows[0].result is not None and len(rows[0].result.lists) == 2:
+        notes.append(
+            "With two lists no interaction can be estimated: every model choice is main effects (the "
+            "Lincoln–Petersen estimate), the one row here."
+        )
     shown = _shown_rows(rows, rule)
-    if not any(
-        not published or (disclosed is not None and disclosed.marks) for _, disclosed, published in shown
-    ):
-        return None
-    if sensitivity_withheld(rows, rule):
+    if any(not published for _, _, published in shown):
         hidden = any(row.result is not None and model_withheld(row.result, rule) for row in rows)
-        return (
+        notes.append(
             f"{COMPLEMENT_LABEL}: withheld. The lists hold a combination of fewer than {rule.threshold} people, "
             "and the estimates of several model choices, beside the number observed, are equations that can give "
             "it back: only the chosen model's estimate and interval are shown (and its estimate where another "
             "choice picked the same model)" + (", and no model choice's interactions" if hidden else "") + "."
         )
-    return (
-        f"{COMPLEMENT_LABEL}: withheld so that a small number of people cannot be recomputed from it (fewer than "
-        f"{rule.threshold} estimated on no list, or between a limit and the number observed)."
-    )
+    elif any(disclosed is not None and disclosed.marks for _, disclosed, _ in shown):
+        notes.append(
+            f"{COMPLEMENT_LABEL}: withheld so that a small number of people cannot be recomputed from it (fewer "
+            f"than {rule.threshold} estimated on no list, or between a limit and the number observed)."
+        )
+    return " ".join(notes) or None
 
 
 def sensitivity_chart_data(
@@ -1117,6 +1122,9 @@ def settings_for_readers(
     use is left out (None), not shown beside it ("downhill start: main" of a stepwise choice, "bootstrap runs: 0"
     of a log-normal interval), and runs left to the toolkit say how many were made."""
     shown: dict[str, Any] = {"method": _METHOD_WORDS.get(method, method)}
+    if len(result.lists) == 2:  # whatever the method asked, the model is main effects (method_text)
+        method = "main"
+        shown["method"] = "main effects only (two lists: no interaction can be estimated)"
     if method != "stepwise":
         shown["p_enter"] = None
     if method != "downhill":
