@@ -92,6 +92,9 @@ def test_the_brief_cites_the_upstream_publication(shared_data: Path) -> None:
     assert "Silverman, B. W. (2014)" in section and "SparseMSE 2.0.1" in section
     assert "licence: not stated" in section
     assert "data owner" not in section
+    # the toolkit's own addresses are links (a sidecar's would be text): the publication and the package
+    url = "https://www.gov.uk/government/publications/modern-slavery-an-application-of-multiple-systems-estimation"
+    assert f"(<{url}>)" in section and "(<https://cran.r-project.org/package=SparseMSE>)" in section
 
 
 def test_a_copy_saved_another_way_is_recognised_by_its_counts(shared_data: Path, tmp_path: Path) -> None:
