@@ -130,10 +130,13 @@ def test_placed_labels_never_overlap_and_every_label_is_placed_or_listed(points,
             height
         )
         # beside its point: no farther from it than the gap, across and down (the test said only "within a
-        # label's width across", and nothing of the height)
+        # label's width across", and nothing of the height), or than the gap and 10 pixels where the nearer
+        # positions cover marks (lines, circles, other points)
         across = max(a.box.left - a.label.x, a.label.x - a.box.right, 0.0)
         down = max(a.box.top - a.label.y, a.label.y - a.box.bottom, 0.0)
-        assert across <= 3.0 + 1e-6 and down <= 3.0 + 1e-6, a
+        assert across <= 13.0 + 1e-6 and down <= 13.0 + 1e-6, a
+        if not boxes and len(labels) == 1:
+            assert across <= 3.0 + 1e-6 and down <= 3.0 + 1e-6, a
         for b in placed[i + 1 :]:
             assert a.box.overlap(b.box) == 0, (a, b)
     if labels:  # the first (most important) label always finds room on an empty map when it fits at all
@@ -155,6 +158,28 @@ def test_neighbouring_names_are_set_apart() -> None:
     placed, dropped = place_labels(labels, 470, 340)
     assert [p.label.key for p in placed] == ["THA", "MMR", "LAO", "KHM", "VNM"] and not dropped
     assert all(a.box.overlap(b.box) == 0 for i, a in enumerate(placed) for b in placed[i + 1 :])
+
+
+def test_a_name_between_two_lines_moves_off_them() -> None:
+    # Nigeria's routes map (UNODC, origin): names of Europe's countries were written over the lines from Nigeria
+    # that pass them, each of the eight positions beside the point covering one; a name is set a little farther
+    # out where that clears the lines
+    label = MapLabel("DEU", "Germany", 200, 150)
+    lines = [Box(x, 150 + dy - 1, x + 2, 150 + dy + 1) for dy in (-5, 5) for x in range(100, 300, 2)]
+    placed, dropped = place_labels([label], 470, 340, obstacles=lines)
+    assert not dropped
+    box = placed[0].box
+    assert sum(box.overlap(line) for line in lines) == 0
+    assert box.bottom <= 150 and box.bottom >= 150 - 3 - 10  # above its point, as the nearer positions were
+    assert box.left < 200 < box.right
+
+
+def test_a_name_no_position_clears_stays_beside_its_point() -> None:
+    # a name moved farther out only where that covers less: under a wide mark it covers as much anywhere
+    label = MapLabel("DEU", "Germany", 200, 150)
+    placed, _ = place_labels([label], 470, 340, obstacles=[Box(100, 100, 300, 200)])
+    assert placed[0].box.bottom == pytest.approx(150 - 3)  # above, at the gap
+    assert placed[0].x == pytest.approx(200)
 
 
 def test_text_width_is_that_of_the_charts_font() -> None:

@@ -236,12 +236,25 @@ _GAP = 3.0
 _POSITIONS = ((0, -1), (1, 0), (0, 1), (-1, 0), (1, -1), (-1, -1), (1, 1), (-1, 1))
 
 
+# Where else a label may sit when each of those covers a line (Nigeria's routes map: names of Europe's countries
+# written over the lines from Nigeria that pass them): the positions above and below slid sideways by a quarter of
+# the text's width, then each position a little farther out. Each is (horizontal, vertical, pixels farther).
+_FARTHER = (
+    *((sx, sy, 0.0) for sy in (-1, 1) for sx in (0.5, -0.5)),
+    *((sx, sy, gap) for gap in (5.0, 10.0) for sx, sy in _POSITIONS),
+)
+_ALL_POSITIONS = (*((sx, sy, 0.0) for sx, sy in _POSITIONS), *_FARTHER)
+#: What a position of :data:`_FARTHER` costs, in square pixels of a line covered: one is taken where it covers
+#: less of the lines than the nearer positions by more than this.
+_FARTHER_COST = 12.0
+
+
 def _candidates(label: MapLabel) -> list[tuple[float, float, Box]]:
     width, height = label_size(label.text, label.size, bold=label.bold)
     out = []
-    for sx, sy in _POSITIONS:
-        x = label.x + sx * (width / 2 + _GAP)
-        y = label.y + sy * (height / 2 + _GAP)
+    for sx, sy, extra in _ALL_POSITIONS:
+        x = label.x + sx * (width / 2 + _GAP) + (extra if sx > 0 else -extra if sx < 0 else 0.0)
+        y = label.y + sy * (height / 2 + _GAP) + (extra if sy > 0 else -extra if sy < 0 else 0.0)
         out.append((x, y, Box(x - width / 2, y - height / 2, x + width / 2, y + height / 2)))
     return out
 
@@ -255,7 +268,9 @@ def place_labels(
     Greedy, in the order given (the most important first): each label takes the first position around its
     point (:data:`_POSITIONS`) that overlaps no label placed before it and stays inside the map, preferring
     among those the one that covers least of the ``obstacles`` (marks best left visible, e.g. the other
-    labelled points). A label with no such position is dropped, never written over another.
+    labelled points, a flow's lines); a position slid sideways or a few pixels farther out (:data:`_FARTHER`)
+    where it covers less by more than :data:`_FARTHER_COST`, or where no nearer one has room. A label with no
+    such position is dropped, never written over another.
     """
     points = boxes_array([Box(label.x - 2, label.y - 2, label.x + 2, label.y + 2) for label in labels])
     fixed = boxes_array(obstacles)
@@ -267,7 +282,7 @@ def place_labels(
         for rank, (x, y, box) in enumerate(_candidates(label)):
             if not box.inside(width, height) or any(box.overlap(p.box) > 0 for p in placed):
                 continue
-            covered = covered_area(box, avoid)
+            covered = covered_area(box, avoid) + (_FARTHER_COST if rank >= len(_POSITIONS) else 0.0)
             if best is None or (covered, rank) < best[:2]:
                 best = (covered, rank, x, y, box)
         if best is None:
