@@ -13,18 +13,24 @@ from hypothesis import strategies as st
 from evidence.presentation.maps import (
     Box,
     MapLabel,
+    central_meridian,
     country_centroids,
+    drawn_length,
+    equal_earth,
     fit_marks,
     fitted_pixels,
     label_size,
     legend_steps,
     load_world,
     place_labels,
+    rotation,
     text_width,
+    unmapped_countries,
     world_extent,
     world_geojson,
     world_pixels,
     world_view,
+    wrap_longitude,
 )
 from evidence.sources.countries import country_table
 
@@ -378,3 +384,148 @@ def test_the_readme_lists_every_name_the_map_does_not_share_with_the_country_ref
     }
     assert differ and listed == differ
     assert f"For {centroids.filter(pl.col('basis') == 'capital or main island').height} states" in readme
+
+
+# ------------------------------------------------------------------------------------------ central meridian
+
+
+def _centroid(iso3: str) -> tuple[float, float]:
+    row = country_centroids().filter(pl.col("iso3") == iso3).row(0, named=True)
+    return row["lon"], row["lat"]
+
+
+def _drawn_circle(spec: dict) -> tuple[float, float]:
+    import re
+
+    import vl_convert as vlc
+
+    svg = vlc.vegalite_to_svg(spec)
+    drawn = re.search(r'aria-roledescription="circle" transform="translate\(([-\d.e]+),([-\d.e]+)\)', svg)
+    assert drawn
+    return float(drawn[1]), float(drawn[2])
+
+
+def _circle_on_world(projection: dict, lon: float, lat: float, width: int, height: int) -> dict:
+    return {
+        "width": width,
+        "height": height,
+        "projection": projection,
+        "layer": [
+            {"data": {"values": world_geojson()["features"]}, "mark": "geoshape"},
+            {
+                "data": {"values": [{"lon": lon, "lat": lat}]},
+                "mark": "circle",
+                "encoding": {"longitude": {"field": "lon"}, "latitude": {"field": "lat"}},
+            },
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("flows", "central"),
+    [
+        ([("FJI", "USA")], 150.0),  # across the Pacific, not across the whole map
+        ([("PHL", "USA"), ("PHL", "JPN")], 150.0),
+        ([("WSM", "NZL")], 150.0),  # 17° across the antimeridian, not 343° the other way
+        ([("NGA", "ITA"), ("NGA", "GBR")], 0.0),  # the same either way: Greenwich
+        ([("BRA", "PRT"), ("BRA", "USA")], 0.0),  # across the Atlantic, where 150°E has its edge
+        ([], 0.0),
+    ],
+)
+def test_the_map_is_centred_where_its_flows_are_drawn_shortest(flows, central) -> None:
+    spans = [(_centroid(a)[0], _centroid(b)[0]) for a, b in flows]
+    assert central_meridian(spans) == central
+
+
+def test_a_point_at_the_antimeridian_is_drawn_with_its_margins_on_150_east() -> None:
+    # Tuvalu alone (179.2°E): its zoomed map's margins of 6° reached past 180°
+    lon = _centroid("TUV")[0]
+    assert central_meridian([(lon - 6, lon + 6)]) == 150.0
+    assert drawn_length([(lon - 6, lon + 6)], 150.0) == pytest.approx(12.0)
+    assert drawn_length([(lon - 6, lon + 6)], 0.0) == pytest.approx(348.0)
+
+
+@given(lon=st.floats(-540, 540), central=st.sampled_from([0.0, 150.0, -75.0]))
+def test_a_longitude_is_wrapped_by_whole_turns_into_the_map(lon, central) -> None:
+    wrapped = wrap_longitude(lon, central)
+    assert central - 180 <= wrapped <= central + 180
+    turns = (wrapped - lon) / 360
+    assert turns == pytest.approx(round(turns), abs=1e-9)
+    if central - 180 <= lon <= central + 180:
+        assert wrapped == lon
+
+
+@given(lon=st.floats(-180, 180), lat=st.floats(-90, 90))
+def test_a_turned_map_projects_a_point_as_d3_turns_it(lon, lat) -> None:
+    assert equal_earth(lon, lat, 0.0) == equal_earth(lon, lat)
+    x, y = equal_earth(lon, lat, 150.0)
+    turned = lon - 150 + (360 if lon - 150 < -180 else 0)
+    assert (x, y) == pytest.approx(equal_earth(turned, lat))
+
+
+def test_the_turned_world_view_is_the_one_vega_lite_fits() -> None:
+    # the world centred on 150°E: Vega-Lite turns the globe (d3's rotate) and cuts the outlines at 30°W; the
+    # extent the view is fitted to is that of the cut outlines
+    lon, lat = _centroid("USA")
+    x, y = _drawn_circle(
+        _circle_on_world({"type": "equalEarth", "rotate": rotation(150.0)}, lon, lat, 470, 235)
+    )
+    scale, translate = world_view([], 470, 235, 150.0)
+    west, south, east, north = world_extent(150.0)
+    assert scale == pytest.approx(min(470 / (east - west), 235 / (north - south)))
+    assert world_pixels(scale, translate, 150.0)(lon, lat) == pytest.approx((x, y), abs=0.05)
+    assert world_extent(150.0) != world_extent()
+
+
+def test_a_turned_map_fitted_across_the_antimeridian_is_the_one_vega_lite_draws() -> None:
+    # Fiji, Tonga and Samoa: a box from 170°E to 170°W, its longitudes given within 180° of 150°E
+    box = (170.0, -25.0, 190.0, -10.0)
+    fit = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {"type": "MultiPoint", "coordinates": [[170, -25], [190, -10], [170, -10], [190, -25]]},
+    }
+    lon, lat = _centroid("WSM")
+    projection = {"type": "equalEarth", "rotate": rotation(150.0), "fit": fit}
+    x, y = _drawn_circle(_circle_on_world(projection, wrap_longitude(lon, 150.0), lat, 470, 340))
+    assert fitted_pixels(box, 470, 340, 150.0)(wrap_longitude(lon, 150.0), lat) == pytest.approx(
+        (x, y), abs=0.01
+    )
+    assert 0 < x < 470 and 0 < y < 340
+
+
+@given(
+    marks=st.lists(
+        st.tuples(st.floats(-30, 330), st.floats(-90, 90), st.floats(0, 20)), min_size=1, max_size=8
+    ),
+)
+def test_every_mark_is_inside_the_turned_world_view(marks) -> None:
+    scale, translate = world_view(marks, 470, 235, 150.0)
+    forward = world_pixels(scale, translate, 150.0)
+    for lon, lat, radius in marks:
+        x, y = forward(lon, lat)
+        assert -1e-6 <= x - radius and x + radius <= 470 + 1e-6, (lon, lat, radius, x)
+        assert -1e-6 <= y - radius and y + radius <= 235 + 1e-6, (lon, lat, radius, y)
+
+
+def test_a_circle_at_a_turned_frame_is_widened_past_180_degrees() -> None:
+    # Tuvalu's circle (179.2°E) at the east edge of a map centred on 150°E: the box is widened past 180°E (the
+    # map's edge is at 330°E), where on Greenwich it could not be and the circle stayed cut
+    lon, lat = _centroid("TUV")
+    box = (lon - 40, lat - 2, lon + 0.5, lat + 2)
+    fitted = fit_marks(box, [(lon, lat, 20.0)], 470, 340, 150.0)
+    x, _ = fitted_pixels(fitted, 470, 340, 150.0)(lon, lat)
+    assert 20.0 <= x <= 470 - 20.0
+    assert 180.0 < fitted[2] < 150.0 + 180.0 and fitted[0] == box[0]
+
+
+def test_countries_without_an_outline_are_given_as_points() -> None:
+    # Tuvalu's map was empty sea: it has no outline at 1:110m, and nothing drew it
+    unmapped = unmapped_countries()
+    assert unmapped.columns == ["iso3", "name", "lon", "lat"]
+    outlined = {feature["properties"]["iso3"] for feature in world_geojson()["features"]}
+    assert set(unmapped["iso3"].to_list()) == set(country_centroids()["iso3"].to_list()) - outlined
+    tuvalu = unmapped.filter(pl.col("iso3") == "TUV").row(0, named=True)
+    assert (tuvalu["name"], tuvalu["lon"], tuvalu["lat"]) == ("Tuvalu", 179.2, -8.52)
+    assert {"SGP", "MLT", "TON", "WSM", "KIR"} <= set(unmapped["iso3"].to_list())
+    assert not {"FJI", "THA", "NZL"} & set(unmapped["iso3"].to_list())
