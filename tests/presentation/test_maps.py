@@ -522,10 +522,14 @@ def test_a_circle_at_a_turned_frame_is_widened_past_180_degrees() -> None:
 def test_countries_without_an_outline_are_given_as_points() -> None:
     # Tuvalu's map was empty sea: it has no outline at 1:110m, and nothing drew it
     unmapped = unmapped_countries()
-    assert unmapped.columns == ["iso3", "name", "lon", "lat"]
+    assert unmapped.columns == ["iso3", "name", "lon", "lat", "at_sea"]
     outlined = {feature["properties"]["iso3"] for feature in world_geojson()["features"]}
     assert set(unmapped["iso3"].to_list()) == set(country_centroids()["iso3"].to_list()) - outlined
     tuvalu = unmapped.filter(pl.col("iso3") == "TUV").row(0, named=True)
     assert (tuvalu["name"], tuvalu["lon"], tuvalu["lat"]) == ("Tuvalu", 179.2, -8.52)
     assert {"SGP", "MLT", "TON", "WSM", "KIR"} <= set(unmapped["iso3"].to_list())
     assert not {"FJI", "THA", "NZL"} & set(unmapped["iso3"].to_list())
+    # at sea, a dot; within a neighbour's outline its land is drawn already (a dot on Italy read as a town)
+    at_sea = dict(zip(unmapped["iso3"].to_list(), unmapped["at_sea"].to_list(), strict=True))
+    assert all(at_sea[code] for code in ("TUV", "TON", "WSM", "KIR", "MLT", "BHR", "MDV", "BRB", "FRO"))
+    assert not any(at_sea[code] for code in ("SMR", "VAT", "MCO", "AND", "LIE", "GIB", "HKG"))

@@ -77,6 +77,12 @@ def world_geojson() -> dict[str, Any]:
     return json.loads(_world_text())
 
 
+@cache
+def _features() -> tuple[dict[str, Any], ...]:
+    """The world map's features, read once per process for what is measured on them here (never changed)."""
+    return tuple(world_geojson()["features"])
+
+
 def load_world() -> geopandas.GeoDataFrame:
     """The world map as a GeoDataFrame: ``iso3``, ``name``, ``geometry`` (EPSG:4326), one row per ISO3."""
     import geopandas
@@ -103,15 +109,49 @@ def country_centroids() -> pl.DataFrame:
 
 @cache
 def _unmapped() -> pl.DataFrame:
-    drawn = {(feature.get("properties") or {}).get("iso3") for feature in world_geojson()["features"]}
-    return _centroids().filter(~pl.col("iso3").is_in(sorted(code for code in drawn if code))).drop("basis")
+    drawn = {(feature.get("properties") or {}).get("iso3") for feature in _features()}
+    points = _centroids().filter(~pl.col("iso3").is_in(sorted(code for code in drawn if code))).drop("basis")
+    at_sea = [not _on_land(lon, lat) for lon, lat in points.select("lon", "lat").iter_rows()]
+    return points.with_columns(pl.Series("at_sea", at_sea, dtype=pl.Boolean))
 
 
 def unmapped_countries() -> pl.DataFrame:
     """The countries the shipped map has no outline of, too small for 1:110m (Tuvalu, Singapore, Malta...), each
-    as the point of :func:`country_centroids` (its capital or main island): ``iso3, name, lon, lat``. A map draws
-    them as dots: a map of Tuvalu's flows, which the map does not draw, was empty sea."""
+    as the point of :func:`country_centroids` (its capital or main island): ``iso3, name, lon, lat, at_sea``.
+    ``at_sea`` is false where the point lies within another country's outline on the map (San Marino in Italy,
+    Monaco in France, Hong Kong in China: their land is drawn, under their neighbour's name). A map draws those
+    at sea as dots: a map of Tuvalu's flows, which the map does not draw, was empty sea."""
     return _unmapped().clone()
+
+
+def _on_land(lon: float, lat: float) -> bool:
+    """Whether a point lies within an outline of the shipped map (an odd number of its edges crossed by a ray
+    from it eastwards means inside; holes are not land)."""
+    for (west, south, east, north), rings in _polygons():
+        if not (west <= lon <= east and south <= lat <= north):
+            continue
+        inside = False
+        for ring in rings:
+            for (x1, y1, *_), (x2, y2, *_) in zip(ring, ring[1:] + ring[:1], strict=True):
+                if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+                    inside = not inside
+        if inside:
+            return True
+    return False
+
+
+@cache
+def _polygons() -> tuple[tuple[tuple[float, float, float, float], list[Any]], ...]:
+    """Each polygon of the shipped map: its box (west, south, east, north of its outer ring) and its rings."""
+    out = []
+    for feature in _features():
+        geometry = feature.get("geometry") or {}
+        coordinates = geometry.get("coordinates") or []
+        for polygon in [coordinates] if geometry.get("type") == "Polygon" else coordinates:
+            if polygon and polygon[0]:
+                lons, lats = [p[0] for p in polygon[0]], [p[1] for p in polygon[0]]
+                out.append(((min(lons), min(lats), max(lons), max(lats)), polygon))
+    return tuple(out)
 
 
 def _ring_area(ring: list[list[float]]) -> float:
@@ -122,7 +162,7 @@ def _ring_area(ring: list[list[float]]) -> float:
 @cache
 def _bounds() -> dict[str, tuple[float, float, float, float]]:
     out = {}
-    for feature in world_geojson()["features"]:
+    for feature in _features():
         geometry, iso3 = feature.get("geometry"), (feature.get("properties") or {}).get("iso3")
         if not geometry or not iso3:
             continue
@@ -578,7 +618,7 @@ def world_extent(central: float = 0.0) -> tuple[float, float, float, float]:
         south, north = (equal_earth(0.0, float(lat))[1] for lat in (lats.min(), lats.max()))
         return float(cut_x.min()), south, float(cut_x.max()), north
     xs, ys = [], []
-    for feature in world_geojson()["features"]:
+    for feature in _features():
         for lon, lat in _vertices((feature.get("geometry") or {}).get("coordinates") or []):
             x, y = equal_earth(lon, lat)
             xs.append(x)
@@ -597,7 +637,7 @@ def _edges() -> tuple[np.ndarray, np.ndarray]:
     """Every edge of the shipped map's outlines: the longitude and latitude of its start and of its end (rows
     lon, lat; columns one per edge), each ring closed."""
     starts, ends = [], []
-    for feature in world_geojson()["features"]:
+    for feature in _features():
         for ring in _rings((feature.get("geometry") or {}).get("coordinates") or []):
             points = np.array(ring, dtype=float).reshape(-1, 2)
             starts.append(points)
