@@ -452,15 +452,37 @@ def drawn_length(spans: Sequence[tuple[float, float]], central: float = 0.0) -> 
     return sum(abs(wrap_longitude(b, central) - wrap_longitude(a, central)) for a, b in spans)
 
 
-def central_meridian(spans: Sequence[tuple[float, float]]) -> float:
-    """The central meridian (:data:`CENTRAL_MERIDIANS`, Greenwich first) on which the ``spans`` are drawn
-    shortest (:func:`drawn_length`): Greenwich unless a span crosses its edge, 180°, and is shorter on 150°E
-    (Fiji to the United States: 84° of longitude across the Pacific, not 276° across the map)."""
-    best, shortest = CENTRAL_MERIDIANS[0], drawn_length(spans, CENTRAL_MERIDIANS[0])
+def central_meridian(
+    spans: Sequence[tuple[float, float]],
+    points: Sequence[float] = (),
+    *,
+    margin: float = 6.0,
+    widest: float = 150.0,
+) -> float:
+    """The central meridian (:data:`CENTRAL_MERIDIANS`, Greenwich first) on which the flows ``spans`` (their ends'
+    longitudes) are drawn shortest (:func:`drawn_length`): Greenwich unless a flow crosses its edge, 180°, and
+    is shorter on 150°E (Fiji to the United States: 84° of longitude across the Pacific, not 276° across the
+    map). Where the flows are drawn alike on both, the map a zoom would show decides: the longitudes of the
+    ``points`` it shows, with ``margin`` degrees around them, cross Greenwich's edge (Tuvalu, at 179.2°E, was
+    drawn at the edge of its map, or on the world's) and are within ``widest`` degrees of one another on 150°E
+    (else the map is the world's, where Greenwich puts no flow across its edge).
+    """
+    greenwich = drawn_length(spans, CENTRAL_MERIDIANS[0])
+    best, shortest = CENTRAL_MERIDIANS[0], greenwich
     for central in CENTRAL_MERIDIANS[1:]:
         length = drawn_length(spans, central)
         if length < shortest - 1e-9:
             best, shortest = central, length
+    if best != CENTRAL_MERIDIANS[0] or not points or max(abs(lon) for lon in points) + margin <= 180.0:
+        return best
+    for central in CENTRAL_MERIDIANS[1:]:
+        if drawn_length(spans, central) > greenwich + 1e-9:
+            continue
+        placed = [wrap_longitude(lon, central) for lon in points]
+        if max(placed) - min(placed) <= widest and all(
+            abs(lon - central) + margin <= 180.0 for lon in placed
+        ):
+            return central
     return best
 
 
