@@ -441,6 +441,7 @@ def test_a_point_at_the_antimeridian_is_drawn_with_its_margins_on_150_east() -> 
     # Tuvalu alone (179.2°E): its zoomed map's margins of 6° reached past 180°, and it was drawn at its edge
     tuvalu, fiji, australia = _centroid("TUV")[0], _centroid("FJI")[0], _centroid("AUS")[0]
     assert central_meridian([], [tuvalu]) == 150.0
+    assert drawn_length([(fiji, australia)], 0.0) == pytest.approx(drawn_length([(fiji, australia)], 150.0))
     assert central_meridian([(fiji, australia)], [fiji, australia]) == 150.0  # alike, but a zoom cut Fiji
     assert central_meridian([], [_centroid("NZL")[0]]) == 0.0  # within 6° of 180°: no
     # on the whole world (the points too far apart for a zoom) a point at the edge is no reason to turn it
