@@ -339,6 +339,8 @@ def place_labels(
         avoid = np.concatenate([fixed, np.delete(points, index, axis=0)])
         best: tuple[float, int, float, float, Box] | None = None
         for rank, (x, y, box) in enumerate(_candidates(label)):
+            if rank == len(_POSITIONS) and best is not None and best[0] <= _FARTHER_COST:
+                break  # no position farther out can cover less by more than it costs
             if not box.inside(width, height) or any(box.overlap(p.box) > 0 for p in placed):
                 continue
             covered = covered_area(box, avoid) + (_FARTHER_COST if rank >= len(_POSITIONS) else 0.0)
