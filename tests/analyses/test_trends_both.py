@@ -52,3 +52,21 @@ def test_years_missing_only_other_reporters_name_them_as_reporters_of_the_countr
             in reason
         )
         assert "of these victims" in reason and "of these nationals" not in reason, reason
+
+
+def test_a_country_without_any_total_of_its_own_is_said_to_be_counted_abroad_only(unodc):
+    """Cambodia published no total of the victims it detected in 2007–2021 (only breakdowns by form and by
+    age): its trends "as country of origin or destination" were its nationals detected abroad, and nothing
+    said so. Said, with what the workbook holds of Cambodia's own detections; never for a country with its
+    total in some years (Thailand), nor for other roles."""
+    khm = Selection(unodc, country="KHM", role="both", years=(2007, 2021))
+    said = trends.own_total_missing(khm)
+    assert said is not None
+    assert said.startswith("These counts are of the nationals of Cambodia detected in other countries only")
+    assert "breakdown by form (2007, 2017–2020)" in said and said.endswith(".")
+    # the counts are indeed those of the nationals abroad alone
+    origin = trends.yearly_counts(khm.replace(role="origin"))
+    assert trends.yearly_counts(khm)["count_high"].sum() == origin["count_high"].sum()
+    assert trends.own_total_missing(Selection(unodc, country="THA", role="both")) is None
+    assert trends.own_total_missing(khm.replace(role="origin")) is None
+    assert trends.own_total_missing(khm.replace(role="destination")) is None

@@ -938,3 +938,68 @@ def test_profile_titles_are_escaped_in_every_message(monkeypatch) -> None:
     selection = Selection(frame, country="THA", role="destination")
     views.show_profiles(selection, DisclosureRule(5), groups=[("no_such_group", "<b>Sex</b> *bold*")])
     assert texts and "<b>" not in texts[0] and "*bold*" not in texts[0]
+
+
+def test_role_both_without_the_country_s_own_total_says_its_counts_are_of_nationals_abroad(
+    real_tables, tmp_path, monkeypatch
+):
+    """Found by the trends audit on the real workbook: Cambodia's trends "as country of origin or destination"
+    counted its nationals detected abroad only (Cambodia published no total of its own, only breakdowns by
+    form and age), and the section said nothing of it; its "Not shown by form of exploitation" sentence did
+    not say that the victims detected in Cambodia are given by form (role destination)."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import show_yearly_section
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    options = {"place": "Cambodia", "source": "UNODC"}
+    selection = Selection(real_tables[1], country="KHM", role="both", years=(2007, 2021))
+    assert show_yearly_section(selection, DisclosureRule(5), dimension="form", **options) is not None
+    texts = [str(getattr(obj, "data", "")) for obj in shown]
+    (not_shown,) = [t for t in texts if t.startswith("Not shown by form")]
+    assert not_shown.endswith(
+        "; the victims detected in Cambodia alone are given by form of exploitation with the role destination."
+    )
+    (abroad,) = [t for t in texts if t.startswith("These counts are of the nationals of Cambodia")]
+    assert "detected in other countries only" in abroad and "breakdown by form (2007, 2017–2020)" in abroad
+    # Thailand published its total (2009–2021): no such sentence
+    shown.clear()
+    thailand = Selection(real_tables[1], country="THA", role="both", years=(2007, 2021))
+    show_yearly_section(thailand, DisclosureRule(5), dimension=None, **options)
+    assert not [t for t in (str(getattr(obj, "data", "")) for obj in shown) if t.startswith("These counts")]
+
+
+def test_a_breakdown_published_without_a_total_is_shown_not_said_to_hold_no_victims(
+    real_tables, tmp_path, monkeypatch
+):
+    """Found by the trends audit: Cambodia as destination by form said "No detected victims in this selection"
+    under a section that had just said UNODC's table holds its breakdown by form (2007, 2017–2020): the
+    breakdown is shown as published (2007: forced labour 12, sexual exploitation 30), said to have no total;
+    a breakdown the data do not hold either (by sex) stays one sentence."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import show_dimension_without_total, show_yearly_section
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    options = {"place": "Cambodia", "source": "UNODC"}
+    selection = Selection(real_tables[1], country="KHM", role="destination", years=(2007, 2020))
+    assert show_yearly_section(selection, DisclosureRule(5), dimension="form", **options) is None
+    shown.clear()
+    show_dimension_without_total(selection, DisclosureRule(5), dimension="form", **options)
+    said = str(getattr(shown[0], "data", ""))
+    assert said.startswith("UNODC gives no total of these victims (see above), but gives them by form")
+    table = shown[1]["text/markdown"]  # type: ignore[index]
+    assert "| 2007 | 12 |  | 30 |" in table and "| 2019 | \\<5 | \\<5 | \\<5 |" in table
+    shown.clear()
+    show_dimension_without_total(selection, DisclosureRule(5), dimension="gender", **options)
+    assert [str(getattr(obj, "data", "")) for obj in shown] == ["No detected victims in this selection."]

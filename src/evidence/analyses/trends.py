@@ -343,6 +343,35 @@ def why_empty(selection: Selected, *, by: str | None = None) -> str | None:
     return f"no {asked} of {indicator} for {what}: UNODC's table holds its {held}"
 
 
+def own_total_missing(selection: Selected) -> str | None:
+    """What the yearly counts of a UNODC selection in role ``both`` are when the country published no total of
+    the victims it detected in any of the selection's years while other countries' breakdowns count its
+    nationals: those nationals detected abroad only, said with what the table holds of its own detections
+    (:func:`why_empty` of role ``destination``). Cambodia 2007–2021: no total (a breakdown by form in 2007 and
+    2017–2020), so its "victims as country of origin or destination" were its nationals detected abroad, with
+    nothing saying so. None for other selections, for one with the total in some year (a year without it is a
+    gap among reporters: :func:`reporter_gaps`) and for one without victims (:func:`why_empty`). No count is
+    given (the text is safe to show)."""
+    sel = as_selection(selection)
+    if sel.kind != "indicator" or sel.role != "both" or sel.country is None:
+        return None
+    own = sel.replace(role="destination")
+    if yearly_counts(own).height:
+        return None
+    counts = yearly_counts(sel)
+    if not counts.height or not (counts["count_high"].sum() or 0):
+        return None
+    from evidence.sources.countries import name_in_text
+
+    name = name_in_text(sel.country) or sel.country
+    why = why_empty(own)
+    held = f": {why.rstrip('.')}" if why else ""
+    return (
+        f"These counts are of the nationals of {name} detected in other countries only; the victims detected in "
+        f"{name} are not among them{held}."
+    )
+
+
 def undated_counts(selection: Selected, *, by: str | None = None) -> pl.DataFrame:
     """The victims :func:`yearly_counts` leaves out: case records of the selection's country and role without
     a single year (a band such as ``2014-2018``, or none), per category of ``by``; columns [by], count,

@@ -708,10 +708,17 @@ def unavailable_breakdown(selection: Selection, dimension: str | None, error: Ex
     for a command line ("with an indicator table, role 'origin' reads ...: use by none, ...")."""
     name = breakdown_name(dimension)
     if selection.kind == "indicator" and selection.role in ("origin", "both"):
-        return (
+        said = (
             f"Not shown by {name}: UNODC's data give the nationals a country detects abroad by citizenship only, "
-            f"never by {name}, so these victims are counted in total only."
+            f"never by {name}, so these victims are counted in total only"
         )
+        if selection.role == "both" and selection.country is not None:
+            # the victims detected in the country are broken down: where to find them (not "no breakdown")
+            from evidence.sources.countries import name_in_text
+
+            place = name_in_text(selection.country) or selection.country
+            said += f"; the victims detected in {place} alone are given by {name} with the role destination"
+        return said + "."
     return f"Not available by {name} in these data: {str(error).rstrip('.')}."
 
 
@@ -752,6 +759,11 @@ def show_yearly_section(
         why = trends.why_empty(selection)  # what was selected and what the data hold (no count)
         _markdown(f"No {noun} in this selection" + (f": {escape_markdown(why.rstrip('.'))}." if why else "."))
         return None
+    from evidence.analyses import trends
+
+    if (abroad_only := trends.own_total_missing(selection)) is not None:
+        # role both without any total of the country's own: its nationals abroad only, said before the table
+        _markdown(escape_markdown(abroad_only))
     per_year = numbers.per_year
     shown = None if per_year is None else per_year.shown()
     show_table(
@@ -977,6 +989,43 @@ def show_dimension_section(
         ),
         f"shares_{tag}_{numbers.selection.role}_{by}",
     )
+
+
+def show_dimension_without_total(
+    selection: Selection, rule: DisclosureRule, *, place: str, source: str, dimension: str | None
+) -> None:
+    """The section by ``dimension`` of a selection without yearly counts (:func:`show_yearly_section` said why
+    and returned None). UNODC can publish a breakdown without the total (Cambodia as destination: by form in
+    2007 and 2017–2020, by age in 2013–2015, never a total), which the section said "No detected victims in this
+    selection" of: the breakdown is shown as published, said so. Otherwise the one sentence that there are
+    none."""
+    from evidence.core.errors import EvidenceError
+
+    noun = victims_noun(selection)
+    numbers = None
+    if selection.kind == "indicator" and dimension is not None:
+        try:
+            numbers = yearly_numbers(selection, rule, by=dimension)
+        except EvidenceError:  # a breakdown these data cannot give (role origin by form)
+            numbers = None
+    by_counts = None if numbers is None or numbers.by is None else numbers.by_counts
+    if (
+        numbers is None
+        or numbers.by_category is None
+        or by_counts is None
+        or not by_counts.height
+        or not (by_counts["count_high"].sum() or 0)
+    ):
+        _markdown(f"No {noun} in this selection.")
+        return
+    name = breakdown_name(dimension)
+    _markdown(
+        escape_markdown(
+            f"UNODC gives no total of these victims (see above), but gives them by {name}: the table shows that "
+            "breakdown as published, with no shares, trend or chart (they need the total)."
+        )
+    )
+    show_dimension_section(numbers, place=place, source=source, dimension=dimension)
 
 
 def no_data_note(
