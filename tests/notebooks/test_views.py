@@ -1003,3 +1003,22 @@ def test_a_breakdown_published_without_a_total_is_shown_not_said_to_hold_no_vict
     shown.clear()
     show_dimension_without_total(selection, DisclosureRule(5), dimension="gender", **options)
     assert [str(getattr(obj, "data", "")) for obj in shown] == ["No detected victims in this selection."]
+
+
+def test_a_region_table_without_any_known_route_says_so_not_that_cells_are_withheld(real_tables, monkeypatch):
+    """Found by the routes audit: Viet Nam as origin in CTDC's sample (17 victims, none with a destination)
+    read "Not shown: a withheld cell could be recomputed from the route table above, or too few victims",
+    where nothing is withheld: no victim has a known route."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import route_numbers
+    from evidence.notebooks.views import show_region_table
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    numbers = route_numbers(Selection(real_tables[0], country="VNM", role="origin"), DisclosureRule(5))
+    show_region_table(numbers, "region", source="CTDC")
+    assert [str(getattr(obj, "data", "")) for obj in shown] == [
+        "No table by region: no victim of this selection has both a known origin and a known destination."
+    ]

@@ -613,6 +613,9 @@ def show_route_table(
 
 def show_region_table(numbers: RouteBounds, level: str, *, source: str) -> None:
     """Victims by region of origin and of destination (left out where it would undo the route table)."""
+    if not numbers.flow_table.height:  # nothing withheld: no victim has a route (Viet Nam's CTDC records)
+        _markdown(NO_KNOWN_ROUTE.replace("No chart of routes", f"No table by {level}"))
+        return
     bounds = numbers.region_bounds(level)
     table = None if bounds is None else bounds.shown()
     if bounds is None or table is None:
