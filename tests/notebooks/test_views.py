@@ -1022,3 +1022,21 @@ def test_a_region_table_without_any_known_route_says_so_not_that_cells_are_withh
     assert [str(getattr(obj, "data", "")) for obj in shown] == [
         "No table by region: no victim of this selection has both a known origin and a known destination."
     ]
+
+
+def test_a_route_section_says_the_years_its_source_holds_when_fewer_than_the_span(real_tables):
+    """Found by the routes audit: "Routes from and into Thailand, 2007–2021" (the span of CTDC's sample and
+    UNODC's workbook together), then CTDC's 139 victims with nothing saying they are all of 2010."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.views import held_years_sentence
+
+    ctdc, unodc = real_tables[:2]
+    thailand = Selection(ctdc, country="THA", role="both", years=(2007, 2021))
+    assert held_years_sentence(thailand) == (
+        "These data hold identified victims of this selection in 2010 only, of 2007–2021: the numbers below are "
+        "of those years."
+    )
+    usa = Selection(ctdc, country="USA", role="destination", years=(2007, 2021))
+    assert held_years_sentence(usa) is not None and "in 2015–2019, of 2007–2021" in held_years_sentence(usa)
+    assert held_years_sentence(Selection(unodc, country="THA", role="both", years=(2007, 2021))) is None
+    assert held_years_sentence(thailand.replace(years=(2010, 2010))) is None

@@ -499,6 +499,8 @@ def show_routes(
     if holds_no_victims(numbers):
         _markdown(f"No {victims_noun(selection)} with a route in this selection: nothing to tabulate or map.")
         return None
+    if (held := held_years_sentence(selection)) is not None:
+        _markdown(held)
     if key_figures:
         show_key_figures(numbers)
     show_route_table(
@@ -511,6 +513,29 @@ def show_routes(
         tag=tag,
     )
     return numbers
+
+
+def held_years_sentence(selection: Selection) -> str | None:
+    """The years a source holds the selection's victims in, when they are fewer than the selection's span: the
+    routes notebook's heading gives the span of all its sources (Thailand, 2007–2021), and CTDC's sample holds
+    Thailand's victims in 2010 only, which nothing said. None when the source holds every year of the span (or
+    the selection has no span)."""
+    from evidence.analyses import routes
+    from evidence.analyses.coverage import years_text
+
+    if selection.years is None:
+        return None
+    first, last = selection.years
+    records = routes.flow_records(selection)
+    held = {int(y) for y in records.filter(pl.col("victims_high") > 0)["year"].drop_nulls().to_list()}
+    if not held or held >= set(range(first, last + 1)):
+        return None
+    span = years_text(range(first, last + 1))
+    only = " only" if len(held) == 1 else ""
+    return (
+        f"These data hold {victims_noun(selection)} of this selection in {years_text(held)}{only}, of "
+        f"{span}: the numbers below are of those years."
+    )
 
 
 def holds_no_victims(numbers: RouteBounds) -> bool:
