@@ -1040,3 +1040,41 @@ def test_a_route_section_says_the_years_its_source_holds_when_fewer_than_the_spa
     assert held_years_sentence(usa) is not None and "in 2015–2019, of 2007–2021" in held_years_sentence(usa)
     assert held_years_sentence(Selection(unodc, country="THA", role="both", years=(2007, 2021))) is None
     assert held_years_sentence(thailand.replace(years=(2010, 2010))) is None
+
+
+def test_the_unknown_citizenship_column_names_the_texts_that_name_no_country(
+    real_tables, tmp_path, monkeypatch
+):
+    """Found by the trends audit: Thailand's detected victims by citizenship showed Unknown 155 in 2019 (7 the
+    publisher gives as unknown, 148 Rohingya) with nothing saying that a stateless group is in it; the route
+    table of the same data names them."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import show_dimension_section, show_yearly_section
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    options = {"place": "Thailand", "source": "UNODC"}
+    selection = Selection(real_tables[1], country="THA", role="destination", years=(2007, 2021))
+    numbers = show_yearly_section(selection, DisclosureRule(5), dimension="citizenship", **options)
+    assert numbers is not None
+    shown.clear()
+    show_dimension_section(numbers, dimension="citizenship", **options)
+    said = [
+        str(getattr(obj, "data", "")) for obj in shown if str(getattr(obj, "data", "")).startswith("Unknown")
+    ]
+    assert said == [
+        "Unknown: the citizenship the publisher gives as unknown, and the texts of its breakdown that name no "
+        'country: <span data-kind="label">Rohingya</span> (a stateless group: no country of citizenship) '
+        "(2018–2021)."
+    ]
+    # by sex: no such line
+    shown.clear()
+    by_sex = show_yearly_section(selection, DisclosureRule(5), dimension="sex", **options)
+    assert by_sex is not None
+    show_dimension_section(by_sex, dimension="sex", **options)
+    assert not [obj for obj in shown if str(getattr(obj, "data", "")).startswith("Unknown:")]

@@ -986,6 +986,8 @@ def show_dimension_section(
         note=note or None,
         kinds=table.kinds(),
     )
+    if (unknown := unknown_citizenships_line(numbers, table.low.value_columns)) is not None:
+        _markdown(unknown)
     if not table.exact:
         return
     shown = table.low
@@ -1054,6 +1056,39 @@ def show_dimension_without_total(
         )
     )
     show_dimension_section(numbers, place=place, source=source, dimension=dimension)
+
+
+def unknown_citizenships_line(numbers: YearlyNumbers, columns: Sequence[str]) -> str | None:
+    """What a UNODC table by citizenship (or corridor) counts under Unknown besides the publisher's own
+    "Unknown": the texts of its breakdown that name no country (:func:`evidence.analyses.routes.
+    unmapped_origins`), named as labels with their years, a stateless group said to be one. Thailand's 2019
+    column Unknown read 155, of which 148 Rohingya, with nothing saying so (the route table names them).
+    No count is given; None when the column holds none of them."""
+    from evidence.analyses import routes
+    from evidence.analyses.coverage import years_text
+    from evidence.analyses.trends import UNKNOWN
+
+    selection = numbers.selection
+    if (
+        selection.kind != "indicator"
+        or numbers.by not in ("citizenship", "corridor")
+        or UNKNOWN not in columns
+    ):
+        return None
+    found = routes.unmapped_origins(selection)
+    if not found.height:
+        return None
+    parts = []
+    for row in found.iter_rows(named=True):
+        group = " (a stateless group: no country of citizenship)" if row["stateless"] else ""
+        if row["foreign"]:
+            group = " (foreign nationals, citizenship not stated)"
+        parts.append(f"{data_label(row['category'])}{escape_markdown(group)} ({years_text(row['years'])})")
+    intro = escape_markdown(
+        f"{UNKNOWN}: the citizenship the publisher gives as unknown, and the texts of its breakdown that name no "
+        "country:"
+    )
+    return f"{intro} {'; '.join(parts)}."
 
 
 def no_data_note(
