@@ -1067,11 +1067,12 @@ def test_the_unknown_citizenship_column_names_the_texts_that_name_no_country(
     said = [
         str(getattr(obj, "data", "")) for obj in shown if str(getattr(obj, "data", "")).startswith("Unknown")
     ]
-    assert said == [
+    expected = (
         "Unknown: the citizenship the publisher gives as unknown, and the texts of its breakdown that name no "
         'country: <span data-kind="label">Rohingya</span> (a stateless group: no country of citizenship) '
         "(2018–2021)."
-    ]
+    )
+    assert said == [expected]
     # by sex: no such line
     shown.clear()
     by_sex = show_yearly_section(selection, DisclosureRule(5), dimension="sex", **options)
