@@ -1079,3 +1079,35 @@ def test_the_unknown_citizenship_column_names_the_texts_that_name_no_country(
     assert by_sex is not None
     show_dimension_section(by_sex, dimension="sex", **options)
     assert not [obj for obj in shown if str(getattr(obj, "data", "")).startswith("Unknown:")]
+
+
+def test_a_table_by_destination_says_who_of_the_country_s_own_count_came_back_from_abroad(real_tables):
+    """Found by the trends audit: Myanmar's nationals by destination put Myanmar's own count (353 in 2017) under
+    Myanmar, though its breakdown by country of repatriation says 270 of them came back from abroad (254 from
+    China), and the routes notebook gives Myanmar → China: the table says that its destination is the country
+    that detected them, and where its repatriation breakdown places some of them."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import yearly_numbers
+    from evidence.notebooks.views import repatriated_line
+
+    unodc = real_tables[1]
+    myanmar = yearly_numbers(
+        Selection(unodc, country="MMR", role="origin", years=(2007, 2021)),
+        DisclosureRule(5),
+        by="destination",
+    )
+    said = repatriated_line(myanmar)
+    assert said is not None and said.startswith(
+        "Myanmar: the nationals of Myanmar its own authorities counted, all under Myanmar, the country that "
+        "detected them; in 2017–2021"
+    )
+    assert "came back from China, Thailand, Malaysia and abroad without a country stated" in said
+    ukraine = yearly_numbers(
+        Selection(unodc, country="UKR", role="both", years=(2007, 2021)), DisclosureRule(5), by="corridor"
+    )
+    assert (repatriated_line(ukraine) or "").startswith("Ukraine → Ukraine: the nationals of Ukraine")
+    # Cambodia's nationals: no repatriation breakdown of its own that says so; by form: no such line
+    cambodia = Selection(unodc, country="KHM", role="origin", years=(2007, 2021))
+    assert repatriated_line(yearly_numbers(cambodia, DisclosureRule(5), by="destination")) is None
+    thailand = Selection(unodc, country="THA", role="destination", years=(2007, 2021))
+    assert repatriated_line(yearly_numbers(thailand, DisclosureRule(5), by="form")) is None

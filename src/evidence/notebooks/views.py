@@ -988,6 +988,8 @@ def show_dimension_section(
     )
     if (unknown := unknown_citizenships_line(numbers, table.low.value_columns)) is not None:
         _markdown(unknown)
+    if (returned := repatriated_line(numbers)) is not None:
+        _markdown(returned)
     if not table.exact:
         return
     shown = table.low
@@ -1089,6 +1091,56 @@ def unknown_citizenships_line(numbers: YearlyNumbers, columns: Sequence[str]) ->
         "country:"
     )
     return f"{intro} {'; '.join(parts)}."
+
+
+def repatriated_line(numbers: YearlyNumbers) -> str | None:
+    """What a UNODC table by destination (or corridor) of a country's nationals counts under the country itself
+    where its breakdown by country of repatriation places some of them abroad: the table's destination is the
+    country that detected them, so Myanmar's own count of its nationals (353 in 2017, 270 of them repatriated
+    from abroad, 254 from China) is under Myanmar, while the route table gives Myanmar → China. Said with the
+    years and the countries (no count); None when there is no such repatriation."""
+    from evidence.analyses import routes
+    from evidence.analyses.coverage import years_text
+
+    selection = numbers.selection
+    if (
+        selection.kind != "indicator"
+        or numbers.by not in ("destination", "corridor")
+        or selection.role == "destination"
+        or selection.country is None
+    ):
+        return None
+    country = selection.country
+    records = routes.flow_records(selection).filter(
+        (pl.col("route_basis") == "repatriation")
+        & (pl.col("detected_iso3") == country)
+        & (pl.col("victims_high") > 0)
+        & (pl.col("destination_iso3").is_null() | (pl.col("destination_iso3") != country))
+    )
+    if not records.height:
+        return None
+    name = name_in_text(country) or country
+    # the countries most of them came back from first (their low bounds summed over the years), five at most
+    places = (
+        records.filter(pl.col("destination_iso3").is_not_null())
+        .group_by("destination_iso3")
+        .agg(pl.col("victims_low").sum())
+        .sort(["victims_low", "destination_iso3"], descending=[True, False])["destination_iso3"]
+        .to_list()
+    )
+    named = [name_in_text(code) or code for code in places[:5]]
+    if len(places) > 5:
+        named.append(f"{len(places) - 5} other countries")
+    if records["destination_iso3"].null_count():
+        named.append("abroad without a country stated")
+    column = name_of(country) or country
+    column = column if numbers.by == "destination" else f"{column} → {column}"
+    years = years_text(int(y) for y in records["year"].to_list())
+    return escape_markdown(
+        f"{column}: the nationals of {name} its own authorities counted, all under {name}, the country that "
+        f"detected them; in {years} its breakdown by country of repatriation says some of them came back from "
+        f"{word_list(named)}, where they were exploited (the routes notebook gives those routes)."
+    )
 
 
 def no_data_note(
