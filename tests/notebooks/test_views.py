@@ -1111,3 +1111,26 @@ def test_a_table_by_destination_says_who_of_the_country_s_own_count_came_back_fr
     assert repatriated_line(yearly_numbers(cambodia, DisclosureRule(5), by="destination")) is None
     thailand = Selection(unodc, country="THA", role="destination", years=(2007, 2021))
     assert repatriated_line(yearly_numbers(thailand, DisclosureRule(5), by="form")) is None
+
+
+def test_the_world_map_of_a_country_as_origin_has_a_title_that_ends_as_a_sentence(monkeypatch):
+    """Found by the routes audit: Nigeria as origin, "The world view: where the victims of the largest routes
+    were found in" (a sentence cut after its preposition)."""
+    from evidence.notebooks import views
+    from evidence.presentation.charts import chart_spec
+
+    captured: list = []
+    monkeypatch.setattr(views, "show_charts", lambda named: captured.extend(named))
+    routes = pl.DataFrame(
+        {
+            "origin_iso3": ["NGA", "NGA"],
+            "destination_iso3": ["NLD", "ITA"],
+            "victims": [1520, 793],
+            "share": ["10%", "5%"],
+        }
+    )
+    options = {"title": "t", "map_title": "m", "subtitle": None, "source": "UNODC", "rule": DisclosureRule(5)}
+    views.show_route_charts(routes, focus="NGA", role="origin", **options)
+    specs = {name: json.dumps(chart_spec(chart), ensure_ascii=False) for chart, name in captured}
+    assert "where the victims of the largest routes were found" in specs["world"]
+    assert "were found in" not in specs["world"]

@@ -1811,7 +1811,7 @@ def show_route_charts(
     if (
         world is not None and world.height > 1
     ):  # one country shaded on the world (a legend of one value) compares none
-        ends = "come from" if role == "destination" else "were found in"
+        ends = "come from" if role == "destination" else "were found"
         named.append(
             (
                 charts.choropleth(
