@@ -1039,6 +1039,12 @@ def test_a_route_section_says_the_years_its_source_holds_when_fewer_than_the_spa
     usa = Selection(ctdc, country="USA", role="destination", years=(2007, 2021))
     assert held_years_sentence(usa) is not None and "in 2015–2019, of 2007–2021" in held_years_sentence(usa)
     assert held_years_sentence(Selection(unodc, country="THA", role="both", years=(2007, 2021))) is None
+    # Argentina's totals start in 2005, its citizenship breakdowns (the routes) in 2010
+    argentina = Selection(unodc, country="ARG", role="destination", years=(2005, 2021))
+    assert held_years_sentence(argentina) == (
+        "The citizenship breakdowns of these data hold detected victims of this selection in 2010–2021, of "
+        "2005–2021: the numbers below are of those years."
+    )
     assert held_years_sentence(thailand.replace(years=(2010, 2010))) is None
 
 
