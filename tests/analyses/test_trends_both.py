@@ -48,10 +48,16 @@ def test_years_missing_only_other_reporters_name_them_as_reporters_of_the_countr
         reason = flags[year].reason
         assert "no total of the victims detected" not in reason, reason
         assert (
-            "no full citizenship breakdown listing Thailand's nationals from the United States, Malaysia"
+            "no full citizenship breakdown listing the nationals of Thailand from the United States, Malaysia"
             in reason
         )
         assert "of these victims" in reason and "of these nationals" not in reason, reason
+    # the Philippines 2021: its own total is missing too; never "the Philippines's"
+    (philippines,) = trends.reporter_gaps(Selection(unodc, country="PHL", role="both"))
+    assert philippines.reason.startswith(
+        "the set of reporting countries changes: no total of the victims detected in the Philippines, nor a full "
+        "citizenship breakdown listing the nationals of the Philippines from the United States"
+    )
 
 
 def test_a_country_without_any_total_of_its_own_is_said_to_be_counted_abroad_only(unodc):

@@ -1722,7 +1722,7 @@ def _not_reported(selection: Selection | None, others: str | None, *, own: str |
         return f"no full citizenship breakdown listing these nationals from {others}"
     # role both: "these" victims are of two kinds; its nationals are named as the country's
     country = name_in_text(selection.country) or selection.country
-    listing = f"full citizenship breakdown listing {country}'s nationals from {others}"
+    listing = f"full citizenship breakdown listing the nationals of {country} from {others}"
     if own is None:
         return f"no {listing}"
     return f"no total of the victims detected in {country}" + (f", nor a {listing}" if others else "")
