@@ -1111,7 +1111,10 @@ def test_a_table_by_destination_says_who_of_the_country_s_own_count_came_back_fr
     ukraine = yearly_numbers(
         Selection(unodc, country="UKR", role="both", years=(2007, 2021)), DisclosureRule(5), by="corridor"
     )
-    assert (repatriated_line(ukraine) or "").startswith("Ukraine → Ukraine: the nationals of Ukraine")
+    assert (repatriated_line(ukraine) or "").startswith(
+        "Ukraine → Ukraine: the nationals of Ukraine its own authorities counted, all on this route, Ukraine being "
+        "the country that detected them; in 2010"
+    )
     # Cambodia's nationals: no repatriation breakdown of its own that says so; by form: no such line
     cambodia = Selection(unodc, country="KHM", role="origin", years=(2007, 2021))
     assert repatriated_line(yearly_numbers(cambodia, DisclosureRule(5), by="destination")) is None

@@ -1142,9 +1142,14 @@ def repatriated_line(numbers: YearlyNumbers) -> str | None:
     column = name_of(country) or country
     column = column if numbers.by == "destination" else f"{column} → {column}"
     years = years_text(int(y) for y in records["year"].to_list())
+    # the table's column: the destination that detected them, or the corridor ending there
+    where = (
+        f"under {name}, the country that detected them"
+        if numbers.by == "destination"
+        else f"on this route, {name} being the country that detected them"
+    )
     return escape_markdown(
-        f"{column}: the nationals of {name} its own authorities counted, all under {name}, the country that "
-        f"detected them; in {years} its breakdown by country of repatriation says some of them came back from "
+        f"{column}: the nationals of {name} its own authorities counted, all {where}; in {years} its breakdown by country of repatriation says some of them came back from "
         f"{word_list(named)}, where they were exploited (the routes notebook gives those routes)."
     )
 
