@@ -1107,7 +1107,9 @@ def test_a_table_by_destination_says_who_of_the_country_s_own_count_came_back_fr
         "Myanmar: the nationals of Myanmar its own authorities counted, all under Myanmar, the country that "
         "detected them; in 2017–2021"
     )
-    assert "came back from China, Thailand, Malaysia and abroad without a country stated" in said
+    assert (
+        "came back from China, Thailand and Malaysia, and from abroad without a country stated, where" in said
+    )
     ukraine = yearly_numbers(
         Selection(unodc, country="UKR", role="both", years=(2007, 2021)), DisclosureRule(5), by="corridor"
     )
@@ -1115,6 +1117,13 @@ def test_a_table_by_destination_says_who_of_the_country_s_own_count_came_back_fr
         "Ukraine → Ukraine: the nationals of Ukraine its own authorities counted, all on this route, Ukraine being "
         "the country that detected them; in 2010"
     )
+    nigeria = yearly_numbers(
+        Selection(unodc, country="NGA", role="origin", years=(2007, 2021)),
+        DisclosureRule(5),
+        by="destination",
+    )
+    # 26 countries: the largest five named, the others not counted (a number below 5 reads as people)
+    assert "Burkina Faso and other countries, and from abroad" in (repatriated_line(nigeria) or "")
     # Cambodia's nationals: no repatriation breakdown of its own that says so; by form: no such line
     cambodia = Selection(unodc, country="KHM", role="origin", years=(2007, 2021))
     assert repatriated_line(yearly_numbers(cambodia, DisclosureRule(5), by="destination")) is None

@@ -1136,9 +1136,11 @@ def repatriated_line(numbers: YearlyNumbers) -> str | None:
     )
     named = [name_in_text(code) or code for code in places[:5]]
     if len(places) > 5:
-        named.append(f"{len(places) - 5} other countries")
+        named.append("other countries")  # not how many: a number below the threshold reads as people
+    whence = word_list(named)
     if records["destination_iso3"].null_count():
-        named.append("abroad without a country stated")
+        unstated = "abroad without a country stated"
+        whence = f"{whence}, and from {unstated}" if named else unstated
     column = name_of(country) or country
     column = column if numbers.by == "destination" else f"{column} → {column}"
     years = years_text(int(y) for y in records["year"].to_list())
@@ -1150,7 +1152,7 @@ def repatriated_line(numbers: YearlyNumbers) -> str | None:
     )
     return escape_markdown(
         f"{column}: the nationals of {name} its own authorities counted, all {where}; in {years} its breakdown by country of repatriation says some of them came back from "
-        f"{word_list(named)}, where they were exploited (the routes notebook gives those routes)."
+        f"{whence}, where they were exploited (the routes notebook gives those routes)."
     )
 
 
