@@ -76,3 +76,17 @@ def test_a_country_without_any_total_of_its_own_is_said_to_be_counted_abroad_onl
     assert trends.own_total_missing(Selection(unodc, country="THA", role="both")) is None
     assert trends.own_total_missing(khm.replace(role="origin")) is None
     assert trends.own_total_missing(khm.replace(role="destination")) is None
+
+
+def test_many_years_said_in_one_sentence_never_call_the_country_s_own_total_a_breakdown(unodc):
+    """Viet Nam as origin or destination: nine flagged years with seven sets of missing reporters are said in
+    one sentence naming each reporter with its years, which read "no full citizenship breakdown listing these
+    nationals from Viet Nam (2016–2021), the United Kingdom (…)": Viet Nam's own total is what those years miss."""
+    flags = trends.reporter_gaps(Selection(unodc, country="VNM", role="both"))
+    said = dict(trends.grouped_incomplete(list(flags)))
+    text = " ".join(said.values())
+    assert "from Viet Nam" not in text, text
+    own = [
+        years for years, reason in said.items() if "no total of the victims detected in Viet Nam" in reason
+    ]
+    assert own and set(range(2016, 2022)) <= {year for years in own for year in years}

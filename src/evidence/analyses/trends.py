@@ -1614,9 +1614,12 @@ def reporter_gaps(
                     missing, shares, name_in_text, doubtful=doubtful, kept=kept, selection=selection
                 )
             )
+        # a year missing the country's own total (role both) keeps its own words: the merged reason of many
+        # years (grouped_incomplete) names reporters of these nationals only (Viet Nam's total, 2016–2021)
+        own_missing = selection.role == "both" and selection.country in missing
         named = (
             tuple((name_in_text(code) or code, shares[code]) for code in _named(missing, shares))
-            if material and not collapsed and not doubtful
+            if material and not collapsed and not doubtful and not own_missing
             else ()
         )
         flags.append(
