@@ -122,7 +122,7 @@ def test_the_disclosure_threshold_withholds_small_numbers_of_people(tmp_path: Pa
     payload = json.loads(runner.invoke(app, ["estimate", "--data", str(path), "--json"]).stdout)
     assert payload["observed"] == "<5" and payload["estimate"] == "x" and payload["interval"] == ["x", "x"]
     loose = json.loads(
-        runner.invoke(app, ["estimate", "--data", str(path), "--json", "--threshold", "2"]).stdout
+        runner.invoke(app, ["estimate", "--data", str(path), "--json", "--disclosure-threshold", "2"]).stdout
     )
     assert loose["observed"] == 3 and loose["disclosure"]["threshold"] == 2
 

@@ -308,7 +308,7 @@ def test_the_documented_exit_codes_are_the_ones_the_cli_uses():
     "args, code, error_code",
     [
         (["flows", "--yeras", "2020"], 2, "usage"),  # a usage error, as click reports it
-        (["flows", "--threshold", "1"], 2, "usage"),  # a value out of the option's range
+        (["flows", "--disclosure-threshold", "1"], 2, "usage"),  # a value out of the option's range
         (["data", "validate", "{missing}"], 2, "invalid_input"),
         (["no-such-command"], 2, "usage"),
         (["flows", "--data", "{missing}"], 2, "invalid_input"),

@@ -1,7 +1,7 @@
 """``evidence estimate``: the hidden population behind several lists, by multiple systems estimation.
 
 Only aggregate results are printed (observed total, estimate, interval, model); never the cell counts. Every
-number of people passes the disclosure rule (:mod:`evidence.presentation.estimates`): below ``--threshold`` it
+number of people passes the disclosure rule (:mod:`evidence.presentation.estimates`): below ``--disclosure-threshold`` it
 is withheld (``<5``), and numbers that would give it back with it (``x``).
 """
 
@@ -15,9 +15,9 @@ import typer
 from rich.table import Table
 
 from evidence.cli.options import (
-    DEFAULT_THRESHOLD,
+    DEFAULT_DISCLOSURE_THRESHOLD,
+    DisclosureThresholdOpt,
     JsonOpt,
-    ThresholdOpt,
     disclosure_json,
     echo_json,
     escape,
@@ -99,14 +99,14 @@ def estimate_command(
         int | None,
         typer.Option("--seed", metavar="N", help="Random seed of the bootstrap (drawn if omitted)."),
     ] = None,
-    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
+    disclosure_threshold: DisclosureThresholdOpt = DEFAULT_DISCLOSURE_THRESHOLD,
     as_json: JsonOpt = False,
 ) -> None:
     """Estimate the total population (observed + on no list) from the overlap of several lists."""
     from evidence.analyses.estimation import estimate_population, read_list_capture
     from evidence.presentation.disclosure import DisclosureRule
 
-    rule = DisclosureRule(threshold=threshold)
+    rule = DisclosureRule(threshold=disclosure_threshold)
     replicates = _replicates(bootstrap)
     independent = _runs(runs)
     _refuse_unused_options(ctx, method, replicates, independent)
