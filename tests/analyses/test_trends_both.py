@@ -73,6 +73,11 @@ def test_a_country_without_any_total_of_its_own_is_said_to_be_counted_abroad_onl
     # the counts are indeed those of the nationals abroad alone
     origin = trends.yearly_counts(khm.replace(role="origin"))
     assert trends.yearly_counts(khm)["count_high"].sum() == origin["count_high"].sum()
+    # Samoa: nothing of its own in any year (its nationals in New Zealand's breakdowns, 2018–2019)
+    assert trends.own_total_missing(Selection(unodc, country="WSM", role="both", years=(2018, 2019))) == (
+        "These counts are of the nationals of Samoa detected in other countries only: UNODC's table holds no "
+        "victims detected in Samoa, in any year."
+    )
     assert trends.own_total_missing(Selection(unodc, country="THA", role="both")) is None
     assert trends.own_total_missing(khm.replace(role="origin")) is None
     assert trends.own_total_missing(khm.replace(role="destination")) is None

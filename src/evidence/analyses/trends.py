@@ -364,12 +364,11 @@ def own_total_missing(selection: Selected) -> str | None:
     from evidence.sources.countries import name_in_text
 
     name = name_in_text(sel.country) or sel.country
+    said = f"These counts are of the nationals of {name} detected in other countries only"
     why = why_empty(own)
-    held = f": {why.rstrip('.')}" if why else ""
-    return (
-        f"These counts are of the nationals of {name} detected in other countries only; the victims detected in "
-        f"{name} are not among them{held}."
-    )
+    if why is None or "holds none of" in why:  # nothing of its own in any year (Samoa)
+        return f"{said}: UNODC's table holds no victims detected in {name}, in any year."
+    return f"{said}; the victims detected in {name} are not among them: {why.rstrip('.')}."
 
 
 def undated_counts(selection: Selected, *, by: str | None = None) -> pl.DataFrame:
