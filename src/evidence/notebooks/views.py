@@ -320,7 +320,7 @@ class Opened:
 
 def open_notebook(
     data: Sequence[str],
-    threshold: int,
+    disclosure_threshold: int,
     *,
     heading: str | None = None,
     country: str | None = None,
@@ -329,10 +329,10 @@ def open_notebook(
     """Load the data (recording their provenance for the run), show ``heading`` (its ``{place}`` and
     ``{place_in_text}`` filled) and, for synthetic data, the
     notice (``notice=False``: the notebook shows it, for the tables it uses, with :func:`show_notice`); the
-    rule is the disclosure rule of ``threshold``."""
+    rule is the disclosure rule of ``disclosure_threshold``."""
     from evidence.notebooks.runtime import load_data
 
-    rule = DisclosureRule(threshold)
+    rule = DisclosureRule(disclosure_threshold)
     tables = load_data(data)
     place = (name_of(country) or country) if country else ""
     if heading:
@@ -387,7 +387,7 @@ def show_protection(tables: Sequence[LoadedTable]) -> None:
 def open_selections(
     notebook: str,
     data: Sequence[str],
-    threshold: int,
+    disclosure_threshold: int,
     *,
     country: str,
     role: str,
@@ -402,7 +402,7 @@ def open_selections(
     sentence, not analysed and not cited; the synthetic-data notice covers the tables used."""
     from evidence.analyses.coverage import ROLE_WORDS, coverage, default_years
 
-    opened = open_notebook(data, threshold, country=country, notice=False)
+    opened = open_notebook(data, disclosure_threshold, country=country, notice=False)
     tables = opened.analysable(notebook)
     settled = default_years(tables, country, role, years)
     found = coverage(tables, country, role, settled)
