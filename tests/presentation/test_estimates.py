@@ -182,21 +182,21 @@ def test_the_sensitivity_table_reuses_the_headline_estimate_made_with_the_same_s
     from evidence.analyses.estimation.sensitivity import ModelChoice, sensitivity
 
     capture = read_list_capture(shared_data / "mse" / "uk_2013_4list" / "UKdat_4.csv")
-    headline = estimate_population(capture, method="stepwise", bootstrap=50, seed=3)
+    headline = estimate_population(capture, method="stepwise", bootstrap_replicates=50, seed=3)
     choices = [ModelChoice("stepwise", 0.02, 2), ModelChoice("stepwise", 0.05, 2)]
-    rows = sensitivity(capture, choices, bootstrap=50, seed=3, known=headline)
+    rows = sensitivity(capture, choices, bootstrap_replicates=50, seed=3, known=headline)
     assert rows[0].result is headline and rows[1].result is not headline
     # the same numbers as fitting it again: reuse changes nothing but the time
-    again = sensitivity(capture, choices[:1], bootstrap=50, seed=3)[0].result
+    again = sensitivity(capture, choices[:1], bootstrap_replicates=50, seed=3)[0].result
     assert again is not None and again.interval == headline.interval and again.estimate == headline.estimate
-    other_seed = sensitivity(capture, choices[:1], bootstrap=50, seed=4, known=headline)
+    other_seed = sensitivity(capture, choices[:1], bootstrap_replicates=50, seed=4, known=headline)
     assert other_seed[0].result is not headline
 
 
 @pytest.fixture(scope="module")
 def western_runs(shared_data: Path):
     capture = read_list_capture(shared_data / "mse" / "western_us_5list" / "Western.csv")
-    return estimate_population(capture, bootstrap=60, runs=3, seed=2)
+    return estimate_population(capture, bootstrap_replicates=60, bootstrap_runs=3, seed=2)
 
 
 def test_the_headline_gives_the_monte_carlo_range_beside_the_interval(western_runs) -> None:
@@ -359,6 +359,8 @@ def test_the_brief_shows_only_the_settings_its_method_used(western, western_runs
     }
     assert main["method"] == "main effects only"
     assert "bootstrap_runs" not in settings_for_readers(western_runs, method="bic", bootstrap_runs=3)
+    # "auto", the notebook's spelling (0 was its former one)
+    assert settings_for_readers(western_runs, method="bic", bootstrap_runs="auto") == auto
 
 
 def test_the_existence_table_withholds_the_chosen_model_where_the_estimate_does() -> None:
@@ -374,13 +376,13 @@ def test_the_existence_table_withholds_the_chosen_model_where_the_estimate_does(
         {name: [int(k[i]) for k in keys] for i, name in enumerate("ABC")}
         | {"count": [cells[k] for k in keys]}
     )
-    small = estimate_population(ListCapture.from_frame(frame, source="t"), bootstrap=0)
+    small = estimate_population(ListCapture.from_frame(frame, source="t"), bootstrap_replicates=0)
     assert small.existence.terms and model_withheld(small)
     row = existence_table(small).row(0, named=True)
     assert row["model"] == "main effects + x"
     assert all(term not in str(row) for term in small.existence.terms)
     large = estimate_population(
-        ListCapture.from_frame(frame.with_columns(pl.col("count") * 10), source="t"), bootstrap=0
+        ListCapture.from_frame(frame.with_columns(pl.col("count") * 10), source="t"), bootstrap_replicates=0
     )
     assert not model_withheld(large)
     shown = existence_table(large).row(0, named=True)["model"]
@@ -399,7 +401,9 @@ def test_a_disclosed_estimate_says_what_its_numbers_are_rounded_to() -> None:
         {name: [int(k[i]) for k in keys] for i, name in enumerate("ABC")}
         | {"count": [cells[k] for k in keys]}
     )
-    shown = disclose_estimate(estimate_population(ListCapture.from_frame(frame, source="t"), bootstrap=0))
+    shown = disclose_estimate(
+        estimate_population(ListCapture.from_frame(frame, source="t"), bootstrap_replicates=0)
+    )
     assert shown.rounded and shown.rounded_to == 5
     assert "rounded: to 5: the lists hold a combination of fewer than 5 people" in repr(shown)
     estimate = shown.values["estimate"]

@@ -1115,12 +1115,16 @@ _METHOD_WORDS = {
 
 
 def settings_for_readers(
-    result: PopulationEstimate, *, method: str, bootstrap_runs: int, rule: DisclosureRule = DEFAULT_RULE
+    result: PopulationEstimate,
+    *,
+    method: str,
+    bootstrap_runs: int | str,
+    rule: DisclosureRule = DEFAULT_RULE,
 ) -> dict[str, Any]:
     """The hidden-population notebook's settings as its brief's readers should see them (its glance box and
     subtitle, through :func:`evidence.notebooks.runtime.record_resolved`): a setting the chosen method does not
     use is left out (None), not shown beside it ("downhill start: main" of a stepwise choice, "bootstrap runs: 0"
-    of a log-normal interval), and runs left to the toolkit say how many were made."""
+    of a log-normal interval), and runs left to the toolkit (``bootstrap_runs="auto"``) say how many were made."""
     shown: dict[str, Any] = {"method": _METHOD_WORDS.get(method, method)}
     if len(result.lists) == 2:  # whatever the method asked, the model is main effects (method_text)
         method = "main"
@@ -1134,7 +1138,10 @@ def settings_for_readers(
     if result.interval_method != "bca":
         shown.update(bootstrap_replicates="none (log-normal interval)", bootstrap_runs=None, seed=None)
     else:
-        if not bootstrap_runs:  # 0: as many as needed; the brief says how many
+        if bootstrap_runs in (
+            0,
+            "auto",
+        ):  # as many as needed (0: its former spelling); the brief says how many
             shown["bootstrap_runs"] = f"auto ({_many(result.bootstrap_runs, 'run')})"
         # with the seed the interval of every candidate table can be recomputed; else the seed used (drawn when
         # none was given), so that a reader can reproduce the interval
