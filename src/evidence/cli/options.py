@@ -237,6 +237,7 @@ RENAMED_OPTIONS = {
     "--threshold": "--disclosure-threshold",
     "--bootstrap": "--bootstrap-replicates",
     "--runs": "--bootstrap-runs",
+    "--top": "--top-n",
 }
 
 
