@@ -261,7 +261,9 @@ def flows_command(
     top_n: Annotated[
         int,
         typer.Option(
-            "--top-n", metavar="N", help="Show the N largest flows; the rest are summed as 'All other routes'."
+            "--top-n",
+            metavar="N",
+            help="Show the N largest flows; the rest are summed as 'All other routes'.",
         ),
     ] = 10,
     regional_level: Annotated[
