@@ -140,7 +140,7 @@ def test_flows_sum_the_rest_into_other_flows(case_file):
         "THA",
         "--role",
         "destination",
-        "--top",
+        "--top-n",
         "2",
         "--disclosure-threshold",
         "11",

@@ -329,3 +329,17 @@ def test_every_command_that_takes_the_disclosure_threshold_takes_its_old_name(pa
     assert "--threshold is the old name of --disclosure-threshold" in " ".join(
         capsys.readouterr().err.split()
     )
+
+
+def test_the_number_of_flows_is_top_n_as_in_the_routes_notebook(run_main, fixtures):
+    """``flows --top`` was the routes notebook's ``top_n`` under another name: it is ``--top-n``, its old name kept
+    (one warning), and the JSON names it as the notebook does (``top`` kept until schema version 2)."""
+    data = str(fixtures / "ctdc" / "synthetic_v2024.csv")
+    args = ["flows", "--data", data, "--json"]
+    code, new, err = run_main([*args, "--top-n", "3"])
+    assert code in (0, None) and "old name" not in err, err
+    parameters = json.loads(new)["parameters"]
+    assert parameters["top_n"] == 3 and parameters["top"] == 3
+    code, old, err = run_main([*args, "--top", "3"])
+    assert code in (0, None) and old == new, err
+    assert " ".join(err.split()).count("warning: --top is the old name of --top-n") == 1, err

@@ -258,10 +258,12 @@ def flows_command(
             help="Report a flow only with at least this many victims (UNODC: 5).",
         ),
     ] = 5,
-    top: Annotated[
+    top_n: Annotated[
         int,
         typer.Option(
-            "--top", metavar="N", help="Show the N largest flows; the rest are summed as 'All other routes'."
+            "--top-n",
+            metavar="N",
+            help="Show the N largest flows; the rest are summed as 'All other routes'.",
         ),
     ] = 10,
     regional_level: Annotated[
@@ -288,15 +290,15 @@ def flows_command(
 
     rule = _rule(disclosure_threshold)
     _check_selection("flows", country, role, years)
-    if top < 1:
-        raise ParameterError(f"--top must be at least 1, not {top}")
+    if top_n < 1:
+        raise ParameterError(f"--top-n must be at least 1, not {top_n}")
     if min_victims < 0:
         raise ParameterError(f"--min-victims must be at least 0, not {min_victims}")
     if regional_level not in ("region", "subregion"):
         raise ParameterError(f"--regional-level must be region or subregion, not {regional_level!r}")
     tables = _with_victims(_tables(data, "flows"), "flows", country, role, years, allow_empty=allow_empty)
     payloads = [
-        _flows_payload(loaded, rule, country, role, years, min_victims, top, regional_level)
+        _flows_payload(loaded, rule, country, role, years, min_victims, top_n, regional_level)
         for loaded in tables
     ]
     _answer("flows", payloads, as_json, _print_flows)
@@ -309,7 +311,7 @@ def _flows_payload(
     role: str,
     years: str | None,
     min_victims: int,
-    top: int,
+    top_n: int,
     regional_level: str,
 ) -> dict[str, Any]:
     """The flows of one table, protected, as the JSON answer."""
@@ -327,7 +329,7 @@ def _flows_payload(
     selection = Selection(loaded, country=country, role=role, years=years)  # type: ignore[arg-type]
     # the same builder as the notebooks' route table: one protected table, the same numbers everywhere
     numbers = route_numbers(
-        selection, rule, top_n=top, min_victims=min_victims, regional_level=regional_level
+        selection, rule, top_n=top_n, min_victims=min_victims, regional_level=regional_level
     )
     if numbers is None:
         raise DisclosureError(TOO_FEW)
@@ -399,7 +401,7 @@ def _flows_payload(
         "origin = citizenship; destination = country of exploitation/detection "
         + ("(reporting country)" if censored else "(CTDC: where first assisted, a proxy)"),
         f"intraregional = same UN M49 {regional_level}; domestic = same country",
-        f"flows with at least {min_victims} victims are listed (the largest {top}); all others are summed"
+        f"flows with at least {min_victims} victims are listed (the largest {top_n}); all others are summed"
         # a doubtful breakdown's routes are rows of their own whatever their size (never in the others' sum)
         + (
             "; the routes of doubtful breakdowns are listed whatever their size, after the others"
@@ -433,7 +435,8 @@ def _flows_payload(
         "parameters": {
             **selection.to_dict(),
             "min_victims": min_victims,
-            "top": top,
+            "top_n": top_n,
+            "top": top_n,  # its name before schema version 2 (docs/scheduling.md)
             "regional_level": regional_level,
             "disclosure_threshold": rule.threshold,
             "threshold": rule.threshold,  # its name before schema version 2 (docs/scheduling.md)

@@ -26,11 +26,11 @@ from evidence.cli.options import (
     escape,
     make_console,
 )
+from evidence.cli.start import BRIEF_NOTEBOOK
 
 console = make_console()
 err_console = make_console(stderr=True)
 
-BRIEF_NOTEBOOK = "country_brief"
 
 FormatOpt = Annotated[str, typer.Option("--format", metavar="FORMAT", help="html, pdf or all (both).")]
 RendererOpt = Annotated[

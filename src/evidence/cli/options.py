@@ -229,8 +229,16 @@ def name_options(exc: Exception, params: Iterable[Any]) -> None:
 
 
 #: Options renamed, by their old name: the old name still works (scheduled jobs of analysts give it, and are never
-#: broken), hidden from help, with a warning on standard error. ``--threshold`` was the disclosure threshold's.
-RENAMED_OPTIONS = {"--threshold": "--disclosure-threshold"}
+#: broken), hidden from help, with a warning on standard error. ``--threshold`` was the disclosure threshold's;
+#: ``--bootstrap`` and ``--runs`` were ``evidence estimate``'s bootstrap settings, named now as the
+#: hidden_population notebook's parameters and the Python API's keywords (``bootstrap_replicates``,
+#: ``bootstrap_runs``). An old name is read only by a command that has its new name.
+RENAMED_OPTIONS = {
+    "--threshold": "--disclosure-threshold",
+    "--bootstrap": "--bootstrap-replicates",
+    "--runs": "--bootstrap-runs",
+    "--top": "--top-n",
+}
 
 
 def renamed_options(ctx: Any, args: list[str], params: Iterable[Any]) -> list[str]:
