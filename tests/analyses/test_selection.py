@@ -376,6 +376,7 @@ def test_the_records_of_a_selection_are_filtered_once_per_table_and_selection(mo
     from evidence.analyses import selection as module
 
     monkeypatch.setattr(module, "_BUILT", {})
+    monkeypatch.setattr(module, "_RECORDS", {}, raising=False)
     filtered: list[tuple[object, ...]] = []
     where = Selection.where
     monkeypatch.setattr(
@@ -389,3 +390,11 @@ def test_the_records_of_a_selection_are_filtered_once_per_table_and_selection(mo
     origin = Selection(table, country="THA", role="origin").records()
     assert origin["source_row"].to_list() == [3]
     assert filtered == [("THA", "destination", (2019, 2020)), ("THA", "origin", None)]
+    # kept apart from the frames built once per table: a batch's hundreds of selections do not push the
+    # records' keys out (hashed again each time they were)
+    hashed: list[int] = []
+    keys_of = module.record_keys
+    monkeypatch.setattr(module, "record_keys", lambda t: hashed.append(1) or keys_of(t))
+    for years in range(1990, 1990 + module._BUILT_MAX):
+        Selection(table, country="THA", role="both", years=(years, years)).records()
+    assert hashed == []

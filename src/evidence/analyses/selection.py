@@ -291,6 +291,10 @@ def built_once(
 
 _Kept = TypeVar("_Kept")
 
+#: The records of the latest selections (:meth:`Selection.records`), by their table's frame and selection.
+_RECORDS: dict[tuple[Hashable, ...], tuple[weakref.ref[pl.DataFrame], pl.DataFrame]] = {}
+_RECORDS_KEPT = 32
+
 
 def kept_once(df: pl.DataFrame, key: tuple[Hashable, ...], build: Callable[[], _Kept]) -> _Kept:
     """``build()``, a pure function of ``df`` and ``key``, made once per frame and key and returned itself each
@@ -456,8 +460,19 @@ class Selection:
         # selection): the records are a function of it, the records' keys (of the table and the secret, as
         # :attr:`frame` makes them) and where() (of the country, role and years alone)
         keys = () if frame is table else ("record keys", self.__dict__.get("_record_key_secret"))
-        key = ("selection records", *keys, self.country, self.role, self.years)
-        return built_once(table, key, lambda: frame.filter(self.where()))
+        full = (id(table), *keys, self.country, self.role, self.years)
+        kept = _RECORDS.get(full)
+        if kept is not None and kept[0]() is table:
+            return kept[1].clone()
+        records = frame.filter(self.where())
+        # kept apart from the frames built once per table (a record's keys, hashed once): a batch of countries
+        # selects hundreds of times, which must not push those out
+        for stale in [k for k, (held, _) in _RECORDS.items() if held() is None]:
+            del _RECORDS[stale]
+        while len(_RECORDS) >= _RECORDS_KEPT:
+            del _RECORDS[next(iter(_RECORDS))]
+        _RECORDS[full] = (weakref.ref(table), records)
+        return records.clone()
 
     def _overview(self) -> tuple[str, str]:
         """What is selected, and from which table: the parameters and the table's name, never its records."""
