@@ -550,3 +550,59 @@ def test_a_keyed_models_counts_carry_the_keys_of_their_victims(own_records):
     assert terms + known[model.references["sex"]] == model.cell_keys["n_used"]
     unkeyed = causes.association_model(everyone.drop(RECORD_CELL_KEY), "exploitation_sexual", ["sex"])
     assert unkeyed.cell_keys == {} and unkeyed.n_used == model.n_used
+
+
+def test_the_rank_checks_of_a_model_run_on_one_blas_thread(monkeypatch):
+    """The design's rank checks (an SVD of thousands of rows per column) run with one BLAS thread, as the fit
+    does: on a busy machine its threads only spin (most of the person section's time on the demo's Thailand,
+    counted in CPU), and the ranks are the same."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    threads: list[int] = []
+    rank = causes.np.linalg.matrix_rank
+
+    def recording(matrix, *args, **kwargs):
+        threads.extend(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+        return rank(matrix, *args, **kwargs)
+
+    monkeypatch.setattr(causes.np.linalg, "matrix_rank", recording)
+    with threadpool_limits(limits=2, user_api="blas"):
+        model = causes.association_model(
+            _collinear_cases(), "exploitation_sexual", ["sex", "age_group", "origin_region", "route_class"]
+        )
+    assert "route_class" in model.skipped  # the rank check ran (and found the duplicate)
+    assert threads and set(threads) == {1}
+
+
+def test_a_profile_reads_each_victims_group_by_its_row_and_counts_as_a_join_would(monkeypatch):
+    """A profile pairs each victim's categories with its group by the victim's row (``_id`` is the row of the
+    groups), not by a join (two joins of thousands of rows per profile, a dozen profiles a brief): the counts
+    are those the join gives, for every topic and characteristic."""
+    cases = _cases()
+    expected = {}
+    for topic in ("means_of_control", "form", "trafficking_duration"):
+        for by in (None, "sex"):
+            profiled = causes.CaseProfiles(cases)
+            pairs, _ = profiled._topic_pairs(topic)
+            groups, _, _ = profiled._grouped(by)
+            joined = pairs.join(groups, on="_id")
+            expected[topic, by] = (
+                joined.group_by("group", "category").len().sort("group", "category"),
+                joined.select("_id", "group").unique().group_by("group").len().sort("group"),
+            )
+    joins: list[int] = []
+    join = pl.DataFrame.join
+    monkeypatch.setattr(pl.DataFrame, "join", lambda self, *a, **k: joins.append(1) or join(self, *a, **k))
+    for (topic, by), (counts, known) in expected.items():
+        before = len(joins)
+        out = causes.CaseProfiles(cases).profile(topic, by)
+        got = out.filter(pl.col("count") > 0).select(
+            "group", "category", pl.col("count").cast(pl.UInt32).alias("len")
+        )
+        assert got.sort("group", "category").equals(counts)
+        got_known = out.filter(pl.col("n_known") > 0).select(
+            "group", pl.col("n_known").cast(pl.UInt32).alias("len")
+        )
+        assert got_known.unique().sort("group").equals(known)
+        # the grid's joins only (its counts, sizes and known victims), none by victim
+        assert len(joins) - before <= 3

@@ -85,3 +85,29 @@ def test_a_poisson_fit_given_is_the_one_fit_counts_would_make(counts):
             reused.warnings,
         )
         assert np.array_equal(again.params, reused.params) and np.array_equal(again.cov, reused.cov)
+
+
+def test_the_same_counts_and_design_are_fitted_once(monkeypatch):
+    """A brief models the series of all victims once per breakdown it shows, and searches each for a break
+    year by year: the same counts, design and family are fitted once (half of a brief's fits were repeats),
+    the fit given again being the first (the same numbers); other counts, another design or family are fitted."""
+    from evidence.analyses import count_models
+
+    monkeypatch.setattr(count_models, "_FITS", {}, raising=False)
+    fitted: list[int] = []
+    poisson = count_models._fit_poisson
+    monkeypatch.setattr(count_models, "_fit_poisson", lambda y, X: fitted.append(1) or poisson(y, X))
+    t = np.arange(8.0)
+    y = np.array([12.0, 15, 14, 20, 26, 25, 31, 40])
+    X = np.column_stack([np.ones_like(t), t - t.mean()])
+    first = count_models.fit_counts(y, X)
+    again = count_models.fit_counts(y.copy(), X.copy())
+    assert again is first and len(fitted) == 1
+    count_models.fit_counts(y + 1, X)
+    count_models.fit_counts(y, X, family="poisson")
+    count_models.fit_counts(y, np.column_stack([X, t**2]))
+    assert len(fitted) == 4
+    monkeypatch.setattr(count_models, "_FITS", {}, raising=False)  # nothing kept: fitted afresh, the same
+    fresh = count_models.fit_counts(y, X)
+    assert fresh is not first and len(fitted) == 5
+    assert np.array_equal(fresh.params, first.params) and np.array_equal(fresh.cov, first.cov)

@@ -367,3 +367,34 @@ def test_a_selection_in_html_escapes_what_came_from_the_data_or_its_parameters()
     hostile = "<script>alert(1)</script>"
     html = Selection(_indicator_rows(hostile), indicator=hostile)._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_the_records_of_a_selection_are_filtered_once_per_table_and_selection(monkeypatch):
+    """A brief asks for the records of the same selection a dozen times (routes, trends, profiles, the person
+    section): filtered once per table, country, role and years, each caller given its own copy; another
+    selection of the table is filtered anew."""
+    from evidence.analyses import selection as module
+
+    monkeypatch.setattr(module, "_BUILT", {})
+    monkeypatch.setattr(module, "_RECORDS", {}, raising=False)
+    filtered: list[tuple[object, ...]] = []
+    where = Selection.where
+    monkeypatch.setattr(
+        Selection, "where", lambda self: filtered.append((self.country, self.role, self.years)) or where(self)
+    )
+    table = _loaded()
+    first = Selection(table, country="THA", role="destination", years="2019-2020").records()
+    again = Selection(table, country="THA", role="destination", years="2019-2020").records()
+    assert first.equals(again) and first is not again
+    assert again["source_row"].to_list() == [2, 4]
+    origin = Selection(table, country="THA", role="origin").records()
+    assert origin["source_row"].to_list() == [3]
+    assert filtered == [("THA", "destination", (2019, 2020)), ("THA", "origin", None)]
+    # kept apart from the frames built once per table: a batch's hundreds of selections do not push the
+    # records' keys out (hashed again each time they were)
+    hashed: list[int] = []
+    keys_of = module.record_keys
+    monkeypatch.setattr(module, "record_keys", lambda t: hashed.append(1) or keys_of(t))
+    for years in range(1990, 1990 + module._BUILT_MAX):
+        Selection(table, country="THA", role="both", years=(years, years)).records()
+    assert hashed == []

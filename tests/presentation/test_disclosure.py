@@ -1032,3 +1032,84 @@ def test_a_point_the_solver_calls_optimal_is_no_solution_unless_it_fits() -> Non
 
     program._highs = MadeUp(program._highs)  # type: ignore[assignment]
     assert program.solution(np.array([1.0, 0.0])) is None
+
+
+def _as_counts_by_query(df: pl.DataFrame, columns: list[str], allow_null: bool) -> str | pl.DataFrame:
+    """The count check as one query of every column (the reference of the test below): the problem found first,
+    or the counts cast to Int64."""
+    for column in columns:
+        dtype = df.schema[column]
+        if not dtype.is_numeric():
+            return "not a number"
+        values = df.get_column(column)
+        if dtype.is_float() and bool(
+            (values.is_nan() | values.is_infinite() | (values != values.round(0))).fill_null(False).any()
+        ):
+            return "not whole"
+        if bool((values < 0).fill_null(False).any()):
+            return "negative"
+        if not allow_null and values.null_count():
+            return "missing"
+    return df.with_columns(pl.col(c).cast(pl.Int64) for c in columns)
+
+
+_COUNT_COLUMNS = st.one_of(
+    st.lists(st.one_of(st.none(), st.integers(-3, 40)), min_size=0, max_size=6).map(
+        lambda v: pl.Series(v, dtype=pl.Int64)
+    ),
+    st.lists(st.one_of(st.none(), st.integers(0, 40)), min_size=0, max_size=6).map(
+        lambda v: pl.Series(v, dtype=pl.UInt32)
+    ),
+    st.lists(
+        st.one_of(st.none(), st.sampled_from([0.0, 2.0, 7.0, 2.5, -1.0, float("nan"), float("inf")])),
+        min_size=0,
+        max_size=6,
+    ).map(lambda v: pl.Series(v, dtype=pl.Float64)),
+    st.just(pl.Series(["a"], dtype=pl.String)),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_COUNT_COLUMNS, min_size=1, max_size=3), st.booleans())
+def test_counts_are_checked_as_one_query_of_every_column_would_and_whole_numbers_without_one(
+    columns, allow_null
+):
+    """Whole-number columns are checked from the columns themselves (their null count, their minimum): no query
+    of the table each time a table is protected (a brief protects dozens); what is refused, and the counts
+    given, are those of checking every column in one query."""
+    from evidence.presentation.disclosure import _as_counts
+
+    height = max(len(c) for c in columns)  # each column as long as the longest, with nulls
+    columns = [c.extend_constant(None, height - len(c)) for c in columns]
+    df = pl.DataFrame({f"c{i}": c for i, c in enumerate(columns)})
+    names = list(df.columns)
+    expected = _as_counts_by_query(df, names, allow_null)
+    messages = {
+        "not a number": "not a number",
+        "not whole": "not whole numbers",
+        "negative": "negative",
+        "missing": "missing values",
+    }
+    if isinstance(expected, str):
+        with pytest.raises(ParameterError, match=messages[expected]):
+            _as_counts(df, names, allow_null=allow_null)
+    else:
+        assert _as_counts(df, names, allow_null=allow_null).equals(expected)
+
+
+def test_whole_number_counts_are_checked_without_a_query(monkeypatch):
+    from evidence.presentation.disclosure import _as_counts
+
+    df = pl.DataFrame({"key": ["a", "b"], "n": [3, 12], "m": pl.Series([0, 7], dtype=pl.UInt32)})
+    queries: list[str] = []
+    for method in ("select", "with_columns"):
+        original = getattr(pl.DataFrame, method)
+        monkeypatch.setattr(
+            pl.DataFrame,
+            method,
+            lambda self, *a, _o=original, _m=method, **k: queries.append(_m) or _o(self, *a, **k),
+        )
+    out = _as_counts(df, ["n"], allow_null=False)
+    assert out["n"].to_list() == [3, 12] and queries == []
+    assert _as_counts(df, ["n", "m"], allow_null=False)["m"].dtype == pl.Int64
+    assert queries == ["with_columns"]  # a cast, no check

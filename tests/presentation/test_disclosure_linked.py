@@ -206,3 +206,75 @@ def test_the_solver_starts_in_a_process_without_standard_output() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stderr.endswith("['a']")
+
+
+def _two_levels() -> LinkedCounts:
+    """A small difference (recorded 11 less the item's 10) where no one count withheld frees it: recorded is
+    the sum of two published parts, and the item the sum of two others, so the search looks further out."""
+    system = LinkedCounts()
+    for name, value in (("recorded", 11), ("item", 10), ("a", 6), ("b", 5), ("c", 4), ("d", 6)):
+        system.publish(name, value, None)
+    system.equalities.append({"a": 1.0, "b": 1.0, "recorded": -1.0})
+    system.equalities.append({"c": 1.0, "d": 1.0, "item": -1.0})
+    system.at_most.append({"item": 1.0, "recorded": -1.0})
+    system.derived["without"] = {"recorded": 1.0, "item": -1.0}
+    return system
+
+
+def test_a_complement_search_asks_once_per_state_whether_a_count_frees_the_target(monkeypatch):
+    """Each wider ring of candidates holds the ones before it: whether withholding one frees the target depends
+    only on what is withheld (the same in every ring of a round), so it is asked once, not again in each ring
+    (two linear programmes each: most of the person section's protection time)."""
+    from evidence.presentation import disclosure
+
+    asked: list[tuple[object, frozenset, frozenset]] = []
+    frees = disclosure._frees
+
+    def recording(system, programs, candidate, target):
+        asked.append((candidate, frozenset(system.status.items()), frozenset(system.published_too)))
+        return frees(system, programs, candidate, target)
+
+    monkeypatch.setattr(disclosure, "_frees", recording)
+    system = _two_levels()
+    assert linked_exposures(system, RULE) == ["without"]
+    added = protect_linked(system, RULE)
+    assert added and set(added.values()) == {"complement"}
+    assert linked_exposures(system, RULE) == []
+    assert asked and len(asked) == len(set(asked)), "a count asked twice in one state"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.sampled_from(["small", "complement", None, "unshow", "show"])),
+        max_size=12,
+    )
+)
+def test_a_kept_programme_bounds_again_only_what_changed_and_agrees_with_bounding_everything(steps):
+    """The kept programme carries each change of the system into its bounds (a quantity withheld, shown in
+    another table, undone) by bounding again only the quantities whose status changed: its bounds are those of
+    the whole system bounded afresh after every change, and the whole system is bounded only once."""
+    system = LinkedCounts()
+    names = [f"q{i}" for i in range(6)]
+    for i, name in enumerate(names):
+        system.publish(name, 3 * i + 1, None)
+    system.equalities.append({names[0]: 1.0, names[1]: 1.0, names[2]: -1.0})
+    programs = _Programs(system, RULE)
+    program = programs.current()
+    whole = []
+    bounds = LinkedCounts._bounds
+    LinkedCounts._bounds = lambda self, rule: whole.append(1) or bounds(self, rule)
+    try:
+        for index, change in steps:
+            name = names[index]
+            if change == "unshow":
+                system.published_too.discard(name)
+            elif change == "show":
+                system.published_too.add(name)
+            else:
+                system.status[name] = change
+            program = programs.current()
+            assert dict(zip(program.names, program._bounds, strict=True)) == bounds(system, RULE)
+    finally:
+        LinkedCounts._bounds = bounds
+    assert whole == []

@@ -434,14 +434,17 @@ class CaseProfiles:
         pairs, categories = self._topic_pairs(topic)
         groups, n_group, order = self._grouped(by)
         keyed = self.keyed
-        known = (
-            pairs.select("_id")
-            .unique()
-            .join(groups, on="_id")
-            .group_by("group")
-            .agg(_counted("n_known", keyed))
+        # a victim's group (and key) read by its row: ``_id`` is the row of ``groups`` (made from the indexed
+        # records in order), so a gather, not a join, pairs them (the same rows; the counts do not depend on
+        # their order, and the grid below sets it)
+        of_victim = groups.drop("_id")
+        recorded = pairs.get_column("_id").unique()
+        known = of_victim[recorded].group_by("group").agg(_counted("n_known", keyed))
+        counts = (
+            pl.concat([pairs, of_victim[pairs.get_column("_id")]], how="horizontal")
+            .group_by("group", "category")
+            .agg(_counted("count", keyed))
         )
-        counts = pairs.join(groups, on="_id").group_by("group", "category").agg(_counted("count", keyed))
         grid = pl.DataFrame(
             {
                 "group": [g for g in order for _ in categories],
@@ -871,7 +874,8 @@ def association_model(
         for category in sorted(set(counts[p]) - {references[p]}):
             columns.append(sample[p].indicator(category))
             names.append((p, category, references[p]))
-    columns, names, collinear = _full_rank(columns, names)
+    with one_blas_thread():  # ranks of thousands of rows: BLAS threads only spin, as in the fit below
+        columns, names, collinear = _full_rank(columns, names)
     for p in list(model_predictors):
         if p in collinear and not any(name[0] == p for name in names):
             skipped[p] = "; ".join(collinear.pop(p).values())

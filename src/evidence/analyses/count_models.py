@@ -144,10 +144,39 @@ def fit_counts(
     (check :func:`finite_trend_exists` first to tell a sparse series from a numerical failure).
 
     ``poisson``: the Poisson fit of these ``y`` and ``X`` (``family="poisson"``), when the caller has it
-    already: it is not fitted again."""
+    already: it is not fitted again.
+
+    The same counts, design and family fitted again in this process give the fit made the first time (the
+    same object: its arrays are shared, not to be changed in place): a brief models the series of all victims
+    once per breakdown it shows (by form, by sex, by age), and searches each for a break year by year (half
+    of a brief's fits were repeats). A fit is a function of its numbers alone; one that raised is not kept."""
     y = np.asarray(y, dtype=float)
     if not (np.all(np.isfinite(y)) and np.all(y >= 0)):
         raise ParameterError("a count model needs finite, non-negative counts")
+    if poisson is None:
+        design = np.ascontiguousarray(X, dtype=float)
+        key = (family, design.shape, y.tobytes(), design.tobytes())
+        kept = _FITS.get(key)
+        if kept is None:
+            kept = _fit_counts(y, X, family, None)
+            if len(_FITS) >= _FITS_KEPT:
+                del _FITS[next(iter(_FITS))]
+            _FITS[key] = kept
+        return kept
+    return _fit_counts(y, X, family, poisson)
+
+
+#: The fits :func:`fit_counts` made in this process, by family, design shape, counts and design.
+_FITS: dict[tuple[str, tuple[int, ...], bytes, bytes], CountFit] = {}
+_FITS_KEPT = 512
+
+
+def _fit_counts(
+    y: np.ndarray,
+    X: np.ndarray,
+    family: Literal["auto", "poisson", "negative_binomial"],
+    poisson: CountFit | None,
+) -> CountFit:
     if poisson is not None:
         if poisson.model != "poisson" or poisson.n_params != X.shape[1]:
             raise ParameterError("poisson must be the Poisson fit of the same counts and design")

@@ -291,6 +291,10 @@ def built_once(
 
 _Kept = TypeVar("_Kept")
 
+#: The records of the latest selections (:meth:`Selection.records`), by their table's frame and selection.
+_RECORDS: dict[tuple[Hashable, ...], tuple[weakref.ref[pl.DataFrame], pl.DataFrame]] = {}
+_RECORDS_KEPT = 32
+
 
 def kept_once(df: pl.DataFrame, key: tuple[Hashable, ...], build: Callable[[], _Kept]) -> _Kept:
     """``build()``, a pure function of ``df`` and ``key``, made once per frame and key and returned itself each
@@ -433,6 +437,7 @@ class Selection:
             table = self.table
             secret = secret_key("cell_key", CELL_KEY_SECRET_ENV)
             df = built_once(df, ("record_keys", secret), lambda: df.with_columns(record_keys(table)))
+            object.__setattr__(self, "_record_key_secret", secret)  # what the keys are a function of, too
         return df
 
     def where(self) -> pl.Expr:
@@ -443,12 +448,31 @@ class Selection:
         return selected
 
     def records(self) -> pl.DataFrame:
-        """The case records of the selection (records without a year are out when years are given)."""
+        """The case records of the selection (records without a year are out when years are given): filtered
+        once per frame and selection (a brief asks for them a dozen times), each caller given its own copy."""
         if self.kind != "case":
             raise ParameterError(
                 "victim records are needed here (a case table), not country-level indicators"
             )
-        return self.frame.filter(self.where())
+        frame = self.frame
+        table, _ = resolve_table(self.table)
+        # kept by the table's own frame (every selection of it has that one; a keyed frame is a copy per
+        # selection): the records are a function of it, the records' keys (of the table and the secret, as
+        # :attr:`frame` makes them) and where() (of the country, role and years alone)
+        keys = () if frame is table else ("record keys", self.__dict__.get("_record_key_secret"))
+        full = (id(table), *keys, self.country, self.role, self.years)
+        kept = _RECORDS.get(full)
+        if kept is not None and kept[0]() is table:
+            return kept[1].clone()
+        records = frame.filter(self.where())
+        # kept apart from the frames built once per table (a record's keys, hashed once): a batch of countries
+        # selects hundreds of times, which must not push those out
+        for stale in [k for k, (held, _) in _RECORDS.items() if held() is None]:
+            del _RECORDS[stale]
+        while len(_RECORDS) >= _RECORDS_KEPT:
+            del _RECORDS[next(iter(_RECORDS))]
+        _RECORDS[full] = (weakref.ref(table), records)
+        return records.clone()
 
     def _overview(self) -> tuple[str, str]:
         """What is selected, and from which table: the parameters and the table's name, never its records."""

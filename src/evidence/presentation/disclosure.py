@@ -116,7 +116,7 @@ import threading
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import polars as pl
 
@@ -554,11 +554,12 @@ def _as_counts(df: pl.DataFrame, columns: Sequence[str], *, allow_null: bool) ->
         raise ParameterError(f"count column(s) not in the table: {', '.join(missing)}")
     schema = df.schema
     numeric = [(i, column) for i, column in enumerate(columns) if schema[column].is_numeric()]
-    # every column's checks in one pass (nulls take no part in any() and comparisons), raised in their order
-    checks = (
+    floats = [(i, column) for i, column in numeric if schema[column].is_float()]
+    # the float columns' checks in one pass (nulls take no part in any() and comparisons), raised in their order
+    checks: dict[str, Any] = (
         df.select(
             check
-            for i, column in numeric
+            for i, column in floats
             for check in (
                 (
                     pl.col(column).is_nan()
@@ -566,16 +567,23 @@ def _as_counts(df: pl.DataFrame, columns: Sequence[str], *, allow_null: bool) ->
                     | (pl.col(column) != pl.col(column).round(0))
                 )
                 .any()
-                .alias(f"fraction{i}")
-                if schema[column].is_float()
-                else pl.lit(False).alias(f"fraction{i}"),
+                .alias(f"fraction{i}"),
                 (pl.col(column) < 0).any().alias(f"negative{i}"),
                 pl.col(column).null_count().alias(f"null{i}"),
             )
         ).row(0, named=True)
-        if numeric
+        if floats
         else {}
     )
+    # a whole-number column's from the column itself: its null count is kept with it, its minimum is one pass
+    # (no query per table: most tables hold whole numbers only); no value is a fraction
+    for i, column in numeric:
+        if not schema[column].is_float():
+            values = df.get_column(column)
+            smallest: Any = values.min()
+            checks[f"fraction{i}"] = False
+            checks[f"negative{i}"] = smallest is not None and smallest < 0
+            checks[f"null{i}"] = values.null_count()
     for i, column in enumerate(columns):
         if not schema[column].is_numeric():
             raise ParameterError(f"count column {column!r} is {schema[column]}, not a number")
@@ -588,6 +596,8 @@ def _as_counts(df: pl.DataFrame, columns: Sequence[str], *, allow_null: bool) ->
                 f"count column {column!r} has missing values; a table with totals needs every cell "
                 "(fill true zeros with 0 or drop the row)"
             )
+    if all(schema[column] == pl.Int64 for column in columns):
+        return df  # counts already
     return df.with_columns(pl.col(column).cast(pl.Int64) for column in columns)
 
 
@@ -1724,19 +1734,25 @@ class LinkedCounts:
         ]
 
     def _bounds(self, rule: DisclosureRule) -> dict[Hashable, tuple[float, float]]:
-        ceiling = float(2 * max(self.values.values(), default=0) + rule.threshold)
-        out = {}
-        for name, value in self.values.items():
-            reason = None if name in self.published_too else self.status.get(name, "unpublished")
-            if reason is None:
-                out[name] = (float(value), float(value))
-            elif reason == _SMALL:  # a label read of a perturbed value may hide more: the truth is kept in
-                out[name] = (float(min(rule.smallest_small, value)), float(max(rule.threshold - 1, value)))
-            elif reason == _COMPLEMENT:
-                out[name] = (float(min(rule.threshold, value)), ceiling)
-            else:
-                out[name] = (0.0, ceiling)
-        return out
+        ceiling = self._ceiling(rule)
+        return {name: self._bound(name, rule, ceiling) for name in self.values}
+
+    def _ceiling(self, rule: DisclosureRule) -> float:
+        """The upper bound of a count withheld or not published (a function of the values alone)."""
+        return float(2 * max(self.values.values(), default=0) + rule.threshold)
+
+    def _bound(self, name: Hashable, rule: DisclosureRule, ceiling: float) -> tuple[float, float]:
+        """What a reader knows of one quantity's value from how it is published (a function of its value, its
+        status and whether another table shows it)."""
+        value = self.values[name]
+        reason = None if name in self.published_too else self.status.get(name, "unpublished")
+        if reason is None:
+            return (float(value), float(value))
+        if reason == _SMALL:  # a label read of a perturbed value may hide more: the truth is kept in
+            return (float(min(rule.smallest_small, value)), float(max(rule.threshold - 1, value)))
+        if reason == _COMPLEMENT:
+            return (float(min(rule.threshold, value)), ceiling)
+        return (0.0, ceiling)
 
 
 class _LinkedProgram:
@@ -1785,16 +1801,36 @@ class _LinkedProgram:
         lp.a_matrix_.value_ = np.array([c for e in entries for _, c in e])
         self._highs = _quiet_highs()
         self._highs.passModel(lp)
+        self._ceiling = system._ceiling(rule)
+        # the statuses and showings the model's bounds were last made of (None: none yet, bound every quantity)
+        self._seen: tuple[dict[Hashable, str | None], set[Hashable]] | None = None
         self.refresh()
 
     def refresh(self) -> None:
         """Carry the system's present statuses into the model: the bounds of every quantity, and whether each
-        share still binds (a share whose count is withheld, or shown elsewhere, no longer does)."""
+        share still binds (a share whose count is withheld, or shown elsewhere, no longer does).
+
+        A quantity's bounds are a function of its value, its status and whether another table shows it
+        (:meth:`LinkedCounts._bound`; the values, and so the ceiling, are those the model was made of): only
+        the quantities whose status or showing changed since the last refresh are bounded again, not every
+        quantity of the system at each of the protection's many programmes (one withheld, then undone)."""
         import highspy
         import numpy as np
 
-        bounds_of = self.system._bounds(self.rule)
-        changed = [k for k, n in enumerate(self.names) if bounds_of[n] != self._bounds[k]]
+        system = self.system
+        seen = self._seen
+        if seen is None or len(system.values) != len(self.names):  # the first, or quantities added since
+            self._ceiling = system._ceiling(self.rule)
+            bounds_of = system._bounds(self.rule)
+            names: Iterable[Hashable] = self.names
+        else:
+            status, shown = seen
+            names = {n for n, _ in system.status.items() ^ status.items()} | (system.published_too ^ shown)
+            ceiling = self._ceiling
+            bounds_of = {n: system._bound(n, self.rule, ceiling) for n in names}
+        self._seen = (dict(system.status), set(system.published_too))
+        at = (self.index[n] for n in names if n in self.index)
+        changed = sorted(k for k in at if bounds_of[self.names[k]] != self._bounds[k])
         if changed:
             for k in changed:
                 self._bounds[k] = bounds_of[self.names[k]]
@@ -2172,11 +2208,18 @@ def protect_linked(
         near = set(combination)
         freeing: list[Hashable] = []
         first: list[Hashable] = []
+        # whether withholding a candidate frees the target depends only on what the system withholds, which
+        # is the same in every ring of this round (each _frees undoes its withholding): a candidate of an
+        # inner ring, found not to free it, is not asked again in the wider ring that holds it too
+        frees: dict[Hashable, bool] = {}
         for _hop in range(4):
             wider = near | {t for q in near for t in ties.get(q, ())}
             candidates = _linked_candidates(system, wider, among)
             first = first or candidates
-            freeing = [c for c in candidates[:max_candidates] if _frees(system, programs, c, combination)]
+            for c in candidates[:max_candidates]:
+                if c not in frees:
+                    frees[c] = _frees(system, programs, c, combination)
+            freeing = [c for c in candidates[:max_candidates] if frees[c]]
             if freeing or wider == near:
                 break
             near = wider
