@@ -2429,3 +2429,36 @@ def test_records_without_a_year_are_said_to_be_left_out_of_a_selection_with_year
     assert Selection(table).keyed
     keyed = said(table)
     assert keyed is not None and ">9</span> victim records of Thailand have no single year" in keyed
+
+
+def test_a_category_above_the_total_is_named_as_the_table_names_it_and_never_for_a_missing_own_total():
+    """Review of the trends notebook (Ukraine, role both): the note said "in 2012, ukr>ukr 139" (the raw key,
+    not "Ukraine → Ukraine" as the table's header), and blamed the publisher for 2012, when Ukraine published
+    no total of the victims it detected (the year's total is its nationals abroad only) but did publish its
+    breakdown by citizenship, its own nationals 139 among them."""
+    from _indicator import indicator_rows
+
+    from evidence.notebooks.builders import categories_above_total, category_sum_note
+
+    rows = []
+    for year, own_total, own in ((2010, 100, 80), (2011, 30, 70), (2012, None, 139)):
+        if own_total is not None:
+            rows.append(("UKR", year, "Total", "Total", "Total", "Total", own_total))
+        rows += [
+            ("UKR", year, "by citizenship", "UKR", "Total", "Total", own),
+            ("UKR", year, "by citizenship", "MDA", "Total", "Total", 10),
+            ("POL", year, "Total", "Total", "Total", "Total", 50),
+            ("POL", year, "by citizenship", "UKR", "Total", "Total", 20),
+            ("POL", year, "by citizenship", "POL", "Total", "Total", 30),
+        ]
+    selection = Selection(indicator_rows(rows), country="UKR", role="both")
+    # 2011: Ukraine's nationals 70 at home (and 20 in Poland) against 30 + 20 in all, an inconsistency
+    for by, label, count in (("citizenship", "Ukraine", "90"), ("corridor", "Ukraine → Ukraine", "70")):
+        numbers = yearly_numbers(selection, RULE, by=by)
+        above = categories_above_total(numbers)
+        assert [(c.year, c.count, c.total) for c in above] == [("2011", count, "50")], by
+        note = category_sum_note(numbers)
+        assert f"in 2011, {label} {count}, more than the year's total of 50" in note, by
+        assert "2012" not in note and "ukr" not in note.lower().replace("ukraine", ""), by
+    # a breakdown whose categories are no countries keeps its label, lower-cased in the sentence
+    assert "in 2017, sexual exploitation 807" in category_sum_note(_forms({2017: (471, 85, 807, 11)}))

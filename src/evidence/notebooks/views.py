@@ -35,6 +35,7 @@ from evidence.notebooks.builders import (
     break_caveat,
     break_sentence,
     breakdown_name,
+    category_name,
     category_sum_note,
     emerging_unassessed,
     emerging_view,
@@ -907,21 +908,12 @@ def show_dimension_intro(dimension: str | None) -> None:
     _markdown(f"## By {escape_markdown(name)}\n\n{DIMENSION_INTRO}")
 
 
-#: The breakdowns whose categories are countries (ISO3 codes) or corridors of two (``KHM>THA``).
-_COUNTRY_BREAKDOWNS = ("citizenship", "destination", "corridor", "origin")
-
-
 def category_names(by: str | None, categories: Sequence[str]) -> dict[str, str]:
     """The names readers know the categories of a breakdown by country or corridor by (``KHM`` → Cambodia,
-    ``KHM>THA`` → Cambodia → Thailand); a category that is not a country code keeps its label ("Unknown")."""
-    if by not in _COUNTRY_BREAKDOWNS:
-        return {}
-    named = {}
-    for category in categories:
-        names = [name_of(code) for code in str(category).split(">")]
-        if all(names):
-            named[category] = " → ".join(n for n in names if n)
-    return named
+    ``KHM>THA`` → Cambodia → Thailand, :func:`~evidence.notebooks.builders.category_name`); a category that is
+    not a country code keeps its label ("Unknown")."""
+    named = {category: category_name(by, category) for category in categories}
+    return {category: name for category, name in named.items() if name is not None}
 
 
 def show_dimension_section(
