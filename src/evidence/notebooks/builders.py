@@ -3138,8 +3138,9 @@ def _with_years_without_data(
 
 
 def breakdown_years(selection: Selection, *, placeholders: bool = False) -> dict[str, frozenset[int]]:
-    """The years a publisher's series (UNODC) gives the selection's victims by form, sex or age, by breakdown
-    (keys of :data:`BREAKDOWN_NAMES`, only those with years): a year whose breakdown is the publisher's
+    """The years a publisher's series (UNODC) gives the selection's victims by form, sex or age, and, but in
+    role origin, by citizenship, by breakdown (keys of :data:`BREAKDOWN_NAMES` and ``citizenship``, only those
+    with years): a year whose breakdown is the publisher's
     placeholder (:func:`placeholder_years`: every cell ``<5`` against hundreds of victims) is no usable breakdown,
     and is not one of them (Viet Nam's forms of 2017–2020); with ``placeholders``, those years only. A
     :class:`YearlyNumbers` keeps both (:attr:`~YearlyNumbers.breakdowns`,
@@ -3156,12 +3157,20 @@ def _breakdown_years(
     counts = trends.yearly_counts(selection)
     usable: dict[str, frozenset[int]] = {}
     placeholders: dict[str, frozenset[int]] = {}
-    for by in BREAKDOWN_NAMES:
+    # the victims detected in a country by citizenship too (Thailand's Lao and Myanmar nationals of 2008, a year
+    # without its total); never in role origin, whose total is the citizenship breakdowns' own sum
+    wanted = [*BREAKDOWN_NAMES, *(["citizenship"] if selection.role != "origin" else [])]
+    for by in wanted:
         try:
             by_counts = trends.yearly_counts(selection, by=by)
         except ParameterError:  # a role without this breakdown (origin: other countries' breakdowns)
             continue
-        placeholder = set(placeholder_years(counts, by_counts)) if selection.role != "origin" else set()
+        # a citizenship breakdown lists some citizenships only: a few <5 cells are counts, never placeholders
+        placeholder = (
+            set(placeholder_years(counts, by_counts))
+            if selection.role != "origin" and by != "citizenship"
+            else set()
+        )
         if years := _years_of(by_counts) - placeholder:
             usable[by] = frozenset(years)
         if placeholder:

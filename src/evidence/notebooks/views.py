@@ -1179,7 +1179,9 @@ def no_data_note(
         return years_text(noted) if noted else None
 
     def see_table(*names: str) -> str:
-        names = tuple(name for by, name in BREAKDOWN_NAMES.items() if name in names and by in shown)
+        # the tables by form, sex and age, and by citizenship (the victims a country detected, by their country)
+        known = {**BREAKDOWN_NAMES, "citizenship": breakdown_name("citizenship")}
+        names = tuple(name for by, name in known.items() if name in names and by in shown)
         if not names:
             return ""
         which = "the table" if len(names) == 1 else "the tables"
@@ -1196,7 +1198,7 @@ def no_data_note(
             # a year of a placeholder breakdown only (Viet Nam's forms of 2017–2020): said, with its table
             unpublished = {int(y) for y, n in rows if n == NO_DATA_PUBLISHED}
             held = [
-                (BREAKDOWN_NAMES[by], sorted(placeholder & unpublished))
+                (breakdown_name(by), sorted(placeholder & unpublished))
                 for by, placeholder in numbers.placeholder_breakdowns.items()
                 if placeholder & unpublished
             ]
@@ -1214,7 +1216,7 @@ def no_data_note(
         if when := years(NO_TOTAL_PUBLISHED):
             # only the breakdowns that hold those years, and usable ones (a placeholder breakdown is none)
             noted = {int(y) for y, n in rows if n == NO_TOTAL_PUBLISHED}
-            names = [BREAKDOWN_NAMES[by] for by, held in numbers.breakdowns.items() if held & noted] or [
+            names = [breakdown_name(by) for by, held in numbers.breakdowns.items() if held & noted] or [
                 "category"
             ]
             said.append(
