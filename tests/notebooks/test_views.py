@@ -1152,3 +1152,26 @@ def test_the_world_map_of_a_country_as_origin_has_a_title_that_ends_as_a_sentenc
     specs = {name: json.dumps(chart_spec(chart), ensure_ascii=False) for chart, name in captured}
     assert "where the victims of the largest routes were found" in specs["world"]
     assert "were found in" not in specs["world"]
+
+
+def test_the_routes_world_map_says_its_grey_countries_are_not_among_the_largest_routes(monkeypatch):
+    """Review of the routes notebook: the world map of Thailand's largest routes said "Grey: no data" of the
+    countries outside them, which UNODC does publish routes for."""
+    from evidence.notebooks import views
+    from evidence.presentation.charts import chart_spec
+
+    captured: list = []
+    monkeypatch.setattr(views, "show_charts", lambda named: captured.extend(named))
+    routes = pl.DataFrame(
+        {
+            "origin_iso3": ["MMR", "KHM"],
+            "destination_iso3": ["THA", "THA"],
+            "victims": [2589, 700],
+            "share": ["60%", "16%"],
+        }
+    )
+    options = {"title": "t", "map_title": "m", "subtitle": None, "source": "UNODC", "rule": DisclosureRule(5)}
+    views.show_route_charts(routes, focus="THA", role="destination", **options)
+    specs = {name: json.dumps(chart_spec(chart), ensure_ascii=False) for chart, name in captured}
+    assert f"Grey: {views.WORLD_MAP_GREY}." in specs["world"] and "no data" not in specs["world"]
+    assert "largest routes" in views.WORLD_MAP_GREY

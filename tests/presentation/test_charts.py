@@ -1325,3 +1325,16 @@ def test_a_world_map_with_one_line_across_the_pacific_stays_on_greenwich() -> No
         zoom=False,
     )
     assert all("rotate" not in layer["projection"] for layer in _pacific_layers(spec))
+
+
+def test_choropleth_says_what_grey_means_as_it_is_told() -> None:
+    """The routes notebook's world map shades the countries of the largest routes only: its grey countries have
+    data, and "Grey: no data" said otherwise. The default stays "no data", in the note and on hover."""
+    data = pl.DataFrame({"iso3": ["MMR", "KHM"], "n": [900, 300]})
+    plain = json.dumps(chart_spec(choropleth(data, "iso3", "n", title="t", source=SOURCE)))
+    assert "Grey: no data." in plain and plain.count("no data") > 1  # the note, and on hover
+    told = json.dumps(
+        chart_spec(choropleth(data, "iso3", "n", title="t", source=SOURCE, grey="not among the largest routes"))
+    )
+    assert "Grey: not among the largest routes." in told and told.count("not among the largest routes") > 1
+    assert "no data" not in told

@@ -908,6 +908,10 @@ def show_dimension_intro(dimension: str | None) -> None:
     _markdown(f"## By {escape_markdown(name)}\n\n{DIMENSION_INTRO}")
 
 
+#: What a grey country of the routes' world map is: the map shades the countries of the largest routes only.
+WORLD_MAP_GREY = "not among the largest routes shown, or withheld"
+
+
 def category_names(by: str | None, categories: Sequence[str]) -> dict[str, str]:
     """The names readers know the categories of a breakdown by country or corridor by (``KHM`` → Cambodia,
     ``KHM>THA`` → Cambodia → Thailand, :func:`~evidence.notebooks.builders.category_name`); a category that is
@@ -1831,6 +1835,7 @@ def show_route_charts(
                     legend_title=world_legend,
                     focus=focus,
                     rule=rule,
+                    grey=WORLD_MAP_GREY,
                 ),
                 f"world{suffix}",
             )
