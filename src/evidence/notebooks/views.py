@@ -30,6 +30,7 @@ from evidence.notebooks.builders import (
     SOURCE_LABELS,
     TOO_FEW,
     VICTIMS_TEXT,
+    Bounds,
     RouteBounds,
     YearlyNumbers,
     break_caveat,
@@ -721,15 +722,43 @@ def holds_own_count(selection: Selection) -> bool:
     return own.height > 0
 
 
-def censored_note(shown: DisclosedTable | pl.DataFrame | None) -> str | None:
-    """The note on ranges of censored counts, for a table that shows one (``12–15``, ``up to 8``)."""
+def censored_note(
+    shown: DisclosedTable | pl.DataFrame | None, bounds: Bounds | None = None
+) -> str | None:
+    """The note on ranges of censored counts, for a table that shows one (``12–15``, ``up to 8``); given the
+    ``bounds`` the table shows, of a table without a range whose small cells are the publisher's own censored
+    ones (:func:`publisher_small_note`: Cambodia's forms of 2017–2020, every cell UNODC's ``<5``)."""
     if not isinstance(shown, pl.DataFrame):
         return None
     cells = [str(v) for c in shown.columns for v in shown[c].drop_nulls().to_list()]
     up_to = any(_UP_TO.match(v) for v in cells)
     if not up_to and not any(_RANGE.search(v) for v in cells):
-        return None
+        return None if bounds is None else publisher_small_note(shown, bounds)
     return f"{_CENSORED_NOTE} {_UP_TO_NOTE}" if up_to else _CENSORED_NOTE
+
+
+def publisher_small_note(shown: pl.DataFrame, bounds: Bounds) -> str | None:
+    """The note on the small cells (``<5``) of a table of censored counts that are the publisher's own
+    censored cells (:attr:`~evidence.presentation.disclosure.DisclosedTable.known`: UNODC gives them as
+    ``<5``), not cells this toolkit withheld: said so, and, where the table has both, both. None when no shown
+    small cell is the publisher's (the table writer's own note then says what the label means)."""
+    if bounds.exact:
+        return None
+    low = bounds.low
+    label = low.rule.label
+    theirs = ours = False
+    for column in low.count_columns:
+        if column not in shown.columns:
+            continue
+        for cell, known in zip(shown[column].to_list(), low.known_cells(column), strict=False):
+            if cell == label:
+                theirs, ours = theirs or known, ours or not known
+    if not theirs:
+        return None
+    said = f"{label}: a cell the publisher gives as <5 (fewer than five victims), its own censoring"
+    if ours:
+        said += f", or one of fewer than {low.rule.threshold} not shown to protect individuals"
+    return said + "."
 
 
 def victims_noun(selection: Selection) -> str:
@@ -807,7 +836,8 @@ def show_yearly_section(
         labels={"year": "Year", "note": "Note", "victims": noun.capitalize()},
         kinds=None if per_year is None else per_year.kinds(),
         source=source,
-        note=" ".join(n for n in (censored_note(shown), no_data_note(numbers, tables=tables)) if n) or None,
+        note=" ".join(n for n in (censored_note(shown, per_year), no_data_note(numbers, tables=tables)) if n)
+        or None,
     )
     panel = numbers.panel
     # with a steady reporters' panel, the years that miss some reporters are said once, not one by one
@@ -856,7 +886,7 @@ def show_yearly_section(
             labels={"year": "Year", "note": "Note", "victims": "Detected victims"},
             kinds=None if panel.per_year is None else panel.per_year.kinds(),
             source=source,
-            note=censored_note(shown),
+            note=censored_note(shown, panel.per_year),
         )
         for line in incomplete_lines(panel.incomplete):
             _markdown(line)
@@ -957,7 +987,7 @@ def show_dimension_section(
     if not numbers.exact:
         # a year of the span without the breakdown is a row noted as not published, said once (never a 0)
         notes = (
-            censored_note(shown),
+            censored_note(shown, table),
             no_breakdown_note(numbers),
             category_sum_note(numbers),
             repeated_rows_note(numbers),
