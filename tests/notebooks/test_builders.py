@@ -2482,8 +2482,9 @@ def test_a_year_of_a_citizenship_breakdown_without_a_total_is_no_total_published
     notes = dict(numbers.per_year.low.frame.select("year", "note").iter_rows())
     assert notes["2008"] == NO_TOTAL_PUBLISHED and notes["2007"] == NO_DATA_PUBLISHED
     said = no_data_note(numbers, tables=["citizenship"])
-    assert "UNODC gives these victims by citizenship in 2008 but not their total (see the table by citizenship)" in (
-        said
+    assert (
+        "UNODC gives these victims by citizenship in 2008 but not their total (see the table by citizenship)"
+        in (said)
     )
     assert "no figure for these victims in 2007," in said
     # in role origin the citizenship breakdowns are the total: no breakdown of it

@@ -1183,7 +1183,9 @@ def _forms_without_total(cells: dict[int, int | str]):
     from evidence.analyses.selection import Selection
     from evidence.notebooks.builders import yearly_numbers
 
-    rows = [("KHM", 2007, "by form of exploitation", "Forced labour", "Total", "Total", 12)]  # no total at all
+    rows = [
+        ("KHM", 2007, "by form of exploitation", "Forced labour", "Total", "Total", 12)
+    ]  # no total at all
     for year, n in cells.items():
         rows += [
             ("KHM", year, "by form of exploitation", f, "Total", "Total", n)

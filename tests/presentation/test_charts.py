@@ -1334,7 +1334,9 @@ def test_choropleth_says_what_grey_means_as_it_is_told() -> None:
     plain = json.dumps(chart_spec(choropleth(data, "iso3", "n", title="t", source=SOURCE)))
     assert "Grey: no data." in plain and plain.count("no data") > 1  # the note, and on hover
     told = json.dumps(
-        chart_spec(choropleth(data, "iso3", "n", title="t", source=SOURCE, grey="not among the largest routes"))
+        chart_spec(
+            choropleth(data, "iso3", "n", title="t", source=SOURCE, grey="not among the largest routes")
+        )
     )
     assert "Grey: not among the largest routes." in told and told.count("not among the largest routes") > 1
     assert "no data" not in told

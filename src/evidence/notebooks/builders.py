@@ -2341,7 +2341,9 @@ def categories_above_total(numbers: YearlyNumbers) -> list[CategoryAboveTotal]:
             if str(year) in skipped:
                 continue
             if isinstance(low, int) and isinstance(high, int) and low > high:
-                out.append(CategoryAboveTotal(str(year), category, bounds_text(cell), bounds_text(total), label))
+                out.append(
+                    CategoryAboveTotal(str(year), category, bounds_text(cell), bounds_text(total), label)
+                )
     return sorted(out, key=lambda c: (c.year, numbers.categories.index(c.category)))
 
 

@@ -722,9 +722,7 @@ def holds_own_count(selection: Selection) -> bool:
     return own.height > 0
 
 
-def censored_note(
-    shown: DisclosedTable | pl.DataFrame | None, bounds: Bounds | None = None
-) -> str | None:
+def censored_note(shown: DisclosedTable | pl.DataFrame | None, bounds: Bounds | None = None) -> str | None:
     """The note on ranges of censored counts, for a table that shows one (``12–15``, ``up to 8``); given the
     ``bounds`` the table shows, of a table without a range whose small cells are the publisher's own censored
     ones (:func:`publisher_small_note`: Cambodia's forms of 2017–2020, every cell UNODC's ``<5``)."""

@@ -818,7 +818,10 @@ def corridor_bar_chart(
     # the axis ends there, never rounded further up (Vega's "nice" made THA's 2,589 an axis to 4,000)
     bars = base.mark_bar(color=PALETTE[0]).encode(
         x=alt.X(
-            f"{value}:Q", title=x_title, axis=count_axis(), scale=alt.Scale(domain=[0, reach or 1], nice=False)
+            f"{value}:Q",
+            title=x_title,
+            axis=count_axis(),
+            scale=alt.Scale(domain=[0, reach or 1], nice=False),
         ),
         tooltip=[
             alt.Tooltip("corridor:N", title="Route"),
