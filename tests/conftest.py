@@ -181,7 +181,14 @@ class _SlowFirst:
         items[:] = slow_first(items, weight_of, self.n_workers)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """pytest-xdist, in the controller: tells each worker how the tests are shared out (a worker's own options
+    say ``--dist no``)."""
+    node.workerinput["evidence_dist"] = node.config.getoption("dist")
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    workers = getattr(config, "workerinput", {}).get("workercount")
-    if workers and config.getoption("dist", None) == "worksteal":
-        config.pluginmanager.register(_SlowFirst(int(workers)), "evidence-slow-first")
+    workerinput = getattr(config, "workerinput", {})
+    if workerinput.get("evidence_dist") == "worksteal":
+        config.pluginmanager.register(_SlowFirst(int(workerinput["workercount"])), "evidence-slow-first")
