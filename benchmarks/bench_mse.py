@@ -46,7 +46,7 @@ def main() -> None:
 
     selection.fit_batch = counting
     started = time.perf_counter()
-    result = estimate_population(capture, method="stepwise", bootstrap=REPLICATES, seed=SEED)
+    result = estimate_population(capture, method="stepwise", bootstrap_replicates=REPLICATES, seed=SEED)
     elapsed = time.perf_counter() - started
     selection.fit_batch = original
 

@@ -108,7 +108,9 @@ def bootstrap_timings() -> None:
 
         search.fit_batch = counting
         started = time.perf_counter()
-        result = estimate_population(capture, method=method, max_order=4, bootstrap=1000, seed=1234)
+        result = estimate_population(
+            capture, method=method, max_order=4, bootstrap_replicates=1000, seed=1234
+        )
         elapsed = time.perf_counter() - started
         search.fit_batch = original
         reference = one_glm_fit(capture, capture.parse_terms(result.terms)) * fits

@@ -1,5 +1,5 @@
 """BCa limits: constructed replicates with an empty list, with no overlap, with fits that do not converge;
-the quantiles, the Monte Carlo spread and ``bootstrap="auto"`` (docs/methods.md, "BCa limits")."""
+the quantiles, the Monte Carlo spread and ``bootstrap_replicates="auto"`` (docs/methods.md, "BCa limits")."""
 
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ def test_replicates_with_no_overlap_are_unbounded_and_stay_in_the_interval() -> 
     capture = ListCapture(lists=("A", "B"), counts=np.array([20, 20, 1]))
     rows = np.array([[21, 20, 0], [20, 20, 1]])
     assert without_overlap(capture, rows).tolist() == [True, False]
-    result = estimate_population(capture, method="main", bootstrap=400, seed=3)
+    result = estimate_population(capture, method="main", bootstrap_replicates=400, seed=3)
     assert 0.2 < result.bootstrap_unbounded / result.bootstrap_replicates < 0.5
     assert result.bootstrap_failed == 0  # kept, not dropped
     assert math.isinf(result.interval[1]) and result.unbounded_above
@@ -144,7 +144,7 @@ def test_type8_quantiles_reach_infinity_only_through_infinite_replicates() -> No
 
 
 def test_monte_carlo_spread_is_reported(mse: Path) -> None:
-    result = estimate_population(read_list_capture(mse / WESTERN), bootstrap=200, seed=4)
+    result = estimate_population(read_list_capture(mse / WESTERN), bootstrap_replicates=200, seed=4)
     low_se, high_se = result.monte_carlo_se
     assert 0 < low_se < result.estimate and 0 < high_se < result.estimate
     low_p, high_p = result.limit_quantiles
@@ -156,7 +156,7 @@ def test_auto_adds_independent_runs_until_the_median_limits_settle(
 ) -> None:
     monkeypatch.setattr(bootstrap_module, "AUTO_STEP", 100)
     capture = read_list_capture(mse / WESTERN)
-    result = estimate_population(capture, method="main", bootstrap="auto", seed=9)
+    result = estimate_population(capture, method="main", bootstrap_replicates="auto", seed=9)
     runs = result.bootstrap_rounds
     k = len(runs)
     assert bootstrap_module.AUTO_MIN_RUNS <= k <= bootstrap_module.AUTO_MAX_RUNS
@@ -169,14 +169,14 @@ def test_auto_adds_independent_runs_until_the_median_limits_settle(
         for values, se in zip((lows, highs), result.monte_carlo_se, strict=True):
             assert se == pytest.approx(math.sqrt(math.pi / 2) * np.std(values, ddof=1) / math.sqrt(k))
             assert se <= bootstrap_module.AUTO_TOLERANCE * np.median(values)
-    again = estimate_population(capture, method="main", bootstrap="auto", seed=9)
+    again = estimate_population(capture, method="main", bootstrap_replicates="auto", seed=9)
     assert again.interval == result.interval  # reproducible with its seed
 
 
 def test_the_first_of_several_runs_is_the_single_run_of_the_same_seed(mse: Path) -> None:
     capture = read_list_capture(mse / WESTERN)
-    single = estimate_population(capture, bootstrap=50, seed=3)
-    several = estimate_population(capture, bootstrap=50, seed=3, runs=3)
+    single = estimate_population(capture, bootstrap_replicates=50, seed=3)
+    several = estimate_population(capture, bootstrap_replicates=50, seed=3, bootstrap_runs=3)
     assert several.bootstrap_rounds[0][1:] == single.interval
     assert several.bootstrap_runs == 3 and several.bootstrap_replicates == 150
     low, high = several.interval

@@ -55,7 +55,7 @@ def test_an_estimate_never_shows_the_margins_it_keeps_for_the_disclosure_rule(we
 
 def test_an_estimate_says_how_its_interval_was_made_and_when_it_has_no_upper_limit() -> None:
     capture = ListCapture(lists=("A", "B", "C"), counts=np.array([30, 25, 6, 20, 5, 4, 3]))
-    result = estimate_population(capture, method="main", bootstrap=20, seed=7)
+    result = estimate_population(capture, method="main", bootstrap_replicates=20, seed=7)
     assert "BCa bootstrap of 20 replicates, seed 7" in repr(result)
     assert "BCa bootstrap of 20 replicates</td>" in result._repr_html_()
     assert "main, main effects only" in repr(result)

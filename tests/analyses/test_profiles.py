@@ -380,6 +380,41 @@ def test_a_flag_column_written_as_one_or_empty_has_no_share_of_itself(shared_dat
     assert dict(zip(shares["category"], shares["count"], strict=True)) == {"true": 1, "false": 1}
 
 
+def test_a_flag_true_for_every_known_record_is_data_not_an_error():
+    """An organisation's flag with its "no" recordable (an extra column of its records, 12 known records all
+    "recruiter" = 1, the rest not recorded) was refused as "written as 1 or empty": whether a flag is written
+    that way is the layout's property (the victim-perpetrator layout's roles), not something a flag that
+    happens to be true for every known record shows. Its share is 12 of 12 known."""
+    records = cases([form(True, None, None)] * 15).with_columns(recruiter=pl.Series([True] * 12 + [None] * 3))
+    shares = profiles.group_shares(records, "recruiter")
+    assert shares.select("category", "count", "n_known", "n_unknown", "share").rows() == [
+        ("true", 12, 12, 3, 1.0)
+    ]
+    # and an organisation's own flag of a group, when every record that answers it says yes
+    records = records.with_columns(exploitation_forced_criminality=pl.Series([True] * 4 + [None] * 11))
+    shares = profiles.group_shares(records, "exploitation_forced_criminality")
+    assert shares.select("category", "count", "n_known").rows() == [("true", 4, 4)]
+
+
+def test_a_flag_true_for_every_known_record_of_loaded_case_records(case_records):
+    """The same through the loader: an organisation's mapped records (their "no" written N) whose forced
+    criminality is Y for every record that answers it keep their share; the layout, not the data, says a flag
+    is written 1 or empty."""
+    import dataclasses
+
+    data = case_records.data
+    known = data["exploitation_forced_criminality"].is_not_null()
+    only_yes = dataclasses.replace(
+        case_records,
+        data=data.with_columns(
+            exploitation_forced_criminality=pl.when(known).then(True).otherwise(None).cast(pl.Boolean)
+        ),
+    )
+    shares = profiles.group_shares(only_yes, "exploitation_forced_criminality")
+    assert shares["category"].to_list() == ["true"]
+    assert shares["count"][0] == shares["n_known"][0] == int(known.sum()) > 0
+
+
 # --- columns holding several values, and the organisation's own flag groups --------------------------------------
 
 CASE_RECORDS = "case_records/assisted_victims.csv"

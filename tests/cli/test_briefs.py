@@ -94,7 +94,9 @@ def test_brief_options_become_the_notebook_parameters(tmp_path: Path) -> None:
         )
     )
     data = tmp_path / "ctdc.csv"
-    given = brief_parameters(spec, country="KHM", role="origin", years="2015-2020", data=[data], threshold=11)
+    given = brief_parameters(
+        spec, country="KHM", role="origin", years="2015-2020", data=[data], disclosure_threshold=11
+    )
     assert given == {
         "country": "KHM",
         "role": "origin",

@@ -508,12 +508,12 @@ def test_load_out_with_several_configured_files_names_the_argument_as_help_does(
 
 def test_load_and_validate_help_say_what_their_options_do() -> None:
     """`data load FILE` listed only CTDC, UNODC, TIP and GSI (not case records with a mapping, nor a register);
-    `--threshold` did not say it acts only on the tables of `--summary` (load) and of unmapped citizenships
+    `--disclosure-threshold` did not say it acts only on the tables of `--summary` (load) and of unmapped citizenships
     (validate); `validate --limit` said "rejected rows" but limits the flagged rows and failed checks too."""
     env = {"COLUMNS": "400"}
     load = " ".join(runner.invoke(app, ["data", "load", "--help"], env=env).stdout.split())
     assert "case records (with their mapping file) or a register" in load
-    assert "the tables of --summary are the ones --threshold protects" in load
+    assert "the tables of --summary are the ones --disclosure-threshold protects" in load
     validate = " ".join(runner.invoke(app, ["data", "validate", "--help"], env=env).stdout.split())
     assert "rows of each list shown (rejected, flagged, failed value checks)" in validate
-    assert "--threshold protects the table of citizenships not mapped to a country" in validate
+    assert "--disclosure-threshold protects the table of citizenships not mapped to a country" in validate

@@ -38,7 +38,18 @@ def test_json_has_the_published_new_orleans_estimate(shared_data: Path) -> None:
 
 def test_json_with_bootstrap_method_and_threshold(shared_data: Path) -> None:
     path = shared_data / "mse" / "western_us_5list" / "Western.csv"
-    args = ["estimate", "--data", str(path), "--method", "main", "--bootstrap", "40", "--seed", "5", "--json"]
+    args = [
+        "estimate",
+        "--data",
+        str(path),
+        "--method",
+        "main",
+        "--bootstrap-replicates",
+        "40",
+        "--seed",
+        "5",
+        "--json",
+    ]
     first = json.loads(runner.invoke(app, args).stdout)
     again = json.loads(runner.invoke(app, args).stdout)
     assert (
@@ -122,14 +133,14 @@ def test_the_disclosure_threshold_withholds_small_numbers_of_people(tmp_path: Pa
     payload = json.loads(runner.invoke(app, ["estimate", "--data", str(path), "--json"]).stdout)
     assert payload["observed"] == "<5" and payload["estimate"] == "x" and payload["interval"] == ["x", "x"]
     loose = json.loads(
-        runner.invoke(app, ["estimate", "--data", str(path), "--json", "--threshold", "2"]).stdout
+        runner.invoke(app, ["estimate", "--data", str(path), "--json", "--disclosure-threshold", "2"]).stdout
     )
     assert loose["observed"] == 3 and loose["disclosure"]["threshold"] == 2
 
 
 def test_bootstrap_takes_a_number_or_auto(run_main, shared_data: Path) -> None:
     path = shared_data / "mse" / "western_us_5list" / "Western.csv"
-    code, _out, err = run_main(["estimate", "--data", str(path), "--bootstrap", "lots"])
+    code, _out, err = run_main(["estimate", "--data", str(path), "--bootstrap-replicates", "lots"])
     assert code == 2 and "'auto'" in err
     payload = json.loads(
         runner.invoke(
@@ -144,9 +155,9 @@ def test_independent_runs_give_the_median_limits_and_their_monte_carlo_range(
     run_main, shared_data: Path
 ) -> None:
     path = shared_data / "mse" / "western_us_5list" / "Western.csv"
-    code, _out, err = run_main(["estimate", "--data", str(path), "-b", "40", "--runs", "many"])
-    assert code == 2 and "--runs" in err
-    args = ["estimate", "--data", str(path), "-m", "main", "-b", "40", "--runs", "3", "--seed", "1"]
+    code, _out, err = run_main(["estimate", "--data", str(path), "-b", "40", "--bootstrap-runs", "many"])
+    assert code == 2 and "--bootstrap-runs" in err
+    args = ["estimate", "--data", str(path), "-m", "main", "-b", "40", "--bootstrap-runs", "3", "--seed", "1"]
     payload = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
     assert payload["bootstrap"]["runs"] == 3 and payload["bootstrap"]["replicates"] == 120
     (low_a, low_b), (high_a, high_b) = payload["bootstrap"]["monte_carlo_range"]
@@ -178,12 +189,12 @@ def test_a_file_of_another_source_is_named_with_the_right_command(
     "options, said",
     [
         (["--p-enter", "2"], "--p-enter is a p-value between 0 and 1"),
-        (["--bootstrap", "-5"], "--bootstrap takes a number of replicates (0 or more)"),
-        (["--runs", "0"], "--runs takes a number of independent runs (1 or more)"),
+        (["--bootstrap-replicates", "-5"], "--bootstrap-replicates takes a number of replicates (0 or more)"),
+        (["--bootstrap-runs", "0"], "--bootstrap-runs takes a number of independent runs (1 or more)"),
     ],
 )
 def test_bad_options_are_named_as_typed(run_main, options, said) -> None:
-    """`--p-enter 2` said "p_enter is ..."; `--bootstrap -5` announced a bootstrap of -5 replicates first."""
+    """`--p-enter 2` said "p_enter is ..."; `--bootstrap-replicates -5` announced a bootstrap of -5 replicates first."""
     code, _, err = run_main(["estimate", *options])
     text = " ".join(err.split())
     assert code == 2 and f"error: {said}" in text and "p_enter" not in text and "bootstrapping" not in text
@@ -204,15 +215,21 @@ def test_a_second_list_file_is_refused_not_silently_chosen(run_main, shared_data
 @pytest.mark.parametrize(
     ("options", "said"),
     [
-        (["--runs", "3"], "--runs repeats the bootstrap: give --bootstrap N"),
-        (["--runs", "auto"], "--runs repeats the bootstrap: give --bootstrap N"),
-        (["-b", "auto", "--runs", "3"], "--bootstrap auto chooses the number of runs itself"),
+        (["--bootstrap-runs", "3"], "--bootstrap-runs repeats the bootstrap: give --bootstrap-replicates N"),
+        (
+            ["--bootstrap-runs", "auto"],
+            "--bootstrap-runs repeats the bootstrap: give --bootstrap-replicates N",
+        ),
+        (
+            ["-b", "auto", "--bootstrap-runs", "3"],
+            "--bootstrap-replicates auto chooses the number of runs itself",
+        ),
         (["-m", "bic", "--p-enter", "0.05"], "--p-enter is the stepwise selection's threshold"),
         (["-m", "main", "--downhill-start", "full"], "--downhill-start is where the downhill search starts"),
     ],
 )
 def test_options_the_method_does_not_use_are_refused(run_main, shared_data: Path, options, said) -> None:
-    """`--runs 3` without a bootstrap, `--p-enter` with another method than stepwise and `--downhill-start`
+    """`--bootstrap-runs 3` without a bootstrap, `--p-enter` with another method than stepwise and `--downhill-start`
     with another than downhill were ignored without a word: the estimate printed was not the one asked for."""
     path = shared_data / "mse" / "uk_2013_4list" / "UKdat_4.csv"
     code, out, err = run_main(["estimate", "--data", str(path), *options])
@@ -223,9 +240,43 @@ def test_options_the_method_does_not_use_are_refused(run_main, shared_data: Path
 def test_options_at_their_defaults_or_of_the_method_are_taken(run_main, shared_data: Path) -> None:
     path = shared_data / "mse" / "uk_2013_4list" / "UKdat_4.csv"
     for options in (
-        ["--runs", "1"],
+        ["--bootstrap-runs", "1"],
         ["-m", "stepwise", "--p-enter", "0.05"],
         ["-m", "downhill", "--downhill-start", "full"],
     ):
         code, _, err = run_main(["estimate", "--data", str(path), *options])
         assert code == 0, err
+
+
+def test_the_bootstrap_settings_have_the_notebooks_names_in_help(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hidden_population notebook and the Python API say bootstrap_replicates and bootstrap_runs; the CLI said
+    --bootstrap and --runs. Its names are now --bootstrap-replicates and --bootstrap-runs, the old ones hidden,
+    and the help says how its defaults differ from the notebook's (a quick estimate, not a brief)."""
+    from evidence.cli.options import RENAMED_OPTIONS
+
+    assert RENAMED_OPTIONS["--bootstrap"] == "--bootstrap-replicates"
+    assert RENAMED_OPTIONS["--runs"] == "--bootstrap-runs"
+    result = runner.invoke(app, ["estimate", "--help"])
+    words = result.stdout.split()
+    assert "--bootstrap-replicates" in words and "--bootstrap-runs" in words
+    assert "--bootstrap" not in words and "--runs" not in words
+    text = " ".join(words)
+    assert "defaults to 1000 for a brief" in text and "the notebook's default" in text
+
+
+def test_the_old_names_of_the_bootstrap_settings_still_work_and_say_so(run_main, shared_data: Path) -> None:
+    """Scripts that give --bootstrap and --runs keep working, the same as the new names, with one line on
+    standard error for each; an old name given with its new one is refused (which value was meant?)."""
+    path = str(shared_data / "mse" / "western_us_5list" / "Western.csv")
+    args = ["estimate", "--data", path, "-m", "main", "--seed", "1", "--json"]
+    code, new, err = run_main([*args, "--bootstrap-replicates", "40", "--bootstrap-runs", "2"])
+    assert code in (0, None) and "old name" not in err, err
+    assert json.loads(new)["bootstrap"]["runs"] == 2
+    code, old, err = run_main([*args, "--bootstrap", "40", "--runs=2"])
+    assert code in (0, None) and old == new, err
+    said = " ".join(err.split())
+    assert said.count("warning: --bootstrap is the old name of --bootstrap-replicates") == 1, err
+    assert said.count("warning: --runs is the old name of --bootstrap-runs") == 1, err
+    code, out, _ = run_main([*args, "--runs", "2", "--bootstrap-runs", "2", "-b", "40"])
+    error = json.loads(out)["error"]
+    assert code == 2 and "--runs is the old name of --bootstrap-runs: give it once" in error["message"]

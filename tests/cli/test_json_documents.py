@@ -201,7 +201,10 @@ def quiet_environment(tmp_path, monkeypatch):
         ("evidence.trend", ["trend", "--data", "{unodc}", "--country", "THA"]),
         ("evidence.estimate", ["estimate", "--data", "{mse}"]),
         # two bootstrap runs: bootstrap.rounds[] and its pairs
-        ("evidence.estimate", ["estimate", "--data", "{western}", "-m", "main", "-b", "40", "--runs", "2"]),
+        (
+            "evidence.estimate",
+            ["estimate", "--data", "{western}", "-m", "main", "-b", "40", "--bootstrap-runs", "2"],
+        ),
         ("evidence.compare", ["compare", "THA", "--data", "{unodc}", "--data", "{gsi}", "--data", "{tip}"]),
         ("evidence.data.load", ["data", "load", "{ctdc}", "--out", "{tmp}/table.parquet"]),
         ("evidence.data.list", ["data", "list"]),
@@ -308,7 +311,7 @@ def test_the_documented_exit_codes_are_the_ones_the_cli_uses():
     "args, code, error_code",
     [
         (["flows", "--yeras", "2020"], 2, "usage"),  # a usage error, as click reports it
-        (["flows", "--threshold", "1"], 2, "usage"),  # a value out of the option's range
+        (["flows", "--disclosure-threshold", "1"], 2, "usage"),  # a value out of the option's range
         (["data", "validate", "{missing}"], 2, "invalid_input"),
         (["no-such-command"], 2, "usage"),
         (["flows", "--data", "{missing}"], 2, "invalid_input"),
@@ -318,7 +321,7 @@ def test_the_documented_exit_codes_are_the_ones_the_cli_uses():
         (["compare", "THA", "--data", "{missing}"], 2, "invalid_input"),
         (["flows", "--country", "XXX"], 2, "invalid_parameter"),
         (["trend", "--role", "somewhere"], 2, "invalid_parameter"),
-        (["estimate", "--bootstrap", "many"], 2, "invalid_parameter"),
+        (["estimate", "--bootstrap-replicates", "many"], 2, "invalid_parameter"),
         (["register", "figures", "--as-of", "30/06/2023", "--register", "{missing}"], 2, "invalid_parameter"),
         (["register", "status", "--register", "{missing}"], 2, "invalid_register"),
     ],

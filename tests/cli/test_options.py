@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import shutil
 from pathlib import Path
 from typing import Annotated
@@ -15,10 +16,19 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from evidence.cli.main import app
-from evidence.cli.options import DEFAULT_ROLE, DEFAULT_THRESHOLD, paragraphs
+from evidence.cli.options import DEFAULT_DISCLOSURE_THRESHOLD, DEFAULT_ROLE, paragraphs
 
 #: Options that name data files, a country, a role, the years or the disclosure threshold: one meaning each.
-SHARED = {"--data", "--country", "--role", "--years", "--threshold", "--force", "--out-root", "--kernel"}
+SHARED = {
+    "--data",
+    "--country",
+    "--role",
+    "--years",
+    "--disclosure-threshold",
+    "--force",
+    "--out-root",
+    "--kernel",
+}
 #: Where one of them means something else on purpose, and why.
 OWN_MEANING = {
     ("estimate", "--data"),  # one list-capture file, not the tables the loaders read
@@ -103,10 +113,10 @@ def test_shared_options_mean_the_same_everywhere():
                 meanings.setdefault(opt, set()).add((param.help, param.metavar))
                 if opt == "--role":
                     assert param.default == DEFAULT_ROLE
-                if opt == "--threshold":
-                    assert param.default == DEFAULT_THRESHOLD
+                if opt == "--disclosure-threshold":
+                    assert param.default == DEFAULT_DISCLOSURE_THRESHOLD
     assert {opt for opt, seen in meanings.items() if len(seen) > 1} == set()
-    assert {"--data", "--role", "--threshold"} <= set(meanings)
+    assert {"--data", "--role", "--disclosure-threshold"} <= set(meanings)
 
 
 def test_every_command_that_reads_data_takes_it_with_data():
@@ -126,7 +136,7 @@ def test_run_help_lists_its_parameters_option(monkeypatch):
 def test_the_default_threshold_is_the_disclosure_rules():
     from evidence.presentation.disclosure import DEFAULT_RULE
 
-    assert DEFAULT_THRESHOLD == DEFAULT_RULE.threshold
+    assert DEFAULT_DISCLOSURE_THRESHOLD == DEFAULT_RULE.threshold
 
 
 def test_version(run_main):
@@ -261,3 +271,75 @@ def test_every_country_option_has_the_one_short_form() -> None:
     walk(typer.main.get_command(app), [])
     assert {"flows", "trend", "register figures"} <= set(found)
     assert {words: opts for words, opts in found.items() if "-c" not in opts} == {}
+
+
+#: The commands that take the disclosure threshold.
+WITH_THRESHOLD = [("flows",), ("trend",), ("estimate",), ("compare",), ("brief",), ("data", "load")]
+WITH_THRESHOLD += [("data", "validate"), ("register", "figures")]
+
+
+def test_the_disclosure_threshold_has_one_name_in_help(monkeypatch):
+    """The notebooks' parameter, the run records, the Python API and the docs call it disclosure_threshold; the
+    CLI called it --threshold. Its one name is --disclosure-threshold; the old name is hidden from help."""
+    commands = dict(COMMANDS)
+    taking = {
+        path for path, command in COMMANDS if any("--disclosure-threshold" in p.opts for p in command.params)
+    }
+    assert taking == set(WITH_THRESHOLD)
+    for path in WITH_THRESHOLD:
+        assert not any("--threshold" in p.opts for p in commands[path].params), path
+        words = _help(path, monkeypatch, 200).split()
+        assert "--disclosure-threshold" in words and "--threshold" not in words, path
+
+
+def test_the_old_name_of_the_disclosure_threshold_still_works_and_says_so_once(run_main, fixtures):
+    """Scheduled jobs of analysts give --threshold: it keeps working, the same as --disclosure-threshold, with one
+    line on standard error saying it is the old name (whatever form it takes: `--threshold=11`); given with the
+    new name, it is refused (which one was meant?); a value that reads "--threshold" is left alone."""
+    data = str(fixtures / "ctdc" / "synthetic_v2024.csv")
+    args = ["flows", "--data", data, "--json"]
+    code, new, err = run_main([*args, "--disclosure-threshold", "11"])
+    assert code in (0, None) and "--threshold" not in err, err
+    payload = json.loads(new)
+    assert payload["disclosure"]["threshold"] == 11 and payload["parameters"]["disclosure_threshold"] == 11
+    said = "warning: --threshold is the old name of --disclosure-threshold"
+    for old in (["--threshold", "11"], ["--threshold=11"], ["--threshold", "7", "--threshold", "11"]):
+        code, out, err = run_main([*args, *old])
+        assert code in (0, None) and out == new, err
+        assert " ".join(err.split()).count(said) == 1, err
+    code, out, err = run_main([*args, "--threshold", "11", "--disclosure-threshold", "11"])
+    error = json.loads(out)["error"]
+    assert code == 2 and error["code"] == "usage"
+    assert "--threshold is the old name of --disclosure-threshold: give it once" in error["message"]
+    # a threshold out of range is refused, as under the new name
+    code, out, _ = run_main([*args, "--threshold", "1"])
+    assert code == 2 and "greater than or equal to 2" in json.loads(out)["error"]["message"]
+    # the word as the value of another option is not the option (a folder named so)
+    code, _, err = run_main(["flows", "--data", data, "--country", "--threshold"])
+    assert code == 2 and "unknown country" in err and said not in " ".join(err.split()), err
+
+
+@pytest.mark.parametrize("path", WITH_THRESHOLD, ids=[" ".join(p) for p in WITH_THRESHOLD])
+def test_every_command_that_takes_the_disclosure_threshold_takes_its_old_name(path, capsys):
+    command = dict(COMMANDS)[path]
+    arguments = {("compare",): ["THA"], ("brief",): ["THA"], ("data", "load"): ["x.csv"]}
+    arguments[("data", "validate")] = ["x.csv"]
+    given = [*arguments.get(path, []), "--threshold", "7"]
+    assert command.make_context(" ".join(path), given).params["disclosure_threshold"] == 7
+    assert "--threshold is the old name of --disclosure-threshold" in " ".join(
+        capsys.readouterr().err.split()
+    )
+
+
+def test_the_number_of_flows_is_top_n_as_in_the_routes_notebook(run_main, fixtures):
+    """``flows --top`` was the routes notebook's ``top_n`` under another name: it is ``--top-n``, its old name kept
+    (one warning), and the JSON names it as the notebook does (``top`` kept until schema version 2)."""
+    data = str(fixtures / "ctdc" / "synthetic_v2024.csv")
+    args = ["flows", "--data", data, "--json"]
+    code, new, err = run_main([*args, "--top-n", "3"])
+    assert code in (0, None) and "old name" not in err, err
+    parameters = json.loads(new)["parameters"]
+    assert parameters["top_n"] == 3 and parameters["top"] == 3
+    code, old, err = run_main([*args, "--top", "3"])
+    assert code in (0, None) and old == new, err
+    assert " ".join(err.split()).count("warning: --top is the old name of --top-n") == 1, err

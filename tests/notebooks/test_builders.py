@@ -70,6 +70,14 @@ def _flags(counts: dict[str, int], n_known: int, n_unknown: int) -> pl.DataFrame
     return _shares(counts, n_unknown).with_columns(n_known=pl.lit(n_known))
 
 
+def _label_range(text: str, threshold: int, most: int) -> tuple[int, int]:
+    """What a reader knows of one published count of a flag group's view: its value, or its label's range
+    (``<t``: 1 to t - 1; ``x``: at least t, and no more than ``most``)."""
+    if text.isdigit():
+        return int(text), int(text)
+    return (threshold, most) if text == "x" else (1, threshold - 1)
+
+
 def _excess_range(view: pl.DataFrame, threshold: int) -> tuple[int, int] | None:
     """What a reader of a flag group's view knows of the flags victims hold beyond their first (the sum of the
     categories less the victims with at least one): its range, or None when the latter is withheld."""
@@ -83,13 +91,69 @@ def _excess_range(view: pl.DataFrame, threshold: int) -> tuple[int, int] | None:
     known = int(known_text)
     low = high = -known
     for text in victims.values():
-        if text.isdigit():
-            low, high = low + int(text), high + int(text)
-        elif text == "x":
-            low, high = low + threshold, high + known
-        else:  # "<5"
-            low, high = low + 1, high + threshold - 1
+        lo, hi = _label_range(text, threshold, known)
+        low, high = low + lo, high + hi
     return low, high
+
+
+def _split_ranges(view: pl.DataFrame, threshold: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """What a reader of a flag group's view knows of the victims with at least one flag and of those with none:
+    each is read off its label, and the two add up to the published total; every flag is at most the victims
+    with at least one, and together the flags are at least them. None where the categories partition the
+    victims (no split) or the total is withheld."""
+    victims = dict(zip(view["Form"], view["Victims"], strict=True))
+    if "Recorded (at least one)" not in victims or not victims["All victims in the selection"].isdigit():
+        return None
+    total = int(victims.pop("All victims in the selection"))
+    recorded = _label_range(victims.pop("Recorded (at least one)"), threshold, total)
+    unknown = _label_range(victims.pop("Not recorded"), threshold, total)
+    flags = [_label_range(text, threshold, total) for text in victims.values()]
+    low = max(recorded[0], total - unknown[1], *(lo for lo, _ in flags))
+    high = min(recorded[1], total - unknown[0], sum(hi for _, hi in flags))
+    return (low, high), (total - high, total - low)
+
+
+@given(
+    # mostly victims with one flag, a few with several (the overlaps a reader could pin), some with none
+    single=st.lists(st.sampled_from("ABCD").map(lambda flag: {flag}), max_size=120),
+    several=st.lists(st.sets(st.sampled_from("ABCD"), min_size=2), max_size=6),
+    none=st.integers(0, 30),
+    threshold=st.integers(2, 11),
+)
+@example(single=[{"A"}] * 10 + [{"B"}] * 10, several=[{"A", "B"}], none=10, threshold=5)
+@example(single=[{"A"}] * 6, several=[{"A", "B"}], none=1, threshold=5)  # 7 of 8 with A: 1 with none
+@example(single=[{"A"}] * 10 + [{"B"}] * 3, several=[{"A", "B"}], none=0, threshold=5)  # 11 of 14 with A
+def test_shares_view_never_pins_a_small_number_of_victims_with_several_flags(
+    single, several, none, threshold
+):
+    victims = [*single, *several, *[set()] * none]
+    counts = {flag: sum(flag in v for v in victims) for flag in "ABCD"}
+    known = sum(1 for v in victims if v)
+    assume(known > 0)
+    excess = sum(counts.values()) - known
+    rule = DisclosureRule(threshold)
+    view = shares_view(_flags(counts, known, sum(1 for v in victims if not v)), rule, label="Form")
+    if view is None:
+        return
+    published = _excess_range(view, threshold)
+    if published is not None:
+        low, high = published
+        assert low <= excess <= high  # the reader's range holds the truth...
+        # ...and never pins a small one (one of 1 to t - 1 within it says no more than a "<t" would)
+        assert not (low == high and rule.is_small(low)), (low, high)
+    texts = dict(zip(view["Form"], view["Victims"], strict=True))
+    if texts.get("Recorded (at least one)", "").isdigit():  # nor the victims with a flag but not this one
+        recorded = int(texts["Recorded (at least one)"])
+        assert not any(rule.is_small(recorded - int(texts[f])) for f in counts if texts[f].isdigit())
+    split = _split_ranges(view, threshold)
+    if split is not None:  # nor does a flag beside the total pin the victims with one or with none
+        texts = dict(zip(view["Form"], view["Victims"], strict=True))
+        for (low, high), truth, row in zip(
+            split, (known, len(victims) - known), ("Recorded (at least one)", "Not recorded"), strict=True
+        ):
+            assert low <= truth <= high
+            if texts[row] == rule.label:
+                assert high > low or threshold == 2, (row, low, high)
 
 
 def test_shares_view_withholds_a_flag_when_the_others_and_the_total_give_a_small_overlap():
@@ -108,32 +172,52 @@ def test_shares_view_withholds_a_flag_when_the_others_and_the_total_give_a_small
         assert "x" not in shares_view(_flags(counts, known, 20), RULE, label="Form")["Victims"].to_list()
 
 
-@given(
-    # mostly victims with one flag, a few with several (the overlaps a reader could pin), some with none
-    single=st.lists(st.sampled_from("ABCD").map(lambda flag: {flag}), max_size=120),
-    several=st.lists(st.sets(st.sampled_from("ABCD"), min_size=2), max_size=6),
-    none=st.integers(0, 30),
-    threshold=st.integers(2, 11),
-)
-@example(single=[{"A"}] * 10 + [{"B"}] * 10, several=[{"A", "B"}], none=10, threshold=5)
-def test_shares_view_never_pins_a_small_number_of_victims_with_several_flags(
-    single, several, none, threshold
-):
-    victims = [*single, *several, *[set()] * none]
-    counts = {flag: sum(flag in v for v in victims) for flag in "ABCD"}
-    known = sum(1 for v in victims if v)
-    assume(known > 0)
-    excess = sum(counts.values()) - known
-    view = shares_view(
-        _flags(counts, known, sum(1 for v in victims if not v)), DisclosureRule(threshold), label="Form"
-    )
-    if view is None:
-        return
-    published = _excess_range(view, threshold)
-    if published is not None:
-        low, high = published
-        assert low <= excess <= high  # the reader's range holds the truth...
-        assert not (0 < low and high < threshold)  # ...and never pins a small one
+def test_shares_view_withholds_the_smallest_flag_that_leaves_the_overlap_open():
+    """Demo recruiters (Spain, destination): 14 + 12 + 11 + 5 - 40 = 2 victims with two kinds of recruiter. The
+    greedy rule this replaced withheld a flag of at least 2 + 5 (Family, 11); the intimate partners' 5 withheld
+    do as well (at least 2 with several, as many as 37), and hide less."""
+    counts = {"Other relation": 14, "Friend": 12, "Family": 11, "Intimate partner": 5}
+    view = shares_view(_flags(counts, 40, 71), RULE, label="Form")
+    victims = dict(zip(view["Form"], view["Victims"], strict=True))
+    assert [k for k, v in victims.items() if v == "x"] == ["Intimate partner"]
+    low, high = _excess_range(view, 5)  # type: ignore[misc]
+    assert low < high and (low, high) == (2, 37)
+
+
+def test_shares_view_publishes_an_overlap_that_only_its_own_small_flag_bounds():
+    """Demo forms (Kazakhstan, destination): forced labour 183 of 183 recorded, sexual exploitation <5. The sum
+    less the recorded is then the sexual count itself (1 to 4, as its label says): nothing is pinned, and forced
+    labour (all of them, a share of 100%) stays; the greedy rule withheld it."""
+    view = shares_view(_flags({"Forced labour": 183, "Sexual": 2}, 183, 23), RULE, label="Form")
+    victims = dict(zip(view["Form"], view["Victims"], strict=True))
+    assert victims == {
+        "Forced labour": "183",
+        "Sexual": "<5",
+        "Recorded (at least one)": "183",
+        "Not recorded": "23",
+        "All victims in the selection": "206",
+    }
+    assert _excess_range(view, 5) == (1, 4)
+
+
+def test_shares_view_withholds_a_flag_whose_difference_from_the_recorded_is_small():
+    """Demo forms (Argentinian victims): forced labour 11 of 14 recorded, sexual exploitation <5, so 3 victims
+    with a form other than forced labour (as the causes section protects its profiles: the victims without an
+    item). Forced labour is withheld: 5 to 14, so 0 to 9 without it."""
+    view = shares_view(_flags({"Forced labour": 11, "Sexual": 4}, 14, 0), RULE, label="Form")
+    victims = dict(zip(view["Form"], view["Victims"], strict=True))
+    assert victims["Recorded (at least one)"] == "14" and victims["Forced labour"] == "x"
+    assert victims["Sexual"] == "<5"
+
+
+def test_shares_view_withholds_a_flag_that_gives_the_victims_without_one_back():
+    """Demo forms (Trinidad and Tobago): 8 victims, "Recorded" x and "Not recorded" <5 (1); sexual exploitation
+    7 was shown, and every flag is at most the victims with one: 7 to 7 recorded, so 1 with none. Withheld."""
+    view = shares_view(_flags({"Sexual": 7, "Forced labour": 1}, 7, 1), RULE, label="Form")
+    victims = dict(zip(view["Form"], view["Victims"], strict=True))
+    assert victims["Not recorded"] == "<5" and victims["Sexual"] == "x"
+    (_, _), (low, high) = _split_ranges(view, 5)  # type: ignore[misc]
+    assert low < high
 
 
 def test_shares_view_sorts_by_the_given_order_and_handles_overlapping_categories():

@@ -266,3 +266,67 @@ def test_perturbed_records_known_above_the_records_show_no_share():
     shown = completeness_table(by_year, "year", RULE)
     assert shown["Records"].to_list()[0] == "37"
     assert shown["gender"].to_list()[0] == SHARE_SUPPRESSED_LABEL
+
+
+def _differences(shares: dict[str, str], records: tuple[int, int], first: str, second: str) -> set[int]:
+    """Every number of records ``first`` is known for beyond ``second`` that fits their published shares (each
+    a whole percent of the same records) for some number of records in ``records`` (the range the table of
+    files gives): the strongest reader, by whole numbers."""
+    found = set()
+    for n in range(records[0], records[1] + 1):
+        fits = [
+            [k for k in range(n + 1) if round(k / n * 100) == int(shares[f].removesuffix("%"))]
+            for f in (first, second)
+        ]
+        found |= {a - b for a in fits[0] for b in fits[1] if a >= b}
+    return found
+
+
+def test_a_region_beside_its_country_gives_no_small_count_back_with_the_records_the_files_table_bounds():
+    """Shares only (the table of files withholds the records kept): a file of 11 records (16 rows read, 5
+    rejected) beside one of 20 (3 rejected), its origin country known for 5 records and its origin region for 6
+    (1 with a region and no country). The table of fields showed both shares (45%, 55%) and took the records as
+    unknown; but the table of files shows the file's rows kept and rejected withheld (``x``, each at least 5)
+    beside its 16 rows read: 5 to 11 records, and only 11 fits both shares, so 1 record with a region and no
+    country."""
+    from evidence.analyses.quality import field_completeness
+    from evidence.notebooks.builders import sources_view
+    from evidence.sources.case_schema import conform
+    from evidence.sources.loaded import LoadedTable, issues_frame
+    from evidence.sources.provenance import Provenance
+
+    def loaded(kept: int, rejected: int, path: str) -> LoadedTable:
+        provenance = Provenance(
+            source="ctdc", layout="global_synthetic", release="2024", path=path, sha256="a" * 64, url="",
+            licence="", citation="CTDC", synthetic=False, demo=False,
+        )  # fmt: skip
+        rejects = issues_frame(
+            [{"row": r, "column": "year", "value": "x", "reason": "bad"} for r in range(1, rejected + 1)]
+        )
+        return LoadedTable(
+            pl.DataFrame({"x": range(kept)}), provenance, rows_in=kept + rejected, rejects=rejects
+        )
+
+    files = sources_view([loaded(11, 5, "/d/a.csv"), loaded(20, 3, "/d/b.csv")], RULE).display().row(0)
+    kept, rejected, read = files[2:5]
+    assert (kept, rejected) == (COMPLEMENT_LABEL, COMPLEMENT_LABEL) and read == "16"  # shares only
+    bounds = (RULE.threshold, int(read) - RULE.threshold)
+
+    records = conform(
+        pl.DataFrame(
+            {
+                "year": [2020] * 11,
+                "origin_iso3": ["THA"] * 5 + [None] * 6,
+                "origin_region": ["Asia"] * 5 + ["Europe"] + [None] * 5,
+                "destination_iso3": ["THA"] * 11,
+                "destination_region": ["Asia"] * 11,
+            }
+        )
+    )
+    tables = completeness_tables(field_completeness(records), {}, RULE, shares_only=True)
+    shown = dict(zip(tables.fields["Field"], tables.fields["Share known"], strict=True))
+    assert shown["destination_iso3"] == "100%"  # a share shown where nothing small follows
+    if shown["origin_iso3"] and shown["origin_region"]:
+        differences = _differences(shown, bounds, "origin_region", "origin_iso3")
+        assert 1 in differences
+        assert len(differences) > 1, "the records with a region and no country follow from the two shares"

@@ -221,3 +221,23 @@ def test_a_folder_given_as_the_notebook_is_named_a_folder(tmp_path) -> None:
         find_notebook(tmp_path)
     with pytest.raises(InputError, match="no such notebook"):
         find_notebook(tmp_path / "missing.ipynb")
+
+
+def test_a_number_or_auto_is_an_int_that_may_be_auto():
+    """One spelling of "let the toolkit choose" (bootstrap_runs: auto, as `evidence estimate --bootstrap-runs
+    auto`): the comment's marker makes the parameter an int or the word auto; a check is not applied to auto."""
+    source = (
+        'runs: str = "auto"  # independent runs, a number or auto\n'
+        "replicates: int = 1000  # per run, a number or auto\n"
+        "plain: str = 'x'  # a number of things\n"
+        "# check: runs >= 1\n"
+    )
+    params = parse_parameters(source)
+    assert params["runs"].type == ParamType("int", auto=True) and str(params["runs"].type) == "int | auto"
+    assert params["runs"].describe() == "runs: int | auto = 'auto'"
+    assert params["replicates"].type.auto and not params["plain"].type.auto
+    (check,) = parse_checks(source, params)
+    assert check.violation({"runs": "auto"}) is None and check.violation({"runs": 3}) is None
+    assert check.violation({"runs": 0}) is not None
+    with pytest.raises(InputError, match="'a number or auto' needs an int or str parameter"):
+        parse_parameters("share: float = 0.5  # a number or auto\n")

@@ -124,6 +124,28 @@ def test_data_quality_on_real_shared_data(tmp_path, shared_data):
     )
 
 
+def test_hidden_population_names_its_bootstrap_settings_as_the_cli_and_the_api():
+    """One name per concept: the notebook's bootstrap_replicates and bootstrap_runs are the CLI's
+    --bootstrap-replicates and --bootstrap-runs and the keywords of estimate_population, with "auto" spelled auto
+    everywhere; the notebook's defaults (a brief: 1,000 replicates, runs auto) differ from the CLI's (a quick
+    estimate) and its parameters' help says so."""
+    import inspect
+
+    from evidence.analyses.estimation import estimate_population
+    from evidence.cli.estimate import estimate_command
+
+    spec = read_notebook("hidden_population")
+    api = inspect.signature(estimate_population).parameters
+    for name in ("bootstrap_replicates", "bootstrap_runs"):
+        assert name in api and name in spec.parameters
+        assert "evidence estimate" in spec.parameters[name].help
+    source = inspect.getsource(estimate_command)
+    assert '"--bootstrap-replicates"' in source and '"--bootstrap-runs"' in source
+    assert spec.parameters["bootstrap_runs"].default == "auto" and spec.parameters["bootstrap_runs"].type.auto
+    assert resolve_parameters(spec, {"bootstrap_runs": "auto"})["bootstrap_runs"] == "auto"
+    assert resolve_parameters(spec, {"bootstrap_runs": "5"})["bootstrap_runs"] == 5
+
+
 @pytest.mark.slow
 @pytest.mark.kernel
 def test_hidden_population_shows_its_sensitivity_to_the_model(tmp_path):

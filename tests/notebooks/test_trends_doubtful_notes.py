@@ -130,3 +130,28 @@ def test_real_united_states_by_gender_notes_its_doubtful_2017_and_2018(glotip):
         no_breakdown_note(numbers) or ""
     )
     assert not yearly_numbers(Selection(glotip, country="USA", role="destination"), RULE, by="form").doubtful
+
+
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_the_trends_notebook_shows_a_breakdown_published_without_a_total(tmp_path, shared_data):
+    """The routes and trends audit on the real workbook: Cambodia as destination by form said "No detected
+    victims in this selection" in its section by form, under a section that had just said UNODC's table holds
+    its breakdown by form (2007, 2017–2020). The notebook shows that breakdown, said to have no total."""
+    from evidence.runs.execute import run_notebook
+
+    workbook = shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"
+    parameters = {"country": "KHM", "role": "destination", "by": "form", "data": [str(workbook)]}
+    outcome = run_notebook("trends", parameters, out_root=tmp_path)
+    assert outcome.status == "ok", outcome.error
+    nb = json.loads((Path(outcome.folder) / "trends.ipynb").read_text(encoding="utf-8"))
+    shown = [
+        "".join(value) if isinstance(value, list) else str(value)
+        for cell in nb["cells"]
+        for out in cell.get("outputs", [])
+        for value in out.get("data", {}).values()
+    ]
+    text = "\n".join(shown)
+    assert "UNODC gives no total of these victims (see above), but gives them by form of exploitation" in text
+    assert "| 2007 | 12 |  | 30 |" in text
+    assert "No detected victims in this selection." not in text

@@ -938,3 +938,217 @@ def test_profile_titles_are_escaped_in_every_message(monkeypatch) -> None:
     selection = Selection(frame, country="THA", role="destination")
     views.show_profiles(selection, DisclosureRule(5), groups=[("no_such_group", "<b>Sex</b> *bold*")])
     assert texts and "<b>" not in texts[0] and "*bold*" not in texts[0]
+
+
+def test_role_both_without_the_country_s_own_total_says_its_counts_are_of_nationals_abroad(
+    real_tables, tmp_path, monkeypatch
+):
+    """Found by the trends audit on the real workbook: Cambodia's trends "as country of origin or destination"
+    counted its nationals detected abroad only (Cambodia published no total of its own, only breakdowns by
+    form and age), and the section said nothing of it; its "Not shown by form of exploitation" sentence did
+    not say that the victims detected in Cambodia are given by form (role destination)."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import show_yearly_section
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    options = {"place": "Cambodia", "source": "UNODC"}
+    selection = Selection(real_tables[1], country="KHM", role="both", years=(2007, 2021))
+    assert show_yearly_section(selection, DisclosureRule(5), dimension="form", **options) is not None
+    texts = [str(getattr(obj, "data", "")) for obj in shown]
+    (not_shown,) = [t for t in texts if t.startswith("Not shown by form")]
+    assert not_shown.endswith(
+        "; the victims detected in Cambodia alone are given by form of exploitation with the role destination."
+    )
+    (abroad,) = [t for t in texts if t.startswith("These counts are of the nationals of Cambodia")]
+    assert "detected in other countries only" in abroad and "breakdown by form (2007, 2017–2020)" in abroad
+    # Thailand published its total (2009–2021): no such sentence
+    shown.clear()
+    thailand = Selection(real_tables[1], country="THA", role="both", years=(2007, 2021))
+    show_yearly_section(thailand, DisclosureRule(5), dimension=None, **options)
+    assert not [t for t in (str(getattr(obj, "data", "")) for obj in shown) if t.startswith("These counts")]
+
+
+def test_a_breakdown_published_without_a_total_is_shown_not_said_to_hold_no_victims(
+    real_tables, tmp_path, monkeypatch
+):
+    """Found by the trends audit: Cambodia as destination by form said "No detected victims in this selection"
+    under a section that had just said UNODC's table holds its breakdown by form (2007, 2017–2020): the
+    breakdown is shown as published (2007: forced labour 12, sexual exploitation 30), said to have no total;
+    a breakdown the data do not hold either (by sex) stays one sentence."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import show_dimension_without_total, show_yearly_section
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    options = {"place": "Cambodia", "source": "UNODC"}
+    selection = Selection(real_tables[1], country="KHM", role="destination", years=(2007, 2020))
+    assert show_yearly_section(selection, DisclosureRule(5), dimension="form", **options) is None
+    shown.clear()
+    show_dimension_without_total(selection, DisclosureRule(5), dimension="form", **options)
+    said = str(getattr(shown[0], "data", ""))
+    assert said.startswith("UNODC gives no total of these victims (see above), but gives them by form")
+    table = shown[1]["text/markdown"]  # type: ignore[index]
+    assert "| 2007 | 12 |  | 30 |" in table and "| 2019 | \\<5 | \\<5 | \\<5 |" in table
+    shown.clear()
+    show_dimension_without_total(selection, DisclosureRule(5), dimension="gender", **options)
+    assert [str(getattr(obj, "data", "")) for obj in shown] == ["No detected victims in this selection."]
+
+
+def test_a_region_table_without_any_known_route_says_so_not_that_cells_are_withheld(real_tables, monkeypatch):
+    """Found by the routes audit: Viet Nam as origin in CTDC's sample (17 victims, none with a destination)
+    read "Not shown: a withheld cell could be recomputed from the route table above, or too few victims",
+    where nothing is withheld: no victim has a known route."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import route_numbers
+    from evidence.notebooks.views import show_region_table
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    numbers = route_numbers(Selection(real_tables[0], country="VNM", role="origin"), DisclosureRule(5))
+    show_region_table(numbers, "region", source="CTDC")
+    assert [str(getattr(obj, "data", "")) for obj in shown] == [
+        "No table by region: no victim of this selection has both a known origin and a known destination."
+    ]
+
+
+def test_a_route_section_says_the_years_its_source_holds_when_fewer_than_the_span(real_tables):
+    """Found by the routes audit: "Routes from and into Thailand, 2007–2021" (the span of CTDC's sample and
+    UNODC's workbook together), then CTDC's 139 victims with nothing saying they are all of 2010."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.views import held_years_sentence
+
+    ctdc, unodc = real_tables[:2]
+    thailand = Selection(ctdc, country="THA", role="both", years=(2007, 2021))
+    assert held_years_sentence(thailand) == (
+        "These data hold identified victims of this selection in 2010 only, of 2007–2021: the numbers below are "
+        "of those years."
+    )
+    usa = Selection(ctdc, country="USA", role="destination", years=(2007, 2021))
+    assert held_years_sentence(usa) is not None and "in 2015–2019, of 2007–2021" in held_years_sentence(usa)
+    assert held_years_sentence(Selection(unodc, country="THA", role="both", years=(2007, 2021))) is None
+    # Argentina's totals start in 2005, its citizenship breakdowns (the routes) in 2010
+    argentina = Selection(unodc, country="ARG", role="destination", years=(2005, 2021))
+    assert held_years_sentence(argentina) == (
+        "The citizenship breakdowns of these data hold detected victims of this selection in 2010–2021, of "
+        "2005–2021: the numbers below are of those years."
+    )
+    assert held_years_sentence(thailand.replace(years=(2010, 2010))) is None
+
+
+def test_the_unknown_citizenship_column_names_the_texts_that_name_no_country(
+    real_tables, tmp_path, monkeypatch
+):
+    """Found by the trends audit: Thailand's detected victims by citizenship showed Unknown 155 in 2019 (7 the
+    publisher gives as unknown, 148 Rohingya) with nothing saying that a stateless group is in it; the route
+    table of the same data names them."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import show_dimension_section, show_yearly_section
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    options = {"place": "Thailand", "source": "UNODC"}
+    selection = Selection(real_tables[1], country="THA", role="destination", years=(2007, 2021))
+    numbers = show_yearly_section(selection, DisclosureRule(5), dimension="citizenship", **options)
+    assert numbers is not None
+    shown.clear()
+    show_dimension_section(numbers, dimension="citizenship", **options)
+    said = [
+        str(getattr(obj, "data", "")) for obj in shown if str(getattr(obj, "data", "")).startswith("Unknown")
+    ]
+    expected = (
+        "Unknown: the citizenship the publisher gives as unknown, and the texts of its breakdown that name no "
+        'country: <span data-kind="label">Rohingya</span> (a stateless group: no country of citizenship) '
+        "(2018–2021)."
+    )
+    assert said == [expected]
+    # by sex: no such line
+    shown.clear()
+    by_sex = show_yearly_section(selection, DisclosureRule(5), dimension="sex", **options)
+    assert by_sex is not None
+    show_dimension_section(by_sex, dimension="sex", **options)
+    assert not [obj for obj in shown if str(getattr(obj, "data", "")).startswith("Unknown:")]
+
+
+def test_a_table_by_destination_says_who_of_the_country_s_own_count_came_back_from_abroad(real_tables):
+    """Found by the trends audit: Myanmar's nationals by destination put Myanmar's own count (353 in 2017) under
+    Myanmar, though its breakdown by country of repatriation says 270 of them came back from abroad (254 from
+    China), and the routes notebook gives Myanmar → China: the table says that its destination is the country
+    that detected them, and where its repatriation breakdown places some of them."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import yearly_numbers
+    from evidence.notebooks.views import repatriated_line
+
+    unodc = real_tables[1]
+    myanmar = yearly_numbers(
+        Selection(unodc, country="MMR", role="origin", years=(2007, 2021)),
+        DisclosureRule(5),
+        by="destination",
+    )
+    said = repatriated_line(myanmar)
+    assert said is not None and said.startswith(
+        "Myanmar: the nationals of Myanmar its own authorities counted, all under Myanmar, the country that "
+        "detected them; in 2017–2021"
+    )
+    assert (
+        "came back from China, Thailand and Malaysia, and from abroad without a country stated, where" in said
+    )
+    ukraine = yearly_numbers(
+        Selection(unodc, country="UKR", role="both", years=(2007, 2021)), DisclosureRule(5), by="corridor"
+    )
+    assert (repatriated_line(ukraine) or "").startswith(
+        "Ukraine → Ukraine: the nationals of Ukraine its own authorities counted, all on this route, Ukraine being "
+        "the country that detected them; in 2010"
+    )
+    nigeria = yearly_numbers(
+        Selection(unodc, country="NGA", role="origin", years=(2007, 2021)),
+        DisclosureRule(5),
+        by="destination",
+    )
+    # 26 countries: the largest five named, the others not counted (a number below 5 reads as people)
+    assert "Burkina Faso and other countries, and from abroad" in (repatriated_line(nigeria) or "")
+    # Cambodia's nationals: no repatriation breakdown of its own that says so; by form: no such line
+    cambodia = Selection(unodc, country="KHM", role="origin", years=(2007, 2021))
+    assert repatriated_line(yearly_numbers(cambodia, DisclosureRule(5), by="destination")) is None
+    thailand = Selection(unodc, country="THA", role="destination", years=(2007, 2021))
+    assert repatriated_line(yearly_numbers(thailand, DisclosureRule(5), by="form")) is None
+
+
+def test_the_world_map_of_a_country_as_origin_has_a_title_that_ends_as_a_sentence(monkeypatch):
+    """Found by the routes audit: Nigeria as origin, "The world view: where the victims of the largest routes
+    were found in" (a sentence cut after its preposition)."""
+    from evidence.notebooks import views
+    from evidence.presentation.charts import chart_spec
+
+    captured: list = []
+    monkeypatch.setattr(views, "show_charts", lambda named: captured.extend(named))
+    routes = pl.DataFrame(
+        {
+            "origin_iso3": ["NGA", "NGA"],
+            "destination_iso3": ["NLD", "ITA"],
+            "victims": [1520, 793],
+            "share": ["10%", "5%"],
+        }
+    )
+    options = {"title": "t", "map_title": "m", "subtitle": None, "source": "UNODC", "rule": DisclosureRule(5)}
+    views.show_route_charts(routes, focus="NGA", role="origin", **options)
+    specs = {name: json.dumps(chart_spec(chart), ensure_ascii=False) for chart, name in captured}
+    assert "where the victims of the largest routes were found" in specs["world"]
+    assert "were found in" not in specs["world"]

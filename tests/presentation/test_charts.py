@@ -41,7 +41,7 @@ from evidence.presentation.disclosure import (
     suppress_counts,
     suppress_table,
 )
-from evidence.presentation.maps import Box, country_centroids, label_size
+from evidence.presentation.maps import Box, country_centroids, label_size, world_pixels
 
 SOURCE = "UNODC GLOTIP 2023"
 
@@ -1251,3 +1251,77 @@ def test_avoiding_the_lines_never_leaves_a_name_out_nor_covers_more_of_them(flow
     assert (
         _names_over_lines(clear, lines, forward)[1] <= 1.1 * _names_over_lines(plain, lines, forward)[1] + 1
     )
+
+
+# ---------------------------------------------------------- flows across the Pacific, countries without an outline
+
+
+def _pacific_spec(rows, **options) -> dict:
+    flows = pl.DataFrame(rows, schema=["o", "d", "n"], orient="row")
+    return flow_map(flows, "o", "d", "n", title="t", source=SOURCE, **options).to_dict()
+
+
+def _pacific_layers(spec: dict) -> list[dict]:
+    return spec["hconcat"][0]["layer"]
+
+
+def _layer_rows(spec: dict, layer: dict) -> list[dict]:
+    data = layer.get("data") or {}
+    return spec.get("datasets", {}).get(data.get("name"), data.get("values"))
+
+
+def test_a_flow_across_the_pacific_is_drawn_across_the_pacific() -> None:
+    # Fiji to the United States crossed the whole map the long way (westwards over Asia, Africa and the Atlantic)
+    spec = _pacific_spec([("FJI", "USA", 40), ("FJI", "AUS", 30)], zoom=False)
+    layers = _pacific_layers(spec)
+    projection = layers[0]["projection"]
+    assert projection["rotate"] == [-150.0, 0.0, 0.0]
+    assert all(layer["projection"] == projection for layer in layers)
+    trail = next(layer for layer in layers if (layer.get("mark") or {}).get("type") == "trail")
+    forward = world_pixels(projection["scale"], tuple(projection["translate"]), 150.0)
+    to_usa = [row for row in _layer_rows(spec, trail) if row["to"].startswith("United States")]
+    xs = [forward(row["lon"], row["lat"])[0] for row in to_usa]
+    assert to_usa and max(xs) - min(xs) < spec["hconcat"][0]["width"] / 2  # not across the map
+    assert all(-30.0 <= row["lon"] <= 330.0 for row in _layer_rows(spec, trail))
+
+
+def test_a_zoomed_map_across_the_antimeridian_is_the_pacifics() -> None:
+    # Samoa to New Zealand and Fiji: the zoomed map was the whole world's width
+    spec = _pacific_spec([("WSM", "NZL", 30), ("FJI", "NZL", 20)])
+    projection = _pacific_layers(spec)[0]["projection"]
+    assert "fit" in projection and projection["rotate"] == [-150.0, 0.0, 0.0]
+    lons = [p[0] for p in projection["fit"]["geometry"]["coordinates"]]
+    assert max(lons) - min(lons) < 60
+
+
+def test_a_map_without_pacific_flows_stays_on_greenwich() -> None:
+    spec = _pacific_spec([("NGA", "ITA", 40), ("NGA", "GBR", 30), ("NGA", "NGA", 20)])
+    assert all("rotate" not in layer["projection"] for layer in _pacific_layers(spec))
+
+
+def test_tuvalus_map_draws_tuvalu() -> None:
+    # Tuvalu is not on the 1:110m map: its zoomed map was empty sea
+    spec = _pacific_spec([("TUV", "FJI", 40), ("TUV", "TUV", 12)], focus="TUV")
+    shapes = [json.dumps(_layer_rows(spec, layer)) for layer in _pacific_layers(spec)]
+    assert any('"Point"' in text and '"Tuvalu"' in text for text in shapes)
+    tuvalu = country_centroids().filter(pl.col("iso3") == "TUV").row(0, named=True)
+    assert "fit" in _pacific_layers(spec)[0]["projection"]  # zoomed, not the world
+    assert tuvalu["lon"] > 179
+
+
+def test_a_small_state_within_its_neighbours_outline_is_no_dot() -> None:
+    # San Marino and the Holy See lie within Italy's outline at 1:110m: a dot there read as a town
+    spec = _pacific_spec([("ALB", "ITA", 40), ("ITA", "ITA", 30)])
+    text = json.dumps(spec)
+    assert '"San Marino"' not in text and "Holy See" not in text
+    assert '"Malta"' in text  # at sea, a dot
+
+
+def test_a_world_map_with_one_line_across_the_pacific_stays_on_greenwich() -> None:
+    # Thailand's victims: most lines to Europe, one to the United States (5% shorter across the Pacific); a map
+    # turned to 150°E put Europe at its edge for that
+    spec = _pacific_spec(
+        [("THA", "USA", 40), ("THA", "DEU", 30), ("THA", "GBR", 30), ("THA", "FIN", 20), ("THA", "CHE", 20)],
+        zoom=False,
+    )
+    assert all("rotate" not in layer["projection"] for layer in _pacific_layers(spec))

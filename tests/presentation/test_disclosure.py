@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from types import SimpleNamespace
 
 import numpy as np
 import polars as pl
@@ -912,3 +913,122 @@ def test_withhold_cells_adds_complements_and_keeps_a_small_cells_reason() -> Non
     assert shown.frame["n_suppressed"].to_list() == [True, True, False]
     assert (shown.n_primary, shown.n_secondary) == (1, 1)
     assert withhold_cells(table, "n", []) is table
+
+
+# ---------------------------------------------------------- the programmes the audits solve
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_rows=st.integers(0, 5),
+    n_cols=st.integers(1, 6),
+    integral=st.booleans(),
+    as_triplets=st.booleans(),
+)
+def test_a_linear_program_has_scipys_optimum_for_every_objective(
+    seed: int, n_rows: int, n_cols: int, integral: bool, as_triplets: bool
+) -> None:
+    """:class:`LinearProgram` (HiGHS directly, one model re-solved objective after objective) finds the optimum
+    SciPy's ``linprog``/``milp`` find from scratch, and says so when there is none (infeasible)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    from evidence.presentation.disclosure import LinearProgram
+
+    rng = np.random.default_rng(seed)
+    matrix = rng.integers(-2, 3, size=(n_rows, n_cols)).astype(float)
+    point = rng.integers(0, 8, size=n_cols).astype(float)  # a whole-number point that fits, most of the time
+    slack = rng.integers(0, 3, size=n_rows)
+    lower, upper = matrix @ point - slack, matrix @ point + rng.integers(0, 3, size=n_rows)
+    if n_rows and rng.random() < 0.2:
+        lower[0], upper[0] = 1.0, 0.0  # no solution at all
+    col_lower, col_upper = np.zeros(n_cols), np.full(n_cols, 12.0)
+    rows = matrix
+    if as_triplets:
+        r, c = np.nonzero(matrix)
+        rows = (r.tolist(), c.tolist(), matrix[r, c].tolist(), (n_rows, n_cols))
+    program = LinearProgram(rows, lower, upper, col_lower, col_upper, integral=integral)
+    constraints = [LinearConstraint(matrix, lower, upper)] if n_rows else []
+    for _ in range(4):
+        objective = rng.integers(-3, 4, size=n_cols).astype(float)
+        found = program.solution(objective)
+        if integral:
+            reference = milp(
+                objective,
+                constraints=constraints,
+                bounds=Bounds(col_lower, col_upper),
+                integrality=np.ones(n_cols),
+            )
+        else:
+            reference = linprog(
+                objective,
+                A_ub=np.vstack([matrix, -matrix]) if n_rows else None,
+                b_ub=np.concatenate([upper, -lower]) if n_rows else None,
+                bounds=list(zip(col_lower, col_upper, strict=True)),
+                method="highs",
+            )
+        assert (found is None) == (reference.status != 0)
+        if found is not None:
+            assert found @ objective == pytest.approx(reference.fun, abs=1e-6)
+            assert np.all(found >= col_lower - 1e-7) and np.all(found <= col_upper + 1e-7)
+            if n_rows:
+                assert np.all(matrix @ found >= lower - 1e-7) and np.all(matrix @ found <= upper + 1e-7)
+            if integral:
+                assert np.allclose(found, np.round(found), atol=1e-6)
+
+
+def test_a_linear_program_finds_the_whole_number_optimum_that_scipys_highs_presolve_misses() -> None:
+    """A programme of the bounds audit (a 3×2 table of exact and censored parts, found when the audit moved
+    off ``scipy.optimize.milp``): SciPy 1.17's HiGHS (1.12) with its presolve calls 107 optimal; a whole-number
+    point of 99 fits (checked here by hand), as HiGHS without presolve finds. A wrong optimum only ever makes
+    the audit withhold more, but the audit's result should not hang on a solver's presolve."""
+    from evidence.presentation.disclosure import LinearProgram
+
+    # the cells' exact parts (6), then their censored parts (6); each row a low bound (exact + 1 × censored) or a
+    # high bound (exact + 4 × censored) of a cell or margin
+    rows = np.array(
+        [[0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 4, 0],
+         [0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 1, 1], [0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0], [0, 0, 0, 1, 0, 0, 0, 0, 0, 4, 0, 0],
+         [0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0], [0, 0, 1, 0, 0, 0, 0, 0, 4, 0, 0, 0], [0, 0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0],
+         [0, 0, 1, 1, 0, 0, 0, 0, 4, 4, 0, 0], [0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0],
+         [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1], [0, 1, 0, 1, 0, 1, 0, 4, 0, 4, 0, 4], [1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0],
+         [1, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0], [1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0], [1, 0, 1, 0, 1, 0, 4, 0, 4, 0, 4, 0],
+         [1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0], [1, 1, 0, 0, 0, 0, 4, 4, 0, 0, 0, 0], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+         [1, 1, 1, 1, 1, 1, 4, 4, 4, 4, 4, 4]],
+        dtype=float,
+    )  # fmt: skip
+    inf = np.inf
+    lower = [1, 0, 0, 1, 1, 5, 0, 0, 1, 5, 0, 0, 1, 5, 1, 5, 1, 5, 1, 5, 15, 18]
+    upper = [4, 0, 0, 4, inf, inf, 0, 0, inf, inf, 0, 0, inf, inf, inf, inf, inf, inf, inf, inf, 15, 18]
+    objective = np.array([6, 4, 4, 6, 5, 8, 15, 10, 10, 15, 10, 15], dtype=float)
+    program = LinearProgram(rows, lower, upper, 0.0, 230.0, integral=True)
+    better = np.array([9, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 1], dtype=float)
+    activity = rows @ better
+    assert np.all(activity >= lower) and np.all(activity <= upper) and objective @ better == 99
+    found = program.solution(objective)
+    assert found is not None and objective @ found == pytest.approx(99)
+
+
+def test_a_point_the_solver_calls_optimal_is_no_solution_unless_it_fits() -> None:
+    """A solver that returns an "optimal" point breaking a constraint (HiGHS 1.8 did: scipy/scipy#24141) would
+    let an audit believe a pinned count can move: such a point is no solution."""
+    from evidence.presentation.disclosure import LinearProgram
+
+    program = LinearProgram(np.array([[1.0, 1.0]]), [3.0], [3.0], 0.0, 5.0, integral=True)
+    assert program.fits(np.array([1.0, 2.0])) and program.solution(np.array([1.0, 0.0])) is not None
+    assert not program.fits(np.array([1.0, 1.0]))  # the row: 2, not 3
+    assert not program.fits(np.array([1.5, 1.5]))  # not whole
+    assert not program.fits(np.array([-1.0, 4.0]))  # below a bound
+
+    class MadeUp:
+        def __init__(self, highs: object) -> None:
+            self.highs = highs
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.highs, name)
+
+        def getSolution(self) -> object:
+            return SimpleNamespace(col_value=[0.0, 0.0])
+
+    program._highs = MadeUp(program._highs)  # type: ignore[assignment]
+    assert program.solution(np.array([1.0, 0.0])) is None

@@ -182,21 +182,21 @@ def test_the_sensitivity_table_reuses_the_headline_estimate_made_with_the_same_s
     from evidence.analyses.estimation.sensitivity import ModelChoice, sensitivity
 
     capture = read_list_capture(shared_data / "mse" / "uk_2013_4list" / "UKdat_4.csv")
-    headline = estimate_population(capture, method="stepwise", bootstrap=50, seed=3)
+    headline = estimate_population(capture, method="stepwise", bootstrap_replicates=50, seed=3)
     choices = [ModelChoice("stepwise", 0.02, 2), ModelChoice("stepwise", 0.05, 2)]
-    rows = sensitivity(capture, choices, bootstrap=50, seed=3, known=headline)
+    rows = sensitivity(capture, choices, bootstrap_replicates=50, seed=3, known=headline)
     assert rows[0].result is headline and rows[1].result is not headline
     # the same numbers as fitting it again: reuse changes nothing but the time
-    again = sensitivity(capture, choices[:1], bootstrap=50, seed=3)[0].result
+    again = sensitivity(capture, choices[:1], bootstrap_replicates=50, seed=3)[0].result
     assert again is not None and again.interval == headline.interval and again.estimate == headline.estimate
-    other_seed = sensitivity(capture, choices[:1], bootstrap=50, seed=4, known=headline)
+    other_seed = sensitivity(capture, choices[:1], bootstrap_replicates=50, seed=4, known=headline)
     assert other_seed[0].result is not headline
 
 
 @pytest.fixture(scope="module")
 def western_runs(shared_data: Path):
     capture = read_list_capture(shared_data / "mse" / "western_us_5list" / "Western.csv")
-    return estimate_population(capture, bootstrap=60, runs=3, seed=2)
+    return estimate_population(capture, bootstrap_replicates=60, bootstrap_runs=3, seed=2)
 
 
 def test_the_headline_gives_the_monte_carlo_range_beside_the_interval(western_runs) -> None:
@@ -359,6 +359,8 @@ def test_the_brief_shows_only_the_settings_its_method_used(western, western_runs
     }
     assert main["method"] == "main effects only"
     assert "bootstrap_runs" not in settings_for_readers(western_runs, method="bic", bootstrap_runs=3)
+    # "auto", the notebook's spelling (0 was its former one)
+    assert settings_for_readers(western_runs, method="bic", bootstrap_runs="auto") == auto
 
 
 def test_the_existence_table_withholds_the_chosen_model_where_the_estimate_does() -> None:
@@ -374,13 +376,13 @@ def test_the_existence_table_withholds_the_chosen_model_where_the_estimate_does(
         {name: [int(k[i]) for k in keys] for i, name in enumerate("ABC")}
         | {"count": [cells[k] for k in keys]}
     )
-    small = estimate_population(ListCapture.from_frame(frame, source="t"), bootstrap=0)
+    small = estimate_population(ListCapture.from_frame(frame, source="t"), bootstrap_replicates=0)
     assert small.existence.terms and model_withheld(small)
     row = existence_table(small).row(0, named=True)
     assert row["model"] == "main effects + x"
     assert all(term not in str(row) for term in small.existence.terms)
     large = estimate_population(
-        ListCapture.from_frame(frame.with_columns(pl.col("count") * 10), source="t"), bootstrap=0
+        ListCapture.from_frame(frame.with_columns(pl.col("count") * 10), source="t"), bootstrap_replicates=0
     )
     assert not model_withheld(large)
     shown = existence_table(large).row(0, named=True)["model"]
@@ -399,8 +401,154 @@ def test_a_disclosed_estimate_says_what_its_numbers_are_rounded_to() -> None:
         {name: [int(k[i]) for k in keys] for i, name in enumerate("ABC")}
         | {"count": [cells[k] for k in keys]}
     )
-    shown = disclose_estimate(estimate_population(ListCapture.from_frame(frame, source="t"), bootstrap=0))
+    shown = disclose_estimate(
+        estimate_population(ListCapture.from_frame(frame, source="t"), bootstrap_replicates=0)
+    )
     assert shown.rounded and shown.rounded_to == 5
     assert "rounded: to 5: the lists hold a combination of fewer than 5 people" in repr(shown)
     estimate = shown.values["estimate"]
     assert estimate is None or estimate % 5 == 0
+
+
+def test_the_sensitivity_table_says_why_its_x_are_withheld(shared_data: Path) -> None:
+    """Under the sensitivity table of every real list file (all hold a cell of 1 to 4 people), ``x`` was
+    explained by the tables' generic note, "so that no small count can be recomputed by subtracting it from a
+    total or a margin (such as Recorded) published beside it": this table has no total and no Recorded margin;
+    its numbers are withheld because several models' estimates together are equations in the cells."""
+    from evidence.presentation.estimates import sensitivity_note
+    from evidence.presentation.tables import COMPLEMENT_NOTE, table_data
+
+    capture = read_list_capture(shared_data / "mse" / "western_us_5list" / "Western.csv")
+    headline = estimate_population(capture)
+    choices = [
+        ModelChoice("main", max_order=1),
+        ModelChoice("stepwise", 0.02, 2),
+        ModelChoice("stepwise", 0.05, 2),
+    ]
+    rows = sensitivity(capture, choices, known=headline)
+    frame = sensitivity_frame(rows)
+    assert "x" in frame["estimate"].to_list()  # the premise: a small cell withholds the other choices
+    notes = table_data(frame, note=sensitivity_note(rows)).notes
+    assert COMPLEMENT_NOTE not in notes and not any("Recorded" in n for n in notes)
+    (note,) = [n for n in notes if n.startswith("x:")]
+    assert "fewer than 5 people" in note and "several model choices" in note
+    # a table without a small cell and nothing withheld needs no note; one whose estimate is withheld for a small
+    # number on no list says so (not "Recorded" either)
+    clear = [dataclasses.replace(row, smallest_cell=5) for row in rows]
+    assert "x" not in " ".join(sensitivity_frame(clear).to_series(2)) and sensitivity_note(clear) is None
+    near = dataclasses.replace(headline, dark_figure=3.2, estimate=headline.observed + 3.2)
+    small = [dataclasses.replace(row, result=near, smallest_cell=5) for row in clear]
+    note = sensitivity_note(small)
+    assert note is not None and note.startswith("x:") and "Recorded" not in note
+    assert "on no list" in note
+    # a lower limit alone withheld ("x – 2,512") is explained too
+    close = dataclasses.replace(headline, interval=(headline.observed + 2.0, headline.interval[1]))
+    low_only = [dataclasses.replace(row, result=close, smallest_cell=5) for row in clear]
+    assert sensitivity_frame(low_only)["interval"][0].startswith("x – ")
+    assert sensitivity_note(low_only) == note
+
+
+def test_the_sensitivity_chart_of_the_chosen_model_alone_is_not_titled_each_model_choice(shared_data: Path):
+    """With a small cell the chart holds the headline's row alone (every real list file): its title read
+    "Estimated total population under each model choice" over one model's interval."""
+    from evidence.presentation.estimates import sensitivity_chart_title
+
+    capture = read_list_capture(shared_data / "mse" / "western_us_5list" / "Western.csv")
+    headline = estimate_population(capture)
+    choices = [ModelChoice("main", max_order=1), ModelChoice("stepwise", 0.02, 2)]
+    rows = sensitivity(capture, choices, known=headline)
+    assert sensitivity_chart_data(rows).height == 1  # the premise: the other choice withheld
+    title = sensitivity_chart_title(rows)
+    assert "each model choice" not in title and "chosen model" in title and "withheld" in title
+    clear = [dataclasses.replace(row, smallest_cell=5) for row in rows]
+    assert sensitivity_chart_data(clear).height == 2
+    assert sensitivity_chart_title(clear) == "Estimated total population under each model choice"
+
+
+def test_list_names_holding_numbers_are_labels_in_every_table(tmp_path: Path) -> None:
+    """Lists named "NGO 1", "Police 2", "Shelter 3" (as organisations number their lists) stopped the brief from
+    rendering: the sensitivity table's interactions ("NGO 1:Police 2") were read by the disclosure scan as counts
+    of 1 and 2 people. The tables that show list names declare those columns as labels."""
+    import polars as pl
+
+    from evidence.presentation.disclosure import find_small_counts
+    from evidence.presentation.estimates import (
+        EXISTENCE_KINDS,
+        SENSITIVITY_KINDS,
+        STEPWISE_KINDS,
+        existence_table,
+        stepwise_steps,
+    )
+    from evidence.presentation.tables import table_data
+
+    path = tmp_path / "numbered.csv"
+    cells = ["1,0,0,40", "0,1,0,30", "0,0,1,20", "1,1,0,200", "1,0,1,5", "0,1,1,5", "1,1,1,9"]
+    path.write_text("NGO 1,Police 2,Shelter 3,count\n" + "\n".join(cells) + "\n", encoding="utf-8")
+    capture = read_list_capture(path)
+    headline = estimate_population(capture)
+    assert headline.terms  # the premise: the chosen model names lists
+    choices = [
+        ModelChoice("main", max_order=1),
+        ModelChoice("stepwise", 0.02, 2),
+        ModelChoice("bic", max_order=2),
+    ]
+    rows = sensitivity(capture, choices, known=headline)
+    frame = sensitivity_frame(rows)
+    steps = pl.DataFrame(stepwise_steps(headline), schema=["interaction added", "p-value"], orient="row")
+    # an interaction at −∞ names its lists in the existence table's last column
+    fixed = existence_table(dataclasses.replace(headline, infinite_parameters=("NGO 1:Police 2",)))
+    for table, kinds in ((frame, SENSITIVITY_KINDS), (steps, STEPWISE_KINDS), (fixed, EXISTENCE_KINDS)):
+        assert "NGO 1" in str(table.rows())
+        assert find_small_counts(table_data(table, kinds=kinds).to_html()) == [], table.columns
+    # undeclared, as the notebook showed them (a first column of text names the rows, a label: not the others)
+    assert find_small_counts(table_data(frame).to_html()) and find_small_counts(table_data(fixed).to_html())
+    # a small count of people beside them is still caught
+    leaked = frame.with_columns(pl.lit("3").alias("estimate"))
+    assert [h.value for h in find_small_counts(table_data(leaked, kinds=SENSITIVITY_KINDS).to_html())] == [
+        3
+    ] * 3
+
+
+def test_a_withheld_limit_does_not_silence_model_choices_beyond_the_published_one(western) -> None:
+    """With its lower limit withheld (fewer than 5 above the number observed), the headline said nothing of
+    the model choices while the sensitivity table beside it showed one at twice the published upper limit
+    (lists of 309 people: 315, interval x – 319, lowest BIC 593), and "Reading the result" tells readers the
+    headline says so when the choices disagree. Only the published limits are compared: a choice below the
+    withheld lower limit would narrow it down, and is not said."""
+    from evidence.analyses.estimation.sensitivity import ModelSpread, SensitivityRow
+
+    observed = western.observed
+    close = dataclasses.replace(western, interval=(observed + 2.0, western.interval[1]))
+    assert disclose_estimate(close).text("low") == "x"  # the premise
+    same = SensitivityRow(ModelChoice("stepwise", 0.02, 2), close)
+    above = SensitivityRow(ModelChoice("bic", max_order=2), dataclasses.replace(western, estimate=9000.0))
+    headline = estimate_headline(
+        close, spread=ModelSpread(low=same, high=above, choices=2, beyond_interval=True)
+    )
+    assert "The data cannot pin the number down" in headline and "9,000 (lowest BIC, pairs)" in headline
+    below = SensitivityRow(
+        ModelChoice("main", max_order=1), dataclasses.replace(western, estimate=observed + 1.0)
+    )
+    headline = estimate_headline(
+        close, spread=ModelSpread(low=below, high=same, choices=2, beyond_interval=True)
+    )
+    assert "cannot pin" not in headline
+
+
+def test_two_lists_say_the_model_is_main_effects_whatever_the_method(tmp_path: Path) -> None:
+    """Two lists (Police 120, NGO 80, both 30): the brief's glance box read "Method: stepwise selection · Stepwise
+    entry threshold (p): 0.02 · Highest order of interactions: 2" over a Lincoln–Petersen estimate, and its
+    sensitivity section, which names main effects, stepwise, BIC and downhill, showed one row without a word."""
+    from evidence.presentation.estimates import sensitivity_note, settings_for_readers
+
+    path = tmp_path / "two.csv"
+    path.write_text("Police,NGO,count\n1,0,120\n0,1,80\n1,1,30\n", encoding="utf-8")
+    capture = read_list_capture(path)
+    result = estimate_population(capture)
+    shown = settings_for_readers(result, method="stepwise", bootstrap_runs=0)
+    assert shown["method"] == "main effects only (two lists: no interaction can be estimated)"
+    assert shown["p_enter"] is None and shown["max_order"] is None and shown["downhill_start"] is None
+    rows = sensitivity(capture, known=result)
+    assert len(rows) == 1 and sensitivity_frame(rows)["estimate"].to_list() == ["550"]
+    note = sensitivity_note(rows)
+    assert note is not None and "two lists" in note and "one row" in note and not note.startswith("x")

@@ -106,7 +106,7 @@ def test_counts_of_unusual_replicates_never_give_a_small_list_or_overlap_back() 
     # a list of k people has no case in about e^−k of the replicates: 135 of 1,000 said k = 2, and the
     # replicates with no case on two lists said the same of the (here 1) cases on two lists or more
     small_list = ListCapture(("A", "B", "C"), np.array([300, 250, 90, 1, 1, 0, 0]))  # C holds 2 people
-    result = estimate_population(small_list, method="main", bootstrap=200, seed=3)
+    result = estimate_population(small_list, method="main", bootstrap_replicates=200, seed=3)
     assert result.bootstrap_empty_list > 0
     payload = disclosed_payload(result)
     assert payload["bootstrap"]["empty_list"] == "x"
@@ -115,13 +115,13 @@ def test_counts_of_unusual_replicates_never_give_a_small_list_or_overlap_back() 
     assert f"{result.bootstrap_empty_list} replicate" not in text and "some replicates had a list" in text
 
     one_overlap = ListCapture(("A", "B", "C"), np.array([100, 100, 1, 100, 0, 0, 0]))
-    result = estimate_population(one_overlap, method="main", bootstrap=50, seed=1)
+    result = estimate_population(one_overlap, method="main", bootstrap_replicates=50, seed=1)
     assert result.bootstrap_unbounded > 0
     payload = disclosed_payload(result)
     assert payload["bootstrap"]["unbounded"] == "x"
     assert f"{result.bootstrap_unbounded} replicate" not in str(estimate_rows(result))
     # nothing small: the counts are published
-    plain = estimate_population(SMALL_CELL, method="main", bootstrap=20, seed=1)
+    plain = estimate_population(SMALL_CELL, method="main", bootstrap_replicates=20, seed=1)
     assert disclosed_payload(plain)["bootstrap"]["empty_list"] == plain.bootstrap_empty_list == 0
 
 
@@ -130,7 +130,7 @@ def test_two_lists_with_a_small_overlap_never_give_it_back_through_the_estimate(
     # beside 93 observed fits no other whole numbers (m = 1, 2 or 4 give no whole list sizes): it said m = 3
     two = ListCapture(("police", "shelter"), np.array([50, 40, 3]))
     for bootstrap in (0, 40):
-        result = estimate_population(two, method="main", bootstrap=bootstrap, seed=2)
+        result = estimate_population(two, method="main", bootstrap_replicates=bootstrap, seed=2)
         assert result.estimate == pytest.approx(53 * 43 / 3)
         payload = disclosed_payload(result)
         assert payload["observed"] == 93

@@ -37,7 +37,7 @@ def _small_counts(counts: list[int]) -> dict[str, int]:
 
 
 def _published(counts: list[int]) -> tuple[dict, list]:
-    """Everything published of the estimate (log-normal interval, as ``bootstrap=0`` gives it)."""
+    """Everything published of the estimate (log-normal interval, as ``bootstrap_replicates=0`` gives it)."""
     result = estimate_population(_capture(counts))
     payload = disclosed_payload(result)
     payload.pop("source")

@@ -446,3 +446,27 @@ def test_a_long_note_beside_a_number_does_not_split_the_table_for_the_page() -> 
     assert table.columns[2].numeric  # still a column of numbers, right-aligned
     assert table.column_groups() == (table,)
     assert table._column_chars(2) == len("detected") + 2  # its longest word, with the cell's inset
+
+
+def test_a_frames_text_column_that_names_its_rows_is_not_read_as_counts() -> None:
+    """`table_data` of a bare frame read its first column, which names the rows, as counts: a duration "<1 year"
+    gave the note "<1: fewer than 1, ..." (itself a small count to the brief's scan), "3 or more lists" was a
+    small count of 3 in the scan: legitimate tables refused. The counts are still read, and the kind a caller
+    gives the column is kept."""
+    frame = pl.DataFrame(
+        {"duration": ["<1 year", "3 or more years", "<2 weeks"], "victims": ["120", "<5", "x"]}
+    )
+    data = table_data(frame, source="S")
+    assert [c.kind for c in data.columns] == ["label", None]
+    assert data.notes == ("<5: fewer than 5, not shown to protect individuals.", COMPLEMENT_NOTE, "Source: S")
+    assert find_small_counts(data.to_html()) == []
+    # a small count in a count column is still found, and a count column's labels still explained
+    leaked = table_data(pl.DataFrame({"duration": ["<1 year", "Unknown"], "victims": ["120", "3"]}))
+    assert [h.value for h in find_small_counts(leaked.to_html())] == [3]
+    # what the caller says the column is stays (a year, a number that names a row is no label of text)
+    assert table_data(frame, kinds={"duration": "years"}).columns[0].kind == "years"
+    numbers = table_data(pl.DataFrame({"lists": ["1", "2"], "people": ["120", "80"]}))
+    assert [c.kind for c in numbers.columns] == [None, None]
+    # a frame of one column has no column naming its rows: its cells are read
+    (alone,) = table_data(pl.DataFrame({"victims": ["3 victims"]})).columns
+    assert alone.kind is None

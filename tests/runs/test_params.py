@@ -328,3 +328,30 @@ def test_an_unknown_country_parameter_is_refused_in_the_words_of_every_command()
     with pytest.raises(ParameterError) as direct:
         check_country("Thialand")
     assert str(direct.value) in str(caught.value) and "did you mean THA (Thailand)?" in str(caught.value)
+
+
+AUTO_SOURCE = 'runs: str = "auto"  # a number or auto\n# check: runs >= 1\n'
+
+
+@pytest.mark.parametrize(("given", "expected"), [("auto", "auto"), (" AUTO ", "auto"), ("3", 3), (4, 4)])
+def test_a_number_or_auto_takes_either(given, expected):
+    assert resolve_parameters(spec(AUTO_SOURCE), {"runs": given}) == {"runs": expected}
+    assert resolve_parameters(spec(AUTO_SOURCE), {}) == {"runs": "auto"}
+
+
+@pytest.mark.parametrize("given", ["many", "2.5", True, [3]])
+def test_a_number_or_auto_refuses_anything_else(given):
+    with pytest.raises(ParameterError, match="runs"):
+        resolve_parameters(spec(AUTO_SOURCE), {"runs": given})
+
+
+@pytest.mark.parametrize("old", [0, "0", " 0 "])
+def test_the_old_spelling_of_auto_runs_still_works_and_says_so(old, capsys):
+    """hidden_population spelled "as many bootstrap runs as needed" 0 (plans and earlier runs' records say so):
+    it means auto, with one line on standard error naming the new spelling."""
+    source = 'bootstrap_runs: str = "auto"  # a number or auto\n# check: bootstrap_runs >= 1\n'
+    assert resolve_parameters(spec(source), {"bootstrap_runs": old}) == {"bootstrap_runs": "auto"}
+    err = capsys.readouterr().err
+    assert err.count("warning: bootstrap_runs 0 is the old spelling of bootstrap_runs auto") == 1, err
+    assert resolve_parameters(spec(source), {"bootstrap_runs": 2}) == {"bootstrap_runs": 2}
+    assert capsys.readouterr().err == ""

@@ -40,7 +40,7 @@ import polars as pl
 
 from evidence.analyses.count_models import captured_warnings
 from evidence.analyses.intervals import check_level, clean_float, wilson_interval
-from evidence.analyses.quality import completeness_groups
+from evidence.analyses.quality import PERPETRATOR_ROLES, completeness_groups
 from evidence.analyses.selection import (
     CELL_KEY,
     NO_RECORDS,
@@ -296,7 +296,7 @@ def group_shares(cases: Selected, group: str, *, level: float = 0.95) -> pl.Data
         )
         all_key = int(df.select(key.sum()).item() or 0)
     else:
-        _check_not_one_or_empty(selection.frame, group)
+        _check_not_one_or_empty(selection, group)
         out = (
             df.with_columns(key.alias(RECORD_CELL_KEY))
             .filter(pl.col(group).is_not_null())
@@ -325,10 +325,27 @@ def group_shares(cases: Selected, group: str, *, level: float = 0.95) -> pl.Data
     return out.select(list(schema))
 
 
-def _check_not_one_or_empty(df: pl.DataFrame, column: str) -> None:
-    """Refuse the shares of a flag column outside the flag groups that is never false in the table (the
-    victim-perpetrator layout's perpetrator roles, written 1 or empty): an empty cell is "no" or "not
-    recorded", so among the records where it is not empty it is true by construction (100%)."""
+#: The flags a layout writes as ``1`` or empty, outside the flag groups (layout -> its columns): an empty cell is
+#: "no" or "not recorded" alike. The Victim–Perpetrator layout's perpetrator roles; a bare frame's (no layout
+#: known) too, since only that layout fills them (an organisation's mapping and the register cannot name them).
+ONE_OR_EMPTY_FLAGS: dict[str | None, frozenset[str]] = {
+    "victim_perpetrator": frozenset(PERPETRATOR_ROLES),
+    None: frozenset(PERPETRATOR_ROLES),
+}
+
+
+def _check_not_one_or_empty(selection: Selection, column: str) -> None:
+    """Refuse the shares of a flag column that the table's layout writes as 1 or empty
+    (:data:`ONE_OR_EMPTY_FLAGS`: the victim-perpetrator layout's perpetrator roles) and that is never false in
+    the table: an empty cell is "no" or "not recorded", so among the records where it is not empty it is true by
+    construction (100%). The layout decides, not the data: a flag whose "no" the layout records (an
+    organisation's flag, 12 known records all "recruiter" = 1) that is true for every known record is data, and
+    keeps its share (12 of 12)."""
+    loaded = selection.loaded
+    layout = loaded.provenance.layout if loaded is not None else None
+    if column not in ONE_OR_EMPTY_FLAGS.get(layout, frozenset()):
+        return
+    df = selection.frame
     if df.schema[column] == pl.Boolean and df[column].any() and not (~df[column]).any():
         raise ParameterError(
             f"{column} is a flag written as 1 or empty, outside the flag groups: an empty cell may be 'no' or "

@@ -343,6 +343,34 @@ def why_empty(selection: Selected, *, by: str | None = None) -> str | None:
     return f"no {asked} of {indicator} for {what}: UNODC's table holds its {held}"
 
 
+def own_total_missing(selection: Selected) -> str | None:
+    """What the yearly counts of a UNODC selection in role ``both`` are when the country published no total of
+    the victims it detected in any of the selection's years while other countries' breakdowns count its
+    nationals: those nationals detected abroad only, said with what the table holds of its own detections
+    (:func:`why_empty` of role ``destination``). Cambodia 2007–2021: no total (a breakdown by form in 2007 and
+    2017–2020), so its "victims as country of origin or destination" were its nationals detected abroad, with
+    nothing saying so. None for other selections, for one with the total in some year (a year without it is a
+    gap among reporters: :func:`reporter_gaps`) and for one without victims (:func:`why_empty`). No count is
+    given (the text is safe to show)."""
+    sel = as_selection(selection)
+    if sel.kind != "indicator" or sel.role != "both" or sel.country is None:
+        return None
+    own = sel.replace(role="destination")
+    if yearly_counts(own).height:
+        return None
+    counts = yearly_counts(sel)
+    if not counts.height or not (counts["count_high"].sum() or 0):
+        return None
+    from evidence.sources.countries import name_in_text
+
+    name = name_in_text(sel.country) or sel.country
+    said = f"These counts are of the nationals of {name} detected in other countries only"
+    why = why_empty(own)
+    if why is None or "holds none of" in why:  # nothing of its own in any year (Samoa)
+        return f"{said}: UNODC's table holds no victims detected in {name}, in any year."
+    return f"{said}; the victims detected in {name} are not among them: {why.rstrip('.')}."
+
+
 def undated_counts(selection: Selected, *, by: str | None = None) -> pl.DataFrame:
     """The victims :func:`yearly_counts` leaves out: case records of the selection's country and role without
     a single year (a band such as ``2014-2018``, or none), per category of ``by``; columns [by], count,
@@ -1564,24 +1592,33 @@ def reporter_gaps(
             reasons.append(f"{said} of its own nationals this year, where it counts far more in others")
             shared.append(f"{said} of its own nationals, where it counts far more in other years")
         if material:
-            names = [name_in_text(code) or code for code in missing]
+            # role both: the country's own count is its total of the victims it detected, not a breakdown
+            own = selection.country if selection.role == "both" and selection.country in missing else None
+            names = [name_in_text(code) or code for code in missing if code != own]
             # the largest three and how many others (at least 5: a number of countries below 5 reads as people)
             shown = (
                 word_list(names) if len(names) <= 7 else ", ".join(names[:3]) + f" and {len(names) - 3} more"
             )
             reasons.append(
-                f"the set of reporting countries changes: no full citizenship breakdown listing these nationals "
-                f"from {shown} this year (in the other years they detect {_share_words(share)} of these "
-                "nationals)"
+                "the set of reporting countries changes: "
+                + _not_reported(selection, shown or None, own=own)
+                + f" this year (in the other years they detect {_share_words(share)} of these {_counted(selection)})"
                 + _doubtful_clause(doubtful, name_in_text, kept=kept)
                 + _unlisted_clause(
                     [code for code in _named(missing, shares) if code in unlisted], name_in_text
                 )
             )
-            shared.append(_missing_reason(missing, shares, name_in_text, doubtful=doubtful, kept=kept))
+            shared.append(
+                _missing_reason(
+                    missing, shares, name_in_text, doubtful=doubtful, kept=kept, selection=selection
+                )
+            )
+        # a year missing the country's own total (role both) keeps its own words: the merged reason of many
+        # years (grouped_incomplete) names reporters of these nationals only (Viet Nam's total, 2016–2021)
+        own_missing = selection.role == "both" and selection.country in missing
         named = (
             tuple((name_in_text(code) or code, shares[code]) for code in _named(missing, shares))
-            if material and not collapsed and not doubtful
+            if material and not collapsed and not doubtful and not own_missing
             else ()
         )
         flags.append(
@@ -1670,6 +1707,29 @@ def _unlisted_clause(unlisted: Sequence[str], name: Any) -> str:
     return f"; {names} each published one that lists none of them, where they list them in other years"
 
 
+def _counted(selection: Selection | None) -> str:
+    """What the shares of a series summed over reporters are shares of: a country's nationals (role ``origin``),
+    or, in role ``both``, the victims it detected (its own total) together with its nationals detected abroad."""
+    return "victims" if selection is not None and selection.role == "both" else "nationals"
+
+
+def _not_reported(selection: Selection | None, others: str | None, *, own: str | None = None) -> str:
+    """What a year misses, in words (:func:`reporter_gaps`): the citizenship breakdowns of ``others`` (the
+    reporters, named) that list the country's nationals, and, in role ``both``, the country's own total
+    (``own``: its ISO3 code) of the victims it detected, which is its count there, never a breakdown listing
+    its nationals (Thailand 2007–2008, Ukraine 2012–2013: no total published, Ukraine's breakdown was)."""
+    from evidence.sources.countries import name_in_text
+
+    if selection is None or selection.role != "both" or selection.country is None:
+        return f"no full citizenship breakdown listing these nationals from {others}"
+    # role both: "these" victims are of two kinds; its nationals are named as the country's
+    country = name_in_text(selection.country) or selection.country
+    listing = f"full citizenship breakdown listing the nationals of {country} from {others}"
+    if own is None:
+        return f"no {listing}"
+    return f"no total of the victims detected in {country}" + (f", nor a {listing}" if others else "")
+
+
 def _share_words(share: float) -> str:
     """A missing reporter's share of the nationals in words: "about 36%"; never "about 100%" for a share short
     of all (the United Kingdom's 99.6% of its own nationals: others detect some), nor for all of them."""
@@ -1687,21 +1747,31 @@ def _missing_reason(
     *,
     doubtful: Sequence[str] = (),
     kept: str | None = None,
+    selection: Selection | None = None,
 ) -> str:
     """The reporters a year misses, as said of every year that misses them (:func:`reporter_gaps`): the ones
     detecting at least :data:`NAMED_SHARE` each, named with their share together (the same words in each year
     they are missing); the smaller ones counted only where they make up the year's material share; those whose
-    breakdown is published but doubtful (``doubtful``) said so."""
+    breakdown is published but doubtful (``doubtful``) said so. In role ``both`` (``selection``) the country's
+    own total, when missing, is said as such (:func:`_not_reported`)."""
     named = _named(missing, shares)
+    # role both: the country's own total, when missing, is always said (it is the victims detected in it)
+    own = (
+        selection.country
+        if selection is not None and selection.role == "both" and selection.country in missing
+        else None
+    )
+    if own is not None and own not in named:
+        named = [*named, own]
     rest = len(missing) - len(named)
-    names = [name(code) or code for code in named]
+    names = [name(code) or code for code in named if code != own]
     listed = word_list(names)
     named_share = sum(shares[code] for code in named)
-    verb = "detects" if len(names) == 1 else "detect"
+    verb = "detects" if len(named) == 1 else "detect"
     text = (
-        f"the set of reporting countries changes: no full citizenship breakdown listing these nationals from "
-        f"{listed}, which {verb} "
-        f"{_share_words(named_share)} of these nationals in the other years"
+        "the set of reporting countries changes: "
+        + _not_reported(selection, listed or None, own=own)
+        + f", which {verb} {_share_words(named_share)} of these {_counted(selection)} in the other years"
     )
     if named_share < MATERIAL_SHARE and rest:  # the smaller ones make the year's gap material
         # their number and the share in all differ from year to year: said as a range over the years

@@ -21,13 +21,13 @@ import typer
 from rich.table import Table
 
 from evidence.cli.options import (
+    DEFAULT_DISCLOSURE_THRESHOLD,
     DEFAULT_ROLE,
-    DEFAULT_THRESHOLD,
     CountryOpt,
     DataOpt,
+    DisclosureThresholdOpt,
     JsonOpt,
     RoleOpt,
-    ThresholdOpt,
     YearsOpt,
     configured_files,
     data_paths,
@@ -156,18 +156,33 @@ def _no_rows(table: Any) -> str:
     )
 
 
-def _check_selection(country: str | None, role: str, years: str | None) -> None:
-    """The selection's options, each checked, and together: a role is a country's (without ``--country`` it
-    would be ignored, and every victim counted under a title that names no country)."""
+#: What a role selects without a country, by command and role: nothing of its own (every flow has both ends; in a
+#: trend, role destination reads every victim, as role both does), or (UNODC's country data, role origin) only the
+#: victims the reporting countries break down by citizenship, a count that follows which countries publish one.
+#: Refused either way (before any file is read): an analyst who forgot ``--country`` would take the answer for a
+#: country's.
+_ROLE_WITHOUT_COUNTRY = {
+    "flows": "without a country it selects nothing: every flow has an origin and a destination, so every flow "
+    "would be counted, as with --role both; leave --role out for every flow",
+    "trend destination": "without a country it selects every victim, as --role both does; leave --role out for "
+    "every victim",
+    "trend origin": "without a country, victim records have no country's citizens to select, and UNODC's "
+    "country data would count only the victims the reporting countries break down by citizenship: fewer than "
+    "they detect, from countries that change from year to year; leave --role out for every victim",
+}
+
+
+def _check_selection(command: str, country: str | None, role: str, years: str | None) -> None:
+    """The selection's options, each checked, and together: a role is a country's; without ``--country`` it is
+    refused, saying what it would select in ``command`` (:data:`_ROLE_WITHOUT_COUNTRY`)."""
     from evidence.analyses.selection import check_country, check_role, check_years
     from evidence.core.errors import ParameterError
 
     check_country(country), check_role(role), check_years(years)
-    if country is None and role.strip().lower() != DEFAULT_ROLE:
-        raise ParameterError(
-            f"--role {role} is a role of a country: give --country ISO3 too (without it every victim is counted, "
-            "wherever they come from or were found)"
-        )
+    chosen = role.strip().lower()
+    if country is None and chosen != DEFAULT_ROLE:
+        said = _ROLE_WITHOUT_COUNTRY.get(command) or _ROLE_WITHOUT_COUNTRY[f"{command} {chosen}"]
+        raise ParameterError(f"--role {role} is a role of a country: give --country ISO3 too ({said})")
 
 
 def _rule(threshold: int):
@@ -243,10 +258,12 @@ def flows_command(
             help="Report a flow only with at least this many victims (UNODC: 5).",
         ),
     ] = 5,
-    top: Annotated[
+    top_n: Annotated[
         int,
         typer.Option(
-            "--top", metavar="N", help="Show the N largest flows; the rest are summed as 'All other routes'."
+            "--top-n",
+            metavar="N",
+            help="Show the N largest flows; the rest are summed as 'All other routes'.",
         ),
     ] = 10,
     regional_level: Annotated[
@@ -257,7 +274,7 @@ def flows_command(
             help="region or subregion: intraregional means the same UN M49 region, or the same subregion.",
         ),
     ] = "region",
-    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
+    disclosure_threshold: DisclosureThresholdOpt = DEFAULT_DISCLOSURE_THRESHOLD,
     as_json: JsonOpt = False,
     allow_empty: Annotated[
         bool,
@@ -271,17 +288,17 @@ def flows_command(
     """Origin → destination flows of victims for a country, after disclosure control."""
     from evidence.core.errors import ParameterError
 
-    rule = _rule(threshold)
-    _check_selection(country, role, years)
-    if top < 1:
-        raise ParameterError(f"--top must be at least 1, not {top}")
+    rule = _rule(disclosure_threshold)
+    _check_selection("flows", country, role, years)
+    if top_n < 1:
+        raise ParameterError(f"--top-n must be at least 1, not {top_n}")
     if min_victims < 0:
         raise ParameterError(f"--min-victims must be at least 0, not {min_victims}")
     if regional_level not in ("region", "subregion"):
         raise ParameterError(f"--regional-level must be region or subregion, not {regional_level!r}")
     tables = _with_victims(_tables(data, "flows"), "flows", country, role, years, allow_empty=allow_empty)
     payloads = [
-        _flows_payload(loaded, rule, country, role, years, min_victims, top, regional_level)
+        _flows_payload(loaded, rule, country, role, years, min_victims, top_n, regional_level)
         for loaded in tables
     ]
     _answer("flows", payloads, as_json, _print_flows)
@@ -294,7 +311,7 @@ def _flows_payload(
     role: str,
     years: str | None,
     min_victims: int,
-    top: int,
+    top_n: int,
     regional_level: str,
 ) -> dict[str, Any]:
     """The flows of one table, protected, as the JSON answer."""
@@ -312,7 +329,7 @@ def _flows_payload(
     selection = Selection(loaded, country=country, role=role, years=years)  # type: ignore[arg-type]
     # the same builder as the notebooks' route table: one protected table, the same numbers everywhere
     numbers = route_numbers(
-        selection, rule, top_n=top, min_victims=min_victims, regional_level=regional_level
+        selection, rule, top_n=top_n, min_victims=min_victims, regional_level=regional_level
     )
     if numbers is None:
         raise DisclosureError(TOO_FEW)
@@ -384,7 +401,7 @@ def _flows_payload(
         "origin = citizenship; destination = country of exploitation/detection "
         + ("(reporting country)" if censored else "(CTDC: where first assisted, a proxy)"),
         f"intraregional = same UN M49 {regional_level}; domestic = same country",
-        f"flows with at least {min_victims} victims are listed (the largest {top}); all others are summed"
+        f"flows with at least {min_victims} victims are listed (the largest {top_n}); all others are summed"
         # a doubtful breakdown's routes are rows of their own whatever their size (never in the others' sum)
         + (
             "; the routes of doubtful breakdowns are listed whatever their size, after the others"
@@ -418,9 +435,11 @@ def _flows_payload(
         "parameters": {
             **selection.to_dict(),
             "min_victims": min_victims,
-            "top": top,
+            "top_n": top_n,
+            "top": top_n,  # its name before schema version 2 (docs/scheduling.md)
             "regional_level": regional_level,
-            "threshold": rule.threshold,
+            "disclosure_threshold": rule.threshold,
+            "threshold": rule.threshold,  # its name before schema version 2 (docs/scheduling.md)
         },
         "disclosure": disclosure_json(rule.threshold, selection.protection, numbers.low.table.describe()),
         "flows": records,
@@ -518,13 +537,13 @@ def trend_command(
         ),
     ] = None,
     years: YearsOpt = None,
-    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
+    disclosure_threshold: DisclosureThresholdOpt = DEFAULT_DISCLOSURE_THRESHOLD,
     as_json: JsonOpt = False,
 ) -> None:
     """Yearly counts, the annual rate ratio (Poisson/negative-binomial GLM), a break search and incomplete years."""
 
-    rule = _rule(threshold)
-    _check_selection(country, role, years)
+    rule = _rule(disclosure_threshold)
+    _check_selection("trend", country, role, years)
     if by is not None and by.strip().lower() == "none":  # the trends notebook's word for no dimension
         by = None
     tables = _with_victims(_tables(data, "trend"), "trend", country, role, years, allow_empty_option=False)
@@ -562,7 +581,12 @@ def _trend_payload(
         raise DisclosureError(TOO_FEW)
     payload: dict[str, Any] = {
         "data": _data_summary(loaded),
-        "parameters": {**selection.to_dict(), "by": by, "threshold": rule.threshold},
+        "parameters": {
+            **selection.to_dict(),
+            "by": by,
+            "disclosure_threshold": rule.threshold,
+            "threshold": rule.threshold,  # its name before schema version 2 (docs/scheduling.md)
+        },
         "disclosure": disclosure_json(rule.threshold, selection.protection, table.low.describe()),
         "caveat": DETECTION_CAVEAT,
         "yearly_counts": _rows(table),

@@ -8,29 +8,29 @@ from typing import Annotated, Any
 import typer
 
 from evidence.cli.options import (
+    DEFAULT_DISCLOSURE_THRESHOLD,
     DEFAULT_OUT_ROOT,
     DEFAULT_ROLE,
-    DEFAULT_THRESHOLD,
     AllowEmptyOpt,
     CountryArg,
     DataOpt,
+    DisclosureThresholdOpt,
     ForceOpt,
     JsonOpt,
     KernelOpt,
     OutRootOpt,
     PeersOpt,
     RoleOpt,
-    ThresholdOpt,
     YearsOpt,
     echo_json,
     escape,
     make_console,
 )
+from evidence.cli.start import BRIEF_NOTEBOOK
 
 console = make_console()
 err_console = make_console(stderr=True)
 
-BRIEF_NOTEBOOK = "country_brief"
 
 FormatOpt = Annotated[str, typer.Option("--format", metavar="FORMAT", help="html, pdf or all (both).")]
 RendererOpt = Annotated[
@@ -77,7 +77,7 @@ def brief_command(
     role: RoleOpt = DEFAULT_ROLE,
     years: YearsOpt = None,
     data: DataOpt = None,
-    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
+    disclosure_threshold: DisclosureThresholdOpt = DEFAULT_DISCLOSURE_THRESHOLD,
     format: FormatOpt = "all",
     renderer: RendererOpt = "auto",
     out_root: OutRootOpt = DEFAULT_OUT_ROOT,
@@ -113,7 +113,13 @@ def brief_command(
         check_kernel(kernel)
         spec = read_notebook(BRIEF_NOTEBOOK)
         given = brief_parameters(
-            spec, country=country, role=role, years=years, data=data, threshold=threshold, peers=peers
+            spec,
+            country=country,
+            role=role,
+            years=years,
+            data=data,
+            disclosure_threshold=disclosure_threshold,
+            peers=peers,
         )
         try:
             prepared = prepare_run(
@@ -213,7 +219,7 @@ def brief_parameters(
     role: str | None = None,
     years: str | None = None,
     data: list[Path] | None = None,
-    threshold: int | None = None,
+    disclosure_threshold: int | None = None,
     peers: str | None = None,
 ) -> dict[str, Any]:
     """The brief command's options as the notebook's own parameters (checked again by the runs layer)."""
@@ -243,8 +249,9 @@ def brief_parameters(
             given[find("year_to", "last_year", "end_year", what="--years")] = last
     if data:
         given.update(data_parameters(spec, data))
-    if threshold is not None:
-        given[find(*[n for n in names if "threshold" in n.lower()], what="--threshold")] = threshold
+    if disclosure_threshold is not None:
+        named = find(*[n for n in names if "threshold" in n.lower()], what="--disclosure-threshold")
+        given[named] = disclosure_threshold
     if peers is not None:
         listed = [p.strip() for p in peers.split(",") if p.strip()]
         if (
@@ -265,7 +272,7 @@ _TYPED = {
     "role": "--role",
     "peers": "--peers",
     "data": "--data",
-    "disclosure_threshold": "--threshold",
+    "disclosure_threshold": "--disclosure-threshold",
 }
 
 

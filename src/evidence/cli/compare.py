@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from evidence.cli.options import (
-    DEFAULT_THRESHOLD,
+    DEFAULT_DISCLOSURE_THRESHOLD,
     CountryArg,
     DataOpt,
+    DisclosureThresholdOpt,
     JsonOpt,
-    ThresholdOpt,
     data_paths,
     disclosure_json,
     echo_json,
@@ -92,7 +92,7 @@ def compare_command(
         ),
     ] = None,
     data: DataOpt = None,
-    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
+    disclosure_threshold: DisclosureThresholdOpt = DEFAULT_DISCLOSURE_THRESHOLD,
     as_json: JsonOpt = False,
 ) -> None:
     """A country beside its peers: detected victims, GSI estimates, vulnerability, response and TIP tier."""
@@ -120,7 +120,7 @@ def compare_command(
     from evidence.presentation.disclosure import DisclosureRule
     from evidence.sources.cache import load_cached
 
-    rule = DisclosureRule(threshold=threshold)
+    rule = DisclosureRule(threshold=disclosure_threshold)
     paths = data_paths(data)
     if not paths:
         # as every command without data: the toolkit's synthetic demo files (UNODC, GSI and TIP layouts), loudly
@@ -156,7 +156,7 @@ def compare_command(
             "country": compared["iso3"][0],
             "peers": list(dict.fromkeys(compared["iso3"].to_list()))[1:],
             "disclosure": disclosure_json(
-                threshold,
+                disclosure_threshold,
                 "suppression",
                 f"Counts of detected victims below {rule.threshold} are shown as {rule.label}; a rate of such a "
                 "count only as an upper bound.",

@@ -9,9 +9,9 @@ import typer
 from rich.table import Table
 
 from evidence.cli.options import (
-    DEFAULT_THRESHOLD,
+    DEFAULT_DISCLOSURE_THRESHOLD,
+    DisclosureThresholdOpt,
     JsonOpt,
-    ThresholdOpt,
     configured_files,
     echo_json,
     echo_json_answers,
@@ -56,10 +56,10 @@ def load_command(
         typer.Option(
             "--summary",
             help="Also show counts by year and the 10 largest corridors (the tables of --summary are the ones "
-            "--threshold protects).",
+            "--disclosure-threshold protects).",
         ),
     ] = False,
-    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
+    disclosure_threshold: DisclosureThresholdOpt = DEFAULT_DISCLOSURE_THRESHOLD,
 ) -> None:
     """Load a file onto its canonical table and summarise it."""
     from evidence.core.errors import ParameterError
@@ -92,7 +92,7 @@ def load_command(
         if not as_json:
             _print_summary(summary)
             if summary_tables:
-                _print_count_tables(loaded, threshold)
+                _print_count_tables(loaded, disclosure_threshold)
     if as_json:
         echo_json_answers("data.load", summaries)
 
@@ -154,12 +154,12 @@ def validate_command(
             "intervals, non-negative estimates, categories); exit 1 when any fails.",
         ),
     ] = False,
-    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
+    disclosure_threshold: DisclosureThresholdOpt = DEFAULT_DISCLOSURE_THRESHOLD,
     as_json: JsonOpt = False,
 ) -> None:
     """Check a file: exit 0 when every row is kept, 1 (with a report of the rejected rows) otherwise.
 
-    --threshold protects the table of citizenships not mapped to a country (with the victims they hold)."""
+    --disclosure-threshold protects the table of citizenships not mapped to a country (with the victims they hold)."""
     from evidence.sources.registry import load
 
     loaded = load(path)
@@ -171,7 +171,7 @@ def validate_command(
     _print_summary(summary)
     if loaded.flags.height:
         _print_issues("Flagged (kept, worth reviewing)", loaded.flags, limit)
-    _print_unmapped_citizenships(loaded, threshold)
+    _print_unmapped_citizenships(loaded, disclosure_threshold)
     failed = False
     if loaded.rows_rejected:
         _print_issues("Rejected rows", loaded.rejects, limit)

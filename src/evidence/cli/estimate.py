@@ -1,7 +1,7 @@
 """``evidence estimate``: the hidden population behind several lists, by multiple systems estimation.
 
 Only aggregate results are printed (observed total, estimate, interval, model); never the cell counts. Every
-number of people passes the disclosure rule (:mod:`evidence.presentation.estimates`): below ``--threshold`` it
+number of people passes the disclosure rule (:mod:`evidence.presentation.estimates`): below ``--disclosure-threshold`` it
 is withheld (``<5``), and numbers that would give it back with it (``x``).
 """
 
@@ -15,9 +15,9 @@ import typer
 from rich.table import Table
 
 from evidence.cli.options import (
-    DEFAULT_THRESHOLD,
+    DEFAULT_DISCLOSURE_THRESHOLD,
+    DisclosureThresholdOpt,
     JsonOpt,
-    ThresholdOpt,
     disclosure_json,
     echo_json,
     escape,
@@ -75,40 +75,41 @@ def estimate_command(
             help="Stepwise: an interaction enters while its p-value is below this (0: none).",
         ),
     ] = 0.02,
-    bootstrap: Annotated[
+    bootstrap_replicates: Annotated[
         str,
         typer.Option(
-            "--bootstrap",
+            "--bootstrap-replicates",
             "-b",
             metavar="N|auto",
-            help="BCa bootstrap replicates repeating the model choice, per run (0: log-normal interval; 1000 as "
-            "published; auto: 1,000 per run and --runs auto).",
+            help="BCa bootstrap replicates per run, each repeating the model choice (0, the default here: the "
+            "log-normal interval, a quick estimate; 1000 as published; auto: 1,000 a run with --bootstrap-runs "
+            "auto). The hidden_population notebook's parameter of the same name defaults to 1000 for a brief.",
         ),
     ] = "0",
-    runs: Annotated[
+    bootstrap_runs: Annotated[
         str,
         typer.Option(
-            "--runs",
+            "--bootstrap-runs",
             metavar="N|auto",
             help="Independent bootstrap runs whose median limits make the interval, with their Monte Carlo range "
-            "(1: one run, as published; auto: 5 to 20 runs, until the Monte Carlo error of each limit is under "
-            "2.5%).",
+            "(1, the default here: one run, as published; auto: 5 to 20 runs, until the Monte Carlo error of each "
+            "limit is under 2.5%, the notebook's default).",
         ),
     ] = "1",
     seed: Annotated[
         int | None,
         typer.Option("--seed", metavar="N", help="Random seed of the bootstrap (drawn if omitted)."),
     ] = None,
-    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
+    disclosure_threshold: DisclosureThresholdOpt = DEFAULT_DISCLOSURE_THRESHOLD,
     as_json: JsonOpt = False,
 ) -> None:
     """Estimate the total population (observed + on no list) from the overlap of several lists."""
     from evidence.analyses.estimation import estimate_population, read_list_capture
     from evidence.presentation.disclosure import DisclosureRule
 
-    rule = DisclosureRule(threshold=threshold)
-    replicates = _replicates(bootstrap)
-    independent = _runs(runs)
+    rule = DisclosureRule(threshold=disclosure_threshold)
+    replicates = _replicates(bootstrap_replicates)
+    independent = _runs(bootstrap_runs)
     _refuse_unused_options(ctx, method, replicates, independent)
     if not lists:
         from evidence.analyses.estimation.demo import demo_lists_path
@@ -142,8 +143,8 @@ def estimate_command(
         method=method,
         p_enter=p_enter,
         max_order=max_order,
-        bootstrap=replicates,
-        runs=independent,
+        bootstrap_replicates=replicates,
+        bootstrap_runs=independent,
         seed=seed,
         downhill_start=downhill_start,
     )
@@ -174,20 +175,21 @@ def _given(ctx: typer.Context, name: str) -> bool:
 
 def _refuse_unused_options(ctx: typer.Context, method: str, replicates: int | str, runs: int | str) -> None:
     """Refuse an option the estimate asked for would not use: it would be ignored without a word, and the
-    estimate printed would not be the one the user meant (``--runs 3`` without a bootstrap, ``--p-enter`` for the
-    lowest BIC)."""
+    estimate printed would not be the one the user meant (``--bootstrap-runs 3`` without a bootstrap,
+    ``--p-enter`` for the lowest BIC)."""
     from evidence.core.errors import ParameterError
 
     chosen = method.strip().lower()
     if runs != 1 and not replicates:
         raise ParameterError(
-            f"--runs repeats the bootstrap: give --bootstrap N (1000 as published) or --bootstrap auto with "
-            f"--runs {runs}, or leave --runs out (the interval without bootstrap is computed once)"
+            "--bootstrap-runs repeats the bootstrap: give --bootstrap-replicates N (1000 as published) or "
+            f"--bootstrap-replicates auto with --bootstrap-runs {runs}, or leave --bootstrap-runs out (the "
+            "interval without bootstrap is computed once)"
         )
     if replicates == "auto" and runs not in (1, "auto"):
         raise ParameterError(
-            f"--bootstrap auto chooses the number of runs itself (--runs auto); for {runs} runs give "
-            f"--bootstrap 1000 --runs {runs}"
+            "--bootstrap-replicates auto chooses the number of runs itself (--bootstrap-runs auto); for "
+            f"{runs} runs give --bootstrap-replicates 1000 --bootstrap-runs {runs}"
         )
     if _given(ctx, "p_enter") and chosen != "stepwise":
         raise ParameterError(
@@ -212,7 +214,9 @@ def _replicates(text: str) -> int | str:
     except ValueError:
         replicates = -1
     if replicates < 0:
-        raise ParameterError(f"--bootstrap takes a number of replicates (0 or more) or 'auto', not {text!r}")
+        raise ParameterError(
+            f"--bootstrap-replicates takes a number of replicates (0 or more) or 'auto', not {text!r}"
+        )
     return replicates
 
 
@@ -227,7 +231,9 @@ def _runs(text: str) -> int | str:
     except ValueError:
         independent = 0
     if independent < 1:
-        raise ParameterError(f"--runs takes a number of independent runs (1 or more) or 'auto', not {text!r}")
+        raise ParameterError(
+            f"--bootstrap-runs takes a number of independent runs (1 or more) or 'auto', not {text!r}"
+        )
     return independent
 
 

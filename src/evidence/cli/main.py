@@ -93,24 +93,16 @@ def _interrupted(exc: SystemExit) -> bool:
 def _start_kernel_ahead(args: list[str]) -> None:
     """Start the kernel of ``evidence brief`` or ``evidence run NOTEBOOK`` before the command line is parsed:
     typer's parse (with the imports it makes) takes about a quarter of a second, which the kernel's start, the
-    longest wait of a cold run, uses on the other core. The command starts it in any case
-    (:func:`evidence.runs.warm.prestart` is idempotent, and never raises: a notebook it cannot read is left to
-    the command's own check); a command line refused by the parse stops it when this process ends (the kernel
-    pool's exit handler).
-
-    ``run``'s notebook is taken only where it is certain: the word right after ``run`` that is not an option
-    (an option's value comes after its option). Nothing starts for help, for ``--describe`` (which runs
-    nothing), nor for a kernel the user names (``--kernel``: the run starts that one itself).
+    longest wait of a cold run, uses on the other core. The installed command has started it before this
+    module was imported (:mod:`evidence.cli.start`); this start is for :func:`main` called otherwise, and is a
+    no-op after that one (:func:`evidence.runs.warm.prestart` is idempotent, and never raises: a notebook it
+    cannot read is left to the command's own check). A command line refused by the parse stops it when this
+    process ends (the kernel pool's exit handler). Which notebook: :func:`evidence.cli.start.notebook_ahead`.
     """
-    if args[:1] == ["brief"]:
-        from evidence.cli.briefs import BRIEF_NOTEBOOK
+    from evidence.cli.start import notebook_ahead
 
-        notebook = BRIEF_NOTEBOOK
-    elif args[:1] == ["run"] and len(args) > 1 and args[1] and not args[1].startswith("-"):
-        notebook = args[1]
-    else:
-        return
-    if any(a in ("--help", "-h", "--describe") or a.startswith("--kernel") for a in args):
+    notebook = notebook_ahead(args)
+    if notebook is None:
         return
     from evidence.runs.warm import prestart
 

@@ -6,7 +6,9 @@
   notebooks' own parameter).
 * **A selection** is ``--country ISO3`` (or ``COUNTRY`` where a command is about one country), ``--role`` (origin,
   destination or both; ``both`` by default everywhere) and ``--years A-B``.
-* **``--threshold N``** is the disclosure threshold wherever it appears: counts of people below it are withheld.
+* **``--disclosure-threshold N``** is the disclosure threshold wherever it appears: counts of people below it are
+  withheld (the notebooks' parameter, the run records and the Python API call it ``disclosure_threshold`` too).
+  Its old name ``--threshold`` still works, hidden from help, with a warning (:data:`RENAMED_OPTIONS`).
 * **Help** is written as paragraphs and wrapped by the terminal (:class:`EvidenceCommand`); flags show no type.
 * **Output** (:func:`make_console`) wraps to the terminal on a terminal; anything else (a log file, a pipe) gets
   whole lines, so paths and names are never cut. Text from data, files and runs is printed through
@@ -39,7 +41,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 #: The role every command selects unless told otherwise (as the notebooks and ``Selection`` do).
 DEFAULT_ROLE = "both"
 #: The disclosure threshold unless told otherwise (UNODC's; ``evidence.presentation.disclosure.DEFAULT_RULE``).
-DEFAULT_THRESHOLD = 5
+DEFAULT_DISCLOSURE_THRESHOLD = 5
 #: Where runs go unless told otherwise.
 DEFAULT_OUT_ROOT = Path("reports") / "runs"
 #: Width of output that does not go to a terminal: wide enough that no line is ever wrapped or cut.
@@ -76,10 +78,10 @@ YearsOpt = Annotated[
     str | None,
     typer.Option("--years", metavar="A-B", help="An inclusive range of years, e.g. 2015-2023, or one year."),
 ]
-ThresholdOpt = Annotated[
+DisclosureThresholdOpt = Annotated[
     int,
     typer.Option(
-        "--threshold",
+        "--disclosure-threshold",
         min=2,
         metavar="N",
         help="Disclosure threshold: counts of people below it are withheld (UNODC 5; CTDC 10 or 11).",
@@ -189,7 +191,10 @@ class _Grammar:
 class EvidenceCommand(_Grammar, TyperCommand):
     """A command of the ``evidence`` CLI (see :class:`_Grammar`); a reader of its output gone before the
     command is done ends it quietly (:func:`output_closed`); an invalid parameter names the option the user
-    typed (:func:`name_options`)."""
+    typed (:func:`name_options`); an option's old name still works (:func:`renamed_options`)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, renamed_options(ctx, args, self.params))
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -221,6 +226,65 @@ def name_options(exc: Exception, params: Iterable[Any]) -> None:
         typed = max(flags, key=len).replace("\\", "\\\\")  # a replacement template: no group references
         message = re.sub(rf"(?<![\w-]){re.escape(name)}(?!\w)", typed, message)
     exc.args = (message, *exc.args[1:])
+
+
+#: Options renamed, by their old name: the old name still works (scheduled jobs of analysts give it, and are never
+#: broken), hidden from help, with a warning on standard error. ``--threshold`` was the disclosure threshold's;
+#: ``--bootstrap`` and ``--runs`` were ``evidence estimate``'s bootstrap settings, named now as the
+#: hidden_population notebook's parameters and the Python API's keywords (``bootstrap_replicates``,
+#: ``bootstrap_runs``). An old name is read only by a command that has its new name.
+RENAMED_OPTIONS = {
+    "--threshold": "--disclosure-threshold",
+    "--bootstrap": "--bootstrap-replicates",
+    "--runs": "--bootstrap-runs",
+    "--top": "--top-n",
+}
+
+
+def renamed_options(ctx: Any, args: list[str], params: Iterable[Any]) -> list[str]:
+    """``args`` with each old name of an option the command has (:data:`RENAMED_OPTIONS`) written as its new
+    name, ``--threshold=11`` too, and a warning on standard error saying so, once whatever the times it is given.
+    Only options are read: the value of an option (``--country --threshold``) and what follows ``--`` are left
+    as they are. Both names in one command line is a usage error (which of the values was meant?)."""
+    options = {opt for p in params if isinstance(p, TyperOption) for opt in [*p.opts, *p.secondary_opts]}
+    takes = {
+        opt: p.nargs
+        for p in params
+        if isinstance(p, TyperOption) and not p.is_flag and not p.count
+        for opt in p.opts
+    }
+    out: list[str] = []
+    used: dict[str, str] = {}
+    given: set[str] = set()
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            out += args[i:]
+            break
+        name, equals, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        new = RENAMED_OPTIONS.get(name)
+        if new is not None and new in options:
+            used[name] = new
+            out.append(f"{new}{equals}{value}")
+        else:
+            given.add(name)
+            out.append(arg)
+        skip = takes.get(name, 0) if not equals else 0
+        out += args[i + 1 : i + 1 + skip]
+        i += 1 + skip
+    for old, new in used.items():
+        if new in given:
+            raise typer.BadParameter(
+                f"{old} is the old name of {new}: give it once, as {new}", ctx=ctx, param_hint=f"'{old}'"
+            )
+        make_console(stderr=True).print(
+            f"[bold yellow]warning:[/] {old} is the old name of {new}, which it still means; write {new} in "
+            "new commands and scripts",
+            highlight=False,
+            soft_wrap=True,
+        )
+    return out
 
 
 class EvidenceGroup(_Grammar, TyperGroup):

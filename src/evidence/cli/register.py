@@ -15,9 +15,9 @@ import typer
 from rich.table import Table
 
 from evidence.cli.options import (
-    DEFAULT_THRESHOLD,
+    DEFAULT_DISCLOSURE_THRESHOLD,
+    DisclosureThresholdOpt,
     JsonOpt,
-    ThresholdOpt,
     disclosure_json,
     echo_json,
     escape,
@@ -449,7 +449,7 @@ def figures_command(
         int | None,
         typer.Option("--from", help="First year of the period (default: the earliest).", metavar="YEAR"),
     ] = None,
-    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
+    disclosure_threshold: DisclosureThresholdOpt = DEFAULT_DISCLOSURE_THRESHOLD,
     country: Annotated[
         str | None,
         typer.Option(
@@ -486,7 +486,7 @@ def figures_command(
         as_of=stood.date,
         year_from=year_from,
         country=(country or register_country(path, wait=waiting.left()) or None),
-        rule=DisclosureRule(threshold=threshold),
+        rule=DisclosureRule(threshold=disclosure_threshold),
         # real records: perturbed by the cell key method, as every other output of them
         record_keys=record_keys(loaded) if loaded.protection == "cell_key" else None,
     )
@@ -501,7 +501,9 @@ def figures_command(
         # among the notes: figures as of a date before an erasure may differ from those made then
         if (erased := _erasure_note(loaded)) is not None:
             facts["notes"] = [*facts["notes"], erased]
-        facts["disclosure"] = disclosure_json(threshold, facts.pop("protection"), facts["disclosure"])
+        facts["disclosure"] = disclosure_json(
+            disclosure_threshold, facts.pop("protection"), facts["disclosure"]
+        )
         _echo_json("figures", facts)
         return
     _say_as_of(stood)

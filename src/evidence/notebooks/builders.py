@@ -355,7 +355,8 @@ def shares_view(
 
     Categories that partition the known records (single-valued fields) form one table with the total; those
     that overlap (flag groups: one victim, several forms) get primary suppression, and the known/unknown
-    split its own protected table. A share and its interval are shown only where both the count and the
+    split its own protected table, then both are protected together as the causes section's profiles are
+    (:func:`_overlap_protected`: no small number of victims with several flags, nor any withheld count, follows). A share and its interval are shown only where both the count and the
     number of victims with the field recorded are published. ``order`` sorts the categories (e.g. age bands
     by age); by default they keep the given order. ``records`` (the selection's records and the sum of their
     cell keys) gives "Not recorded" and the total where ``shares`` has no rows (a column known for none of the
@@ -417,11 +418,14 @@ def shares_view(
         )
         if split is None:
             return None
+        if not keyed:
+            protected = _overlap_protected(
+                categories, split, shares["count"].to_list(), (n_known, n_unknown), rule
+            )
+            if protected is None:
+                return None
+            categories, split = protected
         known = _published(split, "count")[0]
-        if not keyed and known is not None:
-            categories, withhold_known = _overlap_protected(categories, known, rule)
-            if withhold_known:  # and "Not recorded" with it: the total gives one from the other
-                split, known = withhold_cells(split, "count", [0, 1]), None
         category_counts = _published(categories, "count")
         shown = pl.concat([categories.display(), split.display()])
     share_text, interval_text = [], []
@@ -443,37 +447,49 @@ def shares_view(
 
 
 def _overlap_protected(
-    categories: DisclosedTable, known: int, rule: DisclosureRule
-) -> tuple[DisclosedTable, bool]:
-    """Overlapping categories (flags) published beside the number of victims with at least one: their sum less
-    that number is how many flags victims hold beyond their first, and a small one says that few victims hold
-    several (41 + 36 - 74 = 3 with both forms). While what is published pins it between 1 and the threshold
-    less one, a category is withheld too (``x``): the smallest large enough to undo that, else the largest. The
-    categories, and whether the number with at least one must be withheld as well (no category is left to
-    withhold). Counts perturbed by cell keys do not add up to it exactly and are left as they are."""
-    t = rule.threshold
-    counts = _published(categories, "count")
-    reasons = categories.reasons["count"].to_list()
-    withheld: list[int] = []
-    while True:
-        # a reader's range of it: a category shown as "<t" holds 1 to t - 1 victims, one withheld to protect
-        # others ("x") at least t, and none more than the victims with at least one
-        low = high = -known
-        for i, (count, reason) in enumerate(zip(counts, reasons, strict=True)):
-            if count is not None and i not in withheld:
-                low, high = low + count, high + count
-            elif reason == SMALL_REASON:
-                low, high = low + 1, high + t - 1
-            else:
-                low, high = low + t, high + known
-        if low <= 0 or high >= t:
-            break
-        left = sorted((c, i) for i, c in enumerate(counts) if c and i not in withheld)
-        if not left:
-            return categories, True
-        enough = [(c, i) for c, i in left if c >= low + t]
-        withheld.append(enough[0][1] if enough else left[-1][1])
-    return withhold_cells(categories, "count", withheld), False
+    categories: DisclosedTable,
+    split: DisclosedTable,
+    counts: Sequence[int],
+    split_counts: tuple[int, int],
+    rule: DisclosureRule,
+) -> tuple[DisclosedTable, DisclosedTable] | None:
+    """Overlapping categories (flags) and the split of their victims (with at least one, not recorded, all),
+    protected as one system (:class:`LinkedCounts`), as the causes section protects its profiles: each flag holds
+    at most the victims with at least one, and together at least them; their sum less that number is how many
+    flags victims hold beyond their first (derived), and a small one says that few victims hold several
+    (41 + 36 - 74 = 3 with both forms). Further counts are withheld (``x``, :func:`protect_linked`: a flag, or
+    the victims with at least one and those without) until no withheld count, and no small number of flags
+    beyond the first, is the only value that fits what the two tables publish. ``counts``: the flags' true counts,
+    in ``categories``' order; ``split_counts``: the victims with at least one and those with none. None when no
+    withholding protects them (a count pinned by its label alone). Counts perturbed by cell keys do not add up
+    exactly and are not given here."""
+    system = LinkedCounts()
+    flags = [("flag", i) for i in range(len(counts))]
+    recorded, not_recorded, everyone = ("recorded",), ("not recorded",), ("all",)
+    n_known, n_unknown = split_counts
+    names = [*flags, recorded, not_recorded, everyone]
+    values = [*counts, n_known, n_unknown, n_known + n_unknown]
+    reasons = [*categories.reasons["count"].to_list(), *split.reasons["count"].to_list()]
+    for name, value, reason in zip(names, values, reasons, strict=True):
+        # a label of one value (``<2``: 1) publishes it
+        read = None if reason == SMALL_REASON and rule.smallest_small == rule.threshold - 1 else reason
+        system.publish(name, int(value), read)
+    system.equalities.append({recorded: 1.0, not_recorded: 1.0, everyone: -1.0})
+    system.at_most += [{flag: 1.0, recorded: -1.0} for flag in flags]
+    system.at_most.append({recorded: 1.0, **dict.fromkeys(flags, -1.0)})
+    system.derived[("several",)] = {**dict.fromkeys(flags, 1.0), recorded: -1.0}
+    # and the victims with at least one flag but not this one (Recorded 23, forced labour 16: 7 with another form)
+    for flag in flags:
+        system.derived[("without", flag)] = {recorded: 1.0, flag: -1.0}
+    # the total of the selection stays: every profile of it publishes it
+    shown = {name for name, reason in zip(names, reasons, strict=True) if reason is None and name != everyone}
+    try:
+        withheld = protect_linked(system, rule, among=shown)
+    except DisclosureError:
+        return None
+    rows = [i for i, flag in enumerate(flags) if flag in withheld]
+    parts = [i for i, part in enumerate((recorded, not_recorded)) if part in withheld]
+    return withhold_cells(categories, "count", rows), withhold_cells(split, "count", parts)
 
 
 #: The rows of a shares table (:func:`shares_view`) that are no category: the victims without the field, the
@@ -3635,7 +3651,9 @@ def completeness_tables(
     every count is perturbed by its key, the same in every table, and every share is of the published counts.
 
     ``shares_only``: the counts are published nowhere (the records kept are withheld in the table of files), only
-    shares. ``not_collected``: fields the layout does not collect (left out: 0% would read as missing).
+    shares; the records are protected as known all the same (the table of files bounds them, and the shares
+    narrow that to one number: a file of 16 rows read, its kept and rejected ``x``, holds 5 to 11 records, and
+    45% and 55% fit 11 only). ``not_collected``: fields the layout does not collect (left out: 0% would read as missing).
     ``shown``: the fields whose shares the tables by year show (default: every ``known_<f>`` column of a frame);
     a frame's other ``n_known_<f>`` columns tie its rows to the table of fields without being shown (the single
     year known of each band of years).
@@ -3649,7 +3667,11 @@ def completeness_tables(
     if n_records is None and frames:
         n_records = int(next(iter(frames.values()))["records"].sum())
     if n_records is not None:
-        system.quantity(total, n_records)
+        # shares only: the records are shown nowhere, but a reader has them as closely as the table of files and
+        # the shares give them (rows kept withheld, so at least the threshold; rows read less the rejected, at
+        # least the threshold where withheld, at most; then the one number of records both shares fit): taken
+        # as known, so that no region less its country, nor any small count, follows from the shares
+        system.quantity(total, n_records, None if shares_only else "unpublished")
 
     # the table of fields: one protected pair per field
     pairs: dict[str, DisclosedTable] = {}

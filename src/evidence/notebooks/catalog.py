@@ -18,7 +18,10 @@ can read: not ``X | None`` nor ``Literal[...]``; an assignment it cannot read is
 missing parameter). Markers in the comment: ``one of: a|b|c`` restricts the value to those choices; the word
 ``ISO3`` makes the value a country, checked and normalised by :func:`evidence.sources.countries.to_iso3`; the
 words ``data files`` make the value a list of data files, checked to exist and made absolute before a kernel
-starts (a run's kernel works in the run's own folder).
+starts (a run's kernel works in the run's own folder); the words ``a number or auto`` make an ``int`` (or ``str``)
+parameter a whole number or the word ``auto``, spelled so whatever the case it is given in (the toolkit's one
+spelling of "let the toolkit choose": ``bootstrap_runs: str = "auto"``, as ``evidence estimate --bootstrap-runs
+auto``). ``# check:`` lines are not applied to ``auto``.
 
 ``# check:`` lines declare constraints, on one parameter or between several (comparisons of parameters and
 numbers, chained as in Python): every run, brief and batch checks them before a kernel starts.
@@ -64,6 +67,10 @@ _MARKERS = {
     "iso3": re.compile(r"\bISO3\b", re.IGNORECASE),
     "data_files": re.compile(r"\bdata files?\b", re.IGNORECASE),
 }
+#: The comment's marker of a whole number that may also be the word ``auto`` (:attr:`ParamType.auto`).
+_AUTO = re.compile(r"\ba number or auto\b", re.IGNORECASE)
+#: The one spelling of "let the toolkit choose" in every parameter that takes it.
+AUTO = "auto"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,6 +81,7 @@ class ParamType:
     kind: str  # "str" | "int" | "float" | "bool" | "any" | "list" | "tuple"
     items: tuple[ParamType, ...] = ()
     nullable: bool = False
+    auto: bool = False  # an int that may also be the word "auto" (the comment's "a number or auto")
 
     def __str__(self) -> str:
         if self.kind == "list":
@@ -82,6 +90,8 @@ class ParamType:
             text = f"tuple[{', '.join(map(str, self.items))}]"
         else:
             text = self.kind
+        if self.auto:
+            text += " | auto"
         return f"{text} | None" if self.nullable else text
 
     @property
@@ -299,6 +309,13 @@ def _parameter(found: Any, path: Any) -> Parameter:
         ptype = _type_of_value(default) if literal else ANY
     else:
         ptype = _annotation_type(found.inferred_type_name, name, path)
+    if _AUTO.search(comment):
+        if ptype.kind not in ("int", "str"):
+            raise InputError(
+                f"parameter {name!r}: 'a number or auto' needs an int or str parameter, not {ptype}",
+                path=path,
+            )
+        ptype = ParamType("int", nullable=ptype.nullable, auto=True)
     choices: tuple[Any, ...] = ()
     if match := _CHOICE.search(comment):
         texts = [c.strip() for c in match.group(1).split("|") if c.strip()]
@@ -394,9 +411,10 @@ class Check:
     ops: tuple[Any, ...]
 
     def violation(self, values: dict[str, Any]) -> str | None:
-        """Why ``values`` break this check, or None (a check on a parameter that is None is not applied)."""
+        """Why ``values`` break this check, or None (a check on a parameter that is None, or ``auto``, is not
+        applied)."""
         resolved = [values.get(v) if kind == "name" else v for kind, v in self.terms]
-        if any(v is None for v in resolved):
+        if any(v is None or v == AUTO for v in resolved):
             return None
         for op, left, right in zip(self.ops, resolved, resolved[1:], strict=False):
             try:

@@ -320,7 +320,7 @@ class Opened:
 
 def open_notebook(
     data: Sequence[str],
-    threshold: int,
+    disclosure_threshold: int,
     *,
     heading: str | None = None,
     country: str | None = None,
@@ -329,10 +329,10 @@ def open_notebook(
     """Load the data (recording their provenance for the run), show ``heading`` (its ``{place}`` and
     ``{place_in_text}`` filled) and, for synthetic data, the
     notice (``notice=False``: the notebook shows it, for the tables it uses, with :func:`show_notice`); the
-    rule is the disclosure rule of ``threshold``."""
+    rule is the disclosure rule of ``disclosure_threshold``."""
     from evidence.notebooks.runtime import load_data
 
-    rule = DisclosureRule(threshold)
+    rule = DisclosureRule(disclosure_threshold)
     tables = load_data(data)
     place = (name_of(country) or country) if country else ""
     if heading:
@@ -387,7 +387,7 @@ def show_protection(tables: Sequence[LoadedTable]) -> None:
 def open_selections(
     notebook: str,
     data: Sequence[str],
-    threshold: int,
+    disclosure_threshold: int,
     *,
     country: str,
     role: str,
@@ -402,7 +402,7 @@ def open_selections(
     sentence, not analysed and not cited; the synthetic-data notice covers the tables used."""
     from evidence.analyses.coverage import ROLE_WORDS, coverage, default_years
 
-    opened = open_notebook(data, threshold, country=country, notice=False)
+    opened = open_notebook(data, disclosure_threshold, country=country, notice=False)
     tables = opened.analysable(notebook)
     settled = default_years(tables, country, role, years)
     found = coverage(tables, country, role, settled)
@@ -499,6 +499,8 @@ def show_routes(
     if holds_no_victims(numbers):
         _markdown(f"No {victims_noun(selection)} with a route in this selection: nothing to tabulate or map.")
         return None
+    if (held := held_years_sentence(selection)) is not None:
+        _markdown(held)
     if key_figures:
         show_key_figures(numbers)
     show_route_table(
@@ -511,6 +513,35 @@ def show_routes(
         tag=tag,
     )
     return numbers
+
+
+def held_years_sentence(selection: Selection) -> str | None:
+    """The years a source holds the selection's victims in, when they are fewer than the selection's span: the
+    routes notebook's heading gives the span of all its sources (Thailand, 2007–2021), and CTDC's sample holds
+    Thailand's victims in 2010 only, which nothing said. None when the source holds every year of the span (or
+    the selection has no span)."""
+    from evidence.analyses import routes
+    from evidence.analyses.coverage import years_text
+
+    if selection.years is None:
+        return None
+    first, last = selection.years
+    records = routes.flow_records(selection)
+    held = {int(y) for y in records.filter(pl.col("victims_high") > 0)["year"].drop_nulls().to_list()}
+    if not held or held >= set(range(first, last + 1)):
+        return None
+    span = years_text(range(first, last + 1))
+    only = " only" if len(held) == 1 else ""
+    if selection.kind == "indicator":
+        # UNODC's totals can cover more years than the citizenship breakdowns the routes are read from
+        return (
+            f"The citizenship breakdowns of these data hold {victims_noun(selection)} of this selection in "
+            f"{years_text(held)}{only}, of {span}: the numbers below are of those years."
+        )
+    return (
+        f"These data hold {victims_noun(selection)} of this selection in {years_text(held)}{only}, of "
+        f"{span}: the numbers below are of those years."
+    )
 
 
 def holds_no_victims(numbers: RouteBounds) -> bool:
@@ -613,6 +644,9 @@ def show_route_table(
 
 def show_region_table(numbers: RouteBounds, level: str, *, source: str) -> None:
     """Victims by region of origin and of destination (left out where it would undo the route table)."""
+    if not numbers.flow_table.height:  # nothing withheld: no victim has a route (Viet Nam's CTDC records)
+        _markdown(NO_KNOWN_ROUTE.replace("No chart of routes", f"No table by {level}"))
+        return
     bounds = numbers.region_bounds(level)
     table = None if bounds is None else bounds.shown()
     if bounds is None or table is None:
@@ -708,10 +742,17 @@ def unavailable_breakdown(selection: Selection, dimension: str | None, error: Ex
     for a command line ("with an indicator table, role 'origin' reads ...: use by none, ...")."""
     name = breakdown_name(dimension)
     if selection.kind == "indicator" and selection.role in ("origin", "both"):
-        return (
+        said = (
             f"Not shown by {name}: UNODC's data give the nationals a country detects abroad by citizenship only, "
-            f"never by {name}, so these victims are counted in total only."
+            f"never by {name}, so these victims are counted in total only"
         )
+        if selection.role == "both" and selection.country is not None:
+            # the victims detected in the country are broken down: where to find them (not "no breakdown")
+            from evidence.sources.countries import name_in_text
+
+            place = name_in_text(selection.country) or selection.country
+            said += f"; the victims detected in {place} alone are given by {name} with the role destination"
+        return said + "."
     return f"Not available by {name} in these data: {str(error).rstrip('.')}."
 
 
@@ -752,6 +793,11 @@ def show_yearly_section(
         why = trends.why_empty(selection)  # what was selected and what the data hold (no count)
         _markdown(f"No {noun} in this selection" + (f": {escape_markdown(why.rstrip('.'))}." if why else "."))
         return None
+    from evidence.analyses import trends
+
+    if (abroad_only := trends.own_total_missing(selection)) is not None:
+        # role both without any total of the country's own: its nationals abroad only, said before the table
+        _markdown(escape_markdown(abroad_only))
     per_year = numbers.per_year
     shown = None if per_year is None else per_year.shown()
     show_table(
@@ -946,6 +992,10 @@ def show_dimension_section(
         note=note or None,
         kinds=table.kinds(),
     )
+    if (unknown := unknown_citizenships_line(numbers, table.low.value_columns)) is not None:
+        _markdown(unknown)
+    if (returned := repatriated_line(numbers)) is not None:
+        _markdown(returned)
     if not table.exact:
         return
     shown = table.low
@@ -976,6 +1026,133 @@ def show_dimension_section(
             rule=shown.rule,
         ),
         f"shares_{tag}_{numbers.selection.role}_{by}",
+    )
+
+
+def show_dimension_without_total(
+    selection: Selection, rule: DisclosureRule, *, place: str, source: str, dimension: str | None
+) -> None:
+    """The section by ``dimension`` of a selection without yearly counts (:func:`show_yearly_section` said why
+    and returned None). UNODC can publish a breakdown without the total (Cambodia as destination: by form in
+    2007 and 2017–2020, by age in 2013–2015, never a total), which the section said "No detected victims in this
+    selection" of: the breakdown is shown as published, said so. Otherwise the one sentence that there are
+    none."""
+    from evidence.core.errors import EvidenceError
+
+    noun = victims_noun(selection)
+    numbers = None
+    if selection.kind == "indicator" and dimension is not None:
+        try:
+            numbers = yearly_numbers(selection, rule, by=dimension)
+        except EvidenceError:  # a breakdown these data cannot give (role origin by form)
+            numbers = None
+    by_counts = None if numbers is None or numbers.by is None else numbers.by_counts
+    if (
+        numbers is None
+        or numbers.by_category is None
+        or by_counts is None
+        or not by_counts.height
+        or not (by_counts["count_high"].sum() or 0)
+    ):
+        _markdown(f"No {noun} in this selection.")
+        return
+    name = breakdown_name(dimension)
+    _markdown(
+        escape_markdown(
+            f"UNODC gives no total of these victims (see above), but gives them by {name}: the table shows that "
+            "breakdown as published, with no shares, trend or chart (they need the total)."
+        )
+    )
+    show_dimension_section(numbers, place=place, source=source, dimension=dimension)
+
+
+def unknown_citizenships_line(numbers: YearlyNumbers, columns: Sequence[str]) -> str | None:
+    """What a UNODC table by citizenship (or corridor) counts under Unknown besides the publisher's own
+    "Unknown": the texts of its breakdown that name no country (:func:`evidence.analyses.routes.
+    unmapped_origins`), named as labels with their years, a stateless group said to be one. Thailand's 2019
+    column Unknown read 155, of which 148 Rohingya, with nothing saying so (the route table names them).
+    No count is given; None when the column holds none of them."""
+    from evidence.analyses import routes
+    from evidence.analyses.coverage import years_text
+    from evidence.analyses.trends import UNKNOWN
+
+    selection = numbers.selection
+    if (
+        selection.kind != "indicator"
+        or numbers.by not in ("citizenship", "corridor")
+        or UNKNOWN not in columns
+    ):
+        return None
+    found = routes.unmapped_origins(selection)
+    if not found.height:
+        return None
+    parts = []
+    for row in found.iter_rows(named=True):
+        group = " (a stateless group: no country of citizenship)" if row["stateless"] else ""
+        if row["foreign"]:
+            group = " (foreign nationals, citizenship not stated)"
+        parts.append(f"{data_label(row['category'])}{escape_markdown(group)} ({years_text(row['years'])})")
+    intro = escape_markdown(
+        f"{UNKNOWN}: the citizenship the publisher gives as unknown, and the texts of its breakdown that name no "
+        "country:"
+    )
+    return f"{intro} {'; '.join(parts)}."
+
+
+def repatriated_line(numbers: YearlyNumbers) -> str | None:
+    """What a UNODC table by destination (or corridor) of a country's nationals counts under the country itself
+    where its breakdown by country of repatriation places some of them abroad: the table's destination is the
+    country that detected them, so Myanmar's own count of its nationals (353 in 2017, 270 of them repatriated
+    from abroad, 254 from China) is under Myanmar, while the route table gives Myanmar → China. Said with the
+    years and the countries (no count); None when there is no such repatriation."""
+    from evidence.analyses import routes
+    from evidence.analyses.coverage import years_text
+
+    selection = numbers.selection
+    if (
+        selection.kind != "indicator"
+        or numbers.by not in ("destination", "corridor")
+        or selection.role == "destination"
+        or selection.country is None
+    ):
+        return None
+    country = selection.country
+    records = routes.flow_records(selection).filter(
+        (pl.col("route_basis") == "repatriation")
+        & (pl.col("detected_iso3") == country)
+        & (pl.col("victims_high") > 0)
+        & (pl.col("destination_iso3").is_null() | (pl.col("destination_iso3") != country))
+    )
+    if not records.height:
+        return None
+    name = name_in_text(country) or country
+    # the countries most of them came back from first (their low bounds summed over the years), five at most
+    places = (
+        records.filter(pl.col("destination_iso3").is_not_null())
+        .group_by("destination_iso3")
+        .agg(pl.col("victims_low").sum())
+        .sort(["victims_low", "destination_iso3"], descending=[True, False])["destination_iso3"]
+        .to_list()
+    )
+    named = [name_in_text(code) or code for code in places[:5]]
+    if len(places) > 5:
+        named.append("other countries")  # not how many: a number below the threshold reads as people
+    whence = word_list(named)
+    if records["destination_iso3"].null_count():
+        unstated = "abroad without a country stated"
+        whence = f"{whence}, and from {unstated}" if named else unstated
+    column = name_of(country) or country
+    column = column if numbers.by == "destination" else f"{column} → {column}"
+    years = years_text(int(y) for y in records["year"].to_list())
+    # the table's column: the destination that detected them, or the corridor ending there
+    where = (
+        f"under {name}, the country that detected them"
+        if numbers.by == "destination"
+        else f"on this route, {name} being the country that detected them"
+    )
+    return escape_markdown(
+        f"{column}: the nationals of {name} its own authorities counted, all {where}; in {years} its breakdown by country of repatriation says some of them came back from "
+        f"{whence}, where they were exploited (the routes notebook gives those routes)."
     )
 
 
@@ -1647,7 +1824,7 @@ def show_route_charts(
     if (
         world is not None and world.height > 1
     ):  # one country shaded on the world (a legend of one value) compares none
-        ends = "come from" if role == "destination" else "were found in"
+        ends = "come from" if role == "destination" else "were found"
         named.append(
             (
                 charts.choropleth(

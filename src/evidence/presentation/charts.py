@@ -76,6 +76,7 @@ from evidence.presentation.maps import (
     MapLabel,
     PlacedLabel,
     boxes_array,
+    central_meridian,
     country_bounds,
     country_centroids,
     covered_area,
@@ -86,10 +87,13 @@ from evidence.presentation.maps import (
     latitude_at,
     legend_steps,
     place_labels,
+    rotation,
     text_width,
+    unmapped_countries,
     world_geojson,
     world_pixels,
     world_view,
+    wrap_longitude,
 )
 from evidence.presentation.markup import significant_text
 
@@ -904,10 +908,43 @@ def _basemap(projection: dict[str, Any], width: int, height: int) -> alt.Chart:
     """The land and borders under a map of ``width`` × ``height`` pixels: the whole world, or on a map zoomed to
     a region only the countries that can show in it (the others would be projected and clipped away: most of
     the time Vega takes to draw a zoomed map)."""
-    keep = _countries_in_view(projection["fit"], width, height) if "fit" in projection else None
+    turned = (
+        "rotate" in projection
+    )  # its region is not within ±180°: every country (d3 cuts them at its edge)
+    keep = (
+        _countries_in_view(projection["fit"], width, height) if "fit" in projection and not turned else None
+    )
     return alt.Chart(_inline_features(_world_basemap_text(keep))).mark_geoshape(
         fill=_LAND_COLOUR, stroke=_BORDER_COLOUR, strokeWidth=0.5, clip=True
     )
+
+
+#: The outline of the dot of a country the world map has no outline of, on a zoomed map: darker than the land, as a coast, so that a dot at sea is seen.
+_SMALL_COUNTRY_STROKE = "#bdbdbd"
+
+
+def _small_countries(projection: dict[str, Any], width: int, height: int) -> pl.DataFrame:
+    """The countries the map has no outline of (Tuvalu, Singapore, Malta: :func:`~evidence.presentation.maps.
+    unmapped_countries`) that a zoomed map shows at sea, as points (lon, lat, name): drawn as dots of land, a
+    map of Tuvalu's flows was empty sea (San Marino's or Monaco's land is drawn already, within its neighbour's
+    outline). None on the whole world (65 dots, most in the Caribbean, say little there)."""
+    schema = {"lon": pl.Float64, "lat": pl.Float64, "name": pl.String}
+    if "fit" not in projection:
+        return pl.DataFrame(schema=schema)
+    forward, _ = _pixels(projection, width, height)
+    central = _central(projection)
+    rows = []
+    for row in unmapped_countries().filter(pl.col("at_sea")).iter_rows(named=True):
+        lon = wrap_longitude(row["lon"], central)
+        x, y = forward(lon, row["lat"])
+        if 0 <= x <= width and 0 <= y <= height:
+            rows.append({"lon": lon, "lat": row["lat"], "name": _country_label(row["iso3"])})
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _central(projection: dict[str, Any]) -> float:
+    """The central meridian of a map's ``projection`` (Greenwich unless it is turned)."""
+    return -float(projection["rotate"][0]) if "rotate" in projection else 0.0
 
 
 # Equal Earth (Šavrič, Patterson & Jenny 2018), as d3-geo's geoEqualEarthRaw computes it
@@ -981,15 +1018,19 @@ def _projection(
     padding_degrees: float = 6.0,
     *,
     shapes: Sequence[tuple[float, float, float, float]] = (),
+    central: float = 0.0,
 ) -> dict[str, Any]:
     """Equal Earth, zoomed to the points (with a margin) and to the whole of the ``shapes`` (west, south, east,
     north: the countries whose outline must be seen, e.g. one with a domestic flow) when given, else the whole
     world. The view spans at least :data:`_MIN_EXTENT`.
 
     Points that span most of the world get the whole world: a zoom would only crop continents at the edges.
+    On a map centred on another ``central`` meridian (:func:`~evidence.presentation.maps.central_meridian`),
+    the points' and shapes' longitudes are given within 180° of it and the projection is turned to it.
     """
+    world = {"type": "equalEarth", **({"rotate": rotation(central)} if central else {})}
     if points is None or points.is_empty():
-        return {"type": "equalEarth"}
+        return world
     lon = points["lon"].cast(pl.Float64).to_numpy()
     lat = points["lat"].cast(pl.Float64).to_numpy()
     lon_min, lon_max = float(lon.min()) - padding_degrees, float(lon.max()) + padding_degrees
@@ -999,7 +1040,7 @@ def _projection(
         lon_min, lon_max = min(lon_min, west - margin), max(lon_max, east + margin)
         lat_min, lat_max = min(lat_min, south - margin), max(lat_max, north + margin)
     if lon_max - lon_min > 150 + 2 * padding_degrees or lat_max - lat_min > 90 + 2 * padding_degrees:
-        return {"type": "equalEarth"}
+        return world
     for low, high, least, index in (
         (lon_min, lon_max, _MIN_EXTENT[0], 0),
         (lat_min, lat_max, _MIN_EXTENT[1], 1),
@@ -1014,15 +1055,18 @@ def _projection(
     # d3 takes a longitude past ±180 round the world: a box across the antimeridian (Fiji's, New Zealand's
     # margins) was fitted to the whole world's width. It is moved back within ±180 (every point is), else the
     # map is the world's
-    shift = max(lon_max - 180.0, 0.0) - max(-180.0 - lon_min, 0.0)
+    shift = max(lon_max - (central + 180.0), 0.0) - max(central - 180.0 - lon_min, 0.0)
     lon_min, lon_max = lon_min - shift, lon_max - shift
-    if lon_min < -180 or lon_max > 180:
-        return {"type": "equalEarth"}
-    return _fit_projection(lon_min, max(lat_min, -85.0), lon_max, min(lat_max, 85.0))
+    if lon_min < central - 180 or lon_max > central + 180:
+        return world
+    return _fit_projection(lon_min, max(lat_min, -85.0), lon_max, min(lat_max, 85.0), central)
 
 
-def _fit_projection(west: float, south: float, east: float, north: float) -> dict[str, Any]:
-    """Equal Earth fitted to a box of longitudes and latitudes (its four corners, as Vega-Lite's ``fit``)."""
+def _fit_projection(
+    west: float, south: float, east: float, north: float, central: float = 0.0
+) -> dict[str, Any]:
+    """Equal Earth fitted to a box of longitudes and latitudes (its four corners, as Vega-Lite's ``fit``),
+    turned to the ``central`` meridian where it is not Greenwich."""
     box = {
         "type": "Feature",
         "properties": {},
@@ -1031,7 +1075,7 @@ def _fit_projection(west: float, south: float, east: float, north: float) -> dic
             "coordinates": [[west, south], [east, north], [west, north], [east, south]],
         },
     }
-    return {"type": "equalEarth", "fit": box}
+    return {"type": "equalEarth", "fit": box, **({"rotate": rotation(central)} if central else {})}
 
 
 def _fit_box(projection: dict[str, Any]) -> tuple[float, float, float, float]:
@@ -1142,6 +1186,18 @@ def flow_map(
         )
     )
     unlocated = frame.height - located.height
+    # a flow across the Pacific (Fiji to the United States) crossed the whole map the long way, and a zoomed
+    # map of Fiji, Tuvalu and Samoa was the world's width: the map is centred where the flows are drawn shortest
+    # (150°E for those), or where a zoom shows their countries whole, each longitude within 180° of its centre
+    central = central_meridian(
+        list(zip(located["lon1"].to_list(), located["lon2"].to_list(), strict=True)),
+        located["lon1"].to_list() + located["lon2"].to_list() if zoom else [],
+    )
+    if central:
+        located = located.with_columns(
+            pl.Series("lon1", [wrap_longitude(lon, central) for lon in located["lon1"].to_list()]),
+            pl.Series("lon2", [wrap_longitude(lon, central) for lon in located["lon2"].to_list()]),
+        )
     largest = float(located["value"].max() or 0.0)  # type: ignore[arg-type]
     legend_title = legend_title or column_title(value)
     arcs, heads, circles = [], [], []
@@ -1172,33 +1228,53 @@ def flow_map(
         {row["origin"] for row in located.iter_rows(named=True) if row["origin"] == row["destination"]}
         | ({focus} if focus else set())
     )
-    shapes = [bounds for code in outlined if (bounds := country_bounds(code)) is not None]
-    projection = _projection(ends if zoom else None, shapes=shapes)
+    shapes = [
+        _turned_box(bounds, central) for code in outlined if (bounds := country_bounds(code)) is not None
+    ]
+    projection = _projection(
+        ends if zoom else None, shapes=[box for box in shapes if box is not None], central=central
+    )
     map_width = CHART_WIDTH - 130
     if "fit" in projection and circles:
         # a domestic circle at the view's edge was cut by it: the view is widened until each is whole (its
         # stroke included)
         marks = [(c["lon"], c["lat"], math.sqrt(c["size"]) / 2 + 1) for c in circles]
-        west, south, east, north = fit_marks(_fit_box(projection), marks, map_width, 340)
-        projection = _fit_projection(west, south, east, north)
-        forward = fitted_pixels((west, south, east, north), map_width, 340)
+        west, south, east, north = fit_marks(_fit_box(projection), marks, map_width, 340, central)
+        projection = _fit_projection(west, south, east, north, central)
+        forward = fitted_pixels((west, south, east, north), map_width, 340, central)
         for lon, lat, radius in marks:
             x, y = forward(lon, lat)
             if min(x, y) < radius or x + radius > map_width or y + radius > 340:
                 # still cut (the view cannot be widened past the antimeridian: Tuvalu's circle): the world's map
-                projection = {"type": "equalEarth"}
+                projection = {"type": "equalEarth", **({"rotate": rotation(central)} if central else {})}
                 break
     height = 340 if "fit" in projection else map_width // 2
     if "fit" not in projection:
         # the world cannot be widened past ±180°: a circle, a line's end or an arrowhead against its frame (Fiji,
         # Tonga, Greenland, Svalbard, Antarctica) was cut; the world is drawn smaller, just enough for each
-        projection = _world_projection(circles, arcs, heads, map_width, height)
+        projection = _world_projection(circles, arcs, heads, map_width, height, central)
     tooltip = [
         alt.Tooltip("from:N", title="From"),
         alt.Tooltip("to:N", title="To"),
         alt.Tooltip("victims:Q", format=",~f", title=legend_title),
     ]
     layers: list[alt.Chart] = [_basemap(projection, map_width, height)]
+    small = _small_countries(projection, map_width, height)
+    if small.height:
+        # as shapes of the map (d3 draws a point as a dot 4.5 px across), not as marks of the flows
+        dots = [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+                "properties": {"name": row["name"]},
+            }
+            for row in small.iter_rows(named=True)
+        ]
+        layers.append(
+            alt.Chart(alt.InlineData(values=dots))
+            .mark_geoshape(fill=_LAND_COLOUR, stroke=_SMALL_COUNTRY_STROKE, strokeWidth=0.6)
+            .encode(tooltip=[alt.Tooltip("properties.name:N", title="Country")])
+        )
     # under the lines: the arrowheads into a country with a domestic flow were hidden by its circle
     if circles:
         layers.append(
@@ -1269,12 +1345,23 @@ def flow_map(
 _HEAD_RADIUS = 4.5
 
 
+def _turned_box(
+    box: tuple[float, float, float, float], central: float
+) -> tuple[float, float, float, float] | None:
+    """A country's box (west, south, east, north) on a map centred on ``central``; None where the map's edge
+    cuts it (Greenland on a map centred on 150°E)."""
+    west, south, east, north = box
+    west, east = wrap_longitude(west, central), wrap_longitude(east, central)
+    return (west, south, east, north) if west <= east else None
+
+
 def _world_projection(
     circles: Sequence[Mapping[str, Any]],
     arcs: Sequence[Mapping[str, Any]],
     heads: Sequence[Mapping[str, Any]],
     width: int,
     height: int,
+    central: float = 0.0,
 ) -> dict[str, Any]:
     """Equal Earth of the whole world at an explicit scale and translate (:func:`~evidence.presentation.maps.
     world_view`): Vega-Lite's own fit where every mark is inside the frame, smaller where a domestic flow's
@@ -1282,8 +1369,9 @@ def _world_projection(
     marks = [(c["lon"], c["lat"], math.sqrt(c["size"]) / 2 + 0.75 + 1) for c in circles]
     marks += [(a["lon"], a["lat"], a["width"] / 2 + 1) for a in arcs]
     marks += [(h["lon"], h["lat"], _HEAD_RADIUS + 1) for h in heads]
-    scale, translate = world_view(marks, width, height)
-    return {"type": "equalEarth", "scale": scale, "translate": list(translate)}
+    scale, translate = world_view(marks, width, height, central)
+    turned = {"rotate": rotation(central)} if central else {}
+    return {"type": "equalEarth", "scale": scale, "translate": list(translate), **turned}
 
 
 def _map_labels(located: pl.DataFrame, focus: str | None, n: int | None) -> pl.DataFrame:
@@ -1327,21 +1415,25 @@ def _pixels(
     """Where a map of ``width`` × ``height`` pixels in ``projection`` (Equal Earth: :func:`_projection`'s fitted
     to a box, as d3's fitSize places it, or :func:`_world_projection`'s world at its scale and translate) draws
     a longitude and latitude (x right, y down), and the inverse."""
+    central = _central(projection)
     if "fit" in projection:
-        scale, (tx, ty) = fitted_view(projection["fit"]["geometry"]["coordinates"], width, height)
+        scale, (tx, ty) = fitted_view(projection["fit"]["geometry"]["coordinates"], width, height, central)
     else:
         scale, (tx, ty) = projection["scale"], projection["translate"]
-    return world_pixels(scale, (tx, ty)), _inverse(scale, tx, ty)
+    return world_pixels(scale, (tx, ty), central), _inverse(scale, tx, ty, central)
 
 
-def _inverse(scale: float, tx: float, ty: float) -> Callable[[float, float], tuple[float, float]]:
-    """The longitude and latitude an Equal Earth map of ``scale`` and translate ``tx``, ``ty`` draws at a
-    pixel."""
+def _inverse(
+    scale: float, tx: float, ty: float, central: float = 0.0
+) -> Callable[[float, float], tuple[float, float]]:
+    """The longitude and latitude an Equal Earth map of ``scale`` and translate ``tx``, ``ty``, centred on the
+    ``central`` meridian, draws at a pixel."""
 
     def inverse(px: float, py: float) -> tuple[float, float]:
         lat = latitude_at((ty - py) / scale)
         per_degree = equal_earth(1.0, lat)[0]  # x is proportional to the longitude
-        return (px - tx) / scale / per_degree, lat
+        lon = (px - tx) / scale / per_degree
+        return (lon + central if central else lon), lat
 
     return inverse
 

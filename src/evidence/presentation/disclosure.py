@@ -145,6 +145,7 @@ __all__ = [
     "DisclosedTable",
     "DisclosureError",
     "DisclosureRule",
+    "LinearProgram",
     "LinkedCounts",
     "SmallCountHit",
     "assert_no_small_counts",
@@ -962,8 +963,6 @@ def _exposed_cells_by_lp(grid: _Grid, hidden: list[int], bounds: list[tuple[floa
     """:func:`_exposed_cells` by linear programming: feasible tables are found with a few objectives that move
     many cells at once; the cells still unresolved get their own min/max."""
     import numpy as np
-    from scipy.optimize import linprog
-    from scipy.sparse import csr_array
 
     position = {cell: k for k, cell in enumerate(hidden)}
     # Only lines with a suppressed cell constrain anything; published cells move to the right-hand side.
@@ -985,15 +984,20 @@ def _exposed_cells_by_lp(grid: _Grid, hidden: list[int], bounds: list[tuple[floa
                 column_of.append(k)
                 coefficient.append(value)
             rhs.append(-constant)
-    a_eq = csr_array((coefficient, (row_of, column_of)), shape=(len(rhs), len(hidden))) if rhs else None
-    b_eq = np.array(rhs) if rhs else None
+    program = LinearProgram(
+        (row_of, column_of, coefficient, (len(rhs), len(hidden))),
+        rhs,
+        rhs,
+        [low for low, _ in bounds],
+        [high for _, high in bounds],
+    )
     truth = np.array([grid.values[cell] for cell in hidden], dtype=float)
     unresolved = np.ones(len(hidden), dtype=bool)
 
     def differs_with(objective: np.ndarray) -> None:
-        result = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        if result.status == 0:
-            unresolved[np.abs(result.x - truth) > 0.5] = False
+        x = program.solution(objective)
+        if x is not None:
+            unresolved[np.abs(x - truth) > 0.5] = False
 
     rng = np.random.default_rng(0)  # fixed seed: the same table always gets the same suppression
     for objective in (unresolved * 1.0, unresolved * -1.0):
@@ -1469,8 +1473,6 @@ def _pinned_pairs(
     part does. Feasible tables are found with a few objectives that move many cells at once; the cells still
     unresolved get their own min/max."""
     import numpy as np
-    from scipy.optimize import Bounds as Box
-    from scipy.optimize import LinearConstraint, milp
 
     low_grid, high_grid, exact_grid = grids
     smallest, largest = censored_range
@@ -1550,20 +1552,17 @@ def _pinned_pairs(
     # duplicate rows (a one-column table's row total is its cell) can make HiGHS' presolve call a feasible
     # integer program infeasible: one row each
     stacked = np.unique(np.column_stack([np.array(rows), lower, upper]), axis=0)
-    constraints = LinearConstraint(stacked[:, :-2], stacked[:, -2], stacked[:, -1])
     ceiling = 10 * (float(truth @ weights(list(range(n)), 1)) + rule.threshold)
-    box, integral = Box(0, ceiling), np.ones(n_vars)
+    program = LinearProgram(stacked[:, :-2], stacked[:, -2], stacked[:, -1], 0.0, ceiling, integral=True)
     quantities = np.array([row for _, row in checks])
     true_values = quantities @ truth
     unresolved = np.ones(len(checks), dtype=bool)
 
     def differs_with(objective: np.ndarray) -> None:
-        for options in ({}, {"presolve": False}):
-            result = milp(
-                objective, constraints=constraints, integrality=integral, bounds=box, options=options
-            )
-            if result.status == 0:
-                unresolved[np.abs(quantities @ result.x - true_values) > 0.5] = False
+        for presolve in (True, False):
+            x = program.solution(objective, presolve=presolve)
+            if x is not None:
+                unresolved[np.abs(quantities @ x - true_values) > 0.5] = False
                 return
 
     rng = np.random.default_rng(0)  # fixed seed: the same table always gets the same suppression
@@ -1863,6 +1862,107 @@ class _Programs:
         else:
             self._program.refresh()
         return self._program
+
+
+class LinearProgram:
+    """One linear programme, whole-numbered when ``integral``, solved by HiGHS for objective after objective:
+    minimise ``objective · x`` subject to ``row_lower ≤ A x ≤ row_upper`` and ``col_lower ≤ x ≤ col_upper``.
+
+    ``rows``: the constraint matrix ``A``, dense (one row per constraint) or as ``(row, column, value)``
+    triplets of ``shape``. The model is passed to HiGHS once; each :meth:`solution` changes only its costs.
+    HiGHS directly rather than through ``scipy.optimize`` (``linprog``, ``milp``: the same solver), whose
+    import (a tenth of a second) every brief that protects a table would otherwise pay, in the kernel's
+    start-up that a cold brief waits for.
+    """
+
+    def __init__(
+        self,
+        rows: np.ndarray | tuple[Sequence[int], Sequence[int], Sequence[float], tuple[int, int]],
+        row_lower: Sequence[float] | np.ndarray,
+        row_upper: Sequence[float] | np.ndarray,
+        col_lower: Sequence[float] | np.ndarray | float,
+        col_upper: Sequence[float] | np.ndarray | float,
+        *,
+        integral: bool = False,
+    ) -> None:
+        import highspy
+        import numpy as np
+
+        if isinstance(rows, tuple):
+            row_of, column_of, value_of, (n_rows, n_cols) = rows
+            row_index = np.asarray(row_of, dtype=np.int32)
+            column_index = np.asarray(column_of, dtype=np.int64)
+            values = np.asarray(value_of, dtype=float)
+        else:
+            dense = np.asarray(rows, dtype=float)
+            n_rows, n_cols = dense.shape
+            rows_at, columns_at = np.nonzero(dense)
+            values = dense[rows_at, columns_at]
+            row_index, column_index = rows_at.astype(np.int32), columns_at.astype(np.int64)
+        order = np.lexsort((row_index, column_index))  # HiGHS keeps a model's matrix by column
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n_cols, n_rows
+        lp.col_cost_ = np.zeros(n_cols)
+        limits = (
+            np.asarray(row_lower, dtype=float).reshape(n_rows),
+            np.asarray(row_upper, dtype=float).reshape(n_rows),
+            np.broadcast_to(np.asarray(col_lower, dtype=float), (n_cols,)).copy(),
+            np.broadcast_to(np.asarray(col_upper, dtype=float), (n_cols,)).copy(),
+        )
+        lp.row_lower_, lp.row_upper_, lp.col_lower_, lp.col_upper_ = limits
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = np.searchsorted(column_index[order], np.arange(n_cols + 1)).astype(np.int32)
+        lp.a_matrix_.index_ = row_index[order]
+        lp.a_matrix_.value_ = values[order]
+        if integral:
+            lp.integrality_ = [highspy.HighsVarType.kInteger] * n_cols
+        self.n_cols, self.integral = n_cols, integral
+        self._columns = (column_index, row_index, values)
+        self._limits = limits
+        self._highs = _quiet_highs()
+        self._highs.passModel(lp)
+
+    def solution(self, objective: np.ndarray, *, presolve: bool = True) -> np.ndarray | None:
+        """An optimal ``x`` for ``objective``; None when HiGHS finds none (infeasible, unbounded, stopped), or
+        when what it calls optimal breaks a constraint (or is not whole where it must be).
+
+        The audits take a solution as proof that a count can take another value: a point a solver bug made up
+        (HiGHS 1.8, in SciPy before 1.17, returned such "optimal" points: scipy/scipy#24141) would let a pinned
+        count through, so each is checked here. A solution that is feasible but not optimal (the MIP presolve
+        of HiGHS 1.12, in SciPy 1.17, and 1.14 return some: ERGO-Code/HiGHS#3073) can only make an audit
+        withhold more than it needs to."""
+        import highspy
+        import numpy as np
+
+        highs = self._highs
+        highs.setOptionValue("presolve", "on" if presolve else "off")
+        highs.changeColsCost(
+            self.n_cols, np.arange(self.n_cols, dtype=np.int32), np.asarray(objective, float)
+        )
+        highs.run()
+        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        x = np.array(highs.getSolution().col_value)
+        return x if self.fits(x) else None
+
+    def fits(self, x: np.ndarray, tolerance: float = 1e-6) -> bool:
+        """Whether ``x`` meets every constraint and bound (and is whole, for an integer programme)."""
+        import numpy as np
+
+        column_index, row_index, values = self._columns
+        row_lower, row_upper, col_lower, col_upper = self._limits
+        if len(x) != self.n_cols:
+            return False
+        activity = np.zeros(len(row_lower))
+        np.add.at(activity, row_index, values * x[column_index])
+        slack = tolerance * (1.0 + np.abs(activity))
+        return bool(
+            np.all(activity >= row_lower - slack)
+            and np.all(activity <= row_upper + slack)
+            and np.all(x >= col_lower - tolerance)
+            and np.all(x <= col_upper + tolerance)
+            and (not self.integral or np.all(np.abs(x - np.round(x)) <= tolerance))
+        )
 
 
 _HIGHS_STARTED = threading.Lock()

@@ -80,6 +80,9 @@ from evidence.presentation.disclosure import COMPLEMENT_LABEL, DEFAULT_RULE, PEO
 from evidence.presentation.markup import escape_markdown, number
 
 __all__ = [
+    "EXISTENCE_KINDS",
+    "SENSITIVITY_KINDS",
+    "STEPWISE_KINDS",
     "DisclosedEstimate",
     "assumptions_text",
     "coarsened",
@@ -95,7 +98,9 @@ __all__ = [
     "pins_small_count",
     "reading_the_result",
     "sensitivity_chart_data",
+    "sensitivity_chart_title",
     "sensitivity_frame",
+    "sensitivity_note",
     "sensitivity_withheld",
     "sensitivity_withheld_text",
     "settings_for_readers",
@@ -745,13 +750,28 @@ def monte_carlo_range_text(result: PopulationEstimate, rule: DisclosureRule = DE
     return " and ".join(parts)
 
 
+def _beyond_published(spread: ModelSpread, result: PopulationEstimate, rule: DisclosureRule) -> bool:
+    """Whether a model choice's estimate lies beyond the headline interval as published: none when the estimate
+    is withheld; with a limit withheld (fewer than threshold above the number observed), only beyond the other,
+    published one (saying a choice lies below a withheld lower limit would narrow it down)."""
+    shown = disclose_estimate(result, rule)
+    if not shown.marks:
+        return spread.beyond_interval
+    if "estimate" in shown.marks or spread.low.result is None or spread.high.result is None:
+        return False
+    low, high = shown.values["low"], shown.values["high"]
+    below = "low" not in shown.marks and low is not None and spread.low.result.estimate < low
+    above = "high" not in shown.marks and high is not None and spread.high.result.estimate > high
+    return below or above
+
+
 def spread_text(
     spread: ModelSpread | None, result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE
 ) -> str:
     """In plain words, when reasonable model choices give estimates beyond the headline interval: the data
     cannot pin the number down, and the range across the models (without its numbers when the table holds a
     small cell, :func:`sensitivity_withheld`: they are other models' estimates). Empty otherwise."""
-    if spread is None or not spread.beyond_interval or disclose_estimate(result, rule).withheld:
+    if spread is None or not spread.beyond_interval or not _beyond_published(spread, result, rule):
         return ""
     if sensitivity_withheld([spread.low, spread.high], rule):
         return (
@@ -827,6 +847,14 @@ ROW_KINDS = {
     "assumes": "label",
     "bootstrap": "statistic",
 }
+
+
+#: What the columns of the tables that name lists are, for ``show_table(..., kinds=...)``: list names are labels
+#: (lists named "NGO 1", "Police 2" read to the brief's disclosure scan as counts of 1 and 2 people, and the brief
+#: did not render); the estimates and intervals are left to its heuristics.
+SENSITIVITY_KINDS = {"model choice": "label", "interactions": "label"}
+STEPWISE_KINDS = {"interaction added": "label", "p-value": "statistic"}
+EXISTENCE_KINDS = {"model": "label", "interactions with no case (fixed at −∞)": "label"}
 
 
 def estimate_row_kinds(rows: Sequence[tuple[str, str]]) -> list[str | None]:
@@ -970,6 +998,35 @@ def sensitivity_frame(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEF
     )
 
 
+def sensitivity_note(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEFAULT_RULE) -> str | None:
+    """The note under :func:`sensitivity_frame`: with two lists, why it has one row (every method is main
+    effects); and what its ``x`` means (the tables' generic note spoke of totals and a "Recorded" margin, which
+    this table has none of): the other model choices withheld for a small cell (:func:`sensitivity_withheld`),
+    or an estimate withheld for a small number on no list or a limit close to the number observed. None when
+    there is nothing to say."""
+    notes = []
+    if len(rows) == 1 and rows[0].result is not None and len(rows[0].result.lists) == 2:
+        notes.append(
+            "With two lists no interaction can be estimated: every model choice is main effects (the "
+            "Lincoln–Petersen estimate), the one row here."
+        )
+    shown = _shown_rows(rows, rule)
+    if any(not published for _, _, published in shown):
+        hidden = any(row.result is not None and model_withheld(row.result, rule) for row in rows)
+        notes.append(
+            f"{COMPLEMENT_LABEL}: withheld. The lists hold a combination of fewer than {rule.threshold} people, "
+            "and the estimates of several model choices, beside the number observed, are equations that can give "
+            "it back: only the chosen model's estimate and interval are shown (and its estimate where another "
+            "choice picked the same model)" + (", and no model choice's interactions" if hidden else "") + "."
+        )
+    elif any(disclosed is not None and disclosed.marks for _, disclosed, _ in shown):
+        notes.append(
+            f"{COMPLEMENT_LABEL}: withheld so that a small number of people cannot be recomputed from it (fewer "
+            f"than {rule.threshold} estimated on no list, or between a limit and the number observed)."
+        )
+    return " ".join(notes) or None
+
+
 def sensitivity_chart_data(
     rows: Sequence[SensitivityRow], rule: DisclosureRule = DEFAULT_RULE
 ) -> pl.DataFrame:
@@ -999,6 +1056,15 @@ def sensitivity_chart_data(
         "high": pl.Float64,
     }
     return pl.DataFrame(records, schema=schema)
+
+
+def sensitivity_chart_title(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEFAULT_RULE) -> str:
+    """The title of the chart of :func:`sensitivity_chart_data`: "under each model choice", or, when it holds
+    the chosen model's row alone (the others withheld for a small cell, :func:`sensitivity_withheld`), what it
+    shows (the title said "each model choice" over one model's interval)."""
+    if sensitivity_withheld(rows, rule) and sensitivity_chart_data(rows, rule).height <= 1:
+        return "Estimated total population: the chosen model (the other model choices withheld)"
+    return "Estimated total population under each model choice"
 
 
 def reading_the_result(result: PopulationEstimate) -> str:
@@ -1049,13 +1115,20 @@ _METHOD_WORDS = {
 
 
 def settings_for_readers(
-    result: PopulationEstimate, *, method: str, bootstrap_runs: int, rule: DisclosureRule = DEFAULT_RULE
+    result: PopulationEstimate,
+    *,
+    method: str,
+    bootstrap_runs: int | str,
+    rule: DisclosureRule = DEFAULT_RULE,
 ) -> dict[str, Any]:
     """The hidden-population notebook's settings as its brief's readers should see them (its glance box and
     subtitle, through :func:`evidence.notebooks.runtime.record_resolved`): a setting the chosen method does not
     use is left out (None), not shown beside it ("downhill start: main" of a stepwise choice, "bootstrap runs: 0"
-    of a log-normal interval), and runs left to the toolkit say how many were made."""
+    of a log-normal interval), and runs left to the toolkit (``bootstrap_runs="auto"``) say how many were made."""
     shown: dict[str, Any] = {"method": _METHOD_WORDS.get(method, method)}
+    if len(result.lists) == 2:  # whatever the method asked, the model is main effects (method_text)
+        method = "main"
+        shown["method"] = "main effects only (two lists: no interaction can be estimated)"
     if method != "stepwise":
         shown["p_enter"] = None
     if method != "downhill":
@@ -1065,7 +1138,10 @@ def settings_for_readers(
     if result.interval_method != "bca":
         shown.update(bootstrap_replicates="none (log-normal interval)", bootstrap_runs=None, seed=None)
     else:
-        if not bootstrap_runs:  # 0: as many as needed; the brief says how many
+        if bootstrap_runs in (
+            0,
+            "auto",
+        ):  # as many as needed (0: its former spelling); the brief says how many
             shown["bootstrap_runs"] = f"auto ({_many(result.bootstrap_runs, 'run')})"
         # with the seed the interval of every candidate table can be recomputed; else the seed used (drawn when
         # none was given), so that a reader can reproduce the interval

@@ -52,6 +52,7 @@ from evidence.presentation.disclosure import (
     DisclosedTable,
     DisclosureError,
     DisclosureRule,
+    LinearProgram,
     suppress_counts,
 )
 from evidence.sources.case_schema import FLAG_GROUPS
@@ -298,7 +299,6 @@ def _pinned(
     objectives that move many cells at once, then each cell still unresolved on its own).
     """
     import numpy as np
-    from scipy.optimize import Bounds, LinearConstraint, milp
 
     values = cells.values
     ceiling = float(2 * sum(values) + rule.threshold)
@@ -337,16 +337,22 @@ def _pinned(
             rows.append(row)
             lower.append(-constant if equal else -np.inf)
             upper.append(-constant)
-    constraints = [LinearConstraint(np.array(rows), lower, upper)] if rows else []
-    box = Bounds([bounds[c][0] for c in unknown], [bounds[c][1] for c in unknown])
+    program = LinearProgram(
+        np.array(rows).reshape(len(rows), len(unknown)),
+        lower,
+        upper,
+        [bounds[c][0] for c in unknown],
+        [bounds[c][1] for c in unknown],
+        integral=True,
+    )
     truth = np.array([values[c] for c in unknown], dtype=float)
     unresolved = dict.fromkeys(of, True)
 
     def differs_with(objective: np.ndarray) -> None:
-        result = milp(objective, constraints=constraints, bounds=box, integrality=np.ones(len(unknown)))
-        if result.status == 0:
+        x = program.solution(objective)
+        if x is not None:
             for cell in unresolved:
-                if abs(result.x[position[cell]] - truth[position[cell]]) > 0.5:
+                if abs(x[position[cell]] - truth[position[cell]]) > 0.5:
                     unresolved[cell] = False
 
     def pending() -> np.ndarray:

@@ -27,13 +27,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BOUNDARIES_CREDIT",
+    "CENTRAL_MERIDIANS",
     "Box",
     "MapLabel",
     "PlacedLabel",
     "boxes_array",
+    "central_meridian",
     "country_bounds",
     "country_centroids",
     "covered_area",
+    "drawn_length",
     "equal_earth",
     "fit_marks",
     "fitted_pixels",
@@ -43,11 +46,14 @@ __all__ = [
     "legend_steps",
     "load_world",
     "place_labels",
+    "rotation",
     "text_width",
+    "unmapped_countries",
     "world_extent",
     "world_geojson",
     "world_pixels",
     "world_view",
+    "wrap_longitude",
 ]
 
 #: Credit line for charts that draw the shipped boundaries.
@@ -69,6 +75,12 @@ def _world_text() -> str:
 def world_geojson() -> dict[str, Any]:
     """The world map as a GeoJSON FeatureCollection (a fresh copy; properties ``iso3`` and ``name``)."""
     return json.loads(_world_text())
+
+
+@cache
+def _features() -> tuple[dict[str, Any], ...]:
+    """The world map's features, read once per process for what is measured on them here (never changed)."""
+    return tuple(world_geojson()["features"])
 
 
 def load_world() -> geopandas.GeoDataFrame:
@@ -95,6 +107,53 @@ def country_centroids() -> pl.DataFrame:
     return _centroids().clone()
 
 
+@cache
+def _unmapped() -> pl.DataFrame:
+    drawn = {(feature.get("properties") or {}).get("iso3") for feature in _features()}
+    points = _centroids().filter(~pl.col("iso3").is_in(sorted(code for code in drawn if code))).drop("basis")
+    at_sea = [not _on_land(lon, lat) for lon, lat in points.select("lon", "lat").iter_rows()]
+    return points.with_columns(pl.Series("at_sea", at_sea, dtype=pl.Boolean))
+
+
+def unmapped_countries() -> pl.DataFrame:
+    """The countries the shipped map has no outline of, too small for 1:110m (Tuvalu, Singapore, Malta...), each
+    as the point of :func:`country_centroids` (its capital or main island): ``iso3, name, lon, lat, at_sea``.
+    ``at_sea`` is false where the point lies within another country's outline on the map (San Marino in Italy,
+    Monaco in France, Hong Kong in China: their land is drawn, under their neighbour's name). A map draws those
+    at sea as dots: a map of Tuvalu's flows, which the map does not draw, was empty sea."""
+    return _unmapped().clone()
+
+
+def _on_land(lon: float, lat: float) -> bool:
+    """Whether a point lies within an outline of the shipped map (an odd number of its edges crossed by a ray
+    from it eastwards means inside; holes are not land)."""
+    for (west, south, east, north), rings in _polygons():
+        if not (west <= lon <= east and south <= lat <= north):
+            continue
+        inside = False
+        for ring in rings:
+            for (x1, y1, *_), (x2, y2, *_) in zip(ring, ring[1:] + ring[:1], strict=True):
+                if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+                    inside = not inside
+        if inside:
+            return True
+    return False
+
+
+@cache
+def _polygons() -> tuple[tuple[tuple[float, float, float, float], list[Any]], ...]:
+    """Each polygon of the shipped map: its box (west, south, east, north of its outer ring) and its rings."""
+    out = []
+    for feature in _features():
+        geometry = feature.get("geometry") or {}
+        coordinates = geometry.get("coordinates") or []
+        for polygon in [coordinates] if geometry.get("type") == "Polygon" else coordinates:
+            if polygon and polygon[0]:
+                lons, lats = [p[0] for p in polygon[0]], [p[1] for p in polygon[0]]
+                out.append(((min(lons), min(lats), max(lons), max(lats)), polygon))
+    return tuple(out)
+
+
 def _ring_area(ring: list[list[float]]) -> float:
     """The area of a ring in square degrees (shoelace), to tell a country's main part from its islands."""
     return abs(sum(x1 * y2 - x2 * y1 for (x1, y1, *_), (x2, y2, *_) in zip(ring, ring[1:] + ring[:1]))) / 2
@@ -103,7 +162,7 @@ def _ring_area(ring: list[list[float]]) -> float:
 @cache
 def _bounds() -> dict[str, tuple[float, float, float, float]]:
     out = {}
-    for feature in world_geojson()["features"]:
+    for feature in _features():
         geometry, iso3 = feature.get("geometry"), (feature.get("properties") or {}).get("iso3")
         if not geometry or not iso3:
             continue
@@ -236,12 +295,25 @@ _GAP = 3.0
 _POSITIONS = ((0, -1), (1, 0), (0, 1), (-1, 0), (1, -1), (-1, -1), (1, 1), (-1, 1))
 
 
+# Where else a label may sit when each of those covers a line (Nigeria's routes map: names of Europe's countries
+# written over the lines from Nigeria that pass them): the positions above and below slid sideways by a quarter of
+# the text's width, then each position a little farther out. Each is (horizontal, vertical, pixels farther).
+_FARTHER = (
+    *((sx, sy, 0.0) for sy in (-1, 1) for sx in (0.5, -0.5)),
+    *((sx, sy, gap) for gap in (5.0, 10.0) for sx, sy in _POSITIONS),
+)
+_ALL_POSITIONS = (*((sx, sy, 0.0) for sx, sy in _POSITIONS), *_FARTHER)
+#: What a position of :data:`_FARTHER` costs, in square pixels of a line covered: one is taken where it covers
+#: less of the lines than the nearer positions by more than this.
+_FARTHER_COST = 12.0
+
+
 def _candidates(label: MapLabel) -> list[tuple[float, float, Box]]:
     width, height = label_size(label.text, label.size, bold=label.bold)
     out = []
-    for sx, sy in _POSITIONS:
-        x = label.x + sx * (width / 2 + _GAP)
-        y = label.y + sy * (height / 2 + _GAP)
+    for sx, sy, extra in _ALL_POSITIONS:
+        x = label.x + sx * (width / 2 + _GAP) + (extra if sx > 0 else -extra if sx < 0 else 0.0)
+        y = label.y + sy * (height / 2 + _GAP) + (extra if sy > 0 else -extra if sy < 0 else 0.0)
         out.append((x, y, Box(x - width / 2, y - height / 2, x + width / 2, y + height / 2)))
     return out
 
@@ -255,7 +327,9 @@ def place_labels(
     Greedy, in the order given (the most important first): each label takes the first position around its
     point (:data:`_POSITIONS`) that overlaps no label placed before it and stays inside the map, preferring
     among those the one that covers least of the ``obstacles`` (marks best left visible, e.g. the other
-    labelled points). A label with no such position is dropped, never written over another.
+    labelled points, a flow's lines); a position slid sideways or a few pixels farther out (:data:`_FARTHER`)
+    where it covers less by more than :data:`_FARTHER_COST`, or where no nearer one has room. A label with no
+    such position is dropped, never written over another.
     """
     points = boxes_array([Box(label.x - 2, label.y - 2, label.x + 2, label.y + 2) for label in labels])
     fixed = boxes_array(obstacles)
@@ -265,9 +339,11 @@ def place_labels(
         avoid = np.concatenate([fixed, np.delete(points, index, axis=0)])
         best: tuple[float, int, float, float, Box] | None = None
         for rank, (x, y, box) in enumerate(_candidates(label)):
+            if rank == len(_POSITIONS) and best is not None and best[0] <= _FARTHER_COST:
+                break  # no position farther out can cover less by more than it costs
             if not box.inside(width, height) or any(box.overlap(p.box) > 0 for p in placed):
                 continue
-            covered = covered_area(box, avoid)
+            covered = covered_area(box, avoid) + (_FARTHER_COST if rank >= len(_POSITIONS) else 0.0)
             if best is None or (covered, rank) < best[:2]:
                 best = (covered, rank, x, y, box)
         if best is None:
@@ -333,15 +409,93 @@ _EE = (1.340264, -0.081106, 0.000893, 0.003796)
 _EE_M = math.sqrt(3) / 2
 
 
-def equal_earth(lon: float, lat: float) -> tuple[float, float]:
+def equal_earth(lon: float, lat: float, central: float = 0.0) -> tuple[float, float]:
     """Equal Earth x and y (radians of the unit sphere, y up) of a point in degrees, as d3-geo's
-    geoEqualEarthRaw computes them."""
+    geoEqualEarthRaw computes them; on a map whose ``central`` meridian is not Greenwich, of the point turned
+    as d3's ``rotate`` turns it (:func:`rotation`): its longitude less the central one, within ±180°."""
+    if central:
+        lon = _turned(lon - central)
     a1, a2, a3, a4 = _EE
     theta = math.asin(_EE_M * math.sin(math.radians(lat)))
     t2 = theta * theta
     t6 = t2 * t2 * t2
     x = math.radians(lon) * math.cos(theta) / (_EE_M * (a1 + 3 * a2 * t2 + t6 * (7 * a3 + 9 * a4 * t2)))
     return x, theta * (a1 + a2 * t2 + t6 * (a3 + a4 * t2))
+
+
+def _turned(lon: float) -> float:
+    """A longitude difference within ±180°, as d3's rotation wraps it (one turn at most is added)."""
+    return lon - 360.0 if lon > 180.0 else lon + 360.0 if lon < -180.0 else lon
+
+
+# ------------------------------------------------------------------------------------------ central meridian
+#
+# A map centred on Greenwich cuts the world at 180°: a flow from Fiji to the United States or from the Philippines
+# to the Pacific's other side crossed the whole map the long way, and a zoomed map of Fiji, Tuvalu and Samoa was
+# the world's width. Such a map is drawn on 150°E instead, as maps of Asia and the Pacific are, its edge in the
+# Atlantic: Vega-Lite turns the globe (d3's ``rotate``) and cuts each country's outline at the new edge itself.
+
+#: The central meridians a flow map is drawn on: Greenwich (its edge, the antimeridian, through the Pacific) or
+#: 150°E (its edge at 30°W, through the Atlantic), the first where both draw the flows alike.
+CENTRAL_MERIDIANS = (0.0, 150.0)
+
+
+def wrap_longitude(lon: float, central: float = 0.0) -> float:
+    """``lon`` moved by a whole turn into the map centred on ``central`` (within 180° of it), where a mark at it
+    is drawn; itself when it already is (a point on the edge stays on its side)."""
+    if central - 180.0 <= lon <= central + 180.0:
+        return lon
+    return (lon - central + 180.0) % 360.0 - 180.0 + central
+
+
+def drawn_length(spans: Sequence[tuple[float, float]], central: float = 0.0) -> float:
+    """Degrees of longitude the ``spans`` (pairs of longitudes: a flow's ends, a point's margins) cross on a map
+    centred on ``central``, each drawn between its ends' places on that map (never across its edge)."""
+    return sum(abs(wrap_longitude(b, central) - wrap_longitude(a, central)) for a, b in spans)
+
+
+def central_meridian(
+    spans: Sequence[tuple[float, float]],
+    points: Sequence[float] = (),
+    *,
+    margin: float = 6.0,
+    widest: float = 150.0,
+    least_saving: float = 0.25,
+) -> float:
+    """The central meridian (:data:`CENTRAL_MERIDIANS`, Greenwich first) on which the flows ``spans`` (their ends'
+    longitudes) are drawn shortest (:func:`drawn_length`): Greenwich unless a flow crosses its edge, 180°, and
+    is shorter on 150°E (Fiji to the United States: 84° of longitude across the Pacific, not 276° across the
+    map). Where the flows are drawn alike on both, the map a zoom would show decides: the longitudes of the
+    ``points`` it shows, with ``margin`` degrees around them, cross Greenwich's edge (Tuvalu, at 179.2°E, was
+    drawn at the edge of its map, or on the world's) and are within ``widest`` degrees of one another on 150°E
+    (else the map is the world's, where Greenwich puts no flow across its edge).
+
+    Another meridian must draw the flows at least ``least_saving`` (a fraction) shorter than Greenwich: the maps
+    readers know are centred on Greenwich, and a world map of Thailand's victims turned to 150°E for the one
+    line to the United States (5% shorter) put Europe, where most of its lines go, at the map's edge.
+    """
+    greenwich = drawn_length(spans, CENTRAL_MERIDIANS[0])
+    best, shortest = CENTRAL_MERIDIANS[0], greenwich * (1.0 - least_saving)
+    for central in CENTRAL_MERIDIANS[1:]:
+        length = drawn_length(spans, central)
+        if length < shortest - 1e-9:
+            best, shortest = central, length
+    if best != CENTRAL_MERIDIANS[0] or not points or max(abs(lon) for lon in points) + margin <= 180.0:
+        return best
+    for central in CENTRAL_MERIDIANS[1:]:
+        if drawn_length(spans, central) > greenwich + 1e-9:
+            continue
+        placed = [wrap_longitude(lon, central) for lon in points]
+        if max(placed) - min(placed) <= widest and all(
+            abs(lon - central) + margin <= 180.0 for lon in placed
+        ):
+            return central
+    return best
+
+
+def rotation(central: float) -> list[float]:
+    """Vega-Lite's ``rotate`` (d3's) of a map centred on ``central``."""
+    return [-central, 0.0, 0.0]
 
 
 #: West, south, east and north of a box of longitudes and latitudes (degrees).
@@ -354,22 +508,22 @@ def _corners(box: LonLatBox) -> list[tuple[float, float]]:
 
 
 def fitted_pixels(
-    box: LonLatBox, width: float, height: float
+    box: LonLatBox, width: float, height: float, central: float = 0.0
 ) -> Callable[[float, float], tuple[float, float]]:
     """Where an Equal Earth map of ``width`` × ``height`` pixels fitted to ``box`` draws a longitude and latitude
     (x right, y down): the box's four corners, projected, are scaled to fill the view in one direction and
     centred in the other (d3's fitSize on the MultiPoint of the corners, which is what the flow map's
-    projection asks Vega-Lite for)."""
-    return world_pixels(*fitted_view(_corners(box), width, height))
+    projection asks Vega-Lite for), on a map centred on ``central``."""
+    return world_pixels(*fitted_view(_corners(box), width, height, central), central)
 
 
 def fitted_view(
-    points: Sequence[tuple[float, float]], width: float, height: float
+    points: Sequence[tuple[float, float]], width: float, height: float, central: float = 0.0
 ) -> tuple[float, tuple[float, float]]:
     """Scale and translate of an Equal Earth map of ``width`` × ``height`` pixels fitted to ``points``
     (longitude, latitude): projected, they fill the view in one direction and are centred in the other (d3's
-    fitSize on their MultiPoint)."""
-    projected = [equal_earth(lon, lat) for lon, lat in points]
+    fitSize on their MultiPoint), on a map centred on ``central``."""
+    projected = [equal_earth(lon, lat, central) for lon, lat in points]
     west, east = min(p[0] for p in projected), max(p[0] for p in projected)
     south, north = min(p[1] for p in projected), max(p[1] for p in projected)
     scale = min(width / (east - west), height / (north - south))
@@ -400,14 +554,14 @@ def _outside(
 
 
 def _containing(
-    box: LonLatBox, marks: Sequence[tuple[float, float, float]], width: float, height: float
+    box: LonLatBox, marks: Sequence[tuple[float, float, float]], width: float, height: float, central: float
 ) -> LonLatBox:
     """The box widened until its projection holds each mark whole (its radius and a pixel more, at the scale
     the widened box is drawn at: found by iterating, as widening shrinks the scale)."""
-    corners = [equal_earth(lon, lat) for lon, lat in _corners(box)]
+    corners = [equal_earth(lon, lat, central) for lon, lat in _corners(box)]
     x0, x1 = min(p[0] for p in corners), max(p[0] for p in corners)
     y0, y1 = min(p[1] for p in corners), max(p[1] for p in corners)
-    points = [(*equal_earth(lon, lat), radius + 1.0) for lon, lat, radius in marks]
+    points = [(*equal_earth(lon, lat, central), radius + 1.0) for lon, lat, radius in marks]
     scale = min(width / (x1 - x0), height / (y1 - y0))
     for _ in range(200):
         left = min([x0, *(x - r / scale for x, _, r in points)])
@@ -425,28 +579,46 @@ def _containing(
     # latitude nearest the equator for a longitude on the far side of the central meridian, else the farthest
     factors = [equal_earth(1.0, lat)[0] for lat in (south, north)]
     near, far = max(factors), min(factors)
-    west = box[0] if left >= x0 else max(min(box[0], left / (near if left < 0 else far)), -180.0)
-    east = box[2] if right <= x1 else min(max(box[2], right / (near if right > 0 else far)), 180.0)
+    west = (
+        box[0]
+        if left >= x0
+        else max(min(box[0], _from(left / (near if left < 0 else far), central)), central - 180)
+    )
+    east = (
+        box[2]
+        if right <= x1
+        else min(max(box[2], _from(right / (near if right > 0 else far), central)), central + 180)
+    )
     return west, south, east, north
 
 
+def _from(lon: float, central: float) -> float:
+    """A longitude measured from the ``central`` meridian, measured from Greenwich."""
+    return lon + central if central else lon
+
+
 def fit_marks(
-    box: LonLatBox, marks: Sequence[tuple[float, float, float]], width: float, height: float
+    box: LonLatBox,
+    marks: Sequence[tuple[float, float, float]],
+    width: float,
+    height: float,
+    central: float = 0.0,
 ) -> LonLatBox:
     """``box`` widened, where it must be, so that each mark (longitude, latitude, radius in pixels: a domestic
     flow's circle, its stroke included) is drawn whole inside a map of ``width`` × ``height`` pixels fitted to it
     (:func:`fitted_pixels`); ``box`` itself when they are. Only the marks that cross the view's edge widen it
     (a view is wider than its box in one direction, where a mark may already be seen whole). Longitudes stay
-    within ±180 and latitudes within ±85: a mark against the world's edge may stay cut.
+    within 180° of the ``central`` meridian (the box's and the marks' are given so, :func:`wrap_longitude`) and
+    latitudes within ±85: a mark against the world's edge may stay cut.
     """
     current, crossing = box, []
     for _ in range(len(marks) + 8):
-        forward = fitted_pixels(current, width, height)
+        forward = fitted_pixels(current, width, height, central)
         out = [mark for mark in marks if _outside(forward, mark, width, height)]
         if not out:
             break
         crossing += [mark for mark in out if mark not in crossing]
-        current = _containing(current, crossing, width, height)
+        current = _containing(current, crossing, width, height, central)
     return current
 
 
@@ -465,11 +637,17 @@ def _vertices(coordinates: Any) -> list[tuple[float, float]]:
 
 
 @cache
-def world_extent() -> tuple[float, float, float, float]:
+def world_extent(central: float = 0.0) -> tuple[float, float, float, float]:
     """Equal Earth x and y extremes (west, south, east, north; radians of the unit sphere, y up) of every point
-    of the shipped map: what Vega-Lite fits a world map to."""
+    of the shipped map: what Vega-Lite fits a world map to. On a map centred on another ``central`` meridian,
+    of the outlines as d3 cuts them at that map's edge (:func:`_cut_points`)."""
+    if central:
+        lons, lats = _cut_points(central)
+        cut_x = _equal_earth_x(lons - central, lats)
+        south, north = (equal_earth(0.0, float(lat))[1] for lat in (lats.min(), lats.max()))
+        return float(cut_x.min()), south, float(cut_x.max()), north
     xs, ys = [], []
-    for feature in world_geojson()["features"]:
+    for feature in _features():
         for lon, lat in _vertices((feature.get("geometry") or {}).get("coordinates") or []):
             x, y = equal_earth(lon, lat)
             xs.append(x)
@@ -477,20 +655,70 @@ def world_extent() -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
+def _rings(coordinates: Any) -> list[list[tuple[float, float]]]:
+    if coordinates and coordinates[0] and isinstance(coordinates[0][0], (int, float)):
+        return [[(float(p[0]), float(p[1])) for p in coordinates]]
+    return [ring for part in coordinates for ring in _rings(part)]
+
+
+@cache
+def _edges() -> tuple[np.ndarray, np.ndarray]:
+    """Every edge of the shipped map's outlines: the longitude and latitude of its start and of its end (rows
+    lon, lat; columns one per edge), each ring closed."""
+    starts, ends = [], []
+    for feature in _features():
+        for ring in _rings((feature.get("geometry") or {}).get("coordinates") or []):
+            points = np.array(ring, dtype=float).reshape(-1, 2)
+            starts.append(points)
+            ends.append(np.roll(points, -1, axis=0))
+    return np.concatenate(starts).T, np.concatenate(ends).T
+
+
+def _cut_points(central: float) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudes (within 180° of ``central``) and latitudes of every point of the shipped map's outlines as a map
+    centred on ``central`` draws them: each vertex, and where an edge crosses the map's edge (the meridian
+    opposite ``central``), the point there on both sides (d3 cuts the outline and follows the edge; the
+    crossing is interpolated along the edge in longitude and latitude, within a hair of d3's great circle at
+    1:110m)."""
+    (lon_a, lat_a), (lon_b, lat_b) = _edges()
+    a, b = _turned_array(lon_a - central), _turned_array(lon_b - central)
+    crossing = np.abs(b - a) > 180.0  # the short way between them crosses the edge
+    a, b, lat_a, lat_b = a[crossing], b[crossing], lat_a[crossing], lat_b[crossing]
+    side = np.where(a > 0, 180.0, -180.0)
+    lat = lat_a + (lat_b - lat_a) * (side - a) / (b + 2 * side - a)
+    lons = np.concatenate([_turned_array(lon_a - central), side, -side]) + central
+    return lons, np.concatenate([_edges()[0][1], lat, lat])
+
+
+def _turned_array(lon: np.ndarray) -> np.ndarray:
+    """:func:`_turned` of each longitude difference."""
+    return np.where(lon > 180.0, lon - 360.0, np.where(lon < -180.0, lon + 360.0, lon))
+
+
+def _equal_earth_x(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """:func:`equal_earth`'s x of each point (longitude from the central meridian, within ±180°)."""
+    a1, a2, a3, a4 = _EE
+    theta = np.arcsin(_EE_M * np.sin(np.radians(lat)))
+    t2 = theta * theta
+    t6 = t2 * t2 * t2
+    return np.radians(lon) * np.cos(theta) / (_EE_M * (a1 + 3 * a2 * t2 + t6 * (7 * a3 + 9 * a4 * t2)))
+
+
 def world_view(
-    marks: Sequence[tuple[float, float, float]], width: float, height: float
+    marks: Sequence[tuple[float, float, float]], width: float, height: float, central: float = 0.0
 ) -> tuple[float, tuple[float, float]]:
     """Scale and translate (d3's, as Vega-Lite's ``projection`` takes them) of an Equal Earth map of the whole
     world in ``width`` × ``height`` pixels: the world's features fill the view in one direction and are centred
     in both (Vega-Lite's own fit, :func:`world_extent`), drawn smaller where a mark (longitude, latitude, radius
     in pixels: a domestic flow's circle, the end of a flow's line) would reach past the frame, so that each is
-    drawn whole. A mark wider than half the view cannot be; it is left as it falls.
+    drawn whole. A mark wider than half the view cannot be; it is left as it falls. The map is centred on the
+    ``central`` meridian (:func:`rotation`).
     """
-    west, south, east, north = world_extent()
+    west, south, east, north = world_extent(central)
     centre_x, centre_y = (west + east) / 2, (south + north) / 2
     scale = min(width / (east - west), height / (north - south))
     for lon, lat, radius in marks:
-        x, y = equal_earth(lon, lat)
+        x, y = equal_earth(lon, lat, central)
         # drawn at width / 2 + scale × (x - centre_x), height / 2 - scale × (y - centre_y)
         for offset, half in ((x - centre_x, width / 2), (y - centre_y, height / 2)):
             if abs(offset) > 0 and half > radius:
@@ -499,13 +727,13 @@ def world_view(
 
 
 def world_pixels(
-    scale: float, translate: tuple[float, float]
+    scale: float, translate: tuple[float, float], central: float = 0.0
 ) -> Callable[[float, float], tuple[float, float]]:
-    """Where an Equal Earth map of ``scale`` and ``translate`` (:func:`world_view`) draws a longitude and
-    latitude (x right, y down)."""
+    """Where an Equal Earth map of ``scale`` and ``translate`` (:func:`world_view`), centred on the ``central``
+    meridian, draws a longitude and latitude (x right, y down)."""
 
     def forward(lon: float, lat: float) -> tuple[float, float]:
-        x, y = equal_earth(lon, lat)
+        x, y = equal_earth(lon, lat, central)
         return scale * x + translate[0], translate[1] - scale * y
 
     return forward

@@ -506,6 +506,17 @@ def _string(value: Any) -> str:
     return value
 
 
+def _names_rows(shown: pl.DataFrame, numeric: Mapping[str, bool], kinds: Mapping[str, Any]) -> str | None:
+    """The column of a frame that names its rows, as a :class:`DisclosedTable`'s key column does: its first, when
+    it is text (not a column of numbers) beside other columns and the caller gave it no kind. A label: the
+    disclosure scan reads the count columns, never "3 or more lists" or "<1 year" as a count (the scan itself
+    reads the first cell of a row of several as its name)."""
+    if shown.width < 2:
+        return None
+    first = shown.columns[0]
+    return None if numeric[first] or first in kinds else first
+
+
 def table_data(
     table: DisclosedTable | pl.DataFrame,
     *,
@@ -554,19 +565,23 @@ def table_data(
         row_headers, total_row = len(table.key_columns), table.has_total_row
     elif isinstance(table, pl.DataFrame):
         shown = table.select(pl.all().cast(pl.String).fill_null(""))
+        # a year names its row, as in a DisclosedTable (where it is a key): left-aligned like any label,
+        # whether or not the frame has a totals row (which made it text, and aligned it left, before)
+        numeric = {c: bool(shown.height) and c != "year" and _numeric_column(shown[c]) for c in shown.columns}
+        names_rows = _names_rows(shown, numeric, given)
         columns = tuple(
             Column(
                 name=c,
                 header=labels.get(c, c.replace("_", " ")),
-                kind=column_kinds.get(c),
-                # a year names its row, as in a DisclosedTable (where it is a key): left-aligned like any label,
-                # whether or not the frame has a totals row (which made it text, and aligned it left, before)
-                numeric=bool(shown.height) and c != "year" and _numeric_column(shown[c]),
+                kind=column_kinds.get(c, LABEL if c == names_rows else None),
+                numeric=numeric[c],
             )
             for c in shown.columns
         )
-        # the labels a table shows are explained under it, unless the caller's note does so already
-        notes = [n for n in withheld_notes(shown) if not _explained(n.split(":")[0], note)]
+        # the labels a table shows are explained under it, unless the caller's note does so already: the labels
+        # of its counts, not what a column of labels says ("<1 year" is no count withheld)
+        count_cells = shown.select(c.name for c in columns if c.kind != LABEL)
+        notes = [n for n in withheld_notes(count_cells) if not _explained(n.split(":")[0], note)]
         notes += [PERTURBATION_NOTE] if perturbed else []
         notes += [source_note(source)] if source else []
         row_headers, total_row = 0, False

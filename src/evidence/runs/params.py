@@ -19,13 +19,18 @@ from typing import Any
 import yaml
 
 from evidence.core.errors import ParameterError
-from evidence.notebooks.catalog import NotebookSpec, Parameter, ParamType, did_you_mean
+from evidence.notebooks.catalog import AUTO, NotebookSpec, Parameter, ParamType, did_you_mean
 
 _INT = re.compile(r"[+-]?\d+")
 _RANGE = re.compile(r"\s*([+-]?\d+)\s*(?:-|–|\.\.|:)\s*([+-]?\d+)\s*")
 _TRUE = {"true", "yes", "y", "on", "1"}
 _FALSE = {"false", "no", "n", "off", "0"}
 _NONE = {"none", "null", "~", ""}
+
+#: Values renamed, by parameter and old value: the old spelling still works (run plans, scheduled jobs and the
+#: records of earlier runs give it) with a warning on standard error. The hidden_population notebook spelled
+#: "as many bootstrap runs as needed" 0; it is ``auto`` now, as ``evidence estimate --bootstrap-runs auto``.
+RENAMED_VALUES: dict[str, dict[str, str]] = {"bootstrap_runs": {"0": AUTO}}
 
 
 class _Mismatch(Exception):
@@ -43,6 +48,7 @@ def resolve_parameters(
     file's folder); the working directory by default.
     """
     problems = [unknown_parameter(spec, name) for name in given if name not in spec.parameters]
+    given = {name: renamed_value(spec, name, value) for name, value in given.items()}
     resolved: dict[str, Any] = {}
     for name, param in spec.parameters.items():
         if name not in given and not param.default_is_literal:
@@ -58,6 +64,25 @@ def resolve_parameters(
     if problems:
         raise ParameterError("; ".join(problems) if len(problems) == 1 else "\n  " + "\n  ".join(problems))
     return resolved
+
+
+def renamed_value(spec: NotebookSpec, name: str, value: Any) -> Any:
+    """``value`` of parameter ``name``, its old spelling (:data:`RENAMED_VALUES`) written as the new one with a
+    one-line warning on standard error; any other value as it is."""
+    import sys
+
+    param = spec.parameters.get(name)
+    renamed = RENAMED_VALUES.get(name, {})
+    if param is None or not param.type.auto or isinstance(value, bool) or value is None:
+        return value
+    new = renamed.get(str(value).strip())
+    if new is None:
+        return value
+    sys.stderr.write(
+        f"warning: {name} {str(value).strip()} is the old spelling of {name} {new} in notebook {spec.name}, "
+        f"which it still means; write {new} in new plans and commands\n"
+    )
+    return new
 
 
 def check_value(param: Parameter, value: Any, *, base_dir: str | Path | None = None) -> Any:
@@ -97,6 +122,8 @@ def coerce(ptype: ParamType, value: Any) -> Any:
     as lists. Raises ``_Mismatch``."""
     from pydantic import ValidationError
 
+    if ptype.auto and isinstance(value, str) and value.strip().lower() == AUTO:
+        return AUTO
     if value is None or (isinstance(value, str) and ptype.nullable and value.strip().lower() in _NONE):
         if ptype.nullable or ptype.kind == "any":
             return None

@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,22 @@ def thread_limits(processes: int | None = None) -> dict[str, str]:
     return {name: threads for name in THREAD_VARIABLES if name not in os.environ}
 
 
+#: The modules a kernel imports before its first run, or how to list them: worked out after the kernel's process
+#: has been started (listing them hashes the toolkit's files, a few hundredths of a second a cold run's kernel
+#: need not wait for).
+Preload = tuple[str, ...] | Callable[[], tuple[str, ...]]
+
+
+def _modules(preload: Preload) -> tuple[str, ...]:
+    """The modules of ``preload``; none when they cannot be listed (the notebook's own check reports why)."""
+    if not callable(preload):
+        return preload
+    try:
+        return preload()
+    except Exception:  # noqa: BLE001 - a start-up aid only: the kernel imports what the run needs as it runs
+        return ()
+
+
 class KernelUnusable(RuntimeError):
     """The warm kernel died, hung, or could not be reset or started; it is replaced."""
 
@@ -83,7 +99,7 @@ def _runtime(name: str) -> str:
 class WarmKernel:
     """One kernel of this interpreter, started in the background and reused for run after run."""
 
-    def __init__(self, kernel_name: str, *, start_timeout: float, preload: tuple[str, ...] = ()) -> None:
+    def __init__(self, kernel_name: str, *, start_timeout: float, preload: Preload = ()) -> None:
         from evidence.runs.kernel import ipc_prefix, kernel_manager_class
 
         self.kernel_name = kernel_name
@@ -116,7 +132,7 @@ class WarmKernel:
             self.shutdown()  # a kernel that could not start leaves nothing open behind (its log, its context)
             raise
 
-    async def _launch(self, preload: tuple[str, ...]) -> None:
+    async def _launch(self, preload: Preload) -> None:
         await self.km.start_kernel(cwd=self._home)
         self.kc = self.km.client(context=self._context)
         # No heartbeat channel: whether the kernel lives is asked of its manager (is its process running?),
@@ -129,12 +145,13 @@ class WarmKernel:
         # the environment it was started with: what the kernel sets itself on top (MPLBACKEND, PAGER, ...) is
         # kept for every run, the rest follows each run's environment
         launched = json.dumps({**os.environ, **self._start_env})
+        modules = _modules(preload)
         # the runner's chart workers draw the charts (started here, beside the kernel): no converter in it
         code = (
-            f"{_runtime('warm_up')}({list(preload)!r}, __import__('json').loads({launched!r}), charts=False)"
+            f"{_runtime('warm_up')}({list(modules)!r}, __import__('json').loads({launched!r}), charts=False)"
         )
         self._preload = self.kc.execute(code, silent=True, store_history=False)
-        self._draws_charts = draws_charts(preload)
+        self._draws_charts = draws_charts(modules)
 
     def wait_ready(self) -> None:
         """Block until the kernel is up, pre-loaded and heard on its output channel; raise
@@ -288,7 +305,7 @@ class KernelPool:
         self._ending: list[Any] = []  # the processes of kernels released, to be waited for
         self._lock = threading.Lock()
 
-    def launch(self, kernel_name: str, *, start_timeout: float, preload: tuple[str, ...] = ()) -> WarmKernel:
+    def launch(self, kernel_name: str, *, start_timeout: float, preload: Preload = ()) -> WarmKernel:
         """The kernel for ``kernel_name``, started (in the background, importing ``preload``: the modules the
         first run's notebook imports) if there is none."""
         with self._lock:
@@ -608,9 +625,14 @@ def prestart(
     try:
         from evidence.runs.kernel import ensure_run_kernel
 
+        modules: Preload = () if preload is None else preload
         if preload is None:
-            preload = notebook_preload(notebook)
-        kernel_pool().launch(ensure_run_kernel(), start_timeout=PRESTART_TIMEOUT, preload=preload)
+            from evidence.notebooks.catalog import find_notebook
+
+            # a notebook that is not there starts no kernel; the list of its modules is worked out (the
+            # toolkit's files hashed) once the kernel's process has been started
+            modules = functools.partial(notebook_preload, find_notebook(notebook))
+        kernel_pool().launch(ensure_run_kernel(), start_timeout=PRESTART_TIMEOUT, preload=modules)
     except Exception:  # noqa: BLE001, S110 - a start-up aid only: the run starts its kernel itself
         pass
 

@@ -16,14 +16,26 @@ commands still recognise each other's files, so that a file given to the wrong o
 named: a file a registered loader reads is refused here as what it is (:func:`refuse_other_sources`), and a
 file no registered loader reads but :func:`sniff` takes for list-capture data is named as such by
 :func:`evidence.sources.registry.detect`.
+
+A file of a published list-capture release (the UK 2013 Home Office lists, the Netherlands 2010–2015, New
+Orleans, the Western US, Kosovo 1999, Korea/Palembang, SparseMSE's artificial example, MSETools' Australia: the
+catalogue ``metadata/list_capture/published.yaml``) is recognised by its content and cites the upstream
+publication, its release (which table of which R package and version), URL and licence as stated upstream: by the
+sha256 of the exact file, else by :func:`counts_sha256` of its counts, so that a copy re-saved with other line
+endings, delimiter, count column's name, column or row order (or as one row per case) is still recognised, and says
+so in a note. Any other file keeps the generic citation; a sidecar ``<file>.provenance.json`` wins over both.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from collections import Counter
+from functools import cache
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -284,7 +296,7 @@ def _histories(frame: pl.DataFrame, count_column: str, path: Path) -> LoadedTabl
         data = data.filter(pl.sum_horizontal(lists) > 0)
     return LoadedTable(
         data=data,
-        provenance=_provenance(path, "histories"),
+        provenance=_provenance(path, "histories", data),
         rows_in=frame.height,
         rejects=issues_frame(rejects),
         kind="list_capture",
@@ -349,7 +361,10 @@ def _case_records(frame: pl.DataFrame, path: Path) -> LoadedTable:
         )
     data = data.with_columns(pl.lit(1, pl.Int64).alias(COUNT_COLUMN))
     return LoadedTable(
-        data=data, provenance=_provenance(path, "case_records"), rows_in=frame.height, kind="list_capture"
+        data=data,
+        provenance=_provenance(path, "case_records", data),
+        rows_in=frame.height,
+        kind="list_capture",
     )
 
 
@@ -358,15 +373,185 @@ def _pretty(row: dict, lists: list[str]) -> str:
     return "{" + ", ".join(on) + "}" if on else "{} (on no list)"
 
 
-def _provenance(path: Path, layout: str) -> Provenance:
+def _provenance(path: Path, layout: str, data: pl.DataFrame) -> Provenance:
+    """The provenance of a list-capture table: a published release's when the file is one
+    (:func:`recognise`), else the generic one of a user's own file."""
+    sha256 = sha256_file(path)
+    found = recognise(sha256, data)
+    if found is not None:
+        return found[0].provenance(layout=layout, path=str(path), sha256=sha256, notes=found[1])
     return Provenance(
         source=SOURCE,
         layout=layout,
         release="unknown",
         path=str(path),
-        sha256=sha256_file(path),
+        sha256=sha256,
         url="",
         licence="as stated by the data owner",
         citation=f"{path.name}: list-capture data (cite as the data owner asks)",
         title=path.stem,
     )
+
+
+# ------------------------------------------------------------------------------------- published releases
+
+
+def counts_sha256(data: pl.DataFrame) -> str:
+    """sha256 of what a list-capture table says, whatever file it was read from: the list names (sorted) and,
+    for each capture history with people on it, the lists it is on and its number of people (sorted). Line
+    endings, delimiter, quoting, the count column's name, the order of columns and rows, histories written with
+    count 0, ``1.0``/``TRUE`` for 1, one row per case or one per history: none of them changes it; a list's
+    name or any count does."""
+    lists = sorted(c for c in data.columns if c != COUNT_COLUMN)
+    rows = data.group_by(lists).agg(pl.col(COUNT_COLUMN).sum()).filter(pl.col(COUNT_COLUMN) > 0)
+    lines = sorted(
+        ",".join(name for name in lists if row[name]) + f"={row[COUNT_COLUMN]}"
+        for row in rows.iter_rows(named=True)
+    )
+    text = "lists=" + ",".join(lists) + "\n" + "".join(f"{line}\n" for line in lines)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclasses.dataclass(frozen=True)
+class PublishedRelease:
+    """One table of a published list-capture dataset, as an R package ships it (``published.yaml``)."""
+
+    dataset: str  # the dataset's key
+    name: str  # what readers see: "UK 2013 strategic assessment lists (Home Office)"
+    title: str
+    producer: str
+    description: str
+    url: str  # the publication
+    date_published: str
+    licence: str  # of the counts, as stated upstream ("not stated")
+    citation: str  # the publication
+    terms: tuple[str, ...]
+    synthetic: bool
+    release: str  # "SparseMSE 2.0.1 UKdat"
+    label: str  # "six lists (table UKdat of the R package SparseMSE 2.0.1)"
+    table: str
+    package: str
+    package_version: str
+    package_url: str
+    package_licence: str
+    file: str
+    lists: tuple[str, ...]
+    cases: int
+    sha256: str
+    counts_sha256: str
+
+    def provenance(self, *, layout: str, path: str, sha256: str, notes: tuple[str, ...] = ()) -> Provenance:
+        """The provenance of a table loaded from a file of this release."""
+        package = f"the R package {self.package} {self.package_version}"
+        return Provenance(
+            source=SOURCE,
+            layout=layout,
+            release=self.release,
+            path=path,
+            sha256=sha256,
+            url=self.url,
+            licence=f"{self.licence} for the counts; {package}, which ships them, is {self.package_licence}",
+            citation=f"{self.citation} Data: table {self.table} of {package} ({self.package_url}).",
+            title=self.title,
+            synthetic=self.synthetic,
+            notes=notes,
+            name=self.name,
+            release_label=self.label,
+            producer=self.producer,
+            date_published=self.date_published,
+            terms=self.terms,
+        )
+
+
+#: The keys of a dataset and of a release in ``published.yaml`` (any other is a typo, refused).
+_DATASET_KEYS = {
+    "key",
+    "name",
+    "title",
+    "producer",
+    "description",
+    "url_main",
+    "date_published",
+    "licence",
+    "terms",
+    "synthetic",
+    "citation",
+    "releases",
+}
+_RELEASE_KEYS = {f.name for f in dataclasses.fields(PublishedRelease)} - {
+    "dataset",
+    "name",
+    "title",
+    "producer",
+    "description",
+    "url",
+    "date_published",
+    "licence",
+    "citation",
+    "terms",
+    "synthetic",
+}
+
+
+@cache
+def published_releases() -> tuple[PublishedRelease, ...]:
+    """Every published list-capture release the toolkit recognises (``metadata/list_capture/published.yaml``)."""
+    import yaml
+
+    text = (
+        resources.files("evidence.sources.metadata")
+        .joinpath("list_capture", "published.yaml")
+        .read_text(encoding="utf-8")
+    )
+    raw: dict[str, Any] = yaml.safe_load(text)
+    found = []
+    for entry in raw["datasets"]:
+        unknown = set(entry) - _DATASET_KEYS
+        if unknown:
+            raise ValueError(f"published.yaml, dataset {entry.get('key')}: unknown keys {sorted(unknown)}")
+        for release in entry["releases"]:
+            if set(release) != _RELEASE_KEYS:
+                wrong = sorted(set(release) ^ _RELEASE_KEYS)
+                raise ValueError(f"published.yaml, release {release.get('release')}: keys {wrong} wrong")
+            found.append(
+                PublishedRelease(
+                    dataset=entry["key"],
+                    name=entry["name"].strip(),
+                    title=entry["title"].strip(),
+                    producer=entry["producer"].strip(),
+                    description=entry["description"].strip(),
+                    url=entry["url_main"].strip(),
+                    date_published=str(entry.get("date_published") or ""),
+                    licence=entry["licence"]["name"].strip(),
+                    citation=entry["citation"].strip(),
+                    terms=tuple(entry.get("terms") or ()),
+                    synthetic=bool(entry.get("synthetic", False)),
+                    **{
+                        **release,
+                        "release": str(release["release"]),
+                        "label": str(release["label"]).strip(),
+                        "package_version": str(release["package_version"]),
+                        "lists": tuple(str(x) for x in release["lists"]),
+                        "cases": int(release["cases"]),
+                    },
+                )
+            )
+    return tuple(found)
+
+
+def recognise(sha256: str, data: pl.DataFrame) -> tuple[PublishedRelease, tuple[str, ...]] | None:
+    """The published release a file is, with the note saying how it was told, or None: by the sha256 of the exact
+    file, else by its counts (:func:`counts_sha256`: a copy re-saved another way)."""
+    releases = published_releases()
+    for release in releases:
+        if release.sha256 == sha256:
+            return release, ()
+    key = counts_sha256(data)
+    for release in releases:
+        if release.counts_sha256 == key:
+            note = (
+                f"recognised as {release.name}, {release.label} by its counts: the file is not the release's "
+                f"{release.file} byte for byte (re-saved with other line endings, delimiter or count column?)"
+            )
+            return release, (note,)
+    return None

@@ -225,6 +225,36 @@ class PopulationEstimate:
         }
 
 
+#: The old keywords of :func:`estimate_population` and :func:`~evidence.analyses.estimation.sensitivity.sensitivity`,
+#: by their new names (one name per concept: the CLI's ``--bootstrap-replicates``/``--bootstrap-runs``, the
+#: hidden_population notebook's ``bootstrap_replicates``/``bootstrap_runs``).
+RENAMED_KEYWORDS = {"bootstrap": "bootstrap_replicates", "runs": "bootstrap_runs"}
+
+
+def renamed_bootstrap_keywords(
+    given: dict[str, Any], values: dict[str, Any], defaults: dict[str, Any], function: str
+) -> dict[str, Any]:
+    """``values`` (the new keywords as given) with the old keywords in ``given`` (:data:`RENAMED_KEYWORDS`) read
+    as their new names, each with a DeprecationWarning. A keyword the function does not take, or an old name
+    given with its new one (which of the two was meant?), is a TypeError, as Python's own."""
+    import warnings
+
+    values = dict(values)
+    for old, value in given.items():
+        new = RENAMED_KEYWORDS.get(old)
+        if new is None or new not in values:
+            raise TypeError(f"{function}() got an unexpected keyword argument {old!r}")
+        if values[new] != defaults[new]:
+            raise TypeError(f"{function}(): {old}= is the old name of {new}=; give it once, as {new}=")
+        warnings.warn(
+            f"{function}(): {old}= is the old name of {new}=, which it still means; write {new}= in new code",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        values[new] = value
+    return values
+
+
 def select_model(
     capture: ListCapture,
     method: str = "stepwise",
@@ -308,12 +338,13 @@ def estimate_population(
     capture: ListCapture | pl.DataFrame | str | Path,
     method: str = "stepwise",
     p_enter: float = DEFAULT_P_ENTER,
-    bootstrap: int | str = 0,
+    bootstrap_replicates: int | str = 0,
     seed: int | None = None,
     level: float = 0.95,
     max_order: int = DEFAULT_MAX_ORDER,
     downhill_start: str = "main",
-    runs: int | str = 1,
+    bootstrap_runs: int | str = 1,
+    **renamed: Any,
 ) -> PopulationEstimate:
     """Estimate the total population from list-capture data by multiple systems estimation.
 
@@ -325,13 +356,23 @@ def estimate_population(
     ``p_enter``, 0 giving main effects), "bic" (lowest BIC: exhaustive search where feasible, else downhill),
     "downhill" (the downhill search of Silverman, Chan & Vincent 2024, from main effects or, with
     ``downhill_start="full"``, from every interaction up to ``max_order``) or "main" (independent lists); the
-    models are hierarchical with interactions of up to ``max_order`` lists (2: pairs). With ``bootstrap`` = 0
-    the interval is observed + exp(intercept ± z·SE); otherwise it is the BCa interval of ``bootstrap``
-    replicates that each repeat the whole model selection (1,000 as published), or with ``runs`` > 1 the median
-    of the limits of that many independent such bootstraps (``runs="auto"``: until the Monte Carlo standard
-    error of each limit is at most 2.5% of it; ``bootstrap="auto"``: 1,000 replicates per run and
-    ``runs="auto"``). ``seed`` makes the bootstrap reproducible; when omitted one is drawn and reported.
+    models are hierarchical with interactions of up to ``max_order`` lists (2: pairs). With
+    ``bootstrap_replicates`` = 0 the interval is observed + exp(intercept ± z·SE); otherwise it is the BCa
+    interval of ``bootstrap_replicates`` replicates per run that each repeat the whole model selection (1,000 as
+    published), or with ``bootstrap_runs`` > 1 the median of the limits of that many independent such runs
+    (``bootstrap_runs="auto"``: until the Monte Carlo standard error of each limit is at most 2.5% of it;
+    ``bootstrap_replicates="auto"``: 1,000 replicates per run and ``bootstrap_runs="auto"``). These are the
+    names of ``evidence estimate --bootstrap-replicates/--bootstrap-runs`` and of the hidden_population
+    notebook's parameters; the old keywords ``bootstrap`` and ``runs`` still work, with a DeprecationWarning.
+    ``seed`` makes the bootstrap reproducible; when omitted one is drawn and reported.
     """
+    given = renamed_bootstrap_keywords(
+        renamed,
+        {"bootstrap_replicates": bootstrap_replicates, "bootstrap_runs": bootstrap_runs},
+        {"bootstrap_replicates": 0, "bootstrap_runs": 1},
+        "estimate_population",
+    )
+    bootstrap, runs = given["bootstrap_replicates"], given["bootstrap_runs"]
     capture = as_list_capture(capture)
     # numpy's numbers (a parameter grid, a frame's cell) as Python's: checked alike, written to JSON alike
     p_enter, bootstrap, level, max_order, runs, seed = (
@@ -343,13 +384,14 @@ def estimate_population(
     if bootstrap == 0 and runs not in (1, "auto"):
         # the log-normal interval is one fit's: runs of a bootstrap that is not drawn were recorded as asked
         raise ParameterError(
-            f"runs={runs!r} needs a bootstrap (bootstrap=0 gives the log-normal interval of one fit): give "
-            "bootstrap replicates, or leave runs at 1"
+            f"bootstrap_runs={runs!r} needs a bootstrap (bootstrap_replicates=0 gives the log-normal interval of "
+            "one fit): give bootstrap replicates, or leave bootstrap_runs at 1"
         )
     if bootstrap == "auto" and runs not in (1, "auto"):
         raise ParameterError(
-            f"bootstrap='auto' sets its runs itself (as many as the limits need): runs={runs!r} would be ignored; "
-            "give a number of replicates with runs, or bootstrap='auto' alone"
+            "bootstrap_replicates='auto' sets its runs itself (as many as the limits need): "
+            f"bootstrap_runs={runs!r} would be ignored; give a number of replicates with bootstrap_runs, or "
+            "bootstrap_replicates='auto' alone"
         )
     if bootstrap == "auto":  # 1,000 replicates per run (bootstrap.AUTO_STEP), as many runs as needed
         runs = "auto"

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import Any
 
-from evidence.analyses.estimation.estimate import DEFAULT_P_ENTER, PopulationEstimate, estimate_population
+from evidence.analyses.estimation.estimate import (
+    DEFAULT_P_ENTER,
+    PopulationEstimate,
+    estimate_population,
+    renamed_bootstrap_keywords,
+)
 from evidence.analyses.estimation.lists import ListCapture
 from evidence.core.errors import InputError
 
@@ -67,15 +73,20 @@ def sensitivity(
     capture: ListCapture,
     choices: Sequence[ModelChoice] | None = None,
     *,
-    bootstrap: int | str = 0,
+    bootstrap_replicates: int | str = 0,
     seed: int | None = None,
     level: float = 0.95,
     known: PopulationEstimate | None = None,
+    **renamed: Any,
 ) -> list[SensitivityRow]:
     """The estimate and interval under each model choice (by default :func:`model_choices`), all with the same
-    bootstrap settings and seed. A choice that gives no estimate for these data says why instead. ``known`` is
-    an estimate already made of the same data with the same settings (the headline one): its choice is not
-    fitted and bootstrapped again."""
+    bootstrap settings (``bootstrap_replicates`` per choice, one run each) and seed. A choice that gives no
+    estimate for these data says why instead. ``known`` is an estimate already made of the same data with the
+    same settings (the headline one): its choice is not fitted and bootstrapped again. The old keyword
+    ``bootstrap`` still works, with a DeprecationWarning."""
+    bootstrap = renamed_bootstrap_keywords(
+        renamed, {"bootstrap_replicates": bootstrap_replicates}, {"bootstrap_replicates": 0}, "sensitivity"
+    )["bootstrap_replicates"]
     choices = list(choices) if choices is not None else model_choices(capture.n_lists)
     positive = [int(count) for count in capture.counts if count > 0]
     smallest = min(positive) if positive else None
@@ -90,7 +101,7 @@ def sensitivity(
                 method=choice.method,
                 p_enter=choice.p_enter if choice.p_enter is not None else DEFAULT_P_ENTER,
                 max_order=max(2, choice.max_order),
-                bootstrap=bootstrap,
+                bootstrap_replicates=bootstrap,
                 seed=seed,
                 level=level,
             )

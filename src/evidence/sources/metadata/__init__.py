@@ -268,12 +268,17 @@ def known_urls() -> frozenset[str]:
     addresses its citation templates and terms write. A brief links these and nothing else: an address that
     only a provenance sidecar or a case-records mapping gives (untrusted text) is shown as text, never a link
     (a hostile sidecar must not put a live link into a brief)."""
+    from evidence.sources.list_capture import published_releases
+
     found: set[str] = set()
     for d in datasets().values():
         found.update(u for u in (d.url_main, d.licence.url) if u)
         found.update(dl.url_download for dl in d.downloads if dl.url_download)
         for text in (d.citation.replace("{url}", d.url_main), *d.terms):
             found.update(_WEB_ADDRESS.findall(text))
+    for release in published_releases():  # the published list-capture tables (list_capture/published.yaml)
+        found.update(u for u in (release.url, release.package_url) if u)
+        found.update(_WEB_ADDRESS.findall(release.citation))
     return frozenset(found)
 
 
