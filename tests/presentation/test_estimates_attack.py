@@ -146,7 +146,7 @@ def model_shown(monkeypatch):
 @pytest.mark.slow
 def test_bootstrap_seed_and_constants_gave_the_table_back_and_are_withheld(model_shown):
     capture = _capture(CELLS)
-    result = estimate_population(capture, bootstrap=REPLICATES, seed=SEED)
+    result = estimate_population(capture, bootstrap_replicates=REPLICATES, seed=SEED)
     truth = _small_counts(capture.counts[None, :])[0]
     small = (truth >= 1) & (truth < 5)
     assert small.sum() == 4 and result.terms == ("A:C",)
@@ -159,7 +159,7 @@ def test_bootstrap_seed_and_constants_gave_the_table_back_and_are_withheld(model
     assert len(tables) == 6
     same_interval = []
     for y in tables:
-        other = estimate_population(capture.with_counts(y), bootstrap=REPLICATES, seed=SEED)
+        other = estimate_population(capture.with_counts(y), bootstrap_replicates=REPLICATES, seed=SEED)
         same_interval.append(
             other.interval[1] == result.interval[1] and other.bias_correction == result.bias_correction
         )
@@ -185,7 +185,7 @@ def test_bootstrap_seed_and_constants_gave_the_table_back_and_are_withheld(model
 
 def test_without_a_small_cell_every_number_is_published_as_computed():
     capture = _capture({"100": 40, "010": 30, "001": 20, "110": 6, "101": 5, "011": 5, "111": 5})
-    result = estimate_population(capture, bootstrap=20, seed=SEED)
+    result = estimate_population(capture, bootstrap_replicates=20, seed=SEED)
     payload = disclosed_payload(result)
     assert payload["estimate"] == result.estimate and payload["seed"] == SEED
     assert payload["acceleration"] == result.acceleration
