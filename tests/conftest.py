@@ -133,13 +133,62 @@ _KERNEL_CALLS = ("run_notebook(", "execute_run(", "run_batch(", "execute_noteboo
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     import inspect
 
+    # a parametrised test's cases share one function: its source is read once (each of the ~3,700 items in every
+    # worker read it again, a second of each worker's collection)
+    calls_a_kernel: dict[object, bool] = {}
     for item in items:
         function = getattr(item, "function", None)
         if function is None or item.get_closest_marker("kernel") is not None:
             continue
-        try:
-            source = inspect.getsource(function)
-        except (OSError, TypeError):
-            continue
-        if any(call in source for call in _KERNEL_CALLS):
+        if function not in calls_a_kernel:
+            try:
+                source = inspect.getsource(function)
+            except (OSError, TypeError):
+                source = ""
+            calls_a_kernel[function] = any(call in source for call in _KERNEL_CALLS)
+        if calls_a_kernel[function]:
             item.add_marker(pytest.mark.kernel)
+
+
+# ------------------------------------------------------------------------------------ the slow tests first
+#: Test files holding a test of several seconds of computation that carries no ``slow`` mark (a single test of
+#: a module fixture's family, or a case of a parametrised test), measured on these machines. Files with a test
+#: marked ``slow`` need not be listed.
+KNOWN_SLOW_FILES = (
+    "tests/cli/test_analyse_differencing.py",
+    "tests/cli/test_analyse.py",
+    "tests/sources/test_ctdc_layouts.py",
+    "tests/notebooks/test_causes_linked.py",
+    "tests/presentation/test_disclosure.py",
+    "tests/analyses/estimation/test_mse_audit.py",
+)
+
+
+class _SlowFirst:
+    """Reorders the lane's tests in each worker of a work-stealing run (every worker collects the same order)."""
+
+    def __init__(self, n_workers: int) -> None:
+        self.n_workers = n_workers
+
+    @pytest.hookimpl(trylast=True)  # after -m has selected the lane's tests: the chunks are of those
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        def weight_of(name: str, members: list[pytest.Item]) -> int:
+            slow = sum(1 for item in members if item.get_closest_marker("slow") is not None)
+            return slow + (name in KNOWN_SLOW_FILES)
+
+        from _order import slow_first
+
+        items[:] = slow_first(items, weight_of, self.n_workers)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """pytest-xdist, in the controller: tells each worker how the tests are shared out (a worker's own options
+    say ``--dist no``)."""
+    node.workerinput["evidence_dist"] = node.config.getoption("dist")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    workerinput = getattr(config, "workerinput", {})
+    if workerinput.get("evidence_dist") == "worksteal":
+        config.pluginmanager.register(_SlowFirst(int(workerinput["workercount"])), "evidence-slow-first")

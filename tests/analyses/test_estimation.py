@@ -387,7 +387,11 @@ def test_headline_interval_is_within_the_documented_tolerance_of_published(
     mse: Path, name: str, method: str, runs: int | str, published: tuple[int, int]
 ) -> None:
     result = estimate_population(
-        capture_of(mse, name), method=method, bootstrap=1000, runs=runs, seed=DOCUMENTED_SEED
+        capture_of(mse, name),
+        method=method,
+        bootstrap_replicates=1000,
+        bootstrap_runs=runs,
+        seed=DOCUMENTED_SEED,
     )
     assert result.interval_method == "bca" and result.bootstrap_runs >= 5
     assert result.bootstrap_replicates == 1000 * result.bootstrap_runs
@@ -409,7 +413,7 @@ def test_uk_five_lists_higher_order_and_downhill_bca_within_ten_percent_of_publi
     """Silverman, Chan & Vincent (2024), Table 6 (1,000 replicates; the BIC bootstrap chooses among the 100
     best models of the original data, which the paper shows gives limits close to the exhaustive ones)."""
     result = estimate_population(
-        capture_of(mse, UK_5), method=method, max_order=max_order, bootstrap=1000, seed=1234
+        capture_of(mse, UK_5), method=method, max_order=max_order, bootstrap_replicates=1000, seed=1234
     )
     assert result.interval[0] == pytest.approx(published[0], rel=0.10)
     assert result.interval[1] == pytest.approx(published[1], rel=0.10)
@@ -432,22 +436,22 @@ def test_batched_stepwise_replicates_match_one_by_one(mse: Path) -> None:
 
 def test_bootstrap_is_reproducible_with_its_seed(mse: Path) -> None:
     capture = capture_of(mse, WESTERN)
-    first = estimate_population(capture, bootstrap=30, seed=7)
-    again = estimate_population(capture, bootstrap=30, seed=7)
-    other = estimate_population(capture, bootstrap=30, seed=8)
+    first = estimate_population(capture, bootstrap_replicates=30, seed=7)
+    again = estimate_population(capture, bootstrap_replicates=30, seed=7)
+    other = estimate_population(capture, bootstrap_replicates=30, seed=8)
     assert first.interval == again.interval and first.seed == 7
     assert first.interval != other.interval
-    unseeded = estimate_population(capture, method="main", bootstrap=30)
+    unseeded = estimate_population(capture, method="main", bootstrap_replicates=30)
     assert isinstance(unseeded.seed, int)
     assert (
-        estimate_population(capture, method="main", bootstrap=30, seed=unseeded.seed).interval
+        estimate_population(capture, method="main", bootstrap_replicates=30, seed=unseeded.seed).interval
         == unseeded.interval
     )
 
 
 @pytest.mark.parametrize("method", ["stepwise", "bic", "main"])
 def test_bootstrap_machinery_for_every_method(method: str) -> None:
-    result = estimate_population(demo_lists_path(), method=method, bootstrap=40, seed=1)
+    result = estimate_population(demo_lists_path(), method=method, bootstrap_replicates=40, seed=1)
     low, high = result.interval
     assert low < result.estimate < high
     assert result.bootstrap_failed == 0
@@ -482,15 +486,15 @@ def test_parameters_are_checked(mse: Path) -> None:
     with pytest.raises(ParameterError, match="p_enter"):
         estimate_population(capture, p_enter=1.5)
     with pytest.raises(ParameterError, match="too few"):
-        estimate_population(capture, bootstrap=5)
+        estimate_population(capture, bootstrap_replicates=5)
     with pytest.raises(ParameterError, match="non-negative integer"):
-        estimate_population(capture, bootstrap=-1)
+        estimate_population(capture, bootstrap_replicates=-1)
     with pytest.raises(ParameterError, match="interaction of two or more"):
         check_existence(capture, ["A:Z"])
     with pytest.raises(ParameterError, match="maximum interaction order"):
         estimate_population(capture, max_order=1)
     with pytest.raises(ParameterError, match="'auto'"):
-        estimate_population(capture, bootstrap="many")
+        estimate_population(capture, bootstrap_replicates="many")
 
 
 def test_uninformative_lists_are_refused() -> None:
@@ -608,7 +612,7 @@ def test_canonical_table_round_trips_in_any_row_order(counts: np.ndarray, seed: 
 
 def test_runs_that_would_be_ignored_are_refused() -> None:
     """Found by the CLI audit: runs without a bootstrap were recorded as asked (runs_requested) and never drawn;
-    with bootstrap='auto' they were replaced by 'auto' without a word."""
+    with bootstrap_replicates='auto' they were replaced by 'auto' without a word."""
     import numpy as np
     import pytest
 
@@ -617,8 +621,11 @@ def test_runs_that_would_be_ignored_are_refused() -> None:
 
     capture = ListCapture(("A", "B", "C"), np.array([40, 30, 20, 10, 8, 6, 5]))
     with pytest.raises(ParameterError, match="needs a bootstrap"):
-        estimate_population(capture, bootstrap=0, runs=3)
+        estimate_population(capture, bootstrap_replicates=0, bootstrap_runs=3)
     with pytest.raises(ParameterError, match="sets its runs itself"):
-        estimate_population(capture, bootstrap="auto", runs=3)
-    assert estimate_population(capture, bootstrap=0, runs="auto").interval_method == "intercept_se"
-    assert estimate_population(capture, bootstrap=0).runs_requested == 1
+        estimate_population(capture, bootstrap_replicates="auto", bootstrap_runs=3)
+    assert (
+        estimate_population(capture, bootstrap_replicates=0, bootstrap_runs="auto").interval_method
+        == "intercept_se"
+    )
+    assert estimate_population(capture, bootstrap_replicates=0).runs_requested == 1

@@ -56,6 +56,18 @@ def _compositions(n: int, k: int) -> np.ndarray:
     )
 
 
+def _distinct_rows(stats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first row of each distinct row of ``stats`` (whole numbers 0 or more) and, for every row, which
+    distinct row it is: ``np.unique(stats, axis=0)``'s index and inverse, up to the order of the distinct rows.
+    Each row is read as one number with a digit per column (base: the largest value + 1), which np.unique sorts
+    in a fraction of the time it takes to sort the rows of a million tables as rows."""
+    base = int(stats.max()) + 1
+    assert stats.min() >= 0 and base ** stats.shape[1] < 2**63, "the rows do not fit one whole number"
+    keys = stats @ (base ** np.arange(stats.shape[1] - 1, -1, -1, dtype=np.int64))
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return first, inverse.ravel()
+
+
 def _small_counts(Y: np.ndarray) -> np.ndarray:
     """The counts a small number could be: every cell, list size and pair overlap (tables × 13)."""
     h = history_matrix(3)
@@ -72,9 +84,9 @@ def _candidates(capture: ListCapture, result, matches, p_matches=None) -> np.nda
     terms = tuple(tuple(capture.lists.index(x) for x in name.split(":")) for name in result.terms)
     X = design_matrix(3, terms)
     stats = Y @ (X > 0).astype(np.int64)  # the fit, so the estimate, is a function of these alone
-    _, first, inverse = np.unique(stats, axis=0, return_index=True, return_inverse=True)
+    first, inverse = _distinct_rows(stats)
     fit = fit_batch(X, Y[first].astype(float))
-    estimate = (capture.observed + np.exp(fit.intercept))[inverse.ravel()]
+    estimate = (capture.observed + np.exp(fit.intercept))[inverse]
     with np.errstate(invalid="ignore"):
         close = matches(estimate, result.estimate)
     idx = np.flatnonzero(close)
@@ -98,8 +110,8 @@ def _same_first_step(capture: ListCapture, Y: np.ndarray, step: tuple[str, float
     pairs = [(0, 1), (0, 2), (1, 2)]
     X = design_matrix(3, ())
     stats = Y @ (X > 0).astype(np.int64)
-    _, first, inverse = np.unique(stats, axis=0, return_index=True, return_inverse=True)
-    fitted = fit_batch(X, Y[first].astype(float)).fitted[inverse.ravel()]
+    first, inverse = _distinct_rows(stats)
+    fitted = fit_batch(X, Y[first].astype(float)).fitted[inverse]
     cells = _term_cells(capture, pairs)
     p = _p_values(Y @ cells, fitted @ cells)
     term = pairs.index(tuple(capture.lists.index(x) for x in step[0].split(":")))
@@ -134,7 +146,7 @@ def model_shown(monkeypatch):
 @pytest.mark.slow
 def test_bootstrap_seed_and_constants_gave_the_table_back_and_are_withheld(model_shown):
     capture = _capture(CELLS)
-    result = estimate_population(capture, bootstrap=REPLICATES, seed=SEED)
+    result = estimate_population(capture, bootstrap_replicates=REPLICATES, seed=SEED)
     truth = _small_counts(capture.counts[None, :])[0]
     small = (truth >= 1) & (truth < 5)
     assert small.sum() == 4 and result.terms == ("A:C",)
@@ -147,7 +159,7 @@ def test_bootstrap_seed_and_constants_gave_the_table_back_and_are_withheld(model
     assert len(tables) == 6
     same_interval = []
     for y in tables:
-        other = estimate_population(capture.with_counts(y), bootstrap=REPLICATES, seed=SEED)
+        other = estimate_population(capture.with_counts(y), bootstrap_replicates=REPLICATES, seed=SEED)
         same_interval.append(
             other.interval[1] == result.interval[1] and other.bias_correction == result.bias_correction
         )
@@ -173,7 +185,7 @@ def test_bootstrap_seed_and_constants_gave_the_table_back_and_are_withheld(model
 
 def test_without_a_small_cell_every_number_is_published_as_computed():
     capture = _capture({"100": 40, "010": 30, "001": 20, "110": 6, "101": 5, "011": 5, "111": 5})
-    result = estimate_population(capture, bootstrap=20, seed=SEED)
+    result = estimate_population(capture, bootstrap_replicates=20, seed=SEED)
     payload = disclosed_payload(result)
     assert payload["estimate"] == result.estimate and payload["seed"] == SEED
     assert payload["acceleration"] == result.acceleration
@@ -297,7 +309,7 @@ def _candidates_any_model(capture: ListCapture, result) -> np.ndarray:
     for code in range(8):
         X = design_matrix(3, tuple(pair for k, pair in enumerate(_PAIRS) if code >> k & 1))
         stats = Y @ (X > 0).astype(np.int64)
-        _, first, inverse = np.unique(stats, axis=0, return_index=True, return_inverse=True)
+        first, inverse = _distinct_rows(stats)
         fit = fit_batch(X, Y[first].astype(float))
         with np.errstate(invalid="ignore", over="ignore"):
             numbers = [
@@ -307,7 +319,7 @@ def _candidates_any_model(capture: ListCapture, result) -> np.ndarray:
             for value, want in zip(numbers, target, strict=True):
                 if want is not None:
                     close &= np.abs(value - want) <= step / 2 + 1e-9
-        maybe |= close[inverse.ravel()]
+        maybe |= close[inverse]
     from evidence.core.errors import InputError
 
     published = _published(result)

@@ -92,7 +92,7 @@ def test_a_list_named_with_a_colon_is_refused_by_name() -> None:
 def test_a_seed_that_is_no_whole_number_is_a_parameter_error(seed: object) -> None:
     capture = ListCapture(("A", "B", "C"), BASE)
     with pytest.raises(ParameterError, match="seed"):
-        estimate_population(capture, bootstrap=20, seed=seed)  # type: ignore[arg-type]
+        estimate_population(capture, bootstrap_replicates=20, seed=seed)  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------------------------ more published results
@@ -161,13 +161,15 @@ def test_numpy_numbers_are_settings_like_python_numbers() -> None:
     # before: "the maximum interaction order must be a whole number from 2 (pairs) to 6, not np.int64(3)", and
     # the same of bootstrap replicates and runs; a numpy seed would reach JSON as a type it cannot write
     capture = ListCapture(("A", "B", "C", "D"), np.arange(1, 16) * 7)
-    plain = estimate_population(capture, method="bic", max_order=3, bootstrap=20, runs=2, seed=3, level=0.9)
+    plain = estimate_population(
+        capture, method="bic", max_order=3, bootstrap_replicates=20, bootstrap_runs=2, seed=3, level=0.9
+    )
     numpy = estimate_population(
         capture,
         method="bic",
         max_order=np.int64(3),
-        bootstrap=np.int64(20),
-        runs=np.int32(2),
+        bootstrap_replicates=np.int64(20),
+        bootstrap_runs=np.int32(2),
         seed=np.uint64(3),
         level=np.float64(0.9),
     )
@@ -208,9 +210,9 @@ def test_a_seeded_bootstrap_does_not_depend_on_the_order_of_the_lists(method: st
     # before: the replicates were drawn over the cells in the data's order, so swapping two columns of the
     # file moved the interval by Monte Carlo error, with the same seed
     capture = ListCapture(("police", "shelters", "ngo"), np.array([60, 45, 12, 38, 9, 7, 4]))
-    first = estimate_population(capture, method=method, bootstrap=60, seed=11)
+    first = estimate_population(capture, method=method, bootstrap_replicates=60, seed=11)
     for order in ([2, 0, 1], [1, 0, 2]):
-        again = estimate_population(_relabel(capture, order), method=method, bootstrap=60, seed=11)
+        again = estimate_population(_relabel(capture, order), method=method, bootstrap_replicates=60, seed=11)
         assert again.interval == pytest.approx(first.interval, rel=1e-9)
         assert again.bias_correction == pytest.approx(first.bias_correction)
 

@@ -163,8 +163,8 @@ def fit_batch(
         with np.errstate(all="ignore"):
             try:
                 intercept_variance = np.linalg.inv(information)[:, 0, 0]
-            except np.linalg.LinAlgError:  # only where the MLE does not exist (see _solve)
-                intercept_variance = np.linalg.pinv(information)[:, 0, 0]
+            except np.linalg.LinAlgError:  # only where the MLE does not exist (see _solve): those alone
+                intercept_variance = np.array([_inverse_one(a)[0, 0] for a in information])
     log_y = gammaln(Y + 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_mu = np.where(weights > 0, np.log(np.maximum(mu, 1e-300)), 0.0)
@@ -189,11 +189,27 @@ def fit_batch(
 
 def _solve(information: np.ndarray, score: np.ndarray) -> np.ndarray:
     """Newton steps for a stack of systems; where fitted values have underflowed (an MLE running off to
-    infinity) a system can be numerically singular, and the least-squares step is taken instead."""
+    infinity) a system can be numerically singular, and the least-squares step is taken instead for that
+    system alone: a table's fit does not depend on the tables fitted beside it (all of a stack's steps were
+    taken by least squares when one was singular, which moved other tables' fits)."""
     try:
         return np.linalg.solve(information, score[:, :, None])[:, :, 0]
     except np.linalg.LinAlgError:
-        return (np.linalg.pinv(information) @ score[:, :, None])[:, :, 0]
+        return np.stack([_solve_one(a, b) for a, b in zip(information, score, strict=True)])
+
+
+def _solve_one(information: np.ndarray, score: np.ndarray) -> np.ndarray:
+    try:
+        return np.linalg.solve(information, score)
+    except np.linalg.LinAlgError:
+        return np.linalg.pinv(information) @ score
+
+
+def _inverse_one(information: np.ndarray) -> np.ndarray:
+    try:
+        return np.linalg.inv(information)
+    except np.linalg.LinAlgError:
+        return np.linalg.pinv(information)
 
 
 def _deviance(Y: np.ndarray, mu: np.ndarray, weights: np.ndarray) -> np.ndarray:
