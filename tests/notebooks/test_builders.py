@@ -2429,3 +2429,64 @@ def test_records_without_a_year_are_said_to_be_left_out_of_a_selection_with_year
     assert Selection(table).keyed
     keyed = said(table)
     assert keyed is not None and ">9</span> victim records of Thailand have no single year" in keyed
+
+
+def test_a_category_above_the_total_is_named_as_the_table_names_it_and_never_for_a_missing_own_total():
+    """Review of the trends notebook (Ukraine, role both): the note said "in 2012, ukr>ukr 139" (the raw key,
+    not "Ukraine → Ukraine" as the table's header), and blamed the publisher for 2012, when Ukraine published
+    no total of the victims it detected (the year's total is its nationals abroad only) but did publish its
+    breakdown by citizenship, its own nationals 139 among them."""
+    from _indicator import indicator_rows
+
+    from evidence.notebooks.builders import categories_above_total, category_sum_note
+
+    rows = []
+    for year, own_total, own in ((2010, 100, 80), (2011, 30, 70), (2012, None, 139)):
+        if own_total is not None:
+            rows.append(("UKR", year, "Total", "Total", "Total", "Total", own_total))
+        rows += [
+            ("UKR", year, "by citizenship", "UKR", "Total", "Total", own),
+            ("UKR", year, "by citizenship", "MDA", "Total", "Total", 10),
+            ("POL", year, "Total", "Total", "Total", "Total", 50),
+            ("POL", year, "by citizenship", "UKR", "Total", "Total", 20),
+            ("POL", year, "by citizenship", "POL", "Total", "Total", 30),
+        ]
+    selection = Selection(indicator_rows(rows), country="UKR", role="both")
+    # 2011: Ukraine's nationals 70 at home (and 20 in Poland) against 30 + 20 in all, an inconsistency
+    for by, label, count in (("citizenship", "Ukraine", "90"), ("corridor", "Ukraine → Ukraine", "70")):
+        numbers = yearly_numbers(selection, RULE, by=by)
+        above = categories_above_total(numbers)
+        assert [(c.year, c.count, c.total) for c in above] == [("2011", count, "50")], by
+        note = category_sum_note(numbers)
+        assert f"in 2011, {label} {count}, more than the year's total of 50" in note, by
+        assert "2012" not in note and "ukr" not in note.lower().replace("ukraine", ""), by
+    # a breakdown whose categories are no countries keeps its label, lower-cased in the sentence
+    assert "in 2017, sexual exploitation 807" in category_sum_note(_forms({2017: (471, 85, 807, 11)}))
+
+
+def test_a_year_of_a_citizenship_breakdown_without_a_total_is_no_total_published_not_no_data():
+    """Review of the trends notebook (Thailand as destination, 2008): the yearly table said "no data published"
+    while the table by citizenship shows 2008 (Lao PDR <5, Myanmar <5): a citizenship breakdown is a breakdown
+    of the victims a country detected, as forms, sex and age are; in role origin it is the total itself."""
+    from _indicator import indicator_rows
+
+    from evidence.notebooks.builders import NO_DATA_PUBLISHED, NO_TOTAL_PUBLISHED, breakdown_years
+    from evidence.notebooks.views import no_data_note
+
+    rows = [("THA", 2009, "Total", "Total", "Total", "Total", 145)]
+    rows += [("THA", 2009, "by citizenship", c, "Total", "Total", 60) for c in ("LAO", "MMR")]
+    rows += [("THA", 2008, "by citizenship", c, "Total", "Total", "<5") for c in ("LAO", "MMR")]
+    selection = Selection(indicator_rows(rows), country="THA", role="destination")
+    assert breakdown_years(selection) == {"citizenship": frozenset({2008, 2009})}
+    numbers = yearly_numbers(selection, RULE, by="citizenship", span=(2007, 2009))
+    notes = dict(numbers.per_year.low.frame.select("year", "note").iter_rows())
+    assert notes["2008"] == NO_TOTAL_PUBLISHED and notes["2007"] == NO_DATA_PUBLISHED
+    said = no_data_note(numbers, tables=["citizenship"])
+    assert (
+        "UNODC gives these victims by citizenship in 2008 but not their total (see the table by citizenship)"
+        in (said)
+    )
+    assert "no figure for these victims in 2007," in said
+    # in role origin the citizenship breakdowns are the total: no breakdown of it
+    origin = Selection(indicator_rows(rows), country="LAO", role="origin")
+    assert "citizenship" not in breakdown_years(origin)

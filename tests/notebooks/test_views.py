@@ -1152,3 +1152,69 @@ def test_the_world_map_of_a_country_as_origin_has_a_title_that_ends_as_a_sentenc
     specs = {name: json.dumps(chart_spec(chart), ensure_ascii=False) for chart, name in captured}
     assert "where the victims of the largest routes were found" in specs["world"]
     assert "were found in" not in specs["world"]
+
+
+def test_the_routes_world_map_says_its_grey_countries_are_not_among_the_largest_routes(monkeypatch):
+    """Review of the routes notebook: the world map of Thailand's largest routes said "Grey: no data" of the
+    countries outside them, which UNODC does publish routes for."""
+    from evidence.notebooks import views
+    from evidence.presentation.charts import chart_spec
+
+    captured: list = []
+    monkeypatch.setattr(views, "show_charts", lambda named: captured.extend(named))
+    routes = pl.DataFrame(
+        {
+            "origin_iso3": ["MMR", "KHM"],
+            "destination_iso3": ["THA", "THA"],
+            "victims": [2589, 700],
+            "share": ["60%", "16%"],
+        }
+    )
+    options = {"title": "t", "map_title": "m", "subtitle": None, "source": "UNODC", "rule": DisclosureRule(5)}
+    views.show_route_charts(routes, focus="THA", role="destination", **options)
+    specs = {name: json.dumps(chart_spec(chart), ensure_ascii=False) for chart, name in captured}
+    assert f"Grey: {views.WORLD_MAP_GREY}." in specs["world"] and "no data" not in specs["world"]
+    assert "largest routes" in views.WORLD_MAP_GREY
+
+
+def _forms_without_total(cells: dict[int, int | str]):
+    from _indicator import indicator_rows
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import yearly_numbers
+
+    rows = [
+        ("KHM", 2007, "by form of exploitation", "Forced labour", "Total", "Total", 12)
+    ]  # no total at all
+    for year, n in cells.items():
+        rows += [
+            ("KHM", year, "by form of exploitation", f, "Total", "Total", n)
+            for f in ("Forced labour", "Sexual exploitation")
+        ]
+    selection = Selection(indicator_rows(rows), country="KHM", role="destination")
+    return yearly_numbers(selection, DisclosureRule(5), by="form")
+
+
+def _dimension_text(monkeypatch, numbers) -> str:
+    from evidence.notebooks import views
+
+    shown: list = []
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
+    views.show_dimension_section(numbers, place="Cambodia", source="UNODC")
+    return " ".join(str(o.get("text/markdown", "")) for o in shown if isinstance(o, dict))
+
+
+def test_a_table_of_the_publishers_own_small_cells_says_they_are_the_publishers(monkeypatch):
+    """Review of the trends notebook (Cambodia as destination, by form): UNODC's own <5 cells of 2017–2020, in a
+    table without a range, were captioned "<5: fewer than 5, not shown to protect individuals", as if this
+    toolkit had withheld them."""
+    text = _dimension_text(monkeypatch, _forms_without_total({2017: "<5", 2018: "<5"}))
+    assert "| 2017 | \\<5 | \\<5 |" in text
+    assert "\\<5: a cell the publisher gives as \\<5 (fewer than five victims), its own censoring." in text
+    assert "not shown to protect individuals" not in text
+    # a small exact count withheld here too: both said
+    both = _dimension_text(monkeypatch, _forms_without_total({2017: "<5", 2018: 3}))
+    assert "its own censoring, or one of fewer than 5 not shown to protect individuals." in both
+    # only cells withheld here: the table writer's own note, unchanged
+    ours = _dimension_text(monkeypatch, _forms_without_total({2018: 3}))
+    assert "\\<5: fewer than 5, not shown to protect individuals." in ours and "publisher gives" not in ours

@@ -1325,3 +1325,35 @@ def test_a_world_map_with_one_line_across_the_pacific_stays_on_greenwich() -> No
         zoom=False,
     )
     assert all("rotate" not in layer["projection"] for layer in _pacific_layers(spec))
+
+
+def test_choropleth_says_what_grey_means_as_it_is_told() -> None:
+    """The routes notebook's world map shades the countries of the largest routes only: its grey countries have
+    data, and "Grey: no data" said otherwise. The default stays "no data", in the note and on hover."""
+    data = pl.DataFrame({"iso3": ["MMR", "KHM"], "n": [900, 300]})
+    plain = json.dumps(chart_spec(choropleth(data, "iso3", "n", title="t", source=SOURCE)))
+    assert "Grey: no data." in plain and plain.count("no data") > 1  # the note, and on hover
+    told = json.dumps(
+        chart_spec(
+            choropleth(data, "iso3", "n", title="t", source=SOURCE, grey="not among the largest routes")
+        )
+    )
+    assert "Grey: not among the largest routes." in told and told.count("not among the largest routes") > 1
+    assert "no data" not in told
+
+
+def test_the_corridor_bars_axis_ends_where_the_labels_need_it_not_at_a_rounder_number() -> None:
+    """Review of the routes notebook: Thailand's largest route, 2,589 victims, on an axis to 4,000: the scale
+    reaches past the largest bar only as far as its label needs, and Vega's "nice" rounded that up again."""
+    import vl_convert as vlc
+
+    data = pl.DataFrame(
+        {"o": ["MMR", "KHM", "LAO"], "d": ["THA"] * 3, "n": [2589, 1200, 500], "s": ["60%", "28%", "12%"]}
+    )
+    spec = chart_spec(corridor_bar_chart(data, "o", "d", "n", title="t", source=SOURCE, share="s"))
+    vega = vlc.vegalite_to_vega(spec)
+    vega = json.loads(vega) if isinstance(vega, str) else vega
+    x = next(scale for scale in vega["scales"] if scale["name"] == "x")
+    assert not x.get("nice", False)
+    low, high = x["domain"]
+    assert low == 0 and 2589 < high < 2589 * 1.5  # room for "2,589 (60%)", not a round 4,000

@@ -2272,9 +2272,50 @@ class CategoryAboveTotal:
     category: str
     count: str  # as the table shows it ("807")
     total: str  # as the table shows it ("471")
+    #: the category as the table's header names it ("Ukraine → Ukraine" for ``UKR>UKR``), where it is a country
+    #: or a corridor (:func:`category_name`); None: the category's own label, lower-cased in the sentence
+    label: str | None = None
 
     def text(self) -> str:
-        return f"in {self.year}, {self.category.lower()} {self.count}, more than the year's total of {self.total}"
+        named = self.label if self.label is not None else self.category.lower()
+        return f"in {self.year}, {named} {self.count}, more than the year's total of {self.total}"
+
+
+#: The breakdowns whose categories are countries (ISO3 codes) or corridors of two (``KHM>THA``).
+COUNTRY_BREAKDOWNS = ("citizenship", "destination", "corridor", "origin")
+
+
+def category_name(by: str | None, category: str) -> str | None:
+    """The name readers know a category of a breakdown by country or corridor by (``KHM`` → "Cambodia",
+    ``KHM>THA`` → "Cambodia → Thailand"), as the tables' headers give it; None for another breakdown, or a
+    category that is not country codes ("Unknown")."""
+    if by not in COUNTRY_BREAKDOWNS:
+        return None
+    names = [name_of(code) for code in str(category).split(">")]
+    return " → ".join(n for n in names if n) if all(names) else None
+
+
+def _own_total_missing_years(numbers: YearlyNumbers) -> set[int]:
+    """Role ``both`` by citizenship or corridor (UNODC): the years the country published no total of the
+    victims it detected while its own breakdown of them is a category (Ukraine 2012–2013): the year's total
+    then lacks the country's own count, which its own category holds, so the category may exceed it without
+    any inconsistency of the publisher (the year is flagged as missing a reporter,
+    :func:`~evidence.analyses.trends.reporter_gaps`)."""
+    from evidence.analyses import trends
+
+    selection = numbers.selection
+    if selection.role != "both" or selection.country is None or numbers.by not in ("citizenship", "corridor"):
+        return set()
+    own = Selection(
+        selection.table,
+        country=selection.country,
+        role="destination",
+        years=selection.years,
+        indicator=selection.indicator,
+    )
+    published = {int(y) for y in trends.yearly_counts(own)["year"].drop_nulls().to_list()}
+    years = _years_of(numbers.by_counts) if numbers.by_counts is not None else set()
+    return {y for y in years if y not in published}
 
 
 def categories_above_total(numbers: YearlyNumbers) -> list[CategoryAboveTotal]:
@@ -2288,14 +2329,21 @@ def categories_above_total(numbers: YearlyNumbers) -> list[CategoryAboveTotal]:
     n = table.low.frame.height - (1 if table.low.has_total_row else 0)
     years = table.low.frame["year"].head(n).to_list()
     totals = table.cells(PUBLISHED_TOTAL)[:n]
+    # a year whose total lacks the country's own count, which a category holds: no inconsistency to blame
+    skipped = {str(y) for y in _own_total_missing_years(numbers)}
     out = []
     for category in numbers.categories:
         if category not in table.low.count_columns:
             continue
+        label = category_name(numbers.by, category)
         for year, cell, total in zip(years, table.cells(category)[:n], totals, strict=True):
             low, high = cell[0], total[1]
+            if str(year) in skipped:
+                continue
             if isinstance(low, int) and isinstance(high, int) and low > high:
-                out.append(CategoryAboveTotal(str(year), category, bounds_text(cell), bounds_text(total)))
+                out.append(
+                    CategoryAboveTotal(str(year), category, bounds_text(cell), bounds_text(total), label)
+                )
     return sorted(out, key=lambda c: (c.year, numbers.categories.index(c.category)))
 
 
@@ -3092,8 +3140,9 @@ def _with_years_without_data(
 
 
 def breakdown_years(selection: Selection, *, placeholders: bool = False) -> dict[str, frozenset[int]]:
-    """The years a publisher's series (UNODC) gives the selection's victims by form, sex or age, by breakdown
-    (keys of :data:`BREAKDOWN_NAMES`, only those with years): a year whose breakdown is the publisher's
+    """The years a publisher's series (UNODC) gives the selection's victims by form, sex or age, and, but in
+    role origin, by citizenship, by breakdown (keys of :data:`BREAKDOWN_NAMES` and ``citizenship``, only those
+    with years): a year whose breakdown is the publisher's
     placeholder (:func:`placeholder_years`: every cell ``<5`` against hundreds of victims) is no usable breakdown,
     and is not one of them (Viet Nam's forms of 2017–2020); with ``placeholders``, those years only. A
     :class:`YearlyNumbers` keeps both (:attr:`~YearlyNumbers.breakdowns`,
@@ -3110,12 +3159,20 @@ def _breakdown_years(
     counts = trends.yearly_counts(selection)
     usable: dict[str, frozenset[int]] = {}
     placeholders: dict[str, frozenset[int]] = {}
-    for by in BREAKDOWN_NAMES:
+    # the victims detected in a country by citizenship too (Thailand's Lao and Myanmar nationals of 2008, a year
+    # without its total); never in role origin, whose total is the citizenship breakdowns' own sum
+    wanted = [*BREAKDOWN_NAMES, *(["citizenship"] if selection.role != "origin" else [])]
+    for by in wanted:
         try:
             by_counts = trends.yearly_counts(selection, by=by)
         except ParameterError:  # a role without this breakdown (origin: other countries' breakdowns)
             continue
-        placeholder = set(placeholder_years(counts, by_counts)) if selection.role != "origin" else set()
+        # a citizenship breakdown lists some citizenships only: a few <5 cells are counts, never placeholders
+        placeholder = (
+            set(placeholder_years(counts, by_counts))
+            if selection.role != "origin" and by != "citizenship"
+            else set()
+        )
         if years := _years_of(by_counts) - placeholder:
             usable[by] = frozenset(years)
         if placeholder:

@@ -30,11 +30,13 @@ from evidence.notebooks.builders import (
     SOURCE_LABELS,
     TOO_FEW,
     VICTIMS_TEXT,
+    Bounds,
     RouteBounds,
     YearlyNumbers,
     break_caveat,
     break_sentence,
     breakdown_name,
+    category_name,
     category_sum_note,
     emerging_unassessed,
     emerging_view,
@@ -720,15 +722,41 @@ def holds_own_count(selection: Selection) -> bool:
     return own.height > 0
 
 
-def censored_note(shown: DisclosedTable | pl.DataFrame | None) -> str | None:
-    """The note on ranges of censored counts, for a table that shows one (``12–15``, ``up to 8``)."""
+def censored_note(shown: DisclosedTable | pl.DataFrame | None, bounds: Bounds | None = None) -> str | None:
+    """The note on ranges of censored counts, for a table that shows one (``12–15``, ``up to 8``); given the
+    ``bounds`` the table shows, of a table without a range whose small cells are the publisher's own censored
+    ones (:func:`publisher_small_note`: Cambodia's forms of 2017–2020, every cell UNODC's ``<5``)."""
     if not isinstance(shown, pl.DataFrame):
         return None
     cells = [str(v) for c in shown.columns for v in shown[c].drop_nulls().to_list()]
     up_to = any(_UP_TO.match(v) for v in cells)
     if not up_to and not any(_RANGE.search(v) for v in cells):
-        return None
+        return None if bounds is None else publisher_small_note(shown, bounds)
     return f"{_CENSORED_NOTE} {_UP_TO_NOTE}" if up_to else _CENSORED_NOTE
+
+
+def publisher_small_note(shown: pl.DataFrame, bounds: Bounds) -> str | None:
+    """The note on the small cells (``<5``) of a table of censored counts that are the publisher's own
+    censored cells (:attr:`~evidence.presentation.disclosure.DisclosedTable.known`: UNODC gives them as
+    ``<5``), not cells this toolkit withheld: said so, and, where the table has both, both. None when no shown
+    small cell is the publisher's (the table writer's own note then says what the label means)."""
+    if bounds.exact:
+        return None
+    low = bounds.low
+    label = low.rule.label
+    theirs = ours = False
+    for column in low.count_columns:
+        if column not in shown.columns:
+            continue
+        for cell, known in zip(shown[column].to_list(), low.known_cells(column), strict=False):
+            if cell == label:
+                theirs, ours = theirs or known, ours or not known
+    if not theirs:
+        return None
+    said = f"{label}: a cell the publisher gives as <5 (fewer than five victims), its own censoring"
+    if ours:
+        said += f", or one of fewer than {low.rule.threshold} not shown to protect individuals"
+    return said + "."
 
 
 def victims_noun(selection: Selection) -> str:
@@ -806,7 +834,8 @@ def show_yearly_section(
         labels={"year": "Year", "note": "Note", "victims": noun.capitalize()},
         kinds=None if per_year is None else per_year.kinds(),
         source=source,
-        note=" ".join(n for n in (censored_note(shown), no_data_note(numbers, tables=tables)) if n) or None,
+        note=" ".join(n for n in (censored_note(shown, per_year), no_data_note(numbers, tables=tables)) if n)
+        or None,
     )
     panel = numbers.panel
     # with a steady reporters' panel, the years that miss some reporters are said once, not one by one
@@ -855,7 +884,7 @@ def show_yearly_section(
             labels={"year": "Year", "note": "Note", "victims": "Detected victims"},
             kinds=None if panel.per_year is None else panel.per_year.kinds(),
             source=source,
-            note=censored_note(shown),
+            note=censored_note(shown, panel.per_year),
         )
         for line in incomplete_lines(panel.incomplete):
             _markdown(line)
@@ -907,21 +936,16 @@ def show_dimension_intro(dimension: str | None) -> None:
     _markdown(f"## By {escape_markdown(name)}\n\n{DIMENSION_INTRO}")
 
 
-#: The breakdowns whose categories are countries (ISO3 codes) or corridors of two (``KHM>THA``).
-_COUNTRY_BREAKDOWNS = ("citizenship", "destination", "corridor", "origin")
+#: What a grey country of the routes' world map is: the map shades the countries of the largest routes only.
+WORLD_MAP_GREY = "not among the largest routes shown, or withheld"
 
 
 def category_names(by: str | None, categories: Sequence[str]) -> dict[str, str]:
     """The names readers know the categories of a breakdown by country or corridor by (``KHM`` → Cambodia,
-    ``KHM>THA`` → Cambodia → Thailand); a category that is not a country code keeps its label ("Unknown")."""
-    if by not in _COUNTRY_BREAKDOWNS:
-        return {}
-    named = {}
-    for category in categories:
-        names = [name_of(code) for code in str(category).split(">")]
-        if all(names):
-            named[category] = " → ".join(n for n in names if n)
-    return named
+    ``KHM>THA`` → Cambodia → Thailand, :func:`~evidence.notebooks.builders.category_name`); a category that is
+    not a country code keeps its label ("Unknown")."""
+    named = {category: category_name(by, category) for category in categories}
+    return {category: name for category, name in named.items() if name is not None}
 
 
 def show_dimension_section(
@@ -961,7 +985,7 @@ def show_dimension_section(
     if not numbers.exact:
         # a year of the span without the breakdown is a row noted as not published, said once (never a 0)
         notes = (
-            censored_note(shown),
+            censored_note(shown, table),
             no_breakdown_note(numbers),
             category_sum_note(numbers),
             repeated_rows_note(numbers),
@@ -1187,7 +1211,9 @@ def no_data_note(
         return years_text(noted) if noted else None
 
     def see_table(*names: str) -> str:
-        names = tuple(name for by, name in BREAKDOWN_NAMES.items() if name in names and by in shown)
+        # the tables by form, sex and age, and by citizenship (the victims a country detected, by their country)
+        known = {**BREAKDOWN_NAMES, "citizenship": breakdown_name("citizenship")}
+        names = tuple(name for by, name in known.items() if name in names and by in shown)
         if not names:
             return ""
         which = "the table" if len(names) == 1 else "the tables"
@@ -1204,7 +1230,7 @@ def no_data_note(
             # a year of a placeholder breakdown only (Viet Nam's forms of 2017–2020): said, with its table
             unpublished = {int(y) for y, n in rows if n == NO_DATA_PUBLISHED}
             held = [
-                (BREAKDOWN_NAMES[by], sorted(placeholder & unpublished))
+                (breakdown_name(by), sorted(placeholder & unpublished))
                 for by, placeholder in numbers.placeholder_breakdowns.items()
                 if placeholder & unpublished
             ]
@@ -1222,7 +1248,7 @@ def no_data_note(
         if when := years(NO_TOTAL_PUBLISHED):
             # only the breakdowns that hold those years, and usable ones (a placeholder breakdown is none)
             noted = {int(y) for y, n in rows if n == NO_TOTAL_PUBLISHED}
-            names = [BREAKDOWN_NAMES[by] for by, held in numbers.breakdowns.items() if held & noted] or [
+            names = [breakdown_name(by) for by, held in numbers.breakdowns.items() if held & noted] or [
                 "category"
             ]
             said.append(
@@ -1837,6 +1863,7 @@ def show_route_charts(
                     legend_title=world_legend,
                     focus=focus,
                     rule=rule,
+                    grey=WORLD_MAP_GREY,
                 ),
                 f"world{suffix}",
             )

@@ -815,8 +815,14 @@ def corridor_bar_chart(
         ),
         default=0.0,
     )
+    # the axis ends there, never rounded further up (Vega's "nice" made THA's 2,589 an axis to 4,000)
     bars = base.mark_bar(color=PALETTE[0]).encode(
-        x=alt.X(f"{value}:Q", title=x_title, axis=count_axis(), scale=alt.Scale(domain=[0, reach or 1])),
+        x=alt.X(
+            f"{value}:Q",
+            title=x_title,
+            axis=count_axis(),
+            scale=alt.Scale(domain=[0, reach or 1], nice=False),
+        ),
         tooltip=[
             alt.Tooltip("corridor:N", title="Route"),
             alt.Tooltip(f"{value_text}:N", title=x_title)
@@ -1601,11 +1607,14 @@ def choropleth(
     value_format: str = ",~f",
     focus: str | None = None,
     rule: DisclosureRule = DEFAULT_RULE,
+    grey: str = "no data",
 ) -> alt.TopLevelMixin:
     """Countries shaded by ``value``, the legend beside the map; countries without data in light grey (withheld
     ones say so on hover); the ``focus`` country (the brief's) outlined in black and named.
 
     ``value_format`` is a d3 format for the legend and tooltip (``".1%"`` for shares, ``",~f"`` for counts).
+    ``grey``: what a grey country means, in the note under the map ("Grey: no data.") and on hover; a map of
+    some of the data only says so ("not among the largest routes shown").
     """
     rule = _rule_of(data, rule)
     frame, withheld = chart_data(data, [value] if counts else [], rule, "choropleth")
@@ -1621,7 +1630,7 @@ def choropleth(
     for index, feature in enumerate(_world_features()):
         code = feature["properties"]["iso3"]
         number = values.get(code)
-        label = "withheld (disclosure control)" if code in hidden else "no data" if number is None else None
+        label = "withheld (disclosure control)" if code in hidden else grey if number is None else None
         # named as every table and sentence names the country (the map file's own names are common ones)
         name = _country_label(code) if code else feature["properties"].get("name")
         shown.append((index, {**feature["properties"], "name": name, "value": number, "label": label}))
@@ -1672,7 +1681,7 @@ def choropleth(
         point = country_centroids().filter(pl.col("iso3") == focus)
         named = point.select("lon", "lat", pl.lit(_country_label(focus)).alias("name"), weight=pl.lit("bold"))
         layers += _labels_layers(named)
-    notes = [_withheld_note(withheld, rule), "Grey: no data. " + BOUNDARIES_CREDIT + "."]
+    notes = [_withheld_note(withheld, rule), f"Grey: {grey}. " + BOUNDARIES_CREDIT + "."]
     return layered(
         *_on_map(layers, projection),
         title=chart_title(title, source, subtitle, notes),
