@@ -1062,3 +1062,14 @@ def test_a_section_of_a_source_of_the_country_not_of_a_role_names_the_country_al
     text = _text(shown)
     assert "hold nothing for the United States" in text
     assert "the United States as country of" not in text
+
+
+def test_the_publishers_own_small_cells_are_captioned_as_its_own_in_the_per_year_table(real_tables, shown):
+    # Chad as origin: UNODC gives the yearly totals of its authorities as <5 in some years (its own
+    # censoring); the brief's per-year table said they were withheld here ("not shown to protect individuals")
+    unodc = real_tables[1]
+    country_views.show_detected_section(open_brief([unodc], DisclosureRule(5), country="TCD", role="origin"))
+    text = _text(shown)
+    table = text[text.index("Victims detected by the authorities of Chad") :].split("####")[0]
+    assert "<5" in table and "a cell the publisher gives as" in table
+    assert "not shown to protect individuals" not in table

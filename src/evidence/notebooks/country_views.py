@@ -496,7 +496,10 @@ def show_own_detected(brief: CountryBrief, table: LoadedTable) -> None:
         # no table by form, no chart and no trend follow: the note refers to none
         note=" ".join(
             n
-            for n in (views.censored_note(shown), views.no_data_note(numbers, tables=False, trend=False))
+            for n in (
+                views.censored_note(shown, numbers.per_year),
+                views.no_data_note(numbers, tables=False, trend=False),
+            )
             if n
         )
         or None,
