@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from importlib.metadata import version
 from pathlib import Path
@@ -152,11 +153,45 @@ SUPPLEMENT = {
 
 
 def _rounded(value: object, decimals: int) -> object:
+    """``value`` (a GeoJSON geometry as shapely's ``mapping`` gives it) with every float rounded."""
     if isinstance(value, float):
         return round(value, decimals)
     if isinstance(value, list | tuple):
         return [_rounded(v, decimals) for v in value]
+    if isinstance(value, dict):  # the geometry itself: its coordinates were left whole (15 digits) before
+        return {key: _rounded(v, decimals) for key, v in value.items()}
     return value
+
+
+def _signed_area(ring: list[list[float]]) -> float:
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(ring)) / 2
+
+
+def _rounded_geometry(geometry: dict, decimals: int, name: str) -> dict:
+    """A Polygon's or MultiPolygon's coordinates rounded, without the rings the rounding flattens (slivers of
+    the source, a millionth of a square degree: North Korea has one) and refusing one it turns round (d3 would
+    fill the whole globe with it)."""
+    rounded = _rounded(geometry, decimals)
+    multi = rounded["type"] == "MultiPolygon"
+    polygons_before = geometry["coordinates"] if multi else [geometry["coordinates"]]
+    polygons = []
+    after_all = rounded["coordinates"] if multi else [rounded["coordinates"]]
+    for before, after in zip(polygons_before, after_all, strict=True):
+        rings = []
+        for ring_before, ring in zip(before, after, strict=True):
+            area_before, area = _signed_area(ring_before), _signed_area(ring)
+            if area != 0 and (area_before > 0) != (area > 0):
+                raise SystemExit(f"{name}: a ring's orientation changes when its coordinates are rounded")
+            rings.append(ring if area != 0 else None)
+        if (
+            rings[0] is not None
+        ):  # a polygon whose outer ring the rounding flattens is left out, holes and all
+            polygons.append([ring for ring in rings if ring is not None])
+    if not polygons:
+        raise SystemExit(f"{name}: rounding its coordinates flattens it")
+    if multi:
+        return {"type": "MultiPolygon", "coordinates": polygons}
+    return {"type": "Polygon", "coordinates": polygons[0]}
 
 
 def build_world() -> gpd.GeoDataFrame:
@@ -211,14 +246,10 @@ def main_centroids(world: gpd.GeoDataFrame) -> list[tuple[str, str, float, float
 def build() -> dict[str, str]:
     """The text of each file the script writes, by file name."""
     world = build_world()
-    features = [
-        {
-            "type": "Feature",
-            "properties": {"iso3": iso3, "name": name},
-            "geometry": _rounded(mapping(geometry), 3),
-        }
-        for iso3, name, geometry in zip(world["iso3"], world["name"], world.geometry, strict=True)
-    ]
+    features = []
+    for iso3, name, geometry in zip(world["iso3"], world["name"], world.geometry, strict=True):
+        rounded = _rounded_geometry(mapping(geometry), 3, iso3)  # type: ignore[arg-type]
+        features.append({"type": "Feature", "properties": {"iso3": iso3, "name": name}, "geometry": rounded})
     collection = {"type": "FeatureCollection", "features": features}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
