@@ -292,6 +292,39 @@ def test_fetch_from_loopback_then_list_shows_it_cached(monkeypatch: pytest.Monke
         server.server_close()
 
 
+def test_fetch_with_url_of_a_release_already_cached_says_nothing_was_downloaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--url`` with a good copy cached returns that copy (``fetch`` downloads only with ``--force``): the
+    command says "already cached" and ``fetched`` false, not that it fetched the file from the URL."""
+    mirror = tmp_path / "mirror.csv"
+    mirror.write_text('"countryname","iso","year","ccode","tier"\n"Thailand","THA",2014,800,"Tier 3"\n')
+    release = Release(
+        name="file-tiers",
+        source="us_tip_tiers",
+        title="tiers from a file",
+        url=mirror.as_uri(),
+        filename="tiers.csv",
+        licence="MIT",
+        citation="test",
+        description="test",
+    )
+    monkeypatch.setitem(catalogue.CATALOGUE, release.name, release)
+    first = json.loads(invoke("data", "fetch", "file-tiers", "--json").stdout)
+    assert first["fetched"] is True
+    elsewhere = tmp_path / "elsewhere.csv"
+    elsewhere.write_text("not reached")
+    again = invoke("data", "fetch", "file-tiers", "--url", elsewhere.as_uri())
+    assert again.exit_code == 0, again.output
+    assert "already cached" in again.stdout and "--force" in again.stdout
+    document = json.loads(invoke("data", "fetch", "file-tiers", "--url", elsewhere.as_uri(), "--json").stdout)
+    assert document["fetched"] is False and document["path"] == first["path"]
+    forced = json.loads(
+        invoke("data", "fetch", "file-tiers", "--url", elsewhere.as_uri(), "--force", "--json").stdout
+    )
+    assert forced["fetched"] is True and Path(forced["path"]).read_text() == "not reached"
+
+
 def test_fetch_a_page_only_release_asks_for_a_url(run_main, monkeypatch, capsys) -> None:
     code, _out, err = run_main(["data", "fetch", "ctdc-global-synthetic"])
     assert code == 2

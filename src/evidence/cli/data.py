@@ -312,7 +312,9 @@ def fetch_command(
     """Download an official release into the user cache (checksummed, retried, never half-written)."""
     from evidence.sources.fetch import cached, fetch
 
-    was_cached = cached(name) if url is None and not force else None  # checked once: hashing is not free
+    # checked once (hashing is not free); with --url too: fetch() returns a good cached copy without touching
+    # the network unless --force, so the command must not say it fetched the file from the URL
+    was_cached = cached(name) if not force else None
     path = was_cached or fetch(name, url=url, force=force, progress=not as_json)
     if as_json:
         echo_json("data.fetch", {"name": name, "path": str(path), "fetched": not was_cached})
@@ -321,6 +323,12 @@ def fetch_command(
     console.print(
         f"[bold green]{state}:[/] {escape(name)} -> {escape(path)}", highlight=False, soft_wrap=True
     )
+    if was_cached and url is not None:
+        console.print(
+            f"not downloaded from {escape(url)}: a good copy is cached (--force downloads it again)",
+            highlight=False,
+            soft_wrap=True,
+        )
     console.print(f"load it with: evidence data load {escape(path)}", highlight=False, soft_wrap=True)
 
 
