@@ -230,6 +230,20 @@ def test_demo_command_writes_a_labelled_file(tmp_path: Path) -> None:
     assert same.read_bytes() == out.read_bytes()
 
 
+@pytest.mark.parametrize("name", ["demo.parquet", "demo.xlsx", "demo.json", "folder"])
+def test_demo_out_must_be_a_csv_file(tmp_path: Path, run_main, name: str) -> None:
+    """``--out`` names the CSV written: a folder, or a name whose suffix says another format (which every loader
+    would then refuse as "not a readable Parquet file"), is refused at once naming the option, nothing written."""
+    out = tmp_path / name
+    if name == "folder":
+        out.mkdir()
+    code, _out, err = run_main(["data", "demo", "--rows", "20", "--out", str(out)])
+    assert code == 2, err
+    assert err.startswith(f"error: --out {out}: ") and ".csv" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["folder"] if name == "folder" else [])
+    assert name == "folder" or not list(out.parent.glob(f"{name}*"))
+
+
 def test_demo_command_default_goes_to_the_cache(isolated_environment: Path) -> None:
     result = invoke("data", "demo", "--rows", "100")
     assert result.exit_code == 0

@@ -397,13 +397,21 @@ def demo_command(
     ] = 20240101,
     out: Annotated[
         Path | None,
-        typer.Option("--out", metavar="FILE", help="Write the CSV here (default: the user cache)."),
+        typer.Option("--out", metavar="FILE", help="Write the CSV here, a .csv file (default: the user cache)."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Write synthetic demo data in the CTDC Global Synthetic v2024 layout (NOT real records)."""
     from evidence.sources.demo import demo_path, write_demo
 
+    if out is not None:
+        file_to_write(out, f"--out {out}", "demo.csv")
+        if out.suffix.lower() != ".csv":
+            from evidence.core.errors import ParameterError
+
+            raise ParameterError(
+                f"--out {out}: the demo data are written as CSV; name a .csv file (e.g. {out.with_suffix('.csv')})"
+            )
     path = write_demo(out, n_rows=rows, seed=seed) if out is not None else demo_path(rows, seed)
     if as_json:
         echo_json("data.demo", {"path": str(path), "rows": rows, "seed": seed, "demo": True})
