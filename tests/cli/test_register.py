@@ -615,3 +615,30 @@ def test_figures_made_with_another_cell_key_secret_than_the_imports_say_so(
     assert any("cell-key secret" in n and "averaged" in n for n in notes), notes
     code, out, err = run_main(["register", "figures"])
     assert "cell-key secret" in out + err
+
+
+def test_an_export_refused_for_its_date_or_its_content_is_named_as_given(exports, run_main, tmp_path) -> None:
+    """The refusals of an export (older than the latest, dated in the future, a field dropped, most records
+    missing) name the export as the analyst gave it, folder and all, not the register nor its bare file name."""
+    mapping = str(exports[0].parent / "cases.mapping.yaml")
+    for export in exports[1:]:
+        assert run_main(["register", "import", str(export), "--mapping", mapping])[0] in (0, None)
+    older = str(exports[0])
+    code, out, err = run_main(["register", "import", older, "--mapping", mapping, "--json"])
+    assert code == 2 and err.startswith(f"error: {older}: this export was made on"), err
+    assert json.loads(out)["error"]["path"] == older
+    header, *records = exports[-1].read_text().splitlines()
+    few = tmp_path / "exports" / "few_2023-07-31.csv"
+    few.write_text("\n".join([header, *records[:20]]) + "\n")
+    code, _, err = run_main(
+        ["register", "import", str(few), "--mapping", mapping, "--exported-on", "2999-01-01"]
+    )
+    assert code == 2 and err.startswith(f"error: {few}: the export's date 2999-01-01"), err
+    code, _, err = run_main(["register", "import", str(few), "--mapping", mapping])
+    assert code == 2 and err.startswith(f"error: {few}: ") and "--allow-many-missing" in err, err
+    column = header.split(",").index("Referred by")
+    dropped = tmp_path / "exports" / "dropped_2023-07-31.csv"
+    lines = [",".join(c if i != column else "" for i, c in enumerate(r.split(","))) for r in records]
+    dropped.write_text("\n".join([header, *lines]) + "\n")
+    code, _, err = run_main(["register", "import", str(dropped), "--mapping", mapping])
+    assert code == 2 and err.startswith(f"error: {dropped}: ") and "--allow-dropped-fields" in err, err

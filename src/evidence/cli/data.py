@@ -397,7 +397,9 @@ def demo_command(
     ] = 20240101,
     out: Annotated[
         Path | None,
-        typer.Option("--out", metavar="FILE", help="Write the CSV here, a .csv file (default: the user cache)."),
+        typer.Option(
+            "--out", metavar="FILE", help="Write the CSV here, a .csv file (default: the user cache)."
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -647,6 +647,7 @@ def import_export(
             allow_dropped_fields=allow_dropped_fields,
             allow_many_missing=allow_many_missing,
             file_name=export.name,
+            export=export,
             file_sha256=file_sha256,
             mapping=mapping,
             provenance=loaded.provenance,
@@ -678,6 +679,7 @@ def _apply(
     made_on_from: str,
     full_export: bool,
     file_name: str,
+    export: Path | None = None,
     file_sha256: str,
     mapping: CaseRecordsMapping,
     allow_dropped_fields: bool = False,
@@ -690,6 +692,8 @@ def _apply(
     folds: Mapping[str, str],
 ) -> ImportResult:
     import_id = connection.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
+    # the export as the analyst named it (its folder too), in every refusal of it: not the register, nor its bare name
+    named: str | Path = export if export is not None else file_name
     rows_rejected = rejects["row"].n_unique() if rejects.height else 0
     # the same file read through the same mapping, the same way (full or partial), changes nothing; through a
     # corrected mapping (a code it lacked added) it is read again, its rows rejected before taken now
@@ -728,7 +732,7 @@ def _apply(
             raise InputError(
                 f"the export's date {made_on.isoformat()} ({date_told(made_on_from)}) is in the future: "
                 "nothing was imported",
-                path=file_name,
+                path=named,
                 hint="give the date it was made with --exported-on DATE",
             )
         latest = connection.execute(
@@ -745,11 +749,11 @@ def _apply(
                     if read_otherwise
                     else ""
                 ),
-                path=register,
+                path=named,
                 hint="if its date is wrong, give the right one with --exported-on DATE",
             )
         if not allow_dropped_fields:
-            _check_no_field_dropped(connection, rows, made_on, file_name, full=full_export)
+            _check_no_field_dropped(connection, rows, made_on, str(named), full=full_export)
         counts = _merge(
             connection,
             rows,
@@ -757,7 +761,7 @@ def _apply(
             made_on,
             import_id,
             full_export,
-            file_name=file_name,
+            file_name=str(named),
             allow_many_missing=allow_many_missing,
         )
         flags = _refolded_ids(connection, rows, folds, mapping.columns["case_id"], import_id)
