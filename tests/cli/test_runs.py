@@ -532,3 +532,22 @@ def test_an_interrupted_rendering_batch_still_lists_the_briefs_it_made(run_main,
     assert written == [tmp_path / "reports" / "index.html"]
     assert json.loads(out)["index"] == str(written[0])
     assert "index of briefs" in err
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "Infinity", "1e999"])
+def test_a_number_that_is_no_number_is_refused_before_any_kernel(run_main, tmp_path, no_kernel, value):
+    """``-p x nan`` (or ``inf``) for a float parameter would run the notebook with it and record it as null in
+    run.json (JSON has no NaN): refused like any value of the wrong type, naming the parameter, in a run, a
+    parameters file and a plan alike."""
+    notebook = write_notebook(tmp_path / "rate.ipynb", "x: float = 1.0\nxs: list[float] = []\n", "print(x)\n")
+    code, _, err = run_main(["run", str(notebook), "-p", "x", value, "--out-root", str(tmp_path / "runs")])
+    assert code == 2 and "parameter 'x'" in err and "finite" in err, err
+    code, _, err = run_main(
+        ["run", str(notebook), "-p", "xs", f"1,{value}", "--out-root", str(tmp_path / "runs")]
+    )
+    assert code == 2 and "parameter 'xs'" in err and "finite" in err, err
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("notebooks: [rate.ipynb]\nparameters:\n  x: [1.5, .nan]\n")
+    code, _, err = run_main(["batch", str(plan), "--out-root", str(tmp_path / "runs")])
+    assert code == 2 and "1 of 2 runs are invalid" in err and "finite" in err, err
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
