@@ -347,7 +347,7 @@ class ImportResult:
         return facts
 
 
-_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})[-_]?(\d{2})[-_]?(\d{2})(?!\d)")
+_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})[-_.]?(\d{2})[-_.]?(\d{2})(?!\d)")
 
 
 def export_date(path: Path, given: dt.date | None = None) -> tuple[dt.date, str]:
@@ -372,7 +372,34 @@ def export_date(path: Path, given: dt.date | None = None) -> tuple[dt.date, str]
         )
     if dates:
         return dates.pop(), "the file name"
+    _refuse_a_date_not_read(path)
     return dt.date.fromtimestamp(path.stat().st_mtime), "the file's modification time"
+
+
+#: A date written year first with separators (``2023-02-30``, ``2023_13_01``), read or not.
+_YEAR_FIRST_WRITTEN = re.compile(r"(?<!\d)\d{4}([-_.])\d{1,2}\1\d{1,2}(?!\d)")
+#: A date written day or month first (``31-03-2023``, ``03.31.2023``), which the register does not read.
+_YEAR_LAST = re.compile(r"(?<!\d)\d{1,2}([-_.])\d{1,2}\1\d{4}(?!\d)")
+
+
+def _refuse_a_date_not_read(path: Path) -> None:
+    """Refuse a file name holding a date the register cannot read (no such day; the day or month first): the
+    analyst meant it, and the file's modification time in its place (a copied file's: today) would date the
+    export wrongly for good, and refuse every real export after it as older."""
+    for pattern, what in (
+        (_YEAR_FIRST_WRITTEN, "which is no date"),
+        (
+            _YEAR_LAST,
+            "a date not written year first (which number is the day and which the month cannot be told)",
+        ),
+    ):
+        if (match := pattern.search(path.name)) is not None:
+            raise InputError(
+                f"the file name holds {match.group()!r}, {what}: the export's date cannot be read from it, so "
+                "nothing was imported",
+                path=path,
+                hint="give the date it was made with --exported-on DATE (or name the file with it, YYYY-MM-DD)",
+            )
 
 
 def date_told(told: str) -> str:
