@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 import csv
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
