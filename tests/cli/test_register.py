@@ -642,3 +642,16 @@ def test_an_export_refused_for_its_date_or_its_content_is_named_as_given(exports
     dropped.write_text("\n".join([header, *lines]) + "\n")
     code, _, err = run_main(["register", "import", str(dropped), "--mapping", mapping])
     assert code == 2 and err.startswith(f"error: {dropped}: ") and "--allow-dropped-fields" in err, err
+
+
+def test_status_says_which_imports_were_a_file_already_imported(exports, run_main) -> None:
+    """A file imported again (the same month re-imported, or a copy under another date) is listed by ``status``
+    as an import like any other, dated as its name says, with nothing to tell that it changed nothing: its
+    note ("already imported as import 1: nothing changed") is said under the table."""
+    mapping = str(exports[0].parent / "cases.mapping.yaml")
+    for export in (exports[0], exports[1], exports[0]):
+        assert run_main(["register", "import", str(export), "--mapping", mapping])[0] in (0, None)
+    code, out, err = run_main(["register", "status"])
+    assert code in (0, None), err
+    assert "import 3: already imported as import 1: nothing changed" in " ".join(out.split())
+    assert "import 2:" not in out

@@ -414,6 +414,11 @@ def status_command(register_path: RegisterOpt = None, wait: WaitOpt = 0.0, as_js
             str(entry["rows_marked_missing"]),
         )
     console.print(table)
+    for entry in facts["imports"]:  # what the numbers do not say: a file imported again changed nothing
+        if entry.get("note"):
+            console.print(
+                f"import {entry['import_id']}: {escape(entry['note'])}", soft_wrap=True, highlight=False
+            )
     if facts["ctdc_exports"]:
         exports = Table(
             "#", "written", "as of", "k", "file", "records written", title="k-anonymised CTDC exports"
