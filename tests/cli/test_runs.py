@@ -551,3 +551,9 @@ def test_a_number_that_is_no_number_is_refused_before_any_kernel(run_main, tmp_p
     code, _, err = run_main(["batch", str(plan), "--out-root", str(tmp_path / "runs")])
     assert code == 2 and "1 of 2 runs are invalid" in err and "finite" in err, err
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+def test_the_batch_header_counts_one_run_as_one_run() -> None:
+    """A plan of one run (``n: [1, 1]``, once is enough) began "1 runs: 1 to run"."""
+    assert runs_cli._batch_header(2, 1, 1, 0, 0).startswith("1 run: 1 to run, 0 unchanged")
+    assert runs_cli._batch_header(3, 3, 2, 1, 0).startswith("3 runs: 2 to run, 1 unchanged")

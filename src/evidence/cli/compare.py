@@ -98,6 +98,7 @@ def compare_command(
     """A country beside its peers: detected victims, GSI estimates, vulnerability, response and TIP tier."""
     from rich.table import Table
 
+    from evidence.analyses.selection import check_country
     from evidence.analyses.society import (
         MAX_YEARS_FROM_ESTIMATE,
         SOURCE_HELP,
@@ -119,8 +120,6 @@ def compare_command(
     )
     from evidence.presentation.disclosure import DisclosureRule
     from evidence.sources.cache import load_cached
-
-    from evidence.analyses.selection import check_country
 
     rule = DisclosureRule(threshold=disclosure_threshold)
     check_country(country)  # the command line first: a typo is refused before any file is read

@@ -177,9 +177,8 @@ def _refuse_unused_options(ctx: typer.Context, method: str, replicates: int | st
     """Refuse an option the estimate asked for would not use: it would be ignored without a word, and the
     estimate printed would not be the one the user meant (``--bootstrap-runs 3`` without a bootstrap,
     ``--p-enter`` for the lowest BIC)."""
-    from evidence.core.errors import ParameterError
-
     from evidence.analyses.estimation.estimate import METHODS
+    from evidence.core.errors import ParameterError
 
     chosen = method.strip().lower()
     if chosen not in METHODS:  # before the lists are read (and the demo lists' warning printed)

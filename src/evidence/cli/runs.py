@@ -396,7 +396,8 @@ def _batch(
 def _batch_header(planned: int, runs: int, to_run: int, skipped: int, empty: int) -> str:
     """A batch's first line: its runs, those to run and those unchanged, and those of the plan that will not
     run: a selection with no victims, a run the plan lists again (a batch of empty runs began "0 runs")."""
-    line = f"{runs + empty} runs: {to_run} to run, {skipped} unchanged since their last successful run"
+    total = runs + empty
+    line = f"{total} run{'' if total == 1 else 's'}: {to_run} to run, {skipped} unchanged since their last successful run"
     if empty:
         line += f", {empty} with no victims in their selection"
     repeated = planned - runs - empty
