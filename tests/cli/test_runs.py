@@ -557,3 +557,29 @@ def test_the_batch_header_counts_one_run_as_one_run() -> None:
     """A plan of one run (``n: [1, 1]``, once is enough) began "1 runs: 1 to run"."""
     assert runs_cli._batch_header(2, 1, 1, 0, 0).startswith("1 run: 1 to run, 0 unchanged")
     assert runs_cli._batch_header(3, 3, 2, 1, 0).startswith("3 runs: 2 to run, 1 unchanged")
+
+
+@pytest.mark.kernel
+def test_keep_going_fails_the_invalid_runs_of_a_plan_and_runs_the_others(run_main, tmp_path):
+    """A grid whose combinations include some the notebook refuses (``n: [1, -1, 2]`` under ``# check: n >= 0``)
+    ran nothing: exit 2, "nothing was run", as documented. With ``--keep-going`` each invalid run is a failed
+    run of the summary, named by its place in the plan and its reason, the valid runs execute, and the batch
+    exits 1 (a run failed), not 2 (the input refused)."""
+    write_notebook(tmp_path / "count.ipynb", "n: int = 1\n# check: n >= 0\n", "print(n)\n")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("notebooks: [count.ipynb]\nparameters:\n  n: [1, -1, 2]\n")
+    out = tmp_path / "runs"
+    code, _, err = run_main(["batch", str(plan), "--out-root", str(out)])
+    assert code == 2 and "1 of 3 runs are invalid; nothing was run" in err, err
+    code, text, err = run_main(["batch", str(plan), "--out-root", str(out), "--keep-going", "--json"])
+    assert code == 1, err
+    document = json.loads(text)
+    runs = {r["run_id"]: r for r in document["runs"]}
+    assert document["counts"] == {"ok": 2, "skipped": 0, "failed": 1, "empty": 0, "interrupted": 0}
+    (bad,) = [r for r in runs.values() if r["status"] == "failed"]
+    assert bad["run_id"] == "count(n=-1)" and bad["folder"] == "" and bad["seconds"] is None
+    assert bad["error"] == "parameters: count(n=-1): the notebook requires n >= 0 (given n=-1)"
+    assert "count(n=-1)" in err and "the notebook requires n >= 0" in err  # in the summary table too
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        runs_id for runs_id in sorted(runs) if runs_id != "count(n=-1)"
+    ]
