@@ -655,3 +655,17 @@ def test_status_says_which_imports_were_a_file_already_imported(exports, run_mai
     assert code in (0, None), err
     assert "import 3: already imported as import 1: nothing changed" in " ".join(out.split())
     assert "import 2:" not in out
+
+
+@pytest.mark.parametrize("setting", ["EVIDENCE_CONFIG_DIR", "EVIDENCE_DATA_DIR"])
+def test_a_file_where_the_register_or_its_key_needs_a_folder_is_named_as_such(
+    exports, run_main, tmp_path, monkeypatch, setting
+) -> None:
+    """``EVIDENCE_CONFIG_DIR`` (or ``EVIDENCE_DATA_DIR``) naming a file said only "error: FILE: File exists"."""
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("not a folder\n")
+    monkeypatch.setenv(setting, str(in_the_way))
+    mapping = str(exports[0].parent / "cases.mapping.yaml")
+    code, _, err = run_main(["register", "import", str(exports[0]), "--mapping", mapping])
+    text = " ".join(err.split())
+    assert code == 2 and f"{in_the_way} is a file, not a folder" in text and "File exists" not in text, err

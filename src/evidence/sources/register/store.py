@@ -49,7 +49,7 @@ from evidence.sources.case_mapping import CaseRecordsMapping, mapping_path, read
 from evidence.sources.case_schema import CASE_SCHEMA, conform
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.provenance import OWN_RECORDS, Provenance, sha256_file
-from evidence.sources.register.keys import RegisterKey, RegisterKeyError, load_key
+from evidence.sources.register.keys import RegisterKey, RegisterKeyError, load_key, make_private_folder
 
 if TYPE_CHECKING:
     import duckdb
@@ -124,7 +124,7 @@ def connect(path: str | Path, *, read_only: bool, create: bool = False, wait: fl
             raise RegisterError(
                 "no register here", path=path, hint="make one with: evidence register import EXPORT"
             )
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_folder(path.parent, "the register")
     else:
         if path.is_dir():
             raise RegisterError("is a folder, not a register file", path=path)
