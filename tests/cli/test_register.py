@@ -669,3 +669,21 @@ def test_a_file_where_the_register_or_its_key_needs_a_folder_is_named_as_such(
     code, _, err = run_main(["register", "import", str(exports[0]), "--mapping", mapping])
     text = " ".join(err.split())
     assert code == 2 and f"{in_the_way} is a file, not a folder" in text and "File exists" not in text, err
+
+
+def test_an_export_of_no_record_is_neither_written_nor_recorded(exports, run_main, tmp_path) -> None:
+    """Five records, k = 11: every set was smaller than k however generalised, and a file of the header alone
+    was written and recorded as a release, so that the first real export later was refused as another release
+    (it differed from the empty one) unless --allow-another-release."""
+    mapping = str(exports[0].parent / "cases.mapping.yaml")
+    tiny = tmp_path / "exports" / "tiny_2023-04-30.csv"
+    tiny.write_text("\n".join(exports[0].read_text().splitlines()[:6]) + "\n")
+    assert run_main(["register", "import", str(tiny), "--mapping", mapping])[0] in (0, None)
+    out = tmp_path / "ctdc.csv"
+    code, text, err = run_main(["register", "export-ctdc", str(out), "--k", "11", "--json"])
+    assert (
+        code == 2 and "no record can be written" in " ".join(err.split()) and "nothing was written" in err
+    ), err
+    assert json.loads(text)["error"]["exit_code"] == 2
+    assert not out.exists()
+    assert json.loads(run_main(["register", "status", "--json"])[1])["ctdc_exports"] == []
