@@ -564,3 +564,17 @@ def test_load_and_validate_help_say_what_their_options_do() -> None:
     validate = " ".join(runner.invoke(app, ["data", "validate", "--help"], env=env).stdout.split())
     assert "rows of each list shown (rejected, flagged, failed value checks)" in validate
     assert "--disclosure-threshold protects the table of citizenships not mapped to a country" in validate
+
+
+def test_out_parquet_in_capitals_is_refused_not_written_unreadable(
+    tmp_path: Path, demo_file: Path, run_main
+) -> None:
+    """``--out T.Parquet`` wrote a Parquet file that ``data load T.Parquet`` (and every --data) then refused as
+    "binary data, not a text table": the loaders know a Parquet file by its suffix, in lower case."""
+    out = tmp_path / "T.Parquet"
+    code, _, err = run_main(["data", "load", str(demo_file), "--out", str(out)])
+    assert code == 2 and f"--out {out}" in err and str(tmp_path / "T.parquet") in err, err
+    assert not out.exists()
+    good = tmp_path / "T.parquet"
+    assert run_main(["data", "load", str(demo_file), "--out", str(good)])[0] in (0, None)
+    assert run_main(["data", "load", str(good)])[0] in (0, None)

@@ -750,7 +750,10 @@ def snapshot_command(
     from evidence.sources.store import write_parquet
 
     if out.suffix != ".parquet":
-        raise ParameterError(f"{out}: the snapshot is a .parquet file")
+        raise ParameterError(
+            f"{out}: the snapshot is a .parquet file (in lower case: the loaders know it by that suffix); name it "
+            f"{out.with_suffix('.parquet')}"
+        )
     _output_file(out)
     loaded, stood = _as_of(_path(register_path), as_of, _Wait(wait))
     if as_json:
