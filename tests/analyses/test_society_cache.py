@@ -108,3 +108,23 @@ def test_a_cache_that_cannot_be_written_is_no_error(panel, made, monkeypatch, tm
     monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(blocked))
     computed = society.tier_event_study(panel, "downgrade")
     assert computed.estimates.height == 7 and made == ["downgrade"]
+
+
+def test_the_oldest_studies_are_removed_beyond_those_kept(panel, made, tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setattr(society, "STUDIES_KEPT", 3)
+    folder = tmp_path / "analyses"
+    folder.mkdir()
+    for age in range(5):  # studies of earlier versions of the toolkit, the oldest first
+        old = folder / f"tier-event-study-{age:064x}.json"
+        old.write_text("{}", encoding="utf-8")
+        os.utime(old, ns=(10**18 + age * 10**9, 10**18 + age * 10**9))
+    society.tier_event_study(panel, "downgrade")
+    kept = sorted(p.name for p in folder.glob("tier-event-study-*.json"))
+    assert (
+        len(kept) == 3
+        and f"tier-event-study-{4:064x}.json" in kept
+        and f"tier-event-study-{3:064x}.json" in kept
+    )
+    assert all(f"tier-event-study-{age:064x}.json" not in kept for age in range(3))

@@ -1157,7 +1157,20 @@ def _stored_study(
     }
     with contextlib.suppress(OSError):
         write_text(path, json.dumps(entry))
+        _prune_studies(path.parent)
     return study
+
+
+#: Studies kept in the user cache (the oldest are removed beyond this): every edit of the toolkit's code is another
+#: key, and a toolkit developed in place would fill the folder.
+STUDIES_KEPT = 64
+
+
+def _prune_studies(folder: Path) -> None:
+    """Remove the oldest kept studies beyond :data:`STUDIES_KEPT` (another process may remove one first)."""
+    entries = sorted(folder.glob("tier-event-study-*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in entries[STUDIES_KEPT:]:
+        old.unlink(missing_ok=True)
 
 
 def _tier_event_study(
