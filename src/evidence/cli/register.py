@@ -148,7 +148,8 @@ def import_command(
         str | None,
         typer.Option(
             "--exported-on",
-            help="The date the export was made (default: a date in its file name, else its modification time).",
+            help="The date the export was made (default: a date in its file name, year first, such as "
+            "cases_2023-06-30.csv; else its modification time).",
             metavar="DATE",
         ),
     ] = None,
