@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 import subprocess
 import sys
 
@@ -687,3 +688,17 @@ def test_an_export_of_no_record_is_neither_written_nor_recorded(exports, run_mai
     assert json.loads(text)["error"]["exit_code"] == 2
     assert not out.exists()
     assert json.loads(run_main(["register", "status", "--json"])[1])["ctdc_exports"] == []
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".json"])
+def test_data_load_out_of_the_register_is_owner_only_as_its_snapshot_is(
+    exports, run_main, tmp_path, suffix
+) -> None:
+    """``register snapshot`` writes the records (with their ``record_key``) owner-only; ``data load
+    register.duckdb --out`` wrote the same records readable by every user of the machine."""
+    mapping = str(exports[0].parent / "cases.mapping.yaml")
+    assert run_main(["register", "import", str(exports[0]), "--mapping", mapping])[0] in (0, None)
+    out = tmp_path / f"records{suffix}"
+    code, _, err = run_main(["data", "load", str(tmp_path / "data" / "register.duckdb"), "--out", str(out)])
+    assert code in (0, None), err
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600

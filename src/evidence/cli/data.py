@@ -123,15 +123,22 @@ def _out_format(out: Path) -> str:
 def _write_table(loaded, out: Path, written_as: str) -> None:
     """Write the canonical table as ``written_as`` (atomically): Parquet keeps the provenance and row accounting
     in its metadata; CSV and JSON (a list of records) hold the rows only. The CSV is for spreadsheets: a text
-    cell that a spreadsheet would evaluate (``=HYPERLINK(...)`` as a country's name) is written as text."""
+    cell that a spreadsheet would evaluate (``=HYPERLINK(...)`` as a country's name) is written as text.
+
+    An organisation's own case records (an export read through its mapping, or the register, whose records
+    carry their ``record_key``) are records of real people: written owner-only, as ``register snapshot``
+    writes them."""
+    from evidence.sources.provenance import OWN_RECORDS
+
+    mode = 0o600 if loaded.provenance.source == OWN_RECORDS else None
     if written_as == "parquet":
         from evidence.sources.store import write_parquet
 
-        write_parquet(loaded, out)
+        write_parquet(loaded, out, mode=mode)
         return
     from evidence.core.atomic import atomic_path
 
-    with atomic_path(out) as tmp:
+    with atomic_path(out, mode=mode) as tmp:
         if written_as == "csv":
             from evidence.core.text import spreadsheet_frame
 
