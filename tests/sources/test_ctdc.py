@@ -1213,10 +1213,7 @@ def test_flags_written_as_booleans_or_with_r_missing_values_read_as_the_publishe
     header, body = _synthetic_rows(ctdc_fixtures)
     flags = [i for i, name in enumerate(header) if name in ctdc.SYNTHETIC_FLAGS]
     written = [
-        [
-            (true if v == "1" else (false if i % 2 else missing)) if c in flags else v
-            for c, v in enumerate(r)
-        ]
+        [(true if v == "1" else (false if i % 2 else missing)) if c in flags else v for c, v in enumerate(r)]
         for i, r in enumerate(body)
     ]
     expected = load(ctdc_fixtures / "synthetic_v2024.csv")
