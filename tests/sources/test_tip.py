@@ -925,15 +925,18 @@ def test_a_table_naming_countries_without_codes_reads_the_codes_from_the_names(t
     assert any("no iso3 column" in note for note in loaded.provenance.notes)
 
 
-def test_a_table_with_codes_and_names_reads_the_codes(tmp_path: Path) -> None:
-    """With a code column the codes are read, as before: a name does not replace a missing code."""
+def test_a_row_without_its_code_is_the_country_its_name_names_flagged(tmp_path: Path) -> None:
+    """With a code column, a row whose code cell is empty is the country its name names (flagged, as the UNODC
+    loader does): it was rejected. Without a name the reference knows it is still rejected for its code."""
     path = tmp_path / "t.csv"
     path.write_text(
-        "iso3,country,year,tier\nTHA,Thailand,2024,Tier 2\n,Burma,2024,Tier 3\n", encoding="utf-8"
+        "iso3,country,year,tier\nTHA,Thailand,2024,Tier 2\n,Burma,2024,Tier 3\n,Atlantis,2024,Tier 1\n",
+        encoding="utf-8",
     )
     loaded = registry.load(path)
-    assert loaded.data["iso3"].to_list() == ["THA"]
-    assert loaded.rejects["reason"].to_list() == [tip.REASON_ISO3]
+    assert loaded.data["iso3"].to_list() == ["MMR", "THA"]
+    assert loaded.flags.select("row", "reason").rows() == [(3, tip.REASON_CODE_FROM_NAME)]
+    assert loaded.rejects.select("row", "reason").rows() == [(4, tip.REASON_ISO3)]
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,8 @@ Two layouts:
   ``ISO`` or ``ISO code`` for ``iso3``, ``Country name`` for ``country`` (see :data:`_COLUMNS`). A table without a
   code column but with the country's name (as the reports list their placements: ``Korea, North``, ``Burma``)
   has its codes read from the names through the country reference, with a note; a name the reference does not
-  know rejects its row (:data:`REASON_NAME_UNMAPPED`), never guessed.
+  know rejects its row (:data:`REASON_NAME_UNMAPPED`), never guessed. A row whose code cell is empty beside a name
+  the reference knows is that country, flagged (:data:`REASON_CODE_FROM_NAME`), as the UNODC loader reads one.
 
 Either layout may be a workbook (.xlsx): the sheet whose top rows hold the header is read cell by cell as text, by
 the rules of the CSV file, with the sheet's row numbers. A header that names a tier and another column of a tier
@@ -109,7 +110,8 @@ LOADER_VERSION = "17"  # 2: source_row; 3: provenance from the source metadata; 
 # 16: a row whose country name names another country than its code flagged (TKM for Türkiye was kept unsaid)
 # 17: a table without a code column read by its country names (was refused as lacking iso3), "Country code" an
 # iso3 label; "Tier3", "Tier2 Watch List" read (were not recognised); a note below the placements (text in one
-# cell, no year nor tier) rejected once as a note, its text as written (was rejected for code, year and tier)
+# cell, no year nor tier) rejected once as a note, its text as written (was rejected for code, year and tier); a
+# row with an empty code beside a known name read as that country and flagged (was rejected)
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -196,6 +198,7 @@ REASON_NAME_UNMAPPED = (
     "country name not in the country reference (the table has no iso3 column, so the code is read from the name): "
     "write the country as the reference names it, or add an iso3 column"
 )
+REASON_CODE_FROM_NAME = "iso3 empty: read from the country name, which names one country of the reference"
 REASON_NOTE = "a note, not a placement (text in one cell, but no report year nor tier)"
 REASON_NAME_MISSING = "country missing (the table has no iso3 column, so the code is read from the name)"
 REASON_YEAR = "report year missing or not a year"
@@ -438,8 +441,9 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     rows_in = frame.height
     by_name = "iso3" not in columns
     parsed = _parse(frame, not_ranked_when_empty=layout == KELLEY_LAYOUT)
-    if by_name:  # a table typed from the reports, which list placements by country name
-        parsed = _codes_from_names(parsed, notes)
+    # a table typed from the reports, which list placements by country name (no code column); or a row whose code
+    # cell is empty beside a name (flagged)
+    parsed = _codes_from_names(parsed, notes, every_row=by_name)
     parsed = _reference_codes(parsed, notes)
     rejects = pl.concat([structural, _rejects(parsed, by_name=by_name)]).sort("row", maintain_order=True)
     kept = parsed.join(
@@ -452,6 +456,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
             ("tier", "tier_label", pl.col("tier_qualified"), REASON_TIER_QUALIFIED),
             ("tier", "tier_label", pl.struct("iso3", "report_year").is_duplicated(), REASON_DUPLICATE),
             ("iso3", "iso3", pl.col("unknown_code"), pl.col("unknown_code_reason")),
+            ("iso3", "country", pl.col("code_from_name"), REASON_CODE_FROM_NAME),
             ("country", "country", pl.lit(_name_disagrees(kept)), REASON_NAME_DISAGREES),
         ],
     )
@@ -748,19 +753,26 @@ def _name_disagrees(kept: pl.DataFrame) -> pl.Series:
     ).to_series()
 
 
-def _codes_from_names(parsed: pl.DataFrame, notes: list[str]) -> pl.DataFrame:
-    """A table without a code column: each row's ISO3 code read from its country name through the country
-    reference (each distinct name once; a name it does not know stays without a code, its row rejected)."""
+def _codes_from_names(parsed: pl.DataFrame, notes: list[str], *, every_row: bool) -> pl.DataFrame:
+    """ISO3 codes read from country names through the country reference (each distinct name once; a name it does
+    not know gives no code, its row rejected): ``every_row``, for a table without a code column (said in a note);
+    else for the rows whose code cell is empty (marked in ``code_from_name``, flagged), as the UNODC loader reads
+    a row without its reporting code."""
     from evidence.sources.countries import map_to_iso3
 
-    names = parsed.select(pl.col("country").drop_nulls().unique()).to_series()
-    codes = dict(zip(names.to_list(), map_to_iso3(names).iso3.to_list(), strict=True))
-    notes.append(
-        "no iso3 column: each country's ISO3 code read from its name through the country reference "
-        f"({sum(c is not None for c in codes.values())} of {len(codes)} distinct names known)"
-    )
+    wanted = pl.col("country").is_not_null() & (pl.lit(every_row) | pl.col("iso3").is_null())
+    names = parsed.filter(wanted).select(pl.col("country").unique()).to_series()
+    codes = dict(zip(names.to_list(), map_to_iso3(names).iso3.to_list(), strict=True)) if names.len() else {}
+    if every_row:
+        notes.append(
+            "no iso3 column: each country's ISO3 code read from its name through the country reference "
+            f"({sum(c is not None for c in codes.values())} of {len(codes)} distinct names known)"
+        )
+    named = pl.col("country").replace_strict(codes, default=None, return_dtype=pl.String)
+    filled = wanted & named.is_not_null()
     return parsed.with_columns(
-        iso3=pl.col("country").replace_strict(codes, default=None, return_dtype=pl.String)
+        iso3=pl.when(filled).then(named).otherwise(None if every_row else pl.col("iso3")),
+        code_from_name=filled & pl.lit(not every_row),
     )
 
 
