@@ -1007,9 +1007,9 @@ class _Mapping:
         if r_missing and (
             (others and all(re.fullmatch(r"[A-Za-z]{3}", v) for v in others)) or (not others and not alpha2)
         ):
-            rows = int(raw.get_column(source).is_in(r_missing).sum())
+            n_missing = int(raw.get_column(source).is_in(r_missing).sum())
             self.notes.append(
-                f"{source}: 'NA' read as missing in {rows} row{'s' if rows != 1 else ''} (R's missing value: "
+                f"{source}: 'NA' read as missing in {n_missing} row{'s' if n_missing != 1 else ''} (R's missing value: "
                 "the column's codes are ISO3, in which NA names no country; as ISO2 it would be Namibia)"
             )
             values = [v for v in values if v not in r_missing]
@@ -1376,7 +1376,11 @@ _FLAG_WORDS: dict[str, str | None] = {"true": "1", "false": "0", "na": None, "na
 
 def _flag_sources(layout: str) -> list[str]:
     """The layout's flag columns (its own spelling)."""
-    flags = {GLOBAL_SYNTHETIC: SYNTHETIC_FLAGS, K_ANONYMISED: K_ANON_FLAGS, VICTIM_PERPETRATOR: VP_FLAGS}
+    flags: dict[str, Collection[str]] = {
+        GLOBAL_SYNTHETIC: SYNTHETIC_FLAGS,
+        K_ANONYMISED: K_ANON_FLAGS,
+        VICTIM_PERPETRATOR: VP_FLAGS,
+    }
     return list(flags[layout])
 
 

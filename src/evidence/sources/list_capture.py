@@ -192,7 +192,7 @@ def _read_strings(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
     frame = frame.rename(dict(zip(frame.columns, header, strict=True))).with_columns(
         pl.Series(_LINE, scan.lines, dtype=pl.Int64)
     )
-    row_name_note = []
+    row_name_note: list[str] = []
     if row_names:
         frame, row_name_note = _without_row_names(frame, path)
     frame, left_out, notes = without_empty_records(frame, exclude=(_LINE,), row_column=_LINE)
