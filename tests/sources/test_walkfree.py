@@ -982,3 +982,47 @@ def test_an_edition_giving_its_prevalence_in_percent_is_refused_as_a_gsi_naming_
     message = str(err.value)
     assert "Walk Free GSI summary header" in message and "per 1,000" in message
     assert "'Estimated percentage of population in modern slavery'" in message
+
+
+def test_a_code_column_beside_the_names_gives_the_codes(tmp_path: Path) -> None:
+    """A copy of the summary with an ISO3 column (a merged or re-published table) is read by its codes, the names
+    the fallback: a name the reference does not know no longer leaves its country without a code (it was
+    flagged unmapped, the code beside it unread). A code the reference does not know falls back to the name,
+    flagged; a name naming another country than the code is kept as coded, flagged."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = walkfree.SHEET
+    sheet.append(["Global Slavery Index 2023"])
+    sheet.append(["ISO3", *HEADER])
+    rows = [
+        ("THA", "Thailand"),
+        ("CIV", "Republique de Cote d'Ivoire (the)"),  # a name the reference does not know
+        ("XYZ", "Cambodia"),  # a code it does not know
+        ("LAO", "Viet Nam"),  # a name naming another country
+        ("mm", "Myanmar"),  # ISO2, lower case
+    ]
+    for code, name in rows:
+        sheet.append([code, *country(name)])
+    book.save(tmp_path / "gsi_codes.xlsx")
+    loaded = registry.load(tmp_path / "gsi_codes.xlsx")
+    assert loaded.rows_kept == 5
+    assert loaded.data.sort("source_row")["iso3"].to_list() == ["THA", "CIV", "KHM", "LAO", "MMR"]
+    flags = dict(loaded.flags.select("row", "reason").iter_rows())
+    assert flags == {5: walkfree.REASON_UNKNOWN_CODE, 6: walkfree.REASON_NAME_DISAGREES}
+    assert not any("columns not used" in note for note in loaded.provenance.notes)
+
+
+def test_of_two_code_columns_the_label_listed_first_is_read(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["GSI 2023"])
+    sheet.append(["ISO", "ISO3", *HEADER])
+    sheet.append(["TH", "THA", *country("Thailand")])
+    book.save(tmp_path / "g.xlsx")
+    loaded = registry.load(tmp_path / "g.xlsx")
+    assert loaded.data["iso3"].to_list() == ["THA"]
+    assert "columns not used: ISO" in loaded.provenance.notes

@@ -14,7 +14,9 @@ A row naming a country and nothing else (not assessed) is kept with its figures 
 that names no country (a note below the table) is left out, with a note; the sheet saved as CSV (layout ``gsi2023_csv``) reads the same way. A row with figures but no country (a blank cell, or a formula without a stored value)
 is counted and rejected, as is a figure that is not a finite, non-negative number. The workbook has no ISO3
 codes; countries are mapped through the country reference (an unmapped name is kept with ``iso3``
-null and flagged, never guessed). Empty cells mean "not assessed" and stay null; so do the usual
+null and flagged, never guessed). A copy with a code column beside the names (``ISO3``, ``ISO``, ``Country code``:
+a merged or re-published table) is read by its codes, the names the fallback (a code the reference does not know
+flagged; a name naming another country than its code kept as coded, flagged). Empty cells mean "not assessed" and stay null; so do the usual
 not-available tokens (``n/a``, ``-``, ``..``, ``n.a.``; flagged, the country's other values kept) and a population
 the workbook writes as 0 (flagged). A "World" or regional total row is an aggregate, not a country: it is left out
 with a note. Percentage scores stored as fractions (every score between -1 and 1) are scaled to percent, with a
@@ -94,7 +96,8 @@ LAYOUT_CSV = "gsi2023_csv"
 #: edition the source metadata knows has its estimate year (2018: 2016; was left empty); a figure with a footnote
 #: marker ("2.5*") read without it and flagged (the country was rejected); a header with the country, population
 #: and number but a prevalence in another unit (the 2016 edition's percentage) refused as a GSI naming that column
-#: (was "not a layout any loader knows")
+#: (was "not a layout any loader knows"); a code column beside the names (ISO3, ISO, Country code) read, the names
+#: the fallback (was a column not used, a country whose name the reference lacks left without a code)
 LOADER_VERSION = "17"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
@@ -142,6 +145,8 @@ MEASURES: dict[str, str] = {
 #: label must say "per 1,000": a prevalence per 100,000 or in percent is another measure, never read as this one.
 ALIASES: dict[str, tuple[str, ...]] = {
     "country": ("Country name", "Country or territory", "Country/territory"),
+    # a code column beside the names (a merged or re-published table): the codes are read, the names the fallback
+    "iso3": ("ISO3 code", "ISO", "ISO code", "ISO alpha-3", "Country code", "Country ISO3"),
     "prevalence_per_1000": (
         "Estimated prevalence of modern slavery (victims per 1,000",
         "Prevalence of modern slavery per 1,000",
@@ -200,6 +205,10 @@ UPPER_BOUNDS: dict[str, tuple[float, str]] = {
 NON_NEGATIVE = tuple(name for name in MEASURES if not name.startswith("response_"))
 REASON_NO_COUNTRY = "country missing (a blank cell, or a formula without a stored value)"
 REASON_UNMAPPED = "country not mapped to ISO3"
+REASON_UNKNOWN_CODE = "code not in the country reference: iso3 read from the country name"
+REASON_NAME_DISAGREES = (
+    "the country name names another country than the code (a mistyped code, a shifted column?): kept as coded"
+)
 REASON_DUPLICATE = "country appears more than once"
 REASON_ZERO_POPULATION = "population published as 0: read as missing"
 REASON_NOT_ASSESSED = "no figures (not assessed in this edition): kept with its figures empty"
@@ -230,7 +239,7 @@ def sniff(head: FileHead) -> str | None:
 def _labels(name: str) -> tuple[str, ...]:
     """The labels (their start, but Country's and Region's whole) a column may be headed by, the 2023 edition's
     first."""
-    first = {"country": "Country", "region": "Region"}.get(name) or MEASURES[name]
+    first = {"country": "Country", "region": "Region", "iso3": "ISO3"}.get(name) or MEASURES[name]
     return (first, *ALIASES.get(name, ()))
 
 
@@ -241,7 +250,7 @@ def _label_text(name: str) -> str:
 
 
 #: Every column read, in the canonical table's order.
-FIELDS = ("country", "region", *MEASURES)
+FIELDS = ("country", "region", "iso3", *MEASURES)
 
 
 def _matching(cells: Sequence[Any]) -> dict[str, list[str]]:
@@ -440,8 +449,12 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     decimal_comma = _decimal_comma(text, match, [columns[n] for n in MEASURES if n in columns])
     unused = unused_columns(text, columns.values())
     absent = [name for name in MEASURES if name not in columns]
-    selected = text.select([pl.col(source).alias(name) for name, source in columns.items()]).with_columns(
-        pl.lit(None, pl.String).alias(name) for name in ("region", *absent) if name not in columns
+    selected = (
+        text.select([pl.col(source).alias(name) for name, source in columns.items()])
+        .with_columns(
+            pl.lit(None, pl.String).alias(name) for name in ("region", "iso3", *absent) if name not in columns
+        )
+        .rename({"iso3": "_code"})
     )
     frame = (
         selected.with_columns(pl.all().str.strip_chars().replace("", None))
@@ -478,7 +491,10 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     )
     from evidence.sources.countries import map_to_iso3
 
-    frame = frame.with_columns(_text_only=text_only, _named=map_to_iso3(frame["country"]).iso3.is_not_null())
+    frame = frame.with_columns(
+        _text_only=text_only,
+        _named=map_to_iso3(frame["country"]).iso3.is_not_null() | _coded(frame["_code"]).is_not_null(),
+    )
     not_country = pl.col("_text_only") & ~pl.col("_named")
     text_rows = frame.filter(not_country)
     frame = frame.filter(~not_country)
@@ -543,12 +559,26 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         pl.when(~zero_population).then(pl.col("population")).alias("population"), _zero=zero_population
     )
 
-    mapping = map_to_iso3(kept["country"])
-    kept = kept.with_columns(iso3=mapping.iso3.cast(pl.String))
+    # the code column's codes where it has one the reference knows, else the names
+    named = map_to_iso3(kept["country"]).iso3.cast(pl.String)
+    coded = _coded(kept["_code"])
+    kept = kept.with_columns(
+        iso3=pl.coalesce(pl.lit(coded), pl.lit(named)),
+        _unknown_code=pl.col("_code").is_not_null() & pl.lit(coded).is_null(),
+        _disagrees=(pl.lit(coded) != pl.lit(named)).fill_null(False),
+    )
+    code_label = columns.get("iso3", "ISO3")
     flags = issues_where(
         kept,
         [
             ("Country", "country", pl.col("iso3").is_null(), REASON_UNMAPPED),
+            (
+                code_label,
+                "_code",
+                pl.col("_unknown_code") & pl.col("iso3").is_not_null(),
+                REASON_UNKNOWN_CODE,
+            ),
+            ("Country", "country", pl.col("_disagrees"), REASON_NAME_DISAGREES),
             (
                 "Country",
                 "country",
@@ -702,6 +732,11 @@ def _columns(raw: pl.DataFrame, path: Path, match: HeaderMatch) -> dict[str, str
 
     A column headed by two labels is ambiguous and refused, never resolved by column order."""
     found = _matching(raw.columns)
+    if len(found.get("iso3", ())) > 1:  # two code columns ("ISO3" and "ISO"): the label listed first is read
+        keys = _label_keys()["iso3"]
+        ranked = sorted(found["iso3"], key=lambda c: keys.index(header_cell_key(c)))
+        if header_cell_key(ranked[0]) != header_cell_key(ranked[1]):  # one label written twice stays refused
+            found["iso3"] = ranked[:1]
     where = match.where
     # by the header's cells, where they stand (a label repeated word for word is one name to the frame's reader,
     # the copy renamed: it was read by column order)
@@ -739,6 +774,16 @@ def _columns(raw: pl.DataFrame, path: Path, match: HeaderMatch) -> dict[str, str
             hint="save the figures in people (or the label without its multiplier, if they are people already)",
         )
     return {name: cs[0] for name, cs in found.items()}
+
+
+def _coded(codes: pl.Series) -> pl.Series:
+    """The reference's ISO3 for each cell of a code column (alpha-3 or alpha-2, any case; a code ISO withdrew as
+    its one successor); null for an empty cell, text that is no code, or a code the reference does not know."""
+    from evidence.sources.countries import current_code
+
+    distinct = [c for c in codes.drop_nulls().unique().to_list() if re.fullmatch(r"\s*[A-Za-z]{2,3}\s*", c)]
+    known = {c: current_code(c) for c in distinct}
+    return codes.replace_strict(known, default=None, return_dtype=pl.String)
 
 
 #: The measures that count people (the others are rates and scores).
