@@ -560,12 +560,12 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     )
 
     # the code column's codes where it has one the reference knows, else the names
-    named = map_to_iso3(kept["country"]).iso3.cast(pl.String)
+    by_name = map_to_iso3(kept["country"]).iso3.cast(pl.String)
     coded = _coded(kept["_code"])
     kept = kept.with_columns(
-        iso3=pl.coalesce(pl.lit(coded), pl.lit(named)),
+        iso3=pl.coalesce(pl.lit(coded), pl.lit(by_name)),
         _unknown_code=pl.col("_code").is_not_null() & pl.lit(coded).is_null(),
-        _disagrees=(pl.lit(coded) != pl.lit(named)).fill_null(False),
+        _disagrees=(pl.lit(coded) != pl.lit(by_name)).fill_null(False),
     )
     code_label = columns.get("iso3", "ISO3")
     flags = issues_where(
@@ -733,8 +733,8 @@ def _columns(raw: pl.DataFrame, path: Path, match: HeaderMatch) -> dict[str, str
     A column headed by two labels is ambiguous and refused, never resolved by column order."""
     found = _matching(raw.columns)
     if len(found.get("iso3", ())) > 1:  # two code columns ("ISO3" and "ISO"): the label listed first is read
-        keys = _label_keys()["iso3"]
-        ranked = sorted(found["iso3"], key=lambda c: keys.index(header_cell_key(c)))
+        code_keys = _label_keys()["iso3"]
+        ranked = sorted(found["iso3"], key=lambda c: code_keys.index(header_cell_key(c)))
         if header_cell_key(ranked[0]) != header_cell_key(ranked[1]):  # one label written twice stays refused
             found["iso3"] = ranked[:1]
     where = match.where
