@@ -1438,14 +1438,7 @@ def _new_group_flags(frame: pl.DataFrame, columns: list[str]) -> dict[str, list[
     the group's denominator even when every flag the case table has for the group is empty."""
     found: dict[str, list[str]] = {}
     for column in columns:
-        group = next(
-            (
-                g
-                for prefix, g in _GROUP_PREFIXES
-                if column.startswith(prefix) and column[len(prefix) : len(prefix) + 1].isupper()
-            ),
-            None,
-        )
+        group = _group_of(column)
         if group is None or _NOT_A_GROUP_FLAG.search(column):
             continue
         values = frame.get_column(column).cast(pl.String).str.strip_chars().replace("", None).drop_nulls()

@@ -703,9 +703,8 @@ def _qualified_tier(label: pl.Expr) -> pl.Expr:
 def _canonical_label(label: pl.Expr) -> pl.Expr:
     """The canonical tier or special case a label spells (case, blanks, hyphens and brackets aside), or null."""
     key = label.str.to_lowercase().str.replace_all(r"[\s\-\u2010-\u2014()\[\]]+", " ").str.strip_chars()
-    key = key.str.replace(
-        r"^tier([0-9])", "tier $1"
-    )  # "Tier3", "Tier2 Watch List": the number against the word
+    # "Tier3", "Tier2 Watch List": the number written against the word
+    key = key.str.replace(r"^tier([0-9])", "tier $1")
     key = pl.when(key.str.starts_with("special case")).then(pl.lit("special case")).otherwise(key)
     return key.replace_strict(_LABELS, default=None, return_dtype=pl.String)
 
