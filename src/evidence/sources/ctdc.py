@@ -1738,6 +1738,7 @@ LOADER = register(
         # (both were an unknown country code); 17: a flag whose every column is absent from the file is null on
         # every record (was 0 where its group was known: a false 0%); 18: flags written TRUE/FALSE (R's,
         # pandas' or a workbook's booleans) or NA/nan (R's, pandas' missing value) read as 1/0/empty (every
-        # record was rejected); NA in a column of ISO3 country codes read as missing (was Namibia)
+        # record was rejected); NA in a column of ISO3 country codes read as missing (was Namibia); a workbook's
+        # error cell (#N/A) read as its text (was an empty cell)
     )
 )

@@ -111,7 +111,8 @@ LOADER_VERSION = "17"  # 2: source_row; 3: provenance from the source metadata; 
 # 17: a table without a code column read by its country names (was refused as lacking iso3), "Country code" an
 # iso3 label; "Tier3", "Tier2 Watch List" read (were not recognised); a note below the placements (text in one
 # cell, no year nor tier) rejected once as a note, its text as written (was rejected for code, year and tier); a
-# row with an empty code beside a known name read as that country and flagged (was rejected)
+# row with an empty code beside a known name read as that country and flagged (was rejected); a workbook's error
+# cell read as its text (#N/A: not available; was an empty cell)
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 

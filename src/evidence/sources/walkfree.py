@@ -97,7 +97,8 @@ LAYOUT_CSV = "gsi2023_csv"
 #: marker ("2.5*") read without it and flagged (the country was rejected); a header with the country, population
 #: and number but a prevalence in another unit (the 2016 edition's percentage) refused as a GSI naming that column
 #: (was "not a layout any loader knows"); a code column beside the names (ISO3, ISO, Country code) read, the names
-#: the fallback (was a column not used, a country whose name the reference lacks left without a code)
+#: the fallback (was a column not used, a country whose name the reference lacks left without a code); a
+#: workbook's error cell read as its text (#N/A not available, flagged; #DIV/0! no number): it was empty, unflagged
 LOADER_VERSION = "17"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
