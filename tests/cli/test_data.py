@@ -327,7 +327,8 @@ def test_fetch_with_url_of_a_release_already_cached_says_nothing_was_downloaded(
     first = json.loads(invoke("data", "fetch", "file-tiers", "--json").stdout)
     assert first["fetched"] is True
     elsewhere = tmp_path / "elsewhere.csv"
-    elsewhere.write_text("not reached")
+    other = '"countryname","iso","year","ccode","tier"\n"Thailand","THA",2015,800,"Tier 3"\n'
+    elsewhere.write_text(other)
     again = invoke("data", "fetch", "file-tiers", "--url", elsewhere.as_uri())
     assert again.exit_code == 0, again.output
     assert "already cached" in again.stdout and "--force" in again.stdout
@@ -336,7 +337,7 @@ def test_fetch_with_url_of_a_release_already_cached_says_nothing_was_downloaded(
     forced = json.loads(
         invoke("data", "fetch", "file-tiers", "--url", elsewhere.as_uri(), "--force", "--json").stdout
     )
-    assert forced["fetched"] is True and Path(forced["path"]).read_text() == "not reached"
+    assert forced["fetched"] is True and Path(forced["path"]).read_text() == other
 
 
 def test_fetch_a_page_only_release_asks_for_a_url(run_main, monkeypatch, capsys) -> None:
