@@ -1073,3 +1073,38 @@ def test_the_publishers_own_small_cells_are_captioned_as_its_own_in_the_per_year
     table = text[text.index("Victims detected by the authorities of Chad") :].split("####")[0]
     assert "<5" in table and "a cell the publisher gives as" in table
     assert "not shown to protect individuals" not in table
+
+
+def test_a_break_just_after_unread_years_gives_no_step_across_them(real_tables, shown):
+    """Singapore's detected victims (UNODC 2023): <5, <5, 7 and 135 in 2007–2010, no count in 2011–2014, 22 in
+    2015 and fewer after. The break in 2015 carried the earlier segment's growth (5.27 a year) over the four
+    unread years and said "a step down by a factor of 0.00 (95% interval 0.00–0.00) in 2015": a factor of about
+    0.00006, printed as zero, and measured against a course no count supports."""
+    import re
+
+    unodc = real_tables[1]
+    country_views.show_detected_section(
+        open_brief([unodc], DisclosureRule(5), country="SGP", role="destination")
+    )
+    text = re.sub(r"</?span[^>]*>", "", _text(shown))
+    caveat = next(line for line in text.splitlines() if line.startswith("One yearly rate for all these years"))
+    assert "change course in 2015" in caveat
+    assert "factor of" not in caveat  # no step is measured across them
+    assert "No count is read for 2011–2014, just before the break" in caveat
+
+
+def test_a_step_too_small_for_two_decimals_is_given_in_significant_digits(real_tables):
+    """The step of a break is a ratio of counts: one under 0.005 was printed "0.00" (Singapore's 2015,
+    once its unread years are taken for read ones), which reads as no victims at all."""
+    import dataclasses
+    import re
+
+    from evidence.notebooks.builders import break_caveat
+
+    unodc = real_tables[1]
+    brief = open_brief([unodc], DisclosureRule(5), country="SGP", role="destination")
+    models = brief.yearly(unodc, "destination", by=None).models()
+    assert models.found_break is not None and models.found_break.level_change < 0.001
+    every_year = dataclasses.replace(models, years=tuple(range(min(models.years), max(models.years) + 1)))
+    caveat = re.sub(r"</?span[^>]*>", "", break_caveat(every_year) or "")
+    assert "a step down by a factor of 0.000062 (95% interval 0.0000014–0.0026) in 2015" in caveat

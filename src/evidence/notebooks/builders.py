@@ -3572,12 +3572,16 @@ def break_caveat(models: SeriesModels) -> str | None:
     counts were about 300–800 a year up to 2016 and 5,138–10,627 from 2017 (a step by a factor of about 8, the
     rate before it 1.05 with an interval including 1). None without a trend, a break, or when the evidence for
     the break is weak (the trends notebook says those in its own section, :func:`break_sentence`)."""
+    from evidence.analyses.coverage import years_text
+
     found, rr = models.found_break, models.rate_ratio
     if rr is None or found is None or not found.p_value_adjusted < BREAK_CAVEAT_P:
         return None
 
-    def stat(value: float) -> str:  # a ratio, never a count of people
-        return markup.marked(f"{value:.2f}", "statistic")
+    def stat(value: float) -> str:  # a ratio, never a count of people; one under 0.005 is not "0.00"
+        return markup.marked(
+            f"{value:.2f}" if abs(value) >= 0.005 else markup.significant_text(value, 2), "statistic"
+        )
 
     def rate(value: float, ci: tuple[float, float]) -> str:
         return f"{stat(value)} a year (95% interval {stat(ci[0])}–{stat(ci[1])})"
@@ -3589,8 +3593,18 @@ def break_caveat(models: SeriesModels) -> str | None:
         f"it the rate ratio was {rate(found.rate_ratio_before, found.ci_before)}, from it "
         f"{rate(found.rate_ratio_after, found.ci_after)}"
     )
+    # the years just before the break that no count is read for (Singapore's 2011–2014 before 2015): the step
+    # would be measured against the earlier course carried over them, which no count supports
+    read = models.years or rr.years
+    before = [y for y in read if y < found.break_year]
+    unread = list(range(max(before) + 1, found.break_year)) if before else []
     low, high = found.ci_level_change
-    if not low <= 1 <= high:
+    if unread:
+        text += (
+            f". No count is read for {markup.marked(years_text(unread), 'years')}, just before the break: whether "
+            "the counts moved from one course to the other by a step or gradually cannot be told"
+        )
+    elif not low <= 1 <= high:
         way = "up" if found.level_change > 1 else "down"
         text += (
             f", with a step {way} by a factor of {stat(found.level_change)} (95% interval {stat(low)}–"
