@@ -500,11 +500,10 @@ def test_citizenship_chart_subtitles_give_the_years_of_the_breakdown_not_the_bri
 
 def test_lao_pdrs_unodc_section_says_which_breakdowns_came_without_a_total(real_tables, shown):
     """Lao PDR (real workbook): its ages of 2012–2013 and forms of 2017–2020 have no total; the section said
-    nothing of it. One sentence now, and the breakdown tables give the years without them as not published."""
+    nothing of it. Notes now, and the breakdown tables give the years without them as not published."""
     brief = open_brief([real_tables[1]], DisclosureRule(5), country="LAO", role="destination")
     country_views.show_detected_section(brief)
     text = _text(shown)
-    years = '<span data-kind="years">{}</span>'.format
     # REVIEW5 M6: those breakdowns are all "<5" against ~150 victims a year: placeholders, noted in their tables
     assert "UNODC published victims by age" not in text
     for by, when in (("form of exploitation", "2017–2020"), ("age", "2012–2013")):
@@ -522,15 +521,16 @@ def test_lao_pdrs_unodc_section_says_which_breakdowns_came_without_a_total(real_
     assert "no total published" not in text.lower()
     assert "it gives only placeholder values by age, not counts (see the table by age)" in text
     assert "only placeholder values by form of exploitation, not counts" in text
-    # Thailand's forms of 2007 (no total that year) get the sentence; Myanmar, every breakdown with a total, none
-    for iso3, expected in (("THA", f"For {years('2007')} UNODC published victims by form"), ("MMR", None)):
+    # Thailand's forms of 2007 and citizenships of 2007–2008 (no total those years) are said under the table of victims per year; Myanmar,
+    # every breakdown with a total, has no such note
+    for iso3, expected in (("THA", "No total published: UNODC gives these victims by form"), ("MMR", None)):
         shown.clear()
         country_views.show_detected_section(open_brief([real_tables[1]], DisclosureRule(5), country=iso3))
         text = _text(shown)
         if expected is None:
-            assert "UNODC published victims by" not in text
+            assert "No total published" not in text
         else:
-            assert expected in text
+            assert f"{expected} of exploitation and by citizenship in 2007–2008 but not their total" in text
 
 
 def test_case_data_of_regions_only_say_so_in_one_sentence_without_the_methods(
@@ -1108,3 +1108,17 @@ def test_a_step_too_small_for_two_decimals_is_given_in_significant_digits(real_t
     every_year = dataclasses.replace(models, years=tuple(range(min(models.years), max(models.years) + 1)))
     caveat = re.sub(r"</?span[^>]*>", "", break_caveat(every_year) or "")
     assert "a step down by a factor of 0.000062 (95% interval 0.0000014–0.0026) in 2015" in caveat
+
+
+def test_the_years_without_a_total_are_said_once_and_all_of_them(real_tables, shown):
+    """Mexico as destination (UNODC 2023): no total in 2006–2007 and 2019, with forms in 2006 and 2019 and
+    citizenships in 2007. The note under the table of victims per year named 2006–2007, 2019; a sentence after
+    the trend said it again for 2006, 2019 only ("by form of exploitation"): two counts of the same years that
+    disagree."""
+    import re
+
+    unodc = real_tables[1]
+    country_views.show_detected_section(open_brief([unodc], DisclosureRule(5), country="MEX", role="destination"))
+    text = re.sub(r"</?span[^>]*>", "", _text(shown))
+    assert "UNODC gives these victims by form of exploitation and by citizenship in 2006–2007, 2019 but not" in text
+    assert "UNODC published victims by" not in text

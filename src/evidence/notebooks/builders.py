@@ -2097,43 +2097,12 @@ def _years_of(frame: pl.DataFrame | None) -> set[int]:
 
 def breakdown_without_total_years(numbers: YearlyNumbers) -> list[int]:
     """The years a publisher's breakdown (UNODC: by form, sex or age) is published in without a total of the
-    same victims (Lao PDR: by age in 2012–2013, by form in 2017–2020): the table of victims per year has no
+    same victims (Mexico: by form in 2006 and 2019): the table of victims per year has no
     count for them. Empty for case records (their categories come from the same records as their total) and
     for numbers without a breakdown."""
     if numbers.exact or numbers.by is None:
         return []
     return sorted(_years_of(numbers.by_counts) - _years_of(numbers.counts))
-
-
-def breakdown_without_total_sentence(breakdowns: Sequence[YearlyNumbers]) -> str | None:
-    """One sentence (Markdown, escaped, years marked as years) naming the breakdowns a publisher gave in years
-    it gave no total for, and those years: "For 2017–2020 UNODC published victims by form of exploitation but
-    no total." Breakdowns of the same years are named together; None when every breakdown's years have a
-    total."""
-    from evidence.analyses.coverage import years_text
-
-    by_years: dict[tuple[int, ...], list[str]] = {}
-    for numbers in breakdowns:
-        years = tuple(breakdown_without_total_years(numbers))
-        if years:
-            by_years.setdefault(years, []).append(breakdown_name(numbers.by))
-    if not by_years:
-        return None
-    groups = [
-        (markup.marked(years_text(years), "years"), " and ".join(f"by {escape_markdown(n)}" for n in names))
-        for years, names in sorted(by_years.items())
-    ]
-    if len(groups) == 1:
-        (when, names), one = groups[0], sum(len(y) for y in by_years) == 1
-        return (
-            f"For {when} UNODC published victims {names} but no total: the table of victims per year has no "
-            f"count for {'that year' if one else 'those years'}."
-        )
-    said = [f"{names} for {when}" for when, names in groups]
-    return (
-        f"UNODC published victims {word_list(said)} but no total in those years: the table "
-        "of victims per year has no count for them."
-    )
 
 
 def no_breakdown_years(numbers: YearlyNumbers) -> tuple[list[int], list[int]]:

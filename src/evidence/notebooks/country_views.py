@@ -22,7 +22,6 @@ from evidence.notebooks import views
 from evidence.notebooks.builders import (
     BREAKDOWN_NAMES,
     NOT_USED,
-    breakdown_without_total_sentence,
     route_notes,
     undated_sentence,
 )
@@ -415,11 +414,9 @@ def show_detected_section(brief: CountryBrief) -> None:
             )
             if yearly is None:
                 continue
+            # a breakdown published in years without a total (Mexico's forms of 2006, 2019 and citizenships of
+            # 2007) is said by the note under the table of victims per year, with its years, once
             shown = [b for b in breakdowns if b.by is not None]
-            # a breakdown published in years without a total (Lao PDR's forms of 2017–2020) is said, not left
-            # to the reader to find in the tables below
-            if (said := breakdown_without_total_sentence(shown)) is not None:
-                _say(said)
         else:
             names = [_BREAKDOWN_NAMES[b.by or ""] for b in held] + (["citizenship"] if by_citizenship else [])
             _say(
