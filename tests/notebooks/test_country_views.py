@@ -1122,3 +1122,26 @@ def test_the_years_without_a_total_are_said_once_and_all_of_them(real_tables, sh
     text = re.sub(r"</?span[^>]*>", "", _text(shown))
     assert "UNODC gives these victims by form of exploitation and by citizenship in 2006–2007, 2019 but not" in text
     assert "UNODC published victims by" not in text
+
+
+def test_the_gsi_ranks_say_why_their_counts_of_countries_differ(real_tables, shown):
+    """Lao PDR (GSI 2023): "22 of 27" for the estimate and "11 of 32" for the government response, in one
+    column, with nothing saying why the region holds 27 countries on one row and 32 on the next (Walk Free
+    rates the response of countries it gives no estimate for; the United Arab Emirates: 11 and 9)."""
+    import re
+
+    country_views.show_estimates_section(open_brief(real_tables, DisclosureRule(5), country="LAO"))
+    text = re.sub(r"</?span[^>]*>", "", _text(shown))
+    assert "| Government response rating (%; higher: stronger response) | 46.2 | 11 of 32 |" in text
+    assert (
+        "Each measure is ranked among the countries of Asia and the Pacific the edition gives it for: 27 for "
+        "the estimate, prevalence and vulnerability; 32 for the government response."
+    ) in text
+    shown.clear()
+    country_views.show_estimates_section(open_brief(real_tables, DisclosureRule(5), country="ARE"))
+    assert "Arab States the edition gives it for: 11 for the estimate, prevalence and vulnerability; 9 for" in (
+        _text(shown)
+    )
+    shown.clear()  # the Maldives: rated for the government response only, one count of countries
+    country_views.show_estimates_section(open_brief(real_tables, DisclosureRule(5), country="MDV"))
+    assert " of 32 |" in _text(shown) and "Each measure is ranked" not in _text(shown)

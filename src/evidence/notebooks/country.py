@@ -34,6 +34,7 @@ from evidence.analyses.coverage import (
 )
 from evidence.analyses.selection import Selection
 from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, near_estimate
+from evidence.core.text import word_list
 from evidence.notebooks.builders import (
     VICTIMS,
     RouteBounds,
@@ -1315,6 +1316,41 @@ def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
         else f"Walk Free assesses {brief.place} but publishes no estimate of the number in modern slavery."
     )
     return table, escape_markdown(sentence)
+
+
+#: What each GSI measure is called where the ranks' counts of countries are said (:func:`gsi_rank_note`).
+_GSI_SHORT_NAMES: Final = {
+    "estimated_number_in_modern_slavery": "the estimate",
+    "prevalence_per_1000": "prevalence",
+    "vulnerability_total": "vulnerability",
+    "response_total": "the government response",
+}
+
+
+def gsi_rank_note(brief: CountryBrief) -> str | None:
+    """Why the ranks of the GSI table count different numbers of countries, when they do: Walk Free gives each
+    measure for its own set of countries (Asia and the Pacific: 27 estimated, 32 rated for the government
+    response), so "22 of 27" and "11 of 32" stand in one column. Markdown, escaped; None when every rank counts
+    the same countries, or nothing is ranked."""
+    from evidence.analyses.society import gsi_profile
+
+    gsi = gsi_shown(brief)
+    if gsi is None:
+        return None
+    # the ranks shown: a measure the country has no value for is given no rank
+    profile = gsi_profile(gsi, brief.country).filter(
+        pl.col("rank").is_not_null() & pl.col("ranked").is_not_null()
+    )
+    if profile.is_empty() or profile["ranked"].n_unique() < 2:
+        return None
+    groups: dict[int, list[str]] = {}
+    for measure, n in profile.select("measure", "ranked").iter_rows():
+        groups.setdefault(int(n), []).append(_GSI_SHORT_NAMES.get(measure, measure))
+    said = "; ".join(f"{n:,} for {word_list(names)}" for n, names in groups.items())
+    region = profile["region"][0] or "its region"
+    return escape_markdown(
+        f"Each measure is ranked among the countries of {region} the edition gives it for: {said}."
+    )
 
 
 # ------------------------------------------------------------------------------------ the TIP tier section

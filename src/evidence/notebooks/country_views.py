@@ -34,6 +34,7 @@ from evidence.notebooks.country import (
     counted_twice_yearly_sentence,
     detected_by_sentence,
     detected_intro,
+    gsi_rank_note,
     gsi_shown,
     gsi_view,
     key_figures_markdown,
@@ -526,7 +527,9 @@ def show_estimates_section(brief: CountryBrief) -> None:
             table.columns[1]: ["people", "statistic", "statistic", "statistic"],
             table.columns[2]: "label",
         },
-        note=f"{gsi_estimates_note(shown)} Scores and ratings as published.",
+        note=" ".join(
+            n for n in (gsi_estimates_note(shown), "Scores and ratings as published.", gsi_rank_note(brief)) if n
+        ),
         source=source,
     )
 
