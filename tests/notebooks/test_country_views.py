@@ -1145,3 +1145,25 @@ def test_the_gsi_ranks_say_why_their_counts_of_countries_differ(real_tables, sho
     shown.clear()  # the Maldives: rated for the government response only, one count of countries
     country_views.show_estimates_section(open_brief(real_tables, DisclosureRule(5), country="MDV"))
     assert " of 32 |" in _text(shown) and "Each measure is ranked" not in _text(shown)
+
+
+NOTEBOOK_FITS_MORE = "The `causes_consequences` notebook fits the model of every form of exploitation"
+
+
+@pytest.mark.parametrize(
+    ("iso3", "role", "more"),
+    [("MMR", "origin", False), ("LAO", "origin", False), ("USA", "destination", True)],
+)
+def test_the_person_section_points_to_more_models_only_when_there_are_more(
+    real_tables, shown, iso3, role, more
+):
+    """Myanmar as origin (CTDC sample, 2010): 40 victims, neither a form nor a means of control recorded for any,
+    no model shown; Lao PDR: no flag with enough victims for a model. Both briefs ended "The
+    `causes_consequences` notebook fits the model of every form of exploitation and means of control, and
+    compares complete cases with all victims for each": a reader would look there for models the data cannot
+    give. The United States as destination: a model shown, others left to the notebook, which it says."""
+    brief = open_brief([real_tables[0]], DisclosureRule(5), country=iso3, role=role)
+    country_views.show_causes_section(brief)
+    text = _text(shown)
+    assert ("Which victims' records show" in text) is more
+    assert (NOTEBOOK_FITS_MORE in text) is more

@@ -1742,10 +1742,11 @@ def show_person_section(
     models: int | None = None,
     recorded_in_data: Sequence[str] | None = None,
     scope_text: str | None = None,
-) -> None:
+) -> bool:
     """The person: every recorded topic by a characteristic, the heat table and duration charts, what is not
     recorded, and the odds ratios of each form of exploitation and means of control (with the complete-case
-    comparison of the first model); ``models`` limits how many models are shown (a brief shows one). Topics
+    comparison of the first model); ``models`` limits how many models are shown (a brief shows one), and the
+    answer says whether that limit left flags unmodelled (:func:`show_models`). Topics
     the data do not record are named in one sentence; given the topics the whole data files record
     (``recorded_in_data``, :func:`evidence.analyses.causes.recorded_topics`), those the files record but not
     for any victim of ``cases`` are named apart, so that a field is called absent only when it is.
@@ -1838,7 +1839,7 @@ def show_person_section(
                     rule=rule,
                 )
                 show_chart(chart, "means_by_form")
-    show_models(
+    return show_models(
         cases,
         rule,
         topics=[t for t in ("form", "means_of_control") if t in topics],
@@ -1856,11 +1857,12 @@ def show_models(
     level: str = "###",
     limit: int | None = None,
     section: PersonSection | None = None,
-) -> None:
+) -> bool:
     """Odds ratios of every flag of ``topics`` (the first ``limit`` models that can be fitted) by victims'
     characteristics, and the complete-case comparison of the first model that can be fitted. Given the
     ``section`` shown before them, each model's counts are protected with its tables
-    (:func:`protect_model_counts`)."""
+    (:func:`protect_model_counts`). True when ``limit`` left flags untried, which a fuller run can model (a
+    brief then points to the notebook); false when every flag was tried."""
     from IPython.display import Markdown, display
 
     from evidence.core.errors import EvidenceError
@@ -1882,7 +1884,7 @@ def show_models(
         failures = {}
         for flag in causes.recorded_flags_of(cases, topic):
             if limit is not None and shown >= limit:
-                return
+                return True
             try:
                 model = causes.association_model(cases, flag, predictors)
             except EvidenceError as exc:
@@ -1942,6 +1944,7 @@ def show_models(
                     "in the sample."
                 )
             )
+    return False
 
 
 def show_society_section(

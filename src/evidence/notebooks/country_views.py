@@ -731,7 +731,7 @@ def show_causes_section(brief: CountryBrief) -> None:
         from evidence.analyses.causes import recorded_topics
 
         in_data = sorted({t for table in brief.holding("case") for t in recorded_topics(table)})
-        show_person_section(
+        more = show_person_section(
             pl.concat(cases, how="diagonal_relaxed"),
             brief.rule,
             source=source,
@@ -739,10 +739,11 @@ def show_causes_section(brief: CountryBrief) -> None:
             models=1,
             recorded_in_data=in_data,
         )
-        _say(
-            "The `causes_consequences` notebook fits the model of every form of exploitation and means of "
-            "control, and compares complete cases with all victims for each."
-        )
+        if more:  # only where the brief's one model left others: none to find when no flag can be modelled
+            _say(
+                "The `causes_consequences` notebook fits the model of every form of exploitation and means of "
+                "control, and compares complete cases with all victims for each."
+            )
     _say("### For society")
     panel = _panel(brief)
     if panel is None:
