@@ -1087,7 +1087,9 @@ def test_a_break_just_after_unread_years_gives_no_step_across_them(real_tables, 
         open_brief([unodc], DisclosureRule(5), country="SGP", role="destination")
     )
     text = re.sub(r"</?span[^>]*>", "", _text(shown))
-    caveat = next(line for line in text.splitlines() if line.startswith("One yearly rate for all these years"))
+    caveat = next(
+        line for line in text.splitlines() if line.startswith("One yearly rate for all these years")
+    )
     assert "change course in 2015" in caveat
     assert "factor of" not in caveat  # no step is measured across them
     assert "No count is read for 2011–2014, just before the break" in caveat
@@ -1118,9 +1120,14 @@ def test_the_years_without_a_total_are_said_once_and_all_of_them(real_tables, sh
     import re
 
     unodc = real_tables[1]
-    country_views.show_detected_section(open_brief([unodc], DisclosureRule(5), country="MEX", role="destination"))
+    country_views.show_detected_section(
+        open_brief([unodc], DisclosureRule(5), country="MEX", role="destination")
+    )
     text = re.sub(r"</?span[^>]*>", "", _text(shown))
-    assert "UNODC gives these victims by form of exploitation and by citizenship in 2006–2007, 2019 but not" in text
+    assert (
+        "UNODC gives these victims by form of exploitation and by citizenship in 2006–2007, 2019 but not"
+        in text
+    )
     assert "UNODC published victims by" not in text
 
 
@@ -1139,8 +1146,9 @@ def test_the_gsi_ranks_say_why_their_counts_of_countries_differ(real_tables, sho
     ) in text
     shown.clear()
     country_views.show_estimates_section(open_brief(real_tables, DisclosureRule(5), country="ARE"))
-    assert "Arab States the edition gives it for: 11 for the estimate, prevalence and vulnerability; 9 for" in (
-        _text(shown)
+    assert (
+        "Arab States the edition gives it for: 11 for the estimate, prevalence and vulnerability; 9 for"
+        in (_text(shown))
     )
     shown.clear()  # the Maldives: rated for the government response only, one count of countries
     country_views.show_estimates_section(open_brief(real_tables, DisclosureRule(5), country="MDV"))

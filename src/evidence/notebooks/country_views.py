@@ -528,7 +528,9 @@ def show_estimates_section(brief: CountryBrief) -> None:
             table.columns[2]: "label",
         },
         note=" ".join(
-            n for n in (gsi_estimates_note(shown), "Scores and ratings as published.", gsi_rank_note(brief)) if n
+            n
+            for n in (gsi_estimates_note(shown), "Scores and ratings as published.", gsi_rank_note(brief))
+            if n
         ),
         source=source,
     )
