@@ -1347,9 +1347,9 @@ def gsi_rank_note(brief: CountryBrief) -> str | None:
     for measure, n in profile.select("measure", "ranked").iter_rows():
         groups.setdefault(int(n), []).append(_GSI_SHORT_NAMES.get(measure, measure))
     said = "; ".join(f"{n:,} for {word_list(names)}" for n, names in groups.items())
-    region = profile["region"][0] or "its region"
+    # the region is named in the rank's column ("Rank in Americas"), whose name takes no article in prose
     return escape_markdown(
-        f"Each measure is ranked among the countries of {region} the edition gives it for: {said}."
+        f"Each measure is ranked among the region's countries the edition gives it for: {said}."
     )
 
 
