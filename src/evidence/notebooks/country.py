@@ -1330,8 +1330,8 @@ _GSI_SHORT_NAMES: Final = {
 def gsi_rank_note(brief: CountryBrief) -> str | None:
     """Why the ranks of the GSI table count different numbers of countries, when they do: Walk Free gives each
     measure for its own set of countries (Asia and the Pacific: 27 estimated, 32 rated for the government
-    response), so "22 of 27" and "11 of 32" stand in one column. Markdown, escaped; None when every rank counts
-    the same countries, or nothing is ranked."""
+    response), so "22 of 27" and "11 of 32" stand in one column. None when every rank counts the same
+    countries, or nothing is ranked. Plain text: a table's note, which the table escapes."""
     from evidence.analyses.society import gsi_profile
 
     gsi = gsi_shown(brief)
@@ -1348,9 +1348,7 @@ def gsi_rank_note(brief: CountryBrief) -> str | None:
         groups.setdefault(int(n), []).append(_GSI_SHORT_NAMES.get(measure, measure))
     said = "; ".join(f"{n:,} for {word_list(names)}" for n, names in groups.items())
     # the region is named in the rank's column ("Rank in Americas"), whose name takes no article in prose
-    return escape_markdown(
-        f"Each measure is ranked among the region's countries the edition gives it for: {said}."
-    )
+    return f"Each measure is ranked among the region's countries the edition gives it for: {said}."
 
 
 # ------------------------------------------------------------------------------------ the TIP tier section
