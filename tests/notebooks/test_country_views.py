@@ -1179,3 +1179,14 @@ def test_the_person_section_points_to_more_models_only_when_there_are_more(
     text = _text(shown)
     assert ("Which victims' records show" in text) is more
     assert (NOTEBOOK_FITS_MORE in text) is more
+
+
+def test_a_map_of_one_route_is_not_titled_the_largest_routes(real_tables, charts):
+    """Lao PDR as origin (CTDC sample, 2010): one route, Lao PDR → Thailand; the text says no chart compares it
+    with others, and its map was titled "Largest routes of identified victims, Lao PDR". Titled as the detected
+    victims' map is: by route."""
+    country_views.show_case_section(
+        open_brief([real_tables[0]], DisclosureRule(5), country="LAO", role="origin")
+    )
+    titles = {name: spec["title"]["text"] for name, spec in charts if name.startswith("flow_map")}
+    assert titles == {"flow_map_case0": "Identified victims by route, Lao PDR"}

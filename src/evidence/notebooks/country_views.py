@@ -329,7 +329,7 @@ def show_case_section(brief: CountryBrief) -> None:
         views.show_route_table(
             numbers,
             title=f"Largest routes, {brief.place_role}",
-            map_title=f"Largest routes of identified victims, {brief.place}",
+            map_title=f"Identified victims by route, {brief.place}",  # as the detected victims: one route too
             subtitle=f"Identified victims, {brief.period_for(table)}",
             source=source,
             tag=f"case{tables.index(table)}",
