@@ -1190,3 +1190,21 @@ def test_a_map_of_one_route_is_not_titled_the_largest_routes(real_tables, charts
     )
     titles = {name: spec["title"]["text"] for name, spec in charts if name.startswith("flow_map")}
     assert titles == {"flow_map_case0": "Identified victims by route, Lao PDR"}
+
+
+def test_a_characteristic_recorded_for_none_of_the_selection_is_named_with_the_topics(real_tables, shown):
+    """Myanmar as origin (CTDC sample, 2010): sex is blank for all 40 victims. "Who is identified" said so; the
+    person section's table of what is recorded left the row of sex out, and its sentence on what the files
+    record but not for these victims named the topics only: sex went missing without a word."""
+    brief = open_brief([real_tables[0]], DisclosureRule(5), country="MMR", role="origin")
+    country_views.show_causes_section(brief)
+    text = _text(shown)
+    assert (
+        "Recorded in these data, but for none of the victims of this selection: relation to the recruiter, "
+        "means of control, form of exploitation, sex."
+    ) in text
+    shown.clear()  # Lao PDR's victims have their sex recorded: not named
+    country_views.show_causes_section(
+        open_brief([real_tables[0]], DisclosureRule(5), country="LAO", role="origin")
+    )
+    assert "form of exploitation, sex" not in _text(shown) and "\n| Sex | 8" in _text(shown)

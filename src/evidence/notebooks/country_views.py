@@ -730,9 +730,9 @@ def show_causes_section(brief: CountryBrief) -> None:
         _say("The person's side needs victim-level case data, and none holds victims for this brief.")
     else:
         source = brief.cite(*brief.holding("case"))
-        from evidence.analyses.causes import recorded_topics
+        from evidence.notebooks.causes_views import recorded_in_tables
 
-        in_data = sorted({t for table in brief.holding("case") for t in recorded_topics(table)})
+        in_data = recorded_in_tables(brief.holding("case"))
         more = show_person_section(
             pl.concat(cases, how="diagonal_relaxed"),
             brief.rule,
