@@ -674,29 +674,34 @@ NO_RELIABLE_TOTAL = "no reliable recent total (every year is probably incomplete
 LATER_YEARS_INCOMPLETE = "the later years are probably incomplete"
 #: Why a nationals' headline is not of a later year that is not flagged (:func:`headline_year`): in it one
 #: partner country alone detected them, fewer than five (Lao PDR's 2021: Thailand's <5; headlined 2020).
-LATER_YEARS_ONE_SMALL = "later, only one country detected any, fewer than 5"
+LATER_YEARS_ONE_SMALL = "in {years} only one country detected any, fewer than 5"
 
 
 def _later_words(later: Sequence[int], flagged: Sequence[int], lone: Sequence[int] = ()) -> str:
-    """Why a UNODC headline is not of the ``later`` years with victims: they are flagged as probably incomplete
-    (:data:`LATER_YEARS_INCOMPLETE`), or, for those that are not, one partner country alone detected the
-    nationals, fewer than five (``lone``: :func:`single_partner_small_years`, :data:`LATER_YEARS_ONE_SMALL`), or
-    (:func:`headline_year` takes only a year with a count) several did, but their count is no number (``up to 8``,
-    withheld); "" without later years."""
+    """Why a UNODC headline is not of the ``later`` years with victims, each reason with its years: they are
+    flagged as probably incomplete (all of them: :data:`LATER_YEARS_INCOMPLETE`), or, for those that are not, one
+    partner country alone detected the nationals, fewer than five (``lone``: :func:`single_partner_small_years`,
+    :data:`LATER_YEARS_ONE_SMALL`), or (:func:`headline_year` takes only a year with a count) several did, but
+    their count is no number (``up to 8``, withheld); "" without later years."""
+    from evidence.analyses.coverage import years_text
+
     if not later:
         return ""
     incomplete = [y for y in later if y in flagged]
     if len(incomplete) == len(later):
         return LATER_YEARS_INCOMPLETE
+    alone = [y for y in later if y not in flagged and y in lone]
     uncounted = [y for y in later if y not in flagged and y not in lone]
-    reasons = ["the later years are probably incomplete"] if incomplete else []
-    if len(uncounted) < len(later) - len(incomplete):
-        reasons.append("only one country detected any, fewer than 5")
+    reasons = (
+        [f"{years_text(incomplete)} {'is' if len(incomplete) == 1 else 'are'} probably incomplete"]
+        if incomplete
+        else []
+    )
+    if alone:
+        reasons.append(LATER_YEARS_ONE_SMALL.format(years=years_text(alone)))
     if uncounted:
-        reasons.append("their count is published only as cells of <5 or withheld")
-    if reasons == ["only one country detected any, fewer than 5"]:
-        return LATER_YEARS_ONE_SMALL
-    return ", or ".join(reasons) if incomplete else "later, " + ", or ".join(reasons)
+        reasons.append(f"in {years_text(uncounted)} their count is published only as cells of <5 or withheld")
+    return "; ".join(reasons)
 
 
 #: The label of the nationals detected, in the key figures and the sources-together table; the key figures
