@@ -1053,8 +1053,10 @@ def test_a_nationals_headline_before_a_later_complete_year_says_why(tables):
             [2018, 2019, 2020, 2021],
             [2019, 2020],
             [2021],
-            "2019–2020 are probably incomplete; in 2021 only one country detected any, fewer than 5; in 2018 "
-            "their count is published only as cells of <5 or withheld",
+            (
+                "2019–2020 are probably incomplete; in 2021 only one country detected any, fewer than 5; in 2018 "
+                "their count is published only as cells of <5 or withheld"
+            ),
         ),
         ([], [], [], ""),
     ],
