@@ -1208,3 +1208,14 @@ def test_a_characteristic_recorded_for_none_of_the_selection_is_named_with_the_t
         open_brief([real_tables[0]], DisclosureRule(5), country="LAO", role="origin")
     )
     assert "form of exploitation, sex" not in _text(shown) and "\n| Sex | 8" in _text(shown)
+
+
+def test_one_year_without_the_total_or_the_breakdown_is_one_year_in_the_note(real_tables, shown):
+    """Malaysia as destination (UNODC 2023): "UNODC gives neither the total of these victims nor their breakdown
+    by form of exploitation in 2013: those years are not rows of this table" (one year)."""
+    country_views.show_detected_section(
+        open_brief([real_tables[1]], DisclosureRule(5), country="MYS", role="destination")
+    )
+    text = _text(shown)
+    assert "breakdown by form of exploitation in 2013: that year is not a row of this table." in text
+    assert "in 2013: those years" not in text

@@ -2154,7 +2154,12 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
     if nothing:
         said.append(
             f"UNODC gives neither the total of these victims nor their breakdown by {name} in "
-            f"{years_text(nothing)}: those years are not rows of this table."
+            f"{years_text(nothing)}: "
+            + (
+                "that year is not a row of this table."
+                if len(nothing) == 1
+                else "those years are not rows of this table."
+            )
         )
     if gaps:
         said.append(
