@@ -1219,3 +1219,14 @@ def test_one_year_without_the_total_or_the_breakdown_is_one_year_in_the_note(rea
     text = _text(shown)
     assert "breakdown by form of exploitation in 2013: that year is not a row of this table." in text
     assert "in 2013: those years" not in text
+
+
+def test_one_placeholder_year_is_one_year_in_the_note(real_tables, shown):
+    """The Netherlands as destination (UNODC 2023): its forms of 2020 are placeholders; the note said "those
+    years are left out of the charts" of the one year."""
+    country_views.show_detected_section(
+        open_brief([real_tables[1]], DisclosureRule(5), country="NLD", role="destination")
+    )
+    text = _text(shown)
+    assert "in 2020 UNODC gives every category of the breakdown by form of exploitation as" in text
+    assert "Those cells are left empty, and that year is left out of the charts" in text

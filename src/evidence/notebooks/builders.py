@@ -2142,8 +2142,9 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
             f"category of the breakdown by {name} as <5, which together cannot reach {PLACEHOLDER_SHARE:.0%} of "
             f"the victims it published for the year ({PLACEHOLDER_SHARE_WITHOUT_TOTAL:.0%} in a year next to such "
             f"a year; without a total that year: {PLACEHOLDER_SHARE_WITHOUT_TOTAL:.0%} of its usual total): values "
-            "that hold the place of a breakdown, not counts. Those cells are left empty, and those years are left "
-            "out of the charts, shares and sentences on this breakdown."
+            "that hold the place of a breakdown, not counts. Those cells are left empty, and "
+            + ("that year is" if len(numbers.placeholder) == 1 else "those years are")
+            + " left out of the charts, shares and sentences on this breakdown."
         )
     if total_only:
         said.append(
