@@ -703,7 +703,8 @@ def test_an_origin_section_refers_to_no_table_by_form_it_does_not_show(real_tabl
         assert "(see the table" not in text, iso3
     shown.clear()
     country_views.show_detected_section(open_brief([real_tables[1]], DisclosureRule(5), country="THA"))
-    assert "but not their total (see the table by form of exploitation)" in _text(shown)
+    # it shows the citizenship table too, where 2008 is (Thailand: no total in 2007–2008)
+    assert "but not their total (see the tables by form of exploitation and by citizenship)" in _text(shown)
 
 
 def test_the_nationals_chart_says_the_own_count_is_summed_only_where_there_is_one(real_tables, charts):
@@ -1230,3 +1231,17 @@ def test_one_placeholder_year_is_one_year_in_the_note(real_tables, shown):
     text = _text(shown)
     assert "in 2020 UNODC gives every category of the breakdown by form of exploitation as" in text
     assert "Those cells are left empty, and that year is left out of the charts" in text
+
+
+def test_the_note_on_years_without_a_total_points_to_the_citizenship_table_too(real_tables, shown):
+    """Mexico as destination (UNODC 2023): "UNODC gives these victims by form of exploitation and by citizenship in
+    2006–2007, 2019 but not their total (see the table by form of exploitation)": 2007 is in the citizenship
+    table only, which the section shows, and the note sent the reader to the other."""
+    country_views.show_detected_section(
+        open_brief([real_tables[1]], DisclosureRule(5), country="MEX", role="destination")
+    )
+    text = _text(shown)
+    assert (
+        "2006–2007, 2019 but not their total (see the tables by form of exploitation and by citizenship)"
+        in text
+    )

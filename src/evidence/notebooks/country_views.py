@@ -410,7 +410,9 @@ def show_detected_section(brief: CountryBrief) -> None:
                 place=place,
                 source=source,
                 numbers=numbers,
-                tables=role == "destination",
+                # the tables the notes may send the reader to: the breakdowns, and the citizenship table
+                # (Mexico's 2007 is in it alone) where the section shows it
+                tables=("form", "sex", "age", "citizenship") if by_citizenship else role == "destination",
                 with_break=True,
             )
             if yearly is None:
