@@ -1355,6 +1355,22 @@ def test_a_year_of_the_publishers_own_censored_cells_needs_no_complement():
     chart = numbers.chart_bounds()
     assert chart is not None and chart.frame["count_low"].to_list() == [None, 40, 60, 55]
     assert chart.frame["count_high"].is_null().to_list() == [True, False, False, False]
+    # its note says the publisher withheld that year, not the toolkit (Singapore's chart said "6 values withheld
+    # to protect small counts" of UNODC's own "<5" years, which the table beside it captions as UNODC's)
+    subtitle = " ".join(_trend_subtitle(chart))
+    assert "1 value the publisher gives only as small counts" in subtitle
+    assert "withheld to protect" not in subtitle
+
+
+def _trend_subtitle(chart) -> list[str]:
+    from evidence.presentation.charts import chart_spec, trend_chart
+
+    spec = chart_spec(
+        trend_chart(
+            chart, "year", "count_low", "count_low", "count_high", title="t", source="UNODC", rule=RULE
+        )
+    )
+    return spec["title"]["subtitle"]
 
 
 def test_an_exact_small_count_of_a_year_is_still_protected_with_a_complement():
@@ -1369,6 +1385,9 @@ def test_an_exact_small_count_of_a_year_is_still_protected_with_a_complement():
         chart = numbers.chart_bounds()
         withheld = [i for i, cell in enumerate(cells[:-1]) if isinstance(cell[0], str)]
         assert chart is not None and chart.frame["count_low"].is_null().arg_true().to_list() == withheld
+        subtitle = " ".join(_trend_subtitle(chart))
+        assert f"{len(withheld)} values withheld to protect small counts" in subtitle, first
+        assert "the publisher gives" not in subtitle, first
 
 
 def _mixed() -> pl.DataFrame:

@@ -2722,7 +2722,10 @@ def _chart_bounds(per_year: Bounds) -> DisclosedTable:
     lows: list[int | None] = []
     highs: list[int | None] = []
     reasons: list[str | None] = []
-    for year, (low, high) in zip(table.frame["year"].head(n), per_year.cells(VICTIMS)[:n], strict=True):
+    own: list[bool] = []  # withheld by the publisher itself: a cell made only of its censored counts
+    for year, (low, high), known in zip(
+        table.frame["year"].head(n), per_year.cells(VICTIMS)[:n], table.known_cells(VICTIMS)[:n], strict=False
+    ):
         if year == UNDATED or (low is None and high is None):  # a year without data: a gap, never a 0
             continue
         # an interval of the publisher's censored cells whose low end is small (2–8) is not drawn: a chart's
@@ -2734,6 +2737,7 @@ def _chart_bounds(per_year: Bounds) -> DisclosedTable:
         highs.append(None if withheld else high)  # type: ignore[arg-type]
         small = interval or low == table.rule.label
         reasons.append(None if not withheld else "small" if small else "complement")
+        own.append(bool(withheld and known))
     flags = [r is not None for r in reasons]
     frame = pl.DataFrame(
         {
@@ -2761,7 +2765,13 @@ def _chart_bounds(per_year: Bounds) -> DisclosedTable:
             {"count_low": reasons, "count_high": reasons},
             schema={"count_low": pl.String, "count_high": pl.String},
         ),
+        known=pl.DataFrame({"count_low": own, "count_high": own}, schema=dict.fromkeys(_BOUNDS, pl.Boolean))
+        if any(own)
+        else pl.DataFrame(),
     )
+
+
+_BOUNDS = ("count_low", "count_high")
 
 
 def yearly_numbers(

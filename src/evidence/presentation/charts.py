@@ -264,19 +264,43 @@ def _year_span(frame: pl.DataFrame, year: str) -> list[Any] | None:
     )
 
 
-def _withheld_note(withheld: int, rule: DisclosureRule, *, line: bool = False) -> str | None:
+def publishers_withheld(data: DisclosedTable | pl.DataFrame, count_columns: Sequence[str]) -> int:
+    """How many of the cells :func:`chart_data` leaves out of ``data`` the publisher withheld itself: cells
+    made only of its own censored counts (:attr:`DisclosedTable.known`, UNODC's ``<5``), not the toolkit's."""
+    if not isinstance(data, DisclosedTable) or data.known.is_empty():
+        return 0
+    rows = data.body.height
+    withheld = 0
+    for column in count_columns:
+        flag = column + "_suppressed"
+        if flag in data.frame.columns:
+            known = data.known_cells(column)[:rows]
+            flags = data.frame[flag].head(rows).to_list()
+            withheld += sum(1 for left_out, own in zip(flags, known, strict=False) if left_out and own)
+    return withheld
+
+
+def _withheld_note(
+    withheld: int, rule: DisclosureRule, *, line: bool = False, publishers: int = 0
+) -> str | None:
     """What a chart says of the values it leaves out. Not "counts below the threshold": a value is also
     withheld to protect another (``x``: not itself small), and a publisher's range with small cells (2–8) is
     not drawn either, so the note says why all of them are out, and that the table beside it shows them.
-    ``line``: a line chart, whose line runs past a withheld year (it joins the years either side)."""
+    ``line``: a line chart, whose line runs past a withheld year (it joins the years either side).
+    ``publishers``: how many of them the publisher withheld itself (:func:`publishers_withheld`): those are
+    its own, not the toolkit's protection."""
     if not withheld:
         return None
-    cells = "value" if withheld == 1 else "values"
+    ours = withheld - publishers
+    parts = []
+    if ours:
+        cells = "value" if ours == 1 else "values"
+        parts.append(f"{ours} {cells} withheld to protect small counts (below {rule.threshold})")
+    if publishers:
+        cells = "value" if publishers == 1 else "values"
+        parts.append(f"{publishers} {cells} the publisher gives only as small counts (such as <5)")
     joined = " (a line passing one joins the years either side)" if line else ""
-    return (
-        f"{withheld} {cells} withheld to protect small counts (below {rule.threshold}), not drawn{joined}; "
-        "the table shows what is published."
-    )
+    return f"{' and '.join(parts)}, not drawn{joined}; the table shows what is published."
 
 
 #: Why a year between a trend's first and last is not in its data, unless the caller says otherwise: the note
@@ -639,7 +663,12 @@ def trend_chart(
             .mark_point(filled=False, fill="white", fillOpacity=1, opacity=1, size=60, strokeWidth=2)
             .encode(x=x, y=alt.Y(f"{value}:Q"), stroke=stroke, tooltip=tooltip)
         )
-    notes = [_withheld_note(withheld, rule, line=True), _gap_note(missing, gaps or {})]
+    notes = [
+        _withheld_note(
+            withheld, rule, line=True, publishers=publishers_withheld(data, [value] if counts else [])
+        ),
+        _gap_note(missing, gaps or {}),
+    ]
     if drawn:
         notes.insert(0, band_note)
     if marked:
@@ -716,7 +745,10 @@ def stacked_share_chart(
             ],
         )
     )
-    notes = ["Shares of the published counts.", _withheld_note(withheld, rule)]
+    notes = [
+        "Shares of the published counts.",
+        _withheld_note(withheld, rule, publishers=publishers_withheld(data, [value])),
+    ]
     return with_properties(
         chart, title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=CHART_HEIGHT
     )
@@ -843,7 +875,7 @@ def corridor_bar_chart(
     text_marks = base.mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
         x=alt.X(f"{value}:Q"), text=alt.Text("label:N")
     )
-    notes = [_withheld_note(withheld, rule)]
+    notes = [_withheld_note(withheld, rule, publishers=publishers_withheld(data, [value]))]
     return layered(
         bars,
         text_marks,
@@ -1331,7 +1363,7 @@ def flow_map(
     )
     layers += _labels_layers(named, placed=True)
     notes = [
-        _withheld_note(withheld, rule),
+        _withheld_note(withheld, rule, publishers=publishers_withheld(flows, [value])),
         f"{unlocated} flow(s) without a map location not drawn." if unlocated else None,
         # a name with no room beside its country is not written over another: it is given here
         f"Not named on the map for lack of room: {', '.join(unplaced)}." if unplaced else None,
@@ -1687,7 +1719,10 @@ def choropleth(
         point = country_centroids().filter(pl.col("iso3") == focus)
         named = point.select("lon", "lat", pl.lit(_country_label(focus)).alias("name"), weight=pl.lit("bold"))
         layers += _labels_layers(named)
-    notes = [_withheld_note(withheld, rule), f"Grey: {grey}. " + BOUNDARIES_CREDIT + "."]
+    notes = [
+        _withheld_note(withheld, rule, publishers=publishers_withheld(data, [value] if counts else [])),
+        f"Grey: {grey}. " + BOUNDARIES_CREDIT + ".",
+    ]
     return layered(
         *_on_map(layers, projection),
         title=chart_title(title, source, subtitle, notes),
