@@ -88,6 +88,11 @@ Selected = Selection | LoadedTable | pl.DataFrame
 
 RegionalLevel = Literal["region", "subregion"]
 FLOW_CLASSES = ("domestic", "intraregional", "transregional", "unknown")
+#: The class of a record in one region whose countries are not both known (:func:`record_region_flows`): UNODC's
+#: domestic is one country and its intraregional two different countries of a region, so it may be either.
+DOMESTIC_OR_INTRAREGIONAL = "domestic_or_intraregional"
+#: The classes of :func:`record_region_flows` (a flow table's, :data:`FLOW_CLASSES`, have both countries).
+RECORD_FLOW_CLASSES = (*FLOW_CLASSES[:2], DOMESTIC_OR_INTRAREGIONAL, *FLOW_CLASSES[2:])
 
 #: Columns of every flow table, in order.
 FLOW_COLUMNS = [
@@ -1549,8 +1554,13 @@ def record_region_flows(selection: Selected, level: RegionalLevel = "region") ->
     :func:`region_flows` sums a flow table, whose flows need both countries: CTDC's Victim–Perpetrator dataset
     gives no country at all, only the UN regions of citizenship and of exploitation as CTDC publishes them
     (``Africa``, ``Americas/Oceania``, ``Asia``, ``Europe``), so none of its 21,195 victims is on a flow while
-    14,700 have both regions. Here they are. ``flow_class``: ``domestic`` where both countries are known and
-    the same, else ``intraregional`` or ``transregional`` by the two regions, ``unknown`` where one is missing.
+    14,700 have both regions. Here they are. ``flow_class`` (:data:`RECORD_FLOW_CLASSES`): ``domestic`` where
+    both countries are known and the same; ``transregional`` where the two regions differ; in one region,
+    ``intraregional`` where both countries are known (and differ), else ``domestic_or_intraregional``: UNODC's
+    intraregional flow is between two *different* countries of a region, and a victim of Europe exploited in
+    Europe, countries unknown, may have been trafficked within one country (all 12,147 of the Victim–Perpetrator
+    dataset's records in one region: none is intraregional for lack of countries); ``unknown`` where a region
+    is missing. CTDC's own regions are not M49's (its ``Americas/Oceania`` is two M49 regions).
     Columns: origin_<level>, destination_<level>, flow_class, victims, victims_low, victims_high (equal: records
     are exact) and ``cell_key`` for keyed records; largest first. The indicator table has no such records:
     use :func:`region_flows` of :func:`flows`."""
@@ -1564,15 +1574,19 @@ def record_region_flows(selection: Selected, level: RegionalLevel = "region") ->
         )
     origin, destination = f"origin_{level}", f"destination_{level}"
     same_country = (pl.col("origin_iso3") == pl.col("destination_iso3")).fill_null(False)
+    both_countries = pl.col("origin_iso3").is_not_null() & pl.col("destination_iso3").is_not_null()
     flow_class = (
         pl.when(same_country)
         .then(pl.lit("domestic"))
         .when(pl.col(origin).is_null() | pl.col(destination).is_null())
         .then(pl.lit("unknown"))
-        .when(pl.col(origin) == pl.col(destination))
-        .then(pl.lit("intraregional"))
-        .otherwise(pl.lit("transregional"))
-        .cast(pl.Enum(FLOW_CLASSES))
+        .when(pl.col(origin) != pl.col(destination))
+        .then(pl.lit("transregional"))
+        # one region, a country unknown: the same country (domestic) or two of the region (intraregional)
+        .when(~both_countries)
+        .then(pl.lit(DOMESTIC_OR_INTRAREGIONAL))
+        .otherwise(pl.lit("intraregional"))
+        .cast(pl.Enum(RECORD_FLOW_CLASSES))
     )
     out = (
         selection.frame.lazy()
