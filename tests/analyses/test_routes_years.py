@@ -163,9 +163,10 @@ def test_record_region_classes_follow_unodcs_definitions(records):
         key = (o_region or "Unknown", d_region or "Unknown", cls)
         expected[key] = expected.get(key, 0) + 1
     got = routes.record_region_flows(frame)
-    assert {(r[0], r[1], str(r[2])): r[3] for r in got.select(
-        "origin_region", "destination_region", "flow_class", "victims"
-    ).iter_rows()} == expected
+    assert {
+        (r[0], r[1], str(r[2])): r[3]
+        for r in got.select("origin_region", "destination_region", "flow_class", "victims").iter_rows()
+    } == expected
     assert got["victims"].sum() == len(records)
 
 

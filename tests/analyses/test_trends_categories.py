@@ -5,6 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 from _indicator import indicator_rows
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evidence.analyses import trends
 from evidence.analyses.selection import Selection
@@ -90,3 +92,77 @@ def test_the_real_united_kingdom_2021_and_united_states_2021_forms_are_partial(s
         assert trends.unpublished_categories(shares).get(2021) == missing, iso3
         assert shares.filter(pl.col("year") == 2021)["share"].is_null().all()
         assert shares.filter(pl.col("year") == 2020)["share"].is_not_null().all()
+
+
+def test_a_period_change_counts_every_victim_of_a_year_that_publishes_no_cell_of_the_category():
+    # "other forms" absent from 2020 (a true 0 may be: UNODC publishes no 0): the 50 victims of known form that
+    # year are in the period's denominator, the category 0 of them (the share of 2019-2020 is 3 of 103, not 3 of 53)
+    small = {"Forced labour": 30, "Sexual exploitation": 20, "Other forms of exploitation": 3}
+    selection = forms({2018: small, 2019: small, 2020: {"Forced labour": 30, "Sexual exploitation": 20}})
+    shares = trends.shares_over_time(selection, "form")
+    change = trends.share_change(shares, "Other forms of exploitation", (2018, 2018), (2019, 2020))
+    assert (change.count_b, change.n_b) == (3, 103)
+    assert change.share_b == pytest.approx(3 / 103)
+    # a period in which the category is published in no year: 0 of the period's victims, not "no years"
+    alone = trends.share_change(shares, "Other forms of exploitation", (2018, 2019), (2020, 2020))
+    assert (alone.count_b, alone.n_b, alone.share_b) == (0, 50, 0)
+    with pytest.raises(ParameterError, match="no years of 2021-2022"):
+        trends.share_change(shares, "Other forms of exploitation", (2018, 2019), (2021, 2022))
+
+
+def test_the_real_belarus_other_forms_share_is_of_every_victim_of_known_form(shared_data):
+    # Belarus publishes an "other forms" cell (<5) in 2010 alone of 2005-2016: its share of 2008-2012 was of 2010's
+    # victims of known form only (361.5 of more than 1,000)
+    from evidence.sources.cache import load_cached
+
+    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    shares = trends.shares_over_time(Selection(table, country="BLR", role="destination"), "form")
+    change = trends.share_change(shares, "Other forms of exploitation", (2008, 2012), (2016, 2020))
+    for period, n in ((change.period_a, change.n_a), (change.period_b, change.n_b)):
+        years = shares.filter(pl.col("year").is_between(*period))
+        assert n == pytest.approx(years.group_by("year").agg(pl.col("n").first())["n"].sum())
+    assert change.n_a > 1000 and change.share_a < 2.5 / 1000
+    # 2013 publishes neither forced labour nor other forms: a period holding it is refused, whichever category
+    with pytest.raises(ParameterError, match="partial in 2009-2013"):
+        trends.share_change(shares, "Other forms of exploitation", (2009, 2013), (2016, 2020))
+
+
+CELL = st.one_of(st.none(), st.just("<5"), st.integers(1, 400))
+
+
+@given(
+    st.dictionaries(
+        st.integers(2010, 2017),
+        st.fixed_dictionaries({f: CELL for f in STEADY}),
+        min_size=2,
+    ),
+    st.sampled_from(list(STEADY)),
+)
+@settings(max_examples=40, deadline=None)
+def test_a_period_share_is_of_every_victim_of_known_value_of_its_years(years, category):
+    cells = {y: {f: v for f, v in c.items() if v is not None} for y, c in years.items()}
+    cells = {y: c for y, c in cells.items() if c}
+    if len(cells) < 2:
+        return
+    shares = trends.shares_over_time(forms(cells), "form")
+    first, last = min(cells), max(cells)
+    try:
+        change = trends.share_change(shares, category, (first, first), (first + 1, last))
+    except ParameterError as exc:  # a partial year, or a period without victims: refused, with the reason
+        assert "partial" in str(exc) or "no victims" in str(exc) or "no years" in str(exc)
+        return
+    for period, count, n in (
+        (change.period_a, change.count_a, change.n_a),
+        (change.period_b, change.count_b, change.n_b),
+    ):
+        held = shares.filter(pl.col("year").is_between(*period))
+        assert n == pytest.approx(held.group_by("year").agg(pl.col("n").first())["n"].sum())
+        mid = {"<5": 2.5}
+        expected = sum(
+            mid.get(c.get(category), c.get(category) or 0)
+            for y, c in cells.items()
+            if period[0] <= y <= period[1]
+        )
+        assert count == pytest.approx(expected)
+        assert 0 <= count <= n
+    assert change.ci_low <= change.difference <= change.ci_high

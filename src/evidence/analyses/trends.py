@@ -2291,7 +2291,12 @@ def share_change(
     level: float = 0.95,
 ) -> ShareChange:
     """Difference of a category's share between two periods (``b − a``) of a :func:`shares_over_time` table,
-    counts and denominators summed over each period's years (censored counts at their point value). Raises
+    counts and denominators summed over each period's years (censored counts at their point value). A period's
+    denominator is the victims of known value of every year of it that the table holds: a year whose breakdown
+    publishes no cell of the category (UNODC publishes no 0; a small category absent from a year, see
+    :func:`unpublished_categories`) counts its victims with 0 in the category, not left out (Belarus's "other
+    forms", absent from most years of 2005-2016: the share of 2009-2013 was of a quarter of its victims). The
+    interval treats the pooled victims as independent (no extra variation between years). Raises
     ``ParameterError`` for an empty table, a category it does not hold (naming those it holds) or a period
     without years or victims."""
     level = check_level(level)
@@ -2321,10 +2326,14 @@ def share_change(
     partial = unpublished_categories(shares)
 
     def totals(period: tuple[int, int]) -> tuple[float, float]:
-        sel = rows.filter(pl.col("year").is_between(*period))
-        if not sel.height:
+        # every year of the period the table holds, whichever categories it publishes: a year of a publisher's
+        # breakdown without a cell of the category (UNODC publishes no 0; where that leaves out a material part
+        # the year is partial, refused below) has its victims of known value in the denominator, 0 in the category
+        held = shares.filter(pl.col("year").is_between(*period))
+        if not held.height:
             raise ParameterError(f"no years of {period[0]}-{period[1]} in the shares table")
-        if left := [y for y in sel["year"].to_list() if y in partial]:
+        years = sorted({int(y) for y in held["year"].to_list()})
+        if left := [y for y in years if y in partial]:
             from evidence.analyses.coverage import years_text
 
             alike: dict[tuple[str, ...], list[int]] = {}
@@ -2339,8 +2348,9 @@ def share_change(
                 "other years): the shares of such a year are of a part, not comparable with other years'; "
                 "choose periods without it (trends.unpublished_categories)"
             )
-        s = sel.select(point.sum().alias("c"), pl.col("n").sum().alias("n")).row(0)
-        return float(s[0]), float(s[1])
+        count = rows.filter(pl.col("year").is_between(*period)).select(point.sum()).item()
+        n = held.group_by("year").agg(pl.col("n").first())["n"].sum()
+        return float(count or 0.0), float(n or 0.0)
 
     (ca, na), (cb, nb) = totals(first), totals(second)
     if not (na > 0 and nb > 0):
