@@ -133,12 +133,19 @@ CELL = st.one_of(st.none(), st.just("<5"), st.integers(1, 400))
 @given(
     st.dictionaries(
         st.integers(2010, 2017),
-        st.fixed_dictionaries({f: CELL for f in STEADY}),
+        st.fixed_dictionaries(
+            {
+                "Forced labour": st.one_of(st.none(), st.integers(50, 400)),
+                "Sexual exploitation": CELL,
+                # a small category, often absent: its absence is no partial year, its year's victims count
+                "Other forms of exploitation": st.one_of(st.none(), st.just("<5"), st.integers(1, 3)),
+            }
+        ),
         min_size=2,
     ),
     st.sampled_from(list(STEADY)),
 )
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=80, deadline=None)
 def test_a_period_share_is_of_every_victim_of_known_value_of_its_years(years, category):
     cells = {y: {f: v for f, v in c.items() if v is not None} for y, c in years.items()}
     cells = {y: c for y, c in cells.items() if c}
@@ -148,8 +155,8 @@ def test_a_period_share_is_of_every_victim_of_known_value_of_its_years(years, ca
     first, last = min(cells), max(cells)
     try:
         change = trends.share_change(shares, category, (first, first), (first + 1, last))
-    except ParameterError as exc:  # a partial year, or a period without victims: refused, with the reason
-        assert "partial" in str(exc) or "no victims" in str(exc) or "no years" in str(exc)
+    except ParameterError as exc:  # a partial year, a period without victims, a category never published
+        assert any(w in str(exc) for w in ("partial", "no victims", "no years", "no category")), exc
         return
     for period, count, n in (
         (change.period_a, change.count_a, change.n_a),
