@@ -307,6 +307,23 @@ def test_censored_series_whose_bound_fit_has_no_covariance_still_gets_a_rate_rat
     assert result.low_bound.rate_ratio > result.rate_ratio > result.high_bound.rate_ratio > 1
 
 
+def test_a_bound_without_a_finite_trend_leaves_the_point_estimate_and_says_so():
+    # a censored part whose low bound is 0 (a cell less its parts): on the low bounds every victim is in the
+    # last year, an unbounded trend; the point values have one, and the bound says it has none
+    counts = pl.DataFrame(
+        {
+            "year": list(range(2010, 2017)),
+            "count": [0, 0, None, 0, 0, 0, 30],
+            "count_low": [0, 0, 0, 0, 0, 0, 30],
+            "count_high": [0, 0, 4, 0, 0, 0, 30],
+        }
+    )
+    result = trends.rate_ratio(counts)
+    assert result.basis == "point" and math.isfinite(result.rate_ratio)
+    assert result.low_bound is None and result.high_bound is not None
+    assert any("low bound" in w and "no finite rate ratio" in w for w in result.warnings)
+
+
 def test_a_fit_that_fails_numerically_is_an_estimation_error_not_a_statsmodels_one():
     censored = [None] * 7  # a huge first year, then <5 every year: IRLS weights overflow
     counts = pl.DataFrame(
@@ -317,8 +334,16 @@ def test_a_fit_that_fails_numerically_is_an_estimation_error_not_a_statsmodels_o
             "count_high": [963920] + [4] * 7,
         }
     )
+    # the point values are fitted; the low bounds' fit fails: the estimate stands, the bound's failure is said
+    result = trends.rate_ratio(counts)
+    assert result.low_bound is None and result.high_bound is not None
+    assert result.warnings == (
+        "on the low bounds: the Poisson count model could not be fitted (NaN, inf or invalid value detected in "
+        "weights, estimation infeasible.)",
+    )
+    exact = pl.DataFrame({"year": range(2010, 2018), "count": [963920] + [1] * 7})
     with pytest.raises(EstimationError, match="could not be fitted"):
-        trends.rate_ratio(counts)
+        trends.rate_ratio(exact)
 
 
 def test_a_missing_or_negative_count_is_a_parameter_error():

@@ -969,7 +969,9 @@ def rate_ratio(
     (:func:`too_few_years`; at least 2 whatever ``min_years`` says), no victims or an invalid count, and its
     subclass
     ``EstimationError`` when no finite rate ratio exists (every victim in the first or last year) or the series
-    holds no trend (:func:`no_trend_information`: every year with victims censored)."""
+    holds no trend (:func:`no_trend_information`: every year with victims censored). A censoring bound without a
+    finite rate ratio of its own (or without a victim) leaves ``low_bound`` or ``high_bound`` None, with the
+    reason in ``warnings``, not the estimate unsaid."""
     level = check_level(level)
     series = _series(counts)
     if not series.height:
@@ -987,9 +989,22 @@ def rate_ratio(
     )
     if not censored:
         return main
-    low = _rate_ratio(series["year"].to_numpy(), series["count_low"].to_numpy(), "low bound", level)
-    high = _rate_ratio(series["year"].to_numpy(), series["count_high"].to_numpy(), "high bound", level)
-    return dataclasses.replace(main, low_bound=low, high_bound=high)
+    bounds: dict[str, RateRatio | None] = {}
+    notes: list[str] = []
+    for name, column in (("low bound", "count_low"), ("high bound", "count_high")):
+        # a bound series may have no finite trend where the point values have one (a censored part whose low
+        # bound is 0: a cell less its parts): the estimate stands, and the bound says it has none
+        try:
+            bounds[name] = _rate_ratio(series["year"].to_numpy(), series[column].to_numpy(), name, level)
+        except ParameterError as exc:
+            bounds[name] = None
+            notes.append(f"on the {name}s: {exc}")
+    return dataclasses.replace(
+        main,
+        low_bound=bounds["low bound"],
+        high_bound=bounds["high bound"],
+        warnings=tuple(dict.fromkeys((*main.warnings, *notes))),
+    )
 
 
 def _rate_ratio(years: np.ndarray, y: np.ndarray, basis: str, level: float) -> RateRatio:
