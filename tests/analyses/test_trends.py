@@ -178,6 +178,38 @@ def test_a_break_has_four_published_years_on_each_side_whatever_the_span():
     assert trends.MIN_BREAK_SEGMENT == 4
 
 
+def test_a_break_after_unread_years_is_dated_to_the_gap_not_to_its_last_year():
+    # Qatar's detected victims (UNODC 2023): no count for 2012-2015, the best break "in 2016". Any year of the gap
+    # gives the same fit (for the years read, a break in 2013 or in 2016 is the same model): the break is between
+    # 2012 and 2016, and nothing in the data says where
+    years = [2006, 2007, 2008, 2009, 2010, 2011, 2016, 2017, 2018, 2019, 2020]
+    counts = [30, 34, 37, 40, 45, 50, 200, 190, 185, 170, 160]
+    found = trends.find_break(series(years, counts))
+    assert found.break_year == 2016 and found.previous_year == 2011
+    assert found.to_dict()["previous_year"] == 2011
+    assert "break between 2012 and 2016" in repr(found)
+    assert "2012–2015 not read" in repr(found)
+    # where the year before the break is read, the break is its year
+    consecutive = trends.find_break(series(range(2006, 2017), counts))
+    assert consecutive.previous_year == consecutive.break_year - 1
+    assert f"break in {consecutive.break_year}" in repr(consecutive)
+
+
+@given(
+    st.lists(st.integers(2000, 2030), min_size=8, max_size=20, unique=True),
+    st.lists(st.integers(0, 300), min_size=20, max_size=20),
+)
+@settings(max_examples=40, deadline=None)
+def test_the_year_read_before_a_break_is_the_last_one_before_it(years, counts):
+    years = sorted(years)
+    table = series(years, counts[: len(years)])
+    try:
+        found = trends.find_break(table)
+    except ParameterError:  # includes EstimationError: no segment with a finite trend
+        return
+    assert found.previous_year == max(y for y in years if y < found.break_year)
+
+
 def test_zeros_then_a_jump_has_no_break_to_estimate_rather_than_an_overflow():
     # every candidate year leaves a segment of zeros (or with its only victims in an end year)
     for counts in ([0, 0, 0, 0, 0, 50, 60, 70], [0, 0, 0, 5, 9, 12], [0] * 6, [0] * 8 + [14] + [0] * 9):

@@ -1073,6 +1073,23 @@ class Break:
     warnings: tuple[str, ...] = ()
     #: the confidence level of the intervals (``find_break``'s ``level``)
     level: float = 0.95
+    #: the last year read before the break (``break_year − 1`` unless years between were not read). After
+    #: unread years the break is *between* ``previous_year + 1`` and ``break_year``: for the years read, a break
+    #: in any year of the gap is the same model (the slope-change term differs by a multiple of the level term),
+    #: so the data cannot say where in the gap it fell
+    previous_year: int | None = None
+
+    @property
+    def unread_before(self) -> tuple[int, ...]:
+        """The years not read between :attr:`previous_year` and :attr:`break_year` (none: the break is dated)."""
+        if self.previous_year is None:
+            return ()
+        return tuple(range(self.previous_year + 1, self.break_year))
+
+    def when(self) -> str:
+        """ "in 2016", or "between 2012 and 2016" after unread years (:attr:`previous_year`)."""
+        gap = self.unread_before
+        return f"between {gap[0]} and {self.break_year}" if gap else f"in {self.break_year}"
 
     def _overview(self) -> tuple[str, list[tuple[str, list[str]]]]:
         """A title and (label, texts) lines: the facts of the break, never a count."""
@@ -1119,6 +1136,20 @@ class Break:
             )
         if self.warnings:
             lines.append(("fit warnings", list(self.warnings)))
+        if gap := self.unread_before:
+            from evidence.analyses.coverage import years_text
+
+            lines.insert(
+                0,
+                (
+                    "when",
+                    [
+                        f"{years_text(list(gap))} not read: a break in any of them, or in {self.break_year}, fits "
+                        "the years read alike, so the data cannot say in which year it fell"
+                    ],
+                ),
+            )
+            return f"break {self.when()} (the new segment's first year read: {self.break_year})", lines
         return f"break in {self.break_year} (the first year of the new segment)", lines
 
     def __repr__(self) -> str:
@@ -1146,6 +1177,7 @@ class Break:
             "model": self.model,
             "n_candidates": self.n_candidates,
             "skipped_candidates": list(self.skipped_candidates),
+            "previous_year": self.previous_year,
             **({"warnings": list(self.warnings)} if self.warnings else {}),
         }
 
@@ -1161,6 +1193,10 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = MIN_BREAK_SEGMENT, le
     years of the series, not of its span), by maximum
     Poisson likelihood; the chosen model is refitted as negative binomial when overdispersed (as
     :func:`rate_ratio`). Censored years enter at their point value.
+
+    After years not read (a country that did not report) the break found at the first year read after them is
+    a break somewhere in the gap: ``previous_year`` says where the gap starts, and :meth:`Break.when` says
+    "between 2012 and 2016" (the fit is the same wherever in the gap the break is put).
 
     A candidate year is searched only when both segments have a finite trend (victims in two of the segment's
     years, or in one year inside it); the others are listed in ``skipped_candidates``. Raises
@@ -1255,6 +1291,7 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = MIN_BREAK_SEGMENT, le
         skipped_candidates=tuple(skipped),
         warnings=tuple(dict.fromkeys(chosen.warnings + null.warnings)),
         level=level,
+        previous_year=int(years[years < best_year].max()),
     )
 
 
