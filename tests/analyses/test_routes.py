@@ -575,3 +575,37 @@ def test_the_q_values_are_statsmodels_benjamini_hochberg(p_values):
 
     p = np.array(p_values)
     np.testing.assert_array_equal(routes._benjamini_hochberg(p), multipletests(p, method="fdr_bh")[1])
+
+
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.PerfectSeparationWarning")
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 200), min_size=3, max_size=14))
+def test_a_corridors_test_is_the_quasi_likelihood_f_test_when_its_dispersion_is_estimated(counts):
+    # with the dispersion estimated from n − 2 degrees of freedom the scaled deviance is referred to F(1, n − 2),
+    # not to chi²(1), which takes the dispersion as known (three years: a 5% test at 161 instead of 3.84)
+    import statsmodels.api as sm
+    from scipy import stats
+
+    from evidence.analyses.count_models import OVERDISPERSION_THRESHOLD, finite_trend_exists
+    from evidence.analyses.routes import _corridor_growth
+
+    y = np.asarray(counts, float)
+    years = np.arange(2007, 2007 + len(y), dtype=float)
+    if y.sum() == 0 or not finite_trend_exists(years, y):
+        return
+    X = sm.add_constant(years - years.mean())
+    full = sm.GLM(y, X, family=sm.families.Poisson()).fit()
+    null = sm.GLM(y, X[:, :1], family=sm.families.Poisson()).fit()
+    df = len(y) - 2
+    dispersion = full.pearson_chi2 / df
+    rate_ratio, low, high, p, model, _ = _corridor_growth(years, y)
+    statistic = max(null.deviance - full.deviance, 0.0)
+    if dispersion > OVERDISPERSION_THRESHOLD:
+        assert model == "quasi_poisson"
+        expected = stats.f.sf(statistic / dispersion, 1, df)
+    else:
+        assert model == "poisson"
+        expected = stats.chi2.sf(statistic, 1)
+    assert p == pytest.approx(expected, rel=1e-5, abs=1e-12)
+    if low is not None and high is not None:  # the interval inverts the same test
+        assert (p < 0.05) == (not low <= 1 <= high) or p == pytest.approx(0.05, abs=1e-6)
