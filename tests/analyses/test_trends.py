@@ -210,6 +210,31 @@ def test_the_year_read_before_a_break_is_the_last_one_before_it(years, counts):
     assert found.previous_year == max(y for y in years if y < found.break_year)
 
 
+def test_a_quasi_poisson_break_is_tested_by_f_with_the_dispersion_estimated(monkeypatch):
+    # where the negative binomial fails, the break model is quasi-Poisson: its dispersion is estimated from the
+    # series' n − 4 residual degrees of freedom, so the scaled statistic is F(2, n − 4) (twice it), not chi²(2)
+    import statsmodels.api as sm
+    from scipy import stats
+
+    from evidence.analyses import count_models
+
+    count_models._FITS.clear()
+    monkeypatch.setattr(count_models, "_fit_nb2", lambda *a, **k: None)
+    years = np.arange(2006, 2016)
+    counts = np.array([30, 55, 28, 61, 40, 90, 150, 70, 160, 120])
+    found = trends.find_break(series(years, counts))
+    count_models._FITS.clear()
+    assert found.model == "quasi_poisson"
+    t = years - years.mean()
+    after = (years >= found.break_year).astype(float)
+    X = np.column_stack([np.ones_like(t), t, after, (years - found.break_year) * after])
+    full = sm.GLM(counts, X, family=sm.families.Poisson()).fit()
+    null = sm.GLM(counts, X[:, :2], family=sm.families.Poisson()).fit()
+    dispersion = full.pearson_chi2 / (len(years) - 4)
+    statistic = (null.deviance - full.deviance) / dispersion
+    assert found.p_value == pytest.approx(stats.f.sf(statistic / 2, 2, len(years) - 4), rel=1e-6)
+
+
 def test_zeros_then_a_jump_has_no_break_to_estimate_rather_than_an_overflow():
     # every candidate year leaves a segment of zeros (or with its only victims in an end year)
     for counts in ([0, 0, 0, 0, 0, 50, 60, 70], [0, 0, 0, 5, 9, 12], [0] * 6, [0] * 8 + [14] + [0] * 9):

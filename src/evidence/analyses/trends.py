@@ -1048,7 +1048,8 @@ class Break:
 
     The model: log μ = b0 + b1·t + b2·[year ≥ break] + b3·(t − t_break)·[year ≥ break], a level change and a
     slope change at ``break_year`` (the first year of the new segment). ``p_value`` is the likelihood-ratio test
-    against no break (2 df) at the chosen year; because the year was chosen by the search it is optimistic, and
+    against no break (2 df; with a quasi-Poisson model, whose dispersion is estimated, the F test of the scaled
+    statistic on 2 and n − 4 df) at the chosen year; because the year was chosen by the search it is optimistic, and
     ``p_value_adjusted`` (Bonferroni over the ``n_candidates`` years searched) is the conservative version.
     """
 
@@ -1114,7 +1115,13 @@ class Break:
                 "test",
                 [
                     (
-                        f"likelihood ratio {self.lr_statistic:.2f} against no break (2 df), {_p_text(self.p_value)}; "
+                        (
+                            f"likelihood ratio {self.lr_statistic:.2f} against no break (2 df), "
+                            if self.model != "quasi_poisson"
+                            else f"likelihood ratio scaled by the dispersion {self.lr_statistic:.2f} against no "
+                            "break (F test, 2 df: the dispersion is estimated), "
+                        )
+                        + f"{_p_text(self.p_value)}; "
                         f"{_p_text(self.p_value_adjusted).replace('p', 'adjusted p', 1)} (Bonferroni over the "
                         f"{self.n_candidates} years searched: the year was chosen by the search)"
                     ),
@@ -1204,7 +1211,8 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = MIN_BREAK_SEGMENT, le
     invalid count, and its subclass
     ``EstimationError`` ("no break could be estimated") when no candidate year is left."""
     level = check_level(level)
-    from scipy.special import chdtrc  # the chi-squared tail: scipy.stats takes a second to import
+    # the chi-squared and F tails: scipy.stats takes a second to import
+    from scipy.special import chdtrc, fdtrc
 
     if min_segment < 2:
         raise ParameterError(f"min_segment must be at least 2, not {min_segment}")
@@ -1266,9 +1274,15 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = MIN_BREAK_SEGMENT, le
             chosen, model="quasi_poisson", cov=chosen.cov * max(chosen.dispersion, 1.0)
         )
     lr = max(2 * (chosen.llf - null.llf), 0.0)
+    df_resid = len(y) - 4
     if chosen.model == "quasi_poisson":
         lr /= max(chosen.dispersion, 1.0)
-    p = float(chdtrc(2, lr))
+    if chosen.model == "quasi_poisson" and df_resid > 0:
+        # the dispersion is estimated from the break model's n − 4 residual degrees of freedom: the scaled
+        # statistic over its 2 df is F(2, n − 4), not chi²(2)/2 (which takes the dispersion as known)
+        p = float(fdtrc(2, df_resid, lr / 2))
+    else:
+        p = float(chdtrc(2, lr))
     slope_before = chosen.coefficient(np.array([0.0, 1.0, 0.0, 0.0]), level)
     slope_after = chosen.coefficient(np.array([0.0, 1.0, 0.0, 1.0]), level)
     jump = chosen.coefficient(np.array([0.0, 0.0, 1.0, 0.0]), level)
