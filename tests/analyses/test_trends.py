@@ -235,6 +235,29 @@ def test_a_quasi_poisson_break_is_tested_by_f_with_the_dispersion_estimated(monk
     assert found.p_value == pytest.approx(stats.f.sf(statistic / 2, 2, len(years) - 4), rel=1e-6)
 
 
+def test_a_quasi_poisson_rate_ratio_has_a_t_interval_on_its_residual_df(monkeypatch):
+    # the dispersion estimated from n − 2 years: the Wald interval and p-value use t(n − 2), as R's quasipoisson
+    import statsmodels.api as sm
+    from scipy import stats
+
+    from evidence.analyses import count_models
+
+    count_models._FITS.clear()
+    monkeypatch.setattr(count_models, "_fit_nb2", lambda *a, **k: None)
+    years = np.arange(2010, 2017)
+    counts = np.array([30, 55, 28, 61, 40, 90, 75])
+    result = trends.rate_ratio(series(years, counts))
+    count_models._FITS.clear()
+    assert result.model == "quasi_poisson"
+    fit = sm.GLM(counts, sm.add_constant(years - years.mean()), family=sm.families.Poisson()).fit(scale="X2")
+    b, se, df = fit.params[1], fit.bse[1], len(years) - 2
+    q = stats.t.ppf(0.975, df)
+    assert (result.ci_low, result.ci_high) == pytest.approx(
+        (np.exp(b - q * se), np.exp(b + q * se)), rel=1e-6
+    )
+    assert result.p_value == pytest.approx(2 * stats.t.sf(abs(b / se), df), rel=1e-6)
+
+
 def test_zeros_then_a_jump_has_no_break_to_estimate_rather_than_an_overflow():
     # every candidate year leaves a segment of zeros (or with its only victims in an end year)
     for counts in ([0, 0, 0, 0, 0, 50, 60, 70], [0, 0, 0, 5, 9, 12], [0] * 6, [0] * 8 + [14] + [0] * 9):
