@@ -598,7 +598,7 @@ def test_a_corridors_test_is_the_quasi_likelihood_f_test_when_its_dispersion_is_
     null = sm.GLM(y, X[:, :1], family=sm.families.Poisson()).fit()
     df = len(y) - 2
     dispersion = full.pearson_chi2 / df
-    rate_ratio, low, high, p, model, _ = _corridor_growth(years, y)
+    _, low, high, p, model, _ = _corridor_growth(years, y)
     statistic = max(null.deviance - full.deviance, 0.0)
     if dispersion > OVERDISPERSION_THRESHOLD:
         assert model == "quasi_poisson"

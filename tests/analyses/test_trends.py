@@ -418,8 +418,10 @@ def test_a_fit_that_fails_numerically_is_an_estimation_error_not_a_statsmodels_o
     result = trends.rate_ratio(counts)
     assert result.low_bound is None and result.high_bound is not None
     assert result.warnings == (
-        "on the low bounds: the Poisson count model could not be fitted (NaN, inf or invalid value detected in "
-        "weights, estimation infeasible.)",
+        (
+            "on the low bounds: the Poisson count model could not be fitted (NaN, inf or invalid value detected "
+            "in weights, estimation infeasible.)"
+        ),
     )
     exact = pl.DataFrame({"year": range(2010, 2018), "count": [963920] + [1] * 7})
     with pytest.raises(EstimationError, match="could not be fitted"):

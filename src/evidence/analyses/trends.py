@@ -1151,8 +1151,10 @@ class Break:
                 (
                     "when",
                     [
-                        f"{years_text(list(gap))} not read: a break in any of them, or in {self.break_year}, fits "
-                        "the years read alike, so the data cannot say in which year it fell"
+                        (
+                            f"{years_text(list(gap))} not read: a break in any of them, or in {self.break_year}, "
+                            "fits the years read alike, so the data cannot say in which year it fell"
+                        )
                     ],
                 ),
             )
