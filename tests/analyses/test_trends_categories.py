@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import polars as pl
 import pytest
 from _indicator import indicator_rows
@@ -173,3 +176,50 @@ def test_a_period_share_is_of_every_victim_of_known_value_of_its_years(years, ca
         assert count == pytest.approx(expected)
         assert 0 <= count <= n
     assert change.ci_low <= change.difference <= change.ci_high
+
+
+def test_a_period_change_widens_for_the_variation_of_the_share_between_its_years():
+    # yearly shares far more variable than binomial sampling (the Philippines' children, 2010-2020: dispersion
+    # 7): the victims of a period are not independent draws, and the interval is Newcombe's on the effective
+    # counts (count and denominator over the between-year dispersion of a binomial model with a period effect)
+    import statsmodels.api as sm
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    yearly = {
+        2010: (10, 90), 2011: (40, 60), 2012: (15, 85), 2013: (45, 55),
+        2016: (20, 80), 2017: (60, 40), 2018: (25, 75), 2019: (55, 45),
+    }  # fmt: skip
+    selection = forms({y: {"Forced labour": a, "Sexual exploitation": b} for y, (a, b) in yearly.items()})
+    shares = trends.shares_over_time(selection, "form")
+    change = trends.share_change(shares, "Forced labour", (2010, 2013), (2016, 2019))
+    years = sorted(yearly)
+    y = np.array([yearly[k][0] for k in years], float)
+    n = np.array([sum(yearly[k]) for k in years], float)
+    X = sm.add_constant(np.array([k >= 2016 for k in years], float))
+    fit = sm.GLM(np.column_stack([y, n - y]), X, family=sm.families.Binomial()).fit()
+    dispersion = fit.pearson_chi2 / fit.df_resid
+    assert dispersion > 10
+    assert change.dispersion == pytest.approx(dispersion, rel=1e-9)
+    low, high = confint_proportions_2indep(
+        160 / dispersion,
+        400 / dispersion,
+        110 / dispersion,
+        400 / dispersion,
+        method="newcomb",
+        compare="diff",
+    )
+    assert (change.ci_low, change.ci_high) == pytest.approx((low, high), rel=1e-6)
+    assert change.difference == pytest.approx(0.125)
+    assert "between-year dispersion" in change.to_dict()["method"]
+
+
+def test_a_change_between_single_years_has_no_dispersion_to_estimate():
+    selection = forms(
+        {
+            2018: {"Forced labour": 30, "Sexual exploitation": 70},
+            2020: {"Forced labour": 60, "Sexual exploitation": 40},
+        }
+    )
+    change = trends.share_change(trends.shares_over_time(selection, "form"), "Forced labour", 2018, 2020)
+    assert math.isnan(change.dispersion) and change.to_dict()["dispersion"] is None
+    assert "not estimable" in change.to_dict()["method"]

@@ -2308,6 +2308,24 @@ class ShareChange:
     ci_low: float
     ci_high: float
     level: float
+    #: Pearson chi² / df of a binomial model of the yearly counts with a period effect (NaN with one year in
+    #: each period: nothing to estimate it from); above 1, the interval is Newcombe's on the effective counts
+    dispersion: float = float("nan")
+
+    def method(self) -> str:
+        """How the interval was made, with the between-year dispersion it allowed for."""
+        text = "Newcombe hybrid score (Wilson) interval for a difference of proportions"
+        if not math.isfinite(self.dispersion):
+            return (
+                text + "; between-year dispersion not estimable (one year in each period): none allowed for"
+            )
+        if self.dispersion > 1:
+            return (
+                text
+                + f", on the effective counts (each period's count and victims divided by the between-year "
+                f"dispersion {self.dispersion:.2f}: the yearly shares vary more than binomial sampling allows)"
+            )
+        return text + f"; between-year dispersion {self.dispersion:.2f} ≤ 1: none allowed for"
 
     def _overview(self) -> tuple[str, list[tuple[str, list[str]]]]:
         """A title and (label, texts) lines: the shares and their difference, not the counts."""
@@ -2324,7 +2342,7 @@ class ShareChange:
                     )
                 ],
             ),
-            ("method", [self.to_dict()["method"] + "; each period's counts summed over its years"]),
+            ("method", [self.method() + "; each period's counts summed over its years"]),
             ("see", [".count_a, .n_a, .count_b, .n_b (raw counts, not disclosure-controlled)"]),
         ]
 
@@ -2346,7 +2364,8 @@ class ShareChange:
             "difference": clean_float(self.difference),
             "ci": [clean_float(self.ci_low), clean_float(self.ci_high)],
             "level": self.level,
-            "method": "Newcombe hybrid score (Wilson) interval for a difference of proportions",
+            "dispersion": clean_float(self.dispersion, 4),
+            "method": self.method(),
         }
 
 
@@ -2364,7 +2383,10 @@ def share_change(
     publishes no cell of the category (UNODC publishes no 0; a small category absent from a year, see
     :func:`unpublished_categories`) counts its victims with 0 in the category, not left out (Belarus's "other
     forms", absent from most years of 2005-2016: the share of 2009-2013 was of a quarter of its victims). The
-    interval treats the pooled victims as independent (no extra variation between years). Raises
+    interval is Newcombe's hybrid score interval; where the yearly shares vary more than binomial sampling allows
+    (the Pearson dispersion of a binomial model with one share per period, from the years' counts, above 1:
+    UNODC's yearly shares typically 4 to 140), on the effective counts, each period's count and victims divided by
+    that dispersion (a design effect), so that its victims are not read as independent draws. Raises
     ``ParameterError`` for an empty table, a category it does not hold (naming those it holds) or a period
     without years or victims."""
     level = check_level(level)
@@ -2393,7 +2415,7 @@ def share_change(
     point = point_expr("count", "count_low", "count_high")
     partial = unpublished_categories(shares)
 
-    def totals(period: tuple[int, int]) -> tuple[float, float]:
+    def totals(period: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
         # every year of the period the table holds, whichever categories it publishes: a year of a publisher's
         # breakdown without a cell of the category (UNODC publishes no 0; where that leaves out a material part
         # the year is partial, refused below) has its victims of known value in the denominator, 0 in the category
@@ -2416,14 +2438,20 @@ def share_change(
                 "other years): the shares of such a year are of a part, not comparable with other years'; "
                 "choose periods without it (trends.unpublished_categories)"
             )
-        count = rows.filter(pl.col("year").is_between(*period)).select(point.sum()).item()
-        n = held.group_by("year").agg(pl.col("n").first())["n"].sum()
-        return float(count or 0.0), float(n or 0.0)
+        denominators = held.group_by("year").agg(pl.col("n").first().cast(pl.Float64))
+        counts = rows.filter(pl.col("year").is_between(*period)).select("year", _c=point)
+        by_year = denominators.join(counts, on="year", how="left").sort("year")
+        return by_year["_c"].fill_null(0.0).to_numpy(), by_year["n"].fill_null(0.0).to_numpy()
 
-    (ca, na), (cb, nb) = totals(first), totals(second)
+    (ya, wa), (yb, wb) = totals(first), totals(second)
+    ca, na, cb, nb = float(ya.sum()), float(wa.sum()), float(yb.sum()), float(wb.sum())
     if not (na > 0 and nb > 0):
         raise ParameterError("a period has no victims with a known value: no share to compare")
-    low, high = newcombe_difference(cb, nb, ca, na, alpha=1 - level)
+    dispersion = _between_year_dispersion(((ya, wa, ca / na), (yb, wb, cb / nb)))
+    # victims of one year are no independent draws when the yearly shares vary more than sampling allows: the
+    # interval is Newcombe's on the effective counts (a design effect: counts over the dispersion)
+    effect = dispersion if math.isfinite(dispersion) and dispersion > 1 else 1.0
+    low, high = newcombe_difference(cb / effect, nb / effect, ca / effect, na / effect, alpha=1 - level)
     return ShareChange(
         category=category,
         period_a=first,
@@ -2438,7 +2466,24 @@ def share_change(
         ci_low=float(low),
         ci_high=float(high),
         level=level,
+        dispersion=dispersion,
     )
+
+
+def _between_year_dispersion(periods: Sequence[tuple[np.ndarray, np.ndarray, float]]) -> float:
+    """Pearson chi² / residual df of a binomial model of yearly counts out of yearly victims with one share per
+    period (the periods' pooled shares: its maximum-likelihood fit), over (counts, victims, share) per period;
+    NaN without residual df (one year in each period). A year without victims, or a period whose share is 0 or
+    1 (every year on it), adds nothing."""
+    chi2, years = 0.0, 0
+    for counts, victims, share in periods:
+        kept = victims > 0
+        years += int(kept.sum())
+        if 0 < share < 1:
+            expected = victims[kept] * share
+            chi2 += float(np.sum((counts[kept] - expected) ** 2 / (expected * (1 - share))))
+    df = years - len(periods)
+    return chi2 / df if df > 0 else float("nan")
 
 
 __all__ = [
