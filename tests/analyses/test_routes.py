@@ -609,3 +609,34 @@ def test_a_corridors_test_is_the_quasi_likelihood_f_test_when_its_dispersion_is_
     assert p == pytest.approx(expected, rel=1e-5, abs=1e-12)
     if low is not None and high is not None:  # the interval inverts the same test
         assert (p < 0.05) == (not low <= 1 <= high) or p == pytest.approx(0.05, abs=1e-6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["THA", "MMR", "JPN", "FIN", "XXX"]),
+            st.sampled_from(["THA", "JPN", "FIN", "XXX"]),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.sampled_from(["region", "subregion"]),
+)
+def test_every_flow_is_classed_as_unodc_defines_its_classes(pairs, level):
+    # domestic: one country; intraregional: two countries of one region (or subregion); transregional: two
+    # regions; unknown: a region missing (XXX has none)
+    df = cases([v for o, d in pairs for v in victims(o, d, 1)])
+    flows = routes.flows(df, regional_level=level)
+    index = 0 if level == "region" else 1
+    for row in flows.iter_rows(named=True):
+        o, d = row["origin_iso3"], row["destination_iso3"]
+        o_region, d_region = REGIONS.get(o, (None, None))[index], REGIONS.get(d, (None, None))[index]
+        if o == d:
+            expected = "domestic"
+        elif o_region is None or d_region is None:
+            expected = "unknown"
+        else:
+            expected = "intraregional" if o_region == d_region else "transregional"
+        assert row["flow_class"] == expected, (o, d, level)
+    assert int(flows["victims"].sum() or 0) == len(pairs)
