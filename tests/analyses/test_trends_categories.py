@@ -223,3 +223,12 @@ def test_a_change_between_single_years_has_no_dispersion_to_estimate():
     change = trends.share_change(trends.shares_over_time(selection, "form"), "Forced labour", 2018, 2020)
     assert math.isnan(change.dispersion) and change.to_dict()["dispersion"] is None
     assert "not estimable" in change.to_dict()["method"]
+
+
+def test_periods_that_share_years_are_refused():
+    # the same victims in both periods: Newcombe's interval is for two independent samples
+    selection = forms({y: STEADY for y in range(2015, 2021)})
+    shares = trends.shares_over_time(selection, "form")
+    with pytest.raises(ParameterError, match="overlap: 2017-2018"):
+        trends.share_change(shares, "Forced labour", (2015, 2018), (2017, 2020))
+    assert trends.share_change(shares, "Forced labour", (2015, 2017), (2018, 2020)).difference == 0
