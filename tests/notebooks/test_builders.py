@@ -1739,11 +1739,9 @@ def test_the_brief_shows_a_breakdowns_missing_years_in_its_table_and_note(monkey
 def test_a_breakdown_table_has_every_year_of_the_span_and_notes_exactly_those_without_it(totals, forms):
     """The rule always holds: a row for every year of the total or the breakdown, noted exactly where the
     breakdown is not (a row that never shows a number of its breakdown); every other year of the span named in
-    the note; the sentence on breakdowns without a total names exactly the years of the breakdown without the
-    total."""
+    the note; the years of the breakdown without the total are exactly those the total lacks."""
     from evidence.notebooks.builders import (
         NO_BREAKDOWN_PUBLISHED,
-        breakdown_without_total_sentence,
         breakdown_without_total_years,
         no_breakdown_years,
     )
@@ -1762,14 +1760,12 @@ def test_a_breakdown_table_has_every_year_of_the_span_and_notes_exactly_those_wi
     assert total_only == sorted(totals - forms)
     assert nothing == sorted(set(range(2010, 2020)) - totals - forms)
     assert breakdown_without_total_years(numbers) == sorted(forms - totals)
-    said = breakdown_without_total_sentence([numbers])
-    assert (said is None) == (not forms - totals)
 
 
-def test_the_sentence_names_each_breakdown_published_without_a_total_and_its_years():
+def test_the_years_of_each_breakdown_published_without_a_total():
     """Lao PDR's case, small: ages 2012–2013 and forms 2017–2018 without a total; a breakdown with its total
-    (sex) and case records are never named."""
-    from evidence.notebooks.builders import breakdown_without_total_sentence, breakdown_without_total_years
+    (sex) has none. (The brief says them in the note under its table of victims per year, once.)"""
+    from evidence.notebooks.builders import breakdown_without_total_years
 
     frame = _gappy(  # totals of a few dozen: "<5" cells are counts, not placeholders (PLACEHOLDER_SHARE)
         {2010: 60, 2011: 40}, {2010: 50, 2017: "<5", 2018: "<5"}, {2010: 25, 2012: "<5", 2013: 9}
@@ -1777,20 +1773,7 @@ def test_the_sentence_names_each_breakdown_published_without_a_total_and_its_yea
     forms, ages = _numbers(frame, "form"), _numbers(frame, "age")
     assert breakdown_without_total_years(forms) == [2017, 2018]
     assert breakdown_without_total_years(ages) == [2012, 2013]
-    years = '<span data-kind="years">{}</span>'.format
-    assert breakdown_without_total_sentence([forms]) == (
-        f"For {years('2017–2018')} UNODC published victims by form of exploitation but no total: the table of "
-        "victims per year has no count for those years."
-    )
-    assert breakdown_without_total_sentence([forms, ages]) == (
-        f"UNODC published victims by age for {years('2012–2013')} and by form of exploitation for "
-        f"{years('2017–2018')} but no total in those years: the table of victims per year has no count for them."
-    )
-    one = _numbers(_gappy({2010: 300}, {2011: 40}), "form")
-    assert breakdown_without_total_sentence([one]).endswith("has no count for that year.")
-    same = _numbers(_gappy({2010: 300}, {2011: 40}, {2011: 20}), "age")
-    assert "by form of exploitation and by age but no total" in breakdown_without_total_sentence([one, same])
-    assert breakdown_without_total_sentence([_numbers(_gappy({2010: 300}, {2010: 40}), "form")]) is None
+    assert breakdown_without_total_years(_numbers(_gappy({2010: 300}, {2010: 40}), "form")) == []
 
 
 def test_the_note_on_a_breakdowns_missing_years_says_only_what_applies():

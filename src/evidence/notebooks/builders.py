@@ -2097,43 +2097,12 @@ def _years_of(frame: pl.DataFrame | None) -> set[int]:
 
 def breakdown_without_total_years(numbers: YearlyNumbers) -> list[int]:
     """The years a publisher's breakdown (UNODC: by form, sex or age) is published in without a total of the
-    same victims (Lao PDR: by age in 2012–2013, by form in 2017–2020): the table of victims per year has no
+    same victims (Mexico: by form in 2006 and 2019): the table of victims per year has no
     count for them. Empty for case records (their categories come from the same records as their total) and
     for numbers without a breakdown."""
     if numbers.exact or numbers.by is None:
         return []
     return sorted(_years_of(numbers.by_counts) - _years_of(numbers.counts))
-
-
-def breakdown_without_total_sentence(breakdowns: Sequence[YearlyNumbers]) -> str | None:
-    """One sentence (Markdown, escaped, years marked as years) naming the breakdowns a publisher gave in years
-    it gave no total for, and those years: "For 2017–2020 UNODC published victims by form of exploitation but
-    no total." Breakdowns of the same years are named together; None when every breakdown's years have a
-    total."""
-    from evidence.analyses.coverage import years_text
-
-    by_years: dict[tuple[int, ...], list[str]] = {}
-    for numbers in breakdowns:
-        years = tuple(breakdown_without_total_years(numbers))
-        if years:
-            by_years.setdefault(years, []).append(breakdown_name(numbers.by))
-    if not by_years:
-        return None
-    groups = [
-        (markup.marked(years_text(years), "years"), " and ".join(f"by {escape_markdown(n)}" for n in names))
-        for years, names in sorted(by_years.items())
-    ]
-    if len(groups) == 1:
-        (when, names), one = groups[0], sum(len(y) for y in by_years) == 1
-        return (
-            f"For {when} UNODC published victims {names} but no total: the table of victims per year has no "
-            f"count for {'that year' if one else 'those years'}."
-        )
-    said = [f"{names} for {when}" for when, names in groups]
-    return (
-        f"UNODC published victims {word_list(said)} but no total in those years: the table "
-        "of victims per year has no count for them."
-    )
 
 
 def no_breakdown_years(numbers: YearlyNumbers) -> tuple[list[int], list[int]]:
@@ -2173,8 +2142,9 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
             f"category of the breakdown by {name} as <5, which together cannot reach {PLACEHOLDER_SHARE:.0%} of "
             f"the victims it published for the year ({PLACEHOLDER_SHARE_WITHOUT_TOTAL:.0%} in a year next to such "
             f"a year; without a total that year: {PLACEHOLDER_SHARE_WITHOUT_TOTAL:.0%} of its usual total): values "
-            "that hold the place of a breakdown, not counts. Those cells are left empty, and those years are left "
-            "out of the charts, shares and sentences on this breakdown."
+            "that hold the place of a breakdown, not counts. Those cells are left empty, and "
+            + ("that year is" if len(numbers.placeholder) == 1 else "those years are")
+            + " left out of the charts, shares and sentences on this breakdown."
         )
     if total_only:
         said.append(
@@ -2185,7 +2155,12 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
     if nothing:
         said.append(
             f"UNODC gives neither the total of these victims nor their breakdown by {name} in "
-            f"{years_text(nothing)}: those years are not rows of this table."
+            f"{years_text(nothing)}: "
+            + (
+                "that year is not a row of this table."
+                if len(nothing) == 1
+                else "those years are not rows of this table."
+            )
         )
     if gaps:
         said.append(
@@ -3572,12 +3547,16 @@ def break_caveat(models: SeriesModels) -> str | None:
     counts were about 300–800 a year up to 2016 and 5,138–10,627 from 2017 (a step by a factor of about 8, the
     rate before it 1.05 with an interval including 1). None without a trend, a break, or when the evidence for
     the break is weak (the trends notebook says those in its own section, :func:`break_sentence`)."""
+    from evidence.analyses.coverage import years_text
+
     found, rr = models.found_break, models.rate_ratio
     if rr is None or found is None or not found.p_value_adjusted < BREAK_CAVEAT_P:
         return None
 
-    def stat(value: float) -> str:  # a ratio, never a count of people
-        return markup.marked(f"{value:.2f}", "statistic")
+    def stat(value: float) -> str:  # a ratio, never a count of people; one under 0.005 is not "0.00"
+        return markup.marked(
+            f"{value:.2f}" if abs(value) >= 0.005 else markup.significant_text(value, 2), "statistic"
+        )
 
     def rate(value: float, ci: tuple[float, float]) -> str:
         return f"{stat(value)} a year (95% interval {stat(ci[0])}–{stat(ci[1])})"
@@ -3589,8 +3568,18 @@ def break_caveat(models: SeriesModels) -> str | None:
         f"it the rate ratio was {rate(found.rate_ratio_before, found.ci_before)}, from it "
         f"{rate(found.rate_ratio_after, found.ci_after)}"
     )
+    # the years just before the break that no count is read for (Singapore's 2011–2014 before 2015): the step
+    # would be measured against the earlier course carried over them, which no count supports
+    read = models.years or rr.years
+    before = [y for y in read if y < found.break_year]
+    unread = list(range(max(before) + 1, found.break_year)) if before else []
     low, high = found.ci_level_change
-    if not low <= 1 <= high:
+    if unread:
+        text += (
+            f". No count is read for {markup.marked(years_text(unread), 'years')}, just before the break: whether "
+            "the counts moved from one course to the other by a step or gradually cannot be told"
+        )
+    elif not low <= 1 <= high:
         way = "up" if found.level_change > 1 else "down"
         text += (
             f", with a step {way} by a factor of {stat(found.level_change)} (95% interval {stat(low)}–"
