@@ -1562,6 +1562,16 @@ def test_a_dimension_of_no_known_name_is_refused_naming_the_valid_ones(real_tabl
     assert trends.check_by(None) is None
 
 
+def test_a_case_table_with_both_countries_is_offered_by_corridor():
+    """The list of dimensions a case table offers left out ``corridor``, which it reads (origin and
+    destination) and ``--by`` accepts."""
+    table = cases([{"year": 2020, "gender": "Female", "origin_iso3": "MMR", "destination_iso3": "THA"}])
+    with pytest.raises(ParameterError) as raised:
+        trends.yearly_counts(Selection(table), by="no such column")
+    assert "corridor" in _suggested(str(raised.value))
+    assert trends.yearly_counts(Selection(table), by="corridor")["corridor"].to_list() == ["MMR>THA"]
+
+
 def test_unrecorded_counts_by_form_in_capitals_are_those_by_form(real_tables):
     selection = Selection(real_tables[0], country="THA", role="destination")
     assert trends.unrecorded_counts(selection, by="Form").equals(

@@ -676,6 +676,27 @@ def test_a_trend_whose_interval_includes_one_is_no_clear_change():
     assert not find_small_counts(short)
 
 
+def test_an_overdispersed_trend_names_the_model_it_used():
+    """The sentence said "a negative binomial model was used" of every overdispersed series, also where the
+    model is quasi-Poisson (the Poisson fit with its intervals widened by the counts' spread)."""
+    import dataclasses
+
+    from evidence.notebooks.builders import trend_sentence
+
+    models = _models(1.10, 1.04, 1.16)
+    for model, says in (
+        ("negative_binomial", "so a negative binomial model was used."),
+        (
+            "quasi_poisson",
+            "so the Poisson model's intervals were widened by the counts' spread (quasi-Poisson).",
+        ),
+    ):
+        ratio = dataclasses.replace(models.rate_ratio, model=model, dispersion=6.0)
+        text = re.sub(r"<[^>]+>", "", trend_sentence(dataclasses.replace(models, rate_ratio=ratio)))
+        assert "The counts vary more than a Poisson model allows, " + says in text, model
+        assert ("negative binomial" in text) == (model == "negative_binomial"), model
+
+
 def test_a_trend_over_years_with_gaps_names_the_years_it_read():
     # the review: "From 2007 to 2021" of a model that read 2007 and 2014-2021 (9 years) overstated the span
     import dataclasses

@@ -1091,9 +1091,26 @@ def test_a_break_just_after_unread_years_gives_no_step_across_them(real_tables, 
     caveat = next(
         line for line in text.splitlines() if line.startswith("One yearly rate for all these years")
     )
-    assert "change course in 2015" in caveat
+    # a break anywhere in the unread years fits the years read alike: it is dated to the gap
+    assert "change course between 2011 and 2015" in caveat
     assert "factor of" not in caveat  # no step is measured across them
     assert "No count is read for 2011–2014, just before the break" in caveat
+
+
+def test_the_most_likely_break_after_unread_years_is_dated_to_the_gap(real_tables):
+    """The break paragraph said "Most likely break: **2015**" of Singapore, where no count is read for
+    2011–2014: a break in any of those years fits the same (analyses.trends.Break.when)."""
+    import re
+
+    from evidence.notebooks.builders import break_sentence
+
+    unodc = real_tables[1]
+    brief = open_brief([unodc], DisclosureRule(5), country="SGP", role="destination")
+    text = re.sub(r"</?span[^>]*>", "", break_sentence(brief.yearly(unodc, "destination", by=None).models()))
+    assert text.startswith(
+        "Most likely break: **between 2011 and 2015** (no count is read for 2011–2014, so the data cannot say "
+        "in which of those years)"
+    )
 
 
 def test_a_step_too_small_for_two_decimals_is_given_in_significant_digits(real_tables):

@@ -516,7 +516,10 @@ def _case_dimension(df: pl.DataFrame, by: str) -> pl.Expr:
         choices = [
             v
             for v in BY_VALUES
-            if v == "none" or v in FLAG_DIMENSIONS or _CASE_COLUMNS.get(v, v) in df.columns
+            if v == "none"
+            or v in FLAG_DIMENSIONS
+            or _CASE_COLUMNS.get(v, v) in df.columns
+            or (v == "corridor" and {"origin_iso3", "destination_iso3"} <= set(df.columns))
         ]
         raise ParameterError(
             f"unknown dimension {by!r} for the case table; try one of: {word_list(choices, 'or')}"

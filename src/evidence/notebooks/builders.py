@@ -3430,7 +3430,11 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
             "it, and says nothing of the course of the counts between them."
         )
     if rr.overdispersed:
-        text += " The counts vary more than a Poisson model allows, so a negative binomial model was used."
+        used = {
+            "negative_binomial": "a negative binomial model was used",
+            "quasi_poisson": "the Poisson model's intervals were widened by the counts' spread (quasi-Poisson)",
+        }.get(rr.model)
+        text += " The counts vary more than a Poisson model allows" + (f", so {used}." if used else ".")
     if rr.low_bound and rr.high_bound:
         text += (
             f" Censored years enter at their midpoint; on the low bounds the ratio is "
@@ -3572,9 +3576,10 @@ def break_caveat(models: SeriesModels) -> str | None:
         return f"{stat(value)} a year (95% interval {stat(ci[0])}–{stat(ci[1])})"
 
     year = markup.marked(str(found.break_year), "years")
+    when = markup.marked(found.when(), "years")  # "between 2012 and 2016" after unread years
     text = (
-        "One yearly rate for all these years hides a break: the counts change course in "
-        f"{year} (adjusted p {markup.marked(markup.p_value_text(found.p_value_adjusted), 'statistic')}); before "
+        "One yearly rate for all these years hides a break: the counts change course "
+        f"{when} (adjusted p {markup.marked(markup.p_value_text(found.p_value_adjusted), 'statistic')}); before "
         f"it the rate ratio was {rate(found.rate_ratio_before, found.ci_before)}, from it "
         f"{rate(found.rate_ratio_after, found.ci_after)}"
     )
@@ -3625,8 +3630,17 @@ def _break_text(models: SeriesModels) -> str:
             # its numbers are numbers of years (marked so: the brief's scan reads "got 3" as 3 people)
             return f"Too few complete years to search for a break ({_years_note(note)})."
         return f"No break could be estimated from this series: {escape_markdown(note)}."
+    from evidence.analyses.coverage import years_text
+
+    unread = markup.marked(years_text(list(found.unread_before)), "years")
+    dated = (
+        f"**{found.break_year}**"
+        if not found.unread_before
+        else f"**{markup.marked(found.when(), 'years')}** (no count is read for {unread}, so the data cannot "
+        "say in which of those years)"
+    )
     text = (
-        f"Most likely break: **{found.break_year}** "
+        f"Most likely break: {dated} "
         f"(adjusted p {markup.marked(markup.p_value_text(found.p_value_adjusted), 'statistic')}). "
         f"Before it the rate ratio was {found.rate_ratio_before:.2f} a year "
         f"({found.ci_before[0]:.2f}–{found.ci_before[1]:.2f}), after it {found.rate_ratio_after:.2f} "
