@@ -547,8 +547,12 @@ ROUTE_CLASS_LABELS = {
     "domestic": "Domestic",
     "intraregional": "Intraregional",
     "transregional": "Transregional",
+    # a record whose regions match but whose countries are not both known (analyses.routes.record_region_flows)
+    "domestic_or_intraregional": "Domestic or intraregional",
     "unknown": "Region unknown",
 }
+#: Classes a route table has a column for only where some of its flows are of them.
+_CLASSES_IF_ANY = frozenset({"unknown", "domestic_or_intraregional"})
 NO_ROUTE = "Route unknown"
 _NO_ROUTE_KEY = "__no_route"
 OTHER_ROUTES = "All other routes"
@@ -862,7 +866,9 @@ def route_view(
         ]
     )
     classes = {
-        k: v for k, v in ROUTE_CLASS_LABELS.items() if k != "unknown" or (flows["flow_class"] == k).any()
+        k: v
+        for k, v in ROUTE_CLASS_LABELS.items()
+        if k not in _CLASSES_IF_ANY or (flows["flow_class"] == k).any()
     }
     columns = {**classes, _NO_ROUTE_KEY: NO_ROUTE}
     # every row is there, empty or not: corridors, the other routes, the unknowns
