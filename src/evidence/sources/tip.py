@@ -88,7 +88,7 @@ from evidence.sources.workbook import (
 )
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "17"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "18"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
@@ -113,6 +113,7 @@ LOADER_VERSION = "17"  # 2: source_row; 3: provenance from the source metadata; 
 # cell, no year nor tier) rejected once as a note, its text as written (was rejected for code, year and tier); a
 # row with an empty code beside a known name read as that country and flagged (was rejected); a workbook's error
 # cell read as its text (#N/A: not available; was an empty cell)
+# 18: reasons name the file's column as its header writes it (Kelley's "year", "iso"; were the table's names)
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -425,7 +426,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         if delimiter != ",":
             notes.append(f"delimited by {DELIMITER_NAMES.get(delimiter, repr(delimiter))}s, not commas")
         cells = header_cells(header_line, delimiter)
-    columns, unused = _columns(raw, cells, layout, path, header_row)
+    columns, labels, unused = _columns(raw, cells, layout, path, header_row)
     if unused:
         notes.append("columns not used: " + ", ".join(unused))
     frame = raw.select(
@@ -461,6 +462,8 @@ def load(path: str | Path, layout: str) -> LoadedTable:
             ("country", "country", pl.lit(_name_disagrees(kept)), REASON_NAME_DISAGREES),
         ],
     )
+    # a reason names the file's column as its header writes it ("year", "iso"), as the other loaders' do
+    rejects, flags = (part.with_columns(pl.col("column").replace(labels)) for part in (rejects, flags))
     release = _year_span(kept)
     if layout == KELLEY_LAYOUT:
         notes += _beyond_kelley(kept)
@@ -488,7 +491,8 @@ def _columns(
     raw: pl.DataFrame, cells: list[str], layout: str, path: Path, header_row: int = 1
 ) -> tuple[dict[str, str], list[str]]:
     """Canonical name -> the frame's column for the layout's labels (by header_key; of a column's labels, the
-    earliest listed the header gives), and the header's other labels (not used). A label the header names twice
+    earliest listed the header gives), canonical name -> that column's label as the header writes it, and the
+    header's other labels (not used). A label the header names twice
     is refused: which placement would be the real one?"""
     names = [c for c in raw.columns if c != "source_row"]
     if len(cells) != len(names):  # the parser and the header line disagree: trust the parser
@@ -510,12 +514,13 @@ def _columns(
         if name not in chosen or rank < chosen[name][0]:
             chosen[name] = (rank, cell, column)
     columns = {name: column for name, (_, _, column) in chosen.items()}
+    labels = {name: cell.strip() or column for name, (_, cell, column) in chosen.items()}
     read = {header_cell_key(cell) for _, cell, _ in chosen.values()}
     # the layout's own labels (Kelley's ccode) and the demo marker are no surprise
     own = {header_key(label) for label in (KELLEY_HEADER if layout == KELLEY_LAYOUT else ())}
     own.add(header_key(DEMO_MARKER))
     unused = [cell for cell in cells if cell and header_cell_key(cell) not in read | own]
-    return columns, unused
+    return columns, labels, unused
 
 
 def _read_workbook(
