@@ -111,11 +111,6 @@ def _out_format(out: Path) -> str:
         raise ParameterError(
             f"--out {out}: name a .parquet (the canonical table with its provenance), .csv or .json file"
         )
-    if written_as == "parquet" and out.suffix != ".parquet":  # every loader knows Parquet by this suffix only
-        raise ParameterError(
-            f"--out {out}: name it {out.with_suffix('.parquet')}: the data files that read back as Parquet "
-            "end in .parquet, in lower case"
-        )
     file_to_write(out, f"--out {out}", "table.parquet")
     return written_as
 

@@ -750,11 +750,8 @@ def snapshot_command(
     from evidence.core.errors import ParameterError
     from evidence.sources.store import write_parquet
 
-    if out.suffix != ".parquet":
-        raise ParameterError(
-            f"{out}: the snapshot is a .parquet file (in lower case: the loaders know it by that suffix); name it "
-            f"{out.with_suffix('.parquet')}"
-        )
+    if out.suffix.lower() != ".parquet":
+        raise ParameterError(f"{out}: the snapshot is a .parquet file; name it {out.with_suffix('.parquet')}")
     _output_file(out)
     loaded, stood = _as_of(_path(register_path), as_of, _Wait(wait))
     if as_json:

@@ -282,12 +282,24 @@ def load(path: str | Path) -> LoadedTable:
     they are.
     """
     path = Path(path)
-    if path.suffix == ".parquet":
+    if is_parquet(path):
         from evidence.sources.store import read_parquet
 
         return read_parquet(path)
     loader, layout = detect(path)
     return apply_sidecar(loader.load(path, layout), path)
+
+
+def is_parquet(path: Path) -> bool:
+    """Whether ``path`` is a canonical table saved as Parquet: by its suffix (in any case: ``T.Parquet``), or by
+    Parquet's magic number for a file named otherwise."""
+    if path.suffix.lower() == ".parquet":
+        return True
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"PAR1"
+    except OSError:  # not there, or a folder: the loaders' own check names it
+        return False
 
 
 #: The note of a load that found no data row: an empty table is easy to take for "nothing to report".
