@@ -573,7 +573,7 @@ def test_out_parquet_in_capitals_is_written_and_read_back(tmp_path: Path, demo_f
     file is now known by its suffix in any case, or by its magic number under another name."""
     out = tmp_path / "T.Parquet"
     assert run_main(["data", "load", str(demo_file), "--out", str(out)])[0] in (0, None)
-    code, shown, err = run_main(["data", "load", str(out)])
+    code, _, err = run_main(["data", "load", str(out)])
     assert code in (0, None), err
     renamed = tmp_path / "T.table"
     out.rename(renamed)
