@@ -489,7 +489,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
 
 def _columns(
     raw: pl.DataFrame, cells: list[str], layout: str, path: Path, header_row: int = 1
-) -> tuple[dict[str, str], list[str]]:
+) -> tuple[dict[str, str], dict[str, str], list[str]]:
     """Canonical name -> the frame's column for the layout's labels (by header_key; of a column's labels, the
     earliest listed the header gives), canonical name -> that column's label as the header writes it, and the
     header's other labels (not used). A label the header names twice
