@@ -10,10 +10,13 @@ Writes, atomically:
   country: :func:`map_names`), coordinates rounded to 3 decimals (about 100 m, far below the 1:110m scale's own
   precision);
 * ``centroids.csv``: ``iso3, name, lon, lat, basis`` for flow maps, from the map's polygons plus a small
-  supplement of states and territories too small for the 1:110m map.
+  supplement of states and territories too small for the 1:110m map;
+* ``world_110m_coarse.geojson``: the same countries with about 60% of the vertices (:func:`build_coarse`), drawn
+  by maps of the whole world or of a large region.
 
 Run from the repository root: ``uv run python scripts/build_natural_earth.py``. Run again on the same pyogrio, it
-writes the committed files byte for byte (``tests/sources/test_build_natural_earth.py`` checks it): the names are
+writes the committed files byte for byte (``tests/sources/test_build_natural_earth.py`` and
+``test_build_natural_earth_coarse.py`` check it): the names are
 the country reference's, except the short ones the map has always carried where the reference now writes UNODC's
 longer M49 names (:data:`MAP_NAMES`), so a change of the reference's names does not silently rename the map's.
 """
@@ -261,8 +264,46 @@ def build() -> dict[str, str]:
     }
 
 
+#: The coverage simplification of the world-scale layer (Visvalingam-Whyatt, borders kept shared: shapely's
+#: ``coverage_simplify``): about the square root, in degrees, of the area of the triangles of outline it leaves
+#: out. On a map of the whole world (470 pixels wide, 1.5 pixels a degree) that is below a pixel.
+COARSE_TOLERANCE = 0.4
+
+
+def build_coarse(world: gpd.GeoDataFrame | None = None) -> dict[str, str]:
+    """``world_110m_coarse.geojson``: the map's countries with fewer vertices (about 60%), for maps of the whole
+    world or of a large region, where Vega-Lite drew thousands of vertices closer together than a pixel (half the
+    time of drawing a world map). The same features in the same order, properties and rounding as
+    ``world_110m.geojson``; the borders between countries are simplified once, for both sides (no gaps or
+    overlaps), no polygon is left out (a small island stays at least a triangle), and every ring keeps the
+    source's orientation (outer rings clockwise, holes anticlockwise, as d3 wants them: GEOS turns some round)."""
+    import numpy as np
+    import shapely
+
+    world = build_world() if world is None else world
+    geometries = np.asarray(world.geometry.values)
+    if not shapely.coverage_is_valid(geometries):
+        raise SystemExit("the map's countries overlap or do not share their borders: no coverage to simplify")
+    simplified = shapely.orient_polygons(
+        shapely.coverage_simplify(geometries, COARSE_TOLERANCE), exterior_cw=True
+    )
+    features = []
+    for iso3, name, before, after in zip(world["iso3"], world["name"], geometries, simplified, strict=True):
+        if shapely.get_num_geometries(after) != shapely.get_num_geometries(before):
+            raise SystemExit(f"{iso3}: the simplification leaves out a polygon")
+        rounded = _rounded_geometry(mapping(after), 3, iso3)  # type: ignore[arg-type]
+        for polygon in (
+            rounded["coordinates"] if rounded["type"] == "MultiPolygon" else [rounded["coordinates"]]
+        ):
+            if _signed_area(polygon[0]) >= 0 or any(_signed_area(hole) <= 0 for hole in polygon[1:]):
+                raise SystemExit(f"{iso3}: a ring of the simplified map is turned the wrong way round")
+        features.append({"type": "Feature", "properties": {"iso3": iso3, "name": name}, "geometry": rounded})
+    collection = {"type": "FeatureCollection", "features": features}
+    return {"world_110m_coarse.geojson": json.dumps(collection, separators=(",", ":"), ensure_ascii=False)}
+
+
 def main() -> None:
-    files = build()
+    files = build() | build_coarse()
     for name, text in files.items():
         write_text(OUT / name, text)
     count = files["world_110m.geojson"].count('"type":"Feature"')

@@ -575,3 +575,68 @@ def test_the_q_values_are_statsmodels_benjamini_hochberg(p_values):
 
     p = np.array(p_values)
     np.testing.assert_array_equal(routes._benjamini_hochberg(p), multipletests(p, method="fdr_bh")[1])
+
+
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.PerfectSeparationWarning")
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 200), min_size=3, max_size=14))
+def test_a_corridors_test_is_the_quasi_likelihood_f_test_when_its_dispersion_is_estimated(counts):
+    # with the dispersion estimated from n − 2 degrees of freedom the scaled deviance is referred to F(1, n − 2),
+    # not to chi²(1), which takes the dispersion as known (three years: a 5% test at 161 instead of 3.84)
+    import statsmodels.api as sm
+    from scipy import stats
+
+    from evidence.analyses.count_models import OVERDISPERSION_THRESHOLD, finite_trend_exists
+    from evidence.analyses.routes import _corridor_growth
+
+    y = np.asarray(counts, float)
+    years = np.arange(2007, 2007 + len(y), dtype=float)
+    if y.sum() == 0 or not finite_trend_exists(years, y):
+        return
+    X = sm.add_constant(years - years.mean())
+    full = sm.GLM(y, X, family=sm.families.Poisson()).fit()
+    null = sm.GLM(y, X[:, :1], family=sm.families.Poisson()).fit()
+    df = len(y) - 2
+    dispersion = full.pearson_chi2 / df
+    _, low, high, p, model, _ = _corridor_growth(years, y)
+    statistic = max(null.deviance - full.deviance, 0.0)
+    if dispersion > OVERDISPERSION_THRESHOLD:
+        assert model == "quasi_poisson"
+        expected = stats.f.sf(statistic / dispersion, 1, df)
+    else:
+        assert model == "poisson"
+        expected = stats.chi2.sf(statistic, 1)
+    assert p == pytest.approx(expected, rel=1e-5, abs=1e-12)
+    if low is not None and high is not None:  # the interval inverts the same test
+        assert (p < 0.05) == (not low <= 1 <= high) or p == pytest.approx(0.05, abs=1e-6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["THA", "MMR", "JPN", "FIN", "XXX"]),
+            st.sampled_from(["THA", "JPN", "FIN", "XXX"]),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.sampled_from(["region", "subregion"]),
+)
+def test_every_flow_is_classed_as_unodc_defines_its_classes(pairs, level):
+    # domestic: one country; intraregional: two countries of one region (or subregion); transregional: two
+    # regions; unknown: a region missing (XXX has none)
+    df = cases([v for o, d in pairs for v in victims(o, d, 1)])
+    flows = routes.flows(df, regional_level=level)
+    index = 0 if level == "region" else 1
+    for row in flows.iter_rows(named=True):
+        o, d = row["origin_iso3"], row["destination_iso3"]
+        o_region, d_region = REGIONS.get(o, (None, None))[index], REGIONS.get(d, (None, None))[index]
+        if o == d:
+            expected = "domestic"
+        elif o_region is None or d_region is None:
+            expected = "unknown"
+        else:
+            expected = "intraregional" if o_region == d_region else "transregional"
+        assert row["flow_class"] == expected, (o, d, level)
+    assert int(flows["victims"].sum() or 0) == len(pairs)

@@ -333,6 +333,8 @@ def test_nan_weights_in_the_detection_model_are_a_refusal(panel, monkeypatch):
 
     monkeypatch.setattr(glm, "fit_glm", nan_weights)
     monkeypatch.setattr(society, "_remembered", lambda key, build: build())
+    # nor kept in the user cache by an earlier run
+    monkeypatch.setattr(society, "_stored_study", lambda panel, *options: options[-1](panel, *options[:-1]))
     with pytest.raises(ParameterError, match="could not be fitted"):
         society.detection_model(panel)
     with pytest.raises(ParameterError, match="could not be fitted"):

@@ -178,6 +178,86 @@ def test_a_break_has_four_published_years_on_each_side_whatever_the_span():
     assert trends.MIN_BREAK_SEGMENT == 4
 
 
+def test_a_break_after_unread_years_is_dated_to_the_gap_not_to_its_last_year():
+    # Qatar's detected victims (UNODC 2023): no count for 2012-2015, the best break "in 2016". Any year of the gap
+    # gives the same fit (for the years read, a break in 2013 or in 2016 is the same model): the break is between
+    # 2012 and 2016, and nothing in the data says where
+    years = [2006, 2007, 2008, 2009, 2010, 2011, 2016, 2017, 2018, 2019, 2020]
+    counts = [30, 34, 37, 40, 45, 50, 200, 190, 185, 170, 160]
+    found = trends.find_break(series(years, counts))
+    assert found.break_year == 2016 and found.previous_year == 2011
+    assert found.to_dict()["previous_year"] == 2011
+    assert "break between 2012 and 2016" in repr(found)
+    assert "2012–2015 not read" in repr(found)
+    # where the year before the break is read, the break is its year
+    consecutive = trends.find_break(series(range(2006, 2017), counts))
+    assert consecutive.previous_year == consecutive.break_year - 1
+    assert f"break in {consecutive.break_year}" in repr(consecutive)
+
+
+@given(
+    st.lists(st.integers(2000, 2030), min_size=8, max_size=20, unique=True),
+    st.lists(st.integers(0, 300), min_size=20, max_size=20),
+)
+@settings(max_examples=40, deadline=None)
+def test_the_year_read_before_a_break_is_the_last_one_before_it(years, counts):
+    years = sorted(years)
+    table = series(years, counts[: len(years)])
+    try:
+        found = trends.find_break(table)
+    except ParameterError:  # includes EstimationError: no segment with a finite trend
+        return
+    assert found.previous_year == max(y for y in years if y < found.break_year)
+
+
+def test_a_quasi_poisson_break_is_tested_by_f_with_the_dispersion_estimated(monkeypatch):
+    # where the negative binomial fails, the break model is quasi-Poisson: its dispersion is estimated from the
+    # series' n − 4 residual degrees of freedom, so the scaled statistic is F(2, n − 4) (twice it), not chi²(2)
+    import statsmodels.api as sm
+    from scipy import stats
+
+    from evidence.analyses import count_models
+
+    count_models._FITS.clear()
+    monkeypatch.setattr(count_models, "_fit_nb2", lambda *a, **k: None)
+    years = np.arange(2006, 2016)
+    counts = np.array([30, 55, 28, 61, 40, 90, 150, 70, 160, 120])
+    found = trends.find_break(series(years, counts))
+    count_models._FITS.clear()
+    assert found.model == "quasi_poisson"
+    t = years - years.mean()
+    after = (years >= found.break_year).astype(float)
+    X = np.column_stack([np.ones_like(t), t, after, (years - found.break_year) * after])
+    full = sm.GLM(counts, X, family=sm.families.Poisson()).fit()
+    null = sm.GLM(counts, X[:, :2], family=sm.families.Poisson()).fit()
+    dispersion = full.pearson_chi2 / (len(years) - 4)
+    statistic = (null.deviance - full.deviance) / dispersion
+    assert found.p_value == pytest.approx(stats.f.sf(statistic / 2, 2, len(years) - 4), rel=1e-6)
+
+
+def test_a_quasi_poisson_rate_ratio_has_a_t_interval_on_its_residual_df(monkeypatch):
+    # the dispersion estimated from n − 2 years: the Wald interval and p-value use t(n − 2), as R's quasipoisson
+    import statsmodels.api as sm
+    from scipy import stats
+
+    from evidence.analyses import count_models
+
+    count_models._FITS.clear()
+    monkeypatch.setattr(count_models, "_fit_nb2", lambda *a, **k: None)
+    years = np.arange(2010, 2017)
+    counts = np.array([30, 55, 28, 61, 40, 90, 75])
+    result = trends.rate_ratio(series(years, counts))
+    count_models._FITS.clear()
+    assert result.model == "quasi_poisson"
+    fit = sm.GLM(counts, sm.add_constant(years - years.mean()), family=sm.families.Poisson()).fit(scale="X2")
+    b, se, df = fit.params[1], fit.bse[1], len(years) - 2
+    q = stats.t.ppf(0.975, df)
+    assert (result.ci_low, result.ci_high) == pytest.approx(
+        (np.exp(b - q * se), np.exp(b + q * se)), rel=1e-6
+    )
+    assert result.p_value == pytest.approx(2 * stats.t.sf(abs(b / se), df), rel=1e-6)
+
+
 def test_zeros_then_a_jump_has_no_break_to_estimate_rather_than_an_overflow():
     # every candidate year leaves a segment of zeros (or with its only victims in an end year)
     for counts in ([0, 0, 0, 0, 0, 50, 60, 70], [0, 0, 0, 5, 9, 12], [0] * 6, [0] * 8 + [14] + [0] * 9):
@@ -307,6 +387,23 @@ def test_censored_series_whose_bound_fit_has_no_covariance_still_gets_a_rate_rat
     assert result.low_bound.rate_ratio > result.rate_ratio > result.high_bound.rate_ratio > 1
 
 
+def test_a_bound_without_a_finite_trend_leaves_the_point_estimate_and_says_so():
+    # a censored part whose low bound is 0 (a cell less its parts): on the low bounds every victim is in the
+    # last year, an unbounded trend; the point values have one, and the bound says it has none
+    counts = pl.DataFrame(
+        {
+            "year": list(range(2010, 2017)),
+            "count": [0, 0, None, 0, 0, 0, 30],
+            "count_low": [0, 0, 0, 0, 0, 0, 30],
+            "count_high": [0, 0, 4, 0, 0, 0, 30],
+        }
+    )
+    result = trends.rate_ratio(counts)
+    assert result.basis == "point" and math.isfinite(result.rate_ratio)
+    assert result.low_bound is None and result.high_bound is not None
+    assert any("low bound" in w and "no finite rate ratio" in w for w in result.warnings)
+
+
 def test_a_fit_that_fails_numerically_is_an_estimation_error_not_a_statsmodels_one():
     censored = [None] * 7  # a huge first year, then <5 every year: IRLS weights overflow
     counts = pl.DataFrame(
@@ -317,8 +414,18 @@ def test_a_fit_that_fails_numerically_is_an_estimation_error_not_a_statsmodels_o
             "count_high": [963920] + [4] * 7,
         }
     )
+    # the point values are fitted; the low bounds' fit fails: the estimate stands, the bound's failure is said
+    result = trends.rate_ratio(counts)
+    assert result.low_bound is None and result.high_bound is not None
+    assert result.warnings == (
+        (
+            "on the low bounds: the Poisson count model could not be fitted (NaN, inf or invalid value detected "
+            "in weights, estimation infeasible.)"
+        ),
+    )
+    exact = pl.DataFrame({"year": range(2010, 2018), "count": [963920] + [1] * 7})
     with pytest.raises(EstimationError, match="could not be fitted"):
-        trends.rate_ratio(counts)
+        trends.rate_ratio(exact)
 
 
 def test_a_missing_or_negative_count_is_a_parameter_error():
@@ -1453,6 +1560,16 @@ def test_a_dimension_of_no_known_name_is_refused_naming_the_valid_ones(real_tabl
     with pytest.raises(ParameterError, match="try one of: none, form, gender"):
         trends.yearly_counts(Selection(real_tables[0], country="THA", role="destination"), by="Sexe")
     assert trends.check_by(None) is None
+
+
+def test_a_case_table_with_both_countries_is_offered_by_corridor():
+    """The list of dimensions a case table offers left out ``corridor``, which it reads (origin and
+    destination) and ``--by`` accepts."""
+    table = cases([{"year": 2020, "gender": "Female", "origin_iso3": "MMR", "destination_iso3": "THA"}])
+    with pytest.raises(ParameterError) as raised:
+        trends.yearly_counts(Selection(table), by="no such column")
+    assert "corridor" in _suggested(str(raised.value))
+    assert trends.yearly_counts(Selection(table), by="corridor")["corridor"].to_list() == ["MMR>THA"]
 
 
 def test_unrecorded_counts_by_form_in_capitals_are_those_by_form(real_tables):

@@ -733,3 +733,15 @@ def test_trend_by_corridor_of_the_whole_world_is_refused_not_run_for_half_an_hou
     code, out, err = run_main(["trend", "--data", unodc, "--by", "corridor", "-c", "THA", "--json"])
     assert code in (0, None), err
     assert json.loads(out)["series"]
+
+
+def test_trend_dates_a_break_after_unread_years_to_the_gap(shared_data, monkeypatch):
+    """Singapore (UNODC 2023) has no count for 2011–2014: a break in any of 2011–2015 fits the years read alike,
+    and the text said "break at 2015"."""
+    path = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    args = ("trend", "--data", path, "--country", "SGP", "--role", "destination")
+    (series,) = run(*args)["series"]
+    assert series["break"]["break_year"] == 2015 and series["break"]["previous_year"] == 2010
+    monkeypatch.setenv("COLUMNS", "250")
+    shown = CliRunner().invoke(_app(), list(args), catch_exceptions=False).output
+    assert "break between 2011 and 2015:" in shown and "break at 2015" not in shown

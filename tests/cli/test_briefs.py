@@ -220,3 +220,25 @@ def test_brief_refusals_name_the_options_typed(tmp_path: Path, options, said, un
     assert isinstance(result.exception, ParameterError)
     assert said in str(result.exception) and unsaid not in str(result.exception)
     assert not (tmp_path / "runs").exists()
+
+
+def test_the_render_json_gives_the_seconds_in_the_order_of_the_outputs() -> None:
+    """``outputs`` listed html then pdf, ``seconds`` pdf then html (the order the renderer finished them): one
+    document, two orders of the same keys."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from evidence.cli.briefs import render_json
+
+    result = SimpleNamespace(
+        run_dir=Path("run"),
+        title="t",
+        renderer="builtin",
+        outputs={"html": Path("run/brief.html"), "pdf": Path("run/brief.pdf")},
+        seconds={"pdf": 1.25, "html": 0.5},
+        index=None,
+        demo=False,
+    )
+    document = render_json(result)
+    assert list(document["seconds"]) == list(document["outputs"]) == ["html", "pdf"]
+    assert document["seconds"] == {"html": 0.5, "pdf": 1.25}

@@ -205,3 +205,11 @@ def test_compare_s_numbers_are_the_raw_files_numbers(run_main, files, shared_dat
             assert measures["detected_per_100k"]["value"] == pytest.approx(count / population * 1e5, rel=1e-6)
             checked += 1
     assert checked >= 8  # Western Africa: Nigeria and most of its neighbours
+
+
+@pytest.mark.parametrize("args", [["XXX"], ["THA", "--peers", "KHM,XXX"], ["THA", "--peers", ","]])
+def test_a_bad_country_or_peer_is_refused_before_any_data_are_read(run_main, args) -> None:
+    """``compare XXX`` read every data file (and, without data, printed the demo data's warning) before saying
+    the country is unknown: the command line is checked first, as the other commands check theirs."""
+    code, _, err = run_main(["compare", *args])
+    assert code == 2 and err.startswith("error: ") and "SYNTHETIC" not in err, err

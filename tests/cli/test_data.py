@@ -230,6 +230,20 @@ def test_demo_command_writes_a_labelled_file(tmp_path: Path) -> None:
     assert same.read_bytes() == out.read_bytes()
 
 
+@pytest.mark.parametrize("name", ["demo.parquet", "demo.xlsx", "demo.json", "folder"])
+def test_demo_out_must_be_a_csv_file(tmp_path: Path, run_main, name: str) -> None:
+    """``--out`` names the CSV written: a folder, or a name whose suffix says another format (which every loader
+    would then refuse as "not a readable Parquet file"), is refused at once naming the option, nothing written."""
+    out = tmp_path / name
+    if name == "folder":
+        out.mkdir()
+    code, _out, err = run_main(["data", "demo", "--rows", "20", "--out", str(out)])
+    assert code == 2, err
+    assert err.startswith(f"error: --out {out}: ") and ".csv" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["folder"] if name == "folder" else [])
+    assert name == "folder" or not list(out.parent.glob(f"{name}*"))
+
+
 def test_demo_command_default_goes_to_the_cache(isolated_environment: Path) -> None:
     result = invoke("data", "demo", "--rows", "100")
     assert result.exit_code == 0
@@ -290,6 +304,40 @@ def test_fetch_from_loopback_then_list_shows_it_cached(monkeypatch: pytest.Monke
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_fetch_with_url_of_a_release_already_cached_says_nothing_was_downloaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--url`` with a good copy cached returns that copy (``fetch`` downloads only with ``--force``): the
+    command says "already cached" and ``fetched`` false, not that it fetched the file from the URL."""
+    mirror = tmp_path / "mirror.csv"
+    mirror.write_text('"countryname","iso","year","ccode","tier"\n"Thailand","THA",2014,800,"Tier 3"\n')
+    release = Release(
+        name="file-tiers",
+        source="us_tip_tiers",
+        title="tiers from a file",
+        url=mirror.as_uri(),
+        filename="tiers.csv",
+        licence="MIT",
+        citation="test",
+        description="test",
+    )
+    monkeypatch.setitem(catalogue.CATALOGUE, release.name, release)
+    first = json.loads(invoke("data", "fetch", "file-tiers", "--json").stdout)
+    assert first["fetched"] is True
+    elsewhere = tmp_path / "elsewhere.csv"
+    other = '"countryname","iso","year","ccode","tier"\n"Thailand","THA",2015,800,"Tier 3"\n'
+    elsewhere.write_text(other)
+    again = invoke("data", "fetch", "file-tiers", "--url", elsewhere.as_uri())
+    assert again.exit_code == 0, again.output
+    assert "already cached" in again.stdout and "--force" in again.stdout
+    document = json.loads(invoke("data", "fetch", "file-tiers", "--url", elsewhere.as_uri(), "--json").stdout)
+    assert document["fetched"] is False and document["path"] == first["path"]
+    forced = json.loads(
+        invoke("data", "fetch", "file-tiers", "--url", elsewhere.as_uri(), "--force", "--json").stdout
+    )
+    assert forced["fetched"] is True and Path(forced["path"]).read_text() == other
 
 
 def test_fetch_a_page_only_release_asks_for_a_url(run_main, monkeypatch, capsys) -> None:
@@ -517,3 +565,17 @@ def test_load_and_validate_help_say_what_their_options_do() -> None:
     validate = " ".join(runner.invoke(app, ["data", "validate", "--help"], env=env).stdout.split())
     assert "rows of each list shown (rejected, flagged, failed value checks)" in validate
     assert "--disclosure-threshold protects the table of citizenships not mapped to a country" in validate
+
+
+def test_out_parquet_in_capitals_is_written_and_read_back(tmp_path: Path, demo_file: Path, run_main) -> None:
+    """``--out T.Parquet`` wrote a Parquet file that ``data load T.Parquet`` (and every --data) then refused as
+    "binary data, not a text table": the loaders knew a Parquet file by its suffix in lower case only. A Parquet
+    file is now known by its suffix in any case, or by its magic number under another name."""
+    out = tmp_path / "T.Parquet"
+    assert run_main(["data", "load", str(demo_file), "--out", str(out)])[0] in (0, None)
+    code, _, err = run_main(["data", "load", str(out)])
+    assert code in (0, None), err
+    renamed = tmp_path / "T.table"
+    out.rename(renamed)
+    code, _, err = run_main(["data", "load", str(renamed)])
+    assert code in (0, None), err

@@ -226,6 +226,7 @@ def test_a_second_list_file_is_refused_not_silently_chosen(run_main, shared_data
         ),
         (["-m", "bic", "--p-enter", "0.05"], "--p-enter is the stepwise selection's threshold"),
         (["-m", "main", "--downhill-start", "full"], "--downhill-start is where the downhill search starts"),
+        (["-m", "main", "--max-order", "3"], "--max-order is the highest interaction order searched"),
     ],
 )
 def test_options_the_method_does_not_use_are_refused(run_main, shared_data: Path, options, said) -> None:
@@ -280,3 +281,13 @@ def test_the_old_names_of_the_bootstrap_settings_still_work_and_say_so(run_main,
     code, out, _ = run_main([*args, "--runs", "2", "--bootstrap-runs", "2", "-b", "40"])
     error = json.loads(out)["error"]
     assert code == 2 and "--runs is the old name of --bootstrap-runs: give it once" in error["message"]
+
+
+def test_an_unknown_method_is_refused_naming_the_option_before_the_lists_are_read(run_main) -> None:
+    """``--method foo`` printed the demo lists' warning, read the lists, and then said "unknown method 'foo'"."""
+    code, _, err = run_main(["estimate", "--method", "foo"])
+    text = " ".join(err.split())
+    assert code == 2 and text.startswith(
+        "error: --method 'foo': unknown method; choose one of stepwise, bic, downhill, main"
+    ), err
+    assert "SYNTHETIC" not in text

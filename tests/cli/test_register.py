@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 import subprocess
 import sys
 
@@ -615,3 +616,89 @@ def test_figures_made_with_another_cell_key_secret_than_the_imports_say_so(
     assert any("cell-key secret" in n and "averaged" in n for n in notes), notes
     code, out, err = run_main(["register", "figures"])
     assert "cell-key secret" in out + err
+
+
+def test_an_export_refused_for_its_date_or_its_content_is_named_as_given(exports, run_main, tmp_path) -> None:
+    """The refusals of an export (older than the latest, dated in the future, a field dropped, most records
+    missing) name the export as the analyst gave it, folder and all, not the register nor its bare file name."""
+    mapping = str(exports[0].parent / "cases.mapping.yaml")
+    for export in exports[1:]:
+        assert run_main(["register", "import", str(export), "--mapping", mapping])[0] in (0, None)
+    older = str(exports[0])
+    code, out, err = run_main(["register", "import", older, "--mapping", mapping, "--json"])
+    assert code == 2 and err.startswith(f"error: {older}: this export was made on"), err
+    assert json.loads(out)["error"]["path"] == older
+    header, *records = exports[-1].read_text().splitlines()
+    few = tmp_path / "exports" / "few_2023-07-31.csv"
+    few.write_text("\n".join([header, *records[:20]]) + "\n")
+    code, _, err = run_main(
+        ["register", "import", str(few), "--mapping", mapping, "--exported-on", "2999-01-01"]
+    )
+    assert code == 2 and err.startswith(f"error: {few}: the export's date 2999-01-01"), err
+    code, _, err = run_main(["register", "import", str(few), "--mapping", mapping])
+    assert code == 2 and err.startswith(f"error: {few}: ") and "--allow-many-missing" in err, err
+    column = header.split(",").index("Referred by")
+    dropped = tmp_path / "exports" / "dropped_2023-07-31.csv"
+    lines = [",".join(c if i != column else "" for i, c in enumerate(r.split(","))) for r in records]
+    dropped.write_text("\n".join([header, *lines]) + "\n")
+    code, _, err = run_main(["register", "import", str(dropped), "--mapping", mapping])
+    assert code == 2 and err.startswith(f"error: {dropped}: ") and "--allow-dropped-fields" in err, err
+
+
+def test_status_says_which_imports_were_a_file_already_imported(exports, run_main) -> None:
+    """A file imported again (the same month re-imported, or a copy under another date) is listed by ``status``
+    as an import like any other, dated as its name says, with nothing to tell that it changed nothing: its
+    note ("already imported as import 1: nothing changed") is said under the table."""
+    mapping = str(exports[0].parent / "cases.mapping.yaml")
+    for export in (exports[0], exports[1], exports[0]):
+        assert run_main(["register", "import", str(export), "--mapping", mapping])[0] in (0, None)
+    code, out, err = run_main(["register", "status"])
+    assert code in (0, None), err
+    assert "import 3: already imported as import 1: nothing changed" in " ".join(out.split())
+    assert "import 2:" not in out
+
+
+@pytest.mark.parametrize("setting", ["EVIDENCE_CONFIG_DIR", "EVIDENCE_DATA_DIR"])
+def test_a_file_where_the_register_or_its_key_needs_a_folder_is_named_as_such(
+    exports, run_main, tmp_path, monkeypatch, setting
+) -> None:
+    """``EVIDENCE_CONFIG_DIR`` (or ``EVIDENCE_DATA_DIR``) naming a file said only "error: FILE: File exists"."""
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("not a folder\n")
+    monkeypatch.setenv(setting, str(in_the_way))
+    mapping = str(exports[0].parent / "cases.mapping.yaml")
+    code, _, err = run_main(["register", "import", str(exports[0]), "--mapping", mapping])
+    text = " ".join(err.split())
+    assert code == 2 and f"{in_the_way} is a file, not a folder" in text and "File exists" not in text, err
+
+
+def test_an_export_of_no_record_is_neither_written_nor_recorded(exports, run_main, tmp_path) -> None:
+    """Five records, k = 11: every set was smaller than k however generalised, and a file of the header alone
+    was written and recorded as a release, so that the first real export later was refused as another release
+    (it differed from the empty one) unless --allow-another-release."""
+    mapping = str(exports[0].parent / "cases.mapping.yaml")
+    tiny = tmp_path / "exports" / "tiny_2023-04-30.csv"
+    tiny.write_text("\n".join(exports[0].read_text().splitlines()[:6]) + "\n")
+    assert run_main(["register", "import", str(tiny), "--mapping", mapping])[0] in (0, None)
+    out = tmp_path / "ctdc.csv"
+    code, text, err = run_main(["register", "export-ctdc", str(out), "--k", "11", "--json"])
+    assert (
+        code == 2 and "no record can be written" in " ".join(err.split()) and "nothing was written" in err
+    ), err
+    assert json.loads(text)["error"]["exit_code"] == 2
+    assert not out.exists()
+    assert json.loads(run_main(["register", "status", "--json"])[1])["ctdc_exports"] == []
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".json"])
+def test_data_load_out_of_the_register_is_owner_only_as_its_snapshot_is(
+    exports, run_main, tmp_path, suffix
+) -> None:
+    """``register snapshot`` writes the records (with their ``record_key``) owner-only; ``data load
+    register.duckdb --out`` wrote the same records readable by every user of the machine."""
+    mapping = str(exports[0].parent / "cases.mapping.yaml")
+    assert run_main(["register", "import", str(exports[0]), "--mapping", mapping])[0] in (0, None)
+    out = tmp_path / f"records{suffix}"
+    code, _, err = run_main(["data", "load", str(tmp_path / "data" / "register.duckdb"), "--out", str(out)])
+    assert code in (0, None), err
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600

@@ -532,3 +532,54 @@ def test_an_interrupted_rendering_batch_still_lists_the_briefs_it_made(run_main,
     assert written == [tmp_path / "reports" / "index.html"]
     assert json.loads(out)["index"] == str(written[0])
     assert "index of briefs" in err
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "Infinity", "1e999"])
+def test_a_number_that_is_no_number_is_refused_before_any_kernel(run_main, tmp_path, no_kernel, value):
+    """``-p x nan`` (or ``inf``) for a float parameter would run the notebook with it and record it as null in
+    run.json (JSON has no NaN): refused like any value of the wrong type, naming the parameter, in a run, a
+    parameters file and a plan alike."""
+    notebook = write_notebook(tmp_path / "rate.ipynb", "x: float = 1.0\nxs: list[float] = []\n", "print(x)\n")
+    code, _, err = run_main(["run", str(notebook), "-p", "x", value, "--out-root", str(tmp_path / "runs")])
+    assert code == 2 and "parameter 'x'" in err and "finite" in err, err
+    code, _, err = run_main(
+        ["run", str(notebook), "-p", "xs", f"1,{value}", "--out-root", str(tmp_path / "runs")]
+    )
+    assert code == 2 and "parameter 'xs'" in err and "finite" in err, err
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("notebooks: [rate.ipynb]\nparameters:\n  x: [1.5, .nan]\n")
+    code, _, err = run_main(["batch", str(plan), "--out-root", str(tmp_path / "runs")])
+    assert code == 2 and "1 of 2 runs are invalid" in err and "finite" in err, err
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+def test_the_batch_header_counts_one_run_as_one_run() -> None:
+    """A plan of one run (``n: [1, 1]``, once is enough) began "1 runs: 1 to run"."""
+    assert runs_cli._batch_header(2, 1, 1, 0, 0).startswith("1 run: 1 to run, 0 unchanged")
+    assert runs_cli._batch_header(3, 3, 2, 1, 0).startswith("3 runs: 2 to run, 1 unchanged")
+
+
+@pytest.mark.kernel
+def test_keep_going_fails_the_invalid_runs_of_a_plan_and_runs_the_others(run_main, tmp_path):
+    """A grid whose combinations include some the notebook refuses (``n: [1, -1, 2]`` under ``# check: n >= 0``)
+    ran nothing: exit 2, "nothing was run", as documented. With ``--keep-going`` each invalid run is a failed
+    run of the summary, named by its place in the plan and its reason, the valid runs execute, and the batch
+    exits 1 (a run failed), not 2 (the input refused)."""
+    write_notebook(tmp_path / "count.ipynb", "n: int = 1\n# check: n >= 0\n", "print(n)\n")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("notebooks: [count.ipynb]\nparameters:\n  n: [1, -1, 2]\n")
+    out = tmp_path / "runs"
+    code, _, err = run_main(["batch", str(plan), "--out-root", str(out)])
+    assert code == 2 and "1 of 3 runs are invalid; nothing was run" in err, err
+    code, text, err = run_main(["batch", str(plan), "--out-root", str(out), "--keep-going", "--json"])
+    assert code == 1, err
+    document = json.loads(text)
+    runs = {r["run_id"]: r for r in document["runs"]}
+    assert document["counts"] == {"ok": 2, "skipped": 0, "failed": 1, "empty": 0, "interrupted": 0}
+    (bad,) = [r for r in runs.values() if r["status"] == "failed"]
+    assert bad["run_id"] == "count(n=-1)" and bad["folder"] == "" and bad["seconds"] is None
+    assert bad["error"] == "parameters: count(n=-1): the notebook requires n >= 0 (given n=-1)"
+    assert "count(n=-1)" in err and "the notebook requires n >= 0" in err  # in the summary table too
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        runs_id for runs_id in sorted(runs) if runs_id != "count(n=-1)"
+    ]

@@ -676,6 +676,27 @@ def test_a_trend_whose_interval_includes_one_is_no_clear_change():
     assert not find_small_counts(short)
 
 
+def test_an_overdispersed_trend_names_the_model_it_used():
+    """The sentence said "a negative binomial model was used" of every overdispersed series, also where the
+    model is quasi-Poisson (the Poisson fit with its intervals widened by the counts' spread)."""
+    import dataclasses
+
+    from evidence.notebooks.builders import trend_sentence
+
+    models = _models(1.10, 1.04, 1.16)
+    for model, says in (
+        ("negative_binomial", "so a negative binomial model was used."),
+        (
+            "quasi_poisson",
+            "so the Poisson model's intervals were widened by the counts' spread (quasi-Poisson).",
+        ),
+    ):
+        ratio = dataclasses.replace(models.rate_ratio, model=model, dispersion=6.0)
+        text = re.sub(r"<[^>]+>", "", trend_sentence(dataclasses.replace(models, rate_ratio=ratio)))
+        assert "The counts vary more than a Poisson model allows, " + says in text, model
+        assert ("negative binomial" in text) == (model == "negative_binomial"), model
+
+
 def test_a_trend_over_years_with_gaps_names_the_years_it_read():
     # the review: "From 2007 to 2021" of a model that read 2007 and 2014-2021 (9 years) overstated the span
     import dataclasses
@@ -1355,6 +1376,22 @@ def test_a_year_of_the_publishers_own_censored_cells_needs_no_complement():
     chart = numbers.chart_bounds()
     assert chart is not None and chart.frame["count_low"].to_list() == [None, 40, 60, 55]
     assert chart.frame["count_high"].is_null().to_list() == [True, False, False, False]
+    # its note says the publisher withheld that year, not the toolkit (Singapore's chart said "6 values withheld
+    # to protect small counts" of UNODC's own "<5" years, which the table beside it captions as UNODC's)
+    subtitle = " ".join(_trend_subtitle(chart))
+    assert "1 value the publisher gives only as small counts" in subtitle
+    assert "withheld to protect" not in subtitle
+
+
+def _trend_subtitle(chart) -> list[str]:
+    from evidence.presentation.charts import chart_spec, trend_chart
+
+    spec = chart_spec(
+        trend_chart(
+            chart, "year", "count_low", "count_low", "count_high", title="t", source="UNODC", rule=RULE
+        )
+    )
+    return spec["title"]["subtitle"]
 
 
 def test_an_exact_small_count_of_a_year_is_still_protected_with_a_complement():
@@ -1369,6 +1406,9 @@ def test_an_exact_small_count_of_a_year_is_still_protected_with_a_complement():
         chart = numbers.chart_bounds()
         withheld = [i for i, cell in enumerate(cells[:-1]) if isinstance(cell[0], str)]
         assert chart is not None and chart.frame["count_low"].is_null().arg_true().to_list() == withheld
+        subtitle = " ".join(_trend_subtitle(chart))
+        assert f"{len(withheld)} values withheld to protect small counts" in subtitle, first
+        assert "the publisher gives" not in subtitle, first
 
 
 def _mixed() -> pl.DataFrame:
@@ -1739,11 +1779,9 @@ def test_the_brief_shows_a_breakdowns_missing_years_in_its_table_and_note(monkey
 def test_a_breakdown_table_has_every_year_of_the_span_and_notes_exactly_those_without_it(totals, forms):
     """The rule always holds: a row for every year of the total or the breakdown, noted exactly where the
     breakdown is not (a row that never shows a number of its breakdown); every other year of the span named in
-    the note; the sentence on breakdowns without a total names exactly the years of the breakdown without the
-    total."""
+    the note; the years of the breakdown without the total are exactly those the total lacks."""
     from evidence.notebooks.builders import (
         NO_BREAKDOWN_PUBLISHED,
-        breakdown_without_total_sentence,
         breakdown_without_total_years,
         no_breakdown_years,
     )
@@ -1762,14 +1800,12 @@ def test_a_breakdown_table_has_every_year_of_the_span_and_notes_exactly_those_wi
     assert total_only == sorted(totals - forms)
     assert nothing == sorted(set(range(2010, 2020)) - totals - forms)
     assert breakdown_without_total_years(numbers) == sorted(forms - totals)
-    said = breakdown_without_total_sentence([numbers])
-    assert (said is None) == (not forms - totals)
 
 
-def test_the_sentence_names_each_breakdown_published_without_a_total_and_its_years():
+def test_the_years_of_each_breakdown_published_without_a_total():
     """Lao PDR's case, small: ages 2012–2013 and forms 2017–2018 without a total; a breakdown with its total
-    (sex) and case records are never named."""
-    from evidence.notebooks.builders import breakdown_without_total_sentence, breakdown_without_total_years
+    (sex) has none. (The brief says them in the note under its table of victims per year, once.)"""
+    from evidence.notebooks.builders import breakdown_without_total_years
 
     frame = _gappy(  # totals of a few dozen: "<5" cells are counts, not placeholders (PLACEHOLDER_SHARE)
         {2010: 60, 2011: 40}, {2010: 50, 2017: "<5", 2018: "<5"}, {2010: 25, 2012: "<5", 2013: 9}
@@ -1777,20 +1813,7 @@ def test_the_sentence_names_each_breakdown_published_without_a_total_and_its_yea
     forms, ages = _numbers(frame, "form"), _numbers(frame, "age")
     assert breakdown_without_total_years(forms) == [2017, 2018]
     assert breakdown_without_total_years(ages) == [2012, 2013]
-    years = '<span data-kind="years">{}</span>'.format
-    assert breakdown_without_total_sentence([forms]) == (
-        f"For {years('2017–2018')} UNODC published victims by form of exploitation but no total: the table of "
-        "victims per year has no count for those years."
-    )
-    assert breakdown_without_total_sentence([forms, ages]) == (
-        f"UNODC published victims by age for {years('2012–2013')} and by form of exploitation for "
-        f"{years('2017–2018')} but no total in those years: the table of victims per year has no count for them."
-    )
-    one = _numbers(_gappy({2010: 300}, {2011: 40}), "form")
-    assert breakdown_without_total_sentence([one]).endswith("has no count for that year.")
-    same = _numbers(_gappy({2010: 300}, {2011: 40}, {2011: 20}), "age")
-    assert "by form of exploitation and by age but no total" in breakdown_without_total_sentence([one, same])
-    assert breakdown_without_total_sentence([_numbers(_gappy({2010: 300}, {2010: 40}), "form")]) is None
+    assert breakdown_without_total_years(_numbers(_gappy({2010: 300}, {2010: 40}), "form")) == []
 
 
 def test_the_note_on_a_breakdowns_missing_years_says_only_what_applies():

@@ -500,11 +500,10 @@ def test_citizenship_chart_subtitles_give_the_years_of_the_breakdown_not_the_bri
 
 def test_lao_pdrs_unodc_section_says_which_breakdowns_came_without_a_total(real_tables, shown):
     """Lao PDR (real workbook): its ages of 2012–2013 and forms of 2017–2020 have no total; the section said
-    nothing of it. One sentence now, and the breakdown tables give the years without them as not published."""
+    nothing of it. Notes now, and the breakdown tables give the years without them as not published."""
     brief = open_brief([real_tables[1]], DisclosureRule(5), country="LAO", role="destination")
     country_views.show_detected_section(brief)
     text = _text(shown)
-    years = '<span data-kind="years">{}</span>'.format
     # REVIEW5 M6: those breakdowns are all "<5" against ~150 victims a year: placeholders, noted in their tables
     assert "UNODC published victims by age" not in text
     for by, when in (("form of exploitation", "2017–2020"), ("age", "2012–2013")):
@@ -522,15 +521,16 @@ def test_lao_pdrs_unodc_section_says_which_breakdowns_came_without_a_total(real_
     assert "no total published" not in text.lower()
     assert "it gives only placeholder values by age, not counts (see the table by age)" in text
     assert "only placeholder values by form of exploitation, not counts" in text
-    # Thailand's forms of 2007 (no total that year) get the sentence; Myanmar, every breakdown with a total, none
-    for iso3, expected in (("THA", f"For {years('2007')} UNODC published victims by form"), ("MMR", None)):
+    # Thailand's forms of 2007 and citizenships of 2007–2008 (no total those years) are said under the table of victims per year; Myanmar,
+    # every breakdown with a total, has no such note
+    for iso3, expected in (("THA", "No total published: UNODC gives these victims by form"), ("MMR", None)):
         shown.clear()
         country_views.show_detected_section(open_brief([real_tables[1]], DisclosureRule(5), country=iso3))
         text = _text(shown)
         if expected is None:
-            assert "UNODC published victims by" not in text
+            assert "No total published" not in text
         else:
-            assert expected in text
+            assert f"{expected} of exploitation and by citizenship in 2007–2008 but not their total" in text
 
 
 def test_case_data_of_regions_only_say_so_in_one_sentence_without_the_methods(
@@ -703,7 +703,8 @@ def test_an_origin_section_refers_to_no_table_by_form_it_does_not_show(real_tabl
         assert "(see the table" not in text, iso3
     shown.clear()
     country_views.show_detected_section(open_brief([real_tables[1]], DisclosureRule(5), country="THA"))
-    assert "but not their total (see the table by form of exploitation)" in _text(shown)
+    # it shows the citizenship table too, where 2008 is (Thailand: no total in 2007–2008)
+    assert "but not their total (see the tables by form of exploitation and by citizenship)" in _text(shown)
 
 
 def test_the_nationals_chart_says_the_own_count_is_summed_only_where_there_is_one(real_tables, charts):
@@ -1073,3 +1074,191 @@ def test_the_publishers_own_small_cells_are_captioned_as_its_own_in_the_per_year
     table = text[text.index("Victims detected by the authorities of Chad") :].split("####")[0]
     assert "<5" in table and "a cell the publisher gives as" in table
     assert "not shown to protect individuals" not in table
+
+
+def test_a_break_just_after_unread_years_gives_no_step_across_them(real_tables, shown):
+    """Singapore's detected victims (UNODC 2023): <5, <5, 7 and 135 in 2007–2010, no count in 2011–2014, 22 in
+    2015 and fewer after. The break in 2015 carried the earlier segment's growth (5.27 a year) over the four
+    unread years and said "a step down by a factor of 0.00 (95% interval 0.00–0.00) in 2015": a factor of about
+    0.00006, printed as zero, and measured against a course no count supports."""
+    import re
+
+    unodc = real_tables[1]
+    country_views.show_detected_section(
+        open_brief([unodc], DisclosureRule(5), country="SGP", role="destination")
+    )
+    text = re.sub(r"</?span[^>]*>", "", _text(shown))
+    caveat = next(
+        line for line in text.splitlines() if line.startswith("One yearly rate for all these years")
+    )
+    # a break anywhere in the unread years fits the years read alike: it is dated to the gap
+    assert "change course between 2011 and 2015" in caveat
+    assert "factor of" not in caveat  # no step is measured across them
+    assert "No count is read for 2011–2014, just before the break" in caveat
+
+
+def test_the_most_likely_break_after_unread_years_is_dated_to_the_gap(real_tables):
+    """The break paragraph said "Most likely break: **2015**" of Singapore, where no count is read for
+    2011–2014: a break in any of those years fits the same (analyses.trends.Break.when)."""
+    import re
+
+    from evidence.notebooks.builders import break_sentence
+
+    unodc = real_tables[1]
+    brief = open_brief([unodc], DisclosureRule(5), country="SGP", role="destination")
+    text = re.sub(r"</?span[^>]*>", "", break_sentence(brief.yearly(unodc, "destination", by=None).models()))
+    assert text.startswith(
+        "Most likely break: **between 2011 and 2015** (no count is read for 2011–2014, so the data cannot say "
+        "in which of those years)"
+    )
+
+
+def test_a_step_too_small_for_two_decimals_is_given_in_significant_digits(real_tables):
+    """The step of a break is a ratio of counts: one under 0.005 was printed "0.00" (Singapore's 2015,
+    once its unread years are taken for read ones), which reads as no victims at all."""
+    import dataclasses
+    import re
+
+    from evidence.notebooks.builders import break_caveat
+
+    unodc = real_tables[1]
+    brief = open_brief([unodc], DisclosureRule(5), country="SGP", role="destination")
+    models = brief.yearly(unodc, "destination", by=None).models()
+    assert models.found_break is not None and models.found_break.level_change < 0.001
+    every_year = dataclasses.replace(models, years=tuple(range(min(models.years), max(models.years) + 1)))
+    caveat = re.sub(r"</?span[^>]*>", "", break_caveat(every_year) or "")
+    assert "a step down by a factor of 0.000062 (95% interval 0.0000014–0.0026) in 2015" in caveat
+
+
+def test_the_years_without_a_total_are_said_once_and_all_of_them(real_tables, shown):
+    """Mexico as destination (UNODC 2023): no total in 2006–2007 and 2019, with forms in 2006 and 2019 and
+    citizenships in 2007. The note under the table of victims per year named 2006–2007, 2019; a sentence after
+    the trend said it again for 2006, 2019 only ("by form of exploitation"): two counts of the same years that
+    disagree."""
+    import re
+
+    unodc = real_tables[1]
+    country_views.show_detected_section(
+        open_brief([unodc], DisclosureRule(5), country="MEX", role="destination")
+    )
+    text = re.sub(r"</?span[^>]*>", "", _text(shown))
+    assert (
+        "UNODC gives these victims by form of exploitation and by citizenship in 2006–2007, 2019 but not"
+        in text
+    )
+    assert "UNODC published victims by" not in text
+
+
+def test_the_gsi_ranks_say_why_their_counts_of_countries_differ(real_tables, shown):
+    """Lao PDR (GSI 2023): "22 of 27" for the estimate and "11 of 32" for the government response, in one
+    column, with nothing saying why the region holds 27 countries on one row and 32 on the next (Walk Free
+    rates the response of countries it gives no estimate for; the United Arab Emirates: 11 and 9)."""
+    import re
+
+    country_views.show_estimates_section(open_brief(real_tables, DisclosureRule(5), country="LAO"))
+    text = re.sub(r"</?span[^>]*>", "", _text(shown))
+    assert "| Government response rating (%; higher: stronger response) | 46.2 | 11 of 32 |" in text
+    assert "Each measure is ranked among the region" in text
+    assert (
+        "region's" in text.replace("\\'", "'") and "\\\\" not in text.split("ranked among")[1][:12]
+    )  # escaped once
+    assert (
+        "s countries the edition gives it for: 27 for the estimate, prevalence and vulnerability; 32 for the "
+        "government response."
+    ) in text
+    shown.clear()
+    country_views.show_estimates_section(open_brief(real_tables, DisclosureRule(5), country="ARE"))
+    assert (
+        "the edition gives it for: 11 for the estimate, prevalence and vulnerability; 9 for the government"
+        in (_text(shown))
+    )
+    shown.clear()  # the Maldives: rated for the government response only, one count of countries
+    country_views.show_estimates_section(open_brief(real_tables, DisclosureRule(5), country="MDV"))
+    assert " of 32 |" in _text(shown) and "Each measure is ranked" not in _text(shown)
+
+
+NOTEBOOK_FITS_MORE = "The `causes_consequences` notebook fits the model of every form of exploitation"
+
+
+@pytest.mark.parametrize(
+    ("iso3", "role", "more"),
+    [("MMR", "origin", False), ("LAO", "origin", False), ("USA", "destination", True)],
+)
+def test_the_person_section_points_to_more_models_only_when_there_are_more(
+    real_tables, shown, iso3, role, more
+):
+    """Myanmar as origin (CTDC sample, 2010): 40 victims, neither a form nor a means of control recorded for any,
+    no model shown; Lao PDR: no flag with enough victims for a model. Both briefs ended "The
+    `causes_consequences` notebook fits the model of every form of exploitation and means of control, and
+    compares complete cases with all victims for each": a reader would look there for models the data cannot
+    give. The United States as destination: a model shown, others left to the notebook, which it says."""
+    brief = open_brief([real_tables[0]], DisclosureRule(5), country=iso3, role=role)
+    country_views.show_causes_section(brief)
+    text = _text(shown)
+    assert ("Which victims' records show" in text) is more
+    assert (NOTEBOOK_FITS_MORE in text) is more
+
+
+def test_a_map_of_one_route_is_not_titled_the_largest_routes(real_tables, charts):
+    """Lao PDR as origin (CTDC sample, 2010): one route, Lao PDR → Thailand; the text says no chart compares it
+    with others, and its map was titled "Largest routes of identified victims, Lao PDR". Titled as the detected
+    victims' map is: by route."""
+    country_views.show_case_section(
+        open_brief([real_tables[0]], DisclosureRule(5), country="LAO", role="origin")
+    )
+    titles = {name: spec["title"]["text"] for name, spec in charts if name.startswith("flow_map")}
+    assert titles == {"flow_map_case0": "Identified victims by route, Lao PDR"}
+
+
+def test_a_characteristic_recorded_for_none_of_the_selection_is_named_with_the_topics(real_tables, shown):
+    """Myanmar as origin (CTDC sample, 2010): sex is blank for all 40 victims. "Who is identified" said so; the
+    person section's table of what is recorded left the row of sex out, and its sentence on what the files
+    record but not for these victims named the topics only: sex went missing without a word."""
+    brief = open_brief([real_tables[0]], DisclosureRule(5), country="MMR", role="origin")
+    country_views.show_causes_section(brief)
+    text = _text(shown)
+    assert (
+        "Recorded in these data, but for none of the victims of this selection: relation to the recruiter, "
+        "means of control, form of exploitation, sex."
+    ) in text
+    shown.clear()  # Lao PDR's victims have their sex recorded: not named
+    country_views.show_causes_section(
+        open_brief([real_tables[0]], DisclosureRule(5), country="LAO", role="origin")
+    )
+    assert "form of exploitation, sex" not in _text(shown) and "\n| Sex | 8" in _text(shown)
+
+
+def test_one_year_without_the_total_or_the_breakdown_is_one_year_in_the_note(real_tables, shown):
+    """Malaysia as destination (UNODC 2023): "UNODC gives neither the total of these victims nor their breakdown
+    by form of exploitation in 2013: those years are not rows of this table" (one year)."""
+    country_views.show_detected_section(
+        open_brief([real_tables[1]], DisclosureRule(5), country="MYS", role="destination")
+    )
+    text = _text(shown)
+    assert "breakdown by form of exploitation in 2013: that year is not a row of this table." in text
+    assert "in 2013: those years" not in text
+
+
+def test_one_placeholder_year_is_one_year_in_the_note(real_tables, shown):
+    """The Netherlands as destination (UNODC 2023): its forms of 2020 are placeholders; the note said "those
+    years are left out of the charts" of the one year."""
+    country_views.show_detected_section(
+        open_brief([real_tables[1]], DisclosureRule(5), country="NLD", role="destination")
+    )
+    text = _text(shown)
+    assert "in 2020 UNODC gives every category of the breakdown by form of exploitation as" in text
+    assert "Those cells are left empty, and that year is left out of the charts" in text
+
+
+def test_the_note_on_years_without_a_total_points_to_the_citizenship_table_too(real_tables, shown):
+    """Mexico as destination (UNODC 2023): "UNODC gives these victims by form of exploitation and by citizenship in
+    2006–2007, 2019 but not their total (see the table by form of exploitation)": 2007 is in the citizenship
+    table only, which the section shows, and the note sent the reader to the other."""
+    country_views.show_detected_section(
+        open_brief([real_tables[1]], DisclosureRule(5), country="MEX", role="destination")
+    )
+    text = _text(shown)
+    assert (
+        "2006–2007, 2019 but not their total (see the tables by form of exploitation and by citizenship)"
+        in text
+    )

@@ -451,6 +451,15 @@ def test_route_notes_of_a_table_name_the_regions_its_classes_are_of():
 
     assert "continent" in REGION_NOTES["region"] and "Asia" in REGION_NOTES["region"]
     assert "subregion" in REGION_NOTES["subregion"]
+    # neither level gives the Global Reports' shares (Middle East 2007–2010: 37% or 84% transregional, 70% there)
+    for note in REGION_NOTES.values():
+        assert "Global Reports group countries in regions of their own" in note
+
+
+def test_a_route_table_has_no_column_for_a_class_none_of_its_flows_is_of():
+    from evidence.notebooks.builders import _CLASSES_IF_ANY, ROUTE_CLASS_LABELS
+
+    assert {"unknown", "domestic_or_intraregional"} <= _CLASSES_IF_ANY <= set(ROUTE_CLASS_LABELS)
 
 
 def test_show_charts_says_nothing_to_draw_once_for_several_empty_charts(tmp_path, monkeypatch):

@@ -737,8 +737,23 @@ def _basemap_isos(spec: dict) -> set[str]:
     return {f["properties"]["iso3"] for f in json.loads(text)["features"]}
 
 
+def _lon_lat_boxes() -> list[tuple[float, float, float, float]]:
+    """West, south, east, north of each of the world's features (its vertices)."""
+    from evidence.presentation.maps import world_geojson
+
+    def points(coordinates):
+        if coordinates and isinstance(coordinates[0], (int, float)):
+            return [coordinates]
+        return [p for part in coordinates for p in points(part)]
+
+    boxes = []
+    for feature in world_geojson()["features"]:
+        lons, lats = zip(*[(p[0], p[1]) for p in points(feature["geometry"]["coordinates"])], strict=True)
+        boxes.append((min(lons), min(lats), max(lons), max(lats)))
+    return boxes
+
+
 def test_a_zoomed_flow_map_draws_the_countries_in_view_only() -> None:
-    from evidence.presentation.charts import _countries_in_view, _feature_bounds
     from evidence.presentation.maps import world_geojson
 
     flows = pl.DataFrame(
@@ -756,13 +771,48 @@ def test_a_zoomed_flow_map_draws_the_countries_in_view_only() -> None:
     lats = [p[1] for p in fit["geometry"]["coordinates"]]
     inside = {
         world[i]["properties"]["iso3"]
-        for i, (w, s, e, n) in enumerate(_feature_bounds())
+        for i, (w, s, e, n) in enumerate(_lon_lat_boxes())
         if w <= max(lons) and e >= min(lons) and s <= max(lats) and n >= min(lats)
     }
     assert inside <= isos
-    # a region that reaches the antimeridian or a pole keeps the whole world
-    wide = {"type": "Feature", "geometry": {"type": "MultiPoint", "coordinates": [[-170, -10], [170, 10]]}}
-    assert _countries_in_view(wide, 470, 340) is None
+
+
+@pytest.mark.parametrize(
+    ("flows", "turned"),
+    [
+        # turned to 150°E (Samoa's and Fiji's lines cross the antimeridian): every country was drawn
+        ({"o": ["FJI", "FJI", "WSM"], "d": ["AUS", "NZL", "NZL"], "n": [60, 50, 40]}, True),
+        # reaching the North Pole (Europe to East Asia): every country was drawn
+        ({"o": ["THA", "THA", "THA"], "d": ["GBR", "DEU", "JPN"], "n": [60, 50, 120]}, False),
+        # Thailand's neighbours to Japan (the demo brief's routes): the box of longitudes the view was taken back
+        # to reached past 180° at its northern edge, and every country was drawn
+        (
+            {
+                "o": ["MMR", "KHM", "THA", "THA", "THA"],
+                "d": ["THA", "THA", "JPN", "KOR", "MYS"],
+                "n": [9, 8, 7, 6, 5],
+            },
+            False,
+        ),
+    ],
+)
+def test_a_map_turned_or_reaching_a_pole_draws_the_countries_in_view_only(flows, turned) -> None:
+    import vl_convert as vlc
+
+    from evidence.presentation.charts import _coarse, _world_basemap_text
+
+    zoomed = chart_spec(flow_map(pl.DataFrame(flows), "o", "d", "n", title="t", source=SOURCE))
+    layer = zoomed["hconcat"][0]["layer"][0]
+    assert "fit" in layer["projection"] and ("rotate" in layer["projection"]) == turned
+    whole = json.loads(json.dumps(zoomed))
+    name = layer["data"]["name"]
+    whole["datasets"][name] = _world_basemap_text(None, _coarse(layer["projection"], 470, 340))
+    assert len(_basemap_isos(whole)) > 1.3 * len(_basemap_isos(zoomed))
+    images = [png_pixels(vlc.vegalite_to_png(spec, scale=1)) for spec in (zoomed, whole)]
+    (width, height, rows, _), (width2, height2, rows2, _) = images
+    assert (width, height) == (width2, height2)
+    differing = [(a, b) for row, row2 in zip(rows, rows2, strict=True) for a, b in zip(row, row2) if a != b]
+    assert len(differing) <= 16 and all(abs(a - b) <= 2 for a, b in differing)
 
 
 def test_a_world_flow_map_keeps_every_country() -> None:
@@ -1357,3 +1407,65 @@ def test_the_corridor_bars_axis_ends_where_the_labels_need_it_not_at_a_rounder_n
     assert not x.get("nice", False)
     low, high = x["domain"]
     assert low == 0 and 2589 < high < 2589 * 1.5  # room for "2,589 (60%)", not a round 4,000
+
+
+def _basemap_text(spec: dict) -> str:
+    base = spec["hconcat"][0]["layer"][0]
+    return spec["datasets"][base["data"]["name"]]
+
+
+@pytest.mark.parametrize(
+    ("flows", "coarse"),
+    [
+        ({"o": ["BRA", "THA", "USA"], "d": ["USA", "NOR", "AUS"], "n": [50, 60, 70]}, True),  # the world
+        ({"o": ["THA", "THA", "THA"], "d": ["GBR", "DEU", "JPN"], "n": [60, 50, 120]}, True),  # Eurasia
+        ({"o": ["MMR", "KHM", "LAO"], "d": ["THA", "THA", "THA"], "n": [120, 80, 60]}, False),  # neighbours
+    ],
+)
+def test_a_map_of_the_world_or_a_large_region_draws_the_coarse_outlines(flows, coarse) -> None:
+    """Drawing the world's 10,600 vertices, most of them closer together than a pixel, was half the time
+    vl-convert took to draw a world map; a close-up keeps every vertex."""
+    from evidence.presentation.charts import _COARSE_UP_TO_SCALE, _map_scale, _world_basemap_text
+
+    spec = chart_spec(flow_map(pl.DataFrame(flows), "o", "d", "n", title="t", source=SOURCE))
+    layer = spec["hconcat"][0]["layer"][0]
+    assert (_map_scale(layer["projection"], 470, layer.get("height", 340)) <= _COARSE_UP_TO_SCALE) == coarse
+    keep = {
+        i
+        for i, f in enumerate(json.loads(_world_basemap_text())["features"])
+        if f["properties"]["iso3"] in _basemap_isos(spec)
+    }
+    whole = len(keep) == len(json.loads(_world_basemap_text())["features"])
+    assert _basemap_text(spec) == _world_basemap_text(None if whole else frozenset(keep), coarse)
+
+
+def test_the_choropleth_draws_the_coarse_outlines_and_the_same_picture() -> None:
+    import vl_convert as vlc
+
+    from evidence.presentation.charts import _features_text
+
+    data = pl.DataFrame({"iso3": ["THA", "MMR", "BRA", "NGA"], "n": [500, 300, 200, 100]})
+    spec = chart_spec(choropleth(data, "iso3", "n", title="t", source=SOURCE, focus="THA"))
+    texts = [v for v in spec["datasets"].values() if isinstance(v, str)]
+    assert len(texts) == 3  # every country grey, those shaded, the focus outlined
+    full = json.loads(json.dumps(spec))  # the same map with every vertex
+    for name, text in spec["datasets"].items():
+        if isinstance(text, str):
+            features = [
+                (_world_index(f["properties"]["iso3"]), f["properties"]) for f in json.loads(text)["features"]
+            ]
+            assert text == _features_text(features, True)
+            full["datasets"][name] = _features_text(features)
+    images = [png_pixels(vlc.vegalite_to_png(s, scale=1)) for s in (spec, full)]
+    (width, height, rows, _), (width2, height2, rows2, _) = images
+    assert (width, height) == (width2, height2)
+    differing = sum(
+        1 for row, row2 in zip(rows, rows2, strict=True) for a, b in zip(row, row2) if abs(a - b) > 32
+    )
+    assert differing < 0.001 * width * height * 3  # a few pixels of the coasts
+
+
+def _world_index(iso3: str) -> int:
+    from evidence.presentation.maps import world_geojson
+
+    return [f["properties"]["iso3"] for f in world_geojson()["features"]].index(iso3)

@@ -372,6 +372,27 @@ def test_long_form_keeps_the_marks_and_drops_the_totals() -> None:
     assert not check_disclosed(long)
 
 
+def test_long_form_keeps_the_publishers_own_censored_cells_marked() -> None:
+    """A chart of the long table says which withheld values are the publisher's own (``known``): they were lost."""
+    from evidence.presentation.charts import publishers_withheld
+
+    frame = pl.DataFrame({"year": [2020, 2021, 2022], "sexual": [50, 3, 2], "labour": [40, 30, 60]})
+    censored = pl.DataFrame({"sexual": [False, True, True], "labour": [False, False, False]})
+    table = suppress_table(frame, "year", ["sexual", "labour"], censored=censored)
+    long = table.to_long("form", "victims")
+    marked = dict(
+        zip(
+            zip(long.frame["year"], long.frame["form"], strict=True),
+            zip(long.known_cells("victims"), long.known_value_cells("victims"), strict=True),
+            strict=True,
+        )
+    )
+    assert marked[(2021, "sexual")] == (True, 3) and marked[(2022, "sexual")] == (True, 2)
+    assert not any(own for key, (own, _) in marked.items() if key[1] == "labour" or key[0] == 2020)
+    assert publishers_withheld(long, ["victims"]) == publishers_withheld(table, ["sexual", "labour"]) == 2
+    assert publishers_withheld(suppress_table(frame, "year", ["sexual", "labour"]), ["sexual", "labour"]) == 0
+
+
 def test_a_table_no_suppression_can_protect_is_refused() -> None:
     # Four forms of one victim each, total 4: every cell and the total are "<5", so each form must be 1.
     frame = pl.DataFrame({"form": ["a", "b", "c", "d"], "n": [1, 1, 1, 1]})

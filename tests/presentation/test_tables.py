@@ -470,3 +470,27 @@ def test_a_frames_text_column_that_names_its_rows_is_not_read_as_counts() -> Non
     # a frame of one column has no column naming its rows: its cells are read
     (alone,) = table_data(pl.DataFrame({"victims": ["3 victims"]})).columns
     assert alone.kind is None
+
+
+def test_the_legend_of_x_names_a_recorded_margin_only_where_the_table_has_one() -> None:
+    """The Maldives' nationals by route (UNODC 2023): its x was explained as "so that no small count can be
+    recomputed by subtracting it from a total or a margin (such as Recorded) published beside it": the table has
+    no Recorded line (the case data's tables have). The legend names such a margin only where there is one."""
+    from evidence.presentation.tables import COMPLEMENT_NOTE_RECORDED, withheld_notes
+
+    routes = pl.DataFrame(
+        {
+            "route": ["Maldives → United States", "Sum of the citizenship breakdown"],
+            "victims": ["x", "169–172"],
+        }
+    )
+    notes = withheld_notes(routes)
+    assert COMPLEMENT_NOTE in notes and not any("Recorded" in n for n in notes)
+    means = pl.DataFrame(
+        {"means": ["Threats", "Excessive working hours", "Recorded"], "all": ["0", "x", "12"]}
+    )
+    assert (
+        COMPLEMENT_NOTE_RECORDED in withheld_notes(means) and "(such as Recorded)" in COMPLEMENT_NOTE_RECORDED
+    )
+    assert COMPLEMENT_NOTE_RECORDED in table_data(means, source="S").notes
+    assert COMPLEMENT_NOTE in table_data(routes, source="S").notes

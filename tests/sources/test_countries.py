@@ -786,3 +786,19 @@ def test_names_of_states_merged_into_one_map_and_of_split_states_do_not() -> Non
     ]
     split = ("Yugoslavia", "USSR", "Czechoslovakia", "Netherlands Antilles")
     assert [to_iso3(t) for t in split] == [None] * 4
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3"),
+    [
+        # an acute accent typed for the apostrophe (was split into "d ivoire")
+        ("Côte d\u00b4Ivoire", "CIV"),
+        ("Cote d\u00b4Ivoire", "CIV"),
+        # the Congos without "the", as many tables write them
+        ("Democratic Republic of Congo", "COD"),
+        ("Republic of Congo", "COG"),
+        ("Congo, Democratic Republic of", "COD"),
+    ],
+)
+def test_spellings_of_other_publishers(text: str, iso3: str) -> None:
+    assert to_iso3(text) == iso3

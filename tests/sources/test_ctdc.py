@@ -1176,3 +1176,105 @@ def test_synthetic_withdrawn_alpha3_codes(
     assert all(f"code {code} (" in r and "not guessed" in r for r in flagged["reason"])
     if iso3:
         assert any(f"{code} (" in n and f"read as {iso3} (2 rows)" in n for n in loaded.provenance.notes)
+
+
+# --- a release re-saved by R, pandas or a spreadsheet: its missing values and booleans ----------------------
+
+
+def _synthetic_rows(ctdc_fixtures: Path) -> tuple[list[str], list[list[str]]]:
+    rows = list(csv.reader((ctdc_fixtures / "synthetic_v2024.csv").read_text().splitlines()))
+    return rows[0], rows[1:]
+
+
+def _write_csv(path: Path, header: list[str], body: list[list[str]]) -> Path:
+    with path.open("w", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows([header, *body])
+    return path
+
+
+def _flags_of(loaded) -> pl.DataFrame:
+    return loaded.data.drop("source_row").select(pl.col(pl.Boolean))
+
+
+@pytest.mark.parametrize(
+    ("true", "false", "missing"),
+    [
+        ("1", "", "NA"),  # R's write.csv: a missing value is NA
+        ("TRUE", "FALSE", ""),  # R's logicals, a spreadsheet's booleans
+        ("True", "False", "nan"),  # pandas' booleans and a float NaN written as text
+        ("true", "", "N/A"),
+    ],
+)
+def test_flags_written_as_booleans_or_with_r_missing_values_read_as_the_published_ones(
+    ctdc_fixtures: Path, tmp_path: Path, true: str, false: str, missing: str
+) -> None:
+    """A synthetic file re-saved by R (NA for an empty flag) or with booleans for 1/0 keeps every record and every
+    flag; it was rejected row by row ("unknown flag value"), leaving nothing."""
+    header, body = _synthetic_rows(ctdc_fixtures)
+    flags = [i for i, name in enumerate(header) if name in ctdc.SYNTHETIC_FLAGS]
+    written = [
+        [(true if v == "1" else (false if i % 2 else missing)) if c in flags else v for c, v in enumerate(r)]
+        for i, r in enumerate(body)
+    ]
+    expected = load(ctdc_fixtures / "synthetic_v2024.csv")
+    loaded = load(_write_csv(tmp_path / "resaved.csv", header, written))
+    assert_accounting(loaded)
+    assert loaded.rows_rejected == 0
+    assert _flags_of(loaded).equals(_flags_of(expected), null_equal=True)
+    assert any("read as" in note and "flag" in note for note in loaded.provenance.notes)
+
+
+def test_flags_saved_as_workbook_booleans_read_as_1_and_empty(ctdc_fixtures: Path, tmp_path: Path) -> None:
+    """A workbook whose flag cells are TRUE (a spreadsheet's boolean) and empty reads as the CSV."""
+    import openpyxl
+
+    header, body = _synthetic_rows(ctdc_fixtures)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for r in body:
+        sheet.append(
+            [True if name in ctdc.SYNTHETIC_FLAGS and v == "1" else (v or None) for name, v in zip(header, r)]
+        )
+    book.save(tmp_path / "booleans.xlsx")
+    loaded = load(tmp_path / "booleans.xlsx")
+    assert loaded.rows_rejected == 0
+    assert _flags_of(loaded).equals(_flags_of(load(ctdc_fixtures / "synthetic_v2024.csv")), null_equal=True)
+
+
+def test_other_words_in_a_flag_column_are_still_rejected(ctdc_fixtures: Path, tmp_path: Path) -> None:
+    header, body = _synthetic_rows(ctdc_fixtures)
+    at = header.index("meansThreats")
+    body[0][at] = "yes"
+    loaded = load(_write_csv(tmp_path / "yes.csv", header, body))
+    assert loaded.rejects.filter(pl.col("column") == "meansThreats")["value"].to_list() == ["yes"]
+    assert_accounting(loaded)
+
+
+@pytest.mark.parametrize("column", ["citizenship", "CountryOfExploitation"])
+def test_r_missing_value_in_an_iso3_country_column_is_missing_not_namibia(
+    ctdc_fixtures: Path, tmp_path: Path, column: str
+) -> None:
+    """R writes a missing country as NA, which is also Namibia's ISO 3166-1 alpha-2 code: in a column of
+    three-letter codes (the synthetic layout's) it names no country. It was read as Namibia (NAM)."""
+    header, body = _synthetic_rows(ctdc_fixtures)
+    at = header.index(column)
+    body[0][at] = "NA"
+    loaded = load(_write_csv(tmp_path / "na.csv", header, body))
+    target = "origin_iso3" if column == "citizenship" else "destination_iso3"
+    assert row(loaded, 2)[target] is None
+    assert "NAM" not in loaded.data[target].to_list()
+    assert any(f"{column}: 'NA'" in note for note in loaded.provenance.notes)
+
+
+def test_na_among_two_letter_codes_is_still_namibia(ctdc_fixtures: Path, tmp_path: Path) -> None:
+    """In a column of ISO 3166-1 alpha-2 codes (the k-anonymised layout's, or a synthetic file so written) NA is
+    Namibia."""
+    header, body = _synthetic_rows(ctdc_fixtures)
+    at = header.index("citizenship")
+    two = {"MMR": "MM", "KHM": "KH", "LAO": "LA", "THA": "TH", "VNM": "VN"}
+    for r in body:
+        r[at] = two.get(r[at], r[at])
+    body[0][at] = "NA"
+    loaded = load(_write_csv(tmp_path / "iso2.csv", header, body))
+    assert row(loaded, 2)["origin_iso3"] == "NAM"

@@ -90,6 +90,37 @@ def test_windows_1252_text_is_refused_naming_its_line_never_read_lossily(accente
     with pytest.raises(InputError, match="not UTF-8 text") as caught:
         utf8_text(data, "f.csv")
     assert caught.value.row == 3 and "UTF-8" in (caught.value.hint or "")
+    assert caught.value.column == "b"
+
+
+@pytest.mark.parametrize(
+    ("text", "delimiter", "column"),
+    [
+        ('iso3,country,year\nTHA,Thailand,2024\nCIV,"Côte d\'Ivoire, Republic of",2024\n', ",", "country"),
+        ("Iso3_code;Country;Year\nCIV;Côte d'Ivoire;2024\n", ";", "Country"),
+        ("a\tb\tc\n1\t2\tTürkiye\n", "\t", "c"),
+    ],
+)
+def test_a_windows_1252_byte_is_named_by_its_column_too(text: str, delimiter: str, column: str) -> None:
+    """The refusal names the column holding the byte (the header's label of its field), as every error names
+    file, row and column where known (it named the line only)."""
+    with pytest.raises(InputError) as caught:
+        utf8_text(text.encode("cp1252"), "f.csv")
+    assert caught.value.column == column
+
+
+def test_a_windows_1252_byte_below_a_title_line_names_no_column_of_the_title() -> None:
+    """A title line above the header (a workbook saved as CSV) is no header: its cells name no column."""
+    text = "Source: Walk Free 2023, Global Slavery Index\nCountry,Population,Region\nCôte d'Ivoire,1,Africa\n"
+    with pytest.raises(InputError) as caught:
+        utf8_text(text.encode("cp1252"), "f.csv")
+    assert (caught.value.row, caught.value.column) == (3, None)
+
+
+def test_a_windows_1252_byte_in_the_header_names_no_column() -> None:
+    with pytest.raises(InputError) as caught:
+        utf8_text("País,year\nTH,2024\n".encode("cp1252"), "f.csv")
+    assert (caught.value.row, caught.value.column) == (1, None)
 
 
 def test_header_delimiter_is_the_first_that_makes_a_known_layout() -> None:

@@ -260,3 +260,34 @@ def test_leftovers_of_a_killed_download_are_cleaned_up(serve, isolated_cache: Pa
     fetch(release_for(server.url), progress=False)
     assert not stale.exists()
     assert fresh.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b"root:x:0:0:root:/root:/bin/bash\n" * 40, "not a layout any loader knows"),  # a wrong --url
+        (b"PK\x03\x04" + b"\x00" * 200, "damaged"),  # a zip cut short, or not the workbook
+        (b"Sorry, you must accept our terms of use first.\n", "not a layout any loader knows"),
+    ],
+)
+def test_a_download_its_loader_does_not_recognise_is_not_kept(
+    serve, isolated_cache: Path, body, says
+) -> None:
+    """A release served as its latest file has no checksum: what is kept is loaded as the release from then on."""
+    server = serve(lambda h, n: send_file(h, body, "application/octet-stream"))
+    with pytest.raises(DownloadError, match=f"not a test release .*{says}.*not kept"):
+        fetch(release_for(server.url), progress=False)
+    assert not [p for p in leftovers(isolated_cache) if p.startswith(("tip_tiers", ".tip_tiers"))]
+
+
+def test_a_download_of_another_source_is_not_kept(serve, isolated_cache: Path) -> None:
+    unodc = (
+        b"Iso3_code,Country,Region,Subregion,Indicator,Dimension,Category,Sex,Age,Year,Unit of measurement,"
+        b"txtVALUE,Source\n"
+        b"THA,Thailand,Asia,South-eastern Asia,Detected trafficking victims,Total,Total,Total,Total,2020,Counts,"
+        b"10,NA\n"
+    )
+    server = serve(lambda h, n: send_file(h, unodc))
+    with pytest.raises(DownloadError, match=r"a unodc_glotip file, not a test release \(us_tip_tiers\)"):
+        fetch(release_for(server.url), progress=False)
+    assert not [p for p in leftovers(isolated_cache) if p.startswith(("tip_tiers", ".tip_tiers"))]

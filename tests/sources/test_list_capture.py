@@ -101,6 +101,9 @@ def test_list_capture_is_never_sniffed() -> None:
         ("A,B,n\n1,0\n0,1,2\n", 2, None, "2 fields where the header has 3"),
         ("A,A,n\n1,0,3\n0,1,2\n", 1, None, "duplicated column names ['A']"),
         ("A,,n\n1,0,3\n0,1,2\n", 1, None, "column 2 of the header has no name"),
+        # an unnamed first column is R's row names only when its values are (unique, never empty)
+        (",A,B,n\n1,1,0,3\n1,0,1,2\n", 1, None, "column 1 of the header has no name"),
+        (",A,B,n\n1,1,0,3\n,0,1,2\n", 1, None, "column 1 of the header has no name"),
         # after an empty row (left out), rows are still named by their line in the file
         ("A,B,n\n1,0,3\n\n,,\n0,1,x\n", 5, "n", "whole number of people"),
         ('A,B,n\n1,0,3\n1,1,1.0e+00\n0,1,"1,006"\n', 4, "n", "without thousands separators"),
@@ -216,3 +219,30 @@ def test_a_count_column_under_another_name_is_told_the_names_a_count_column_take
     with pytest.raises(InputError) as caught:
         load_list_capture(path)
     assert (caught.value.hint or "").startswith("write 1 where")
+
+
+@pytest.mark.parametrize("names", [["1", "2", "3"], ["4", "9", "12"], ["UK1", "UK2", "UK3"]])
+def test_rs_row_names_written_before_the_lists_are_left_out_with_a_note(tmp_path: Path, names: list) -> None:
+    """R's write.csv writes a data frame's row names as a first column under an empty header cell (its default):
+    the published tables come from R packages, so a copy of one is often so saved. The column is left out, said in
+    a note (the file was refused: "column 1 of the header has no name")."""
+    rows = "".join(f'"{n}",{r}\n' for n, r in zip(names, ["1,0,3", "0,1,2", "1,1,1"], strict=True))
+    loaded = load_list_capture(write(tmp_path, '"","A","B","n"\n' + rows))
+    assert loaded.data.columns == ["A", "B", "count"]
+    assert loaded.data["count"].to_list() == [3, 2, 1]
+    assert any("row names" in note for note in loaded.provenance.notes)
+
+
+def test_a_published_table_saved_by_r_with_its_row_names_is_still_recognised(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    original = shared_data / "mse/uk_2013_5list/UKdat_5.csv"
+    lines = original.read_text().splitlines()
+    rows = [f'"{i}",{line}' for i, line in enumerate(lines[1:], 1)]
+    path = tmp_path / "UKdat_5.csv"
+    header = '"",' + ",".join(f'"{name}"' for name in lines[0].split(","))
+    path.write_text("\n".join([header, *rows]) + "\n")
+    loaded = load_list_capture(path)
+    expected = load_list_capture(original)
+    assert loaded.data.equals(expected.data)
+    assert loaded.provenance.citation == expected.provenance.citation

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -788,3 +789,33 @@ def test_a_folder_given_as_the_export_is_named_a_folder(tmp_path) -> None:
 
     with pytest.raises(InputError, match="a folder, not an export file"):
         import_export(tmp_path / "register.duckdb", tmp_path, None, key_path=tmp_path / "k.key")
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("cases_2023-02-30.csv", "'2023-02-30', which is no date"),
+        ("cases_2023_13_01.csv", "'2023_13_01', which is no date"),
+        ("cases_31-03-2023.csv", "'31-03-2023', a date not written year first"),
+        ("cases_03.31.2023.csv", "'03.31.2023', a date not written year first"),
+    ],
+)
+def test_a_file_name_holding_a_date_it_cannot_read_is_no_export_date(tmp_path, name, said) -> None:
+    """A date the analyst wrote in the name but the register cannot read (a day that does not exist, the day or
+    the month first) was passed over for the file's modification time, today's for a copied file: the export
+    went in dated today, and every real export after it was then refused as older (an import is not undone)."""
+    from evidence.sources.register import export_date
+
+    export = tmp_path / name
+    export.write_text("Case ID\n", encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape(said) + ".*--exported-on"):
+        export_date(export)
+    assert export_date(export, dt.date(2023, 3, 31)) == (dt.date(2023, 3, 31), "given")
+    # written with dots, a date year first is read
+    dotted = tmp_path / "cases_2023.06.30.csv"
+    dotted.write_text("Case ID\n", encoding="utf-8")
+    assert export_date(dotted) == (dt.date(2023, 6, 30), "the file name")
+    # a name without anything like a date still takes the file's time, as documented
+    plain = tmp_path / "cases_march.csv"
+    plain.write_text("Case ID\n", encoding="utf-8")
+    assert export_date(plain)[1] == "the file's modification time"

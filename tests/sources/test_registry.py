@@ -223,3 +223,21 @@ def test_list_capture_data_points_to_the_command_and_the_python_call(shared_data
         load(path)
     hint = str(info.value.hint)
     assert "evidence estimate --data" in hint and "estimate_population(" in hint
+
+
+def test_a_zip_archive_of_a_download_names_the_files_it_holds(tmp_path):
+    """A release downloaded as a zip (a CSV and its codebook): the error names what it holds and the file to load
+    once unpacked (it said only "unpack it first")."""
+    import zipfile
+
+    path = tmp_path / "ctdc_download.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("CTDC_global_synthetic_data_v2025.csv", "yearOfRegistration,gender\n2023,Woman\n")
+        archive.writestr("codebook.pdf", b"%PDF-1.7\n")
+        archive.writestr("__MACOSX/._CTDC_global_synthetic_data_v2025.csv", b"")
+    with pytest.raises(UnknownFormatError) as caught:
+        detect(path)
+    message = str(caught.value)
+    assert "zip archive" in message and "unpack it" in message
+    assert "'CTDC_global_synthetic_data_v2025.csv'" in message and "'codebook.pdf'" in message
+    assert "__MACOSX" not in message

@@ -261,6 +261,11 @@ def test_a_semicolon_or_tab_delimited_file_reads_as_the_comma_one(tmp_path: Path
         ("Tier 2 Watch List \u2021", "Tier 2 Watch List", None),
         # a known spelling is not read as a label with a note
         ("Tier 2 [WL]", "Tier 2 Watch List", None),
+        # the tier's number written against its word (were not recognised)
+        ("Tier3", "Tier 3", None),
+        ("TIER1", "Tier 1", None),
+        ("Tier2 Watch List", "Tier 2 Watch List", None),
+        ("Tier2WL", "Tier 2 Watch List", None),
     ],
 )
 def test_published_tier_spellings_are_read(
@@ -406,7 +411,7 @@ def test_kelley_layout_reads_her_na_as_not_ranked_and_rejects_other_not_availabl
     assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
         (5, "tier", "n/a", tip.REASON_TIER_NOT_AVAILABLE),
         (6, "tier", "-", tip.REASON_TIER_NOT_AVAILABLE),
-        (7, "iso3", None, tip.REASON_ISO3),
+        (7, "iso", None, tip.REASON_ISO3),  # Kelley's header's label: the file's column, not the table's
     ]
 
 
@@ -540,7 +545,7 @@ def test_of_two_labels_for_one_column_the_layouts_own_is_read(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("header", "lacks"),
     [
-        ("country,year,tier", "lacks the column iso3 (or iso, "),
+        ("year,tier,notes", "lacks the column iso3 (or iso, "),
         ("Country;ISO;Tier", "lacks the column report_year (or year, "),
         ("iso3,report_year,tiers", "lacks the column tier (or "),
     ],
@@ -620,7 +625,9 @@ def test_a_report_year_written_in_text_is_read_and_flagged(tmp_path: Path, layou
     assert years == {2: 2024, 3: 2023, 4: 2022, 5: 2021, 6: 2020}
     assert set(loaded.rejects.filter(pl.col("reason") == tip.REASON_YEAR)["row"]) == {7, 8, 9, 10}
     flagged = loaded.flags.filter(pl.col("reason") == tip.REASON_YEAR_IN_TEXT)
-    assert flagged.select("row", "column").rows() == [(r, "report_year") for r in (2, 3, 4, 5)]
+    # named as the file's header writes the column (Kelley's "year"), as every loader's reasons are
+    label = "report_year" if layout == "simple" else "year"
+    assert flagged.select("row", "column").rows() == [(r, label) for r in (2, 3, 4, 5)]
     assert flagged["value"].to_list()[0] == "2024 TIP Report"
     assert loaded.provenance.release == "2020-2024"
 
@@ -886,3 +893,71 @@ def test_a_code_its_country_name_contradicts_is_flagged(shared_data: Path, tmp_p
     assert "TKM" in loaded.data["iso3"].to_list()
     # Kelley's coding: every name agrees with its code
     assert registry.load(shared_data / REAL_FILE).flags.is_empty()
+
+
+def test_a_table_naming_countries_without_codes_reads_the_codes_from_the_names(tmp_path: Path) -> None:
+    """The reports list their placements by country name (``Korea, North``, ``Burma``, ``Türkiye``), so a table
+    typed from them may have no code column: the codes are read from the names through the country reference (it
+    was refused as lacking iso3); a name the reference does not know rejects its row naming it, never guessed."""
+    path = tmp_path / "tiers_2024.csv"
+    path.write_text(
+        "Country,Year,Tier\n"
+        "Thailand,2024,Tier 2\n"
+        '"Korea, North",2024,Tier 3\n'
+        "Burma,2024,Tier 3\n"
+        "Türkiye,2024,Tier 2 Watch List\n"
+        "Somalia,2024,Special Case\n"
+        "Atlantis,2024,Tier 1\n",
+        encoding="utf-8",
+    )
+    loaded = registry.load(path)
+    assert loaded.provenance.layout == tip.SIMPLE_LAYOUT
+    assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected == 6
+    assert dict(loaded.data.select("iso3", "tier_label").iter_rows()) == {
+        "THA": "Tier 2",
+        "PRK": "Tier 3",
+        "MMR": "Tier 3",
+        "TUR": "Tier 2 Watch List",
+        "SOM": "Special Case",
+    }
+    assert loaded.data.filter(pl.col("iso3") == "PRK")["country"].to_list() == ["Korea, North"]
+    assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+        (7, "Country", "Atlantis", tip.REASON_NAME_UNMAPPED)  # as the header writes it
+    ]
+    assert any("no iso3 column" in note for note in loaded.provenance.notes)
+
+
+def test_a_row_without_its_code_is_the_country_its_name_names_flagged(tmp_path: Path) -> None:
+    """With a code column, a row whose code cell is empty is the country its name names (flagged, as the UNODC
+    loader does): it was rejected. Without a name the reference knows it is still rejected for its code."""
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "iso3,country,year,tier\nTHA,Thailand,2024,Tier 2\n,Burma,2024,Tier 3\n,Atlantis,2024,Tier 1\n",
+        encoding="utf-8",
+    )
+    loaded = registry.load(path)
+    assert loaded.data["iso3"].to_list() == ["MMR", "THA"]
+    assert loaded.flags.select("row", "reason").rows() == [(3, tip.REASON_CODE_FROM_NAME)]
+    assert loaded.rejects.select("row", "reason").rows() == [(4, tip.REASON_ISO3)]
+
+
+@pytest.mark.parametrize(
+    "layout_header", ["iso3,report_year,tier,country", "countryname,iso,year,ccode,tier"]
+)
+def test_a_note_below_the_placements_is_rejected_once_as_a_note(tmp_path: Path, layout_header: str) -> None:
+    """A source line typed below the table (text in one cell, no year nor tier) is one rejected note showing its
+    text as written; it was rejected for its code, its year and its tier (the text shown upper-cased), or, in
+    Kelley's layout, for its code and year beside a not-ranked placement."""
+    path = tmp_path / "t.csv"
+    kelley = layout_header.startswith("countryname")
+    record = "Thailand,THA,2016,800,Tier 2" if kelley else "THA,2016,Tier 2,Thailand"
+    width = layout_header.count(",")
+    path.write_text(
+        f'{layout_header}\n{record}\n"Source: US State Department, 2016 TIP Report"{"," * width}\n',
+        encoding="utf-8",
+    )
+    loaded = registry.load(path)
+    assert loaded.rows_in == 2 and loaded.rows_kept == 1
+    assert loaded.rejects.select("row", "value", "reason").rows() == [
+        (3, "Source: US State Department, 2016 TIP Report", tip.REASON_NOTE)
+    ]

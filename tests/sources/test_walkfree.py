@@ -918,3 +918,111 @@ def test_prevalence_is_kept_unrounded_so_ranks_are_walk_frees(gsi) -> None:
     assert data["prevalence_per_1000"].is_unique().all()  # no two countries tie on prevalence
     response = gsi.data.filter(pl.col("iso3").is_in(["TCD", "GAB", "RUS"]))["response_total"]
     assert response.n_unique() == 1 and response.round(2).item(0) == 24.36
+
+
+@pytest.mark.parametrize(
+    "title", ["2018 Global Slavery Index", "The 2018 GSI", "Global Slavery Index 2018", "GSI2018 dataset"]
+)
+def test_the_2018_edition_is_named_either_way_round_and_its_estimates_refer_to_2016(
+    tmp_path: Path, title: str
+) -> None:
+    """The year before the index's name ("2018 Global Slavery Index") names the edition as the year after it does
+    (was release not stated); the 2018 edition's estimates are those of 2016 (the Global Estimates of Modern
+    Slavery 2017, for 2016), read from the source metadata as the 2023 edition's 2021 is (was left empty)."""
+    loaded = registry.load(
+        write_gsi(tmp_path / "g.xlsx", [country("Thailand")], sheet="Summary", title=title)
+    )
+    assert (loaded.provenance.release, loaded.data["estimate_year"].item()) == ("2018", 2016)
+    assert "estimates refer to 2016" in loaded.provenance.notes
+
+
+@pytest.mark.parametrize("marker", ["*", "\u00b9", " [a]", "\u2020"])
+def test_a_figure_with_a_footnote_marker_is_read_without_it_and_flagged(tmp_path: Path, marker: str) -> None:
+    """A figure marked for a footnote ("2.5*": an imputed estimate, a revised population) is the figure, the row
+    flagged naming the cell; it was "not a number", rejecting the country and every other figure of it."""
+    thailand = country("Thailand", prevalence=f"2.5{marker}", population=f"1,000,000{marker}")
+    loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", [thailand, country("Cambodia")]))
+    assert loaded.rows_rejected == 0
+    tha = loaded.data.filter(pl.col("iso3") == "THA").row(0, named=True)
+    assert (tha["prevalence_per_1000"], tha["population"]) == (2.5, 1_000_000)
+    flagged = loaded.flags.filter(pl.col("reason") == walkfree.REASON_FOOTNOTE)
+    assert sorted(flagged["value"].to_list()) == sorted([f"2.5{marker}", f"1,000,000{marker}"])
+
+
+def test_a_marker_that_is_no_footnote_is_still_not_a_number(tmp_path: Path) -> None:
+    loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", [country("Thailand", prevalence="<5")]))
+    assert loaded.rejects["reason"].to_list() == [walkfree.REASON_NOT_NUMBER]
+
+
+def test_an_edition_giving_its_prevalence_in_percent_is_refused_as_a_gsi_naming_the_column(
+    tmp_path: Path,
+) -> None:
+    """The 2016 edition's summary gives the prevalence as a percentage of the population, beside country,
+    population and the estimated number: refused naming the GSI and the per-1,000 labels looked for, and the
+    column read as another unit (was "not a layout any loader knows")."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "GSI 2016"
+    sheet.append(["Global Slavery Index 2016"])
+    sheet.append(
+        [
+            "Country",
+            "Region",
+            "Estimated percentage of population in modern slavery",
+            "Estimated number in modern slavery",
+            "Population",
+        ]
+    )
+    sheet.append(["Thailand", "Asia Pacific", 0.61, 425500, 67959000])
+    book.save(tmp_path / "gsi2016.xlsx")
+    with pytest.raises(UnknownFormatError) as err:
+        registry.load(tmp_path / "gsi2016.xlsx")
+    message = str(err.value)
+    assert "Walk Free GSI summary header" in message and "per 1,000" in message
+    assert "'Estimated percentage of population in modern slavery'" in message
+
+
+def test_a_code_column_beside_the_names_gives_the_codes(tmp_path: Path) -> None:
+    """A copy of the summary with an ISO3 column (a merged or re-published table) is read by its codes, the names
+    the fallback: a name the reference does not know no longer leaves its country without a code (it was
+    flagged unmapped, the code beside it unread). A code the reference does not know falls back to the name,
+    flagged; a name naming another country than the code is kept as coded, flagged."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = walkfree.SHEET
+    sheet.append(["Global Slavery Index 2023"])
+    sheet.append(["ISO3", *HEADER])
+    rows = [
+        ("THA", "Thailand"),
+        ("CIV", "Republique de Cote d'Ivoire (the)"),  # a name the reference does not know
+        ("XYZ", "Cambodia"),  # a code it does not know
+        ("LAO", "Viet Nam"),  # a name naming another country
+        ("mm", "Myanmar"),  # ISO2, lower case
+    ]
+    for code, name in rows:
+        sheet.append([code, *country(name)])
+    book.save(tmp_path / "gsi_codes.xlsx")
+    loaded = registry.load(tmp_path / "gsi_codes.xlsx")
+    assert loaded.rows_kept == 5
+    assert loaded.data.sort("source_row")["iso3"].to_list() == ["THA", "CIV", "KHM", "LAO", "MMR"]
+    flags = dict(loaded.flags.select("row", "reason").iter_rows())
+    assert flags == {5: walkfree.REASON_UNKNOWN_CODE, 6: walkfree.REASON_NAME_DISAGREES}
+    assert not any("columns not used" in note for note in loaded.provenance.notes)
+
+
+def test_of_two_code_columns_the_label_listed_first_is_read(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["GSI 2023"])
+    sheet.append(["ISO", "ISO3", *HEADER])
+    sheet.append(["TH", "THA", *country("Thailand")])
+    book.save(tmp_path / "g.xlsx")
+    loaded = registry.load(tmp_path / "g.xlsx")
+    assert loaded.data["iso3"].to_list() == ["THA"]
+    assert "columns not used: ISO" in loaded.provenance.notes

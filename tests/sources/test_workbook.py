@@ -460,3 +460,71 @@ def test_cell_references_and_the_one_rule_for_a_label_in_several_cells() -> None
     assert label_positions(cells, ("txtVALUE", "VALUE", "Value")) == [2]  # the publisher's label first
     assert label_positions(cells, ("Value", "txtVALUE")) == [3]  # the first alternative found wins
     assert label_positions(cells, "Region") == []
+
+
+def _with_error_cells(path: Path, cells: dict[str, str]) -> Path:
+    """``path`` with the given cells made spreadsheet errors (``t="e"``, as Excel saves a failed formula)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    xml = parts[sheet].decode()
+    for reference, text in cells.items():
+        xml, n = re.subn(
+            rf'<c r="{reference}"([^>]*?)(?: t="\w+")?([^>]*)>.*?</c>',
+            rf'<c r="{reference}"\1\2 t="e"><v>{text}</v></c>',
+            xml,
+            count=1,
+        )
+        assert n == 1, reference
+    parts[sheet] = xml.encode()
+    with zipfile.ZipFile(path, "w") as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+    return path
+
+
+def test_a_spreadsheet_error_cell_is_read_as_its_text_never_as_an_empty_cell(tmp_path: Path) -> None:
+    """calamine reads an error cell (#N/A, #DIV/0!: a failed formula) as empty: a GSI country's prevalence was
+    then "not assessed", unflagged. Its text is put back: #N/A is not available (flagged, the country kept), another
+    error is no number (the row rejected naming it)."""
+    import openpyxl
+
+    from evidence.sources import registry, walkfree
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Global Slavery Index 2023"])
+    sheet.append(["Country", "Population", "Estimated prevalence of modern slavery per 1,000 population",
+                  "Estimated number of people in modern slavery"])  # fmt: skip
+    sheet.append(["Thailand", 69800000, 5.74, 401000])
+    sheet.append(["Cambodia", 16700000, 5.02, 84000])
+    sheet.append(["Lao PDR", 7300000, 4.86, 35000])
+    book.save(tmp_path / "gsi.xlsx")
+    path = _with_error_cells(tmp_path / "gsi.xlsx", {"C3": "#N/A", "D4": "#DIV/0!"})
+    loaded = registry.load(path)
+    assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected == 3
+    assert loaded.rejects.select("row", "value", "reason").rows() == [
+        (4, "#DIV/0!", walkfree.REASON_NOT_NUMBER)
+    ]
+    flagged = loaded.flags.filter(pl.col("reason") == walkfree.REASON_NOT_AVAILABLE)
+    assert flagged.select("row", "value").rows() == [(3, "#N/A")]
+
+
+def test_an_error_cell_in_a_sheet_starting_right_of_column_a_lands_in_its_column(tmp_path: Path) -> None:
+    """The frame calamine reads starts at the sheet's first column holding a value: an error cell is placed by it."""
+    import openpyxl
+
+    from evidence.sources import registry
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([None, "iso3", "report_year", "tier"])
+    sheet.append([None, "THA", 2024, "Tier 2"])
+    sheet.append([None, "KHM", 2024, "Tier 2"])
+    book.save(tmp_path / "tiers.xlsx")
+    path = _with_error_cells(tmp_path / "tiers.xlsx", {"D3": "#REF!"})
+    loaded = registry.load(path)
+    assert loaded.rejects.select("row", "column", "value").rows() == [(3, "tier", "#REF!")]

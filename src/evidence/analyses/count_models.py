@@ -93,16 +93,25 @@ class CountFit:
     n_params: int
     converged: bool
     warnings: tuple[str, ...] = ()
+    #: observations less coefficients (None where not recorded): the degrees of freedom of a quasi-Poisson
+    #: fit's estimated dispersion
+    df_resid: int | None = None
 
     def coefficient(self, contrast: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float]:
         """exp(contrast·beta) with its Wald interval and two-sided p-value (an interval limit beyond the float
-        range is infinity, not an OverflowError)."""
-        from scipy.special import ndtr, ndtri  # the normal functions: scipy.stats takes a second to import
+        range is infinity, not an OverflowError). Normal quantiles, except for a quasi-Poisson fit, whose
+        dispersion is estimated from ``df_resid`` degrees of freedom: Student's t on them (as R's quasipoisson)."""
+        # the normal and t functions: scipy.stats takes a second to import
+        from scipy.special import ndtr, ndtri, stdtr, stdtrit
 
         estimate = float(contrast @ self.params)
         se = float(math.sqrt(max(contrast @ self.cov @ contrast, 0.0)))
-        z = ndtri(0.5 + level / 2)
-        p = float(2 * ndtr(-abs(estimate) / se)) if se > 0 else (0.0 if estimate else 1.0)
+        df = self.df_resid if self.model == "quasi_poisson" and self.df_resid else None
+        z = ndtri(0.5 + level / 2) if df is None else stdtrit(df, 0.5 + level / 2)
+        if se > 0:
+            p = float(2 * (ndtr(-abs(estimate) / se) if df is None else stdtr(df, -abs(estimate) / se)))
+        else:
+            p = 0.0 if estimate else 1.0
         return safe_exp(estimate), safe_exp(estimate - z * se), safe_exp(estimate + z * se), p
 
 
@@ -137,7 +146,8 @@ def fit_counts(
 
     ``auto``: a Poisson GLM; if its Pearson dispersion exceeds :data:`OVERDISPERSION_THRESHOLD`, a negative
     binomial (NB2, alpha by maximum likelihood). When the NB fit fails to converge (short series), the Poisson
-    fit with its covariance scaled by the dispersion (quasi-Poisson) is used instead, and named so.
+    fit with its covariance scaled by the dispersion (quasi-Poisson) is used instead, and named so (its intervals
+    and p-values on Student's t with the residual degrees of freedom: :meth:`CountFit.coefficient`).
     ``poisson`` and ``negative_binomial`` force the family (the latter still falls back to quasi-Poisson).
 
     Raises :class:`EstimationError` when the Poisson fit fails or has no finite coefficients and covariance
@@ -224,6 +234,7 @@ def _fit_poisson(y: np.ndarray, X: np.ndarray) -> CountFit:
         n_params=X.shape[1],
         converged=poisson.converged,
         warnings=tuple(poisson_warnings),
+        df_resid=df_resid,
     )
 
 

@@ -88,6 +88,11 @@ Selected = Selection | LoadedTable | pl.DataFrame
 
 RegionalLevel = Literal["region", "subregion"]
 FLOW_CLASSES = ("domestic", "intraregional", "transregional", "unknown")
+#: The class of a record in one region whose countries are not both known (:func:`record_region_flows`): UNODC's
+#: domestic is one country and its intraregional two different countries of a region, so it may be either.
+DOMESTIC_OR_INTRAREGIONAL = "domestic_or_intraregional"
+#: The classes of :func:`record_region_flows` (a flow table's, :data:`FLOW_CLASSES`, have both countries).
+RECORD_FLOW_CLASSES = (*FLOW_CLASSES[:2], DOMESTIC_OR_INTRAREGIONAL, *FLOW_CLASSES[2:])
 
 #: Columns of every flow table, in order.
 FLOW_COLUMNS = [
@@ -1233,7 +1238,9 @@ def corridor_trends(
 
     The test of "no trend" is a likelihood-ratio test, and the annual rate ratio's 95% interval is the
     profile-likelihood interval that inverts it, so the two always agree. When a corridor's Pearson dispersion
-    exceeds the overdispersion threshold, the interval and the test are scaled by it (quasi-Poisson). Only corridors with at least ``min_victims`` victims (low bound) and ``min_years``
+    exceeds the overdispersion threshold, the interval and the test are scaled by it (quasi-Poisson) and, the
+    dispersion being estimated from the corridor's n − 2 years, the scaled statistic is referred to F(1, n − 2),
+    not to chi²(1) (which takes it as known: with three years, a 5% test at 3.84 instead of 161). Only corridors with at least ``min_victims`` victims (low bound) and ``min_years``
     observed years are tested; ``q_value`` is the Benjamini–Hochberg adjusted p-value over the tested corridors.
     Censored cells enter at their point value (interval midpoint); ``censored_years`` says how many there are.
     A corridor whose victims all fall in its last (or first) observed years has no finite slope: its rate ratio
@@ -1315,7 +1322,8 @@ def _benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
 
 
 def _corridor_growth(years: np.ndarray, counts: np.ndarray) -> tuple[float | str | None, ...]:
-    from scipy.special import chdtrc  # the chi-squared tail: scipy.stats takes a second to import
+    # the chi-squared and F tails: scipy.stats takes a second to import
+    from scipy.special import chdtrc, fdtrc
 
     from evidence.analyses.glm import fit_glm
 
@@ -1337,13 +1345,16 @@ def _corridor_growth(years: np.ndarray, counts: np.ndarray) -> tuple[float | str
         np.sum(np.where(counts > 0, counts * np.log(np.maximum(fit.mu, 1e-300)), 0.0)) - fit.mu.sum()
     )
     lr = max(2 * (llf_full - llf_null), 0.0) / scale
-    p = float(chdtrc(1, lr))
-    slope, se = float(fit.params[1]), float(fit.bse[1]) * math.sqrt(scale)
     model = "poisson" if scale == 1.0 else "quasi_poisson"
+    # a dispersion estimated from the corridor's own n − 2 years: the scaled deviance is an F(1, n − 2)
+    # statistic (the quasi-likelihood test), not a chi²(1) one, which takes the dispersion as known
+    quasi_df = float(df_resid) if model == "quasi_poisson" else None
+    p = float(chdtrc(1, lr) if quasi_df is None else fdtrc(1, quasi_df, lr))
+    slope, se = float(fit.params[1]), float(fit.bse[1]) * math.sqrt(scale)
     if not finite_trend_exists(years, counts) or not (math.isfinite(slope) and math.isfinite(se)) or se > 50:
         # victims only in the first or last observed year(s): the MLE slope is ±infinity
         return (math.inf if slope > 0 else 0.0, None, None, p, model, warned)
-    low, high = _profile_interval(t, counts, slope, se, scale)
+    low, high = _profile_interval(t, counts, slope, se, scale, quasi_df)
     return (math.exp(slope), low, high, p, model, warned)
 
 
@@ -1352,7 +1363,7 @@ _CHI2_95 = 3.841458820694124
 
 
 def _profile_interval(
-    t: np.ndarray, counts: np.ndarray, slope: float, se: float, scale: float
+    t: np.ndarray, counts: np.ndarray, slope: float, se: float, scale: float, quasi_df: float | None = None
 ) -> tuple[float | None, float | None]:
     """The 95% profile-likelihood interval of a corridor's annual rate ratio: the slopes the likelihood-ratio
     test (scaled by ``scale``, as :func:`_corridor_growth`'s) does not reject. Its interval and its p-value
@@ -1360,8 +1371,10 @@ def _profile_interval(
     victims came in one year (Cambodia → Cambodia in CTDC: q = 0.0066 beside 0.97 – 4.13). A limit that cannot
     be found within a slope of ±50 is None."""
     from scipy.optimize import brentq
-    from scipy.special import logsumexp
+    from scipy.special import fdtri, logsumexp
 
+    # the test's 5% critical value: chi²(1), or F(1, n − 2) with an estimated dispersion (``quasi_df``)
+    critical = _CHI2_95 if quasi_df is None else float(fdtri(1, quasi_df, 0.95))
     total, weighted = float(counts.sum()), float(np.dot(counts, t))
 
     def loglik(b: float) -> float:  # profile log-likelihood of the slope (the intercept at its MLE given b)
@@ -1370,7 +1383,7 @@ def _profile_interval(
     top = loglik(slope)
 
     def excess(b: float) -> float:
-        return 2 * (top - loglik(b)) / scale - _CHI2_95
+        return 2 * (top - loglik(b)) / scale - critical
 
     limits: list[float | None] = []
     for direction in (-1.0, 1.0):
@@ -1549,8 +1562,13 @@ def record_region_flows(selection: Selected, level: RegionalLevel = "region") ->
     :func:`region_flows` sums a flow table, whose flows need both countries: CTDC's Victim–Perpetrator dataset
     gives no country at all, only the UN regions of citizenship and of exploitation as CTDC publishes them
     (``Africa``, ``Americas/Oceania``, ``Asia``, ``Europe``), so none of its 21,195 victims is on a flow while
-    14,700 have both regions. Here they are. ``flow_class``: ``domestic`` where both countries are known and
-    the same, else ``intraregional`` or ``transregional`` by the two regions, ``unknown`` where one is missing.
+    14,700 have both regions. Here they are. ``flow_class`` (:data:`RECORD_FLOW_CLASSES`): ``domestic`` where
+    both countries are known and the same; ``transregional`` where the two regions differ; in one region,
+    ``intraregional`` where both countries are known (and differ), else ``domestic_or_intraregional``: UNODC's
+    intraregional flow is between two *different* countries of a region, and a victim of Europe exploited in
+    Europe, countries unknown, may have been trafficked within one country (all 12,147 of the Victim–Perpetrator
+    dataset's records in one region: none is intraregional for lack of countries); ``unknown`` where a region
+    is missing. CTDC's own regions are not M49's (its ``Americas/Oceania`` is two M49 regions).
     Columns: origin_<level>, destination_<level>, flow_class, victims, victims_low, victims_high (equal: records
     are exact) and ``cell_key`` for keyed records; largest first. The indicator table has no such records:
     use :func:`region_flows` of :func:`flows`."""
@@ -1564,15 +1582,19 @@ def record_region_flows(selection: Selected, level: RegionalLevel = "region") ->
         )
     origin, destination = f"origin_{level}", f"destination_{level}"
     same_country = (pl.col("origin_iso3") == pl.col("destination_iso3")).fill_null(False)
+    both_countries = pl.col("origin_iso3").is_not_null() & pl.col("destination_iso3").is_not_null()
     flow_class = (
         pl.when(same_country)
         .then(pl.lit("domestic"))
         .when(pl.col(origin).is_null() | pl.col(destination).is_null())
         .then(pl.lit("unknown"))
-        .when(pl.col(origin) == pl.col(destination))
-        .then(pl.lit("intraregional"))
-        .otherwise(pl.lit("transregional"))
-        .cast(pl.Enum(FLOW_CLASSES))
+        .when(pl.col(origin) != pl.col(destination))
+        .then(pl.lit("transregional"))
+        # one region, a country unknown: the same country (domestic) or two of the region (intraregional)
+        .when(~both_countries)
+        .then(pl.lit(DOMESTIC_OR_INTRAREGIONAL))
+        .otherwise(pl.lit("intraregional"))
+        .cast(pl.Enum(RECORD_FLOW_CLASSES))
     )
     out = (
         selection.frame.lazy()

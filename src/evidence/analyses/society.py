@@ -34,6 +34,7 @@ import contextlib
 import dataclasses
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -1020,14 +1021,156 @@ def tier_event_study(
     victims than the year before the event, beyond what the country's level and the common year effects say.
     The report year is the year the report was published (it covers roughly April of the year before to
     March): authorities may act before and after it. Censored counts use the midpoint (refits on bounds). A
-    study made before in this process on the same panel is not made again.
+    study made before on the same panel (in this process, or kept in the user cache by an earlier one: the
+    next brief's fresh kernel) is not made again.
     """
     level = check_level(level)
     if kind not in ("downgrade", "upgrade"):
         raise ParameterError(f"kind must be downgrade or upgrade, not {kind!r}")
     key = ("event", panel.fingerprint, kind, tuple(window), level, min_events)
-    study: EventStudy = _remembered(key, lambda: _tier_event_study(panel, kind, window, level, min_events))
+    study: EventStudy = _remembered(
+        key, lambda: _stored_study(panel, kind, window, level, min_events, _tier_event_study)
+    )
     return study
+
+
+# A cold brief (a fresh kernel) made the tier event study again, though it is the same for every country of a set
+# of files: about a fifth of a second of its CPU. A study made once is kept in the user cache, keyed by what it
+# depends on (:func:`_study_key`), and read back by the next brief.
+
+#: The layers of the toolkit whose code a study depends on (the notebook's and runs' cannot change it).
+_STUDY_LAYERS = ("core", "sources", "analyses")
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """A hash of the toolkit's files (code and shipped reference data) in :data:`_STUDY_LAYERS` and of the
+    versions of the libraries that fit the model and hash the panel's rows: a changed line of the toolkit, or an
+    upgraded library, makes a study of the same files again."""
+    import hashlib
+    import importlib.metadata
+    import os
+
+    import evidence
+
+    root = Path(evidence.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for layer in _STUDY_LAYERS:
+        for dirpath, dirnames, filenames in os.walk(root / layer):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not d.startswith("."))
+            for filename in sorted(filenames):
+                if filename.endswith((".pyc", ".pyo")):
+                    continue
+                path = Path(dirpath, filename)
+                digest.update(str(path.relative_to(root)).encode("utf-8") + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    versions = [pl.__version__, np.__version__]
+    versions += [importlib.metadata.version(name) for name in ("scipy", "statsmodels")]
+    digest.update("\0".join(versions).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _study_key(panel: CountryPanel, kind: str, window: tuple[int, int], level: float, min_events: int) -> str:
+    """What a tier event study depends on, hashed: the panel's files (their sha256 and release), indicator and
+    rows (:attr:`CountryPanel.fingerprint`), the study's options and the toolkit's code
+    (:func:`_code_fingerprint`)."""
+    import hashlib
+    import json
+
+    files, indicator, height, rows = panel.fingerprint
+    inputs = {
+        "study": "tier_event_study",
+        "files": [[str(part) for part in file] for file in files],
+        "indicator": indicator,
+        "rows": [height, rows],
+        "options": [kind, list(window), level, min_events],
+        "code": _code_fingerprint(),
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _frame_text(frame: pl.DataFrame) -> str:
+    """A frame as base64 of its Arrow IPC bytes (every dtype and value kept exactly)."""
+    import base64
+    import io
+
+    buffer = io.BytesIO()
+    frame.write_ipc(buffer)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _text_frame(text: str) -> pl.DataFrame:
+    import base64
+    import io
+
+    return pl.read_ipc(io.BytesIO(base64.b64decode(text.encode("ascii"), validate=True)))
+
+
+def _study_path(key: str) -> Path:
+    from evidence.core.config import cache_dir
+
+    return cache_dir() / "analyses" / f"tier-event-study-{key}.json"
+
+
+def _stored_study(
+    panel: CountryPanel,
+    kind: EventKind,
+    window: tuple[int, int],
+    level: float,
+    min_events: int,
+    make: Callable[[CountryPanel, EventKind, tuple[int, int], float, int], EventStudy],
+) -> EventStudy:
+    """The study kept in the user cache for these inputs (:func:`_study_key`), else ``make``'s, kept there
+    (written atomically). An entry that cannot be read is made again; a cache that cannot be written is no
+    error. A study refused (too few events, a fit that fails) is not kept: it is refused again, as cheaply."""
+    import json
+
+    from evidence.core.atomic import write_text
+
+    path = _study_path(_study_key(panel, kind, window, level, min_events))
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        return EventStudy(
+            kind=stored["kind"],
+            estimates=_text_frame(stored["estimates"]),
+            events=_text_frame(stored["events"]),
+            n_countries=int(stored["n_countries"]),
+            n_observations=int(stored["n_observations"]),
+            window=(int(stored["window"][0]), int(stored["window"][1])),
+            reference=int(stored["reference"]),
+            level=float(stored["level"]),
+            warnings=tuple(str(w) for w in stored["warnings"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError, IndexError, pl.exceptions.PolarsError):
+        pass  # none yet, or a damaged one: made (again) and written over
+    study = make(panel, kind, window, level, min_events)
+    entry = {
+        "kind": study.kind,
+        "estimates": _frame_text(study.estimates),
+        "events": _frame_text(study.events),
+        "n_countries": study.n_countries,
+        "n_observations": study.n_observations,
+        "window": list(study.window),
+        "reference": study.reference,
+        "level": study.level,
+        "warnings": list(study.warnings),
+    }
+    with contextlib.suppress(OSError):
+        write_text(path, json.dumps(entry))
+        _prune_studies(path.parent)
+    return study
+
+
+#: Studies kept in the user cache (the oldest are removed beyond this): every edit of the toolkit's code is another
+#: key, and a toolkit developed in place would fill the folder.
+STUDIES_KEPT = 64
+
+
+def _prune_studies(folder: Path) -> None:
+    """Remove the oldest kept studies beyond :data:`STUDIES_KEPT` (another process may remove one first)."""
+    entries = sorted(folder.glob("tier-event-study-*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in entries[STUDIES_KEPT:]:
+        old.unlink(missing_ok=True)
 
 
 def _tier_event_study(

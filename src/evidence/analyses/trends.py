@@ -516,7 +516,10 @@ def _case_dimension(df: pl.DataFrame, by: str) -> pl.Expr:
         choices = [
             v
             for v in BY_VALUES
-            if v == "none" or v in FLAG_DIMENSIONS or _CASE_COLUMNS.get(v, v) in df.columns
+            if v == "none"
+            or v in FLAG_DIMENSIONS
+            or _CASE_COLUMNS.get(v, v) in df.columns
+            or (v == "corridor" and {"origin_iso3", "destination_iso3"} <= set(df.columns))
         ]
         raise ParameterError(
             f"unknown dimension {by!r} for the case table; try one of: {word_list(choices, 'or')}"
@@ -969,7 +972,9 @@ def rate_ratio(
     (:func:`too_few_years`; at least 2 whatever ``min_years`` says), no victims or an invalid count, and its
     subclass
     ``EstimationError`` when no finite rate ratio exists (every victim in the first or last year) or the series
-    holds no trend (:func:`no_trend_information`: every year with victims censored)."""
+    holds no trend (:func:`no_trend_information`: every year with victims censored). A censoring bound without a
+    finite rate ratio of its own (or without a victim) leaves ``low_bound`` or ``high_bound`` None, with the
+    reason in ``warnings``, not the estimate unsaid."""
     level = check_level(level)
     series = _series(counts)
     if not series.height:
@@ -987,9 +992,22 @@ def rate_ratio(
     )
     if not censored:
         return main
-    low = _rate_ratio(series["year"].to_numpy(), series["count_low"].to_numpy(), "low bound", level)
-    high = _rate_ratio(series["year"].to_numpy(), series["count_high"].to_numpy(), "high bound", level)
-    return dataclasses.replace(main, low_bound=low, high_bound=high)
+    bounds: dict[str, RateRatio | None] = {}
+    notes: list[str] = []
+    for name, column in (("low bound", "count_low"), ("high bound", "count_high")):
+        # a bound series may have no finite trend where the point values have one (a censored part whose low
+        # bound is 0: a cell less its parts): the estimate stands, and the bound says it has none
+        try:
+            bounds[name] = _rate_ratio(series["year"].to_numpy(), series[column].to_numpy(), name, level)
+        except ParameterError as exc:
+            bounds[name] = None
+            notes.append(f"on the {name}s: {exc}")
+    return dataclasses.replace(
+        main,
+        low_bound=bounds["low bound"],
+        high_bound=bounds["high bound"],
+        warnings=tuple(dict.fromkeys((*main.warnings, *notes))),
+    )
 
 
 def _rate_ratio(years: np.ndarray, y: np.ndarray, basis: str, level: float) -> RateRatio:
@@ -1033,7 +1051,8 @@ class Break:
 
     The model: log μ = b0 + b1·t + b2·[year ≥ break] + b3·(t − t_break)·[year ≥ break], a level change and a
     slope change at ``break_year`` (the first year of the new segment). ``p_value`` is the likelihood-ratio test
-    against no break (2 df) at the chosen year; because the year was chosen by the search it is optimistic, and
+    against no break (2 df; with a quasi-Poisson model, whose dispersion is estimated, the F test of the scaled
+    statistic on 2 and n − 4 df) at the chosen year; because the year was chosen by the search it is optimistic, and
     ``p_value_adjusted`` (Bonferroni over the ``n_candidates`` years searched) is the conservative version.
     """
 
@@ -1058,6 +1077,23 @@ class Break:
     warnings: tuple[str, ...] = ()
     #: the confidence level of the intervals (``find_break``'s ``level``)
     level: float = 0.95
+    #: the last year read before the break (``break_year − 1`` unless years between were not read). After
+    #: unread years the break is *between* ``previous_year + 1`` and ``break_year``: for the years read, a break
+    #: in any year of the gap is the same model (the slope-change term differs by a multiple of the level term),
+    #: so the data cannot say where in the gap it fell
+    previous_year: int | None = None
+
+    @property
+    def unread_before(self) -> tuple[int, ...]:
+        """The years not read between :attr:`previous_year` and :attr:`break_year` (none: the break is dated)."""
+        if self.previous_year is None:
+            return ()
+        return tuple(range(self.previous_year + 1, self.break_year))
+
+    def when(self) -> str:
+        """ "in 2016", or "between 2012 and 2016" after unread years (:attr:`previous_year`)."""
+        gap = self.unread_before
+        return f"between {gap[0]} and {self.break_year}" if gap else f"in {self.break_year}"
 
     def _overview(self) -> tuple[str, list[tuple[str, list[str]]]]:
         """A title and (label, texts) lines: the facts of the break, never a count."""
@@ -1082,7 +1118,13 @@ class Break:
                 "test",
                 [
                     (
-                        f"likelihood ratio {self.lr_statistic:.2f} against no break (2 df), {_p_text(self.p_value)}; "
+                        (
+                            f"likelihood ratio {self.lr_statistic:.2f} against no break (2 df), "
+                            if self.model != "quasi_poisson"
+                            else f"likelihood ratio scaled by the dispersion {self.lr_statistic:.2f} against no "
+                            "break (F test, 2 df: the dispersion is estimated), "
+                        )
+                        + f"{_p_text(self.p_value)}; "
                         f"{_p_text(self.p_value_adjusted).replace('p', 'adjusted p', 1)} (Bonferroni over the "
                         f"{self.n_candidates} years searched: the year was chosen by the search)"
                     ),
@@ -1104,6 +1146,22 @@ class Break:
             )
         if self.warnings:
             lines.append(("fit warnings", list(self.warnings)))
+        if gap := self.unread_before:
+            from evidence.analyses.coverage import years_text
+
+            lines.insert(
+                0,
+                (
+                    "when",
+                    [
+                        (
+                            f"{years_text(list(gap))} not read: a break in any of them, or in {self.break_year}, "
+                            "fits the years read alike, so the data cannot say in which year it fell"
+                        )
+                    ],
+                ),
+            )
+            return f"break {self.when()} (the new segment's first year read: {self.break_year})", lines
         return f"break in {self.break_year} (the first year of the new segment)", lines
 
     def __repr__(self) -> str:
@@ -1131,6 +1189,7 @@ class Break:
             "model": self.model,
             "n_candidates": self.n_candidates,
             "skipped_candidates": list(self.skipped_candidates),
+            "previous_year": self.previous_year,
             **({"warnings": list(self.warnings)} if self.warnings else {}),
         }
 
@@ -1147,13 +1206,18 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = MIN_BREAK_SEGMENT, le
     Poisson likelihood; the chosen model is refitted as negative binomial when overdispersed (as
     :func:`rate_ratio`). Censored years enter at their point value.
 
+    After years not read (a country that did not report) the break found at the first year read after them is
+    a break somewhere in the gap: ``previous_year`` says where the gap starts, and :meth:`Break.when` says
+    "between 2012 and 2016" (the fit is the same wherever in the gap the break is put).
+
     A candidate year is searched only when both segments have a finite trend (victims in two of the segment's
     years, or in one year inside it); the others are listed in ``skipped_candidates``. Raises
     ``ParameterError`` for an empty table (:data:`EMPTY_COUNTS`), a series too short for two segments or an
     invalid count, and its subclass
     ``EstimationError`` ("no break could be estimated") when no candidate year is left."""
     level = check_level(level)
-    from scipy.special import chdtrc  # the chi-squared tail: scipy.stats takes a second to import
+    # the chi-squared and F tails: scipy.stats takes a second to import
+    from scipy.special import chdtrc, fdtrc
 
     if min_segment < 2:
         raise ParameterError(f"min_segment must be at least 2, not {min_segment}")
@@ -1215,9 +1279,15 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = MIN_BREAK_SEGMENT, le
             chosen, model="quasi_poisson", cov=chosen.cov * max(chosen.dispersion, 1.0)
         )
     lr = max(2 * (chosen.llf - null.llf), 0.0)
+    df_resid = len(y) - 4
     if chosen.model == "quasi_poisson":
         lr /= max(chosen.dispersion, 1.0)
-    p = float(chdtrc(2, lr))
+    if chosen.model == "quasi_poisson" and df_resid > 0:
+        # the dispersion is estimated from the break model's n − 4 residual degrees of freedom: the scaled
+        # statistic over its 2 df is F(2, n − 4), not chi²(2)/2 (which takes the dispersion as known)
+        p = float(fdtrc(2, df_resid, lr / 2))
+    else:
+        p = float(chdtrc(2, lr))
     slope_before = chosen.coefficient(np.array([0.0, 1.0, 0.0, 0.0]), level)
     slope_after = chosen.coefficient(np.array([0.0, 1.0, 0.0, 1.0]), level)
     jump = chosen.coefficient(np.array([0.0, 0.0, 1.0, 0.0]), level)
@@ -1240,6 +1310,7 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = MIN_BREAK_SEGMENT, le
         skipped_candidates=tuple(skipped),
         warnings=tuple(dict.fromkeys(chosen.warnings + null.warnings)),
         level=level,
+        previous_year=int(years[years < best_year].max()),
     )
 
 
@@ -2240,6 +2311,24 @@ class ShareChange:
     ci_low: float
     ci_high: float
     level: float
+    #: Pearson chi² / df of a binomial model of the yearly counts with a period effect (NaN with one year in
+    #: each period: nothing to estimate it from); above 1, the interval is Newcombe's on the effective counts
+    dispersion: float = float("nan")
+
+    def method(self) -> str:
+        """How the interval was made, with the between-year dispersion it allowed for."""
+        text = "Newcombe hybrid score (Wilson) interval for a difference of proportions"
+        if not math.isfinite(self.dispersion):
+            return (
+                text + "; between-year dispersion not estimable (one year in each period): none allowed for"
+            )
+        if self.dispersion > 1:
+            return (
+                text
+                + f", on the effective counts (each period's count and victims divided by the between-year "
+                f"dispersion {self.dispersion:.2f}: the yearly shares vary more than binomial sampling allows)"
+            )
+        return text + f"; between-year dispersion {self.dispersion:.2f} ≤ 1: none allowed for"
 
     def _overview(self) -> tuple[str, list[tuple[str, list[str]]]]:
         """A title and (label, texts) lines: the shares and their difference, not the counts."""
@@ -2256,7 +2345,7 @@ class ShareChange:
                     )
                 ],
             ),
-            ("method", [self.to_dict()["method"] + "; each period's counts summed over its years"]),
+            ("method", [self.method() + "; each period's counts summed over its years"]),
             ("see", [".count_a, .n_a, .count_b, .n_b (raw counts, not disclosure-controlled)"]),
         ]
 
@@ -2278,7 +2367,8 @@ class ShareChange:
             "difference": clean_float(self.difference),
             "ci": [clean_float(self.ci_low), clean_float(self.ci_high)],
             "level": self.level,
-            "method": "Newcombe hybrid score (Wilson) interval for a difference of proportions",
+            "dispersion": clean_float(self.dispersion, 4),
+            "method": self.method(),
         }
 
 
@@ -2291,7 +2381,16 @@ def share_change(
     level: float = 0.95,
 ) -> ShareChange:
     """Difference of a category's share between two periods (``b − a``) of a :func:`shares_over_time` table,
-    counts and denominators summed over each period's years (censored counts at their point value). Raises
+    counts and denominators summed over each period's years (censored counts at their point value). A period's
+    denominator is the victims of known value of every year of it that the table holds: a year whose breakdown
+    publishes no cell of the category (UNODC publishes no 0; a small category absent from a year, see
+    :func:`unpublished_categories`) counts its victims with 0 in the category, not left out (Belarus's "other
+    forms", absent from most years of 2005-2016: the share of 2008-2012 was of 361.5 of its 1,856 victims of
+    known form). Periods with a year in common are refused (their victims are not two samples). The
+    interval is Newcombe's hybrid score interval; where the yearly shares vary more than binomial sampling allows
+    (the Pearson dispersion of a binomial model with one share per period, from the years' counts, above 1:
+    UNODC's yearly shares typically 4 to 140), on the effective counts, each period's count and victims divided by
+    that dispersion (a design effect), so that its victims are not read as independent draws. Raises
     ``ParameterError`` for an empty table, a category it does not hold (naming those it holds) or a period
     without years or victims."""
     level = check_level(level)
@@ -2300,6 +2399,12 @@ def share_change(
     first, second = check_years(period_a), check_years(period_b)
     if first is None or second is None:
         raise ParameterError("share_change needs two periods")
+    if max(first[0], second[0]) <= min(first[1], second[1]):
+        both = (max(first[0], second[0]), min(first[1], second[1]))
+        raise ParameterError(
+            f"the periods overlap: {both[0]}-{both[1]} is in both, so their victims are not two independent "
+            "samples (the interval's assumption): give periods without a year in common"
+        )
     dimension = [
         c for c in shares.columns if c not in {"year", *COUNT_COLUMNS, "n", "share", "ci_low", "ci_high"}
     ]
@@ -2320,11 +2425,15 @@ def share_change(
     point = point_expr("count", "count_low", "count_high")
     partial = unpublished_categories(shares)
 
-    def totals(period: tuple[int, int]) -> tuple[float, float]:
-        sel = rows.filter(pl.col("year").is_between(*period))
-        if not sel.height:
+    def totals(period: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        # every year of the period the table holds, whichever categories it publishes: a year of a publisher's
+        # breakdown without a cell of the category (UNODC publishes no 0; where that leaves out a material part
+        # the year is partial, refused below) has its victims of known value in the denominator, 0 in the category
+        held = shares.filter(pl.col("year").is_between(*period))
+        if not held.height:
             raise ParameterError(f"no years of {period[0]}-{period[1]} in the shares table")
-        if left := [y for y in sel["year"].to_list() if y in partial]:
+        years = sorted({int(y) for y in held["year"].to_list()})
+        if left := [y for y in years if y in partial]:
             from evidence.analyses.coverage import years_text
 
             alike: dict[tuple[str, ...], list[int]] = {}
@@ -2339,13 +2448,20 @@ def share_change(
                 "other years): the shares of such a year are of a part, not comparable with other years'; "
                 "choose periods without it (trends.unpublished_categories)"
             )
-        s = sel.select(point.sum().alias("c"), pl.col("n").sum().alias("n")).row(0)
-        return float(s[0]), float(s[1])
+        denominators = held.group_by("year").agg(pl.col("n").first().cast(pl.Float64))
+        counts = rows.filter(pl.col("year").is_between(*period)).select("year", _c=point)
+        by_year = denominators.join(counts, on="year", how="left").sort("year")
+        return by_year["_c"].fill_null(0.0).to_numpy(), by_year["n"].fill_null(0.0).to_numpy()
 
-    (ca, na), (cb, nb) = totals(first), totals(second)
+    (ya, wa), (yb, wb) = totals(first), totals(second)
+    ca, na, cb, nb = float(ya.sum()), float(wa.sum()), float(yb.sum()), float(wb.sum())
     if not (na > 0 and nb > 0):
         raise ParameterError("a period has no victims with a known value: no share to compare")
-    low, high = newcombe_difference(cb, nb, ca, na, alpha=1 - level)
+    dispersion = _between_year_dispersion(((ya, wa, ca / na), (yb, wb, cb / nb)))
+    # victims of one year are no independent draws when the yearly shares vary more than sampling allows: the
+    # interval is Newcombe's on the effective counts (a design effect: counts over the dispersion)
+    effect = dispersion if math.isfinite(dispersion) and dispersion > 1 else 1.0
+    low, high = newcombe_difference(cb / effect, nb / effect, ca / effect, na / effect, alpha=1 - level)
     return ShareChange(
         category=category,
         period_a=first,
@@ -2360,7 +2476,24 @@ def share_change(
         ci_low=float(low),
         ci_high=float(high),
         level=level,
+        dispersion=dispersion,
     )
+
+
+def _between_year_dispersion(periods: Sequence[tuple[np.ndarray, np.ndarray, float]]) -> float:
+    """Pearson chi² / residual df of a binomial model of yearly counts out of yearly victims with one share per
+    period (the periods' pooled shares: its maximum-likelihood fit), over (counts, victims, share) per period;
+    NaN without residual df (one year in each period). A year without victims, or a period whose share is 0 or
+    1 (every year on it), adds nothing."""
+    chi2, years = 0.0, 0
+    for counts, victims, share in periods:
+        kept = victims > 0
+        years += int(kept.sum())
+        if 0 < share < 1:
+            expected = victims[kept] * share
+            chi2 += float(np.sum((counts[kept] - expected) ** 2 / (expected * (1 - share))))
+    df = years - len(periods)
+    return chi2 / df if df > 0 else float("nan")
 
 
 __all__ = [

@@ -718,8 +718,15 @@ def _print_trend(payload: dict[str, Any]) -> None:
             console.print(f"    [yellow]model warning:[/] {escape(warning)}", highlight=False)
         brk = s.get("break")
         if brk:
+            previous = brk.get("previous_year")
+            # after unread years the data cannot date the break within the gap (Break.when)
+            when = (
+                f"between {previous + 1} and {brk['break_year']}"
+                if previous is not None and previous + 1 < brk["break_year"]
+                else f"at {brk['break_year']}"
+            )
             console.print(
-                f"    break at {brk['break_year']}: {brk['rate_ratio_before']:.3f}/yr before, "
+                f"    break {when}: {brk['rate_ratio_before']:.3f}/yr before, "
                 f"{brk['rate_ratio_after']:.3f}/yr after, LR p {p_value_text(brk['p_value'])} "
                 f"(adjusted for the search: p {p_value_text(brk['p_value_adjusted'])})",
                 highlight=False,

@@ -181,7 +181,11 @@ def render_json(result: Any) -> dict[str, Any]:
         "title": result.title,
         "renderer": result.renderer,
         "outputs": {fmt: str(path) for fmt, path in result.outputs.items()},
-        "seconds": {fmt: round(seconds, 3) for fmt, seconds in result.seconds.items()},
+        # in the order of ``outputs`` (the renderer finishes the PDF first), any other format after them
+        "seconds": {
+            fmt: round(result.seconds[fmt], 3)
+            for fmt in [*(f for f in result.outputs if f in result.seconds), *result.seconds]
+        },
         "index": str(result.index) if result.index is not None else None,
         "demo": result.demo,
     }

@@ -98,6 +98,7 @@ def compare_command(
     """A country beside its peers: detected victims, GSI estimates, vulnerability, response and TIP tier."""
     from rich.table import Table
 
+    from evidence.analyses.selection import check_country
     from evidence.analyses.society import (
         MAX_YEARS_FROM_ESTIMATE,
         SOURCE_HELP,
@@ -121,6 +122,8 @@ def compare_command(
     from evidence.sources.cache import load_cached
 
     rule = DisclosureRule(threshold=disclosure_threshold)
+    check_country(country)  # the command line first: a typo is refused before any file is read
+    peer_list = None if peers is None else _peer_list(peers)
     paths = data_paths(data)
     if not paths:
         # as every command without data: the toolkit's synthetic demo files (UNODC, GSI and TIP layouts), loudly
@@ -136,7 +139,6 @@ def compare_command(
             "none of the files given is one compare reads (UNODC GLOTIP, GSI and TIP tier files): "
             + "; ".join(f"{path} ({why})" for path, why in not_used)
         )
-    peer_list = None if peers is None else _peer_list(peers)
     panel = country_panel(tables)
     compared = panel.compare(country, peer_list)
     if compared["iso3"][0] not in panel.countries:

@@ -118,15 +118,22 @@ def _out_format(out: Path) -> str:
 def _write_table(loaded, out: Path, written_as: str) -> None:
     """Write the canonical table as ``written_as`` (atomically): Parquet keeps the provenance and row accounting
     in its metadata; CSV and JSON (a list of records) hold the rows only. The CSV is for spreadsheets: a text
-    cell that a spreadsheet would evaluate (``=HYPERLINK(...)`` as a country's name) is written as text."""
+    cell that a spreadsheet would evaluate (``=HYPERLINK(...)`` as a country's name) is written as text.
+
+    An organisation's own case records (an export read through its mapping, or the register, whose records
+    carry their ``record_key``) are records of real people: written owner-only, as ``register snapshot``
+    writes them."""
+    from evidence.sources.provenance import OWN_RECORDS
+
+    mode = 0o600 if loaded.provenance.source == OWN_RECORDS else None
     if written_as == "parquet":
         from evidence.sources.store import write_parquet
 
-        write_parquet(loaded, out)
+        write_parquet(loaded, out, mode=mode)
         return
     from evidence.core.atomic import atomic_path
 
-    with atomic_path(out) as tmp:
+    with atomic_path(out, mode=mode) as tmp:
         if written_as == "csv":
             from evidence.core.text import spreadsheet_frame
 
@@ -312,7 +319,9 @@ def fetch_command(
     """Download an official release into the user cache (checksummed, retried, never half-written)."""
     from evidence.sources.fetch import cached, fetch
 
-    was_cached = cached(name) if url is None and not force else None  # checked once: hashing is not free
+    # checked once (hashing is not free); with --url too: fetch() returns a good cached copy without touching
+    # the network unless --force, so the command must not say it fetched the file from the URL
+    was_cached = cached(name) if not force else None
     path = was_cached or fetch(name, url=url, force=force, progress=not as_json)
     if as_json:
         echo_json("data.fetch", {"name": name, "path": str(path), "fetched": not was_cached})
@@ -321,6 +330,12 @@ def fetch_command(
     console.print(
         f"[bold green]{state}:[/] {escape(name)} -> {escape(path)}", highlight=False, soft_wrap=True
     )
+    if was_cached and url is not None:
+        console.print(
+            f"not downloaded from {escape(url)}: a good copy is cached (--force downloads it again)",
+            highlight=False,
+            soft_wrap=True,
+        )
     console.print(f"load it with: evidence data load {escape(path)}", highlight=False, soft_wrap=True)
 
 
@@ -389,13 +404,23 @@ def demo_command(
     ] = 20240101,
     out: Annotated[
         Path | None,
-        typer.Option("--out", metavar="FILE", help="Write the CSV here (default: the user cache)."),
+        typer.Option(
+            "--out", metavar="FILE", help="Write the CSV here, a .csv file (default: the user cache)."
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Write synthetic demo data in the CTDC Global Synthetic v2024 layout (NOT real records)."""
     from evidence.sources.demo import demo_path, write_demo
 
+    if out is not None:
+        file_to_write(out, f"--out {out}", "demo.csv")
+        if out.suffix.lower() != ".csv":
+            from evidence.core.errors import ParameterError
+
+            raise ParameterError(
+                f"--out {out}: the demo data are written as CSV; name a .csv file (e.g. {out.with_suffix('.csv')})"
+            )
     path = write_demo(out, n_rows=rows, seed=seed) if out is not None else demo_path(rows, seed)
     if as_json:
         echo_json("data.demo", {"path": str(path), "rows": rows, "seed": seed, "demo": True})

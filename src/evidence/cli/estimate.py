@@ -177,9 +177,17 @@ def _refuse_unused_options(ctx: typer.Context, method: str, replicates: int | st
     """Refuse an option the estimate asked for would not use: it would be ignored without a word, and the
     estimate printed would not be the one the user meant (``--bootstrap-runs 3`` without a bootstrap,
     ``--p-enter`` for the lowest BIC)."""
+    from evidence.analyses.estimation.estimate import METHODS
     from evidence.core.errors import ParameterError
 
     chosen = method.strip().lower()
+    if chosen not in METHODS:  # before the lists are read (and the demo lists' warning printed)
+        raise ParameterError(f"--method {method!r}: unknown method; choose one of {', '.join(METHODS)}")
+    if _given(ctx, "max_order") and chosen == "main":
+        raise ParameterError(
+            "--max-order is the highest interaction order searched; --method main fits the lists as independent "
+            "(main effects only) and does not use it (leave it out, or choose --method stepwise, bic or downhill)"
+        )
     if runs != 1 and not replicates:
         raise ParameterError(
             "--bootstrap-runs repeats the bootstrap: give --bootstrap-replicates N (1000 as published) or "

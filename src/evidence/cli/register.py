@@ -148,7 +148,8 @@ def import_command(
         str | None,
         typer.Option(
             "--exported-on",
-            help="The date the export was made (default: a date in its file name, else its modification time).",
+            help="The date the export was made (default: a date in its file name, year first, such as "
+            "cases_2023-06-30.csv; else its modification time).",
             metavar="DATE",
         ),
     ] = None,
@@ -414,6 +415,11 @@ def status_command(register_path: RegisterOpt = None, wait: WaitOpt = 0.0, as_js
             str(entry["rows_marked_missing"]),
         )
     console.print(table)
+    for entry in facts["imports"]:  # what the numbers do not say: a file imported again changed nothing
+        if entry.get("note"):
+            console.print(
+                f"import {entry['import_id']}: {escape(entry['note'])}", soft_wrap=True, highlight=False
+            )
     if facts["ctdc_exports"]:
         exports = Table(
             "#", "written", "as of", "k", "file", "records written", title="k-anonymised CTDC exports"
@@ -744,8 +750,8 @@ def snapshot_command(
     from evidence.core.errors import ParameterError
     from evidence.sources.store import write_parquet
 
-    if out.suffix != ".parquet":
-        raise ParameterError(f"{out}: the snapshot is a .parquet file")
+    if out.suffix.lower() != ".parquet":
+        raise ParameterError(f"{out}: the snapshot is a .parquet file; name it {out.with_suffix('.parquet')}")
     _output_file(out)
     loaded, stood = _as_of(_path(register_path), as_of, _Wait(wait))
     if as_json:

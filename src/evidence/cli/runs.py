@@ -176,7 +176,10 @@ def run_json(outcome: RunOutcome) -> dict[str, object]:
         "run_id": outcome.run_id,
         "notebook": outcome.notebook,
         "status": outcome.status,
-        "seconds": round(outcome.seconds, 3) if outcome.status in ("ok", "failed") else None,
+        # a run refused before it ran (batch --keep-going) has no folder and no time
+        "seconds": round(outcome.seconds, 3)
+        if outcome.status in ("ok", "failed") and outcome.folder
+        else None,
         "error": outcome.error,
         "folder": str(outcome.folder),
         "demo": ran_on_demo_data(outcome),
@@ -244,6 +247,15 @@ def batch_command(
     ] = False,
     allow_empty: AllowEmptyOpt = False,
     timeout: TimeoutOpt = None,
+    keep_going: Annotated[
+        bool,
+        typer.Option(
+            "--keep-going",
+            help="Run the plan's valid runs even when some are invalid (a bad value, a combination of the grid "
+            "the notebook refuses): each invalid run is listed as failed with its reason, and the batch exits 1. "
+            "Without it, one invalid run stops the batch before anything runs (exit 2).",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Run a plan's notebooks in parallel; skip runs whose inputs are unchanged; exit 1 if any run failed.
@@ -254,7 +266,20 @@ def batch_command(
     hold.
     """
     with _sigterm_as_interrupt():  # `kill`, a cron or CI timeout: stop like Ctrl-C, from the start
-        _batch(plan, data, workers, executor, force, out_root, kernel, render, allow_empty, as_json, timeout)
+        _batch(
+            plan,
+            data,
+            workers,
+            executor,
+            force,
+            out_root,
+            kernel,
+            render,
+            allow_empty,
+            as_json,
+            timeout,
+            keep_going,
+        )
 
 
 def _batch(
@@ -269,6 +294,7 @@ def _batch(
     allow_empty: bool,
     as_json: bool = False,
     timeout: float | None = None,
+    keep_going: bool = False,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -309,6 +335,7 @@ def _batch(
             pool = BatchPool(count, prepare, start=True, notebook=notebook, kernel_name=kernel)
 
     empty: list[RunOutcome] = []
+    invalid: list[RunOutcome] = []  # with --keep-going: the runs refused, each a failed run of the summary
     try:
         runs = prepare_plan(
             planned.runs,
@@ -318,6 +345,7 @@ def _batch(
             empty=empty,
             checked=start_workers,
             cell_timeout=timeout,
+            invalid=invalid if keep_going else None,
         )
     except BaseException as exc:
         if pool is not None:  # refused: the workers end, with the kernels they started
@@ -346,7 +374,10 @@ def _batch(
 
     def on_start(to_run: int, skipped: int) -> None:
         nonlocal task
-        say.print(_batch_header(len(planned.runs), len(runs), to_run, skipped, len(empty)), highlight=False)
+        say.print(
+            _batch_header(len(planned.runs), len(runs), to_run, skipped, len(empty), len(invalid)),
+            highlight=False,
+        )
         if to_run:
             progress.start()
             task = progress.add_task("running", total=to_run, last="")
@@ -375,7 +406,7 @@ def _batch(
     finally:
         progress.stop()
     if interrupted:
-        stopped = _print_interrupted(runs, finished, empty, out_root, force=force, say=say)
+        stopped = _print_interrupted(runs, finished, [*invalid, *empty], out_root, force=force, say=say)
         index = None
         if render and any(o.status == "ok" for o in finished.values()):
             # the briefs of the runs that finished are listed now, not at the next batch (written atomically:
@@ -385,7 +416,7 @@ def _batch(
         if as_json:
             echo_json("batch", batch_json(plan, out_root, stopped, index, interrupted=True))
         raise typer.Exit(130)
-    report.outcomes.extend(empty)
+    report.outcomes.extend([*invalid, *empty])
     _print_summary(report, out_root, say)
     index = _write_index(out_root, say) if render else None
     if as_json:
@@ -393,13 +424,17 @@ def _batch(
     raise typer.Exit(report.exit_code)
 
 
-def _batch_header(planned: int, runs: int, to_run: int, skipped: int, empty: int) -> str:
+def _batch_header(planned: int, runs: int, to_run: int, skipped: int, empty: int, invalid: int = 0) -> str:
     """A batch's first line: its runs, those to run and those unchanged, and those of the plan that will not
-    run: a selection with no victims, a run the plan lists again (a batch of empty runs began "0 runs")."""
-    line = f"{runs + empty} runs: {to_run} to run, {skipped} unchanged since their last successful run"
+    run: a selection with no victims, an invalid run (``--keep-going``), a run the plan lists again (a batch of
+    empty runs began "0 runs")."""
+    total = runs + empty + invalid
+    line = f"{total} run{'' if total == 1 else 's'}: {to_run} to run, {skipped} unchanged since their last successful run"
     if empty:
         line += f", {empty} with no victims in their selection"
-    repeated = planned - runs - empty
+    if invalid:
+        line += f", {invalid} invalid (failed, not run)"
+    repeated = planned - runs - empty - invalid
     if repeated > 0:
         line += f" (and {repeated} repeated in the plan, once is enough)"
     return line
@@ -537,7 +572,9 @@ def _print_summary(report: BatchReport, out_root: Path, say: Console | None = No
     colour = {"ok": "green", "skipped": "dim", "failed": "bold red", "empty": "yellow", "interrupted": "red"}
     for o in shown:
         status = "ran" if o.status == "ok" else o.status
-        seconds = f"{o.seconds:.1f}" if o.status not in ("skipped", "empty", "interrupted") else ""
+        seconds = (
+            f"{o.seconds:.1f}" if o.status not in ("skipped", "empty", "interrupted") and o.folder else ""
+        )
         cells = [escape(o.run_id), f"[{colour[o.status]}]{status}[/]", seconds, escape(o.error or "")]
         table.add_row(*cells[: 1 + len(columns)])
     if len(shown) < len(report.outcomes):
@@ -545,7 +582,8 @@ def _print_summary(report: BatchReport, out_root: Path, say: Console | None = No
     say.print(table)
     where = _relative(out_root)
     say.print(
-        f"run folders: {where}/<run>" + (f"; failed runs: {where}/failed/<run>" if report.failed else "")
+        f"run folders: {where}/<run>"
+        + (f"; failed runs: {where}/failed/<run>" if any(o.folder for o in report.failed) else "")
     )
     on_demo = sum(ran_on_demo_data(o) for o in report.outcomes if o.status == "ok")
     if on_demo:

@@ -547,8 +547,12 @@ ROUTE_CLASS_LABELS = {
     "domestic": "Domestic",
     "intraregional": "Intraregional",
     "transregional": "Transregional",
+    # a record whose regions match but whose countries are not both known (analyses.routes.record_region_flows)
+    "domestic_or_intraregional": "Domestic or intraregional",
     "unknown": "Region unknown",
 }
+#: Classes a route table has a column for only where some of its flows are of them.
+_CLASSES_IF_ANY = frozenset({"unknown", "domestic_or_intraregional"})
 NO_ROUTE = "Route unknown"
 _NO_ROUTE_KEY = "__no_route"
 OTHER_ROUTES = "All other routes"
@@ -862,7 +866,9 @@ def route_view(
         ]
     )
     classes = {
-        k: v for k, v in ROUTE_CLASS_LABELS.items() if k != "unknown" or (flows["flow_class"] == k).any()
+        k: v
+        for k, v in ROUTE_CLASS_LABELS.items()
+        if k not in _CLASSES_IF_ANY or (flows["flow_class"] == k).any()
     }
     columns = {**classes, _NO_ROUTE_KEY: NO_ROUTE}
     # every row is there, empty or not: corridors, the other routes, the unknowns
@@ -2097,43 +2103,12 @@ def _years_of(frame: pl.DataFrame | None) -> set[int]:
 
 def breakdown_without_total_years(numbers: YearlyNumbers) -> list[int]:
     """The years a publisher's breakdown (UNODC: by form, sex or age) is published in without a total of the
-    same victims (Lao PDR: by age in 2012–2013, by form in 2017–2020): the table of victims per year has no
+    same victims (Mexico: by form in 2006 and 2019): the table of victims per year has no
     count for them. Empty for case records (their categories come from the same records as their total) and
     for numbers without a breakdown."""
     if numbers.exact or numbers.by is None:
         return []
     return sorted(_years_of(numbers.by_counts) - _years_of(numbers.counts))
-
-
-def breakdown_without_total_sentence(breakdowns: Sequence[YearlyNumbers]) -> str | None:
-    """One sentence (Markdown, escaped, years marked as years) naming the breakdowns a publisher gave in years
-    it gave no total for, and those years: "For 2017–2020 UNODC published victims by form of exploitation but
-    no total." Breakdowns of the same years are named together; None when every breakdown's years have a
-    total."""
-    from evidence.analyses.coverage import years_text
-
-    by_years: dict[tuple[int, ...], list[str]] = {}
-    for numbers in breakdowns:
-        years = tuple(breakdown_without_total_years(numbers))
-        if years:
-            by_years.setdefault(years, []).append(breakdown_name(numbers.by))
-    if not by_years:
-        return None
-    groups = [
-        (markup.marked(years_text(years), "years"), " and ".join(f"by {escape_markdown(n)}" for n in names))
-        for years, names in sorted(by_years.items())
-    ]
-    if len(groups) == 1:
-        (when, names), one = groups[0], sum(len(y) for y in by_years) == 1
-        return (
-            f"For {when} UNODC published victims {names} but no total: the table of victims per year has no "
-            f"count for {'that year' if one else 'those years'}."
-        )
-    said = [f"{names} for {when}" for when, names in groups]
-    return (
-        f"UNODC published victims {word_list(said)} but no total in those years: the table "
-        "of victims per year has no count for them."
-    )
 
 
 def no_breakdown_years(numbers: YearlyNumbers) -> tuple[list[int], list[int]]:
@@ -2173,8 +2148,9 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
             f"category of the breakdown by {name} as <5, which together cannot reach {PLACEHOLDER_SHARE:.0%} of "
             f"the victims it published for the year ({PLACEHOLDER_SHARE_WITHOUT_TOTAL:.0%} in a year next to such "
             f"a year; without a total that year: {PLACEHOLDER_SHARE_WITHOUT_TOTAL:.0%} of its usual total): values "
-            "that hold the place of a breakdown, not counts. Those cells are left empty, and those years are left "
-            "out of the charts, shares and sentences on this breakdown."
+            "that hold the place of a breakdown, not counts. Those cells are left empty, and "
+            + ("that year is" if len(numbers.placeholder) == 1 else "those years are")
+            + " left out of the charts, shares and sentences on this breakdown."
         )
     if total_only:
         said.append(
@@ -2185,7 +2161,12 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
     if nothing:
         said.append(
             f"UNODC gives neither the total of these victims nor their breakdown by {name} in "
-            f"{years_text(nothing)}: those years are not rows of this table."
+            f"{years_text(nothing)}: "
+            + (
+                "that year is not a row of this table."
+                if len(nothing) == 1
+                else "those years are not rows of this table."
+            )
         )
     if gaps:
         said.append(
@@ -2747,7 +2728,10 @@ def _chart_bounds(per_year: Bounds) -> DisclosedTable:
     lows: list[int | None] = []
     highs: list[int | None] = []
     reasons: list[str | None] = []
-    for year, (low, high) in zip(table.frame["year"].head(n), per_year.cells(VICTIMS)[:n], strict=True):
+    own: list[bool] = []  # withheld by the publisher itself: a cell made only of its censored counts
+    for year, (low, high), known in zip(
+        table.frame["year"].head(n), per_year.cells(VICTIMS)[:n], table.known_cells(VICTIMS)[:n], strict=False
+    ):
         if year == UNDATED or (low is None and high is None):  # a year without data: a gap, never a 0
             continue
         # an interval of the publisher's censored cells whose low end is small (2–8) is not drawn: a chart's
@@ -2759,6 +2743,7 @@ def _chart_bounds(per_year: Bounds) -> DisclosedTable:
         highs.append(None if withheld else high)  # type: ignore[arg-type]
         small = interval or low == table.rule.label
         reasons.append(None if not withheld else "small" if small else "complement")
+        own.append(bool(withheld and known))
     flags = [r is not None for r in reasons]
     frame = pl.DataFrame(
         {
@@ -2786,7 +2771,13 @@ def _chart_bounds(per_year: Bounds) -> DisclosedTable:
             {"count_low": reasons, "count_high": reasons},
             schema={"count_low": pl.String, "count_high": pl.String},
         ),
+        known=pl.DataFrame({"count_low": own, "count_high": own}, schema=dict.fromkeys(_BOUNDS, pl.Boolean))
+        if any(own)
+        else pl.DataFrame(),
     )
+
+
+_BOUNDS = ("count_low", "count_high")
 
 
 def yearly_numbers(
@@ -3445,7 +3436,11 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
             "it, and says nothing of the course of the counts between them."
         )
     if rr.overdispersed:
-        text += " The counts vary more than a Poisson model allows, so a negative binomial model was used."
+        used = {
+            "negative_binomial": "a negative binomial model was used",
+            "quasi_poisson": "the Poisson model's intervals were widened by the counts' spread (quasi-Poisson)",
+        }.get(rr.model)
+        text += " The counts vary more than a Poisson model allows" + (f", so {used}." if used else ".")
     if rr.low_bound and rr.high_bound:
         text += (
             f" Censored years enter at their midpoint; on the low bounds the ratio is "
@@ -3572,25 +3567,40 @@ def break_caveat(models: SeriesModels) -> str | None:
     counts were about 300–800 a year up to 2016 and 5,138–10,627 from 2017 (a step by a factor of about 8, the
     rate before it 1.05 with an interval including 1). None without a trend, a break, or when the evidence for
     the break is weak (the trends notebook says those in its own section, :func:`break_sentence`)."""
+    from evidence.analyses.coverage import years_text
+
     found, rr = models.found_break, models.rate_ratio
     if rr is None or found is None or not found.p_value_adjusted < BREAK_CAVEAT_P:
         return None
 
-    def stat(value: float) -> str:  # a ratio, never a count of people
-        return markup.marked(f"{value:.2f}", "statistic")
+    def stat(value: float) -> str:  # a ratio, never a count of people; one under 0.005 is not "0.00"
+        return markup.marked(
+            f"{value:.2f}" if abs(value) >= 0.005 else markup.significant_text(value, 2), "statistic"
+        )
 
     def rate(value: float, ci: tuple[float, float]) -> str:
         return f"{stat(value)} a year (95% interval {stat(ci[0])}–{stat(ci[1])})"
 
     year = markup.marked(str(found.break_year), "years")
+    when = markup.marked(found.when(), "years")  # "between 2012 and 2016" after unread years
     text = (
-        "One yearly rate for all these years hides a break: the counts change course in "
-        f"{year} (adjusted p {markup.marked(markup.p_value_text(found.p_value_adjusted), 'statistic')}); before "
+        "One yearly rate for all these years hides a break: the counts change course "
+        f"{when} (adjusted p {markup.marked(markup.p_value_text(found.p_value_adjusted), 'statistic')}); before "
         f"it the rate ratio was {rate(found.rate_ratio_before, found.ci_before)}, from it "
         f"{rate(found.rate_ratio_after, found.ci_after)}"
     )
+    # the years just before the break that no count is read for (Singapore's 2011–2014 before 2015): the step
+    # would be measured against the earlier course carried over them, which no count supports
+    read = models.years or rr.years
+    before = [y for y in read if y < found.break_year]
+    unread = list(range(max(before) + 1, found.break_year)) if before else []
     low, high = found.ci_level_change
-    if not low <= 1 <= high:
+    if unread:
+        text += (
+            f". No count is read for {markup.marked(years_text(unread), 'years')}, just before the break: whether "
+            "the counts moved from one course to the other by a step or gradually cannot be told"
+        )
+    elif not low <= 1 <= high:
         way = "up" if found.level_change > 1 else "down"
         text += (
             f", with a step {way} by a factor of {stat(found.level_change)} (95% interval {stat(low)}–"
@@ -3626,8 +3636,17 @@ def _break_text(models: SeriesModels) -> str:
             # its numbers are numbers of years (marked so: the brief's scan reads "got 3" as 3 people)
             return f"Too few complete years to search for a break ({_years_note(note)})."
         return f"No break could be estimated from this series: {escape_markdown(note)}."
+    from evidence.analyses.coverage import years_text
+
+    unread = markup.marked(years_text(list(found.unread_before)), "years")
+    dated = (
+        f"**{found.break_year}**"
+        if not found.unread_before
+        else f"**{markup.marked(found.when(), 'years')}** (no count is read for {unread}, so the data cannot "
+        "say in which of those years)"
+    )
     text = (
-        f"Most likely break: **{found.break_year}** "
+        f"Most likely break: {dated} "
         f"(adjusted p {markup.marked(markup.p_value_text(found.p_value_adjusted), 'statistic')}). "
         f"Before it the rate ratio was {found.rate_ratio_before:.2f} a year "
         f"({found.ci_before[0]:.2f}–{found.ci_before[1]:.2f}), after it {found.rate_ratio_after:.2f} "

@@ -28,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import polars as pl
 
@@ -1130,13 +1130,20 @@ def _person_selections(
     return [s for s in chosen if s.records().height]
 
 
+#: The characteristics the person section names when the files record them but not for its victims (as it
+#: names topics): those "Who is identified" profiles.
+PERSON_CHARACTERISTICS: Final = ("sex", "age_band")
+
+
 def recorded_in_tables(tables: Sequence[LoadedTable]) -> list[str]:
-    """The topics the case tables among ``tables`` record for at least one victim, of any country: what
+    """The topics (and :data:`PERSON_CHARACTERISTICS`) the case tables among ``tables`` record for at least one
+    victim, of any country: what
     :func:`show_person_section` takes as ``recorded_in_data``, so that a topic the files record for other
     victims is not called absent from them (Viet Nam's victims in the k-anonymised sample have no form of
     exploitation recorded; the file records it for others)."""
     found = {t for table in tables if table.kind == "case" for t in causes.recorded_topics(table)}
-    return [t for t in causes.TOPICS if t in found]
+    found |= {c for table in tables if table.kind == "case" for c in causes.recorded_characteristics(table)}
+    return [t for t in causes.TOPICS if t in found] + [c for c in PERSON_CHARACTERISTICS if c in found]
 
 
 def person_cases(
@@ -1742,10 +1749,11 @@ def show_person_section(
     models: int | None = None,
     recorded_in_data: Sequence[str] | None = None,
     scope_text: str | None = None,
-) -> None:
+) -> bool:
     """The person: every recorded topic by a characteristic, the heat table and duration charts, what is not
     recorded, and the odds ratios of each form of exploitation and means of control (with the complete-case
-    comparison of the first model); ``models`` limits how many models are shown (a brief shows one). Topics
+    comparison of the first model); ``models`` limits how many models are shown (a brief shows one), and the
+    answer says whether that limit left flags unmodelled (:func:`show_models`). Topics
     the data do not record are named in one sentence; given the topics the whole data files record
     (``recorded_in_data``, :func:`evidence.analyses.causes.recorded_topics`), those the files record but not
     for any victim of ``cases`` are named apart, so that a field is called absent only when it is.
@@ -1763,6 +1771,14 @@ def show_person_section(
     if absent:
         display(Markdown(f"Not recorded in these data: {escape_markdown(', '.join(absent))}."))
     unrecorded = [causes.TOPICS[t].lower() for t, _ in PERSON_TOPICS if t in in_data and t not in topics]
+    # a characteristic the files record but not for these victims (Myanmar's 40 of 2010: no sex) is named too:
+    # the table of what is recorded leaves its row out
+    held = set(causes.recorded_characteristics(cases))
+    unrecorded += [
+        causes.CHARACTERISTIC_LABELS[c].lower()
+        for c in PERSON_CHARACTERISTICS
+        if recorded_in_data is not None and c in recorded_in_data and c not in held
+    ]
     if unrecorded:
         display(
             Markdown(
@@ -1838,7 +1854,7 @@ def show_person_section(
                     rule=rule,
                 )
                 show_chart(chart, "means_by_form")
-    show_models(
+    return show_models(
         cases,
         rule,
         topics=[t for t in ("form", "means_of_control") if t in topics],
@@ -1856,11 +1872,12 @@ def show_models(
     level: str = "###",
     limit: int | None = None,
     section: PersonSection | None = None,
-) -> None:
+) -> bool:
     """Odds ratios of every flag of ``topics`` (the first ``limit`` models that can be fitted) by victims'
     characteristics, and the complete-case comparison of the first model that can be fitted. Given the
     ``section`` shown before them, each model's counts are protected with its tables
-    (:func:`protect_model_counts`)."""
+    (:func:`protect_model_counts`). True when ``limit`` left flags untried, which a fuller run can model (a
+    brief then points to the notebook); false when every flag was tried."""
     from IPython.display import Markdown, display
 
     from evidence.core.errors import EvidenceError
@@ -1882,7 +1899,7 @@ def show_models(
         failures = {}
         for flag in causes.recorded_flags_of(cases, topic):
             if limit is not None and shown >= limit:
-                return
+                return True
             try:
                 model = causes.association_model(cases, flag, predictors)
             except EvidenceError as exc:
@@ -1942,6 +1959,7 @@ def show_models(
                     "in the sample."
                 )
             )
+    return False
 
 
 def show_society_section(

@@ -34,6 +34,7 @@ from evidence.analyses.coverage import (
 )
 from evidence.analyses.selection import Selection
 from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, near_estimate
+from evidence.core.text import word_list
 from evidence.notebooks.builders import (
     VICTIMS,
     RouteBounds,
@@ -673,29 +674,34 @@ NO_RELIABLE_TOTAL = "no reliable recent total (every year is probably incomplete
 LATER_YEARS_INCOMPLETE = "the later years are probably incomplete"
 #: Why a nationals' headline is not of a later year that is not flagged (:func:`headline_year`): in it one
 #: partner country alone detected them, fewer than five (Lao PDR's 2021: Thailand's <5; headlined 2020).
-LATER_YEARS_ONE_SMALL = "later, only one country detected any, fewer than 5"
+LATER_YEARS_ONE_SMALL = "in {years} only one country detected any, fewer than 5"
 
 
 def _later_words(later: Sequence[int], flagged: Sequence[int], lone: Sequence[int] = ()) -> str:
-    """Why a UNODC headline is not of the ``later`` years with victims: they are flagged as probably incomplete
-    (:data:`LATER_YEARS_INCOMPLETE`), or, for those that are not, one partner country alone detected the
-    nationals, fewer than five (``lone``: :func:`single_partner_small_years`, :data:`LATER_YEARS_ONE_SMALL`), or
-    (:func:`headline_year` takes only a year with a count) several did, but their count is no number (``up to 8``,
-    withheld); "" without later years."""
+    """Why a UNODC headline is not of the ``later`` years with victims, each reason with its years: they are
+    flagged as probably incomplete (all of them: :data:`LATER_YEARS_INCOMPLETE`), or, for those that are not, one
+    partner country alone detected the nationals, fewer than five (``lone``: :func:`single_partner_small_years`,
+    :data:`LATER_YEARS_ONE_SMALL`), or (:func:`headline_year` takes only a year with a count) several did, but
+    their count is no number (``up to 8``, withheld); "" without later years."""
+    from evidence.analyses.coverage import years_text
+
     if not later:
         return ""
     incomplete = [y for y in later if y in flagged]
     if len(incomplete) == len(later):
         return LATER_YEARS_INCOMPLETE
+    alone = [y for y in later if y not in flagged and y in lone]
     uncounted = [y for y in later if y not in flagged and y not in lone]
-    reasons = ["the later years are probably incomplete"] if incomplete else []
-    if len(uncounted) < len(later) - len(incomplete):
-        reasons.append("only one country detected any, fewer than 5")
+    reasons = (
+        [f"{years_text(incomplete)} {'is' if len(incomplete) == 1 else 'are'} probably incomplete"]
+        if incomplete
+        else []
+    )
+    if alone:
+        reasons.append(LATER_YEARS_ONE_SMALL.format(years=years_text(alone)))
     if uncounted:
-        reasons.append("their count is published only as cells of <5 or withheld")
-    if reasons == ["only one country detected any, fewer than 5"]:
-        return LATER_YEARS_ONE_SMALL
-    return ", or ".join(reasons) if incomplete else "later, " + ", or ".join(reasons)
+        reasons.append(f"in {years_text(uncounted)} their count is published only as cells of <5 or withheld")
+    return "; ".join(reasons)
 
 
 #: The label of the nationals detected, in the key figures and the sources-together table; the key figures
@@ -1315,6 +1321,39 @@ def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
         else f"Walk Free assesses {brief.place} but publishes no estimate of the number in modern slavery."
     )
     return table, escape_markdown(sentence)
+
+
+#: What each GSI measure is called where the ranks' counts of countries are said (:func:`gsi_rank_note`).
+_GSI_SHORT_NAMES: Final = {
+    "estimated_number_in_modern_slavery": "the estimate",
+    "prevalence_per_1000": "prevalence",
+    "vulnerability_total": "vulnerability",
+    "response_total": "the government response",
+}
+
+
+def gsi_rank_note(brief: CountryBrief) -> str | None:
+    """Why the ranks of the GSI table count different numbers of countries, when they do: Walk Free gives each
+    measure for its own set of countries (Asia and the Pacific: 27 estimated, 32 rated for the government
+    response), so "22 of 27" and "11 of 32" stand in one column. None when every rank counts the same
+    countries, or nothing is ranked. Plain text: a table's note, which the table escapes."""
+    from evidence.analyses.society import gsi_profile
+
+    gsi = gsi_shown(brief)
+    if gsi is None:
+        return None
+    # the ranks shown: a measure the country has no value for is given no rank
+    profile = gsi_profile(gsi, brief.country).filter(
+        pl.col("rank").is_not_null() & pl.col("ranked").is_not_null()
+    )
+    if profile.is_empty() or profile["ranked"].n_unique() < 2:
+        return None
+    groups: dict[int, list[str]] = {}
+    for measure, n in profile.select("measure", "ranked").iter_rows():
+        groups.setdefault(int(n), []).append(_GSI_SHORT_NAMES.get(measure, measure))
+    said = "; ".join(f"{n:,} for {word_list(names)}" for n, names in groups.items())
+    # the region is named in the rank's column ("Rank in Americas"), whose name takes no article in prose
+    return f"Each measure is ranked among the region's countries the edition gives it for: {said}."
 
 
 # ------------------------------------------------------------------------------------ the TIP tier section

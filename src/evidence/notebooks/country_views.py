@@ -22,7 +22,6 @@ from evidence.notebooks import views
 from evidence.notebooks.builders import (
     BREAKDOWN_NAMES,
     NOT_USED,
-    breakdown_without_total_sentence,
     route_notes,
     undated_sentence,
 )
@@ -35,6 +34,7 @@ from evidence.notebooks.country import (
     counted_twice_yearly_sentence,
     detected_by_sentence,
     detected_intro,
+    gsi_rank_note,
     gsi_shown,
     gsi_view,
     key_figures_markdown,
@@ -329,7 +329,7 @@ def show_case_section(brief: CountryBrief) -> None:
         views.show_route_table(
             numbers,
             title=f"Largest routes, {brief.place_role}",
-            map_title=f"Largest routes of identified victims, {brief.place}",
+            map_title=f"Identified victims by route, {brief.place}",  # as the detected victims: one route too
             subtitle=f"Identified victims, {brief.period_for(table)}",
             source=source,
             tag=f"case{tables.index(table)}",
@@ -410,16 +410,16 @@ def show_detected_section(brief: CountryBrief) -> None:
                 place=place,
                 source=source,
                 numbers=numbers,
-                tables=role == "destination",
+                # the tables the notes may send the reader to: the breakdowns, and the citizenship table
+                # (Mexico's 2007 is in it alone) where the section shows it
+                tables=("form", "sex", "age", "citizenship") if by_citizenship else role == "destination",
                 with_break=True,
             )
             if yearly is None:
                 continue
+            # a breakdown published in years without a total (Mexico's forms of 2006, 2019 and citizenships of
+            # 2007) is said by the note under the table of victims per year, with its years, once
             shown = [b for b in breakdowns if b.by is not None]
-            # a breakdown published in years without a total (Lao PDR's forms of 2017–2020) is said, not left
-            # to the reader to find in the tables below
-            if (said := breakdown_without_total_sentence(shown)) is not None:
-                _say(said)
         else:
             names = [_BREAKDOWN_NAMES[b.by or ""] for b in held] + (["citizenship"] if by_citizenship else [])
             _say(
@@ -529,7 +529,11 @@ def show_estimates_section(brief: CountryBrief) -> None:
             table.columns[1]: ["people", "statistic", "statistic", "statistic"],
             table.columns[2]: "label",
         },
-        note=f"{gsi_estimates_note(shown)} Scores and ratings as published.",
+        note=" ".join(
+            n
+            for n in (gsi_estimates_note(shown), "Scores and ratings as published.", gsi_rank_note(brief))
+            if n
+        ),
         source=source,
     )
 
@@ -728,10 +732,10 @@ def show_causes_section(brief: CountryBrief) -> None:
         _say("The person's side needs victim-level case data, and none holds victims for this brief.")
     else:
         source = brief.cite(*brief.holding("case"))
-        from evidence.analyses.causes import recorded_topics
+        from evidence.notebooks.causes_views import recorded_in_tables
 
-        in_data = sorted({t for table in brief.holding("case") for t in recorded_topics(table)})
-        show_person_section(
+        in_data = recorded_in_tables(brief.holding("case"))
+        more = show_person_section(
             pl.concat(cases, how="diagonal_relaxed"),
             brief.rule,
             source=source,
@@ -739,10 +743,11 @@ def show_causes_section(brief: CountryBrief) -> None:
             models=1,
             recorded_in_data=in_data,
         )
-        _say(
-            "The `causes_consequences` notebook fits the model of every form of exploitation and means of "
-            "control, and compares complete cases with all victims for each."
-        )
+        if more:  # only where the brief's one model left others: none to find when no flag can be modelled
+            _say(
+                "The `causes_consequences` notebook fits the model of every form of exploitation and means of "
+                "control, and compares complete cases with all victims for each."
+            )
     _say("### For society")
     panel = _panel(brief)
     if panel is None:

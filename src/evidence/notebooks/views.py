@@ -1722,15 +1722,24 @@ def show_profiles(
         show_table(view, caption=title, perturbed=selection.keyed)
 
 
+#: Neither M49 level gives the shares of UNODC's Global Reports, whose regional groupings are their own and change
+#: between editions (the Middle East's victims of 2007–2010: 37% transregional by region, 84% by subregion; 70% in
+#: the report)
+_NOT_THE_REPORTS: Final = (
+    " UNODC's Global Reports group countries in regions of their own, which change between editions: compare these "
+    "shares with the reports' only with that in mind."
+)
+
 #: What a route table's classes mean, by the regional level they are drawn at
 #: (:data:`evidence.analyses.routes.FLOW_CLASSES`): M49's five regions are continents, wider than the groupings of
 #: UNODC's own reports (Viet Nam → Cyprus is intraregional: both are in Asia).
 REGION_NOTES: Final = {
     "region": "Domestic: origin and destination are the same country; intraregional: two countries in the same UN M49 "
     "region, that is continent (Africa, the Americas, Asia, Europe, Oceania), however far apart; transregional: two "
-    "continents.",
+    "continents." + _NOT_THE_REPORTS,
     "subregion": "Domestic: origin and destination are the same country; intraregional: two countries in the same UN "
-    "M49 subregion (such as South-eastern Asia or Western Europe); transregional: two subregions.",
+    "M49 subregion (such as South-eastern Asia or Western Europe); transregional: two subregions."
+    + _NOT_THE_REPORTS,
 }
 
 #: What the percentage beside a route's bar is a share of.

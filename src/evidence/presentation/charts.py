@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Final, ParamSpec, TypeVar, cast
 
 import altair as alt
+import numpy as np
 import polars as pl
 from altair.utils.schemapi import debug_mode
 
@@ -87,9 +88,11 @@ from evidence.presentation.maps import (
     latitude_at,
     legend_steps,
     place_labels,
+    projected_bounds,
     rotation,
     text_width,
     unmapped_countries,
+    world_extent,
     world_geojson,
     world_pixels,
     world_view,
@@ -261,19 +264,43 @@ def _year_span(frame: pl.DataFrame, year: str) -> list[Any] | None:
     )
 
 
-def _withheld_note(withheld: int, rule: DisclosureRule, *, line: bool = False) -> str | None:
+def publishers_withheld(data: DisclosedTable | pl.DataFrame, count_columns: Sequence[str]) -> int:
+    """How many of the cells :func:`chart_data` leaves out of ``data`` the publisher withheld itself: cells
+    made only of its own censored counts (:attr:`DisclosedTable.known`, UNODC's ``<5``), not the toolkit's."""
+    if not isinstance(data, DisclosedTable) or data.known.is_empty():
+        return 0
+    rows = data.body.height
+    withheld = 0
+    for column in count_columns:
+        flag = column + "_suppressed"
+        if flag in data.frame.columns:
+            known = data.known_cells(column)[:rows]
+            flags = data.frame[flag].head(rows).to_list()
+            withheld += sum(1 for left_out, own in zip(flags, known, strict=False) if left_out and own)
+    return withheld
+
+
+def _withheld_note(
+    withheld: int, rule: DisclosureRule, *, line: bool = False, publishers: int = 0
+) -> str | None:
     """What a chart says of the values it leaves out. Not "counts below the threshold": a value is also
     withheld to protect another (``x``: not itself small), and a publisher's range with small cells (2–8) is
     not drawn either, so the note says why all of them are out, and that the table beside it shows them.
-    ``line``: a line chart, whose line runs past a withheld year (it joins the years either side)."""
+    ``line``: a line chart, whose line runs past a withheld year (it joins the years either side).
+    ``publishers``: how many of them the publisher withheld itself (:func:`publishers_withheld`): those are
+    its own, not the toolkit's protection."""
     if not withheld:
         return None
-    cells = "value" if withheld == 1 else "values"
+    ours = withheld - publishers
+    parts = []
+    if ours:
+        cells = "value" if ours == 1 else "values"
+        parts.append(f"{ours} {cells} withheld to protect small counts (below {rule.threshold})")
+    if publishers:
+        cells = "value" if publishers == 1 else "values"
+        parts.append(f"{publishers} {cells} the publisher gives only as small counts (such as <5)")
     joined = " (a line passing one joins the years either side)" if line else ""
-    return (
-        f"{withheld} {cells} withheld to protect small counts (below {rule.threshold}), not drawn{joined}; "
-        "the table shows what is published."
-    )
+    return f"{' and '.join(parts)}, not drawn{joined}; the table shows what is published."
 
 
 #: Why a year between a trend's first and last is not in its data, unless the caller says otherwise: the note
@@ -636,7 +663,12 @@ def trend_chart(
             .mark_point(filled=False, fill="white", fillOpacity=1, opacity=1, size=60, strokeWidth=2)
             .encode(x=x, y=alt.Y(f"{value}:Q"), stroke=stroke, tooltip=tooltip)
         )
-    notes = [_withheld_note(withheld, rule, line=True), _gap_note(missing, gaps or {})]
+    notes = [
+        _withheld_note(
+            withheld, rule, line=True, publishers=publishers_withheld(data, [value] if counts else [])
+        ),
+        _gap_note(missing, gaps or {}),
+    ]
     if drawn:
         notes.insert(0, band_note)
     if marked:
@@ -713,7 +745,10 @@ def stacked_share_chart(
             ],
         )
     )
-    notes = ["Shares of the published counts.", _withheld_note(withheld, rule)]
+    notes = [
+        "Shares of the published counts.",
+        _withheld_note(withheld, rule, publishers=publishers_withheld(data, [value])),
+    ]
     return with_properties(
         chart, title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=CHART_HEIGHT
     )
@@ -840,7 +875,7 @@ def corridor_bar_chart(
     text_marks = base.mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
         x=alt.X(f"{value}:Q"), text=alt.Text("label:N")
     )
-    notes = [_withheld_note(withheld, rule)]
+    notes = [_withheld_note(withheld, rule, publishers=publishers_withheld(data, [value]))]
     return layered(
         bars,
         text_marks,
@@ -854,43 +889,43 @@ _COMPACT: Final = (",", ":")
 
 
 @functools.cache
-def _world_features() -> tuple[dict[str, Any], ...]:
-    """The world's features, read once per process (never changed: a map gives a feature new properties in
-    :func:`_geo_data`)."""
-    return tuple(world_geojson()["features"])
+def _world_features(coarse: bool = False) -> tuple[dict[str, Any], ...]:
+    """The world's features (of its world-scale layer when ``coarse``: the same ones in the same order), read
+    once per process (never changed: a map gives a feature new properties in :func:`_geo_data`)."""
+    return tuple(world_geojson(coarse=coarse)["features"])
 
 
 @functools.cache
-def _feature_text(index: int) -> tuple[str, str]:
+def _feature_text(index: int, coarse: bool = False) -> tuple[str, str]:
     """The JSON text of the world's feature ``index`` before and after its properties, written once per process
     (thousands of coordinates)."""
     hole = "\0"  # json.dumps writes NUL as an escape, so it marks the one place of the properties
     parts = [
         json.dumps(key) + ":" + (hole if key == "properties" else json.dumps(value, separators=_COMPACT))
-        for key, value in _world_features()[index].items()
+        for key, value in _world_features(coarse)[index].items()
     ]
     before, after = ("{" + ",".join(parts) + "}").split(hole)
     return before, after
 
 
-def _features_text(features: Iterable[tuple[int, dict[str, Any]]]) -> str:
+def _features_text(features: Iterable[tuple[int, dict[str, Any]]], coarse: bool = False) -> str:
     """``json.dumps`` of a FeatureCollection of the world's features at the given indices, each with the
     properties given (compact separators), made from the text of their geometries written once."""
     texts = []
     for index, properties in features:
-        before, after = _feature_text(index)
+        before, after = _feature_text(index, coarse)
         texts.append(before + json.dumps(properties, separators=_COMPACT) + after)
     return '{"type":"FeatureCollection","features":[' + ",".join(texts) + "]}"
 
 
-def _geo_data(features: Iterable[tuple[int, dict[str, Any]]]) -> alt.InlineData:
-    """The world's features at the given indices, each with the properties given, inline as one JSON string,
-    which Vega parses.
+def _geo_data(features: Iterable[tuple[int, dict[str, Any]]], coarse: bool = False) -> alt.InlineData:
+    """The world's features at the given indices (their outlines of the world-scale layer when ``coarse``),
+    each with the properties given, inline as one JSON string, which Vega parses.
 
     As a string, altair neither copies nor validates the thousands of coordinates one by one (that took
     about a second per map); the spec and the rendered chart are the same.
     """
-    return _inline_features(_features_text(features))
+    return _inline_features(_features_text(features, coarse))
 
 
 def _inline_features(text: str) -> alt.InlineData:
@@ -898,11 +933,13 @@ def _inline_features(text: str) -> alt.InlineData:
 
 
 @functools.cache
-def _world_basemap_text(keep: frozenset[int] | None = None) -> str:
+def _world_basemap_text(keep: frozenset[int] | None = None, coarse: bool = False) -> str:
     """The world's features (those at the indices ``keep``, else all) as :func:`_geo_data` writes them, made
     once per process and region: every map's basemap holds the same text."""
-    world = _world_features()
-    return _features_text((i, f["properties"]) for i, f in enumerate(world) if keep is None or i in keep)
+    world = _world_features(coarse)
+    return _features_text(
+        ((i, f["properties"]) for i, f in enumerate(world) if keep is None or i in keep), coarse
+    )
 
 
 def _on_map(layers: list[alt.Chart], projection: dict[str, Any]) -> list[alt.Chart]:
@@ -910,19 +947,38 @@ def _on_map(layers: list[alt.Chart], projection: dict[str, Any]) -> list[alt.Cha
     return [with_properties(layer, projection=alt.Projection(**projection)) for layer in layers]
 
 
+#: The largest scale (d3's: pixels per radian of the unit sphere) at which a map draws the world's coarse layer
+#: (:func:`~evidence.presentation.maps.world_geojson`): two and a half times the whole world's in a flow map
+#: (88), where the vertices it leaves out lie within about a pixel of its outlines; a map zoomed in closer (a
+#: region, a country and its neighbours) draws every vertex.
+_COARSE_UP_TO_SCALE = 220.0
+
+
+def _map_scale(projection: dict[str, Any], width: int, height: int) -> float:
+    """The scale a map of ``width`` × ``height`` pixels in ``projection`` is drawn at: its own, the fitted one
+    (:func:`~evidence.presentation.maps.fitted_view`), else the whole world's as Vega-Lite fits it."""
+    if "scale" in projection:
+        return float(projection["scale"])
+    if "fit" in projection:
+        points = projection["fit"]["geometry"]["coordinates"]
+        return fitted_view(points, width, height, _central(projection))[0]
+    west, south, east, north = world_extent(_central(projection))
+    return min(width / (east - west), height / (north - south))
+
+
+def _coarse(projection: dict[str, Any], width: int, height: int) -> bool:
+    """Whether a map draws the world's coarse layer: at a scale up to :data:`_COARSE_UP_TO_SCALE`."""
+    return _map_scale(projection, width, height) <= _COARSE_UP_TO_SCALE
+
+
 def _basemap(projection: dict[str, Any], width: int, height: int) -> alt.Chart:
-    """The land and borders under a map of ``width`` × ``height`` pixels: the whole world, or on a map zoomed to
-    a region only the countries that can show in it (the others would be projected and clipped away: most of
-    the time Vega takes to draw a zoomed map)."""
-    turned = (
-        "rotate" in projection
-    )  # its region is not within ±180°: every country (d3 cuts them at its edge)
-    keep = (
-        _countries_in_view(projection["fit"], width, height) if "fit" in projection and not turned else None
-    )
-    return alt.Chart(_inline_features(_world_basemap_text(keep))).mark_geoshape(
-        fill=_LAND_COLOUR, stroke=_BORDER_COLOUR, strokeWidth=0.5, clip=True
-    )
+    """The land and borders under a map of ``width`` × ``height`` pixels: on a map zoomed to a region only the
+    countries that can show in it (the others would be projected and clipped away: most of the time Vega takes
+    to draw a zoomed map), on a map of the world or a large region their coarse outlines (:func:`_coarse`)."""
+    keep = _countries_in_view(projection, width, height) if "fit" in projection else None
+    return alt.Chart(
+        _inline_features(_world_basemap_text(keep, _coarse(projection, width, height)))
+    ).mark_geoshape(fill=_LAND_COLOUR, stroke=_BORDER_COLOUR, strokeWidth=0.5, clip=True)
 
 
 #: The outline of the dot of a country the world map has no outline of, on a zoomed map: darker than the land, as a coast, so that a dot at sea is seen.
@@ -953,65 +1009,43 @@ def _central(projection: dict[str, Any]) -> float:
     return -float(projection["rotate"][0]) if "rotate" in projection else 0.0
 
 
-# Equal Earth (Šavrič, Patterson & Jenny 2018), as d3-geo's geoEqualEarthRaw computes it
-#: Degrees added around the region a zoomed map shows before countries are left out of its basemap.
-_VIEW_MARGIN = 5.0
+#: Pixels added around what a zoomed map shows before countries are left out of its basemap, and radians of the
+#: unit sphere (about 3°: more than any edge of the shipped map bulges past its ends as d3 draws it, a great
+#: circle's arc).
+_VIEW_MARGIN = (4.0, 0.05)
 
 
-def _countries_in_view(fit: dict[str, Any], width: int, height: int) -> frozenset[int] | None:
-    """Indices of the world's features whose bounding box meets what an Equal Earth map fitted to ``fit`` (a
-    GeoJSON feature whose points are fitted into the view, as Vega does) shows in ``width`` × ``height`` pixels,
-    with a margin; None (every country) when that region reaches the antimeridian or a pole.
+def _countries_in_view(projection: dict[str, Any], width: int, height: int) -> frozenset[int] | None:
+    """Indices of the world's features that an Equal Earth map fitted to ``projection``'s ``fit`` (a GeoJSON
+    feature whose points are fitted into the view, as Vega does), turned to its central meridian, can show in
+    ``width`` × ``height`` pixels: those with a polygon whose projected bounds (:func:`~evidence.presentation.
+    maps.projected_bounds`) meet the view, with a margin (:data:`_VIEW_MARGIN`). None (every country) when the fitted
+    points span no area.
 
     Vega scales the fitted points' projected bounds to fill the view in one direction and centres them, so the
-    view shows more than the points in the other direction: that region, taken back to longitudes and
-    latitudes (wider in longitude towards a pole, since meridians converge), is what is kept.
+    view shows more than the points in the other direction: that rectangle is the view. Measured on the
+    projected map, a map turned to 150°E or reaching a pole keeps only what it shows too (both drew the whole
+    world's outlines, most of them clipped away).
     """
-    points = [equal_earth(lon, lat) for lon, lat in fit["geometry"]["coordinates"]]
+    central = _central(projection)
+    points = [equal_earth(lon, lat, central) for lon, lat in projection["fit"]["geometry"]["coordinates"]]
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     box_w, box_h = max(xs) - min(xs), max(ys) - min(ys)
     if box_w <= 0 or box_h <= 0:
         return None
     scale = min(width / box_w, height / box_h)
     cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-    half_w, half_h = width / 2 / scale, height / 2 / scale
-    south, north = latitude_at(cy - half_h) - _VIEW_MARGIN, latitude_at(cy + half_h) + _VIEW_MARGIN
-    if south <= -89 or north >= 89:
-        return None
-    # x = longitude × a factor that falls towards the poles, so an edge of the view reaches its extreme
-    # longitude at the latitude nearest to or farthest from the equator
-    nearest = 0.0 if south <= 0 <= north else min(abs(south), abs(north))
-    farthest = max(abs(south), abs(north))
-    factors = [equal_earth(1.0, lat)[0] / math.radians(1.0) for lat in (nearest, farthest)]
-    west = min(math.degrees((cx - half_w) / f) for f in factors) - _VIEW_MARGIN
-    east = max(math.degrees((cx + half_w) / f) for f in factors) + _VIEW_MARGIN
-    if west <= -180 or east >= 180:
-        return None
-    return frozenset(
-        i
-        for i, (w, s, e, n) in enumerate(_feature_bounds())
-        if w <= east and e >= west and s <= north and n >= south
+    pixels, radians = _VIEW_MARGIN
+    half_w = (width / 2 + pixels) / scale + radians
+    half_h = (height / 2 + pixels) / scale + radians
+    owner, bounds = projected_bounds(central)
+    meets = (
+        (bounds[:, 0] <= cx + half_w)
+        & (bounds[:, 2] >= cx - half_w)
+        & (bounds[:, 1] <= cy + half_h)
+        & (bounds[:, 3] >= cy - half_h)
     )
-
-
-@functools.cache
-def _feature_bounds() -> tuple[tuple[float, float, float, float], ...]:
-    """West, south, east, north of each of the world's features (degrees)."""
-
-    def corners(coordinates: Any) -> list[tuple[float, float]]:
-        if coordinates and isinstance(coordinates[0], (int, float)):
-            return [(float(coordinates[0]), float(coordinates[1]))]
-        return [point for part in coordinates for point in corners(part)]
-
-    bounds = []
-    for feature in _world_features():
-        points = corners(feature["geometry"]["coordinates"]) if feature.get("geometry") else []
-        if not points:
-            bounds.append((-180.0, -90.0, 180.0, 90.0))  # nothing to measure: always kept
-            continue
-        lons, lats = [p[0] for p in points], [p[1] for p in points]
-        bounds.append((min(lons), min(lats), max(lons), max(lats)))
-    return tuple(bounds)
+    return frozenset(int(i) for i in np.unique(owner[meets]))
 
 
 #: The least extent (degrees of longitude, of latitude) a zoomed flow map shows: a small country's flows are
@@ -1329,7 +1363,7 @@ def flow_map(
     )
     layers += _labels_layers(named, placed=True)
     notes = [
-        _withheld_note(withheld, rule),
+        _withheld_note(withheld, rule, publishers=publishers_withheld(flows, [value])),
         f"{unlocated} flow(s) without a map location not drawn." if unlocated else None,
         # a name with no room beside its country is not written over another: it is given here
         f"Not named on the map for lack of room: {', '.join(unplaced)}." if unplaced else None,
@@ -1636,10 +1670,12 @@ def choropleth(
         shown.append((index, {**feature["properties"], "name": name, "value": number, "label": label}))
     legend_title = legend_title or column_title(value)
     projection = {"type": "equalEarth"}
+    width, height = CHART_WIDTH - 110, 260
+    coarse = _coarse(projection, width, height)  # the whole world: its coarse outlines
     # Every country is drawn grey first; Vega-Lite drops marks whose colour field is null, so the shaded
     # layer only covers countries with a value.
     background = (
-        alt.Chart(_geo_data(shown))
+        alt.Chart(_geo_data(shown, coarse))
         .mark_geoshape(fill=_NO_DATA_COLOUR, stroke=_BORDER_COLOUR, strokeWidth=0.4)
         .encode(
             tooltip=[
@@ -1649,7 +1685,7 @@ def choropleth(
         )
     )
     shaded = (
-        alt.Chart(_geo_data((i, p) for i, p in shown if p["value"] is not None))
+        alt.Chart(_geo_data(((i, p) for i, p in shown if p["value"] is not None), coarse))
         .mark_geoshape(stroke=_BORDER_COLOUR, strokeWidth=0.4)
         .encode(
             color=alt.Color(
@@ -1676,17 +1712,22 @@ def choropleth(
         own = [(i, p) for i, p in shown if p["iso3"] == focus]
         if own:
             layers.append(
-                alt.Chart(_geo_data(own)).mark_geoshape(filled=False, stroke="#1a1a1a", strokeWidth=1.6)
+                alt.Chart(_geo_data(own, coarse)).mark_geoshape(
+                    filled=False, stroke="#1a1a1a", strokeWidth=1.6
+                )
             )
         point = country_centroids().filter(pl.col("iso3") == focus)
         named = point.select("lon", "lat", pl.lit(_country_label(focus)).alias("name"), weight=pl.lit("bold"))
         layers += _labels_layers(named)
-    notes = [_withheld_note(withheld, rule), f"Grey: {grey}. " + BOUNDARIES_CREDIT + "."]
+    notes = [
+        _withheld_note(withheld, rule, publishers=publishers_withheld(data, [value] if counts else [])),
+        f"Grey: {grey}. " + BOUNDARIES_CREDIT + ".",
+    ]
     return layered(
         *_on_map(layers, projection),
         title=chart_title(title, source, subtitle, notes),
-        width=CHART_WIDTH - 110,
-        height=260,
+        width=width,
+        height=height,
     )
 
 

@@ -438,6 +438,31 @@ class DisclosedTable:
             pl.col("__reason").is_not_null().alias(values_to + SUPPRESSED_SUFFIX),
         )
         reason_column = joined.select(pl.col("__reason").alias(values_to))
+        known = known_values = pl.DataFrame()
+        if (
+            not self.known.is_empty()
+        ):  # the publisher's own censored cells stay marked (a chart's note names them)
+            marks = pl.DataFrame(
+                {c: self.known_cells(c)[:rows] for c in columns}, schema=dict.fromkeys(columns, pl.Boolean)
+            )
+            bounds = pl.DataFrame(
+                {c: self.known_value_cells(c)[:rows] for c in columns},
+                schema=dict.fromkeys(columns, pl.Int64),
+            )
+            long = [
+                values.select("__position", names_to)
+                .join(
+                    part.with_columns(index).unpivot(
+                        on=columns, index="__position", variable_name=names_to, value_name=values_to
+                    ),
+                    on=["__position", names_to],
+                    how="left",
+                    maintain_order="left",
+                )
+                .select(values_to)
+                for part in (marks, bounds)
+            ]
+            known, known_values = long[0].with_columns(pl.col(values_to).fill_null(False)), long[1]
         return DisclosedTable(
             frame=frame,
             count_columns=(values_to,),
@@ -447,6 +472,8 @@ class DisclosedTable:
             total_label=self.total_label,
             reasons=reason_column,
             perturbed=self.perturbed,
+            known=known,
+            known_values=known_values,
         )
 
     def _overview(self, most: int = 10) -> tuple[str, list[tuple[str, list[str]]], list[str], list[int]]:

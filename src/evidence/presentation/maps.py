@@ -38,6 +38,7 @@ __all__ = [
     "covered_area",
     "drawn_length",
     "equal_earth",
+    "equal_earth_arrays",
     "fit_marks",
     "fitted_pixels",
     "fitted_view",
@@ -46,6 +47,7 @@ __all__ = [
     "legend_steps",
     "load_world",
     "place_labels",
+    "projected_bounds",
     "rotation",
     "text_width",
     "unmapped_countries",
@@ -60,6 +62,8 @@ __all__ = [
 BOUNDARIES_CREDIT = "Boundaries: Natural Earth (public domain)"
 
 _WORLD = "world_110m.geojson"
+#: The same countries with fewer vertices, for maps of the whole world or of a large region (geodata/README.md).
+_WORLD_COARSE = "world_110m_coarse.geojson"
 _CENTROIDS = "centroids.csv"
 
 
@@ -68,13 +72,19 @@ def _geodata(name: str) -> bytes:
 
 
 @cache
-def _world_text() -> str:
-    return _geodata(_WORLD).decode("utf-8")
+def _world_text(coarse: bool = False) -> str:
+    return _geodata(_WORLD_COARSE if coarse else _WORLD).decode("utf-8")
 
 
-def world_geojson() -> dict[str, Any]:
-    """The world map as a GeoJSON FeatureCollection (a fresh copy; properties ``iso3`` and ``name``)."""
-    return json.loads(_world_text())
+def world_geojson(*, coarse: bool = False) -> dict[str, Any]:
+    """The world map as a GeoJSON FeatureCollection (a fresh copy; properties ``iso3`` and ``name``).
+
+    ``coarse``: its world-scale layer, the same features in the same order with about 60% of the vertices (the
+    borders simplified once for both neighbours, each polygon kept), for a map on which the vertices left out
+    lie closer together than a pixel or two (the whole world, a continent): Vega-Lite drew them at a cost
+    (half the time of drawing a world map) and nobody saw them. Everything measured on the map here (bounds,
+    centroids, what is land) is measured on the full one."""
+    return json.loads(_world_text(coarse))
 
 
 @cache
@@ -693,6 +703,43 @@ def _cut_points(central: float) -> tuple[np.ndarray, np.ndarray]:
 def _turned_array(lon: np.ndarray) -> np.ndarray:
     """:func:`_turned` of each longitude difference."""
     return np.where(lon > 180.0, lon - 360.0, np.where(lon < -180.0, lon + 360.0, lon))
+
+
+def equal_earth_arrays(
+    lon: np.ndarray, lat: np.ndarray, central: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`equal_earth` of arrays of longitudes and latitudes (degrees) at once."""
+    lon = _turned_array(np.asarray(lon, dtype=float) - central)
+    a1, a2, a3, a4 = _EE
+    theta = np.arcsin(_EE_M * np.sin(np.radians(np.asarray(lat, dtype=float))))
+    t2 = theta * theta
+    t6 = t2 * t2 * t2
+    x = np.radians(lon) * np.cos(theta) / (_EE_M * (a1 + 3 * a2 * t2 + t6 * (7 * a3 + 9 * a4 * t2)))
+    return x, theta * (a1 + a2 * t2 + t6 * (a3 + a4 * t2))
+
+
+@cache
+def projected_bounds(central: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Where a map centred on the ``central`` meridian could draw each polygon of the shipped map: the index of
+    its feature (one per polygon) and its Equal Earth x and y extremes (rows west, south, east, north; radians of
+    the unit sphere, y up), of its outer ring's vertices. Per polygon, not per country: Canada's box reached from
+    Alaska to Ellesmere Island's tip, and met a map of West Africa and Europe at its corner. A polygon the map's
+    edge cuts (Russia's, Fiji's, Greenland on 150°E) reaches across the map. The coarse layer's vertices are some
+    of these: its polygons lie within the same bounds. Not to be changed."""
+    owners, boxes = [], []
+    for index, feature in enumerate(_features()):
+        geometry = feature.get("geometry") or {}
+        coordinates = geometry.get("coordinates") or []
+        for polygon in [coordinates] if geometry.get("type") == "Polygon" else coordinates:
+            if not polygon or not polygon[0]:
+                continue
+            points = np.array([p[:2] for p in polygon[0]], dtype=float)
+            x, y = equal_earth_arrays(points[:, 0], points[:, 1], central)
+            owners.append(index)
+            boxes.append((x.min(), y.min(), x.max(), y.max()))
+    owner, bounds = np.array(owners, dtype=int), np.array(boxes, dtype=float).reshape(-1, 4)
+    owner.flags.writeable = bounds.flags.writeable = False
+    return owner, bounds
 
 
 def _equal_earth_x(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:

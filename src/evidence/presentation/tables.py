@@ -124,7 +124,7 @@ def table_notes(table: DisclosedTable, source: str, *, shares: Shares = None) ->
             f"{table.rule.label}: fewer than {table.rule.threshold}{after}, not shown to protect individuals."
         )
     if "complement" in reasons:
-        notes.append(COMPLEMENT_NOTE)
+        notes.append(complement_note(table.frame))
     if table.perturbed:
         notes.append(PERTURBATION_NOTE)
     if shares is not None:
@@ -156,8 +156,24 @@ _SOURCE_NOTE = re.compile(r"sources?:\s", re.IGNORECASE)
 #: the "Recorded" line, would be a small count).
 COMPLEMENT_NOTE = (
     f"{COMPLEMENT_LABEL}: withheld, though not itself small, so that no small count can be recomputed by "
+    "subtracting it from a total published beside it."
+)
+#: :data:`COMPLEMENT_NOTE` of a table with a "Recorded" line or column (the case data's profiles), a margin that
+#: is a total under another name.
+COMPLEMENT_NOTE_RECORDED = (
+    f"{COMPLEMENT_LABEL}: withheld, though not itself small, so that no small count can be recomputed by "
     "subtracting it from a total or a margin (such as Recorded) published beside it."
 )
+
+
+def complement_note(frame: pl.DataFrame) -> str:
+    """The legend of ``x`` under ``frame``: it names a Recorded margin only where the table has one (a UNODC
+    table of routes has none)."""
+    recorded = "Recorded" in frame.columns or any(
+        "Recorded" in frame[c].cast(pl.String).to_list() for c in frame.columns[:1]
+    )
+    return COMPLEMENT_NOTE_RECORDED if recorded else COMPLEMENT_NOTE
+
 
 _SMALL_LABEL = re.compile(r"(?:^|[\s–(-])<(\d+)(?:$|[\s–)-])")
 
@@ -174,7 +190,7 @@ def withheld_notes(shown: pl.DataFrame) -> list[str]:
             complement = complement or text == COMPLEMENT_LABEL or text.startswith(f"{COMPLEMENT_LABEL} (")
     notes = [f"<{t}: fewer than {t}, not shown to protect individuals." for t in sorted(thresholds)]
     if complement:
-        notes.append(COMPLEMENT_NOTE)
+        notes.append(complement_note(shown))
     return notes
 
 
@@ -581,7 +597,11 @@ def table_data(
         # the labels a table shows are explained under it, unless the caller's note does so already: the labels
         # of its counts, not what a column of labels says ("<1 year" is no count withheld)
         count_cells = shown.select(c.name for c in columns if c.kind != LABEL)
-        notes = [n for n in withheld_notes(count_cells) if not _explained(n.split(":")[0], note)]
+        notes = [
+            complement_note(shown) if n == COMPLEMENT_NOTE else n  # its Recorded line is a label: not a count
+            for n in withheld_notes(count_cells)
+            if not _explained(n.split(":")[0], note)
+        ]
         notes += [PERTURBATION_NOTE] if perturbed else []
         notes += [source_note(source)] if source else []
         row_headers, total_row = 0, False

@@ -331,8 +331,12 @@ def prepare_plan(
     empty: list[RunOutcome] | None = None,
     checked: Callable[[], None] | None = None,
     cell_timeout: float | None = None,
+    invalid: list[RunOutcome] | None = None,
 ) -> list[PreparedRun]:
     """Check every run of a plan before anything executes; one error lists every bad run.
+
+    With ``invalid`` (``batch --keep-going``), a bad run is added to it instead as an outcome of status
+    ``failed`` (no folder; ``error`` names its place in the plan and why), and the other runs go ahead.
 
     A run whose selection holds no victims is refused like any invalid run, unless ``allow_empty`` runs it, or
     ``empty`` is given: the refusal is then added to it as an outcome of status ``empty`` (with the reason) and
@@ -347,7 +351,7 @@ def prepare_plan(
                 resolve_parameters(run.notebook, run.parameters)
             except (ParameterError, InputError) as exc:
                 problems[i] = f"{_place(run, i)}: {str(exc).strip()}"
-        if not problems:
+        if not problems or (invalid is not None and len(problems) < len(runs)):
             checked()
     prepared: dict[str, PreparedRun] = {}
     for i, run in enumerate(runs, start=1):
@@ -372,7 +376,12 @@ def prepare_plan(
             problems[i] = f"{_place(run, i)}: {str(exc).strip()}"
             continue
         prepared.setdefault(p.run_id, p)  # the same run reached twice (grid and runs:) executes once
-    if problems:
+    if problems and invalid is not None:
+        for i in sorted(problems):
+            run = runs[i - 1]
+            if all(o.run_id != run.label() for o in invalid):  # the same run listed twice is one
+                invalid.append(RunOutcome(run.label(), run.notebook.name, "failed", "", error=problems[i]))
+    elif problems:
         listed = [problems[i] for i in sorted(problems)]
         shown = listed[:20] + ([f"... and {len(listed) - 20} more"] if len(listed) > 20 else [])
         plans = {run.plan for run in runs}

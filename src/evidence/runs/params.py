@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -143,7 +144,15 @@ def coerce(ptype: ParamType, value: Any) -> Any:
         checked = _adapter(ptype).validate_python(value)
     except ValidationError as exc:
         raise _Mismatch(_pydantic_reason(exc)) from None
+    if _not_finite(checked):  # nan, inf: no value a notebook means, and null in run.json (JSON has no NaN)
+        raise _Mismatch("not a finite number")
     return _as_lists(checked)
+
+
+def _not_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    return isinstance(value, list | tuple) and any(_not_finite(v) for v in value)
 
 
 @functools.cache

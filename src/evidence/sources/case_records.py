@@ -936,7 +936,8 @@ LOADER = register(
         sniff=sniff,
         load=_load_sniffed,
         description="An organisation's own case records, read through a mapping file beside them, or its register",
-        version="6",  # bump when the case table made from the same file and mapping changes
+        version="7",  # bump when the case table made from the same file and mapping changes (7: a workbook's
+        # error cells read as their text, #N/A, not as empty cells)
         # 3: a CSV row of delimiters only is no case (was kept); rows holding nothing counted, named by row; a
         # year from a date written day/month/year (or month/day), YYYY/MM/DD or with an English month name (the
         # row was rejected); an Excel serial number named as such; a code written 1.0 read as the code 1; 4: a

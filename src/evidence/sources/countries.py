@@ -142,6 +142,9 @@ def normalise_country_text(text: str) -> str:
             pass
     # footnote markers first: NFKD would make "Thailand¹" "Thailand1", a name no longer followed by a marker
     text = _strip_footnotes(text)
+    # apostrophes before NFKD, which writes an acute accent typed for one ("d´Ivoire") as a space and a combining
+    # accent: "d ivoire"
+    text = _APOSTROPHES.sub("", text)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
     text = _APOSTROPHES.sub("", text.replace("&", " and "))

@@ -18,7 +18,9 @@ the k-anonymised layout) is read alike, with a note: the header's delimiter is t
 A value outside the codebook in a coded field (gender, age band, duration, country, data source, majority status;
 a label of a concatenated field no flag names) is read as missing (or not read as a flag) and flagged with its row
 and column: the victim still counts. Besides a row with the wrong number of fields, only a flag outside 1/0/-99/empty
-or a year that is not one rejects a row.
+or a year that is not one rejects a row. A file re-saved by R, pandas or a spreadsheet writes its flags otherwise:
+``TRUE``/``FALSE`` (booleans) are read as 1/0 and ``NA``/``nan``/``n/a`` as empty, with a note; ``NA`` in a country
+column of three-letter codes is R's missing value (noted), among two-letter codes Namibia.
 Only the kept rows' years and age bands tell the release.
 
 A column a layout does not name is not used (named in a note), except a flag of one of its groups named by the
@@ -983,17 +985,34 @@ class _Mapping:
         )
         self.problems.append(_Problem(source, pl.col(source).is_in(list(bad)), reason, keep_row))
 
-    def countries(self, raw: pl.DataFrame, source: str, prefix: str, *, regions: bool = False) -> None:
+    def countries(
+        self, raw: pl.DataFrame, source: str, prefix: str, *, regions: bool = False, alpha2: bool = False
+    ) -> None:
         """ISO2/ISO3 codes -> ``{prefix}_iso3``, ``{prefix}_region``, ``{prefix}_subregion`` (UN M49).
 
         A code ISO withdrew (``countries.FORMER_CODES``) is read as its one successor (``BU`` Burma as MMR, with
         a note), or, when its country split (``YU``, ``CS``, ``SU``, ``AN``), kept with the ISO3 code missing and
         the region its successors share, the row kept and flagged: never guessed into one successor.
         With ``regions``, a UN M49 sub-region or region name is accepted too (the ISO3 code is then null).
+
+        ``NA`` is R's missing value as well as Namibia's ISO 3166-1 alpha-2 code: among three-letter codes it is
+        missing (noted), among two-letter ones Namibia; alone in the column, the layout's codes decide
+        (``alpha2``: the k-anonymised layout's ISO2).
         """
         from evidence.sources.countries import former_code, map_to_iso3, with_regions
 
         values = [v for v in self.values(raw, source) if not _is_country_missing(v)]
+        r_missing = [v for v in values if v.strip() == "NA"]
+        others = [v.strip() for v in values if v.strip() != "NA"]
+        if r_missing and (
+            (others and all(re.fullmatch(r"[A-Za-z]{3}", v) for v in others)) or (not others and not alpha2)
+        ):
+            n_missing = int(raw.get_column(source).is_in(r_missing).sum())
+            self.notes.append(
+                f"{source}: 'NA' read as missing in {n_missing} row{'s' if n_missing != 1 else ''} (R's missing value: "
+                "the column's codes are ISO3, in which NA names no country; as ISO2 it would be Namibia)"
+            )
+            values = [v for v in values if v not in r_missing]
         iso3 = f"{prefix}_iso3"
         mapped = pl.DataFrame(
             {_KEY: values, iso3: map_to_iso3(values).iso3}, schema={_KEY: pl.String, iso3: pl.String}
@@ -1129,8 +1148,8 @@ def _k_anon_mapping(raw: pl.DataFrame) -> _Mapping:
     mapping.prefetch(raw, [*coded, "citizenship", "CountryOfExploitation", *texts, *K_ANON_FLAGS])
     for spec in _k_anon_coded():
         mapping.coded(raw, spec)
-    mapping.countries(raw, "citizenship", "origin", regions=True)
-    mapping.countries(raw, "CountryOfExploitation", "destination", regions=True)
+    mapping.countries(raw, "citizenship", "origin", regions=True, alpha2=True)
+    mapping.countries(raw, "CountryOfExploitation", "destination", regions=True, alpha2=True)
     # the file's majority status where it has one, else the one its age band implies
     file_value, from_band = pl.col("_majority_file"), pl.col("_majority_from_band")
     mapping.after["majority_status"] = pl.coalesce(file_value, from_band)
@@ -1247,6 +1266,7 @@ def _align_columns(raw: _Raw, layout: str) -> None:
         frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in missing])
     unnamed = [c for c in extra if c.startswith(_UNNAMED)]
     extra = [c for c in extra if not c.startswith(_UNNAMED)]
+    frame = _flag_words(frame, [*_flag_sources(layout), *(c for c in extra if _group_of(c))], raw.notes)
     raw.group_flags = _new_group_flags(frame, extra)
     if raw.group_flags:
         read = [c for cols in raw.group_flags.values() for c in cols]
@@ -1348,6 +1368,69 @@ _GROUP_PREFIXES = (
 _NOT_A_GROUP_FLAG = re.compile(r"(?i)notspecified|unknown|concatenated")
 
 
+#: Flag cells a file re-saved by R, pandas or a spreadsheet writes for the published 1 / 0 / empty (compared
+#: stripped and case-folded): R's and a spreadsheet's booleans (``TRUE``, ``FALSE``; a workbook's boolean cells
+#: read as ``true``), R's missing value ``NA`` and pandas' ``nan``, and ``n/a``.
+_FLAG_WORDS: dict[str, str | None] = {"true": "1", "false": "0", "na": None, "nan": None, "n/a": None}
+
+
+def _flag_sources(layout: str) -> list[str]:
+    """The layout's flag columns (its own spelling)."""
+    flags: dict[str, Collection[str]] = {
+        GLOBAL_SYNTHETIC: SYNTHETIC_FLAGS,
+        K_ANONYMISED: K_ANON_FLAGS,
+        VICTIM_PERPETRATOR: VP_FLAGS,
+    }
+    return list(flags[layout])
+
+
+def _flag_words(frame: pl.DataFrame, columns: list[str], notes: list[str]) -> pl.DataFrame:
+    """Flag columns with the words of :data:`_FLAG_WORDS` written as the published ``1`` / ``0`` / empty, with a
+    note naming them (a file re-saved by R writes ``NA`` for every empty flag: each record was rejected for an
+    "unknown flag value"). Other text stays as written, to be rejected with its row."""
+    changed: dict[str, list[str]] = {}
+    exprs = []
+    for column in dict.fromkeys(columns):
+        if column not in frame.columns or frame.schema[column] != pl.String:
+            continue
+        values = frame.get_column(column).drop_nulls().unique().to_list()
+        words = sorted({v for v in values if v.strip().casefold() in _FLAG_WORDS})
+        if not words:
+            continue
+        for word in words:
+            changed.setdefault(word, []).append(column)
+        key = pl.col(column).str.strip_chars().str.to_lowercase()
+        exprs.append(
+            pl.when(key.is_in(list(_FLAG_WORDS)))
+            .then(key.replace_strict(_FLAG_WORDS, default=None, return_dtype=pl.String))
+            .otherwise(pl.col(column))
+            .alias(column)
+        )
+    if not exprs:
+        return frame
+    shown = "; ".join(
+        f"{word!r} as {_FLAG_WORDS[word.strip().casefold()] or 'empty'} ({len(cols)} column(s): "
+        f"{', '.join(cols[:3])}{', ...' if len(cols) > 3 else ''})"
+        for word, cols in changed.items()
+    )
+    notes.append(
+        f"flag cells read as CTDC writes them (1, 0 or empty: a file re-saved by R, pandas or a spreadsheet): {shown}"
+    )
+    return frame.with_columns(exprs)
+
+
+def _group_of(column: str) -> str | None:
+    """The flag group a column not in the layout is named for by its prefix (see :func:`_new_group_flags`)."""
+    return next(
+        (
+            g
+            for prefix, g in _GROUP_PREFIXES
+            if column.startswith(prefix) and column[len(prefix) : len(prefix) + 1].isupper()
+        ),
+        None,
+    )
+
+
 def _new_group_flags(frame: pl.DataFrame, columns: list[str]) -> dict[str, list[str]]:
     """Columns a layout does not name (a later release's new flag: ``isForcedCriminality``) that are flags of one
     of its groups: named by the group's prefix (a capital letter after it) and holding flag values only (1, 0,
@@ -1355,14 +1438,7 @@ def _new_group_flags(frame: pl.DataFrame, columns: list[str]) -> dict[str, list[
     the group's denominator even when every flag the case table has for the group is empty."""
     found: dict[str, list[str]] = {}
     for column in columns:
-        group = next(
-            (
-                g
-                for prefix, g in _GROUP_PREFIXES
-                if column.startswith(prefix) and column[len(prefix) : len(prefix) + 1].isupper()
-            ),
-            None,
-        )
+        group = _group_of(column)
         if group is None or _NOT_A_GROUP_FLAG.search(column):
             continue
         values = frame.get_column(column).cast(pl.String).str.strip_chars().replace("", None).drop_nulls()
@@ -1653,13 +1729,16 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="17",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
+        version="18",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
         # in a column not used rejected as a note (was a victim with every field missing); a repeated column
         # named by its cells; 14: a row with text only beyond the header's last field rejected (too many fields),
         # not left out as holding nothing; 15: a VP region in another case, or Americas and Oceania apart, read as
         # the region it names (was missing, flagged); 16: a country code ISO withdrew read as its one successor
         # (BU as MMR), one whose country split (YU, SU) kept with its successors' shared region and flagged as such
         # (both were an unknown country code); 17: a flag whose every column is absent from the file is null on
-        # every record (was 0 where its group was known: a false 0%)
+        # every record (was 0 where its group was known: a false 0%); 18: flags written TRUE/FALSE (R's,
+        # pandas' or a workbook's booleans) or NA/nan (R's, pandas' missing value) read as 1/0/empty (every
+        # record was rejected); NA in a column of ISO3 country codes read as missing (was Namibia); a workbook's
+        # error cell (#N/A) read as its text (was an empty cell)
     )
 )

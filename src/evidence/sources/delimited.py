@@ -178,9 +178,34 @@ def not_utf8(data: bytes, path: str | Path) -> InputError | None:
             "cannot be told from its bytes",
             path=path,
             row=line,
+            column=_column_at(data, exc.start) if line > 1 else None,
             hint='re-save it as UTF-8 (Excel: "CSV UTF-8 (Comma delimited)"), or load the workbook itself',
         )
     return None
+
+
+def _column_at(data: bytes, offset: int) -> str | None:
+    """The header label of the field holding byte ``offset`` of a line below the header (the header is the first
+    line; its delimiter the one of :data:`DELIMITERS` splitting it most); None when it cannot be told (a field
+    beyond the header's, a quoted field spanning lines)."""
+    header_end = data.find(b"\n")
+    start = data.rfind(b"\n", 0, offset) + 1
+    if header_end < 0 or start <= header_end:
+        return None
+    # the bytes before the first that is not UTF-8 are UTF-8 text
+    header = data[:header_end].decode("utf-8").rstrip("\r")
+    delimiter = max(DELIMITERS, key=lambda d: len(split_line(header, d)))
+    labels = header_cells(header, delimiter)
+    index = len(split_line(data[start:offset].decode("utf-8") + "x", delimiter)) - 1
+    # the header's own fields only (not a title line above it: a line of as many fields; Latin-1 keeps every byte
+    # one character, so the delimiters and quotes of the whole line are where its bytes put them)
+    end = data.find(b"\n", offset)
+    whole = data[start : end if end >= 0 else len(data)].decode("latin-1").rstrip("\r")
+    if len(labels) < 2 or len(split_line(whole, delimiter)) != len(labels):
+        return None
+    if not 0 <= index < len(labels) or not labels[index]:
+        return None
+    return labels[index]
 
 
 def split_line(line: str, delimiter: str) -> list[str]:

@@ -167,7 +167,32 @@ def _download_once(
                     f"{url}: checksum mismatch (expected sha256 {release.sha256}, got {hexdigest}); "
                     "the file was not kept"
                 )
+            _check_is_release(Path(tmp), url, release)
     return hexdigest, received, content_type
+
+
+def _check_is_release(path: Path, url: str, release: Release) -> None:
+    """Refuse a download that its release's loader does not recognise (a login page sent as plain text, a
+    zip of the release, another source's file, a wrong ``--url``): a release whose URL serves the latest file
+    has no checksum to catch it, and whatever is kept is loaded as that release from then on."""
+    from evidence.core.errors import EvidenceError, InputError
+    from evidence.sources.registry import detect
+
+    try:
+        loader, _layout = detect(path)
+    except InputError as exc:
+        raise DownloadError(
+            f"{url}: the download is not {release.title} ({exc.message}); the file was not kept"
+        ) from None
+    except EvidenceError as exc:
+        raise DownloadError(
+            f"{url}: the download is not {release.title} ({exc}); the file was not kept"
+        ) from None
+    if loader.source != release.source:
+        raise DownloadError(
+            f"{url}: the download is a {loader.source} file, not {release.title} ({release.source}); "
+            "the file was not kept"
+        )
 
 
 def _reason(exc: BaseException) -> str:

@@ -164,7 +164,10 @@ def _read_strings(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
     delimiter, header = _header(header_line)
     check_width(len(header), path)
     unnamed = [i + 1 for i, name in enumerate(header) if not name]
-    if unnamed:
+    # R's write.csv writes a data frame's row names first, under an empty header cell (its default): the
+    # published tables come from R packages. Read past when its cells are row names (see below).
+    row_names = unnamed == [1] and len(header) > 1
+    if unnamed and not row_names:
         raise InputError(f"column {unnamed[0]} of the header has no name", path=path, row=1)
     duplicated = sorted(name for name, n in Counter(header).items() if n > 1)
     if duplicated:
@@ -189,7 +192,11 @@ def _read_strings(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
     frame = frame.rename(dict(zip(frame.columns, header, strict=True))).with_columns(
         pl.Series(_LINE, scan.lines, dtype=pl.Int64)
     )
+    row_name_note: list[str] = []
+    if row_names:
+        frame, row_name_note = _without_row_names(frame, path)
     frame, left_out, notes = without_empty_records(frame, exclude=(_LINE,), row_column=_LINE)
+    notes = [*row_name_note, *notes]
     wrong = ~np.isin(scan.lines, left_out) & (fields != len(header))
     if wrong.any():
         index = int(wrong.argmax())
@@ -202,6 +209,21 @@ def _read_strings(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
     if frame.height == 0:
         raise InputError("the file has a header but no data rows", path=path)
     return frame, int(left_out.size), notes
+
+
+def _without_row_names(frame: pl.DataFrame, path: Path) -> tuple[pl.DataFrame, list[str]]:
+    """``frame`` without its first column, unnamed, when its cells are R's row names (write.csv's default): each
+    row's own, none empty (a row holding nothing aside); else the header's unnamed column is refused, as any."""
+    names = frame.get_column("")
+    # a row holding nothing (every other cell empty too) is left out later, as in any file
+    others = [c for c in frame.columns if c not in ("", _LINE)]
+    holding = ~pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in others)
+    written = frame.filter(holding).get_column("").str.strip_chars()
+    if written.is_null().any() or (written == "").any() or written.is_duplicated().any():
+        raise InputError("column 1 of the header has no name", path=path, row=1)
+    shown = ", ".join(repr(v) for v in names.head(3).to_list())
+    note = f"the first column, unnamed, holds R's row names ({shown}, ...: write.csv's default), not a list: left out"
+    return frame.drop(""), [note]
 
 
 def _header(line: str) -> tuple[str, list[str]]:

@@ -120,6 +120,30 @@ _NOT_A_TABLE = (
 )
 
 
+#: Data files a release's zip may hold (the files a loader reads once unpacked).
+_DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
+
+
+def _zip_members(path: Path) -> str | None:
+    """What a zip archive (not a workbook) holds, and which of its files to load once unpacked: a release
+    downloaded as a zip (its CSV beside a codebook). None when it cannot be listed (described generically)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [
+                info.filename
+                for info in archive.infolist()
+                if not info.is_dir() and not info.filename.startswith("__MACOSX/")
+            ]
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return None
+    if not names:
+        return "an empty zip archive"
+    shown = ", ".join(repr(n) for n in names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    data = [n for n in names if n.lower().endswith(_DATA_SUFFIXES)]
+    load = f" and load {data[0]!r}" if len(data) == 1 else (" and load the data file to read" if data else "")
+    return f"a zip archive holding {shown}, not an Excel workbook (no xl/workbook.xml): unpack it{load}"
+
+
 def describe_unreadable(head: FileHead) -> str | None:
     """What a file is when it is plainly not a data table (an old .xls, an archive, a PDF, a web page), else None."""
     raw = head.raw
@@ -128,6 +152,8 @@ def describe_unreadable(head: FileHead) -> str | None:
         and b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet" in raw[:200]
     ):
         return "an OpenDocument spreadsheet (.ods); save it as .xlsx"
+    if raw.startswith(b"PK\x03\x04") and (held := _zip_members(head.path)) is not None:
+        return held
     for signature, description in _NOT_A_TABLE:
         if raw.startswith(signature):
             return description
@@ -256,12 +282,24 @@ def load(path: str | Path) -> LoadedTable:
     they are.
     """
     path = Path(path)
-    if path.suffix == ".parquet":
+    if is_parquet(path):
         from evidence.sources.store import read_parquet
 
         return read_parquet(path)
     loader, layout = detect(path)
     return apply_sidecar(loader.load(path, layout), path)
+
+
+def is_parquet(path: Path) -> bool:
+    """Whether ``path`` is a canonical table saved as Parquet: by its suffix (in any case: ``T.Parquet``), or by
+    Parquet's magic number for a file named otherwise."""
+    if path.suffix.lower() == ".parquet":
+        return True
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"PAR1"
+    except OSError:  # not there, or a folder: the loaders' own check names it
+        return False
 
 
 #: The note of a load that found no data row: an empty table is easy to take for "nothing to report".

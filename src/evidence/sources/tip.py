@@ -11,7 +11,11 @@ Two layouts:
   the span of Kelley's own coding; report years beyond that coding are named in a provenance note.
 * ``simple_csv``: the toolkit's own layout for adding later reports by hand, ``iso3,report_year,tier`` with an
   optional ``country`` column (documented in ``docs/data-formats.md``); ``year`` is read for ``report_year``,
-  ``ISO`` or ``ISO code`` for ``iso3``, ``Country name`` for ``country`` (see :data:`_COLUMNS`).
+  ``ISO`` or ``ISO code`` for ``iso3``, ``Country name`` for ``country`` (see :data:`_COLUMNS`). A table without a
+  code column but with the country's name (as the reports list their placements: ``Korea, North``, ``Burma``)
+  has its codes read from the names through the country reference, with a note; a name the reference does not
+  know rejects its row (:data:`REASON_NAME_UNMAPPED`), never guessed. A row whose code cell is empty beside a name
+  the reference knows is that country, flagged (:data:`REASON_CODE_FROM_NAME`), as the UNODC loader reads one.
 
 Either layout may be a workbook (.xlsx): the sheet whose top rows hold the header is read cell by cell as text, by
 the rules of the CSV file, with the sheet's row numbers. A header that names a tier and another column of a tier
@@ -84,7 +88,7 @@ from evidence.sources.workbook import (
 )
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "16"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "18"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
@@ -104,6 +108,12 @@ LOADER_VERSION = "16"  # 2: source_row; 3: provenance from the source metadata; 
 # 15: a code ISO withdrew with one successor (ROM, ZAR, TMP, BUR) read as it, a code the reference does not know
 # flagged (both were kept as written, unflagged: they matched no other source's country)
 # 16: a row whose country name names another country than its code flagged (TKM for Türkiye was kept unsaid)
+# 17: a table without a code column read by its country names (was refused as lacking iso3), "Country code" an
+# iso3 label; "Tier3", "Tier2 Watch List" read (were not recognised); a note below the placements (text in one
+# cell, no year nor tier) rejected once as a note, its text as written (was rejected for code, year and tier); a
+# row with an empty code beside a known name read as that country and flagged (was rejected); a workbook's error
+# cell read as its text (#N/A: not available; was an empty cell)
+# 18: reasons name the file's column as its header writes it (Kelley's "year", "iso"; were the table's names)
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -141,7 +151,7 @@ _COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "tier_text": ("tier",),
     },
     SIMPLE_LAYOUT: {
-        "iso3": ("iso3", "iso", "ISO code", "ISO3 code", "ISO alpha-3"),
+        "iso3": ("iso3", "iso", "ISO code", "ISO3 code", "ISO alpha-3", "country code"),
         "country": ("country", "country name", "countryname"),
         "report_year": ("report_year", "year", "TIP report year"),
         "tier_text": ("tier", "tier placement", "tier ranking"),
@@ -186,6 +196,13 @@ TIER_QUALIFIER = (
 KELLEY_RELEASE = "1999-2015"
 
 REASON_ISO3 = "iso3 missing or not three letters"
+REASON_NAME_UNMAPPED = (
+    "country name not in the country reference (the table has no iso3 column, so the code is read from the name): "
+    "write the country as the reference names it, or add an iso3 column"
+)
+REASON_CODE_FROM_NAME = "iso3 empty: read from the country name, which names one country of the reference"
+REASON_NOTE = "a note, not a placement (text in one cell, but no report year nor tier)"
+REASON_NAME_MISSING = "country missing (the table has no iso3 column, so the code is read from the name)"
 REASON_YEAR = "report year missing or not a year"
 REASON_TIER = "tier not recognised (expected Tier 1, Tier 2, Tier 2 Watch List, Tier 3 or Special Case)"
 REASON_TIER_MISSING = (
@@ -244,8 +261,13 @@ def _layout_of(cells: list[str]) -> str | None:
 
 
 def _missing(keys: set[str]) -> list[str]:
-    """The simple layout's required columns none of whose labels is among the header ``keys``."""
-    return [name for name in _REQUIRED if not _present(keys, name)]
+    """The simple layout's required columns none of whose labels is among the header ``keys`` (the code column is
+    not missing beside a country column: the codes are then read from the names)."""
+    return [
+        name
+        for name in _REQUIRED
+        if not _present(keys, name) and not (name == "iso3" and _present(keys, "country"))
+    ]
 
 
 def _present(keys: set[str], name: str) -> bool:
@@ -296,7 +318,10 @@ def _workbook_headers(head: FileHead) -> list[tuple[str, int, str, list[str]]]:
 
 def _label_list(name: str) -> str:
     labels = _COLUMNS[SIMPLE_LAYOUT][name]
-    return labels[0] + (f" (or {', '.join(labels[1:])})" if len(labels) > 1 else "")
+    text = labels[0] + (f" (or {', '.join(labels[1:])})" if len(labels) > 1 else "")
+    if name == "iso3":  # the codes may be read from the names instead
+        text += ", or a country name column (" + ", ".join(_COLUMNS[SIMPLE_LAYOUT]["country"]) + ")"
+    return text
 
 
 def diagnose(head: FileHead) -> str | None:
@@ -401,7 +426,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         if delimiter != ",":
             notes.append(f"delimited by {DELIMITER_NAMES.get(delimiter, repr(delimiter))}s, not commas")
         cells = header_cells(header_line, delimiter)
-    columns, unused = _columns(raw, cells, layout, path, header_row)
+    columns, labels, unused = _columns(raw, cells, layout, path, header_row)
     if unused:
         notes.append("columns not used: " + ", ".join(unused))
     frame = raw.select(
@@ -416,8 +441,13 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         pl.when(pl.col(c) != "NA").then(pl.col(c)).alias(c) for c in ("iso3", "country", "report_year")
     )
     rows_in = frame.height
-    parsed = _reference_codes(_parse(frame, not_ranked_when_empty=layout == KELLEY_LAYOUT), notes)
-    rejects = pl.concat([structural, _rejects(parsed)]).sort("row", maintain_order=True)
+    by_name = "iso3" not in columns
+    parsed = _parse(frame, not_ranked_when_empty=layout == KELLEY_LAYOUT)
+    # a table typed from the reports, which list placements by country name (no code column); or a row whose code
+    # cell is empty beside a name (flagged)
+    parsed = _codes_from_names(parsed, notes, every_row=by_name)
+    parsed = _reference_codes(parsed, notes)
+    rejects = pl.concat([structural, _rejects(parsed, by_name=by_name)]).sort("row", maintain_order=True)
     kept = parsed.join(
         rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti"
     )
@@ -428,9 +458,12 @@ def load(path: str | Path, layout: str) -> LoadedTable:
             ("tier", "tier_label", pl.col("tier_qualified"), REASON_TIER_QUALIFIED),
             ("tier", "tier_label", pl.struct("iso3", "report_year").is_duplicated(), REASON_DUPLICATE),
             ("iso3", "iso3", pl.col("unknown_code"), pl.col("unknown_code_reason")),
+            ("iso3", "country", pl.col("code_from_name"), REASON_CODE_FROM_NAME),
             ("country", "country", pl.lit(_name_disagrees(kept)), REASON_NAME_DISAGREES),
         ],
     )
+    # a reason names the file's column as its header writes it ("year", "iso"), as the other loaders' do
+    rejects, flags = (part.with_columns(pl.col("column").replace(labels)) for part in (rejects, flags))
     release = _year_span(kept)
     if layout == KELLEY_LAYOUT:
         notes += _beyond_kelley(kept)
@@ -458,7 +491,8 @@ def _columns(
     raw: pl.DataFrame, cells: list[str], layout: str, path: Path, header_row: int = 1
 ) -> tuple[dict[str, str], list[str]]:
     """Canonical name -> the frame's column for the layout's labels (by header_key; of a column's labels, the
-    earliest listed the header gives), and the header's other labels (not used). A label the header names twice
+    earliest listed the header gives), canonical name -> that column's label as the header writes it, and the
+    header's other labels (not used). A label the header names twice
     is refused: which placement would be the real one?"""
     names = [c for c in raw.columns if c != "source_row"]
     if len(cells) != len(names):  # the parser and the header line disagree: trust the parser
@@ -480,12 +514,13 @@ def _columns(
         if name not in chosen or rank < chosen[name][0]:
             chosen[name] = (rank, cell, column)
     columns = {name: column for name, (_, _, column) in chosen.items()}
+    labels = {name: cell.strip() or column for name, (_, cell, column) in chosen.items()}
     read = {header_cell_key(cell) for _, cell, _ in chosen.values()}
     # the layout's own labels (Kelley's ccode) and the demo marker are no surprise
     own = {header_key(label) for label in (KELLEY_HEADER if layout == KELLEY_LAYOUT else ())}
     own.add(header_key(DEMO_MARKER))
     unused = [cell for cell in cells if cell and header_cell_key(cell) not in read | own]
-    return columns, unused
+    return columns, labels, unused
 
 
 def _read_workbook(
@@ -618,6 +653,13 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
             not_available(label) | not_available(label.str.replace(FOOTNOTE_MARKER, ""))
         ).fill_null(False),
         year_text=pl.col("report_year"),
+        # a note typed below (or among) the placements: text in the code or the name cell only, no year nor tier
+        note_text=pl.when(
+            pl.col("report_year").is_null()
+            & label.is_null()
+            & (pl.col("iso3").is_null() != pl.col("country").is_null())
+        ).then(pl.coalesce(pl.col("iso3"), pl.col("country")).str.strip_chars()),
+        note_in_code=pl.col("iso3").is_not_null(),
         iso3=pl.col("iso3").str.strip_chars().str.to_uppercase(),
         country=pl.col("country").str.strip_chars(),
         tier_label=label,
@@ -667,6 +709,8 @@ def _qualified_tier(label: pl.Expr) -> pl.Expr:
 def _canonical_label(label: pl.Expr) -> pl.Expr:
     """The canonical tier or special case a label spells (case, blanks, hyphens and brackets aside), or null."""
     key = label.str.to_lowercase().str.replace_all(r"[\s\-\u2010-\u2014()\[\]]+", " ").str.strip_chars()
+    # "Tier3", "Tier2 Watch List": the number written against the word
+    key = key.str.replace(r"^tier([0-9])", "tier $1")
     key = pl.when(key.str.starts_with("special case")).then(pl.lit("special case")).otherwise(key)
     return key.replace_strict(_LABELS, default=None, return_dtype=pl.String)
 
@@ -714,25 +758,65 @@ def _name_disagrees(kept: pl.DataFrame) -> pl.Series:
     ).to_series()
 
 
-def _rejects(parsed: pl.DataFrame) -> pl.DataFrame:
+def _codes_from_names(parsed: pl.DataFrame, notes: list[str], *, every_row: bool) -> pl.DataFrame:
+    """ISO3 codes read from country names through the country reference (each distinct name once; a name it does
+    not know gives no code, its row rejected): ``every_row``, for a table without a code column (said in a note);
+    else for the rows whose code cell is empty (marked in ``code_from_name``, flagged), as the UNODC loader reads
+    a row without its reporting code."""
+    from evidence.sources.countries import map_to_iso3
+
+    wanted = pl.col("country").is_not_null() & (pl.lit(every_row) | pl.col("iso3").is_null())
+    names = parsed.filter(wanted).select(pl.col("country").unique()).to_series()
+    codes = dict(zip(names.to_list(), map_to_iso3(names).iso3.to_list(), strict=True)) if names.len() else {}
+    if every_row:
+        notes.append(
+            "no iso3 column: each country's ISO3 code read from its name through the country reference "
+            f"({sum(c is not None for c in codes.values())} of {len(codes)} distinct names known)"
+        )
+    named = pl.col("country").replace_strict(codes, default=None, return_dtype=pl.String)
+    filled = wanted & named.is_not_null()
+    return parsed.with_columns(
+        iso3=pl.when(filled).then(named).otherwise(None if every_row else pl.col("iso3")),
+        code_from_name=filled & pl.lit(not every_row),
+    )
+
+
+def _rejects(parsed: pl.DataFrame, *, by_name: bool = False) -> pl.DataFrame:
     """One reason per row whose tier is no placement: empty (simple layout), a not-available token, a number, or
-    other text the loader does not know; and rows without a code or a year."""
+    other text the loader does not know; and rows without a code (``by_name``: a country name the reference
+    does not know, in a table without codes) or a year."""
     unread = pl.col("canonical").is_null()
     text = pl.col("tier_label").is_not_null()
+    no_code = ~pl.col("iso3").str.contains(r"^[A-Z]{3}$").fill_null(False)
+    code_checks = (
+        [
+            ("country", "country", no_code & pl.col("country").is_null(), REASON_NAME_MISSING),
+            ("country", "country", no_code & pl.col("country").is_not_null(), REASON_NAME_UNMAPPED),
+        ]
+        if by_name
+        else [("iso3", "iso3", no_code, REASON_ISO3)]
+    )
+    note = pl.col("note_text").is_not_null()
+    checks = [
+        *code_checks,
+        ("report_year", "year_text", pl.col("report_year").is_null(), REASON_YEAR),
+        ("tier", "tier_text", unread & ~text, REASON_TIER_MISSING),
+        ("tier", "tier_text", unread & pl.col("tier_not_available"), REASON_TIER_NOT_AVAILABLE),
+        ("tier", "tier_text", unread & pl.col("numeric_tier"), REASON_NUMERIC_TIER),
+        (
+            "tier",
+            "tier_text",
+            unread & text & ~pl.col("tier_not_available") & ~pl.col("numeric_tier"),
+            REASON_TIER,
+        ),
+    ]
     return issues_where(
         parsed,
         [
-            ("iso3", "iso3", ~pl.col("iso3").str.contains(r"^[A-Z]{3}$").fill_null(False), REASON_ISO3),
-            ("report_year", "year_text", pl.col("report_year").is_null(), REASON_YEAR),
-            ("tier", "tier_text", unread & ~text, REASON_TIER_MISSING),
-            ("tier", "tier_text", unread & pl.col("tier_not_available"), REASON_TIER_NOT_AVAILABLE),
-            ("tier", "tier_text", unread & pl.col("numeric_tier"), REASON_NUMERIC_TIER),
-            (
-                "tier",
-                "tier_text",
-                unread & text & ~pl.col("tier_not_available") & ~pl.col("numeric_tier"),
-                REASON_TIER,
-            ),
+            # named by the column holding the note's text (Kelley's iso and countryname are read as these)
+            ("iso3", "note_text", note & pl.col("note_in_code"), REASON_NOTE),
+            ("country", "note_text", note & ~pl.col("note_in_code"), REASON_NOTE),
+            *((label, column, ~note & condition, reason) for label, column, condition, reason in checks),
         ],
     )
 

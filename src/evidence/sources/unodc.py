@@ -105,7 +105,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "26"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "27"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -143,6 +143,8 @@ LOADER_VERSION = "26"  # 2: aggregate flag reworded, missing dimension named; 3:
 # 25: a row whose code is empty and whose Country names one country of the reference is that country's, flagged
 # (it was an aggregate's: no country's)
 # 26: a row whose Country names another country than its code flagged (TKM beside Türkiye was kept unsaid)
+# 27: a workbook's error cell (#N/A, #DIV/0!) read as its text (workbook.read_sheet; calamine made it empty: a
+# value "missing"), #N/A a not-available token
 
 HEADER = (
     "Iso3_code",

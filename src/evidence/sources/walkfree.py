@@ -14,7 +14,9 @@ A row naming a country and nothing else (not assessed) is kept with its figures 
 that names no country (a note below the table) is left out, with a note; the sheet saved as CSV (layout ``gsi2023_csv``) reads the same way. A row with figures but no country (a blank cell, or a formula without a stored value)
 is counted and rejected, as is a figure that is not a finite, non-negative number. The workbook has no ISO3
 codes; countries are mapped through the country reference (an unmapped name is kept with ``iso3``
-null and flagged, never guessed). Empty cells mean "not assessed" and stay null; so do the usual
+null and flagged, never guessed). A copy with a code column beside the names (``ISO3``, ``ISO``, ``Country code``:
+a merged or re-published table) is read by its codes, the names the fallback (a code the reference does not know
+flagged; a name naming another country than its code kept as coded, flagged). Empty cells mean "not assessed" and stay null; so do the usual
 not-available tokens (``n/a``, ``-``, ``..``, ``n.a.``; flagged, the country's other values kept) and a population
 the workbook writes as 0 (flagged). A "World" or regional total row is an aggregate, not a country: it is left out
 with a note. Percentage scores stored as fractions (every score between -1 and 1) are scaled to percent, with a
@@ -24,8 +26,11 @@ The edition is read from the file (its sheet name and the title lines above the 
 2023", "GSI 2023", "Walk Free (2023)", "2023 edition", a sheet named "Summary 2023"), never assumed from the layout: the 2023 edition (estimates
 for 2021) loads as release ``2023``; a file that names no edition loads as release ``unknown`` with a note (and no
 estimate year); a file naming one other edition whose summary sheet has the same columns loads as that release,
-its estimate year left empty with a note (the loader knows only the 2023 edition's); a file naming several editions
-is refused, saying which.
+its estimate year taken from the source metadata (``walkfree_gsi.yaml``: the 2018 edition's estimates refer to 2016)
+or, for an edition it does not know, left empty with a note; a file naming several editions is refused, saying which.
+A figure followed by a footnote marker ("2.5*", "1,000,000¹") is read without it and flagged. A prevalence in another
+unit than per 1,000 (the 2016 edition's percentage of the population) is not converted (a percent-formatted cell
+may hold a fraction): the file is refused as a GSI summary lacking the per-1,000 column, naming the column it has.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ from evidence.sources.metadata import UNKNOWN, describe
 from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import (
+    FOOTNOTE_MARKER,
     HeaderMatch,
     cell_reference,
     columns_not_used_note,
@@ -85,8 +91,15 @@ LAYOUT_CSV = "gsi2023_csv"
 #: unsaid); a row with text only in a column not used left out as a text row (was dropped unsaid); a label repeated
 #: word for word refused naming its cells (the first was read); 15: a CSV row with text only beyond the header's
 #: last field left out as a text row (was named among the empty rows); 16: a label's number ends where the cell's
-#: does (a prevalence "per 100,000" was read as the one "per 1,000": labels are compared without punctuation)
-LOADER_VERSION = "16"
+#: does (a prevalence "per 100,000" was read as the one "per 1,000": labels are compared without punctuation);
+#: 17: the year before the index's name names the edition ("2018 Global Slavery Index": was not stated); an
+#: edition the source metadata knows has its estimate year (2018: 2016; was left empty); a figure with a footnote
+#: marker ("2.5*") read without it and flagged (the country was rejected); a header with the country, population
+#: and number but a prevalence in another unit (the 2016 edition's percentage) refused as a GSI naming that column
+#: (was "not a layout any loader knows"); a code column beside the names (ISO3, ISO, Country code) read, the names
+#: the fallback (was a column not used, a country whose name the reference lacks left without a code); a
+#: workbook's error cell read as its text (#N/A not available, flagged; #DIV/0! no number): it was empty, unflagged
+LOADER_VERSION = "17"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
@@ -96,6 +109,8 @@ EDITION_PATTERNS = (
     re.compile(r"(?:global\s+slavery\s+index|\bgsi)\W{0,3}((?:19|20)\d\d)\b", re.IGNORECASE),
     re.compile(r"\b((?:19|20)\d\d)\s+edition\b", re.IGNORECASE),
     re.compile(r"\bwalk\s*free\W{0,3}((?:19|20)\d\d)\b", re.IGNORECASE),
+    # the year before the index's name ("2018 Global Slavery Index", "the 2018 GSI")
+    re.compile(r"\b((?:19|20)\d\d)\s+(?:global\s+slavery\s+index|gsi)\b", re.IGNORECASE),
 )
 #: A sheet named for its data and a year alone ("Summary 2025", "2025 summary data"): in the index's workbook
 #: that year is the edition's. Read from the sheet's name only: a title line's year ("summary of 2021
@@ -131,6 +146,8 @@ MEASURES: dict[str, str] = {
 #: label must say "per 1,000": a prevalence per 100,000 or in percent is another measure, never read as this one.
 ALIASES: dict[str, tuple[str, ...]] = {
     "country": ("Country name", "Country or territory", "Country/territory"),
+    # a code column beside the names (a merged or re-published table): the codes are read, the names the fallback
+    "iso3": ("ISO3 code", "ISO", "ISO code", "ISO alpha-3", "Country code", "Country ISO3"),
     "prevalence_per_1000": (
         "Estimated prevalence of modern slavery (victims per 1,000",
         "Prevalence of modern slavery per 1,000",
@@ -189,6 +206,10 @@ UPPER_BOUNDS: dict[str, tuple[float, str]] = {
 NON_NEGATIVE = tuple(name for name in MEASURES if not name.startswith("response_"))
 REASON_NO_COUNTRY = "country missing (a blank cell, or a formula without a stored value)"
 REASON_UNMAPPED = "country not mapped to ISO3"
+REASON_UNKNOWN_CODE = "code not in the country reference: iso3 read from the country name"
+REASON_NAME_DISAGREES = (
+    "the country name names another country than the code (a mistyped code, a shifted column?): kept as coded"
+)
 REASON_DUPLICATE = "country appears more than once"
 REASON_ZERO_POPULATION = "population published as 0: read as missing"
 REASON_NOT_ASSESSED = "no figures (not assessed in this edition): kept with its figures empty"
@@ -197,6 +218,10 @@ FRACTIONS_NOTE = (
     "multiplied by 100 to percent"
 )
 REASON_NOT_AVAILABLE = "not-available token: read as missing (not assessed)"
+REASON_FOOTNOTE = (
+    "a footnote marker follows the figure: read without it (the footnote's text is not in the table: an imputed "
+    "or revised figure?)"
+)
 #: Scores published in percent (0-100; response scores may be below 0).
 PERCENT = tuple(name for name in MEASURES if name.startswith(("vulnerability_", "response_")))
 UPPER_BOUNDS.update({name: (100.0, REASON_ABOVE_100) for name in PERCENT})
@@ -215,7 +240,7 @@ def sniff(head: FileHead) -> str | None:
 def _labels(name: str) -> tuple[str, ...]:
     """The labels (their start, but Country's and Region's whole) a column may be headed by, the 2023 edition's
     first."""
-    first = {"country": "Country", "region": "Region"}.get(name) or MEASURES[name]
+    first = {"country": "Country", "region": "Region", "iso3": "ISO3"}.get(name) or MEASURES[name]
     return (first, *ALIASES.get(name, ()))
 
 
@@ -226,7 +251,7 @@ def _label_text(name: str) -> str:
 
 
 #: Every column read, in the canonical table's order.
-FIELDS = ("country", "region", *MEASURES)
+FIELDS = ("country", "region", "iso3", *MEASURES)
 
 
 def _matching(cells: Sequence[Any]) -> dict[str, list[str]]:
@@ -309,6 +334,17 @@ def _other_edition(match: HeaderMatch, named: tuple[set[int], list[str]] | None 
     )
 
 
+def _estimate_year_of(release: str) -> int | None:
+    """The one year the estimates of an edition refer to, as the source metadata records it (its ``years``), or
+    None when the metadata does not know the edition."""
+    from evidence.sources.metadata import dataset
+
+    known = dataset(SOURCE, LAYOUT).known_release(release)
+    if known is None or known.years is None or known.years[0] != known.years[1]:
+        return None
+    return known.years[0]
+
+
 def diagnose(head: FileHead) -> str | None:
     """For a workbook or text file with most of the GSI summary header (or a sheet named like it): what the
     header lacks."""
@@ -317,25 +353,48 @@ def diagnose(head: FileHead) -> str | None:
     match = _find_header(head.path)
     if match is not None:
         return _other_edition(match)
-    best: tuple[int, str, int, list[str]] | None = None
+    best: tuple[int, str, int, list[str], list[Any]] | None = None
     for sheet in table_head(head.path).sheets:
         named = header_key(sheet.name) == header_key(SHEET)
         for index, row in enumerate(sheet.rows):
             found = _matching(row)
             # a row naming the country column, or most of the summary's measures (a country column under
             # another label is then what it lacks): never a stray row of another table with a "Country" cell
-            if not (("country" in found and named) or len(found) >= len(FIELDS) / 2):
+            # (or every column but one of those required: an edition giving its prevalence in another unit)
+            if not (
+                ("country" in found and named)
+                or len(found) >= len(FIELDS) / 2
+                or len(set(REQUIRED) & found.keys()) >= len(REQUIRED) - 1
+            ):
                 continue
             missing = [name for name in REQUIRED if name not in found]
             if missing and (best is None or len(found) > best[0]):
-                best = (len(found), sheet.name, index + 1, missing)
+                best = (len(found), sheet.name, index + 1, missing, list(row))
     if best is None:
         return None
-    _, sheet_name, row_number, missing = best
+    _, sheet_name, row_number, missing, cells = best
     where = f"sheet {sheet_name!r}, row {row_number}" if sheet_name else f"line {row_number}"
-    return f"{where} looks like the Walk Free GSI summary header but lacks the columns " + "; ".join(
-        _label_text(name) for name in missing
+    other_units = [
+        str(c).strip()
+        for c in cells
+        if c is not None and "prevalence_per_1000" in missing and _OTHER_PREVALENCE.search(str(c))
+    ]
+    return (
+        f"{where} looks like the Walk Free GSI summary header but lacks the columns "
+        + "; ".join(_label_text(name) for name in missing)
+        + (
+            f" ({', '.join(repr(c) for c in other_units)} gives the prevalence in another unit than per 1,000 "
+            "people: not read as it, nor converted, since a percent-formatted cell may hold a fraction; add a "
+            "column of the prevalence per 1,000)"
+            if other_units
+            else ""
+        )
     )
+
+
+#: A header label of a prevalence in another unit than per 1,000 (the 2016 edition's "Estimated percentage of
+#: population in modern slavery", a prevalence per 100,000).
+_OTHER_PREVALENCE = re.compile(r"(?i)\b(?:prevalence|percent(?:age)?)\b")
 
 
 def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
@@ -356,10 +415,17 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         raise InputError(other, path=path)
     named = next(iter(editions), None)
     release, estimate_year = (RELEASE, ESTIMATE_YEAR) if named == EDITION else (str(named or UNKNOWN), None)
+    if named is not None and named != EDITION:  # another edition the source metadata knows (2018: for 2016)
+        estimate_year = _estimate_year_of(str(named))
     where = " and ".join(repr(t[:80]) for t in naming)  # the places naming it: a sheet, a title line
     edition_note = (
         f"the {EDITION} edition, named in {where}"
         if named == EDITION
+        else (
+            f"the {named} edition, named in {where}, read by the column labels of the {EDITION} edition's summary "
+            "sheet"
+        )
+        if named is not None and estimate_year is not None
         else (
             f"the {named} edition, named in {where}, read by the column labels of the {EDITION} edition's summary "
             f"sheet; the year its estimates refer to is not stated in the file and is left "
@@ -384,12 +450,20 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     decimal_comma = _decimal_comma(text, match, [columns[n] for n in MEASURES if n in columns])
     unused = unused_columns(text, columns.values())
     absent = [name for name in MEASURES if name not in columns]
-    selected = text.select([pl.col(source).alias(name) for name, source in columns.items()]).with_columns(
-        pl.lit(None, pl.String).alias(name) for name in ("region", *absent) if name not in columns
+    selected = (
+        text.select([pl.col(source).alias(name) for name, source in columns.items()])
+        .with_columns(
+            pl.lit(None, pl.String).alias(name) for name in ("region", "iso3", *absent) if name not in columns
+        )
+        .rename({"iso3": "_code"})
     )
     frame = (
         selected.with_columns(pl.all().str.strip_chars().replace("", None))
         .with_columns(not_available(pl.col(name)).fill_null(False).alias(f"{name}__na") for name in MEASURES)
+        .with_columns(
+            pl.col(name).str.contains(FOOTNOTE_MARKER).fill_null(False).alias(f"{name}__fn")
+            for name in MEASURES
+        )
         .with_columns(
             number
             for name in MEASURES
@@ -418,7 +492,10 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     )
     from evidence.sources.countries import map_to_iso3
 
-    frame = frame.with_columns(_text_only=text_only, _named=map_to_iso3(frame["country"]).iso3.is_not_null())
+    frame = frame.with_columns(
+        _text_only=text_only,
+        _named=map_to_iso3(frame["country"]).iso3.is_not_null() | _coded(frame["_code"]).is_not_null(),
+    )
     not_country = pl.col("_text_only") & ~pl.col("_named")
     text_rows = frame.filter(not_country)
     frame = frame.filter(~not_country)
@@ -483,12 +560,26 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         pl.when(~zero_population).then(pl.col("population")).alias("population"), _zero=zero_population
     )
 
-    mapping = map_to_iso3(kept["country"])
-    kept = kept.with_columns(iso3=mapping.iso3.cast(pl.String))
+    # the code column's codes where it has one the reference knows, else the names
+    by_name = map_to_iso3(kept["country"]).iso3.cast(pl.String)
+    coded = _coded(kept["_code"])
+    kept = kept.with_columns(
+        iso3=pl.coalesce(pl.lit(coded), pl.lit(by_name)),
+        _unknown_code=pl.col("_code").is_not_null() & pl.lit(coded).is_null(),
+        _disagrees=(pl.lit(coded) != pl.lit(by_name)).fill_null(False),
+    )
+    code_label = columns.get("iso3", "ISO3")
     flags = issues_where(
         kept,
         [
             ("Country", "country", pl.col("iso3").is_null(), REASON_UNMAPPED),
+            (
+                code_label,
+                "_code",
+                pl.col("_unknown_code") & pl.col("iso3").is_not_null(),
+                REASON_UNKNOWN_CODE,
+            ),
+            ("Country", "country", pl.col("_disagrees"), REASON_NAME_DISAGREES),
             (
                 "Country",
                 "country",
@@ -502,6 +593,16 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
                 if n in columns
             ),
             ("Country", "country", pl.col("_text_only"), REASON_NOT_ASSESSED),
+            *(
+                (
+                    columns[n],
+                    f"_{n}_text",
+                    pl.col(f"{n}__fn") & pl.col(f"{n}__number").is_not_null(),
+                    REASON_FOOTNOTE,
+                )
+                for n in MEASURES
+                if n in columns
+            ),
         ],
     )
     n_na = int(kept.select(pl.sum_horizontal(pl.col(f"{n}__na") for n in MEASURES).sum()).item() or 0)
@@ -603,7 +704,8 @@ def _numbers(name: str, typed: pl.Series | None, *, decimal_comma: bool = False)
     score column), and whether the cell carried a percent sign. ``typed``: a workbook's typed read of the
     column, whose numbers (full precision) are taken where the cell is a number. ``decimal_comma``: the text
     file writes "5,74" for 5.74 (see :func:`_decimal_comma`)."""
-    text = pl.col(name).str.replace_all("\u2212", "-")  # a typographic minus
+    # a typographic minus; a footnote marker after the figure ("2.5*", "1,000,000¹": flagged by the caller)
+    text = pl.col(name).str.replace_all("\u2212", "-").str.replace(FOOTNOTE_MARKER, "")
     percent = pl.lit(name in PERCENT) & text.str.contains(_PERCENT_SIGN).fill_null(False)
     body = pl.when(percent).then(text.str.replace(_PERCENT_SIGN, "")).otherwise(text)
     negative = body.str.starts_with("-")
@@ -631,6 +733,11 @@ def _columns(raw: pl.DataFrame, path: Path, match: HeaderMatch) -> dict[str, str
 
     A column headed by two labels is ambiguous and refused, never resolved by column order."""
     found = _matching(raw.columns)
+    if len(found.get("iso3", ())) > 1:  # two code columns ("ISO3" and "ISO"): the label listed first is read
+        code_keys = _label_keys()["iso3"]
+        ranked = sorted(found["iso3"], key=lambda c: code_keys.index(header_cell_key(c)))
+        if header_cell_key(ranked[0]) != header_cell_key(ranked[1]):  # one label written twice stays refused
+            found["iso3"] = ranked[:1]
     where = match.where
     # by the header's cells, where they stand (a label repeated word for word is one name to the frame's reader,
     # the copy renamed: it was read by column order)
@@ -668,6 +775,16 @@ def _columns(raw: pl.DataFrame, path: Path, match: HeaderMatch) -> dict[str, str
             hint="save the figures in people (or the label without its multiplier, if they are people already)",
         )
     return {name: cs[0] for name, cs in found.items()}
+
+
+def _coded(codes: pl.Series) -> pl.Series:
+    """The reference's ISO3 for each cell of a code column (alpha-3 or alpha-2, any case; a code ISO withdrew as
+    its one successor); null for an empty cell, text that is no code, or a code the reference does not know."""
+    from evidence.sources.countries import current_code
+
+    distinct = [c for c in codes.drop_nulls().unique().to_list() if re.fullmatch(r"\s*[A-Za-z]{2,3}\s*", c)]
+    known = {c: current_code(c) for c in distinct}
+    return codes.replace_strict(known, default=None, return_dtype=pl.String)
 
 
 #: The measures that count people (the others are rates and scores).

@@ -24,6 +24,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
 from xml.etree import ElementTree
@@ -338,7 +339,8 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 #: cell null and flagged. Kelley's ``NA`` in a TIP tier is her coding of "not ranked", not this token (see
 #: ``sources/tip.py``); the victim-record loaders (CTDC, case records) read their own "not recorded" codes.
 NOT_AVAILABLE = frozenset(
-    {"..", "...", "\u2026", "-", "\u2013", "\u2014", "n/a", "na", "n.a.", "n.a", "not assessed"}
+    # "#n/a": a spreadsheet's own "not available" (its other errors, #DIV/0!, #VALUE!, are no figure of any kind)
+    {"..", "...", "\u2026", "-", "\u2013", "\u2014", "n/a", "na", "n.a.", "n.a", "not assessed", "#n/a"}
 )
 #: A footnote marker after a value or a label (a regex, anchored at the end): a run of ``*``, ``†``, ``‡``, ``#``
 #: or superscript digits (``1541*``, ``Tier 3¹``, ``Tier 2 Watch List*†``), or a bracketed note ``[1]``, ``[a]``;
@@ -497,6 +499,8 @@ def read_sheet(
         return frame.rename(_collapsed_names(frame.columns)), match.header_row + 1
     import fastexcel
 
+    # the error cells calamine reads as empty, looked for while it reads (both release the GIL)
+    scan = _ERROR_SCAN.submit(_scanned_sheet_cells, path, match.sheet) if dtypes == "string" else None
     try:
         reader = fastexcel.read_excel(str(path))
         # fastexcel counts header_row from the sheet's first row (0-based), not from its first non-empty row.
@@ -509,7 +513,128 @@ def read_sheet(
         raise InputError(
             f"{DAMAGED}: cannot read sheet {match.sheet!r} ({_describe(exc)})", path=path, hint=DAMAGED_HINT
         ) from exc
+    if scan is not None:  # calamine reads an error cell (#N/A, #DIV/0!) as empty: its text put back
+        frame = _with_error_texts(path, match, frame, scan.result())
     return frame.rename(_collapsed_names(frame.columns)), match.header_row + 1
+
+
+_ERROR_SCAN = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheet-errors")
+
+
+def _scanned_sheet_cells(path: str | Path, sheet: str) -> tuple[list[tuple[int, int, str]], int]:
+    """:func:`_sheet_cells`, a damaged workbook an :class:`InputError`."""
+    try:
+        return _sheet_cells(path, sheet)
+    except (
+        OSError,
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        ElementTree.ParseError,
+        KeyError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+    ) as exc:
+        raise InputError(f"{DAMAGED} ({_describe(exc)})", path=path, hint=DAMAGED_HINT) from exc
+
+
+#: The attribute of an error cell in a sheet's XML (``<c r="D4" t="e"><v>#N/A</v></c>``): looked for (a plain
+#: search of the bytes) before the sheet is parsed.
+_ERROR_TYPES = (b't="e"', b"t='e'")
+
+
+def _sheet_cells(path: str | Path, sheet: str) -> tuple[list[tuple[int, int, str]], int]:
+    """The error cells of a sheet (row, 1-based column, text as written: ``#N/A``) and the first column holding a
+    value (where the frame calamine reads starts); ([], 0) when the sheet has no error cell."""
+    with zipfile.ZipFile(path) as book:
+        names = {name.lower(): name for name in book.namelist()}
+        workbook = ElementTree.fromstring(book.read(names.get("xl/workbook.xml", "xl/workbook.xml")))
+        targets = {}
+        rels = names.get("xl/_rels/workbook.xml.rels")
+        if rels:
+            for rel in ElementTree.fromstring(book.read(rels)):
+                target = rel.get("Target", "")
+                targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        entry = next(
+            (e for e in workbook.iter() if _local(e.tag) == "sheet" and e.get("name", "") == sheet), None
+        )
+        part = names.get(targets.get(_attribute(entry, "id") if entry is not None else "", "").lower())
+        if part is None:
+            return [], 0
+        with book.open(part) as stream:
+            data = stream.read()
+        if not any(marker in data for marker in _ERROR_TYPES):
+            return [], 0
+        del data
+        errors, first, row_number, column = [], MAX_COLUMNS + 1, 0, 0
+        with book.open(part) as stream:
+            for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+                tag = _local(element.tag)
+                if tag == "row" and event == "start":
+                    reference = element.get("r")
+                    row_number = int(reference) if reference and reference.isdigit() else row_number + 1
+                    column = 0
+                elif tag == "c" and event == "end":
+                    column = _column_of(element.get("r"), column)
+                    children = {_local(child.tag): child for child in element}
+                    value = children.get("v")
+                    if (value is not None and value.text) or "is" in children:
+                        first = min(first, column)
+                        if element.get("t") == "e":
+                            errors.append((row_number, column, value.text if value is not None else ""))
+                    element.clear()
+                elif tag == "row" and event == "end":
+                    element.clear()
+    return errors, first
+
+
+def _with_error_texts(
+    path: str | Path, match: HeaderMatch, frame: pl.DataFrame, scanned: tuple[list[tuple[int, int, str]], int]
+) -> pl.DataFrame:
+    """``frame`` (a sheet read as text below its header) with each error cell's text (``#N/A``, ``#DIV/0!``) where
+    calamine left it empty, so that a loader reads it as what it is (a not-available value, or no number) and never
+    as an empty cell. A cell whose column cannot be told (the frame and the header disagree) is refused naming it."""
+    errors, first = scanned
+    if not errors:
+        return frame
+    first_row = match.header_row + 1
+    # the header row's cells by column (a match made without its top rows takes them from the workbook's head)
+    header = next(
+        (
+            sheet.rows[match.header_row - 1]
+            for sheet in workbook_head(path).sheets
+            if sheet.name == match.sheet and len(sheet.rows) >= match.header_row
+        ),
+        (),
+    )
+    found: dict[str, tuple[list[int], list[str]]] = {}
+    for row, column, text in errors:
+        if row < first_row:
+            continue
+        index, at = row - first_row, column - first
+        label = header[column - 1] if column - 1 < len(header) else None
+        name = frame.columns[at] if 0 <= at < frame.width else None
+        aligned = name is not None and (
+            header_cell_key(name).startswith(header_cell_key(label))
+            if label is not None and str(label).strip()
+            else name.startswith("__UNNAMED__")
+        )
+        if not aligned or index >= frame.height or name is None:
+            raise InputError(
+                f"sheet {match.sheet!r}, cell {cell_reference(column - 1, row)} holds the spreadsheet error "
+                f"{text!r} (a formula that failed), which cannot be placed in its column",
+                path=path,
+                row=row,
+                hint="re-save the sheet with values (or fix the formula)",
+            )
+        rows, texts = found.setdefault(name, ([], []))
+        rows.append(index)
+        texts.append(text)
+    return frame.with_columns(
+        frame.get_column(name).scatter(rows, pl.Series(texts, dtype=pl.String))
+        for name, (rows, texts) in found.items()
+    )
 
 
 _HAS_PYARROW = importlib.util.find_spec("pyarrow") is not None

@@ -393,6 +393,14 @@ def export_register(
         raise ParameterError(f"{register}: the register holds no export yet: nothing to export")
     loaded = records_as_of(register, stood.date, wait=wait)
     kept, report = anonymise(loaded.data, k=k, max_suppressed=max_suppressed)
+    if not report.rows_written:
+        # a file of the header alone tells CTDC nothing, and recorded as a release it would make the first real
+        # export "another release", refused
+        raise ParameterError(
+            f"{register}: with k = {k}, no record can be written: the {report.rows_in} records as of "
+            f"{stood.date} fall in sets smaller than k however far they are generalised: nothing was written or "
+            "recorded (a smaller --k, or an export once more records are held)"
+        )
     text = _text(kept)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     others: tuple[dict[str, Any], ...] = ()

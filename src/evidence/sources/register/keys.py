@@ -27,7 +27,7 @@ import stat
 from pathlib import Path
 
 from evidence.core.config import config_dir
-from evidence.core.errors import EvidenceError
+from evidence.core.errors import EvidenceError, InputError
 
 KEY_ENV = "EVIDENCE_REGISTER_KEY"
 KEY_FILE_NAME = "register.key"
@@ -214,8 +214,22 @@ def load_key(path: str | Path | None = None, *, create: bool = False) -> Registe
     return _from_text(text, str(key_path), new_register=create)
 
 
+def make_private_folder(folder: Path, what: str) -> None:
+    """Make ``folder`` (owner-only) for ``what``; a file in the way (``EVIDENCE_CONFIG_DIR`` naming a file) is
+    named as one, not left to the system's "File exists"."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except (FileExistsError, NotADirectoryError):
+        blocking = next((p for p in (folder, *folder.parents) if p.is_file()), folder)
+        raise InputError(
+            f"cannot make the folder of {what}: {blocking} is a file, not a folder",
+            path=folder,
+            hint="check the path, or EVIDENCE_DATA_DIR and EVIDENCE_CONFIG_DIR if they name it",
+        ) from None
+
+
 def _create(key_path: Path) -> RegisterKey:
-    key_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_folder(key_path.parent, "the register key")
     text = new_key_text()
     try:
         fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

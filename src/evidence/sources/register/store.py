@@ -49,7 +49,7 @@ from evidence.sources.case_mapping import CaseRecordsMapping, mapping_path, read
 from evidence.sources.case_schema import CASE_SCHEMA, conform
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.provenance import OWN_RECORDS, Provenance, sha256_file
-from evidence.sources.register.keys import RegisterKey, RegisterKeyError, load_key
+from evidence.sources.register.keys import RegisterKey, RegisterKeyError, load_key, make_private_folder
 
 if TYPE_CHECKING:
     import duckdb
@@ -124,7 +124,7 @@ def connect(path: str | Path, *, read_only: bool, create: bool = False, wait: fl
             raise RegisterError(
                 "no register here", path=path, hint="make one with: evidence register import EXPORT"
             )
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_folder(path.parent, "the register")
     else:
         if path.is_dir():
             raise RegisterError("is a folder, not a register file", path=path)
@@ -347,7 +347,7 @@ class ImportResult:
         return facts
 
 
-_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})[-_]?(\d{2})[-_]?(\d{2})(?!\d)")
+_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})[-_.]?(\d{2})[-_.]?(\d{2})(?!\d)")
 
 
 def export_date(path: Path, given: dt.date | None = None) -> tuple[dt.date, str]:
@@ -372,7 +372,34 @@ def export_date(path: Path, given: dt.date | None = None) -> tuple[dt.date, str]
         )
     if dates:
         return dates.pop(), "the file name"
+    _refuse_a_date_not_read(path)
     return dt.date.fromtimestamp(path.stat().st_mtime), "the file's modification time"
+
+
+#: A date written year first with separators (``2023-02-30``, ``2023_13_01``), read or not.
+_YEAR_FIRST_WRITTEN = re.compile(r"(?<!\d)\d{4}([-_.])\d{1,2}\1\d{1,2}(?!\d)")
+#: A date written day or month first (``31-03-2023``, ``03.31.2023``), which the register does not read.
+_YEAR_LAST = re.compile(r"(?<!\d)\d{1,2}([-_.])\d{1,2}\1\d{4}(?!\d)")
+
+
+def _refuse_a_date_not_read(path: Path) -> None:
+    """Refuse a file name holding a date the register cannot read (no such day; the day or month first): the
+    analyst meant it, and the file's modification time in its place (a copied file's: today) would date the
+    export wrongly for good, and refuse every real export after it as older."""
+    for pattern, what in (
+        (_YEAR_FIRST_WRITTEN, "which is no date"),
+        (
+            _YEAR_LAST,
+            "a date not written year first (which number is the day and which the month cannot be told)",
+        ),
+    ):
+        if (match := pattern.search(path.name)) is not None:
+            raise InputError(
+                f"the file name holds {match.group()!r}, {what}: the export's date cannot be read from it, so "
+                "nothing was imported",
+                path=path,
+                hint="give the date it was made with --exported-on DATE (or name the file with it, YYYY-MM-DD)",
+            )
 
 
 def date_told(told: str) -> str:
@@ -647,6 +674,7 @@ def import_export(
             allow_dropped_fields=allow_dropped_fields,
             allow_many_missing=allow_many_missing,
             file_name=export.name,
+            export=export,
             file_sha256=file_sha256,
             mapping=mapping,
             provenance=loaded.provenance,
@@ -678,6 +706,7 @@ def _apply(
     made_on_from: str,
     full_export: bool,
     file_name: str,
+    export: Path | None = None,
     file_sha256: str,
     mapping: CaseRecordsMapping,
     allow_dropped_fields: bool = False,
@@ -690,6 +719,8 @@ def _apply(
     folds: Mapping[str, str],
 ) -> ImportResult:
     import_id = connection.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
+    # the export as the analyst named it (its folder too), in every refusal of it: not the register, nor its bare name
+    named: str | Path = export if export is not None else file_name
     rows_rejected = rejects["row"].n_unique() if rejects.height else 0
     # the same file read through the same mapping, the same way (full or partial), changes nothing; through a
     # corrected mapping (a code it lacked added) it is read again, its rows rejected before taken now
@@ -728,7 +759,7 @@ def _apply(
             raise InputError(
                 f"the export's date {made_on.isoformat()} ({date_told(made_on_from)}) is in the future: "
                 "nothing was imported",
-                path=file_name,
+                path=named,
                 hint="give the date it was made with --exported-on DATE",
             )
         latest = connection.execute(
@@ -745,11 +776,11 @@ def _apply(
                     if read_otherwise
                     else ""
                 ),
-                path=register,
+                path=named,
                 hint="if its date is wrong, give the right one with --exported-on DATE",
             )
         if not allow_dropped_fields:
-            _check_no_field_dropped(connection, rows, made_on, file_name, full=full_export)
+            _check_no_field_dropped(connection, rows, made_on, str(named), full=full_export)
         counts = _merge(
             connection,
             rows,
@@ -757,7 +788,7 @@ def _apply(
             made_on,
             import_id,
             full_export,
-            file_name=file_name,
+            file_name=str(named),
             allow_many_missing=allow_many_missing,
         )
         flags = _refolded_ids(connection, rows, folds, mapping.columns["case_id"], import_id)
