@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -50,6 +51,15 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 # pytest keeps them in the tests' __pycache__ folders (ignored by git), as it does on any other machine. Kernels
 # and subprocesses keep the machine's setting.
 sys.dont_write_bytecode = False
+
+# The garbage collector's generations a test process walks: ~200,000 objects once the suite is imported and
+# collected (modules, ~3,800 test items, hypothesis' strategies), walked whole at every full collection, which
+# Python's thresholds (700 allocations, then 10 and 10) started about every few hundred tests. That was a
+# twentieth of a worker's CPU (tests/sources: 5.3 of 80 s); twenty times fewer collections of the young
+# generation, and so of all three, cost a third of it. Reference counting frees everything but cycles as
+# before; a cycle (a traceback holding its frames) lives a little longer. Not frozen: a test of the kernels'
+# warm-up (tests/notebooks/test_runtime.py) asserts the toolkit froze them.
+gc.set_threshold(20_000, 20, 20)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO_ROOT / ".." / "shared" / "data").resolve()
@@ -131,22 +141,14 @@ _KERNEL_CALLS = ("run_notebook(", "execute_run(", "run_batch(", "execute_noteboo
 
 @pytest.hookimpl(tryfirst=True)  # before -m selects the lane's tests
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    import inspect
+    from _lanes import KernelCalls
 
-    # a parametrised test's cases share one function: its source is read once (each of the ~3,700 items in every
-    # worker read it again, a second of each worker's collection)
-    calls_a_kernel: dict[object, bool] = {}
+    calls_a_kernel = KernelCalls(_KERNEL_CALLS)
     for item in items:
         function = getattr(item, "function", None)
         if function is None or item.get_closest_marker("kernel") is not None:
             continue
-        if function not in calls_a_kernel:
-            try:
-                source = inspect.getsource(function)
-            except (OSError, TypeError):
-                source = ""
-            calls_a_kernel[function] = any(call in source for call in _KERNEL_CALLS)
-        if calls_a_kernel[function]:
+        if calls_a_kernel(function):
             item.add_marker(pytest.mark.kernel)
 
 

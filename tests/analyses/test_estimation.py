@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-import statsmodels.api as sm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -326,6 +325,8 @@ def test_artificial_stepwise_never_adds_an_invalid_pair(mse: Path) -> None:
     ],
 )
 def test_irls_matches_statsmodels_glm(mse: Path, name: str, terms: tuple[str, ...]) -> None:
+    import statsmodels.api as sm  # here, not above: a second of every collection of the suite, for 8 tests
+
     capture = capture_of(mse, name)
     pairs = capture.parse_terms(terms)
     ours = fit_model(capture, pairs)

@@ -14,11 +14,19 @@ from hypothesis import strategies as st
 from evidence.analyses import glm
 from evidence.core.errors import ParameterError
 
-sm_glm = pytest.importorskip("statsmodels.genmod.generalized_linear_model")
-sm_families = pytest.importorskip("statsmodels.genmod.families")
+
+def _statsmodels():
+    """statsmodels' GLM module and families, imported when a test first needs them rather than with this module:
+    most of a second of every collection of the suite (each xdist worker of both lanes collects every file, and
+    the kernel lane runs none of these tests)."""
+    return (
+        pytest.importorskip("statsmodels.genmod.generalized_linear_model"),
+        pytest.importorskip("statsmodels.genmod.families"),
+    )
 
 
 def _statsmodels_glm(y, X, family, offset=None, cov_type="nonrobust", groups=None, maxiter=100):
+    sm_glm, sm_families = _statsmodels()
     fam = sm_families.Poisson() if family == "poisson" else sm_families.Binomial()
     kwds = {"cov_kwds": {"groups": groups}} if groups is not None else {}
     return sm_glm.GLM(y, X, family=fam, offset=offset).fit(cov_type=cov_type, maxiter=maxiter, **kwds)
@@ -42,6 +50,7 @@ def _messages(caught) -> list[str]:
 
 def _both(y, X, family, **kwds):
     """(statsmodels' fit, glm.py's fit, and each one's warnings), or the exception each raised."""
+    _statsmodels()  # imported before warnings are recorded: what importing it warns is no fit's warning
     out = []
     for fitter in ("statsmodels", "glm"):
         with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):

@@ -9,8 +9,6 @@ import math
 import numpy as np
 import polars as pl
 import pytest
-import statsmodels.api as sm
-from statsmodels.stats.proportion import proportion_confint
 
 from evidence.analyses import profiles
 from evidence.analyses.selection import Selection
@@ -242,6 +240,8 @@ def check_shares(table, raw: pl.DataFrame, group: str, level: float = 0.95) -> N
         assert profiles.why_empty(table, group) is not None
         return
     assert set(shares["n_known"]) == {known} and set(shares["n_unknown"]) == {raw.height - known}, group
+    from statsmodels.stats.proportion import proportion_confint  # here: see check_odds_ratios
+
     low, high = proportion_confint(shares["count"].to_numpy(), known, alpha=1 - level, method="wilson")
     np.testing.assert_allclose(shares["ci_low"].to_numpy(), low, atol=1e-9)
     np.testing.assert_allclose(shares["ci_high"].to_numpy(), high, atol=1e-9)
@@ -281,6 +281,10 @@ def merged_sample(raw: pl.DataFrame, predictors: list[str], min_n: int = profile
 
 
 def check_odds_ratios(table, raw: pl.DataFrame, predictors: list[str]) -> None:
+    # statsmodels is imported where it is used, not with the module: a second of every collection of the suite
+    # (each xdist worker of both lanes collects every test file), for the few tests that call it
+    import statsmodels.api as sm
+
     result = profiles.odds_ratios(table, predictors=predictors)
     sample = merged_sample(raw, predictors)
     assert (result.n_used, result.n_outcome) == (sample.height, int(sample["y"].sum()))
