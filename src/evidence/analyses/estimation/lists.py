@@ -199,13 +199,21 @@ class ListCapture:
         capture = cls(lists=lists, counts=counts, source=source, provenance=provenance)
         if capture.observed == 0:
             raise InputError("no case is on any list", path=path)
-        for name, total in capture.list_totals().items():
+        # with two lists, dropping one leaves one list, from which nothing can be estimated
+        remedy = (
+            "drop it before estimating"
+            if len(lists) > 2
+            else "with two lists no estimate is possible: link a third list (and check the linkage)"
+        )
+        totals = capture.list_totals()
+        # an empty list first: with it, another list may hold every case only because this one holds none
+        for name, total in totals.items():
             if total == 0:
-                raise InputError("this list has no case: drop it before estimating", path=path, column=name)
+                raise InputError(f"this list has no case: {remedy}", path=path, column=name)
+        for name, total in totals.items():
             if total == capture.observed:
                 raise InputError(
-                    "every observed case is on this list, so it says nothing about the people on no list: "
-                    "drop it before estimating",
+                    f"every observed case is on this list, so it says nothing about the people on no list: {remedy}",
                     path=path,
                     column=name,
                 )
