@@ -1055,6 +1055,13 @@ def test_a_route_section_says_the_years_its_source_holds_when_fewer_than_the_spa
         "2005–2021: the numbers below are of those years."
     )
     assert held_years_sentence(thailand.replace(years=(2010, 2010))) is None
+    # Cambodia's nationals are in CTDC's sample in two separate years: "in 2010, 2018, of 2009–2021" read as a
+    # list of three
+    cambodia = Selection(ctdc, country="KHM", role="origin", years=(2009, 2021))
+    assert held_years_sentence(cambodia) == (
+        "These data hold identified victims of this selection in 2010 and 2018, of 2009–2021: the numbers below "
+        "are of those years."
+    )
 
 
 def test_the_unknown_citizenship_column_names_the_texts_that_name_no_country(
