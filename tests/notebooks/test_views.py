@@ -1234,3 +1234,26 @@ def test_a_table_of_the_publishers_own_small_cells_says_they_are_the_publishers(
     # only cells withheld here: the table writer's own note, unchanged
     ours = _dimension_text(monkeypatch, _forms_without_total({2018: 3}))
     assert "\\<5: fewer than 5, not shown to protect individuals." in ours and "publisher gives" not in ours
+
+
+def test_the_route_charts_of_the_routes_notebook_give_their_years(real_tables, monkeypatch):
+    """Found by the notebooks audit: the routes notebook's bar chart, flow map and world map said "Largest routes,
+    Thailand" with no years (the figures are files of their own, read apart from the brief); the country
+    brief's say "Identified victims, 2010". Without a subtitle of its own, a route chart gives the years its
+    source holds the selection in."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks import views
+    from evidence.presentation.charts import chart_spec
+
+    captured: list = []
+    monkeypatch.setattr(views, "show_charts", lambda named: captured.extend(named))
+    ctdc, unodc = real_tables[:2]
+    options = {"title": "t", "map_title": "m", "subtitle": None, "source": "s"}
+    views.show_routes(Selection(unodc, country="THA", role="origin", years=(2007, 2021)), DisclosureRule(5), **options)
+    specs = [json.dumps(chart_spec(chart), ensure_ascii=False) for chart, _ in captured]
+    assert len(specs) == 3 and all("Detected victims, 2007–2021" in spec for spec in specs)
+    captured.clear()
+    cambodia = Selection(ctdc, country="KHM", role="origin", years=(2009, 2021))
+    views.show_routes(cambodia, DisclosureRule(5), **options)
+    specs = [json.dumps(chart_spec(chart), ensure_ascii=False) for chart, _ in captured]
+    assert specs and all("Identified victims, 2010 and 2018" in spec for spec in specs)

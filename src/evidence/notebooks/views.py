@@ -505,6 +505,9 @@ def show_routes(
         _markdown(held)
     if key_figures:
         show_key_figures(numbers)
+    if subtitle is None and (period := route_years(selection)) is not None:
+        # a chart is a file of its own too, read apart from the brief's headings: it says its years
+        subtitle = f"{victims_noun(selection).capitalize()}, {period}"
     show_route_table(
         numbers,
         title=title,
@@ -515,6 +518,21 @@ def show_routes(
         tag=tag,
     )
     return numbers
+
+
+def route_years(selection: Selection) -> str | None:
+    """The years a source holds the selection's routes in, in words ("2007–2021", "2010 and 2018"): those of the
+    selection's span with victims (all of it when none has); None when the selection has no span."""
+    from evidence.analyses import routes
+    from evidence.analyses.coverage import years_text
+
+    if selection.years is None:
+        return None
+    first, last = selection.years
+    records = routes.flow_records(selection)
+    held = {int(y) for y in records.filter(pl.col("victims_high") > 0)["year"].drop_nulls().to_list()}
+    held = {y for y in held if first <= y <= last} or set(range(first, last + 1))
+    return word_list(years_text(held).split(", "))
 
 
 def held_years_sentence(selection: Selection) -> str | None:
