@@ -1257,3 +1257,20 @@ def test_the_route_charts_of_the_routes_notebook_give_their_years(real_tables, m
     views.show_routes(cambodia, DisclosureRule(5), **options)
     specs = [json.dumps(chart_spec(chart), ensure_ascii=False) for chart, _ in captured]
     assert specs and all("Identified victims, 2010 and 2018" in spec for spec in specs)
+
+
+def test_the_note_on_years_without_a_total_gives_each_breakdown_its_own_years(real_tables):
+    """Found by the notebooks audit (trends, Thailand as destination): "UNODC gives these victims by form of
+    exploitation and by citizenship in 2007–2008 but not their total", while the table by corridor (citizenship)
+    said it has no 2007: UNODC gives their forms in 2007 and their citizenships in 2008."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks import builders, views
+
+    unodc = real_tables[1]
+    numbers = builders.yearly_numbers(
+        Selection(unodc, country="THA", role="destination", years=(2007, 2021)), DisclosureRule(5)
+    )
+    note = views.no_data_note(numbers, tables=["corridor"])
+    assert note is not None
+    assert "by form of exploitation (2007) and by citizenship (2008) but not their total" in note
+    assert "2007–2008" not in note

@@ -1268,12 +1268,21 @@ def no_data_note(
         if when := years(NO_TOTAL_PUBLISHED):
             # only the breakdowns that hold those years, and usable ones (a placeholder breakdown is none)
             noted = {int(y) for y, n in rows if n == NO_TOTAL_PUBLISHED}
-            names = [breakdown_name(by) for by, held in numbers.breakdowns.items() if held & noted] or [
-                "category"
-            ]
+            holding = {
+                breakdown_name(by): frozenset(held & noted) for by, held in numbers.breakdowns.items() if held & noted
+            }
+            names = list(holding) or ["category"]
+            if len(set(holding.values())) > 1:
+                # breakdowns of different years: each with its own (forms in 2007, citizenships in 2008), not
+                # "by form and by citizenship in 2007–2008"
+                given = " and ".join(
+                    f"by {name} ({word_list(years_text(held).split(', '))})" for name, held in holding.items()
+                )
+            else:
+                given = f"by {' and by '.join(names)} in {when}"
             said.append(
-                f"{NO_TOTAL_PUBLISHED.capitalize()}: UNODC gives these victims by {' and by '.join(names)} in "
-                f"{when} but not their total{see_table(*names)}"
+                f"{NO_TOTAL_PUBLISHED.capitalize()}: UNODC gives these victims {given} but not their "
+                f"total{see_table(*names)}"
             )
     if not said:
         return None
