@@ -1274,3 +1274,20 @@ def test_the_note_on_years_without_a_total_gives_each_breakdown_its_own_years(re
     assert note is not None
     assert "by form of exploitation (2007) and by citizenship (2008) but not their total" in note
     assert "2007–2008" not in note
+
+
+@pytest.mark.parametrize("role", ["origin", "both"])
+def test_a_breakdown_of_a_countrys_nationals_by_citizenship_says_they_have_one(real_tables, role):
+    """Found by the notebooks audit (trends, Thailand as origin, by citizenship): "Not shown by citizenship:
+    UNODC's data give the nationals a country detects abroad by citizenship only, never by citizenship"."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.views import unavailable_breakdown
+
+    selection = Selection(real_tables[1], country="THA", role=role, years=(2007, 2021))
+    said = unavailable_breakdown(selection, "citizenship", ValueError("no such dimension"))
+    assert "never by citizenship" not in said and "by citizenship only" not in said
+    assert said.startswith("Not shown by citizenship: the nationals of Thailand, wherever detected, are all of one ")
+    assert ("with the role destination" in said) == (role == "both")
+    # the other breakdowns keep their reason
+    form = unavailable_breakdown(selection, "form", ValueError("no such dimension"))
+    assert "by citizenship only, never by form of exploitation" in form

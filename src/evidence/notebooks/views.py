@@ -790,15 +790,20 @@ def unavailable_breakdown(selection: Selection, dimension: str | None, error: Ex
     for a command line ("with an indicator table, role 'origin' reads ...: use by none, ...")."""
     name = breakdown_name(dimension)
     if selection.kind == "indicator" and selection.role in ("origin", "both"):
-        said = (
-            f"Not shown by {name}: UNODC's data give the nationals a country detects abroad by citizenship only, "
-            f"never by {name}, so these victims are counted in total only"
-        )
-        if selection.role == "both" and selection.country is not None:
+        place = (name_in_text(selection.country) or selection.country) if selection.country else None
+        if dimension == "citizenship" and place is not None:
+            # not "given by citizenship only, never by citizenship": the selection is of one citizenship
+            said = (
+                f"Not shown by {name}: the nationals of {place}, wherever detected, are all of one citizenship "
+                "(where they were detected is the breakdown by destination)"
+            )
+        else:
+            said = (
+                f"Not shown by {name}: UNODC's data give the nationals a country detects abroad by citizenship "
+                f"only, never by {name}, so these victims are counted in total only"
+            )
+        if selection.role == "both" and place is not None:
             # the victims detected in the country are broken down: where to find them (not "no breakdown")
-            from evidence.sources.countries import name_in_text
-
-            place = name_in_text(selection.country) or selection.country
             said += f"; the victims detected in {place} alone are given by {name} with the role destination"
         return said + "."
     return f"Not available by {name} in these data: {str(error).rstrip('.')}."
