@@ -283,6 +283,13 @@ class Opened:
 
         return years_text(range(self.years[0], self.years[1] + 1)) if self.years else "all years"
 
+    def place_as(self, role: str) -> str:
+        """The place in a role, as a chart title names whose victims it counts ("Thailand as country of
+        origin": its nationals, wherever detected; not the victims Thailand detected), as the country brief's."""
+        from evidence.analyses.coverage import ROLE_WORDS
+
+        return f"{self.place} as {ROLE_WORDS[role]}"
+
     def cite(self, *tables: LoadedTable) -> str:
         """Mark ``tables`` as used (their numbers are shown) and return their source line; records which of
         the loaded tables the notebook has cited so far in the run's provenance."""
