@@ -20,7 +20,9 @@ def test_the_yearly_chart_of_a_countrys_nationals_says_whose_victims_it_counts(t
         "trends", {"country": "THA", "role": "origin", "by": "none", "data": [str(unodc)]}, out_root=tmp_path
     )
     assert outcome.status == "ok", outcome.error
-    figures = {p.name: p.read_text(encoding="utf-8") for p in (Path(outcome.folder) / "figures").glob("*.svg")}
+    figures = {
+        p.name: p.read_text(encoding="utf-8") for p in (Path(outcome.folder) / "figures").glob("*.svg")
+    }
     yearly = [text for name, text in figures.items() if "Detected victims per year" in text]
     assert yearly, sorted(figures)
     assert all("Detected victims per year, Thailand as country of origin" in text for text in yearly)

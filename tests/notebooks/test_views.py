@@ -1249,7 +1249,9 @@ def test_the_route_charts_of_the_routes_notebook_give_their_years(real_tables, m
     monkeypatch.setattr(views, "show_charts", lambda named: captured.extend(named))
     ctdc, unodc = real_tables[:2]
     options = {"title": "t", "map_title": "m", "subtitle": None, "source": "s"}
-    views.show_routes(Selection(unodc, country="THA", role="origin", years=(2007, 2021)), DisclosureRule(5), **options)
+    views.show_routes(
+        Selection(unodc, country="THA", role="origin", years=(2007, 2021)), DisclosureRule(5), **options
+    )
     specs = [json.dumps(chart_spec(chart), ensure_ascii=False) for chart, _ in captured]
     assert len(specs) == 3 and all("Detected victims, 2007–2021" in spec for spec in specs)
     captured.clear()
@@ -1286,7 +1288,9 @@ def test_a_breakdown_of_a_countrys_nationals_by_citizenship_says_they_have_one(r
     selection = Selection(real_tables[1], country="THA", role=role, years=(2007, 2021))
     said = unavailable_breakdown(selection, "citizenship", ValueError("no such dimension"))
     assert "never by citizenship" not in said and "by citizenship only" not in said
-    assert said.startswith("Not shown by citizenship: the nationals of Thailand, wherever detected, are all of one ")
+    assert said.startswith(
+        "Not shown by citizenship: the nationals of Thailand, wherever detected, are all of one "
+    )
     assert ("with the role destination" in said) == (role == "both")
     # the other breakdowns keep their reason
     form = unavailable_breakdown(selection, "form", ValueError("no such dimension"))

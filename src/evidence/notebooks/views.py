@@ -1281,7 +1281,9 @@ def no_data_note(
             # only the breakdowns that hold those years, and usable ones (a placeholder breakdown is none)
             noted = {int(y) for y, n in rows if n == NO_TOTAL_PUBLISHED}
             holding = {
-                breakdown_name(by): frozenset(held & noted) for by, held in numbers.breakdowns.items() if held & noted
+                breakdown_name(by): frozenset(held & noted)
+                for by, held in numbers.breakdowns.items()
+                if held & noted
             }
             names = list(holding) or ["category"]
             if len(set(holding.values())) > 1:
