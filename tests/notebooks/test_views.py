@@ -1295,3 +1295,29 @@ def test_a_breakdown_of_a_countrys_nationals_by_citizenship_says_they_have_one(r
     # the other breakdowns keep their reason
     form = unavailable_breakdown(selection, "form", ValueError("no such dimension"))
     assert "by citizenship only, never by form of exploitation" in form
+
+
+def test_route_charts_of_perturbed_counts_say_so(real_tables, monkeypatch):
+    """Found by the notebooks audit: Cambodia's routes in CTDC's sample, "Cambodia → Cambodia 95 (83%)" and
+    "Cambodia → Thailand 16 (14%)", the only routes, add up to 111 of 114 and to 97%: the table under which they
+    are says its counts are perturbed, the chart (a figure read on its own too) did not. UNODC's charts, of
+    published counts, say nothing of it."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks import views
+    from evidence.presentation.charts import chart_spec
+
+    captured: list = []
+    monkeypatch.setattr(views, "show_charts", lambda named: captured.extend(named))
+    ctdc, unodc = real_tables[:2]
+    options = {"title": "t", "map_title": "m", "subtitle": None, "source": "s"}
+    views.show_routes(
+        Selection(ctdc, country="KHM", role="origin", years=(2009, 2021)), DisclosureRule(5), **options
+    )
+    specs = [json.dumps(chart_spec(chart), ensure_ascii=False) for chart, _ in captured]
+    assert specs and all("perturbed slightly (cell key method)" in spec for spec in specs)
+    captured.clear()
+    views.show_routes(
+        Selection(unodc, country="KHM", role="origin", years=(2009, 2021)), DisclosureRule(5), **options
+    )
+    specs = [json.dumps(chart_spec(chart), ensure_ascii=False) for chart, _ in captured]
+    assert specs and not any("perturbed" in spec for spec in specs)

@@ -542,6 +542,12 @@ def route_years(selection: Selection) -> str | None:
     return word_list(years_text(held).split(", "))
 
 
+#: Under a chart of counts the cell key method perturbed (victim records of real people).
+CHART_PERTURBATION_NOTE = (
+    "Counts are perturbed slightly (cell key method): they and their shares may not add up exactly"
+)
+
+
 def held_years_sentence(selection: Selection) -> str | None:
     """The years a source holds the selection's victims in, when they are fewer than the selection's span: the
     routes notebook's heading gives the span of all its sources (Thailand, 2007–2021), and CTDC's sample holds
@@ -647,6 +653,8 @@ def show_route_table(
             said.add(line)
         _markdown(line)
     note = None if numbers.exact else "Lower bounds: a censored cell (<5) counts as 1."
+    # a figure is read on its own too: its perturbed counts (and their shares) need not add up, and it says so
+    perturbed = CHART_PERTURBATION_NOTE if numbers.low.table.perturbed else None
     # a route "repatriated from" a country where one detected there is drawn: left out by design, and said
     returns = [name_in_text(code) or code for code in numbers.low.returns_not_drawn()]
     not_drawn = (
@@ -659,7 +667,7 @@ def show_route_table(
         numbers.chart_data(),
         title=title,
         map_title=map_title,
-        subtitle=sentences(subtitle, note, not_drawn),
+        subtitle=sentences(subtitle, note, perturbed, not_drawn),
         source=source,
         rule=rule,
         tag=tag,
