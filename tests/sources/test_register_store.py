@@ -422,6 +422,9 @@ def test_the_register_is_a_data_source_like_any_file(register_fixture, tmp_path,
     loaded = load(register_fixture.register)
     assert loaded.rows_kept == status(register_fixture.register)["records"]
     assert (loaded.provenance.source, loaded.provenance.release) == ("case_records", "2023-06-30")
+    # a brief of it names the data as readers should take them: the organisation's own records, by their title
+    title = "Assisted victims of trafficking, case-management export (invented test data)"  # the mapping's
+    assert loaded.provenance.label == f"{title} (the organisation's own case records), release 2023-06-30"
     [through_notebooks] = load_data([register_fixture.register])
     assert through_notebooks.data.equals(loaded.data)
 
