@@ -349,3 +349,17 @@ def test_a_kill_between_the_record_and_the_rename_leaves_nothing_after_the_next_
         export_register(register, tmp_path / "ctdc.csv", k=5)
         assert (tmp_path / "ctdc.csv").exists()
     assert not list(shared.iterdir())
+
+
+def test_the_rows_of_the_export_are_in_no_order_of_the_records(register_fixture, tmp_path) -> None:
+    # the register gives its records in the order of their pseudonyms: a file in that order would line its
+    # rows up with a snapshot's, or with another release's (the same people in the same order), beyond what
+    # the quasi-identifiers say; the file is in the order of its own content, whatever the records' order
+    data = records_as_of(register_fixture.register).data
+    shuffled = data.sample(fraction=1.0, shuffle=True, seed=3)
+    written = [tmp_path / "ordered.csv", tmp_path / "shuffled.csv"]
+    for frame, out in zip([data, shuffled], written, strict=True):
+        write_ctdc_export(frame, out, k=3)
+    assert written[0].read_bytes() == written[1].read_bytes()
+    rows = list(csv.reader(io.StringIO(written[0].read_text()), delimiter=";"))[1:]
+    assert rows == sorted(rows)

@@ -6,8 +6,10 @@ occurs at least ``k`` times in the file. It is reached as CTDC describes k-anony
 smaller than k are redacted), after generalising first so that few are: the quasi-identifier with the most
 distinct values is generalised one level at a time (years into bands, age bands into minor/adult, countries
 into UN M49 sub-regions then regions, then a value withheld), until at most ``max_suppressed`` of the
-records fall in sets smaller than k; those records are left out. The file is the layout's own (``;``, ISO2
-countries, 0/1 flags, the first column a terms sentence), and the toolkit's CTDC loader reads it back.
+records fall in sets smaller than k; those records are left out. The rows are in the order of their own
+content (never that of the records, which would line them up with another file of the same people). The file
+is the layout's own (``;``, ISO2 countries, 0/1 flags, the first column a terms sentence), and the toolkit's
+CTDC loader reads it back.
 
 The other columns (means of control, labour sectors, types of sexual exploitation, recruiter relations) are
 not quasi-identifiers and are written as recorded, except where they imply one (:data:`IMPLIED`): a labour
@@ -269,6 +271,9 @@ def anonymise(
         )
         levels[widest] += 1
     kept, implied_withheld = _withhold_implied(frame.filter(~small))
+    # in the order of the file's own content, never the records' (the register's is that of their pseudonyms:
+    # rows in it would line up with a snapshot's, or with another release's, person by person)
+    kept = kept.sort(kept.columns, nulls_last=False)
     report = ExportReport(
         k=k,
         rows_in=data.height,
