@@ -18,3 +18,18 @@ def test_the_methods_give_the_share_of_missing_reporters_that_flags_a_year_as_th
     prose = " ".join(_prose("trends").split())
     assert f"{MATERIAL_SHARE:.0%} or more of them published no full breakdown" in prose
     assert "a tenth or more" not in prose
+
+
+def test_the_methods_say_why_years_before_a_change_in_what_is_reported_are_set_aside(real_tables):
+    """Found by the notebooks audit: the United States as destination, 2007–2012 flagged and left out of the
+    trend because it counted almost none of its own nationals then; the methods said only that UNODC's counts
+    are "never set aside as late registration", and nothing of this rule."""
+    from evidence.analyses.selection import Selection
+    from evidence.analyses.trends import reporting_changes
+
+    usa = Selection(real_tables[1], country="USA", role="destination", years=(2007, 2021))
+    flagged = reporting_changes(usa)
+    assert [f.year for f in flagged] == list(range(2012, 2006, -1))
+    assert all("counted almost none of its own nationals" in f.reason for f in flagged)
+    methods = _prose("trends").split("## Methods and limitations", 1)[1]
+    assert "counted almost none of its own nationals" in " ".join(methods.split())
