@@ -44,9 +44,9 @@ from evidence.core.atomic import write_text
 from evidence.core.errors import ParameterError
 from evidence.core.text import spreadsheet_text
 from evidence.sources.countries import country_table
-from evidence.sources.ctdc import K_ANON_CONCAT_GROUPS, K_ANON_FLAGS
+from evidence.sources.ctdc import K_ANON_CONCAT_GROUPS, K_ANON_FLAGS, ORGANISATION_EXPORT_TERMS
 
-TERMS = "By using this data you agree to the data-sharing terms of the organisation that contributed it"
+TERMS = ORGANISATION_EXPORT_TERMS
 #: The quasi-identifiers (columns of the layout) and their generalisation levels, finest first.
 QUASI_IDENTIFIERS: dict[str, tuple[str, ...]] = {
     "yearOfRegistration": ("year", "3-year band", "withheld"),
