@@ -66,3 +66,16 @@ def test_netherlands_model_choices_disagree_beyond_the_stepwise_interval(shared_
     assert spread is not None and spread.beyond_interval
     assert [round(x) for x in spread.range] == [43585, 163356]
     assert spread.low.choice.method in ("bic", "downhill") and spread.high.choice.max_order == 4
+
+
+def test_sensitivity_takes_what_estimate_population_takes(tmp_path: Path) -> None:
+    # a path or a frame gave "AttributeError: 'str' object has no attribute 'n_lists'"
+    import polars as pl
+
+    path = tmp_path / "lists.csv"
+    path.write_text("A,B,C,count\n1,0,0,40\n0,1,0,30\n0,0,1,20\n1,1,0,6\n1,0,1,9\n0,1,1,7\n1,1,1,3\n")
+    frame = pl.read_csv(path)
+    choices = model_choices(3)[:2]
+    expected = [row.result.estimate for row in sensitivity(read_list_capture(path), choices)]
+    for data in (path, str(path), frame):
+        assert [row.result.estimate for row in sensitivity(data, choices)] == expected

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from evidence.cli.main import app
+from evidence.core.errors import ParameterError
 
 runner = CliRunner()
 
@@ -291,3 +292,21 @@ def test_an_unknown_method_is_refused_naming_the_option_before_the_lists_are_rea
         "error: --method 'foo': unknown method; choose one of stepwise, bic, downhill, main"
     ), err
     assert "SYNTHETIC" not in text
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["--max-order", "1"], "--max-order 1"),
+        (["--max-order", "9"], "--max-order 9"),
+        (["-b", "5"], "--bootstrap-replicates 5"),
+        (["-b", "100", "--seed", "-1"], "--seed: "),
+    ],
+)
+def test_a_value_out_of_range_is_refused_by_its_option_before_any_work(args: list[str], flag: str) -> None:
+    # before: "the maximum interaction order must be …", "the bootstrap's seed must be …" (which option?), after
+    # the demo lists' warning and "bootstrapping the whole model choice: 1 run of 5 replicates…"
+    result = runner.invoke(app, ["estimate", *args])
+    assert isinstance(result.exception, ParameterError), result.output
+    assert str(result.exception).startswith(flag)
+    assert "bootstrapping" not in result.output and "SYNTHETIC" not in result.output

@@ -246,3 +246,23 @@ def test_a_published_table_saved_by_r_with_its_row_names_is_still_recognised(
     expected = load_list_capture(original)
     assert loaded.data.equals(expected.data)
     assert loaded.provenance.citation == expected.provenance.citation
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "IOM,police,shelter,sex\n1,0,0,F\n0,1,0,M\n1,1,0,F\n0,0,1,M\n",  # one row per case
+        "IOM,police,shelter,nationality,count\n1,0,0,Thai,12\n0,1,0,Lao,8\n1,1,0,Thai,3\n",  # histories
+    ],
+)
+def test_a_covariate_column_is_told_the_estimation_has_no_strata(tmp_path: Path, text: str) -> None:
+    # an organisation's case list keeps the sex or nationality beside the lists: the tool estimates no strata, so
+    # the hint says to estimate each group from its own file (before: "write 1 where the list recorded the case")
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as caught:
+        load_list_capture(path)
+    column = text.split("\n")[0].split(",")[3]
+    assert caught.value.column == column
+    hint = caught.value.hint or ""
+    assert "strata" in hint and "each group" in hint, hint
+    assert repr(column) in hint

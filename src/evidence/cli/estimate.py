@@ -111,6 +111,7 @@ def estimate_command(
     replicates = _replicates(bootstrap_replicates)
     independent = _runs(bootstrap_runs)
     _refuse_unused_options(ctx, method, replicates, independent)
+    _refuse_out_of_range(max_order, replicates, seed)
     if not lists:
         from evidence.analyses.estimation.demo import demo_lists_path
 
@@ -171,6 +172,29 @@ def _given(ctx: typer.Context, name: str) -> bool:
     typer may take from its own copy of click."""
     source = ctx.get_parameter_source(name)
     return source is not None and source.name == "COMMANDLINE"
+
+
+def _refuse_out_of_range(max_order: int, replicates: int | str, seed: int | None) -> None:
+    """Refuse a value out of range by its option, before the lists are read (and the demo lists' warning and the
+    bootstrap's announcement printed): estimate_population's own messages name its keywords, not the options."""
+    from evidence.analyses.estimation.bootstrap import AUTO_MAX
+    from evidence.analyses.estimation.estimate import MIN_BOOTSTRAP
+    from evidence.analyses.estimation.models import MAX_ORDER_LIMIT
+    from evidence.core.errors import ParameterError
+
+    if not 2 <= max_order <= MAX_ORDER_LIMIT:
+        raise ParameterError(
+            f"--max-order {max_order}: the highest interaction order searched is from 2 (pairs) to {MAX_ORDER_LIMIT}"
+        )
+    if isinstance(replicates, int) and 0 < replicates < MIN_BOOTSTRAP:
+        raise ParameterError(
+            f"--bootstrap-replicates {replicates}: too few for an interval; give 0 (no bootstrap) or at least "
+            f"{MIN_BOOTSTRAP} (1000 for published intervals, auto until the limits settle)"
+        )
+    if isinstance(replicates, int) and replicates > AUTO_MAX * 5:
+        raise ParameterError(f"--bootstrap-replicates {replicates}: at most {AUTO_MAX * 5:,}")
+    if seed is not None and seed < 0:
+        raise ParameterError(f"--seed: the bootstrap's seed must be a whole number, 0 or more, not {seed}")
 
 
 def _refuse_unused_options(ctx: typer.Context, method: str, replicates: int | str, runs: int | str) -> None:

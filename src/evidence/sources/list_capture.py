@@ -264,9 +264,28 @@ def _binary(frame: pl.DataFrame, column: str, path: Path) -> pl.Series:
             path=path,
             row=int(frame[_LINE][index]),
             column=column,
-            hint=_membership_hint(shown),
+            hint=_covariate_hint(frame[column], bad, column) or _membership_hint(shown),
         )
     return values.cast(pl.UInt8)
+
+
+#: Words a list's column may hold for a membership that the loader does not read (told to write 1 or 0 instead).
+_MEMBERSHIP_WORDS = frozenset({"yes", "no", "y", "n", "x", "on", "off"})
+
+
+def _covariate_hint(values: pl.Series, bad: pl.Series, column: str) -> str | None:
+    """What to do about a column that describes the cases (sex, nationality…) rather than a list: none of its
+    values is a membership and they are words (not counts, not yes/no). The estimation has no strata."""
+    if not bad.all():
+        return None
+    words = {v.strip().lower() for v in values.drop_nulls().to_list() if v.strip()}
+    if not words or words <= _MEMBERSHIP_WORDS or all(w.removesuffix(".0").isdigit() for w in words):
+        return None
+    return (
+        f"{column!r} describes the cases (sex, nationality…), not a list: the estimation takes no strata. "
+        "Estimate each group from its own file (its rows, without this column); a group of few cases gives "
+        "a fragile estimate"
+    )
 
 
 def _membership_hint(shown: str | None) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from evidence.analyses.estimation.bootstrap import AUTO_MAX, AUTO_MAX_RUNS, bca_bootstrap
-from evidence.analyses.estimation.lists import ListCapture, read_list_capture
+from evidence.analyses.estimation.lists import ListCapture, check_list_names, read_list_capture
 from evidence.analyses.estimation.loglinear import ExistenceCheck, check_existence
 from evidence.analyses.estimation.models import MAX_ORDER_LIMIT
 from evidence.analyses.estimation.selection import (
@@ -331,7 +331,31 @@ def _canonical_frame(capture: pl.DataFrame) -> pl.DataFrame:
                 f"{_FRAME_LAYOUT}: column {column!r} is not {what} (row {row + 1} of the frame holds {series[row]!r})"
                 + ("" if column == "count" else hint)
             )
-    return frame.with_columns(pl.col([*lists, "count"]).cast(pl.Int64))
+    frame = frame.with_columns(pl.col([*lists, "count"]).cast(pl.Int64))
+    check_list_names(lists)  # before any row's check: a name that cannot be a list's comes first
+    on_no_list = frame.select((pl.sum_horizontal(lists) == 0) & (pl.col("count") > 0)).to_series()
+    if on_no_list.any():
+        row = int(on_no_list.arg_true()[0])
+        what = "a case" if "count" not in capture.columns else f"the history with count {frame['count'][row]}"
+        raise ParameterError(
+            f"row {row + 1} of the frame is on no list ({what}): nobody can be observed on no list; that number "
+            "is what the estimation is for"
+        )
+    if "count" in capture.columns:
+        # one row per capture history, as the CSV loader requires: two rows of one history (a typing slip, a
+        # stratum left in) were summed without a word
+        keyed = frame.with_row_index("_row").filter(pl.sum_horizontal(lists) > 0)
+        repeated = keyed.filter(pl.struct(lists).is_duplicated())
+        if repeated.height:
+            first = repeated.row(0, named=True)
+            rows = repeated.filter(pl.all_horizontal(pl.col(c) == first[c] for c in lists))["_row"] + 1
+            history = "{" + ", ".join(c for c in lists if first[c]) + "}"
+            shown = ", ".join(str(r) for r in rows[:-1].to_list()) + f" and {rows[-1]}"
+            raise ParameterError(
+                f"the capture history {history} appears on rows {shown} of the frame; each history must appear "
+                "once (sum the counts, or give one row per case without a count column)"
+            )
+    return frame
 
 
 def estimate_population(

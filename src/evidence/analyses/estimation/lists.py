@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import combinations
 from pathlib import Path
 from typing import Any, cast
@@ -22,6 +22,28 @@ MAX_LISTS = 16
 Term = tuple[int, ...]
 #: Kept for readers of older code: a pairwise term.
 Pair = Term
+
+
+def check_list_names(lists: Sequence[str], path: str | None = None) -> None:
+    """Refuse list names printed alike but for spaces, blank, or holding ':' (which joins an interaction's lists)."""
+    shown: dict[str, str] = {}
+    for name in lists:
+        twin = shown.setdefault(name.strip(), name)
+        if twin != name:  # "A" and "A ": two lists printed alike in every table and term
+            raise InputError(
+                f"lists {twin!r} and {name!r} differ only by spaces, and would be printed alike",
+                path=path,
+                column=name,
+                hint="give every list a name of its own",
+            )
+        if ":" in name or not name.strip():
+            raise InputError(
+                "a list's name must not be blank or hold ':', which joins the lists of an interaction (A:B): "
+                "a list named so would make its interactions ambiguous",
+                path=path,
+                column=name,
+                hint="rename the column (A_B or A+B for merged lists)",
+            )
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -156,24 +178,7 @@ class ListCapture:
             )
         if len(lists) > MAX_LISTS:
             raise InputError(f"{len(lists)} lists: at most {MAX_LISTS} are supported", path=path)
-        shown: dict[str, str] = {}
-        for name in lists:
-            twin = shown.setdefault(name.strip(), name)
-            if twin != name:  # "A" and "A ": two lists printed alike in every table and term
-                raise InputError(
-                    f"lists {twin!r} and {name!r} differ only by spaces, and would be printed alike",
-                    path=path,
-                    column=name,
-                    hint="give every list a name of its own",
-                )
-            if ":" in name or not name.strip():
-                raise InputError(
-                    "a list's name must not be blank or hold ':', which joins the lists of an interaction (A:B): "
-                    "a list named so would make its interactions ambiguous",
-                    path=path,
-                    column=name,
-                    hint="rename the column (A_B or A+B for merged lists)",
-                )
+        check_list_names(lists, path)
         try:
             values = frame.select([*lists, "count"]).cast(pl.Float64).to_numpy()
         except (pl.exceptions.PolarsError, ValueError) as exc:
@@ -194,13 +199,21 @@ class ListCapture:
         capture = cls(lists=lists, counts=counts, source=source, provenance=provenance)
         if capture.observed == 0:
             raise InputError("no case is on any list", path=path)
-        for name, total in capture.list_totals().items():
+        # with two lists, dropping one leaves one list, from which nothing can be estimated
+        remedy = (
+            "drop it before estimating"
+            if len(lists) > 2
+            else "with two lists no estimate is possible: link a third list (and check the linkage)"
+        )
+        totals = capture.list_totals()
+        # an empty list first: with it, another list may hold every case only because this one holds none
+        for name, total in totals.items():
             if total == 0:
-                raise InputError("this list has no case: drop it before estimating", path=path, column=name)
+                raise InputError(f"this list has no case: {remedy}", path=path, column=name)
+        for name, total in totals.items():
             if total == capture.observed:
                 raise InputError(
-                    "every observed case is on this list, so it says nothing about the people on no list: "
-                    "drop it before estimating",
+                    f"every observed case is on this list, so it says nothing about the people on no list: {remedy}",
                     path=path,
                     column=name,
                 )

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+
+import polars as pl
 
 from evidence.analyses.estimation.estimate import (
     DEFAULT_P_ENTER,
     PopulationEstimate,
+    as_list_capture,
     estimate_population,
     renamed_bootstrap_keywords,
 )
@@ -70,7 +74,7 @@ class SensitivityRow:
 
 
 def sensitivity(
-    capture: ListCapture,
+    capture: ListCapture | pl.DataFrame | str | Path,
     choices: Sequence[ModelChoice] | None = None,
     *,
     bootstrap_replicates: int | str = 0,
@@ -82,11 +86,13 @@ def sensitivity(
     """The estimate and interval under each model choice (by default :func:`model_choices`), all with the same
     bootstrap settings (``bootstrap_replicates`` per choice, one run each) and seed. A choice that gives no
     estimate for these data says why instead. ``known`` is an estimate already made of the same data with the
-    same settings (the headline one): its choice is not fitted and bootstrapped again. The old keyword
+    same settings (the headline one): its choice is not fitted and bootstrapped again. ``capture`` is what
+    :func:`~evidence.analyses.estimation.estimate.estimate_population` takes (:func:`as_list_capture`). The old keyword
     ``bootstrap`` still works, with a DeprecationWarning."""
     bootstrap = renamed_bootstrap_keywords(
         renamed, {"bootstrap_replicates": bootstrap_replicates}, {"bootstrap_replicates": 0}, "sensitivity"
     )["bootstrap_replicates"]
+    capture = as_list_capture(capture)  # what estimate_population takes: a path or a frame too, read once
     choices = list(choices) if choices is not None else model_choices(capture.n_lists)
     positive = [int(count) for count in capture.counts if count > 0]
     smallest = min(positive) if positive else None
