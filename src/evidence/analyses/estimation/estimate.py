@@ -478,7 +478,7 @@ def _estimate(
     if bootstrap == 0:
         return PopulationEstimate(**common, interval=fit.interval(level), interval_method="intercept_se")
     if seed is None:
-        seed = int(np.random.SeedSequence().generate_state(2, np.uint64)[0] % 2**63)
+        seed = draw_seed()
     rng = np.random.default_rng(seed)
     log = FitLog()
     try:
@@ -560,6 +560,11 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.floating):
         return float(value)
     return value
+
+
+def draw_seed() -> int:
+    """A bootstrap seed from the operating system's entropy (a run given none), recorded with its result."""
+    return int(np.random.SeedSequence().generate_state(2, np.uint64)[0] % 2**63)
 
 
 def _check_seed(seed: object) -> None:

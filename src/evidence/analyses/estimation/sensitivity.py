@@ -13,6 +13,7 @@ from evidence.analyses.estimation.estimate import (
     DEFAULT_P_ENTER,
     PopulationEstimate,
     as_list_capture,
+    draw_seed,
     estimate_population,
     renamed_bootstrap_keywords,
 )
@@ -93,6 +94,8 @@ def sensitivity(
         renamed, {"bootstrap_replicates": bootstrap_replicates}, {"bootstrap_replicates": 0}, "sensitivity"
     )["bootstrap_replicates"]
     capture = as_list_capture(capture)  # what estimate_population takes: a path or a frame too, read once
+    if bootstrap != 0 and seed is None:  # one seed for every choice, as said (each drew its own)
+        seed = known.seed if known is not None and known.seed is not None else draw_seed()
     choices = list(choices) if choices is not None else model_choices(capture.n_lists)
     positive = [int(count) for count in capture.counts if count > 0]
     smallest = min(positive) if positive else None
