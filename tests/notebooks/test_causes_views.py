@@ -953,3 +953,36 @@ def test_no_odds_ratio_gives_back_a_count_withheld_beside_it(
         # an odds ratio whose cells are all published is shown (minor or adult: form by minor or adult)
         adult = shown["forced labour"][0].filter(pl.col("Category") == "Adult (vs Minor)")["Odds ratio"][0]
         assert re.fullmatch(r"[\d.,]+", adult)
+
+
+def _few_events_cases(demo: pl.DataFrame, n_with: int, n: int = 400) -> pl.DataFrame:
+    """The demo's first ``n`` records with every form recorded: forced labour on the first ``n_with`` of them,
+    sexual exploitation on the others."""
+    labour = pl.int_range(pl.len()) < n_with
+    forms = [c for c in demo.columns if c.startswith("exploitation_")]
+    return (
+        demo.head(n)
+        .with_columns(
+            *(pl.lit(False).alias(c) for c in forms),
+        )
+        .with_columns(exploitation_forced_labour=labour, exploitation_sexual=~labour)
+    )
+
+
+def test_a_model_with_few_victims_per_odds_ratio_says_so(demo):
+    # 12 victims with the outcome for 4 odds ratios (sex, age groups): 3 per odds ratio, well under the
+    # usual 10; the intervals are wide and the estimates biased away from 1, and the sentence must say so
+    model = causes.association_model(
+        _few_events_cases(demo, 12), "exploitation_forced_labour", ("sex", "age_group")
+    )
+    assert model.n_outcome == 12 and model.terms.height == 4
+    sentence = views.model_sentence(model, RULE)
+    assert "fewer than 10" in sentence.lower()
+    # with enough victims on both sides of the outcome, no such caveat
+    plenty = causes.association_model(
+        _few_events_cases(demo, 150), "exploitation_forced_labour", ("sex", "age_group")
+    )
+    assert "fewer than 10" not in views.model_sentence(plenty, RULE).lower()
+    # a withheld count is not bounded by the caveat: it is said only of published counts
+    hidden = views.model_sentence(model, RULE, frozenset({"n_outcome"}))
+    assert "fewer than 10" not in hidden.lower()

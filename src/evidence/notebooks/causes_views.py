@@ -880,7 +880,34 @@ def model_sentence(
             "Some odds ratios are not estimable (separation: a category whose victims all, or almost all, "
             "have or lack the outcome); the data show the direction, not a size."
         )
+    few = _few_events(model, {name: count(name) for name in ("n_used", "n_outcome")})
+    if few:
+        parts.append(few)
     return " ".join(parts)
+
+
+#: Victims on the rarer side of the outcome per odds ratio estimated below which a model is said to be thin (the
+#: usual rule of thumb of 10 events per variable: Peduzzi et al. 1996).
+EVENTS_PER_TERM = 10
+
+
+def _few_events(model: causes.AssociationModel, shown: dict[str, str]) -> str | None:
+    """The caveat of a model with fewer than :data:`EVENTS_PER_TERM` victims with (or without) the outcome per
+    odds ratio estimated, read from the counts as published (``shown``): nothing when one is withheld, so that the
+    caveat never bounds a withheld count, and the perturbed counts of real records are read as published."""
+    numbers = [shown[name].replace(",", "") for name in ("n_used", "n_outcome")]
+    if not all(n.isdigit() for n in numbers):
+        return None
+    used, with_it = (int(n) for n in numbers)
+    rarer, terms = min(with_it, used - with_it), model.terms.height
+    if not terms or rarer >= EVENTS_PER_TERM * terms:
+        return None
+    side = "with" if with_it <= used - with_it else "without"
+    return (
+        f"Fewer than {EVENTS_PER_TERM} victims {side} it per odds ratio estimated ({rarer:,} for {terms}): "
+        "the odds ratios are imprecise and tend to lie further from 1 than the truth; read them with their "
+        "intervals, as a direction rather than a size."
+    )
 
 
 def missing_comparison_view(
