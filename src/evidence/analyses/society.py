@@ -599,6 +599,27 @@ def _tiers(tables: list[LoadedTable]) -> pl.DataFrame:
     )
 
 
+def _check_identified(X: np.ndarray, n_times: int, params: np.ndarray, ci: np.ndarray) -> None:
+    """Raise (a numerical failure, :func:`fitted_or_refused`) when an event-time ratio is not determined by the
+    data: its column a combination of the country and year dummies (a rank-deficient design, whose minimum-norm
+    fit gives it an arbitrary value), or its estimate or interval not finite (a singular clustered covariance:
+    NaN intervals, which a chart draws as nothing). Ten countries with five upgrades gave both, and were shown."""
+    if n_times and not (
+        np.all(np.isfinite(params)) and np.all(np.isfinite(ci)) and np.all(np.abs(ci) <= 700.0)
+    ):
+        raise np.linalg.LinAlgError(
+            "an event-time ratio has no finite interval (too few countries and years)"
+        )
+    if n_times and np.linalg.matrix_rank(X) < X.shape[1]:
+        # a coefficient is identified when its unit vector lies in the row space of X: (X⁺X) e_j = e_j
+        projection = np.linalg.pinv(X) @ X
+        if not np.allclose(projection[:, :n_times], np.eye(X.shape[1])[:, :n_times], atol=1e-8):
+            raise np.linalg.LinAlgError(
+                "an event-time ratio is not determined by the data (its years are explained by the country and "
+                "year effects)"
+            )
+
+
 def _rate(
     detected: pl.DataFrame, denominator: pl.DataFrame, measure: str, per: int, what: str
 ) -> pl.DataFrame:
@@ -1017,7 +1038,9 @@ def tier_event_study(
     is a Poisson pseudo-likelihood regression of detected victims on country and year fixed effects and one
     indicator per event time in ``window`` (the year before the event, -1, is the reference), with intervals
     clustered by country. Countries without such an event are comparisons (all their years); an event country's
-    years outside the window are left out. A rate ratio of 1.5 at event time +1 means 50% more detected
+    years outside the window are left out. Only the years the panel's TIP reports cover are read (the first to the
+    last report year): a country without an event in those reports is not known to have had none later, so its
+    later years are no comparison (and an event's years after the last report are left out with them). A rate ratio of 1.5 at event time +1 means 50% more detected
     victims than the year before the event, beyond what the country's level and the common year effects say.
     The report year is the year the report was published (it covers roughly April of the year before to
     March): authorities may act before and after it. Censored counts use the midpoint (refits on bounds). A
@@ -1182,9 +1205,15 @@ def _tier_event_study(
             f"the window must include -1 (the reference year) and the event year, not {window}"
         )
     panel.require("unodc_glotip", "us_tip_tiers", what="the tier event study")
+    # only the years the TIP reports of the panel cover: a comparison country is one without a change of the kind
+    # in those reports, and of later years (UNODC's counts run years past the last report) nothing says it had none
+    reported = panel.measure(TIER)["year"].drop_nulls()
+    if reported.is_empty():
+        raise ParameterError("the TIP tier table holds no report year: no change of tier to study")
+    first_report, last_report = int(reported.min()), int(reported.max())  # type: ignore[arg-type]
     detected = (
         panel.measure(DETECTED)
-        .filter(pl.col("value_high").is_not_null())
+        .filter(pl.col("value_high").is_not_null() & pl.col("year").is_between(first_report, last_report))
         .select(
             "iso3",
             pl.col("year").cast(pl.Int64),
@@ -1290,6 +1319,7 @@ def _fit_event(
         params = np.asarray(fit.params)[:n_times]
         ci = np.asarray(fit.conf_int(alpha=1 - level))[:n_times]
         pvalues = np.asarray(fit.pvalues)[:n_times]
+        _check_identified(X, n_times, params, ci)
     notes += caught
     if not fit.converged:
         notes.append("the event-study model did not converge")
