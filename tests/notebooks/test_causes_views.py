@@ -986,3 +986,20 @@ def test_a_model_with_few_victims_per_odds_ratio_says_so(demo):
     # a withheld count is not bounded by the caveat: it is said only of published counts
     hidden = views.model_sentence(model, RULE, frozenset({"n_outcome"}))
     assert "fewer than 10" not in hidden.lower()
+
+
+def test_the_tier_event_study_says_which_reports_its_comparisons_are_without_a_change(
+    tmp_path, monkeypatch, panel
+):
+    """ "Countries without one" read as never downgraded; they are countries without one in the TIP reports the
+    panel holds (reports of 2001-2015 in the file of 1999-2015), and the study reads those years only: the
+    sentence says so."""
+    import IPython.display
+
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    views.show_society_section(panel, "THA", ["KHM", "MMR"], RULE)
+    text = " ".join(_shown_text(shown).split())
+    assert text.count("countries without one in the TIP reports of 2001–2015") == 2, text[-600:]
+    assert "detected victims of 2001–2015 only" in text

@@ -2114,15 +2114,20 @@ def show_society_section(
                 level=studies[0].level,
             )
             show_chart(chart, "tier_event_study")
+            # the comparisons are countries without a change in the reports the panel holds, read in their years
+            # only (society.tier_event_study): said, as "without one" alone reads as never
+            reports = panel.measure(society.TIER)["year"].drop_nulls()
+            covered = f"{int(reports.min())}–{int(reports.max())}"  # type: ignore[arg-type]
             display(
                 Markdown(
                     "; ".join(
                         f"{number(s.events.height, 'countries')} countries with {_article(s.kind)} {s.kind} (its first "
                         f"counted), compared with {number(s.n_countries - s.events.height, 'countries')} "
-                        f"countries without one"
+                        f"countries without one in the TIP reports of {covered}"
                         for s in studies
                     )
-                    + ". An association around the report year, not the effect of the tier."
+                    + f" (detected victims of {covered} only: of later years, nothing says a comparison country had "
+                    "no change). An association around the report year, not the effect of the tier."
                 )
             )
     else:
