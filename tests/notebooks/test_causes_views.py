@@ -978,6 +978,9 @@ def test_a_model_with_few_victims_per_odds_ratio_says_so(demo):
     assert model.n_outcome == 12 and model.terms.height == 4
     sentence = views.model_sentence(model, RULE)
     assert "fewer than 10" in sentence.lower()
+    # it prints no count of its own (the victims without the outcome are no count the tables publish)
+    caveat = sentence[sentence.index("Fewer than 10") :]
+    assert re.findall(r"\d+", caveat) == ["10", "1"], caveat  # "further from 1"
     # with enough victims on both sides of the outcome, no such caveat
     plenty = causes.association_model(
         _few_events_cases(demo, 150), "exploitation_forced_labour", ("sex", "age_group")

@@ -894,7 +894,8 @@ EVENTS_PER_TERM = 10
 def _few_events(model: causes.AssociationModel, shown: dict[str, str]) -> str | None:
     """The caveat of a model with fewer than :data:`EVENTS_PER_TERM` victims with (or without) the outcome per
     odds ratio estimated, read from the counts as published (``shown``): nothing when one is withheld, so that the
-    caveat never bounds a withheld count, and the perturbed counts of real records are read as published."""
+    caveat never bounds a withheld count, and the perturbed counts of real records are read as published; it
+    prints no number of its own (the victims without the outcome are no count the tables publish)."""
     numbers = [shown[name].replace(",", "") for name in ("n_used", "n_outcome")]
     if not all(n.isdigit() for n in numbers):
         return None
@@ -904,7 +905,7 @@ def _few_events(model: causes.AssociationModel, shown: dict[str, str]) -> str | 
         return None
     side = "with" if with_it <= used - with_it else "without"
     return (
-        f"Fewer than {EVENTS_PER_TERM} victims {side} it per odds ratio estimated ({rarer:,} for {terms}): "
+        f"Fewer than {EVENTS_PER_TERM} victims {side} it per odds ratio estimated: "
         "the odds ratios are imprecise and tend to lie further from 1 than the truth; read them with their "
         "intervals, as a direction rather than a size."
     )
