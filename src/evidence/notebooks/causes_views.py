@@ -905,9 +905,9 @@ def _few_events(model: causes.AssociationModel, shown: dict[str, str]) -> str | 
         return None
     side = "with" if with_it <= used - with_it else "without"
     return (
-        f"Fewer than {EVENTS_PER_TERM} victims {side} it per odds ratio estimated: "
-        "the odds ratios are imprecise and tend to lie further from 1 than the truth; read them with their "
-        "intervals, as a direction rather than a size."
+        f"Fewer than {number(EVENTS_PER_TERM, 'parameter')} victims {side} it per odds ratio estimated: "
+        f"the odds ratios are imprecise and tend to lie further from {number(1, 'statistic')} than the truth; "
+        "read them with their intervals, as a direction rather than a size."
     )
 
 
@@ -1109,6 +1109,45 @@ def detection_model_view(model: DetectionModel) -> pl.DataFrame:
             .alias("p"),
         )
         .rename({"change": "Where"})
+    )
+
+
+def censored_text(model: DetectionModel) -> str:
+    """How the model's counts published as ``<5`` enter it, and how far its rate ratios move when they are set at
+    their bounds instead (the refits :func:`~evidence.analyses.society.detection_model` makes, which no output
+    said); empty when no count is censored. The count is of countries, UNODC's own published cells."""
+    censored = int((model.data["detected_low"] != model.data["detected_high"]).sum())
+    if not censored or model.low_bound is None or model.high_bound is None:
+        return ""
+    moved = max(
+        abs(bound.rate_ratio / term.rate_ratio - 1)
+        for fit in (model.low_bound, model.high_bound)
+        for bound, term in zip(fit, model.terms, strict=True)
+    )
+    return (
+        f"{number(censored, 'countries')} of the {number(model.n_countries, 'countries')} countries have a count "
+        "published as \\<5, entered at its midpoint; refitted with each at its lower and at its upper bound, no "
+        f"rate ratio moves by more than {number(max(moved * 100, 0.1), 'statistic', digits=1)}%."
+    )
+
+
+def event_censored_text(studies: Sequence[EventStudy]) -> str:
+    """How far the event studies' rate ratios move when UNODC's ``<5`` counts are set at their bounds instead of
+    their midpoint (the refits :func:`~evidence.analyses.society.tier_event_study` makes, which no output said);
+    empty when no count is censored."""
+    moved = [
+        abs(bound / point - 1)
+        for study in studies
+        if "rate_ratio_low_bound" in study.estimates.columns
+        for column in ("rate_ratio_low_bound", "rate_ratio_high_bound")
+        for bound, point in zip(study.estimates[column], study.estimates["rate_ratio"], strict=True)
+        if bound is not None and point
+    ]
+    if not moved:
+        return ""
+    return (
+        " Counts published as \\<5 enter at their midpoint; refitted with each at its lower and at its upper "
+        f"bound, no rate ratio moves by more than {number(max(max(moved) * 100, 0.1), 'statistic', digits=1)}%."
     )
 
 
@@ -2085,6 +2124,9 @@ def show_society_section(
             )
             sentences = model.sentences(mark=lambda step: number(step, "parameter"), ratio_text=_ratio)
             display(Markdown("\n".join(f"- {s}" for s in sentences)))
+            censored = censored_text(model)
+            if censored:
+                display(Markdown(censored))
     else:
         display(
             Markdown(
@@ -2128,7 +2170,9 @@ def show_society_section(
                         for s in studies
                     )
                     + f" (detected victims of {covered} only: of later years, nothing says a comparison country had "
-                    "no change). An association around the report year, not the effect of the tier."
+                    "no change)."
+                    + event_censored_text(studies)
+                    + " An association around the report year, not the effect of the tier."
                 )
             )
     else:
