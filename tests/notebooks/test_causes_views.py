@@ -1077,3 +1077,27 @@ def test_the_tier_event_study_says_what_its_censored_counts_bounds_change(tmp_pa
         f"no rate ratio moves by more than {max(moved * 100, 0.1):.1f}%."
     )
     assert expected in text, text[text.find("TIP tier") : text.find("TIP tier") + 900]
+
+
+def test_a_model_whose_fit_fails_is_not_said_to_have_too_few_victims(demo, monkeypatch):
+    """Every model not fitted was said to have "too few victims with it, or no variation", a fit that failed
+    numerically (a singular matrix on plenty of victims) included: the reason is said as it is."""
+    import IPython.display
+
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    real = causes.association_model
+
+    def failing(cases, outcome, *args, **kwargs):
+        if outcome == "exploitation_sexual":
+            raise ParameterError(
+                "the model of sexual exploitation could not be fitted on these data (the fit failed: Singular matrix)"
+            )
+        return real(cases, outcome, *args, **kwargs)
+
+    monkeypatch.setattr(causes, "association_model", failing)
+    views.show_models(demo.head(2000), RULE, topics=["form"])
+    text = " ".join(_shown_text(shown).split())
+    assert "No model for sexual exploitation: the fit failed on these data" in text, text[-800:]
+    too_few = re.findall(r"No model for ([^:]*): too few victims", text)
+    assert not too_few or "sexual exploitation" not in too_few[0]

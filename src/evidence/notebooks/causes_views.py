@@ -2019,11 +2019,21 @@ def show_models(
                     kinds=_named_by(compared_view, 2)
                     | {c: "statistic" for c in compared_view.columns if c.startswith("Odds ratio")},
                 )
-        if failures:
+        # a fit that failed numerically is said as such, not as too few victims (fitted_or_refused's refusal)
+        failed = [label for label, why in failures.items() if "could not be fitted" in why]
+        too_few = [label for label in failures if label not in failed]
+        if too_few:
             display(
                 Markdown(
-                    f"No model for {', '.join(failures).lower()}: too few victims with it, or no variation "
+                    f"No model for {', '.join(too_few).lower()}: too few victims with it, or no variation "
                     "in the sample."
+                )
+            )
+        if failed:
+            display(
+                Markdown(
+                    f"No model for {', '.join(failed).lower()}: the fit failed on these data (a numerical failure, "
+                    "such as a characteristic that the others explain entirely)."
                 )
             )
     return False
