@@ -319,7 +319,9 @@ def test_causes_consequences_notebook_on_the_real_shared_files(tmp_path, shared_
     # events are countries (a country's first change counted) beside comparison countries, not "in" them
     import re
 
-    said = re.findall(r"([\d,]+)</span> countries with (?:a downgrade|an upgrade) \(its first counted\), compared "
+    said = re.findall(r"([\d,]+)</span> countries with (?:a downgrade|an upgrade) \(each country's first with "
+                      r"detected victims both before and after it; for <span[^>]*>[\d,]+</span> of them not its "
+                      r"first (?:downgrade|upgrade)\), compared "
                       r"with <span[^>]*>([\d,]+)</span> countries without one", text)  # fmt: skip
     assert len(said) == 2 and "with a upgrade" not in text
     assert {p.name for p in (folder / "figures").iterdir()} >= {
@@ -1016,6 +1018,19 @@ def test_the_tier_event_study_says_which_reports_its_comparisons_are_without_a_c
     text = " ".join(_shown_text(shown).split())
     assert text.count("countries without one in the TIP reports of 2001–2015") == 2, text[-600:]
     assert "detected victims of 2001–2015 only" in text
+    # "its first counted" read as the country's first downgrade; most are a later one (UNODC's counts start
+    # years after the reports): the sentence says how many
+    for kind in ("downgrade", "upgrade"):
+        study = society.tier_event_study(panel, kind)
+        changes = society.tier_changes(panel).filter(pl.col("kind") == kind)
+        first = dict(changes.group_by("iso3").agg(pl.col("year").min()).iter_rows())
+        later = sum(year > first[iso3] for iso3, year in study.events.select("iso3", "year").iter_rows())
+        assert later
+        said = (
+            f"{study.events.height} countries with {'an' if kind == 'upgrade' else 'a'} {kind} (each country's "
+            f"first with detected victims both before and after it; for {later} of them not its first {kind})"
+        )
+        assert said in text, (said, text[-900:])
 
 
 def test_the_detection_model_says_how_its_censored_counts_enter_and_what_their_bounds_change(

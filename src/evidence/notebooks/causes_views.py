@@ -1131,6 +1131,17 @@ def censored_text(model: DetectionModel) -> str:
     )
 
 
+def later_events(panel: CountryPanel, study: EventStudy) -> int:
+    """How many of the study's events are not their country's first change of the kind in the TIP reports (an
+    earlier one had no detected victims around it, UNODC's counts starting years after the reports): "its first
+    counted" read as the first."""
+    from evidence.analyses import society
+
+    changes = society.tier_changes(panel).filter(pl.col("kind") == study.kind)
+    first = dict(changes.group_by("iso3").agg(pl.col("year").min()).iter_rows())
+    return sum(year > first[iso3] for iso3, year in study.events.select("iso3", "year").iter_rows())
+
+
 def event_censored_text(studies: Sequence[EventStudy]) -> str:
     """How far the event studies' rate ratios move when UNODC's ``<5`` counts are set at their bounds instead of
     their midpoint (the refits :func:`~evidence.analyses.society.tier_event_study` makes, which no output said);
@@ -2174,8 +2185,10 @@ def show_society_section(
             display(
                 Markdown(
                     "; ".join(
-                        f"{number(s.events.height, 'countries')} countries with {_article(s.kind)} {s.kind} (its first "
-                        f"counted), compared with {number(s.n_countries - s.events.height, 'countries')} "
+                        f"{number(s.events.height, 'countries')} countries with {_article(s.kind)} {s.kind} (each "
+                        "country's first with detected victims both before and after it; for "
+                        f"{number(later_events(panel, s), 'countries')} of them not its first {s.kind}), compared with "
+                        f"{number(s.n_countries - s.events.height, 'countries')} "
                         f"countries without one in the TIP reports of {covered}"
                         for s in studies
                     )
