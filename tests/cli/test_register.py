@@ -190,6 +190,7 @@ def test_the_register_is_a_data_source_of_brief_and_batch(exports, run_main, tmp
     assert entry["path"] == str(register) and entry["cited"] and entry["kind"] == "case", entry
     html = (folder / "brief.html").read_text()
     assert "Identified and assisted victims" in html
+    assert "(the organisation’s own case records), release 2023-06-30" in html.replace("'", "’")  # whose data
     assert json.loads((folder / "brief.json").read_text())["demo"] is False  # the register is no demo file
     secrets = {s for s in identifying_values(exports) if len(s) >= 6}
     assert not [s for s in secrets if s in html]

@@ -1055,6 +1055,13 @@ def test_a_route_section_says_the_years_its_source_holds_when_fewer_than_the_spa
         "2005–2021: the numbers below are of those years."
     )
     assert held_years_sentence(thailand.replace(years=(2010, 2010))) is None
+    # Cambodia's nationals are in CTDC's sample in two separate years: "in 2010, 2018, of 2009–2021" read as a
+    # list of three
+    cambodia = Selection(ctdc, country="KHM", role="origin", years=(2009, 2021))
+    assert held_years_sentence(cambodia) == (
+        "These data hold identified victims of this selection in 2010 and 2018, of 2009–2021: the numbers below "
+        "are of those years."
+    )
 
 
 def test_the_unknown_citizenship_column_names_the_texts_that_name_no_country(
@@ -1227,3 +1234,90 @@ def test_a_table_of_the_publishers_own_small_cells_says_they_are_the_publishers(
     # only cells withheld here: the table writer's own note, unchanged
     ours = _dimension_text(monkeypatch, _forms_without_total({2018: 3}))
     assert "\\<5: fewer than 5, not shown to protect individuals." in ours and "publisher gives" not in ours
+
+
+def test_the_route_charts_of_the_routes_notebook_give_their_years(real_tables, monkeypatch):
+    """Found by the notebooks audit: the routes notebook's bar chart, flow map and world map said "Largest routes,
+    Thailand" with no years (the figures are files of their own, read apart from the brief); the country
+    brief's say "Identified victims, 2010". Without a subtitle of its own, a route chart gives the years its
+    source holds the selection in."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks import views
+    from evidence.presentation.charts import chart_spec
+
+    captured: list = []
+    monkeypatch.setattr(views, "show_charts", lambda named: captured.extend(named))
+    ctdc, unodc = real_tables[:2]
+    options = {"title": "t", "map_title": "m", "subtitle": None, "source": "s"}
+    views.show_routes(
+        Selection(unodc, country="THA", role="origin", years=(2007, 2021)), DisclosureRule(5), **options
+    )
+    specs = [json.dumps(chart_spec(chart), ensure_ascii=False) for chart, _ in captured]
+    assert len(specs) == 3 and all("Detected victims, 2007–2021" in spec for spec in specs)
+    captured.clear()
+    cambodia = Selection(ctdc, country="KHM", role="origin", years=(2009, 2021))
+    views.show_routes(cambodia, DisclosureRule(5), **options)
+    specs = [json.dumps(chart_spec(chart), ensure_ascii=False) for chart, _ in captured]
+    assert specs and all("Identified victims, 2010 and 2018" in spec for spec in specs)
+
+
+def test_the_note_on_years_without_a_total_gives_each_breakdown_its_own_years(real_tables):
+    """Found by the notebooks audit (trends, Thailand as destination): "UNODC gives these victims by form of
+    exploitation and by citizenship in 2007–2008 but not their total", while the table by corridor (citizenship)
+    said it has no 2007: UNODC gives their forms in 2007 and their citizenships in 2008."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks import builders, views
+
+    unodc = real_tables[1]
+    numbers = builders.yearly_numbers(
+        Selection(unodc, country="THA", role="destination", years=(2007, 2021)), DisclosureRule(5)
+    )
+    note = views.no_data_note(numbers, tables=["corridor"])
+    assert note is not None
+    assert "by form of exploitation (2007) and by citizenship (2008) but not their total" in note
+    assert "2007–2008" not in note
+
+
+@pytest.mark.parametrize("role", ["origin", "both"])
+def test_a_breakdown_of_a_countrys_nationals_by_citizenship_says_they_have_one(real_tables, role):
+    """Found by the notebooks audit (trends, Thailand as origin, by citizenship): "Not shown by citizenship:
+    UNODC's data give the nationals a country detects abroad by citizenship only, never by citizenship"."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.views import unavailable_breakdown
+
+    selection = Selection(real_tables[1], country="THA", role=role, years=(2007, 2021))
+    said = unavailable_breakdown(selection, "citizenship", ValueError("no such dimension"))
+    assert "never by citizenship" not in said and "by citizenship only" not in said
+    assert said.startswith(
+        "Not shown by citizenship: the nationals of Thailand, wherever detected, are all of one "
+    )
+    assert ("with the role destination" in said) == (role == "both")
+    # the other breakdowns keep their reason
+    form = unavailable_breakdown(selection, "form", ValueError("no such dimension"))
+    assert "by citizenship only, never by form of exploitation" in form
+
+
+def test_route_charts_of_perturbed_counts_say_so(real_tables, monkeypatch):
+    """Found by the notebooks audit: Cambodia's routes in CTDC's sample, "Cambodia → Cambodia 95 (83%)" and
+    "Cambodia → Thailand 16 (14%)", the only routes, add up to 111 of 114 and to 97%: the table under which they
+    are says its counts are perturbed, the chart (a figure read on its own too) did not. UNODC's charts, of
+    published counts, say nothing of it."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks import views
+    from evidence.presentation.charts import chart_spec
+
+    captured: list = []
+    monkeypatch.setattr(views, "show_charts", lambda named: captured.extend(named))
+    ctdc, unodc = real_tables[:2]
+    options = {"title": "t", "map_title": "m", "subtitle": None, "source": "s"}
+    views.show_routes(
+        Selection(ctdc, country="KHM", role="origin", years=(2009, 2021)), DisclosureRule(5), **options
+    )
+    specs = [json.dumps(chart_spec(chart), ensure_ascii=False) for chart, _ in captured]
+    assert specs and all("perturbed slightly (cell key method)" in spec for spec in specs)
+    captured.clear()
+    views.show_routes(
+        Selection(unodc, country="KHM", role="origin", years=(2009, 2021)), DisclosureRule(5), **options
+    )
+    specs = [json.dumps(chart_spec(chart), ensure_ascii=False) for chart, _ in captured]
+    assert specs and not any("perturbed" in spec for spec in specs)

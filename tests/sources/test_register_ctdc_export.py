@@ -55,6 +55,21 @@ def test_every_quasi_identifier_combination_occurs_at_least_k_times(register_fix
     assert set(report.levels) == set(QUASI_IDENTIFIERS)
 
 
+def test_the_export_read_back_is_the_organisations_not_ctdcs(register_fixture, tmp_path, shared_data) -> None:
+    """Read back, the register's export was attributed to CTDC: CTDC's producer, address and citation, "k-anonymised
+    by CTDC before release, k = 11" even at k = 3. CTDC's own release keeps them."""
+    out = tmp_path / "ctdc.csv"
+    write_ctdc_export(records_as_of(register_fixture.register).data, out, k=3)
+    back = load_ctdc(out).provenance
+    assert back.layout == "k_anonymised" and load_ctdc(out).protection == "cell_key"  # real people: perturbed
+    assert "CTDC" not in back.producer + back.citation + back.published_protection + back.url
+    assert "Counter-Trafficking" not in back.citation and "k = 11" not in back.published_protection
+    assert back.name == "An organisation's k-anonymised case records (CTDC layout)"
+    assert any("not CTDC's" in note for note in back.notes)
+    ctdc = load_ctdc(shared_data / "ctdc" / "k_anon_sample.csv").provenance
+    assert "CTDC" in ctdc.published_protection and "Counter-Trafficking" in ctdc.citation
+
+
 def test_a_smaller_k_needs_less_generalisation(register_fixture) -> None:
     data = records_as_of(register_fixture.register).data
     _, report = anonymise(data, k=11)
@@ -349,3 +364,17 @@ def test_a_kill_between_the_record_and_the_rename_leaves_nothing_after_the_next_
         export_register(register, tmp_path / "ctdc.csv", k=5)
         assert (tmp_path / "ctdc.csv").exists()
     assert not list(shared.iterdir())
+
+
+def test_the_rows_of_the_export_are_in_no_order_of_the_records(register_fixture, tmp_path) -> None:
+    # the register gives its records in the order of their pseudonyms: a file in that order would line its
+    # rows up with a snapshot's, or with another release's (the same people in the same order), beyond what
+    # the quasi-identifiers say; the file is in the order of its own content, whatever the records' order
+    data = records_as_of(register_fixture.register).data
+    shuffled = data.sample(fraction=1.0, shuffle=True, seed=3)
+    written = [tmp_path / "ordered.csv", tmp_path / "shuffled.csv"]
+    for frame, out in zip([data, shuffled], written, strict=True):
+        write_ctdc_export(frame, out, k=3)
+    assert written[0].read_bytes() == written[1].read_bytes()
+    rows = list(csv.reader(io.StringIO(written[0].read_text()), delimiter=";"))[1:]
+    assert rows == sorted(rows)

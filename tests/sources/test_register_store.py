@@ -84,6 +84,38 @@ def test_importing_the_same_or_an_overlapping_export_again_changes_nothing(
     assert len(status(register)["imports"]) == len(register_fixture.results) + 2
 
 
+def test_the_same_export_as_a_workbook_is_the_same_records_under_the_same_pseudonyms(
+    register_fixture, tmp_path
+) -> None:
+    # a data officer who exports the month as xlsx instead of CSV: dates, ages and numeric cells typed by the
+    # workbook, the same people; nothing is new, changed or missing, and no record takes another pseudonym
+    openpyxl = pytest.importorskip("openpyxl")
+    register = register_fixture.copy(tmp_path)
+    before = records_as_of(register).data
+    latest = register_fixture.exports[-1]
+    book = openpyxl.Workbook()
+    with latest.open(encoding="utf-8", newline="") as f:
+        for n, row in enumerate(csv.reader(f)):
+            typed: list[object] = list(row)
+            if n:
+                typed = [
+                    int(v)
+                    if v.isdigit()
+                    else dt.date.fromisoformat(v)
+                    if re.fullmatch(r"\d{4}-\d\d-\d\d", v)
+                    else v
+                    for v in row
+                ]
+            book.active.append(typed)
+    workbook = tmp_path / latest.with_suffix(".xlsx").name
+    book.save(workbook)
+    again = import_export(register, workbook, register_fixture.mapping, key_path=register_fixture.key_path)
+    assert (again.rows_new, again.rows_updated, again.rows_marked_missing) == (0, 0, 0)
+    assert again.rows_rejected == register_fixture.results[-1].rows_rejected  # the same rows, as in the CSV
+    assert again.rows_unchanged + again.rows_rejected == again.rows_in
+    assert records_as_of(register).data.equals(before)
+
+
 def test_a_corrected_record_keeps_its_history(register_fixture) -> None:
     january, february = (_rows(p) for p in register_fixture.exports[:2])
     february_ids = [line.split(",")[0] for line in register_fixture.exports[1].read_text().splitlines()]
@@ -422,6 +454,9 @@ def test_the_register_is_a_data_source_like_any_file(register_fixture, tmp_path,
     loaded = load(register_fixture.register)
     assert loaded.rows_kept == status(register_fixture.register)["records"]
     assert (loaded.provenance.source, loaded.provenance.release) == ("case_records", "2023-06-30")
+    # a brief of it names the data as readers should take them: the organisation's own records, by their title
+    title = "Assisted victims of trafficking, case-management export (invented test data)"  # the mapping's
+    assert loaded.provenance.label == f"{title} (the organisation's own case records), release 2023-06-30"
     [through_notebooks] = load_data([register_fixture.register])
     assert through_notebooks.data.equals(loaded.data)
 

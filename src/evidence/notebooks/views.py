@@ -283,6 +283,13 @@ class Opened:
 
         return years_text(range(self.years[0], self.years[1] + 1)) if self.years else "all years"
 
+    def place_as(self, role: str) -> str:
+        """The place in a role, as a chart title names whose victims it counts ("Thailand as country of
+        origin": its nationals, wherever detected; not the victims Thailand detected), as the country brief's."""
+        from evidence.analyses.coverage import ROLE_WORDS
+
+        return f"{self.place} as {ROLE_WORDS[role]}"
+
     def cite(self, *tables: LoadedTable) -> str:
         """Mark ``tables`` as used (their numbers are shown) and return their source line; records which of
         the loaded tables the notebook has cited so far in the run's provenance."""
@@ -505,6 +512,9 @@ def show_routes(
         _markdown(held)
     if key_figures:
         show_key_figures(numbers)
+    if subtitle is None and (period := route_years(selection)) is not None:
+        # a chart is a file of its own too, read apart from the brief's headings: it says its years
+        subtitle = f"{victims_noun(selection).capitalize()}, {period}"
     show_route_table(
         numbers,
         title=title,
@@ -515,6 +525,27 @@ def show_routes(
         tag=tag,
     )
     return numbers
+
+
+def route_years(selection: Selection) -> str | None:
+    """The years a source holds the selection's routes in, in words ("2007–2021", "2010 and 2018"): those of the
+    selection's span with victims (all of it when none has); None when the selection has no span."""
+    from evidence.analyses import routes
+    from evidence.analyses.coverage import years_text
+
+    if selection.years is None:
+        return None
+    first, last = selection.years
+    records = routes.flow_records(selection)
+    held = {int(y) for y in records.filter(pl.col("victims_high") > 0)["year"].drop_nulls().to_list()}
+    held = {y for y in held if first <= y <= last} or set(range(first, last + 1))
+    return word_list(years_text(held).split(", "))
+
+
+#: Under a chart of counts the cell key method perturbed (victim records of real people).
+CHART_PERTURBATION_NOTE = (
+    "Counts are perturbed slightly (cell key method): they and their shares may not add up exactly"
+)
 
 
 def held_years_sentence(selection: Selection) -> str | None:
@@ -534,14 +565,16 @@ def held_years_sentence(selection: Selection) -> str | None:
         return None
     span = years_text(range(first, last + 1))
     only = " only" if len(held) == 1 else ""
+    # runs of years as a list in words: "2010 and 2018", not "2010, 2018, of 2009–2021"
+    when = word_list(years_text(held).split(", "))
     if selection.kind == "indicator":
         # UNODC's totals can cover more years than the citizenship breakdowns the routes are read from
         return (
             f"The citizenship breakdowns of these data hold {victims_noun(selection)} of this selection in "
-            f"{years_text(held)}{only}, of {span}: the numbers below are of those years."
+            f"{when}{only}, of {span}: the numbers below are of those years."
         )
     return (
-        f"These data hold {victims_noun(selection)} of this selection in {years_text(held)}{only}, of "
+        f"These data hold {victims_noun(selection)} of this selection in {when}{only}, of "
         f"{span}: the numbers below are of those years."
     )
 
@@ -620,6 +653,8 @@ def show_route_table(
             said.add(line)
         _markdown(line)
     note = None if numbers.exact else "Lower bounds: a censored cell (<5) counts as 1."
+    # a figure is read on its own too: its perturbed counts (and their shares) need not add up, and it says so
+    perturbed = CHART_PERTURBATION_NOTE if numbers.low.table.perturbed else None
     # a route "repatriated from" a country where one detected there is drawn: left out by design, and said
     returns = [name_in_text(code) or code for code in numbers.low.returns_not_drawn()]
     not_drawn = (
@@ -632,7 +667,7 @@ def show_route_table(
         numbers.chart_data(),
         title=title,
         map_title=map_title,
-        subtitle=sentences(subtitle, note, not_drawn),
+        subtitle=sentences(subtitle, note, perturbed, not_drawn),
         source=source,
         rule=rule,
         tag=tag,
@@ -770,15 +805,20 @@ def unavailable_breakdown(selection: Selection, dimension: str | None, error: Ex
     for a command line ("with an indicator table, role 'origin' reads ...: use by none, ...")."""
     name = breakdown_name(dimension)
     if selection.kind == "indicator" and selection.role in ("origin", "both"):
-        said = (
-            f"Not shown by {name}: UNODC's data give the nationals a country detects abroad by citizenship only, "
-            f"never by {name}, so these victims are counted in total only"
-        )
-        if selection.role == "both" and selection.country is not None:
+        place = (name_in_text(selection.country) or selection.country) if selection.country else None
+        if dimension == "citizenship" and place is not None:
+            # not "given by citizenship only, never by citizenship": the selection is of one citizenship
+            said = (
+                f"Not shown by {name}: the nationals of {place}, wherever detected, are all of one citizenship "
+                "(where they were detected is the breakdown by destination)"
+            )
+        else:
+            said = (
+                f"Not shown by {name}: UNODC's data give the nationals a country detects abroad by citizenship "
+                f"only, never by {name}, so these victims are counted in total only"
+            )
+        if selection.role == "both" and place is not None:
             # the victims detected in the country are broken down: where to find them (not "no breakdown")
-            from evidence.sources.countries import name_in_text
-
-            place = name_in_text(selection.country) or selection.country
             said += f"; the victims detected in {place} alone are given by {name} with the role destination"
         return said + "."
     return f"Not available by {name} in these data: {str(error).rstrip('.')}."
@@ -1248,12 +1288,23 @@ def no_data_note(
         if when := years(NO_TOTAL_PUBLISHED):
             # only the breakdowns that hold those years, and usable ones (a placeholder breakdown is none)
             noted = {int(y) for y, n in rows if n == NO_TOTAL_PUBLISHED}
-            names = [breakdown_name(by) for by, held in numbers.breakdowns.items() if held & noted] or [
-                "category"
-            ]
+            holding = {
+                breakdown_name(by): frozenset(held & noted)
+                for by, held in numbers.breakdowns.items()
+                if held & noted
+            }
+            names = list(holding) or ["category"]
+            if len(set(holding.values())) > 1:
+                # breakdowns of different years: each with its own (forms in 2007, citizenships in 2008), not
+                # "by form and by citizenship in 2007–2008"
+                given = " and ".join(
+                    f"by {name} ({word_list(years_text(held).split(', '))})" for name, held in holding.items()
+                )
+            else:
+                given = f"by {' and by '.join(names)} in {when}"
             said.append(
-                f"{NO_TOTAL_PUBLISHED.capitalize()}: UNODC gives these victims by {' and by '.join(names)} in "
-                f"{when} but not their total{see_table(*names)}"
+                f"{NO_TOTAL_PUBLISHED.capitalize()}: UNODC gives these victims {given} but not their "
+                f"total{see_table(*names)}"
             )
     if not said:
         return None

@@ -90,7 +90,7 @@ from evidence.sources.delimited import (
 )
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.metadata import UNKNOWN, dataset, describe
-from evidence.sources.provenance import DEMO_MARKER, as_demo, sha256_file
+from evidence.sources.provenance import DEMO_MARKER, Provenance, as_demo, sha256_file
 from evidence.sources.registry import FileHead, Loader, demo_signature, register
 from evidence.sources.workbook import HeaderMatch, cell_reference, header_cell_key, header_key, read_sheet
 
@@ -1647,6 +1647,8 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     provenance = describe(
         SOURCE, header.layout, release, path=str(path), sha256=raw.sha256, notes=tuple(raw.notes)
     )
+    if header.columns and header.columns[0].strip() == ORGANISATION_EXPORT_TERMS:
+        provenance = _organisation_export(provenance)
     if demo:
         provenance = as_demo(provenance, *demo)
     return LoadedTable(
@@ -1656,6 +1658,38 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
         rejects=rejects_table,
         flags=flags,
         rows_left_out=raw.left_out,
+    )
+
+
+#: The terms sentence an organisation's own k-anonymised export in CTDC's layout heads its header with
+#: (:data:`evidence.sources.register.ctdc_export.TERMS`), where CTDC's release has CTDC's terms of use.
+ORGANISATION_EXPORT_TERMS = (
+    "By using this data you agree to the data-sharing terms of the organisation that contributed it"
+)
+
+
+def _organisation_export(provenance: Provenance) -> Provenance:
+    """The provenance of an organisation's own k-anonymised export (``evidence register export-ctdc``), read
+    back: CTDC's layout, not CTDC's data. Its producer, web address, citation and k are the organisation's, which
+    the file does not state (a provenance sidecar beside it may): nothing of CTDC's is claimed for it."""
+    return dataclasses.replace(
+        provenance,
+        name="An organisation's k-anonymised case records (CTDC layout)",
+        title="",
+        producer="",
+        url="",
+        licence="the contributing organisation's data-sharing terms",
+        citation="",
+        terms=(ORGANISATION_EXPORT_TERMS + ".",),
+        date_published="",
+        published_protection="k-anonymised by the organisation before export (the file does not state its k)",
+        notes=(
+            *provenance.notes,
+            (
+                "an organisation's own k-anonymised export in CTDC's layout (its header's terms sentence is the "
+                "organisation's, not CTDC's): CTDC's producer, citation and k are not claimed for it"
+            ),
+        ),
     )
 
 
@@ -1729,7 +1763,7 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="18",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
+        version="19",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
         # in a column not used rejected as a note (was a victim with every field missing); a repeated column
         # named by its cells; 14: a row with text only beyond the header's last field rejected (too many fields),
         # not left out as holding nothing; 15: a VP region in another case, or Americas and Oceania apart, read as
@@ -1739,6 +1773,7 @@ LOADER = register(
         # every record (was 0 where its group was known: a false 0%); 18: flags written TRUE/FALSE (R's,
         # pandas' or a workbook's booleans) or NA/nan (R's, pandas' missing value) read as 1/0/empty (every
         # record was rejected); NA in a column of ISO3 country codes read as missing (was Namibia); a workbook's
-        # error cell (#N/A) read as its text (was an empty cell)
+        # error cell (#N/A) read as its text (was an empty cell); 19: an organisation's own k-anonymised export
+        # (the register's terms sentence) described as the organisation's, not as CTDC's release
     )
 )

@@ -6,8 +6,10 @@ occurs at least ``k`` times in the file. It is reached as CTDC describes k-anony
 smaller than k are redacted), after generalising first so that few are: the quasi-identifier with the most
 distinct values is generalised one level at a time (years into bands, age bands into minor/adult, countries
 into UN M49 sub-regions then regions, then a value withheld), until at most ``max_suppressed`` of the
-records fall in sets smaller than k; those records are left out. The file is the layout's own (``;``, ISO2
-countries, 0/1 flags, the first column a terms sentence), and the toolkit's CTDC loader reads it back.
+records fall in sets smaller than k; those records are left out. The rows are in the order of their own
+content (never that of the records, which would line them up with another file of the same people). The file
+is the layout's own (``;``, ISO2 countries, 0/1 flags, the first column a terms sentence), and the toolkit's
+CTDC loader reads it back.
 
 The other columns (means of control, labour sectors, types of sexual exploitation, recruiter relations) are
 not quasi-identifiers and are written as recorded, except where they imply one (:data:`IMPLIED`): a labour
@@ -42,9 +44,9 @@ from evidence.core.atomic import write_text
 from evidence.core.errors import ParameterError
 from evidence.core.text import spreadsheet_text
 from evidence.sources.countries import country_table
-from evidence.sources.ctdc import K_ANON_CONCAT_GROUPS, K_ANON_FLAGS
+from evidence.sources.ctdc import K_ANON_CONCAT_GROUPS, K_ANON_FLAGS, ORGANISATION_EXPORT_TERMS
 
-TERMS = "By using this data you agree to the data-sharing terms of the organisation that contributed it"
+TERMS = ORGANISATION_EXPORT_TERMS
 #: The quasi-identifiers (columns of the layout) and their generalisation levels, finest first.
 QUASI_IDENTIFIERS: dict[str, tuple[str, ...]] = {
     "yearOfRegistration": ("year", "3-year band", "withheld"),
@@ -269,6 +271,9 @@ def anonymise(
         )
         levels[widest] += 1
     kept, implied_withheld = _withhold_implied(frame.filter(~small))
+    # in the order of the file's own content, never the records' (the register's is that of their pseudonyms:
+    # rows in it would line up with a snapshot's, or with another release's, person by person)
+    kept = kept.sort(kept.columns, nulls_last=False)
     report = ExportReport(
         k=k,
         rows_in=data.height,

@@ -75,6 +75,10 @@ _VERSION_COLUMNS = {
 }
 
 
+#: How a brief names the register's records beside their title: the data are the organisation's own.
+OWN_RECORDS_NAME = "the organisation's own case records"
+
+
 class RegisterError(InputError):
     """The register cannot be used: missing, damaged, not a register, or of another format."""
 
@@ -1262,6 +1266,9 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
         notes.append(erasure_note(erased_on))
     if meta.get("country"):
         notes.append(f"register country: {meta['country']}")
+    # the name readers see (a brief's list of its data, each table's source): whose records these are
+    title = given.get("title", "")
+    name = f"{title} ({OWN_RECORDS_NAME})" if title else OWN_RECORDS_NAME.capitalize()
     provenance = Provenance(
         source=OWN_RECORDS,
         layout=LAYOUT,
@@ -1271,7 +1278,8 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
         url=given.get("url", ""),
         licence=given.get("licence", ""),
         citation=given.get("citation", ""),
-        title=given.get("title", "") or "Case records register",
+        title=title or "Case records register",
+        name=name,
         synthetic=bool(given.get("synthetic", False)),
         notes=tuple(notes),
     )

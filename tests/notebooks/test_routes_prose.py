@@ -1,0 +1,28 @@
+"""The routes notebook's prose states the rules its analyses apply."""
+
+import inspect
+import json
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _prose(name: str) -> str:
+    cells = json.loads((REPO / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+    text = " ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    return " ".join(text.split())
+
+
+def test_the_later_period_of_new_corridors_is_said_as_the_analysis_takes_it(real_tables):
+    """Found by the notebooks audit: "new when it had no victims before the last three years of the selection";
+    Malaysia as destination, 2008–2021, listed corridors "new" in 2016–2018, the last three years of UNODC's
+    citizenship breakdowns of Malaysia (2014–2018), not of the selection."""
+    from evidence.analyses import routes
+    from evidence.analyses.selection import Selection
+
+    later_years = inspect.signature(routes.emerging_periods).parameters["later_years"].default
+    malaysia = Selection(real_tables[1], country="MYS", role="destination", years=(2008, 2021))
+    assert routes.emerging_periods(malaysia, later_years=later_years).later == (2016, 2018)
+    prose = _prose("routes")
+    assert "last three years of the selection" not in prose
+    assert {3: "three"}[later_years] + " years with data on the selection's routes" in prose
