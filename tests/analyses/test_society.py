@@ -321,8 +321,9 @@ def test_a_fit_that_fails_numerically_is_refused_in_words_not_raised_as_a_numpy_
     event study's covariance is singular."""
     keep = {"ARE", "BIH", "BRN", "CUB", "MAC", "PLW", "RUS", "TJK", "TZA", "VCT"}
     small = society.country_panel([_of_countries(t, keep) for t in sources.values()])
+    # four upgrades of them without another upgrade in their window (society.tier_event_study): enough when asked
     with pytest.raises(ParameterError, match="could not be fitted"):
-        society.tier_event_study(small, "upgrade")
+        society.tier_event_study(small, "upgrade", min_events=4)
 
 
 def test_nan_weights_in_the_detection_model_are_a_refusal(panel, monkeypatch):
@@ -401,3 +402,22 @@ def test_an_event_time_the_fixed_effects_explain_is_refused_not_given_a_ratio():
     X[:, 0] = ((iso == 0) & (year >= 3)).astype(float)
     ratio, low, high, _ = society._fit_event(y, X, iso, 1, 0.95, [])
     assert low[0] < ratio[0] < high[0]
+
+
+@pytest.mark.parametrize("kind", ["downgrade", "upgrade"])
+def test_no_event_of_the_tier_event_study_has_another_of_its_kind_in_its_window(panel, kind):
+    """A downgrade with another downgrade of the same country within its window (Watch List, off it, on it again)
+    counted the second one's years as the first's after- or before-years: ten countries' windows held two. Such an
+    event is left out (its country with it: neither an event nor a clean comparison)."""
+    study = society.tier_event_study(panel, kind)
+    first, last = study.window
+    changes = (
+        society.tier_changes(panel)
+        .filter(pl.col("kind") == kind)
+        .select("iso3", pl.col("year").alias("other"))
+    )
+    crowded = study.events.join(changes, on="iso3").filter(
+        (pl.col("other") != pl.col("year")) & (pl.col("other") - pl.col("year")).is_between(first, last)
+    )
+    assert crowded.is_empty(), crowded
+    assert study.events.height >= 5

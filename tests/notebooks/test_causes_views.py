@@ -320,7 +320,7 @@ def test_causes_consequences_notebook_on_the_real_shared_files(tmp_path, shared_
     import re
 
     said = re.findall(r"([\d,]+)</span> countries with (?:a downgrade|an upgrade) \(each country's first with "
-                      r"detected victims both before and after it; for <span[^>]*>[\d,]+</span> of them not its "
+                      r"detected victims both before and after it and no other in its window; for <span[^>]*>[\d,]+</span> of them not its "
                       r"first (?:downgrade|upgrade)\), compared "
                       r"with <span[^>]*>([\d,]+)</span> countries without one", text)  # fmt: skip
     assert len(said) == 2 and "with a upgrade" not in text
@@ -1028,7 +1028,8 @@ def test_the_tier_event_study_says_which_reports_its_comparisons_are_without_a_c
         assert later
         said = (
             f"{study.events.height} countries with {'an' if kind == 'upgrade' else 'a'} {kind} (each country's "
-            f"first with detected victims both before and after it; for {later} of them not its first {kind})"
+            f"first with detected victims both before and after it and no other in its window; for {later} of "
+            f"them not its first {kind})"
         )
         assert said in text, (said, text[-900:])
 

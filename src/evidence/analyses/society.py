@@ -1034,7 +1034,7 @@ def tier_event_study(
     """Detected victims in the years around a TIP downgrade (or upgrade), event-study style.
 
     Each country's *first* event of the kind (:func:`tier_changes`) whose window holds detected victims both
-    before and from the event year is used; event time is the detection year minus the report year. The model
+    before and from the event year, and no other event of the kind, is used; event time is the detection year minus the report year. The model
     is a Poisson pseudo-likelihood regression of detected victims on country and year fixed effects and one
     indicator per event time in ``window`` (the year before the event, -1, is the reference), with intervals
     clustered by country. Countries without such an event are comparisons (all their years); an event country's
@@ -1226,8 +1226,19 @@ def _tier_event_study(
     candidates = changes.join(detected.select("iso3", pl.col("year").alias("_dy")), on="iso3").with_columns(
         _k=pl.col("_dy") - pl.col("year")
     )
+    # an event with another of its kind in its window (on the Watch List, off it, on it again) is left out: the
+    # other's years would count as its before- or after-years
+    crowded = (
+        changes.join(changes.select("iso3", pl.col("year").alias("_other")), on="iso3")
+        .filter(
+            (pl.col("_other") != pl.col("year")) & (pl.col("_other") - pl.col("year")).is_between(first, last)
+        )
+        .select("iso3", "year")
+        .unique()
+    )
     ok = (
         candidates.filter(pl.col("_k").is_between(first, last))
+        .join(crowded, on=["iso3", "year"], how="anti")
         .group_by("iso3", "year", "from_tier", "to_tier")
         .agg(pre=(pl.col("_k") < 0).any(), post=(pl.col("_k") >= 0).any())
         .filter(pl.col("pre") & pl.col("post"))
@@ -1237,7 +1248,8 @@ def _tier_event_study(
     )
     if ok.height < min_events:
         raise ParameterError(
-            f"only {ok.height} {kind}s have detected victims both before and after them within {window}: "
+            f"only {ok.height} {kind}s have detected victims both before and after them within {window}, and no "
+            f"other {kind} of their country within it: "
             f"too few for an event study (at least {min_events})"
         )
     event_year = dict(zip(ok["iso3"].to_list(), ok["year"].to_list(), strict=True))

@@ -2186,7 +2186,8 @@ def show_society_section(
                 Markdown(
                     "; ".join(
                         f"{number(s.events.height, 'countries')} countries with {_article(s.kind)} {s.kind} (each "
-                        "country's first with detected victims both before and after it; for "
+                        "country's first with detected victims both before and after it and no other in its "
+                        f"window; for "
                         f"{number(later_events(panel, s), 'countries')} of them not its first {s.kind}), compared with "
                         f"{number(s.n_countries - s.events.height, 'countries')} "
                         f"countries without one in the TIP reports of {covered}"
