@@ -313,6 +313,19 @@ def test_emerging_routes_find_growth_and_new_corridors_after_bh_correction():
     assert len(found) <= 4  # flat corridors stay out after the correction (at most one false positive)
 
 
+def test_a_corridor_that_appears_in_its_last_year_is_new_not_growing():
+    """Thailand → Chile (UNODC 2023): 16 victims in 2020 and none in 2008–2019 was "growth+new", an infinite rate
+    ratio with p 4.9e-19: a trend fitted to a single year that is not zero."""
+    records = [r for year in range(2008, 2021) for r in victims("MMR", "THA", 20, year)]
+    grid = cases(records + victims("THA", "CHL", 16, 2020))  # 0 in 2008–2019: the selection's years
+    chile = routes.corridor_trends(grid).filter(pl.col("destination_iso3") == "CHL")
+    assert chile["n_years"].to_list() == [13] and chile["rate_ratio"].to_list() == [float("inf")]
+    assert chile["q_value"][0] < 1e-10  # the test against a constant rate still rejects it
+    emerging = routes.emerging_routes(grid, later_years=3)
+    found = {r["destination_iso3"]: r["reason"] for r in emerging.iter_rows(named=True)}
+    assert found == {"CHL": "new"}
+
+
 def test_emerging_periods_say_whether_a_selection_spans_enough_years_to_compare():
     df = simulated_corridors()
     periods = routes.emerging_periods(df, later_years=3)

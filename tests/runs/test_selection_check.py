@@ -86,6 +86,21 @@ def test_default_years_are_the_span_the_data_hold(real, tmp_path):
     assert (half.parameters["year_from"], half.parameters["year_to"]) == (2015, span[1])
 
 
+def test_a_year_after_the_data_says_the_other_end_came_from_the_data(real, tmp_path):
+    """``-p year_from 2022`` was refused "(given year_from=2022, year_to=2021)": the user gave no year_to, the
+    data's last year filled it."""
+    with pytest.raises(ParameterError) as refused:
+        prepare_run(
+            "country_brief",
+            {"country": "THA", "role": "destination", "year_from": 2022, "data": [real["unodc"]]},
+            out_root=tmp_path,
+        )
+    message = str(refused.value)
+    assert "year_to not given: 2021, the last year the data hold" in message, message
+    assert "year_from not given" not in message
+    assert not list(tmp_path.iterdir())
+
+
 def test_a_country_the_data_do_not_hold_at_all_is_refused(real, tmp_path):
     with pytest.raises(EmptySelectionError, match="Years they hold for it: CTDC .*: none"):
         prepare_run(

@@ -1454,7 +1454,9 @@ def emerging_routes(
 ) -> pl.DataFrame:
     """Corridors that grow or appear.
 
-    ``growth``: rate ratio above 1 with a Benjamini–Hochberg q-value below ``alpha`` (:func:`corridor_trends`).
+    ``growth``: a finite rate ratio above 1 with a Benjamini–Hochberg q-value below ``alpha``
+    (:func:`corridor_trends`); a corridor with victims only in its last years has no finite rate and is no growth
+    (it is ``new`` when the earlier years show it at 0).
     ``new``: no victims at all in the earlier period (high bound 0), in breakdowns that show the corridor at 0
     in every earlier year the destination published one (:func:`_corridor_grid`: a citizenship absent from a
     partial list is not 0), and at least ``min_victims`` (low bound) in the later period, the last ``later_years`` years of the selection. ``reason`` lists which apply.
@@ -1493,7 +1495,12 @@ def emerging_routes(
         pl.col("victims").filter(pl.col("victims") > 0).min().alias("smallest_exact"),
     )
     out = trends.join(periods, on=_KEYS, how="left").with_columns(
-        growth=((pl.col("q_value") < alpha) & (pl.col("rate_ratio") > 1)).fill_null(False),
+        # a trend needs victims in more than the last years: an infinite ratio (none before them) is an
+        # appearance, "new" when the earlier years show the corridor at 0, never a growth rate (Thailand → Chile:
+        # 16 in 2020 and none in 2008–2019 was "growing", p 4.9e-19)
+        growth=(
+            (pl.col("q_value") < alpha) & (pl.col("rate_ratio") > 1) & pl.col("rate_ratio").is_finite()
+        ).fill_null(False),
         new=(
             (pl.col("earlier_high") == 0)
             & (pl.col("earlier_known") > 0)

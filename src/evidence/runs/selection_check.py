@@ -99,7 +99,15 @@ def settle_selection(
             settled[declared.year_from], settled[declared.year_to] = first, last
             problems = [v for check in spec.checks if (v := check.violation(settled)) is not None]
             if problems:
-                raise ParameterError(f"{'; '.join(problems)} (the years the data hold: {span[0]}-{span[1]})")
+                # the year not given is one the data chose: say so, the user never wrote it
+                filled = [
+                    f"{name} not given: {settled[name]}, the {edge} year the data hold"
+                    for name, edge in ((declared.year_from, "first"), (declared.year_to, "last"))
+                    if parameters.get(name) is None
+                ]
+                raise ParameterError(
+                    f"{'; '.join(problems)} ({'; '.join([*filled, f'the years the data hold: {span[0]}-{span[1]}'])})"
+                )
     years = (int(first), int(last)) if first is not None and last is not None else None
     found = coverage(tables, country, role, years)
     if found.empty and not allow_empty:
