@@ -321,8 +321,9 @@ def test_a_fit_that_fails_numerically_is_refused_in_words_not_raised_as_a_numpy_
     event study's covariance is singular."""
     keep = {"ARE", "BIH", "BRN", "CUB", "MAC", "PLW", "RUS", "TJK", "TZA", "VCT"}
     small = society.country_panel([_of_countries(t, keep) for t in sources.values()])
+    # four upgrades of them without another upgrade in their window (society.tier_event_study): enough when asked
     with pytest.raises(ParameterError, match="could not be fitted"):
-        society.tier_event_study(small, "upgrade")
+        society.tier_event_study(small, "upgrade", min_events=4)
 
 
 def test_nan_weights_in_the_detection_model_are_a_refusal(panel, monkeypatch):
@@ -339,3 +340,84 @@ def test_nan_weights_in_the_detection_model_are_a_refusal(panel, monkeypatch):
         society.detection_model(panel)
     with pytest.raises(ParameterError, match="could not be fitted"):
         society.tier_event_study(panel, "downgrade")
+
+
+@pytest.mark.parametrize("kind", ["downgrade", "upgrade"])
+def test_tier_event_study_uses_no_year_after_the_last_tip_report(panel, kind):
+    """A comparison country is one without a change of the kind in the TIP reports the panel holds (1999-2015
+    here); its detected victims of later years (to 2021 in UNODC's release) were compared as if it had none then
+    too, which the reports do not say (about half the comparison years). The study reads the years the reports
+    cover, and its ratios are statsmodels' on that sample."""
+    import statsmodels.api as sm
+
+    last = int(panel.measure(society.TIER)["year"].max())
+    study = society.tier_event_study(panel, kind)
+    detected = panel.measure(society.DETECTED).filter(
+        pl.col("value_high").is_not_null() & (pl.col("year") <= last)
+    )
+    events = dict(zip(study.events["iso3"].to_list(), study.events["year"].to_list(), strict=True))
+    assert max(events.values()) <= last
+    changed = set(society.tier_changes(panel).filter(pl.col("kind") == kind)["iso3"].to_list())
+    sample = (
+        detected.with_columns(
+            y=pl.coalesce("value", (pl.col("value_low") + pl.col("value_high")) / 2),
+            k=pl.col("year").cast(pl.Int64) - pl.col("iso3").replace_strict(events, default=None),
+        )
+        .filter(pl.col("k").is_between(-3, 3) | ~pl.col("iso3").is_in(list(changed)))
+        .sort("iso3", "year")
+    )
+    assert study.n_observations == sample.height
+    times = [t for t in range(-3, 4) if t != -1 and (sample["k"] == t).any()]
+    dummies = sample.select(
+        *(pl.col("k").eq(t).fill_null(False).cast(pl.Float64).alias(f"k{t}") for t in times),
+        *(pl.col("iso3").eq(c).cast(pl.Float64).alias(c) for c in sample["iso3"].unique().sort()),
+        *(pl.col("year").eq(y).cast(pl.Float64).alias(str(y)) for y in sample["year"].unique().sort()[1:]),
+    )
+    groups = sample["iso3"].rank("dense").to_numpy()
+    fit = sm.GLM(sample["y"].to_numpy(), dummies.to_numpy(), family=sm.families.Poisson()).fit(
+        cov_type="cluster", cov_kwds={"groups": groups}
+    )
+    expected = np.exp(np.asarray(fit.params)[: len(times)])
+    got = study.estimates.filter(pl.col("event_time") != -1).sort("event_time")
+    assert got["event_time"].to_list() == times
+    assert np.allclose(got["rate_ratio"].to_numpy(), expected, rtol=1e-6)
+    assert np.allclose(
+        got["ci_high"].to_numpy(), np.exp(np.asarray(fit.conf_int())[: len(times), 1]), rtol=1e-6
+    )
+
+
+def test_an_event_time_the_fixed_effects_explain_is_refused_not_given_a_ratio():
+    """An event-time indicator that is a sum of country dummies (three countries observed only at that event
+    time) has no ratio of its own: the minimum-norm fit gave it one, 8.7 (interval 5.9-12.7, p < 1e-28), from
+    Poisson counts with no event effect at all."""
+    rng = np.random.default_rng(3)
+    countries, years = 12, 6
+    iso = np.repeat(np.arange(countries), years)
+    year = np.tile(np.arange(years), countries)
+    y = rng.poisson(20, size=iso.size).astype(float)
+    X = np.column_stack([(iso < 3).astype(float), np.eye(countries)[iso], np.eye(years)[year][:, 1:]])
+    with pytest.raises(ParameterError, match="not determined by the data"):
+        society._fit_event(y, X, iso, 1, 0.95, [])
+    # the event on some of one country's years only is determined, and fitted
+    X[:, 0] = ((iso == 0) & (year >= 3)).astype(float)
+    ratio, low, high, _ = society._fit_event(y, X, iso, 1, 0.95, [])
+    assert low[0] < ratio[0] < high[0]
+
+
+@pytest.mark.parametrize("kind", ["downgrade", "upgrade"])
+def test_no_event_of_the_tier_event_study_has_another_of_its_kind_in_its_window(panel, kind):
+    """A downgrade with another downgrade of the same country within its window (Watch List, off it, on it again)
+    counted the second one's years as the first's after- or before-years: ten countries' windows held two. Such an
+    event is left out (its country with it: neither an event nor a clean comparison)."""
+    study = society.tier_event_study(panel, kind)
+    first, last = study.window
+    changes = (
+        society.tier_changes(panel)
+        .filter(pl.col("kind") == kind)
+        .select("iso3", pl.col("year").alias("other"))
+    )
+    crowded = study.events.join(changes, on="iso3").filter(
+        (pl.col("other") != pl.col("year")) & (pl.col("other") - pl.col("year")).is_between(first, last)
+    )
+    assert crowded.is_empty(), crowded
+    assert study.events.height >= 5

@@ -319,7 +319,9 @@ def test_causes_consequences_notebook_on_the_real_shared_files(tmp_path, shared_
     # events are countries (a country's first change counted) beside comparison countries, not "in" them
     import re
 
-    said = re.findall(r"([\d,]+)</span> countries with (?:a downgrade|an upgrade) \(its first counted\), compared "
+    said = re.findall(r"([\d,]+)</span> countries with (?:a downgrade|an upgrade) \(each country's first with "
+                      r"detected victims both before and after it and no other in its window; for <span[^>]*>[\d,]+</span> of them not its "
+                      r"first (?:downgrade|upgrade)\), compared "
                       r"with <span[^>]*>([\d,]+)</span> countries without one", text)  # fmt: skip
     assert len(said) == 2 and "with a upgrade" not in text
     assert {p.name for p in (folder / "figures").iterdir()} >= {
@@ -643,6 +645,11 @@ def test_the_usa_forced_labour_model_names_its_separation_and_fits_citizenship_u
     assert row["ci_low"] == pytest.approx(float(np.exp(fit.conf_int()[2, 0])), rel=1e-3)
 
 
+def _unmarked(markdown: str) -> str:
+    """Markdown without the number markup (``<span data-kind=…>``), its escapes (``\\<5``) kept."""
+    return re.sub(r"</?span[^>]*>", "", markdown)
+
+
 def _shown_text(shown: list) -> str:
     """What the displayed objects say, markup left out."""
     text = "\n".join(
@@ -953,3 +960,160 @@ def test_no_odds_ratio_gives_back_a_count_withheld_beside_it(
         # an odds ratio whose cells are all published is shown (minor or adult: form by minor or adult)
         adult = shown["forced labour"][0].filter(pl.col("Category") == "Adult (vs Minor)")["Odds ratio"][0]
         assert re.fullmatch(r"[\d.,]+", adult)
+
+
+def _few_events_cases(demo: pl.DataFrame, n_with: int, n: int = 400) -> pl.DataFrame:
+    """The demo's first ``n`` records with every form recorded: forced labour on the first ``n_with`` of them,
+    sexual exploitation on the others."""
+    labour = pl.int_range(pl.len()) < n_with
+    forms = [c for c in demo.columns if c.startswith("exploitation_")]
+    return (
+        demo.head(n)
+        .with_columns(
+            *(pl.lit(False).alias(c) for c in forms),
+        )
+        .with_columns(exploitation_forced_labour=labour, exploitation_sexual=~labour)
+    )
+
+
+def test_a_model_with_few_victims_per_odds_ratio_says_so(demo):
+    # 12 victims with the outcome for 4 odds ratios (sex, age groups): 3 per odds ratio, well under the
+    # usual 10; the intervals are wide and the estimates biased away from 1, and the sentence must say so
+    model = causes.association_model(
+        _few_events_cases(demo, 12), "exploitation_forced_labour", ("sex", "age_group")
+    )
+    assert model.n_outcome == 12 and model.terms.height == 4
+    marked = views.model_sentence(model, RULE)
+    sentence = _unmarked(marked)
+    assert "fewer than 10" in sentence.lower()
+    # it prints no count of its own (the victims without the outcome are no count the tables publish), and its
+    # numbers are marked as no count of people (the scanner read "Fewer than 10 victims" as a small count at 11)
+    caveat = sentence[sentence.index("Fewer than 10") :]
+    assert re.findall(r"\d+", caveat) == ["10", "1"], caveat  # "further from 1"
+    from evidence.presentation.disclosure import find_small_counts
+
+    assert not find_small_counts(marked[marked.index("Fewer than") :], DisclosureRule(11))
+    # with enough victims on both sides of the outcome, no such caveat
+    plenty = causes.association_model(
+        _few_events_cases(demo, 150), "exploitation_forced_labour", ("sex", "age_group")
+    )
+    assert "fewer than" not in views.model_sentence(plenty, RULE).lower()
+    # a withheld count is not bounded by the caveat: it is said only of published counts
+    hidden = views.model_sentence(model, RULE, frozenset({"n_outcome"}))
+    assert "fewer than" not in hidden.lower()
+
+
+def test_the_tier_event_study_says_which_reports_its_comparisons_are_without_a_change(
+    tmp_path, monkeypatch, panel
+):
+    """ "Countries without one" read as never downgraded; they are countries without one in the TIP reports the
+    panel holds (reports of 2001-2015 in the file of 1999-2015), and the study reads those years only: the
+    sentence says so."""
+    import IPython.display
+
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    views.show_society_section(panel, "THA", ["KHM", "MMR"], RULE)
+    text = " ".join(_shown_text(shown).split())
+    assert text.count("countries without one in the TIP reports of 2001–2015") == 2, text[-600:]
+    assert "detected victims of 2001–2015 only" in text
+    # "its first counted" read as the country's first downgrade; most are a later one (UNODC's counts start
+    # years after the reports): the sentence says how many
+    for kind in ("downgrade", "upgrade"):
+        study = society.tier_event_study(panel, kind)
+        changes = society.tier_changes(panel).filter(pl.col("kind") == kind)
+        first = dict(changes.group_by("iso3").agg(pl.col("year").min()).iter_rows())
+        later = sum(year > first[iso3] for iso3, year in study.events.select("iso3", "year").iter_rows())
+        assert later
+        said = (
+            f"{study.events.height} countries with {'an' if kind == 'upgrade' else 'a'} {kind} (each country's "
+            f"first with detected victims both before and after it and no other in its window; for {later} of "
+            f"them not its first {kind})"
+        )
+        assert said in text, (said, text[-900:])
+
+
+def test_the_detection_model_says_how_its_censored_counts_enter_and_what_their_bounds_change(
+    tmp_path, monkeypatch, panel
+):
+    """18 of the model's 111 countries have a count UNODC publishes as <5: the methods said the model is refitted
+    on the bounds, but no output said what the refits gave. The note says how many and how far the ratios move."""
+    import IPython.display
+
+    model = society.detection_model(panel)
+    censored = int((model.data["detected_low"] != model.data["detected_high"]).sum())
+    assert censored and model.low_bound is not None and model.high_bound is not None
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    views.show_society_section(panel, "THA", ["KHM", "MMR"], RULE)
+    # the Markdown itself (the markup-stripping reading would take "<5, … <span" for a tag)
+    markdown = " ".join(
+        o.get("text/markdown", "") if isinstance(o, dict) else str(getattr(o, "data", "")) for o in shown
+    )
+    text = " ".join(_unmarked(markdown).split())
+    moved = max(
+        abs(bound.rate_ratio / term.rate_ratio - 1)
+        for fit in (model.low_bound, model.high_bound)
+        for bound, term in zip(fit, model.terms, strict=True)
+    )
+    assert (
+        f"{censored} of the {model.n_countries} countries have a count published as \\<5, entered at its midpoint; "
+        f"refitted with each at its lower and at its upper bound, no rate ratio moves by more than "
+        f"{max(moved * 100, 0.1):.1f}%" in text
+    ), text[text.find("robust intervals") : text.find("robust intervals") + 400]
+    from evidence.presentation.disclosure import find_small_counts
+
+    # its numbers count countries and ratios, marked so: "7 of the 111 countries" is no small count at 11
+    assert not find_small_counts(views.censored_text(model), DisclosureRule(11))
+
+
+def test_the_tier_event_study_says_what_its_censored_counts_bounds_change(tmp_path, monkeypatch, panel):
+    """The event studies are refitted with UNODC's <5 counts at their bounds (rate_ratio_low_bound, _high_bound),
+    which no output said: the sentence says how far the ratios move."""
+    import IPython.display
+
+    moved = 0.0
+    for kind in ("downgrade", "upgrade"):
+        estimates = society.tier_event_study(panel, kind).estimates
+        assert "rate_ratio_low_bound" in estimates.columns
+        for bound in ("rate_ratio_low_bound", "rate_ratio_high_bound"):
+            moved = max(moved, float((estimates[bound] / estimates["rate_ratio"] - 1).abs().max()))  # type: ignore[arg-type]
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    views.show_society_section(panel, "THA", ["KHM", "MMR"], RULE)
+    markdown = " ".join(
+        o.get("text/markdown", "") if isinstance(o, dict) else str(getattr(o, "data", "")) for o in shown
+    )
+    text = " ".join(_unmarked(markdown).split())
+    expected = (
+        "Counts published as \\<5 enter at their midpoint; refitted with each at its lower and at its upper bound, "
+        f"no rate ratio moves by more than {max(moved * 100, 0.1):.1f}%."
+    )
+    assert expected in text, text[text.find("TIP tier") : text.find("TIP tier") + 900]
+
+
+def test_a_model_whose_fit_fails_is_not_said_to_have_too_few_victims(demo, monkeypatch):
+    """Every model not fitted was said to have "too few victims with it, or no variation", a fit that failed
+    numerically (a singular matrix on plenty of victims) included: the reason is said as it is."""
+    import IPython.display
+
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    real = causes.association_model
+
+    def failing(cases, outcome, *args, **kwargs):
+        if outcome == "exploitation_sexual":
+            raise ParameterError(
+                "the model of sexual exploitation could not be fitted on these data (the fit failed: Singular matrix)"
+            )
+        return real(cases, outcome, *args, **kwargs)
+
+    monkeypatch.setattr(causes, "association_model", failing)
+    views.show_models(demo.head(2000), RULE, topics=["form"])
+    text = " ".join(_shown_text(shown).split())
+    assert "No model for sexual exploitation: the fit failed on these data" in text, text[-800:]
+    too_few = re.findall(r"No model for ([^:]*): too few victims", text)
+    assert not too_few or "sexual exploitation" not in too_few[0]

@@ -599,6 +599,27 @@ def _tiers(tables: list[LoadedTable]) -> pl.DataFrame:
     )
 
 
+def _check_identified(X: np.ndarray, n_times: int, params: np.ndarray, ci: np.ndarray) -> None:
+    """Raise (a numerical failure, :func:`fitted_or_refused`) when an event-time ratio is not determined by the
+    data: its column a combination of the country and year dummies (a rank-deficient design, whose minimum-norm
+    fit gives it an arbitrary value), or its estimate or interval not finite (a singular clustered covariance:
+    NaN intervals, which a chart draws as nothing). Ten countries with five upgrades gave both, and were shown."""
+    if n_times and not (
+        np.all(np.isfinite(params)) and np.all(np.isfinite(ci)) and np.all(np.abs(ci) <= 700.0)
+    ):
+        raise np.linalg.LinAlgError(
+            "an event-time ratio has no finite interval (too few countries and years)"
+        )
+    if n_times and np.linalg.matrix_rank(X) < X.shape[1]:
+        # a coefficient is identified when its unit vector lies in the row space of X: (X⁺X) e_j = e_j
+        projection = np.linalg.pinv(X) @ X
+        if not np.allclose(projection[:, :n_times], np.eye(X.shape[1])[:, :n_times], atol=1e-8):
+            raise np.linalg.LinAlgError(
+                "an event-time ratio is not determined by the data (its years are explained by the country and "
+                "year effects)"
+            )
+
+
 def _rate(
     detected: pl.DataFrame, denominator: pl.DataFrame, measure: str, per: int, what: str
 ) -> pl.DataFrame:
@@ -1013,11 +1034,13 @@ def tier_event_study(
     """Detected victims in the years around a TIP downgrade (or upgrade), event-study style.
 
     Each country's *first* event of the kind (:func:`tier_changes`) whose window holds detected victims both
-    before and from the event year is used; event time is the detection year minus the report year. The model
+    before and from the event year, and no other event of the kind, is used; event time is the detection year minus the report year. The model
     is a Poisson pseudo-likelihood regression of detected victims on country and year fixed effects and one
     indicator per event time in ``window`` (the year before the event, -1, is the reference), with intervals
     clustered by country. Countries without such an event are comparisons (all their years); an event country's
-    years outside the window are left out. A rate ratio of 1.5 at event time +1 means 50% more detected
+    years outside the window are left out. Only the years the panel's TIP reports cover are read (the first to the
+    last report year): a country without an event in those reports is not known to have had none later, so its
+    later years are no comparison (and an event's years after the last report are left out with them). A rate ratio of 1.5 at event time +1 means 50% more detected
     victims than the year before the event, beyond what the country's level and the common year effects say.
     The report year is the year the report was published (it covers roughly April of the year before to
     March): authorities may act before and after it. Censored counts use the midpoint (refits on bounds). A
@@ -1182,9 +1205,15 @@ def _tier_event_study(
             f"the window must include -1 (the reference year) and the event year, not {window}"
         )
     panel.require("unodc_glotip", "us_tip_tiers", what="the tier event study")
+    # only the years the TIP reports of the panel cover: a comparison country is one without a change of the kind
+    # in those reports, and of later years (UNODC's counts run years past the last report) nothing says it had none
+    reported = panel.measure(TIER)["year"].drop_nulls()
+    if reported.is_empty():
+        raise ParameterError("the TIP tier table holds no report year: no change of tier to study")
+    first_report, last_report = int(reported.min()), int(reported.max())  # type: ignore[arg-type]
     detected = (
         panel.measure(DETECTED)
-        .filter(pl.col("value_high").is_not_null())
+        .filter(pl.col("value_high").is_not_null() & pl.col("year").is_between(first_report, last_report))
         .select(
             "iso3",
             pl.col("year").cast(pl.Int64),
@@ -1197,8 +1226,19 @@ def _tier_event_study(
     candidates = changes.join(detected.select("iso3", pl.col("year").alias("_dy")), on="iso3").with_columns(
         _k=pl.col("_dy") - pl.col("year")
     )
+    # an event with another of its kind in its window (on the Watch List, off it, on it again) is left out: the
+    # other's years would count as its before- or after-years
+    crowded = (
+        changes.join(changes.select("iso3", pl.col("year").alias("_other")), on="iso3")
+        .filter(
+            (pl.col("_other") != pl.col("year")) & (pl.col("_other") - pl.col("year")).is_between(first, last)
+        )
+        .select("iso3", "year")
+        .unique()
+    )
     ok = (
         candidates.filter(pl.col("_k").is_between(first, last))
+        .join(crowded, on=["iso3", "year"], how="anti")
         .group_by("iso3", "year", "from_tier", "to_tier")
         .agg(pre=(pl.col("_k") < 0).any(), post=(pl.col("_k") >= 0).any())
         .filter(pl.col("pre") & pl.col("post"))
@@ -1208,7 +1248,8 @@ def _tier_event_study(
     )
     if ok.height < min_events:
         raise ParameterError(
-            f"only {ok.height} {kind}s have detected victims both before and after them within {window}: "
+            f"only {ok.height} {kind}s have detected victims both before and after them within {window}, and no "
+            f"other {kind} of their country within it: "
             f"too few for an event study (at least {min_events})"
         )
     event_year = dict(zip(ok["iso3"].to_list(), ok["year"].to_list(), strict=True))
@@ -1290,6 +1331,7 @@ def _fit_event(
         params = np.asarray(fit.params)[:n_times]
         ci = np.asarray(fit.conf_int(alpha=1 - level))[:n_times]
         pvalues = np.asarray(fit.pvalues)[:n_times]
+        _check_identified(X, n_times, params, ci)
     notes += caught
     if not fit.converged:
         notes.append("the event-study model did not converge")

@@ -880,7 +880,35 @@ def model_sentence(
             "Some odds ratios are not estimable (separation: a category whose victims all, or almost all, "
             "have or lack the outcome); the data show the direction, not a size."
         )
+    few = _few_events(model, {name: count(name) for name in ("n_used", "n_outcome")})
+    if few:
+        parts.append(few)
     return " ".join(parts)
+
+
+#: Victims on the rarer side of the outcome per odds ratio estimated below which a model is said to be thin (the
+#: usual rule of thumb of 10 events per variable: Peduzzi et al. 1996).
+EVENTS_PER_TERM = 10
+
+
+def _few_events(model: causes.AssociationModel, shown: dict[str, str]) -> str | None:
+    """The caveat of a model with fewer than :data:`EVENTS_PER_TERM` victims with (or without) the outcome per
+    odds ratio estimated, read from the counts as published (``shown``): nothing when one is withheld, so that the
+    caveat never bounds a withheld count, and the perturbed counts of real records are read as published; it
+    prints no number of its own (the victims without the outcome are no count the tables publish)."""
+    numbers = [shown[name].replace(",", "") for name in ("n_used", "n_outcome")]
+    if not all(n.isdigit() for n in numbers):
+        return None
+    used, with_it = (int(n) for n in numbers)
+    rarer, terms = min(with_it, used - with_it), model.terms.height
+    if not terms or rarer >= EVENTS_PER_TERM * terms:
+        return None
+    side = "with" if with_it <= used - with_it else "without"
+    return (
+        f"Fewer than {number(EVENTS_PER_TERM, 'parameter')} victims {side} it per odds ratio estimated: "
+        f"the odds ratios are imprecise and tend to lie further from {number(1, 'statistic')} than the truth; "
+        "read them with their intervals, as a direction rather than a size."
+    )
 
 
 def missing_comparison_view(
@@ -1081,6 +1109,56 @@ def detection_model_view(model: DetectionModel) -> pl.DataFrame:
             .alias("p"),
         )
         .rename({"change": "Where"})
+    )
+
+
+def censored_text(model: DetectionModel) -> str:
+    """How the model's counts published as ``<5`` enter it, and how far its rate ratios move when they are set at
+    their bounds instead (the refits :func:`~evidence.analyses.society.detection_model` makes, which no output
+    said); empty when no count is censored. The count is of countries, UNODC's own published cells."""
+    censored = int((model.data["detected_low"] != model.data["detected_high"]).sum())
+    if not censored or model.low_bound is None or model.high_bound is None:
+        return ""
+    moved = max(
+        abs(bound.rate_ratio / term.rate_ratio - 1)
+        for fit in (model.low_bound, model.high_bound)
+        for bound, term in zip(fit, model.terms, strict=True)
+    )
+    return (
+        f"{number(censored, 'countries')} of the {number(model.n_countries, 'countries')} countries have a count "
+        "published as \\<5, entered at its midpoint; refitted with each at its lower and at its upper bound, no "
+        f"rate ratio moves by more than {number(max(moved * 100, 0.1), 'statistic', digits=1)}%."
+    )
+
+
+def later_events(panel: CountryPanel, study: EventStudy) -> int:
+    """How many of the study's events are not their country's first change of the kind in the TIP reports (an
+    earlier one had no detected victims around it, UNODC's counts starting years after the reports): "its first
+    counted" read as the first."""
+    from evidence.analyses import society
+
+    changes = society.tier_changes(panel).filter(pl.col("kind") == study.kind)
+    first = dict(changes.group_by("iso3").agg(pl.col("year").min()).iter_rows())
+    return sum(year > first[iso3] for iso3, year in study.events.select("iso3", "year").iter_rows())
+
+
+def event_censored_text(studies: Sequence[EventStudy]) -> str:
+    """How far the event studies' rate ratios move when UNODC's ``<5`` counts are set at their bounds instead of
+    their midpoint (the refits :func:`~evidence.analyses.society.tier_event_study` makes, which no output said);
+    empty when no count is censored."""
+    moved = [
+        abs(bound / point - 1)
+        for study in studies
+        if "rate_ratio_low_bound" in study.estimates.columns
+        for column in ("rate_ratio_low_bound", "rate_ratio_high_bound")
+        for bound, point in zip(study.estimates[column], study.estimates["rate_ratio"], strict=True)
+        if bound is not None and point
+    ]
+    if not moved:
+        return ""
+    return (
+        " Counts published as \\<5 enter at their midpoint; refitted with each at its lower and at its upper "
+        f"bound, no rate ratio moves by more than {number(max(max(moved) * 100, 0.1), 'statistic', digits=1)}%."
     )
 
 
@@ -1952,11 +2030,21 @@ def show_models(
                     kinds=_named_by(compared_view, 2)
                     | {c: "statistic" for c in compared_view.columns if c.startswith("Odds ratio")},
                 )
-        if failures:
+        # a fit that failed numerically is said as such, not as too few victims (fitted_or_refused's refusal)
+        failed = [label for label, why in failures.items() if "could not be fitted" in why]
+        too_few = [label for label in failures if label not in failed]
+        if too_few:
             display(
                 Markdown(
-                    f"No model for {', '.join(failures).lower()}: too few victims with it, or no variation "
+                    f"No model for {', '.join(too_few).lower()}: too few victims with it, or no variation "
                     "in the sample."
+                )
+            )
+        if failed:
+            display(
+                Markdown(
+                    f"No model for {', '.join(failed).lower()}: the fit failed on these data (a numerical failure, "
+                    "such as a characteristic that the others explain entirely)."
                 )
             )
     return False
@@ -2057,6 +2145,9 @@ def show_society_section(
             )
             sentences = model.sentences(mark=lambda step: number(step, "parameter"), ratio_text=_ratio)
             display(Markdown("\n".join(f"- {s}" for s in sentences)))
+            censored = censored_text(model)
+            if censored:
+                display(Markdown(censored))
     else:
         display(
             Markdown(
@@ -2087,15 +2178,25 @@ def show_society_section(
                 level=studies[0].level,
             )
             show_chart(chart, "tier_event_study")
+            # the comparisons are countries without a change in the reports the panel holds, read in their years
+            # only (society.tier_event_study): said, as "without one" alone reads as never
+            reports = panel.measure(society.TIER)["year"].drop_nulls()
+            covered = f"{int(reports.min())}–{int(reports.max())}"  # type: ignore[arg-type]
             display(
                 Markdown(
                     "; ".join(
-                        f"{number(s.events.height, 'countries')} countries with {_article(s.kind)} {s.kind} (its first "
-                        f"counted), compared with {number(s.n_countries - s.events.height, 'countries')} "
-                        f"countries without one"
+                        f"{number(s.events.height, 'countries')} countries with {_article(s.kind)} {s.kind} (each "
+                        "country's first with detected victims both before and after it and no other in its "
+                        f"window; for "
+                        f"{number(later_events(panel, s), 'countries')} of them not its first {s.kind}), compared with "
+                        f"{number(s.n_countries - s.events.height, 'countries')} "
+                        f"countries without one in the TIP reports of {covered}"
                         for s in studies
                     )
-                    + ". An association around the report year, not the effect of the tier."
+                    + f" (detected victims of {covered} only: of later years, nothing says a comparison country had "
+                    "no change)."
+                    + event_censored_text(studies)
+                    + " An association around the report year, not the effect of the tier."
                 )
             )
     else:
