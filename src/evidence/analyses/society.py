@@ -1072,21 +1072,10 @@ def _code_fingerprint() -> str:
     upgraded library, makes a study of the same files again."""
     import hashlib
     import importlib.metadata
-    import os
 
-    import evidence
+    from evidence.core.fingerprint import toolkit_files_sha256
 
-    root = Path(evidence.__file__).resolve().parent
-    digest = hashlib.sha256()
-    for layer in _STUDY_LAYERS:
-        for dirpath, dirnames, filenames in os.walk(root / layer):
-            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not d.startswith("."))
-            for filename in sorted(filenames):
-                if filename.endswith((".pyc", ".pyo")):
-                    continue
-                path = Path(dirpath, filename)
-                digest.update(str(path.relative_to(root)).encode("utf-8") + b"\0")
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    digest = hashlib.sha256(toolkit_files_sha256(_STUDY_LAYERS).encode("ascii"))
     versions = [pl.__version__, np.__version__]
     versions += [importlib.metadata.version(name) for name in ("scipy", "statsmodels")]
     digest.update("\0".join(versions).encode("utf-8"))

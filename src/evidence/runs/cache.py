@@ -8,8 +8,6 @@ while the toolkit is developed in place). Their hash is the run's cache key, sto
 from __future__ import annotations
 
 import hashlib
-import itertools
-import os
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
@@ -46,20 +44,10 @@ def toolkit_fingerprint() -> dict[str, str]:
     """The toolkit's version and a hash of the files (code and shipped reference data) of the layers a
     notebook can use."""
     import evidence
+    from evidence.core.fingerprint import toolkit_files_sha256
 
-    root = Path(evidence.__file__).resolve().parent
-    digest = hashlib.sha256()
-    walks = [os.walk(root / layer) for layer in NOTEBOOK_LAYERS]
-    top: list[tuple[str, list[str], list[str]]] = [(str(root), [], ["__init__.py"])]
-    for dirpath, dirnames, filenames in itertools.chain(top, *walks):
-        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not d.startswith("."))
-        for filename in sorted(filenames):
-            if filename.endswith((".pyc", ".pyo")):
-                continue
-            path = Path(dirpath, filename)
-            digest.update(str(path.relative_to(root)).encode("utf-8") + b"\0")
-            digest.update(file_sha256(path).encode("ascii"))
-    return {"version": evidence.__version__, "files_sha256": digest.hexdigest()}
+    files = toolkit_files_sha256(NOTEBOOK_LAYERS, top_files=["__init__.py"], file_sha256=file_sha256)
+    return {"version": evidence.__version__, "files_sha256": files}
 
 
 def cache_key(
