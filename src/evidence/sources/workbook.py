@@ -77,21 +77,25 @@ def workbook_head(path: str | Path) -> WorkbookHead:
     return _workbook_head(str(path), stat.st_mtime_ns, stat.st_size)
 
 
+#: What reading a workbook that is damaged or cut short raises (reported as :data:`DAMAGED`).
+_DAMAGED_ERRORS = (
+    OSError,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    ElementTree.ParseError,
+    KeyError,
+    ValueError,
+    NotImplementedError,  # a compression method zipfile lacks
+    RuntimeError,  # an encrypted (password-protected) member
+)
+
+
 @functools.lru_cache(maxsize=16)
 def _workbook_head(path: str, mtime_ns: int, size: int) -> WorkbookHead:
     try:
         return _peek(path)
-    except (
-        OSError,
-        zipfile.BadZipFile,
-        zlib.error,
-        EOFError,
-        ElementTree.ParseError,
-        KeyError,
-        ValueError,
-        NotImplementedError,  # a compression method zipfile lacks
-        RuntimeError,  # an encrypted (password-protected) member
-    ) as exc:
+    except _DAMAGED_ERRORS as exc:
         raise InputError(f"{DAMAGED} ({_describe(exc)})", path=path, hint=DAMAGED_HINT) from exc
 
 
@@ -525,17 +529,7 @@ def _scanned_sheet_cells(path: str | Path, sheet: str) -> tuple[list[tuple[int, 
     """:func:`_sheet_cells`, a damaged workbook an :class:`InputError`."""
     try:
         return _sheet_cells(path, sheet)
-    except (
-        OSError,
-        zipfile.BadZipFile,
-        zlib.error,
-        EOFError,
-        ElementTree.ParseError,
-        KeyError,
-        ValueError,
-        NotImplementedError,
-        RuntimeError,
-    ) as exc:
+    except _DAMAGED_ERRORS as exc:
         raise InputError(f"{DAMAGED} ({_describe(exc)})", path=path, hint=DAMAGED_HINT) from exc
 
 
