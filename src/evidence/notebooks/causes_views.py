@@ -1126,8 +1126,16 @@ def censored_text(model: DetectionModel) -> str:
     )
     return (
         f"{number(censored, 'countries')} of the {number(model.n_countries, 'countries')} countries have a count "
-        "published as \\<5, entered at its midpoint; refitted with each at its lower and at its upper bound, no "
-        f"rate ratio moves by more than {number(max(moved * 100, 0.1), 'statistic', digits=1)}%."
+        f"published as \\<5, entered at its midpoint; {_refitted_on_bounds(moved)}"
+    )
+
+
+def _refitted_on_bounds(moved: float) -> str:
+    """What the refits with UNODC's ``<5`` counts at their bounds do to the rate ratios: ``moved``, the largest
+    relative change (a ratio, marked as a statistic; under 0.1% said as 0.1%)."""
+    return (
+        "refitted with each at its lower and at its upper bound, no rate ratio moves by more than "
+        f"{number(max(moved * 100, 0.1), 'statistic', digits=1)}%."
     )
 
 
@@ -1156,10 +1164,7 @@ def event_censored_text(studies: Sequence[EventStudy]) -> str:
     ]
     if not moved:
         return ""
-    return (
-        " Counts published as \\<5 enter at their midpoint; refitted with each at its lower and at its upper "
-        f"bound, no rate ratio moves by more than {number(max(max(moved) * 100, 0.1), 'statistic', digits=1)}%."
-    )
+    return f" Counts published as \\<5 enter at their midpoint; {_refitted_on_bounds(max(moved))}"
 
 
 def event_study_view(studies: Sequence[EventStudy]) -> pl.DataFrame:
