@@ -370,3 +370,67 @@ def test_the_rejected_rows_by_reason_are_protected_with_the_table_of_files(
     if "|" not in reasons:  # not shown at all: nothing to recompute
         return
     assert _reasons_a_reader_can_recompute(files, _cells(reasons)) == []
+
+
+def _file_of(folder: Path, destinations: list[tuple[str, str]]) -> Path:
+    """A Global Synthetic file: one record per (year, country of exploitation), citizens of Myanmar."""
+    from evidence.sources.ctdc import SYNTHETIC_COLUMNS
+
+    header = list(SYNTHETIC_COLUMNS)
+    records = [
+        dict.fromkeys(header, "")
+        | {
+            "yearOfRegistration": year,
+            "gender": "Woman",
+            "citizenship": "MMR",
+            "CountryOfExploitation": where,
+            "isForcedLabour": "1",
+        }
+        for year, where in destinations
+    ]
+    path = folder / "ctdc_selection.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(records)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("in_thailand", "undated", "elsewhere"), [(47, 0, 3), (47, 2, 1), (40, 7, 2), (40, 0, 12), (20, 3, 0)]
+)
+def test_the_table_of_files_does_not_give_back_the_records_outside_a_notebooks_selection(
+    tmp_path, monkeypatch, in_thailand, undated, elsewhere
+):
+    """The routes notebook of Thailand as destination, from a file of 50 records, 3 of them exploited in Malaysia:
+    its table of files published 50 rows kept, its selection 47 victims: 50 - 47 = 3 victims of the file exploited
+    elsewhere, a count no table shows. The rows kept are protected with what the notebook publishes of the file:
+    its selection, and its records without a year (said in a sentence)."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks import views
+    from evidence.notebooks.builders import source_line
+    from evidence.sources.registry import load
+
+    rows = [(str(2015 + i % 5), "THA") for i in range(in_thailand)]
+    rows += [("", "THA")] * undated + [(str(2016 + i % 3), "MYS") for i in range(elsewhere)]
+    loaded = load(_file_of(tmp_path, rows))
+    selection = Selection(loaded, country="THA", role="destination", years=(2015, 2019))
+    assert selection.records().height == in_thailand
+    opened = views.Opened([loaded], RULE, source_line([loaded]), "Thailand", (2015, 2019), [selection])
+    texts = _shown(monkeypatch)
+    views.show_sources(opened)
+    if "|" not in texts[0]:  # no table of files: nothing to subtract from
+        return
+    ((*_, kept, rejected, read),) = _cells(texts[0])
+    # the undated: <5 in the notebook's sentence, or their number
+    told = range(1, 5) if 0 < undated < 5 else range(undated, undated + 1)
+    outside = {
+        k - in_thailand - u
+        for n in _domain(read, 500)
+        for r in _domain(rejected, n)
+        for k in _domain(kept, 500)
+        if k + r == n
+        for u in told
+    }
+    small = {v for v in outside if 0 < v < 5}
+    assert len(outside) > 1 or not small, (kept, rejected, read, outside)

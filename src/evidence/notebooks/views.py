@@ -467,7 +467,7 @@ def show_sources(opened: Opened) -> None:
     tiers) is neither in the table nor in its source line, as it is not among the brief's sources."""
     tables = [s.loaded for s in opened.selections if s.loaded] if opened.selections else opened.tables
     show_table(
-        row_accounting(tables, opened.rule).files,
+        row_accounting(tables, opened.rule, opened.selections).files,
         labels=SOURCE_LABELS,
         source=source_line(tables) if opened.selections else opened.source,
         kinds=sources_kinds(tables),
@@ -1400,12 +1400,24 @@ class RowAccounting:
 REJECTED_TITLE: Final = "rejected rows"
 
 
-def row_accounting(tables: Sequence[LoadedTable], rule: DisclosureRule) -> RowAccounting:
-    """The table of files and the rejected rows by reason of ``tables``, protected as one (:class:`RowAccounting`)."""
+def row_accounting(
+    tables: Sequence[LoadedTable], rule: DisclosureRule, selections: Sequence[Selection] = ()
+) -> RowAccounting:
+    """The table of files and the rejected rows by reason of ``tables``, protected as one (:class:`RowAccounting`).
+
+    ``selections``: those of a notebook about one country, role and years (routes, trends, causes), one per table:
+    each publishes its victims, and its victims without a year (a sentence), so a file's rows kept less them are
+    the file's victims outside it (50 kept beside 47 victims of Thailand: 3 exploited elsewhere), which no table
+    shows: the rows kept are protected with them."""
     from evidence.notebooks.builders import reason_without_values, reasons_table, rows_are_people
     from evidence.presentation.disclosure import DisclosureError, protect_together
 
     files = sources_view(tables, rule)
+    if files is not None and selections:
+        try:
+            files = _files_beside_selections(files, tables, selections, rule)
+        except DisclosureError:  # no withholding protects them: no row count of the files is shown
+            files = None
     reasons: dict[int, DisclosedTable | None] = {}
     for index, table in enumerate(tables):
         if not rows_are_people(table) or not table.rows_rejected:
@@ -1445,6 +1457,65 @@ def row_accounting(tables: Sequence[LoadedTable], rule: DisclosureRule) -> RowAc
         protected[0],
         dict(zip(linked, protected[1:], strict=True)) | {i: None for i, t in reasons.items() if t is None},
     )
+
+
+def _files_beside_selections(
+    files: DisclosedTable,
+    tables: Sequence[LoadedTable],
+    selections: Sequence[Selection],
+    rule: DisclosureRule,
+) -> DisclosedTable:
+    """The table of files protected with the selections a notebook publishes (:func:`row_accounting`): per file of
+    victim records, its rows kept are its selection's victims (fixed: every table of the notebook adds up to them),
+    its victims without a year (fixed: a sentence gives them, ``<5`` when few) and the rest, which must not follow
+    when small."""
+    from evidence.analyses import trends
+    from evidence.presentation.disclosure import SMALL_REASON, protect_together
+
+    parts: list[DisclosedTable] = []
+    truth = [
+        pl.DataFrame(
+            {
+                "kept": [t.rows_kept for t in tables],
+                "rejected": [t.rows_rejected for t in tables],
+                "read": [t.rows_in for t in tables],
+            }
+        )
+    ]
+    same, fixed, unpublished = [], [], []
+    for selection in selections:
+        if selection.kind != "case" or selection.loaded is None:
+            continue
+        index = next(i for i, t in enumerate(tables) if t is selection.loaded)
+        shown = selection.records().height
+        undated = 0
+        if selection.years is not None:
+            found = trends.undated_counts(selection)
+            undated = int(found["count"].sum()) if found.height else 0
+        outside = tables[index].rows_kept - shown - undated
+        number = len(parts) + 1
+        values = [shown, undated, outside, tables[index].rows_kept]
+        parts.append(
+            DisclosedTable(
+                frame=pl.DataFrame({"n": values}),
+                count_columns=("n",),
+                rule=rule,
+                n_primary=0,
+                n_secondary=0,
+                has_total_row=True,
+                reasons=pl.DataFrame(
+                    {"n": [None, SMALL_REASON if rule.is_small(undated) else None, None, None]},
+                    schema={"n": pl.String},
+                ),
+            )
+        )
+        truth.append(pl.DataFrame({"n": values}))
+        fixed += [(number, "n", 0), (number, "n", 1)]
+        unpublished += [(number, "n", 2), (number, "n", 3)]
+        same.append([(0, "kept", index), (number, "n", 3)])
+    if not parts:
+        return files
+    return protect_together([files, *parts], truth, same, rule, fixed=fixed, unpublished=unpublished)[0]
 
 
 def show_reasons(opened: Opened) -> None:

@@ -2278,6 +2278,9 @@ def protect_together(
     values: Sequence[pl.DataFrame],
     same: Iterable[Sequence[TableCell]] = (),
     rule: DisclosureRule | None = None,
+    *,
+    fixed: Collection[TableCell] = (),
+    unpublished: Collection[TableCell] = (),
 ) -> list[DisclosedTable]:
     """Tables of one output, each protected on its own, protected together: what a reader who holds all of them
     can recompute is withheld further (:func:`protect_linked`), in every table that shows it.
@@ -2287,6 +2290,10 @@ def protect_together(
     columns to its totals row), and so is ``same``: the cells of different tables that are one count (the rows
     rejected of a file, in the table of files and as the total of its rejected rows by reason). A count one
     table shows and another withholds is shown; one withheld wherever it is shown stays withheld in each.
+    ``fixed``: cells shown as they are by other outputs, never withheld here (a notebook's selection of a file,
+    which every table of it adds up to); ``unpublished``: cells no output shows, which a reader gets only as a
+    difference and which must not follow when small (the records of a file outside the selection: its rows kept
+    less the selection), their table's status ignored.
     Returns the tables, with the complements added (``x``). Raises :class:`DisclosureError` when no complement
     will do (a small count its labels alone pin down)."""
     rule = rule or (tables[0].rule if tables else DEFAULT_RULE)
@@ -2319,6 +2326,10 @@ def protect_together(
                     raise ParameterError(f"the true count of {column!r}, row {row}, is missing")
                 cell: TableCell = (t, column, row)
                 name = root(cell)
+                if cell in unpublished:
+                    system.quantity(name, int(value))
+                    system.derived[name] = {name: 1.0}
+                    continue
                 system.publish(name, int(value), reasons[row])
                 shown_at.setdefault(name, []).append(cell)
         body = range(table.frame.height - (1 if table.has_total_row else 0))
@@ -2337,12 +2348,14 @@ def protect_together(
                     line[root((t, column, row))] = line.get(root((t, column, row)), 0.0) + 1.0
                 line[root((t, column, last))] = line.get(root((t, column, last)), 0.0) - 1.0
                 system.equalities.append(line)
-    protect_linked(system, rule)
+    held = {root(cell) for cell in fixed}
+    protect_linked(system, rule, among={q for q in system.values if q not in held})
     withheld = set(system.withheld())
     cells_of: dict[tuple[int, str], list[int]] = {}
-    for name in withheld:
-        for t, column, row in shown_at[name]:
-            cells_of.setdefault((t, column), []).append(row)
+    for quantity in withheld:
+        for t, column, row in shown_at.get(quantity, ()):
+            if tables[t].reasons[column][row] is None:  # newly withheld here
+                cells_of.setdefault((t, column), []).append(row)
     out = list(tables)
     for (t, column), rows in sorted(cells_of.items()):
         out[t] = withhold_cells(out[t], column, sorted(rows))
