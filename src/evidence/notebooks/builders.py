@@ -3984,6 +3984,7 @@ def completeness_tables(
     not_collected: Sequence[str] = (),
     shares_only: bool = False,
     shown: Sequence[str] | None = None,
+    fixed: Mapping[str, tuple[int, str | None]] | None = None,
 ) -> Completeness:
     """The table of fields (:func:`evidence.analyses.quality.field_completeness`) and the tables by year, by
     source type... (:func:`evidence.analyses.quality.completeness_by`, ``frames`` by the column they break down
@@ -4009,7 +4010,14 @@ def completeness_tables(
     ``shown``: the fields whose shares the tables by year show (default: every ``known_<f>`` column of a frame);
     a frame's other ``n_known_<f>`` columns tie its rows to the table of fields without being shown (the single
     year known of each band of years).
-    A region known for exactly its country's records is left out of the table of fields (``folded``)."""
+    A region known for exactly its country's records is left out of the table of fields (``folded``).
+
+    ``fixed``: how other outputs show each region's records with the region known and no country (region field ->
+    their count, and None where it is shown as it is, else the reason it is withheld there), never withheld here.
+    By default they are taken to be shown as the table of flagged rows shows a split state's rows (Yugoslavia's
+    code: its region kept, its country read as missing), as a count, or ``<5`` where small: the region's known less
+    its country's then gives back the records with a country and no region, which must not be small. A count that
+    is not the field's own (other records) is ignored."""
     collected = fields.filter(pl.col("collected"))
     folded = _folded_regions(collected)
     rows = [r for r in collected.iter_rows(named=True) if r["field"] not in folded]
@@ -4068,6 +4076,13 @@ def completeness_tables(
             system.equalities.append({("known", f): 1.0, ("known", country): -1.0, only: -1.0, without: 1.0})
             system.derived[only] = {only: 1.0}
             system.derived[without] = {without: 1.0}
+            n_only = int(row["known_without_country"])
+            if fixed is None:  # as the table of flagged rows shows them
+                shown_as: tuple[int, str | None] = (n_only, SMALL_REASON if rule.is_small(n_only) else None)
+            else:
+                shown_as = fixed.get(f, (-1, None))
+            if n_only and shown_as[0] == n_only:
+                _publish_read(system, only, n_only, shown_as[1], rule)
             if not row["country_without_known"]:  # every country has its region: a reader takes it so
                 system.publish(without, 0, None)
 
