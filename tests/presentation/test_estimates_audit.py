@@ -149,3 +149,45 @@ def test_two_lists_with_a_small_overlap_never_give_it_back_through_the_estimate(
     assert disclosed_payload(estimate_population(large, method="main"))["estimate"] == pytest.approx(
         80 * 70 / 30
     )
+
+
+# ------------------------------------------------------------------------------- audit of the wording (mse17)
+
+
+def test_stepwise_says_how_many_models_it_judged_by_p_value_and_how_many_it_fitted(shared_data) -> None:
+    """Western US, stepwise: main effects, then the 10 models with one pair more (A:E enters), then the 9 with
+    one more again (none with p < 0.02). It said "2 models fitted" of 1,024 as if it had looked at two: it
+    judged 19 by a p-value under the current fit, without fitting them, and fitted main effects and A:E."""
+    result = estimate_population(shared_data / "mse" / "western_us_5list" / "Western.csv")
+    assert (result.models_considered, result.models_fitted, result.models_admissible) == (20, 2, 2)
+    space = dict(estimate_rows(result))["model space"]
+    assert "1,024 models in the space; 20 models considered" in space
+    assert "judged by the p-value of that interaction under the current fit, without fitting it" in space
+    assert "2 models fitted (main effects and 1 candidate with p < 0.02)" in space
+    assert "2 models admissible" in space
+    payload = disclosed_payload(result)
+    assert payload["model_space"]["considered"] == 20 and payload["model_space"]["fitted"] == 2
+    # an entry threshold of 0 tests nothing: main effects alone were looked at
+    none = estimate_population(shared_data / "mse" / "western_us_5list" / "Western.csv", p_enter=0)
+    assert none.models_considered == none.models_fitted == 1
+    assert "1 model considered and fitted (main effects: an entry threshold of 0 tests no interaction)" in (
+        dict(estimate_rows(none))["model space"]
+    )
+
+
+def test_searches_that_fit_every_model_they_look_at_say_so_once() -> None:
+    for method in ("bic", "downhill", "main"):
+        result = estimate_population(SMALL_CELL, method=method)
+        assert result.models_considered == result.models_fitted
+        space = dict(estimate_rows(result))["model space"]
+        assert "considered" not in space and f"{result.models_fitted} model" in space
+
+
+def test_how_many_models_stepwise_considered_is_withheld_with_the_model() -> None:
+    # the number considered gives the number of steps, as the number fitted does
+    few = ListCapture(("A", "B", "C"), np.array([20, 15, 2, 12, 9, 1, 4]))
+    result = estimate_population(few)
+    payload = disclosed_payload(result)
+    assert payload["model_space"]["considered"] == "x" == payload["model_space"]["fitted"]
+    space = dict(estimate_rows(result))["model space"]
+    assert "how many were considered, fitted and admissible withheld (x)" in space

@@ -523,7 +523,7 @@ def _coarsen_payload(payload: dict[str, Any], result: PopulationEstimate, rule: 
             payload[key] = COMPLEMENT_LABEL
         for key in ("terms", "infinite_parameters"):
             payload["existence"][key] = COMPLEMENT_LABEL
-        for key in ("fitted", "admissible"):
+        for key in ("considered", "fitted", "admissible"):
             payload["model_space"][key] = COMPLEMENT_LABEL
     coarse = (
         f"the lists hold a combination of fewer than {rule.threshold} people: the numbers of people are rounded "
@@ -607,20 +607,43 @@ def method_text(result: PopulationEstimate) -> str:
 
 
 def model_space_text(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str:
-    """Which models were searched and how many: in the space, fitted, admissible (each number followed by its
-    unit, "models", so that no reader or scanner takes it for a number of people); how many were fitted and
-    admissible withheld with the chosen model (:func:`model_withheld`: stepwise fits one model per step)."""
+    """Which models were searched and how many: in the space, considered, fitted, admissible (each number
+    followed by its unit, "models", so that no reader or scanner takes it for a number of people); how many were
+    considered, fitted and admissible withheld with the chosen model (:func:`model_withheld`: stepwise fits one
+    model per step).
+
+    Stepwise judges each model one interaction larger than the current one by the p-value of that interaction
+    under the current fit, and fits only the candidates it tries (p below the threshold, in order of p, until
+    one is admissible): "2 models fitted" of 1,024 read as if it had looked at two, where it judged 19 more. The
+    other searches fit every model they look at."""
     size = (
         "more models than can be counted"
         if result.models_in_space is None
         else _many(result.models_in_space, "model")
     )
     if model_withheld(result, rule):
-        return f"{result.model_space}: {size} in the space; how many were fitted and admissible withheld (x)"
-    return (
-        f"{result.model_space}: {size} in the space; {_many(result.models_fitted, 'model')} fitted, "
-        f"{_many(result.models_admissible, 'model')} admissible (estimate exists and is identifiable)"
-    )
+        counted = "considered, fitted" if result.considered > result.models_fitted else "fitted"
+        return f"{result.model_space}: {size} in the space; how many were {counted} and admissible withheld (x)"
+    admissible = f"{_many(result.models_admissible, 'model')} admissible (estimate exists and is identifiable)"
+    if result.method == "stepwise" and result.p_enter == 0 and len(result.lists) > 2:
+        return (
+            f"{result.model_space}: {size} in the space; 1 model considered and fitted (main effects: an entry "
+            f"threshold of 0 tests no interaction), {admissible}"
+        )
+    if result.considered > result.models_fitted:
+        tried = result.models_fitted - 1
+        fitted = (
+            f"main effects and {_many(tried, 'candidate')} with p < {result.p_enter:g}"
+            if tried
+            else f"main effects alone: no candidate had p < {result.p_enter:g}"
+        )
+        return (
+            f"{result.model_space}: {size} in the space; {_many(result.considered, 'model')} considered (main "
+            "effects and, at each step, every model with one more interaction, judged by the p-value of that "
+            "interaction under the current fit, without fitting it); "
+            f"{_many(result.models_fitted, 'model')} fitted ({fitted}), {admissible}"
+        )
+    return f"{result.model_space}: {size} in the space; {_many(result.models_fitted, 'model')} fitted, {admissible}"
 
 
 def _many(count: int, noun: str) -> str:

@@ -59,6 +59,10 @@ class PopulationEstimate:
     infinite_parameters: tuple[str, ...]  # interactions in the model fixed at −∞ (no case on all their lists)
     existence: ExistenceCheck
     steps: tuple[tuple[str, float], ...] = ()  # stepwise: term added and its p-value, in order
+    #: models the search looked at: stepwise judges the models one interaction larger by a p-value without
+    #: fitting them, so it considers more than it fits; every other search fits what it considers (None: as
+    #: ``models_fitted``)
+    models_considered: int | None = None
     bootstrap_requested: int | str = 0  # a number of replicates per run or "auto"
     bootstrap_replicates: int = 0  # drawn, over every run
     bootstrap_runs: int = 0  # independent runs whose median limits make the interval
@@ -92,6 +96,11 @@ class PopulationEstimate:
     @property
     def identifiable(self) -> bool:
         return self.existence.identifiable
+
+    @property
+    def considered(self) -> int:
+        """How many models the search looked at (:attr:`models_considered`, else as many as it fitted)."""
+        return self.models_fitted if self.models_considered is None else self.models_considered
 
     @property
     def unbounded_above(self) -> bool:
@@ -188,6 +197,7 @@ class PopulationEstimate:
                 "description": self.model_space,
                 "max_order": self.max_order,
                 "models": self.models_in_space,
+                "considered": self.considered,
                 "fitted": self.models_fitted,
                 "admissible": self.models_admissible,
                 "search": self.search,
@@ -464,6 +474,9 @@ def _estimate(
         "models_in_space": selection.space.size,
         "models_fitted": selection.models_fitted,
         "models_admissible": selection.models_admissible,
+        "models_considered": (
+            selection.models_fitted if selection.models_considered is None else selection.models_considered
+        ),
         "search": selection.search,
         "terms": tuple(fit.term_names),
         "infinite_parameters": tuple(p for p in fit.infinite_parameters if ":" in p),
