@@ -191,3 +191,19 @@ def test_how_many_models_stepwise_considered_is_withheld_with_the_model() -> Non
     assert payload["model_space"]["considered"] == "x" == payload["model_space"]["fitted"]
     space = dict(estimate_rows(result))["model space"]
     assert "how many were considered, fitted and admissible withheld (x)" in space
+
+
+def test_reading_the_result_gives_advice_possible_for_the_number_of_lists() -> None:
+    """The brief told every reader to "merge small lists of similar kind": of two lists that leaves one (no
+    estimate at all), and of three it leaves two, whose estimate assumes them independent."""
+    from evidence.presentation.estimates import reading_the_result
+
+    two = reading_the_result(estimate_population(ListCapture(("police", "shelter"), np.array([30, 20, 10]))))
+    assert "merge" not in two and "link a third list" in two
+    # two lists have one model choice: there is no disagreement between model choices to report
+    assert "When the model choices disagree" not in two
+    three = reading_the_result(estimate_population(SMALL_CELL))
+    assert "merge small lists of similar kind" not in three
+    assert "merging two of three lists leaves two" in three
+    four = ListCapture(("A", "B", "C", "D"), np.arange(20, 35))
+    assert "merge small lists of similar kind" in reading_the_result(estimate_population(four, method="main"))

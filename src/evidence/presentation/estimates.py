@@ -1093,7 +1093,8 @@ def sensitivity_chart_title(rows: Sequence[SensitivityRow], rule: DisclosureRule
 def reading_the_result(result: PopulationEstimate) -> str:
     """The section "Reading the result" of a hidden-population brief, saying how *this* interval was computed:
     the median of independent bootstrap runs, one bootstrap run, or the log-normal interval that allows nothing
-    for the model choice (the notebook's fixed text said "the median of independent runs" of every interval)."""
+    for the model choice (the notebook's fixed text said "the median of independent runs" of every interval);
+    and advice possible for the number of lists (it told two lists to merge small lists, which leaves one)."""
     if result.interval_method == "bca" and result.bootstrap_runs > 1:
         per_run = result.bootstrap_replicates // result.bootstrap_runs
         interval = (
@@ -1117,14 +1118,38 @@ def reading_the_result(result: PopulationEstimate) -> str:
             f"report is the bootstrap's that repeats the choice (a run with bootstrap replicates, "
             f"{number(1000, 'parameter')} as published)."
         )
-    return (
-        f"## Reading the result\n\n{interval}\n"
+    n_lists = len(result.lists)
+    disagree = (
         "- When the model choices disagree beyond the interval (the headline says so), the data cannot pin the "
         "number down: report the range across the models, not one model's interval.\n"
+        if n_lists > 2
+        else ""
+    )
+    # merging is advice only where lists are left to model: of two lists it leaves one (no estimate at all), of
+    # three it leaves two, whose estimate assumes them independent
+    if n_lists == 2:
+        fragile = (
+            "- With two lists the estimate rests on their independence, which two lists cannot show: one list "
+            "that tends to meet the people the other meets makes it too low. When the lists are small or share "
+            "few people it is fragile too: link a third list, which lets the model see dependence between them."
+        )
+    elif n_lists == 3:
+        fragile = (
+            "- When lists are small or barely overlap, estimates are fragile: look at the sensitivity table, and "
+            "link a further list or more records; merging two of three lists leaves two, whose estimate assumes "
+            "them independent."
+        )
+    else:
+        fragile = (
+            "- When lists are small or barely overlap, estimates are fragile: merge small lists of similar kind "
+            "(as the five-list versions of the New Orleans and UK data do; at least three lists left) and look "
+            "at the sensitivity table."
+        )
+    return (
+        f"## Reading the result\n\n{interval}\n{disagree}"
         "- The estimate is of everyone the lists *could* have met under the same definitions during the period: "
         "it is not a prevalence figure for the whole country unless the lists cover the whole country.\n"
-        "- When lists are small or barely overlap, estimates are fragile: merge small lists of similar kind (as "
-        "the five-list versions of the New Orleans and UK data do) and look at the sensitivity table."
+        f"{fragile}"
     )
 
 

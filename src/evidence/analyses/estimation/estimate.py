@@ -456,11 +456,7 @@ def _estimate(
     fit = selection.fit
     existence = check_existence(capture, fit.terms)
     if not existence.ok or not math.isfinite(fit.estimate):
-        raise InputError(
-            f"the {method} model gives no estimate for these data: {existence.message}",
-            path=capture.source or None,
-            hint="the lists overlap too little; merge small lists or collect more linked records",
-        )
+        raise _no_estimate(capture, fit.term_names, existence)
     common: dict[str, Any] = {
         "lists": capture.lists,
         "observed": capture.observed,
@@ -530,6 +526,46 @@ def _estimate(
         monte_carlo_range=result.monte_carlo_range,
         replicates_beyond=result.beyond,
         seed=seed,
+    )
+
+
+def _no_estimate(capture: ListCapture, terms: tuple[str, ...] | list[str], existence: ExistenceCheck) -> InputError:
+    """Why the data give no estimate, with advice possible for the number of lists at hand. Every search ends at
+    a valid model when main effects are one, and main effects have an estimate exactly when some case is on two
+    lists or more: so it is (almost always) that no case is, and merging lists cannot help (merged lists still
+    share nobody; of two lists, merging leaves one)."""
+    path = capture.source or None
+    overlapping = int(capture.counts[capture.histories.sum(axis=1) >= 2].sum())
+    linkage = "check that the lists were linked by person (one person recognised as the same on every list)"
+    if overlapping == 0 and capture.n_lists == 2:
+        return InputError(
+            "no estimate for these data: no case is on both lists, and the two-list estimate (Lincoln–Petersen, "
+            "the lists' sizes multiplied over the number on both) needs people on both: without them the number "
+            "on no list is unbounded",
+            path=path,
+            hint=f"{linkage}, or link a third list that shares cases with them",
+        )
+    if overlapping == 0:
+        return InputError(
+            "no estimate for these data: no case is on more than one list, so nothing tells how many were on "
+            "none (the number on no list is unbounded under every model)",
+            path=path,
+            hint=f"{linkage}, or collect records that the lists share",
+        )
+    model = " + ".join(("main effects", *terms))
+    if capture.n_lists == 2:
+        advice = "link a third list, or collect more linked records"
+    elif capture.n_lists == 3:
+        advice = (
+            "collect more linked records (merging two of three lists leaves two, whose estimate assumes them "
+            "independent)"
+        )
+    else:
+        advice = "merge small lists of similar kind (at least three lists left), or collect more linked records"
+    return InputError(
+        f"no estimate for these data under the model {model}: {existence.message}",
+        path=path,
+        hint=f"the lists overlap too little: {advice}",
     )
 
 
