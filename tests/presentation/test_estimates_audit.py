@@ -207,3 +207,72 @@ def test_reading_the_result_gives_advice_possible_for_the_number_of_lists() -> N
     assert "merging two of three lists leaves two" in three
     four = ListCapture(("A", "B", "C", "D"), np.arange(20, 35))
     assert "merge small lists of similar kind" in reading_the_result(estimate_population(four, method="main"))
+
+
+def test_runs_of_other_than_1000_replicates_are_not_said_to_be_as_published(shared_data) -> None:
+    """"one run of 60 replicates (as published)": the published intervals are runs of 1,000."""
+    import dataclasses as dc
+
+    from evidence.presentation.estimates import bootstrap_lines
+
+    path = shared_data / "mse" / "western_us_5list" / "Western.csv"
+    runs = estimate_population(path, bootstrap_replicates=40, bootstrap_runs=2, seed=2)
+    text = estimate_headline(runs) + "\n".join(bootstrap_lines(runs, disclose_estimate(runs)))
+    assert "one run of 40 replicates gave" in text and "one run alone gave" in text
+    assert "as published" not in text
+    thousand = dc.replace(runs, bootstrap_replicates=2000)  # two runs of 1,000: the published run's size
+    text = estimate_headline(thousand) + "\n".join(bootstrap_lines(thousand, disclose_estimate(thousand)))
+    assert "one run of 1,000 replicates (as published) gave" in text and "one run alone (as published)" in text
+
+
+def test_a_bootstrap_of_a_fixed_model_is_not_said_to_repeat_a_model_choice() -> None:
+    """Main effects (or two lists) choose no model: "each repeating the model choice" said a choice was made
+    and allowed for."""
+    from evidence.presentation.estimates import reading_the_result
+
+    for capture, method in ((SMALL_CELL, "main"), (ListCapture(("A", "B"), np.array([30, 20, 10])), "stepwise")):
+        result = estimate_population(capture, method=method, bootstrap_replicates=40, seed=1)
+        interval = dict(estimate_rows(result))["interval"]
+        assert "model choice" not in interval and "each refitting main effects" in interval
+        reading = reading_the_result(result)
+        assert "repeats the model choice" not in reading
+        lognormal = estimate_population(capture, method=method)
+        assert "model choice" not in dict(estimate_rows(lognormal))["interval"]
+        assert "allows nothing for the choice of the model" not in reading_the_result(lognormal)
+
+
+def test_the_bic_bootstrap_says_each_replicate_chooses_among_the_best_models_on_the_data() -> None:
+    """With four lists or more each replicate chooses among the 20 (100) models best on the data, not the whole
+    space (Silverman, Chan & Vincent 2024): "each repeating the model choice" overstated it."""
+    four = ListCapture(("A", "B", "C", "D"), np.array([60, 50, 12, 40, 9, 8, 5, 30, 7, 6, 5, 7, 5, 5, 6]))
+    result = estimate_population(four, method="bic", bootstrap_replicates=40, seed=1)
+    interval = dict(estimate_rows(result))["interval"]
+    assert "each choosing the lowest BIC among the 20 models best on the data" in interval
+
+
+def test_a_monte_carlo_spread_of_one_limit_is_said_in_the_singular() -> None:
+    import dataclasses as dc
+
+    from evidence.presentation.estimates import bootstrap_lines
+
+    result = estimate_population(SMALL_CELL, method="main", bootstrap_replicates=40, seed=1)
+    one = dc.replace(result, replicates_beyond=(0.5, 10.0), limit_quantiles=(0.0004, 0.97), monte_carlo_se=(3.0, 5.0))
+    spread = [line for line in bootstrap_lines(one) if line.startswith("Monte Carlo spread")]
+    assert spread == [
+        "Monte Carlo spread of the upper limit: ±5 as a standard error over resamples of the replicates; another "
+        "seed moves it about this much"
+    ]
+
+
+def test_a_bic_search_too_large_to_be_exhaustive_says_it_found_a_local_minimum(shared_data) -> None:
+    """UK six lists: 32,768 pairwise models, searched downhill. "lowest BIC (greedy search)" claimed the lowest
+    BIC, where the walk may stop at a local minimum (as "downhill" says of the same walk)."""
+    from evidence.presentation.estimates import method_text
+
+    result = estimate_population(shared_data / "mse" / "uk_2013_6list" / "UKdat.csv", method="bic")
+    assert result.search == "greedy"
+    text = method_text(result)
+    assert text.startswith("lowest BIC found by the downhill search from main effects (a local minimum")
+    assert "too many models to search them all" in text
+    exhaustive = estimate_population(SMALL_CELL, method="bic")
+    assert method_text(exhaustive) == "lowest BIC (exhaustive search)"

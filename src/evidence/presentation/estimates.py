@@ -598,8 +598,14 @@ def method_text(result: PopulationEstimate) -> str:
         if result.p_enter is not None and result.p_enter <= 0:  # no p-value is below 0: no interaction enters
             return "main effects only: stepwise selection with an entry threshold of 0 admits no interaction"
         return f"stepwise selection of interactions (an interaction enters while p < {result.p_enter:g})"
+    if result.method == "bic" and result.search == "greedy":
+        # the same walk as downhill's, which says so: "lowest BIC" alone claimed the global minimum
+        return (
+            "lowest BIC found by the downhill search from main effects (a local minimum: the space holds too many "
+            "models to search them all)"
+        )
     if result.method == "bic":
-        return f"lowest BIC ({result.search} search)"
+        return "lowest BIC (exhaustive search)"
     if result.method == "downhill":
         start = "the full model" if result.downhill_start == "full" else "main effects"
         return f"downhill search in BIC from {start} (a local minimum)"
@@ -651,22 +657,59 @@ def _many(count: int, noun: str) -> str:
     return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
+def fixed_model(result: PopulationEstimate) -> bool:
+    """Whether the model is main effects whatever the data: no model is chosen (main effects, two lists, or
+    stepwise with an entry threshold of 0), so no interval has a model choice to allow for."""
+    return (
+        len(result.lists) == 2
+        or result.method == "main"
+        or (result.method == "stepwise" and result.p_enter is not None and result.p_enter <= 0)
+    )
+
+
+def _each_replicate(result: PopulationEstimate) -> str:
+    """What each bootstrap replicate does: refit main effects (a fixed model), choose among the models best on
+    the data (the exhaustive BIC search of four lists or more, as Silverman, Chan & Vincent 2024 do:
+    ``estimate.top_models_for_bootstrap``), or repeat the whole model choice (stepwise, the downhill walk)."""
+    from evidence.analyses.estimation.estimate import top_models_for_bootstrap
+
+    if fixed_model(result):
+        return "refitting main effects (no model to choose)"
+    top = top_models_for_bootstrap(len(result.lists))
+    if result.method == "bic" and result.search == "exhaustive" and top is not None:
+        among = min(top, result.models_admissible)
+        return f"choosing the lowest BIC among the {_many(among, 'model')} best on the data"
+    return "repeating the model choice"
+
+
 def interval_method_text(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str:
     """How the interval was computed, with the bootstrap's seed (withheld when the table holds a small cell,
-    :func:`coarsened`: with it the interval of every candidate table can be recomputed)."""
+    :func:`coarsened`: with it the interval of every candidate table can be recomputed), and what each replicate
+    does (:func:`_each_replicate`: "each repeating the model choice" was said of main effects too)."""
     seed = "seed withheld" if coarsened(result, rule) else f"seed {result.seed}"
+    each = _each_replicate(result)
     if result.interval_method == "bca" and result.bootstrap_runs > 1:
         per_run = result.bootstrap_replicates // result.bootstrap_runs
         return (
             f"BCa bootstrap: the median of the limits of {result.bootstrap_runs} independent runs of "
-            f"{per_run:,} replicates, each replicate repeating the model choice ({seed})"
+            f"{per_run:,} replicates, each replicate {each} ({seed})"
         )
     if result.interval_method == "bca":
-        return (
-            f"BCa bootstrap of {result.bootstrap_replicates:,} replicates, each repeating the model choice "
-            f"({seed})"
-        )
+        return f"BCa bootstrap of {result.bootstrap_replicates:,} replicates, each {each} ({seed})"
+    if fixed_model(result):
+        return "log-normal, from the intercept's standard error of main effects"
     return "log-normal, from the intercept's standard error (no allowance for the model choice)"
+
+
+#: Replicates per run of the published intervals (Chan, Silverman & Vincent 2021; SparseMSE's default).
+PUBLISHED_REPLICATES = 1000
+
+
+def _as_published(result: PopulationEstimate) -> str:
+    """" (as published)" after a run of as many replicates as the published intervals', else nothing: runs of 60
+    were said to be "as published" too."""
+    per_run = result.bootstrap_replicates // max(1, result.bootstrap_runs)
+    return " (as published)" if per_run == PUBLISHED_REPLICATES else ""
 
 
 def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None = None) -> list[str]:
@@ -679,7 +722,7 @@ def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None 
     if result.bootstrap_runs > 1:
         per_run = result.bootstrap_replicates // result.bootstrap_runs
         if not withheld and (text := monte_carlo_range_text(result)):
-            lines.append(f"Monte Carlo range: one run of {per_run:,} replicates (as published) gave {text}")
+            lines.append(f"Monte Carlo range: one run of {per_run:,} replicates{_as_published(result)} gave {text}")
         if se and all(math.isfinite(v) for v in se) and not withheld:
             lines.append(
                 f"Monte Carlo standard error of the median limits: ±{se[0]:,.0f} (lower), ±{se[1]:,.0f} (upper)"
@@ -694,15 +737,17 @@ def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None 
                     "limit and its Monte Carlo range"
                 )
         spreads = [
-            f"±{v:,.0f} ({name})"
+            (name, v)
             for name, v, at in zip(("lower", "upper"), se or (), extreme, strict=False)
             if math.isfinite(v) and not at
         ]
-        if spreads and not withheld:
-            lines.append(
-                f"Monte Carlo spread of the limits: {', '.join(spreads)} as a standard error over resamples of "
-                "the replicates; another seed moves them about this much"
-            )
+        resampled = "as a standard error over resamples of the replicates; another seed moves"
+        if len(spreads) == 1 and not withheld:  # the other limit is the run's most extreme replicate
+            (name, v), = spreads
+            lines.append(f"Monte Carlo spread of the {name} limit: ±{v:,.0f} {resampled} it about this much")
+        elif spreads and not withheld:
+            shown_spreads = ", ".join(f"±{v:,.0f} ({name})" for name, v in spreads)
+            lines.append(f"Monte Carlo spread of the limits: {shown_spreads} {resampled} them about this much")
 
     hidden = withheld_replicate_counts(result, shown.rule if shown else DEFAULT_RULE)
     if result.bootstrap_unbounded:
@@ -909,8 +954,7 @@ def estimate_headline(
         if text := monte_carlo_range_text(result, rule):
             paragraphs.append(
                 f"The interval is the median of {number(result.bootstrap_runs, 'parameter')} independent bootstrap "
-                f"runs; one run alone "
-                f"(as published) gave {text}."
+                f"runs; one run alone{_as_published(result)} gave {text}."
             )
         elif any(_extreme_limits(result)):
             paragraphs.append(
@@ -1095,21 +1139,33 @@ def reading_the_result(result: PopulationEstimate) -> str:
     the median of independent bootstrap runs, one bootstrap run, or the log-normal interval that allows nothing
     for the model choice (the notebook's fixed text said "the median of independent runs" of every interval);
     and advice possible for the number of lists (it told two lists to merge small lists, which leaves one)."""
+    honest = (
+        "- Report the estimate **with its interval**; the model is main effects whatever the data (no model "
+        "choice to allow for), and the bootstrap allows for the sampling of the cases."
+        if fixed_model(result)
+        else "- Report the estimate **with its interval** and the model choice; the interval from the bootstrap "
+        "that repeats the model choice is the honest one."
+    )
     if result.interval_method == "bca" and result.bootstrap_runs > 1:
         per_run = result.bootstrap_replicates // result.bootstrap_runs
         interval = (
-            "- Report the estimate **with its interval** and the model choice; the interval from the bootstrap "
-            "that repeats the model choice is the honest one. Its limits are Monte Carlo results: one run of "
+            f"{honest} Its limits are Monte Carlo results: one run of "
             f"{number(per_run, 'parameter')} replicates moves from seed to seed, most for a limit read far in the tail, so the "
             f"interval here is the median of {number(result.bootstrap_runs, 'parameter')} independent runs, with the range one run "
             "gives beside it."
         )
     elif result.interval_method == "bca":
         interval = (
-            "- Report the estimate **with its interval** and the model choice; the interval from the bootstrap "
-            "that repeats the model choice is the honest one. Its limits are Monte Carlo results: this interval is "
+            f"{honest} Its limits are Monte Carlo results: this interval is "
             f"one run of {number(result.bootstrap_replicates, 'parameter')} replicates, and another seed moves it, most for a limit "
             "read far in the tail; the median of independent runs (as many as needed, the default) says how far."
+        )
+    elif fixed_model(result):
+        interval = (
+            "- Report the estimate **with its interval**. The interval here is log-normal, from the intercept's "
+            "standard error of main effects, a model fixed whatever the data (no model choice to allow for); a "
+            f"bootstrap (a run with bootstrap replicates, {number(1000, 'parameter')} as published) resamples the "
+            "cases instead."
         )
     else:
         interval = (
