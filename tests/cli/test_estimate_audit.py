@@ -20,3 +20,21 @@ def test_a_negative_seed_is_a_parameter_error(shared_data: Path) -> None:
     assert isinstance(result.exception, ParameterError), result.exception
     with pytest.raises(ParameterError, match="seed must be a whole number, 0 or more, not -1"):
         raise result.exception
+
+
+@pytest.mark.parametrize("order", ["3", "5"])
+def test_a_max_order_the_lists_cannot_hold_is_refused_not_cut_without_a_word(shared_data: Path, order: str) -> None:
+    """Korea has three lists: --max-order 3 (or 5) searched pairs and said "pairwise interactions", the order
+    asked dropped without a word (an interaction of all three lists cannot be estimated)."""
+    path = shared_data / "mse" / "korea_palembang_3list" / "Korea.csv"
+    for method in ("stepwise", "bic", "downhill"):
+        result = runner.invoke(app, ["estimate", "--data", str(path), "-m", method, "--max-order", order])
+        assert isinstance(result.exception, ParameterError), result.output
+        message = str(result.exception)
+        assert message.startswith(f"--max-order {order}: with 3 lists the highest interaction order is 2")
+        assert str(path) in message
+    # the highest order the lists hold is taken, and the default with them
+    for args in (["--max-order", "2"], []):
+        assert runner.invoke(app, ["estimate", "--data", str(path), *args]).exit_code == 0
+    four = shared_data / "mse" / "kosovo_1999_4list" / "Kosovo.csv"
+    assert runner.invoke(app, ["estimate", "--data", str(four), "-m", "bic", "--max-order", "3"]).exit_code == 0

@@ -17,6 +17,7 @@ from evidence.presentation.estimates import (
     estimate_row_kinds,
     estimate_rows,
     level_text,
+    model_withheld,
 )
 
 #: Three lists, every cell large except A∩B∩C (2 people): with every pair the model has as many parameters as
@@ -276,3 +277,26 @@ def test_a_bic_search_too_large_to_be_exhaustive_says_it_found_a_local_minimum(s
     assert "too many models to search them all" in text
     exhaustive = estimate_population(SMALL_CELL, method="bic")
     assert method_text(exhaustive) == "lowest BIC (exhaustive search)"
+
+
+@pytest.mark.parametrize(
+    ("capture", "method"),
+    [
+        (ListCapture(("A", "B"), np.array([3, 2, 1]) * 4 + np.array([0, 0, -2])), "stepwise"),  # 12, 8, 2
+        (ListCapture(("A", "B", "C"), np.array([20, 15, 2, 12, 9, 1, 4])), "main"),
+    ],
+)
+def test_a_model_fixed_by_the_method_is_not_withheld_as_if_chosen(capture, method) -> None:
+    """Few people with a small cell withhold the chosen model (its choice says its lists share few people). Of
+    two lists, or main effects, nothing is chosen: the table said "model choice: main effects only" and
+    "interactions selected: x", and the JSON withheld terms [] and the one model fitted."""
+    result = estimate_population(capture, method=method)
+    assert model_withheld(result)  # the numbers are still rounded to 5
+    rows = dict(estimate_rows(result))
+    assert rows["interactions selected"] == "none (independent lists)"
+    assert "1 model fitted, 1 model admissible" in rows["model space"]
+    assert not any("the interactions of the chosen model" in reason for reason in disclose_estimate(result).reasons)
+    assert any("rounded to 5" in reason for reason in disclose_estimate(result).reasons)
+    payload = disclosed_payload(result)
+    assert payload["terms"] == [] and payload["steps"] == [] and payload["existence"]["terms"] == []
+    assert payload["model_space"]["fitted"] == 1

@@ -126,6 +126,7 @@ def estimate_command(
     else:
         path = lists[0]
     capture = read_list_capture(path)
+    _refuse_order_beyond_the_lists(ctx, max_order, capture.n_lists, path)
     demo = bool(capture.provenance and capture.provenance.demo)
     if demo and not as_json:
         err_console.print(f"[bold yellow]{DEMO_WARNING}[/]", highlight=False)
@@ -195,6 +196,22 @@ def _refuse_out_of_range(max_order: int, replicates: int | str, seed: int | None
         raise ParameterError(f"--bootstrap-replicates {replicates}: at most {AUTO_MAX * 5:,}")
     if seed is not None and seed < 0:
         raise ParameterError(f"--seed: the bootstrap's seed must be a whole number, 0 or more, not {seed}")
+
+
+def _refuse_order_beyond_the_lists(ctx: typer.Context, max_order: int, n_lists: int, path: Path) -> None:
+    """Refuse a ``--max-order`` the lists cannot hold: the search stops one list short of all of them (an
+    interaction of every list would give the model more parameters than the table has cells), and the order
+    asked was cut to it without a word ("pairwise interactions" of ``--max-order 3`` on three lists). Two lists
+    hold no interaction at all, which the output says; pairs are always allowed."""
+    from evidence.core.errors import ParameterError
+
+    highest = n_lists - 1
+    if _given(ctx, "max_order") and max_order > max(2, highest):
+        raise ParameterError(
+            f"--max-order {max_order}: with {n_lists} lists the highest interaction order is {highest} (an "
+            f"interaction of all {n_lists} lists would give the model more parameters than the table of {path} "
+            f"has cells); give --max-order {highest} or less, or leave it out"
+        )
 
 
 def _refuse_unused_options(ctx: typer.Context, method: str, replicates: int | str, runs: int | str) -> None:

@@ -278,10 +278,18 @@ def model_withheld(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RU
     return coarsened(result, rule) and result.observed < MODEL_WITHHELD_BELOW
 
 
+def model_hidden(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> bool:
+    """Whether the model itself (interactions, steps, models fitted) is withheld: :func:`model_withheld`, unless
+    the method fixes the model whatever the data (:func:`fixed_model`: main effects, two lists), which then says
+    nothing of the cells. The numbers of people are rounded to the threshold all the same (:func:`_base`). The
+    table read "model choice: main effects only" beside "interactions selected: x"."""
+    return model_withheld(result, rule) and not fixed_model(result)
+
+
 def model_terms_text(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str:
     """The chosen model's interactions as published: "A:B, B:C", "none (independent lists)", or ``x`` when
-    withheld (:func:`model_withheld`)."""
-    if model_withheld(result, rule):
+    withheld (:func:`model_hidden`)."""
+    if model_hidden(result, rule):
         return COMPLEMENT_LABEL
     return ", ".join(result.terms) or "none (independent lists)"
 
@@ -291,7 +299,7 @@ def existence_table(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_R
     ``x`` where :func:`model_withheld`), whether an estimate exists and is identifiable, and the interactions
     with no case, fixed at −∞ (``x`` likewise: they name the interactions)."""
     check = result.existence
-    hidden = model_withheld(result, rule)
+    hidden = model_hidden(result, rule)
     model = (
         "main effects + x"
         if hidden and check.terms
@@ -310,8 +318,16 @@ def existence_table(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_R
     )
 
 
-def model_withheld_text(rule: DisclosureRule = DEFAULT_RULE) -> str:
-    """Why the chosen model is withheld (:func:`model_withheld`), for readers."""
+def model_withheld_text(rule: DisclosureRule = DEFAULT_RULE, *, fixed: bool = False) -> str:
+    """Why the chosen model is withheld (:func:`model_withheld`), for readers; with ``fixed`` (the method fixes
+    the model, :func:`fixed_model`) why only the numbers are rounded."""
+    if fixed:
+        return (
+            f"the lists hold a combination of fewer than {rule.threshold} people and fewer than "
+            f"{MODEL_WITHHELD_BELOW} people in all: the numbers of people are rounded to {rule.threshold}, as "
+            "computed they would give such a small number back (the model, main effects, is fixed by the method "
+            "and shown)"
+        )
     return (
         f"the lists hold a combination of fewer than {rule.threshold} people and fewer than "
         f"{MODEL_WITHHELD_BELOW} people in all: the interactions of the chosen model (and of the other model "
@@ -440,7 +456,7 @@ def disclose_estimate(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
             # on no list as the estimate shows it: rounded on its own, it would narrow the estimate down
             values["dark_figure"] = values["estimate"] - observed
         if base > 1:
-            reasons.append(model_withheld_text(rule))
+            reasons.append(model_withheld_text(rule, fixed=fixed_model(result)))
     return DisclosedEstimate(
         values=values,
         marks=marks,
@@ -518,7 +534,7 @@ def _coarsen_payload(payload: dict[str, Any], result: PopulationEstimate, rule: 
         boot["monte_carlo_se"] = [_whole_json(v, base) for v in boot["monte_carlo_se"]]
     for step in payload["steps"]:
         step["p_value"] = COMPLEMENT_LABEL
-    if base > 1:  # the chosen model withheld (model_withheld): its reason is among the estimate's
+    if base > 1 and model_hidden(result, rule):  # the chosen model withheld: its reason is among the estimate's
         for key in ("terms", "steps", "infinite_parameters"):
             payload[key] = COMPLEMENT_LABEL
         for key in ("terms", "infinite_parameters"):
@@ -568,7 +584,7 @@ def stepwise_steps(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RU
     """The stepwise steps as published: (interaction added, its p-value to two figures), every p-value withheld
     (``x``) when the table holds a small cell (:func:`coarsened`, :func:`step_withheld_text`); none when the
     chosen model is withheld (:func:`model_withheld`: a table of its steps would say how many there were)."""
-    if model_withheld(result, rule):
+    if model_hidden(result, rule):
         return []
     coarse = coarsened(result, rule)
     return [(term, COMPLEMENT_LABEL if coarse else f"{p:.2g}") for term, p in result.steps]
@@ -577,7 +593,7 @@ def stepwise_steps(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RU
 def stepwise_note(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str | None:
     """The note under the table of :func:`stepwise_steps` that says why its p-values are withheld; None when
     they are shown."""
-    if not (result.steps and coarsened(result, rule)) or model_withheld(result, rule):
+    if not (result.steps and coarsened(result, rule)) or model_hidden(result, rule):
         return None
     text = step_withheld_text(rule)
     return f"{text[0].upper()}{text[1:]}."
@@ -627,7 +643,7 @@ def model_space_text(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_
         if result.models_in_space is None
         else _many(result.models_in_space, "model")
     )
-    if model_withheld(result, rule):
+    if model_hidden(result, rule):
         counted = "considered, fitted" if result.considered > result.models_fitted else "fitted"
         return f"{result.model_space}: {size} in the space; how many were {counted} and admissible withheld (x)"
     admissible = f"{_many(result.models_admissible, 'model')} admissible (estimate exists and is identifiable)"
@@ -888,7 +904,7 @@ def estimate_rows(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RUL
         ("model space", model_space_text(result, rule)),
         ("interactions selected", model_terms_text(result, rule)),
     ]
-    if result.infinite_parameters and not model_withheld(result, rule):
+    if result.infinite_parameters and not model_hidden(result, rule):
         rows.append(("interactions with no case (at −∞)", ", ".join(result.infinite_parameters)))
     rows.append(("existence check", result.existence.message))
     rows.append(("assumes", assumptions_text(result)))
@@ -961,7 +977,7 @@ def estimate_headline(
                 "The interval is one bootstrap run: a limit read at its most extreme replicate moves a lot from "
                 "seed to seed (independent runs, `auto`, give the limit and its Monte Carlo range)."
             )
-    if result.infinite_parameters and not model_withheld(result, rule):
+    if result.infinite_parameters and not model_hidden(result, rule):
         pairs = ", ".join(escape_markdown(t) for t in result.infinite_parameters)
         why = (
             "as SparseMSE's stepwise selection does when the absence of overlap is itself significant"
