@@ -306,3 +306,15 @@ def test_lists_without_any_overlap_are_told_what_can_help() -> None:
     text = f"{caught.value} {caught.value.hint}"
     assert "merge" not in text and "no case is on more than one list" in text
     assert "linked" in caught.value.hint
+
+
+@pytest.mark.parametrize("method", ["stepwise", "bic", "downhill", "main"])
+def test_two_lists_record_no_search_and_no_setting_they_did_not_use(method: str) -> None:
+    """Two lists hold one model (main effects), which the text says; the JSON said "search": "forward" at
+    "p_enter": 0.02 (or a downhill start) of a search that never ran."""
+    two = ListCapture(("police", "shelter"), np.array([30, 20, 10]))
+    result = estimate_population(two, method=method)
+    record = result.to_dict()
+    assert record["search"] == record["model_space"]["search"] == "none"
+    assert record["p_enter"] is None and record["downhill_start"] is None
+    assert record["method"] == method  # what was asked stays said

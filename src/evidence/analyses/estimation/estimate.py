@@ -457,6 +457,9 @@ def _estimate(
     existence = check_existence(capture, fit.terms)
     if not existence.ok or not math.isfinite(fit.estimate):
         raise _no_estimate(capture, fit.term_names, existence)
+    # a space of one model (two lists: main effects) is not searched, and the search's settings are not used:
+    # recorded so (the JSON said "search": "forward" at "p_enter": 0.02 beside the text's main effects)
+    searched = bool(selection.space.terms)
     common: dict[str, Any] = {
         "lists": capture.lists,
         "observed": capture.observed,
@@ -464,7 +467,7 @@ def _estimate(
         "dark_figure": fit.dark_figure,
         "level": level,
         "method": method,
-        "p_enter": p_enter if method == "stepwise" else None,
+        "p_enter": p_enter if method == "stepwise" and searched else None,
         "max_order": selection.space.effective_order,
         "model_space": selection.space.describe(),
         "models_in_space": selection.space.size,
@@ -473,13 +476,13 @@ def _estimate(
         "models_considered": (
             selection.models_fitted if selection.models_considered is None else selection.models_considered
         ),
-        "search": selection.search,
+        "search": selection.search if searched else "none",
         "terms": tuple(fit.term_names),
         "infinite_parameters": tuple(p for p in fit.infinite_parameters if ":" in p),
         "existence": existence,
         "steps": selection.steps,
         "source": capture.source,
-        "downhill_start": selection.start,
+        "downhill_start": selection.start if searched else None,
         "smallest_list": min(capture.list_totals().values()),
         "overlapping": int(capture.counts[capture.histories.sum(axis=1) >= 2].sum()),
         "smallest_cell": min((int(c) for c in capture.counts if c > 0), default=None),
