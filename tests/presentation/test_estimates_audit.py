@@ -300,3 +300,22 @@ def test_a_model_fixed_by_the_method_is_not_withheld_as_if_chosen(capture, metho
     payload = disclosed_payload(result)
     assert payload["terms"] == [] and payload["steps"] == [] and payload["existence"]["terms"] == []
     assert payload["model_space"]["fitted"] == 1
+
+
+def test_an_estimate_with_interactions_at_minus_infinity_is_said_to_be_the_extended_mle() -> None:
+    """With A:C and B:C at −∞ the ordinary maximum-likelihood estimate does not exist: the extended one does.
+    "the maximum-likelihood estimate exists" was said of it; where the model is withheld, the message must not
+    tell that some interaction is at −∞ either."""
+    sparse = ListCapture(("A", "B", "C"), np.array([500, 700, 300, 900, 0, 0, 0]))
+    result = estimate_population(sparse, method="bic")
+    assert result.infinite_parameters == ("A:C", "B:C")
+    said = dict(estimate_rows(result))["existence check"]
+    assert said.startswith("the extended maximum-likelihood estimate exists")
+    assert "at −∞" in said and disclosed_payload(result)["existence"]["message"] == said
+    hidden = estimate_population(ListCapture(("A", "B", "C"), np.array([25, 35, 15, 20, 3, 0, 0])), method="bic")
+    assert hidden.infinite_parameters and model_withheld(hidden)
+    neutral = "the (extended) maximum-likelihood estimate exists and is identifiable"
+    assert dict(estimate_rows(hidden))["existence check"] == neutral
+    assert disclosed_payload(hidden)["existence"]["message"] == neutral
+    plain = estimate_population(SMALL_CELL, method="main")
+    assert dict(estimate_rows(plain))["existence check"] == "the maximum-likelihood estimate exists and is identifiable"

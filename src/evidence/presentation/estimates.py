@@ -318,6 +318,19 @@ def existence_table(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_R
     )
 
 
+#: What the existence check says where the model is withheld (:func:`model_hidden`): not whether an interaction
+#: is at −∞, which would say that some pair of lists shares no case.
+EXISTENCE_WITHHELD_MESSAGE = "the (extended) maximum-likelihood estimate exists and is identifiable"
+
+
+def existence_message(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str:
+    """The existence check's verdict as published: its own message ("the extended maximum-likelihood estimate
+    exists" with interactions at −∞), or where the model is withheld one that does not tell them apart."""
+    if model_hidden(result, rule) and result.existence.ok:
+        return EXISTENCE_WITHHELD_MESSAGE
+    return result.existence.message
+
+
 def model_withheld_text(rule: DisclosureRule = DEFAULT_RULE, *, fixed: bool = False) -> str:
     """Why the chosen model is withheld (:func:`model_withheld`), for readers; with ``fixed`` (the method fixes
     the model, :func:`fixed_model`) why only the numbers are rounded."""
@@ -502,6 +515,7 @@ def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
     # as many parameters as cells (three lists and every pair) the only solution is the data, and the optimum
     # is the smallest cell's count. Never published: ``exists`` says what it decided.
     payload["existence"]["lp_optimum"] = None
+    payload["existence"]["message"] = existence_message(result, rule)
     if shown.withheld:
         # the standard errors of withheld limits would hint at them
         payload["bootstrap"]["monte_carlo_se"] = None
@@ -906,7 +920,7 @@ def estimate_rows(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RUL
     ]
     if result.infinite_parameters and not model_hidden(result, rule):
         rows.append(("interactions with no case (at −∞)", ", ".join(result.infinite_parameters)))
-    rows.append(("existence check", result.existence.message))
+    rows.append(("existence check", existence_message(result, rule)))
     rows.append(("assumes", assumptions_text(result)))
     rows += [("bootstrap", line) for line in bootstrap_lines(result, shown)]
     rows += [("withheld", reason) for reason in shown.reasons]
