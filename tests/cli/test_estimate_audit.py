@@ -23,7 +23,9 @@ def test_a_negative_seed_is_a_parameter_error(shared_data: Path) -> None:
 
 
 @pytest.mark.parametrize("order", ["3", "5"])
-def test_a_max_order_the_lists_cannot_hold_is_refused_not_cut_without_a_word(shared_data: Path, order: str) -> None:
+def test_a_max_order_the_lists_cannot_hold_is_refused_not_cut_without_a_word(
+    shared_data: Path, order: str
+) -> None:
     """Korea has three lists: --max-order 3 (or 5) searched pairs and said "pairwise interactions", the order
     asked dropped without a word (an interaction of all three lists cannot be estimated)."""
     path = shared_data / "mse" / "korea_palembang_3list" / "Korea.csv"
@@ -37,4 +39,26 @@ def test_a_max_order_the_lists_cannot_hold_is_refused_not_cut_without_a_word(sha
     for args in (["--max-order", "2"], []):
         assert runner.invoke(app, ["estimate", "--data", str(path), *args]).exit_code == 0
     four = shared_data / "mse" / "kosovo_1999_4list" / "Kosovo.csv"
-    assert runner.invoke(app, ["estimate", "--data", str(four), "-m", "bic", "--max-order", "3"]).exit_code == 0
+    assert (
+        runner.invoke(app, ["estimate", "--data", str(four), "-m", "bic", "--max-order", "3"]).exit_code == 0
+    )
+
+
+def test_the_bootstrap_of_a_fixed_model_is_not_announced_as_bootstrapping_a_model_choice(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """The words "bootstrapping the whole model choice" were announced of main effects, and of two lists."""
+    korea = shared_data / "mse" / "korea_palembang_3list" / "Korea.csv"
+    two = tmp_path / "two.csv"
+    two.write_text("A,B,n\n1,0,30\n0,1,20\n1,1,10\n")
+    for args in (
+        ["--data", str(korea), "-m", "main"],
+        ["--data", str(two)],
+        ["--data", str(korea), "--p-enter", "0"],
+    ):
+        result = runner.invoke(app, ["estimate", *args, "-b", "40", "--seed", "1"])
+        assert result.exit_code == 0, result.output
+        assert "bootstrapping main effects (no model to choose): 1 run of 40 replicates" in result.stderr
+        assert "model choice" not in result.stderr
+    result = runner.invoke(app, ["estimate", "--data", str(korea), "-b", "40", "--seed", "1"])
+    assert "bootstrapping the whole model choice: 1 run of 40 replicates" in result.stderr

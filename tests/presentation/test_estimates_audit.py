@@ -171,8 +171,9 @@ def test_stepwise_says_how_many_models_it_judged_by_p_value_and_how_many_it_fitt
     # an entry threshold of 0 tests nothing: main effects alone were looked at
     none = estimate_population(shared_data / "mse" / "western_us_5list" / "Western.csv", p_enter=0)
     assert none.models_considered == none.models_fitted == 1
-    assert "1 model considered and fitted (main effects: an entry threshold of 0 tests no interaction)" in (
-        dict(estimate_rows(none))["model space"]
+    assert (
+        "1 model considered and fitted (main effects: an entry threshold of 0 tests no interaction)"
+        in (dict(estimate_rows(none))["model space"])
     )
 
 
@@ -211,7 +212,7 @@ def test_reading_the_result_gives_advice_possible_for_the_number_of_lists() -> N
 
 
 def test_runs_of_other_than_1000_replicates_are_not_said_to_be_as_published(shared_data) -> None:
-    """"one run of 60 replicates (as published)": the published intervals are runs of 1,000."""
+    """A run of 60 replicates was said to be "as published": the published intervals are runs of 1,000."""
     import dataclasses as dc
 
     from evidence.presentation.estimates import bootstrap_lines
@@ -223,7 +224,9 @@ def test_runs_of_other_than_1000_replicates_are_not_said_to_be_as_published(shar
     assert "as published" not in text
     thousand = dc.replace(runs, bootstrap_replicates=2000)  # two runs of 1,000: the published run's size
     text = estimate_headline(thousand) + "\n".join(bootstrap_lines(thousand, disclose_estimate(thousand)))
-    assert "one run of 1,000 replicates (as published) gave" in text and "one run alone (as published)" in text
+    assert (
+        "one run of 1,000 replicates (as published) gave" in text and "one run alone (as published)" in text
+    )
 
 
 def test_a_bootstrap_of_a_fixed_model_is_not_said_to_repeat_a_model_choice() -> None:
@@ -231,7 +234,10 @@ def test_a_bootstrap_of_a_fixed_model_is_not_said_to_repeat_a_model_choice() -> 
     and allowed for."""
     from evidence.presentation.estimates import reading_the_result
 
-    for capture, method in ((SMALL_CELL, "main"), (ListCapture(("A", "B"), np.array([30, 20, 10])), "stepwise")):
+    for capture, method in (
+        (SMALL_CELL, "main"),
+        (ListCapture(("A", "B"), np.array([30, 20, 10])), "stepwise"),
+    ):
         result = estimate_population(capture, method=method, bootstrap_replicates=40, seed=1)
         interval = dict(estimate_rows(result))["interval"]
         assert "model choice" not in interval and "each refitting main effects" in interval
@@ -257,11 +263,15 @@ def test_a_monte_carlo_spread_of_one_limit_is_said_in_the_singular() -> None:
     from evidence.presentation.estimates import bootstrap_lines
 
     result = estimate_population(SMALL_CELL, method="main", bootstrap_replicates=40, seed=1)
-    one = dc.replace(result, replicates_beyond=(0.5, 10.0), limit_quantiles=(0.0004, 0.97), monte_carlo_se=(3.0, 5.0))
+    one = dc.replace(
+        result, replicates_beyond=(0.5, 10.0), limit_quantiles=(0.0004, 0.97), monte_carlo_se=(3.0, 5.0)
+    )
     spread = [line for line in bootstrap_lines(one) if line.startswith("Monte Carlo spread")]
     assert spread == [
-        "Monte Carlo spread of the upper limit: ±5 as a standard error over resamples of the replicates; another "
-        "seed moves it about this much"
+        (
+            "Monte Carlo spread of the upper limit: ±5 as a standard error over resamples of the replicates; "
+            "another seed moves it about this much"
+        )
     ]
 
 
@@ -295,7 +305,9 @@ def test_a_model_fixed_by_the_method_is_not_withheld_as_if_chosen(capture, metho
     rows = dict(estimate_rows(result))
     assert rows["interactions selected"] == "none (independent lists)"
     assert "1 model fitted, 1 model admissible" in rows["model space"]
-    assert not any("the interactions of the chosen model" in reason for reason in disclose_estimate(result).reasons)
+    assert not any(
+        "the interactions of the chosen model" in reason for reason in disclose_estimate(result).reasons
+    )
     assert any("rounded to 5" in reason for reason in disclose_estimate(result).reasons)
     payload = disclosed_payload(result)
     assert payload["terms"] == [] and payload["steps"] == [] and payload["existence"]["terms"] == []
@@ -312,10 +324,15 @@ def test_an_estimate_with_interactions_at_minus_infinity_is_said_to_be_the_exten
     said = dict(estimate_rows(result))["existence check"]
     assert said.startswith("the extended maximum-likelihood estimate exists")
     assert "at −∞" in said and disclosed_payload(result)["existence"]["message"] == said
-    hidden = estimate_population(ListCapture(("A", "B", "C"), np.array([25, 35, 15, 20, 3, 0, 0])), method="bic")
+    hidden = estimate_population(
+        ListCapture(("A", "B", "C"), np.array([25, 35, 15, 20, 3, 0, 0])), method="bic"
+    )
     assert hidden.infinite_parameters and model_withheld(hidden)
     neutral = "the (extended) maximum-likelihood estimate exists and is identifiable"
     assert dict(estimate_rows(hidden))["existence check"] == neutral
     assert disclosed_payload(hidden)["existence"]["message"] == neutral
     plain = estimate_population(SMALL_CELL, method="main")
-    assert dict(estimate_rows(plain))["existence check"] == "the maximum-likelihood estimate exists and is identifiable"
+    assert (
+        dict(estimate_rows(plain))["existence check"]
+        == "the maximum-likelihood estimate exists and is identifiable"
+    )

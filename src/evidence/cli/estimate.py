@@ -55,7 +55,8 @@ def estimate_command(
         typer.Option(
             "--max-order",
             metavar="N",
-            help="Highest interaction order of the hierarchical models searched: 2 pairs, 3 triples, …",
+            help="Highest interaction order of the hierarchical models searched: 2 pairs, 3 triples, … (at most "
+            "one fewer than the lists: 2 for three lists).",
         ),
     ] = 2,
     downhill_start: Annotated[
@@ -137,9 +138,14 @@ def estimate_command(
         )
         if how_many.endswith("run") and independent != 1:
             how_many += "s"
-        err_console.print(
-            f"bootstrapping the whole model choice: {how_many} of {per_run:,} replicates…", highlight=False
+        # main effects (asked, two lists, or an entry threshold of 0) choose no model: each replicate refits them
+        fixed = (
+            method.strip().lower() == "main"
+            or capture.n_lists == 2
+            or (method.strip().lower() == "stepwise" and p_enter <= 0)
         )
+        what = "main effects (no model to choose)" if fixed else "the whole model choice"
+        err_console.print(f"bootstrapping {what}: {how_many} of {per_run:,} replicates…", highlight=False)
     result = estimate_population(
         capture,
         method=method,

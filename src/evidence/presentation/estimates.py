@@ -548,7 +548,8 @@ def _coarsen_payload(payload: dict[str, Any], result: PopulationEstimate, rule: 
         boot["monte_carlo_se"] = [_whole_json(v, base) for v in boot["monte_carlo_se"]]
     for step in payload["steps"]:
         step["p_value"] = COMPLEMENT_LABEL
-    if base > 1 and model_hidden(result, rule):  # the chosen model withheld: its reason is among the estimate's
+    # the chosen model withheld: its reason is among the estimate's
+    if base > 1 and model_hidden(result, rule):
         for key in ("terms", "steps", "infinite_parameters"):
             payload[key] = COMPLEMENT_LABEL
         for key in ("terms", "infinite_parameters"):
@@ -659,8 +660,12 @@ def model_space_text(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_
     )
     if model_hidden(result, rule):
         counted = "considered, fitted" if result.considered > result.models_fitted else "fitted"
-        return f"{result.model_space}: {size} in the space; how many were {counted} and admissible withheld (x)"
-    admissible = f"{_many(result.models_admissible, 'model')} admissible (estimate exists and is identifiable)"
+        return (
+            f"{result.model_space}: {size} in the space; how many were {counted} and admissible withheld (x)"
+        )
+    admissible = (
+        f"{_many(result.models_admissible, 'model')} admissible (estimate exists and is identifiable)"
+    )
     if result.method == "stepwise" and result.p_enter == 0 and len(result.lists) > 2:
         return (
             f"{result.model_space}: {size} in the space; 1 model considered and fitted (main effects: an entry "
@@ -736,8 +741,8 @@ PUBLISHED_REPLICATES = 1000
 
 
 def _as_published(result: PopulationEstimate) -> str:
-    """" (as published)" after a run of as many replicates as the published intervals', else nothing: runs of 60
-    were said to be "as published" too."""
+    """The words " (as published)" after a run of as many replicates as the published intervals', else nothing:
+    runs of 60 were said to be "as published" too."""
     per_run = result.bootstrap_replicates // max(1, result.bootstrap_runs)
     return " (as published)" if per_run == PUBLISHED_REPLICATES else ""
 
@@ -752,7 +757,9 @@ def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None 
     if result.bootstrap_runs > 1:
         per_run = result.bootstrap_replicates // result.bootstrap_runs
         if not withheld and (text := monte_carlo_range_text(result)):
-            lines.append(f"Monte Carlo range: one run of {per_run:,} replicates{_as_published(result)} gave {text}")
+            lines.append(
+                f"Monte Carlo range: one run of {per_run:,} replicates{_as_published(result)} gave {text}"
+            )
         if se and all(math.isfinite(v) for v in se) and not withheld:
             lines.append(
                 f"Monte Carlo standard error of the median limits: ±{se[0]:,.0f} (lower), ±{se[1]:,.0f} (upper)"
@@ -773,11 +780,13 @@ def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None 
         ]
         resampled = "as a standard error over resamples of the replicates; another seed moves"
         if len(spreads) == 1 and not withheld:  # the other limit is the run's most extreme replicate
-            (name, v), = spreads
+            ((name, v),) = spreads
             lines.append(f"Monte Carlo spread of the {name} limit: ±{v:,.0f} {resampled} it about this much")
         elif spreads and not withheld:
             shown_spreads = ", ".join(f"±{v:,.0f} ({name})" for name, v in spreads)
-            lines.append(f"Monte Carlo spread of the limits: {shown_spreads} {resampled} them about this much")
+            lines.append(
+                f"Monte Carlo spread of the limits: {shown_spreads} {resampled} them about this much"
+            )
 
     hidden = withheld_replicate_counts(result, shown.rule if shown else DEFAULT_RULE)
     if result.bootstrap_unbounded:

@@ -532,7 +532,9 @@ def _estimate(
     )
 
 
-def _no_estimate(capture: ListCapture, terms: tuple[str, ...] | list[str], existence: ExistenceCheck) -> InputError:
+def _no_estimate(
+    capture: ListCapture, terms: tuple[str, ...] | list[str], existence: ExistenceCheck
+) -> InputError:
     """Why the data give no estimate, with advice possible for the number of lists at hand. Every search ends at
     a valid model when main effects are one, and main effects have an estimate exactly when some case is on two
     lists or more: so it is (almost always) that no case is, and merging lists cannot help (merged lists still
@@ -564,7 +566,9 @@ def _no_estimate(capture: ListCapture, terms: tuple[str, ...] | list[str], exist
             "independent)"
         )
     else:
-        advice = "merge small lists of similar kind (at least three lists left), or collect more linked records"
+        advice = (
+            "merge small lists of similar kind (at least three lists left), or collect more linked records"
+        )
     return InputError(
         f"no estimate for these data under the model {model}: {existence.message}",
         path=path,
