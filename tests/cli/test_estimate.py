@@ -34,7 +34,7 @@ def test_json_has_the_published_new_orleans_estimate(shared_data: Path) -> None:
     assert payload["steps"] == [{"term": "D:E", "p_value": "x"}]
     assert len(payload["interval"]) == 2 and payload["interval_method"] == "intercept_se"
     assert payload["existence"]["exists"] and payload["identifiable"]
-    assert payload["data"] == {"path": str(path), "demo": False}
+    assert payload["data"] == {"path": str(path), "demo": False, "notes": []}
 
 
 def test_json_with_bootstrap_method_and_threshold(shared_data: Path) -> None:

@@ -62,3 +62,26 @@ def test_the_bootstrap_of_a_fixed_model_is_not_announced_as_bootstrapping_a_mode
         assert "model choice" not in result.stderr
     result = runner.invoke(app, ["estimate", "--data", str(korea), "-b", "40", "--seed", "1"])
     assert "bootstrapping the whole model choice: 1 run of 40 replicates" in result.stderr
+
+
+def test_what_the_loader_left_out_of_the_file_is_said_beside_the_estimate(tmp_path: Path) -> None:
+    """R's row names and a blank line were left out of the file with notes that the estimate never showed: the
+    reader could not tell that a column was dropped."""
+    import json
+
+    path = tmp_path / "lists.csv"
+    path.write_text(
+        '"","A","B","C","n"\n"1",1,0,0,30\n"2",0,1,0,20\n\n"3",0,0,1,10\n"4",1,1,0,5\n"5",0,1,1,6\n'
+    )
+    text = runner.invoke(app, ["estimate", "--data", str(path)], env={"COLUMNS": "300"})
+    assert text.exit_code == 0, text.output
+    assert "R's row names" in text.stdout and "line 4" in text.stdout
+    record = json.loads(runner.invoke(app, ["estimate", "--data", str(path), "--json"]).stdout)
+    notes = record["data"]["notes"]
+    assert any("R's row names" in note for note in notes) and any("line 4" in note for note in notes)
+    plain = tmp_path / "plain.csv"
+    plain.write_text("A,B,C,n\n1,0,0,30\n0,1,0,20\n0,0,1,10\n1,1,0,5\n0,1,1,6\n")
+    assert (
+        json.loads(runner.invoke(app, ["estimate", "--data", str(plain), "--json"]).stdout)["data"]["notes"]
+        == []
+    )

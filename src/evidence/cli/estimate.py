@@ -129,6 +129,9 @@ def estimate_command(
     capture = read_list_capture(path)
     _refuse_order_beyond_the_lists(ctx, max_order, capture.n_lists, path)
     demo = bool(capture.provenance and capture.provenance.demo)
+    # what the loader left out of the file (R's row names, blank rows) or how it recognised it: said beside the
+    # estimate, which showed none of it
+    notes = list(capture.provenance.notes) if capture.provenance else []
     if demo and not as_json:
         err_console.print(f"[bold yellow]{DEMO_WARNING}[/]", highlight=False)
     if replicates and not as_json:
@@ -161,7 +164,7 @@ def estimate_command(
 
         payload = disclosed_payload(result, rule)
         # the list file as every answer names its data (``source`` is a data source's name elsewhere)
-        payload = {"data": {"path": payload.pop("source"), "demo": demo}, **payload}
+        payload = {"data": {"path": payload.pop("source"), "demo": demo, "notes": notes}, **payload}
         payload["disclosure"] = disclosure_json(
             rule.threshold,
             "suppression",
@@ -171,7 +174,7 @@ def estimate_command(
         )
         echo_json("estimate", _finite(payload), allow_nan=False)  # type: ignore[arg-type]
         return
-    _print(result, rule, demo)
+    _print(result, rule, demo, notes)
 
 
 def _given(ctx: typer.Context, name: str) -> bool:
@@ -303,7 +306,7 @@ def _finite(value: object) -> object:
     return value
 
 
-def _print(result, rule, demo: bool) -> None:
+def _print(result, rule, demo: bool, notes: list[str]) -> None:
     from evidence.presentation.estimates import estimate_rows
 
     table = Table(title="Multiple systems estimation", show_header=False)
@@ -311,6 +314,8 @@ def _print(result, rule, demo: bool) -> None:
     table.add_column("")
     for item, text in estimate_rows(result, rule):
         table.add_row(escape(item), escape(text))
+    for note in notes:  # text from the file: escaped as every cell is
+        table.add_row("data", escape(note))
     if demo:
         table.add_row("[bold yellow]SYNTHETIC[/]", "[bold yellow]toolkit demo lists, not real records[/]")
     console.print(table)
