@@ -85,3 +85,15 @@ def test_what_the_loader_left_out_of_the_file_is_said_beside_the_estimate(tmp_pa
         json.loads(runner.invoke(app, ["estimate", "--data", str(plain), "--json"]).stdout)["data"]["notes"]
         == []
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "said"), [("2", "--p-enter 2:"), ("-0.1", "--p-enter -0.1:"), ("nan", "--p-enter nan:")]
+)
+def test_a_p_enter_that_is_no_probability_is_refused_before_the_lists_are_read(value: str, said: str) -> None:
+    """--p-enter 2 was refused after the demo lists' warning, as "not 2.0" (the other options out of range are
+    refused by their option before any work)."""
+    result = runner.invoke(app, ["estimate", f"--p-enter={value}"])
+    assert isinstance(result.exception, ParameterError), result.output
+    assert str(result.exception).startswith(said) and "between 0 and 1" in str(result.exception)
+    assert "SYNTHETIC" not in result.output

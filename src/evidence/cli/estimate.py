@@ -112,7 +112,7 @@ def estimate_command(
     replicates = _replicates(bootstrap_replicates)
     independent = _runs(bootstrap_runs)
     _refuse_unused_options(ctx, method, replicates, independent)
-    _refuse_out_of_range(max_order, replicates, seed)
+    _refuse_out_of_range(max_order, replicates, seed, p_enter)
     if not lists:
         from evidence.analyses.estimation.demo import demo_lists_path
 
@@ -184,7 +184,9 @@ def _given(ctx: typer.Context, name: str) -> bool:
     return source is not None and source.name == "COMMANDLINE"
 
 
-def _refuse_out_of_range(max_order: int, replicates: int | str, seed: int | None) -> None:
+def _refuse_out_of_range(
+    max_order: int, replicates: int | str, seed: int | None, p_enter: float = 0.02
+) -> None:
     """Refuse a value out of range by its option, before the lists are read (and the demo lists' warning and the
     bootstrap's announcement printed): estimate_population's own messages name its keywords, not the options."""
     from evidence.analyses.estimation.bootstrap import AUTO_MAX
@@ -205,6 +207,11 @@ def _refuse_out_of_range(max_order: int, replicates: int | str, seed: int | None
         raise ParameterError(f"--bootstrap-replicates {replicates}: at most {AUTO_MAX * 5:,}")
     if seed is not None and seed < 0:
         raise ParameterError(f"--seed: the bootstrap's seed must be a whole number, 0 or more, not {seed}")
+    if not 0.0 <= p_enter <= 1.0:  # NaN too
+        raise ParameterError(
+            f"--p-enter {p_enter:g}: the stepwise selection's threshold is a p-value between 0 and 1 (0.02 as "
+            "published; 0: main effects only)"
+        )
 
 
 def _refuse_order_beyond_the_lists(ctx: typer.Context, max_order: int, n_lists: int, path: Path) -> None:
