@@ -97,3 +97,15 @@ def test_a_p_enter_that_is_no_probability_is_refused_before_the_lists_are_read(v
     assert isinstance(result.exception, ParameterError), result.output
     assert str(result.exception).startswith(said) and "between 0 and 1" in str(result.exception)
     assert "SYNTHETIC" not in result.output
+
+
+@pytest.mark.parametrize("typed", ["BIC", " bic", "Bic"])
+def test_a_method_typed_in_capitals_is_the_method(shared_data: Path, typed: str) -> None:
+    """The option check read "BIC" as bic, and the estimate then refused it as "unknown method 'BIC'" (no option
+    named, after the lists were read)."""
+    import json
+
+    path = shared_data / "mse" / "korea_palembang_3list" / "Korea.csv"
+    result = runner.invoke(app, ["estimate", "--data", str(path), "-m", typed, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["method"] == "bic"

@@ -112,6 +112,9 @@ def estimate_command(
     replicates = _replicates(bootstrap_replicates)
     independent = _runs(bootstrap_runs)
     _refuse_unused_options(ctx, method, replicates, independent)
+    method = (
+        method.strip().lower()
+    )  # as the check above reads it: "BIC" was refused later as an unknown method
     _refuse_out_of_range(max_order, replicates, seed, p_enter)
     if not lists:
         from evidence.analyses.estimation.demo import demo_lists_path
