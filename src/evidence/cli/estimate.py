@@ -145,11 +145,7 @@ def estimate_command(
         if how_many.endswith("run") and independent != 1:
             how_many += "s"
         # main effects (asked, two lists, or an entry threshold of 0) choose no model: each replicate refits them
-        fixed = (
-            method.strip().lower() == "main"
-            or capture.n_lists == 2
-            or (method.strip().lower() == "stepwise" and p_enter <= 0)
-        )
+        fixed = method == "main" or capture.n_lists == 2 or (method == "stepwise" and p_enter <= 0)
         what = "main effects (no model to choose)" if fixed else "the whole model choice"
         err_console.print(f"bootstrapping {what}: {how_many} of {per_run:,} replicates…", highlight=False)
     result = estimate_population(
