@@ -109,3 +109,16 @@ def test_a_method_typed_in_capitals_is_the_method(shared_data: Path, typed: str)
     result = runner.invoke(app, ["estimate", "--data", str(path), "-m", typed, "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["method"] == "bic"
+
+
+def test_a_downhill_start_is_read_as_typed_and_an_unknown_one_refused_by_its_option_first() -> None:
+    """ "--downhill-start Full" and "nowhere" were refused after the demo lists' warning, naming no option."""
+    import json
+
+    result = runner.invoke(app, ["estimate", "-m", "downhill", "--downhill-start", "Full", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["downhill_start"] == "full"
+    result = runner.invoke(app, ["estimate", "-m", "downhill", "--downhill-start", "nowhere"])
+    assert isinstance(result.exception, ParameterError), result.output
+    assert str(result.exception).startswith("--downhill-start 'nowhere': ")
+    assert "SYNTHETIC" not in result.output

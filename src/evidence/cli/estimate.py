@@ -112,9 +112,9 @@ def estimate_command(
     replicates = _replicates(bootstrap_replicates)
     independent = _runs(bootstrap_runs)
     _refuse_unused_options(ctx, method, replicates, independent)
-    method = (
-        method.strip().lower()
-    )  # as the check above reads it: "BIC" was refused later as an unknown method
+    # as the check above reads them ("BIC" was refused later as an unknown method, naming no option)
+    method = method.strip().lower()
+    downhill_start = _downhill_start(downhill_start)
     _refuse_out_of_range(max_order, replicates, seed, p_enter)
     if not lists:
         from evidence.analyses.estimation.demo import demo_lists_path
@@ -265,6 +265,17 @@ def _refuse_unused_options(ctx: typer.Context, method: str, replicates: int | st
             f"--downhill-start is where the downhill search starts; --method {method} does not use it (leave it "
             "out, or choose --method downhill)"
         )
+
+
+def _downhill_start(text: str) -> str:
+    """The downhill start as typed ("Full" is full), or a refusal naming the option before the lists are read."""
+    from evidence.analyses.estimation.selection import DOWNHILL_STARTS
+    from evidence.core.errors import ParameterError
+
+    start = text.strip().lower()
+    if start not in DOWNHILL_STARTS:
+        raise ParameterError(f"--downhill-start {text!r}: choose one of {', '.join(DOWNHILL_STARTS)}")
+    return start
 
 
 def _replicates(text: str) -> int | str:
