@@ -336,3 +336,22 @@ def test_an_estimate_with_interactions_at_minus_infinity_is_said_to_be_the_exten
         dict(estimate_rows(plain))["existence check"]
         == "the maximum-likelihood estimate exists and is identifiable"
     )
+
+
+def test_a_sensitivity_row_of_a_bic_search_too_large_to_be_exhaustive_says_so() -> None:
+    """Six lists: "lowest BIC, pairs" in the sensitivity table was the downhill walk's local minimum (the same
+    as the downhill row's), said nowhere in the table."""
+    import dataclasses as dc
+
+    from evidence.analyses.estimation.sensitivity import ModelChoice, SensitivityRow
+    from evidence.presentation.estimates import sensitivity_chart_data, sensitivity_frame
+
+    exhaustive = estimate_population(SMALL_CELL, method="bic")
+    greedy = dc.replace(exhaustive, search="greedy")
+    for result, label in (
+        (exhaustive, "lowest BIC, pairs"),
+        (greedy, "lowest BIC, pairs (downhill search: a local minimum)"),
+    ):
+        rows = [SensitivityRow(ModelChoice("bic", max_order=2), result, headline=True)]
+        assert sensitivity_frame(rows)["model choice"].to_list() == [label]
+        assert sensitivity_chart_data(rows)["model choice"].to_list() == [label]

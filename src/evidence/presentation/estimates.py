@@ -892,8 +892,8 @@ def spread_text(
     return (
         f"**The data cannot pin the number down.** The {number(spread.choices, 'parameter')} reasonable model "
         "choices tried give "
-        f"estimates from {low} ({escape_markdown(spread.low.choice.label)}) to {high} "
-        f"({escape_markdown(spread.high.choice.label)}), a range reaching beyond this interval: the interval "
+        f"estimates from {low} ({escape_markdown(choice_label(spread.low))}) to {high} "
+        f"({escape_markdown(choice_label(spread.high))}), a range reaching beyond this interval: the interval "
         "allows for sampling error, not for the choice between these ways of choosing the model. Report the "
         "range across the models with the estimate (see *Sensitivity to the model choice*)."
     )
@@ -1021,6 +1021,16 @@ def estimate_headline(
     return "\n\n".join(paragraphs)
 
 
+def choice_label(row: SensitivityRow) -> str:
+    """A model choice as readers see it: its label, and for a lowest-BIC search that was too large to be
+    exhaustive (six lists or more) that it is the downhill walk's local minimum ("lowest BIC, pairs" said
+    nothing of it)."""
+    label = row.choice.label
+    if row.result is not None and row.result.method == "bic" and row.result.search == "greedy":
+        label += " (downhill search: a local minimum)"
+    return label
+
+
 def sensitivity_withheld(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEFAULT_RULE) -> bool:
     """Whether the sensitivity table shows only the headline model's numbers: the capture-history table holds a
     small cell (1 to threshold − 1). Each model's estimate is a formula in the cells (with three lists: main
@@ -1088,7 +1098,7 @@ def sensitivity_frame(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEF
     # each model choice's interactions are another equation in the cells, as the headline's are
     hidden = any(row.result is not None and model_withheld(row.result, rule) for row in rows)
     for row, shown, published in _shown_rows(rows, rule):
-        record = {"model choice": row.choice.label}
+        record = {"model choice": choice_label(row)}
         if row.result is None or shown is None:
             record |= {"interactions": "", "estimate": "–", "interval": row.problem or "no estimate"}
         else:
@@ -1147,7 +1157,7 @@ def sensitivity_chart_data(
             continue
         records.append(
             {
-                "model choice": row.choice.label,
+                "model choice": choice_label(row),
                 "method": _METHOD_WORDS.get(row.choice.method, row.choice.method),  # the legend in words
                 "estimate": shown.values["estimate"],
                 "low": shown.values["low"],
