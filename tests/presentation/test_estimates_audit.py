@@ -355,3 +355,17 @@ def test_a_sensitivity_row_of_a_bic_search_too_large_to_be_exhaustive_says_so() 
         rows = [SensitivityRow(ModelChoice("bic", max_order=2), result, headline=True)]
         assert sensitivity_frame(rows)["model choice"].to_list() == [label]
         assert sensitivity_chart_data(rows)["model choice"].to_list() == [label]
+
+
+def test_the_brief_shows_the_interaction_order_searched_not_one_the_lists_cannot_hold() -> None:
+    """The notebook's max_order 3 on three lists searched pairs (an interaction of all the lists cannot be
+    estimated), and the brief's settings showed "max order: 3" as given."""
+    from evidence.analyses.estimation import estimate_population as estimate
+    from evidence.presentation.estimates import settings_for_readers
+
+    capped = estimate(SMALL_CELL, method="bic", max_order=3)
+    shown = settings_for_readers(capped, method="bic", bootstrap_runs="auto")
+    assert shown["max_order"] == "2 (the highest 3 lists allow)"
+    four = ListCapture(("A", "B", "C", "D"), np.arange(20, 35))
+    pairs = settings_for_readers(estimate(four, method="bic"), method="bic", bootstrap_runs="auto")
+    assert pairs.get("max_order", 2) == 2  # as given: nothing to add

@@ -1288,6 +1288,10 @@ def settings_for_readers(
         shown["downhill_start"] = None
     if method == "main":
         shown["max_order"] = None
+    elif result.max_order == len(result.lists) - 1:
+        # the search stops one list short of all of them: max_order 3 on three lists searched pairs, and the
+        # brief showed the 3 given
+        shown["max_order"] = f"{result.max_order} (the highest {len(result.lists)} lists allow)"
     if result.interval_method != "bca":
         shown.update(bootstrap_replicates="none (log-normal interval)", bootstrap_runs=None, seed=None)
     else:
