@@ -1117,3 +1117,29 @@ def test_a_model_whose_fit_fails_is_not_said_to_have_too_few_victims(demo, monke
     assert "No model for sexual exploitation: the fit failed on these data" in text, text[-800:]
     too_few = re.findall(r"No model for ([^:]*): too few victims", text)
     assert not too_few or "sexual exploitation" not in too_few[0]
+
+
+def test_the_detection_model_is_shown_with_the_caveat_on_the_response_rating(tmp_path, monkeypatch, panel):
+    """The brief's society section printed "Where the government-response rating is 10 points higher, countries
+    detected more victims per population ... a rate ratio of 2.75" as an association and no more, though the GSI's
+    rating itself rates victim identification: the caveat, in Walk Free's words, follows the model's sentences,
+    and the response sentence says it can be circular; no small count is read in it."""
+    import IPython.display
+
+    from evidence.presentation.disclosure import find_small_counts
+
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    views.show_society_section(panel, "THA", ["KHM", "MMR"], RULE)
+    # the Markdown itself (the markup-stripping reading would take "\\<0.001 … <span" for a tag)
+    markdown = " ".join(
+        o.get("text/markdown", "") if isinstance(o, dict) else str(getattr(o, "data", "")) for o in shown
+    )
+    text = " ".join(_unmarked(markdown).split())
+    caveat = " ".join(society.RESPONSE_CAVEAT.split())
+    assert caveat in text
+    bullets = text.find("- Where the government-response rating")
+    assert 0 <= bullets < text.find(caveat) < text.find("Detected victims around a change of TIP tier")
+    assert society.RESPONSE_CIRCULAR in text[bullets : text.find(caveat)]
+    assert not find_small_counts(society.RESPONSE_CAVEAT, DisclosureRule(11))

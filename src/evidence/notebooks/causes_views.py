@@ -2153,6 +2153,9 @@ def show_society_section(
             censored = censored_text(model)
             if censored:
                 display(Markdown(censored))
+            # what the rating rates (society.RESPONSE_CAVEAT): its association with detected victims can be circular
+            for note in model.notes:
+                display(Markdown(note))
     else:
         display(
             Markdown(
