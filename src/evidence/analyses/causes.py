@@ -849,8 +849,12 @@ def association_model(
             record_keys = record_keys[keep]
             sample = {q: _Coded(values.codes[keep], values.names) for q, values in sample.items()}
         if dropped:
-            # named as the tables name them ("Trans/non-conforming"), not as the "Other" they were merged into
-            reason = f"{CHARACTERISTIC_LABELS[p].lower()}: too few victims, or no variation, in {', '.join(merged_p)}"
+            # named as the tables name them ("Trans/non-conforming"), not as the "Other" they were merged into; the
+            # reason follows its count of victims ("36 of a category …", never "36 sex: …")
+            reason = (
+                "of a category with too few victims, or no variation "
+                f"({CHARACTERISTIC_LABELS[p].lower()}: {', '.join(merged_p)})"
+            )
             excluded[reason] = dropped
             cell_keys[("left out", reason)] = dropped_key
         elif merged_p:
