@@ -1143,3 +1143,47 @@ def test_the_detection_model_is_shown_with_the_caveat_on_the_response_rating(tmp
     assert 0 <= bullets < text.find(caveat) < text.find("Detected victims around a change of TIP tier")
     assert society.RESPONSE_CIRCULAR in text[bullets : text.find(caveat)]
     assert not find_small_counts(society.RESPONSE_CAVEAT, DisclosureRule(11))
+
+
+def _study(kind: str, rows: list[tuple[int, float, float | None, float | None]]) -> society.EventStudy:
+    estimates = pl.DataFrame(
+        {
+            "event_time": [r[0] for r in rows],
+            "rate_ratio": [r[1] for r in rows],
+            "ci_low": [r[2] for r in rows],
+            "ci_high": [r[3] for r in rows],
+            "p_value": [None if r[2] is None else 0.5 for r in rows],
+            "n_countries": [10] * len(rows),
+        },
+        schema_overrides={"ci_low": pl.Float64, "ci_high": pl.Float64, "p_value": pl.Float64},
+    )
+    events = pl.DataFrame({"iso3": ["AAA"], "year": [2010], "from_tier": ["Tier 2"], "to_tier": ["Tier 3"]})
+    return society.EventStudy(kind, estimates, events, 20, 100, (-1, 1), -1, 0.95)
+
+
+def test_the_event_study_says_what_it_found_not_only_what_it_compared(tmp_path, monkeypatch, panel):
+    """The brief's tier event study said which countries it compared and drew the ratios, but no sentence said
+    what they show: a reader of the chart took 0.83 at the downgrade's report year for a fall. The text says which
+    years' intervals exclude 1, with their ratio and interval as the chart gives them, or that none does."""
+    import IPython.display
+
+    from evidence.presentation.disclosure import find_small_counts
+
+    none = views.event_study_text(
+        [_study("downgrade", [(-1, 1.0, None, None), (0, 0.832, 0.670, 1.03)]), _study("upgrade", [(-1, 1.0, None, None), (1, 1.1, 0.9, 1.3)])]
+    )
+    assert "No year's 95% interval excludes" in _unmarked(none) and "no clear change" in none
+    some = views.event_study_text(
+        [_study("downgrade", [(-1, 1.0, None, None), (0, 0.7, 0.6, 0.8), (1, 0.9, 0.7, 1.1)])]
+    )
+    assert "0.700 (95% interval 0.600–0.800)" in some and "0.900" not in some
+    assert not find_small_counts(none, DisclosureRule(11)) and not find_small_counts(some, DisclosureRule(11))
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    views.show_society_section(panel, "THA", ["KHM", "MMR"], RULE)
+    markdown = " ".join(
+        o.get("text/markdown", "") if isinstance(o, dict) else str(getattr(o, "data", "")) for o in shown
+    )
+    studies = [society.tier_event_study(panel, kind) for kind in ("downgrade", "upgrade")]
+    assert views.event_study_text(studies) in markdown

@@ -1167,6 +1167,53 @@ def event_censored_text(studies: Sequence[EventStudy]) -> str:
     return f" Counts published as \\<5 enter at their midpoint; {_refitted_on_bounds(max(moved))}"
 
 
+def _event_time_text(k: int) -> str:
+    """An event time in words, its number marked as the study's parameter (never a count of people)."""
+    if k == 0:
+        return "the report's year"
+    years = "year" if abs(k) == 1 else "years"
+    return f"{number(abs(k), 'parameter')} {years} {'after' if k > 0 else 'before'} the report"
+
+
+def event_study_text(studies: Sequence[EventStudy]) -> str:
+    """What the event studies found, as the chart draws it: the event times whose interval excludes 1 (their rate
+    ratio to the year before the report, with the interval), or that none does; a change before the report is said
+    to be no effect of it. The chart alone left the reader to read a point below 1 as a fall."""
+    one = number(1, "statistic")
+    found = []
+    for s in studies:
+        rows = s.estimates.filter(
+            (pl.col("event_time") != s.reference) & pl.col("ci_low").is_not_null() & pl.col("ci_high").is_not_null()
+        ).sort("event_time")
+        clear = rows.filter((pl.col("ci_low") > 1) | (pl.col("ci_high") < 1))
+        if clear.height:
+            found.append(
+                f"around {_article(s.kind)} {s.kind}, "
+                + "; ".join(
+                    f"{_event_time_text(int(r['event_time']))}: {_ratio(r['rate_ratio'])} "
+                    f"({level_text(s.level)} interval {_ratio(r['ci_low'])}–{_ratio(r['ci_high'])})"
+                    for r in clear.iter_rows(named=True)
+                )
+                + (
+                    " (a change before the report is no effect of it: those years differed already)"
+                    if (clear["event_time"] < 0).any()
+                    else ""
+                )
+            )
+    if not found:
+        kinds = " or ".join(f"{_article(s.kind)} {s.kind}" for s in studies)
+        levels = sorted({level_text(s.level) for s in studies})
+        return (
+            f"No year's {', '.join(levels)} interval excludes {one} around {kinds}: the data show no clear change "
+            "in detected victims around a change of tier."
+        )
+    return (
+        f"Years whose interval excludes {one} (detected victims, ratio to the year before the report): "
+        + "; ".join(found)
+        + "."
+    )
+
+
 def event_study_view(studies: Sequence[EventStudy]) -> pl.DataFrame:
     """The event studies' rate ratios in one long table (for the chart and a table): kind, event_time,
     rate_ratio, ci_low, ci_high, n_countries."""
@@ -2207,6 +2254,7 @@ def show_society_section(
                     + " An association around the report year, not the effect of the tier."
                 )
             )
+            display(Markdown(event_study_text(studies)))
     else:
         display(
             Markdown("The tier event study needs both UNODC GLOTIP country data and TIP tier placements.")
