@@ -431,7 +431,9 @@ def _framework_text(shared_data) -> str:
 
     book = openpyxl.load_workbook(shared_data / "walkfree" / "gsi_2023.xlsx", read_only=True)
     try:
-        cells = [str(c) for row in book["Govt response framework"].iter_rows(values_only=True) for c in row if c]
+        cells = [
+            str(c) for row in book["Govt response framework"].iter_rows(values_only=True) for c in row if c
+        ]
     finally:
         book.close()
     return " ".join(" ".join(cells).split())

@@ -1170,7 +1170,10 @@ def test_the_event_study_says_what_it_found_not_only_what_it_compared(tmp_path, 
     from evidence.presentation.disclosure import find_small_counts
 
     none = views.event_study_text(
-        [_study("downgrade", [(-1, 1.0, None, None), (0, 0.832, 0.670, 1.03)]), _study("upgrade", [(-1, 1.0, None, None), (1, 1.1, 0.9, 1.3)])]
+        [
+            _study("downgrade", [(-1, 1.0, None, None), (0, 0.832, 0.670, 1.03)]),
+            _study("upgrade", [(-1, 1.0, None, None), (1, 1.1, 0.9, 1.3)]),
+        ]
     )
     assert "No year's 95% interval excludes" in _unmarked(none) and "no clear change" in none
     some = views.event_study_text(

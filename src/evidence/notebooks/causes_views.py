@@ -1183,7 +1183,9 @@ def event_study_text(studies: Sequence[EventStudy]) -> str:
     found = []
     for s in studies:
         rows = s.estimates.filter(
-            (pl.col("event_time") != s.reference) & pl.col("ci_low").is_not_null() & pl.col("ci_high").is_not_null()
+            (pl.col("event_time") != s.reference)
+            & pl.col("ci_low").is_not_null()
+            & pl.col("ci_high").is_not_null()
         ).sort("event_time")
         clear = rows.filter((pl.col("ci_low") > 1) | (pl.col("ci_high") < 1))
         if clear.height:

@@ -573,7 +573,9 @@ def _coverage_told(provenance: Provenance, layout: str, kept: pl.DataFrame) -> P
         return provenance
     described = dataset(SOURCE, layout)
     said, told = described.release_phrase(provenance.release), described.release_phrase(covered)
-    return dataclasses.replace(provenance, release_label=told, citation=provenance.citation.replace(said, told))
+    return dataclasses.replace(
+        provenance, release_label=told, citation=provenance.citation.replace(said, told)
+    )
 
 
 def _beyond_kelley(kept: pl.DataFrame) -> list[str]:
