@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, Final
 
 import polars as pl
@@ -1674,6 +1674,12 @@ def _add_heat(system: LinkedCounts, cases: causes.Cases, section: PersonSection)
         )
 
 
+def left_out_reasons(model: causes.AssociationModel, reason: str) -> list[str]:
+    """The reasons the model left victims out for before ``reason`` (in the order it left them out)."""
+    reasons = list(model.excluded)
+    return reasons[: reasons.index(reason)]
+
+
 def add_model_counts(
     system: LinkedCounts,
     cases: causes.Cases,
@@ -1697,7 +1703,8 @@ def add_model_counts(
     indicator = model.missing == "indicator"
     only_unrecorded = set(model.excluded) <= {f"not recorded for {causes.TOPICS[topic].lower()}"}
     _add_profile(system, cases, topic, None)  # (again: the same counts, the same lines)
-    for predictor in dict.fromkeys(model.terms["predictor"].to_list()):
+    dropped_by = [p for p, _ in model.left_out_categories.values()]
+    for predictor in dict.fromkeys([*model.terms["predictor"].to_list(), *dropped_by]):
         _add_profile(system, cases, topic, predictor)
 
     def add(name: object, value: int, key: tuple[object, ...] | None, same: bool) -> tuple[object, ...]:
@@ -1720,9 +1727,28 @@ def add_model_counts(
     left_out = []
     for reason, value in model.excluded.items():
         unrecorded = reason.startswith("not recorded for")
+        # before it, only the victims not recorded for the topic were left out: the model still held every recorded
+        # victim of the categories it now leaves out (unknowns kept as a category)
+        first = indicator and all(r.startswith("not recorded for") for r in left_out_reasons(model, reason))
         own = add(("left out", reason), value, ("nrec", topic, None, ALL) if unrecorded else None, True)
         if not unrecorded:
             left_out.append(own)
+        if reason in model.left_out_categories:
+            # the victims of the categories left out ("27 of a category … (sex: Male)"): those categories' recorded
+            # victims in the tables, exactly when nobody else was left out before them, else at most: so that the
+            # group's size less them (the men without a form recorded) is protected as the tables' counts are
+            predictor, categories = model.left_out_categories[reason]
+            recorded: list[tuple[object, ...]] = [("rec", topic, predictor, c) for c in categories]
+            if all(r in system.values for r in recorded):
+                link: dict[Hashable, float] = {own: 1.0, **dict.fromkeys(recorded, -1.0)}
+                if first and system.values[own] == sum(system.values[r] for r in recorded):
+                    system.equalities.append(link)
+                else:
+                    system.at_most.append(link)
+                    system.derived[("model", tag, "kept of", reason)] = {
+                        **dict.fromkeys(recorded, 1.0),
+                        own: -1.0,
+                    }
     # the sample and those left out are the recorded victims, whichever way unknowns are handled (a complete-case
     # model's "<5 sex ..." was 1,150 - 559 - 588 = 3 on the demo's Philippines)
     system.equalities.append({used: 1.0, **dict.fromkeys(left_out, 1.0), ("rec", topic, None, ALL): -1.0})
