@@ -1236,8 +1236,12 @@ def test_a_category_a_model_leaves_out_gives_back_no_small_count_with_the_tables
     text = " ".join(
         o.get("text/markdown", "") if isinstance(o, dict) else str(getattr(o, "data", "")) for o in shown
     )
-    men = re.search(r"\| Recorded \| [^|]+ \| ([0-9]+) \|.*?\| Not recorded \| [^|]+ \| ([0-9]+) \|", text, re.S)
+    men = re.search(
+        r"\| Recorded \| [^|]+ \| ([0-9]+) \|.*?\| Not recorded \| [^|]+ \| ([0-9]+) \|", text, re.DOTALL
+    )
     assert men and int(men[1]) + int(men[2]) == 30  # the men, published by the means of control by sex
-    left = re.findall(r"([0-9x]+|\\?<5) of a category with too few victims, or no variation \(sex: Male\)", text)
+    left = re.findall(
+        r"([0-9x]+|\\?<5) of a category with too few victims, or no variation \(sex: Male\)", text
+    )
     assert left, text
     assert "27" not in left, left  # 30 - 27 = 3 men with no form recorded
