@@ -1245,3 +1245,26 @@ def test_a_category_a_model_leaves_out_gives_back_no_small_count_with_the_tables
     )
     assert left, text
     assert "27" not in left, left  # 30 - 27 = 3 men with no form recorded
+
+
+def test_the_detection_model_says_whose_victims_it_counts(tmp_path, monkeypatch, panel):
+    """In an origin brief (Cambodia, Nigeria) the society section's detected victims read as the country's
+    nationals: they are every victim its authorities detected in it, of any citizenship (UNODC's country total).
+    The model's note and the scatter's subtitle say so."""
+    import IPython.display
+
+    from evidence.notebooks import views as notebook_views
+
+    charts: list = []
+    monkeypatch.setattr(notebook_views, "show_chart", lambda chart, name, **kw: charts.append(chart))
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    views.show_society_section(panel, "KHM", None, RULE)
+    markdown = " ".join(
+        o.get("text/markdown", "") if isinstance(o, dict) else str(getattr(o, "data", "")) for o in shown
+    )
+    text = " ".join(_unmarked(markdown).split())
+    assert "detected in it, of any citizenship" in text
+    scatter = charts[0].to_dict()["title"]
+    assert "of any citizenship" in " ".join(scatter["subtitle"])

@@ -2201,8 +2201,10 @@ def show_society_section(
             "role",
             title="Detected victims per 100,000 against estimated prevalence",
             source=citation("unodc_glotip", "walkfree_gsi"),
-            subtitle=f"Detected victims of the year nearest the estimate's, within {first}–{last} (as in the "
-            "model below).",
+            # UNODC's country total: every victim the country's authorities detected, not its nationals (an origin
+            # brief's reader would take them for its citizens)
+            subtitle=f"Detected victims (all those each country's authorities detected in it, of any citizenship) of "
+            f"the year nearest the estimate's, within {first}–{last} (as in the model below).",
             x_title=f"Estimated in modern slavery per 1,000 (GSI, {society.gsi_estimate_year(panel)})",
             y_title=f"Detected victims per 100,000 (UNODC, {first}–{last})",
             rule=rule,
@@ -2217,8 +2219,9 @@ def show_society_section(
             first, last = model.year_window
             show_table(
                 model_table,
-                note=f"{model.n_countries} countries, each with its detected victims of the year nearest the "
-                f"GSI's estimate within {first}–{last} (a country whose latest count is older is left out); "
+                note=f"{model.n_countries} countries, each with the victims its authorities detected in it, of any "
+                f"citizenship, in the year nearest the GSI's estimate within {first}–{last} (a country whose "
+                "latest count is older is left out); "
                 "Poisson pseudo-likelihood with robust intervals. An association, not a cause.",
                 # "Where": the change a ratio is for ("10 points higher": a step of a scale, no count of people)
                 kinds={"Where": "parameter"} | {c: "statistic" for c in model_table.columns[1:]},
