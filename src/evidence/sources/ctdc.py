@@ -19,7 +19,8 @@ A value outside the codebook in a coded field (gender, age band, duration, count
 a label of a concatenated field no flag names) is read as missing (or not read as a flag) and flagged with its row
 and column: the victim still counts. Besides a row with the wrong number of fields, only a flag outside 1/0/-99/empty
 or a year that is not one rejects a row. A file re-saved by R, pandas or a spreadsheet writes its flags otherwise:
-``TRUE``/``FALSE`` (booleans) are read as 1/0 and ``NA``/``nan``/``n/a`` as empty, with a note; ``NA`` in a country
+``TRUE``/``FALSE`` (booleans) are read as 1/0 and ``NA``/``nan``/``n/a`` as empty, with a note; so is ``NULL``, the
+codebook's own notation of missing data, in every column; ``NA`` in a country
 column of three-letter codes is R's missing value (noted), among two-letter codes Namibia.
 Only the kept rows' years and age bands tell the release.
 
@@ -302,8 +303,9 @@ _EXPECTED_DELIMITER = {GLOBAL_SYNTHETIC: ",", K_ANONYMISED: ";", VICTIM_PERPETRA
 
 # --- decoding of coded values (applied to distinct values only) ----------------------------------------------
 
-#: Cells that mean "not recorded" in every coded column.
-_MISSING_TOKENS = {"", "-99", "-99.0", "unknown", "not specified", "na", "n/a", "."}
+#: Cells that mean "not recorded" in every coded column: ``NULL`` is how the Global Synthetic codebook writes
+#: missing data (every variable's "NULL [missing data]"), ``-99`` the 2017 dictionary's code, ``NA`` R's.
+_MISSING_TOKENS = {"", "-99", "-99.0", "unknown", "not specified", "na", "n/a", "null", "."}
 _FLAG_TRUE = ["1", "1.0"]
 _FLAG_VALID = ["1", "1.0", "0", "0.0", "-99", "-99.0"]
 _FLAG_VALID_INT = [1, 0, -99]
@@ -1091,7 +1093,7 @@ class _Mapping:
 
 
 #: Country cells that mean "not recorded" ("00" is the 2017 dictionary's "Unknown Country"; "NA" is Namibia).
-_MISSING_COUNTRY_TOKENS = {"", "-99", "00", "unknown", "."}
+_MISSING_COUNTRY_TOKENS = {"", "-99", "00", "unknown", "null", "."}
 
 
 def _m49_areas(prefix: str) -> pl.DataFrame:
@@ -1133,12 +1135,32 @@ def _vp_mapping(raw: pl.DataFrame) -> _Mapping:
         mapping.coded(raw, spec)
     is_true = mapping.flags(raw, list(VP_FLAGS))
     mapping.columns.update({target: is_true[s] for s, target in VP_FLAGS.items()})
-    # as published, but an empty cell is missing however the file wrote it: a re-export quoting every field
-    # writes it "" (which the CSV parser reads as an empty text, not a missing value), a workbook as " "
-    mapping.columns.update(
-        {t: pl.col(s).str.strip_chars().replace("", None) for s, t in VP_AS_PUBLISHED.items()}
-    )
+    mapping.columns.update({t: _as_published(s) for s, t in VP_AS_PUBLISHED.items()})
     return mapping
+
+
+#: A dash between the two ends of a band (a hyphen, en or em dash, minus; doubled or not, spaced or not).
+_BAND_DASH = r"\s*[-\u2010-\u2015\u2212]+\s*"
+
+
+def _as_published(source: str) -> pl.Expr:
+    """A Victim-Perpetrator text column as CTDC publishes it, however a release or a re-save wrote it.
+
+    An empty cell is missing however the file wrote it: a re-export quoting every field writes it "" (which the
+    CSV parser reads as an empty text, not a missing value), a workbook " ", R ``NA``, the codebook ``NULL``
+    (:data:`_MISSING_TOKENS`). Several values are joined by ``;`` without spaces (``Female; Male`` is
+    ``Female;Male``). A perpetrator age band is spelled as published, ``30--38``, whatever its dash, spaces or
+    zero-padding (``30-38``, ``30–38``, ``09 - 17``: as the victims' age bands are read): the same band would
+    otherwise be two categories of every table by it."""
+    cell = pl.col(source).str.strip_chars().str.replace_all(r"\s*;\s*", ";")
+    if source == "IP_ageBroad":
+        cell = (
+            cell.str.replace_all(_BAND_DASH, "--")
+            .str.replace_all(r"\s+\+", "+")
+            .str.replace_all(r"\b0+([0-9])", "${1}")
+        )
+    missing = cell.str.to_lowercase().is_in(sorted(_MISSING_TOKENS | {"nan"}))
+    return pl.when(missing).then(None).otherwise(cell)
 
 
 def _k_anon_mapping(raw: pl.DataFrame) -> _Mapping:
@@ -1370,8 +1392,16 @@ _NOT_A_GROUP_FLAG = re.compile(r"(?i)notspecified|unknown|concatenated")
 
 #: Flag cells a file re-saved by R, pandas or a spreadsheet writes for the published 1 / 0 / empty (compared
 #: stripped and case-folded): R's and a spreadsheet's booleans (``TRUE``, ``FALSE``; a workbook's boolean cells
-#: read as ``true``), R's missing value ``NA`` and pandas' ``nan``, and ``n/a``.
-_FLAG_WORDS: dict[str, str | None] = {"true": "1", "false": "0", "na": None, "nan": None, "n/a": None}
+#: read as ``true``), R's missing value ``NA`` and pandas' ``nan``, and ``n/a``; and ``NULL``, the codebook's own
+#: notation of missing data (a file exported from the database the codebook describes writes it in every empty cell).
+_FLAG_WORDS: dict[str, str | None] = {
+    "true": "1",
+    "false": "0",
+    "na": None,
+    "nan": None,
+    "n/a": None,
+    "null": None,
+}
 
 
 def _flag_sources(layout: str) -> list[str]:
@@ -1414,7 +1444,8 @@ def _flag_words(frame: pl.DataFrame, columns: list[str], notes: list[str]) -> pl
         for word, cols in changed.items()
     )
     notes.append(
-        f"flag cells read as CTDC writes them (1, 0 or empty: a file re-saved by R, pandas or a spreadsheet): {shown}"
+        "flag cells read as CTDC publishes them (1, 0 or empty: the codebook's NULL, or a file re-saved by R, pandas "
+        f"or a spreadsheet): {shown}"
     )
     return frame.with_columns(exprs)
 
@@ -1763,7 +1794,7 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="19",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
+        version="20",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
         # in a column not used rejected as a note (was a victim with every field missing); a repeated column
         # named by its cells; 14: a row with text only beyond the header's last field rejected (too many fields),
         # not left out as holding nothing; 15: a VP region in another case, or Americas and Oceania apart, read as
@@ -1774,6 +1805,9 @@ LOADER = register(
         # pandas' or a workbook's booleans) or NA/nan (R's, pandas' missing value) read as 1/0/empty (every
         # record was rejected); NA in a column of ISO3 country codes read as missing (was Namibia); a workbook's
         # error cell (#N/A) read as its text (was an empty cell); 19: an organisation's own k-anonymised export
-        # (the register's terms sentence) described as the organisation's, not as CTDC's release
+        # (the register's terms sentence) described as the organisation's, not as CTDC's release; 20: NULL (the
+        # codebook's missing data) read as missing in every column (flags: every record was rejected); a
+        # Victim-Perpetrator text cell NA or NULL missing (was a category), its values joined by ';' without
+        # spaces, a perpetrator age band spelled as published (30--38) whatever its dash (30-38 was another band)
     )
 )
