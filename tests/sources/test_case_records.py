@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import shutil
 import tempfile
@@ -770,3 +771,50 @@ def test_a_date_with_a_time_as_exports_write_it_gives_its_year(tmp_path: Path) -
     reasons = dict(zip(table.rejects["value"].to_list(), table.rejects["reason"].to_list(), strict=True))
     assert set(reasons) == set(bad)
     assert all(reason.startswith("impossible date") for reason in reasons.values()), reasons
+
+
+def _export_with_title_lines(workdir: Path, titles: int, as_workbook: bool) -> Path:
+    """The fixture export with ``titles`` title lines above its header, as CSV or as a workbook, its mapping
+    beside it."""
+    import openpyxl
+
+    rows = list(csv.reader((workdir / FIXTURE).open(encoding="utf-8", newline="")))
+    above = [["Case export, Mekong Survivor Support Foundation"], ["Exported 2025-01-31"]][:titles]
+    if not as_workbook:
+        with (workdir / FIXTURE).open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([*above, *rows])
+        return workdir / FIXTURE
+    book = openpyxl.Workbook()
+    for row in [*above, *rows]:
+        book.active.append(row)
+    path = workdir / "assisted_victims.xlsx"
+    book.save(path)
+    shutil.copy(workdir / (FIXTURE + ".mapping.yaml"), workdir / (path.name + ".mapping.yaml"))
+    return path
+
+
+@pytest.mark.parametrize("as_workbook", [False, True], ids=["csv", "xlsx"])
+@pytest.mark.parametrize(("titles", "header_row"), [(1, 1), (2, 1), (0, 2)])
+def test_a_header_on_another_row_than_the_mappings_names_the_row_to_set(
+    workdir: Path, as_workbook: bool, titles: int, header_row: int
+) -> None:
+    """The next export gains a title line above its header (or loses the one the mapping skips): the file was
+    refused saying the mapping named columns it does not have, listing the title as its only column (in a
+    workbook beside fastexcel's '__UNNAMED__1' ...), not that the header had moved."""
+    path = _export_with_title_lines(workdir, titles, as_workbook)
+    mapping = read_mapping(workdir / (FIXTURE + ".mapping.yaml"))
+    mapping = dataclasses.replace(mapping, header_row=header_row)
+    unit = "row" if as_workbook else "line"
+    with pytest.raises(InputError) as caught:
+        load_case_records(path, mapping=mapping)
+    error = caught.value
+    assert (error.path, error.row) == (str(path), titles + 1)
+    assert (
+        f"the header (the {unit} holding the columns the mapping names) is on {unit} {titles + 1}"
+        in error.message
+    )
+    assert f"set header_row: {titles + 1} in " in (error.hint or "")
+    assert "__UNNAMED__" not in str(error)
+    fixed = load_case_records(path, mapping=dataclasses.replace(mapping, header_row=titles + 1))
+    assert_accounting(fixed)
+    assert fixed.rows_kept == 21

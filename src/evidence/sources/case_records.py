@@ -193,6 +193,45 @@ def _resolve_columns(header: list[str], mapping: CaseRecordsMapping, data_path: 
     return found
 
 
+#: How many rows from the top of a file are looked at for a header the mapping's ``header_row`` misses.
+_HEADER_SEARCH_ROWS = 30
+#: fastexcel's name of a sheet column with an empty header cell.
+_UNNAMED = "__UNNAMED__"
+
+
+def _header_row_of(rows: list[list[str]], mapping: CaseRecordsMapping) -> int | None:
+    """The 1-based row of the first of ``rows`` holding every column the mapping names (compared as
+    :func:`_resolve_columns` compares them), or None."""
+    wanted = {fold(c) for c in mapping.data_columns().values()}
+    return next((i + 1 for i, cells in enumerate(rows) if wanted <= {fold(c) for c in cells if c}), None)
+
+
+def _columns_of_header(
+    header: list[str],
+    mapping: CaseRecordsMapping,
+    data_path: Path,
+    top_rows: Callable[[], list[list[str]]],
+    unit: str,
+) -> dict[str, int]:
+    """:func:`_resolve_columns`, or, when the mapped columns are all on another of the top rows (an export with a
+    title line added above its header, or one without the title lines ``header_row`` skips), an error naming
+    that row and the ``header_row`` to set: the file's first row was reported as lacking every column."""
+    try:
+        return _resolve_columns(header, mapping, data_path)
+    except InputError:
+        found = _header_row_of(top_rows(), mapping)
+        if found is None or found == mapping.header_row:
+            raise
+        raise InputError(
+            f"the header (the {unit} holding the columns the mapping names) is on {unit} {found}, not on "
+            f"{unit} {mapping.header_row} where the mapping's header_row says it is",
+            path=data_path,
+            row=found,
+            hint=("title lines stand above it: " if found > mapping.header_row else "")
+            + f"set header_row: {found} in {mapping.path or 'the mapping'}",
+        ) from None
+
+
 def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
     try:
         data = path.read_bytes()
@@ -227,7 +266,15 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         raise InputError("the file has no header line", path=path) from None
-    positions = _resolve_columns(header, mapping, path)
+
+    def top_rows() -> list[list[str]]:
+        lines = text.lstrip("\ufeff").splitlines()[:_HEADER_SEARCH_ROWS]
+        return [
+            [h.strip() for h in next(csv.reader([line], delimiter=_pick_delimiter(line, mapping)), [])]
+            for line in lines
+        ]
+
+    positions = _columns_of_header(header, mapping, path, top_rows, "line")
     ncols = len(header)
     # each record a list of cells (None pads a short one); a blank line's record becomes None
     records: list[Any] = []
@@ -353,8 +400,15 @@ def _read_workbook(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         frame = reader.load_sheet(sheet, header_row=mapping.header_row - 1, dtypes="string").to_polars()
     except Exception as exc:
         raise InputError(f"cannot read sheet {sheet!r}: {exc}", path=path) from exc
-    header = [" ".join(str(c).split()) for c in frame.columns]
-    positions = _resolve_columns(header, mapping, path)
+    header = [" ".join(str(c).split()) if not str(c).startswith(_UNNAMED) else "" for c in frame.columns]
+
+    def top_rows() -> list[list[str]]:
+        top = reader.load_sheet(
+            sheet, header_row=None, n_rows=_HEADER_SEARCH_ROWS, dtypes="string"
+        ).to_polars()
+        return [[" ".join(str(c).split()) for c in row if c is not None] for row in top.iter_rows()]
+
+    positions = _columns_of_header(header, mapping, path, top_rows, "row")
     frame = frame.with_columns(pl.all().cast(pl.String))  # a column of empty cells has no type of its own
     # rows empty in every column carry no record (formatted but unused sheet rows)
     empty = frame.select(
