@@ -818,3 +818,39 @@ def test_a_header_on_another_row_than_the_mappings_names_the_row_to_set(
     fixed = load_case_records(path, mapping=dataclasses.replace(mapping, header_row=titles + 1))
     assert_accounting(fixed)
     assert fixed.rows_kept == 21
+
+
+@pytest.mark.parametrize("as_workbook", [False, True], ids=["csv", "xlsx"])
+def test_a_column_the_next_export_adds_is_named_as_not_read(workdir: Path, as_workbook: bool) -> None:
+    """An export gaining a column (a new form of exploitation its mapping does not name yet) was read without a
+    word about it: its answers were in no table and nothing said so. Columns listed as identifying stay unnamed."""
+    import openpyxl
+
+    rows = list(csv.reader((workdir / FIXTURE).open(encoding="utf-8", newline="")))
+    added = [
+        [*row, *extra]
+        for row, extra in zip(rows, [["Online scam?", "Full name"]] + [["Y", "x"]] * 21, strict=True)
+    ]
+    mapping = dataclasses.replace(
+        read_mapping(workdir / (FIXTURE + ".mapping.yaml")), identifying=("Full name",)
+    )
+    expected = load_case_records(workdir / FIXTURE, mapping=mapping)
+    assert not any(n.startswith("columns the mapping does not name") for n in expected.provenance.notes)
+    if as_workbook:
+        book = openpyxl.Workbook()
+        for row in added:
+            book.active.append(row)
+        path = workdir / "assisted_victims.xlsx"
+        book.save(path)
+    else:
+        path = write_csv(workdir / FIXTURE, added[0], added[1:])
+    table = load_case_records(path, mapping=mapping)
+    assert_accounting(table)
+    assert table.data.equals(expected.data)
+    notes = [n for n in table.provenance.notes if n.startswith("columns the mapping does not name")]
+    assert notes == [
+        (
+            "columns the mapping does not name, not read: 'Online scam?' (to read one, name it in the mapping's "
+            "columns, flags or assistance; list a column that identifies people under identifying)"
+        )
+    ]

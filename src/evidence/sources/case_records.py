@@ -232,6 +232,30 @@ def _columns_of_header(
         ) from None
 
 
+#: Most columns a "not read" note names (an export may carry dozens the mapping leaves out).
+_UNREAD_SHOWN = 12
+
+
+def _unread_columns_note(
+    header: list[str], positions: dict[str, int], mapping: CaseRecordsMapping
+) -> list[str]:
+    """A note naming the header's columns the mapping neither reads nor lists as identifying: the next export's
+    new column (``Online scam?``) was dropped without a word, its answers in no table until the mapping names it."""
+    read = set(positions.values())
+    identifying = {fold(c) for c in mapping.identifying}
+    unread = [h for i, h in enumerate(header) if i not in read and h.strip() and fold(h) not in identifying]
+    if not unread:
+        return []
+    shown = ", ".join(repr(h) for h in unread[:_UNREAD_SHOWN])
+    more = f" and {len(unread) - _UNREAD_SHOWN} more" if len(unread) > _UNREAD_SHOWN else ""
+    return [
+        (
+            f"columns the mapping does not name, not read: {shown}{more} (to read one, name it in the mapping's "
+            "columns, flags or assistance; list a column that identifies people under identifying)"
+        )
+    ]
+
+
 def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
     try:
         data = path.read_bytes()
@@ -329,6 +353,7 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         }
     )
     notes = [blank_lines_note(np.array(blank))] if blank else []
+    notes += _unread_columns_note(header, positions, mapping)
     # a row of delimiters only (a spreadsheet's cleared or formatted row saved as CSV), among the records or
     # below them, is no case, as the workbook's empty sheet rows are none: left out, counted and named, whatever
     # its number of fields. Only rows empty in every mapped column are looked at, then in all their cells.
@@ -417,7 +442,7 @@ def _read_workbook(path: Path, mapping: CaseRecordsMapping) -> _Raw:
     frame = frame.select([pl.col(frame.columns[i]).alias(c) for c, i in positions.items()]).with_columns(
         source_row=pl.int_range(mapping.header_row + 1, mapping.header_row + 1 + frame.height, dtype=pl.Int64)
     )
-    notes = [f"read from sheet {sheet!r}"]
+    notes = [f"read from sheet {sheet!r}", *_unread_columns_note(header, positions, mapping)]
     if empty.any():
         notes.append(empty_records_note(frame["source_row"].filter(empty).to_numpy(), "row"))
         frame = frame.filter(~empty)
@@ -990,8 +1015,9 @@ LOADER = register(
         sniff=sniff,
         load=_load_sniffed,
         description="An organisation's own case records, read through a mapping file beside them, or its register",
-        version="7",  # bump when the case table made from the same file and mapping changes (7: a workbook's
-        # error cells read as their text, #N/A, not as empty cells)
+        version="8",  # bump when the case table made from the same file and mapping changes (7: a workbook's
+        # error cells read as their text, #N/A, not as empty cells; 8: the columns the mapping does not name
+        # are named in a note, an export's new column was dropped unsaid)
         # 3: a CSV row of delimiters only is no case (was kept); rows holding nothing counted, named by row; a
         # year from a date written day/month/year (or month/day), YYYY/MM/DD or with an English month name (the
         # row was rejected); an Excel serial number named as such; a code written 1.0 read as the code 1; 4: a
