@@ -105,7 +105,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "27"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "28"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -144,7 +144,8 @@ LOADER_VERSION = "27"  # 2: aggregate flag reworded, missing dimension named; 3:
 # (it was an aggregate's: no country's)
 # 26: a row whose Country names another country than its code flagged (TKM beside Türkiye was kept unsaid)
 # 27: a workbook's error cell (#N/A, #DIV/0!) read as its text (workbook.read_sheet; calamine made it empty: a
-# value "missing"), #N/A a not-available token
+# value "missing"), #N/A a not-available token; 28: a value outside the vocabulary names the other spellings read of
+# its own column (every column's reason named an age group's)
 
 HEADER = (
     "Iso3_code",
@@ -308,11 +309,19 @@ REASON_FOOTNOTE = (
     "a footnote marker follows the cell's text (a figure, a year or a category): read without it (the "
     "footnote's text is not in the table)"
 )
+#: The other spellings each vocabulary column accepts, as its reject reason names them (an age group's were named
+#: for every column: a new Dimension was told that other spellings of an age group are read).
+_OTHER_SPELLINGS = {
+    "indicator": " and other wordings such as Detected victims of trafficking in persons",
+    "dimension": " and other wordings such as by nationality",
+    "age": " and other spellings of an age group such as 0-17 years",
+}
 #: Reason of a row whose Indicator, Dimension, Sex or Age is none of the publisher's: what would it count?
 REASON_VOCABULARY = {
     label: f"not {'an' if label[0] in 'AEIOU' else 'a'} {label} of the GLOTIP vocabulary "
-    f"({', '.join(INDICATOR_CATEGORIES[name])}; case, spaces, a footnote marker and other spellings of an "
-    "age group such as 0-17 years aside)"
+    f"({', '.join(INDICATOR_CATEGORIES[name])}; case, spaces, a footnote marker"
+    + _OTHER_SPELLINGS.get(name, "")
+    + " aside)"
     for name, label in _LABELS.items()
 }
 #: How a count's unit of measurement is written, as :func:`_vocabulary_key` compares it (case, spaces and a
