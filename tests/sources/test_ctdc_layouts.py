@@ -329,3 +329,31 @@ def test_a_victim_perpetrator_column_spelled_otherwise_reads_as_published(
     loaded = registry.load(_write(tmp_path / "variant.csv", changed, ","))
     assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (VP_ROWS, VP_ROWS, 0)
     assert loaded.data.equals(expected.data)
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "Trans/Transgender/Non-Conforming",
+        "Trans / Transgender / Non-conforming",
+        "trans/transgender/nonconforming",
+    ],
+)
+def test_the_third_gender_spelled_as_the_codebooks_text_spells_it_reads_as_the_value(
+    fixtures: Path, tmp_path: Path, spelling: str
+) -> None:
+    """The codebook's value is ``Trans/Transgender/NonConforming``, its text writes "trans/transgender/
+    non-conforming": a release spelling it so had those victims' gender read as missing (flagged as outside the
+    codebook)."""
+    with (fixtures / "ctdc" / "synthetic_v2024.csv").open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.reader(fh) if r]
+    expected = registry.load(_write(tmp_path / "published.csv", rows, ","))
+    assert "Trans/non-conforming" in expected.data["gender"].to_list()
+    variant = [
+        rows[0],
+        *([spelling if c == "Trans/Transgender/NonConforming" else c for c in r] for r in rows[1:]),
+    ]
+    assert variant != rows
+    loaded = registry.load(_write(tmp_path / "variant.csv", variant, ","))
+    assert loaded.data.equals(expected.data)
+    assert loaded.flags.height == expected.flags.height == 0

@@ -320,6 +320,8 @@ _GENDERS = {
     "transgender": "Trans/non-conforming",
     "nonconforming": "Trans/non-conforming",
 }
+#: :data:`_GENDERS` by the key :func:`_gender` looks a value up with (no spaces or hyphens).
+_GENDER_KEYS = {re.sub(r"[\s\-_]+", "", key): value for key, value in _GENDERS.items()}
 _DATA_SOURCES = {"case management": "Case management", "hotline": "Hotline"}
 _MAJORITY = {"adult": "Adult", "minor": "Minor"}
 _DURATIONS = {"0-12": "0-12 months", "13-24": "13-24 months", "25+": "25+ months"}
@@ -352,6 +354,12 @@ def _age_band(value: str) -> str:
     if band not in AGE_BANDS:
         raise _Unknown("unknown age band")
     return band
+
+
+def _gender(value: str) -> str:
+    """A gender as the codebook names it, whatever the spaces and hyphens within it: the codebook's own text
+    writes ``trans/transgender/non-conforming`` beside the value ``Trans/Transgender/NonConforming``."""
+    return _lookup(_GENDER_KEYS, re.sub(r"[\s\-\u2010\u2011_]+", "", value), "gender")
 
 
 def _majority_of(band: str) -> str:
@@ -433,7 +441,7 @@ def _year_from_integers(year: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 def _synthetic_coded() -> list[_Coded]:
     return [
         _Coded("yearOfRegistration", _YEAR_OUT, _decode_year, _year_from_integers),
-        _Coded("gender", _GENDER_OUT, lambda v: (_lookup(_GENDERS, v, "gender"),), keep_row=True),
+        _Coded("gender", _GENDER_OUT, lambda v: (_gender(v),), keep_row=True),
         _Coded(
             "ageBroad",
             {"age_band": AgeBand, "majority_status": MajorityStatus},
@@ -459,7 +467,7 @@ def _k_anon_coded() -> list[_Coded]:
             lambda v: (_lookup(_DATA_SOURCES, v, "data source"),),
             keep_row=True,
         ),
-        _Coded("gender", _GENDER_OUT, lambda v: (_lookup(_GENDERS, v, "gender"),), keep_row=True),
+        _Coded("gender", _GENDER_OUT, lambda v: (_gender(v),), keep_row=True),
         _Coded(
             "ageBroad",
             {"age_band": AgeBand, "_majority_from_band": MajorityStatus},
@@ -486,7 +494,7 @@ def _k_anon_coded() -> list[_Coded]:
 def _vp_coded() -> list[_Coded]:
     return [
         _Coded("yearRegister", _YEAR_OUT, _decode_vp_year),
-        _Coded("gender", _GENDER_OUT, lambda v: (_lookup(_GENDERS, v, "gender"),), keep_row=True),
+        _Coded("gender", _GENDER_OUT, lambda v: (_gender(v),), keep_row=True),
         _Coded(
             "majorityStatus",
             {"majority_status": MajorityStatus},
@@ -1808,6 +1816,7 @@ LOADER = register(
         # (the register's terms sentence) described as the organisation's, not as CTDC's release; 20: NULL (the
         # codebook's missing data) read as missing in every column (flags: every record was rejected); a
         # Victim-Perpetrator text cell NA or NULL missing (was a category), its values joined by ';' without
-        # spaces, a perpetrator age band spelled as published (30--38) whatever its dash (30-38 was another band)
+        # spaces, a perpetrator age band spelled as published (30--38) whatever its dash (30-38 was another band);
+        # a gender spelled with spaces or hyphens (Trans/Transgender/Non-Conforming) read as the codebook's value
     )
 )
