@@ -357,3 +357,28 @@ def test_the_third_gender_spelled_as_the_codebooks_text_spells_it_reads_as_the_v
     loaded = registry.load(_write(tmp_path / "variant.csv", variant, ","))
     assert loaded.data.equals(expected.data)
     assert loaded.flags.height == expected.flags.height == 0
+
+
+def test_the_2017_dictionarys_finer_age_bands_read_as_the_broad_band_holding_them(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """The 2017 data dictionary's Lookups sheet documents finer age bands ("Age range 1": 9--11, 12--14, 15--17,
+    30--32, 33-35, 36--38, 48--56, 57--65, 66+) beside the broad ones of ageBroad; a release writing them had
+    those victims' age read as missing (flagged as outside the codebook), though each lies in one broad band."""
+    with (shared_data / "ctdc" / "k_anon_sample.csv").open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.reader(fh, delimiter=";") if r]
+    finer = {
+        "9--17": ["9--11", "12--14", "15--17"],
+        "30--38": ["30--32", "33-35", "36--38"],
+        "48+": ["48--56", "66+"],
+    }
+    index = rows[0].index("ageBroad")
+    variant = [rows[0]]
+    for n, row in enumerate(rows[1:]):
+        bands = finer.get(row[index])
+        variant.append([*row[:index], bands[n % len(bands)] if bands else row[index], *row[index + 1 :]])
+    assert sum(a != b for a, b in zip(variant, rows, strict=True)) > 100
+    expected = registry.load(_write(tmp_path / "published.csv", rows, ";"))
+    loaded = registry.load(_write(tmp_path / "finer.csv", variant, ";"))
+    assert loaded.data.equals(expected.data)
+    assert loaded.flags.equals(expected.flags)

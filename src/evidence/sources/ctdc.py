@@ -20,7 +20,8 @@ a label of a concatenated field no flag names) is read as missing (or not read a
 and column: the victim still counts. Besides a row with the wrong number of fields, only a flag outside 1/0/-99/empty
 or a year that is not one rejects a row. A file re-saved by R, pandas or a spreadsheet writes its flags otherwise:
 ``TRUE``/``FALSE`` (booleans) are read as 1/0 and ``NA``/``nan``/``n/a`` as empty, with a note; so is ``NULL``, the
-codebook's own notation of missing data, in every column; ``NA`` in a country
+codebook's own notation of missing data, in every column; an age band of the 2017 dictionary's finer "Age range
+1" (``12--14``, ``66+``) is read as the broad band holding it; ``NA`` in a country
 column of three-letter codes is R's missing value (noted), among two-letter codes Namibia.
 Only the kept rows' years and age bands tell the release.
 
@@ -349,8 +350,24 @@ def _band(value: str) -> str:
     return re.sub(r"\d+", lambda m: str(int(m.group())), text)
 
 
+#: The 2017 data dictionary's finer age bands ("Age range 1" of its Lookups sheet), each inside one broad band of
+#: ``ageBroad`` ("Age range 2"): a file writing them is read as the broad band holding them (nothing invented).
+_FINER_AGE_BANDS = {
+    "9-11": "9-17",
+    "12-14": "9-17",
+    "15-17": "9-17",
+    "30-32": "30-38",
+    "33-35": "30-38",
+    "36-38": "30-38",
+    "48-56": "48+",
+    "57-65": "48+",
+    "66+": "48+",
+}
+
+
 def _age_band(value: str) -> str:
     band = _band(value)
+    band = _FINER_AGE_BANDS.get(band, band)
     if band not in AGE_BANDS:
         raise _Unknown("unknown age band")
     return band
@@ -1817,6 +1834,7 @@ LOADER = register(
         # codebook's missing data) read as missing in every column (flags: every record was rejected); a
         # Victim-Perpetrator text cell NA or NULL missing (was a category), its values joined by ';' without
         # spaces, a perpetrator age band spelled as published (30--38) whatever its dash (30-38 was another band);
-        # a gender spelled with spaces or hyphens (Trans/Transgender/Non-Conforming) read as the codebook's value
+        # a gender spelled with spaces or hyphens (Trans/Transgender/Non-Conforming) read as the codebook's value;
+        # the 2017 dictionary's finer age bands (12--14, 66+) read as the broad band holding them (were missing)
     )
 )
