@@ -377,8 +377,16 @@ def test_bad_rows_are_rejected_with_their_line_column_and_reason(tmp_path: Path)
     reasons = {r["row"]: (r["column"], r["value"], r["reason"]) for r in table.rejects.iter_rows(named=True)}
     assert reasons[3] == ("Year", "20x9", "year is not a number")
     assert reasons[4][2].startswith("year out of range 1990-")
-    assert reasons[5] == ("Sex", "Q", "unknown gender code (not in the mapping's values.gender)")
-    assert reasons[6] == ("Age", "abc", "age is not a number of years")
+    assert reasons[5] == (
+        "Sex",
+        "Q",
+        "unknown gender code (not in the mapping's values.gender; one meaning 'not recorded' belongs under missing)",
+    )
+    assert reasons[6] == (
+        "Age",
+        "abc",
+        "age is not a number of years (a word meaning 'not recorded' belongs under missing)",
+    )
     assert reasons[7] == ("Age", "130", "age out of range 0-120")
     assert reasons[8][:2] == ("Nationality", "Atlantis") and "unknown country" in reasons[8][2]
     assert reasons[9][:2] == ("Forced labour?", "maybe") and "yes/no" in reasons[9][2]
@@ -854,3 +862,24 @@ def test_a_column_the_next_export_adds_is_named_as_not_read(workdir: Path, as_wo
             "columns, flags or assistance; list a column that identifies people under identifying)"
         )
     ]
+
+
+@pytest.mark.parametrize("word", ["NA", "NULL"])
+def test_an_export_writing_not_recorded_otherwise_is_rejected_saying_where_to_list_it(
+    workdir: Path, word: str
+) -> None:
+    """An export whose empty cells the next release writes as R's ``NA`` or a database's ``NULL``: rows holding one
+    in a coded column are rejected naming row, column and value, the reason saying a code for "not recorded" is
+    listed under ``missing`` (it named the values lists only); listed there, the export reads as the original."""
+    expected = load_case_records(workdir / FIXTURE)
+    rows = list(csv.reader((workdir / FIXTURE).open(encoding="utf-8", newline="")))
+    written = [rows[0], *([cell or word for cell in row] for row in rows[1:])]
+    path = write_csv(workdir / FIXTURE, written[0], written[1:])
+    mapping = read_mapping(workdir / (FIXTURE + ".mapping.yaml"))
+    loaded = load_case_records(path, mapping=mapping)
+    assert_accounting(loaded)
+    assert loaded.rows_rejected > 0
+    assert set(loaded.rejects["value"]) == {word}
+    assert all(r.endswith(" 'not recorded' belongs under missing)") for r in loaded.rejects["reason"])
+    listed = dataclasses.replace(mapping, missing=mapping.missing | {word.casefold()})
+    assert load_case_records(path, mapping=listed).data.equals(expected.data)

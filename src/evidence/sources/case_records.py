@@ -508,11 +508,11 @@ class _Decoder:
                 return codes[key]
             if allowed is None:
                 if codes:
-                    raise _Bad(f"unknown {what} code (not in the mapping's values.{field})")
+                    raise _Bad(f"unknown {what} code (not in the mapping's values.{field}{_OR_MISSING})")
                 return value
             label = canonical_label(value, allowed)
             if label is None:
-                raise _Bad(f"unknown {what} code (not in the mapping's values.{field})")
+                raise _Bad(f"unknown {what} code (not in the mapping's values.{field}{_OR_MISSING})")
             return label
 
         if field in MULTI_VALUED_FIELDS:
@@ -536,7 +536,7 @@ class _Decoder:
         def decode(value: str) -> bool | None:
             key = _code_key(value, yes_no)
             if key not in yes_no:
-                raise _Bad("unknown yes/no code (not in the mapping's values.yes_no)")
+                raise _Bad(f"unknown yes/no code (not in the mapping's values.yes_no{_OR_MISSING})")
             return yes_no[key]
 
         return self.column(column, decode, pl.Boolean)
@@ -587,11 +587,23 @@ class _Decoder:
             if found is None:
                 expected = {"names": "a country", "iso2": "an ISO2 code", "iso3": "an ISO3 code"}[coding]
                 raise _Bad(
-                    f"unknown country: not {expected} the reference knows (add it to values.countries)"
+                    f"unknown country: not {expected} the reference knows (add it to values.countries{_OR_MISSING})"
                 )
             return found
 
         return iso3_of
+
+
+#: What an unknown code's reason adds: an export writing "not recorded" otherwise than the defaults (R's ``NA``, a
+#: database's ``NULL``) had its rows rejected as unknown codes, the reason naming values only.
+_OR_MISSING = "; one meaning 'not recorded' belongs under missing"
+
+
+def _word_hint(value: str) -> str:
+    """For a number or year written as a word with no digit (``NULL``, ``NA``, ``Refused``): where to list it."""
+    return (
+        "" if any(ch.isdigit() for ch in value) else " (a word meaning 'not recorded' belongs under missing)"
+    )
 
 
 #: A whole number written with a decimal part of zeros (``1.0``): how a numeric code column is saved once it
@@ -670,7 +682,7 @@ def _year_of_date(value: str) -> int:
         )
     if _DATE_LIKE.fullmatch(value):
         raise _Bad(f"not a year or a date with a four-digit year: {_shown(value)} (write dates YYYY-MM-DD)")
-    raise _Bad("year is not a number")
+    raise _Bad("year is not a number" + _word_hint(value))
 
 
 def _check_date(value: str, year: int, month: int, day: int, time: str | None) -> None:
@@ -700,7 +712,7 @@ def _check_time(time: str) -> None:
 
 def _age_band_of_years(value: str) -> str:
     if _NUMBER.fullmatch(value) is None:
-        raise _Bad("age is not a number of years")
+        raise _Bad("age is not a number of years" + _word_hint(value))
     age = math.floor(float(value))  # completed years
     if age > MAX_AGE:
         raise _Bad(f"age out of range 0-{MAX_AGE}")
@@ -1017,7 +1029,8 @@ LOADER = register(
         description="An organisation's own case records, read through a mapping file beside them, or its register",
         version="8",  # bump when the case table made from the same file and mapping changes (7: a workbook's
         # error cells read as their text, #N/A, not as empty cells; 8: the columns the mapping does not name
-        # are named in a note, an export's new column was dropped unsaid)
+        # are named in a note, an export's new column was dropped unsaid; an unknown code's reason says a code for
+        # "not recorded" belongs under missing)
         # 3: a CSV row of delimiters only is no case (was kept); rows holding nothing counted, named by row; a
         # year from a date written day/month/year (or month/day), YYYY/MM/DD or with an English month name (the
         # row was rejected); an Excel serial number named as such; a code written 1.0 read as the code 1; 4: a
