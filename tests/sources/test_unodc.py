@@ -258,6 +258,10 @@ def test_rows_without_year_or_indicator_are_rejected(tmp_path: Path) -> None:
         ("June 12, 2025", "2025-06-12"),
         ("Released 3rd Sept. 2024", "2024-09-03"),
         ("Last update: 2025-06-12", "2025-06-12"),
+        ("2025/06/12", "2025-06-12"),  # year first, whatever the separator
+        ("Last update: 2025.06.12", "2025-06-12"),
+        ("12-Jun-2025", "2025-06-12"),  # a spreadsheet's d-mmm-yyyy as text
+        ("2025/13/12", "unknown"),
         ("06/30/2025", "2025-06-30"),  # no day-first date: month first
         ("31/02/2025", "unknown"),
         ("UNODC 2025", "unknown"),

@@ -145,7 +145,8 @@ LOADER_VERSION = "28"  # 2: aggregate flag reworded, missing dimension named; 3:
 # 26: a row whose Country names another country than its code flagged (TKM beside Türkiye was kept unsaid)
 # 27: a workbook's error cell (#N/A, #DIV/0!) read as its text (workbook.read_sheet; calamine made it empty: a
 # value "missing"), #N/A a not-available token; 28: a value outside the vocabulary names the other spellings read of
-# its own column (every column's reason named an age group's)
+# its own column (every column's reason named an age group's); a release date written 2023/05/30 or 30-May-2023
+# read (the release was unknown)
 
 HEADER = (
     "Iso3_code",
@@ -1359,7 +1360,8 @@ def citizenship_coverage(loaded: LoadedTable) -> CitizenshipCoverage:
 def _release(match: HeaderMatch) -> str:
     """The release date written above the header as ISO, else "unknown".
 
-    A date cell, or a date in text: ``30/05/2023`` (also with ``.`` or ``-``), ``2023-05-30``, ``12 June 2025``,
+    A date cell, or a date in text: ``30/05/2023`` (also with ``.`` or ``-``), ``2023-05-30`` (also with ``/`` or
+    ``.``), ``12 June 2025`` (also ``12-Jun-2025``),
     ``June 12, 2025``, with any text around it (``Last update: 12/06/2025``). A numeric date is read **day
     first**, as the shared publisher notes give the release date (``30/05/2023``) and as the UN's Vienna office
     writes dates; month first only where another date above the header is unambiguously month first
@@ -1376,9 +1378,13 @@ def _release(match: HeaderMatch) -> str:
     return "unknown"
 
 
-_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+#: A date year first (``2023-05-30``, also ``2023/05/30`` or ``2023.05.30``: never day or month first).
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)")
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?!\d)")
-_DAY_MONTH_YEAR = re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})(?!\d)")
+#: ``30 May 2023``, also ``30-May-2023`` (a spreadsheet's d-mmm-yyyy) and ``30 May, 2023``.
+_DAY_MONTH_YEAR = re.compile(
+    r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?(?:\s+|-)([A-Za-z]+)\.?,?(?:\s+|-)(\d{4})(?!\d)"
+)
 _MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)")
 
 
@@ -1411,7 +1417,7 @@ def _as_date(cell: object, *, month_first: bool = False) -> dt.date | None:
         return None
     text = cell.strip()
     if found := _ISO_DATE.search(text):
-        return _date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+        return _date(int(found.group(1)), int(found.group(3)), int(found.group(4)))
     if found := _NUMERIC_DATE.search(text):
         first, second, year = int(found.group(1)), int(found.group(3)), int(found.group(4))
         day, month = (second, first) if month_first else (first, second)
