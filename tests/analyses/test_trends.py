@@ -1336,6 +1336,46 @@ def test_a_countrys_total_before_it_counted_its_own_nationals_is_not_compared_wi
     assert flagged == ["USA"]
 
 
+def test_each_flagged_year_says_what_it_is_incomplete_or_not_comparable(shared_data):
+    """The United States' 2007-2012 were said to be "probably incomplete" though their reason is a change in what
+    it reports (its counts are not comparable with the later years'): a flag says which it is. Late
+    registration, a fall at the end and missing reporters leave a count short (incomplete); a country counting
+    almost none of its own nationals is a change in what is counted (not comparable); a year of both is both."""
+    from evidence.sources.cache import load_cached
+
+    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    changes = trends.reporting_changes(Selection(table, country="USA", role="destination"))
+    assert {f.kinds for f in changes} == {("not_comparable",)}
+    assert changes[0].words == "not comparable with the other years"
+    assert changes[0].to_dict()["kinds"] == ["not_comparable"]
+    assert changes[0].to_dict()["said"] == "not comparable with the other years"
+    origin = {f.year: f for f in trends.reporter_gaps(Selection(table, country="USA", role="origin"))}
+    # 2010-2012: its own breakdown counts almost none of its nationals; 2018: reporters missing
+    assert all("not_comparable" in origin[y].kinds for y in (2010, 2011, 2012))
+    assert all(
+        ("incomplete" in f.kinds) == ("the set of reporting countries changes" in f.reason)
+        for f in origin.values()
+    )
+    assert origin[2018].kinds == ("incomplete",)
+    # missing reporters (Thailand before 2013), late registration and a fall at the end: incomplete
+    gaps = trends.reporter_gaps(
+        Selection(nationals_reported(range(2010, 2020), tha_from=2013), country="MMR")
+    )
+    late = trends.incomplete_years(series(range(2014, 2024), [100] * 8 + [30, 10]), late_registration=True)
+    assert gaps and late and {f.kinds for f in (*gaps, *late)} == {("incomplete",)}
+    assert late[0].words == "probably incomplete"
+    # one year flagged by rules of both kinds is both, said with "and"; a series of both kinds, with "or"
+    both = trends.merge_incomplete(late[:1], [dataclasses.replace(changes[0], year=late[0].year)])
+    assert both[0].kinds == ("incomplete", "not_comparable")
+    assert both[0].words == "probably incomplete and not comparable with the other years"
+    assert "flagged: probably incomplete and not comparable with the other years" in repr(both[0])
+    assert trends.flag_words(iter(["not_comparable", "incomplete"]), each=False) == (
+        "probably incomplete or not comparable with the other years"
+    )
+    with pytest.raises(ParameterError, match="kinds"):
+        trends.IncompleteYear(2020, "r", None, None, kinds=("late",))  # type: ignore[arg-type]
+
+
 def _gap_patterns(patterns: dict[int, set[str]]) -> Selection:
     """Myanmar's nationals 2010-2021 detected by Thailand every year and by Malaysia, Japan and Korea, each
     publishing no breakdown in the years ``patterns`` gives it (150, 100 and 100 of 550 a year)."""

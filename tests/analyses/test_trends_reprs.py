@@ -86,9 +86,13 @@ def test_a_break_a_share_change_an_incomplete_year_and_a_panel_read_as_facts():
     )  # the counts are not shown (raw, not disclosure-controlled)
     flag = trends.IncompleteYear(2021, "final year of the release", 3.0, 40.0)
     assert repr(flag) == (
-        "<IncompleteYear: 2021, flagged: probably incomplete, or not comparable with the other years\n"
-        "  why: final year of the release>"
+        "<IncompleteYear: 2021, flagged: probably incomplete\n  why: final year of the release>"
     )
+    # a change in what is counted is said as such, not as "probably incomplete"
+    changed = trends.IncompleteYear(
+        2012, "a change in what is reported", None, None, kinds=("not_comparable",)
+    )
+    assert repr(changed).startswith("<IncompleteYear: 2012, flagged: not comparable with the other years\n")
     assert "3.0" not in repr(flag) and "40" not in repr(flag)
     panel = trends.SteadyPanel((2012, 2019), ("MYS", "THA"), series([2012], [5]), 0.8, (30.0, 50.0))
     text = repr(panel)

@@ -169,6 +169,8 @@ def test_trend_json_withholds_small_cells_and_models_only_published_series(case_
     assert "rate_ratio" in series["Female"] and series["Female"]["rate_ratio"]["rate_ratio"] > 1
     assert "rate_ratio" not in series["Male"] and "withheld" in series["Male"]["note"]
     assert payload["incomplete_years"][0]["year"] == 2022  # the final year of registration data
+    assert payload["incomplete_years"][0]["kinds"] == ["incomplete"]  # late registration leaves it short
+    assert payload["incomplete_said"][0]["said"] == "probably incomplete"
     assert "detection" in payload["caveat"]
 
 
@@ -558,15 +560,23 @@ def test_flows_text_says_how_a_route_from_the_repatriation_breakdown_is_known(sh
 
 def test_trend_text_says_the_years_of_one_reason_once_as_the_brief_does(shared_data):
     """REVIEW9 m3: the United States' 2007–2012 share one reason, printed six times, one line a year; the text
-    now says them once ("2007–2012 are probably incomplete: …"), by the brief's own grouping."""
+    now says them once ("2007–2012 are not comparable with the other years: …"), by the brief's own grouping,
+    as what they are (a change in what is counted), in the text and the JSON (each year's kinds)."""
     path = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
     args = ["trend", "--data", path, "--country", "USA"]
     printed = CliRunner().invoke(_app(), args, catch_exceptions=False, terminal_width=400).stdout
     flat = " ".join(printed.split())
-    assert flat.count("probably incomplete:") == 1
-    assert "2007–2012 are probably incomplete: a change in what is reported" in flat
+    # a change in what is counted: not comparable with the later years, never "probably incomplete"
+    assert flat.count("not comparable with the other years:") == 1 and "probably incomplete" not in flat
+    assert "2007–2012 are not comparable with the other years: a change in what is reported" in flat
+    assert "years not flagged as not comparable with the other years" in flat
     payload = run("trend", "--data", path, "--country", "USA")
     assert [f["year"] for f in payload["incomplete_years"]] == list(range(2012, 2006, -1))  # each year kept
+    assert {(tuple(f["kinds"]), f["said"]) for f in payload["incomplete_years"]} == {
+        (("not_comparable",), "not comparable with the other years")
+    }
+    assert [g["said"] for g in payload["incomplete_said"]] == ["not comparable with the other years"]
+    assert "probably incomplete" not in payload["models"]
     # Viet Nam's twelve years, one reason: the runs of years joined with "and"
     args = ["trend", "--data", path, "--country", "VNM", "--role", "origin"]
     flat = " ".join(

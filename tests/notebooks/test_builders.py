@@ -1881,6 +1881,48 @@ def test_incomplete_years_with_one_reason_are_said_once():
     ]
 
 
+def test_flagged_years_are_said_as_what_they_are_incomplete_or_not_comparable():
+    """The years of a change in what is counted are not comparable with the other years, not "probably
+    incomplete"; a year two rules flag is both; years of one reason are said once, with what they are."""
+    from evidence.analyses.trends import IncompleteYear
+    from evidence.notebooks.builders import incomplete_lines
+
+    changed = "a change in what is reported: up to 2012 the United States counted almost none"
+    flags = [IncompleteYear(y, changed, None, None, kinds=("not_comparable",)) for y in (2012, 2011, 2010)]
+    flags.append(IncompleteYear(2021, "final year of the release", None, None))
+    flags.append(IncompleteYear(2009, "both", None, None, kinds=("incomplete", "not_comparable")))
+    assert incomplete_lines(flags) == [
+        "- **2021** is probably incomplete: final year of the release.",
+        f"- **2010–2012** are not comparable with the other years: {changed}.",
+        "- **2009** is probably incomplete and not comparable with the other years: both.",
+    ]
+
+
+def test_the_united_states_total_before_2013_is_noted_and_said_as_not_comparable(shared_data):
+    """The United States' 2007-2012 (its total before it counted its own nationals) were noted "probably
+    incomplete" in the table, the bullet and the chart; they are not comparable with the later years. The
+    models read 2013-2021 as before: "9 comparable years", never "complete" beside years never called short."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import gap_reasons, incomplete_lines, trend_sentence, yearly_numbers
+    from evidence.presentation.disclosure import DisclosureRule
+    from evidence.sources.cache import load_cached
+
+    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    numbers = yearly_numbers(Selection(table, country="USA", role="destination"), DisclosureRule(5))
+    assert numbers.flagged == list(range(2012, 2006, -1))
+    notes = gap_reasons(numbers.per_year)
+    assert {notes[y] for y in range(2007, 2013)} == {"not comparable with the other years"}
+    assert "probably incomplete" not in numbers.per_year.low.frame["note"].to_list()
+    assert numbers.flagged_words == "not comparable with the other years"
+    (line,) = incomplete_lines(numbers.incomplete)
+    assert line.startswith("- **2007–2012** are not comparable with the other years: a change in what is")
+    models = numbers.models()
+    assert models.rate_ratio is not None and models.rate_ratio.years == tuple(range(2013, 2022))
+    assert models.flag_kinds == ("not_comparable",)
+    text = re.sub(r"<[^>]+>", "", trend_sentence(models, noun="detected victims"))
+    assert "9 comparable years" in text and "complete years" not in text
+
+
 def test_a_sum_without_complete_years_or_steady_reporters_says_why_it_has_no_trend():
     """REVIEW5 M4: with no steady reporters' panel (one country reports every year), the brief says so."""
     from _indicator import breakdowns

@@ -282,3 +282,155 @@ def test_one_withheld_share_is_not_given_back_by_the_table_of_fields(tmp_path, m
     # is both known and unknown enough to be withheld with it, so every share of the column is
     assert "| country of exploitation (destination\\_iso3) | 46 | 26 | 72 |" in fields
     assert [lines[str(y)][citizenship + 1] for y in range(2015, 2020)] == ["–"] * 5
+
+
+def _synthetic_rejects(folder: Path, rows: int, bad_years: int, bad_flags: int) -> Path:
+    """A Global Synthetic file of ``rows`` rows, the first ``bad_years`` rejected for a year that is no number and
+    the next ``bad_flags`` for a flag that is not 1, 0 or empty."""
+    from evidence.sources.ctdc import SYNTHETIC_COLUMNS
+
+    header = list(SYNTHETIC_COLUMNS)
+    records = [
+        dict.fromkeys(header, "")
+        | {
+            "yearOfRegistration": str(2015 + i % 5),
+            "gender": ["Man", "Woman", ""][i % 3],
+            "ageBroad": "9--17",
+            "citizenship": ["THA", "KHM", "MMR"][i % 3],
+            "CountryOfExploitation": "THA",
+            "isForcedLabour": "1",
+        }
+        for i in range(rows)
+    ]
+    for i in range(bad_years):
+        records[i]["yearOfRegistration"] = "20x5"
+    for i in range(bad_years, bad_years + bad_flags):
+        records[i]["isSexualExploit"] = "yes"
+    path = folder / f"ctdc_{rows}_{bad_years}_{bad_flags}.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(records)
+    return path
+
+
+def _cells(markdown: str) -> list[list[str]]:
+    """The body rows of a Markdown table, cell by cell (emphasis and escapes dropped)."""
+    rows = [line.strip().strip("|").split("|") for line in markdown.splitlines() if line.startswith("|")]
+    return [[c.strip().replace("*", "").replace("\\", "") for c in row] for row in rows[2:]]
+
+
+def _domain(cell: str, ceiling: int) -> range:
+    """What a reader knows of a count from its cell: its value, 1-4 for <5, at least 5 for x."""
+    if cell == "<5":
+        return range(1, 5)
+    if cell == "x":
+        return range(5, ceiling + 1)
+    return range(int(cell.replace(",", "")), int(cell.replace(",", "")) + 1)
+
+
+def _reasons_a_reader_can_recompute(files_row: list[str], reasons: list[list[str]]) -> list[str]:
+    """Every reason withheld as <5 that only one value fits, given the table of files (kept | rejected | read)
+    and the table of rejected rows by reason (the reasons, then their total): a brute-force reader."""
+    import itertools
+
+    kept, rejected, read = files_row[-3:]
+    ceiling = 200
+    body, total = reasons[:-1], reasons[-1][1]
+    fits: list[set[int]] = [set() for _ in body]
+    for n_read in _domain(read, ceiling):
+        for n_rejected in _domain(rejected, n_read):
+            if n_read - n_rejected not in _domain(kept, ceiling) or n_rejected not in _domain(total, ceiling):
+                continue
+            for values in itertools.product(*(_domain(r[1], n_rejected) for r in body)):
+                if sum(values) == n_rejected:
+                    for i, v in enumerate(values):
+                        fits[i].add(v)
+    return [r[0] for r, f in zip(body, fits, strict=True) if r[1] == "<5" and len(f) < 2]
+
+
+@pytest.mark.parametrize(("bad_years", "bad_flags"), [(5, 1), (6, 2), (9, 1), (5, 3), (3, 1)])
+def test_the_rejected_rows_by_reason_are_protected_with_the_table_of_files(
+    tmp_path, monkeypatch, bad_years, bad_flags
+):
+    """60 rows, 5 rejected for a year that is no number and 1 for a flag: the table of files published 6 rejected,
+    and the table of reasons "x | <5 | total x", protected on its own: 6 - x (at least 5) left the flag's <5 one
+    value, 1. The two tables are one system: no reason's <5 follows from both."""
+    from evidence.notebooks import views
+    from evidence.sources.registry import load
+
+    loaded = load(_synthetic_rejects(tmp_path, 60, bad_years, bad_flags))
+    assert loaded.rows_rejected == bad_years + bad_flags
+    opened = _opened(loaded)
+    texts = _shown(monkeypatch)
+    views.show_sources(opened)
+    views.show_reasons(opened)
+    (files,) = _cells(texts[0])
+    (reasons,) = [t for t in texts if "rejected rows by reason" in t]
+    if "|" not in reasons:  # not shown at all: nothing to recompute
+        return
+    assert _reasons_a_reader_can_recompute(files, _cells(reasons)) == []
+
+
+def _file_of(folder: Path, destinations: list[tuple[str, str]]) -> Path:
+    """A Global Synthetic file: one record per (year, country of exploitation), citizens of Myanmar."""
+    from evidence.sources.ctdc import SYNTHETIC_COLUMNS
+
+    header = list(SYNTHETIC_COLUMNS)
+    records = [
+        dict.fromkeys(header, "")
+        | {
+            "yearOfRegistration": year,
+            "gender": "Woman",
+            "citizenship": "MMR",
+            "CountryOfExploitation": where,
+            "isForcedLabour": "1",
+        }
+        for year, where in destinations
+    ]
+    path = folder / "ctdc_selection.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(records)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("in_thailand", "undated", "elsewhere"), [(47, 0, 3), (47, 2, 1), (40, 7, 2), (40, 0, 12), (20, 3, 0)]
+)
+def test_the_table_of_files_does_not_give_back_the_records_outside_a_notebooks_selection(
+    tmp_path, monkeypatch, in_thailand, undated, elsewhere
+):
+    """The routes notebook of Thailand as destination, from a file of 50 records, 3 of them exploited in Malaysia:
+    its table of files published 50 rows kept, its selection 47 victims: 50 - 47 = 3 victims of the file exploited
+    elsewhere, a count no table shows. The rows kept are protected with what the notebook publishes of the file:
+    its selection, and its records without a year (said in a sentence)."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks import views
+    from evidence.notebooks.builders import source_line
+    from evidence.sources.registry import load
+
+    rows = [(str(2015 + i % 5), "THA") for i in range(in_thailand)]
+    rows += [("", "THA")] * undated + [(str(2016 + i % 3), "MYS") for i in range(elsewhere)]
+    loaded = load(_file_of(tmp_path, rows))
+    selection = Selection(loaded, country="THA", role="destination", years=(2015, 2019))
+    assert selection.records().height == in_thailand
+    opened = views.Opened([loaded], RULE, source_line([loaded]), "Thailand", (2015, 2019), [selection])
+    texts = _shown(monkeypatch)
+    views.show_sources(opened)
+    if "|" not in texts[0]:  # no table of files: nothing to subtract from
+        return
+    ((*_, kept, rejected, read),) = _cells(texts[0])
+    # the undated: <5 in the notebook's sentence, or their number
+    told = range(1, 5) if 0 < undated < 5 else range(undated, undated + 1)
+    outside = {
+        k - in_thailand - u
+        for n in _domain(read, 500)
+        for r in _domain(rejected, n)
+        for k in _domain(kept, 500)
+        if k + r == n
+        for u in told
+    }
+    small = {v for v in outside if 0 < v < 5}
+    assert len(outside) > 1 or not small, (kept, rejected, read, outside)

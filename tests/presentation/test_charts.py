@@ -440,6 +440,32 @@ def test_flagged_years_are_open_circles_and_said(trend) -> None:
     assert circles[0]["transform"][0]["filter"]["oneOf"] == [years[-1]]
 
 
+def test_flagged_years_are_said_as_their_table_notes_them(trend) -> None:
+    """The United States' 2007-2012 were drawn as "years flagged as probably incomplete" though the table notes
+    them as not comparable with the other years (a change in what is counted): the circles say the table's note."""
+    years = trend["year"].to_list()
+
+    def note(**kwargs: object) -> str:
+        spec = chart_spec(trend_chart(trend, "year", "victims", title="t", source=SOURCE, **kwargs))  # type: ignore[arg-type]
+        return " ".join(spec["title"]["subtitle"])  # the subtitle's lines are wrapped
+
+    changed = {y: "not comparable with the other years" for y in years[:2]}
+    said = note(flagged=years[:2], gaps=changed)
+    assert (
+        f"Open circles: {years[0]}–{years[1]}, not comparable with the other years (see the table)." in said
+    )
+    assert "incomplete" not in said
+    both = note(flagged=[years[0], years[-1]], gaps={**changed, years[-1]: "probably incomplete"})
+    assert (
+        f"Open circles: flagged years (see the table): {years[0]}, not comparable with the other years; "
+        f"{years[-1]}, probably incomplete." in both
+    )
+    # without notes, flagged and no more; a note given is said as given
+    assert "Open circles: flagged years (see the table)." in note(flagged=years[-1:])
+    assert "incomplete" not in note(flagged=years[-1:])
+    assert "Open circles: x." in note(flagged=years[-1:], flagged_note="Open circles: x.")
+
+
 def test_corridor_bars_print_a_range_of_shares_as_given() -> None:
     # a censored count's share is a range (builders.share_range_text), never a midpoint's share
     data = pl.DataFrame(

@@ -278,3 +278,190 @@ def test_a_kept_programme_bounds_again_only_what_changed_and_agrees_with_boundin
     finally:
         LinkedCounts._bounds = bounds
     assert whole == []
+
+
+def _integer_range(tables, same, cell, rule: DisclosureRule, unpublished=()) -> tuple[int, int]:
+    """The whole values a reader finds for ``cell`` (table, column, row) from the published tables alone, by
+    SciPy's MILP set up from scratch: a published count is itself, a ``<5`` is 1..threshold-1, an ``x`` at
+    least the threshold; each table's rows add up to its total column and its columns to its totals row; the
+    cells of ``same`` are one count."""
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    names = [
+        (t, c, r)
+        for t, table in enumerate(tables)
+        for c in table.count_columns
+        for r in range(table.frame.height)
+    ]
+    index = {n: i for i, n in enumerate(names)}
+    ceiling = 10 * (
+        1 + max(int(v or 0) for t in tables for c in t.count_columns for v in t.frame[c].to_list())
+    )
+    low, high = [], []
+    for t, c, r in names:
+        value, reason = tables[t].frame[c][r], tables[t].reasons[c][r]
+        if (t, c, r) in unpublished:
+            low.append(0), high.append(ceiling)
+        elif reason is None:
+            low.append(value), high.append(value)
+        elif reason == "small":
+            low.append(1), high.append(rule.threshold - 1)
+        else:
+            low.append(rule.threshold), high.append(ceiling)
+    rows = []
+    for t, table in enumerate(tables):
+        n = table.frame.height - (1 if table.has_total_row else 0)
+        if table.has_total_column:
+            for r in range(table.frame.height):
+                row = np.zeros(len(names))
+                for c in table.value_columns:
+                    row[index[(t, c, r)]] += 1
+                row[index[(t, table.total_label, r)]] -= 1
+                rows.append(row)
+        if table.has_total_row:
+            for c in table.count_columns:
+                row = np.zeros(len(names))
+                for r in range(n):
+                    row[index[(t, c, r)]] += 1
+                row[index[(t, c, table.frame.height - 1)]] -= 1
+                rows.append(row)
+    for a, b in same:
+        row = np.zeros(len(names))
+        row[index[a]], row[index[b]] = 1, -1
+        rows.append(row)
+    ends = []
+    for sign in (1, -1):
+        objective = np.zeros(len(names))
+        objective[index[cell]] = sign
+        result = milp(
+            objective,
+            constraints=LinearConstraint(np.array(rows), 0, 0),
+            bounds=Bounds(low, high),
+            integrality=np.ones(len(names)),
+        )
+        assert result.status == 0
+        ends.append(round(sign * result.fun))
+    return ends[0], ends[1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    files=st.lists(st.tuples(st.integers(0, 40), st.integers(0, 12)), min_size=1, max_size=3),
+    reasons=st.lists(st.integers(1, 9), min_size=1, max_size=3),
+)
+def test_tables_protected_together_give_no_small_count_back(files, reasons):
+    """A table of files (kept, rejected, read) and the rejected rows of the first by reason, whose total is that
+    file's rejected: each protected on its own, then together; no ``<5`` of either has one whole value given
+    both (checked by a MILP set up here, not the toolkit's programme)."""
+    import polars as pl
+
+    from evidence.core.errors import EvidenceError
+    from evidence.presentation.disclosure import protect_together, suppress_table
+
+    files = [(kept, sum(reasons) if i == 0 else rejected) for i, (kept, rejected) in enumerate(files)]
+    frame = pl.DataFrame(
+        {
+            "file": [f"f{i}" for i in range(len(files))],
+            "kept": [k for k, _ in files],
+            "rejected": [r for _, r in files],
+        }
+    )
+    by_reason = pl.DataFrame({"reason": [f"r{i}" for i in range(len(reasons))], "rows": reasons})
+    try:
+        table = suppress_table(frame, "file", ["kept", "rejected"], RULE, total_label="read")
+        parts = suppress_table(by_reason, "reason", ["rows"], RULE, total_label="All")
+    except EvidenceError:
+        return
+    truth = [
+        pl.DataFrame(
+            {
+                "kept": [*frame["kept"], sum(frame["kept"])],
+                "rejected": [*frame["rejected"], sum(frame["rejected"])],
+                "read": [k + r for k, r in files] + [sum(k + r for k, r in files)],
+            }
+        ),
+        pl.DataFrame({"rows": [*reasons, sum(reasons)]}),
+    ]
+    same = [((0, "rejected", 0), (1, "rows", len(reasons)))]
+    try:
+        protected = protect_together([table, parts], truth, same, RULE)
+    except EvidenceError:
+        return
+    for t, shown in enumerate(protected):
+        for column in shown.count_columns:
+            for row, reason in enumerate(shown.reasons[column].to_list()):
+                if reason == "small":
+                    low, high = _integer_range(protected, same, (t, column, row), RULE)
+                    assert high > low, (t, column, row, files, reasons)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    files=st.lists(st.tuples(st.integers(0, 40), st.integers(0, 6)), min_size=1, max_size=3),
+    shown=st.integers(0, 40),
+    undated=st.integers(0, 8),
+    outside=st.integers(0, 8),
+)
+def test_a_part_no_table_shows_does_not_follow_from_the_tables_protected_together(
+    files, shown, undated, outside
+):
+    """A table of files (kept, rejected, read) beside what a notebook publishes of the first file: its selection
+    (shown, fixed) and its records without a year (a sentence: <5 when few, fixed); the rest of the file (kept
+    less both) is shown nowhere, and no reader finds it when small (a MILP set up here)."""
+    import polars as pl
+
+    from evidence.core.errors import EvidenceError
+    from evidence.presentation.disclosure import DisclosedTable, protect_together, suppress_table
+
+    files = [(shown + undated + outside, files[0][1]), *files[1:]]
+    frame = pl.DataFrame(
+        {
+            "file": [f"f{i}" for i in range(len(files))],
+            "kept": [k for k, _ in files],
+            "rejected": [r for _, r in files],
+        }
+    )
+    try:
+        table = suppress_table(frame, "file", ["kept", "rejected"], RULE, total_label="read")
+    except EvidenceError:
+        return
+    values = [shown, undated, outside, files[0][0]]
+    split = DisclosedTable(
+        frame=pl.DataFrame({"n": [shown, undated, None, None]}, schema={"n": pl.Int64}),
+        count_columns=("n",),
+        rule=RULE,
+        n_primary=0,
+        n_secondary=0,
+        has_total_row=True,
+        reasons=pl.DataFrame(
+            {"n": [None, "small" if RULE.is_small(undated) else None, None, None]}, schema={"n": pl.String}
+        ),
+    )
+    truth = [
+        pl.DataFrame(
+            {
+                "kept": [*frame["kept"], sum(frame["kept"])],
+                "rejected": [*frame["rejected"], sum(frame["rejected"])],
+                "read": [k + r for k, r in files] + [sum(k + r for k, r in files)],
+            }
+        ),
+        pl.DataFrame({"n": values}),
+    ]
+    same = [((0, "kept", 0), (1, "n", 3))]
+    unpublished = [(1, "n", 2), (1, "n", 3)]
+    try:
+        protected = protect_together(
+            [table, split], truth, same, RULE, fixed=[(1, "n", 0), (1, "n", 1)], unpublished=unpublished
+        )
+    except EvidenceError:
+        return
+    assert protected[1] is split  # what other outputs publish is never withheld here
+    if RULE.is_small(outside):
+        low, high = _integer_range(protected, same, (1, "n", 2), RULE, unpublished)
+        assert high > low, (files, shown, undated, outside)
+    for column in protected[0].count_columns:
+        for row, reason in enumerate(protected[0].reasons[column].to_list()):
+            if reason == "small":
+                low, high = _integer_range(protected, same, (0, column, row), RULE, unpublished)
+                assert high > low

@@ -84,7 +84,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal, overload
 
 import numpy as np
@@ -847,7 +847,7 @@ class RateRatio:
     #: what the model fit warned about (no convergence, a singular Hessian…): shown beside the rate ratio
     warnings: tuple[str, ...] = ()
     #: the years the model read (``n_years`` of them, from ``first_year`` to ``last_year``, with gaps where a
-    #: year was left out: incomplete, or not published)
+    #: year was left out: flagged as probably incomplete or not comparable, or not published)
     years: tuple[int, ...] = ()
     #: the confidence level of the interval (``rate_ratio``'s ``level``)
     level: float = 0.95
@@ -1317,9 +1317,36 @@ def find_break(counts: pl.DataFrame, *, min_segment: int = MIN_BREAK_SEGMENT, le
 # ---------------------------------------------------------------------------------------- incomplete years
 
 
+#: What a year flagged and left out of the trend models is (:attr:`IncompleteYear.kinds`). ``incomplete``: its
+#: count is probably short of the victims of the year (cases registered after the data were extracted, a fall
+#: below the trend at the end of a series, reporters missing from a sum over reporting countries).
+#: ``not_comparable``: its count is what was published, but of something else than the other years' (a change
+#: in what a country reports: the United States' own nationals before 2013).
+FlagKind = Literal["incomplete", "not_comparable"]
+INCOMPLETE: FlagKind = "incomplete"
+NOT_COMPARABLE: FlagKind = "not_comparable"
+
+#: How a year of each kind is said, in the brief, the tables, the charts and the command line.
+FLAG_WORDS: dict[FlagKind, str] = {
+    INCOMPLETE: "probably incomplete",
+    NOT_COMPARABLE: "not comparable with the other years",
+}
+
+
+def flag_words(kinds: Iterable[FlagKind], *, each: bool = True) -> str:
+    """How years of these kinds are said: "probably incomplete", "not comparable with the other years", or,
+    for years of both kinds, "probably incomplete and not comparable with the other years" (``each``: every
+    year is both) or "probably incomplete or not comparable with the other years" (a series some of whose
+    years are one, some the other). Empty for no kind."""
+    found = set(kinds)
+    present = [kind for kind in FLAG_WORDS if kind in found]
+    return f" {'and' if each else 'or'} ".join(FLAG_WORDS[kind] for kind in present)
+
+
 @dataclasses.dataclass(frozen=True)
 class IncompleteYear:
-    """A year whose count is probably incomplete, and why."""
+    """A year flagged and left out of the trend models, why (:attr:`reason`), and what it is (:attr:`kinds`):
+    probably incomplete, not comparable with the other years, or both."""
 
     year: int
     reason: str
@@ -1334,11 +1361,21 @@ class IncompleteYear:
     #: missing reporters only (no change in reporting, no doubtful breakdown): what lets many such years be said
     #: in one sentence (:func:`grouped_incomplete`)
     missing: tuple[tuple[str, float], ...] = ()
+    #: what the year is (:data:`FlagKind`, in the order of :data:`FLAG_WORDS`): one kind, or both where rules
+    #: of both kinds flag it (:func:`merge_incomplete`)
+    kinds: tuple[FlagKind, ...] = (INCOMPLETE,)
+
+    def __post_init__(self) -> None:
+        if not self.kinds or any(kind not in FLAG_WORDS for kind in self.kinds):
+            raise ParameterError(f"a flagged year's kinds are some of {list(FLAG_WORDS)}, not {self.kinds!r}")
+
+    @property
+    def words(self) -> str:
+        """How the year is said: "probably incomplete", "not comparable with the other years", or both."""
+        return flag_words(self.kinds)
 
     def _overview(self) -> tuple[str, list[tuple[str, list[str]]]]:
-        return f"{self.year}, flagged: probably incomplete, or not comparable with the other years", [
-            ("why", [self.reason])
-        ]
+        return f"{self.year}, flagged: {self.words}", [("why", [self.reason])]
 
     def __repr__(self) -> str:
         """The year and why (no count), for a notebook or a console."""
@@ -1350,7 +1387,7 @@ class IncompleteYear:
         return overview_html("IncompleteYear", *self._overview())
 
     def to_dict(self) -> dict[str, Any]:
-        return {"year": self.year, "reason": self.reason}
+        return {"year": self.year, "kinds": list(self.kinds), "said": self.words, "reason": self.reason}
 
 
 def incomplete_years(
@@ -1409,7 +1446,10 @@ def incomplete_years(
             "(late registration or reporting, or a real fall)"
         )
         flags = {
-            int(years[i]): IncompleteYear(int(years[i]), reason, float(highs[i]), expected[i]) for i in run
+            int(years[i]): IncompleteYear(
+                int(years[i]), reason, float(highs[i]), expected[i], kinds=(INCOMPLETE,)
+            )
+            for i in run
         }
     if late_registration and len(years) and (release_end is None or int(years[-1]) >= release_end):
         last = int(years[-1])
@@ -1417,7 +1457,7 @@ def incomplete_years(
         if last in flags:
             flags[last] = dataclasses.replace(flags[last], reason=f"{note}; {flags[last].reason}")
         else:
-            flags[last] = IncompleteYear(last, note, float(highs[-1]), None)
+            flags[last] = IncompleteYear(last, note, float(highs[-1]), None, kinds=(INCOMPLETE,))
     return tuple(flags[y] for y in sorted(flags, reverse=True))
 
 
@@ -1701,6 +1741,12 @@ def reporter_gaps(
                 shared="; ".join(shared),
                 missed=share,
                 missing=named,
+                # a change in what is reported counts something else; missing reporters leave the count short
+                kinds=tuple(
+                    kind
+                    for kind, found in ((INCOMPLETE, material), (NOT_COMPARABLE, bool(collapsed)))
+                    if found
+                ),
             )
         )
     return tuple(flags)
@@ -1990,6 +2036,7 @@ def reporting_changes(selection: Selection) -> tuple[IncompleteYear, ...]:
             "the victims it detected (far more in the years after), so its count of these years is not comparable",
             None,
             None,
+            kinds=(NOT_COMPARABLE,),
         )
         for year in sorted(years, reverse=True)
         if year <= last
@@ -2119,7 +2166,8 @@ def steady_reporters(
 
 
 def merge_incomplete(*flags: Sequence[IncompleteYear]) -> tuple[IncompleteYear, ...]:
-    """Flags of incomplete years from several rules, one per year (their reasons joined), latest first."""
+    """Flags of incomplete years from several rules, one per year (their reasons joined, and their kinds: a year
+    one rule finds incomplete and another not comparable is both), latest first."""
     merged: dict[int, IncompleteYear] = {}
     for flag in (f for group in flags for f in group):
         found = merged.get(flag.year)
@@ -2130,6 +2178,7 @@ def merge_incomplete(*flags: Sequence[IncompleteYear]) -> tuple[IncompleteYear, 
                 found,
                 reason=f"{found.reason}; {flag.reason}",
                 shared=f"{found.shared or found.reason}; {flag.shared or flag.reason}",
+                kinds=tuple(kind for kind in FLAG_WORDS if kind in {*found.kinds, *flag.kinds}),
             )
         )
     return tuple(merged[y] for y in sorted(merged, reverse=True))
@@ -2498,17 +2547,22 @@ def _between_year_dispersion(periods: Sequence[tuple[np.ndarray, np.ndarray, flo
 
 __all__ = [
     "EMPTY_COUNTS",
+    "FLAG_WORDS",
+    "INCOMPLETE",
     "MATERIAL_SHARE",
     "NAMED_SHARE",
+    "NOT_COMPARABLE",
     "PANEL_FLOOR",
     "UNPUBLISHED_SHARE",
     "Break",
+    "FlagKind",
     "IncompleteYear",
     "RateRatio",
     "ShareChange",
     "SteadyPanel",
     "doubtful_reporters",
     "find_break",
+    "flag_words",
     "grouped_incomplete",
     "incomplete_years",
     "merge_incomplete",

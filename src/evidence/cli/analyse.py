@@ -605,12 +605,13 @@ def _trend_payload(
     payload["incomplete_years"] = [f.to_dict() for f in numbers.incomplete]
     # what the terminal prints: the years of one reason said once, as the brief says them ("2007–2012 are …")
     payload["incomplete_said"] = [
-        {"years": said, "verb": verb, "reason": reason}
-        for said, verb, reason in incomplete_groups(numbers.incomplete)
+        {"years": said, "verb": verb, "said": words, "reason": reason}
+        for said, verb, words, reason in incomplete_groups(numbers.incomplete)
     ]
+    # the flagged years as what they are (a change in what is counted is no incomplete year)
+    flagged = numbers.flagged_words or "probably incomplete"
     payload["models"] = (
-        "rate ratios and breaks are fitted on the published yearly counts of the years not flagged as probably "
-        "incomplete"
+        f"rate ratios and breaks are fitted on the published yearly counts of the years not flagged as {flagged}"
     )
     if numbers.panel is not None:
         payload["models"] += (
@@ -733,7 +734,7 @@ def _print_trend(payload: dict[str, Any]) -> None:
             )
     for group in payload["incomplete_said"]:
         console.print(
-            f"[yellow]{group['years']} {group['verb']} probably incomplete:[/] {escape(group['reason'])}",
+            f"[yellow]{group['years']} {group['verb']} {group['said']}:[/] {escape(group['reason'])}",
             highlight=False,
         )
     if payload["incomplete_years"]:

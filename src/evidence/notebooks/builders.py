@@ -35,10 +35,13 @@ from evidence.analyses.routes import FlowCoverage, PeriodSplit
 from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, Selection
 from evidence.analyses.trends import (
     FLAG_DIMENSIONS,
+    FLAG_WORDS,
+    INCOMPLETE,
     MATERIAL_SHARE,
     PANEL_FLOOR,
     UNKNOWN,
     Break,
+    FlagKind,
     IncompleteYear,
     RateRatio,
     SteadyPanel,
@@ -2477,11 +2480,30 @@ class SeriesModels:
     break_note: str | None
     #: the steady reporters whose summed series the models read instead of the full one, when they do
     panel: SteadyPanel | None = None
-    #: the years the models read (those with a published count, not flagged as probably incomplete)
+    #: the years the models read (those with a published count, not flagged: :attr:`YearlyNumbers.incomplete`)
     years: tuple[int, ...] = ()
     #: years left out of this category's models: its cell exceeds the publisher's total of the year (an
     #: inconsistency in the publisher's data, :func:`categories_above_total`)
     above_total: tuple[int, ...] = ()
+    #: what the flagged years left out of the models are (:data:`~evidence.analyses.trends.FlagKind`, in the
+    #: order of :data:`~evidence.analyses.trends.FLAG_WORDS`): what the years read are said to be beside them
+    flag_kinds: tuple[FlagKind, ...] = ()
+
+    @property
+    def read_years(self) -> str:
+        """What the years the models read are, beside the flagged ones left out: "complete years" (none left
+        out, or probably incomplete ones), "comparable years" (years not comparable with them), or both."""
+        words: dict[FlagKind, str] = {"incomplete": "complete", "not_comparable": "comparable"}
+        said = [words[kind] for kind in self.flag_kinds] or ["complete"]
+        return f"{', '.join(said)} years"
+
+    @property
+    def not_flagged(self) -> str:
+        """The years the models read, as the rule that leaves the others out: "those not flagged as probably
+        incomplete", "… as not comparable with the other years", or as either."""
+        from evidence.analyses.trends import flag_words
+
+        return f"those not flagged as {flag_words(self.flag_kinds or (INCOMPLETE,), each=False)}"
 
     def years_text(self) -> str:
         """The years the models read, as a reader reads them: "2007, 2014–2021 (9 years)"."""
@@ -2518,8 +2540,8 @@ class PanelNumbers:
     (``per_year``: year, note and victims, each bound protected on its own), its own probably incomplete years
     (``incomplete``: none, as the reporters published them — a fall in them is modelled, never set aside as
     late registration), the years
-    of the full series whose set of reporters changes (``gap_years``) and the full series' other probably
-    incomplete years (``other``)."""
+    of the full series whose set of reporters changes (``gap_years``) and the full series' other flagged years
+    (``other``: probably incomplete, or not comparable with the other years)."""
 
     panel: SteadyPanel
     incomplete: tuple[IncompleteYear, ...]
@@ -2542,7 +2564,8 @@ class YearlyNumbers:
     """Victims per year of a selection, and by a dimension, as published, with what the models read.
 
     ``per_year``: year (text; ``undated`` for records without a single year when the selection has no years),
-    note (probably incomplete years) and victims, with the total. ``by_category``: year by category of ``by``.
+    note (what a flagged year is: probably incomplete, or not comparable with the other years) and victims,
+    with the total. ``by_category``: year by category of ``by``.
     Where the categories add up to the year's victims (``partition``: a single-valued field, ``Unknown``
     included) both come from one protected two-way table whose total column *is* the victims per year.
     Overlapping categories (one victim, several forms) get their own table without totals. For censored
@@ -2593,8 +2616,17 @@ class YearlyNumbers:
 
     @property
     def flagged(self) -> list[int]:
-        """Years flagged as probably incomplete (left out of the models)."""
+        """Years flagged (left out of the models): probably incomplete, or not comparable with the other years
+        (each flag's :attr:`~evidence.analyses.trends.IncompleteYear.kinds`)."""
         return [y.year for y in self.incomplete]
+
+    @property
+    def flagged_words(self) -> str:
+        """How the flagged years are said together: "probably incomplete", "not comparable with the other
+        years", or "probably incomplete or not comparable with the other years"; empty when none is flagged."""
+        from evidence.analyses.trends import flag_words
+
+        return flag_words((kind for flag in self.incomplete for kind in flag.kinds), each=False)
 
     @property
     def exact(self) -> bool:
@@ -2645,7 +2677,14 @@ class YearlyNumbers:
             else ()
         )
         kept = series.filter(~pl.col("year").is_in([*self.flagged, *above]))
-        return dataclasses.replace(_series_models(category, kept, threshold=threshold), above_total=above)
+        # what the flagged years left out of this series are (a year it has no count for is none of its)
+        present = set(series["year"].to_list())
+        kinds = {kind for flag in self.incomplete if flag.year in present for kind in flag.kinds}
+        return dataclasses.replace(
+            _series_models(category, kept, threshold=threshold),
+            above_total=above,
+            flag_kinds=_ordered_kinds(kinds),
+        )
 
     def chart_table(self) -> DisclosedTable | None:
         """Victims per year for a chart: the dated rows of :attr:`per_year` (exact counts), years as numbers. A
@@ -2672,6 +2711,12 @@ class YearlyNumbers:
         if self.exact or self.per_year is None:
             return None
         return _chart_bounds(self.per_year)
+
+
+def _ordered_kinds(kinds: Iterable[FlagKind]) -> tuple[FlagKind, ...]:
+    """Kinds of flagged years in the order of :data:`~evidence.analyses.trends.FLAG_WORDS`, each once."""
+    found = set(kinds)
+    return tuple(kind for kind in FLAG_WORDS if kind in found)
 
 
 def _series_models(
@@ -2822,7 +2867,7 @@ def yearly_numbers(
         # a country's own total before it counted its own nationals (the United States up to 2012)
         others = trends.reporting_changes(selection)
     incomplete = trends.merge_incomplete(others, gaps)
-    flagged = [y.year for y in incomplete]
+    flagged = _flag_notes(incomplete)
     categories = (
         tuple(_ordered(by_counts[by].unique().to_list(), order)) if by_counts is not None and by else ()
     )
@@ -2918,7 +2963,7 @@ def _panel_numbers(
     others: tuple[IncompleteYear, ...],
 ) -> PanelNumbers | None:
     """The steady reporters' series (``panel``), when the years that miss some reporters (``gaps``) and the
-    other probably incomplete years leave the full series fewer complete years than the panel spans (a trend
+    other flagged years leave the full series fewer complete years than the panel spans (a trend
     on fewer, scattered years, or none); else None."""
     # the steady reporters' counts are what they published for each year (UNODC): no year of theirs is set
     # aside as late registration, a fall is modelled (the field stays for a rule that would apply to them)
@@ -2933,16 +2978,16 @@ def _panel_numbers(
         gap_years=tuple(sorted(f.year for f in gaps)),
         other=others,
         per_year=_bounds_per_year(
-            _year_text(panel.counts), [f.year for f in incomplete] if incomplete else None, rule
+            _year_text(panel.counts), _flag_notes(incomplete) if incomplete else None, rule
         ),
     )
 
 
 def _bounds_per_year(
-    counts: pl.DataFrame, flagged: Sequence[int] | None, rule: DisclosureRule
+    counts: pl.DataFrame, flagged: Mapping[int, str] | None, rule: DisclosureRule
 ) -> Bounds | None:
-    """The protected table of censored victims per year (year as text, the note on probably incomplete years
-    unless ``flagged`` is None, victims), both bounds as one system (:func:`protected_bounds`); None when too
+    """The protected table of censored victims per year (year as text, the note on flagged years, ``flagged``:
+    :func:`_flag_notes`, unless None, victims), both bounds as one system (:func:`protected_bounds`); None when too
     small to protect. A year made only of the publisher's ``<5`` cells (nothing published exactly) needs no
     complement (:func:`censored_cells`)."""
     notes = [] if flagged is None else [_notes(counts["year"], flagged)]
@@ -2958,11 +3003,17 @@ def _year_text(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.sort("year").with_columns(pl.col("year").cast(pl.String))
 
 
-def _notes(years: pl.Series, flagged: Sequence[int]) -> pl.Series:
-    marked = {str(y) for y in flagged}
-    return pl.Series(
-        "note", ["probably incomplete" if y in marked else "" for y in years.to_list()], dtype=pl.String
-    )
+def _flag_notes(flags: Sequence[IncompleteYear]) -> dict[int, str]:
+    """Each flagged year's note in a table of victims per year: what it is ("probably incomplete", "not
+    comparable with the other years", or both), never "probably incomplete" for a change in what is counted."""
+    return {flag.year: flag.words for flag in flags}
+
+
+def _notes(years: pl.Series, flagged: Mapping[int, str]) -> pl.Series:
+    """The note column of a table of victims per year (``years`` as text): each flagged year's note
+    (:func:`_flag_notes`), empty for the others."""
+    marked = {str(year): note for year, note in flagged.items()}
+    return pl.Series("note", [marked.get(y, "") for y in years.to_list()], dtype=pl.String)
 
 
 def _columns_with_their_totals(
@@ -3002,7 +3053,7 @@ def _columns_with_their_totals(
 
 def _case_numbers(
     common: dict[str, Any],
-    flagged: list[int],
+    flagged: Mapping[int, str],
     incomplete: tuple[IncompleteYear, ...],
     categories: tuple[str, ...],
     span: tuple[int, int] | None,
@@ -3230,7 +3281,7 @@ def _with_no_records(table: DisclosedTable, years: Sequence[int], note: str = NO
     )
 
 
-def _victims_column(table: DisclosedTable, flagged: Sequence[int]) -> DisclosedTable:
+def _victims_column(table: DisclosedTable, flagged: Mapping[int, str]) -> DisclosedTable:
     """The total column of a protected year × category table as the table of victims per year (a table of one
     category is its own total)."""
     total = table.total_label if table.has_total_column else table.count_columns[0]
@@ -3271,8 +3322,7 @@ def _censored_numbers(
     by: str | None = common["by"]
     rule: DisclosureRule = common["rule"]
     counts = _year_text(common["counts"])
-    flagged = [y.year for y in incomplete]
-    per_year = _bounds_per_year(counts, flagged, rule) if counts.height else None
+    per_year = _bounds_per_year(counts, _flag_notes(incomplete), rule) if counts.height else None
     per_year = _with_years_without_data(per_year, selection, common["counts"], span, common["breakdowns"])
     by_category = None
     by_counts: pl.DataFrame | None = common["by_counts"] if shown is None else shown
@@ -3381,7 +3431,8 @@ def _years_note(note: str) -> str:
 
 
 def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") -> str:
-    """One paragraph on the annual rate ratio of the complete years (count model), or why there is none. When
+    """One paragraph on the annual rate ratio of the years not flagged (count model: complete and comparable
+    years, :attr:`SeriesModels.read_years`), or why there is none. When
     the interval of the ratio includes 1 the sentence says the data show no clear change: the point estimate
     alone would overclaim. ``noun`` names what is counted ("detected victims" for UNODC's data)."""
     from evidence.analyses.coverage import years_text
@@ -3391,8 +3442,8 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
         note = models.rate_note or ""
         if note.startswith("too few"):
             return (
-                f"No trend in the number of {noun} is estimated from the complete years (those not flagged as "
-                f"probably incomplete): {_years_note(note)}."
+                f"No trend in the number of {noun} is estimated from the {models.read_years} "
+                f"({models.not_flagged}): {_years_note(note)}."
             )
         if note.startswith("not estimable"):
             reason = escape_markdown(note.removeprefix("not estimable: "))
@@ -3404,7 +3455,7 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
     def stat(value: float) -> str:  # a ratio, never a count of people
         return markup.marked(f"{value:.2f}", "statistic")
 
-    model = f"{rr.model.replace('_', ' ')} model, {markup.number(rr.n_years, 'years')} complete years"
+    model = f"{rr.model.replace('_', ' ')} model, {markup.number(rr.n_years, 'years')} {models.read_years}"
     interval = f"95% interval {stat(rr.ci_low)}–{stat(rr.ci_high)}"
     # the years read, as they are: a span with gaps is named year by year ("Over 2007, 2014–2021")
     gaps = rr.years and len(rr.years) < rr.last_year - rr.first_year + 1
@@ -3469,25 +3520,35 @@ def _widest_gap(years: Sequence[int]) -> tuple[int, int] | None:
 
 
 def incomplete_lines(flags: Sequence[IncompleteYear]) -> list[str]:
-    """The probably incomplete years as Markdown bullets, one per reason with the years it applies to
-    (:func:`~evidence.analyses.trends.grouped_incomplete`): "**2011–2013 and 2019–2021** are probably
-    incomplete: … Malaysia, which detects about 36% of these nationals in the other years", not six bullets
-    that differ only in their year."""
+    """The flagged years as Markdown bullets, one per reason with the years it applies to
+    (:func:`~evidence.analyses.trends.grouped_incomplete`) and what they are: "**2011–2013 and 2019–2021** are
+    probably incomplete: … Malaysia, which detects about 36% of these nationals in the other years", not six
+    bullets that differ only in their year; "**2007–2012** are not comparable with the other years: a change in
+    what is reported: …"."""
     return [
-        f"- **{said}** {verb} probably incomplete: {escape_markdown(reason)}."
-        for said, verb, reason in incomplete_groups(flags)
+        f"- **{said}** {verb} {words}: {escape_markdown(reason)}."
+        for said, verb, words, reason in incomplete_groups(flags)
     ]
 
 
-def incomplete_groups(flags: Sequence[IncompleteYear]) -> list[tuple[str, str, str]]:
-    """The probably incomplete years said once per reason (:func:`~evidence.analyses.trends.grouped_incomplete`),
-    as the brief (:func:`incomplete_lines`) and the command line say them: (the years, "2007–2012" or "2011–2013
-    and 2019–2021"; "is" or "are"; the reason, plain text)."""
+def incomplete_groups(flags: Sequence[IncompleteYear]) -> list[tuple[str, str, str, str]]:
+    """The flagged years said once per reason (:func:`~evidence.analyses.trends.grouped_incomplete`), as the
+    brief (:func:`incomplete_lines`) and the command line say them: (the years, "2007–2012" or "2011–2013 and
+    2019–2021"; "is" or "are"; what they are, "probably incomplete", "not comparable with the other years" or
+    both (:attr:`~evidence.analyses.trends.IncompleteYear.words`); the reason, plain text)."""
     from evidence.analyses.coverage import years_text
-    from evidence.analyses.trends import grouped_incomplete
+    from evidence.analyses.trends import flag_words, grouped_incomplete
+
+    kinds = {flag.year: flag.kinds for flag in flags}
+
+    def words(years: Sequence[int]) -> str:
+        # the years of one reason are of its kinds (a year two rules flag, of both: "… and …"); were they not
+        # all alike, each is one or the other ("… or …")
+        found = {kinds[year] for year in years}
+        return flag_words([kind for each in found for kind in each], each=len(found) == 1)
 
     return [
-        (word_list(years_text(years).split(", ")), "is" if len(years) == 1 else "are", reason)
+        (word_list(years_text(years).split(", ")), "is" if len(years) == 1 else "are", words(years), reason)
         for years, reason in grouped_incomplete(flags)
     ]
 
@@ -3628,13 +3689,15 @@ def _break_text(models: SeriesModels) -> str:
     found = models.found_break
     if models.rate_ratio is None:
         if (models.rate_note or "").startswith("too few"):
-            return f"No break is searched for in the complete years: {_years_note(models.rate_note or '')}."
+            return (
+                f"No break is searched for in the {models.read_years}: {_years_note(models.rate_note or '')}."
+            )
         return trend_sentence(models).replace("estimate a trend", "search for a break")
     if found is None:
         note = models.break_note or ""
         if note.startswith("a break needs"):
             # its numbers are numbers of years (marked so: the brief's scan reads "got 3" as 3 people)
-            return f"Too few complete years to search for a break ({_years_note(note)})."
+            return f"Too few {models.read_years} to search for a break ({_years_note(note)})."
         return f"No break could be estimated from this series: {escape_markdown(note)}."
     from evidence.analyses.coverage import years_text
 

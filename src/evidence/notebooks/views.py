@@ -467,7 +467,7 @@ def show_sources(opened: Opened) -> None:
     tiers) is neither in the table nor in its source line, as it is not among the brief's sources."""
     tables = [s.loaded for s in opened.selections if s.loaded] if opened.selections else opened.tables
     show_table(
-        sources_view(tables, opened.rule),
+        row_accounting(tables, opened.rule, opened.selections).files,
         labels=SOURCE_LABELS,
         source=source_line(tables) if opened.selections else opened.source,
         kinds=sources_kinds(tables),
@@ -1378,17 +1378,161 @@ def show_break(numbers: YearlyNumbers) -> None:
 # ------------------------------------------------------------------------------------------------ data quality
 
 
+@dataclass(frozen=True)
+class RowAccounting:
+    """The row accounting of a notebook's files as one system: the table of files (rows kept, rejected and read;
+    :func:`~evidence.notebooks.builders.sources_view`) and, per file of victim records, its rejected rows by reason
+    (:func:`~evidence.notebooks.builders.reasons_table`), whose total is that file's rows rejected.
+
+    Each table protected on its own let a reader combine them: 60 rows read, 54 kept, 6 rejected in the table of
+    files, and by reason a year that is no number ``x`` and a flag ``<5`` (total ``x``): the ``x`` is at least 5,
+    so the flag's ``<5`` is 6 - 5 = 1. They are protected together
+    (:func:`~evidence.presentation.disclosure.protect_together`): every number of them is exact, whatever the
+    method of the file's other counts, so the same system holds under suppression and under the cell key method.
+    ``files``: None when too few to protect; ``rejected``: per table index, its reasons table (None when it
+    cannot be shown without giving a small count back; absent when the file rejected nothing or is no file of
+    victim records)."""
+
+    files: DisclosedTable | None
+    rejected: Mapping[int, DisclosedTable | None]
+
+
+REJECTED_TITLE: Final = "rejected rows"
+
+
+def row_accounting(
+    tables: Sequence[LoadedTable], rule: DisclosureRule, selections: Sequence[Selection] = ()
+) -> RowAccounting:
+    """The table of files and the rejected rows by reason of ``tables``, protected as one (:class:`RowAccounting`).
+
+    ``selections``: those of a notebook about one country, role and years (routes, trends, causes), one per table:
+    each publishes its victims, and its victims without a year (a sentence), so a file's rows kept less them are
+    the file's victims outside it (50 kept beside 47 victims of Thailand: 3 exploited elsewhere), which no table
+    shows: the rows kept are protected with them."""
+    from evidence.notebooks.builders import reason_without_values, reasons_table, rows_are_people
+    from evidence.presentation.disclosure import DisclosureError, protect_together
+
+    files = sources_view(tables, rule)
+    if files is not None and selections:
+        try:
+            files = _files_beside_selections(files, tables, selections, rule)
+        except DisclosureError:  # no withholding protects them: no row count of the files is shown
+            files = None
+    reasons: dict[int, DisclosedTable | None] = {}
+    for index, table in enumerate(tables):
+        if not rows_are_people(table) or not table.rows_rejected:
+            continue
+        shown = reasons_table(
+            table.summary()["reject_reasons"], rule, total_label=f"All {REJECTED_TITLE}", people=True
+        )
+        reasons[index] = shown if isinstance(shown, DisclosedTable) else None
+    linked = {i: t for i, t in reasons.items() if t is not None}
+    if files is None or not linked:
+        return RowAccounting(files, reasons)
+    # the true counts, row for row as the tables show them
+    truth = [
+        pl.DataFrame(
+            {
+                "kept": [t.rows_kept for t in tables],
+                "rejected": [t.rows_rejected for t in tables],
+                "read": [t.rows_in for t in tables],
+            }
+        )
+    ]
+    same = []
+    for number, (index, shown) in enumerate(linked.items(), start=1):
+        by_reason: dict[str, int] = {}
+        for reason, rows in tables[index].summary()["reject_reasons"].items():
+            key = reason_without_values(reason)
+            by_reason[key] = by_reason.get(key, 0) + int(rows)
+        body = [by_reason[r] for r in shown.frame["reason"].to_list()[:-1]]
+        truth.append(pl.DataFrame({"rows": [*body, sum(body)]}))
+        # the total of a file's rejected rows by reason is its rows rejected in the table of files
+        same.append([(0, "rejected", index), (number, "rows", shown.frame.height - 1)])
+    try:
+        protected = protect_together([files, *linked.values()], truth, same, rule)
+    except DisclosureError:  # the table of files stands on its own; its reasons are not shown
+        return RowAccounting(files, dict.fromkeys(reasons))
+    return RowAccounting(
+        protected[0],
+        dict(zip(linked, protected[1:], strict=True)) | {i: None for i, t in reasons.items() if t is None},
+    )
+
+
+def _files_beside_selections(
+    files: DisclosedTable,
+    tables: Sequence[LoadedTable],
+    selections: Sequence[Selection],
+    rule: DisclosureRule,
+) -> DisclosedTable:
+    """The table of files protected with the selections a notebook publishes (:func:`row_accounting`): per file of
+    victim records, its rows kept are its selection's victims (fixed: every table of the notebook adds up to them),
+    its victims without a year (fixed: a sentence gives them, ``<5`` when few) and the rest, which must not follow
+    when small."""
+    from evidence.analyses import trends
+    from evidence.presentation.disclosure import SMALL_REASON, protect_together
+
+    parts: list[DisclosedTable] = []
+    truth = [
+        pl.DataFrame(
+            {
+                "kept": [t.rows_kept for t in tables],
+                "rejected": [t.rows_rejected for t in tables],
+                "read": [t.rows_in for t in tables],
+            }
+        )
+    ]
+    same, fixed, unpublished = [], [], []
+    for selection in selections:
+        if selection.kind != "case" or selection.loaded is None:
+            continue
+        index = next(i for i, t in enumerate(tables) if t is selection.loaded)
+        shown = selection.records().height
+        undated = 0
+        if selection.years is not None:
+            found = trends.undated_counts(selection)
+            undated = int(found["count"].sum()) if found.height else 0
+        outside = tables[index].rows_kept - shown - undated
+        number = len(parts) + 1
+        values = [shown, undated, outside, tables[index].rows_kept]
+        parts.append(
+            DisclosedTable(
+                frame=pl.DataFrame({"n": values}),
+                count_columns=("n",),
+                rule=rule,
+                n_primary=0,
+                n_secondary=0,
+                has_total_row=True,
+                reasons=pl.DataFrame(
+                    {"n": [None, SMALL_REASON if rule.is_small(undated) else None, None, None]},
+                    schema={"n": pl.String},
+                ),
+            )
+        )
+        truth.append(pl.DataFrame({"n": values}))
+        fixed += [(number, "n", 0), (number, "n", 1)]
+        unpublished += [(number, "n", 2), (number, "n", 3)]
+        same.append([(0, "kept", index), (number, "n", 3)])
+    if not parts:
+        return files
+    return protect_together([files, *parts], truth, same, rule, fixed=fixed, unpublished=unpublished)[0]
+
+
 def show_reasons(opened: Opened) -> None:
-    """Per file, its rejected and its flagged rows by reason."""
+    """Per file, its rejected and its flagged rows by reason (the rejected protected with the table of files:
+    :func:`row_accounting`)."""
     from evidence.notebooks.builders import reasons_table
 
-    for table in opened.tables:
+    accounting = row_accounting(opened.tables, opened.rule)
+    for index, table in enumerate(opened.tables):
         summary = table.summary()
         people = table.kind == "case"  # other tables' rows are countries or published values, not people
-        for kind, title in (("reject_reasons", "rejected rows"), ("flag_reasons", "flagged rows")):
+        for kind, title in (("reject_reasons", REJECTED_TITLE), ("flag_reasons", "flagged rows")):
             if summary[kind]:
                 show_table(
-                    reasons_table(summary[kind], opened.rule, total_label=f"All {title}", people=people),
+                    accounting.rejected[index]
+                    if kind == "reject_reasons" and index in accounting.rejected
+                    else reasons_table(summary[kind], opened.rule, total_label=f"All {title}", people=people),
                     caption=f"{table.provenance.label}: {title} by reason"  # the table writer escapes it
                     + ("" if people else " (rows of a country-level table: countries or published values)"),
                     labels={"reason": "Reason", "rows": "Rows"},
@@ -1615,7 +1759,7 @@ def _kept_withheld(opened: Opened) -> list[bool]:
     """Per loaded table, whether the table of files (:func:`show_sources`) withholds its rows kept."""
     from evidence.presentation.disclosure import SUPPRESSED_SUFFIX
 
-    view = sources_view(opened.tables, opened.rule)
+    view = row_accounting(opened.tables, opened.rule).files
     if view is None:  # too few rows to protect: nothing of the files is shown
         return [t.kind == "case" for t in opened.tables]
     return [bool(v) for v in view.frame["kept" + SUPPRESSED_SUFFIX].fill_null(False).to_list()]

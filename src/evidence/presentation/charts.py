@@ -338,6 +338,26 @@ def _gap_note(missing: Sequence[int], reasons: Mapping[int, str]) -> str | None:
     return f"{gap} (see the table): {said}."
 
 
+def _flagged_note(marked: Sequence[int], notes: Mapping[int, str]) -> str:
+    """What the open circles of a trend line are: the flagged years (``marked``) as their table notes them
+    (``notes``), the years of one note together: "Open circles: 2007–2012, not comparable with the other years
+    (see the table)"; "Open circles: flagged years (see the table): 2007–2012, not comparable with the other
+    years; 2021, probably incomplete". A year without a note is a flagged year, said as no more than that."""
+    from evidence.analyses.coverage import years_text
+
+    by_note: dict[str, list[int]] = {}
+    for y in sorted(marked):
+        by_note.setdefault(notes.get(y) or "", []).append(y)
+    said = [f"{years_text(years)}, {note}" for note, years in by_note.items() if note]
+    if not said:
+        return "Open circles: flagged years (see the table)."
+    if len(by_note) == 1:
+        return f"Open circles: {said[0]} (see the table)."
+    unnoted = by_note.get("")
+    said += [f"{years_text(unnoted)}, flagged"] if unnoted else []
+    return f"Open circles: flagged years (see the table): {'; '.join(said)}."
+
+
 def _rule_of(data: DisclosedTable | pl.DataFrame, rule: DisclosureRule) -> DisclosureRule:
     return data.rule if isinstance(data, DisclosedTable) else rule
 
@@ -562,17 +582,20 @@ def trend_chart(
     rule: DisclosureRule = DEFAULT_RULE,
     band_note: str = "Shaded band: interval from the analysis.",
     flagged: Sequence[int] = (),
-    flagged_note: str = "Open circles: years flagged as probably incomplete (see the table).",
+    flagged_note: str | None = None,
     gaps: Mapping[int, str] | None = None,
 ) -> alt.TopLevelMixin:
     """A yearly line (one per ``series``), with an interval band from ``low`` to ``high`` when given. The band
     and ``band_note`` (what the band is, and the line where that needs saying) are drawn and said only where
     the band has a width somewhere: a band from a value to itself is not there to be read. Years in
-    ``flagged`` (probably incomplete ones, say) are drawn as open circles, said in ``flagged_note``.
+    ``flagged`` (probably incomplete ones, say) are drawn as open circles, said in ``flagged_note``; by default
+    (None) as their table notes them (``gaps``: "Open circles: 2007–2012, not comparable with the other years
+    (see the table)", :func:`_flagged_note`), never as what they may not be.
 
     A year the data hold no row for breaks the line, and the note says why: ``gaps`` gives the reason of such a
     year as its table writes it (``{2017: "breakdown not usable (doubtful)"}``: any year may be given, only the
-    gaps are read); a gap year it does not name is a year without data (:data:`NO_RECORDS`)."""
+    gaps and the flagged years are read); a gap year it does not name is a year without data
+    (:data:`NO_RECORDS`)."""
     rule = _rule_of(data, rule)
     frame, withheld = chart_data(data, [value] if counts else [], rule, "trend chart")
     frame = used_columns(frame, [year, value, low, high, series], "trend chart")
@@ -672,7 +695,7 @@ def trend_chart(
     if drawn:
         notes.insert(0, band_note)
     if marked:
-        notes.insert(0, flagged_note)
+        notes.insert(0, flagged_note if flagged_note is not None else _flagged_note(marked, gaps or {}))
     return layered(
         *layers, title=chart_title(title, source, subtitle, notes), width=CHART_WIDTH, height=CHART_HEIGHT
     )

@@ -148,6 +148,7 @@ __all__ = [
     "LinearProgram",
     "LinkedCounts",
     "SmallCountHit",
+    "TableCell",
     "assert_no_small_counts",
     "carried_cell_keys",
     "check_disclosed",
@@ -155,6 +156,7 @@ __all__ = [
     "find_small_counts",
     "linked_exposures",
     "protect_linked",
+    "protect_together",
     "range_text",
     "require_disclosed",
     "suppress_bounds",
@@ -2265,6 +2267,99 @@ def protect_linked(
         added[chosen] = _COMPLEMENT
         exposed = after
     raise _unprotectable(rule)
+
+
+#: A cell of one of several tables: (the table's index, its count column, its row; margins included).
+TableCell = tuple[int, str, int]
+
+
+def protect_together(
+    tables: Sequence[DisclosedTable],
+    values: Sequence[pl.DataFrame],
+    same: Iterable[Sequence[TableCell]] = (),
+    rule: DisclosureRule | None = None,
+    *,
+    fixed: Collection[TableCell] = (),
+    unpublished: Collection[TableCell] = (),
+) -> list[DisclosedTable]:
+    """Tables of one output, each protected on its own, protected together: what a reader who holds all of them
+    can recompute is withheld further (:func:`protect_linked`), in every table that shows it.
+
+    ``values``: each table's true counts, a column per count column of the table and a row per row of its frame
+    (margins included). Each table's own lines are known to the reader (its rows add up to its total column, its
+    columns to its totals row), and so is ``same``: the cells of different tables that are one count (the rows
+    rejected of a file, in the table of files and as the total of its rejected rows by reason). A count one
+    table shows and another withholds is shown; one withheld wherever it is shown stays withheld in each.
+    ``fixed``: cells shown as they are by other outputs, never withheld here (a notebook's selection of a file,
+    which every table of it adds up to); ``unpublished``: cells no output shows, which a reader gets only as a
+    difference and which must not follow when small (the records of a file outside the selection: its rows kept
+    less the selection), their table's status ignored.
+    Returns the tables, with the complements added (``x``). Raises :class:`DisclosureError` when no complement
+    will do (a small count its labels alone pin down)."""
+    rule = rule or (tables[0].rule if tables else DEFAULT_RULE)
+    if len(values) != len(tables):
+        raise ParameterError("protect_together needs the true counts of every table, table for table")
+    parent: dict[TableCell, TableCell] = {}
+
+    def root(cell: TableCell) -> TableCell:
+        while parent.get(cell, cell) != cell:
+            cell = parent[cell]
+        return cell
+
+    for cells in same:
+        first, *others = list(cells)
+        for other in others:
+            parent[root(other)] = root(first)
+    system = LinkedCounts()
+    shown_at: dict[Hashable, list[TableCell]] = {}
+    for t, (table, truth) in enumerate(zip(tables, values, strict=True)):
+        missing = [c for c in table.count_columns if c not in truth.columns]
+        if missing or truth.height != table.frame.height:
+            raise ParameterError(
+                "the true counts of a table need its count columns "
+                f"({', '.join(table.count_columns)}) and a row per row of its frame"
+            )
+        for column in table.count_columns:
+            reasons = table.reasons[column].to_list()
+            for row, value in enumerate(truth[column].to_list()):
+                if value is None:
+                    raise ParameterError(f"the true count of {column!r}, row {row}, is missing")
+                cell: TableCell = (t, column, row)
+                name = root(cell)
+                if cell in unpublished:
+                    system.quantity(name, int(value))
+                    system.derived[name] = {name: 1.0}
+                    continue
+                system.publish(name, int(value), reasons[row])
+                shown_at.setdefault(name, []).append(cell)
+        body = range(table.frame.height - (1 if table.has_total_row else 0))
+        if table.has_total_column:
+            for row in body:
+                line: Combination = {root((t, c, row)): 1.0 for c in table.value_columns}
+                line[root((t, table.total_label, row))] = (
+                    line.get(root((t, table.total_label, row)), 0.0) - 1.0
+                )
+                system.equalities.append(line)
+        if table.has_total_row:
+            last = table.frame.height - 1
+            for column in table.count_columns:
+                line = {}
+                for row in body:
+                    line[root((t, column, row))] = line.get(root((t, column, row)), 0.0) + 1.0
+                line[root((t, column, last))] = line.get(root((t, column, last)), 0.0) - 1.0
+                system.equalities.append(line)
+    held = {root(cell) for cell in fixed}
+    protect_linked(system, rule, among={q for q in system.values if q not in held})
+    withheld = set(system.withheld())
+    cells_of: dict[tuple[int, str], list[int]] = {}
+    for quantity in withheld:
+        for t, column, row in shown_at.get(quantity, ()):
+            if tables[t].reasons[column][row] is None:  # newly withheld here
+                cells_of.setdefault((t, column), []).append(row)
+    out = list(tables)
+    for (t, column), rows in sorted(cells_of.items()):
+        out[t] = withhold_cells(out[t], column, sorted(rows))
+    return out
 
 
 # ------------------------------------------------------------------------------------- checking output
