@@ -329,7 +329,9 @@ def test_a_models_sample_is_merged_and_referenced_as_one_frame_operation_after_a
 
 
 def test_a_category_left_out_is_named_as_the_tables_name_it():
-    """A rare category merged into Other and then left out is named ("Trans/non-conforming"), not "Other"."""
+    """A rare category merged into Other and then left out is named ("Trans/non-conforming"), not "Other"; the reason
+    follows its count in the model's sentence ("Left out: 36 sex: too few victims, or no variation, in Male" read as
+    36 sexes): the count is of victims, the characteristic and its categories named after it."""
     n = 40
     frame = conform(
         pl.DataFrame(
@@ -341,8 +343,9 @@ def test_a_category_left_out_is_named_as_the_tables_name_it():
         )
     )
     model = causes.association_model(frame, "exploitation_sexual", ["sex"], missing="complete_case")
-    left_out = [k for k in model.excluded if k.startswith("sex:")]
-    assert left_out == ["sex: too few victims, or no variation, in Trans/non-conforming"]
+    left_out = [k for k in model.excluded if "sex:" in k]
+    assert left_out == ["of a category with too few victims, or no variation (sex: Trans/non-conforming)"]
+    assert model.excluded[left_out[0]] == 2
     assert "sex" not in model.merged
 
 

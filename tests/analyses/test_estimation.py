@@ -137,6 +137,7 @@ def test_uk_five_lists_best_bic_up_to_order_four(mse: Path) -> None:
         "description": "hierarchical log-linear models with main effects and interactions up to 4-way",
         "max_order": 4,
         "models": 6893,
+        "considered": 6893,
         "fitted": 6893,
         "admissible": result.models_admissible,
         "search": "exhaustive",

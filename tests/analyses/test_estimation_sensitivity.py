@@ -93,3 +93,17 @@ def test_every_choice_is_bootstrapped_with_one_seed_when_none_is_given(tmp_path:
     headline = estimate_population(path, method="main", bootstrap_replicates=20)
     again = sensitivity(path, choices, bootstrap_replicates=20, known=headline)
     assert {row.result.seed for row in again if row.result is not None} == {headline.seed}
+
+
+def test_an_end_of_the_range_shared_with_the_headline_is_named_by_the_headlines_choice(
+    shared_data: Path,
+) -> None:
+    """Korea: stepwise at p < 0.001, 0.02 and 0.05 all give 269, the headline p < 0.02's. The range read "to 269
+    (stepwise, p < 0.001, pairs)", another choice than the headline's for the headline's own estimate."""
+    capture = read_list_capture(shared_data / "mse" / "korea_palembang_3list" / "Korea.csv")
+    headline = estimate_population(capture)
+    rows = sensitivity(capture, known=headline)
+    spread = model_spread(rows, headline)
+    assert spread is not None and spread.high.result is not None
+    assert spread.high.result.estimate == headline.estimate and spread.high.headline
+    assert spread.high.choice.label == "stepwise, p < 0.02, pairs"

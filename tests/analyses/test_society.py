@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import polars as pl
@@ -421,3 +422,39 @@ def test_no_event_of_the_tier_event_study_has_another_of_its_kind_in_its_window(
     )
     assert crowded.is_empty(), crowded
     assert study.events.height >= 5
+
+
+def _framework_text(shared_data) -> str:
+    """Every cell of the GSI 2023 workbook's "Govt response framework" sheet (Walk Free's own description of what
+    the rating's milestones, activities and indicators rate), spaces collapsed."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(shared_data / "walkfree" / "gsi_2023.xlsx", read_only=True)
+    try:
+        cells = [
+            str(c) for row in book["Govt response framework"].iter_rows(values_only=True) for c in row if c
+        ]
+    finally:
+        book.close()
+    return " ".join(" ".join(cells).split())
+
+
+def test_the_detection_model_says_the_response_rating_partly_rates_identification(panel, shared_data):
+    """The government-response rating went with 2.75 times the detected victims per population, said as an
+    association and nothing more; but Walk Free's rating itself rates victim identification (its first milestone,
+    identification training, and an indicator that counts against a country where no victims were identified in
+    2019-2022): the association with *detected* victims can be circular. The model's notes (its JSON) and the
+    response term's sentence say so, in words quoted from the GSI's own framework."""
+    model = society.detection_model(panel)
+    assert model.notes == (society.RESPONSE_CAVEAT,)
+    assert model.to_dict()["notes"] == [society.RESPONSE_CAVEAT]
+    framework = _framework_text(shared_data)
+    quoted = re.findall("\u201c([^\u201d]+)\u201d", society.RESPONSE_CAVEAT)
+    assert len(quoted) >= 3
+    for quote in quoted:  # every quotation is Walk Free's, word for word (no invented wording)
+        assert quote in framework, quote
+    assert "identif" in society.RESPONSE_CAVEAT and "circular" in society.RESPONSE_CAVEAT
+    response = [s for s, t in zip(model.sentences(), model.terms, strict=True) if t.term == society.RESPONSE]
+    assert len(response) == 1 and "circular" in response[0] and "identif" in response[0]
+    others = [s for s, t in zip(model.sentences(), model.terms, strict=True) if t.term != society.RESPONSE]
+    assert not any("circular" in s for s in others)

@@ -34,7 +34,7 @@ def test_json_has_the_published_new_orleans_estimate(shared_data: Path) -> None:
     assert payload["steps"] == [{"term": "D:E", "p_value": "x"}]
     assert len(payload["interval"]) == 2 and payload["interval_method"] == "intercept_se"
     assert payload["existence"]["exists"] and payload["identifiable"]
-    assert payload["data"] == {"path": str(path), "demo": False}
+    assert payload["data"] == {"path": str(path), "demo": False, "notes": []}
 
 
 def test_json_with_bootstrap_method_and_threshold(shared_data: Path) -> None:
@@ -189,7 +189,7 @@ def test_a_file_of_another_source_is_named_with_the_right_command(
 @pytest.mark.parametrize(
     "options, said",
     [
-        (["--p-enter", "2"], "--p-enter is a p-value between 0 and 1"),
+        (["--p-enter", "2"], "--p-enter 2: the stepwise selection's threshold is a p-value between 0 and 1"),
         (["--bootstrap-replicates", "-5"], "--bootstrap-replicates takes a number of replicates (0 or more)"),
         (["--bootstrap-runs", "0"], "--bootstrap-runs takes a number of independent runs (1 or more)"),
     ],

@@ -1117,3 +1117,154 @@ def test_a_model_whose_fit_fails_is_not_said_to_have_too_few_victims(demo, monke
     assert "No model for sexual exploitation: the fit failed on these data" in text, text[-800:]
     too_few = re.findall(r"No model for ([^:]*): too few victims", text)
     assert not too_few or "sexual exploitation" not in too_few[0]
+
+
+def test_the_detection_model_is_shown_with_the_caveat_on_the_response_rating(tmp_path, monkeypatch, panel):
+    """The brief's society section printed "Where the government-response rating is 10 points higher, countries
+    detected more victims per population ... a rate ratio of 2.75" as an association and no more, though the GSI's
+    rating itself rates victim identification: the caveat, in Walk Free's words, follows the model's sentences,
+    and the response sentence says it can be circular; no small count is read in it."""
+    import IPython.display
+
+    from evidence.presentation.disclosure import find_small_counts
+
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    views.show_society_section(panel, "THA", ["KHM", "MMR"], RULE)
+    # the Markdown itself (the markup-stripping reading would take "\\<0.001 … <span" for a tag)
+    markdown = " ".join(
+        o.get("text/markdown", "") if isinstance(o, dict) else str(getattr(o, "data", "")) for o in shown
+    )
+    text = " ".join(_unmarked(markdown).split())
+    caveat = " ".join(society.RESPONSE_CAVEAT.split())
+    assert caveat in text
+    bullets = text.find("- Where the government-response rating")
+    assert 0 <= bullets < text.find(caveat) < text.find("Detected victims around a change of TIP tier")
+    assert society.RESPONSE_CIRCULAR in text[bullets : text.find(caveat)]
+    assert not find_small_counts(society.RESPONSE_CAVEAT, DisclosureRule(11))
+
+
+def _study(kind: str, rows: list[tuple[int, float, float | None, float | None]]) -> society.EventStudy:
+    estimates = pl.DataFrame(
+        {
+            "event_time": [r[0] for r in rows],
+            "rate_ratio": [r[1] for r in rows],
+            "ci_low": [r[2] for r in rows],
+            "ci_high": [r[3] for r in rows],
+            "p_value": [None if r[2] is None else 0.5 for r in rows],
+            "n_countries": [10] * len(rows),
+        },
+        schema_overrides={"ci_low": pl.Float64, "ci_high": pl.Float64, "p_value": pl.Float64},
+    )
+    events = pl.DataFrame({"iso3": ["AAA"], "year": [2010], "from_tier": ["Tier 2"], "to_tier": ["Tier 3"]})
+    return society.EventStudy(kind, estimates, events, 20, 100, (-1, 1), -1, 0.95)
+
+
+def test_the_event_study_says_what_it_found_not_only_what_it_compared(tmp_path, monkeypatch, panel):
+    """The brief's tier event study said which countries it compared and drew the ratios, but no sentence said
+    what they show: a reader of the chart took 0.83 at the downgrade's report year for a fall. The text says which
+    years' intervals exclude 1, with their ratio and interval as the chart gives them, or that none does."""
+    import IPython.display
+
+    from evidence.presentation.disclosure import find_small_counts
+
+    none = views.event_study_text(
+        [
+            _study("downgrade", [(-1, 1.0, None, None), (0, 0.832, 0.670, 1.03)]),
+            _study("upgrade", [(-1, 1.0, None, None), (1, 1.1, 0.9, 1.3)]),
+        ]
+    )
+    assert "No year's 95% interval excludes" in _unmarked(none) and "no clear change" in none
+    some = views.event_study_text(
+        [_study("downgrade", [(-1, 1.0, None, None), (0, 0.7, 0.6, 0.8), (1, 0.9, 0.7, 1.1)])]
+    )
+    assert "0.700 (95% interval 0.600–0.800)" in some and "0.900" not in some
+    assert not find_small_counts(none, DisclosureRule(11)) and not find_small_counts(some, DisclosureRule(11))
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    views.show_society_section(panel, "THA", ["KHM", "MMR"], RULE)
+    markdown = " ".join(
+        o.get("text/markdown", "") if isinstance(o, dict) else str(getattr(o, "data", "")) for o in shown
+    )
+    studies = [society.tier_event_study(panel, kind) for kind in ("downgrade", "upgrade")]
+    assert views.event_study_text(studies) in markdown
+
+
+def _men_without_a_form() -> pl.DataFrame:
+    """110 victims: 80 women with a form recorded (forced labour or sexual exploitation), 30 men of whom 27 have a
+    form recorded (all sexual exploitation: no variation) and 3 not; means of control recorded for some of each."""
+    from evidence.sources.case_schema import conform
+
+    rows = [
+        {
+            "gender": "Female",
+            "age_band": "18-20" if i % 2 else "30-38",
+            "exploitation_sexual": i % 3 == 0,
+            "exploitation_forced_labour": i % 3 != 0,
+            "means_threats": (i % 2 == 0) if i < 40 else None,
+            "means_abuse": (i % 4 == 0) if i < 40 else None,
+        }
+        for i in range(80)
+    ] + [
+        {
+            "gender": "Male",
+            "age_band": "18-20" if i % 2 else "30-38",
+            "exploitation_sexual": True if i < 27 else None,
+            "exploitation_forced_labour": False if i < 27 else None,
+            "means_threats": (i % 2 == 0) if i < 12 else None,
+            "means_abuse": (i % 3 == 0) if i < 12 else None,
+        }
+        for i in range(30)
+    ]
+    flags = ("exploitation_sexual", "exploitation_forced_labour", "means_threats", "means_abuse")
+    return conform(pl.DataFrame(rows, schema_overrides=dict.fromkeys(flags, pl.Boolean)))
+
+
+def test_a_category_a_model_leaves_out_gives_back_no_small_count_with_the_tables(monkeypatch):
+    """A model's "Left out: 27 of a category with too few victims, or no variation (sex: Male)" is the men with a
+    form recorded; the means of control by sex publish the men (8 recorded + 22 not): 30 - 27 = 3 men without a
+    form recorded, a small count no table shows. The left-out count is linked to the categories it leaves out,
+    so it is withheld where it would give such a count back."""
+    import IPython.display
+
+    frame = _men_without_a_form()
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    views.show_person_section(frame, RULE, source="test")
+    text = " ".join(
+        o.get("text/markdown", "") if isinstance(o, dict) else str(getattr(o, "data", "")) for o in shown
+    )
+    men = re.search(
+        r"\| Recorded \| [^|]+ \| ([0-9]+) \|.*?\| Not recorded \| [^|]+ \| ([0-9]+) \|", text, re.DOTALL
+    )
+    assert men and int(men[1]) + int(men[2]) == 30  # the men, published by the means of control by sex
+    left = re.findall(
+        r"([0-9x]+|\\?<5) of a category with too few victims, or no variation \(sex: Male\)", text
+    )
+    assert left, text
+    assert "27" not in left, left  # 30 - 27 = 3 men with no form recorded
+
+
+def test_the_detection_model_says_whose_victims_it_counts(tmp_path, monkeypatch, panel):
+    """In an origin brief (Cambodia, Nigeria) the society section's detected victims read as the country's
+    nationals: they are every victim its authorities detected in it, of any citizenship (UNODC's country total).
+    The model's note and the scatter's subtitle say so."""
+    import IPython.display
+
+    from evidence.notebooks import views as notebook_views
+
+    charts: list = []
+    monkeypatch.setattr(notebook_views, "show_chart", lambda chart, name, **kw: charts.append(chart))
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    views.show_society_section(panel, "KHM", None, RULE)
+    markdown = " ".join(
+        o.get("text/markdown", "") if isinstance(o, dict) else str(getattr(o, "data", "")) for o in shown
+    )
+    text = " ".join(_unmarked(markdown).split())
+    assert "detected in it, of any citizenship" in text
+    scatter = charts[0].to_dict()["title"]
+    assert "of any citizenship" in " ".join(scatter["subtitle"])

@@ -236,7 +236,8 @@ def test_a_limit_at_the_most_extreme_replicate_of_one_run_is_said_to_move(wester
     )
     lines = [text for item, text in estimate_rows(single) if item == "bootstrap"]
     assert any("lower limit is the run's most extreme replicate" in line for line in lines)
-    assert any("±60 (upper)" in line and "lower)" not in line for line in lines)  # no ± for the lower
+    # no ± for the lower, and the one spread said of one limit
+    assert any("spread of the upper limit: ±60" in line and "lower" not in line for line in lines)
     assert "moves a lot from seed to seed" in estimate_headline(single)
 
 

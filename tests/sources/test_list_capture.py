@@ -266,3 +266,13 @@ def test_a_covariate_column_is_told_the_estimation_has_no_strata(tmp_path: Path,
     hint = caught.value.hint or ""
     assert "strata" in hint and "each group" in hint, hint
     assert repr(column) in hint
+
+
+def test_row_names_of_a_case_records_file_are_not_repeated_in_its_note(tmp_path: Path) -> None:
+    """R's row names of one row per case can be the cases' identifiers (``case-1721``): the note quoted the
+    first three, and notes are shown beside the estimate (identifiers never leave the loader)."""
+    rows = "".join(f'"case-17{i}",{r}\n' for i, r in enumerate(["1,0", "0,1", "1,1", "1,0"]))
+    loaded = load_list_capture(write(tmp_path, '"","A","B"\n' + rows))
+    assert loaded.data.columns == ["A", "B", "count"] and loaded.data.height == 4
+    notes = " ".join(loaded.provenance.notes)
+    assert "row names" in notes and "case-17" not in notes

@@ -187,8 +187,9 @@ def test_a_kelley_file_extended_with_later_reports_is_released_as_its_span(
     loaded = registry.load(_kelley_extended(shared_data, tmp_path, range(2016, 2025)))
     p = loaded.provenance
     assert p.layout == tip.KELLEY_LAYOUT and p.release == "1999-2024"
-    assert p.label == "US TIP Report tiers (Kelley's coding), reports of 1999\u20132024"
-    assert "reports of 1999\u20132024" in p.citation and "Kelley, Judith G. 2017" in p.citation
+    # her rows of 1999 and 2000 rank no country: the reader is told the reports that placed one
+    assert p.label == "US TIP Report tiers (Kelley's coding), reports of 2001\u20132024"
+    assert "reports of 2001\u20132024" in p.citation and "Kelley, Judith G. 2017" in p.citation
     assert p.date_published == ""  # not Kelley's 2017 publication: the file's span is no release of hers
     assert any("report years 2016\u20132024 are not in Kelley's coding" in n for n in p.notes)
     # one span everywhere: the release, its label and the value checks
@@ -205,6 +206,19 @@ def test_the_real_kelley_file_keeps_its_release_and_checks_its_own_span(kelley) 
     assert year_span(kelley) == (1999, 2015)  # not up to 2017, the year Kelley published
     assert not any("not in Kelley's coding" in n for n in p.notes)
     assert not any("not used" in n for n in p.notes)  # ccode is part of her layout
+
+
+def test_the_real_kelley_file_tells_the_reports_its_rankings_come_from(kelley) -> None:
+    """Her file's rows run 1999-2015, but those of 1999 and 2000 rank no country (the first report placed countries
+    in 2001): the brief's sources said "reports of 1999\u20132015" beside rankings of 2001\u20132015. The release stays
+    the file's (its checks, its catalogue entry); what a reader is told of its coverage is the years ranked."""
+    p = kelley.provenance
+    ranked = kelley.data.filter(pl.col("tier").is_not_null())["report_year"]
+    assert (int(ranked.min()), int(ranked.max())) == (2001, 2015)  # type: ignore[arg-type]
+    assert p.release == "1999-2015"
+    assert p.release_label == "reports of 2001\u20132015"
+    assert p.label == "US TIP Report tiers (Kelley's coding), reports of 2001\u20132015"
+    assert "reports of 2001\u20132015" in p.citation and "1999" not in p.citation
 
 
 def test_a_kelley_layout_with_columns_reordered_and_capitalised(tmp_path: Path) -> None:

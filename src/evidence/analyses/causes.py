@@ -702,6 +702,9 @@ class AssociationModel:
     # of the same records takes it) of each count the model reports: "n_used", "n_outcome", ("left out",
     # reason) for each of ``excluded``, ("term", predictor, category) for each term's ``n``; empty otherwise
     cell_keys: dict[object, int] = dataclasses.field(default_factory=dict)
+    # reason (a key of ``excluded``) -> (predictor, categories): the records of those categories of that
+    # predictor, left out as too few or with no variation (so that the count can be set against the tables')
+    left_out_categories: dict[str, tuple[str, tuple[str, ...]]] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -840,6 +843,7 @@ def association_model(
     categories = data.select(pl.col(p).unique().sort().implode() for p in used).row(0) if used else ()
     sample = {p: _Coded(codes[p].to_numpy(), list(names)) for p, names in zip(used, categories, strict=True)}
     merged: dict[str, tuple[str, ...]] = {}
+    left_out_categories: dict[str, tuple[str, tuple[str, ...]]] = {}
     for p in used:
         keep, merged_p, dropped = _merge_rare(y_int, sample, p, min_category_n)
         dropped_key = 0
@@ -849,9 +853,14 @@ def association_model(
             record_keys = record_keys[keep]
             sample = {q: _Coded(values.codes[keep], values.names) for q, values in sample.items()}
         if dropped:
-            # named as the tables name them ("Trans/non-conforming"), not as the "Other" they were merged into
-            reason = f"{CHARACTERISTIC_LABELS[p].lower()}: too few victims, or no variation, in {', '.join(merged_p)}"
+            # named as the tables name them ("Trans/non-conforming"), not as the "Other" they were merged into; the
+            # reason follows its count of victims ("36 of a category …", never "36 sex: …")
+            reason = (
+                "of a category with too few victims, or no variation "
+                f"({CHARACTERISTIC_LABELS[p].lower()}: {', '.join(merged_p)})"
+            )
             excluded[reason] = dropped
+            left_out_categories[reason] = (p, merged_p)
             cell_keys[("left out", reason)] = dropped_key
         elif merged_p:
             merged[p] = merged_p
@@ -953,6 +962,7 @@ def association_model(
         keyed=keyed,
         collinear=collinear,
         cell_keys=cell_keys,
+        left_out_categories=left_out_categories,
     )
 
 

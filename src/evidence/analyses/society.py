@@ -26,6 +26,8 @@ country brief), :func:`detection_model` and :func:`tier_event_study` model it.
 **Association, not cause.** Detected victims measure what authorities find as much as what happens: a country
 that looks harder finds more. The models here say how detection *goes with* prevalence, government response and
 vulnerability, and how it moves around a change of TIP tier; they do not say that one causes the other.
+The government-response rating is no measure independent of detection either: Walk Free's rating itself rates
+the identification of victims (:data:`RESPONSE_CAVEAT`, which the detection model's ``notes`` carry).
 """
 
 from __future__ import annotations
@@ -697,6 +699,8 @@ class DetectionModel:
     low_bound: tuple[ModelTerm, ...] | None  # refitted on the low bounds of censored counts
     high_bound: tuple[ModelTerm, ...] | None
     warnings: tuple[str, ...] = ()
+    #: what a reader must know to read the terms (:data:`RESPONSE_CAVEAT` when the response rating is one)
+    notes: tuple[str, ...] = ()
 
     @property
     def n_countries(self) -> int:
@@ -722,15 +726,18 @@ class DetectionModel:
             )
             if clear:
                 direction = "more" if t.rate_ratio > 1 else "fewer"
-                out.append(
+                sentence = (
                     f"Where {change}, countries detected {direction} victims per population, other things "
                     f"in the model equal: a rate ratio of {ratio}. An association, not a cause."
                 )
             else:
-                out.append(
+                sentence = (
                     f"The data show no clear association between {_TERM_NAMES.get(t.term, t.term)} and "
                     f"detected victims per population (rate ratio {ratio} where {change})."
                 )
+            if t.term == RESPONSE:
+                sentence += f" {RESPONSE_CIRCULAR}"
+            out.append(sentence)
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -746,8 +753,30 @@ class DetectionModel:
             "high_bound": [t.to_dict() for t in self.high_bound] if self.high_bound else None,
             "excluded": {k: list(v) for k, v in self.excluded.items()},
             "warnings": list(self.warnings),
+            "notes": list(self.notes),
         }
 
+
+#: What the GSI's government-response rating rates, in Walk Free's own words (the "Govt response framework" sheet
+#: of the Global Slavery Index 2023 workbook: its first milestone's name, three of its activities and its negative
+#: indicator, quoted as written): the rating partly rates victim identification, so its association with
+#: *detected* victims can be circular. Said wherever the detection model is (its ``notes``, the brief).
+RESPONSE_CAVEAT = (
+    "The government-response rating partly rates the identification of victims itself. In Walk Free's framework "
+    "for the Global Slavery Index 2023, its first milestone is \u201cSurvivors of slavery are identified and "
+    "supported to exit and remain out of modern slavery\u201d: it rates whether \u201cFront-line police know what "
+    "modern slavery is and how to identify victims\u201d, whether \u201cFirst responders know what modern slavery "
+    "is and how to identify victims\u201d and whether \u201cIdentification guidelines are used by all first "
+    "responders\u201d, and it marks a country down where \u201cThere is evidence that victims of modern slavery "
+    "have NOT been identified\u201d (authorities, NGOs or international organisations \u201chave not identified "
+    "any victims of modern slavery between 15 February 2019 and 31 August 2022\u201d). A country that detects more "
+    "victims can rate higher for detecting them: the association between the rating and detected victims can be "
+    "partly circular, and does not show that a stronger response finds more victims."
+)
+#: The short form of :data:`RESPONSE_CAVEAT`, after the response term's sentence.
+RESPONSE_CIRCULAR = (
+    "Part of this association can be circular: the rating itself partly rates the identification of victims."
+)
 
 _TERM_NAMES = {
     PREVALENCE: "estimated prevalence",
@@ -909,6 +938,7 @@ def _detection_model(panel: CountryPanel, max_gap: int, cov_type: str, level: fl
         low_bound=low,
         high_bound=high,
         warnings=tuple(dict.fromkeys(notes)),
+        notes=(RESPONSE_CAVEAT,) if any(p == RESPONSE for p, _, _ in DETECTION_PREDICTORS) else (),
     )
 
 

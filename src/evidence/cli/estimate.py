@@ -55,7 +55,8 @@ def estimate_command(
         typer.Option(
             "--max-order",
             metavar="N",
-            help="Highest interaction order of the hierarchical models searched: 2 pairs, 3 triples, …",
+            help="Highest interaction order of the hierarchical models searched: 2 pairs, 3 triples, … (at most "
+            "one fewer than the lists: 2 for three lists).",
         ),
     ] = 2,
     downhill_start: Annotated[
@@ -111,7 +112,10 @@ def estimate_command(
     replicates = _replicates(bootstrap_replicates)
     independent = _runs(bootstrap_runs)
     _refuse_unused_options(ctx, method, replicates, independent)
-    _refuse_out_of_range(max_order, replicates, seed)
+    # as the check above reads them ("BIC" was refused later as an unknown method, naming no option)
+    method = method.strip().lower()
+    downhill_start = _downhill_start(downhill_start)
+    _refuse_out_of_range(max_order, replicates, seed, p_enter)
     if not lists:
         from evidence.analyses.estimation.demo import demo_lists_path
 
@@ -126,7 +130,11 @@ def estimate_command(
     else:
         path = lists[0]
     capture = read_list_capture(path)
+    _refuse_order_beyond_the_lists(ctx, max_order, capture.n_lists, path)
     demo = bool(capture.provenance and capture.provenance.demo)
+    # what the loader left out of the file (R's row names, blank rows) or how it recognised it: said beside the
+    # estimate, which showed none of it
+    notes = list(capture.provenance.notes) if capture.provenance else []
     if demo and not as_json:
         err_console.print(f"[bold yellow]{DEMO_WARNING}[/]", highlight=False)
     if replicates and not as_json:
@@ -136,9 +144,10 @@ def estimate_command(
         )
         if how_many.endswith("run") and independent != 1:
             how_many += "s"
-        err_console.print(
-            f"bootstrapping the whole model choice: {how_many} of {per_run:,} replicates…", highlight=False
-        )
+        # main effects (asked, two lists, or an entry threshold of 0) choose no model: each replicate refits them
+        fixed = method == "main" or capture.n_lists == 2 or (method == "stepwise" and p_enter <= 0)
+        what = "main effects (no model to choose)" if fixed else "the whole model choice"
+        err_console.print(f"bootstrapping {what}: {how_many} of {per_run:,} replicates…", highlight=False)
     result = estimate_population(
         capture,
         method=method,
@@ -154,7 +163,7 @@ def estimate_command(
 
         payload = disclosed_payload(result, rule)
         # the list file as every answer names its data (``source`` is a data source's name elsewhere)
-        payload = {"data": {"path": payload.pop("source"), "demo": demo}, **payload}
+        payload = {"data": {"path": payload.pop("source"), "demo": demo, "notes": notes}, **payload}
         payload["disclosure"] = disclosure_json(
             rule.threshold,
             "suppression",
@@ -164,7 +173,7 @@ def estimate_command(
         )
         echo_json("estimate", _finite(payload), allow_nan=False)  # type: ignore[arg-type]
         return
-    _print(result, rule, demo)
+    _print(result, rule, demo, notes)
 
 
 def _given(ctx: typer.Context, name: str) -> bool:
@@ -174,7 +183,9 @@ def _given(ctx: typer.Context, name: str) -> bool:
     return source is not None and source.name == "COMMANDLINE"
 
 
-def _refuse_out_of_range(max_order: int, replicates: int | str, seed: int | None) -> None:
+def _refuse_out_of_range(
+    max_order: int, replicates: int | str, seed: int | None, p_enter: float = 0.02
+) -> None:
     """Refuse a value out of range by its option, before the lists are read (and the demo lists' warning and the
     bootstrap's announcement printed): estimate_population's own messages name its keywords, not the options."""
     from evidence.analyses.estimation.bootstrap import AUTO_MAX
@@ -195,6 +206,27 @@ def _refuse_out_of_range(max_order: int, replicates: int | str, seed: int | None
         raise ParameterError(f"--bootstrap-replicates {replicates}: at most {AUTO_MAX * 5:,}")
     if seed is not None and seed < 0:
         raise ParameterError(f"--seed: the bootstrap's seed must be a whole number, 0 or more, not {seed}")
+    if not 0.0 <= p_enter <= 1.0:  # NaN too
+        raise ParameterError(
+            f"--p-enter {p_enter:g}: the stepwise selection's threshold is a p-value between 0 and 1 (0.02 as "
+            "published; 0: main effects only)"
+        )
+
+
+def _refuse_order_beyond_the_lists(ctx: typer.Context, max_order: int, n_lists: int, path: Path) -> None:
+    """Refuse a ``--max-order`` the lists cannot hold: the search stops one list short of all of them (an
+    interaction of every list would give the model more parameters than the table has cells), and the order
+    asked was cut to it without a word ("pairwise interactions" of ``--max-order 3`` on three lists). Two lists
+    hold no interaction at all, which the output says; pairs are always allowed."""
+    from evidence.core.errors import ParameterError
+
+    highest = n_lists - 1
+    if _given(ctx, "max_order") and max_order > max(2, highest):
+        raise ParameterError(
+            f"--max-order {max_order}: with {n_lists} lists the highest interaction order is {highest} (an "
+            f"interaction of all {n_lists} lists would give the model more parameters than the table of {path} "
+            f"has cells); give --max-order {highest} or less, or leave it out"
+        )
 
 
 def _refuse_unused_options(ctx: typer.Context, method: str, replicates: int | str, runs: int | str) -> None:
@@ -233,6 +265,17 @@ def _refuse_unused_options(ctx: typer.Context, method: str, replicates: int | st
             f"--downhill-start is where the downhill search starts; --method {method} does not use it (leave it "
             "out, or choose --method downhill)"
         )
+
+
+def _downhill_start(text: str) -> str:
+    """The downhill start as typed ("Full" is full), or a refusal naming the option before the lists are read."""
+    from evidence.analyses.estimation.selection import DOWNHILL_STARTS
+    from evidence.core.errors import ParameterError
+
+    start = text.strip().lower()
+    if start not in DOWNHILL_STARTS:
+        raise ParameterError(f"--downhill-start {text!r}: choose one of {', '.join(DOWNHILL_STARTS)}")
+    return start
 
 
 def _replicates(text: str) -> int | str:
@@ -280,7 +323,7 @@ def _finite(value: object) -> object:
     return value
 
 
-def _print(result, rule, demo: bool) -> None:
+def _print(result, rule, demo: bool, notes: list[str]) -> None:
     from evidence.presentation.estimates import estimate_rows
 
     table = Table(title="Multiple systems estimation", show_header=False)
@@ -288,6 +331,8 @@ def _print(result, rule, demo: bool) -> None:
     table.add_column("")
     for item, text in estimate_rows(result, rule):
         table.add_row(escape(item), escape(text))
+    for note in notes:  # text from the file: escaped as every cell is
+        table.add_row("data", escape(note))
     if demo:
         table.add_row("[bold yellow]SYNTHETIC[/]", "[bold yellow]toolkit demo lists, not real records[/]")
     console.print(table)

@@ -84,7 +84,8 @@ DisclosureThresholdOpt = Annotated[
         "--disclosure-threshold",
         min=2,
         metavar="N",
-        help="Disclosure threshold: counts of people below it are withheld (UNODC 5; CTDC 10 or 11).",
+        help="Disclosure threshold: counts of people below it are withheld (UNODC 5; CTDC 10 or 11); at least 2, "
+        "since a threshold of 1 would withhold nothing.",
     ),
 ]
 PeersOpt = Annotated[

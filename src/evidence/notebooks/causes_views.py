@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, Final
 
 import polars as pl
@@ -1167,6 +1167,55 @@ def event_censored_text(studies: Sequence[EventStudy]) -> str:
     return f" Counts published as \\<5 enter at their midpoint; {_refitted_on_bounds(max(moved))}"
 
 
+def _event_time_text(k: int) -> str:
+    """An event time in words, its number marked as the study's parameter (never a count of people)."""
+    if k == 0:
+        return "the report's year"
+    years = "year" if abs(k) == 1 else "years"
+    return f"{number(abs(k), 'parameter')} {years} {'after' if k > 0 else 'before'} the report"
+
+
+def event_study_text(studies: Sequence[EventStudy]) -> str:
+    """What the event studies found, as the chart draws it: the event times whose interval excludes 1 (their rate
+    ratio to the year before the report, with the interval), or that none does; a change before the report is said
+    to be no effect of it. The chart alone left the reader to read a point below 1 as a fall."""
+    one = number(1, "statistic")
+    found = []
+    for s in studies:
+        rows = s.estimates.filter(
+            (pl.col("event_time") != s.reference)
+            & pl.col("ci_low").is_not_null()
+            & pl.col("ci_high").is_not_null()
+        ).sort("event_time")
+        clear = rows.filter((pl.col("ci_low") > 1) | (pl.col("ci_high") < 1))
+        if clear.height:
+            found.append(
+                f"around {_article(s.kind)} {s.kind}, "
+                + "; ".join(
+                    f"{_event_time_text(int(r['event_time']))}: {_ratio(r['rate_ratio'])} "
+                    f"({level_text(s.level)} interval {_ratio(r['ci_low'])}–{_ratio(r['ci_high'])})"
+                    for r in clear.iter_rows(named=True)
+                )
+                + (
+                    " (a change before the report is no effect of it: those years differed already)"
+                    if (clear["event_time"] < 0).any()
+                    else ""
+                )
+            )
+    if not found:
+        kinds = " or ".join(f"{_article(s.kind)} {s.kind}" for s in studies)
+        levels = sorted({level_text(s.level) for s in studies})
+        return (
+            f"No year's {', '.join(levels)} interval excludes {one} around {kinds}: the data show no clear change "
+            "in detected victims around a change of tier."
+        )
+    return (
+        f"Years whose interval excludes {one} (detected victims, ratio to the year before the report): "
+        + "; ".join(found)
+        + "."
+    )
+
+
 def event_study_view(studies: Sequence[EventStudy]) -> pl.DataFrame:
     """The event studies' rate ratios in one long table (for the chart and a table): kind, event_time,
     rate_ratio, ci_low, ci_high, n_countries."""
@@ -1625,6 +1674,12 @@ def _add_heat(system: LinkedCounts, cases: causes.Cases, section: PersonSection)
         )
 
 
+def left_out_reasons(model: causes.AssociationModel, reason: str) -> list[str]:
+    """The reasons the model left victims out for before ``reason`` (in the order it left them out)."""
+    reasons = list(model.excluded)
+    return reasons[: reasons.index(reason)]
+
+
 def add_model_counts(
     system: LinkedCounts,
     cases: causes.Cases,
@@ -1648,7 +1703,8 @@ def add_model_counts(
     indicator = model.missing == "indicator"
     only_unrecorded = set(model.excluded) <= {f"not recorded for {causes.TOPICS[topic].lower()}"}
     _add_profile(system, cases, topic, None)  # (again: the same counts, the same lines)
-    for predictor in dict.fromkeys(model.terms["predictor"].to_list()):
+    dropped_by = [p for p, _ in model.left_out_categories.values()]
+    for predictor in dict.fromkeys([*model.terms["predictor"].to_list(), *dropped_by]):
         _add_profile(system, cases, topic, predictor)
 
     def add(name: object, value: int, key: tuple[object, ...] | None, same: bool) -> tuple[object, ...]:
@@ -1671,9 +1727,28 @@ def add_model_counts(
     left_out = []
     for reason, value in model.excluded.items():
         unrecorded = reason.startswith("not recorded for")
+        # before it, only the victims not recorded for the topic were left out: the model still held every recorded
+        # victim of the categories it now leaves out (unknowns kept as a category)
+        first = indicator and all(r.startswith("not recorded for") for r in left_out_reasons(model, reason))
         own = add(("left out", reason), value, ("nrec", topic, None, ALL) if unrecorded else None, True)
         if not unrecorded:
             left_out.append(own)
+        if reason in model.left_out_categories:
+            # the victims of the categories left out ("27 of a category … (sex: Male)"): those categories' recorded
+            # victims in the tables, exactly when nobody else was left out before them, else at most: so that the
+            # group's size less them (the men without a form recorded) is protected as the tables' counts are
+            predictor, categories = model.left_out_categories[reason]
+            recorded: list[tuple[object, ...]] = [("rec", topic, predictor, c) for c in categories]
+            if all(r in system.values for r in recorded):
+                link: dict[Hashable, float] = {own: 1.0, **dict.fromkeys(recorded, -1.0)}
+                if first and system.values[own] == sum(system.values[r] for r in recorded):
+                    system.equalities.append(link)
+                else:
+                    system.at_most.append(link)
+                    system.derived[("model", tag, "kept of", reason)] = {
+                        **dict.fromkeys(recorded, 1.0),
+                        own: -1.0,
+                    }
     # the sample and those left out are the recorded victims, whichever way unknowns are handled (a complete-case
     # model's "<5 sex ..." was 1,150 - 559 - 588 = 3 on the demo's Philippines)
     system.equalities.append({used: 1.0, **dict.fromkeys(left_out, 1.0), ("rec", topic, None, ALL): -1.0})
@@ -2126,8 +2201,10 @@ def show_society_section(
             "role",
             title="Detected victims per 100,000 against estimated prevalence",
             source=citation("unodc_glotip", "walkfree_gsi"),
-            subtitle=f"Detected victims of the year nearest the estimate's, within {first}–{last} (as in the "
-            "model below).",
+            # UNODC's country total: every victim the country's authorities detected, not its nationals (an origin
+            # brief's reader would take them for its citizens)
+            subtitle=f"Detected victims (all those each country's authorities detected in it, of any citizenship) of "
+            f"the year nearest the estimate's, within {first}–{last} (as in the model below).",
             x_title=f"Estimated in modern slavery per 1,000 (GSI, {society.gsi_estimate_year(panel)})",
             y_title=f"Detected victims per 100,000 (UNODC, {first}–{last})",
             rule=rule,
@@ -2142,8 +2219,9 @@ def show_society_section(
             first, last = model.year_window
             show_table(
                 model_table,
-                note=f"{model.n_countries} countries, each with its detected victims of the year nearest the "
-                f"GSI's estimate within {first}–{last} (a country whose latest count is older is left out); "
+                note=f"{model.n_countries} countries, each with the victims its authorities detected in it, of any "
+                f"citizenship, in the year nearest the GSI's estimate within {first}–{last} (a country whose "
+                "latest count is older is left out); "
                 "Poisson pseudo-likelihood with robust intervals. An association, not a cause.",
                 # "Where": the change a ratio is for ("10 points higher": a step of a scale, no count of people)
                 kinds={"Where": "parameter"} | {c: "statistic" for c in model_table.columns[1:]},
@@ -2153,6 +2231,9 @@ def show_society_section(
             censored = censored_text(model)
             if censored:
                 display(Markdown(censored))
+            # what the rating rates (society.RESPONSE_CAVEAT): its association with detected victims can be circular
+            for note in model.notes:
+                display(Markdown(note))
     else:
         display(
             Markdown(
@@ -2204,6 +2285,7 @@ def show_society_section(
                     + " An association around the report year, not the effect of the tier."
                 )
             )
+            display(Markdown(event_study_text(studies)))
     else:
         display(
             Markdown("The tier event study needs both UNODC GLOTIP country data and TIP tier placements.")

@@ -278,10 +278,18 @@ def model_withheld(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RU
     return coarsened(result, rule) and result.observed < MODEL_WITHHELD_BELOW
 
 
+def model_hidden(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> bool:
+    """Whether the model itself (interactions, steps, models fitted) is withheld: :func:`model_withheld`, unless
+    the method fixes the model whatever the data (:func:`fixed_model`: main effects, two lists), which then says
+    nothing of the cells. The numbers of people are rounded to the threshold all the same (:func:`_base`). The
+    table read "model choice: main effects only" beside "interactions selected: x"."""
+    return model_withheld(result, rule) and not fixed_model(result)
+
+
 def model_terms_text(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str:
     """The chosen model's interactions as published: "A:B, B:C", "none (independent lists)", or ``x`` when
-    withheld (:func:`model_withheld`)."""
-    if model_withheld(result, rule):
+    withheld (:func:`model_hidden`)."""
+    if model_hidden(result, rule):
         return COMPLEMENT_LABEL
     return ", ".join(result.terms) or "none (independent lists)"
 
@@ -291,7 +299,7 @@ def existence_table(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_R
     ``x`` where :func:`model_withheld`), whether an estimate exists and is identifiable, and the interactions
     with no case, fixed at −∞ (``x`` likewise: they name the interactions)."""
     check = result.existence
-    hidden = model_withheld(result, rule)
+    hidden = model_hidden(result, rule)
     model = (
         "main effects + x"
         if hidden and check.terms
@@ -310,8 +318,29 @@ def existence_table(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_R
     )
 
 
-def model_withheld_text(rule: DisclosureRule = DEFAULT_RULE) -> str:
-    """Why the chosen model is withheld (:func:`model_withheld`), for readers."""
+#: What the existence check says where the model is withheld (:func:`model_hidden`): not whether an interaction
+#: is at −∞, which would say that some pair of lists shares no case.
+EXISTENCE_WITHHELD_MESSAGE = "the (extended) maximum-likelihood estimate exists and is identifiable"
+
+
+def existence_message(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str:
+    """The existence check's verdict as published: its own message ("the extended maximum-likelihood estimate
+    exists" with interactions at −∞), or where the model is withheld one that does not tell them apart."""
+    if model_hidden(result, rule) and result.existence.ok:
+        return EXISTENCE_WITHHELD_MESSAGE
+    return result.existence.message
+
+
+def model_withheld_text(rule: DisclosureRule = DEFAULT_RULE, *, fixed: bool = False) -> str:
+    """Why the chosen model is withheld (:func:`model_withheld`), for readers; with ``fixed`` (the method fixes
+    the model, :func:`fixed_model`) why only the numbers are rounded."""
+    if fixed:
+        return (
+            f"the lists hold a combination of fewer than {rule.threshold} people and fewer than "
+            f"{MODEL_WITHHELD_BELOW} people in all: the numbers of people are rounded to {rule.threshold}, as "
+            "computed they would give such a small number back (the model, main effects, is fixed by the method "
+            "and shown)"
+        )
     return (
         f"the lists hold a combination of fewer than {rule.threshold} people and fewer than "
         f"{MODEL_WITHHELD_BELOW} people in all: the interactions of the chosen model (and of the other model "
@@ -440,7 +469,7 @@ def disclose_estimate(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
             # on no list as the estimate shows it: rounded on its own, it would narrow the estimate down
             values["dark_figure"] = values["estimate"] - observed
         if base > 1:
-            reasons.append(model_withheld_text(rule))
+            reasons.append(model_withheld_text(rule, fixed=fixed_model(result)))
     return DisclosedEstimate(
         values=values,
         marks=marks,
@@ -486,6 +515,7 @@ def disclosed_payload(result: PopulationEstimate, rule: DisclosureRule = DEFAULT
     # as many parameters as cells (three lists and every pair) the only solution is the data, and the optimum
     # is the smallest cell's count. Never published: ``exists`` says what it decided.
     payload["existence"]["lp_optimum"] = None
+    payload["existence"]["message"] = existence_message(result, rule)
     if shown.withheld:
         # the standard errors of withheld limits would hint at them
         payload["bootstrap"]["monte_carlo_se"] = None
@@ -518,12 +548,13 @@ def _coarsen_payload(payload: dict[str, Any], result: PopulationEstimate, rule: 
         boot["monte_carlo_se"] = [_whole_json(v, base) for v in boot["monte_carlo_se"]]
     for step in payload["steps"]:
         step["p_value"] = COMPLEMENT_LABEL
-    if base > 1:  # the chosen model withheld (model_withheld): its reason is among the estimate's
+    # the chosen model withheld: its reason is among the estimate's
+    if base > 1 and model_hidden(result, rule):
         for key in ("terms", "steps", "infinite_parameters"):
             payload[key] = COMPLEMENT_LABEL
         for key in ("terms", "infinite_parameters"):
             payload["existence"][key] = COMPLEMENT_LABEL
-        for key in ("fitted", "admissible"):
+        for key in ("considered", "fitted", "admissible"):
             payload["model_space"][key] = COMPLEMENT_LABEL
     coarse = (
         f"the lists hold a combination of fewer than {rule.threshold} people: the numbers of people are rounded "
@@ -568,7 +599,7 @@ def stepwise_steps(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RU
     """The stepwise steps as published: (interaction added, its p-value to two figures), every p-value withheld
     (``x``) when the table holds a small cell (:func:`coarsened`, :func:`step_withheld_text`); none when the
     chosen model is withheld (:func:`model_withheld`: a table of its steps would say how many there were)."""
-    if model_withheld(result, rule):
+    if model_hidden(result, rule):
         return []
     coarse = coarsened(result, rule)
     return [(term, COMPLEMENT_LABEL if coarse else f"{p:.2g}") for term, p in result.steps]
@@ -577,7 +608,7 @@ def stepwise_steps(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RU
 def stepwise_note(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str | None:
     """The note under the table of :func:`stepwise_steps` that says why its p-values are withheld; None when
     they are shown."""
-    if not (result.steps and coarsened(result, rule)) or model_withheld(result, rule):
+    if not (result.steps and coarsened(result, rule)) or model_hidden(result, rule):
         return None
     text = step_withheld_text(rule)
     return f"{text[0].upper()}{text[1:]}."
@@ -598,8 +629,14 @@ def method_text(result: PopulationEstimate) -> str:
         if result.p_enter is not None and result.p_enter <= 0:  # no p-value is below 0: no interaction enters
             return "main effects only: stepwise selection with an entry threshold of 0 admits no interaction"
         return f"stepwise selection of interactions (an interaction enters while p < {result.p_enter:g})"
+    if result.method == "bic" and result.search == "greedy":
+        # the same walk as downhill's, which says so: "lowest BIC" alone claimed the global minimum
+        return (
+            "lowest BIC found by the downhill search from main effects (a local minimum: the space holds too many "
+            "models to search them all)"
+        )
     if result.method == "bic":
-        return f"lowest BIC ({result.search} search)"
+        return "lowest BIC (exhaustive search)"
     if result.method == "downhill":
         start = "the full model" if result.downhill_start == "full" else "main effects"
         return f"downhill search in BIC from {start} (a local minimum)"
@@ -607,20 +644,47 @@ def method_text(result: PopulationEstimate) -> str:
 
 
 def model_space_text(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str:
-    """Which models were searched and how many: in the space, fitted, admissible (each number followed by its
-    unit, "models", so that no reader or scanner takes it for a number of people); how many were fitted and
-    admissible withheld with the chosen model (:func:`model_withheld`: stepwise fits one model per step)."""
+    """Which models were searched and how many: in the space, considered, fitted, admissible (each number
+    followed by its unit, "models", so that no reader or scanner takes it for a number of people); how many were
+    considered, fitted and admissible withheld with the chosen model (:func:`model_withheld`: stepwise fits one
+    model per step).
+
+    Stepwise judges each model one interaction larger than the current one by the p-value of that interaction
+    under the current fit, and fits only the candidates it tries (p below the threshold, in order of p, until
+    one is admissible): "2 models fitted" of 1,024 read as if it had looked at two, where it judged 19 more. The
+    other searches fit every model they look at."""
     size = (
         "more models than can be counted"
         if result.models_in_space is None
         else _many(result.models_in_space, "model")
     )
-    if model_withheld(result, rule):
-        return f"{result.model_space}: {size} in the space; how many were fitted and admissible withheld (x)"
-    return (
-        f"{result.model_space}: {size} in the space; {_many(result.models_fitted, 'model')} fitted, "
+    if model_hidden(result, rule):
+        counted = "considered, fitted" if result.considered > result.models_fitted else "fitted"
+        return (
+            f"{result.model_space}: {size} in the space; how many were {counted} and admissible withheld (x)"
+        )
+    admissible = (
         f"{_many(result.models_admissible, 'model')} admissible (estimate exists and is identifiable)"
     )
+    if result.method == "stepwise" and result.p_enter == 0 and len(result.lists) > 2:
+        return (
+            f"{result.model_space}: {size} in the space; 1 model considered and fitted (main effects: an entry "
+            f"threshold of 0 tests no interaction), {admissible}"
+        )
+    if result.considered > result.models_fitted:
+        tried = result.models_fitted - 1
+        fitted = (
+            f"main effects and {_many(tried, 'candidate')} with p < {result.p_enter:g}"
+            if tried
+            else f"main effects alone: no candidate had p < {result.p_enter:g}"
+        )
+        return (
+            f"{result.model_space}: {size} in the space; {_many(result.considered, 'model')} considered (main "
+            "effects and, at each step, every model with one more interaction, judged by the p-value of that "
+            "interaction under the current fit, without fitting it); "
+            f"{_many(result.models_fitted, 'model')} fitted ({fitted}), {admissible}"
+        )
+    return f"{result.model_space}: {size} in the space; {_many(result.models_fitted, 'model')} fitted, {admissible}"
 
 
 def _many(count: int, noun: str) -> str:
@@ -628,22 +692,59 @@ def _many(count: int, noun: str) -> str:
     return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
+def fixed_model(result: PopulationEstimate) -> bool:
+    """Whether the model is main effects whatever the data: no model is chosen (main effects, two lists, or
+    stepwise with an entry threshold of 0), so no interval has a model choice to allow for."""
+    return (
+        len(result.lists) == 2
+        or result.method == "main"
+        or (result.method == "stepwise" and result.p_enter is not None and result.p_enter <= 0)
+    )
+
+
+def _each_replicate(result: PopulationEstimate) -> str:
+    """What each bootstrap replicate does: refit main effects (a fixed model), choose among the models best on
+    the data (the exhaustive BIC search of four lists or more, as Silverman, Chan & Vincent 2024 do:
+    ``estimate.top_models_for_bootstrap``), or repeat the whole model choice (stepwise, the downhill walk)."""
+    from evidence.analyses.estimation.estimate import top_models_for_bootstrap
+
+    if fixed_model(result):
+        return "refitting main effects (no model to choose)"
+    top = top_models_for_bootstrap(len(result.lists))
+    if result.method == "bic" and result.search == "exhaustive" and top is not None:
+        among = min(top, result.models_admissible)
+        return f"choosing the lowest BIC among the {_many(among, 'model')} best on the data"
+    return "repeating the model choice"
+
+
 def interval_method_text(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str:
     """How the interval was computed, with the bootstrap's seed (withheld when the table holds a small cell,
-    :func:`coarsened`: with it the interval of every candidate table can be recomputed)."""
+    :func:`coarsened`: with it the interval of every candidate table can be recomputed), and what each replicate
+    does (:func:`_each_replicate`: "each repeating the model choice" was said of main effects too)."""
     seed = "seed withheld" if coarsened(result, rule) else f"seed {result.seed}"
+    each = _each_replicate(result)
     if result.interval_method == "bca" and result.bootstrap_runs > 1:
         per_run = result.bootstrap_replicates // result.bootstrap_runs
         return (
             f"BCa bootstrap: the median of the limits of {result.bootstrap_runs} independent runs of "
-            f"{per_run:,} replicates, each replicate repeating the model choice ({seed})"
+            f"{per_run:,} replicates, each replicate {each} ({seed})"
         )
     if result.interval_method == "bca":
-        return (
-            f"BCa bootstrap of {result.bootstrap_replicates:,} replicates, each repeating the model choice "
-            f"({seed})"
-        )
+        return f"BCa bootstrap of {result.bootstrap_replicates:,} replicates, each {each} ({seed})"
+    if fixed_model(result):
+        return "log-normal, from the intercept's standard error of main effects"
     return "log-normal, from the intercept's standard error (no allowance for the model choice)"
+
+
+#: Replicates per run of the published intervals (Chan, Silverman & Vincent 2021; SparseMSE's default).
+PUBLISHED_REPLICATES = 1000
+
+
+def _as_published(result: PopulationEstimate) -> str:
+    """The words " (as published)" after a run of as many replicates as the published intervals', else nothing:
+    runs of 60 were said to be "as published" too."""
+    per_run = result.bootstrap_replicates // max(1, result.bootstrap_runs)
+    return " (as published)" if per_run == PUBLISHED_REPLICATES else ""
 
 
 def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None = None) -> list[str]:
@@ -656,7 +757,9 @@ def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None 
     if result.bootstrap_runs > 1:
         per_run = result.bootstrap_replicates // result.bootstrap_runs
         if not withheld and (text := monte_carlo_range_text(result)):
-            lines.append(f"Monte Carlo range: one run of {per_run:,} replicates (as published) gave {text}")
+            lines.append(
+                f"Monte Carlo range: one run of {per_run:,} replicates{_as_published(result)} gave {text}"
+            )
         if se and all(math.isfinite(v) for v in se) and not withheld:
             lines.append(
                 f"Monte Carlo standard error of the median limits: ±{se[0]:,.0f} (lower), ±{se[1]:,.0f} (upper)"
@@ -671,14 +774,18 @@ def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None 
                     "limit and its Monte Carlo range"
                 )
         spreads = [
-            f"±{v:,.0f} ({name})"
+            (name, v)
             for name, v, at in zip(("lower", "upper"), se or (), extreme, strict=False)
             if math.isfinite(v) and not at
         ]
-        if spreads and not withheld:
+        resampled = "as a standard error over resamples of the replicates; another seed moves"
+        if len(spreads) == 1 and not withheld:  # the other limit is the run's most extreme replicate
+            ((name, v),) = spreads
+            lines.append(f"Monte Carlo spread of the {name} limit: ±{v:,.0f} {resampled} it about this much")
+        elif spreads and not withheld:
+            shown_spreads = ", ".join(f"±{v:,.0f} ({name})" for name, v in spreads)
             lines.append(
-                f"Monte Carlo spread of the limits: {', '.join(spreads)} as a standard error over resamples of "
-                "the replicates; another seed moves them about this much"
+                f"Monte Carlo spread of the limits: {shown_spreads} {resampled} them about this much"
             )
 
     hidden = withheld_replicate_counts(result, shown.rule if shown else DEFAULT_RULE)
@@ -785,8 +892,8 @@ def spread_text(
     return (
         f"**The data cannot pin the number down.** The {number(spread.choices, 'parameter')} reasonable model "
         "choices tried give "
-        f"estimates from {low} ({escape_markdown(spread.low.choice.label)}) to {high} "
-        f"({escape_markdown(spread.high.choice.label)}), a range reaching beyond this interval: the interval "
+        f"estimates from {low} ({escape_markdown(choice_label(spread.low))}) to {high} "
+        f"({escape_markdown(choice_label(spread.high))}), a range reaching beyond this interval: the interval "
         "allows for sampling error, not for the choice between these ways of choosing the model. Report the "
         "range across the models with the estimate (see *Sensitivity to the model choice*)."
     )
@@ -820,9 +927,9 @@ def estimate_rows(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RUL
         ("model space", model_space_text(result, rule)),
         ("interactions selected", model_terms_text(result, rule)),
     ]
-    if result.infinite_parameters and not model_withheld(result, rule):
+    if result.infinite_parameters and not model_hidden(result, rule):
         rows.append(("interactions with no case (at −∞)", ", ".join(result.infinite_parameters)))
-    rows.append(("existence check", result.existence.message))
+    rows.append(("existence check", existence_message(result, rule)))
     rows.append(("assumes", assumptions_text(result)))
     rows += [("bootstrap", line) for line in bootstrap_lines(result, shown)]
     rows += [("withheld", reason) for reason in shown.reasons]
@@ -886,15 +993,14 @@ def estimate_headline(
         if text := monte_carlo_range_text(result, rule):
             paragraphs.append(
                 f"The interval is the median of {number(result.bootstrap_runs, 'parameter')} independent bootstrap "
-                f"runs; one run alone "
-                f"(as published) gave {text}."
+                f"runs; one run alone{_as_published(result)} gave {text}."
             )
         elif any(_extreme_limits(result)):
             paragraphs.append(
                 "The interval is one bootstrap run: a limit read at its most extreme replicate moves a lot from "
                 "seed to seed (independent runs, `auto`, give the limit and its Monte Carlo range)."
             )
-    if result.infinite_parameters and not model_withheld(result, rule):
+    if result.infinite_parameters and not model_hidden(result, rule):
         pairs = ", ".join(escape_markdown(t) for t in result.infinite_parameters)
         why = (
             "as SparseMSE's stepwise selection does when the absence of overlap is itself significant"
@@ -913,6 +1019,16 @@ def estimate_headline(
             f"In the table of the estimate under each model choice, {sensitivity_withheld_text(rule)}."
         )
     return "\n\n".join(paragraphs)
+
+
+def choice_label(row: SensitivityRow) -> str:
+    """A model choice as readers see it: its label, and for a lowest-BIC search that was too large to be
+    exhaustive (six lists or more) that it is the downhill walk's local minimum ("lowest BIC, pairs" said
+    nothing of it)."""
+    label = row.choice.label
+    if row.result is not None and row.result.method == "bic" and row.result.search == "greedy":
+        label += " (downhill search: a local minimum)"
+    return label
 
 
 def sensitivity_withheld(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEFAULT_RULE) -> bool:
@@ -982,7 +1098,7 @@ def sensitivity_frame(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEF
     # each model choice's interactions are another equation in the cells, as the headline's are
     hidden = any(row.result is not None and model_withheld(row.result, rule) for row in rows)
     for row, shown, published in _shown_rows(rows, rule):
-        record = {"model choice": row.choice.label}
+        record = {"model choice": choice_label(row)}
         if row.result is None or shown is None:
             record |= {"interactions": "", "estimate": "–", "interval": row.problem or "no estimate"}
         else:
@@ -1041,7 +1157,7 @@ def sensitivity_chart_data(
             continue
         records.append(
             {
-                "model choice": row.choice.label,
+                "model choice": choice_label(row),
                 "method": _METHOD_WORDS.get(row.choice.method, row.choice.method),  # the legend in words
                 "estimate": shown.values["estimate"],
                 "low": shown.values["low"],
@@ -1070,22 +1186,35 @@ def sensitivity_chart_title(rows: Sequence[SensitivityRow], rule: DisclosureRule
 def reading_the_result(result: PopulationEstimate) -> str:
     """The section "Reading the result" of a hidden-population brief, saying how *this* interval was computed:
     the median of independent bootstrap runs, one bootstrap run, or the log-normal interval that allows nothing
-    for the model choice (the notebook's fixed text said "the median of independent runs" of every interval)."""
+    for the model choice (the notebook's fixed text said "the median of independent runs" of every interval);
+    and advice possible for the number of lists (it told two lists to merge small lists, which leaves one)."""
+    honest = (
+        "- Report the estimate **with its interval**; the model is main effects whatever the data (no model "
+        "choice to allow for), and the bootstrap allows for the sampling of the cases."
+        if fixed_model(result)
+        else "- Report the estimate **with its interval** and the model choice; the interval from the bootstrap "
+        "that repeats the model choice is the honest one."
+    )
     if result.interval_method == "bca" and result.bootstrap_runs > 1:
         per_run = result.bootstrap_replicates // result.bootstrap_runs
         interval = (
-            "- Report the estimate **with its interval** and the model choice; the interval from the bootstrap "
-            "that repeats the model choice is the honest one. Its limits are Monte Carlo results: one run of "
+            f"{honest} Its limits are Monte Carlo results: one run of "
             f"{number(per_run, 'parameter')} replicates moves from seed to seed, most for a limit read far in the tail, so the "
             f"interval here is the median of {number(result.bootstrap_runs, 'parameter')} independent runs, with the range one run "
             "gives beside it."
         )
     elif result.interval_method == "bca":
         interval = (
-            "- Report the estimate **with its interval** and the model choice; the interval from the bootstrap "
-            "that repeats the model choice is the honest one. Its limits are Monte Carlo results: this interval is "
+            f"{honest} Its limits are Monte Carlo results: this interval is "
             f"one run of {number(result.bootstrap_replicates, 'parameter')} replicates, and another seed moves it, most for a limit "
             "read far in the tail; the median of independent runs (as many as needed, the default) says how far."
+        )
+    elif fixed_model(result):
+        interval = (
+            "- Report the estimate **with its interval**. The interval here is log-normal, from the intercept's "
+            "standard error of main effects, a model fixed whatever the data (no model choice to allow for); a "
+            f"bootstrap (a run with bootstrap replicates, {number(1000, 'parameter')} as published) resamples the "
+            "cases instead."
         )
     else:
         interval = (
@@ -1094,14 +1223,38 @@ def reading_the_result(result: PopulationEstimate) -> str:
             f"report is the bootstrap's that repeats the choice (a run with bootstrap replicates, "
             f"{number(1000, 'parameter')} as published)."
         )
-    return (
-        f"## Reading the result\n\n{interval}\n"
+    n_lists = len(result.lists)
+    disagree = (
         "- When the model choices disagree beyond the interval (the headline says so), the data cannot pin the "
         "number down: report the range across the models, not one model's interval.\n"
+        if n_lists > 2
+        else ""
+    )
+    # merging is advice only where lists are left to model: of two lists it leaves one (no estimate at all), of
+    # three it leaves two, whose estimate assumes them independent
+    if n_lists == 2:
+        fragile = (
+            "- With two lists the estimate rests on their independence, which two lists cannot show: one list "
+            "that tends to meet the people the other meets makes it too low. When the lists are small or share "
+            "few people it is fragile too: link a third list, which lets the model see dependence between them."
+        )
+    elif n_lists == 3:
+        fragile = (
+            "- When lists are small or barely overlap, estimates are fragile: look at the sensitivity table, and "
+            "link a further list or more records; merging two of three lists leaves two, whose estimate assumes "
+            "them independent."
+        )
+    else:
+        fragile = (
+            "- When lists are small or barely overlap, estimates are fragile: merge small lists of similar kind "
+            "(as the five-list versions of the New Orleans and UK data do; at least three lists left) and look "
+            "at the sensitivity table."
+        )
+    return (
+        f"## Reading the result\n\n{interval}\n{disagree}"
         "- The estimate is of everyone the lists *could* have met under the same definitions during the period: "
         "it is not a prevalence figure for the whole country unless the lists cover the whole country.\n"
-        "- When lists are small or barely overlap, estimates are fragile: merge small lists of similar kind (as "
-        "the five-list versions of the New Orleans and UK data do) and look at the sensitivity table."
+        f"{fragile}"
     )
 
 
@@ -1135,6 +1288,10 @@ def settings_for_readers(
         shown["downhill_start"] = None
     if method == "main":
         shown["max_order"] = None
+    elif result.max_order == len(result.lists) - 1:
+        # the search stops one list short of all of them: max_order 3 on three lists searched pairs, and the
+        # brief showed the 3 given
+        shown["max_order"] = f"{result.max_order} (the highest {len(result.lists)} lists allow)"
     if result.interval_method != "bca":
         shown.update(bootstrap_replicates="none (log-normal interval)", bootstrap_runs=None, seed=None)
     else:

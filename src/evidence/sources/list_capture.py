@@ -214,15 +214,18 @@ def _read_strings(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
 def _without_row_names(frame: pl.DataFrame, path: Path) -> tuple[pl.DataFrame, list[str]]:
     """``frame`` without its first column, unnamed, when its cells are R's row names (write.csv's default): each
     row's own, none empty (a row holding nothing aside); else the header's unnamed column is refused, as any."""
-    names = frame.get_column("")
     # a row holding nothing (every other cell empty too) is left out later, as in any file
     others = [c for c in frame.columns if c not in ("", _LINE)]
     holding = ~pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in others)
     written = frame.filter(holding).get_column("").str.strip_chars()
     if written.is_null().any() or (written == "").any() or written.is_duplicated().any():
         raise InputError("column 1 of the header has no name", path=path, row=1)
-    shown = ", ".join(repr(v) for v in names.head(3).to_list())
-    note = f"the first column, unnamed, holds R's row names ({shown}, ...: write.csv's default), not a list: left out"
+    # the names themselves are not quoted: of one row per case they can be the cases' identifiers, which never
+    # leave the loader (and notes are shown beside the estimate)
+    note = (
+        "the first column, unnamed, holds R's row names (one per row, none repeated: write.csv's default), not a "
+        "list: left out"
+    )
     return frame.drop(""), [note]
 
 

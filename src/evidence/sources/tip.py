@@ -2,7 +2,8 @@
 
 Two layouts:
 
-* ``kelley_csv``: J. Kelley's coding (*Scorecard Diplomacy*, 2017) of the 1999–2015 reports, columns
+* ``kelley_csv``: J. Kelley's coding (*Scorecard Diplomacy*, 2017) of the reports of 2001–2015 (her rows run
+  from 1999, those of 1999 and 2000 ranking no country; a reader is told the years ranked), columns
   ``countryname, iso, year, ccode, tier`` (``ccode``, a Correlates of War number, is not read nor required;
   the layout is told by her labels as she writes them, lower case, or by ``ccode`` beside them: a hand-made
   ``Year, ISO, Country name, Tier`` is the simple layout, never cited as her coding); tier labels carry
@@ -47,6 +48,7 @@ stripped) and ``special_case`` (``Special Case``, ``not ranked``; null for ranke
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from pathlib import Path
@@ -75,7 +77,7 @@ from evidence.sources.delimited import (
 )
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_where
 from evidence.sources.metadata import dataset, describe
-from evidence.sources.provenance import DEMO_MARKER, sha256_file
+from evidence.sources.provenance import DEMO_MARKER, Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import (
     FOOTNOTE_MARKER,
@@ -88,7 +90,7 @@ from evidence.sources.workbook import (
 )
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "18"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "19"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
@@ -114,6 +116,8 @@ LOADER_VERSION = "18"  # 2: source_row; 3: provenance from the source metadata; 
 # row with an empty code beside a known name read as that country and flagged (was rejected); a workbook's error
 # cell read as its text (#N/A: not available; was an empty cell)
 # 18: reasons name the file's column as its header writes it (Kelley's "year", "iso"; were the table's names)
+# 19: the label and citation tell the report years that rank a country (Kelley's file: reports of 2001-2015, her
+# rows of 1999 and 2000 ranking none; were "reports of 1999-2015"); the release stays the rows' span
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -467,13 +471,17 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     release = _year_span(kept)
     if layout == KELLEY_LAYOUT:
         notes += _beyond_kelley(kept)
-    provenance = describe(
-        SOURCE,
+    provenance = _coverage_told(
+        describe(
+            SOURCE,
+            layout,
+            release,
+            path=str(path),
+            sha256=sha256,
+            notes=tuple(notes),
+        ),
         layout,
-        release,
-        path=str(path),
-        sha256=sha256,
-        notes=tuple(notes),
+        kept,
     )
     table = kept.select([pl.col(c).cast(t) for c, t in TIER_SCHEMA.items()]).sort("iso3", "report_year")
     return LoadedTable(
@@ -553,6 +561,23 @@ def _read_workbook(
     return frame, empty_issues(), notes, cells, sha256_file(path), header_row, int(empty_rows.size)
 
 
+def _coverage_told(provenance: Provenance, layout: str, kept: pl.DataFrame) -> Provenance:
+    """``provenance`` with what a reader is told of the file's coverage (its release label, in every source line
+    and list of sources, and its citation) the span of the report years that place a country. Kelley's rows run
+    from 1999 but those of 1999 and 2000 rank no country (the first report placed countries in 2001): her file is
+    released as 1999-2015, the span of its rows (its catalogue entry, the span its values are checked against),
+    and cited as the reports of 2001-2015. Unchanged when the spans agree or no row places a country."""
+    placed = kept.filter(pl.col("special_case").is_null() | (pl.col("special_case") != NOT_RANKED))
+    covered = _year_span(placed)
+    if covered in (provenance.release, "unknown"):
+        return provenance
+    described = dataset(SOURCE, layout)
+    said, told = described.release_phrase(provenance.release), described.release_phrase(covered)
+    return dataclasses.replace(
+        provenance, release_label=told, citation=provenance.citation.replace(said, told)
+    )
+
+
 def _beyond_kelley(kept: pl.DataFrame) -> list[str]:
     """A note naming the report years a Kelley-layout file holds beyond Kelley's own coding (added by a user)."""
     known = dataset(SOURCE, KELLEY_LAYOUT).known_release(KELLEY_RELEASE)
@@ -561,8 +586,9 @@ def _beyond_kelley(kept: pl.DataFrame) -> list[str]:
     beyond = [y for y in years if not first <= y <= last]
     if not beyond:
         return []
+    # her coding's rows begin in 1999, its rankings in 2001: the note names where it ends, not a span it ranks
     note = (
-        f"report years {_years_text(beyond)} are not in Kelley's coding (reports of {first}\u2013{last}): "
+        f"report years {_years_text(beyond)} are not in Kelley's coding (which ends with the report of {last}): "
         "placements added to the file in her layout; check them against the reports"
     )
     return [note]

@@ -277,3 +277,44 @@ def test_a_capture_of_counts_that_are_no_numbers_of_people_is_refused(counts: li
     with pytest.raises(InputError, match=message):
         ListCapture(("A", "B"), np.array(counts))
     assert ListCapture(("A", "B"), np.array([10.0, 20.0, 10.0])).counts.tolist() == [10, 20, 10]
+
+
+# ------------------------------------------------------------------------------- audit of the wording (mse17)
+
+
+@pytest.mark.parametrize("method", ["stepwise", "bic", "downhill", "main"])
+def test_two_lists_without_overlap_are_not_told_to_merge_lists(method: str) -> None:
+    """The hint said "merge small lists": of two lists, that leaves one, from which nothing is estimated."""
+    two = ListCapture(("police", "shelter"), np.array([30, 20, 0]))
+    with pytest.raises(InputError) as caught:
+        estimate_population(two, method=method)
+    error = caught.value
+    text = f"{error} {error.hint}"
+    assert "merge" not in text
+    assert "no case is on both lists" in text and "Lincoln–Petersen" in text
+    assert "link a third list" in error.hint
+    # the model is named as it is (main effects), not "the main model" nor "the stepwise model"
+    assert "the main model" not in text and f"the {method} model" not in text
+
+
+def test_lists_without_any_overlap_are_told_what_can_help() -> None:
+    """Merging lists that share nobody leaves lists that share nobody: the estimate is unbounded whatever is
+    merged. The hint names what can help: the linkage, or records the lists share."""
+    three = ListCapture(("A", "B", "C"), np.array([30, 20, 0, 10, 0, 0, 0]))
+    with pytest.raises(InputError) as caught:
+        estimate_population(three)
+    text = f"{caught.value} {caught.value.hint}"
+    assert "merge" not in text and "no case is on more than one list" in text
+    assert "linked" in caught.value.hint
+
+
+@pytest.mark.parametrize("method", ["stepwise", "bic", "downhill", "main"])
+def test_two_lists_record_no_search_and_no_setting_they_did_not_use(method: str) -> None:
+    """Two lists hold one model (main effects), which the text says; the JSON said "search": "forward" at
+    "p_enter": 0.02 (or a downhill start) of a search that never ran."""
+    two = ListCapture(("police", "shelter"), np.array([30, 20, 10]))
+    result = estimate_population(two, method=method)
+    record = result.to_dict()
+    assert record["search"] == record["model_space"]["search"] == "none"
+    assert record["p_enter"] is None and record["downhill_start"] is None
+    assert record["method"] == method  # what was asked stays said

@@ -59,6 +59,10 @@ class PopulationEstimate:
     infinite_parameters: tuple[str, ...]  # interactions in the model fixed at −∞ (no case on all their lists)
     existence: ExistenceCheck
     steps: tuple[tuple[str, float], ...] = ()  # stepwise: term added and its p-value, in order
+    #: models the search looked at: stepwise judges the models one interaction larger by a p-value without
+    #: fitting them, so it considers more than it fits; every other search fits what it considers (None: as
+    #: ``models_fitted``)
+    models_considered: int | None = None
     bootstrap_requested: int | str = 0  # a number of replicates per run or "auto"
     bootstrap_replicates: int = 0  # drawn, over every run
     bootstrap_runs: int = 0  # independent runs whose median limits make the interval
@@ -92,6 +96,11 @@ class PopulationEstimate:
     @property
     def identifiable(self) -> bool:
         return self.existence.identifiable
+
+    @property
+    def considered(self) -> int:
+        """How many models the search looked at (:attr:`models_considered`, else as many as it fitted)."""
+        return self.models_fitted if self.models_considered is None else self.models_considered
 
     @property
     def unbounded_above(self) -> bool:
@@ -188,6 +197,7 @@ class PopulationEstimate:
                 "description": self.model_space,
                 "max_order": self.max_order,
                 "models": self.models_in_space,
+                "considered": self.considered,
                 "fitted": self.models_fitted,
                 "admissible": self.models_admissible,
                 "search": self.search,
@@ -446,11 +456,10 @@ def _estimate(
     fit = selection.fit
     existence = check_existence(capture, fit.terms)
     if not existence.ok or not math.isfinite(fit.estimate):
-        raise InputError(
-            f"the {method} model gives no estimate for these data: {existence.message}",
-            path=capture.source or None,
-            hint="the lists overlap too little; merge small lists or collect more linked records",
-        )
+        raise _no_estimate(capture, fit.term_names, existence)
+    # a space of one model (two lists: main effects) is not searched, and the search's settings are not used:
+    # recorded so (the JSON said "search": "forward" at "p_enter": 0.02 beside the text's main effects)
+    searched = bool(selection.space.terms)
     common: dict[str, Any] = {
         "lists": capture.lists,
         "observed": capture.observed,
@@ -458,19 +467,22 @@ def _estimate(
         "dark_figure": fit.dark_figure,
         "level": level,
         "method": method,
-        "p_enter": p_enter if method == "stepwise" else None,
+        "p_enter": p_enter if method == "stepwise" and searched else None,
         "max_order": selection.space.effective_order,
         "model_space": selection.space.describe(),
         "models_in_space": selection.space.size,
         "models_fitted": selection.models_fitted,
         "models_admissible": selection.models_admissible,
-        "search": selection.search,
+        "models_considered": (
+            selection.models_fitted if selection.models_considered is None else selection.models_considered
+        ),
+        "search": selection.search if searched else "none",
         "terms": tuple(fit.term_names),
         "infinite_parameters": tuple(p for p in fit.infinite_parameters if ":" in p),
         "existence": existence,
         "steps": selection.steps,
         "source": capture.source,
-        "downhill_start": selection.start,
+        "downhill_start": selection.start if searched else None,
         "smallest_list": min(capture.list_totals().values()),
         "overlapping": int(capture.counts[capture.histories.sum(axis=1) >= 2].sum()),
         "smallest_cell": min((int(c) for c in capture.counts if c > 0), default=None),
@@ -517,6 +529,50 @@ def _estimate(
         monte_carlo_range=result.monte_carlo_range,
         replicates_beyond=result.beyond,
         seed=seed,
+    )
+
+
+def _no_estimate(
+    capture: ListCapture, terms: tuple[str, ...] | list[str], existence: ExistenceCheck
+) -> InputError:
+    """Why the data give no estimate, with advice possible for the number of lists at hand. Every search ends at
+    a valid model when main effects are one, and main effects have an estimate exactly when some case is on two
+    lists or more: so it is (almost always) that no case is, and merging lists cannot help (merged lists still
+    share nobody; of two lists, merging leaves one)."""
+    path = capture.source or None
+    overlapping = int(capture.counts[capture.histories.sum(axis=1) >= 2].sum())
+    linkage = "check that the lists were linked by person (one person recognised as the same on every list)"
+    if overlapping == 0 and capture.n_lists == 2:
+        return InputError(
+            "no estimate for these data: no case is on both lists, and the two-list estimate (Lincoln–Petersen, "
+            "the lists' sizes multiplied over the number on both) needs people on both: without them the number "
+            "on no list is unbounded",
+            path=path,
+            hint=f"{linkage}, or link a third list that shares cases with them",
+        )
+    if overlapping == 0:
+        return InputError(
+            "no estimate for these data: no case is on more than one list, so nothing tells how many were on "
+            "none (the number on no list is unbounded under every model)",
+            path=path,
+            hint=f"{linkage}, or collect records that the lists share",
+        )
+    model = " + ".join(("main effects", *terms))
+    if capture.n_lists == 2:
+        advice = "link a third list, or collect more linked records"
+    elif capture.n_lists == 3:
+        advice = (
+            "collect more linked records (merging two of three lists leaves two, whose estimate assumes them "
+            "independent)"
+        )
+    else:
+        advice = (
+            "merge small lists of similar kind (at least three lists left), or collect more linked records"
+        )
+    return InputError(
+        f"no estimate for these data under the model {model}: {existence.message}",
+        path=path,
+        hint=f"the lists overlap too little: {advice}",
     )
 
 

@@ -341,6 +341,12 @@ class ExistenceCheck:
 
     @property
     def message(self) -> str:
+        if self.ok and any(":" in name for name in self.infinite_parameters):
+            # an interaction of lists with no case in common has its MLE at −∞: the ordinary MLE does not exist
+            return (
+                "the extended maximum-likelihood estimate exists and is identifiable (interactions of lists with "
+                "no case in common at −∞, their cells left out of the fit)"
+            )
         if self.ok:
             return "the maximum-likelihood estimate exists and is identifiable"
         problems = []

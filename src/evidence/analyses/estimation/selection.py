@@ -65,6 +65,10 @@ class Selection:
     ] = ()  # bic/downhill: (terms, BIC) of valid fits, best first
     models_fitted: int = 1
     models_admissible: int = 1  # of the models fitted, those whose estimate exists and is identifiable
+    #: models the search looked at: stepwise judges each model one interaction larger than the current one by
+    #: the p-value of that interaction under the current fit, and fits only those it tries (None: every model
+    #: looked at was fitted, as the BIC searches and main effects do)
+    models_considered: int | None = None
     start: str | None = None  # downhill: where the walk started ("main" effects or the "full" model)
 
 
@@ -120,7 +124,7 @@ def stepwise(capture: ListCapture, p_enter: float = 0.02, max_order: int = 2) ->
     fit = fit_model(capture)
     model = 0
     steps: list[tuple[str, float]] = []
-    fitted, admissible = 1, 0
+    fitted, admissible, considered = 1, 0, 1
     # without a valid main-effects fit there is nothing to test interactions against (and no estimate)
     valid = model_is_valid(capture, fit)
     admissible += valid
@@ -129,6 +133,7 @@ def stepwise(capture: ListCapture, p_enter: float = 0.02, max_order: int = 2) ->
         if not candidates:
             break
         p_values = poisson_p_values(capture, fit, [space.terms[i] for i in candidates])
+        considered += len(candidates)  # each judged by its p-value, not fitted
         chosen = None
         # candidates in order of p then position; validity is checked lazily, as it only matters for the first
         # candidate that passes (the others would keep p = 1 or lose to it)
@@ -154,6 +159,7 @@ def stepwise(capture: ListCapture, p_enter: float = 0.02, max_order: int = 2) ->
         steps=tuple(steps),
         models_fitted=fitted,
         models_admissible=admissible,
+        models_considered=considered,
     )
 
 

@@ -161,8 +161,10 @@ def model_spread(rows: Sequence[SensitivityRow], headline: PopulationEstimate) -
     estimated = [row for row in rows if row.result is not None]
     if not estimated:
         return None
-    low = min(estimated, key=lambda row: row.result.estimate)  # type: ignore[union-attr]
-    high = max(estimated, key=lambda row: row.result.estimate)  # type: ignore[union-attr]
+    # an end shared with the headline is named by the headline's choice (Korea's range ran "to 269 (stepwise,
+    # p < 0.001)", the headline's own estimate under another name)
+    low = min(estimated, key=lambda row: (row.result.estimate, not row.headline))  # type: ignore[union-attr]
+    high = max(estimated, key=lambda row: (row.result.estimate, row.headline))  # type: ignore[union-attr]
     lower, upper = headline.interval
     beyond = any(not (lower <= row.result.estimate <= upper) for row in estimated)  # type: ignore[union-attr]
     return ModelSpread(low=low, high=high, choices=len(estimated), beyond_interval=beyond)
