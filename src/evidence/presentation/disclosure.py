@@ -1895,23 +1895,58 @@ class _LinkedProgram:
         highs.run()
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
-        return _Optimum(highs.getInfo().objective_function_value, np.array(highs.getSolution().col_value))
+        solution = highs.getSolution()
+        costs = np.array(solution.col_dual) if solution.dual_valid else None
+        return _Optimum(highs.getInfo().objective_function_value, np.array(solution.col_value), costs)
 
     def pinned(self, vector: np.ndarray) -> bool:
         """Whether the combination ``vector`` holds no second whole number (its range is narrower than 1)."""
+        return self.ends(vector) is not None
+
+    def ends(self, vector: np.ndarray) -> _Pinned | None:
+        """The proof that the combination ``vector`` holds no second whole number (its range is narrower than
+        1): the reduced costs of its two end programmes; None when it holds two."""
         truth = float(vector @ self.truth)
         low = self.solve(vector)
         if low is None or low.value <= truth - 1 + 1e-9:
-            return False
+            return None
         high = self.solve(-vector)
-        return high is not None and (-high.value) - low.value < 1 - 1e-9
+        if high is None or (-high.value) - low.value >= 1 - 1e-9:
+            return None
+        return _Pinned(low.costs, high.costs)
 
 
 class _Optimum(NamedTuple):
-    """An optimal solution of a linear programme: its objective's value, and the values of its variables."""
+    """An optimal solution of a linear programme: its objective's value, the values of its variables, and
+    their reduced costs (None when HiGHS has no valid dual solution)."""
 
     value: float
     x: np.ndarray
+    costs: np.ndarray | None
+
+
+#: A reduced cost this close to 0 is 0: widening that quantity's bounds leaves the optimum where it is.
+_ZERO_COST = 1e-12
+
+
+class _Pinned(NamedTuple):
+    """A combination's range found narrower than 1, with the reduced costs of its minimum and its maximum.
+
+    By weak duality, widening the bounds of quantities whose reduced cost is 0 in both leaves both ends (and so
+    the range) unchanged: withholding such a published count cannot free the combination, and no programme
+    needs solving to know it (the same optimal dual solutions still prove both ends)."""
+
+    low: np.ndarray | None
+    high: np.ndarray | None
+
+    def survives(self, widened: int) -> bool:
+        """Whether the combination stays pinned when the bounds of quantity ``widened`` (an index) widen."""
+        return (
+            self.low is not None
+            and self.high is not None
+            and abs(self.low[widened]) <= _ZERO_COST
+            and abs(self.high[widened]) <= _ZERO_COST
+        )
 
 
 class _Programs:
@@ -2104,10 +2139,57 @@ def linked_exposures(
     return _exposures(system, rule, complements, _Programs(system, rule))
 
 
+#: A target of an audit: its name and its combination, as a key.
+_TargetKey = tuple[Hashable, tuple[tuple[Hashable, float], ...]]
+
+
+@dataclass
+class _Known:
+    """What an audit of a system found of each target (:func:`_linked_targets`): not pinned (``free``), or
+    pinned, with the proof of both its ends (``pinned``).
+
+    Carried to a system that differs only by widened bounds (a published count withheld: its single value
+    becomes a range that holds it), it still says much: a target free stays free (every solution still
+    fits), and a pinned one whose proof puts no cost on the widened quantities stays pinned
+    (:meth:`_Pinned.survives`); only the others need their programmes solved again."""
+
+    free: set[_TargetKey] = field(default_factory=set)
+    pinned: dict[_TargetKey, _Pinned] = field(default_factory=dict)
+
+    def after(self, widened: int | None) -> _Known | None:
+        """What still holds once the bounds of quantity ``widened`` (an index) widen; None for a change that
+        is not only a widening."""
+        if widened is None:
+            return None
+        return _Known(
+            set(self.free), {key: proof for key, proof in self.pinned.items() if proof.survives(widened)}
+        )
+
+
+def _target_key(name: Hashable, combination: Combination) -> _TargetKey:
+    return (name, tuple(combination.items()))
+
+
 def _exposures(
-    system: LinkedCounts, rule: DisclosureRule, complements: bool, programs: _Programs
+    system: LinkedCounts,
+    rule: DisclosureRule,
+    complements: bool,
+    programs: _Programs,
+    known: _Known | None = None,
 ) -> list[Hashable]:
     """:func:`linked_exposures`, on the kept programme of ``programs``."""
+    return _audit(system, rule, complements, programs, known)[0]
+
+
+def _audit(
+    system: LinkedCounts,
+    rule: DisclosureRule,
+    complements: bool,
+    programs: _Programs,
+    known: _Known | None = None,
+) -> tuple[list[Hashable], _Known]:
+    """:func:`_exposures`, and what it found of every target (:class:`_Known`). ``known``: what holds of the
+    targets in the present system (:meth:`_Known.after`); a target it settles is not solved again."""
     import numpy as np
 
     shown = [
@@ -2115,32 +2197,44 @@ def _exposures(
         for q in system.published_too
         if rule.is_small(system.values[q]) or (complements and (system.values[q] or not rule.zero_is_safe))
     ]
+    found = _Known()
     targets = _linked_targets(system, rule, complements)
     if not targets:
-        return shown
-    program = programs.current()
-    stacked = np.array([program.vector(c) for _, c in targets])
-    target_truth = stacked @ program.truth
-    unresolved = np.ones(len(targets), dtype=bool)
+        return shown, found
+    keys = [_target_key(name, combination) for name, combination in targets]
+    if known is not None:
+        found.free = {key for key in keys if key in known.free}
+        found.pinned = {key: known.pinned[key] for key in keys if key in known.pinned}
+    asked = [k for k, key in enumerate(keys) if key not in found.free and key not in found.pinned]
+    if asked:
+        program = programs.current()
+        stacked = np.array([program.vector(targets[k][1]) for k in asked])
+        unresolved = np.ones(len(asked), dtype=bool)
+        if len(asked) > 2:  # many targets: most are freed together by a few programmes
+            target_truth = stacked @ program.truth
 
-    def differs_with(objective: np.ndarray) -> None:
-        result = program.solve(objective)
-        if result is not None:
-            # a second value at least 1 away: the range holds two whole numbers (the final test, below)
-            unresolved[np.abs(stacked @ result.x - target_truth) >= 1 - 1e-9] = False
+            def differs_with(objective: np.ndarray) -> None:
+                result = program.solve(objective)
+                if result is not None:
+                    # a second value at least 1 away: the range holds two whole numbers (the final test, below)
+                    unresolved[np.abs(stacked @ result.x - target_truth) >= 1 - 1e-9] = False
 
-    for sign in (1.0, -1.0):
-        differs_with(sign * (unresolved @ stacked))
-    rng = np.random.default_rng(0)  # fixed seed: the same tables always get the same answer
-    for _ in range(4):
-        if not unresolved.any():
-            break
-        differs_with((rng.choice([-1.0, 1.0], size=len(targets)) * unresolved) @ stacked)
+            for sign in (1.0, -1.0):
+                differs_with(sign * (unresolved @ stacked))
+            rng = np.random.default_rng(0)  # fixed seed: the same tables always get the same answer
+            for _ in range(4):
+                if not unresolved.any():
+                    break
+                differs_with((rng.choice([-1.0, 1.0], size=len(asked)) * unresolved) @ stacked)
+        for j, k in enumerate(asked):
+            proof = program.ends(stacked[j]) if unresolved[j] else None
+            if proof is None:
+                found.free.add(keys[k])
+            else:
+                found.pinned[keys[k]] = proof
     exposed = list(shown)
-    for k in np.flatnonzero(unresolved).tolist():
-        if program.pinned(stacked[k]):
-            exposed.append(targets[k][0])
-    return exposed
+    exposed += [name for (name, _), key in zip(targets, keys, strict=True) if key in found.pinned]
+    return exposed, found
 
 
 def _linked_candidates(
@@ -2181,14 +2275,45 @@ def _withhold_linked(system: LinkedCounts, quantity: Hashable) -> Callable[[], N
     return undo
 
 
-def _frees(system: LinkedCounts, programs: _Programs, candidate: Hashable, target: Combination) -> bool:
-    """Whether withholding ``candidate`` leaves ``target`` more than one whole value."""
+def _widening(system: LinkedCounts, programs: _Programs, quantity: Hashable) -> int | None:
+    """The index of ``quantity`` when withholding it only widens its bounds (a count shown becomes a range
+    that holds its value, and no share row starts to bind); None for any other change (a share withheld: its
+    rows go, but its lower bound rises)."""
+    program = programs.current()
+    rule, ceiling = program.rule, program._ceiling
+
+    def state() -> tuple[tuple[float, float], bool]:
+        binds = system.status.get(quantity) == SHARE and quantity not in system.published_too
+        return system._bound(quantity, rule, ceiling), binds
+
+    (low, high), binds = state()
+    undo = _withhold_linked(system, quantity)
+    try:
+        (new_low, new_high), new_binds = state()
+    finally:
+        undo()
+    index = program.index.get(quantity)
+    return index if new_low <= low and new_high >= high and new_binds == binds else None
+
+
+def _frees(
+    system: LinkedCounts,
+    programs: _Programs,
+    candidate: Hashable,
+    target: Combination,
+    proofs: dict[Hashable, _Pinned] | None = None,
+) -> bool:
+    """Whether withholding ``candidate`` leaves ``target`` more than one whole value; when it does not, the
+    proof is kept in ``proofs`` (by candidate)."""
     undo = _withhold_linked(system, candidate)
     try:
         program = programs.current()
-        return not program.pinned(program.vector(target))
+        proof = program.ends(program.vector(target))
     finally:
         undo()
+    if proof is not None and proofs is not None:
+        proofs[candidate] = proof
+    return proof is None
 
 
 def protect_linked(
@@ -2209,6 +2334,11 @@ def protect_linked(
     the counts withheld here (quantity -> ``"complement"``); ``system.status`` is updated. ``among``: the only
     counts that may be withheld (those of an output not yet shown). Raises :class:`DisclosureError` when
     nothing published is left to withhold, or after ``max_rounds``.
+
+    Each count withheld only widens the system's bounds (a share's aside), so what an audit found is carried
+    from round to round and to each candidate tried (:class:`_Known`): a target once free is not asked again,
+    nor a pinned one whose proof the candidate cannot touch. The counts chosen are those of solving every
+    programme again.
     """
     added: dict[Hashable, str] = {}
     ties: dict[Hashable, set[Hashable]] = {}
@@ -2218,7 +2348,7 @@ def protect_linked(
         for q in combination:
             ties.setdefault(q, set()).update(combination)
     programs = _Programs(system, rule)
-    exposed = _exposures(system, rule, False, programs)
+    exposed, known = _audit(system, rule, False, programs)
     stuck: dict[Hashable, int] = {}
     for _ in range(max_rounds):
         if not exposed:
@@ -2229,11 +2359,15 @@ def protect_linked(
             raise _unprotectable(rule)
         if target in system.published_too and (among is None or target in among):
             # withheld in one table: withheld wherever it is shown
+            widened = _widening(system, programs, target)
             system.published_too.discard(target)
             added[target] = _COMPLEMENT
-            exposed = _exposures(system, rule, False, programs)
+            exposed, known = _audit(system, rule, False, programs, known.after(widened))
             continue
         combination = system.derived.get(target, {target: 1.0})
+        key = _target_key(target, combination)
+        # the target's proof in this round's system (None: one another table shows, or none kept)
+        proof = known.pinned.get(key)
         near = set(combination)
         freeing: list[Hashable] = []
         first: list[Hashable] = []
@@ -2241,13 +2375,19 @@ def protect_linked(
         # is the same in every ring of this round (each _frees undoes its withholding): a candidate of an
         # inner ring, found not to free it, is not asked again in the wider ring that holds it too
         frees: dict[Hashable, bool] = {}
+        widenings: dict[Hashable, int | None] = {}
+        proofs: dict[Hashable, _Pinned] = {}  # the target's proof with a candidate withheld
         for _hop in range(4):
             wider = near | {t for q in near for t in ties.get(q, ())}
             candidates = _linked_candidates(system, wider, among)
             first = first or candidates
             for c in candidates[:max_candidates]:
                 if c not in frees:
-                    frees[c] = _frees(system, programs, c, combination)
+                    widened = widenings[c] = _widening(system, programs, c)
+                    if proof is not None and widened is not None and proof.survives(widened):
+                        frees[c], proofs[c] = False, proof  # the target's proof holds with c withheld
+                    else:
+                        frees[c] = _frees(system, programs, c, combination, proofs)
             freeing = [c for c in candidates[:max_candidates] if frees[c]]
             if freeing or wider == near:
                 break
@@ -2255,17 +2395,25 @@ def protect_linked(
         if not first:
             raise _unprotectable(rule)
         best: tuple[int, int] | None = None
-        chosen, after = first[0], exposed
+        chosen, after, after_known = first[0], exposed, known
         for candidate in freeing[:4] or first[:4]:
+            if candidate not in widenings:
+                widenings[candidate] = _widening(system, programs, candidate)
+            carried = known.after(widenings[candidate])
+            if carried is not None and proof is not None and candidate in frees:
+                if frees[candidate]:
+                    carried.free.add(key)
+                elif candidate in proofs:
+                    carried.pinned[key] = proofs[candidate]
             undo = _withhold_linked(system, candidate)
-            trial = _exposures(system, rule, False, programs)
+            trial, trial_known = _audit(system, rule, False, programs, carried)
             undo()
             score = (len(trial), system.values[candidate])
             if best is None or score < best:
-                best, chosen, after = score, candidate, trial
+                best, chosen, after, after_known = score, candidate, trial, trial_known
         _withhold_linked(system, chosen)
         added[chosen] = _COMPLEMENT
-        exposed = after
+        exposed, known = after, after_known
     raise _unprotectable(rule)
 
 
