@@ -1903,17 +1903,23 @@ class _LinkedProgram:
         """Whether the combination ``vector`` holds no second whole number (its range is narrower than 1)."""
         return self.ends(vector) is not None
 
-    def ends(self, vector: np.ndarray) -> _Pinned | None:
+    def ends(
+        self, vector: np.ndarray, before: _Pinned | None = None, widened: int | None = None
+    ) -> _Pinned | None:
         """The proof that the combination ``vector`` holds no second whole number (its range is narrower than
-        1): the reduced costs of its two end programmes; None when it holds two."""
+        1): its two ends and their reduced costs; None when it holds two. ``before``: its proof in the system
+        this one was made from by widening the bounds of quantity ``widened`` (an index): an end whose reduced
+        cost there is 0 has not moved, and is not solved for again."""
         truth = float(vector @ self.truth)
-        low = self.solve(vector)
+        low = before.low if before is not None and before.keeps(before.low, widened) else self.solve(vector)
         if low is None or low.value <= truth - 1 + 1e-9:
             return None
-        high = self.solve(-vector)
+        high = (
+            before.high if before is not None and before.keeps(before.high, widened) else self.solve(-vector)
+        )
         if high is None or (-high.value) - low.value >= 1 - 1e-9:
             return None
-        return _Pinned(low.costs, high.costs)
+        return _Pinned(low, high)
 
 
 class _Optimum(NamedTuple):
@@ -1930,23 +1936,25 @@ _ZERO_COST = 1e-12
 
 
 class _Pinned(NamedTuple):
-    """A combination's range found narrower than 1, with the reduced costs of its minimum and its maximum.
+    """A combination's range found narrower than 1: the optima of its minimum (``low``) and of its maximum
+    (``high``, the minimum of its negative), with their reduced costs.
 
-    By weak duality, widening the bounds of quantities whose reduced cost is 0 in both leaves both ends (and so
-    the range) unchanged: withholding such a published count cannot free the combination, and no programme
-    needs solving to know it (the same optimal dual solutions still prove both ends)."""
+    By weak duality, widening the bounds of a quantity whose reduced cost is 0 in an end's optimum leaves that
+    end where it is (its optimal dual solution still proves it; the rows' bounds are all 0, so the dual bound
+    is a sum over the quantities' bounds): widening one that is 0 in both cannot free the combination, and no
+    programme needs solving to know it."""
 
-    low: np.ndarray | None
-    high: np.ndarray | None
+    low: _Optimum
+    high: _Optimum
+
+    @staticmethod
+    def keeps(end: _Optimum, widened: int | None) -> bool:
+        """Whether ``end`` stays optimal once the bounds of quantity ``widened`` (an index) widen."""
+        return widened is not None and end.costs is not None and abs(end.costs[widened]) <= _ZERO_COST
 
     def survives(self, widened: int) -> bool:
         """Whether the combination stays pinned when the bounds of quantity ``widened`` (an index) widen."""
-        return (
-            self.low is not None
-            and self.high is not None
-            and abs(self.low[widened]) <= _ZERO_COST
-            and abs(self.high[widened]) <= _ZERO_COST
-        )
+        return self.keeps(self.low, widened) and self.keeps(self.high, widened)
 
 
 class _Programs:
@@ -2155,15 +2163,19 @@ class _Known:
 
     free: set[_TargetKey] = field(default_factory=set)
     pinned: dict[_TargetKey, _Pinned] = field(default_factory=dict)
+    #: the proofs, in the system before ``widened`` widened, of targets that may no longer be pinned
+    before: dict[_TargetKey, _Pinned] = field(default_factory=dict)
+    widened: int | None = None
 
     def after(self, widened: int | None) -> _Known | None:
         """What still holds once the bounds of quantity ``widened`` (an index) widen; None for a change that
         is not only a widening."""
         if widened is None:
             return None
-        return _Known(
-            set(self.free), {key: proof for key, proof in self.pinned.items() if proof.survives(widened)}
-        )
+        known = _Known(set(self.free), widened=widened)
+        for key, proof in self.pinned.items():
+            (known.pinned if proof.survives(widened) else known.before)[key] = proof
+        return known
 
 
 def _target_key(name: Hashable, combination: Combination) -> _TargetKey:
@@ -2225,9 +2237,14 @@ def _audit(
             for _ in range(4):
                 if not unresolved.any():
                     break
+                left = int(unresolved.sum())
                 differs_with((rng.choice([-1.0, 1.0], size=len(asked)) * unresolved) @ stacked)
+                if unresolved.sum() == left:  # the rest are likely pinned: each is asked on its own
+                    break
+        before = known.before if known is not None else {}
+        widened = known.widened if known is not None else None
         for j, k in enumerate(asked):
-            proof = program.ends(stacked[j]) if unresolved[j] else None
+            proof = program.ends(stacked[j], before.get(keys[k]), widened) if unresolved[j] else None
             if proof is None:
                 found.free.add(keys[k])
             else:
@@ -2302,13 +2319,16 @@ def _frees(
     candidate: Hashable,
     target: Combination,
     proofs: dict[Hashable, _Pinned] | None = None,
+    before: _Pinned | None = None,
+    widened: int | None = None,
 ) -> bool:
     """Whether withholding ``candidate`` leaves ``target`` more than one whole value; when it does not, the
-    proof is kept in ``proofs`` (by candidate)."""
+    proof is kept in ``proofs`` (by candidate). ``before``: the target's proof with ``candidate`` shown, whose
+    bounds (at index ``widened``) withholding it widens (:meth:`_LinkedProgram.ends`)."""
     undo = _withhold_linked(system, candidate)
     try:
         program = programs.current()
-        proof = program.ends(program.vector(target))
+        proof = program.ends(program.vector(target), before, widened)
     finally:
         undo()
     if proof is not None and proofs is not None:
@@ -2387,7 +2407,7 @@ def protect_linked(
                     if proof is not None and widened is not None and proof.survives(widened):
                         frees[c], proofs[c] = False, proof  # the target's proof holds with c withheld
                     else:
-                        frees[c] = _frees(system, programs, c, combination, proofs)
+                        frees[c] = _frees(system, programs, c, combination, proofs, proof, widened)
             freeing = [c for c in candidates[:max_candidates] if frees[c]]
             if freeing or wider == near:
                 break
