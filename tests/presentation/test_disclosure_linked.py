@@ -15,7 +15,9 @@ from evidence.presentation.disclosure import (
     ONE,
     DisclosureRule,
     LinkedCounts,
+    _linked_candidates,
     _Programs,
+    _widening,
     _withhold_linked,
     linked_exposures,
     protect_linked,
@@ -517,8 +519,6 @@ def _protect_by_scipy(system: LinkedCounts, rule: DisclosureRule, among=None) ->
     """The greedy search of :func:`protect_linked` with every audit and every question asked afresh (no
     programme kept, nothing carried from one round or one candidate to the next): the reference its choices
     must equal. Returns the counts withheld, or ``"unprotectable"``."""
-    from evidence.presentation.disclosure import _linked_candidates
-
     added: dict = {}
     ties: dict = {}
     lines = [*system.equalities, *system.at_most, *system.derived.values()]
@@ -668,3 +668,40 @@ def test_a_table_tied_to_no_other_is_not_solved_again_for_the_others(monkeypatch
     alone = solved_about(_apart("b"), "b")
     assert alone > 0
     assert solved_about(_apart("a", "b"), "b") == alone
+
+
+@settings(max_examples=40, deadline=None)
+@given(system=_linked_tables())
+def test_a_pinned_count_keeps_the_ends_a_widened_count_has_no_cost_in(system: LinkedCounts) -> None:
+    """A published count withheld widens its bounds: an end of a pinned count whose reduced cost there is 0
+    stays where it was (weak duality) and is not solved again; the count is pinned after it exactly when a
+    programme set up from scratch (SciPy) says so."""
+    programs = _Programs(system, RULE)
+    withheld = [q for q in system.withheld() if system.values[q] > 0]
+    for name in withheld:
+        program = programs.current()
+        vector = program.vector({name: 1.0})
+        proof = program.ends(vector)
+        if proof is None:
+            continue
+        for candidate in _linked_candidates(system, system.values):
+            widened = _widening(system, programs, candidate)
+            if widened is None:  # a share withheld: its lower bound rises, nothing is carried
+                continue
+            kept = sum(proof.keeps(end, widened) for end in (proof.low, proof.high))
+            undo = _withhold_linked(system, candidate)
+            try:
+                program = programs.current()
+                solved: list[int] = []
+                solve = program.solve
+                program.solve = lambda objective, solve=solve: solved.append(1) or solve(objective)  # type: ignore[method-assign]
+                try:
+                    after = program.ends(vector, proof, widened)
+                finally:
+                    del program.solve
+                assert len(solved) <= 2 - kept
+                assert (after is not None) == _pinned_by_scipy(system, RULE, {name: 1.0})
+                if kept == 2:
+                    assert after is not None and solved == []
+            finally:
+                undo()
