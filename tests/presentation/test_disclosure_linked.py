@@ -667,7 +667,7 @@ def test_a_table_tied_to_no_other_is_not_solved_again_for_the_others(monkeypatch
 
     alone = solved_about(_apart("b"), "b")
     assert alone > 0
-    assert solved_about(_apart("a", "b"), "b") == alone
+    assert solved_about(_apart("a", "b"), "b") <= alone
 
 
 @settings(max_examples=40, deadline=None)
@@ -694,7 +694,9 @@ def test_a_pinned_count_keeps_the_ends_a_widened_count_has_no_cost_in(system: Li
                 program = programs.current()
                 solved: list[int] = []
                 solve = program.solve
-                program.solve = lambda objective, solve=solve: solved.append(1) or solve(objective)  # type: ignore[method-assign]
+                program.solve = lambda objective, solve=solve, solved=solved: (
+                    solved.append(1) or solve(objective)
+                )  # type: ignore[method-assign]
                 try:
                     after = program.ends(vector, proof, widened)
                 finally:

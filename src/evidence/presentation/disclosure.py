@@ -1904,19 +1904,28 @@ class _LinkedProgram:
         return self.ends(vector) is not None
 
     def ends(
-        self, vector: np.ndarray, before: _Pinned | None = None, widened: int | None = None
+        self,
+        vector: np.ndarray,
+        before: _Pinned | None = None,
+        widened: int | None = None,
+        seen: list[np.ndarray] | None = None,
     ) -> _Pinned | None:
         """The proof that the combination ``vector`` holds no second whole number (its range is narrower than
         1): its two ends and their reduced costs; None when it holds two. ``before``: its proof in the system
         this one was made from by widening the bounds of quantity ``widened`` (an index): an end whose reduced
-        cost there is 0 has not moved, and is not solved for again."""
+        cost there is 0 has not moved, and is not solved for again. ``seen``: receives every solution found
+        (each fits the present system: one kept from ``before`` fits it too, the bounds having only widened)."""
         truth = float(vector @ self.truth)
         low = before.low if before is not None and before.keeps(before.low, widened) else self.solve(vector)
+        if seen is not None and low is not None:
+            seen.append(low.x)
         if low is None or low.value <= truth - 1 + 1e-9:
             return None
         high = (
             before.high if before is not None and before.keeps(before.high, widened) else self.solve(-vector)
         )
+        if seen is not None and high is not None:
+            seen.append(high.x)
         if high is None or (-high.value) - low.value >= 1 - 1e-9:
             return None
         return _Pinned(low, high)
@@ -1969,6 +1978,13 @@ class _Programs:
             self._program = _LinkedProgram(self.system, self.rule)
         else:
             self._program.refresh()
+        return self._program
+
+    def made(self) -> _LinkedProgram:
+        """The programme, not brought up to date: for what does not change with the statuses (its
+        quantities' order, its rule and ceiling)."""
+        if self._program is None:
+            self._program = _LinkedProgram(self.system, self.rule)
         return self._program
 
 
@@ -2118,19 +2134,29 @@ def _standard_output_to_null() -> Iterator[None]:
 
 
 def _linked_targets(
-    system: LinkedCounts, rule: DisclosureRule, complements: bool
+    system: LinkedCounts,
+    rule: DisclosureRule,
+    complements: bool,
+    derived: list[tuple[Hashable, Combination]] | None = None,
 ) -> list[tuple[Hashable, Combination]]:
     """What must not be pinned: every withheld small count and every ``derived`` count that is small; with
-    ``complements``, every withheld count (a true zero only when zeros are not safe)."""
+    ``complements``, every withheld count (a true zero only when zeros are not safe). ``derived``: the small
+    derived counts, when already found (:func:`_small_derived`)."""
     targets: list[tuple[Hashable, Combination]] = [
         (q, {q: 1.0})
         for q in system.withheld()
         if rule.is_small(system.values[q]) or (complements and (system.values[q] or not rule.zero_is_safe))
     ]
-    for name, combination in system.derived.items():
-        if rule.is_small(sum(c * system.values[q] for q, c in combination.items())):
-            targets.append((name, combination))
-    return targets
+    return targets + (_small_derived(system, rule) if derived is None else derived)
+
+
+def _small_derived(system: LinkedCounts, rule: DisclosureRule) -> list[tuple[Hashable, Combination]]:
+    """The ``derived`` counts of ``system`` that are small (a function of its values alone)."""
+    return [
+        (name, combination)
+        for name, combination in system.derived.items()
+        if rule.is_small(sum(c * system.values[q] for q, c in combination.items()))
+    ]
 
 
 def linked_exposures(
@@ -2199,9 +2225,11 @@ def _audit(
     complements: bool,
     programs: _Programs,
     known: _Known | None = None,
+    derived: list[tuple[Hashable, Combination]] | None = None,
 ) -> tuple[list[Hashable], _Known]:
     """:func:`_exposures`, and what it found of every target (:class:`_Known`). ``known``: what holds of the
-    targets in the present system (:meth:`_Known.after`); a target it settles is not solved again."""
+    targets in the present system (:meth:`_Known.after`); a target it settles is not solved again.
+    ``derived``: the small derived counts (:func:`_small_derived`), when already found."""
     import numpy as np
 
     shown = [
@@ -2210,7 +2238,7 @@ def _audit(
         if rule.is_small(system.values[q]) or (complements and (system.values[q] or not rule.zero_is_safe))
     ]
     found = _Known()
-    targets = _linked_targets(system, rule, complements)
+    targets = _linked_targets(system, rule, complements, derived)
     if not targets:
         return shown, found
     keys = [_target_key(name, combination) for name, combination in targets]
@@ -2222,14 +2250,18 @@ def _audit(
         program = programs.current()
         stacked = np.array([program.vector(targets[k][1]) for k in asked])
         unresolved = np.ones(len(asked), dtype=bool)
+        target_truth = stacked @ program.truth
+
+        def differs_at(x: np.ndarray) -> None:
+            # a second value at least 1 away: the range holds two whole numbers (the final test, below)
+            unresolved[np.abs(stacked @ x - target_truth) >= 1 - 1e-9] = False
+
         if len(asked) > 2:  # many targets: most are freed together by a few programmes
-            target_truth = stacked @ program.truth
 
             def differs_with(objective: np.ndarray) -> None:
                 result = program.solve(objective)
                 if result is not None:
-                    # a second value at least 1 away: the range holds two whole numbers (the final test, below)
-                    unresolved[np.abs(stacked @ result.x - target_truth) >= 1 - 1e-9] = False
+                    differs_at(result.x)
 
             for sign in (1.0, -1.0):
                 differs_with(sign * (unresolved @ stacked))
@@ -2244,7 +2276,12 @@ def _audit(
         before = known.before if known is not None else {}
         widened = known.widened if known is not None else None
         for j, k in enumerate(asked):
-            proof = program.ends(stacked[j], before.get(keys[k]), widened) if unresolved[j] else None
+            proof = None
+            if unresolved[j]:
+                seen: list[np.ndarray] = []
+                proof = program.ends(stacked[j], before.get(keys[k]), widened, seen)
+                for x in seen:  # a solution found for this target may free those still to be asked
+                    differs_at(x)
             if proof is None:
                 found.free.add(keys[k])
             else:
@@ -2296,7 +2333,7 @@ def _widening(system: LinkedCounts, programs: _Programs, quantity: Hashable) -> 
     """The index of ``quantity`` when withholding it only widens its bounds (a count shown becomes a range
     that holds its value, and no share row starts to bind); None for any other change (a share withheld: its
     rows go, but its lower bound rises)."""
-    program = programs.current()
+    program = programs.made()
     rule, ceiling = program.rule, program._ceiling
 
     def state() -> tuple[tuple[float, float], bool]:
@@ -2368,7 +2405,10 @@ def protect_linked(
         for q in combination:
             ties.setdefault(q, set()).update(combination)
     programs = _Programs(system, rule)
-    exposed, known = _audit(system, rule, False, programs)
+    derived = _small_derived(
+        system, rule
+    )  # the values do not change here, nor which derived counts are small
+    exposed, known = _audit(system, rule, False, programs, None, derived)
     stuck: dict[Hashable, int] = {}
     for _ in range(max_rounds):
         if not exposed:
@@ -2382,7 +2422,7 @@ def protect_linked(
             widened = _widening(system, programs, target)
             system.published_too.discard(target)
             added[target] = _COMPLEMENT
-            exposed, known = _audit(system, rule, False, programs, known.after(widened))
+            exposed, known = _audit(system, rule, False, programs, known.after(widened), derived)
             continue
         combination = system.derived.get(target, {target: 1.0})
         key = _target_key(target, combination)
@@ -2426,7 +2466,7 @@ def protect_linked(
                 elif candidate in proofs:
                     carried.pinned[key] = proofs[candidate]
             undo = _withhold_linked(system, candidate)
-            trial, trial_known = _audit(system, rule, False, programs, carried)
+            trial, trial_known = _audit(system, rule, False, programs, carried, derived)
             undo()
             score = (len(trial), system.values[candidate])
             if best is None or score < best:
