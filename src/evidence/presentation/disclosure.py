@@ -1951,19 +1951,28 @@ class _Pinned(NamedTuple):
     By weak duality, widening the bounds of a quantity whose reduced cost is 0 in an end's optimum leaves that
     end where it is (its optimal dual solution still proves it; the rows' bounds are all 0, so the dual bound
     is a sum over the quantities' bounds): widening one that is 0 in both cannot free the combination, and no
-    programme needs solving to know it."""
+    programme needs solving to know it. Narrowing bounds never lowers a dual bound, so a proof found with one
+    count withheld holds, as bounds of the range (not ``exact`` optima), with that count shown and another
+    withheld whose reduced costs are 0."""
 
     low: _Optimum
     high: _Optimum
+    #: whether the ends are the optima (else only a lower bound of the minimum and an upper one of the maximum)
+    exact: bool = True
 
-    @staticmethod
-    def keeps(end: _Optimum, widened: int | None) -> bool:
-        """Whether ``end`` stays optimal once the bounds of quantity ``widened`` (an index) widen."""
-        return widened is not None and end.costs is not None and abs(end.costs[widened]) <= _ZERO_COST
+    def keeps(self, end: _Optimum, widened: int | None) -> bool:
+        """Whether ``end`` (one of this proof's) stays optimal once the bounds of quantity ``widened`` (an
+        index) widen."""
+        return self.exact and _costless(end, widened)
 
-    def survives(self, widened: int) -> bool:
+    def survives(self, widened: int | None) -> bool:
         """Whether the combination stays pinned when the bounds of quantity ``widened`` (an index) widen."""
-        return self.keeps(self.low, widened) and self.keeps(self.high, widened)
+        return _costless(self.low, widened) and _costless(self.high, widened)
+
+
+def _costless(end: _Optimum, widened: int | None) -> bool:
+    """Whether quantity ``widened`` (an index) has no reduced cost in the optimum ``end``."""
+    return widened is not None and end.costs is not None and abs(end.costs[widened]) <= _ZERO_COST
 
 
 class _Programs:
@@ -2437,6 +2446,7 @@ def protect_linked(
         frees: dict[Hashable, bool] = {}
         widenings: dict[Hashable, int | None] = {}
         proofs: dict[Hashable, _Pinned] = {}  # the target's proof with a candidate withheld
+        others: list[_Pinned] = []  # those found by solving, each with a count withheld that only widened
         for _hop in range(4):
             wider = near | {t for q in near for t in ties.get(q, ())}
             candidates = _linked_candidates(system, wider, among)
@@ -2444,10 +2454,18 @@ def protect_linked(
             for c in candidates[:max_candidates]:
                 if c not in frees:
                     widened = widenings[c] = _widening(system, programs, c)
-                    if proof is not None and widened is not None and proof.survives(widened):
+                    if proof is not None and proof.survives(widened):
                         frees[c], proofs[c] = False, proof  # the target's proof holds with c withheld
+                    elif widened is not None and (
+                        other := next((p for p in others if p.survives(widened)), None)
+                    ):
+                        # the target's proof with another count withheld: that count shown again, and c
+                        # withheld at no cost, its range is no wider
+                        frees[c], proofs[c] = False, other._replace(exact=False)
                     else:
                         frees[c] = _frees(system, programs, c, combination, proofs, proof, widened)
+                        if c in proofs and widened is not None:
+                            others.append(proofs[c])
             freeing = [c for c in candidates[:max_candidates] if frees[c]]
             if freeing or wider == near:
                 break
