@@ -707,3 +707,28 @@ def test_a_pinned_count_keeps_the_ends_a_widened_count_has_no_cost_in(system: Li
                     assert after is not None and solved == []
             finally:
                 undo()
+
+
+def test_a_count_the_published_counts_give_back_through_equalities_is_proved_by_one_programme(monkeypatch):
+    """The withheld 3 of ``a + b = total`` with b and the total shown: the minimum's dual solution puts costs
+    only on counts of one value and on no inequality, so the maximum is the minimum (weak duality) and is not
+    solved for; a count an inequality pins still has its maximum solved."""
+    from evidence.presentation import disclosure
+
+    solved: list[int] = []
+    solve = disclosure._LinkedProgram.solve
+    monkeypatch.setattr(
+        disclosure._LinkedProgram,
+        "solve",
+        lambda program, objective: solved.append(1) or solve(program, objective),
+    )
+    assert linked_exposures(_two_tables(shown_in_b=True), RULE) == ["a"]
+    assert len(solved) == 1
+    # a pinned by two inequalities (a <= 3 and a >= 3): their dual values are no proof of the maximum
+    solved.clear()
+    system = LinkedCounts()
+    system.publish("a", 3, "small")
+    system.publish(ONE, 1, None)
+    system.at_most += [{"a": 1.0, ONE: -3.0}, {"a": -1.0, ONE: 3.0}]
+    assert linked_exposures(system, RULE) == ["a"]
+    assert len(solved) == 2

@@ -1819,6 +1819,8 @@ class _LinkedProgram:
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = len(self.names), len(rows)
         self._bounds = [(0.0, 0.0)] * len(self.names)
+        self._fixed = np.ones(len(self.names), dtype=bool)  # whether a quantity's bounds are one value
+        self._equalities = len(system.equalities)  # the rows that are equalities (the first)
         lp.col_cost_ = np.zeros(len(self.names))
         lp.col_lower_ = np.zeros(len(self.names))
         lp.col_upper_ = np.zeros(len(self.names))
@@ -1863,6 +1865,7 @@ class _LinkedProgram:
         if changed:
             for k in changed:
                 self._bounds[k] = bounds_of[self.names[k]]
+                self._fixed[k] = self._bounds[k][0] == self._bounds[k][1]
             self._highs.changeColsBounds(
                 len(changed),
                 np.array(changed, dtype=np.int32),
@@ -1896,8 +1899,10 @@ class _LinkedProgram:
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         solution = highs.getSolution()
-        costs = np.array(solution.col_dual) if solution.dual_valid else None
-        return _Optimum(highs.getInfo().objective_function_value, np.array(solution.col_value), costs)
+        value, x = highs.getInfo().objective_function_value, np.array(solution.col_value)
+        if not solution.dual_valid:
+            return _Optimum(value, x, None, None)
+        return _Optimum(value, x, np.array(solution.col_dual), np.array(solution.row_dual))
 
     def pinned(self, vector: np.ndarray) -> bool:
         """Whether the combination ``vector`` holds no second whole number (its range is narrower than 1)."""
@@ -1921,14 +1926,31 @@ class _LinkedProgram:
             seen.append(low.x)
         if low is None or low.value <= truth - 1 + 1e-9:
             return None
-        high = (
-            before.high if before is not None and before.keeps(before.high, widened) else self.solve(-vector)
-        )
+        high: _Optimum | None
+        if before is not None and before.keeps(before.high, widened):
+            high = before.high
+        else:
+            high = self._mirrored(low) or self.solve(-vector)
         if seen is not None and high is not None:
             seen.append(high.x)
         if high is None or (-high.value) - low.value >= 1 - 1e-9:
             return None
         return _Pinned(low, high)
+
+    def _mirrored(self, low: _Optimum) -> _Optimum | None:
+        """The maximum of a combination whose minimum ``low`` is proved by equalities and published counts
+        alone: when every quantity with a reduced cost has one value and no inequality row has a dual value,
+        the negated dual solution is feasible for the maximum and bounds it by the minimum itself (the
+        combination has one value; weak duality). None otherwise: the maximum is solved for."""
+        import numpy as np
+
+        if low.costs is None or low.row_costs is None:
+            return None
+        if np.any(np.abs(low.row_costs[self._equalities :]) > _ZERO_COST):
+            return None
+        if not np.all(self._fixed[np.abs(low.costs) > _ZERO_COST]):
+            return None
+        return _Optimum(-low.value, low.x, -low.costs, -low.row_costs)
 
 
 class _Optimum(NamedTuple):
@@ -1938,6 +1960,8 @@ class _Optimum(NamedTuple):
     value: float
     x: np.ndarray
     costs: np.ndarray | None
+    #: the dual values of the rows (None when HiGHS has no valid dual solution)
+    row_costs: np.ndarray | None
 
 
 #: A reduced cost this close to 0 is 0: widening that quantity's bounds leaves the optimum where it is.
