@@ -1038,11 +1038,14 @@ def _check_not_many_missing(connection: duckdb.DuckDBPyConnection, made_on: dt.d
     raise InputError(
         f"this full export lacks {missing} of the {present} records of the register ({missing / present:.0%}), "
         f"and {new} of its records are new: imported, the {missing} would be marked missing from {made_on} on "
-        "and left out of every figure as of it. Is it an export of some records only (a filter left on), or did "
-        "the case ids change form (every record would look new)? Nothing was imported",
+        "and left out of every figure as of it. Is it an export of some records only (a filter left on), did "
+        "the case ids change form (every record would look new), or is it another office's export (its own "
+        "case-management system numbers cases its own way: two offices' case 1 are two people, not one "
+        "record)? Nothing was imported",
         path=file_name,
         hint="import an export of some records with --partial; if the records really are gone from the "
-        "case-management system, import it with --allow-many-missing",
+        "case-management system, import it with --allow-many-missing; offices with a case-management system "
+        "of their own keep a register for each (--register PATH)",
     )
 
 
