@@ -398,3 +398,54 @@ def test_the_records_of_a_selection_are_filtered_once_per_table_and_selection(mo
     for years in range(1990, 1990 + module._BUILT_MAX):
         Selection(table, country="THA", role="both", years=(years, years)).records()
     assert hashed == []
+
+
+def _banded() -> pl.DataFrame:
+    """Records dated as CTDC's Victim-Perpetrator file dates them: a single year (2019), a band of years
+    (2014-2018), or neither."""
+    return conform(
+        pl.DataFrame(
+            {
+                "year": [2019, None, None, None, None],
+                "year_band": ["2019", "2014-2018", "2005-2013", "2021-2022", None],
+                "origin_iso3": ["MMR"] * 5,
+                "destination_iso3": ["THA"] * 5,
+            },
+            schema_overrides={"year": pl.Int16},
+        )
+    )
+
+
+def test_a_record_dated_by_a_band_of_years_is_selected_by_years_that_hold_the_band():
+    """The statistician's review: of the Victim-Perpetrator file's 17,540 dated victims, 13,140 are dated by a
+    band of years only (2005-2013, 2014-2018, 2021-2022); years=(2005, 2022) selected the 4,400 of 2019 and
+    2020, and years=(2014, 2018) none, said to be "outside the table's years" (every count missing)."""
+    frame = _banded()
+    assert Selection(frame, years=(2005, 2022)).records().height == 4  # the undated one is in no years
+    assert Selection(frame, years=(2014, 2018)).records()["year_band"].to_list() == ["2014-2018"]
+    assert Selection(frame, years=(2014, 2019)).records()["year_band"].to_list() == ["2019", "2014-2018"]
+    # a band reaching beyond the years is in none of them: its victims may all be of its other years
+    assert Selection(frame, years=(2015, 2019)).records()["year_band"].to_list() == ["2019"]
+    assert Selection(frame, years=2019).records().height == 1
+    # the table's years are those of its bands too
+    shown = repr(Selection(frame))
+    assert "every year (2005–2022)" in shown, shown
+    assert "outside" not in repr(Selection(frame, years=(2014, 2018)))
+    assert Selection(frame, years=(2010, None)).years == (2010, 2022)
+
+
+def test_years_that_cut_a_band_say_its_records_are_left_out():
+    shown = repr(Selection(_banded(), years=(2015, 2019)))
+    assert "records dated only by a band of years reaching beyond 2015–2019 (2014-2018) are left out" in shown
+    assert "band" not in repr(Selection(_banded(), years=(2014, 2019)))
+
+
+def test_the_victim_perpetrator_files_bands_are_selected_as_ctdc_counts_them(shared_data):
+    from evidence.sources import load
+
+    vp = load(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+    # the dictionary's TabStat sheet: 2005-2013 2,531; 2014-2018 6,274; 2019 2,398; 2020 2,002; 2021-2022 4,335
+    assert Selection(vp, years=(2005, 2022)).records().height == 17_540
+    assert Selection(vp, years=(2014, 2020)).records().height == 6274 + 2398 + 2002
+    assert Selection(vp, years=(2005, 2013)).records().height == 2531
+    assert Selection(vp).records().height == 21_195
