@@ -350,3 +350,40 @@ def test_indicator_coverage_counts_no_area_without_a_country_code_as_a_country(r
     assert shown["countries"].to_list() == expected["Iso3_code"].to_list()
     assert shown.filter(pl.col("year") == 2017)["countries"].item() == 184
     assert int(shown["values"].sum()) == unodc.rows_kept
+
+
+def test_a_flag_group_answered_false_everywhere_is_unknown_as_the_profiles_count_it():
+    """The statistician's review: a frame given as it is (not through a loader) with every flag of a group
+    false was "known" for the group here and unknown in the profiles (CTDC's rule: all 0 is not recorded), so
+    the completeness table and the shares' denominator disagreed on the same records."""
+    from evidence.analyses import profiles
+
+    frame = conform(
+        pl.DataFrame(
+            {
+                "gender": ["Female", "Male", "Male"],
+                "exploitation_forced_labour": [True, False, None],
+                "exploitation_sexual": [None, False, None],
+            }
+        )
+    )
+    rows = {r["field"]: r for r in field_completeness(frame).iter_rows(named=True)}
+    shares = profiles.group_shares(frame, "form")
+    assert rows["exploitation"]["known"] == shares["n_known"][0] == 1
+    assert completeness_by(frame, "gender")["n_known_exploitation"].to_list() == [1, 0]
+
+
+def test_a_cell_of_several_values_with_none_in_it_is_unknown_as_the_profiles_count_it():
+    """A cell holding several values (``Female;Male``) that holds only separators or blanks names no value:
+    the profiles leave it out of the denominator, so the completeness table counts it unknown too."""
+    from evidence.analyses import profiles
+
+    frame = conform(
+        pl.DataFrame({"gender": ["Female", "Male", "Male"], "perpetrator_gender": ["Male", " ; ", ""]})
+    )
+    rows = {r["field"]: r for r in field_completeness(frame).iter_rows(named=True)}
+    assert (
+        rows["perpetrator_gender"]["known"]
+        == profiles.group_shares(frame, "perpetrator_gender")["n_known"][0]
+        == 1
+    )

@@ -40,7 +40,7 @@ import polars as pl
 
 from evidence.analyses.count_models import captured_warnings
 from evidence.analyses.intervals import check_level, clean_float, wilson_interval
-from evidence.analyses.quality import PERPETRATOR_ROLES, completeness_groups
+from evidence.analyses.quality import ANSWERED_GROUPS, PERPETRATOR_ROLES, completeness_groups
 from evidence.analyses.selection import (
     CELL_KEY,
     NO_RECORDS,
@@ -82,10 +82,6 @@ def _selection(cases: Selected) -> Selection:
 
 def _cases(cases: Selected) -> pl.DataFrame:
     return _selection(cases).records()
-
-
-#: Flag groups answered by a "no" (every flag false is known), not by the codebook's "at least one true".
-ANSWERED_GROUPS = frozenset({"assistance"})
 
 
 def _dimensions(df: pl.DataFrame) -> dict[str, list[str]]:
