@@ -449,3 +449,19 @@ def test_the_victim_perpetrator_files_bands_are_selected_as_ctdc_counts_them(sha
     assert Selection(vp, years=(2014, 2020)).records().height == 6274 + 2398 + 2002
     assert Selection(vp, years=(2005, 2013)).records().height == 2531
     assert Selection(vp).records().height == 21_195
+
+
+def test_a_keyed_table_without_records_has_whole_number_keys_and_its_analyses_run():
+    """The statistician's review: a file of an organisation's records whose every row was rejected (or a header
+    only) gave its key column as text, and the completeness table and the shares of it crashed on summing text
+    ("`sum` operation not supported for dtype `str`")."""
+    from evidence.analyses import profiles, quality
+
+    full = _loaded("cell_key")
+    empty = LoadedTable(full.data.head(0), full.provenance, rows_in=0)
+    assert record_keys(empty).dtype == pl.Int64 and record_keys(empty).len() == 0
+    selection = Selection(empty)
+    assert selection.keyed and selection.frame.schema[RECORD_CELL_KEY] == pl.Int64
+    fields = quality.field_completeness(selection)
+    assert set(fields["records"]) == {0} and set(fields["known_key"]) == {0}
+    assert profiles.group_shares(selection, "gender").height == 0

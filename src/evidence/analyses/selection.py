@@ -363,6 +363,10 @@ def record_keys(table: LoadedTable) -> pl.Series:
         stable = pl.col(STABLE_ID).cast(pl.String)
         text = pl.when(stable.is_not_null()).then(pl.lit("id\x00") + stable).otherwise(text)
     names = data.select(text.alias("name"))["name"]
+    if (
+        not names.len()
+    ):  # no records: whole-number keys all the same (a mapping of nothing keeps the text type)
+        return pl.Series(RECORD_CELL_KEY, [], dtype=pl.Int64)
     unique = names.unique(maintain_order=True)  # identical records: one HMAC
     secret = secret_key("cell_key", CELL_KEY_SECRET_ENV)
     keys = pl.Series(_hashed_keys(secret, tuple(unique.to_list())), dtype=pl.Int64)
