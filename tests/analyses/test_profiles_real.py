@@ -303,6 +303,12 @@ def check_odds_ratios(table, raw: pl.DataFrame, predictors: list[str]) -> None:
         assert term.ci_high == pytest.approx(math.exp(limits[i, 1]), rel=1e-5)
         assert term.p_value == pytest.approx(fit.pvalues[i], rel=1e-4, abs=1e-12)
         assert term.n == int((sample[term.predictor] == term.category).sum())
+    # several terms, several tests: each p-value with Holm's adjustment over the model's terms beside it
+    from statsmodels.stats.multitest import multipletests
+
+    holm = multipletests(fit.pvalues[1:], method="holm")[1]
+    assert [t.p_holm for t in result.terms] == pytest.approx(list(holm), rel=1e-4, abs=1e-12)
+    assert result.to_dict()["odds_ratios"][0]["p_holm"] == pytest.approx(holm[0], rel=1e-4, abs=1e-8)
     for p in result.predictors:  # the reference: the most frequent category left
         assert result.references[p] == sample[p].value_counts(sort=True)[p][0]
 

@@ -481,6 +481,9 @@ class OddsRatio:
     ci_high: float
     p_value: float
     n: int  # records of this category in the sample
+    #: the p-value adjusted by Holm's method over the model's terms (a model of several categories tests each:
+    #: the smallest of many p-values is small by chance more often than its own p-value says)
+    p_holm: float = math.nan
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -491,6 +494,7 @@ class OddsRatio:
             "ci_low": clean_float(self.ci_low),
             "ci_high": clean_float(self.ci_high),
             "p_value": clean_float(self.p_value, 8),
+            "p_holm": clean_float(self.p_holm, 8),
             "n": self.n,
         }
 
@@ -560,6 +564,7 @@ class OddsRatios:
                     [
                         f"{t.category} vs {t.reference}: {_ratio_text(t.odds_ratio)} ({level} CI "
                         f"{_ratio_text(t.ci_low)}–{_ratio_text(t.ci_high)}), {_p_text(t.p_value)}"
+                        + (f" (Holm {_p_text(t.p_holm)})" if len(self.terms) > 1 else "")
                         + (f", {t.n:,} victims" if numbers else "")
                         for t in self.terms
                         if t.predictor == predictor
@@ -608,7 +613,20 @@ class OddsRatios:
             lines.append(("caution", ["separation suspected: some odds ratios may be unstable or infinite"]))
         if self.warnings:
             lines.append(("fit warnings", list(self.warnings)))
-        lines.append(("method", [f"logistic regression (binomial GLM), Wald intervals at {level}"]))
+        lines.append(
+            (
+                "method",
+                [
+                    f"logistic regression (binomial GLM), Wald intervals at {level}"
+                    + (
+                        f"; {len(self.terms)} terms tested: the intervals and p-values are each term's own, "
+                        "Holm's p-values adjusted over them"
+                        if len(self.terms) > 1
+                        else ""
+                    )
+                ],
+            )
+        )
         if not numbers:
             lines.append(
                 ("counts", ["the sample's exact counts are not shown here: print(result) shows them"])
@@ -783,6 +801,8 @@ def odds_ratios(
         )
         for name, (predictor, category) in terms_of.items()
     ]
+    holm = _holm([t.p_value for t in terms])
+    terms = [dataclasses.replace(t, p_holm=h) for t, h in zip(terms, holm, strict=True)]
     separation = bool(np.any(np.abs(fit.params) > 10) or np.any(fit.bse > 10))
     return OddsRatios(
         outcome=outcome,
@@ -800,6 +820,19 @@ def odds_ratios(
         warnings=tuple(caught),
         asked=predictors,
     )
+
+
+def _holm(p_values: list[float]) -> list[float]:
+    """Holm's step-down adjustment of p-values (as statsmodels' ``multipletests(method="holm")``): the i-th
+    smallest of m times m − i + 1, made non-decreasing, at most 1; an undefined p-value stays undefined and is
+    not counted."""
+    finite = sorted((p, i) for i, p in enumerate(p_values) if not math.isnan(p))
+    out = [math.nan] * len(p_values)
+    running = 0.0
+    for rank, (p, i) in enumerate(finite):
+        running = max(running, min(1.0, (len(finite) - rank) * p))
+        out[i] = running
+    return out
 
 
 def _merge_sparse(
