@@ -378,3 +378,49 @@ def test_demo_profiles_match_the_raw_file(demo, country, role):
     check_crosstab(selection, raw, "gender", "form")
     check_crosstab(selection, raw, "age_band", "labour_sector")
     check_odds_ratios(selection, raw, ["gender", "majority_status"])  # few trans victims: merged or dropped
+
+
+def _tabstat(path) -> dict[str, dict[str, int]]:
+    """CTDC's published frequency tables of the Victim-Perpetrator file (its dictionary's TabStat sheet): variable
+    -> category -> victims (``Missing`` for those not recorded), read from the workbook."""
+    sheet = pl.read_excel(path, sheet_name="TabStat", has_header=False)
+    rows = [tuple(r[:4]) for r in sheet.iter_rows()]
+    tables: dict[str, dict[str, int]] = {}
+    variable = None
+    for first, label, freq, _ in rows:
+        if first not in (None, "Valid", "Missing", "Total") and freq is None:
+            variable = str(first)
+            tables[variable] = {}
+        elif variable and freq not in (None, "Freq.") and label != "Total" and first != "Total":
+            tables[variable]["Missing" if first == "Missing" else str(label)] = int(str(freq))
+    return tables
+
+
+def test_victim_perpetrator_shares_match_ctdcs_published_frequency_tables(shared_data):
+    """The shares' counts and denominators against CTDC's own published tables, not against a reading of ours:
+    a single-valued field partitions the recorded victims; a cell of several values (``Female;Male``) counts
+    the victim under each, its denominator the victims with one at least."""
+    table = load_cached(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+    published = _tabstat(shared_data / "ctdc" / "vp_synthetic_dictionary_2022-12-01.xlsx")
+    for column, variable in (
+        ("gender", "gender"),
+        ("majority_status", "majorityStatus"),
+        ("origin_region", "UN_COO_Region"),
+    ):
+        shares = profiles.group_shares(table, column)
+        freq = published[variable]
+        assert dict(zip(shares["category"], shares["count"], strict=True)) == {
+            k: v for k, v in freq.items() if k != "Missing"
+        }
+        assert shares["n_unknown"][0] == freq["Missing"] and shares["share"].sum() == pytest.approx(1.0)
+    for column, variable in (("perpetrator_gender", "IP_Gender"), ("perpetrator_relation", "IP_Relation")):
+        shares = profiles.group_shares(table, column)
+        freq = published[variable]
+        by_value: dict[str, int] = {}
+        for cell, n in freq.items():
+            if cell != "Missing":
+                for value in cell.split(";"):
+                    by_value[value] = by_value.get(value, 0) + n
+        assert dict(zip(shares["category"], shares["count"], strict=True)) == by_value
+        assert shares["n_known"][0] == sum(n for c, n in freq.items() if c != "Missing")
+        assert shares["n_unknown"][0] == freq["Missing"] and shares["share"].sum() > 1
