@@ -523,6 +523,7 @@ def test_a_predictor_holding_several_values_is_refused(case_records):
 # ------------------------------------------------------------------------------------ rules that always hold
 
 _FLAG = st.sampled_from([True, False, None])
+_FORMS = ("exploitation_forced_labour", "exploitation_sexual", "exploitation_other")
 _RECORD = st.fixed_dictionaries(
     {
         "exploitation_forced_labour": _FLAG,
@@ -542,6 +543,12 @@ def test_shares_and_their_intervals_keep_their_rules_on_any_records(records, gro
     the selection, and the counts are those made by hand: a victim once per category it has (a flag true, a
     value of a cell holding several), the denominator the victims with at least one."""
     frame = cases(records)
+    if group == "form" and all(r[f] is None for r in records for f in _FORMS):
+        with pytest.raises(
+            ParameterError, match="not recorded in these data"
+        ):  # the layout has no such field
+            profiles.group_shares(frame, group)
+        return
     shares = profiles.group_shares(frame, group)
     if group == "form":
         has = [
@@ -576,3 +583,26 @@ def test_shares_and_their_intervals_keep_their_rules_on_any_records(records, gro
         assert shares["share"].sum() == pytest.approx(1.0)
     else:  # several each: at least 100%
         assert shares["share"].sum() >= 1 - 1e-12
+
+
+@given(st.lists(_RECORD, min_size=1, max_size=30))
+@settings(max_examples=60, deadline=None)
+def test_a_crosstab_with_its_unknowns_counts_every_record(records):
+    """n in = n out: with unknowns, a table of two single-valued columns counts each record once; by a flag
+    group each record at least once (once per true flag, once as Unknown with none), as its row says."""
+    frame = cases(records)
+    by_year = profiles.crosstab(frame, "gender", "year", include_unknown=True)
+    cells = by_year.drop("gender").to_numpy()
+    assert cells.sum() == len(records)
+    rows = dict(zip(by_year["gender"], cells.sum(axis=1), strict=True))
+    assert rows == {
+        g: sum((r["gender"] or "Unknown") == g for r in records)
+        for g in {r["gender"] or "Unknown" for r in records}
+    }
+    if all(r[f] is None for r in records for f in _FORMS):
+        with pytest.raises(ParameterError, match="not recorded in these data"):
+            profiles.crosstab(frame, "gender", "form", include_unknown=True)
+        return
+    by_form = profiles.crosstab(frame, "gender", "form", include_unknown=True)
+    expected = sum(max(1, sum(bool(r[f]) for f in _FORMS)) for r in records)
+    assert by_form.drop("gender").to_numpy().sum() == expected
