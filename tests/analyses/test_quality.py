@@ -387,3 +387,24 @@ def test_a_cell_of_several_values_with_none_in_it_is_unknown_as_the_profiles_cou
         == profiles.group_shares(frame, "perpetrator_gender")["n_known"][0]
         == 1
     )
+
+
+def test_a_field_an_organisations_file_records_is_collected_for_a_selection_without_it(fixtures):
+    """The statistician's review: an organisation's file records transit countries for 4 of its 21 victims, none
+    of those exploited in Thailand; the completeness of Thailand as destination said transit countries were not
+    collected (a field the source lacks, left out of the tables) instead of known for 0 of its 16 victims. The
+    file decides what is collected, as for CTDC's layouts, not the selection."""
+    from evidence.analyses.selection import Selection
+    from evidence.sources.case_records import load_case_records
+
+    table = load_case_records(fixtures / "case_records" / "assisted_victims.csv")
+    assert table.provenance.layout == "mapped"  # fields that depend on the file
+    whole = {r["field"]: r for r in field_completeness(table).iter_rows(named=True)}
+    assert whole["transit_iso3"]["collected"] and whole["transit_iso3"]["known"] > 0
+    rows = {
+        r["field"]: r
+        for r in field_completeness(Selection(table, country="THA", role="destination")).iter_rows(named=True)
+    }
+    assert rows["transit_iso3"]["known"] == 0 and rows["transit_iso3"]["records"] == 16
+    assert rows["transit_iso3"]["collected"]
+    assert {f for f, r in rows.items() if r["collected"]} == {f for f, r in whole.items() if r["collected"]}

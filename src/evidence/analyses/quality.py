@@ -207,7 +207,8 @@ def _fields(df: pl.DataFrame) -> list[str]:
 
 def field_completeness(table: Selection | LoadedTable | pl.DataFrame) -> pl.DataFrame:
     """Per field (column or flag group): records where known, share known, and whether the layout has it
-    (:func:`layout_fields`; for a layout whose fields depend on the file, whether some record has it).
+    (:func:`layout_fields`; for a layout whose fields depend on the file, whether some record of the whole table
+    has it: a selection of it in which no record has a field the file records knows it for none, 0%).
 
     A region read from a country (:data:`REGION_OF`) is compared with it record by record: ``country`` names the
     country's field, ``known_without_country`` counts the records with the region known and no country (a
@@ -223,7 +224,10 @@ def field_completeness(table: Selection | LoadedTable | pl.DataFrame) -> pl.Data
     keyed = RECORD_CELL_KEY in df.columns
     fields = _fields(df)
     known = df.select([known_expr(f, df.columns).sum().alias(f) for f in fields]).row(0, named=True)
-    collected = {f: _collected(df, f) or (by_layout is not None and f in by_layout) for f in fields}
+    # the file decides what is collected (a field some record of the table has), not the selection: a field
+    # the file records is 0% known for a selection without it, never "not collected"
+    whole = selection.frame
+    collected = {f: _collected(whole, f) or (by_layout is not None and f in by_layout) for f in fields}
     out = pl.DataFrame(
         {
             "field": fields,
