@@ -232,7 +232,10 @@ def group_shares(cases: Selected, group: str, *, level: float = 0.95) -> pl.Data
     ``labour_sector``, or a column such as ``gender``, also called ``sex``: :func:`column_of`) among the records
     where the group is known.
 
-    Columns: category, count, n_known, n_unknown, share, ci_low, ci_high (Wilson, at ``level``); for keyed
+    Columns: category, count, n_known, n_unknown, share, ci_low, ci_high (Wilson score interval at ``level``,
+    exactly 0 at a count of 0 and 1 at a count of n_known: binomial sampling error of the exact counts only, as
+    if the recorded victims were a random sample; not of who is identified, of the unknowns, of a synthetic
+    release's synthesis or of a published count's perturbation: docs/methods.md, *Profiles*); for keyed
     records also ``cell_key``, ``n_known_key`` and ``n_unknown_key`` (the cell keys of count, n_known and
     n_unknown). ``n_unknown`` is the selection's records outside the denominator (the group not recorded for
     them), so n_known + n_unknown is every record of the selection. A flag the table's layout records is a
