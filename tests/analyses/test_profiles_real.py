@@ -424,3 +424,16 @@ def test_victim_perpetrator_shares_match_ctdcs_published_frequency_tables(shared
         assert dict(zip(shares["category"], shares["count"], strict=True)) == by_value
         assert shares["n_known"][0] == sum(n for c, n in freq.items() if c != "Missing")
         assert shares["n_unknown"][0] == freq["Missing"] and shares["share"].sum() > 1
+
+
+def test_odds_ratios_of_the_victims_left_say_whose_they_are(shared_data):
+    """The statistician's review: in the Victim-Perpetrator file every man with forced labour or sexual
+    exploitation recorded has one of them, so men are dropped and the odds ratios by region are of women only;
+    the overview said gender had "one category left" without saying the other odds ratios are of it alone."""
+    table = load_cached(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+    result = profiles.odds_ratios(table, predictors=["gender", "majority_status", "origin_region"])
+    assert result.dropped == {"gender": ("Male",)} and "gender" not in result.predictors
+    assert result.only == {"gender": "Female"}
+    text = repr(result)
+    assert "gender: one category left in the sample (Female): the odds ratios are of its victims only" in text
+    assert "Female" in result._repr_html_()

@@ -524,6 +524,8 @@ class OddsRatios:
     warnings: tuple[str, ...] = ()
     #: the predictors asked for (by their columns); those not in ``predictors`` kept one category only
     asked: tuple[str, ...] = ()
+    #: a predictor asked for that kept one category only -> that category: the odds ratios are of its victims
+    only: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -537,6 +539,7 @@ class OddsRatios:
             "n_excluded": self.n_excluded,
             "merged_into_other": {k: list(v) for k, v in self.merged.items()},
             "dropped_categories": {k: list(v) for k, v in self.dropped.items()},
+            "single_category": dict(self.only),
             "separation_suspected": self.separation_suspected,
             "level": self.level,
             "warnings": list(self.warnings),
@@ -600,14 +603,19 @@ class OddsRatios:
                         ],
                     )
                 )
-        unused = [p.replace("_", " ") for p in self.asked if p not in self.predictors]
+        unused = [p for p in self.asked if p not in self.predictors]
         if unused:
             lines.append(
                 (
                     "not estimated",
                     [
-                        f"{p}: one category left in the sample, no odds ratio (its other categories merged "
-                        "or dropped, or never recorded)"
+                        f"{p.replace('_', ' ')}: one category left in the sample"
+                        + (
+                            f" ({self.only[p]}): the odds ratios are of its victims only"
+                            if p in self.only
+                            else ""
+                        )
+                        + ", no odds ratio (its other categories merged or dropped, or never recorded)"
                         for p in unused
                     ],
                 )
@@ -822,6 +830,7 @@ def odds_ratios(
         level=level,
         warnings=tuple(caught),
         asked=predictors,
+        only={p: str(sample[p][0]) for p in predictors if p not in used},
     )
 
 
