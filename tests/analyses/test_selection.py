@@ -5,6 +5,8 @@ import dataclasses
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evidence.analyses.selection import (
     CELL_KEY,
@@ -465,3 +467,50 @@ def test_a_keyed_table_without_records_has_whole_number_keys_and_its_analyses_ru
     fields = quality.field_completeness(selection)
     assert set(fields["records"]) == {0} and set(fields["known_key"]) == {0}
     assert profiles.group_shares(selection, "gender").height == 0
+
+
+_DATED = st.one_of(
+    st.integers(2005, 2022).map(lambda y: (y, str(y))),
+    st.tuples(st.integers(2005, 2022), st.integers(0, 8)).map(lambda b: (None, f"{b[0]}-{b[0] + b[1]}")),
+    st.just((None, None)),
+)
+
+
+@given(
+    st.lists(_DATED, min_size=1, max_size=25),
+    st.tuples(st.integers(2003, 2024), st.integers(0, 10)).map(lambda y: (y[0], y[0] + y[1])),
+)
+@settings(max_examples=80, deadline=None)
+def test_every_record_is_in_the_years_outside_them_cut_by_them_or_undated(dated, years):
+    """n in = n out: a record of a single year is in the years or outside them; one of a band is in them (its
+    whole band within), outside them (no year of the band within), or cut by them (named in the repr); one
+    without either is in no years."""
+    frame = conform(
+        pl.DataFrame(
+            {
+                "year": [y for y, _ in dated],
+                "year_band": [b for _, b in dated],
+                "origin_iso3": ["MMR"] * len(dated),
+                "destination_iso3": ["THA"] * len(dated),
+            },
+            schema_overrides={"year": pl.Int16, "year_band": pl.String},
+        )
+    )
+    first, last = years
+    selection = Selection(frame, years=years)
+    kept, cut = [], set()
+    for year, band in dated:
+        if year is not None:
+            kept.append(first <= year <= last)
+        elif band is not None:
+            a, b = (int(x) for x in band.split("-"))
+            kept.append(first <= a and b <= last)
+            if a <= last and b >= first and not kept[-1]:
+                cut.add(band)
+        else:
+            kept.append(False)
+    assert selection.records().height == sum(kept)
+    shown = repr(selection)
+    assert ("band of years reaching beyond" in shown) == bool(cut), shown
+    for band in cut:
+        assert band in shown
