@@ -427,5 +427,30 @@ def test_monthly_releases_allowed_cannot_be_differenced_into_a_set_smaller_than_
     assert sum(d.report.rows_withheld_for_differencing for d in done[1:]) > 0
     for path, d in zip(files, done, strict=True):  # every file is still k-anonymous on its own
         assert d.report.rows_written == load_ctdc(path).rows_kept
+        assert d.report.rows_in == (
+            d.report.rows_written + d.report.rows_suppressed + d.report.rows_withheld_for_differencing
+        )
         frame = pl.read_csv(path, separator=";", infer_schema=False)
         assert frame.group_by([*QUASI_IDENTIFIERS, "majorityStatus"]).len()["len"].min() >= k
+
+
+def test_an_allowed_release_is_not_written_unchecked_against_one_recorded_meanwhile(
+    register_fixture, tmp_path, monkeypatch
+) -> None:
+    """Review 17: another release is checked set by set against the earlier ones read before it is made; one
+    recorded by another process in between would have been released beside it unchecked."""
+    from evidence.core.errors import ParameterError
+    from evidence.sources.register import ctdc_exports, store
+    from evidence.sources.register.ctdc_export import export_register
+
+    register = register_fixture.copy(tmp_path)
+    export_register(register, tmp_path / "ctdc_june.csv", k=5)
+    # this process read the register's exports before the June one was recorded
+    monkeypatch.setattr(store, "ctdc_exports", lambda path, wait=0.0: [])
+    monkeypatch.setattr(store, "ctdc_release_sets", lambda path, wait=0.0: [])
+    out = tmp_path / "ctdc_may.csv"
+    with pytest.raises(ParameterError, match="recorded while this one was made"):
+        export_register(register, out, k=5, as_of=dt.date(2023, 5, 31), allow_another_release=True)
+    assert not out.exists()
+    monkeypatch.undo()
+    assert len(ctdc_exports(register)) == 1

@@ -538,8 +538,7 @@ def export_register(
             )
         return bool(others)
 
-    decide([e for e in ctdc_exports(register, wait=wait) if e["export_id"] in recorded])  # refused before the
-    # register is opened for writing
+    decide(ctdc_exports(register, wait=wait))  # refused before the register is opened for writing
     export_id = record_ctdc_export(
         register,
         as_of=stood.date,
