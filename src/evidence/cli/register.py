@@ -648,7 +648,9 @@ def export_ctdc_command(
         typer.Option(
             "--allow-another-release",
             help="Write it even though an earlier export of this register differs from it (another k or "
-            "as-of date): two releases can be subtracted into the people one left out.",
+            "as-of date): two releases can be subtracted into the people one left out. It keeps the earlier "
+            "generalisation and leaves out every set whose count differs from an earlier release's by fewer "
+            "than k.",
         ),
     ] = False,
     register_path: RegisterOpt = None,
