@@ -454,3 +454,25 @@ def test_an_allowed_release_is_not_written_unchecked_against_one_recorded_meanwh
     assert not out.exists()
     monkeypatch.undo()
     assert len(ctdc_exports(register)) == 1
+
+
+def test_a_release_recorded_before_sets_were_kept_is_checked_when_it_can_be_made_again(
+    register_fixture, tmp_path
+) -> None:
+    """A register whose earlier export was recorded before the register kept each release's sets (its levels
+    and counts unknown): another release, allowed, was checked against nothing. The earlier export is made
+    again from the records as of its date, its k and share: the same file (its sha256) gives its sets."""
+    import duckdb
+
+    from evidence.sources.register.ctdc_export import export_register
+
+    register = register_fixture.copy(tmp_path)
+    may, june = tmp_path / "ctdc_may.csv", tmp_path / "ctdc_june.csv"
+    export_register(register, may, k=5, as_of=dt.date(2023, 5, 31))
+    with duckdb.connect(str(register)) as connection:  # as an older register recorded it
+        connection.execute("UPDATE ctdc_exports SET levels = NULL, first_year = NULL")
+        connection.execute("DELETE FROM ctdc_export_sets")
+    done = export_register(register, june, k=5, allow_another_release=True)
+    assert done.report.generalisation_of == 1 and done.report.rows_withheld_for_differencing > 0
+    differences = _every_set_difference([may, june])
+    assert differences and min(differences) >= 5

@@ -446,6 +446,31 @@ def another_release_warning(others: tuple[dict[str, Any], ...], as_of: str, k: i
     )
 
 
+def _made_again(register: Path, wait: float):
+    """A function of a recorded export to its sets as :func:`~.store.ctdc_release_sets` gives them, made again
+    from the records as of its date with its k and share left out at most: None when that gives another file
+    than the one recorded (its sha256: records erased or corrected since, or an export made by other code)."""
+    from evidence.sources.register.store import records_as_of
+
+    def again(export: dict[str, Any]) -> dict[str, Any] | None:
+        if export.get("file_sha256") is None or export.get("as_of") is None:
+            return None
+        data = records_as_of(register, dt.date.fromisoformat(str(export["as_of"])), wait=wait).data
+        kept, report = anonymise(data, k=export["k"], max_suppressed=export["max_suppressed"])
+        if hashlib.sha256(_text(kept).encode("utf-8")).hexdigest() != export["file_sha256"]:
+            return None
+        return {
+            "export_id": export["export_id"],
+            "k": export["k"],
+            "file_sha256": export["file_sha256"],
+            "levels": report.levels,
+            "first_year": first_year_of(data),
+            "sets": set_counts(kept),
+        }
+
+    return again
+
+
 def export_register(
     register: str | Path,
     out: str | Path,
@@ -481,8 +506,20 @@ def export_register(
     loaded = records_as_of(register, stood.date, wait=wait)
     kept, report = anonymise(loaded.data, k=k, max_suppressed=max_suppressed)
     first_year = first_year_of(loaded.data)
-    recorded = {e["export_id"] for e in ctdc_exports(register, wait=wait)}
+    every = ctdc_exports(register, wait=wait)
+    recorded = {e["export_id"] for e in every}
     known = ctdc_release_sets(register, wait=wait)
+    if (
+        allow_another_release
+    ):  # an export recorded before the register kept its sets: made again, if it can be
+        have = {e["export_id"] for e in known}
+        known = sorted(
+            [
+                *known,
+                *(e for e in map(_made_again(register, wait), every) if e and e["export_id"] not in have),
+            ],
+            key=lambda e: e["export_id"],
+        )
     if (
         allow_another_release
         and known
