@@ -566,7 +566,9 @@ def export_register(
             warning = another_release_warning(others, stood.date.isoformat(), k)  # type: ignore[union-attr]
             raise AnotherReleaseError(
                 f"{warning}. Nothing was written. To write it all the same, after weighing that risk "
-                "(docs/case-records.md, 'Several releases'), pass --allow-another-release"
+                "(docs/case-records.md, 'Several releases'), pass --allow-another-release: the release then keeps the "
+                "earlier generalisation and leaves out every set whose count differs from an earlier release's by "
+                "fewer than k"
             )
         if any(e["export_id"] not in recorded for e in earlier):  # its sets were not checked against this one
             raise ParameterError(
