@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import itertools
 import json
 import re
@@ -20,6 +21,7 @@ from evidence.briefs import builtin
 from evidence.briefs.builtin import RenderError, external_references
 from evidence.briefs.document import build_document
 from evidence.presentation.disclosure import find_small_counts
+from evidence.presentation.markup import escape_markdown
 
 
 @pytest.fixture
@@ -381,6 +383,36 @@ def test_external_references_are_found() -> None:
     assert external_references("<div style=\"background: url('https://example.org/bg.png')\">")
     assert not external_references('<a href="https://www.ctdatacollaborative.org/">CTDC</a>')
     assert not external_references('<img src="data:image/png;base64,AAAA">')
+
+
+def test_external_references_are_found_however_the_markup_writes_them() -> None:
+    # an attribute value with a ">" in it, a reference written with character references, one in a srcset, the
+    # element's name or the attribute's in capitals: each is read as a browser reads it
+    assert external_references('<img alt="a > b" src="//cdn.example.org/a.png">')
+    assert external_references('<img src="&#47;&#47;cdn.example.org/a.png">')
+    assert external_references('<img srcset="a.png 1x, https://cdn.example.org/b.png 2x">')
+    assert external_references('<IMG SRC="HTTPS://cdn.example.org/a.png">')
+    assert external_references("<span style=\"background:url(&quot;//cdn.example.org/x&quot;)\">x</span>")
+    assert external_references('<link href="//fonts.example.org/f.css" rel="stylesheet">')
+
+
+def test_text_that_reads_like_a_reference_is_no_reference() -> None:
+    """A category, a citation or a caption from data that *says* ``url(https://...)``, ``@import "//..."`` or
+    ``src=//...`` is text a reader reads, not something the page loads: the check reads the page's markup
+    (its tags, its attributes and its style sheets), never its text. It read the text too, and a UNODC category
+    "Forced labour, see url(https://...)" stopped the country brief ("would load from the web")."""
+    for text in (
+        "Forced labour, see url(https://evil.example/x)",
+        'x @import "//evil.example/a.css"',
+        "@import 'http://evil.example/c'",
+        "url( //evil.example)",
+        "<img src=//evil.example/x>",
+    ):
+        page = builtin.pandoc(None, "html5", text=escape_markdown(text))
+        assert text in html_module.unescape(page), text  # the reader reads it
+        assert external_references(page) == [], text
+        titled = f'<html><head><title>{html_module.escape(text)}</title></head><body><p alt="{html_module.escape(text)}">x</p></body></html>'
+        assert external_references(titled) == [], text
 
 
 def test_pandoc_failure_is_a_render_error(tmp_path: Path) -> None:

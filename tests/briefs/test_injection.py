@@ -46,6 +46,9 @@ PAYLOADS = {
     "typst-raw": '`#eval("panic(\\"raw\\")")`{=typst}',
     "typst-markup": "$x$ @ref <label> // a line ** __ = heading",
     "web-link": "https://evil.example/phish",  # a live link only where the toolkit gives the address
+    # text that reads like a style sheet's reference: shown as text, and no reason to refuse the brief (the check
+    # of what a page loads read the text too: "would load from the web")
+    "css-url": "Forced labour, see url(https://evil.example/x) and @import '//evil.example/a.css'",
     # line breaks to Typst but not to Markdown (NEL, the Unicode line and paragraph separators): a heading, a
     # term list without its colon (a syntax error that stopped the PDF) and a list item, mid-line
     "typst-newline": "Forced labour\x85= Forged heading\x85/ forged term\u2029- forged item\u2028+ forged",
@@ -139,7 +142,7 @@ def views_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list
     from evidence.notebooks import views
     from evidence.presentation.disclosure import suppress_table
 
-    categories = [PAYLOADS[k] for k in ("img", "svg", "iframe", "script", "typst-newline")]
+    categories = [PAYLOADS[k] for k in ("img", "svg", "iframe", "script", "typst-newline", "css-url")]
     data = write_workbook(tmp_path / "glotip.xlsx", categories)
     write_sidecar(data)
     capture = _Capture()
@@ -304,7 +307,7 @@ def test_the_html_brief_holds_no_markup_from_data(rendered: Path) -> None:
     # escaped where they entered, the payloads reach the reader as text: in table cells and headers, the
     # sidecar's title and citation, the parameters (title, subtitle), captions, notes
     text = html.unescape(re.sub(r"<[^>]+>", "", page))
-    for name in ("img", "svg", "iframe", "script", "markdown-html", "typst-read", "typst-raw"):
+    for name in ("img", "svg", "iframe", "script", "markdown-html", "typst-read", "typst-raw", "css-url"):
         assert PAYLOADS[name] in text, name
     assert "NOT A BANNER" in text and page.count('class="synthetic-banner"') == 0  # no fake box either
     # REVIEW8 m8: the sidecar's web address is shown, never a link
