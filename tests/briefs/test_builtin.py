@@ -10,9 +10,11 @@ import shutil
 import subprocess
 import tempfile
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 from _brief_runs import SECRET_CODE, SECRET_STDERR, SECRET_STDOUT, executed_notebook, make_run
 from _chromium import chromium_path, ink_share, load_page
 from nbformat.v4 import new_markdown_cell
@@ -394,6 +396,34 @@ def test_external_references_are_found_however_the_markup_writes_them() -> None:
     assert external_references('<IMG SRC="HTTPS://cdn.example.org/a.png">')
     assert external_references("<span style=\"background:url(&quot;//cdn.example.org/x&quot;)\">x</span>")
     assert external_references('<link href="//fonts.example.org/f.css" rel="stylesheet">')
+
+
+class _Attributes(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, dict(attrs)))
+
+
+@pytest.mark.parametrize("date", ['x" lang="x', "a' b=\"c", "2026-11-28"])
+def test_the_pages_metadata_is_never_markup_from_its_text(tmp_path: Path, date: str) -> None:
+    """The front matter's date (from a run's record, which may come from elsewhere) went into an attribute of
+    the page's head as written (pandoc leaves a quote in text as it is): ``x" lang="x`` added an attribute to
+    the ``<meta>``. Its own text in the title block, a date or not, is shown as it is."""
+    source = tmp_path / "brief.qmd"
+    meta = {"title": "T", "date": escape_markdown(date), "lang": "en"}
+    source.write_text(f"---\n{yaml.safe_dump(meta)}---\n\nBody.\n", encoding="utf-8")
+    page = builtin.html_document(source)
+    parser = _Attributes()
+    parser.feed(page)
+    metas = [attrs for tag, attrs in parser.elements if tag == "meta" and attrs.get("name") == "dcterms.date"]
+    assert [set(m) for m in metas] == [{"name", "content"}]
+    assert metas[0]["content"] == (date if date[0].isdigit() else "")  # a date, or none
+    html_tag = next(attrs for tag, attrs in parser.elements if tag == "html")
+    assert html_tag["lang"] == "en"
+    assert f'<p class="date">{html_module.escape(date, quote=False)}</p>' in page
 
 
 def test_text_that_reads_like_a_reference_is_no_reference() -> None:
