@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from _brief_runs import SECRET_CODE, SECRET_STDERR, SECRET_STDOUT, executed_notebook, make_run
+from _brief_runs import SECRET_CODE, SECRET_STDERR, SECRET_STDOUT, executed_notebook, make_run, typst_text
 from _chromium import chromium_path, ink_share, load_page
 from nbformat.v4 import new_markdown_cell
 
@@ -929,3 +929,27 @@ def test_on_a_phone_every_table_is_set_smaller_and_tighter(tmp_path: Path) -> No
     assert phone == {"padding": 0.4, "size": 0.82}, phone
     desktop = load_page(page_file, width=1100, probe=probe).probe
     assert desktop == {"padding": 0.7, "size": 0.92}, desktop
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["/ forged term", "= Forged heading", "- forged item", "+ forged item", "1. forged item", "/ a: b", "... x"],
+)
+def test_the_title_block_shows_its_text_as_text_in_the_pdf(tmp_path: Path, text: str) -> None:
+    """The Typst template writes the title, subtitle and date into content blocks (``title: [...]``), where
+    their first characters are at the start of a line: "= " opened a heading in the title block, "- " a list,
+    and "/ " a term list, which without its colon stopped the PDF ("expected colon"). A subtitle starts with the
+    run's country, a title may be a notebook's computed heading: text from data, escaped, reaching Typst as
+    text that pandoc's writer, taking metadata for text inside a line, did not escape."""
+    import typst
+
+    source = tmp_path / "brief.qmd"
+    meta = {"title": escape_markdown(text), "subtitle": escape_markdown(text), "date": escape_markdown(text)}
+    source.write_text(f"---\n{yaml.safe_dump(meta)}---\n\nBody.\n", encoding="utf-8")
+    markup = tmp_path / "brief.typ"
+    markup.write_text(builtin.typst_markup(source), encoding="utf-8")
+    assert builtin.typeset(markup.read_text(encoding="utf-8"), tmp_path).startswith(b"%PDF-")
+    for selector in ("heading", "list", "enum", "terms"):
+        assert "forged" not in typst.query(str(markup), selector, root=str(tmp_path)).lower(), selector
+    shown = [typst_text(p) for p in json.loads(typst.query(str(markup), "par", root=str(tmp_path)))]
+    assert shown[1:4] == [text] * 3, shown  # title, subtitle and date, each as written

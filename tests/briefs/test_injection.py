@@ -20,6 +20,9 @@ from typing import Any
 import nbformat
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from _brief_runs import typst_text
 from _chromium import chromium_path, load_page
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
@@ -351,23 +354,6 @@ def test_the_probe_sees_a_payload_that_runs(tmp_path: Path) -> None:
     assert probe["pwned"] is True and probe["handlers"] == 2
 
 
-def _typst_text(value: Any) -> str:
-    """The text of Typst content as ``typst query`` serialises it."""
-    if isinstance(value, list):
-        return "".join(_typst_text(v) for v in value)
-    if not isinstance(value, dict):
-        return ""
-    func = value.get("func")
-    if func == "space":
-        return " "
-    if func in ("linebreak", "parbreak"):
-        return "\n"
-    if func == "smartquote":
-        return '"' if value.get("double", True) else "'"
-    text = value.get("text") if isinstance(value.get("text"), str) else ""
-    return text + "".join(_typst_text(v) for k, v in value.items() if k not in ("text", "func"))
-
-
 def test_the_pdf_shows_the_payloads_as_text(rendered: Path) -> None:
     import typst
 
@@ -378,7 +364,7 @@ def test_the_pdf_shows_the_payloads_as_text(rendered: Path) -> None:
     text = ""
     for selector in ("heading", "par", "table", "list", "figure"):
         found = json.loads(typst.query(str(markup), selector, root=str(rendered)))
-        text += "\n".join(_typst_text(element) for element in found) + "\n"
+        text += "\n".join(typst_text(element) for element in found) + "\n"
     flat = " ".join(text.split())
     for name in ("img", "script", "typst-eval", "typst-read", "typst-raw", "typst-markup", "markdown-html"):
         assert " ".join(PAYLOADS[name].split()) in flat, name
@@ -597,3 +583,81 @@ def test_html_from_a_notebook_cannot_forge_the_briefs_boxes(tmp_path: Path) -> N
     assert (
         "Forged" not in markup.split("#brief-keyfigures(title: [At a glance])[", 1)[0].split("doc,\n)", 1)[-1]
     )
+
+
+# ------------------------------------------------------------------------------------ any text, every place
+
+_ANY_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=24) | st.lists(
+    st.sampled_from(
+        [*"ab -.:/'\"&;<>*_[]#|$@^~`\\{}!()=+%", "\n", "\r", "\x85", "\u2028", "\x1b", "\u202e", "http", "#eval(",
+         "{{<", "{=html}", "javascript:", "url(//", "<img src=x onerror=y>", "</script>", "datum['x']", "@ref"]
+    ),
+    max_size=12,
+).map("".join)
+
+
+def _shown(text: str) -> str:
+    """What a reader is shown of ``text``: one line, without controls or invisible format characters."""
+    from evidence.presentation.markup import strip_unsafe_format
+
+    flat = re.sub(r"[\r\n\u2028\u2029\x0b\x0c\x85]", " ", strip_unsafe_format(text))
+    return re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]", "", flat)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=_ANY_TEXT)
+def test_any_text_anywhere_in_a_brief_is_shown_as_itself_and_runs_nothing(text: str) -> None:
+    """The rule every brief keeps, for any text in every place untrusted text reaches one: a table's caption,
+    header, cells and notes, a label and escaped prose in the notebook's text, a figure's caption, the run's
+    parameters, its record (run, toolkit) and its sources' provenance (title, release, licence, citation, URL).
+    The HTML page and the index hold no element, handler or reference from it, nothing the page loads, and show
+    it as text; the PDF compiles (its Typst evaluated nothing from it) and shows it as text."""
+    import tempfile
+
+    import typst
+
+    from evidence.presentation.markup import data_label
+    from evidence.presentation.tables import TableData
+
+    table = TableData.from_cells([text, "n"], [[text, "120"]], caption=text, notes=[text])
+    one_line = _shown(text)
+    outputs = [
+        new_output("display_data", data=table.bundle()),
+        new_output("display_data", data={"text/markdown": f"Label {data_label(text)} and {escape_markdown(text)}."}),
+    ]
+    figure = '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><rect width="20" height="20"/></svg>'
+    notebook = new_notebook(
+        cells=[
+            new_markdown_cell("# Any text"),
+            new_code_cell("views()", outputs=outputs),
+            new_code_cell(
+                f"#| fig-cap: {' '.join(one_line.split())}\nchart",
+                outputs=[new_output("display_data", data={"image/svg+xml": figure})],
+            ),
+        ]
+    )
+    source = {"title": text, "release": text, "licence": text, "citation": text, "url": text, "source": text}
+    with tempfile.TemporaryDirectory() as tmp:
+        run = write_run(Path(tmp) / "reports" / "runs", notebook, [source])
+        record = json.loads((run / "run.json").read_text(encoding="utf-8"))
+        record.update(run_id=text, toolkit={"version": text})
+        record["parameters"].update(country=text, role=text, by=text)
+        (run / "run.json").write_text(json.dumps(record), encoding="utf-8")
+        render_run(run, renderer="builtin", check_disclosure=False)
+        page = (run / "brief.html").read_text(encoding="utf-8")
+        index = (run.parent.parent / "index.html").read_text(encoding="utf-8")
+        for html_page in (page, index):
+            assert dangerous_markup(html_page) == []
+            assert builtin.external_references(html_page) == []
+            assert builtin.content_security_policy(html_page) == builtin.CONTENT_SECURITY_POLICY
+        shown = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+        said = " ".join(f"Label {one_line} and {one_line}.".split())
+        assert said in shown
+        markup = run / "brief-markup.typ"
+        markup.write_text(builtin.typst_markup(run / "brief.qmd"), encoding="utf-8")
+        typeset = ""
+        for selector in ("par", "table"):
+            found = json.loads(typst.query(str(markup), selector, root=str(run)))
+            typeset += " ".join(typst_text(element) for element in found) + " "
+        assert said in " ".join(typeset.split())
+        assert (run / "brief.pdf").read_bytes().startswith(b"%PDF-")

@@ -685,6 +685,25 @@ local function literal_dots(str)
   return inlines
 end
 
+-- The Typst template writes the title, subtitle and date into content blocks ("title: [$title$]"), where their
+-- first characters are at the start of a line to Typst: "= " opens a heading there, "- " or "1. " a list and
+-- "/ " a term list (one without its colon stops the PDF: "expected colon"). pandoc's Typst writer takes them for
+-- text inside a line and escapes none of these; written as the start of a paragraph, on one line, they are, and
+-- the template is handed that markup. (A title or subtitle holds text from data: the run's country, a
+-- notebook's computed heading.)
+local TEMPLATE_BLOCKS = { "title", "subtitle", "date" }
+
+local function typst_metadata(meta)
+  for _, key in ipairs(TEMPLATE_BLOCKS) do
+    local value = meta[key]
+    if value ~= nil and pandoc.utils.type(value) == "Inlines" then
+      local written = pandoc.write(pandoc.Pandoc({ pandoc.Plain(value) }), "typst", { wrap_text = "wrap-none" })
+      meta[key] = pandoc.MetaInlines({ pandoc.RawInline("typst", (written:gsub("%s+$", ""))) })
+    end
+  end
+  return meta
+end
+
 -- The first SHARED_PASSES passes do the same whatever the output format: the built-in renderer (render.lua)
 -- runs them once on a brief and only the others once per format.
 SHARED_PASSES = 3
@@ -697,4 +716,5 @@ return {
   -- (an HTML brief has nothing to keep together: no walk over every list of blocks)
   { Pandoc = to_typst and keep_titles_in or nil },
   { Str = (to_typst and DOTS_ABSENT ~= true) and literal_dots or nil },
+  { Meta = to_typst and typst_metadata or nil },
 }
