@@ -394,7 +394,7 @@ def test_external_references_are_found_however_the_markup_writes_them() -> None:
     assert external_references('<img src="&#47;&#47;cdn.example.org/a.png">')
     assert external_references('<img srcset="a.png 1x, https://cdn.example.org/b.png 2x">')
     assert external_references('<IMG SRC="HTTPS://cdn.example.org/a.png">')
-    assert external_references("<span style=\"background:url(&quot;//cdn.example.org/x&quot;)\">x</span>")
+    assert external_references('<span style="background:url(&quot;//cdn.example.org/x&quot;)">x</span>')
     assert external_references('<link href="//fonts.example.org/f.css" rel="stylesheet">')
 
 
@@ -933,7 +933,15 @@ def test_on_a_phone_every_table_is_set_smaller_and_tighter(tmp_path: Path) -> No
 
 @pytest.mark.parametrize(
     "text",
-    ["/ forged term", "= Forged heading", "- forged item", "+ forged item", "1. forged item", "/ a: b", "... x"],
+    [
+        "/ forged term",
+        "= Forged heading",
+        "- forged item",
+        "+ forged item",
+        "1. forged item",
+        "/ a: b",
+        "... x",
+    ],
 )
 def test_the_title_block_shows_its_text_as_text_in_the_pdf(tmp_path: Path, text: str) -> None:
     """The Typst template writes the title, subtitle and date into content blocks (``title: [...]``), where

@@ -20,10 +20,10 @@ from typing import Any
 import nbformat
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from _brief_runs import typst_text
 from _chromium import chromium_path, load_page
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from evidence.briefs import builtin
@@ -589,8 +589,25 @@ def test_html_from_a_notebook_cannot_forge_the_briefs_boxes(tmp_path: Path) -> N
 
 _ANY_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=24) | st.lists(
     st.sampled_from(
-        [*"ab -.:/'\"&;<>*_[]#|$@^~`\\{}!()=+%", "\n", "\r", "\x85", "\u2028", "\x1b", "\u202e", "http", "#eval(",
-         "{{<", "{=html}", "javascript:", "url(//", "<img src=x onerror=y>", "</script>", "datum['x']", "@ref"]
+        [
+            *"ab -.:/'\"&;<>*_[]#|$@^~`\\{}!()=+%",
+            "\n",
+            "\r",
+            "\x85",
+            "\u2028",
+            "\x1b",
+            "\u202e",
+            "http",
+            "#eval(",
+            "{{<",
+            "{=html}",
+            "javascript:",
+            "url(//",
+            "<img src=x onerror=y>",
+            "</script>",
+            "datum['x']",
+            "@ref",
+        ]
     ),
     max_size=12,
 ).map("".join)
@@ -623,9 +640,13 @@ def test_any_text_anywhere_in_a_brief_is_shown_as_itself_and_runs_nothing(text: 
     one_line = _shown(text)
     outputs = [
         new_output("display_data", data=table.bundle()),
-        new_output("display_data", data={"text/markdown": f"Label {data_label(text)} and {escape_markdown(text)}."}),
+        new_output(
+            "display_data", data={"text/markdown": f"Label {data_label(text)} and {escape_markdown(text)}."}
+        ),
     ]
-    figure = '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><rect width="20" height="20"/></svg>'
+    figure = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><rect width="20" height="20"/></svg>'
+    )
     notebook = new_notebook(
         cells=[
             new_markdown_cell("# Any text"),

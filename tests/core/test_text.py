@@ -134,7 +134,11 @@ def test_no_cell_starts_a_formula(text: str) -> None:
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
-@given(st.lists(st.text(max_size=12) | st.sampled_from(["\u202e", "\u2066", "<b>", "&amp;", '"', "'"]), max_size=6))
+@given(
+    st.lists(
+        st.text(max_size=12) | st.sampled_from(["\u202e", "\u2066", "<b>", "&amp;", '"', "'"]), max_size=6
+    )
+)
 def test_an_overview_for_jupyterlab_shows_its_texts_as_themselves(parts: list[str]) -> None:
     """What JupyterLab shows of a result left as a cell's value (and what a brief made from the notebook reads):
     every text escaped, and no invisible format character (a right-to-left override in a category, "Lao<RLO>RDP",

@@ -411,7 +411,7 @@ def external_references(html: str) -> list[str]:
             name, raw = attribute.group(1).lower(), attribute.group(2) or ""
             value = html_module.unescape(raw[1:-1] if raw[:1] in "\"'" and len(raw) > 1 else raw)
             if name == "style":
-                found += [f"<{element} style=\"{m.group(0)}"[:80] for m in _CSS_URL.finditer(value)]
+                found += [f'<{element} style="{m.group(0)}'[:80] for m in _CSS_URL.finditer(value)]
             elif (element, name) in _FETCHED or ("*", name) in _FETCHED:
                 urls = [u.strip().split(" ")[0] for u in value.split(",")] if name == "srcset" else [value]
                 found += [f"<{element} {name}={u.strip()}"[:80] for u in urls if _REMOTE.match(u)]
