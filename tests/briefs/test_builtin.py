@@ -961,3 +961,53 @@ def test_the_title_block_shows_its_text_as_text_in_the_pdf(tmp_path: Path, text:
         assert "forged" not in typst.query(str(markup), selector, root=str(tmp_path)).lower(), selector
     shown = [typst_text(p) for p in json.loads(typst.query(str(markup), "par", root=str(tmp_path)))]
     assert shown[1:4] == [text] * 3, shown  # title, subtitle and date, each as written
+
+
+_MARKERS = [
+    "/ forged term",
+    "- forged item",
+    "+ forged item",
+    "= Forged heading",
+    "== Forged heading",
+    "12. forged",
+]
+
+
+@pytest.mark.parametrize("text", _MARKERS)
+def test_text_that_starts_a_content_block_in_the_pdf_shows_as_text(tmp_path: Path, text: str) -> None:
+    """A table cell, a list item, a link's text and a footnote are content blocks in the PDF's Typst, where a
+    text's first characters are at the start of a line: a category "- forged item" in a table cell made a list
+    in the cell, "= x" a heading, "12. x" a numbered list, and "/ x" a term list without its colon, which
+    stopped the PDF ("expected colon"). pandoc's Typst writer escapes these at the start of a paragraph only."""
+    import typst
+
+    from evidence.presentation.tables import TableData
+
+    escaped = escape_markdown(text)
+    table = TableData.from_cells([text, "n"], [[text, "120"], ["b", "30"]])
+    body = "\n\n".join(
+        [
+            table.to_markdown(),
+            f"- {escaped}\n- b",
+            f"1. {escaped}\n2. b",
+            f"See [{escaped}](<https://www.unodc.org/>).",
+            f"A note[^1].\n\n[^1]: {escaped}",
+            f"Term\n:   {escaped}",
+        ]
+    )
+    source = tmp_path / "brief.qmd"
+    source.write_text(f"---\ntitle: T\n---\n\n{body}\n", encoding="utf-8")
+    markup = tmp_path / "brief.typ"
+    markup.write_text(builtin.typst_markup(source), encoding="utf-8")
+    assert builtin.typeset(markup.read_text(encoding="utf-8"), tmp_path).startswith(b"%PDF-")
+    assert "orged" not in typst.query(str(markup), "heading", root=str(tmp_path))
+    items = json.loads(typst.query(str(markup), "list", root=str(tmp_path)))
+    items += json.loads(typst.query(str(markup), "enum", root=str(tmp_path)))
+    # the lists the source writes, each item the text as written
+    assert sorted(typst_text(i["children"]) for i in items) == [f"{text}b"] * 2, items
+    assert not json.loads(typst.query(str(markup), "terms", root=str(tmp_path)))[
+        1:
+    ]  # the source's one term list
+    (shown,) = json.loads(typst.query(str(markup), "table", root=str(tmp_path)))
+    header, _, *cells = [typst_text(c) for c in shown["children"]]  # header, rule, cells
+    assert header == f"{text}n" and cells == [text, "120", "b", "30"], shown

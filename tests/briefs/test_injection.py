@@ -599,6 +599,10 @@ _ANY_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["C
             "\u202e",
             "http",
             "#eval(",
+            "/ ",  # at the start of a table cell, a list item or the title block: Typst's markers
+            "- ",
+            "= ",
+            "12. ",
             "{{<",
             "{=html}",
             "javascript:",
