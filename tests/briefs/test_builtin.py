@@ -981,6 +981,7 @@ def test_text_that_starts_a_content_block_in_the_pdf_shows_as_text(tmp_path: Pat
     stopped the PDF ("expected colon"). pandoc's Typst writer escapes these at the start of a paragraph only."""
     import typst
 
+    from evidence.presentation.markup import data_label
     from evidence.presentation.tables import TableData
 
     escaped = escape_markdown(text)
@@ -989,6 +990,8 @@ def test_text_that_starts_a_content_block_in_the_pdf_shows_as_text(tmp_path: Pat
         [
             table.to_markdown(),
             f"- {escaped}\n- b",
+            "Between the lists.",
+            f"- {data_label(text)}\n- b",  # a label from data, as notebooks write one
             f"1. {escaped}\n2. b",
             f"See [{escaped}](<https://www.unodc.org/>).",
             f"A note[^1].\n\n[^1]: {escaped}",
@@ -1004,7 +1007,7 @@ def test_text_that_starts_a_content_block_in_the_pdf_shows_as_text(tmp_path: Pat
     items = json.loads(typst.query(str(markup), "list", root=str(tmp_path)))
     items += json.loads(typst.query(str(markup), "enum", root=str(tmp_path)))
     # the lists the source writes, each item the text as written
-    assert sorted(typst_text(i["children"]) for i in items) == [f"{text}b"] * 2, items
+    assert sorted(typst_text(i["children"]) for i in items) == [f"{text}b"] * 3, items
     assert not json.loads(typst.query(str(markup), "terms", root=str(tmp_path)))[
         1:
     ]  # the source's one term list

@@ -319,6 +319,10 @@ end
 
 local function guard_start(inlines)
   local first, second = inlines[1], inlines[2]
+  if first and first.t == "Span" then
+    -- a label from data (markup.data_label: a span pandoc writes as its text alone) is its first text
+    return guard_start(first.content)
+  end
   if first and first.t == "Str" and (second == nil or second.t == "Space" or second.t == "SoftBreak"
       or second.t == "LineBreak") then
     local escaped = typst_marker(first.text)
