@@ -797,9 +797,12 @@ return {
   { Pandoc = move_key_figures },
   { RawBlock = RawBlock },
   sanitise,
-  { Link = Link, Image = Image, Div = Div, Table = Table },
-  -- (in Typst only: a first word that a content block would read as markup, written escaped)
   {
+    Link = Link,
+    Image = Image,
+    Div = Div,
+    Table = Table,
+    -- (in Typst only: a first word that a content block would read as markup, written escaped)
     BulletList = to_typst and guard_items or nil,
     OrderedList = to_typst and guard_items or nil,
     DefinitionList = to_typst and DefinitionList or nil,
@@ -807,6 +810,6 @@ return {
   },
   -- (an HTML brief has nothing to keep together: no walk over every list of blocks)
   { Pandoc = to_typst and keep_titles_in or nil },
-  { Str = (to_typst and DOTS_ABSENT ~= true) and literal_dots or nil },
-  { Meta = to_typst and typst_metadata or nil },
+  -- (the title block's metadata written last: its dots escaped first, as the text's)
+  { Str = (to_typst and DOTS_ABSENT ~= true) and literal_dots or nil, Meta = to_typst and typst_metadata or nil },
 }
