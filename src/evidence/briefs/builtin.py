@@ -55,12 +55,26 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'none'"
 )
 _TIMEOUT_SECONDS = 600
-# an attribute that makes a browser fetch something: src=, srcset=, poster=, data=, or href= on <link>
-_FETCHING = re.compile(
-    r"<(?:link\b[^>]*\bhref|(?:img|script|iframe|embed|source|audio|video|track|input|object)\b[^>]*\b"
-    r"(?:src|srcset|poster|data))\s*=\s*[\"']?\s*(?:https?:)?//",
-    re.IGNORECASE,
-)
+# the page's markup, which a check of what it loads reads (never its text, which is a reader's: a category from
+# data that says "url(https://...)" loads nothing): comments, style sheets, and tags with their attributes (a
+# quoted value may hold a ">")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<([A-Za-z][\w:-]*)((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>")
+_ATTRIBUTE = re.compile(r"([^\s\"'<>/=]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?")
+# attributes whose value a browser fetches: (element or "*", attribute)
+_FETCHED = {
+    ("link", "href"),
+    ("image", "href"),
+    ("use", "href"),
+    ("*", "xlink:href"),
+    ("*", "src"),
+    ("*", "srcset"),
+    ("*", "poster"),
+    ("object", "data"),
+    ("*", "background"),
+}
+_REMOTE = re.compile(r"\s*(?:https?:)?//", re.IGNORECASE)
 _CSS_URL = re.compile(r"(?:url\(\s*[\"']?|@import\s+[\"'])\s*(?:https?:)?//", re.IGNORECASE)
 
 
@@ -384,7 +398,21 @@ def csp_meta() -> str:
 
 
 def external_references(html: str) -> list[str]:
-    """Places where an HTML document would fetch something from the network (links to click are fine)."""
-    found = [m.group(0)[:80] for m in _FETCHING.finditer(html)]
-    found += [m.group(0)[:80] for m in _CSS_URL.finditer(html)]
+    """Places where an HTML document would fetch something from the network (links to click are fine): an
+    attribute a browser fetches (``src``, ``srcset``, ``poster``, ``href`` of ``<link>``...) holding a web
+    address, or a ``url(...)``/``@import`` of one in a style sheet or a ``style`` attribute. Only the markup is
+    read, as a browser reads it (quoted values, character references, any case): text that says
+    ``url(https://...)`` (a category, a citation from data) is text, and never stops a brief."""
+    markup = _COMMENT.sub("", html)
+    found = [m.group(0)[:80] for sheet in _STYLE_ELEMENT.findall(markup) for m in _CSS_URL.finditer(sheet)]
+    for tag in _TAG.finditer(_STYLE_ELEMENT.sub("<style>", markup)):
+        element = tag.group(1).lower()
+        for attribute in _ATTRIBUTE.finditer(tag.group(2)):
+            name, raw = attribute.group(1).lower(), attribute.group(2) or ""
+            value = html_module.unescape(raw[1:-1] if raw[:1] in "\"'" and len(raw) > 1 else raw)
+            if name == "style":
+                found += [f'<{element} style="{m.group(0)}'[:80] for m in _CSS_URL.finditer(value)]
+            elif (element, name) in _FETCHED or ("*", name) in _FETCHED:
+                urls = [u.strip().split(" ")[0] for u in value.split(",")] if name == "srcset" else [value]
+                found += [f"<{element} {name}={u.strip()}"[:80] for u in urls if _REMOTE.match(u)]
     return found
