@@ -6,6 +6,7 @@ import re
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -242,3 +243,29 @@ def test_the_render_json_gives_the_seconds_in_the_order_of_the_outputs() -> None
     document = render_json(result)
     assert list(document["seconds"]) == list(document["outputs"]) == ["html", "pdf"]
     assert document["seconds"] == {"html": 0.5, "pdf": 1.25}
+
+
+@pytest.mark.kernel
+def test_a_brief_whose_render_fails_after_its_run_leaves_no_link_to_the_brief_it_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the run replaced the folder, brief and all; the new brief is refused (or its render killed): the index
+    # must not go on linking the brief that is gone
+    from evidence.briefs import render
+    from evidence.presentation.disclosure import DisclosureError
+
+    out_root = tmp_path / "reports" / "runs"
+    args = ["brief", "THA", "--years", "2015-2023", "--out-root", str(out_root), "--format", "html"]
+    assert runner.invoke(app, args).exit_code == 0
+    (run,) = [p for p in out_root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    index = tmp_path / "reports" / "index.html"
+    assert f"runs/{run.name}/brief.html" in index.read_text(encoding="utf-8")
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise DisclosureError("the brief shows counts below 5")
+
+    monkeypatch.setattr(render, "render_run", refused)
+    again = runner.invoke(app, [*args, "--force"])
+    assert again.exit_code != 0 and isinstance(again.exception, DisclosureError)
+    assert not (run / "brief.html").exists()
+    assert f"runs/{run.name}/brief.html" not in index.read_text(encoding="utf-8")

@@ -583,3 +583,46 @@ def test_keep_going_fails_the_invalid_runs_of_a_plan_and_runs_the_others(run_mai
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
         runs_id for runs_id in sorted(runs) if runs_id != "count(n=-1)"
     ]
+
+
+def _fake_brief(folder) -> None:
+    """A rendered brief in a run folder, as the index lists one (without rendering it)."""
+    (folder / "brief.html").write_text("<html><body>brief</body></html>\n")
+    (folder / "brief.json").write_text(json.dumps({"title": "A brief", "formats": {"html": "brief.html"}}))
+
+
+@pytest.mark.kernel
+def test_a_run_replacing_a_briefed_folder_takes_its_brief_out_of_the_index(app, tiny, tmp_path):
+    # the new run replaces the folder, brief and all: the index must not go on linking the brief that is gone
+    # (`run` never renders; a killed or refused render would leave the same dead link)
+    from evidence.briefs.index import index_path, write_index
+
+    out = tmp_path / "reports" / "runs"
+    args = ["run", str(tiny), "-p", "n", "2", "--out-root", str(out)]
+    assert runner.invoke(app, args).exit_code == 0
+    (folder,) = out.iterdir()
+    _fake_brief(folder)
+    index = write_index(out, index_path(out))
+    assert f"{folder.name}/brief.html" in index.read_text()
+    forced = runner.invoke(app, [*args, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert not (folder / "brief.html").exists()
+    assert f"{folder.name}/brief.html" not in index.read_text()
+
+
+@pytest.mark.kernel
+def test_a_batch_replacing_a_briefed_folder_takes_its_brief_out_of_the_index(run_main, tiny, tmp_path):
+    from evidence.briefs.index import index_path, write_index
+
+    out = tmp_path / "reports" / "runs"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"runs:\n  - notebook: {tiny}\n    parameters: {{n: 2}}\n")
+    args = ["batch", str(plan), "--workers", "1", "--out-root", str(out)]
+    assert run_main(args)[0] == 0
+    (folder,) = (p for p in out.iterdir() if not p.name.startswith("."))
+    _fake_brief(folder)
+    index = write_index(out, index_path(out))
+    assert f"{folder.name}/brief.html" in index.read_text()
+    code, text, err = run_main([*args, "--force"])
+    assert code == 0, text + err
+    assert f"{folder.name}/brief.html" not in index.read_text()

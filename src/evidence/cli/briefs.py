@@ -141,8 +141,13 @@ def brief_command(
     for warning in other_secret_warnings(d["path"] for d in prepared.data):
         err_console.print(f"[bold red]Warning:[/] {escape(warning)}", soft_wrap=True)
     say = err_console if as_json else console  # with --json, standard output holds the document only
+    from evidence.cli.runs import briefed, drop_replaced_briefs
+
+    had_brief = briefed(prepared)
     with say.status(f"running {prepared.run_id} ..."):
         outcome = run_unless_fresh(prepared, force=force)
+    if outcome.status == "ok" and had_brief:  # the old brief is gone: not linked while the new one is made
+        drop_replaced_briefs(Path(prepared.out_root))
     release_kernels()  # the one run is done: its kernel ends on another core while the brief is rendered
     if outcome.status == "skipped":
         say.print(

@@ -142,8 +142,11 @@ def run_command(
     for warning in other_secret_warnings(d["path"] for d in prepared.data):
         err_console.print(f"[bold red]Warning:[/] {escape(warning)}", soft_wrap=True)
     say = err_console if as_json else console  # with --json, standard output holds the document only
+    had_brief = briefed(prepared)
     with say.status(f"running {prepared.run_id} ..."):
         outcome = run_unless_fresh(prepared, force=force)
+    if outcome.status == "ok" and had_brief:
+        drop_replaced_briefs(Path(prepared.out_root))
     if as_json:
         echo_json("run", run_json(outcome))
     if outcome.status == "skipped":
@@ -166,6 +169,25 @@ def run_command(
         soft_wrap=True,
     )
     raise typer.Exit(1)
+
+
+def briefed(run: PreparedRun) -> bool:
+    """Whether the run's folder holds a rendered brief now (which executing the run again takes away)."""
+    from evidence.briefs.render import BRIEF_RECORD
+
+    return (run.folder / BRIEF_RECORD).is_file()
+
+
+def drop_replaced_briefs(out_root: Path) -> Path | None:
+    """Rewrite the index of briefs beside ``out_root``, if there is one, once a run has replaced a folder that
+    held a brief: the new run's folder has none until it is rendered, and a render that fails, is refused or is
+    killed would otherwise leave the index linking the brief that is gone."""
+    from evidence.briefs import index as briefs_index
+
+    target = briefs_index.index_path(out_root)
+    if not target.is_file():
+        return None
+    return briefs_index.write_index(out_root, target)
 
 
 def run_json(outcome: RunOutcome) -> dict[str, object]:
@@ -382,8 +404,14 @@ def _batch(
             progress.start()
             task = progress.add_task("running", total=to_run, last="")
 
+    # the runs whose folder holds a brief: executed again, they take it away (see drop_replaced_briefs)
+    briefed_folders = {run.run_id: str(run.folder) for run in runs if briefed(run)}
+
     def on_done(outcome: RunOutcome) -> None:
         finished[outcome.run_id] = outcome
+        replaced = outcome.status != "skipped" and briefed_folders.get(outcome.run_id) == outcome.folder
+        if replaced and not (render and outcome.status == "ok"):  # a rendered run has its brief again
+            drop_replaced_briefs(out_root)
         if task is None or outcome.status == "skipped":  # a skipped run's brief, rendered or kept
             return
         mark = "[green]✓[/]" if outcome.status == "ok" else "[red]✗[/]"
