@@ -63,6 +63,8 @@ KERNEL_START_TIMEOUT = 300
 #: this wait an error, and nbclient's 4 s failed runs of finished cells on a loaded machine (a batch of two
 #: workers at load ~4); a kernel that truly stops sending is still caught, by this or the cell timeout.
 IOPUB_TIMEOUT = 120
+#: What a write refused for want of room says: a full disk, a quota, a file size limit (``ulimit -f``).
+_NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 _TEMP = re.compile(
     r"^\.(?P<run>.+)\.(?P<host>[A-Za-z0-9_-]+?)-(?P<pid>\d+)\.[A-Za-z0-9_]+\.(?P<kind>part|old)$"
 )
@@ -249,6 +251,7 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     }
     source = nbformat.reads(run.notebook_text, as_version=4) if run.notebook_text else run.notebook_path
     paths_recorded = False  # whether Papermill wrote the notebook with the paths of a successful run
+    unwritten: OSError | None = None  # the runner's own write that failed (a full disk): no result to keep
     try:
         with open(tmp / LOG_FILE, "a", encoding="utf-8") as log:
             if warm_kernel is not None:
@@ -296,6 +299,8 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
         raise
     except Exception as exc:  # noqa: BLE001 - a dead or hung kernel, a bad notebook: the run failed
         error = _reason(exc)
+        if isinstance(exc, OSError) and exc.errno in _NO_ROOM:
+            unwritten = exc  # the executed notebook cut short by a full disk: handled as the record's write
         if warm_kernel is not None:  # whatever state it is in, it is not fit for the next run
             _discard(warm_kernel, error)
             warm_kernel = None
@@ -308,6 +313,8 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     status = "ok" if error is None else "failed"
     target = run.folder if status == "ok" else run.failed_folder
     try:
+        if unwritten is not None:
+            raise unwritten
         if not (paths_recorded and status == "ok"):
             _record_paths(tmp / executed, run.notebook_path, target / executed)
         record = _record(run, status, error, tmp, executed, kernel, started, seconds)
@@ -316,7 +323,7 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     except OSError as exc:  # a full disk, a folder made read-only under the run: no half-written run is left
         shutil.rmtree(tmp, ignore_errors=True)
         reason = f"could not write the run's results: {_os_reason(exc)}"
-        error = f"{error}; {reason}" if error else reason
+        error = f"{error}; {reason}" if error and exc is not unwritten else reason
         _record_failure(run, error, kernel, started, seconds)
         return RunOutcome(run.run_id, run.notebook_name, "failed", str(run.failed_folder), seconds, error)
     if status == "ok" and run.failed_folder.exists():
