@@ -301,6 +301,9 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
         error = _reason(exc)
         if isinstance(exc, OSError) and exc.errno in _NO_ROOM:
             unwritten = exc  # the executed notebook cut short by a full disk: handled as the record's write
+        else:
+            with contextlib.suppress(Exception):  # a run whose notebook cannot be kept is still recorded
+                keep_partly_executed(getattr(exc, "partly_executed", None), tmp / executed)
         if warm_kernel is not None:  # whatever state it is in, it is not fit for the next run
             _discard(warm_kernel, error)
             warm_kernel = None
@@ -499,6 +502,31 @@ def run_notebook(
         allow_empty=allow_empty,
     )
     return execute_run(prepared)
+
+
+def mark_failed_cell(nb_man: Any, exc: BaseException) -> None:
+    """In a notebook whose kernel died or hung (``nb_man``: Papermill's execution manager, before it completes
+    the notebook), fail the cell that was running, with the reason as its error output, as Papermill fails a
+    cell that raises; the cells after it stay pending."""
+    import nbformat
+
+    started = [c for c in nb_man.nb.cells if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    if not started:
+        return
+    cell, reason = started[-1], _reason(exc)
+    output = {"output_type": "error", "ename": type(exc).__name__, "evalue": reason, "traceback": [reason]}
+    cell.setdefault("outputs", []).append(nbformat.from_dict(output))
+    nb_man.cell_exception(cell)
+
+
+def keep_partly_executed(nb: Any, path: Path) -> None:
+    """Write the notebook of a run whose kernel died or hung (Papermill writes none then) to ``path``, as far
+    as it ran (:func:`mark_failed_cell`)."""
+    if nb is None or path.exists():
+        return
+    import nbformat
+
+    nbformat.write(nb, path)
 
 
 def _record_paths(executed: Path, notebook_path: str, final_path: Path) -> None:

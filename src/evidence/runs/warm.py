@@ -444,6 +444,14 @@ def register_engine() -> None:
             client.run_charts = charts
             try:
                 return client.execute()
+            except Exception as exc:
+                # a dead or hung kernel: Papermill writes no notebook for it, so the runner keeps this one,
+                # executed as far as it ran (see evidence.runs.execute.keep_partly_executed)
+                from evidence.runs.execute import mark_failed_cell
+
+                mark_failed_cell(nb_man, exc)
+                exc.partly_executed = nb_man.nb  # type: ignore[attr-defined]
+                raise
             finally:
                 # the drawn charts go in; one not drawn is an error of its cell, which fails the run (its
                 # kernel did nothing wrong)
