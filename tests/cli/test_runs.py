@@ -626,3 +626,60 @@ def test_a_batch_replacing_a_briefed_folder_takes_its_brief_out_of_the_index(run
     code, text, err = run_main([*args, "--force"])
     assert code == 0, text + err
     assert f"{folder.name}/brief.html" not in index.read_text()
+
+
+@pytest.mark.kernel
+def test_sigterm_stops_a_run_as_ctrl_c_does_leaving_nothing_behind(tmp_path):
+    """SIGTERM (`kill`, systemd, a CI timeout) of `evidence run` ended it at once (143): its half-made run
+    folder left for the next run to clear, nothing said. It is now taken as Ctrl-C: the temporary folder
+    removed, the kernel stopped, exit 130 with "error: interrupted"."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    marker = tmp_path / "running"
+    source = f"import os, time\nopen({str(marker)!r}, 'w').write(str(os.getpid()))\ntime.sleep(600)\n"
+    notebook = write_notebook(tmp_path / "slow.ipynb", "n: int = 1", source)
+    out = tmp_path / "runs"
+    evidence = Path(sys.executable).with_name("evidence")
+    run = subprocess.Popen(
+        [str(evidence), "run", str(notebook), "--out-root", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    kernel = None
+    try:
+        deadline = time.monotonic() + 120  # a guard against a hang, not a speed assertion
+        while not (marker.exists() and marker.read_text()):
+            assert run.poll() is None and time.monotonic() < deadline, "the run did not start"
+            time.sleep(0.1)
+        kernel = int(marker.read_text())
+        run.send_signal(signal.SIGTERM)
+        _, err = run.communicate(timeout=60)
+        assert run.returncode == 130 and err.strip().endswith("error: interrupted"), err
+        assert list(out.iterdir()) == []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not _gone(kernel):
+            time.sleep(0.1)
+        assert _gone(kernel)
+    finally:
+        if run.poll() is None:
+            run.kill()
+        if kernel is not None and not _gone(kernel):
+            os.kill(kernel, signal.SIGKILL)
+
+
+def _gone(pid: int) -> bool:
+    """Whether a process has ended (a zombie not yet reaped has ended too)."""
+    from pathlib import Path
+
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state in ("Z", "X")

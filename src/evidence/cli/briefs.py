@@ -52,8 +52,11 @@ SkipCheckOpt = Annotated[
 
 
 def register(app: typer.Typer) -> None:
-    app.command("render")(render_command)
-    app.command("brief")(brief_command)
+    from evidence.cli.runs import taking_sigterm_as_interrupt
+
+    # SIGTERM as Ctrl-C: the run's temporary folder removed, its kernel and the renderer stopped (exit 130)
+    app.command("render")(taking_sigterm_as_interrupt(render_command))
+    app.command("brief")(taking_sigterm_as_interrupt(brief_command))
 
 
 def render_command(
@@ -214,7 +217,7 @@ def _render(run_dir: Path, **options: Any) -> Any:
     try:
         return render_run(run_dir, **options)
     except OSError as exc:
-        if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT):
+        if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             raise
         raise InputError(
             f"cannot write the brief into the run folder: {exc.strerror or exc}", path=run_dir

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -44,7 +45,7 @@ def register(app: typer.Typer) -> None:
     # -p NAME VALUE takes two values, beyond typer's option types: the option takes the NAME and each VALUE
     # stays among the extra arguments, in order (see _parameter_pairs)
     app.command("run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
-        run_command
+        taking_sigterm_as_interrupt(run_command)
     )
     app.command("batch")(batch_command)
     app.add_typer(kernel_app, name="kernel")
@@ -287,7 +288,7 @@ def batch_command(
     whose selection holds no victims is not executed: the summary lists it as empty, with the years the data
     hold.
     """
-    with _sigterm_as_interrupt():  # `kill`, a cron or CI timeout: stop like Ctrl-C, from the start
+    with sigterm_as_interrupt():  # `kill`, a cron or CI timeout: stop like Ctrl-C, from the start
         _batch(
             plan,
             data,
@@ -434,6 +435,10 @@ def _batch(
     finally:
         progress.stop()
     if interrupted:
+        from evidence.runs.execute import clean_stale_temporaries
+
+        with contextlib.suppress(OSError, KeyboardInterrupt):  # the runs its stopped workers cut short
+            clean_stale_temporaries(out_root)
         stopped = _print_interrupted(runs, finished, [*invalid, *empty], out_root, force=force, say=say)
         index = None
         if render and any(o.status == "ok" for o in finished.values()):
@@ -563,15 +568,27 @@ def prepare_render() -> None:
         pass
 
 
+def taking_sigterm_as_interrupt(command: Callable[..., None]) -> Callable[..., None]:
+    """A command that takes SIGTERM as Ctrl-C while it runs (:func:`sigterm_as_interrupt`)."""
+
+    @functools.wraps(command)
+    def wrapped(*args: Any, **kwargs: Any) -> None:
+        with sigterm_as_interrupt():
+            command(*args, **kwargs)
+
+    return wrapped
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
 @contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM (`kill`, systemd, a cron or CI timeout) as Ctrl-C while a batch runs, from its start: its workers
-    and their kernels stopped, what ran recorded, exit 130 (while the plan's data were read it ended the
-    process at once, 143, without a word); the handler before it afterwards."""
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (`kill`, systemd, a cron or CI timeout) as Ctrl-C while a batch, a run or a brief runs, from its
+    start: a batch's workers and their kernels stopped, what ran recorded; a run's temporary folder removed,
+    its kernel, chart workers and renderer stopped; exit 130 (it ended the process at once, 143, without a
+    word, leaving the temporary folder and the renderer behind); the handler before it afterwards."""
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         yield
