@@ -60,8 +60,13 @@ def test_render_errors_are_plain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert "unknown brief format 'docx'" in capsys.readouterr().err
 
 
+# a file size limit (`ulimit -f`, a quota on one file) is a full disk for the brief: it said "File too large"
+# without naming the run folder
+@pytest.mark.parametrize(
+    ("code", "said"), [("EROFS", "Read-only file system"), ("EFBIG", "File too large")], ids=["ro", "fsize"]
+)
 def test_a_run_folder_that_cannot_be_written_is_one_line_naming_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, code: str, said: str
 ) -> None:
     import errno
     import tempfile
@@ -71,7 +76,7 @@ def test_a_run_folder_that_cannot_be_written_is_one_line_naming_it(
 
     def read_only(*args, **kwargs):
         if str(kwargs.get("dir", "")).startswith(str(run)):
-            raise OSError(errno.EROFS, "Read-only file system", str(kwargs["dir"]) + "/.brief.html.x.part")
+            raise OSError(getattr(errno, code), said, str(kwargs["dir"]) + "/.brief.html.x.part")
         return real_mkstemp(*args, **kwargs)
 
     monkeypatch.setattr(tempfile, "mkstemp", read_only)
@@ -80,7 +85,7 @@ def test_a_run_folder_that_cannot_be_written_is_one_line_naming_it(
         main()
     err = capsys.readouterr().err
     assert exit_info.value.code == 2 and "Traceback" not in err
-    assert err.strip() == f"error: {run}: cannot write the brief into the run folder: Read-only file system"
+    assert err.strip() == f"error: {run}: cannot write the brief into the run folder: {said}"
 
 
 def test_brief_options_become_the_notebook_parameters(tmp_path: Path) -> None:
