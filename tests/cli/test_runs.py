@@ -683,3 +683,34 @@ def _gone(pid: int) -> bool:
     except (OSError, IndexError):
         return True
     return state in ("Z", "X")
+
+
+@pytest.mark.kernel
+def test_a_batch_interrupted_after_replacing_a_briefed_folder_takes_its_brief_out_of_the_index(
+    run_main, tiny, tmp_path, monkeypatch
+):
+    # SIGTERM while the worker renders the run it has just put in place: the run never reported, and the index
+    # went on linking the brief that the new run took away
+    from evidence.briefs.index import index_path, write_index
+    from evidence.runs import batch
+
+    out = tmp_path / "reports" / "runs"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"runs:\n  - notebook: {tiny}\n    parameters: {{n: 2}}\nrender: true\n")
+    assert run_main(["run", str(tiny), "-p", "n", "2", "--out-root", str(out)])[0] == 0
+    (folder,) = out.iterdir()
+    _fake_brief(folder)
+    index = write_index(out, index_path(out))
+
+    def replaced_then_interrupted(runs, *, on_start, **kwargs):
+        on_start(1, 0)
+        for name in ("brief.json", "brief.html"):  # the new run in place, its brief not rendered yet
+            (folder / name).unlink()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "run_batch", replaced_then_interrupted)
+    code, text, err = run_main(
+        ["batch", str(plan), "--executor", "tcp://127.0.0.1:1", "--out-root", str(out)]
+    )
+    assert code == 130, text + err
+    assert f"{folder.name}/brief.html" not in index.read_text()

@@ -441,7 +441,9 @@ def _batch(
             clean_stale_temporaries(out_root)
         stopped = _print_interrupted(runs, finished, [*invalid, *empty], out_root, force=force, say=say)
         index = None
-        if render and any(o.status == "ok" for o in finished.values()):
+        # a run put in place but not reported (its brief being rendered) has taken a brief away all the same
+        replaced = any(not briefed(run) for run in runs if run.run_id in briefed_folders)
+        if (render and any(o.status == "ok" for o in finished.values())) or replaced:
             # the briefs of the runs that finished are listed now, not at the next batch (written atomically:
             # a second interrupt meanwhile leaves the index as it was)
             with contextlib.suppress(KeyboardInterrupt):
