@@ -274,3 +274,20 @@ def test_a_brief_whose_render_fails_after_its_run_leaves_no_link_to_the_brief_it
     assert again.exit_code != 0 and isinstance(again.exception, DisclosureError)
     assert not (run / "brief.html").exists()
     assert f"runs/{run.name}/brief.html" not in index.read_text(encoding="utf-8")
+
+
+def test_a_render_removes_what_a_render_killed_while_writing_left(tmp_path: Path) -> None:
+    # `kill -9` while the brief or the index was written left their hidden temporary files for good
+    from evidence.core.atomic import host_tag
+
+    run = make_run(tmp_path / "reports" / "runs")
+    dead = f"{host_tag()}-999999999"
+    left = [
+        run / f".brief.html.{dead}.q7sez4aw.part",
+        tmp_path / "reports" / f".index.html.{dead}.x1y2z3w4.part",
+    ]
+    for path in left:
+        path.write_text("half")
+    result = runner.invoke(app, ["render", str(run), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    assert not [path for path in left if path.exists()]

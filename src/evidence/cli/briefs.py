@@ -214,6 +214,7 @@ def _render(run_dir: Path, **options: Any) -> Any:
     from evidence.briefs.render import render_run
     from evidence.core.errors import InputError
 
+    clean_stale_briefs(run_dir)
     try:
         return render_run(run_dir, **options)
     except OSError as exc:
@@ -222,6 +223,16 @@ def _render(run_dir: Path, **options: Any) -> Any:
         raise InputError(
             f"cannot write the brief into the run folder: {exc.strerror or exc}", path=run_dir
         ) from exc
+
+
+def clean_stale_briefs(run_dir: Path) -> None:
+    """Remove what renders killed while they wrote left beside the brief and the index (their temporary files,
+    ``.brief.html.<host>-<pid>.<random>.part``), before this render writes its own."""
+    from evidence.briefs.index import index_path
+    from evidence.core.atomic import clean_stale_files
+
+    clean_stale_files(run_dir)
+    clean_stale_files(index_path(run_dir.parent).parent)
 
 
 def brief_parameters(

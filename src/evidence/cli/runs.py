@@ -543,9 +543,11 @@ def render_brief(outcome: RunOutcome) -> RunOutcome:
     import dataclasses
 
     from evidence.briefs.render import BRIEF_RECORD, render_run
+    from evidence.cli.briefs import clean_stale_briefs
     from evidence.core.errors import EvidenceError
 
     folder = Path(outcome.folder)
+    clean_stale_briefs(folder)  # what a render killed in an earlier batch left
     brief, record = folder / BRIEF_RECORD, folder / "run.json"
     if outcome.status == "skipped" and brief.is_file() and brief.stat().st_mtime >= record.stat().st_mtime:
         return outcome

@@ -37,7 +37,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from evidence.core.atomic import folder_lock
+from evidence.core.atomic import exchange, folder_lock, host_tag, process_alive
 from evidence.core.errors import InputError, ParameterError
 from evidence.notebooks.catalog import NotebookSpec, read_notebook
 from evidence.notebooks.runtime import RUN_DIR_ENV, data_files, read_provenance
@@ -607,25 +607,7 @@ def _swap_into_place(source: Path, target: Path) -> None:
 
 
 def _exchange(first: Path, second: Path) -> bool:
-    """Exchange two folders in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False when the system
-    or file system cannot."""
-    if not sys.platform.startswith("linux") or os.environ.get("EVIDENCE_NO_RENAME_EXCHANGE"):
-        return False
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
-        return False
-    raise OSError(code, os.strerror(code), str(second))
+    return exchange(first, second)
 
 
 def _make_temporary(parent: Path, name: str, kind: str) -> Path:
@@ -668,17 +650,11 @@ def _restore_moved_aside(aside: Path, target: Path) -> None:
 
 
 def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return process_alive(pid)
 
 
 def _host_tag() -> str:
-    return re.sub(r"[^A-Za-z0-9-]", "_", socket.gethostname()) or "host"
+    return host_tag()
 
 
 def _now() -> str:
