@@ -134,7 +134,7 @@ def process_alive(pid: int) -> bool:
 def clean_stale_files(folder: str | Path) -> list[Path]:
     """Remove the temporary files and folders (:func:`atomic_path`, :func:`atomic_directory`) that processes
     of this machine killed while writing left in ``folder``: those whose process is gone. Returns them."""
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(Path(folder).iterdir())
     except OSError:
