@@ -714,3 +714,28 @@ def test_a_batch_interrupted_after_replacing_a_briefed_folder_takes_its_brief_ou
     )
     assert code == 130, text + err
     assert f"{folder.name}/brief.html" not in index.read_text()
+
+
+@pytest.mark.parametrize(
+    ("kept", "said"),
+    [
+        (("tiny.ipynb", "run.json"), "the partly executed notebook and run.json are in"),
+        (("run.json",), "its run.json (alone) is in"),  # a full disk: the notebook could not be written
+        ((), "nothing of it could be written in"),
+    ],
+)
+def test_a_failed_run_says_what_its_folder_holds(app, tiny, tmp_path, monkeypatch, no_kernel, kept, said):
+    # it said "the partly executed notebook and run.json are in ..." of a folder a full disk had left empty
+    from evidence.runs import execute
+
+    folder = tmp_path / "failed" / "tiny-run"
+    folder.mkdir(parents=True)
+    for name in kept:
+        (folder / name).write_text("{}")
+
+    def failed(run, force=False):
+        return execute.RunOutcome(run.run_id, "tiny", "failed", str(folder), 1.0, "could not write")
+
+    monkeypatch.setattr(execute, "run_unless_fresh", failed)
+    result = runner.invoke(app, ["run", str(tiny), "--out-root", str(tmp_path)], env={"COLUMNS": "300"})
+    assert result.exit_code == 1 and said in result.output, result.output

@@ -144,7 +144,7 @@ def brief_command(
     for warning in other_secret_warnings(d["path"] for d in prepared.data):
         err_console.print(f"[bold red]Warning:[/] {escape(warning)}", soft_wrap=True)
     say = err_console if as_json else console  # with --json, standard output holds the document only
-    from evidence.cli.runs import briefed, drop_replaced_briefs
+    from evidence.cli.runs import briefed, drop_replaced_briefs, failed_folder_holds
 
     had_brief = briefed(prepared)
     with say.status(f"running {prepared.run_id} ..."):
@@ -164,9 +164,7 @@ def brief_command(
             err_console.print(
                 f"[bold red]the notebook failed:[/] {escape(outcome.error or '')}", highlight=False
             )
-            err_console.print(
-                f"the partly executed notebook and run.json are in {escape(_relative(outcome.folder))}"
-            )
+            err_console.print(f"{failed_folder_holds(outcome)} {escape(_relative(outcome.folder))}")
             raise typer.Exit(1)
         say.print(
             f"[green]ran[/] {escape(spec.name)} in {outcome.seconds:.1f} s → {escape(_relative(outcome.folder))}"

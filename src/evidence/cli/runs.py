@@ -166,10 +166,23 @@ def run_command(
         return
     err_console.print(f"[bold red]failed:[/] {escape(outcome.error or '')}", highlight=False)
     err_console.print(
-        f"the partly executed notebook and run.json are in {escape(_relative(outcome.folder))}",
+        f"{failed_folder_holds(outcome)} {escape(_relative(outcome.folder))}",
         soft_wrap=True,
     )
     raise typer.Exit(1)
+
+
+def failed_folder_holds(outcome: RunOutcome) -> str:
+    """What a failed run's folder holds, as the line naming it says it: the partly executed notebook and
+    run.json, or less where the run could not write them (a full disk)."""
+    folder = Path(outcome.folder)
+    notebook = (folder / f"{outcome.notebook}.ipynb").is_file()
+    record = (folder / "run.json").is_file()
+    if notebook and record:
+        return "the partly executed notebook and run.json are in"
+    if notebook or record:
+        return f"{'the partly executed notebook' if notebook else 'its run.json'} (alone) is in"
+    return "nothing of it could be written in"
 
 
 def briefed(run: PreparedRun) -> bool:
