@@ -68,3 +68,26 @@ def test_load_the_simple_tier_layout(fixtures: Path) -> None:
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert (summary["layout"], summary["rows_kept"]) == ("simple_csv", 8)
+
+
+@pytest.mark.parametrize("command", ["load", "validate"])
+def test_a_release_read_otherwise_than_published_says_how_it_was_read(
+    shared_data: Path, tmp_path: Path, command: str
+) -> None:
+    """The loaders read a later release or a re-save (another delimiter, UTF-16, a sheet and header row of its own)
+    and say how in the provenance notes; the text output of load and validate left the notes out, so a file read
+    otherwise than the user expected looked as one read as published."""
+    import csv
+    import io
+
+    with (shared_data / "ctdc" / "k_anon_sample.csv").open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.reader(fh, delimiter=";") if r][:101]
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=",", lineterminator="\r\n").writerows(rows)
+    path = tmp_path / "k_anon_resaved.csv"
+    path.write_bytes(buffer.getvalue().encode("utf-16"))  # Excel's "Unicode text", with its BOM
+    result = runner.invoke(app, ["data", command, str(path)])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "read as UTF-16 text" in said
+    assert "delimited by commas, not semicolons as CTDC publishes this layout" in said

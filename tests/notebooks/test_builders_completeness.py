@@ -330,3 +330,70 @@ def test_a_region_beside_its_country_gives_no_small_count_back_with_the_records_
         differences = _differences(shown, bounds, "origin_region", "origin_iso3")
         assert 1 in differences
         assert len(differences) > 1, "the records with a region and no country follow from the two shares"
+
+
+def _with_split_state(folder, split: int, no_region: int, blank: int, others: int = 45):
+    """A Global Synthetic file: ``split`` victims of Yugoslavia's old code (a region, no country: flagged),
+    ``no_region`` of Antarctica (a country, no M49 region), ``blank`` of no citizenship, ``others`` of Asia."""
+    import csv
+
+    from evidence.sources.ctdc import SYNTHETIC_COLUMNS
+    from evidence.sources.registry import load
+
+    citizenships = ["YU"] * split + ["ATA"] * no_region + [""] * blank
+    citizenships += [["THA", "KHM", "MMR"][i % 3] for i in range(others)]
+    header = list(SYNTHETIC_COLUMNS)
+    path = folder / "ctdc_split_state.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        for i, citizenship in enumerate(citizenships):
+            writer.writerow(
+                dict.fromkeys(header, "")
+                | {
+                    "yearOfRegistration": str(2015 + i % 5),
+                    "gender": "Woman",
+                    "citizenship": citizenship,
+                    "CountryOfExploitation": "THA",
+                    "isForcedLabour": "1",
+                }
+            )
+    return load(path)
+
+
+def test_a_split_states_flagged_rows_and_the_table_of_fields_give_no_country_without_a_region_back(tmp_path):
+    """7 victims of Yugoslavia's old code (a region, no country), 2 of Antarctica (a country, no region): the table
+    of flagged rows publishes the 7 (its reason names the split state), and the table of fields published the
+    origin country known for 47 and the region for 52. 52 - 47 = 7 - 2: the 2 with a country and no region. The
+    audit took the 7 as shown nowhere; it now knows the flagged rows show them."""
+    from evidence.analyses.quality import field_completeness
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import reasons_table
+
+    loaded = _with_split_state(tmp_path, split=7, no_region=2, blank=6)
+    flagged = reasons_table(loaded.summary()["flag_reasons"], RULE, total_label="All flagged rows").display()
+    (reason,) = [r for r in flagged["reason"] if "Yugoslavia" in r]
+    assert dict(flagged.rows())[reason] == "7"
+    fields = field_completeness(Selection(loaded))
+
+    def country_without_region(shown: pl.DataFrame) -> set[int]:
+        """Every number of records with a country and no region that fits the two rows and the flagged 7."""
+        rows = {r["Field"]: r for r in shown.iter_rows(named=True)}
+        region, country = rows["origin_region"], rows["origin_iso3"]
+        records = int(region["Records"])
+        fits = []
+        for row in (region, country):
+            low, high = _count(row["Known"])
+            low_unknown, high_unknown = _count(row["Not known"])
+            fits.append(
+                range(int(max(low, records - high_unknown)), int(min(high, records - low_unknown)) + 1)
+            )
+        return {7 - (r - c) for r in fits[0] for c in fits[1] if 0 <= 7 - (r - c) <= c}
+
+    # a caller that says nothing else shows them: the table of fields as it was, the 2 given back
+    assert country_without_region(completeness_tables(fields, {}, RULE, fixed={}).fields) == {2}
+    protected = completeness_tables(fields, {}, RULE).fields
+    assert len(country_without_region(protected)) > 1
+    # the same, told: the region's and the sub-region's records without a country are the flagged rows
+    told = {"origin_region": (7, None), "origin_subregion": (7, None)}
+    assert completeness_tables(fields, {}, RULE, fixed=told).fields.equals(protected)

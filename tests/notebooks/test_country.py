@@ -11,6 +11,8 @@ from evidence.notebooks import country
 from evidence.presentation.disclosure import DisclosureRule
 
 RULE = DisclosureRule(5)
+#: why a UNODC headline is not of the later years, all probably incomplete
+LATER_INCOMPLETE = country.LATER_YEARS_FLAGGED.format(words="probably incomplete")
 
 
 @pytest.fixture(scope="module")
@@ -333,7 +335,7 @@ def test_the_headline_of_nationals_detected_is_the_latest_complete_year(tables):
     numbers = brief.yearly(brief.holding("indicator")[0], "origin")
     assert numbers.flagged[:3] == [2021, 2020, 2019] and 2018 not in numbers.flagged
     # why not 2021: the later years are probably incomplete (said, as for Ukraine's 2012)
-    assert label == f"Nationals detected (UNODC), 2018 ({country.LATER_YEARS_INCOMPLETE})"
+    assert label == f"Nationals detected (UNODC), 2018 ({LATER_INCOMPLETE})"
     assert figures[label] == "45–51"
     unodc = tables[1].data.filter(
         (pl.col("year") == 2018)
@@ -393,7 +395,9 @@ def test_a_headline_from_a_series_whose_every_year_is_flagged_says_so():
     assert country.flag_words(numbers, 2015) == "probably incomplete, as is every year of the series"
     # REVIEW5 M5: such a series gives no headline number at all
     assert country.no_reliable_year(numbers)
-    assert "no reliable recent total" in country.NO_RELIABLE_TOTAL
+    assert (
+        country.no_reliable_total(numbers) == "no reliable recent total (every year is probably incomplete)"
+    )
 
 
 def test_the_nationals_headline_follows_one_rule_and_names_it(tables):
@@ -403,7 +407,7 @@ def test_the_nationals_headline_follows_one_rule_and_names_it(tables):
     brief = _brief(tables, iso3="VNM", role="both")
     figures = dict(country.key_figures(brief))
     (label,) = [k for k in figures if k.startswith("Nationals detected (UNODC)")]
-    assert label == f"Nationals detected (UNODC), 2016 ({country.LATER_YEARS_INCOMPLETE})"
+    assert label == f"Nationals detected (UNODC), 2016 ({LATER_INCOMPLETE})"
     assert figures[label] == "428–449"
     box = country.key_figures_markdown(brief)
     assert "latest year that is not probably incomplete" in box and "at least 25%" in box
@@ -419,9 +423,10 @@ def test_a_brief_whose_nationals_are_incomplete_every_year_headlines_no_number(t
     monkeypatch.setitem(trends.reporter_gaps.__kwdefaults__, "min_share", 0.01)
     brief = _brief(tables, iso3="VNM", role="both")
     figures = dict(country.key_figures(brief))
-    assert figures["Nationals detected (UNODC)"] == country.NO_RELIABLE_TOTAL
+    said = "no reliable recent total (every year is probably incomplete)"
+    assert figures["Nationals detected (UNODC)"] == said
     rows = {r.short: r for r in country.magnitudes(brief)}
-    assert rows["Nationals detected (UNODC)"].text == country.NO_RELIABLE_TOTAL
+    assert rows["Nationals detected (UNODC)"].text == said
     assert rows["Nationals detected (UNODC)"].value is None
 
 
@@ -861,7 +866,7 @@ def test_a_headline_of_nationals_counted_abroad_and_on_return_says_it_may_count_
     assert sentence is not None and sentence.startswith("Some may be counted twice: in 2017–2021")
     # Nigeria counted its nationals on return in 2018-2021: its headline year (2020) says so; Cambodia's does not
     nigeria = dict(country.key_figures(_brief(tables, iso3="NGA", role="both")))
-    said = f"{country.LATER_YEARS_INCOMPLETE}; {country.COUNTED_TWICE_WORDS}"
+    said = f"{LATER_INCOMPLETE}; {country.COUNTED_TWICE_WORDS}"
     assert f"Nationals detected (UNODC), 2020 ({said})" in nigeria
     cambodia = dict(country.key_figures(_brief(tables, iso3="KHM", role="both")))
     assert any(k.startswith("Nationals detected (UNODC), ") for k in cambodia)
@@ -1030,7 +1035,7 @@ def test_a_nationals_headline_before_a_later_complete_year_says_why(tables):
 @pytest.mark.parametrize(
     ("later", "flagged", "lone", "words"),
     [
-        ([2021], [2021], [], country.LATER_YEARS_INCOMPLETE),
+        ([2021], [2021], [], LATER_INCOMPLETE),
         ([2021], [], [2021], "in 2021 only one country detected any, fewer than 5"),
         # a later year several countries detected, each fewer than 5 ("up to 8"): not "only one country"
         (
@@ -1065,7 +1070,7 @@ def test_the_words_on_later_years_name_only_what_holds_of_them(later, flagged, l
     """Headline audit: a later year not flagged was always said to be one country's <5, also where several
     countries detected the nationals and only their sum is unknown (headline_year passes over it too). Each
     reason names its years ("later, only one country…" named none)."""
-    assert country._later_words(later, flagged, lone) == words
+    assert country._later_words(later, dict.fromkeys(flagged, "probably incomplete"), lone) == words
 
 
 def test_a_cell_summed_from_several_published_rows_is_said_so(tables):
@@ -1081,3 +1086,122 @@ def test_a_cell_summed_from_several_published_rows_is_said_so(tables):
     assert "Forced labour" not in note and "Sexual exploitation" not in note
     # the nationals' table adds up no such rows (its rows are by citizenship)
     assert repeated_rows_note(brief.yearly(brief.holding("indicator")[0], "origin")) is None
+
+
+# ------------------------------------------------------------- flagged years: probably incomplete, or not comparable
+
+
+def _usa_like(collapsed=(2019, 2020, 2021), turns: bool = False):
+    """Myanmar's nationals 2008-2021 as the United States' own: its authorities count hundreds a year, then almost
+    none in ``collapsed`` (a change in what they report: those years are not comparable with the others), beside
+    Thailand and Malaysia; with ``turns``, Thailand and Malaysia take turns to publish a breakdown (every year
+    misses one: probably incomplete)."""
+    from _indicator import breakdowns
+
+    years = range(2008, 2022)
+    own = 100 if turns else 600  # the partners' turns a large enough share of the nationals to matter
+    return _numbers(
+        breakdowns(
+            {
+                "MMR": {y: 2 if y in collapsed else own for y in years},
+                "THA": {y: None if turns and y % 2 else 200 for y in years},
+                "MYS": {y: None if turns and not y % 2 else 200 for y in years},
+            }
+        )
+    )
+
+
+def test_a_year_not_comparable_is_said_so_not_probably_incomplete():
+    """Flagged years have kinds: the United States' own nationals of 2010-2012 are what it reported, of something
+    else than the later years' (foreign victims only), not a count short of its victims. The headline words said
+    every flagged year was "probably incomplete"."""
+    from evidence.analyses.trends import NOT_COMPARABLE
+
+    numbers = _usa_like()
+    assert {f.year: f.kinds for f in numbers.incomplete} == dict.fromkeys(
+        (2019, 2020, 2021), (NOT_COMPARABLE,)
+    )
+    assert country.nearest_published(numbers, 2021) == 2018
+    assert country.flag_words(numbers, 2021) == "not comparable with the other years"
+    assert country.flag_words(numbers, 2018) == ""
+    # the headline of 2018 says why not a later year, in the words of their kind
+    flagged = {f.year: f.words for f in numbers.incomplete}
+    assert (
+        country._later_words([2019, 2020, 2021], flagged)
+        == "the later years are not comparable with the other years"
+    )
+    assert country._later_words([2019, 2020, 2021], {**flagged, 2021: "probably incomplete"}) == (
+        "2019–2020 are not comparable with the other years; 2021 is probably incomplete"
+    )
+
+
+def test_a_series_every_year_of_which_is_flagged_says_what_its_years_are():
+    numbers = _usa_like(turns=True)
+    assert country.no_reliable_year(numbers)
+    kinds = {kind for f in numbers.incomplete for kind in f.kinds}
+    assert kinds == {"incomplete", "not_comparable"}
+    said = "probably incomplete or not comparable with the other years"
+    assert country.no_reliable_total(numbers) == f"no reliable recent total (every year is {said})"
+    own = next(f.words for f in numbers.incomplete if f.year == 2015)
+    assert own == "probably incomplete"
+    assert country.flag_words(numbers, 2015) == f"probably incomplete; every year of the series is {said}"
+    # a series whose every year is of one kind says it as before
+    from _indicator import breakdowns
+
+    years = range(2010, 2016)
+    turns = breakdowns(
+        {"THA": {y: 200 if y % 2 else None for y in years}, "MYS": {y: None if y % 2 else 200 for y in years}}
+    )
+    numbers = _numbers(turns)
+    assert (
+        country.no_reliable_total(numbers) == "no reliable recent total (every year is probably incomplete)"
+    )
+    assert country.flag_words(numbers, 2015) == "probably incomplete, as is every year of the series"
+
+
+def test_a_ratio_of_a_year_not_comparable_is_not_said_to_be_too_low(tables):
+    """The sentence beside a ratio to the estimate said of any flagged year "is flagged as probably incomplete
+    (see the yearly table), so the ratio may be too low": a year not comparable is not short of victims."""
+    brief = _brief(tables)
+    rows = country.magnitudes(brief)
+    (detected,) = [r for r in rows if r.kind == "indicator"]
+    assert detected.per_thousand is not None and not detected.incomplete
+    import dataclasses
+
+    for kinds, words in (
+        (
+            ("not_comparable",),
+            f" {detected.year} is not comparable with the other years (see the yearly table).",
+        ),
+        (
+            ("incomplete",),
+            f" {detected.year} is flagged as probably incomplete (see the yearly table), so the ratio may be too low.",
+        ),
+        (
+            ("incomplete", "not_comparable"),
+            (
+                f" {detected.year} is flagged as probably incomplete and not comparable with the other years (see "
+                "the yearly table), so the ratio may be too low."
+            ),
+        ),
+    ):
+        flagged = dataclasses.replace(detected, incomplete=True, kinds=kinds)
+        said = " ".join(country.magnitude_sentences(brief, [flagged if r is detected else r for r in rows]))
+        assert words in said
+        assert ("too low" in said) == ("incomplete" in kinds)
+
+
+def test_the_box_names_the_kinds_of_the_years_its_unodc_figures_pass_over(tables):
+    """The United States' nationals: 2010-2012 not comparable (a change in what it reports), 2009 and 2018
+    probably incomplete; the box said its UNODC figures were of "the latest year that is not probably
+    incomplete"."""
+    box = country.key_figures_markdown(_brief(tables, iso3="USA", role="both"))
+    assert (
+        "UNODC figures are given for the latest year not flagged as probably incomplete or not comparable with "
+        "the other years (for a country\\'s nationals" in box
+    )
+    assert "latest year that is not probably incomplete" not in box
+    # Viet Nam's flagged years are all probably incomplete: said as before
+    assert "latest year that is not probably incomplete" in country.key_figures_markdown(
+        _brief(tables, iso3="VNM", role="both")
+    )

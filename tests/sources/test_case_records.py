@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import shutil
 import tempfile
@@ -376,8 +377,16 @@ def test_bad_rows_are_rejected_with_their_line_column_and_reason(tmp_path: Path)
     reasons = {r["row"]: (r["column"], r["value"], r["reason"]) for r in table.rejects.iter_rows(named=True)}
     assert reasons[3] == ("Year", "20x9", "year is not a number")
     assert reasons[4][2].startswith("year out of range 1990-")
-    assert reasons[5] == ("Sex", "Q", "unknown gender code (not in the mapping's values.gender)")
-    assert reasons[6] == ("Age", "abc", "age is not a number of years")
+    assert reasons[5] == (
+        "Sex",
+        "Q",
+        "unknown gender code (not in the mapping's values.gender; one meaning 'not recorded' belongs under missing)",
+    )
+    assert reasons[6] == (
+        "Age",
+        "abc",
+        "age is not a number of years (a word meaning 'not recorded' belongs under missing)",
+    )
     assert reasons[7] == ("Age", "130", "age out of range 0-120")
     assert reasons[8][:2] == ("Nationality", "Atlantis") and "unknown country" in reasons[8][2]
     assert reasons[9][:2] == ("Forced labour?", "maybe") and "yes/no" in reasons[9][2]
@@ -770,3 +779,107 @@ def test_a_date_with_a_time_as_exports_write_it_gives_its_year(tmp_path: Path) -
     reasons = dict(zip(table.rejects["value"].to_list(), table.rejects["reason"].to_list(), strict=True))
     assert set(reasons) == set(bad)
     assert all(reason.startswith("impossible date") for reason in reasons.values()), reasons
+
+
+def _export_with_title_lines(workdir: Path, titles: int, as_workbook: bool) -> Path:
+    """The fixture export with ``titles`` title lines above its header, as CSV or as a workbook, its mapping
+    beside it."""
+    import openpyxl
+
+    rows = list(csv.reader((workdir / FIXTURE).open(encoding="utf-8", newline="")))
+    above = [["Case export, Mekong Survivor Support Foundation"], ["Exported 2025-01-31"]][:titles]
+    if not as_workbook:
+        with (workdir / FIXTURE).open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([*above, *rows])
+        return workdir / FIXTURE
+    book = openpyxl.Workbook()
+    for row in [*above, *rows]:
+        book.active.append(row)
+    path = workdir / "assisted_victims.xlsx"
+    book.save(path)
+    shutil.copy(workdir / (FIXTURE + ".mapping.yaml"), workdir / (path.name + ".mapping.yaml"))
+    return path
+
+
+@pytest.mark.parametrize("as_workbook", [False, True], ids=["csv", "xlsx"])
+@pytest.mark.parametrize(("titles", "header_row"), [(1, 1), (2, 1), (0, 2)])
+def test_a_header_on_another_row_than_the_mappings_names_the_row_to_set(
+    workdir: Path, as_workbook: bool, titles: int, header_row: int
+) -> None:
+    """The next export gains a title line above its header (or loses the one the mapping skips): the file was
+    refused saying the mapping named columns it does not have, listing the title as its only column (in a
+    workbook beside fastexcel's '__UNNAMED__1' ...), not that the header had moved."""
+    path = _export_with_title_lines(workdir, titles, as_workbook)
+    mapping = read_mapping(workdir / (FIXTURE + ".mapping.yaml"))
+    mapping = dataclasses.replace(mapping, header_row=header_row)
+    unit = "row" if as_workbook else "line"
+    with pytest.raises(InputError) as caught:
+        load_case_records(path, mapping=mapping)
+    error = caught.value
+    assert (error.path, error.row) == (str(path), titles + 1)
+    assert (
+        f"the header (the {unit} holding the columns the mapping names) is on {unit} {titles + 1}"
+        in error.message
+    )
+    assert f"set header_row: {titles + 1} in " in (error.hint or "")
+    assert "__UNNAMED__" not in str(error)
+    fixed = load_case_records(path, mapping=dataclasses.replace(mapping, header_row=titles + 1))
+    assert_accounting(fixed)
+    assert fixed.rows_kept == 21
+
+
+@pytest.mark.parametrize("as_workbook", [False, True], ids=["csv", "xlsx"])
+def test_a_column_the_next_export_adds_is_named_as_not_read(workdir: Path, as_workbook: bool) -> None:
+    """An export gaining a column (a new form of exploitation its mapping does not name yet) was read without a
+    word about it: its answers were in no table and nothing said so. Columns listed as identifying stay unnamed."""
+    import openpyxl
+
+    rows = list(csv.reader((workdir / FIXTURE).open(encoding="utf-8", newline="")))
+    added = [
+        [*row, *extra]
+        for row, extra in zip(rows, [["Online scam?", "Full name"]] + [["Y", "x"]] * 21, strict=True)
+    ]
+    mapping = dataclasses.replace(
+        read_mapping(workdir / (FIXTURE + ".mapping.yaml")), identifying=("Full name",)
+    )
+    expected = load_case_records(workdir / FIXTURE, mapping=mapping)
+    assert not any(n.startswith("columns the mapping does not name") for n in expected.provenance.notes)
+    if as_workbook:
+        book = openpyxl.Workbook()
+        for row in added:
+            book.active.append(row)
+        path = workdir / "assisted_victims.xlsx"
+        book.save(path)
+    else:
+        path = write_csv(workdir / FIXTURE, added[0], added[1:])
+    table = load_case_records(path, mapping=mapping)
+    assert_accounting(table)
+    assert table.data.equals(expected.data)
+    notes = [n for n in table.provenance.notes if n.startswith("columns the mapping does not name")]
+    assert notes == [
+        (
+            "columns the mapping does not name, not read: 'Online scam?' (to read one, name it in the mapping's "
+            "columns, flags or assistance; list a column that identifies people under identifying)"
+        )
+    ]
+
+
+@pytest.mark.parametrize("word", ["NA", "NULL"])
+def test_an_export_writing_not_recorded_otherwise_is_rejected_saying_where_to_list_it(
+    workdir: Path, word: str
+) -> None:
+    """An export whose empty cells the next release writes as R's ``NA`` or a database's ``NULL``: rows holding one
+    in a coded column are rejected naming row, column and value, the reason saying a code for "not recorded" is
+    listed under ``missing`` (it named the values lists only); listed there, the export reads as the original."""
+    expected = load_case_records(workdir / FIXTURE)
+    rows = list(csv.reader((workdir / FIXTURE).open(encoding="utf-8", newline="")))
+    written = [rows[0], *([cell or word for cell in row] for row in rows[1:])]
+    path = write_csv(workdir / FIXTURE, written[0], written[1:])
+    mapping = read_mapping(workdir / (FIXTURE + ".mapping.yaml"))
+    loaded = load_case_records(path, mapping=mapping)
+    assert_accounting(loaded)
+    assert loaded.rows_rejected > 0
+    assert set(loaded.rejects["value"]) == {word}
+    assert all(r.endswith(" 'not recorded' belongs under missing)") for r in loaded.rejects["reason"])
+    listed = dataclasses.replace(mapping, missing=mapping.missing | {word.casefold()})
+    assert load_case_records(path, mapping=listed).data.equals(expected.data)

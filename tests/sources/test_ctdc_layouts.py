@@ -270,3 +270,115 @@ def test_an_unclosed_quote_is_named_by_its_line_and_column(
         assert caught.value.column == "meansOfControlConcatenated"
     else:  # the quote left is the closing one, in the field after the concatenation's first label
         assert lines[line].split(";")[rows[0].index(caught.value.column)].endswith('"')
+
+
+def _every_empty_cell(rows: Rows, word: str) -> Rows:
+    """The records with each empty data cell written ``word`` (the header's empty terms-of-use cell aside)."""
+    return [rows[0], *([cell if cell != "" else word for cell in row] for row in rows[1:])]
+
+
+@pytest.mark.parametrize("word", ["NULL", "null"])
+def test_the_codebooks_null_for_missing_data_reads_as_an_empty_cell(
+    original, expected, tmp_path: Path, word: str
+) -> None:
+    """The Global Synthetic codebook lists "NULL [missing data]" as a value of every variable: a file written so
+    (an export from the database it describes) had every record rejected for an "unknown flag value", and a
+    Victim-Perpetrator file's NULL years rejected and NULL perpetrators' attributes kept as a category "NULL"."""
+    layout, rows, delimiter, _ = original
+    loaded = registry.load(_write(tmp_path / "null.csv", _every_empty_cell(rows, word), delimiter))
+    assert loaded.provenance.layout == layout
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (len(rows) - 1, len(rows) - 1, 0)
+    assert loaded.data.equals(expected.data)
+    assert any("'NULL' as empty" in n or "'null' as empty" in n for n in loaded.provenance.notes)
+
+
+def _vp_column(rows: Rows, name: str, change: Callable[[str], str]) -> Rows:
+    index = rows[0].index(name)
+    return [rows[0], *([*row[:index], change(row[index]), *row[index + 1 :]] for row in rows[1:])]
+
+
+#: name -> (column of the Victim-Perpetrator file, how a later release or a re-save writes its cells)
+VP_SPELLINGS: dict[str, tuple[str, Callable[[str], str]]] = {
+    "age bands with a single hyphen": ("IP_ageBroad", lambda v: v.replace("--", "-")),
+    "age bands with an en dash": ("IP_ageBroad", lambda v: v.replace("--", "\u2013")),
+    "age bands spaced and zero-padded": (
+        "IP_ageBroad",
+        lambda v: v.replace("0--29", "00--29").replace("--", " - ").replace("48+", "48 +"),
+    ),
+    "several values joined by '; '": ("IP_Gender", lambda v: v.replace(";", "; ")),
+    "several values joined by ' ; '": ("IP_citizen_UNRegion", lambda v: v.replace(";", " ; ")),
+    "R's NA for an empty cell": ("IP_Relation", lambda v: v or "NA"),
+    "pandas' nan for an empty cell": ("IP_PayMoney", lambda v: v or "nan"),
+}
+
+
+@pytest.mark.parametrize("variant", list(VP_SPELLINGS))
+def test_a_victim_perpetrator_column_spelled_otherwise_reads_as_published(
+    shared_data: Path, tmp_path: Path, variant: str
+) -> None:
+    """The perpetrators' attributes are kept as CTDC publishes them; the same value written with another dash
+    (``30-38``, ``30–38``: as the victims' age bands are read), spaces around the ``;`` joining several values, or
+    R's ``NA`` for an empty cell was another category of every table by it (``30-38`` beside ``30--38``,
+    ``Female; Male`` beside ``Female;Male``, ``NA`` beside the missing)."""
+    with (shared_data / "ctdc" / "vp_synthetic_condensed.csv").open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.reader(fh) if r][: VP_ROWS + 1]
+    column, change = VP_SPELLINGS[variant]
+    changed = _vp_column(rows, column, change)
+    assert changed != rows  # the variant changes cells of the real file
+    expected = registry.load(_write(tmp_path / "published.csv", rows, ","))
+    loaded = registry.load(_write(tmp_path / "variant.csv", changed, ","))
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (VP_ROWS, VP_ROWS, 0)
+    assert loaded.data.equals(expected.data)
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "Trans/Transgender/Non-Conforming",
+        "Trans / Transgender / Non-conforming",
+        "trans/transgender/nonconforming",
+    ],
+)
+def test_the_third_gender_spelled_as_the_codebooks_text_spells_it_reads_as_the_value(
+    fixtures: Path, tmp_path: Path, spelling: str
+) -> None:
+    """The codebook's value is ``Trans/Transgender/NonConforming``, its text writes "trans/transgender/
+    non-conforming": a release spelling it so had those victims' gender read as missing (flagged as outside the
+    codebook)."""
+    with (fixtures / "ctdc" / "synthetic_v2024.csv").open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.reader(fh) if r]
+    expected = registry.load(_write(tmp_path / "published.csv", rows, ","))
+    assert "Trans/non-conforming" in expected.data["gender"].to_list()
+    variant = [
+        rows[0],
+        *([spelling if c == "Trans/Transgender/NonConforming" else c for c in r] for r in rows[1:]),
+    ]
+    assert variant != rows
+    loaded = registry.load(_write(tmp_path / "variant.csv", variant, ","))
+    assert loaded.data.equals(expected.data)
+    assert loaded.flags.height == expected.flags.height == 0
+
+
+def test_the_2017_dictionarys_finer_age_bands_read_as_the_broad_band_holding_them(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """The 2017 data dictionary's Lookups sheet documents finer age bands ("Age range 1": 9--11, 12--14, 15--17,
+    30--32, 33-35, 36--38, 48--56, 57--65, 66+) beside the broad ones of ageBroad; a release writing them had
+    those victims' age read as missing (flagged as outside the codebook), though each lies in one broad band."""
+    with (shared_data / "ctdc" / "k_anon_sample.csv").open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.reader(fh, delimiter=";") if r]
+    finer = {
+        "9--17": ["9--11", "12--14", "15--17"],
+        "30--38": ["30--32", "33-35", "36--38"],
+        "48+": ["48--56", "66+"],
+    }
+    index = rows[0].index("ageBroad")
+    variant = [rows[0]]
+    for n, row in enumerate(rows[1:]):
+        bands = finer.get(row[index])
+        variant.append([*row[:index], bands[n % len(bands)] if bands else row[index], *row[index + 1 :]])
+    assert sum(a != b for a, b in zip(variant, rows, strict=True)) > 100
+    expected = registry.load(_write(tmp_path / "published.csv", rows, ";"))
+    loaded = registry.load(_write(tmp_path / "finer.csv", variant, ";"))
+    assert loaded.data.equals(expected.data)
+    assert loaded.flags.equals(expected.flags)

@@ -258,6 +258,10 @@ def test_rows_without_year_or_indicator_are_rejected(tmp_path: Path) -> None:
         ("June 12, 2025", "2025-06-12"),
         ("Released 3rd Sept. 2024", "2024-09-03"),
         ("Last update: 2025-06-12", "2025-06-12"),
+        ("2025/06/12", "2025-06-12"),  # year first, whatever the separator
+        ("Last update: 2025.06.12", "2025-06-12"),
+        ("12-Jun-2025", "2025-06-12"),  # a spreadsheet's d-mmm-yyyy as text
+        ("2025/13/12", "unknown"),
         ("06/30/2025", "2025-06-30"),  # no day-first date: month first
         ("31/02/2025", "unknown"),
         ("UNODC 2025", "unknown"),
@@ -1493,3 +1497,35 @@ def test_a_reporting_code_its_country_name_contradicts_is_flagged(tmp_path: Path
 
 def test_every_reporting_country_of_the_real_release_agrees_with_its_code(glotip_2023) -> None:
     assert glotip_2023.flags.filter(pl.col("reason") == unodc.REASON_NAME_DISAGREES).is_empty()
+
+
+def test_a_later_releases_new_breakdown_is_rejected_naming_its_own_columns_vocabulary(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """Rows of the real release given a dimension and a sex no release has had (a later release's new
+    breakdown): rejected, each reason naming its own column's vocabulary and the other spellings read of that
+    column. Every column's reason said 'other spellings of an age group such as 0-17 years' are read: a new
+    Dimension was told about age groups."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(shared_data / REAL_FILE, read_only=True)
+    rows = [list(r) for r in book.worksheets[0].iter_rows(max_row=60, values_only=True)]
+    book.close()
+    header = rows[2]
+    rows[10][header.index("Dimension")] = "by age group"  # sheet row 11
+    rows[11][header.index("Sex")] = "Non-binary"  # sheet row 12
+    variant = openpyxl.Workbook()
+    for row in rows:
+        variant.active.append(row)
+    variant.save(tmp_path / "data_glotip.xlsx")
+    loaded = unodc.load(tmp_path / "data_glotip.xlsx")
+    assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected == 57
+    reasons = dict(loaded.rejects.select("column", "reason").iter_rows())
+    assert loaded.rejects.select("row", "column", "value").rows() == [
+        (11, "Dimension", "by age group"),
+        (12, "Sex", "Non-binary"),
+    ]
+    assert reasons["Dimension"].startswith("not a Dimension of the GLOTIP vocabulary (Total, by form of")
+    assert "by nationality" in reasons["Dimension"] and "age group" not in reasons["Dimension"]
+    assert "Female, Male" in reasons["Sex"] and "spellings" not in reasons["Sex"]
+    assert "0-17 years" in unodc.REASON_VOCABULARY["Age"]

@@ -273,6 +273,11 @@ def _print_summary(summary: dict) -> None:
         table.add_row("rejected", escape(f"{n} rows: {reason}"))
     for reason, n in summary.get("flag_reasons", {}).items():
         table.add_row("flagged", escape(f"{n} rows: {reason}"))
+    # how the loader read the file where it differs from the release it knows (another delimiter or encoding, the
+    # sheet and header row, columns not used or absent, a release it cannot state): only --json showed them, so a
+    # later release read otherwise than the one the user expected looked the same as it
+    for note in summary.get("notes", []):
+        table.add_row("note", escape(note))
     if summary.get("out"):  # as --json says it: where the table was written
         table.add_row("out", escape(summary["out"], lines=False))
         written_as = {

@@ -23,7 +23,7 @@ import functools
 import itertools
 import math
 import re
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -365,31 +365,12 @@ def shares_view(
     cell keys) gives "Not recorded" and the total where ``shares`` has no rows (a column known for none of the
     selection: every victim is "not recorded").
     """
-    if order is not None:
-        rank = {c: i for i, c in enumerate(order)}
-        shares = shares.sort(
-            pl.col("category").replace_strict(rank, default=len(rank), return_dtype=pl.Int64)
-        )
-    keyed = CELL_KEY in shares.columns
-    n_known = int(shares["n_known"][0]) if shares.height else 0
-    n_unknown = int(shares["n_unknown"][0]) if shares.height else records[0]
-    known_key = int(shares["n_known_key"][0]) if keyed and shares.height else 0
-    unknown_key = int(shares["n_unknown_key"][0]) if keyed and shares.height else records[1]
-    not_recorded = pl.DataFrame({"category": [NOT_RECORDED], "count": [n_unknown], CELL_KEY: [unknown_key]})
-    total_label = ALL_IN_SELECTION
-    category_keys = shares[CELL_KEY] if keyed else pl.Series(CELL_KEY, [0] * shares.height, dtype=pl.Int64)
-    categories_frame = shares.select("category", "count").with_columns(category_keys.alias(CELL_KEY))
-
-    def keys_of(frame: pl.DataFrame) -> pl.DataFrame | None:
-        return frame.select(pl.col(CELL_KEY).alias("count")) if keyed else None
-
-    if int(shares["count"].sum()) == n_known:  # the categories partition the known records
-        rows = pl.concat([categories_frame, not_recorded])
-        table = protected_table(
-            rows.drop(CELL_KEY), "category", ["count"], rule, total_label=total_label, cell_keys=keys_of(rows)
-        )
-        if table is None:
-            return None
+    shares = _ordered_shares(shares, order)
+    protected = _protected_shares(shares, rule, records)
+    if protected is None:
+        return None
+    if protected.split is None:  # the categories partition the known records
+        table = protected.categories
         counts = _published(table, "count")
         category_counts = counts[: shares.height]
         if all(c is not None for c in category_counts):
@@ -400,34 +381,7 @@ def shares_view(
             known = None
         shown = table.display()
     else:
-        categories = suppress_counts(
-            categories_frame.drop(CELL_KEY), "count", rule, cell_keys=keys_of(categories_frame)
-        )
-        split_rows = pl.concat(
-            [
-                pl.DataFrame(
-                    {"category": ["Recorded (at least one)"], "count": [n_known], CELL_KEY: [known_key]}
-                ),
-                not_recorded,
-            ]
-        )
-        split = protected_table(
-            split_rows.drop(CELL_KEY),
-            "category",
-            ["count"],
-            rule,
-            total_label=total_label,
-            cell_keys=keys_of(split_rows),
-        )
-        if split is None:
-            return None
-        if not keyed:
-            protected = _overlap_protected(
-                categories, split, shares["count"].to_list(), (n_known, n_unknown), rule
-            )
-            if protected is None:
-                return None
-            categories, split = protected
+        categories, split = protected.categories, protected.split
         known = _published(split, "count")[0]
         category_counts = _published(categories, "count")
         shown = pl.concat([categories.display(), split.display()])
@@ -447,6 +401,117 @@ def shares_view(
         pl.Series("Share of those recorded", share_text + padding),
         pl.Series("95% interval", interval_text + padding),
     )
+
+
+def _ordered_shares(shares: pl.DataFrame, order: Sequence[str] | None) -> pl.DataFrame:
+    """A shares table's rows in ``order`` of their categories (the others after them); as given without one."""
+    if order is None:
+        return shares
+    rank = {c: i for i, c in enumerate(order)}
+    return shares.sort(pl.col("category").replace_strict(rank, default=len(rank), return_dtype=pl.Int64))
+
+
+@dataclass(frozen=True)
+class _SharesTables:
+    """The protected counts of a shares table (:func:`shares_view`): where the categories partition the known
+    records, ``categories`` holds them, "Not recorded" and the total, and ``split`` is None; where they overlap
+    (flags), ``categories`` holds the flags and ``split`` the victims with at least one, those with none and the
+    total. ``counts``: the categories' true counts, ``split_counts``: the victims with a category recorded and
+    those without."""
+
+    categories: DisclosedTable
+    split: DisclosedTable | None
+    counts: tuple[int, ...]
+    split_counts: tuple[int, int]
+
+
+def _protected_shares(
+    shares: pl.DataFrame, rule: DisclosureRule, records: tuple[int, int] = (0, 0)
+) -> _SharesTables | None:
+    """The counts a shares table (:func:`shares_view`, whose arguments these are) publishes, protected; None when
+    the selection is too small to protect."""
+    keyed = CELL_KEY in shares.columns
+    n_known = int(shares["n_known"][0]) if shares.height else 0
+    n_unknown = int(shares["n_unknown"][0]) if shares.height else records[0]
+    known_key = int(shares["n_known_key"][0]) if keyed and shares.height else 0
+    unknown_key = int(shares["n_unknown_key"][0]) if keyed and shares.height else records[1]
+    not_recorded = pl.DataFrame({"category": [NOT_RECORDED], "count": [n_unknown], CELL_KEY: [unknown_key]})
+    total_label = ALL_IN_SELECTION
+    category_keys = shares[CELL_KEY] if keyed else pl.Series(CELL_KEY, [0] * shares.height, dtype=pl.Int64)
+    categories_frame = shares.select("category", "count").with_columns(category_keys.alias(CELL_KEY))
+    counts = tuple(int(c) for c in shares["count"].to_list())
+
+    def keys_of(frame: pl.DataFrame) -> pl.DataFrame | None:
+        return frame.select(pl.col(CELL_KEY).alias("count")) if keyed else None
+
+    if int(shares["count"].sum()) == n_known:  # the categories partition the known records
+        rows = pl.concat([categories_frame, not_recorded])
+        table = protected_table(
+            rows.drop(CELL_KEY), "category", ["count"], rule, total_label=total_label, cell_keys=keys_of(rows)
+        )
+        return None if table is None else _SharesTables(table, None, counts, (n_known, n_unknown))
+    categories = suppress_counts(
+        categories_frame.drop(CELL_KEY), "count", rule, cell_keys=keys_of(categories_frame)
+    )
+    split_rows = pl.concat(
+        [
+            pl.DataFrame(
+                {"category": ["Recorded (at least one)"], "count": [n_known], CELL_KEY: [known_key]}
+            ),
+            not_recorded,
+        ]
+    )
+    split = protected_table(
+        split_rows.drop(CELL_KEY),
+        "category",
+        ["count"],
+        rule,
+        total_label=total_label,
+        cell_keys=keys_of(split_rows),
+    )
+    if split is None:
+        return None
+    if not keyed:
+        protected = _overlap_protected(categories, split, counts, (n_known, n_unknown), rule)
+        if protected is None:
+            return None
+        categories, split = protected
+    return _SharesTables(categories, split, counts, (n_known, n_unknown))
+
+
+#: The status of a quantity of a linked system that no table shows (a count a reader gets only by difference).
+_UNPUBLISHED: Final = "unpublished"
+
+
+def _publish_read(
+    system: LinkedCounts, name: Hashable, value: int, reason: str | None, rule: DisclosureRule
+) -> None:
+    """A count of ``system`` as a table shows it (``reason``: None, ``"small"``, ``"complement"``), or shown
+    nowhere (:data:`_UNPUBLISHED`). A label of one value (``<2``: 1) publishes it."""
+    if reason == _UNPUBLISHED:
+        system.quantity(name, value)
+        return
+    read = None if reason == SMALL_REASON and rule.smallest_small == rule.threshold - 1 else reason
+    system.publish(name, value, read)
+
+
+def _link_overlap(
+    system: LinkedCounts,
+    flags: Sequence[Hashable],
+    recorded: Hashable,
+    several: Hashable,
+    without: Callable[[Hashable], Hashable],
+) -> None:
+    """What anyone knows of overlapping categories (flags) and the victims with at least one (``recorded``): each
+    flag holds at most them, and together at least them. Their sum less ``recorded`` is how many flags victims hold
+    beyond their first (``several``, derived: a small one says that few victims hold several, 41 + 36 - 74 = 3
+    with both forms), and ``recorded`` less a flag the victims with at least one flag but not this one
+    (``without(flag)``, derived: Recorded 23, forced labour 16, 7 with another form)."""
+    system.at_most += [{flag: 1.0, recorded: -1.0} for flag in flags]
+    system.at_most.append({recorded: 1.0, **dict.fromkeys(flags, -1.0)})
+    system.derived[several] = {**dict.fromkeys(flags, 1.0), recorded: -1.0}
+    for flag in flags:
+        system.derived[without(flag)] = {recorded: 1.0, flag: -1.0}
 
 
 def _overlap_protected(
@@ -474,16 +539,9 @@ def _overlap_protected(
     values = [*counts, n_known, n_unknown, n_known + n_unknown]
     reasons = [*categories.reasons["count"].to_list(), *split.reasons["count"].to_list()]
     for name, value, reason in zip(names, values, reasons, strict=True):
-        # a label of one value (``<2``: 1) publishes it
-        read = None if reason == SMALL_REASON and rule.smallest_small == rule.threshold - 1 else reason
-        system.publish(name, int(value), read)
+        _publish_read(system, name, int(value), reason, rule)
     system.equalities.append({recorded: 1.0, not_recorded: 1.0, everyone: -1.0})
-    system.at_most += [{flag: 1.0, recorded: -1.0} for flag in flags]
-    system.at_most.append({recorded: 1.0, **dict.fromkeys(flags, -1.0)})
-    system.derived[("several",)] = {**dict.fromkeys(flags, 1.0), recorded: -1.0}
-    # and the victims with at least one flag but not this one (Recorded 23, forced labour 16: 7 with another form)
-    for flag in flags:
-        system.derived[("without", flag)] = {recorded: 1.0, flag: -1.0}
+    _link_overlap(system, flags, recorded, ("several",), lambda flag: ("without", flag))
     # the total of the selection stays: every profile of it publishes it
     shown = {name for name, reason in zip(names, reasons, strict=True) if reason is None and name != everyone}
     try:
@@ -3051,6 +3109,142 @@ def _columns_with_their_totals(
     return dataclasses.replace(table, frame=frame, reasons=reasons, n_secondary=complements)
 
 
+#: A value not computed yet.
+_NOT_YET: Final = object()
+
+
+def _profile_tables(selection: Selection, group: str, rule: DisclosureRule) -> _SharesTables | None:
+    """The counts the profile of ``group`` publishes (:func:`profile_view`), protected; None where it has none."""
+    from evidence.analyses import profiles
+
+    try:
+        shares = profiles.group_shares(selection, group)
+    except EvidenceError:
+        return None
+    records = selection.records()
+    ordered = _ordered_shares(shares, category_order(selection.frame, group))
+    return _protected_shares(ordered, rule, (records.height, 0))
+
+
+def _years_by_flag_protected(
+    table: DisclosedTable,
+    counts: pl.DataFrame,
+    categories: Sequence[str],
+    totals: pl.DataFrame,
+    per_year: DisclosedTable | None,
+    recorded_years: Collection[str],
+    profile: _SharesTables | None,
+    rule: DisclosureRule,
+) -> DisclosedTable | None:
+    """The table of victims per year by a flag group (``table``, :func:`_columns_with_their_totals`: the
+    ``categories`` and "Not recorded", true counts ``counts``), protected as one system (:class:`LinkedCounts`)
+    with the two tables published beside it: the victims per year (``per_year``, true counts ``totals``, row for
+    row) and the profile of the group (``profile``: its flags, the victims with at least one, those with none and
+    all of them, summed over the years).
+
+    Each year is what the profile is to the selection (:func:`_overlap_protected`): its victims are those with a
+    flag recorded and those without; each flag holds at most the first, together at least them. So a year whose
+    victims with a flag all have one flag gives its "Not recorded" back (2016: 9 victims, forced labour 6, every
+    other form 0: 3 not recorded, of ``<5``), and with it the profile's, where the other years have none. The
+    year's victims with a flag, with several flags, or with a flag but not this one, are counts never shown,
+    which must not follow when small. Further cells of ``table`` only (the other two are published as they are)
+    are withheld (``x``, :func:`protect_linked`) until nothing withheld, and no such small count, follows from the
+    three. None when no withholding of the table's cells protects them (a table then not shown)."""
+    system = LinkedCounts()
+    years = counts["year"].to_list()
+    unrecorded = counts[NOT_RECORDED].to_list() if NOT_RECORDED in counts.columns else [0] * counts.height
+    victims = [int(v) for v in totals["count"].to_list()]
+    # this table's cells: name, value, reason, column, row
+    cells: list[tuple[Hashable, int, str | None, str, int]] = []
+    # the table of victims per year: its years, then its total (shown nowhere when it is not shown)
+    shown_years = (
+        per_year.reasons[VICTIMS].to_list() if per_year is not None else [_UNPUBLISHED] * (len(years) + 1)
+    )
+    everyone = ("per year", "all")
+    _publish_read(system, everyone, sum(victims), shown_years[-1], rule)
+    sums: dict[str, dict[Hashable, float]] = {c: {} for c in (*categories, NOT_RECORDED, "recorded")}
+    for row, year in enumerate(years):
+        total, none, recorded = (("year", year, part) for part in ("victims", NOT_RECORDED, "recorded"))
+        _publish_read(system, total, victims[row], shown_years[row], rule)
+        not_recorded = int(unrecorded[row] or 0)
+        system.quantity(none, not_recorded)
+        if NOT_RECORDED in counts.columns and unrecorded[row] is not None:
+            cells.append((none, not_recorded, table.reasons[NOT_RECORDED][row], NOT_RECORDED, row))
+        system.quantity(recorded, victims[row] - not_recorded)
+        system.equalities.append({recorded: 1.0, none: 1.0, total: -1.0})
+        sums[NOT_RECORDED][none], sums["recorded"][recorded] = 1.0, 1.0
+        if year not in recorded_years:  # empty cells: none of the year's victims has a flag recorded
+            system.at_most.append({recorded: 1.0})
+            continue
+        flags = []
+        for category in categories:
+            value, flag = counts[category][row], ("year", year, category)
+            system.quantity(flag, int(value or 0))
+            if value is not None:
+                cells.append((flag, int(value), table.reasons[category][row], category, row))
+            flags.append(flag)
+            sums[category][flag] = 1.0
+        _link_overlap(system, flags, recorded, ("several", year), lambda flag: ("without", flag))
+        system.derived[("with a flag", year)] = {recorded: 1.0}
+    system.equalities.append({("year", y, "victims"): 1.0 for y in years} | {everyone: -1.0})
+    if profile is not None:
+        _link_profile(system, profile, sums, everyone, rule)
+    # what the two other tables give away on their own is not this table's to protect: it is known already
+    for quantity in linked_exposures(system, rule):
+        system.derived.pop(quantity, None)
+        if system.status.get(quantity, _UNPUBLISHED) != _UNPUBLISHED:
+            system.status[quantity] = None
+    for name, value, reason, _, _ in cells:
+        _publish_read(system, name, value, reason, rule)
+    where = {name: (column, row) for name, _, reason, column, row in cells if reason is None}
+    try:
+        withheld = protect_linked(system, rule, among=set(where))
+    except DisclosureError:
+        return None
+    rows: dict[str, list[int]] = {}
+    for quantity in withheld:
+        column, row = where[quantity]
+        rows.setdefault(column, []).append(row)
+    for column, at in sorted(rows.items()):
+        table = withhold_cells(table, column, sorted(at))
+    return table
+
+
+def _link_profile(
+    system: LinkedCounts,
+    profile: _SharesTables,
+    sums: Mapping[str, Mapping[Hashable, float]],
+    everyone: Hashable,
+    rule: DisclosureRule,
+) -> None:
+    """The profile of a flag group (:func:`_protected_shares`) in ``system``, as it publishes its counts: each flag,
+    the victims with at least one (a row of its own where flags overlap, else the total less "Not recorded"), those
+    with none, and all of them; ``sums`` (each flag's label, "Not recorded" and "recorded" -> the quantities
+    that add up to it over the years) ties it to the years, where the sums hold (the same victims)."""
+    labels = profile.categories.frame["category"].to_list()
+    flags = [("profile", label) for label in labels[: len(profile.counts)]]
+    recorded, none, total = ("profile", "recorded"), ("profile", NOT_RECORDED), ("profile", "all")
+    known, unknown = profile.split_counts
+    reasons = profile.categories.reasons["count"].to_list()
+    for flag, value, reason in zip(flags, profile.counts, reasons, strict=False):
+        _publish_read(system, flag, value, reason, rule)
+    if profile.split is None:  # one table: the categories, "Not recorded", the total
+        split = [_UNPUBLISHED, *reasons[len(flags) :]]
+    else:
+        split = profile.split.reasons["count"].to_list()
+    split_counts = (known, unknown, known + unknown)
+    for name, value, reason in zip((recorded, none, total), split_counts, split, strict=True):
+        _publish_read(system, name, value, reason, rule)
+    system.equalities.append({recorded: 1.0, none: 1.0, total: -1.0})
+    _link_overlap(system, flags, recorded, ("profile", "several"), lambda flag: ("profile without", flag))
+    for name, label in [*zip(flags, labels, strict=False), (none, NOT_RECORDED), (recorded, "recorded")]:
+        parts = sums.get(label)
+        if parts and sum(system.values[q] * c for q, c in parts.items()) == system.values[name]:
+            system.equalities.append({**parts, name: -1.0})
+    if system.values[everyone] == system.values[total]:
+        system.equalities.append({everyone: 1.0, total: -1.0})
+
+
 def _case_numbers(
     common: dict[str, Any],
     flagged: Mapping[int, str],
@@ -3099,6 +3293,18 @@ def _case_numbers(
         joined = totals.select("year", "count").join(sums, on="year", how="left").fill_null(0)
         partition = by not in FLAG_DIMENSIONS and bool((joined["count"] == joined["sum"]).all())
     per_year = by_category = None
+
+    def totals_table() -> DisclosedTable | None:
+        frame = totals.select("year", _notes(totals["year"], flagged), pl.col("count").alias(VICTIMS))
+        return protected_table(
+            frame,
+            ["year", "note"],
+            [VICTIMS],
+            rule,
+            cell_keys=totals.select(pl.col(CELL_KEY).alias(VICTIMS)) if keyed else None,
+        )
+
+    yearly: Any = _NOT_YET  # the table of victims per year, once made
     if by is not None and long is not None and long.height:
         order = totals.select("year")
         # a year absent from the categories' counts (by a flag group: none of its victims has one recorded)
@@ -3120,18 +3326,25 @@ def _case_numbers(
                 by_category = Bounds(table, table)
                 per_year = Bounds(*(2 * [_victims_column(table, flagged)]))
         else:
-            table = _columns_with_their_totals(counts, list(categories_shown), rule, cell_keys)
-            by_category = Bounds(table, table)
+            overlapping: DisclosedTable | None
+            overlapping = _columns_with_their_totals(counts, list(categories_shown), rule, cell_keys)
+            if recorded_years is not None and not keyed:
+                # protected with the victims per year and the profile of the group, which it adds up to
+                yearly = totals_table()
+                overlapping = _years_by_flag_protected(
+                    overlapping,
+                    counts,
+                    categories,
+                    totals,
+                    yearly,
+                    recorded_years,
+                    _profile_tables(selection, by, rule),
+                    rule,
+                )
+            by_category = None if overlapping is None else Bounds(overlapping, overlapping)
     if per_year is None and totals.height:
-        frame = totals.select("year", _notes(totals["year"], flagged), pl.col("count").alias(VICTIMS))
-        table = protected_table(
-            frame,
-            ["year", "note"],
-            [VICTIMS],
-            rule,
-            cell_keys=totals.select(pl.col(CELL_KEY).alias(VICTIMS)) if keyed else None,
-        )
-        per_year = None if table is None else Bounds(table, table)
+        yearly = yearly if yearly is not _NOT_YET else totals_table()
+        per_year = None if yearly is None else Bounds(yearly, yearly)
     per_year = _with_years_without_data(per_year, selection, common["counts"], span, common["breakdowns"])
     return YearlyNumbers(
         **common,
@@ -3771,6 +3984,7 @@ def completeness_tables(
     not_collected: Sequence[str] = (),
     shares_only: bool = False,
     shown: Sequence[str] | None = None,
+    fixed: Mapping[str, tuple[int, str | None]] | None = None,
 ) -> Completeness:
     """The table of fields (:func:`evidence.analyses.quality.field_completeness`) and the tables by year, by
     source type... (:func:`evidence.analyses.quality.completeness_by`, ``frames`` by the column they break down
@@ -3796,7 +4010,14 @@ def completeness_tables(
     ``shown``: the fields whose shares the tables by year show (default: every ``known_<f>`` column of a frame);
     a frame's other ``n_known_<f>`` columns tie its rows to the table of fields without being shown (the single
     year known of each band of years).
-    A region known for exactly its country's records is left out of the table of fields (``folded``)."""
+    A region known for exactly its country's records is left out of the table of fields (``folded``).
+
+    ``fixed``: how other outputs show each region's records with the region known and no country (region field ->
+    their count, and None where it is shown as it is, else the reason it is withheld there), never withheld here.
+    By default they are taken to be shown as the table of flagged rows shows a split state's rows (Yugoslavia's
+    code: its region kept, its country read as missing), as a count, or ``<5`` where small: the region's known less
+    its country's then gives back the records with a country and no region, which must not be small. A count that
+    is not the field's own (other records) is ignored."""
     collected = fields.filter(pl.col("collected"))
     folded = _folded_regions(collected)
     rows = [r for r in collected.iter_rows(named=True) if r["field"] not in folded]
@@ -3855,6 +4076,13 @@ def completeness_tables(
             system.equalities.append({("known", f): 1.0, ("known", country): -1.0, only: -1.0, without: 1.0})
             system.derived[only] = {only: 1.0}
             system.derived[without] = {without: 1.0}
+            n_only = int(row["known_without_country"])
+            if fixed is None:  # as the table of flagged rows shows them
+                shown_as: tuple[int, str | None] = (n_only, SMALL_REASON if rule.is_small(n_only) else None)
+            else:
+                shown_as = fixed.get(f, (-1, None))
+            if n_only and shown_as[0] == n_only:
+                _publish_read(system, only, n_only, shown_as[1], rule)
             if not row["country_without_known"]:  # every country has its region: a reader takes it so
                 system.publish(without, 0, None)
 

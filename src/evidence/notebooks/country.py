@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Final
 
 import polars as pl
@@ -34,6 +34,8 @@ from evidence.analyses.coverage import (
 )
 from evidence.analyses.selection import Selection
 from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, near_estimate
+from evidence.analyses.trends import FLAG_WORDS, INCOMPLETE, FlagKind
+from evidence.analyses.trends import flag_words as trend_flag_words
 from evidence.core.text import word_list
 from evidence.notebooks.builders import (
     VICTIMS,
@@ -407,8 +409,8 @@ def _nearest(years: Sequence[int], target: int) -> int | None:
 
 
 def nearest_published(numbers: YearlyNumbers, target: int | None) -> int | None:
-    """The year with victims nearest to ``target`` (ties: the later) among the years *not* flagged as probably
-    incomplete, whatever its victims are published as (a number, ``<5``, or withheld): a headline is the
+    """The year with victims nearest to ``target`` (ties: the later) among the years *not* flagged (probably
+    incomplete, or not comparable with the other years), whatever its victims are published as (a number, ``<5``, or withheld): a headline is the
     latest complete year's, said with its year, never a flagged year's because a nearer complete year is
     censored (Cambodia's nationals: 5 in 2020, a year missing Malaysia's breakdown, beside ``<5`` in 2021).
     Only when every year with victims is flagged, the nearest of them (:func:`flag_words` says so). None
@@ -665,38 +667,45 @@ def detected_by_sentence(brief: CountryBrief, table: LoadedTable) -> str | None:
     return f"These are nationals of {brief.place} detected by other countries ({lead}) and by its own authorities."
 
 
-#: What a headline of UNODC's yearly counts says instead of a number when every year of the series is
-#: probably incomplete (:func:`no_reliable_year`): a flagged year's count is that of the countries that happened
-#: to report it (Viet Nam's nationals, 2021: 10-16, where the United Kingdom alone detects hundreds a year).
-NO_RELIABLE_TOTAL = "no reliable recent total (every year is probably incomplete)"
+#: What a headline of UNODC's yearly counts says instead of a number when every year of the series is flagged
+#: (:func:`no_reliable_year`, :func:`no_reliable_total`: ``{words}``, how its years are flagged): a year probably
+#: incomplete counts the countries that happened to report it (Viet Nam's nationals, 2021: 10-16, where the
+#: United Kingdom alone detects hundreds a year); one not comparable counts something else.
+NO_RELIABLE_TOTAL = "no reliable recent total (every year is {words})"
 
-#: Said of a UNODC headline of an earlier year than the series' last, when every later year is probably incomplete.
-LATER_YEARS_INCOMPLETE = "the later years are probably incomplete"
+#: Said of a UNODC headline of an earlier year than the series' last, when every later year is flagged, all in
+#: the same words (``{words}``: "probably incomplete", "not comparable with the other years").
+LATER_YEARS_FLAGGED = "the later years are {words}"
 #: Why a nationals' headline is not of a later year that is not flagged (:func:`headline_year`): in it one
 #: partner country alone detected them, fewer than five (Lao PDR's 2021: Thailand's <5; headlined 2020).
 LATER_YEARS_ONE_SMALL = "in {years} only one country detected any, fewer than 5"
 
 
-def _later_words(later: Sequence[int], flagged: Sequence[int], lone: Sequence[int] = ()) -> str:
+def _later_words(later: Sequence[int], flagged: Mapping[int, str], lone: Sequence[int] = ()) -> str:
     """Why a UNODC headline is not of the ``later`` years with victims, each reason with its years: they are
-    flagged as probably incomplete (all of them: :data:`LATER_YEARS_INCOMPLETE`), or, for those that are not, one
-    partner country alone detected the nationals, fewer than five (``lone``: :func:`single_partner_small_years`,
-    :data:`LATER_YEARS_ONE_SMALL`), or (:func:`headline_year` takes only a year with a count) several did, but
-    their count is no number (``up to 8``, withheld); "" without later years."""
+    flagged (``flagged``: year -> how it is said, :attr:`~evidence.analyses.trends.IncompleteYear.words`:
+    probably incomplete, not comparable with the other years; all of them alike: :data:`LATER_YEARS_FLAGGED`),
+    or, for those that are not, one partner country alone detected the nationals, fewer than five (``lone``:
+    :func:`single_partner_small_years`, :data:`LATER_YEARS_ONE_SMALL`), or (:func:`headline_year` takes only a
+    year with a count) several did, but their count is no number (``up to 8``, withheld); "" without later
+    years."""
     from evidence.analyses.coverage import years_text
 
     if not later:
         return ""
-    incomplete = [y for y in later if y in flagged]
-    if len(incomplete) == len(later):
-        return LATER_YEARS_INCOMPLETE
+    marked = [y for y in later if y in flagged]
+    said = {flagged[y] for y in marked}
+    if len(marked) == len(later) and len(said) == 1:
+        return LATER_YEARS_FLAGGED.format(words=said.pop())
     alone = [y for y in later if y not in flagged and y in lone]
     uncounted = [y for y in later if y not in flagged and y not in lone]
-    reasons = (
-        [f"{years_text(incomplete)} {'is' if len(incomplete) == 1 else 'are'} probably incomplete"]
-        if incomplete
-        else []
-    )
+    # the flagged years, a reason per way they are said, in the order of their first year
+    groups: dict[str, list[int]] = {}
+    for year in sorted(marked):
+        groups.setdefault(flagged[year], []).append(year)
+    reasons = [
+        f"{years_text(years)} {'is' if len(years) == 1 else 'are'} {words}" for words, years in groups.items()
+    ]
     if alone:
         reasons.append(LATER_YEARS_ONE_SMALL.format(years=years_text(alone)))
     if uncounted:
@@ -708,20 +717,39 @@ def _later_words(later: Sequence[int], flagged: Sequence[int], lone: Sequence[in
 #: explain :data:`HEADLINE_RULE` under it.
 NATIONALS_DETECTED: Final = "Nationals detected (UNODC)"
 
-#: The rule of a UNODC headline's year (:func:`headline_year`), as the brief names it.
+#: The rule of a UNODC headline's year (:func:`headline_year`), as the brief names it (:func:`headline_rule`:
+#: ``{latest}``, the year by the kinds of flags its series have).
 HEADLINE_RULE = (
-    "UNODC figures are given for the latest year that is not probably incomplete (for a country's nationals, "
+    "UNODC figures are given for {latest} (for a country's nationals, "
     "nor one in which a single country detected fewer than 5 of them); a year of a country's "
     "nationals detected is probably incomplete when countries that detect at least {share} of them in the "
     "other years published no full citizenship breakdown listing them for it."
 )
 
 
+def headline_rule(kinds: Collection[FlagKind], share: str) -> str:
+    """:data:`HEADLINE_RULE` for UNODC series whose flagged years are of ``kinds``: "the latest year that is not
+    probably incomplete" where they are all probably incomplete (or none is flagged), else the latest year not
+    flagged as what they are (the United States' nationals: also not comparable with the other years, a change in
+    what it reports)."""
+    if set(kinds) <= {INCOMPLETE}:
+        latest = f"the latest year that is not {FLAG_WORDS[INCOMPLETE]}"
+    else:
+        latest = f"the latest year not flagged as {trend_flag_words(kinds, each=False)}"
+    return HEADLINE_RULE.format(latest=latest, share=share)
+
+
 def no_reliable_year(numbers: YearlyNumbers) -> bool:
-    """Whether every year with victims of the series is flagged as probably incomplete: its headline is then
-    :data:`NO_RELIABLE_TOTAL`, not a number."""
+    """Whether every year with victims of the series is flagged (probably incomplete, or not comparable with the
+    other years): its headline is then :func:`no_reliable_total`, not a number."""
     years = years_with_victims(numbers)
     return bool(years) and all(y in numbers.flagged for y in years)
+
+
+def no_reliable_total(numbers: YearlyNumbers) -> str:
+    """What a headline of a series whose every year is flagged says instead of a number
+    (:data:`NO_RELIABLE_TOTAL`, in the words of its flags: :attr:`YearlyNumbers.flagged_words`)."""
+    return NO_RELIABLE_TOTAL.format(words=numbers.flagged_words)
 
 
 #: What a headline of a country's nationals says where its year adds two counts that can hold the same person.
@@ -759,14 +787,21 @@ def counted_twice_yearly_sentence(brief: CountryBrief, table: LoadedTable) -> st
 
 
 def flag_words(numbers: YearlyNumbers, year: int) -> str:
-    """What a headline says of its year's completeness: nothing for a complete year; "probably incomplete"
-    for a flagged one, and that every year is so when no year of the series is complete (the only reason
-    :func:`nearest_published` picks a flagged year)."""
-    if year not in numbers.flagged:
+    """What a headline says of its year's flag: nothing for a year not flagged; the year's own words for a
+    flagged one ("probably incomplete", "not comparable with the other years", or both:
+    :attr:`~evidence.analyses.trends.IncompleteYear.words`), and what every year is when every year of the series
+    is flagged (the only reason :func:`nearest_published` picks a flagged year)."""
+    own = next((f.words for f in numbers.incomplete if f.year == year), None)
+    if own is None:
         return ""
     if all(y in numbers.flagged for y in years_with_victims(numbers)):
-        return f"{INCOMPLETE_WORDS}, as is every year of the series"
-    return INCOMPLETE_WORDS
+        every = numbers.flagged_words
+        return (
+            f"{own}, as is every year of the series"
+            if every == own
+            else f"{own}; every year of the series is {every}"
+        )
+    return own
 
 
 def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBounds) -> str | None:
@@ -970,10 +1005,6 @@ def breakdown_years(routes: RouteBounds) -> list[int]:
 # ------------------------------------------------------------------------------------- the sources together
 
 
-#: How a year flagged by :func:`evidence.analyses.trends.incomplete_years` (or a change of reporters) is said.
-INCOMPLETE_WORDS = "probably incomplete"
-
-
 @dataclasses.dataclass(frozen=True)
 class Magnitude:
     """One row of the sources-together table: what, which source, which year, the number as published."""
@@ -986,24 +1017,29 @@ class Magnitude:
     text: str  # as the brief's table shows it ("1,541", "<5", "401,000")
     value: float | None  # for the chart (None: withheld or not available)
     per_thousand: float | None = None  # per 1,000 estimated in modern slavery, where meaningful
-    incomplete: bool = False  # the year is flagged as probably incomplete in the source's yearly numbers
-    #: how the year's flag is said (:func:`flag_words`): "probably incomplete", or that every year is so; and
-    #: that the year may count a person twice (:func:`counted_twice_words`)
+    #: the year is flagged in the source's yearly numbers: probably incomplete, or not comparable with the other
+    #: years (``kinds``, :attr:`~evidence.analyses.trends.IncompleteYear.kinds`)
+    incomplete: bool = False
+    #: how the year's flag is said (:func:`flag_words`): "probably incomplete", "not comparable with the other
+    #: years", and what every year is when all are flagged; and that the year may count a person twice
+    #: (:func:`counted_twice_words`)
     flag_text: str = ""
     #: the victims were exploited or detected in the country (role destination): only such a number is set
     #: against the estimate of people in modern slavery living in the country
     in_country: bool = False
+    #: what the flagged year is (empty for a year not flagged)
+    kinds: tuple[FlagKind, ...] = ()
 
     @property
     def year_text(self) -> str:
-        """The year, said to be probably incomplete where it is flagged so."""
+        """The year, said to be flagged where it is (probably incomplete, not comparable with the other years)."""
         if self.year is None:
             from evidence.analyses.society import ESTIMATE_YEAR_NOT_STATED
 
             return ESTIMATE_YEAR_NOT_STATED if self.kind == "gsi" and self.value is not None else ""
         if not self.incomplete:  # a complete year may still be said to count a person twice
             return f"{self.year} ({self.flag_text})" if self.flag_text else str(self.year)
-        return f"{self.year} ({self.flag_text or INCOMPLETE_WORDS})"
+        return f"{self.year} ({self.flag_text or trend_flag_words(self.kinds or (INCOMPLETE,))})"
 
 
 def magnitudes(brief: CountryBrief) -> list[Magnitude]:
@@ -1034,8 +1070,8 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
         if year is None:
             return None
         if kind == "indicator" and no_reliable_year(numbers):
-            # every year probably incomplete: no number is set beside the others (:data:`NO_RELIABLE_TOTAL`)
-            return Magnitude(what, short, kind, table, None, NO_RELIABLE_TOTAL, None)
+            # every year flagged: no number is set beside the others (:func:`no_reliable_total`)
+            return Magnitude(what, short, kind, table, None, no_reliable_total(numbers), None)
         pair = published_in_year(numbers, year)
         return Magnitude(
             what,
@@ -1050,6 +1086,7 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
                 w for w in (flag_words(numbers, year), counted_twice_words(brief, table, role, year)) if w
             ),
             in_country=role == "destination",
+            kinds=next((f.kinds for f in numbers.incomplete if f.year == year), ()),
         )
 
     # with role "both" the victims exploited in the country (set against the estimate) and all those
@@ -1218,12 +1255,7 @@ def magnitude_sentences(brief: CountryBrief, rows: Sequence[Magnitude]) -> list[
             f"For every 1,000 people estimated to be in modern slavery in {escape_markdown(brief.place)} in "
             f"{estimate.year}, {number(float(ratio.replace(',', '')), 'statistic', digits=_decimals(ratio))} "
             f"victims were {verb} in {escape_markdown(r.year_text)} ({escape_markdown(r.text)} in all; "
-            f"{escape_markdown(_order(r.per_thousand))})."
-            + (
-                f" {r.year} is flagged as {INCOMPLETE_WORDS} (see the yearly table), so the ratio may be too low."
-                if r.incomplete
-                else ""
-            )
+            f"{escape_markdown(_order(r.per_thousand))})." + (_flagged_ratio_words(r) if r.incomplete else "")
         )
     if estimate is not None and estimate.year is not None:
         far = [
@@ -1253,6 +1285,15 @@ def magnitude_sentences(brief: CountryBrief, rows: Sequence[Magnitude]) -> list[
                 "slavery living in the country, whatever their nationality."
             )
     return out
+
+
+def _flagged_ratio_words(row: Magnitude) -> str:
+    """What a ratio to the estimate of a flagged year says of it: a year probably incomplete may make the ratio
+    too low; one only not comparable with the other years counts something else, not too few."""
+    kinds = row.kinds or (INCOMPLETE,)
+    if INCOMPLETE not in kinds:
+        return f" {row.year} is {trend_flag_words(kinds)} (see the yearly table)."
+    return f" {row.year} is flagged as {trend_flag_words(kinds)} (see the yearly table), so the ratio may be too low."
 
 
 def _decimals(text: str) -> int:
@@ -1451,7 +1492,7 @@ def tier_sentence(brief: CountryBrief, history: pl.DataFrame) -> str:
 def key_figures(brief: CountryBrief) -> list[tuple[str, str]]:
     """The brief's headline numbers (label, value as published), one per source that holds data: identified
     victims in the years (case data), detected victims in the latest complete year (UNODC: the latest year not
-    flagged as probably incomplete, :func:`nearest_published`), the GSI estimate, the latest TIP tier — unless
+    flagged, :func:`nearest_published`), the GSI estimate, the latest TIP tier — unless
     it is more than :data:`MAX_TIER_YEARS_OLDER` years older than the other figures (:func:`tier_left_out`
     then says why it is not there)."""
     out = [(label, value) for label, value, _ in _headline_figures(brief)]
@@ -1506,10 +1547,11 @@ def _headline_figures_of(brief: CountryBrief) -> list[tuple[str, str, int | None
             what = "Victims detected in the country" if role == "destination" else NATIONALS_DETECTED
             if role == "destination":
                 what += " (UNODC)" if brief.role != "origin" else " (UNODC, any citizenship)"
-            # one rule in every brief (:data:`HEADLINE_RULE`): the latest year not flagged as probably
-            # incomplete, as published there, with its year; when every year is flagged, no number at all
+            # one rule in every brief (:data:`HEADLINE_RULE`): the latest year not flagged (probably
+            # incomplete, or not comparable), as published there, with its year; when every year is flagged, no
+            # number at all
             if no_reliable_year(numbers):
-                out.append((what, NO_RELIABLE_TOTAL, years[-1]))
+                out.append((what, no_reliable_total(numbers), years[-1]))
                 continue
             latest = headline_year(brief, table, role, numbers, years[-1]) or years[-1]
             text = cell_text(published_in_year(numbers, latest))
@@ -1518,7 +1560,7 @@ def _headline_figures_of(brief: CountryBrief) -> list[tuple[str, str, int | None
                 # why the headline is not of the latest year (Ukraine's 2012, where it has counts to 2021)
                 _later_words(
                     later,
-                    numbers.flagged,
+                    {f.year: f.words for f in numbers.incomplete},
                     # (a later year not flagged: one a headline of the nationals passes over, and why)
                     single_partner_small_years(brief, table, numbers)
                     if role == "origin" and not set(later) <= set(numbers.flagged)
@@ -1556,6 +1598,21 @@ def _headline_figures_of(brief: CountryBrief) -> list[tuple[str, str, int | None
     return out
 
 
+def _unodc_flag_kinds(brief: CountryBrief) -> set[FlagKind]:
+    """The kinds of the flagged years of the UNODC series the key figures headline (:func:`_headline_figures_of`:
+    the brief's roles, and the country's own detected victims in an origin brief)."""
+    roles = {"both": ["destination", "origin"], "origin": ["origin", "destination"]}.get(
+        brief.role, [brief.role]
+    )
+    return {
+        kind
+        for table in brief.holding("indicator")
+        for role in roles
+        for flag in brief.yearly(table, role).incomplete
+        for kind in flag.kinds
+    }
+
+
 def key_figures_markdown(brief: CountryBrief) -> str:
     """The key-figures box (a ``.key-figures`` div, which the brief puts first): the country, role and years,
     then :func:`key_figures`; a withheld number is explained under it."""
@@ -1579,7 +1636,8 @@ def key_figures_markdown(brief: CountryBrief) -> str:
     if any(label.startswith(NATIONALS_DETECTED) for label, _ in figures):
         from evidence.analyses.trends import MATERIAL_SHARE
 
-        lines.append(f"\n{escape_markdown(HEADLINE_RULE.format(share=f'{MATERIAL_SHARE:.0%}'))}")
+        rule = headline_rule(_unodc_flag_kinds(brief), f"{MATERIAL_SHARE:.0%}")
+        lines.append(f"\n{escape_markdown(rule)}")
     if left_out := tier_left_out(brief):
         lines.append(f"\n{escape_markdown(left_out)}")
     lines.append(":::")

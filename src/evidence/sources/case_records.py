@@ -193,6 +193,69 @@ def _resolve_columns(header: list[str], mapping: CaseRecordsMapping, data_path: 
     return found
 
 
+#: How many rows from the top of a file are looked at for a header the mapping's ``header_row`` misses.
+_HEADER_SEARCH_ROWS = 30
+#: fastexcel's name of a sheet column with an empty header cell.
+_UNNAMED = "__UNNAMED__"
+
+
+def _header_row_of(rows: list[list[str]], mapping: CaseRecordsMapping) -> int | None:
+    """The 1-based row of the first of ``rows`` holding every column the mapping names (compared as
+    :func:`_resolve_columns` compares them), or None."""
+    wanted = {fold(c) for c in mapping.data_columns().values()}
+    return next((i + 1 for i, cells in enumerate(rows) if wanted <= {fold(c) for c in cells if c}), None)
+
+
+def _columns_of_header(
+    header: list[str],
+    mapping: CaseRecordsMapping,
+    data_path: Path,
+    top_rows: Callable[[], list[list[str]]],
+    unit: str,
+) -> dict[str, int]:
+    """:func:`_resolve_columns`, or, when the mapped columns are all on another of the top rows (an export with a
+    title line added above its header, or one without the title lines ``header_row`` skips), an error naming
+    that row and the ``header_row`` to set: the file's first row was reported as lacking every column."""
+    try:
+        return _resolve_columns(header, mapping, data_path)
+    except InputError:
+        found = _header_row_of(top_rows(), mapping)
+        if found is None or found == mapping.header_row:
+            raise
+        raise InputError(
+            f"the header (the {unit} holding the columns the mapping names) is on {unit} {found}, not on "
+            f"{unit} {mapping.header_row} where the mapping's header_row says it is",
+            path=data_path,
+            row=found,
+            hint=("title lines stand above it: " if found > mapping.header_row else "")
+            + f"set header_row: {found} in {mapping.path or 'the mapping'}",
+        ) from None
+
+
+#: Most columns a "not read" note names (an export may carry dozens the mapping leaves out).
+_UNREAD_SHOWN = 12
+
+
+def _unread_columns_note(
+    header: list[str], positions: dict[str, int], mapping: CaseRecordsMapping
+) -> list[str]:
+    """A note naming the header's columns the mapping neither reads nor lists as identifying: the next export's
+    new column (``Online scam?``) was dropped without a word, its answers in no table until the mapping names it."""
+    read = set(positions.values())
+    identifying = {fold(c) for c in mapping.identifying}
+    unread = [h for i, h in enumerate(header) if i not in read and h.strip() and fold(h) not in identifying]
+    if not unread:
+        return []
+    shown = ", ".join(repr(h) for h in unread[:_UNREAD_SHOWN])
+    more = f" and {len(unread) - _UNREAD_SHOWN} more" if len(unread) > _UNREAD_SHOWN else ""
+    return [
+        (
+            f"columns the mapping does not name, not read: {shown}{more} (to read one, name it in the mapping's "
+            "columns, flags or assistance; list a column that identifies people under identifying)"
+        )
+    ]
+
+
 def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
     try:
         data = path.read_bytes()
@@ -227,7 +290,15 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         raise InputError("the file has no header line", path=path) from None
-    positions = _resolve_columns(header, mapping, path)
+
+    def top_rows() -> list[list[str]]:
+        lines = text.lstrip("\ufeff").splitlines()[:_HEADER_SEARCH_ROWS]
+        return [
+            [h.strip() for h in next(csv.reader([line], delimiter=_pick_delimiter(line, mapping)), [])]
+            for line in lines
+        ]
+
+    positions = _columns_of_header(header, mapping, path, top_rows, "line")
     ncols = len(header)
     # each record a list of cells (None pads a short one); a blank line's record becomes None
     records: list[Any] = []
@@ -282,6 +353,7 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         }
     )
     notes = [blank_lines_note(np.array(blank))] if blank else []
+    notes += _unread_columns_note(header, positions, mapping)
     # a row of delimiters only (a spreadsheet's cleared or formatted row saved as CSV), among the records or
     # below them, is no case, as the workbook's empty sheet rows are none: left out, counted and named, whatever
     # its number of fields. Only rows empty in every mapped column are looked at, then in all their cells.
@@ -353,8 +425,15 @@ def _read_workbook(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         frame = reader.load_sheet(sheet, header_row=mapping.header_row - 1, dtypes="string").to_polars()
     except Exception as exc:
         raise InputError(f"cannot read sheet {sheet!r}: {exc}", path=path) from exc
-    header = [" ".join(str(c).split()) for c in frame.columns]
-    positions = _resolve_columns(header, mapping, path)
+    header = [" ".join(str(c).split()) if not str(c).startswith(_UNNAMED) else "" for c in frame.columns]
+
+    def top_rows() -> list[list[str]]:
+        top = reader.load_sheet(
+            sheet, header_row=None, n_rows=_HEADER_SEARCH_ROWS, dtypes="string"
+        ).to_polars()
+        return [[" ".join(str(c).split()) for c in row if c is not None] for row in top.iter_rows()]
+
+    positions = _columns_of_header(header, mapping, path, top_rows, "row")
     frame = frame.with_columns(pl.all().cast(pl.String))  # a column of empty cells has no type of its own
     # rows empty in every column carry no record (formatted but unused sheet rows)
     empty = frame.select(
@@ -363,7 +442,7 @@ def _read_workbook(path: Path, mapping: CaseRecordsMapping) -> _Raw:
     frame = frame.select([pl.col(frame.columns[i]).alias(c) for c, i in positions.items()]).with_columns(
         source_row=pl.int_range(mapping.header_row + 1, mapping.header_row + 1 + frame.height, dtype=pl.Int64)
     )
-    notes = [f"read from sheet {sheet!r}"]
+    notes = [f"read from sheet {sheet!r}", *_unread_columns_note(header, positions, mapping)]
     if empty.any():
         notes.append(empty_records_note(frame["source_row"].filter(empty).to_numpy(), "row"))
         frame = frame.filter(~empty)
@@ -429,11 +508,11 @@ class _Decoder:
                 return codes[key]
             if allowed is None:
                 if codes:
-                    raise _Bad(f"unknown {what} code (not in the mapping's values.{field})")
+                    raise _Bad(f"unknown {what} code (not in the mapping's values.{field}{_OR_MISSING})")
                 return value
             label = canonical_label(value, allowed)
             if label is None:
-                raise _Bad(f"unknown {what} code (not in the mapping's values.{field})")
+                raise _Bad(f"unknown {what} code (not in the mapping's values.{field}{_OR_MISSING})")
             return label
 
         if field in MULTI_VALUED_FIELDS:
@@ -457,7 +536,7 @@ class _Decoder:
         def decode(value: str) -> bool | None:
             key = _code_key(value, yes_no)
             if key not in yes_no:
-                raise _Bad("unknown yes/no code (not in the mapping's values.yes_no)")
+                raise _Bad(f"unknown yes/no code (not in the mapping's values.yes_no{_OR_MISSING})")
             return yes_no[key]
 
         return self.column(column, decode, pl.Boolean)
@@ -508,11 +587,23 @@ class _Decoder:
             if found is None:
                 expected = {"names": "a country", "iso2": "an ISO2 code", "iso3": "an ISO3 code"}[coding]
                 raise _Bad(
-                    f"unknown country: not {expected} the reference knows (add it to values.countries)"
+                    f"unknown country: not {expected} the reference knows (add it to values.countries{_OR_MISSING})"
                 )
             return found
 
         return iso3_of
+
+
+#: What an unknown code's reason adds: an export writing "not recorded" otherwise than the defaults (R's ``NA``, a
+#: database's ``NULL``) had its rows rejected as unknown codes, the reason naming values only.
+_OR_MISSING = "; one meaning 'not recorded' belongs under missing"
+
+
+def _word_hint(value: str) -> str:
+    """For a number or year written as a word with no digit (``NULL``, ``NA``, ``Refused``): where to list it."""
+    return (
+        "" if any(ch.isdigit() for ch in value) else " (a word meaning 'not recorded' belongs under missing)"
+    )
 
 
 #: A whole number written with a decimal part of zeros (``1.0``): how a numeric code column is saved once it
@@ -591,7 +682,7 @@ def _year_of_date(value: str) -> int:
         )
     if _DATE_LIKE.fullmatch(value):
         raise _Bad(f"not a year or a date with a four-digit year: {_shown(value)} (write dates YYYY-MM-DD)")
-    raise _Bad("year is not a number")
+    raise _Bad("year is not a number" + _word_hint(value))
 
 
 def _check_date(value: str, year: int, month: int, day: int, time: str | None) -> None:
@@ -621,7 +712,7 @@ def _check_time(time: str) -> None:
 
 def _age_band_of_years(value: str) -> str:
     if _NUMBER.fullmatch(value) is None:
-        raise _Bad("age is not a number of years")
+        raise _Bad("age is not a number of years" + _word_hint(value))
     age = math.floor(float(value))  # completed years
     if age > MAX_AGE:
         raise _Bad(f"age out of range 0-{MAX_AGE}")
@@ -936,8 +1027,10 @@ LOADER = register(
         sniff=sniff,
         load=_load_sniffed,
         description="An organisation's own case records, read through a mapping file beside them, or its register",
-        version="7",  # bump when the case table made from the same file and mapping changes (7: a workbook's
-        # error cells read as their text, #N/A, not as empty cells)
+        version="8",  # bump when the case table made from the same file and mapping changes (7: a workbook's
+        # error cells read as their text, #N/A, not as empty cells; 8: the columns the mapping does not name
+        # are named in a note, an export's new column was dropped unsaid; an unknown code's reason says a code for
+        # "not recorded" belongs under missing)
         # 3: a CSV row of delimiters only is no case (was kept); rows holding nothing counted, named by row; a
         # year from a date written day/month/year (or month/day), YYYY/MM/DD or with an English month name (the
         # row was rejected); an Excel serial number named as such; a code written 1.0 read as the code 1; 4: a

@@ -19,7 +19,9 @@ A value outside the codebook in a coded field (gender, age band, duration, count
 a label of a concatenated field no flag names) is read as missing (or not read as a flag) and flagged with its row
 and column: the victim still counts. Besides a row with the wrong number of fields, only a flag outside 1/0/-99/empty
 or a year that is not one rejects a row. A file re-saved by R, pandas or a spreadsheet writes its flags otherwise:
-``TRUE``/``FALSE`` (booleans) are read as 1/0 and ``NA``/``nan``/``n/a`` as empty, with a note; ``NA`` in a country
+``TRUE``/``FALSE`` (booleans) are read as 1/0 and ``NA``/``nan``/``n/a`` as empty, with a note; so is ``NULL``, the
+codebook's own notation of missing data, in every column; an age band of the 2017 dictionary's finer "Age range
+1" (``12--14``, ``66+``) is read as the broad band holding it; ``NA`` in a country
 column of three-letter codes is R's missing value (noted), among two-letter codes Namibia.
 Only the kept rows' years and age bands tell the release.
 
@@ -302,8 +304,9 @@ _EXPECTED_DELIMITER = {GLOBAL_SYNTHETIC: ",", K_ANONYMISED: ";", VICTIM_PERPETRA
 
 # --- decoding of coded values (applied to distinct values only) ----------------------------------------------
 
-#: Cells that mean "not recorded" in every coded column.
-_MISSING_TOKENS = {"", "-99", "-99.0", "unknown", "not specified", "na", "n/a", "."}
+#: Cells that mean "not recorded" in every coded column: ``NULL`` is how the Global Synthetic codebook writes
+#: missing data (every variable's "NULL [missing data]"), ``-99`` the 2017 dictionary's code, ``NA`` R's.
+_MISSING_TOKENS = {"", "-99", "-99.0", "unknown", "not specified", "na", "n/a", "null", "."}
 _FLAG_TRUE = ["1", "1.0"]
 _FLAG_VALID = ["1", "1.0", "0", "0.0", "-99", "-99.0"]
 _FLAG_VALID_INT = [1, 0, -99]
@@ -318,6 +321,8 @@ _GENDERS = {
     "transgender": "Trans/non-conforming",
     "nonconforming": "Trans/non-conforming",
 }
+#: :data:`_GENDERS` by the key :func:`_gender` looks a value up with (no spaces or hyphens).
+_GENDER_KEYS = {re.sub(r"[\s\-_]+", "", key): value for key, value in _GENDERS.items()}
 _DATA_SOURCES = {"case management": "Case management", "hotline": "Hotline"}
 _MAJORITY = {"adult": "Adult", "minor": "Minor"}
 _DURATIONS = {"0-12": "0-12 months", "13-24": "13-24 months", "25+": "25+ months"}
@@ -345,11 +350,33 @@ def _band(value: str) -> str:
     return re.sub(r"\d+", lambda m: str(int(m.group())), text)
 
 
+#: The 2017 data dictionary's finer age bands ("Age range 1" of its Lookups sheet), each inside one broad band of
+#: ``ageBroad`` ("Age range 2"): a file writing them is read as the broad band holding them (nothing invented).
+_FINER_AGE_BANDS = {
+    "9-11": "9-17",
+    "12-14": "9-17",
+    "15-17": "9-17",
+    "30-32": "30-38",
+    "33-35": "30-38",
+    "36-38": "30-38",
+    "48-56": "48+",
+    "57-65": "48+",
+    "66+": "48+",
+}
+
+
 def _age_band(value: str) -> str:
     band = _band(value)
+    band = _FINER_AGE_BANDS.get(band, band)
     if band not in AGE_BANDS:
         raise _Unknown("unknown age band")
     return band
+
+
+def _gender(value: str) -> str:
+    """A gender as the codebook names it, whatever the spaces and hyphens within it: the codebook's own text
+    writes ``trans/transgender/non-conforming`` beside the value ``Trans/Transgender/NonConforming``."""
+    return _lookup(_GENDER_KEYS, re.sub(r"[\s\-\u2010\u2011_]+", "", value), "gender")
 
 
 def _majority_of(band: str) -> str:
@@ -431,7 +458,7 @@ def _year_from_integers(year: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 def _synthetic_coded() -> list[_Coded]:
     return [
         _Coded("yearOfRegistration", _YEAR_OUT, _decode_year, _year_from_integers),
-        _Coded("gender", _GENDER_OUT, lambda v: (_lookup(_GENDERS, v, "gender"),), keep_row=True),
+        _Coded("gender", _GENDER_OUT, lambda v: (_gender(v),), keep_row=True),
         _Coded(
             "ageBroad",
             {"age_band": AgeBand, "majority_status": MajorityStatus},
@@ -457,7 +484,7 @@ def _k_anon_coded() -> list[_Coded]:
             lambda v: (_lookup(_DATA_SOURCES, v, "data source"),),
             keep_row=True,
         ),
-        _Coded("gender", _GENDER_OUT, lambda v: (_lookup(_GENDERS, v, "gender"),), keep_row=True),
+        _Coded("gender", _GENDER_OUT, lambda v: (_gender(v),), keep_row=True),
         _Coded(
             "ageBroad",
             {"age_band": AgeBand, "_majority_from_band": MajorityStatus},
@@ -484,7 +511,7 @@ def _k_anon_coded() -> list[_Coded]:
 def _vp_coded() -> list[_Coded]:
     return [
         _Coded("yearRegister", _YEAR_OUT, _decode_vp_year),
-        _Coded("gender", _GENDER_OUT, lambda v: (_lookup(_GENDERS, v, "gender"),), keep_row=True),
+        _Coded("gender", _GENDER_OUT, lambda v: (_gender(v),), keep_row=True),
         _Coded(
             "majorityStatus",
             {"majority_status": MajorityStatus},
@@ -1091,7 +1118,7 @@ class _Mapping:
 
 
 #: Country cells that mean "not recorded" ("00" is the 2017 dictionary's "Unknown Country"; "NA" is Namibia).
-_MISSING_COUNTRY_TOKENS = {"", "-99", "00", "unknown", "."}
+_MISSING_COUNTRY_TOKENS = {"", "-99", "00", "unknown", "null", "."}
 
 
 def _m49_areas(prefix: str) -> pl.DataFrame:
@@ -1133,12 +1160,32 @@ def _vp_mapping(raw: pl.DataFrame) -> _Mapping:
         mapping.coded(raw, spec)
     is_true = mapping.flags(raw, list(VP_FLAGS))
     mapping.columns.update({target: is_true[s] for s, target in VP_FLAGS.items()})
-    # as published, but an empty cell is missing however the file wrote it: a re-export quoting every field
-    # writes it "" (which the CSV parser reads as an empty text, not a missing value), a workbook as " "
-    mapping.columns.update(
-        {t: pl.col(s).str.strip_chars().replace("", None) for s, t in VP_AS_PUBLISHED.items()}
-    )
+    mapping.columns.update({t: _as_published(s) for s, t in VP_AS_PUBLISHED.items()})
     return mapping
+
+
+#: A dash between the two ends of a band (a hyphen, en or em dash, minus; doubled or not, spaced or not).
+_BAND_DASH = r"\s*[-\u2010-\u2015\u2212]+\s*"
+
+
+def _as_published(source: str) -> pl.Expr:
+    """A Victim-Perpetrator text column as CTDC publishes it, however a release or a re-save wrote it.
+
+    An empty cell is missing however the file wrote it: a re-export quoting every field writes it "" (which the
+    CSV parser reads as an empty text, not a missing value), a workbook " ", R ``NA``, the codebook ``NULL``
+    (:data:`_MISSING_TOKENS`). Several values are joined by ``;`` without spaces (``Female; Male`` is
+    ``Female;Male``). A perpetrator age band is spelled as published, ``30--38``, whatever its dash, spaces or
+    zero-padding (``30-38``, ``30–38``, ``09 - 17``: as the victims' age bands are read): the same band would
+    otherwise be two categories of every table by it."""
+    cell = pl.col(source).str.strip_chars().str.replace_all(r"\s*;\s*", ";")
+    if source == "IP_ageBroad":
+        cell = (
+            cell.str.replace_all(_BAND_DASH, "--")
+            .str.replace_all(r"\s+\+", "+")
+            .str.replace_all(r"\b0+([0-9])", "${1}")
+        )
+    missing = cell.str.to_lowercase().is_in(sorted(_MISSING_TOKENS | {"nan"}))
+    return pl.when(missing).then(None).otherwise(cell)
 
 
 def _k_anon_mapping(raw: pl.DataFrame) -> _Mapping:
@@ -1370,8 +1417,16 @@ _NOT_A_GROUP_FLAG = re.compile(r"(?i)notspecified|unknown|concatenated")
 
 #: Flag cells a file re-saved by R, pandas or a spreadsheet writes for the published 1 / 0 / empty (compared
 #: stripped and case-folded): R's and a spreadsheet's booleans (``TRUE``, ``FALSE``; a workbook's boolean cells
-#: read as ``true``), R's missing value ``NA`` and pandas' ``nan``, and ``n/a``.
-_FLAG_WORDS: dict[str, str | None] = {"true": "1", "false": "0", "na": None, "nan": None, "n/a": None}
+#: read as ``true``), R's missing value ``NA`` and pandas' ``nan``, and ``n/a``; and ``NULL``, the codebook's own
+#: notation of missing data (a file exported from the database the codebook describes writes it in every empty cell).
+_FLAG_WORDS: dict[str, str | None] = {
+    "true": "1",
+    "false": "0",
+    "na": None,
+    "nan": None,
+    "n/a": None,
+    "null": None,
+}
 
 
 def _flag_sources(layout: str) -> list[str]:
@@ -1414,7 +1469,8 @@ def _flag_words(frame: pl.DataFrame, columns: list[str], notes: list[str]) -> pl
         for word, cols in changed.items()
     )
     notes.append(
-        f"flag cells read as CTDC writes them (1, 0 or empty: a file re-saved by R, pandas or a spreadsheet): {shown}"
+        "flag cells read as CTDC publishes them (1, 0 or empty: the codebook's NULL, or a file re-saved by R, pandas "
+        f"or a spreadsheet): {shown}"
     )
     return frame.with_columns(exprs)
 
@@ -1763,7 +1819,7 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="19",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
+        version="20",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
         # in a column not used rejected as a note (was a victim with every field missing); a repeated column
         # named by its cells; 14: a row with text only beyond the header's last field rejected (too many fields),
         # not left out as holding nothing; 15: a VP region in another case, or Americas and Oceania apart, read as
@@ -1774,6 +1830,11 @@ LOADER = register(
         # pandas' or a workbook's booleans) or NA/nan (R's, pandas' missing value) read as 1/0/empty (every
         # record was rejected); NA in a column of ISO3 country codes read as missing (was Namibia); a workbook's
         # error cell (#N/A) read as its text (was an empty cell); 19: an organisation's own k-anonymised export
-        # (the register's terms sentence) described as the organisation's, not as CTDC's release
+        # (the register's terms sentence) described as the organisation's, not as CTDC's release; 20: NULL (the
+        # codebook's missing data) read as missing in every column (flags: every record was rejected); a
+        # Victim-Perpetrator text cell NA or NULL missing (was a category), its values joined by ';' without
+        # spaces, a perpetrator age band spelled as published (30--38) whatever its dash (30-38 was another band);
+        # a gender spelled with spaces or hyphens (Trans/Transgender/Non-Conforming) read as the codebook's value;
+        # the 2017 dictionary's finer age bands (12--14, 66+) read as the broad band holding them (were missing)
     )
 )

@@ -105,7 +105,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "27"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "28"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -144,7 +144,9 @@ LOADER_VERSION = "27"  # 2: aggregate flag reworded, missing dimension named; 3:
 # (it was an aggregate's: no country's)
 # 26: a row whose Country names another country than its code flagged (TKM beside Türkiye was kept unsaid)
 # 27: a workbook's error cell (#N/A, #DIV/0!) read as its text (workbook.read_sheet; calamine made it empty: a
-# value "missing"), #N/A a not-available token
+# value "missing"), #N/A a not-available token; 28: a value outside the vocabulary names the other spellings read of
+# its own column (every column's reason named an age group's); a release date written 2023/05/30 or 30-May-2023
+# read (the release was unknown)
 
 HEADER = (
     "Iso3_code",
@@ -308,11 +310,19 @@ REASON_FOOTNOTE = (
     "a footnote marker follows the cell's text (a figure, a year or a category): read without it (the "
     "footnote's text is not in the table)"
 )
+#: The other spellings each vocabulary column accepts, as its reject reason names them (an age group's were named
+#: for every column: a new Dimension was told that other spellings of an age group are read).
+_OTHER_SPELLINGS = {
+    "indicator": " and other wordings such as Detected victims of trafficking in persons",
+    "dimension": " and other wordings such as by nationality",
+    "age": " and other spellings of an age group such as 0-17 years",
+}
 #: Reason of a row whose Indicator, Dimension, Sex or Age is none of the publisher's: what would it count?
 REASON_VOCABULARY = {
     label: f"not {'an' if label[0] in 'AEIOU' else 'a'} {label} of the GLOTIP vocabulary "
-    f"({', '.join(INDICATOR_CATEGORIES[name])}; case, spaces, a footnote marker and other spellings of an "
-    "age group such as 0-17 years aside)"
+    f"({', '.join(INDICATOR_CATEGORIES[name])}; case, spaces, a footnote marker"
+    + _OTHER_SPELLINGS.get(name, "")
+    + " aside)"
     for name, label in _LABELS.items()
 }
 #: How a count's unit of measurement is written, as :func:`_vocabulary_key` compares it (case, spaces and a
@@ -1350,7 +1360,8 @@ def citizenship_coverage(loaded: LoadedTable) -> CitizenshipCoverage:
 def _release(match: HeaderMatch) -> str:
     """The release date written above the header as ISO, else "unknown".
 
-    A date cell, or a date in text: ``30/05/2023`` (also with ``.`` or ``-``), ``2023-05-30``, ``12 June 2025``,
+    A date cell, or a date in text: ``30/05/2023`` (also with ``.`` or ``-``), ``2023-05-30`` (also with ``/`` or
+    ``.``), ``12 June 2025`` (also ``12-Jun-2025``),
     ``June 12, 2025``, with any text around it (``Last update: 12/06/2025``). A numeric date is read **day
     first**, as the shared publisher notes give the release date (``30/05/2023``) and as the UN's Vienna office
     writes dates; month first only where another date above the header is unambiguously month first
@@ -1367,9 +1378,13 @@ def _release(match: HeaderMatch) -> str:
     return "unknown"
 
 
-_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+#: A date year first (``2023-05-30``, also ``2023/05/30`` or ``2023.05.30``: never day or month first).
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)")
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?!\d)")
-_DAY_MONTH_YEAR = re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})(?!\d)")
+#: ``30 May 2023``, also ``30-May-2023`` (a spreadsheet's d-mmm-yyyy) and ``30 May, 2023``.
+_DAY_MONTH_YEAR = re.compile(
+    r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?(?:\s+|-)([A-Za-z]+)\.?,?(?:\s+|-)(\d{4})(?!\d)"
+)
 _MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)")
 
 
@@ -1402,7 +1417,7 @@ def _as_date(cell: object, *, month_first: bool = False) -> dt.date | None:
         return None
     text = cell.strip()
     if found := _ISO_DATE.search(text):
-        return _date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+        return _date(int(found.group(1)), int(found.group(3)), int(found.group(4)))
     if found := _NUMERIC_DATE.search(text):
         first, second, year = int(found.group(1)), int(found.group(3)), int(found.group(4))
         day, month = (second, first) if month_first else (first, second)
