@@ -1014,3 +1014,23 @@ def test_text_that_starts_a_content_block_in_the_pdf_shows_as_text(tmp_path: Pat
     (shown,) = json.loads(typst.query(str(markup), "table", root=str(tmp_path)))
     header, _, *cells = [typst_text(c) for c in shown["children"]]  # header, rule, cells
     assert header == f"{text}n" and cells == [text, "120", "b", "30"], shown
+
+
+def test_a_failing_pandoc_is_said_without_its_call_stack():
+    """pandoc appends its Haskell call stack to some errors (a missing $TMPDIR): the reader gets the message."""
+    from evidence.briefs.builtin import pandoc_message
+
+    said = (
+        "/tmp/missing/evidence-pandoc-1/out.html: openTempFile: does not exist (No such file or directory)\n"
+        "CallStack (from HasCallStack):\n  error, called at libraries/base/GHC/Err.hs:74:14 in base:GHC.Err\n"
+        "  throwIO, called at src/Text/Pandoc/App.hs:160:7 in pandoc-3.1:Text.Pandoc.App\n"
+    )
+    assert pandoc_message(said) == (
+        "/tmp/missing/evidence-pandoc-1/out.html: openTempFile: does not exist (No such file or directory)"
+    )
+    lua = "Error running Lua:\nbrief.lua:12: attempt to index a nil value\n" + "stack traceback:\n" * 20
+    assert pandoc_message(lua).splitlines()[:2] == [
+        "Error running Lua:",
+        "brief.lua:12: attempt to index a nil value",
+    ]
+    assert len(pandoc_message(lua).splitlines()) == 5

@@ -93,6 +93,19 @@ def pandoc_path() -> str:
         raise RenderError(f"pandoc is not available ({exc}); install pypandoc-binary") from exc
 
 
+def pandoc_message(stderr: str, *, most_lines: int = 5) -> str:
+    """What pandoc said when it failed, as a reader can use it: without the Haskell call stack it may append
+    (``CallStack (from HasCallStack): ...``, a dozen lines of its own source, as when ``$TMPDIR`` is missing),
+    and at most ``most_lines`` lines."""
+    lines = stderr.strip().splitlines()
+    for at, line in enumerate(lines):
+        if line.lstrip().startswith("CallStack (from HasCallStack)"):
+            lines = lines[:at]
+            break
+    kept = [line for line in lines if line.strip()][:most_lines]
+    return "\n".join(kept).strip()
+
+
 def pandoc(source: str | Path | None, to: str, *extra: str, text: str | None = None) -> str:
     """Run pandoc with the brief filter on a source file (or Markdown ``text``); return its output."""
     source = Path(source) if source is not None else None
@@ -118,7 +131,9 @@ def pandoc(source: str | Path | None, to: str, *extra: str, text: str | None = N
     except subprocess.TimeoutExpired as exc:
         raise RenderError(f"pandoc took longer than {_TIMEOUT_SECONDS} s on {source or 'a brief'}") from exc
     if done.returncode != 0:
-        raise RenderError(f"pandoc could not convert {source or 'a brief'} to {to}: {done.stderr.strip()}")
+        raise RenderError(
+            f"pandoc could not convert {source or 'a brief'} to {to}: {pandoc_message(done.stderr)}"
+        )
     return done.stdout
 
 
@@ -222,7 +237,9 @@ class Conversion:
             raise RenderError(f"pandoc took longer than {_TIMEOUT_SECONDS} s on a brief")
         if code != 0:
             self._stderr.flush()
-            message = (self._folder / "stderr.txt").read_text(encoding="utf-8", errors="replace").strip()
+            message = pandoc_message(
+                (self._folder / "stderr.txt").read_text(encoding="utf-8", errors="replace")
+            )
             raise RenderError(f"pandoc could not convert a brief: {message or f'exit code {code}'}")
 
     def close(self) -> None:
