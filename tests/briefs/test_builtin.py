@@ -1034,3 +1034,32 @@ def test_a_failing_pandoc_is_said_without_its_call_stack():
         "brief.lua:12: attempt to index a nil value",
     ]
     assert len(pandoc_message(lua).splitlines()) == 5
+
+
+def test_scratch_folders_a_killed_render_left_are_removed_by_the_next(tmp_path, monkeypatch):
+    """A render killed with its pandoc running leaves pandoc's scratch folder in $TMPDIR: named by the process,
+    it is removed by the next render once that process is gone; a living process's folder is kept."""
+    import os
+    import tempfile
+
+    from evidence.briefs import builtin
+    from evidence.core.atomic import host_tag
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead = tmp_path / f"evidence-pandoc-{host_tag()}-{gone.pid}-abc_123"
+    alive = tmp_path / f"evidence-pandoc-{host_tag()}-{os.getpid()}-def456"
+    other = tmp_path / f"evidence-pandoc-another-host-{gone.pid}-ghi789"
+    for folder in (dead, alive, other):
+        folder.mkdir()
+        (folder / "brief.html").write_text("<p>half</p>")
+    builtin.clean_stale_conversions.cache_clear()
+    assert builtin.clean_stale_conversions() == [dead]
+    assert not dead.exists() and alive.exists() and other.exists()
+    builtin.clean_stale_conversions.cache_clear()
+    with builtin.Conversion("# x\n", html=True, typst=False) as conversion:
+        assert conversion._folder.parent == tmp_path
+        assert conversion._folder.name.startswith(f"evidence-pandoc-{host_tag()}-{os.getpid()}-")
+        assert conversion.result("html")
+        conversion.finish()

@@ -33,6 +33,7 @@ from __future__ import annotations
 import dataclasses
 import html as html_module
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -43,7 +44,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
 
-from evidence.core.atomic import write_bytes, write_text
+from evidence.core.atomic import host_tag, process_alive, write_bytes, write_text
 from evidence.core.errors import EvidenceError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -162,6 +163,31 @@ def convert(
     return converted
 
 
+#: The scratch folders of conversions: ``evidence-pandoc-<host>-<pid>-<random>``, so that those a killed process
+#: left (with the pandoc it started, which outlives it) are known as such and removed by the next render.
+_SCRATCH = "evidence-pandoc-"
+_STALE_SCRATCH = re.compile(rf"^{_SCRATCH}(?P<host>[A-Za-z0-9_-]+?)-(?P<pid>\d+)-[A-Za-z0-9_]+$")
+
+
+@cache
+def clean_stale_conversions() -> list[Path]:
+    """Remove the scratch folders of conversions whose process (on this machine) is gone; once per process.
+    Returns them."""
+    removed: list[Path] = []
+    folder = Path(tempfile.gettempdir())
+    try:
+        entries = [entry for entry in folder.iterdir() if entry.name.startswith(_SCRATCH)]
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _STALE_SCRATCH.match(entry.name)
+        if not match or match["host"] != host_tag() or process_alive(int(match["pid"])):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
 class Conversion:
     """One pandoc process converting a brief (``templates/render.lua``; see :func:`convert`), started at once:
     :meth:`result` hands over each output as soon as pandoc has written it (the displayed text first, then the
@@ -173,7 +199,8 @@ class Conversion:
     def __init__(
         self, source_text: str | None, *, html: bool = True, typst: bool = True, displayed: str | None = None
     ) -> None:
-        self._folder = Path(tempfile.mkdtemp(prefix="evidence-pandoc-"))
+        clean_stale_conversions()
+        self._folder = Path(tempfile.mkdtemp(prefix=f"{_SCRATCH}{host_tag()}-{os.getpid()}-"))
         self._ready: set[str] = set()
         self._timed_out = False
         try:
