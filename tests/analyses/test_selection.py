@@ -371,6 +371,15 @@ def test_a_selection_in_html_escapes_what_came_from_the_data_or_its_parameters()
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
+def test_a_selection_in_html_drops_bidi_controls_of_its_source(monkeypatch):
+    """A sidecar's label or a band of years in the file reach the overview as written: a right-to-left override
+    in them is dropped, as by every other HTML escape of the toolkit (core.text.escape_html)."""
+    monkeypatch.setattr(Selection, "_overview", lambda self: ("abc\u202edef", "<b>x\u2066y</b>"))
+    html = Selection(_indicator_rows())._repr_html_()
+    assert "\u202e" not in html and "\u2066" not in html
+    assert "abcdef" in html and "&lt;b&gt;xy&lt;/b&gt;" in html
+
+
 def test_the_records_of_a_selection_are_filtered_once_per_table_and_selection(monkeypatch):
     """A brief asks for the records of the same selection a dozen times (routes, trends, profiles, the person
     section): filtered once per table, country, role and years, each caller given its own copy; another

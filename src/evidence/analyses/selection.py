@@ -566,10 +566,10 @@ class Selection:
 
     def _repr_html_(self) -> str:
         """The same as :meth:`__repr__`, for JupyterLab."""
-        from html import escape
+        from evidence.core.text import escape_html
 
         what, source = self._overview()
-        return f"<p><b>Selection</b>: {escape(what)}<br><small>of {escape(source)}</small></p>"
+        return f"<p><b>Selection</b>: {escape_html(what)}<br><small>of {escape_html(source)}</small></p>"
 
     def replace(self, **changes: Any) -> Selection:
         """The same selection with some parts changed (checked again)."""
