@@ -739,3 +739,32 @@ def test_a_failed_run_says_what_its_folder_holds(app, tiny, tmp_path, monkeypatc
     monkeypatch.setattr(execute, "run_unless_fresh", failed)
     result = runner.invoke(app, ["run", str(tiny), "--out-root", str(tmp_path)], env={"COLUMNS": "300"})
     assert result.exit_code == 1 and said in result.output, result.output
+
+
+@pytest.mark.kernel
+def test_a_kernel_that_dies_in_a_batch_is_reported_once_not_by_nbclients_logger(tmp_path):
+    """nbclient logs "Kernel died while waiting for execute reply." through Papermill's logger, which has no
+    handler: Python printed it raw on the terminal, above the batch's summary (which already says the run
+    failed and why). It belongs in the run's run.log."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    notebook = write_notebook(tmp_path / "dies.ipynb", "n: int = 1", "if n == 2:\n    import os\n    os._exit(3)")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{notebook}]\nparameters:\n  n: [1, 2]\n")
+    out = tmp_path / "runs"
+    evidence = Path(sys.executable).with_name("evidence")
+    done = subprocess.run(
+        [str(evidence), "batch", str(plan), "--workers", "2", "--out-root", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    said = done.stdout + done.stderr
+    assert "the kernel died while the notebook ran" in said  # the summary's reason
+    assert "Kernel died while waiting" not in said
+    (failed,) = (out / "failed").iterdir()
+    assert "Kernel died while waiting for execute reply." in (failed / "run.log").read_text()

@@ -33,7 +33,7 @@ import shutil
 import socket
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -203,6 +203,27 @@ class _CheckedParameters(logging.Filter):
 
 _PAPERMILL_FILTER = _CheckedParameters()
 
+#: The loggers of the notebook client (Papermill hands its own to nbclient, whose kernel manager logs to
+#: traitlets'): with no handler, Python printed their warnings raw on the terminal ("Kernel died while waiting
+#: for execute reply." above a batch's summary, which already reports the failed run and why).
+_CLIENT_LOGGERS = ("papermill", "nbclient", "traitlets")
+
+
+@contextlib.contextmanager
+def _client_log_to(log: Any) -> Iterator[None]:
+    """While a run executes, what the notebook client logs goes to the run's ``run.log`` (``log``, open),
+    beside the kernel's own messages, and is not printed; a host that configured logging still gets it."""
+    handler = logging.StreamHandler(log)
+    handler.setFormatter(logging.Formatter("[%(name)s %(levelname)s] %(message)s"))
+    loggers = [logging.getLogger(name) for name in _CLIENT_LOGGERS]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+
 
 def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     """Execute a prepared run into its folder (atomically); never raises for a failing notebook, a dead or hung
@@ -253,7 +274,7 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     paths_recorded = False  # whether Papermill wrote the notebook with the paths of a successful run
     unwritten: OSError | None = None  # the runner's own write that failed (a full disk): no result to keep
     try:
-        with open(tmp / LOG_FILE, "a", encoding="utf-8") as log:
+        with open(tmp / LOG_FILE, "a", encoding="utf-8") as log, _client_log_to(log):
             if warm_kernel is not None:
                 from evidence.runs.warm import WARM_ENGINE, KernelUnusable, register_engine
 
