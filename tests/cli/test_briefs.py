@@ -322,9 +322,21 @@ def test_a_brief_whose_renderer_dies_after_its_run_exits_1_naming_the_run_to_ren
     out_root = tmp_path / "runs"
     _failing_pandoc(tmp_path, monkeypatch)
     json_opt = ["--json"] if as_json else []
-    args = ["brief", "THA", "--years", "2015-2023", "--out-root", str(out_root), "--format", "html", *json_opt]
+    args = [
+        "brief",
+        "THA",
+        "--years",
+        "2015-2023",
+        "--out-root",
+        str(out_root),
+        "--format",
+        "html",
+        *json_opt,
+    ]
     code, out, err = _main(monkeypatch, capsys, *args)
-    (run,) = [p for p in out_root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "failed"]
+    (run,) = [
+        p for p in out_root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "failed"
+    ]
     assert code == 1, err
     assert "Traceback" not in err and "pandoc: out of memory" in err
     said = " ".join(err.split())

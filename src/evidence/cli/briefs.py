@@ -145,7 +145,7 @@ def brief_command(
     for warning in other_secret_warnings(d["path"] for d in prepared.data):
         err_console.print(f"[bold red]Warning:[/] {escape(warning)}", soft_wrap=True)
     say = err_console if as_json else console  # with --json, standard output holds the document only
-    from evidence.cli.runs import briefed, drop_replaced_briefs, failed_folder_holds
+    from evidence.cli.runs import briefed, drop_replaced_briefs, failed_folder_holds, say_set_aside
 
     had_brief = briefed(prepared)
     with say.status(f"running {prepared.run_id} ..."):
@@ -157,6 +157,7 @@ def brief_command(
         say.print(
             f"[dim]unchanged since its last run (--force to re-run):[/] {escape(_relative(prepared.folder))}"
         )
+        say_set_aside(outcome, say)
         folder = prepared.folder
     else:
         if outcome.status != "ok":
