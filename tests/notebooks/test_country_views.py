@@ -1262,3 +1262,16 @@ def test_the_note_on_years_without_a_total_points_to_the_citizenship_table_too(r
         "by citizenship (2007) but not their total (see the tables by form of exploitation and by citizenship)"
         in text
     )
+
+
+def test_the_own_authorities_table_says_why_its_flagged_years_are_flagged(real_tables, shown):
+    """Brief audit (the United States as origin): the table of the victims its own authorities detected marked
+    2007–2012 "not comparable with the other years" and said nowhere why (the table of its nationals above
+    gives its own years' reasons, not these): the table's flagged years are explained under it, as the yearly
+    table's are."""
+    brief = open_brief([real_tables[1]], DisclosureRule(5), country="USA", role="origin")
+    before = len(shown)
+    country_views.show_own_detected(brief, brief.holding("indicator")[0])
+    text = _text(shown[before:])
+    assert "not comparable with the other years" in text  # the table's notes
+    assert "**2007–2012** are not comparable with the other years: a change in what is reported" in text
