@@ -934,7 +934,8 @@ def test_routes_without_a_known_origin_are_not_said_to_be_withheld(monkeypatch):
     selection = Selection(conform(pl.DataFrame(records)), country="THA", role="destination")
     views.show_routes(selection, DisclosureRule(5), title="t", map_title="m", subtitle=None, source="s")
     said = [obj.data for obj in shown if hasattr(obj, "data")]
-    assert views.NO_KNOWN_ROUTE in said and views.NO_ROUTE_TO_DRAW not in said
+    # (since the brief audit of Viet Nam: no route table of zeros either, one sentence for both)
+    assert views.NO_KNOWN_ROUTE_TABLE in said and views.NO_ROUTE_TO_DRAW not in said
 
 
 def test_profile_titles_are_escaped_in_every_message(monkeypatch) -> None:
@@ -1329,3 +1330,29 @@ def test_route_charts_of_perturbed_counts_say_so(real_tables, monkeypatch):
     )
     specs = [json.dumps(chart_spec(chart), ensure_ascii=False) for chart, _ in captured]
     assert specs and not any("perturbed" in spec for spec in specs)
+
+
+def test_identified_victims_none_on_a_known_route_get_no_route_table_of_zeros(monkeypatch):
+    """Brief audit (Viet Nam as origin, CTDC): all 17 identified victims had no known destination; the route
+    table under the key figures was zeros but for "Destination unknown 17", which the key figures above it
+    already give. With no victim on a known route, the case data's route table is one sentence."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks import views
+    from evidence.presentation.tables import TABLE_MIME, TableData
+    from evidence.sources.case_schema import conform
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    records = [{"year": 2016, "origin_iso3": "VNM", "destination_iso3": None}] * 17
+    selection = Selection(conform(pl.DataFrame(records)), country="VNM", role="origin")
+    views.show_routes(selection, DisclosureRule(5), title="t", map_title="m", subtitle=None, source="s")
+    captions = [
+        TableData.from_json(obj[TABLE_MIME]).caption
+        for obj in shown
+        if isinstance(obj, dict) and TABLE_MIME in obj
+    ]
+    assert captions == ["Identified victims and their routes"]  # the key figures only
+    said = [obj.data for obj in shown if hasattr(obj, "data")]
+    assert views.NO_KNOWN_ROUTE_TABLE in said and views.NO_KNOWN_ROUTE not in said

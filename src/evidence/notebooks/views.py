@@ -96,6 +96,11 @@ NO_KNOWN_ROUTE: Final = (
     "No chart of routes: no victim of this selection has both a known origin and a known destination."
 )
 
+#: Said instead of the route table and its charts where no identified victim has a known route: the table would
+#: be zeros but for the unknown origins and destinations, which the key figures above it give (Viet Nam's CTDC
+#: records: 17 victims, every destination unknown).
+NO_KNOWN_ROUTE_TABLE: Final = "No table or chart of routes: no victim of this selection has both a known origin and a known destination."
+
 
 def show_charts(named: Sequence[tuple[object, str]]) -> None:
     """Save several charts as SVG (``figures/<name>.svg``) together — the ones not in the chart cache rendered
@@ -622,6 +627,12 @@ def show_route_table(
     if numbers is None:
         return
     rule = numbers.low.table.rule
+    if numbers.exact and not numbers.flow_table.height:
+        # case data with no victim on a known route: a table of zeros beside the unknowns the key figures give
+        _markdown(NO_KNOWN_ROUTE_TABLE)
+        if (unmapped := unmapped_origins_line(numbers.selection, rule)) is not None:
+            _markdown(unmapped)
+        return
     top_n = numbers.low.corridors.height or 1
     noun = "identified victims" if numbers.exact else "detected victims"
     shown = numbers.table()
