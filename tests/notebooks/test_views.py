@@ -1052,7 +1052,7 @@ def test_a_route_section_says_the_years_its_source_holds_when_fewer_than_the_spa
     thailand = Selection(ctdc, country="THA", role="both", years=(2007, 2021))
     assert held_years_sentence(thailand) == (
         "These data hold identified victims of this selection in 2010 only, of 2007–2021: the numbers below are "
-        "of those years."
+        "of that year."
     )
     usa = Selection(ctdc, country="USA", role="destination", years=(2007, 2021))
     assert held_years_sentence(usa) is not None and "in 2015–2019, of 2007–2021" in held_years_sentence(usa)
@@ -1356,3 +1356,14 @@ def test_identified_victims_none_on_a_known_route_get_no_route_table_of_zeros(mo
     assert captions == ["Identified victims and their routes"]  # the key figures only
     said = [obj.data for obj in shown if hasattr(obj, "data")]
     assert views.NO_KNOWN_ROUTE_TABLE in said and views.NO_KNOWN_ROUTE not in said
+
+
+def test_a_route_section_of_one_year_says_that_year(real_tables):
+    """Routes audit (Viet Nam as origin): "These data hold identified victims of this selection in 2016 only,
+    of 2007–2021: the numbers below are of those years": one year is that year."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.views import held_years_sentence
+
+    said = held_years_sentence(Selection(real_tables[0], country="VNM", role="origin", years=(2007, 2021)))
+    assert said is not None and "in 2016 only, of 2007–2021" in said
+    assert said.endswith("the numbers below are of that year.")

@@ -570,17 +570,18 @@ def held_years_sentence(selection: Selection) -> str | None:
         return None
     span = years_text(range(first, last + 1))
     only = " only" if len(held) == 1 else ""
+    those = "that year" if len(held) == 1 else "those years"  # Viet Nam's CTDC records: 2016 only
     # runs of years as a list in words: "2010 and 2018", not "2010, 2018, of 2009–2021"
     when = word_list(years_text(held).split(", "))
     if selection.kind == "indicator":
         # UNODC's totals can cover more years than the citizenship breakdowns the routes are read from
         return (
             f"The citizenship breakdowns of these data hold {victims_noun(selection)} of this selection in "
-            f"{when}{only}, of {span}: the numbers below are of those years."
+            f"{when}{only}, of {span}: the numbers below are of {those}."
         )
     return (
         f"These data hold {victims_noun(selection)} of this selection in {when}{only}, of "
-        f"{span}: the numbers below are of those years."
+        f"{span}: the numbers below are of {those}."
     )
 
 
