@@ -2555,3 +2555,24 @@ def test_a_year_of_a_citizenship_breakdown_without_a_total_is_no_total_published
     # in role origin the citizenship breakdowns are the total: no breakdown of it
     origin = Selection(indicator_rows(rows), country="LAO", role="origin")
     assert "citizenship" not in breakdown_years(origin)
+
+
+def test_too_few_years_for_a_break_names_what_a_break_needs():
+    """Trends audit (Myanmar's nationals, 2017–2021 complete): "No break is searched for in the complete years:
+    too few complete years: 5 (2017–2021), where a trend needs at least 6": a break needs two segments of
+    MIN_BREAK_SEGMENT years each (8), and a reader took 6 complete years to be enough for one."""
+    import re
+
+    from _indicator import nationals_reported
+
+    from evidence.analyses.selection import Selection
+    from evidence.analyses.trends import MIN_BREAK_SEGMENT
+    from evidence.notebooks.builders import break_sentence, yearly_numbers
+    from evidence.presentation.disclosure import DisclosureRule, find_small_counts
+
+    rows = nationals_reported(range(2010, 2015), tha_from=2010)  # five complete years
+    models = yearly_numbers(Selection(rows, country="MMR", role="origin"), DisclosureRule(5)).models()
+    sentence = re.sub(r"</?span[^>]*>", "", break_sentence(models))
+    assert "where a trend needs" not in sentence
+    assert f"where a break needs at least {2 * MIN_BREAK_SEGMENT} ({MIN_BREAK_SEGMENT} per segment)" in sentence
+    assert "5 (2010–2014)" in sentence and find_small_counts(break_sentence(models)) == []

@@ -3902,9 +3902,16 @@ def _break_text(models: SeriesModels) -> str:
     found = models.found_break
     if models.rate_ratio is None:
         if (models.rate_note or "").startswith("too few"):
-            return (
-                f"No break is searched for in the {models.read_years}: {_years_note(models.rate_note or '')}."
+            from evidence.analyses.trends import MIN_BREAK_SEGMENT
+
+            # the trend's rule is not the break's: a break needs two segments (Myanmar's nationals: 5 complete
+            # years, "where a trend needs at least 6", read as if 6 were enough for a break)
+            note = re.sub(
+                r"where a trend needs at least \d+ \(with fewer, [^)]*\)$",
+                f"where a break needs at least {2 * MIN_BREAK_SEGMENT} ({MIN_BREAK_SEGMENT} per segment)",
+                models.rate_note or "",
             )
+            return f"No break is searched for in the {models.read_years}: {_years_note(note)}."
         return trend_sentence(models).replace("estimate a trend", "search for a break")
     if found is None:
         note = models.break_note or ""
