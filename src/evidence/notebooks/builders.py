@@ -2197,7 +2197,15 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
 
     total_only, nothing = no_breakdown_years(numbers)
     gaps = _categories_not_published(numbers)
-    if not total_only and not nothing and not gaps and not numbers.placeholder and not numbers.doubtful:
+    no_total = breakdown_without_total_years(numbers) if numbers.has_totals else []
+    if (
+        not total_only
+        and not nothing
+        and not gaps
+        and not numbers.placeholder
+        and not numbers.doubtful
+        and not no_total
+    ):
         return None
     name = breakdown_name(numbers.by)
     said = []
@@ -2218,6 +2226,13 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
             f"{NO_BREAKDOWN_PUBLISHED.capitalize()}: UNODC gives the total of these victims in "
             f"{years_text(total_only)} but not their breakdown by {name}; those cells are empty, not a count "
             "of 0 and not withheld."
+        )
+    if no_total and numbers.selection.role != "origin":  # an origin's total is the breakdowns' sum
+        said.append(
+            f"{NO_TOTAL_PUBLISHED.capitalize()}: UNODC gives the breakdown by {name} of these victims in "
+            f"{years_text(no_total)} but not their total; "
+            + ("that cell is" if len(no_total) == 1 else "those cells are")
+            + " empty, not a count of 0 and not withheld."
         )
     if nothing:
         said.append(
@@ -3550,7 +3565,15 @@ def _censored_numbers(
         held_back = pl.DataFrame({"year": [str(y) for y in placeholder]}, schema={"year": pl.String})
         years = pl.concat([counts.select("year"), long.select("year"), held_back]).unique().sort("year")
         unpublished = set(years["year"].to_list()) - set(long["year"].to_list())
-        if unpublished or doubtful:  # a year of the total only: the breakdown's cells are empty, said so
+        # a year of the breakdown without the publisher's total (Japan's forms of 2004-2006): its total cell is
+        # empty, noted in this table too (the yearly table's note is not read beside it); with no total in any
+        # year (Cambodia's), the table has no total column and the section says there is none
+        no_total = (
+            (set(long["year"].to_list()) - set(counts["year"].to_list()))
+            if published and counts.height
+            else set()
+        )
+        if unpublished or doubtful or no_total:  # a year of the total only: its cells are empty, said so
             years = years.with_columns(
                 pl.when(pl.col("year").is_in(held_back["year"].implode()))
                 .then(pl.lit(PLACEHOLDER_BREAKDOWN))
@@ -3558,10 +3581,12 @@ def _censored_numbers(
                 .then(pl.lit(NO_BREAKDOWN_PUBLISHED))
                 .when(pl.col("year").is_in([str(y) for y in doubtful]))
                 .then(pl.lit(DOUBTFUL_BREAKDOWN))
+                .when(pl.col("year").is_in(sorted(no_total)))
+                .then(pl.lit(NO_TOTAL_PUBLISHED))
                 .otherwise(pl.lit(""))
                 .alias("note")
             )
-        keys = ["year", "note"] if unpublished or doubtful else ["year"]
+        keys = ["year", "note"] if unpublished or doubtful or no_total else ["year"]
         tables = []
         for bound in ("count_low", "count_high"):
             wide = long.pivot(on=by, index="year", values=bound)
