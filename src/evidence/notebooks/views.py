@@ -1864,14 +1864,20 @@ def show_coverage(opened: Opened) -> None:
             )
             continue
         found = context_coverage(table)
+        unranked: list[int] = []
         if table.kind == "gsi":
             labels = {"measure": "Measure", "countries": "Countries", "with_value": "With a value"}
             labels |= {"without_value": "Without"}
             caption = "Countries with a value of each measure"
         else:
             labels = {"report_year": "Report year", "countries": "Countries", "ranked": "Ranked in a tier"}
-            labels |= {"not_ranked": "Not ranked (special cases)"}
+            # a country listed without a tier: not in that report (most before 2009), or a special case
+            labels |= {"not_ranked": "Not ranked (not in the report, or a special case)"}
             caption = "Countries listed and ranked in a tier, per report"
+            # a report year ranking no country is no report of the file (Kelley's coding lists every country
+            # in 1999 and 2000, none ranked: the source is cited as the reports of 2001-2015): said, not rows
+            unranked = [int(y) for y in found.filter(pl.col("ranked") == 0)["report_year"].to_list()]
+            found = found.filter(pl.col("ranked") > 0)
         shown = found.select(
             pl.col(c).cast(pl.String).alias(c) if c in ("measure", "report_year") else _thousands(c)
             for c in found.columns
@@ -1885,6 +1891,15 @@ def show_coverage(opened: Opened) -> None:
             },
             source=source_line([table]),
         )
+        if unranked:
+            from evidence.analyses.coverage import years_text
+
+            show_markdown(
+                escape_markdown(
+                    f"Not shown: the report years {years_text(unranked)}, in which the file lists countries but "
+                    "ranks none in a tier."
+                )
+            )
     if not countries:
         show_markdown(
             "No country-level table (UNODC country data, Walk Free's GSI or US TIP tiers) among the data files."
