@@ -2607,3 +2607,17 @@ def test_a_breakdowns_row_without_the_publishers_total_is_noted_in_its_table():
         "No total published: UNODC gives the breakdown by form of exploitation of these victims in 2009 but not "
         "their total; that cell is empty, not a count of 0 and not withheld."
     ) in (no_breakdown_note(forms) or "")
+
+
+def test_too_short_a_span_for_growing_corridors_does_not_say_every_year_is_observed():
+    """Routes audit (Ukraine as origin, CTDC): "observed in 2014–2016 only", where the records hold 2014 and
+    2016 and none of 2015: the sentence gives the span of the corridors' years, not years they were seen in."""
+    import re
+
+    from evidence.analyses.routes import PeriodSplit
+    from evidence.notebooks.builders import emerging_unassessed
+
+    text = re.sub(r"</?span[^>]*>", "", emerging_unassessed(PeriodSplit(2014, 2016, 3)) or "")
+    assert "observed in 2014–2016" not in text and "years from 2014 to 2016 only" in text
+    one = re.sub(r"</?span[^>]*>", "", emerging_unassessed(PeriodSplit(2010, 2010, 3)) or "")
+    assert "observed in 2010 only" in one

@@ -2032,14 +2032,16 @@ def emerging_unassessed(periods: PeriodSplit) -> str | None:
     or None when they can be (or there is no corridor at all)."""
     if periods.comparable or periods.first is None or periods.last is None:
         return None
+    # the first and last years the corridors are seen in, not every year between (Ukraine's CTDC records: 2014
+    # and 2016, none of 2015): a span is said as one
     span = (
-        markup.number(periods.first, "years", thousands=False)
+        f"observed in {markup.number(periods.first, 'years', thousands=False)}"
         if periods.first == periods.last
-        else f"{markup.number(periods.first, 'years', thousands=False)}–"
+        else f"observed in years from {markup.number(periods.first, 'years', thousands=False)} to "
         f"{markup.number(periods.last, 'years', thousands=False)}"
     )
     return (
-        f"The corridors of this selection are observed in {span} only: too short a span to compare an earlier "
+        f"The corridors of this selection are {span} only: too short a span to compare an earlier "
         f"period with the last {markup.number(periods.later_years, 'years')} years, so growing and new corridors "
         "are not assessed."
     )
