@@ -2621,3 +2621,19 @@ def test_too_short_a_span_for_growing_corridors_does_not_say_every_year_is_obser
     assert "observed in 2014–2016" not in text and "years from 2014 to 2016 only" in text
     one = re.sub(r"</?span[^>]*>", "", emerging_unassessed(PeriodSplit(2010, 2010, 3)) or "")
     assert "observed in 2010 only" in one
+
+
+def test_a_panel_too_short_for_a_break_is_not_said_to_have_been_searched(real_tables):
+    """Trends audit (the Philippines as origin): "Searched on the steady reporters' series of 2007–2013 (the panel
+    above), not on the full series ... Too few complete years to search for a break": nothing was searched. The
+    panel is named as the series too short for a break, not as one searched."""
+    import re
+
+    from evidence.notebooks.builders import break_sentence, yearly_numbers
+
+    numbers = yearly_numbers(Selection(real_tables[1], country="PHL", role="origin"), RULE)
+    models = numbers.models()
+    assert models.panel is not None and models.found_break is None
+    said = re.sub(r"</?span[^>]*>", "", break_sentence(models))
+    assert not said.startswith("Searched on") and "Too few" in said
+    assert "the steady reporters' series of 2007–2013 (the panel above)" in said

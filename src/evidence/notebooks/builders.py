@@ -3918,6 +3918,14 @@ def break_sentence(models: SeriesModels) -> str:
     text = _break_text(models)
     if models.panel is not None and models.rate_ratio is not None:
         first, last = models.panel.window
+        note = models.break_note or ""
+        if models.found_break is None and note.startswith("a break needs"):
+            # nothing was searched: the panel is the series too short for one (the Philippines' 2007-2013)
+            return (
+                f"Too few {models.read_years} in the steady reporters' series of {first}–{last} (the panel "
+                "above), on which a break would be searched, not on the full series, whose reporting countries "
+                f"come and go ({_years_note(note)})."
+            )
         text = (
             f"Searched on the steady reporters' series of {first}–{last} (the panel above), not on the full "
             f"series, whose reporting countries come and go. {text}"
