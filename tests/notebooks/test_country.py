@@ -1249,3 +1249,5 @@ def test_a_country_level_file_holding_nothing_for_the_country_is_not_said_unused
     assert "Not used" in not_used and "CTDC" in not_used  # the case file: not used at all
     assert "Not used" not in compared
     assert "beside other countries" in said and "(it holds nothing for Bhutan in any year)" in said
+    # one file is "it", and the comparison's file is not said twice to hold nothing
+    assert "Not used, because it holds nothing" in said and said.count("nothing for Bhutan") == 2

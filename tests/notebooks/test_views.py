@@ -244,7 +244,8 @@ def test_a_notebook_about_one_country_uses_warns_about_and_cites_only_the_files_
     assert opened.years == (2012, 2012) and "## Routes into Thailand, 2012" in text  # the span the data hold
     assert [s.loaded.provenance.path for s in opened.selections] == [str(real.resolve())]
     assert "Synthetic records" not in text  # the synthetic file is loaded, not used
-    assert "Not used, because they hold no victims of Thailand as country of destination in 2012" in text
+    # one file: "it holds" (the routes audit: "they hold" of one file)
+    assert "Not used, because it holds no victims of Thailand as country of destination in 2012" in text
     assert "CTDC Global Synthetic Dataset" in text
     assert opened.cite(opened.selections[0].loaded) == views.source_line([opened.selections[0].loaded])
     cited = {

@@ -354,16 +354,14 @@ def unused_sentence(brief: CountryBrief) -> str | None:
     beside = [s for s in empty if id(s.table) in compared]
     said = []
     if unused:
+        they = "it holds" if len(unused) == 1 else "they hold"
         said.append(
-            escape_markdown(f"Not used, because they hold nothing for {brief.place_role} in {brief.period}: ")
+            escape_markdown(f"Not used, because {they} nothing for {brief.place_role} in {brief.period}: ")
             + ("; ".join(_held_parts(brief, unused)) + ".")
         )
-    if beside:
+    if beside:  # each named with what it holds for the country (nothing): said once
         said.append(
-            escape_markdown(
-                f"Used only where the brief sets {brief.place} beside other countries, holding nothing for "
-                f"{brief.place_role} in {brief.period}: "
-            )
+            escape_markdown(f"Used only where the brief sets {brief.place} beside other countries: ")
             + ("; ".join(_held_parts(brief, beside)) + ".")
         )
     return " ".join(said)

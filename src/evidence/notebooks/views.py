@@ -458,7 +458,10 @@ def open_selections(
             for s in unused
         )
         _markdown(
-            escape_markdown(f"Not used, because they hold no victims of {found.place()} in {opened.period}: ")
+            escape_markdown(
+                f"Not used, because {'it holds' if len(unused) == 1 else 'they hold'} no victims of "
+                f"{found.place()} in {opened.period}: "
+            )
             + held
             + "."
         )
