@@ -778,6 +778,20 @@ class RouteView:
             (pl.col("route_basis") == "repatriation") & (pl.col("origin_iso3") != pl.col("destination_iso3"))
         ).join(detected.select(pair), on=pair, how="semi")
 
+    def homes_added(self) -> list[str]:
+        """The countries (ISO3) whose own nationals and those recorded as exploited at home are two rows of the
+        table and one bar of the charts, their sum (:meth:`drawn_routes`), for the charts to say so (Myanmar →
+        Myanmar: 271 and 78, drawn as 349)."""
+        frame = self._published_corridors()
+        if "route_basis" not in frame.columns:
+            return []
+        pair = ["origin_iso3", "destination_iso3"]
+        detected = frame.filter(~pl.col("route_basis").is_in(["repatriation", "doubtful_citizenship"]))
+        at_home = frame.filter(
+            (pl.col("route_basis") == "repatriation") & (pl.col("origin_iso3") == pl.col("destination_iso3"))
+        ).join(detected.select(pair), on=pair, how="semi")
+        return [str(code) for code in at_home["origin_iso3"].unique(maintain_order=True).to_list()]
+
     def returns_not_drawn(self) -> list[str]:
         """The countries (ISO3, in the table's order) of the routes "repatriated from" them that the table lists
         and the charts leave out (:meth:`drawn_routes`), for the charts to say so (Myanmar's nationals: the

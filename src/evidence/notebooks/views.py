@@ -678,11 +678,18 @@ def show_route_table(
         if returns
         else None
     )
+    # a country's own nationals and those exploited at home: two rows of the table, one bar (Myanmar's)
+    homes = [name_of(code) or code for code in numbers.low.homes_added()]  # as the table labels routes
+    added = (
+        "; ".join(f"{home} → {home}: one bar, the sum of the table's two rows of it" for home in homes)
+        if homes
+        else None
+    )
     show_route_charts(
         numbers.chart_data(),
         title=title,
         map_title=map_title,
-        subtitle=sentences(subtitle, note, perturbed, not_drawn),
+        subtitle=sentences(subtitle, note, perturbed, not_drawn, added),
         source=source,
         rule=rule,
         tag=tag,
