@@ -67,6 +67,28 @@ def test_without_a_heading_the_notebook_name_is_the_title(tmp_path: Path) -> Non
     assert document.subtitle == "2015–2020"
 
 
+@pytest.mark.parametrize(
+    ("ended", "started", "shown"),
+    [
+        ('x" lang="x', "2026-11-28T09:00:00+00:00", "2026-11-28"),  # the start's date
+        ("2026-13-45T09:00", "<img src=x>", None),  # neither is a date: the day the brief is made
+        ("2026-11-29T10:00:00+00:00", 'x" lang="x', "2026-11-29"),
+    ],
+)
+def test_the_briefs_date_is_a_date_whatever_the_record_says(
+    tmp_path: Path, ended: str, started: str, shown: str | None
+) -> None:
+    """The brief's date is the day its run ended, from the run's record: a record from elsewhere (untrusted)
+    whose times are no dates gave the brief's date as the first ten characters of whatever it said."""
+    import datetime as dt
+
+    run = make_run(tmp_path / "runs")
+    record = json.loads((run / "run.json").read_text())
+    record["timings"].update(ended=ended, started=started)
+    (run / "run.json").write_text(json.dumps(record))
+    assert build_document(run).date == (shown or dt.date.today().isoformat())
+
+
 def test_removed_cells_and_outputs_never_reach_the_brief(tmp_path: Path) -> None:
     nb = new_notebook(
         cells=[

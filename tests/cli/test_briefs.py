@@ -6,6 +6,7 @@ import re
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -59,8 +60,13 @@ def test_render_errors_are_plain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert "unknown brief format 'docx'" in capsys.readouterr().err
 
 
+# a file size limit (`ulimit -f`, a quota on one file) is a full disk for the brief: it said "File too large"
+# without naming the run folder
+@pytest.mark.parametrize(
+    ("code", "said"), [("EROFS", "Read-only file system"), ("EFBIG", "File too large")], ids=["ro", "fsize"]
+)
 def test_a_run_folder_that_cannot_be_written_is_one_line_naming_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, code: str, said: str
 ) -> None:
     import errno
     import tempfile
@@ -70,7 +76,7 @@ def test_a_run_folder_that_cannot_be_written_is_one_line_naming_it(
 
     def read_only(*args, **kwargs):
         if str(kwargs.get("dir", "")).startswith(str(run)):
-            raise OSError(errno.EROFS, "Read-only file system", str(kwargs["dir"]) + "/.brief.html.x.part")
+            raise OSError(getattr(errno, code), said, str(kwargs["dir"]) + "/.brief.html.x.part")
         return real_mkstemp(*args, **kwargs)
 
     monkeypatch.setattr(tempfile, "mkstemp", read_only)
@@ -79,7 +85,7 @@ def test_a_run_folder_that_cannot_be_written_is_one_line_naming_it(
         main()
     err = capsys.readouterr().err
     assert exit_info.value.code == 2 and "Traceback" not in err
-    assert err.strip() == f"error: {run}: cannot write the brief into the run folder: Read-only file system"
+    assert err.strip() == f"error: {run}: cannot write the brief into the run folder: {said}"
 
 
 def test_brief_options_become_the_notebook_parameters(tmp_path: Path) -> None:
@@ -242,3 +248,46 @@ def test_the_render_json_gives_the_seconds_in_the_order_of_the_outputs() -> None
     document = render_json(result)
     assert list(document["seconds"]) == list(document["outputs"]) == ["html", "pdf"]
     assert document["seconds"] == {"html": 0.5, "pdf": 1.25}
+
+
+@pytest.mark.kernel
+def test_a_brief_whose_render_fails_after_its_run_leaves_no_link_to_the_brief_it_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the run replaced the folder, brief and all; the new brief is refused (or its render killed): the index
+    # must not go on linking the brief that is gone
+    from evidence.briefs import render
+    from evidence.presentation.disclosure import DisclosureError
+
+    out_root = tmp_path / "reports" / "runs"
+    args = ["brief", "THA", "--years", "2015-2023", "--out-root", str(out_root), "--format", "html"]
+    assert runner.invoke(app, args).exit_code == 0
+    (run,) = [p for p in out_root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    index = tmp_path / "reports" / "index.html"
+    assert f"runs/{run.name}/brief.html" in index.read_text(encoding="utf-8")
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise DisclosureError("the brief shows counts below 5")
+
+    monkeypatch.setattr(render, "render_run", refused)
+    again = runner.invoke(app, [*args, "--force"])
+    assert again.exit_code != 0 and isinstance(again.exception, DisclosureError)
+    assert not (run / "brief.html").exists()
+    assert f"runs/{run.name}/brief.html" not in index.read_text(encoding="utf-8")
+
+
+def test_a_render_removes_what_a_render_killed_while_writing_left(tmp_path: Path) -> None:
+    # `kill -9` while the brief or the index was written left their hidden temporary files for good
+    from evidence.core.atomic import host_tag
+
+    run = make_run(tmp_path / "reports" / "runs")
+    dead = f"{host_tag()}-999999999"
+    left = [
+        run / f".brief.html.{dead}.q7sez4aw.part",
+        tmp_path / "reports" / f".index.html.{dead}.x1y2z3w4.part",
+    ]
+    for path in left:
+        path.write_text("half")
+    result = runner.invoke(app, ["render", str(run), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    assert not [path for path in left if path.exists()]

@@ -583,3 +583,159 @@ def test_keep_going_fails_the_invalid_runs_of_a_plan_and_runs_the_others(run_mai
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
         runs_id for runs_id in sorted(runs) if runs_id != "count(n=-1)"
     ]
+
+
+def _fake_brief(folder) -> None:
+    """A rendered brief in a run folder, as the index lists one (without rendering it)."""
+    (folder / "brief.html").write_text("<html><body>brief</body></html>\n")
+    (folder / "brief.json").write_text(json.dumps({"title": "A brief", "formats": {"html": "brief.html"}}))
+
+
+@pytest.mark.kernel
+def test_a_run_replacing_a_briefed_folder_takes_its_brief_out_of_the_index(app, tiny, tmp_path):
+    # the new run replaces the folder, brief and all: the index must not go on linking the brief that is gone
+    # (`run` never renders; a killed or refused render would leave the same dead link)
+    from evidence.briefs.index import index_path, write_index
+
+    out = tmp_path / "reports" / "runs"
+    args = ["run", str(tiny), "-p", "n", "2", "--out-root", str(out)]
+    assert runner.invoke(app, args).exit_code == 0
+    (folder,) = out.iterdir()
+    _fake_brief(folder)
+    index = write_index(out, index_path(out))
+    assert f"{folder.name}/brief.html" in index.read_text()
+    forced = runner.invoke(app, [*args, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert not (folder / "brief.html").exists()
+    assert f"{folder.name}/brief.html" not in index.read_text()
+
+
+@pytest.mark.kernel
+def test_a_batch_replacing_a_briefed_folder_takes_its_brief_out_of_the_index(run_main, tiny, tmp_path):
+    from evidence.briefs.index import index_path, write_index
+
+    out = tmp_path / "reports" / "runs"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"runs:\n  - notebook: {tiny}\n    parameters: {{n: 2}}\n")
+    args = ["batch", str(plan), "--workers", "1", "--out-root", str(out)]
+    assert run_main(args)[0] == 0
+    (folder,) = (p for p in out.iterdir() if not p.name.startswith("."))
+    _fake_brief(folder)
+    index = write_index(out, index_path(out))
+    assert f"{folder.name}/brief.html" in index.read_text()
+    code, text, err = run_main([*args, "--force"])
+    assert code == 0, text + err
+    assert f"{folder.name}/brief.html" not in index.read_text()
+
+
+@pytest.mark.kernel
+def test_sigterm_stops_a_run_as_ctrl_c_does_leaving_nothing_behind(tmp_path):
+    """SIGTERM (`kill`, systemd, a CI timeout) of `evidence run` ended it at once (143): its half-made run
+    folder left for the next run to clear, nothing said. It is now taken as Ctrl-C: the temporary folder
+    removed, the kernel stopped, exit 130 with "error: interrupted"."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    marker = tmp_path / "running"
+    source = f"import os, time\nopen({str(marker)!r}, 'w').write(str(os.getpid()))\ntime.sleep(600)\n"
+    notebook = write_notebook(tmp_path / "slow.ipynb", "n: int = 1", source)
+    out = tmp_path / "runs"
+    evidence = Path(sys.executable).with_name("evidence")
+    run = subprocess.Popen(
+        [str(evidence), "run", str(notebook), "--out-root", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    kernel = None
+    try:
+        deadline = time.monotonic() + 120  # a guard against a hang, not a speed assertion
+        while not (marker.exists() and marker.read_text()):
+            assert run.poll() is None and time.monotonic() < deadline, "the run did not start"
+            time.sleep(0.1)
+        kernel = int(marker.read_text())
+        run.send_signal(signal.SIGTERM)
+        _, err = run.communicate(timeout=60)
+        assert run.returncode == 130 and err.strip().endswith("error: interrupted"), err
+        assert list(out.iterdir()) == []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not _gone(kernel):
+            time.sleep(0.1)
+        assert _gone(kernel)
+    finally:
+        if run.poll() is None:
+            run.kill()
+        if kernel is not None and not _gone(kernel):
+            os.kill(kernel, signal.SIGKILL)
+
+
+def _gone(pid: int) -> bool:
+    """Whether a process has ended (a zombie not yet reaped has ended too)."""
+    from pathlib import Path
+
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state in ("Z", "X")
+
+
+@pytest.mark.kernel
+def test_a_batch_interrupted_after_replacing_a_briefed_folder_takes_its_brief_out_of_the_index(
+    run_main, tiny, tmp_path, monkeypatch
+):
+    # SIGTERM while the worker renders the run it has just put in place: the run never reported, and the index
+    # went on linking the brief that the new run took away
+    from evidence.briefs.index import index_path, write_index
+    from evidence.runs import batch
+
+    out = tmp_path / "reports" / "runs"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"runs:\n  - notebook: {tiny}\n    parameters: {{n: 2}}\nrender: true\n")
+    assert run_main(["run", str(tiny), "-p", "n", "2", "--out-root", str(out)])[0] == 0
+    (folder,) = out.iterdir()
+    _fake_brief(folder)
+    index = write_index(out, index_path(out))
+
+    def replaced_then_interrupted(runs, *, on_start, **kwargs):
+        on_start(1, 0)
+        for name in ("brief.json", "brief.html"):  # the new run in place, its brief not rendered yet
+            (folder / name).unlink()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "run_batch", replaced_then_interrupted)
+    code, text, err = run_main(
+        ["batch", str(plan), "--executor", "tcp://127.0.0.1:1", "--out-root", str(out)]
+    )
+    assert code == 130, text + err
+    assert f"{folder.name}/brief.html" not in index.read_text()
+
+
+@pytest.mark.parametrize(
+    ("kept", "said"),
+    [
+        (("tiny.ipynb", "run.json"), "the partly executed notebook and run.json are in"),
+        (("run.json",), "its run.json (alone) is in"),  # a full disk: the notebook could not be written
+        ((), "nothing of it could be written in"),
+    ],
+)
+def test_a_failed_run_says_what_its_folder_holds(app, tiny, tmp_path, monkeypatch, no_kernel, kept, said):
+    # it said "the partly executed notebook and run.json are in ..." of a folder a full disk had left empty
+    from evidence.runs import execute
+
+    folder = tmp_path / "failed" / "tiny-run"
+    folder.mkdir(parents=True)
+    for name in kept:
+        (folder / name).write_text("{}")
+
+    def failed(run, force=False):
+        return execute.RunOutcome(run.run_id, "tiny", "failed", str(folder), 1.0, "could not write")
+
+    monkeypatch.setattr(execute, "run_unless_fresh", failed)
+    result = runner.invoke(app, ["run", str(tiny), "--out-root", str(tmp_path)], env={"COLUMNS": "300"})
+    assert result.exit_code == 1 and said in result.output, result.output

@@ -429,6 +429,9 @@ def test_ctrl_c_in_a_terminal_stops_a_real_batch_at_once_and_quietly(tmp_path, t
     assert out.splitlines()[-1] == "ran 0, skipped 0, failed 0, interrupted 2", out
     assert "Traceback" not in err and "DeadKernelError" not in err and "never retrieved" not in err, err
     assert err.strip().startswith("interrupted"), err
+    # the runs cut short leave nothing: their temporary folders went with the workers (they were left for the
+    # next batch to clear)
+    assert list((tmp_path / "runs").iterdir()) == []
 
 
 def _gone(pid: int) -> bool:

@@ -874,9 +874,13 @@ def _citation(p: Mapping[str, Any]) -> str:
 
 
 def _run_date(record: RunRecord) -> str:
-    ended = record.timings.ended or record.timings.started
-    if len(ended) >= 10:
-        return ended[:10]
+    """The day the run ended (else started), as the record says it; today's when it says neither as a date (the
+    record is the run folder's, as untrusted as its data: its text is never the brief's date)."""
+    for when in (record.timings.ended, record.timings.started):
+        try:
+            return dt.date.fromisoformat(str(when or "")[:10]).isoformat()
+        except ValueError:
+            continue
     return dt.date.today().isoformat()
 
 

@@ -52,8 +52,11 @@ SkipCheckOpt = Annotated[
 
 
 def register(app: typer.Typer) -> None:
-    app.command("render")(render_command)
-    app.command("brief")(brief_command)
+    from evidence.cli.runs import taking_sigterm_as_interrupt
+
+    # SIGTERM as Ctrl-C: the run's temporary folder removed, its kernel and the renderer stopped (exit 130)
+    app.command("render")(taking_sigterm_as_interrupt(render_command))
+    app.command("brief")(taking_sigterm_as_interrupt(brief_command))
 
 
 def render_command(
@@ -141,8 +144,13 @@ def brief_command(
     for warning in other_secret_warnings(d["path"] for d in prepared.data):
         err_console.print(f"[bold red]Warning:[/] {escape(warning)}", soft_wrap=True)
     say = err_console if as_json else console  # with --json, standard output holds the document only
+    from evidence.cli.runs import briefed, drop_replaced_briefs, failed_folder_holds
+
+    had_brief = briefed(prepared)
     with say.status(f"running {prepared.run_id} ..."):
         outcome = run_unless_fresh(prepared, force=force)
+    if outcome.status == "ok" and had_brief:  # the old brief is gone: not linked while the new one is made
+        drop_replaced_briefs(Path(prepared.out_root))
     release_kernels()  # the one run is done: its kernel ends on another core while the brief is rendered
     if outcome.status == "skipped":
         say.print(
@@ -156,9 +164,7 @@ def brief_command(
             err_console.print(
                 f"[bold red]the notebook failed:[/] {escape(outcome.error or '')}", highlight=False
             )
-            err_console.print(
-                f"the partly executed notebook and run.json are in {escape(_relative(outcome.folder))}"
-            )
+            err_console.print(f"{failed_folder_holds(outcome)} {escape(_relative(outcome.folder))}")
             raise typer.Exit(1)
         say.print(
             f"[green]ran[/] {escape(spec.name)} in {outcome.seconds:.1f} s → {escape(_relative(outcome.folder))}"
@@ -206,14 +212,25 @@ def _render(run_dir: Path, **options: Any) -> Any:
     from evidence.briefs.render import render_run
     from evidence.core.errors import InputError
 
+    clean_stale_briefs(run_dir)
     try:
         return render_run(run_dir, **options)
     except OSError as exc:
-        if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT):
+        if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             raise
         raise InputError(
             f"cannot write the brief into the run folder: {exc.strerror or exc}", path=run_dir
         ) from exc
+
+
+def clean_stale_briefs(run_dir: Path) -> None:
+    """Remove what renders killed while they wrote left beside the brief and the index (their temporary files,
+    ``.brief.html.<host>-<pid>.<random>.part``), before this render writes its own."""
+    from evidence.briefs.index import index_path
+    from evidence.core.atomic import clean_stale_files
+
+    clean_stale_files(run_dir)
+    clean_stale_files(index_path(run_dir.parent).parent)
 
 
 def brief_parameters(

@@ -67,8 +67,8 @@ def _error(message: str) -> None:
 
 
 #: The temporary file an output is written to before it is renamed into place (``evidence.core.atomic``):
-#: ``.NAME.XXXXXXXX.part`` beside it.
-_TEMPORARY = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.part")
+#: ``.NAME.HOST-PID.XXXXXXXX.part`` beside it (``.NAME.XXXXXXXX.part`` before the process was named in it).
+_TEMPORARY = re.compile(r"\.(?P<name>.+?)(?:\.[A-Za-z0-9_-]+?-\d+)?\.[a-z0-9_]{8}\.part")
 
 
 def _written_file(filename: object) -> str:

@@ -37,7 +37,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from evidence.core.atomic import folder_lock
+from evidence.core.atomic import exchange, folder_lock, host_tag, process_alive
 from evidence.core.errors import InputError, ParameterError
 from evidence.notebooks.catalog import NotebookSpec, read_notebook
 from evidence.notebooks.runtime import RUN_DIR_ENV, data_files, read_provenance
@@ -63,6 +63,8 @@ KERNEL_START_TIMEOUT = 300
 #: this wait an error, and nbclient's 4 s failed runs of finished cells on a loaded machine (a batch of two
 #: workers at load ~4); a kernel that truly stops sending is still caught, by this or the cell timeout.
 IOPUB_TIMEOUT = 120
+#: What a write refused for want of room says: a full disk, a quota, a file size limit (``ulimit -f``).
+_NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 _TEMP = re.compile(
     r"^\.(?P<run>.+)\.(?P<host>[A-Za-z0-9_-]+?)-(?P<pid>\d+)\.[A-Za-z0-9_]+\.(?P<kind>part|old)$"
 )
@@ -249,6 +251,7 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     }
     source = nbformat.reads(run.notebook_text, as_version=4) if run.notebook_text else run.notebook_path
     paths_recorded = False  # whether Papermill wrote the notebook with the paths of a successful run
+    unwritten: OSError | None = None  # the runner's own write that failed (a full disk): no result to keep
     try:
         with open(tmp / LOG_FILE, "a", encoding="utf-8") as log:
             if warm_kernel is not None:
@@ -296,6 +299,11 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
         raise
     except Exception as exc:  # noqa: BLE001 - a dead or hung kernel, a bad notebook: the run failed
         error = _reason(exc)
+        if isinstance(exc, OSError) and exc.errno in _NO_ROOM:
+            unwritten = exc  # the executed notebook cut short by a full disk: handled as the record's write
+        else:
+            with contextlib.suppress(Exception):  # a run whose notebook cannot be kept is still recorded
+                keep_partly_executed(getattr(exc, "partly_executed", None), tmp / executed)
         if warm_kernel is not None:  # whatever state it is in, it is not fit for the next run
             _discard(warm_kernel, error)
             warm_kernel = None
@@ -308,6 +316,8 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     status = "ok" if error is None else "failed"
     target = run.folder if status == "ok" else run.failed_folder
     try:
+        if unwritten is not None:
+            raise unwritten
         if not (paths_recorded and status == "ok"):
             _record_paths(tmp / executed, run.notebook_path, target / executed)
         record = _record(run, status, error, tmp, executed, kernel, started, seconds)
@@ -316,7 +326,7 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     except OSError as exc:  # a full disk, a folder made read-only under the run: no half-written run is left
         shutil.rmtree(tmp, ignore_errors=True)
         reason = f"could not write the run's results: {_os_reason(exc)}"
-        error = f"{error}; {reason}" if error else reason
+        error = f"{error}; {reason}" if error and exc is not unwritten else reason
         _record_failure(run, error, kernel, started, seconds)
         return RunOutcome(run.run_id, run.notebook_name, "failed", str(run.failed_folder), seconds, error)
     if status == "ok" and run.failed_folder.exists():
@@ -494,6 +504,31 @@ def run_notebook(
     return execute_run(prepared)
 
 
+def mark_failed_cell(nb_man: Any, exc: BaseException) -> None:
+    """In a notebook whose kernel died or hung (``nb_man``: Papermill's execution manager, before it completes
+    the notebook), fail the cell that was running, with the reason as its error output, as Papermill fails a
+    cell that raises; the cells after it stay pending."""
+    import nbformat
+
+    started = [c for c in nb_man.nb.cells if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    if not started:
+        return
+    cell, reason = started[-1], _reason(exc)
+    output = {"output_type": "error", "ename": type(exc).__name__, "evalue": reason, "traceback": [reason]}
+    cell.setdefault("outputs", []).append(nbformat.from_dict(output))
+    nb_man.cell_exception(cell)
+
+
+def keep_partly_executed(nb: Any, path: Path) -> None:
+    """Write the notebook of a run whose kernel died or hung (Papermill writes none then) to ``path``, as far
+    as it ran (:func:`mark_failed_cell`)."""
+    if nb is None or path.exists():
+        return
+    import nbformat
+
+    nbformat.write(nb, path)
+
+
 def _record_paths(executed: Path, notebook_path: str, final_path: Path) -> None:
     """Papermill records its input and output in the executed notebook's metadata: the whole notebook (it was
     given the content, not a path) and the temporary folder. Record the notebook's path and the final one."""
@@ -572,25 +607,7 @@ def _swap_into_place(source: Path, target: Path) -> None:
 
 
 def _exchange(first: Path, second: Path) -> bool:
-    """Exchange two folders in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False when the system
-    or file system cannot."""
-    if not sys.platform.startswith("linux") or os.environ.get("EVIDENCE_NO_RENAME_EXCHANGE"):
-        return False
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
-        return False
-    raise OSError(code, os.strerror(code), str(second))
+    return exchange(first, second)
 
 
 def _make_temporary(parent: Path, name: str, kind: str) -> Path:
@@ -633,17 +650,11 @@ def _restore_moved_aside(aside: Path, target: Path) -> None:
 
 
 def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return process_alive(pid)
 
 
 def _host_tag() -> str:
-    return re.sub(r"[^A-Za-z0-9-]", "_", socket.gethostname()) or "host"
+    return host_tag()
 
 
 def _now() -> str:
