@@ -7,6 +7,8 @@ import math
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evidence.analyses import profiles
 from evidence.core.errors import ParameterError
@@ -516,3 +518,91 @@ def test_a_predictor_holding_several_values_is_refused(case_records):
     """A transit cell "LAO;THA" was a category of its own in the regression; a column of single values stays a predictor."""
     with pytest.raises(ParameterError, match="several values"):
         profiles.odds_ratios(case_records, outcome="exploitation_forced_labour", predictors=["transit_iso3"])
+
+
+# ------------------------------------------------------------------------------------ rules that always hold
+
+_FLAG = st.sampled_from([True, False, None])
+_FORMS = ("exploitation_forced_labour", "exploitation_sexual", "exploitation_other")
+_RECORD = st.fixed_dictionaries(
+    {
+        "exploitation_forced_labour": _FLAG,
+        "exploitation_sexual": _FLAG,
+        "exploitation_other": _FLAG,
+        "gender": st.sampled_from(["Female", "Male", None]),
+        "perpetrator_gender": st.sampled_from(["Female", "Male", "Female;Male", "Male;Female", "", None]),
+        "year": st.sampled_from([2019, 2020, None]),
+    }
+)
+
+
+@given(st.lists(_RECORD, min_size=1, max_size=30), st.sampled_from(["form", "gender", "perpetrator_gender"]))
+@settings(max_examples=80, deadline=None)
+def test_shares_and_their_intervals_keep_their_rules_on_any_records(records, group):
+    """Shares lie in [0, 1], each interval holds its share, the known and unknown records are every record of
+    the selection, and the counts are those made by hand: a victim once per category it has (a flag true, a
+    value of a cell holding several), the denominator the victims with at least one."""
+    frame = cases(records)
+    if group == "form" and all(r[f] is None for r in records for f in _FORMS):
+        with pytest.raises(
+            ParameterError, match="not recorded in these data"
+        ):  # the layout has no such field
+            profiles.group_shares(frame, group)
+        return
+    shares = profiles.group_shares(frame, group)
+    if group == "form":
+        has = [
+            {
+                label
+                for label, flag in (
+                    ("Forced labour", "exploitation_forced_labour"),
+                    ("Sexual exploitation", "exploitation_sexual"),
+                    ("Other forms of exploitation", "exploitation_other"),
+                )
+                if r[flag]
+            }
+            for r in records
+        ]
+    elif group == "gender":
+        has = [{r["gender"]} - {None} for r in records]
+    else:
+        has = [{v for v in (r["perpetrator_gender"] or "").split(";") if v} for r in records]
+    known = sum(1 for h in has if h)
+    if not known:
+        assert shares.height == 0
+        return
+    assert set(shares["n_known"]) == {known}
+    assert set(shares["n_unknown"]) == {len(records) - known}
+    expected = {c: sum(c in h for h in has) for h in has for c in h}
+    got = dict(zip(shares["category"], shares["count"], strict=True))
+    assert {c: n for c, n in got.items() if n} == expected
+    for row in shares.iter_rows(named=True):
+        assert 0 <= row["ci_low"] <= row["share"] <= row["ci_high"] <= 1
+        assert row["share"] == pytest.approx(row["count"] / known)
+    if group == "gender":  # one value each: the shares partition the known records
+        assert shares["share"].sum() == pytest.approx(1.0)
+    else:  # several each: at least 100%
+        assert shares["share"].sum() >= 1 - 1e-12
+
+
+@given(st.lists(_RECORD, min_size=1, max_size=30))
+@settings(max_examples=60, deadline=None)
+def test_a_crosstab_with_its_unknowns_counts_every_record(records):
+    """n in = n out: with unknowns, a table of two single-valued columns counts each record once; by a flag
+    group each record at least once (once per true flag, once as Unknown with none), as its row says."""
+    frame = cases(records)
+    by_year = profiles.crosstab(frame, "gender", "year", include_unknown=True)
+    cells = by_year.drop("gender").to_numpy()
+    assert cells.sum() == len(records)
+    rows = dict(zip(by_year["gender"], cells.sum(axis=1), strict=True))
+    assert rows == {
+        g: sum((r["gender"] or "Unknown") == g for r in records)
+        for g in {r["gender"] or "Unknown" for r in records}
+    }
+    if all(r[f] is None for r in records for f in _FORMS):
+        with pytest.raises(ParameterError, match="not recorded in these data"):
+            profiles.crosstab(frame, "gender", "form", include_unknown=True)
+        return
+    by_form = profiles.crosstab(frame, "gender", "form", include_unknown=True)
+    expected = sum(max(1, sum(bool(r[f]) for f in _FORMS)) for r in records)
+    assert by_form.drop("gender").to_numpy().sum() == expected

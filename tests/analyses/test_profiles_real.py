@@ -303,6 +303,12 @@ def check_odds_ratios(table, raw: pl.DataFrame, predictors: list[str]) -> None:
         assert term.ci_high == pytest.approx(math.exp(limits[i, 1]), rel=1e-5)
         assert term.p_value == pytest.approx(fit.pvalues[i], rel=1e-4, abs=1e-12)
         assert term.n == int((sample[term.predictor] == term.category).sum())
+    # several terms, several tests: each p-value with Holm's adjustment over the model's terms beside it
+    from statsmodels.stats.multitest import multipletests
+
+    holm = multipletests(fit.pvalues[1:], method="holm")[1]
+    assert [t.p_holm for t in result.terms] == pytest.approx(list(holm), rel=1e-4, abs=1e-12)
+    assert result.to_dict()["odds_ratios"][0]["p_holm"] == pytest.approx(holm[0], rel=1e-4, abs=1e-8)
     for p in result.predictors:  # the reference: the most frequent category left
         assert result.references[p] == sample[p].value_counts(sort=True)[p][0]
 
@@ -372,3 +378,62 @@ def test_demo_profiles_match_the_raw_file(demo, country, role):
     check_crosstab(selection, raw, "gender", "form")
     check_crosstab(selection, raw, "age_band", "labour_sector")
     check_odds_ratios(selection, raw, ["gender", "majority_status"])  # few trans victims: merged or dropped
+
+
+def _tabstat(path) -> dict[str, dict[str, int]]:
+    """CTDC's published frequency tables of the Victim-Perpetrator file (its dictionary's TabStat sheet): variable
+    -> category -> victims (``Missing`` for those not recorded), read from the workbook."""
+    sheet = pl.read_excel(path, sheet_name="TabStat", has_header=False)
+    rows = [tuple(r[:4]) for r in sheet.iter_rows()]
+    tables: dict[str, dict[str, int]] = {}
+    variable = None
+    for first, label, freq, _ in rows:
+        if first not in (None, "Valid", "Missing", "Total") and freq is None:
+            variable = str(first)
+            tables[variable] = {}
+        elif variable and freq not in (None, "Freq.") and label != "Total" and first != "Total":
+            tables[variable]["Missing" if first == "Missing" else str(label)] = int(str(freq))
+    return tables
+
+
+def test_victim_perpetrator_shares_match_ctdcs_published_frequency_tables(shared_data):
+    """The shares' counts and denominators against CTDC's own published tables, not against a reading of ours:
+    a single-valued field partitions the recorded victims; a cell of several values (``Female;Male``) counts
+    the victim under each, its denominator the victims with one at least."""
+    table = load_cached(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+    published = _tabstat(shared_data / "ctdc" / "vp_synthetic_dictionary_2022-12-01.xlsx")
+    for column, variable in (
+        ("gender", "gender"),
+        ("majority_status", "majorityStatus"),
+        ("origin_region", "UN_COO_Region"),
+    ):
+        shares = profiles.group_shares(table, column)
+        freq = published[variable]
+        assert dict(zip(shares["category"], shares["count"], strict=True)) == {
+            k: v for k, v in freq.items() if k != "Missing"
+        }
+        assert shares["n_unknown"][0] == freq["Missing"] and shares["share"].sum() == pytest.approx(1.0)
+    for column, variable in (("perpetrator_gender", "IP_Gender"), ("perpetrator_relation", "IP_Relation")):
+        shares = profiles.group_shares(table, column)
+        freq = published[variable]
+        by_value: dict[str, int] = {}
+        for cell, n in freq.items():
+            if cell != "Missing":
+                for value in cell.split(";"):
+                    by_value[value] = by_value.get(value, 0) + n
+        assert dict(zip(shares["category"], shares["count"], strict=True)) == by_value
+        assert shares["n_known"][0] == sum(n for c, n in freq.items() if c != "Missing")
+        assert shares["n_unknown"][0] == freq["Missing"] and shares["share"].sum() > 1
+
+
+def test_odds_ratios_of_the_victims_left_say_whose_they_are(shared_data):
+    """The statistician's review: in the Victim-Perpetrator file every man with forced labour or sexual
+    exploitation recorded has one of them, so men are dropped and the odds ratios by region are of women only;
+    the overview said gender had "one category left" without saying the other odds ratios are of it alone."""
+    table = load_cached(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+    result = profiles.odds_ratios(table, predictors=["gender", "majority_status", "origin_region"])
+    assert result.dropped == {"gender": ("Male",)} and "gender" not in result.predictors
+    assert result.only == {"gender": "Female"}
+    text = repr(result)
+    assert "gender: one category left in the sample (Female): the odds ratios are of its victims only" in text
+    assert "Female" in result._repr_html_()

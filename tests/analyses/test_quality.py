@@ -350,3 +350,61 @@ def test_indicator_coverage_counts_no_area_without_a_country_code_as_a_country(r
     assert shown["countries"].to_list() == expected["Iso3_code"].to_list()
     assert shown.filter(pl.col("year") == 2017)["countries"].item() == 184
     assert int(shown["values"].sum()) == unodc.rows_kept
+
+
+def test_a_flag_group_answered_false_everywhere_is_unknown_as_the_profiles_count_it():
+    """The statistician's review: a frame given as it is (not through a loader) with every flag of a group
+    false was "known" for the group here and unknown in the profiles (CTDC's rule: all 0 is not recorded), so
+    the completeness table and the shares' denominator disagreed on the same records."""
+    from evidence.analyses import profiles
+
+    frame = conform(
+        pl.DataFrame(
+            {
+                "gender": ["Female", "Male", "Male"],
+                "exploitation_forced_labour": [True, False, None],
+                "exploitation_sexual": [None, False, None],
+            }
+        )
+    )
+    rows = {r["field"]: r for r in field_completeness(frame).iter_rows(named=True)}
+    shares = profiles.group_shares(frame, "form")
+    assert rows["exploitation"]["known"] == shares["n_known"][0] == 1
+    assert completeness_by(frame, "gender")["n_known_exploitation"].to_list() == [1, 0]
+
+
+def test_a_cell_of_several_values_with_none_in_it_is_unknown_as_the_profiles_count_it():
+    """A cell holding several values (``Female;Male``) that holds only separators or blanks names no value:
+    the profiles leave it out of the denominator, so the completeness table counts it unknown too."""
+    from evidence.analyses import profiles
+
+    frame = conform(
+        pl.DataFrame({"gender": ["Female", "Male", "Male"], "perpetrator_gender": ["Male", " ; ", ""]})
+    )
+    rows = {r["field"]: r for r in field_completeness(frame).iter_rows(named=True)}
+    assert (
+        rows["perpetrator_gender"]["known"]
+        == profiles.group_shares(frame, "perpetrator_gender")["n_known"][0]
+        == 1
+    )
+
+
+def test_a_field_an_organisations_file_records_is_collected_for_a_selection_without_it(fixtures):
+    """The statistician's review: an organisation's file records transit countries for 4 of its 21 victims, none
+    of those exploited in Thailand; the completeness of Thailand as destination said transit countries were not
+    collected (a field the source lacks, left out of the tables) instead of known for 0 of its 16 victims. The
+    file decides what is collected, as for CTDC's layouts, not the selection."""
+    from evidence.analyses.selection import Selection
+    from evidence.sources.case_records import load_case_records
+
+    table = load_case_records(fixtures / "case_records" / "assisted_victims.csv")
+    assert table.provenance.layout == "mapped"  # fields that depend on the file
+    whole = {r["field"]: r for r in field_completeness(table).iter_rows(named=True)}
+    assert whole["transit_iso3"]["collected"] and whole["transit_iso3"]["known"] > 0
+    rows = {
+        r["field"]: r
+        for r in field_completeness(Selection(table, country="THA", role="destination")).iter_rows(named=True)
+    }
+    assert rows["transit_iso3"]["known"] == 0 and rows["transit_iso3"]["records"] == 16
+    assert rows["transit_iso3"]["collected"]
+    assert {f for f, r in rows.items() if r["collected"]} == {f for f, r in whole.items() if r["collected"]}

@@ -1624,3 +1624,19 @@ def test_unrecorded_counts_by_form_in_capitals_are_those_by_form(real_tables):
         ).height
         > 0
     )
+
+
+def test_why_empty_says_a_selection_of_band_dated_records_has_no_single_year(shared_data):
+    """The Victim–Perpetrator file dates most victims by a band only (2014-2018): a selection of those years holds
+    records, so "the table holds them in 2019–2020" would deny what the selection holds."""
+    from evidence.sources.cache import load_cached
+
+    vp = load_cached(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+    selection = Selection(vp, years=(2014, 2018))
+    assert selection.records().height and selection.records()["year"].is_null().all()
+    said = trends.why_empty(selection)
+    assert said is not None
+    assert "dated only by a band of years (2014-2018" in said, said
+    assert "holds them in" not in said
+    # a selection cutting the band holds none of its records, and says where the table's dated records are
+    assert "holds them in" in (trends.why_empty(Selection(vp, years=(2015, 2016))) or "")

@@ -196,3 +196,20 @@ def make_run(
     }
     (folder / "run.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
     return folder
+
+
+def typst_text(value: Any) -> str:
+    """The text of Typst content as ``typst query`` serialises it."""
+    if isinstance(value, list):
+        return "".join(typst_text(v) for v in value)
+    if not isinstance(value, dict):
+        return ""
+    func = value.get("func")
+    if func == "space":
+        return " "
+    if func in ("linebreak", "parbreak"):
+        return "\n"
+    if func == "smartquote":
+        return '"' if value.get("double", True) else "'"
+    text = value.get("text") if isinstance(value.get("text"), str) else ""
+    return text + "".join(typst_text(v) for k, v in value.items() if k not in ("text", "func"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import itertools
 import json
 import re
@@ -9,10 +10,12 @@ import shutil
 import subprocess
 import tempfile
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from _brief_runs import SECRET_CODE, SECRET_STDERR, SECRET_STDOUT, executed_notebook, make_run
+import yaml
+from _brief_runs import SECRET_CODE, SECRET_STDERR, SECRET_STDOUT, executed_notebook, make_run, typst_text
 from _chromium import chromium_path, ink_share, load_page
 from nbformat.v4 import new_markdown_cell
 
@@ -20,6 +23,7 @@ from evidence.briefs import builtin
 from evidence.briefs.builtin import RenderError, external_references
 from evidence.briefs.document import build_document
 from evidence.presentation.disclosure import find_small_counts
+from evidence.presentation.markup import escape_markdown
 
 
 @pytest.fixture
@@ -381,6 +385,64 @@ def test_external_references_are_found() -> None:
     assert external_references("<div style=\"background: url('https://example.org/bg.png')\">")
     assert not external_references('<a href="https://www.ctdatacollaborative.org/">CTDC</a>')
     assert not external_references('<img src="data:image/png;base64,AAAA">')
+
+
+def test_external_references_are_found_however_the_markup_writes_them() -> None:
+    # an attribute value with a ">" in it, a reference written with character references, one in a srcset, the
+    # element's name or the attribute's in capitals: each is read as a browser reads it
+    assert external_references('<img alt="a > b" src="//cdn.example.org/a.png">')
+    assert external_references('<img src="&#47;&#47;cdn.example.org/a.png">')
+    assert external_references('<img srcset="a.png 1x, https://cdn.example.org/b.png 2x">')
+    assert external_references('<IMG SRC="HTTPS://cdn.example.org/a.png">')
+    assert external_references('<span style="background:url(&quot;//cdn.example.org/x&quot;)">x</span>')
+    assert external_references('<link href="//fonts.example.org/f.css" rel="stylesheet">')
+
+
+class _Attributes(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, dict(attrs)))
+
+
+@pytest.mark.parametrize("date", ['x" lang="x', "a' b=\"c", "2026-11-28"])
+def test_the_pages_metadata_is_never_markup_from_its_text(tmp_path: Path, date: str) -> None:
+    """The front matter's date (from a run's record, which may come from elsewhere) went into an attribute of
+    the page's head as written (pandoc leaves a quote in text as it is): ``x" lang="x`` added an attribute to
+    the ``<meta>``. Its own text in the title block, a date or not, is shown as it is."""
+    source = tmp_path / "brief.qmd"
+    meta = {"title": "T", "date": escape_markdown(date), "lang": "en"}
+    source.write_text(f"---\n{yaml.safe_dump(meta)}---\n\nBody.\n", encoding="utf-8")
+    page = builtin.html_document(source)
+    parser = _Attributes()
+    parser.feed(page)
+    metas = [attrs for tag, attrs in parser.elements if tag == "meta" and attrs.get("name") == "dcterms.date"]
+    assert [set(m) for m in metas] == [{"name", "content"}]
+    assert metas[0]["content"] == (date if date[0].isdigit() else "")  # a date, or none
+    html_tag = next(attrs for tag, attrs in parser.elements if tag == "html")
+    assert html_tag["lang"] == "en"
+    assert f'<p class="date">{html_module.escape(date, quote=False)}</p>' in page
+
+
+def test_text_that_reads_like_a_reference_is_no_reference() -> None:
+    """A category, a citation or a caption from data that *says* ``url(https://...)``, ``@import "//..."`` or
+    ``src=//...`` is text a reader reads, not something the page loads: the check reads the page's markup
+    (its tags, its attributes and its style sheets), never its text. It read the text too, and a UNODC category
+    "Forced labour, see url(https://...)" stopped the country brief ("would load from the web")."""
+    for text in (
+        "Forced labour, see url(https://evil.example/x)",
+        'x @import "//evil.example/a.css"',
+        "@import 'http://evil.example/c'",
+        "url( //evil.example)",
+        "<img src=//evil.example/x>",
+    ):
+        page = builtin.pandoc(None, "html5", text=escape_markdown(text))
+        assert text in html_module.unescape(page), text  # the reader reads it
+        assert external_references(page) == [], text
+        titled = f'<html><head><title>{html_module.escape(text)}</title></head><body><p alt="{html_module.escape(text)}">x</p></body></html>'
+        assert external_references(titled) == [], text
 
 
 def test_pandoc_failure_is_a_render_error(tmp_path: Path) -> None:
@@ -867,3 +929,137 @@ def test_on_a_phone_every_table_is_set_smaller_and_tighter(tmp_path: Path) -> No
     assert phone == {"padding": 0.4, "size": 0.82}, phone
     desktop = load_page(page_file, width=1100, probe=probe).probe
     assert desktop == {"padding": 0.7, "size": 0.92}, desktop
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/ forged term",
+        "= Forged heading",
+        "- forged item",
+        "+ forged item",
+        "1. forged item",
+        "/ a: b",
+        "... x",
+    ],
+)
+def test_the_title_block_shows_its_text_as_text_in_the_pdf(tmp_path: Path, text: str) -> None:
+    """The Typst template writes the title, subtitle and date into content blocks (``title: [...]``), where
+    their first characters are at the start of a line: "= " opened a heading in the title block, "- " a list,
+    and "/ " a term list, which without its colon stopped the PDF ("expected colon"). A subtitle starts with the
+    run's country, a title may be a notebook's computed heading: text from data, escaped, reaching Typst as
+    text that pandoc's writer, taking metadata for text inside a line, did not escape."""
+    import typst
+
+    source = tmp_path / "brief.qmd"
+    meta = {"title": escape_markdown(text), "subtitle": escape_markdown(text), "date": escape_markdown(text)}
+    source.write_text(f"---\n{yaml.safe_dump(meta)}---\n\nBody.\n", encoding="utf-8")
+    markup = tmp_path / "brief.typ"
+    markup.write_text(builtin.typst_markup(source), encoding="utf-8")
+    assert builtin.typeset(markup.read_text(encoding="utf-8"), tmp_path).startswith(b"%PDF-")
+    for selector in ("heading", "list", "enum", "terms"):
+        assert "forged" not in typst.query(str(markup), selector, root=str(tmp_path)).lower(), selector
+    shown = [typst_text(p) for p in json.loads(typst.query(str(markup), "par", root=str(tmp_path)))]
+    assert shown[1:4] == [text] * 3, shown  # title, subtitle and date, each as written
+
+
+_MARKERS = [
+    "/ forged term",
+    "- forged item",
+    "+ forged item",
+    "= Forged heading",
+    "== Forged heading",
+    "12. forged",
+]
+
+
+@pytest.mark.parametrize("text", _MARKERS)
+def test_text_that_starts_a_content_block_in_the_pdf_shows_as_text(tmp_path: Path, text: str) -> None:
+    """A table cell, a list item, a link's text and a footnote are content blocks in the PDF's Typst, where a
+    text's first characters are at the start of a line: a category "- forged item" in a table cell made a list
+    in the cell, "= x" a heading, "12. x" a numbered list, and "/ x" a term list without its colon, which
+    stopped the PDF ("expected colon"). pandoc's Typst writer escapes these at the start of a paragraph only."""
+    import typst
+
+    from evidence.presentation.markup import data_label
+    from evidence.presentation.tables import TableData
+
+    escaped = escape_markdown(text)
+    table = TableData.from_cells([text, "n"], [[text, "120"], ["b", "30"]])
+    body = "\n\n".join(
+        [
+            table.to_markdown(),
+            f"- {escaped}\n- b",
+            "Between the lists.",
+            f"- {data_label(text)}\n- b",  # a label from data, as notebooks write one
+            f"1. {escaped}\n2. b",
+            f"See [{escaped}](<https://www.unodc.org/>).",
+            f"A note[^1].\n\n[^1]: {escaped}",
+            f"Term\n:   {escaped}",
+        ]
+    )
+    source = tmp_path / "brief.qmd"
+    source.write_text(f"---\ntitle: T\n---\n\n{body}\n", encoding="utf-8")
+    markup = tmp_path / "brief.typ"
+    markup.write_text(builtin.typst_markup(source), encoding="utf-8")
+    assert builtin.typeset(markup.read_text(encoding="utf-8"), tmp_path).startswith(b"%PDF-")
+    assert "orged" not in typst.query(str(markup), "heading", root=str(tmp_path))
+    items = json.loads(typst.query(str(markup), "list", root=str(tmp_path)))
+    items += json.loads(typst.query(str(markup), "enum", root=str(tmp_path)))
+    # the lists the source writes, each item the text as written
+    assert sorted(typst_text(i["children"]) for i in items) == [f"{text}b"] * 3, items
+    assert not json.loads(typst.query(str(markup), "terms", root=str(tmp_path)))[
+        1:
+    ]  # the source's one term list
+    (shown,) = json.loads(typst.query(str(markup), "table", root=str(tmp_path)))
+    header, _, *cells = [typst_text(c) for c in shown["children"]]  # header, rule, cells
+    assert header == f"{text}n" and cells == [text, "120", "b", "30"], shown
+
+
+def test_a_failing_pandoc_is_said_without_its_call_stack():
+    """pandoc appends its Haskell call stack to some errors (a missing $TMPDIR): the reader gets the message."""
+    from evidence.briefs.builtin import pandoc_message
+
+    said = (
+        "/tmp/missing/evidence-pandoc-1/out.html: openTempFile: does not exist (No such file or directory)\n"
+        "CallStack (from HasCallStack):\n  error, called at libraries/base/GHC/Err.hs:74:14 in base:GHC.Err\n"
+        "  throwIO, called at src/Text/Pandoc/App.hs:160:7 in pandoc-3.1:Text.Pandoc.App\n"
+    )
+    assert pandoc_message(said) == (
+        "/tmp/missing/evidence-pandoc-1/out.html: openTempFile: does not exist (No such file or directory)"
+    )
+    lua = "Error running Lua:\nbrief.lua:12: attempt to index a nil value\n" + "stack traceback:\n" * 20
+    assert pandoc_message(lua).splitlines()[:2] == [
+        "Error running Lua:",
+        "brief.lua:12: attempt to index a nil value",
+    ]
+    assert len(pandoc_message(lua).splitlines()) == 5
+
+
+def test_scratch_folders_a_killed_render_left_are_removed_by_the_next(tmp_path, monkeypatch):
+    """A render killed with its pandoc running leaves pandoc's scratch folder in $TMPDIR: named by the process,
+    it is removed by the next render once that process is gone; a living process's folder is kept."""
+    import os
+    import tempfile
+
+    from evidence.briefs import builtin
+    from evidence.core.atomic import host_tag
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead = tmp_path / f"evidence-pandoc-{host_tag()}-{gone.pid}-abc_123"
+    alive = tmp_path / f"evidence-pandoc-{host_tag()}-{os.getpid()}-def456"
+    other = tmp_path / f"evidence-pandoc-another-host-{gone.pid}-ghi789"
+    for folder in (dead, alive, other):
+        folder.mkdir()
+        (folder / "brief.html").write_text("<p>half</p>")
+    builtin.clean_stale_conversions.cache_clear()
+    assert builtin.clean_stale_conversions() == [dead]
+    assert not dead.exists() and alive.exists() and other.exists()
+    builtin.clean_stale_conversions.cache_clear()
+    with builtin.Conversion("# x\n", html=True, typst=False) as conversion:
+        assert conversion._folder.parent == tmp_path
+        assert conversion._folder.name.startswith(f"evidence-pandoc-{host_tag()}-{os.getpid()}-")
+        assert conversion.result("html")
+        conversion.finish()

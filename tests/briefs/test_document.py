@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from _brief_runs import executed_notebook, make_run, png_bytes
+from _brief_runs import VEGALITE, executed_notebook, make_run, png_bytes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
@@ -65,6 +65,28 @@ def test_without_a_heading_the_notebook_name_is_the_title(tmp_path: Path) -> Non
     document = build_document(record_run)
     assert document.title == "Country brief"
     assert document.subtitle == "2015–2020"
+
+
+@pytest.mark.parametrize(
+    ("ended", "started", "shown"),
+    [
+        ('x" lang="x', "2026-11-28T09:00:00+00:00", "2026-11-28"),  # the start's date
+        ("2026-13-45T09:00", "<img src=x>", None),  # neither is a date: the day the brief is made
+        ("2026-11-29T10:00:00+00:00", 'x" lang="x', "2026-11-29"),
+    ],
+)
+def test_the_briefs_date_is_a_date_whatever_the_record_says(
+    tmp_path: Path, ended: str, started: str, shown: str | None
+) -> None:
+    """The brief's date is the day its run ended, from the run's record: a record from elsewhere (untrusted)
+    whose times are no dates gave the brief's date as the first ten characters of whatever it said."""
+    import datetime as dt
+
+    run = make_run(tmp_path / "runs")
+    record = json.loads((run / "run.json").read_text())
+    record["timings"].update(ended=ended, started=started)
+    (run / "run.json").write_text(json.dumps(record))
+    assert build_document(run).date == (shown or dt.date.today().isoformat())
 
 
 def test_removed_cells_and_outputs_never_reach_the_brief(tmp_path: Path) -> None:
@@ -500,3 +522,26 @@ def test_a_run_folder_cannot_link_its_notebook_to_one_outside_it(tmp_path: Path)
     (run / "run.json").write_text(json.dumps(record))
     with pytest.raises(InputError, match="cannot tell which executed notebook"):
         build_document(run)
+
+
+def test_a_chart_without_a_caption_is_described_by_its_own_title() -> None:
+    """The HTML brief shows a chart's SVG as an image, whose text a screen reader does not read: a chart shown
+    with no caption gets its title as alternative text, read from the SVG, as text (hostile titles too)."""
+    import html as html_module
+
+    from evidence.briefs.builtin import pandoc
+    from evidence.briefs.document import _image_markdown, svg_title, vegalite_svg
+
+    title = 'Routes to Côte d\'Ivoire "x"} ![y](http://evil.example) <img src=x onerror=alert(1)>'
+    svg = vegalite_svg({**VEGALITE, "title": title}, 5)
+    assert svg_title(svg) == title
+    markdown = _image_markdown("figure-1.svg", svg, {}, {})
+    page = pandoc(None, "html", text=markdown + "\n")
+    (img,) = re.findall(r"<img [^>]*>", page)
+    assert html_module.unescape(re.search(r' alt="([^"]*)"', img)[1]) == title
+    assert (
+        "<a " not in page and page.count("<") == 3
+    )  # <p>, the one <img>, </p>: nothing of the title is markup
+    # a caption, or a fig-alt of the cell, wins; a chart with no title has none
+    assert 'alt="Victims"' in _image_markdown("figure-1.svg", svg, {"fig-alt": "Victims"}, {})
+    assert "alt=" not in _image_markdown("figure-2.svg", vegalite_svg(VEGALITE, 5), {}, {})

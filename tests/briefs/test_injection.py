@@ -20,7 +20,10 @@ from typing import Any
 import nbformat
 import polars as pl
 import pytest
+from _brief_runs import typst_text
 from _chromium import chromium_path, load_page
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from evidence.briefs import builtin
@@ -46,6 +49,9 @@ PAYLOADS = {
     "typst-raw": '`#eval("panic(\\"raw\\")")`{=typst}',
     "typst-markup": "$x$ @ref <label> // a line ** __ = heading",
     "web-link": "https://evil.example/phish",  # a live link only where the toolkit gives the address
+    # text that reads like a style sheet's reference: shown as text, and no reason to refuse the brief (the check
+    # of what a page loads read the text too: "would load from the web")
+    "css-url": "Forced labour, see url(https://evil.example/x) and @import '//evil.example/a.css'",
     # line breaks to Typst but not to Markdown (NEL, the Unicode line and paragraph separators): a heading, a
     # term list without its colon (a syntax error that stopped the PDF) and a list item, mid-line
     "typst-newline": "Forced labour\x85= Forged heading\x85/ forged term\u2029- forged item\u2028+ forged",
@@ -139,7 +145,7 @@ def views_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list
     from evidence.notebooks import views
     from evidence.presentation.disclosure import suppress_table
 
-    categories = [PAYLOADS[k] for k in ("img", "svg", "iframe", "script", "typst-newline")]
+    categories = [PAYLOADS[k] for k in ("img", "svg", "iframe", "script", "typst-newline", "css-url")]
     data = write_workbook(tmp_path / "glotip.xlsx", categories)
     write_sidecar(data)
     capture = _Capture()
@@ -304,7 +310,7 @@ def test_the_html_brief_holds_no_markup_from_data(rendered: Path) -> None:
     # escaped where they entered, the payloads reach the reader as text: in table cells and headers, the
     # sidecar's title and citation, the parameters (title, subtitle), captions, notes
     text = html.unescape(re.sub(r"<[^>]+>", "", page))
-    for name in ("img", "svg", "iframe", "script", "markdown-html", "typst-read", "typst-raw"):
+    for name in ("img", "svg", "iframe", "script", "markdown-html", "typst-read", "typst-raw", "css-url"):
         assert PAYLOADS[name] in text, name
     assert "NOT A BANNER" in text and page.count('class="synthetic-banner"') == 0  # no fake box either
     # REVIEW8 m8: the sidecar's web address is shown, never a link
@@ -348,23 +354,6 @@ def test_the_probe_sees_a_payload_that_runs(tmp_path: Path) -> None:
     assert probe["pwned"] is True and probe["handlers"] == 2
 
 
-def _typst_text(value: Any) -> str:
-    """The text of Typst content as ``typst query`` serialises it."""
-    if isinstance(value, list):
-        return "".join(_typst_text(v) for v in value)
-    if not isinstance(value, dict):
-        return ""
-    func = value.get("func")
-    if func == "space":
-        return " "
-    if func in ("linebreak", "parbreak"):
-        return "\n"
-    if func == "smartquote":
-        return '"' if value.get("double", True) else "'"
-    text = value.get("text") if isinstance(value.get("text"), str) else ""
-    return text + "".join(_typst_text(v) for k, v in value.items() if k not in ("text", "func"))
-
-
 def test_the_pdf_shows_the_payloads_as_text(rendered: Path) -> None:
     import typst
 
@@ -375,7 +364,7 @@ def test_the_pdf_shows_the_payloads_as_text(rendered: Path) -> None:
     text = ""
     for selector in ("heading", "par", "table", "list", "figure"):
         found = json.loads(typst.query(str(markup), selector, root=str(rendered)))
-        text += "\n".join(_typst_text(element) for element in found) + "\n"
+        text += "\n".join(typst_text(element) for element in found) + "\n"
     flat = " ".join(text.split())
     for name in ("img", "script", "typst-eval", "typst-read", "typst-raw", "typst-markup", "markdown-html"):
         assert " ".join(PAYLOADS[name].split()) in flat, name
@@ -594,3 +583,106 @@ def test_html_from_a_notebook_cannot_forge_the_briefs_boxes(tmp_path: Path) -> N
     assert (
         "Forged" not in markup.split("#brief-keyfigures(title: [At a glance])[", 1)[0].split("doc,\n)", 1)[-1]
     )
+
+
+# ------------------------------------------------------------------------------------ any text, every place
+
+_ANY_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=24) | st.lists(
+    st.sampled_from(
+        [
+            *"ab -.:/'\"&;<>*_[]#|$@^~`\\{}!()=+%",
+            "\n",
+            "\r",
+            "\x85",
+            "\u2028",
+            "\x1b",
+            "\u202e",
+            "http",
+            "#eval(",
+            "/ ",  # at the start of a table cell, a list item or the title block: Typst's markers
+            "- ",
+            "= ",
+            "12. ",
+            "{{<",
+            "{=html}",
+            "javascript:",
+            "url(//",
+            "<img src=x onerror=y>",
+            "</script>",
+            "datum['x']",
+            "@ref",
+        ]
+    ),
+    max_size=12,
+).map("".join)
+
+
+def _shown(text: str) -> str:
+    """What a reader is shown of ``text``: one line, without controls or invisible format characters."""
+    from evidence.presentation.markup import strip_unsafe_format
+
+    flat = re.sub(r"[\r\n\u2028\u2029\x0b\x0c\x85]", " ", strip_unsafe_format(text))
+    return re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]", "", flat)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=_ANY_TEXT)
+def test_any_text_anywhere_in_a_brief_is_shown_as_itself_and_runs_nothing(text: str) -> None:
+    """The rule every brief keeps, for any text in every place untrusted text reaches one: a table's caption,
+    header, cells and notes, a label and escaped prose in the notebook's text, a figure's caption, the run's
+    parameters, its record (run, toolkit) and its sources' provenance (title, release, licence, citation, URL).
+    The HTML page and the index hold no element, handler or reference from it, nothing the page loads, and show
+    it as text; the PDF compiles (its Typst evaluated nothing from it) and shows it as text."""
+    import tempfile
+
+    import typst
+
+    from evidence.presentation.markup import data_label
+    from evidence.presentation.tables import TableData
+
+    table = TableData.from_cells([text, "n"], [[text, "120"]], caption=text, notes=[text])
+    one_line = _shown(text)
+    outputs = [
+        new_output("display_data", data=table.bundle()),
+        new_output(
+            "display_data", data={"text/markdown": f"Label {data_label(text)} and {escape_markdown(text)}."}
+        ),
+    ]
+    figure = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><rect width="20" height="20"/></svg>'
+    )
+    notebook = new_notebook(
+        cells=[
+            new_markdown_cell("# Any text"),
+            new_code_cell("views()", outputs=outputs),
+            new_code_cell(
+                f"#| fig-cap: {' '.join(one_line.split())}\nchart",
+                outputs=[new_output("display_data", data={"image/svg+xml": figure})],
+            ),
+        ]
+    )
+    source = {"title": text, "release": text, "licence": text, "citation": text, "url": text, "source": text}
+    with tempfile.TemporaryDirectory() as tmp:
+        run = write_run(Path(tmp) / "reports" / "runs", notebook, [source])
+        record = json.loads((run / "run.json").read_text(encoding="utf-8"))
+        record.update(run_id=text, toolkit={"version": text})
+        record["parameters"].update(country=text, role=text, by=text)
+        (run / "run.json").write_text(json.dumps(record), encoding="utf-8")
+        render_run(run, renderer="builtin", check_disclosure=False)
+        page = (run / "brief.html").read_text(encoding="utf-8")
+        index = (run.parent.parent / "index.html").read_text(encoding="utf-8")
+        for html_page in (page, index):
+            assert dangerous_markup(html_page) == []
+            assert builtin.external_references(html_page) == []
+            assert builtin.content_security_policy(html_page) == builtin.CONTENT_SECURITY_POLICY
+        shown = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+        said = " ".join(f"Label {one_line} and {one_line}.".split())
+        assert said in shown
+        markup = run / "brief-markup.typ"
+        markup.write_text(builtin.typst_markup(run / "brief.qmd"), encoding="utf-8")
+        typeset = ""
+        for selector in ("par", "table"):
+            found = json.loads(typst.query(str(markup), selector, root=str(run)))
+            typeset += " ".join(typst_text(element) for element in found) + " "
+        assert said in " ".join(typeset.split())
+        assert (run / "brief.pdf").read_bytes().startswith(b"%PDF-")

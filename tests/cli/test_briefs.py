@@ -6,6 +6,7 @@ import re
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -59,8 +60,13 @@ def test_render_errors_are_plain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert "unknown brief format 'docx'" in capsys.readouterr().err
 
 
+# a file size limit (`ulimit -f`, a quota on one file) is a full disk for the brief: it said "File too large"
+# without naming the run folder
+@pytest.mark.parametrize(
+    ("code", "said"), [("EROFS", "Read-only file system"), ("EFBIG", "File too large")], ids=["ro", "fsize"]
+)
 def test_a_run_folder_that_cannot_be_written_is_one_line_naming_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, code: str, said: str
 ) -> None:
     import errno
     import tempfile
@@ -70,7 +76,7 @@ def test_a_run_folder_that_cannot_be_written_is_one_line_naming_it(
 
     def read_only(*args, **kwargs):
         if str(kwargs.get("dir", "")).startswith(str(run)):
-            raise OSError(errno.EROFS, "Read-only file system", str(kwargs["dir"]) + "/.brief.html.x.part")
+            raise OSError(getattr(errno, code), said, str(kwargs["dir"]) + "/.brief.html.x.part")
         return real_mkstemp(*args, **kwargs)
 
     monkeypatch.setattr(tempfile, "mkstemp", read_only)
@@ -79,7 +85,7 @@ def test_a_run_folder_that_cannot_be_written_is_one_line_naming_it(
         main()
     err = capsys.readouterr().err
     assert exit_info.value.code == 2 and "Traceback" not in err
-    assert err.strip() == f"error: {run}: cannot write the brief into the run folder: Read-only file system"
+    assert err.strip() == f"error: {run}: cannot write the brief into the run folder: {said}"
 
 
 def test_brief_options_become_the_notebook_parameters(tmp_path: Path) -> None:
@@ -242,3 +248,112 @@ def test_the_render_json_gives_the_seconds_in_the_order_of_the_outputs() -> None
     document = render_json(result)
     assert list(document["seconds"]) == list(document["outputs"]) == ["html", "pdf"]
     assert document["seconds"] == {"html": 0.5, "pdf": 1.25}
+
+
+@pytest.mark.kernel
+def test_a_brief_whose_render_fails_after_its_run_leaves_no_link_to_the_brief_it_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the run replaced the folder, brief and all; the new brief is refused (or its render killed): the index
+    # must not go on linking the brief that is gone
+    from evidence.briefs import render
+    from evidence.presentation.disclosure import DisclosureError
+
+    out_root = tmp_path / "reports" / "runs"
+    args = ["brief", "THA", "--years", "2015-2023", "--out-root", str(out_root), "--format", "html"]
+    assert runner.invoke(app, args).exit_code == 0
+    (run,) = [p for p in out_root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    index = tmp_path / "reports" / "index.html"
+    assert f"runs/{run.name}/brief.html" in index.read_text(encoding="utf-8")
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise DisclosureError("the brief shows counts below 5")
+
+    monkeypatch.setattr(render, "render_run", refused)
+    again = runner.invoke(app, [*args, "--force"])
+    assert again.exit_code != 0 and isinstance(again.exception, DisclosureError)
+    assert not (run / "brief.html").exists()
+    assert f"runs/{run.name}/brief.html" not in index.read_text(encoding="utf-8")
+
+
+def test_a_render_removes_what_a_render_killed_while_writing_left(tmp_path: Path) -> None:
+    # `kill -9` while the brief or the index was written left their hidden temporary files for good
+    from evidence.core.atomic import host_tag
+
+    run = make_run(tmp_path / "reports" / "runs")
+    dead = f"{host_tag()}-999999999"
+    left = [
+        run / f".brief.html.{dead}.q7sez4aw.part",
+        tmp_path / "reports" / f".index.html.{dead}.x1y2z3w4.part",
+    ]
+    for path in left:
+        path.write_text("half")
+    result = runner.invoke(app, ["render", str(run), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    assert not [path for path in left if path.exists()]
+
+
+def _failing_pandoc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pandoc dies (exit 3, a word on standard error) whenever the built-in renderer starts it."""
+    from evidence.briefs import builtin
+
+    pandoc = tmp_path / "pandoc"
+    pandoc.write_text("#!/bin/sh\necho 'pandoc: out of memory' >&2\nexit 3\n")
+    pandoc.chmod(0o755)
+    monkeypatch.setattr(builtin, "pandoc_path", lambda: str(pandoc))
+
+
+def _main(monkeypatch: pytest.MonkeyPatch, capsys: Any, *args: str) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["evidence", *args])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    out, err = capsys.readouterr()
+    return exit_info.value.code, out, err
+
+
+@pytest.mark.kernel
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_a_brief_whose_renderer_dies_after_its_run_exits_1_naming_the_run_to_render(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any, as_json: bool
+) -> None:
+    # it exited 2, "refused before anything was done", though the notebook had run and its folder was in place
+    import json
+
+    out_root = tmp_path / "runs"
+    _failing_pandoc(tmp_path, monkeypatch)
+    json_opt = ["--json"] if as_json else []
+    args = [
+        "brief",
+        "THA",
+        "--years",
+        "2015-2023",
+        "--out-root",
+        str(out_root),
+        "--format",
+        "html",
+        *json_opt,
+    ]
+    code, out, err = _main(monkeypatch, capsys, *args)
+    (run,) = [
+        p for p in out_root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "failed"
+    ]
+    assert code == 1, err
+    assert "Traceback" not in err and "pandoc: out of memory" in err
+    said = " ".join(err.split())
+    assert f"The run succeeded: its executed notebook is in {run};" in said
+    assert f"evidence render {run}" in said
+    assert (run / "country_brief.ipynb").is_file() and not (run / "brief.html").exists()
+    if as_json:
+        error = json.loads(out)["error"]
+        assert (error["code"], error["exit_code"], error["path"]) == ("render_failed", 1, str(run))
+
+
+def test_a_render_whose_renderer_dies_exits_1_naming_how_to_render_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    run = make_run(tmp_path / "runs")
+    _failing_pandoc(tmp_path, monkeypatch)
+    code, _, err = _main(monkeypatch, capsys, "render", str(run), "--format", "html")
+    assert code == 1 and "Traceback" not in err and "pandoc: out of memory" in err
+    said = " ".join(err.split())
+    assert f"evidence render {run}" in said and not (run / "brief.html").exists()

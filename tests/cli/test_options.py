@@ -197,6 +197,24 @@ def test_escape_shows_control_characters_and_markup_as_text() -> None:
     assert Text.from_markup(escape("two\nlines\tand a tab")).plain == "two\nlines\tand a tab"
 
 
+def test_escape_shows_bidi_controls_as_escapes() -> None:
+    """A file named "x\u202eRTL.csv" would print as "xLSC.LTR" (a right-to-left override): shown escaped."""
+    from evidence.cli.options import escape, visible_controls
+
+    assert visible_controls("x\u202eRTL.csv") == "x\\u202eRTL.csv"
+    assert escape("a\u2066b\u200fc\U000e0041") == "a\\u2066b\\u200fc\\U000e0041"
+    assert escape("\u0645\u200c\u0645") == "\u0645\u200c\u0645"  # a joiner Persian needs stays
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.text())
+def test_no_format_character_reaches_the_terminal(text: str) -> None:
+    from evidence.cli.options import escape
+    from evidence.core.text import UNSAFE_FORMAT
+
+    assert not UNSAFE_FORMAT.search(escape(text))
+
+
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(st.text())
 def test_no_control_character_reaches_the_terminal(text: str) -> None:

@@ -268,13 +268,25 @@ def test_a_second_different_ctdc_export_is_refused_unless_allowed(exports, run_m
     assert code == 2 and "ctdc_k5.csv" in err and "--allow-another-release" in err and not second.exists()
     code, _, err = run_main(["register", "export-ctdc", str(second), "--k", "5", "--as-of", "2023-05-31"])
     assert code == 2 and "as-of date (2023-06-30 then, 2023-05-31 now)" in err
-    code, out, err = run_main(["register", "export-ctdc", str(second), "--k", "3", "--allow-another-release"])
+    allowed = [
+        "register",
+        "export-ctdc",
+        str(second),
+        "--k",
+        "5",
+        "--as-of",
+        "2023-05-31",
+        "--allow-another-release",
+    ]
+    code, out, err = run_main(allowed)
     assert code in (0, None) and second.exists(), err
     assert "Warning" in out and "ctdc_k5.csv" in out and "subtracted" in out
+    # allowed, it keeps the first release's generalisation and leaves out the sets that would differ by < k
+    assert "generalised as export 1 of the register was" in " ".join(out.split())
     _, out, _ = run_main(["register", "status", "--json"])
     assert [(e["k"], e["file_name"]) for e in json.loads(out)["ctdc_exports"]] == [
         (5, first.name),
-        (3, second.name),
+        (5, second.name),
     ]
     _, out, _ = run_main(["register", "status"])
     assert "k-anonymised CTDC exports" in out and "ctdc_k3.csv" in out
@@ -703,3 +715,26 @@ def test_data_load_out_of_the_register_is_owner_only_as_its_snapshot_is(
     code, _, err = run_main(["data", "load", str(tmp_path / "data" / "register.duckdb"), "--out", str(out)])
     assert code in (0, None), err
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_every_rejected_row_of_an_import_is_named_or_said_where_to_find(exports, run_main, tmp_path) -> None:
+    """Review 17: an export with 25 rejected rows printed a table titled "the first 20" and nothing more: rows
+    21 to 25 were named nowhere, and the table did not say which file its rows are of."""
+    import csv
+
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    with open(exports[0], encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    sex = rows[0].index("Sex")
+    for row in rows[1:26]:
+        row[sex] = "Q"  # an unknown code: 25 rows rejected
+    bad = tmp_path / exports[0].name
+    with open(bad, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    code, out, err = run_main(["register", "import", str(bad), "--mapping", str(mapping)])
+    assert code in (0, None), err
+    said = " ".join(out.split())
+    assert f"Rejected rows of {bad.name}" in said and "the first 20 of 25" in said
+    assert "5 more" in said and "--json" in said
+    code, out, _ = run_main(["register", "import", str(bad), "--mapping", str(mapping), "--json"])
+    assert len(json.loads(out)["rejected_rows"]) == 25

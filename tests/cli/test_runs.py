@@ -583,3 +583,242 @@ def test_keep_going_fails_the_invalid_runs_of_a_plan_and_runs_the_others(run_mai
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
         runs_id for runs_id in sorted(runs) if runs_id != "count(n=-1)"
     ]
+
+
+def _fake_brief(folder) -> None:
+    """A rendered brief in a run folder, as the index lists one (without rendering it)."""
+    (folder / "brief.html").write_text("<html><body>brief</body></html>\n")
+    (folder / "brief.json").write_text(json.dumps({"title": "A brief", "formats": {"html": "brief.html"}}))
+
+
+@pytest.mark.kernel
+def test_a_run_replacing_a_briefed_folder_takes_its_brief_out_of_the_index(app, tiny, tmp_path):
+    # the new run replaces the folder, brief and all: the index must not go on linking the brief that is gone
+    # (`run` never renders; a killed or refused render would leave the same dead link)
+    from evidence.briefs.index import index_path, write_index
+
+    out = tmp_path / "reports" / "runs"
+    args = ["run", str(tiny), "-p", "n", "2", "--out-root", str(out)]
+    assert runner.invoke(app, args).exit_code == 0
+    (folder,) = out.iterdir()
+    _fake_brief(folder)
+    index = write_index(out, index_path(out))
+    assert f"{folder.name}/brief.html" in index.read_text()
+    forced = runner.invoke(app, [*args, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert not (folder / "brief.html").exists()
+    assert f"{folder.name}/brief.html" not in index.read_text()
+
+
+@pytest.mark.kernel
+def test_a_batch_replacing_a_briefed_folder_takes_its_brief_out_of_the_index(run_main, tiny, tmp_path):
+    from evidence.briefs.index import index_path, write_index
+
+    out = tmp_path / "reports" / "runs"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"runs:\n  - notebook: {tiny}\n    parameters: {{n: 2}}\n")
+    args = ["batch", str(plan), "--workers", "1", "--out-root", str(out)]
+    assert run_main(args)[0] == 0
+    (folder,) = (p for p in out.iterdir() if not p.name.startswith("."))
+    _fake_brief(folder)
+    index = write_index(out, index_path(out))
+    assert f"{folder.name}/brief.html" in index.read_text()
+    code, text, err = run_main([*args, "--force"])
+    assert code == 0, text + err
+    assert f"{folder.name}/brief.html" not in index.read_text()
+
+
+@pytest.mark.kernel
+def test_sigterm_stops_a_run_as_ctrl_c_does_leaving_nothing_behind(tmp_path):
+    """SIGTERM (`kill`, systemd, a CI timeout) of `evidence run` ended it at once (143): its half-made run
+    folder left for the next run to clear, nothing said. It is now taken as Ctrl-C: the temporary folder
+    removed, the kernel stopped, exit 130 with "error: interrupted"."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    marker = tmp_path / "running"
+    source = f"import os, time\nopen({str(marker)!r}, 'w').write(str(os.getpid()))\ntime.sleep(600)\n"
+    notebook = write_notebook(tmp_path / "slow.ipynb", "n: int = 1", source)
+    out = tmp_path / "runs"
+    evidence = Path(sys.executable).with_name("evidence")
+    run = subprocess.Popen(
+        [str(evidence), "run", str(notebook), "--out-root", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    kernel = None
+    try:
+        deadline = time.monotonic() + 120  # a guard against a hang, not a speed assertion
+        while not (marker.exists() and marker.read_text()):
+            assert run.poll() is None and time.monotonic() < deadline, "the run did not start"
+            time.sleep(0.1)
+        kernel = int(marker.read_text())
+        run.send_signal(signal.SIGTERM)
+        _, err = run.communicate(timeout=60)
+        assert run.returncode == 130 and err.strip().endswith("error: interrupted"), err
+        assert list(out.iterdir()) == []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not _gone(kernel):
+            time.sleep(0.1)
+        assert _gone(kernel)
+    finally:
+        if run.poll() is None:
+            run.kill()
+        if kernel is not None and not _gone(kernel):
+            os.kill(kernel, signal.SIGKILL)
+
+
+def _gone(pid: int) -> bool:
+    """Whether a process has ended (a zombie not yet reaped has ended too)."""
+    from pathlib import Path
+
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state in ("Z", "X")
+
+
+@pytest.mark.kernel
+def test_a_batch_interrupted_after_replacing_a_briefed_folder_takes_its_brief_out_of_the_index(
+    run_main, tiny, tmp_path, monkeypatch
+):
+    # SIGTERM while the worker renders the run it has just put in place: the run never reported, and the index
+    # went on linking the brief that the new run took away
+    from evidence.briefs.index import index_path, write_index
+    from evidence.runs import batch
+
+    out = tmp_path / "reports" / "runs"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"runs:\n  - notebook: {tiny}\n    parameters: {{n: 2}}\nrender: true\n")
+    assert run_main(["run", str(tiny), "-p", "n", "2", "--out-root", str(out)])[0] == 0
+    (folder,) = out.iterdir()
+    _fake_brief(folder)
+    index = write_index(out, index_path(out))
+
+    def replaced_then_interrupted(runs, *, on_start, **kwargs):
+        on_start(1, 0)
+        for name in ("brief.json", "brief.html"):  # the new run in place, its brief not rendered yet
+            (folder / name).unlink()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "run_batch", replaced_then_interrupted)
+    code, text, err = run_main(
+        ["batch", str(plan), "--executor", "tcp://127.0.0.1:1", "--out-root", str(out)]
+    )
+    assert code == 130, text + err
+    assert f"{folder.name}/brief.html" not in index.read_text()
+
+
+@pytest.mark.parametrize(
+    ("kept", "said"),
+    [
+        (("tiny.ipynb", "run.json"), "the partly executed notebook and run.json are in"),
+        (("run.json",), "its run.json (alone) is in"),  # a full disk: the notebook could not be written
+        ((), "nothing of it could be written in"),
+    ],
+)
+def test_a_failed_run_says_what_its_folder_holds(app, tiny, tmp_path, monkeypatch, no_kernel, kept, said):
+    # it said "the partly executed notebook and run.json are in ..." of a folder a full disk had left empty
+    from evidence.runs import execute
+
+    folder = tmp_path / "failed" / "tiny-run"
+    folder.mkdir(parents=True)
+    for name in kept:
+        (folder / name).write_text("{}")
+
+    def failed(run, force=False):
+        return execute.RunOutcome(run.run_id, "tiny", "failed", str(folder), 1.0, "could not write")
+
+    monkeypatch.setattr(execute, "run_unless_fresh", failed)
+    result = runner.invoke(app, ["run", str(tiny), "--out-root", str(tmp_path)], env={"COLUMNS": "300"})
+    assert result.exit_code == 1 and said in result.output, result.output
+
+
+@pytest.mark.kernel
+def test_a_kernel_that_dies_in_a_batch_is_reported_once_not_by_nbclients_logger(tmp_path):
+    """nbclient logs "Kernel died while waiting for execute reply." through Papermill's logger, which has no
+    handler: Python printed it raw on the terminal, above the batch's summary (which already says the run
+    failed and why). It belongs in the run's run.log."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    notebook = write_notebook(
+        tmp_path / "dies.ipynb", "n: int = 1", "if n == 2:\n    import os\n    os._exit(3)"
+    )
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{notebook}]\nparameters:\n  n: [1, 2]\n")
+    out = tmp_path / "runs"
+    evidence = Path(sys.executable).with_name("evidence")
+    done = subprocess.run(
+        [str(evidence), "batch", str(plan), "--workers", "2", "--out-root", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    said = done.stdout + done.stderr
+    assert "the kernel died while the notebook ran" in said  # the summary's reason
+    assert "Kernel died while waiting" not in said
+    (failed,) = (out / "failed").iterdir()
+    assert "Kernel died while waiting for execute reply." in (failed / "run.log").read_text()
+
+
+@pytest.mark.kernel
+def test_a_failed_forced_attempt_is_set_aside_once_the_good_run_is_served_unchanged(app, tmp_path):
+    """`run --force` that fails keeps the good run and puts the failure in failed/<run>; the next run, skipped as
+    unchanged, left that failure there for ever, so failed/ said the run was failing. The good run in place is
+    the run's result for its inputs: the attempt moves to failed/.superseded/<run>, and the command says so."""
+    flaky = tmp_path / "flaky"
+    source = f"import os\nif os.path.exists({str(flaky)!r}):\n    raise RuntimeError('a flaky failure')\n"
+    notebook = write_notebook(tmp_path / "flaky.ipynb", "n: int = 1", source)
+    out = tmp_path / "runs"
+    args = ["run", str(notebook), "--out-root", str(out)]
+    assert runner.invoke(app, args).exit_code == 0
+    (good,) = [p for p in out.iterdir() if p.is_dir()]
+    flaky.touch()
+    assert runner.invoke(app, [*args, "--force"]).exit_code == 1
+    assert (out / "failed" / good.name / "run.json").is_file()  # beside the good run, which stays
+    flaky.unlink()
+    again = runner.invoke(app, args, env={"COLUMNS": "300"})
+    assert again.exit_code == 0, again.output
+    said = " ".join(again.output.split())
+    assert "unchanged since its last run" in said
+    assert "a flaky failure" in said and "failed/.superseded/" in said
+    assert list((out / "failed").iterdir()) == [out / "failed" / ".superseded"]
+    kept = out / "failed" / ".superseded" / good.name
+    assert json.loads((kept / "run.json").read_text())["status"] == "failed"
+    assert (good / "run.json").is_file()
+    # a run listing failures sees none now
+    from evidence.runs.record import list_runs
+
+    assert [f.name for f, r in list_runs(out, include_failed=True)] == [good.name]
+    # the good run replaced by a new one: the attempt set aside is gone with the one it was beside
+    assert runner.invoke(app, [*args, "--force"]).exit_code == 0
+    assert not kept.exists()
+
+
+def test_the_summary_says_how_many_stale_failed_attempts_were_set_aside(tmp_path, capsys, monkeypatch):
+    from evidence.cli.runs import _print_summary
+    from evidence.runs.batch import BatchReport
+    from evidence.runs.execute import RunOutcome
+
+    monkeypatch.chdir(tmp_path)
+    note = "its attempt that failed at 2026-12-05 13:45 UTC (boom) was set aside in failed/.superseded/a-1"
+    outcomes = [
+        RunOutcome("a-1", "a", "skipped", str(tmp_path / "runs" / "a-1"), note=note),
+        RunOutcome("b-2", "b", "skipped", str(tmp_path / "runs" / "b-2")),
+    ]
+    _print_summary(BatchReport(outcomes), tmp_path / "runs")
+    out = " ".join(capsys.readouterr().out.split())
+    assert "1 failed attempt of unchanged runs set aside in runs/failed/.superseded/<run>" in out
+    _print_summary(BatchReport(outcomes[1:]), tmp_path / "runs")
+    assert "set aside" not in capsys.readouterr().out

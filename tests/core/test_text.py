@@ -6,7 +6,7 @@ import re
 
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidence.core.text import FORMULA_START, column_title, spreadsheet_frame, spreadsheet_text, word_list
@@ -131,3 +131,35 @@ def test_no_cell_starts_a_formula(text: str) -> None:
     cell = spreadsheet_text(text)
     assert not cell.startswith(FORMULA_START) or re.fullmatch(r"[+-][\d.,eE+-]*", cell)
     assert cell in (text, "'" + text)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.text(max_size=12) | st.sampled_from(["\u202e", "\u2066", "<b>", "&amp;", '"', "'"]), max_size=6
+    )
+)
+def test_an_overview_for_jupyterlab_shows_its_texts_as_themselves(parts: list[str]) -> None:
+    """What JupyterLab shows of a result left as a cell's value (and what a brief made from the notebook reads):
+    every text escaped, and no invisible format character (a right-to-left override in a category, "Lao<RLO>RDP",
+    showed the texts after it reversed) — as every other escape of untrusted text for HTML does."""
+    from html.parser import HTMLParser
+
+    from evidence.core.text import UNSAFE_FORMAT, overview_html, strip_unsafe_format
+
+    text = "".join(parts)
+    page = overview_html(text, text, [(text, [text, "x"])])
+    assert not UNSAFE_FORMAT.search(page)
+    seen: list[str] = []
+    tags: list[str] = []
+
+    class Reader(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            tags.append(tag)
+
+        def handle_data(self, data: str) -> None:
+            seen.append(data)
+
+    Reader(convert_charrefs=True).feed(page)
+    assert set(tags) <= {"table", "caption", "b", "tr", "th", "td", "br"}
+    assert strip_unsafe_format(text) in "".join(seen) or not strip_unsafe_format(text).strip()

@@ -109,6 +109,29 @@ def test_load_data_reads_unchanged_files_from_the_cache(tmp_path, monkeypatch):
     assert second.data.equals(first.data) and second.provenance.demo and second.rows_in == first.rows_in
 
 
+def test_a_file_rewritten_with_its_size_and_time_is_loaded_anew(tmp_path, monkeypatch):
+    """A warm kernel remembers the tables it loaded; a file replaced by another of the same size, its time set
+    back (``cp -p``, a clock set back), is another file: loaded again, not the remembered table."""
+    monkeypatch.setattr(runtime, "_TABLES", {})
+    loads = []
+    monkeypatch.setattr(
+        "evidence.sources.cache.load_cached", lambda path: loads.append(path.read_text()) or _table(str(path))
+    )
+    data = tmp_path / "cases.csv"
+    data.write_text("aaaa")
+    stat = data.stat()
+    runtime._load_remembered(data)
+    runtime._load_remembered(data)
+    assert loads == ["aaaa"]
+    replacement = tmp_path / "new.csv"
+    replacement.write_text("bbbb")
+    os.replace(replacement, data)
+    os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (data.stat().st_size, data.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    runtime._load_remembered(data)
+    assert loads == ["aaaa", "bbbb"]
+
+
 def test_record_modules_lists_the_innermost_new_modules_and_adds_to_the_list(tmp_path, monkeypatch):
     import json.decoder
     import json.scanner

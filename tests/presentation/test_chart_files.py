@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evidence.presentation import chart_files
 
@@ -61,3 +63,62 @@ def test_a_spec_with_no_row_is_refused(tmp_path):
     with pytest.raises(ParameterError, match="no row to draw"):
         chart_files.save_specs([(empty, tmp_path / "empty.svg")])
     assert not (tmp_path / "empty.svg").exists()
+
+
+def _drawn(spec: dict, tmp_path, name: str = "c.svg"):
+    """The SVG a spec is drawn to, read as XML (what every SVG reader, Typst's included, requires)."""
+    import xml.etree.ElementTree as ET
+
+    (path,) = chart_files.save_specs([(spec, tmp_path / name)])
+    return ET.fromstring(path.read_bytes())
+
+
+def test_a_control_character_from_data_is_dropped_from_what_a_chart_draws(tmp_path):
+    """A source's name from a provenance sidecar (an ESC in it) reached the peers chart's source line; the
+    SVG drawn held the ESC, which XML forbids, and the country brief stopped ("Failed to parse SVG: a non-XML
+    character"). Controls are dropped from every text of a chart, as from the brief's prose."""
+    controls = "\x1b[31m\x00\x08\x0b\x0c\x7f\x85\ufffe\uffff"
+    spec = {
+        **SPEC,
+        "title": {"text": f"Victims{controls}", "subtitle": [f"Source: UNODC{controls}"]},
+        "data": {
+            "values": [
+                {"country": f"Thai{controls}land", "victims": 12},
+                {"country": "Myanmar", "victims": 30},
+            ]
+        },
+    }
+    root = _drawn(spec, tmp_path)
+    texts = [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "Victims[31m" in texts and "Source: UNODC[31m" in texts and "Thai[31mland" in texts, texts
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.text(max_size=30))
+def test_any_text_in_a_chart_draws_as_text(text: str) -> None:
+    """Whatever text from data a chart's title, source line and labels hold, the chart is drawn (its SVG is
+    XML) with no element but the drawing's own (no script, link, foreign object or image from the text)."""
+    import tempfile
+    from pathlib import Path
+
+    spec = {
+        **SPEC,
+        "title": {"text": f"T {text}", "subtitle": [f"Source: {text}"]},
+        "data": {"values": [{"country": f"C {text}", "victims": 12}, {"country": "Myanmar", "victims": 30}]},
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        root = _drawn(spec, Path(tmp))
+    tags = {element.tag.rsplit("}", 1)[-1] for element in root.iter()}
+    assert tags <= {
+        "svg",
+        "g",
+        "path",
+        "text",
+        "rect",
+        "line",
+        "title",
+        "desc",
+        "defs",
+        "clipPath",
+        "style",
+    }, tags

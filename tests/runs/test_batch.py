@@ -429,6 +429,9 @@ def test_ctrl_c_in_a_terminal_stops_a_real_batch_at_once_and_quietly(tmp_path, t
     assert out.splitlines()[-1] == "ran 0, skipped 0, failed 0, interrupted 2", out
     assert "Traceback" not in err and "DeadKernelError" not in err and "never retrieved" not in err, err
     assert err.strip().startswith("interrupted"), err
+    # the runs cut short leave nothing: their temporary folders went with the workers (they were left for the
+    # next batch to clear)
+    assert list((tmp_path / "runs").iterdir()) == []
 
 
 def _gone(pid: int) -> bool:
@@ -495,3 +498,23 @@ def _slow_notebook(path: Path, source: str) -> Path:
     return write_notebook(
         path, 'n: int = 1  # which run\nmarker: str = ""  # a file made once it runs\n', source
     )
+
+
+def test_a_batch_skipping_an_unchanged_run_sets_its_stale_failed_attempt_aside(tmp_path, tiny, monkeypatch):
+    # failed/<run> beside a good run that a batch serves unchanged (a `run --force` of it failed) said for ever
+    # that the run was failing
+    from _run_records import record
+
+    from evidence.runs import batch
+    from evidence.runs.execute import prepare_run
+    from evidence.runs.record import FAILED_DIR, write_record
+
+    run = prepare_run(tiny, {"n": "3"}, out_root=tmp_path)
+    monkeypatch.setattr(batch, "is_fresh", lambda folder, key: True)
+    failed = tmp_path / FAILED_DIR / run.run_id
+    failed.mkdir(parents=True)
+    write_record(failed, record(run.run_id, "failed", error="the kernel died"))
+    report = batch.run_batch([run])
+    (outcome,) = report.outcomes
+    assert outcome.status == "skipped" and "the kernel died" in outcome.note
+    assert not failed.exists() and (tmp_path / FAILED_DIR / ".superseded" / run.run_id).is_dir()

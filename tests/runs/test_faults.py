@@ -4,6 +4,7 @@ mount one (a small tmpfs, as root), else the same failures raised where the writ
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import subprocess
@@ -102,3 +103,25 @@ def test_a_full_disk_fails_the_run_and_leaves_no_temporary(tiny, full_disk):
 @pytest.fixture
 def tiny(fixtures):
     return fixtures / "notebooks" / "tiny.ipynb"
+
+
+def test_a_disk_full_while_the_notebook_is_written_fails_the_run_with_no_half_notebook(
+    tiny, tmp_path, monkeypatch
+):
+    # the executed notebook is the run's largest file: on a full disk its write is what fails, half-way
+    import papermill.execute
+
+    def half_then_full(nb, path, *args, **kwargs):
+        Path(path).write_text('{"cells": [{"cell_type": "code", "sou')
+        raise OSError(errno.EFBIG, "File too large")
+
+    monkeypatch.setattr(papermill.execute, "write_ipynb", half_then_full)
+    outcome = execute_run(prepare_run(tiny, {}, out_root=tmp_path))
+    assert outcome.status == "failed"
+    assert "could not write the run's results" in outcome.error and "File too large" in outcome.error
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith((".part", ".old"))]
+    assert not (tmp_path / outcome.run_id).exists()
+    # the failure is recorded, without the half-written notebook
+    failed = tmp_path / "failed" / outcome.run_id
+    assert sorted(p.name for p in failed.iterdir()) == ["run.json"]
+    assert "could not write" in json.loads((failed / "run.json").read_text())["error"]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 from _run_records import record
 
@@ -62,3 +63,17 @@ def test_a_run_whose_executed_notebook_is_missing_or_damaged_is_not_fresh(tmp_pa
     assert not is_fresh(tmp_path, "k")
     notebook.unlink()
     assert not is_fresh(tmp_path, "k")
+
+
+def test_a_data_file_rewritten_with_its_size_and_time_kept_is_hashed_again(tmp_path):
+    # a long-lived process (a Dask worker, JupyterLab) remembers hashes: a corrected release copied with its
+    # times kept (`cp -p`, `rsync -t`), or written while the clock was set back, has the old size and time
+    data = tmp_path / "cases.csv"
+    data.write_text("year\n2019\n")
+    before = file_sha256(data)
+    stat = data.stat()
+    time.sleep(0.05)  # file times tick in jiffies: the rewrite's change time is a later one
+    data.write_text("year\n2018\n")
+    os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert data.stat().st_size == stat.st_size and data.stat().st_mtime_ns == stat.st_mtime_ns
+    assert file_sha256(data) != before

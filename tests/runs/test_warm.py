@@ -474,3 +474,54 @@ def test_a_released_kernel_ends_without_being_waited_for_and_is_reaped_at_shutdo
     assert not fresh_pool._kernels and not connection.exists() and kernel.kc is None
     fresh_pool.shutdown()
     assert process.returncode is not None and not fresh_pool._ending
+
+
+def test_the_files_of_kernels_whose_runner_was_killed_are_removed(tmp_path, monkeypatch):
+    # `kill -9` of a run or a batch left each kernel's folder, its connection file (tmpXXXX.json) and its log in
+    # the temporary folder, for good: they name their runner now, and the next runner removes those of runners
+    # that are gone (on this machine)
+    import tempfile
+
+    from evidence.core.atomic import host_tag
+    from evidence.runs import warm
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(warm, "_CLEANED", False)
+    here, dead = host_tag(), 999999999
+    logs = tmp_path / "evidence-kernels"
+    logs.mkdir()
+    gone = [tmp_path / f"evidence-kernel-{here}-{dead}-a1b2c3d4", logs / f"{here}-{dead}-0123456789ab.log"]
+    kept = [
+        tmp_path / f"evidence-kernel-{here}-{os.getpid()}-a1b2c3d4",  # a runner still running
+        tmp_path / f"evidence-kernel-otherhost-{dead}-a1b2c3d4",
+        logs / f"otherhost-{dead}-0123456789ab.log",
+    ]
+    for path in [*gone, *kept]:
+        if path.suffix == ".log":
+            path.write_text("log")
+        else:
+            path.mkdir()
+            (path / "kernel.json").write_text("{}")
+    assert sorted(warm.clean_after_killed_runners()) == sorted(gone)
+    assert all(path.exists() for path in kept) and not any(path.exists() for path in gone)
+    assert warm.clean_after_killed_runners() == []  # once per process
+
+
+@pytest.mark.kernel
+def test_a_warm_kernel_keeps_its_connection_file_in_its_own_folder(tmp_path, monkeypatch):
+    import tempfile
+
+    from evidence.runs.kernel import ensure_run_kernel
+    from evidence.runs.warm import WarmKernel
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    kernel = WarmKernel(ensure_run_kernel(), start_timeout=120)
+    try:
+        kernel.wait_ready()
+        home = Path(kernel.km.connection_file).parent
+        assert home.name.startswith("evidence-kernel-") and f"-{os.getpid()}-" in home.name
+        assert f"-{os.getpid()}-" in kernel.log_path.name
+    finally:
+        kernel.shutdown()
+    assert [p.name for p in tmp_path.iterdir()] == ["evidence-kernels"]
+    assert list((tmp_path / "evidence-kernels").iterdir()) == []

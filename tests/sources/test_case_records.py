@@ -390,7 +390,12 @@ def test_bad_rows_are_rejected_with_their_line_column_and_reason(tmp_path: Path)
     assert reasons[7] == ("Age", "130", "age out of range 0-120")
     assert reasons[8][:2] == ("Nationality", "Atlantis") and "unknown country" in reasons[8][2]
     assert reasons[9][:2] == ("Forced labour?", "maybe") and "yes/no" in reasons[9][2]
-    assert reasons[10] == (None, "3 fields", "truncated row (fewer fields than the header's 5)")
+    # review 17: the column named is the first the row holds no field for (it named none)
+    assert reasons[10] == (
+        "Nationality",
+        "3 fields",
+        "truncated row (fewer fields than the header's 5: none from this column on)",
+    )
     assert reasons[11][2] == "too many fields (more than the header's 5)"
     last = row(table, 12)
     assert (last["gender"], last["age_band"], last["majority_status"], last["origin_iso3"]) == (

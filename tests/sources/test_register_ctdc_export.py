@@ -226,15 +226,23 @@ def test_a_second_release_that_differs_is_refused_unless_allowed_and_every_expor
         assert "--allow-another-release" in str(refused.value) and "subtracted" in str(refused.value)
         assert not out.exists()
     assert len(ctdc_exports(register)) == 2  # a refused export is not recorded
+    # allowed, another release keeps the generalisation of the earlier one and leaves out the sets that would
+    # differ from its by fewer than k: at k = 3 the same records give back the k = 5 file, nothing new
     allowed = export_register(register, tmp_path / "ctdc_k3.csv", k=3, allow_another_release=True)
-    assert allowed.warning() is not None and "export 1" in allowed.warning()
+    assert allowed.warning() is None and allowed.report.generalisation_of == 2
+    assert (tmp_path / "ctdc_k3.csv").read_bytes() == (tmp_path / "ctdc_k5.csv").read_bytes()
+    may = export_register(
+        register, tmp_path / "ctdc_may.csv", k=5, as_of=dt.date(2023, 5, 31), allow_another_release=True
+    )
+    assert may.warning() is not None and "export 1" in may.warning()
     recorded = status(register)["ctdc_exports"]
     assert [(e["export_id"], e["k"], e["as_of"], e["file_name"]) for e in recorded] == [
         (1, 5, "2023-06-30", "ctdc_k5.csv"),
         (2, 5, "2023-06-30", "ctdc_k5_again.csv"),
         (3, 3, "2023-06-30", "ctdc_k3.csv"),
+        (4, 5, "2023-05-31", "ctdc_may.csv"),
     ]
-    assert [e["allowed_another_release"] for e in recorded] == [False, False, True]
+    assert [e["allowed_another_release"] for e in recorded] == [False, False, False, True]
     assert all(e["rows_written"] > 0 and e["rows_in"] >= e["rows_written"] for e in recorded)
 
 
@@ -378,3 +386,93 @@ def test_the_rows_of_the_export_are_in_no_order_of_the_records(register_fixture,
     assert written[0].read_bytes() == written[1].read_bytes()
     rows = list(csv.reader(io.StringIO(written[0].read_text()), delimiter=";"))[1:]
     assert rows == sorted(rows)
+
+
+def _every_set_difference(files: list) -> list[int]:
+    """Every non-zero difference, between any two of the files, of the count of a set of quasi-identifiers."""
+    keys = [*QUASI_IDENTIFIERS, "majorityStatus"]
+    counts = []
+    for path in files:
+        frame = pl.read_csv(path, separator=";", infer_schema=False)
+        counts.append(frame.drop(frame.columns[0]).group_by(keys).len())
+    found = []
+    for i, first in enumerate(counts):
+        for second in counts[i + 1 :]:
+            joined = first.join(second, on=keys, how="full", coalesce=True, nulls_equal=True).fill_null(0)
+            differences = (joined["len"].cast(pl.Int64) - joined["len_right"].cast(pl.Int64)).abs()
+            found += differences.filter(differences > 0).to_list()
+    return found
+
+
+def test_monthly_releases_allowed_cannot_be_differenced_into_a_set_smaller_than_k(
+    register_fixture, tmp_path
+) -> None:
+    """Review 17: an organisation allowed a release every month (--allow-another-release). Each file was
+    k-anonymous, but a set of the April file less the same set of the May file left 1 to 3 people, with
+    everything the rows say of them: the later release kept its own generalisation and every set as it came.
+    Now a later release keeps the generalisation of the earlier ones, and a set whose count differs from an
+    earlier release's by fewer than k is withheld from it (the report says how many records)."""
+    from evidence.sources.register.ctdc_export import export_register
+
+    register = register_fixture.copy(tmp_path)
+    k = 5
+    files, done = [], []
+    for month in (dt.date(2023, 3, 31), dt.date(2023, 4, 30), dt.date(2023, 5, 31), dt.date(2023, 6, 30)):
+        out = tmp_path / f"ctdc_{month}.csv"
+        done.append(export_register(register, out, k=k, as_of=month, allow_another_release=True))
+        files.append(out)
+    assert all(d.report.levels == done[0].report.levels for d in done)
+    differences = _every_set_difference(files)
+    assert differences and min(differences) >= k
+    assert sum(d.report.rows_withheld_for_differencing for d in done[1:]) > 0
+    for path, d in zip(files, done, strict=True):  # every file is still k-anonymous on its own
+        assert d.report.rows_written == load_ctdc(path).rows_kept
+        assert d.report.rows_in == (
+            d.report.rows_written + d.report.rows_suppressed + d.report.rows_withheld_for_differencing
+        )
+        frame = pl.read_csv(path, separator=";", infer_schema=False)
+        assert frame.group_by([*QUASI_IDENTIFIERS, "majorityStatus"]).len()["len"].min() >= k
+
+
+def test_an_allowed_release_is_not_written_unchecked_against_one_recorded_meanwhile(
+    register_fixture, tmp_path, monkeypatch
+) -> None:
+    """Review 17: another release is checked set by set against the earlier ones read before it is made; one
+    recorded by another process in between would have been released beside it unchecked."""
+    from evidence.core.errors import ParameterError
+    from evidence.sources.register import ctdc_exports, store
+    from evidence.sources.register.ctdc_export import export_register
+
+    register = register_fixture.copy(tmp_path)
+    export_register(register, tmp_path / "ctdc_june.csv", k=5)
+    # this process read the register's exports before the June one was recorded
+    monkeypatch.setattr(store, "ctdc_exports", lambda path, wait=0.0: [])
+    monkeypatch.setattr(store, "ctdc_release_sets", lambda path, wait=0.0: [])
+    out = tmp_path / "ctdc_may.csv"
+    with pytest.raises(ParameterError, match="recorded while this one was made"):
+        export_register(register, out, k=5, as_of=dt.date(2023, 5, 31), allow_another_release=True)
+    assert not out.exists()
+    monkeypatch.undo()
+    assert len(ctdc_exports(register)) == 1
+
+
+def test_a_release_recorded_before_sets_were_kept_is_checked_when_it_can_be_made_again(
+    register_fixture, tmp_path
+) -> None:
+    """A register whose earlier export was recorded before the register kept each release's sets (its levels
+    and counts unknown): another release, allowed, was checked against nothing. The earlier export is made
+    again from the records as of its date, its k and share: the same file (its sha256) gives its sets."""
+    import duckdb
+
+    from evidence.sources.register.ctdc_export import export_register
+
+    register = register_fixture.copy(tmp_path)
+    may, june = tmp_path / "ctdc_may.csv", tmp_path / "ctdc_june.csv"
+    export_register(register, may, k=5, as_of=dt.date(2023, 5, 31))
+    with duckdb.connect(str(register)) as connection:  # as an older register recorded it
+        connection.execute("UPDATE ctdc_exports SET levels = NULL, first_year = NULL")
+        connection.execute("DELETE FROM ctdc_export_sets")
+    done = export_register(register, june, k=5, allow_another_release=True)
+    assert done.report.generalisation_of == 1 and done.report.rows_withheld_for_differencing > 0
+    differences = _every_set_difference([may, june])
+    assert differences and min(differences) >= 5

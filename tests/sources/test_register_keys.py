@@ -135,3 +135,16 @@ def test_a_lost_key_file_says_what_it_means_and_what_to_do(tmp_path, monkeypatch
     assert "restore" in message.lower() and KEY_ENV in message  # where the key may come back from
     assert "still read" in message  # the register itself is not lost
     assert "new register" in message  # and what to do when the key is lost for good
+
+
+def test_the_advice_to_move_to_a_new_register_says_erasures_do_not_follow(tmp_path, monkeypatch) -> None:
+    """Review 17: a lost or weak key's advice was "import the exports again into a new register", and the
+    exports still hold the people erased on their request: imported under a new key, nothing recognised them
+    (the erased ids are kept as keyed hashes of the old key), and they were back in every figure."""
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    with pytest.raises(RegisterKeyError) as caught:
+        load_key(tmp_path / "register.key")
+    monkeypatch.setenv(KEY_ENV, "correct horse battery staple correct horse")
+    weak = load_key(create=False).weakness
+    for advice in (str(caught.value), weak):
+        assert advice is not None and "erase them again" in advice and "register status" in advice

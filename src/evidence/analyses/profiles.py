@@ -40,7 +40,7 @@ import polars as pl
 
 from evidence.analyses.count_models import captured_warnings
 from evidence.analyses.intervals import check_level, clean_float, wilson_interval
-from evidence.analyses.quality import PERPETRATOR_ROLES, completeness_groups
+from evidence.analyses.quality import ANSWERED_GROUPS, PERPETRATOR_ROLES, completeness_groups
 from evidence.analyses.selection import (
     CELL_KEY,
     NO_RECORDS,
@@ -82,10 +82,6 @@ def _selection(cases: Selected) -> Selection:
 
 def _cases(cases: Selected) -> pl.DataFrame:
     return _selection(cases).records()
-
-
-#: Flag groups answered by a "no" (every flag false is known), not by the codebook's "at least one true".
-ANSWERED_GROUPS = frozenset({"assistance"})
 
 
 def _dimensions(df: pl.DataFrame) -> dict[str, list[str]]:
@@ -236,7 +232,10 @@ def group_shares(cases: Selected, group: str, *, level: float = 0.95) -> pl.Data
     ``labour_sector``, or a column such as ``gender``, also called ``sex``: :func:`column_of`) among the records
     where the group is known.
 
-    Columns: category, count, n_known, n_unknown, share, ci_low, ci_high (Wilson, at ``level``); for keyed
+    Columns: category, count, n_known, n_unknown, share, ci_low, ci_high (Wilson score interval at ``level``,
+    exactly 0 at a count of 0 and 1 at a count of n_known: binomial sampling error of the exact counts only, as
+    if the recorded victims were a random sample; not of who is identified, of the unknowns, of a synthetic
+    release's synthesis or of a published count's perturbation: docs/methods.md, *Profiles*); for keyed
     records also ``cell_key``, ``n_known_key`` and ``n_unknown_key`` (the cell keys of count, n_known and
     n_unknown). ``n_unknown`` is the selection's records outside the denominator (the group not recorded for
     them), so n_known + n_unknown is every record of the selection. A flag the table's layout records is a
@@ -485,6 +484,9 @@ class OddsRatio:
     ci_high: float
     p_value: float
     n: int  # records of this category in the sample
+    #: the p-value adjusted by Holm's method over the model's terms (a model of several categories tests each:
+    #: the smallest of many p-values is small by chance more often than its own p-value says)
+    p_holm: float = math.nan
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -495,6 +497,7 @@ class OddsRatio:
             "ci_low": clean_float(self.ci_low),
             "ci_high": clean_float(self.ci_high),
             "p_value": clean_float(self.p_value, 8),
+            "p_holm": clean_float(self.p_holm, 8),
             "n": self.n,
         }
 
@@ -521,6 +524,8 @@ class OddsRatios:
     warnings: tuple[str, ...] = ()
     #: the predictors asked for (by their columns); those not in ``predictors`` kept one category only
     asked: tuple[str, ...] = ()
+    #: a predictor asked for that kept one category only -> that category: the odds ratios are of its victims
+    only: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -534,6 +539,7 @@ class OddsRatios:
             "n_excluded": self.n_excluded,
             "merged_into_other": {k: list(v) for k, v in self.merged.items()},
             "dropped_categories": {k: list(v) for k, v in self.dropped.items()},
+            "single_category": dict(self.only),
             "separation_suspected": self.separation_suspected,
             "level": self.level,
             "warnings": list(self.warnings),
@@ -564,6 +570,7 @@ class OddsRatios:
                     [
                         f"{t.category} vs {t.reference}: {_ratio_text(t.odds_ratio)} ({level} CI "
                         f"{_ratio_text(t.ci_low)}–{_ratio_text(t.ci_high)}), {_p_text(t.p_value)}"
+                        + (f" (Holm {_p_text(t.p_holm)})" if len(self.terms) > 1 else "")
                         + (f", {t.n:,} victims" if numbers else "")
                         for t in self.terms
                         if t.predictor == predictor
@@ -596,14 +603,19 @@ class OddsRatios:
                         ],
                     )
                 )
-        unused = [p.replace("_", " ") for p in self.asked if p not in self.predictors]
+        unused = [p for p in self.asked if p not in self.predictors]
         if unused:
             lines.append(
                 (
                     "not estimated",
                     [
-                        f"{p}: one category left in the sample, no odds ratio (its other categories merged "
-                        "or dropped, or never recorded)"
+                        f"{p.replace('_', ' ')}: one category left in the sample"
+                        + (
+                            f" ({self.only[p]}): the odds ratios are of its victims only"
+                            if p in self.only
+                            else ""
+                        )
+                        + ", no odds ratio (its other categories merged or dropped, or never recorded)"
                         for p in unused
                     ],
                 )
@@ -612,7 +624,20 @@ class OddsRatios:
             lines.append(("caution", ["separation suspected: some odds ratios may be unstable or infinite"]))
         if self.warnings:
             lines.append(("fit warnings", list(self.warnings)))
-        lines.append(("method", [f"logistic regression (binomial GLM), Wald intervals at {level}"]))
+        lines.append(
+            (
+                "method",
+                [
+                    f"logistic regression (binomial GLM), Wald intervals at {level}"
+                    + (
+                        f"; {len(self.terms)} terms tested: the intervals and p-values are each term's own, "
+                        "Holm's p-values adjusted over them"
+                        if len(self.terms) > 1
+                        else ""
+                    )
+                ],
+            )
+        )
         if not numbers:
             lines.append(
                 ("counts", ["the sample's exact counts are not shown here: print(result) shows them"])
@@ -787,6 +812,8 @@ def odds_ratios(
         )
         for name, (predictor, category) in terms_of.items()
     ]
+    holm = _holm([t.p_value for t in terms])
+    terms = [dataclasses.replace(t, p_holm=h) for t, h in zip(terms, holm, strict=True)]
     separation = bool(np.any(np.abs(fit.params) > 10) or np.any(fit.bse > 10))
     return OddsRatios(
         outcome=outcome,
@@ -803,7 +830,21 @@ def odds_ratios(
         level=level,
         warnings=tuple(caught),
         asked=predictors,
+        only={p: str(sample[p][0]) for p in predictors if p not in used},
     )
+
+
+def _holm(p_values: list[float]) -> list[float]:
+    """Holm's step-down adjustment of p-values (as statsmodels' ``multipletests(method="holm")``): the i-th
+    smallest of m times m − i + 1, made non-decreasing, at most 1; an undefined p-value stays undefined and is
+    not counted."""
+    finite = sorted((p, i) for i, p in enumerate(p_values) if not math.isnan(p))
+    out = [math.nan] * len(p_values)
+    running = 0.0
+    for rank, (p, i) in enumerate(finite):
+        running = max(running, min(1.0, (len(finite) - rank) * p))
+        out[i] = running
+    return out
 
 
 def _merge_sparse(

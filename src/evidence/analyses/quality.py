@@ -2,7 +2,11 @@
 and the coverage of a country-level (indicator) table.
 
 A flag group (forms of exploitation, means of control, ...) is *known* for a record when at least one of its
-flags is true (CTDC's denominator rule); a single field is known when it is not null. The flags an
+flags is true (CTDC's denominator rule: every flag 0 is unknown, also in a frame given as it is, not through a
+loader), except a group answered by a "no" (:data:`ANSWERED_GROUPS`: an organisation's assistance, known where
+any kind is answered); a single field is known when it is not null, a column holding several values
+(``Female;Male``) when it names at least one. These are the denominators of
+:func:`evidence.analyses.profiles.group_shares`: a field's known records here are its shares' ``n_known``. The flags an
 organisation's records add to a CTDC group (forced criminality, fishing) count in that group, and the roles of the
 perpetrators of the Victim–Perpetrator layout (``1`` or empty) are one group (:func:`completeness_groups`): a
 flag that is ``1`` or empty is no field of its own, as its share of ``1`` is how common it is, not how complete.
@@ -30,7 +34,7 @@ from evidence.analyses.selection import (
 )
 from evidence.core.errors import ParameterError
 from evidence.sources.case_mapping import EXTRA_FLAGS
-from evidence.sources.case_schema import FLAG_GROUPS
+from evidence.sources.case_schema import FLAG_GROUPS, MULTI_VALUED_COLUMNS, VALUE_SEPARATOR
 from evidence.sources.loaded import LoadedTable
 
 #: The fields whose completeness the summaries by year and by source show.
@@ -38,6 +42,10 @@ KEY_FIELDS = ("gender", "age_band", "origin_iso3", "destination_iso3", "exploita
 
 #: The prefix of the assistance flags of an organisation's records (``assistance_shelter``).
 ASSISTANCE_PREFIX = "assistance_"
+
+#: Flag groups answered by a "no" (every flag false is known: no assistance given), not by CTDC's rule that a
+#: record is known for a group only where one of its flags is true.
+ANSWERED_GROUPS = frozenset({"assistance"})
 
 #: The roles of the perpetrators in CTDC's Victim–Perpetrator layout ("Role: exploiter", ...; ``1`` or empty):
 #: one group for completeness, known when one role is ``1``.
@@ -116,9 +124,20 @@ def known_expr(field: str, columns: list[str]) -> pl.Expr:
         flags = [c for c in groups[field] if c in columns]
         if not flags:
             return pl.lit(False)
-        # the loaders leave a group's flags null where it is unknown (CTDC's denominator rule: all 0 is unknown)
-        # and false where it is answered "no" (an organisation's assistance: "N" to every kind is no assistance)
-        return pl.any_horizontal([pl.col(c).is_not_null() for c in flags])
+        if field in ANSWERED_GROUPS:  # "N" to every kind of assistance is no assistance given: known
+            return pl.any_horizontal([pl.col(c).is_not_null() for c in flags])
+        # CTDC's denominator rule: all 0 is unknown. The loaders leave such a group null, but a frame given as
+        # it is may hold its false flags: the record is unknown all the same, as the profiles count it
+        return pl.any_horizontal([pl.col(c).fill_null(False) for c in flags])
+    if field in MULTI_VALUED_COLUMNS:  # known where the cell names a value (not only separators or blanks)
+        return (
+            pl.col(field)
+            .cast(pl.String)
+            .str.split(VALUE_SEPARATOR)
+            .list.eval(pl.element().str.strip_chars() != "")
+            .list.any()
+            .fill_null(False)
+        )
     return pl.col(field).is_not_null()
 
 
@@ -188,7 +207,8 @@ def _fields(df: pl.DataFrame) -> list[str]:
 
 def field_completeness(table: Selection | LoadedTable | pl.DataFrame) -> pl.DataFrame:
     """Per field (column or flag group): records where known, share known, and whether the layout has it
-    (:func:`layout_fields`; for a layout whose fields depend on the file, whether some record has it).
+    (:func:`layout_fields`; for a layout whose fields depend on the file, whether some record of the whole table
+    has it: a selection of it in which no record has a field the file records knows it for none, 0%).
 
     A region read from a country (:data:`REGION_OF`) is compared with it record by record: ``country`` names the
     country's field, ``known_without_country`` counts the records with the region known and no country (a
@@ -204,7 +224,10 @@ def field_completeness(table: Selection | LoadedTable | pl.DataFrame) -> pl.Data
     keyed = RECORD_CELL_KEY in df.columns
     fields = _fields(df)
     known = df.select([known_expr(f, df.columns).sum().alias(f) for f in fields]).row(0, named=True)
-    collected = {f: _collected(df, f) or (by_layout is not None and f in by_layout) for f in fields}
+    # the file decides what is collected (a field some record of the table has), not the selection: a field
+    # the file records is 0% known for a selection without it, never "not collected"
+    whole = selection.frame
+    collected = {f: _collected(whole, f) or (by_layout is not None and f in by_layout) for f in fields}
     out = pl.DataFrame(
         {
             "field": fields,

@@ -9,7 +9,9 @@ exploited or detected in it, ``"both"`` either (case data, where origin and dest
 one the role would select every victim; in the indicator table a selection without a country reads every
 reporting country, its citizenship breakdowns with ``"origin"``). ``years`` is inclusive; a year outside the
 table's span is missing, never 0 (the selection's repr says so, as it says of a country the table holds nothing
-of).
+of). A record dated by a band of years only (CTDC's Victim–Perpetrator file: ``2014-2018``) is of any years that
+hold its whole band, and of no others (its victims may all be of the band's other years): the repr names a band
+that the years cut, whose records are left out; the table's span is that of its bands too.
 
 **Record keys.** Victim-level records of real people are protected by the cell key method when published
 (:attr:`~evidence.sources.loaded.LoadedTable.protection`): each record carries a fixed random key
@@ -200,6 +202,35 @@ def check_years(years: tuple[int, int] | str | int | None) -> tuple[int, int] | 
     return first, last
 
 
+#: A record's band of years (``year_band``: ``2014-2018``, or the single year ``2019``): its first and last year.
+_BAND_FIRST = pl.col("year_band").cast(pl.String).str.extract(r"^\s*(\d{4})", 1).cast(pl.Int64)
+_BAND_LAST = pl.col("year_band").cast(pl.String).str.extract(r"(\d{4})\s*$", 1).cast(pl.Int64)
+
+
+def _year_ends(df: pl.DataFrame) -> tuple[int | None, int | None]:
+    """The first and last year a case or indicator frame holds: of its single years and, where records are dated
+    by a band of years only (CTDC's Victim–Perpetrator file: 2005-2013, 2014-2018, 2021-2022 beside 2019 and
+    2020), of their bands too. (None, None) when it holds no year."""
+    if "year" not in df.columns:
+        return None, None
+    ends = [pl.col("year").min().alias("low"), pl.col("year").max().alias("high")]
+    if "year_band" not in df.columns:
+        low, high = df.select(ends).row(0)
+    else:
+        low, high, band_low, band_high = df.select(
+            *ends, _BAND_FIRST.min().alias("band_low"), _BAND_LAST.max().alias("band_high")
+        ).row(0)
+        low = min((v for v in (low, band_low) if v is not None), default=None)
+        high = max((v for v in (high, band_high) if v is not None), default=None)
+    return (int(low) if low is not None else None, int(high) if high is not None else None)
+
+
+def band_filter(years: tuple[int, int]) -> pl.Expr:
+    """Records without a single year whose band of years (``year_band``) lies wholly within ``years``: a record
+    of 2014-2018 is of years 2010-2020, but not of 2015-2020 (its victims may all be of 2014)."""
+    return (pl.col("year").is_null() & (_BAND_FIRST >= years[0]) & (_BAND_LAST <= years[1])).fill_null(False)
+
+
 def _open_ends_closed(years: object, df: pl.DataFrame) -> object:
     """A pair with an open end (``(2015, None)``: from 2015 on; ``(None, 2018)``: up to 2018) closed at the first
     or last year the table holds; anything else as it is (for :func:`check_years`)."""
@@ -209,12 +240,8 @@ def _open_ends_closed(years: object, df: pl.DataFrame) -> object:
         or (years[0] is not None and years[1] is not None)
     ):
         return years
-    low, high = (
-        df.select(pl.col("year").min().alias("low"), pl.col("year").max().alias("high")).row(0)
-        if "year" in df.columns
-        else (None, None)
-    )
-    if low is None:
+    low, high = _year_ends(df)
+    if low is None or high is None:
         raise ParameterError(f"years {years!r}: an open end needs the table's years, and it holds none")
     return (int(low) if years[0] is None else years[0], int(high) if years[1] is None else years[1])
 
@@ -226,8 +253,8 @@ def covered_years(df: pl.DataFrame, years: tuple[int, int] | None) -> tuple[int,
     """
     if years is None:
         return None
-    low, high = df.select(pl.col("year").min().alias("low"), pl.col("year").max().alias("high")).row(0)
-    if low is None:
+    low, high = _year_ends(df)
+    if low is None or high is None:
         return None
     first, last = max(years[0], int(low)), min(years[1], int(high))
     return (first, last) if first <= last else None
@@ -336,6 +363,10 @@ def record_keys(table: LoadedTable) -> pl.Series:
         stable = pl.col(STABLE_ID).cast(pl.String)
         text = pl.when(stable.is_not_null()).then(pl.lit("id\x00") + stable).otherwise(text)
     names = data.select(text.alias("name"))["name"]
+    if (
+        not names.len()
+    ):  # no records: whole-number keys all the same (a mapping of nothing keeps the text type)
+        return pl.Series(RECORD_CELL_KEY, [], dtype=pl.Int64)
     unique = names.unique(maintain_order=True)  # identical records: one HMAC
     secret = secret_key("cell_key", CELL_KEY_SECRET_ENV)
     keys = pl.Series(_hashed_keys(secret, tuple(unique.to_list())), dtype=pl.Int64)
@@ -441,8 +472,11 @@ class Selection:
         return df
 
     def where(self) -> pl.Expr:
-        """The case records of the selection: its country in its role (when given) and its years."""
+        """The case records of the selection: its country in its role (when given) and its years (a record
+        dated by a band of years only, ``2014-2018``, when the band lies wholly within them: :func:`band_filter`)."""
         selected = year_filter(self.years) if self.years else pl.lit(True)
+        if self.years and "year_band" in resolve_table(self.table)[0].columns:
+            selected = selected.fill_null(False) | band_filter(self.years)
         if self.country is not None:
             selected = selected & country_filter(self.country, self.role)
         return selected
@@ -508,6 +542,12 @@ class Selection:
                 what += f" (outside the table's years, {span[0]}–{span[1]}: every count will be missing)"
             elif span and (self.years[0] < span[0] or self.years[1] > span[1]):
                 what += f" (the table holds {span[0]}–{span[1]}: the years beyond are missing, not 0)"
+            if self.kind == "case" and (cut := _cut_bands(df, self.years)):
+                first, last = self.years
+                what += (
+                    f" (records dated only by a band of years reaching beyond {first}–{last} "
+                    f"({', '.join(cut)}) are left out: their victims may all be of its other years)"
+                )
         if self.kind == "indicator":
             what += f", indicator {self.indicator!r}"
         loaded = self.loaded
@@ -526,10 +566,10 @@ class Selection:
 
     def _repr_html_(self) -> str:
         """The same as :meth:`__repr__`, for JupyterLab."""
-        from html import escape
+        from evidence.core.text import escape_html
 
         what, source = self._overview()
-        return f"<p><b>Selection</b>: {escape(what)}<br><small>of {escape(source)}</small></p>"
+        return f"<p><b>Selection</b>: {escape_html(what)}<br><small>of {escape_html(source)}</small></p>"
 
     def replace(self, **changes: Any) -> Selection:
         """The same selection with some parts changed (checked again)."""
@@ -547,12 +587,33 @@ class Selection:
 
 def _span(df: pl.DataFrame) -> tuple[int, int] | None:
     """The first and last year a frame holds, or None (no years)."""
-    low, high = kept_once(
-        df,
-        ("year_span",),
-        lambda: df.select(pl.col("year").min().alias("low"), pl.col("year").max().alias("high")).row(0),
-    )
+    low, high = kept_once(df, ("year_span",), lambda: _year_ends(df))
     return (int(low), int(high)) if low is not None and high is not None else None
+
+
+def _cut_bands(df: pl.DataFrame, years: tuple[int, int]) -> list[str]:
+    """The bands of years of undated records that overlap ``years`` without lying within them (left out of a
+    selection of those years: :func:`band_filter`), in order."""
+    if "year_band" not in df.columns or "year" not in df.columns:
+        return []
+    first, last = years
+
+    def cut() -> tuple[str, ...]:
+        bands = (
+            df.filter(pl.col("year").is_null())
+            .select(pl.col("year_band").cast(pl.String), _BAND_FIRST.alias("a"), _BAND_LAST.alias("b"))
+            .drop_nulls()
+            .unique()
+            .filter(
+                (pl.col("a") <= last)
+                & (pl.col("b") >= first)
+                & ((pl.col("a") < first) | (pl.col("b") > last))
+            )
+            .sort("a")
+        )
+        return tuple(bands["year_band"].to_list())
+
+    return list(kept_once(df, ("cut_bands", first, last), cut))
 
 
 def _holds(df: pl.DataFrame, kind: TableKind, country: str, role: Role) -> bool:

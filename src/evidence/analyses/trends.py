@@ -267,6 +267,19 @@ def yearly_counts(selection: Selected, *, by: str | None = None) -> pl.DataFrame
     return counts
 
 
+def _bands_selected(df: pl.DataFrame, sel: Selection) -> list[str]:
+    """The bands of years (``year_band``) of the selection's records that have no single year, in order."""
+    if "year_band" not in df.columns or "year" not in df.columns:
+        return []
+    bands = (
+        df.filter(sel.where() & pl.col("year").is_null() & pl.col("year_band").is_not_null())
+        .select(pl.col("year_band").cast(pl.String).unique())
+        .to_series()
+        .to_list()
+    )
+    return sorted(bands)
+
+
 def why_empty(selection: Selected, *, by: str | None = None) -> str | None:
     """Why :func:`yearly_counts` of ``selection`` (by ``by``) has no row, naming what was selected and what
     the data hold instead; None when it has rows. No count is given (the text is safe to show).
@@ -307,6 +320,12 @@ def why_empty(selection: Selected, *, by: str | None = None) -> str | None:
             else ""
         )
         if not dated.filter(year_filter(sel.years)).height:
+            banded = _bands_selected(df, sel)
+            if banded:  # the selection holds records, none with a single year: no yearly count can be made
+                return (
+                    f"no victim records of {what} with a single year: the selection's records are dated only by "
+                    f"a band of years ({', '.join(banded)}; trends.undated_counts counts them)"
+                )
             return f"no victim records of {what}: the table holds them in {held}{undated}"
         if by in FLAG_DIMENSIONS:
             group = FLAG_DIMENSIONS[by].replace("_", " ")

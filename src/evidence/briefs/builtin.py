@@ -33,6 +33,7 @@ from __future__ import annotations
 import dataclasses
 import html as html_module
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -43,7 +44,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
 
-from evidence.core.atomic import write_bytes, write_text
+from evidence.core.atomic import host_tag, process_alive, write_bytes, write_text
 from evidence.core.errors import EvidenceError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -55,12 +56,26 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'none'"
 )
 _TIMEOUT_SECONDS = 600
-# an attribute that makes a browser fetch something: src=, srcset=, poster=, data=, or href= on <link>
-_FETCHING = re.compile(
-    r"<(?:link\b[^>]*\bhref|(?:img|script|iframe|embed|source|audio|video|track|input|object)\b[^>]*\b"
-    r"(?:src|srcset|poster|data))\s*=\s*[\"']?\s*(?:https?:)?//",
-    re.IGNORECASE,
-)
+# the page's markup, which a check of what it loads reads (never its text, which is a reader's: a category from
+# data that says "url(https://...)" loads nothing): comments, style sheets, and tags with their attributes (a
+# quoted value may hold a ">")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<([A-Za-z][\w:-]*)((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>")
+_ATTRIBUTE = re.compile(r"([^\s\"'<>/=]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?")
+# attributes whose value a browser fetches: (element or "*", attribute)
+_FETCHED = {
+    ("link", "href"),
+    ("image", "href"),
+    ("use", "href"),
+    ("*", "xlink:href"),
+    ("*", "src"),
+    ("*", "srcset"),
+    ("*", "poster"),
+    ("object", "data"),
+    ("*", "background"),
+}
+_REMOTE = re.compile(r"\s*(?:https?:)?//", re.IGNORECASE)
 _CSS_URL = re.compile(r"(?:url\(\s*[\"']?|@import\s+[\"'])\s*(?:https?:)?//", re.IGNORECASE)
 
 
@@ -77,6 +92,19 @@ def pandoc_path() -> str:
         return pypandoc.get_pandoc_path()
     except (ImportError, OSError) as exc:
         raise RenderError(f"pandoc is not available ({exc}); install pypandoc-binary") from exc
+
+
+def pandoc_message(stderr: str, *, most_lines: int = 5) -> str:
+    """What pandoc said when it failed, as a reader can use it: without the Haskell call stack it may append
+    (``CallStack (from HasCallStack): ...``, a dozen lines of its own source, as when ``$TMPDIR`` is missing),
+    and at most ``most_lines`` lines."""
+    lines = stderr.strip().splitlines()
+    for at, line in enumerate(lines):
+        if line.lstrip().startswith("CallStack (from HasCallStack)"):
+            lines = lines[:at]
+            break
+    kept = [line for line in lines if line.strip()][:most_lines]
+    return "\n".join(kept).strip()
 
 
 def pandoc(source: str | Path | None, to: str, *extra: str, text: str | None = None) -> str:
@@ -104,7 +132,9 @@ def pandoc(source: str | Path | None, to: str, *extra: str, text: str | None = N
     except subprocess.TimeoutExpired as exc:
         raise RenderError(f"pandoc took longer than {_TIMEOUT_SECONDS} s on {source or 'a brief'}") from exc
     if done.returncode != 0:
-        raise RenderError(f"pandoc could not convert {source or 'a brief'} to {to}: {done.stderr.strip()}")
+        raise RenderError(
+            f"pandoc could not convert {source or 'a brief'} to {to}: {pandoc_message(done.stderr)}"
+        )
     return done.stdout
 
 
@@ -133,6 +163,31 @@ def convert(
     return converted
 
 
+#: The scratch folders of conversions: ``evidence-pandoc-<host>-<pid>-<random>``, so that those a killed process
+#: left (with the pandoc it started, which outlives it) are known as such and removed by the next render.
+_SCRATCH = "evidence-pandoc-"
+_STALE_SCRATCH = re.compile(rf"^{_SCRATCH}(?P<host>[A-Za-z0-9_-]+?)-(?P<pid>\d+)-[A-Za-z0-9_]+$")
+
+
+@cache
+def clean_stale_conversions() -> list[Path]:
+    """Remove the scratch folders of conversions whose process (on this machine) is gone; once per process.
+    Returns them."""
+    removed: list[Path] = []
+    folder = Path(tempfile.gettempdir())
+    try:
+        entries = [entry for entry in folder.iterdir() if entry.name.startswith(_SCRATCH)]
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _STALE_SCRATCH.match(entry.name)
+        if not match or match["host"] != host_tag() or process_alive(int(match["pid"])):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
 class Conversion:
     """One pandoc process converting a brief (``templates/render.lua``; see :func:`convert`), started at once:
     :meth:`result` hands over each output as soon as pandoc has written it (the displayed text first, then the
@@ -144,7 +199,8 @@ class Conversion:
     def __init__(
         self, source_text: str | None, *, html: bool = True, typst: bool = True, displayed: str | None = None
     ) -> None:
-        self._folder = Path(tempfile.mkdtemp(prefix="evidence-pandoc-"))
+        clean_stale_conversions()
+        self._folder = Path(tempfile.mkdtemp(prefix=f"{_SCRATCH}{host_tag()}-{os.getpid()}-"))
         self._ready: set[str] = set()
         self._timed_out = False
         try:
@@ -208,7 +264,9 @@ class Conversion:
             raise RenderError(f"pandoc took longer than {_TIMEOUT_SECONDS} s on a brief")
         if code != 0:
             self._stderr.flush()
-            message = (self._folder / "stderr.txt").read_text(encoding="utf-8", errors="replace").strip()
+            message = pandoc_message(
+                (self._folder / "stderr.txt").read_text(encoding="utf-8", errors="replace")
+            )
             raise RenderError(f"pandoc could not convert a brief: {message or f'exit code {code}'}")
 
     def close(self) -> None:
@@ -384,7 +442,21 @@ def csp_meta() -> str:
 
 
 def external_references(html: str) -> list[str]:
-    """Places where an HTML document would fetch something from the network (links to click are fine)."""
-    found = [m.group(0)[:80] for m in _FETCHING.finditer(html)]
-    found += [m.group(0)[:80] for m in _CSS_URL.finditer(html)]
+    """Places where an HTML document would fetch something from the network (links to click are fine): an
+    attribute a browser fetches (``src``, ``srcset``, ``poster``, ``href`` of ``<link>``...) holding a web
+    address, or a ``url(...)``/``@import`` of one in a style sheet or a ``style`` attribute. Only the markup is
+    read, as a browser reads it (quoted values, character references, any case): text that says
+    ``url(https://...)`` (a category, a citation from data) is text, and never stops a brief."""
+    markup = _COMMENT.sub("", html)
+    found = [m.group(0)[:80] for sheet in _STYLE_ELEMENT.findall(markup) for m in _CSS_URL.finditer(sheet)]
+    for tag in _TAG.finditer(_STYLE_ELEMENT.sub("<style>", markup)):
+        element = tag.group(1).lower()
+        for attribute in _ATTRIBUTE.finditer(tag.group(2)):
+            name, raw = attribute.group(1).lower(), attribute.group(2) or ""
+            value = html_module.unescape(raw[1:-1] if raw[:1] in "\"'" and len(raw) > 1 else raw)
+            if name == "style":
+                found += [f'<{element} style="{m.group(0)}'[:80] for m in _CSS_URL.finditer(value)]
+            elif (element, name) in _FETCHED or ("*", name) in _FETCHED:
+                urls = [u.strip().split(" ")[0] for u in value.split(",")] if name == "srcset" else [value]
+                found += [f"<{element} {name}={u.strip()}"[:80] for u in urls if _REMOTE.match(u)]
     return found

@@ -52,8 +52,11 @@ SkipCheckOpt = Annotated[
 
 
 def register(app: typer.Typer) -> None:
-    app.command("render")(render_command)
-    app.command("brief")(brief_command)
+    from evidence.cli.runs import taking_sigterm_as_interrupt
+
+    # SIGTERM as Ctrl-C: the run's temporary folder removed, its kernel and the renderer stopped (exit 130)
+    app.command("render")(taking_sigterm_as_interrupt(render_command))
+    app.command("brief")(taking_sigterm_as_interrupt(brief_command))
 
 
 def render_command(
@@ -66,7 +69,8 @@ def render_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Render an executed run into a brief (HTML and PDF, beside the run) and update the briefs index."""
-    result = _render(run_dir, formats=format, renderer=renderer, check_disclosure=not skip_disclosure_check)
+    options = {"formats": format, "renderer": renderer, "check_disclosure": not skip_disclosure_check}
+    result = _render_or_fail(run_dir, "the run folder is unchanged", **options)
     if as_json:
         echo_json("render", render_json(result))
     _report(result, err_console if as_json else console)
@@ -141,13 +145,19 @@ def brief_command(
     for warning in other_secret_warnings(d["path"] for d in prepared.data):
         err_console.print(f"[bold red]Warning:[/] {escape(warning)}", soft_wrap=True)
     say = err_console if as_json else console  # with --json, standard output holds the document only
+    from evidence.cli.runs import briefed, drop_replaced_briefs, failed_folder_holds, say_set_aside
+
+    had_brief = briefed(prepared)
     with say.status(f"running {prepared.run_id} ..."):
         outcome = run_unless_fresh(prepared, force=force)
+    if outcome.status == "ok" and had_brief:  # the old brief is gone: not linked while the new one is made
+        drop_replaced_briefs(Path(prepared.out_root))
     release_kernels()  # the one run is done: its kernel ends on another core while the brief is rendered
     if outcome.status == "skipped":
         say.print(
             f"[dim]unchanged since its last run (--force to re-run):[/] {escape(_relative(prepared.folder))}"
         )
+        say_set_aside(outcome, say)
         folder = prepared.folder
     else:
         if outcome.status != "ok":
@@ -156,17 +166,19 @@ def brief_command(
             err_console.print(
                 f"[bold red]the notebook failed:[/] {escape(outcome.error or '')}", highlight=False
             )
-            err_console.print(
-                f"the partly executed notebook and run.json are in {escape(_relative(outcome.folder))}"
-            )
+            err_console.print(f"{failed_folder_holds(outcome)} {escape(_relative(outcome.folder))}")
             raise typer.Exit(1)
         say.print(
             f"[green]ran[/] {escape(spec.name)} in {outcome.seconds:.1f} s → {escape(_relative(outcome.folder))}"
         )
         folder = Path(outcome.folder)
     with say.status("rendering the brief ..."):
-        result = _render(
-            folder, formats=formats, renderer=renderer, check_disclosure=not skip_disclosure_check
+        result = _render_or_fail(
+            folder,
+            "the run succeeded: its executed notebook is in",
+            formats=format,
+            renderer=renderer,
+            check_disclosure=not skip_disclosure_check,
         )
     if as_json:
         echo_json("brief", {"run": run_json(outcome), "render": render_json(result)})
@@ -198,6 +210,43 @@ def run_json(outcome: Any) -> dict[str, Any]:
     return as_run(outcome)
 
 
+def _render_or_fail(run_dir: Path, the_run: str, **options: Any) -> Any:
+    """Render a run folder; a renderer that fails there (pandoc or Typst dies, Quarto fails) is a problem the
+    command found once it ran (exit code 1), not a refusal before anything was done (2): the error says what is
+    in the run folder (``the_run``) and the command that renders it again."""
+    from evidence.briefs.builtin import RenderError
+
+    try:
+        return _render(run_dir, **options)
+    except RenderError as exc:
+        folder = _relative(run_dir)
+        shown = f"{the_run} {folder}" if the_run.endswith(" in") else f"{the_run} ({folder})"
+        failed = RenderError(
+            f"the brief could not be rendered: {str(exc).rstrip('.')}. {shown[0].upper()}{shown[1:]}; render "
+            f"its brief again with: {render_again(run_dir, **options)}"
+        )
+        failed.exit_code = 1  # type: ignore[attr-defined]  # read by evidence.cli.main
+        failed.path = str(run_dir)  # type: ignore[attr-defined]
+        raise failed from exc
+
+
+def render_again(run_dir: Path, *, formats: Any, renderer: str, check_disclosure: bool) -> str:
+    """The ``evidence render`` command line that renders ``run_dir``'s brief as this command was asked to."""
+    import shlex
+
+    from evidence.briefs.render import FORMATS, parse_formats
+
+    named = parse_formats(formats)  # checked already: the command got this far
+    words = ["evidence", "render", _relative(run_dir)]
+    if named != FORMATS:
+        words += ["--format", ",".join(named)]
+    if renderer != "auto":
+        words += ["--renderer", renderer]
+    if not check_disclosure:
+        words.append("--skip-disclosure-check")
+    return shlex.join(words)
+
+
 def _render(run_dir: Path, **options: Any) -> Any:
     """Render a run folder; a folder the brief cannot be written into is one error naming that folder (not
     the temporary file the atomic write was making in it)."""
@@ -206,14 +255,25 @@ def _render(run_dir: Path, **options: Any) -> Any:
     from evidence.briefs.render import render_run
     from evidence.core.errors import InputError
 
+    clean_stale_briefs(run_dir)
     try:
         return render_run(run_dir, **options)
     except OSError as exc:
-        if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT):
+        if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             raise
         raise InputError(
             f"cannot write the brief into the run folder: {exc.strerror or exc}", path=run_dir
         ) from exc
+
+
+def clean_stale_briefs(run_dir: Path) -> None:
+    """Remove what renders killed while they wrote left beside the brief and the index (their temporary files,
+    ``.brief.html.<host>-<pid>.<random>.part``), before this render writes its own."""
+    from evidence.briefs.index import index_path
+    from evidence.core.atomic import clean_stale_files
+
+    clean_stale_files(run_dir)
+    clean_stale_files(index_path(run_dir.parent).parent)
 
 
 def brief_parameters(

@@ -67,8 +67,8 @@ def _error(message: str) -> None:
 
 
 #: The temporary file an output is written to before it is renamed into place (``evidence.core.atomic``):
-#: ``.NAME.XXXXXXXX.part`` beside it.
-_TEMPORARY = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.part")
+#: ``.NAME.HOST-PID.XXXXXXXX.part`` beside it (``.NAME.XXXXXXXX.part`` before the process was named in it).
+_TEMPORARY = re.compile(r"\.(?P<name>.+?)(?:\.[A-Za-z0-9_-]+?-\d+)?\.[a-z0-9_]{8}\.part")
 
 
 def _written_file(filename: object) -> str:
@@ -144,10 +144,13 @@ def main() -> None:
     except BrokenPipeError:
         output_closed()
     except EvidenceError as exc:
+        # 2: refused before anything was done; an error found once the command ran says its own (a brief
+        # whose renderer failed after its notebook ran: 1)
+        code = getattr(exc, "exit_code", 2)
         _error(escape(str(exc)))
         if as_json:
-            _json_error(str(exc), _error_code(exc), 2, **_where(exc))
-        sys.exit(2)
+            _json_error(str(exc), _error_code(exc), code, **_where(exc))
+        sys.exit(code)
     except OSError as exc:
         where = f"{_written_file(exc.filename)}: " if exc.filename else ""
         _error(escape(f"{where}{exc.strerror or exc}"))

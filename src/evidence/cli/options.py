@@ -38,6 +38,8 @@ from rich.markup import escape as escape_markup
 from rich.segment import Segment
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
+from evidence.core.text import UNSAFE_FORMAT
+
 #: The role every command selects unless told otherwise (as the notebooks and ``Selection`` do).
 DEFAULT_ROLE = "both"
 #: The disclosure threshold unless told otherwise (UNODC's; ``evidence.presentation.disclosure.DEFAULT_RULE``).
@@ -315,15 +317,20 @@ def _ours(given: Any, plain: type, ours: type) -> Any:
 
 #: The C0 and C1 control characters and DEL: what a terminal may act on (ESC opens a colour, a cursor move, an
 #: OSC-8 hyperlink or a title change; CR and BS overwrite a line; C1 CSI U+009B is ESC [ on some terminals).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# the invisible format characters too (bidi overrides: "x\u202eRTL.csv" shown as "xLSC.LTR"), as every other
+# escape of the toolkit drops them (core.text.UNSAFE_FORMAT); here they are shown, since a path must stay readable
+_CONTROL = re.compile(rf"[\x00-\x1f\x7f-\x9f]|{UNSAFE_FORMAT.pattern}")
 #: The controls left as they are where the toolkit's own output is written (its line breaks and tabs).
-_LAYOUT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LAYOUT = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f]|{UNSAFE_FORMAT.pattern}")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def _visible(match: re.Match[str]) -> str:
     char = match.group()
-    return _NAMED.get(char) or f"\\x{ord(char):02x}"
+    code = ord(char)
+    if char in _NAMED:
+        return _NAMED[char]
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def visible_controls(text: object, *, lines: bool = False) -> str:

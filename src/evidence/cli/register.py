@@ -242,10 +242,22 @@ def import_command(
         f"marked missing {result.rows_marked_missing}"
     )
     if result.rejects.height:
-        table = Table("row", "column", "reason", title="Rejected rows (the first 20)")
-        for row in result.rejects.head(20).iter_rows(named=True):
+        shown, every = 20, result.rejects.height
+        table = Table(
+            "row",
+            "column",
+            "reason",
+            title=f"Rejected rows of {escape(result.file_name)}"
+            + (f" (the first {shown} of {every})" if every > shown else ""),
+        )
+        for row in result.rejects.head(shown).iter_rows(named=True):
             table.add_row(str(row["row"]), escape(str(row["column"] or "")), escape(str(row["reason"])))
         console.print(table)
+        if every > shown:  # never a rejected row named nowhere
+            console.print(
+                f"{every - shown} more not shown: --json lists every rejected row, with its row, column and reason",
+                soft_wrap=True,
+            )
     id_only = result.flags.filter(pl.col("reason") == ID_ONLY_REASON)
     retyped = result.flags.filter(pl.col("reason") != ID_ONLY_REASON)
     if retyped.height:
@@ -636,7 +648,9 @@ def export_ctdc_command(
         typer.Option(
             "--allow-another-release",
             help="Write it even though an earlier export of this register differs from it (another k or "
-            "as-of date): two releases can be subtracted into the people one left out.",
+            "as-of date): two releases can be subtracted into the people one left out. It keeps the earlier "
+            "generalisation and leaves out every set whose count differs from an earlier release's by fewer "
+            "than k.",
         ),
     ] = False,
     register_path: RegisterOpt = None,

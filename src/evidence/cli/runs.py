@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -44,7 +45,7 @@ def register(app: typer.Typer) -> None:
     # -p NAME VALUE takes two values, beyond typer's option types: the option takes the NAME and each VALUE
     # stays among the extra arguments, in order (see _parameter_pairs)
     app.command("run", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
-        run_command
+        taking_sigterm_as_interrupt(run_command)
     )
     app.command("batch")(batch_command)
     app.add_typer(kernel_app, name="kernel")
@@ -142,8 +143,11 @@ def run_command(
     for warning in other_secret_warnings(d["path"] for d in prepared.data):
         err_console.print(f"[bold red]Warning:[/] {escape(warning)}", soft_wrap=True)
     say = err_console if as_json else console  # with --json, standard output holds the document only
+    had_brief = briefed(prepared)
     with say.status(f"running {prepared.run_id} ..."):
         outcome = run_unless_fresh(prepared, force=force)
+    if outcome.status == "ok" and had_brief:
+        drop_replaced_briefs(Path(prepared.out_root))
     if as_json:
         echo_json("run", run_json(outcome))
     if outcome.status == "skipped":
@@ -151,6 +155,7 @@ def run_command(
             f"[dim]unchanged since its last run (--force to re-run):[/] {escape(_relative(outcome.folder))}",
             soft_wrap=True,
         )
+        say_set_aside(outcome, say)
         return
     if outcome.status == "ok":
         say.print(
@@ -162,10 +167,48 @@ def run_command(
         return
     err_console.print(f"[bold red]failed:[/] {escape(outcome.error or '')}", highlight=False)
     err_console.print(
-        f"the partly executed notebook and run.json are in {escape(_relative(outcome.folder))}",
+        f"{failed_folder_holds(outcome)} {escape(_relative(outcome.folder))}",
         soft_wrap=True,
     )
     raise typer.Exit(1)
+
+
+def say_set_aside(outcome: RunOutcome, say: Console) -> None:
+    """What a skipped run did with its stale failed attempt (set it aside), if it had one."""
+    if outcome.note:
+        say.print(f"[dim]{escape(outcome.note)}[/]", soft_wrap=True, highlight=False)
+
+
+def failed_folder_holds(outcome: RunOutcome) -> str:
+    """What a failed run's folder holds, as the line naming it says it: the partly executed notebook and
+    run.json, or less where the run could not write them (a full disk)."""
+    folder = Path(outcome.folder)
+    notebook = (folder / f"{outcome.notebook}.ipynb").is_file()
+    record = (folder / "run.json").is_file()
+    if notebook and record:
+        return "the partly executed notebook and run.json are in"
+    if notebook or record:
+        return f"{'the partly executed notebook' if notebook else 'its run.json'} (alone) is in"
+    return "nothing of it could be written in"
+
+
+def briefed(run: PreparedRun) -> bool:
+    """Whether the run's folder holds a rendered brief now (which executing the run again takes away)."""
+    from evidence.briefs.render import BRIEF_RECORD
+
+    return (run.folder / BRIEF_RECORD).is_file()
+
+
+def drop_replaced_briefs(out_root: Path) -> Path | None:
+    """Rewrite the index of briefs beside ``out_root``, if there is one, once a run has replaced a folder that
+    held a brief: the new run's folder has none until it is rendered, and a render that fails, is refused or is
+    killed would otherwise leave the index linking the brief that is gone."""
+    from evidence.briefs import index as briefs_index
+
+    target = briefs_index.index_path(out_root)
+    if not target.is_file():
+        return None
+    return briefs_index.write_index(out_root, target)
 
 
 def run_json(outcome: RunOutcome) -> dict[str, object]:
@@ -265,7 +308,7 @@ def batch_command(
     whose selection holds no victims is not executed: the summary lists it as empty, with the years the data
     hold.
     """
-    with _sigterm_as_interrupt():  # `kill`, a cron or CI timeout: stop like Ctrl-C, from the start
+    with sigterm_as_interrupt():  # `kill`, a cron or CI timeout: stop like Ctrl-C, from the start
         _batch(
             plan,
             data,
@@ -382,8 +425,14 @@ def _batch(
             progress.start()
             task = progress.add_task("running", total=to_run, last="")
 
+    # the runs whose folder holds a brief: executed again, they take it away (see drop_replaced_briefs)
+    briefed_folders = {run.run_id: str(run.folder) for run in runs if briefed(run)}
+
     def on_done(outcome: RunOutcome) -> None:
         finished[outcome.run_id] = outcome
+        replaced = outcome.status != "skipped" and briefed_folders.get(outcome.run_id) == outcome.folder
+        if replaced and not (render and outcome.status == "ok"):  # a rendered run has its brief again
+            drop_replaced_briefs(out_root)
         if task is None or outcome.status == "skipped":  # a skipped run's brief, rendered or kept
             return
         mark = "[green]✓[/]" if outcome.status == "ok" else "[red]✗[/]"
@@ -406,9 +455,15 @@ def _batch(
     finally:
         progress.stop()
     if interrupted:
+        from evidence.runs.execute import clean_stale_temporaries
+
+        with contextlib.suppress(OSError, KeyboardInterrupt):  # the runs its stopped workers cut short
+            clean_stale_temporaries(out_root)
         stopped = _print_interrupted(runs, finished, [*invalid, *empty], out_root, force=force, say=say)
         index = None
-        if render and any(o.status == "ok" for o in finished.values()):
+        # a run put in place but not reported (its brief being rendered) has taken a brief away all the same
+        replaced = any(not briefed(run) for run in runs if run.run_id in briefed_folders)
+        if (render and any(o.status == "ok" for o in finished.values())) or replaced:
             # the briefs of the runs that finished are listed now, not at the next batch (written atomically:
             # a second interrupt meanwhile leaves the index as it was)
             with contextlib.suppress(KeyboardInterrupt):
@@ -508,9 +563,11 @@ def render_brief(outcome: RunOutcome) -> RunOutcome:
     import dataclasses
 
     from evidence.briefs.render import BRIEF_RECORD, render_run
+    from evidence.cli.briefs import clean_stale_briefs
     from evidence.core.errors import EvidenceError
 
     folder = Path(outcome.folder)
+    clean_stale_briefs(folder)  # what a render killed in an earlier batch left
     brief, record = folder / BRIEF_RECORD, folder / "run.json"
     if outcome.status == "skipped" and brief.is_file() and brief.stat().st_mtime >= record.stat().st_mtime:
         return outcome
@@ -535,15 +592,27 @@ def prepare_render() -> None:
         pass
 
 
+def taking_sigterm_as_interrupt(command: Callable[..., None]) -> Callable[..., None]:
+    """A command that takes SIGTERM as Ctrl-C while it runs (:func:`sigterm_as_interrupt`)."""
+
+    @functools.wraps(command)
+    def wrapped(*args: Any, **kwargs: Any) -> None:
+        with sigterm_as_interrupt():
+            command(*args, **kwargs)
+
+    return wrapped
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
 @contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM (`kill`, systemd, a cron or CI timeout) as Ctrl-C while a batch runs, from its start: its workers
-    and their kernels stopped, what ran recorded, exit 130 (while the plan's data were read it ended the
-    process at once, 143, without a word); the handler before it afterwards."""
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (`kill`, systemd, a cron or CI timeout) as Ctrl-C while a batch, a run or a brief runs, from its
+    start: a batch's workers and their kernels stopped, what ran recorded; a run's temporary folder removed,
+    its kernel, chart workers and renderer stopped; exit 130 (it ended the process at once, 143, without a
+    word, leaving the temporary folder and the renderer behind); the handler before it afterwards."""
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         yield
@@ -585,6 +654,14 @@ def _print_summary(report: BatchReport, out_root: Path, say: Console | None = No
         f"run folders: {where}/<run>"
         + (f"; failed runs: {where}/failed/<run>" if any(o.folder for o in report.failed) else "")
     )
+    set_aside = sum(1 for o in report.outcomes if o.status == "skipped" and o.note)
+    if set_aside:
+        attempts = "attempt" if set_aside == 1 else "attempts"
+        say.print(
+            f"{set_aside} failed {attempts} of unchanged runs set aside in {where}/failed/.superseded/<run>: "
+            "the runs in place are their results",
+            soft_wrap=True,
+        )
     on_demo = sum(ran_on_demo_data(o) for o in report.outcomes if o.status == "ok")
     if on_demo:
         runs = "run" if on_demo == 1 else "runs"

@@ -50,6 +50,15 @@ def strip_unsafe_format(text: object) -> str:
     return UNSAFE_FORMAT.sub("", str(text))
 
 
+def escape_html(text: object, *, quote: bool = True) -> str:
+    """Untrusted ``text`` as HTML text (or an attribute value) that reads as itself: :func:`html.escape`, after
+    dropping the format characters that could reorder what follows (:func:`strip_unsafe_format`). The one
+    escape for HTML (:mod:`evidence.presentation.markup` gives it to the layers above)."""
+    import html
+
+    return html.escape(strip_unsafe_format(text), quote=quote)
+
+
 #: A month's number by its English name or abbreviation, lower case (``"may"``: 5, ``"sept"``: 9): how the
 #: loaders read a date written in words (``3 May 2019``, ``May 3, 2019``).
 MONTH_NUMBERS = {
@@ -124,14 +133,12 @@ def overview_text(name: str, title: str, lines: Sequence[tuple[str, Sequence[str
 
 def overview_html(name: str, title: str, lines: Sequence[tuple[str, Sequence[str]]], after: str = "") -> str:
     """:func:`overview_text` as a small HTML table for JupyterLab: the title as its caption, a row per label,
-    each text on a line of its own, every text escaped; ``after``, HTML already escaped (a table of published
-    values), follows the table."""
-    from html import escape
-
+    each text on a line of its own, every text escaped (:func:`escape_html`: no bidi control reorders it);
+    ``after``, HTML already escaped (a table of published values), follows the table."""
     rows = "".join(
-        f'<tr><th style="text-align:left;vertical-align:top">{escape(label)}</th>'
-        f'<td style="text-align:left">{"<br>".join(escape(text) for text in texts)}</td></tr>'
+        f'<tr><th style="text-align:left;vertical-align:top">{escape_html(label)}</th>'
+        f'<td style="text-align:left">{"<br>".join(escape_html(text) for text in texts)}</td></tr>'
         for label, texts in lines
     )
-    caption = f'<caption style="text-align:left"><b>{escape(name)}</b>: {escape(title)}</caption>'
+    caption = f'<caption style="text-align:left"><b>{escape_html(name)}</b>: {escape_html(title)}</caption>'
     return f"<table>{caption}{rows}</table>{after}"

@@ -128,8 +128,10 @@ def load_tables(paths: Sequence[str | Path]) -> list[LoadedTable]:
     return [_load_remembered(Path(p)) for p in paths]
 
 
-#: Tables loaded in this process, by (path, size, mtime): a warm kernel loads each data file once.
-_TABLES: dict[tuple[str, int, int], LoadedTable] = {}
+#: Tables loaded in this process, by (path, size, mtime, inode, ctime): a warm kernel loads each data file once.
+#: The inode and change time tell a file rewritten with the same size and modification time (``cp -p``, a clock
+#: set back), as the runs' hash cache does (runs/cache.py).
+_TABLES: dict[tuple[str, int, int, int, int], LoadedTable] = {}
 _TABLES_KEPT = 8
 
 
@@ -137,7 +139,7 @@ def _load_remembered(path: Path) -> LoadedTable:
     from evidence.sources.cache import load_cached
 
     stat = path.stat()
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    key = (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
     table = _TABLES.get(key)
     if table is None:
         table = load_cached(path)

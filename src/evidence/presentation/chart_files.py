@@ -233,17 +233,29 @@ def save_specs(specs: Sequence[tuple[dict[str, Any], str | Path]], *, scale: flo
     return [job[2] for job in jobs]
 
 
+#: What no chart draws of a text: the control characters but tab and the line breaks (XML, hence SVG, forbids
+#: most of them: an ESC in a source's name from a sidecar made the SVG unreadable, "a non-XML character", and
+#: stopped the brief; the others draw as nothing or a box), the non-characters U+FFFE and U+FFFF and lone
+#: surrogates (not XML either).
+_UNDRAWABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+# where the spec's JSON (ensure_ascii off) may hold one: written raw, or as an escape (\u001b, \b, \f); a
+# text holding a backslash before b or f is looked at for nothing, which costs a walk and changes nothing
+_UNDRAWABLE_IN_JSON = re.compile(r"\\u00[01][0-9a-fA-F]|\\[bf]|[\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
 def _without_format_characters(spec: dict[str, Any]) -> dict[str, Any]:
     """The spec with the invisible format characters (bidi controls and the like:
-    :data:`~evidence.core.text.UNSAFE_FORMAT`) dropped from every text in it, titles, labels and data
-    alike, as from any untrusted text the toolkit publishes: a category name from a data file could otherwise
-    reverse the text drawn after it. The spec is returned as it is when it holds none (one search of its JSON)."""
-    if not UNSAFE_FORMAT.search(json.dumps(spec, ensure_ascii=False, default=str)):
+    :data:`~evidence.core.text.UNSAFE_FORMAT`) and what no chart draws (:data:`_UNDRAWABLE`: control characters)
+    dropped from every text in it, titles, labels and data alike, as from any untrusted text the toolkit
+    publishes: a category name from a data file could otherwise reverse the text drawn after it, or make the
+    SVG unreadable. The spec is returned as it is when it holds none (one search of its JSON)."""
+    dumped = json.dumps(spec, ensure_ascii=False, default=str)
+    if not UNSAFE_FORMAT.search(dumped) and not _UNDRAWABLE_IN_JSON.search(dumped):
         return spec
 
     def clean(value: Any) -> Any:
         if isinstance(value, str):
-            return strip_unsafe_format(value)
+            return _UNDRAWABLE.sub("", strip_unsafe_format(value))
         if isinstance(value, dict):
             return {clean(k): clean(v) for k, v in value.items()}
         if isinstance(value, list):

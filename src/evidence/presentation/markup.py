@@ -31,7 +31,7 @@ import math
 import re
 from urllib.parse import urlsplit
 
-from evidence.core.text import UNSAFE_FORMAT, strip_unsafe_format
+from evidence.core.text import UNSAFE_FORMAT, escape_html, strip_unsafe_format
 from evidence.presentation.disclosure import KIND_ATTRIBUTE, LABEL, check_kind
 
 __all__ = [
@@ -63,12 +63,6 @@ _LIST_MARKER = re.compile(r"^(\s*)([%=:])|^(\s*\d*)([-+.)])(?=\s|$)")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 # C0 and C1 control characters (U+0080-U+009F: shown as nothing, or as a box, by any reader)
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-
-
-def escape_html(text: object, *, quote: bool = True) -> str:
-    """``text`` as HTML text (or an attribute value) that reads as itself: :func:`html.escape`, after dropping
-    the format characters that could reorder what follows (:func:`strip_unsafe_format`)."""
-    return html.escape(strip_unsafe_format(text), quote=quote)
 
 
 def escape_markdown(text: object) -> str:

@@ -51,7 +51,9 @@ from evidence.runs.execute import (
     clean_stale_temporaries,
     execute_run,
     execute_run_in_subprocess,
+    now,
     prepare_run,
+    skipped,
 )
 from evidence.runs.params import anchor_data_paths, read_yaml, resolve_parameters
 from evidence.runs.selection_check import EmptySelectionError
@@ -452,8 +454,9 @@ def _run_batch(
     outcomes: dict[str, RunOutcome] = {}
     todo = []
     for run in runs:
+        checked = now()
         if not force and is_fresh(run.folder, run.cache_key):
-            outcomes[run.run_id] = RunOutcome(run.run_id, run.notebook_name, "skipped", str(run.folder))
+            outcomes[run.run_id] = skipped(run, checked)  # a stale failed attempt of it set aside
         else:
             todo.append(run)
     if on_start:
@@ -588,7 +591,8 @@ class BatchPool:
 
     def stop(self) -> None:
         """Cancel what has not started and end the workers now: a worker left waiting for work would outlive
-        the batch. Their runs' temporary folders are removed by the next run or batch. Idempotent: an
+        the batch. Their runs' temporary folders are theirs to remove (an interrupted batch does, once they have
+        ended; else the next run or batch). Idempotent: an
         interrupted batch stops its pool where the interrupt is caught and again on its way out (the executor
         forgets its processes once shut down)."""
         if self._stopped:
@@ -601,6 +605,8 @@ class BatchPool:
         for process in workers:
             if process.is_alive():
                 process.terminate()
+        for process in workers:  # ended (a worker ends with its kernel), so their runs' temporaries can go
+            process.join(timeout=10.0)
         # the executor's manager thread ends once it sees its workers gone, closing its wake-up pipe: waited for
         # here, since at the interpreter's exit the executor's exit handler writes to that pipe without its lock,
         # and a pipe closed meanwhile by the thread (a CPython race) ended an interrupted batch with an OSError

@@ -16,14 +16,18 @@ from typing import Any
 from evidence.runs.params import canonical_json
 from evidence.sources.provenance import sha256_file
 
-_HASHES: dict[tuple[str, int, int], str] = {}
+_HASHES: dict[tuple[str, int, int, int, int], str] = {}
 
 
 def file_sha256(path: str | Path) -> str:
-    """sha256 of a file, remembered per (path, size, mtime) so a batch hashes each data file once."""
+    """sha256 of a file, remembered per (path, size, mtime, inode, ctime) so a batch hashes each data file once.
+
+    The change time and the inode are in the key because the size and the modification time can be set back:
+    a corrected release copied with its times kept (``cp -p``, ``rsync -t``), or written while the clock was
+    wrong, has the old ones; no one sets the change time, and a file replaced by renaming has a new inode."""
     path = Path(path)
     stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
     if key not in _HASHES:
         _HASHES[key] = sha256_file(path)
     return _HASHES[key]

@@ -33,11 +33,11 @@ import shutil
 import socket
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from evidence.core.atomic import folder_lock
+from evidence.core.atomic import exchange, folder_lock, host_tag, process_alive
 from evidence.core.errors import InputError, ParameterError
 from evidence.notebooks.catalog import NotebookSpec, read_notebook
 from evidence.notebooks.runtime import RUN_DIR_ENV, data_files, read_provenance
@@ -46,10 +46,12 @@ from evidence.runs.params import resolve_parameters, run_id
 from evidence.runs.record import (
     FAILED_DIR,
     RECORD_FILE,
+    SUPERSEDED_DIR,
     NotebookInfo,
     PythonInfo,
     RunRecord,
     Timings,
+    read_record,
     write_record,
 )
 from evidence.runs.selection_check import refuse_list_capture, settle_selection
@@ -63,6 +65,8 @@ KERNEL_START_TIMEOUT = 300
 #: this wait an error, and nbclient's 4 s failed runs of finished cells on a loaded machine (a batch of two
 #: workers at load ~4); a kernel that truly stops sending is still caught, by this or the cell timeout.
 IOPUB_TIMEOUT = 120
+#: What a write refused for want of room says: a full disk, a quota, a file size limit (``ulimit -f``).
+_NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 _TEMP = re.compile(
     r"^\.(?P<run>.+)\.(?P<host>[A-Za-z0-9_-]+?)-(?P<pid>\d+)\.[A-Za-z0-9_]+\.(?P<kind>part|old)$"
 )
@@ -96,6 +100,11 @@ class PreparedRun:
     def failed_folder(self) -> Path:
         return Path(self.out_root) / FAILED_DIR / self.run_id
 
+    @property
+    def superseded_folder(self) -> Path:
+        """Where a failed attempt of a run served unchanged from its good run is set aside."""
+        return Path(self.out_root) / FAILED_DIR / SUPERSEDED_DIR / self.run_id
+
 
 @dataclasses.dataclass(frozen=True)
 class RunOutcome:
@@ -108,6 +117,8 @@ class RunOutcome:
     folder: str
     seconds: float = 0.0
     error: str | None = None
+    #: a skipped run's failed attempt set aside (:func:`set_aside_failed_attempt`): what it was and where it went
+    note: str | None = None
 
 
 def prepare_run(
@@ -201,6 +212,27 @@ class _CheckedParameters(logging.Filter):
 
 _PAPERMILL_FILTER = _CheckedParameters()
 
+#: The loggers of the notebook client (Papermill hands its own to nbclient, whose kernel manager logs to
+#: traitlets'): with no handler, Python printed their warnings raw on the terminal ("Kernel died while waiting
+#: for execute reply." above a batch's summary, which already reports the failed run and why).
+_CLIENT_LOGGERS = ("papermill", "nbclient", "traitlets")
+
+
+@contextlib.contextmanager
+def _client_log_to(log: Any) -> Iterator[None]:
+    """While a run executes, what the notebook client logs goes to the run's ``run.log`` (``log``, open),
+    beside the kernel's own messages, and is not printed; a host that configured logging still gets it."""
+    handler = logging.StreamHandler(log)
+    handler.setFormatter(logging.Formatter("[%(name)s %(levelname)s] %(message)s"))
+    loggers = [logging.getLogger(name) for name in _CLIENT_LOGGERS]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+
 
 def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     """Execute a prepared run into its folder (atomically); never raises for a failing notebook, a dead or hung
@@ -234,7 +266,7 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     # the run kernel speaks IPC (no TCP port races between parallel runs); a kernel the user names may
     # only know TCP
     sockets = ipc_prefix() if not warm and run.kernel_name is None and os.name == "posix" else None
-    started, t0 = _now(), time.perf_counter()
+    started, t0 = now(), time.perf_counter()
     error: str | None = None
     options: dict[str, Any] = {
         "parameters": run.parameters,
@@ -249,8 +281,9 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     }
     source = nbformat.reads(run.notebook_text, as_version=4) if run.notebook_text else run.notebook_path
     paths_recorded = False  # whether Papermill wrote the notebook with the paths of a successful run
+    unwritten: OSError | None = None  # the runner's own write that failed (a full disk): no result to keep
     try:
-        with open(tmp / LOG_FILE, "a", encoding="utf-8") as log:
+        with open(tmp / LOG_FILE, "a", encoding="utf-8") as log, _client_log_to(log):
             if warm_kernel is not None:
                 from evidence.runs.warm import WARM_ENGINE, KernelUnusable, register_engine
 
@@ -296,6 +329,11 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
         raise
     except Exception as exc:  # noqa: BLE001 - a dead or hung kernel, a bad notebook: the run failed
         error = _reason(exc)
+        if isinstance(exc, OSError) and exc.errno in _NO_ROOM:
+            unwritten = exc  # the executed notebook cut short by a full disk: handled as the record's write
+        else:
+            with contextlib.suppress(Exception):  # a run whose notebook cannot be kept is still recorded
+                keep_partly_executed(getattr(exc, "partly_executed", None), tmp / executed)
         if warm_kernel is not None:  # whatever state it is in, it is not fit for the next run
             _discard(warm_kernel, error)
             warm_kernel = None
@@ -308,6 +346,8 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     status = "ok" if error is None else "failed"
     target = run.folder if status == "ok" else run.failed_folder
     try:
+        if unwritten is not None:
+            raise unwritten
         if not (paths_recorded and status == "ok"):
             _record_paths(tmp / executed, run.notebook_path, target / executed)
         record = _record(run, status, error, tmp, executed, kernel, started, seconds)
@@ -316,17 +356,22 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     except OSError as exc:  # a full disk, a folder made read-only under the run: no half-written run is left
         shutil.rmtree(tmp, ignore_errors=True)
         reason = f"could not write the run's results: {_os_reason(exc)}"
-        error = f"{error}; {reason}" if error else reason
+        error = f"{error}; {reason}" if error and exc is not unwritten else reason
         _record_failure(run, error, kernel, started, seconds)
         return RunOutcome(run.run_id, run.notebook_name, "failed", str(run.failed_folder), seconds, error)
-    if status == "ok" and run.failed_folder.exists():
-        shutil.rmtree(run.failed_folder, ignore_errors=True)  # an earlier failure of this run is resolved
+    if (
+        status == "ok"
+    ):  # an earlier failure of this run is resolved, and one set aside beside the run replaced
+        for resolved in (run.failed_folder, run.superseded_folder):
+            if resolved.exists():
+                shutil.rmtree(resolved, ignore_errors=True)
     return RunOutcome(run.run_id, run.notebook_name, status, str(target), seconds, error)
 
 
 def run_unless_fresh(run: PreparedRun, *, force: bool = False) -> RunOutcome:
     """Execute a run unless a successful run with the same inputs is in its folder (status "skipped");
     ``force`` executes it anyway. What ``evidence run``, ``brief`` and ``batch`` do."""
+    checked = now()
     if not force and is_fresh(run.folder, run.cache_key):
         if "evidence.runs.warm" in sys.modules:  # a kernel started ahead for this run is not needed
             from evidence.runs.warm import kernel_pool
@@ -336,8 +381,59 @@ def run_unless_fresh(run: PreparedRun, *, force: bool = False) -> RunOutcome:
         # executed run does: only those of processes of this machine that are gone
         with contextlib.suppress(OSError):  # a read-only runs folder: the fresh run is still served
             clean_stale_temporaries(run.out_root)
-        return RunOutcome(run.run_id, run.notebook_name, "skipped", str(run.folder))
+        return skipped(run, checked)
     return execute_run(run)
+
+
+def skipped(run: PreparedRun, checked: str) -> RunOutcome:
+    """The outcome of a run skipped as unchanged (found fresh at ``checked``), its stale failed attempt set
+    aside."""
+    note = None
+    with contextlib.suppress(OSError):  # a read-only runs folder: the fresh run is still served
+        note = set_aside_failed_attempt(run, checked)
+    return RunOutcome(run.run_id, run.notebook_name, "skipped", str(run.folder), note=note)
+
+
+def set_aside_failed_attempt(run: PreparedRun, checked: str) -> str | None:
+    """Move ``failed/<run>`` to ``failed/.superseded/<run>`` when the run is served unchanged from its good run
+    (found fresh at ``checked``); say what was moved, or None when nothing was.
+
+    A failed attempt beside a good run (a ``--force`` that failed, a failure of other inputs since reverted)
+    is not the run's state: the good run in place is its result for these inputs, and ``failed/`` lists the
+    runs that are failing. The attempt is kept, out of that list, for whoever wants to see why it failed, until
+    a new good run replaces the one it was beside. One that ended after ``checked`` stays: it is news (another
+    process's attempt at this very moment), not a stale failure.
+    """
+    failed = run.failed_folder
+    if not failed.is_dir():
+        return None
+    attempt = read_record(failed)
+    if attempt is not None and attempt.timings.ended > checked:
+        return None
+    target = run.superseded_folder
+    with folder_lock(failed.parent):
+        if not failed.is_dir():  # set aside by another process meanwhile
+            return None
+        target.parent.mkdir(exist_ok=True)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(failed, target)
+    good = read_record(run.folder)
+    when = f" at {_shown_time(attempt.timings.ended)}" if attempt is not None else ""
+    why = f" ({attempt.error})" if attempt is not None and attempt.error else ""
+    served = f", of {_shown_time(good.timings.ended)}," if good is not None else ""
+    return (
+        f"its attempt that failed{when}{why} was set aside in {FAILED_DIR}/{SUPERSEDED_DIR}/{run.run_id}: "
+        f"the run in place{served} is its result for these inputs"
+    )
+
+
+def _shown_time(iso: str) -> str:
+    """A record's time as a person reads it: ``2026-12-05 13:40 UTC``."""
+    try:
+        return dt.datetime.fromisoformat(iso).astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return iso
 
 
 def _launch_warm(kernel_name: str, run: PreparedRun) -> Any:
@@ -413,7 +509,7 @@ def _record(
         ),
         kernel=kernel,
         host=socket.gethostname(),
-        timings=Timings(started=started, ended=_now(), seconds=round(seconds, 3)),
+        timings=Timings(started=started, ended=now(), seconds=round(seconds, 3)),
         outputs=_outputs(folder),  # type: ignore[arg-type]
         cache_key=run.cache_key,
     )
@@ -494,6 +590,31 @@ def run_notebook(
     return execute_run(prepared)
 
 
+def mark_failed_cell(nb_man: Any, exc: BaseException) -> None:
+    """In a notebook whose kernel died or hung (``nb_man``: Papermill's execution manager, before it completes
+    the notebook), fail the cell that was running, with the reason as its error output, as Papermill fails a
+    cell that raises; the cells after it stay pending."""
+    import nbformat
+
+    started = [c for c in nb_man.nb.cells if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    if not started:
+        return
+    cell, reason = started[-1], _reason(exc)
+    output = {"output_type": "error", "ename": type(exc).__name__, "evalue": reason, "traceback": [reason]}
+    cell.setdefault("outputs", []).append(nbformat.from_dict(output))
+    nb_man.cell_exception(cell)
+
+
+def keep_partly_executed(nb: Any, path: Path) -> None:
+    """Write the notebook of a run whose kernel died or hung (Papermill writes none then) to ``path``, as far
+    as it ran (:func:`mark_failed_cell`)."""
+    if nb is None or path.exists():
+        return
+    import nbformat
+
+    nbformat.write(nb, path)
+
+
 def _record_paths(executed: Path, notebook_path: str, final_path: Path) -> None:
     """Papermill records its input and output in the executed notebook's metadata: the whole notebook (it was
     given the content, not a path) and the temporary folder. Record the notebook's path and the final one."""
@@ -572,25 +693,7 @@ def _swap_into_place(source: Path, target: Path) -> None:
 
 
 def _exchange(first: Path, second: Path) -> bool:
-    """Exchange two folders in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False when the system
-    or file system cannot."""
-    if not sys.platform.startswith("linux") or os.environ.get("EVIDENCE_NO_RENAME_EXCHANGE"):
-        return False
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
-        return False
-    raise OSError(code, os.strerror(code), str(second))
+    return exchange(first, second)
 
 
 def _make_temporary(parent: Path, name: str, kind: str) -> Path:
@@ -633,18 +736,13 @@ def _restore_moved_aside(aside: Path, target: Path) -> None:
 
 
 def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return process_alive(pid)
 
 
 def _host_tag() -> str:
-    return re.sub(r"[^A-Za-z0-9-]", "_", socket.gethostname()) or "host"
+    return host_tag()
 
 
-def _now() -> str:
+def now() -> str:
+    """The time now as a record says it: UTC, to the second."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -22,6 +22,8 @@ import hashlib
 import json
 import os
 import queue
+import re
+import shutil
 import tempfile
 import threading
 import time
@@ -107,10 +109,15 @@ class WarmKernel:
         self.runs = 0
         self.broken: str | None = None
         self._ipc = ipc_prefix() if os.name == "posix" else None
+        clean_after_killed_runners()
+        owner = (
+            _owner()
+        )  # in the names of its files: a runner killed outright leaves them, the next one clears
         log_dir = Path(tempfile.gettempdir()) / "evidence-kernels"
         log_dir.mkdir(parents=True, exist_ok=True)
-        self.log_path = log_dir / f"{uuid.uuid4().hex[:12]}.log"
-        self._home = tempfile.mkdtemp(prefix="evidence-kernel-")  # the kernel's folder between runs
+        self.log_path = log_dir / f"{owner}-{uuid.uuid4().hex[:12]}.log"
+        # the kernel's folder between runs, which holds its connection file too
+        self._home = tempfile.mkdtemp(prefix=f"evidence-kernel-{owner}-")
         self._start_env = {"PYTHONHASHSEED": "0", **thread_limits()}
         manager_class = kernel_manager_class(self._start_env, self.log_path, ipc=self._ipc)
         # The kernel's one zmq context, shared by its manager (control socket) and its client (shell, iopub,
@@ -119,7 +126,11 @@ class WarmKernel:
         import zmq.asyncio
 
         self._context = zmq.asyncio.Context()
-        self.km = manager_class(kernel_name=kernel_name, context=self._context)
+        self.km = manager_class(
+            kernel_name=kernel_name,
+            context=self._context,
+            connection_file=os.path.join(self._home, "kernel.json"),
+        )
         self.kc: Any = None
         #: The charts of the run being executed, drawn by the chart workers (set by :meth:`begin`).
         self.run_charts: Any = None
@@ -291,6 +302,47 @@ class WarmKernel:
         return None if wait else process
 
 
+def _owner() -> str:
+    """``<host>-<pid>`` of this process, as the files of its kernels name it."""
+    from evidence.core.atomic import host_tag
+
+    return f"{host_tag()}-{os.getpid()}"
+
+
+_OWNED = re.compile(r"^(?:evidence-kernel-)?(?P<host>[A-Za-z0-9_-]+?)-(?P<pid>\d+)-[A-Za-z0-9_]+(?:\.log)?$")
+_CLEANED = False
+
+
+def clean_after_killed_runners() -> list[Path]:
+    """Remove the kernel folders (with their connection files) and kernel logs that runners of this machine
+    killed outright (``kill -9``, out of memory) left in the temporary folder: those whose process is gone.
+    Once per process; returns what it removed."""
+    global _CLEANED
+    if _CLEANED:
+        return []
+    _CLEANED = True
+    from evidence.core.atomic import host_tag, process_alive
+
+    removed = []
+    temporary = Path(tempfile.gettempdir())
+    for folder, prefix in ((temporary, "evidence-kernel-"), (temporary / "evidence-kernels", "")):
+        try:
+            entries = [e for e in folder.iterdir() if e.name.startswith(prefix)]
+        except OSError:
+            continue
+        for entry in entries:
+            match = _OWNED.match(entry.name)
+            if not match or match["host"] != host_tag() or process_alive(int(match["pid"])):
+                continue
+            with contextlib.suppress(OSError):
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
+                removed.append(entry)
+    return removed
+
+
 def _run(awaitable: Any) -> Any:
     from jupyter_core.utils import ensure_event_loop
 
@@ -444,6 +496,14 @@ def register_engine() -> None:
             client.run_charts = charts
             try:
                 return client.execute()
+            except Exception as exc:
+                # a dead or hung kernel: Papermill writes no notebook for it, so the runner keeps this one,
+                # executed as far as it ran (see evidence.runs.execute.keep_partly_executed)
+                from evidence.runs.execute import mark_failed_cell
+
+                mark_failed_cell(nb_man, exc)
+                exc.partly_executed = nb_man.nb  # type: ignore[attr-defined]
+                raise
             finally:
                 # the drawn charts go in; one not drawn is an error of its cell, which fails the run (its
                 # kernel did nothing wrong)

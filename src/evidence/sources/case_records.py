@@ -329,9 +329,10 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         structural.append(
             {
                 "row": line,
-                "column": None,
+                # a truncated row: the first column it holds no field for; one too long: no column of the header
+                "column": str(header[len(record)]) if len(record) < ncols else None,
                 "value": f"{len(record)} fields",
-                "reason": f"truncated row (fewer fields than the header's {ncols})"
+                "reason": f"truncated row (fewer fields than the header's {ncols}: none from this column on)"
                 if len(record) < ncols
                 else f"too many fields (more than the header's {ncols})",
             }

@@ -300,11 +300,95 @@ local sanitise = {
   end,
 }
 
+-- In Typst, a table cell, a list item, a link's text and a footnote are content blocks ("[...]"), and a text's
+-- first characters there are at the start of a line: "- x" opens a list, "+ x" or "12. x" a numbered one,
+-- "= x" a heading and "/ x" a term list (one without its colon stops the PDF: "expected colon"). pandoc's Typst
+-- writer escapes these at the start of a paragraph only; a category from data ("- Forced labour", "1. Sexual
+-- exploitation") is often the first text of a cell. Such a first word is written escaped ("\-", "12\."), which
+-- reads as itself.
+local function typst_marker(text)
+  if text == "-" or text == "+" or text == "/" or text:match("^=+$") then
+    return "\\" .. text
+  end
+  local number = text:match("^(%d+)%.$")
+  if number then
+    return number .. "\\."
+  end
+  return nil
+end
+
+local function guard_start(inlines)
+  local first, second = inlines[1], inlines[2]
+  if first and first.t == "Span" then
+    -- a label from data (markup.data_label: a span pandoc writes as its text alone) is its first text
+    return guard_start(first.content)
+  end
+  if first and first.t == "Str" and (second == nil or second.t == "Space" or second.t == "SoftBreak"
+      or second.t == "LineBreak") then
+    local escaped = typst_marker(first.text)
+    if escaped then
+      inlines[1] = pandoc.RawInline("typst", escaped)
+      return true
+    end
+  end
+  return false
+end
+
+-- the first paragraph of a list of blocks (a cell's, an item's, a footnote's)
+local function guard_blocks(blocks)
+  local first = blocks[1]
+  if first and (first.t == "Plain" or first.t == "Para") then
+    return guard_start(first.content)
+  end
+  return false
+end
+
+local function guard_items(list)
+  for _, item in ipairs(list.content) do
+    guard_blocks(item)
+  end
+  return list
+end
+
+local function guard_cells(tbl)
+  local function rows(list)
+    for _, row in ipairs(list) do
+      for _, cell in ipairs(row.cells) do
+        guard_blocks(cell.contents)
+      end
+    end
+  end
+  rows(tbl.head.rows)
+  for _, body in ipairs(tbl.bodies) do
+    rows(body.head)
+    rows(body.body)
+  end
+  rows(tbl.foot.rows)
+end
+
 -- In Typst, a link to an anchor the document lacks stops the PDF: anchors stay links in HTML only.
 function Link(link)
   if to_typst and link.target:match("^%s*#") then
     return pandoc.Span(link.content)
   end
+  if to_typst and guard_start(link.content) then
+    return link
+  end
+end
+
+local function Note(note)
+  guard_blocks(note.content)
+  return note
+end
+
+local function DefinitionList(list)
+  for _, item in ipairs(list.content) do
+    guard_start(item[1])
+    for _, definition in ipairs(item[2]) do
+      guard_blocks(definition)
+    end
+  end
+  return list
 end
 
 function Image(img)
@@ -575,6 +659,7 @@ function Table(tbl)
     -- a table wider than the text scrolls on its own, and the page keeps its width (brief.css)
     return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }))
   end
+  guard_cells(tbl)
   local rows = 0
   for _, body in ipairs(tbl.bodies) do
     rows = rows + #body.body
@@ -685,6 +770,25 @@ local function literal_dots(str)
   return inlines
 end
 
+-- The Typst template writes the title, subtitle and date into content blocks ("title: [$title$]"), where their
+-- first characters are at the start of a line to Typst: "= " opens a heading there, "- " or "1. " a list and
+-- "/ " a term list (one without its colon stops the PDF: "expected colon"). pandoc's Typst writer takes them for
+-- text inside a line and escapes none of these; written as the start of a paragraph, on one line, they are, and
+-- the template is handed that markup. (A title or subtitle holds text from data: the run's country, a
+-- notebook's computed heading.)
+local TEMPLATE_BLOCKS = { "title", "subtitle", "date" }
+
+local function typst_metadata(meta)
+  for _, key in ipairs(TEMPLATE_BLOCKS) do
+    local value = meta[key]
+    if value ~= nil and pandoc.utils.type(value) == "Inlines" then
+      local written = pandoc.write(pandoc.Pandoc({ pandoc.Plain(value) }), "typst", { wrap_text = "wrap-none" })
+      meta[key] = pandoc.MetaInlines({ pandoc.RawInline("typst", (written:gsub("%s+$", ""))) })
+    end
+  end
+  return meta
+end
+
 -- The first SHARED_PASSES passes do the same whatever the output format: the built-in renderer (render.lua)
 -- runs them once on a brief and only the others once per format.
 SHARED_PASSES = 3
@@ -693,8 +797,19 @@ return {
   { Pandoc = move_key_figures },
   { RawBlock = RawBlock },
   sanitise,
-  { Link = Link, Image = Image, Div = Div, Table = Table },
+  {
+    Link = Link,
+    Image = Image,
+    Div = Div,
+    Table = Table,
+    -- (in Typst only: a first word that a content block would read as markup, written escaped)
+    BulletList = to_typst and guard_items or nil,
+    OrderedList = to_typst and guard_items or nil,
+    DefinitionList = to_typst and DefinitionList or nil,
+    Note = to_typst and Note or nil,
+  },
   -- (an HTML brief has nothing to keep together: no walk over every list of blocks)
   { Pandoc = to_typst and keep_titles_in or nil },
-  { Str = (to_typst and DOTS_ABSENT ~= true) and literal_dots or nil },
+  -- (the title block's metadata written last: its dots escaped first, as the text's)
+  { Str = (to_typst and DOTS_ABSENT ~= true) and literal_dots or nil, Meta = to_typst and typst_metadata or nil },
 }

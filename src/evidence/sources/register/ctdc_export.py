@@ -24,7 +24,9 @@ empty, which the report says.
 Each file is k-anonymous alone, but two releases of the same records (another k, another as-of date) can be
 subtracted into sets smaller than k. :func:`export_register` therefore records every export in the register
 and refuses one that differs from an earlier export unless told (``allow_another_release``), naming the earlier
-export and the risk.
+export and the risk. Allowed, another release keeps the generalisation of the latest one and leaves out every
+set whose count differs from an earlier release's by fewer than k (the register keeps each release's levels and
+set counts), so that no two files can be subtracted into a set smaller than k.
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
+import json
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +119,11 @@ class ExportReport:
     #: records written whose labour sector or type of sexual exploitation was left out because the form of
     #: exploitation it implies is not written for them (withheld, or not recorded)
     implied_withheld: int = 0
+    #: records left out because their set's count differs from that of an earlier release by fewer than k
+    #: (the two files subtracted would leave so few people)
+    rows_withheld_for_differencing: int = 0
+    #: the earlier export whose generalisation this one kept (None: its own, chosen for these records)
+    generalisation_of: int | None = None
 
     def lines(self) -> list[str]:
         """The report as lines of text."""
@@ -128,7 +137,17 @@ class ExportReport:
                 "(in sets smaller than k after generalisation)"
             ),
         ]
+        if self.generalisation_of is not None:
+            out.append(
+                f"generalised as export {self.generalisation_of} of the register was, so that the sets of the two "
+                "releases line up"
+            )
         out += [f"{column}: {level}" for column, level in self.levels.items()]
+        if self.rows_withheld_for_differencing:
+            out.append(
+                f"{self.rows_withheld_for_differencing} records left out in sets whose count differs from that of "
+                "an earlier release by fewer than k (subtracted, the two files would leave so few people)"
+            )
         if self.implied_withheld:
             out.append(
                 f"labour sector or type of sexual exploitation left out for {self.implied_withheld} records: "
@@ -245,32 +264,93 @@ def smallest_set(frame: pl.DataFrame, columns: list[str]) -> int:
     return int(smallest) if isinstance(smallest, int) else 0
 
 
+#: The columns whose values make a record's set (the quasi-identifiers, and majority status with the age band).
+SET_COLUMNS = [*QUASI_IDENTIFIERS, "majorityStatus"]
+
+
+def first_year_of(data: pl.DataFrame) -> int:
+    """The first year of the year bands of an export of ``data`` (its earliest year of registration)."""
+    earliest = data.get_column("year").min() if "year" in data.columns else None
+    return earliest if isinstance(earliest, int) else 0
+
+
+def set_counts(kept: pl.DataFrame) -> dict[str, int]:
+    """Each set of quasi-identifiers written (its values as JSON, nulls included) -> its count."""
+    if not kept.height:
+        return {}
+    counts = kept.group_by(SET_COLUMNS).len()
+    return {
+        json.dumps([row[c] for c in SET_COLUMNS]): int(row["len"]) for row in counts.iter_rows(named=True)
+    }
+
+
+def _withhold_differences(
+    frame: pl.DataFrame, earlier: Sequence[tuple[int, Mapping[str, int]]], k: int
+) -> tuple[pl.DataFrame, int]:
+    """``frame`` without the sets whose count differs from that of the same set in an earlier release (each
+    ``(its k, its sets)``, a set it lacks counting 0) by more than 0 and fewer than k (or that release's k, if
+    larger); and how many records were so left out. Left out, the set's count is 0 here: its difference with
+    each earlier release is then that release's own count, which is 0 or at least its k."""
+    if not earlier or not frame.height:
+        return frame, 0
+    here = set_counts(frame)
+    unsafe = {
+        quasi
+        for quasi, count in here.items()
+        for their_k, sets in earlier
+        if 0 < abs(count - sets.get(quasi, 0)) < max(k, their_k)
+    }
+    if not unsafe:
+        return frame, 0
+    keys = pl.Series([json.dumps(list(row)) for row in frame.select(SET_COLUMNS).iter_rows()])
+    withheld = keys.is_in(list(unsafe))
+    return frame.filter(~withheld), int(withheld.sum())
+
+
 def anonymise(
-    data: pl.DataFrame, *, k: int = 11, max_suppressed: float = 0.05
+    data: pl.DataFrame,
+    *,
+    k: int = 11,
+    max_suppressed: float = 0.05,
+    levels: Mapping[str, str] | None = None,
+    first_year: int | None = None,
+    earlier: Sequence[tuple[int, Mapping[str, int]]] = (),
 ) -> tuple[pl.DataFrame, ExportReport]:
-    """The records in the layout with every quasi-identifier combination occurring at least ``k`` times."""
+    """The records in the layout with every quasi-identifier combination occurring at least ``k`` times.
+
+    ``levels`` (quasi-identifier -> the name of a level) and ``first_year`` fix the generalisation (an earlier
+    release's, so that the sets of the two line up) instead of choosing it; records in sets smaller than k are
+    then left out however many. ``earlier`` (each earlier release's k and :func:`set_counts`): a set whose
+    count differs from that of one of them by fewer than k is left out too (:func:`_withhold_differences`).
+    """
     if k < 2:
         raise ParameterError(f"k must be at least 2, got {k}")
     if not 0 <= max_suppressed < 1:
         raise ParameterError(f"max_suppressed is a share of the records (0 to below 1), got {max_suppressed}")
     finest, merged = _layout_frame(data)
-    earliest = data.get_column("year").min() if "year" in data.columns else None
-    first_year = earliest if isinstance(earliest, int) else 0
-    levels = dict.fromkeys(QUASI_IDENTIFIERS, 0)
+    if first_year is None:
+        first_year = first_year_of(data)
+    fixed = levels is not None
+    chosen = (
+        {c: QUASI_IDENTIFIERS[c].index(levels[c]) for c in QUASI_IDENTIFIERS}
+        if levels is not None
+        else dict.fromkeys(QUASI_IDENTIFIERS, 0)
+    )
     while True:
         frame = finest
-        for column, level in levels.items():
+        for column, level in chosen.items():
             frame = _generalise(frame, column, level, first_year)
         small = _set_sizes(frame) < k
-        raisable = [c for c, level in levels.items() if level < len(QUASI_IDENTIFIERS[c]) - 1]
-        if small.sum() <= max_suppressed * frame.height or not raisable:
+        raisable = [c for c, level in chosen.items() if level < len(QUASI_IDENTIFIERS[c]) - 1]
+        if fixed or small.sum() <= max_suppressed * frame.height or not raisable:
             break
         # Datafly's choice: generalise the quasi-identifier with the most distinct values
         widest = max(
             raisable, key=lambda c: (frame.get_column(c).n_unique(), -list(QUASI_IDENTIFIERS).index(c))
         )
-        levels[widest] += 1
-    kept, implied_withheld = _withhold_implied(frame.filter(~small))
+        chosen[widest] += 1
+    held, withheld = _withhold_differences(frame.filter(~small), earlier, k)
+    kept, implied_withheld = _withhold_implied(held)
     # in the order of the file's own content, never the records' (the register's is that of their pseudonyms:
     # rows in it would line up with a snapshot's, or with another release's, person by person)
     kept = kept.sort(kept.columns, nulls_last=False)
@@ -279,10 +359,11 @@ def anonymise(
         rows_in=data.height,
         rows_written=kept.height,
         rows_suppressed=int(small.sum()),
-        levels={c: QUASI_IDENTIFIERS[c][level] for c, level in levels.items()},
-        smallest_set=smallest_set(kept, [*QUASI_IDENTIFIERS, "majorityStatus"]),
+        levels={c: QUASI_IDENTIFIERS[c][level] for c, level in chosen.items()},
+        smallest_set=smallest_set(kept, SET_COLUMNS),
         not_written=tuple(merged),
         implied_withheld=implied_withheld,
+        rows_withheld_for_differencing=withheld,
     )
     return kept, report
 
@@ -365,6 +446,31 @@ def another_release_warning(others: tuple[dict[str, Any], ...], as_of: str, k: i
     )
 
 
+def _made_again(register: Path, wait: float):
+    """A function of a recorded export to its sets as :func:`~.store.ctdc_release_sets` gives them, made again
+    from the records as of its date with its k and share left out at most: None when that gives another file
+    than the one recorded (its sha256: records erased or corrected since, or an export made by other code)."""
+    from evidence.sources.register.store import records_as_of
+
+    def again(export: dict[str, Any]) -> dict[str, Any] | None:
+        if export.get("file_sha256") is None or export.get("as_of") is None:
+            return None
+        data = records_as_of(register, dt.date.fromisoformat(str(export["as_of"])), wait=wait).data
+        kept, report = anonymise(data, k=export["k"], max_suppressed=export["max_suppressed"])
+        if hashlib.sha256(_text(kept).encode("utf-8")).hexdigest() != export["file_sha256"]:
+            return None
+        return {
+            "export_id": export["export_id"],
+            "k": export["k"],
+            "file_sha256": export["file_sha256"],
+            "levels": report.levels,
+            "first_year": first_year_of(data),
+            "sets": set_counts(kept),
+        }
+
+    return again
+
+
 def export_register(
     register: str | Path,
     out: str | Path,
@@ -387,6 +493,7 @@ def export_register(
     from evidence.sources.register.store import (
         ERASURE_NOTE,
         ctdc_exports,
+        ctdc_release_sets,
         record_ctdc_export,
         records_as_of,
         resolve_as_of,
@@ -398,6 +505,45 @@ def export_register(
         raise ParameterError(f"{register}: the register holds no export yet: nothing to export")
     loaded = records_as_of(register, stood.date, wait=wait)
     kept, report = anonymise(loaded.data, k=k, max_suppressed=max_suppressed)
+    first_year = first_year_of(loaded.data)
+    every = ctdc_exports(register, wait=wait)
+    recorded = {e["export_id"] for e in every}
+    known = ctdc_release_sets(register, wait=wait)
+    if (
+        allow_another_release
+    ):  # an export recorded before the register kept its sets: made again, if it can be
+        have = {e["export_id"] for e in known}
+        known = sorted(
+            [
+                *known,
+                *(e for e in map(_made_again(register, wait), every) if e and e["export_id"] not in have),
+            ],
+            key=lambda e: e["export_id"],
+        )
+    if (
+        allow_another_release
+        and known
+        and hashlib.sha256(_text(kept).encode("utf-8")).hexdigest() not in {e["file_sha256"] for e in known}
+    ):
+        # another release, allowed: it keeps the generalisation of the latest one (their sets line up) and leaves
+        # out every set whose count differs from that of an earlier release of that generalisation by fewer than
+        # k. Subtracted, the two files would leave so few people, with all their rows say of them
+        latest = known[-1]
+        first_year = latest["first_year"]
+        alike = [
+            (e["k"], e["sets"])
+            for e in known
+            if (e["levels"], e["first_year"]) == (latest["levels"], first_year)
+        ]
+        kept, report = anonymise(
+            loaded.data,
+            k=k,
+            max_suppressed=max_suppressed,
+            levels=latest["levels"],
+            first_year=first_year,
+            earlier=alike,
+        )
+        report = dataclasses.replace(report, generalisation_of=latest["export_id"])
     if not report.rows_written:
         # a file of the header alone tells CTDC nothing, and recorded as a release it would make the first real
         # export "another release", refused
@@ -420,7 +566,14 @@ def export_register(
             warning = another_release_warning(others, stood.date.isoformat(), k)  # type: ignore[union-attr]
             raise AnotherReleaseError(
                 f"{warning}. Nothing was written. To write it all the same, after weighing that risk "
-                "(docs/case-records.md, 'Several releases'), pass --allow-another-release"
+                "(docs/case-records.md, 'Several releases'), pass --allow-another-release: the release then keeps the "
+                "earlier generalisation and leaves out every set whose count differs from an earlier release's by "
+                "fewer than k"
+            )
+        if any(e["export_id"] not in recorded for e in earlier):  # its sets were not checked against this one
+            raise ParameterError(
+                f"{register}: another export of the register was recorded while this one was made: nothing was "
+                "written; export again"
             )
         return bool(others)
 
@@ -437,6 +590,9 @@ def export_register(
         allowed_another_release=bool(others),
         wait=wait,
         decide=decide,  # again, in the transaction that records it: another process may have exported since
+        levels=report.levels,
+        first_year=first_year,
+        sets=set_counts(kept),
     )
     return RegisterExport(
         report=report,

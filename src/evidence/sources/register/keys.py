@@ -169,6 +169,14 @@ def _from_text(text: str, origin: str, *, new_register: bool = True) -> Register
     return RegisterKey(text.encode("utf-8"), origin)
 
 
+#: What moving to a new register (a new key) must not forget: the exports still hold the people erased.
+ERASE_AGAIN = (
+    "; the exports still hold the people erased from the old register on their request, and the new key "
+    "recognises none of them: erase them again in the new register (evidence register erase, with the ids the "
+    "requests name; register status lists the erasures of the old one, without ids)"
+)
+
+
 def weak_key_warning(origin: str, weakness: str) -> str:
     """What an import into a register whose key is evidently not random says."""
     return (
@@ -176,6 +184,7 @@ def weak_key_warning(origin: str, weakness: str) -> str:
         "guess such a key offline and recompute the pseudonyms of known case ids. Move to a random key: "
         + HOW_TO_MAKE_A_KEY
         + ", then import the exports again into a new register (a new key gives every record a new pseudonym)"
+        + ERASE_AGAIN
     )
 
 
@@ -196,7 +205,7 @@ def load_key(path: str | Path | None = None, *, create: bool = False) -> Registe
                 "export can be recognised, so nothing was imported. Restore the key file from its copy (or set "
                 f"{KEY_ENV} to the key, or give --key-file); status, figures, lists, snapshot and export-ctdc "
                 "still read the register without it. If the key is lost for good, make a new register and "
-                "import every export again into it (its records get new pseudonyms)"
+                "import every export again into it (its records get new pseudonyms)" + ERASE_AGAIN
             ) from None
         return _create(key_path)
     if key_path.is_dir():  # its mode is a folder's: "make it owner-only: chmod 600 /tmp" would be harmful

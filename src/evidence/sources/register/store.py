@@ -288,6 +288,14 @@ def _create_later_tables(connection: duckdb.DuckDBPyConnection) -> None:
     )
     # the written file beside the export's name until it takes it: left there by a kill in between
     connection.execute("ALTER TABLE ctdc_exports ADD COLUMN IF NOT EXISTS part_file VARCHAR")
+    # what a later release must not be differenced against: the generalisation of each export (its levels, and
+    # the first year of its year bands) and the count of each set of quasi-identifiers it published (each at
+    # least k, as in the file itself); null and none for exports recorded before they were kept
+    connection.execute("ALTER TABLE ctdc_exports ADD COLUMN IF NOT EXISTS levels VARCHAR")
+    connection.execute("ALTER TABLE ctdc_exports ADD COLUMN IF NOT EXISTS first_year INTEGER")
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS ctdc_export_sets (export_id INTEGER, quasi_identifiers VARCHAR, records INTEGER)"
+    )
     connection.execute(
         """CREATE TABLE IF NOT EXISTS erasures (
             erasure_id INTEGER, erased_on DATE, reason VARCHAR, ids_given INTEGER, persons_erased INTEGER,
@@ -1030,11 +1038,14 @@ def _check_not_many_missing(connection: duckdb.DuckDBPyConnection, made_on: dt.d
     raise InputError(
         f"this full export lacks {missing} of the {present} records of the register ({missing / present:.0%}), "
         f"and {new} of its records are new: imported, the {missing} would be marked missing from {made_on} on "
-        "and left out of every figure as of it. Is it an export of some records only (a filter left on), or did "
-        "the case ids change form (every record would look new)? Nothing was imported",
+        "and left out of every figure as of it. Is it an export of some records only (a filter left on), did "
+        "the case ids change form (every record would look new), or is it another office's export (its own "
+        "case-management system numbers cases its own way: two offices' case 1 are two people, not one "
+        "record)? Nothing was imported",
         path=file_name,
         hint="import an export of some records with --partial; if the records really are gone from the "
-        "case-management system, import it with --allow-many-missing",
+        "case-management system, import it with --allow-many-missing; offices with a case-management system "
+        "of their own keep a register for each (--register PATH)",
     )
 
 
@@ -1320,11 +1331,46 @@ def ctdc_exports(path: str | Path, *, wait: float = 0.0) -> list[dict[str, Any]]
 def _ctdc_exports(connection: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     if "ctdc_exports" not in _tables(connection):
         return []
-    internal = " EXCLUDE (part_file)" if "part_file" in _columns(connection, "ctdc_exports") else ""
+    hidden = [c for c in _INTERNAL_EXPORT_COLUMNS if c in _columns(connection, "ctdc_exports")]
+    internal = f" EXCLUDE ({', '.join(hidden)})" if hidden else ""
     frame = _frame(connection, f"SELECT *{internal} FROM ctdc_exports ORDER BY export_id")
     return [
         {k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v) for k, v in row.items()}
         for row in frame.to_dicts()
+    ]
+
+
+#: Columns of ``ctdc_exports`` the register keeps for itself (not listed by :func:`ctdc_exports` or status).
+_INTERNAL_EXPORT_COLUMNS = ("part_file", "levels", "first_year")
+
+
+def ctdc_release_sets(path: str | Path, *, wait: float = 0.0) -> list[dict[str, Any]]:
+    """Every CTDC export recorded with its generalisation, oldest first: its ``export_id``, ``k``,
+    ``file_sha256``, ``levels`` (quasi-identifier -> level), ``first_year`` and ``sets`` (each published set of
+    quasi-identifiers, as JSON of their values, -> its count). Exports recorded before these were kept are left
+    out: what they published is not known to the register."""
+    with reading(path, wait=wait) as (connection, _):
+        if "ctdc_export_sets" not in _tables(connection):
+            return []
+        exports = connection.execute(
+            "SELECT export_id, k, file_sha256, levels, first_year FROM ctdc_exports WHERE levels IS NOT NULL "
+            "ORDER BY export_id"
+        ).fetchall()
+        sets: dict[int, dict[str, int]] = {}
+        for export_id, quasi, records in connection.execute(
+            "SELECT export_id, quasi_identifiers, records FROM ctdc_export_sets"
+        ).fetchall():
+            sets.setdefault(export_id, {})[quasi] = records
+    return [
+        {
+            "export_id": export_id,
+            "k": k,
+            "file_sha256": sha,
+            "levels": json.loads(levels),
+            "first_year": first_year,
+            "sets": sets.get(export_id, {}),
+        }
+        for export_id, k, sha, levels, first_year in exports
     ]
 
 
@@ -1341,6 +1387,9 @@ def record_ctdc_export(
     allowed_another_release: bool,
     wait: float = 0.0,
     decide: Callable[[list[dict[str, Any]]], bool] | None = None,
+    levels: Mapping[str, str] | None = None,
+    first_year: int | None = None,
+    sets: Mapping[str, int] | None = None,
 ) -> int:
     """Record an export in the register and write its ``text`` to ``out`` (atomically, owner-only) in one step:
     the text is written beside ``out``, the export's row committed, and only then does the file take its name.
@@ -1351,6 +1400,8 @@ def record_ctdc_export(
     ``decide``, given the exports recorded so far (read inside this step's transaction, so that another
     process cannot record one in between), says whether this one is another release (the record's
     ``allowed_another_release``), or raises to refuse it; without it, ``allowed_another_release`` is recorded.
+    ``levels``, ``first_year`` and ``sets`` (:func:`ctdc_release_sets`) are kept for later releases to be
+    checked against.
     """
     path = Path(path)
     connection = connect(path, read_only=False, wait=wait)
@@ -1381,6 +1432,15 @@ def record_ctdc_export(
                 allowed_another_release,
             ],
         )
+        if levels is not None:
+            connection.execute(
+                "UPDATE ctdc_exports SET levels = ?, first_year = ? WHERE export_id = ?",
+                [json.dumps(dict(levels)), first_year, export_id],
+            )
+            connection.executemany(
+                "INSERT INTO ctdc_export_sets VALUES (?, ?, ?)",
+                [[export_id, quasi, records] for quasi, records in (sets or {}).items()],
+            )
         with atomic_path(out, mode=0o600) as part:  # owner-only: shared deliberately, not by accident
             part.write_text(text, encoding="utf-8")
             connection.execute(
