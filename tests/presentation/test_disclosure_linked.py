@@ -15,7 +15,9 @@ from evidence.presentation.disclosure import (
     ONE,
     DisclosureRule,
     LinkedCounts,
+    _linked_candidates,
     _Programs,
+    _widening,
     _withhold_linked,
     linked_exposures,
     protect_linked,
@@ -230,9 +232,9 @@ def test_a_complement_search_asks_once_per_state_whether_a_count_frees_the_targe
     asked: list[tuple[object, frozenset, frozenset]] = []
     frees = disclosure._frees
 
-    def recording(system, programs, candidate, target):
+    def recording(system, programs, candidate, target, *rest):
         asked.append((candidate, frozenset(system.status.items()), frozenset(system.published_too)))
-        return frees(system, programs, candidate, target)
+        return frees(system, programs, candidate, target, *rest)
 
     monkeypatch.setattr(disclosure, "_frees", recording)
     system = _two_levels()
@@ -465,3 +467,268 @@ def test_a_part_no_table_shows_does_not_follow_from_the_tables_protected_togethe
             if reason == "small":
                 low, high = _integer_range(protected, same, (0, column, row), RULE, unpublished)
                 assert high > low
+
+
+def _pinned_by_scipy(system: LinkedCounts, rule: DisclosureRule, combination: dict) -> bool:
+    """Whether ``combination`` holds one whole number only given what ``system`` publishes, by SciPy's linprog
+    set up from scratch (as :func:`_range_by_scipy`, for a combination)."""
+    from scipy.optimize import linprog
+
+    names = list(system.values)
+    bounds_of = system._bounds(rule)
+    upper = list(system.at_most)
+    for q, (base, share, half) in system.shares.items():
+        if system.status.get(q) == "share" and q not in system.published_too:
+            upper += [{q: 1.0, base: -(share + half)}, {q: -1.0, base: share - half}]
+
+    def matrix(rows: list[dict]) -> list[list[float]] | None:
+        return [[row.get(n, 0.0) for n in names] for row in rows] or None
+
+    a_eq, a_ub = matrix(system.equalities), matrix(upper)
+    objective = [combination.get(n, 0.0) for n in names]
+    ends = []
+    for sign in (1.0, -1.0):
+        result = linprog(
+            [sign * c for c in objective],
+            A_eq=a_eq,
+            b_eq=[0.0] * len(a_eq) if a_eq else None,
+            A_ub=a_ub,
+            b_ub=[0.0] * len(a_ub) if a_ub else None,
+            bounds=[bounds_of[n] for n in names],
+            method="highs",
+        )
+        if result.status != 0:
+            return False
+        ends.append(sign * result.fun)
+    return ends[1] - ends[0] < 1 - 1e-9
+
+
+def _exposures_by_scipy(system: LinkedCounts, rule: DisclosureRule) -> list:
+    """:func:`linked_exposures` (without complements) asked afresh of SciPy, target by target."""
+    shown = [q for q in system.published_too if rule.is_small(system.values[q])]
+    targets = [(q, {q: 1.0}) for q in system.withheld() if rule.is_small(system.values[q])]
+    targets += [
+        (name, combination)
+        for name, combination in system.derived.items()
+        if rule.is_small(sum(c * system.values[q] for q, c in combination.items()))
+    ]
+    return shown + [name for name, combination in targets if _pinned_by_scipy(system, rule, combination)]
+
+
+def _protect_by_scipy(system: LinkedCounts, rule: DisclosureRule, among=None) -> dict | str:
+    """The greedy search of :func:`protect_linked` with every audit and every question asked afresh (no
+    programme kept, nothing carried from one round or one candidate to the next): the reference its choices
+    must equal. Returns the counts withheld, or ``"unprotectable"``."""
+    added: dict = {}
+    ties: dict = {}
+    lines = [*system.equalities, *system.at_most, *system.derived.values()]
+    lines += [{q: 1.0, base: 1.0} for q, (base, _, _) in system.shares.items()]
+    for combination in lines:
+        for q in combination:
+            ties.setdefault(q, set()).update(combination)
+    exposed = _exposures_by_scipy(system, rule)
+    stuck: dict = {}
+    for _ in range(200):
+        if not exposed:
+            return added
+        target = exposed[0]
+        stuck[target] = stuck.get(target, 0) + 1
+        if stuck[target] > 4:
+            return "unprotectable"
+        if target in system.published_too and (among is None or target in among):
+            system.published_too.discard(target)
+            added[target] = "complement"
+            exposed = _exposures_by_scipy(system, rule)
+            continue
+        combination = system.derived.get(target, {target: 1.0})
+
+        def frees(candidate, combination=combination) -> bool:
+            undo = _withhold_linked(system, candidate)
+            try:
+                return not _pinned_by_scipy(system, rule, combination)
+            finally:
+                undo()
+
+        near, freeing, first = set(combination), [], []
+        for _hop in range(4):
+            wider = near | {t for q in near for t in ties.get(q, ())}
+            candidates = _linked_candidates(system, wider, among)
+            first = first or candidates
+            freeing = [c for c in candidates[:24] if frees(c)]
+            if freeing or wider == near:
+                break
+            near = wider
+        if not first:
+            return "unprotectable"
+        best, chosen, after = None, first[0], exposed
+        for candidate in freeing[:4] or first[:4]:
+            undo = _withhold_linked(system, candidate)
+            trial = _exposures_by_scipy(system, rule)
+            undo()
+            score = (len(trial), system.values[candidate])
+            if best is None or score < best:
+                best, chosen, after = score, candidate, trial
+        _withhold_linked(system, chosen)
+        added[chosen] = "complement"
+        exposed = after
+    return "unprotectable"
+
+
+@st.composite
+def _linked_grids(draw: st.DrawFn) -> LinkedCounts:
+    """A table of mostly small cells with its margins, a small difference of two of them never shown, and
+    perhaps a share and a cell shown again in a second table (:func:`_linked_tables`): several rounds of
+    protection, each withholding a count and carrying what the audits found."""
+    rows, columns = draw(st.integers(2, 4)), draw(st.integers(2, 4))
+    counts = [[draw(st.integers(0, 12)) for _ in range(columns)] for _ in range(rows)]
+    system = LinkedCounts()
+    for r in range(rows):
+        for c in range(columns):
+            system.quantity(("cell", r, c), counts[r][c], "small" if RULE.is_small(counts[r][c]) else None)
+        system.quantity(("row", r), sum(counts[r]), None)
+        system.equalities.append({**{("cell", r, c): 1.0 for c in range(columns)}, ("row", r): -1.0})
+    for c in range(columns):
+        column = sum(counts[r][c] for r in range(rows))
+        system.quantity(("column", c), column, draw(st.sampled_from([None, None, "unpublished"])))
+        system.equalities.append({**{("cell", r, c): 1.0 for r in range(rows)}, ("column", c): -1.0})
+    system.quantity("total", sum(map(sum, counts)), None)
+    system.equalities.append({**{("row", r): 1.0 for r in range(rows)}, "total": -1.0})
+    if counts[0][0] >= counts[0][1]:
+        system.at_most.append({("cell", 0, 1): 1.0, ("cell", 0, 0): -1.0})
+        system.derived["difference"] = {("cell", 0, 0): 1.0, ("cell", 0, 1): -1.0}
+    if draw(st.booleans()) and counts[1][0] > 0 and sum(counts[1]) > 0:
+        system.status.pop(("cell", 1, 0), None)
+        system.share(("cell", 1, 0), counts[1][0], ("row", 1), round(counts[1][0] / sum(counts[1]), 2), 0.005)
+    if draw(st.booleans()):
+        system.publish(("cell", rows - 1, columns - 1), counts[rows - 1][columns - 1], None)
+    return system
+
+
+@settings(max_examples=40, deadline=None)
+@given(system=st.one_of(_linked_grids(), _linked_tables()), data=st.data())
+def test_the_protection_chooses_what_asking_every_question_afresh_chooses(
+    system: LinkedCounts, data: st.DataObject
+) -> None:
+    """What an audit found is carried from round to round and to each candidate tried (a target free stays
+    free as bounds widen, a pinned one whose proof the candidate cannot touch stays pinned): the counts
+    withheld, in their order, and the system left are those of the same greedy search asking every question
+    afresh of SciPy."""
+    import copy
+
+    from evidence.core.errors import EvidenceError
+
+    among = None
+    if data.draw(st.booleans()):
+        among = set(data.draw(st.lists(st.sampled_from(sorted(system.values, key=str)), max_size=8)))
+    reference = copy.deepcopy(system)
+    expected = _protect_by_scipy(reference, RULE, among)
+    try:
+        added = protect_linked(system, RULE, among=among)
+    except EvidenceError:
+        assert expected == "unprotectable"
+        return
+    assert list(added.items()) == list(expected.items()) if isinstance(expected, dict) else expected
+    assert system.status == reference.status and system.published_too == reference.published_too
+
+
+def _apart(*tables: str) -> LinkedCounts:
+    """Tables with no count in common: in each, a small cell (withheld) beside a large one and their total
+    (both shown), so each small cell follows from its table alone."""
+    system = LinkedCounts()
+    for name in tables:
+        system.publish((name, "small"), 3, "small")
+        system.publish((name, "large"), 17, None)
+        system.publish((name, "total"), 20, None)
+        system.equalities.append({(name, "small"): 1.0, (name, "large"): 1.0, (name, "total"): -1.0})
+    return system
+
+
+def test_a_table_tied_to_no_other_is_not_solved_again_for_the_others(monkeypatch):
+    """Withholding a count of one table widens nothing another table's proof rests on: protecting a table
+    beside unrelated ones solves no more programmes about its small cell than protecting it alone (every
+    candidate tried for the others used to audit it again)."""
+    from evidence.presentation import disclosure
+
+    objectives: list = []
+    solve = disclosure._LinkedProgram.solve
+
+    def recording(program, objective):
+        objectives.append(dict(zip(program.names, objective.tolist(), strict=True)))
+        return solve(program, objective)
+
+    monkeypatch.setattr(disclosure._LinkedProgram, "solve", recording)
+
+    def solved_about(system: LinkedCounts, name: str) -> int:
+        objectives.clear()
+        added = protect_linked(system, RULE)
+        assert (name, "large") in added or (name, "total") in added
+        assert linked_exposures(system, RULE) == []
+        return sum(1 for o in objectives if o.get((name, "small"), 0.0) != 0.0)
+
+    alone = solved_about(_apart("b"), "b")
+    assert alone > 0
+    assert solved_about(_apart("a", "b"), "b") <= alone
+
+
+@settings(max_examples=40, deadline=None)
+@given(system=_linked_tables())
+def test_a_pinned_count_keeps_the_ends_a_widened_count_has_no_cost_in(system: LinkedCounts) -> None:
+    """A published count withheld widens its bounds: an end of a pinned count whose reduced cost there is 0
+    stays where it was (weak duality) and is not solved again; the count is pinned after it exactly when a
+    programme set up from scratch (SciPy) says so."""
+    programs = _Programs(system, RULE)
+    withheld = [q for q in system.withheld() if system.values[q] > 0]
+    for name in withheld:
+        program = programs.current()
+        vector = program.vector({name: 1.0})
+        proof = program.ends(vector)
+        if proof is None:
+            continue
+        for candidate in _linked_candidates(system, system.values):
+            widened = _widening(system, programs, candidate)
+            if widened is None:  # a share withheld: its lower bound rises, nothing is carried
+                continue
+            kept = sum(proof.keeps(end, widened) for end in (proof.low, proof.high))
+            undo = _withhold_linked(system, candidate)
+            try:
+                program = programs.current()
+                solved: list[int] = []
+                solve = program.solve
+                program.solve = lambda objective, solve=solve, solved=solved: (
+                    solved.append(1) or solve(objective)
+                )  # type: ignore[method-assign]
+                try:
+                    after = program.ends(vector, proof, widened)
+                finally:
+                    del program.solve
+                assert len(solved) <= 2 - kept
+                assert (after is not None) == _pinned_by_scipy(system, RULE, {name: 1.0})
+                if kept == 2:
+                    assert after is not None and solved == []
+            finally:
+                undo()
+
+
+def test_a_count_the_published_counts_give_back_through_equalities_is_proved_by_one_programme(monkeypatch):
+    """The withheld 3 of ``a + b = total`` with b and the total shown: the minimum's dual solution puts costs
+    only on counts of one value and on no inequality, so the maximum is the minimum (weak duality) and is not
+    solved for; a count an inequality pins still has its maximum solved."""
+    from evidence.presentation import disclosure
+
+    solved: list[int] = []
+    solve = disclosure._LinkedProgram.solve
+    monkeypatch.setattr(
+        disclosure._LinkedProgram,
+        "solve",
+        lambda program, objective: solved.append(1) or solve(program, objective),
+    )
+    assert linked_exposures(_two_tables(shown_in_b=True), RULE) == ["a"]
+    assert len(solved) == 1
+    # a pinned by two inequalities (a <= 3 and a >= 3): their dual values are no proof of the maximum
+    solved.clear()
+    system = LinkedCounts()
+    system.publish("a", 3, "small")
+    system.publish(ONE, 1, None)
+    system.at_most += [{"a": 1.0, ONE: -3.0}, {"a": -1.0, ONE: 3.0}]
+    assert linked_exposures(system, RULE) == ["a"]
+    assert len(solved) == 2

@@ -1819,6 +1819,8 @@ class _LinkedProgram:
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = len(self.names), len(rows)
         self._bounds = [(0.0, 0.0)] * len(self.names)
+        self._fixed = np.ones(len(self.names), dtype=bool)  # whether a quantity's bounds are one value
+        self._equalities = len(system.equalities)  # the rows that are equalities (the first)
         lp.col_cost_ = np.zeros(len(self.names))
         lp.col_lower_ = np.zeros(len(self.names))
         lp.col_upper_ = np.zeros(len(self.names))
@@ -1863,6 +1865,7 @@ class _LinkedProgram:
         if changed:
             for k in changed:
                 self._bounds[k] = bounds_of[self.names[k]]
+                self._fixed[k] = self._bounds[k][0] == self._bounds[k][1]
             self._highs.changeColsBounds(
                 len(changed),
                 np.array(changed, dtype=np.int32),
@@ -1895,23 +1898,105 @@ class _LinkedProgram:
         highs.run()
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
-        return _Optimum(highs.getInfo().objective_function_value, np.array(highs.getSolution().col_value))
+        solution = highs.getSolution()
+        value, x = highs.getInfo().objective_function_value, np.array(solution.col_value)
+        if not solution.dual_valid:
+            return _Optimum(value, x, None, None)
+        return _Optimum(value, x, np.array(solution.col_dual), np.array(solution.row_dual))
 
     def pinned(self, vector: np.ndarray) -> bool:
         """Whether the combination ``vector`` holds no second whole number (its range is narrower than 1)."""
+        return self.ends(vector) is not None
+
+    def ends(
+        self,
+        vector: np.ndarray,
+        before: _Pinned | None = None,
+        widened: int | None = None,
+        seen: list[np.ndarray] | None = None,
+    ) -> _Pinned | None:
+        """The proof that the combination ``vector`` holds no second whole number (its range is narrower than
+        1): its two ends and their reduced costs; None when it holds two. ``before``: its proof in the system
+        this one was made from by widening the bounds of quantity ``widened`` (an index): an end whose reduced
+        cost there is 0 has not moved, and is not solved for again. ``seen``: receives every solution found
+        (each fits the present system: one kept from ``before`` fits it too, the bounds having only widened)."""
         truth = float(vector @ self.truth)
-        low = self.solve(vector)
+        low = before.low if before is not None and before.keeps(before.low, widened) else self.solve(vector)
+        if seen is not None and low is not None:
+            seen.append(low.x)
         if low is None or low.value <= truth - 1 + 1e-9:
-            return False
-        high = self.solve(-vector)
-        return high is not None and (-high.value) - low.value < 1 - 1e-9
+            return None
+        high: _Optimum | None
+        if before is not None and before.keeps(before.high, widened):
+            high = before.high
+        else:
+            high = self._mirrored(low) or self.solve(-vector)
+        if seen is not None and high is not None:
+            seen.append(high.x)
+        if high is None or (-high.value) - low.value >= 1 - 1e-9:
+            return None
+        return _Pinned(low, high)
+
+    def _mirrored(self, low: _Optimum) -> _Optimum | None:
+        """The maximum of a combination whose minimum ``low`` is proved by equalities and published counts
+        alone: when every quantity with a reduced cost has one value and no inequality row has a dual value,
+        the negated dual solution is feasible for the maximum and bounds it by the minimum itself (the
+        combination has one value; weak duality). None otherwise: the maximum is solved for."""
+        import numpy as np
+
+        if low.costs is None or low.row_costs is None:
+            return None
+        if np.any(np.abs(low.row_costs[self._equalities :]) > _ZERO_COST):
+            return None
+        if not np.all(self._fixed[np.abs(low.costs) > _ZERO_COST]):
+            return None
+        return _Optimum(-low.value, low.x, -low.costs, -low.row_costs)
 
 
 class _Optimum(NamedTuple):
-    """An optimal solution of a linear programme: its objective's value, and the values of its variables."""
+    """An optimal solution of a linear programme: its objective's value, the values of its variables, and
+    their reduced costs (None when HiGHS has no valid dual solution)."""
 
     value: float
     x: np.ndarray
+    costs: np.ndarray | None
+    #: the dual values of the rows (None when HiGHS has no valid dual solution)
+    row_costs: np.ndarray | None
+
+
+#: A reduced cost this close to 0 is 0: widening that quantity's bounds leaves the optimum where it is.
+_ZERO_COST = 1e-12
+
+
+class _Pinned(NamedTuple):
+    """A combination's range found narrower than 1: the optima of its minimum (``low``) and of its maximum
+    (``high``, the minimum of its negative), with their reduced costs.
+
+    By weak duality, widening the bounds of a quantity whose reduced cost is 0 in an end's optimum leaves that
+    end where it is (its optimal dual solution still proves it; the rows' bounds are all 0, so the dual bound
+    is a sum over the quantities' bounds): widening one that is 0 in both cannot free the combination, and no
+    programme needs solving to know it. Narrowing bounds never lowers a dual bound, so a proof found with one
+    count withheld holds, as bounds of the range (not ``exact`` optima), with that count shown and another
+    withheld whose reduced costs are 0."""
+
+    low: _Optimum
+    high: _Optimum
+    #: whether the ends are the optima (else only a lower bound of the minimum and an upper one of the maximum)
+    exact: bool = True
+
+    def keeps(self, end: _Optimum, widened: int | None) -> bool:
+        """Whether ``end`` (one of this proof's) stays optimal once the bounds of quantity ``widened`` (an
+        index) widen."""
+        return self.exact and _costless(end, widened)
+
+    def survives(self, widened: int | None) -> bool:
+        """Whether the combination stays pinned when the bounds of quantity ``widened`` (an index) widen."""
+        return _costless(self.low, widened) and _costless(self.high, widened)
+
+
+def _costless(end: _Optimum, widened: int | None) -> bool:
+    """Whether quantity ``widened`` (an index) has no reduced cost in the optimum ``end``."""
+    return widened is not None and end.costs is not None and abs(end.costs[widened]) <= _ZERO_COST
 
 
 class _Programs:
@@ -1926,6 +2011,13 @@ class _Programs:
             self._program = _LinkedProgram(self.system, self.rule)
         else:
             self._program.refresh()
+        return self._program
+
+    def made(self) -> _LinkedProgram:
+        """The programme, not brought up to date: for what does not change with the statuses (its
+        quantities' order, its rule and ceiling)."""
+        if self._program is None:
+            self._program = _LinkedProgram(self.system, self.rule)
         return self._program
 
 
@@ -2075,19 +2167,29 @@ def _standard_output_to_null() -> Iterator[None]:
 
 
 def _linked_targets(
-    system: LinkedCounts, rule: DisclosureRule, complements: bool
+    system: LinkedCounts,
+    rule: DisclosureRule,
+    complements: bool,
+    derived: list[tuple[Hashable, Combination]] | None = None,
 ) -> list[tuple[Hashable, Combination]]:
     """What must not be pinned: every withheld small count and every ``derived`` count that is small; with
-    ``complements``, every withheld count (a true zero only when zeros are not safe)."""
+    ``complements``, every withheld count (a true zero only when zeros are not safe). ``derived``: the small
+    derived counts, when already found (:func:`_small_derived`)."""
     targets: list[tuple[Hashable, Combination]] = [
         (q, {q: 1.0})
         for q in system.withheld()
         if rule.is_small(system.values[q]) or (complements and (system.values[q] or not rule.zero_is_safe))
     ]
-    for name, combination in system.derived.items():
-        if rule.is_small(sum(c * system.values[q] for q, c in combination.items())):
-            targets.append((name, combination))
-    return targets
+    return targets + (_small_derived(system, rule) if derived is None else derived)
+
+
+def _small_derived(system: LinkedCounts, rule: DisclosureRule) -> list[tuple[Hashable, Combination]]:
+    """The ``derived`` counts of ``system`` that are small (a function of its values alone)."""
+    return [
+        (name, combination)
+        for name, combination in system.derived.items()
+        if rule.is_small(sum(c * system.values[q] for q, c in combination.items()))
+    ]
 
 
 def linked_exposures(
@@ -2104,10 +2206,63 @@ def linked_exposures(
     return _exposures(system, rule, complements, _Programs(system, rule))
 
 
+#: A target of an audit: its name and its combination, as a key.
+_TargetKey = tuple[Hashable, tuple[tuple[Hashable, float], ...]]
+
+
+@dataclass
+class _Known:
+    """What an audit of a system found of each target (:func:`_linked_targets`): not pinned (``free``), or
+    pinned, with the proof of both its ends (``pinned``).
+
+    Carried to a system that differs only by widened bounds (a published count withheld: its single value
+    becomes a range that holds it), it still says much: a target free stays free (every solution still
+    fits), and a pinned one whose proof puts no cost on the widened quantities stays pinned
+    (:meth:`_Pinned.survives`); only the others need their programmes solved again."""
+
+    free: set[_TargetKey] = field(default_factory=set)
+    pinned: dict[_TargetKey, _Pinned] = field(default_factory=dict)
+    #: the proofs, in the system before ``widened`` widened, of targets that may no longer be pinned
+    before: dict[_TargetKey, _Pinned] = field(default_factory=dict)
+    widened: int | None = None
+
+    def after(self, widened: int | None) -> _Known | None:
+        """What still holds once the bounds of quantity ``widened`` (an index) widen; None for a change that
+        is not only a widening."""
+        if widened is None:
+            return None
+        known = _Known(set(self.free), widened=widened)
+        for key, proof in self.pinned.items():
+            (known.pinned if proof.survives(widened) else known.before)[key] = proof
+        return known
+
+
+def _target_key(name: Hashable, combination: Combination) -> _TargetKey:
+    return (name, tuple(combination.items()))
+
+
 def _exposures(
-    system: LinkedCounts, rule: DisclosureRule, complements: bool, programs: _Programs
+    system: LinkedCounts,
+    rule: DisclosureRule,
+    complements: bool,
+    programs: _Programs,
+    known: _Known | None = None,
 ) -> list[Hashable]:
     """:func:`linked_exposures`, on the kept programme of ``programs``."""
+    return _audit(system, rule, complements, programs, known)[0]
+
+
+def _audit(
+    system: LinkedCounts,
+    rule: DisclosureRule,
+    complements: bool,
+    programs: _Programs,
+    known: _Known | None = None,
+    derived: list[tuple[Hashable, Combination]] | None = None,
+) -> tuple[list[Hashable], _Known]:
+    """:func:`_exposures`, and what it found of every target (:class:`_Known`). ``known``: what holds of the
+    targets in the present system (:meth:`_Known.after`); a target it settles is not solved again.
+    ``derived``: the small derived counts (:func:`_small_derived`), when already found."""
     import numpy as np
 
     shown = [
@@ -2115,32 +2270,58 @@ def _exposures(
         for q in system.published_too
         if rule.is_small(system.values[q]) or (complements and (system.values[q] or not rule.zero_is_safe))
     ]
-    targets = _linked_targets(system, rule, complements)
+    found = _Known()
+    targets = _linked_targets(system, rule, complements, derived)
     if not targets:
-        return shown
-    program = programs.current()
-    stacked = np.array([program.vector(c) for _, c in targets])
-    target_truth = stacked @ program.truth
-    unresolved = np.ones(len(targets), dtype=bool)
+        return shown, found
+    keys = [_target_key(name, combination) for name, combination in targets]
+    if known is not None:
+        found.free = {key for key in keys if key in known.free}
+        found.pinned = {key: known.pinned[key] for key in keys if key in known.pinned}
+    asked = [k for k, key in enumerate(keys) if key not in found.free and key not in found.pinned]
+    if asked:
+        program = programs.current()
+        stacked = np.array([program.vector(targets[k][1]) for k in asked])
+        unresolved = np.ones(len(asked), dtype=bool)
+        target_truth = stacked @ program.truth
 
-    def differs_with(objective: np.ndarray) -> None:
-        result = program.solve(objective)
-        if result is not None:
+        def differs_at(x: np.ndarray) -> None:
             # a second value at least 1 away: the range holds two whole numbers (the final test, below)
-            unresolved[np.abs(stacked @ result.x - target_truth) >= 1 - 1e-9] = False
+            unresolved[np.abs(stacked @ x - target_truth) >= 1 - 1e-9] = False
 
-    for sign in (1.0, -1.0):
-        differs_with(sign * (unresolved @ stacked))
-    rng = np.random.default_rng(0)  # fixed seed: the same tables always get the same answer
-    for _ in range(4):
-        if not unresolved.any():
-            break
-        differs_with((rng.choice([-1.0, 1.0], size=len(targets)) * unresolved) @ stacked)
+        if len(asked) > 2:  # many targets: most are freed together by a few programmes
+
+            def differs_with(objective: np.ndarray) -> None:
+                result = program.solve(objective)
+                if result is not None:
+                    differs_at(result.x)
+
+            for sign in (1.0, -1.0):
+                differs_with(sign * (unresolved @ stacked))
+            rng = np.random.default_rng(0)  # fixed seed: the same tables always get the same answer
+            for _ in range(4):
+                if not unresolved.any():
+                    break
+                left = int(unresolved.sum())
+                differs_with((rng.choice([-1.0, 1.0], size=len(asked)) * unresolved) @ stacked)
+                if unresolved.sum() == left:  # the rest are likely pinned: each is asked on its own
+                    break
+        before = known.before if known is not None else {}
+        widened = known.widened if known is not None else None
+        for j, k in enumerate(asked):
+            proof = None
+            if unresolved[j]:
+                seen: list[np.ndarray] = []
+                proof = program.ends(stacked[j], before.get(keys[k]), widened, seen)
+                for x in seen:  # a solution found for this target may free those still to be asked
+                    differs_at(x)
+            if proof is None:
+                found.free.add(keys[k])
+            else:
+                found.pinned[keys[k]] = proof
     exposed = list(shown)
-    for k in np.flatnonzero(unresolved).tolist():
-        if program.pinned(stacked[k]):
-            exposed.append(targets[k][0])
-    return exposed
+    exposed += [name for (name, _), key in zip(targets, keys, strict=True) if key in found.pinned]
+    return exposed, found
 
 
 def _linked_candidates(
@@ -2181,14 +2362,48 @@ def _withhold_linked(system: LinkedCounts, quantity: Hashable) -> Callable[[], N
     return undo
 
 
-def _frees(system: LinkedCounts, programs: _Programs, candidate: Hashable, target: Combination) -> bool:
-    """Whether withholding ``candidate`` leaves ``target`` more than one whole value."""
+def _widening(system: LinkedCounts, programs: _Programs, quantity: Hashable) -> int | None:
+    """The index of ``quantity`` when withholding it only widens its bounds (a count shown becomes a range
+    that holds its value, and no share row starts to bind); None for any other change (a share withheld: its
+    rows go, but its lower bound rises)."""
+    program = programs.made()
+    rule, ceiling = program.rule, program._ceiling
+
+    def state() -> tuple[tuple[float, float], bool]:
+        binds = system.status.get(quantity) == SHARE and quantity not in system.published_too
+        return system._bound(quantity, rule, ceiling), binds
+
+    (low, high), binds = state()
+    undo = _withhold_linked(system, quantity)
+    try:
+        (new_low, new_high), new_binds = state()
+    finally:
+        undo()
+    index = program.index.get(quantity)
+    return index if new_low <= low and new_high >= high and new_binds == binds else None
+
+
+def _frees(
+    system: LinkedCounts,
+    programs: _Programs,
+    candidate: Hashable,
+    target: Combination,
+    proofs: dict[Hashable, _Pinned] | None = None,
+    before: _Pinned | None = None,
+    widened: int | None = None,
+) -> bool:
+    """Whether withholding ``candidate`` leaves ``target`` more than one whole value; when it does not, the
+    proof is kept in ``proofs`` (by candidate). ``before``: the target's proof with ``candidate`` shown, whose
+    bounds (at index ``widened``) withholding it widens (:meth:`_LinkedProgram.ends`)."""
     undo = _withhold_linked(system, candidate)
     try:
         program = programs.current()
-        return not program.pinned(program.vector(target))
+        proof = program.ends(program.vector(target), before, widened)
     finally:
         undo()
+    if proof is not None and proofs is not None:
+        proofs[candidate] = proof
+    return proof is None
 
 
 def protect_linked(
@@ -2209,6 +2424,11 @@ def protect_linked(
     the counts withheld here (quantity -> ``"complement"``); ``system.status`` is updated. ``among``: the only
     counts that may be withheld (those of an output not yet shown). Raises :class:`DisclosureError` when
     nothing published is left to withhold, or after ``max_rounds``.
+
+    Each count withheld only widens the system's bounds (a share's aside), so what an audit found is carried
+    from round to round and to each candidate tried (:class:`_Known`): a target once free is not asked again,
+    nor a pinned one whose proof the candidate cannot touch. The counts chosen are those of solving every
+    programme again.
     """
     added: dict[Hashable, str] = {}
     ties: dict[Hashable, set[Hashable]] = {}
@@ -2218,7 +2438,10 @@ def protect_linked(
         for q in combination:
             ties.setdefault(q, set()).update(combination)
     programs = _Programs(system, rule)
-    exposed = _exposures(system, rule, False, programs)
+    derived = _small_derived(
+        system, rule
+    )  # the values do not change here, nor which derived counts are small
+    exposed, known = _audit(system, rule, False, programs, None, derived)
     stuck: dict[Hashable, int] = {}
     for _ in range(max_rounds):
         if not exposed:
@@ -2229,11 +2452,15 @@ def protect_linked(
             raise _unprotectable(rule)
         if target in system.published_too and (among is None or target in among):
             # withheld in one table: withheld wherever it is shown
+            widened = _widening(system, programs, target)
             system.published_too.discard(target)
             added[target] = _COMPLEMENT
-            exposed = _exposures(system, rule, False, programs)
+            exposed, known = _audit(system, rule, False, programs, known.after(widened), derived)
             continue
         combination = system.derived.get(target, {target: 1.0})
+        key = _target_key(target, combination)
+        # the target's proof in this round's system (None: one another table shows, or none kept)
+        proof = known.pinned.get(key)
         near = set(combination)
         freeing: list[Hashable] = []
         first: list[Hashable] = []
@@ -2241,13 +2468,28 @@ def protect_linked(
         # is the same in every ring of this round (each _frees undoes its withholding): a candidate of an
         # inner ring, found not to free it, is not asked again in the wider ring that holds it too
         frees: dict[Hashable, bool] = {}
+        widenings: dict[Hashable, int | None] = {}
+        proofs: dict[Hashable, _Pinned] = {}  # the target's proof with a candidate withheld
+        others: list[_Pinned] = []  # those found by solving, each with a count withheld that only widened
         for _hop in range(4):
             wider = near | {t for q in near for t in ties.get(q, ())}
             candidates = _linked_candidates(system, wider, among)
             first = first or candidates
             for c in candidates[:max_candidates]:
                 if c not in frees:
-                    frees[c] = _frees(system, programs, c, combination)
+                    widened = widenings[c] = _widening(system, programs, c)
+                    if proof is not None and proof.survives(widened):
+                        frees[c], proofs[c] = False, proof  # the target's proof holds with c withheld
+                    elif widened is not None and (
+                        other := next((p for p in others if p.survives(widened)), None)
+                    ):
+                        # the target's proof with another count withheld: that count shown again, and c
+                        # withheld at no cost, its range is no wider
+                        frees[c], proofs[c] = False, other._replace(exact=False)
+                    else:
+                        frees[c] = _frees(system, programs, c, combination, proofs, proof, widened)
+                        if c in proofs and widened is not None:
+                            others.append(proofs[c])
             freeing = [c for c in candidates[:max_candidates] if frees[c]]
             if freeing or wider == near:
                 break
@@ -2255,17 +2497,25 @@ def protect_linked(
         if not first:
             raise _unprotectable(rule)
         best: tuple[int, int] | None = None
-        chosen, after = first[0], exposed
+        chosen, after, after_known = first[0], exposed, known
         for candidate in freeing[:4] or first[:4]:
+            if candidate not in widenings:
+                widenings[candidate] = _widening(system, programs, candidate)
+            carried = known.after(widenings[candidate])
+            if carried is not None and proof is not None and candidate in frees:
+                if frees[candidate]:
+                    carried.free.add(key)
+                elif candidate in proofs:
+                    carried.pinned[key] = proofs[candidate]
             undo = _withhold_linked(system, candidate)
-            trial = _exposures(system, rule, False, programs)
+            trial, trial_known = _audit(system, rule, False, programs, carried, derived)
             undo()
             score = (len(trial), system.values[candidate])
             if best is None or score < best:
-                best, chosen, after = score, candidate, trial
+                best, chosen, after, after_known = score, candidate, trial, trial_known
         _withhold_linked(system, chosen)
         added[chosen] = _COMPLEMENT
-        exposed = after
+        exposed, known = after, after_known
     raise _unprotectable(rule)
 
 
