@@ -755,3 +755,42 @@ def test_trend_dates_a_break_after_unread_years_to_the_gap(shared_data, monkeypa
     monkeypatch.setenv("COLUMNS", "250")
     shown = CliRunner().invoke(_app(), list(args), catch_exceptions=False).output
     assert "break between 2011 and 2015:" in shown and "break at 2015" not in shown
+
+
+@pytest.mark.parametrize("command", ["flows", "trend"])
+def test_the_briefs_data_list_is_read_with_the_files_it_cannot_use_named(run_main, shared_data, command):
+    """An analyst scripting `--data` CTDC + UNODC + GSI + TIP for `brief`, `compare`, `flows` and `trend` had
+    `flows` and `trend` refuse the whole list (exit 2, "this is a gsi table") where `compare` reads the files it
+    can and names the others: each command now reads its own and says which it set aside, and why."""
+    unodc = shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"
+    gsi = shared_data / "walkfree" / "gsi_2023.xlsx"
+    tip = shared_data / "tip" / "tip_tiers_1999_2015.csv"
+    files = ["--data", str(unodc), "--data", str(gsi), "--data", str(tip)]
+    code, out, err = run_main([command, *files, "--country", "THA", "--role", "destination", "--json"])
+    text = " ".join(err.split())
+    assert code in (0, None), err
+    assert json.loads(out)["schema"] == f"evidence.{command}"  # one table read: its document, not a list
+    assert f"{gsi}: a gsi table, not read by {command}" in text
+    assert f"{tip}: a tier table, not read by {command}" in text
+    # only files it cannot read: refused, naming each
+    code, out, err = run_main([command, "--data", str(gsi), "--data", str(tip)])
+    text = " ".join(err.split())
+    assert code == 2 and out == ""
+    assert f"{command} needs victim records or UNODC-style indicators" in text
+    assert str(gsi) in text and str(tip) in text
+
+
+def test_trend_of_breakdowns_without_a_total_names_the_breakdowns_not_no_victims(run_main, shared_data):
+    """UNODC's file holds Cambodia's detected victims by form (2007-2020) and by age (2013-2015) but no total:
+    `trend --country KHM --role destination` said "no victims in this selection (check --country, --role and
+    --years)", where `compare` says "no total" and `trend --by form` shows them."""
+    unodc = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    code, out, err = run_main(["trend", "--data", unodc, "--country", "KHM", "--role", "destination"])
+    text = " ".join(err.split())
+    assert code == 2 and out == ""
+    assert "no victims in this selection" not in text, text
+    assert "no yearly total of victims" in text and "--by form" in text and "--by age_band" in text
+    assert "--by gender" not in text  # none by sex for Cambodia
+    assert run_main(["trend", "--data", unodc, "--country", "KHM", "--role", "destination", "--by", "form"])[
+        0
+    ] in (0, None)

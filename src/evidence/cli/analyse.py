@@ -59,8 +59,9 @@ def register(app: typer.Typer) -> None:
 def _tables(data: list[Path] | None, command: str) -> list[Any]:
     """The tables ``command`` answers for: each data file given (``--data``, else ``EVIDENCE_DATA``, else the
     demo data) that holds victim records or UNODC-style indicators, loaded through the harmonised-table cache.
-    A file given with ``--data`` that holds neither is an error; one from ``EVIDENCE_DATA`` is passed over,
-    with a note (it configures briefs too, which read more kinds). Demo data are announced loudly."""
+    A file of another kind (the GSI workbook, TIP tiers: a brief's or ``compare``'s ``--data`` list) is passed
+    over, and named on standard error with its kind, as ``compare`` names the files it does not read; none that
+    ``command`` reads is an error naming each file given. Demo data are announced loudly."""
     from evidence.core.errors import InputError
     from evidence.sources.cache import load_cached
 
@@ -69,28 +70,33 @@ def _tables(data: list[Path] | None, command: str) -> list[Any]:
         from evidence.sources.demo import demo_path
 
         paths = [demo_path()]
-    tables = []
+    where = "" if data else " (EVIDENCE_DATA)"
+    tables, not_read = [], []
     for path in paths:
         loaded = load_cached(path)
         if loaded.kind not in ("case", "indicator"):
-            if data:
-                raise InputError(
-                    f"this is a {loaded.kind} table; {command} needs victim records or UNODC-style indicators",
-                    path=path,
-                )
-            err_console.print(
-                f"[dim]{escape(str(path))} (EVIDENCE_DATA): a {loaded.kind} table, not read by {command}[/]",
-                highlight=False,
-            )
+            not_read.append((path, loaded.kind))
             continue
         if loaded.provenance.demo:
             err_console.print(f"[bold yellow]WARNING — {DEMO_WARNING}[/]", highlight=False)
         tables.append(loaded)
     if not tables:
+        if len(not_read) == 1:
+            path, kind = not_read[0]
+            raise InputError(
+                f"this is a {kind} table; {command} needs victim records or UNODC-style indicators"
+                + (", give one with --data FILE" if not data else ""),
+                path=path,
+            )
         raise InputError(
-            f"none of the files in EVIDENCE_DATA holds victim records or UNODC-style indicators for {command}; "
-            "give one with --data FILE",
-            path=paths[0],
+            f"none of the files {'given' if data else 'in EVIDENCE_DATA'} holds what {command} needs: "
+            f"{command} needs victim records or UNODC-style indicators, and these are "
+            + "; ".join(f"{path} (a {kind} table)" for path, kind in not_read)
+            + ("" if data else "; give one with --data FILE")
+        )
+    for path, kind in not_read:
+        err_console.print(
+            f"[dim]{escape(str(path))}{where}: a {kind} table, not read by {command}[/]", highlight=False
         )
     return tables
 
@@ -574,7 +580,7 @@ def _trend_payload(
     # the same builder as the notebooks' yearly tables: the same numbers everywhere
     numbers = yearly_numbers(selection, rule, by=by)
     if not numbers.holds_victims:
-        raise ParameterError("no victims in this selection (check --country, --role and --years)")
+        raise ParameterError(_no_yearly_victims(selection, rule, by))
     censored = not numbers.exact
     table = numbers.by_category if by else numbers.per_year
     if table is None:
@@ -650,6 +656,35 @@ def _trend_payload(
                 ],
             }
     return payload
+
+
+#: The dimensions a selection without yearly totals is looked at by, to say which breakdowns it holds (UNODC's
+#: country data publish a country's victims by form or by age in years it gives no total for).
+_BREAKDOWNS = ("form", "gender", "age_band", "citizenship")
+
+
+def _no_yearly_victims(selection: Any, rule: Any, by: str | None) -> str:
+    """Why a selection the data hold victims in (checked before) gives no yearly counts: none, or (UNODC) no
+    total but breakdowns, named with the ``--by`` that shows each, as ``compare`` says "no total"."""
+    from evidence.core.errors import EvidenceError
+    from evidence.notebooks.builders import yearly_numbers
+
+    held = []
+    for other in _BREAKDOWNS:
+        if other == by:
+            continue
+        try:
+            if yearly_numbers(selection, rule, by=other).holds_victims:
+                held.append(f"--by {other}")
+        except EvidenceError:  # a dimension these data do not have is no breakdown they hold
+            continue
+    if not held:
+        return "no victims in this selection (check --country, --role and --years)"
+    missing = f"no victims by {by}" if by else "no yearly total of victims"
+    options = " or ".join(held)
+    return (
+        f"the data hold {missing} in this selection, only breakdowns published without a total: give {options}"
+    )
 
 
 def _rows(table) -> list[dict[str, Any]]:
