@@ -261,7 +261,9 @@ def flows_command(
         typer.Option(
             "--min-victims",
             metavar="N",
-            help="Report a flow only with at least this many victims (UNODC: 5).",
+            help="Report a flow only with at least this many victims (UNODC: 5); a value between 1 and the "
+            "disclosure threshold is raised to it (a listing that stops at a count below it would tell withheld "
+            "counts apart).",
         ),
     ] = 5,
     top_n: Annotated[
@@ -303,11 +305,25 @@ def flows_command(
     if regional_level not in ("region", "subregion"):
         raise ParameterError(f"--regional-level must be region or subregion, not {regional_level!r}")
     tables = _with_victims(_tables(data, "flows"), "flows", country, role, years, allow_empty=allow_empty)
+    if (listed_from := _listed_from(min_victims, rule)) != min_victims:
+        err_console.print(
+            f"[dim]--min-victims {min_victims} raised to the disclosure threshold, {listed_from}: flows listed "
+            "down to a count below it would tell withheld counts apart[/]",
+            highlight=False,
+        )
     payloads = [
-        _flows_payload(loaded, rule, country, role, years, min_victims, top_n, regional_level)
+        _flows_payload(loaded, rule, country, role, years, listed_from, top_n, regional_level)
         for loaded in tables
     ]
     _answer("flows", payloads, as_json, _print_flows)
+
+
+def _listed_from(min_victims: int, rule: Any) -> int:
+    """The smallest count of a flow listed: ``--min-victims``, raised to the disclosure threshold where it lies
+    between 1 and it. Which flows are listed is decided on their true counts, so two runs whose minimums differ
+    below the threshold gave a withheld route's count back (listed as ``<5`` at 3, summed with the others at 4:
+    3 victims); below the threshold a minimum can only tell a route from none (0 or 1: every route)."""
+    return rule.threshold if 1 < min_victims < rule.threshold else min_victims
 
 
 def _flows_payload(
