@@ -794,3 +794,23 @@ def test_trend_of_breakdowns_without_a_total_names_the_breakdowns_not_no_victims
     assert run_main(["trend", "--data", unodc, "--country", "KHM", "--role", "destination", "--by", "form"])[
         0
     ] in (0, None)
+
+
+@pytest.mark.parametrize("command", ["flows", "trend"])
+def test_a_row_rejected_from_the_file_read_is_said_with_its_row_and_column(
+    run_main, shared_data, tmp_path, command
+):
+    """A year typed 20x6 in one row of CTDC's file: `flows` and `trend` printed their tables from the other rows
+    (exit 0) without a word, the total one victim short; only `evidence data validate` named the row."""
+    lines = (shared_data / "ctdc" / "k_anon_sample.csv").read_text(encoding="utf-8").splitlines()
+    fields = lines[6].split(";")
+    fields[1] = "20x6"
+    lines[6] = ";".join(fields)
+    path = tmp_path / "k_anon_typo.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run_main([command, "--data", str(path), "--country", "USA", "--json"])
+    text = " ".join(err.split())
+    assert code in (0, None), err
+    assert json.loads(out)["schema"] == f"evidence.{command}"
+    assert f"{path}: 1 of 1,478 rows rejected, not counted (row 7, yearOfRegistration" in text, text
+    assert f"evidence data validate {path}" in text

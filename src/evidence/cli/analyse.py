@@ -35,6 +35,7 @@ from evidence.cli.options import (
     echo_json_answers,
     escape,
     make_console,
+    rejected_note,
 )
 
 console = make_console()
@@ -135,6 +136,8 @@ def _with_victims(
                 f"[dim]{escape(table.provenance.path)}: no victims in this selection, left out[/]",
                 highlight=False,
             )
+        elif note := rejected_note(table):  # the rows the answer does not count, once it is to be given
+            err_console.print(f"[yellow]{note}[/]", highlight=False, soft_wrap=True)
     return kept
 
 
@@ -698,9 +701,7 @@ def _no_yearly_victims(selection: Any, rule: Any, by: str | None) -> str:
         return "no victims in this selection (check --country, --role and --years)"
     missing = f"no victims by {by}" if by else "no yearly total of victims"
     options = " or ".join(held)
-    return (
-        f"the data hold {missing} in this selection, only breakdowns published without a total: give {options}"
-    )
+    return f"the data hold {missing} in this selection, only breakdowns published without a total: give {options}"
 
 
 def _rows(table) -> list[dict[str, Any]]:

@@ -26,6 +26,7 @@ from evidence.cli.options import (
     disclosure_json,
     echo_json,
     make_console,
+    rejected_note,
 )
 
 if TYPE_CHECKING:
@@ -130,7 +131,8 @@ def compare_command(
         from evidence.sources.demo_context import demo_context_paths
 
         paths = demo_context_paths()
-    tables, not_used = usable_tables([(path, load_cached(path)) for path in paths])
+    loaded = [(path, load_cached(path)) for path in paths]
+    tables, not_used = usable_tables(loaded)
     demo = any(t.provenance.demo for t in tables)
     if demo:
         err_console.print(f"[bold yellow]WARNING — {DEMO_WARNING}[/]", highlight=False)
@@ -145,6 +147,9 @@ def compare_command(
         raise ParameterError(
             f"none of the files given holds {compared['country'][0]} ({compared['iso3'][0]})"
         )
+    for given, read in loaded:  # the rows the answer does not count, once it is to be given
+        if any(read is t for t in tables) and (note := rejected_note(read, given)):
+            err_console.print(f"[yellow]{note}[/]", highlight=False, soft_wrap=True)
     # the brief's rules: neighbours without a figure in any file left out (and said), and the same labels
     # for a missing value ("no total": UNODC holds the country but no total; "n/c": too far from the estimate)
     reporting = {

@@ -536,6 +536,27 @@ def data_paths(data: list[Path] | None) -> list[Path]:
     return [Path(p).expanduser() for p in data] if data else configured_data_paths()
 
 
+def rejected_note(loaded: Any, path: Path | str | None = None, most: int = 2) -> str | None:
+    """What a command that reads ``loaded`` says of the rows its loader rejected (none: None): how many of the
+    file's rows, not counted in what it prints, the first ``most`` by row, column, value and reason, and where to
+    see each (``evidence data validate``). Rich markup escaped: the values come from the file."""
+    n = loaded.rows_rejected
+    if not n:
+        return None
+    path = loaded.provenance.path if path is None else path
+    by_reason: dict[str, list[str]] = {}  # the rows of one reason, said once
+    first = loaded.rejects.sort("row").unique(subset="row", keep="first", maintain_order=True).head(most)
+    for row in first.rows(named=True):
+        value = "" if row["value"] is None else f" {visible_controls(row['value'])!r}"
+        by_reason.setdefault(row["reason"], []).append(f"row {row['row']}, {row['column']}{value}")
+    shown = [f"{'; '.join(rows)}: {reason}" for reason, rows in by_reason.items()]
+    more = "; ..." if n > most else ""
+    return escape(
+        f"{path}: {n:,} of {loaded.rows_in:,} rows rejected, not counted ({'; '.join(shown)}{more}): "
+        f"`evidence data validate {path}` lists each"
+    )
+
+
 def configured_files(paths: list[Path]) -> list[Path]:
     """``paths``, the files named in ``EVIDENCE_DATA``, refused at once where one does not exist, saying where
     it was named (the user may have set it long ago, and never typed the name in this command), in the words
