@@ -814,3 +814,24 @@ def test_a_row_rejected_from_the_file_read_is_said_with_its_row_and_column(
     assert json.loads(out)["schema"] == f"evidence.{command}"
     assert f"{path}: 1 of 1,478 rows rejected, not counted (row 7, yearOfRegistration" in text, text
     assert f"evidence data validate {path}" in text
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
+@pytest.mark.parametrize("command", ["flows", "trend"])
+def test_a_cron_job_whose_output_is_not_utf8_gets_the_table_not_a_traceback(shared_data, encoding, command):
+    """In a cron job whose locale is not UTF-8 (PYTHONIOENCODING=latin-1, LANG=de_DE.ISO-8859-1) `flows` and
+    `trend` died with a UnicodeEncodeError traceback, exit 1, on the title's dash ("Flows — THA as
+    destination"): the text is written in the output's encoding, its dashes and arrows spelled out."""
+    import os
+    import shutil
+    import subprocess
+
+    unodc = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "FORCE_COLOR")}
+    env |= {"PYTHONIOENCODING": encoding, "TERM": "dumb", "NO_COLOR": "1", "LANG": "C"}
+    args = [command, "--data", unodc, "--country", "THA", "--role", "destination"]
+    evidence = shutil.which("evidence") or "evidence"
+    done = subprocess.run([evidence, *args], capture_output=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr.decode(encoding, "replace")[-600:]
+    text = done.stdout.decode(encoding)
+    assert ("Flows - THA as destination" if command == "flows" else "Victims per year - ") in text
