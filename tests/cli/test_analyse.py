@@ -831,7 +831,7 @@ def test_a_cron_job_whose_output_is_not_utf8_gets_the_table_not_a_traceback(shar
     env |= {"PYTHONIOENCODING": encoding, "TERM": "dumb", "NO_COLOR": "1", "LANG": "C"}
     args = [command, "--data", unodc, "--country", "THA", "--role", "destination"]
     evidence = shutil.which("evidence") or "evidence"
-    done = subprocess.run([evidence, *args], capture_output=True, env=env, timeout=120)
+    done = subprocess.run([evidence, *args], check=False, capture_output=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr.decode(encoding, "replace")[-600:]
     text = done.stdout.decode(encoding)
     assert ("Flows - THA as destination" if command == "flows" else "Victims per year - ") in text
