@@ -227,3 +227,13 @@ def test_compare_says_the_rows_it_rejected_with_their_row_and_column(run_main, s
     assert code in (0, None), err
     assert json.loads(out)["schema"] == "evidence.compare"
     assert f"{path}: 1 of 3,208 rows rejected, not counted (row 5, tier" in text, text
+
+
+def test_a_missing_file_named_in_evidence_data_says_where_it_was_named(run_main, tmp_path, monkeypatch):
+    """`compare` said "no such file" of a file the user never typed (set in EVIDENCE_DATA long ago), where `flows`,
+    `trend`, `brief` and `run` say "(named in EVIDENCE_DATA)"."""
+    missing = tmp_path / "data_glotip.xlsx"
+    monkeypatch.setenv("EVIDENCE_DATA", str(missing))
+    code, _, err = run_main(["compare", "THA"])
+    text = " ".join(err.split())
+    assert code == 2 and f"error: {missing}: no such data file (named in EVIDENCE_DATA)" in text, err

@@ -22,6 +22,7 @@ from evidence.cli.options import (
     DataOpt,
     DisclosureThresholdOpt,
     JsonOpt,
+    configured_files,
     data_paths,
     disclosure_json,
     echo_json,
@@ -125,7 +126,7 @@ def compare_command(
     rule = DisclosureRule(threshold=disclosure_threshold)
     check_country(country)  # the command line first: a typo is refused before any file is read
     peer_list = None if peers is None else _peer_list(peers)
-    paths = data_paths(data)
+    paths = data_paths(data) if data else configured_files(data_paths(None))
     if not paths:
         # as every command without data: the toolkit's synthetic demo files (UNODC, GSI and TIP layouts), loudly
         from evidence.sources.demo_context import demo_context_paths
