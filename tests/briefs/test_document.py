@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from _brief_runs import executed_notebook, make_run, png_bytes
+from _brief_runs import VEGALITE, executed_notebook, make_run, png_bytes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
@@ -522,3 +522,26 @@ def test_a_run_folder_cannot_link_its_notebook_to_one_outside_it(tmp_path: Path)
     (run / "run.json").write_text(json.dumps(record))
     with pytest.raises(InputError, match="cannot tell which executed notebook"):
         build_document(run)
+
+
+def test_a_chart_without_a_caption_is_described_by_its_own_title() -> None:
+    """The HTML brief shows a chart's SVG as an image, whose text a screen reader does not read: a chart shown
+    with no caption gets its title as alternative text, read from the SVG, as text (hostile titles too)."""
+    import html as html_module
+
+    from evidence.briefs.builtin import pandoc
+    from evidence.briefs.document import _image_markdown, svg_title, vegalite_svg
+
+    title = 'Routes to Côte d\'Ivoire "x"} ![y](http://evil.example) <img src=x onerror=alert(1)>'
+    svg = vegalite_svg({**VEGALITE, "title": title}, 5)
+    assert svg_title(svg) == title
+    markdown = _image_markdown("figure-1.svg", svg, {}, {})
+    page = pandoc(None, "html", text=markdown + "\n")
+    (img,) = re.findall(r"<img [^>]*>", page)
+    assert html_module.unescape(re.search(r' alt="([^"]*)"', img)[1]) == title
+    assert (
+        "<a " not in page and page.count("<") == 3
+    )  # <p>, the one <img>, </p>: nothing of the title is markup
+    # a caption, or a fig-alt of the cell, wins; a chart with no title has none
+    assert 'alt="Victims"' in _image_markdown("figure-1.svg", svg, {"fig-alt": "Victims"}, {})
+    assert "alt=" not in _image_markdown("figure-2.svg", vegalite_svg(VEGALITE, 5), {}, {})

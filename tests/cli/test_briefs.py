@@ -291,3 +291,69 @@ def test_a_render_removes_what_a_render_killed_while_writing_left(tmp_path: Path
     result = runner.invoke(app, ["render", str(run), "--format", "html"])
     assert result.exit_code == 0, result.output
     assert not [path for path in left if path.exists()]
+
+
+def _failing_pandoc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pandoc dies (exit 3, a word on standard error) whenever the built-in renderer starts it."""
+    from evidence.briefs import builtin
+
+    pandoc = tmp_path / "pandoc"
+    pandoc.write_text("#!/bin/sh\necho 'pandoc: out of memory' >&2\nexit 3\n")
+    pandoc.chmod(0o755)
+    monkeypatch.setattr(builtin, "pandoc_path", lambda: str(pandoc))
+
+
+def _main(monkeypatch: pytest.MonkeyPatch, capsys: Any, *args: str) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["evidence", *args])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    out, err = capsys.readouterr()
+    return exit_info.value.code, out, err
+
+
+@pytest.mark.kernel
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_a_brief_whose_renderer_dies_after_its_run_exits_1_naming_the_run_to_render(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any, as_json: bool
+) -> None:
+    # it exited 2, "refused before anything was done", though the notebook had run and its folder was in place
+    import json
+
+    out_root = tmp_path / "runs"
+    _failing_pandoc(tmp_path, monkeypatch)
+    json_opt = ["--json"] if as_json else []
+    args = [
+        "brief",
+        "THA",
+        "--years",
+        "2015-2023",
+        "--out-root",
+        str(out_root),
+        "--format",
+        "html",
+        *json_opt,
+    ]
+    code, out, err = _main(monkeypatch, capsys, *args)
+    (run,) = [
+        p for p in out_root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "failed"
+    ]
+    assert code == 1, err
+    assert "Traceback" not in err and "pandoc: out of memory" in err
+    said = " ".join(err.split())
+    assert f"The run succeeded: its executed notebook is in {run};" in said
+    assert f"evidence render {run}" in said
+    assert (run / "country_brief.ipynb").is_file() and not (run / "brief.html").exists()
+    if as_json:
+        error = json.loads(out)["error"]
+        assert (error["code"], error["exit_code"], error["path"]) == ("render_failed", 1, str(run))
+
+
+def test_a_render_whose_renderer_dies_exits_1_naming_how_to_render_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    run = make_run(tmp_path / "runs")
+    _failing_pandoc(tmp_path, monkeypatch)
+    code, _, err = _main(monkeypatch, capsys, "render", str(run), "--format", "html")
+    assert code == 1 and "Traceback" not in err and "pandoc: out of memory" in err
+    said = " ".join(err.split())
+    assert f"evidence render {run}" in said and not (run / "brief.html").exists()

@@ -739,3 +739,86 @@ def test_a_failed_run_says_what_its_folder_holds(app, tiny, tmp_path, monkeypatc
     monkeypatch.setattr(execute, "run_unless_fresh", failed)
     result = runner.invoke(app, ["run", str(tiny), "--out-root", str(tmp_path)], env={"COLUMNS": "300"})
     assert result.exit_code == 1 and said in result.output, result.output
+
+
+@pytest.mark.kernel
+def test_a_kernel_that_dies_in_a_batch_is_reported_once_not_by_nbclients_logger(tmp_path):
+    """nbclient logs "Kernel died while waiting for execute reply." through Papermill's logger, which has no
+    handler: Python printed it raw on the terminal, above the batch's summary (which already says the run
+    failed and why). It belongs in the run's run.log."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    notebook = write_notebook(
+        tmp_path / "dies.ipynb", "n: int = 1", "if n == 2:\n    import os\n    os._exit(3)"
+    )
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{notebook}]\nparameters:\n  n: [1, 2]\n")
+    out = tmp_path / "runs"
+    evidence = Path(sys.executable).with_name("evidence")
+    done = subprocess.run(
+        [str(evidence), "batch", str(plan), "--workers", "2", "--out-root", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    said = done.stdout + done.stderr
+    assert "the kernel died while the notebook ran" in said  # the summary's reason
+    assert "Kernel died while waiting" not in said
+    (failed,) = (out / "failed").iterdir()
+    assert "Kernel died while waiting for execute reply." in (failed / "run.log").read_text()
+
+
+@pytest.mark.kernel
+def test_a_failed_forced_attempt_is_set_aside_once_the_good_run_is_served_unchanged(app, tmp_path):
+    """`run --force` that fails keeps the good run and puts the failure in failed/<run>; the next run, skipped as
+    unchanged, left that failure there for ever, so failed/ said the run was failing. The good run in place is
+    the run's result for its inputs: the attempt moves to failed/.superseded/<run>, and the command says so."""
+    flaky = tmp_path / "flaky"
+    source = f"import os\nif os.path.exists({str(flaky)!r}):\n    raise RuntimeError('a flaky failure')\n"
+    notebook = write_notebook(tmp_path / "flaky.ipynb", "n: int = 1", source)
+    out = tmp_path / "runs"
+    args = ["run", str(notebook), "--out-root", str(out)]
+    assert runner.invoke(app, args).exit_code == 0
+    (good,) = [p for p in out.iterdir() if p.is_dir()]
+    flaky.touch()
+    assert runner.invoke(app, [*args, "--force"]).exit_code == 1
+    assert (out / "failed" / good.name / "run.json").is_file()  # beside the good run, which stays
+    flaky.unlink()
+    again = runner.invoke(app, args, env={"COLUMNS": "300"})
+    assert again.exit_code == 0, again.output
+    said = " ".join(again.output.split())
+    assert "unchanged since its last run" in said
+    assert "a flaky failure" in said and "failed/.superseded/" in said
+    assert list((out / "failed").iterdir()) == [out / "failed" / ".superseded"]
+    kept = out / "failed" / ".superseded" / good.name
+    assert json.loads((kept / "run.json").read_text())["status"] == "failed"
+    assert (good / "run.json").is_file()
+    # a run listing failures sees none now
+    from evidence.runs.record import list_runs
+
+    assert [f.name for f, r in list_runs(out, include_failed=True)] == [good.name]
+    # the good run replaced by a new one: the attempt set aside is gone with the one it was beside
+    assert runner.invoke(app, [*args, "--force"]).exit_code == 0
+    assert not kept.exists()
+
+
+def test_the_summary_says_how_many_stale_failed_attempts_were_set_aside(tmp_path, capsys, monkeypatch):
+    from evidence.cli.runs import _print_summary
+    from evidence.runs.batch import BatchReport
+    from evidence.runs.execute import RunOutcome
+
+    monkeypatch.chdir(tmp_path)
+    note = "its attempt that failed at 2026-12-05 13:45 UTC (boom) was set aside in failed/.superseded/a-1"
+    outcomes = [
+        RunOutcome("a-1", "a", "skipped", str(tmp_path / "runs" / "a-1"), note=note),
+        RunOutcome("b-2", "b", "skipped", str(tmp_path / "runs" / "b-2")),
+    ]
+    _print_summary(BatchReport(outcomes), tmp_path / "runs")
+    out = " ".join(capsys.readouterr().out.split())
+    assert "1 failed attempt of unchanged runs set aside in runs/failed/.superseded/<run>" in out
+    _print_summary(BatchReport(outcomes[1:]), tmp_path / "runs")
+    assert "set aside" not in capsys.readouterr().out

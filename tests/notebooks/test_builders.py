@@ -1725,7 +1725,12 @@ def test_years_of_the_span_without_a_breakdown_are_rows_noted_not_published():
     without the breakdown: now a year of the total only is a row noted "no breakdown published" (empty cells,
     never 0, not withheld), and the years with neither the total nor the breakdown are named in the note, not
     rows (review 4: Cambodia's tables were mostly empty rows)."""
-    from evidence.notebooks.builders import NO_BREAKDOWN_PUBLISHED, no_breakdown_note, no_breakdown_years
+    from evidence.notebooks.builders import (
+        NO_BREAKDOWN_PUBLISHED,
+        NO_TOTAL_PUBLISHED,
+        no_breakdown_note,
+        no_breakdown_years,
+    )
 
     # totals 2010 and 2012; forms 2010 and 2013 (one without a total); nothing in 2011 or 2014
     frame = _gappy({2010: 300, 2012: 120}, {2010: 100, 2013: "<5"})
@@ -1733,7 +1738,12 @@ def test_years_of_the_span_without_a_breakdown_are_rows_noted_not_published():
     shown = numbers.by_category.shown()
     rows = {r["year"]: r for r in shown.iter_rows(named=True)}
     assert list(rows) == ["2010", "2012", "2013"]
-    assert {y: r["note"] for y, r in rows.items()} == {"2010": "", "2012": NO_BREAKDOWN_PUBLISHED, "2013": ""}
+    # 2013: the forms without a total, noted so (since the trends audit of Japan's 2004-2006)
+    assert {y: r["note"] for y, r in rows.items()} == {
+        "2010": "",
+        "2012": NO_BREAKDOWN_PUBLISHED,
+        "2013": NO_TOTAL_PUBLISHED,
+    }
     assert rows["2012"]["Forced labour"] == "" and rows["2012"]["Published total"] == "120"
     assert rows["2013"]["Forced labour"] == "<5" and rows["2010"]["Forced labour"] == "100"
     # not withheld: no reason on the noted row, the disclosure counts of the table unchanged
@@ -1746,7 +1756,9 @@ def test_years_of_the_span_without_a_breakdown_are_rows_noted_not_published():
     assert no_breakdown_years(numbers) == ([2012], [2011, 2014])
     assert no_breakdown_note(numbers) == (
         "No breakdown published: UNODC gives the total of these victims in 2012 but not their breakdown by form "
-        "of exploitation; those cells are empty, not a count of 0 and not withheld. UNODC gives neither the "
+        "of exploitation; those cells are empty, not a count of 0 and not withheld. No total published: UNODC "
+        "gives the breakdown by form of exploitation of these victims in 2013 but not their total; that cell is "
+        "empty, not a count of 0 and not withheld. UNODC gives neither the "
         "total of these victims nor their breakdown by form of exploitation in 2011, 2014: those years are not "
         "rows of this table."
     )
@@ -2555,3 +2567,73 @@ def test_a_year_of_a_citizenship_breakdown_without_a_total_is_no_total_published
     # in role origin the citizenship breakdowns are the total: no breakdown of it
     origin = Selection(indicator_rows(rows), country="LAO", role="origin")
     assert "citizenship" not in breakdown_years(origin)
+
+
+def test_too_few_years_for_a_break_names_what_a_break_needs():
+    """Trends audit (Myanmar's nationals, 2017–2021 complete): "No break is searched for in the complete years:
+    too few complete years: 5 (2017–2021), where a trend needs at least 6": a break needs two segments of
+    MIN_BREAK_SEGMENT years each (8), and a reader took 6 complete years to be enough for one."""
+    import re
+
+    from _indicator import nationals_reported
+
+    from evidence.analyses.selection import Selection
+    from evidence.analyses.trends import MIN_BREAK_SEGMENT
+    from evidence.notebooks.builders import break_sentence, yearly_numbers
+    from evidence.presentation.disclosure import DisclosureRule, find_small_counts
+
+    rows = nationals_reported(range(2010, 2015), tha_from=2010)  # five complete years
+    models = yearly_numbers(Selection(rows, country="MMR", role="origin"), DisclosureRule(5)).models()
+    sentence = re.sub(r"</?span[^>]*>", "", break_sentence(models))
+    assert "where a trend needs" not in sentence
+    assert (
+        f"where a break needs at least {2 * MIN_BREAK_SEGMENT} ({MIN_BREAK_SEGMENT} per segment)" in sentence
+    )
+    assert "5 (2010–2014)" in sentence and find_small_counts(break_sentence(models)) == []
+
+
+def test_a_breakdowns_row_without_the_publishers_total_is_noted_in_its_table():
+    """Trends audit (Japan as destination): the table by form showed 2004–2006 with forms and an empty
+    "Published total" cell, its note column empty and nothing under the table saying why (the yearly table
+    above said it, a reader of the table by form did not see it): such a row is noted "no total published"
+    in the breakdown's table too, and the note under it says so."""
+    from evidence.notebooks.builders import NO_TOTAL_PUBLISHED, no_breakdown_note
+
+    frame = _gappy({2010: 60, 2011: 40}, {2010: 50, 2011: 30, 2009: 12}, {2010: 25, 2011: 20})
+    forms = _numbers(frame, "form", span=(2009, 2011))
+    notes = dict(forms.by_category.low.frame.select("year", "note").iter_rows())
+    assert notes["2009"] == NO_TOTAL_PUBLISHED and notes["2010"] == notes["2011"] == ""
+    assert (
+        "No total published: UNODC gives the breakdown by form of exploitation of these victims in 2009 but not "
+        "their total; that cell is empty, not a count of 0 and not withheld."
+    ) in (no_breakdown_note(forms) or "")
+
+
+def test_too_short_a_span_for_growing_corridors_does_not_say_every_year_is_observed():
+    """Routes audit (Ukraine as origin, CTDC): "observed in 2014–2016 only", where the records hold 2014 and
+    2016 and none of 2015: the sentence gives the span of the corridors' years, not years they were seen in."""
+    import re
+
+    from evidence.analyses.routes import PeriodSplit
+    from evidence.notebooks.builders import emerging_unassessed
+
+    text = re.sub(r"</?span[^>]*>", "", emerging_unassessed(PeriodSplit(2014, 2016, 3)) or "")
+    assert "observed in 2014–2016" not in text and "years from 2014 to 2016 only" in text
+    one = re.sub(r"</?span[^>]*>", "", emerging_unassessed(PeriodSplit(2010, 2010, 3)) or "")
+    assert "observed in 2010 only" in one
+
+
+def test_a_panel_too_short_for_a_break_is_not_said_to_have_been_searched(real_tables):
+    """Trends audit (the Philippines as origin): "Searched on the steady reporters' series of 2007–2013 (the panel
+    above), not on the full series ... Too few complete years to search for a break": nothing was searched. The
+    panel is named as the series too short for a break, not as one searched."""
+    import re
+
+    from evidence.notebooks.builders import break_sentence, yearly_numbers
+
+    numbers = yearly_numbers(Selection(real_tables[1], country="PHL", role="origin"), RULE)
+    models = numbers.models()
+    assert models.panel is not None and models.found_break is None
+    said = re.sub(r"</?span[^>]*>", "", break_sentence(models))
+    assert not said.startswith("Searched on") and "Too few" in said
+    assert "the steady reporters' series of 2007–2013 (the panel above)" in said

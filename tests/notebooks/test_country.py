@@ -110,7 +110,7 @@ def test_nationals_abroad_are_not_set_against_the_estimate(tables):
     nationals = [r for r in rows if r.kind == "indicator"]
     assert nationals and all(r.per_thousand is None for r in nationals)
     sentences = country.magnitude_sentences(brief, rows)
-    assert any("Nationals found abroad" in s for s in sentences)
+    assert any("Nationals of Cambodia found abroad or at home are not set" in s for s in sentences)
     # the complete year nearest the estimate's (2021): 2019-2021 miss Malaysia's breakdown (flagged), 2018 is
     # complete; 2020 (Thailand's one cell of 5) was chosen only because 2021 is <5 (review finding 3)
     assert [(r.year, r.incomplete, r.year_text) for r in nationals] == [(2018, False, "2018")]
@@ -1205,3 +1205,49 @@ def test_the_box_names_the_kinds_of_the_years_its_unodc_figures_pass_over(tables
     assert "latest year that is not probably incomplete" in country.key_figures_markdown(
         _brief(tables, iso3="VNM", role="both")
     )
+
+
+@pytest.mark.parametrize(("iso3", "years"), [("VNM", None), ("MMR", None), ("UKR", None)])
+def test_nationals_are_not_said_to_be_too_far_from_the_estimate(tables, iso3, years):
+    """Brief audit (Viet Nam, Myanmar, Ukraine as origin): "Nationals of Viet Nam detected abroad (UNODC), 2016;
+    ...: not set against the estimate of 2021, being more than 2 years from it", then "Nationals found abroad
+    are not set against the estimate": a row never set against the estimate (nationals, wherever found; the
+    case data's victims from the country) was given a reason that is not the one; only numbers of people in
+    the country are said to be too far from the estimate's year, and the others have their own reason."""
+    brief = _brief(tables, iso3, "origin")
+    rows = country.magnitudes(brief)
+    outside = [r for r in rows if r.kind != "gsi" and not r.in_country]
+    assert outside  # the case data's victims from the country and its nationals detected
+    said = " ".join(country.magnitude_sentences(brief, rows))
+    for row in outside:
+        assert f"{row.what}, {row.year}" not in said, row.what
+    assert f"nationals of {brief.place}" in said.lower() or "Nationals" in said
+    assert "whatever their nationality" in said
+
+
+def test_an_origin_brief_with_case_data_only_says_why_its_victims_are_not_set_against_the_estimate(tables):
+    """Brief audit (Myanmar as origin): the case data's victims from Myanmar (exploited in Thailand) were only
+    said to be too far from the estimate's year; with no such reason, nothing said why they are not set
+    against it: the reason is that they are nationals, wherever they were found."""
+    brief = _brief(tables, "MMR", "origin")
+    rows = [r for r in country.magnitudes(brief) if r.kind in ("case", "gsi")]
+    said = " ".join(country.magnitude_sentences(brief, rows))
+    assert "whatever their nationality" in said and "being more than" not in said
+
+
+def test_a_country_level_file_holding_nothing_for_the_country_is_not_said_unused(tables):
+    """Brief audit (Bhutan as origin): "Not used, because they hold nothing for Bhutan ...: Walk Free Global
+    Slavery Index, 2023 edition", yet the GSI is read by the table beside the neighbours and the cross-country
+    model and listed under Sources and citations. A country-level file the comparison with other countries
+    reads is said to be used for that only; a case file holding nothing stays not used."""
+    brief = _brief(tables, "BTN", "origin")
+    said = country.unused_sentence(brief) or ""
+    used = {id(t) for t in brief.used_tables()}
+    (gsi,) = brief.given("gsi")
+    assert id(gsi) in used  # the comparison reads it
+    not_used, _, compared = said.partition("Walk Free")
+    assert "Not used" in not_used and "CTDC" in not_used  # the case file: not used at all
+    assert "Not used" not in compared
+    assert "beside other countries" in said and "(it holds nothing for Bhutan in any year)" in said
+    # one file is "it", and the comparison's file is not said twice to hold nothing
+    assert "Not used, because it holds nothing" in said and said.count("nothing for Bhutan") == 2

@@ -227,7 +227,7 @@ def test_an_unused_source_is_not_cited(briefs):
     sources = html[html.index("Sources and citations") :]
     assert "CTDC" not in sources and "UNODC GLOTIP" in sources
     # it is named once, with the years it does hold, so a reader knows it was considered
-    assert "Not used, because they hold nothing for Thailand as country of origin" in _text(folder)
+    assert "Not used, because it holds nothing for Thailand as country of origin" in _text(folder)
 
 
 def test_wording_never_leaks_internals(briefs):

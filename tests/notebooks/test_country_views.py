@@ -1262,3 +1262,34 @@ def test_the_note_on_years_without_a_total_points_to_the_citizenship_table_too(r
         "by citizenship (2007) but not their total (see the tables by form of exploitation and by citizenship)"
         in text
     )
+
+
+def test_the_own_authorities_table_says_why_its_flagged_years_are_flagged(real_tables, shown):
+    """Brief audit (the United States as origin): the table of the victims its own authorities detected marked
+    2007–2012 "not comparable with the other years" and said nowhere why (the table of its nationals above
+    gives its own years' reasons, not these): the table's flagged years are explained under it, as the yearly
+    table's are."""
+    brief = open_brief([real_tables[1]], DisclosureRule(5), country="USA", role="origin")
+    before = len(shown)
+    country_views.show_own_detected(brief, brief.holding("indicator")[0])
+    text = _text(shown[before:])
+    assert "not comparable with the other years" in text  # the table's notes
+    assert "**2007–2012** are not comparable with the other years: a change in what is reported" in text
+
+
+def test_the_nationals_route_charts_say_their_domestic_bar_adds_two_rows_of_the_table(real_tables, charts):
+    """Brief audit (Myanmar as origin): the bar chart of where its nationals were detected drew Myanmar → Myanmar
+    349, a number in no row of the table beside it (271, and 78 "exploited at home, by the repatriation
+    breakdown"): the chart adds them by design (one cell's two pieces, no one in both) and now says so."""
+    country_views.show_detected_section(
+        open_brief([real_tables[1]], DisclosureRule(5), country="MMR", role="origin")
+    )
+    subtitles = {name: " ".join(spec["title"]["subtitle"]) for name, spec in charts}
+    said = "Myanmar → Myanmar: one bar, the sum of the table's two rows of it"
+    assert said in subtitles["corridors_unodc_origin"]
+    # Viet Nam's own authorities give no breakdown: no such row, nothing said
+    charts.clear()
+    country_views.show_detected_section(
+        open_brief([real_tables[1]], DisclosureRule(5), country="VNM", role="origin")
+    )
+    assert not any("one bar, the sum" in " ".join(spec["title"]["subtitle"]) for _, spec in charts)

@@ -244,7 +244,8 @@ def test_a_notebook_about_one_country_uses_warns_about_and_cites_only_the_files_
     assert opened.years == (2012, 2012) and "## Routes into Thailand, 2012" in text  # the span the data hold
     assert [s.loaded.provenance.path for s in opened.selections] == [str(real.resolve())]
     assert "Synthetic records" not in text  # the synthetic file is loaded, not used
-    assert "Not used, because they hold no victims of Thailand as country of destination in 2012" in text
+    # one file: "it holds" (the routes audit: "they hold" of one file)
+    assert "Not used, because it holds no victims of Thailand as country of destination in 2012" in text
     assert "CTDC Global Synthetic Dataset" in text
     assert opened.cite(opened.selections[0].loaded) == views.source_line([opened.selections[0].loaded])
     cited = {
@@ -934,7 +935,8 @@ def test_routes_without_a_known_origin_are_not_said_to_be_withheld(monkeypatch):
     selection = Selection(conform(pl.DataFrame(records)), country="THA", role="destination")
     views.show_routes(selection, DisclosureRule(5), title="t", map_title="m", subtitle=None, source="s")
     said = [obj.data for obj in shown if hasattr(obj, "data")]
-    assert views.NO_KNOWN_ROUTE in said and views.NO_ROUTE_TO_DRAW not in said
+    # (since the brief audit of Viet Nam: no route table of zeros either, one sentence for both)
+    assert views.NO_KNOWN_ROUTE_TABLE in said and views.NO_ROUTE_TO_DRAW not in said
 
 
 def test_profile_titles_are_escaped_in_every_message(monkeypatch) -> None:
@@ -1051,7 +1053,7 @@ def test_a_route_section_says_the_years_its_source_holds_when_fewer_than_the_spa
     thailand = Selection(ctdc, country="THA", role="both", years=(2007, 2021))
     assert held_years_sentence(thailand) == (
         "These data hold identified victims of this selection in 2010 only, of 2007–2021: the numbers below are "
-        "of those years."
+        "of that year."
     )
     usa = Selection(ctdc, country="USA", role="destination", years=(2007, 2021))
     assert held_years_sentence(usa) is not None and "in 2015–2019, of 2007–2021" in held_years_sentence(usa)
@@ -1329,3 +1331,40 @@ def test_route_charts_of_perturbed_counts_say_so(real_tables, monkeypatch):
     )
     specs = [json.dumps(chart_spec(chart), ensure_ascii=False) for chart, _ in captured]
     assert specs and not any("perturbed" in spec for spec in specs)
+
+
+def test_identified_victims_none_on_a_known_route_get_no_route_table_of_zeros(monkeypatch):
+    """Brief audit (Viet Nam as origin, CTDC): all 17 identified victims had no known destination; the route
+    table under the key figures was zeros but for "Destination unknown 17", which the key figures above it
+    already give. With no victim on a known route, the case data's route table is one sentence."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks import views
+    from evidence.presentation.tables import TABLE_MIME, TableData
+    from evidence.sources.case_schema import conform
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    records = [{"year": 2016, "origin_iso3": "VNM", "destination_iso3": None}] * 17
+    selection = Selection(conform(pl.DataFrame(records)), country="VNM", role="origin")
+    views.show_routes(selection, DisclosureRule(5), title="t", map_title="m", subtitle=None, source="s")
+    captions = [
+        TableData.from_json(obj[TABLE_MIME]).caption
+        for obj in shown
+        if isinstance(obj, dict) and TABLE_MIME in obj
+    ]
+    assert captions == ["Identified victims and their routes"]  # the key figures only
+    said = [obj.data for obj in shown if hasattr(obj, "data")]
+    assert views.NO_KNOWN_ROUTE_TABLE in said and views.NO_KNOWN_ROUTE not in said
+
+
+def test_a_route_section_of_one_year_says_that_year(real_tables):
+    """Routes audit (Viet Nam as origin): "These data hold identified victims of this selection in 2016 only,
+    of 2007–2021: the numbers below are of those years": one year is that year."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.views import held_years_sentence
+
+    said = held_years_sentence(Selection(real_tables[0], country="VNM", role="origin", years=(2007, 2021)))
+    assert said is not None and "in 2016 only, of 2007–2021" in said
+    assert said.endswith("the numbers below are of that year.")

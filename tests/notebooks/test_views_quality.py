@@ -434,3 +434,19 @@ def test_the_table_of_files_does_not_give_back_the_records_outside_a_notebooks_s
     }
     small = {v for v in outside if 0 < v < 5}
     assert len(outside) > 1 or not small, (kept, rejected, read, outside)
+
+
+def test_tip_coverage_leaves_out_reports_that_rank_no_country_and_says_so(real_tables, monkeypatch):
+    """Data-quality audit: the TIP coverage listed the rows of 1999 and 2000 (186 and 189 countries, none ranked,
+    all "Not ranked (special cases)") under a source cited as "reports of 2001–2015": Kelley's file lists every
+    country each year, and ranks none before the report of 2001. Such report years are said, not rows, and a
+    country without a tier is not called a special case (most of 2001's 110 were not in the report)."""
+    from evidence.notebooks import views
+
+    tiers = real_tables[3]
+    texts = _shown(monkeypatch)
+    views.show_coverage(_opened(tiers))
+    section = "\n".join(texts)
+    assert "| 1999 |" not in section and "| 2000 |" not in section and "| 2001 |" in section
+    assert "1999–2000" in section and "ranks none in a tier" in section
+    assert "special cases)" not in section

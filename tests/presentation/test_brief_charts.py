@@ -156,4 +156,22 @@ def test_a_panel_of_values_below_one_is_labelled_in_plain_numbers() -> None:
             return here + [f for value in node.values() for f in axis_formats(value)]
         return [f for value in node for f in axis_formats(value)] if isinstance(node, list) else []
 
-    assert [sorted(set(axis_formats(panel))) for panel in spec["hconcat"]] == [[",~g"], [",~s"]]
+    assert [sorted(set(axis_formats(panel))) for panel in spec["hconcat"]] == [[",~r"], [",~s"]]
+
+
+def test_a_panel_of_tens_is_labelled_without_exponents(tmp_path) -> None:
+    """Found in Myanmar's and Malaysia's real briefs: a panel of government-response ratings (35, 60) had its
+    ticks labelled "1e+1 2e+1 6e+1" (``~g`` at the tick step's precision)."""
+    data = pl.DataFrame(
+        {
+            "country": ["Myanmar", "Thailand", "Malaysia"] * 2,
+            "measure": ["Response"] * 3 + ["Per 1,000"] * 3,
+            "value": [35.0, 60.0, 52.0, 0.0441, 0.0533, 0.02],
+            "role": ["country", "peer", "peer"] * 2,
+        }
+    )
+    chart = peer_chart(data, "country", "measure", "value", "role", title="t", source="s")
+    svg = save_chart(chart, tmp_path / "p.svg").read_text()
+    ticks = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert not [tick for tick in ticks if re.fullmatch(r"[\d.]+e[+-]\d+", tick)], ticks
+    assert {"20", "40", "60"} <= set(ticks) and "0.02" in ticks

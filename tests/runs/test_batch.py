@@ -498,3 +498,23 @@ def _slow_notebook(path: Path, source: str) -> Path:
     return write_notebook(
         path, 'n: int = 1  # which run\nmarker: str = ""  # a file made once it runs\n', source
     )
+
+
+def test_a_batch_skipping_an_unchanged_run_sets_its_stale_failed_attempt_aside(tmp_path, tiny, monkeypatch):
+    # failed/<run> beside a good run that a batch serves unchanged (a `run --force` of it failed) said for ever
+    # that the run was failing
+    from _run_records import record
+
+    from evidence.runs import batch
+    from evidence.runs.execute import prepare_run
+    from evidence.runs.record import FAILED_DIR, write_record
+
+    run = prepare_run(tiny, {"n": "3"}, out_root=tmp_path)
+    monkeypatch.setattr(batch, "is_fresh", lambda folder, key: True)
+    failed = tmp_path / FAILED_DIR / run.run_id
+    failed.mkdir(parents=True)
+    write_record(failed, record(run.run_id, "failed", error="the kernel died"))
+    report = batch.run_batch([run])
+    (outcome,) = report.outcomes
+    assert outcome.status == "skipped" and "the kernel died" in outcome.note
+    assert not failed.exists() and (tmp_path / FAILED_DIR / ".superseded" / run.run_id).is_dir()

@@ -325,3 +325,32 @@ def test_a_kernel_that_dies_or_hangs_leaves_the_partly_executed_notebook(tmp_pat
     assert said in error["evalue"]
     assert nb["cells"][3]["metadata"]["papermill"]["status"] == "failed"
     assert nb["metadata"]["papermill"]["output_path"] == str(executed)
+
+
+def test_a_skipped_run_sets_aside_only_failed_attempts_that_ended_before_it_was_checked(
+    tiny, tmp_path, no_kernel, monkeypatch
+):
+    # an attempt that failed after the skip's check (another process's `--force`, at the same moment) is news,
+    # not a stale failure: it stays in failed/
+    import datetime as dt
+
+    from _run_records import record
+
+    from evidence.runs.record import write_record
+
+    run = prepare_run(tiny, {"n": "3"}, out_root=tmp_path)
+    monkeypatch.setattr(execute, "is_fresh", lambda folder, key: True)
+    failed = tmp_path / FAILED_DIR / run.run_id
+    failed.mkdir(parents=True)
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).isoformat(timespec="seconds")
+    attempt = record(run.run_id, "failed", error="RuntimeError: boom")
+    write_record(
+        failed, attempt.model_copy(update={"timings": attempt.timings.model_copy(update={"ended": later})})
+    )
+    outcome = execute.run_unless_fresh(run)
+    assert outcome.status == "skipped" and outcome.note is None and failed.is_dir()
+    write_record(failed, attempt)  # ended in 2026-01-01: before this check
+    outcome = execute.run_unless_fresh(run)
+    assert outcome.status == "skipped" and not failed.exists()
+    assert (tmp_path / FAILED_DIR / ".superseded" / run.run_id / "run.json").is_file()
+    assert "RuntimeError: boom" in outcome.note and "2026-01-01 00:00" in outcome.note

@@ -352,10 +352,25 @@ def _output_tables(output: Any) -> list[TableData] | None:
     return None
 
 
+#: The title a Vega chart's SVG carries for screen readers (``aria-label="Title text 'Routes to Thailand'"``); a
+#: concatenated chart's own title is drawn after its panels' titles.
+_SVG_TITLE = re.compile(rb'aria-label="Title text \'([^"]*)\'"')
+
+
+def svg_title(data: bytes) -> str:
+    """The title of a chart's SVG (its last ``Title text`` label: the whole chart's), as text; "" without one."""
+    import html
+
+    found = _SVG_TITLE.findall(data)
+    return " ".join(html.unescape(found[-1].decode("utf-8", "replace")).split()) if found else ""
+
+
 def _image_markdown(name: str, data: bytes, options: Mapping[str, str], metadata: Mapping[str, Any]) -> str:
     caption = options.get("fig-cap", "")
-    alt = options.get("fig-alt", "") or caption
-    attributes = [f'fig-alt="{_attr(alt)}"'] if alt else []
+    # a chart shown with no caption is described by its own title: the HTML brief shows the SVG as an image,
+    # whose text a screen reader does not read
+    alt = options.get("fig-alt", "") or caption or (svg_title(data) if name.endswith(".svg") else "")
+    attributes = [f'fig-alt="{_attr(alt)}"', f'alt="{_attr(alt)}"'] if alt else []
     pixels = metadata.get("width") if isinstance(metadata.get("width"), int | float) else image_width(data)
     if pixels:
         # the same share of the text column in HTML and PDF: a small chart stays small, a wide one fits

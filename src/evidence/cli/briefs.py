@@ -69,7 +69,8 @@ def render_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Render an executed run into a brief (HTML and PDF, beside the run) and update the briefs index."""
-    result = _render(run_dir, formats=format, renderer=renderer, check_disclosure=not skip_disclosure_check)
+    options = {"formats": format, "renderer": renderer, "check_disclosure": not skip_disclosure_check}
+    result = _render_or_fail(run_dir, "the run folder is unchanged", **options)
     if as_json:
         echo_json("render", render_json(result))
     _report(result, err_console if as_json else console)
@@ -144,7 +145,7 @@ def brief_command(
     for warning in other_secret_warnings(d["path"] for d in prepared.data):
         err_console.print(f"[bold red]Warning:[/] {escape(warning)}", soft_wrap=True)
     say = err_console if as_json else console  # with --json, standard output holds the document only
-    from evidence.cli.runs import briefed, drop_replaced_briefs, failed_folder_holds
+    from evidence.cli.runs import briefed, drop_replaced_briefs, failed_folder_holds, say_set_aside
 
     had_brief = briefed(prepared)
     with say.status(f"running {prepared.run_id} ..."):
@@ -156,6 +157,7 @@ def brief_command(
         say.print(
             f"[dim]unchanged since its last run (--force to re-run):[/] {escape(_relative(prepared.folder))}"
         )
+        say_set_aside(outcome, say)
         folder = prepared.folder
     else:
         if outcome.status != "ok":
@@ -171,8 +173,12 @@ def brief_command(
         )
         folder = Path(outcome.folder)
     with say.status("rendering the brief ..."):
-        result = _render(
-            folder, formats=formats, renderer=renderer, check_disclosure=not skip_disclosure_check
+        result = _render_or_fail(
+            folder,
+            "the run succeeded: its executed notebook is in",
+            formats=format,
+            renderer=renderer,
+            check_disclosure=not skip_disclosure_check,
         )
     if as_json:
         echo_json("brief", {"run": run_json(outcome), "render": render_json(result)})
@@ -202,6 +208,43 @@ def run_json(outcome: Any) -> dict[str, Any]:
     from evidence.cli.runs import run_json as as_run
 
     return as_run(outcome)
+
+
+def _render_or_fail(run_dir: Path, the_run: str, **options: Any) -> Any:
+    """Render a run folder; a renderer that fails there (pandoc or Typst dies, Quarto fails) is a problem the
+    command found once it ran (exit code 1), not a refusal before anything was done (2): the error says what is
+    in the run folder (``the_run``) and the command that renders it again."""
+    from evidence.briefs.builtin import RenderError
+
+    try:
+        return _render(run_dir, **options)
+    except RenderError as exc:
+        folder = _relative(run_dir)
+        shown = f"{the_run} {folder}" if the_run.endswith(" in") else f"{the_run} ({folder})"
+        failed = RenderError(
+            f"the brief could not be rendered: {str(exc).rstrip('.')}. {shown[0].upper()}{shown[1:]}; render "
+            f"its brief again with: {render_again(run_dir, **options)}"
+        )
+        failed.exit_code = 1  # type: ignore[attr-defined]  # read by evidence.cli.main
+        failed.path = str(run_dir)  # type: ignore[attr-defined]
+        raise failed from exc
+
+
+def render_again(run_dir: Path, *, formats: Any, renderer: str, check_disclosure: bool) -> str:
+    """The ``evidence render`` command line that renders ``run_dir``'s brief as this command was asked to."""
+    import shlex
+
+    from evidence.briefs.render import FORMATS, parse_formats
+
+    named = parse_formats(formats)  # checked already: the command got this far
+    words = ["evidence", "render", _relative(run_dir)]
+    if named != FORMATS:
+        words += ["--format", ",".join(named)]
+    if renderer != "auto":
+        words += ["--renderer", renderer]
+    if not check_disclosure:
+        words.append("--skip-disclosure-check")
+    return shlex.join(words)
 
 
 def _render(run_dir: Path, **options: Any) -> Any:

@@ -144,10 +144,13 @@ def main() -> None:
     except BrokenPipeError:
         output_closed()
     except EvidenceError as exc:
+        # 2: refused before anything was done; an error found once the command ran says its own (a brief
+        # whose renderer failed after its notebook ran: 1)
+        code = getattr(exc, "exit_code", 2)
         _error(escape(str(exc)))
         if as_json:
-            _json_error(str(exc), _error_code(exc), 2, **_where(exc))
-        sys.exit(2)
+            _json_error(str(exc), _error_code(exc), code, **_where(exc))
+        sys.exit(code)
     except OSError as exc:
         where = f"{_written_file(exc.filename)}: " if exc.filename else ""
         _error(escape(f"{where}{exc.strerror or exc}"))

@@ -155,6 +155,7 @@ def run_command(
             f"[dim]unchanged since its last run (--force to re-run):[/] {escape(_relative(outcome.folder))}",
             soft_wrap=True,
         )
+        say_set_aside(outcome, say)
         return
     if outcome.status == "ok":
         say.print(
@@ -170,6 +171,12 @@ def run_command(
         soft_wrap=True,
     )
     raise typer.Exit(1)
+
+
+def say_set_aside(outcome: RunOutcome, say: Console) -> None:
+    """What a skipped run did with its stale failed attempt (set it aside), if it had one."""
+    if outcome.note:
+        say.print(f"[dim]{escape(outcome.note)}[/]", soft_wrap=True, highlight=False)
 
 
 def failed_folder_holds(outcome: RunOutcome) -> str:
@@ -647,6 +654,14 @@ def _print_summary(report: BatchReport, out_root: Path, say: Console | None = No
         f"run folders: {where}/<run>"
         + (f"; failed runs: {where}/failed/<run>" if any(o.folder for o in report.failed) else "")
     )
+    set_aside = sum(1 for o in report.outcomes if o.status == "skipped" and o.note)
+    if set_aside:
+        attempts = "attempt" if set_aside == 1 else "attempts"
+        say.print(
+            f"{set_aside} failed {attempts} of unchanged runs set aside in {where}/failed/.superseded/<run>: "
+            "the runs in place are their results",
+            soft_wrap=True,
+        )
     on_demo = sum(ran_on_demo_data(o) for o in report.outcomes if o.status == "ok")
     if on_demo:
         runs = "run" if on_demo == 1 else "runs"

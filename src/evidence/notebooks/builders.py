@@ -778,6 +778,20 @@ class RouteView:
             (pl.col("route_basis") == "repatriation") & (pl.col("origin_iso3") != pl.col("destination_iso3"))
         ).join(detected.select(pair), on=pair, how="semi")
 
+    def homes_added(self) -> list[str]:
+        """The countries (ISO3) whose own nationals and those recorded as exploited at home are two rows of the
+        table and one bar of the charts, their sum (:meth:`drawn_routes`), for the charts to say so (Myanmar →
+        Myanmar: 271 and 78, drawn as 349)."""
+        frame = self._published_corridors()
+        if "route_basis" not in frame.columns:
+            return []
+        pair = ["origin_iso3", "destination_iso3"]
+        detected = frame.filter(~pl.col("route_basis").is_in(["repatriation", "doubtful_citizenship"]))
+        at_home = frame.filter(
+            (pl.col("route_basis") == "repatriation") & (pl.col("origin_iso3") == pl.col("destination_iso3"))
+        ).join(detected.select(pair), on=pair, how="semi")
+        return [str(code) for code in at_home["origin_iso3"].unique(maintain_order=True).to_list()]
+
     def returns_not_drawn(self) -> list[str]:
         """The countries (ISO3, in the table's order) of the routes "repatriated from" them that the table lists
         and the charts leave out (:meth:`drawn_routes`), for the charts to say so (Myanmar's nationals: the
@@ -2032,14 +2046,16 @@ def emerging_unassessed(periods: PeriodSplit) -> str | None:
     or None when they can be (or there is no corridor at all)."""
     if periods.comparable or periods.first is None or periods.last is None:
         return None
+    # the first and last years the corridors are seen in, not every year between (Ukraine's CTDC records: 2014
+    # and 2016, none of 2015): a span is said as one
     span = (
-        markup.number(periods.first, "years", thousands=False)
+        f"observed in {markup.number(periods.first, 'years', thousands=False)}"
         if periods.first == periods.last
-        else f"{markup.number(periods.first, 'years', thousands=False)}–"
+        else f"observed in years from {markup.number(periods.first, 'years', thousands=False)} to "
         f"{markup.number(periods.last, 'years', thousands=False)}"
     )
     return (
-        f"The corridors of this selection are observed in {span} only: too short a span to compare an earlier "
+        f"The corridors of this selection are {span} only: too short a span to compare an earlier "
         f"period with the last {markup.number(periods.later_years, 'years')} years, so growing and new corridors "
         "are not assessed."
     )
@@ -2197,7 +2213,15 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
 
     total_only, nothing = no_breakdown_years(numbers)
     gaps = _categories_not_published(numbers)
-    if not total_only and not nothing and not gaps and not numbers.placeholder and not numbers.doubtful:
+    no_total = breakdown_without_total_years(numbers) if numbers.has_totals else []
+    if (
+        not total_only
+        and not nothing
+        and not gaps
+        and not numbers.placeholder
+        and not numbers.doubtful
+        and not no_total
+    ):
         return None
     name = breakdown_name(numbers.by)
     said = []
@@ -2218,6 +2242,13 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
             f"{NO_BREAKDOWN_PUBLISHED.capitalize()}: UNODC gives the total of these victims in "
             f"{years_text(total_only)} but not their breakdown by {name}; those cells are empty, not a count "
             "of 0 and not withheld."
+        )
+    if no_total and numbers.selection.role != "origin":  # an origin's total is the breakdowns' sum
+        said.append(
+            f"{NO_TOTAL_PUBLISHED.capitalize()}: UNODC gives the breakdown by {name} of these victims in "
+            f"{years_text(no_total)} but not their total; "
+            + ("that cell is" if len(no_total) == 1 else "those cells are")
+            + " empty, not a count of 0 and not withheld."
         )
     if nothing:
         said.append(
@@ -3550,7 +3581,15 @@ def _censored_numbers(
         held_back = pl.DataFrame({"year": [str(y) for y in placeholder]}, schema={"year": pl.String})
         years = pl.concat([counts.select("year"), long.select("year"), held_back]).unique().sort("year")
         unpublished = set(years["year"].to_list()) - set(long["year"].to_list())
-        if unpublished or doubtful:  # a year of the total only: the breakdown's cells are empty, said so
+        # a year of the breakdown without the publisher's total (Japan's forms of 2004-2006): its total cell is
+        # empty, noted in this table too (the yearly table's note is not read beside it); with no total in any
+        # year (Cambodia's), the table has no total column and the section says there is none
+        no_total = (
+            (set(long["year"].to_list()) - set(counts["year"].to_list()))
+            if published and counts.height
+            else set()
+        )
+        if unpublished or doubtful or no_total:  # a year of the total only: its cells are empty, said so
             years = years.with_columns(
                 pl.when(pl.col("year").is_in(held_back["year"].implode()))
                 .then(pl.lit(PLACEHOLDER_BREAKDOWN))
@@ -3558,10 +3597,12 @@ def _censored_numbers(
                 .then(pl.lit(NO_BREAKDOWN_PUBLISHED))
                 .when(pl.col("year").is_in([str(y) for y in doubtful]))
                 .then(pl.lit(DOUBTFUL_BREAKDOWN))
+                .when(pl.col("year").is_in(sorted(no_total)))
+                .then(pl.lit(NO_TOTAL_PUBLISHED))
                 .otherwise(pl.lit(""))
                 .alias("note")
             )
-        keys = ["year", "note"] if unpublished or doubtful else ["year"]
+        keys = ["year", "note"] if unpublished or doubtful or no_total else ["year"]
         tables = []
         for bound in ("count_low", "count_high"):
             wide = long.pivot(on=by, index="year", values=bound)
@@ -3891,6 +3932,14 @@ def break_sentence(models: SeriesModels) -> str:
     text = _break_text(models)
     if models.panel is not None and models.rate_ratio is not None:
         first, last = models.panel.window
+        note = models.break_note or ""
+        if models.found_break is None and note.startswith("a break needs"):
+            # nothing was searched: the panel is the series too short for one (the Philippines' 2007-2013)
+            return (
+                f"Too few {models.read_years} in the steady reporters' series of {first}–{last} (the panel "
+                "above), on which a break would be searched, not on the full series, whose reporting countries "
+                f"come and go ({_years_note(note)})."
+            )
         text = (
             f"Searched on the steady reporters' series of {first}–{last} (the panel above), not on the full "
             f"series, whose reporting countries come and go. {text}"
@@ -3902,9 +3951,16 @@ def _break_text(models: SeriesModels) -> str:
     found = models.found_break
     if models.rate_ratio is None:
         if (models.rate_note or "").startswith("too few"):
-            return (
-                f"No break is searched for in the {models.read_years}: {_years_note(models.rate_note or '')}."
+            from evidence.analyses.trends import MIN_BREAK_SEGMENT
+
+            # the trend's rule is not the break's: a break needs two segments (Myanmar's nationals: 5 complete
+            # years, "where a trend needs at least 6", read as if 6 were enough for a break)
+            note = re.sub(
+                r"where a trend needs at least \d+ \(with fewer, [^)]*\)$",
+                f"where a break needs at least {2 * MIN_BREAK_SEGMENT} ({MIN_BREAK_SEGMENT} per segment)",
+                models.rate_note or "",
             )
+            return f"No break is searched for in the {models.read_years}: {_years_note(note)}."
         return trend_sentence(models).replace("estimate a trend", "search for a break")
     if found is None:
         note = models.break_note or ""

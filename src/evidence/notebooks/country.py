@@ -343,11 +343,34 @@ def unused_sentence(brief: CountryBrief) -> str | None:
     """One sentence naming the data files given that hold nothing for the brief (and the years they do hold),
     or None."""
     rated = gsi_rated_only(brief)  # used: the overview lists it, for the rating it gives
-    unused = [s for s in brief.coverage.sources if not s.in_selection and s.table is not rated]
-    if not unused:
+    empty = [s for s in brief.coverage.sources if not s.in_selection and s.table is not rated]
+    if not empty:
         return None
+    # a country-level file (UNODC, GSI, tiers) holding nothing for the country is still read where the brief
+    # sets it beside other countries (its neighbours, the cross-country model), and cited there: not "not used"
+    # (Bhutan: no GSI estimate of its own, the GSI read for its neighbours and cited)
+    compared = {id(t) for t in brief.used_tables()}
+    unused = [s for s in empty if id(s.table) not in compared]
+    beside = [s for s in empty if id(s.table) in compared]
+    said = []
+    if unused:
+        they = "it holds" if len(unused) == 1 else "they hold"
+        said.append(
+            escape_markdown(f"Not used, because {they} nothing for {brief.place_role} in {brief.period}: ")
+            + ("; ".join(_held_parts(brief, unused)) + ".")
+        )
+    if beside:  # each named with what it holds for the country (nothing): said once
+        said.append(
+            escape_markdown(f"Used only where the brief sets {brief.place} beside other countries: ")
+            + ("; ".join(_held_parts(brief, beside)) + ".")
+        )
+    return " ".join(said)
+
+
+def _held_parts(brief: CountryBrief, sources: Sequence[Any]) -> list[str]:
+    """Each source of :func:`unused_sentence` named, with the years it does hold for the country."""
     # a source's name is a label (data_label): its title or release ("extract 2 of 3") counts nobody
-    parts = [
+    return [
         data_label(s.label)
         + escape_markdown(
             (
@@ -361,11 +384,8 @@ def unused_sentence(brief: CountryBrief) -> str | None:
             if s.records_countries
             else " (it records UN regions only, never countries)"
         )
-        for s in unused
+        for s in sources
     ]
-    return escape_markdown(
-        f"Not used, because they hold nothing for {brief.place_role} in {brief.period}: "
-    ) + ("; ".join(parts) + ".")
 
 
 # -------------------------------------------------------------------------------- numbers in one year
@@ -1258,10 +1278,16 @@ def magnitude_sentences(brief: CountryBrief, rows: Sequence[Magnitude]) -> list[
             f"{escape_markdown(_order(r.per_thousand))})." + (_flagged_ratio_words(r) if r.incomplete else "")
         )
     if estimate is not None and estimate.year is not None:
+        # only a number of people in the country is ever set against the estimate: a row of the country's
+        # nationals (its victims identified from it, its nationals detected) is too far from its year or not,
+        # never compared, and said so below for its own reason
         far = [
             r
             for r in rows
-            if r.kind != "gsi" and r.year is not None and not near_estimate(r.year, estimate.year)
+            if r.kind != "gsi"
+            and r.in_country
+            and r.year is not None
+            and not near_estimate(r.year, estimate.year)
         ]
         if far:
             out.append(
@@ -1279,10 +1305,17 @@ def magnitude_sentences(brief: CountryBrief, rows: Sequence[Magnitude]) -> list[
                     "living in the country."
                 )
             )
-        if any("Nationals" in r.what for r in rows):
+        # the rows of the country's nationals (role origin: UNODC's nationals detected, the case data's victims
+        # from the country), but not role both's victims identified in or from it, said above
+        if any(
+            r.kind != "gsi" and not r.in_country and not (r.kind == "case" and brief.role == "both")
+            for r in rows
+        ):
             out.append(
-                "Nationals found abroad are not set against the estimate: the GSI estimates people in modern "
-                "slavery living in the country, whatever their nationality."
+                escape_markdown(
+                    f"Nationals of {brief.place} found abroad or at home are not set against the estimate: the GSI "
+                    "estimates people in modern slavery living in the country, whatever their nationality."
+                )
             )
     return out
 

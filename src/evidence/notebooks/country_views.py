@@ -22,6 +22,7 @@ from evidence.notebooks import views
 from evidence.notebooks.builders import (
     BREAKDOWN_NAMES,
     NOT_USED,
+    incomplete_lines,
     route_notes,
     undated_sentence,
 )
@@ -504,6 +505,9 @@ def show_own_detected(brief: CountryBrief, table: LoadedTable) -> None:
         )
         or None,
     )
+    # a flagged year (the United States' 2007-2012, not comparable) says why, as the yearly table's do
+    for line in incomplete_lines(numbers.incomplete):
+        _say(line)
 
 
 # ------------------------------------------------------------------------------------------ GSI and TIP

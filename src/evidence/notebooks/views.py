@@ -96,6 +96,11 @@ NO_KNOWN_ROUTE: Final = (
     "No chart of routes: no victim of this selection has both a known origin and a known destination."
 )
 
+#: Said instead of the route table and its charts where no identified victim has a known route: the table would
+#: be zeros but for the unknown origins and destinations, which the key figures above it give (Viet Nam's CTDC
+#: records: 17 victims, every destination unknown).
+NO_KNOWN_ROUTE_TABLE: Final = "No table or chart of routes: no victim of this selection has both a known origin and a known destination."
+
 
 def show_charts(named: Sequence[tuple[object, str]]) -> None:
     """Save several charts as SVG (``figures/<name>.svg``) together — the ones not in the chart cache rendered
@@ -453,7 +458,10 @@ def open_selections(
             for s in unused
         )
         _markdown(
-            escape_markdown(f"Not used, because they hold no victims of {found.place()} in {opened.period}: ")
+            escape_markdown(
+                f"Not used, because {'it holds' if len(unused) == 1 else 'they hold'} no victims of "
+                f"{found.place()} in {opened.period}: "
+            )
             + held
             + "."
         )
@@ -565,17 +573,18 @@ def held_years_sentence(selection: Selection) -> str | None:
         return None
     span = years_text(range(first, last + 1))
     only = " only" if len(held) == 1 else ""
+    those = "that year" if len(held) == 1 else "those years"  # Viet Nam's CTDC records: 2016 only
     # runs of years as a list in words: "2010 and 2018", not "2010, 2018, of 2009–2021"
     when = word_list(years_text(held).split(", "))
     if selection.kind == "indicator":
         # UNODC's totals can cover more years than the citizenship breakdowns the routes are read from
         return (
             f"The citizenship breakdowns of these data hold {victims_noun(selection)} of this selection in "
-            f"{when}{only}, of {span}: the numbers below are of those years."
+            f"{when}{only}, of {span}: the numbers below are of {those}."
         )
     return (
         f"These data hold {victims_noun(selection)} of this selection in {when}{only}, of "
-        f"{span}: the numbers below are of those years."
+        f"{span}: the numbers below are of {those}."
     )
 
 
@@ -622,6 +631,12 @@ def show_route_table(
     if numbers is None:
         return
     rule = numbers.low.table.rule
+    if numbers.exact and not numbers.flow_table.height:
+        # case data with no victim on a known route: a table of zeros beside the unknowns the key figures give
+        _markdown(NO_KNOWN_ROUTE_TABLE)
+        if (unmapped := unmapped_origins_line(numbers.selection, rule)) is not None:
+            _markdown(unmapped)
+        return
     top_n = numbers.low.corridors.height or 1
     noun = "identified victims" if numbers.exact else "detected victims"
     shown = numbers.table()
@@ -663,11 +678,18 @@ def show_route_table(
         if returns
         else None
     )
+    # a country's own nationals and those exploited at home: two rows of the table, one bar (Myanmar's)
+    homes = [name_of(code) or code for code in numbers.low.homes_added()]  # as the table labels routes
+    added = (
+        "; ".join(f"{home} → {home}: one bar, the sum of the table's two rows of it" for home in homes)
+        if homes
+        else None
+    )
     show_route_charts(
         numbers.chart_data(),
         title=title,
         map_title=map_title,
-        subtitle=sentences(subtitle, note, perturbed, not_drawn),
+        subtitle=sentences(subtitle, note, perturbed, not_drawn, added),
         source=source,
         rule=rule,
         tag=tag,
@@ -1852,14 +1874,20 @@ def show_coverage(opened: Opened) -> None:
             )
             continue
         found = context_coverage(table)
+        unranked: list[int] = []
         if table.kind == "gsi":
             labels = {"measure": "Measure", "countries": "Countries", "with_value": "With a value"}
             labels |= {"without_value": "Without"}
             caption = "Countries with a value of each measure"
         else:
             labels = {"report_year": "Report year", "countries": "Countries", "ranked": "Ranked in a tier"}
-            labels |= {"not_ranked": "Not ranked (special cases)"}
+            # a country listed without a tier: not in that report (most before 2009), or a special case
+            labels |= {"not_ranked": "Not ranked (not in the report, or a special case)"}
             caption = "Countries listed and ranked in a tier, per report"
+            # a report year ranking no country is no report of the file (Kelley's coding lists every country
+            # in 1999 and 2000, none ranked: the source is cited as the reports of 2001-2015): said, not rows
+            unranked = [int(y) for y in found.filter(pl.col("ranked") == 0)["report_year"].to_list()]
+            found = found.filter(pl.col("ranked") > 0)
         shown = found.select(
             pl.col(c).cast(pl.String).alias(c) if c in ("measure", "report_year") else _thousands(c)
             for c in found.columns
@@ -1873,6 +1901,15 @@ def show_coverage(opened: Opened) -> None:
             },
             source=source_line([table]),
         )
+        if unranked:
+            from evidence.analyses.coverage import years_text
+
+            show_markdown(
+                escape_markdown(
+                    f"Not shown: the report years {years_text(unranked)}, in which the file lists countries but "
+                    "ranks none in a tier."
+                )
+            )
     if not countries:
         show_markdown(
             "No country-level table (UNODC country data, Walk Free's GSI or US TIP tiers) among the data files."

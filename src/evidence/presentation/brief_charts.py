@@ -141,8 +141,9 @@ def magnitude_chart(
 def axis_format(top: float) -> str:
     """The d3 format of a value axis whose largest value is ``top``: SI prefixes for thousands and more
     ("10k", "1.5M"), plain numbers below ("0.02", "150"): ``,~s`` labelled the ticks of 0.0533 victims per
-    1,000 "0m 20m 40m" (milli)."""
-    return ",~s" if top >= 1_000 else ",~g"
+    1,000 "0m 20m 40m" (milli); ``,~g`` at the precision Vega takes from the tick step gave "2e+1 4e+1" for a
+    panel of tens, where ``,~r`` (significant digits, never an exponent) gives "20 40"."""
+    return ",~s" if top >= 1_000 else ",~r"
 
 
 def peer_chart(

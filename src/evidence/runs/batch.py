@@ -51,7 +51,9 @@ from evidence.runs.execute import (
     clean_stale_temporaries,
     execute_run,
     execute_run_in_subprocess,
+    now,
     prepare_run,
+    skipped,
 )
 from evidence.runs.params import anchor_data_paths, read_yaml, resolve_parameters
 from evidence.runs.selection_check import EmptySelectionError
@@ -452,8 +454,9 @@ def _run_batch(
     outcomes: dict[str, RunOutcome] = {}
     todo = []
     for run in runs:
+        checked = now()
         if not force and is_fresh(run.folder, run.cache_key):
-            outcomes[run.run_id] = RunOutcome(run.run_id, run.notebook_name, "skipped", str(run.folder))
+            outcomes[run.run_id] = skipped(run, checked)  # a stale failed attempt of it set aside
         else:
             todo.append(run)
     if on_start:

@@ -33,7 +33,7 @@ import shutil
 import socket
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -46,10 +46,12 @@ from evidence.runs.params import resolve_parameters, run_id
 from evidence.runs.record import (
     FAILED_DIR,
     RECORD_FILE,
+    SUPERSEDED_DIR,
     NotebookInfo,
     PythonInfo,
     RunRecord,
     Timings,
+    read_record,
     write_record,
 )
 from evidence.runs.selection_check import refuse_list_capture, settle_selection
@@ -98,6 +100,11 @@ class PreparedRun:
     def failed_folder(self) -> Path:
         return Path(self.out_root) / FAILED_DIR / self.run_id
 
+    @property
+    def superseded_folder(self) -> Path:
+        """Where a failed attempt of a run served unchanged from its good run is set aside."""
+        return Path(self.out_root) / FAILED_DIR / SUPERSEDED_DIR / self.run_id
+
 
 @dataclasses.dataclass(frozen=True)
 class RunOutcome:
@@ -110,6 +117,8 @@ class RunOutcome:
     folder: str
     seconds: float = 0.0
     error: str | None = None
+    #: a skipped run's failed attempt set aside (:func:`set_aside_failed_attempt`): what it was and where it went
+    note: str | None = None
 
 
 def prepare_run(
@@ -203,6 +212,27 @@ class _CheckedParameters(logging.Filter):
 
 _PAPERMILL_FILTER = _CheckedParameters()
 
+#: The loggers of the notebook client (Papermill hands its own to nbclient, whose kernel manager logs to
+#: traitlets'): with no handler, Python printed their warnings raw on the terminal ("Kernel died while waiting
+#: for execute reply." above a batch's summary, which already reports the failed run and why).
+_CLIENT_LOGGERS = ("papermill", "nbclient", "traitlets")
+
+
+@contextlib.contextmanager
+def _client_log_to(log: Any) -> Iterator[None]:
+    """While a run executes, what the notebook client logs goes to the run's ``run.log`` (``log``, open),
+    beside the kernel's own messages, and is not printed; a host that configured logging still gets it."""
+    handler = logging.StreamHandler(log)
+    handler.setFormatter(logging.Formatter("[%(name)s %(levelname)s] %(message)s"))
+    loggers = [logging.getLogger(name) for name in _CLIENT_LOGGERS]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+
 
 def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     """Execute a prepared run into its folder (atomically); never raises for a failing notebook, a dead or hung
@@ -236,7 +266,7 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     # the run kernel speaks IPC (no TCP port races between parallel runs); a kernel the user names may
     # only know TCP
     sockets = ipc_prefix() if not warm and run.kernel_name is None and os.name == "posix" else None
-    started, t0 = _now(), time.perf_counter()
+    started, t0 = now(), time.perf_counter()
     error: str | None = None
     options: dict[str, Any] = {
         "parameters": run.parameters,
@@ -253,7 +283,7 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     paths_recorded = False  # whether Papermill wrote the notebook with the paths of a successful run
     unwritten: OSError | None = None  # the runner's own write that failed (a full disk): no result to keep
     try:
-        with open(tmp / LOG_FILE, "a", encoding="utf-8") as log:
+        with open(tmp / LOG_FILE, "a", encoding="utf-8") as log, _client_log_to(log):
             if warm_kernel is not None:
                 from evidence.runs.warm import WARM_ENGINE, KernelUnusable, register_engine
 
@@ -329,14 +359,19 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
         error = f"{error}; {reason}" if error and exc is not unwritten else reason
         _record_failure(run, error, kernel, started, seconds)
         return RunOutcome(run.run_id, run.notebook_name, "failed", str(run.failed_folder), seconds, error)
-    if status == "ok" and run.failed_folder.exists():
-        shutil.rmtree(run.failed_folder, ignore_errors=True)  # an earlier failure of this run is resolved
+    if (
+        status == "ok"
+    ):  # an earlier failure of this run is resolved, and one set aside beside the run replaced
+        for resolved in (run.failed_folder, run.superseded_folder):
+            if resolved.exists():
+                shutil.rmtree(resolved, ignore_errors=True)
     return RunOutcome(run.run_id, run.notebook_name, status, str(target), seconds, error)
 
 
 def run_unless_fresh(run: PreparedRun, *, force: bool = False) -> RunOutcome:
     """Execute a run unless a successful run with the same inputs is in its folder (status "skipped");
     ``force`` executes it anyway. What ``evidence run``, ``brief`` and ``batch`` do."""
+    checked = now()
     if not force and is_fresh(run.folder, run.cache_key):
         if "evidence.runs.warm" in sys.modules:  # a kernel started ahead for this run is not needed
             from evidence.runs.warm import kernel_pool
@@ -346,8 +381,59 @@ def run_unless_fresh(run: PreparedRun, *, force: bool = False) -> RunOutcome:
         # executed run does: only those of processes of this machine that are gone
         with contextlib.suppress(OSError):  # a read-only runs folder: the fresh run is still served
             clean_stale_temporaries(run.out_root)
-        return RunOutcome(run.run_id, run.notebook_name, "skipped", str(run.folder))
+        return skipped(run, checked)
     return execute_run(run)
+
+
+def skipped(run: PreparedRun, checked: str) -> RunOutcome:
+    """The outcome of a run skipped as unchanged (found fresh at ``checked``), its stale failed attempt set
+    aside."""
+    note = None
+    with contextlib.suppress(OSError):  # a read-only runs folder: the fresh run is still served
+        note = set_aside_failed_attempt(run, checked)
+    return RunOutcome(run.run_id, run.notebook_name, "skipped", str(run.folder), note=note)
+
+
+def set_aside_failed_attempt(run: PreparedRun, checked: str) -> str | None:
+    """Move ``failed/<run>`` to ``failed/.superseded/<run>`` when the run is served unchanged from its good run
+    (found fresh at ``checked``); say what was moved, or None when nothing was.
+
+    A failed attempt beside a good run (a ``--force`` that failed, a failure of other inputs since reverted)
+    is not the run's state: the good run in place is its result for these inputs, and ``failed/`` lists the
+    runs that are failing. The attempt is kept, out of that list, for whoever wants to see why it failed, until
+    a new good run replaces the one it was beside. One that ended after ``checked`` stays: it is news (another
+    process's attempt at this very moment), not a stale failure.
+    """
+    failed = run.failed_folder
+    if not failed.is_dir():
+        return None
+    attempt = read_record(failed)
+    if attempt is not None and attempt.timings.ended > checked:
+        return None
+    target = run.superseded_folder
+    with folder_lock(failed.parent):
+        if not failed.is_dir():  # set aside by another process meanwhile
+            return None
+        target.parent.mkdir(exist_ok=True)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(failed, target)
+    good = read_record(run.folder)
+    when = f" at {_shown_time(attempt.timings.ended)}" if attempt is not None else ""
+    why = f" ({attempt.error})" if attempt is not None and attempt.error else ""
+    served = f", of {_shown_time(good.timings.ended)}," if good is not None else ""
+    return (
+        f"its attempt that failed{when}{why} was set aside in {FAILED_DIR}/{SUPERSEDED_DIR}/{run.run_id}: "
+        f"the run in place{served} is its result for these inputs"
+    )
+
+
+def _shown_time(iso: str) -> str:
+    """A record's time as a person reads it: ``2026-12-05 13:40 UTC``."""
+    try:
+        return dt.datetime.fromisoformat(iso).astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return iso
 
 
 def _launch_warm(kernel_name: str, run: PreparedRun) -> Any:
@@ -423,7 +509,7 @@ def _record(
         ),
         kernel=kernel,
         host=socket.gethostname(),
-        timings=Timings(started=started, ended=_now(), seconds=round(seconds, 3)),
+        timings=Timings(started=started, ended=now(), seconds=round(seconds, 3)),
         outputs=_outputs(folder),  # type: ignore[arg-type]
         cache_key=run.cache_key,
     )
@@ -657,5 +743,6 @@ def _host_tag() -> str:
     return host_tag()
 
 
-def _now() -> str:
+def now() -> str:
+    """The time now as a record says it: UTC, to the second."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

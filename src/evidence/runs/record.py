@@ -47,6 +47,9 @@ RECORD_SCHEMA: Final = "evidence.run.record"
 RECORD_VERSION = 1
 #: Sub-folder of the runs folder that keeps failed runs (with their partly executed notebook) apart.
 FAILED_DIR = "failed"
+#: Sub-folder of :data:`FAILED_DIR` that keeps the failed attempts of runs served unchanged from their good run
+#: (hidden: ``failed/`` lists the runs that are failing).
+SUPERSEDED_DIR = ".superseded"
 
 
 class _Part(BaseModel):
@@ -151,7 +154,7 @@ def list_runs(out_root: str | Path, *, include_failed: bool = False) -> Iterator
         p for p in out_root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != FAILED_DIR
     ]
     if include_failed and (out_root / FAILED_DIR).is_dir():
-        folders += [p for p in (out_root / FAILED_DIR).iterdir() if p.is_dir()]
+        folders += [p for p in (out_root / FAILED_DIR).iterdir() if p.is_dir() and not p.name.startswith(".")]
     for folder in sorted(folders):
         record = read_record(folder)
         if record is not None:
