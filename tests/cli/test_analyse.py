@@ -835,3 +835,18 @@ def test_a_cron_job_whose_output_is_not_utf8_gets_the_table_not_a_traceback(shar
     assert done.returncode == 0, done.stderr.decode(encoding, "replace")[-600:]
     text = done.stdout.decode(encoding)
     assert ("Flows - THA as destination" if command == "flows" else "Victims per year - ") in text
+
+
+@pytest.mark.parametrize("command", ["flows", "trend"])
+def test_an_answer_from_one_of_several_files_names_its_file(run_main, shared_data, command):
+    """Given CTDC's records and UNODC's data, `flows --country PHL --role origin` left CTDC's file out (no
+    victims there, said on standard error) and printed UNODC's table under the title "Flows" alone: a log of the
+    standard output did not say which file the numbers came from, as it does when both answer."""
+    ctdc = shared_data / "ctdc" / "k_anon_sample.csv"
+    unodc = shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"
+    args = [command, "--data", str(ctdc), "--data", str(unodc), "--country", "PHL", "--role", "origin"]
+    args += ["--years", "2010-2015"]
+    code, out, err = run_main(args)
+    assert code in (0, None), err
+    assert "k_anon_sample.csv: no victims in this selection, left out" in " ".join(err.split())
+    assert f"unodc_glotip — {unodc}" in " ".join(out.split())

@@ -141,14 +141,17 @@ def _with_victims(
     return kept
 
 
-def _answer(command: str, payloads: list[dict[str, Any]], as_json: bool, show: Any) -> None:
+def _answer(
+    command: str, payloads: list[dict[str, Any]], as_json: bool, show: Any, *, files_read: int = 1
+) -> None:
     """Print each table's answer: as JSON (the ``evidence.<command>`` document, or for several tables an
-    ``evidence.list`` of them) or as text."""
+    ``evidence.list`` of them) or as text, each table's headed by its source and file where it read several
+    (``files_read``), even when only one of them answers: a log of the output says which file it came from."""
     if as_json:
         echo_json_answers(command, payloads)
         return
     for payload in payloads:
-        if len(payloads) > 1:
+        if len(payloads) > 1 or files_read > 1:
             data = payload["data"]
             console.print(f"[bold]{escape(data['source'])}[/] — {escape(data['path'])}", highlight=False)
         show(payload)
@@ -307,7 +310,8 @@ def flows_command(
         raise ParameterError(f"--min-victims must be at least 0, not {min_victims}")
     if regional_level not in ("region", "subregion"):
         raise ParameterError(f"--regional-level must be region or subregion, not {regional_level!r}")
-    tables = _with_victims(_tables(data, "flows"), "flows", country, role, years, allow_empty=allow_empty)
+    read = _tables(data, "flows")
+    tables = _with_victims(read, "flows", country, role, years, allow_empty=allow_empty)
     if (listed_from := _listed_from(min_victims, rule)) != min_victims:
         err_console.print(
             f"[dim]--min-victims {min_victims} raised to the disclosure threshold, {listed_from}: flows listed "
@@ -318,7 +322,7 @@ def flows_command(
         _flows_payload(loaded, rule, country, role, years, listed_from, top_n, regional_level)
         for loaded in tables
     ]
-    _answer("flows", payloads, as_json, _print_flows)
+    _answer("flows", payloads, as_json, _print_flows, files_read=len(read))
 
 
 def _listed_from(min_victims: int, rule: Any) -> int:
@@ -571,9 +575,10 @@ def trend_command(
     _check_selection("trend", country, role, years)
     if by is not None and by.strip().lower() == "none":  # the trends notebook's word for no dimension
         by = None
-    tables = _with_victims(_tables(data, "trend"), "trend", country, role, years, allow_empty_option=False)
+    read = _tables(data, "trend")
+    tables = _with_victims(read, "trend", country, role, years, allow_empty_option=False)
     payloads = [_trend_payload(loaded, rule, country, role, years, by) for loaded in tables]
-    _answer("trend", payloads, as_json, _print_trend)
+    _answer("trend", payloads, as_json, _print_trend, files_read=len(read))
 
 
 def _trend_payload(
