@@ -755,3 +755,98 @@ def test_trend_dates_a_break_after_unread_years_to_the_gap(shared_data, monkeypa
     monkeypatch.setenv("COLUMNS", "250")
     shown = CliRunner().invoke(_app(), list(args), catch_exceptions=False).output
     assert "break between 2011 and 2015:" in shown and "break at 2015" not in shown
+
+
+@pytest.mark.parametrize("command", ["flows", "trend"])
+def test_the_briefs_data_list_is_read_with_the_files_it_cannot_use_named(run_main, shared_data, command):
+    """An analyst scripting `--data` CTDC + UNODC + GSI + TIP for `brief`, `compare`, `flows` and `trend` had
+    `flows` and `trend` refuse the whole list (exit 2, "this is a gsi table") where `compare` reads the files it
+    can and names the others: each command now reads its own and says which it set aside, and why."""
+    unodc = shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"
+    gsi = shared_data / "walkfree" / "gsi_2023.xlsx"
+    tip = shared_data / "tip" / "tip_tiers_1999_2015.csv"
+    files = ["--data", str(unodc), "--data", str(gsi), "--data", str(tip)]
+    code, out, err = run_main([command, *files, "--country", "THA", "--role", "destination", "--json"])
+    text = " ".join(err.split())
+    assert code in (0, None), err
+    assert json.loads(out)["schema"] == f"evidence.{command}"  # one table read: its document, not a list
+    assert f"{gsi}: a gsi table, not read by {command}" in text
+    assert f"{tip}: a tier table, not read by {command}" in text
+    # only files it cannot read: refused, naming each
+    code, out, err = run_main([command, "--data", str(gsi), "--data", str(tip)])
+    text = " ".join(err.split())
+    assert code == 2 and out == ""
+    assert f"{command} needs victim records or UNODC-style indicators" in text
+    assert str(gsi) in text and str(tip) in text
+
+
+def test_trend_of_breakdowns_without_a_total_names_the_breakdowns_not_no_victims(run_main, shared_data):
+    """UNODC's file holds Cambodia's detected victims by form (2007-2020) and by age (2013-2015) but no total:
+    `trend --country KHM --role destination` said "no victims in this selection (check --country, --role and
+    --years)", where `compare` says "no total" and `trend --by form` shows them."""
+    unodc = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    code, out, err = run_main(["trend", "--data", unodc, "--country", "KHM", "--role", "destination"])
+    text = " ".join(err.split())
+    assert code == 2 and out == ""
+    assert "no victims in this selection" not in text, text
+    assert "no yearly total of victims" in text and "--by form" in text and "--by age_band" in text
+    assert "--by gender" not in text  # none by sex for Cambodia
+    assert run_main(["trend", "--data", unodc, "--country", "KHM", "--role", "destination", "--by", "form"])[
+        0
+    ] in (0, None)
+
+
+@pytest.mark.parametrize("command", ["flows", "trend"])
+def test_a_row_rejected_from_the_file_read_is_said_with_its_row_and_column(
+    run_main, shared_data, tmp_path, command
+):
+    """A year typed 20x6 in one row of CTDC's file: `flows` and `trend` printed their tables from the other rows
+    (exit 0) without a word, the total one victim short; only `evidence data validate` named the row."""
+    lines = (shared_data / "ctdc" / "k_anon_sample.csv").read_text(encoding="utf-8").splitlines()
+    fields = lines[6].split(";")
+    fields[1] = "20x6"
+    lines[6] = ";".join(fields)
+    path = tmp_path / "k_anon_typo.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run_main([command, "--data", str(path), "--country", "USA", "--json"])
+    text = " ".join(err.split())
+    assert code in (0, None), err
+    assert json.loads(out)["schema"] == f"evidence.{command}"
+    assert f"{path}: 1 of 1,478 rows rejected, not counted (row 7, yearOfRegistration" in text, text
+    assert f"evidence data validate {path}" in text
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
+@pytest.mark.parametrize("command", ["flows", "trend"])
+def test_a_cron_job_whose_output_is_not_utf8_gets_the_table_not_a_traceback(shared_data, encoding, command):
+    """In a cron job whose locale is not UTF-8 (PYTHONIOENCODING=latin-1, LANG=de_DE.ISO-8859-1) `flows` and
+    `trend` died with a UnicodeEncodeError traceback, exit 1, on the title's dash ("Flows — THA as
+    destination"): the text is written in the output's encoding, its dashes and arrows spelled out."""
+    import os
+    import shutil
+    import subprocess
+
+    unodc = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "FORCE_COLOR")}
+    env |= {"PYTHONIOENCODING": encoding, "TERM": "dumb", "NO_COLOR": "1", "LANG": "C"}
+    args = [command, "--data", unodc, "--country", "THA", "--role", "destination"]
+    evidence = shutil.which("evidence") or "evidence"
+    done = subprocess.run([evidence, *args], check=False, capture_output=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr.decode(encoding, "replace")[-600:]
+    text = done.stdout.decode(encoding)
+    assert ("Flows - THA as destination" if command == "flows" else "Victims per year - ") in text
+
+
+@pytest.mark.parametrize("command", ["flows", "trend"])
+def test_an_answer_from_one_of_several_files_names_its_file(run_main, shared_data, command):
+    """Given CTDC's records and UNODC's data, `flows --country PHL --role origin` left CTDC's file out (no
+    victims there, said on standard error) and printed UNODC's table under the title "Flows" alone: a log of the
+    standard output did not say which file the numbers came from, as it does when both answer."""
+    ctdc = shared_data / "ctdc" / "k_anon_sample.csv"
+    unodc = shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"
+    args = [command, "--data", str(ctdc), "--data", str(unodc), "--country", "PHL", "--role", "origin"]
+    args += ["--years", "2010-2015"]
+    code, out, err = run_main(args)
+    assert code in (0, None), err
+    assert "k_anon_sample.csv: no victims in this selection, left out" in " ".join(err.split())
+    assert f"unodc_glotip — {unodc}" in " ".join(out.split())

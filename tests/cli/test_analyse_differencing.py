@@ -334,3 +334,45 @@ def test_a_copy_saved_another_way_publishes_the_same_numbers(variant, sample, or
     _copy(path, copy, variant)
     assert copy.read_bytes() != path.read_bytes()
     assert _outputs(copy) == original_outputs
+
+
+# ----------------------------------------------------------- the listing of flows, run at every --min-victims
+
+
+@pytest.fixture(scope="module")
+def thai_routes(shared_data, tmp_path_factory):
+    """The sample's victims exploited in Thailand, Cambodians thinned to 3: a small route among large ones (a
+    file made at test time from the real one, line for line)."""
+    path = shared_data / "ctdc" / "k_anon_sample.csv"
+    data = load(path).data.filter(pl.col("destination_iso3") == "THA")
+    cambodians = sorted(data.filter(pl.col("origin_iso3") == "KHM")["source_row"].to_list())
+    keep = set(data.filter(pl.col("origin_iso3") != "KHM")["source_row"].to_list()) | set(cambodians[:3])
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    out = tmp_path_factory.mktemp("thai") / "k_anon_thai.csv"
+    out.write_text(lines[0] + "".join(lines[row - 1] for row in sorted(keep)), encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize("threshold", [THRESHOLD, 10])
+def test_flows_listed_at_each_min_victims_never_tell_a_withheld_route_count(thai_routes, threshold):
+    """`flows --min-victims 3` listed Cambodia → Thailand (3 victims) as `<5`, and `--min-victims 4` summed it
+    into the other routes, n_flows_reported going from 3 to 2: run one after the other, the two outputs gave the
+    withheld count, 3, exactly (under the cell key too: which flows are listed was decided on the true counts).
+    Below the disclosure threshold a listing minimum can only tell a route from none."""
+    common = ["flows", "--data", str(thai_routes), "--country", "THA", "--role", "destination"]
+    common += ["--disclosure-threshold", str(threshold)]
+
+    def published(min_victims: int) -> tuple:
+        payload = _json(*common, "--min-victims", str(min_victims))
+        return (
+            [(f.get("route") or f["label"], f["victims"]) for f in payload["flows"]],
+            payload["n_flows_reported"],
+            payload["total"],
+        )
+
+    seen = {m: published(m) for m in range(1, threshold + 2)}
+    routes = dict(seen[1][0])
+    assert routes["Cambodia → Thailand"] == f"<{threshold}"  # the small route, withheld
+    # every minimum from 2 to the threshold publishes the same: none of them can tell the 3 apart
+    assert len({repr(seen[m]) for m in range(2, threshold + 1)}) == 1, seen
+    assert "Cambodia → Thailand" not in dict(seen[2][0])

@@ -213,3 +213,27 @@ def test_a_bad_country_or_peer_is_refused_before_any_data_are_read(run_main, arg
     the country is unknown: the command line is checked first, as the other commands check theirs."""
     code, _, err = run_main(["compare", *args])
     assert code == 2 and err.startswith("error: ") and "SYNTHETIC" not in err, err
+
+
+def test_compare_says_the_rows_it_rejected_with_their_row_and_column(run_main, shared_data, tmp_path):
+    """A tier typed "Tier 9" in TIP's file: `compare` printed the others' tiers (exit 0) without a word."""
+    lines = (shared_data / "tip" / "tip_tiers_1999_2015.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[4].endswith('"Tier 3"')
+    lines[4] = lines[4].replace('"Tier 3"', '"Tier 9"')
+    path = tmp_path / "tip_typo.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run_main(["compare", "AFG", "--peers", "IRN", "--data", str(path), "--json"])
+    text = " ".join(err.split())
+    assert code in (0, None), err
+    assert json.loads(out)["schema"] == "evidence.compare"
+    assert f"{path}: 1 of 3,208 rows rejected, not counted (row 5, tier" in text, text
+
+
+def test_a_missing_file_named_in_evidence_data_says_where_it_was_named(run_main, tmp_path, monkeypatch):
+    """`compare` said "no such file" of a file the user never typed (set in EVIDENCE_DATA long ago), where `flows`,
+    `trend`, `brief` and `run` say "(named in EVIDENCE_DATA)"."""
+    missing = tmp_path / "data_glotip.xlsx"
+    monkeypatch.setenv("EVIDENCE_DATA", str(missing))
+    code, _, err = run_main(["compare", "THA"])
+    text = " ".join(err.split())
+    assert code == 2 and f"error: {missing}: no such data file (named in EVIDENCE_DATA)" in text, err

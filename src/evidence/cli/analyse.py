@@ -35,6 +35,7 @@ from evidence.cli.options import (
     echo_json_answers,
     escape,
     make_console,
+    rejected_note,
 )
 
 console = make_console()
@@ -59,8 +60,9 @@ def register(app: typer.Typer) -> None:
 def _tables(data: list[Path] | None, command: str) -> list[Any]:
     """The tables ``command`` answers for: each data file given (``--data``, else ``EVIDENCE_DATA``, else the
     demo data) that holds victim records or UNODC-style indicators, loaded through the harmonised-table cache.
-    A file given with ``--data`` that holds neither is an error; one from ``EVIDENCE_DATA`` is passed over,
-    with a note (it configures briefs too, which read more kinds). Demo data are announced loudly."""
+    A file of another kind (the GSI workbook, TIP tiers: a brief's or ``compare``'s ``--data`` list) is passed
+    over, and named on standard error with its kind, as ``compare`` names the files it does not read; none that
+    ``command`` reads is an error naming each file given. Demo data are announced loudly."""
     from evidence.core.errors import InputError
     from evidence.sources.cache import load_cached
 
@@ -69,28 +71,33 @@ def _tables(data: list[Path] | None, command: str) -> list[Any]:
         from evidence.sources.demo import demo_path
 
         paths = [demo_path()]
-    tables = []
+    where = "" if data else " (EVIDENCE_DATA)"
+    tables, not_read = [], []
     for path in paths:
         loaded = load_cached(path)
         if loaded.kind not in ("case", "indicator"):
-            if data:
-                raise InputError(
-                    f"this is a {loaded.kind} table; {command} needs victim records or UNODC-style indicators",
-                    path=path,
-                )
-            err_console.print(
-                f"[dim]{escape(str(path))} (EVIDENCE_DATA): a {loaded.kind} table, not read by {command}[/]",
-                highlight=False,
-            )
+            not_read.append((path, loaded.kind))
             continue
         if loaded.provenance.demo:
             err_console.print(f"[bold yellow]WARNING — {DEMO_WARNING}[/]", highlight=False)
         tables.append(loaded)
     if not tables:
+        if len(not_read) == 1:
+            path, kind = not_read[0]
+            raise InputError(
+                f"this is a {kind} table; {command} needs victim records or UNODC-style indicators"
+                + (", give one with --data FILE" if not data else ""),
+                path=path,
+            )
         raise InputError(
-            f"none of the files in EVIDENCE_DATA holds victim records or UNODC-style indicators for {command}; "
-            "give one with --data FILE",
-            path=paths[0],
+            f"none of the files {'given' if data else 'in EVIDENCE_DATA'} holds what {command} needs: "
+            f"{command} needs victim records or UNODC-style indicators, and these are "
+            + "; ".join(f"{path} (a {kind} table)" for path, kind in not_read)
+            + ("" if data else "; give one with --data FILE")
+        )
+    for path, kind in not_read:
+        err_console.print(
+            f"[dim]{escape(str(path))}{where}: a {kind} table, not read by {command}[/]", highlight=False
         )
     return tables
 
@@ -129,17 +136,22 @@ def _with_victims(
                 f"[dim]{escape(table.provenance.path)}: no victims in this selection, left out[/]",
                 highlight=False,
             )
+        elif note := rejected_note(table):  # the rows the answer does not count, once it is to be given
+            err_console.print(f"[yellow]{note}[/]", highlight=False, soft_wrap=True)
     return kept
 
 
-def _answer(command: str, payloads: list[dict[str, Any]], as_json: bool, show: Any) -> None:
+def _answer(
+    command: str, payloads: list[dict[str, Any]], as_json: bool, show: Any, *, files_read: int = 1
+) -> None:
     """Print each table's answer: as JSON (the ``evidence.<command>`` document, or for several tables an
-    ``evidence.list`` of them) or as text."""
+    ``evidence.list`` of them) or as text, each table's headed by its source and file where it read several
+    (``files_read``), even when only one of them answers: a log of the output says which file it came from."""
     if as_json:
         echo_json_answers(command, payloads)
         return
     for payload in payloads:
-        if len(payloads) > 1:
+        if len(payloads) > 1 or files_read > 1:
             data = payload["data"]
             console.print(f"[bold]{escape(data['source'])}[/] — {escape(data['path'])}", highlight=False)
         show(payload)
@@ -255,7 +267,9 @@ def flows_command(
         typer.Option(
             "--min-victims",
             metavar="N",
-            help="Report a flow only with at least this many victims (UNODC: 5).",
+            help="Report a flow only with at least this many victims (UNODC: 5); a value between 1 and the "
+            "disclosure threshold is raised to it (a listing that stops at a count below it would tell withheld "
+            "counts apart).",
         ),
     ] = 5,
     top_n: Annotated[
@@ -296,12 +310,27 @@ def flows_command(
         raise ParameterError(f"--min-victims must be at least 0, not {min_victims}")
     if regional_level not in ("region", "subregion"):
         raise ParameterError(f"--regional-level must be region or subregion, not {regional_level!r}")
-    tables = _with_victims(_tables(data, "flows"), "flows", country, role, years, allow_empty=allow_empty)
+    read = _tables(data, "flows")
+    tables = _with_victims(read, "flows", country, role, years, allow_empty=allow_empty)
+    if (listed_from := _listed_from(min_victims, rule)) != min_victims:
+        err_console.print(
+            f"[dim]--min-victims {min_victims} raised to the disclosure threshold, {listed_from}: flows listed "
+            "down to a count below it would tell withheld counts apart[/]",
+            highlight=False,
+        )
     payloads = [
-        _flows_payload(loaded, rule, country, role, years, min_victims, top_n, regional_level)
+        _flows_payload(loaded, rule, country, role, years, listed_from, top_n, regional_level)
         for loaded in tables
     ]
-    _answer("flows", payloads, as_json, _print_flows)
+    _answer("flows", payloads, as_json, _print_flows, files_read=len(read))
+
+
+def _listed_from(min_victims: int, rule: Any) -> int:
+    """The smallest count of a flow listed: ``--min-victims``, raised to the disclosure threshold where it lies
+    between 1 and it. Which flows are listed is decided on their true counts, so two runs whose minimums differ
+    below the threshold gave a withheld route's count back (listed as ``<5`` at 3, summed with the others at 4:
+    3 victims); below the threshold a minimum can only tell a route from none (0 or 1: every route)."""
+    return rule.threshold if 1 < min_victims < rule.threshold else min_victims
 
 
 def _flows_payload(
@@ -546,9 +575,10 @@ def trend_command(
     _check_selection("trend", country, role, years)
     if by is not None and by.strip().lower() == "none":  # the trends notebook's word for no dimension
         by = None
-    tables = _with_victims(_tables(data, "trend"), "trend", country, role, years, allow_empty_option=False)
+    read = _tables(data, "trend")
+    tables = _with_victims(read, "trend", country, role, years, allow_empty_option=False)
     payloads = [_trend_payload(loaded, rule, country, role, years, by) for loaded in tables]
-    _answer("trend", payloads, as_json, _print_trend)
+    _answer("trend", payloads, as_json, _print_trend, files_read=len(read))
 
 
 def _trend_payload(
@@ -574,7 +604,7 @@ def _trend_payload(
     # the same builder as the notebooks' yearly tables: the same numbers everywhere
     numbers = yearly_numbers(selection, rule, by=by)
     if not numbers.holds_victims:
-        raise ParameterError("no victims in this selection (check --country, --role and --years)")
+        raise ParameterError(_no_yearly_victims(selection, rule, by))
     censored = not numbers.exact
     table = numbers.by_category if by else numbers.per_year
     if table is None:
@@ -650,6 +680,33 @@ def _trend_payload(
                 ],
             }
     return payload
+
+
+#: The dimensions a selection without yearly totals is looked at by, to say which breakdowns it holds (UNODC's
+#: country data publish a country's victims by form or by age in years it gives no total for).
+_BREAKDOWNS = ("form", "gender", "age_band", "citizenship")
+
+
+def _no_yearly_victims(selection: Any, rule: Any, by: str | None) -> str:
+    """Why a selection the data hold victims in (checked before) gives no yearly counts: none, or (UNODC) no
+    total but breakdowns, named with the ``--by`` that shows each, as ``compare`` says "no total"."""
+    from evidence.core.errors import EvidenceError
+    from evidence.notebooks.builders import yearly_numbers
+
+    held = []
+    for other in _BREAKDOWNS:
+        if other == by:
+            continue
+        try:
+            if yearly_numbers(selection, rule, by=other).holds_victims:
+                held.append(f"--by {other}")
+        except EvidenceError:  # a dimension these data do not have is no breakdown they hold
+            continue
+    if not held:
+        return "no victims in this selection (check --country, --role and --years)"
+    missing = f"no victims by {by}" if by else "no yearly total of victims"
+    options = " or ".join(held)
+    return f"the data hold {missing} in this selection, only breakdowns published without a total: give {options}"
 
 
 def _rows(table) -> list[dict[str, Any]]:

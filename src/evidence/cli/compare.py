@@ -22,10 +22,12 @@ from evidence.cli.options import (
     DataOpt,
     DisclosureThresholdOpt,
     JsonOpt,
+    configured_files,
     data_paths,
     disclosure_json,
     echo_json,
     make_console,
+    rejected_note,
 )
 
 if TYPE_CHECKING:
@@ -124,13 +126,14 @@ def compare_command(
     rule = DisclosureRule(threshold=disclosure_threshold)
     check_country(country)  # the command line first: a typo is refused before any file is read
     peer_list = None if peers is None else _peer_list(peers)
-    paths = data_paths(data)
+    paths = data_paths(data) if data else configured_files(data_paths(None))
     if not paths:
         # as every command without data: the toolkit's synthetic demo files (UNODC, GSI and TIP layouts), loudly
         from evidence.sources.demo_context import demo_context_paths
 
         paths = demo_context_paths()
-    tables, not_used = usable_tables([(path, load_cached(path)) for path in paths])
+    loaded = [(path, load_cached(path)) for path in paths]
+    tables, not_used = usable_tables(loaded)
     demo = any(t.provenance.demo for t in tables)
     if demo:
         err_console.print(f"[bold yellow]WARNING — {DEMO_WARNING}[/]", highlight=False)
@@ -145,6 +148,9 @@ def compare_command(
         raise ParameterError(
             f"none of the files given holds {compared['country'][0]} ({compared['iso3'][0]})"
         )
+    for given, read in loaded:  # the rows the answer does not count, once it is to be given
+        if any(read is t for t in tables) and (note := rejected_note(read, given)):
+            err_console.print(f"[yellow]{note}[/]", highlight=False, soft_wrap=True)
     # the brief's rules: neighbours without a figure in any file left out (and said), and the same labels
     # for a missing value ("no total": UNODC holds the country but no total; "n/c": too far from the estimate)
     reporting = {

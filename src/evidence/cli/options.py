@@ -492,16 +492,62 @@ def output_closed() -> NoReturn:
     raise SystemExit(BROKEN_PIPE_EXIT)
 
 
+#: How the CLI's typography is spelled on an output that cannot write it (not UTF-8: a cron job's C or Latin-1
+#: locale): the same words in ASCII.
+PLAIN_TEXT = str.maketrans(
+    {
+        "\u2014": "-",  # em dash
+        "\u2013": "-",  # en dash
+        "\u2212": "-",  # minus
+        "\u2192": "->",
+        "\u2190": "<-",
+        "\u2194": "<->",
+        "\u00b7": "-",  # middle dot (a note's bullet)
+        "\u2022": "-",
+        "\u2026": "...",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2264": "<=",
+        "\u2265": ">=",
+        "\u00d7": "x",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+    }
+)
+
+
 class _Console(Console):
     """A rich console that wraps to the terminal on a terminal, and never wraps elsewhere; control characters
     in the text it prints are shown as visible escapes (the last defence behind :func:`escape`: its own
     styles and cursor controls are added after this, and pass)."""
 
     def _render_buffer(self, buffer: Iterable[Segment]) -> str:
-        return super()._render_buffer(
-            segment if segment.control else Segment(visible_controls(segment.text, lines=True), segment.style)
-            for segment in buffer
+        return self._encodable(
+            super()._render_buffer(
+                segment
+                if segment.control
+                else Segment(visible_controls(segment.text, lines=True), segment.style)
+                for segment in buffer
+            )
         )
+
+    def _encodable(self, text: str) -> str:
+        """``text`` as the output's encoding can write it: unchanged in UTF-8; else (a cron job whose locale is
+        Latin-1 or ASCII) its typographic dashes, arrows and quotes spelled in ASCII (:data:`PLAIN_TEXT`) and any
+        other character it cannot write as a backslash escape, never a UnicodeEncodeError halfway through."""
+        encoding = getattr(self.file, "encoding", None) or "utf-8"
+        if encoding.lower().replace("_", "-").startswith("utf"):
+            return text
+        try:
+            text.encode(encoding)
+        except UnicodeEncodeError:
+            return text.translate(PLAIN_TEXT).encode(encoding, "backslashreplace").decode(encoding)
+        except LookupError:  # an encoding Python does not know: left to the stream
+            pass
+        return text
 
     @property
     def size(self) -> ConsoleDimensions:
@@ -534,6 +580,27 @@ def data_paths(data: list[Path] | None) -> list[Path]:
     from evidence.core.config import configured_data_paths
 
     return [Path(p).expanduser() for p in data] if data else configured_data_paths()
+
+
+def rejected_note(loaded: Any, path: Path | str | None = None, most: int = 2) -> str | None:
+    """What a command that reads ``loaded`` says of the rows its loader rejected (none: None): how many of the
+    file's rows, not counted in what it prints, the first ``most`` by row, column, value and reason, and where to
+    see each (``evidence data validate``). Rich markup escaped: the values come from the file."""
+    n = loaded.rows_rejected
+    if not n:
+        return None
+    path = loaded.provenance.path if path is None else path
+    by_reason: dict[str, list[str]] = {}  # the rows of one reason, said once
+    first = loaded.rejects.sort("row").unique(subset="row", keep="first", maintain_order=True).head(most)
+    for row in first.rows(named=True):
+        value = "" if row["value"] is None else f" {visible_controls(row['value'])!r}"
+        by_reason.setdefault(row["reason"], []).append(f"row {row['row']}, {row['column']}{value}")
+    shown = [f"{'; '.join(rows)}: {reason}" for reason, rows in by_reason.items()]
+    more = "; ..." if n > most else ""
+    return escape(
+        f"{path}: {n:,} of {loaded.rows_in:,} rows rejected, not counted ({'; '.join(shown)}{more}): "
+        f"`evidence data validate {path}` lists each"
+    )
 
 
 def configured_files(paths: list[Path]) -> list[Path]:
