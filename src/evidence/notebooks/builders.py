@@ -827,8 +827,6 @@ def route_view(
     years (``years``: per origin, destination and basis, :func:`evidence.analyses.routes.flow_years`); those
     repatriated from abroad without a country are a row of their own, in the column :data:`NO_ROUTE`, named
     after ``country`` (the selection's) where given."""
-    from evidence.analyses import routes
-
     if top_n < 1:
         raise ParameterError(f"top_n must be at least 1, not {top_n}")
     if min_victims < 0:
@@ -861,12 +859,13 @@ def route_view(
         .sort(["_size", "destination_iso3", "origin_iso3"], descending=[True, False, False])
         .select(*keys, "flow_class")
     )
-    reported = flow_table.filter((pl.col("victims_low") >= min_victims) & ~doubtful_basis)
-    top = (
-        routes.top_corridors(reported, top_n).with_columns(pl.col("flow_class").cast(pl.String))
-        if reported.height
-        else reported.with_columns(pl.col("flow_class").cast(pl.String))
-    )
+    top = _listed_corridors(
+        flow_table.filter(~doubtful_basis),
+        rule,
+        top_n=top_n,
+        min_victims=listed_from(min_victims, rule),
+        exact=exact,
+    ).with_columns(pl.col("flow_class").cast(pl.String))
     top, paired = _paired_corridors(top)
     if doubtful_keys.height:
         top = pl.concat([top.select(*keys, "flow_class"), doubtful_keys])
@@ -995,6 +994,73 @@ def route_view(
         )
         known = suppress_counts(pl.DataFrame({"n": [n]}), "n", rule, cell_keys=pl.DataFrame({"n": [key]}))
     return RouteView(table, corridors, known, tuple(home_rows))
+
+
+def listed_from(min_victims: int, rule: DisclosureRule) -> int:
+    """The smallest count of a corridor listed: ``min_victims``, raised to the rule's threshold where it lies
+    between 1 and it. Which corridors are listed is decided on their true counts, so two listings whose minimums
+    differ below the threshold gave a withheld corridor's count back (listed as ``<5`` at 3, summed with the other
+    routes at 4: 3 victims); below the threshold a minimum can only tell a corridor from none (0 or 1: every
+    corridor). The CLI's ``flows --min-victims`` says so when it raises one."""
+    return rule.threshold if 1 < min_victims < rule.threshold else min_victims
+
+
+def _listed_corridors(
+    flow_table: pl.DataFrame, rule: DisclosureRule, *, top_n: int, min_victims: int, exact: bool = True
+) -> pl.DataFrame:
+    """The corridors a route table lists: the ``top_n`` largest of at least ``min_victims`` (low bound).
+
+    For exact counts (case records), which corridors are listed must not rest on a withheld count, however
+    ``top_n`` and ``min_victims`` vary between listings: ranked by their counts, or cut by ``top_n`` among
+    themselves, the corridors below the threshold gave their order and, as the difference of "All other routes"
+    between two listings, their counts back. So the largest are ranked among those of at least the threshold;
+    the ones below it follow, in the order of their keys, all of them or none (only where ``min_victims``, 0 or 1
+    by :func:`listed_from`, lets them in and ``top_n`` leaves room for every corridor). And where the small
+    corridors of one route class sum to less than the threshold, "All other routes" of that class would be
+    withheld in one listing and published with one more corridor in it in another: that class's smallest
+    corridors of at least the threshold stay in it, until it reaches the threshold, in every listing but the one
+    of every corridor. UNODC's bounds: a corridor below the threshold is the publisher's own censored cell
+    (``<5``), whose place tells nothing the publisher did not."""
+    from evidence.analyses import routes
+    from evidence.analyses.intervals import point_expr
+
+    if not exact or not flow_table.height:
+        reported = flow_table.filter(pl.col("victims_low") >= min_victims)
+        return (
+            routes.top_corridors(reported, top_n).drop("rank", "cumulative_share")
+            if reported.height
+            else reported
+        )
+    keys = [k for k in ("origin_iso3", "destination_iso3", "route_basis") if k in flow_table.columns]
+    point = point_expr("victims", "victims_low", "victims_high")
+    below = pl.col("victims_low") < rule.threshold
+    tails = flow_table.filter(below).group_by("flow_class").agg(pl.col("victims_low").sum().alias("_tail"))
+    kept: list[tuple[Any, ...]] = []
+    for flow_class, tail in tails.iter_rows():
+        if not 0 < tail < rule.threshold:
+            continue
+        candidates = flow_table.filter(~below & (pl.col("flow_class") == flow_class)).sort([point, *keys])
+        for row in candidates.select(*keys, "victims_low").iter_rows():
+            if tail >= rule.threshold:
+                break
+            kept.append(row[:-1])
+            tail += row[-1]
+    padding = flow_table.join(
+        pl.DataFrame(kept, schema={k: flow_table.schema[k] for k in keys}, orient="row"), on=keys, how="semi"
+    )
+    reported = flow_table.filter(pl.col("victims_low") >= min_victims)
+    small = reported.filter(below)
+    if small.height and reported.height <= top_n:  # every corridor: the padding and the small ones too
+        ranked = reported.filter(~below)
+        return (
+            pl.concat([routes.top_corridors(ranked, top_n), small.sort(keys)], how="diagonal").select(
+                flow_table.columns
+            )
+            if ranked.height
+            else small.sort(keys)
+        )
+    ranked = reported.filter(~below).join(padding, on=keys, how="anti")
+    return routes.top_corridors(ranked, top_n).drop("rank", "cumulative_share") if ranked.height else ranked
 
 
 def _cell_total(table: DisclosedTable, total: int) -> DisclosedTable:
