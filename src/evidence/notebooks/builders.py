@@ -2416,8 +2416,20 @@ class CategoryAboveTotal:
     label: str | None = None
 
     def text(self) -> str:
-        named = self.label if self.label is not None else self.category.lower()
-        return f"in {self.year}, {named} {self.count}, more than the year's total of {self.total}"
+        """Plain text, for an answer that is not scanned as a brief (a name with digits reads as a count)."""
+        return f"in {self.year}, {self.named()} {self.count}, more than the year's total of {self.total}"
+
+    def markup(self) -> str:
+        """Markdown for prose: the name marked as a label (:func:`~evidence.presentation.markup.data_label`), so
+        that the digits of a workbook's "1. Sexual exploitation" are never read as a count; the numbers beside
+        it are scanned as ever."""
+        return (
+            f"in {self.year}, {markup.data_label(self.named())} {escape_markdown(self.count)}, more than the "
+            f"year's total of {escape_markdown(self.total)}"
+        )
+
+    def named(self) -> str:
+        return self.label if self.label is not None else self.category.lower()
 
 
 #: The breakdowns whose categories are countries (ISO3 codes) or corridors of two (``KHM>THA``).
@@ -2565,17 +2577,33 @@ def category_sum_note(numbers: YearlyNumbers) -> str | None:
         else ", so it is not a count of victims."
     )
     if above:
-        what = "form of exploitation" if numbers.by in FLAG_DIMENSIONS else "category"
-        why = (
-            "neither several forms per victim nor a form not reported can explain it"
-            if numbers.by in FLAG_DIMENSIONS
-            else "no gap in the breakdown can explain it"
-        )
+        what = "forms of exploitation" if numbers.by in FLAG_DIMENSIONS else "categories"
+        # the categories are named below the table (categories_above_total_line), where a name is marked as a
+        # label: in a table's note, plain text, the digits of "1. Sexual exploitation" read as a count
         text += (
-            f" An inconsistency in the publisher's data: {'; '.join(c.text() for c in above)}. A single {what} "
-            f"cannot count more victims than the total ({why}); both are shown as published."
+            f" Some {what} are published as more victims than the year's total, named below the table: an "
+            "inconsistency in the publisher's data; both are shown as published."
         )
     return text
+
+
+def categories_above_total_line(numbers: YearlyNumbers) -> str | None:
+    """The sentence under a censored by-dimension table (Markdown) naming the categories published as more
+    victims than the year's total (:func:`categories_above_total`), each name marked as a label; None when
+    there are none."""
+    above = categories_above_total(numbers)
+    if not above:
+        return None
+    what = "form of exploitation" if numbers.by in FLAG_DIMENSIONS else "category"
+    why = (
+        "neither several forms per victim nor a form not reported can explain it"
+        if numbers.by in FLAG_DIMENSIONS
+        else "no gap in the breakdown can explain it"
+    )
+    return (
+        f"An inconsistency in the publisher's data: {'; '.join(c.markup() for c in above)}. A single {what} "
+        f"cannot count more victims than the total ({why}); both are shown as published."
+    )
 
 
 @dataclass(frozen=True)
