@@ -62,6 +62,7 @@ __all__ = [
     "map_to_iso3",
     "name_of",
     "normalise_country_text",
+    "region_named",
     "region_of",
     "subregion_of",
     "suggest_country",
@@ -348,12 +349,72 @@ SUGGESTION_CUTOFF = 0.8
 SUGGESTION_MARGIN = 0.05
 
 
+#: Words that make a part of a continent of its name ("Central Africa", "South East Asia", "West Africa"): with
+#: one of M49's regions after them, the text names a region, not a country (when it maps to none: "South
+#: Africa", "Central African Republic" do).
+_REGION_QUALIFIERS = (
+    "north",
+    "south",
+    "east",
+    "west",
+    "central",
+    "middle",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "north east",
+    "northeast",
+    "north eastern",
+    "south east",
+    "southeast",
+    "south eastern",
+    "north west",
+    "northwest",
+    "north western",
+    "south west",
+    "southwest",
+    "south western",
+    "sub saharan",
+)
+
+
+@cache
+def _region_names() -> dict[str, str]:
+    """The normalised spellings of a region -> the UN M49 region (or sub-region, intermediate region) it names
+    or lies in: M49's names at every level ("Western Asia", "Sub-Saharan Africa", "Americas", "Caribbean"), and a
+    qualifier before a region's name ("Central Africa" -> Africa, "South East Asia" -> Asia)."""
+    table = country_table()
+    names: dict[str, str] = {}
+    regions = sorted(set(table["region"].drop_nulls().to_list()))
+    for region in regions:
+        bases = {region, region.removesuffix("s")}  # "Central America" of the Americas
+        for base in bases:
+            for qualifier in _REGION_QUALIFIERS:
+                names[normalise_country_text(f"{qualifier} {base}")] = region
+    for column in ("region", "subregion", "intermediate_region"):
+        for name in table[column].drop_nulls().unique().to_list():
+            names[normalise_country_text(name)] = name  # M49's own name first: "Central Asia", not Asia
+    return names
+
+
+def region_named(text: str | None) -> str | None:
+    """The UN M49 region (or sub-region) ``text`` names or lies in, when it names no country: "Central Africa"
+    -> "Africa", "Western Asia" -> "Western Asia", "the Americas" -> "Americas"; None for text that maps to a
+    country ("South Africa") or names no region. Such text is unmapped, as every region is, and
+    :func:`suggest_country` suggests no country for it: a reviewer is told it names a region instead."""
+    if not text or _lookup(text) is not None:
+        return None
+    return _region_names().get(normalise_country_text(text).replace("\ufffd", ""))
+
+
 def suggest_country(text: str | None, *, cutoff: float = SUGGESTION_CUTOFF) -> Suggestion | None:
     """The country whose name or alias is spelled most like ``text`` (for review; :func:`to_iso3` never uses it).
 
-    None for text that maps already, names no country closely enough, is about as close to the spellings of two
+    None for text that maps already, names a region (:func:`region_named`: "Central Africa" is not the Central
+    African Republic, at 0.97), names no country closely enough, is about as close to the spellings of two
     countries (:data:`SUGGESTION_MARGIN`), or is closest to "Nationals"."""
-    if text is None or _lookup(text) is not None:
+    if text is None or _lookup(text) is not None or region_named(text) is not None:
         return None
     import difflib
 
