@@ -844,3 +844,21 @@ def test_a_country_or_a_misspelt_one_names_no_region():
         assert region_named(text) is None, text
     assert suggest_country("Nigerria").iso3 == "NGA"
     assert suggest_country("Central Afrcan Republic").iso3 == "CAF"
+
+
+def test_glotips_words_around_a_regions_name_still_name_it():
+    from evidence.sources.countries import region_named, suggest_country
+
+    for text, region in (
+        ("M49 Region: Africa", "Africa"),
+        ("Africa others", "Africa"),
+        ("Europe others", "Europe"),
+        ("Other Asia", "Asia"),
+    ):
+        assert region_named(text) == region, text
+    assert region_named("EU-28 others") is None and region_named("Others") is None
+    # a misspelt region is as close to the region as to any country: no country is suggested for it
+    assert suggest_country("Central Afrika") is None and region_named("Central Afrika") is None
+    # a misspelt country stays suggested, though a region's name is close
+    assert suggest_country("South Afria").iso3 == "ZAF"
+    assert suggest_country("Cetral African").iso3 == "CAF"

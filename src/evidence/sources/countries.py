@@ -395,7 +395,8 @@ def _region_names() -> dict[str, str]:
     for column in ("region", "subregion", "intermediate_region"):
         for name in table[column].drop_nulls().unique().to_list():
             names[normalise_country_text(name)] = name  # M49's own name first: "Central Asia", not Asia
-    return names
+    # a country's name is no region's ("South Africa", "East Timor"), however it is made
+    return {key: region for key, region in names.items() if key not in _index()}
 
 
 def region_named(text: str | None) -> str | None:
@@ -405,7 +406,15 @@ def region_named(text: str | None) -> str | None:
     :func:`suggest_country` suggests no country for it: a reviewer is told it names a region instead."""
     if not text or _lookup(text) is not None:
         return None
-    return _region_names().get(normalise_country_text(text).replace("\ufffd", ""))
+    words = normalise_country_text(text).replace("\ufffd", "").split()
+    # GLOTIP's "M49 Region: Africa", "Africa others", "Other Asia": a region's name with a word of the publisher's
+    if words[:2] == ["m49", "region"]:
+        words = words[2:]
+    if words[-1:] in (["others"], ["other"]):
+        words = words[:-1]
+    elif words[:1] in (["other"], ["others"]):
+        words = words[1:]
+    return _region_names().get(" ".join(words))
 
 
 def suggest_country(text: str | None, *, cutoff: float = SUGGESTION_CUTOFF) -> Suggestion | None:
@@ -428,6 +437,10 @@ def suggest_country(text: str | None, *, cutoff: float = SUGGESTION_CUTOFF) -> S
     ratios = [(difflib.SequenceMatcher(None, key, k).ratio(), k) for k in close]
     best, spelling = ratios[0]
     if best < cutoff:
+        return None
+    # closer to a region's name: a misspelt region ("Central Afrika" is closer to Central Africa than to the
+    # Central African Republic's "Central African") is no country's
+    if any(difflib.SequenceMatcher(None, key, k).ratio() >= best for k in _region_names()):
         return None
     # as close to another country's spelling: the text names neither ("Congolese": Togolese, Congolese (DRC))
     if any(_index()[k] != _index()[spelling] and best - ratio < SUGGESTION_MARGIN for ratio, k in ratios[1:]):
