@@ -1322,3 +1322,35 @@ def test_ukraines_victims_all_male_get_one_column_on_the_real_sample(shared_data
             assert view.table.columns[1:] == [views.ALL], (topic, by)
             assert view.only is not None and view.only[0] == by
     assert section.audit() == []
+
+
+def test_the_person_section_titles_a_one_group_breakdown_without_it_and_charts_all_victims(demo, monkeypatch):
+    """Every victim male and every route domestic: the tables are headed without "by sex" (the note says all
+    are male), and the duration chart, which drew only the groups' shares, draws all victims' (it was empty)."""
+    import IPython.display
+
+    import evidence.notebooks.views as base
+    from evidence.presentation import causes_charts
+
+    shown: list[str] = []
+    notes: list[str | None] = []
+    charted: list[pl.DataFrame] = []
+    monkeypatch.setattr(
+        IPython.display, "display", lambda *objs, **kw: shown.extend(str(getattr(o, "data", o)) for o in objs)
+    )
+    monkeypatch.setattr(base, "show_chart", lambda *a, **k: None)
+    monkeypatch.setattr(base, "show_table", lambda table, **kw: notes.append(kw.get("note")))
+    real_chart = causes_charts.distribution_chart
+    monkeypatch.setattr(
+        causes_charts,
+        "distribution_chart",
+        lambda shares, *a, **kw: charted.append(shares) or real_chart(shares, *a, **kw),
+    )
+    cases = _all_male(demo).with_columns(pl.col("destination_iso3").alias("origin_iso3"))
+    assert causes.profile(cases, "trafficking_duration", "route_class")["group"].n_unique() == 1
+    views.show_person_section(cases, RULE, source="CTDC", models=0)
+    assert "### Means of control" in shown and "### Means of control by sex" not in shown
+    duration = f"### {causes.TOPICS['trafficking_duration']}"
+    assert duration in shown and f"{duration} by class of route" not in shown
+    assert any(n and "Every victim here is male" in n for n in notes)
+    assert charted and charted[0]["share"].drop_nulls().len() > 0
