@@ -1268,3 +1268,89 @@ def test_the_detection_model_says_whose_victims_it_counts(tmp_path, monkeypatch,
     assert "detected in it, of any citizenship" in text
     scatter = charts[0].to_dict()["title"]
     assert "of any citizenship" in " ".join(scatter["subtitle"])
+
+
+def _all_male(demo: pl.DataFrame) -> pl.DataFrame:
+    """Cambodia's victims of the demo, every one recorded male: a characteristic with a single group."""
+    selection = demo.filter(pl.col("destination_iso3") == "KHM")
+    return selection.with_columns(pl.lit("Male", dtype=selection["gender"].dtype).alias("gender"))
+
+
+@pytest.mark.parametrize("topic", ["means_of_control", "trafficking_duration"])
+def test_a_breakdown_with_one_group_shows_only_all_victims(demo, topic):
+    """Every victim male: a Male column beside All victims repeats it (and, protected as two groups, could
+    withhold a count in one that it publishes in the other), so only All victims is shown, and the note says
+    they are all in one group."""
+    view = views.profile_view(_all_male(demo), topic, "sex", RULE)
+    assert view is not None
+    assert view.table.columns[1:] == [views.ALL]
+    assert view.only == ("sex", "Male")
+    assert "Every victim here is male" in view.note
+    alone = views.profile_view(_all_male(demo), topic, None, RULE)
+    assert alone is not None
+    assert view.table.equals(alone.table)
+
+
+def test_a_breakdown_with_two_groups_keeps_its_columns(demo):
+    selection = demo.filter(pl.col("destination_iso3") == "KHM")
+    view = views.profile_view(selection, "means_of_control", "sex", RULE)
+    assert view is not None and view.only is None
+    assert len(view.table.columns) > 2 and view.table.columns[-1] == views.ALL
+
+
+def test_a_person_section_with_one_group_shows_each_count_once(demo):
+    section = views.person_section(_all_male(demo), RULE)
+    by_sex = [(t, v) for t, by, v in section.profiles if by == "sex" and v is not None]
+    assert by_sex
+    for _, view in by_sex:
+        assert view.table.columns[1:] == [views.ALL]
+    assert section.audit() == []
+
+
+def test_ukraines_victims_all_male_get_one_column_on_the_real_sample(shared_data):
+    """Ukraine as origin in the k-anonymised sample: 211 victims, all male and all of one age group; by sex,
+    medical care restricted was 16 under Male and ``x`` under All victims."""
+    cases = views.person_cases(
+        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country="UKR", role="origin"
+    )
+    assert cases is not None and cases["gender"].unique().to_list() == ["Male"]
+    section = views.person_section(cases, RULE)
+    shown = [(t, by, v) for t, by, v in section.profiles if by is not None and v is not None]
+    assert {by for _, by, _ in shown} >= {"sex"}
+    for topic, by, view in shown:
+        if causes.profile(cases, topic, by)["group"].n_unique() == 1:
+            assert view.table.columns[1:] == [views.ALL], (topic, by)
+            assert view.only is not None and view.only[0] == by
+    assert section.audit() == []
+
+
+def test_the_person_section_titles_a_one_group_breakdown_without_it_and_charts_all_victims(demo, monkeypatch):
+    """Every victim male and every route domestic: the tables are headed without "by sex" (the note says all
+    are male), and the duration chart, which drew only the groups' shares, draws all victims' (it was empty)."""
+    import IPython.display
+
+    import evidence.notebooks.views as base
+    from evidence.presentation import causes_charts
+
+    shown: list[str] = []
+    notes: list[str | None] = []
+    charted: list[pl.DataFrame] = []
+    monkeypatch.setattr(
+        IPython.display, "display", lambda *objs, **kw: shown.extend(str(getattr(o, "data", o)) for o in objs)
+    )
+    monkeypatch.setattr(base, "show_chart", lambda *a, **k: None)
+    monkeypatch.setattr(base, "show_table", lambda table, **kw: notes.append(kw.get("note")))
+    real_chart = causes_charts.distribution_chart
+    monkeypatch.setattr(
+        causes_charts,
+        "distribution_chart",
+        lambda shares, *a, **kw: charted.append(shares) or real_chart(shares, *a, **kw),
+    )
+    cases = _all_male(demo).with_columns(pl.col("destination_iso3").alias("origin_iso3"))
+    assert causes.profile(cases, "trafficking_duration", "route_class")["group"].n_unique() == 1
+    views.show_person_section(cases, RULE, source="CTDC", models=0)
+    assert "### Means of control" in shown and "### Means of control by sex" not in shown
+    duration = f"### {causes.TOPICS['trafficking_duration']}"
+    assert duration in shown and f"{duration} by class of route" not in shown
+    assert any(n and "Every victim here is male" in n for n in notes)
+    assert charted and charted[0]["share"].drop_nulls().len() > 0

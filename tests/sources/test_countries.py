@@ -802,3 +802,63 @@ def test_names_of_states_merged_into_one_map_and_of_split_states_do_not() -> Non
 )
 def test_spellings_of_other_publishers(text: str, iso3: str) -> None:
     assert to_iso3(text) == iso3
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("Central africa", "Africa"),  # was offered as Central African Republic (0.97)
+        ("Central America", "Central America"),  # and this as the Central African Republic (0.87)
+        ("Central Asia", "Central Asia"),  # likewise (0.82)
+        ("Southern Africa", "Southern Africa"),  # was South Africa (0.89)
+        ("Americas", "Americas"),  # was the United States ("American", 0.88)
+        ("the Americas", "Americas"),
+        ("Western Asia", "Western Asia"),
+        ("Sub-Saharan Africa", "Sub-Saharan Africa"),
+        ("SOUTH-EASTERN ASIA", "South-eastern Asia"),
+        ("West Africa", "Africa"),
+        ("South East Asia", "Asia"),
+        ("Micronesia", "Micronesia"),  # M49's sub-region; the country is the Federated States of Micronesia
+    ],
+)
+def test_a_region_is_said_to_be_one_and_no_country_is_suggested_for_it(text, region):
+    from evidence.sources.countries import region_named, suggest_country
+
+    assert suggest_country(text) is None
+    assert region_named(text) == region
+    assert to_iso3(text) is None
+
+
+def test_a_country_or_a_misspelt_one_names_no_region():
+    from evidence.sources.countries import region_named, suggest_country
+
+    for text in (
+        "South Africa",
+        "Central African Republic",
+        "Central African",
+        "Thailand",
+        "Nigerria",
+        None,
+        "",
+    ):
+        assert region_named(text) is None, text
+    assert suggest_country("Nigerria").iso3 == "NGA"
+    assert suggest_country("Central Afrcan Republic").iso3 == "CAF"
+
+
+def test_glotips_words_around_a_regions_name_still_name_it():
+    from evidence.sources.countries import region_named, suggest_country
+
+    for text, region in (
+        ("M49 Region: Africa", "Africa"),
+        ("Africa others", "Africa"),
+        ("Europe others", "Europe"),
+        ("Other Asia", "Asia"),
+    ):
+        assert region_named(text) == region, text
+    assert region_named("EU-28 others") is None and region_named("Others") is None
+    # a misspelt region is as close to the region as to any country: no country is suggested for it
+    assert suggest_country("Central Afrika") is None and region_named("Central Afrika") is None
+    # a misspelt country stays suggested, though a region's name is close
+    assert suggest_country("South Afria").iso3 == "ZAF"
+    assert suggest_country("Cetral African").iso3 == "CAF"

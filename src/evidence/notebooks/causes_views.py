@@ -89,6 +89,10 @@ class ProfileView:
     categories: tuple[str, ...] = ()
     #: rows (positions, the totals row last) whose "Recorded" a single-valued topic withholds
     withheld_recorded: frozenset[int] = frozenset()
+    #: (characteristic, group) when every victim is in one group of the characteristic asked for (Ukraine's
+    #: victims as origin in the k-anonymised sample: all male): the view is then of all victims (``by`` None,
+    #: one column), since a column of that group would repeat it, and protected apart could contradict it
+    only: tuple[str, str] | None = None
 
     @property
     def note(self) -> str:
@@ -97,10 +101,27 @@ class ProfileView:
             if self.topic in causes.MULTI_VALUED
             else ""
         )
+        one = ""
+        if self.only is not None:  # what the characteristic's own table shows (all 211 male): nothing new
+            one = f" Every victim here {_one_group(*self.only)}, so the table has one column, all victims."
         return (
             "Shares are of the victims with this recorded (at least one category, CTDC's denominator rule); "
-            f"victims with nothing recorded are counted as {NOT_RECORDED.lower()}.{multi}"
+            f"victims with nothing recorded are counted as {NOT_RECORDED.lower()}.{multi}{one}"
         )
+
+
+def _one_group(characteristic: str, group: str) -> str:
+    """The one group every victim is in, said of them: "is male", "is in age group 30-47"."""
+    label = causes.CHARACTERISTIC_LABELS[characteristic].lower()
+    if group == UNKNOWN:
+        return f"has no {label} recorded"
+    if characteristic == "sex":
+        return f"is {group.lower()}"
+    if characteristic == "majority_status":
+        return f"is {'an' if group[:1] in 'AEIOU' else 'a'} {group.lower()}"
+    if characteristic == "age_group":
+        return f"is in {label} {group}"
+    return f"has {label} {group}"
 
 
 def _protect(
@@ -120,8 +141,16 @@ def profile_view(cases: causes.Cases, topic: str, by: str | None, rule: Disclosu
     """:func:`evidence.analyses.causes.profile` for publication: one row per category (and the not-recorded
     and recorded counts), one column per group of ``by`` and ``All victims``; None when too small to protect.
     ``cases``: the records, or their :class:`~evidence.analyses.causes.CaseProfiles` (as every function here
-    that takes ``cases`` for counts)."""
+    that takes ``cases`` for counts). When every victim is in one group of ``by`` (all male), the view is of
+    all victims alone (``by`` None, :attr:`ProfileView.only` naming the group): that group's column would be
+    the same counts as All victims, and protected as a group of its own could publish a count All victims
+    withholds (16 and ``x``), which the section's linked protection (:func:`_profile_cells`) would not see."""
     long = causes.profile(cases, topic, by)
+    only = None
+    if by is not None and long["group"].n_unique() == 1:
+        only = (by, str(long["group"][0]))
+        by = None
+        long = causes.profile(cases, topic, None)
     categories = list(dict.fromkeys(long["category"].to_list()))
     wide = long.pivot(on="category", index="group", values="count", maintain_order=True).select(
         "group", *categories
@@ -171,7 +200,8 @@ def profile_view(cases: causes.Cases, topic: str, by: str | None, rule: Disclosu
         if counts is None:
             return None
         split = None
-    return _rendered_profile(topic, by, categories, counts, split, rule)
+    view = _rendered_profile(topic, by, categories, counts, split, rule)
+    return view if only is None else dataclasses.replace(view, only=only)
 
 
 def _rendered_profile(
@@ -1878,9 +1908,10 @@ def _withheld_profile(view: ProfileView, added: dict) -> ProfileView:
             recorded.add(row)
     if counts is view.counts and split is view.split and recorded == set(view.withheld_recorded):
         return view
-    return _rendered_profile(
+    drawn = _rendered_profile(
         view.topic, view.by, view.categories, counts, split, counts.rule, frozenset(recorded)
     )
+    return dataclasses.replace(drawn, only=view.only)
 
 
 def _named_by(table: pl.DataFrame | None, n: int) -> dict[str, str]:
@@ -1953,7 +1984,8 @@ def show_person_section(
     show_table(missing, source=source, perturbed=keyed, kinds=_named_by(missing, 1))
     for topic, by, view in section.profiles:
         what = causes.TOPICS[topic]
-        by_text = f" by {causes.CHARACTERISTIC_LABELS[by].lower()}" if by else ""
+        # every victim in one group of ``by`` (all male): one column, all victims, and the note says why
+        by_text = f" by {causes.CHARACTERISTIC_LABELS[by].lower()}" if by and not (view and view.only) else ""
         display(Markdown(f"{level} {what}{by_text}"))
         note = view.note if view else None
         if view is not None and by == "age_group":
@@ -1963,7 +1995,7 @@ def show_person_section(
             continue
         show_table(view.table, note=note, source=source, perturbed=keyed, kinds=_named_by(view.table, 1))
         if topic == "trafficking_duration":
-            shares = view.shares.filter(pl.col("group") != ALL)
+            shares = view.shares if view.by is None else view.shares.filter(pl.col("group") != ALL)
             chart = causes_charts.distribution_chart(
                 shares,
                 "category",

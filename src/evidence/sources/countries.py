@@ -62,6 +62,7 @@ __all__ = [
     "map_to_iso3",
     "name_of",
     "normalise_country_text",
+    "region_named",
     "region_of",
     "subregion_of",
     "suggest_country",
@@ -348,12 +349,81 @@ SUGGESTION_CUTOFF = 0.8
 SUGGESTION_MARGIN = 0.05
 
 
+#: Words that make a part of a continent of its name ("Central Africa", "South East Asia", "West Africa"): with
+#: one of M49's regions after them, the text names a region, not a country (when it maps to none: "South
+#: Africa", "Central African Republic" do).
+_REGION_QUALIFIERS = (
+    "north",
+    "south",
+    "east",
+    "west",
+    "central",
+    "middle",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "north east",
+    "northeast",
+    "north eastern",
+    "south east",
+    "southeast",
+    "south eastern",
+    "north west",
+    "northwest",
+    "north western",
+    "south west",
+    "southwest",
+    "south western",
+    "sub saharan",
+)
+
+
+@cache
+def _region_names() -> dict[str, str]:
+    """The normalised spellings of a region -> the UN M49 region (or sub-region, intermediate region) it names
+    or lies in: M49's names at every level ("Western Asia", "Sub-Saharan Africa", "Americas", "Caribbean"), and a
+    qualifier before a region's name ("Central Africa" -> Africa, "South East Asia" -> Asia)."""
+    table = country_table()
+    names: dict[str, str] = {}
+    regions = sorted(set(table["region"].drop_nulls().to_list()))
+    for region in regions:
+        bases = {region, region.removesuffix("s")}  # "Central America" of the Americas
+        for base in bases:
+            for qualifier in _REGION_QUALIFIERS:
+                names[normalise_country_text(f"{qualifier} {base}")] = region
+    for column in ("region", "subregion", "intermediate_region"):
+        for name in table[column].drop_nulls().unique().to_list():
+            names[normalise_country_text(name)] = name  # M49's own name first: "Central Asia", not Asia
+    # a country's name is no region's ("South Africa", "East Timor"), however it is made
+    return {key: region for key, region in names.items() if key not in _index()}
+
+
+def region_named(text: str | None) -> str | None:
+    """The UN M49 region (or sub-region) ``text`` names or lies in, when it names no country: "Central Africa"
+    -> "Africa", "Western Asia" -> "Western Asia", "the Americas" -> "Americas"; None for text that maps to a
+    country ("South Africa") or names no region. Such text is unmapped, as every region is, and
+    :func:`suggest_country` suggests no country for it: a reviewer is told it names a region instead."""
+    if not text or _lookup(text) is not None:
+        return None
+    words = normalise_country_text(text).replace("\ufffd", "").split()
+    # GLOTIP's "M49 Region: Africa", "Africa others", "Other Asia": a region's name with a word of the publisher's
+    if words[:2] == ["m49", "region"]:
+        words = words[2:]
+    if words[-1:] in (["others"], ["other"]):
+        words = words[:-1]
+    elif words[:1] in (["other"], ["others"]):
+        words = words[1:]
+    return _region_names().get(" ".join(words))
+
+
 def suggest_country(text: str | None, *, cutoff: float = SUGGESTION_CUTOFF) -> Suggestion | None:
     """The country whose name or alias is spelled most like ``text`` (for review; :func:`to_iso3` never uses it).
 
-    None for text that maps already, names no country closely enough, is about as close to the spellings of two
+    None for text that maps already, names a region (:func:`region_named`: "Central Africa" is not the Central
+    African Republic, at 0.97), names no country closely enough, is about as close to the spellings of two
     countries (:data:`SUGGESTION_MARGIN`), or is closest to "Nationals"."""
-    if text is None or _lookup(text) is not None:
+    if text is None or _lookup(text) is not None or region_named(text) is not None:
         return None
     import difflib
 
@@ -367,6 +437,10 @@ def suggest_country(text: str | None, *, cutoff: float = SUGGESTION_CUTOFF) -> S
     ratios = [(difflib.SequenceMatcher(None, key, k).ratio(), k) for k in close]
     best, spelling = ratios[0]
     if best < cutoff:
+        return None
+    # closer to a region's name: a misspelt region ("Central Afrika" is closer to Central Africa than to the
+    # Central African Republic's "Central African") is no country's
+    if any(difflib.SequenceMatcher(None, key, k).ratio() >= best for k in _region_names()):
         return None
     # as close to another country's spelling: the text names neither ("Congolese": Togolese, Congolese (DRC))
     if any(_index()[k] != _index()[spelling] and best - ratio < SUGGESTION_MARGIN for ratio, k in ratios[1:]):
