@@ -131,7 +131,7 @@ def test_a_minimum_below_the_threshold_is_raised_to_it():
     assert [listed_from(m, RULE) for m in range(8)] == [0, 1, 5, 5, 5, 5, 6, 7]
     selection = _selection(ISSUE)
     three, four = (route_numbers(selection, RULE, min_victims=m) for m in (3, 4))
-    assert three is not None and four is not None
+    assert three is not None and four is not None and three.min_victims == four.min_victims == 5
     assert three.low.table.display().equals(four.low.table.display())
 
 

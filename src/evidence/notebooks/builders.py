@@ -1773,7 +1773,7 @@ class RouteBounds:
     high: RouteView
     flow_table: pl.DataFrame
     selection: Selection | None = None
-    min_victims: int = MIN_VICTIMS
+    min_victims: int = MIN_VICTIMS  # the minimum applied (:func:`listed_from`), not the one asked for
 
     @property
     def exact(self) -> bool:
@@ -1959,7 +1959,7 @@ def route_numbers(
     if low is None or high is None:
         return None
     low, high = published_first(low, high)
-    return RouteBounds(low, high, flow_table, selection, min_victims)
+    return RouteBounds(low, high, flow_table, selection, listed_from(min_victims, rule))
 
 
 def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteView]:
