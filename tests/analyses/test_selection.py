@@ -296,6 +296,8 @@ def test_a_selection_outside_its_tables_years_says_so():
 def test_wrong_parameters_are_told_what_was_meant():
     with pytest.raises(ParameterError, match=r"did you mean THA \(Thailand\)\?"):
         Selection(_loaded(), country="Thialand")
+    with pytest.raises(ParameterError, match=r"'Central Africa' names a region \(Africa\), not a country"):
+        Selection(_loaded(), country="Central Africa")  # was offered as the Central African Republic
     with pytest.raises(ParameterError, match="did you mean 'destination'"):
         Selection(_loaded(), country="THA", role="dest")
     assert Selection(_loaded(), country="THA", role=" Destination").role == "destination"  # type: ignore[arg-type]

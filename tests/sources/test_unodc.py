@@ -332,6 +332,9 @@ def test_real_release_thailand_detected_victims(glotip_2023) -> None:
 def test_real_release_lists_what_it_could_not_map(glotip_2023) -> None:
     unmapped = unodc.unmapped_categories(glotip_2023)
     assert "Former Yugoslavia" in set(unmapped["category"])  # a dissolved state is never guessed
+    central = unmapped.filter(pl.col("category") == "Central africa").row(0, named=True)
+    # a region's name: said so, not offered as the Central African Republic
+    assert central["names_region"] == "Africa" and central["suggested_iso3"] is None
     assert "Unknown" not in set(unmapped["category"])
     assert (
         unmapped["rows"].sum()

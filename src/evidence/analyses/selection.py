@@ -121,10 +121,13 @@ def check_country(country: str | None) -> str | None:
     if not iso3:
         hint = ""
         if isinstance(country, str) and country.strip():
-            from evidence.sources.countries import name_of, suggest_country
+            from evidence.sources.countries import name_of, region_named, suggest_country
 
+            region = region_named(country)
             close = suggest_country(country)
-            if close is not None:
+            if region is not None:  # a selection is of one country; a region's victims are its countries'
+                hint = f"{country.strip()!r} names a region ({region}), not a country; "
+            elif close is not None:
                 hint = f"did you mean {close.iso3} ({name_of(close.iso3) or close.spelling})? "
         raise ParameterError(
             f"unknown country {country!r}: {hint}give an ISO 3166-1 alpha-3 code such as THA, "

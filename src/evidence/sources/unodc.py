@@ -1277,8 +1277,9 @@ def unmapped_categories(loaded: LoadedTable) -> pl.DataFrame:
     """The citizenship / repatriation strings that were not mapped to ISO3, for a person to review: how many
     rows carry each, the detected victims in them (``victims_low``–``victims_high``: ``<5`` cells are 1–4), and
     the closest known spelling as a *suggested* country (``suggested_iso3``, ``suggested_country``,
-    ``similarity``) that nothing applies. Most victims first."""
-    from evidence.sources.countries import name_of, suggest_country
+    ``similarity``) that nothing applies, or the UN M49 region the string names (``names_region``: "Central
+    africa", no country to suggest). Most victims first."""
+    from evidence.sources.countries import name_of, region_named, suggest_country
 
     reasons = list(REASON_UNMAPPED.values())
     flagged = loaded.flags.filter(pl.col("reason").is_in(reasons)).select("row", "value", "reason")
@@ -1305,6 +1306,7 @@ def unmapped_categories(loaded: LoadedTable) -> pl.DataFrame:
             "suggested_country", [name_of(s.iso3) if s else None for s in suggestions], dtype=pl.String
         ),
         pl.Series("similarity", [s.similarity if s else None for s in suggestions], dtype=pl.Float64),
+        pl.Series("names_region", [region_named(t) for t in table["category"].to_list()], dtype=pl.String),
     ).sort(["victims_high", "rows", "category"], descending=[True, True, False])
 
 
