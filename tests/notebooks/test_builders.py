@@ -1084,7 +1084,11 @@ def test_a_form_above_the_published_total_is_flagged_as_the_publishers_inconsist
     """Review finding 5: Thailand 2017, sexual exploitation 807 against 471 victims (by sex 379 + 92, by age
     365 + 106: 471), was explained as "one victim can have several forms, or a form is not reported", which
     cannot make one form larger than the victims."""
-    from evidence.notebooks.builders import categories_above_total, category_sum_note
+    from evidence.notebooks.builders import (
+        categories_above_total,
+        categories_above_total_line,
+        category_sum_note,
+    )
 
     # 2017 as published; 2016: the forms add up to more than the total, none above it (several forms fit)
     numbers = _forms({2016: (850, 500, 400, 10), 2017: (471, 85, 807, 11)})
@@ -1094,14 +1098,17 @@ def test_a_form_above_the_published_total_is_flagged_as_the_publishers_inconsist
     ]
     note = category_sum_note(numbers)
     assert "(one victim can have several forms, or a form is not reported)" in note  # 2016: it fits
+    assert "an inconsistency in the publisher's data" in note  # named below the table, as labels
+    line = categories_above_total_line(numbers)
     assert (
-        "An inconsistency in the publisher's data: in 2017, sexual exploitation 807, more than the year's "
-        "total of 471." in note
+        'An inconsistency in the publisher\'s data: in 2017, <span data-kind="label">sexual exploitation</span> '
+        "807, more than the year's total of 471." in line
     )
-    assert "cannot count more victims than the total" in note
+    assert "cannot count more victims than the total" in line
     # the inconsistent year alone: no explanation offered that cannot hold
-    only = category_sum_note(_forms({2017: (471, 85, 807, 11)}))
-    assert "several forms" not in only.split("An inconsistency")[0] and "in 2017, sexual" in only
+    only_numbers = _forms({2017: (471, 85, 807, 11)})
+    only = category_sum_note(only_numbers)
+    assert "several forms" not in only and "in 2017, " in categories_above_total_line(only_numbers)
     # forms that add up, or exceed the total only together: the explanation, no inconsistency
     fits = _forms({2016: (850, 500, 400, 10), 2015: (982, 500, 400, 82)})
     assert categories_above_total(fits) == [] and "inconsistency" not in category_sum_note(fits)
@@ -2515,7 +2522,7 @@ def test_a_category_above_the_total_is_named_as_the_table_names_it_and_never_for
     breakdown by citizenship, its own nationals 139 among them."""
     from _indicator import indicator_rows
 
-    from evidence.notebooks.builders import categories_above_total, category_sum_note
+    from evidence.notebooks.builders import categories_above_total, categories_above_total_line
 
     rows = []
     for year, own_total, own in ((2010, 100, 80), (2011, 30, 70), (2012, None, 139)):
@@ -2534,11 +2541,14 @@ def test_a_category_above_the_total_is_named_as_the_table_names_it_and_never_for
         numbers = yearly_numbers(selection, RULE, by=by)
         above = categories_above_total(numbers)
         assert [(c.year, c.count, c.total) for c in above] == [("2011", count, "50")], by
-        note = category_sum_note(numbers)
-        assert f"in 2011, {label} {count}, more than the year's total of 50" in note, by
+        note = categories_above_total_line(numbers)
+        assert (
+            f'in 2011, <span data-kind="label">{label}</span> {count}, more than the year\'s total of 50'
+            in note
+        )
         assert "2012" not in note and "ukr" not in note.lower().replace("ukraine", ""), by
     # a breakdown whose categories are no countries keeps its label, lower-cased in the sentence
-    assert "in 2017, sexual exploitation 807" in category_sum_note(_forms({2017: (471, 85, 807, 11)}))
+    assert "sexual exploitation</span> 807" in categories_above_total_line(_forms({2017: (471, 85, 807, 11)}))
 
 
 def test_a_year_of_a_citizenship_breakdown_without_a_total_is_no_total_published_not_no_data():

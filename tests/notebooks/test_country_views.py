@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 
+import polars as pl
 import pytest
 
 from evidence.notebooks import country_views
@@ -1293,3 +1295,28 @@ def test_the_nationals_route_charts_say_their_domestic_bar_adds_two_rows_of_the_
         open_brief([real_tables[1]], DisclosureRule(5), country="VNM", role="origin")
     )
     assert not any("one bar, the sum" in " ".join(spec["title"]["subtitle"]) for _, spec in charts)
+
+
+@pytest.mark.parametrize("country", ["ISL"])
+def test_the_neighbours_chart_says_withheld_values_by_the_briefs_own_rule(real_tables, charts, country):
+    """The neighbours chart's subtitle said "fewer than 5 victims; ... such as <1.14" whatever the brief's rule:
+    at a threshold of 10 it told readers of a rule the brief does not apply, and of a bound it does not draw."""
+    brief = open_brief(real_tables, DisclosureRule(10), country=country, role="both")
+    country_views.show_peers_section(brief)
+    (spec,) = [spec for name, spec in charts if name == "peers"]
+    said = " ".join(spec["title"]["subtitle"])
+    assert "fewer than 10 victims; for a rate its upper bound, such as <" in said, said
+    assert "fewer than 5" not in said and "<1.14" not in said
+    bound = re.search(r"such as (<[\d.,]+), written instead\)", said)  # a rate's bound the chart writes
+    assert bound is not None and bound[1] in {str(row.get("display")) for row in _rows(spec)}, said
+
+
+def test_withheld_bars_are_said_with_what_the_chart_writes():
+    rule = DisclosureRule(10)
+    points = pl.DataFrame({"display": ["<10", "<0.754", "3.1"], "withheld": [True, True, False]})
+    said = country_views.withheld_bars_said(points, rule)
+    assert said == (
+        ", or a value withheld (fewer than 10 victims; <10, or for a rate its upper bound, such as <0.754, "
+        "written instead)."
+    )
+    assert country_views.withheld_bars_said(points.filter(~pl.col("withheld")), rule) == "."

@@ -827,8 +827,6 @@ def route_view(
     years (``years``: per origin, destination and basis, :func:`evidence.analyses.routes.flow_years`); those
     repatriated from abroad without a country are a row of their own, in the column :data:`NO_ROUTE`, named
     after ``country`` (the selection's) where given."""
-    from evidence.analyses import routes
-
     if top_n < 1:
         raise ParameterError(f"top_n must be at least 1, not {top_n}")
     if min_victims < 0:
@@ -861,12 +859,13 @@ def route_view(
         .sort(["_size", "destination_iso3", "origin_iso3"], descending=[True, False, False])
         .select(*keys, "flow_class")
     )
-    reported = flow_table.filter((pl.col("victims_low") >= min_victims) & ~doubtful_basis)
-    top = (
-        routes.top_corridors(reported, top_n).with_columns(pl.col("flow_class").cast(pl.String))
-        if reported.height
-        else reported.with_columns(pl.col("flow_class").cast(pl.String))
-    )
+    top = _listed_corridors(
+        flow_table.filter(~doubtful_basis),
+        rule,
+        top_n=top_n,
+        min_victims=listed_from(min_victims, rule),
+        exact=exact,
+    ).with_columns(pl.col("flow_class").cast(pl.String))
     top, paired = _paired_corridors(top)
     if doubtful_keys.height:
         top = pl.concat([top.select(*keys, "flow_class"), doubtful_keys])
@@ -995,6 +994,73 @@ def route_view(
         )
         known = suppress_counts(pl.DataFrame({"n": [n]}), "n", rule, cell_keys=pl.DataFrame({"n": [key]}))
     return RouteView(table, corridors, known, tuple(home_rows))
+
+
+def listed_from(min_victims: int, rule: DisclosureRule) -> int:
+    """The smallest count of a corridor listed: ``min_victims``, raised to the rule's threshold where it lies
+    between 1 and it. Which corridors are listed is decided on their true counts, so two listings whose minimums
+    differ below the threshold gave a withheld corridor's count back (listed as ``<5`` at 3, summed with the other
+    routes at 4: 3 victims); below the threshold a minimum can only tell a corridor from none (0 or 1: every
+    corridor). The CLI's ``flows --min-victims`` says so when it raises one."""
+    return rule.threshold if 1 < min_victims < rule.threshold else min_victims
+
+
+def _listed_corridors(
+    flow_table: pl.DataFrame, rule: DisclosureRule, *, top_n: int, min_victims: int, exact: bool = True
+) -> pl.DataFrame:
+    """The corridors a route table lists: the ``top_n`` largest of at least ``min_victims`` (low bound).
+
+    For exact counts (case records), which corridors are listed must not rest on a withheld count, however
+    ``top_n`` and ``min_victims`` vary between listings: ranked by their counts, or cut by ``top_n`` among
+    themselves, the corridors below the threshold gave their order and, as the difference of "All other routes"
+    between two listings, their counts back. So the largest are ranked among those of at least the threshold;
+    the ones below it follow, in the order of their keys, all of them or none (only where ``min_victims``, 0 or 1
+    by :func:`listed_from`, lets them in and ``top_n`` leaves room for every corridor). And where the small
+    corridors of one route class sum to less than the threshold, "All other routes" of that class would be
+    withheld in one listing and published with one more corridor in it in another: that class's smallest
+    corridors of at least the threshold stay in it, until it reaches the threshold, in every listing but the one
+    of every corridor. UNODC's bounds: a corridor below the threshold is the publisher's own censored cell
+    (``<5``), whose place tells nothing the publisher did not."""
+    from evidence.analyses import routes
+    from evidence.analyses.intervals import point_expr
+
+    if not exact or not flow_table.height:
+        reported = flow_table.filter(pl.col("victims_low") >= min_victims)
+        return (
+            routes.top_corridors(reported, top_n).drop("rank", "cumulative_share")
+            if reported.height
+            else reported
+        )
+    keys = [k for k in ("origin_iso3", "destination_iso3", "route_basis") if k in flow_table.columns]
+    point = point_expr("victims", "victims_low", "victims_high")
+    below = pl.col("victims_low") < rule.threshold
+    tails = flow_table.filter(below).group_by("flow_class").agg(pl.col("victims_low").sum().alias("_tail"))
+    kept: list[tuple[Any, ...]] = []
+    for flow_class, tail in tails.iter_rows():
+        if not 0 < tail < rule.threshold:
+            continue
+        candidates = flow_table.filter(~below & (pl.col("flow_class") == flow_class)).sort([point, *keys])
+        for row in candidates.select(*keys, "victims_low").iter_rows():
+            if tail >= rule.threshold:
+                break
+            kept.append(row[:-1])
+            tail += row[-1]
+    padding = flow_table.join(
+        pl.DataFrame(kept, schema={k: flow_table.schema[k] for k in keys}, orient="row"), on=keys, how="semi"
+    )
+    reported = flow_table.filter(pl.col("victims_low") >= min_victims)
+    small = reported.filter(below)
+    if small.height and reported.height <= top_n:  # every corridor: the padding and the small ones too
+        ranked = reported.filter(~below)
+        return (
+            pl.concat([routes.top_corridors(ranked, top_n), small.sort(keys)], how="diagonal").select(
+                flow_table.columns
+            )
+            if ranked.height
+            else small.sort(keys)
+        )
+    ranked = reported.filter(~below).join(padding, on=keys, how="anti")
+    return routes.top_corridors(ranked, top_n).drop("rank", "cumulative_share") if ranked.height else ranked
 
 
 def _cell_total(table: DisclosedTable, total: int) -> DisclosedTable:
@@ -1707,7 +1773,7 @@ class RouteBounds:
     high: RouteView
     flow_table: pl.DataFrame
     selection: Selection | None = None
-    min_victims: int = MIN_VICTIMS
+    min_victims: int = MIN_VICTIMS  # the minimum applied (:func:`listed_from`), not the one asked for
 
     @property
     def exact(self) -> bool:
@@ -1893,7 +1959,7 @@ def route_numbers(
     if low is None or high is None:
         return None
     low, high = published_first(low, high)
-    return RouteBounds(low, high, flow_table, selection, min_victims)
+    return RouteBounds(low, high, flow_table, selection, listed_from(min_victims, rule))
 
 
 def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteView]:
@@ -2350,8 +2416,20 @@ class CategoryAboveTotal:
     label: str | None = None
 
     def text(self) -> str:
-        named = self.label if self.label is not None else self.category.lower()
-        return f"in {self.year}, {named} {self.count}, more than the year's total of {self.total}"
+        """Plain text, for an answer that is not scanned as a brief (a name with digits reads as a count)."""
+        return f"in {self.year}, {self.named()} {self.count}, more than the year's total of {self.total}"
+
+    def markup(self) -> str:
+        """Markdown for prose: the name marked as a label (:func:`~evidence.presentation.markup.data_label`), so
+        that the digits of a workbook's "1. Sexual exploitation" are never read as a count; the numbers beside
+        it are scanned as ever."""
+        return (
+            f"in {self.year}, {markup.data_label(self.named())} {escape_markdown(self.count)}, more than the "
+            f"year's total of {escape_markdown(self.total)}"
+        )
+
+    def named(self) -> str:
+        return self.label if self.label is not None else self.category.lower()
 
 
 #: The breakdowns whose categories are countries (ISO3 codes) or corridors of two (``KHM>THA``).
@@ -2499,17 +2577,33 @@ def category_sum_note(numbers: YearlyNumbers) -> str | None:
         else ", so it is not a count of victims."
     )
     if above:
-        what = "form of exploitation" if numbers.by in FLAG_DIMENSIONS else "category"
-        why = (
-            "neither several forms per victim nor a form not reported can explain it"
-            if numbers.by in FLAG_DIMENSIONS
-            else "no gap in the breakdown can explain it"
-        )
+        what = "forms of exploitation" if numbers.by in FLAG_DIMENSIONS else "categories"
+        # the categories are named below the table (categories_above_total_line), where a name is marked as a
+        # label: in a table's note, plain text, the digits of "1. Sexual exploitation" read as a count
         text += (
-            f" An inconsistency in the publisher's data: {'; '.join(c.text() for c in above)}. A single {what} "
-            f"cannot count more victims than the total ({why}); both are shown as published."
+            f" Some {what} are published as more victims than the year's total, named below the table: an "
+            "inconsistency in the publisher's data; both are shown as published."
         )
     return text
+
+
+def categories_above_total_line(numbers: YearlyNumbers) -> str | None:
+    """The sentence under a censored by-dimension table (Markdown) naming the categories published as more
+    victims than the year's total (:func:`categories_above_total`), each name marked as a label; None when
+    there are none."""
+    above = categories_above_total(numbers)
+    if not above:
+        return None
+    what = "form of exploitation" if numbers.by in FLAG_DIMENSIONS else "category"
+    why = (
+        "neither several forms per victim nor a form not reported can explain it"
+        if numbers.by in FLAG_DIMENSIONS
+        else "no gap in the breakdown can explain it"
+    )
+    return (
+        f"An inconsistency in the publisher's data: {'; '.join(c.markup() for c in above)}. A single {what} "
+        f"cannot count more victims than the total ({why}); both are shown as published."
+    )
 
 
 @dataclass(frozen=True)

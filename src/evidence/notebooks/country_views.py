@@ -55,6 +55,7 @@ from evidence.presentation.markup import data_label, escape_markdown, number
 
 if TYPE_CHECKING:
     from evidence.analyses.society import CountryPanel
+    from evidence.presentation.disclosure import DisclosureRule
     from evidence.sources.loaded import LoadedTable
 
 _say = views.show_markdown
@@ -695,11 +696,7 @@ def show_peers_section(brief: CountryBrief) -> None:
     years_differ = drawn.group_by("measure").agg(pl.col("year").n_unique() > 1)["year"].any()
     # what a missing bar means, and each bar's year where a panel's differ (the table gives them)
     subtitle = "The country in orange. No bar: no value in the data"
-    subtitle += (
-        ", or a value withheld (fewer than 5 victims; its upper bound, such as <1.14, written instead)."
-        if points["withheld"].any()
-        else "."
-    )
+    subtitle += withheld_bars_said(points, brief.rule)
     if years_differ:
         subtitle += " Where a panel's values are of different years, each bar's year is written beside it."
     views.show_chart(
@@ -719,6 +716,20 @@ def show_peers_section(brief: CountryBrief) -> None:
         ),
         "peers",
     )
+
+
+def withheld_bars_said(points: pl.DataFrame, rule: DisclosureRule) -> str:
+    """The end of the neighbours chart's subtitle: what a missing bar may be besides no value, by the brief's
+    rule (fewer than its threshold; its label written instead, or for a rate an upper bound, one of those the
+    chart writes); "." when no point is withheld."""
+    withheld = points.filter(pl.col("withheld"))
+    if not withheld.height:
+        return "."
+    shown = [str(d) for d in withheld["display"].unique(maintain_order=True).to_list() if d is not None]
+    bounds = [d for d in shown if d != rule.label]
+    written = [f"{rule.label}"] if rule.label in shown or not bounds else []
+    written += [f"for a rate its upper bound, such as {bounds[0]}"] if bounds else []
+    return f", or a value withheld (fewer than {rule.threshold} victims; {', or '.join(written)}, written instead)."
 
 
 # ---------------------------------------------------------------------------------- causes and consequences

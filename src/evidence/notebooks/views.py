@@ -36,6 +36,7 @@ from evidence.notebooks.builders import (
     break_caveat,
     break_sentence,
     breakdown_name,
+    categories_above_total_line,
     category_name,
     category_sum_note,
     emerging_unassessed,
@@ -1078,6 +1079,8 @@ def show_dimension_section(
         note=note or None,
         kinds=table.kinds(),
     )
+    if not numbers.exact and (above := categories_above_total_line(numbers)) is not None:
+        _markdown(above)  # the categories named as labels (a table's note is plain text, its digits read)
     if (unknown := unknown_citizenships_line(numbers, table.low.value_columns)) is not None:
         _markdown(unknown)
     if (returned := repatriated_line(numbers)) is not None:
