@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -823,14 +825,14 @@ def test_a_cron_job_whose_output_is_not_utf8_gets_the_table_not_a_traceback(shar
     `trend` died with a UnicodeEncodeError traceback, exit 1, on the title's dash ("Flows — THA as
     destination"): the text is written in the output's encoding, its dashes and arrows spelled out."""
     import os
-    import shutil
     import subprocess
 
     unodc = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "FORCE_COLOR")}
     env |= {"PYTHONIOENCODING": encoding, "TERM": "dumb", "NO_COLOR": "1", "LANG": "C"}
     args = [command, "--data", unodc, "--country", "THA", "--role", "destination"]
-    evidence = shutil.which("evidence") or "evidence"
+    # this environment's console script, whatever PATH holds (a test run by the venv's python, not `uv run`)
+    evidence = str(Path(sys.executable).parent / "evidence")
     done = subprocess.run([evidence, *args], check=False, capture_output=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr.decode(encoding, "replace")[-600:]
     text = done.stdout.decode(encoding)

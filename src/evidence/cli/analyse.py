@@ -312,7 +312,9 @@ def flows_command(
         raise ParameterError(f"--regional-level must be region or subregion, not {regional_level!r}")
     read = _tables(data, "flows")
     tables = _with_victims(read, "flows", country, role, years, allow_empty=allow_empty)
-    if (listed_from := _listed_from(min_victims, rule)) != min_victims:
+    from evidence.notebooks.builders import listed_from as smallest_listed
+
+    if (listed_from := smallest_listed(min_victims, rule)) != min_victims:
         err_console.print(
             f"[dim]--min-victims {min_victims} raised to the disclosure threshold, {listed_from}: flows listed "
             "down to a count below it would tell withheld counts apart[/]",
@@ -323,14 +325,6 @@ def flows_command(
         for loaded in tables
     ]
     _answer("flows", payloads, as_json, _print_flows, files_read=len(read))
-
-
-def _listed_from(min_victims: int, rule: Any) -> int:
-    """The smallest count of a flow listed: ``--min-victims``, raised to the disclosure threshold where it lies
-    between 1 and it. Which flows are listed is decided on their true counts, so two runs whose minimums differ
-    below the threshold gave a withheld route's count back (listed as ``<5`` at 3, summed with the others at 4:
-    3 victims); below the threshold a minimum can only tell a route from none (0 or 1: every route)."""
-    return rule.threshold if 1 < min_victims < rule.threshold else min_victims
 
 
 def _flows_payload(
