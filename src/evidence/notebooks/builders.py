@@ -2169,8 +2169,8 @@ def undated_sentence(selection: Selection, rule: DisclosureRule, *, who: str, pe
         said.append(
             escape_markdown(
                 f"Victim records of {who} dated only by a band of years within {period} "
-                f"({', '.join(held)}) are counted in the totals, routes and profiles below, but in no yearly "
-                "table, chart of years or trend: none of them has a single year."
+                f"({', '.join(held)}) are of this selection (its totals, routes and profiles over {period} count "
+                "them) but of no single year: no yearly table, chart of years or trend counts them."
             )
         )
     return " ".join(said) or None
