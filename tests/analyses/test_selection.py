@@ -525,3 +525,11 @@ def test_every_record_is_in_the_years_outside_them_cut_by_them_or_undated(dated,
     assert ("band of years reaching beyond" in shown) == bool(cut), shown
     for band in cut:
         assert band in shown
+
+
+def test_a_band_of_years_is_read_as_its_first_and_last_year():
+    from evidence.analyses.selection import band_span
+
+    assert band_span("2014-2018") == (2014, 2018) and band_span("2005--2013") == (2005, 2013)
+    assert band_span("2019") == (2019, 2019) and band_span(" 2021–2022 ") == (2021, 2022)
+    assert band_span("unknown") is None and band_span(None) is None

@@ -228,6 +228,13 @@ def _year_ends(df: pl.DataFrame) -> tuple[int | None, int | None]:
     return (int(low) if low is not None else None, int(high) if high is not None else None)
 
 
+def band_span(band: object) -> tuple[int, int] | None:
+    """The first and last year of a band of years as a record's ``year_band`` writes it (``2014-2018`` → (2014,
+    2018), ``2019`` → (2019, 2019), as :func:`band_filter` reads it); None when it names no year."""
+    ends = re.findall(r"\d{4}", str(band))
+    return (int(ends[0]), int(ends[-1])) if ends else None
+
+
 def band_filter(years: tuple[int, int]) -> pl.Expr:
     """Records without a single year whose band of years (``year_band``) lies wholly within ``years``: a record
     of 2014-2018 is of years 2010-2020, but not of 2015-2020 (its victims may all be of 2014)."""

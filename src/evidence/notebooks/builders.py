@@ -2180,7 +2180,7 @@ def bands_of(selection: Selection) -> tuple[list[str], list[str]]:
     """The bands of years (``year_band``) of the records of ``selection``'s country and role without a single
     year: those its years hold whole (the records are of the selection) and those its years cut (left out), each
     in order of their first year."""
-    import re
+    from evidence.analyses.selection import band_span
 
     if selection.years is None:
         return [], []
@@ -2194,10 +2194,9 @@ def bands_of(selection: Selection) -> tuple[list[str], list[str]]:
     held: list[tuple[int, str]] = []
     cut: list[tuple[int, str]] = []
     for band in bands:
-        ends = re.findall(r"\d{4}", band)
-        if not ends:
+        if (span := band_span(band)) is None:
             continue
-        low, high = int(ends[0]), int(ends[-1])
+        low, high = span
         if first <= low and high <= last:
             held.append((low, band))
         elif low <= last and high >= first:
