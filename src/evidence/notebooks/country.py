@@ -470,7 +470,10 @@ def single_partner_small_years(brief: CountryBrief, table: LoadedTable, numbers:
     or censored (``<5``): one partner's small cell, no headline of the nationals detected."""
     from evidence.analyses import routes
 
-    records = routes.flow_records(brief.selection(table, "origin")).filter(pl.col("victims_high") > 0)
+    # records dated only by a band of years (no single year) are of no year here
+    records = routes.flow_records(brief.selection(table, "origin")).filter(
+        (pl.col("victims_high") > 0) & pl.col("year").is_not_null()
+    )
     partners = records.group_by("year").agg(pl.col("detected_iso3").n_unique().alias("n"))
     lone = [int(y) for y in partners.filter(pl.col("n") == 1)["year"].to_list()]
     return [y for y in lone if _point(published_in_year(numbers, y)) is None]
