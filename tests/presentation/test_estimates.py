@@ -553,3 +553,24 @@ def test_two_lists_say_the_model_is_main_effects_whatever_the_method(tmp_path: P
     assert len(rows) == 1 and sensitivity_frame(rows)["estimate"].to_list() == ["550"]
     note = sensitivity_note(rows)
     assert note is not None and "two lists" in note and "one row" in note and not note.startswith("x")
+
+
+def test_reading_the_result_asks_for_no_range_the_brief_withholds(shared_data: Path, western) -> None:
+    """The UK and New Orleans briefs withheld every other model choice's estimate (a combination of fewer than
+    5 people) yet "Reading the result" told readers to "report the range across the models" and to "look at the
+    sensitivity table" (a column of x); lists with no small combination keep that advice."""
+    from evidence.presentation.estimates import reading_the_result, sensitivity_withheld
+
+    capture = read_list_capture(shared_data / "mse" / "western_us_5list" / "Western.csv")
+    rows = sensitivity(capture, [ModelChoice("main", max_order=1)], known=western)
+    assert sensitivity_withheld(rows)
+    withheld = reading_the_result(western, rows)
+    assert "report the range across the models" not in withheld
+    assert "look at the sensitivity table" not in withheld
+    assert "withheld" in withheld and "fewer than 5 people" in withheld
+    big = ListCapture(lists=("A", "B", "C"), counts=np.array([40, 30, 12, 25, 9, 8, 6]))
+    shown_rows = sensitivity(big, [ModelChoice("main", max_order=1)])
+    assert not sensitivity_withheld(shown_rows)
+    shown = reading_the_result(estimate_population(big), shown_rows)
+    assert "report the range across the models" in shown and "look at the sensitivity table" in shown
+    assert reading_the_result(western) == reading_the_result(western, None)

@@ -1183,11 +1183,20 @@ def sensitivity_chart_title(rows: Sequence[SensitivityRow], rule: DisclosureRule
     return "Estimated total population under each model choice"
 
 
-def reading_the_result(result: PopulationEstimate) -> str:
+def reading_the_result(
+    result: PopulationEstimate,
+    rows: Sequence[SensitivityRow] | None = None,
+    rule: DisclosureRule = DEFAULT_RULE,
+) -> str:
     """The section "Reading the result" of a hidden-population brief, saying how *this* interval was computed:
     the median of independent bootstrap runs, one bootstrap run, or the log-normal interval that allows nothing
     for the model choice (the notebook's fixed text said "the median of independent runs" of every interval);
-    and advice possible for the number of lists (it told two lists to merge small lists, which leaves one)."""
+    and advice possible for the number of lists (it told two lists to merge small lists, which leaves one).
+    Given the sensitivity *rows*, it asks for no range across the models and no look at the sensitivity table
+    where :func:`sensitivity_withheld` withholds them (the UK and New Orleans briefs asked for both beside a
+    column of x)."""
+    withheld = rows is not None and sensitivity_withheld(rows, rule)
+    look = "" if withheld else " and look at the sensitivity table"
     honest = (
         "- Report the estimate **with its interval**; the model is main effects whatever the data (no model "
         "choice to allow for), and the bootstrap allows for the sampling of the cases."
@@ -1224,12 +1233,20 @@ def reading_the_result(result: PopulationEstimate) -> str:
             f"{number(1000, 'parameter')} as published)."
         )
     n_lists = len(result.lists)
-    disagree = (
-        "- When the model choices disagree beyond the interval (the headline says so), the data cannot pin the "
-        "number down: report the range across the models, not one model's interval.\n"
-        if n_lists > 2
-        else ""
-    )
+    if n_lists <= 2:
+        disagree = ""
+    elif withheld:
+        disagree = (
+            "- When the model choices disagree beyond the interval (the headline says so), the data cannot pin "
+            "the number down. Their estimates are withheld here (the lists hold a combination of fewer than "
+            f"{rule.threshold} people): report with the estimate that other reasonable model choices reach "
+            "beyond its interval, not the interval as the number's range.\n"
+        )
+    else:
+        disagree = (
+            "- When the model choices disagree beyond the interval (the headline says so), the data cannot pin "
+            "the number down: report the range across the models, not one model's interval.\n"
+        )
     # merging is advice only where lists are left to model: of two lists it leaves one (no estimate at all), of
     # three it leaves two, whose estimate assumes them independent
     if n_lists == 2:
@@ -1240,15 +1257,13 @@ def reading_the_result(result: PopulationEstimate) -> str:
         )
     elif n_lists == 3:
         fragile = (
-            "- When lists are small or barely overlap, estimates are fragile: look at the sensitivity table, and "
-            "link a further list or more records; merging two of three lists leaves two, whose estimate assumes "
-            "them independent."
+            "- When lists are small or barely overlap, estimates are fragile: link a further list or more "
+            f"records{look}; merging two of three lists leaves two, whose estimate assumes them independent."
         )
     else:
         fragile = (
             "- When lists are small or barely overlap, estimates are fragile: merge small lists of similar kind "
-            "(as the five-list versions of the New Orleans and UK data do; at least three lists left) and look "
-            "at the sensitivity table."
+            f"(as the five-list versions of the New Orleans and UK data do; at least three lists left){look}."
         )
     return (
         f"## Reading the result\n\n{interval}\n{disagree}"
