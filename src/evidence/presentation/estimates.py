@@ -1238,9 +1238,9 @@ def reading_the_result(
     elif withheld:
         disagree = (
             "- When the model choices disagree beyond the interval (the headline says so), the data cannot pin "
-            "the number down. Their estimates are withheld here (the lists hold a combination of fewer than "
-            f"{rule.threshold} people): report with the estimate that other reasonable model choices reach "
-            "beyond its interval, not the interval as the number's range.\n"
+            "the number down. The other choices' numbers are withheld here (x: the lists hold a combination of "
+            f"fewer than {rule.threshold} people), so say with the estimate that other reasonable model choices "
+            "reach beyond its interval, and do not give the interval as the number's range.\n"
         )
     else:
         disagree = (
