@@ -239,6 +239,10 @@ def test_a_limit_at_the_most_extreme_replicate_of_one_run_is_said_to_move(wester
     # no ± for the lower, and the one spread said of one limit
     assert any("spread of the upper limit: ±60" in line and "lower" not in line for line in lines)
     assert "moves a lot from seed to seed" in estimate_headline(single)
+    # the setting is named as the brief's settings name it (the UK briefs read "independent runs, `auto`," in
+    # the headline and "independent runs (auto)" in the table: a code word, spelled two ways)
+    for text in ("\n".join(lines), estimate_headline(single)):
+        assert "bootstrap runs: auto" in text and "`auto`" not in text and "(auto)" not in text
 
 
 def test_monte_carlo_limits_close_to_the_number_observed_are_withheld(western_runs) -> None:

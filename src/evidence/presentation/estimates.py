@@ -770,8 +770,8 @@ def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None 
             if at:
                 lines.append(
                     f"the {name} limit is the run's most extreme replicate (read at probability {at}): another "
-                    "seed moves it a lot, by more than one run can measure; independent runs (auto) give the "
-                    "limit and its Monte Carlo range"
+                    "seed moves it a lot, by more than one run can measure; independent runs (the setting bootstrap "
+                    "runs: auto) give the limit and its Monte Carlo range"
                 )
         spreads = [
             (name, v)
@@ -998,7 +998,8 @@ def estimate_headline(
         elif any(_extreme_limits(result)):
             paragraphs.append(
                 "The interval is one bootstrap run: a limit read at its most extreme replicate moves a lot from "
-                "seed to seed (independent runs, `auto`, give the limit and its Monte Carlo range)."
+                "seed to seed (independent runs, the setting bootstrap runs: auto, give the limit and its Monte Carlo "
+                "range)."
             )
     if result.infinite_parameters and not model_hidden(result, rule):
         pairs = ", ".join(escape_markdown(t) for t in result.infinite_parameters)
