@@ -578,3 +578,25 @@ def test_reading_the_result_asks_for_no_range_the_brief_withholds(shared_data: P
     shown = reading_the_result(estimate_population(big), shown_rows)
     assert "report the range across the models" in shown and "look at the sensitivity table" in shown
     assert reading_the_result(western) == reading_the_result(western, None)
+
+
+def test_the_headline_says_why_other_models_are_withheld_in_one_sentence(shared_data: Path, western) -> None:
+    """The New Orleans brief read "In the table of the estimate under each model choice, the lists hold a
+    combination of fewer than 5 people: each model's estimate is ..." and the UK's "Their estimates are withheld
+    here: the lists hold ...: each model's estimate ..., so ... are withheld (x)": colons chained, withheld said
+    twice."""
+    from evidence.analyses.estimation.sensitivity import model_spread
+    from evidence.presentation.estimates import sensitivity_withheld_text, spread_text
+
+    reason = sensitivity_withheld_text()
+    assert reason.count(":") == 1 and reason.count("withheld") == 1
+    capture = read_list_capture(shared_data / "mse" / "western_us_5list" / "Western.csv")
+    rows = sensitivity(capture, [ModelChoice("main", max_order=1)], known=western)
+    spread = model_spread(rows, western)
+    assert spread is not None
+    headline = estimate_headline(western, spread=spread)
+    assert "In the table of the estimate under each model choice, the lists" not in headline
+    assert f"{reason[0].upper()}{reason[1:]}." in headline
+    text = spread_text(dataclasses.replace(spread, beyond_interval=True), western)
+    assert "data cannot pin the number down" in text
+    assert "withheld here:" not in text and text.count("withheld") == 1

@@ -881,11 +881,11 @@ def spread_text(
     if spread is None or not spread.beyond_interval or not _beyond_published(spread, result, rule):
         return ""
     if sensitivity_withheld([spread.low, spread.high], rule):
+        reason = sensitivity_withheld_text(rule)
         return (
             f"**The data cannot pin the number down.** Some of the {number(spread.choices, 'parameter')} "
             "reasonable model choices tried give estimates beyond this interval: the interval allows for "
-            "sampling error, not for the choice between these ways of choosing the model. Their estimates are "
-            f"withheld here: {sensitivity_withheld_text(rule)}."
+            f"sampling error, not for the choice between these ways of choosing the model. {_sentence(reason)}."
         )
     low = disclose_estimate(spread.low.result, rule).text("estimate") if spread.low.result else "x"
     high = disclose_estimate(spread.high.result, rule).text("estimate") if spread.high.result else "x"
@@ -1016,9 +1016,7 @@ def estimate_headline(
     if text := spread_text(spread, result, rule):
         paragraphs.append(text)
     elif spread is not None and sensitivity_withheld([spread.low, spread.high], rule):
-        paragraphs.append(
-            f"In the table of the estimate under each model choice, {sensitivity_withheld_text(rule)}."
-        )
+        paragraphs.append(f"{_sentence(sensitivity_withheld_text(rule))}.")
     return "\n\n".join(paragraphs)
 
 
@@ -1046,13 +1044,18 @@ def sensitivity_withheld(rows: Sequence[SensitivityRow], rule: DisclosureRule = 
     return any(row.smallest_cell is not None and rule.is_small(row.smallest_cell) for row in rows)
 
 
+def _sentence(text: str) -> str:
+    """*text* opening a sentence (its first letter a capital)."""
+    return text[:1].upper() + text[1:]
+
+
 def sensitivity_withheld_text(rule: DisclosureRule = DEFAULT_RULE) -> str:
     """Why the other model choices' numbers are withheld (:func:`sensitivity_withheld`), for readers."""
     return (
-        f"the lists hold a combination of fewer than {rule.threshold} people: each model's estimate is a formula "
-        "in the numbers of people on each combination of lists, and the estimates of several models beside the "
-        "number observed can give such a small number back, so only the chosen model's estimate and interval "
-        "are shown and the other model choices' are withheld (x)"
+        f"the lists hold a combination of fewer than {rule.threshold} people, and each model's estimate is a "
+        "formula in the numbers of people on each combination of lists, so the estimates of several models "
+        "beside the number observed can give such a small number back: only the chosen model's estimate and "
+        "interval are shown, and the other model choices' are withheld (x)"
     )
 
 
