@@ -653,3 +653,19 @@ def test_every_flow_is_classed_as_unodc_defines_its_classes(pairs, level):
             expected = "intraregional" if o_region == d_region else "transregional"
         assert row["flow_class"] == expected, (o, d, level)
     assert int(flows["victims"].sum() or 0) == len(pairs)
+
+
+def test_a_selection_with_years_routes_the_records_dated_by_a_band_within_them_and_no_others():
+    # a record dated 2014-2018 only is of a selection of 2014-2019 (selection.py): its route is counted with
+    # the selection's other victims, never as a year of its own; a band the years cut is left out
+    df = cases(
+        [{"year": 2019, "year_band": "2019", "origin_iso3": "LAO", "destination_iso3": "THA"}] * 2
+        + [{"year": None, "year_band": "2014-2018", "origin_iso3": "LAO", "destination_iso3": "THA"}] * 3
+        + [{"year": None, "year_band": "2005-2013", "origin_iso3": "LAO", "destination_iso3": "THA"}] * 4
+    )
+    for years, held in (((2014, 2019), 5), ((2005, 2022), 9), ((2015, 2019), 2), (None, 9)):
+        selection = Selection(df, country="THA", role="destination", years=years)
+        assert selection.records().height == held
+        assert routes.flows(selection)["victims"].sum() == held, years
+        assert routes.flow_years(selection) == {("LAO", "THA", "record"): [2019]}
+        assert routes.corridor_yearly_counts(selection)["year"].to_list() == [2019]

@@ -1640,3 +1640,23 @@ def test_why_empty_says_a_selection_of_band_dated_records_has_no_single_year(sha
     assert "holds them in" not in said
     # a selection cutting the band holds none of its records, and says where the table's dated records are
     assert "holds them in" in (trends.why_empty(Selection(vp, years=(2015, 2016))) or "")
+
+
+def test_undated_counts_of_a_selection_with_years_leave_out_the_bands_it_holds():
+    # a record of 2014-2018 is of years 2014-2018 (the selection holds it: routes and profiles count it); the
+    # undated records its years leave out are those of other bands, of a band they cut, and of no year at all
+    df = cases(
+        [{"year": 2019, "year_band": "2019", "gender": "Female", "destination_iso3": "THA"}] * 2
+        + [{"year": None, "year_band": "2014-2018", "gender": "Male", "destination_iso3": "THA"}] * 3
+        + [{"year": None, "year_band": "2005-2013", "gender": "Male", "destination_iso3": "THA"}] * 4
+        + [{"year": None, "year_band": None, "gender": "Female", "destination_iso3": "THA"}] * 5
+    )
+    held = Selection(df, years=(2014, 2018))
+    assert held.records().height == 3
+    assert trends.undated_counts(held)["count"].to_list() == [9]
+    cut = Selection(df, years=(2015, 2016))
+    assert trends.undated_counts(cut)["count"].to_list() == [12]
+    # every record is of the selection, or undated and left out by its years, or dated outside them
+    everything = Selection(df, years=(2005, 2022))
+    assert everything.records().height + trends.undated_counts(everything)["count"].sum() == df.height
+    assert trends.undated_counts(Selection(df))["count"].to_list() == [12]

@@ -2647,3 +2647,52 @@ def test_a_panel_too_short_for_a_break_is_not_said_to_have_been_searched(real_ta
     said = re.sub(r"</?span[^>]*>", "", break_sentence(models))
     assert not said.startswith("Searched on") and "Too few" in said
     assert "the steady reporters' series of 2007–2013 (the panel above)" in said
+
+
+def _banded_in_thailand() -> LoadedTable:
+    from evidence.sources.case_schema import conform
+    from evidence.sources.provenance import Provenance
+
+    rows = (
+        [{"year": 2019, "year_band": "2019", "origin_iso3": "LAO", "destination_iso3": "THA"}] * 20
+        + [{"year": None, "year_band": "2014-2018", "origin_iso3": "LAO", "destination_iso3": "THA"}] * 30
+        + [{"year": None, "year_band": "2005-2013", "origin_iso3": "LAO", "destination_iso3": "THA"}] * 40
+    )
+    provenance = Provenance(
+        source="test", layout="hand-made", release="1", path="x.csv", sha256="ab" * 32, url="", licence="",
+        citation="", synthetic=True, protection="",
+    )  # fmt: skip
+    return LoadedTable(
+        conform(pl.DataFrame(rows, schema_overrides={"year": pl.Int16, "year_band": pl.String})),
+        provenance,
+        rows_in=len(rows),
+    )
+
+
+def test_a_selection_holding_band_dated_records_says_where_they_are_counted_and_which_bands_its_years_cut() -> (
+    None
+):
+    """The Victim–Perpetrator file's records dated 2014-2018 are of a selection of 2014-2019 (routes and profiles
+    count them) but of no year: the sentence said every record without a single year was "in no table or chart
+    below" and counted the selection's own band records among them; a band the years cut was never named."""
+    from evidence.notebooks.builders import undated_sentence
+
+    table = _banded_in_thailand()
+
+    def said(years: tuple[int, int], period: str) -> str:
+        selection = Selection(table, country="THA", role="destination", years=years)
+        sentence = undated_sentence(selection, DisclosureRule(5), who="Thailand", period=period)
+        assert sentence is not None
+        return sentence
+
+    held = said((2014, 2019), "2014–2019")
+    assert (
+        ">40</span> victim records of Thailand have no single year" in held
+    )  # 2005-2013 only, not 2014-2018
+    assert "2014-2018" in held and "no yearly table" in held
+    cut = said((2015, 2019), "2015–2019")
+    assert ">70</span> victim records" in cut
+    assert "2014-2018" in cut and "cut" in cut
+    whole = said((2005, 2022), "2005–2022")
+    assert "have no single year" not in whole  # every record is of the selection
+    assert "2005-2013" in whole and "2014-2018" in whole and "no yearly table" in whole

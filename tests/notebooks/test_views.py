@@ -1368,3 +1368,27 @@ def test_a_route_section_of_one_year_says_that_year(real_tables):
     said = held_years_sentence(Selection(real_tables[0], country="VNM", role="origin", years=(2007, 2021)))
     assert said is not None and "in 2016 only, of 2007–2021" in said
     assert said.endswith("the numbers below are of that year.")
+
+
+def test_the_years_of_routes_include_the_bands_of_years_a_selection_holds_whole() -> None:
+    """A selection of 2014-2019 holding records dated 2014-2018 only (CTDC's Victim–Perpetrator file) routes them
+    (routes.flow_records): its routes are not "in 2019 only", as the sentence said reading single years alone."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.views import held_years_sentence, route_years
+    from evidence.sources.case_schema import conform
+
+    df = conform(
+        pl.DataFrame(
+            [{"year": 2019, "year_band": "2019", "origin_iso3": "LAO", "destination_iso3": "THA"}] * 20
+            + [{"year": None, "year_band": "2014-2018", "origin_iso3": "LAO", "destination_iso3": "THA"}]
+            * 30,
+            schema_overrides={"year": pl.Int16, "year_band": pl.String},
+        )
+    )
+    held = Selection(df, country="THA", role="destination", years=(2014, 2019))
+    assert held_years_sentence(held) is None
+    assert route_years(held) == "2014–2019"
+    cut = Selection(df, country="THA", role="destination", years=(2015, 2019))
+    assert route_years(cut) == "2019"
+    sentence = held_years_sentence(cut)
+    assert sentence is not None and "in 2019 only, of 2015–2019" in sentence

@@ -75,6 +75,7 @@ from evidence.analyses.selection import (
     CELL_KEY,
     Selection,
     as_selection,
+    band_filter,
     citizenship_origin_expr,
     count_exprs,
     country_filter,
@@ -144,7 +145,18 @@ def flow_records(selection: Selected) -> pl.DataFrame:
         base = _case_flow_records(df, keyed=selection.keyed)
     else:
         base = _indicator_flow_records(df, selection.indicator)
-    base = base.filter(year_filter(selection.years)) if selection.years else base
+    if selection.years and selection.kind == "case" and "year_band" in df.columns:
+        # a record dated only by a band of years wholly within them is of the selection (selection.py): its
+        # route counts, with no year (never a year of its own); a band they cut is left out
+        years = selection.years
+        base = base.filter(year_filter(years).fill_null(False))
+        banded = df.filter(band_filter(years))
+        if banded.height:
+            base = pl.concat(
+                [base, _case_flow_records(banded, keyed=selection.keyed)], how="vertical_relaxed"
+            )
+    elif selection.years:
+        base = base.filter(year_filter(selection.years))
     if selection.country is None:
         return base
     if selection.kind == "case":
@@ -808,9 +820,11 @@ def flows(
 
 def flow_years(selection: Selected) -> dict[tuple[str, str, str], list[int]]:
     """The years each flow (origin, destination, route basis) of a selection has victims in (high bound above
-    0): what a repatriation flow's label says."""
+    0): what a repatriation flow's label says. A record without a single year (dated by a band of years only, or
+    by none) is of no year here."""
     records = flow_records(selection).filter(
-        pl.col("origin_iso3").is_not_null()
+        pl.col("year").is_not_null()
+        & pl.col("origin_iso3").is_not_null()
         & pl.col("destination_iso3").is_not_null()
         & (pl.col("victims_high") > 0)
     )

@@ -111,6 +111,7 @@ from evidence.analyses.selection import (
     RECORD_CELL_KEY,
     Selection,
     as_selection,
+    band_filter,
     built_once,
     check_years,
     citizenship_origin_expr,
@@ -324,7 +325,7 @@ def why_empty(selection: Selected, *, by: str | None = None) -> str | None:
             if banded:  # the selection holds records, none with a single year: no yearly count can be made
                 return (
                     f"no victim records of {what} with a single year: the selection's records are dated only by "
-                    f"a band of years ({', '.join(banded)}; trends.undated_counts counts them)"
+                    f"a band of years ({', '.join(banded)}; routes and profiles count them)"
                 )
             return f"no victim records of {what}: the table holds them in {held}{undated}"
         if by in FLAG_DIMENSIONS:
@@ -391,9 +392,12 @@ def own_total_missing(selection: Selected) -> str | None:
 
 
 def undated_counts(selection: Selected, *, by: str | None = None) -> pl.DataFrame:
-    """The victims :func:`yearly_counts` leaves out: case records of the selection's country and role without
-    a single year (a band such as ``2014-2018``, or none), per category of ``by``; columns [by], count,
-    count_low, count_high (and ``cell_key``). The selection's years do not apply (these records have none).
+    """The victims a notebook's selection leaves out of every table for want of a single year: case records of
+    the selection's country and role without a single year (a band such as ``2014-2018``, or none), per category
+    of ``by``; columns [by], count, count_low, count_high (and ``cell_key``). Without years, every such record
+    (a yearly table's ``undated`` row); with years, those the years leave out: a record whose whole band lies
+    within them is of the selection (routes and profiles count it; no yearly table can), and not counted here,
+    so that the selection's records and these never overlap.
 
     Empty for an indicator table (every kept row has a year), for a flag group the undated records do not
     record, and for an empty selection."""
@@ -408,6 +412,8 @@ def undated_counts(selection: Selected, *, by: str | None = None) -> pl.DataFram
     if selection.kind != "case":
         return empty
     undated = selection.replace(years=None).records().filter(pl.col("year").is_null())
+    if selection.years is not None and "year_band" in undated.columns:
+        undated = undated.filter(~band_filter(selection.years))
     if not undated.height:
         return empty
     try:  # one stand-in year: the undated records are counted as a year of their own

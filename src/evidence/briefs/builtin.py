@@ -44,7 +44,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
 
-from evidence.core.atomic import host_tag, process_alive, write_bytes, write_text
+from evidence.core.atomic import clean_stale_files, host_tag, write_bytes, write_text
 from evidence.core.errors import EvidenceError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -173,19 +173,7 @@ _STALE_SCRATCH = re.compile(rf"^{_SCRATCH}(?P<host>[A-Za-z0-9_-]+?)-(?P<pid>\d+)
 def clean_stale_conversions() -> list[Path]:
     """Remove the scratch folders of conversions whose process (on this machine) is gone; once per process.
     Returns them."""
-    removed: list[Path] = []
-    folder = Path(tempfile.gettempdir())
-    try:
-        entries = [entry for entry in folder.iterdir() if entry.name.startswith(_SCRATCH)]
-    except OSError:
-        return removed
-    for entry in entries:
-        match = _STALE_SCRATCH.match(entry.name)
-        if not match or match["host"] != host_tag() or process_alive(int(match["pid"])):
-            continue
-        shutil.rmtree(entry, ignore_errors=True)
-        removed.append(entry)
-    return removed
+    return clean_stale_files(tempfile.gettempdir(), _STALE_SCRATCH, prefix=_SCRATCH)
 
 
 class Conversion:

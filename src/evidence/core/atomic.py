@@ -131,16 +131,19 @@ def process_alive(pid: int) -> bool:
     return True
 
 
-def clean_stale_files(folder: str | Path) -> list[Path]:
+def clean_stale_files(folder: str | Path, named: re.Pattern[str] = _STALE, *, prefix: str = "") -> list[Path]:
     """Remove the temporary files and folders (:func:`atomic_path`, :func:`atomic_directory`) that processes
-    of this machine killed while writing left in ``folder``: those whose process is gone. Returns them."""
+    of this machine killed while writing left in ``folder``: those whose process is gone. Returns them.
+
+    ``named``: how such a name says its process (groups ``host`` and ``pid``; the temporaries of this module by
+    default, a kernel's folder or a conversion's scratch folder too); ``prefix``: the names looked at."""
     removed: list[Path] = []
     try:
-        entries = list(Path(folder).iterdir())
+        entries = [entry for entry in Path(folder).iterdir() if entry.name.startswith(prefix)]
     except OSError:
         return removed
     for entry in entries:
-        match = _STALE.match(entry.name)
+        match = named.match(entry.name)
         if not match or match["host"] != host_tag() or process_alive(int(match["pid"])):
             continue
         with contextlib.suppress(OSError):

@@ -2135,23 +2135,74 @@ UNDATED = "undated"
 
 def undated_sentence(selection: Selection, rule: DisclosureRule, *, who: str, period: str) -> str | None:
     """Markdown: how many victim records of ``who`` (the selection's country in its role, "Myanmar as country
-    of origin") have no single year (a band such as 2014-2018, or none), and so are in no table or chart of a
-    notebook whose selection has years (``period``); None when there are none, or the selection has no years
-    (its yearly table shows them as ``undated``). The number passes the rule as every count of records does
-    (perturbed for records protected by cell key). The routes notebook showed 139 victims of Lao PDR in
-    Thailand where 12 more had no year, and said nothing of them."""
+    of origin") have no single year (a band such as 2014-2018, or none) and are left out by the years of a
+    notebook's selection (``period``), and so are in no table or chart of it, naming the bands its years cut;
+    and, when the selection holds records dated only by a band of years that lies within them (CTDC's
+    Victim–Perpetrator file), which bands: those are in its routes, profiles and totals, but in no yearly table,
+    chart of years or trend (no count: its totals less its yearly ones give them). None when there is nothing
+    to say, or the selection has no years (its yearly table shows them as ``undated``). The number passes the
+    rule as every count of records does (perturbed for records protected by cell key). The routes notebook
+    showed 139 victims of Lao PDR in Thailand where 12 more had no year, and said nothing of them."""
     from evidence.analyses import trends
 
     if selection.kind != "case" or selection.years is None:
         return None
+    held, cut = bands_of(selection)
+    said: list[str] = []
     undated = trends.undated_counts(selection)
-    if not undated.height or not int(undated["count"].sum()):
-        return None
-    shown = suppress_counts(undated.drop("count_low", "count_high"), "count", rule).display()["count"][0]
-    return f"{markup.marked(shown, 'people')} " + escape_markdown(
-        f"victim record{'' if shown == '1' else 's'} of {who} have no single year (a band of years, or "
-        f"none): they are in no table or chart below, which cover {period}."
+    if undated.height and int(undated["count"].sum()):
+        shown = suppress_counts(undated.drop("count_low", "count_high"), "count", rule).display()["count"][0]
+        bands = (
+            f" (among them those dated only by a band of years that {period} cuts, {', '.join(cut)}: their "
+            "victims may all be of its other years)"
+            if cut
+            else ""
+        )
+        said.append(
+            f"{markup.marked(shown, 'people')} "
+            + escape_markdown(
+                f"victim record{'' if shown == '1' else 's'} of {who} have no single year (a band of years, or "
+                f"none){bands}: they are in no table or chart below, which cover {period}."
+            )
+        )
+    if held:
+        said.append(
+            escape_markdown(
+                f"Victim records of {who} dated only by a band of years within {period} "
+                f"({', '.join(held)}) are of this selection (its totals, routes and profiles over {period} count "
+                "them) but of no single year: no yearly table, chart of years or trend counts them."
+            )
+        )
+    return " ".join(said) or None
+
+
+def bands_of(selection: Selection) -> tuple[list[str], list[str]]:
+    """The bands of years (``year_band``) of the records of ``selection``'s country and role without a single
+    year: those its years hold whole (the records are of the selection) and those its years cut (left out), each
+    in order of their first year."""
+    import re
+
+    if selection.years is None:
+        return [], []
+    records = selection.replace(years=None).records()
+    if "year_band" not in records.columns or "year" not in records.columns:
+        return [], []
+    bands = (
+        records.filter(pl.col("year").is_null())["year_band"].cast(pl.String).drop_nulls().unique().to_list()
     )
+    first, last = selection.years
+    held: list[tuple[int, str]] = []
+    cut: list[tuple[int, str]] = []
+    for band in bands:
+        ends = re.findall(r"\d{4}", band)
+        if not ends:
+            continue
+        low, high = int(ends[0]), int(ends[-1])
+        if first <= low and high <= last:
+            held.append((low, band))
+        elif low <= last and high >= first:
+            cut.append((low, band))
+    return [b for _, b in sorted(held)], [b for _, b in sorted(cut)]
 
 
 #: Column of the yearly tables for victims.

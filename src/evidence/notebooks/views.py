@@ -536,6 +536,20 @@ def show_routes(
     return numbers
 
 
+def _band_years(selection: Selection) -> set[int]:
+    """The years of the bands of years (``2014-2018``) that date some of a case selection's records, which lie
+    whole within its years (:func:`evidence.notebooks.builders.bands_of`): its routes count those records."""
+    from evidence.notebooks.builders import bands_of
+
+    if selection.kind != "case":
+        return set()
+    years: set[int] = set()
+    for band in bands_of(selection)[0]:
+        ends = [int(y) for y in re.findall(r"\d{4}", band)]
+        years |= set(range(ends[0], ends[-1] + 1))
+    return years
+
+
 def route_years(selection: Selection) -> str | None:
     """The years a source holds the selection's routes in, in words ("2007–2021", "2010 and 2018"): those of the
     selection's span with victims (all of it when none has); None when the selection has no span."""
@@ -547,6 +561,7 @@ def route_years(selection: Selection) -> str | None:
     first, last = selection.years
     records = routes.flow_records(selection)
     held = {int(y) for y in records.filter(pl.col("victims_high") > 0)["year"].drop_nulls().to_list()}
+    held |= _band_years(selection)
     held = {y for y in held if first <= y <= last} or set(range(first, last + 1))
     return word_list(years_text(held).split(", "))
 
@@ -570,6 +585,7 @@ def held_years_sentence(selection: Selection) -> str | None:
     first, last = selection.years
     records = routes.flow_records(selection)
     held = {int(y) for y in records.filter(pl.col("victims_high") > 0)["year"].drop_nulls().to_list()}
+    held |= _band_years(selection)
     if not held or held >= set(range(first, last + 1)):
         return None
     span = years_text(range(first, last + 1))

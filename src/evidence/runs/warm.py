@@ -23,7 +23,6 @@ import json
 import os
 import queue
 import re
-import shutil
 import tempfile
 import threading
 import time
@@ -321,26 +320,13 @@ def clean_after_killed_runners() -> list[Path]:
     if _CLEANED:
         return []
     _CLEANED = True
-    from evidence.core.atomic import host_tag, process_alive
+    from evidence.core.atomic import clean_stale_files
 
-    removed = []
     temporary = Path(tempfile.gettempdir())
-    for folder, prefix in ((temporary, "evidence-kernel-"), (temporary / "evidence-kernels", "")):
-        try:
-            entries = [e for e in folder.iterdir() if e.name.startswith(prefix)]
-        except OSError:
-            continue
-        for entry in entries:
-            match = _OWNED.match(entry.name)
-            if not match or match["host"] != host_tag() or process_alive(int(match["pid"])):
-                continue
-            with contextlib.suppress(OSError):
-                if entry.is_dir() and not entry.is_symlink():
-                    shutil.rmtree(entry)
-                else:
-                    entry.unlink()
-                removed.append(entry)
-    return removed
+    return [
+        *clean_stale_files(temporary, _OWNED, prefix="evidence-kernel-"),
+        *clean_stale_files(temporary / "evidence-kernels", _OWNED),
+    ]
 
 
 def _run(awaitable: Any) -> Any:
