@@ -243,3 +243,20 @@ def test_the_prose_of_a_brief_names_no_parameter_by_its_code_name(path):
     assert not [name for name in sorted(names) if f"`{name}`" in prose]
     # nor a notebook by its file name ("see the `hidden_population` notebook")
     assert not [p.stem for p in (REPO / "notebooks").glob("*.ipynb") if f"`{p.stem}`" in prose]
+
+
+def test_hidden_population_sensitivity_text_claims_no_higher_order_three_lists_cannot_hold():
+    """Korea's three lists read "the lowest BIC and the downhill search, with interactions between pairs of lists
+    and then between more lists at once" above a table of pairs only (three lists allow no more)."""
+    from evidence.analyses.estimation.sensitivity import model_choices
+
+    assert {choice.max_order for choice in model_choices(3)} == {1, 2}
+    assert max(choice.max_order for choice in model_choices(4)) > 2
+    cells = json.loads((REPO / "notebooks" / "hidden_population.ipynb").read_text(encoding="utf-8"))["cells"]
+    intro = next(
+        " ".join("".join(cell["source"]).split())
+        for cell in cells
+        if "".join(cell["source"]).startswith("## Sensitivity to the model choice")
+    )
+    assert "and then between more lists at once" not in intro
+    assert "four lists or more" in intro

@@ -239,6 +239,10 @@ def test_a_limit_at_the_most_extreme_replicate_of_one_run_is_said_to_move(wester
     # no ± for the lower, and the one spread said of one limit
     assert any("spread of the upper limit: ±60" in line and "lower" not in line for line in lines)
     assert "moves a lot from seed to seed" in estimate_headline(single)
+    # the setting is named as the brief's settings name it (the UK briefs read "independent runs, `auto`," in
+    # the headline and "independent runs (auto)" in the table: a code word, spelled two ways)
+    for text in ("\n".join(lines), estimate_headline(single)):
+        assert "bootstrap runs: auto" in text and "`auto`" not in text and "(auto)" not in text
 
 
 def test_monte_carlo_limits_close_to_the_number_observed_are_withheld(western_runs) -> None:
@@ -553,3 +557,46 @@ def test_two_lists_say_the_model_is_main_effects_whatever_the_method(tmp_path: P
     assert len(rows) == 1 and sensitivity_frame(rows)["estimate"].to_list() == ["550"]
     note = sensitivity_note(rows)
     assert note is not None and "two lists" in note and "one row" in note and not note.startswith("x")
+
+
+def test_reading_the_result_asks_for_no_range_the_brief_withholds(shared_data: Path, western) -> None:
+    """The UK and New Orleans briefs withheld every other model choice's estimate (a combination of fewer than
+    5 people) yet "Reading the result" told readers to "report the range across the models" and to "look at the
+    sensitivity table" (a column of x); lists with no small combination keep that advice."""
+    from evidence.presentation.estimates import reading_the_result, sensitivity_withheld
+
+    capture = read_list_capture(shared_data / "mse" / "western_us_5list" / "Western.csv")
+    rows = sensitivity(capture, [ModelChoice("main", max_order=1)], known=western)
+    assert sensitivity_withheld(rows)
+    withheld = reading_the_result(western, rows)
+    assert "report the range across the models" not in withheld
+    assert "look at the sensitivity table" not in withheld
+    assert "withheld" in withheld and "fewer than 5 people" in withheld
+    big = ListCapture(lists=("A", "B", "C"), counts=np.array([40, 30, 12, 25, 9, 8, 6]))
+    shown_rows = sensitivity(big, [ModelChoice("main", max_order=1)])
+    assert not sensitivity_withheld(shown_rows)
+    shown = reading_the_result(estimate_population(big), shown_rows)
+    assert "report the range across the models" in shown and "look at the sensitivity table" in shown
+    assert reading_the_result(western) == reading_the_result(western, None)
+
+
+def test_the_headline_says_why_other_models_are_withheld_in_one_sentence(shared_data: Path, western) -> None:
+    """The New Orleans brief read "In the table of the estimate under each model choice, the lists hold a
+    combination of fewer than 5 people: each model's estimate is ..." and the UK's "Their estimates are withheld
+    here: the lists hold ...: each model's estimate ..., so ... are withheld (x)": colons chained, withheld said
+    twice."""
+    from evidence.analyses.estimation.sensitivity import model_spread
+    from evidence.presentation.estimates import sensitivity_withheld_text, spread_text
+
+    reason = sensitivity_withheld_text()
+    assert reason.count(":") == 1 and reason.count("withheld") == 1
+    capture = read_list_capture(shared_data / "mse" / "western_us_5list" / "Western.csv")
+    rows = sensitivity(capture, [ModelChoice("main", max_order=1)], known=western)
+    spread = model_spread(rows, western)
+    assert spread is not None
+    headline = estimate_headline(western, spread=spread)
+    assert "In the table of the estimate under each model choice, the lists" not in headline
+    assert f"{reason[0].upper()}{reason[1:]}." in headline
+    text = spread_text(dataclasses.replace(spread, beyond_interval=True), western)
+    assert "data cannot pin the number down" in text
+    assert "withheld here:" not in text and text.count("withheld") == 1

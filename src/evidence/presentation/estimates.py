@@ -770,8 +770,8 @@ def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None 
             if at:
                 lines.append(
                     f"the {name} limit is the run's most extreme replicate (read at probability {at}): another "
-                    "seed moves it a lot, by more than one run can measure; independent runs (auto) give the "
-                    "limit and its Monte Carlo range"
+                    "seed moves it a lot, by more than one run can measure; independent runs (the setting bootstrap "
+                    "runs: auto) give the limit and its Monte Carlo range"
                 )
         spreads = [
             (name, v)
@@ -881,11 +881,11 @@ def spread_text(
     if spread is None or not spread.beyond_interval or not _beyond_published(spread, result, rule):
         return ""
     if sensitivity_withheld([spread.low, spread.high], rule):
+        reason = sensitivity_withheld_text(rule)
         return (
             f"**The data cannot pin the number down.** Some of the {number(spread.choices, 'parameter')} "
             "reasonable model choices tried give estimates beyond this interval: the interval allows for "
-            "sampling error, not for the choice between these ways of choosing the model. Their estimates are "
-            f"withheld here: {sensitivity_withheld_text(rule)}."
+            f"sampling error, not for the choice between these ways of choosing the model. {_sentence(reason)}."
         )
     low = disclose_estimate(spread.low.result, rule).text("estimate") if spread.low.result else "x"
     high = disclose_estimate(spread.high.result, rule).text("estimate") if spread.high.result else "x"
@@ -998,7 +998,8 @@ def estimate_headline(
         elif any(_extreme_limits(result)):
             paragraphs.append(
                 "The interval is one bootstrap run: a limit read at its most extreme replicate moves a lot from "
-                "seed to seed (independent runs, `auto`, give the limit and its Monte Carlo range)."
+                "seed to seed (independent runs, the setting bootstrap runs: auto, give the limit and its Monte Carlo "
+                "range)."
             )
     if result.infinite_parameters and not model_hidden(result, rule):
         pairs = ", ".join(escape_markdown(t) for t in result.infinite_parameters)
@@ -1015,9 +1016,7 @@ def estimate_headline(
     if text := spread_text(spread, result, rule):
         paragraphs.append(text)
     elif spread is not None and sensitivity_withheld([spread.low, spread.high], rule):
-        paragraphs.append(
-            f"In the table of the estimate under each model choice, {sensitivity_withheld_text(rule)}."
-        )
+        paragraphs.append(f"{_sentence(sensitivity_withheld_text(rule))}.")
     return "\n\n".join(paragraphs)
 
 
@@ -1045,13 +1044,18 @@ def sensitivity_withheld(rows: Sequence[SensitivityRow], rule: DisclosureRule = 
     return any(row.smallest_cell is not None and rule.is_small(row.smallest_cell) for row in rows)
 
 
+def _sentence(text: str) -> str:
+    """*text* opening a sentence (its first letter a capital)."""
+    return text[:1].upper() + text[1:]
+
+
 def sensitivity_withheld_text(rule: DisclosureRule = DEFAULT_RULE) -> str:
     """Why the other model choices' numbers are withheld (:func:`sensitivity_withheld`), for readers."""
     return (
-        f"the lists hold a combination of fewer than {rule.threshold} people: each model's estimate is a formula "
-        "in the numbers of people on each combination of lists, and the estimates of several models beside the "
-        "number observed can give such a small number back, so only the chosen model's estimate and interval "
-        "are shown and the other model choices' are withheld (x)"
+        f"the lists hold a combination of fewer than {rule.threshold} people, and each model's estimate is a "
+        "formula in the numbers of people on each combination of lists, so the estimates of several models "
+        "beside the number observed can give such a small number back: only the chosen model's estimate and "
+        "interval are shown, and the other model choices' are withheld (x)"
     )
 
 
@@ -1183,11 +1187,20 @@ def sensitivity_chart_title(rows: Sequence[SensitivityRow], rule: DisclosureRule
     return "Estimated total population under each model choice"
 
 
-def reading_the_result(result: PopulationEstimate) -> str:
+def reading_the_result(
+    result: PopulationEstimate,
+    rows: Sequence[SensitivityRow] | None = None,
+    rule: DisclosureRule = DEFAULT_RULE,
+) -> str:
     """The section "Reading the result" of a hidden-population brief, saying how *this* interval was computed:
     the median of independent bootstrap runs, one bootstrap run, or the log-normal interval that allows nothing
     for the model choice (the notebook's fixed text said "the median of independent runs" of every interval);
-    and advice possible for the number of lists (it told two lists to merge small lists, which leaves one)."""
+    and advice possible for the number of lists (it told two lists to merge small lists, which leaves one).
+    Given the sensitivity *rows*, it asks for no range across the models and no look at the sensitivity table
+    where :func:`sensitivity_withheld` withholds them (the UK and New Orleans briefs asked for both beside a
+    column of x)."""
+    withheld = rows is not None and sensitivity_withheld(rows, rule)
+    look = "" if withheld else " and look at the sensitivity table"
     honest = (
         "- Report the estimate **with its interval**; the model is main effects whatever the data (no model "
         "choice to allow for), and the bootstrap allows for the sampling of the cases."
@@ -1224,12 +1237,20 @@ def reading_the_result(result: PopulationEstimate) -> str:
             f"{number(1000, 'parameter')} as published)."
         )
     n_lists = len(result.lists)
-    disagree = (
-        "- When the model choices disagree beyond the interval (the headline says so), the data cannot pin the "
-        "number down: report the range across the models, not one model's interval.\n"
-        if n_lists > 2
-        else ""
-    )
+    if n_lists <= 2:
+        disagree = ""
+    elif withheld:
+        disagree = (
+            "- When the model choices disagree beyond the interval (the headline says so), the data cannot pin "
+            "the number down. The other choices' numbers are withheld here (x: the lists hold a combination of "
+            f"fewer than {rule.threshold} people), so say with the estimate that other reasonable model choices "
+            "reach beyond its interval, and do not give the interval as the number's range.\n"
+        )
+    else:
+        disagree = (
+            "- When the model choices disagree beyond the interval (the headline says so), the data cannot pin "
+            "the number down: report the range across the models, not one model's interval.\n"
+        )
     # merging is advice only where lists are left to model: of two lists it leaves one (no estimate at all), of
     # three it leaves two, whose estimate assumes them independent
     if n_lists == 2:
@@ -1240,15 +1261,13 @@ def reading_the_result(result: PopulationEstimate) -> str:
         )
     elif n_lists == 3:
         fragile = (
-            "- When lists are small or barely overlap, estimates are fragile: look at the sensitivity table, and "
-            "link a further list or more records; merging two of three lists leaves two, whose estimate assumes "
-            "them independent."
+            "- When lists are small or barely overlap, estimates are fragile: link a further list or more "
+            f"records{look}; merging two of three lists leaves two, whose estimate assumes them independent."
         )
     else:
         fragile = (
             "- When lists are small or barely overlap, estimates are fragile: merge small lists of similar kind "
-            "(as the five-list versions of the New Orleans and UK data do; at least three lists left) and look "
-            "at the sensitivity table."
+            f"(as the five-list versions of the New Orleans and UK data do; at least three lists left){look}."
         )
     return (
         f"## Reading the result\n\n{interval}\n{disagree}"
