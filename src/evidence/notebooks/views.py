@@ -554,17 +554,23 @@ def _band_years(selection: Selection) -> set[int]:
 def route_years(selection: Selection) -> str | None:
     """The years a source holds the selection's routes in, in words ("2007–2021", "2010 and 2018"): those of the
     selection's span with victims (all of it when none has); None when the selection has no span."""
-    from evidence.analyses import routes
     from evidence.analyses.coverage import years_text
 
     if selection.years is None:
         return None
     first, last = selection.years
+    held = {y for y in _held_years(selection) if first <= y <= last} or set(range(first, last + 1))
+    return word_list(years_text(held).split(", "))
+
+
+def _held_years(selection: Selection) -> set[int]:
+    """The years of a selection's routes with victims: their single years, and those of the bands of years the
+    selection holds whole (:func:`_band_years`)."""
+    from evidence.analyses import routes
+
     records = routes.flow_records(selection)
     held = {int(y) for y in records.filter(pl.col("victims_high") > 0)["year"].drop_nulls().to_list()}
-    held |= _band_years(selection)
-    held = {y for y in held if first <= y <= last} or set(range(first, last + 1))
-    return word_list(years_text(held).split(", "))
+    return held | _band_years(selection)
 
 
 #: Under a chart of counts the cell key method perturbed (victim records of real people).
@@ -578,15 +584,12 @@ def held_years_sentence(selection: Selection) -> str | None:
     routes notebook's heading gives the span of all its sources (Thailand, 2007–2021), and CTDC's sample holds
     Thailand's victims in 2010 only, which nothing said. None when the source holds every year of the span (or
     the selection has no span)."""
-    from evidence.analyses import routes
     from evidence.analyses.coverage import years_text
 
     if selection.years is None:
         return None
     first, last = selection.years
-    records = routes.flow_records(selection)
-    held = {int(y) for y in records.filter(pl.col("victims_high") > 0)["year"].drop_nulls().to_list()}
-    held |= _band_years(selection)
+    held = _held_years(selection)
     if not held or held >= set(range(first, last + 1)):
         return None
     span = years_text(range(first, last + 1))
