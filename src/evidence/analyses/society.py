@@ -606,12 +606,7 @@ def _check_identified(X: np.ndarray, n_times: int, params: np.ndarray, ci: np.nd
     data: its column a combination of the country and year dummies (a rank-deficient design, whose minimum-norm
     fit gives it an arbitrary value), or its estimate or interval not finite (a singular clustered covariance:
     NaN intervals, which a chart draws as nothing). Ten countries with five upgrades gave both, and were shown."""
-    if n_times and not (
-        np.all(np.isfinite(params)) and np.all(np.isfinite(ci)) and np.all(np.abs(ci) <= 700.0)
-    ):
-        raise np.linalg.LinAlgError(
-            "an event-time ratio has no finite interval (too few countries and years)"
-        )
+    # identification first: an unidentified ratio's interval is finite or not by the machine's rounding (BLAS)
     if n_times and np.linalg.matrix_rank(X) < X.shape[1]:
         # a coefficient is identified when its unit vector lies in the row space of X: (X⁺X) e_j = e_j
         projection = np.linalg.pinv(X) @ X
@@ -620,6 +615,12 @@ def _check_identified(X: np.ndarray, n_times: int, params: np.ndarray, ci: np.nd
                 "an event-time ratio is not determined by the data (its years are explained by the country and "
                 "year effects)"
             )
+    if n_times and not (
+        np.all(np.isfinite(params)) and np.all(np.isfinite(ci)) and np.all(np.abs(ci) <= 700.0)
+    ):
+        raise np.linalg.LinAlgError(
+            "an event-time ratio has no finite interval (too few countries and years)"
+        )
 
 
 def _rate(
