@@ -544,6 +544,15 @@ def export_register(
             earlier=alike,
         )
         report = dataclasses.replace(report, generalisation_of=latest["export_id"])
+    if not report.rows_written and report.rows_withheld_for_differencing:
+        # not too few records: every set moved by a person or a few since the earlier release
+        raise ParameterError(
+            f"{register}: no record can be written as of {stood.date}: generalised as export "
+            f"{report.generalisation_of} was, every set of the records differs from the same set of an earlier "
+            f"release by fewer than k (k = {k}; {report.rows_withheld_for_differencing} records left out so), and "
+            "the two files subtracted would leave so few people. Nothing was written or recorded: one release "
+            "per period remains the way to share (or a release as of a date whose sets moved less)"
+        )
     if not report.rows_written:
         # a file of the header alone tells CTDC nothing, and recorded as a release it would make the first real
         # export "another release", refused
