@@ -338,3 +338,20 @@ def test_linked_ids_count_once_however_links_chain(links, tmp_path_factory) -> N
     assert status(register)["persons_linked"] == len(
         {root(i) for i in range(len(ids)) if sum(root(j) == root(i) for j in range(len(ids))) > 1}
     )
+
+
+def test_a_renamed_same_person_column_is_refused_until_given_as_the_export_names_it(year, tmp_path) -> None:
+    register = _copy(year, tmp_path)
+    rows = _read(year["exports"][-1])
+    rows[0][NAME] = "Name"
+    july = _write(tmp_path / "cases_2024-07-31.csv", rows)
+    mapping = tmp_path / "cases.mapping.yaml"
+    text = year["renamed"].read_text(encoding="utf-8")
+    mapping.write_text(text.replace('"Full name"', '"Name"'), encoding="utf-8")
+    before = status(register)["imports"]
+    with pytest.raises(InputError, match="'Full name'") as refused:
+        import_export(register, july, mapping, key_path=year["key"])
+    assert "renamed?" in str(refused.value) and status(register)["imports"] == before
+    done = import_export(register, july, mapping, key_path=year["key"], same_person=["Name", "Date of birth"])
+    assert done.flags.filter(pl.col("reason").str.starts_with("Name, Date of birth")).height == 2
+    assert status(register)["same_person_columns"] == ["Name", "Date of birth"]

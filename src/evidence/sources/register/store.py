@@ -806,7 +806,12 @@ def _person_hashes(
         )
     except InputError as exc:  # a column the export lacks: named as the option names it
         message = re.sub(r"^(line \d+: )?columns\.same_person_\d+ ", "", exc.message)
-        raise InputError(f"same_person (--same-person) {message}", path=export, hint=exc.hint) from None
+        raise InputError(
+            f"same_person (--same-person) {message}: nothing was imported",
+            path=export,
+            hint="renamed? give them as this export names them (--same-person COLUMN, once for each); "
+            + (exc.hint or ""),
+        ) from None
     values = raw.frame.select(
         "source_row",
         person=pl.concat_list(
