@@ -171,6 +171,9 @@ def test_a_date_in_a_month_without_export_says_which_export_the_records_are_from
     assert stood.note() is not None and "export of 2024-01-31" in stood.note()
     assert any("export of 2024-01-31" in n for n in feb.provenance.notes)
     assert resolve_as_of(year["register"], dt.date(2024, 1, 31)).note() is None  # an export's own date
+    assert status(year["register"])["export_gaps"] == [
+        {"after": "2024-01-31", "before": "2024-03-31", "days": 60}
+    ]
 
 
 def test_a_person_registered_again_is_pointed_out_said_beside_the_figures_and_counted_once_when_linked(

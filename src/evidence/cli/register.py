@@ -491,6 +491,13 @@ def status_command(register_path: RegisterOpt = None, wait: WaitOpt = 0.0, as_js
         ),
         soft_wrap=True,
     )
+    for gap in facts["export_gaps"]:  # a month's export missing: its figures are those of the export before
+        console.print(
+            f"[bold yellow]Note:[/] no export between {gap['after']} and {gap['before']} ({gap['days']} days, "
+            "longer than the usual interval): figures as of a date between them are those of the export of "
+            f"{gap['after']}. An export found later cannot be imported before a later one.",
+            soft_wrap=True,
+        )
     if facts["records_alike_unlinked"]:
         console.print(
             f"[bold yellow]Check:[/] {facts['records_alike_unlinked']} records share "

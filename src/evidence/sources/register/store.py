@@ -31,6 +31,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import re
@@ -1702,6 +1703,27 @@ def register_country(path: str | Path, *, wait: float = 0.0) -> str | None:
         return meta.get("country") or None
 
 
+#: An interval between two exports this many times the usual one (the median, of a week or more) is a gap.
+GAP_FACTOR = 1.5
+
+
+def export_gaps(dates: Sequence[dt.date]) -> list[dict[str, Any]]:
+    """The intervals between consecutive exports much longer than the usual one (a month whose export is
+    missing, in a register imported monthly): ``after``, ``before`` (ISO dates) and ``days``. None before three
+    exports (no usual interval yet), nor where exports come less than a week apart as a rule."""
+    if len(dates) < 3:
+        return []
+    days = [(b - a).days for a, b in itertools.pairwise(dates)]
+    usual = sorted(days)[len(days) // 2]
+    if usual < 7:
+        return []
+    return [
+        {"after": a.isoformat(), "before": b.isoformat(), "days": n}
+        for a, b, n in zip(dates, dates[1:], days, strict=False)
+        if n > GAP_FACTOR * usual
+    ]
+
+
 def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
     """What the register holds: its facts, the number of records and versions, and every import."""
     path = Path(path)
@@ -1726,6 +1748,7 @@ def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
         )
         exports = _ctdc_exports(connection)
         alike = len(_unlinked_alike(connection, "valid_to IS NULL", []))
+        gaps = export_gaps(_export_dates(connection))
         ids_linked, persons_linked = (
             connection.execute(f"SELECT count(*), count(DISTINCT person_key) FROM {LINKED_IDS}").fetchall()[0]
             if LINKED_IDS in _tables(connection)
@@ -1755,6 +1778,7 @@ def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
         # records present sharing the same_person fields with another present record, not linked to it
         "same_person_columns": json.loads(meta.get(SAME_PERSON) or "[]"),
         "records_alike_unlinked": alike,
+        "export_gaps": gaps,
         "erasures": [
             {k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v) for k, v in row.items()}
             for row in erasures
