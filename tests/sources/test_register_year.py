@@ -369,3 +369,20 @@ def test_a_renamed_same_person_column_is_refused_until_given_as_the_export_names
     done = import_export(register, july, mapping, key_path=year["key"], same_person=["Name", "Date of birth"])
     assert done.flags.filter(pl.col("reason").str.starts_with("Name, Date of birth")).height == 2
     assert status(register)["same_person_columns"] == ["Name", "Date of birth"]
+
+
+@given(months=st.integers(4, 30), dropped=st.integers(1, 28), start=st.integers(0, 120))
+def test_a_month_missing_among_monthly_exports_is_the_one_gap(months, dropped, start) -> None:
+    from evidence.sources.register.store import export_gaps
+
+    ends = []
+    for n in range(start, start + months):
+        year, month = 2015 + n // 12, n % 12 + 1
+        ends.append(dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1))
+    assert export_gaps(ends) == []
+    dropped = 1 + dropped % (months - 2)  # neither the first export nor the last
+    kept = ends[:dropped] + ends[dropped + 1 :]
+    gap = export_gaps(kept)
+    assert [(g["after"], g["before"]) for g in gap] == [
+        (ends[dropped - 1].isoformat(), ends[dropped + 1].isoformat())
+    ]

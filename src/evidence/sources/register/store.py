@@ -1714,7 +1714,7 @@ def export_gaps(dates: Sequence[dt.date]) -> list[dict[str, Any]]:
     if len(dates) < 3:
         return []
     days = [(b - a).days for a, b in itertools.pairwise(dates)]
-    usual = sorted(days)[len(days) // 2]
+    usual = sorted(days)[(len(days) - 1) // 2]  # the lower median: of two intervals, the shorter
     if usual < 7:
         return []
     return [
