@@ -55,6 +55,8 @@ def test_a_person_registered_again_is_pointed_out_then_linked_and_counted_once(e
     assert any(n.startswith("possibly one person counted twice") for n in before["notes"])
     _, text, _ = run_main(["register", "figures"])
     assert "possibly one person counted twice" in text
+    _, exported, _ = run_main(["register", "export-ctdc", str(exports[0].parent / "ctdc.csv"), "--k", "5"])
+    assert "possibly one person counted twice" in exported  # before a file is shared
 
     code, out, err = run_main(["register", "link", person, NEW_ID, "--dry-run"])
     assert code in (0, None) and "Dry run: would link 2 case ids" in out, err

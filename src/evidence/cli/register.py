@@ -806,6 +806,8 @@ def export_ctdc_command(
         console.print(f"[bold yellow]Note:[/] records {escape(done.as_of_note)}", soft_wrap=True)
     if done.erasure_note:
         console.print(f"[bold yellow]Note:[/] {escape(done.erasure_note)}", soft_wrap=True)
+    for note in done.identity_notes:
+        console.print(f"[bold yellow]Note:[/] {escape(note)}", soft_wrap=True)
     console.print(
         f"Wrote {escape(str(out))} (records as of {done.as_of}; recorded as export {done.export_id} of the "
         "register)",

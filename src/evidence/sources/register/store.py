@@ -18,6 +18,12 @@ Tables
     versions and rows erased. No identifier.
     ``erased_ids``: the keyed hash, in a domain of its own (never a ``record_key``), of each erased person's
     folded case id and the erasure that named it: what keeps them out of later imports.
+    ``linked_ids``: case ids linked as one person's (:mod:`.linking`): each id's ``record_key``, the person's key,
+    the hash an erasure of the id would keep, the link's number and date. Records as of a date count once per
+    person.
+    ``person_hashes``: each record's keyed hash, in a domain of its own, of the identifying fields that tell a
+    person (``same_person``, kept in ``meta``; never the fields): a record sharing it with another, not linked,
+    is pointed out.
 
 An import is one transaction: a crash or a kill leaves the register as it was. DuckDB locks the file, so a
 second process meets a clear "in use" error (or waits, when asked to). The register's file and folder are
