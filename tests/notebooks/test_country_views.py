@@ -1320,3 +1320,30 @@ def test_withheld_bars_are_said_with_what_the_chart_writes():
         "written instead)."
     )
     assert country_views.withheld_bars_said(points.filter(~pl.col("withheld")), rule) == "."
+
+
+def test_the_neighbours_table_reads_the_briefs_years_not_the_latest_the_data_hold(real_tables, shown):
+    """Brief audit (THA as origin, 2019 alone): the brief's own table of the sources gives 1,540 victims
+    detected in 2019, 3.84 per 1,000 estimated; the neighbours table beside it gave Thailand's 134 (2021) and
+    0.334 (2021), years outside the brief's. Each country's detected victims are the latest of the brief's years,
+    and a neighbour with none in them says so (not "n/a: not in the data", not "no total")."""
+    brief = open_brief(real_tables, DisclosureRule(5), country="THA", role="origin", years=(2019, 2019))
+    country_views.show_peers_section(brief)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").endswith("and its neighbours")]
+    rows = {row[0]: row for row in table.rows}
+    columns = [c.name for c in table.columns]
+    detected = columns.index("Detected victims")
+    assert rows["Thailand"][detected] == "1,540 (2019)"
+    assert rows["Thailand"][columns.index("Detected per 1,000 estimated")] == "3.84 (2019)"
+    # Viet Nam's latest detected victims are of 2015: none in 2019
+    assert rows["Viet Nam"][detected] == "none in 2019"
+    assert all("(2020)" not in cell and "(2021)" not in cell for row in table.rows for cell in row)
+    notes = " ".join(table.notes)
+    assert "the latest of 2019 UNODC holds for each country" in notes
+    assert "none in 2019: UNODC holds detected victims of the country, but none of 2019." in notes
+    # a brief of the years the data hold reads the same table as before
+    shown.clear()
+    full = open_brief(real_tables, DisclosureRule(5), country="THA", role="origin")
+    country_views.show_peers_section(full)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").endswith("and its neighbours")]
+    assert next(row for row in table.rows if row[0] == "Thailand")[detected] == "134 (2021)"
