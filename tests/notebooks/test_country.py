@@ -1251,3 +1251,22 @@ def test_a_country_level_file_holding_nothing_for_the_country_is_not_said_unused
     assert "beside other countries" in said and "(it holds nothing for Bhutan in any year)" in said
     # one file is "it", and the comparison's file is not said twice to hold nothing
     assert "Not used, because it holds nothing" in said and said.count("nothing for Bhutan") == 2
+
+
+def test_a_nationals_headline_says_the_withheld_lone_count_by_the_briefs_threshold(tables):
+    """Brief audit at --disclosure-threshold 10: Malawi's nationals of 2020 were 7 (detected by one country,
+    published as a number), withheld as <10; the headline said "in 2019–2020 only one country detected any,
+    fewer than 5", false of 2020's 7, and the rule under it "fewer than 5 of them". A count passed over is one
+    the brief withholds (under its threshold) or the publisher's <5: fewer than the larger of the two."""
+    from evidence.presentation.disclosure import DisclosureRule
+
+    five = dict(country.key_figures(_brief(tables, iso3="MWI", role="origin")))
+    assert five["Nationals detected (UNODC), 2020"] == "7"
+    brief = country.open_brief(tables, DisclosureRule(10), country="MWI", role="origin", years=(None, None))
+    (label,) = [k for k, _ in country.key_figures(brief) if k.startswith("Nationals detected (UNODC)")]
+    assert "only one country detected any, fewer than 10" in label and "fewer than 5" not in label
+    box = country.key_figures_markdown(brief)
+    assert "nor one in which a single country detected fewer than 10 of them" in box
+    assert "fewer than 5" not in box
+    # the default threshold, UNODC's own: fewer than 5, as before
+    assert country.lone_bound(DisclosureRule(5)) == country.lone_bound(DisclosureRule(3)) == 5

@@ -701,14 +701,26 @@ NO_RELIABLE_TOTAL = "no reliable recent total (every year is {words})"
 LATER_YEARS_FLAGGED = "the later years are {words}"
 #: Why a nationals' headline is not of a later year that is not flagged (:func:`headline_year`): in it one
 #: partner country alone detected them, fewer than five (Lao PDR's 2021: Thailand's <5; headlined 2020).
-LATER_YEARS_ONE_SMALL = "in {years} only one country detected any, fewer than 5"
+LATER_YEARS_ONE_SMALL = "in {years} only one country detected any, fewer than {fewer}"
+#: The bound of the small cells UNODC publishes (``<5``): a lone partner's count passed over is one of them, or one
+#: the brief withholds (under its threshold), so fewer than the larger of the two (:func:`lone_bound`).
+PUBLISHED_SMALL: Final = 5
 
 
-def _later_words(later: Sequence[int], flagged: Mapping[int, str], lone: Sequence[int] = ()) -> str:
+def lone_bound(rule: DisclosureRule) -> int:
+    """What a lone partner's count that a nationals' headline passes over is fewer than
+    (:func:`single_partner_small_years`: published as ``<5``, or withheld by the brief's rule): 5, or the brief's
+    threshold when it is higher (Malawi's 7 of 2020, withheld as <10, is not "fewer than 5")."""
+    return max(PUBLISHED_SMALL, rule.threshold)
+
+
+def _later_words(
+    later: Sequence[int], flagged: Mapping[int, str], lone: Sequence[int] = (), fewer: int = PUBLISHED_SMALL
+) -> str:
     """Why a UNODC headline is not of the ``later`` years with victims, each reason with its years: they are
     flagged (``flagged``: year -> how it is said, :attr:`~evidence.analyses.trends.IncompleteYear.words`:
     probably incomplete, not comparable with the other years; all of them alike: :data:`LATER_YEARS_FLAGGED`),
-    or, for those that are not, one partner country alone detected the nationals, fewer than five (``lone``:
+    or, for those that are not, one partner country alone detected the nationals, fewer than ``fewer`` (``lone``:
     :func:`single_partner_small_years`, :data:`LATER_YEARS_ONE_SMALL`), or (:func:`headline_year` takes only a
     year with a count) several did, but their count is no number (``up to 8``, withheld); "" without later
     years."""
@@ -730,7 +742,7 @@ def _later_words(later: Sequence[int], flagged: Mapping[int, str], lone: Sequenc
         f"{years_text(years)} {'is' if len(years) == 1 else 'are'} {words}" for words, years in groups.items()
     ]
     if alone:
-        reasons.append(LATER_YEARS_ONE_SMALL.format(years=years_text(alone)))
+        reasons.append(LATER_YEARS_ONE_SMALL.format(years=years_text(alone), fewer=fewer))
     if uncounted:
         reasons.append(f"in {years_text(uncounted)} their count is published only as cells of <5 or withheld")
     return "; ".join(reasons)
@@ -744,13 +756,13 @@ NATIONALS_DETECTED: Final = "Nationals detected (UNODC)"
 #: ``{latest}``, the year by the kinds of flags its series have).
 HEADLINE_RULE = (
     "UNODC figures are given for {latest} (for a country's nationals, "
-    "nor one in which a single country detected fewer than 5 of them); a year of a country's "
+    "nor one in which a single country detected fewer than {fewer} of them); a year of a country's "
     "nationals detected is probably incomplete when countries that detect at least {share} of them in the "
     "other years published no full citizenship breakdown listing them for it."
 )
 
 
-def headline_rule(kinds: Collection[FlagKind], share: str) -> str:
+def headline_rule(kinds: Collection[FlagKind], share: str, fewer: int = PUBLISHED_SMALL) -> str:
     """:data:`HEADLINE_RULE` for UNODC series whose flagged years are of ``kinds``: "the latest year that is not
     probably incomplete" where they are all probably incomplete (or none is flagged), else the latest year not
     flagged as what they are (the United States' nationals: also not comparable with the other years, a change in
@@ -759,7 +771,7 @@ def headline_rule(kinds: Collection[FlagKind], share: str) -> str:
         latest = f"the latest year that is not {FLAG_WORDS[INCOMPLETE]}"
     else:
         latest = f"the latest year not flagged as {trend_flag_words(kinds, each=False)}"
-    return HEADLINE_RULE.format(latest=latest, share=share)
+    return HEADLINE_RULE.format(latest=latest, share=share, fewer=fewer)
 
 
 def no_reliable_year(numbers: YearlyNumbers) -> bool:
@@ -1601,6 +1613,7 @@ def _headline_figures_of(brief: CountryBrief) -> list[tuple[str, str, int | None
                     single_partner_small_years(brief, table, numbers)
                     if role == "origin" and not set(later) <= set(numbers.flagged)
                     else (),
+                    lone_bound(brief.rule),
                 ),
                 counted_twice_words(brief, table, role, latest),
             ]
@@ -1672,7 +1685,7 @@ def key_figures_markdown(brief: CountryBrief) -> str:
     if any(label.startswith(NATIONALS_DETECTED) for label, _ in figures):
         from evidence.analyses.trends import MATERIAL_SHARE
 
-        rule = headline_rule(_unodc_flag_kinds(brief), f"{MATERIAL_SHARE:.0%}")
+        rule = headline_rule(_unodc_flag_kinds(brief), f"{MATERIAL_SHARE:.0%}", lone_bound(brief.rule))
         lines.append(f"\n{escape_markdown(rule)}")
     if left_out := tier_left_out(brief):
         lines.append(f"\n{escape_markdown(left_out)}")
