@@ -1270,3 +1270,28 @@ def test_a_nationals_headline_says_the_withheld_lone_count_by_the_briefs_thresho
     assert "fewer than 5" not in box
     # the default threshold, UNODC's own: fewer than 5, as before
     assert country.lone_bound(DisclosureRule(5)) == country.lone_bound(DisclosureRule(3)) == 5
+
+
+def test_a_nationals_headline_of_a_flagged_year_says_it_is_one(tables):
+    """Brief audit at --disclosure-threshold 10: Belgium's nationals have no complete year with a count the brief
+    can show (2015's "up to 8" withheld, 2016 one country alone), so the headline fell back to 2018, a probably
+    incomplete year, labelled "2018 (the later years are probably incomplete)": a reader took 2018 for complete,
+    as the rule under it ("the latest year that is not probably incomplete") says."""
+    from evidence.presentation.disclosure import DisclosureRule
+
+    brief = country.open_brief(tables, DisclosureRule(10), country="BEL", role="origin", years=(None, None))
+    numbers = brief.yearly(brief.holding("indicator")[0], "origin")
+    (label,) = [k for k, _ in country.key_figures(brief) if k.startswith("Nationals detected (UNODC)")]
+    year = int(label.split(", ")[1][:4])
+    if year in numbers.flagged:
+        assert label.startswith(f"Nationals detected (UNODC), {year} (itself probably incomplete")
+    else:  # a complete year: the label need not say more
+        assert "itself" not in label
+    assert year == 2018  # the data of 2023: the fallback this test is about
+    # at UNODC's own threshold the headline is a complete year, said as before
+    five = [k for k, _ in country.key_figures(_brief(tables, iso3="BEL", role="origin")) if "Nationals" in k]
+    expected = (
+        "Nationals detected (UNODC), 2015 (2017–2020 are probably incomplete; in 2016 only one country detected "
+        "any, fewer than 5)"
+    )
+    assert five == [expected]

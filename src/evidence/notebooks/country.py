@@ -1604,11 +1604,18 @@ def _headline_figures_of(brief: CountryBrief) -> list[tuple[str, str, int | None
             latest = headline_year(brief, table, role, numbers, years[-1]) or years[-1]
             text = cell_text(published_in_year(numbers, latest))
             later = [y for y in years if y > latest]
+            flag_of = {f.year: f.words for f in numbers.incomplete}
             said = [
+                # a flagged year headlined, no complete one having a count the brief can show (Belgium's nationals
+                # at a threshold of 10: 2015's "up to 8" withheld, 2016 one country alone): said so, against the
+                # rule under the key figures
+                f"itself {flag_of[latest]}, as no complete year has a count this brief can show"
+                if latest in flag_of
+                else "",
                 # why the headline is not of the latest year (Ukraine's 2012, where it has counts to 2021)
                 _later_words(
                     later,
-                    {f.year: f.words for f in numbers.incomplete},
+                    flag_of,
                     # (a later year not flagged: one a headline of the nationals passes over, and why)
                     single_partner_small_years(brief, table, numbers)
                     if role == "origin" and not set(later) <= set(numbers.flagged)
