@@ -1347,3 +1347,22 @@ def test_the_neighbours_table_reads_the_briefs_years_not_the_latest_the_data_hol
     country_views.show_peers_section(full)
     (table,) = [t for t in _shown_tables(shown) if (t.caption or "").endswith("and its neighbours")]
     assert next(row for row in table.rows if row[0] == "Thailand")[detected] == "134 (2021)"
+
+
+def test_the_sources_together_note_says_the_years_its_numbers_are_chosen_from(real_tables, shown):
+    """Brief audit (THA as destination, 2015–2017): the table gave UNODC's 471 of 2017 with the note "the GSI's
+    estimate year, or the nearest year the data hold"; the data hold 2021 (134), the estimate's own year. The
+    numbers are of the brief's years, and the note says so."""
+    brief = open_brief(real_tables, DisclosureRule(5), country="THA", role="destination", years=(2015, 2017))
+    country_views.show_together(brief)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").startswith("What the sources say")]
+    assert any(row[-1] == "471" and "2017" in row for row in table.rows)
+    notes = " ".join(table.notes)
+    assert "nearest year the data hold" not in notes
+    assert "the year of 2015–2017 nearest to it that the data hold" in notes
+    # without an estimate of the country (Fiji): the latest of the brief's years
+    shown.clear()
+    fiji = open_brief(real_tables, DisclosureRule(5), country="FJI", role="both", years=(2012, 2016))
+    country_views.show_together(fiji)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").startswith("What the sources say")]
+    assert "Each number in one year, the latest of 2012–2016 that the data hold" in " ".join(table.notes)

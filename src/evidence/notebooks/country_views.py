@@ -107,21 +107,25 @@ CASE_METHODS: Final = (
 )
 
 
-def magnitudes_note(rows: Sequence[Magnitude]) -> str:
-    """The legend of the sources-together table: which year each number is of."""
+def magnitudes_note(rows: Sequence[Magnitude], period: str | None = None) -> str:
+    """The legend of the sources-together table: which year each number is of (``period``: the brief's years,
+    which its numbers are chosen from; a brief of 2015–2017 gives UNODC's 2017, not the 2021 the data hold)."""
+    of = f"of {period} " if period else ""
     estimate = next((r for r in rows if r.kind == "gsi"), None)
     if estimate is None:
         # no estimate of the country among them (Iceland, Bhutan): no year of one to speak of
         return (
-            "Each number in one year, the latest the data hold; no estimate of people in modern slavery (GSI) is "
-            "given for the country, so no number is set against one."
+            f"Each number in one year, the latest {of}that the data hold; no estimate of people in modern slavery "
+            "(GSI) is given for the country, so no number is set against one."
         )
     if estimate.year is None:
         return (
-            "Each number in one year, the latest the data hold; the GSI file does not state the year its estimates "
-            "refer to, so no number is set against the estimate."
+            f"Each number in one year, the latest {of}that the data hold; the GSI file does not state the year its "
+            "estimates refer to, so no number is set against the estimate."
         )
-    return "Each number in one year: the GSI's estimate year, or the nearest year the data hold."
+    return (
+        f"Each number in one year: the GSI's estimate year, or the year {of}nearest to it that the data hold."
+    )
 
 
 def gsi_estimates_note(table: LoadedTable) -> str:
@@ -231,7 +235,7 @@ def show_together(brief: CountryBrief) -> None:
         table,
         caption=f"What the sources say about {brief.place}",
         kinds={c: k for c, k in column_kinds.items() if c in table.columns},
-        note=magnitudes_note(rows),
+        note=magnitudes_note(rows, brief.period if brief.years else None),
         source=source,
         # identified victims of real people's records are a perturbed count (cell key), as in their own tables
         perturbed=any(r.kind == "case" and r.table.protection == "cell_key" for r in rows),
