@@ -1295,3 +1295,18 @@ def test_a_nationals_headline_of_a_flagged_year_says_it_is_one(tables):
         "any, fewer than 5)"
     )
     assert five == [expected]
+
+
+def test_a_brief_ending_before_the_tier_data_do_headlines_the_tier_of_its_years(tables):
+    """Brief audit (THA as destination, 2007–2009): At a glance said "US TIP Report tier: not shown here, the tier
+    data given end with the report of 2015, 6 years before the other figures (2021)": the tier data run past the
+    brief's years, and the placement of its last year (the 2009 report: Tier 2) was not given."""
+    brief = _brief(tables, years=(2007, 2009))
+    figures = dict(country.key_figures(brief))
+    assert figures["US TIP Report tier, 2009 report"] == "Tier 2"
+    assert "not shown here" not in country.key_figures_markdown(brief)
+    # a brief whose years reach the end of the tier data reads them as before
+    for years in ((2015, 2017), (None, None)):
+        later = _brief(tables, years=years)
+        assert not any(k.startswith("US TIP Report tier") for k, _ in country.key_figures(later))
+        assert "the tier data given end with the report of 2015" in country.key_figures_markdown(later)

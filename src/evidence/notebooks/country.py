@@ -1545,15 +1545,42 @@ def key_figures(brief: CountryBrief) -> list[tuple[str, str]]:
     then says why it is not there)."""
     out = [(label, value) for label, value, _ in _headline_figures(brief)]
     history = tier_history(brief)
-    if history.height and tier_left_out(brief, history) is None:
-        placement = history.row(-1, named=True)
+    # the tier data running past the brief's years: the placement of its years
+    shown = tier_of_years(brief, history)
+    shown = history if shown is None else shown
+    if shown.height and tier_left_out(brief, history) is None:
+        placement = shown.row(-1, named=True)
         out.append((f"US TIP Report tier, {placement['report_year']} report", str(placement["tier"])))
     return out
+
+
+def tier_of_years(brief: CountryBrief, history: pl.DataFrame | None = None) -> pl.DataFrame | None:
+    """The tier placements of reports up to the brief's last year, when the tier data run past it (a brief of
+    2007–2009 headlines the 2009 report's tier, not Kelley's last of 2015 said to be older than the GSI's 2021);
+    None when they do not (the latest placement is then dated against the brief's other figures,
+    :func:`tier_age`)."""
+    history = tier_history(brief) if history is None else history
+    if brief.years is None or not history.height or int(history["report_year"].max()) <= brief.years[1]:  # type: ignore[arg-type]
+        return None
+    return history.filter(pl.col("report_year") <= brief.years[1])
 
 
 def tier_left_out(brief: CountryBrief, history: pl.DataFrame | None = None) -> str | None:
     """Why the latest TIP tier is not among the key figures (too many years older than the others: see
     :data:`MAX_TIER_YEARS_OLDER`), or None when it is shown (or there is none)."""
+    history = tier_history(brief) if history is None else history
+    if (within := tier_of_years(brief, history)) is not None:
+        # the tier data run past the brief's years: its last year's placement, dated against that year
+        if not within.height or brief.years is None:
+            return None
+        last = int(within["report_year"].max())  # type: ignore[arg-type]
+        gap = brief.years[1] - last
+        if gap <= MAX_TIER_YEARS_OLDER:
+            return None
+        return (
+            f"US TIP Report tier: not shown here, the latest report of the brief's years that placed "
+            f"{brief.place} is of {last}, {gap} years before {brief.years[1]}; see the policy context below."
+        )
     age = tier_age(brief, history)
     if age is None or age[2] <= MAX_TIER_YEARS_OLDER:
         return None
