@@ -1353,16 +1353,25 @@ def test_the_sources_together_note_says_the_years_its_numbers_are_chosen_from(re
     """Brief audit (THA as destination, 2015–2017): the table gave UNODC's 471 of 2017 with the note "the GSI's
     estimate year, or the nearest year the data hold"; the data hold 2021 (134), the estimate's own year. The
     numbers are of the brief's years, and the note says so."""
+    from evidence.notebooks import country
+
     brief = open_brief(real_tables, DisclosureRule(5), country="THA", role="destination", years=(2015, 2017))
     country_views.show_together(brief)
     (table,) = [t for t in _shown_tables(shown) if (t.caption or "").startswith("What the sources say")]
     assert any(row[-1] == "471" and "2017" in row for row in table.rows)
     notes = " ".join(table.notes)
     assert "nearest year the data hold" not in notes
-    assert "the year of 2015–2017 nearest to it that the data hold" in notes
+    assert "the year of the brief's years (2015–2017) nearest to it that the data hold" in notes
+    estimate = next(r for r in country.magnitudes(brief) if r.kind == "gsi")
+    assert country_views.magnitudes_note([estimate], "2019") == (
+        "Each number in one year: the GSI's estimate year, or the brief's year (2019)."
+    )
     # without an estimate of the country (Fiji): the latest of the brief's years
     shown.clear()
     fiji = open_brief(real_tables, DisclosureRule(5), country="FJI", role="both", years=(2012, 2016))
     country_views.show_together(fiji)
     (table,) = [t for t in _shown_tables(shown) if (t.caption or "").startswith("What the sources say")]
-    assert "Each number in one year, the latest of 2012–2016 that the data hold" in " ".join(table.notes)
+    assert (
+        "Each number in one year, the latest of the brief's years (2012–2016) that the data hold"
+        in " ".join(table.notes)
+    )

@@ -110,7 +110,9 @@ CASE_METHODS: Final = (
 def magnitudes_note(rows: Sequence[Magnitude], period: str | None = None) -> str:
     """The legend of the sources-together table: which year each number is of (``period``: the brief's years,
     which its numbers are chosen from; a brief of 2015–2017 gives UNODC's 2017, not the 2021 the data hold)."""
-    of = f"of {period} " if period else ""
+    # "of the brief's years (2015–2017)"; a brief of one year has one to choose from: "the brief's year (2019)"
+    one = period is not None and period.isdigit()
+    of = f"of the brief's year{'' if one else 's'} ({period}) " if period else ""
     estimate = next((r for r in rows if r.kind == "gsi"), None)
     if estimate is None:
         # no estimate of the country among them (Iceland, Bhutan): no year of one to speak of
@@ -123,6 +125,8 @@ def magnitudes_note(rows: Sequence[Magnitude], period: str | None = None) -> str
             f"Each number in one year, the latest {of}that the data hold; the GSI file does not state the year its "
             "estimates refer to, so no number is set against the estimate."
         )
+    if one:
+        return f"Each number in one year: the GSI's estimate year, or the brief's year ({period})."
     return (
         f"Each number in one year: the GSI's estimate year, or the year {of}nearest to it that the data hold."
     )
