@@ -1339,8 +1339,14 @@ def test_the_neighbours_table_reads_the_briefs_years_not_the_latest_the_data_hol
     assert rows["Viet Nam"][detected] == "none in 2019"
     assert all("(2020)" not in cell and "(2021)" not in cell for row in table.rows for cell in row)
     notes = " ".join(table.notes)
-    assert "the latest of 2019 UNODC holds for each country" in notes
+    assert "they and the rates made of them are for the year in brackets, the brief's year (2019);" in notes
     assert "none in 2019: UNODC holds detected victims of the country, but none of 2019." in notes
+    shown.clear()
+    window = open_brief(real_tables, DisclosureRule(5), country="THA", role="destination", years=(2015, 2017))
+    country_views.show_peers_section(window)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").endswith("and its neighbours")]
+    assert next(row for row in table.rows if row[0] == "Thailand")[detected] == "471 (2017)"
+    assert "the latest of the brief's years (2015–2017) UNODC holds for each country" in " ".join(table.notes)
     # a brief of the years the data hold reads the same table as before
     shown.clear()
     full = open_brief(real_tables, DisclosureRule(5), country="THA", role="origin")

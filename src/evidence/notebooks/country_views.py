@@ -730,10 +730,15 @@ def show_peers_section(brief: CountryBrief) -> None:
     # take Cambodia's "no total" for its nationals, whom the brief counts (523-556)
     detected = (
         "Detected victims are those each country's authorities detected, of any citizenship; they and the rates "
-        "made of them are for the year in brackets, the latest "
+        "made of them are for the year in brackets, "
     )
-    detected += f"of {brief.period} UNODC holds" if windowed else "UNODC holds"
-    legend = [f"{detected} for each country; {dated}" if dated else f"{detected} for each country."]
+    if not windowed:
+        detected += "the latest UNODC holds for each country"
+    elif brief.period.isdigit():  # a brief of one year
+        detected += f"the brief's year ({brief.period})"
+    else:
+        detected += f"the latest of the brief's years ({brief.period}) UNODC holds for each country"
+    legend = [f"{detected}; {dated}" if dated else f"{detected}."]
     if none_in_years in compared["display"].to_list():
         legend.append(
             f"{none_in_years}: UNODC holds detected victims of the country, but none of {brief.period}."
