@@ -1310,3 +1310,16 @@ def test_a_brief_ending_before_the_tier_data_do_headlines_the_tier_of_its_years(
         later = _brief(tables, years=years)
         assert not any(k.startswith("US TIP Report tier") for k, _ in country.key_figures(later))
         assert "the tier data given end with the report of 2015" in country.key_figures_markdown(later)
+
+
+def test_a_one_year_brief_whose_year_is_flagged_says_that_year_not_every_year(tables):
+    """Brief audit (USA as both, --years 2018): At a glance said "Nationals detected (UNODC): no reliable recent
+    total (every year is probably incomplete)" of a brief of one year."""
+    brief = _brief(tables, iso3="USA", role="both", years=(2018, 2018))
+    figures = dict(country.key_figures(brief))
+    assert figures["Nationals detected (UNODC)"] == "no reliable recent total (2018 is probably incomplete)"
+    # several years, all flagged: every year
+    numbers = _brief(tables, iso3="NPL", role="origin").yearly(tables[1], "origin")
+    assert (
+        country.no_reliable_total(numbers) == "no reliable recent total (every year is probably incomplete)"
+    )

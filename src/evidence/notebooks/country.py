@@ -784,6 +784,9 @@ def no_reliable_year(numbers: YearlyNumbers) -> bool:
 def no_reliable_total(numbers: YearlyNumbers) -> str:
     """What a headline of a series whose every year is flagged says instead of a number
     (:data:`NO_RELIABLE_TOTAL`, in the words of its flags: :attr:`YearlyNumbers.flagged_words`)."""
+    years = years_with_victims(numbers)
+    if len(years) == 1:  # a brief of one year (or one year with victims): that year, not "every year"
+        return NO_RELIABLE_TOTAL.replace("every year", str(years[0])).format(words=numbers.flagged_words)
     return NO_RELIABLE_TOTAL.format(words=numbers.flagged_words)
 
 
