@@ -11,7 +11,8 @@ reporting country, its citizenship breakdowns with ``"origin"``). ``years`` is i
 table's span is missing, never 0 (the selection's repr says so, as it says of a country the table holds nothing
 of). A record dated by a band of years only (CTDC's Victim–Perpetrator file: ``2014-2018``) is of any years that
 hold its whole band, and of no others (its victims may all be of the band's other years): the repr names a band
-that the years cut, whose records are left out; the table's span is that of its bands too.
+that the years cut, whose records are left out; the table's span is that of its bands too. Which bands a selection
+holds and cuts is :meth:`Selection.bands` (a selection of every year holds every band and cuts none).
 
 **Record keys.** Victim-level records of real people are protected by the cell key method when published
 (:attr:`~evidence.sources.loaded.LoadedTable.protection`): each record carries a fixed random key

@@ -368,8 +368,9 @@ def _held_instead(sel: Selection, records: pl.DataFrame) -> str:
 
 
 def _cut_text(sel: Selection) -> str:
-    """ "; the years 2010–2016 cut the bands 2005-2013 and 2014-2018, whose records are left out (…)", naming the
-    bands of years a selection's years cut (:meth:`~evidence.analyses.selection.Selection.bands`); "" for none."""
+    """The clause of :func:`why_empty` naming the bands of years a selection's years cut
+    (:meth:`~evidence.analyses.selection.Selection.bands`): "; the years 2010–2016 cut the bands 2005-2013 and
+    2014-2018, whose records are left out (…)"; empty for none."""
     cut = sel.bands().cut
     if not cut or sel.years is None:  # a selection of every year cuts no band
         return ""
