@@ -586,7 +586,7 @@ class Selection:
                     if self.kind == "case"
                     else f" (the table holds no row of {self.country}: an empty selection)"
                 )
-        span = _span(df) if "year" in df.columns else None
+        span = year_span(df) if "year" in df.columns else None
         if self.years is None:
             what += f", every year{f' ({span[0]}–{span[1]})' if span else ''}"
         else:
@@ -637,8 +637,9 @@ class Selection:
         }
 
 
-def _span(df: pl.DataFrame) -> tuple[int, int] | None:
-    """The first and last year a frame holds, or None (no years)."""
+def year_span(df: pl.DataFrame) -> tuple[int, int] | None:
+    """The first and last year a case or indicator frame holds, of its single years and its records' bands of
+    years (:func:`band_span`), or None (no years); found once per frame."""
     low, high = kept_once(df, ("year_span",), lambda: _year_ends(df))
     return (int(low), int(high)) if low is not None and high is not None else None
 
