@@ -1413,7 +1413,9 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
     stable per-record key, e.g. for cell-key perturbation). Records marked missing by then are left out and
     counted in the provenance notes. A date before the first export is refused (:class:`RegisterError`); one
     after the last export gives the records as of the last export, and the provenance (its release, a note)
-    says so.
+    says so; so does one between two exports (the export the records are from). Case ids linked as one
+    person's (:mod:`.linking`) give one record, the one registered first, and a note says so; records alike in
+    the ``same_person`` fields but not linked give a note that a person may count twice.
     """
     path = Path(path)
     with reading(path, wait=wait) as (connection, meta):
