@@ -126,6 +126,19 @@ def test_brief_peers_become_the_notebooks_list_of_countries() -> None:
             brief_parameters(spec, country="THA", peers=empty)
 
 
+def test_the_country_is_not_its_own_peer_in_a_brief(capsys) -> None:
+    """`brief THA --peers THA,KHM` named "peers: THA, KHM" in the brief's subtitle and the index, and its peers
+    section dropped Thailand without a word; `--peers Thailand` alone made a peers section of no peer."""
+    spec = read_notebook("country_brief")
+    given = brief_parameters(spec, country="Thailand", peers="THA,KHM,Cambodia")
+    assert given["peers"] == ["KHM"]
+    said = " ".join(capsys.readouterr().err.split())
+    assert "--peers: THA (Thailand) is the country compared, not a peer of it: left out" in said, said
+    assert "--peers: KHM (Cambodia) given twice: compared once" in said, said
+    with pytest.raises(ParameterError, match=r"--peers names only THA \(Thailand\), the country compared"):
+        brief_parameters(spec, country="THA", peers="Thailand")
+
+
 def test_a_years_tuple_parameter_takes_the_range(tmp_path: Path) -> None:
     spec = read_notebook(
         _notebook_with(tmp_path, 'country: str = "THA"\nyears: tuple[int, int] = (2012, 2023)\n')

@@ -317,14 +317,14 @@ def brief_parameters(
         named = find(*[n for n in names if "threshold" in n.lower()], what="--disclosure-threshold")
         given[named] = disclosure_threshold
     if peers is not None:
-        listed = [p.strip() for p in peers.split(",") if p.strip()]
-        if (
-            not listed
-        ):  # an empty list means the default neighbours: an empty option is a mistake, not a choice
-            raise ParameterError(
-                f"--peers {peers!r} names no country: give ISO3 codes separated by commas (KHM,LAO,MMR), or leave "
-                "--peers out for the country's neighbours (its UN M49 region)"
-            )
+        # codes or names, each checked; the country itself and a peer named twice dropped, and said (the brief
+        # named "peers: THA, KHM" for Thailand); an option naming none, or only the country, refused
+        from evidence.analyses.selection import check_country
+        from evidence.cli.compare import peer_list
+
+        listed, notes = peer_list(peers, str(check_country(country)))
+        for note in notes:
+            err_console.print(escape(note), highlight=False, soft_wrap=True)
         given[find("peers", what="--peers")] = listed
     return given
 
