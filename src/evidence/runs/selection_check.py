@@ -92,8 +92,10 @@ def settle_selection(
     first = settled.get(declared.year_from) if declared.year_from else None
     last = settled.get(declared.year_to) if declared.year_to else None
     if declared.year_from and declared.year_to and (first is None or last is None):
-        span = coverage(tables, country, role).span
+        held = coverage(tables, country, role)
+        span = held.span
         if span is not None:
+            given_from, given_to = first, last
             first = span[0] if first is None else first
             last = span[1] if last is None else last
             settled[declared.year_from], settled[declared.year_to] = first, last
@@ -105,9 +107,27 @@ def settle_selection(
                     for name, edge in ((declared.year_from, "first"), (declared.year_to, "last"))
                     if parameters.get(name) is None
                 ]
-                raise ParameterError(
-                    f"{'; '.join(problems)} ({'; '.join([*filled, f'the years the data hold: {span[0]}-{span[1]}'])})"
+                why = f"({'; '.join([*filled, f'the years the data hold: {span[0]}-{span[1]}'])})"
+                # one year given beyond the data's: a selection with no victims (a batch lists it as empty and
+                # goes on), not a bad parameter (which stopped a whole weekly batch); --allow-empty runs that
+                # one year
+                beyond = (
+                    f"in {given_from} or later"
+                    if given_from is not None and given_from > span[1]
+                    else f"in {given_to} or earlier"
+                    if given_to is not None and given_to < span[0]
+                    else None
                 )
+                if beyond is None:
+                    raise ParameterError(f"{'; '.join(problems)} {why}")
+                if not allow_empty:
+                    raise EmptySelectionError(
+                        f"{spec.name}: the data hold no victims of {held.place()} {beyond} {why} ({EMPTY_HINT})"
+                    )
+                first = last = given_from if given_from is not None else given_to
+                settled[declared.year_from], settled[declared.year_to] = first, last
+                if problems := [v for check in spec.checks if (v := check.violation(settled)) is not None]:
+                    raise ParameterError("; ".join(problems))
     years = (int(first), int(last)) if first is not None and last is not None else None
     found = coverage(tables, country, role, years)
     if found.empty and not allow_empty:
