@@ -457,6 +457,32 @@ def test_a_batch_counts_the_runs_of_its_plan_that_are_empty_or_repeated(
     assert out.splitlines()[-1] == "ran 0, skipped 0, failed 0, empty 2"
 
 
+def test_a_batch_names_the_runs_its_plan_repeats_in_its_log_and_its_json(
+    run_main, tmp_path, shared_data, no_kernel
+):
+    """A run the plan gives twice was counted ("and 2 repeated in the plan") but never named, and the
+    --json document did not mention it at all: 4 entries of the plan, 2 runs in the document, no word of the
+    other 2."""
+    sample = shared_data / "ctdc" / "k_anon_sample.csv"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        f"notebooks: [routes]\nparameters:\n  country: [ISL, ISL, MLT]\n  data: [{sample}]\n"
+        f"runs:\n  - notebook: routes\n    parameters: {{country: MLT, data: [{sample}]}}\n"
+    )
+    code, out, err = run_main(["batch", str(plan), "--out-root", str(tmp_path / "runs"), "--json"])
+    assert code == 0, err
+    document = json.loads(out)
+    label = f"routes(country=ISL, data=['{sample}'])"
+    assert document["repeated"] == [
+        {"where": "parameters", "run": label, "same_as": "parameters"},
+        {"where": "runs[1]", "run": label.replace("ISL", "MLT"), "same_as": "parameters"},
+    ]
+    text = " ".join(err.split())
+    assert f"repeated in the plan, run once: parameters: {label} (as in parameters)" in text, text
+    assert "runs[1]: routes(country=MLT" in text, text
+    assert len(document["runs"]) + len(document["repeated"]) == 4
+
+
 def test_the_summary_shows_run_names_as_they_are(tmp_path, capsys):
     """A run's name comes from its notebook's file name: rich read `[draft]` in it as a style, and left it out
     of the summary (a log named a run folder that does not exist)."""

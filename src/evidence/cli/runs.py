@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -379,6 +379,7 @@ def _batch(
 
     empty: list[RunOutcome] = []
     invalid: list[RunOutcome] = []  # with --keep-going: the runs refused, each a failed run of the summary
+    repeated: list[Any] = []  # (run, first): the runs the plan gives again, run once
     try:
         runs = prepare_plan(
             planned.runs,
@@ -389,6 +390,7 @@ def _batch(
             checked=start_workers,
             cell_timeout=timeout,
             invalid=invalid if keep_going else None,
+            repeated=repeated,
         )
     except BaseException as exc:
         if pool is not None:  # refused: the workers end, with the kernels they started
@@ -421,6 +423,12 @@ def _batch(
             _batch_header(len(planned.runs), len(runs), to_run, skipped, len(empty), len(invalid)),
             highlight=False,
         )
+        for run, first in repeated:  # named, not only counted: the log says which entry of the plan it was
+            say.print(
+                escape(f"  repeated in the plan, run once: {run.where}: {run.label()} (as in {first.where})"),
+                highlight=False,
+                soft_wrap=True,
+            )
         if to_run:
             progress.start()
             task = progress.add_task("running", total=to_run, last="")
@@ -469,13 +477,15 @@ def _batch(
             with contextlib.suppress(KeyboardInterrupt):
                 index = _write_index(out_root, say)
         if as_json:
-            echo_json("batch", batch_json(plan, out_root, stopped, index, interrupted=True))
+            echo_json(
+                "batch", batch_json(plan, out_root, stopped, index, interrupted=True, repeated=repeated)
+            )
         raise typer.Exit(130)
     report.outcomes.extend([*invalid, *empty])
     _print_summary(report, out_root, say)
     index = _write_index(out_root, say) if render else None
     if as_json:
-        echo_json("batch", batch_json(plan, out_root, report, index, interrupted=False))
+        echo_json("batch", batch_json(plan, out_root, report, index, interrupted=False, repeated=repeated))
     raise typer.Exit(report.exit_code)
 
 
@@ -509,16 +519,26 @@ RUN_STATUSES = ("ok", "skipped", "failed", "empty", "interrupted")
 
 
 def batch_json(
-    plan: Path, out_root: Path, report: BatchReport, index: Path | None, *, interrupted: bool
+    plan: Path,
+    out_root: Path,
+    report: BatchReport,
+    index: Path | None,
+    *,
+    interrupted: bool,
+    repeated: Sequence[tuple[Any, Any]] = (),
 ) -> dict[str, object]:
     """A batch as its JSON says it: every run (:func:`run_json`), the runs counted by status, the index of
-    briefs written (or null), and whether it was interrupted."""
+    briefs written (or null), whether it was interrupted, and the runs the plan repeats (``where`` the plan
+    gives it again, the ``run``, and where it gave it first, ``same_as``), which run once."""
     return {
         "plan": str(plan),
         "out_root": str(out_root),
         "interrupted": interrupted,
         "counts": {status: report.count(status) for status in RUN_STATUSES},
         "runs": [run_json(o) for o in report.outcomes],
+        "repeated": [
+            {"where": run.where, "run": run.label(), "same_as": first.where} for run, first in repeated
+        ],
         "index": str(index) if index is not None else None,
     }
 
