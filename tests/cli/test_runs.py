@@ -848,3 +848,53 @@ def test_the_summary_says_how_many_stale_failed_attempts_were_set_aside(tmp_path
     assert "1 failed attempt of unchanged runs set aside in runs/failed/.superseded/<run>" in out
     _print_summary(BatchReport(outcomes[1:]), tmp_path / "runs")
     assert "set aside" not in capsys.readouterr().out
+
+
+def _provenance(folder, path, rejected):
+    folder.mkdir(parents=True, exist_ok=True)
+    entry = {"path": str(path), "rows_in": 1478, "rows_kept": 1478 - rejected, "rows_rejected": rejected}
+    (folder / "provenance.json").write_text(json.dumps([entry]), encoding="utf-8")
+
+
+def test_run_and_batch_say_the_rows_their_data_files_lost(run_main, tiny, tmp_path, monkeypatch):
+    """A CTDC file with two years typed `20x2`: `flows` said "2 of 1,478 rows rejected, not counted (row 5,
+    yearOfRegistration ...)", while `run` and `batch` said nothing on the terminal or in the log: the rows were
+    lost to the analyst who schedules runs (only the brief's data section counted them)."""
+    from evidence.runs import batch, execute
+    from evidence.runs.execute import RunOutcome
+
+    bad, good = tmp_path / "kanon_bad.csv", tmp_path / "good.csv"
+
+    def ran(run, force=False):
+        _provenance(run.folder, bad, 2)
+        return RunOutcome(run.run_id, run.notebook_name, "ok", str(run.folder), 1.0)
+
+    monkeypatch.setattr(execute, "run_unless_fresh", ran)
+    code, _, err = run_main(["run", str(tiny), "--out-root", str(tmp_path / "runs")])
+    said = " ".join(err.split())
+    assert code in (0, None), err
+    assert (
+        f"{bad}: 2 of 1,478 rows rejected, not counted in the run: `evidence data validate {bad}`" in said
+    ), said
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2, 3]\n")
+
+    def finished(runs, *, on_start, on_done, **kwargs):
+        on_start(3, 0)
+        outcomes = []
+        for run, path, rejected in zip(runs, (bad, bad, good), (2, 2, 0), strict=True):
+            _provenance(run.folder, path, rejected)
+            outcomes.append(RunOutcome(run.run_id, "tiny", "ok", str(run.folder), 1.0))
+            on_done(outcomes[-1])
+        return batch.BatchReport(outcomes)
+
+    monkeypatch.setattr(batch, "run_batch", finished)
+    args = ["batch", str(plan), "--executor", "tcp://127.0.0.1:1", "--out-root", str(tmp_path / "runs")]
+    code, out, err = run_main(args)
+    said = " ".join(err.split())
+    assert code == 0, out + err
+    # once per file, however many runs read it; the summary's last line stays the log's last word
+    assert said.count(f"{bad}: 2 of 1,478 rows rejected, not counted in 2 runs") == 1, said
+    assert str(good) not in said
+    assert out.splitlines()[-1] == "ran 3, skipped 0, failed 0", out

@@ -145,7 +145,13 @@ def brief_command(
     for warning in other_secret_warnings(d["path"] for d in prepared.data):
         err_console.print(f"[bold red]Warning:[/] {escape(warning)}", soft_wrap=True)
     say = err_console if as_json else console  # with --json, standard output holds the document only
-    from evidence.cli.runs import briefed, drop_replaced_briefs, failed_folder_holds, say_set_aside
+    from evidence.cli.runs import (
+        briefed,
+        drop_replaced_briefs,
+        failed_folder_holds,
+        say_rejected_rows,
+        say_set_aside,
+    )
 
     had_brief = briefed(prepared)
     with say.status(f"running {prepared.run_id} ..."):
@@ -153,6 +159,7 @@ def brief_command(
     if outcome.status == "ok" and had_brief:  # the old brief is gone: not linked while the new one is made
         drop_replaced_briefs(Path(prepared.out_root))
     release_kernels()  # the one run is done: its kernel ends on another core while the brief is rendered
+    say_rejected_rows([outcome], one_run=True)
     if outcome.status == "skipped":
         say.print(
             f"[dim]unchanged since its last run (--force to re-run):[/] {escape(_relative(prepared.folder))}"

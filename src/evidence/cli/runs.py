@@ -150,6 +150,7 @@ def run_command(
         drop_replaced_briefs(Path(prepared.out_root))
     if as_json:
         echo_json("run", run_json(outcome))
+    say_rejected_rows([outcome], one_run=True)
     if outcome.status == "skipped":
         say.print(
             f"[dim]unchanged since its last run (--force to re-run):[/] {escape(_relative(outcome.folder))}",
@@ -177,6 +178,40 @@ def say_set_aside(outcome: RunOutcome, say: Console) -> None:
     """What a skipped run did with its stale failed attempt (set it aside), if it had one."""
     if outcome.note:
         say.print(f"[dim]{escape(outcome.note)}[/]", soft_wrap=True, highlight=False)
+
+
+def say_rejected_rows(outcomes: Sequence[RunOutcome], *, one_run: bool = False) -> None:
+    """Say on standard error, once per data file, the rows its loader rejected that the runs did not count (as
+    ``flows`` says it; their run folders' provenance records it): the brief's data section counted them, the
+    terminal and a batch's log said nothing."""
+    from evidence.core.errors import InputError
+    from evidence.notebooks.runtime import read_provenance
+
+    lost: dict[str, tuple[int, int, int]] = {}  # path: (rows rejected, rows read, runs that read it)
+    for outcome in outcomes:
+        if outcome.status not in ("ok", "skipped") or not outcome.folder:
+            continue
+        try:
+            entries = read_provenance(outcome.folder)
+        except (OSError, InputError):
+            continue
+        counted = {
+            str(e["path"]): (int(e["rows_rejected"]), int(e.get("rows_in") or 0))
+            for e in entries
+            if isinstance(e, dict) and e.get("path") and isinstance(e.get("rows_rejected"), int)
+        }
+        for path, (rejected, rows_in) in counted.items():
+            if rejected:
+                runs = lost.get(path, (0, 0, 0))[2] + 1
+                lost[path] = (rejected, rows_in, runs)
+    for path, (rejected, rows_in, runs) in lost.items():
+        where = "the run" if one_run else f"{runs} run{'' if runs == 1 else 's'}"
+        err_console.print(
+            f"[yellow]{escape(path)}: {rejected:,} of {rows_in:,} rows rejected, not counted in {where}:[/] "
+            f"`evidence data validate {escape(path)}` lists each (row, column, value, reason)",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def failed_folder_holds(outcome: RunOutcome) -> str:
@@ -482,6 +517,7 @@ def _batch(
             )
         raise typer.Exit(130)
     report.outcomes.extend([*invalid, *empty])
+    say_rejected_rows(report.outcomes)  # before the summary: its last line stays the log's last word
     _print_summary(report, out_root, say)
     index = _write_index(out_root, say) if render else None
     if as_json:
