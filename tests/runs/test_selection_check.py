@@ -139,6 +139,36 @@ def test_a_year_given_beyond_the_data_is_an_empty_selection_not_a_bad_parameter(
     assert [o.status for o in empty] == ["empty"] and "2012 or later" in empty[0].error
 
 
+def test_a_country_no_year_of_the_data_holds_is_not_told_to_choose_other_years(real, shared_data, tmp_path):
+    """`trend -c THA` on the Victim–Perpetrator file (UN regions only) said "choose years the data hold" of data
+    that hold no year for any country: other years cannot help, other data can."""
+    from evidence.runs.selection_check import selection_with_victims
+    from evidence.sources.registry import load
+
+    vp = load(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+    with pytest.raises(EmptySelectionError) as refused:
+        selection_with_victims("trend", [vp], "THA", "both", None, allow_empty_option=False)
+    assert str(refused.value).endswith("(choose other data)"), refused.value
+    with pytest.raises(EmptySelectionError) as refused:
+        prepare_run("country_brief", {"country": "ISL", "data": [real["ctdc"]]}, out_root=tmp_path)
+    assert str(refused.value).endswith("(choose other data, or --allow-empty to run it anyway)"), (
+        refused.value
+    )
+    # where the data hold other years, choosing them still helps
+    with pytest.raises(EmptySelectionError, match=r"\(choose years the data hold, other data, or --allow"):
+        prepare_run(
+            "country_brief",
+            {
+                "country": "THA",
+                "role": "destination",
+                "year_from": 2012,
+                "year_to": 2023,
+                "data": [real["ctdc"]],
+            },
+            out_root=tmp_path,
+        )
+
+
 def test_a_country_the_data_do_not_hold_at_all_is_refused(real, tmp_path):
     with pytest.raises(EmptySelectionError, match="Years they hold for it: CTDC .*: none"):
         prepare_run(

@@ -131,7 +131,7 @@ def settle_selection(
     years = (int(first), int(last)) if first is not None and last is not None else None
     found = coverage(tables, country, role, years)
     if found.empty and not allow_empty:
-        raise EmptySelectionError(f"{spec.name}: {found.explain()} ({EMPTY_HINT})")
+        raise EmptySelectionError(f"{spec.name}: {found.explain()} ({empty_hint(found)})")
     return settled
 
 
@@ -139,6 +139,16 @@ def settle_selection(
 EMPTY_HINT = "choose years the data hold, other data, or --allow-empty to run it anyway"
 #: The same, for a command that has nothing to show for an empty selection (``evidence trend``).
 EMPTY_HINT_NO_OPTION = "choose years the data hold, or other data"
+
+
+def empty_hint(found: Any, allow_empty_option: bool = True) -> str:
+    """What a refused empty selection suggests: other years only where the data hold some for the country and
+    role (a file of UN regions only, or one without the country, holds none: other data can help, not years)."""
+    if found.span is not None or not found.victim_sources:
+        return EMPTY_HINT if allow_empty_option else EMPTY_HINT_NO_OPTION
+    return (
+        "choose other data, or --allow-empty to run it anyway" if allow_empty_option else "choose other data"
+    )
 
 
 def selection_with_victims(
@@ -171,7 +181,9 @@ def selection_with_victims(
         found = coverage(tables, iso3, role, span)
         inside = {id(s.table) for s in found.sources if s.in_selection}
         if found.empty:
-            raise EmptySelectionError(f"{command}: {found.explain()} ({hint})")
+            raise EmptySelectionError(
+                f"{command}: {found.explain()} ({empty_hint(found, allow_empty_option)})"
+            )
         return [t for t in tables if id(t) in inside]
     assert span is not None
     held = {id(t): _victim_years(t, role) for t in tables}
