@@ -263,6 +263,29 @@ def test_the_render_json_gives_the_seconds_in_the_order_of_the_outputs() -> None
     assert document["seconds"] == {"html": 0.5, "pdf": 1.25}
 
 
+def test_the_render_json_names_its_files_as_run_brief_and_batch_do(tmp_path, monkeypatch) -> None:
+    """`render reports/runs/X --json` gave `folder` and `outputs` as typed (relative) beside an absolute `index`,
+    where `run`, `batch` and `brief` (whose `render` object is this document) give absolute paths: a script
+    reading both got two spellings of one folder."""
+    from types import SimpleNamespace
+
+    from evidence.cli.briefs import render_json
+
+    monkeypatch.chdir(tmp_path)
+    result = SimpleNamespace(
+        run_dir=Path("reports/runs/r"),
+        title="t",
+        renderer="builtin",
+        outputs={"html": Path("reports/runs/r/brief.html")},
+        seconds={"html": 0.5},
+        index=tmp_path / "reports" / "index.html",
+        demo=False,
+    )
+    document = render_json(result)
+    assert document["folder"] == str(tmp_path.resolve() / "reports" / "runs" / "r")
+    assert document["outputs"] == {"html": str(tmp_path.resolve() / "reports" / "runs" / "r" / "brief.html")}
+
+
 @pytest.mark.kernel
 def test_a_brief_whose_render_fails_after_its_run_leaves_no_link_to_the_brief_it_replaced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -195,11 +195,11 @@ def brief_command(
 def render_json(result: Any) -> dict[str, Any]:
     """A rendered brief as the JSON of ``render`` and ``brief`` say it: the run folder, the files written by
     format (``html``, ``pdf``) with the seconds each took, the renderer, the index of briefs updated (or null)."""
-    return {
-        "folder": str(result.run_dir),
+    return {  # absolute, as run, batch and the index name them (a relative RUN_DIR gave two spellings)
+        "folder": str(Path(result.run_dir).resolve()),
         "title": result.title,
         "renderer": result.renderer,
-        "outputs": {fmt: str(path) for fmt, path in result.outputs.items()},
+        "outputs": {fmt: str(Path(path).resolve()) for fmt, path in result.outputs.items()},
         # in the order of ``outputs`` (the renderer finishes the PDF first), any other format after them
         "seconds": {
             fmt: round(result.seconds[fmt], 3)
