@@ -147,7 +147,17 @@ def expand_plan(
     """A plan mapping (as read from YAML) expanded into runs; ``data`` as in :func:`load_plan`."""
     files = [str(Path(p).expanduser().resolve()) for p in data]
     if not isinstance(plan, Mapping):
-        raise InputError("a plan must be a mapping with 'notebooks' and 'parameters', or 'runs'", path=path)
+        read_as = "a list" if isinstance(plan, list) else "a text" if isinstance(plan, str) else repr(plan)
+        table = (
+            "; one run a row is written as a list under 'runs:' (docs/scheduling.md, Batches)"
+            if path is not None and path.suffix.lower() in (".csv", ".tsv", ".txt")
+            else ""
+        )
+        raise InputError(
+            f"a plan is YAML: a mapping with 'notebooks' and 'parameters', or 'runs' (this file reads as "
+            f"{read_as}{table})",
+            path=path,
+        )
     _check_names(plan, "plan key", path)
     unknown = set(plan) - _PLAN_KEYS
     if unknown:
