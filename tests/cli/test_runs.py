@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import typer
@@ -898,3 +899,17 @@ def test_run_and_batch_say_the_rows_their_data_files_lost(run_main, tiny, tmp_pa
     assert said.count(f"{bad}: 2 of 1,478 rows rejected, not counted in 2 runs") == 1, said
     assert str(good) not in said
     assert out.splitlines()[-1] == "ran 3, skipped 0, failed 0", out
+
+
+def test_a_batchs_json_names_its_runs_folder_as_it_names_the_runs_in_it(tmp_path, monkeypatch):
+    """`--out-root runs` gave `"out_root": "runs"` beside `"folder": "/abs/.../runs/x"` for each run: one
+    folder, two spellings, in one document."""
+    from evidence.runs.batch import BatchReport
+    from evidence.runs.execute import RunOutcome
+
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path.resolve() / "runs" / "a-1"
+    report = BatchReport([RunOutcome("a-1", "a", "ok", str(folder), 1.0)])
+    document = runs_cli.batch_json(Path("plan.yaml"), Path("runs"), report, None, interrupted=False)
+    assert document["out_root"] == str(folder.parent)
+    assert document["runs"][0]["folder"].startswith(document["out_root"])

@@ -568,7 +568,7 @@ def batch_json(
     gives it again, the ``run``, and where it gave it first, ``same_as``), which run once."""
     return {
         "plan": str(plan),
-        "out_root": str(out_root),
+        "out_root": str(Path(out_root).resolve()),  # as each run's folder names it
         "interrupted": interrupted,
         "counts": {status: report.count(status) for status in RUN_STATUSES},
         "runs": [run_json(o) for o in report.outcomes],
