@@ -913,3 +913,30 @@ def test_a_batchs_json_names_its_runs_folder_as_it_names_the_runs_in_it(tmp_path
     document = runs_cli.batch_json(Path("plan.yaml"), Path("runs"), report, None, interrupted=False)
     assert document["out_root"] == str(folder.parent)
     assert document["runs"][0]["folder"].startswith(document["out_root"])
+
+
+def test_a_batch_draws_its_progress_bar_on_a_terminal_only(run_main, tiny, tmp_path, monkeypatch):
+    """Logged by cron (`>> logs/batch.log 2>&1`), a batch wrote the progress bar's last state into the log
+    ("running ━━━━ 3/3 0:00:57 ✓ <run>") where the docs promise a bar on a terminal, and the summary table."""
+    from evidence.runs import batch
+    from evidence.runs.execute import RunOutcome
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2]\n")
+
+    def finished(runs, *, on_start, on_done, **kwargs):
+        on_start(2, 0)
+        outcomes = [RunOutcome(run.run_id, "tiny", "ok", str(run.folder), 1.0) for run in runs]
+        for outcome in outcomes:
+            on_done(outcome)
+        return batch.BatchReport(outcomes)
+
+    monkeypatch.setattr(batch, "run_batch", finished)
+    args = ["batch", str(plan), "--executor", "tcp://127.0.0.1:1", "--out-root", str(tmp_path / "runs")]
+    code, out, err = run_main(args)
+    assert code == 0, out + err
+    assert "━" not in out + err and "running" not in out + err, out + err
+    assert (
+        out.splitlines()[0].startswith("2 runs: 2 to run")
+        and out.splitlines()[-1] == "ran 2, skipped 0, failed 0"
+    )

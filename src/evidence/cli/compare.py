@@ -110,7 +110,8 @@ def compare_command(
         typer.Option(
             "--peers",
             metavar="ISO3,...",
-            help="Countries to compare with, e.g. KHM,LAO,MMR. Default: the other countries of its UN M49 "
+            help="Countries to compare with, e.g. KHM,LAO,MMR (the country itself is left out, and said). "
+            "Default: the other countries of its UN M49 "
             "intermediate region where it has one (Western Africa, South America, ...), else of its subregion "
             "(South-eastern Asia, ...); those no file holds any figure for are left out.",
         ),

@@ -464,7 +464,7 @@ def _batch(
                 highlight=False,
                 soft_wrap=True,
             )
-        if to_run:
+        if to_run and say.is_terminal:  # a log (cron, systemd) gets the summary, not the bar's last state
             progress.start()
             task = progress.add_task("running", total=to_run, last="")
 
