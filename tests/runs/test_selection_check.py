@@ -114,6 +114,7 @@ def test_a_year_given_beyond_the_data_is_an_empty_selection_not_a_bad_parameter(
     message = " ".join(str(refused.value).split())
     assert "no victims of Thailand as country of destination in 2012 or later" in message, message
     assert "year_to not given: 2010, the last year the data hold" in message and "--allow-empty" in message
+    assert "the years the data hold: 2010)" in message, message  # one year, not "2010-2010"
     with pytest.raises(EmptySelectionError, match="in 2005 or earlier"):
         prepare_run(
             "country_brief",

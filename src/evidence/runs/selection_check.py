@@ -81,7 +81,7 @@ def settle_selection(
     settled = dict(parameters)
     if declared is None:
         return settled
-    from evidence.analyses.coverage import coverage
+    from evidence.analyses.coverage import coverage, years_text
     from evidence.notebooks.runtime import load_tables
 
     country = settled.get(declared.country)
@@ -107,7 +107,8 @@ def settle_selection(
                     for name, edge in ((declared.year_from, "first"), (declared.year_to, "last"))
                     if parameters.get(name) is None
                 ]
-                why = f"({'; '.join([*filled, f'the years the data hold: {span[0]}-{span[1]}'])})"
+                held_years = years_text(range(span[0], span[1] + 1))
+                why = f"({'; '.join([*filled, f'the years the data hold: {held_years}'])})"
                 # one year given beyond the data's: a selection with no victims (a batch lists it as empty and
                 # goes on), not a bad parameter (which stopped a whole weekly batch); --allow-empty runs that
                 # one year
