@@ -1725,6 +1725,12 @@ class LinkedCounts:
 
     #: quantities one table publishes and another withholds: the withheld one is back
     published_too: set[Hashable] = field(default_factory=set)
+    #: the points (a value per quantity, the quantities named) that freed targets in the last audit of this
+    #: system (:func:`protect_linked`, :func:`linked_exposures`): tried first by the next, which keeps only
+    #: those that fit the system as it then is (:func:`_carried_points`)
+    _freeing: tuple[list[Hashable], np.ndarray] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def quantity(
         self, name: Hashable, value: int, status: str | None | Literal["unpublished"] = "unpublished"
@@ -1828,8 +1834,13 @@ class _LinkedProgram:
         lp.row_upper_ = np.zeros(len(rows))
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = np.cumsum([0] + [len(e) for e in entries])
-        lp.a_matrix_.index_ = np.array([r for e in entries for r, _ in e], dtype=np.int32)
-        lp.a_matrix_.value_ = np.array([c for e in entries for _, c in e])
+        # the rows kept as arrays too, to check a point found elsewhere (:meth:`fits`)
+        self._rows_of = np.array([r for e in entries for r, _ in e], dtype=np.int32)
+        self._coefficients = np.array([c for e in entries for _, c in e])
+        self._columns_of = np.repeat(np.arange(len(self.names)), [len(e) for e in entries])
+        lp.a_matrix_.index_, lp.a_matrix_.value_ = self._rows_of, self._coefficients
+        self._row_lower, self._row_upper = np.array(lower), np.zeros(len(rows))
+        self._lower, self._upper = np.zeros(len(self.names)), np.zeros(len(self.names))
         self._highs = _quiet_highs()
         self._highs.passModel(lp)
         self._ceiling = system._ceiling(rule)
@@ -1866,6 +1877,7 @@ class _LinkedProgram:
             for k in changed:
                 self._bounds[k] = bounds_of[self.names[k]]
                 self._fixed[k] = self._bounds[k][0] == self._bounds[k][1]
+                self._lower[k], self._upper[k] = self._bounds[k]
             self._highs.changeColsBounds(
                 len(changed),
                 np.array(changed, dtype=np.int32),
@@ -1879,6 +1891,23 @@ class _LinkedProgram:
                 upper = 0.0 if binds else highspy.kHighsInf
                 for r in (row, row + 1):
                     self._highs.changeRowBounds(r, -highspy.kHighsInf, upper)
+                    self._row_upper[r] = upper
+
+    def fits(self, x: np.ndarray) -> bool:
+        """Whether the point ``x`` (a value per quantity) meets every bound and row of the model as it stands
+        (to within HiGHS's own feasibility tolerance): a reading of everything published."""
+        import numpy as np
+
+        tolerance = _FEASIBLE
+        if np.any(x < self._lower - tolerance * (1 + np.abs(self._lower))):
+            return False
+        if np.any(x > self._upper + tolerance * (1 + np.abs(self._upper))):
+            return False
+        activity = np.bincount(self._rows_of, self._coefficients * x[self._columns_of], len(self._row_lower))
+        slack = tolerance * (1 + np.abs(activity))
+        return bool(
+            np.all(activity >= self._row_lower - slack) and np.all(activity <= self._row_upper + slack)
+        )
 
     def vector(self, combination: Combination) -> np.ndarray:
         import numpy as np
@@ -1963,6 +1992,10 @@ class _Optimum(NamedTuple):
     #: the dual values of the rows (None when HiGHS has no valid dual solution)
     row_costs: np.ndarray | None
 
+
+#: A point that breaks a bound or a row by no more than this (relative to 1 + its size) fits: HiGHS's primal
+#: feasibility tolerance, to which every solution it returns is held.
+_FEASIBLE = 1e-7
 
 #: A reduced cost this close to 0 is 0: widening that quantity's bounds leaves the optimum where it is.
 _ZERO_COST = 1e-12
@@ -2203,7 +2236,49 @@ def linked_exposures(
     nobody). By linear programming (:class:`_LinkedProgram`); a quantity whose true value breaks its label's
     bounds (a perturbed count) is given them widened to it.
     """
-    return _exposures(system, rule, complements, _Programs(system, rule))
+    programs = _Programs(system, rule)
+    exposed, found = _audit(system, rule, complements, programs, points=_carried_points(system, programs))
+    _keep_points(system, programs, found)
+    return exposed
+
+
+def _carried_points(system: LinkedCounts, programs: _Programs) -> list[np.ndarray]:
+    """The points that freed targets in the last audit of ``system`` (:attr:`LinkedCounts._freeing`), as
+    points of its present programme: a quantity they do not name takes its true value.
+
+    Carrying them is sound however the system changed since (counts withheld or shown, a share's rows gone,
+    quantities, tables and bounds added, quantities left out): :func:`_audit` uses a point only where it fits
+    every bound and row of the present programme, and such a point is a reading of everything now published
+    that puts each target it frees at least 1 from its value, which is what freeing means (no point pins a
+    target: those it does not free are solved for as before). A point from before a count was withheld (a
+    widening) still fits; one from before a table was added fits where that table's counts are at their true
+    values where the point's quantities are, and is dropped where they are not."""
+    import numpy as np
+
+    if system._freeing is None or not system.values:
+        return []
+    names, points = system._freeing
+    at = {name: k for k, name in enumerate(names)}
+    program = programs.made()
+    columns = np.array([at.get(name, -1) for name in program.names])
+    named = columns >= 0
+    out = np.tile(program.truth, (len(points), 1))
+    out[:, named] = points[:, columns[named]]
+    return list(out)
+
+
+def _keep_points(system: LinkedCounts, programs: _Programs, found: _Known) -> None:
+    """Keep on ``system`` the points that freed targets in its audit ``found``, for its next audit (the last
+    :data:`_KEPT_POINTS` found)."""
+    import numpy as np
+
+    points = found.points[-_KEPT_POINTS:]
+    if points and programs._program is not None:
+        system._freeing = (list(programs._program.names), np.array(points))
+
+
+#: The most points kept from one audit of a system to the next (:func:`_keep_points`).
+_KEPT_POINTS = 64
 
 
 #: A target of an audit: its name and its combination, as a key.
@@ -2225,13 +2300,16 @@ class _Known:
     #: the proofs, in the system before ``widened`` widened, of targets that may no longer be pinned
     before: dict[_TargetKey, _Pinned] = field(default_factory=dict)
     widened: int | None = None
+    #: the solutions (a value per column of the programme) that freed targets, in this system or in one it
+    #: was widened from (each fits this one too, but for a share's rows: :func:`_carried_points`)
+    points: list[np.ndarray] = field(default_factory=list)
 
     def after(self, widened: int | None) -> _Known | None:
         """What still holds once the bounds of quantity ``widened`` (an index) widen; None for a change that
         is not only a widening."""
         if widened is None:
             return None
-        known = _Known(set(self.free), widened=widened)
+        known = _Known(set(self.free), widened=widened, points=list(self.points))
         for key, proof in self.pinned.items():
             (known.pinned if proof.survives(widened) else known.before)[key] = proof
         return known
@@ -2241,17 +2319,6 @@ def _target_key(name: Hashable, combination: Combination) -> _TargetKey:
     return (name, tuple(combination.items()))
 
 
-def _exposures(
-    system: LinkedCounts,
-    rule: DisclosureRule,
-    complements: bool,
-    programs: _Programs,
-    known: _Known | None = None,
-) -> list[Hashable]:
-    """:func:`linked_exposures`, on the kept programme of ``programs``."""
-    return _audit(system, rule, complements, programs, known)[0]
-
-
 def _audit(
     system: LinkedCounts,
     rule: DisclosureRule,
@@ -2259,10 +2326,15 @@ def _audit(
     programs: _Programs,
     known: _Known | None = None,
     derived: list[tuple[Hashable, Combination]] | None = None,
+    points: Sequence[np.ndarray] = (),
 ) -> tuple[list[Hashable], _Known]:
-    """:func:`_exposures`, and what it found of every target (:class:`_Known`). ``known``: what holds of the
+    """:func:`linked_exposures` on the kept programme of ``programs``, and what it found of every target
+    (:class:`_Known`). ``known``: what holds of the
     targets in the present system (:meth:`_Known.after`); a target it settles is not solved again.
-    ``derived``: the small derived counts (:func:`_small_derived`), when already found."""
+    ``derived``: the small derived counts (:func:`_small_derived`), when already found. ``points``: solutions
+    found before (a value per column of the programme), tried first: one that fits the present system
+    (:meth:`_LinkedProgram.fits`) frees every target it puts at least 1 from its value, as a solution of the
+    present programme does (the audit's answer for a target is its range, not how it was found)."""
     import numpy as np
 
     shown = [
@@ -2278,6 +2350,7 @@ def _audit(
     if known is not None:
         found.free = {key for key in keys if key in known.free}
         found.pinned = {key: known.pinned[key] for key in keys if key in known.pinned}
+        found.points = list(known.points)
     asked = [k for k, key in enumerate(keys) if key not in found.free and key not in found.pinned]
     if asked:
         program = programs.current()
@@ -2287,9 +2360,15 @@ def _audit(
 
         def differs_at(x: np.ndarray) -> None:
             # a second value at least 1 away: the range holds two whole numbers (the final test, below)
-            unresolved[np.abs(stacked @ x - target_truth) >= 1 - 1e-9] = False
+            freed = unresolved & (np.abs(stacked @ x - target_truth) >= 1 - 1e-9)
+            if freed.any():
+                unresolved[freed] = False
+                found.points.append(x)
 
-        if len(asked) > 2:  # many targets: most are freed together by a few programmes
+        for x in points:
+            if unresolved.any() and program.fits(x):
+                differs_at(x)
+        if unresolved.sum() > 2:  # many targets: most are freed together by a few programmes
 
             def differs_with(objective: np.ndarray) -> None:
                 result = program.solve(objective)
@@ -2441,82 +2520,88 @@ def protect_linked(
     derived = _small_derived(
         system, rule
     )  # the values do not change here, nor which derived counts are small
-    exposed, known = _audit(system, rule, False, programs, None, derived)
-    stuck: dict[Hashable, int] = {}
-    for _ in range(max_rounds):
-        if not exposed:
-            return added
-        target = exposed[0]
-        stuck[target] = stuck.get(target, 0) + 1
-        if stuck[target] > 4:  # nothing withheld around it frees it: its labels alone pin it
-            raise _unprotectable(rule)
-        if target in system.published_too and (among is None or target in among):
-            # withheld in one table: withheld wherever it is shown
-            widened = _widening(system, programs, target)
-            system.published_too.discard(target)
-            added[target] = _COMPLEMENT
-            exposed, known = _audit(system, rule, False, programs, known.after(widened), derived)
-            continue
-        combination = system.derived.get(target, {target: 1.0})
-        key = _target_key(target, combination)
-        # the target's proof in this round's system (None: one another table shows, or none kept)
-        proof = known.pinned.get(key)
-        near = set(combination)
-        freeing: list[Hashable] = []
-        first: list[Hashable] = []
-        # whether withholding a candidate frees the target depends only on what the system withholds, which
-        # is the same in every ring of this round (each _frees undoes its withholding): a candidate of an
-        # inner ring, found not to free it, is not asked again in the wider ring that holds it too
-        frees: dict[Hashable, bool] = {}
-        widenings: dict[Hashable, int | None] = {}
-        proofs: dict[Hashable, _Pinned] = {}  # the target's proof with a candidate withheld
-        others: list[_Pinned] = []  # those found by solving, each with a count withheld that only widened
-        for _hop in range(4):
-            wider = near | {t for q in near for t in ties.get(q, ())}
-            candidates = _linked_candidates(system, wider, among)
-            first = first or candidates
-            for c in candidates[:max_candidates]:
-                if c not in frees:
-                    widened = widenings[c] = _widening(system, programs, c)
-                    if proof is not None and proof.survives(widened):
-                        frees[c], proofs[c] = False, proof  # the target's proof holds with c withheld
-                    elif widened is not None and (
-                        other := next((p for p in others if p.survives(widened)), None)
-                    ):
-                        # the target's proof with another count withheld: that count shown again, and c
-                        # withheld at no cost, its range is no wider
-                        frees[c], proofs[c] = False, other._replace(exact=False)
-                    else:
-                        frees[c] = _frees(system, programs, c, combination, proofs, proof, widened)
-                        if c in proofs and widened is not None:
-                            others.append(proofs[c])
-            freeing = [c for c in candidates[:max_candidates] if frees[c]]
-            if freeing or wider == near:
-                break
-            near = wider
-        if not first:
-            raise _unprotectable(rule)
-        best: tuple[int, int] | None = None
-        chosen, after, after_known = first[0], exposed, known
-        for candidate in freeing[:4] or first[:4]:
-            if candidate not in widenings:
-                widenings[candidate] = _widening(system, programs, candidate)
-            carried = known.after(widenings[candidate])
-            if carried is not None and proof is not None and candidate in frees:
-                if frees[candidate]:
-                    carried.free.add(key)
-                elif candidate in proofs:
-                    carried.pinned[key] = proofs[candidate]
-            undo = _withhold_linked(system, candidate)
-            trial, trial_known = _audit(system, rule, False, programs, carried, derived)
-            undo()
-            score = (len(trial), system.values[candidate])
-            if best is None or score < best:
-                best, chosen, after, after_known = score, candidate, trial, trial_known
-        _withhold_linked(system, chosen)
-        added[chosen] = _COMPLEMENT
-        exposed, known = after, after_known
-    raise _unprotectable(rule)
+    exposed, known = _audit(system, rule, False, programs, None, derived, _carried_points(system, programs))
+    try:
+        stuck: dict[Hashable, int] = {}
+        for _ in range(max_rounds):
+            if not exposed:
+                return added
+            target = exposed[0]
+            stuck[target] = stuck.get(target, 0) + 1
+            if stuck[target] > 4:  # nothing withheld around it frees it: its labels alone pin it
+                raise _unprotectable(rule)
+            if target in system.published_too and (among is None or target in among):
+                # withheld in one table: withheld wherever it is shown
+                widened = _widening(system, programs, target)
+                system.published_too.discard(target)
+                added[target] = _COMPLEMENT
+                carried = known.after(widened)
+                points = known.points if carried is None else ()
+                exposed, known = _audit(system, rule, False, programs, carried, derived, points)
+                continue
+            combination = system.derived.get(target, {target: 1.0})
+            key = _target_key(target, combination)
+            # the target's proof in this round's system (None: one another table shows, or none kept)
+            proof = known.pinned.get(key)
+            near = set(combination)
+            freeing: list[Hashable] = []
+            first: list[Hashable] = []
+            # whether withholding a candidate frees the target depends only on what the system withholds, which
+            # is the same in every ring of this round (each _frees undoes its withholding): a candidate of an
+            # inner ring, found not to free it, is not asked again in the wider ring that holds it too
+            frees: dict[Hashable, bool] = {}
+            widenings: dict[Hashable, int | None] = {}
+            proofs: dict[Hashable, _Pinned] = {}  # the target's proof with a candidate withheld
+            others: list[_Pinned] = []  # those found by solving, each with a count withheld that only widened
+            for _hop in range(4):
+                wider = near | {t for q in near for t in ties.get(q, ())}
+                candidates = _linked_candidates(system, wider, among)
+                first = first or candidates
+                for c in candidates[:max_candidates]:
+                    if c not in frees:
+                        widened = widenings[c] = _widening(system, programs, c)
+                        if proof is not None and proof.survives(widened):
+                            frees[c], proofs[c] = False, proof  # the target's proof holds with c withheld
+                        elif widened is not None and (
+                            other := next((p for p in others if p.survives(widened)), None)
+                        ):
+                            # the target's proof with another count withheld: that count shown again, and c
+                            # withheld at no cost, its range is no wider
+                            frees[c], proofs[c] = False, other._replace(exact=False)
+                        else:
+                            frees[c] = _frees(system, programs, c, combination, proofs, proof, widened)
+                            if c in proofs and widened is not None:
+                                others.append(proofs[c])
+                freeing = [c for c in candidates[:max_candidates] if frees[c]]
+                if freeing or wider == near:
+                    break
+                near = wider
+            if not first:
+                raise _unprotectable(rule)
+            best: tuple[int, int] | None = None
+            chosen, after, after_known = first[0], exposed, known
+            for candidate in freeing[:4] or first[:4]:
+                if candidate not in widenings:
+                    widenings[candidate] = _widening(system, programs, candidate)
+                carried = known.after(widenings[candidate])
+                if carried is not None and proof is not None and candidate in frees:
+                    if frees[candidate]:
+                        carried.free.add(key)
+                    elif candidate in proofs:
+                        carried.pinned[key] = proofs[candidate]
+                undo = _withhold_linked(system, candidate)
+                points = known.points if carried is None else ()
+                trial, trial_known = _audit(system, rule, False, programs, carried, derived, points)
+                undo()
+                score = (len(trial), system.values[candidate])
+                if best is None or score < best:
+                    best, chosen, after, after_known = score, candidate, trial, trial_known
+            _withhold_linked(system, chosen)
+            added[chosen] = _COMPLEMENT
+            exposed, known = after, after_known
+        raise _unprotectable(rule)
+    finally:  # what this protection found, for the next of the same system
+        _keep_points(system, programs, known)
 
 
 #: A cell of one of several tables: (the table's index, its count column, its row; margins included).
