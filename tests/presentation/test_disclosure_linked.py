@@ -16,6 +16,7 @@ from evidence.presentation.disclosure import (
     DisclosureRule,
     LinkedCounts,
     _linked_candidates,
+    _LinkedProgram,
     _Programs,
     _widening,
     _withhold_linked,
@@ -768,7 +769,7 @@ def _from_scratch(system: LinkedCounts) -> LinkedCounts:
     import copy
 
     fresh = copy.deepcopy(system)
-    fresh._freeing = None
+    assert fresh._kept.points is None and fresh._kept.program is None
     return fresh
 
 
@@ -789,12 +790,37 @@ def test_a_repeated_protection_starts_from_what_the_last_one_found(monkeypatch):
     assert len(solved) >= 2
 
 
+def test_a_system_grown_keeps_its_programme_and_one_changed_otherwise_gets_a_new_one():
+    """Quantities and lines added to a system audited before grow its kept model (the ranges are a new
+    model's); a line taken away, or a count given another value, makes a new one."""
+    system = _block()
+    linked_exposures(system, RULE)
+    program = system._kept.program
+    assert program is not None
+    system.publish(("model", "n"), 33, None)
+    system.equalities.append({("model", "n"): 1.0, ("row", 0): -1.0, ("row", 1): -1.0})
+    system.quantity(("model", "larger"), 100)  # unpublished: every withheld count may now be larger
+    system.at_most.append({("row", 0): 1.0, ("model", "larger"): -1.0})
+    assert linked_exposures(system, RULE) == []
+    assert system._kept.program is program and len(program.names) == len(system.values)
+    fresh = _LinkedProgram(system, RULE)
+    program.refresh()
+    for name in system.values:
+        for sign in (1.0, -1.0):
+            kept, new = program.solve(program.vector({name: sign})), fresh.solve(fresh.vector({name: sign}))
+            assert kept is not None and new is not None
+            assert kept.value == pytest.approx(new.value, abs=1e-6)
+    system.equalities.pop()
+    linked_exposures(system, RULE)
+    assert system._kept.program is not program
+
+
 def test_a_point_the_system_no_longer_fits_frees_nothing():
     """A table added that pins a count (a model's 3 victims of the cell's category, shown) breaks the points
     that moved it: the audit finds it, and the protection withholds what one from scratch withholds."""
     system = _block()
     assert linked_exposures(system, RULE) == []
-    assert system._freeing is not None
+    assert system._kept.points is not None
     system.publish(("model", "term"), 3, None)
     system.equalities.append({("model", "term"): 1.0, ("cell", 0, 0): -1.0})
     fresh = _from_scratch(system)
@@ -807,8 +833,9 @@ def test_a_point_the_system_no_longer_fits_frees_nothing():
 @st.composite
 def _changes(draw: st.DrawFn) -> list[tuple[str, int, int]]:
     """Changes made to a system between two protections: a count withheld, one shown again, or a table added
-    whose count is one of the system's (an equality) or at most it (its difference never shown)."""
-    kinds = st.sampled_from(["withhold", "show", "same", "at most"])
+    whose count is one of the system's (an equality) or at most it (its difference never shown), or is shown as
+    a share of it, or is larger than any (never shown), or a line taken away."""
+    kinds = st.sampled_from(["withhold", "show", "same", "at most", "share", "larger", "drop"])
     return draw(st.lists(st.tuples(kinds, st.integers(0, 40), st.integers(0, 30)), min_size=1, max_size=4))
 
 
@@ -822,7 +849,21 @@ def _change(system: LinkedCounts, kind: str, at: int, value: int, step: int) -> 
     if kind == "show":
         system.status[name] = None
         return
+    if kind == "drop":
+        if system.equalities:
+            system.equalities.pop(at % len(system.equalities))
+        return
     own = ("added", step)
+    if kind == "share":
+        if system.values[name] > 0:
+            part = min(value, system.values[name])
+            system.share(own, part, name, round(part / system.values[name], 2), 0.005)
+            system.at_most.append({own: 1.0, name: -1.0})
+        return
+    if kind == "larger":
+        system.quantity(own, 3 * max(system.values.values()) + value)
+        system.at_most.append({name: 1.0, own: -1.0})
+        return
     truth = system.values[name] if kind == "same" else min(value, system.values[name])
     system.publish(own, truth, "small" if RULE.is_small(truth) else None)
     if kind == "same":

@@ -108,6 +108,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
+import itertools
 import math
 import os
 import re
@@ -1725,12 +1726,8 @@ class LinkedCounts:
 
     #: quantities one table publishes and another withholds: the withheld one is back
     published_too: set[Hashable] = field(default_factory=set)
-    #: the points (a value per quantity, the quantities named) that freed targets in the last audit of this
-    #: system (:func:`protect_linked`, :func:`linked_exposures`): tried first by the next, which keeps only
-    #: those that fit the system as it then is (:func:`_carried_points`)
-    _freeing: tuple[list[Hashable], np.ndarray] | None = field(
-        default=None, init=False, repr=False, compare=False
-    )
+    #: what the last audit of this system found, for the next (:class:`_Kept`)
+    _kept: _Kept = field(default_factory=lambda: _Kept(), init=False, repr=False, compare=False)
 
     def quantity(
         self, name: Hashable, value: int, status: str | None | Literal["unpublished"] = "unpublished"
@@ -1790,6 +1787,25 @@ class LinkedCounts:
         return (0.0, ceiling)
 
 
+class _Kept:
+    """What a :class:`LinkedCounts` system keeps of its last audit (:func:`protect_linked`,
+    :func:`linked_exposures`) for the next, which callers make as they grow it (a model's counts added beside
+    the tables they count) or withhold more of it: its programme (:meth:`_LinkedProgram.grown`), and the points
+    that freed its targets (:func:`_carried_points`). Neither decides anything the next audit would not find
+    from scratch: the programme is used only when the system has only grown, and a point only where it fits.
+    A copy of the system (``copy``, ``pickle``) keeps nothing: it is audited afresh."""
+
+    __slots__ = ("points", "program")
+
+    def __init__(self) -> None:
+        #: the points (a value per quantity, the quantities named) that freed targets
+        self.points: tuple[list[Hashable], np.ndarray] | None = None
+        self.program: _LinkedProgram | None = None
+
+    def __reduce__(self) -> tuple[type[_Kept], tuple[()]]:
+        return (_Kept, ())
+
+
 class _LinkedProgram:
     """The linear programs of a :class:`LinkedCounts` system: the range of any combination of its quantities
     given everything published (the relaxation: a count it pins is pinned; one that only whole numbers pin can
@@ -1826,7 +1842,14 @@ class _LinkedProgram:
         lp.num_col_, lp.num_row_ = len(self.names), len(rows)
         self._bounds = [(0.0, 0.0)] * len(self.names)
         self._fixed = np.ones(len(self.names), dtype=bool)  # whether a quantity's bounds are one value
-        self._equalities = len(system.equalities)  # the rows that are equalities (the first)
+        # the rows that are no equality (at most, a share's)
+        self._inequality = np.arange(len(rows)) >= len(system.equalities)
+        # what the model was made of, to tell a system grown since from one changed (:meth:`grown`)
+        self._made = (
+            [dict(r) for r in system.equalities],
+            [dict(r) for r in system.at_most],
+            dict(system.shares),
+        )
         lp.col_cost_ = np.zeros(len(self.names))
         lp.col_lower_ = np.zeros(len(self.names))
         lp.col_upper_ = np.zeros(len(self.names))
@@ -1892,6 +1915,96 @@ class _LinkedProgram:
                 for r in (row, row + 1):
                     self._highs.changeRowBounds(r, -highspy.kHighsInf, upper)
                     self._row_upper[r] = upper
+
+    def grown(self) -> bool:
+        """Bring the model up to its system, grown since it was made: quantities added (columns, at the end),
+        and equalities, bounds and shares added (rows); the statuses are :meth:`refresh`'s. False, and the
+        model unchanged, when the system changed otherwise (a quantity gone or of another value, a line
+        changed or taken away): a new model is made then.
+
+        The model so grown is the one a new model of the system would be, but for the order of its rows
+        (the added ones last, whatever their kind): the same programmes, whose optima HiGHS finds from the last
+        basis instead of from nothing (a protection repeated as a notebook adds a model's counts to its
+        tables' system, one model after another)."""
+        import highspy
+        import numpy as np
+
+        system, rule = self.system, self.rule
+        n = len(self.names)
+        equalities, at_most, shares = self._made
+        if (
+            len(system.values) < n
+            or list(itertools.islice(system.values, n)) != self.names
+            or any(system.values[q] != t for q, t in zip(self.names, self.truth, strict=True))
+            or system.equalities[: len(equalities)] != equalities
+            or system.at_most[: len(at_most)] != at_most
+            or any(system.shares.get(q) != share for q, share in shares.items())
+        ):
+            return False
+        new_names = list(system.values)[n:]
+        new_shares = [q for q in system.shares if q not in shares]
+        rows = [*system.equalities[len(equalities) :], *system.at_most[len(at_most) :]]
+        if not new_names and not rows and not new_shares:
+            return True
+        index = self.index
+        for k, name in enumerate(new_names, start=n):
+            index[name] = k
+        self.names += new_names
+        inf = highspy.kHighsInf
+        added_equalities = len(system.equalities) - len(equalities)
+        lower = [0.0] * added_equalities + [-inf] * (len(rows) - added_equalities)
+        first_share = len(self._row_lower) + len(rows)
+        for k, name in enumerate(new_shares):
+            base, share, half = system.shares[name]
+            self._share_rows[name] = first_share + 2 * k
+            self._share_binds[name] = True
+            rows += [{name: 1.0, base: -(share + half)}, {name: -1.0, base: share - half}]
+            lower += [-inf] * 2
+        ceiling = system._ceiling(rule)
+        if new_names:
+            truth = np.array([float(system.values[q]) for q in new_names])
+            self.truth = np.concatenate([self.truth, truth])
+            bounds = [system._bound(q, rule, self._ceiling) for q in new_names]
+            self._bounds += bounds
+            low = np.array([b[0] for b in bounds])
+            high = np.array([b[1] for b in bounds])
+            self._lower, self._upper = np.concatenate([self._lower, low]), np.concatenate([self._upper, high])
+            self._fixed = np.concatenate([self._fixed, low == high])
+            self._highs.addCols(
+                len(new_names),
+                np.zeros(len(new_names)),
+                low,
+                high,
+                0,
+                np.zeros(len(new_names), dtype=np.int32),
+                np.zeros(0, dtype=np.int32),
+                np.zeros(0),
+            )
+        if rows:
+            starts = np.cumsum([0] + [len(r) for r in rows[:-1]]).astype(np.int32)
+            columns = np.array([index[q] for r in rows for q in r], dtype=np.int32)
+            values = np.array([c for r in rows for c in r.values()])
+            row_lower = np.array(lower)
+            self._highs.addRows(
+                len(rows), row_lower, np.zeros(len(rows)), len(values), starts, columns, values
+            )
+            first = len(self._row_lower)
+            self._rows_of = np.concatenate(
+                [self._rows_of, np.repeat(np.arange(first, first + len(rows)), [len(r) for r in rows])]
+            ).astype(np.int32)
+            self._columns_of = np.concatenate([self._columns_of, columns])
+            self._coefficients = np.concatenate([self._coefficients, values])
+            self._row_lower = np.concatenate([self._row_lower, row_lower])
+            self._row_upper = np.concatenate([self._row_upper, np.zeros(len(rows))])
+            self._inequality = np.concatenate([self._inequality, row_lower < 0])
+        self._made = (
+            [*equalities, *(dict(r) for r in system.equalities[len(equalities) :])],
+            [*at_most, *(dict(r) for r in system.at_most[len(at_most) :])],
+            dict(system.shares),
+        )
+        if ceiling != self._ceiling:  # a larger count added: every unpublished count's bounds widen
+            self._ceiling, self._seen = ceiling, None
+        return True
 
     def fits(self, x: np.ndarray) -> bool:
         """Whether the point ``x`` (a value per quantity) meets every bound and row of the model as it stands
@@ -1975,7 +2088,7 @@ class _LinkedProgram:
 
         if low.costs is None or low.row_costs is None:
             return None
-        if np.any(np.abs(low.row_costs[self._equalities :]) > _ZERO_COST):
+        if np.any(np.abs(low.row_costs[self._inequality]) > _ZERO_COST):
             return None
         if not np.all(self._fixed[np.abs(low.costs) > _ZERO_COST]):
             return None
@@ -2038,20 +2151,24 @@ class _Programs:
     def __init__(self, system: LinkedCounts, rule: DisclosureRule) -> None:
         self.system, self.rule = system, rule
         self._program: _LinkedProgram | None = None
+        kept = system._kept.program
+        if kept is not None and kept.system is system and kept.rule == rule and kept.grown():
+            self._program = kept  # the last audit's, grown with the system since
+
+    def _make(self) -> _LinkedProgram:
+        self._program = self.system._kept.program = _LinkedProgram(self.system, self.rule)
+        return self._program
 
     def current(self) -> _LinkedProgram:
         if self._program is None:
-            self._program = _LinkedProgram(self.system, self.rule)
-        else:
-            self._program.refresh()
+            return self._make()
+        self._program.refresh()
         return self._program
 
     def made(self) -> _LinkedProgram:
         """The programme, not brought up to date: for what does not change with the statuses (its
         quantities' order, its rule and ceiling)."""
-        if self._program is None:
-            self._program = _LinkedProgram(self.system, self.rule)
-        return self._program
+        return self._program if self._program is not None else self._make()
 
 
 class LinearProgram:
@@ -2243,7 +2360,7 @@ def linked_exposures(
 
 
 def _carried_points(system: LinkedCounts, programs: _Programs) -> list[np.ndarray]:
-    """The points that freed targets in the last audit of ``system`` (:attr:`LinkedCounts._freeing`), as
+    """The points that freed targets in the last audit of ``system`` (:class:`_Kept`), as
     points of its present programme: a quantity they do not name takes its true value.
 
     Carrying them is sound however the system changed since (counts withheld or shown, a share's rows gone,
@@ -2255,9 +2372,9 @@ def _carried_points(system: LinkedCounts, programs: _Programs) -> list[np.ndarra
     values where the point's quantities are, and is dropped where they are not."""
     import numpy as np
 
-    if system._freeing is None or not system.values:
+    if system._kept.points is None or not system.values:
         return []
-    names, points = system._freeing
+    names, points = system._kept.points
     at = {name: k for k, name in enumerate(names)}
     program = programs.made()
     columns = np.array([at.get(name, -1) for name in program.names])
@@ -2274,7 +2391,7 @@ def _keep_points(system: LinkedCounts, programs: _Programs, found: _Known) -> No
 
     points = found.points[-_KEPT_POINTS:]
     if points and programs._program is not None:
-        system._freeing = (list(programs._program.names), np.array(points))
+        system._kept.points = (list(programs._program.names), np.array(points))
 
 
 #: The most points kept from one audit of a system to the next (:func:`_keep_points`).
