@@ -815,6 +815,23 @@ def test_a_system_grown_keeps_its_programme_and_one_changed_otherwise_gets_a_new
     assert system._kept.program is not program
 
 
+def test_a_system_and_its_kept_model_go_together_without_the_cycle_collector():
+    """The model a system keeps refers to it weakly: dropping the system frees the model (HiGHS's memory)
+    at once, not at the collector's next pass."""
+    import gc
+    import weakref
+
+    system = _block()
+    linked_exposures(system, RULE)
+    program = weakref.ref(system._kept.program)
+    gc.disable()
+    try:
+        del system
+        assert program() is None
+    finally:
+        gc.enable()
+
+
 def test_a_point_the_system_no_longer_fits_frees_nothing():
     """A table added that pins a count (a model's 3 victims of the cell's category, shown) breaks the points
     that moved it: the audit finds it, and the protection withholds what one from scratch withholds."""

@@ -114,6 +114,7 @@ import os
 import re
 import sys
 import threading
+import weakref
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
@@ -1820,7 +1821,8 @@ class _LinkedProgram:
         import highspy
         import numpy as np
 
-        self.system, self.rule = system, rule
+        # weakly: the system keeps its model (:class:`_Kept`), and no cycle keeps either alive
+        self._system, self.rule = weakref.ref(system), rule
         self.names = list(system.values)
         self.index = {n: k for k, n in enumerate(self.names)}
         self.truth = np.array([float(system.values[n]) for n in self.names])
@@ -1870,6 +1872,13 @@ class _LinkedProgram:
         # the statuses and showings the model's bounds were last made of (None: none yet, bound every quantity)
         self._seen: tuple[dict[Hashable, str | None], set[Hashable]] | None = None
         self.refresh()
+
+    @property
+    def system(self) -> LinkedCounts:
+        system = self._system()
+        if system is None:  # pragma: no cover - a programme is used only while its system is
+            raise RuntimeError("the system of a linear programme is gone")
+        return system
 
     def refresh(self) -> None:
         """Carry the system's present statuses into the model: the bounds of every quantity, and whether each
@@ -2625,6 +2634,14 @@ def protect_linked(
     from round to round and to each candidate tried (:class:`_Known`): a target once free is not asked again,
     nor a pinned one whose proof the candidate cannot touch. The counts chosen are those of solving every
     programme again.
+
+    What the last audit of the same ``system`` found is carried into this one (:class:`_Kept`), as callers
+    protect a system again and again as they grow it (a notebook adds each model's counts to its tables'
+    system, protects them, then the next model's) or withhold more of it: its HiGHS model, grown with the
+    quantities and lines added since (:meth:`_LinkedProgram.grown`; a system changed otherwise gets a new one),
+    and the points that freed its targets, tried first where they still fit (:func:`_carried_points`). The
+    first audit of a repeated protection so frees most of its targets without solving, and solves the rest from
+    the last basis; what it finds, and so what is withheld, is what a protection from scratch finds.
     """
     added: dict[Hashable, str] = {}
     ties: dict[Hashable, set[Hashable]] = {}
