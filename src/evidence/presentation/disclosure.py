@@ -2403,7 +2403,7 @@ def _keep_points(system: LinkedCounts, programs: _Programs, found: _Known) -> No
         system._kept.points = (list(programs._program.names), np.array(points))
 
 
-#: The most points kept from one audit of a system to the next (:func:`_keep_points`).
+#: The most points kept from one audit of a system to the next (:func:`_keep_points`), and tried by one.
 _KEPT_POINTS = 64
 
 
@@ -2455,9 +2455,9 @@ def _audit(
     points: Sequence[np.ndarray] = (),
 ) -> tuple[list[Hashable], _Known]:
     """:func:`linked_exposures` on the kept programme of ``programs``, and what it found of every target
-    (:class:`_Known`). ``known``: what holds of the
-    targets in the present system (:meth:`_Known.after`); a target it settles is not solved again.
-    ``derived``: the small derived counts (:func:`_small_derived`), when already found. ``points``: solutions
+    (:class:`_Known`). ``known``: what holds of the targets in the present system (:meth:`_Known.after`); a
+    target it settles is not solved again. ``derived``: the small derived counts (:func:`_small_derived`), when
+    already found. ``points``: solutions
     found before (a value per column of the programme), tried first: one that fits the present system
     (:meth:`_LinkedProgram.fits`) frees every target it puts at least 1 from its value, as a solution of the
     present programme does (the audit's answer for a target is its range, not how it was found)."""
@@ -2670,7 +2670,7 @@ def protect_linked(
                 system.published_too.discard(target)
                 added[target] = _COMPLEMENT
                 carried = known.after(widened)
-                points = known.points if carried is None else ()
+                points = known.points[-_KEPT_POINTS:] if carried is None else ()
                 exposed, known = _audit(system, rule, False, programs, carried, derived, points)
                 continue
             combination = system.derived.get(target, {target: 1.0})
@@ -2724,7 +2724,7 @@ def protect_linked(
                     elif candidate in proofs:
                         carried.pinned[key] = proofs[candidate]
                 undo = _withhold_linked(system, candidate)
-                points = known.points if carried is None else ()
+                points = known.points[-_KEPT_POINTS:] if carried is None else ()
                 trial, trial_known = _audit(system, rule, False, programs, carried, derived, points)
                 undo()
                 score = (len(trial), system.values[candidate])
