@@ -591,9 +591,10 @@ def test_the_headline_says_why_other_models_are_withheld_in_one_sentence(shared_
     reason = sensitivity_withheld_text()
     assert reason.count(":") == 1 and reason.count("withheld") == 1
     capture = read_list_capture(shared_data / "mse" / "western_us_5list" / "Western.csv")
-    rows = sensitivity(capture, [ModelChoice("main", max_order=1)], known=western)
+    # not main effects alone: stepwise chose A:E, so the selection rejected them and they leave no range
+    rows = sensitivity(capture, [ModelChoice("main", max_order=1), ModelChoice("bic")], known=western)
     spread = model_spread(rows, western)
-    assert spread is not None
+    assert spread is not None and [row.choice.method for row in spread.rejected] == ["main"]
     headline = estimate_headline(western, spread=spread)
     assert "In the table of the estimate under each model choice, the lists" not in headline
     assert f"{reason[0].upper()}{reason[1:]}." in headline
