@@ -92,6 +92,7 @@ __all__ = [
     "estimate_row_kinds",
     "estimate_rows",
     "level_text",
+    "lower_limit_text",
     "model_terms_text",
     "model_withheld",
     "monte_carlo_range_text",
@@ -877,7 +878,10 @@ def monte_carlo_range_text(result: PopulationEstimate, rule: DisclosureRule = DE
             COMPLEMENT_LABEL if mark else ("no limit" if value is None else f"{round_half_up(value):,}")
             for value, mark in zip(values, marks, strict=True)
         ]
-        parts.append(f"{'a' if name == 'lower' else 'an'} {name} limit of {shown[0]} – {shown[1]}")
+        # one value in every run: "a lower limit of 123 – 123" read as a range
+        limits = shown[0] if shown[0] == shown[1] else f"{shown[0]} – {shown[1]}"
+        each = " each time" if shown[0] == shown[1] else ""
+        parts.append(f"{'a' if name == 'lower' else 'an'} {name} limit of {limits}{each}")
     return " and ".join(parts)
 
 
@@ -972,6 +976,8 @@ def estimate_rows(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RUL
     ]
     if result.infinite_parameters and not model_hidden(result, rule):
         rows.append(("interactions with no case (at −∞)", ", ".join(result.infinite_parameters)))
+    if text := lower_limit_text(result, rule):
+        rows.append(("lower limit", text))
     rows.append(("existence check", existence_message(result, rule)))
     rows.append(("assumes", assumptions_text(result)))
     rows += [("bootstrap", line) for line in bootstrap_lines(result, shown)]
@@ -994,6 +1000,7 @@ ROW_KINDS = {
     "interactions selected": "label",
     "interactions with no case (at −∞)": "label",
     "existence check": "statistic",
+    "lower limit": "label",
     "assumes": "label",
     "bootstrap": "statistic",
 }
@@ -1010,6 +1017,28 @@ EXISTENCE_KINDS = {"model": "label", "interactions with no case (fixed at −∞
 def estimate_row_kinds(rows: Sequence[tuple[str, str]]) -> list[str | None]:
     """The kind of each row of :func:`estimate_rows` (the interval's limits are counts of people)."""
     return [PEOPLE if item.endswith("% interval") else ROW_KINDS.get(item) for item, _ in rows]
+
+
+def lower_limit_text(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str:
+    """What a lower limit shown as the number observed means (Korea: 269 people, interval 123 – 435 of 123
+    observed, which reads as "perhaps no one hidden" and was said nowhere): the interval does not rule out that
+    almost nobody was missed, and — for a bootstrap interval — it is no floor put on the interval but where the
+    replicates' estimates fall (in a fifth of Korea's, the model chosen again, b:d + c:d, put fewer than one
+    person on no list). Empty when the lower limit is withheld or above the number observed as shown."""
+    shown = disclose_estimate(result, rule)
+    if "low" in shown.marks or shown.values["low"] is None or shown.text("low") != shown.text("observed"):
+        return ""
+    if result.interval_method != "bca":
+        return (
+            "The lower limit rounds to the number observed: at the interval's lower end fewer than one person is "
+            "on no list, so the interval does not rule out that almost nobody was missed."
+        )
+    each = "" if fixed_model(result) else ", each repeating the model choice,"
+    return (
+        "The lower limit is the number observed: the interval does not rule out that almost nobody was missed. "
+        f"It is no floor put on the interval: in some of the bootstrap's replicates{each} fewer than one person "
+        "is estimated on no list, and the lower limit is read among them."
+    )
 
 
 def estimate_headline(
@@ -1032,6 +1061,8 @@ def estimate_headline(
             f"{shown.text('dark_figure')}."
         ),
     ]
+    if text := lower_limit_text(result, rule):
+        paragraphs.append(text)
     if result.interval_method == "bca" and not shown.withheld:
         if text := monte_carlo_range_text(result, rule):
             paragraphs.append(
