@@ -631,10 +631,18 @@ def stepwise_steps(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RU
 
 
 def stepwise_note(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str | None:
-    """The note under the table of :func:`stepwise_steps` that says why its p-values are withheld; None when
-    they are shown."""
-    if not (result.steps and coarsened(result, rule)) or model_hidden(result, rule):
+    """The note under the table of :func:`stepwise_steps`: why its p-values are withheld, or what the shown ones
+    test (each against the model before its step, unadjusted for the selection); None without steps."""
+    if not result.steps or model_hidden(result, rule):
         return None
+    if not coarsened(result, rule):
+        # Kosovo's read 5.5e-06, 1.9e-07, 0.0011, … in the order of the steps, with nothing to say what they test
+        return (
+            "Each p-value tests the interaction's overlap (the people on all its lists) against the model fitted "
+            "before it entered, the test by which the selection enters it (p < "
+            f"{result.p_enter:g}); they are not adjusted for the many interactions tried at each step, so they "
+            "say how the selection went, not whether each interaction is real."
+        )
     text = step_withheld_text(rule)
     return f"{text[0].upper()}{text[1:]}."
 
@@ -1133,6 +1141,16 @@ def sensitivity_withheld_text(rule: DisclosureRule = DEFAULT_RULE) -> str:
     )
 
 
+def _brackets_p_values(row: SensitivityRow) -> bool:
+    """Whether the row is stepwise selection at a threshold or order other than the headline's: which
+    interactions it chose (or that it chose the headline's model) bounds the stepwise p-values, which a table with
+    a small cell withholds (:func:`coarsened`). UK (2,744 people, a small cell) read "stepwise, p < 0.001, pairs:
+    LA:NG, LA:PFNCA, NG:GP, PFNCA:GP" beside estimate and interval x, under a table of the steps whose p-values
+    were x: the first four were below 0.001, the fifth and sixth from 0.001 to 0.02. Only where the row's numbers
+    are withheld (:func:`sensitivity_withheld`); the headline's own row is published with its model."""
+    return row.choice.method == "stepwise" and not row.headline
+
+
 def _shown_rows(
     rows: Sequence[SensitivityRow], rule: DisclosureRule
 ) -> list[tuple[SensitivityRow, DisclosedEstimate | None, bool]]:
@@ -1154,7 +1172,10 @@ def _shown_rows(
         # interval (another model choice's bootstrap) is another number
         # (unless the model is withheld: that another choice picked it would say something of it)
         same = (
-            headline is not None and row.result.terms == headline.terms and not model_withheld(headline, rule)
+            headline is not None
+            and row.result.terms == headline.terms
+            and not model_withheld(headline, rule)
+            and not _brackets_p_values(row)
         )
         marks = {field: _COMPLEMENT for field in ("estimate", "dark_figure", "low", "high")}
         values = {**disclosed.values, "estimate": None, "dark_figure": None, "low": None, "high": None}
@@ -1181,8 +1202,9 @@ def sensitivity_frame(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEF
             record |= {"interactions": "", "estimate": "–", "interval": row.problem or "no estimate"}
         else:
             how = "BCa" if row.result.interval_method == "bca" else "log-normal"
+            withheld_terms = hidden or (not published and _brackets_p_values(row))
             record |= {
-                "interactions": COMPLEMENT_LABEL if hidden else ", ".join(row.result.terms) or "none",
+                "interactions": COMPLEMENT_LABEL if withheld_terms else ", ".join(row.result.terms) or "none",
                 "estimate": shown.text("estimate"),
                 "interval": f"{shown.interval_text()} ({how})" if published else COMPLEMENT_LABEL,
             }
@@ -1204,6 +1226,39 @@ def sensitivity_note(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEFA
             "With two lists no interaction can be estimated: every model choice is main effects (the "
             "Lincoln–Petersen estimate), the one row here."
         )
+    shown = _shown_rows(rows, rule)
+    if any(not published for _, _, published in shown):
+        hidden = any(row.result is not None and model_withheld(row.result, rule) for row in rows)
+        notes.append(
+            f"{COMPLEMENT_LABEL}: withheld. The lists hold a combination of fewer than {rule.threshold} people, "
+            "and the estimates of several model choices, beside the number observed, are equations that can give "
+            "it back: only the chosen model's estimate and interval are shown (and its estimate where another "
+            "choice picked the same model)" + (", and no model choice's interactions" if hidden else "") + "."
+        )
+        if not hidden and any(
+            not published and row.result is not None and _brackets_p_values(row)
+            for row, _, published in shown
+        ):
+            notes.append(
+                "Nor are the interactions of stepwise selection at another threshold or order: which interactions "
+                "enter at which threshold bounds the p-values of the steps, withheld for the same reason."
+            )
+        thresholds = sorted(
+            {row.choice.p_enter for row in rows if row.choice.method == "stepwise" and row.choice.p_enter}
+        )
+        if thresholds:
+            # beside a table of steps whose p-values are x, "p < 0.001" read as a p-value of these data
+            values = [f"{t:g}" for t in thresholds]
+            listed = values[0] if len(values) == 1 else f"{', '.join(values[:-1])} or {values[-1]}"
+            notes.append(
+                f"In a model choice, p < {listed} is stepwise selection's entry threshold (a setting), not a "
+                "p-value of these data."
+            )
+    elif any(disclosed is not None and disclosed.marks for _, disclosed, _ in shown):
+        notes.append(
+            f"{COMPLEMENT_LABEL}: withheld so that a small number of people cannot be recomputed from it (fewer "
+            f"than {rule.threshold} estimated on no list, or between a limit and the number observed)."
+        )
     headline = next((row.result for row in rows if row.headline and row.result is not None), None)
     if (
         headline is not None
@@ -1214,20 +1269,6 @@ def sensitivity_note(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEFA
             "Main effects only takes the lists as independent, which the selection of the chosen model rejected "
             "(it chose interactions between them): its row is for comparison, and it is not in the range across "
             "the models."
-        )
-    shown = _shown_rows(rows, rule)
-    if any(not published for _, _, published in shown):
-        hidden = any(row.result is not None and model_withheld(row.result, rule) for row in rows)
-        notes.append(
-            f"{COMPLEMENT_LABEL}: withheld. The lists hold a combination of fewer than {rule.threshold} people, "
-            "and the estimates of several model choices, beside the number observed, are equations that can give "
-            "it back: only the chosen model's estimate and interval are shown (and its estimate where another "
-            "choice picked the same model)" + (", and no model choice's interactions" if hidden else "") + "."
-        )
-    elif any(disclosed is not None and disclosed.marks for _, disclosed, _ in shown):
-        notes.append(
-            f"{COMPLEMENT_LABEL}: withheld so that a small number of people cannot be recomputed from it (fewer "
-            f"than {rule.threshold} estimated on no list, or between a limit and the number observed)."
         )
     return " ".join(notes) or None
 
