@@ -78,3 +78,23 @@ def test_shown_step_p_values_say_what_they_test(shared_data: Path) -> None:
     assert "(p < 0.02)" in note
     main = estimate_population(capture, method="main")
     assert stepwise_note(main) is None  # no steps, no note
+
+
+def test_a_stricter_threshold_than_a_headline_that_added_nothing_is_shown(shared_data: Path) -> None:
+    """New Orleans (5 lists, 186 cases): stepwise at p < 0.02 adds nothing, so at p < 0.001 it adds nothing
+    either; the row read "x | x" for what the headline says. A looser threshold would say more, and stays x."""
+    capture = read_list_capture(
+        shared_data / "mse" / "new_orleans_5list" / "NewOrl_5_186cases_MultipleSystemsEstimation.csv"
+    )
+    headline = estimate_population(capture)
+    assert not headline.terms and coarsened(headline)
+    rows = sensitivity(capture, CHOICES[1:4], known=headline)
+    frame = {row["model choice"]: row for row in sensitivity_frame(rows).iter_rows(named=True)}
+    assert (
+        frame["stepwise, p < 0.001, pairs"]["interactions"],
+        frame["stepwise, p < 0.001, pairs"]["estimate"],
+    ) == (
+        "none",
+        frame["stepwise, p < 0.02, pairs"]["estimate"],
+    )
+    assert frame["stepwise, p < 0.05, pairs"]["interactions"] == "x"

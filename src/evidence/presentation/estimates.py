@@ -1141,14 +1141,27 @@ def sensitivity_withheld_text(rule: DisclosureRule = DEFAULT_RULE) -> str:
     )
 
 
-def _brackets_p_values(row: SensitivityRow) -> bool:
+def _brackets_p_values(row: SensitivityRow, headline: PopulationEstimate | None = None) -> bool:
     """Whether the row is stepwise selection at a threshold or order other than the headline's: which
     interactions it chose (or that it chose the headline's model) bounds the stepwise p-values, which a table with
     a small cell withholds (:func:`coarsened`). UK (2,744 people, a small cell) read "stepwise, p < 0.001, pairs:
     LA:NG, LA:PFNCA, NG:GP, PFNCA:GP" beside estimate and interval x, under a table of the steps whose p-values
     were x: the first four were below 0.001, the fifth and sixth from 0.001 to 0.02. Only where the row's numbers
-    are withheld (:func:`sensitivity_withheld`); the headline's own row is published with its model."""
-    return row.choice.method == "stepwise" and not row.headline
+    are withheld (:func:`sensitivity_withheld`); the headline's own row is published with its model, and a
+    stricter threshold at the order of a stepwise headline that added nothing adds nothing either (said anyway:
+    New Orleans read "stepwise, p < 0.001: x" beside main effects at p < 0.02)."""
+    if row.choice.method != "stepwise" or row.headline:
+        return False
+    implied = (
+        headline is not None
+        and headline.method == "stepwise"
+        and not headline.terms
+        and headline.p_enter is not None
+        and row.choice.p_enter is not None
+        and row.choice.p_enter <= headline.p_enter
+        and max(2, row.choice.max_order) == headline.max_order
+    )
+    return not implied
 
 
 def _shown_rows(
@@ -1175,7 +1188,7 @@ def _shown_rows(
             headline is not None
             and row.result.terms == headline.terms
             and not model_withheld(headline, rule)
-            and not _brackets_p_values(row)
+            and not _brackets_p_values(row, headline)
         )
         marks = {field: _COMPLEMENT for field in ("estimate", "dark_figure", "low", "high")}
         values = {**disclosed.values, "estimate": None, "dark_figure": None, "low": None, "high": None}
@@ -1196,13 +1209,14 @@ def sensitivity_frame(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEF
     records = []
     # each model choice's interactions are another equation in the cells, as the headline's are
     hidden = any(row.result is not None and model_withheld(row.result, rule) for row in rows)
+    headline = next((row.result for row in rows if row.headline and row.result is not None), None)
     for row, shown, published in _shown_rows(rows, rule):
         record = {"model choice": choice_label(row)}
         if row.result is None or shown is None:
             record |= {"interactions": "", "estimate": "–", "interval": row.problem or "no estimate"}
         else:
             how = "BCa" if row.result.interval_method == "bca" else "log-normal"
-            withheld_terms = hidden or (not published and _brackets_p_values(row))
+            withheld_terms = hidden or (not published and _brackets_p_values(row, headline))
             record |= {
                 "interactions": COMPLEMENT_LABEL if withheld_terms else ", ".join(row.result.terms) or "none",
                 "estimate": shown.text("estimate"),
@@ -1235,8 +1249,9 @@ def sensitivity_note(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEFA
             "it back: only the chosen model's estimate and interval are shown (and its estimate where another "
             "choice picked the same model)" + (", and no model choice's interactions" if hidden else "") + "."
         )
+        headline = next((row.result for row in rows if row.headline and row.result is not None), None)
         if not hidden and any(
-            not published and row.result is not None and _brackets_p_values(row)
+            not published and row.result is not None and _brackets_p_values(row, headline)
             for row, _, published in shown
         ):
             notes.append(
