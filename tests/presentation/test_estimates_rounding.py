@@ -57,3 +57,18 @@ def test_round_half_up_of_the_observed_plus_a_part_is_the_observed_plus_the_roun
     """Whole numbers of people shown side by side add up: observed (whole) + on no list = the estimate."""
     part = eighths / 8
     assert round_half_up(observed + part) == observed + round_half_up(part)
+
+
+@pytest.mark.parametrize("cells", [(3, 11, 6), (11, 3, 6), (2, 9, 4), (7, 5, 3)])
+def test_the_bootstrap_of_two_lists_gives_the_data_the_point_estimate_to_the_last_bit(cells) -> None:
+    """A replicate equal to the data fell below the exact point estimate (the fit gave 25.499999999999986 of
+    25.5): the BCa bias correction counted it, or not, by the machine's last bits."""
+    from evidence.analyses.estimation import ListCapture
+    from evidence.analyses.estimation.estimate import _estimator, select_model
+    from evidence.analyses.estimation.selection import FitLog
+
+    capture = ListCapture.from_frame(_two_lists(*cells))
+    estimator = _estimator(capture, select_model(capture), 0.02, FitLog())
+    assert estimator(capture.counts[None, :])[0] == estimate_population(capture).estimate
+    # an empty cell has no valid model (no estimate), as the fit said
+    assert json.dumps(list(estimator([[0, 5, 3], [4, 5, 0]]))) == "[NaN, NaN]"

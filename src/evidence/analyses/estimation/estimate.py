@@ -680,7 +680,23 @@ def top_models_for_bootstrap(n_lists: int) -> int | None:
     return 20 if n_lists == 4 else 100
 
 
+def two_list_estimates(capture: ListCapture, Y: np.ndarray) -> np.ndarray:
+    """The two-list estimate of each count vector in ``Y`` (replicates × the three cells) in closed form,
+    (n·n₁₁ + n₁₀·n₀₁)/n₁₁ with one rounding (the point estimate's, :func:`two_list_dark_figure`): a replicate
+    equal to the data gives the point estimate to the last bit, so that whether it falls below it (the BCa bias
+    correction) does not depend on the machine. NaN where a cell is empty, as the fit: no valid model."""
+    Y = np.atleast_2d(np.asarray(Y, dtype=float))
+    h = capture.histories
+    first, second, both = (int(np.flatnonzero((h == k).all(axis=1))[0]) for k in ((1, 0), (0, 1), (1, 1)))
+    a, b, m = Y[:, first], Y[:, second], Y[:, both]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = (Y.sum(axis=1) * m + a * b) / m
+    return np.where((a > 0) & (b > 0) & (m > 0), values, np.nan)
+
+
 def _estimator(capture: ListCapture, selection: Selection, p_enter: float, log: FitLog):
+    if capture.n_lists == 2:  # main effects whatever the method: Lincoln–Petersen, exactly
+        return lambda Y: two_list_estimates(capture, Y)
     order = selection.space.effective_order
     if selection.method == "stepwise":
         return lambda Y: stepwise_estimates(capture, Y, p_enter, order, log)
