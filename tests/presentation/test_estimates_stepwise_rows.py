@@ -100,7 +100,7 @@ def test_a_stricter_threshold_than_a_headline_that_added_nothing_is_shown(shared
     assert frame["stepwise, p < 0.05, pairs"]["interactions"] == "x"
 
 
-def test_the_notebook_says_the_labels_thresholds_are_not_p_values_and_main_effects_may_be_rejected() -> None:
+def test_the_notebook_says_the_labels_thresholds_are_not_p_values() -> None:
     """The section read "stepwise selection with a stricter and a looser p-value" above labels "p < 0.001"."""
     import json
 
@@ -112,4 +112,3 @@ def test_the_notebook_says_the_labels_thresholds_are_not_p_values_and_main_effec
         if "".join(cell["source"]).startswith("## Sensitivity to the model choice")
     )
     assert "a looser p-value" not in intro and "thresholds, not p-values of these data" in intro
-    assert "outside the range across the models" in intro

@@ -1027,12 +1027,15 @@ def estimate_row_kinds(rows: Sequence[tuple[str, str]]) -> list[str | None]:
     return [PEOPLE if item.endswith("% interval") else ROW_KINDS.get(item) for item, _ in rows]
 
 
-def lower_limit_text(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str:
+def lower_limit_text(
+    result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE, *, short: bool = False
+) -> str:
     """What a lower limit shown as the number observed means (Korea: 269 people, interval 123 – 435 of 123
     observed, which reads as "perhaps no one hidden" and was said nowhere): the interval does not rule out that
     almost nobody was missed, and — for a bootstrap interval — it is no floor put on the interval but where the
     replicates' estimates fall (in a fifth of Korea's, the model chosen again, b:d + c:d, put fewer than one
-    person on no list). Empty when the lower limit is withheld or above the number observed as shown."""
+    person on no list). Empty when the lower limit is withheld or above the number observed as shown; with
+    ``short``, its first sentence (for the headline, beside the table that gives the whole)."""
     shown = disclose_estimate(result, rule)
     if "low" in shown.marks or shown.values["low"] is None or shown.text("low") != shown.text("observed"):
         return ""
@@ -1042,10 +1045,12 @@ def lower_limit_text(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_
             "on no list, so the interval does not rule out that almost nobody was missed."
         )
     each = "" if fixed_model(result) else ", each repeating the model choice,"
+    first = "The lower limit is the number observed: the interval does not rule out that almost nobody was missed."
+    if short:
+        return first
     return (
-        "The lower limit is the number observed: the interval does not rule out that almost nobody was missed. "
-        f"It is no floor put on the interval: in some of the bootstrap's replicates{each} fewer than one person "
-        "is estimated on no list, and the lower limit is read among them."
+        f"{first} It is no floor put on the interval: in some of the bootstrap's replicates{each} fewer than one "
+        "person is estimated on no list, and the lower limit is read among them."
     )
 
 
@@ -1070,7 +1075,8 @@ def estimate_headline(
         ),
     ]
     if text := lower_limit_text(result, rule):
-        paragraphs.append(text)
+        # its first sentence: the table of estimate_rows beside the headline gives the whole (a brief read it twice)
+        paragraphs.append(lower_limit_text(result, rule, short=True))
     if result.interval_method == "bca" and not shown.withheld:
         if text := monte_carlo_range_text(result, rule):
             paragraphs.append(
