@@ -2147,14 +2147,14 @@ def undated_sentence(selection: Selection, rule: DisclosureRule, *, who: str, pe
 
     if selection.kind != "case" or selection.years is None:
         return None
-    held, cut = bands_of(selection)
+    held, cut = selection.bands()
     said: list[str] = []
     undated = trends.undated_counts(selection)
     if undated.height and int(undated["count"].sum()):
         shown = suppress_counts(undated.drop("count_low", "count_high"), "count", rule).display()["count"][0]
         bands = (
-            f" (among them those dated only by a band of years that {period} cuts, {', '.join(cut)}: their "
-            "victims may all be of its other years)"
+            f" (among them those dated only by a band of years that {period} cuts, {word_list(list(cut))}: their "
+            "victims may all be of other years of their band)"
             if cut
             else ""
         )
@@ -2169,39 +2169,11 @@ def undated_sentence(selection: Selection, rule: DisclosureRule, *, who: str, pe
         said.append(
             escape_markdown(
                 f"Victim records of {who} dated only by a band of years within {period} "
-                f"({', '.join(held)}) are of this selection (its totals, routes and profiles over {period} count "
+                f"({word_list(list(held))}) are of this selection (its totals, routes and profiles over {period} count "
                 "them) but of no single year: no yearly table, chart of years or trend counts them."
             )
         )
     return " ".join(said) or None
-
-
-def bands_of(selection: Selection) -> tuple[list[str], list[str]]:
-    """The bands of years (``year_band``) of the records of ``selection``'s country and role without a single
-    year: those its years hold whole (the records are of the selection) and those its years cut (left out), each
-    in order of their first year."""
-    from evidence.analyses.selection import band_span
-
-    if selection.years is None:
-        return [], []
-    records = selection.replace(years=None).records()
-    if "year_band" not in records.columns or "year" not in records.columns:
-        return [], []
-    bands = (
-        records.filter(pl.col("year").is_null())["year_band"].cast(pl.String).drop_nulls().unique().to_list()
-    )
-    first, last = selection.years
-    held: list[tuple[int, str]] = []
-    cut: list[tuple[int, str]] = []
-    for band in bands:
-        if (span := band_span(band)) is None:
-            continue
-        low, high = span
-        if first <= low and high <= last:
-            held.append((low, band))
-        elif low <= last and high >= first:
-            cut.append((low, band))
-    return [b for _, b in sorted(held)], [b for _, b in sorted(cut)]
 
 
 #: Column of the yearly tables for victims.
