@@ -1323,3 +1323,11 @@ def test_a_one_year_brief_whose_year_is_flagged_says_that_year_not_every_year(ta
     assert (
         country.no_reliable_total(numbers) == "no reliable recent total (every year is probably incomplete)"
     )
+
+
+def test_the_country_is_not_its_own_peer_and_a_peer_given_twice_is_one(tables):
+    """`run -p peers THA` (or `[THA, KHM, Cambodia]`) kept Thailand as its own neighbour and Cambodia twice; the
+    CLI's `--peers` already dropped them."""
+    brief = _brief(tables, peers=("THA", "KHM", "Cambodia", "MMR"))
+    assert brief.peers == ["KHM", "MMR"]
+    assert _brief(tables, peers=("Thailand",)).peers is None  # only itself: the subregion, as none given

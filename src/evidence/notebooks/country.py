@@ -264,7 +264,7 @@ def open_brief(
     peers: Sequence[str] | None = None,
 ) -> CountryBrief:
     """The brief of ``country`` as ``role``: years left empty become the span the data hold for it (as the runner
-    does before a kernel starts); ``peers`` empty means the country's subregion."""
+    does before a kernel starts); ``peers`` empty (or naming only the country) means the country's subregion."""
     from evidence.analyses.selection import check_country, check_role
 
     iso3 = check_country(country)
@@ -272,7 +272,10 @@ def open_brief(
     role = check_role(role)
     chosen = default_years(tables, iso3, role, years)
     found = coverage(tables, iso3, role, chosen)
-    peer_list = [p for p in (check_country(p) for p in peers or []) if p] or None
+    # the country is not its own peer, and a peer given twice (THA, Thailand) is one
+    peer_list = (
+        list(dict.fromkeys(p for p in (check_country(p) for p in peers or []) if p and p != iso3)) or None
+    )
     return CountryBrief(list(tables), rule, iso3, role, chosen, peer_list, found)
 
 

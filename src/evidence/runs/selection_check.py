@@ -188,7 +188,9 @@ def selection_with_victims(
         return [t for t in tables if id(t) in inside]
     assert span is not None
     held = {id(t): _victim_years(t, role) for t in tables}
-    kept = [t for t in tables if any(span[0] <= y <= span[1] for y in held[id(t)])]
+    kept = [
+        t for t in tables if any(span[0] <= y <= span[1] for y in held[id(t)]) or _holds_bands(t, role, span)
+    ]
     if not kept:
         when = years_text(range(span[0], span[1] + 1))
         sources = "; ".join(f"{t.provenance.label}: {years_text(held[id(t)])}" for t in tables)
@@ -196,6 +198,14 @@ def selection_with_victims(
             f"{command}: the data hold no victims in {when}. Years they hold: {sources} ({hint})"
         )
     return kept
+
+
+def _holds_bands(table: Any, role: str, span: tuple[int, int]) -> bool:
+    """Whether a case table holds records dated only by a band of years within ``span`` (CTDC's
+    Victim–Perpetrator layout: 2014-2018): victims of the selection, though of no single year."""
+    from evidence.analyses.selection import Selection, check_role
+
+    return table.kind == "case" and bool(Selection(table, role=check_role(role), years=span).bands().held)
 
 
 def _victim_years(table: Any, role: str) -> tuple[int, ...]:
