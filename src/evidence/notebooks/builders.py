@@ -3662,6 +3662,69 @@ def _victims_column(table: DisclosedTable, flagged: Mapping[int, str]) -> Disclo
     )
 
 
+def _protected_category_rows(
+    tables: tuple[DisclosedTable, DisclosedTable],
+    values: tuple[pl.DataFrame, pl.DataFrame],
+    categories: Sequence[str],
+    total: str,
+    rule: DisclosureRule,
+) -> tuple[DisclosedTable, DisclosedTable]:
+    """The two bounds of a year × category table of a publisher's censored counts (``tables``, primary
+    suppression; ``values``: their true bounds, row for row), with further categories withheld (``x``) until no
+    withheld cell the publisher printed exactly follows from its row: the categories add up to the sum of
+    categories, printed where it differs from the total, and to the total where they make it (printed in this
+    table and the yearly one, never withheld here). Malaysia 2019 at threshold 10: Female 91, Male ``<10``,
+    total 96 gave Male = 5 back; Female is withheld too. A cell of the publisher's ``<5`` only is its own public
+    figure, nothing to protect, and known to the reader. Each bound is protected as one system per row
+    (:func:`protect_linked`; the rows share no margin), a cell withheld in either bound withheld in both."""
+    low_table, high_table = tables
+    low, high = values
+    withheld: dict[str, set[int]] = {}
+    for row in range(low.height):
+        present = [c for c in categories if c in low.columns and low[c][row] is not None]
+        exact = {c: max(low[c][row] - (high[c][row] - low[c][row]) // 3, 0) for c in present}
+        reasons = {
+            c: (
+                SMALL_REASON
+                if SMALL_REASON in (low_table.reasons[c][row], high_table.reasons[c][row])
+                else low_table.reasons[c][row] or high_table.reasons[c][row]
+            )
+            for c in low_table.count_columns
+        }
+        if not any(exact[c] > 0 and reasons[c] is not None for c in present):
+            continue
+        for bounds in (low, high):
+            system = LinkedCounts()
+            among: set[Hashable] = set()
+            for c in present:
+                # the publisher's <5 alone: its bounds are its own public figure, read as printed
+                reason = reasons[c] if exact[c] > 0 else None
+                _publish_read(system, c, int(bounds[c][row]), reason, rule)
+                if reason is None and exact[c] > 0:
+                    among.add(c)
+            summed = sum(int(bounds[c][row]) for c in present)
+            printed = bounds[total][row] if total in bounds.columns else None
+            name = total if printed is not None and int(printed) == summed else CATEGORY_SUM
+            system.quantity(name, summed)
+            if name == total:  # printed beside the categories and in the yearly table: never withheld here
+                _publish_read(system, total, summed, reasons[total], rule)
+            if CATEGORY_SUM in bounds.columns:
+                _publish_read(system, name, summed, reasons[CATEGORY_SUM], rule)
+                if name == CATEGORY_SUM and reasons[CATEGORY_SUM] is None:
+                    among.add(CATEGORY_SUM)
+            system.equalities.append({**dict.fromkeys(present, 1.0), name: -1.0})
+            try:
+                added: Collection[Hashable] = protect_linked(system, rule, among=among)
+            except DisclosureError:  # no complement frees it: everything that can be withheld is
+                added = among
+            for column in added:
+                withheld.setdefault(str(column), set()).add(row)
+    for column, rows in sorted(withheld.items()):
+        low_table = withhold_cells(low_table, column, sorted(rows))
+        high_table = withhold_cells(high_table, column, sorted(rows))
+    return low_table, high_table
+
+
 def _censored_numbers(
     common: dict[str, Any],
     incomplete: tuple[IncompleteYear, ...],
@@ -3743,6 +3806,13 @@ def _censored_numbers(
         ]
         low_table = suppress_counts(low.select(*keys, *columns), columns, rule)
         high_table = suppress_counts(high.select(*keys, *columns), columns, rule)
+        low_table, high_table = _protected_category_rows(
+            (low_table, high_table),
+            (low.select(columns), high.select(columns)),
+            categories,
+            PUBLISHED_TOTAL if published else ALL_VICTIMS,
+            rule,
+        )
         # the cells made only of the publisher's <5 cells (a censored category, a sum of such categories):
         # their bounds are the publisher's, shown as an interval (2–8), never re-censored as <5
         exact_parts = long.with_columns(
