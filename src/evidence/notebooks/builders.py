@@ -3736,8 +3736,10 @@ def _censored_numbers(
     shown: pl.DataFrame | None = None,
 ) -> YearlyNumbers:
     """UNODC's counts: each bound protected on its own; by a dimension, the publisher's total beside the
-    categories (and their sum where it differs), primary suppression only (the cells are the publisher's own
-    public numbers: nothing follows from them that the workbook does not say). ``shown``: the counts by
+    categories (and their sum where it differs), primary suppression, and a complement where a withheld cell the
+    publisher printed exactly follows from its row (:func:`_protected_category_rows`: at a threshold above the
+    publisher's, Malaysia's Male 5 of 2019 was 96 - 91); the publisher's ``<5`` are its own public numbers,
+    nothing follows from them that the workbook does not say. ``shown``: the counts by
     category the table shows, when they hold more than the numbers' own (a doubtful breakdown's years,
     ``doubtful``, noted :data:`DOUBTFUL_BREAKDOWN`)."""
     doubtful = dict(doubtful or {})
