@@ -30,86 +30,123 @@ def _rows(years: list[tuple[int, int | None, list[int | str | None]]]) -> pl.Dat
     return indicator_rows(rows)
 
 
+def _label(value: int, small: bool, rule: DisclosureRule) -> tuple[float, float | None]:
+    """What a withheld cell's label says of it: ``<10`` (1 to 9: a 0 is shown) or ``x`` (10 or more)."""
+    return (1.0, float(rule.threshold - 1)) if small else (float(rule.threshold), None)
+
+
 def _pinned(
-    values: list[float], hidden: list[int], bounds: list[tuple[float, float | None]], total: float, cell: int
+    bounds: list[tuple[float, float | None]],
+    equalities: list[tuple[list[float], float]],
+    at_least: list[tuple[list[float], float]],
+    cell: int,
 ) -> bool:
-    """Whether hidden cell ``cell`` (an index of ``values``) takes one value only in every row of whole
-    categories that adds up to ``total`` and fits the labels' bounds."""
-    a_eq = np.array([[1.0] * len(hidden)])
-    b_eq = np.array([total - sum(v for i, v in enumerate(values) if i not in hidden)])
-    objective = np.zeros(len(hidden))
-    objective[hidden.index(cell)] = 1.0
-    kwargs = {"A_eq": a_eq, "b_eq": b_eq, "bounds": bounds, "method": "highs"}
+    """Whether ``cell`` takes one value only among the rows of values within ``bounds`` that satisfy the
+    ``equalities`` and the ``at_least`` lines (coefficients, constant)."""
+    objective = np.zeros(len(bounds))
+    objective[cell] = 1.0
+    kwargs = {
+        "A_eq": np.array([a for a, _ in equalities]) if equalities else None,
+        "b_eq": np.array([b for _, b in equalities]) if equalities else None,
+        "A_ub": np.array([[-x for x in a] for a, _ in at_least]) if at_least else None,
+        "b_ub": np.array([-b for _, b in at_least]) if at_least else None,
+        "bounds": bounds,
+        "method": "highs",
+    }
     low = linprog(objective, **kwargs)
     high = linprog(-objective, **kwargs)
     assert low.status == 0 and high.status in (0, 3), "the true row must be feasible"
     return high.status != 3 and -high.fun - low.fun < 1 - 1e-9
 
 
+def _hidden(table, column: str, i: int) -> bool:
+    return any(side.frame[column + "_suppressed"][i] for side in (table.low, table.high))
+
+
+def _small(table, column: str, i: int) -> bool:
+    return "small" in (table.low.reasons[column][i], table.high.reasons[column][i])
+
+
+def _attack_row(
+    table, i: int, values: list[int | None], total: float | None, withheld: set[str], present: list[str], rule
+) -> list[int]:
+    """The cells of row ``i`` (``values``: each category's exact count, None for the publisher's ``<5``) that
+    the attacker pins, with the cells ``withheld`` withheld."""
+    bounds: list[tuple[float, float | None]] = []
+    for c, value in zip(present, values, strict=True):
+        if value is None:
+            bounds.append((1.0, 4.0))
+        elif c in withheld and value:  # a 0 is shown
+            bounds.append(_label(value, _small(table, c, i) or value < rule.threshold, rule))
+        else:
+            bounds.append((float(value), float(value)))
+    exact = [0.0 if v is None else 1.0 for v in values]
+    n_censored = sum(1 for v in values if v is None)
+    equalities, at_least = [], []
+    printed = "Published total" in table.low.count_columns and not _hidden(table, "Published total", i)
+    if printed and total is not None:
+        low = sum(1 if v is None else v for v in values)
+        if low <= total <= low + 3 * n_censored:  # the reader takes the categories to add up to it
+            equalities.append(([1.0] * len(values), float(total)))
+    if "Sum of categories" in table.low.count_columns:
+        for side, factor in ((table.low, 1), (table.high, 4)):
+            shown = side.frame["Sum of categories"][i]
+            known = float(factor * n_censored)  # the censored cells' part of this bound of the sum
+            if "Sum of categories" not in withheld and shown is not None:
+                equalities.append((exact, shown - known))
+            elif side.reasons["Sum of categories"][i] == "small" or (
+                shown is not None and shown < rule.threshold
+            ):
+                at_least.append(([-x for x in exact], known - rule.threshold + 1))  # <10: at most 9
+                at_least.append((exact, 1 - known))
+            elif shown is not None or side.reasons["Sum of categories"][i] is not None:  # x: at least 10
+                at_least.append((exact, rule.threshold - known))
+            # left empty: it says nothing
+    return [
+        k
+        for k, c in enumerate(present)
+        if c in withheld and values[k] and _pinned(bounds, equalities, at_least, k)
+    ]
+
+
 def _attack(
     frame: pl.DataFrame, rule: DisclosureRule, unprotectable: list[tuple[str, str]] | None = None
 ) -> list[tuple[str, str]]:
     """The (year, category) cells withheld though the publisher printed them exactly (not its ``<5``) that an
-    attacker recomputes from the row: its printed total (the brief prints it in the yearly table too), or the
-    sum of the categories where it is printed, each bound on its own. ``unprotectable``: collects instead the
-    cells that their labels pin with every category withheld (a total of 18 beside two ``<10``: 9 and 9)."""
+    attacker recomputes from their row, by linear programming over the row's values: each cell printed, or
+    within its label's bounds, or the publisher's ``<5`` (1 to 4, public); the categories adding up to the
+    printed total (the brief prints it in the yearly table too) wherever they can; each bound of the sum of the
+    categories where printed (or its label's bounds). ``unprotectable``: collects instead the cells that
+    their labels pin with every cell and the sum withheld (a total of 18 beside two ``<10``: 9 and 9)."""
     numbers = yearly_numbers(Selection(frame, country="MYS", role="destination"), rule, by="sex")
     table = numbers.by_category
     assert table is not None
-    categories = [c for c in table.low.count_columns if c in SEXES]
-    truth = {  # the exact count of each cell published exactly (the publisher's own number)
-        (str(r["year"]), r["sex"]): int(r["value"])
-        for r in frame.filter(~pl.col("censored") & (pl.col("sex") != "Total")).iter_rows(named=True)
-    }
-    low_bound = {
-        (str(r["year"]), r["sex"]): r["value_low"]
-        for r in frame.filter(pl.col("sex") != "Total").iter_rows(named=True)
-    }
-    high_bound = {
-        (str(r["year"]), r["sex"]): r["value_high"]
+    cells = {
+        (str(r["year"]), r["sex"]): None if r["censored"] else int(r["value"])
         for r in frame.filter(pl.col("sex") != "Total").iter_rows(named=True)
     }
     totals = {
         str(r["year"]): r["value"] for r in frame.filter(pl.col("sex") == "Total").iter_rows(named=True)
     }
     exposed = []
-    for side, bound in ((table.low, low_bound), (table.high, high_bound)):
-        body = side.frame.head(side.frame.height - (1 if side.has_total_row else 0))
-        for i, row in enumerate(body.iter_rows(named=True)):
-            year = row["year"]
-            present = [c for c in categories if (year, c) in bound]
-            if not present:
+    body = table.low.frame.height - (1 if table.low.has_total_row else 0)
+    for i in range(body):
+        year = table.low.frame["year"][i]
+        present = [c for c in SEXES if (year, c) in cells]
+        if not present:
+            continue
+        values = [cells[(year, c)] for c in present]
+        withheld = {c for c in present if _hidden(table, c, i)}
+        if "Sum of categories" in table.low.count_columns and _hidden(table, "Sum of categories", i):
+            withheld.add("Sum of categories")
+        for k in _attack_row(table, i, values, totals.get(year), withheld, present, rule):
+            everything = {*present, "Sum of categories"}
+            if unprotectable is not None and k in _attack_row(
+                table, i, values, totals.get(year), everything, present, rule
+            ):
+                unprotectable.append((year, present[k]))  # its labels pin it: only the total would do
                 continue
-            values = [float(bound[(year, c)]) for c in present]
-            hidden = [k for k, c in enumerate(present) if row.get(c + "_suppressed")]
-            margins = []
-            if "Sum of categories" in side.count_columns and not row["Sum of categories_suppressed"]:
-                margins.append(float(row["Sum of categories"]))
-            # the reader takes the categories to add up to the total where the table shows no sum apart, or
-            # where the sum is the total
-            printed = "Published total" in side.count_columns and not row["Published total_suppressed"]
-            if printed and sum(values) == totals.get(year):
-                margins.append(float(totals[year]))
-            # a label's bounds: <10 (or a value below the threshold, withheld with every category) or x
-            small = [
-                side.reasons[c][i] == "small" or (k not in hidden and values[k] < rule.threshold)
-                for k, c in enumerate(present)
-            ]
-            limits = [(0.0, float(rule.threshold - 1)) if s else (float(rule.threshold), None) for s in small]
-            bounds = [limits[k] for k in hidden]
-            for k in hidden:
-                if (year, present[k]) not in truth or truth[(year, present[k])] == 0:
-                    continue  # the publisher's <5 is its own: its bounds are public
-                if any(_pinned(values, hidden, bounds, m, k) for m in margins):
-                    everything = [
-                        j for j, c in enumerate(present) if (year, c) in truth or row.get(c + "_suppressed")
-                    ]
-                    if unprotectable is not None and any(
-                        _pinned(values, everything, [limits[j] for j in everything], m, k) for m in margins
-                    ):
-                        unprotectable.append((year, present[k]))  # its labels pin it: only the total would do
-                        continue
-                    exposed.append((year, present[k]))
+            exposed.append((year, present[k]))
     return exposed
 
 
@@ -123,6 +160,19 @@ def test_malaysias_male_victims_of_2019_are_not_given_back_by_the_total():
     shown = {r["year"]: r for r in table.shown().iter_rows(named=True)}
     assert shown["2021"]["Female"] == "40" and shown["2021"]["Male"] == "80"  # a row with nothing withheld
     assert shown["2020"]["Female"] == "46"  # the publisher's <5 is public: nothing to protect beside it
+
+
+def test_a_sum_whose_label_alone_gives_a_cell_back_is_left_empty():
+    """Hungary 2008 at threshold 10: Female 9, Male <5 (1-4), total 10, the sum of categories 10-13; withheld as
+    ``x`` (at least 10) the sum says Female + 1 >= 10: Female = 9. Left empty, it says nothing."""
+    frame = _rows([(2008, 10, [9, "<5"]), (2010, 59, [49, 9]), (2011, 134, [122, "<5"])])
+    rule = DisclosureRule(10)
+    assert _attack(frame, rule) == []
+    table = yearly_numbers(Selection(frame, country="MYS", role="destination"), rule, by="sex").by_category
+    assert table is not None
+    shown = {r["year"]: r for r in table.shown().iter_rows(named=True)}
+    assert shown["2008"]["Sum of categories"] == "" and shown["2008"]["Published total"] == "10"
+    assert shown["2011"]["Sum of categories"] == "123–126"  # nothing withheld beside it: as published
 
 
 def test_at_the_publishers_threshold_its_own_numbers_are_shown_as_published():
