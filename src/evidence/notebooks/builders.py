@@ -3778,7 +3778,7 @@ def _protect_category_row(
             _publish_read(system, cell, system.values[cell], reason, rule)
         if reason is None and exact[c] > 0:
             among.add(cell)
-    cells = {("cell", c): 1.0 for c in present}
+    cells: dict[Hashable, float] = {("cell", c): 1.0 for c in present}
     if printed is not None and sum_low <= printed <= sum_high:
         system.quantity(total, int(printed))
         _publish_read(system, total, int(printed), reasons[total], rule)
