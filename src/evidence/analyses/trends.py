@@ -1709,8 +1709,13 @@ def reporter_gaps(
     ``destination``: one reporter) have no such years. Each flag's :attr:`~IncompleteYear.shared` reason names
     the missing reporters that detect at least :data:`NAMED_SHARE` each, with their share, and no year, so
     that the years missing the same reporters are said once (:func:`grouped_incomplete`).
+
+    The reporters, their usual shares and each year's gaps are judged over the table's whole span
+    (:func:`_whole_span`), and the flags of the selection's years returned: a year is flagged alike in every
+    selection that holds it (Thailand's nationals of 2019, flagged in the full span, were complete in a brief of
+    2019 alone, where no other year says what the reporters usually detect).
     """
-    grid = _reporter_grid(selection, min_coverage=min_coverage)
+    grid = _reporter_grid(_whole_span(selection), min_coverage=min_coverage)
     if grid is None:
         return ()
     shares = _usual_shares(grid)
@@ -1732,6 +1737,9 @@ def reporter_gaps(
     # (whatever the other rows give, these are its nationals: Myanmar's 21 and 28 of 2015–2016), the rest is not
     own_rows = _own_nationals_years(selection) if selection.role == "origin" else set()
     flags = []
+    if selection.years is not None:
+        first, last = selection.years
+        absent = absent.filter(pl.col("year").is_between(first, last))
     for year, missing, collapsed, doubtful, unlisted in absent.sort("year", descending=True).iter_rows():
         # largest first (ties: by code, so that the same reporters are always said alike)
         missing = sorted(missing, key=lambda code: (-shares[code], code))
@@ -1796,6 +1804,12 @@ def reporter_gaps(
             )
         )
     return tuple(flags)
+
+
+def _whole_span(selection: Selection) -> Selection:
+    """``selection`` over every year of its table: what reporters usually detect, and which years miss them, is
+    read from the whole series (:func:`reporter_gaps`), whatever years a brief shows."""
+    return selection if selection.years is None else dataclasses.replace(selection, years=None)
 
 
 def _usual_shares(grid: pl.DataFrame) -> dict[str, float]:
@@ -1950,8 +1964,8 @@ def doubtful_reporters(selection: Selection) -> dict[int, tuple[str, ...]]:
     doubtful (:func:`evidence.analyses.routes.doubtful_breakdowns`) and so not used, with those reporters (ISO3,
     sorted): a year without a count for that reason is no year nothing was published for (the United States'
     own nationals in 2017). In role ``both`` the country's own total, not its breakdown, is its count. Empty for
-    other selections."""
-    grid = _reporter_grid(selection)
+    other selections. The reporters named are those of the whole series (:func:`reporter_gaps`)."""
+    grid = _reporter_grid(_whole_span(selection))
     if grid is None:
         return {}
     from evidence.analyses.routes import doubtful_breakdowns

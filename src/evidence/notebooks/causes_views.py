@@ -1967,8 +1967,11 @@ def show_person_section(
     # every table of the section built first and protected together: they count the same victims
     section = person_section(cases, rule, heat_table_shown=models is None)
     display(Markdown(f"{level} What is recorded"))
-    missing = _rendered_missing(section.missing) if section.missing else None
-    show_table(missing, source=source, perturbed=keyed, kinds=_named_by(missing, 1))
+    if section.missing is None:  # not "too few victims": the United States' 713 (destination, threshold 10)
+        display(Markdown(PERSON_TABLE_WITHHELD))
+    else:
+        missing = _rendered_missing(section.missing)
+        show_table(missing, source=source, perturbed=keyed, kinds=_named_by(missing, 1))
     for topic, by, view in section.profiles:
         what = causes.TOPICS[topic]
         # every victim in one group of ``by`` (all male): one column, all victims, and the note says why

@@ -1,0 +1,210 @@
+"""The by-category tables of a publisher's censored counts (UNODC's detected victims per year by sex, age…) at a
+threshold above the publisher's: no withheld cell follows from the numbers printed beside it (the published
+total, the sum of categories), nor from the yearly total the brief prints elsewhere."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from _indicator import indicator_rows
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from evidence.analyses.selection import Selection
+from evidence.notebooks.builders import yearly_numbers
+from evidence.presentation.disclosure import DisclosureRule
+
+SEXES = ("Female", "Male", "Unknown")
+
+
+def _rows(years: list[tuple[int, int | None, list[int | str | None]]]) -> pl.DataFrame:
+    """(year, total or None, a value per sex: a count, "<5" or None) -> indicator rows."""
+    rows = []
+    for year, total, values in years:
+        if total is not None:
+            rows.append(("MYS", year, "Total", "Total", "Total", "Total", total))
+        for sex, value in zip(SEXES, values, strict=False):
+            if value is not None:
+                rows.append(("MYS", year, "Total", "Total", sex, "Total", value))
+    return indicator_rows(rows)
+
+
+def _label(value: int, small: bool, rule: DisclosureRule) -> tuple[float, float | None]:
+    """What a withheld cell's label says of it: ``<10`` (1 to 9: a 0 is shown) or ``x`` (10 or more)."""
+    return (1.0, float(rule.threshold - 1)) if small else (float(rule.threshold), None)
+
+
+def _pinned(
+    bounds: list[tuple[float, float | None]],
+    equalities: list[tuple[list[float], float]],
+    at_least: list[tuple[list[float], float]],
+    cell: int,
+) -> bool:
+    """Whether ``cell`` takes one value only among the rows of values within ``bounds`` that satisfy the
+    ``equalities`` and the ``at_least`` lines (coefficients, constant)."""
+    objective = np.zeros(len(bounds))
+    objective[cell] = 1.0
+    kwargs = {
+        "A_eq": np.array([a for a, _ in equalities]) if equalities else None,
+        "b_eq": np.array([b for _, b in equalities]) if equalities else None,
+        "A_ub": np.array([[-x for x in a] for a, _ in at_least]) if at_least else None,
+        "b_ub": np.array([-b for _, b in at_least]) if at_least else None,
+        "bounds": bounds,
+        "method": "highs",
+    }
+    low = linprog(objective, **kwargs)
+    high = linprog(-objective, **kwargs)
+    assert low.status == 0 and high.status in (0, 3), "the true row must be feasible"
+    return high.status != 3 and -high.fun - low.fun < 1 - 1e-9
+
+
+def _hidden(table, column: str, i: int) -> bool:
+    return any(side.frame[column + "_suppressed"][i] for side in (table.low, table.high))
+
+
+def _small(table, column: str, i: int) -> bool:
+    return "small" in (table.low.reasons[column][i], table.high.reasons[column][i])
+
+
+def _attack_row(
+    table, i: int, values: list[int | None], total: float | None, withheld: set[str], present: list[str], rule
+) -> list[int]:
+    """The cells of row ``i`` (``values``: each category's exact count, None for the publisher's ``<5``) that
+    the attacker pins, with the cells ``withheld`` withheld."""
+    bounds: list[tuple[float, float | None]] = []
+    for c, value in zip(present, values, strict=True):
+        if value is None:
+            bounds.append((1.0, 4.0))
+        elif c in withheld and value:  # a 0 is shown
+            bounds.append(_label(value, _small(table, c, i) or value < rule.threshold, rule))
+        else:
+            bounds.append((float(value), float(value)))
+    exact = [0.0 if v is None else 1.0 for v in values]
+    n_censored = sum(1 for v in values if v is None)
+    equalities, at_least = [], []
+    printed = "Published total" in table.low.count_columns and not _hidden(table, "Published total", i)
+    if printed and total is not None:
+        low = sum(1 if v is None else v for v in values)
+        if low <= total <= low + 3 * n_censored:  # the reader takes the categories to add up to it
+            equalities.append(([1.0] * len(values), float(total)))
+    if "Sum of categories" in table.low.count_columns:
+        for side, factor in ((table.low, 1), (table.high, 4)):
+            shown = side.frame["Sum of categories"][i]
+            known = float(factor * n_censored)  # the censored cells' part of this bound of the sum
+            if "Sum of categories" not in withheld and shown is not None:
+                equalities.append((exact, shown - known))
+            elif side.reasons["Sum of categories"][i] == "small" or (
+                shown is not None and shown < rule.threshold
+            ):
+                at_least.append(([-x for x in exact], known - rule.threshold + 1))  # <10: at most 9
+                at_least.append((exact, 1 - known))
+            elif shown is not None or side.reasons["Sum of categories"][i] is not None:  # x: at least 10
+                at_least.append((exact, rule.threshold - known))
+            # left empty: it says nothing
+    return [
+        k
+        for k, c in enumerate(present)
+        if c in withheld and values[k] and _pinned(bounds, equalities, at_least, k)
+    ]
+
+
+def _attack(
+    frame: pl.DataFrame, rule: DisclosureRule, unprotectable: list[tuple[str, str]] | None = None
+) -> list[tuple[str, str]]:
+    """The (year, category) cells withheld though the publisher printed them exactly (not its ``<5``) that an
+    attacker recomputes from their row, by linear programming over the row's values: each cell printed, or
+    within its label's bounds, or the publisher's ``<5`` (1 to 4, public); the categories adding up to the
+    printed total (the brief prints it in the yearly table too) wherever they can; each bound of the sum of the
+    categories where printed (or its label's bounds). ``unprotectable``: collects instead the cells that
+    their labels pin with every cell and the sum withheld (a total of 18 beside two ``<10``: 9 and 9)."""
+    numbers = yearly_numbers(Selection(frame, country="MYS", role="destination"), rule, by="sex")
+    table = numbers.by_category
+    assert table is not None
+    cells = {
+        (str(r["year"]), r["sex"]): None if r["censored"] else int(r["value"])
+        for r in frame.filter(pl.col("sex") != "Total").iter_rows(named=True)
+    }
+    totals = {
+        str(r["year"]): r["value"] for r in frame.filter(pl.col("sex") == "Total").iter_rows(named=True)
+    }
+    exposed = []
+    body = table.low.frame.height - (1 if table.low.has_total_row else 0)
+    for i in range(body):
+        year = table.low.frame["year"][i]
+        present = [c for c in SEXES if (year, c) in cells]
+        if not present:
+            continue
+        values = [cells[(year, c)] for c in present]
+        withheld = {c for c in present if _hidden(table, c, i)}
+        if "Sum of categories" in table.low.count_columns and _hidden(table, "Sum of categories", i):
+            withheld.add("Sum of categories")
+        for k in _attack_row(table, i, values, totals.get(year), withheld, present, rule):
+            everything = {*present, "Sum of categories"}
+            if unprotectable is not None and k in _attack_row(
+                table, i, values, totals.get(year), everything, present, rule
+            ):
+                unprotectable.append((year, present[k]))  # its labels pin it: only the total would do
+                continue
+            exposed.append((year, present[k]))
+    return exposed
+
+
+def test_malaysias_male_victims_of_2019_are_not_given_back_by_the_total():
+    """MYS destination 2019 at threshold 10: Female 91, Male <10, published total 96, sum 96: Male = 5."""
+    frame = _rows([(2019, 96, [91, 5]), (2020, 48, [46, "<5"]), (2021, 120, [40, 80])])
+    rule = DisclosureRule(10)
+    assert _attack(frame, rule) == []
+    table = yearly_numbers(Selection(frame, country="MYS", role="destination"), rule, by="sex").by_category
+    assert table is not None
+    shown = {r["year"]: r for r in table.shown().iter_rows(named=True)}
+    assert shown["2021"]["Female"] == "40" and shown["2021"]["Male"] == "80"  # a row with nothing withheld
+    assert shown["2020"]["Female"] == "46"  # the publisher's <5 is public: nothing to protect beside it
+
+
+def test_a_sum_whose_label_alone_gives_a_cell_back_is_left_empty():
+    """Hungary 2008 at threshold 10: Female 9, Male <5 (1-4), total 10, the sum of categories 10-13; withheld as
+    ``x`` (at least 10) the sum says Female + 1 >= 10: Female = 9. Left empty, it says nothing."""
+    frame = _rows([(2008, 10, [9, "<5"]), (2010, 59, [49, 9]), (2011, 134, [122, "<5"])])
+    rule = DisclosureRule(10)
+    assert _attack(frame, rule) == []
+    table = yearly_numbers(Selection(frame, country="MYS", role="destination"), rule, by="sex").by_category
+    assert table is not None
+    shown = {r["year"]: r for r in table.shown().iter_rows(named=True)}
+    assert shown["2008"]["Sum of categories"] == "" and shown["2008"]["Published total"] == "10"
+    assert shown["2011"]["Sum of categories"] == "123–126"  # nothing withheld beside it: as published
+
+
+def test_at_the_publishers_threshold_its_own_numbers_are_shown_as_published():
+    frame = _rows([(2019, 96, [91, 5]), (2020, 48, [46, "<5"])])
+    table = yearly_numbers(
+        Selection(frame, country="MYS", role="destination"), DisclosureRule(5), by="sex"
+    ).by_category
+    assert table is not None
+    shown = {r["year"]: r for r in table.shown().iter_rows(named=True)}
+    assert (shown["2019"]["Female"], shown["2019"]["Male"]) == ("91", "5")
+    assert shown["2020"]["Female"] == "46"
+
+
+cells = st.one_of(st.integers(0, 12), st.sampled_from(["<5", "<5", 5, 7, 30, 91, None]))
+years = st.lists(
+    st.tuples(st.lists(cells, min_size=2, max_size=3), st.sampled_from([0, 0, 0, 3, None])),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(years=years, threshold=st.sampled_from([5, 10, 11]))
+def test_no_withheld_cell_is_pinned_by_the_numbers_beside_it(years, threshold):
+    rows = []
+    for k, (values, extra) in enumerate(years):
+        if all(v is None for v in values):
+            values = [*values[:-1], 3]
+        exact = sum(v for v in values if isinstance(v, int))
+        censored = sum(1 for v in values if v == "<5")
+        # the publisher's total: the sum (a <5 counted as 2), a few more, or none
+        total = None if extra is None else exact + 2 * censored + extra
+        rows.append((2010 + k, total, values))
+    frame = _rows(rows)
+    assert _attack(frame, DisclosureRule(threshold), []) == []
