@@ -79,14 +79,16 @@ def _attack_row(
     withheld: set[str],
     present: list[str],
     rule,
+    base: list[int] | None = None,
 ) -> list[int]:
-    """The cells of row ``i`` (``values``: each category's exact count, None for the publisher's censored cells,
-    ``parts`` of them: 1 to 4 each) that the attacker pins, with the cells ``withheld`` withheld (a cell left
-    empty, with no label, says nothing)."""
+    """The cells of row ``i`` (``values``: each category's exact count, None for a cell with the publisher's
+    censored cells in it, ``parts`` of them: 1 to 4 each, beside an exact part ``base``, 0 by default) that the
+    attacker pins, with the cells ``withheld`` withheld (a cell left empty, with no label, says nothing)."""
+    base = base or [0] * len(values)
     bounds: list[tuple[float, float | None]] = []
-    for c, value, k in zip(present, values, parts, strict=True):
+    for c, value, k, e in zip(present, values, parts, base, strict=True):
         if value is None:
-            bounds.append((float(k), 4.0 * k))
+            bounds.append((float(e + k), float(e + 4 * k)))
         elif c in withheld and value:  # a 0 is shown
             if _hidden(table, c, i):
                 bounds.append(_label(value, _small(table, c, i) or value < rule.threshold, rule))
@@ -96,15 +98,16 @@ def _attack_row(
             bounds.append((float(value), float(value)))
     exact = [0.0 if v is None else 1.0 for v in values]
     n_censored = sum(k for v, k in zip(values, parts, strict=True) if v is None)
+    n_base = sum(e for v, e in zip(values, base, strict=True) if v is None)
     equalities, at_least = [], []
     if total is not None:
-        low = sum(k if v is None else v for v, k in zip(values, parts, strict=True))
+        low = sum(e + k if v is None else v for v, k, e in zip(values, parts, base, strict=True))
         if low <= total <= low + 3 * n_censored:  # the reader takes the categories to add up to it
             equalities.append(([1.0] * len(values), float(total)))
     if "Sum of categories" in table.low.count_columns:
         for side, factor in ((table.low, 1), (table.high, 4)):
             shown = side.frame["Sum of categories"][i]
-            known = float(factor * n_censored)  # the censored cells' part of this bound of the sum
+            known = float(n_base + factor * n_censored)  # the censored cells' part of this bound of the sum
             if "Sum of categories" not in withheld and shown is not None:
                 equalities.append((exact, shown - known))
             elif side.reasons["Sum of categories"][i] == "small" or (
@@ -152,9 +155,13 @@ def _attack_numbers(numbers, rule: DisclosureRule) -> list[tuple[str, str]]:
     by = numbers.by
     cells = {
         (str(r["year"]), str(r[by])): (
-            (int(r["count_low"]), 0)
+            (int(r["count_low"]), 0, 0)
             if r["count_low"] == r["count_high"]
-            else (None, (r["count_high"] - r["count_low"]) // 3)
+            else (
+                None,
+                (r["count_high"] - r["count_low"]) // 3,
+                int(r["count_low"]) - (r["count_high"] - r["count_low"]) // 3,
+            )
         )
         for r in numbers.by_counts.iter_rows(named=True)
     }
@@ -168,6 +175,7 @@ def _attack_numbers(numbers, rule: DisclosureRule) -> list[tuple[str, str]]:
             continue
         values = [cells[(year, c)][0] for c in present]
         parts = [cells[(year, c)][1] for c in present]
+        base = [cells[(year, c)][2] for c in present]
         withheld = {
             c
             for c in present
@@ -177,7 +185,7 @@ def _attack_numbers(numbers, rule: DisclosureRule) -> list[tuple[str, str]]:
             _hidden(table, "Sum of categories", i) or table.low.frame["Sum of categories"][i] is None
         ):
             withheld.add("Sum of categories")
-        for k in _attack_row(table, i, values, parts, totals.get(year), withheld, present, rule):
+        for k in _attack_row(table, i, values, parts, totals.get(year), withheld, present, rule, base):
             exposed.append((year, present[k]))
     return exposed
 
@@ -286,7 +294,7 @@ def test_no_row_of_the_real_workbook_is_pinned(threshold):
     exposed = []
     for country in countries:
         selection = Selection(table, country=country, role="destination")
-        for by in ("sex", "age"):
+        for by in ("sex", "age", "form"):
             exposed += [
                 (country, by, *cell) for cell in _attack_numbers(yearly_numbers(selection, rule, by=by), rule)
             ]
