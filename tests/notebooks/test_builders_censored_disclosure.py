@@ -4,15 +4,18 @@ total, the sum of categories), nor from the yearly total the brief prints elsewh
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import polars as pl
+import pytest
 from _indicator import indicator_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from evidence.analyses.selection import Selection
-from evidence.notebooks.builders import yearly_numbers
+from evidence.notebooks.builders import no_breakdown_note, yearly_numbers
 from evidence.presentation.disclosure import DisclosureRule
 
 SEXES = ("Female", "Male", "Unknown")
@@ -68,30 +71,43 @@ def _small(table, column: str, i: int) -> bool:
 
 
 def _attack_row(
-    table, i: int, values: list[int | None], total: float | None, withheld: set[str], present: list[str], rule
+    table,
+    i: int,
+    values: list[int | None],
+    parts: list[int],
+    total: float | None,
+    withheld: set[str],
+    present: list[str],
+    rule,
+    base: list[int] | None = None,
 ) -> list[int]:
-    """The cells of row ``i`` (``values``: each category's exact count, None for the publisher's ``<5``) that
-    the attacker pins, with the cells ``withheld`` withheld."""
+    """The cells of row ``i`` (``values``: each category's exact count, None for a cell with the publisher's
+    censored cells in it, ``parts`` of them: 1 to 4 each, beside an exact part ``base``, 0 by default) that the
+    attacker pins, with the cells ``withheld`` withheld (a cell left empty, with no label, says nothing)."""
+    base = base or [0] * len(values)
     bounds: list[tuple[float, float | None]] = []
-    for c, value in zip(present, values, strict=True):
+    for c, value, k, e in zip(present, values, parts, base, strict=True):
         if value is None:
-            bounds.append((1.0, 4.0))
+            bounds.append((float(e + k), float(e + 4 * k)))
         elif c in withheld and value:  # a 0 is shown
-            bounds.append(_label(value, _small(table, c, i) or value < rule.threshold, rule))
+            if _hidden(table, c, i):
+                bounds.append(_label(value, _small(table, c, i) or value < rule.threshold, rule))
+            else:
+                bounds.append((0.0, None))  # left empty
         else:
             bounds.append((float(value), float(value)))
     exact = [0.0 if v is None else 1.0 for v in values]
-    n_censored = sum(1 for v in values if v is None)
+    n_censored = sum(k for v, k in zip(values, parts, strict=True) if v is None)
+    n_base = sum(e for v, e in zip(values, base, strict=True) if v is None)
     equalities, at_least = [], []
-    printed = "Published total" in table.low.count_columns and not _hidden(table, "Published total", i)
-    if printed and total is not None:
-        low = sum(1 if v is None else v for v in values)
+    if total is not None:
+        low = sum(e + k if v is None else v for v, k, e in zip(values, parts, base, strict=True))
         if low <= total <= low + 3 * n_censored:  # the reader takes the categories to add up to it
             equalities.append(([1.0] * len(values), float(total)))
     if "Sum of categories" in table.low.count_columns:
         for side, factor in ((table.low, 1), (table.high, 4)):
             shown = side.frame["Sum of categories"][i]
-            known = float(factor * n_censored)  # the censored cells' part of this bound of the sum
+            known = float(n_base + factor * n_censored)  # the censored cells' part of this bound of the sum
             if "Sum of categories" not in withheld and shown is not None:
                 equalities.append((exact, shown - known))
             elif side.reasons["Sum of categories"][i] == "small" or (
@@ -109,45 +125,75 @@ def _attack_row(
     ]
 
 
-def _attack(
-    frame: pl.DataFrame, rule: DisclosureRule, unprotectable: list[tuple[str, str]] | None = None
-) -> list[tuple[str, str]]:
+def _printed_totals(numbers, table) -> dict[str, float]:
+    """Each year's total as the brief prints it: exact in the by-category table or in the yearly table."""
+    found: dict[str, float] = {}
+    if numbers.per_year is not None:
+        low, high = numbers.per_year.low.frame, numbers.per_year.high.frame
+        for year, lo, hi in zip(low["year"], low["victims"], high["victims"], strict=True):
+            if lo is not None and lo == hi:
+                found[str(year)] = float(lo)
+    column = next((c for c in ("Published total", "All victims") if c in table.low.count_columns), None)
+    if column is not None:
+        body = table.low.frame.height - (1 if table.low.has_total_row else 0)
+        for i in range(body):
+            lo, hi = table.low.frame[column][i], table.high.frame[column][i]
+            if lo is not None and lo == hi:
+                found[str(table.low.frame["year"][i])] = float(lo)
+    return found
+
+
+def _attack_numbers(numbers, rule: DisclosureRule) -> list[tuple[str, str]]:
     """The (year, category) cells withheld though the publisher printed them exactly (not its ``<5``) that an
     attacker recomputes from their row, by linear programming over the row's values: each cell printed, or
     within its label's bounds, or the publisher's ``<5`` (1 to 4, public); the categories adding up to the
-    printed total (the brief prints it in the yearly table too) wherever they can; each bound of the sum of the
-    categories where printed (or its label's bounds). ``unprotectable``: collects instead the cells that
-    their labels pin with every cell and the sum withheld (a total of 18 beside two ``<10``: 9 and 9)."""
-    numbers = yearly_numbers(Selection(frame, country="MYS", role="destination"), rule, by="sex")
+    total the brief prints for the year (in this table or in the yearly table) wherever they can; each bound of
+    the sum of the categories where printed (or its label's bounds)."""
     table = numbers.by_category
-    assert table is not None
+    if table is None or numbers.by_counts is None:
+        return []
+    by = numbers.by
     cells = {
-        (str(r["year"]), r["sex"]): None if r["censored"] else int(r["value"])
-        for r in frame.filter(pl.col("sex") != "Total").iter_rows(named=True)
+        (str(r["year"]), str(r[by])): (
+            (int(r["count_low"]), 0, 0)
+            if r["count_low"] == r["count_high"]
+            else (
+                None,
+                (r["count_high"] - r["count_low"]) // 3,
+                int(r["count_low"]) - (r["count_high"] - r["count_low"]) // 3,
+            )
+        )
+        for r in numbers.by_counts.iter_rows(named=True)
     }
-    totals = {
-        str(r["year"]): r["value"] for r in frame.filter(pl.col("sex") == "Total").iter_rows(named=True)
-    }
+    totals = _printed_totals(numbers, table)
     exposed = []
     body = table.low.frame.height - (1 if table.low.has_total_row else 0)
     for i in range(body):
         year = table.low.frame["year"][i]
-        present = [c for c in SEXES if (year, c) in cells]
+        present = [c for c in numbers.categories if (year, c) in cells]
         if not present:
             continue
-        values = [cells[(year, c)] for c in present]
-        withheld = {c for c in present if _hidden(table, c, i)}
-        if "Sum of categories" in table.low.count_columns and _hidden(table, "Sum of categories", i):
+        values = [cells[(year, c)][0] for c in present]
+        parts = [cells[(year, c)][1] for c in present]
+        base = [cells[(year, c)][2] for c in present]
+        withheld = {
+            c
+            for c in present
+            if _hidden(table, c, i) or (table.low.frame[c][i] is None and cells[(year, c)][0])
+        }
+        if "Sum of categories" in table.low.count_columns and (
+            _hidden(table, "Sum of categories", i) or table.low.frame["Sum of categories"][i] is None
+        ):
             withheld.add("Sum of categories")
-        for k in _attack_row(table, i, values, totals.get(year), withheld, present, rule):
-            everything = {*present, "Sum of categories"}
-            if unprotectable is not None and k in _attack_row(
-                table, i, values, totals.get(year), everything, present, rule
-            ):
-                unprotectable.append((year, present[k]))  # its labels pin it: only the total would do
-                continue
+        for k in _attack_row(table, i, values, parts, totals.get(year), withheld, present, rule, base):
             exposed.append((year, present[k]))
     return exposed
+
+
+def _attack(frame: pl.DataFrame, rule: DisclosureRule) -> list[tuple[str, str]]:
+    numbers = yearly_numbers(Selection(frame, country="MYS", role="destination"), rule, by="sex")
+    assert numbers.by_category is not None
+    return _attack_numbers(numbers, rule)
 
 
 def test_malaysias_male_victims_of_2019_are_not_given_back_by_the_total():
@@ -207,4 +253,49 @@ def test_no_withheld_cell_is_pinned_by_the_numbers_beside_it(years, threshold):
         total = None if extra is None else exact + 2 * censored + extra
         rows.append((2010 + k, total, values))
     frame = _rows(rows)
-    assert _attack(frame, DisclosureRule(threshold), []) == []
+    assert _attack(frame, DisclosureRule(threshold)) == []
+
+
+def test_estonias_female_victims_of_2015_are_not_given_back_by_the_printed_total():
+    """EST 2015 at threshold 10: total 13 (printed here and in the yearly table), Male the publisher's <5 (1-4),
+    Female 9 withheld as ``<10`` (1-9): 13 - 4 = 9. The breakdown is left empty, the total printed everywhere."""
+    frame = _rows([(2014, 30, [20, 10]), (2015, 13, [9, "<5"]), (2016, 40, [25, 15])])
+    rule = DisclosureRule(10)
+    assert _attack(frame, rule) == []
+    numbers = yearly_numbers(Selection(frame, country="MYS", role="destination"), rule, by="sex")
+    shown = {r["year"]: r for r in numbers.by_category.shown().iter_rows(named=True)}
+    assert shown["2015"]["Published total"] == "13" and shown["2015"]["Female"] == ""
+    assert "withheld" in shown["2015"]["note"]
+    yearly = {r["year"]: r for r in numbers.per_year.shown().iter_rows(named=True)}
+    assert yearly["2015"]["victims"] == "13"  # the same total, printed in both tables
+    note = no_breakdown_note(numbers)
+    assert note is not None and "Breakdown withheld: in 2015" in note
+    assert "not withheld" not in note  # the empty cells are not said to be the publisher's gaps
+
+
+def test_kyrgyzstans_ages_of_2014_are_not_given_back_by_the_printed_total():
+    """KGZ 2014 by age at threshold 10: 9 and 9, both ``<10``, with a total of 18: each is 9."""
+    frame = _rows([(2014, 18, [9, 9]), (2015, 30, [12, 18])])
+    assert _attack(frame, DisclosureRule(10)) == []
+    assert _attack(frame, DisclosureRule(11)) == []
+
+
+WORKBOOK = Path(__file__).parents[2] / ".." / "shared" / "data" / "unodc" / "data_glotip_2023-05-30.xlsx"
+
+
+@pytest.mark.skipif(not WORKBOOK.exists(), reason="the real UNODC workbook is not here")
+@pytest.mark.parametrize("threshold", [10, 11])
+def test_no_row_of_the_real_workbook_is_pinned(threshold):
+    from evidence.sources import unodc
+
+    table = unodc.load(WORKBOOK)
+    rule = DisclosureRule(threshold)
+    countries = table.data["iso3"].drop_nulls().unique().sort().to_list()
+    exposed = []
+    for country in countries:
+        selection = Selection(table, country=country, role="destination")
+        for by in ("sex", "age", "form"):
+            exposed += [
+                (country, by, *cell) for cell in _attack_numbers(yearly_numbers(selection, rule, by=by), rule)
+            ]
+    assert exposed == []

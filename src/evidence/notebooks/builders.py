@@ -2223,6 +2223,8 @@ NO_BREAKDOWN_PUBLISHED = "no breakdown published"
 #: The note of a year of a UNODC series' table of victims per year for which the publisher gives a breakdown of
 #: the victims (by form, sex or age) but not their total (Lao PDR's ages of 2012–2013): an empty count.
 NO_TOTAL_PUBLISHED = "no total published"
+#: The note of a year of a UNODC breakdown table whose categories are left empty (:data:`_WHOLE_ROW`).
+BREAKDOWN_WITHHELD = "breakdown withheld (with the total it would give a count back)"
 #: The note of a year of a UNODC breakdown table whose every category is the publisher's ``<5`` and together cannot
 #: reach :data:`PLACEHOLDER_SHARE` of the year's victims (:func:`placeholder_years`): its cells are left empty.
 PLACEHOLDER_BREAKDOWN = "breakdown not usable (placeholder values)"
@@ -2303,10 +2305,12 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
     total_only, nothing = no_breakdown_years(numbers)
     gaps = _categories_not_published(numbers)
     no_total = breakdown_without_total_years(numbers) if numbers.has_totals else []
+    withheld = _breakdown_withheld_years(numbers)
     if (
         not total_only
         and not nothing
         and not gaps
+        and not withheld
         and not numbers.placeholder
         and not numbers.doubtful
         and not no_total
@@ -2349,6 +2353,12 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
                 else "those years are not rows of this table."
             )
         )
+    if withheld:
+        said.append(
+            f"{BREAKDOWN_WITHHELD.split(' (')[0].capitalize()}: in {years_text(withheld)} the categories UNODC "
+            "gives exactly are left empty (disclosure control): with the total printed for the year and the "
+            "other cells, their labels would give a withheld count back. The total is as published."
+        )
     if gaps:
         said.append(
             "An empty cell in a row with other figures: UNODC gives no figure for that category in that year (not "
@@ -2387,6 +2397,17 @@ def doubtful_breakdown_note(numbers: YearlyNumbers) -> str:
     )
 
 
+def _breakdown_withheld_years(numbers: YearlyNumbers) -> list[int]:
+    """The years of a publisher's by-dimension table noted :data:`BREAKDOWN_WITHHELD`."""
+    table = numbers.by_category
+    if numbers.exact or table is None or "note" not in table.low.frame.columns:
+        return []
+    frame = table.low.frame
+    return sorted(
+        int(y) for y, note in zip(frame["year"], frame["note"], strict=True) if note == BREAKDOWN_WITHHELD
+    )
+
+
 def _categories_not_published(numbers: YearlyNumbers) -> bool:
     """Whether a row of a publisher's by-dimension table with its breakdown leaves a category empty that is
     not withheld: the publisher gave the year's breakdown without that category (Cambodia's "Other forms" of
@@ -2398,7 +2419,7 @@ def _categories_not_published(numbers: YearlyNumbers) -> bool:
     n = low.frame.height - (1 if low.has_total_row else 0)
     body = low.frame.head(n)
     noted = (
-        body["note"].is_in([NO_BREAKDOWN_PUBLISHED, PLACEHOLDER_BREAKDOWN])
+        body["note"].is_in([NO_BREAKDOWN_PUBLISHED, PLACEHOLDER_BREAKDOWN, BREAKDOWN_WITHHELD])
         if "note" in body.columns
         else pl.Series([False] * n)
     )
@@ -3684,6 +3705,8 @@ def _protected_category_rows(
     low, high = values
     withheld: dict[str, set[int]] = {}
     blanks: list[int] = []
+    emptied: dict[str, list[int]] = {}
+    whole: list[int] = []
     for row in range(low.height):
         present = [c for c in categories if c in low.columns and low[c][row] is not None]
         # each cell's censored parts k and exact part E: low E + k, high E + 4k
@@ -3702,6 +3725,12 @@ def _protected_category_rows(
         added, blank = _protect_category_row(
             (low_table, high_table), (low, high), row, present, parts, exact, reasons, total, rule
         )
+        if added is _WHOLE_ROW:  # the cells printed exactly left empty, and the sum
+            for c in present:
+                if exact[c] > 0:
+                    emptied.setdefault(c, []).append(row)
+            whole.append(row)
+            added = ()
         for quantity in added:
             column = quantity[0] if quantity[0] == CATEGORY_SUM else quantity[1]  # type: ignore[index]
             withheld.setdefault(str(column), set()).add(row)
@@ -3710,9 +3739,25 @@ def _protected_category_rows(
     for column, rows in sorted(withheld.items()):
         low_table = withhold_cells(low_table, column, sorted(rows))
         high_table = withhold_cells(high_table, column, sorted(rows))
-    if blanks:
-        low_table, high_table = (_blank_cells(t, CATEGORY_SUM, blanks) for t in (low_table, high_table))
+    if blanks and CATEGORY_SUM in low_table.count_columns:
+        emptied.setdefault(CATEGORY_SUM, []).extend(blanks)
+    for column, empty in emptied.items():
+        low_table, high_table = (_blank_cells(t, column, empty) for t in (low_table, high_table))
+    if whole:
+        low_table, high_table = (_noted(t, whole) for t in (low_table, high_table))
     return low_table, high_table
+
+
+def _noted(table: DisclosedTable, rows: Sequence[int]) -> DisclosedTable:
+    """``table`` with the note :data:`BREAKDOWN_WITHHELD` at ``rows`` (a note column added after the year where
+    the table has none)."""
+    notes = table.frame["note"].to_list() if "note" in table.frame.columns else [""] * table.frame.height
+    for row in rows:
+        notes[row] = BREAKDOWN_WITHHELD
+    frame = table.frame.with_columns(pl.Series("note", notes, dtype=pl.String))
+    if "note" not in table.frame.columns:
+        frame = frame.select("year", "note", pl.exclude("year", "note"))
+    return dataclasses.replace(table, frame=frame)
 
 
 def _blank_cells(table: DisclosedTable, column: str, rows: Sequence[int]) -> DisclosedTable:
@@ -3730,6 +3775,13 @@ def _blank_cells(table: DisclosedTable, column: str, rows: Sequence[int]) -> Dis
         ),
         reasons=table.reasons.with_columns(pl.Series(column, why, dtype=pl.String)),
     )
+
+
+#: What :func:`_protect_category_row` gives for a row that no complement frees: the labels of its withheld cells
+#: and the total the brief prints (here and in the yearly table) pin a cell (Estonia's sexes of 2015 at threshold
+#: 10: total 13, Male the publisher's ``<5``, Female ``<10``: Female = 9). Its cells printed exactly are left empty
+#: (no label: a ``<10`` says at most 9), the publisher's ``<5`` kept; the total stays what it is everywhere.
+_WHOLE_ROW: Final = ("whole row",)
 
 
 def _protect_category_row(
@@ -3801,12 +3853,12 @@ def _protect_category_row(
                 among.add(name)
     try:
         return protect_linked(system, rule, among=among), not sum_shown
-    except DisclosureError:  # no complement frees it: the sum left empty, else all that can be withheld
+    except DisclosureError:  # no complement frees it: the sum left empty, else the row's breakdown
         if sum_shown and CATEGORY_SUM in low.columns:
             return _protect_category_row(
                 tables, values, row, present, parts, exact, reasons, total, rule, sum_shown=False
             )
-        return among, not sum_shown
+        return _WHOLE_ROW, True
 
 
 def _censored_numbers(
