@@ -217,3 +217,33 @@ def test_years_held_match_the_raw_files(real_tables):
     for iso3 in ("THA", "KHM", "LAO", "MMR", "GBR", "USA"):
         years = detected.filter(pl.col("Iso3_code") == iso3)["Year"].cast(pl.Int64).unique().sort()
         assert series_years(unodc, iso3, "destination") == tuple(years.to_list()), iso3
+
+
+def test_records_dated_only_by_a_band_the_years_hold_are_in_the_selection():
+    """CTDC's Victim–Perpetrator layout dates most records by a band of years only: a country whose records in
+    2014–2018 are all of the band 2014-2018 has victims in those years (the selection holds the band), not none;
+    years that cut the band, or lie outside it, hold none of them."""
+    from evidence.analyses.coverage import source_coverage
+    from evidence.sources.case_schema import conform
+    from evidence.sources.loaded import LoadedTable, Provenance
+
+    data = conform(
+        pl.DataFrame(
+            {
+                "year": [None, None, 2019],
+                "year_band": ["2014-2018", "2014-2018", "2019"],
+                "origin_iso3": ["MMR", "MMR", "KHM"],
+                "destination_iso3": ["THA", "THA", "THA"],
+            },
+            schema_overrides={"year": pl.Int16},
+        )
+    )
+    provenance = Provenance(
+        source="test", layout="hand-made", release="1", path="x.csv", sha256="ab" * 32, url="", licence="",
+        citation="",
+    )  # fmt: skip
+    table = LoadedTable(data, provenance, rows_in=3)
+    found = source_coverage(table, "MMR", "origin", (2014, 2018))
+    assert found is not None and found.in_selection
+    assert not source_coverage(table, "MMR", "origin", (2015, 2018)).in_selection  # cuts the band
+    assert not source_coverage(table, "MMR", "origin", (2019, 2020)).in_selection

@@ -199,3 +199,39 @@ def test_too_few_estimates_is_an_error() -> None:
     capture = ListCapture(lists=("A", "B"), counts=np.array([20, 20, 10]))
     with pytest.raises(ValueError, match="fewer than two"):
         bca_bootstrap(capture, lambda Y: np.full(len(Y), np.nan), 100.0, 30, np.random.default_rng(1))
+
+
+@given(
+    st.lists(st.floats(100, 1000), min_size=2, max_size=60),
+    st.integers(0, 20),
+    st.floats(150, 900),
+    st.floats(-0.2, 0.2),
+)
+def test_the_bias_correction_does_not_depend_on_the_last_bits_of_a_tie(values, ties, point, accel) -> None:
+    """Replicates that give the point estimate (Korea: 18 of 2,000) are computed a few units of the last bit
+    either side of it; ``replicates < point`` counted 12 of Korea's 18 below. Ties now count half wherever their
+    last bits fall."""
+    from evidence.analyses.estimation.bootstrap import bca_limits
+
+    replicates = np.array([*values, *([point] * ties)])
+    nudged = replicates.copy()
+    nudged[len(values) :] = [np.nextafter(point, (-1) ** k * np.inf) for k in range(ties)]
+    assert bca_limits(replicates, point, accel)[1] == bca_limits(nudged, point, accel)[1]
+    lowered = replicates.copy()
+    lowered[len(values) :] = np.nextafter(point, -np.inf)
+    assert bca_limits(lowered, point, accel)[1] == bca_limits(replicates, point, accel)[1]
+
+
+def test_korea_replicates_that_tie_with_the_point_estimate_count_half(shared_data: Path) -> None:
+    from evidence.analyses.estimation.bootstrap import resample, share_below
+    from evidence.analyses.estimation.estimate import _estimator, select_model
+
+    capture = read_list_capture(shared_data / "mse" / "korea_palembang_3list" / "Korea.csv")
+    point = estimate_population(capture).estimate
+    values = _estimator(capture, select_model(capture), 0.02, FitLog())(
+        resample(capture, 2000, np.random.default_rng(5))
+    )
+    tied = np.abs(values - point) <= 1e-9 * point
+    assert tied.sum() >= 10  # the premise: many replicates give the point estimate
+    strictly = int((values < point - 1e-9 * point).sum())
+    assert share_below(values, point) * len(values) == pytest.approx(strictly + 0.5 * int(tied.sum()))

@@ -107,3 +107,41 @@ def test_an_end_of_the_range_shared_with_the_headline_is_named_by_the_headlines_
     assert spread is not None and spread.high.result is not None
     assert spread.high.result.estimate == headline.estimate and spread.high.headline
     assert spread.high.choice.label == "stepwise, p < 0.02, pairs"
+
+
+def test_kosovo_main_effects_rejected_by_the_selection_do_not_widen_the_spread(shared_data: Path) -> None:
+    """Kosovo: stepwise adds five interactions (p from 1e-7 to 0.001), so the lists are not independent by the
+    selection's own criterion; the range read "from 7,395 (main effects only) to 18,393" with the model the
+    selection rejected at its low end. It now runs from 8,239 (stepwise, p < 0.001), and names main effects as
+    rejected."""
+    from evidence.presentation.estimates import estimate_headline, sensitivity_note
+
+    capture = read_list_capture(shared_data / "mse" / "kosovo_1999_4list" / "Kosovo.csv")
+    headline = estimate_population(capture)
+    assert len(headline.terms) == 5  # the premise: the selection rejected independence
+    rows = sensitivity(capture, known=headline)
+    main = next(row for row in rows if row.choice.method == "main")
+    assert main.result is not None and round(main.result.estimate) == 7395
+    spread = model_spread(rows, headline)
+    assert spread is not None and spread.rejected == (main,)
+    assert spread.low is not main and [round(x) for x in spread.range] == [8239, 18393]
+    assert spread.choices == sum(row.result is not None for row in rows) - 1
+    text = estimate_headline(headline, spread=spread)
+    assert "estimates from 8,239 (stepwise, p \\< 0.001, pairs) to 18,393" in text
+    assert "Main effects only (7,395) is not in the range" in text and "selection rejected" in text
+    assert "not in the range across the models" in (sensitivity_note(rows) or "")
+
+
+def test_main_effects_stay_in_the_spread_where_the_selection_chose_them(shared_data: Path) -> None:
+    """New Orleans (5 lists, 186 cases): stepwise adds no interaction, so main effects are the selection's
+    own model and nothing is left out of the range."""
+    capture = read_list_capture(
+        shared_data / "mse" / "new_orleans_5list" / "NewOrl_5_186cases_MultipleSystemsEstimation.csv"
+    )
+    headline = estimate_population(capture)
+    assert not headline.terms
+    rows = sensitivity(
+        capture, [ModelChoice("main", max_order=1), ModelChoice("stepwise", 0.02)], known=headline
+    )
+    spread = model_spread(rows, headline)
+    assert spread is not None and spread.rejected == () and spread.choices == 2

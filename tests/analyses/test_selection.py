@@ -13,8 +13,10 @@ from evidence.analyses.selection import (
     KEY_MODULUS,
     RECORD_CELL_KEY,
     STABLE_ID,
+    Bands,
     Selection,
     as_selection,
+    band_span,
     built_once,
     check_country,
     check_years,
@@ -533,3 +535,69 @@ def test_a_band_of_years_is_read_as_its_first_and_last_year():
     assert band_span("2014-2018") == (2014, 2018) and band_span("2005--2013") == (2005, 2013)
     assert band_span("2019") == (2019, 2019) and band_span(" 2021–2022 ") == (2021, 2022)
     assert band_span("unknown") is None and band_span(None) is None
+
+
+def test_the_bands_a_selection_holds_and_cuts_are_of_its_country_and_role():
+    """One reading of which bands of years a selection holds and cuts (its repr, its notebooks' sentences, its
+    routes' years, why its yearly table is empty): the repr named the bands of the whole table, so Thailand's
+    victims of 2015-2019 were said to leave out records of 2014-2018 that were all of Cambodia."""
+    frame = conform(
+        pl.DataFrame(
+            {
+                "year": [2019, None, None],
+                "year_band": ["2019", "2014-2018", "2014-2018"],
+                "origin_iso3": ["MMR", "VNM", "VNM"],
+                "destination_iso3": ["THA", "KHM", "KHM"],
+            },
+            schema_overrides={"year": pl.Int16},
+        )
+    )
+    thailand = Selection(frame, country="THA", years=(2015, 2019))
+    assert thailand.bands() == Bands((), ())
+    assert "band" not in repr(thailand), repr(thailand)
+    cambodia = Selection(frame, country="KHM", years=(2015, 2019))
+    assert cambodia.bands() == Bands((), ("2014-2018",)) and "(2014-2018) are left out" in repr(cambodia)
+
+
+def test_a_selection_of_every_year_holds_every_band_and_cuts_none():
+    frame = _banded()
+    assert Selection(frame).bands() == Bands(("2005-2013", "2014-2018", "2021-2022"), ())
+    assert Selection(frame, years=(2005, 2022)).bands() == Bands(("2005-2013", "2014-2018", "2021-2022"), ())
+    assert Selection(frame, years=(2010, 2016)).bands() == Bands((), ("2005-2013", "2014-2018"))
+    assert Selection(frame, years=(1990, 2000)).bands() == Bands((), ())  # a band wholly outside: neither
+    # one year: a single-year band is a year, never a band; the repr names the year once
+    assert Selection(frame, years=2019).bands() == Bands((), ())
+    shown = repr(Selection(frame, years=2015))
+    assert "reaching beyond 2015 (2014-2018)" in shown, shown
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(2005, 2022), st.integers(0, 8), st.sampled_from(["{}-{}", "{}–{}", "c. {}-{} (est.)"])
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.tuples(st.integers(2003, 2024), st.integers(0, 10)).map(lambda y: (y[0], y[0] + y[1])),
+)
+@settings(max_examples=60, deadline=None)
+def test_the_bands_a_selection_holds_are_those_of_its_records(written, years):
+    """However a band is written (a frame built by hand), the bands a selection holds are those of the records it
+    selects: the records' filter read "c. 2014-2018" as no band and the notebooks' sentence as 2014-2018, so the
+    sentence said the selection held records it did not."""
+    bands = [form.format(a, a + n) for a, n, form in written]
+    frame = conform(
+        pl.DataFrame(
+            {"year": [None] * len(bands), "year_band": bands, "destination_iso3": ["THA"] * len(bands)},
+            schema_overrides={"year": pl.Int16, "year_band": pl.String},
+        )
+    )
+    selection = Selection(frame, country="THA", role="destination", years=years)
+    held, cut = selection.bands()
+    assert set(held) == set(selection.records()["year_band"])
+    assert not set(held) & set(cut)
+    for band in cut:  # cut: some of its years within the selection's, not all
+        first, last = band_span(band)  # type: ignore[misc]
+        assert first <= years[1] and last >= years[0] and not (years[0] <= first and last <= years[1])
+    assert [band_span(b) for b in held] == sorted(band_span(b) for b in held)  # type: ignore[type-var]

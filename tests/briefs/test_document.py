@@ -545,3 +545,11 @@ def test_a_chart_without_a_caption_is_described_by_its_own_title() -> None:
     # a caption, or a fig-alt of the cell, wins; a chart with no title has none
     assert 'alt="Victims"' in _image_markdown("figure-1.svg", svg, {"fig-alt": "Victims"}, {})
     assert "alt=" not in _image_markdown("figure-2.svg", vegalite_svg(VEGALITE, 5), {}, {})
+
+
+def test_a_brief_of_one_year_is_subtitled_with_the_year_once() -> None:
+    """Brief audit (THA as origin, --years 2019): the title block read "Thailand · role: origin · 2019–2019",
+    beside "Years: 2019" in At a glance."""
+    parameters = {"country": "THA", "role": "origin", "year_from": 2019, "year_to": 2019}
+    assert describe_parameters(parameters) == "Thailand · role: origin · 2019"
+    assert describe_parameters({**parameters, "year_from": 2015}) == "Thailand · role: origin · 2015–2019"

@@ -278,6 +278,18 @@ def test_real_victim_perpetrator_file_has_no_country_flows_and_mostly_banded_yea
     assert rows == {2019: 2_398, 2020: 2_002, "undated": 16_795, "Total": 21_195}  # bands 2005-2013 etc.
 
 
+def test_years_holding_only_a_band_of_the_victim_perpetrator_file_are_not_refused_as_empty(shared_data):
+    """2014–2018 holds the band 2014-2018's 6,274 victims: `flows` refused them as "no victims in 2014–2018"
+    (a selection's routes count a band's records), and `trend`, which has no year to count them in, said the
+    data hold none instead of why."""
+    path = str(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+    flows = run("flows", "--data", path, "--years", "2014-2018")
+    assert flows["total"] == 6_274
+    result = CliRunner().invoke(_app(), ["trend", "--data", path, "--years", "2014-2018"])
+    assert isinstance(result.exception, ParameterError)  # exit code 2 from the console script's handler
+    assert "dated only by a band of years (2014-2018" in str(result.exception)
+
+
 def test_unodc_breakdowns_beside_the_published_total_never_as_victims(shared_data):
     """Thailand, 2023 release: 807 victims of sexual exploitation in 2017 against a published total of 471."""
     path = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")

@@ -126,6 +126,19 @@ def test_brief_peers_become_the_notebooks_list_of_countries() -> None:
             brief_parameters(spec, country="THA", peers=empty)
 
 
+def test_the_country_is_not_its_own_peer_in_a_brief(capsys) -> None:
+    """`brief THA --peers THA,KHM` named "peers: THA, KHM" in the brief's subtitle and the index, and its peers
+    section dropped Thailand without a word; `--peers Thailand` alone made a peers section of no peer."""
+    spec = read_notebook("country_brief")
+    given = brief_parameters(spec, country="Thailand", peers="THA,KHM,Cambodia")
+    assert given["peers"] == ["KHM"]
+    said = " ".join(capsys.readouterr().err.split())
+    assert "--peers: THA (Thailand) is the country compared, not a peer of it: left out" in said, said
+    assert "--peers: KHM (Cambodia) given twice: compared once" in said, said
+    with pytest.raises(ParameterError, match=r"--peers names only THA \(Thailand\), the country compared"):
+        brief_parameters(spec, country="THA", peers="Thailand")
+
+
 def test_a_years_tuple_parameter_takes_the_range(tmp_path: Path) -> None:
     spec = read_notebook(
         _notebook_with(tmp_path, 'country: str = "THA"\nyears: tuple[int, int] = (2012, 2023)\n')
@@ -248,6 +261,29 @@ def test_the_render_json_gives_the_seconds_in_the_order_of_the_outputs() -> None
     document = render_json(result)
     assert list(document["seconds"]) == list(document["outputs"]) == ["html", "pdf"]
     assert document["seconds"] == {"html": 0.5, "pdf": 1.25}
+
+
+def test_the_render_json_names_its_files_as_run_brief_and_batch_do(tmp_path, monkeypatch) -> None:
+    """`render reports/runs/X --json` gave `folder` and `outputs` as typed (relative) beside an absolute `index`,
+    where `run`, `batch` and `brief` (whose `render` object is this document) give absolute paths: a script
+    reading both got two spellings of one folder."""
+    from types import SimpleNamespace
+
+    from evidence.cli.briefs import render_json
+
+    monkeypatch.chdir(tmp_path)
+    result = SimpleNamespace(
+        run_dir=Path("reports/runs/r"),
+        title="t",
+        renderer="builtin",
+        outputs={"html": Path("reports/runs/r/brief.html")},
+        seconds={"html": 0.5},
+        index=tmp_path / "reports" / "index.html",
+        demo=False,
+    )
+    document = render_json(result)
+    assert document["folder"] == str(tmp_path.resolve() / "reports" / "runs" / "r")
+    assert document["outputs"] == {"html": str(tmp_path.resolve() / "reports" / "runs" / "r" / "brief.html")}
 
 
 @pytest.mark.kernel

@@ -237,3 +237,20 @@ def test_a_missing_file_named_in_evidence_data_says_where_it_was_named(run_main,
     code, _, err = run_main(["compare", "THA"])
     text = " ".join(err.split())
     assert code == 2 and f"error: {missing}: no such data file (named in EVIDENCE_DATA)" in text, err
+
+
+def test_the_country_itself_or_a_repeated_peer_is_dropped_from_peers_and_said(run_main, files):
+    """`compare THA --peers THA` printed Thailand alone (exit 0) under "Thailand and its peers", and
+    `--peers THA,KHM,Thailand` dropped Thailand without a word: the country is not its own peer."""
+    code, out, err = run_main(["compare", "THA", "--peers", "THA,KHM,Thailand,khm", *files, "--json"])
+    text = " ".join(err.split())
+    assert code in (0, None), err
+    assert json.loads(out)["peers"] == ["KHM"]
+    assert "--peers: THA (Thailand) is the country compared, not a peer of it: left out" in text, text
+    assert "--peers: KHM (Cambodia) given twice: compared once" in text, text
+    code, out, err = run_main(["compare", "Thailand", "--peers", "THA", *files, "--json"])
+    message = json.loads(out)["error"]["message"]
+    assert code == 2 and message.startswith("--peers names only THA (Thailand), the country compared"), (
+        message
+    )
+    assert "error: --peers names only THA (Thailand)" in " ".join(err.split())

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import typer
@@ -457,6 +458,32 @@ def test_a_batch_counts_the_runs_of_its_plan_that_are_empty_or_repeated(
     assert out.splitlines()[-1] == "ran 0, skipped 0, failed 0, empty 2"
 
 
+def test_a_batch_names_the_runs_its_plan_repeats_in_its_log_and_its_json(
+    run_main, tmp_path, shared_data, no_kernel
+):
+    """A run the plan gives twice was counted ("and 2 repeated in the plan") but never named, and the
+    --json document did not mention it at all: 4 entries of the plan, 2 runs in the document, no word of the
+    other 2."""
+    sample = shared_data / "ctdc" / "k_anon_sample.csv"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        f"notebooks: [routes]\nparameters:\n  country: [ISL, ISL, MLT]\n  data: [{sample}]\n"
+        f"runs:\n  - notebook: routes\n    parameters: {{country: MLT, data: [{sample}]}}\n"
+    )
+    code, out, err = run_main(["batch", str(plan), "--out-root", str(tmp_path / "runs"), "--json"])
+    assert code == 0, err
+    document = json.loads(out)
+    label = f"routes(country=ISL, data=['{sample}'])"
+    assert document["repeated"] == [
+        {"where": "parameters", "run": label, "same_as": "parameters"},
+        {"where": "runs[1]", "run": label.replace("ISL", "MLT"), "same_as": "parameters"},
+    ]
+    text = " ".join(err.split())
+    assert f"repeated in the plan, run once: parameters: {label} (as in parameters)" in text, text
+    assert "runs[1]: routes(country=MLT" in text, text
+    assert len(document["runs"]) + len(document["repeated"]) == 4
+
+
 def test_the_summary_shows_run_names_as_they_are(tmp_path, capsys):
     """A run's name comes from its notebook's file name: rich read `[draft]` in it as a style, and left it out
     of the summary (a log named a run folder that does not exist)."""
@@ -822,3 +849,94 @@ def test_the_summary_says_how_many_stale_failed_attempts_were_set_aside(tmp_path
     assert "1 failed attempt of unchanged runs set aside in runs/failed/.superseded/<run>" in out
     _print_summary(BatchReport(outcomes[1:]), tmp_path / "runs")
     assert "set aside" not in capsys.readouterr().out
+
+
+def _provenance(folder, path, rejected):
+    folder.mkdir(parents=True, exist_ok=True)
+    entry = {"path": str(path), "rows_in": 1478, "rows_kept": 1478 - rejected, "rows_rejected": rejected}
+    (folder / "provenance.json").write_text(json.dumps([entry]), encoding="utf-8")
+
+
+def test_run_and_batch_say_the_rows_their_data_files_lost(run_main, tiny, tmp_path, monkeypatch):
+    """A CTDC file with two years typed `20x2`: `flows` said "2 of 1,478 rows rejected, not counted (row 5,
+    yearOfRegistration ...)", while `run` and `batch` said nothing on the terminal or in the log: the rows were
+    lost to the analyst who schedules runs (only the brief's data section counted them)."""
+    from evidence.runs import batch, execute
+    from evidence.runs.execute import RunOutcome
+
+    bad, good = tmp_path / "kanon_bad.csv", tmp_path / "good.csv"
+
+    def ran(run, force=False):
+        _provenance(run.folder, bad, 2)
+        return RunOutcome(run.run_id, run.notebook_name, "ok", str(run.folder), 1.0)
+
+    monkeypatch.setattr(execute, "run_unless_fresh", ran)
+    code, _, err = run_main(["run", str(tiny), "--out-root", str(tmp_path / "runs")])
+    said = " ".join(err.split())
+    assert code in (0, None), err
+    assert (
+        f"{bad}: 2 of 1,478 rows rejected, not counted in the run: `evidence data validate {bad}`" in said
+    ), said
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2, 3]\n")
+
+    def finished(runs, *, on_start, on_done, **kwargs):
+        on_start(3, 0)
+        outcomes = []
+        for run, path, rejected in zip(runs, (bad, bad, good), (2, 2, 0), strict=True):
+            _provenance(run.folder, path, rejected)
+            outcomes.append(RunOutcome(run.run_id, "tiny", "ok", str(run.folder), 1.0))
+            on_done(outcomes[-1])
+        return batch.BatchReport(outcomes)
+
+    monkeypatch.setattr(batch, "run_batch", finished)
+    args = ["batch", str(plan), "--executor", "tcp://127.0.0.1:1", "--out-root", str(tmp_path / "runs")]
+    code, out, err = run_main(args)
+    said = " ".join(err.split())
+    assert code == 0, out + err
+    # once per file, however many runs read it; the summary's last line stays the log's last word
+    assert said.count(f"{bad}: 2 of 1,478 rows rejected, not counted in 2 runs") == 1, said
+    assert str(good) not in said
+    assert out.splitlines()[-1] == "ran 3, skipped 0, failed 0", out
+
+
+def test_a_batchs_json_names_its_runs_folder_as_it_names_the_runs_in_it(tmp_path, monkeypatch):
+    """`--out-root runs` gave `"out_root": "runs"` beside `"folder": "/abs/.../runs/x"` for each run: one
+    folder, two spellings, in one document."""
+    from evidence.runs.batch import BatchReport
+    from evidence.runs.execute import RunOutcome
+
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path.resolve() / "runs" / "a-1"
+    report = BatchReport([RunOutcome("a-1", "a", "ok", str(folder), 1.0)])
+    document = runs_cli.batch_json(Path("plan.yaml"), Path("runs"), report, None, interrupted=False)
+    assert document["out_root"] == str(folder.parent)
+    assert document["runs"][0]["folder"].startswith(document["out_root"])
+
+
+def test_a_batch_draws_its_progress_bar_on_a_terminal_only(run_main, tiny, tmp_path, monkeypatch):
+    """Logged by cron (`>> logs/batch.log 2>&1`), a batch wrote the progress bar's last state into the log
+    ("running ━━━━ 3/3 0:00:57 ✓ <run>") where the docs promise a bar on a terminal, and the summary table."""
+    from evidence.runs import batch
+    from evidence.runs.execute import RunOutcome
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2]\n")
+
+    def finished(runs, *, on_start, on_done, **kwargs):
+        on_start(2, 0)
+        outcomes = [RunOutcome(run.run_id, "tiny", "ok", str(run.folder), 1.0) for run in runs]
+        for outcome in outcomes:
+            on_done(outcome)
+        return batch.BatchReport(outcomes)
+
+    monkeypatch.setattr(batch, "run_batch", finished)
+    args = ["batch", str(plan), "--executor", "tcp://127.0.0.1:1", "--out-root", str(tmp_path / "runs")]
+    code, out, err = run_main(args)
+    assert code == 0, out + err
+    assert "━" not in out + err and "running" not in out + err, out + err
+    assert (
+        out.splitlines()[0].startswith("2 runs: 2 to run")
+        and out.splitlines()[-1] == "ran 2, skipped 0, failed 0"
+    )

@@ -1354,3 +1354,25 @@ def test_the_person_section_titles_a_one_group_breakdown_without_it_and_charts_a
     assert duration in shown and f"{duration} by class of route" not in shown
     assert any(n and "Every victim here is male" in n for n in notes)
     assert charted and charted[0]["share"].drop_nulls().len() > 0
+
+
+def test_what_is_recorded_not_shown_is_not_said_to_have_too_few_victims(own_records, monkeypatch):
+    """The brief of the United States as destination at threshold 10 (713 victims) read "Too few victims to show
+    this table" under "What is recorded": its small counts could not be withheld with the other tables of
+    these victims. Said as the other person tables say it."""
+    import IPython.display
+
+    from evidence.notebooks.builders import TOO_FEW
+
+    shown: list[str] = []
+    monkeypatch.setattr(
+        IPython.display, "display", lambda *objs, **kw: shown.extend(str(getattr(o, "data", o)) for o in objs)
+    )
+    rule = DisclosureRule(10)
+    cases = views.person_cases([own_records], country="USA", role="destination")
+    assert cases.height >= 700
+    assert views.person_section(cases, rule, heat_table_shown=False).missing is None
+    views.show_person_section(cases, rule, source="CTDC", models=0)
+    heading = shown.index("### What is recorded")
+    assert shown[heading + 1] == views.PERSON_TABLE_WITHHELD
+    assert TOO_FEW not in shown

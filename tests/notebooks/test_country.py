@@ -1251,3 +1251,83 @@ def test_a_country_level_file_holding_nothing_for_the_country_is_not_said_unused
     assert "beside other countries" in said and "(it holds nothing for Bhutan in any year)" in said
     # one file is "it", and the comparison's file is not said twice to hold nothing
     assert "Not used, because it holds nothing" in said and said.count("nothing for Bhutan") == 2
+
+
+def test_a_nationals_headline_says_the_withheld_lone_count_by_the_briefs_threshold(tables):
+    """Brief audit at --disclosure-threshold 10: Malawi's nationals of 2020 were 7 (detected by one country,
+    published as a number), withheld as <10; the headline said "in 2019–2020 only one country detected any,
+    fewer than 5", false of 2020's 7, and the rule under it "fewer than 5 of them". A count passed over is one
+    the brief withholds (under its threshold) or the publisher's <5: fewer than the larger of the two."""
+    from evidence.presentation.disclosure import DisclosureRule
+
+    five = dict(country.key_figures(_brief(tables, iso3="MWI", role="origin")))
+    assert five["Nationals detected (UNODC), 2020"] == "7"
+    brief = country.open_brief(tables, DisclosureRule(10), country="MWI", role="origin", years=(None, None))
+    (label,) = [k for k, _ in country.key_figures(brief) if k.startswith("Nationals detected (UNODC)")]
+    assert "only one country detected any, fewer than 10" in label and "fewer than 5" not in label
+    box = country.key_figures_markdown(brief)
+    assert "nor one in which a single country detected fewer than 10 of them" in box
+    assert "fewer than 5" not in box
+    # the default threshold, UNODC's own: fewer than 5, as before
+    assert country.lone_bound(DisclosureRule(5)) == country.lone_bound(DisclosureRule(3)) == 5
+
+
+def test_a_nationals_headline_of_a_flagged_year_says_it_is_one(tables):
+    """Brief audit at --disclosure-threshold 10: Belgium's nationals have no complete year with a count the brief
+    can show (2015's "up to 8" withheld, 2016 one country alone), so the headline fell back to 2018, a probably
+    incomplete year, labelled "2018 (the later years are probably incomplete)": a reader took 2018 for complete,
+    as the rule under it ("the latest year that is not probably incomplete") says."""
+    from evidence.presentation.disclosure import DisclosureRule
+
+    brief = country.open_brief(tables, DisclosureRule(10), country="BEL", role="origin", years=(None, None))
+    numbers = brief.yearly(brief.holding("indicator")[0], "origin")
+    (label,) = [k for k, _ in country.key_figures(brief) if k.startswith("Nationals detected (UNODC)")]
+    year = int(label.split(", ")[1][:4])
+    if year in numbers.flagged:
+        assert label.startswith(f"Nationals detected (UNODC), {year} (itself probably incomplete")
+    else:  # a complete year: the label need not say more
+        assert "itself" not in label
+    assert year == 2018  # the data of 2023: the fallback this test is about
+    # at UNODC's own threshold the headline is a complete year, said as before
+    five = [k for k, _ in country.key_figures(_brief(tables, iso3="BEL", role="origin")) if "Nationals" in k]
+    expected = (
+        "Nationals detected (UNODC), 2015 (2017–2020 are probably incomplete; in 2016 only one country detected "
+        "any, fewer than 5)"
+    )
+    assert five == [expected]
+
+
+def test_a_brief_ending_before_the_tier_data_do_headlines_the_tier_of_its_years(tables):
+    """Brief audit (THA as destination, 2007–2009): At a glance said "US TIP Report tier: not shown here, the tier
+    data given end with the report of 2015, 6 years before the other figures (2021)": the tier data run past the
+    brief's years, and the placement of its last year (the 2009 report: Tier 2) was not given."""
+    brief = _brief(tables, years=(2007, 2009))
+    figures = dict(country.key_figures(brief))
+    assert figures["US TIP Report tier, 2009 report"] == "Tier 2"
+    assert "not shown here" not in country.key_figures_markdown(brief)
+    # a brief whose years reach the end of the tier data reads them as before
+    for years in ((2015, 2017), (None, None)):
+        later = _brief(tables, years=years)
+        assert not any(k.startswith("US TIP Report tier") for k, _ in country.key_figures(later))
+        assert "the tier data given end with the report of 2015" in country.key_figures_markdown(later)
+
+
+def test_a_one_year_brief_whose_year_is_flagged_says_that_year_not_every_year(tables):
+    """Brief audit (USA as both, --years 2018): At a glance said "Nationals detected (UNODC): no reliable recent
+    total (every year is probably incomplete)" of a brief of one year."""
+    brief = _brief(tables, iso3="USA", role="both", years=(2018, 2018))
+    figures = dict(country.key_figures(brief))
+    assert figures["Nationals detected (UNODC)"] == "no reliable recent total (2018 is probably incomplete)"
+    # several years, all flagged: every year
+    numbers = _brief(tables, iso3="NPL", role="origin").yearly(tables[1], "origin")
+    assert (
+        country.no_reliable_total(numbers) == "no reliable recent total (every year is probably incomplete)"
+    )
+
+
+def test_the_country_is_not_its_own_peer_and_a_peer_given_twice_is_one(tables):
+    """`run -p peers THA` (or `[THA, KHM, Cambodia]`) kept Thailand as its own neighbour and Cambodia twice; the
+    CLI's `--peers` already dropped them."""
+    brief = _brief(tables, peers=("THA", "KHM", "Cambodia", "MMR"))
+    assert brief.peers == ["KHM", "MMR"]
+    assert _brief(tables, peers=("Thailand",)).peers is None  # only itself: the subregion, as none given

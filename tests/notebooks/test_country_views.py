@@ -1320,3 +1320,64 @@ def test_withheld_bars_are_said_with_what_the_chart_writes():
         "written instead)."
     )
     assert country_views.withheld_bars_said(points.filter(~pl.col("withheld")), rule) == "."
+
+
+def test_the_neighbours_table_reads_the_briefs_years_not_the_latest_the_data_hold(real_tables, shown):
+    """Brief audit (THA as origin, 2019 alone): the brief's own table of the sources gives 1,540 victims
+    detected in 2019, 3.84 per 1,000 estimated; the neighbours table beside it gave Thailand's 134 (2021) and
+    0.334 (2021), years outside the brief's. Each country's detected victims are the latest of the brief's years,
+    and a neighbour with none in them says so (not "n/a: not in the data", not "no total")."""
+    brief = open_brief(real_tables, DisclosureRule(5), country="THA", role="origin", years=(2019, 2019))
+    country_views.show_peers_section(brief)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").endswith("and its neighbours")]
+    rows = {row[0]: row for row in table.rows}
+    columns = [c.name for c in table.columns]
+    detected = columns.index("Detected victims")
+    assert rows["Thailand"][detected] == "1,540 (2019)"
+    assert rows["Thailand"][columns.index("Detected per 1,000 estimated")] == "3.84 (2019)"
+    # Viet Nam's latest detected victims are of 2015: none in 2019
+    assert rows["Viet Nam"][detected] == "none in 2019"
+    assert all("(2020)" not in cell and "(2021)" not in cell for row in table.rows for cell in row)
+    notes = " ".join(table.notes)
+    assert "they and the rates made of them are for the year in brackets, the brief's year (2019);" in notes
+    assert "none in 2019: UNODC holds detected victims of the country, but none of 2019." in notes
+    shown.clear()
+    window = open_brief(real_tables, DisclosureRule(5), country="THA", role="destination", years=(2015, 2017))
+    country_views.show_peers_section(window)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").endswith("and its neighbours")]
+    assert next(row for row in table.rows if row[0] == "Thailand")[detected] == "471 (2017)"
+    assert "the latest of the brief's years (2015–2017) UNODC holds for each country" in " ".join(table.notes)
+    # a brief of the years the data hold reads the same table as before
+    shown.clear()
+    full = open_brief(real_tables, DisclosureRule(5), country="THA", role="origin")
+    country_views.show_peers_section(full)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").endswith("and its neighbours")]
+    assert next(row for row in table.rows if row[0] == "Thailand")[detected] == "134 (2021)"
+
+
+def test_the_sources_together_note_says_the_years_its_numbers_are_chosen_from(real_tables, shown):
+    """Brief audit (THA as destination, 2015–2017): the table gave UNODC's 471 of 2017 with the note "the GSI's
+    estimate year, or the nearest year the data hold"; the data hold 2021 (134), the estimate's own year. The
+    numbers are of the brief's years, and the note says so."""
+    from evidence.notebooks import country
+
+    brief = open_brief(real_tables, DisclosureRule(5), country="THA", role="destination", years=(2015, 2017))
+    country_views.show_together(brief)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").startswith("What the sources say")]
+    assert any(row[-1] == "471" and "2017" in row for row in table.rows)
+    notes = " ".join(table.notes)
+    assert "nearest year the data hold" not in notes
+    assert "the year of the brief's years (2015–2017) nearest to it that the data hold" in notes
+    estimate = next(r for r in country.magnitudes(brief) if r.kind == "gsi")
+    assert country_views.magnitudes_note([estimate], "2019") == (
+        "Each number in one year: the GSI's estimate year, or the brief's year (2019)."
+    )
+    # without an estimate of the country (Fiji): the latest of the brief's years
+    shown.clear()
+    fiji = open_brief(real_tables, DisclosureRule(5), country="FJI", role="both", years=(2012, 2016))
+    country_views.show_together(fiji)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").startswith("What the sources say")]
+    assert (
+        "Each number in one year, the latest of the brief's years (2012–2016) that the data hold"
+        in " ".join(table.notes)
+    )

@@ -440,7 +440,13 @@ def test_the_sensitivity_table_says_why_its_x_are_withheld(shared_data: Path) ->
     # a table without a small cell and nothing withheld needs no note; one whose estimate is withheld for a small
     # number on no list says so (not "Recorded" either)
     clear = [dataclasses.replace(row, smallest_cell=5) for row in rows]
-    assert "x" not in " ".join(sensitivity_frame(clear).to_series(2)) and sensitivity_note(clear) is None
+    assert "x" not in " ".join(sensitivity_frame(clear).to_series(2))
+    # nothing withheld to explain: only that main effects, which stepwise rejected (it chose A:E), are no choice
+    clear_note = sensitivity_note(clear) or ""
+    assert (
+        clear_note.startswith("Main effects only takes the lists as independent") and "x:" not in clear_note
+    )
+    assert sensitivity_note([r for r in clear if r.choice.method != "main"]) is None
     near = dataclasses.replace(headline, dark_figure=3.2, estimate=headline.observed + 3.2)
     small = [dataclasses.replace(row, result=near, smallest_cell=5) for row in clear]
     note = sensitivity_note(small)
@@ -591,9 +597,10 @@ def test_the_headline_says_why_other_models_are_withheld_in_one_sentence(shared_
     reason = sensitivity_withheld_text()
     assert reason.count(":") == 1 and reason.count("withheld") == 1
     capture = read_list_capture(shared_data / "mse" / "western_us_5list" / "Western.csv")
-    rows = sensitivity(capture, [ModelChoice("main", max_order=1)], known=western)
+    # not main effects alone: stepwise chose A:E, so the selection rejected them and they leave no range
+    rows = sensitivity(capture, [ModelChoice("main", max_order=1), ModelChoice("bic")], known=western)
     spread = model_spread(rows, western)
-    assert spread is not None
+    assert spread is not None and [row.choice.method for row in spread.rejected] == ["main"]
     headline = estimate_headline(western, spread=spread)
     assert "In the table of the estimate under each model choice, the lists" not in headline
     assert f"{reason[0].upper()}{reason[1:]}." in headline

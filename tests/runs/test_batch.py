@@ -518,3 +518,30 @@ def test_a_batch_skipping_an_unchanged_run_sets_its_stale_failed_attempt_aside(t
     (outcome,) = report.outcomes
     assert outcome.status == "skipped" and "the kernel died" in outcome.note
     assert not failed.exists() and (tmp_path / FAILED_DIR / ".superseded" / run.run_id).is_dir()
+
+
+@pytest.mark.parametrize(
+    "name, text, read_as",
+    [
+        ("plan.csv", "notebook,country\nroutes,THA\nroutes,KHM\n", "a text"),
+        ("plan.yaml", "- notebook: routes\n  parameters: {country: THA}\n", "a list"),
+    ],
+)
+def test_a_plan_that_is_no_mapping_says_a_plan_is_yaml_and_what_the_file_reads_as(
+    tmp_path, name, text, read_as
+):
+    """A plan written as a CSV table of parameter sets (one run a row) was refused "a plan must be a mapping
+    with 'notebooks' and 'parameters', or 'runs'": true, but nothing said that a plan is YAML, nor what the
+    file was read as; a list of runs without `runs:` the same."""
+    from evidence.core.errors import InputError
+    from evidence.runs.batch import read_plan
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        read_plan(path)
+    message = str(refused.value)
+    assert "a plan is YAML: a mapping with 'notebooks' and 'parameters', or 'runs'" in message, message
+    assert f"this file reads as {read_as}" in message, message
+    if name.endswith(".csv"):
+        assert "one run a row is written as a list under 'runs:'" in message, message

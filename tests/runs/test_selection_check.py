@@ -101,6 +101,75 @@ def test_a_year_after_the_data_says_the_other_end_came_from_the_data(real, tmp_p
     assert not list(tmp_path.iterdir())
 
 
+def test_a_year_given_beyond_the_data_is_an_empty_selection_not_a_bad_parameter(real, tmp_path):
+    """``year_from: 2012`` in a weekly plan, for a country the data hold only in 2010: the filled ``year_to``
+    (2010) made the run *invalid* ("requires year_from <= year_to"), which stopped the whole batch (exit 2)
+    where the docs promise a selection with no victims is listed as empty and the others go ahead."""
+    with pytest.raises(EmptySelectionError) as refused:
+        prepare_run(
+            "country_brief",
+            {"country": "THA", "role": "destination", "year_from": 2012, "data": [real["ctdc"]]},
+            out_root=tmp_path,
+        )
+    message = " ".join(str(refused.value).split())
+    assert "no victims of Thailand as country of destination in 2012 or later" in message, message
+    assert "year_to not given: 2010, the last year the data hold" in message and "--allow-empty" in message
+    assert "the years the data hold: 2010)" in message, message  # one year, not "2010-2010"
+    with pytest.raises(EmptySelectionError, match="in 2005 or earlier"):
+        prepare_run(
+            "country_brief",
+            {"country": "THA", "role": "destination", "year_to": 2005, "data": [real["ctdc"]]},
+            out_root=tmp_path,
+        )
+    # --allow-empty runs it anyway: the one year given
+    anyway = prepare_run(
+        "country_brief",
+        {"country": "THA", "role": "destination", "year_from": 2012, "data": [real["ctdc"]]},
+        out_root=tmp_path,
+        allow_empty=True,
+    )
+    assert (anyway.parameters["year_from"], anyway.parameters["year_to"]) == (2012, 2012)
+    # a plan's grid: the country without victims from 2012 on is empty, the other goes ahead
+    plan = _plan(tmp_path, real)
+    grid = json.loads(plan.read_text(encoding="utf-8"))
+    del grid["parameters"]["year_to"]
+    plan.write_text(json.dumps(grid), encoding="utf-8")
+    empty: list = []
+    prepared = prepare_plan(read_plan(plan).runs, out_root=tmp_path / "runs", empty=empty)
+    assert [p.parameters["country"] for p in prepared] == ["KHM"]
+    assert [o.status for o in empty] == ["empty"] and "2012 or later" in empty[0].error
+
+
+def test_a_country_no_year_of_the_data_holds_is_not_told_to_choose_other_years(real, shared_data, tmp_path):
+    """`trend -c THA` on the Victim–Perpetrator file (UN regions only) said "choose years the data hold" of data
+    that hold no year for any country: other years cannot help, other data can."""
+    from evidence.runs.selection_check import selection_with_victims
+    from evidence.sources.registry import load
+
+    vp = load(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+    with pytest.raises(EmptySelectionError) as refused:
+        selection_with_victims("trend", [vp], "THA", "both", None, allow_empty_option=False)
+    assert str(refused.value).endswith("(choose other data)"), refused.value
+    with pytest.raises(EmptySelectionError) as refused:
+        prepare_run("country_brief", {"country": "ISL", "data": [real["ctdc"]]}, out_root=tmp_path)
+    assert str(refused.value).endswith("(choose other data, or --allow-empty to run it anyway)"), (
+        refused.value
+    )
+    # where the data hold other years, choosing them still helps
+    with pytest.raises(EmptySelectionError, match=r"\(choose years the data hold, other data, or --allow"):
+        prepare_run(
+            "country_brief",
+            {
+                "country": "THA",
+                "role": "destination",
+                "year_from": 2012,
+                "year_to": 2023,
+                "data": [real["ctdc"]],
+            },
+            out_root=tmp_path,
+        )
+
+
 def test_a_country_the_data_do_not_hold_at_all_is_refused(real, tmp_path):
     with pytest.raises(EmptySelectionError, match="Years they hold for it: CTDC .*: none"):
         prepare_run(

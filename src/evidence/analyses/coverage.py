@@ -263,7 +263,11 @@ def source_coverage(
             undated = table.kind == "case" and _has_undated(table, country, role)
             inside = bool(held) or undated
         else:
-            inside = any(years[0] <= y <= years[1] for y in held)
+            # records dated only by a band of years the selection holds whole are inside it too
+            inside = any(years[0] <= y <= years[1] for y in held) or (
+                table.kind == "case"
+                and bool(Selection(table, country=country, role=role, years=years).bands().held)  # type: ignore[arg-type]
+            )
         return SourceCoverage(table, held, inside)
     if table.kind in CONTEXT_KINDS:
         held = _context_years(table, _iso3(country))

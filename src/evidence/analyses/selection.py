@@ -11,7 +11,8 @@ reporting country, its citizenship breakdowns with ``"origin"``). ``years`` is i
 table's span is missing, never 0 (the selection's repr says so, as it says of a country the table holds nothing
 of). A record dated by a band of years only (CTDC's Victim–Perpetrator file: ``2014-2018``) is of any years that
 hold its whole band, and of no others (its victims may all be of the band's other years): the repr names a band
-that the years cut, whose records are left out; the table's span is that of its bands too.
+that the years cut, whose records are left out; the table's span is that of its bands too. Which bands a selection
+holds and cuts is :meth:`Selection.bands` (a selection of every year holds every band and cuts none).
 
 **Record keys.** Victim-level records of real people are protected by the cell key method when published
 (:attr:`~evidence.sources.loaded.LoadedTable.protection`): each record carries a fixed random key
@@ -37,7 +38,7 @@ import operator
 import re
 import weakref
 from collections.abc import Callable, Hashable
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, NamedTuple, TypeVar, cast
 
 import polars as pl
 
@@ -160,10 +161,13 @@ def selection_text(selection: Selection) -> str:
     what = (
         "any country" if selection.country is None else country_role_text(selection.country, selection.role)
     )
-    if selection.years is None:
-        return what + ", every year"
-    first, last = selection.years
-    return what + (f", {first}" if first == last else f", {first}–{last}")
+    return what + (", every year" if selection.years is None else f", {span_text(selection.years)}")
+
+
+def span_text(years: tuple[int, int]) -> str:
+    """A selection's years in words: ``2015–2020``, or ``2019`` for one year."""
+    first, last = years
+    return f"{first}" if first == last else f"{first}–{last}"
 
 
 def check_role(role: str) -> Role:
@@ -205,9 +209,13 @@ def check_years(years: tuple[int, int] | str | int | None) -> tuple[int, int] | 
     return first, last
 
 
+#: A year in a band of years as a record's ``year_band`` writes it: a band's first and last year are its first
+#: and last (:func:`band_span`, and the expressions below, read it alike).
+_BAND_YEAR = r"\d{4}"
+_BAND_YEARS = pl.col("year_band").cast(pl.String).str.extract_all(_BAND_YEAR)
 #: A record's band of years (``year_band``: ``2014-2018``, or the single year ``2019``): its first and last year.
-_BAND_FIRST = pl.col("year_band").cast(pl.String).str.extract(r"^\s*(\d{4})", 1).cast(pl.Int64)
-_BAND_LAST = pl.col("year_band").cast(pl.String).str.extract(r"(\d{4})\s*$", 1).cast(pl.Int64)
+_BAND_FIRST = _BAND_YEARS.list.first().cast(pl.Int64)
+_BAND_LAST = _BAND_YEARS.list.last().cast(pl.Int64)
 
 
 def _year_ends(df: pl.DataFrame) -> tuple[int | None, int | None]:
@@ -231,14 +239,20 @@ def _year_ends(df: pl.DataFrame) -> tuple[int | None, int | None]:
 def band_span(band: object) -> tuple[int, int] | None:
     """The first and last year of a band of years as a record's ``year_band`` writes it (``2014-2018`` → (2014,
     2018), ``2019`` → (2019, 2019), as :func:`band_filter` reads it); None when it names no year."""
-    ends = re.findall(r"\d{4}", str(band))
+    ends = re.findall(_BAND_YEAR, str(band))
     return (int(ends[0]), int(ends[-1])) if ends else None
 
 
 def band_filter(years: tuple[int, int]) -> pl.Expr:
     """Records without a single year whose band of years (``year_band``) lies wholly within ``years``: a record
     of 2014-2018 is of years 2010-2020, but not of 2015-2020 (its victims may all be of 2014)."""
-    return (pl.col("year").is_null() & (_BAND_FIRST >= years[0]) & (_BAND_LAST <= years[1])).fill_null(False)
+    return (pl.col("year").is_null() & _band_within(years)).fill_null(False)
+
+
+def _band_within(years: tuple[int, int]) -> pl.Expr:
+    """Whether a band of years (``year_band``) lies wholly within ``years`` (null when it names no year): the
+    one test of a band a selection holds (:func:`band_filter`, :meth:`Selection.bands`)."""
+    return (_BAND_FIRST >= years[0]) & (_BAND_LAST <= years[1])
 
 
 def _open_ends_closed(years: object, df: pl.DataFrame) -> object:
@@ -402,6 +416,18 @@ def count_exprs(keyed: bool, name: str = "count") -> list[pl.Expr]:
 # ------------------------------------------------------------------------------------------- the selection
 
 
+class Bands(NamedTuple):
+    """The bands of years (``year_band``: ``2014-2018``) that date a selection's records without a single year
+    (:meth:`Selection.bands`), each in order of its first year."""
+
+    #: Those the selection holds: its years hold the whole band (every band when it has no years); its records
+    #: are the selection's (its totals, routes and profiles count them; no single year, so no yearly table can).
+    held: tuple[str, ...]
+    #: Those its years cut (they hold some of the band's years, not all): the records are left out, their
+    #: victims may all be of the band's other years.
+    cut: tuple[str, ...]
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class Selection:
     """One table and which of its victims an analysis is about, checked once.
@@ -491,6 +517,27 @@ class Selection:
             selected = selected & country_filter(self.country, self.role)
         return selected
 
+    def bands(self) -> Bands:
+        """Which bands of years date the case records of the selection's country and role that have no single
+        year (CTDC's Victim–Perpetrator file: 2005-2013, 2014-2018, 2021-2022), and which of them the selection
+        holds or cuts (:class:`Bands`). A selection without years is of every year: it holds every band and cuts
+        none. With years, a band they hold whole is held (:func:`band_filter`: :meth:`records` holds its
+        records), one they partly hold is cut, one wholly outside them is neither (its records are outside the
+        years, as a record of a single year outside them is). Read from the table's frame, never the keyed one
+        (what a selection shows hashes no record keys); none for UNODC's country data."""
+        df, kind = resolve_table(self.table)
+        if kind != "case":
+            return Bands((), ())
+        bands = _undated_bands(df, self.country, self.role)
+        if self.years is None:
+            return Bands(tuple(bands["year_band"]), ())
+        first, last = self.years
+        within = _band_within(self.years)
+        overlaps = (pl.col("first") <= last) & (pl.col("last") >= first)
+        return Bands(
+            tuple(bands.filter(within)["year_band"]), tuple(bands.filter(overlaps & ~within)["year_band"])
+        )
+
     def records(self) -> pl.DataFrame:
         """The case records of the selection (records without a year are out when years are given): filtered
         once per frame and selection (a brief asks for them a dozen times), each caller given its own copy."""
@@ -539,24 +586,19 @@ class Selection:
                     if self.kind == "case"
                     else f" (the table holds no row of {self.country}: an empty selection)"
                 )
-        span = _span(df) if "year" in df.columns else None
+        span = year_span(df) if "year" in df.columns else None
         if self.years is None:
             what += f", every year{f' ({span[0]}–{span[1]})' if span else ''}"
         else:
-            what += (
-                f", {self.years[0]}–{self.years[1]}"
-                if self.years[0] != self.years[1]
-                else f", {self.years[0]}"
-            )
+            what += f", {span_text(self.years)}"
             if span and (self.years[1] < span[0] or self.years[0] > span[1]):
                 what += f" (outside the table's years, {span[0]}–{span[1]}: every count will be missing)"
             elif span and (self.years[0] < span[0] or self.years[1] > span[1]):
                 what += f" (the table holds {span[0]}–{span[1]}: the years beyond are missing, not 0)"
-            if self.kind == "case" and (cut := _cut_bands(df, self.years)):
-                first, last = self.years
+            if cut := self.bands().cut:
                 what += (
-                    f" (records dated only by a band of years reaching beyond {first}–{last} "
-                    f"({', '.join(cut)}) are left out: their victims may all be of its other years)"
+                    f" (records dated only by a band of years reaching beyond {span_text(self.years)} "
+                    f"({', '.join(cut)}) are left out: their victims may all be of other years of their band)"
                 )
         if self.kind == "indicator":
             what += f", indicator {self.indicator!r}"
@@ -595,35 +637,34 @@ class Selection:
         }
 
 
-def _span(df: pl.DataFrame) -> tuple[int, int] | None:
-    """The first and last year a frame holds, or None (no years)."""
+def year_span(df: pl.DataFrame) -> tuple[int, int] | None:
+    """The first and last year a case or indicator frame holds, of its single years and its records' bands of
+    years (:func:`band_span`), or None (no years); found once per frame."""
     low, high = kept_once(df, ("year_span",), lambda: _year_ends(df))
     return (int(low), int(high)) if low is not None and high is not None else None
 
 
-def _cut_bands(df: pl.DataFrame, years: tuple[int, int]) -> list[str]:
-    """The bands of years of undated records that overlap ``years`` without lying within them (left out of a
-    selection of those years: :func:`band_filter`), in order."""
+def _undated_bands(df: pl.DataFrame, country: str | None, role: Role) -> pl.DataFrame:
+    """The bands of years (``year_band``) of a case frame's records of ``country`` in ``role`` (every record
+    without one) that have no single year, with their first and last year (``first``, ``last``), in order; a
+    band that names no year is left out (no years hold it). Found once per frame, country and role."""
     if "year_band" not in df.columns or "year" not in df.columns:
-        return []
-    first, last = years
-
-    def cut() -> tuple[str, ...]:
-        bands = (
-            df.filter(pl.col("year").is_null())
-            .select(pl.col("year_band").cast(pl.String), _BAND_FIRST.alias("a"), _BAND_LAST.alias("b"))
-            .drop_nulls()
+        return pl.DataFrame(schema={"year_band": pl.String, "first": pl.Int64, "last": pl.Int64})
+    where = pl.col("year").is_null() & pl.col("year_band").is_not_null()
+    if country is not None:
+        where = where & country_filter(country, role)
+    return built_once(
+        df,
+        ("undated bands", country, role),
+        lambda: (
+            df.filter(where)
+            .select(pl.col("year_band").cast(pl.String))
             .unique()
-            .filter(
-                (pl.col("a") <= last)
-                & (pl.col("b") >= first)
-                & ((pl.col("a") < first) | (pl.col("b") > last))
-            )
-            .sort("a")
-        )
-        return tuple(bands["year_band"].to_list())
-
-    return list(kept_once(df, ("cut_bands", first, last), cut))
+            .with_columns(first=_BAND_FIRST, last=_BAND_LAST)
+            .drop_nulls()
+            .sort("first", "last", "year_band")
+        ),
+    )
 
 
 def _holds(df: pl.DataFrame, kind: TableKind, country: str, role: Role) -> bool:

@@ -111,7 +111,6 @@ from evidence.analyses.selection import (
     RECORD_CELL_KEY,
     Selection,
     as_selection,
-    band_filter,
     built_once,
     check_years,
     citizenship_origin_expr,
@@ -120,6 +119,7 @@ from evidence.analyses.selection import (
     recorded_flags,
     resolve_table,
     selection_text,
+    span_text,
     year_filter,
 )
 from evidence.core.errors import ParameterError
@@ -208,7 +208,7 @@ def _level_text(level: float) -> str:
 
 
 def _span_text(first: int, last: int) -> str:
-    return f"{first}" if first == last else f"{first}–{last}"
+    return span_text((first, last))
 
 
 _MODEL_NAMES = {
@@ -268,19 +268,6 @@ def yearly_counts(selection: Selected, *, by: str | None = None) -> pl.DataFrame
     return counts
 
 
-def _bands_selected(df: pl.DataFrame, sel: Selection) -> list[str]:
-    """The bands of years (``year_band``) of the selection's records that have no single year, in order."""
-    if "year_band" not in df.columns or "year" not in df.columns:
-        return []
-    bands = (
-        df.filter(sel.where() & pl.col("year").is_null() & pl.col("year_band").is_not_null())
-        .select(pl.col("year_band").cast(pl.String).unique())
-        .to_series()
-        .to_list()
-    )
-    return sorted(bands)
-
-
 def why_empty(selection: Selected, *, by: str | None = None) -> str | None:
     """Why :func:`yearly_counts` of ``selection`` (by ``by``) has no row, naming what was selected and what
     the data hold instead; None when it has rows. No count is given (the text is safe to show).
@@ -314,20 +301,14 @@ def why_empty(selection: Selected, *, by: str | None = None) -> str | None:
                     return f"no victim records of {what}: the table holds {sel.country} only as {roles}"
                 return f"no victim records of {what}: {sel.country} is in none of the table's records"
             dated = mine.filter(pl.col("year").is_not_null())
-        held = years_text(int(y) for y in dated["year"].unique().to_list())
-        undated = (
-            " (and records without a single year: trends.undated_counts)"
-            if (df if sel.country is None else mine)["year"].null_count()
-            else ""
-        )
         if not dated.filter(year_filter(sel.years)).height:
-            banded = _bands_selected(df, sel)
+            banded = sel.bands().held
             if banded:  # the selection holds records, none with a single year: no yearly count can be made
                 return (
-                    f"no victim records of {what} with a single year: the selection's records are dated only by "
-                    f"a band of years ({', '.join(banded)}; routes and profiles count them)"
+                    f"no victim records of {what}, with a single year: the selection's records are dated only "
+                    f"by a band of years ({', '.join(banded)}; routes and profiles count them){_cut_text(sel)}"
                 )
-            return f"no victim records of {what}: the table holds them in {held}{undated}"
+            return f"no victim records of {what}: {_held_instead(sel, df if sel.country is None else mine)}"
         if by in FLAG_DIMENSIONS:
             group = FLAG_DIMENSIONS[by].replace("_", " ")
             return (
@@ -363,6 +344,44 @@ def why_empty(selection: Selected, *, by: str | None = None) -> str | None:
     return f"no {asked} of {indicator} for {what}: UNODC's table holds its {held}"
 
 
+def _held_instead(sel: Selection, records: pl.DataFrame) -> str:
+    """What a case table holds of the country and role of a selection without records of a single year in its
+    years (``records``: all of them), for :func:`why_empty`: their single years, the bands of years dating the
+    others (:meth:`~evidence.analyses.selection.Selection.bands`), records of no year at all, and the bands its
+    years cut (whose records it leaves out)."""
+    from evidence.analyses.coverage import years_text
+
+    years = years_text(int(y) for y in records["year"].drop_nulls().unique().to_list())
+    bands = word_list(list(sel.replace(years=None).bands().held))
+    said = {
+        (True, True): f"the table holds them in {years} and, dated only by a band of years, in {bands}",
+        (True, False): f"the table holds them in {years}",
+        (False, True): f"the table holds them dated only by a band of years, in {bands}",
+        (False, False): "the table holds them without a year",
+    }[years != "none", bool(bands)]
+    no_year = pl.col("year").is_null()
+    if "year_band" in records.columns:
+        no_year = no_year & pl.col("year_band").is_null()
+    if (years != "none" or bands) and records.select(no_year.any()).item():
+        said += f" (and records {'of no year at all' if bands else 'without a single year'}: trends.undated_counts)"
+    return said + _cut_text(sel)
+
+
+def _cut_text(sel: Selection) -> str:
+    """The clause of :func:`why_empty` naming the bands of years a selection's years cut
+    (:meth:`~evidence.analyses.selection.Selection.bands`): "; the years 2010–2016 cut the bands 2005-2013 and
+    2014-2018, whose records are left out (…)"; empty for none."""
+    cut = sel.bands().cut
+    if not cut or sel.years is None:  # a selection of every year cuts no band
+        return ""
+    one = sel.years[0] == sel.years[1]
+    return (
+        f"; {'the year' if one else 'the years'} {span_text(sel.years)} cut{'s' if one else ''} "
+        f"{'the band' if len(cut) == 1 else 'the bands'} {word_list(list(cut))}, whose records are left out "
+        "(their victims may all be of other years of their band)"
+    )
+
+
 def own_total_missing(selection: Selected) -> str | None:
     """What the yearly counts of a UNODC selection in role ``both`` are when the country published no total of
     the victims it detected in any of the selection's years while other countries' breakdowns count its
@@ -394,10 +413,12 @@ def own_total_missing(selection: Selected) -> str | None:
 def undated_counts(selection: Selected, *, by: str | None = None) -> pl.DataFrame:
     """The victims a notebook's selection leaves out of every table for want of a single year: case records of
     the selection's country and role without a single year (a band such as ``2014-2018``, or none), per category
-    of ``by``; columns [by], count, count_low, count_high (and ``cell_key``). Without years, every such record
-    (a yearly table's ``undated`` row); with years, those the years leave out: a record whose whole band lies
-    within them is of the selection (routes and profiles count it; no yearly table can), and not counted here,
-    so that the selection's records and these never overlap.
+    of ``by``; columns [by], count, count_low, count_high (and ``cell_key``). Without years, every such record:
+    the selection's (it holds every band, :meth:`~evidence.analyses.selection.Selection.bands`) but of no year,
+    the yearly table's ``undated`` row, so that its years and these add up to its records. With years, those
+    the years leave out: a record of a band they hold is of the selection (routes and profiles count it; no
+    yearly table can) and not counted here, so that the selection's records and these never overlap; those of
+    a band they cut, of a band wholly outside them and of no band are.
 
     Empty for an indicator table (every kept row has a year), for a flag group the undated records do not
     record, and for an empty selection."""
@@ -412,8 +433,8 @@ def undated_counts(selection: Selected, *, by: str | None = None) -> pl.DataFram
     if selection.kind != "case":
         return empty
     undated = selection.replace(years=None).records().filter(pl.col("year").is_null())
-    if selection.years is not None and "year_band" in undated.columns:
-        undated = undated.filter(~band_filter(selection.years))
+    if selection.years is not None and (held := selection.bands().held):
+        undated = undated.filter(~pl.col("year_band").cast(pl.String).is_in(held).fill_null(False))
     if not undated.height:
         return empty
     try:  # one stand-in year: the undated records are counted as a year of their own
@@ -1688,8 +1709,13 @@ def reporter_gaps(
     ``destination``: one reporter) have no such years. Each flag's :attr:`~IncompleteYear.shared` reason names
     the missing reporters that detect at least :data:`NAMED_SHARE` each, with their share, and no year, so
     that the years missing the same reporters are said once (:func:`grouped_incomplete`).
+
+    The reporters, their usual shares and each year's gaps are judged over the table's whole span
+    (:func:`_whole_span`), and the flags of the selection's years returned: a year is flagged alike in every
+    selection that holds it (Thailand's nationals of 2019, flagged in the full span, were complete in a brief of
+    2019 alone, where no other year says what the reporters usually detect).
     """
-    grid = _reporter_grid(selection, min_coverage=min_coverage)
+    grid = _reporter_grid(_whole_span(selection), min_coverage=min_coverage)
     if grid is None:
         return ()
     shares = _usual_shares(grid)
@@ -1711,6 +1737,9 @@ def reporter_gaps(
     # (whatever the other rows give, these are its nationals: Myanmar's 21 and 28 of 2015–2016), the rest is not
     own_rows = _own_nationals_years(selection) if selection.role == "origin" else set()
     flags = []
+    if selection.years is not None:
+        first, last = selection.years
+        absent = absent.filter(pl.col("year").is_between(first, last))
     for year, missing, collapsed, doubtful, unlisted in absent.sort("year", descending=True).iter_rows():
         # largest first (ties: by code, so that the same reporters are always said alike)
         missing = sorted(missing, key=lambda code: (-shares[code], code))
@@ -1775,6 +1804,12 @@ def reporter_gaps(
             )
         )
     return tuple(flags)
+
+
+def _whole_span(selection: Selection) -> Selection:
+    """``selection`` over every year of its table: what reporters usually detect, and which years miss them, is
+    read from the whole series (:func:`reporter_gaps`), whatever years a brief shows."""
+    return selection if selection.years is None else dataclasses.replace(selection, years=None)
 
 
 def _usual_shares(grid: pl.DataFrame) -> dict[str, float]:
@@ -1929,8 +1964,8 @@ def doubtful_reporters(selection: Selection) -> dict[int, tuple[str, ...]]:
     doubtful (:func:`evidence.analyses.routes.doubtful_breakdowns`) and so not used, with those reporters (ISO3,
     sorted): a year without a count for that reason is no year nothing was published for (the United States'
     own nationals in 2017). In role ``both`` the country's own total, not its breakdown, is its count. Empty for
-    other selections."""
-    grid = _reporter_grid(selection)
+    other selections. The reporters named are those of the whole series (:func:`reporter_gaps`)."""
+    grid = _reporter_grid(_whole_span(selection))
     if grid is None:
         return {}
     from evidence.analyses.routes import doubtful_breakdowns

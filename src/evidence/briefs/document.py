@@ -713,7 +713,9 @@ def reader_parameters(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
     values = dict(parameters)
     for first, last in _YEAR_PAIRS:
         if isinstance(values.get(first), int) and isinstance(values.get(last), int):
-            values["years"] = [values.pop(first), values.pop(last)]
+            # one year said once: 2019, not 2019–2019
+            span = [values.pop(first), values.pop(last)]
+            values["years"] = span[0] if span[0] == span[1] else span
     shown = []
     for name, value in values.items():
         if not _shown(name, value):

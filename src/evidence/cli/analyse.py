@@ -697,7 +697,13 @@ def _no_yearly_victims(selection: Any, rule: Any, by: str | None) -> str:
         except EvidenceError:  # a dimension these data do not have is no breakdown they hold
             continue
     if not held:
-        return "no victims in this selection (check --country, --role and --years)"
+        from evidence.analyses.trends import why_empty
+
+        # why_empty names what the data hold instead (records dated only by a band of years, say)
+        return (
+            why_empty(selection, by=by)
+            or "no victims in this selection (check --country, --role and --years)"
+        )
     missing = f"no victims by {by}" if by else "no yearly total of victims"
     options = " or ".join(held)
     return f"the data hold {missing} in this selection, only breakdowns published without a total: give {options}"

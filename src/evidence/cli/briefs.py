@@ -145,7 +145,13 @@ def brief_command(
     for warning in other_secret_warnings(d["path"] for d in prepared.data):
         err_console.print(f"[bold red]Warning:[/] {escape(warning)}", soft_wrap=True)
     say = err_console if as_json else console  # with --json, standard output holds the document only
-    from evidence.cli.runs import briefed, drop_replaced_briefs, failed_folder_holds, say_set_aside
+    from evidence.cli.runs import (
+        briefed,
+        drop_replaced_briefs,
+        failed_folder_holds,
+        say_rejected_rows,
+        say_set_aside,
+    )
 
     had_brief = briefed(prepared)
     with say.status(f"running {prepared.run_id} ..."):
@@ -153,6 +159,7 @@ def brief_command(
     if outcome.status == "ok" and had_brief:  # the old brief is gone: not linked while the new one is made
         drop_replaced_briefs(Path(prepared.out_root))
     release_kernels()  # the one run is done: its kernel ends on another core while the brief is rendered
+    say_rejected_rows([outcome], one_run=True)
     if outcome.status == "skipped":
         say.print(
             f"[dim]unchanged since its last run (--force to re-run):[/] {escape(_relative(prepared.folder))}"
@@ -188,11 +195,11 @@ def brief_command(
 def render_json(result: Any) -> dict[str, Any]:
     """A rendered brief as the JSON of ``render`` and ``brief`` say it: the run folder, the files written by
     format (``html``, ``pdf``) with the seconds each took, the renderer, the index of briefs updated (or null)."""
-    return {
-        "folder": str(result.run_dir),
+    return {  # absolute, as run, batch and the index name them (a relative RUN_DIR gave two spellings)
+        "folder": str(Path(result.run_dir).resolve()),
         "title": result.title,
         "renderer": result.renderer,
-        "outputs": {fmt: str(path) for fmt, path in result.outputs.items()},
+        "outputs": {fmt: str(Path(path).resolve()) for fmt, path in result.outputs.items()},
         # in the order of ``outputs`` (the renderer finishes the PDF first), any other format after them
         "seconds": {
             fmt: round(result.seconds[fmt], 3)
@@ -317,14 +324,14 @@ def brief_parameters(
         named = find(*[n for n in names if "threshold" in n.lower()], what="--disclosure-threshold")
         given[named] = disclosure_threshold
     if peers is not None:
-        listed = [p.strip() for p in peers.split(",") if p.strip()]
-        if (
-            not listed
-        ):  # an empty list means the default neighbours: an empty option is a mistake, not a choice
-            raise ParameterError(
-                f"--peers {peers!r} names no country: give ISO3 codes separated by commas (KHM,LAO,MMR), or leave "
-                "--peers out for the country's neighbours (its UN M49 region)"
-            )
+        # codes or names, each checked; the country itself and a peer named twice dropped, and said (the brief
+        # named "peers: THA, KHM" for Thailand); an option naming none, or only the country, refused
+        from evidence.analyses.selection import check_country
+        from evidence.cli.compare import peer_list
+
+        listed, notes = peer_list(peers, str(check_country(country)))
+        for note in notes:
+            err_console.print(escape(note), highlight=False, soft_wrap=True)
         given[find("peers", what="--peers")] = listed
     return given
 

@@ -56,11 +56,14 @@ def usable_tables(loaded: list[tuple[Path, LoadedTable]]) -> tuple[list[LoadedTa
     return tables, not_used
 
 
-def _peer_list(peers: str) -> list[str]:
-    """The countries of ``--peers`` (codes or names, comma-separated), each checked, a bad one named as the
-    option's (not the country argument's); an option that names none is refused rather than read as no peers."""
+def peer_list(peers: str, country: str) -> tuple[list[str], list[str]]:
+    """The countries of ``--peers`` (codes or names, comma-separated) as ISO3 codes, each checked, a bad one
+    named as the option's (not the country argument's); an option that names none is refused rather than read
+    as no peers. The country itself and a peer named twice are dropped, each with a note (the second list): the
+    country is not its own peer; one that names only the country is refused (a comparison with no peer)."""
     from evidence.analyses.selection import check_country
     from evidence.core.errors import ParameterError
+    from evidence.sources.countries import name_of
 
     given = [p.strip() for p in peers.split(",") if p.strip()]
     if not given:
@@ -68,12 +71,31 @@ def _peer_list(peers: str) -> list[str]:
             f"--peers names no country ({peers!r}): give ISO3 codes or names separated by commas (KHM,LAO,MMR), "
             "or leave the option out for the countries of the country's region"
         )
+    codes = []
     for peer in given:
         try:
-            check_country(peer)
+            codes.append(str(check_country(peer)))
         except ParameterError as exc:
             raise ParameterError(f"--peers: {exc}") from None
-    return given
+
+    def named(iso3: str) -> str:
+        return f"{iso3} ({name_of(iso3)})" if name_of(iso3) else iso3
+
+    kept: list[str] = []
+    notes: list[str] = []
+    for code in dict.fromkeys(codes):
+        if code == country:
+            notes.append(f"--peers: {named(code)} is the country compared, not a peer of it: left out")
+        else:
+            kept.append(code)
+            if codes.count(code) > 1:
+                notes.append(f"--peers: {named(code)} given twice: compared once")
+    if not kept:
+        raise ParameterError(
+            f"--peers names only {named(country)}, the country compared: give other countries (KHM,LAO,MMR), or "
+            "leave the option out for the countries of the country's region"
+        )
+    return kept, notes
 
 
 def register(app: typer.Typer) -> None:
@@ -88,7 +110,8 @@ def compare_command(
         typer.Option(
             "--peers",
             metavar="ISO3,...",
-            help="Countries to compare with, e.g. KHM,LAO,MMR. Default: the other countries of its UN M49 "
+            help="Countries to compare with, e.g. KHM,LAO,MMR (the country itself is left out, and said). "
+            "Default: the other countries of its UN M49 "
             "intermediate region where it has one (Western Africa, South America, ...), else of its subregion "
             "(South-eastern Asia, ...); those no file holds any figure for are left out.",
         ),
@@ -124,8 +147,10 @@ def compare_command(
     from evidence.sources.cache import load_cached
 
     rule = DisclosureRule(threshold=disclosure_threshold)
-    check_country(country)  # the command line first: a typo is refused before any file is read
-    peer_list = None if peers is None else _peer_list(peers)
+    country_iso3 = check_country(country)  # the command line first: a typo is refused before any file is read
+    peer_codes, peer_notes = (None, []) if peers is None else peer_list(peers, str(country_iso3))
+    for peer_note in peer_notes:
+        err_console.print(escape(peer_note), highlight=False, soft_wrap=True)
     paths = data_paths(data) if data else configured_files(data_paths(None))
     if not paths:
         # as every command without data: the toolkit's synthetic demo files (UNODC, GSI and TIP layouts), loudly
@@ -143,7 +168,7 @@ def compare_command(
             + "; ".join(f"{path} ({why})" for path, why in not_used)
         )
     panel = country_panel(tables)
-    compared = panel.compare(country, peer_list)
+    compared = panel.compare(country, peer_codes)
     if compared["iso3"][0] not in panel.countries:
         raise ParameterError(
             f"none of the files given holds {compared['country'][0]} ({compared['iso3'][0]})"

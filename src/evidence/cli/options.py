@@ -95,7 +95,8 @@ PeersOpt = Annotated[
     typer.Option(
         "--peers",
         metavar="ISO3,...",
-        help="Countries to compare with, e.g. KHM,LAO,MMR,VNM. Default: the other countries of its UN M49 "
+        help="Countries to compare with, e.g. KHM,LAO,MMR,VNM (the country itself is left out, and said). "
+        "Default: the other countries of its UN M49 "
         "intermediate region where it has one (Western Africa, ...), else of its subregion (South-eastern Asia, "
         "...); those no data file holds a figure for are left out.",
     ),

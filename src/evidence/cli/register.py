@@ -127,6 +127,16 @@ def _erasure_note(loaded) -> str | None:
 def _say_erasures(loaded) -> None:
     if (note := _erasure_note(loaded)) is not None:
         console.print(f"[bold yellow]Note:[/] {escape(note)}", soft_wrap=True)
+    for note in _identity_notes(loaded):
+        console.print(f"[bold yellow]Note:[/] {escape(note)}", soft_wrap=True)
+
+
+def _identity_notes(loaded) -> list[str]:
+    """The notes that records linked as one person's count once, and that some records alike in the fields
+    that tell a person are not linked (one person may count twice), when so as of the date."""
+    from evidence.sources.register.store import LINK_NOTE, SAME_PERSON_NOTE
+
+    return [n for n in loaded.provenance.notes if n == LINK_NOTE or n.startswith(SAME_PERSON_NOTE)]
 
 
 def _echo_json(schema: str, data: Any) -> None:
@@ -174,6 +184,17 @@ def import_command(
             "system): they are marked missing.",
         ),
     ] = False,
+    same_person: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--same-person",
+            help="An identifying column (listed under identifying in the mapping) that, with the others given, "
+            "tells a person, such as 'Full name' and 'Date of birth' (repeat the option; kept for later "
+            "imports). Only a keyed hash of their values is kept: a record sharing it with another under "
+            "another case id is pointed out, and its figures say a person may count twice.",
+            metavar="COLUMN",
+        ),
+    ] = None,
     wait: Annotated[
         float,
         typer.Option(
@@ -189,7 +210,7 @@ def import_command(
     import polars as pl
 
     from evidence.sources.register import import_export
-    from evidence.sources.register.store import ID_ONLY_REASON
+    from evidence.sources.register.store import ID_ONLY_REASON, SAME_PERSON_FLAG
 
     if partial and allow_many_missing:
         from evidence.core.errors import ParameterError
@@ -216,6 +237,7 @@ def import_command(
         allow_dropped_fields=allow_dropped_fields,
         allow_many_missing=allow_many_missing,
         cell_key_check=_cell_key_check(required=False),
+        same_person=same_person or None,
     )
     if as_json:
         summary = result.summary()
@@ -259,7 +281,18 @@ def import_command(
                 soft_wrap=True,
             )
     id_only = result.flags.filter(pl.col("reason") == ID_ONLY_REASON)
-    retyped = result.flags.filter(pl.col("reason") != ID_ONLY_REASON)
+    alike = result.flags.filter(pl.col("reason").str.contains(SAME_PERSON_FLAG, literal=True))
+    retyped = result.flags.filter(
+        (pl.col("reason") != ID_ONLY_REASON) & ~pl.col("reason").str.contains(SAME_PERSON_FLAG, literal=True)
+    )
+    if alike.height:
+        console.print(
+            f"[bold yellow]Check:[/] {alike.height} row(s) whose identifying fields ({escape(alike['reason'][0].split(' the same as')[0])}) "
+            f"are those of another record under another case id ({_rows_named(alike)}): the same person registered "
+            "again? If so, link the ids (evidence register link ID ID) so that they count once, and merge the case "
+            "files; until then their figures say a person may count twice.",
+            soft_wrap=True,
+        )
     if retyped.height:
         console.print(
             f"[bold yellow]Check:[/] {retyped.height} new record(s) whose case id differs from that of a "
@@ -378,6 +411,58 @@ def erase_command(
         )
 
 
+@register_app.command("link")
+def link_command(
+    case_ids: Annotated[
+        list[str],
+        typer.Argument(
+            help="Two or more case ids of one person, as the case-management system writes them (not "
+            "pseudonyms).",
+            show_default=False,
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be linked; change nothing.")
+    ] = False,
+    register_path: RegisterOpt = None,
+    key_file: KeyFileOpt = None,
+    wait: WaitOpt = 0.0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Link case ids of one person (registered again under a new id): records, figures, lists and exports
+    count them once, as of every date, under the record registered first. Merge the case files in the
+    case-management system too."""
+    from evidence.sources.register.linking import link
+
+    path = _path(register_path)
+    result = link(path, case_ids, key_path=key_file, dry_run=dry_run, wait=wait)
+    if as_json:
+        summary = result.summary()
+        summary["register"] = str(path)
+        _echo_json("link", summary)
+        return
+    if result.already_linked:
+        console.print(
+            f"Already linked: the {result.ids_given} ids are one person's in {escape(str(path))}; nothing changed.",
+            soft_wrap=True,
+        )
+        return
+    console.print(
+        f"{'Dry run: would link' if dry_run else 'Linked'} {result.ids_given} case ids as one person "
+        f"({result.records_linked} case ids of theirs linked in all, counted once) in {escape(str(path))}"
+        + ("" if dry_run else f" (link {result.link_id}, {result.linked_on})")
+        + ".",
+        soft_wrap=True,
+    )
+    if not dry_run:
+        console.print(
+            "Figures, lists, snapshots and CTDC exports made from now on count them once, as of every date; "
+            "files written before still count them twice (a CTDC export differs from the one before: another "
+            "release).",
+            soft_wrap=True,
+        )
+
+
 @register_app.command("key")
 def key_command() -> None:
     """Print a new random key (64 hex characters) for EVIDENCE_REGISTER_KEY. A key chosen by a person is
@@ -398,9 +483,29 @@ def status_command(register_path: RegisterOpt = None, wait: WaitOpt = 0.0, as_js
         return
     console.print(
         f"{escape(facts['register'])}: {facts['records']} records, {facts['records_marked_missing']} marked "
-        f"missing, {facts['versions']} versions; country {facts['country'] or 'not set'}",
+        f"missing, {facts['versions']} versions; country {facts['country'] or 'not set'}"
+        + (
+            f"; {facts['ids_linked']} case ids linked as {facts['persons_linked']} person(s), each counted once"
+            if facts["ids_linked"]
+            else ""
+        ),
         soft_wrap=True,
     )
+    for gap in facts["export_gaps"]:  # a month's export missing: its figures are those of the export before
+        console.print(
+            f"[bold yellow]Note:[/] no export between {gap['after']} and {gap['before']} ({gap['days']} days, "
+            "longer than the usual interval): figures as of a date between them are those of the export of "
+            f"{gap['after']}. An export found later cannot be imported before a later one.",
+            soft_wrap=True,
+        )
+    if facts["records_alike_unlinked"]:
+        console.print(
+            f"[bold yellow]Check:[/] {facts['records_alike_unlinked']} records share "
+            f"{escape(', '.join(facts['same_person_columns']))} with another record under another case id, not "
+            "linked: possibly people registered again, counted twice (evidence register link ID ID counts one "
+            "person's ids once).",
+            soft_wrap=True,
+        )
     table = Table(
         "#",
         "imported",
@@ -519,6 +624,7 @@ def figures_command(
         # among the notes: figures as of a date before an erasure may differ from those made then
         if (erased := _erasure_note(loaded)) is not None:
             facts["notes"] = [*facts["notes"], erased]
+        facts["notes"] = [*facts["notes"], *_identity_notes(loaded)]
         facts["disclosure"] = disclosure_json(
             disclosure_threshold, facts.pop("protection"), facts["disclosure"]
         )
@@ -700,6 +806,8 @@ def export_ctdc_command(
         console.print(f"[bold yellow]Note:[/] records {escape(done.as_of_note)}", soft_wrap=True)
     if done.erasure_note:
         console.print(f"[bold yellow]Note:[/] {escape(done.erasure_note)}", soft_wrap=True)
+    for note in done.identity_notes:
+        console.print(f"[bold yellow]Note:[/] {escape(note)}", soft_wrap=True)
     console.print(
         f"Wrote {escape(str(out))} (records as of {done.as_of}; recorded as export {done.export_id} of the "
         "register)",

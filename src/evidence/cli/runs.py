@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -150,6 +150,7 @@ def run_command(
         drop_replaced_briefs(Path(prepared.out_root))
     if as_json:
         echo_json("run", run_json(outcome))
+    say_rejected_rows([outcome], one_run=True)
     if outcome.status == "skipped":
         say.print(
             f"[dim]unchanged since its last run (--force to re-run):[/] {escape(_relative(outcome.folder))}",
@@ -177,6 +178,40 @@ def say_set_aside(outcome: RunOutcome, say: Console) -> None:
     """What a skipped run did with its stale failed attempt (set it aside), if it had one."""
     if outcome.note:
         say.print(f"[dim]{escape(outcome.note)}[/]", soft_wrap=True, highlight=False)
+
+
+def say_rejected_rows(outcomes: Sequence[RunOutcome], *, one_run: bool = False) -> None:
+    """Say on standard error, once per data file, the rows its loader rejected that the runs did not count (as
+    ``flows`` says it; their run folders' provenance records it): the brief's data section counted them, the
+    terminal and a batch's log said nothing."""
+    from evidence.core.errors import InputError
+    from evidence.notebooks.runtime import read_provenance
+
+    lost: dict[str, tuple[int, int, int]] = {}  # path: (rows rejected, rows read, runs that read it)
+    for outcome in outcomes:
+        if outcome.status not in ("ok", "skipped") or not outcome.folder:
+            continue
+        try:
+            entries = read_provenance(outcome.folder)
+        except (OSError, InputError):
+            continue
+        counted = {
+            str(e["path"]): (int(e["rows_rejected"]), int(e.get("rows_in") or 0))
+            for e in entries
+            if isinstance(e, dict) and e.get("path") and isinstance(e.get("rows_rejected"), int)
+        }
+        for path, (rejected, rows_in) in counted.items():
+            if rejected:
+                runs = lost.get(path, (0, 0, 0))[2] + 1
+                lost[path] = (rejected, rows_in, runs)
+    for path, (rejected, rows_in, runs) in lost.items():
+        where = "the run" if one_run else f"{runs} run{'' if runs == 1 else 's'}"
+        err_console.print(
+            f"[yellow]{escape(path)}: {rejected:,} of {rows_in:,} rows rejected, not counted in {where}:[/] "
+            f"`evidence data validate {escape(path)}` lists each (row, column, value, reason)",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def failed_folder_holds(outcome: RunOutcome) -> str:
@@ -379,6 +414,7 @@ def _batch(
 
     empty: list[RunOutcome] = []
     invalid: list[RunOutcome] = []  # with --keep-going: the runs refused, each a failed run of the summary
+    repeated: list[Any] = []  # (run, first): the runs the plan gives again, run once
     try:
         runs = prepare_plan(
             planned.runs,
@@ -389,6 +425,7 @@ def _batch(
             checked=start_workers,
             cell_timeout=timeout,
             invalid=invalid if keep_going else None,
+            repeated=repeated,
         )
     except BaseException as exc:
         if pool is not None:  # refused: the workers end, with the kernels they started
@@ -421,7 +458,13 @@ def _batch(
             _batch_header(len(planned.runs), len(runs), to_run, skipped, len(empty), len(invalid)),
             highlight=False,
         )
-        if to_run:
+        for run, first in repeated:  # named, not only counted: the log says which entry of the plan it was
+            say.print(
+                escape(f"  repeated in the plan, run once: {run.where}: {run.label()} (as in {first.where})"),
+                highlight=False,
+                soft_wrap=True,
+            )
+        if to_run and say.is_terminal:  # a log (cron, systemd) gets the summary, not the bar's last state
             progress.start()
             task = progress.add_task("running", total=to_run, last="")
 
@@ -469,13 +512,16 @@ def _batch(
             with contextlib.suppress(KeyboardInterrupt):
                 index = _write_index(out_root, say)
         if as_json:
-            echo_json("batch", batch_json(plan, out_root, stopped, index, interrupted=True))
+            echo_json(
+                "batch", batch_json(plan, out_root, stopped, index, interrupted=True, repeated=repeated)
+            )
         raise typer.Exit(130)
     report.outcomes.extend([*invalid, *empty])
+    say_rejected_rows(report.outcomes)  # before the summary: its last line stays the log's last word
     _print_summary(report, out_root, say)
     index = _write_index(out_root, say) if render else None
     if as_json:
-        echo_json("batch", batch_json(plan, out_root, report, index, interrupted=False))
+        echo_json("batch", batch_json(plan, out_root, report, index, interrupted=False, repeated=repeated))
     raise typer.Exit(report.exit_code)
 
 
@@ -509,16 +555,26 @@ RUN_STATUSES = ("ok", "skipped", "failed", "empty", "interrupted")
 
 
 def batch_json(
-    plan: Path, out_root: Path, report: BatchReport, index: Path | None, *, interrupted: bool
+    plan: Path,
+    out_root: Path,
+    report: BatchReport,
+    index: Path | None,
+    *,
+    interrupted: bool,
+    repeated: Sequence[tuple[Any, Any]] = (),
 ) -> dict[str, object]:
     """A batch as its JSON says it: every run (:func:`run_json`), the runs counted by status, the index of
-    briefs written (or null), and whether it was interrupted."""
+    briefs written (or null), whether it was interrupted, and the runs the plan repeats (``where`` the plan
+    gives it again, the ``run``, and where it gave it first, ``same_as``), which run once."""
     return {
         "plan": str(plan),
-        "out_root": str(out_root),
+        "out_root": str(Path(out_root).resolve()),  # as each run's folder names it
         "interrupted": interrupted,
         "counts": {status: report.count(status) for status in RUN_STATUSES},
         "runs": [run_json(o) for o in report.outcomes],
+        "repeated": [
+            {"where": run.where, "run": run.label(), "same_as": first.where} for run, first in repeated
+        ],
         "index": str(index) if index is not None else None,
     }
 

@@ -54,6 +54,7 @@ from evidence.presentation.disclosure import (
     COMPLEMENT_LABEL,
     COMPLEMENT_REASON,
     DEFAULT_RULE,
+    ONE,
     PEOPLE,
     SHARE,
     SHARE_SUPPRESSED_LABEL,
@@ -2147,14 +2148,14 @@ def undated_sentence(selection: Selection, rule: DisclosureRule, *, who: str, pe
 
     if selection.kind != "case" or selection.years is None:
         return None
-    held, cut = bands_of(selection)
+    held, cut = selection.bands()
     said: list[str] = []
     undated = trends.undated_counts(selection)
     if undated.height and int(undated["count"].sum()):
         shown = suppress_counts(undated.drop("count_low", "count_high"), "count", rule).display()["count"][0]
         bands = (
-            f" (among them those dated only by a band of years that {period} cuts, {', '.join(cut)}: their "
-            "victims may all be of its other years)"
+            f" (among them those dated only by a band of years that {period} cuts, {word_list(list(cut))}: their "
+            "victims may all be of other years of their band)"
             if cut
             else ""
         )
@@ -2169,39 +2170,11 @@ def undated_sentence(selection: Selection, rule: DisclosureRule, *, who: str, pe
         said.append(
             escape_markdown(
                 f"Victim records of {who} dated only by a band of years within {period} "
-                f"({', '.join(held)}) are of this selection (its totals, routes and profiles over {period} count "
+                f"({word_list(list(held))}) are of this selection (its totals, routes and profiles over {period} count "
                 "them) but of no single year: no yearly table, chart of years or trend counts them."
             )
         )
     return " ".join(said) or None
-
-
-def bands_of(selection: Selection) -> tuple[list[str], list[str]]:
-    """The bands of years (``year_band``) of the records of ``selection``'s country and role without a single
-    year: those its years hold whole (the records are of the selection) and those its years cut (left out), each
-    in order of their first year."""
-    from evidence.analyses.selection import band_span
-
-    if selection.years is None:
-        return [], []
-    records = selection.replace(years=None).records()
-    if "year_band" not in records.columns or "year" not in records.columns:
-        return [], []
-    bands = (
-        records.filter(pl.col("year").is_null())["year_band"].cast(pl.String).drop_nulls().unique().to_list()
-    )
-    first, last = selection.years
-    held: list[tuple[int, str]] = []
-    cut: list[tuple[int, str]] = []
-    for band in bands:
-        if (span := band_span(band)) is None:
-            continue
-        low, high = span
-        if first <= low and high <= last:
-            held.append((low, band))
-        elif low <= last and high >= first:
-            cut.append((low, band))
-    return [b for _, b in sorted(held)], [b for _, b in sorted(cut)]
 
 
 #: Column of the yearly tables for victims.
@@ -2250,6 +2223,8 @@ NO_BREAKDOWN_PUBLISHED = "no breakdown published"
 #: The note of a year of a UNODC series' table of victims per year for which the publisher gives a breakdown of
 #: the victims (by form, sex or age) but not their total (Lao PDR's ages of 2012–2013): an empty count.
 NO_TOTAL_PUBLISHED = "no total published"
+#: The note of a year of a UNODC breakdown table whose categories are left empty (:data:`_WHOLE_ROW`).
+BREAKDOWN_WITHHELD = "breakdown withheld (with the total it would give a count back)"
 #: The note of a year of a UNODC breakdown table whose every category is the publisher's ``<5`` and together cannot
 #: reach :data:`PLACEHOLDER_SHARE` of the year's victims (:func:`placeholder_years`): its cells are left empty.
 PLACEHOLDER_BREAKDOWN = "breakdown not usable (placeholder values)"
@@ -2330,10 +2305,12 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
     total_only, nothing = no_breakdown_years(numbers)
     gaps = _categories_not_published(numbers)
     no_total = breakdown_without_total_years(numbers) if numbers.has_totals else []
+    withheld = _breakdown_withheld_years(numbers)
     if (
         not total_only
         and not nothing
         and not gaps
+        and not withheld
         and not numbers.placeholder
         and not numbers.doubtful
         and not no_total
@@ -2376,6 +2353,12 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
                 else "those years are not rows of this table."
             )
         )
+    if withheld:
+        said.append(
+            f"{BREAKDOWN_WITHHELD.split(' (')[0].capitalize()}: in {years_text(withheld)} the categories UNODC "
+            "gives exactly are left empty (disclosure control): with the total printed for the year and the "
+            "other cells, their labels would give a withheld count back. The total is as published."
+        )
     if gaps:
         said.append(
             "An empty cell in a row with other figures: UNODC gives no figure for that category in that year (not "
@@ -2414,6 +2397,17 @@ def doubtful_breakdown_note(numbers: YearlyNumbers) -> str:
     )
 
 
+def _breakdown_withheld_years(numbers: YearlyNumbers) -> list[int]:
+    """The years of a publisher's by-dimension table noted :data:`BREAKDOWN_WITHHELD`."""
+    table = numbers.by_category
+    if numbers.exact or table is None or "note" not in table.low.frame.columns:
+        return []
+    frame = table.low.frame
+    return sorted(
+        int(y) for y, note in zip(frame["year"], frame["note"], strict=True) if note == BREAKDOWN_WITHHELD
+    )
+
+
 def _categories_not_published(numbers: YearlyNumbers) -> bool:
     """Whether a row of a publisher's by-dimension table with its breakdown leaves a category empty that is
     not withheld: the publisher gave the year's breakdown without that category (Cambodia's "Other forms" of
@@ -2425,7 +2419,7 @@ def _categories_not_published(numbers: YearlyNumbers) -> bool:
     n = low.frame.height - (1 if low.has_total_row else 0)
     body = low.frame.head(n)
     noted = (
-        body["note"].is_in([NO_BREAKDOWN_PUBLISHED, PLACEHOLDER_BREAKDOWN])
+        body["note"].is_in([NO_BREAKDOWN_PUBLISHED, PLACEHOLDER_BREAKDOWN, BREAKDOWN_WITHHELD])
         if "note" in body.columns
         else pl.Series([False] * n)
     )
@@ -3690,6 +3684,183 @@ def _victims_column(table: DisclosedTable, flagged: Mapping[int, str]) -> Disclo
     )
 
 
+def _protected_category_rows(
+    tables: tuple[DisclosedTable, DisclosedTable],
+    values: tuple[pl.DataFrame, pl.DataFrame],
+    categories: Sequence[str],
+    total: str,
+    rule: DisclosureRule,
+) -> tuple[DisclosedTable, DisclosedTable]:
+    """The two bounds of a year × category table of a publisher's censored counts (``tables``, primary
+    suppression; ``values``: their true bounds, row for row), with further cells withheld (``x``) until no
+    withheld cell with a part the publisher printed exactly follows from its row. Malaysia 2019 at threshold 10:
+    Female 91, Male ``<10``, total 96 gave Male = 5 back; Female is withheld too.
+
+    One system per row (the rows share no margin; :func:`protect_linked`), of the cells' values: a cell is its
+    exact part and its censored parts (``k`` of them, ``k`` to ``4k`` victims: the publisher's ``<5``, whose
+    bounds are its own public figures, known to the reader); the sum of categories, where printed, gives each
+    bound's sum; the total (printed here and in the yearly table, never withheld here) is taken to be the
+    categories' sum where it can be (between the sum's bounds). A cell withheld is withheld in both bounds."""
+    low_table, high_table = tables
+    low, high = values
+    withheld: dict[str, set[int]] = {}
+    blanks: list[int] = []
+    emptied: dict[str, list[int]] = {}
+    whole: list[int] = []
+    for row in range(low.height):
+        present = [c for c in categories if c in low.columns and low[c][row] is not None]
+        # each cell's censored parts k and exact part E: low E + k, high E + 4k
+        parts = {c: (high[c][row] - low[c][row]) // 3 for c in present}
+        exact = {c: max(low[c][row] - parts[c], 0) for c in present}
+        reasons = {
+            c: (
+                SMALL_REASON
+                if SMALL_REASON in (low_table.reasons[c][row], high_table.reasons[c][row])
+                else low_table.reasons[c][row] or high_table.reasons[c][row]
+            )
+            for c in low_table.count_columns
+        }
+        if not any(exact[c] > 0 and reasons[c] is not None for c in present):
+            continue
+        added, blank = _protect_category_row(
+            (low_table, high_table), (low, high), row, present, parts, exact, reasons, total, rule
+        )
+        if added is _WHOLE_ROW:  # the cells printed exactly left empty, and the sum
+            for c in present:
+                if exact[c] > 0:
+                    emptied.setdefault(c, []).append(row)
+            whole.append(row)
+            added = ()
+        for quantity in added:
+            column = quantity[0] if quantity[0] == CATEGORY_SUM else quantity[1]  # type: ignore[index]
+            withheld.setdefault(str(column), set()).add(row)
+        if blank:
+            blanks.append(row)
+    for column, rows in sorted(withheld.items()):
+        low_table = withhold_cells(low_table, column, sorted(rows))
+        high_table = withhold_cells(high_table, column, sorted(rows))
+    if blanks and CATEGORY_SUM in low_table.count_columns:
+        emptied.setdefault(CATEGORY_SUM, []).extend(blanks)
+    for column, empty in emptied.items():
+        low_table, high_table = (_blank_cells(t, column, empty) for t in (low_table, high_table))
+    if whole:
+        low_table, high_table = (_noted(t, whole) for t in (low_table, high_table))
+    return low_table, high_table
+
+
+def _noted(table: DisclosedTable, rows: Sequence[int]) -> DisclosedTable:
+    """``table`` with the note :data:`BREAKDOWN_WITHHELD` at ``rows`` (a note column added after the year where
+    the table has none)."""
+    notes = table.frame["note"].to_list() if "note" in table.frame.columns else [""] * table.frame.height
+    for row in rows:
+        notes[row] = BREAKDOWN_WITHHELD
+    frame = table.frame.with_columns(pl.Series("note", notes, dtype=pl.String))
+    if "note" not in table.frame.columns:
+        frame = frame.select("year", "note", pl.exclude("year", "note"))
+    return dataclasses.replace(table, frame=frame)
+
+
+def _blank_cells(table: DisclosedTable, column: str, rows: Sequence[int]) -> DisclosedTable:
+    """``table`` with the cells of ``column`` at ``rows`` left empty: not published, with no label (an ``x``
+    says at least the threshold, which can itself give a cell back)."""
+    values = table.frame[column].to_list()
+    why = table.reasons[column].to_list()
+    for row in rows:
+        values[row], why[row] = None, None
+    return dataclasses.replace(
+        table,
+        frame=table.frame.with_columns(
+            pl.Series(column, values, dtype=pl.Int64),
+            pl.Series(column + "_suppressed", [w is not None for w in why]),
+        ),
+        reasons=table.reasons.with_columns(pl.Series(column, why, dtype=pl.String)),
+    )
+
+
+#: What :func:`_protect_category_row` gives for a row that no complement frees: the labels of its withheld cells
+#: and the total the brief prints (here and in the yearly table) pin a cell (Estonia's sexes of 2015 at threshold
+#: 10: total 13, Male the publisher's ``<5``, Female ``<10``: Female = 9). Its cells printed exactly are left empty
+#: (no label: a ``<10`` says at most 9), the publisher's ``<5`` kept; the total stays what it is everywhere.
+_WHOLE_ROW: Final = ("whole row",)
+
+
+def _protect_category_row(
+    tables: tuple[DisclosedTable, DisclosedTable],
+    values: tuple[pl.DataFrame, pl.DataFrame],
+    row: int,
+    present: Sequence[str],
+    parts: Mapping[str, int],
+    exact: Mapping[str, int],
+    reasons: Mapping[str, str | None],
+    total: str,
+    rule: DisclosureRule,
+    *,
+    sum_shown: bool = True,
+) -> tuple[Collection[Hashable], bool]:
+    """The cells of one row of :func:`_protected_category_rows` to withhold further, and whether its sum of
+    categories is to be left empty: when no complement frees the row with the sum shown or withheld (Hungary's
+    2008 at threshold 10: Female 9, Male ``<5``, a sum of 10–13 withheld as ``x``, at least 10, gives
+    Female = 9), the row is protected with the sum left empty; failing that, every cell that can be withheld
+    is."""
+    low_table, high_table = tables
+    low, high = values
+    system = LinkedCounts()
+    system.publish(ONE, 1, None)
+    printed = low[total][row] if total in low.columns else None
+    sum_low = sum(int(low[c][row]) for c in present)
+    sum_high = sum(int(high[c][row]) for c in present)
+    # the censored parts' truth: where the total can be the categories' sum, one that makes it so
+    spare = int(printed) - sum_low if printed is not None and sum_low <= printed <= sum_high else 0
+    among: set[Hashable] = set()
+    for c in present:
+        cell, censored = ("cell", c), ("censored", c)
+        extra = min(spare, 3 * parts[c])
+        spare -= extra
+        system.quantity(cell, exact[c] + parts[c] + extra)
+        if parts[c]:
+            system.quantity(censored, parts[c] + extra)
+            system.at_most += [
+                {censored: 1.0, ONE: -4.0 * parts[c]},
+                {ONE: float(parts[c]), censored: -1.0},
+            ]
+            system.equalities.append({cell: 1.0, censored: -1.0, ONE: -float(exact[c])})
+        # the publisher's <5 alone: its bounds are its own public figure, read as printed
+        reason = reasons[c] if exact[c] > 0 else None
+        if exact[c] > 0 or not parts[c]:
+            _publish_read(system, cell, system.values[cell], reason, rule)
+        if reason is None and exact[c] > 0:
+            among.add(cell)
+    cells: dict[Hashable, float] = {("cell", c): 1.0 for c in present}
+    if printed is not None and sum_low <= printed <= sum_high:
+        system.quantity(total, int(printed))
+        _publish_read(system, total, int(printed), reasons[total], rule)
+        system.equalities.append({**cells, total: -1.0})
+    if sum_shown and CATEGORY_SUM in low.columns:  # each bound of the sum: exact parts and censored bounds
+        for end, bound, table in (("low", 1.0, low_table), ("high", 4.0, high_table)):
+            name = (CATEGORY_SUM, end)
+            value = sum(exact[c] + bound * parts[c] for c in present)
+            system.quantity(name, int(value))
+            _publish_read(system, name, int(value), table.reasons[CATEGORY_SUM][row], rule)
+            system.equalities.append(
+                {
+                    **cells,
+                    **{("censored", c): -1.0 for c in present if parts[c]},
+                    ONE: bound * sum(parts.values()),
+                    name: -1.0,
+                }
+            )
+            if table.reasons[CATEGORY_SUM][row] is None:
+                among.add(name)
+    try:
+        return protect_linked(system, rule, among=among), not sum_shown
+    except DisclosureError:  # no complement frees it: the sum left empty, else the row's breakdown
+        if sum_shown and CATEGORY_SUM in low.columns:
+            return _protect_category_row(
+                tables, values, row, present, parts, exact, reasons, total, rule, sum_shown=False
+            )
+        return _WHOLE_ROW, True
+
+
 def _censored_numbers(
     common: dict[str, Any],
     incomplete: tuple[IncompleteYear, ...],
@@ -3701,8 +3872,10 @@ def _censored_numbers(
     shown: pl.DataFrame | None = None,
 ) -> YearlyNumbers:
     """UNODC's counts: each bound protected on its own; by a dimension, the publisher's total beside the
-    categories (and their sum where it differs), primary suppression only (the cells are the publisher's own
-    public numbers: nothing follows from them that the workbook does not say). ``shown``: the counts by
+    categories (and their sum where it differs), primary suppression, and a complement where a withheld cell the
+    publisher printed exactly follows from its row (:func:`_protected_category_rows`: at a threshold above the
+    publisher's, Malaysia's Male 5 of 2019 was 96 - 91); the publisher's ``<5`` are its own public numbers,
+    nothing follows from them that the workbook does not say. ``shown``: the counts by
     category the table shows, when they hold more than the numbers' own (a doubtful breakdown's years,
     ``doubtful``, noted :data:`DOUBTFUL_BREAKDOWN`)."""
     doubtful = dict(doubtful or {})
@@ -3771,6 +3944,13 @@ def _censored_numbers(
         ]
         low_table = suppress_counts(low.select(*keys, *columns), columns, rule)
         high_table = suppress_counts(high.select(*keys, *columns), columns, rule)
+        low_table, high_table = _protected_category_rows(
+            (low_table, high_table),
+            (low.select(columns), high.select(columns)),
+            categories,
+            PUBLISHED_TOTAL if published else ALL_VICTIMS,
+            rule,
+        )
         # the cells made only of the publisher's <5 cells (a censored category, a sum of such categories):
         # their bounds are the publisher's, shown as an interval (2–8), never re-censored as <5
         exact_parts = long.with_columns(

@@ -34,7 +34,7 @@ import polars as pl
 
 from evidence.analyses import causes
 from evidence.analyses.intervals import wilson_interval
-from evidence.analyses.selection import RECORD_CELL_KEY
+from evidence.analyses.selection import RECORD_CELL_KEY, year_span
 from evidence.analyses.society import (
     DETECTED_PER_100K,
     PREVALENCE,
@@ -1333,7 +1333,7 @@ def person_scope_text(
 
     place = escape_markdown(name_in_text(_iso3(country)) or country)
     years = ""
-    span = _record_years(cases)
+    span = year_span(cases)
     if span is not None:
         first, last = span
         years = f" (records of {first})" if first == last else f" (records of {first}–{last})"
@@ -1344,19 +1344,6 @@ def person_scope_text(
         )
     words = ROLE_WORDS.get(role, role)
     return f"This section covers the victims in the case data with {place} as {words}{years}."
-
-
-def _record_years(cases: pl.DataFrame) -> tuple[int, int] | None:
-    """The first and last year the records cover: their single years and their bands of years (CTDC's
-    Victim-Perpetrator records give most years only as a band, ``2014-2018``, and 2019 and 2020 alone: their
-    single years alone said 2019-2020 of records of 2005-2022); None when no record has either."""
-    ends: list[int] = []
-    if "year" in cases.columns:
-        ends += [int(y) for y in cases["year"].drop_nulls().unique().to_list()]
-    if "year_band" in cases.columns:
-        for band in cases["year_band"].drop_nulls().unique().to_list():
-            ends += [int(y) for y in re.findall(r"\d{4}", str(band))]
-    return (min(ends), max(ends)) if ends else None
 
 
 #: What the person section describes, in order, and by which characteristic.
@@ -1980,8 +1967,11 @@ def show_person_section(
     # every table of the section built first and protected together: they count the same victims
     section = person_section(cases, rule, heat_table_shown=models is None)
     display(Markdown(f"{level} What is recorded"))
-    missing = _rendered_missing(section.missing) if section.missing else None
-    show_table(missing, source=source, perturbed=keyed, kinds=_named_by(missing, 1))
+    if section.missing is None:  # not "too few victims": the United States' 713 (destination, threshold 10)
+        display(Markdown(PERSON_TABLE_WITHHELD))
+    else:
+        missing = _rendered_missing(section.missing)
+        show_table(missing, source=source, perturbed=keyed, kinds=_named_by(missing, 1))
     for topic, by, view in section.profiles:
         what = causes.TOPICS[topic]
         # every victim in one group of ``by`` (all male): one column, all victims, and the note says why

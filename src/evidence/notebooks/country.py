@@ -264,7 +264,7 @@ def open_brief(
     peers: Sequence[str] | None = None,
 ) -> CountryBrief:
     """The brief of ``country`` as ``role``: years left empty become the span the data hold for it (as the runner
-    does before a kernel starts); ``peers`` empty means the country's subregion."""
+    does before a kernel starts); ``peers`` empty (or naming only the country) means the country's subregion."""
     from evidence.analyses.selection import check_country, check_role
 
     iso3 = check_country(country)
@@ -272,7 +272,10 @@ def open_brief(
     role = check_role(role)
     chosen = default_years(tables, iso3, role, years)
     found = coverage(tables, iso3, role, chosen)
-    peer_list = [p for p in (check_country(p) for p in peers or []) if p] or None
+    # the country is not its own peer, and a peer given twice (THA, Thailand) is one
+    peer_list = (
+        list(dict.fromkeys(p for p in (check_country(p) for p in peers or []) if p and p != iso3)) or None
+    )
     return CountryBrief(list(tables), rule, iso3, role, chosen, peer_list, found)
 
 
@@ -701,14 +704,26 @@ NO_RELIABLE_TOTAL = "no reliable recent total (every year is {words})"
 LATER_YEARS_FLAGGED = "the later years are {words}"
 #: Why a nationals' headline is not of a later year that is not flagged (:func:`headline_year`): in it one
 #: partner country alone detected them, fewer than five (Lao PDR's 2021: Thailand's <5; headlined 2020).
-LATER_YEARS_ONE_SMALL = "in {years} only one country detected any, fewer than 5"
+LATER_YEARS_ONE_SMALL = "in {years} only one country detected any, fewer than {fewer}"
+#: The bound of the small cells UNODC publishes (``<5``): a lone partner's count passed over is one of them, or one
+#: the brief withholds (under its threshold), so fewer than the larger of the two (:func:`lone_bound`).
+PUBLISHED_SMALL: Final = 5
 
 
-def _later_words(later: Sequence[int], flagged: Mapping[int, str], lone: Sequence[int] = ()) -> str:
+def lone_bound(rule: DisclosureRule) -> int:
+    """What a lone partner's count that a nationals' headline passes over is fewer than
+    (:func:`single_partner_small_years`: published as ``<5``, or withheld by the brief's rule): 5, or the brief's
+    threshold when it is higher (Malawi's 7 of 2020, withheld as <10, is not "fewer than 5")."""
+    return max(PUBLISHED_SMALL, rule.threshold)
+
+
+def _later_words(
+    later: Sequence[int], flagged: Mapping[int, str], lone: Sequence[int] = (), fewer: int = PUBLISHED_SMALL
+) -> str:
     """Why a UNODC headline is not of the ``later`` years with victims, each reason with its years: they are
     flagged (``flagged``: year -> how it is said, :attr:`~evidence.analyses.trends.IncompleteYear.words`:
     probably incomplete, not comparable with the other years; all of them alike: :data:`LATER_YEARS_FLAGGED`),
-    or, for those that are not, one partner country alone detected the nationals, fewer than five (``lone``:
+    or, for those that are not, one partner country alone detected the nationals, fewer than ``fewer`` (``lone``:
     :func:`single_partner_small_years`, :data:`LATER_YEARS_ONE_SMALL`), or (:func:`headline_year` takes only a
     year with a count) several did, but their count is no number (``up to 8``, withheld); "" without later
     years."""
@@ -730,7 +745,7 @@ def _later_words(later: Sequence[int], flagged: Mapping[int, str], lone: Sequenc
         f"{years_text(years)} {'is' if len(years) == 1 else 'are'} {words}" for words, years in groups.items()
     ]
     if alone:
-        reasons.append(LATER_YEARS_ONE_SMALL.format(years=years_text(alone)))
+        reasons.append(LATER_YEARS_ONE_SMALL.format(years=years_text(alone), fewer=fewer))
     if uncounted:
         reasons.append(f"in {years_text(uncounted)} their count is published only as cells of <5 or withheld")
     return "; ".join(reasons)
@@ -744,13 +759,13 @@ NATIONALS_DETECTED: Final = "Nationals detected (UNODC)"
 #: ``{latest}``, the year by the kinds of flags its series have).
 HEADLINE_RULE = (
     "UNODC figures are given for {latest} (for a country's nationals, "
-    "nor one in which a single country detected fewer than 5 of them); a year of a country's "
+    "nor one in which a single country detected fewer than {fewer} of them); a year of a country's "
     "nationals detected is probably incomplete when countries that detect at least {share} of them in the "
     "other years published no full citizenship breakdown listing them for it."
 )
 
 
-def headline_rule(kinds: Collection[FlagKind], share: str) -> str:
+def headline_rule(kinds: Collection[FlagKind], share: str, fewer: int = PUBLISHED_SMALL) -> str:
     """:data:`HEADLINE_RULE` for UNODC series whose flagged years are of ``kinds``: "the latest year that is not
     probably incomplete" where they are all probably incomplete (or none is flagged), else the latest year not
     flagged as what they are (the United States' nationals: also not comparable with the other years, a change in
@@ -759,7 +774,7 @@ def headline_rule(kinds: Collection[FlagKind], share: str) -> str:
         latest = f"the latest year that is not {FLAG_WORDS[INCOMPLETE]}"
     else:
         latest = f"the latest year not flagged as {trend_flag_words(kinds, each=False)}"
-    return HEADLINE_RULE.format(latest=latest, share=share)
+    return HEADLINE_RULE.format(latest=latest, share=share, fewer=fewer)
 
 
 def no_reliable_year(numbers: YearlyNumbers) -> bool:
@@ -772,6 +787,9 @@ def no_reliable_year(numbers: YearlyNumbers) -> bool:
 def no_reliable_total(numbers: YearlyNumbers) -> str:
     """What a headline of a series whose every year is flagged says instead of a number
     (:data:`NO_RELIABLE_TOTAL`, in the words of its flags: :attr:`YearlyNumbers.flagged_words`)."""
+    years = years_with_victims(numbers)
+    if len(years) == 1:  # a brief of one year (or one year with victims): that year, not "every year"
+        return NO_RELIABLE_TOTAL.replace("every year", str(years[0])).format(words=numbers.flagged_words)
     return NO_RELIABLE_TOTAL.format(words=numbers.flagged_words)
 
 
@@ -1533,15 +1551,42 @@ def key_figures(brief: CountryBrief) -> list[tuple[str, str]]:
     then says why it is not there)."""
     out = [(label, value) for label, value, _ in _headline_figures(brief)]
     history = tier_history(brief)
-    if history.height and tier_left_out(brief, history) is None:
-        placement = history.row(-1, named=True)
+    # the tier data running past the brief's years: the placement of its years
+    shown = tier_of_years(brief, history)
+    shown = history if shown is None else shown
+    if shown.height and tier_left_out(brief, history) is None:
+        placement = shown.row(-1, named=True)
         out.append((f"US TIP Report tier, {placement['report_year']} report", str(placement["tier"])))
     return out
+
+
+def tier_of_years(brief: CountryBrief, history: pl.DataFrame | None = None) -> pl.DataFrame | None:
+    """The tier placements of reports up to the brief's last year, when the tier data run past it (a brief of
+    2007–2009 headlines the 2009 report's tier, not Kelley's last of 2015 said to be older than the GSI's 2021);
+    None when they do not (the latest placement is then dated against the brief's other figures,
+    :func:`tier_age`)."""
+    history = tier_history(brief) if history is None else history
+    if brief.years is None or not history.height or int(history["report_year"].max()) <= brief.years[1]:  # type: ignore[arg-type]
+        return None
+    return history.filter(pl.col("report_year") <= brief.years[1])
 
 
 def tier_left_out(brief: CountryBrief, history: pl.DataFrame | None = None) -> str | None:
     """Why the latest TIP tier is not among the key figures (too many years older than the others: see
     :data:`MAX_TIER_YEARS_OLDER`), or None when it is shown (or there is none)."""
+    history = tier_history(brief) if history is None else history
+    if (within := tier_of_years(brief, history)) is not None:
+        # the tier data run past the brief's years: its last year's placement, dated against that year
+        if not within.height or brief.years is None:
+            return None
+        last = int(within["report_year"].max())  # type: ignore[arg-type]
+        gap = brief.years[1] - last
+        if gap <= MAX_TIER_YEARS_OLDER:
+            return None
+        return (
+            f"US TIP Report tier: not shown here, the latest report of the brief's years that placed "
+            f"{brief.place} is of {last}, {gap} years before {brief.years[1]}; see the policy context below."
+        )
     age = tier_age(brief, history)
     if age is None or age[2] <= MAX_TIER_YEARS_OLDER:
         return None
@@ -1592,15 +1637,23 @@ def _headline_figures_of(brief: CountryBrief) -> list[tuple[str, str, int | None
             latest = headline_year(brief, table, role, numbers, years[-1]) or years[-1]
             text = cell_text(published_in_year(numbers, latest))
             later = [y for y in years if y > latest]
+            flag_of = {f.year: f.words for f in numbers.incomplete}
             said = [
+                # a flagged year headlined, no complete one having a count the brief can show (Belgium's nationals
+                # at a threshold of 10: 2015's "up to 8" withheld, 2016 one country alone): said so, against the
+                # rule under the key figures
+                f"itself {flag_of[latest]}, as no complete year has a count this brief can show"
+                if latest in flag_of
+                else "",
                 # why the headline is not of the latest year (Ukraine's 2012, where it has counts to 2021)
                 _later_words(
                     later,
-                    {f.year: f.words for f in numbers.incomplete},
+                    flag_of,
                     # (a later year not flagged: one a headline of the nationals passes over, and why)
                     single_partner_small_years(brief, table, numbers)
                     if role == "origin" and not set(later) <= set(numbers.flagged)
                     else (),
+                    lone_bound(brief.rule),
                 ),
                 counted_twice_words(brief, table, role, latest),
             ]
@@ -1672,7 +1725,7 @@ def key_figures_markdown(brief: CountryBrief) -> str:
     if any(label.startswith(NATIONALS_DETECTED) for label, _ in figures):
         from evidence.analyses.trends import MATERIAL_SHARE
 
-        rule = headline_rule(_unodc_flag_kinds(brief), f"{MATERIAL_SHARE:.0%}")
+        rule = headline_rule(_unodc_flag_kinds(brief), f"{MATERIAL_SHARE:.0%}", lone_bound(brief.rule))
         lines.append(f"\n{escape_markdown(rule)}")
     if left_out := tier_left_out(brief):
         lines.append(f"\n{escape_markdown(left_out)}")

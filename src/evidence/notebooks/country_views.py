@@ -107,21 +107,29 @@ CASE_METHODS: Final = (
 )
 
 
-def magnitudes_note(rows: Sequence[Magnitude]) -> str:
-    """The legend of the sources-together table: which year each number is of."""
+def magnitudes_note(rows: Sequence[Magnitude], period: str | None = None) -> str:
+    """The legend of the sources-together table: which year each number is of (``period``: the brief's years,
+    which its numbers are chosen from; a brief of 2015–2017 gives UNODC's 2017, not the 2021 the data hold)."""
+    # "of the brief's years (2015–2017)"; a brief of one year has one to choose from: "the brief's year (2019)"
+    one = period is not None and period.isdigit()
+    of = f"of the brief's year{'' if one else 's'} ({period}) " if period else ""
     estimate = next((r for r in rows if r.kind == "gsi"), None)
     if estimate is None:
         # no estimate of the country among them (Iceland, Bhutan): no year of one to speak of
         return (
-            "Each number in one year, the latest the data hold; no estimate of people in modern slavery (GSI) is "
-            "given for the country, so no number is set against one."
+            f"Each number in one year, the latest {of}that the data hold; no estimate of people in modern slavery "
+            "(GSI) is given for the country, so no number is set against one."
         )
     if estimate.year is None:
         return (
-            "Each number in one year, the latest the data hold; the GSI file does not state the year its estimates "
-            "refer to, so no number is set against the estimate."
+            f"Each number in one year, the latest {of}that the data hold; the GSI file does not state the year its "
+            "estimates refer to, so no number is set against the estimate."
         )
-    return "Each number in one year: the GSI's estimate year, or the nearest year the data hold."
+    if one:
+        return f"Each number in one year: the GSI's estimate year, or the brief's year ({period})."
+    return (
+        f"Each number in one year: the GSI's estimate year, or the year {of}nearest to it that the data hold."
+    )
 
 
 def gsi_estimates_note(table: LoadedTable) -> str:
@@ -231,7 +239,7 @@ def show_together(brief: CountryBrief) -> None:
         table,
         caption=f"What the sources say about {brief.place}",
         kinds={c: k for c, k in column_kinds.items() if c in table.columns},
-        note=magnitudes_note(rows),
+        note=magnitudes_note(rows, brief.period if brief.years else None),
         source=source,
         # identified victims of real people's records are a perturbed count (cell key), as in their own tables
         perturbed=any(r.kind == "case" and r.table.protection == "cell_key" for r in rows),
@@ -577,12 +585,53 @@ def _panel(brief: CountryBrief) -> CountryPanel | None:
     return country_panel(tables)
 
 
+#: What the neighbours table shows for a country whose detected victims UNODC holds, but none of the brief's years.
+NONE_IN_YEARS: Final = "none in {period}"
+
+
+def _detected_in_years(
+    brief: CountryBrief, compared: pl.DataFrame, panel: CountryPanel
+) -> tuple[pl.DataFrame, bool]:
+    """The neighbours' rows (``compared``, :meth:`~evidence.analyses.society.CountryPanel.compare`) with the
+    detected victims and the rates made of them read in the brief's years: the latest of them each country has
+    a total for, not the latest the data hold (a brief of 2019 gave Thailand's 134 of 2021 beside its own
+    1,540 of 2019). The GSI's one estimate and the TIP tiers are read as elsewhere in the brief. Also whether
+    any row changed (the table's note then says so)."""
+    import dataclasses
+
+    from evidence.analyses.society import DETECTED, DETECTED_PER_100K, DETECTION_GAP
+
+    if brief.years is None:
+        return compared, False
+    made_of_detected = [DETECTED, DETECTED_PER_100K, DETECTION_GAP]
+    low, high = brief.years
+    inside = panel.frame.filter(
+        ~pl.col("measure").is_in(made_of_detected) | pl.col("year").cast(pl.Int64).is_between(low, high)
+    )
+    countries = list(dict.fromkeys(compared["iso3"].to_list()))
+    windowed = dataclasses.replace(panel, frame=inside).compare(
+        brief.country,
+        countries[1:] if countries[1:] else [],
+        measures=list(dict.fromkeys(compared["measure"])),
+    )
+    windowed = windowed.filter(pl.col("iso3").is_in(countries))
+    key = ["iso3", "measure"]
+    before = compared.select(*key, pl.col("year").alias("_before"))
+    changed = (
+        windowed.join(before, on=key, how="left")
+        .filter(pl.col("measure").is_in(made_of_detected))
+        .filter(pl.col("year").ne_missing(pl.col("_before")))
+    )
+    return windowed, changed.height > 0
+
+
 def show_peers_section(brief: CountryBrief) -> None:
     """The country beside its neighbours (default: its UN M49 intermediate region where it has one, else its
     sub-region: :func:`~evidence.analyses.society.default_peers`) on the same indicators: a table with each
     value's year and source, and a chart. Neighbours no source holds any figure for are left out, and counted."""
     from evidence.analyses.society import (
         COMPARE_MEASURES,
+        DETECTED,
         DETECTED_PER_100K,
         DETECTION_GAP,
         MAX_YEARS_FROM_ESTIMATE,
@@ -594,6 +643,7 @@ def show_peers_section(brief: CountryBrief) -> None:
     )
     from evidence.presentation.brief_charts import peer_chart
     from evidence.presentation.comparison import (
+        NOT_AVAILABLE,
         SHORT_LABELS,
         comparison_by_country,
         comparison_kinds,
@@ -621,7 +671,26 @@ def show_peers_section(brief: CountryBrief) -> None:
     }
     # neighbours without a figure in any source (uninhabited territories...) are left out, and counted
     raw, dropped = with_data(panel.compare(brief.country, peers), reporting)
+    # the detected victims of the brief's years: a neighbour whose totals all fall outside them says so
+    held = set(
+        raw.filter((pl.col("measure") == DETECTED) & pl.col("value_high").is_not_null())["iso3"].to_list()
+    )
+    raw, windowed = _detected_in_years(brief, raw, panel)
     compared = disclosed_comparison(raw, brief.rule)
+    in_years = set(
+        raw.filter((pl.col("measure") == DETECTED) & pl.col("value_high").is_not_null())["iso3"].to_list()
+    )
+    none_in_years = NONE_IN_YEARS.format(period=brief.period)
+    if windowed and held - in_years:
+        compared = compared.with_columns(
+            display=pl.when(
+                pl.col("iso3").is_in(list(held - in_years))
+                & pl.col("measure").is_in([DETECTED, DETECTED_PER_100K, DETECTION_GAP])
+                & (pl.col("display") == NOT_AVAILABLE)
+            )
+            .then(pl.lit(none_in_years))
+            .otherwise(pl.col("display"))
+        )
     compared = mark_not_compared(mark_missing_totals(compared, reporting))
     shown = compared.filter(pl.col("value_high").is_not_null() | pl.col("label").is_not_null())
     if not shown.height:
@@ -661,9 +730,19 @@ def show_peers_section(brief: CountryBrief) -> None:
     # take Cambodia's "no total" for its nationals, whom the brief counts (523-556)
     detected = (
         "Detected victims are those each country's authorities detected, of any citizenship; they and the rates "
-        "made of them are for the year in brackets, the latest UNODC holds"
+        "made of them are for the year in brackets, "
     )
-    legend = [f"{detected} for each country; {dated}" if dated else f"{detected} for each country."]
+    if not windowed:
+        detected += "the latest UNODC holds for each country"
+    elif brief.period.isdigit():  # a brief of one year
+        detected += f"the brief's year ({brief.period})"
+    else:
+        detected += f"the latest of the brief's years ({brief.period}) UNODC holds for each country"
+    legend = [f"{detected}; {dated}" if dated else f"{detected}."]
+    if none_in_years in compared["display"].to_list():
+        legend.append(
+            f"{none_in_years}: UNODC holds detected victims of the country, but none of {brief.period}."
+        )
     if any("Tier 2 WL" in str(v) for column in table.iter_columns() for v in column.to_list()):
         legend.append("Tier 2 WL: Tier 2 Watch List.")
     views.show_table(

@@ -538,14 +538,11 @@ def show_routes(
 
 def _band_years(selection: Selection) -> set[int]:
     """The years of the bands of years (``2014-2018``) that date some of a case selection's records, which lie
-    whole within its years (:func:`evidence.notebooks.builders.bands_of`): its routes count those records."""
+    whole within its years (:meth:`~evidence.analyses.selection.Selection.bands`): its routes count those records."""
     from evidence.analyses.selection import band_span
-    from evidence.notebooks.builders import bands_of
 
-    if selection.kind != "case":
-        return set()
     years: set[int] = set()
-    for band in bands_of(selection)[0]:
+    for band in selection.bands().held:
         if (span := band_span(band)) is not None:
             years |= set(range(span[0], span[1] + 1))
     return years

@@ -108,11 +108,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
+import itertools
 import math
 import os
 import re
 import sys
 import threading
+import weakref
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
@@ -1725,6 +1727,8 @@ class LinkedCounts:
 
     #: quantities one table publishes and another withholds: the withheld one is back
     published_too: set[Hashable] = field(default_factory=set)
+    #: what the last audit of this system found, for the next (:class:`_Kept`)
+    _kept: _Kept = field(default_factory=lambda: _Kept(), init=False, repr=False, compare=False)
 
     def quantity(
         self, name: Hashable, value: int, status: str | None | Literal["unpublished"] = "unpublished"
@@ -1784,6 +1788,25 @@ class LinkedCounts:
         return (0.0, ceiling)
 
 
+class _Kept:
+    """What a :class:`LinkedCounts` system keeps of its last audit (:func:`protect_linked`,
+    :func:`linked_exposures`) for the next, which callers make as they grow it (a model's counts added beside
+    the tables they count) or withhold more of it: its programme (:meth:`_LinkedProgram.grown`), and the points
+    that freed its targets (:func:`_carried_points`). Neither decides anything the next audit would not find
+    from scratch: the programme is used only when the system has only grown, and a point only where it fits.
+    A copy of the system (``copy``, ``pickle``) keeps nothing: it is audited afresh."""
+
+    __slots__ = ("points", "program")
+
+    def __init__(self) -> None:
+        #: the points (a value per quantity, the quantities named) that freed targets
+        self.points: tuple[list[Hashable], np.ndarray] | None = None
+        self.program: _LinkedProgram | None = None
+
+    def __reduce__(self) -> tuple[type[_Kept], tuple[()]]:
+        return (_Kept, ())
+
+
 class _LinkedProgram:
     """The linear programs of a :class:`LinkedCounts` system: the range of any combination of its quantities
     given everything published (the relaxation: a count it pins is pinned; one that only whole numbers pin can
@@ -1798,7 +1821,8 @@ class _LinkedProgram:
         import highspy
         import numpy as np
 
-        self.system, self.rule = system, rule
+        # weakly: the system keeps its model (:class:`_Kept`), and no cycle keeps either alive
+        self._system, self.rule = weakref.ref(system), rule
         self.names = list(system.values)
         self.index = {n: k for k, n in enumerate(self.names)}
         self.truth = np.array([float(system.values[n]) for n in self.names])
@@ -1820,7 +1844,14 @@ class _LinkedProgram:
         lp.num_col_, lp.num_row_ = len(self.names), len(rows)
         self._bounds = [(0.0, 0.0)] * len(self.names)
         self._fixed = np.ones(len(self.names), dtype=bool)  # whether a quantity's bounds are one value
-        self._equalities = len(system.equalities)  # the rows that are equalities (the first)
+        # the rows that are no equality (at most, a share's)
+        self._inequality = np.arange(len(rows)) >= len(system.equalities)
+        # what the model was made of, to tell a system grown since from one changed (:meth:`grown`)
+        self._made = (
+            [dict(r) for r in system.equalities],
+            [dict(r) for r in system.at_most],
+            dict(system.shares),
+        )
         lp.col_cost_ = np.zeros(len(self.names))
         lp.col_lower_ = np.zeros(len(self.names))
         lp.col_upper_ = np.zeros(len(self.names))
@@ -1828,14 +1859,26 @@ class _LinkedProgram:
         lp.row_upper_ = np.zeros(len(rows))
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = np.cumsum([0] + [len(e) for e in entries])
-        lp.a_matrix_.index_ = np.array([r for e in entries for r, _ in e], dtype=np.int32)
-        lp.a_matrix_.value_ = np.array([c for e in entries for _, c in e])
+        # the rows kept as arrays too, to check a point found elsewhere (:meth:`fits`)
+        self._rows_of = np.array([r for e in entries for r, _ in e], dtype=np.int32)
+        self._coefficients = np.array([c for e in entries for _, c in e])
+        self._columns_of = np.repeat(np.arange(len(self.names)), [len(e) for e in entries])
+        lp.a_matrix_.index_, lp.a_matrix_.value_ = self._rows_of, self._coefficients
+        self._row_lower, self._row_upper = np.array(lower), np.zeros(len(rows))
+        self._lower, self._upper = np.zeros(len(self.names)), np.zeros(len(self.names))
         self._highs = _quiet_highs()
         self._highs.passModel(lp)
         self._ceiling = system._ceiling(rule)
         # the statuses and showings the model's bounds were last made of (None: none yet, bound every quantity)
         self._seen: tuple[dict[Hashable, str | None], set[Hashable]] | None = None
         self.refresh()
+
+    @property
+    def system(self) -> LinkedCounts:
+        system = self._system()
+        if system is None:  # pragma: no cover - a programme is used only while its system is
+            raise RuntimeError("the system of a linear programme is gone")
+        return system
 
     def refresh(self) -> None:
         """Carry the system's present statuses into the model: the bounds of every quantity, and whether each
@@ -1866,6 +1909,7 @@ class _LinkedProgram:
             for k in changed:
                 self._bounds[k] = bounds_of[self.names[k]]
                 self._fixed[k] = self._bounds[k][0] == self._bounds[k][1]
+                self._lower[k], self._upper[k] = self._bounds[k]
             self._highs.changeColsBounds(
                 len(changed),
                 np.array(changed, dtype=np.int32),
@@ -1879,6 +1923,113 @@ class _LinkedProgram:
                 upper = 0.0 if binds else highspy.kHighsInf
                 for r in (row, row + 1):
                     self._highs.changeRowBounds(r, -highspy.kHighsInf, upper)
+                    self._row_upper[r] = upper
+
+    def grown(self) -> bool:
+        """Bring the model up to its system, grown since it was made: quantities added (columns, at the end),
+        and equalities, bounds and shares added (rows); the statuses are :meth:`refresh`'s. False, and the
+        model unchanged, when the system changed otherwise (a quantity gone or of another value, a line
+        changed or taken away): a new model is made then.
+
+        The model so grown is the one a new model of the system would be, but for the order of its rows
+        (the added ones last, whatever their kind): the same programmes, whose optima HiGHS finds from the last
+        basis instead of from nothing (a protection repeated as a notebook adds a model's counts to its
+        tables' system, one model after another)."""
+        import highspy
+        import numpy as np
+
+        system, rule = self.system, self.rule
+        n = len(self.names)
+        equalities, at_most, shares = self._made
+        if (
+            len(system.values) < n
+            or list(itertools.islice(system.values, n)) != self.names
+            or any(system.values[q] != t for q, t in zip(self.names, self.truth, strict=True))
+            or system.equalities[: len(equalities)] != equalities
+            or system.at_most[: len(at_most)] != at_most
+            or any(system.shares.get(q) != share for q, share in shares.items())
+        ):
+            return False
+        new_names = list(system.values)[n:]
+        new_shares = [q for q in system.shares if q not in shares]
+        rows = [*system.equalities[len(equalities) :], *system.at_most[len(at_most) :]]
+        if not new_names and not rows and not new_shares:
+            return True
+        index = self.index
+        for k, name in enumerate(new_names, start=n):
+            index[name] = k
+        self.names += new_names
+        inf = highspy.kHighsInf
+        added_equalities = len(system.equalities) - len(equalities)
+        lower = [0.0] * added_equalities + [-inf] * (len(rows) - added_equalities)
+        first_share = len(self._row_lower) + len(rows)
+        for k, name in enumerate(new_shares):
+            base, share, half = system.shares[name]
+            self._share_rows[name] = first_share + 2 * k
+            self._share_binds[name] = True
+            rows += [{name: 1.0, base: -(share + half)}, {name: -1.0, base: share - half}]
+            lower += [-inf] * 2
+        ceiling = system._ceiling(rule)
+        if new_names:
+            truth = np.array([float(system.values[q]) for q in new_names])
+            self.truth = np.concatenate([self.truth, truth])
+            bounds = [system._bound(q, rule, self._ceiling) for q in new_names]
+            self._bounds += bounds
+            low = np.array([b[0] for b in bounds])
+            high = np.array([b[1] for b in bounds])
+            self._lower, self._upper = np.concatenate([self._lower, low]), np.concatenate([self._upper, high])
+            self._fixed = np.concatenate([self._fixed, low == high])
+            self._highs.addCols(
+                len(new_names),
+                np.zeros(len(new_names)),
+                low,
+                high,
+                0,
+                np.zeros(len(new_names), dtype=np.int32),
+                np.zeros(0, dtype=np.int32),
+                np.zeros(0),
+            )
+        if rows:
+            starts = np.cumsum([0] + [len(r) for r in rows[:-1]]).astype(np.int32)
+            columns = np.array([index[q] for r in rows for q in r], dtype=np.int32)
+            values = np.array([c for r in rows for c in r.values()])
+            row_lower = np.array(lower)
+            self._highs.addRows(
+                len(rows), row_lower, np.zeros(len(rows)), len(values), starts, columns, values
+            )
+            first = len(self._row_lower)
+            self._rows_of = np.concatenate(
+                [self._rows_of, np.repeat(np.arange(first, first + len(rows)), [len(r) for r in rows])]
+            ).astype(np.int32)
+            self._columns_of = np.concatenate([self._columns_of, columns])
+            self._coefficients = np.concatenate([self._coefficients, values])
+            self._row_lower = np.concatenate([self._row_lower, row_lower])
+            self._row_upper = np.concatenate([self._row_upper, np.zeros(len(rows))])
+            self._inequality = np.concatenate([self._inequality, row_lower < 0])
+        self._made = (
+            [*equalities, *(dict(r) for r in system.equalities[len(equalities) :])],
+            [*at_most, *(dict(r) for r in system.at_most[len(at_most) :])],
+            dict(system.shares),
+        )
+        if ceiling != self._ceiling:  # a larger count added: every unpublished count's bounds widen
+            self._ceiling, self._seen = ceiling, None
+        return True
+
+    def fits(self, x: np.ndarray) -> bool:
+        """Whether the point ``x`` (a value per quantity) meets every bound and row of the model as it stands
+        (to within HiGHS's own feasibility tolerance): a reading of everything published."""
+        import numpy as np
+
+        tolerance = _FEASIBLE
+        if np.any(x < self._lower - tolerance * (1 + np.abs(self._lower))):
+            return False
+        if np.any(x > self._upper + tolerance * (1 + np.abs(self._upper))):
+            return False
+        activity = np.bincount(self._rows_of, self._coefficients * x[self._columns_of], len(self._row_lower))
+        slack = tolerance * (1 + np.abs(activity))
+        return bool(
+            np.all(activity >= self._row_lower - slack) and np.all(activity <= self._row_upper + slack)
+        )
 
     def vector(self, combination: Combination) -> np.ndarray:
         import numpy as np
@@ -1946,7 +2097,7 @@ class _LinkedProgram:
 
         if low.costs is None or low.row_costs is None:
             return None
-        if np.any(np.abs(low.row_costs[self._equalities :]) > _ZERO_COST):
+        if np.any(np.abs(low.row_costs[self._inequality]) > _ZERO_COST):
             return None
         if not np.all(self._fixed[np.abs(low.costs) > _ZERO_COST]):
             return None
@@ -1963,6 +2114,10 @@ class _Optimum(NamedTuple):
     #: the dual values of the rows (None when HiGHS has no valid dual solution)
     row_costs: np.ndarray | None
 
+
+#: A point that breaks a bound or a row by no more than this (relative to 1 + its size) fits: HiGHS's primal
+#: feasibility tolerance, to which every solution it returns is held.
+_FEASIBLE = 1e-7
 
 #: A reduced cost this close to 0 is 0: widening that quantity's bounds leaves the optimum where it is.
 _ZERO_COST = 1e-12
@@ -2005,20 +2160,24 @@ class _Programs:
     def __init__(self, system: LinkedCounts, rule: DisclosureRule) -> None:
         self.system, self.rule = system, rule
         self._program: _LinkedProgram | None = None
+        kept = system._kept.program
+        if kept is not None and kept.system is system and kept.rule == rule and kept.grown():
+            self._program = kept  # the last audit's, grown with the system since
+
+    def _make(self) -> _LinkedProgram:
+        self._program = self.system._kept.program = _LinkedProgram(self.system, self.rule)
+        return self._program
 
     def current(self) -> _LinkedProgram:
         if self._program is None:
-            self._program = _LinkedProgram(self.system, self.rule)
-        else:
-            self._program.refresh()
+            return self._make()
+        self._program.refresh()
         return self._program
 
     def made(self) -> _LinkedProgram:
         """The programme, not brought up to date: for what does not change with the statuses (its
         quantities' order, its rule and ceiling)."""
-        if self._program is None:
-            self._program = _LinkedProgram(self.system, self.rule)
-        return self._program
+        return self._program if self._program is not None else self._make()
 
 
 class LinearProgram:
@@ -2203,7 +2362,49 @@ def linked_exposures(
     nobody). By linear programming (:class:`_LinkedProgram`); a quantity whose true value breaks its label's
     bounds (a perturbed count) is given them widened to it.
     """
-    return _exposures(system, rule, complements, _Programs(system, rule))
+    programs = _Programs(system, rule)
+    exposed, found = _audit(system, rule, complements, programs, points=_carried_points(system, programs))
+    _keep_points(system, programs, found)
+    return exposed
+
+
+def _carried_points(system: LinkedCounts, programs: _Programs) -> list[np.ndarray]:
+    """The points that freed targets in the last audit of ``system`` (:class:`_Kept`), as
+    points of its present programme: a quantity they do not name takes its true value.
+
+    Carrying them is sound however the system changed since (counts withheld or shown, a share's rows gone,
+    quantities, tables and bounds added, quantities left out): :func:`_audit` uses a point only where it fits
+    every bound and row of the present programme, and such a point is a reading of everything now published
+    that puts each target it frees at least 1 from its value, which is what freeing means (no point pins a
+    target: those it does not free are solved for as before). A point from before a count was withheld (a
+    widening) still fits; one from before a table was added fits where that table's counts are at their true
+    values where the point's quantities are, and is dropped where they are not."""
+    import numpy as np
+
+    if system._kept.points is None or not system.values:
+        return []
+    names, points = system._kept.points
+    at = {name: k for k, name in enumerate(names)}
+    program = programs.made()
+    columns = np.array([at.get(name, -1) for name in program.names])
+    named = columns >= 0
+    out = np.tile(program.truth, (len(points), 1))
+    out[:, named] = points[:, columns[named]]
+    return list(out)
+
+
+def _keep_points(system: LinkedCounts, programs: _Programs, found: _Known) -> None:
+    """Keep on ``system`` the points that freed targets in its audit ``found``, for its next audit (the last
+    :data:`_KEPT_POINTS` found)."""
+    import numpy as np
+
+    points = found.points[-_KEPT_POINTS:]
+    if points and programs._program is not None:
+        system._kept.points = (list(programs._program.names), np.array(points))
+
+
+#: The most points kept from one audit of a system to the next (:func:`_keep_points`), and tried by one.
+_KEPT_POINTS = 64
 
 
 #: A target of an audit: its name and its combination, as a key.
@@ -2225,13 +2426,16 @@ class _Known:
     #: the proofs, in the system before ``widened`` widened, of targets that may no longer be pinned
     before: dict[_TargetKey, _Pinned] = field(default_factory=dict)
     widened: int | None = None
+    #: the solutions (a value per column of the programme) that freed targets, in this system or in one it
+    #: was widened from (each fits this one too, but for a share's rows: :func:`_carried_points`)
+    points: list[np.ndarray] = field(default_factory=list)
 
     def after(self, widened: int | None) -> _Known | None:
         """What still holds once the bounds of quantity ``widened`` (an index) widen; None for a change that
         is not only a widening."""
         if widened is None:
             return None
-        known = _Known(set(self.free), widened=widened)
+        known = _Known(set(self.free), widened=widened, points=list(self.points))
         for key, proof in self.pinned.items():
             (known.pinned if proof.survives(widened) else known.before)[key] = proof
         return known
@@ -2241,17 +2445,6 @@ def _target_key(name: Hashable, combination: Combination) -> _TargetKey:
     return (name, tuple(combination.items()))
 
 
-def _exposures(
-    system: LinkedCounts,
-    rule: DisclosureRule,
-    complements: bool,
-    programs: _Programs,
-    known: _Known | None = None,
-) -> list[Hashable]:
-    """:func:`linked_exposures`, on the kept programme of ``programs``."""
-    return _audit(system, rule, complements, programs, known)[0]
-
-
 def _audit(
     system: LinkedCounts,
     rule: DisclosureRule,
@@ -2259,10 +2452,15 @@ def _audit(
     programs: _Programs,
     known: _Known | None = None,
     derived: list[tuple[Hashable, Combination]] | None = None,
+    points: Sequence[np.ndarray] = (),
 ) -> tuple[list[Hashable], _Known]:
-    """:func:`_exposures`, and what it found of every target (:class:`_Known`). ``known``: what holds of the
-    targets in the present system (:meth:`_Known.after`); a target it settles is not solved again.
-    ``derived``: the small derived counts (:func:`_small_derived`), when already found."""
+    """:func:`linked_exposures` on the kept programme of ``programs``, and what it found of every target
+    (:class:`_Known`). ``known``: what holds of the targets in the present system (:meth:`_Known.after`); a
+    target it settles is not solved again. ``derived``: the small derived counts (:func:`_small_derived`), when
+    already found. ``points``: solutions
+    found before (a value per column of the programme), tried first: one that fits the present system
+    (:meth:`_LinkedProgram.fits`) frees every target it puts at least 1 from its value, as a solution of the
+    present programme does (the audit's answer for a target is its range, not how it was found)."""
     import numpy as np
 
     shown = [
@@ -2278,6 +2476,7 @@ def _audit(
     if known is not None:
         found.free = {key for key in keys if key in known.free}
         found.pinned = {key: known.pinned[key] for key in keys if key in known.pinned}
+        found.points = list(known.points)
     asked = [k for k, key in enumerate(keys) if key not in found.free and key not in found.pinned]
     if asked:
         program = programs.current()
@@ -2287,9 +2486,15 @@ def _audit(
 
         def differs_at(x: np.ndarray) -> None:
             # a second value at least 1 away: the range holds two whole numbers (the final test, below)
-            unresolved[np.abs(stacked @ x - target_truth) >= 1 - 1e-9] = False
+            freed = unresolved & (np.abs(stacked @ x - target_truth) >= 1 - 1e-9)
+            if freed.any():
+                unresolved[freed] = False
+                found.points.append(x)
 
-        if len(asked) > 2:  # many targets: most are freed together by a few programmes
+        for x in points:
+            if unresolved.any() and program.fits(x):
+                differs_at(x)
+        if unresolved.sum() > 2:  # many targets: most are freed together by a few programmes
 
             def differs_with(objective: np.ndarray) -> None:
                 result = program.solve(objective)
@@ -2429,6 +2634,14 @@ def protect_linked(
     from round to round and to each candidate tried (:class:`_Known`): a target once free is not asked again,
     nor a pinned one whose proof the candidate cannot touch. The counts chosen are those of solving every
     programme again.
+
+    What the last audit of the same ``system`` found is carried into this one (:class:`_Kept`), as callers
+    protect a system again and again as they grow it (a notebook adds each model's counts to its tables'
+    system, protects them, then the next model's) or withhold more of it: its HiGHS model, grown with the
+    quantities and lines added since (:meth:`_LinkedProgram.grown`; a system changed otherwise gets a new one),
+    and the points that freed its targets, tried first where they still fit (:func:`_carried_points`). The
+    first audit of a repeated protection so frees most of its targets without solving, and solves the rest from
+    the last basis; what it finds, and so what is withheld, is what a protection from scratch finds.
     """
     added: dict[Hashable, str] = {}
     ties: dict[Hashable, set[Hashable]] = {}
@@ -2441,82 +2654,88 @@ def protect_linked(
     derived = _small_derived(
         system, rule
     )  # the values do not change here, nor which derived counts are small
-    exposed, known = _audit(system, rule, False, programs, None, derived)
-    stuck: dict[Hashable, int] = {}
-    for _ in range(max_rounds):
-        if not exposed:
-            return added
-        target = exposed[0]
-        stuck[target] = stuck.get(target, 0) + 1
-        if stuck[target] > 4:  # nothing withheld around it frees it: its labels alone pin it
-            raise _unprotectable(rule)
-        if target in system.published_too and (among is None or target in among):
-            # withheld in one table: withheld wherever it is shown
-            widened = _widening(system, programs, target)
-            system.published_too.discard(target)
-            added[target] = _COMPLEMENT
-            exposed, known = _audit(system, rule, False, programs, known.after(widened), derived)
-            continue
-        combination = system.derived.get(target, {target: 1.0})
-        key = _target_key(target, combination)
-        # the target's proof in this round's system (None: one another table shows, or none kept)
-        proof = known.pinned.get(key)
-        near = set(combination)
-        freeing: list[Hashable] = []
-        first: list[Hashable] = []
-        # whether withholding a candidate frees the target depends only on what the system withholds, which
-        # is the same in every ring of this round (each _frees undoes its withholding): a candidate of an
-        # inner ring, found not to free it, is not asked again in the wider ring that holds it too
-        frees: dict[Hashable, bool] = {}
-        widenings: dict[Hashable, int | None] = {}
-        proofs: dict[Hashable, _Pinned] = {}  # the target's proof with a candidate withheld
-        others: list[_Pinned] = []  # those found by solving, each with a count withheld that only widened
-        for _hop in range(4):
-            wider = near | {t for q in near for t in ties.get(q, ())}
-            candidates = _linked_candidates(system, wider, among)
-            first = first or candidates
-            for c in candidates[:max_candidates]:
-                if c not in frees:
-                    widened = widenings[c] = _widening(system, programs, c)
-                    if proof is not None and proof.survives(widened):
-                        frees[c], proofs[c] = False, proof  # the target's proof holds with c withheld
-                    elif widened is not None and (
-                        other := next((p for p in others if p.survives(widened)), None)
-                    ):
-                        # the target's proof with another count withheld: that count shown again, and c
-                        # withheld at no cost, its range is no wider
-                        frees[c], proofs[c] = False, other._replace(exact=False)
-                    else:
-                        frees[c] = _frees(system, programs, c, combination, proofs, proof, widened)
-                        if c in proofs and widened is not None:
-                            others.append(proofs[c])
-            freeing = [c for c in candidates[:max_candidates] if frees[c]]
-            if freeing or wider == near:
-                break
-            near = wider
-        if not first:
-            raise _unprotectable(rule)
-        best: tuple[int, int] | None = None
-        chosen, after, after_known = first[0], exposed, known
-        for candidate in freeing[:4] or first[:4]:
-            if candidate not in widenings:
-                widenings[candidate] = _widening(system, programs, candidate)
-            carried = known.after(widenings[candidate])
-            if carried is not None and proof is not None and candidate in frees:
-                if frees[candidate]:
-                    carried.free.add(key)
-                elif candidate in proofs:
-                    carried.pinned[key] = proofs[candidate]
-            undo = _withhold_linked(system, candidate)
-            trial, trial_known = _audit(system, rule, False, programs, carried, derived)
-            undo()
-            score = (len(trial), system.values[candidate])
-            if best is None or score < best:
-                best, chosen, after, after_known = score, candidate, trial, trial_known
-        _withhold_linked(system, chosen)
-        added[chosen] = _COMPLEMENT
-        exposed, known = after, after_known
-    raise _unprotectable(rule)
+    exposed, known = _audit(system, rule, False, programs, None, derived, _carried_points(system, programs))
+    try:
+        stuck: dict[Hashable, int] = {}
+        for _ in range(max_rounds):
+            if not exposed:
+                return added
+            target = exposed[0]
+            stuck[target] = stuck.get(target, 0) + 1
+            if stuck[target] > 4:  # nothing withheld around it frees it: its labels alone pin it
+                raise _unprotectable(rule)
+            if target in system.published_too and (among is None or target in among):
+                # withheld in one table: withheld wherever it is shown
+                widened = _widening(system, programs, target)
+                system.published_too.discard(target)
+                added[target] = _COMPLEMENT
+                carried = known.after(widened)
+                points = known.points[-_KEPT_POINTS:] if carried is None else ()
+                exposed, known = _audit(system, rule, False, programs, carried, derived, points)
+                continue
+            combination = system.derived.get(target, {target: 1.0})
+            key = _target_key(target, combination)
+            # the target's proof in this round's system (None: one another table shows, or none kept)
+            proof = known.pinned.get(key)
+            near = set(combination)
+            freeing: list[Hashable] = []
+            first: list[Hashable] = []
+            # whether withholding a candidate frees the target depends only on what the system withholds, which
+            # is the same in every ring of this round (each _frees undoes its withholding): a candidate of an
+            # inner ring, found not to free it, is not asked again in the wider ring that holds it too
+            frees: dict[Hashable, bool] = {}
+            widenings: dict[Hashable, int | None] = {}
+            proofs: dict[Hashable, _Pinned] = {}  # the target's proof with a candidate withheld
+            others: list[_Pinned] = []  # those found by solving, each with a count withheld that only widened
+            for _hop in range(4):
+                wider = near | {t for q in near for t in ties.get(q, ())}
+                candidates = _linked_candidates(system, wider, among)
+                first = first or candidates
+                for c in candidates[:max_candidates]:
+                    if c not in frees:
+                        widened = widenings[c] = _widening(system, programs, c)
+                        if proof is not None and proof.survives(widened):
+                            frees[c], proofs[c] = False, proof  # the target's proof holds with c withheld
+                        elif widened is not None and (
+                            other := next((p for p in others if p.survives(widened)), None)
+                        ):
+                            # the target's proof with another count withheld: that count shown again, and c
+                            # withheld at no cost, its range is no wider
+                            frees[c], proofs[c] = False, other._replace(exact=False)
+                        else:
+                            frees[c] = _frees(system, programs, c, combination, proofs, proof, widened)
+                            if c in proofs and widened is not None:
+                                others.append(proofs[c])
+                freeing = [c for c in candidates[:max_candidates] if frees[c]]
+                if freeing or wider == near:
+                    break
+                near = wider
+            if not first:
+                raise _unprotectable(rule)
+            best: tuple[int, int] | None = None
+            chosen, after, after_known = first[0], exposed, known
+            for candidate in freeing[:4] or first[:4]:
+                if candidate not in widenings:
+                    widenings[candidate] = _widening(system, programs, candidate)
+                carried = known.after(widenings[candidate])
+                if carried is not None and proof is not None and candidate in frees:
+                    if frees[candidate]:
+                        carried.free.add(key)
+                    elif candidate in proofs:
+                        carried.pinned[key] = proofs[candidate]
+                undo = _withhold_linked(system, candidate)
+                points = known.points[-_KEPT_POINTS:] if carried is None else ()
+                trial, trial_known = _audit(system, rule, False, programs, carried, derived, points)
+                undo()
+                score = (len(trial), system.values[candidate])
+                if best is None or score < best:
+                    best, chosen, after, after_known = score, candidate, trial, trial_known
+            _withhold_linked(system, chosen)
+            added[chosen] = _COMPLEMENT
+            exposed, known = after, after_known
+        raise _unprotectable(rule)
+    finally:  # what this protection found, for the next of the same system
+        _keep_points(system, programs, known)
 
 
 #: A cell of one of several tables: (the table's index, its count column, its row; margins included).

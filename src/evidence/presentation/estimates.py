@@ -74,7 +74,7 @@ from typing import Any
 import polars as pl
 
 from evidence.analyses.estimation.estimate import PopulationEstimate
-from evidence.analyses.estimation.sensitivity import ModelSpread, SensitivityRow
+from evidence.analyses.estimation.sensitivity import ModelSpread, SensitivityRow, rejected_by_selection
 from evidence.core.text import level_text
 from evidence.presentation.disclosure import COMPLEMENT_LABEL, DEFAULT_RULE, PEOPLE, DisclosureRule
 from evidence.presentation.markup import escape_markdown, number
@@ -92,11 +92,13 @@ __all__ = [
     "estimate_row_kinds",
     "estimate_rows",
     "level_text",
+    "lower_limit_text",
     "model_terms_text",
     "model_withheld",
     "monte_carlo_range_text",
     "pins_small_count",
     "reading_the_result",
+    "round_half_up",
     "sensitivity_chart_data",
     "sensitivity_chart_title",
     "sensitivity_frame",
@@ -147,7 +149,7 @@ class DisclosedEstimate:
         value = self.values[field]
         if value is None or math.isinf(value):
             return "no upper limit"
-        return f"{value:,.0f}"
+        return f"{round_half_up(value):,}"
 
     def json_value(self, field: str) -> float | int | str | None:
         """The number for JSON: the value, or the label where withheld; null for an unbounded limit."""
@@ -219,10 +221,33 @@ class DisclosedEstimate:
         return overview_html("DisclosedEstimate", *self._overview())
 
 
+#: A number this close to a half (relative to it, and never more than :data:`_HALF_LIMIT` away) is a half, rounded
+#: up: an estimate that is exactly a half in exact arithmetic (25.5 = 20 observed + 3·11/6, a product over a count
+#: in several models) comes out of a fit a few units of the last bit either side, which ``round`` or
+#: ``f"{x:.0f}"`` turn into 25 on one machine and 26 on another. The fits' relative errors are below 1e-12 (4e-13
+#: at most over 300 random three-list tables of a model with a closed form); a value this close to a half is
+#: shown as the half.
+_HALF_TOLERANCE = 1e-9
+_HALF_LIMIT = 1e-3
+
+
+def round_half_up(value: float) -> int:
+    """``value`` to a whole number, halves up, as published figures round (``round`` and ``f"{x:.0f}"`` round
+    halves to even: an estimate of 19.5 of 15 observed read 20 beside 4 on no list, 4.5 rounded down), and
+    independent of a fit's last bits (:data:`_HALF_TOLERANCE`)."""
+    floor = math.floor(value)
+    part = value - floor
+    if abs(part - 0.5) <= min(_HALF_TOLERANCE * max(1.0, abs(value)), _HALF_LIMIT):
+        return int(floor) + 1
+    return int(floor) + (part > 0.5)
+
+
 def _small_part(rule: DisclosureRule, total: float, observed: int = 0) -> bool:
     """Whether the part of ``total`` on no list (``total`` − ``observed``) is small as published: JSON gives the
     total as computed (observed + 4.6) and text rounded (observed + 5), so it is small when either is."""
-    return rule.is_small(total - observed) or rule.is_small(round(total) - observed)
+    return rule.is_small(total - observed) or (
+        math.isfinite(total) and rule.is_small(round_half_up(total) - observed)
+    )
 
 
 def pins_small_count(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> bool:
@@ -356,7 +381,7 @@ def _base(rule: DisclosureRule, result: PopulationEstimate) -> int:
 
 
 def _round_to(value: float, base: int) -> float:
-    return float(round(value / base) * base)
+    return float(round_half_up(value / base) * base)
 
 
 def _whole(value: float | None, base: int = 1) -> float | None:
@@ -606,16 +631,24 @@ def stepwise_steps(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RU
 
 
 def stepwise_note(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str | None:
-    """The note under the table of :func:`stepwise_steps` that says why its p-values are withheld; None when
-    they are shown."""
-    if not (result.steps and coarsened(result, rule)) or model_hidden(result, rule):
+    """The note under the table of :func:`stepwise_steps`: why its p-values are withheld, or what the shown ones
+    test (each against the model before its step, unadjusted for the selection); None without steps."""
+    if not result.steps or model_hidden(result, rule):
         return None
+    if not coarsened(result, rule):
+        # Kosovo's read 5.5e-06, 1.9e-07, 0.0011, … in the order of the steps, with nothing to say what they test
+        return (
+            "Each p-value tests the interaction's overlap (the people on all its lists) against the model fitted "
+            "before it entered, the test by which the selection enters it (p < "
+            f"{result.p_enter:g}); they are not adjusted for the many interactions tried at each step, so they "
+            "say how the selection went, not whether each interaction is real."
+        )
     text = step_withheld_text(rule)
     return f"{text[0].upper()}{text[1:]}."
 
 
 def _whole_json(value: object, base: int = 1) -> object:
-    return round(value / base) * base if isinstance(value, float) and math.isfinite(value) else value
+    return round_half_up(value / base) * base if isinstance(value, float) and math.isfinite(value) else value
 
 
 def method_text(result: PopulationEstimate) -> str:
@@ -850,10 +883,13 @@ def monte_carlo_range_text(result: PopulationEstimate, rule: DisclosureRule = DE
     for name, pair in zip(("lower", "upper"), result.monte_carlo_range, strict=True):
         values, marks = disclose_limits(result.observed, pair, rule, withhold=pins_small_count(result, rule))
         shown = [
-            COMPLEMENT_LABEL if mark else ("no limit" if value is None else f"{value:,.0f}")
+            COMPLEMENT_LABEL if mark else ("no limit" if value is None else f"{round_half_up(value):,}")
             for value, mark in zip(values, marks, strict=True)
         ]
-        parts.append(f"{'a' if name == 'lower' else 'an'} {name} limit of {shown[0]} – {shown[1]}")
+        # one value in every run: "a lower limit of 123 – 123" read as a range
+        limits = shown[0] if shown[0] == shown[1] else f"{shown[0]} – {shown[1]}"
+        each = " each time" if shown[0] == shown[1] else ""
+        parts.append(f"{'a' if name == 'lower' else 'an'} {name} limit of {limits}{each}")
     return " and ".join(parts)
 
 
@@ -896,6 +932,25 @@ def spread_text(
         f"({escape_markdown(choice_label(spread.high))}), a range reaching beyond this interval: the interval "
         "allows for sampling error, not for the choice between these ways of choosing the model. Report the "
         "range across the models with the estimate (see *Sensitivity to the model choice*)."
+        + _rejected_text(spread, rule)
+    )
+
+
+def _rejected_text(spread: ModelSpread, rule: DisclosureRule) -> str:
+    """The model choices left out of the range because the selection rejected them
+    (:func:`~evidence.analyses.estimation.sensitivity.rejected_by_selection`), named with their estimates."""
+    named = []
+    for row in spread.rejected:
+        if row.result is not None:
+            named.append(
+                f"{escape_markdown(choice_label(row))} "
+                f"({disclose_estimate(row.result, rule).text('estimate')})"
+            )
+    if not named:
+        return ""
+    return (
+        f" {_sentence(' and '.join(named))} is not in the range: it takes the lists as independent, which the "
+        "selection rejected (it chose interactions between them)."
     )
 
 
@@ -929,6 +984,8 @@ def estimate_rows(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RUL
     ]
     if result.infinite_parameters and not model_hidden(result, rule):
         rows.append(("interactions with no case (at −∞)", ", ".join(result.infinite_parameters)))
+    if text := lower_limit_text(result, rule):
+        rows.append(("lower limit", text))
     rows.append(("existence check", existence_message(result, rule)))
     rows.append(("assumes", assumptions_text(result)))
     rows += [("bootstrap", line) for line in bootstrap_lines(result, shown)]
@@ -951,6 +1008,7 @@ ROW_KINDS = {
     "interactions selected": "label",
     "interactions with no case (at −∞)": "label",
     "existence check": "statistic",
+    "lower limit": "label",
     "assumes": "label",
     "bootstrap": "statistic",
 }
@@ -967,6 +1025,33 @@ EXISTENCE_KINDS = {"model": "label", "interactions with no case (fixed at −∞
 def estimate_row_kinds(rows: Sequence[tuple[str, str]]) -> list[str | None]:
     """The kind of each row of :func:`estimate_rows` (the interval's limits are counts of people)."""
     return [PEOPLE if item.endswith("% interval") else ROW_KINDS.get(item) for item, _ in rows]
+
+
+def lower_limit_text(
+    result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE, *, short: bool = False
+) -> str:
+    """What a lower limit shown as the number observed means (Korea: 269 people, interval 123 – 435 of 123
+    observed, which reads as "perhaps no one hidden" and was said nowhere): the interval does not rule out that
+    almost nobody was missed, and — for a bootstrap interval — it is no floor put on the interval but where the
+    replicates' estimates fall (in a fifth of Korea's, the model chosen again, b:d + c:d, put fewer than one
+    person on no list). Empty when the lower limit is withheld or above the number observed as shown; with
+    ``short``, its first sentence (for the headline, beside the table that gives the whole)."""
+    shown = disclose_estimate(result, rule)
+    if "low" in shown.marks or shown.values["low"] is None or shown.text("low") != shown.text("observed"):
+        return ""
+    if result.interval_method != "bca":
+        return (
+            "The lower limit rounds to the number observed: at the interval's lower end fewer than one person is "
+            "on no list, so the interval does not rule out that almost nobody was missed."
+        )
+    each = "" if fixed_model(result) else ", each repeating the model choice,"
+    first = "The lower limit is the number observed: the interval does not rule out that almost nobody was missed."
+    if short:
+        return first
+    return (
+        f"{first} It is no floor put on the interval: in some of the bootstrap's replicates{each} fewer than one "
+        "person is estimated on no list, and the lower limit is read among them."
+    )
 
 
 def estimate_headline(
@@ -989,6 +1074,9 @@ def estimate_headline(
             f"{shown.text('dark_figure')}."
         ),
     ]
+    if text := lower_limit_text(result, rule):
+        # its first sentence: the table of estimate_rows beside the headline gives the whole (a brief read it twice)
+        paragraphs.append(lower_limit_text(result, rule, short=True))
     if result.interval_method == "bca" and not shown.withheld:
         if text := monte_carlo_range_text(result, rule):
             paragraphs.append(
@@ -1059,6 +1147,29 @@ def sensitivity_withheld_text(rule: DisclosureRule = DEFAULT_RULE) -> str:
     )
 
 
+def _brackets_p_values(row: SensitivityRow, headline: PopulationEstimate | None = None) -> bool:
+    """Whether the row is stepwise selection at a threshold or order other than the headline's: which
+    interactions it chose (or that it chose the headline's model) bounds the stepwise p-values, which a table with
+    a small cell withholds (:func:`coarsened`). UK (2,744 people, a small cell) read "stepwise, p < 0.001, pairs:
+    LA:NG, LA:PFNCA, NG:GP, PFNCA:GP" beside estimate and interval x, under a table of the steps whose p-values
+    were x: the first four were below 0.001, the fifth and sixth from 0.001 to 0.02. Only where the row's numbers
+    are withheld (:func:`sensitivity_withheld`); the headline's own row is published with its model, and a
+    stricter threshold at the order of a stepwise headline that added nothing adds nothing either (said anyway:
+    New Orleans read "stepwise, p < 0.001: x" beside main effects at p < 0.02)."""
+    if row.choice.method != "stepwise" or row.headline:
+        return False
+    implied = (
+        headline is not None
+        and headline.method == "stepwise"
+        and not headline.terms
+        and headline.p_enter is not None
+        and row.choice.p_enter is not None
+        and row.choice.p_enter <= headline.p_enter
+        and max(2, row.choice.max_order) == headline.max_order
+    )
+    return not implied
+
+
 def _shown_rows(
     rows: Sequence[SensitivityRow], rule: DisclosureRule
 ) -> list[tuple[SensitivityRow, DisclosedEstimate | None, bool]]:
@@ -1080,7 +1191,10 @@ def _shown_rows(
         # interval (another model choice's bootstrap) is another number
         # (unless the model is withheld: that another choice picked it would say something of it)
         same = (
-            headline is not None and row.result.terms == headline.terms and not model_withheld(headline, rule)
+            headline is not None
+            and row.result.terms == headline.terms
+            and not model_withheld(headline, rule)
+            and not _brackets_p_values(row, headline)
         )
         marks = {field: _COMPLEMENT for field in ("estimate", "dark_figure", "low", "high")}
         values = {**disclosed.values, "estimate": None, "dark_figure": None, "low": None, "high": None}
@@ -1101,14 +1215,16 @@ def sensitivity_frame(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEF
     records = []
     # each model choice's interactions are another equation in the cells, as the headline's are
     hidden = any(row.result is not None and model_withheld(row.result, rule) for row in rows)
+    headline = next((row.result for row in rows if row.headline and row.result is not None), None)
     for row, shown, published in _shown_rows(rows, rule):
         record = {"model choice": choice_label(row)}
         if row.result is None or shown is None:
             record |= {"interactions": "", "estimate": "–", "interval": row.problem or "no estimate"}
         else:
             how = "BCa" if row.result.interval_method == "bca" else "log-normal"
+            withheld_terms = hidden or (not published and _brackets_p_values(row, headline))
             record |= {
-                "interactions": COMPLEMENT_LABEL if hidden else ", ".join(row.result.terms) or "none",
+                "interactions": COMPLEMENT_LABEL if withheld_terms else ", ".join(row.result.terms) or "none",
                 "estimate": shown.text("estimate"),
                 "interval": f"{shown.interval_text()} ({how})" if published else COMPLEMENT_LABEL,
             }
@@ -1139,10 +1255,41 @@ def sensitivity_note(rows: Sequence[SensitivityRow], rule: DisclosureRule = DEFA
             "it back: only the chosen model's estimate and interval are shown (and its estimate where another "
             "choice picked the same model)" + (", and no model choice's interactions" if hidden else "") + "."
         )
+        headline = next((row.result for row in rows if row.headline and row.result is not None), None)
+        if not hidden and any(
+            not published and row.result is not None and _brackets_p_values(row, headline)
+            for row, _, published in shown
+        ):
+            notes.append(
+                "Nor are the interactions of stepwise selection at another threshold or order: which interactions "
+                "enter at which threshold bounds the p-values of the steps, withheld for the same reason."
+            )
+        thresholds = sorted(
+            {row.choice.p_enter for row in rows if row.choice.method == "stepwise" and row.choice.p_enter}
+        )
+        if thresholds:
+            # beside a table of steps whose p-values are x, "p < 0.001" read as a p-value of these data
+            values = [f"{t:g}" for t in thresholds]
+            listed = values[0] if len(values) == 1 else f"{', '.join(values[:-1])} or {values[-1]}"
+            notes.append(
+                f"In a model choice, p < {listed} is stepwise selection's entry threshold (a setting), not a "
+                "p-value of these data."
+            )
     elif any(disclosed is not None and disclosed.marks for _, disclosed, _ in shown):
         notes.append(
             f"{COMPLEMENT_LABEL}: withheld so that a small number of people cannot be recomputed from it (fewer "
             f"than {rule.threshold} estimated on no list, or between a limit and the number observed)."
+        )
+    headline = next((row.result for row in rows if row.headline and row.result is not None), None)
+    if (
+        headline is not None
+        and not model_hidden(headline, rule)
+        and any(rejected_by_selection(row, headline) for row in rows)
+    ):
+        notes.append(
+            "Main effects only takes the lists as independent, which the selection of the chosen model rejected "
+            "(it chose interactions between them): its row is for comparison, and it is not in the range across "
+            "the models."
         )
     return " ".join(notes) or None
 

@@ -118,11 +118,7 @@ def table_notes(table: DisclosedTable, source: str, *, shares: Shares = None) ->
     notes = []
     reasons = {r for c in table.count_columns for r in table.reasons[c].drop_nulls().to_list()}
     if "small" in reasons:
-        # a perturbed table withholds a count small before or after its perturbation: a 5 moved to 4 is <5 too
-        after = " before or after perturbation" if table.perturbed else ""
-        notes.append(
-            f"{table.rule.label}: fewer than {table.rule.threshold}{after}, not shown to protect individuals."
-        )
+        notes.append(small_note(table.rule.label, table.rule.threshold, perturbed=table.perturbed))
     if "complement" in reasons:
         notes.append(complement_note(table.frame))
     if table.perturbed:
@@ -134,6 +130,13 @@ def table_notes(table: DisclosedTable, source: str, *, shares: Shares = None) ->
         )
     notes.append(source_note(source))
     return notes
+
+
+def small_note(label: str, threshold: int, *, perturbed: bool = False) -> str:
+    """What a small cell's label (``<5``) means under a table; of a perturbed table, a count small before or
+    after its perturbation (a 5 moved to 4 is ``<5`` too)."""
+    after = " before or after perturbation" if perturbed else ""
+    return f"{label}: fewer than {threshold}{after}, not shown to protect individuals."
 
 
 def source_note(source: str) -> str:
@@ -178,9 +181,10 @@ def complement_note(frame: pl.DataFrame) -> str:
 _SMALL_LABEL = re.compile(r"(?:^|[\s–(-])<(\d+)(?:$|[\s–)-])")
 
 
-def withheld_notes(shown: pl.DataFrame) -> list[str]:
+def withheld_notes(shown: pl.DataFrame, *, perturbed: bool = False) -> list[str]:
     """What the labels of withheld cells mean, for a table of already disclosed text (``<5``, ``x``), only for
-    the labels it uses: the same notes a :class:`DisclosedTable` gets from :func:`table_notes`."""
+    the labels it uses: the same notes a :class:`DisclosedTable` gets from :func:`table_notes` (``perturbed``: a
+    table of perturbed counts, whose small counts are small before or after perturbation)."""
     thresholds: set[int] = set()
     complement = False
     for column in shown.columns:
@@ -188,7 +192,7 @@ def withheld_notes(shown: pl.DataFrame) -> list[str]:
             text = str(cell)
             thresholds |= {int(m) for m in _SMALL_LABEL.findall(text)}
             complement = complement or text == COMPLEMENT_LABEL or text.startswith(f"{COMPLEMENT_LABEL} (")
-    notes = [f"<{t}: fewer than {t}, not shown to protect individuals." for t in sorted(thresholds)]
+    notes = [small_note(f"<{t}", t, perturbed=perturbed) for t in sorted(thresholds)]
     if complement:
         notes.append(complement_note(shown))
     return notes
@@ -599,7 +603,7 @@ def table_data(
         count_cells = shown.select(c.name for c in columns if c.kind != LABEL)
         notes = [
             complement_note(shown) if n == COMPLEMENT_NOTE else n  # its Recorded line is a label: not a count
-            for n in withheld_notes(count_cells)
+            for n in withheld_notes(count_cells, perturbed=perturbed)
             if not _explained(n.split(":")[0], note)
         ]
         notes += [PERTURBATION_NOTE] if perturbed else []

@@ -147,7 +147,17 @@ def expand_plan(
     """A plan mapping (as read from YAML) expanded into runs; ``data`` as in :func:`load_plan`."""
     files = [str(Path(p).expanduser().resolve()) for p in data]
     if not isinstance(plan, Mapping):
-        raise InputError("a plan must be a mapping with 'notebooks' and 'parameters', or 'runs'", path=path)
+        read_as = "a list" if isinstance(plan, list) else "a text" if isinstance(plan, str) else repr(plan)
+        table = (
+            "; one run a row is written as a list under 'runs:' (docs/scheduling.md, Batches)"
+            if path is not None and path.suffix.lower() in (".csv", ".tsv", ".txt")
+            else ""
+        )
+        raise InputError(
+            f"a plan is YAML: a mapping with 'notebooks' and 'parameters', or 'runs' (this file reads as "
+            f"{read_as}{table})",
+            path=path,
+        )
     _check_names(plan, "plan key", path)
     unknown = set(plan) - _PLAN_KEYS
     if unknown:
@@ -334,6 +344,7 @@ def prepare_plan(
     checked: Callable[[], None] | None = None,
     cell_timeout: float | None = None,
     invalid: list[RunOutcome] | None = None,
+    repeated: list[tuple[PlannedRun, PlannedRun]] | None = None,
 ) -> list[PreparedRun]:
     """Check every run of a plan before anything executes; one error lists every bad run.
 
@@ -344,7 +355,8 @@ def prepare_plan(
     ``empty`` is given: the refusal is then added to it as an outcome of status ``empty`` (with the reason) and
     the other runs go ahead. ``checked`` is called once every run's parameters have passed their checks, before
     the runs' data are read (to start the batch's workers and kernels meanwhile); not if any run's failed.
-    ``cell_timeout``: the seconds a cell of any run may take (``--timeout``), or None.
+    ``cell_timeout``: the seconds a cell of any run may take (``--timeout``), or None. ``repeated`` receives
+    ``(run, first)`` for each run the plan reaches again (executed, or listed as empty or invalid, once).
     """
     problems: dict[int, str] = {}
     if checked is not None:
@@ -356,6 +368,19 @@ def prepare_plan(
         if not problems or (invalid is not None and len(problems) < len(runs)):
             checked()
     prepared: dict[str, PreparedRun] = {}
+    first: dict[
+        str, PlannedRun
+    ] = {}  # by run (or, for a run not prepared, its label): where the plan gave it
+
+    def once(key: str, run: PlannedRun) -> bool:
+        """Whether ``run`` is the first the plan gives of ``key`` (a repeat is noted in ``repeated``)."""
+        if key not in first:
+            first[key] = run
+            return True
+        if repeated is not None:
+            repeated.append((run, first[key]))
+        return False
+
     for i, run in enumerate(runs, start=1):
         if i in problems:
             continue
@@ -371,17 +396,18 @@ def prepare_plan(
         except EmptySelectionError as exc:
             if empty is None:
                 problems[i] = f"{_place(run, i)}: {str(exc).strip()}"
-            elif all(o.run_id != run.label() for o in empty):  # the same run listed twice is one
+            elif once(f"empty:{run.label()}", run):  # the same run listed twice is one
                 empty.append(RunOutcome(run.label(), run.notebook.name, "empty", "", error=str(exc)))
             continue
         except (ParameterError, InputError) as exc:
             problems[i] = f"{_place(run, i)}: {str(exc).strip()}"
             continue
-        prepared.setdefault(p.run_id, p)  # the same run reached twice (grid and runs:) executes once
+        if once(p.run_id, run):  # the same run reached twice (grid and runs:) executes once
+            prepared[p.run_id] = p
     if problems and invalid is not None:
         for i in sorted(problems):
             run = runs[i - 1]
-            if all(o.run_id != run.label() for o in invalid):  # the same run listed twice is one
+            if once(f"invalid:{run.label()}", run):  # the same run listed twice is one
                 invalid.append(RunOutcome(run.label(), run.notebook.name, "failed", "", error=problems[i]))
     elif problems:
         listed = [problems[i] for i in sorted(problems)]

@@ -81,7 +81,7 @@ def settle_selection(
     settled = dict(parameters)
     if declared is None:
         return settled
-    from evidence.analyses.coverage import coverage
+    from evidence.analyses.coverage import coverage, years_text
     from evidence.notebooks.runtime import load_tables
 
     country = settled.get(declared.country)
@@ -92,8 +92,10 @@ def settle_selection(
     first = settled.get(declared.year_from) if declared.year_from else None
     last = settled.get(declared.year_to) if declared.year_to else None
     if declared.year_from and declared.year_to and (first is None or last is None):
-        span = coverage(tables, country, role).span
+        held = coverage(tables, country, role)
+        span = held.span
         if span is not None:
+            given_from, given_to = first, last
             first = span[0] if first is None else first
             last = span[1] if last is None else last
             settled[declared.year_from], settled[declared.year_to] = first, last
@@ -105,13 +107,32 @@ def settle_selection(
                     for name, edge in ((declared.year_from, "first"), (declared.year_to, "last"))
                     if parameters.get(name) is None
                 ]
-                raise ParameterError(
-                    f"{'; '.join(problems)} ({'; '.join([*filled, f'the years the data hold: {span[0]}-{span[1]}'])})"
+                held_years = years_text(range(span[0], span[1] + 1))
+                why = f"({'; '.join([*filled, f'the years the data hold: {held_years}'])})"
+                # one year given beyond the data's: a selection with no victims (a batch lists it as empty and
+                # goes on), not a bad parameter (which stopped a whole weekly batch); --allow-empty runs that
+                # one year
+                beyond = (
+                    f"in {given_from} or later"
+                    if given_from is not None and given_from > span[1]
+                    else f"in {given_to} or earlier"
+                    if given_to is not None and given_to < span[0]
+                    else None
                 )
+                if beyond is None:
+                    raise ParameterError(f"{'; '.join(problems)} {why}")
+                if not allow_empty:
+                    raise EmptySelectionError(
+                        f"{spec.name}: the data hold no victims of {held.place()} {beyond} {why} ({EMPTY_HINT})"
+                    )
+                first = last = given_from if given_from is not None else given_to
+                settled[declared.year_from], settled[declared.year_to] = first, last
+                if problems := [v for check in spec.checks if (v := check.violation(settled)) is not None]:
+                    raise ParameterError("; ".join(problems))
     years = (int(first), int(last)) if first is not None and last is not None else None
     found = coverage(tables, country, role, years)
     if found.empty and not allow_empty:
-        raise EmptySelectionError(f"{spec.name}: {found.explain()} ({EMPTY_HINT})")
+        raise EmptySelectionError(f"{spec.name}: {found.explain()} ({empty_hint(found)})")
     return settled
 
 
@@ -119,6 +140,16 @@ def settle_selection(
 EMPTY_HINT = "choose years the data hold, other data, or --allow-empty to run it anyway"
 #: The same, for a command that has nothing to show for an empty selection (``evidence trend``).
 EMPTY_HINT_NO_OPTION = "choose years the data hold, or other data"
+
+
+def empty_hint(found: Any, allow_empty_option: bool = True) -> str:
+    """What a refused empty selection suggests: other years only where the data hold some for the country and
+    role (a file of UN regions only, or one without the country, holds none: other data can help, not years)."""
+    if found.span is not None or not found.victim_sources:
+        return EMPTY_HINT if allow_empty_option else EMPTY_HINT_NO_OPTION
+    return (
+        "choose other data, or --allow-empty to run it anyway" if allow_empty_option else "choose other data"
+    )
 
 
 def selection_with_victims(
@@ -151,11 +182,15 @@ def selection_with_victims(
         found = coverage(tables, iso3, role, span)
         inside = {id(s.table) for s in found.sources if s.in_selection}
         if found.empty:
-            raise EmptySelectionError(f"{command}: {found.explain()} ({hint})")
+            raise EmptySelectionError(
+                f"{command}: {found.explain()} ({empty_hint(found, allow_empty_option)})"
+            )
         return [t for t in tables if id(t) in inside]
     assert span is not None
     held = {id(t): _victim_years(t, role) for t in tables}
-    kept = [t for t in tables if any(span[0] <= y <= span[1] for y in held[id(t)])]
+    kept = [
+        t for t in tables if any(span[0] <= y <= span[1] for y in held[id(t)]) or _holds_bands(t, role, span)
+    ]
     if not kept:
         when = years_text(range(span[0], span[1] + 1))
         sources = "; ".join(f"{t.provenance.label}: {years_text(held[id(t)])}" for t in tables)
@@ -163,6 +198,14 @@ def selection_with_victims(
             f"{command}: the data hold no victims in {when}. Years they hold: {sources} ({hint})"
         )
     return kept
+
+
+def _holds_bands(table: Any, role: str, span: tuple[int, int]) -> bool:
+    """Whether a case table holds records dated only by a band of years within ``span`` (CTDC's
+    Victim–Perpetrator layout: 2014-2018): victims of the selection, though of no single year."""
+    from evidence.analyses.selection import Selection, check_role
+
+    return table.kind == "case" and bool(Selection(table, role=check_role(role), years=span).bands().held)
 
 
 def _victim_years(table: Any, role: str) -> tuple[int, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -460,11 +461,16 @@ def _estimate(
     # a space of one model (two lists: main effects) is not searched, and the search's settings are not used:
     # recorded so (the JSON said "search": "forward" at "p_enter": 0.02 beside the text's main effects)
     searched = bool(selection.space.terms)
+    estimate, dark_figure = fit.estimate, fit.dark_figure
+    if (exact := two_list_dark_figure(capture)) is not None:
+        # the closed form, exactly: exp(log(9·17/6)) gave 25.499999999999986 on one machine, shown as 25, where
+        # another's last bit may give 26
+        estimate, dark_figure = float(capture.observed + exact), float(exact)
     common: dict[str, Any] = {
         "lists": capture.lists,
         "observed": capture.observed,
-        "estimate": fit.estimate,
-        "dark_figure": fit.dark_figure,
+        "estimate": estimate,
+        "dark_figure": dark_figure,
         "level": level,
         "method": method,
         "p_enter": p_enter if method == "stepwise" and searched else None,
@@ -488,7 +494,8 @@ def _estimate(
         "smallest_cell": min((int(c) for c in capture.counts if c > 0), default=None),
     }
     if bootstrap == 0:
-        return PopulationEstimate(**common, interval=fit.interval(level), interval_method="intercept_se")
+        interval = fit.interval(level) if exact is None else _two_list_interval(capture, exact, level)
+        return PopulationEstimate(**common, interval=interval, interval_method="intercept_se")
     if seed is None:
         seed = draw_seed()
     rng = np.random.default_rng(seed)
@@ -497,7 +504,7 @@ def _estimate(
         result = bca_bootstrap(
             capture,
             _estimator(capture, selection, p_enter, log),
-            fit.estimate,
+            estimate,
             bootstrap,
             rng,
             level,
@@ -530,6 +537,31 @@ def _estimate(
         replicates_beyond=result.beyond,
         seed=seed,
     )
+
+
+def two_list_dark_figure(capture: ListCapture) -> Fraction | None:
+    """The number on no list of two lists, exactly: Lincoln–Petersen's n₁₀·n₀₁/n₁₁ (the main-effects model is
+    saturated there, and its maximum-likelihood estimate of the unseen cell is this fraction). None for more
+    lists, or where a cell is empty (no estimate exists, or one list holds the other: nobody unseen)."""
+    if capture.n_lists != 2:
+        return None
+    cells = {tuple(int(v) for v in h): int(c) for h, c in zip(capture.histories, capture.counts, strict=True)}
+    only_first, only_second, both = cells[(1, 0)], cells[(0, 1)], cells[(1, 1)]
+    if not (only_first and only_second and both):
+        return None
+    return Fraction(only_first * only_second, both)
+
+
+def _two_list_interval(capture: ListCapture, dark: Fraction, level: float) -> tuple[float, float]:
+    """The log-normal interval of two lists in closed form: the intercept is log(n₁₀·n₀₁/n₁₁), its variance
+    1/n₁₀ + 1/n₀₁ + 1/n₁₁ (summed exactly: the two orders of the lists give the same limits to the last bit)."""
+    from scipy.special import ndtri
+
+    cells = [int(c) for c in capture.counts]  # n₁₀, n₀₁, n₁₁ in some order: all three are summed
+    se = math.sqrt(float(sum((Fraction(1, c) for c in cells), Fraction(0))))
+    z = float(ndtri(0.5 + level / 2))
+    centre = float(dark)
+    return capture.observed + centre * math.exp(-z * se), capture.observed + centre * math.exp(z * se)
 
 
 def _no_estimate(
@@ -648,7 +680,23 @@ def top_models_for_bootstrap(n_lists: int) -> int | None:
     return 20 if n_lists == 4 else 100
 
 
+def two_list_estimates(capture: ListCapture, Y: np.ndarray) -> np.ndarray:
+    """The two-list estimate of each count vector in ``Y`` (replicates × the three cells) in closed form,
+    (n·n₁₁ + n₁₀·n₀₁)/n₁₁ with one rounding (the point estimate's, :func:`two_list_dark_figure`): a replicate
+    equal to the data gives the point estimate to the last bit, so that whether it falls below it (the BCa bias
+    correction) does not depend on the machine. NaN where a cell is empty, as the fit: no valid model."""
+    Y = np.atleast_2d(np.asarray(Y, dtype=float))
+    h = capture.histories
+    first, second, both = (int(np.flatnonzero((h == k).all(axis=1))[0]) for k in ((1, 0), (0, 1), (1, 1)))
+    a, b, m = Y[:, first], Y[:, second], Y[:, both]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = (Y.sum(axis=1) * m + a * b) / m
+    return np.where((a > 0) & (b > 0) & (m > 0), values, np.nan)
+
+
 def _estimator(capture: ListCapture, selection: Selection, p_enter: float, log: FitLog):
+    if capture.n_lists == 2:  # main effects whatever the method: Lincoln–Petersen, exactly
+        return lambda Y: two_list_estimates(capture, Y)
     order = selection.space.effective_order
     if selection.method == "stepwise":
         return lambda Y: stepwise_estimates(capture, Y, p_enter, order, log)

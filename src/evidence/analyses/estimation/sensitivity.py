@@ -139,14 +139,33 @@ def _same_choice(
     return same_p and result.max_order == max(2, choice.max_order)
 
 
+def rejected_by_selection(row: SensitivityRow, headline: PopulationEstimate) -> bool:
+    """Whether ``row`` is main effects only (lists independent) where the headline's own selection rejected
+    that model: it chose interactions, so by its criterion (an interaction's p-value below the threshold, or a
+    lower BIC) the lists are not independent. Main effects are a fixed model, not a way of choosing one: beside
+    such data they are not a reasonable model choice, and they left Kosovo's range "from 7,395 (main effects
+    only)" where stepwise had added five interactions at p-values from 1e-7 to 0.001."""
+    return (
+        row.choice.method == "main"
+        and not row.headline
+        and headline.method != "main"
+        and bool(headline.terms)
+        and row.result is not None
+        and not row.result.terms
+    )
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class ModelSpread:
     """How far apart the model choices' estimates are, against the headline interval."""
 
     low: SensitivityRow  # the choice with the lowest estimate
     high: SensitivityRow  # the choice with the highest estimate
-    choices: int  # model choices that gave an estimate
+    choices: int  # model choices that gave an estimate (those the selection rejected left out)
     beyond_interval: bool  # some choice's estimate lies outside the headline's interval
+    #: choices left out of the range: main effects only where the headline's selection rejected it
+    #: (:func:`rejected_by_selection`)
+    rejected: tuple[SensitivityRow, ...] = ()
 
     @property
     def range(self) -> tuple[float, float]:
@@ -157,8 +176,10 @@ class ModelSpread:
 def model_spread(rows: Sequence[SensitivityRow], headline: PopulationEstimate) -> ModelSpread | None:
     """The lowest and highest estimate over the model choices that gave one (the headline's among them), and
     whether any lies outside the headline interval: then the data cannot pin the number down, whatever the
-    interval of one model choice says. None when no choice gave an estimate."""
-    estimated = [row for row in rows if row.result is not None]
+    interval of one model choice says. Main effects only is left out where the headline's selection rejected it
+    (:func:`rejected_by_selection`; named in ``rejected``). None when no choice gave an estimate."""
+    rejected = tuple(row for row in rows if rejected_by_selection(row, headline))
+    estimated = [row for row in rows if row.result is not None and row not in rejected]
     if not estimated:
         return None
     # an end shared with the headline is named by the headline's choice (Korea's range ran "to 269 (stepwise,
@@ -167,4 +188,4 @@ def model_spread(rows: Sequence[SensitivityRow], headline: PopulationEstimate) -
     high = max(estimated, key=lambda row: (row.result.estimate, row.headline))  # type: ignore[union-attr]
     lower, upper = headline.interval
     beyond = any(not (lower <= row.result.estimate <= upper) for row in estimated)  # type: ignore[union-attr]
-    return ModelSpread(low=low, high=high, choices=len(estimated), beyond_interval=beyond)
+    return ModelSpread(low=low, high=high, choices=len(estimated), beyond_interval=beyond, rejected=rejected)

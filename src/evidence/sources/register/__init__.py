@@ -3,12 +3,13 @@
 ``docs/case-records.md`` is the guide. :func:`import_export` adds an export; :func:`records_as_of` gives the
 case table as it stood on any date (the register is also a data file any loader call reads: a ``.duckdb``
 register is recognised as the organisation's case records, as of its latest export); :func:`status` says
-what it holds; :func:`erase` removes people on their request. The k-anonymised CTDC export and the
+what it holds; :func:`erase` removes people on their request; :func:`link` counts one person's case ids once. The k-anonymised CTDC export and the
 list-capture table live in :mod:`.ctdc_export` and :mod:`.lists`.
 """
 
 from evidence.sources.register.erasure import ErasureResult, erase
 from evidence.sources.register.keys import KEY_ENV, RegisterKey, RegisterKeyError, default_key_path, load_key
+from evidence.sources.register.linking import LinkResult, link
 from evidence.sources.register.store import (
     RECORD_KEY,
     AsOf,
@@ -34,6 +35,7 @@ __all__ = [
     "AsOf",
     "ErasureResult",
     "ImportResult",
+    "LinkResult",
     "RegisterBusyError",
     "RegisterError",
     "RegisterKey",
@@ -47,6 +49,7 @@ __all__ = [
     "fold_case_id",
     "import_export",
     "is_register_file",
+    "link",
     "load_key",
     "records_as_of",
     "register_country",

@@ -409,6 +409,9 @@ class RegisterExport:
     other_releases: tuple[dict[str, Any], ...]
     #: that people were erased from the register (:func:`~.store.erasure_note`), None if none were
     erasure_note: str | None = None
+    #: that linked case ids count once, or that some records alike in the fields that tell a person are not
+    #: linked (one person may be written twice): :data:`~.store.LINK_NOTE`, :func:`~.store.same_person_note`
+    identity_notes: tuple[str, ...] = ()
 
     def warning(self) -> str | None:
         """The multiple-release risk in words, naming the earlier exports, when there are any."""
@@ -492,6 +495,8 @@ def export_register(
     """
     from evidence.sources.register.store import (
         ERASURE_NOTE,
+        LINK_NOTE,
+        SAME_PERSON_NOTE,
         ctdc_exports,
         ctdc_release_sets,
         record_ctdc_export,
@@ -544,6 +549,15 @@ def export_register(
             earlier=alike,
         )
         report = dataclasses.replace(report, generalisation_of=latest["export_id"])
+    if not report.rows_written and report.rows_withheld_for_differencing:
+        # not too few records: every set moved by a person or a few since the earlier release
+        raise ParameterError(
+            f"{register}: no record can be written as of {stood.date}: generalised as export "
+            f"{report.generalisation_of} was, every set of the records differs from the same set of an earlier "
+            f"release by fewer than k (k = {k}; {report.rows_withheld_for_differencing} records left out so), and "
+            "the two files subtracted would leave so few people. Nothing was written or recorded: one release "
+            "per period remains the way to share (or a release as of a date whose sets moved less)"
+        )
     if not report.rows_written:
         # a file of the header alone tells CTDC nothing, and recorded as a release it would make the first real
         # export "another release", refused
@@ -601,4 +615,7 @@ def export_register(
         export_id=export_id,
         other_releases=others,
         erasure_note=next((n for n in loaded.provenance.notes if n.startswith(ERASURE_NOTE)), None),
+        identity_notes=tuple(
+            n for n in loaded.provenance.notes if n == LINK_NOTE or n.startswith(SAME_PERSON_NOTE)
+        ),
     )

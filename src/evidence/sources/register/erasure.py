@@ -25,6 +25,8 @@ from evidence.core.errors import ParameterError
 from evidence.sources.register.keys import load_key
 from evidence.sources.register.store import (
     _FOLD_DOMAIN,
+    LINKED_IDS,
+    PERSON_HASHES,
     RECORD_KEY,
     _check_format,
     _check_key,
@@ -45,7 +47,7 @@ if TYPE_CHECKING:
 #: Reasons an erasure may give (a code, never free text: the log must hold nothing identifying).
 REASONS = ("consent-withdrawn", "objection", "unlawful-processing", "legal-obligation", "entered-in-error")
 #: The tables holding rows of a person, by ``record_key``.
-PERSON_TABLES = ("records", "id_folds")
+PERSON_TABLES = ("records", "id_folds", LINKED_IDS, PERSON_HASHES)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,6 +106,7 @@ def erase(
         _check_key(meta, key, register)
         tables = [t for t in PERSON_TABLES if t in _tables(connection)]
         matched: dict[str, set[str]] = {}  # folded id -> the record keys the register holds a row of
+        also_blocked: set[str] = set()  # the erasure hashes of the other ids linked to a person erased
         for fold, positions in persons.items():
             keys = {exact[p] for p in positions}
             if "id_folds" in tables:  # ids that fold alike: one person's
@@ -122,6 +125,14 @@ def erase(
                 {"keys": sorted(keys)},
             ).fetchall()
             matched[fold] = {row[0] for row in held}
+            if LINKED_IDS in tables and matched[fold]:  # every id linked as the same person's goes too
+                linked = connection.execute(
+                    f"""SELECT {RECORD_KEY}, erased_key FROM {LINKED_IDS} WHERE person_key IN (
+                        SELECT person_key FROM {LINKED_IDS} WHERE {RECORD_KEY} IN (SELECT unnest($keys)))""",
+                    {"keys": sorted(matched[fold])},
+                ).fetchall()
+                matched[fold] |= {row[0] for row in linked}
+                also_blocked.update(row[1] for row in linked)
         erased_keys = sorted(set().union(*matched.values()))
         rows = {
             table: connection.execute(
@@ -131,6 +142,8 @@ def erase(
             else 0
             for table in PERSON_TABLES
         }
+        # the tables every register has, and a person's links and identity hashes where they had any
+        rows = {t: n for t, n in rows.items() if t in ("records", "id_folds") or n}
         not_found = tuple(sorted(persons[fold][0] for fold, keys in matched.items() if not keys))
         today = dt.date.today()
         result = ErasureResult(
@@ -152,7 +165,7 @@ def erase(
                 connection,
                 register,
                 erased_keys,
-                [erased_key(key, fold) for fold in persons],
+                sorted({erased_key(key, fold) for fold in persons} | also_blocked),
                 [today, reason, len(persons), result.persons_erased, rows["records"], sum(rows.values())],
             )
     finally:

@@ -18,6 +18,12 @@ Tables
     versions and rows erased. No identifier.
     ``erased_ids``: the keyed hash, in a domain of its own (never a ``record_key``), of each erased person's
     folded case id and the erasure that named it: what keeps them out of later imports.
+    ``linked_ids``: case ids linked as one person's (:mod:`.linking`): each id's ``record_key``, the person's key,
+    the hash an erasure of the id would keep, the link's number and date. Records as of a date count once per
+    person.
+    ``person_hashes``: each record's keyed hash, in a domain of its own, of the identifying fields that tell a
+    person (``same_person``, kept in ``meta``; never the fields): a record sharing it with another, not linked,
+    is pointed out.
 
 An import is one transaction: a crash or a kill leaves the register as it was. DuckDB locks the file, so a
 second process meets a clear "in use" error (or waits, when asked to). The register's file and folder are
@@ -31,12 +37,13 @@ import dataclasses
 import datetime as dt
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import re
 import stat
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +52,7 @@ import polars as pl
 from evidence.core.atomic import atomic_path
 from evidence.core.config import data_dir
 from evidence.core.errors import InputError
-from evidence.sources.case_mapping import CaseRecordsMapping, mapping_path, read_mapping
+from evidence.sources.case_mapping import CaseRecordsMapping, fold, mapping_path, read_mapping
 from evidence.sources.case_schema import CASE_SCHEMA, conform
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.provenance import OWN_RECORDS, Provenance, sha256_file
@@ -61,6 +68,12 @@ DEFAULT_FILE_NAME = "register.duckdb"
 #: The layout name under which the register is a case-records source.
 LAYOUT = "register"
 RECORD_KEY = "record_key"
+#: The table of case ids linked as one person's (:mod:`.linking`).
+LINKED_IDS = "linked_ids"
+#: The table of the keyed hashes of records' identifying fields (``same_person``).
+PERSON_HASHES = "person_hashes"
+#: The meta key of the identifying columns whose values, together, tell a person (JSON list, as in an export).
+SAME_PERSON = "same_person"
 _DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
 
 #: Fields of the canonical case table that a register keeps (the Victim–Perpetrator-only ones are never
@@ -237,6 +250,12 @@ def _meta(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def _check_format(connection: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
+    if not _tables(connection):  # made by a first import that was refused or stopped before it committed
+        raise RegisterError(
+            "the register holds nothing yet: its first import did not finish (it was refused, or stopped)",
+            path=path,
+            hint="import the first export again (evidence register import EXPORT)",
+        )
     if not {"meta", "imports", "records"} <= _tables(connection):
         raise RegisterError("not a register: a DuckDB database without the register's tables", path=path)
     meta = _meta(connection)
@@ -302,6 +321,17 @@ def _create_later_tables(connection: duckdb.DuckDBPyConnection) -> None:
             record_versions_erased INTEGER, rows_erased INTEGER)"""
     )
     connection.execute("CREATE TABLE IF NOT EXISTS erased_ids (erased_key VARCHAR, erasure_id INTEGER)")
+    # the keyed hash of each record's identifying fields named by same_person (never the fields): a record sharing
+    # it with another, unlinked, is pointed out and said beside its figures
+    connection.execute(
+        f"CREATE TABLE IF NOT EXISTS {PERSON_HASHES} (record_key VARCHAR, person_hash VARCHAR)"
+    )
+    # ids of one person (evidence register link): each id's record_key, the person's key (the smallest record_key
+    # of the ids linked together), the hash an erasure of the id keeps, and the link
+    connection.execute(
+        f"""CREATE TABLE IF NOT EXISTS {LINKED_IDS} (record_key VARCHAR, person_key VARCHAR, erased_key VARCHAR,
+            link_id INTEGER, linked_on DATE)"""
+    )
 
 
 def _check_key(meta: Mapping[str, str], key: RegisterKey, path: Path) -> None:
@@ -583,6 +613,7 @@ def import_export(
     allow_dropped_fields: bool = False,
     allow_many_missing: bool = False,
     cell_key_check: str | None = None,
+    same_person: Sequence[str] | None = None,
 ) -> ImportResult:
     """Import one export of the case-management system into the register (made on first use).
 
@@ -598,6 +629,10 @@ def import_export(
     export of some records taken for a full one, or case ids that changed form, would mark them missing).
     ``cell_key_check``: the check value of the cell-key secret in use (:func:`cell_key_check`), kept from the
     first import given one, so that figures made later beside another secret can say so.
+    ``same_person``: the export's identifying columns (listed under the mapping's ``identifying``) whose values
+    together tell a person, such as full name and date of birth; kept in the register for later imports. Their
+    values are never stored: only a keyed hash of them, so that a record sharing it with another record not
+    linked to it (:mod:`.linking`), a person registered again under a new case id, is pointed out.
     """
     register, export = Path(register), Path(export)
     if export.is_dir():
@@ -646,6 +681,7 @@ def import_export(
     rows, rejects = _register_rows(loaded, seen, mapping.columns["case_id"])
     _check_usable(export, loaded.rows_in, rows, rejects)
     _check_date_against_records(export, rows, made_on, made_on_from)
+    same_person_given = _check_same_person(same_person, mapping, export)
     file_sha256 = sha256_file(export)
 
     connection = connect(register, read_only=False, create=True, wait=wait)
@@ -675,6 +711,8 @@ def import_export(
                 hint=f"correct reporting_country in the mapping (or leave it out to keep {meta['country']}); an "
                 "organisation working in two countries keeps a register for each (--register PATH)",
             )
+        matched_on = _same_person_columns(connection, meta, same_person_given)
+        hashes = _person_hashes(export, mapping, matched_on, key, rows) if matched_on else None
         id_only = _id_only_rows(rows, mapping)
         result = _apply(
             connection,
@@ -696,6 +734,10 @@ def import_export(
             seen=seen,
             folds=folds,
         )
+        if hashes is not None and not result.note:  # a file imported before changes nothing
+            same = _same_person_rows(connection, hashes, mapping.columns["case_id"], matched_on)
+            if same.height:
+                result = dataclasses.replace(result, flags=pl.concat([result.flags, same]).sort("row"))
         connection.execute("COMMIT")
         connection.execute("CHECKPOINT")  # into the main file, so its sha256 says what it holds
         if id_only.height:
@@ -707,6 +749,131 @@ def import_export(
     finally:
         connection.close()
     return dataclasses.replace(result, key_warning=key.weakness)
+
+
+#: How the reason of a row pointed out for its ``same_person`` fields goes on, after the columns' names.
+SAME_PERSON_FLAG = (
+    " the same as another record's, under another case id: the same person registered again? If so, link the "
+    "two ids (evidence register link ID ID) so that they count once; if not, two people alike in these fields"
+)
+_PERSON_DOMAIN = "evidence register same person\x00"  # a person hash is never a record_key nor a fold's
+
+
+def _check_same_person(
+    given: Sequence[str] | None, mapping: CaseRecordsMapping, export: Path
+) -> list[str] | None:
+    """The identifying columns given to tell a person (None: not given), each listed under the mapping's
+    ``identifying`` (else refused, before the register is opened)."""
+    if given is None:
+        return None
+    columns = list(dict.fromkeys(" ".join(c.split()) for c in given if c.strip()))
+    listed = {fold(c) for c in mapping.identifying}
+    unlisted = [c for c in columns if fold(c) not in listed]
+    if unlisted:
+        raise InputError(
+            "--same-person names "
+            + ", ".join(repr(c) for c in unlisted)
+            + ", not listed under identifying in the mapping: only identifying columns (names, dates of birth) "
+            "tell a person. Nothing was imported",
+            path=mapping.path or export,
+            hint="list the column under identifying: [...] in the mapping",
+        )
+    return columns or None
+
+
+def _same_person_columns(
+    connection: duckdb.DuckDBPyConnection, meta: Mapping[str, str], given: list[str] | None
+) -> list[str]:
+    """The identifying columns that tell a person: given (kept for later imports), else those kept."""
+    if given is None:
+        return json.loads(meta.get(SAME_PERSON) or "[]")
+    value = json.dumps(given, ensure_ascii=False)
+    if SAME_PERSON in meta:
+        connection.execute("UPDATE meta SET value = ? WHERE key = ?", [value, SAME_PERSON])
+    else:
+        connection.execute("INSERT INTO meta VALUES (?, ?)", [SAME_PERSON, value])
+    return given
+
+
+def _person_hashes(
+    export: Path, mapping: CaseRecordsMapping, columns: list[str], key: RegisterKey, rows: pl.DataFrame
+) -> pl.DataFrame:
+    """The keyed hash of each taken row's identifying ``columns`` (each folded: letter case and spacing aside),
+    by ``record_key`` and ``source_row``; no hash for a row missing one of them. The values go no further."""
+    from evidence.sources import case_records
+    from evidence.sources.registry import FileHead
+
+    fields = {f"same_person_{i}": c for i, c in enumerate(columns)}
+    reading = dataclasses.replace(mapping, columns=fields, flags={}, assistance={}, fixed={})
+    try:
+        raw = (
+            case_records._read_workbook(export, reading)
+            if FileHead(export).is_xlsx
+            else case_records._read_csv(export, reading)
+        )
+    except InputError as exc:  # a column the export lacks: named as the option names it
+        message = re.sub(r"^(line \d+: )?columns\.same_person_\d+ ", "", exc.message)
+        raise InputError(
+            f"same_person (--same-person) {message}: nothing was imported",
+            path=export,
+            hint="renamed? give them as this export names them (--same-person COLUMN, once for each); "
+            + (exc.hint or ""),
+        ) from None
+    values = raw.frame.select(
+        "source_row",
+        person=pl.concat_list(
+            pl.col(c).str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase() for c in columns
+        ),
+    )
+    wanted = set(rows.get_column("source_row").to_list())
+    found = []
+    for row, cells in values.iter_rows():
+        if row in wanted and all(c and fold(c) not in mapping.missing for c in cells):
+            found.append((row, key.pseudonym(_PERSON_DOMAIN + "\x1f".join(cells))))
+    hashed = pl.DataFrame(found, schema={"source_row": pl.Int64, "person_hash": pl.String}, orient="row")
+    return rows.select(RECORD_KEY, pl.col("source_row").cast(pl.Int64)).join(hashed, on="source_row")
+
+
+def _same_person_rows(
+    connection: duckdb.DuckDBPyConnection, hashes: pl.DataFrame, column: str, matched_on: list[str]
+) -> pl.DataFrame:
+    """Record the export's person hashes; its rows whose hash is another present record's, the two not linked, as
+    flags: the same person under two case ids (or two people alike in these fields)."""
+    connection.register("hash_arrow", hashes.select(RECORD_KEY, "person_hash").to_arrow())
+    connection.execute(
+        f"""INSERT INTO {PERSON_HASHES} SELECT DISTINCT h.{RECORD_KEY}, h.person_hash FROM hash_arrow h
+        ANTI JOIN {PERSON_HASHES} p ON p.{RECORD_KEY} = h.{RECORD_KEY} AND p.person_hash = h.person_hash"""
+    )
+    connection.unregister("hash_arrow")
+    shared = set(_unlinked_alike(connection, "valid_to IS NULL", []))
+    found = hashes.filter(pl.col(RECORD_KEY).is_in(sorted(shared))).get_column("source_row").sort()
+    return issues_frame(
+        pl.DataFrame({"row": found}).select(
+            pl.col("row").cast(pl.Int64),
+            column=pl.lit(column),
+            value=pl.lit(None, pl.String),
+            reason=pl.lit(f"{', '.join(matched_on)}{SAME_PERSON_FLAG}"),
+        )
+    )
+
+
+def _unlinked_alike(connection: duckdb.DuckDBPyConnection, where: str, parameters: list[Any]) -> list[str]:
+    """The records present (as ``where`` selects versions) whose person hash is another present record's, the
+    two not linked as one person."""
+    if PERSON_HASHES not in _tables(connection):
+        return []
+    rows = connection.execute(
+        f"""WITH present_records AS (
+            SELECT DISTINCT r.{RECORD_KEY}, coalesce(l.person_key, r.{RECORD_KEY}) AS person
+            FROM records r LEFT JOIN {LINKED_IDS} l USING ({RECORD_KEY}) WHERE {where} AND present),
+        hashed AS (SELECT p.{RECORD_KEY}, p.person, h.person_hash FROM present_records p
+            JOIN {PERSON_HASHES} h USING ({RECORD_KEY}))
+        SELECT DISTINCT a.{RECORD_KEY} FROM hashed a JOIN hashed b
+            ON a.person_hash = b.person_hash AND a.person <> b.person
+        ORDER BY 1""",
+        parameters,
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 def _apply(
@@ -1188,19 +1355,27 @@ class AsOf:
     date: dt.date | None  # None: the register holds no export
     asked: dt.date | None  # the date asked for (None: the default, the latest export)
     latest_export: dt.date | None
+    #: the date of the export the records come from: the latest on or before the date asked
+    export: dt.date | None = None
 
     @property
     def after_last_export(self) -> bool:
         return self.asked is not None and self.latest_export is not None and self.asked > self.latest_export
 
     def note(self) -> str | None:
-        """A sentence for the reader when the date asked for is after the register's last export."""
-        if not self.after_last_export:
-            return None
-        return (
-            f"as of the last export, {self.latest_export}: the register holds no export after it, so the records "
-            f"as of {self.asked} are not known"
-        )
+        """A sentence for the reader when the date asked for is after the register's last export, or between two
+        exports (a month whose export is missing): the records are those of an earlier export."""
+        if self.after_last_export:
+            return (
+                f"as of the last export, {self.latest_export}: the register holds no export after it, so the "
+                f"records as of {self.asked} are not known"
+            )
+        if self.asked is not None and self.export is not None and self.export < self.asked:
+            return (
+                f"as of the export of {self.export}, the latest made on or before {self.asked}: the register holds "
+                f"no export between them, so the records as of {self.asked} are those it held"
+            )
+        return None
 
 
 def resolve_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float = 0.0) -> AsOf:
@@ -1219,7 +1394,7 @@ def _resolve_as_of(connection: duckdb.DuckDBPyConnection, path: Path, as_of: dt.
         return AsOf(None, None, None)
     first, last = dates[0], dates[-1]
     if as_of is None:
-        return AsOf(last, None, last)
+        return AsOf(last, None, last, last)
     if as_of < first:
         raise RegisterError(
             f"no records as of {as_of}: the register's first export was made on {first}, so nothing is known "
@@ -1227,7 +1402,7 @@ def _resolve_as_of(connection: duckdb.DuckDBPyConnection, path: Path, as_of: dt.
             path=path,
             hint=f"give --as-of {first} or a later date",
         )
-    return AsOf(min(as_of, last), as_of, last)
+    return AsOf(min(as_of, last), as_of, last, max(d for d in dates if d <= as_of))
 
 
 def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float = 0.0) -> LoadedTable:
@@ -1238,7 +1413,9 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
     stable per-record key, e.g. for cell-key perturbation). Records marked missing by then are left out and
     counted in the provenance notes. A date before the first export is refused (:class:`RegisterError`); one
     after the last export gives the records as of the last export, and the provenance (its release, a note)
-    says so.
+    says so; so does one between two exports (the export the records are from). Case ids linked as one
+    person's (:mod:`.linking`) give one record, the one registered first, and a note says so; records alike in
+    the ``same_person`` fields but not linked give a note that a person may count twice.
     """
     path = Path(path)
     with reading(path, wait=wait) as (connection, meta):
@@ -1246,9 +1423,22 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
         where, parameters = _as_of_filter(stood.date)
         columns = _record_columns(connection)
         quoted = ", ".join(f'"{c}"' for c in columns)
+        present = connection.execute(
+            f"SELECT count(*) FROM records WHERE {where} AND present", parameters
+        ).fetchall()[0][0]
         frame = _frame(
             connection,
-            f"SELECT {RECORD_KEY}, {quoted} FROM records WHERE {where} AND present ORDER BY {RECORD_KEY}",
+            f"SELECT {RECORD_KEY}, {quoted} FROM records "
+            + (f"LEFT JOIN {LINKED_IDS} USING ({RECORD_KEY}) " if LINKED_IDS in _tables(connection) else "")
+            + f"WHERE {where} AND present "
+            + (
+                # one record per person: the one registered first (then the smallest key, as good as any)
+                f"QUALIFY row_number() OVER (PARTITION BY coalesce(person_key, {RECORD_KEY}) "
+                f'ORDER BY "year" NULLS LAST, {RECORD_KEY}) = 1 '
+                if LINKED_IDS in _tables(connection)
+                else ""
+            )
+            + f"ORDER BY {RECORD_KEY}",
             parameters,
         )
         missing = connection.execute(
@@ -1261,6 +1451,8 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
             [stood.date] if stood.date else [],
         ).fetchall()
         erased_on = _erasure_dates(connection)
+        alike = _unlinked_alike(connection, where, parameters)
+        matched_on = json.loads(meta.get(SAME_PERSON) or "[]")
     frame = frame.with_row_index("source_row", offset=1).with_columns(pl.col("source_row").cast(pl.Int64))
     table = conform(frame)
     extras = [c for c in frame.columns if c not in CASE_SCHEMA and c != RECORD_KEY]
@@ -1273,6 +1465,10 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
     ]
     if (after := stood.note()) is not None:
         notes.append(after)
+    if present > data.height:  # no count: beside figures of two dates, it would be a small cell
+        notes.append(LINK_NOTE)
+    if alike:
+        notes.append(same_person_note(matched_on))
     if erased_on:
         notes.append(erasure_note(erased_on))
     if meta.get("country"):
@@ -1295,6 +1491,26 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
         notes=tuple(notes),
     )
     return LoadedTable(data=data, provenance=provenance, rows_in=data.height)
+
+
+#: The note saying that records linked as one person's (:mod:`.linking`) count once.
+LINK_NOTE = (
+    "records linked as the same person's, registered under several case ids (evidence register link), count "
+    "once: under the record registered first; evidence register status says how many ids are linked"
+)
+
+#: How the note on records alike in the fields that tell a person begins.
+SAME_PERSON_NOTE = "possibly one person counted twice"
+
+
+def same_person_note(columns: Sequence[str]) -> str:
+    """What a reader of the records or figures must know when records share the identifying fields that tell a
+    person (``same_person``) without being linked: some person may count twice. No count (a small cell)."""
+    return (
+        f"{SAME_PERSON_NOTE}: some records share {', '.join(columns)} with another record under another case "
+        "id and are not linked as one person's (a person registered again, or two people alike in these fields): "
+        "evidence register status says how many; evidence register link makes one person's ids count once"
+    )
 
 
 #: How the note on erasures begins (a command that shows figures says it beside them).
@@ -1495,6 +1711,27 @@ def register_country(path: str | Path, *, wait: float = 0.0) -> str | None:
         return meta.get("country") or None
 
 
+#: An interval between two exports this many times the usual one (the median, of a week or more) is a gap.
+GAP_FACTOR = 1.5
+
+
+def export_gaps(dates: Sequence[dt.date]) -> list[dict[str, Any]]:
+    """The intervals between consecutive exports much longer than the usual one (a month whose export is
+    missing, in a register imported monthly): ``after``, ``before`` (ISO dates) and ``days``. None before three
+    exports (no usual interval yet), nor where exports come less than a week apart as a rule."""
+    if len(dates) < 3:
+        return []
+    days = [(b - a).days for a, b in itertools.pairwise(dates)]
+    usual = sorted(days)[(len(days) - 1) // 2]  # the lower median: of two intervals, the shorter
+    if usual < 7:
+        return []
+    return [
+        {"after": a.isoformat(), "before": b.isoformat(), "days": n}
+        for a, b, n in zip(dates, dates[1:], days, strict=False)
+        if n > GAP_FACTOR * usual
+    ]
+
+
 def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
     """What the register holds: its facts, the number of records and versions, and every import."""
     path = Path(path)
@@ -1518,6 +1755,13 @@ def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
             + "FROM imports ORDER BY import_id",
         )
         exports = _ctdc_exports(connection)
+        alike = len(_unlinked_alike(connection, "valid_to IS NULL", []))
+        gaps = export_gaps(_export_dates(connection))
+        ids_linked, persons_linked = (
+            connection.execute(f"SELECT count(*), count(DISTINCT person_key) FROM {LINKED_IDS}").fetchall()[0]
+            if LINKED_IDS in _tables(connection)
+            else (0, 0)
+        )
         erasures = (
             _frame(connection, "SELECT * FROM erasures ORDER BY erasure_id").to_dicts()
             if "erasures" in _tables(connection)
@@ -1536,6 +1780,13 @@ def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
             for row in imports.to_dicts()
         ],
         "ctdc_exports": exports,
+        # case ids linked as one person's (evidence register link): each person counts once
+        "ids_linked": ids_linked,
+        "persons_linked": persons_linked,
+        # records present sharing the same_person fields with another present record, not linked to it
+        "same_person_columns": json.loads(meta.get(SAME_PERSON) or "[]"),
+        "records_alike_unlinked": alike,
+        "export_gaps": gaps,
         "erasures": [
             {k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v) for k, v in row.items()}
             for row in erasures

@@ -1,0 +1,301 @@
+"""The by-category tables of a publisher's censored counts (UNODC's detected victims per year by sex, age…) at a
+threshold above the publisher's: no withheld cell follows from the numbers printed beside it (the published
+total, the sum of categories), nor from the yearly total the brief prints elsewhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from _indicator import indicator_rows
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from evidence.analyses.selection import Selection
+from evidence.notebooks.builders import no_breakdown_note, yearly_numbers
+from evidence.presentation.disclosure import DisclosureRule
+
+SEXES = ("Female", "Male", "Unknown")
+
+
+def _rows(years: list[tuple[int, int | None, list[int | str | None]]]) -> pl.DataFrame:
+    """(year, total or None, a value per sex: a count, "<5" or None) -> indicator rows."""
+    rows = []
+    for year, total, values in years:
+        if total is not None:
+            rows.append(("MYS", year, "Total", "Total", "Total", "Total", total))
+        for sex, value in zip(SEXES, values, strict=False):
+            if value is not None:
+                rows.append(("MYS", year, "Total", "Total", sex, "Total", value))
+    return indicator_rows(rows)
+
+
+def _label(value: int, small: bool, rule: DisclosureRule) -> tuple[float, float | None]:
+    """What a withheld cell's label says of it: ``<10`` (1 to 9: a 0 is shown) or ``x`` (10 or more)."""
+    return (1.0, float(rule.threshold - 1)) if small else (float(rule.threshold), None)
+
+
+def _pinned(
+    bounds: list[tuple[float, float | None]],
+    equalities: list[tuple[list[float], float]],
+    at_least: list[tuple[list[float], float]],
+    cell: int,
+) -> bool:
+    """Whether ``cell`` takes one value only among the rows of values within ``bounds`` that satisfy the
+    ``equalities`` and the ``at_least`` lines (coefficients, constant)."""
+    objective = np.zeros(len(bounds))
+    objective[cell] = 1.0
+    kwargs = {
+        "A_eq": np.array([a for a, _ in equalities]) if equalities else None,
+        "b_eq": np.array([b for _, b in equalities]) if equalities else None,
+        "A_ub": np.array([[-x for x in a] for a, _ in at_least]) if at_least else None,
+        "b_ub": np.array([-b for _, b in at_least]) if at_least else None,
+        "bounds": bounds,
+        "method": "highs",
+    }
+    low = linprog(objective, **kwargs)
+    high = linprog(-objective, **kwargs)
+    assert low.status == 0 and high.status in (0, 3), "the true row must be feasible"
+    return high.status != 3 and -high.fun - low.fun < 1 - 1e-9
+
+
+def _hidden(table, column: str, i: int) -> bool:
+    return any(side.frame[column + "_suppressed"][i] for side in (table.low, table.high))
+
+
+def _small(table, column: str, i: int) -> bool:
+    return "small" in (table.low.reasons[column][i], table.high.reasons[column][i])
+
+
+def _attack_row(
+    table,
+    i: int,
+    values: list[int | None],
+    parts: list[int],
+    total: float | None,
+    withheld: set[str],
+    present: list[str],
+    rule,
+    base: list[int] | None = None,
+) -> list[int]:
+    """The cells of row ``i`` (``values``: each category's exact count, None for a cell with the publisher's
+    censored cells in it, ``parts`` of them: 1 to 4 each, beside an exact part ``base``, 0 by default) that the
+    attacker pins, with the cells ``withheld`` withheld (a cell left empty, with no label, says nothing)."""
+    base = base or [0] * len(values)
+    bounds: list[tuple[float, float | None]] = []
+    for c, value, k, e in zip(present, values, parts, base, strict=True):
+        if value is None:
+            bounds.append((float(e + k), float(e + 4 * k)))
+        elif c in withheld and value:  # a 0 is shown
+            if _hidden(table, c, i):
+                bounds.append(_label(value, _small(table, c, i) or value < rule.threshold, rule))
+            else:
+                bounds.append((0.0, None))  # left empty
+        else:
+            bounds.append((float(value), float(value)))
+    exact = [0.0 if v is None else 1.0 for v in values]
+    n_censored = sum(k for v, k in zip(values, parts, strict=True) if v is None)
+    n_base = sum(e for v, e in zip(values, base, strict=True) if v is None)
+    equalities, at_least = [], []
+    if total is not None:
+        low = sum(e + k if v is None else v for v, k, e in zip(values, parts, base, strict=True))
+        if low <= total <= low + 3 * n_censored:  # the reader takes the categories to add up to it
+            equalities.append(([1.0] * len(values), float(total)))
+    if "Sum of categories" in table.low.count_columns:
+        for side, factor in ((table.low, 1), (table.high, 4)):
+            shown = side.frame["Sum of categories"][i]
+            known = float(n_base + factor * n_censored)  # the censored cells' part of this bound of the sum
+            if "Sum of categories" not in withheld and shown is not None:
+                equalities.append((exact, shown - known))
+            elif side.reasons["Sum of categories"][i] == "small" or (
+                shown is not None and shown < rule.threshold
+            ):
+                at_least.append(([-x for x in exact], known - rule.threshold + 1))  # <10: at most 9
+                at_least.append((exact, 1 - known))
+            elif shown is not None or side.reasons["Sum of categories"][i] is not None:  # x: at least 10
+                at_least.append((exact, rule.threshold - known))
+            # left empty: it says nothing
+    return [
+        k
+        for k, c in enumerate(present)
+        if c in withheld and values[k] and _pinned(bounds, equalities, at_least, k)
+    ]
+
+
+def _printed_totals(numbers, table) -> dict[str, float]:
+    """Each year's total as the brief prints it: exact in the by-category table or in the yearly table."""
+    found: dict[str, float] = {}
+    if numbers.per_year is not None:
+        low, high = numbers.per_year.low.frame, numbers.per_year.high.frame
+        for year, lo, hi in zip(low["year"], low["victims"], high["victims"], strict=True):
+            if lo is not None and lo == hi:
+                found[str(year)] = float(lo)
+    column = next((c for c in ("Published total", "All victims") if c in table.low.count_columns), None)
+    if column is not None:
+        body = table.low.frame.height - (1 if table.low.has_total_row else 0)
+        for i in range(body):
+            lo, hi = table.low.frame[column][i], table.high.frame[column][i]
+            if lo is not None and lo == hi:
+                found[str(table.low.frame["year"][i])] = float(lo)
+    return found
+
+
+def _attack_numbers(numbers, rule: DisclosureRule) -> list[tuple[str, str]]:
+    """The (year, category) cells withheld though the publisher printed them exactly (not its ``<5``) that an
+    attacker recomputes from their row, by linear programming over the row's values: each cell printed, or
+    within its label's bounds, or the publisher's ``<5`` (1 to 4, public); the categories adding up to the
+    total the brief prints for the year (in this table or in the yearly table) wherever they can; each bound of
+    the sum of the categories where printed (or its label's bounds)."""
+    table = numbers.by_category
+    if table is None or numbers.by_counts is None:
+        return []
+    by = numbers.by
+    cells = {
+        (str(r["year"]), str(r[by])): (
+            (int(r["count_low"]), 0, 0)
+            if r["count_low"] == r["count_high"]
+            else (
+                None,
+                (r["count_high"] - r["count_low"]) // 3,
+                int(r["count_low"]) - (r["count_high"] - r["count_low"]) // 3,
+            )
+        )
+        for r in numbers.by_counts.iter_rows(named=True)
+    }
+    totals = _printed_totals(numbers, table)
+    exposed = []
+    body = table.low.frame.height - (1 if table.low.has_total_row else 0)
+    for i in range(body):
+        year = table.low.frame["year"][i]
+        present = [c for c in numbers.categories if (year, c) in cells]
+        if not present:
+            continue
+        values = [cells[(year, c)][0] for c in present]
+        parts = [cells[(year, c)][1] for c in present]
+        base = [cells[(year, c)][2] for c in present]
+        withheld = {
+            c
+            for c in present
+            if _hidden(table, c, i) or (table.low.frame[c][i] is None and cells[(year, c)][0])
+        }
+        if "Sum of categories" in table.low.count_columns and (
+            _hidden(table, "Sum of categories", i) or table.low.frame["Sum of categories"][i] is None
+        ):
+            withheld.add("Sum of categories")
+        for k in _attack_row(table, i, values, parts, totals.get(year), withheld, present, rule, base):
+            exposed.append((year, present[k]))
+    return exposed
+
+
+def _attack(frame: pl.DataFrame, rule: DisclosureRule) -> list[tuple[str, str]]:
+    numbers = yearly_numbers(Selection(frame, country="MYS", role="destination"), rule, by="sex")
+    assert numbers.by_category is not None
+    return _attack_numbers(numbers, rule)
+
+
+def test_malaysias_male_victims_of_2019_are_not_given_back_by_the_total():
+    """MYS destination 2019 at threshold 10: Female 91, Male <10, published total 96, sum 96: Male = 5."""
+    frame = _rows([(2019, 96, [91, 5]), (2020, 48, [46, "<5"]), (2021, 120, [40, 80])])
+    rule = DisclosureRule(10)
+    assert _attack(frame, rule) == []
+    table = yearly_numbers(Selection(frame, country="MYS", role="destination"), rule, by="sex").by_category
+    assert table is not None
+    shown = {r["year"]: r for r in table.shown().iter_rows(named=True)}
+    assert shown["2021"]["Female"] == "40" and shown["2021"]["Male"] == "80"  # a row with nothing withheld
+    assert shown["2020"]["Female"] == "46"  # the publisher's <5 is public: nothing to protect beside it
+
+
+def test_a_sum_whose_label_alone_gives_a_cell_back_is_left_empty():
+    """Hungary 2008 at threshold 10: Female 9, Male <5 (1-4), total 10, the sum of categories 10-13; withheld as
+    ``x`` (at least 10) the sum says Female + 1 >= 10: Female = 9. Left empty, it says nothing."""
+    frame = _rows([(2008, 10, [9, "<5"]), (2010, 59, [49, 9]), (2011, 134, [122, "<5"])])
+    rule = DisclosureRule(10)
+    assert _attack(frame, rule) == []
+    table = yearly_numbers(Selection(frame, country="MYS", role="destination"), rule, by="sex").by_category
+    assert table is not None
+    shown = {r["year"]: r for r in table.shown().iter_rows(named=True)}
+    assert shown["2008"]["Sum of categories"] == "" and shown["2008"]["Published total"] == "10"
+    assert shown["2011"]["Sum of categories"] == "123–126"  # nothing withheld beside it: as published
+
+
+def test_at_the_publishers_threshold_its_own_numbers_are_shown_as_published():
+    frame = _rows([(2019, 96, [91, 5]), (2020, 48, [46, "<5"])])
+    table = yearly_numbers(
+        Selection(frame, country="MYS", role="destination"), DisclosureRule(5), by="sex"
+    ).by_category
+    assert table is not None
+    shown = {r["year"]: r for r in table.shown().iter_rows(named=True)}
+    assert (shown["2019"]["Female"], shown["2019"]["Male"]) == ("91", "5")
+    assert shown["2020"]["Female"] == "46"
+
+
+cells = st.one_of(st.integers(0, 12), st.sampled_from(["<5", "<5", 5, 7, 30, 91, None]))
+years = st.lists(
+    st.tuples(st.lists(cells, min_size=2, max_size=3), st.sampled_from([0, 0, 0, 3, None])),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(years=years, threshold=st.sampled_from([5, 10, 11]))
+def test_no_withheld_cell_is_pinned_by_the_numbers_beside_it(years, threshold):
+    rows = []
+    for k, (values, extra) in enumerate(years):
+        if all(v is None for v in values):
+            values = [*values[:-1], 3]
+        exact = sum(v for v in values if isinstance(v, int))
+        censored = sum(1 for v in values if v == "<5")
+        # the publisher's total: the sum (a <5 counted as 2), a few more, or none
+        total = None if extra is None else exact + 2 * censored + extra
+        rows.append((2010 + k, total, values))
+    frame = _rows(rows)
+    assert _attack(frame, DisclosureRule(threshold)) == []
+
+
+def test_estonias_female_victims_of_2015_are_not_given_back_by_the_printed_total():
+    """EST 2015 at threshold 10: total 13 (printed here and in the yearly table), Male the publisher's <5 (1-4),
+    Female 9 withheld as ``<10`` (1-9): 13 - 4 = 9. The breakdown is left empty, the total printed everywhere."""
+    frame = _rows([(2014, 30, [20, 10]), (2015, 13, [9, "<5"]), (2016, 40, [25, 15])])
+    rule = DisclosureRule(10)
+    assert _attack(frame, rule) == []
+    numbers = yearly_numbers(Selection(frame, country="MYS", role="destination"), rule, by="sex")
+    shown = {r["year"]: r for r in numbers.by_category.shown().iter_rows(named=True)}
+    assert shown["2015"]["Published total"] == "13" and shown["2015"]["Female"] == ""
+    assert "withheld" in shown["2015"]["note"]
+    yearly = {r["year"]: r for r in numbers.per_year.shown().iter_rows(named=True)}
+    assert yearly["2015"]["victims"] == "13"  # the same total, printed in both tables
+    note = no_breakdown_note(numbers)
+    assert note is not None and "Breakdown withheld: in 2015" in note
+    assert "not withheld" not in note  # the empty cells are not said to be the publisher's gaps
+
+
+def test_kyrgyzstans_ages_of_2014_are_not_given_back_by_the_printed_total():
+    """KGZ 2014 by age at threshold 10: 9 and 9, both ``<10``, with a total of 18: each is 9."""
+    frame = _rows([(2014, 18, [9, 9]), (2015, 30, [12, 18])])
+    assert _attack(frame, DisclosureRule(10)) == []
+    assert _attack(frame, DisclosureRule(11)) == []
+
+
+WORKBOOK = Path(__file__).parents[2] / ".." / "shared" / "data" / "unodc" / "data_glotip_2023-05-30.xlsx"
+
+
+@pytest.mark.skipif(not WORKBOOK.exists(), reason="the real UNODC workbook is not here")
+@pytest.mark.parametrize("threshold", [10, 11])
+def test_no_row_of_the_real_workbook_is_pinned(threshold):
+    from evidence.sources import unodc
+
+    table = unodc.load(WORKBOOK)
+    rule = DisclosureRule(threshold)
+    countries = table.data["iso3"].drop_nulls().unique().sort().to_list()
+    exposed = []
+    for country in countries:
+        selection = Selection(table, country=country, role="destination")
+        for by in ("sex", "age", "form"):
+            exposed += [
+                (country, by, *cell) for cell in _attack_numbers(yearly_numbers(selection, rule, by=by), rule)
+            ]
+    assert exposed == []
