@@ -117,9 +117,10 @@ def _recoverable(
     seen: dict[str, set[int]] = {}
     sums_seen: list[set[int]] = [set() for _ in wanted]
     for k, found in enumerate(options):
+        # the sums of the other years, once for all of this year's combinations (each adds its contribution)
+        others = {add(s, t) for s in before[k] for t in after[k + 1]}
         for values, contribution in found:
-            ends = [add(add(s, contribution), t) for s in before[k] for t in after[k + 1]]
-            good = [e for e in ends if fits(e)]
+            good = [e for e in (add(o, contribution) for o in others) if fits(e)]
             if good:
                 for name, value in zip(names[k], values, strict=True):
                     seen.setdefault(name, set()).add(value)
