@@ -595,6 +595,18 @@ def _trend_payload(
 
     by = check_by(by)  # "Form" is form: its note that categories overlap as well as its numbers
     selection = Selection(loaded, country=country, role=role, years=years)  # type: ignore[arg-type]
+    if by:
+        from evidence.analyses.trends import yearly_counts
+
+        # each series is a model fit with a break search: by corridor over a whole world's data, thousands of
+        # them ran for half an hour without a word; counted before the yearly tables are built and protected
+        # (the world's by corridor: ~4 s of work to refuse)
+        n_series = yearly_counts(selection, by=by)[by].unique().len()
+        if n_series > MOST_SERIES:
+            raise ParameterError(
+                f"--by {by} gives {n_series:,} series to model (at most {MOST_SERIES}): give --country "
+                f"(and --role) to model those of one country, or another --by"
+            )
     # the same builder as the notebooks' yearly tables: the same numbers everywhere
     numbers = yearly_numbers(selection, rule, by=by)
     if not numbers.holds_victims:
@@ -618,13 +630,6 @@ def _trend_payload(
     if by and not numbers.partition and numbers.per_year is not None:
         payload["victims_per_year"] = _rows(numbers.per_year)
     categories = [None] if not by else list(numbers.categories)
-    if len(categories) > MOST_SERIES:
-        # each series is a model fit with a break search: by corridor over a whole world's data, thousands of
-        # them ran for half an hour without a word
-        raise ParameterError(
-            f"--by {by} gives {len(categories):,} series to model (at most {MOST_SERIES}): give --country "
-            f"(and --role) to model those of one country, or another --by"
-        )
     payload["series"] = [numbers.models(category).to_dict() for category in categories]
     payload["incomplete_years"] = [f.to_dict() for f in numbers.incomplete]
     # what the terminal prints: the years of one reason said once, as the brief says them ("2007–2012 are …")
