@@ -601,3 +601,16 @@ def test_the_bands_a_selection_holds_are_those_of_its_records(written, years):
         first, last = band_span(band)  # type: ignore[misc]
         assert first <= years[1] and last >= years[0] and not (years[0] <= first and last <= years[1])
     assert [band_span(b) for b in held] == sorted(band_span(b) for b in held)  # type: ignore[type-var]
+
+
+@given(st.lists(st.sampled_from(["THA", "KHM", "Cambodia", "LAO", "MMR", "Thailand"]), max_size=8))
+def test_distinct_peers_are_each_given_once_without_the_country_in_their_order(peers):
+    """The one rule of peers (the CLI's --peers, a run's peers): names and codes read alike, each kept once in
+    the order first given, the country never its own peer, and what was dropped said."""
+    from evidence.analyses.selection import distinct_peers
+
+    kept, itself, repeated = distinct_peers(peers, "THA")
+    codes = [{"Cambodia": "KHM", "Thailand": "THA"}.get(p, p) for p in peers]
+    assert kept == [c for i, c in enumerate(codes) if c != "THA" and c not in codes[:i]]
+    assert itself == ("THA" in codes)
+    assert repeated == [c for c in kept if codes.count(c) > 1]

@@ -37,7 +37,7 @@ import hmac
 import operator
 import re
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Literal, NamedTuple, TypeVar, cast
 
 import polars as pl
@@ -162,6 +162,15 @@ def selection_text(selection: Selection) -> str:
         "any country" if selection.country is None else country_role_text(selection.country, selection.role)
     )
     return what + (", every year" if selection.years is None else f", {span_text(selection.years)}")
+
+
+def distinct_peers(peers: Sequence[str], country: str) -> tuple[list[str], bool, list[str]]:
+    """The peers of ``country`` (ISO3) as ISO3 codes (each checked), in order, each once and without the country
+    itself: the peers kept, whether the country was among them, and those given more than once (as kept).
+    One rule for the CLI's ``--peers`` and a run's ``peers`` parameter."""
+    codes = [code for code in (check_country(p) for p in peers) if code]  # a blank entry names no country
+    kept = [code for code in dict.fromkeys(codes) if code != country]
+    return kept, country in codes, [code for code in kept if codes.count(code) > 1]
 
 
 def span_text(years: tuple[int, int]) -> str:

@@ -61,7 +61,7 @@ def peer_list(peers: str, country: str) -> tuple[list[str], list[str]]:
     named as the option's (not the country argument's); an option that names none is refused rather than read
     as no peers. The country itself and a peer named twice are dropped, each with a note (the second list): the
     country is not its own peer; one that names only the country is refused (a comparison with no peer)."""
-    from evidence.analyses.selection import check_country
+    from evidence.analyses.selection import distinct_peers
     from evidence.core.errors import ParameterError
     from evidence.sources.countries import name_of
 
@@ -71,25 +71,18 @@ def peer_list(peers: str, country: str) -> tuple[list[str], list[str]]:
             f"--peers names no country ({peers!r}): give ISO3 codes or names separated by commas (KHM,LAO,MMR), "
             "or leave the option out for the countries of the country's region"
         )
-    codes = []
-    for peer in given:
-        try:
-            codes.append(str(check_country(peer)))
-        except ParameterError as exc:
-            raise ParameterError(f"--peers: {exc}") from None
+    try:
+        kept, itself, repeated = distinct_peers(given, country)
+    except ParameterError as exc:
+        raise ParameterError(f"--peers: {exc}") from None
 
     def named(iso3: str) -> str:
         return f"{iso3} ({name_of(iso3)})" if name_of(iso3) else iso3
 
-    kept: list[str] = []
-    notes: list[str] = []
-    for code in dict.fromkeys(codes):
-        if code == country:
-            notes.append(f"--peers: {named(code)} is the country compared, not a peer of it: left out")
-        else:
-            kept.append(code)
-            if codes.count(code) > 1:
-                notes.append(f"--peers: {named(code)} given twice: compared once")
+    notes = (
+        [f"--peers: {named(country)} is the country compared, not a peer of it: left out"] if itself else []
+    )
+    notes += [f"--peers: {named(code)} given twice: compared once" for code in repeated]
     if not kept:
         raise ParameterError(
             f"--peers names only {named(country)}, the country compared: give other countries (KHM,LAO,MMR), or "

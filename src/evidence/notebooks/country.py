@@ -265,7 +265,7 @@ def open_brief(
 ) -> CountryBrief:
     """The brief of ``country`` as ``role``: years left empty become the span the data hold for it (as the runner
     does before a kernel starts); ``peers`` empty (or naming only the country) means the country's subregion."""
-    from evidence.analyses.selection import check_country, check_role
+    from evidence.analyses.selection import check_country, check_role, distinct_peers
 
     iso3 = check_country(country)
     assert iso3 is not None
@@ -273,9 +273,7 @@ def open_brief(
     chosen = default_years(tables, iso3, role, years)
     found = coverage(tables, iso3, role, chosen)
     # the country is not its own peer, and a peer given twice (THA, Thailand) is one
-    peer_list = (
-        list(dict.fromkeys(p for p in (check_country(p) for p in peers or []) if p and p != iso3)) or None
-    )
+    peer_list = distinct_peers(peers or [], iso3)[0] or None
     return CountryBrief(list(tables), rule, iso3, role, chosen, peer_list, found)
 
 
