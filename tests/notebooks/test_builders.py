@@ -2696,3 +2696,43 @@ def test_a_selection_holding_band_dated_records_says_where_they_are_counted_and_
     whole = said((2005, 2022), "2005–2022")
     assert "have no single year" not in whole  # every record is of the selection
     assert "2005-2013" in whole and "2014-2018" in whole and "no yearly table" in whole
+
+
+def test_a_yearly_series_models_are_fitted_once_per_category(monkeypatch):
+    """The brief reads a series' models in its key figures and again in its section: fitted once, the same."""
+    from evidence.notebooks import builders
+
+    fitted: list[object] = []
+    fit = builders._series_models
+
+    def counted(category, *args, **kwargs):
+        fitted.append(category)
+        return fit(category, *args, **kwargs)
+
+    monkeypatch.setattr(builders, "_series_models", counted)
+    years = list(range(2012, 2021))
+    rows = [
+        (y, f) for y, n in zip(years, [20, 24, 23, 30, 33, 31, 40, 44, 41], strict=True) for f in [True] * n
+    ]
+    cases = conform(
+        pl.DataFrame(
+            {
+                "year": [y for y, _ in rows],
+                "destination_iso3": ["THA"] * len(rows),
+                "exploitation_forced_labour": [f for _, f in rows],
+            }
+        )
+    )
+    numbers = yearly_numbers(Selection(cases, years=(2012, 2020)), RULE, by="form")
+    first = numbers.models()
+    assert numbers.models() is first
+    category = numbers.categories[0]
+    by_form = numbers.models(category)
+    assert numbers.models(category) is by_form
+    assert fitted == [None, category]
+    assert first.rate_ratio is not None  # a fitted model, not a refusal kept
+    # a copy of the numbers (dataclasses.replace) fits its own: the kept models are not copied with it
+    import dataclasses
+
+    assert dataclasses.replace(numbers).models() == first
+    assert fitted == [None, category, None]

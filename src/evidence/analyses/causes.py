@@ -439,9 +439,11 @@ class CaseProfiles:
         # their order, and the grid below sets it)
         of_victim = groups.drop("_id")
         recorded = pairs.get_column("_id").unique()
-        known = of_victim[recorded].group_by("group").agg(_counted("n_known", keyed))
+        # one query for the counts, the sizes and the grid (each step its own query cost more than the counting)
+        known = of_victim[recorded].lazy().group_by("group").agg(_counted("n_known", keyed))
         counts = (
             pl.concat([pairs, of_victim[pairs.get_column("_id")]], how="horizontal")
+            .lazy()
             .group_by("group", "category")
             .agg(_counted("count", keyed))
         )
@@ -452,34 +454,41 @@ class CaseProfiles:
             }
         )
         # in the grid's order (each group's categories in display order): the views read the rows in place
-        out = (
-            grid.join(counts, on=["group", "category"], how="left", maintain_order="left")
-            .join(n_group, on="group", how="left", maintain_order="left")
+        lazy = (
+            grid.lazy()
+            .join(counts, on=["group", "category"], how="left", maintain_order="left")
+            .join(n_group.lazy(), on="group", how="left", maintain_order="left")
             .join(known, on="group", how="left", maintain_order="left")
             .with_columns(pl.col("count", "n_known").fill_null(0))
             .with_columns(n_unknown=pl.col("n_group") - pl.col("n_known"))
         )
         if keyed:  # the key of the unknowns is the group's key less the known's (keys add like counts)
-            out = out.with_columns(pl.col("count_key", "n_known_key").fill_null(0)).with_columns(
+            lazy = lazy.with_columns(pl.col("count_key", "n_known_key").fill_null(0)).with_columns(
                 n_unknown_key=pl.col("n_group_key") - pl.col("n_known_key")
             )
+        out = lazy.collect()
         low, high = wilson_interval(out["count"].to_numpy(), out["n_known"].to_numpy(), 1 - level)
         keys = ["count_key", "n_known_key", "n_unknown_key"] if keyed else []
-        return out.with_columns(
-            share=pl.when(pl.col("n_known") > 0).then(pl.col("count") / pl.col("n_known")),
-            ci_low=pl.Series(low).fill_nan(None),
-            ci_high=pl.Series(high).fill_nan(None),
-        ).select(
-            "group",
-            "category",
-            "count",
-            "n_group",
-            "n_known",
-            "n_unknown",
-            "share",
-            "ci_low",
-            "ci_high",
-            *keys,
+        return (
+            out.lazy()
+            .with_columns(
+                share=pl.when(pl.col("n_known") > 0).then(pl.col("count") / pl.col("n_known")),
+                ci_low=pl.Series(low).fill_nan(None),
+                ci_high=pl.Series(high).fill_nan(None),
+            )
+            .select(
+                "group",
+                "category",
+                "count",
+                "n_group",
+                "n_known",
+                "n_unknown",
+                "share",
+                "ci_low",
+                "ci_high",
+                *keys,
+            )
+            .collect()
         )
 
     def cross_profile(self, row_topic: str = "form", column_topic: str = "means_of_control") -> pl.DataFrame:

@@ -82,9 +82,11 @@ raise only ``ParameterError`` and its subclass ``EstimationError``, both of the 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal, overload
 
 import numpy as np
@@ -781,12 +783,42 @@ EMPTY_COUNTS = (
 )
 
 
+#: The series read within :func:`series_read_once`, by counts frame (None outside it: each read anew).
+_SERIES_READ: contextvars.ContextVar[dict[int, tuple[pl.DataFrame, pl.DataFrame]] | None] = (
+    contextvars.ContextVar("series_read", default=None)
+)
+
+
+@contextlib.contextmanager
+def series_read_once() -> Iterator[None]:
+    """Within it, each counts frame's series (:func:`_series`) is read once, however many models ask for it
+    (:func:`no_trend_information`, :func:`too_few_years`, :func:`rate_ratio` and :func:`find_break` of the same
+    series read it six times), for frames nobody changes meanwhile (the models of one series)."""
+    token = _SERIES_READ.set({})
+    try:
+        yield
+    finally:
+        _SERIES_READ.reset(token)
+
+
 def _series(counts: pl.DataFrame) -> pl.DataFrame:
     """One yearly series (year, count, count_low, count_high) from a counts frame, or a clear error."""
     if not isinstance(counts, pl.DataFrame):  # a Selection or a loaded table, as a researcher first tries
         raise ParameterError(
             f"expected a yearly counts table, not {type(counts).__name__}: give it trends.yearly_counts(selection)"
         )
+    read = _SERIES_READ.get()
+    if read is None:
+        return _read_series(counts)
+    kept = read.get(id(counts))
+    if kept is not None and kept[0] is counts:
+        return kept[1]
+    series = _read_series(counts)
+    read[id(counts)] = (counts, series)  # the frame held: its id names no other while kept
+    return series
+
+
+def _read_series(counts: pl.DataFrame) -> pl.DataFrame:
     missing = {"year"} - set(counts.columns)
     if missing or not ({"count"} <= set(counts.columns)):
         raise ParameterError("expected a yearly counts table with columns year and count (see yearly_counts)")
