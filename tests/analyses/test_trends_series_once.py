@@ -66,3 +66,36 @@ def test_an_invalid_series_is_refused_each_time_within_the_scope():
         for _ in range(2):
             with pytest.raises(trends.ParameterError, match="negative"):
                 trends.rate_ratio(bad)
+
+
+def test_every_countrys_reporter_grid_reads_the_reporters_once(shared_data, monkeypatch):
+    """The reporters' cells, totals and listings are the same for every country's nationals (a batch of origin
+    briefs asks for each): read once per frame, indicator and years, each grid as read anew."""
+    from polars.testing import assert_frame_equal
+
+    from evidence.analyses.selection import Selection
+    from evidence.sources.cache import load_cached
+
+    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    table = glotip.data.clone()  # a frame of its own: nothing read of it before this test
+    reads: list[object] = []
+    read = trends._reporters
+
+    def counted(df, indicator, years):
+        reads.append(years)
+        return read(df, indicator, years)
+
+    monkeypatch.setattr(trends, "_reporters", counted)
+    grids = {
+        (c, y): trends._reporter_grid_of(Selection(table, country=c, role="origin", years=y))
+        for c in ("MMR", "KHM", "PHL")
+        for y in ((2010, 2020), (2012, 2021))
+    }
+    assert reads == [(2010, 2020), (2012, 2021)]
+    monkeypatch.setattr(trends, "_reporters", read)
+    for (country, years), grid in grids.items():
+        fresh = trends._reporter_grid_of(
+            Selection(table.clone(), country=country, role="origin", years=years)
+        )
+        assert grid is not None and fresh is not None
+        assert_frame_equal(grid, fresh)

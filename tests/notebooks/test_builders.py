@@ -2736,3 +2736,32 @@ def test_a_yearly_series_models_are_fitted_once_per_category(monkeypatch):
 
     assert dataclasses.replace(numbers).models() == first
     assert fitted == [None, category, None]
+
+
+def test_a_route_views_drawn_routes_are_found_once_and_each_caller_gets_its_own(monkeypatch):
+    """The route table, its charts, their notes and the bounds' shares each ask a view for its drawn routes."""
+    from polars.testing import assert_frame_equal
+
+    from evidence.notebooks.builders import RouteView
+
+    _, view = _route_view(top_n=5)
+    assert view is not None
+    found: list[int] = []
+    find = RouteView._drawn_routes
+
+    def counted(self):
+        found.append(1)
+        return find(self)
+
+    monkeypatch.setattr(RouteView, "_drawn_routes", counted)
+    frame, known = view.drawn_routes()
+    expected = frame.clone()
+    frame.drop_in_place("victims")  # a caller changing its frame in place changes no later caller's
+    again, known_again = view.drawn_routes()
+    view.chart_data()
+    assert found == [1] and known_again == known
+    assert_frame_equal(again, expected)
+    assert_frame_equal(again, find(view)[0])
+    published = view._published_corridors()
+    published.drop_in_place("victims")
+    assert "victims" in view._published_corridors().columns

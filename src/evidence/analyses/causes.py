@@ -42,7 +42,14 @@ import polars as pl
 from evidence.analyses.count_models import captured_warnings, one_blas_thread, safe_exp
 from evidence.analyses.intervals import check_level, clean_float, wilson_interval
 from evidence.analyses.routes import flow_class_expr
-from evidence.analyses.selection import NO_RECORDS, RECORD_CELL_KEY, Selection, recorded_flags, resolve_table
+from evidence.analyses.selection import (
+    NO_RECORDS,
+    RECORD_CELL_KEY,
+    Selection,
+    kept_once,
+    recorded_flags,
+    resolve_table,
+)
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
 from evidence.core.errors import ParameterError
 from evidence.sources.case_schema import (
@@ -356,8 +363,13 @@ def _recorded_exprs(df: pl.DataFrame, topics: Sequence[str]) -> dict[str, pl.Exp
 
 
 def recorded_topics(cases: Records) -> list[str]:
-    """The topics the data record (for at least one victim)."""
+    """The topics the data record (for at least one victim): read once per frame (the person section asks of
+    its records four times)."""
     df = _cases(cases)
+    return list(kept_once(df, ("recorded topics",), lambda: tuple(_recorded_topics(df))))
+
+
+def _recorded_topics(df: pl.DataFrame) -> list[str]:
     exprs = _recorded_exprs(df, list(TOPICS))
     recorded = {t: e for t, e in exprs.items() if e is not None}
     if not recorded:
@@ -367,10 +379,16 @@ def recorded_topics(cases: Records) -> list[str]:
 
 
 def recorded_characteristics(cases: Records) -> list[str]:
-    """The characteristics the data record (for at least one victim)."""
+    """The characteristics the data record (for at least one victim): read once per frame."""
     df = _cases(cases)
-    values = df.select(expr.is_not_null().any().alias(name) for name, (expr, _) in CHARACTERISTICS.items())
-    return [name for name, known in values.row(0, named=True).items() if known]
+
+    def read() -> tuple[str, ...]:
+        values = df.select(
+            expr.is_not_null().any().alias(name) for name, (expr, _) in CHARACTERISTICS.items()
+        )
+        return tuple(name for name, known in values.row(0, named=True).items() if known)
+
+    return list(kept_once(df, ("recorded characteristics",), read))
 
 
 # ------------------------------------------------------------------------------------------------- profiles

@@ -214,8 +214,14 @@ def _published(table: DisclosedTable, column: str) -> list[int | None]:
 def _wide(long: pl.DataFrame, index: str, on: str, values: str, columns: Sequence[str]) -> pl.DataFrame:
     """``long`` pivoted to one column per category of ``on`` (in ``columns`` order), absent cells 0."""
     wide = long.pivot(on=on, index=index, values=values)
-    wide = wide.with_columns(pl.lit(0, pl.Int64).alias(c) for c in columns if c not in wide.columns)
-    return wide.select(index, *[pl.col(c).fill_null(0).cast(pl.Int64) for c in columns])
+    # in one query: the categories absent from ``long`` a column of zeros
+    return wide.select(
+        index,
+        *[
+            (pl.col(c) if c in wide.columns else pl.lit(0, pl.Int64)).fill_null(0).cast(pl.Int64).alias(c)
+            for c in columns
+        ],
+    )
 
 
 # ------------------------------------------------------------------------------------------------ sources
