@@ -85,9 +85,9 @@ def _candidates(capture: ListCapture, result, matches, p_matches=None) -> np.nda
     terms = tuple(tuple(capture.lists.index(x) for x in name.split(":")) for name in result.terms)
     X = design_matrix(3, terms)
     rows = np.arange(len(Y))
-    if result.steps:  # stepwise added the first step's pair first: only where it could (_may_add_pairs)
+    if result.steps:  # stepwise added the first step's pair first: only where it could (_may_add_pair)
         pair = _PAIRS.index(tuple(capture.lists.index(x) for x in result.steps[0][0].split(":")))
-        rows = np.flatnonzero(_may_add_pairs(capture, Y)[:, pair])
+        rows = np.flatnonzero(_may_add_pair(capture, Y, pair))
     stats = Y[rows] @ (X > 0).astype(np.int64)  # the fit, so the estimate, is a function of these alone
     first, inverse = _distinct_rows(stats)
     fit = fit_batch(X, Y[rows[first]].astype(float))
@@ -303,8 +303,13 @@ def _published(result) -> tuple:
     )
 
 
-def _may_add_pairs(capture: ListCapture, Y: np.ndarray) -> np.ndarray:
-    """Tables × pairs: where stepwise's first step could add the pair, a superset of where it does.
+#: _may_add_pair's answers, by the lists, their histories, the number observed and the pair (a test asks twice).
+_MAY_ADD: dict[tuple, np.ndarray] = {}
+
+
+def _may_add_pair(capture: ListCapture, Y: np.ndarray, k: int) -> np.ndarray:
+    """For each table of ``Y`` (every table of the number observed): whether stepwise's first step could add
+    the pair ``_PAIRS[k]``, a superset of where it does.
 
     Stepwise only adds terms, so a table whose selection chooses a model with interactions added one of that
     model's pairs first, and only at a Poisson p-value below ``DEFAULT_P_ENTER`` against the table's valid
@@ -312,26 +317,32 @@ def _may_add_pairs(capture: ListCapture, Y: np.ndarray) -> np.ndarray:
     batched main-effects fit (the same maximum, to far better than 1e-6 in every fitted value), with a margin:
     a p-value moves by at most the Poisson probability (below 1) times the change in the expected number, so a
     pair whose batched p-value is at or above 1.5 × ``DEFAULT_P_ENTER`` cannot pass. A table whose batched fit
-    is not identifiable or did not converge may add any pair, and a pair whose p-value is not a number may be added."""
-    X = design_matrix(3, ())
-    stats = Y @ (X > 0).astype(np.int64)
-    first, inverse = _distinct_rows(stats)
-    fit = fit_batch(X, Y[first].astype(float))
-    cells = _term_cells(capture, list(_PAIRS))
-    expected, overlaps = fit.fitted @ cells, Y @ cells.astype(np.int64)
-    may = np.empty(overlaps.shape, dtype=bool)
-    for k in range(len(_PAIRS)):  # a p-value is a function of the main-effects fit and the pair's overlap
-        _, one, back = np.unique(inverse * (capture.observed + 1) + overlaps[:, k], True, True)
+    is not identifiable or did not converge may add any pair, and a pair whose p-value is not a number may be
+    added. A p-value is a function of the main-effects fit and the pair's overlap: computed once for each."""
+    key = (capture.lists, capture.histories.tobytes(), len(Y), k)
+    if key not in _MAY_ADD:
+        X = design_matrix(3, ())
+        first, inverse = _distinct_rows(Y @ (X > 0).astype(np.int64))
+        fit = fit_batch(X, Y[first].astype(float))
+        cells = _term_cells(capture, [_PAIRS[k]])
+        overlap = Y @ cells[:, 0].astype(np.int64)
+        width = capture.observed + 1
+        code = inverse * width + overlap  # (the table's main-effects fit, its overlap)
+        used = np.zeros(len(first) * width, dtype=bool)
+        used[code] = True
+        combos = np.flatnonzero(used)
         with np.errstate(invalid="ignore"):
-            p = _p_values(overlaps[one, k], expected[inverse[one], k])
-        may[:, k] = ((p < 1.5 * DEFAULT_P_ENTER) | np.isnan(p))[back.ravel()]
-    return may | ~(fit.identifiable & fit.converged)[inverse][:, None]
+            p = _p_values(combos % width, (fit.fitted @ cells)[combos // width, 0])
+        may = np.zeros(len(used), dtype=bool)
+        may[combos] = (p < 1.5 * DEFAULT_P_ENTER) | np.isnan(p)
+        _MAY_ADD[key] = may[code] | ~(fit.identifiable & fit.converged)[inverse]
+    return _MAY_ADD[key]
 
 
 def _candidates_any_model(capture: ListCapture, result) -> np.ndarray:
     """The tables of the number observed whose publication is the same as ``result``'s, whichever model their
     stepwise selection chooses: a table is kept when one of the 8 models that its selection could choose (main
-    effects always; a model with interactions where the first step could add one of them, ``_may_add_pairs``)
+    effects always; a model with interactions where the first step could add one of them, ``_may_add_pair``)
     gives its published estimate and limits (rounded to 5, batched over the models' statistics), then run
     through the whole estimate. (Fitting all 8 models to every table, 177,100 of 19 people, was most of the
     test's time; 4,341 of them pass that margin, 291 of them add a pair.)"""
@@ -342,7 +353,7 @@ def _candidates_any_model(capture: ListCapture, result) -> np.ndarray:
     target = [shown.values[field] for field in ("estimate", "low", "high")]
     maybe = np.zeros(len(Y), dtype=bool)
     z = 1.959963984540054
-    may_add = _may_add_pairs(capture, Y)
+    may_add = np.column_stack([_may_add_pair(capture, Y, k) for k in range(len(_PAIRS))])
     for code in range(8):
         pairs = [k for k in range(3) if code >> k & 1]
         rows = np.flatnonzero(may_add[:, pairs].any(axis=1)) if pairs else np.arange(len(Y))
