@@ -1516,4 +1516,6 @@ def test_a_column_name_with_spaces_commas_and_accents_is_drawn(tmp_path: Path, m
     chart = trend_chart(frame, "année", "victimes, identifiées (n)", title="t", source=SOURCE)
     svg = save_chart(chart, tmp_path / "trend.svg").read_text()
     labels = set(re.findall(r'aria-label="([^"]*)"', svg))
-    assert {f"Year: {y}; Victimes, identifiées (n): {n}" for y, n in ((2019, 50), (2020, 60), (2021, 70))} <= labels
+    assert {
+        f"Year: {y}; Victimes, identifiées (n): {n}" for y, n in ((2019, 50), (2020, 60), (2021, 70))
+    } <= labels
