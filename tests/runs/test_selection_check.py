@@ -170,6 +170,26 @@ def test_a_country_no_year_of_the_data_holds_is_not_told_to_choose_other_years(r
         )
 
 
+def test_years_that_only_cut_bands_of_years_are_refused_naming_the_bands(shared_data):
+    """`trend --years 2010-2016` on the Victim–Perpetrator file named the single years it holds (2019–2020), not
+    the bands of years (2005-2013, 2014-2018) that the years cut, whose records are left out."""
+    from evidence.runs.selection_check import selection_with_victims
+    from evidence.sources.registry import load
+
+    vp = load(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+    with pytest.raises(EmptySelectionError) as refused:
+        selection_with_victims("trend", [vp], None, "both", "2010-2016", allow_empty_option=False)
+    said = str(refused.value)
+    assert "Years they hold: " in said and ": 2019–2020" in said
+    assert "a band of years that 2010–2016 cuts" in said and "2005-2013, 2014-2018;" in said
+    # years that hold a band whole keep the file (its band-dated records are the selection's)
+    assert selection_with_victims("trend", [vp], None, "both", "2014-2018") == [vp]
+    # years that cut no band say nothing of bands
+    with pytest.raises(EmptySelectionError) as refused:
+        selection_with_victims("trend", [vp], None, "both", "1990-1995")
+    assert "band" not in str(refused.value)
+
+
 def test_a_country_the_data_do_not_hold_at_all_is_refused(real, tmp_path):
     with pytest.raises(EmptySelectionError, match="Years they hold for it: CTDC .*: none"):
         prepare_run(
