@@ -304,6 +304,21 @@ def test_a_batch_reports_empty_runs_and_goes_ahead_with_the_others(real, tmp_pat
     assert len(prepare_plan(plan.runs, out_root=tmp_path / "runs", allow_empty=True)) == 2
 
 
+def test_an_empty_run_the_plan_gives_twice_in_other_words_is_listed_once(real, tmp_path):
+    """THA and Thailand (the role given or left to its default) are one run: executed once when it holds
+    victims, and listed once (the repeat noted) when it holds none, as it was by its text."""
+    plan = _plan(tmp_path, real)
+    grid = json.loads(plan.read_text(encoding="utf-8"))
+    grid["parameters"]["country"] = ["THA", "Thailand", "KHM", "Cambodia"]
+    plan.write_text(json.dumps(grid), encoding="utf-8")
+    empty: list = []
+    repeated: list = []
+    prepared = prepare_plan(read_plan(plan).runs, out_root=tmp_path / "runs", empty=empty, repeated=repeated)
+    assert [p.parameters["country"] for p in prepared] == ["KHM"]
+    assert [o.status for o in empty] == ["empty"]
+    assert sorted(run.parameters["country"] for run, _ in repeated) == ["Cambodia", "Thailand"]
+
+
 def test_plan_settings_must_be_true_or_false(real, tmp_path):
     with pytest.raises(InputError, match="render must be true or false"):
         read_plan(_plan(tmp_path, real, render="yes please"))

@@ -89,6 +89,21 @@ class PlannedRun:
         return f"{self.notebook.name}({given})"
 
 
+def _run_key(run: PlannedRun) -> str:
+    """What makes a planned run the run it is: its notebook and its parameters as resolved (a country's name
+    as its ISO3 code, defaults filled), so that one run given in other words is one."""
+    import json
+
+    try:
+        resolved = resolve_parameters(run.notebook, run.parameters)
+    except (
+        ParameterError,
+        InputError,
+    ):  # (prepared already, so it resolves: a run that does not is its text)
+        return run.label()
+    return f"{run.notebook.name}:{json.dumps(resolved, sort_keys=True, default=str)}"
+
+
 @dataclasses.dataclass
 class BatchReport:
     """The outcome of every run of a batch, in plan order."""
@@ -396,7 +411,7 @@ def prepare_plan(
         except EmptySelectionError as exc:
             if empty is None:
                 problems[i] = f"{_place(run, i)}: {str(exc).strip()}"
-            elif once(f"empty:{run.label()}", run):  # the same run listed twice is one
+            elif once(f"empty:{_run_key(run)}", run):  # the same run listed twice is one (THA and Thailand)
                 empty.append(RunOutcome(run.label(), run.notebook.name, "empty", "", error=str(exc)))
             continue
         except (ParameterError, InputError) as exc:
