@@ -330,11 +330,14 @@ def countries_with_cases(paths: Iterable[str | Path], min_cases: int) -> list[st
     from evidence.sources.registry import load
 
     frames = []
+    regions_only = []
     for path in paths:
         loaded = load(path)
         if loaded.kind != "case":
             continue
         cases = loaded.data.select("origin_iso3", "destination_iso3")
+        if cases.height and cases.null_count().sum_horizontal().item() == 2 * cases.height:
+            regions_only.append(loaded.provenance.label)
         frames.append(cases.select(pl.col("origin_iso3").alias("iso3")))
         frames.append(
             cases.filter(pl.col("destination_iso3") != pl.col("origin_iso3").fill_null("")).select(
@@ -346,6 +349,11 @@ def countries_with_cases(paths: Iterable[str | Path], min_cases: int) -> list[st
             "'auto' countries need a case table (CTDC data), and none of the data files is one"
         )
     counts = pl.concat(frames).drop_nulls().group_by("iso3").len()
+    if counts.is_empty() and regions_only:
+        raise ParameterError(
+            f"'auto' countries need case data that record countries: {'; '.join(regions_only)} "
+            "records UN regions only, never countries (give the countries by name, with data that hold them)"
+        )
     return sorted(counts.filter(pl.col("len") >= min_cases)["iso3"].to_list())
 
 
