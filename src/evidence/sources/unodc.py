@@ -862,26 +862,33 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
     frame = frame.with_columns(
         pl.col("unit").alias("unit_text"), *(pl.col(c).alias(f"{c}_text") for c in _VOCABULARY)
     )
+    # a footnote marker after the year (2019*) is read past and flagged, as after a value
+    year = (
+        pl.col("year_text").str.replace(FOOTNOTE_MARKER, "").str.strip_chars().cast(pl.Float64, strict=False)
+    )
+    year_ok = (year == year.round()) & year.is_between(1900, 2100)
+    # (the columns of few distinct texts parsed together: 550 distinct rows of them in the 2023 release)
     frame = _per_value(
         frame,
-        ["unit"],
+        ["unit", *_VOCABULARY, "year_text"],
         [
             count_unit.alias("count_unit"),
             pl.when(count_unit & pl.col("unit").is_not_null())
             .then(pl.lit(COUNT_UNIT))
             .otherwise("unit")
             .alias("unit"),
+            *(
+                pl.col(c).str.contains(FOOTNOTE_MARKER).fill_null(False).alias(f"{c}_footnote")
+                for c in _VOCABULARY
+            ),
+            *(_canonical(c).alias(c) for c in _VOCABULARY),
+            pl.when(year_ok).then(year).cast(pl.Int16).alias("year"),
+            (year_ok & pl.col("year_text").str.contains(FOOTNOTE_MARKER))
+            .fill_null(False)
+            .alias("year_footnote"),
         ],
+        optimised=True,
     )
-    for c in _VOCABULARY:
-        frame = _per_value(
-            frame,
-            [c],
-            [
-                pl.col(c).str.contains(FOOTNOTE_MARKER).fill_null(False).alias(f"{c}_footnote"),
-                _canonical(c).alias(c),
-            ],
-        )
     # the category of the Total dimension is spelled "Total"; a breakdown's total row keeps its text (rejected)
     # a documented form of exploitation is spelled as published however cased, spaced or footnoted
     total = pl.lit("Total")
@@ -906,21 +913,6 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
         ],
     )
     frame = _per_value(frame, ["value_text"], _count_columns(pl.col("value_text")), optimised=True)
-    # a footnote marker after the year (2019*) is read past and flagged, as after a value
-    year = (
-        pl.col("year_text").str.replace(FOOTNOTE_MARKER, "").str.strip_chars().cast(pl.Float64, strict=False)
-    )
-    year_ok = (year == year.round()) & year.is_between(1900, 2100)
-    frame = _per_value(
-        frame,
-        ["year_text"],
-        [
-            pl.when(year_ok).then(year).cast(pl.Int16).alias("year"),
-            (year_ok & pl.col("year_text").str.contains(FOOTNOTE_MARKER))
-            .fill_null(False)
-            .alias("year_footnote"),
-        ],
-    )
     # a code of the country reference: an aggregate's code (CAR, SAM, EEU) is none, whether or not a release
     # writes the aggregate's name in Country (the 2023 release leaves it empty); a code the reference knows under
     # another (KOS for XKX, ISO's withdrawn ROM for ROU) is that country's when the Country cell names it too
@@ -1302,7 +1294,12 @@ def _map_categories(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     from evidence.sources.countries import map_to_iso3
 
     in_scope = pl.col("dimension").is_in(list(COUNTRY_DIMENSIONS)) & pl.col("category").is_not_null()
-    pairs = kept.filter(in_scope).select("category", "iso3").unique(maintain_order=True)
+    pairs = (
+        kept.select("dimension", "category", "iso3")
+        .filter(in_scope)
+        .drop("dimension")
+        .unique(maintain_order=True)
+    )
     mapping = map_to_iso3(pairs["category"], reporting_iso3=pairs["iso3"])
     # what names no country on purpose (Unknown, Abroad, foreign nationals without a country), however
     # spelled or mis-encoded, is not unmapped: there is nothing to map
