@@ -6,11 +6,16 @@ a committed copy.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import polars as pl
 
 Edit = Callable[[bytes], bytes]
 
@@ -240,6 +245,10 @@ def truncated(source: Path, target: Path, fraction: float = 0.5) -> Path:
     return target
 
 
+_ROW_NUMBER = re.compile(rb'(<row r=")\d+')
+_CELL_ROW_NUMBER = re.compile(rb'(<c r="[A-Z]+)\d+')
+
+
 def add_sheet_from(
     source: Path,
     target: Path,
@@ -261,8 +270,10 @@ def add_sheet_from(
     wanted = set(rows)
 
     def renumber(row_xml: bytes, new: int) -> bytes:
-        row_xml = re.sub(rb'(<row r=")\d+', rb"\g<1>" + str(new).encode(), row_xml, count=1)
-        return re.sub(rb'(<c r="[A-Z]+)\d+', rb"\g<1>" + str(new).encode(), row_xml)
+        # (the number put after the matched prefix by a function: a template made for each row is parsed anew)
+        number = str(new).encode()
+        row_xml = _ROW_NUMBER.sub(lambda m: m.group(1) + number, row_xml, count=1)
+        return _CELL_ROW_NUMBER.sub(lambda m: m.group(1) + number, row_xml)
 
     moved = [
         renumber(found[n].group(0), header_rows + i + 1) for i, n in enumerate(sorted(wanted & set(found)))
@@ -313,10 +324,17 @@ def add_sheet_from(
 def sheet_as_csv(source: Path, target: Path, sheet: str, *, skip_rows: int = 0, separator: str = ",") -> Path:
     """The sheet saved as delimited text, as a spreadsheet program saves it (every row as its cells show it, no
     header added; the first ``skip_rows`` rows left out)."""
+    stat = source.stat()
+    rows = _sheet_text(str(source), stat.st_mtime_ns, stat.st_size, sheet)
+    rows.slice(skip_rows).write_csv(target, include_header=False, separator=separator)
+    return target
+
+
+@functools.lru_cache(maxsize=4)
+def _sheet_text(source: str, mtime_ns: int, size: int, sheet: str) -> pl.DataFrame:
+    """Every cell of the sheet as its text (read once per unchanged file: several tests save one real sheet)."""
     import fastexcel
     import polars as pl
 
-    rows = fastexcel.read_excel(str(source)).load_sheet(sheet, header_row=None, dtypes="string").to_polars()
-    rows = rows.with_columns(pl.all().str.replace(r"^(-?\d+)\.0$", "${1}"))  # 2010, not 2010.0
-    rows.slice(skip_rows).write_csv(target, include_header=False, separator=separator)
-    return target
+    rows = fastexcel.read_excel(source).load_sheet(sheet, header_row=None, dtypes="string").to_polars()
+    return rows.with_columns(pl.all().str.replace(r"^(-?\d+)\.0$", "${1}"))  # 2010, not 2010.0

@@ -444,6 +444,20 @@ def test_unmapped_citizenships_come_with_their_victims_and_a_suggestion_never_ap
     assert low == pytest.approx(20 / 55) and high == pytest.approx(23 / 58)  # the 35 others are exact
 
 
+def test_the_unmapped_list_is_in_one_order_when_a_text_is_unmapped_under_two_reasons(tmp_path: Path) -> None:
+    """The same text unmapped as a citizenship and as a country of repatriation, with as many victims and rows:
+    its two entries were listed in whichever order the grouping left them (run to run, a brief's table changed)."""
+    rows = [
+        row("7", category="Atlantis"),
+        row("7", category="Atlantis", dimension="by country of repatriation"),
+    ]
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", rows))
+    orders = {tuple(unodc.unmapped_categories(loaded)["reason"]) for _ in range(12)}
+    assert orders == {
+        (unodc.REASON_UNMAPPED["citizenship"], unodc.REASON_UNMAPPED["country of repatriation"])
+    }
+
+
 def test_real_release_share_of_victims_with_an_unmapped_citizenship(glotip_2023) -> None:
     coverage = unodc.citizenship_coverage(glotip_2023)
     low, high = coverage.unmapped_share

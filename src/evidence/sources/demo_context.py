@@ -88,6 +88,11 @@ def generate_unodc_rows(seed: int = DEFAULT_SEED) -> list[list[object]]:
     regions = {r["iso3"]: (r["region"], r["subregion"]) for r in country_table().iter_rows(named=True)}
     reporting = records.group_by("iso3").len().filter(pl.col("len") >= 150).sort("iso3")["iso3"].to_list()
     rows: list[list[object]] = []
+    # what each country's year is broken down into, counted once for every country and year (not filtered out of
+    # the whole for each): a category's count in its sorted place, as a year's own table sorted would give it
+    cases_in = {(iso3, year): n for iso3, year, n in records.group_by("iso3", "year").len().iter_rows()}
+    parts = {column: _counts_by(records, column) for column in ("form", "sex", "age")}
+    parts["citizenship"] = _counts_by(records.filter(pl.col("citizenship").is_not_null()), "citizenship")
     for iso3 in reporting:
         factor = float(
             rng.uniform(1.5, 4.0)
@@ -101,29 +106,37 @@ def generate_unodc_rows(seed: int = DEFAULT_SEED) -> list[list[object]]:
             if n > 0:
                 rows.append([*at, dimension, category, sex, age, year, "Counts", _value_text(n), "Demo"])
 
-        own = records.filter(pl.col("iso3") == iso3)
         for year in UNODC_YEARS:
-            cases = own.filter(pl.col("year") == year)
-            if not cases.height:
+            cases = cases_in.get((iso3, year), 0)
+            if not cases:
                 continue
-            total = round(cases.height * factor * rng.uniform(0.85, 1.15))
+            total = round(cases * factor * rng.uniform(0.85, 1.15))
             row("Total", "Total", "Total", "Total", year, total)
             for column in ("form", "sex", "age"):
-                shares = cases.group_by(column).len().sort(column)
-                counts = rng.multinomial(total, (shares["len"] / shares["len"].sum()).to_numpy())
-                for category, n in zip(shares[column].to_list(), counts, strict=True):
+                categories, lens = parts[column][(iso3, year)]
+                shares = pl.Series(lens)
+                counts = rng.multinomial(total, (shares / shares.sum()).to_numpy())
+                for category, n in zip(categories, counts, strict=True):
                     if column == "form":
                         row("by form of exploitation", category, "Total", "Total", year, int(n))
                     elif column == "sex":
                         row("Total", "Total", category, "Total", year, int(n))
                     else:
                         row("Total", "Total", "Total", category, year, int(n))
-            known = cases.filter(pl.col("citizenship").is_not_null())
-            by_origin = known.group_by("citizenship").len().sort("citizenship")
-            for origin, n in zip(by_origin["citizenship"].to_list(), by_origin["len"].to_list(), strict=True):
+            origins, lens = parts["citizenship"].get((iso3, year), ([], []))
+            for origin, n in zip(origins, lens, strict=True):
                 category = "Nationals" if origin == iso3 else (name_of(origin) or origin)
                 row("by citizenship", category, "Total", "Total", year, round(n * factor))
     return rows
+
+
+def _counts_by(records: pl.DataFrame, column: str) -> dict[tuple[str, int], tuple[list, list]]:
+    """(iso3, year) -> the values of ``column`` in those records, sorted, and how many records hold each."""
+    counted = records.group_by("iso3", "year", column).len().sort("iso3", "year", column)
+    return {
+        (key[0], key[1]): (group[column].to_list(), group["len"].to_list())
+        for key, group in counted.partition_by("iso3", "year", as_dict=True).items()
+    }
 
 
 #: Walk Free regions of the M49 regions (Western Asia and Northern Africa's Arab states apart).

@@ -75,6 +75,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from evidence.core.errors import InputError
@@ -94,6 +95,7 @@ from evidence.sources.workbook import (
     columns_not_used_note,
     find_header,
     find_headers,
+    issues_found,
     not_available,
     read_sheet,
     refuse_repeated_labels,
@@ -487,7 +489,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     if first.delimiter is not None:
         structural, converted = text_checks(path, first.delimiter, first.header_row, frame["source_row"])
         notes[1:1] = converted
-    frame = frame.join(structural.select(pl.col("row").alias("source_row")), on="source_row", how="anti")
+    frame = _without_rows(frame, structural)
 
     parsed = _parse(frame)
     _refuse_other_indicators(parsed, path)
@@ -504,9 +506,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         )
     release = _release(matches[0])
     rejects = pl.concat([structural, _rejects(parsed, latest_year=_latest_year(release))])
-    kept = parsed.join(
-        rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti"
-    )
+    kept = _without_rows(parsed, rejects)
     kept, unmapped_flags = _map_categories(kept)
     kept = _fill_regions(kept).with_columns(_name_disagrees(kept))
     kept, breakdowns = _unread_breakdowns(kept)
@@ -532,6 +532,13 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         kind="indicator",
         rows_left_out=left_out,
     )
+
+
+def _without_rows(frame: pl.DataFrame, issues: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` less the rows (by ``source_row``) that ``issues`` name, in its order."""
+    if issues.is_empty():
+        return frame
+    return frame.lazy().filter(~pl.col("source_row").is_in(issues.get_column("row").implode())).collect()
 
 
 #: How many of another table's indicators :func:`_refuse_other_indicators` names.
@@ -592,14 +599,21 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
         # Rows holding nothing (formatting left below the table, a cleared row among the rows, a blank line) are
         # not data rows: left out, counted and named by row (text in a column not read only: a note, rejected)
         # (a row with text beyond the header's last field holds something: rejected for its fields)
-        frame, empty_rows, empty_notes = without_empty_records(
-            frame,
-            unit="row" if match.delimiter is None else "line",
-            exclude=("source_row", *_UNREAD[1:]),
-            keep=()
-            if match.delimiter is None
-            else lines_with_text_beyond(path, match.delimiter, match.header_row),
+        keep = (
+            () if match.delimiter is None else lines_with_text_beyond(path, match.delimiter, match.header_row)
         )
+        exclude = ("source_row", *_UNREAD[1:])
+        # (asked only when a row may hold nothing: the cells read are stripped, empty text null, and what the
+        # columns not read hold is null, "" or "label: text", so such a row has every cell null or "")
+        maybe_empty = pl.all_horizontal(
+            pl.col(c).is_null() | (pl.col(c) == "") for c in frame.columns if c not in exclude
+        )
+        if frame.select(maybe_empty.any()).item():
+            frame, empty_rows, empty_notes = without_empty_records(
+                frame, unit="row" if match.delimiter is None else "line", exclude=exclude, keep=keep
+            )
+        else:
+            empty_rows, empty_notes = np.zeros(0, dtype=np.int64), []
         left_out += int(empty_rows.size)
         notes.extend(f"{match.where}: {note}" if index else note for note in empty_notes)
         # A copy or filtered view is told first, whatever the rows above its header say: a copied sheet often
@@ -742,8 +756,10 @@ def parse_counts(text: pl.Series) -> pl.DataFrame:
     """UNODC value texts as intervals: ``value``, ``value_low``, ``value_high``, ``censored``, ``value_problem``
     (why the text is not a count, else null; the other columns are then null) and ``value_footnote`` (a count
     written with a footnote marker, ``1541*``)."""
-    return pl.DataFrame({"value_text": text.cast(pl.String).str.strip_chars()}).select(
-        pl.col("value_text"), *_count_columns(pl.col("value_text"))
+    return (
+        pl.LazyFrame({"value_text": text.cast(pl.String).str.strip_chars()})
+        .select(pl.col("value_text"), *_count_columns(pl.col("value_text")))
+        .collect()
     )
 
 
@@ -788,13 +804,47 @@ def _country_codes() -> list[str]:
     return country_table()["iso3"].to_list()
 
 
-def _parse(frame: pl.DataFrame) -> pl.DataFrame:
-    """Values as intervals, the year as an integer, the reporting code split into iso3 (countries only)."""
-    # a footnote marker after the year (2019*) is read past and flagged, as after a value
-    year = (
-        pl.col("year_text").str.replace(FOOTNOTE_MARKER, "").str.strip_chars().cast(pl.Float64, strict=False)
+def _per_value(
+    frame: pl.DataFrame, keys: list[str], columns: list[pl.Expr], *, optimised: bool = False
+) -> pl.DataFrame:
+    """``frame`` with ``columns`` added (or replaced), each computed once per distinct value of the ``keys``
+    columns and looked up for every row. The expressions must read the ``keys`` columns only, row by row (a
+    pattern matched, a spelling looked up), so that a row's result is its value's. A release repeats few texts (5
+    indicators, 437 categories and 1,250 value texts in the 2023 release's 46,556 rows): matching each text
+    once, not each row, is most of what loading it takes. ``optimised``: evaluated with polars' query
+    optimisations (a sub-expression repeated in several columns, as in :func:`_count_columns`, computed once)."""
+    if frame.height < _PER_VALUE_ROWS:  # a small table: matching every row costs less than looking values up
+        return frame.lazy().with_columns(columns).collect() if optimised else frame.with_columns(columns)
+    distinct = frame.select(keys).unique()
+    names = [expr.meta.output_name() for expr in columns]
+    computed = (
+        distinct.lazy().with_columns(columns).select(names).collect()
+        if optimised
+        else distinct.with_columns(columns).select(names)
     )
-    year_ok = (year == year.round()) & year.is_between(1900, 2100)
+    return _looked_up(frame, distinct, computed)
+
+
+#: Tables of fewer rows are parsed row by row (:func:`_per_value`).
+_PER_VALUE_ROWS = 2_000
+
+
+def _looked_up(frame: pl.DataFrame, distinct: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the columns of ``values`` added (or replaced): for each row, the row of ``values`` beside
+    the row of ``distinct`` (distinct values of some of ``frame``'s columns) holding its values (null equal to
+    null). Only those columns are joined: the frame's others are not copied."""
+    keys = distinct.columns
+    table = distinct.hstack([series.alias(f"_value{i}") for i, series in enumerate(values.get_columns())])
+    found = frame.select(keys).join(table, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    return frame.with_columns(
+        found.get_column(f"_value{i}").alias(name) for i, name in enumerate(values.columns)
+    )
+
+
+def _parse(frame: pl.DataFrame) -> pl.DataFrame:
+    """Values as intervals, the year as an integer, the reporting code split into iso3 (countries only).
+
+    Every column is parsed once per distinct text (:func:`_per_value`)."""
     # a code is a code however cased ("tha" is Thailand, not an aggregate)
     code = pl.col("reporting_code")
     frame = frame.with_columns(
@@ -803,68 +853,86 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
         .otherwise(code)
         .alias("reporting_code")
     )
-    # a code of the country reference: an aggregate's code (CAR, SAM, EEU) is none, whether or not a release
-    # writes the aggregate's name in Country (the 2023 release leaves it empty); a code the reference knows under
-    # another (KOS for XKX, ISO's withdrawn ROM for ROU) is that country's when the Country cell names it too
-    recoded = _recoded_codes(frame)
-    frame = frame.join(recoded, on=["reporting_code", "country"], how="left", nulls_equal=True).with_columns(
-        pl.coalesce("_recoded", "reporting_code").alias("_code")
-    )
-    is_country = (
-        pl.col("country").is_not_null()
-        & pl.col("_code").str.contains(r"^[A-Z]{3}$")
-        & pl.col("_code").is_in(_country_codes())
-    )
     unit_key = _vocabulary_key(pl.col("unit"))
     count_unit = (
         pl.col("unit").is_null()
         | unit_key.is_in(_COUNT_UNIT_KEYS)
         | (unit_key.str.contains(_COUNT_UNIT_PATTERN) & ~unit_key.str.contains(_NOT_A_COUNT_PATTERN))
     )
-    # a release repeats few value texts ("<5" in half its rows): each distinct text is parsed once
-    counts = parse_counts(frame["value_text"].unique())
+    frame = frame.with_columns(
+        pl.col("unit").alias("unit_text"), *(pl.col(c).alias(f"{c}_text") for c in _VOCABULARY)
+    )
+    # a footnote marker after the year (2019*) is read past and flagged, as after a value
+    year = (
+        pl.col("year_text").str.replace(FOOTNOTE_MARKER, "").str.strip_chars().cast(pl.Float64, strict=False)
+    )
+    year_ok = (year == year.round()) & year.is_between(1900, 2100)
+    # (the columns of few distinct texts parsed together: 550 distinct rows of them in the 2023 release)
+    frame = _per_value(
+        frame,
+        ["unit", *_VOCABULARY, "year_text"],
+        [
+            count_unit.alias("count_unit"),
+            pl.when(count_unit & pl.col("unit").is_not_null())
+            .then(pl.lit(COUNT_UNIT))
+            .otherwise("unit")
+            .alias("unit"),
+            *(
+                pl.col(c).str.contains(FOOTNOTE_MARKER).fill_null(False).alias(f"{c}_footnote")
+                for c in _VOCABULARY
+            ),
+            *(_canonical(c).alias(c) for c in _VOCABULARY),
+            pl.when(year_ok).then(year).cast(pl.Int16).alias("year"),
+            (year_ok & pl.col("year_text").str.contains(FOOTNOTE_MARKER))
+            .fill_null(False)
+            .alias("year_footnote"),
+        ],
+        optimised=True,
+    )
+    # the category of the Total dimension is spelled "Total"; a breakdown's total row keeps its text (rejected)
+    # a documented form of exploitation is spelled as published however cased, spaced or footnoted
     total = pl.lit("Total")
-    is_form = _canonical("dimension") == FORM_DIMENSION
+    is_form = pl.col("dimension") == FORM_DIMENSION  # the dimension is the publisher's spelling already
     known_form = _vocabulary_key(pl.col("category")).replace_strict(
         _FORM_KEYS, default=None, return_dtype=pl.String
     )
-    frame = frame.with_columns(
-        pl.col("unit").alias("unit_text"),
-        count_unit.alias("count_unit"),
-        pl.when(count_unit & pl.col("unit").is_not_null())
-        .then(pl.lit(COUNT_UNIT))
-        .otherwise("unit")
-        .alias("unit"),
-        *(pl.col(c).alias(f"{c}_text") for c in _VOCABULARY),
-        *(
-            pl.col(c).str.contains(FOOTNOTE_MARKER).fill_null(False).alias(f"{c}_footnote")
-            for c in _VOCABULARY
-        ),
-        *(_canonical(c).alias(c) for c in _VOCABULARY),
-    ).with_columns(
-        # the category of the Total dimension is spelled "Total"; a breakdown's total row keeps its text (rejected)
-        # a documented form of exploitation is spelled as published however cased, spaced or footnoted
-        pl.when((pl.col("dimension") == total) & pl.col("category").str.contains(_TOTAL_PATTERN))
-        .then(total)
-        .when(is_form & known_form.is_not_null())
-        .then(known_form)
-        .otherwise(pl.col("category"))
-        .alias("category"),
-        (is_form & known_form.is_not_null() & pl.col("category").str.contains(FOOTNOTE_MARKER))
-        .fill_null(False)
-        .alias("category_footnote"),
-        pl.col("category").alias("category_text"),
+    frame = frame.with_columns(pl.col("category").alias("category_text"))
+    frame = _per_value(
+        frame,
+        ["dimension", "category"],
+        [
+            pl.when((pl.col("dimension") == total) & pl.col("category").str.contains(_TOTAL_PATTERN))
+            .then(total)
+            .when(is_form & known_form.is_not_null())
+            .then(known_form)
+            .otherwise(pl.col("category"))
+            .alias("category"),
+            (is_form & known_form.is_not_null() & pl.col("category").str.contains(FOOTNOTE_MARKER))
+            .fill_null(False)
+            .alias("category_footnote"),
+        ],
     )
-    return (
-        frame.join(counts, on="value_text", how="left", nulls_equal=True, maintain_order="left")
-        .with_columns(
-            year=pl.when(year_ok).then(year).cast(pl.Int16),
-            year_footnote=(year_ok & pl.col("year_text").str.contains(FOOTNOTE_MARKER)).fill_null(False),
-            iso3=pl.when(is_country).then(pl.col("_code")),
-            is_country=is_country.fill_null(False),
-        )
-        .drop("_recoded", "_code")
+    frame = _per_value(frame, ["value_text"], _count_columns(pl.col("value_text")), optimised=True)
+    # a code of the country reference: an aggregate's code (CAR, SAM, EEU) is none, whether or not a release
+    # writes the aggregate's name in Country (the 2023 release leaves it empty); a code the reference knows under
+    # another (KOS for XKX, ISO's withdrawn ROM for ROU) is that country's when the Country cell names it too
+    pairs = frame.select("reporting_code", "country").unique()
+    codes = pairs.join(
+        _recoded_codes(pairs), on=["reporting_code", "country"], how="left", nulls_equal=True
+    ).select("reporting_code", "country", pl.coalesce("_recoded", "reporting_code").alias("_code"))
+    is_country = (
+        pl.col("country").is_not_null()
+        & pl.col("_code").str.contains(r"^[A-Z]{3}$")
+        & pl.col("_code").is_in(_country_codes())
     )
+    codes = codes.select(
+        "reporting_code",
+        "country",
+        pl.when(is_country).then(pl.col("_code")).alias("iso3"),
+        is_country.fill_null(False).alias("is_country"),
+    )
+    keys = ["reporting_code", "country"]
+    return _looked_up(frame, codes.select(keys), codes.drop(keys))
 
 
 #: Other spellings of the two age groups, as :func:`_vocabulary_key` makes them (lower case, a dash as ``-`` with no
@@ -1076,7 +1144,7 @@ def _rejects(parsed: pl.DataFrame, *, latest_year: int) -> pl.DataFrame:
     column the loader does not read only is named under that column)."""
     is_note, note_checks = _note_checks(parsed)
     checked = parsed.with_columns(is_note.alias("is_note"))
-    issues = issues_where(
+    issues = issues_found(
         checked,
         [
             *note_checks,
@@ -1174,13 +1242,20 @@ def _flags(kept: pl.DataFrame) -> pl.DataFrame:
             REASON_CATEGORY_MISSING,
         ),
     ]
-    checks += [
+    misencoded = [
         (label, column, pl.col(column).str.contains(_MISENCODED_PATTERN), REASON_MISENCODED)
         for column, label in _COLUMNS.items()
     ]
+    # each column searched for mis-encoded text in the rows holding some, found by one search of their cells
+    # joined by line ends (no mis-encoding includes one, so none is found across two cells)
+    suspect = kept.filter(
+        pl.concat_str(list(_COLUMNS), separator="\n", ignore_nulls=True).str.contains(_MISENCODED_PATTERN)
+    )
     key = ["reporting_code", "year", "indicator", "dimension", "category", "sex", "age", "unit"]
-    checks.append(("Category", "category", pl.struct(key).is_duplicated(), REASON_DUPLICATE))
-    return issues_where(kept, checks)
+    duplicate = [("Category", "category", pl.struct(key).is_duplicated(), REASON_DUPLICATE)]
+    # (issues listed by row, each row's in the order of the checks, as one issues_where of them all lists them)
+    found = [issues_found(kept, checks), issues_found(suspect, misencoded), issues_found(kept, duplicate)]
+    return pl.concat(found).sort("row", maintain_order=True)
 
 
 _KEY = ["reporting_code", "year", "indicator", "dimension", "category", "sex", "age", "unit"]
@@ -1190,6 +1265,8 @@ def _unread_breakdowns(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The kept rows less the parts of a breakdown by a column the loader does not read whose total is among
     them, and those parts as rejects (:data:`REASON_UNREAD_BREAKDOWN`). Rows repeating a key with no total among
     them stay (parts to be summed; flagged as repeats by :func:`_flags`)."""
+    if kept.get_column("_unread").n_unique() < 2:  # no row told apart from another by such a column
+        return kept, empty_issues()
     grouped = pl.col("_unread").n_unique().over(_KEY) > 1
     has_total = pl.col("_unread_total").any().over(_KEY)
     rejected = kept.filter(grouped & has_total & ~pl.col("_unread_total"))
@@ -1217,7 +1294,12 @@ def _map_categories(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     from evidence.sources.countries import map_to_iso3
 
     in_scope = pl.col("dimension").is_in(list(COUNTRY_DIMENSIONS)) & pl.col("category").is_not_null()
-    pairs = kept.filter(in_scope).select("category", "iso3").unique(maintain_order=True)
+    pairs = (
+        kept.select("dimension", "category", "iso3")
+        .filter(in_scope)
+        .drop("dimension")
+        .unique(maintain_order=True)
+    )
     mapping = map_to_iso3(pairs["category"], reporting_iso3=pairs["iso3"])
     # what names no country on purpose (Unknown, Abroad, foreign nationals without a country), however
     # spelled or mis-encoded, is not unmapped: there is nothing to map
@@ -1230,7 +1312,8 @@ def _map_categories(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         category_iso3=mapping.iso3.cast(pl.String),
         unmapped=pl.col("category").is_in(list(unmapped)) & mapping.iso3.is_null(),
     )
-    kept = kept.join(pairs, on=["category", "iso3"], how="left", nulls_equal=True).with_columns(
+    keys = ["category", "iso3"]
+    kept = _looked_up(kept, pairs.select(keys), pairs.drop(keys)).with_columns(
         pl.when(in_scope).then(pl.col("category_iso3")).otherwise(None).alias("category_iso3"),
         (in_scope & pl.col("unmapped").fill_null(False)).alias("unmapped"),
     )
@@ -1243,7 +1326,7 @@ def _map_categories(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         )
         for dimension, label in COUNTRY_DIMENSIONS.items()
     ]
-    return kept, issues_where(kept, checks)
+    return kept, issues_found(kept, checks)
 
 
 def _name_disagrees(kept: pl.DataFrame) -> pl.Series:
@@ -1251,20 +1334,26 @@ def _name_disagrees(kept: pl.DataFrame) -> pl.Series:
     code's (each distinct name mapped once; a name the reference does not know disagrees with nothing)."""
     from evidence.sources.countries import map_to_iso3
 
-    names = kept.filter(pl.col("iso3").is_not_null())["country"].unique().drop_nulls()
+    names = (
+        kept.select(pl.col("country").filter(pl.col("iso3").is_not_null())).to_series().unique().drop_nulls()
+    )
     named = dict(zip(names.to_list(), map_to_iso3(names).iso3.to_list(), strict=True))
-    return kept.select(
+    disagrees = (
         (pl.col("country").replace_strict(named, default=None, return_dtype=pl.String) != pl.col("iso3"))
         .fill_null(False)
         .alias("name_disagrees")
-    ).to_series()
+    )
+    return _per_value(kept.select("country", "iso3"), ["country", "iso3"], [disagrees]).get_column(
+        "name_disagrees"
+    )
 
 
 def _fill_regions(kept: pl.DataFrame) -> pl.DataFrame:
     """Regions as published (UNODC uses M49's); where a release leaves them empty, M49's from the reference."""
     from evidence.sources.countries import with_regions
 
-    return with_regions(kept, "iso3", "m49").with_columns(
+    codes = kept.select("iso3").unique()
+    return _looked_up(kept, codes, with_regions(codes, "iso3", "m49").drop("iso3")).with_columns(
         region=pl.coalesce("region", "m49_region"), subregion=pl.coalesce("subregion", "m49_subregion")
     )
 
@@ -1278,7 +1367,8 @@ def unmapped_categories(loaded: LoadedTable) -> pl.DataFrame:
     rows carry each, the detected victims in them (``victims_low``–``victims_high``: ``<5`` cells are 1–4), and
     the closest known spelling as a *suggested* country (``suggested_iso3``, ``suggested_country``,
     ``similarity``) that nothing applies, or the UN M49 region the string names (``names_region``: "Central
-    africa", no country to suggest). Most victims first."""
+    africa", no country to suggest). Most victims first, then most rows, then by text and reason (one order, run
+    after run)."""
     from evidence.sources.countries import name_of, region_named, suggest_country
 
     reasons = list(REASON_UNMAPPED.values())
@@ -1307,7 +1397,7 @@ def unmapped_categories(loaded: LoadedTable) -> pl.DataFrame:
         ),
         pl.Series("similarity", [s.similarity if s else None for s in suggestions], dtype=pl.Float64),
         pl.Series("names_region", [region_named(t) for t in table["category"].to_list()], dtype=pl.String),
-    ).sort(["victims_high", "rows", "category"], descending=[True, True, False])
+    ).sort(["victims_high", "rows", "category", "reason"], descending=[True, True, False, False])
 
 
 @dataclasses.dataclass(frozen=True)

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 from evidence.core.errors import InputError
 from evidence.sources.delimited import empty_records, empty_records_note, lines_with_text_beyond, text_checks
-from evidence.sources.loaded import Check, LoadedTable, empty_issues, issues_where
+from evidence.sources.loaded import Check, LoadedTable, empty_issues
 from evidence.sources.metadata import UNKNOWN, describe
 from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
@@ -61,6 +61,7 @@ from evidence.sources.workbook import (
     header_cell_key,
     header_key,
     header_key_expr,
+    issues_found,
     not_available,
     read_sheet,
     starts_with_label,
@@ -259,21 +260,28 @@ def _matching(cells: Sequence[Any]) -> dict[str, list[str]]:
     its labels, else (measures) starting with one, compared by :func:`header_key` (a cell's trailing footnote number
     aside: :func:`header_cell_key`)."""
     labels = [str(c) for c in cells if c is not None and str(c).strip()]
-    keys = [header_cell_key(c) for c in labels]
+    # only a cell starting with some column's label can equal or start with one (most cells of a workbook's top
+    # rows start with none: told by one str.startswith each)
+    every = _every_label_key()
+    keyed = [(c, k) for c in labels if (k := header_cell_key(c)).startswith(every)]
     found: dict[str, list[str]] = {}
     for name, wanted in _label_keys().items():
-        exact = [c for c, k in zip(labels, keys, strict=True) if k in wanted]
+        exact = [c for c, k in keyed if k in wanted]
         starting = (
             []
             if exact or name not in MEASURES
-            else [
-                c for c, k in zip(labels, keys, strict=True) if any(starts_with_label(k, w) for w in wanted)
-            ]
+            else [c for c, k in keyed if any(starts_with_label(k, w) for w in wanted)]
         )
         hits = list(dict.fromkeys(exact or starting))
         if hits:
             found[name] = hits
     return found
+
+
+@functools.cache
+def _every_label_key() -> tuple[str, ...]:
+    """Every column's label keys (:func:`_label_keys`) as one tuple."""
+    return tuple(key for keys in _label_keys().values() for key in keys)
 
 
 @functools.cache
@@ -534,7 +542,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         else (empty_issues(), [])
     )
     whole = frame.join(structural.select(pl.col("row").alias("source_row")), on="source_row", how="anti")
-    rejects = pl.concat([structural, issues_where(whole, checks + bounded)]).sort("row", maintain_order=True)
+    rejects = pl.concat([structural, issues_found(whole, checks + bounded)]).sort("row", maintain_order=True)
     kept = frame.join(rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti")
     # Scores published as fractions of 1 (a cell formatted "46.5%" holds 0.465): every score of the sheet lies
     # within [-1, 1] (a percent sheet has most above 1). Scaled to percent as the 2023 edition writes them.
@@ -569,7 +577,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         _disagrees=(pl.lit(coded) != pl.lit(by_name)).fill_null(False),
     )
     code_label = columns.get("iso3", "ISO3")
-    flags = issues_where(
+    flags = issues_found(
         kept,
         [
             ("Country", "country", pl.col("iso3").is_null(), REASON_UNMAPPED),
