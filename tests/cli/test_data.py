@@ -523,7 +523,7 @@ def test_load_summary_names_rows_holding_nothing(tmp_path: Path) -> None:
     path.write_text("country,iso3,report_year,tier\nThailand,THA,2020,Tier 2\n,,,\nMyanmar,MMR,2020,Tier 3\n")
     result = invoke("data", "load", str(path))
     assert result.exit_code == 0, result.output
-    assert "rows_left_out" in result.output and "1 (holding nothing" in result.output
+    assert "rows_left_out" in result.output and "1 (not records" in result.output
 
 
 def test_demo_json_says_where_it_wrote_the_file(tmp_path: Path) -> None:

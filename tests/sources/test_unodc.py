@@ -299,12 +299,14 @@ def glotip_2023(shared_data: Path):
 
 def test_real_release_row_accounting(glotip_2023) -> None:
     assert glotip_2023.provenance.release == "2023-05-30"
-    assert (glotip_2023.rows_in, glotip_2023.rows_kept, glotip_2023.rows_rejected) == (46_556, 46_554, 2)
-    # the two rows rejected are breakdowns' own totals (Bolivia's citizenships, Guatemala's repatriations)
-    assert sorted(glotip_2023.rejects.select("value", "reason").rows()) == [
-        ("TOTAL", unodc.REASON_TOTAL_CATEGORY),
-        ("TOTAL POR AÑO", unodc.REASON_TOTAL_CATEGORY),
-    ]
+    assert (glotip_2023.rows_in, glotip_2023.rows_kept, glotip_2023.rows_rejected) == (46_554, 46_554, 0)
+    # two rows are breakdowns' own totals (Bolivia's citizenships, Guatemala's repatriations): no records, left
+    # out and named by row
+    assert glotip_2023.rows_left_out == 2
+    assert (
+        unodc.total_categories_note([(4_910, "TOTAL"), (15_484, "TOTAL POR AÑO")])
+        in glotip_2023.provenance.notes
+    )
     assert glotip_2023.data["censored"].sum() == 23_076
     assert glotip_2023.data.filter(pl.col("censored"))["value_low"].unique().to_list() == [1.0]
 
@@ -469,7 +471,7 @@ def test_real_release_share_of_victims_with_an_unmapped_citizenship(glotip_2023)
 # --- totals written as categories --------------------------------------------------------------------------
 
 
-def test_a_breakdowns_own_total_is_rejected_and_total_is_spelled_total(tmp_path: Path) -> None:
+def test_a_breakdowns_own_total_is_left_out_and_total_is_spelled_total(tmp_path: Path) -> None:
     rows = [
         row(
             "397", dimension="Total", category="TOTAL", sex="TOTAL", age="Total"
@@ -480,11 +482,10 @@ def test_a_breakdowns_own_total_is_rejected_and_total_is_spelled_total(tmp_path:
         row("54", dimension="by form of exploitation", category="Sexual exploitation", sex="Grand total"),
     ]
     loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", rows))
-    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (5, 3, 2)
-    assert loaded.rejects.select("row", "value", "reason").rows() == [
-        (6, "TOTAL", unodc.REASON_TOTAL_CATEGORY),
-        (7, "Total por año", unodc.REASON_TOTAL_CATEGORY),
-    ]
+    # left out, not rejected: no record (the Total dimension publishes the total), so the file validates
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected, loaded.rows_left_out) == (3, 3, 0, 2)
+    note = unodc.total_categories_note([(6, "TOTAL"), (7, "Total por año")])
+    assert note in loaded.provenance.notes and "row 6 ('TOTAL'), row 7 ('Total por año')" in note
     data = loaded.data.select("dimension", "category", "sex", "age", "value").rows()
     assert data == [
         ("Total", "Total", "Total", "Total", 397.0),
@@ -528,7 +529,12 @@ def test_a_release_split_over_two_sheets_loads_every_row(
         range(30_004, 46_560),
     )
     loaded = registry.load(split)
-    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (46_556, 46_554, 2)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected, loaded.rows_left_out) == (
+        46_554,
+        46_554,
+        0,
+        2,
+    )
     # the second sheet's rows are numbered on from the first's, as the note says: here, as in the original
     assert loaded.data.equals(glotip_2023.data)
     assert loaded.provenance.notes == (
@@ -537,6 +543,8 @@ def test_a_release_split_over_two_sheets_loads_every_row(
             "sheet 'data_glotip_2', header on row 3: read too (the data continue there); its rows 4–16,559 are "
             "numbered 30,004–46,559 here"
         ),
+        # the two breakdown totals, by their rows of the whole (the second in the second sheet)
+        unodc.total_categories_note([(4_910, "TOTAL"), (15_484, "TOTAL POR AÑO")]),
     )
 
 
@@ -617,7 +625,7 @@ def test_the_release_saved_as_csv_loads_as_the_workbook(
     assert registry.detect(path)[1] == unodc.LAYOUT_CSV
     loaded = registry.load(path)
     assert loaded.provenance.layout == unodc.LAYOUT_CSV
-    assert (loaded.rows_in, loaded.rows_rejected) == (46_556, 2)
+    assert (loaded.rows_in, loaded.rows_rejected, loaded.rows_left_out) == (46_554, 0, 2)
     # line numbers are the file's, as the workbook's row numbers were the sheet's
     expected = glotip_2023.data.with_columns(pl.col("source_row") - skip_rows)
     assert loaded.data.equals(expected)
@@ -1130,7 +1138,7 @@ def test_a_csv_cut_short_or_with_a_row_too_wide_rejects_those_rows_as_such(
     lines[4] = lines[4].replace("Afghanistan", "Afghanistan, Islamic Republic of", 1)
     path.write_text("\n".join(lines[:-1]) + "\n" + lines[-1][:12], encoding="utf-8")  # line 46,559 cut
     loaded = registry.load(path)
-    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (46_556, 46_552, 4)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (46_554, 46_552, 2)
     structural = loaded.rejects.filter(pl.col("row").is_in([5, 46_559]))
     assert structural.select("row", "value", "reason").rows() == [
         (5, "14 fields", "too many fields (more than the header's 13)"),

@@ -259,7 +259,8 @@ def _print_summary(summary: dict) -> None:
         table.add_row(key, escape(summary.get(key), lines=False))
     if summary.get("rows_left_out"):
         table.add_row(
-            "rows_left_out", f"{summary['rows_left_out']} (holding nothing: not records; see the notes)"
+            "rows_left_out",
+            f"{summary['rows_left_out']} (not records: empty rows, or totals the file also publishes; see the notes)",
         )
     if summary.get("demo"):
         table.add_row("[bold yellow]SYNTHETIC[/]", "[bold yellow]toolkit demo data, not real records[/]")

@@ -350,7 +350,7 @@ REASON_UNIT_MISSING = "unit of measurement empty: read as a count (the GLOTIP ta
 REASON_TOTAL_CATEGORY = (
     "category is the breakdown's own total (TOTAL, Total por año...), not a category: left out so that it is not "
     "counted as one (the Total dimension publishes the total)"
-)
+)  # (a provenance note of rows left out, not a reason for rejecting them: no record is lost)
 
 #: "1,541", "1 541" (a space, no-break or thin space between thousands), "1541", "1541.0" (a numeric cell as text)
 _COUNT_PATTERN = r"^([0-9]{1,3}(,[0-9]{3})+|[0-9]{1,3}([ \u00a0\u202f\u2009][0-9]{3})+|[0-9]+)(\.0+)?$"
@@ -507,6 +507,14 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     release = _release(matches[0])
     rejects = pl.concat([structural, _rejects(parsed, latest_year=_latest_year(release))])
     kept = _without_rows(parsed, rejects)
+    # a breakdown's own total (TOTAL, Total por año) is no record: the Total dimension publishes it; left out
+    # like a blank row or the GSI's regional totals (a release's data then validate whole), named by row (a
+    # row rejected for what else it holds stays rejected)
+    kept, totals = _without_total_categories(kept)
+    if totals:
+        rows_in -= len(totals)
+        left_out += len(totals)
+        notes.append(total_categories_note(totals))
     kept, unmapped_flags = _map_categories(kept)
     kept = _fill_regions(kept).with_columns(_name_disagrees(kept))
     kept, breakdowns = _unread_breakdowns(kept)
@@ -1187,13 +1195,33 @@ def _data_row_checks(latest_year: int) -> list[Any]:
             )
             for name, label in _LABELS.items()
         ),
-        (
-            "Category",
-            "category",
-            (pl.col("dimension") != "Total") & pl.col("category").str.contains(_TOTAL_PATTERN),
-            REASON_TOTAL_CATEGORY,
-        ),
     ]
+
+
+#: How many rows of a breakdown's own total :func:`total_categories_note` names.
+_TOTALS_NAMED = 10
+
+
+def _without_total_categories(parsed: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple[int, str]]]:
+    """The parsed rows without those whose category is their breakdown's own total ("TOTAL 397" among
+    Bolivia's citizenships in 2017: counted as a category, it made the breakdown sum to twice its total), and
+    (row, category) of each of those."""
+    # (a note below the table has no dimension: never a total)
+    total = ((pl.col("dimension") != "Total") & pl.col("category").str.contains(_TOTAL_PATTERN)).fill_null(
+        False
+    )
+    found = parsed.select(total.alias("total"))["total"]
+    if not found.any():
+        return parsed, []
+    totals = parsed.filter(found).select("source_row", "category")
+    return parsed.filter(~found), [(int(r), str(c)) for r, c in totals.iter_rows()]
+
+
+def total_categories_note(totals: list[tuple[int, str]]) -> str:
+    """The provenance note naming the rows left out as a breakdown's own total."""
+    named = ", ".join(f"row {row:,} ({category!r})" for row, category in totals[:_TOTALS_NAMED])
+    more = f" and {len(totals) - _TOTALS_NAMED:,} more" if len(totals) > _TOTALS_NAMED else ""
+    return f"{len(totals):,} row(s) left out, not records: {REASON_TOTAL_CATEGORY} — {named}{more}"
 
 
 def _flags(kept: pl.DataFrame) -> pl.DataFrame:
