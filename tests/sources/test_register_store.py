@@ -261,22 +261,24 @@ def test_a_register_on_a_read_only_disk_is_read_and_an_import_says_why_it_cannot
     there (the tests run as any user, so a folder's permissions cannot be relied on)."""
     import errno
 
+    from evidence.sources.register import store
+
     register = register_fixture.copy(tmp_path)
     register.chmod(0o640)  # a copy as a backup tool may leave it: not owner-only, and it cannot be changed
-    real_chmod, real_connect = Path.chmod, duckdb.connect
+    real_chmod, real_attach = Path.chmod, store._attach
 
     def chmod(self, mode, **kwargs):
         if self == register:
             raise OSError(errno.EROFS, "Read-only file system", str(self))
         return real_chmod(self, mode, **kwargs)
 
-    def connect(database, read_only=False, **kwargs):
-        if database == str(register) and not read_only:
-            raise duckdb.IOException(f'IO Error: Cannot open file "{database}": Read-only file system')
-        return real_connect(database, read_only=read_only, **kwargs)
+    def attach(path, *, read_only):  # where DuckDB opens the register's file
+        if path == register and not read_only:
+            raise duckdb.IOException(f'IO Error: Cannot open file "{path}": Read-only file system')
+        return real_attach(path, read_only=read_only)
 
     monkeypatch.setattr(Path, "chmod", chmod)
-    monkeypatch.setattr(duckdb, "connect", connect)
+    monkeypatch.setattr(store, "_attach", attach)
     assert status(register)["records"] == status(register_fixture.register)["records"]
     assert records_as_of(register).rows_kept > 0
     with pytest.raises(RegisterError) as info:
