@@ -195,12 +195,21 @@ def _attach(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     """The register's file opened by DuckDB (attached to this process's in-memory database), for reading only
     or for writing; DuckDB's own error when it cannot be (locked, damaged, not writable). Another file the
     connection attaches is named after it (``<its name>_...``): detached with it."""
+    import duckdb
+
     cursor = _host().cursor()
     alias = f"register_{next(_ALIASES)}"
     try:
         quoted = str(path).replace("'", "''")
         cursor.execute(f"ATTACH '{quoted}' AS {alias}" + (" (READ_ONLY)" if read_only else ""))
         cursor.execute(f"USE {alias}")
+    except duckdb.Error as exc:
+        cursor.close()
+        if "Unique file handle conflict" not in str(exc):
+            raise
+        # this process holds the file open for writing through a DuckDB database of its own (a script's
+        # duckdb.connect): opened as before, DuckDB shares that database, or refuses as it always did
+        return duckdb.connect(str(path), read_only=read_only)
     except BaseException:
         cursor.close()
         raise
