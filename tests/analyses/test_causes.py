@@ -609,3 +609,24 @@ def test_a_profile_reads_each_victims_group_by_its_row_and_counts_as_a_join_woul
         assert got_known.unique().sort("group").equals(known)
         # the grid's joins only (its counts, sizes and known victims), none by victim
         assert len(joins) - before <= 3
+
+
+def test_what_the_records_record_is_read_once_per_frame(monkeypatch):
+    """The person section asks its records' topics and characteristics four times: read once, each caller given
+    its own list."""
+    reads: list[str] = []
+    topics = causes._recorded_topics
+
+    def counted(df: pl.DataFrame) -> list[str]:
+        reads.append("topics")
+        return topics(df)
+
+    monkeypatch.setattr(causes, "_recorded_topics", counted)
+    cases = _cases()
+    first = causes.recorded_topics(cases)
+    first.append("spoiled")  # a caller's list is its own
+    assert causes.recorded_topics(cases) == topics(cases) and reads == ["topics"]
+    assert causes.recorded_characteristics(cases) == causes.recorded_characteristics(cases.clone())
+    other = cases.clone()  # an equal frame that is another object: read again
+    causes.recorded_topics(other)
+    assert reads == ["topics", "topics"]

@@ -614,3 +614,56 @@ def test_distinct_peers_are_each_given_once_without_the_country_in_their_order(p
     assert kept == [c for i, c in enumerate(codes) if c != "THA" and c not in codes[:i]]
     assert itself == ("THA" in codes)
     assert repeated == [c for c in kept if codes.count(c) > 1]
+
+
+def test_what_is_read_again_stays_kept_while_what_is_not_goes_first(monkeypatch):
+    """The frames built once are kept least recently used first: a table's record keys, which every brief of a
+    batch reads, are not pushed out by the hundreds of selections built once each."""
+    from evidence.analyses import selection as module
+
+    monkeypatch.setattr(module, "_BUILT", {})
+    monkeypatch.setattr(module, "_BUILT_MAX", 4)
+    df = pl.DataFrame({"year": [2019]})
+    made: list[str] = []
+    kept_once(df, ("test", "read by all"), lambda: made.append("all") or 1)
+    for n in range(8):  # other values, each built once, the first one read between them
+        kept_once(df, ("test", n), lambda n=n: made.append(str(n)) or n)
+        assert kept_once(df, ("test", "read by all"), lambda: made.append("all") or 1) == 1
+    assert made == ["all", *(str(n) for n in range(8))]
+    assert len(module._BUILT) == 4
+
+
+def test_a_value_kept_once_of_several_frames_is_made_again_for_other_frames():
+    import gc
+
+    from evidence.analyses.selection import kept_once_of
+
+    a, b = pl.DataFrame({"year": [2019]}), pl.DataFrame({"year": [2020]})
+    made: list[int] = []
+
+    def make() -> tuple[int, ...]:
+        made.append(1)
+        return (1,)
+
+    first = kept_once_of([a, b], ("test", "years"), make)
+    assert kept_once_of([a, b], ("test", "years"), make) is first and made == [1]
+    kept_once_of([b, a], ("test", "years"), make)  # in another order: other frames
+    kept_once_of([a, b], ("test", "other"), make)  # another key
+    kept_once_of([a, b.clone()], ("test", "years"), make)  # an equal frame that is another object
+    assert made == [1, 1, 1, 1]
+
+    def refused() -> tuple[int, ...]:
+        made.append(1)
+        raise ParameterError("no")
+
+    for _ in range(2):  # an error is raised each time, never kept
+        with pytest.raises(ParameterError):
+            kept_once_of([a], ("test", "refused"), refused)
+    assert len(made) == 6
+    del b
+    gc.collect()  # a frame gone: a new one (perhaps at the same address) is made for again
+    assert (
+        kept_once_of([a, pl.DataFrame({"year": [2021]})], ("test", "years"), lambda: made.append(1) or ())
+        == ()
+    )
+    assert len(made) == 7

@@ -2696,3 +2696,72 @@ def test_a_selection_holding_band_dated_records_says_where_they_are_counted_and_
     whole = said((2005, 2022), "2005–2022")
     assert "have no single year" not in whole  # every record is of the selection
     assert "2005-2013" in whole and "2014-2018" in whole and "no yearly table" in whole
+
+
+def test_a_yearly_series_models_are_fitted_once_per_category(monkeypatch):
+    """The brief reads a series' models in its key figures and again in its section: fitted once, the same."""
+    from evidence.notebooks import builders
+
+    fitted: list[object] = []
+    fit = builders._series_models
+
+    def counted(category, *args, **kwargs):
+        fitted.append(category)
+        return fit(category, *args, **kwargs)
+
+    monkeypatch.setattr(builders, "_series_models", counted)
+    years = list(range(2012, 2021))
+    rows = [
+        (y, f) for y, n in zip(years, [20, 24, 23, 30, 33, 31, 40, 44, 41], strict=True) for f in [True] * n
+    ]
+    cases = conform(
+        pl.DataFrame(
+            {
+                "year": [y for y, _ in rows],
+                "destination_iso3": ["THA"] * len(rows),
+                "exploitation_forced_labour": [f for _, f in rows],
+            }
+        )
+    )
+    numbers = yearly_numbers(Selection(cases, years=(2012, 2020)), RULE, by="form")
+    first = numbers.models()
+    assert numbers.models() is first
+    category = numbers.categories[0]
+    by_form = numbers.models(category)
+    assert numbers.models(category) is by_form
+    assert fitted == [None, category]
+    assert first.rate_ratio is not None  # a fitted model, not a refusal kept
+    # a copy of the numbers (dataclasses.replace) fits its own: the kept models are not copied with it
+    import dataclasses
+
+    assert dataclasses.replace(numbers).models() == first
+    assert fitted == [None, category, None]
+
+
+def test_a_route_views_drawn_routes_are_found_once_and_each_caller_gets_its_own(monkeypatch):
+    """The route table, its charts, their notes and the bounds' shares each ask a view for its drawn routes."""
+    from polars.testing import assert_frame_equal
+
+    from evidence.notebooks.builders import RouteView
+
+    _, view = _route_view(top_n=5)
+    assert view is not None
+    found: list[int] = []
+    find = RouteView._drawn_routes
+
+    def counted(self):
+        found.append(1)
+        return find(self)
+
+    monkeypatch.setattr(RouteView, "_drawn_routes", counted)
+    frame, known = view.drawn_routes()
+    expected = frame.clone()
+    frame.drop_in_place("victims")  # a caller changing its frame in place changes no later caller's
+    again, known_again = view.drawn_routes()
+    view.chart_data()
+    assert found == [1] and known_again == known
+    assert_frame_equal(again, expected)
+    assert_frame_equal(again, find(view)[0])
+    published = view._published_corridors()
+    published.drop_in_place("victims")
+    assert "victims" in view._published_corridors().columns

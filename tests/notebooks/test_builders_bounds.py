@@ -62,14 +62,17 @@ def _cells(n_rows: int, n_cols: int, total_column: bool) -> dict[tuple[int, int]
 
 
 def attack(
-    exact: list[list[int]], censored: list[list[int]], bounds: Bounds
+    exact: list[list[int]], censored: list[list[int]], bounds: Bounds, two_values: bool = False
 ) -> dict[tuple[int, int], dict[str, tuple[int, int]]]:
     """The tightest range of the low and the high bound of each withheld cell (not one of the publisher's own
     ``<5`` cells, whose bounds anyone with its file has), and of the exact part of each cell whose exact part is
     small (``"exact"``), over every table of exact parts and censored parts that gives what is published: each
     cell's published pair, read as the reader can read it (a number; ``<5``: the low bound is below the
     threshold; ``x``: a complement in either bound, so the high bound is at least the threshold; ``<5–12``: a
-    sum of ``<5`` cells only, known)."""
+    sum of ``<5`` cells only, known).
+
+    With ``two_values``, only whether each takes two whole values or one: (0, 1) or (v, v) for the one value
+    ``v`` of the true table (what ``smallest < largest`` asks of the ranges, exactly; see ``other_value``)."""
     from scipy.optimize import Bounds as Box
     from scipy.optimize import LinearConstraint, milp
 
@@ -143,12 +146,39 @@ def attack(
         assert result.status == 0, result.message  # the true table is a solution
         return round(float(objective @ result.x))
 
+    truth = np.array([v for matrix in (exact, censored) for r in matrix for v in r], dtype=float)
+
+    def other_value(row: np.ndarray) -> tuple[int, int]:
+        """(0, 1) when a table that gives what is published has another value of ``row`` than the true
+        table's, else that value twice. The same answer as the range's two ends, in at most two programmes
+        that stop at their first whole-number solution: the value is a whole number, the true table's ``v``
+        lies between the ends, so they differ exactly when some solution has at most v - 1 or at least v + 1."""
+        value = round(float(row @ truth))
+        for low, high in ((-np.inf, value - 1), (value + 1, np.inf)):
+            result = milp(
+                np.zeros(2 * n),
+                constraints=[constraints, LinearConstraint(row[None, :], low, high)],
+                integrality=np.ones(2 * n),
+                bounds=Box(0, ceiling),
+                options={"presolve": False},  # as ``extreme``
+            )
+            assert result.status in (0, 2), result.message  # a solution, or none (infeasible)
+            if result.status == 0:
+                return (0, 1)
+        return (value, value)
+
+    def ends(row: np.ndarray) -> tuple[int, int]:
+        return other_value(row) if two_values else (extreme(row), -extreme(-row))
+
+    if two_values:  # the true table is a solution (as ``extreme`` asserts of each programme it solves)
+        assert all(np.all(row @ truth >= low) for row, low in zip(rows, lower, strict=True))
+        assert all(np.all(row @ truth <= high) for row, high in zip(rows, upper, strict=True))
     ranges = {
-        cell: {name: (extreme(row), -extreme(-row)) for name, row in (("low", low_row), ("high", high_row))}
+        cell: {name: ends(row) for name, row in (("low", low_row), ("high", high_row))}
         for cell, low_row, high_row in withheld
     }
     for cell, row in small_exact:
-        ranges.setdefault(cell, {})["exact"] = (extreme(row), -extreme(-row))
+        ranges.setdefault(cell, {})["exact"] = ends(row)
     return ranges
 
 
@@ -156,7 +186,7 @@ def _assert_protected(exact: list[list[int]], censored: list[list[int]], rule: D
     bounds = publish(exact, censored, rule)
     if bounds is None:
         return
-    for cell, ranges in attack(exact, censored, bounds).items():
+    for cell, ranges in attack(exact, censored, bounds, two_values=True).items():
         for name, (smallest, largest) in ranges.items():
             assert smallest < largest, f"the {name} part of cell {cell} is pinned at {smallest}"
 
@@ -254,3 +284,28 @@ def test_the_same_pair_is_audited_once_and_any_other_again(monkeypatch):
 
     monkeypatch.setattr(builders, "suppress_bounds", refused)
     assert publish([[7]], [[1]], rule) is None and publish([[7]], [[1]], rule) is None and len(audits) == 5
+
+
+class _Unprotected:
+    """A table's two bounds as the publisher would show them without the rule: every pair as computed."""
+
+    def __init__(self, bounds: Bounds, pairs: dict[str, list[tuple[int, int]]]) -> None:
+        self.low, self._pairs = bounds.low, pairs
+
+    def cells(self, column: str) -> list[tuple[int, int]]:
+        return self._pairs[column]
+
+
+def test_the_reader_pins_what_a_pair_shown_as_computed_gives_back() -> None:
+    """The attack itself, both ways it answers: an exact 3 and a ``<5`` (4-7) above an exact 20, total 24-27,
+    with every pair shown as computed, give the 3 back ((7 - 4) / 3 = one ``<5``, 4 - 1 = 3); protected, the 4-7
+    is withheld and the 3 takes several values."""
+    exact, censored, rule = [[3], [20]], [[1], [0]], DisclosureRule(5)
+    bounds = publish(exact, censored, rule)
+    assert bounds is not None and bounds.low.has_total_column is False
+    shown = _Unprotected(bounds, {"c0": [(4, 7), (20, 20), (24, 27)]})
+    assert attack(exact, censored, shown)[(0, 0)] == {"exact": (3, 3)}  # type: ignore[arg-type]
+    assert attack(exact, censored, shown, two_values=True)[(0, 0)] == {"exact": (3, 3)}  # type: ignore[arg-type]
+    protected = attack(exact, censored, bounds)[(0, 0)]
+    assert protected["exact"][0] < protected["exact"][1]
+    assert attack(exact, censored, bounds, two_values=True)[(0, 0)]["exact"] == (0, 1)

@@ -4,8 +4,9 @@ year and the profile of forms: no small count any of them withholds follows from
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
+import numpy as np
 import polars as pl
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -100,33 +101,42 @@ def _recoverable(
     targets += [profile_cells.get(RECORDED, ""), totals["Total"]]
     wanted = [_domain(t, ceiling, rule) if t else None for t in targets]
 
-    def fits(sums: Sequence[int]) -> bool:
-        return all(w is None or s in w for s, w in zip(sums, wanted, strict=True))
+    # each sum's bounds (a range of whole numbers; none where the table leaves the cell empty)
+    low = np.array([w.start if w is not None else -np.inf for w in wanted])
+    high = np.array([w.stop - 1 if w is not None else np.inf for w in wanted])
 
-    def add(a: Sequence[int], b: Sequence[int]) -> tuple[int, ...]:
-        return tuple(x + y for x, y in zip(a, b, strict=True))
+    def sums(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Every sum of a row of ``a`` and a row of ``b``, each once."""
+        return np.unique((a[:, None, :] + b[None, :, :]).reshape(-1, a.shape[1]), axis=0)
 
-    zero = (0,) * len(wanted)
-    before: list[set[tuple[int, ...]]] = [{zero}]  # the sums of the years before each year
-    for found in options:
-        before.append({add(s, contribution) for s in before[-1] for _, contribution in found})
-    after: list[set[tuple[int, ...]]] = [{zero}]  # the sums of the years after each year, last first
-    for found in reversed(options):
-        after.append({add(s, contribution) for s in after[-1] for _, contribution in found})
+    contributions = [
+        np.array([c for _, c in found], dtype=np.int64).reshape(-1, len(wanted)) for found in options
+    ]
+    zero = np.zeros((1, len(wanted)), dtype=np.int64)
+    before = [zero]  # the sums of the years before each year
+    for c in contributions:
+        before.append(sums(before[-1], c))
+    after = [zero]  # the sums of the years after each year, last first
+    for c in reversed(contributions):
+        after.append(sums(after[-1], c))
     after.reverse()
     seen: dict[str, set[int]] = {}
     sums_seen: list[set[int]] = [set() for _ in wanted]
     for k, found in enumerate(options):
         # the sums of the other years, once for all of this year's combinations (each adds its contribution)
-        others = {add(s, t) for s in before[k] for t in after[k + 1]}
-        for values, contribution in found:
-            good = [e for e in (add(o, contribution) for o in others) if fits(e)]
-            if good:
-                for name, value in zip(names[k], values, strict=True):
+        others = sums(before[k], after[k + 1])
+        step = max(
+            1, 2_000_000 // max(1, len(others) * len(wanted))
+        )  # this year's combinations, a few at a time
+        for first in range(0, len(found), step):
+            every = others[None, :, :] + contributions[k][first : first + step, None, :]
+            good = ((every >= low) & (every <= high)).all(axis=2)  # combination × other years: fits
+            for j in np.flatnonzero(good.any(axis=1)):
+                for name, value in zip(names[k], found[first + j][0], strict=True):
                     seen.setdefault(name, set()).add(value)
-                for e in good:
-                    for i, v in enumerate(e):
-                        sums_seen[i].add(v)
+            fitting = every[good]
+            for i in range(len(wanted)):
+                sums_seen[i].update(np.unique(fitting[:, i]).tolist())
     shown = {
         name: cell
         for k, row in enumerate(by_form.iter_rows(named=True))

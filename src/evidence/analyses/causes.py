@@ -42,7 +42,14 @@ import polars as pl
 from evidence.analyses.count_models import captured_warnings, one_blas_thread, safe_exp
 from evidence.analyses.intervals import check_level, clean_float, wilson_interval
 from evidence.analyses.routes import flow_class_expr
-from evidence.analyses.selection import NO_RECORDS, RECORD_CELL_KEY, Selection, recorded_flags, resolve_table
+from evidence.analyses.selection import (
+    NO_RECORDS,
+    RECORD_CELL_KEY,
+    Selection,
+    kept_once,
+    recorded_flags,
+    resolve_table,
+)
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
 from evidence.core.errors import ParameterError
 from evidence.sources.case_schema import (
@@ -356,8 +363,13 @@ def _recorded_exprs(df: pl.DataFrame, topics: Sequence[str]) -> dict[str, pl.Exp
 
 
 def recorded_topics(cases: Records) -> list[str]:
-    """The topics the data record (for at least one victim)."""
+    """The topics the data record (for at least one victim): read once per frame (the person section asks of
+    its records four times)."""
     df = _cases(cases)
+    return list(kept_once(df, ("recorded topics",), lambda: tuple(_recorded_topics(df))))
+
+
+def _recorded_topics(df: pl.DataFrame) -> list[str]:
     exprs = _recorded_exprs(df, list(TOPICS))
     recorded = {t: e for t, e in exprs.items() if e is not None}
     if not recorded:
@@ -367,10 +379,16 @@ def recorded_topics(cases: Records) -> list[str]:
 
 
 def recorded_characteristics(cases: Records) -> list[str]:
-    """The characteristics the data record (for at least one victim)."""
+    """The characteristics the data record (for at least one victim): read once per frame."""
     df = _cases(cases)
-    values = df.select(expr.is_not_null().any().alias(name) for name, (expr, _) in CHARACTERISTICS.items())
-    return [name for name, known in values.row(0, named=True).items() if known]
+
+    def read() -> tuple[str, ...]:
+        values = df.select(
+            expr.is_not_null().any().alias(name) for name, (expr, _) in CHARACTERISTICS.items()
+        )
+        return tuple(name for name, known in values.row(0, named=True).items() if known)
+
+    return list(kept_once(df, ("recorded characteristics",), read))
 
 
 # ------------------------------------------------------------------------------------------------- profiles
@@ -439,9 +457,11 @@ class CaseProfiles:
         # their order, and the grid below sets it)
         of_victim = groups.drop("_id")
         recorded = pairs.get_column("_id").unique()
-        known = of_victim[recorded].group_by("group").agg(_counted("n_known", keyed))
+        # one query for the counts, the sizes and the grid (each step its own query cost more than the counting)
+        known = of_victim[recorded].lazy().group_by("group").agg(_counted("n_known", keyed))
         counts = (
             pl.concat([pairs, of_victim[pairs.get_column("_id")]], how="horizontal")
+            .lazy()
             .group_by("group", "category")
             .agg(_counted("count", keyed))
         )
@@ -452,34 +472,41 @@ class CaseProfiles:
             }
         )
         # in the grid's order (each group's categories in display order): the views read the rows in place
-        out = (
-            grid.join(counts, on=["group", "category"], how="left", maintain_order="left")
-            .join(n_group, on="group", how="left", maintain_order="left")
+        lazy = (
+            grid.lazy()
+            .join(counts, on=["group", "category"], how="left", maintain_order="left")
+            .join(n_group.lazy(), on="group", how="left", maintain_order="left")
             .join(known, on="group", how="left", maintain_order="left")
             .with_columns(pl.col("count", "n_known").fill_null(0))
             .with_columns(n_unknown=pl.col("n_group") - pl.col("n_known"))
         )
         if keyed:  # the key of the unknowns is the group's key less the known's (keys add like counts)
-            out = out.with_columns(pl.col("count_key", "n_known_key").fill_null(0)).with_columns(
+            lazy = lazy.with_columns(pl.col("count_key", "n_known_key").fill_null(0)).with_columns(
                 n_unknown_key=pl.col("n_group_key") - pl.col("n_known_key")
             )
+        out = lazy.collect()
         low, high = wilson_interval(out["count"].to_numpy(), out["n_known"].to_numpy(), 1 - level)
         keys = ["count_key", "n_known_key", "n_unknown_key"] if keyed else []
-        return out.with_columns(
-            share=pl.when(pl.col("n_known") > 0).then(pl.col("count") / pl.col("n_known")),
-            ci_low=pl.Series(low).fill_nan(None),
-            ci_high=pl.Series(high).fill_nan(None),
-        ).select(
-            "group",
-            "category",
-            "count",
-            "n_group",
-            "n_known",
-            "n_unknown",
-            "share",
-            "ci_low",
-            "ci_high",
-            *keys,
+        return (
+            out.lazy()
+            .with_columns(
+                share=pl.when(pl.col("n_known") > 0).then(pl.col("count") / pl.col("n_known")),
+                ci_low=pl.Series(low).fill_nan(None),
+                ci_high=pl.Series(high).fill_nan(None),
+            )
+            .select(
+                "group",
+                "category",
+                "count",
+                "n_group",
+                "n_known",
+                "n_unknown",
+                "share",
+                "ci_low",
+                "ci_high",
+                *keys,
+            )
+            .collect()
         )
 
     def cross_profile(self, row_topic: str = "form", column_topic: str = "means_of_control") -> pl.DataFrame:

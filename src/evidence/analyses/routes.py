@@ -76,9 +76,11 @@ from evidence.analyses.selection import (
     Selection,
     as_selection,
     band_filter,
+    built_once,
     citizenship_origin_expr,
     count_exprs,
     country_filter,
+    resolve_table,
     year_filter,
 )
 from evidence.core.errors import ParameterError
@@ -142,7 +144,15 @@ def flow_records(selection: Selected) -> pl.DataFrame:
     selection = as_selection(selection)
     df = selection.frame
     if selection.kind == "case":
-        base = _case_flow_records(df, keyed=selection.keyed)
+        # the whole table's, grouped once per table (and record keys' secret): a brief asks for the flow records
+        # of its selection from its key figures, routes, notes and charts, each a filter of these
+        whole, _ = resolve_table(selection.table)
+        secret = getattr(selection, "_record_key_secret", None)  # what the keys are a function of, too
+        base = built_once(
+            whole,
+            ("case flow records", selection.keyed, secret),
+            lambda: _case_flow_records(df, keyed=selection.keyed),
+        )
     else:
         base = _indicator_flow_records(df, selection.indicator)
     if selection.years and selection.kind == "case" and "year_band" in df.columns:

@@ -363,6 +363,8 @@ def kept_once(df: pl.DataFrame, key: tuple[Hashable, ...], build: Callable[[], _
     full = (id(df), *key)
     kept = _BUILT.get(full)
     if kept is not None and kept[0]() is df:
+        # the least recently used go first: what every brief reads (a table's record keys) stays
+        _BUILT[full] = _BUILT.pop(full)
         return cast(_Kept, kept[1])
     built = build()
     for stale in [k for k, (frame, _) in _BUILT.items() if frame() is None]:
@@ -370,6 +372,30 @@ def kept_once(df: pl.DataFrame, key: tuple[Hashable, ...], build: Callable[[], _
     while len(_BUILT) >= _BUILT_MAX:
         del _BUILT[next(iter(_BUILT))]
     _BUILT[full] = (weakref.ref(df), built)
+    return built
+
+
+#: Values built from several tables' frames (a country panel of the UNODC, GSI and tier tables), as :data:`_BUILT`.
+_BUILT_OF: dict[tuple[Hashable, ...], tuple[tuple[weakref.ref[pl.DataFrame], ...], Any]] = {}
+_BUILT_OF_MAX = 32
+
+
+def kept_once_of(
+    frames: Sequence[pl.DataFrame], key: tuple[Hashable, ...], build: Callable[[], _Kept]
+) -> _Kept:
+    """:func:`kept_once` of several frames: ``build()``, a pure function of ``frames`` (in order) and ``key``,
+    made once per frames and key and returned itself each time (so for values nobody changes). What ``build``
+    raises is raised each time, never kept."""
+    full = (tuple(id(f) for f in frames), *key)
+    kept = _BUILT_OF.get(full)
+    if kept is not None and all(ref() is f for ref, f in zip(kept[0], frames, strict=True)):
+        return cast(_Kept, kept[1])
+    built = build()
+    for stale in [k for k, (refs, _) in _BUILT_OF.items() if any(ref() is None for ref in refs)]:
+        del _BUILT_OF[stale]
+    while len(_BUILT_OF) >= _BUILT_OF_MAX:
+        del _BUILT_OF[next(iter(_BUILT_OF))]
+    _BUILT_OF[full] = (tuple(weakref.ref(f) for f in frames), built)
     return built
 
 

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 from evidence.analyses.count_models import captured_warnings, one_blas_thread, safe_exp
 from evidence.analyses.intervals import check_level, clean_float, point_expr
-from evidence.analyses.selection import DEFAULT_INDICATOR, check_country
+from evidence.analyses.selection import DEFAULT_INDICATOR, built_once, check_country, kept_once_of
 from evidence.core.errors import ParameterError
 from evidence.core.text import level_text
 from evidence.sources.loaded import LoadedTable
@@ -418,7 +418,13 @@ def gsi_profile(table: LoadedTable, country: str) -> pl.DataFrame:
     if table.kind != "gsi":
         raise ParameterError(f"gsi_profile needs the GSI table, not a {table.kind} table")
     iso3 = _iso3(country)
-    data = table.data.filter(pl.col("iso3").is_not_null())
+    # read once per table's frame and country (a brief asks in its key figures, sources together and
+    # estimates section); a copy each time, the kept frame intact
+    return built_once(table.data, ("gsi_profile", iso3), lambda: _gsi_profile(table.data, iso3))
+
+
+def _gsi_profile(frame: pl.DataFrame, iso3: str) -> pl.DataFrame:
+    data = frame.filter(pl.col("iso3").is_not_null())
     own = data.filter(pl.col("iso3") == iso3)
     schema = {
         "measure": pl.String,
@@ -457,12 +463,41 @@ def country_panel(
     later wins). Case tables are ignored (they are victims, not countries). ``countries`` keeps only those.
 
     Raises :class:`ParameterError` when none of the three sources is among ``tables``.
+
+    Made once per tables (their frames, kinds and provenance), countries and indicator in a process: a brief
+    asks for it twice, and each brief of a warm kernel's batch for the same one.
     """
+    if isinstance(tables, LoadedTable):  # one table, as a researcher passes it: country_panel(unodc)
+        tables = [tables]
+    tables = list(tables)
+    if not all(isinstance(t, LoadedTable) for t in tables):
+        return _country_panel(tables, countries=countries, indicator=indicator)
+    try:
+        key = (
+            "country_panel",
+            tuple((t.kind, t.provenance) for t in tables),
+            None if countries is None else tuple(countries),
+            indicator,
+        )
+        hash(key)
+    except TypeError:  # a provenance or country that cannot be a key: made each time
+        return _country_panel(tables, countries=countries, indicator=indicator)
+    kept = kept_once_of(
+        [t.data for t in tables],
+        key,
+        lambda: _country_panel(tables, countries=countries, indicator=indicator),
+    )
+    # each caller its own frame (a clone costs nothing, its columns are shared): one changed in place changes
+    # neither the kept panel nor the next brief's
+    return dataclasses.replace(kept, frame=kept.frame.clone())
+
+
+def _country_panel(
+    tables: Sequence[object], *, countries: Sequence[str] | None, indicator: str
+) -> CountryPanel:
     indicator_tables: list[LoadedTable] = []
     gsi_tables: list[LoadedTable] = []
     tier_tables: list[LoadedTable] = []
-    if isinstance(tables, LoadedTable):  # one table, as a researcher passes it: country_panel(unodc)
-        tables = [tables]
     for table in tables:
         if not isinstance(table, LoadedTable):
             raise ParameterError(

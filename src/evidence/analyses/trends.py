@@ -82,9 +82,11 @@ raise only ``ParameterError`` and its subclass ``EstimationError``, both of the 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal, overload
 
 import numpy as np
@@ -116,6 +118,7 @@ from evidence.analyses.selection import (
     citizenship_origin_expr,
     count_exprs,
     country_filter,
+    kept_once,
     recorded_flags,
     resolve_table,
     selection_text,
@@ -781,12 +784,42 @@ EMPTY_COUNTS = (
 )
 
 
+#: The series read within :func:`series_read_once`, by counts frame (None outside it: each read anew).
+_SERIES_READ: contextvars.ContextVar[dict[int, tuple[pl.DataFrame, pl.DataFrame]] | None] = (
+    contextvars.ContextVar("series_read", default=None)
+)
+
+
+@contextlib.contextmanager
+def series_read_once() -> Iterator[None]:
+    """Within it, each counts frame's series (:func:`_series`) is read once, however many models ask for it
+    (:func:`no_trend_information`, :func:`too_few_years`, :func:`rate_ratio` and :func:`find_break` of the same
+    series read it six times), for frames nobody changes meanwhile (the models of one series)."""
+    token = _SERIES_READ.set({})
+    try:
+        yield
+    finally:
+        _SERIES_READ.reset(token)
+
+
 def _series(counts: pl.DataFrame) -> pl.DataFrame:
     """One yearly series (year, count, count_low, count_high) from a counts frame, or a clear error."""
     if not isinstance(counts, pl.DataFrame):  # a Selection or a loaded table, as a researcher first tries
         raise ParameterError(
             f"expected a yearly counts table, not {type(counts).__name__}: give it trends.yearly_counts(selection)"
         )
+    read = _SERIES_READ.get()
+    if read is None:
+        return _read_series(counts)
+    kept = read.get(id(counts))
+    if kept is not None and kept[0] is counts:
+        return kept[1]
+    series = _read_series(counts)
+    read[id(counts)] = (counts, series)  # the frame held: its id names no other while kept
+    return series
+
+
+def _read_series(counts: pl.DataFrame) -> pl.DataFrame:
     missing = {"year"} - set(counts.columns)
     if missing or not ({"count"} <= set(counts.columns)):
         raise ParameterError("expected a yearly counts table with columns year and count (see yearly_counts)")
@@ -1556,32 +1589,16 @@ def _reporter_grid_of(selection: Selection, *, min_coverage: float = 0.5) -> pl.
     if selection.kind != "indicator" or selection.country is None or selection.role == "destination":
         return None
     country = selection.country
-    frame = selection.frame.filter(
-        (pl.col("indicator") == selection.indicator)
-        & pl.col("year").is_not_null()
-        & year_filter(selection.years)
-        & (pl.col("sex") == "Total")
-        & (pl.col("age") == "Total")
-    ).with_columns(
-        pl.col("year").cast(pl.Int32), point_expr("value", "value_low", "value_high").alias("point")
+    # what every country's grid reads of the reporters (their citizenship cells, totals and what they list):
+    # read once per frame, indicator and years, each country's nationals then taken from them
+    citizenship, totals, listed, doubtful = kept_once(
+        selection.frame,
+        ("reporters", selection.indicator, selection.years),
+        lambda: _reporters(selection.frame, selection.indicator, selection.years),
     )
-    citizenship = frame.filter(pl.col("dimension") == "by citizenship")
-    totals = (
-        frame.filter(pl.col("dimension") == "Total")
-        .group_by("iso3", "year")
-        .agg(pl.col("value_low").sum().alias("total"), pl.col("point").sum().alias("own"))
-    )
-    listed = citizenship.group_by("iso3", "year").agg(pl.col("value_high").sum().alias("listed"))
     nationals = (citizenship_origin_expr() == country).fill_null(False)
     if selection.role == "both":
         nationals = nationals & (pl.col("iso3") != country)
-    # a doubtful citizenship breakdown (evidence.analyses.routes.doubtful_breakdowns) counts no nationals: its
-    # cells are routes only with their caveat, never a reporter's count (nor the reason a year is incomplete)
-    from evidence.analyses.routes import doubtful_breakdowns
-
-    doubtful = doubtful_breakdowns(selection.frame, selection.indicator).select(
-        "iso3", pl.col("year").cast(pl.Int32)
-    )
     counted = (
         citizenship.filter(nationals)
         .join(doubtful, on=["iso3", "year"], how="anti")
@@ -1665,6 +1682,36 @@ def _reporter_grid_of(selection: Selection, *, min_coverage: float = 0.5) -> pl.
         doubtful_cell,
         (unlisted & ~pl.col("_doubtful").fill_null(False)).alias("unlisted"),
     ).sort("iso3", "year")
+
+
+def _reporters(
+    df: pl.DataFrame, indicator: str, years: tuple[int, int] | None
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The reporters' citizenship cells (year and point added), their totals (iso3, year, total, own), what
+    their citizenship breakdowns list (iso3, year, listed) and their doubtful breakdowns (iso3, year), in
+    ``years``: what :func:`_reporter_grid_of` reads of every reporter, whichever country's nationals it counts."""
+    frame = df.filter(
+        (pl.col("indicator") == indicator)
+        & pl.col("year").is_not_null()
+        & year_filter(years)
+        & (pl.col("sex") == "Total")
+        & (pl.col("age") == "Total")
+    ).with_columns(
+        pl.col("year").cast(pl.Int32), point_expr("value", "value_low", "value_high").alias("point")
+    )
+    citizenship = frame.filter(pl.col("dimension") == "by citizenship")
+    totals = (
+        frame.filter(pl.col("dimension") == "Total")
+        .group_by("iso3", "year")
+        .agg(pl.col("value_low").sum().alias("total"), pl.col("point").sum().alias("own"))
+    )
+    listed = citizenship.group_by("iso3", "year").agg(pl.col("value_high").sum().alias("listed"))
+    # a doubtful citizenship breakdown (evidence.analyses.routes.doubtful_breakdowns) counts no nationals: its
+    # cells are routes only with their caveat, never a reporter's count (nor the reason a year is incomplete)
+    from evidence.analyses.routes import doubtful_breakdowns
+
+    doubtful = doubtful_breakdowns(df, indicator).select("iso3", pl.col("year").cast(pl.Int32))
+    return citizenship, totals, listed, doubtful
 
 
 #: A country's own count of its own nationals below this share of its usual count (the median of its years

@@ -25,7 +25,7 @@ import math
 import re
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, cast
 
 import polars as pl
 
@@ -214,8 +214,14 @@ def _published(table: DisclosedTable, column: str) -> list[int | None]:
 def _wide(long: pl.DataFrame, index: str, on: str, values: str, columns: Sequence[str]) -> pl.DataFrame:
     """``long`` pivoted to one column per category of ``on`` (in ``columns`` order), absent cells 0."""
     wide = long.pivot(on=on, index=index, values=values)
-    wide = wide.with_columns(pl.lit(0, pl.Int64).alias(c) for c in columns if c not in wide.columns)
-    return wide.select(index, *[pl.col(c).fill_null(0).cast(pl.Int64) for c in columns])
+    # in one query: the categories absent from ``long`` a column of zeros
+    return wide.select(
+        index,
+        *[
+            (pl.col(c) if c in wide.columns else pl.lit(0, pl.Int64)).fill_null(0).cast(pl.Int64).alias(c)
+            for c in columns
+        ],
+    )
 
 
 # ------------------------------------------------------------------------------------------------ sources
@@ -649,6 +655,9 @@ class RouteView:
     known: DisclosedTable | None = None
     #: UNODC: the rows of nationals detected at home without a place of exploitation (key figure -> row label)
     home_rows: tuple[tuple[str, str], ...] = ()
+    #: what :meth:`drawn_routes` and :meth:`_published_corridors` found, once (the route table, its charts, their
+    #: notes and the bounds' shares read them again): neither compared nor copied by :func:`dataclasses.replace`
+    _found: dict[str, Any] = dataclasses.field(default_factory=dict, init=False, compare=False, repr=False)
 
     def total_row(self) -> dict[str, int | None]:
         """The totals row: victims per class, route unknown, and all victims (None where withheld)."""
@@ -739,6 +748,12 @@ class RouteView:
         rest of its own nationals are two pieces of one cell, no one in both: one domestic bar, their sum (Myanmar
         → Myanmar: 271 and 78). A withheld corridor left out stays in the denominator (taking it out would
         give it back)."""
+        if "drawn" not in self._found:
+            self._found["drawn"] = self._drawn_routes()
+        frame, known = self._found["drawn"]
+        return frame.clone(), known  # each caller its own frame (a clone costs nothing)
+
+    def _drawn_routes(self) -> tuple[pl.DataFrame, int | None]:
         known = self.known_routes()
         frame = self._published_corridors()
         if "route_basis" not in frame.columns:
@@ -766,8 +781,12 @@ class RouteView:
 
     def _published_corridors(self) -> pl.DataFrame:
         """The corridor rows with their published total (``victims``); withheld ones left out."""
-        totals = self.table.frame.select("route", pl.col(self.table.total_label).alias("victims"))
-        return self.corridors.join(totals, on="route", how="left").filter(pl.col("victims").is_not_null())
+        if "published" not in self._found:
+            totals = self.table.frame.select("route", pl.col(self.table.total_label).alias("victims"))
+            self._found["published"] = self.corridors.join(totals, on="route", how="left").filter(
+                pl.col("victims").is_not_null()
+            )
+        return cast(pl.DataFrame, self._found["published"]).clone()
 
     @staticmethod
     def _returns_left_out(frame: pl.DataFrame) -> pl.DataFrame:
@@ -2826,6 +2845,11 @@ class YearlyNumbers:
     #: the steady reporters of a sum over reporting countries whose years miss some reporters
     #: (:func:`~evidence.analyses.trends.steady_reporters`, found once; None without such years, or no panel)
     steady: SteadyPanel | None = None
+    #: :meth:`models` of each category, fitted once (a brief reads a series' models in its key figures and its
+    #: section): neither compared nor copied by :func:`dataclasses.replace`
+    _models: dict[str | None, SeriesModels] = dataclasses.field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     @property
     def holds_victims(self) -> bool:
@@ -2889,7 +2913,14 @@ class YearlyNumbers:
         """Rate ratio and break of :meth:`series` on the years not flagged as probably incomplete, and, for a
         category, not the years its cell exceeds the publisher's total (:func:`categories_above_total`: an
         inconsistency no model should read as a change); for all victims with a :attr:`panel`, of the steady
-        reporters' series (every year of its window). The brief and ``evidence trend`` both read these."""
+        reporters' series (every year of its window). The brief and ``evidence trend`` both read these; fitted
+        once per category."""
+        kept = self._models.get(category)
+        if kept is None:
+            kept = self._models[category] = self._fitted_models(category)
+        return kept
+
+    def _fitted_models(self, category: str | None) -> SeriesModels:
         threshold = self.rule.threshold
         if category is None and self.panel is not None:
             return _series_models(category, self.panel.complete(), self.panel.panel, threshold=threshold)
@@ -2960,6 +2991,15 @@ def _series_models(
 
     years = tuple(int(y) for y in complete["year"].to_list()) if complete.height else ()
     models = functools.partial(SeriesModels, category, panel=panel, years=years)
+    with trends.series_read_once():  # each model reads the same series: once
+        return _fitted(models, complete, threshold)
+
+
+def _fitted(
+    models: Callable[..., SeriesModels], complete: pl.DataFrame, threshold: int | None
+) -> SeriesModels:
+    from evidence.analyses import trends
+
     if complete.height and (reason := trends.no_trend_information(complete, threshold=threshold)):
         return models(None, f"not estimable: {reason}", None, None)
     # too short a series (fewer than 6 complete years, or fewer than 3 with victims) gives no trend worth

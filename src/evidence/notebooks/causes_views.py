@@ -1303,8 +1303,17 @@ def recorded_in_tables(tables: Sequence[LoadedTable]) -> list[str]:
     :func:`show_person_section` takes as ``recorded_in_data``, so that a topic the files record for other
     victims is not called absent from them (Viet Nam's victims in the k-anonymised sample have no form of
     exploitation recorded; the file records it for others)."""
-    found = {t for table in tables if table.kind == "case" for t in causes.recorded_topics(table)}
-    found |= {c for table in tables if table.kind == "case" for c in causes.recorded_characteristics(table)}
+    from evidence.analyses.selection import kept_once
+
+    def recorded(table: LoadedTable) -> tuple[str, ...]:
+        # read once per table's frame (every brief of a warm kernel's batch asks of the same tables)
+        return kept_once(
+            table.data,
+            ("recorded_in_tables",),
+            lambda: (*causes.recorded_topics(table), *causes.recorded_characteristics(table)),
+        )
+
+    found = {t for table in tables if table.kind == "case" for t in recorded(table)}
     return [t for t in causes.TOPICS if t in found] + [c for c in PERSON_CHARACTERISTICS if c in found]
 
 
