@@ -47,10 +47,14 @@ FAMILY = [
 ]
 
 
+#: The analysis commands, registered once: the click command built from them is then built once, not at each of
+#: the ~500 invocations below (tests/conftest.py keeps it per app); each invocation runs as before.
+_APP = typer.Typer()
+register(_APP)
+
+
 def _json(*args: str) -> dict:
-    app = typer.Typer()
-    register(app)
-    result = CliRunner().invoke(app, [*args, "--json"], catch_exceptions=False)
+    result = CliRunner().invoke(_APP, [*args, "--json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -83,6 +87,19 @@ def thinned(shared_data, tmp_path_factory):
     return out, load(out).data
 
 
+#: The records of each cell, per file (its path): a pure function of the file's data and the cell, the same in
+#: every draw of the noise and in every range of years holding the cell's year, so worked out once.
+_RECORDS: dict[tuple, frozenset[int]] = {}
+
+
+def _records_of(path, data: pl.DataFrame, role: str, years: str, year, by: str | None, column: str):
+    """:func:`_records`, once for each file and cell (a year's cell does not depend on the range of years)."""
+    key = (str(path), role, years if year == "Total" else None, year, by, column)
+    if key not in _RECORDS:
+        _RECORDS[key] = _records(data, role, years, year, by, column)
+    return _RECORDS[key]
+
+
 def _records(data: pl.DataFrame, role: str, years: str, year, by: str | None, column: str) -> frozenset[int]:
     """The records (source rows) a published cell of a USA trend table counts."""
     first, last = (int(y) for y in years.split("-"))
@@ -109,7 +126,7 @@ def _published_cells(path, data) -> tuple[dict[frozenset[int], set[int]], set[fr
             for column, value in row.items():
                 if column == "year":
                     continue
-                records = _records(data, role, years, row["year"], by, column)
+                records = _records_of(path, data, role, years, row["year"], by, column)
                 if isinstance(value, int):
                     published.setdefault(records, set()).add(value)
                 elif value != COMPLEMENT_LABEL:  # a complement (x) is withheld for its line, not for itself

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import shutil
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +22,50 @@ def exports(tmp_path, monkeypatch):
     monkeypatch.setenv("EVIDENCE_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.delenv("EVIDENCE_REGISTER_KEY", raising=False)
     return write_exports(tmp_path / "exports", people=150, months=3)
+
+
+@pytest.fixture(scope="module")
+def imported_once(tmp_path_factory) -> dict[int, Path]:
+    """The register and its key as ``evidence register import`` leaves them after the first 1, 2 and 3 of the
+    exports (the ``exports`` fixture's, the same bytes: they are written from a seed), each import made once
+    for the module; :func:`imported` copies one where a test imported them itself."""
+    from evidence.cli.main import main
+
+    base = tmp_path_factory.mktemp("imported")
+    made = write_exports(base / "exports", people=150, months=3)
+    mapping = made[0].parent / "cases.mapping.yaml"
+    snapshots = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EVIDENCE_DATA_DIR", str(base / "data"))
+        patch.setenv("EVIDENCE_CONFIG_DIR", str(base / "config"))
+        patch.delenv("EVIDENCE_REGISTER_KEY", raising=False)
+        for count, export in enumerate(made, start=1):
+            patch.setattr(
+                sys, "argv", ["evidence", "register", "import", str(export), "--mapping", str(mapping)]
+            )
+            with contextlib.redirect_stdout(io.StringIO()) as out, pytest.raises(SystemExit) as done:
+                main()
+            assert done.value.code in (0, None) and "rows in" in out.getvalue(), out.getvalue()
+            snapshots[count] = base / f"after_{count}"
+            for folder in ("data", "config"):
+                shutil.copytree(base / folder, snapshots[count] / folder)
+    return snapshots
+
+
+@pytest.fixture
+def imported(exports, imported_once, tmp_path):
+    """Put the register (and its key) of the first ``count`` exports where the test's commands look for it, as
+    importing them with ``evidence register import`` in the test would (owner-only, as made)."""
+
+    def copy(count: int = len(exports)) -> Path:
+        for folder in ("data", "config"):
+            shutil.copytree(imported_once[count] / folder, tmp_path / folder)
+        register = tmp_path / "data" / "register.duckdb"
+        assert stat.S_IMODE(register.stat().st_mode) == 0o600
+        assert stat.S_IMODE((tmp_path / "config" / "register.key").stat().st_mode) == 0o600
+        return register
+
+    return copy
 
 
 def test_the_documented_commands_in_order(exports, run_main, tmp_path) -> None:
@@ -87,11 +135,9 @@ def test_export_options_are_checked_first_and_named_as_typed(
     assert not (tmp_path / "data").exists()  # refused before any register was looked for
 
 
-def test_figures_from_a_year_before_the_records_are_headed_by_the_years_held(exports, run_main) -> None:
+def test_figures_from_a_year_before_the_records_are_headed_by_the_years_held(imported, run_main) -> None:
     """`--from 1800` headed the figures "1800–2023": the first year is the earliest the register holds, said."""
-    mapping = exports[0].parent / "cases.mapping.yaml"
-    for export in exports:
-        run_main(["register", "import", str(export), "--mapping", str(mapping)])
+    imported()
     _, out, _ = run_main(["register", "figures", "--json"])
     earliest, latest = json.loads(out)["years"]
     assert earliest > 1800
@@ -128,7 +174,9 @@ def test_the_help_does_not_import_duckdb() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_figures_of_real_records_are_perturbed_by_the_cell_key_method(exports, run_main, tmp_path) -> None:
+def test_figures_of_real_records_are_perturbed_by_the_cell_key_method(
+    exports, imported, run_main, tmp_path
+) -> None:
     """The organisation's real records get the cell key method in their key figures as in every other output:
     figures as of other dates or from other years cannot be subtracted into a person. Invented records (the
     fixture's mapping says synthetic) are perturbed too: the flag marks the outputs as invented data and proves
@@ -142,7 +190,9 @@ def test_figures_of_real_records_are_perturbed_by_the_cell_key_method(exports, r
     protections = {}
     for name, mapping in (("synthetic", synthetic_mapping), ("real", real_mapping)):
         register = tmp_path / f"{name}.duckdb"
-        for export in exports:
+        if name == "synthetic":  # the exports imported through their own mapping: as made once for the module
+            shutil.copy2(imported(), register)
+        for export in exports if name == "real" else ():
             code, _, err = run_main(
                 ["register", "import", str(export), "--mapping", str(mapping), "--register", str(register)]
             )
@@ -174,13 +224,12 @@ def test_figures_of_real_records_are_perturbed_by_the_cell_key_method(exports, r
 
 @pytest.mark.kernel
 @pytest.mark.slow
-def test_the_register_is_a_data_source_of_brief_and_batch(exports, run_main, tmp_path, monkeypatch) -> None:
+def test_the_register_is_a_data_source_of_brief_and_batch(
+    exports, imported, run_main, tmp_path, monkeypatch
+) -> None:
     monkeypatch.delenv("EVIDENCE_DATA", raising=False)
-    mapping = exports[0].parent / "cases.mapping.yaml"
-    for export in exports:
-        code, _, err = run_main(["register", "import", str(export), "--mapping", str(mapping)])
-        assert code in (0, None), err
-    register = tmp_path / "data" / "register.duckdb"
+    register = imported()
+    assert register == tmp_path / "data" / "register.duckdb"
     out = tmp_path / "reports" / "runs"
     code, text, err = run_main(["brief", "THA", "--data", str(register), "--out-root", str(out)])
     assert code in (0, None), text + err
@@ -216,11 +265,11 @@ def test_the_register_is_a_data_source_of_brief_and_batch(exports, run_main, tmp
 
 
 def test_other_secret_warnings_name_each_register_made_beside_another_secret(
-    exports, run_main, tmp_path, monkeypatch
+    exports, imported, tmp_path, monkeypatch
 ):
     from evidence.cli.register import other_secret_warnings
 
-    _import_all(exports, run_main)
+    imported()
     register = tmp_path / "data" / "register.duckdb"
     assert register.exists()
     assert other_secret_warnings([register, exports[0], register.parent / "missing.csv"]) == []
@@ -239,8 +288,8 @@ def _import_all(exports, run_main) -> None:
         assert code in (0, None), err
 
 
-def test_figures_default_to_the_latest_export_and_refuse_a_date_before_the_first(exports, run_main) -> None:
-    _import_all(exports, run_main)
+def test_figures_default_to_the_latest_export_and_refuse_a_date_before_the_first(imported, run_main) -> None:
+    imported()
     code, out, err = run_main(["register", "figures", "--json"])
     assert code in (0, None), err
     assert json.loads(out)["as_of"] == "2023-06-30"
@@ -259,8 +308,8 @@ def test_figures_default_to_the_latest_export_and_refuse_a_date_before_the_first
     )
 
 
-def test_a_second_different_ctdc_export_is_refused_unless_allowed(exports, run_main, tmp_path) -> None:
-    _import_all(exports, run_main)
+def test_a_second_different_ctdc_export_is_refused_unless_allowed(imported, run_main, tmp_path) -> None:
+    imported()
     first, second = tmp_path / "ctdc_k5.csv", tmp_path / "ctdc_k3.csv"
     code, out, err = run_main(["register", "export-ctdc", str(first), "--k", "5"])
     assert code in (0, None) and "recorded as export 1" in out, err
@@ -292,9 +341,11 @@ def test_a_second_different_ctdc_export_is_refused_unless_allowed(exports, run_m
     assert "k-anonymised CTDC exports" in out and "ctdc_k3.csv" in out
 
 
-def test_an_id_retyped_in_another_case_is_pointed_out_by_the_import(exports, run_main, tmp_path) -> None:
+def test_an_id_retyped_in_another_case_is_pointed_out_by_the_import(
+    exports, imported, run_main, tmp_path
+) -> None:
     mapping = exports[0].parent / "cases.mapping.yaml"
-    _import_all(exports[:2], run_main)
+    imported(2)
     text = exports[2].read_text(encoding="utf-8").replace("MSS-000005,", "mss-000005,", 1)
     retyped = tmp_path / exports[2].name
     retyped.write_text(text, encoding="utf-8")
@@ -348,12 +399,10 @@ def test_control_characters_in_a_file_name_reach_the_terminal_as_escapes(exports
     assert "\x9b" not in out and json.loads(out)["imports"][0]["file_name"].startswith("\x1b[31m\x9b")
 
 
-def test_figures_take_the_country_as_every_command_does(exports, run_main) -> None:
+def test_figures_take_the_country_as_every_command_does(imported, run_main) -> None:
     """`--country Thailand` (or `tha`) counted no nationals abroad, and `--country XYZ` was taken: a 0 printed
     as a figure. A name or a code in any case is the country, as everywhere; an unknown one is refused."""
-    mapping = exports[0].parent / "cases.mapping.yaml"
-    for export in exports:
-        assert run_main(["register", "import", str(export), "--mapping", str(mapping)])[0] in (0, None)
+    imported()
 
     def abroad(country: str) -> dict:
         code, out, err = run_main(["register", "figures", "--country", country, "--json"])
@@ -368,11 +417,10 @@ def test_figures_take_the_country_as_every_command_does(exports, run_main) -> No
     assert code == 2 and "unknown country 'XYZ'" in err and "Traceback" not in err
 
 
-def test_a_folder_given_as_the_file_to_write_is_refused_naming_it(exports, run_main, tmp_path) -> None:
+def test_a_folder_given_as_the_file_to_write_is_refused_naming_it(imported, run_main, tmp_path) -> None:
     """`export-ctdc reports/` failed at its end naming its own temporary file beside the folder
     ("/.tmp.n8jh9jmo.part: Is a directory"), after the export was worked out."""
-    mapping = exports[0].parent / "cases.mapping.yaml"
-    assert run_main(["register", "import", str(exports[0]), "--mapping", str(mapping)])[0] in (0, None)
+    imported(1)
     folder = tmp_path / "out.parquet"
     folder.mkdir()
     for command in (["export-ctdc", str(folder)], ["lists", str(folder)], ["snapshot", str(folder)]):
@@ -383,11 +431,9 @@ def test_a_folder_given_as_the_file_to_write_is_refused_naming_it(exports, run_m
     assert json.loads(out)["ctdc_exports"] == []
 
 
-def test_the_json_of_figures_has_the_same_keys_whatever_the_date(exports, run_main) -> None:
+def test_the_json_of_figures_has_the_same_keys_whatever_the_date(imported, run_main) -> None:
     """`as_of_note` was there only for a date after the last export: a reader of the JSON met a missing key."""
-    mapping = exports[0].parent / "cases.mapping.yaml"
-    for export in exports:
-        assert run_main(["register", "import", str(export), "--mapping", str(mapping)])[0] in (0, None)
+    imported()
     keys = []
     for as_of in ("2023-06-30", "2024-01-31"):
         code, out, err = run_main(["register", "figures", "--as-of", as_of, "--json"])
@@ -437,26 +483,66 @@ def test_figures_of_perturbed_records_withhold_a_complement_beside_a_small_count
     assert checked
 
 
-def test_the_reading_commands_wait_for_an_import_when_asked(exports, run_main, tmp_path) -> None:
-    """Busy, they said "pass --wait SECONDS", an option they did not take (a usage error)."""
-    mapping = exports[0].parent / "cases.mapping.yaml"
-    run_main(["register", "import", str(exports[0]), "--mapping", str(mapping)])
-    register = tmp_path / "data" / "register.duckdb"
-    hold = (
-        "import sys, time\nfrom evidence.sources.register.store import connect\n"
-        "c = connect(sys.argv[1], read_only=False)\nprint('holding', flush=True)\ntime.sleep(1.5)\nc.close()\n"
+#: Holds the register for writing, as an import running in another process does, while told to: a line "hold"
+#: takes it ("holding"), any other line lets it go ("released").
+_HOLDER = (
+    "import sys\nfrom evidence.sources.register.store import connect\n"
+    "for line in iter(sys.stdin.readline, ''):\n"
+    "    if line.strip() == 'hold':\n"
+    "        held = connect(sys.argv[1], read_only=False)\n"
+    "        print('holding', flush=True)\n"
+    "    else:\n"
+    "        held.close()\n"
+    "        print('released', flush=True)\n"
+)
+
+
+def test_the_reading_commands_wait_for_an_import_when_asked(
+    imported, run_main, monkeypatch, tmp_path
+) -> None:
+    """Busy, they said "pass --wait SECONDS", an option they did not take (a usage error). Each command meets
+    the register held by another process and waits; the holder lets it go once the command has begun waiting
+    (an event, not a time of its own)."""
+    import time
+    import types
+
+    from evidence.sources.register import store
+
+    register = imported(1)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(register)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
-    for command in (["status"], ["figures"], ["lists", str(tmp_path / "lists.csv")]):
-        holder = subprocess.Popen(
-            [sys.executable, "-c", hold, str(register)], stdout=subprocess.PIPE, text=True
-        )
-        try:
-            assert holder.stdout.readline().strip() == "holding"
+    held, waits = [False], []
+
+    def tell(line: str, answer: str) -> None:
+        holder.stdin.write(line + "\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline().strip() == answer
+
+    def sleep(seconds: float) -> None:  # the register's wait between two tries
+        waits.append(seconds)
+        if held[
+            0
+        ]:  # the command found it held, and waits: the import ends now (its lock gone before it says so)
+            tell("release", "released")
+            held[0] = False
+        else:
+            time.sleep(seconds)
+
+    monkeypatch.setattr(store, "time", types.SimpleNamespace(monotonic=time.monotonic, sleep=sleep))
+    try:
+        for command in (["status"], ["figures"], ["lists", str(tmp_path / "lists.csv")]):
+            tell("hold", "holding")
+            held[0], before = True, len(waits)
             code, _, err = run_main(["register", *command, "--wait", "30"])
             assert code in (0, None), err
-        finally:
-            holder.kill()
-            holder.wait()
+            assert len(waits) > before and not held[0], command  # it met the register held, and waited
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 def test_an_import_points_out_a_row_holding_only_a_case_id(exports, run_main, tmp_path) -> None:
@@ -513,13 +599,12 @@ def test_one_wait_is_shared_by_the_reads_of_a_command(monkeypatch, tmp_path):
 
 
 def test_erase_by_the_ids_as_written_and_from_a_file_then_later_exports_keep_them_out(
-    exports, run_main, tmp_path
+    exports, imported, run_main, tmp_path
 ) -> None:
     import csv
 
     mapping = exports[0].parent / "cases.mapping.yaml"
-    for export in exports[:2]:
-        run_main(["register", "import", str(export), "--mapping", str(mapping)])
+    imported(2)
     with open(exports[1], encoding="utf-8", newline="") as handle:
         ids = [row["Case ID"] for row in csv.DictReader(handle) if row["Case ID"]]
     first, second = [i for i in ids if ids.count(i) == 1][:2]
@@ -705,12 +790,11 @@ def test_an_export_of_no_record_is_neither_written_nor_recorded(exports, run_mai
 
 @pytest.mark.parametrize("suffix", [".parquet", ".csv", ".json"])
 def test_data_load_out_of_the_register_is_owner_only_as_its_snapshot_is(
-    exports, run_main, tmp_path, suffix
+    imported, run_main, tmp_path, suffix
 ) -> None:
     """``register snapshot`` writes the records (with their ``record_key``) owner-only; ``data load
     register.duckdb --out`` wrote the same records readable by every user of the machine."""
-    mapping = str(exports[0].parent / "cases.mapping.yaml")
-    assert run_main(["register", "import", str(exports[0]), "--mapping", mapping])[0] in (0, None)
+    imported(1)
     out = tmp_path / f"records{suffix}"
     code, _, err = run_main(["data", "load", str(tmp_path / "data" / "register.duckdb"), "--out", str(out)])
     assert code in (0, None), err

@@ -245,3 +245,29 @@ def test_a_file_read_again_does_not_say_erased_since_of_people_erased_before_it_
     assert not first.note and again.rows_rejected == first.rows_rejected
     assert "erased since" not in again.note and "rejected now" not in again.note
     assert "(1 of its rows, of people erased, rejected as when it was first read)" in again.note
+
+
+def test_an_erasure_failing_midway_leaves_no_file_open_and_the_next_one_works(
+    register_fixture, tmp_path, monkeypatch
+) -> None:
+    """Every connection attaches the register to one DuckDB database of the process (store._attach), and an
+    erasure attaches its scratch file beside it: both are detached when the connection closes, whatever failed,
+    so that neither file stays open (its lock held, its bytes readable) and the next erasure can attach its own."""
+    from evidence.sources.register import erasure, store
+
+    register = register_fixture.copy(tmp_path)
+    person = _person(register_fixture)
+
+    def fail(connection) -> None:
+        raise OSError("the disk is full")
+
+    monkeypatch.setattr(erasure, "_remove_unfinished_exports", fail)  # after the scratch file was attached
+    with pytest.raises(OSError, match="the disk is full"):
+        erase(register, [person], key_path=register_fixture.key_path)
+    monkeypatch.undo()
+    attached = store._host().execute("SELECT database_name FROM duckdb_databases() WHERE NOT internal")
+    assert [row[0] for row in attached.fetchall()] == ["memory"]
+    assert not erasure_scratch(register).exists()
+    assert erase(register, [person], key_path=register_fixture.key_path).persons_erased == 1
+    with duckdb.connect(str(register)) as connection:  # the file free for another database to write
+        assert connection.execute("SELECT count(*) FROM erasures").fetchall()[0][0] == 1

@@ -261,22 +261,24 @@ def test_a_register_on_a_read_only_disk_is_read_and_an_import_says_why_it_cannot
     there (the tests run as any user, so a folder's permissions cannot be relied on)."""
     import errno
 
+    from evidence.sources.register import store
+
     register = register_fixture.copy(tmp_path)
     register.chmod(0o640)  # a copy as a backup tool may leave it: not owner-only, and it cannot be changed
-    real_chmod, real_connect = Path.chmod, duckdb.connect
+    real_chmod, real_attach = Path.chmod, store._attach
 
     def chmod(self, mode, **kwargs):
         if self == register:
             raise OSError(errno.EROFS, "Read-only file system", str(self))
         return real_chmod(self, mode, **kwargs)
 
-    def connect(database, read_only=False, **kwargs):
-        if database == str(register) and not read_only:
-            raise duckdb.IOException(f'IO Error: Cannot open file "{database}": Read-only file system')
-        return real_connect(database, read_only=read_only, **kwargs)
+    def attach(path, *, read_only):  # where DuckDB opens the register's file
+        if path == register and not read_only:
+            raise duckdb.IOException(f'IO Error: Cannot open file "{path}": Read-only file system')
+        return real_attach(path, read_only=read_only)
 
     monkeypatch.setattr(Path, "chmod", chmod)
-    monkeypatch.setattr(duckdb, "connect", connect)
+    monkeypatch.setattr(store, "_attach", attach)
     assert status(register)["records"] == status(register_fixture.register)["records"]
     assert records_as_of(register).rows_kept > 0
     with pytest.raises(RegisterError) as info:
@@ -628,31 +630,56 @@ def test_the_same_file_imported_again_under_a_corrected_mapping_is_read_again(tm
     assert "already imported as import 2" in import_export(register, export, corrected, key_path=key).note
 
 
-_HOLD_A_WHILE = """
-import sys, time
+#: Holds the register for writing, as an import running in another process does, until told to let it go.
+_HOLD_UNTIL_TOLD = """
+import sys
 from evidence.sources.register.store import connect
 connection = connect(sys.argv[1], read_only=False)
 print("holding", flush=True)
-time.sleep(float(sys.argv[2]))
+sys.stdin.readline()
 connection.close()
+print("released", flush=True)
 """
 
 
-def test_waiting_for_an_import_to_end_waits_for_every_read(register_fixture, tmp_path) -> None:
+def test_waiting_for_an_import_to_end_waits_for_every_read(register_fixture, tmp_path, monkeypatch) -> None:
     """``export-ctdc --wait`` waited only to record the export: its reads of the register, before, failed at
-    once with "in use ... pass --wait SECONDS"; the reading commands took no --wait at all."""
+    once with "in use ... pass --wait SECONDS"; the reading commands took no --wait at all. The holder lets the
+    register go once the export has begun waiting for it (an event, not a time of its own)."""
+    import time
+    import types
+
+    from evidence.sources.register import store
     from evidence.sources.register.ctdc_export import export_register
 
     register = register_fixture.copy(tmp_path)
     holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLD_A_WHILE, str(register), "1.5"], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", _HOLD_UNTIL_TOLD, str(register)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:  # the register's wait between two tries
+        if (
+            not waits
+        ):  # the export found it held, and waits: the import ends now (its lock gone before it says so)
+            holder.stdin.write("release\n")
+            holder.stdin.flush()
+            assert holder.stdout.readline().strip() == "released"
+        else:
+            time.sleep(seconds)
+        waits.append(seconds)
+
+    monkeypatch.setattr(store, "time", types.SimpleNamespace(monotonic=time.monotonic, sleep=sleep))
     try:
         assert holder.stdout.readline().strip() == "holding"
         with pytest.raises(RegisterBusyError):
             status(register)
+        assert not waits  # no wait asked: refused at once
         done = export_register(register, tmp_path / "ctdc.csv", k=5, wait=30)
-        assert done.export_id == 1
+        assert done.export_id == 1 and waits  # it met the register held, and waited
     finally:
         holder.kill()
         holder.wait()

@@ -184,16 +184,18 @@ def _write_anew(
     the register's name; the register's own connection (its lock) is held throughout."""
     scratch = erasure_scratch(register)
     name = connection.execute("SELECT current_database()").fetchall()[0][0]
-    connection.execute(f"ATTACH '{_quoted(str(scratch))}' AS erasing")
+    # named after the register's own name in this process (detached with it, whatever happens here)
+    erasing = f'"{_quoted(name, chr(34))}_erasing"'
+    connection.execute(f"ATTACH '{_quoted(str(scratch))}' AS {erasing}")
     try:
         connection.execute("BEGIN TRANSACTION")
         for table in sorted(_tables(connection)):
             keep = f" WHERE {RECORD_KEY} NOT IN (SELECT unnest($keys))" if table in PERSON_TABLES else ""
             connection.execute(
-                f'CREATE TABLE erasing."{table}" AS SELECT * FROM "{_quoted(name, chr(34))}"."{table}"{keep}',
+                f'CREATE TABLE {erasing}."{table}" AS SELECT * FROM "{_quoted(name, chr(34))}"."{table}"{keep}',
                 {"keys": erased_keys} if keep else None,
             )
-        connection.execute("USE erasing")
+        connection.execute(f"USE {erasing}")
         _create_later_tables(connection)  # a register made before erasures were kept
         _remove_unfinished_exports(connection)  # a CTDC export killed before its rename may hold them too
         erasure_id = connection.execute("SELECT coalesce(max(erasure_id), 0) + 1 FROM erasures").fetchall()[
@@ -206,13 +208,13 @@ def _write_anew(
         )
         connection.execute("COMMIT")
         connection.execute(f'USE "{_quoted(name, chr(34))}"')
-        connection.execute("DETACH erasing")
+        connection.execute(f"DETACH {erasing}")
     except BaseException:
         with contextlib.suppress(Exception):
             connection.execute("ROLLBACK")
         with contextlib.suppress(Exception):
             connection.execute(f'USE "{_quoted(name, chr(34))}"')
-            connection.execute("DETACH erasing")
+            connection.execute(f"DETACH {erasing}")
         remove_erasure_scratch(register)
         raise
     with open(scratch, "rb") as handle:

@@ -142,7 +142,8 @@ def key_weakness(text: str) -> str | None:
     if _longest_run(symbols) >= longest:
         return f"it has a run of {_longest_run(symbols)} characters in sequence or alike"
     for period in range(1, len(symbols) // 2 + 1):
-        if all(symbols[i] == symbols[i % period] for i in range(len(symbols))):
+        # its first ``period`` characters over and over (each character the one ``period`` before it)
+        if symbols == (symbols[:period] * (len(symbols) // period + 1))[: len(symbols)]:
             return "it repeats itself"
     if name == "base64" and (symbols.lower() == symbols or symbols.upper() == symbols):
         return "its letters are all of one case, which a random base64 key's never are"

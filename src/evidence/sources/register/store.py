@@ -42,10 +42,11 @@ import json
 import os
 import re
 import stat
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import polars as pl
 
@@ -128,7 +129,96 @@ def _owner_only() -> Iterator[None]:
         os.umask(previous)
 
 
-def connect(path: str | Path, *, read_only: bool, create: bool = False, wait: float = 0.0):
+#: The in-memory DuckDB database of this process that each connection attaches the register to (and the process
+#: it was made in): a database of DuckDB's own is made once, not at every connection.
+_HOST: tuple[int, duckdb.DuckDBPyConnection] | None = None
+_HOST_LOCK = threading.Lock()
+_ALIASES = itertools.count(1)
+
+
+def _host() -> duckdb.DuckDBPyConnection:
+    """This process's in-memory DuckDB database (a forked child makes its own: its parent's threads are not
+    in it)."""
+    import duckdb
+
+    global _HOST
+    with _HOST_LOCK:
+        if _HOST is None or _HOST[0] != os.getpid():
+            _HOST = (os.getpid(), duckdb.connect(":memory:"))
+        return _HOST[1]
+
+
+class _Connection:
+    """A connection to one register: a cursor of this process's in-memory DuckDB database, on which the register's
+    file is attached (under a name of its own) and made the database its statements read and write. Closed, the
+    file is detached: its lock released, its write-ahead log written into it, as when a database of its own closes.
+
+    Opening a DuckDB database of its own cost ~16 ms of CPU (DuckDB builds its catalog of functions anew for each),
+    at every one of the register's connections, a few for each command; attaching the file to a database made
+    once costs ~2 ms. DuckDB opens the file alike either way (the same locks, the same errors).
+    """
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, alias: str) -> None:
+        self._cursor = cursor
+        self._alias = alias
+        self._closed = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._cursor.close()  # its transaction, if one is open, rolled back
+        finally:
+            detaching = _host().cursor()
+            try:  # the register, and a file attached beside it under its name (an erasure's scratch file)
+                for (name,) in detaching.execute(
+                    "SELECT database_name FROM duckdb_databases() WHERE database_name = $alias "
+                    "OR starts_with(database_name, $alias || '_')",
+                    {"alias": self._alias},
+                ).fetchall():
+                    detaching.execute(f'DETACH DATABASE IF EXISTS "{name}"')
+            finally:
+                detaching.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _attach(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """The register's file opened by DuckDB (attached to this process's in-memory database), for reading only
+    or for writing; DuckDB's own error when it cannot be (locked, damaged, not writable). Another file the
+    connection attaches is named after it (``<its name>_...``): detached with it."""
+    import duckdb
+
+    cursor = _host().cursor()
+    alias = f"register_{next(_ALIASES)}"
+    try:
+        quoted = str(path).replace("'", "''")
+        cursor.execute(f"ATTACH '{quoted}' AS {alias}" + (" (READ_ONLY)" if read_only else ""))
+        cursor.execute(f"USE {alias}")
+    except duckdb.Error as exc:
+        cursor.close()
+        if "Unique file handle conflict" not in str(exc):
+            raise
+        # this process holds the file open for writing through a DuckDB database of its own (a script's
+        # duckdb.connect): opened as before, DuckDB shares that database, or refuses as it always did
+        return duckdb.connect(str(path), read_only=read_only)
+    except BaseException:
+        cursor.close()
+        raise
+    return _Connection(cursor, alias)  # type: ignore[return-value]  # a connection in all it is used for
+
+
+def connect(
+    path: str | Path, *, read_only: bool, create: bool = False, wait: float = 0.0
+) -> duckdb.DuckDBPyConnection:
     """An open connection to the register at ``path``; a clear error when it is missing, damaged or busy.
 
     ``wait`` is how many seconds to keep trying while another process holds the register.
@@ -152,7 +242,7 @@ def connect(path: str | Path, *, read_only: bool, create: bool = False, wait: fl
     while True:
         try:
             with _owner_only():
-                connection = duckdb.connect(str(path), read_only=read_only)
+                connection = _attach(path, read_only=read_only)
             break
         except duckdb.IOException as exc:
             if not read_only and (refused := _unwritable(path, exc)):
@@ -242,21 +332,32 @@ def _frame(
 
 
 def _tables(connection: duckdb.DuckDBPyConnection) -> set[str]:
-    return {row[0] for row in connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    """The register's tables (not another database's attached beside it, nor a temporary table)."""
+    return {
+        row[0]
+        for row in connection.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+        ).fetchall()
+    }
 
 
 def _meta(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(connection.execute("SELECT key, value FROM meta").fetchall())
 
 
+def _has_rows(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(connection.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchall()[0][0])
+
+
 def _check_format(connection: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
-    if not _tables(connection):  # made by a first import that was refused or stopped before it committed
+    tables = _tables(connection)
+    if not tables:  # made by a first import that was refused or stopped before it committed
         raise RegisterError(
             "the register holds nothing yet: its first import did not finish (it was refused, or stopped)",
             path=path,
             hint="import the first export again (evidence register import EXPORT)",
         )
-    if not {"meta", "imports", "records"} <= _tables(connection):
+    if not {"meta", "imports", "records"} <= tables:
         raise RegisterError("not a register: a DuckDB database without the register's tables", path=path)
     meta = _meta(connection)
     if meta.get("application") != APPLICATION:
@@ -857,10 +958,17 @@ def _same_person_rows(
     )
 
 
-def _unlinked_alike(connection: duckdb.DuckDBPyConnection, where: str, parameters: list[Any]) -> list[str]:
+def _unlinked_alike(
+    connection: duckdb.DuckDBPyConnection,
+    where: str,
+    parameters: list[Any],
+    tables: set[str] | None = None,
+) -> list[str]:
     """The records present (as ``where`` selects versions) whose person hash is another present record's, the
-    two not linked as one person."""
-    if PERSON_HASHES not in _tables(connection):
+    two not linked as one person (``tables``: the register's, when known)."""
+    if PERSON_HASHES not in (tables if tables is not None else _tables(connection)) or not _has_rows(
+        connection, PERSON_HASHES
+    ):  # none without a hash of a person
         return []
     rows = connection.execute(
         f"""WITH present_records AS (
@@ -911,8 +1019,7 @@ def _apply(
     earlier = [import_id for import_id, same in same_file if same]
     read_otherwise = [import_id for import_id, same in same_file if not same]
     counts = {"new": 0, "updated": 0, "unchanged": rows.height, "missing": 0}
-    flags = empty_issues()
-    _create_later_tables(connection)
+    flags = empty_issues()  # the later tables: made by the caller, in this transaction
     if earlier:
         note = f"already imported as import {earlier[0]}: nothing changed"
         erased = (
@@ -1236,18 +1343,19 @@ def _merge(
     still in the export, so it is left as it was, never marked missing.
     """
     fields = [c for c in rows.columns if c not in ("source_row", RECORD_KEY)]
+    schema = rows.schema  # once: polars builds it anew at each asking (~0.5 ms, for each of the fields)
     known = set(_record_columns(connection))
     for column in fields:
         if column not in known:  # e.g. a kind of assistance a newer mapping names
-            connection.execute(f'ALTER TABLE records ADD COLUMN "{column}" {_sql_type(rows.schema[column])}')
+            connection.execute(f'ALTER TABLE records ADD COLUMN "{column}" {_sql_type(schema[column])}')
     columns = _record_columns(connection)
     staged = rows.select(
         pl.col(RECORD_KEY),
-        *[(pl.col(c).cast(pl.String) if isinstance(rows.schema[c], pl.Enum) else pl.col(c)) for c in fields],
+        *[(pl.col(c).cast(pl.String) if isinstance(schema[c], pl.Enum) else pl.col(c)) for c in fields],
     ).to_arrow()
     connection.register("export_rows", staged)
     typed = ", ".join(
-        f'CAST("{c}" AS {_sql_type(CASE_SCHEMA.get(c) or rows.schema[c])}) AS "{c}"'
+        f'CAST("{c}" AS {_sql_type(CASE_SCHEMA.get(c) or schema[c])}) AS "{c}"'
         if c in fields
         else f'NULL AS "{c}"'
         for c in columns
@@ -1423,35 +1531,38 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
         where, parameters = _as_of_filter(stood.date)
         columns = _record_columns(connection)
         quoted = ", ".join(f'"{c}"' for c in columns)
-        present = connection.execute(
-            f"SELECT count(*) FROM records WHERE {where} AND present", parameters
-        ).fetchall()[0][0]
+        tables = _tables(connection)
+        present, missing = connection.execute(
+            "SELECT count(*) FILTER (WHERE present), count(*) FILTER (WHERE NOT present) FROM records "
+            f"WHERE {where}",
+            parameters,
+        ).fetchall()[0]
+        # without a link each record is its own person: one version of it stands on any date, so the window
+        # below would keep every row (and cost half the query)
+        linked = LINKED_IDS in tables and _has_rows(connection, LINKED_IDS)
         frame = _frame(
             connection,
             f"SELECT {RECORD_KEY}, {quoted} FROM records "
-            + (f"LEFT JOIN {LINKED_IDS} USING ({RECORD_KEY}) " if LINKED_IDS in _tables(connection) else "")
+            + (f"LEFT JOIN {LINKED_IDS} USING ({RECORD_KEY}) " if linked else "")
             + f"WHERE {where} AND present "
             + (
                 # one record per person: the one registered first (then the smallest key, as good as any)
                 f"QUALIFY row_number() OVER (PARTITION BY coalesce(person_key, {RECORD_KEY}) "
                 f'ORDER BY "year" NULLS LAST, {RECORD_KEY}) = 1 '
-                if LINKED_IDS in _tables(connection)
+                if linked
                 else ""
             )
             + f"ORDER BY {RECORD_KEY}",
             parameters,
         )
-        missing = connection.execute(
-            f"SELECT count(*) FROM records WHERE {where} AND NOT present", parameters
-        ).fetchall()[0][0]
         last = connection.execute(
             f"SELECT exported_on, provenance FROM imports WHERE {_REAL_IMPORTS} "
             + ("AND exported_on <= ? " if stood.date else "")
             + "ORDER BY exported_on DESC, import_id DESC LIMIT 1",
             [stood.date] if stood.date else [],
         ).fetchall()
-        erased_on = _erasure_dates(connection)
-        alike = _unlinked_alike(connection, where, parameters)
+        erased_on = _erasure_dates(connection, tables)
+        alike = _unlinked_alike(connection, where, parameters, tables)
         matched_on = json.loads(meta.get(SAME_PERSON) or "[]")
     frame = frame.with_row_index("source_row", offset=1).with_columns(pl.col("source_row").cast(pl.Int64))
     table = conform(frame)
@@ -1517,8 +1628,8 @@ def same_person_note(columns: Sequence[str]) -> str:
 ERASURE_NOTE = "records were erased from the register"
 
 
-def _erasure_dates(connection: duckdb.DuckDBPyConnection) -> list[dt.date]:
-    if "erasures" not in _tables(connection):
+def _erasure_dates(connection: duckdb.DuckDBPyConnection, tables: set[str] | None = None) -> list[dt.date]:
+    if "erasures" not in (tables if tables is not None else _tables(connection)):
         return []
     rows = connection.execute("SELECT DISTINCT erased_on FROM erasures ORDER BY erased_on").fetchall()
     return [row[0] for row in rows]
@@ -1544,8 +1655,10 @@ def ctdc_exports(path: str | Path, *, wait: float = 0.0) -> list[dict[str, Any]]
         return _ctdc_exports(connection)
 
 
-def _ctdc_exports(connection: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    if "ctdc_exports" not in _tables(connection):
+def _ctdc_exports(
+    connection: duckdb.DuckDBPyConnection, tables: set[str] | None = None
+) -> list[dict[str, Any]]:
+    if "ctdc_exports" not in (tables if tables is not None else _tables(connection)):
         return []
     hidden = [c for c in _INTERNAL_EXPORT_COLUMNS if c in _columns(connection, "ctdc_exports")]
     internal = f" EXCLUDE ({', '.join(hidden)})" if hidden else ""
@@ -1754,17 +1867,18 @@ def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
             )
             + "FROM imports ORDER BY import_id",
         )
-        exports = _ctdc_exports(connection)
-        alike = len(_unlinked_alike(connection, "valid_to IS NULL", []))
+        tables = _tables(connection)
+        exports = _ctdc_exports(connection, tables)
+        alike = len(_unlinked_alike(connection, "valid_to IS NULL", [], tables))
         gaps = export_gaps(_export_dates(connection))
         ids_linked, persons_linked = (
             connection.execute(f"SELECT count(*), count(DISTINCT person_key) FROM {LINKED_IDS}").fetchall()[0]
-            if LINKED_IDS in _tables(connection)
+            if LINKED_IDS in tables
             else (0, 0)
         )
         erasures = (
             _frame(connection, "SELECT * FROM erasures ORDER BY erasure_id").to_dicts()
-            if "erasures" in _tables(connection)
+            if "erasures" in tables
             else []
         )
     return {
