@@ -40,7 +40,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -290,7 +290,10 @@ def _by_damaged_characters(key: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+@lru_cache(maxsize=16_384)
 def _lookup(value: str) -> str | None:
+    # (kept per text: the reference it reads is made once per process and never changes; a release's few
+    # hundred distinct names are looked up again by every load and every map of its tables)
     key = normalise_country_text(_DAMAGED_QUESTION_MARK.sub("\ufffd", value))
     found = _index().get(key)
     if found is None:
