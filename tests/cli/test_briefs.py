@@ -370,10 +370,9 @@ def test_a_brief_whose_renderer_dies_after_its_run_exits_1_naming_the_run_to_ren
         *json_opt,
     ]
     code, out, err = _main(monkeypatch, capsys, *args)
-    (run,) = [
-        p for p in out_root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "failed"
-    ]
-    assert code == 1, err
+    runs = [p for p in out_root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "failed"]
+    assert code == 1 and len(runs) == 1, err  # what the command said, when its run did not succeed
+    (run,) = runs
     assert "Traceback" not in err and "pandoc: out of memory" in err
     said = " ".join(err.split())
     assert f"The run succeeded: its executed notebook is in {run};" in said

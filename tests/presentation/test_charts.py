@@ -1495,3 +1495,27 @@ def _world_index(iso3: str) -> int:
     from evidence.presentation.maps import world_geojson
 
     return [f["properties"]["iso3"] for f in world_geojson()["features"]].index(iso3)
+
+
+@pytest.mark.parametrize("character", [".", "[", "]", "'", '"', "\\"])
+def test_a_column_name_a_chart_would_read_as_a_path_is_refused_naming_it(character: str) -> None:
+    # Vega-Lite reads "No. of victims" as a path into nested data: the chart came out empty, with no error
+    name = f"No{character} of victims"
+    frame = pl.DataFrame({"year": [2019, 2020, 2021], name: [50, 60, 70]})
+    with pytest.raises(ParameterError, match="rename") as refused:
+        trend_chart(frame, "year", name, title="t", source=SOURCE)
+    assert repr(name) in str(refused.value)
+    long = pl.DataFrame({"year": [2020, 2020], name: ["sexual", "labour"], "victims": [50, 40]})
+    with pytest.raises(ParameterError, match="rename"):
+        stacked_share_chart(long, "year", name, "victims", title="t", source=SOURCE)
+
+
+def test_a_column_name_with_spaces_commas_and_accents_is_drawn(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    frame = pl.DataFrame({"année": [2019, 2020, 2021], "victimes, identifiées (n)": [50, 60, 70]})
+    chart = trend_chart(frame, "année", "victimes, identifiées (n)", title="t", source=SOURCE)
+    svg = save_chart(chart, tmp_path / "trend.svg").read_text()
+    labels = set(re.findall(r'aria-label="([^"]*)"', svg))
+    assert {
+        f"Year: {y}; Victimes, identifiées (n): {n}" for y, n in ((2019, 50), (2020, 60), (2021, 70))
+    } <= labels

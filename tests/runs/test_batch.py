@@ -125,6 +125,16 @@ def test_auto_countries_are_those_with_enough_cases(shared_data):
     assert all(len(code) == 3 and code.isupper() for code in few)
 
 
+def test_auto_countries_of_a_file_of_regions_only_say_it_records_no_country(shared_data):
+    # `country: auto` on the Victim–Perpetrator file said only "matches no country with at least 50 cases"
+    vp = shared_data / "ctdc" / "vp_synthetic_condensed.csv"
+    with pytest.raises(ParameterError, match="records UN regions only, never countries"):
+        countries_with_cases([vp], 1)
+    # beside a file that records countries, it adds none and takes none away
+    sample = shared_data / "ctdc" / "k_anon_sample.csv"
+    assert countries_with_cases([vp, sample], 1) == countries_with_cases([sample], 1)
+
+
 @pytest.mark.kernel
 def test_second_batch_skips_unchanged_runs(tmp_path, tiny):
     runs = prepare_plan(

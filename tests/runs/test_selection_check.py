@@ -170,6 +170,26 @@ def test_a_country_no_year_of_the_data_holds_is_not_told_to_choose_other_years(r
         )
 
 
+def test_years_that_only_cut_bands_of_years_are_refused_naming_the_bands(shared_data):
+    """`trend --years 2010-2016` on the Victim–Perpetrator file named the single years it holds (2019–2020), not
+    the bands of years (2005-2013, 2014-2018) that the years cut, whose records are left out."""
+    from evidence.runs.selection_check import selection_with_victims
+    from evidence.sources.registry import load
+
+    vp = load(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+    with pytest.raises(EmptySelectionError) as refused:
+        selection_with_victims("trend", [vp], None, "both", "2010-2016", allow_empty_option=False)
+    said = str(refused.value)
+    assert "Years they hold: " in said and ": 2019–2020" in said
+    assert "a band of years that 2010–2016 cuts" in said and "2005-2013, 2014-2018;" in said
+    # years that hold a band whole keep the file (its band-dated records are the selection's)
+    assert selection_with_victims("trend", [vp], None, "both", "2014-2018") == [vp]
+    # years that cut no band say nothing of bands
+    with pytest.raises(EmptySelectionError) as refused:
+        selection_with_victims("trend", [vp], None, "both", "1990-1995")
+    assert "band" not in str(refused.value)
+
+
 def test_a_country_the_data_do_not_hold_at_all_is_refused(real, tmp_path):
     with pytest.raises(EmptySelectionError, match="Years they hold for it: CTDC .*: none"):
         prepare_run(
@@ -282,6 +302,21 @@ def test_a_batch_reports_empty_runs_and_goes_ahead_with_the_others(real, tmp_pat
     with pytest.raises(ParameterError, match="1 of 2 runs are invalid"):
         prepare_plan(plan.runs, out_root=tmp_path / "runs")
     assert len(prepare_plan(plan.runs, out_root=tmp_path / "runs", allow_empty=True)) == 2
+
+
+def test_an_empty_run_the_plan_gives_twice_in_other_words_is_listed_once(real, tmp_path):
+    """THA and Thailand (the role given or left to its default) are one run: executed once when it holds
+    victims, and listed once (the repeat noted) when it holds none, as it was by its text."""
+    plan = _plan(tmp_path, real)
+    grid = json.loads(plan.read_text(encoding="utf-8"))
+    grid["parameters"]["country"] = ["THA", "Thailand", "KHM", "Cambodia"]
+    plan.write_text(json.dumps(grid), encoding="utf-8")
+    empty: list = []
+    repeated: list = []
+    prepared = prepare_plan(read_plan(plan).runs, out_root=tmp_path / "runs", empty=empty, repeated=repeated)
+    assert [p.parameters["country"] for p in prepared] == ["KHM"]
+    assert [o.status for o in empty] == ["empty"]
+    assert sorted(run.parameters["country"] for run, _ in repeated) == ["Cambodia", "Thailand"]
 
 
 def test_plan_settings_must_be_true_or_false(real, tmp_path):

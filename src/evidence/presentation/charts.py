@@ -48,6 +48,7 @@ import functools
 import itertools
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Final, ParamSpec, TypeVar, cast
@@ -236,7 +237,18 @@ def used_columns(frame: pl.DataFrame, columns: Sequence[str | None], what: str) 
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
         raise ParameterError(f"{what}: column(s) not in the data: {', '.join(missing)}")
+    # Vega-Lite reads a field name as a path into nested data: "No. of victims" would be the field " of
+    # victims" of a "No" that no row has, and the chart would come out empty with no error
+    if pathlike := [c for c in wanted if _FIELD_PATH_CHARACTERS.search(c)]:
+        raise ParameterError(
+            f"{what}: a chart reads the characters . [ ] ' \" and \\ in a column name as a path into nested "
+            f"data, so it could not draw column(s) {', '.join(repr(c) for c in pathlike)}: rename them first "
+            "(e.g. frame.rename({'No. of victims': 'victims'}))"
+        )
     return frame.select(wanted)
+
+
+_FIELD_PATH_CHARACTERS = re.compile(r"[.\[\]'\"\\]")
 
 
 def chart_title(

@@ -89,6 +89,21 @@ class PlannedRun:
         return f"{self.notebook.name}({given})"
 
 
+def _run_key(run: PlannedRun) -> str:
+    """What makes a planned run the run it is: its notebook and its parameters as resolved (a country's name
+    as its ISO3 code, defaults filled), so that one run given in other words is one."""
+    import json
+
+    try:
+        resolved = resolve_parameters(run.notebook, run.parameters)
+    except (
+        ParameterError,
+        InputError,
+    ):  # (prepared already, so it resolves: a run that does not is its text)
+        return run.label()
+    return f"{run.notebook.name}:{json.dumps(resolved, sort_keys=True, default=str)}"
+
+
 @dataclasses.dataclass
 class BatchReport:
     """The outcome of every run of a batch, in plan order."""
@@ -315,11 +330,14 @@ def countries_with_cases(paths: Iterable[str | Path], min_cases: int) -> list[st
     from evidence.sources.registry import load
 
     frames = []
+    regions_only = []
     for path in paths:
         loaded = load(path)
         if loaded.kind != "case":
             continue
         cases = loaded.data.select("origin_iso3", "destination_iso3")
+        if cases.height and cases.null_count().sum_horizontal().item() == 2 * cases.height:
+            regions_only.append(loaded.provenance.label)
         frames.append(cases.select(pl.col("origin_iso3").alias("iso3")))
         frames.append(
             cases.filter(pl.col("destination_iso3") != pl.col("origin_iso3").fill_null("")).select(
@@ -331,6 +349,11 @@ def countries_with_cases(paths: Iterable[str | Path], min_cases: int) -> list[st
             "'auto' countries need a case table (CTDC data), and none of the data files is one"
         )
     counts = pl.concat(frames).drop_nulls().group_by("iso3").len()
+    if counts.is_empty() and regions_only:
+        raise ParameterError(
+            f"'auto' countries need case data that record countries: {'; '.join(regions_only)} "
+            "records UN regions only, never countries (give the countries by name, with data that hold them)"
+        )
     return sorted(counts.filter(pl.col("len") >= min_cases)["iso3"].to_list())
 
 
@@ -396,7 +419,7 @@ def prepare_plan(
         except EmptySelectionError as exc:
             if empty is None:
                 problems[i] = f"{_place(run, i)}: {str(exc).strip()}"
-            elif once(f"empty:{run.label()}", run):  # the same run listed twice is one
+            elif once(f"empty:{_run_key(run)}", run):  # the same run listed twice is one (THA and Thailand)
                 empty.append(RunOutcome(run.label(), run.notebook.name, "empty", "", error=str(exc)))
             continue
         except (ParameterError, InputError) as exc:

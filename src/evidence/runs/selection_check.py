@@ -194,10 +194,24 @@ def selection_with_victims(
     if not kept:
         when = years_text(range(span[0], span[1] + 1))
         sources = "; ".join(f"{t.provenance.label}: {years_text(held[id(t)])}" for t in tables)
+        cut = sorted({band for t in tables for band in _cut_bands(t, role, span)})
+        bands = (
+            f". Records dated only by a band of years that {when} cuts (they may all be of the band's other "
+            f"years, so they are left out): {', '.join(cut)}; years that hold a band whole count them"
+            if cut
+            else ""
+        )
         raise EmptySelectionError(
-            f"{command}: the data hold no victims in {when}. Years they hold: {sources} ({hint})"
+            f"{command}: the data hold no victims in {when}. Years they hold: {sources}{bands} ({hint})"
         )
     return kept
+
+
+def _cut_bands(table: Any, role: str, span: tuple[int, int]) -> tuple[str, ...]:
+    """The bands of years dating a case table's records that ``span`` cuts (holds some of their years only)."""
+    from evidence.analyses.selection import Selection, check_role
+
+    return Selection(table, role=check_role(role), years=span).bands().cut if table.kind == "case" else ()
 
 
 def _holds_bands(table: Any, role: str, span: tuple[int, int]) -> bool:
