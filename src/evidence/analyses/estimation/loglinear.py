@@ -124,36 +124,22 @@ def fit_batch(
     outer_products = (X[:, :, None] * X[:, None, :]).reshape(cells, p * p)
     beta = np.zeros((B, p))
     last_step = np.full(B, np.inf)
-    # after converging, a row takes a few more Newton steps: negligible at a maximum, about −1 in some
-    # log-means where there is none
-    confirming = np.full(B, _CONFIRMING_STEPS)
-    running = np.arange(B)
-    for iteration in range(MAX_ITERATIONS + _CONFIRMING_STEPS):
-        r = running
-        y_r, mu_r, eta_r, weights_r = Y[r], mu[r], eta[r], weights[r]
-        z = eta_r + (y_r - mu_r) / np.maximum(mu_r, 1e-300)
-        w = mu_r * weights_r
-        # Xᵀ diag(w) X for every row at once, as one matrix product with the cells' outer products
-        information = np.where(outer[r], (w @ outer_products).reshape(-1, p, p), 0.0) + inactive_diagonal[r]
-        score = np.where(solve_mask[r], (w * z) @ X, 0.0)
-        new_beta = _solve(information, score)
-        new_eta = np.clip(new_beta @ X.T, -_ETA_LIMIT, _ETA_LIMIT)
-        new_mu = np.exp(new_eta) * weights_r
-        new_deviance = _deviance(y_r, new_mu, weights_r)
-        change = np.abs(new_deviance - deviance[r])
-        now_converged = (
-            converged[r]
-            | (change / (np.abs(new_deviance) + 0.1) < DEVIANCE_TOLERANCE)
-            | (change < _DEVIANCE_NOISE * y_r.sum(axis=1))
-        )
-        last_step[r] = np.where(cell_mask[r], np.abs(new_eta - eta_r), 0.0).max(axis=1)
-        beta[r], eta[r], mu[r] = new_beta, new_eta, new_mu
-        deviance[r], converged[r] = new_deviance, now_converged
-        confirming[r] -= now_converged
-        finished = (confirming[r] < 0) | (~now_converged & (iteration + 1 >= MAX_ITERATIONS))
-        running = r[~finished]
-        if not len(running):
-            break
+    _iterate(
+        X,
+        Y,
+        weights,
+        cell_mask,
+        solve_mask,
+        outer,
+        inactive_diagonal,
+        outer_products,
+        mu,
+        eta,
+        deviance,
+        converged,
+        beta,
+        last_step,
+    )
 
     intercept_variance = np.full(B, np.nan)
     if standard_errors:
@@ -185,6 +171,102 @@ def fit_batch(
         at_minus_infinity=at_minus_infinity,
         last_step=last_step,
     )
+
+
+def _iterate(
+    X: np.ndarray,
+    Y: np.ndarray,
+    weights: np.ndarray,
+    cell_mask: np.ndarray,
+    solve_mask: np.ndarray,
+    outer: np.ndarray,
+    inactive_diagonal: np.ndarray,
+    outer_products: np.ndarray,
+    mu: np.ndarray,
+    eta: np.ndarray,
+    deviance: np.ndarray,
+    converged: np.ndarray,
+    beta: np.ndarray,
+    last_step: np.ndarray,
+) -> None:
+    """IRLS on every row of ``Y`` until each has converged and taken its confirming steps (or run out of
+    iterations), leaving each row's last ``mu``, ``eta``, ``beta``, ``converged`` and ``last_step`` in place.
+
+    The rows still running are kept together in arrays of their own, gathered again only when some finish
+    (gathering and scattering every array at every iteration cost more than the arithmetic in small batches),
+    and a row's last step is measured only when it finishes. Every number is computed by the same operations
+    on the same values as one iteration of all the running rows at once: the fits are the same to the last bit.
+    """
+    p = X.shape[1]
+    # rows whose systems the masks change (a parameter at −∞, or not identifiable, or left out of a submodel);
+    # on every other row where(all true, P, 0) + a diagonal of zeros is P + 0.0: the same numbers, without
+    # the masks. Where there are masks, zeroing the entries outside them in place and adding the diagonal
+    # gives where(outer, P, 0) + diagonal too, entry by entry.
+    masked_r = np.logical_not(solve_mask.all(axis=1))
+    index = np.arange(len(Y))
+    y_r, mu_r, eta_r, weights_r = np.array(Y), mu.copy(), eta.copy(), weights
+    cells_r, total_r, deviance_r = cell_mask, y_r.sum(axis=1), deviance.copy()
+    converged_r = converged.copy()
+    # after converging, a row takes a few more Newton steps: negligible at a maximum, about −1 in some
+    # log-means where there is none
+    confirming = np.full(len(Y), _CONFIRMING_STEPS)
+    masked = np.flatnonzero(masked_r)
+    outside_r, unsolved_r, diagonal_r = ~outer[masked], ~solve_mask[masked], inactive_diagonal[masked]
+    last_iteration = MAX_ITERATIONS + _CONFIRMING_STEPS - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for iteration in range(last_iteration + 1):
+            if not len(index):
+                break
+            z = eta_r + (y_r - mu_r) / np.maximum(mu_r, 1e-300)
+            w = mu_r * weights_r
+            # Xᵀ diag(w) X for every row at once, as one matrix product with the cells' outer products
+            products = (w @ outer_products).reshape(-1, p, p)
+            information = products
+            score = (w * z) @ X
+            if not masked_r.any():
+                information += 0.0
+            elif masked_r.all():  # a search over submodels: every row has masks; zeroed in place
+                np.copyto(information, 0.0, where=outside_r)
+                information += diagonal_r
+                np.copyto(score, 0.0, where=unsolved_r)
+            else:
+                information += 0.0
+                information[masked_r] = np.where(outside_r, 0.0, products[masked_r]) + diagonal_r
+                score[masked_r] = np.where(unsolved_r, 0.0, score[masked_r])
+            new_beta = _solve(information, score)
+            new_eta = new_beta @ X.T
+            np.clip(new_eta, -_ETA_LIMIT, _ETA_LIMIT, out=new_eta)
+            new_mu = np.exp(new_eta) * weights_r
+            ratio = np.where(y_r > 0, y_r * np.log(y_r / np.maximum(new_mu, 1e-300)), 0.0)
+            new_deviance = 2.0 * ((ratio - (y_r - new_mu)) * weights_r).sum(axis=1)
+            change = np.abs(new_deviance - deviance_r)
+            now_converged = (
+                converged_r
+                | (change / (np.abs(new_deviance) + 0.1) < DEVIANCE_TOLERANCE)
+                | (change < _DEVIANCE_NOISE * total_r)
+            )
+            confirming -= now_converged
+            finished = (confirming < 0) | (~now_converged & (iteration + 1 >= MAX_ITERATIONS))
+            if iteration == last_iteration:
+                finished[:] = True
+            if finished.any():
+                done = index[finished]
+                last_step[done] = np.where(
+                    cells_r[finished], np.abs(new_eta[finished] - eta_r[finished]), 0.0
+                ).max(axis=1)
+                beta[done], eta[done], mu[done] = new_beta[finished], new_eta[finished], new_mu[finished]
+                converged[done] = now_converged[finished]
+                keep: np.ndarray = ~finished
+                index, confirming = index[keep], confirming[keep]
+                y_r, weights_r, cells_r, total_r = y_r[keep], weights_r[keep], cells_r[keep], total_r[keep]
+                mu_r, eta_r = new_mu[keep], new_eta[keep]
+                deviance_r, converged_r = new_deviance[keep], now_converged[keep]
+                if masked_r.any():
+                    still = keep[masked_r]
+                    outside_r, unsolved_r, diagonal_r = outside_r[still], unsolved_r[still], diagonal_r[still]
+                masked_r = np.asarray(masked_r)[keep]
+            else:
+                mu_r, eta_r, deviance_r, converged_r = new_mu, new_eta, new_deviance, now_converged
 
 
 def _solve(information: np.ndarray, score: np.ndarray) -> np.ndarray:
@@ -223,17 +305,14 @@ def _identifiable(X: np.ndarray, cell_mask: np.ndarray, column_mask: np.ndarray)
     if len(cell_mask) == 1:
         sub = X[cell_mask[0]][:, column_mask[0]]
         return np.array([sub.shape[0] >= sub.shape[1] and np.linalg.matrix_rank(sub) == sub.shape[1]])
-    # replicates share few distinct masks: compute each rank once
+    # replicates share few distinct masks: compute each rank once (np.unique finds them without a loop in Python)
     keys = np.packbits(np.concatenate([cell_mask, column_mask], axis=1), axis=1)
-    verdicts: dict[bytes, bool] = {}
-    result = np.empty(len(keys), dtype=bool)
-    for b, key in enumerate(keys):
-        code = key.tobytes()
-        if code not in verdicts:
-            sub = X[cell_mask[b]][:, column_mask[b]]
-            verdicts[code] = sub.shape[0] >= sub.shape[1] and np.linalg.matrix_rank(sub) == sub.shape[1]
-        result[b] = verdicts[code]
-    return result
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    verdicts = np.empty(len(first), dtype=bool)
+    for k, b in enumerate(first):
+        sub = X[cell_mask[b]][:, column_mask[b]]
+        verdicts[k] = sub.shape[0] >= sub.shape[1] and np.linalg.matrix_rank(sub) == sub.shape[1]
+    return verdicts[inverse.ravel()]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)

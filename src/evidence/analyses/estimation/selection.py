@@ -531,7 +531,10 @@ def _fit_models_rows(
     groups: dict[int, list[int]] = {}
     for k, model in enumerate(models):
         groups.setdefault(model, []).append(k)
-    located: dict[int, tuple[np.ndarray, BatchFit, int]] = {}
+    # where each k was fitted: batches[batch_of[k]] (its design and fit), row position_of[k] of that fit
+    batches: list[tuple[np.ndarray, BatchFit]] = []
+    batch_of = np.zeros(count, dtype=np.int64)
+    position_of = np.zeros(count, dtype=np.int64)
     for model, members in groups.items():
         X = _design(capture.n_lists, space.terms_of(model))
         per_batch = max(1, _BATCH_ELEMENTS // X.size)
@@ -544,8 +547,9 @@ def _fit_models_rows(
             est[ks] = n[rows[ks]] + np.exp(batch.intercept)
             certain[ks] = batch.certainly_exists()
             usable[ks] = fit_ok
-            for position, k in enumerate(ks):
-                located[int(k)] = (X, batch, position)
+            batch_of[ks] = len(batches)
+            position_of[ks] = np.arange(len(ks))
+            batches.append((X, batch))
     verdicts: dict[int, bool] = {}
 
     def ok(k: int) -> bool:
@@ -554,7 +558,8 @@ def _fit_models_rows(
         if not usable[k]:
             return False
         if k not in verdicts:
-            X, batch, position = located[k]
+            X, batch = batches[batch_of[k]]
+            position = position_of[k]
             verdicts[k] = estimate_exists(
                 X, Y[rows[k]], batch.cell_mask[position], batch.column_mask[position]
             )
