@@ -311,7 +311,7 @@ def _of_countries(table, keep):
 
     data = table.data.filter(pl.col("iso3").is_in(keep))
     return dataclasses.replace(
-        table, data=data, rows_in=data.height + table.rejects.height + table.rows_left_out
+        table, data=data, rows_in=data.height + table.rows_rejected
     )
 
 
