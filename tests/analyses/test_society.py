@@ -310,9 +310,7 @@ def _of_countries(table, keep):
     import dataclasses
 
     data = table.data.filter(pl.col("iso3").is_in(keep))
-    return dataclasses.replace(
-        table, data=data, rows_in=data.height + table.rows_rejected
-    )
+    return dataclasses.replace(table, data=data, rows_in=data.height + table.rows_rejected)
 
 
 def test_a_fit_that_fails_numerically_is_refused_in_words_not_raised_as_a_numpy_error(sources):
