@@ -94,12 +94,10 @@ def _run_key(run: PlannedRun) -> str:
     as its ISO3 code, defaults filled), so that one run given in other words is one."""
     import json
 
+    # (asked of a run prepare_run has resolved already; one that does not resolve is its text)
     try:
         resolved = resolve_parameters(run.notebook, run.parameters)
-    except (
-        ParameterError,
-        InputError,
-    ):  # (prepared already, so it resolves: a run that does not is its text)
+    except (ParameterError, InputError):
         return run.label()
     return f"{run.notebook.name}:{json.dumps(resolved, sort_keys=True, default=str)}"
 

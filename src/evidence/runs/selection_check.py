@@ -188,38 +188,33 @@ def selection_with_victims(
         return [t for t in tables if id(t) in inside]
     assert span is not None
     held = {id(t): _victim_years(t, role) for t in tables}
-    kept = [
-        t for t in tables if any(span[0] <= y <= span[1] for y in held[id(t)]) or _holds_bands(t, role, span)
-    ]
+    bands = {id(t): _bands(t, role, span) for t in tables}
+    kept = [t for t in tables if any(span[0] <= y <= span[1] for y in held[id(t)]) or bands[id(t)].held]
     if not kept:
         when = years_text(range(span[0], span[1] + 1))
         sources = "; ".join(f"{t.provenance.label}: {years_text(held[id(t)])}" for t in tables)
-        cut = sorted({band for t in tables for band in _cut_bands(t, role, span)})
-        bands = (
+        cut = sorted({band for t in tables for band in bands[id(t)].cut})
+        said = (
             f". Records dated only by a band of years that {when} cuts (they may all be of the band's other "
             f"years, so they are left out): {', '.join(cut)}; years that hold a band whole count them"
             if cut
             else ""
         )
         raise EmptySelectionError(
-            f"{command}: the data hold no victims in {when}. Years they hold: {sources}{bands} ({hint})"
+            f"{command}: the data hold no victims in {when}. Years they hold: {sources}{said} ({hint})"
         )
     return kept
 
 
-def _cut_bands(table: Any, role: str, span: tuple[int, int]) -> tuple[str, ...]:
-    """The bands of years dating a case table's records that ``span`` cuts (holds some of their years only)."""
-    from evidence.analyses.selection import Selection, check_role
+def _bands(table: Any, role: str, span: tuple[int, int]) -> Any:
+    """The bands of years dating a case table's records that ``span`` holds whole or cuts (CTDC's
+    Victim–Perpetrator layout: 2014-2018), as :meth:`~evidence.analyses.selection.Selection.bands` reads them:
+    records of the selection's years though of no single year, or left out; none for UNODC's data."""
+    from evidence.analyses.selection import Bands, Selection, check_role
 
-    return Selection(table, role=check_role(role), years=span).bands().cut if table.kind == "case" else ()
-
-
-def _holds_bands(table: Any, role: str, span: tuple[int, int]) -> bool:
-    """Whether a case table holds records dated only by a band of years within ``span`` (CTDC's
-    Victim–Perpetrator layout: 2014-2018): victims of the selection, though of no single year."""
-    from evidence.analyses.selection import Selection, check_role
-
-    return table.kind == "case" and bool(Selection(table, role=check_role(role), years=span).bands().held)
+    if table.kind != "case":
+        return Bands((), ())
+    return Selection(table, role=check_role(role), years=span).bands()
 
 
 def _victim_years(table: Any, role: str) -> tuple[int, ...]:
