@@ -177,7 +177,8 @@ def apply_denominator_rule(df: pl.DataFrame, groups: dict[str, list[str]] | None
     # whether each group is known, computed once per group (an eager frame's expressions share nothing: in each
     # flag's own expression it was computed once per flag of the group)
     known = df.select(
-        pl.any_horizontal([pl.col(c).fill_null(False) for c in cols]).alias(str(i)) for i, cols in enumerate(present)
+        pl.any_horizontal([pl.col(c).fill_null(False) for c in cols]).alias(str(i))
+        for i, cols in enumerate(present)
     )
     return df.with_columns(
         pl.when(known.to_series(i)).then(pl.col(c).fill_null(False)).otherwise(None).alias(c)
