@@ -1229,7 +1229,7 @@ def _k_anon_mapping(raw: pl.DataFrame) -> _Mapping:
             # the texts naming the flag (a membership test: a mapping of every text to true or false built one
             # lookup table per flag; where no text is, the flag is not derived, whatever this says)
             naming = pl.Series([text for text, named in named_by_text.items() if t in named], dtype=pl.String)
-            mapping.before[f"_text{i}_{t}"] = pl.col(group.text_column).is_in(naming)
+            mapping.before[f"_text{i}_{t}"] = pl.col(group.text_column).is_in(naming.implode())
             sources_of[t].append(pl.col(use_text) & pl.col(f"_text{i}_{t}"))
         names_a_flag = pl.col(group.text_column).is_in(
             [text for text, named in named_by_text.items() if named]
