@@ -51,8 +51,9 @@ def issues_where(frame: pl.DataFrame, checks: Sequence[Check]) -> pl.DataFrame:
     """One issue per check for each row of ``frame`` (with its ``source_row``) where the check's condition holds.
 
     The frame is narrowed to the columns the checks read (a check filters the frame it is given, every column of
-    it), and only the checks that hold on some row are filtered for, told in one pass (most hold nowhere); the
-    table is the one every check filtered for in turn would give."""
+    it; a check names its columns, ``pl.col(name)``, never a pattern), and only the checks that hold on some row
+    are filtered for, told in one pass (most hold nowhere); the table is the one every check filtered for in turn
+    would give."""
     if not checks:
         return empty_issues()
     used = {"source_row"}
