@@ -872,8 +872,10 @@ def _parse_csv(path: Path, data: bytes, header: _Header) -> tuple[pl.DataFrame, 
                 path=path,
                 row=header.header_row,
             )
-        # a field written "" is as empty as one written without quotes (a re-export quoting every field)
-        frame = frame.with_columns(pl.col(pl.String).replace("", None))
+        # a field written "" is as empty as one written without quotes (a re-export quoting every field); the
+        # parser reads an empty field written without quotes as missing, so without "" in the text none is empty
+        if b'""' in data:
+            frame = frame.with_columns(pl.col(pl.String).replace("", None))
         return frame.rename(dict(zip(frame.columns, _labels(header.columns), strict=True))), ragged
     raise AssertionError("unreachable: the text-only attempt returns or raises")
 
