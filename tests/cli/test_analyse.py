@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import typer
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -895,6 +895,7 @@ def test_trend_of_victim_records_by_more_series_than_it_models_is_refused(run_ma
 _CODES = st.sampled_from(["THA", "MMR", "KHM", "LAO", None])
 
 
+@settings(max_examples=40)  # a new property, cheap to hold: each example counts six dimensions
 @given(
     records=st.lists(
         st.fixed_dictionaries(

@@ -688,7 +688,7 @@ def _series_at_most(selection: Any, by: str) -> int | float:
     (counted once per table), or (a flag group) one of the group's flags: at most :data:`MOST_SERIES` of them,
     the counting is not needed to tell that the series are few enough (and what it would raise for a
     dimension the table lacks, the yearly counts raise next)."""
-    from evidence.analyses.selection import kept_once
+    from evidence.analyses.selection import kept_once, resolve_table
     from evidence.analyses.trends import FLAG_DIMENSIONS, _case_dimension
     from evidence.core.errors import ParameterError
     from evidence.sources.case_schema import FLAG_GROUPS
@@ -697,13 +697,13 @@ def _series_at_most(selection: Any, by: str) -> int | float:
         return float("inf")
     if by in FLAG_DIMENSIONS:
         return len(FLAG_GROUPS[FLAG_DIMENSIONS[by]])
-    whole = selection.frame
+    whole, _ = resolve_table(selection.table)  # the table's own frame (a keyed one is a copy per selection)
     try:
         value = _case_dimension(whole, by)  # the value the yearly counts count by
     except ParameterError:
         return float("inf")  # counted, and refused there in its words
-    # a null (Unknown) among them counted as a value, and Unknown once more: an upper bound either way
-    return kept_once(whole, ("series at most", by), lambda: int(whole.select(value.n_unique()).item()) + 1)
+    # a missing value counted as one (the yearly counts' Unknown: with a value "Unknown" too, one series)
+    return kept_once(whole, ("series at most", by), lambda: int(whole.select(value.n_unique()).item()))
 
 
 #: The dimensions a selection without yearly totals is looked at by, to say which breakdowns it holds (UNODC's
