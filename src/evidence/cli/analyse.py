@@ -74,7 +74,7 @@ def _tables(data: list[Path] | None, command: str) -> list[Any]:
     where = "" if data else " (EVIDENCE_DATA)"
     tables, not_read = [], []
     for path in paths:
-        loaded = load_cached(path)
+        loaded = load_cached(path, shared=True)  # the same file read again: its frame, built on once
         if loaded.kind not in ("case", "indicator"):
             not_read.append((path, loaded.kind))
             continue

@@ -102,19 +102,23 @@ def cache_path(path: str | Path) -> Path:
     return tables_dir() / (cache_key(path) + _SUFFIX)
 
 
-def load_cached(path: str | Path, *, refresh: bool = False) -> LoadedTable:
+def load_cached(path: str | Path, *, refresh: bool = False, shared: bool = False) -> LoadedTable:
     """Load ``path`` like :func:`evidence.sources.registry.load`, from the cache when the key matches.
 
     A miss (or ``refresh=True``) loads the file and stores the result; an unreadable cache entry is treated as
     a miss and replaced. The returned provenance names ``path`` even when the cached table was built from a
-    copy of the same file elsewhere.
+    copy of the same file elsewhere. An entry once read is kept in the process (:data:`_KEPT`); each call gets
+    a table of its own, whose frames are copies (a frame of its own: what is built once per frame, see
+    :func:`evidence.analyses.selection.kept_once`, is built anew), or with ``shared=True`` the kept frames
+    themselves, so that what was built of them before is not built again (the CLI's analysis commands, run one
+    after another in one process on the same file).
     """
     path = Path(path)
     if path.suffix == _SUFFIX:  # already a canonical table
         return load(path)
     entry = cache_path(path)
     if entry.exists() and not refresh:
-        loaded = _read_entry(entry)
+        loaded = _read_entry(entry, shared=shared)
         if loaded is not None:
             loaded.provenance = dataclasses.replace(loaded.provenance, path=str(path))
             return loaded
@@ -128,14 +132,15 @@ def load_cached(path: str | Path, *, refresh: bool = False) -> LoadedTable:
 #: content as it is now (:func:`cache_key`: its bytes, sidecars, loader version, metadata, country reference),
 #: so a kept table is never one of another content; an entry rewritten (rebuilt, damaged, refreshed) is read
 #: again. The CLI's analysis commands, run one after another in one process (a test, a script), read the
-#: same file's table each time: once now, and the selections of its frame are built once.
+#: same file's table each time: once now, and (``shared``) the selections of its frame are built once.
 _KEPT: dict[tuple[str, int, int, int], LoadedTable] = {}
 _KEPT_MAX = 4
 
 
-def _read_entry(entry: Path) -> LoadedTable | None:
+def _read_entry(entry: Path, *, shared: bool) -> LoadedTable | None:
     """The table of a cache entry (None if it is unreadable): kept once read, each caller given its own copy
-    (its attributes its own; the frames shared, which nobody changes in place: polars returns new ones)."""
+    (its attributes its own; its frames copies, which cost nothing, or ``shared`` the kept ones, which nobody
+    changes in place: polars returns new frames)."""
     try:
         stat = entry.stat()
     except OSError:
@@ -150,7 +155,10 @@ def _read_entry(entry: Path) -> LoadedTable | None:
         while len(_KEPT) >= _KEPT_MAX:
             del _KEPT[next(iter(_KEPT))]
     _KEPT[key] = kept  # the latest read last: the first to go is the least recently read
-    return copy.copy(kept)
+    table = copy.copy(kept)
+    if not shared:  # frames of its own (a clone shares the columns: it costs nothing)
+        table.data, table.rejects, table.flags = kept.data.clone(), kept.rejects.clone(), kept.flags.clone()
+    return table
 
 
 def is_cached(path: str | Path) -> bool:
