@@ -283,7 +283,7 @@ def test_with_suppression_alone_the_issues_attack_recovers_the_withheld_count(
     loaded = dataclasses.replace(
         sample_table, provenance=dataclasses.replace(sample_table.provenance, protection="suppression")
     )
-    monkeypatch.setattr(cache, "load_cached", lambda _path: loaded)
+    monkeypatch.setattr(cache, "load_cached", lambda _path, **_options: loaded)
     both = _json("trend", "--data", str(path), "--country", "USA", "--by", "gender", "--years", "2018-2019")
     last = _json("trend", "--data", str(path), "--country", "USA", "--by", "gender", "--years", "2019-2019")
     assert both["disclosure"]["protection"] == "suppression"
