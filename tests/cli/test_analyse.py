@@ -895,7 +895,7 @@ def test_trend_of_victim_records_by_more_series_than_it_models_is_refused(run_ma
 _CODES = st.sampled_from(["THA", "MMR", "KHM", "LAO", None])
 
 
-@settings(max_examples=40)  # a new property, cheap to hold: each example counts six dimensions
+@settings(max_examples=20)  # a new property, cheap to hold: each example counts six dimensions
 @given(
     records=st.lists(
         st.fixed_dictionaries(
