@@ -252,6 +252,37 @@ def test_a_damaged_or_foreign_file_is_a_clear_error(register_fixture, tmp_path) 
         status(tmp_path / "absent.duckdb")
 
 
+def test_a_register_this_process_holds_open_otherwise_is_said_open_not_damaged(
+    register_fixture, tmp_path
+) -> None:
+    """A notebook that opened the register's file itself (``duckdb.connect(path)``), then ran ``status``: DuckDB
+    refuses a second opening of a file with another setting (read-only or not) in one process, and the register
+    called the file damaged ("restore it from a backup"). It is open, not damaged: close the other connection."""
+    from evidence.sources.register.store import reading
+
+    register = register_fixture.copy(tmp_path)
+    latest, mapping, key = register_fixture.exports[-1], register_fixture.mapping, register_fixture.key_path
+    for held_read_only, use in (
+        (False, lambda: status(register)),  # a user's writable connection; the register reads
+        (True, lambda: import_export(register, latest, mapping, key_path=key)),  # read-only; it writes
+    ):
+        with duckdb.connect(str(register), read_only=held_read_only):
+            with pytest.raises(RegisterError) as info:
+                use()
+        message = str(info.value)
+        assert "already open in this process" in message and "close the other connection" in message
+        assert "the file is damaged" not in message and "backup" not in message
+    with reading(register):  # the register's own connection, for reading, while an import would write
+        with pytest.raises(RegisterError, match="already open in this process"):
+            import_export(register, latest, mapping, key_path=key)
+    # closed, the register is used as ever, and a damaged file is still called damaged
+    assert import_export(register, latest, mapping, key_path=key).note.startswith("already imported")
+    truncated = tmp_path / "truncated.duckdb"
+    truncated.write_bytes(register.read_bytes()[:20000])
+    with pytest.raises(RegisterError, match="damaged"):
+        status(truncated)
+
+
 def test_a_register_on_a_read_only_disk_is_read_and_an_import_says_why_it_cannot_write(
     register_fixture, tmp_path, monkeypatch
 ) -> None:

@@ -273,6 +273,8 @@ def connect(
                 ),
             ) from None
         except duckdb.Error as exc:
+            if _open_otherwise(exc):
+                raise _open_in_this_process(path, read_only=read_only) from None
             raise _damaged(path, exc) from None
     if not read_only:  # held for writing: no erasure is running, so one found beside was killed midway
         remove_erasure_scratch(path)
@@ -309,6 +311,27 @@ def _unwritable(path: Path, exc: Exception) -> str | None:
         if reason in text:
             return reason
     return None
+
+
+#: What DuckDB says when this process already holds the file open with another setting (read-only or not):
+#: through a connection of its own (``duckdb.connect(path)``), or the register's own still open.
+_OPEN_OTHERWISE = ("Unique file handle conflict", "different configuration than existing connections")
+
+
+def _open_otherwise(exc: Exception) -> bool:
+    """Whether DuckDB refused the file because this process holds it open otherwise (not damaged)."""
+    return any(text in str(exc) for text in _OPEN_OTHERWISE)
+
+
+def _open_in_this_process(path: Path, *, read_only: bool) -> RegisterError:
+    return RegisterError(
+        "the register file is already open in this process, through another DuckDB connection with another "
+        f"setting (this use {'only reads' if read_only else 'writes'} it; DuckDB opens a file one way at a time "
+        "in a process), e.g. a duckdb.connect of the file in this notebook or script",
+        path=path,
+        hint="close the other connection to the file (connection.close()), then try again; the file is not "
+        "damaged",
+    )
 
 
 def _damaged(path: Path, exc: Exception) -> RegisterError:
