@@ -82,6 +82,28 @@ def test_a_smaller_k_needs_less_generalisation(register_fixture) -> None:
     )
 
 
+def test_a_generalisation_changes_only_the_columns_its_quasi_identifier_owns(register_fixture) -> None:
+    """anonymise makes each quasi-identifier's generalisation once and lays them over the finest frame: exact only
+    if one reads and writes the columns its quasi-identifier owns alone (else the order of generalising would
+    matter). At every level, on the invented register's records, nothing else changes."""
+    from evidence.sources.register.ctdc_export import _generalise, _layout_frame, _owned, first_year_of
+
+    data = records_as_of(register_fixture.register).data
+    finest, _ = _layout_frame(data)
+    owned = [_owned(c) for c in QUASI_IDENTIFIERS]
+    assert len({c for cs in owned for c in cs}) == sum(map(len, owned))  # no column owned twice
+    for column, levels in QUASI_IDENTIFIERS.items():
+        others = [c for c in finest.columns if c not in _owned(column)]
+        for level in range(1, len(levels)):
+            generalised = _generalise(finest, column, level, first_year_of(data))
+            assert generalised.columns == finest.columns
+            assert generalised.select(others).equals(finest.select(others)), (column, level)
+            assert not generalised.select(_owned(column)).equals(finest.select(_owned(column))), (
+                column,
+                level,
+            )
+
+
 def test_years_in_bands_and_areas_are_read_by_the_ctdc_loader(tmp_path) -> None:
     header = (
         "By using this data you agree;yearOfRegistration;Datasource;gender;ageBroad;majorityStatus;"
