@@ -293,15 +293,14 @@ def test_a_register_this_process_holds_open_otherwise_is_said_open_not_damaged(
         (False, lambda: status(register)),  # a user's writable connection; the register reads
         (True, lambda: import_export(register, latest, mapping, key_path=key)),  # read-only; it writes
     ):
-        with duckdb.connect(str(register), read_only=held_read_only):
-            with pytest.raises(RegisterError) as info:
-                use()
+        with duckdb.connect(str(register), read_only=held_read_only), pytest.raises(RegisterError) as info:
+            use()
         message = str(info.value)
         assert "already open in this process" in message and "close the other connection" in message
         assert "the file is damaged" not in message and "backup" not in message
-    with reading(register):  # the register's own connection, for reading, while an import would write
-        with pytest.raises(RegisterError, match="already open in this process"):
-            import_export(register, latest, mapping, key_path=key)
+    # the register's own connection, for reading, while an import would write
+    with reading(register), pytest.raises(RegisterError, match="already open in this process"):
+        import_export(register, latest, mapping, key_path=key)
     # closed, the register is used as ever, and a damaged file is still called damaged
     assert import_export(register, latest, mapping, key_path=key).note.startswith("already imported")
     truncated = tmp_path / "truncated.duckdb"
