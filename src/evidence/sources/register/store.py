@@ -372,8 +372,12 @@ def _has_rows(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(connection.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchall()[0][0])
 
 
-def _check_format(connection: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
-    tables = _tables(connection)
+def _check_format(
+    connection: duckdb.DuckDBPyConnection, path: Path, tables: set[str] | None = None
+) -> dict[str, str]:
+    """The register's meta facts, once its tables (``tables``, when the caller read them) say it is a register of
+    this format."""
+    tables = _tables(connection) if tables is None else tables
     if not tables:  # made by a first import that was refused or stopped before it committed
         raise RegisterError(
             "the register holds nothing yet: its first import did not finish (it was refused, or stopped)",
@@ -1550,8 +1554,13 @@ def resolve_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
         return _resolve_as_of(connection, Path(path), as_of)
 
 
-def _resolve_as_of(connection: duckdb.DuckDBPyConnection, path: Path, as_of: dt.date | None) -> AsOf:
-    dates = _export_dates(connection)
+def _resolve_as_of(
+    connection: duckdb.DuckDBPyConnection,
+    path: Path,
+    as_of: dt.date | None,
+    dates: list[dt.date] | None = None,
+) -> AsOf:
+    dates = _export_dates(connection) if dates is None else dates  # the caller's, when it read them
     if not dates:
         if as_of is not None:
             raise RegisterError(f"no records as of {as_of}: no export has been imported yet", path=path)
@@ -1582,20 +1591,28 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
     the ``same_person`` fields but not linked give a note that a person may count twice.
     """
     path = Path(path)
-    with reading(path, wait=wait) as (connection, meta):
-        stood = _resolve_as_of(connection, path, as_of)
+    # as reading() opens it, its tables read once (the format's check and this need them)
+    with contextlib.closing(connect(path, read_only=True, wait=wait)) as connection:
+        tables = _tables(connection)
+        meta = _check_format(connection, path, tables)
+        # the real imports, oldest first: the export dates, and the provenance of the latest on the date (one
+        # reading of the imports for both)
+        imported = connection.execute(
+            f"SELECT exported_on, provenance FROM imports WHERE {_REAL_IMPORTS} ORDER BY exported_on, import_id"
+        ).fetchall()
+        stood = _resolve_as_of(connection, path, as_of, sorted({day for day, _ in imported}))
         where, parameters = _as_of_filter(stood.date)
         columns = _record_columns(connection)
         quoted = ", ".join(f'"{c}"' for c in columns)
-        tables = _tables(connection)
-        present, missing = connection.execute(
-            "SELECT count(*) FILTER (WHERE present), count(*) FILTER (WHERE NOT present) FROM records "
-            f"WHERE {where}",
-            parameters,
-        ).fetchall()[0]
         # without a link each record is its own person: one version of it stands on any date, so the window
         # below would keep every row (and cost half the query)
-        linked = LINKED_IDS in tables and _has_rows(connection, LINKED_IDS)
+        present, missing, linked = connection.execute(
+            "SELECT *, "
+            + (f"EXISTS (SELECT 1 FROM {LINKED_IDS})" if LINKED_IDS in tables else "FALSE")
+            + " FROM (SELECT count(*) FILTER (WHERE present), count(*) FILTER (WHERE NOT present) FROM records "
+            f"WHERE {where})",
+            parameters,
+        ).fetchall()[0]
         frame = _frame(
             connection,
             f"SELECT {RECORD_KEY}, {quoted} FROM records "
@@ -1611,12 +1628,8 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
             + f"ORDER BY {RECORD_KEY}",
             parameters,
         )
-        last = connection.execute(
-            f"SELECT exported_on, provenance FROM imports WHERE {_REAL_IMPORTS} "
-            + ("AND exported_on <= ? " if stood.date else "")
-            + "ORDER BY exported_on DESC, import_id DESC LIMIT 1",
-            [stood.date] if stood.date else [],
-        ).fetchall()
+        # the latest real import on the date (by its date, then its number)
+        last = [row for row in imported if not stood.date or row[0] <= stood.date][-1:]
         erased_on = _erasure_dates(connection, tables)
         alike = _unlinked_alike(connection, where, parameters, tables)
         matched_on = json.loads(meta.get(SAME_PERSON) or "[]")
