@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,7 @@ from evidence.sources.register import (
     status,
 )
 from evidence.sources.register.keys import new_key_text
+from evidence.sources.register.store import ImportResult
 from evidence.sources.register.synthetic import identifying_values
 
 
@@ -760,14 +762,29 @@ def test_an_export_dated_before_its_own_records_is_refused(tmp_path) -> None:
     assert result.rows_new == result.rows_in
 
 
+@pytest.fixture(scope="module")
+def first_imported(tmp_path_factory) -> tuple[list[Path], Path, Path, Path, ImportResult]:
+    """The small exports, their mapping, a register of the first of them imported, its key, and the import's
+    result: imported once for the tests that import more into a copy of it (the same first import each time)."""
+    folder = tmp_path_factory.mktemp("first_imported")
+    exports, mapping = _small_exports(folder / "exports")
+    register, key = folder / "register.duckdb", folder / "register.key"
+    first = import_export(register, exports[0], mapping, key_path=key)
+    return exports, mapping, register, key, first
+
+
+def _first_imported_copy(first_imported, tmp_path: Path) -> tuple[list[Path], Path, Path, Path, ImportResult]:
+    """:func:`first_imported` with a copy of its register in ``tmp_path`` to change."""
+    exports, mapping, register, key, first = first_imported
+    return exports, mapping, Path(shutil.copy2(register, tmp_path / "register.duckdb")), key, first
+
+
 def _registered_then_mapping_without_shelter(
-    tmp_path: Path,
+    first_imported, tmp_path: Path
 ) -> tuple[list[Path], Path, Path, Path, Path]:
     """The small exports, the first imported into a register (its key), the mapping, and a mapping that no
     longer names the shelter column."""
-    exports, mapping = _small_exports(tmp_path / "exports")
-    register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
-    import_export(register, exports[0], mapping, key_path=key)
+    exports, mapping, register, key, _ = _first_imported_copy(first_imported, tmp_path)
     without = tmp_path / "without_shelter.mapping.yaml"
     without.write_text(
         mapping.read_text(encoding="utf-8").replace('    shelter: "Shelter"\n', ""), encoding="utf-8"
@@ -775,10 +792,14 @@ def _registered_then_mapping_without_shelter(
     return exports, register, key, mapping, without
 
 
-def test_a_full_export_without_a_field_the_records_hold_is_refused_unless_allowed(tmp_path) -> None:
+def test_a_full_export_without_a_field_the_records_hold_is_refused_unless_allowed(
+    first_imported, tmp_path
+) -> None:
     """A mapping that stopped naming a column (or an export that lost one) made the field unknown for every
     record from that export on, each counted "updated", and the figures of later dates lost it silently."""
-    exports, register, key, _mapping, without = _registered_then_mapping_without_shelter(tmp_path)
+    exports, register, key, _mapping, without = _registered_then_mapping_without_shelter(
+        first_imported, tmp_path
+    )
     before = status(register)
     with pytest.raises(
         InputError, match=r"no value of assistance_shelter \(held by \d+ records\).*--allow-dropped"
@@ -793,10 +814,14 @@ def test_a_full_export_without_a_field_the_records_hold_is_refused_unless_allowe
     )
 
 
-def test_a_partial_export_without_a_field_its_records_hold_is_refused_unless_allowed(tmp_path) -> None:
+def test_a_partial_export_without_a_field_its_records_hold_is_refused_unless_allowed(
+    first_imported, tmp_path
+) -> None:
     """Only a full export was checked: a partial one through a mapping that stopped naming a column made the
     field unknown for every record it holds, each counted "updated", with nothing said."""
-    exports, register, key, mapping, without = _registered_then_mapping_without_shelter(tmp_path)
+    exports, register, key, mapping, without = _registered_then_mapping_without_shelter(
+        first_imported, tmp_path
+    )
     some = _edit(exports[1], tmp_path / "cases_2023-06-30.csv", lambda rows: rows[:20])
     before = status(register)
     with pytest.raises(
@@ -811,12 +836,12 @@ def test_a_partial_export_without_a_field_its_records_hold_is_refused_unless_all
     import_export(register, other, mapping, key_path=key, full_export=False)
 
 
-def test_a_full_export_lacking_most_records_is_refused_unless_partial_or_allowed(tmp_path) -> None:
+def test_a_full_export_lacking_most_records_is_refused_unless_partial_or_allowed(
+    first_imported, tmp_path
+) -> None:
     """An export of some records taken for a full one (a filter left on in the case-management system), or
     case ids that changed form, marked most of the register missing: its figures as of that date fell."""
-    exports, mapping = _small_exports(tmp_path / "exports")
-    register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
-    first = import_export(register, exports[0], mapping, key_path=key)
+    exports, mapping, register, key, first = _first_imported_copy(first_imported, tmp_path)
     filtered = _edit(exports[1], tmp_path / "cases_2023-06-30.csv", lambda rows: rows[:10])
     with pytest.raises(
         InputError, match=r"full export lacks \d+ of the \d+ records.*--partial.*--allow-many"
@@ -834,13 +859,13 @@ def test_a_full_export_lacking_most_records_is_refused_unless_partial_or_allowed
     assert gone.rows_marked_missing > first.rows_new // 2
 
 
-def test_another_offices_export_is_refused_saying_each_office_keeps_a_register(tmp_path) -> None:
+def test_another_offices_export_is_refused_saying_each_office_keeps_a_register(
+    first_imported, tmp_path
+) -> None:
     """Review 17: a second office's export (its own case-management system, its own numbering) imported into the
     first office's register was refused as a filter left on or ids that changed form; the likelier cause, and
     that two offices' ids cannot share a register (both have a case 1, two people), went unsaid."""
-    exports, mapping = _small_exports(tmp_path / "exports")
-    register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
-    import_export(register, exports[0], mapping, key_path=key)
+    exports, mapping, register, key, _ = _first_imported_copy(first_imported, tmp_path)
     other_office = _edit(
         exports[1],
         tmp_path / "cases_2023-06-30.csv",
@@ -879,12 +904,10 @@ def test_referral_sources_without_a_code_list_are_refused_listing_the_values_to_
     assert "Somchai" not in " ".join(records_as_of(register).data["referral_source"].drop_nulls().to_list())
 
 
-def test_a_later_mapping_naming_another_reporting_country_is_refused(tmp_path) -> None:
+def test_a_later_mapping_naming_another_reporting_country_is_refused(first_imported, tmp_path) -> None:
     """The register's country was silently kept: the figures of "nationals abroad" were of another country."""
-    exports, mapping = _small_exports(tmp_path / "exports")
-    register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
-    import_export(register, exports[0], mapping, key_path=key)
-    other = tmp_path / "exports" / "mmr.mapping.yaml"
+    exports, mapping, register, key, _ = _first_imported_copy(first_imported, tmp_path)
+    other = tmp_path / "mmr.mapping.yaml"
     other.write_text(
         mapping.read_text(encoding="utf-8").replace("reporting_country: THA", "reporting_country: MMR")
     )
@@ -893,7 +916,7 @@ def test_a_later_mapping_naming_another_reporting_country_is_refused(tmp_path) -
         import_export(register, exports[1], other, key_path=key)
     assert "mmr.mapping.yaml" in str(refused.value) and _versions(register) == versions
     # a mapping that names no country takes the register's
-    silent = tmp_path / "exports" / "none.mapping.yaml"
+    silent = tmp_path / "none.mapping.yaml"
     silent.write_text(mapping.read_text(encoding="utf-8").replace("reporting_country: THA\n", ""))
     import_export(register, exports[1], silent, key_path=key)
     assert status(register)["country"] == "THA"

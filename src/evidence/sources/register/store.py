@@ -208,7 +208,8 @@ def _attach(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         if "Unique file handle conflict" not in str(exc):
             raise
         # this process holds the file open for writing through a DuckDB database of its own (a script's
-        # duckdb.connect): opened as before, DuckDB shares that database, or refuses as it always did
+        # duckdb.connect): opened as before, DuckDB shares that database, or refuses it with another setting
+        # (read-only or not), which connect() says as such
         return duckdb.connect(str(path), read_only=read_only)
     except BaseException:
         cursor.close()
