@@ -567,11 +567,10 @@ def test_every_row_of_a_shared_id_is_rejected_even_where_the_loader_rejected_one
     assert records_as_of(register).data.height == result.rows_in - 2
 
 
-def test_an_id_retyped_in_another_case_or_punctuation_is_pointed_out_not_merged(tmp_path) -> None:
-    exports, mapping = _small_exports(tmp_path / "exports")
-    key = tmp_path / "register.key"
-    register = tmp_path / "register.duckdb"
-    import_export(register, exports[0], mapping, key_path=key)
+def test_an_id_retyped_in_another_case_or_punctuation_is_pointed_out_not_merged(
+    first_imported, tmp_path
+) -> None:
+    exports, mapping, register, key, _ = _first_imported_copy(first_imported, tmp_path)
     retyped = {"MSS-000005": "mss-000005", "MSS-000007": " MSS-000007."}
 
     def retype(rows):
