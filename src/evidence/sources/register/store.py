@@ -847,9 +847,11 @@ def import_export(
     connection = connect(register, read_only=False, create=True, wait=wait)
     try:
         connection.execute("BEGIN TRANSACTION")
-        if not _tables(connection):  # a new register (or one whose first import never committed)
+        tables: set[str] | None = _tables(connection)
+        if not tables:  # a new register (or one whose first import never committed)
             _create_schema(connection, key, mapping.reporting_country)
-        meta = _check_format(connection, register)
+            tables = None  # read again by the check
+        meta = _check_format(connection, register, tables)
         _check_key(meta, key, register)
         _create_later_tables(connection)
         _remove_unfinished_exports(connection)
@@ -1486,10 +1488,20 @@ def reading(
     path: str | Path, *, wait: float = 0.0
 ) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict[str, str]]]:
     """A read-only connection to a checked register, and its meta facts."""
+    with _reading(path, wait=wait) as (connection, meta, _):
+        yield connection, meta
+
+
+@contextlib.contextmanager
+def _reading(
+    path: str | Path, *, wait: float = 0.0
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict[str, str], set[str]]]:
+    """:func:`reading`, and the register's tables (read once: the format's check needs them too)."""
     path = Path(path)
     connection = connect(path, read_only=True, wait=wait)
     try:
-        yield connection, _check_format(connection, path)
+        tables = _tables(connection)
+        yield connection, _check_format(connection, path, tables), tables
     finally:
         connection.close()
 
@@ -1592,10 +1604,7 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
     the ``same_person`` fields but not linked give a note that a person may count twice.
     """
     path = Path(path)
-    # as reading() opens it, its tables read once (the format's check and this need them)
-    with contextlib.closing(connect(path, read_only=True, wait=wait)) as connection:
-        tables = _tables(connection)
-        meta = _check_format(connection, path, tables)
+    with _reading(path, wait=wait) as (connection, meta, tables):
         # the real imports, oldest first: the export dates, and the provenance of the latest on the date (one
         # reading of the imports for both)
         imported = connection.execute(
@@ -1918,7 +1927,7 @@ def export_gaps(dates: Sequence[dt.date]) -> list[dict[str, Any]]:
 def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
     """What the register holds: its facts, the number of records and versions, and every import."""
     path = Path(path)
-    with reading(path, wait=wait) as (connection, meta):
+    with _reading(path, wait=wait) as (connection, meta, tables):
         current = dict(
             connection.execute(
                 "SELECT present, count(*) FROM records WHERE valid_to IS NULL GROUP BY present"
@@ -1937,7 +1946,6 @@ def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
             )
             + "FROM imports ORDER BY import_id",
         )
-        tables = _tables(connection)
         exports = _ctdc_exports(connection, tables)
         alike = len(_unlinked_alike(connection, "valid_to IS NULL", [], tables))
         gaps = export_gaps(_export_dates(connection))
