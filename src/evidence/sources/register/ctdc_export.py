@@ -565,13 +565,11 @@ def export_register(
         allow_another_release
     ):  # an export recorded before the register kept its sets: made again, if it can be
         have = {e["export_id"] for e in known}
-        known = sorted(
-            [
-                *known,
-                *(e for e in map(_made_again(register, wait), every) if e and e["export_id"] not in have),
-            ],
-            key=lambda e: e["export_id"],
-        )
+        again = _made_again(
+            register, wait
+        )  # only those whose sets are not kept (each costs a reading and more)
+        made = [again(e) for e in every if e["export_id"] not in have]
+        known = sorted([*known, *(e for e in made if e)], key=lambda e: e["export_id"])
     if (
         allow_another_release
         and known
