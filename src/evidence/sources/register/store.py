@@ -132,6 +132,9 @@ def _owner_only() -> Iterator[None]:
 #: The in-memory DuckDB database of this process that each connection attaches the register to (and the process
 #: it was made in): a database of DuckDB's own is made once, not at every connection.
 _HOST: tuple[int, duckdb.DuckDBPyConnection] | None = None
+#: The name an erasure attaches its scratch file under, after the register's own (:mod:`.erasure`): detached
+#: with the register's connection, whatever happened.
+ERASING_SUFFIX = "_erasing"
 _HOST_LOCK = threading.Lock()
 _ALIASES = itertools.count(1)
 
@@ -174,12 +177,9 @@ class _Connection:
             self._cursor.close()  # its transaction, if one is open, rolled back
         finally:
             detaching = _host().cursor()
-            try:  # the register, and a file attached beside it under its name (an erasure's scratch file)
-                for (name,) in detaching.execute(
-                    "SELECT database_name FROM duckdb_databases() WHERE database_name = $alias "
-                    "OR starts_with(database_name, $alias || '_')",
-                    {"alias": self._alias},
-                ).fetchall():
+            try:  # the register, and the one file attached beside it under its name (an erasure's scratch file:
+                # named so, not looked for in the catalog, which cost as much as the rest of the connection)
+                for name in (f"{self._alias}{ERASING_SUFFIX}", self._alias):
                     detaching.execute(f'DETACH DATABASE IF EXISTS "{name}"')
             finally:
                 detaching.close()
