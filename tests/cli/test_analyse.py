@@ -9,6 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 import typer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from evidence.cli.analyse import DEMO_WARNING, register
@@ -864,3 +866,100 @@ def test_an_answer_from_one_of_several_files_names_its_file(run_main, shared_dat
     assert code in (0, None), err
     assert "k_anon_sample.csv: no victims in this selection, left out" in " ".join(err.split())
     assert f"unodc_glotip — {unodc}" in " ".join(out.split())
+
+
+def _many_origins(tmp_path, n: int) -> Path:
+    """Victim records of ``n`` countries of citizenship exploited in Thailand, and 3 of them in Malaysia."""
+    from evidence.sources.countries import country_table
+
+    codes = [c for c in country_table()["iso3"].to_list() if c not in ("THA", "MYS")][:n]
+    records = [r for code in codes for r in _victims(code, 6, 2019) + _victims(code, 6, 2020)]
+    records += [{**r, "destination_iso3": "MYS"} for code in codes[:3] for r in _victims(code, 6, 2020)]
+    return _case_parquet(tmp_path / "many.parquet", records)
+
+
+@pytest.mark.parametrize(("by", "origins"), [("citizenship", 101), ("corridor", 98)])
+def test_trend_of_victim_records_by_more_series_than_it_models_is_refused(run_main, tmp_path, by, origins):
+    """The refusal of too many series holds for victim records as for UNODC's data (the series are counted
+    wherever the table's values could give more than the most modelled: 101 series here, 3 of the corridors
+    into Malaysia), and a selection of few series in a table of many is answered, as is a table of 100."""
+    path = str(_many_origins(tmp_path, origins))
+    code, out, _ = run_main(["trend", "--data", path, "--by", by, "--json"])
+    assert code == 2
+    assert f"--by {by} gives 101 series to model (at most 100)" in json.loads(out)["error"]["message"]
+    answered = run("trend", "--data", path, "--by", by, "--country", "MYS", "--role", "destination")
+    assert len(answered["series"]) == 3
+    assert len(run("trend", "--data", str(_many_origins(tmp_path, origins - 1)), "--by", by)["series"]) == 100
+
+
+_CODES = st.sampled_from(["THA", "MMR", "KHM", "LAO", None])
+
+
+@settings(max_examples=20)  # a new property, cheap to hold: each example counts six dimensions
+@given(
+    records=st.lists(
+        st.fixed_dictionaries(
+            {
+                "year": st.sampled_from([2018, 2019, 2020, None]),
+                "origin_iso3": _CODES,
+                "destination_iso3": _CODES,
+                "gender": st.sampled_from(["Female", "Male", None]),
+                "age_band": st.sampled_from(["0-8", "18-20", None]),
+                "exploitation_sexual": st.sampled_from([True, False, None]),
+                "exploitation_forced_labour": st.sampled_from([True, False, None]),
+            }
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    country=_CODES,
+    role=st.sampled_from(["origin", "destination", "both"]),
+    years=st.sampled_from([None, (2019, 2020), (2018, 2018)]),
+)
+def test_the_series_trend_counts_are_never_more_than_it_reckons_them_at_most(records, country, role, years):
+    """`trend --by` counts the series (to refuse more than it models) only where the table's values could give
+    more than it models: what it reckons without counting is never fewer than the count."""
+    from evidence.analyses.selection import Selection
+    from evidence.analyses.trends import yearly_counts
+    from evidence.cli.analyse import _series_at_most
+
+    data = conform(pl.DataFrame(records, infer_schema_length=None))
+    provenance = Provenance(
+        source="test", layout="hand-made", release="1", path="x.csv", sha256="0" * 64, url="", licence="",
+        citation="hand-made test records", protection="suppression",
+    )  # fmt: skip
+    table = LoadedTable(data=data, provenance=provenance, rows_in=data.height)
+    selection = Selection(table, country=country, role=role if country else "both", years=years)
+    for by in ("citizenship", "corridor", "destination", "gender", "age_band", "form"):
+        try:
+            counted = yearly_counts(selection, by=by)[by].unique().len()
+        except ParameterError:  # a flag group the records never record
+            continue
+        assert _series_at_most(selection, by) >= counted, by
+
+
+def test_a_file_rewritten_in_place_is_answered_anew_in_the_same_process(shared_data, tmp_path):
+    """The commands keep a file's table in the process (run one after another, they read it once): the file
+    rewritten with the same path, size and modification time gives the new file's answer, never the old."""
+    import os
+    import shutil
+
+    path = Path(shutil.copy(shared_data / "ctdc" / "k_anon_sample.csv", tmp_path / "sample.csv"))
+    args = ["--data", str(path), "--country", "USA", "--by", "gender"]
+
+    def answer(data: Path) -> dict:
+        payload = run("trend", *args[:1], str(data), *args[2:])
+        return {k: v for k, v in payload.items() if k != "data"}
+
+    before = [answer(path) for _ in range(2)][-1]  # the second read from the kept table
+    stat = path.stat()
+    text = path.read_text(encoding="utf-8")
+    changed = text.replace(";2019;", ";2018;", 40)
+    assert changed != text and len(changed) == len(text)
+    path.write_text(changed, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    after = answer(path)
+    assert after != before
+    # the answer of the new content, as a file of it elsewhere gets
+    assert after == answer(Path(shutil.copy(path, tmp_path / "fresh.csv")))

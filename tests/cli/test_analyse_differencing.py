@@ -60,9 +60,14 @@ def _json(*args: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def sample(shared_data):
-    path = shared_data / "ctdc" / "k_anon_sample.csv"
-    return path, load(path).data
+def sample_table(shared_data):
+    """The real sample, loaded once for the module (its loader's result; each test that changes it, a copy)."""
+    return load(shared_data / "ctdc" / "k_anon_sample.csv")
+
+
+@pytest.fixture(scope="module")
+def sample(shared_data, sample_table):
+    return shared_data / "ctdc" / "k_anon_sample.csv", sample_table.data
 
 
 #: How many records of each group (year, sex, age band) the thinned sample keeps, in turn.
@@ -70,11 +75,11 @@ QUOTAS = (1, 2, 3, 4, 7, 12, 2, 9, 3, 30)
 
 
 @pytest.fixture(scope="module")
-def thinned(shared_data, tmp_path_factory):
+def thinned(sample, tmp_path_factory):
     """The sample's USA records thinned to many small groups (by year, sex and age band): a file made at test
     time from the real one, line for line, so that the family meets many withheld cells."""
-    path = shared_data / "ctdc" / "k_anon_sample.csv"
-    data = load(path).data.filter(pl.col("destination_iso3") == "USA")
+    path, data = sample
+    data = data.filter(pl.col("destination_iso3") == "USA")
     groups = data.group_by("year", "gender", "age_band", maintain_order=True).agg(pl.col("source_row"))
     keep = {
         row
@@ -237,11 +242,13 @@ def test_no_withheld_or_hidden_small_count_is_recovered_by_differencing(draws):
     assert n_certain / n_attacks < 0.25, f"{n_certain} of {n_attacks} attacks made the attacker 90% sure"
 
 
-def test_the_reviewers_usa_subtraction_on_the_published_release_gives_noise_not_a_person(shared_data):
+def test_the_reviewers_usa_subtraction_on_the_published_release_gives_noise_not_a_person(
+    sample, sample_table
+):
     # the review (finding 1): CTDC's k-anonymised file itself, no sidecar. 2018-2019 published Unknown 86 in
     # total and 2019 Unknown 83, so 2018's withheld Unknown was 3. Its victims are real people: cell key.
-    path = shared_data / "ctdc" / "k_anon_sample.csv"
-    assert load(path).protection == "cell_key"
+    path, _ = sample
+    assert sample_table.protection == "cell_key"
     common = ["trend", "--data", str(path), "--country", "USA", "--role", "destination", "--by", "sex"]
     both = _json(*common, "--years", "2018-2019")
     last = _json(*common, "--years", "2019")
@@ -257,7 +264,9 @@ def test_the_reviewers_usa_subtraction_on_the_published_release_gives_noise_not_
     assert both["yearly_counts"][1]["Unknown"] in (only_2019, COMPLEMENT_LABEL)
 
 
-def test_with_suppression_alone_the_issues_attack_recovers_the_withheld_count(sample, tmp_path, monkeypatch):
+def test_with_suppression_alone_the_issues_attack_recovers_the_withheld_count(
+    sample, sample_table, tmp_path, monkeypatch
+):
     import dataclasses
 
     from evidence.sources import cache
@@ -270,9 +279,11 @@ def test_with_suppression_alone_the_issues_attack_recovers_the_withheld_count(sa
     with pytest.raises(Exception, match="cannot weaken the protection"):
         _json("trend", "--data", str(copy), "--country", "USA", "--by", "gender")
     # the control, with the protection switched off in the process
-    loaded = load(path)
-    loaded.provenance = dataclasses.replace(loaded.provenance, protection="suppression")
-    monkeypatch.setattr(cache, "load_cached", lambda _path: loaded)
+    # the module's table, loaded from the file (left as it is for the others), its protection switched off
+    loaded = dataclasses.replace(
+        sample_table, provenance=dataclasses.replace(sample_table.provenance, protection="suppression")
+    )
+    monkeypatch.setattr(cache, "load_cached", lambda _path, **_options: loaded)
     both = _json("trend", "--data", str(path), "--country", "USA", "--by", "gender", "--years", "2018-2019")
     last = _json("trend", "--data", str(path), "--country", "USA", "--by", "gender", "--years", "2019-2019")
     assert both["disclosure"]["protection"] == "suppression"
@@ -315,6 +326,7 @@ def _outputs(path) -> list[dict]:
     that names the file."""
     from evidence.analyses.selection import record_keys
     from evidence.presentation.key_figures import key_figures
+    from evidence.sources.cache import load_cached
 
     payloads = [
         _json("flows", "--data", str(path), "--country", "USA"),
@@ -322,7 +334,9 @@ def _outputs(path) -> list[dict]:
         _json("trend", "--data", str(path), "--country", "USA", "--by", "gender", "--years", "2015-2019"),
         _json("trend", "--data", str(path), "--country", "KHM", "--role", "origin"),
     ]
-    loaded = load(path)
+    # the table the commands above read (through the cache, as a brief's notebooks read it too): the file is
+    # not loaded once more for its key figures
+    loaded = load_cached(path)
     figures = key_figures(loaded.data, as_of="2023-12-31", country="USA", record_keys=record_keys(loaded))
     return [{k: v for k, v in p.items() if k != "data"} for p in payloads] + [figures.to_dict()]
 
@@ -357,11 +371,11 @@ def test_a_copy_saved_another_way_publishes_the_same_numbers(variant, sample, or
 
 
 @pytest.fixture(scope="module")
-def thai_routes(shared_data, tmp_path_factory):
+def thai_routes(sample, tmp_path_factory):
     """The sample's victims exploited in Thailand, Cambodians thinned to 3: a small route among large ones (a
     file made at test time from the real one, line for line)."""
-    path = shared_data / "ctdc" / "k_anon_sample.csv"
-    data = load(path).data.filter(pl.col("destination_iso3") == "THA")
+    path, data = sample
+    data = data.filter(pl.col("destination_iso3") == "THA")
     cambodians = sorted(data.filter(pl.col("origin_iso3") == "KHM")["source_row"].to_list())
     keep = set(data.filter(pl.col("origin_iso3") != "KHM")["source_row"].to_list()) | set(cambodians[:3])
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)

@@ -161,3 +161,67 @@ def test_edited_country_reference_is_a_miss(tiers: Path, monkeypatch: pytest.Mon
     assert cache.cache_key(tiers) == key and cache.is_cached(tiers)
     monkeypatch.setattr(countries, "reference_digest", lambda: "0" * 64)
     assert cache.cache_key(tiers) != key and not cache.is_cached(tiers)
+
+
+# ------------------------------------------------------------------------- the tables kept in the process
+
+
+def test_a_file_changed_in_place_is_read_again_even_with_its_size_and_time(tiers: Path) -> None:
+    """A table read once is kept in the process; the file rewritten in place (same path, size, modification
+    time and inode: ``cp -p`` over it, a clock set back) is a new table, never the kept one."""
+    import os
+
+    cache.load_cached(tiers)
+    kept = cache.load_cached(tiers, shared=True)  # read from the cache's entry, and kept
+    assert (
+        cache.load_cached(tiers, shared=True).data is kept.data
+    )  # kept indeed: the same frame, not read again
+    before = tiers.stat()
+    text = tiers.read_text(encoding="utf-8")
+    changed = text.replace("XAB,2018,Tier 3", "XAB,2018,Tier 1")
+    assert changed != text and len(changed) == len(text)
+    tiers.write_text(changed, encoding="utf-8")
+    os.utime(tiers, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = tiers.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size,
+        before.st_mtime_ns,
+        before.st_ino,
+    )
+    for shared in (False, True, False, True):  # the new table, then the new table kept
+        tiers_now = cache.load_cached(tiers, shared=shared)
+        xab = tiers_now.data.filter(pl.col("iso3") == "XAB", pl.col("report_year") == 2018)
+        assert xab["tier"].cast(pl.String).to_list() == ["Tier 1"]
+        assert tiers_now.provenance.sha256 != kept.provenance.sha256
+    tiers.write_text(text, encoding="utf-8")  # and back: the table of that content again
+    assert_frame_equal(cache.load_cached(tiers, shared=True).data, kept.data)
+
+
+def test_a_kept_table_is_each_callers_own(tiers: Path) -> None:
+    """What a caller does to its table (its provenance replaced, as a test's control does) is not the next
+    caller's; each is given the path it asked for, and frames of its own unless it asks for the kept ones
+    (what is built once per frame is built anew for a table of its own)."""
+    cache.load_cached(tiers)
+    for shared in (False, True):
+        mine = cache.load_cached(tiers, shared=shared)
+        mine.provenance = dataclasses.replace(mine.provenance, protection="suppression", release="mine")
+        mine.rows_in = -1
+        theirs = cache.load_cached(tiers, shared=shared)
+        assert theirs.provenance.release != "mine" and theirs.provenance.protection != "suppression"
+        assert theirs.rows_in == theirs.data.height + theirs.rows_rejected
+        assert (theirs.data is mine.data) is shared
+        assert_frame_equal(theirs.data, mine.data)
+    copy = Path(shutil.copy(tiers, tiers.with_name("elsewhere.csv")))
+    assert cache.load_cached(copy).provenance.path == str(copy)
+    assert cache.load_cached(tiers).provenance.path == str(tiers)
+
+
+def test_a_kept_tables_entry_rewritten_or_damaged_is_read_again(tiers: Path) -> None:
+    cache.load_cached(tiers)
+    expected = cache.load_cached(tiers, shared=True).data  # kept
+    cache.cache_path(tiers).write_bytes(b"not parquet")
+    assert_frame_equal(cache.load_cached(tiers, shared=True).data, expected)  # read again (damaged): rebuilt
+    assert pl.read_parquet(cache.cache_path(tiers)).height == expected.height
+    assert cache.clear_cache() == 1  # and a cleared cache keeps nothing in the process either
+    cache.load_cached(tiers)
+    assert cache.is_cached(tiers)

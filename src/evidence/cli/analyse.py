@@ -74,7 +74,7 @@ def _tables(data: list[Path] | None, command: str) -> list[Any]:
     where = "" if data else " (EVIDENCE_DATA)"
     tables, not_read = [], []
     for path in paths:
-        loaded = load_cached(path)
+        loaded = load_cached(path, shared=True)  # the same file read again: its frame, built on once
         if loaded.kind not in ("case", "indicator"):
             not_read.append((path, loaded.kind))
             continue
@@ -595,7 +595,7 @@ def _trend_payload(
 
     by = check_by(by)  # "Form" is form: its note that categories overlap as well as its numbers
     selection = Selection(loaded, country=country, role=role, years=years)  # type: ignore[arg-type]
-    if by:
+    if by and _series_at_most(selection, by) > MOST_SERIES:
         from evidence.analyses.trends import yearly_counts
 
         # each series is a model fit with a break search: by corridor over a whole world's data, thousands of
@@ -679,6 +679,31 @@ def _trend_payload(
                 ],
             }
     return payload
+
+
+def _series_at_most(selection: Any, by: str) -> int | float:
+    """At most how many series ``--by by`` gives of the selection, as cheaply known (``inf``: not known
+    without counting them). Of victim records, a category of the yearly counts is one of the dimension's values
+    in the selection's records (a missing one, ``Unknown``), and those are among the values of the whole table
+    (counted once per table), or (a flag group) one of the group's flags: at most :data:`MOST_SERIES` of them,
+    the counting is not needed to tell that the series are few enough (and what it would raise for a
+    dimension the table lacks, the yearly counts raise next)."""
+    from evidence.analyses.selection import kept_once, resolve_table
+    from evidence.analyses.trends import FLAG_DIMENSIONS, _case_dimension
+    from evidence.core.errors import ParameterError
+    from evidence.sources.case_schema import FLAG_GROUPS
+
+    if selection.kind != "case":
+        return float("inf")
+    if by in FLAG_DIMENSIONS:
+        return len(FLAG_GROUPS[FLAG_DIMENSIONS[by]])
+    whole, _ = resolve_table(selection.table)  # the table's own frame (a keyed one is a copy per selection)
+    try:
+        value = _case_dimension(whole, by)  # the value the yearly counts count by
+    except ParameterError:
+        return float("inf")  # counted, and refused there in its words
+    # a missing value counted as one (the yearly counts' Unknown: with a value "Unknown" too, one series)
+    return kept_once(whole, ("series at most", by), lambda: int(whole.select(value.n_unique()).item()))
 
 
 #: The dimensions a selection without yearly totals is looked at by, to say which breakdowns it holds (UNODC's

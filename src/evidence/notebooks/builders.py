@@ -25,6 +25,7 @@ import math
 import re
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Final, Literal, cast
 
 import polars as pl
@@ -32,7 +33,7 @@ import polars as pl
 from evidence.analyses.count_models import EstimationError
 from evidence.analyses.intervals import UNCENSORED, wilson_interval
 from evidence.analyses.routes import FlowCoverage, PeriodSplit
-from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, Selection
+from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, Selection, kept_once
 from evidence.analyses.trends import (
     FLAG_DIMENSIONS,
     FLAG_WORDS,
@@ -3106,20 +3107,215 @@ def yearly_numbers(
     categories (default: an Enum column's own order, else alphabetical, ``Unknown`` last); ``span`` the years
     the table of victims per year gives a row to, a year without data noted as such (default: the selection's
     years; a brief gives a UNODC series the years the workbook holds the country in). Raises
-    :class:`~evidence.core.errors.ParameterError` for a dimension the table does not have."""
+    :class:`~evidence.core.errors.ParameterError` for a dimension the table does not have.
+
+    What does not depend on the disclosure rule (the counts, the flagged years, the publisher's placeholder and
+    doubtful breakdowns, the tables before protection: :class:`_YearlyBasis`) is built once per selection and
+    dimension: a brief reads the same selection by form, sex and age, and the same tables at two thresholds
+    differ only in their protection."""
     from evidence.analyses import trends
 
     by = trends.check_by(by)  # "Form", "SEX": the dimension whatever its case
+    basis = _yearly_basis(selection, by, order)
+    common = {
+        "selection": selection,
+        "by": by,
+        "rule": rule,
+        # each YearlyNumbers its own frames and mappings (the basis is shared by every call): a frame's clone
+        # shares its columns, and keeps the kept one intact whatever a caller does to its own
+        "counts": basis.counts.clone(),
+        "by_counts": None if basis.by_counts is None else basis.by_counts.clone(),
+        "panel": (
+            _panel_numbers(basis.steady, rule, basis.counts, basis.gaps, basis.others)
+            if basis.steady is not None
+            else None
+        ),
+        "steady": basis.steady,
+        "breakdowns": dict(basis.usable),
+        "placeholder_breakdowns": dict(basis.placeholders),
+    }
+    span = span or selection.years
+    if selection.kind == "case":
+        return _case_numbers(common, dict(basis.flagged), basis.incomplete, basis.categories, span)
+    return _censored_numbers(common, basis, span)
+
+
+@dataclass(frozen=True)
+class _YearlyBasis:
+    """What :func:`yearly_numbers` reads of a selection and dimension whatever the disclosure rule, built once
+    per selection and dimension (:func:`_yearly_basis`); read only (its mappings are copied into each
+    :class:`YearlyNumbers`)."""
+
+    counts: pl.DataFrame  #: the yearly totals (year, count, count_low, count_high)
+    #: the counts by year and category as :attr:`YearlyNumbers.by_counts` keeps them (a publisher's placeholder
+    #: and doubtful years left out)
+    by_counts: pl.DataFrame | None
+    incomplete: tuple[IncompleteYear, ...]
+    flagged: Mapping[int, str]  #: :func:`_flag_notes` of ``incomplete``
+    categories: tuple[str, ...]
+    gaps: tuple[IncompleteYear, ...]  #: the years a sum over reporting countries misses some of them
+    others: tuple[IncompleteYear, ...]  #: the other flagged years (late registration, a change in reporting)
+    steady: SteadyPanel | None
+    usable: Mapping[str, frozenset[int]]  #: :func:`breakdown_years`
+    placeholders: Mapping[str, frozenset[int]]  #: :func:`breakdown_years` with ``placeholders``
+    #: a publisher's series (UNODC): the placeholder years of ``by`` and its doubtful years, with why
+    placeholder: tuple[int, ...] = ()
+    doubtful: Mapping[int, str] = dataclasses.field(default_factory=dict)
+    #: a publisher's series: the counts by category the table shows (its doubtful years in)
+    shown: pl.DataFrame | None = None
+    #: a publisher's series: the yearly totals with the year as text (:func:`_year_text`), the table of victims
+    #: per year and the table by category before protection
+    texts: pl.DataFrame | None = None
+    per_year: _BoundsFrames | None = None
+    by_category: _CategoryFrames | None = None
+
+
+@dataclass(frozen=True)
+class _BoundsFrames:
+    """A table of censored victims per year before protection: each bound's frame (year as text, the note on
+    flagged years, victims), its key columns and the part published exactly (:func:`_bounds_per_year`)."""
+
+    low: pl.DataFrame
+    high: pl.DataFrame
+    keys: tuple[str, ...]
+    exact: pl.DataFrame | None
+
+    def protected(self, rule: DisclosureRule) -> Bounds | None:
+        return protected_bounds(self.low, self.high, list(self.keys), [VICTIMS], rule, exact=self.exact)
+
+
+@dataclass(frozen=True)
+class _CategoryFrames:
+    """A publisher's year × category table before protection (:func:`_censored_numbers`): each bound's frame
+    (its key columns, then ``columns``), the columns, the total's column, and the cells made only of the
+    publisher's ``<5`` cells (``known``, and their values)."""
+
+    low: pl.DataFrame
+    high: pl.DataFrame
+    keys: tuple[str, ...]
+    columns: tuple[str, ...]
+    total: str
+    known: pl.DataFrame
+    known_values: pl.DataFrame
+
+    @functools.cached_property
+    def values(self) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Each bound's cells (``columns`` only), as :func:`_protected_category_rows` reads them."""
+        return self.low.select(self.columns), self.high.select(self.columns)
+
+
+def _selection_key(selection: Selection) -> tuple[Hashable, ...]:
+    """What a selection's counts are a function of, beside its table's frame (:attr:`Selection.frame`, the key
+    of :func:`~evidence.analyses.selection.kept_once`): which table, whether keyed, and its parameters."""
+    return (
+        selection.kind,
+        selection.keyed,
+        selection.country,
+        selection.role,
+        selection.years,
+        selection.indicator,
+    )
+
+
+def _yearly_basis(selection: Selection, by: str | None, order: Sequence[str] | None) -> _YearlyBasis:
+    """The :class:`_YearlyBasis` of a selection and dimension (``by`` as :func:`~evidence.analyses.trends.check_by`
+    gives it), built once per frame and selection (:func:`_selection_key`), ``by`` and ``order``; what does not
+    depend on ``by`` once per selection (:func:`_selection_basis`). The years a sum over reporting countries
+    misses some of them are found each time (:func:`_reporter_gaps`) and are part of the key. What a build
+    raises is raised each time."""
+    gaps = _reporter_gaps(selection, by)
+    key = ("yearly basis", *_selection_key(selection), gaps, by, None if order is None else tuple(order))
+    return kept_once(selection.frame, key, lambda: _yearly_basis_of(selection, by, order, gaps))
+
+
+def _reporter_gaps(selection: Selection, by: str | None) -> tuple[IncompleteYear, ...]:
+    """The years of a publisher's series summed over reporting countries (UNODC's nationals detected) that miss
+    some of them (:func:`~evidence.analyses.trends.reporter_gaps`, of the years with a count), found at each call:
+    its rule's parameters are an analyst's to set (``min_share``), and what is kept of a selection is kept for
+    the gaps found. None for case records. The selection's counts are asked first, then by ``by`` (refused for a
+    dimension the table does not have, before anything else), as :func:`yearly_numbers` always asked them (both
+    kept, :func:`~evidence.analyses.trends.yearly_counts`)."""
+    from evidence.analyses import trends
+
+    if selection.kind == "case":
+        return ()
     counts = trends.yearly_counts(selection)
+    if by:
+        trends.yearly_counts(selection, by=by)
+    if not counts.height:
+        return ()
+    years = set(counts["year"].to_list())
+    return tuple(f for f in trends.reporter_gaps(selection) if f.year in years)
+
+
+def _yearly_basis_of(
+    selection: Selection, by: str | None, order: Sequence[str] | None, gaps: tuple[IncompleteYear, ...]
+) -> _YearlyBasis:
+    from evidence.analyses import trends
+
+    counts = trends.yearly_counts(selection)  # then the dimension, which may not be the table's
     by_counts = trends.yearly_counts(selection, by=by) if by else None
     if order is None and by and selection.kind == "case":
         order = category_order(selection.frame, by)
-    frame_year = (
-        selection.frame["year"] if "year" in selection.frame.columns else pl.Series([], dtype=pl.Int64)
+    basis = _selection_basis(selection, counts, gaps)
+    categories = (
+        tuple(_ordered(by_counts[by].unique().to_list(), order)) if by_counts is not None and by else ()
     )
+    basis = dataclasses.replace(basis, by_counts=by_counts, categories=categories)
+    if selection.kind == "case":
+        return basis
+    # a publisher's placeholder breakdown (every cell <5 against hundreds of victims) is no count: its rows
+    # are left out of the categories' counts (charts, sentences, shares) and noted in the table; those of
+    # form, sex and age are the placeholder years breakdown_years found, of the same counts
+    if not by or selection.role == "origin":
+        placeholder: list[int] = []
+    elif by in BREAKDOWN_NAMES:
+        placeholder = sorted(basis.placeholders.get(by, ()))
+    else:
+        placeholder = placeholder_years(counts, by_counts)
+    if placeholder and by_counts is not None:
+        by_counts = by_counts.filter(~pl.col("year").cast(pl.Int64).is_in(placeholder))
+    # a doubtful breakdown (trends.doubtful_breakdowns: the routes' rule, categories above the total) is published: its
+    # rows are shown as such in the table, noted, and left out of the categories' counts like a placeholder's
+    found = trends.doubtful_breakdowns(selection, by).iter_rows() if by else iter(())
+    doubtful = {int(y): str(r) for y, r in found if int(y) not in placeholder}  # a placeholder is said as one
+    shown = by_counts
+    if doubtful and shown is not None:
+        by_counts = shown.filter(~pl.col("year").cast(pl.Int64).is_in(list(doubtful)))
+    return _censored_frames(
+        dataclasses.replace(
+            basis,
+            by_counts=by_counts,
+            shown=shown,
+            placeholder=tuple(placeholder),
+            doubtful=MappingProxyType(doubtful),
+        ),
+        selection,
+        by,
+    )
+
+
+def _selection_basis(
+    selection: Selection, counts: pl.DataFrame, gaps: tuple[IncompleteYear, ...]
+) -> _YearlyBasis:
+    """The part of :func:`_yearly_basis` that no dimension changes (no counts by category yet), built once per
+    frame, selection and reporter gaps (``gaps``, :func:`_reporter_gaps`): the totals (``counts``, the
+    selection's yearly counts), the flagged years, the steady reporters, the years of each breakdown, and a
+    publisher's table of victims per year before protection."""
+    key = ("yearly selection basis", *_selection_key(selection), gaps)
+    return kept_once(selection.frame, key, lambda: _selection_basis_of(selection, counts, gaps))
+
+
+def _selection_basis_of(
+    selection: Selection, counts: pl.DataFrame, gaps: tuple[IncompleteYear, ...]
+) -> _YearlyBasis:
+    from evidence.analyses import trends
+
     others: tuple[IncompleteYear, ...] = ()
-    gaps: list[IncompleteYear] = []
     if counts.height and selection.kind == "case":
+        frame_year = (
+            selection.frame["year"] if "year" in selection.frame.columns else pl.Series([], dtype=pl.Int64)
+        )
         # registration data: the latest years are short of the cases registered later (late registration)
         others = trends.incomplete_years(
             counts,
@@ -3129,46 +3325,28 @@ def yearly_numbers(
     elif counts.height:
         # a publisher's yearly counts (UNODC) are what each country reported for the year: a fall is shown and
         # modelled, never set aside as late registration; a sum over reporting countries (nationals detected)
-        # flags the years some of them are missing
-        gaps = [f for f in trends.reporter_gaps(selection) if f.year in set(counts["year"].to_list())]
+        # flags the years some of them are missing (``gaps``)
         # a country's own total before it counted its own nationals (the United States up to 2012)
         others = trends.reporting_changes(selection)
-    incomplete = trends.merge_incomplete(others, gaps)
+    incomplete = tuple(trends.merge_incomplete(others, gaps))
     flagged = _flag_notes(incomplete)
-    categories = (
-        tuple(_ordered(by_counts[by].unique().to_list(), order)) if by_counts is not None and by else ()
-    )
     steady = trends.steady_reporters(selection) if gaps else None
-    usable, placeholders = ({}, {}) if selection.kind == "case" else _breakdown_years(selection)
-    common = {
-        "selection": selection,
-        "by": by,
-        "rule": rule,
-        "counts": counts,
-        "by_counts": by_counts,
-        "panel": _panel_numbers(steady, rule, counts, gaps, others) if steady is not None else None,
-        "steady": steady,
-        "breakdowns": usable,
-        "placeholder_breakdowns": placeholders,
-    }
-    span = span or selection.years
-    if selection.kind == "case":
-        return _case_numbers(common, flagged, tuple(incomplete), categories, span)
-    # a publisher's placeholder breakdown (every cell <5 against hundreds of victims) is no count: its rows
-    # are left out of the categories' counts (charts, sentences, shares) and noted in the table
-    placeholder = placeholder_years(counts, by_counts) if by and selection.role != "origin" else []
-    if placeholder and by_counts is not None:
-        by_counts = by_counts.filter(~pl.col("year").cast(pl.Int64).is_in(placeholder))
-        common["by_counts"] = by_counts
-    # a doubtful breakdown (trends.doubtful_breakdowns: the routes' rule, categories above the total) is published: its
-    # rows are shown as such in the table, noted, and left out of the categories' counts like a placeholder's
-    found = trends.doubtful_breakdowns(selection, by).iter_rows() if by else iter(())
-    doubtful = {int(y): str(r) for y, r in found if int(y) not in placeholder}  # a placeholder is said as one
-    shown = by_counts
-    if doubtful and shown is not None:
-        common["by_counts"] = shown.filter(~pl.col("year").cast(pl.Int64).is_in(list(doubtful)))
-    return _censored_numbers(
-        common, tuple(incomplete), categories, span, tuple(placeholder), doubtful=doubtful, shown=shown
+    empty: Mapping[str, frozenset[int]] = MappingProxyType({})
+    usable, placeholders = (empty, empty) if selection.kind == "case" else _breakdown_years(selection)
+    texts = _year_text(counts) if selection.kind != "case" and counts.height else None
+    return _YearlyBasis(
+        counts=counts,
+        by_counts=None,
+        incomplete=incomplete,
+        flagged=MappingProxyType(flagged),
+        categories=(),
+        gaps=gaps,
+        others=tuple(others),
+        steady=steady,
+        usable=usable,
+        placeholders=placeholders,
+        texts=texts,
+        per_year=None if texts is None else _bounds_frames(texts, flagged),
     )
 
 
@@ -3257,13 +3435,18 @@ def _bounds_per_year(
     :func:`_flag_notes`, unless None, victims), both bounds as one system (:func:`protected_bounds`); None when too
     small to protect. A year made only of the publisher's ``<5`` cells (nothing published exactly) needs no
     complement (:func:`censored_cells`)."""
+    return _bounds_frames(counts, flagged).protected(rule)
+
+
+def _bounds_frames(counts: pl.DataFrame, flagged: Mapping[int, str] | None) -> _BoundsFrames:
+    """What :func:`_bounds_per_year` protects: each bound's frame, its keys and the part published exactly."""
     notes = [] if flagged is None else [_notes(counts["year"], flagged)]
-    keys = ["year"] if flagged is None else ["year", "note"]
+    keys = ("year",) if flagged is None else ("year", "note")
     exact = counts.select(pl.col(UNCENSORED).alias(VICTIMS)) if UNCENSORED in counts.columns else None
     low, high = (
         counts.select("year", *notes, pl.col(bound).alias(VICTIMS)) for bound in ("count_low", "count_high")
     )
-    return protected_bounds(low, high, keys, [VICTIMS], rule, exact=exact)
+    return _BoundsFrames(low, high, keys, exact)
 
 
 def _year_text(frame: pl.DataFrame) -> pl.DataFrame:
@@ -3611,13 +3794,21 @@ def breakdown_years(selection: Selection, *, placeholders: bool = False) -> dict
     and is not one of them (Viet Nam's forms of 2017–2020); with ``placeholders``, those years only. A
     :class:`YearlyNumbers` keeps both (:attr:`~YearlyNumbers.breakdowns`,
     :attr:`~YearlyNumbers.placeholder_breakdowns`)."""
-    return _breakdown_years(selection)[1 if placeholders else 0]
+    return dict(_breakdown_years(selection)[1 if placeholders else 0])
 
 
 def _breakdown_years(
     selection: Selection,
-) -> tuple[dict[str, frozenset[int]], dict[str, frozenset[int]]]:
-    """:func:`breakdown_years` both ways at once: the usable years by breakdown, and the placeholder years."""
+) -> tuple[Mapping[str, frozenset[int]], Mapping[str, frozenset[int]]]:
+    """:func:`breakdown_years` both ways at once: the usable years by breakdown, and the placeholder years (read
+    only), found once per frame and selection (a brief reads them in each breakdown's yearly numbers)."""
+    key = ("breakdown years", *_selection_key(selection))
+    return kept_once(selection.frame, key, lambda: _breakdown_years_of(selection))
+
+
+def _breakdown_years_of(
+    selection: Selection,
+) -> tuple[Mapping[str, frozenset[int]], Mapping[str, frozenset[int]]]:
     from evidence.analyses import trends
 
     counts = trends.yearly_counts(selection)
@@ -3641,7 +3832,7 @@ def _breakdown_years(
             usable[by] = frozenset(years)
         if placeholder:
             placeholders[by] = frozenset(placeholder)
-    return usable, placeholders
+    return MappingProxyType(usable), MappingProxyType(placeholders)
 
 
 def _uncovered_years(selection: Selection, counts: pl.DataFrame, span: tuple[int, int] | None) -> list[int]:
@@ -3673,27 +3864,26 @@ def _with_no_records(table: DisclosedTable, years: Sequence[int], note: str = NO
         },
         schema={c: table.frame.schema[c] for c in ("year", "note", VICTIMS, VICTIMS + "_suppressed")},
     )
-    position = pl.col("year").replace({UNDATED: "9999"})  # the undated row stays last
-    body = pl.concat(
-        [
-            table.frame.head(n).with_columns(pl.int_range(pl.len()).alias("_old")),
-            added.with_columns(pl.lit(None, pl.Int64).alias("_old")),
-        ],
-        how="diagonal_relaxed",
-    ).sort(position)
-    order = body["_old"].to_list()
+    # the body's rows and the added ones in the order of their years (the undated row stays last, a row without
+    # a year first), then the rows after the body (the totals row): one gather of the rows, and of each mask's
+    shown = [*table.frame["year"].head(n).to_list(), *added["year"].to_list()]
+    order = sorted(
+        range(len(shown)),
+        key=lambda i: (0, "") if shown[i] is None else (1, "9999" if shown[i] == UNDATED else shown[i]),
+    )
+
+    def rows(stacked: pl.DataFrame, tail: int) -> pl.DataFrame:
+        return stacked[[*order, *range(len(shown), len(shown) + tail)]]
 
     def follow(mask: pl.DataFrame, empty: Any) -> pl.DataFrame:
         """A row-aligned mask of the table (body, then the totals row) in the new row order."""
         if not mask.width:
             return mask
-        head = mask.head(n)
-        rows = pl.DataFrame(
-            {c: [empty if i is None else head[c][i] for i in order] for c in mask.columns}, schema=mask.schema
-        )
-        return pl.concat([rows, mask.tail(mask.height - n)])
+        blank = pl.DataFrame({c: [empty] * len(years) for c in mask.columns}, schema=mask.schema)
+        return rows(pl.concat([mask.head(n), blank, mask.tail(mask.height - n)]), mask.height - n)
 
-    frame = pl.concat([body.drop("_old"), table.frame.tail(table.frame.height - n)], how="vertical_relaxed")
+    tail = table.frame.tail(table.frame.height - n)
+    frame = rows(pl.concat([table.frame.head(n), added, tail], how="diagonal_relaxed"), tail.height)
     return dataclasses.replace(
         table,
         frame=frame.select(table.frame.columns),
@@ -3747,18 +3937,24 @@ def _protected_category_rows(
     blanks: list[int] = []
     emptied: dict[str, list[int]] = {}
     whole: list[int] = []
+    # the columns as lists, read once (a cell of a frame read by row and column is a query of its own)
+    lows = {c: low[c].to_list() for c in categories if c in low.columns}
+    highs = {c: high[c].to_list() for c in lows}
+    why = {
+        c: (low_table.reasons[c].to_list(), high_table.reasons[c].to_list()) for c in low_table.count_columns
+    }
     for row in range(low.height):
-        present = [c for c in categories if c in low.columns and low[c][row] is not None]
+        present = [c for c in lows if lows[c][row] is not None]
         # each cell's censored parts k and exact part E: low E + k, high E + 4k
-        parts = {c: (high[c][row] - low[c][row]) // 3 for c in present}
-        exact = {c: max(low[c][row] - parts[c], 0) for c in present}
+        parts = {c: (highs[c][row] - lows[c][row]) // 3 for c in present}
+        exact = {c: max(lows[c][row] - parts[c], 0) for c in present}
         reasons = {
             c: (
                 SMALL_REASON
-                if SMALL_REASON in (low_table.reasons[c][row], high_table.reasons[c][row])
-                else low_table.reasons[c][row] or high_table.reasons[c][row]
+                if SMALL_REASON in (low_why[row], high_why[row])
+                else low_why[row] or high_why[row]
             )
-            for c in low_table.count_columns
+            for c, (low_why, high_why) in why.items()
         }
         if not any(exact[c] > 0 and reasons[c] is not None for c in present):
             continue
@@ -3901,32 +4097,12 @@ def _protect_category_row(
         return _WHOLE_ROW, True
 
 
-def _censored_numbers(
-    common: dict[str, Any],
-    incomplete: tuple[IncompleteYear, ...],
-    categories: tuple[str, ...],
-    span: tuple[int, int] | None,
-    placeholder: tuple[int, ...] = (),
-    *,
-    doubtful: Mapping[int, str] | None = None,
-    shown: pl.DataFrame | None = None,
-) -> YearlyNumbers:
-    """UNODC's counts: each bound protected on its own; by a dimension, the publisher's total beside the
-    categories (and their sum where it differs), primary suppression, and a complement where a withheld cell the
-    publisher printed exactly follows from its row (:func:`_protected_category_rows`: at a threshold above the
-    publisher's, Malaysia's Male 5 of 2019 was 96 - 91); the publisher's ``<5`` are its own public numbers,
-    nothing follows from them that the workbook does not say. ``shown``: the counts by
-    category the table shows, when they hold more than the numbers' own (a doubtful breakdown's years,
-    ``doubtful``, noted :data:`DOUBTFUL_BREAKDOWN`)."""
-    doubtful = dict(doubtful or {})
-    selection: Selection = common["selection"]
-    by: str | None = common["by"]
-    rule: DisclosureRule = common["rule"]
-    counts = _year_text(common["counts"])
-    per_year = _bounds_per_year(counts, _flag_notes(incomplete), rule) if counts.height else None
-    per_year = _with_years_without_data(per_year, selection, common["counts"], span, common["breakdowns"])
+def _censored_frames(basis: _YearlyBasis, selection: Selection, by: str | None) -> _YearlyBasis:
+    """``basis`` with the tables of a publisher's censored counts before protection (:func:`_censored_numbers`):
+    the victims per year and, by a dimension, the year × category table, whatever the rule."""
+    counts = basis.texts if basis.texts is not None else _year_text(basis.counts)
     by_category = None
-    by_counts: pl.DataFrame | None = common["by_counts"] if shown is None else shown
+    by_counts, placeholder, doubtful = basis.shown, basis.placeholder, basis.doubtful
     if by is not None and by_counts is not None and (by_counts.height or placeholder):
         long = _year_text(by_counts)
         published = selection.role != "origin"  # an origin's total is the sum of other countries' breakdowns
@@ -3960,6 +4136,7 @@ def _censored_numbers(
                 .alias("note")
             )
         keys = ["year", "note"] if unpublished or doubtful or no_total else ["year"]
+        categories = basis.categories
         tables = []
         for bound in ("count_low", "count_high"):
             wide = long.pivot(on=by, index="year", values=bound)
@@ -3982,15 +4159,6 @@ def _censored_numbers(
             *([PUBLISHED_TOTAL if published else ALL_VICTIMS] if counts.height else []),  # none published
             *([CATEGORY_SUM] if differs else []),
         ]
-        low_table = suppress_counts(low.select(*keys, *columns), columns, rule)
-        high_table = suppress_counts(high.select(*keys, *columns), columns, rule)
-        low_table, high_table = _protected_category_rows(
-            (low_table, high_table),
-            (low.select(columns), high.select(columns)),
-            categories,
-            PUBLISHED_TOTAL if published else ALL_VICTIMS,
-            rule,
-        )
         # the cells made only of the publisher's <5 cells (a censored category, a sum of such categories):
         # their bounds are the publisher's, shown as an interval (2–8), never re-censored as <5
         exact_parts = long.with_columns(
@@ -4027,18 +4195,74 @@ def _censored_numbers(
         known_values = low.select(
             pl.when(known[c]).then(pl.col(c)).otherwise(None).cast(pl.Int64).alias(c) for c in columns
         )
-        low_table = dataclasses.replace(low_table, known=known, known_values=known_values)
+        by_category = _CategoryFrames(
+            low=low.select(*keys, *columns),
+            high=high.select(*keys, *columns),
+            keys=tuple(keys),
+            columns=tuple(columns),
+            total=total_column,
+            known=known,
+            known_values=known_values,
+        )
+    return dataclasses.replace(basis, by_category=by_category)
+
+
+def _censored_per_year(
+    selection: Selection, basis: _YearlyBasis, span: tuple[int, int] | None, rule: DisclosureRule
+) -> Bounds | None:
+    """The protected table of a publisher's victims per year, with its years without data
+    (:func:`_with_years_without_data`): the same whatever the dimension, so made once per frame, selection,
+    span and rule (a brief reads it by form, sex and age). Bounds of frames: never changed, shared."""
+
+    def build() -> Bounds | None:
+        per_year = None if basis.per_year is None else basis.per_year.protected(rule)
+        return _with_years_without_data(per_year, selection, basis.counts, span, basis.usable)
+
+    key = ("yearly per year", *_selection_key(selection), basis.gaps, span, rule)
+    return kept_once(selection.frame, key, build)
+
+
+def _censored_numbers(
+    common: dict[str, Any], basis: _YearlyBasis, span: tuple[int, int] | None
+) -> YearlyNumbers:
+    """UNODC's counts: each bound protected on its own; by a dimension, the publisher's total beside the
+    categories (and their sum where it differs), primary suppression, and a complement where a withheld cell the
+    publisher printed exactly follows from its row (:func:`_protected_category_rows`: at a threshold above the
+    publisher's, Malaysia's Male 5 of 2019 was 96 - 91); the publisher's ``<5`` are its own public numbers,
+    nothing follows from them that the workbook does not say. The table by category shows the counts by
+    category of ``basis.shown``, which hold more than the numbers' own where a breakdown is doubtful
+    (``basis.doubtful``, noted :data:`DOUBTFUL_BREAKDOWN`); the tables before protection are the basis' own
+    (:func:`_censored_frames`)."""
+    selection: Selection = common["selection"]
+    rule: DisclosureRule = common["rule"]
+    per_year = _censored_per_year(selection, basis, span, rule)
+    by_category = None
+    frames = basis.by_category
+    if frames is not None:
+        columns = list(frames.columns)
+        low_table = suppress_counts(frames.low, columns, rule)
+        high_table = suppress_counts(frames.high, columns, rule)
+        low_table, high_table = _protected_category_rows(
+            (low_table, high_table),
+            frames.values,
+            basis.categories,
+            frames.total,
+            rule,
+        )
+        low_table = dataclasses.replace(
+            low_table, known=frames.known.clone(), known_values=frames.known_values.clone()
+        )
         by_category = Bounds(low_table, high_table)
     return YearlyNumbers(
         **common,
         per_year=per_year,
         by_category=by_category,
         partition=False,
-        incomplete=incomplete,
-        categories=categories,
+        incomplete=basis.incomplete,
+        categories=basis.categories,
         span=span,
-        placeholder=placeholder,
-        doubtful=doubtful if by_category is not None else {},
+        placeholder=basis.placeholder,
+        doubtful=dict(basis.doubtful) if by_category is not None else {},
     )
 
 

@@ -5,13 +5,16 @@ An entry is the loaded table (data, rejects, flags, provenance) stored as Parque
 layout and version, the sha256 of the provenance sidecar when there is one, and a digest of the source's
 metadata (:mod:`evidence.sources.metadata`: licence, citation, URLs, known releases, which every table's
 provenance is made from): a changed file, a new loader version, an edited sidecar or edited source metadata is a
-miss, never a stale table. A hit costs hashing the file and reading the
-Parquet file: no workbook is opened. Any loader registered with
+miss, never a stale table. A hit costs hashing the file and reading the Parquet file: no workbook is opened;
+within a process, an entry once read is kept (:data:`_KEPT`), and the file is only hashed: the same key again
+gives the same frame, so what is built once per frame (:func:`evidence.analyses.selection.kept_once`: the
+records' keys, selections) is built once per process too. Any loader registered with
 :mod:`evidence.sources.registry` can be cached; bump its ``Loader.version`` when its output changes.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import json
@@ -99,28 +102,63 @@ def cache_path(path: str | Path) -> Path:
     return tables_dir() / (cache_key(path) + _SUFFIX)
 
 
-def load_cached(path: str | Path, *, refresh: bool = False) -> LoadedTable:
+def load_cached(path: str | Path, *, refresh: bool = False, shared: bool = False) -> LoadedTable:
     """Load ``path`` like :func:`evidence.sources.registry.load`, from the cache when the key matches.
 
     A miss (or ``refresh=True``) loads the file and stores the result; an unreadable cache entry is treated as
     a miss and replaced. The returned provenance names ``path`` even when the cached table was built from a
-    copy of the same file elsewhere.
+    copy of the same file elsewhere. An entry once read is kept in the process (:data:`_KEPT`); each call gets
+    a table of its own, whose frames are copies (a frame of its own: what is built once per frame, see
+    :func:`evidence.analyses.selection.kept_once`, is built anew), or with ``shared=True`` the kept frames
+    themselves, so that what was built of them before is not built again (the CLI's analysis commands, run one
+    after another in one process on the same file).
     """
     path = Path(path)
     if path.suffix == _SUFFIX:  # already a canonical table
         return load(path)
     entry = cache_path(path)
     if entry.exists() and not refresh:
-        try:
-            loaded = read_parquet(entry)
-        except (InputError, OSError, ValueError, KeyError, pl.exceptions.PolarsError):
-            loaded = None  # damaged entry (disk full, killed writer of an older version): rebuild it
+        loaded = _read_entry(entry, shared=shared)
         if loaded is not None:
             loaded.provenance = dataclasses.replace(loaded.provenance, path=str(path))
             return loaded
     loaded = load(path)
     write_parquet(loaded, entry)
     return loaded
+
+
+#: The entries read in this process (at most :data:`_KEPT_MAX`, the latest read last), by the entry's path and
+#: what its file was when read (size, modification time, inode): the entry's name is the key of the data file's
+#: content as it is now (:func:`cache_key`: its bytes, sidecars, loader version, metadata, country reference),
+#: so a kept table is never one of another content; an entry rewritten (rebuilt, damaged, refreshed) is read
+#: again. The CLI's analysis commands, run one after another in one process (a test, a script), read the
+#: same file's table each time: once now, and (``shared``) the selections of its frame are built once.
+_KEPT: dict[tuple[str, int, int, int], LoadedTable] = {}
+_KEPT_MAX = 4
+
+
+def _read_entry(entry: Path, *, shared: bool) -> LoadedTable | None:
+    """The table of a cache entry (None if it is unreadable): kept once read, each caller given its own copy
+    (its attributes its own; its frames copies, which cost nothing, or ``shared`` the kept ones, which nobody
+    changes in place: polars returns new frames)."""
+    try:
+        stat = entry.stat()
+    except OSError:
+        return None
+    key = (str(entry), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    kept = _KEPT.pop(key, None)
+    if kept is None:
+        try:
+            kept = read_parquet(entry)
+        except (InputError, OSError, ValueError, KeyError, pl.exceptions.PolarsError):
+            return None  # damaged entry (disk full, killed writer of an older version): rebuild it
+        while len(_KEPT) >= _KEPT_MAX:
+            del _KEPT[next(iter(_KEPT))]
+    _KEPT[key] = kept  # the latest read last: the first to go is the least recently read
+    table = copy.copy(kept)
+    if not shared:  # frames of its own (a clone shares the columns: it costs nothing)
+        table.data, table.rejects, table.flags = kept.data.clone(), kept.rejects.clone(), kept.flags.clone()
+    return table
 
 
 def is_cached(path: str | Path) -> bool:
@@ -131,6 +169,7 @@ def is_cached(path: str | Path) -> bool:
 def clear_cache() -> int:
     """Remove every cached table (and remembered detection); returns how many tables were removed."""
     removed = 0
+    _KEPT.clear()
     for entry in tables_dir().glob("*" + _SUFFIX):
         entry.unlink(missing_ok=True)
         removed += 1
