@@ -136,3 +136,40 @@ def test_header_delimiter_is_the_first_that_makes_a_known_layout() -> None:
     assert header_delimiter('"a;b",x;a;b;c', known) is None  # neither split gives a, b, c first
     assert header_delimiter("a\tb\tc", known) == ("\t", ["a", "b", "c"], "abc")
     assert header_delimiter("abc", known) is None
+
+
+# A cell of a record that holds nothing, or something: blanks of several kinds (Unicode's, as the parsers strip
+# them: a no-break space, an ideographic space), text, and a missing value.
+_CELLS = st.sampled_from(["", " ", "\t", "\u00a0", "\u3000 ", "x", " y ", "\u00a0z", None])
+
+
+@given(
+    st.lists(st.tuples(_CELLS, _CELLS, _CELLS), max_size=8),
+    st.lists(st.none() | st.integers(0, 1), max_size=8),
+)
+def test_a_record_is_empty_exactly_when_each_of_its_fields_is(cells, numbers) -> None:
+    """empty_records reads a record's text fields joined (one strip per record): blanks only exactly when each field
+    is missing or blanks only, as each field stripped on its own says; a field of another type empty when missing."""
+    import polars as pl
+
+    from evidence.sources.delimited import empty_records
+
+    numbers = (numbers + [None] * len(cells))[: len(cells)]
+    frame = pl.DataFrame(
+        {
+            "source_row": list(range(2, len(cells) + 2)),
+            **{f"t{i}": [row[i] for row in cells] for i in range(3)},
+            "n": numbers,
+        },
+        schema={"source_row": pl.Int64, "t0": pl.String, "t1": pl.String, "t2": pl.String, "n": pl.Int8},
+    )
+    by_field = frame.select(
+        pl.all_horizontal(
+            *((pl.col(c).str.strip_chars().str.len_bytes() == 0).fill_null(True) for c in ("t0", "t1", "t2")),
+            pl.col("n").is_null(),
+        )
+    ).to_series()
+    assert empty_records(frame).tolist() == by_field.to_list()
+    assert empty_records(frame.drop("n")).tolist() == [
+        all(cell is None or not cell.strip() for cell in row) for row in cells
+    ]

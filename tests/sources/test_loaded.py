@@ -117,3 +117,48 @@ def test_a_loaded_table_shows_itself_in_html_escaped_and_without_records():
 
 def test_a_loaded_tables_citation_is_one_attribute_away():
     assert LoadedTable(pl.DataFrame({"a": [1]}), _prov(), rows_in=1).citation == _prov().citation_text()
+
+
+@given(
+    st.lists(
+        st.tuples(st.none() | st.integers(-2, 2), st.none() | st.sampled_from(["a", "b", ""])), max_size=8
+    ),
+    st.lists(st.sampled_from(range(4)), max_size=4),
+)
+def test_issues_where_is_every_check_filtered_for_in_turn(cells, chosen) -> None:
+    """issues_where narrows the frame to the columns its checks read and filters only for the checks that hold on
+    some row: the table is the one filtering the whole frame for each check in turn gives (row order, then the
+    checks' order), whatever holds where."""
+    from evidence.sources.loaded import ISSUES_SCHEMA, issues_where
+
+    frame = pl.DataFrame(
+        {
+            "source_row": list(range(2, len(cells) + 2)),
+            "n": [n for n, _ in cells],
+            "t": [t for _, t in cells],
+            "unread": ["x"] * len(cells),
+        },
+        schema={"source_row": pl.Int64, "n": pl.Int64, "t": pl.String, "unread": pl.String},
+    )
+    checks = [
+        ("N", "n", pl.col("n") < 0, "negative"),
+        ("T", "t", pl.col("t") == "", pl.lit("empty ") + pl.col("n").cast(pl.String)),
+        ("N", "n", pl.col("n").is_null() & pl.col("t").is_not_null(), "no number"),
+        ("T", "t", pl.lit(False), "never"),
+    ]
+    picked = [checks[i] for i in chosen]
+    expected = [
+        frame.filter(condition.fill_null(False)).select(
+            pl.col("source_row").alias("row"),
+            pl.lit(label, pl.String).alias("column"),
+            pl.col(column).cast(pl.String).alias("value"),
+            (reason if isinstance(reason, pl.Expr) else pl.lit(reason, pl.String)).alias("reason"),
+        )
+        for label, column, condition, reason in picked
+    ]
+    found = issues_where(frame, picked)
+    assert found.schema == pl.Schema(ISSUES_SCHEMA)
+    if expected:
+        assert found.equals(pl.concat(expected).sort("row", maintain_order=True))
+    else:
+        assert found.is_empty()

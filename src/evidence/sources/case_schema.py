@@ -155,9 +155,10 @@ CASE_SCHEMA: dict[str, PolarsDataType] = {
 
 def conform(df: pl.DataFrame) -> pl.DataFrame:
     """Add missing canonical columns as nulls, cast, and order columns as in :data:`CASE_SCHEMA`."""
+    columns = set(df.columns)
     return df.select(
         [
-            (pl.col(c).cast(t) if c in df.columns else pl.lit(None, dtype=t).alias(c))
+            (pl.col(c).cast(t) if c in columns else pl.lit(None, dtype=t).alias(c))
             for c, t in CASE_SCHEMA.items()
         ]
     )
@@ -169,11 +170,18 @@ def apply_denominator_rule(df: pl.DataFrame, groups: dict[str, list[str]] | None
     Only columns present in ``df`` take part, so a layout that lacks some of a group's flags leaves them null.
     """
     groups = groups or FLAG_GROUPS
-    exprs = []
-    for cols in groups.values():
-        present = [c for c in cols if c in df.columns]
-        if not present:
-            continue
-        known = pl.any_horizontal([pl.col(c).fill_null(False) for c in present])
-        exprs += [pl.when(known).then(pl.col(c).fill_null(False)).otherwise(None).alias(c) for c in present]
-    return df.with_columns(exprs) if exprs else df
+    columns = set(df.columns)
+    present = [p for p in ([c for c in cols if c in columns] for cols in groups.values()) if p]
+    if not present:
+        return df
+    # whether each group is known, computed once per group (an eager frame's expressions share nothing: in each
+    # flag's own expression it was computed once per flag of the group)
+    known = df.select(
+        pl.any_horizontal([pl.col(c).fill_null(False) for c in cols]).alias(str(i))
+        for i, cols in enumerate(present)
+    )
+    return df.with_columns(
+        pl.when(known.to_series(i)).then(pl.col(c).fill_null(False)).otherwise(None).alias(c)
+        for i, cols in enumerate(present)
+        for c in cols
+    )

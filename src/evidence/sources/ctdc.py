@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections import Counter
@@ -871,8 +872,10 @@ def _parse_csv(path: Path, data: bytes, header: _Header) -> tuple[pl.DataFrame, 
                 path=path,
                 row=header.header_row,
             )
-        # a field written "" is as empty as one written without quotes (a re-export quoting every field)
-        frame = frame.with_columns(pl.col(pl.String).replace("", None))
+        # a field written "" is as empty as one written without quotes (a re-export quoting every field); the
+        # parser reads an empty field written without quotes as missing, so without "" in the text none is empty
+        if b'""' in data:
+            frame = frame.with_columns(pl.col(pl.String).replace("", None))
         return frame.rename(dict(zip(frame.columns, _labels(header.columns), strict=True))), ragged
     raise AssertionError("unreachable: the text-only attempt returns or raises")
 
@@ -970,7 +973,7 @@ class _Mapping:
 
     def coded(self, raw: pl.DataFrame, spec: _Coded) -> None:
         """Decode each distinct value once; a lookup table joined on the column applies it to every row."""
-        dtype = raw.schema[spec.source]
+        dtype = raw.get_column(spec.source).dtype
         keys, rows, bad, skipped = [], [], {}, False
         for value in self.values(raw, spec.source):
             if _is_missing(str(value)):
@@ -1108,7 +1111,7 @@ class _Mapping:
         self.prefetch(raw, sources)
         is_true = {}
         for s in sources:
-            integers = raw.schema[s].is_integer()
+            integers = raw.get_column(s).dtype.is_integer()
             valid = _FLAG_VALID_INT if integers else _FLAG_VALID
             bad = [v for v in self.distinct[s] if v not in valid]
             if bad:
@@ -1225,11 +1228,10 @@ def _k_anon_mapping(raw: pl.DataFrame) -> _Mapping:
         group_targets = sorted({t for s in substantive for t in K_ANON_FLAGS[s]})
         use_text = f"_derived{i}"
         for t in group_targets:
-            mapping.before[f"_text{i}_{t}"] = pl.col(group.text_column).replace_strict(
-                {text: t in named for text, named in named_by_text.items()},
-                default=False,
-                return_dtype=pl.Boolean,
-            )
+            # the texts naming the flag (a membership test: a mapping of every text to true or false built one
+            # lookup table per flag; where no text is, the flag is not derived, whatever this says)
+            naming = pl.Series([text for text, named in named_by_text.items() if t in named], dtype=pl.String)
+            mapping.before[f"_text{i}_{t}"] = pl.col(group.text_column).is_in(naming.implode())
             sources_of[t].append(pl.col(use_text) & pl.col(f"_text{i}_{t}"))
         names_a_flag = pl.col(group.text_column).is_in(
             [text for text, named in named_by_text.items() if named]
@@ -1242,18 +1244,30 @@ def _k_anon_mapping(raw: pl.DataFrame) -> _Mapping:
 
 def _known_flag_values(raw: pl.DataFrame, source: str) -> list[Any]:
     """The values of a flag column that say something (0 or 1), in the column's type."""
-    return [0, 1] if raw.schema[source].is_integer() else ["0", "0.0", "1", "1.0"]
+    return [0, 1] if raw.get_column(source).dtype.is_integer() else ["0", "0.0", "1", "1.0"]
+
+
+@functools.lru_cache(maxsize=4096)  # bounded: the labels are the file's text
+def _label_key(label: str) -> str:
+    """A concatenated field's label as :func:`header_key` compares it (the same few labels recur in every text)."""
+    return header_key(label)
+
+
+def _group_keys(group: _ConcatGroup) -> dict[str, str]:
+    """The keys of a concatenated field's labels that name a flag of its group -> that flag."""
+    by_key = {_label_key(_strip_prefix(s)): s for s in group.flags}
+    by_key.update(group.aliases)
+    return by_key
 
 
 def _labels_to_flags(texts: list[str], group: _ConcatGroup) -> dict[str, set[str]]:
     """Each distinct text of a concatenated field -> the canonical flags its labels name."""
-    by_key = {header_key(_strip_prefix(s)): s for s in group.flags}
-    by_key.update(group.aliases)
+    by_key = _group_keys(group)
     result = {}
     for text in texts:
         named: set[str] = set()
         for label in text.split(";"):
-            source = by_key.get(header_key(label))
+            source = by_key.get(_label_key(label))
             if source:
                 named.update(K_ANON_FLAGS[source])
         result[text] = named
@@ -1263,13 +1277,13 @@ def _labels_to_flags(texts: list[str], group: _ConcatGroup) -> dict[str, set[str
 def _unknown_labels(texts: list[str], group: _ConcatGroup) -> dict[str, str]:
     """Each distinct text of a concatenated field naming a label that no flag of its group names -> the reason
     (its labels are not read as any flag: a new category, flagged so that nothing is silently lost)."""
-    known = {header_key(_strip_prefix(s)) for s in group.flags} | set(group.aliases)
+    known = _group_keys(group)
     result = {}
     for text in texts:
         labels = [
             label.strip()
             for label in str(text).split(";")
-            if label.strip() and not _is_missing(label) and header_key(label) not in known
+            if label.strip() and not _is_missing(label) and _label_key(label) not in known
         ]
         if labels:
             shown = ", ".join(repr(label) for label in labels)
@@ -1381,9 +1395,11 @@ def _notes_beside(frame: pl.DataFrame, read: list[str]) -> pl.DataFrame:
     others = [c for c in frame.columns if c not in read and c != "source_row"]
     if not others or frame.is_empty():
         return empty_issues()
-    notes = empty_records(frame.select(c for c in read if c in frame.columns)) & ~empty_records(
-        frame.select(others), exclude=()
-    )
+    # the columns not read first: they are few, and most often empty on every row (the wide rest is then not read)
+    beside = ~empty_records(frame.select(others), exclude=())
+    if not beside.any():
+        return empty_issues()
+    notes = empty_records(frame.select(c for c in read if c in frame.columns)) & beside
     if not notes.any():
         return empty_issues()
     rows = frame.filter(pl.Series(notes))
@@ -1445,10 +1461,11 @@ def _flag_words(frame: pl.DataFrame, columns: list[str], notes: list[str]) -> pl
     "unknown flag value"). Other text stays as written, to be rejected with its row."""
     changed: dict[str, list[str]] = {}
     exprs = []
-    for column in dict.fromkeys(columns):
-        if column not in frame.columns or frame.schema[column] != pl.String:
-            continue
-        values = frame.get_column(column).drop_nulls().unique().to_list()
+    schema = frame.schema  # built once: polars builds a new one on each ``frame.schema``
+    text = [c for c in dict.fromkeys(columns) if c in schema and schema[c] == pl.String]
+    # every column's distinct values in one pass
+    distinct = frame.select(pl.col(c).drop_nulls().unique().implode() for c in text).row(0) if text else ()
+    for column, values in zip(text, distinct, strict=True):
         words = sorted({v for v in values if v.strip().casefold() in _FLAG_WORDS})
         if not words:
             continue

@@ -368,15 +368,17 @@ def empty_records(frame: pl.DataFrame, exclude: Sequence[str] = ("source_row",))
     """Whether each record of ``frame`` holds nothing: every field (but ``exclude``) empty or blanks only. A
     spreadsheet program saves rows whose cells were cleared (or formatted only) as rows of delimiters
     (``,,,,``): no record, as a workbook's empty sheet rows are none, whatever the layout reads an empty cell as."""
-    columns = [c for c in frame.columns if c not in exclude]
+    schema = frame.schema  # built once: polars builds a new one on each ``frame.schema``
+    columns = [c for c in schema if c not in exclude]
     if not columns or frame.is_empty():
         return np.zeros(frame.height, dtype=bool)
-    empty = [
-        (pl.col(c).str.strip_chars().str.len_bytes() == 0).fill_null(True)
-        if frame.schema[c] == pl.String
-        else pl.col(c).is_null()
-        for c in columns
-    ]
+    text = [c for c in columns if schema[c] == pl.String]
+    empty = [pl.col(c).is_null() for c in columns if schema[c] != pl.String]
+    if text:
+        # the record's text fields joined (missing ones skipped) are blanks only exactly when each of them is:
+        # one strip per record, not one per field
+        joined = pl.concat_str(text, ignore_nulls=True)
+        empty.append((joined.str.strip_chars().str.len_bytes() == 0).fill_null(True))
     return frame.select(pl.all_horizontal(empty)).to_series().to_numpy()
 
 

@@ -654,48 +654,95 @@ def _read_records(
 
 
 def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
+    # a tier cell's readings depend on its text alone, a year cell's on its text alone: each is read once per
+    # distinct text (a file of thousands of placements writes a few dozen) and joined back onto the rows
+    tiers = _tier_readings(frame.select(pl.col("tier_text").unique()), not_ranked_when_empty)
+    years = _year_readings(frame.select(pl.col("report_year").unique()))
+    read = frame.join(tiers, on="tier_text", how="left", nulls_equal=True, maintain_order="left").join(
+        years, on="report_year", how="left", nulls_equal=True, maintain_order="left"
+    )
+    label = pl.col("_label")
+    return (
+        read.with_columns(
+            numeric_tier=pl.col("_numeric_tier"),
+            tier_not_available=pl.col("_tier_not_available"),
+            year_text=pl.col("report_year"),
+            # a note typed below (or among) the placements: text in the code or the name cell only, no year nor tier
+            note_text=pl.when(
+                pl.col("report_year").is_null()
+                & label.is_null()
+                & (pl.col("iso3").is_null() != pl.col("country").is_null())
+            ).then(pl.coalesce(pl.col("iso3"), pl.col("country")).str.strip_chars()),
+            note_in_code=pl.col("iso3").is_not_null(),
+            iso3=pl.col("iso3").str.strip_chars().str.to_uppercase(),
+            country=pl.col("country").str.strip_chars(),
+            tier_label=label,
+            canonical=pl.col("_canonical"),
+            tier_qualified=pl.col("_tier_qualified"),
+            report_year=pl.col("_report_year"),
+            year_in_text=pl.col("_year_in_text"),
+        )
+        .with_columns(
+            tier=pl.when(pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
+            special_case=pl.when(~pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
+        )
+        .drop("_label", "_numeric_tier", "_tier_not_available", "_canonical", "_tier_qualified")
+        .drop("_report_year", "_year_in_text")
+    )
+
+
+def _tier_readings(texts: pl.DataFrame, not_ranked_when_empty: bool) -> pl.DataFrame:
+    """Each distinct tier cell (``tier_text``) with its readings: the label, whether it is a number or a
+    not-available token, the canonical tier or special case it names, and whether that was read past a qualifier.
+    In stages, each reading of the label computed once (an eager frame's expressions share nothing)."""
     label = pl.col("tier_text").str.strip_chars()
     empty = label == ""
     if not_ranked_when_empty:  # Kelley's file is R's output: its "NA" is an empty cell
         empty = empty | (label == "NA")
-    label = pl.when(empty).then(None).otherwise(label)
+    staged = texts.with_columns(_label=pl.when(empty).then(None).otherwise(label))
+    label = pl.col("_label")
     # case, blanks, hyphens and parentheses ignored ("Tier 2 (Watch List)", "Tier 2 Watch-List"), a trailing
     # footnote marker dropped ("Tier 2 Watch List*", "Tier 3¹", "Tier 1 [a]") unless the label is known with it
-    # ("Tier 2 [WL]" is the Watch List, not Tier 2 with a note); a special case may name its country
-    canonical = pl.coalesce(_canonical_label(label), _canonical_label(label.str.replace(FOOTNOTE_MARKER, "")))
-    # a tier with a qualifier after it ("Tier 3 (auto-downgraded)", TIER_QUALIFIER) is the tier it names,
-    # flagged; only when the label is no known spelling without that reading
-    qualified = _qualified_tier(label)
+    # ("Tier 2 [WL]" is the Watch List, not Tier 2 with a note); a special case may name its country.
+    # A tier with a qualifier after it ("Tier 3 (auto-downgraded)", TIER_QUALIFIER) is the tier it names,
+    # flagged; only when the label is no known spelling without that reading (_qualified_tier's reading).
+    staged = staged.with_columns(
+        _as_written=_canonical_label(label),
+        _unmarked=_canonical_label(label.str.replace(FOOTNOTE_MARKER, "")),
+        _unqualified=_canonical_label(_unqualified(label)),
+        _has_qualifier=label.str.replace(FOOTNOTE_MARKER, "").str.contains(TIER_QUALIFIER),
+        _numeric_tier=_unqualified(label).str.contains(r"^[0-9]+([.,][0-9]+)?$").fill_null(False),
+        # the tokens every loader reads as "no figure" (workbook.NOT_AVAILABLE), a footnote marker aside
+        _tier_not_available=(
+            not_available(label) | not_available(label.str.replace(FOOTNOTE_MARKER, ""))
+        ).fill_null(False),
+    )
+    canonical = pl.coalesce(pl.col("_as_written"), pl.col("_unmarked"))
+    qualified = pl.when(pl.col("_has_qualifier") & pl.col("_unqualified").is_in(TIERS)).then(
+        pl.col("_unqualified")
+    )
     canonical_read = pl.coalesce(canonical, qualified)
     if not_ranked_when_empty:  # Kelley: NA = not ranked that year
         canonical_read = pl.when(label.is_null()).then(pl.lit(NOT_RANKED)).otherwise(canonical_read)
+    return staged.select(
+        "tier_text",
+        "_label",
+        "_numeric_tier",
+        "_tier_not_available",
+        _canonical=canonical_read,
+        _tier_qualified=(canonical.is_null() & qualified.is_not_null()).fill_null(False),
+    )
+
+
+def _year_readings(cells: pl.DataFrame) -> pl.DataFrame:
+    """Each distinct year cell (``report_year``) with the report year it names (a number, or a year in words) and
+    whether that year was read from words."""
     year = pl.col("report_year").str.strip_chars().cast(pl.Float64, strict=False)
     plain = pl.when((year == year.round()) & year.is_between(1900, 2100)).then(year).cast(pl.Int16)
     in_text = _year_in_text(pl.col("report_year"))
-    return frame.with_columns(
-        numeric_tier=_unqualified(label).str.contains(r"^[0-9]+([.,][0-9]+)?$").fill_null(False),
-        # the tokens every loader reads as "no figure" (workbook.NOT_AVAILABLE), a footnote marker aside
-        tier_not_available=(
-            not_available(label) | not_available(label.str.replace(FOOTNOTE_MARKER, ""))
-        ).fill_null(False),
-        year_text=pl.col("report_year"),
-        # a note typed below (or among) the placements: text in the code or the name cell only, no year nor tier
-        note_text=pl.when(
-            pl.col("report_year").is_null()
-            & label.is_null()
-            & (pl.col("iso3").is_null() != pl.col("country").is_null())
-        ).then(pl.coalesce(pl.col("iso3"), pl.col("country")).str.strip_chars()),
-        note_in_code=pl.col("iso3").is_not_null(),
-        iso3=pl.col("iso3").str.strip_chars().str.to_uppercase(),
-        country=pl.col("country").str.strip_chars(),
-        tier_label=label,
-        canonical=canonical_read,
-        tier_qualified=(canonical.is_null() & qualified.is_not_null()).fill_null(False),
-        report_year=pl.coalesce(plain, in_text),
-        year_in_text=(plain.is_null() & in_text.is_not_null()).fill_null(False),
-    ).with_columns(
-        tier=pl.when(pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
-        special_case=pl.when(~pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
+    return cells.with_columns(
+        _report_year=pl.coalesce(plain, in_text),
+        _year_in_text=(plain.is_null() & in_text.is_not_null()).fill_null(False),
     )
 
 

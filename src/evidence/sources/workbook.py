@@ -32,7 +32,7 @@ from xml.etree import ElementTree
 import polars as pl
 
 from evidence.core.errors import InputError
-from evidence.sources.loaded import Check, issues_where
+from evidence.sources.loaded import issues_where
 from evidence.sources.provenance import DEMO_MARKER
 
 #: How many top rows of each sheet are searched for a header (titles and notes may stand above it).
@@ -351,22 +351,9 @@ def _value(cell: ElementTree.Element, shared: list[str], date_styles: set[int], 
     return int(number) if number.is_integer() and "." not in raw and "e" not in raw.lower() else number
 
 
-def issues_found(frame: pl.DataFrame, checks: Sequence[Check]) -> pl.DataFrame:
-    """:func:`~evidence.sources.loaded.issues_where` (the same table), for a loader's many checks of a wide
-    table: the frame narrowed to the columns the checks read (each check filters the frame it is given, every
-    column of it), and only the checks that hold somewhere filtered for (told in one pass: most hold nowhere)."""
-    used = {"source_row"}
-    for _, column, condition, reason in checks:
-        used.add(column)
-        used.update(condition.meta.root_names())
-        if isinstance(reason, pl.Expr):
-            used.update(reason.meta.root_names())
-    narrow = frame.select(c for c in frame.columns if c in used)
-    held = narrow.select(
-        condition.fill_null(False).any().alias(f"_{i}") for i, (_, _, condition, _) in enumerate(checks)
-    )
-    found = [check for check, any_row in zip(checks, held.row(0), strict=True) if any_row] if checks else []
-    return issues_where(narrow, found)
+#: The former name of :func:`~evidence.sources.loaded.issues_where` (which now narrows the frame and skips the
+#: checks that hold nowhere, as this did), kept for the loaders that still import it.
+issues_found = issues_where
 
 
 def header_key(value: Any) -> str:
