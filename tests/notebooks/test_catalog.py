@@ -241,3 +241,39 @@ def test_a_number_or_auto_is_an_int_that_may_be_auto():
     assert check.violation({"runs": 0}) is not None
     with pytest.raises(InputError, match="'a number or auto' needs an int or str parameter"):
         parse_parameters("share: float = 0.5  # a number or auto\n")
+
+
+def test_a_parse_met_by_another_threads_parse_is_made_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CPython 3.11 (gh-106905) fails a parse that another thread's parse overlapped (a traceback's anchors,
+    which 3.11 finds by parsing, in a run's thread) with "AST constructor recursion depth mismatch": a flaky
+    SystemError seen once in tests/runs. The notebook's parameters are read all the same; another SystemError
+    is not hidden."""
+    import ast
+
+    from evidence.notebooks.catalog import import_papermill
+
+    import_papermill()  # its own imports parse too: not what this is about
+    real_parse = ast.parse
+    met: list[str] = []
+
+    def overlapped_once(source: str, *args: object, **kwargs: object) -> ast.AST:
+        if not met and "THA" in source:
+            met.append(source)
+            raise SystemError("AST constructor recursion depth mismatch (before=2, after=5)")
+        return real_parse(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ast, "parse", overlapped_once)
+    assert list(parse_parameters("country = 'THA'\nyears: list[int] = [2015, 2020]\n")) == [
+        "country",
+        "years",
+    ]
+    assert met
+
+    def broken(source: str, *args: object, **kwargs: object) -> ast.AST:
+        if "THA" in source:
+            raise SystemError("another fault")
+        return real_parse(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ast, "parse", broken)
+    with pytest.raises(SystemError, match="another fault"):
+        parse_parameters("country = 'THA'\n")

@@ -45,11 +45,35 @@ import hashlib
 import json
 import re
 import sys
+import threading
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal, overload
 
 from evidence.core.errors import InputError, ParameterError
+
+#: One parse of Python source at a time in this process: CPython 3.11 (before 3.11.9, gh-106905) keeps the depth
+#: of the AST objects it is building in one place for all threads, so two parses at once (a run's thread and a
+#: notebook's check, or a traceback's anchors, which 3.11 finds by parsing) can fail with "AST constructor
+#: recursion depth mismatch".
+_PARSING = threading.Lock()
+
+
+@overload
+def parse_python(source: str, mode: Literal["exec"] = "exec") -> ast.Module: ...
+@overload
+def parse_python(source: str, mode: Literal["eval"]) -> ast.Expression: ...
+def parse_python(source: str, mode: str = "exec") -> ast.AST:
+    """``ast.parse``, safe beside other threads: one parse of ours at a time, and once again when a parse
+    outside our lock (a traceback's, in another thread) met ours (CPython 3.11's gh-106905)."""
+    with _PARSING:
+        try:
+            return ast.parse(source, mode=mode)
+        except SystemError as exc:
+            if "recursion depth mismatch" not in str(exc):
+                raise
+            return ast.parse(source, mode=mode)
+
 
 #: The notebooks shipped with the toolkit, by name.
 PACKAGED_NOTEBOOKS = (
@@ -269,7 +293,7 @@ def parse_parameters(source: str, *, path: str | Path | None = None) -> dict[str
     from papermill.translators import PythonTranslator
 
     try:
-        tree = ast.parse(source)
+        tree = parse_python(source)
     except SyntaxError as exc:
         raise InputError(
             f"the parameters cell is not valid Python: {exc.msg}", path=path, row=exc.lineno
@@ -366,7 +390,7 @@ def _annotation_type(annotation: str, name: str, path: Any) -> ParamType:
         raise fail()
 
     try:
-        return convert(ast.parse(annotation, mode="eval").body)
+        return convert(parse_python(annotation, mode="eval").body)
     except SyntaxError:
         raise fail() from None
 
@@ -438,7 +462,7 @@ def parse_checks(source: str, parameters: dict[str, Parameter], *, path: Any = N
             return InputError(f"check {text!r}: {why}", path=path, row=row)
 
         try:
-            node = ast.parse(text, mode="eval").body
+            node = parse_python(text, mode="eval").body
         except SyntaxError:
             raise fail("not a comparison") from None
         if not isinstance(node, ast.Compare) or not all(type(op) in _COMPARISONS for op in node.ops):

@@ -710,6 +710,8 @@ def notebook_imports(notebook_text: str) -> tuple[str, ...]:
     loads while the runner prepares the run."""
     import ast
 
+    from evidence.notebooks.catalog import parse_python
+
     try:
         cells = json.loads(notebook_text).get("cells", [])
     except (ValueError, AttributeError):
@@ -720,7 +722,7 @@ def notebook_imports(notebook_text: str) -> tuple[str, ...]:
             continue
         source = cell.get("source", "")
         try:
-            tree = ast.parse("".join(source) if isinstance(source, list) else source)
+            tree = parse_python("".join(source) if isinstance(source, list) else source)
         except SyntaxError:  # magics, shell escapes: that cell's imports load when it runs
             continue
         for node in ast.walk(tree):

@@ -420,6 +420,9 @@ def region_named(text: str | None) -> str | None:
     return _region_names().get(" ".join(words))
 
 
+# kept per text for the process, as _lookup: the reference never changes, and difflib's comparison of a text with
+# every spelling is the dearest step of reviewing a workbook's unmapped names
+@lru_cache(maxsize=4_096)
 def suggest_country(text: str | None, *, cutoff: float = SUGGESTION_CUTOFF) -> Suggestion | None:
     """The country whose name or alias is spelled most like ``text`` (for review; :func:`to_iso3` never uses it).
 
