@@ -631,3 +631,41 @@ def test_runs_that_would_be_ignored_are_refused() -> None:
         == "intercept_se"
     )
     assert estimate_population(capture, bootstrap_replicates=0).runs_requested == 1
+
+
+def test_a_fit_with_no_estimate_beyond_exps_range_raises_no_overflow_warning(
+    mse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bootstrap of the UK 6-list data walking down from the full model met a fit whose MLE does not exist
+    with an intercept of 787 (where rounding in a batch pushed it): ``exp`` overflowed and numpy warned on the
+    user's screen, for an estimate never used. Here every full-model fit is given such an intercept, and
+    unconverged: the walk steps down from it as from any unusable fit, and says nothing. Stepwise, given the
+    same main-effects fit, has no estimate, and says nothing either."""
+    import dataclasses
+    import warnings
+
+    from evidence.analyses.estimation import selection
+
+    capture = capture_of(mse, NEW_ORLEANS_5)
+    real_fit = selection.fit_batch
+    full = design_matrix(5, [t for t in combinations(range(5), 2)]).shape[1]
+
+    diverged = {full}
+
+    def diverged_model(X: np.ndarray, Y: np.ndarray, *args: object, **kwargs: object) -> object:
+        batch = real_fit(X, Y, *args, **kwargs)
+        if X.shape[1] not in diverged:
+            return batch
+        return dataclasses.replace(
+            batch, intercept=np.full_like(batch.intercept, 787.0), converged=np.zeros_like(batch.converged)
+        )
+
+    monkeypatch.setattr(selection, "fit_batch", diverged_model)
+    Y = resample(capture, 4, np.random.default_rng(1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        walked = downhill_estimates(capture, Y, 2, start="full")
+        assert np.isfinite(walked).all()
+        diverged.add(1 + 5)  # the main-effects model
+        assert np.isnan(stepwise_estimates(capture, Y, 0.02)).all()
+        assert np.isnan(stepwise_estimates(capture, Y, 0.02, 1)).all()  # no interaction to add

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -80,6 +81,28 @@ def test_a_smaller_k_needs_less_generalisation(register_fixture) -> None:
     assert sum(order[c].index(v) for c, v in gentle.levels.items()) < sum(
         order[c].index(v) for c, v in report.levels.items()
     )
+
+
+def test_a_generalisation_changes_only_the_columns_its_quasi_identifier_owns(register_fixture) -> None:
+    """anonymise makes each quasi-identifier's generalisation once and lays them over the finest frame: exact only
+    if one reads and writes the columns its quasi-identifier owns alone (else the order of generalising would
+    matter). At every level, on the invented register's records, nothing else changes."""
+    from evidence.sources.register.ctdc_export import _generalise, _layout_frame, _owned, first_year_of
+
+    data = records_as_of(register_fixture.register).data
+    finest, _ = _layout_frame(data)
+    owned = [_owned(c) for c in QUASI_IDENTIFIERS]
+    assert len({c for cs in owned for c in cs}) == sum(map(len, owned))  # no column owned twice
+    for column, levels in QUASI_IDENTIFIERS.items():
+        others = [c for c in finest.columns if c not in _owned(column)]
+        for level in range(1, len(levels)):
+            generalised = _generalise(finest, column, level, first_year_of(data))
+            assert generalised.columns == finest.columns
+            assert generalised.select(others).equals(finest.select(others)), (column, level)
+            assert not generalised.select(_owned(column)).equals(finest.select(_owned(column))), (
+                column,
+                level,
+            )
 
 
 def test_years_in_bands_and_areas_are_read_by_the_ctdc_loader(tmp_path) -> None:
@@ -336,28 +359,53 @@ export_register(sys.argv[1], sys.argv[2], k=5)
 """
 
 
-@pytest.mark.parametrize("next_write", ["export elsewhere", "import", "erase"])
-def test_a_kill_between_the_record_and_the_rename_leaves_nothing_after_the_next_write(
-    register_fixture, tmp_path, next_write
-) -> None:
-    """The written file stayed beside its name (owner-only, a release of the records) for good."""
+@pytest.fixture(scope="module")
+def killed_before_the_rename(
+    register_fixture, tmp_path_factory
+) -> tuple[Path, dict[Path, tuple[bytes, int]]]:
+    """A copy of the register whose export was killed between its record and its rename, and every file as the
+    kill left them (the register, its write-ahead log, the written file beside its name, owner-only), each with
+    its mode. Killed once: the kill leaves the same files each time, and each next write starts from them,
+    restored where they were (the register records the written file's path)."""
     import subprocess
     import sys
 
-    from evidence.sources.register import ctdc_exports, import_export
-    from evidence.sources.register.ctdc_export import export_register
-
-    register = register_fixture.copy(tmp_path)
-    shared = tmp_path / "shared"
+    folder = tmp_path_factory.mktemp("killed_before_the_rename")
+    register = register_fixture.copy(folder)
+    shared = folder / "shared"
     shared.mkdir()
-    out = shared / "ctdc.csv"
     process = subprocess.run(
-        [sys.executable, "-c", _KILLED_BEFORE_THE_RENAME, str(register), str(out)],
+        [sys.executable, "-c", _KILLED_BEFORE_THE_RENAME, str(register), str(shared / "ctdc.csv")],
         capture_output=True,
         text=True,
         check=False,
     )
     assert process.returncode == -9, process.stderr
+    left = [*folder.iterdir(), *shared.iterdir()]
+    return folder, {path: (path.read_bytes(), path.stat().st_mode) for path in left if path.is_file()}
+
+
+def _as_the_kill_left_them(folder: Path, left: dict[Path, tuple[bytes, int]]) -> None:
+    for path in [*folder.iterdir(), *(folder / "shared").iterdir()]:
+        if path.is_file():
+            path.unlink()
+    for path, (data, mode) in left.items():
+        path.write_bytes(data)
+        path.chmod(mode)
+
+
+@pytest.mark.parametrize("next_write", ["export elsewhere", "import", "erase"])
+def test_a_kill_between_the_record_and_the_rename_leaves_nothing_after_the_next_write(
+    register_fixture, killed_before_the_rename, tmp_path, next_write
+) -> None:
+    """The written file stayed beside its name (owner-only, a release of the records) for good."""
+    from evidence.sources.register import ctdc_exports, import_export
+    from evidence.sources.register.ctdc_export import export_register
+
+    folder, left = killed_before_the_rename
+    _as_the_kill_left_them(folder, left)
+    register, shared = folder / "register.duckdb", folder / "shared"
+    out = shared / "ctdc.csv"
     assert not out.exists() and len(list(shared.glob(".ctdc.csv.*.part"))) == 1
     assert [e["file_name"] for e in ctdc_exports(register)] == ["ctdc.csv"]
     if next_write == "erase":

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,7 @@ from evidence.sources.register import (
     status,
 )
 from evidence.sources.register.keys import new_key_text
+from evidence.sources.register.store import ImportResult
 from evidence.sources.register.synthetic import identifying_values
 
 
@@ -196,9 +198,10 @@ def test_no_raw_id_or_identifying_value_is_in_the_register_or_any_output(registe
     (tmp_path / "figures.json").write_text(json.dumps(figures.to_dict()), encoding="utf-8")
     (tmp_path / "status.json").write_text(json.dumps(status(register_fixture.register)), encoding="utf-8")
     files = [register_fixture.register, *register_fixture.register.parent.glob("*.wal"), *tmp_path.iterdir()]
+    # as bytes: each value's UTF-8 in the file's bytes, both read one character a byte (latin-1)
+    searched = {s.encode("utf-8").decode("latin-1"): s for s in secrets if len(s) >= 6}
     for path in files:
-        data = path.read_bytes()
-        leaked = [s for s in secrets if len(s) >= 6 and s.encode("utf-8") in data]
+        leaked = [searched[s] for s in held_in(path.read_bytes().decode("latin-1"), list(searched))]
         assert not leaked, f"{path.name} holds {leaked[:3]}"
     # a compressed column would not show its values as bytes: every text cell of every table is checked too
     # (a long value inside any cell: searched for in the table's cells joined by a character no value holds)
@@ -210,8 +213,34 @@ def test_no_raw_id_or_identifying_value_is_in_the_register_or_any_output(registe
             cells = [c for row in rows for c in row if isinstance(c, str)]
             assert not secrets.intersection(cells), table
             joined = "\0".join(cells)
-            assert not any(s in joined for s in long), table
+            assert not held_in(joined, long), table
     assert latest.data["record_key"].str.len_chars().unique().to_list() == [64]
+
+
+def held_in(text: str, values: list[str]) -> list[str]:
+    """The values found in ``text``: ``[v for v in values if v in text]``, the text searched for all of them at once
+    (polars' Aho-Corasick, exact substrings) rather than once for each of a few thousand values. A value is a
+    substring of a text exactly when its UTF-8 is one of the text's UTF-8, so the two say the same."""
+    if not values or not pl.Series([text]).str.contains_any(values).item():
+        return []
+    return [v for v in values if v in text]
+
+
+def test_held_in_finds_what_a_search_for_each_value_finds() -> None:
+    text = "a\0Somchai Jaidee\0\0\xe9t\xe9 1985-03-02;MSS-000017.\0\0\0"
+    values = [
+        "Somchai",
+        "Jaidee\0",
+        "MSS-000017",
+        "MSS-000018",
+        "\xe9t\xe9",
+        "1985-03-02;",
+        "x*",
+        "Somchai Jaideex",
+    ]
+    found = ["Somchai", "Jaidee\0", "MSS-000017", "\xe9t\xe9", "1985-03-02;"]
+    assert held_in(text, values) == [v for v in values if v in text] == found
+    assert held_in(text, ["nowhere"]) == [] and held_in(text, []) == []
 
 
 def test_register_and_key_are_owner_only(register_fixture) -> None:
@@ -250,6 +279,36 @@ def test_a_damaged_or_foreign_file_is_a_clear_error(register_fixture, tmp_path) 
         status(foreign)
     with pytest.raises(RegisterError, match="no register here"):
         status(tmp_path / "absent.duckdb")
+
+
+def test_a_register_this_process_holds_open_otherwise_is_said_open_not_damaged(
+    register_fixture, tmp_path
+) -> None:
+    """A notebook that opened the register's file itself (``duckdb.connect(path)``), then ran ``status``: DuckDB
+    refuses a second opening of a file with another setting (read-only or not) in one process, and the register
+    called the file damaged ("restore it from a backup"). It is open, not damaged: close the other connection."""
+    from evidence.sources.register.store import reading
+
+    register = register_fixture.copy(tmp_path)
+    latest, mapping, key = register_fixture.exports[-1], register_fixture.mapping, register_fixture.key_path
+    for held_read_only, use in (
+        (False, lambda: status(register)),  # a user's writable connection; the register reads
+        (True, lambda: import_export(register, latest, mapping, key_path=key)),  # read-only; it writes
+    ):
+        with duckdb.connect(str(register), read_only=held_read_only), pytest.raises(RegisterError) as info:
+            use()
+        message = str(info.value)
+        assert "already open in this process" in message and "close the other connection" in message
+        assert "the file is damaged" not in message and "backup" not in message
+    # the register's own connection, for reading, while an import would write
+    with reading(register), pytest.raises(RegisterError, match="already open in this process"):
+        import_export(register, latest, mapping, key_path=key)
+    # closed, the register is used as ever, and a damaged file is still called damaged
+    assert import_export(register, latest, mapping, key_path=key).note.startswith("already imported")
+    truncated = tmp_path / "truncated.duckdb"
+    truncated.write_bytes(register.read_bytes()[:20000])
+    with pytest.raises(RegisterError, match="damaged"):
+        status(truncated)
 
 
 def test_a_register_on_a_read_only_disk_is_read_and_an_import_says_why_it_cannot_write(
@@ -508,11 +567,10 @@ def test_every_row_of_a_shared_id_is_rejected_even_where_the_loader_rejected_one
     assert records_as_of(register).data.height == result.rows_in - 2
 
 
-def test_an_id_retyped_in_another_case_or_punctuation_is_pointed_out_not_merged(tmp_path) -> None:
-    exports, mapping = _small_exports(tmp_path / "exports")
-    key = tmp_path / "register.key"
-    register = tmp_path / "register.duckdb"
-    import_export(register, exports[0], mapping, key_path=key)
+def test_an_id_retyped_in_another_case_or_punctuation_is_pointed_out_not_merged(
+    first_imported, tmp_path
+) -> None:
+    exports, mapping, register, key, _ = _first_imported_copy(first_imported, tmp_path)
     retyped = {"MSS-000005": "mss-000005", "MSS-000007": " MSS-000007."}
 
     def retype(rows):
@@ -703,14 +761,29 @@ def test_an_export_dated_before_its_own_records_is_refused(tmp_path) -> None:
     assert result.rows_new == result.rows_in
 
 
+@pytest.fixture(scope="module")
+def first_imported(tmp_path_factory) -> tuple[list[Path], Path, Path, Path, ImportResult]:
+    """The small exports, their mapping, a register of the first of them imported, its key, and the import's
+    result: imported once for the tests that import more into a copy of it (the same first import each time)."""
+    folder = tmp_path_factory.mktemp("first_imported")
+    exports, mapping = _small_exports(folder / "exports")
+    register, key = folder / "register.duckdb", folder / "register.key"
+    first = import_export(register, exports[0], mapping, key_path=key)
+    return exports, mapping, register, key, first
+
+
+def _first_imported_copy(first_imported, tmp_path: Path) -> tuple[list[Path], Path, Path, Path, ImportResult]:
+    """:func:`first_imported` with a copy of its register in ``tmp_path`` to change."""
+    exports, mapping, register, key, first = first_imported
+    return exports, mapping, Path(shutil.copy2(register, tmp_path / "register.duckdb")), key, first
+
+
 def _registered_then_mapping_without_shelter(
-    tmp_path: Path,
+    first_imported, tmp_path: Path
 ) -> tuple[list[Path], Path, Path, Path, Path]:
     """The small exports, the first imported into a register (its key), the mapping, and a mapping that no
     longer names the shelter column."""
-    exports, mapping = _small_exports(tmp_path / "exports")
-    register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
-    import_export(register, exports[0], mapping, key_path=key)
+    exports, mapping, register, key, _ = _first_imported_copy(first_imported, tmp_path)
     without = tmp_path / "without_shelter.mapping.yaml"
     without.write_text(
         mapping.read_text(encoding="utf-8").replace('    shelter: "Shelter"\n', ""), encoding="utf-8"
@@ -718,10 +791,14 @@ def _registered_then_mapping_without_shelter(
     return exports, register, key, mapping, without
 
 
-def test_a_full_export_without_a_field_the_records_hold_is_refused_unless_allowed(tmp_path) -> None:
+def test_a_full_export_without_a_field_the_records_hold_is_refused_unless_allowed(
+    first_imported, tmp_path
+) -> None:
     """A mapping that stopped naming a column (or an export that lost one) made the field unknown for every
     record from that export on, each counted "updated", and the figures of later dates lost it silently."""
-    exports, register, key, _mapping, without = _registered_then_mapping_without_shelter(tmp_path)
+    exports, register, key, _mapping, without = _registered_then_mapping_without_shelter(
+        first_imported, tmp_path
+    )
     before = status(register)
     with pytest.raises(
         InputError, match=r"no value of assistance_shelter \(held by \d+ records\).*--allow-dropped"
@@ -736,10 +813,14 @@ def test_a_full_export_without_a_field_the_records_hold_is_refused_unless_allowe
     )
 
 
-def test_a_partial_export_without_a_field_its_records_hold_is_refused_unless_allowed(tmp_path) -> None:
+def test_a_partial_export_without_a_field_its_records_hold_is_refused_unless_allowed(
+    first_imported, tmp_path
+) -> None:
     """Only a full export was checked: a partial one through a mapping that stopped naming a column made the
     field unknown for every record it holds, each counted "updated", with nothing said."""
-    exports, register, key, mapping, without = _registered_then_mapping_without_shelter(tmp_path)
+    exports, register, key, mapping, without = _registered_then_mapping_without_shelter(
+        first_imported, tmp_path
+    )
     some = _edit(exports[1], tmp_path / "cases_2023-06-30.csv", lambda rows: rows[:20])
     before = status(register)
     with pytest.raises(
@@ -754,12 +835,12 @@ def test_a_partial_export_without_a_field_its_records_hold_is_refused_unless_all
     import_export(register, other, mapping, key_path=key, full_export=False)
 
 
-def test_a_full_export_lacking_most_records_is_refused_unless_partial_or_allowed(tmp_path) -> None:
+def test_a_full_export_lacking_most_records_is_refused_unless_partial_or_allowed(
+    first_imported, tmp_path
+) -> None:
     """An export of some records taken for a full one (a filter left on in the case-management system), or
     case ids that changed form, marked most of the register missing: its figures as of that date fell."""
-    exports, mapping = _small_exports(tmp_path / "exports")
-    register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
-    first = import_export(register, exports[0], mapping, key_path=key)
+    exports, mapping, register, key, first = _first_imported_copy(first_imported, tmp_path)
     filtered = _edit(exports[1], tmp_path / "cases_2023-06-30.csv", lambda rows: rows[:10])
     with pytest.raises(
         InputError, match=r"full export lacks \d+ of the \d+ records.*--partial.*--allow-many"
@@ -777,13 +858,13 @@ def test_a_full_export_lacking_most_records_is_refused_unless_partial_or_allowed
     assert gone.rows_marked_missing > first.rows_new // 2
 
 
-def test_another_offices_export_is_refused_saying_each_office_keeps_a_register(tmp_path) -> None:
+def test_another_offices_export_is_refused_saying_each_office_keeps_a_register(
+    first_imported, tmp_path
+) -> None:
     """Review 17: a second office's export (its own case-management system, its own numbering) imported into the
     first office's register was refused as a filter left on or ids that changed form; the likelier cause, and
     that two offices' ids cannot share a register (both have a case 1, two people), went unsaid."""
-    exports, mapping = _small_exports(tmp_path / "exports")
-    register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
-    import_export(register, exports[0], mapping, key_path=key)
+    exports, mapping, register, key, _ = _first_imported_copy(first_imported, tmp_path)
     other_office = _edit(
         exports[1],
         tmp_path / "cases_2023-06-30.csv",
@@ -822,12 +903,10 @@ def test_referral_sources_without_a_code_list_are_refused_listing_the_values_to_
     assert "Somchai" not in " ".join(records_as_of(register).data["referral_source"].drop_nulls().to_list())
 
 
-def test_a_later_mapping_naming_another_reporting_country_is_refused(tmp_path) -> None:
+def test_a_later_mapping_naming_another_reporting_country_is_refused(first_imported, tmp_path) -> None:
     """The register's country was silently kept: the figures of "nationals abroad" were of another country."""
-    exports, mapping = _small_exports(tmp_path / "exports")
-    register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
-    import_export(register, exports[0], mapping, key_path=key)
-    other = tmp_path / "exports" / "mmr.mapping.yaml"
+    exports, mapping, register, key, _ = _first_imported_copy(first_imported, tmp_path)
+    other = tmp_path / "mmr.mapping.yaml"
     other.write_text(
         mapping.read_text(encoding="utf-8").replace("reporting_country: THA", "reporting_country: MMR")
     )
@@ -836,7 +915,7 @@ def test_a_later_mapping_naming_another_reporting_country_is_refused(tmp_path) -
         import_export(register, exports[1], other, key_path=key)
     assert "mmr.mapping.yaml" in str(refused.value) and _versions(register) == versions
     # a mapping that names no country takes the register's
-    silent = tmp_path / "exports" / "none.mapping.yaml"
+    silent = tmp_path / "none.mapping.yaml"
     silent.write_text(mapping.read_text(encoding="utf-8").replace("reporting_country: THA\n", ""))
     import_export(register, exports[1], silent, key_path=key)
     assert status(register)["country"] == "THA"
@@ -919,7 +998,8 @@ def test_a_year_of_exports_never_changes_the_records_of_a_past_date(tmp_path) ->
                 continue
             assert now.select(frame.columns).equals(frame), day
         for day in export_dates(register):
-            seen.setdefault(day, records_as_of(register, day).data.drop("source_row"))
+            if day not in seen:  # (setdefault would read the records of every date seen again, to drop them)
+                seen[day] = records_as_of(register, day).data.drop("source_row")
 
     def imported(path, through=mapping):
         result = import_export(register, path, through, key_path=key)

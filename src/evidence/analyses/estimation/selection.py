@@ -179,7 +179,7 @@ def stepwise_estimates(
     terms = space.terms
     if not terms:
         main, main_valid = _fit_checked(capture, (), Y, np.arange(B), None, log)
-        return np.where(main_valid, Y.sum(axis=1) + np.exp(main.intercept), np.nan)
+        return _estimates_where(main_valid, Y, main.intercept)
     cells = _term_cells(capture, terms)
     n_star = Y @ cells
     # facet_of[j, i]: term i is one order below term j and inside it
@@ -223,7 +223,16 @@ def stepwise_estimates(
         grew = added >= 0
         included[np.flatnonzero(grew), added[grew]] = True
         active = grew
-    return np.where(first_valid, Y.sum(axis=1) + np.exp(intercept), np.nan)
+    return _estimates_where(first_valid, Y, intercept)
+
+
+def _estimates_where(valid: np.ndarray, Y: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+    """The population estimate (cases seen + the fitted unseen cell) of each row of ``Y`` whose fit is valid;
+    NaN elsewhere."""
+    # an invalid fit's intercept may be beyond exp's range: its overflow would warn the user about a number
+    # that is thrown away
+    with np.errstate(over="ignore"):
+        return np.where(valid, Y.sum(axis=1) + np.exp(intercept), np.nan)
 
 
 _DESIGNS: dict[tuple[int, tuple[Term, ...]], np.ndarray] = {}
@@ -544,7 +553,10 @@ def _fit_models_rows(
             fit_ok = batch.identifiable & batch.converged
             log.rejected_unconverged += int((batch.identifiable & ~batch.converged).sum())
             bic[ks] = np.where(fit_ok, X.shape[1] * np.log(n[rows[ks]]) - 2.0 * batch.log_likelihood, np.inf)
-            est[ks] = n[rows[ks]] + np.exp(batch.intercept)
+            # a fit whose MLE does not exist may leave the intercept beyond exp's range: its estimate is inf,
+            # and never used (ok() below rejects it), so numpy's overflow warning would only alarm a user
+            with np.errstate(over="ignore"):
+                est[ks] = n[rows[ks]] + np.exp(batch.intercept)
             certain[ks] = batch.certainly_exists()
             usable[ks] = fit_ok
             batch_of[ks] = len(batches)

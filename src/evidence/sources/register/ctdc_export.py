@@ -34,6 +34,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -87,8 +88,10 @@ def _columns() -> list[str]:
     return order
 
 
+@functools.cache
 def _faithful_sources() -> tuple[dict[str, str], list[str]]:
-    """Canonical flag -> the one column of the layout that says exactly it; and the flags with no such column."""
+    """Canonical flag -> the one column of the layout that says exactly it; and the flags with no such column
+    (made once; read only)."""
     sources: dict[str, list[str]] = {}
     for column, targets in K_ANON_FLAGS.items():
         if len(targets) == 1:
@@ -165,11 +168,27 @@ class ExportReport:
 
 def _layout_frame(data: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     """The records in the layout's columns (all text), finest level; and the flags not written."""
-    iso2 = dict(zip(country_table()["iso3"].to_list(), country_table()["iso2"].to_list(), strict=True))
     faithful, merged = _faithful_sources()
+    staged_exprs, text_exprs = _layout_expressions(frozenset(c for c in faithful if c in data.columns))
+    staged = data.select(**staged_exprs)
+    texts = staged.select(**text_exprs).with_columns(pl.all().replace("", None))
+    frame = pl.concat([staged, texts], how="horizontal")
+    frame = frame.select(
+        [pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c) for c in _columns()]
+    )
+    return frame.with_columns(pl.all().cast(pl.String)), merged
+
+
+@functools.cache
+def _layout_expressions(present: frozenset[str]) -> tuple[dict[str, pl.Expr], dict[str, pl.Expr]]:
+    """The expressions of the layout's columns from a case table holding the flags ``present`` (of those with a
+    faithful column): the columns made from the table's, and the concatenated texts made from those. Made once
+    for each such set (expressions are immutable), not at every export or anonymisation."""
+    iso2 = dict(zip(country_table()["iso3"].to_list(), country_table()["iso2"].to_list(), strict=True))
+    faithful, _ = _faithful_sources()
 
     def flag(canonical: str) -> pl.Expr:
-        if canonical not in data.columns:
+        if canonical not in present:
             return pl.lit(None, pl.String)
         return pl.col(canonical).cast(pl.Int8).cast(pl.String)
 
@@ -194,20 +213,17 @@ def _layout_frame(data: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
         out[group.text_column] = (
             pl.concat_str(labels, separator=";", ignore_nulls=True) if labels else pl.lit("")
         )
-    staged = data.select(
-        **{k: v for k, v in out.items() if k not in {g.text_column for g in K_ANON_CONCAT_GROUPS}}
+    texts = {g.text_column for g in K_ANON_CONCAT_GROUPS}
+    return (
+        {k: v for k, v in out.items() if k not in texts},
+        {g.text_column: out[g.text_column] for g in K_ANON_CONCAT_GROUPS},
     )
-    texts = staged.select(**{g.text_column: out[g.text_column] for g in K_ANON_CONCAT_GROUPS}).with_columns(
-        pl.all().replace("", None)
-    )
-    frame = pl.concat([staged, texts], how="horizontal")
-    frame = frame.select(
-        [pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c) for c in _columns()]
-    )
-    return frame.with_columns(pl.all().cast(pl.String)), merged
 
 
+@functools.cache
 def _area(level: int) -> dict[str, str | None]:
+    """ISO2 -> UN M49 sub-region (level 1) or region (level 2); made once (the country table does not change
+    while the toolkit runs), not at each generalisation of each export. Read only."""
     table = country_table().filter(pl.col("iso2").is_not_null())
     column = "subregion" if level == 1 else "region"
     return dict(zip(table["iso2"].to_list(), table[column].to_list(), strict=True))
@@ -234,9 +250,21 @@ def _generalise(frame: pl.DataFrame, column: str, level: int, first_year: int) -
     return frame.with_columns(pl.lit(None, pl.String).alias(column))
 
 
-def _withhold_implied(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
-    """``frame`` with every implied column emptied where the value it implies is not written as 1; and how
-    many records lost a filled value so."""
+def _owned(column: str) -> list[str]:
+    """The columns of the layout that :func:`_generalise` of a quasi-identifier reads and writes, at any level:
+    its own, and majority status with the age band, the exploitation flags with the form of exploitation. No
+    two quasi-identifiers share one."""
+    if column == "ageBroad":
+        return [column, "majorityStatus"]
+    if column == "typeOfExploitConcatenated":
+        return [*_EXPLOITATION_FLAGS, column]
+    return [column]
+
+
+@functools.cache
+def _implied_conditions() -> tuple[dict[str, pl.Expr], pl.Expr]:
+    """Each implied column -> whether the value it implies is written as 1; and whether a row loses a filled
+    implied value (expressions made once: they are immutable)."""
     conditions = {
         column: pl.any_horizontal([pl.col(c).fill_null("") == "1" for c in implying])
         for column, (_, implying) in IMPLIED.items()
@@ -244,6 +272,13 @@ def _withhold_implied(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     lost = pl.any_horizontal(
         [pl.col(column).is_not_null() & ~condition for column, condition in conditions.items()]
     )
+    return conditions, lost
+
+
+def _withhold_implied(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """``frame`` with every implied column emptied where the value it implies is not written as 1; and how
+    many records lost a filled value so."""
+    conditions, lost = _implied_conditions()
     n_lost = int(frame.select(lost.sum()).item()) if frame.height else 0
     # every condition reads the quasi-identifier's columns, never an implied one: all apply at once
     emptied = frame.with_columns(
@@ -336,10 +371,22 @@ def anonymise(
         if levels is not None
         else dict.fromkeys(QUASI_IDENTIFIERS, 0)
     )
+    # each quasi-identifier's columns at a level, made once: a generalisation reads and writes only the columns
+    # its quasi-identifier owns (:func:`_owned`), so the frame at the levels chosen is the finest one with each
+    # quasi-identifier's owned columns taken from its own generalisation of the finest, as generalising them one
+    # after the other gives it; raising one level then makes one generalisation, not one for each of them
+    made: dict[tuple[str, int], pl.DataFrame] = {}
+
+    def generalised(column: str, level: int) -> pl.DataFrame:
+        if (column, level) not in made:
+            made[column, level] = _generalise(finest, column, level, first_year).select(_owned(column))
+        return made[column, level]
+
     while True:
-        frame = finest
-        for column, level in chosen.items():
-            frame = _generalise(frame, column, level, first_year)
+        raised = [generalised(column, level) for column, level in chosen.items() if level]
+        frame = (
+            finest.with_columns(*(c for part in raised for c in part.iter_columns())) if raised else finest
+        )
         small = _set_sizes(frame) < k
         raisable = [c for c, level in chosen.items() if level < len(QUASI_IDENTIFIERS[c]) - 1]
         if fixed or small.sum() <= max_suppressed * frame.height or not raisable:
@@ -518,13 +565,11 @@ def export_register(
         allow_another_release
     ):  # an export recorded before the register kept its sets: made again, if it can be
         have = {e["export_id"] for e in known}
-        known = sorted(
-            [
-                *known,
-                *(e for e in map(_made_again(register, wait), every) if e and e["export_id"] not in have),
-            ],
-            key=lambda e: e["export_id"],
-        )
+        again = _made_again(
+            register, wait
+        )  # only those whose sets are not kept (each costs a reading and more)
+        made = [again(e) for e in every if e["export_id"] not in have]
+        known = sorted([*known, *(e for e in made if e)], key=lambda e: e["export_id"])
     if (
         allow_another_release
         and known

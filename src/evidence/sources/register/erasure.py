@@ -25,6 +25,7 @@ from evidence.core.errors import ParameterError
 from evidence.sources.register.keys import load_key
 from evidence.sources.register.store import (
     _FOLD_DOMAIN,
+    ERASING_SUFFIX,
     LINKED_IDS,
     PERSON_HASHES,
     RECORD_KEY,
@@ -185,7 +186,7 @@ def _write_anew(
     scratch = erasure_scratch(register)
     name = connection.execute("SELECT current_database()").fetchall()[0][0]
     # named after the register's own name in this process (detached with it, whatever happens here)
-    erasing = f'"{_quoted(name, chr(34))}_erasing"'
+    erasing = f'"{_quoted(name, chr(34))}{ERASING_SUFFIX}"'
     connection.execute(f"ATTACH '{_quoted(str(scratch))}' AS {erasing}")
     try:
         connection.execute("BEGIN TRANSACTION")

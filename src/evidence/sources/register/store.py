@@ -132,6 +132,9 @@ def _owner_only() -> Iterator[None]:
 #: The in-memory DuckDB database of this process that each connection attaches the register to (and the process
 #: it was made in): a database of DuckDB's own is made once, not at every connection.
 _HOST: tuple[int, duckdb.DuckDBPyConnection] | None = None
+#: The name an erasure attaches its scratch file under, after the register's own (:mod:`.erasure`): detached
+#: with the register's connection, whatever happened.
+ERASING_SUFFIX = "_erasing"
 _HOST_LOCK = threading.Lock()
 _ALIASES = itertools.count(1)
 
@@ -174,12 +177,9 @@ class _Connection:
             self._cursor.close()  # its transaction, if one is open, rolled back
         finally:
             detaching = _host().cursor()
-            try:  # the register, and a file attached beside it under its name (an erasure's scratch file)
-                for (name,) in detaching.execute(
-                    "SELECT database_name FROM duckdb_databases() WHERE database_name = $alias "
-                    "OR starts_with(database_name, $alias || '_')",
-                    {"alias": self._alias},
-                ).fetchall():
+            try:  # the register, and the one file attached beside it under its name (an erasure's scratch file:
+                # named so, not looked for in the catalog, which cost as much as the rest of the connection)
+                for name in (f"{self._alias}{ERASING_SUFFIX}", self._alias):
                     detaching.execute(f'DETACH DATABASE IF EXISTS "{name}"')
             finally:
                 detaching.close()
@@ -208,7 +208,8 @@ def _attach(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         if "Unique file handle conflict" not in str(exc):
             raise
         # this process holds the file open for writing through a DuckDB database of its own (a script's
-        # duckdb.connect): opened as before, DuckDB shares that database, or refuses as it always did
+        # duckdb.connect): opened as before, DuckDB shares that database, or refuses it with another setting
+        # (read-only or not), which connect() says as such
         return duckdb.connect(str(path), read_only=read_only)
     except BaseException:
         cursor.close()
@@ -273,6 +274,8 @@ def connect(
                 ),
             ) from None
         except duckdb.Error as exc:
+            if _open_otherwise(exc):
+                raise _open_in_this_process(path, read_only=read_only) from None
             raise _damaged(path, exc) from None
     if not read_only:  # held for writing: no erasure is running, so one found beside was killed midway
         remove_erasure_scratch(path)
@@ -309,6 +312,27 @@ def _unwritable(path: Path, exc: Exception) -> str | None:
         if reason in text:
             return reason
     return None
+
+
+#: What DuckDB says when this process already holds the file open with another setting (read-only or not):
+#: through a connection of its own (``duckdb.connect(path)``), or the register's own still open.
+_OPEN_OTHERWISE = ("Unique file handle conflict", "different configuration than existing connections")
+
+
+def _open_otherwise(exc: Exception) -> bool:
+    """Whether DuckDB refused the file because this process holds it open otherwise (not damaged)."""
+    return any(text in str(exc) for text in _OPEN_OTHERWISE)
+
+
+def _open_in_this_process(path: Path, *, read_only: bool) -> RegisterError:
+    return RegisterError(
+        "the register file is already open in this process, through another DuckDB connection with another "
+        f"setting (this use {'only reads' if read_only else 'writes'} it; DuckDB opens a file one way at a time "
+        "in a process), e.g. a duckdb.connect of the file in this notebook or script",
+        path=path,
+        hint="close the other connection to the file (connection.close()), then try again; the file is not "
+        "damaged",
+    )
 
 
 def _damaged(path: Path, exc: Exception) -> RegisterError:
@@ -349,8 +373,12 @@ def _has_rows(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(connection.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchall()[0][0])
 
 
-def _check_format(connection: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
-    tables = _tables(connection)
+def _check_format(
+    connection: duckdb.DuckDBPyConnection, path: Path, tables: set[str] | None = None
+) -> dict[str, str]:
+    """The register's meta facts, once its tables (``tables``, when the caller read them) say it is a register of
+    this format."""
+    tables = _tables(connection) if tables is None else tables
     if not tables:  # made by a first import that was refused or stopped before it committed
         raise RegisterError(
             "the register holds nothing yet: its first import did not finish (it was refused, or stopped)",
@@ -394,45 +422,76 @@ def _create_schema(connection: duckdb.DuckDBPyConnection, key: RegisterKey, coun
     _create_later_tables(connection)
 
 
-def _create_later_tables(connection: duckdb.DuckDBPyConnection) -> None:
-    """The tables added after format 1 was first written (a register made before has none of them until its
-    next import or export: they are made then, in the same transaction; so are later columns, null in the rows
-    written before them: not known)."""
-    connection.execute("ALTER TABLE imports ADD COLUMN IF NOT EXISTS rows_left_out INTEGER")
-    connection.execute("CREATE TABLE IF NOT EXISTS id_folds (record_key VARCHAR, fold_key VARCHAR)")
-    connection.execute(
+#: The tables and columns added after format 1 was first written, each with the statement that makes it: (the
+#: table, the column or None for the table itself, the statement).
+_LATER_TABLES: tuple[tuple[str, str | None, str], ...] = (
+    ("imports", "rows_left_out", "ALTER TABLE imports ADD COLUMN IF NOT EXISTS rows_left_out INTEGER"),
+    ("id_folds", None, "CREATE TABLE IF NOT EXISTS id_folds (record_key VARCHAR, fold_key VARCHAR)"),
+    (
+        "ctdc_exports",
+        None,
         """CREATE TABLE IF NOT EXISTS ctdc_exports (
             export_id INTEGER, exported_at TIMESTAMP, as_of DATE, k INTEGER, max_suppressed DOUBLE,
             file_name VARCHAR, file_sha256 VARCHAR, rows_in INTEGER, rows_written INTEGER,
-            allowed_another_release BOOLEAN)"""
-    )
+            allowed_another_release BOOLEAN)""",
+    ),
     # the written file beside the export's name until it takes it: left there by a kill in between
-    connection.execute("ALTER TABLE ctdc_exports ADD COLUMN IF NOT EXISTS part_file VARCHAR")
+    ("ctdc_exports", "part_file", "ALTER TABLE ctdc_exports ADD COLUMN IF NOT EXISTS part_file VARCHAR"),
     # what a later release must not be differenced against: the generalisation of each export (its levels, and
     # the first year of its year bands) and the count of each set of quasi-identifiers it published (each at
     # least k, as in the file itself); null and none for exports recorded before they were kept
-    connection.execute("ALTER TABLE ctdc_exports ADD COLUMN IF NOT EXISTS levels VARCHAR")
-    connection.execute("ALTER TABLE ctdc_exports ADD COLUMN IF NOT EXISTS first_year INTEGER")
-    connection.execute(
-        "CREATE TABLE IF NOT EXISTS ctdc_export_sets (export_id INTEGER, quasi_identifiers VARCHAR, records INTEGER)"
-    )
-    connection.execute(
+    ("ctdc_exports", "levels", "ALTER TABLE ctdc_exports ADD COLUMN IF NOT EXISTS levels VARCHAR"),
+    ("ctdc_exports", "first_year", "ALTER TABLE ctdc_exports ADD COLUMN IF NOT EXISTS first_year INTEGER"),
+    (
+        "ctdc_export_sets",
+        None,
+        "CREATE TABLE IF NOT EXISTS ctdc_export_sets (export_id INTEGER, quasi_identifiers VARCHAR, records INTEGER)",
+    ),
+    (
+        "erasures",
+        None,
         """CREATE TABLE IF NOT EXISTS erasures (
             erasure_id INTEGER, erased_on DATE, reason VARCHAR, ids_given INTEGER, persons_erased INTEGER,
-            record_versions_erased INTEGER, rows_erased INTEGER)"""
-    )
-    connection.execute("CREATE TABLE IF NOT EXISTS erased_ids (erased_key VARCHAR, erasure_id INTEGER)")
+            record_versions_erased INTEGER, rows_erased INTEGER)""",
+    ),
+    ("erased_ids", None, "CREATE TABLE IF NOT EXISTS erased_ids (erased_key VARCHAR, erasure_id INTEGER)"),
     # the keyed hash of each record's identifying fields named by same_person (never the fields): a record sharing
     # it with another, unlinked, is pointed out and said beside its figures
-    connection.execute(
-        f"CREATE TABLE IF NOT EXISTS {PERSON_HASHES} (record_key VARCHAR, person_hash VARCHAR)"
-    )
+    (
+        PERSON_HASHES,
+        None,
+        f"CREATE TABLE IF NOT EXISTS {PERSON_HASHES} (record_key VARCHAR, person_hash VARCHAR)",
+    ),
     # ids of one person (evidence register link): each id's record_key, the person's key (the smallest record_key
     # of the ids linked together), the hash an erasure of the id keeps, and the link
-    connection.execute(
+    (
+        LINKED_IDS,
+        None,
         f"""CREATE TABLE IF NOT EXISTS {LINKED_IDS} (record_key VARCHAR, person_key VARCHAR, erased_key VARCHAR,
-            link_id INTEGER, linked_on DATE)"""
-    )
+            link_id INTEGER, linked_on DATE)""",
+    ),
+)
+
+
+def _create_later_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    """The tables added after format 1 was first written (a register made before has none of them until its
+    next import or export: they are made then, in the same transaction; so are later columns, null in the rows
+    written before them: not known).
+
+    Only the statements of those the register lacks are run: each is ``IF NOT EXISTS``, a no-op for one it holds,
+    but a dozen statements cost ~3 ms at every import, export, link and erasure; one look at the catalog ~0.5 ms.
+    """
+    held = {
+        (table, column)
+        for table, column in connection.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'main' UNION ALL SELECT table_name, NULL FROM duckdb_tables() "
+            "WHERE database_name = current_database() AND schema_name = 'main'"
+        ).fetchall()
+    }
+    for table, column, statement in _LATER_TABLES:
+        if (table, column) not in held:
+            connection.execute(statement)
 
 
 def _check_key(meta: Mapping[str, str], key: RegisterKey, path: Path) -> None:
@@ -788,9 +847,11 @@ def import_export(
     connection = connect(register, read_only=False, create=True, wait=wait)
     try:
         connection.execute("BEGIN TRANSACTION")
-        if not _tables(connection):  # a new register (or one whose first import never committed)
+        tables: set[str] | None = _tables(connection)
+        if not tables:  # a new register (or one whose first import never committed)
             _create_schema(connection, key, mapping.reporting_country)
-        meta = _check_format(connection, register)
+            tables = None  # read again by the check
+        meta = _check_format(connection, register, tables)
         _check_key(meta, key, register)
         _create_later_tables(connection)
         _remove_unfinished_exports(connection)
@@ -1344,11 +1405,13 @@ def _merge(
     """
     fields = [c for c in rows.columns if c not in ("source_row", RECORD_KEY)]
     schema = rows.schema  # once: polars builds it anew at each asking (~0.5 ms, for each of the fields)
-    known = set(_record_columns(connection))
+    columns = _record_columns(connection)
+    known = set(columns)
     for column in fields:
         if column not in known:  # e.g. a kind of assistance a newer mapping names
             connection.execute(f'ALTER TABLE records ADD COLUMN "{column}" {_sql_type(schema[column])}')
-    columns = _record_columns(connection)
+    if not known.issuperset(fields):  # the table as it is now (a column added goes last)
+        columns = _record_columns(connection)
     staged = rows.select(
         pl.col(RECORD_KEY),
         *[(pl.col(c).cast(pl.String) if isinstance(schema[c], pl.Enum) else pl.col(c)) for c in fields],
@@ -1425,10 +1488,20 @@ def reading(
     path: str | Path, *, wait: float = 0.0
 ) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict[str, str]]]:
     """A read-only connection to a checked register, and its meta facts."""
+    with _reading(path, wait=wait) as (connection, meta, _):
+        yield connection, meta
+
+
+@contextlib.contextmanager
+def _reading(
+    path: str | Path, *, wait: float = 0.0
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, dict[str, str], set[str]]]:
+    """:func:`reading`, and the register's tables (read once: the format's check needs them too)."""
     path = Path(path)
     connection = connect(path, read_only=True, wait=wait)
     try:
-        yield connection, _check_format(connection, path)
+        tables = _tables(connection)
+        yield connection, _check_format(connection, path, tables), tables
     finally:
         connection.close()
 
@@ -1494,8 +1567,13 @@ def resolve_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
         return _resolve_as_of(connection, Path(path), as_of)
 
 
-def _resolve_as_of(connection: duckdb.DuckDBPyConnection, path: Path, as_of: dt.date | None) -> AsOf:
-    dates = _export_dates(connection)
+def _resolve_as_of(
+    connection: duckdb.DuckDBPyConnection,
+    path: Path,
+    as_of: dt.date | None,
+    dates: list[dt.date] | None = None,
+) -> AsOf:
+    dates = _export_dates(connection) if dates is None else dates  # the caller's, when it read them
     if not dates:
         if as_of is not None:
             raise RegisterError(f"no records as of {as_of}: no export has been imported yet", path=path)
@@ -1526,20 +1604,25 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
     the ``same_person`` fields but not linked give a note that a person may count twice.
     """
     path = Path(path)
-    with reading(path, wait=wait) as (connection, meta):
-        stood = _resolve_as_of(connection, path, as_of)
+    with _reading(path, wait=wait) as (connection, meta, tables):
+        # the real imports, oldest first: the export dates, and the provenance of the latest on the date (one
+        # reading of the imports for both)
+        imported = connection.execute(
+            f"SELECT exported_on, provenance FROM imports WHERE {_REAL_IMPORTS} ORDER BY exported_on, import_id"
+        ).fetchall()
+        stood = _resolve_as_of(connection, path, as_of, sorted({day for day, _ in imported}))
         where, parameters = _as_of_filter(stood.date)
         columns = _record_columns(connection)
         quoted = ", ".join(f'"{c}"' for c in columns)
-        tables = _tables(connection)
-        present, missing = connection.execute(
-            "SELECT count(*) FILTER (WHERE present), count(*) FILTER (WHERE NOT present) FROM records "
-            f"WHERE {where}",
-            parameters,
-        ).fetchall()[0]
         # without a link each record is its own person: one version of it stands on any date, so the window
         # below would keep every row (and cost half the query)
-        linked = LINKED_IDS in tables and _has_rows(connection, LINKED_IDS)
+        present, missing, linked = connection.execute(
+            "SELECT *, "
+            + (f"EXISTS (SELECT 1 FROM {LINKED_IDS})" if LINKED_IDS in tables else "FALSE")
+            + " FROM (SELECT count(*) FILTER (WHERE present), count(*) FILTER (WHERE NOT present) FROM records "
+            f"WHERE {where})",
+            parameters,
+        ).fetchall()[0]
         frame = _frame(
             connection,
             f"SELECT {RECORD_KEY}, {quoted} FROM records "
@@ -1555,12 +1638,8 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
             + f"ORDER BY {RECORD_KEY}",
             parameters,
         )
-        last = connection.execute(
-            f"SELECT exported_on, provenance FROM imports WHERE {_REAL_IMPORTS} "
-            + ("AND exported_on <= ? " if stood.date else "")
-            + "ORDER BY exported_on DESC, import_id DESC LIMIT 1",
-            [stood.date] if stood.date else [],
-        ).fetchall()
+        # the latest real import on the date (by its date, then its number)
+        last = [row for row in imported if not stood.date or row[0] <= stood.date][-1:]
         erased_on = _erasure_dates(connection, tables)
         alike = _unlinked_alike(connection, where, parameters, tables)
         matched_on = json.loads(meta.get(SAME_PERSON) or "[]")
@@ -1848,7 +1927,7 @@ def export_gaps(dates: Sequence[dt.date]) -> list[dict[str, Any]]:
 def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
     """What the register holds: its facts, the number of records and versions, and every import."""
     path = Path(path)
-    with reading(path, wait=wait) as (connection, meta):
+    with _reading(path, wait=wait) as (connection, meta, tables):
         current = dict(
             connection.execute(
                 "SELECT present, count(*) FROM records WHERE valid_to IS NULL GROUP BY present"
@@ -1867,7 +1946,6 @@ def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
             )
             + "FROM imports ORDER BY import_id",
         )
-        tables = _tables(connection)
         exports = _ctdc_exports(connection, tables)
         alike = len(_unlinked_alike(connection, "valid_to IS NULL", [], tables))
         gaps = export_gaps(_export_dates(connection))
