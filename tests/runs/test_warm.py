@@ -417,6 +417,35 @@ def test_a_kernel_started_ahead_starts_its_chart_workers_once_it_is_ready(tmp_pa
         workers.shutdown()
 
 
+def test_the_runner_starts_the_chart_workers_and_nbformats_check_while_it_waits_for_the_kernel(
+    tmp_path, fresh_pool, monkeypatch
+):
+    """Done with its own start, the runner waits for the kernel's (the longest wait of a cold brief) on a core
+    it leaves idle: the chart workers start then, and nbformat's check of whole notebooks (which writing the
+    executed notebook runs) is compiled, not after the cells. Once the kernel is ready, nothing is started twice."""
+    from nbformat import validator
+
+    from evidence.runs import chart_workers
+
+    workers = chart_workers.ChartWorkers(1)
+    monkeypatch.setattr(chart_workers, "_WORKERS", workers)
+    monkeypatch.setattr(validator, "validators", {})
+    notebook = _notebook(tmp_path / "charts.ipynb", "x: int = 1", "import evidence.presentation.charts")
+    try:
+        prestart(notebook)
+        kernel = next(iter(fresh_pool._kernels.values()))
+        kernel.while_starting()
+        assert not kernel._ready  # still starting (its imports take a second)
+        assert len(workers._workers) == 1 and workers._workers[0].alive()
+        assert validator.validators  # compiled
+        first = workers._workers[0]
+        kernel.wait_ready()
+        kernel.while_starting()
+        assert workers._workers == [first]
+    finally:
+        workers.shutdown()
+
+
 @pytest.mark.parametrize(
     ("cores", "processes", "threads"),
     [(2, 1, 1), (1, 1, 1), (4, 1, 2), (16, 1, 8), (16, 3, 4), (16, 8, 1), (2, 2, 1)],

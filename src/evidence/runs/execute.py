@@ -288,6 +288,7 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
                 from evidence.runs.warm import WARM_ENGINE, KernelUnusable, register_engine
 
                 register_engine()
+                warm_kernel.while_starting()  # this process's own start is done: the wait put to use
                 try:
                     warm_kernel.wait_ready()
                 except KernelUnusable as exc:  # it did not start: not the run's doing, so a fresh one, once

@@ -177,9 +177,26 @@ class WarmKernel:
         except Exception as exc:
             raise KernelUnusable(f"the kernel did not start: {type(exc).__name__}: {exc}") from exc
         self._ready = True
-        # the chart workers start now, not beside the kernel: started together on two cores with this
-        # process, the three slowed the kernel's start, the longest wait of a cold run; its first chart comes
-        # after its first cells, by when a worker has started on the core this process leaves idle
+        self._start_chart_workers()
+
+    def while_starting(self) -> None:
+        """What this process does while it waits for the kernel's start, the longest wait of a cold run, on the
+        core it would leave idle: start the chart workers, and make nbformat's check of whole notebooks (which
+        writing the executed notebook runs, once the cells have run). Idempotent; never raises (start-up aids
+        only: what fails is met again, and reported, where it is needed)."""
+        if self._ready:
+            return
+        with contextlib.suppress(Exception):
+            self._start_chart_workers()
+        with contextlib.suppress(Exception):
+            from nbformat.validator import get_validator
+
+            get_validator()  # compiled once per process: a few hundredths of a second
+
+    def _start_chart_workers(self) -> None:
+        # the chart workers start once this process is done with its own start (here, or when it waits for
+        # the kernel), not beside the kernel: started together on two cores with this process, the three
+        # slowed the kernel's start, the longest wait of a cold run
         if self._draws_charts:
             from evidence.runs.chart_workers import chart_workers
 
