@@ -60,6 +60,43 @@ def capture_of(mse: Path, name: str) -> ListCapture:
     return read_list_capture(mse / name)
 
 
+#: Model selections made in this module by the tests that share them (:func:`shared_selections`), keyed by every
+#: argument the selection depends on.
+_SELECTIONS: dict[tuple, object] = {}
+
+
+@pytest.fixture
+def shared_selections(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model search of ``estimate_population`` made once per module for the same data and settings: the UK
+    5-list BIC search up to order 4 (6,893 models, ~3 CPU-s) is asserted on by one test and bootstrapped by
+    another, which made the same search again. The search is a pure function of the lists, the counts and its
+    settings (the key holds them all, the source and the exhaustive limit too); the estimate, its interval and
+    every assertion are as before, the first test to ask making the search itself. Only tests that compare two
+    routes to the same numbers (a frame against its file) must not use it, and do not."""
+    from evidence.analyses.estimation import estimate as estimate_module
+    from evidence.analyses.estimation import selection
+
+    real = estimate_module.select_model
+
+    def select_model(capture: ListCapture, method: str, p_enter: float, max_order: int, downhill_start: str):
+        key = (
+            capture.lists,
+            capture.counts.dtype.str,
+            capture.counts.tobytes(),
+            capture.source,
+            method,
+            p_enter,
+            max_order,
+            downhill_start,
+            selection.EXHAUSTIVE_MODELS,
+        )
+        if key not in _SELECTIONS:
+            _SELECTIONS[key] = real(capture, method, p_enter, max_order, downhill_start)
+        return _SELECTIONS[key]
+
+    monkeypatch.setattr(estimate_module, "select_model", select_model)
+
+
 # ------------------------------------------------------------------------------------ published estimates
 
 
@@ -117,14 +154,14 @@ def test_a_frame_in_a_notebook_is_estimated_as_its_file_is(mse: Path, shared_dat
         estimate_population(cases)  # type: ignore[arg-type]
 
 
-def test_uk_five_lists_best_bic(mse: Path) -> None:
+def test_uk_five_lists_best_bic(mse: Path, shared_selections: None) -> None:
     result = estimate_population(capture_of(mse, UK_5), method="bic")
     assert result.search == "exhaustive"
     assert round(result.estimate) == 22991
     assert set(result.terms) == {"LA:NG", "LA:PFNCA", "NG:PFNCA", "NG:GP", "PFNCA:GO"}
 
 
-def test_uk_five_lists_best_bic_up_to_order_four(mse: Path) -> None:
+def test_uk_five_lists_best_bic_up_to_order_four(mse: Path, shared_selections: None) -> None:
     """Silverman, Chan & Vincent (2024), Table 6: best BIC among all hierarchical models up to order 4."""
     result = estimate_population(capture_of(mse, UK_5), method="bic", max_order=4)
     assert round(result.estimate) == 25311
@@ -145,7 +182,7 @@ def test_uk_five_lists_best_bic_up_to_order_four(mse: Path) -> None:
 
 
 @pytest.mark.parametrize("max_order", [2, 4])
-def test_uk_five_lists_downhill(mse: Path, max_order: int) -> None:
+def test_uk_five_lists_downhill(mse: Path, shared_selections: None, max_order: int) -> None:
     """Silverman, Chan & Vincent (2024), Table 6: the downhill search gives 12,262 with and without higher
     orders (a local minimum: the best BIC is 22,991 among pairwise models, 25,311 up to order 4)."""
     result = estimate_population(capture_of(mse, UK_5), method="downhill", max_order=max_order)
@@ -354,7 +391,9 @@ def all_datasets() -> list[str]:
 
 @pytest.mark.parametrize("method", ["stepwise", "bic", "downhill", "main"])
 @pytest.mark.parametrize("name", all_datasets() or ["(no shared data)"])
-def test_every_dataset_through_every_method(mse: Path, name: str, method: str) -> None:
+def test_every_dataset_through_every_method(
+    mse: Path, shared_selections: None, name: str, method: str
+) -> None:
     capture = capture_of(mse, name)
     result = estimate_population(capture, method=method)
     low, high = result.interval
@@ -386,7 +425,7 @@ DOCUMENTED_SEED = 2026  # the seed of the limits docs/methods.md gives
     ],
 )
 def test_headline_interval_is_within_the_documented_tolerance_of_published(
-    mse: Path, name: str, method: str, runs: int | str, published: tuple[int, int]
+    mse: Path, shared_selections: None, name: str, method: str, runs: int | str, published: tuple[int, int]
 ) -> None:
     result = estimate_population(
         capture_of(mse, name),
@@ -410,7 +449,7 @@ def test_headline_interval_is_within_the_documented_tolerance_of_published(
     [("bic", 4, (11168, 56052)), ("downhill", 4, (9330, 32115)), ("downhill", 2, (9332, 28954))],
 )
 def test_uk_five_lists_higher_order_and_downhill_bca_within_ten_percent_of_published(
-    mse: Path, method: str, max_order: int, published: tuple[int, int]
+    mse: Path, shared_selections: None, method: str, max_order: int, published: tuple[int, int]
 ) -> None:
     """Silverman, Chan & Vincent (2024), Table 6 (1,000 replicates; the BIC bootstrap chooses among the 100
     best models of the original data, which the paper shows gives limits close to the exhaustive ones)."""
