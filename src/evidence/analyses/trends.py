@@ -534,7 +534,7 @@ def _case_counts(
         counts = _complete(counts, by, flag_labels, recorded)
         return _with_bounds(counts, by), denominators
     else:
-        value = _case_dimension(whole, by)
+        value = case_dimension(whole, by)
         counts = (
             lf.with_columns(value.fill_null(UNKNOWN).alias(by)).group_by("year", by).agg(counted).collect()
         )
@@ -554,7 +554,10 @@ def _by_values(dimensions: set[str]) -> str:
     return word_list([v for v in BY_VALUES if _INDICATOR_DIMENSIONS.get(v) in dimensions], "or")
 
 
-def _case_dimension(df: pl.DataFrame, by: str) -> pl.Expr:
+def case_dimension(df: pl.DataFrame, by: str) -> pl.Expr:
+    """The value a case table's yearly counts count ``by`` (a column, its case-table name, or ``corridor``: the
+    origin>destination pair where both are known); a dimension the table cannot give is refused, naming those
+    it can."""
     if by == "corridor":
         return pl.when(pl.col("origin_iso3").is_not_null() & pl.col("destination_iso3").is_not_null()).then(
             pl.concat_str("origin_iso3", pl.lit(">"), "destination_iso3")

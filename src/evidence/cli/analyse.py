@@ -689,7 +689,7 @@ def _series_at_most(selection: Any, by: str) -> int | float:
     the counting is not needed to tell that the series are few enough (and what it would raise for a
     dimension the table lacks, the yearly counts raise next)."""
     from evidence.analyses.selection import kept_once, resolve_table
-    from evidence.analyses.trends import FLAG_DIMENSIONS, _case_dimension
+    from evidence.analyses.trends import FLAG_DIMENSIONS, case_dimension
     from evidence.core.errors import ParameterError
     from evidence.sources.case_schema import FLAG_GROUPS
 
@@ -699,7 +699,7 @@ def _series_at_most(selection: Any, by: str) -> int | float:
         return len(FLAG_GROUPS[FLAG_DIMENSIONS[by]])
     whole, _ = resolve_table(selection.table)  # the table's own frame (a keyed one is a copy per selection)
     try:
-        value = _case_dimension(whole, by)  # the value the yearly counts count by
+        value = case_dimension(whole, by)  # the value the yearly counts count by
     except ParameterError:
         return float("inf")  # counted, and refused there in its words
     # a missing value counted as one (the yearly counts' Unknown: with a value "Unknown" too, one series)

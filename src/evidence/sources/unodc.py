@@ -95,7 +95,6 @@ from evidence.sources.workbook import (
     columns_not_used_note,
     find_header,
     find_headers,
-    issues_found,
     not_available,
     read_sheet,
     refuse_repeated_labels,
@@ -1152,7 +1151,7 @@ def _rejects(parsed: pl.DataFrame, *, latest_year: int) -> pl.DataFrame:
     column the loader does not read only is named under that column)."""
     is_note, note_checks = _note_checks(parsed)
     checked = parsed.with_columns(is_note.alias("is_note"))
-    issues = issues_found(
+    issues = issues_where(
         checked,
         [
             *note_checks,
@@ -1282,7 +1281,7 @@ def _flags(kept: pl.DataFrame) -> pl.DataFrame:
     key = ["reporting_code", "year", "indicator", "dimension", "category", "sex", "age", "unit"]
     duplicate = [("Category", "category", pl.struct(key).is_duplicated(), REASON_DUPLICATE)]
     # (issues listed by row, each row's in the order of the checks, as one issues_where of them all lists them)
-    found = [issues_found(kept, checks), issues_found(suspect, misencoded), issues_found(kept, duplicate)]
+    found = [issues_where(kept, checks), issues_where(suspect, misencoded), issues_where(kept, duplicate)]
     return pl.concat(found).sort("row", maintain_order=True)
 
 
@@ -1354,7 +1353,7 @@ def _map_categories(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         )
         for dimension, label in COUNTRY_DIMENSIONS.items()
     ]
-    return kept, issues_found(kept, checks)
+    return kept, issues_where(kept, checks)
 
 
 def _name_disagrees(kept: pl.DataFrame) -> pl.Series:

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 from evidence.core.errors import InputError
 from evidence.sources.delimited import empty_records, empty_records_note, lines_with_text_beyond, text_checks
-from evidence.sources.loaded import Check, LoadedTable, empty_issues
+from evidence.sources.loaded import Check, LoadedTable, empty_issues, issues_where
 from evidence.sources.metadata import UNKNOWN, describe
 from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
@@ -61,7 +61,6 @@ from evidence.sources.workbook import (
     header_cell_key,
     header_key,
     header_key_expr,
-    issues_found,
     not_available,
     read_sheet,
     starts_with_label,
@@ -542,7 +541,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         else (empty_issues(), [])
     )
     whole = frame.join(structural.select(pl.col("row").alias("source_row")), on="source_row", how="anti")
-    rejects = pl.concat([structural, issues_found(whole, checks + bounded)]).sort("row", maintain_order=True)
+    rejects = pl.concat([structural, issues_where(whole, checks + bounded)]).sort("row", maintain_order=True)
     kept = frame.join(rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti")
     # Scores published as fractions of 1 (a cell formatted "46.5%" holds 0.465): every score of the sheet lies
     # within [-1, 1] (a percent sheet has most above 1). Scaled to percent as the 2023 edition writes them.
@@ -577,7 +576,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         _disagrees=(pl.lit(coded) != pl.lit(by_name)).fill_null(False),
     )
     code_label = columns.get("iso3", "ISO3")
-    flags = issues_found(
+    flags = issues_where(
         kept,
         [
             ("Country", "country", pl.col("iso3").is_null(), REASON_UNMAPPED),

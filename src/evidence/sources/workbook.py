@@ -32,7 +32,6 @@ from xml.etree import ElementTree
 import polars as pl
 
 from evidence.core.errors import InputError
-from evidence.sources.loaded import issues_where
 from evidence.sources.provenance import DEMO_MARKER
 
 #: How many top rows of each sheet are searched for a header (titles and notes may stand above it).
@@ -349,11 +348,6 @@ def _value(cell: ElementTree.Element, shared: list[str], date_styles: set[int], 
     if int(cell.get("s", "0") or 0) in date_styles and 0 < number < 2_958_466:
         return epoch + dt.timedelta(days=number)
     return int(number) if number.is_integer() and "." not in raw and "e" not in raw.lower() else number
-
-
-#: The former name of :func:`~evidence.sources.loaded.issues_where` (which now narrows the frame and skips the
-#: checks that hold nowhere, as this did), kept for the loaders that still import it.
-issues_found = issues_where
 
 
 def header_key(value: Any) -> str:
