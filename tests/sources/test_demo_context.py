@@ -49,7 +49,10 @@ def test_files_are_generated_once_and_again_when_damaged(tmp_path, monkeypatch):
     assert demo_context_paths() == first and [p.stat().st_mtime_ns for p in first] == stamps
     first[1].write_bytes(b"damaged")
     again = demo_context_paths()
-    assert load(again[1]).kind == "gsi"
+    assert again == first and load(again[1]).kind == "gsi"
+    # the damaged file alone is written again: the intact ones are left as they were
+    assert [p.stat().st_mtime_ns for p in (again[0], again[2])] == [stamps[0], stamps[2]]
+    assert again[1].stat().st_mtime_ns != stamps[1]
 
 
 def test_the_demo_workbooks_are_the_same_bytes_whenever_written(demo_files, tmp_path):

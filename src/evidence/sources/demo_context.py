@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -132,11 +133,15 @@ def generate_unodc_rows(seed: int = DEFAULT_SEED) -> list[list[object]]:
 
 def _counts_by(records: pl.DataFrame, column: str) -> dict[tuple[str, int], tuple[list, list]]:
     """(iso3, year) -> the values of ``column`` in those records, sorted, and how many records hold each."""
-    counted = records.group_by("iso3", "year", column).len().sort("iso3", "year", column)
-    return {
-        (key[0], key[1]): (group[column].to_list(), group["len"].to_list())
-        for key, group in counted.partition_by("iso3", "year", as_dict=True).items()
-    }
+    # one aggregation into lists (not a frame per (iso3, year) partition): the same sorted values and counts
+    counted = (
+        records.group_by("iso3", "year", column)
+        .len()
+        .sort("iso3", "year", column)
+        .group_by("iso3", "year", maintain_order=True)
+        .agg(pl.col(column), pl.col("len"))
+    )
+    return {(iso3, year): (values, lens) for iso3, year, values, lens in counted.iter_rows()}
 
 
 #: Walk Free regions of the M49 regions (Western Asia and Northern Africa's Arab states apart).
@@ -278,35 +283,42 @@ def _marked(frame: pl.DataFrame) -> pl.DataFrame:
 
 def write_demo_context(folder: str | Path, seed: int = DEFAULT_SEED) -> list[Path]:
     """Write the three demo files (and their provenance sidecars) into ``folder``; return their paths."""
+    return list(_write_files(Path(folder), seed, _FILES).values())
+
+
+def _write_files(folder: Path, seed: int, kinds: Iterable[str]) -> dict[str, Path]:
+    """Write the demo files of ``kinds`` ("unodc", "gsi", "tip") and their sidecars; their paths by kind."""
     from evidence.sources.unodc import HEADER
 
-    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    paths = {kind: folder / name for kind, name in _FILES.items()}
-    _write_workbook(
-        paths["unodc"], "data_glotip_1", [["UNODC (synthetic demo)"], ["30/05/2023"]], [*HEADER, DEMO_MARKER],
-        [[*row, DEMO_RELEASE] for row in generate_unodc_rows(seed)],
-    )  # fmt: skip
-    gsi = _marked(generate_gsi(seed))
-    _write_workbook(
-        paths["gsi"], "GSI 2023 summary data", [["Synthetic demo data (NOT real estimates)"], []], gsi.columns,
-        [list(r) for r in gsi.iter_rows()],
-    )  # fmt: skip
-    with atomic_path(paths["tip"]) as tmp:
-        _marked(generate_tiers(seed)).write_csv(tmp)
+    paths = {kind: folder / name for kind, name in _FILES.items() if kind in kinds}
+    if "unodc" in paths:
+        _write_workbook(
+            paths["unodc"], "data_glotip_1", [["UNODC (synthetic demo)"], ["30/05/2023"]], [*HEADER, DEMO_MARKER],
+            [[*row, DEMO_RELEASE] for row in generate_unodc_rows(seed)],
+        )  # fmt: skip
+    if "gsi" in paths:
+        gsi = _marked(generate_gsi(seed))
+        _write_workbook(
+            paths["gsi"], "GSI 2023 summary data", [["Synthetic demo data (NOT real estimates)"], []], gsi.columns,
+            [list(r) for r in gsi.iter_rows()],
+        )  # fmt: skip
+    if "tip" in paths:
+        with atomic_path(paths["tip"]) as tmp:
+            _marked(generate_tiers(seed)).write_csv(tmp)
     for kind, path in paths.items():
         write_text(sidecar_path(path), json.dumps(_sidecar(kind), indent=2) + "\n")
-    return list(paths.values())
+    return paths
 
 
 def demo_context_paths(seed: int = DEFAULT_SEED) -> list[Path]:
     """The three demo files in the user cache (UNODC, GSI, TIP layouts), generated on first use and again if
     one is missing, damaged or has lost its sidecar."""
     folder = cache_dir() / "demo"
-    paths = [folder / name for name in _FILES.values()]
-    if all(demo_intact(p) and sidecar_path(p).is_file() for p in paths):
-        return paths
-    write_demo_context(folder, seed)
-    for path in paths:
-        write_demo_manifest(path)
-    return paths
+    paths = {kind: folder / name for kind, name in _FILES.items()}
+    broken = [kind for kind, p in paths.items() if not (demo_intact(p) and sidecar_path(p).is_file())]
+    if broken:
+        # only the files that need it are written again (each is the same bytes whenever written)
+        for path in _write_files(folder, seed, broken).values():
+            write_demo_manifest(path)
+    return list(paths.values())
