@@ -322,11 +322,14 @@ def test_files_of_the_first_generator_are_told_by_their_checksum(tmp_path: Path)
     _assert_demo(path, "demo-1")
 
 
-def test_the_checksum_list_holds_the_current_default_file(tmp_path: Path, monkeypatch) -> None:
+def test_the_checksum_list_holds_the_current_default_files(tmp_path: Path, monkeypatch) -> None:
+    """The case records and the three context files (UNODC, GSI, TIP layouts) the toolkit generates now."""
+    from evidence.sources.demo_context import demo_context_paths
     from evidence.sources.provenance import DEMO_SHA256, sha256_file
 
     monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path))
-    assert DEMO_SHA256.get(sha256_file(demo_path())) == demo.DEMO_RELEASE
+    for path in [demo_path(), *demo_context_paths()]:
+        assert (path.name, DEMO_SHA256.get(sha256_file(path))) == (path.name, demo.DEMO_RELEASE)
 
 
 def test_demo_intact_asks_the_content_not_the_sidecar(tmp_path: Path) -> None:

@@ -47,6 +47,9 @@ DEMO_SHA256: dict[str, str] = {
     "3c6e86e09d258b7c31a798f2849d60ad5af90651c4d4db1a44dfc244cb4f476a": "demo-2",  # UNODC layout
     "7b908ab85638e08087cf9701a763d96de95dbffe958e295322987b8ac6112d1f": "demo-2",  # GSI layout
     "51b49c93e4399f2c62dd299f452cb89deb3a97ddc32c848d9e000211f5a098a7": "demo-2",  # TIP layout
+    # generator version 2, its two workbooks as written now (the lines above: as it first wrote them)
+    "a9cc71ca5ce844287f00e5e1ddc953a31320aded8b78e9886147d2d55e525d81": "demo-2",  # UNODC layout
+    "f380814cba4d77448e3dfa44ca872c97c0968912f74b09b94fba49f8fe821e3a": "demo-2",  # GSI layout
 }
 DEMO_CITATION = "evidence toolkit synthetic demo data (generated, not real victims or figures)"
 DEMO_TERMS = ("Invented figures for demonstrating the toolkit: never cite or publish them as findings.",)
