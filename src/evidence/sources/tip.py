@@ -705,22 +705,20 @@ def _tier_readings(texts: pl.DataFrame, not_ranked_when_empty: bool) -> pl.DataF
     # footnote marker dropped ("Tier 2 Watch List*", "Tier 3¹", "Tier 1 [a]") unless the label is known with it
     # ("Tier 2 [WL]" is the Watch List, not Tier 2 with a note); a special case may name its country.
     # A tier with a qualifier after it ("Tier 3 (auto-downgraded)", TIER_QUALIFIER) is the tier it names,
-    # flagged; only when the label is no known spelling without that reading (_qualified_tier's reading).
+    # flagged; only when the label is no known spelling without that reading. Each reading once: the label's
+    # canonical spelling and its qualified tier are columns, read twice below.
     staged = staged.with_columns(
-        _as_written=_canonical_label(label),
-        _unmarked=_canonical_label(label.str.replace(FOOTNOTE_MARKER, "")),
-        _unqualified=_canonical_label(_unqualified(label)),
-        _has_qualifier=label.str.replace(FOOTNOTE_MARKER, "").str.contains(TIER_QUALIFIER),
+        _canonical_as_spelt=pl.coalesce(
+            _canonical_label(label), _canonical_label(label.str.replace(FOOTNOTE_MARKER, ""))
+        ),
+        _qualified=_qualified_tier(label),
         _numeric_tier=_unqualified(label).str.contains(r"^[0-9]+([.,][0-9]+)?$").fill_null(False),
         # the tokens every loader reads as "no figure" (workbook.NOT_AVAILABLE), a footnote marker aside
         _tier_not_available=(
             not_available(label) | not_available(label.str.replace(FOOTNOTE_MARKER, ""))
         ).fill_null(False),
     )
-    canonical = pl.coalesce(pl.col("_as_written"), pl.col("_unmarked"))
-    qualified = pl.when(pl.col("_has_qualifier") & pl.col("_unqualified").is_in(TIERS)).then(
-        pl.col("_unqualified")
-    )
+    canonical, qualified = pl.col("_canonical_as_spelt"), pl.col("_qualified")
     canonical_read = pl.coalesce(canonical, qualified)
     if not_ranked_when_empty:  # Kelley: NA = not ranked that year
         canonical_read = pl.when(label.is_null()).then(pl.lit(NOT_RANKED)).otherwise(canonical_read)
