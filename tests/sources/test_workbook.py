@@ -161,20 +161,20 @@ def _peeked(path: Path) -> object:
         return str(error).replace(str(path), "<path>")
 
 
-def test_a_part_peeked_before_is_read_anew_when_its_bytes_change(shared_data: Path, tmp_path: Path) -> None:
+def test_a_part_peeked_before_is_read_anew_when_its_bytes_change(unodc_small: Path, tmp_path: Path) -> None:
     """The peek keeps what each part of a workbook read by the part's content (a copy, or the workbook saved
-    again, is read for its changed parts only). A copy whose summary sheet writes another title reads that title;
+    again, is read for its changed parts only). A copy whose sheet writes another release date reads that date;
     one whose sheet's stored bytes are damaged (its CRC-32 and sizes as before) reads as it does when nothing was
     kept: never the part read before."""
-    source = shared_data / GSI_FILE
-    sheet = sheet_part(source, "GSI 2023 summary data")
-    summary = workbook.workbook_head(source).sheet_names.index("GSI 2023 summary data")
-    title = workbook.workbook_head(source).sheets[summary].rows[1][0]
-    edited = rewrite(source, tmp_path / "edited.xlsx", {sheet: set_cell("A2", _inline("A2", "A copy"))})
-    assert workbook.workbook_head(edited).sheets[summary].rows[1][0] == "A copy"
-    assert workbook.workbook_head(source).sheets[summary].rows[1][0] == title
+    sheet = sheet_part(unodc_small, UNODC_SHEET)
+    date = workbook.workbook_head(unodc_small).sheets[0].rows[1][0]
+    edited = rewrite(
+        unodc_small, tmp_path / "edited.xlsx", {sheet: set_cell("A2", _inline("A2", "31/12/2024"))}
+    )
+    assert workbook.workbook_head(edited).sheets[0].rows[1][0] == "31/12/2024" != date
+    assert workbook.workbook_head(unodc_small).sheets[0].rows[1][0] == date
     # a byte of the sheet's stored data changed near its start (what the peek reads), its header left alone
-    copy = rewrite(source, tmp_path / "copy.xlsx", {})
+    copy = rewrite(unodc_small, tmp_path / "copy.xlsx", {})
     data = bytearray(copy.read_bytes())
     with zipfile.ZipFile(copy) as book:
         info = book.getinfo(sheet)
