@@ -4,7 +4,8 @@ A workbook declares its sheets' sizes (``<dimension ref="A1"/>`` in a release wh
 names its sheets as its author liked, and puts titles, dates and notes above its header. So the header is found
 by its *content*: the top rows of every sheet are peeked once per file (streamed from the sheet's XML, only as
 far as those rows, with every cell read whatever the declarations say), and every sniffer and loader asks that
-one :class:`WorkbookHead`. The table is then read with calamine (``fastexcel``), which builds
+one :class:`WorkbookHead` (a copy of a workbook, or the workbook saved again, is peeked for the parts whose stored
+bytes changed only: :func:`_by_content`). The table is then read with calamine (``fastexcel``), which builds
 its range from the cells themselves and is many times faster than openpyxl for a full read.
 
 A workbook saved as delimited text (CSV) is searched the same way, as one sheet named "" (:func:`table_head`), and
