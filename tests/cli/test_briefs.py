@@ -22,9 +22,20 @@ from _brief_runs import make_run
 runner = CliRunner()
 
 
+@pytest.fixture(scope="module")
+def briefs_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("briefs-cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    # A cache of the test's own (never the user's). The tests that run the country brief share one, the module's:
+    # what it holds (the demo data files, the loaded tables, the list of modules the brief's kernel preloads,
+    # the charts drawn) is rebuilt identically from the same inputs, and none of these tests is about a cold
+    # cache; each built them anew, ~1.4 CPU-seconds a brief. Each still runs its notebook in a runs folder of
+    # its own (no run is served from an earlier test's) and renders it.
+    cache = request.getfixturevalue("briefs_cache") if request.node.get_closest_marker("kernel") else None
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(cache or tmp_path / "cache"))
     monkeypatch.delenv("EVIDENCE_DATA", raising=False)
     monkeypatch.setenv("COLUMNS", "200")
     real_which = shutil.which
