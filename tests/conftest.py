@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import sys
@@ -175,6 +176,44 @@ def _no_kernels_in_the_fast_lane():
 _KERNEL_CALLS = ("run_notebook(", "execute_run(", "run_batch(", "execute_notebook(")
 
 
+#: The kernel lane's selection in scripts/test (`-m "kernel or browser"`).
+KERNEL_LANE_MARKS = "kernel or browser"
+#: Words a test file names if it may hold a test of the kernel lane: its marks (`pytest.mark.kernel`,
+#: `pytest.mark.browser`, in a decorator, a `pytestmark` or a `pytest.param`), or a call that makes
+#: pytest_collection_modifyitems below mark it. Lower case: the file's text is compared lower-cased.
+_KERNEL_LANE_WORDS = ("kernel", "browser", *(call.lower() for call in _KERNEL_CALLS))
+
+
+def _in_the_kernel_lane(config: pytest.Config) -> bool:
+    return " ".join(str(config.getoption("markexpr", "") or "").split()) == KERNEL_LANE_MARKS
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """In the kernel lane, a test file that names neither mark nor any kernel call is not imported.
+
+    Its tests could only be deselected there (a test is in the lane by a mark its file writes, or by a kernel call
+    its source makes), but each of the lane's two workers imported and collected all ~165 files, ~4.5 CPU-seconds
+    a worker, for the ~35 files that can hold a kernel or browser test. The lane runs the same tests (the list of
+    the lane's tests collected either way is the same); any other selection collects every file, as before.
+    """
+    if not (
+        collection_path.suffix == ".py"
+        and collection_path.name.startswith("test_")
+        and _in_the_kernel_lane(config)
+    ):
+        return None
+    return None if _may_hold_kernel_lane_tests(collection_path) else True
+
+
+@functools.cache
+def _may_hold_kernel_lane_tests(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8").lower()
+    except (OSError, UnicodeDecodeError):
+        return True  # collected, as any file: its errors are reported there
+    return any(word in text for word in _KERNEL_LANE_WORDS)
+
+
 @pytest.hookimpl(tryfirst=True)  # before -m selects the lane's tests
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     from _lanes import KernelCalls
@@ -186,6 +225,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         if calls_a_kernel(function):
             item.add_marker(pytest.mark.kernel)
+    # A kernel or browser test in a file the kernel lane does not collect (its mark given under another name, say
+    # `heavy = pytest.mark.kernel` imported from a helper) would run in neither lane: refused here, in any run
+    # that collects it (the fast lane collects every file).
+    lost = sorted(
+        {
+            str(item.path)
+            for item in items
+            if (item.get_closest_marker("kernel") or item.get_closest_marker("browser"))
+            and not _may_hold_kernel_lane_tests(item.path)
+        }
+    )
+    if lost:
+        raise pytest.UsageError(
+            "kernel or browser tests in files that name neither mark nor a kernel call (the kernel lane does not "
+            f"collect them; write the mark as pytest.mark.kernel or pytest.mark.browser): {', '.join(lost)}"
+        )
 
 
 # ------------------------------------------------------------------------------------ the slow tests first

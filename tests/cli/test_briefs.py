@@ -22,13 +22,40 @@ from _brief_runs import make_run
 runner = CliRunner()
 
 
+@pytest.fixture(scope="module")
+def briefs_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("briefs-cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    # A cache of the test's own (never the user's). The tests that run the country brief share one, the module's:
+    # what it holds (the demo data files, the loaded tables, the list of modules the brief's kernel preloads,
+    # the charts drawn) is rebuilt identically from the same inputs, and none of these tests is about a cold
+    # cache; each built them anew, ~1.4 CPU-seconds a brief. Each still runs its notebook in a runs folder of
+    # its own (no run is served from an earlier test's) and renders it.
+    cache = request.getfixturevalue("briefs_cache") if request.node.get_closest_marker("kernel") else None
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(cache or tmp_path / "cache"))
     monkeypatch.delenv("EVIDENCE_DATA", raising=False)
     monkeypatch.setenv("COLUMNS", "200")
     real_which = shutil.which
     monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name == "quarto" else real_which(name))
+
+
+@pytest.fixture(scope="module")
+def kernel_kept_between_briefs():
+    """`evidence brief` ends its kernel once its run is done (the command's last notebook); here the kernel is
+    kept for the next test's brief, so that one kernel runs the briefs of the tests that ask for it, as one
+    process's warm kernel runs its runs (tests/runs/test_warm.py shows a run in a kernel that ran others gives
+    what it gives in a kernel of its own). These tests are about what the command does once the run has
+    succeeded (a refused or dying renderer), not about a fresh kernel; each kernel start with the brief's
+    modules was ~1.1 CPU-seconds. test_brief_on_the_demo_data_end_to_end keeps the command's own ending."""
+    from evidence.runs import warm
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(warm, "release_kernels", lambda: None)
+        yield
+    warm.kernel_pool().shutdown()
 
 
 def _notebook_with(tmp_path: Path, parameters: str) -> Path:
@@ -288,7 +315,7 @@ def test_the_render_json_names_its_files_as_run_brief_and_batch_do(tmp_path, mon
 
 @pytest.mark.kernel
 def test_a_brief_whose_render_fails_after_its_run_leaves_no_link_to_the_brief_it_replaced(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel_kept_between_briefs: None
 ) -> None:
     # the run replaced the folder, brief and all; the new brief is refused (or its render killed): the index
     # must not go on linking the brief that is gone
@@ -350,7 +377,11 @@ def _main(monkeypatch: pytest.MonkeyPatch, capsys: Any, *args: str) -> tuple[int
 @pytest.mark.kernel
 @pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
 def test_a_brief_whose_renderer_dies_after_its_run_exits_1_naming_the_run_to_render(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any, as_json: bool
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+    as_json: bool,
+    kernel_kept_between_briefs: None,
 ) -> None:
     # it exited 2, "refused before anything was done", though the notebook had run and its folder was in place
     import json
