@@ -344,9 +344,6 @@ def _deviance(Y: np.ndarray, mu: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 def _identifiable(X: np.ndarray, cell_mask: np.ndarray, column_mask: np.ndarray) -> np.ndarray:
     """Full column rank of the design restricted to each replicate's fitted cells and estimated parameters."""
-    if len(cell_mask) == 1:
-        sub = X[cell_mask[0]][:, column_mask[0]]
-        return np.array([sub.shape[0] >= sub.shape[1] and np.linalg.matrix_rank(sub) == sub.shape[1]])
     # replicates share few distinct masks: compute each rank once (the rows' packed masks as bytes, looked up in
     # a dict: np.unique over rows sorted them through structured arrays, a tenth of a stepwise bootstrap's time)
     keys = np.packbits(np.concatenate([cell_mask, column_mask], axis=1), axis=1)
@@ -357,10 +354,36 @@ def _identifiable(X: np.ndarray, cell_mask: np.ndarray, column_mask: np.ndarray)
         [first.setdefault(packed[b * width : (b + 1) * width], b) for b in range(len(keys))], dtype=np.intp
     )
     verdicts = np.zeros(len(keys), dtype=bool)
-    for b in first.values():
-        sub = X[cell_mask[b]][:, column_mask[b]]
-        verdicts[b] = sub.shape[0] >= sub.shape[1] and np.linalg.matrix_rank(sub) == sub.shape[1]
+    design = _digest(X)
+    for mask, b in first.items():
+        # the same design and masks come back in every run of a bootstrap and every fit of a model: the rank
+        # (a singular value decomposition) is kept, by the design's digest and the masks
+        key = design + mask
+        if key not in _FULL_RANK:
+            if len(_FULL_RANK) >= _FULL_RANK_CACHE_SIZE:
+                _FULL_RANK.clear()
+            sub = X[cell_mask[b]][:, column_mask[b]]
+            _FULL_RANK[key] = bool(
+                sub.shape[0] >= sub.shape[1] and np.linalg.matrix_rank(sub) == sub.shape[1]
+            )
+        verdicts[b] = _FULL_RANK[key]
     return verdicts[inverse]
+
+
+#: Whether a design restricted by a pair of masks has full column rank, by :func:`_digest` of the design and the
+#: packed masks.
+_FULL_RANK: dict[bytes, bool] = {}
+_FULL_RANK_CACHE_SIZE = 1 << 16
+
+
+def _digest(*arrays: np.ndarray) -> bytes:
+    """A digest of the shapes, types and bytes of ``arrays``."""
+    digest = hashlib.blake2b(digest_size=32)
+    for array in arrays:
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype.str}{array.shape};".encode())
+        digest.update(array.tobytes())
+    return digest.digest()
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -542,7 +565,7 @@ def lp_optimum(design: np.ndarray, y: np.ndarray) -> float:
     m = design.shape[0]
     if m == 0:
         return 0.0
-    key = _lp_key(design, y)
+    key = _digest(design, y)  # everything the programme depends on
     if key not in _LP_OPTIMA:
         if len(_LP_OPTIMA) >= _LP_CACHE_SIZE:
             _LP_OPTIMA.clear()
@@ -555,16 +578,6 @@ def lp_optimum(design: np.ndarray, y: np.ndarray) -> float:
 #: of the UK 5-list search up to order 4 —, and an estimate's check repeats its selection's).
 _LP_OPTIMA: dict[bytes, float] = {}
 _LP_CACHE_SIZE = 4096
-
-
-def _lp_key(design: np.ndarray, y: np.ndarray) -> bytes:
-    """A digest of everything the programme depends on: the shapes, types and bytes of the design and counts."""
-    digest = hashlib.blake2b(digest_size=32)
-    for array in (design, y):
-        array = np.ascontiguousarray(array)
-        digest.update(f"{array.dtype.str}{array.shape};".encode())
-        digest.update(array.tobytes())
-    return digest.digest()
 
 
 def _solve_lp(design: np.ndarray, y: np.ndarray) -> float:
