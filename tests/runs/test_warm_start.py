@@ -62,7 +62,7 @@ from evidence.runs.warm import kernel_pool, prestart
 prestart(sys.argv[1])
 kernel = kernel_pool()._kernels and next(iter(kernel_pool()._kernels.values()))
 kernel.wait_ready()
-print(repr([(args[1:3], loaded) for args, loaded in seen if "ipykernel_launcher" in args]))
+print(repr([(args[1:3], loaded) for args, loaded in seen if "evidence.runs.kernel_launcher" in args]))
 kernel_pool().shutdown()
 """
 
@@ -81,7 +81,7 @@ def test_the_kernel_process_starts_before_jupyter_client_and_zmq_are_imported(tm
     )
     assert done.returncode == 0, done.stderr
     # one kernel started, with nothing of jupyter_client or zmq imported yet in this process
-    assert done.stdout.strip() == repr([(["-m", "ipykernel_launcher"], [])])
+    assert done.stdout.strip() == repr([(["-m", "evidence.runs.kernel_launcher"], [])])
 
 
 @pytest.mark.skipif(os.name != "posix", reason="the early start speaks Unix sockets")

@@ -86,8 +86,9 @@ def ensure_run_kernel() -> str:
 
 
 def run_kernel_command(connection_file: str) -> list[str]:
-    """The command line of this environment's kernel (:func:`ensure_run_kernel`'s spec) for ``connection_file``."""
-    return [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file, *RUN_KERNEL_OPTIONS]
+    """The command line of this environment's kernel (:func:`ensure_run_kernel`'s spec) for ``connection_file``:
+    ipykernel's, without its debugger (:mod:`evidence.runs.kernel_launcher`)."""
+    return [sys.executable, "-m", "evidence.runs.kernel_launcher", "-f", connection_file, *RUN_KERNEL_OPTIONS]
 
 
 def check_kernel(name: str | None) -> None:
