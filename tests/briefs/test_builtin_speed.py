@@ -56,3 +56,22 @@ def test_plain_entities_alone_convert_as_before(tmp_path: Path) -> None:
     assert converted.typst is not None and converted.html is not None
     assert "And so on…" in converted.typst
     assert "p &lt; 0.001" in converted.html and "R &amp; D" in converted.html
+
+
+def test_pandoc_is_looked_up_with_the_fonts_while_the_notebook_runs() -> None:
+    # pypandoc's import and its check of pandoc's version (a pandoc process) are not left to the render, which a
+    # cold brief waits for
+    import threading
+
+    builtin.pandoc_path.cache_clear()
+    found = builtin.pandoc_path.__wrapped__()
+    builtin.pandoc_path.cache_clear()
+    try:
+        builtin.prepare_typesetting()
+        for thread in threading.enumerate():
+            if thread.name == "evidence-typst-fonts":
+                thread.join(timeout=60)
+        assert builtin.pandoc_path.cache_info().currsize == 1
+        assert builtin.pandoc_path() == found
+    finally:
+        builtin.pandoc_path.cache_clear()
