@@ -510,7 +510,7 @@ def _real_rows(shared_data: Path) -> list[list[str]]:
         return list(csv.reader(fh))
 
 
-def test_kelley_layout_without_ccode_is_hers(shared_data: Path, tmp_path: Path) -> None:
+def test_kelley_layout_without_ccode_is_hers(shared_data: Path, kelley, tmp_path: Path) -> None:
     """ccode is never read, so it is not required (review 10 M4)."""
     import csv
 
@@ -520,10 +520,9 @@ def test_kelley_layout_without_ccode_is_hers(shared_data: Path, tmp_path: Path) 
     with path.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([[c for i, c in enumerate(r) if i != drop] for r in [header, *records]])
     loaded = registry.load(path)
-    real = registry.load(shared_data / REAL_FILE)
     assert loaded.provenance.layout == tip.KELLEY_LAYOUT
     assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (3208, 3208, 0)
-    assert loaded.data.equals(real.data)
+    assert loaded.data.equals(kelley.data)
 
 
 @pytest.mark.parametrize(
@@ -593,13 +592,12 @@ def _workbook(path: Path, rows: list[list], title_rows: int = 0) -> Path:
     return path
 
 
-def test_a_tier_table_saved_as_a_workbook_reads_as_the_csv(shared_data: Path, tmp_path: Path) -> None:
+def test_a_tier_table_saved_as_a_workbook_reads_as_the_csv(shared_data: Path, kelley, tmp_path: Path) -> None:
     rows = _real_rows(shared_data)
     loaded = registry.load(_workbook(tmp_path / "kelley.xlsx", rows))
-    real = registry.load(shared_data / REAL_FILE)
     assert loaded.provenance.layout == tip.KELLEY_LAYOUT
     assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (3208, 3208, 0)
-    assert loaded.data.equals(real.data)  # the sheet's row numbers are the CSV's line numbers
+    assert loaded.data.equals(kelley.data)  # the sheet's row numbers are the CSV's line numbers
     simple = [["iso3", "report_year", "tier"], ["THA", "2024", "Tier 1"], ["KHM", "2024", "n/a"]]
     titled = registry.load(_workbook(tmp_path / "simple.xlsx", simple, title_rows=2))
     assert titled.data.select("source_row", "iso3", "report_year", "tier").rows() == [
@@ -698,12 +696,12 @@ def test_a_table_with_a_column_per_report_year_is_refused_saying_how_to_reshape_
 
 
 def test_a_tier_table_saved_as_csv_below_title_lines_and_above_cleared_rows(
-    shared_data: Path, tmp_path: Path
+    shared_data: Path, kelley, tmp_path: Path
 ) -> None:
     """Kelley's file opened in a spreadsheet, a title line written above it and rows below it cleared, saved as
     CSV (as the workbook it reads): was refused as no known layout, its cleared rows rejected as rows missing
     a code, a year and a tier. The title lines are no records; the cleared rows neither."""
-    published = registry.load(shared_data / REAL_FILE)
+    published = kelley  # the real file as loaded once for the module (read only here)
     text = (shared_data / REAL_FILE).read_text(encoding="utf-8")
     path = tmp_path / "tiers.csv"
     path.write_text("US TIP tier placements, coded by J. Kelley,,,,\n,,,,\n" + text + ",,,,\n,,,,\n")
@@ -882,7 +880,7 @@ def test_a_withdrawn_code_with_one_successor_is_read_as_it_and_an_unknown_code_i
     assert "not guessed" in reasons["SCG"] and reasons["SCG"].endswith("kept as written")
 
 
-def test_a_code_its_country_name_contradicts_is_flagged(shared_data: Path, tmp_path: Path) -> None:
+def test_a_code_its_country_name_contradicts_is_flagged(shared_data: Path, kelley, tmp_path: Path) -> None:
     """A placement whose code names another country than its name (a mistyped ``TKM`` for Türkiye, a shifted
     column) was kept unflagged: Turkmenistan's tier. It is kept as coded and flagged; a name the reference does
     not know, or none, says nothing."""
@@ -906,7 +904,7 @@ def test_a_code_its_country_name_contradicts_is_flagged(shared_data: Path, tmp_p
     ]
     assert "TKM" in loaded.data["iso3"].to_list()
     # Kelley's coding: every name agrees with its code
-    assert registry.load(shared_data / REAL_FILE).flags.is_empty()
+    assert kelley.flags.is_empty()
 
 
 def test_a_table_naming_countries_without_codes_reads_the_codes_from_the_names(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import re
 import shutil
+import struct
 import subprocess
 import zipfile
 from pathlib import Path
@@ -150,6 +151,46 @@ def test_the_header_is_read_once_per_file(unodc_small: Path, monkeypatch: pytest
     monkeypatch.setattr(workbook, "_peek", lambda path: calls.append(path) or real(path))
     registry.load(unodc_small)
     assert len(calls) == 1
+
+
+def _peeked(path: Path) -> object:
+    """The workbook's head, or the error peeking it raises (its message)."""
+    try:
+        return workbook.workbook_head(path)
+    except InputError as error:
+        return str(error).replace(str(path), "<path>")
+
+
+def test_a_part_peeked_before_is_read_anew_when_its_bytes_change(unodc_small: Path, tmp_path: Path) -> None:
+    """The peek keeps what each part of a workbook read by the part's content (a copy, or the workbook saved
+    again, is read for its changed parts only). A copy whose sheet writes another release date reads that date;
+    one whose sheet's stored bytes are damaged (its CRC-32 and sizes as before) reads as it does when nothing was
+    kept: never the part read before."""
+    sheet = sheet_part(unodc_small, UNODC_SHEET)
+    date = workbook.workbook_head(unodc_small).sheets[0].rows[1][0]
+    edited = rewrite(
+        unodc_small, tmp_path / "edited.xlsx", {sheet: set_cell("A2", _inline("A2", "31/12/2024"))}
+    )
+    assert workbook.workbook_head(edited).sheets[0].rows[1][0] == "31/12/2024" != date
+    assert workbook.workbook_head(unodc_small).sheets[0].rows[1][0] == date
+    # a byte of the sheet's stored data changed near its start (what the peek reads), its header left alone
+    copy = rewrite(unodc_small, tmp_path / "copy.xlsx", {})
+    data = bytearray(copy.read_bytes())
+    with zipfile.ZipFile(copy) as book:
+        info = book.getinfo(sheet)
+    name_length, extra_length = struct.unpack("<HH", data[info.header_offset + 26 : info.header_offset + 30])
+    data[info.header_offset + 30 + name_length + extra_length + 64] ^= 0x55
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(bytes(data))
+    workbook._parts_read.clear()
+    unkept = _peeked(damaged)  # read with nothing kept
+    assert unkept != _peeked(copy)  # (the copy's parts now kept)
+    workbook._workbook_head.cache_clear()
+    assert _peeked(damaged) == unkept
+
+
+def _inline(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
 
 
 def test_the_peek_reads_what_writers_omit_or_mistype(tmp_path: Path) -> None:
