@@ -1,12 +1,18 @@
-"""A PNG decoder on the standard library alone, for tests that look at rendered charts and pages."""
+"""A PNG decoder on the standard library and numpy, for tests that look at rendered charts and pages."""
 
 from __future__ import annotations
 
 import zlib
 
+import numpy as np
+
 
 def png_pixels(data: bytes) -> tuple[int, int, list[bytes], int]:
-    """Decode an 8-bit, non-interlaced PNG (what Chromium writes): width, height, rows, bytes per pixel."""
+    """Decode an 8-bit, non-interlaced PNG (what Chromium writes): width, height, rows, bytes per pixel.
+
+    Rows filtered by nothing, "Sub" or "Up" (most rows vl-convert writes) are undone a row at a time with
+    numpy (bytes wrap modulo 256 as the filters say); "Average" and "Paeth", whose every byte depends on the
+    byte decoded just before it, byte by byte."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     position, idat = 8, b""
     width = height = channels = 0
@@ -25,25 +31,41 @@ def png_pixels(data: bytes) -> tuple[int, int, list[bytes], int]:
     raw = zlib.decompress(idat)
     stride = width * channels
     rows: list[bytes] = []
-    previous = bytearray(stride)
+    previous = np.zeros(stride, dtype=np.uint8)
     for y in range(height):
         kind = raw[y * (stride + 1)]
-        line = bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
-        for x in range(stride):
-            left = line[x - channels] if x >= channels else 0
-            up = previous[x]
-            up_left = previous[x - channels] if x >= channels else 0
-            if kind == 1:
-                line[x] = (line[x] + left) & 0xFF
-            elif kind == 2:
-                line[x] = (line[x] + up) & 0xFF
-            elif kind == 3:
-                line[x] = (line[x] + (left + up) // 2) & 0xFF
-            elif kind == 4:
-                p = left + up - up_left
-                pa, pb, pc = abs(p - left), abs(p - up), abs(p - up_left)
-                predictor = left if pa <= pb and pa <= pc else (up if pb <= pc else up_left)
-                line[x] = (line[x] + predictor) & 0xFF
-        rows.append(bytes(line))
+        start = y * (stride + 1) + 1
+        filtered = np.frombuffer(raw, dtype=np.uint8, count=stride, offset=start)
+        if kind == 1:  # Sub: each byte plus the decoded one a pixel to its left, a running sum per channel
+            line = filtered.reshape(width, channels).cumsum(axis=0, dtype=np.uint8).reshape(stride)
+        elif kind == 2:  # Up: plus the byte above
+            line = filtered + previous
+        elif kind in (3, 4):
+            decoded = _average_or_paeth(kind, raw[start : start + stride], previous.tobytes(), channels)
+            line = np.frombuffer(decoded, dtype=np.uint8)
+        else:  # None (0)
+            line = filtered.copy()
+        rows.append(line.tobytes())
         previous = line
     return width, height, rows, channels
+
+
+def _average_or_paeth(kind: int, filtered: bytes, above: bytes, channels: int) -> bytearray:
+    """A row filtered by "Average" (3) or "Paeth" (4), decoded byte by byte (the first pixel has nothing to
+    its left: 0, as the filters say)."""
+    line = bytearray(filtered)
+    for x in range(min(channels, len(line))):  # left and up-left 0: Average adds up // 2, Paeth adds up
+        line[x] = (line[x] + (above[x] // 2 if kind == 3 else above[x])) & 0xFF
+    if kind == 3:
+        for x in range(channels, len(line)):
+            line[x] = (line[x] + (line[x - channels] + above[x]) // 2) & 0xFF
+        return line
+    for x in range(channels, len(line)):
+        left, up, up_left = line[x - channels], above[x], above[x - channels]
+        pa, pb, pc = (
+            abs(up - up_left),
+            abs(left - up_left),
+            abs(left + up - 2 * up_left),
+        )  # |p - a|, |p - b|, |p - c|
+        line[x] = (line[x] + (left if pa <= pb and pa <= pc else (up if pb <= pc else up_left))) & 0xFF
+    return line

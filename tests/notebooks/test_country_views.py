@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -634,7 +635,6 @@ def _small_counts_displayed(shown) -> list:
     them, Markdown as the brief converts it."""
     from IPython.display import Markdown
 
-    from evidence.briefs.builtin import markdown_to_html
     from evidence.presentation.disclosure import find_small_counts
     from evidence.presentation.tables import TABLE_MIME, TableData
 
@@ -643,8 +643,17 @@ def _small_counts_displayed(shown) -> list:
         if isinstance(obj, dict) and TABLE_MIME in obj:
             hits += find_small_counts(TableData.from_json(obj[TABLE_MIME]).to_html())
         elif isinstance(obj, Markdown):
-            hits += find_small_counts(markdown_to_html(obj.data))
+            hits += find_small_counts(_html_of(obj.data))
     return hits
+
+
+@functools.cache
+def _html_of(markdown: str) -> str:
+    """The brief's Markdown as HTML (:func:`evidence.briefs.builtin.markdown_to_html`, a pandoc process each),
+    converted once per text: most of what the cases below display is the same text in each of them."""
+    from evidence.briefs.builtin import markdown_to_html
+
+    return markdown_to_html(markdown)
 
 
 @pytest.mark.parametrize(

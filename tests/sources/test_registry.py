@@ -146,6 +146,21 @@ def test_a_cut_zip_is_a_damaged_workbook(tmp_path):
     assert "PK" not in str(caught.value)
 
 
+def test_a_zip_whose_directory_names_an_unknown_zip_version_is_a_damaged_workbook(tmp_path):
+    """zipfile raises NotImplementedError (not BadZipFile) for a directory entry needing a later zip version,
+    as a flipped byte in a damaged download can make it: still one InputError naming the file."""
+    import openpyxl
+
+    openpyxl.Workbook().save(tmp_path / "book.xlsx")
+    data = bytearray((tmp_path / "book.xlsx").read_bytes())
+    entry = data.index(b"PK\x01\x02")  # the first central-directory entry
+    data[entry + 6 : entry + 8] = (152).to_bytes(2, "little")  # "version needed to extract": 15.2
+    (tmp_path / "flipped.xlsx").write_bytes(bytes(data))
+    with pytest.raises(InputError, match="the workbook is damaged or incomplete") as caught:
+        load(tmp_path / "flipped.xlsx")
+    assert caught.value.path == str(tmp_path / "flipped.xlsx")
+
+
 def test_no_loader_is_optional():
     """Every built-in loader module is imported for real: a missing one is an error, not skipped (issue 17)."""
     assert {"case_records", "ctdc", "unodc_glotip", "us_tip_tiers", "walkfree_gsi"} <= set(registry.loaders())

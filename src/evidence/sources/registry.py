@@ -26,6 +26,7 @@ from evidence.sources.loaded import LoadedTable
 from evidence.sources.provenance import DEMO_MARKER, DEMO_SHA256, Provenance, as_demo
 from evidence.sources.workbook import (
     DAMAGED,
+    DAMAGED_ERRORS,
     DAMAGED_HINT,
     WorkbookHead,
     header_key,
@@ -58,7 +59,7 @@ class FileHead:
         try:
             with zipfile.ZipFile(self.path) as archive:
                 names = set(archive.namelist())
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        except DAMAGED_ERRORS as exc:  # e.g. NotImplementedError: a directory entry of a later zip version
             raise InputError(
                 f"{DAMAGED} (not a whole zip archive: {exc})", path=self.path, hint=DAMAGED_HINT
             ) from None
@@ -134,7 +135,7 @@ def _zip_members(path: Path) -> str | None:
                 for info in archive.infolist()
                 if not info.is_dir() and not info.filename.startswith("__MACOSX/")
             ]
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except DAMAGED_ERRORS:
         return None
     if not names:
         return "an empty zip archive"

@@ -84,7 +84,7 @@ def workbook_head(path: str | Path) -> WorkbookHead:
 
 
 #: What reading a workbook that is damaged or cut short raises (reported as :data:`DAMAGED`).
-_DAMAGED_ERRORS = (
+DAMAGED_ERRORS = (
     OSError,
     zipfile.BadZipFile,
     zlib.error,
@@ -101,7 +101,7 @@ _DAMAGED_ERRORS = (
 def _workbook_head(path: str, mtime_ns: int, size: int) -> WorkbookHead:
     try:
         return _peek(path)
-    except _DAMAGED_ERRORS as exc:
+    except DAMAGED_ERRORS as exc:
         raise InputError(f"{DAMAGED} ({_describe(exc)})", path=path, hint=DAMAGED_HINT) from exc
 
 
@@ -687,7 +687,7 @@ def _scanned_sheet_cells(path: str | Path, sheet: str) -> tuple[list[tuple[int, 
     """:func:`_sheet_cells`, a damaged workbook an :class:`InputError`."""
     try:
         return _sheet_cells(path, sheet)
-    except _DAMAGED_ERRORS as exc:
+    except DAMAGED_ERRORS as exc:
         raise InputError(f"{DAMAGED} ({_describe(exc)})", path=path, hint=DAMAGED_HINT) from exc
 
 
