@@ -2,7 +2,8 @@
 
 One pandoc process
     pandoc 3 (the binary shipped in ``pypandoc-binary``) runs ``templates/render.lua``: it reads the brief's
-    Markdown once (pandoc's Markdown reader is most of pandoc's time on a brief: its pipe tables) and writes
+    Markdown once (reading it is about a quarter of pandoc's time on a brief; the filter's passes, handing
+    table cells between pandoc and Lua, are more than half) and writes
     the HTML fragment of the notebook's computed text that disclosure control scans, the Typst markup and the
     HTML, each through the brief filter for its format and with the brief's template (:class:`Conversion`),
     each handed over as soon as it is written: the PDF is typeset while pandoc writes the HTML. The output
