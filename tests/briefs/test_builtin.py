@@ -619,6 +619,8 @@ def test_a_failed_font_lookup_ahead_is_left_to_the_render(monkeypatch):
         "Forced labour\u2028= Forged heading",  # the character itself
         "Forced labour&#x2028;= Forged heading",  # an entity pandoc reads as it
         "Forced labour&#133;= Forged heading",  # NEL, by its decimal entity
+        "Forced labour&NewLine;= Forged heading",  # a line feed, by its named entity: never a Str's own
+        "Forced labour&#10;= Forged heading",  # a line feed, by its decimal entity
     ],
 )
 def test_a_line_break_typst_knows_is_a_space_however_the_source_writes_it(tmp_path: Path, text: str) -> None:
@@ -633,7 +635,7 @@ def test_a_line_break_typst_knows_is_a_space_however_the_source_writes_it(tmp_pa
 
 
 @pytest.mark.parametrize(
-    "escape", ["\\L", "\\P", "\\N", "\\r", "\\v", "\\f", "\\u2028", "\\x85", "\\U00002029"]
+    "escape", ["\\L", "\\P", "\\N", "\\r", "\\v", "\\f", "\\u2028", "\\x85", "\\U00002029", "\\n"]
 )
 def test_a_line_break_written_as_a_yaml_escape_is_a_space_too(tmp_path: Path, escape: str) -> None:
     # YAML's double-quoted escapes write these characters with neither the character nor an "&" in the text (as

@@ -23,7 +23,8 @@ def test_run_kernels_keep_no_input_history_but_jupyterlab_kernels_do(tmp_path, m
     name = kernel.ensure_run_kernel()
     run_spec = json.loads((kernel.kernels_root() / name / "kernel.json").read_text())
     assert "--HistoryManager.enabled=False" in run_spec["argv"]
-    assert run_spec["argv"][:5] == [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    launcher = "evidence.runs.kernel_launcher"  # ipykernel's, without its debugger
+    assert run_spec["argv"][:5] == [sys.executable, "-m", launcher, "-f", "{connection_file}"]
     installed = json.loads(
         (kernel.install_kernel(user=False, prefix=str(tmp_path)) / "kernel.json").read_text()
     )

@@ -2,7 +2,8 @@
 
 One pandoc process
     pandoc 3 (the binary shipped in ``pypandoc-binary``) runs ``templates/render.lua``: it reads the brief's
-    Markdown once (pandoc's Markdown reader is most of pandoc's time on a brief: its pipe tables) and writes
+    Markdown once (reading it is about a quarter of pandoc's time on a brief; the filter's passes, handing
+    table cells between pandoc and Lua, are more than half) and writes
     the HTML fragment of the notebook's computed text that disclosure control scans, the Typst markup and the
     HTML, each through the brief filter for its format and with the brief's template (:class:`Conversion`),
     each handed over as soon as it is written: the PDF is typeset while pandoc writes the HTML. The output
@@ -394,17 +395,20 @@ def _fonts_found() -> Any:
 
 
 def prepare_typesetting() -> None:
-    """Look up Typst's fonts now, in a background thread: a third of a second a brief rendered later in this
-    process does not wait for (``evidence brief`` starts it while its notebook runs, a core left idle)."""
+    """Look up pandoc and Typst's fonts now, in a background thread: what a brief rendered later in this
+    process does not wait for (``evidence brief`` starts it while its notebook runs, a core left idle): a third
+    of a second for the fonts, and pypandoc's import and its check of pandoc's version (a pandoc process) for
+    pandoc."""
     threading.Thread(target=_fonts_quietly, name="evidence-typst-fonts", daemon=True).start()
 
 
 def _fonts_quietly() -> None:
-    # a failure here is the render's to report (typeset looks the fonts up again)
-    try:
-        _fonts()
-    except Exception:  # noqa: BLE001, S110
-        pass
+    # a failure here is the render's to report (it looks pandoc and the fonts up again)
+    for look_up in (pandoc_path, _fonts):
+        try:
+            look_up()
+        except Exception:  # noqa: BLE001, S110
+            pass
 
 
 def markdown_to_html(markdown: str) -> str:

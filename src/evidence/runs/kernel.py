@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -72,7 +73,7 @@ def ensure_run_kernel() -> str:
     """
     name = environment_kernel_name()
     spec = {
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", *RUN_KERNEL_OPTIONS],
+        "argv": run_kernel_command("{connection_file}"),
         "display_name": environment_display_name(),
         "language": "python",
         "metadata": {"debugger": False},
@@ -82,6 +83,12 @@ def ensure_run_kernel() -> str:
     if not target.is_file() or target.read_text(encoding="utf-8") != text:
         write_text(target, text)
     return name
+
+
+def run_kernel_command(connection_file: str) -> list[str]:
+    """The command line of this environment's kernel (:func:`ensure_run_kernel`'s spec) for ``connection_file``:
+    ipykernel's, without its debugger (:mod:`evidence.runs.kernel_launcher`)."""
+    return [sys.executable, "-m", "evidence.runs.kernel_launcher", "-f", connection_file, *RUN_KERNEL_OPTIONS]
 
 
 def check_kernel(name: str | None) -> None:
@@ -133,7 +140,11 @@ def remove_ipc_files(prefix: str) -> None:
 
 
 def kernel_manager_class(
-    env: dict[str, str], log_path: str | Path | None = None, *, ipc: str | None = None
+    env: dict[str, str],
+    log_path: str | Path | None = None,
+    *,
+    ipc: str | None = None,
+    adopt: subprocess.Popen[bytes] | None = None,
 ) -> type:
     """A kernel manager class that finds the on-the-fly kernel specs and starts kernels with ``env`` added
     (and the kernel process's own output appended to ``log_path``).
@@ -144,11 +155,16 @@ def kernel_manager_class(
 
     A class per run (not a process-wide ``os.environ`` change) keeps concurrent runs in one process (Dask
     threads) from seeing each other's run folder.
+
+    With ``adopt`` (a kernel process started already, by :func:`spawn_kernel`, on the manager's connection file)
+    the manager starts no process: it loads that connection file (never writing it again: the kernel may be
+    reading it) and manages the process it is given as one it started (alive, signals, kill, wait).
     """
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
 
     extra_env = dict(env)
+    provisioner_class = _adopting_provisioner(adopt) if adopt is not None else None
 
     class RunKernelManager(AsyncKernelManager):
         @default("transport")
@@ -165,6 +181,15 @@ def kernel_manager_class(
 
         async def _async_pre_start_kernel(self, **kw: Any) -> Any:
             kw["env"] = {**os.environ, **kw.get("env", {}), **extra_env}
+            if provisioner_class is not None:
+                self.load_connection_file()
+                self._connection_file_written = True  # as written by spawn_kernel: not written again
+                if self.provisioner is None:
+                    self.kernel_id = self.kernel_id or str(uuid.uuid4())
+                    self.provisioner = provisioner_class(
+                        kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+                    )
+                return await super()._async_pre_start_kernel(**kw)  # its output went to the log already
             if log_path is not None:
                 # the kernel's own messages (start-up warnings, crashes) go to the run's log, not the terminal
                 self._run_log = open(log_path, "ab")  # noqa: SIM115, ASYNC230 - held by the kernel process; opening is instant
@@ -196,6 +221,69 @@ def kernel_manager_class(
                 log.close()
 
     return RunKernelManager
+
+
+def _adopting_provisioner(process: subprocess.Popen[bytes]) -> type:
+    """jupyter_client's local provisioner, for a kernel process started already (``process``): launching it is
+    taking it over, as if jupyter_client had started it (its process group is the one it leads)."""
+    from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+
+    class AdoptingProvisioner(LocalProvisioner):
+        async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+            self.process = process
+            self.pid = process.pid
+            try:
+                self.pgid = os.getpgid(process.pid)
+            except OSError:  # gone already: the manager finds it dead
+                self.pgid = None
+            self.cwd = kwargs.get("cwd")
+            return self.connection_info
+
+    return AdoptingProvisioner
+
+
+def spawn_kernel(
+    connection_file: str, *, ipc: str, env: dict[str, str], cwd: str, log_path: str | Path
+) -> subprocess.Popen[bytes]:
+    """Start this environment's kernel (:func:`run_kernel_command`) on Unix sockets at ``ipc`` (a prefix from
+    :func:`ipc_prefix`), before jupyter_client and zmq are imported (a tenth of a second of a cold run's start
+    that the kernel's own start need not wait for): the connection file is written here, as jupyter_client
+    writes it (a fresh key, the sockets ``<ipc>-1`` ... ``<ipc>-5``, readable by the user only), and the process
+    is started as jupyter_client starts a kernel (its own session, so that it and what it starts are killed
+    together; ``JPY_PARENT_PID``, so that it ends when this process does; no standard input). A manager of
+    :func:`kernel_manager_class` with ``adopt=`` the process returned then manages it.
+
+    ``env`` is added to this process's environment; the kernel's output is appended to ``log_path``."""
+    info = {
+        "shell_port": 1,
+        "iopub_port": 2,
+        "stdin_port": 3,
+        "control_port": 4,
+        "hb_port": 5,
+        "ip": ipc,
+        "key": str(uuid.uuid4()),
+        "transport": "ipc",
+        "signature_scheme": "hmac-sha256",
+        "kernel_name": environment_kernel_name(),
+    }
+    handle = os.open(connection_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        file.write(json.dumps(info, indent=2))
+    started_env = {**os.environ, **env, "JPY_PARENT_PID": str(os.getpid())}
+    started_env.pop("PYTHONEXECUTABLE", None)  # as jupyter_client does for a Python kernel
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            run_kernel_command(os.path.realpath(connection_file)),
+            stdin=subprocess.PIPE,
+            stdout=log,
+            stderr=log,
+            cwd=cwd,
+            env=started_env,
+            start_new_session=True,
+        )
+    assert process.stdin is not None
+    process.stdin.close()  # as jupyter_client leaves it: a kernel reads nothing from its standard input
+    return process
 
 
 def install_kernel(

@@ -23,6 +23,7 @@ import json
 import os
 import queue
 import re
+import signal
 import tempfile
 import threading
 import time
@@ -97,39 +98,104 @@ def _runtime(name: str) -> str:
     return f"__import__('evidence.notebooks.runtime', fromlist=['_']).{name}"
 
 
-class WarmKernel:
-    """One kernel of this interpreter, started in the background and reused for run after run."""
+class EarlyKernel:
+    """The process of this environment's kernel, started before jupyter_client and zmq are imported (see
+    :func:`evidence.runs.kernel.spawn_kernel`): a :class:`WarmKernel` made with it takes it over. Its files
+    are named as a warm kernel's (its folder, which holds the connection file, its log, its sockets)."""
 
-    def __init__(self, kernel_name: str, *, start_timeout: float, preload: Preload = ()) -> None:
+    def __init__(self) -> None:
+        from evidence.runs.kernel import ipc_prefix, spawn_kernel
+
+        self.ipc = ipc_prefix()
+        self.log_path, self.home = _kernel_files()
+        self.start_env = _start_env()
+        self.connection_file = os.path.join(self.home, "kernel.json")
+        try:
+            self.process = spawn_kernel(
+                self.connection_file, ipc=self.ipc, env=self.start_env, cwd=self.home, log_path=self.log_path
+            )
+        except BaseException:
+            self.discard()
+            raise
+
+    def discard(self) -> None:
+        """Stop the process (if started) and remove the files (when no warm kernel takes it over)."""
+        from evidence.runs.kernel import remove_ipc_files
+
+        process = getattr(self, "process", None)
+        if process is not None:
+            with contextlib.suppress(OSError):
+                os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(Exception):
+                process.wait(timeout=5)
+        remove_ipc_files(self.ipc)
+        self.log_path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            Path(self.connection_file).unlink(missing_ok=True)
+            os.rmdir(self.home)
+
+
+def _kernel_files() -> tuple[Path, str]:
+    """A new kernel's log file and folder (between runs its working directory; it holds its connection file),
+    named after this process: a runner killed outright leaves them, the next one clears them."""
+    owner = _owner()
+    log_dir = Path(tempfile.gettempdir()) / "evidence-kernels"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    return log_dir / f"{owner}-{uuid.uuid4().hex[:12]}.log", tempfile.mkdtemp(
+        prefix=f"evidence-kernel-{owner}-"
+    )
+
+
+def _start_env() -> dict[str, str]:
+    """What a warm kernel's environment adds to this process's."""
+    return {"PYTHONHASHSEED": "0", **thread_limits()}
+
+
+class WarmKernel:
+    """One kernel of this interpreter, started in the background and reused for run after run.
+
+    ``early``: its process, started already (:class:`EarlyKernel`), which it takes over."""
+
+    def __init__(
+        self,
+        kernel_name: str,
+        *,
+        start_timeout: float,
+        preload: Preload = (),
+        early: EarlyKernel | None = None,
+    ) -> None:
         from evidence.runs.kernel import ipc_prefix, kernel_manager_class
 
         self.kernel_name = kernel_name
         self.start_timeout = start_timeout
         self.runs = 0
         self.broken: str | None = None
-        self._ipc = ipc_prefix() if os.name == "posix" else None
-        clean_after_killed_runners()
-        owner = (
-            _owner()
-        )  # in the names of its files: a runner killed outright leaves them, the next one clears
-        log_dir = Path(tempfile.gettempdir()) / "evidence-kernels"
-        log_dir.mkdir(parents=True, exist_ok=True)
-        self.log_path = log_dir / f"{owner}-{uuid.uuid4().hex[:12]}.log"
-        # the kernel's folder between runs, which holds its connection file too
-        self._home = tempfile.mkdtemp(prefix=f"evidence-kernel-{owner}-")
-        self._start_env = {"PYTHONHASHSEED": "0", **thread_limits()}
-        manager_class = kernel_manager_class(self._start_env, self.log_path, ipc=self._ipc)
-        # The kernel's one zmq context, shared by its manager (control socket) and its client (shell, iopub,
-        # stdin, control): made here and destroyed by shutdown(), so the sockets of a kernel that is gone are
-        # closed then, not whenever the garbage collector reaches them.
-        import zmq.asyncio
+        if early is not None:
+            self._ipc: str | None = early.ipc
+            self.log_path, self._home, self._start_env = early.log_path, early.home, early.start_env
+        try:
+            clean_after_killed_runners()
+            if early is None:
+                self._ipc = ipc_prefix() if os.name == "posix" else None
+                self.log_path, self._home = _kernel_files()
+                self._start_env = _start_env()
+            adopted = early.process if early is not None else None
+            manager_class = kernel_manager_class(self._start_env, self.log_path, ipc=self._ipc, adopt=adopted)
+            # The kernel's one zmq context, shared by its manager (control socket) and its client (shell,
+            # iopub, stdin, control): made here and destroyed by shutdown(), so the sockets of a kernel that is
+            # gone are closed then, not whenever the garbage collector reaches them.
+            import zmq.asyncio
 
-        self._context = zmq.asyncio.Context()
-        self.km = manager_class(
-            kernel_name=kernel_name,
-            context=self._context,
-            connection_file=os.path.join(self._home, "kernel.json"),
-        )
+            self._context = zmq.asyncio.Context()
+            self.km = manager_class(
+                kernel_name=kernel_name,
+                context=self._context,
+                connection_file=os.path.join(self._home, "kernel.json"),
+            )
+        except BaseException:
+            if early is not None:
+                early.discard()  # its process is not left running, nor its files
+            raise
         self.kc: Any = None
         #: The charts of the run being executed, drawn by the chart workers (set by :meth:`begin`).
         self.run_charts: Any = None
@@ -140,6 +206,8 @@ class WarmKernel:
             _run(self._launch(preload))
         except BaseException:
             self.shutdown()  # a kernel that could not start leaves nothing open behind (its log, its context)
+            if early is not None:
+                early.discard()  # a process its manager had not taken over yet
             raise
 
     async def _launch(self, preload: Preload) -> None:
@@ -360,9 +428,17 @@ class KernelPool:
         self._ending: list[Any] = []  # the processes of kernels released, to be waited for
         self._lock = threading.Lock()
 
-    def launch(self, kernel_name: str, *, start_timeout: float, preload: Preload = ()) -> WarmKernel:
+    def launch(
+        self,
+        kernel_name: str,
+        *,
+        start_timeout: float,
+        preload: Preload = (),
+        early: Callable[[], EarlyKernel] | None = None,
+    ) -> WarmKernel:
         """The kernel for ``kernel_name``, started (in the background, importing ``preload``: the modules the
-        first run's notebook imports) if there is none."""
+        first run's notebook imports) if there is none. ``early``: how to start its process before the rest
+        (:class:`EarlyKernel`), when one is started."""
         with self._lock:
             kernel = self._kernels.get(kernel_name)
             if kernel is not None and (kernel.broken or kernel.runs >= MAX_RUNS_PER_KERNEL):
@@ -370,7 +446,8 @@ class KernelPool:
                 kernel.shutdown()
                 kernel = None
             if kernel is None:
-                kernel = WarmKernel(kernel_name, start_timeout=start_timeout, preload=preload)
+                started = early() if early is not None else None
+                kernel = WarmKernel(kernel_name, start_timeout=start_timeout, preload=preload, early=started)
                 self._kernels[kernel_name] = kernel
             return kernel
 
@@ -695,7 +772,12 @@ def prestart(
             # a notebook that is not there starts no kernel; the list of its modules is worked out (the
             # toolkit's files hashed) once the kernel's process has been started
             modules = functools.partial(notebook_preload, find_notebook(notebook))
-        kernel_pool().launch(ensure_run_kernel(), start_timeout=PRESTART_TIMEOUT, preload=modules)
+        # the kernel's process is started first, before this process imports jupyter_client and zmq to talk
+        # to it (on Unix: the early start speaks Unix sockets)
+        early = EarlyKernel if os.name == "posix" else None
+        kernel_pool().launch(
+            ensure_run_kernel(), start_timeout=PRESTART_TIMEOUT, preload=modules, early=early
+        )
     except Exception:  # noqa: BLE001, S110 - a start-up aid only: the run starts its kernel itself
         pass
 

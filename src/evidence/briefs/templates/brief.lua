@@ -131,8 +131,9 @@ end
 -- Characters Typst's syntax takes for a line break but Markdown keeps inside a word (NEL U+0085, the line and
 -- paragraph separators U+2028 and U+2029, vertical tab, form feed, a lone carriage return): in the Typst
 -- markup a text holding one would start a new line there, and "= x", "/ x" or "- x" after it a heading, a
--- term list (without its colon: an error that stops the PDF) or a list. They are spaces in every format.
-local LINE_BREAKS = { "\u{85}", "\u{2028}", "\u{2029}", "\v", "\f", "\r" }
+-- term list (without its colon: an error that stops the PDF) or a list. They are spaces in every format. So is
+-- a line feed, which Markdown never leaves inside a word but an entity writes there (&NewLine;, &#10;).
+local LINE_BREAKS = { "\u{85}", "\u{2028}", "\u{2029}", "\v", "\f", "\r", "\n" }
 
 local function one_line(text)
   local changed = false

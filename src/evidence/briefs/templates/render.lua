@@ -45,19 +45,30 @@ local filter_file = pandoc.path.join({ templates, "brief.lua" })
 local displayed_text = request.displayed and read_file(request.displayed)
 local source_text = (request.html or request.typst) and read_file(request.source)
 
--- No character the filter reads as a line break (brief.lua's LINE_BREAKS), nor an entity ("&...;") that pandoc
--- could turn into one, nor a YAML escape that writes one in the metadata ("\L", "\u2028", "\r"...: how
--- yaml.safe_dump writes such a character), in any text converted: the filter need not look at every word.
+-- Whether a text holds an entity ("&...;") that pandoc could turn into a line break or a dot: any "&" but those
+-- of the entities the toolkit's escaping writes ("&lt;" for the "<" of "p < 0.001", "&amp;", "&quot;"...),
+-- which write neither (an "&" that starts no entity is counted too: the check errs on the side of looking).
+local PLAIN_ENTITIES = { "&lt;", "&gt;", "&amp;", "&quot;", "&#39;", "&apos;" }
+local function entities(text)
+  for _, entity in ipairs(PLAIN_ENTITIES) do
+    text = text:gsub(entity, "")
+  end
+  return text:find("&", 1, true) ~= nil
+end
+
+-- No character the filter reads as a line break (brief.lua's LINE_BREAKS), nor an entity that pandoc could turn
+-- into one, nor a YAML escape that writes one in the metadata ("\L", "\u2028", "\r"...: how yaml.safe_dump
+-- writes such a character), in any text converted: the filter need not look at every word.
 local function no_line_breaks(text)
   return not text
-    or not (text:find("[&\r\v\f]") or text:find("\\[nrvfNLPxuU]") or text:find("\u{85}", 1, true)
-      or text:find("\u{2028}", 1, true) or text:find("\u{2029}", 1, true))
+    or not (text:find("[\r\v\f]") or text:find("\\[nrvfNLPxuU]") or text:find("\u{85}", 1, true)
+      or text:find("\u{2028}", 1, true) or text:find("\u{2029}", 1, true) or entities(text))
 end
 local line_breaks_absent = no_line_breaks(displayed_text) and no_line_breaks(source_text)
 -- nor two dots in a row, escaped or not, nor an entity that could write one (brief.lua's literal_dots): the
 -- Typst filter need not look at every word either
 local dots_absent = not source_text
-  or not (source_text:find("..", 1, true) or source_text:find(".\\.", 1, true) or source_text:find("&", 1, true))
+  or not (source_text:find("..", 1, true) or source_text:find(".\\.", 1, true) or entities(source_text))
 
 -- the brief filter's passes for one output format (the filter reads FORMAT when it is loaded)
 local function brief_filter(format)
