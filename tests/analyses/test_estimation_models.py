@@ -102,5 +102,7 @@ def test_a_space_is_counted_once_for_its_lists_and_order(monkeypatch: pytest.Mon
     models._space_size.cache_clear()
     sizes = [ModelSpace(5, 3).size, ModelSpace(5, 3).size, ModelSpace(5, 6).size, ModelSpace(5, 4).size]
     assert sizes == [6212, 6212, 6893, 6893]
-    assert len(counted) == 2  # (5, 3) and (5, 4): an order above the lists' is the same space
+    # (5, 3) and (5, 4), once each (an order above the lists' is the same space), and the lower spaces (5, 2)
+    # and (5, 1) once each, their counts saying whether (5, 3)'s walk over them is short enough to make
+    assert [(space.n_lists, space.effective_order) for space in counted] == [(5, 3), (5, 2), (5, 1), (5, 4)]
     models._space_size.cache_clear()

@@ -156,6 +156,11 @@ class ModelSpace:
         top = [i for i, term in enumerate(self.terms) if len(term) == self.effective_order]
         if not top:
             return 1
+        # the lower space's own count (made once per process) says whether it is too large to walk through: the
+        # walk below stopped only after enumerating its first 2^17 models (most of a second for seven lists)
+        lower_size = _space_size(self.n_lists, self.effective_order - 1)
+        if lower_size is None or lower_size > _COUNT_ENUMERATION_LIMIT:
+            return None
         lower = ModelSpace(self.n_lists, self.effective_order - 1)
         total = 0
         for count, model in enumerate(lower.models()):
