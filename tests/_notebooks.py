@@ -6,9 +6,13 @@ import json
 from pathlib import Path
 
 
-def write_notebook(path: Path, parameters: str, *code: str) -> Path:
+#: The kernel spec a notebook names for the kernel-lane tests: the environment's own Python kernel.
+PYTHON3 = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+
+def write_notebook(path: Path, parameters: str, *code: str, kernelspec: dict | None = None) -> Path:
     """Write a notebook at ``path``: a cell tagged ``parameters`` holding ``parameters``, then a code cell for
-    each of ``code``; return ``path``."""
+    each of ``code`` (naming ``kernelspec`` in its metadata when given); return ``path``."""
     sources = [parameters, *code]
     cells = [
         {
@@ -21,5 +25,6 @@ def write_notebook(path: Path, parameters: str, *code: str) -> Path:
         }
         for i, source in enumerate(sources)
     ]
-    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    metadata = {} if kernelspec is None else {"kernelspec": kernelspec}
+    path.write_text(json.dumps({"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}))
     return path

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from _notebooks import PYTHON3, write_notebook
 
 from evidence.notebooks.runtime import RUNNER_CHART_MIME
 from evidence.presentation.charts import save_charts
@@ -184,13 +185,7 @@ show_charts([(bars.mark_point(), "bars")])
 
 
 def _notebook(path: Path, *cells: str) -> Path:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    first = nbformat.v4.new_code_cell("n = 1")
-    first.metadata["tags"] = ["parameters"]
-    nb.cells = [first, *(nbformat.v4.new_code_cell(c) for c in cells)]
-    nbformat.write(nb, path)
-    return path
+    return write_notebook(path, "n = 1", *cells, kernelspec=PYTHON3)
 
 
 def _outputs(folder: str | Path, name: str) -> list:

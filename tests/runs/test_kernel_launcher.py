@@ -7,29 +7,15 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from _notebooks import PYTHON3, write_notebook
 
 from evidence.runs.execute import execute_run, prepare_run
-from evidence.runs.warm import kernel_pool
 
 pytestmark = pytest.mark.kernel
 
 
-@pytest.fixture
-def fresh_pool(tmp_path, monkeypatch):
-    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
-    kernel_pool().shutdown()
-    yield kernel_pool()
-    kernel_pool().shutdown()
-
-
 def _run(tmp_path: Path, *cells: str, warm: bool) -> list[str]:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    first = nbformat.v4.new_code_cell("x: int = 1")
-    first.metadata["tags"] = ["parameters"]
-    nb.cells = [first, *(nbformat.v4.new_code_cell(c) for c in cells)]
-    path = tmp_path / f"n{int(warm)}.ipynb"
-    nbformat.write(nb, path)
+    path = write_notebook(tmp_path / f"n{int(warm)}.ipynb", "x: int = 1", *cells, kernelspec=PYTHON3)
     outcome = execute_run(prepare_run(path, out_root=tmp_path / "runs"), warm=warm)
     assert outcome.status == "ok", outcome.error
     executed = nbformat.read(Path(outcome.folder) / path.name, as_version=4)

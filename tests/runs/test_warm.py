@@ -8,8 +8,8 @@ import os
 import threading
 from pathlib import Path
 
-import nbformat
 import pytest
+from _notebooks import PYTHON3, write_notebook
 
 from evidence.runs.execute import execute_run, prepare_run, run_unless_fresh
 from evidence.runs.warm import (
@@ -47,13 +47,7 @@ warnings.warn("shown in B")
 
 
 def _notebook(path: Path, parameters: str, *cells: str) -> Path:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    first = nbformat.v4.new_code_cell(parameters)
-    first.metadata["tags"] = ["parameters"]
-    nb.cells = [first, *(nbformat.v4.new_code_cell(c) for c in cells)]
-    nbformat.write(nb, path)
-    return path
+    return write_notebook(path, parameters, *cells, kernelspec=PYTHON3)
 
 
 def _outputs(folder: str | Path, name: str) -> list:

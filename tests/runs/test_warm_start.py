@@ -12,30 +12,17 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from _notebooks import PYTHON3, write_notebook
 
 from evidence.runs import kernel as kernel_module
 from evidence.runs.execute import execute_run, prepare_run
-from evidence.runs.warm import EarlyKernel, kernel_pool, prestart
+from evidence.runs.warm import EarlyKernel, prestart
 
 pytestmark = pytest.mark.kernel
 
 
-@pytest.fixture
-def fresh_pool(tmp_path, monkeypatch):
-    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
-    kernel_pool().shutdown()
-    yield kernel_pool()
-    kernel_pool().shutdown()
-
-
 def _notebook(path: Path, *cells: str) -> Path:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    first = nbformat.v4.new_code_cell("x: int = 1")
-    first.metadata["tags"] = ["parameters"]
-    nb.cells = [first, *(nbformat.v4.new_code_cell(c) for c in cells)]
-    nbformat.write(nb, path)
-    return path
+    return write_notebook(path, "x: int = 1", *cells, kernelspec=PYTHON3)
 
 
 def _gone(pid: int) -> bool:
