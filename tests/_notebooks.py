@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-
 #: The kernel spec a notebook names for the kernel-lane tests: the environment's own Python kernel.
 PYTHON3 = {"name": "python3", "display_name": "Python 3", "language": "python"}
 

@@ -805,6 +805,17 @@ def test_a_zoomed_flow_map_draws_the_countries_in_view_only() -> None:
     assert inside <= isos
 
 
+def _differing_bytes(rows: list, rows2: list) -> list[tuple[int, int]]:
+    """The (byte, byte) pairs where two decoded images of one size differ."""
+    return [
+        (a, b)
+        for row, row2 in zip(rows, rows2, strict=True)
+        if row != row2  # a row drawn alike has no byte that differs (most rows: compared at once)
+        for a, b in zip(row, row2)
+        if a != b
+    ]
+
+
 @pytest.mark.parametrize(
     ("flows", "turned"),
     [
@@ -839,13 +850,7 @@ def test_a_map_turned_or_reaching_a_pole_draws_the_countries_in_view_only(flows,
     images = [png_pixels(vlc.vegalite_to_png(spec, scale=1)) for spec in (zoomed, whole)]
     (width, height, rows, _), (width2, height2, rows2, _) = images
     assert (width, height) == (width2, height2)
-    differing = [
-        (a, b)
-        for row, row2 in zip(rows, rows2, strict=True)
-        if row != row2  # a row drawn alike has no byte that differs (most rows: compared at once)
-        for a, b in zip(row, row2)
-        if a != b
-    ]
+    differing = _differing_bytes(rows, rows2)
     assert len(differing) <= 16 and all(abs(a - b) <= 2 for a, b in differing)
 
 
@@ -873,13 +878,7 @@ def test_leaving_out_the_countries_out_of_view_draws_the_same_map() -> None:
     (width, height, rows, _), (width2, height2, rows2, _) = images
     assert (width, height) == (width2, height2)
     # the same picture, up to the rounding of a few edge pixels' anti-aliasing
-    differing = [
-        (a, b)
-        for row, row2 in zip(rows, rows2, strict=True)
-        if row != row2  # a row drawn alike has no byte that differs (most rows: compared at once)
-        for a, b in zip(row, row2)
-        if a != b
-    ]
+    differing = _differing_bytes(rows, rows2)
     assert len(differing) <= 16 and all(abs(a - b) <= 2 for a, b in differing)
 
 
