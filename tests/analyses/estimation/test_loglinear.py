@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from evidence.analyses.estimation import loglinear
 from evidence.analyses.estimation.lists import ListCapture
 from evidence.analyses.estimation.loglinear import (
     _Positive,
@@ -48,6 +49,7 @@ def test_the_existence_check_of_many_lists_keeps_its_constraints_sparse() -> Non
     # the linear programme held a dense identity of cells × cells: 12 lists took 268 MB, and 16 lists (allowed,
     # MAX_LISTS) asked numpy for 32 GiB and stopped `evidence estimate` with a traceback
     capture = _lists(12)
+    loglinear._LP_OPTIMA.clear()  # solved here, not answered from an earlier test's programme
     tracemalloc.start()
     try:
         check = check_existence(capture)
@@ -58,7 +60,11 @@ def test_the_existence_check_of_many_lists_keeps_its_constraints_sparse() -> Non
     assert peak < 60e6, f"{peak / 1e6:.0f} MB"
 
 
-def test_the_sparse_programme_gives_the_dense_ones_optimum() -> None:
+@pytest.mark.parametrize("dense_up_to", [0, loglinear._DENSE_LP_ELEMENTS], ids=["sparse", "dense"])
+def test_the_sparse_programme_gives_the_dense_ones_optimum(monkeypatch, dense_up_to: int) -> None:
+    # both forms the matrix is given to scipy in (a small programme's dense, a large one's sparse), solved anew
+    monkeypatch.setattr(loglinear, "_DENSE_LP_ELEMENTS", dense_up_to)
+    monkeypatch.setattr(loglinear, "_LP_OPTIMA", {})
     capture = _lists(4)
     X = design_matrix(4, capture.parse_terms(["L0:L1", "L2:L3"]))
     y = capture.counts.astype(float)
@@ -208,3 +214,25 @@ def test_the_deviance_terms_on_the_cells_with_cases_are_those_over_the_whole_tab
         gathered = _Positive(y).ratio(mu)
     assert gathered.shape == whole.shape
     assert np.array_equal(gathered.view(np.int64), whole.view(np.int64))
+
+
+class _ClearedAfterEachStore(dict):
+    """A cache another thread clears right after each store (the moment a second reader would miss it)."""
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self.clear()
+
+
+def test_a_cache_cleared_by_another_thread_loses_no_answer(monkeypatch) -> None:
+    capture = _lists(4)
+    X = design_matrix(4, capture.parse_terms(["L0:L1", "L2:L3"]))
+    y = capture.counts.astype(float)
+    expected = lp_optimum(X, y)
+    monkeypatch.setattr(loglinear, "_LP_OPTIMA", _ClearedAfterEachStore())
+    monkeypatch.setattr(loglinear, "_FULL_RANK", _ClearedAfterEachStore())
+    assert lp_optimum(X, y) == expected
+    cells = np.ones((2, X.shape[0]), dtype=bool)
+    columns = np.ones((2, X.shape[1]), dtype=bool)
+    columns[1, 1:] = False
+    assert loglinear._identifiable(X, cells, columns).tolist() == [True, True]

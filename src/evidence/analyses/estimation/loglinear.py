@@ -358,15 +358,16 @@ def _identifiable(X: np.ndarray, cell_mask: np.ndarray, column_mask: np.ndarray)
     for mask, b in first.items():
         # the same design and masks come back in every run of a bootstrap and every fit of a model: the rank
         # (a singular value decomposition) is kept, by the design's digest and the masks
+        # (read once and kept in a local: another thread's clearing between a store and a read is harmless)
         key = design + mask
-        if key not in _FULL_RANK:
+        verdict = _FULL_RANK.get(key)
+        if verdict is None:
             if len(_FULL_RANK) >= _FULL_RANK_CACHE_SIZE:
                 _FULL_RANK.clear()
             sub = X[cell_mask[b]][:, column_mask[b]]
-            _FULL_RANK[key] = bool(
-                sub.shape[0] >= sub.shape[1] and np.linalg.matrix_rank(sub) == sub.shape[1]
-            )
-        verdicts[b] = _FULL_RANK[key]
+            verdict = bool(sub.shape[0] >= sub.shape[1] and np.linalg.matrix_rank(sub) == sub.shape[1])
+            _FULL_RANK[key] = verdict
+        verdicts[b] = verdict
     return verdicts[inverse]
 
 
@@ -566,11 +567,13 @@ def lp_optimum(design: np.ndarray, y: np.ndarray) -> float:
     if m == 0:
         return 0.0
     key = _digest(design, y)  # everything the programme depends on
-    if key not in _LP_OPTIMA:
+    optimum = _LP_OPTIMA.get(key)  # (a local: another thread's clearing of the cache cannot lose it)
+    if optimum is None:
         if len(_LP_OPTIMA) >= _LP_CACHE_SIZE:
             _LP_OPTIMA.clear()
-        _LP_OPTIMA[key] = _solve_lp(design, y)
-    return _LP_OPTIMA[key]
+        optimum = _solve_lp(design, y)
+        _LP_OPTIMA[key] = optimum
+    return optimum
 
 
 #: Optima of the existence programmes solved in this process, by their design and counts: a search meets the
