@@ -622,10 +622,10 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
             + _by_values({"total", "form", "sex", "age", "citizenship", "destination", "corridor"})
         )
     dimension = _INDICATOR_DIMENSIONS[by]
-    # the rows of the whole frame are selected in one query (one pass over it, not one per filter)
-    lazy = df.lazy().filter(
-        (pl.col("indicator") == indicator) & pl.col("year").is_not_null() & year_filter(years)
-    )
+    # the dated rows of the indicator, with each row's citizenship origin, read once per frame
+    # (:func:`_indicator_rows`); the selection's rows of them selected in one query
+    base, origin = _indicator_rows(df, indicator)
+    lazy = base.lazy().filter(year_filter(years))
     total = pl.lit("Total")
     # UNODC publishes the victims of unknown sex and age as one row (Sex and Age both Unknown): the Unknown of
     # the breakdown by sex and of the one by age, unless the country-year has a row of its own for that
@@ -655,15 +655,18 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
         & (pl.col("sex") == total)
         & (pl.col("age") == total),
     }
-    origin = citizenship_origin_expr()
+    # the selected rows' own origin (returnees added below have none in :data:`_ORIGIN`)
+    selected_origin = citizenship_origin_expr()
     groups = {
         "total": None,
         "form": pl.col("category"),
         "sex": pl.col("sex"),
         "age": pl.col("age"),
-        "citizenship": origin,
+        "citizenship": selected_origin,
         "destination": pl.col("iso3"),
-        "corridor": pl.when(origin.is_not_null()).then(pl.concat_str(origin, pl.lit(">"), pl.col("iso3"))),
+        "corridor": pl.when(selected_origin.is_not_null()).then(
+            pl.concat_str(selected_origin, pl.lit(">"), pl.col("iso3"))
+        ),
     }
     if role == "both" and country is None:
         role = "destination"  # every reporting country's own breakdowns
@@ -691,12 +694,16 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
         if country is not None:
             lazy = lazy.filter((origin == country).fill_null(False))
     else:
+        if country is not None:
+            # the country's own rows first: the unknowns of sex and age are read within a country-year
+            # (``own_unknown``, over iso3), so the other countries' rows change none of them
+            lazy = lazy.filter(pl.col("iso3") == country)
         lazy = lazy.filter(
             selectors["citizenship" if dimension in ("destination", "corridor") else dimension]
         )
-        if country is not None:
-            lazy = lazy.filter(pl.col("iso3") == country)
     rows = lazy.collect()
+    if _ORIGIN in rows.columns:
+        rows = rows.drop(_ORIGIN)
     if role == "origin" and country is not None:
         rows = _with_returnees(df, indicator, rows, country, years)
     group = groups[dimension]
@@ -721,6 +728,30 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
         )
         .sort(keys)
     )
+
+
+#: The column of :func:`_indicator_rows` holding each row's citizenship origin (dropped before any rows leave).
+_ORIGIN = "__citizenship_origin"
+
+
+def _indicator_rows(df: pl.DataFrame, indicator: str) -> tuple[pl.DataFrame, pl.Expr]:
+    """The dated rows of ``indicator`` in an indicator frame, with each row's citizenship origin
+    (:func:`~evidence.analyses.selection.citizenship_origin_expr`) in :data:`_ORIGIN`, and the expression that
+    reads that origin. Built once per frame and indicator (the rows of the frame itself, in its order): a brief
+    reads ~10 selections of the same table, each of which used to filter the whole frame and strip and lower
+    every row's category again. A frame without the columns the origin is read from keeps the expression (it
+    raises where it is used, as before)."""
+    if not {"category", "category_iso3", "iso3"} <= set(df.columns):
+        where = (pl.col("indicator") == indicator) & pl.col("year").is_not_null()
+        return df.filter(where), citizenship_origin_expr()
+    rows = kept_once(
+        df,
+        ("indicator rows with origin", indicator),
+        lambda: df.filter((pl.col("indicator") == indicator) & pl.col("year").is_not_null()).with_columns(
+            citizenship_origin_expr().alias(_ORIGIN)
+        ),
+    )
+    return rows, pl.col(_ORIGIN)
 
 
 def _with_returnees(
