@@ -144,11 +144,29 @@ def flow_records(selection: Selected) -> pl.DataFrame:
     """
     selection = as_selection(selection)
     df = selection.frame
+    # a brief asks for the flow records of the same selection ~8 times (its key figures, routes, notes, charts
+    # and sentences): selected once per table, record keys' secret (what the keys are a function of, too) and
+    # selection
+    whole, _ = resolve_table(selection.table)
+    secret = getattr(selection, "_record_key_secret", None)
+    key = (
+        "flow records of a selection",
+        selection.kind,
+        selection.keyed,
+        secret,
+        selection.indicator,
+        selection.country,
+        selection.role,
+        selection.years,
+    )
+    return built_once(whole, key, lambda: _flow_records_of(selection, df, whole, secret))
+
+
+def _flow_records_of(
+    selection: Selection, df: pl.DataFrame, whole: pl.DataFrame, secret: object
+) -> pl.DataFrame:
     if selection.kind == "case":
-        # the whole table's, grouped once per table (and record keys' secret): a brief asks for the flow records
-        # of its selection from its key figures, routes, notes and charts, each a filter of these
-        whole, _ = resolve_table(selection.table)
-        secret = getattr(selection, "_record_key_secret", None)  # what the keys are a function of, too
+        # the whole table's, grouped once per table (and record keys' secret): each selection's a filter of these
         base = built_once(
             whole,
             ("case flow records", selection.keyed, secret),
@@ -162,9 +180,7 @@ def flow_records(selection: Selected) -> pl.DataFrame:
         years = selection.years
         base = base.filter(year_filter(years).fill_null(False))
         # the banded records' flow records are of every country: grouped once per table, keys' secret and
-        # years (a brief asks for them ~8 times; each read filtered the whole frame), None when it has none
-        whole, _ = resolve_table(selection.table)
-        secret = getattr(selection, "_record_key_secret", None)
+        # years (each read filtered the whole frame), None when it has none
         banded = kept_once(
             whole,
             ("case banded flow records", selection.keyed, secret, years),

@@ -631,15 +631,7 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
     # the breakdown by sex and of the one by age, unless the country-year has a row of its own for that
     # (Unknown sex of all ages, or all sexes of unknown age), which is then the Unknown
     both_unknown = (pl.col("sex") == UNKNOWN) & (pl.col("age") == UNKNOWN)
-    in_year = ["iso3", "year", "indicator"]
-    own_unknown = {
-        "sex": ((pl.col("dimension") == "Total") & (pl.col("sex") == UNKNOWN) & (pl.col("age") == total))
-        .any()
-        .over(in_year),
-        "age": ((pl.col("dimension") == "Total") & (pl.col("sex") == total) & (pl.col("age") == UNKNOWN))
-        .any()
-        .over(in_year),
-    }
+    own_unknown = _own_unknown_exprs(base)
     selectors = {
         "total": (pl.col("dimension") == "Total") & (pl.col("sex") == total) & (pl.col("age") == total),
         "form": (pl.col("dimension") == "by form of exploitation")
@@ -702,8 +694,8 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
             selectors["citizenship" if dimension in ("destination", "corridor") else dimension]
         )
     rows = lazy.collect()
-    if _ORIGIN in rows.columns:
-        rows = rows.drop(_ORIGIN)
+    if added := [c for c in _ADDED if c in rows.columns]:
+        rows = rows.drop(added)
     if role == "origin" and country is not None:
         rows = _with_returnees(df, indicator, rows, country, years)
     group = groups[dimension]
@@ -730,28 +722,56 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
     )
 
 
-#: The column of :func:`_indicator_rows` holding each row's citizenship origin (dropped before any rows leave).
+#: The columns :func:`_indicator_rows` adds (dropped before any rows leave :func:`_indicator_counts_of`): each
+#: row's citizenship origin, and whether its country-year has a row of its own for the victims of unknown sex
+#: (of all ages), and for those of unknown age (of both sexes).
 _ORIGIN = "__citizenship_origin"
+_OWN_UNKNOWN = {"sex": "__own_unknown_sex", "age": "__own_unknown_age"}
+_ADDED = (_ORIGIN, *_OWN_UNKNOWN.values())
+
+
+def _own_unknown_exprs(rows: pl.DataFrame) -> dict[str, pl.Expr]:
+    """Whether a row's country-year has a row of its own for the victims of unknown sex (all ages), and for
+    those of unknown age (both sexes): the columns :func:`_indicator_rows` found once, else found here (over
+    the rows of the country-year, which every filter of the years keeps or drops together)."""
+    total = pl.lit("Total")
+    in_year = ["iso3", "year", "indicator"]
+    found = {
+        "sex": ((pl.col("dimension") == "Total") & (pl.col("sex") == UNKNOWN) & (pl.col("age") == total))
+        .any()
+        .over(in_year),
+        "age": ((pl.col("dimension") == "Total") & (pl.col("sex") == total) & (pl.col("age") == UNKNOWN))
+        .any()
+        .over(in_year),
+    }
+    return {by: pl.col(name) if name in rows.columns else found[by] for by, name in _OWN_UNKNOWN.items()}
 
 
 def _indicator_rows(df: pl.DataFrame, indicator: str) -> tuple[pl.DataFrame, pl.Expr]:
     """The dated rows of ``indicator`` in an indicator frame, with each row's citizenship origin
-    (:func:`~evidence.analyses.selection.citizenship_origin_expr`) in :data:`_ORIGIN`, and the expression that
-    reads that origin. Built once per frame and indicator (the rows of the frame itself, in its order): a brief
-    reads ~10 selections of the same table, each of which used to filter the whole frame and strip and lower
-    every row's category again. A frame without the columns the origin is read from keeps the expression (it
-    raises where it is used, as before)."""
-    if not {"category", "category_iso3", "iso3"} <= set(df.columns):
-        where = (pl.col("indicator") == indicator) & pl.col("year").is_not_null()
-        return df.filter(where), citizenship_origin_expr()
-    rows = kept_once(
-        df,
-        ("indicator rows with origin", indicator),
-        lambda: df.filter((pl.col("indicator") == indicator) & pl.col("year").is_not_null()).with_columns(
-            citizenship_origin_expr().alias(_ORIGIN)
-        ),
+    (:func:`~evidence.analyses.selection.citizenship_origin_expr`) in :data:`_ORIGIN` and its country-year's own
+    unknowns (:func:`_own_unknown_exprs`), and the expression that reads the origin. Built once per frame and
+    indicator (the rows of the frame itself, in its order): a brief reads ~10 selections of the same table,
+    each of which filtered the whole frame, stripped and lowered every row's category and looked for the
+    unknowns of every country-year again. A frame without the columns these are read from keeps the
+    expressions (which raise where they are used, as before)."""
+    if not {"category", "category_iso3", "iso3", "dimension", "sex", "age"} <= set(df.columns):
+        return df.filter(_dated_rows_of(indicator)), citizenship_origin_expr()
+    key = ("indicator rows with origin and unknowns", indicator)
+    return kept_once(df, key, lambda: _indicator_rows_of(df, indicator)), pl.col(_ORIGIN)
+
+
+def _dated_rows_of(indicator: str) -> pl.Expr:
+    return (pl.col("indicator") == indicator) & pl.col("year").is_not_null()
+
+
+def _indicator_rows_of(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
+    rows = df.filter(_dated_rows_of(indicator))
+    unknown = _own_unknown_exprs(rows)
+    return rows.with_columns(
+        citizenship_origin_expr().alias(_ORIGIN),
+        *(unknown[by].alias(name) for by, name in _OWN_UNKNOWN.items()),
     )
-    return rows, pl.col(_ORIGIN)
 
 
 def _with_returnees(
@@ -861,10 +881,11 @@ def _read_series(counts: pl.DataFrame) -> pl.DataFrame:
         raise ParameterError(
             "the counts hold several series (one row per year and category): filter one category first"
         )
-    out = counts.filter(pl.col("year").is_not_null()).sort("year")
-    if "count_low" not in out.columns:
-        out = out.with_columns(count_low=pl.col("count"), count_high=pl.col("count"))
-    out = out.select(
+    # one query: the dated years in order, each read as the models read it
+    lazy = counts.lazy().filter(pl.col("year").is_not_null()).sort("year")
+    if "count_low" not in counts.columns:
+        lazy = lazy.with_columns(count_low=pl.col("count"), count_high=pl.col("count"))
+    out = lazy.select(
         pl.col("year").cast(pl.Int32),
         pl.col("count").cast(pl.Float64),
         pl.col("count_low").cast(pl.Float64),
@@ -873,8 +894,8 @@ def _read_series(counts: pl.DataFrame) -> pl.DataFrame:
         # the part published exactly, where the counts carry it: a year whose count is a range only because
         # some of its parts are <5 (Nigeria's nationals, 2019: 2,000-2,009) is no censored year
         # (:func:`no_trend_information`), whichever function reads the series
-        *([pl.col(UNCENSORED).cast(pl.Int64)] if UNCENSORED in out.columns else []),
-    )
+        *([pl.col(UNCENSORED).cast(pl.Int64)] if UNCENSORED in counts.columns else []),
+    ).collect()
     invalid = out.filter(
         ~pl.col("point").is_finite().fill_null(False) | (pl.col("point") < 0) | (pl.col("count_low") < 0)
     )
