@@ -544,7 +544,11 @@ def _case_counts(
             .agg(pl.col(by).is_not_null().sum().cast(pl.Int64).alias("n"))
             .collect()
         )
-    labels = counts[by].unique().sort().to_list() if by else None
+    if by is None:
+        # every year of the records is a group of the counts already: the grid of :func:`_complete` is theirs
+        zeros = [c for c in ("count", CELL_KEY) if c in counts.columns]
+        return _with_bounds(counts.with_columns(pl.col(zeros).fill_null(0)).sort("year"), by), denominators
+    labels = counts[by].unique().sort().to_list()
     counts = _complete(counts, by, labels, lf)
     return _with_bounds(counts, by), denominators
 
@@ -693,21 +697,22 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
         lazy = lazy.filter(
             selectors["citizenship" if dimension in ("destination", "corridor") else dimension]
         )
-    rows = lazy.collect()
-    if added := [c for c in _ADDED if c in rows.columns]:
-        rows = rows.drop(added)
+    # the frame's own columns (not those added once per frame), the year as the counts give it, in one query
+    rows = lazy.select(
+        pl.col(c).cast(pl.Int32) if c == "year" else pl.col(c) for c in base.columns if c not in _ADDED
+    ).collect()
     if role == "origin" and country is not None:
         rows = _with_returnees(df, indicator, rows, country, years)
     group = groups[dimension]
     keys = ["year"]
-    rows = rows.with_columns(pl.col("year").cast(pl.Int32))
     if role in ("origin", "both") and country is not None:
         rows = _without_doubtful_abroad(df, indicator, rows, country)
+    counted = rows.lazy()
     if group is not None and by is not None:
-        rows = rows.with_columns(group.fill_null(UNKNOWN).alias(by))
+        counted = counted.with_columns(group.fill_null(UNKNOWN).alias(by))
         keys.append(by)
     return (
-        rows.group_by(keys)
+        counted.group_by(keys)
         .agg(
             pl.when(pl.col("value").null_count() == 0)
             .then(pl.col("value").sum())
@@ -719,6 +724,7 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
             uncensored_expr("value").sum().alias(UNCENSORED),
         )
         .sort(keys)
+        .collect()
     )
 
 
