@@ -707,12 +707,11 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
     keys = ["year"]
     if role in ("origin", "both") and country is not None:
         rows = _without_doubtful_abroad(df, indicator, rows, country)
-    counted = rows.lazy()
     if group is not None and by is not None:
-        counted = counted.with_columns(group.fill_null(UNKNOWN).alias(by))
+        rows = rows.with_columns(group.fill_null(UNKNOWN).alias(by))
         keys.append(by)
     return (
-        counted.group_by(keys)
+        rows.group_by(keys)
         .agg(
             pl.when(pl.col("value").null_count() == 0)
             .then(pl.col("value").sum())
@@ -724,7 +723,6 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
             uncensored_expr("value").sum().alias(UNCENSORED),
         )
         .sort(keys)
-        .collect()
     )
 
 
@@ -887,11 +885,10 @@ def _read_series(counts: pl.DataFrame) -> pl.DataFrame:
         raise ParameterError(
             "the counts hold several series (one row per year and category): filter one category first"
         )
-    # one query: the dated years in order, each read as the models read it
-    lazy = counts.lazy().filter(pl.col("year").is_not_null()).sort("year")
-    if "count_low" not in counts.columns:
-        lazy = lazy.with_columns(count_low=pl.col("count"), count_high=pl.col("count"))
-    out = lazy.select(
+    out = counts.filter(pl.col("year").is_not_null()).sort("year")
+    if "count_low" not in out.columns:
+        out = out.with_columns(count_low=pl.col("count"), count_high=pl.col("count"))
+    out = out.select(
         pl.col("year").cast(pl.Int32),
         pl.col("count").cast(pl.Float64),
         pl.col("count_low").cast(pl.Float64),
@@ -900,8 +897,8 @@ def _read_series(counts: pl.DataFrame) -> pl.DataFrame:
         # the part published exactly, where the counts carry it: a year whose count is a range only because
         # some of its parts are <5 (Nigeria's nationals, 2019: 2,000-2,009) is no censored year
         # (:func:`no_trend_information`), whichever function reads the series
-        *([pl.col(UNCENSORED).cast(pl.Int64)] if UNCENSORED in counts.columns else []),
-    ).collect()
+        *([pl.col(UNCENSORED).cast(pl.Int64)] if UNCENSORED in out.columns else []),
+    )
     invalid = out.filter(
         ~pl.col("point").is_finite().fill_null(False) | (pl.col("point") < 0) | (pl.col("count_low") < 0)
     )
