@@ -96,7 +96,9 @@ def test_a_render_begun_ahead_writes_what_a_render_writes(tmp_path: Path, no_qua
     assert _scratch_folders() <= before  # its pandoc's scratch folder removed
 
 
-def test_a_render_begun_ahead_and_not_finished_leaves_nothing_running(tmp_path: Path, no_quarto: None) -> None:
+def test_a_render_begun_ahead_and_not_finished_leaves_nothing_running(
+    tmp_path: Path, no_quarto: None
+) -> None:
     run = make_run(tmp_path / "runs")
     before = _scratch_folders()
     with begin_render(run) as begun:

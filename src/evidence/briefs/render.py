@@ -138,7 +138,7 @@ class BegunRender:
 
     def take(
         self, stack: contextlib.ExitStack
-    ) -> tuple[BriefDocument, builtin.Conversion | None, builtin.Conversion | None]:
+    ) -> tuple[BriefDocument, builtin.Conversion | None, builtin.Conversion]:
         """The document and the conversions begun, handed to ``stack`` (which closes them); raises what
         beginning them raised."""
         self._taken = True
