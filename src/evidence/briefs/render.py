@@ -119,6 +119,7 @@ class BegunRender:
         self.document: BriefDocument | None = None
         self.scanned: builtin.Conversion | None = None
         self.conversion: builtin.Conversion | None = None
+        self.started = time.perf_counter()  # (a format's seconds count from here, pandoc's start)
         try:
             self.document = build_document(run_dir)
             self.scanned, self.conversion = _start_conversions(
@@ -229,6 +230,7 @@ def render_run(
         with contextlib.ExitStack() as stack:
             if begun is not None:
                 document, scanned, conversion = begun.take(stack)
+                started = begun.started
             else:
                 document = build_document(run_dir)
                 scanned, conversion = _start_conversions(document, formats, check_disclosure, stack)
