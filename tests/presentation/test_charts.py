@@ -112,6 +112,29 @@ def test_every_chart_builder_makes_a_valid_vega_lite_spec(charts) -> None:
         ).from_dict(drawn, validate=True)
 
 
+def test_builders_check_no_schema_object_as_it_is_made(trend, flows, monkeypatch) -> None:
+    """Each builder runs with altair's check of every schema object as it is made turned off (the tests validate
+    the whole spec instead): a builder that lost its ``unchecked`` (the trend chart did, when a helper was put
+    between it and its decorator) checked each axis, scale, mark and filter as it made them."""
+    from altair.utils import schemapi
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a schema object was checked as it was made")
+
+    monkeypatch.setattr(schemapi, "validate_jsonschema", refused)
+    series = pl.concat([trend.with_columns(series=pl.lit(name)) for name in ("a", "b")])
+    years = trend["year"].to_list()
+    trend_chart(trend, "year", "victims", "low", "high", title="t", source=SOURCE, flagged=years[-2:])
+    trend_chart(series, "year", "victims", series="series", title="t", source=SOURCE, flagged=years[-1:])
+    disclosed = suppress_counts(flows, "victims")
+    corridor_bar_chart(disclosed, "origin", "destination", "victims", title="t", source=SOURCE)
+    flow_map(disclosed, "origin", "destination", "victims", title="t", source=SOURCE)
+    by_country = pl.DataFrame({"iso3": ["THA", "MMR"], "n": [900, 300]})
+    choropleth(by_country, "iso3", "n", title="t", source=SOURCE)
+    forms = pl.DataFrame({"year": [2019, 2019], "form": ["sexual", "labour"], "n": [50, 40]})
+    stacked_share_chart(forms, "year", "form", "n", title="t", source=SOURCE)
+
+
 def test_charts_assembled_without_altairs_checks_have_altairs_spec(trend) -> None:
     # layered, side_by_side and with_properties skip altair's per-property checks and deep copies: the spec
     # (its key order too) is the one altair's own alt.layer/alt.hconcat/.properties/.project make

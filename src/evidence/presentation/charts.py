@@ -578,6 +578,7 @@ def series_scale(values: Sequence[object], *, ordered: bool = False) -> alt.Scal
     return alt.Scale(domain=domain, range=colours)
 
 
+@unchecked
 def trend_chart(
     data: DisclosedTable | pl.DataFrame,
     year: str,
