@@ -157,6 +157,50 @@ def test_charts_assembled_without_altairs_checks_have_altairs_spec(trend) -> Non
             assert json.dumps(cheap.to_dict(validate=True)) == json.dumps(altairs.to_dict(validate=True))
 
 
+def test_assembled_charts_are_copied_without_being_combined_again(trend, monkeypatch) -> None:
+    """altair copies a layered or side-by-side chart by making it again, which combines its sub-charts again
+    (copying each deeply), each time the chart is copied: turning a flow map into a spec did that dozens of
+    times. The toolkit's copies take the combined chart as it is: the same spec, from every kind of copy, and a
+    copy's list of sub-charts is its own."""
+    from altair.vegalite.v6 import api
+
+    base = alt.Chart(trend).encode(x=alt.X("year:Q", axis=alt.Axis(format="d")))
+    line = base.mark_line(point=True).encode(y=alt.Y("victims:Q"), tooltip=[alt.Tooltip("victims:Q")])
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
+    points = alt.Chart(pl.DataFrame({"lon": [100.5], "lat": [13.7]})).mark_circle()
+    title = chart_title("Victims", SOURCE)
+    cheap = side_by_side(layered(band, line, width=200), with_properties(points, width=80), title=title)
+    altairs = alt.hconcat(alt.layer(band, line).properties(width=200), points.properties(width=80))
+    altairs = altairs.properties(title=title)
+    spec = json.dumps(chart_spec(altairs))
+    panel = chart_spec(alt.layer(band, line).properties(width=200, title="a panel"))
+    combined = []
+
+    def counted(combine):
+        def run(*args, **kwargs):
+            combined.append(combine.__name__)
+            return combine(*args, **kwargs)
+
+        return run
+
+    for name in ("_combine_subchart_data", "_combine_subchart_params", "_remove_duplicate_params"):
+        monkeypatch.setattr(api, name, counted(getattr(api, name)))
+    copies = [
+        cheap,
+        cheap.copy(),
+        cheap.copy(deep=False),
+        cheap.copy(deep=["hconcat"]),
+        cheap.copy(ignore=["title"]),
+    ]
+    copies.append(with_properties(cheap.hconcat[0], title="a panel"))
+    assert [json.dumps(chart_spec(c)) for c in copies[:5]] == [spec] * 5
+    assert chart_spec(copies[-1]) == panel
+    assert not combined
+    copy = cheap.copy(deep=False)
+    copy.hconcat.append(points)
+    assert len(cheap.hconcat) == 2 and json.dumps(chart_spec(cheap)) == spec
+
+
 def test_parts_held_whole_are_written_as_copies(trend) -> None:
     # plain() holds a layer's mark, channels and title whole (altair's copies take them by reference): each
     # spec made of the chart gets its own copy, so changing one spec changes neither the chart nor the next
