@@ -201,6 +201,59 @@ def test_assembled_charts_are_copied_without_being_combined_again(trend, monkeyp
     assert len(cheap.hconcat) == 2 and json.dumps(chart_spec(cheap)) == spec
 
 
+def test_assembled_charts_given_parameters_later_are_copied_as_altair_copies_them(trend, flows) -> None:
+    """A chart given a parameter after it was made (a researcher's ``.interactive(name="zoom")``), a size or the same data
+    on a layer, is combined again when copied, as altair's own: the same spec as altair's chart; the toolkit's
+    own charts are copied without combining (a flow map, a trend chart)."""
+    from altair.vegalite.v6 import api
+
+    base = alt.Chart(trend).encode(x=alt.X("year:Q"))
+    line = base.mark_line().encode(y=alt.Y("victims:Q"))
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
+    other = (
+        alt.Chart(pl.DataFrame({"year": [2020], "victims": [3]}))
+        .mark_point()
+        .encode(x="year:Q", y="victims:Q")
+    )
+    pairs = [
+        (layered(band, line).interactive(name="zoom"), alt.layer(band, line).interactive(name="zoom")),
+        (layered(band, other).add_params(alt.selection_point(name="pick")), alt.layer(band, other).add_params(alt.selection_point(name="pick"))),
+        (side_by_side(layered(band, line).interactive(name="zoom"), other), alt.hconcat(alt.layer(band, line).interactive(name="zoom"), other)),
+    ]  # fmt: skip
+
+    # the name of a view a parameter is bound to is a hash of the layer as held (its parts plain: another hash
+    # than altair's, as before), the same in the parameter and on the layer
+    def named(chart) -> str:
+        return re.sub(r"view_[0-9a-f]{16}", "view", json.dumps(chart_spec(chart)))
+
+    for cheap, altairs in pairs:
+        assert named(cheap) == named(altairs)
+    changed = layered(band, other)
+    changed.layer[1] = with_properties(changed.layer[1], width=99)
+    reference = alt.layer(band, other)
+    reference.layer[1] = reference.layer[1].properties(width=99)
+    assert chart_spec(changed) == chart_spec(reference) and chart_spec(changed)["width"] == 99
+
+    made = [
+        flow_map(
+            suppress_counts(flows, "victims"), "origin", "destination", "victims", title="t", source=SOURCE
+        ),
+        trend_chart(trend, "year", "victims", "low", "high", title="t", source=SOURCE),
+    ]
+    specs = [json.dumps(chart_spec(chart)) for chart in made]
+    combined = []
+    original = api._combine_subchart_params
+
+    def counted(*args, **kwargs):
+        combined.append(1)
+        return original(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(api, "_combine_subchart_params", counted)
+        assert [json.dumps(chart_spec(chart)) for chart in made] == specs
+    assert not combined
+
+
 def test_parts_held_whole_are_written_as_copies(trend) -> None:
     # plain() holds a layer's mark, channels and title whole (altair's copies take them by reference): each
     # spec made of the chart gets its own copy, so changing one spec changes neither the chart nor the next
