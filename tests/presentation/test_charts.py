@@ -201,6 +201,7 @@ def test_assembled_charts_are_copied_without_being_combined_again(trend, monkeyp
     assert len(cheap.hconcat) == 2 and json.dumps(chart_spec(cheap)) == spec
 
 
+@pytest.mark.filterwarnings("ignore:Automatically deduplicated selection parameter")
 def test_assembled_charts_given_parameters_later_are_copied_as_altair_copies_them(trend, flows) -> None:
     """A chart given a parameter after it was made (a researcher's ``.interactive(name="zoom")``), a size or the same data
     on a layer, is combined again when copied, as altair's own: the same spec as altair's chart; the toolkit's
