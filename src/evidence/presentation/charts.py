@@ -56,7 +56,12 @@ from typing import Any, ClassVar, Final, ParamSpec, Self, TypeVar, cast
 import altair as alt
 import numpy as np
 import polars as pl
-from altair.utils.schemapi import _deep_copy, _shallow_copy, debug_mode
+from altair.utils.schemapi import debug_mode
+
+try:  # altair's own copying helpers (private): without them assembled charts are copied as altair copies them
+    from altair.utils.schemapi import _deep_copy, _shallow_copy
+except ImportError:  # pragma: no cover - an altair that renamed them
+    _deep_copy = _shallow_copy = None  # type: ignore[assignment]
 
 from evidence.analyses.selection import CELL_KEY
 from evidence.core.errors import ParameterError
@@ -525,6 +530,8 @@ class _Assembled(alt.SchemaBase):
     place (altair's specs are written from copies)."""
 
     def copy(self, deep: bool | Iterable[Any] = True, ignore: list[str] | None = None) -> Self:
+        if _deep_copy is None or _shallow_copy is None:
+            return super().copy(deep=deep, ignore=ignore)
         if not self._settled():
             if deep is True:
                 return self._made_again(set(ignore) if ignore else set())
