@@ -104,13 +104,61 @@ def test_the_same_counts_and_design_are_fitted_once(monkeypatch):
     again = count_models.fit_counts(y.copy(), X.copy())
     assert again is first and len(fitted) == 1
     count_models.fit_counts(y + 1, X)
-    count_models.fit_counts(y, X, family="poisson")
+    # the same numbers as another family: their Poisson fit is the one made for "auto" (not overdispersed:
+    # the "auto" fit itself), not fitted again
+    assert count_models.fit_counts(y, X, family="poisson") is first and len(fitted) == 2
     count_models.fit_counts(y, np.column_stack([X, t**2]))
-    assert len(fitted) == 4
+    assert len(fitted) == 3
     monkeypatch.setattr(count_models, "_FITS", {}, raising=False)  # nothing kept: fitted afresh, the same
     fresh = count_models.fit_counts(y, X)
-    assert fresh is not first and len(fitted) == 5
+    assert fresh is not first and len(fitted) == 4
     assert np.array_equal(fresh.params, first.params) and np.array_equal(fresh.cov, first.cov)
+
+
+def test_the_families_of_the_same_numbers_share_their_fits(monkeypatch):
+    """ "auto" of overdispersed counts is what "negative_binomial" gives (one NB fit for both: the no-break
+    model of a break search is its series' rate ratio), each from the one Poisson fit of the numbers, which
+    "poisson" gives; a break search's chosen model, from the Poisson fit it was given (the one kept), is kept
+    too. Each is the fit made afresh, number for number; a Poisson fit made elsewhere is used, never kept."""
+    from evidence.analyses import count_models
+
+    monkeypatch.setattr(count_models, "_FITS", {}, raising=False)
+    fits: dict[str, int] = {"poisson": 0, "nb": 0}
+    poisson_fit, nb_fit = count_models._fit_poisson, count_models._fit_nb2
+
+    def counted_poisson(y, X):
+        fits["poisson"] += 1
+        return poisson_fit(y, X)
+
+    def counted_nb(y, X, start):
+        fits["nb"] += 1
+        return nb_fit(y, X, start)
+
+    monkeypatch.setattr(count_models, "_fit_poisson", counted_poisson)
+    monkeypatch.setattr(count_models, "_fit_nb2", counted_nb)
+    t = np.arange(10.0)
+    y = np.array([5.0, 40, 8, 60, 12, 90, 20, 70, 15, 110])  # overdispersed
+    X = np.column_stack([np.ones_like(t), t - t.mean()])
+    auto = count_models.fit_counts(y, X)
+    assert auto.model == "negative_binomial" and fits == {"poisson": 1, "nb": 1}
+    assert count_models.fit_counts(y, X, family="negative_binomial") is auto
+    base = count_models.fit_counts(y, X, family="poisson")
+    assert base.model == "poisson" and fits == {"poisson": 1, "nb": 1}
+    assert count_models.fit_counts(y, X, poisson=base) is auto and fits["nb"] == 1
+    # a Poisson fit of the same numbers made elsewhere (not the one kept): fitted from it, not kept
+    elsewhere = count_models._fit_counts(y, X, "poisson", None)
+    assert count_models.fit_counts(y, X, poisson=elsewhere) is not auto and fits["nb"] == 2
+    monkeypatch.setattr(count_models, "_FITS", {}, raising=False)
+    for family in ("negative_binomial", "auto", "poisson"):
+        fresh = count_models._fit_counts(y, X, family, None)
+        kept = {"negative_binomial": auto, "auto": auto, "poisson": base}[family]
+        assert (fresh.model, fresh.llf, fresh.dispersion, fresh.alpha) == (
+            kept.model,
+            kept.llf,
+            kept.dispersion,
+            kept.alpha,
+        )
+        assert np.array_equal(fresh.params, kept.params) and np.array_equal(fresh.cov, kept.cov)
 
 
 def _blas_threads() -> set[int]:

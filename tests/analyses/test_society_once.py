@@ -92,3 +92,25 @@ def test_a_countrys_gsi_profile_is_read_once_and_each_caller_gets_its_own(tables
     assert calls == ["BTN"]
     assert_frame_equal(again, expected)
     assert_frame_equal(again, read(gsi.data, "BTN"))
+
+
+def test_a_countrys_default_peers_are_read_once_from_the_reference(monkeypatch):
+    """A brief asks for its country's peers three times: read once from the reference table (loaded once), each
+    caller its own list; another reference table (a test's) read for itself."""
+    import polars as pl
+
+    from evidence.analyses import society
+    from evidence.sources import countries
+
+    monkeypatch.setattr(society, "_PEERS", {})
+    read: list[str] = []
+    peers_of = society._default_peers_of
+    monkeypatch.setattr(society, "_default_peers_of", lambda t, c: read.append(c) or peers_of(t, c))
+    first = society.default_peers("THA")
+    assert "MMR" in first and "THA" not in first
+    first.append("XXX")  # a caller changing its list changes nobody's
+    assert society.default_peers("Thailand") == [c for c in first if c != "XXX"] and read == ["THA"]
+    reference = countries.country_table()
+    other = reference.filter(pl.col("iso3") != "MMR")
+    monkeypatch.setattr(countries, "country_table", lambda: other)
+    assert "MMR" not in society.default_peers("THA") and read == ["THA", "THA"]

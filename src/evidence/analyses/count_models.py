@@ -181,17 +181,38 @@ def fit_counts(
     y = np.asarray(y, dtype=float)
     if not (np.all(np.isfinite(y)) and np.all(y >= 0)):
         raise ParameterError("a count model needs finite, non-negative counts")
-    if poisson is None:
-        design = np.ascontiguousarray(X, dtype=float)
-        key = (family, design.shape, y.tobytes(), design.tobytes())
-        kept = _FITS.get(key)
-        if kept is None:
-            kept = _fit_counts(y, X, family, None)
-            if len(_FITS) >= _FITS_KEPT:
-                del _FITS[next(iter(_FITS))]
-            _FITS[key] = kept
+    design = np.ascontiguousarray(X, dtype=float)
+    numbers = (design.shape, y.tobytes(), design.tobytes())
+    if poisson is not None and _FITS.get(("poisson", *numbers)) is not poisson:
+        return _fit_counts(y, X, family, poisson)  # a Poisson fit made elsewhere: not kept
+    kept = _FITS.get((family, *numbers))
+    if kept is not None:
         return kept
-    return _fit_counts(y, X, family, poisson)
+    if family == "poisson":
+        kept = _fit_counts(y, X, family, None)
+    else:
+        # from the Poisson fit of the same numbers, kept (the break search fits it first; the no-break model
+        # of a series is its rate ratio's)
+        kept = _fit_counts(y, X, family, poisson or fit_counts(y, X, family="poisson"))
+    _keep((family, *numbers), kept)
+    # the same numbers fitted as another family give the same fit where that family takes the same path
+    # (``_fit_counts``): "auto" is the Poisson fit where it is not overdispersed, else what
+    # "negative_binomial" gives (the fit's dispersion is its Poisson fit's either way)
+    overdispersed = kept.dispersion > OVERDISPERSION_THRESHOLD
+    if family == "auto":
+        _keep(("negative_binomial" if overdispersed else "poisson", *numbers), kept)
+    elif family == "negative_binomial" and overdispersed or family == "poisson" and not overdispersed:
+        _keep(("auto", *numbers), kept)
+    return kept
+
+
+def _keep(key: tuple[str, tuple[int, ...], bytes, bytes], fit: CountFit) -> None:
+    """Keep ``fit`` under ``key`` in :data:`_FITS` (the oldest dropped when full); a fit kept already stays."""
+    if key in _FITS:
+        return
+    if len(_FITS) >= _FITS_KEPT:
+        _FITS.pop(next(iter(_FITS), None), None)  # type: ignore[arg-type]
+    _FITS[key] = fit
 
 
 #: The fits :func:`fit_counts` made in this process, by family, design shape, counts and design.

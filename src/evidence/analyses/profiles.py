@@ -47,7 +47,9 @@ from evidence.analyses.selection import (
     RECORD_CELL_KEY,
     Selection,
     as_selection,
+    built_once,
     recorded_flags,
+    resolve_table,
     selection_text,
 )
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
@@ -250,6 +252,29 @@ def group_shares(cases: Selected, group: str, *, level: float = 0.95) -> pl.Data
     """
     level = check_level(level)
     selection = _selection(cases)
+    # a brief asks for the same shares from its yearly table by form (protected with the profile) and from the
+    # profile itself: made once per table (the records' keys and the layout too) and selection, group and
+    # level, each caller its own copy; what raises is raised each time
+    whole, _ = resolve_table(selection.table)
+    keys = selection.frame  # the records' keys, hashed once per table and secret: what the shares are of, too
+    secret = selection.__dict__.get("_record_key_secret") if keys is not whole else None
+    loaded = selection.loaded
+    layout = loaded.provenance.layout if loaded is not None else None
+    key = (
+        "group shares",
+        selection.keyed,
+        secret,
+        layout,
+        selection.country,
+        selection.role,
+        selection.years,
+        group,
+        level,
+    )
+    return built_once(whole, key, lambda: _group_shares(selection, group, level))
+
+
+def _group_shares(selection: Selection, group: str, level: float) -> pl.DataFrame:
     df = selection.records()
     given, group = group, column_of(df, group, "group")
     keyed = RECORD_CELL_KEY in df.columns

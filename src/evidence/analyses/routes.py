@@ -80,6 +80,7 @@ from evidence.analyses.selection import (
     citizenship_origin_expr,
     count_exprs,
     country_filter,
+    kept_once,
     resolve_table,
     year_filter,
 )
@@ -143,11 +144,29 @@ def flow_records(selection: Selected) -> pl.DataFrame:
     """
     selection = as_selection(selection)
     df = selection.frame
+    # a brief asks for the flow records of the same selection ~8 times (its key figures, routes, notes, charts
+    # and sentences): selected once per table, record keys' secret (what the keys are a function of, too) and
+    # selection
+    whole, _ = resolve_table(selection.table)
+    secret = getattr(selection, "_record_key_secret", None)
+    key = (
+        "flow records of a selection",
+        selection.kind,
+        selection.keyed,
+        secret,
+        selection.indicator,
+        selection.country,
+        selection.role,
+        selection.years,
+    )
+    return built_once(whole, key, lambda: _flow_records_of(selection, df, whole, secret))
+
+
+def _flow_records_of(
+    selection: Selection, df: pl.DataFrame, whole: pl.DataFrame, secret: object
+) -> pl.DataFrame:
     if selection.kind == "case":
-        # the whole table's, grouped once per table (and record keys' secret): a brief asks for the flow records
-        # of its selection from its key figures, routes, notes and charts, each a filter of these
-        whole, _ = resolve_table(selection.table)
-        secret = getattr(selection, "_record_key_secret", None)  # what the keys are a function of, too
+        # the whole table's, grouped once per table (and record keys' secret): each selection's a filter of these
         base = built_once(
             whole,
             ("case flow records", selection.keyed, secret),
@@ -160,11 +179,15 @@ def flow_records(selection: Selected) -> pl.DataFrame:
         # route counts, with no year (never a year of its own); a band they cut is left out
         years = selection.years
         base = base.filter(year_filter(years).fill_null(False))
-        banded = df.filter(band_filter(years))
-        if banded.height:
-            base = pl.concat(
-                [base, _case_flow_records(banded, keyed=selection.keyed)], how="vertical_relaxed"
-            )
+        # the banded records' flow records are of every country: grouped once per table, keys' secret and
+        # years (each read filtered the whole frame), None when it has none
+        banded = kept_once(
+            whole,
+            ("case banded flow records", selection.keyed, secret, years),
+            lambda: _banded_flow_records(df, years, keyed=selection.keyed),
+        )
+        if banded is not None:
+            base = pl.concat([base, banded], how="vertical_relaxed")
     elif selection.years:
         base = base.filter(year_filter(selection.years))
     if selection.country is None:
@@ -184,6 +207,13 @@ def _detected_filter(country: str, role: str) -> pl.Expr:
         False
     )
     return {"origin": origin, "destination": detected, "both": origin | detected}[role]
+
+
+def _banded_flow_records(df: pl.DataFrame, years: tuple[int, int], *, keyed: bool) -> pl.DataFrame | None:
+    """The flow records of the records dated only by a band of years wholly within ``years``
+    (:func:`~evidence.analyses.selection.band_filter`), None when there are none."""
+    banded = df.filter(band_filter(years))
+    return _case_flow_records(banded, keyed=keyed) if banded.height else None
 
 
 def _case_flow_records(df: pl.DataFrame, *, keyed: bool) -> pl.DataFrame:

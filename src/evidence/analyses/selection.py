@@ -351,6 +351,11 @@ def built_once(
 
 _Kept = TypeVar("_Kept")
 
+#: How many values :func:`kept_once` has built, and every how many builds it lets go of what was kept of
+#: frames no longer used (a stale entry is never read: its frame is gone).
+_BUILDS = 0
+_SWEEP_EVERY = 8
+
 #: The records of the latest selections (:meth:`Selection.records`), by their table's frame and selection.
 _RECORDS: dict[tuple[Hashable, ...], tuple[weakref.ref[pl.DataFrame], pl.DataFrame]] = {}
 _RECORDS_KEPT = 32
@@ -367,8 +372,13 @@ def kept_once(df: pl.DataFrame, key: tuple[Hashable, ...], build: Callable[[], _
         _BUILT[full] = _BUILT.pop(full)
         return cast(_Kept, kept[1])
     built = build()
-    for stale in [k for k, (frame, _) in _BUILT.items() if frame() is None]:
-        del _BUILT[stale]
+    global _BUILDS
+    _BUILDS += 1
+    if _BUILDS % _SWEEP_EVERY == 0 or len(_BUILT) >= _BUILT_MAX:
+        # what was kept of frames no longer used goes every few builds (a sweep reads every entry: at each
+        # build, a brief's ~30 builds read its 256 entries each time), and before anything read is pushed out
+        for stale in [k for k, (frame, _) in _BUILT.items() if frame() is None]:
+            _BUILT.pop(stale, None)
     while len(_BUILT) >= _BUILT_MAX:
         del _BUILT[next(iter(_BUILT))]
     _BUILT[full] = (weakref.ref(df), built)

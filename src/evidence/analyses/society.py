@@ -365,6 +365,23 @@ def default_peers(country: str) -> list[str]:
 
     country = _iso3(country)
     table = country_table()
+    # a function of the reference table alone (loaded once): a brief asks for its country's peers three times
+    kept = _PEERS.get(country)
+    if kept is not None and kept[0] is table:
+        return list(kept[1])
+    peers = _default_peers_of(table, country)
+    if len(_PEERS) >= _PEERS_KEPT:
+        _PEERS.pop(next(iter(_PEERS), ""), None)
+    _PEERS[country] = (table, tuple(peers))
+    return peers
+
+
+#: :func:`default_peers` by country: the reference table they were read from, and the peers.
+_PEERS: dict[str, tuple[pl.DataFrame, tuple[str, ...]]] = {}
+_PEERS_KEPT = 512
+
+
+def _default_peers_of(table: pl.DataFrame, country: str) -> list[str]:
     own = table.filter(pl.col("iso3") == country)
     if not own.height:
         return []

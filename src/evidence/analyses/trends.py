@@ -544,7 +544,11 @@ def _case_counts(
             .agg(pl.col(by).is_not_null().sum().cast(pl.Int64).alias("n"))
             .collect()
         )
-    labels = counts[by].unique().sort().to_list() if by else None
+    if by is None:
+        # every year of the records is a group of the counts already: the grid of :func:`_complete` is theirs
+        zeros = [c for c in ("count", CELL_KEY) if c in counts.columns]
+        return _with_bounds(counts.with_columns(pl.col(zeros).fill_null(0)).sort("year"), by), denominators
+    labels = counts[by].unique().sort().to_list()
     counts = _complete(counts, by, labels, lf)
     return _with_bounds(counts, by), denominators
 
@@ -622,24 +626,16 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
             + _by_values({"total", "form", "sex", "age", "citizenship", "destination", "corridor"})
         )
     dimension = _INDICATOR_DIMENSIONS[by]
-    # the rows of the whole frame are selected in one query (one pass over it, not one per filter)
-    lazy = df.lazy().filter(
-        (pl.col("indicator") == indicator) & pl.col("year").is_not_null() & year_filter(years)
-    )
+    # the dated rows of the indicator, with each row's citizenship origin, read once per frame
+    # (:func:`_indicator_rows`); the selection's rows of them selected in one query
+    base, origin = _indicator_rows(df, indicator)
+    lazy = base.lazy().filter(year_filter(years))
     total = pl.lit("Total")
     # UNODC publishes the victims of unknown sex and age as one row (Sex and Age both Unknown): the Unknown of
     # the breakdown by sex and of the one by age, unless the country-year has a row of its own for that
     # (Unknown sex of all ages, or all sexes of unknown age), which is then the Unknown
     both_unknown = (pl.col("sex") == UNKNOWN) & (pl.col("age") == UNKNOWN)
-    in_year = ["iso3", "year", "indicator"]
-    own_unknown = {
-        "sex": ((pl.col("dimension") == "Total") & (pl.col("sex") == UNKNOWN) & (pl.col("age") == total))
-        .any()
-        .over(in_year),
-        "age": ((pl.col("dimension") == "Total") & (pl.col("sex") == total) & (pl.col("age") == UNKNOWN))
-        .any()
-        .over(in_year),
-    }
+    own_unknown = _own_unknown_exprs(base)
     selectors = {
         "total": (pl.col("dimension") == "Total") & (pl.col("sex") == total) & (pl.col("age") == total),
         "form": (pl.col("dimension") == "by form of exploitation")
@@ -655,15 +651,18 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
         & (pl.col("sex") == total)
         & (pl.col("age") == total),
     }
-    origin = citizenship_origin_expr()
+    # the selected rows' own origin (returnees added below have none in :data:`_ORIGIN`)
+    selected_origin = citizenship_origin_expr()
     groups = {
         "total": None,
         "form": pl.col("category"),
         "sex": pl.col("sex"),
         "age": pl.col("age"),
-        "citizenship": origin,
+        "citizenship": selected_origin,
         "destination": pl.col("iso3"),
-        "corridor": pl.when(origin.is_not_null()).then(pl.concat_str(origin, pl.lit(">"), pl.col("iso3"))),
+        "corridor": pl.when(selected_origin.is_not_null()).then(
+            pl.concat_str(selected_origin, pl.lit(">"), pl.col("iso3"))
+        ),
     }
     if role == "both" and country is None:
         role = "destination"  # every reporting country's own breakdowns
@@ -691,17 +690,21 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
         if country is not None:
             lazy = lazy.filter((origin == country).fill_null(False))
     else:
+        if country is not None:
+            # the country's own rows first: the unknowns of sex and age are read within a country-year
+            # (``own_unknown``, over iso3), so the other countries' rows change none of them
+            lazy = lazy.filter(pl.col("iso3") == country)
         lazy = lazy.filter(
             selectors["citizenship" if dimension in ("destination", "corridor") else dimension]
         )
-        if country is not None:
-            lazy = lazy.filter(pl.col("iso3") == country)
-    rows = lazy.collect()
+    # the frame's own columns (not those added once per frame), the year as the counts give it, in one query
+    rows = lazy.select(
+        pl.col(c).cast(pl.Int32) if c == "year" else pl.col(c) for c in base.columns if c not in _ADDED
+    ).collect()
     if role == "origin" and country is not None:
         rows = _with_returnees(df, indicator, rows, country, years)
     group = groups[dimension]
     keys = ["year"]
-    rows = rows.with_columns(pl.col("year").cast(pl.Int32))
     if role in ("origin", "both") and country is not None:
         rows = _without_doubtful_abroad(df, indicator, rows, country)
     if group is not None and by is not None:
@@ -720,6 +723,58 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
             uncensored_expr("value").sum().alias(UNCENSORED),
         )
         .sort(keys)
+    )
+
+
+#: The columns :func:`_indicator_rows` adds (dropped before any rows leave :func:`_indicator_counts_of`): each
+#: row's citizenship origin, and whether its country-year has a row of its own for the victims of unknown sex
+#: (of all ages), and for those of unknown age (of both sexes).
+_ORIGIN = "__citizenship_origin"
+_OWN_UNKNOWN = {"sex": "__own_unknown_sex", "age": "__own_unknown_age"}
+_ADDED = (_ORIGIN, *_OWN_UNKNOWN.values())
+
+
+def _own_unknown_exprs(rows: pl.DataFrame) -> dict[str, pl.Expr]:
+    """Whether a row's country-year has a row of its own for the victims of unknown sex (all ages), and for
+    those of unknown age (both sexes): the columns :func:`_indicator_rows` found once, else found here (over
+    the rows of the country-year, which every filter of the years keeps or drops together)."""
+    total = pl.lit("Total")
+    in_year = ["iso3", "year", "indicator"]
+    found = {
+        "sex": ((pl.col("dimension") == "Total") & (pl.col("sex") == UNKNOWN) & (pl.col("age") == total))
+        .any()
+        .over(in_year),
+        "age": ((pl.col("dimension") == "Total") & (pl.col("sex") == total) & (pl.col("age") == UNKNOWN))
+        .any()
+        .over(in_year),
+    }
+    return {by: pl.col(name) if name in rows.columns else found[by] for by, name in _OWN_UNKNOWN.items()}
+
+
+def _indicator_rows(df: pl.DataFrame, indicator: str) -> tuple[pl.DataFrame, pl.Expr]:
+    """The dated rows of ``indicator`` in an indicator frame, with each row's citizenship origin
+    (:func:`~evidence.analyses.selection.citizenship_origin_expr`) in :data:`_ORIGIN` and its country-year's own
+    unknowns (:func:`_own_unknown_exprs`), and the expression that reads the origin. Built once per frame and
+    indicator (the rows of the frame itself, in its order): a brief reads ~10 selections of the same table,
+    each of which filtered the whole frame, stripped and lowered every row's category and looked for the
+    unknowns of every country-year again. A frame without the columns these are read from keeps the
+    expressions (which raise where they are used, as before)."""
+    if not {"category", "category_iso3", "iso3", "dimension", "sex", "age"} <= set(df.columns):
+        return df.filter(_dated_rows_of(indicator)), citizenship_origin_expr()
+    key = ("indicator rows with origin and unknowns", indicator)
+    return kept_once(df, key, lambda: _indicator_rows_of(df, indicator)), pl.col(_ORIGIN)
+
+
+def _dated_rows_of(indicator: str) -> pl.Expr:
+    return (pl.col("indicator") == indicator) & pl.col("year").is_not_null()
+
+
+def _indicator_rows_of(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
+    rows = df.filter(_dated_rows_of(indicator))
+    unknown = _own_unknown_exprs(rows)
+    return rows.with_columns(
+        citizenship_origin_expr().alias(_ORIGIN),
+        *(unknown[by].alias(name) for by, name in _OWN_UNKNOWN.items()),
     )
 
 

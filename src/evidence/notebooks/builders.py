@@ -972,24 +972,29 @@ def route_view(
         pl.col(*measures).sum(), pl.col(CELL_KEY).sum(), pl.col(UNCENSORED).sum()
     )
 
-    def wide(measure: str) -> pl.DataFrame:
-        return order.join(
-            _wide(summed, "route", "flow_class", measure, list(columns)), on="route", how="left"
-        )
+    made: dict[str, pl.DataFrame] = {}
 
-    counts, cell_keys = wide(list(measures)[side]), wide(CELL_KEY)
+    def wide(measure: str) -> pl.DataFrame:
+        # each measure pivoted once, and only where read (a bound's table reads neither its counts nor their
+        # keys apart: both bounds, and the part published exactly, once each)
+        if measure not in made:
+            made[measure] = order.join(
+                _wide(summed, "route", "flow_class", measure, list(columns)), on="route", how="left"
+            )
+        return made[measure]
+
     rename = {c: label for c, label in columns.items()}
     # a cell made only of UNODC's "<5" cells: its bound is the publisher's own censoring (no exact part)
     censored = None if exact else censored_cells(wide(UNCENSORED).rename(rename), list(rename.values()))
     table: DisclosedTable | None
     if exact or keyed:
         table = protected_table(
-            counts.fill_null(0).rename(rename),
+            wide(list(measures)[side]).fill_null(0).rename(rename),
             "route",
             list(rename.values()),
             rule,
             total_label=ALL_VICTIMS if exact else BREAKDOWN_SUM,
-            cell_keys=cell_keys.fill_null(0).rename(rename) if keyed else None,
+            cell_keys=wide(CELL_KEY).fill_null(0).rename(rename) if keyed else None,
             censored=censored,
         )
     else:  # both bounds protected as one system, this bound's table kept
@@ -1009,6 +1014,7 @@ def route_view(
         return None
     known = None
     if keyed:  # the victims on a known route: the class columns' records, their count and their keys summed
+        counts, cell_keys = wide(list(measures)[side]), wide(CELL_KEY)
         on_route = [c for c in classes if c in counts.columns]
         n, key = (
             int(frame.select(pl.sum_horizontal(on_route).sum()).item() or 0) for frame in (counts, cell_keys)
