@@ -269,6 +269,69 @@ def test_invalid_tables_are_refused(bad: pl.DataFrame, message: str) -> None:
         suppress_table(bad, "k", ["n"])
 
 
+@pytest.mark.parametrize(
+    "bad, keys, message",
+    [
+        (pl.DataFrame({"k": ["a", None], "n": [7, 8]}), "k", "must not be missing"),
+        (pl.DataFrame({"k": ["a", "b"], "j": [1, None], "n": [7, 8]}), ["k", "j"], "must not be missing"),
+        (pl.DataFrame({"k": ["a", "a"], "j": [1, 1], "n": [7, 8]}), ["k", "j"], "not unique"),
+    ],
+)
+def test_keys_missing_or_repeated_are_refused(bad: pl.DataFrame, keys: str | list[str], message: str) -> None:
+    """The keys are checked on their columns (no query): a missing key, or a row key given twice (over two
+    key columns, a pair given twice), is refused as before."""
+    with pytest.raises(ParameterError, match=message):
+        suppress_table(bad, keys, ["n"])
+
+
+def test_a_table_of_whole_counts_is_protected_without_a_polars_query(monkeypatch) -> None:
+    """A table is checked, protected and published from its columns: no polars query (each costs about what
+    protecting a small table does, and a brief protects some thirty)."""
+    table = pl.DataFrame({"group": ["a", "b", "c"], "x": [12, 3, 40], "y": [9, 30, 2]})
+    queries: list[int] = []
+    collect, eager = pl.LazyFrame.collect, pl.LazyFrame._collect_eager
+    monkeypatch.setattr(
+        pl.LazyFrame, "collect", lambda self, *a, **k: queries.append(1) or collect(self, *a, **k)
+    )
+    monkeypatch.setattr(
+        pl.LazyFrame, "_collect_eager", lambda self, *a, **k: queries.append(1) or eager(self, *a, **k)
+    )
+    out = suppress_table(table, "group", ["x", "y"], RULE)
+    assert queries == []
+    assert out.frame["x"].to_list()[1] is None and out.reasons["x"][1] == "small"  # the 3 of b withheld
+    assert out.n_secondary > 0  # and a complement, so that it cannot be recomputed
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        {"k": pl.Series(["a", "b"], dtype=pl.Enum(["a", "b", "c"]))},
+        {"k": pl.Series([2019, 2020], dtype=pl.Int32)},
+        {"k": ["a", "b"], "j": [1, 2]},
+        {"n_suppressed": ["a", "b"]},  # a key named as the count's flag: the flag takes its place, as always
+    ],
+)
+def test_the_published_frame_is_the_keys_with_a_totals_row_then_the_counts_and_their_flags(keys) -> None:
+    """The frame of a protected table: its keys (in their types) with a null row for the totals, then each
+    count column and its flag, as concatenating the keys with a null row and adding the columns makes it."""
+    table = pl.DataFrame({**keys, "n": [12, 30], "m": [7, 40]})
+    out = suppress_table(table, list(keys), ["n", "m"], RULE)
+    key_columns = table.select(list(keys))
+    expected = pl.concat(
+        [key_columns, pl.DataFrame({k: [None] for k in keys}, schema=key_columns.schema)]
+    ).with_columns(
+        pl.Series("n", out.frame["n"].to_list(), dtype=pl.Int64),
+        pl.Series("m", out.frame["m"].to_list(), dtype=pl.Int64),
+        pl.Series("Total", out.frame["Total"].to_list(), dtype=pl.Int64),
+        pl.Series("n_suppressed", [v is None for v in out.frame["n"].to_list()]),
+        pl.Series("m_suppressed", [v is None for v in out.frame["m"].to_list()]),
+        pl.Series("Total_suppressed", [v is None for v in out.frame["Total"].to_list()]),
+    )
+    assert out.frame.schema == expected.schema
+    assert out.frame.equals(expected)
+    assert out.frame["n"].to_list() == [12, 30, 42]
+
+
 def test_rule_validation_and_description() -> None:
     with pytest.raises(ParameterError):
         DisclosureRule(threshold=1)

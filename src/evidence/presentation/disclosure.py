@@ -1222,13 +1222,14 @@ def suppress_table(
         df, [value_columns] if isinstance(value_columns, str) else list(value_columns), cell_keys
     )
     keys, value_columns, counts = _checked_table(df, row_key, value_columns, total_label)
-    key_columns = counts.select(keys)
+    # columns taken by name (no query: the person section protects some thirty small tables a brief)
+    key_columns = counts[keys]
     if not margins:
         return suppress_counts(counts, value_columns, rule, cell_keys=cell_keys, noise=noise)
     if counts.height == 0:
         raise ParameterError("cannot publish totals of an empty table")
 
-    matrix = counts.select(value_columns).rows()
+    matrix = counts[value_columns].rows()
     grid = _grid_with_margins([list(r) for r in matrix])
     known_grid = [False] * len(grid.values)  # the publisher's own censored cells (suppression only)
     if cell_keys is not None:
@@ -1276,11 +1277,21 @@ def _checked_table(
         raise ParameterError(f"row key column(s) not in the table: {', '.join(missing)}")
     if total_label in value_columns:
         raise ParameterError(f"a value column is already named {total_label!r}; choose another total_label")
-    counts = _as_counts(df.select([*keys, *value_columns]), value_columns, allow_null=False)
-    key_columns = counts.select(keys)
-    if key_columns.null_count().sum_horizontal().item():
+    names = [*keys, *value_columns]
+    # the columns taken by name and checked on the columns themselves, not by a query each (a table is
+    # protected in a few hundred microseconds, and a query costs about as much); a name missing or given
+    # twice is left to ``select`` to refuse, as before
+    known = set(df.columns)
+    plain = len(set(names)) == len(names) and all(n in known for n in names)
+    counts = _as_counts(df[names] if plain else df.select(names), value_columns, allow_null=False)
+    key_series = [counts.get_column(k) for k in keys]
+    if any(column.null_count() for column in key_series):
         raise ParameterError("row keys must not be missing in a table with totals")
-    if key_columns.is_duplicated().any():
+    if (
+        key_series[0].n_unique() < counts.height  # no key missing: a repeated key is a duplicated row
+        if len(key_series) == 1
+        else counts.select(keys).is_duplicated().any()
+    ):
         raise ParameterError(f"row key {', '.join(keys)} is not unique; aggregate the table first")
     return keys, value_columns, counts
 
@@ -1312,11 +1323,22 @@ def _disclosed_table(
             known_values[column].append(grid.values[cell] if known_grid[cell] else None)
             published[column].append(None if status[cell] is not None else grid.values[cell])
     keys = key_columns.columns
-    key_frame = pl.concat([key_columns, pl.DataFrame({k: [None] for k in keys}, schema=key_columns.schema)])
-    frame = key_frame.with_columns(
-        [pl.Series(c, published[c], dtype=pl.Int64) for c in out_columns]
-        + [pl.Series(_flag_column(c), [r is not None for r in reasons[c]]) for c in out_columns]
-    )
+    added = [
+        *(pl.Series(c, published[c], dtype=pl.Int64) for c in out_columns),
+        *(pl.Series(_flag_column(c), [r is not None for r in reasons[c]]) for c in out_columns),
+    ]
+    names = [*keys, *(column.name for column in added)]
+    if len(set(names)) == len(names):
+        # the keys with a null row (the totals) and the new columns beside them, made as Series: no query
+        totals = (pl.Series(column.name, [None], dtype=column.dtype) for column in key_columns.iter_columns())
+        frame = pl.DataFrame(
+            [*(pl.concat([k, t]) for k, t in zip(key_columns.iter_columns(), totals, strict=True)), *added]
+        )
+    else:  # a column named as a key (or twice): with_columns replaces it (or refuses), as it always did
+        key_frame = pl.concat(
+            [key_columns, pl.DataFrame({k: [None] for k in keys}, schema=key_columns.schema)]
+        )
+        frame = key_frame.with_columns(added)
     n_withheld = sum(s is not None for s in status)
     return DisclosedTable(
         frame=frame,
