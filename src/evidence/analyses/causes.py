@@ -430,19 +430,26 @@ class CaseProfiles:
         """(_id, group[, cell key]) of every victim by ``by`` (one group without), each group's size, and the
         groups in display order (``Unknown`` last)."""
         if by not in self._groups:
-            df, keys = self._indexed, [RECORD_CELL_KEY] if self.keyed else []
-            if by is None:
-                groups = df.select("_id", pl.lit(ALL_VICTIMS).alias("group"), *keys)
-                order: list[str] = [ALL_VICTIMS]
-            else:
-                expr, declared = _characteristic(by)
-                groups = df.select("_id", expr.cast(pl.String).fill_null(UNKNOWN).alias("group"), *keys)
-                present = set(groups["group"].unique().to_list())
-                order = [g for g in (declared or sorted(present - {UNKNOWN})) if g in present]
-                order += sorted(present - set(order) - {UNKNOWN}) + ([UNKNOWN] if UNKNOWN in present else [])
+            keys = [RECORD_CELL_KEY] if self.keyed else []
+            group, order = self._group_of(by)
+            groups = pl.DataFrame([self._indexed.get_column(c) for c in ("_id", *keys)]).insert_column(
+                1, group
+            )
             sizes = groups.group_by("group").agg(_counted("n_group", self.keyed))
             self._groups[by] = groups, sizes, order
         return self._groups[by]
+
+    def _group_of(self, by: str | None) -> tuple[pl.Series, list[str]]:
+        """Each victim's group by ``by`` (by row; ``Unknown`` where not recorded), and the groups in display
+        order (the characteristic's declared order, else sorted, ``Unknown`` last)."""
+        if by is None:
+            return pl.Series("group", [ALL_VICTIMS] * self.cases.height, dtype=pl.String), [ALL_VICTIMS]
+        expr, declared = _characteristic(by)
+        group = self.cases.select(expr.cast(pl.String).fill_null(UNKNOWN).alias("group")).get_column("group")
+        present = set(group.unique().to_list())
+        order = [g for g in (declared or sorted(present - {UNKNOWN})) if g in present]
+        order += sorted(present - set(order) - {UNKNOWN}) + ([UNKNOWN] if UNKNOWN in present else [])
+        return group, order
 
     def profile(self, topic: str, by: str | None = None, *, level: float = 0.95) -> pl.DataFrame:
         """:func:`profile` of the records."""
@@ -456,9 +463,13 @@ class CaseProfiles:
         """Each victim's group by ``by`` as its position in the groups' display order (by row: ``_id``), and
         that order (:meth:`_grouped`)."""
         if by not in self._group_codes:
-            groups, _, order = self._grouped(by)
-            codes = groups.get_column("group").replace_strict(order, range(len(order)), return_dtype=pl.Int64)
-            self._group_codes[by] = (codes.to_numpy(), order)
+            if by is None:  # everyone in the one group
+                codes, order = np.zeros(self.cases.height, dtype=np.int64), [ALL_VICTIMS]
+            else:
+                group, order = self._group_of(by)
+                # the groups as an enum of that order: each victim's position is its physical code
+                codes = group.cast(pl.Enum(order)).to_physical().to_numpy().astype(np.int64)
+            self._group_codes[by] = (codes, order)
         return self._group_codes[by]
 
     def _victim_keys(self) -> np.ndarray:
@@ -473,13 +484,13 @@ class CaseProfiles:
         if topic not in self._pair_arrays:
             pairs, categories = self._topic_pairs(topic)
             distinct = list(dict.fromkeys(categories))
-            codes = (
-                pairs.get_column("category")
-                .replace_strict(distinct, range(len(distinct)), default=-1, return_dtype=pl.Int64)
-                .fill_null(-1)
-            )
-            ids = pairs.get_column("_id").cast(pl.Int64).to_numpy()
-            self._pair_arrays[topic] = (ids, codes.to_numpy(), distinct)
+            # the categories as an enum of the distinct ones (a cast, not a query): the physical code is the
+            # position, and a category outside them is null, -1 here
+            physical = pairs.get_column("category").cast(pl.Enum(distinct), strict=False).to_physical()
+            codes = physical.to_numpy()  # floats, NaN for null, when some category is outside them
+            codes = np.where(np.isnan(codes), -1, codes) if physical.null_count() else codes
+            ids = pairs.get_column("_id").to_numpy().astype(np.int64)
+            self._pair_arrays[topic] = (ids, codes.astype(np.int64), distinct)
         return self._pair_arrays[topic]
 
     def _profile(self, topic: str, by: str | None, level: float) -> pl.DataFrame:

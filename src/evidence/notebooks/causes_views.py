@@ -1384,6 +1384,9 @@ class PersonSection:
     profiles: tuple[tuple[str, str | None, ProfileView | None], ...]
     heat: HeatCounts | None
     heat_table_shown: bool = True
+    #: the system its protection audited (:func:`protect_person_section`), whose findings the models' system,
+    #: drawn up again from the protected tables, starts from (:meth:`LinkedCounts.continue_from`)
+    protected: LinkedCounts | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def cases(self) -> pl.DataFrame:
@@ -1466,12 +1469,12 @@ def _add_profile(system: LinkedCounts, cases: causes.Cases, topic: str, by: str 
     long = causes.profile(cases, topic, by)
     multi = topic in causes.MULTI_VALUED
     categories = list(dict.fromkeys(long["category"].to_list()))
-    # each group's sizes and counts (in the categories' order), read in one pass: a filter per group costs more
+    # each group's sizes and counts (in the categories' order), read in one pass of the columns (a filter per
+    # group, or a select, is a query: the section adds a profile some twenty times a brief)
     sizes_of: dict[str, tuple[int, int, int]] = {}
     counts_of: dict[str, list[int]] = {}
-    for group, n_group, n_known, n_unknown, count in long.select(
-        "group", "n_group", "n_known", "n_unknown", "count"
-    ).iter_rows():
+    columns = (long.get_column(c).to_list() for c in ("group", "n_group", "n_known", "n_unknown", "count"))
+    for group, n_group, n_known, n_unknown, count in zip(*columns, strict=True):
         sizes_of.setdefault(group, (n_group, n_known, n_unknown))
         counts_of.setdefault(group, []).append(count)
     groups = list(sizes_of)
@@ -1835,7 +1838,7 @@ def protect_person_section(section: PersonSection) -> PersonSection:
         except DisclosureError:  # a table whose labels alone pin a count: left out, as one too small is
             section = _without_view_of(section, linked_exposures(system, section.rule))
     if not added:
-        return section
+        return dataclasses.replace(section, protected=system)
     profiles = []
     for topic, by, view in section.profiles:
         if view is not None:
@@ -1865,7 +1868,9 @@ def protect_person_section(section: PersonSection) -> PersonSection:
             counts=withhold_cells(heat.counts, "count", counts_rows),
             bases=withhold_cells(heat.bases, "n_known", base_rows),
         )
-    return dataclasses.replace(section, profiles=tuple(profiles), missing=missing, heat=heat)
+    return dataclasses.replace(
+        section, profiles=tuple(profiles), missing=missing, heat=heat, protected=system
+    )
 
 
 def _without_view_of(section: PersonSection, exposed: Sequence[object]) -> PersonSection:
@@ -2083,6 +2088,10 @@ def show_models(
     shown = 0
     # the counts the section's tables publish, to which each model's printed counts are added
     system = section_counts(section) if section is not None else None
+    if system is not None and section is not None and section.protected is not None:
+        # the tables' system as protected, with the counts withheld: its audit's findings carried (the models'
+        # first protection then solves few programmes; it withholds what one from scratch does)
+        system.continue_from(section.protected)
     counted = section.profiled if section is not None else cases  # the section's counts, computed already
     for topic in topics:
         failures = {}

@@ -1782,6 +1782,21 @@ class LinkedCounts:
         if self.status.get(name) == SHARE:
             self.shares[name] = (base, share, half_width)
 
+    def continue_from(self, earlier: LinkedCounts) -> None:
+        """Take over what the last audit of ``earlier`` found (:class:`_Kept`), for this system's next one: a
+        system drawn up again from the same tables once a protection withheld more of them (the person
+        section's, before its models' counts are added) is ``earlier`` with counts withheld, which is what a
+        system protected again may be. As for a system protected again, the programme is used only if this
+        system is ``earlier``'s quantities and lines, grown (:meth:`_LinkedProgram.grown`; else a new one is
+        made), and a point only where it fits: what the audit finds is what one from scratch finds. ``earlier``
+        keeps nothing (audited again, it starts afresh)."""
+        kept, earlier._kept = earlier._kept, _Kept()
+        if kept.program is not None:
+            kept.program._system = weakref.ref(
+                self
+            )  # its statuses, as :meth:`_LinkedProgram.refresh` reads them
+        self._kept = kept
+
     def withheld(self) -> list[Hashable]:
         """The quantities some table withholds and none publishes."""
         return [
