@@ -28,6 +28,7 @@ from evidence.presentation.disclosure import (
     suppress_counts,
     suppress_crosstab,
     suppress_table,
+    withhold_cells,
 )
 
 UNODC = DisclosureRule()
@@ -330,6 +331,46 @@ def test_the_published_frame_is_the_keys_with_a_totals_row_then_the_counts_and_t
     assert out.frame.schema == expected.schema
     assert out.frame.equals(expected)
     assert out.frame["n"].to_list() == [12, 30, 42]
+
+
+def test_a_long_table_and_its_withheld_cells_are_protected_without_a_polars_query(monkeypatch) -> None:
+    """Primary suppression, with or without cell keys, and cells withheld after: made from the columns' values,
+    no polars query (a brief protects dozens of small tables; a query costs more than the protecting)."""
+    table = pl.DataFrame({"group": ["a", "b", "c"], "n": [12, 3, None], "m": [0, 40, 7]})
+    queries: list[int] = []
+    collect, eager = pl.LazyFrame.collect, pl.LazyFrame._collect_eager
+    monkeypatch.setattr(
+        pl.LazyFrame, "collect", lambda self, *a, **k: queries.append(1) or collect(self, *a, **k)
+    )
+    monkeypatch.setattr(
+        pl.LazyFrame, "_collect_eager", lambda self, *a, **k: queries.append(1) or eager(self, *a, **k)
+    )
+    out = suppress_counts(table, ["n", "m"], RULE)
+    keyed = suppress_counts(table, ["n", "m"], RULE, cell_keys=pl.DataFrame({"n": [1, 2, 0], "m": [3, 4, 5]}))
+    more = withhold_cells(out, "m", [2])
+    assert queries == []
+    assert out.frame.columns == ["group", "n", "m", "n_suppressed", "m_suppressed"]
+    assert out.frame["n"].to_list() == [12, None, None] and out.reasons["n"].to_list() == [
+        None,
+        "small",
+        None,
+    ]
+    assert out.frame["n_suppressed"].to_list() == [False, True, False] and out.n_primary == 1
+    assert keyed.frame["n"][1] is None and keyed.perturbed
+    assert more.frame["m"].to_list() == [0, 40, None] and more.reasons["m"].to_list() == [
+        None,
+        None,
+        "complement",
+    ]
+
+
+def test_an_empty_table_of_keyed_counts_is_protected() -> None:
+    """A long table without rows whose counts carry cell keys (a selection of no record) is an empty
+    protected table, as one without keys is, not a failed query."""
+    empty = pl.DataFrame({"group": [], "n": []}, schema={"group": pl.String, "n": pl.Int64})
+    out = suppress_counts(empty, "n", RULE, cell_keys=pl.DataFrame({"n": []}, schema={"n": pl.Int64}))
+    assert out.frame.height == 0 and out.frame.schema == suppress_counts(empty, "n", RULE).frame.schema
+    assert out.reasons.schema["n"] == pl.String
 
 
 def test_rule_validation_and_description() -> None:

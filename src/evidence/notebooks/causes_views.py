@@ -152,26 +152,9 @@ def profile_view(cases: causes.Cases, topic: str, by: str | None, rule: Disclosu
         by = None
         long = causes.profile(cases, topic, None)
     categories = list(dict.fromkeys(long["category"].to_list()))
-    wide = long.pivot(on="category", index="group", values="count", maintain_order=True).select(
-        "group", *categories
-    )
-    sizes = long.group_by("group", maintain_order=True).agg(
-        pl.col("n_known").first(), pl.col("n_unknown").first()
-    )
     # real records: the counts are perturbed by their keys, as in every other table of the same records
     keyed = "count_key" in long.columns
-    wide_keys = (
-        long.pivot(on="category", index="group", values="count_key", maintain_order=True).select(categories)
-        if keyed
-        else None
-    )
-    size_keys = (
-        long.group_by("group", maintain_order=True).agg(
-            pl.col("n_known_key").first().alias(RECORDED), pl.col("n_unknown_key").first().alias(NOT_RECORDED)
-        )
-        if keyed
-        else None
-    )
+    wide, sizes, wide_keys, size_keys = _profile_frames(long, categories, keyed)
     multi = topic in causes.MULTI_VALUED
     if multi:
         counts = _protect(wide, "group", categories, rule, wide_keys)
@@ -202,6 +185,62 @@ def profile_view(cases: causes.Cases, topic: str, by: str | None, rule: Disclosu
         split = None
     view = _rendered_profile(topic, by, categories, counts, split, rule)
     return view if only is None else dataclasses.replace(view, only=only)
+
+
+def _profile_frames(
+    long: pl.DataFrame, categories: list[str], keyed: bool
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame | None, pl.DataFrame | None]:
+    """A profile's counts by group (a column per category), each group's recorded and not recorded victims,
+    and (``keyed``) the same of their keys: pivots and group-bys of ``long``. A profile is its grid (each group's
+    categories, in order), so they are read off its columns, without a query (four a profile, a dozen profiles
+    a brief); a frame that is not such a grid is pivoted as it always was."""
+    height = long.height
+    groups = list(dict.fromkeys(long["group"].to_list()))
+    n = len(categories)
+    regular = (
+        height > 0
+        and height == len(groups) * n
+        and long["group"].to_list() == [g for g in groups for _ in categories]
+        and long["category"].to_list() == categories * len(groups)
+    )
+    if not regular:
+        wide = long.pivot(on="category", index="group", values="count", maintain_order=True).select(
+            "group", *categories
+        )
+        sizes = long.group_by("group", maintain_order=True).agg(
+            pl.col("n_known").first(), pl.col("n_unknown").first()
+        )
+        wide_keys = (
+            long.pivot(on="category", index="group", values="count_key", maintain_order=True).select(
+                categories
+            )
+            if keyed
+            else None
+        )
+        size_keys = (
+            long.group_by("group", maintain_order=True).agg(
+                pl.col("n_known_key").first().alias(RECORDED),
+                pl.col("n_unknown_key").first().alias(NOT_RECORDED),
+            )
+            if keyed
+            else None
+        )
+        return wide, sizes, wide_keys, size_keys
+
+    def by_category(column: str) -> list[pl.Series]:
+        values = long[column].to_list()
+        return [pl.Series(c, values[j::n], dtype=long.schema[column]) for j, c in enumerate(categories)]
+
+    def first(column: str, name: str) -> pl.Series:
+        return pl.Series(name, long[column].to_list()[::n], dtype=long.schema[column])
+
+    group = pl.Series("group", groups, dtype=long.schema["group"])
+    wide = pl.DataFrame([group, *by_category("count")])
+    sizes = pl.DataFrame([group, first("n_known", "n_known"), first("n_unknown", "n_unknown")])
+    if not keyed:
+        return wide, sizes, None, None
+    size_keys = pl.DataFrame([group, first("n_known_key", RECORDED), first("n_unknown_key", NOT_RECORDED)])
+    return wide, sizes, pl.DataFrame(by_category("count_key")), size_keys
 
 
 def _rendered_profile(
@@ -326,7 +365,7 @@ def _protect_items(
     columns, why_columns = [], []  # each item's new cells, put in at the end (one query, not two an item)
     margin_shown = [r is None for r in split.reasons[RECORDED].to_list()]
     for category in categories:
-        with_item = wide[category].fill_null(0).to_list()
+        with_item = [0 if v is None else v for v in wide[category].to_list()]  # (fill_null: a query each)
         item = pl.DataFrame(
             {
                 "group": wide["group"],

@@ -706,21 +706,28 @@ def suppress_counts(
             "bounds as counts too, or with suppress_bounds)"
         )
     counts = _as_counts(df, count_columns, allow_null=True)
+    # each column's values and which are small, as lists: the frame is made from them without a query (a
+    # brief protects dozens of small tables, and a query costs more than the protecting)
+    values: dict[str, list[int | None]]
     if cell_keys is not None:
         keys = _keys_of(cell_keys, count_columns, counts.height)
         perturbed = {c: _perturbed(counts[c].to_list(), keys[c], rule, noise) for c in count_columns}
-        counts = counts.with_columns(
-            pl.Series(c, [v for v, _ in perturbed[c]], dtype=pl.Int64) for c in count_columns
-        )
-        small = pl.DataFrame({c: [r == _SMALL for _, r in perturbed[c]] for c in count_columns})
+        values = {c: [v for v, _ in perturbed[c]] for c in count_columns}
+        small = {c: [r == _SMALL for _, r in perturbed[c]] for c in count_columns}
     else:
-        small = counts.select(rule.small_expr(c).alias(c) for c in count_columns)
-    frame = counts.with_columns(
-        [pl.when(small[c]).then(None).otherwise(pl.col(c)).alias(c) for c in count_columns]
-        + [small[c].alias(_flag_column(c)) for c in count_columns]
+        values = {c: counts.get_column(c).to_list() for c in count_columns}
+        small = {c: [rule.is_small(v) for v in values[c]] for c in count_columns}
+    flags = [pl.Series(_flag_column(c), small[c], dtype=pl.Boolean) for c in count_columns]
+    published = [
+        pl.Series(c, [None if s else v for v, s in zip(values[c], small[c], strict=True)], dtype=pl.Int64)
+        for c in count_columns
+    ]
+    frame = _with_series(counts, [*published, *flags])
+    reasons = pl.DataFrame(
+        {c: [_SMALL if s else None for s in small[c]] for c in count_columns},
+        schema={c: pl.String for c in count_columns},
     )
-    reasons = small.select(pl.when(pl.col(c)).then(pl.lit(_SMALL)).alias(c) for c in count_columns)
-    n_primary = int(sum(small[c].sum() for c in count_columns))
+    n_primary = sum(sum(small[c]) for c in count_columns)
     return DisclosedTable(
         frame=frame,
         count_columns=tuple(count_columns),
@@ -730,6 +737,18 @@ def suppress_counts(
         reasons=reasons,
         perturbed=cell_keys is not None,
     )
+
+
+def _with_series(frame: pl.DataFrame, columns: Sequence[pl.Series]) -> pl.DataFrame:
+    """``frame.with_columns(columns)`` for Series as long as the frame, made without a query: a Series named as
+    a column of the frame takes its place, the others are added after, in order (``with_columns`` itself where
+    two are named alike, or one is of another length)."""
+    names = [c.name for c in columns]
+    if len(set(names)) != len(names) or not frame.width or any(len(c) != frame.height for c in columns):
+        return frame.with_columns(columns)
+    new = dict(zip(names, columns, strict=True))
+    kept = [new.pop(c.name, c) for c in frame.iter_columns()]
+    return pl.DataFrame([*kept, *new.values()])
 
 
 def withhold_cells(table: DisclosedTable, column: str, rows: Sequence[int]) -> DisclosedTable:
@@ -744,11 +763,14 @@ def withhold_cells(table: DisclosedTable, column: str, rows: Sequence[int]) -> D
             values[row], why[row] = None, _COMPLEMENT
     return replace(
         table,
-        frame=table.frame.with_columns(
-            pl.Series(column, values, dtype=pl.Int64),
-            pl.Series(_flag_column(column), [w is not None for w in why]),
+        frame=_with_series(
+            table.frame,
+            [
+                pl.Series(column, values, dtype=pl.Int64),
+                pl.Series(_flag_column(column), [w is not None for w in why]),
+            ],
         ),
-        reasons=table.reasons.with_columns(pl.Series(column, why, dtype=pl.String)),
+        reasons=_with_series(table.reasons, [pl.Series(column, why, dtype=pl.String)]),
         n_secondary=table.n_secondary + sum(1 for r in set(rows) if table.reasons[column][r] is None),
     )
 
