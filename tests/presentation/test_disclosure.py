@@ -28,6 +28,7 @@ from evidence.presentation.disclosure import (
     suppress_counts,
     suppress_crosstab,
     suppress_table,
+    with_series,
     withhold_cells,
 )
 
@@ -362,6 +363,25 @@ def test_a_long_table_and_its_withheld_cells_are_protected_without_a_polars_quer
         None,
         "complement",
     ]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [["b", "c"], ["c", "a"], ["d"], ["c", "c"], []],
+)
+def test_with_series_is_with_columns_without_a_query(names: list[str]) -> None:
+    """A Series named as a column takes its place, the others go after in order; two named alike are
+    refused as ``with_columns`` refuses them."""
+    frame = pl.DataFrame({"a": [1, 2], "b": ["x", "y"], "c": [True, False]})
+    columns = [pl.Series(n, [10 + i, 20 + i]) for i, n in enumerate(names)]
+    try:
+        expected = frame.with_columns(columns)
+    except Exception as error:  # noqa: BLE001 - whatever with_columns raises, with_series raises
+        with pytest.raises(type(error)):
+            with_series(frame, columns)
+        return
+    got = with_series(frame, columns)
+    assert got.schema == expected.schema and got.equals(expected)
 
 
 def test_an_empty_table_of_keyed_counts_is_protected() -> None:

@@ -59,6 +59,7 @@ from evidence.presentation.disclosure import (
     protect_linked,
     suppress_counts,
     suppress_table,
+    with_series,
     withhold_cells,
 )
 from evidence.presentation.markup import escape_markdown, number
@@ -170,15 +171,12 @@ def profile_view(cases: causes.Cases, topic: str, by: str | None, rule: Disclosu
         if counts.perturbed:  # a published item and margin whose difference is small: the item withheld
             counts = _withhold_small_differences(counts, split, categories, rule)
         else:  # exact counts: an item's complement within its margin follows by subtraction
-            recorded_of = wide.select("group").join(sizes, on="group", how="left")["n_known"].fill_null(0)
-            counts = _protect_items(counts, wide, recorded_of.to_list(), categories, split, rule)
+            # each group's recorded victims, in the rows' order (looked up: a join is a query)
+            known_of = dict(zip(sizes["group"].to_list(), sizes["n_known"].to_list(), strict=True))
+            recorded_of = [known_of.get(g) or 0 for g in wide["group"].to_list()]
+            counts = _protect_items(counts, wide, recorded_of, categories, split, rule)
     else:
-        with_unknown = wide.join(sizes.select("group", pl.col("n_unknown").alias(NOT_RECORDED)), on="group")
-        keys = (
-            pl.concat([wide_keys, size_keys.select(NOT_RECORDED)], how="horizontal")
-            if wide_keys is not None and size_keys is not None
-            else None
-        )
+        with_unknown, keys = _with_not_recorded(wide, sizes, wide_keys, size_keys)
         counts = _protect(with_unknown, "group", [*categories, NOT_RECORDED], rule, keys)
         if counts is None:
             return None
@@ -241,6 +239,27 @@ def _profile_frames(
         return wide, sizes, None, None
     size_keys = pl.DataFrame([group, first("n_known_key", RECORDED), first("n_unknown_key", NOT_RECORDED)])
     return wide, sizes, pl.DataFrame(by_category("count_key")), size_keys
+
+
+def _with_not_recorded(
+    wide: pl.DataFrame, sizes: pl.DataFrame, wide_keys: pl.DataFrame | None, size_keys: pl.DataFrame | None
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """A single-valued topic's counts by group with each group's victims not recorded beside them (and their
+    keys): the rows of ``wide`` and ``sizes`` are the same groups in the same order (read off one profile), so
+    the column is put beside them, not joined (a query); a category named as the column is joined, as it
+    always was."""
+    if NOT_RECORDED in wide.columns or wide["group"].to_list() != sizes["group"].to_list():
+        with_unknown = wide.join(sizes.select("group", pl.col("n_unknown").alias(NOT_RECORDED)), on="group")
+        keys = (
+            pl.concat([wide_keys, size_keys.select(NOT_RECORDED)], how="horizontal")
+            if wide_keys is not None and size_keys is not None
+            else None
+        )
+        return with_unknown, keys
+    with_unknown = pl.DataFrame([*wide.iter_columns(), sizes.get_column("n_unknown").alias(NOT_RECORDED)])
+    if wide_keys is None or size_keys is None:
+        return with_unknown, None
+    return with_unknown, pl.DataFrame([*wide_keys.iter_columns(), size_keys.get_column(NOT_RECORDED)])
 
 
 def _rendered_profile(
@@ -394,7 +413,7 @@ def _protect_items(
         ]
         why_columns.append(pl.Series(category, why, dtype=pl.String))
     return dataclasses.replace(
-        counts, frame=counts.frame.with_columns(columns), reasons=counts.reasons.with_columns(why_columns)
+        counts, frame=with_series(counts.frame, columns), reasons=with_series(counts.reasons, why_columns)
     )
 
 
@@ -425,7 +444,7 @@ def _withhold_small_differences(
         ]
         why_columns.append(pl.Series(category, why, dtype=pl.String))
     return dataclasses.replace(
-        counts, frame=counts.frame.with_columns(columns), reasons=counts.reasons.with_columns(why_columns)
+        counts, frame=with_series(counts.frame, columns), reasons=with_series(counts.reasons, why_columns)
     )
 
 

@@ -722,7 +722,7 @@ def suppress_counts(
         pl.Series(c, [None if s else v for v, s in zip(values[c], small[c], strict=True)], dtype=pl.Int64)
         for c in count_columns
     ]
-    frame = _with_series(counts, [*published, *flags])
+    frame = with_series(counts, [*published, *flags])
     reasons = pl.DataFrame(
         {c: [_SMALL if s else None for s in small[c]] for c in count_columns},
         schema={c: pl.String for c in count_columns},
@@ -739,7 +739,7 @@ def suppress_counts(
     )
 
 
-def _with_series(frame: pl.DataFrame, columns: Sequence[pl.Series]) -> pl.DataFrame:
+def with_series(frame: pl.DataFrame, columns: Sequence[pl.Series]) -> pl.DataFrame:
     """``frame.with_columns(columns)`` for Series as long as the frame, made without a query: a Series named as
     a column of the frame takes its place, the others are added after, in order (``with_columns`` itself where
     two are named alike, or one is of another length)."""
@@ -763,14 +763,14 @@ def withhold_cells(table: DisclosedTable, column: str, rows: Sequence[int]) -> D
             values[row], why[row] = None, _COMPLEMENT
     return replace(
         table,
-        frame=_with_series(
+        frame=with_series(
             table.frame,
             [
                 pl.Series(column, values, dtype=pl.Int64),
                 pl.Series(_flag_column(column), [w is not None for w in why]),
             ],
         ),
-        reasons=_with_series(table.reasons, [pl.Series(column, why, dtype=pl.String)]),
+        reasons=with_series(table.reasons, [pl.Series(column, why, dtype=pl.String)]),
         n_secondary=table.n_secondary + sum(1 for r in set(rows) if table.reasons[column][r] is None),
     )
 
