@@ -111,3 +111,41 @@ def test_the_same_counts_and_design_are_fitted_once(monkeypatch):
     fresh = count_models.fit_counts(y, X)
     assert fresh is not first and len(fitted) == 5
     assert np.array_equal(fresh.params, first.params) and np.array_equal(fresh.cov, first.cov)
+
+
+def _blas_threads() -> set[int]:
+    from threadpoolctl import threadpool_info
+
+    return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+
+def test_one_blas_thread_holds_until_the_last_block_is_left_whatever_the_order():
+    # a block left while another thread's block still fits must not restore the limits under it (each block
+    # restoring what it saw at entry gave the other one two threads again); nested blocks are one block.
+    # The main thread sets the limits here: OpenBLAS takes a limit set in another thread only as long as the
+    # main thread has set none.
+    import threading
+
+    from threadpoolctl import threadpool_limits
+
+    from evidence.analyses.count_models import one_blas_thread
+
+    entered, main_left, seen = threading.Event(), threading.Event(), []
+
+    def second() -> None:
+        with one_blas_thread():
+            entered.set()
+            main_left.wait(5)
+            seen.append(_blas_threads())  # the main thread's block is gone; this one still holds
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        with one_blas_thread():
+            with one_blas_thread():
+                pass
+            seen.append(_blas_threads())  # a nested block left: still one thread
+            worker = threading.Thread(target=second)
+            worker.start()
+            entered.wait(5)
+        main_left.set()
+        worker.join(5)
+    assert seen == [{1}, {1}]

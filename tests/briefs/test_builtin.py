@@ -88,6 +88,37 @@ def test_one_pandoc_process_writes_what_pandoc_writes_format_by_format(source: P
     )
 
 
+def test_pandoc_runs_with_its_collector_settings_and_writes_the_same(source: Path, monkeypatch) -> None:
+    # its old generation collected once it holds 128 MB: six collections of the whole heap were a sixth of its
+    # time on a brief; what it writes does not change
+    monkeypatch.delenv("GHCRTS", raising=False)
+    environment = builtin.pandoc_environment()
+    assert environment is not None and environment["GHCRTS"] == builtin.PANDOC_RUNTIME_OPTIONS
+    text = source.read_text(encoding="utf-8")
+    tuned = builtin.convert(text, displayed="Counted **12** people")
+    monkeypatch.setattr(builtin, "pandoc_environment", lambda: None)
+    assert builtin.convert(text, displayed="Counted **12** people") == tuned
+
+
+def test_a_pandoc_without_runtime_options_runs_as_it_is(tmp_path: Path, monkeypatch) -> None:
+    # a pandoc built without runtime options stops on them (GHC's "Most RTS options are disabled"): it gets none
+    real = builtin.pandoc_path()
+    strict = tmp_path / "pandoc"
+    strict.write_text(
+        "#!/bin/sh\n"
+        'case "$1 $GHCRTS" in *RTS*|*-O*) echo "pandoc: Most RTS options are disabled." >&2; exit 1;; esac\n'
+        f'exec "{real}" "$@"\n'
+    )
+    strict.chmod(0o755)
+    monkeypatch.setattr(builtin, "pandoc_path", lambda: str(strict))
+    monkeypatch.delenv("GHCRTS", raising=False)
+    assert builtin.pandoc_environment() is None
+    assert "<strong>12</strong>" in builtin.markdown_to_html("Counted **12** people")
+    monkeypatch.setenv("GHCRTS", "-A8m")  # a user's own settings are theirs to keep
+    monkeypatch.setattr(builtin, "pandoc_path", lambda: real)
+    assert builtin.pandoc_environment() is None
+
+
 # what the sanitising passes act on, in both formats: links (to anchors, to scripts, to the web), images (from
 # the web, data: URIs, outside the figures folder), raw HTML and Typst, citations, attributes, boxes with titles
 HOSTILE_SOURCE = """---

@@ -17,6 +17,7 @@ from nbformat.v4 import new_code_cell, new_output
 from evidence.briefs.builtin import TEMPLATES, external_references
 from evidence.briefs.document import SOURCE_FILE
 from evidence.briefs.render import (
+    begin_render,
     choose_renderer,
     disclosure_hits,
     parse_formats,
@@ -72,6 +73,64 @@ def test_one_format_at_a_time_keeps_the_other_listed(run_folder: Path, no_quarto
     render_run(run_folder, formats="html")
     record = json.loads((run_folder / "brief.json").read_text())
     assert record["formats"] == {"pdf": "brief.pdf", "html": "brief.html"}
+
+
+def _scratch_folders() -> set[str]:
+    import tempfile
+
+    return {p.name for p in Path(tempfile.gettempdir()).glob(f"evidence-pandoc-*-{os.getpid()}-*")}
+
+
+def test_a_render_begun_ahead_writes_what_a_render_writes(tmp_path: Path, no_quarto: None) -> None:
+    # `evidence brief` starts pandoc on the brief as soon as its run is in place, and finishes the render once it
+    # has said what the run did: the same files, byte for byte
+    plain, ahead = make_run(tmp_path / "a" / "runs"), make_run(tmp_path / "b" / "runs")
+    render_run(plain, update_index=False)
+    before = _scratch_folders()
+    with begin_render(ahead) as begun:
+        assert begun is not None and begun.conversion is not None  # pandoc already at work
+        result = render_run(ahead, update_index=False, begun=begun)
+    assert result.outputs == {"html": ahead / "brief.html", "pdf": ahead / "brief.pdf"}
+    for name in ("brief.html", "brief.qmd"):
+        assert (ahead / name).read_bytes() == (plain / name).read_bytes(), name
+    # the PDF too, but for the time it was made, which it records (and the identifiers made with it)
+    made = re.compile(
+        rb"D:\d{14}Z|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?"
+        rb"|(?<=ID>)[^<]*(?=<)|/ID\s*\[[^\]]*\]"
+    )
+    assert made.sub(b"", (ahead / "brief.pdf").read_bytes()) == made.sub(
+        b"", (plain / "brief.pdf").read_bytes()
+    )
+    assert _scratch_folders() <= before  # its pandoc's scratch folder removed
+
+
+def test_a_render_begun_ahead_and_not_finished_leaves_nothing_running(
+    tmp_path: Path, no_quarto: None
+) -> None:
+    run = make_run(tmp_path / "runs")
+    before = _scratch_folders()
+    with begin_render(run) as begun:
+        assert begun is not None and _scratch_folders() > before
+        process = begun.conversion._process  # type: ignore[union-attr]
+    assert process.poll() is not None and _scratch_folders() <= before
+    assert not (run / "brief.html").exists() and not (run / SOURCE_FILE).exists()
+
+
+def test_a_render_begun_for_other_formats_is_not_used(tmp_path: Path, no_quarto: None) -> None:
+    run = make_run(tmp_path / "runs")
+    begun = begin_render(run, formats="pdf")
+    assert begun is not None
+    result = render_run(run, formats="html", update_index=False, begun=begun)
+    assert set(result.outputs) == {"html"} and not (run / "brief.pdf").exists()
+    assert begun.conversion._process.poll() is not None  # type: ignore[union-attr]  # stopped, not left running
+
+
+def test_what_a_render_begun_ahead_met_is_raised_by_the_render(tmp_path: Path, no_quarto: None) -> None:
+    run = make_run(tmp_path / "runs", status="failed")
+    begun = begin_render(run)  # never raises: the command has more to say first
+    with pytest.raises(InputError, match="did not succeed"):
+        render_run(run, begun=begun)
+    assert begin_render(run, renderer="latex") is None  # the render itself refuses it
 
 
 def test_a_failed_run_is_not_rendered(tmp_path: Path) -> None:

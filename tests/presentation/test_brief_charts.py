@@ -51,6 +51,38 @@ def test_magnitude_chart_draws_published_values_on_a_log_scale() -> None:
         magnitude_chart(data.with_columns(n=pl.lit(3)), "what", "value", "text", title="t", source="s")
 
 
+def test_brief_charts_check_no_schema_object_as_it_is_made(monkeypatch) -> None:
+    """As every builder of the toolkit (tests/presentation/test_charts.py): the peer chart had lost its
+    ``unchecked`` when a helper was put between it and its decorator."""
+    from altair.utils import schemapi
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a schema object was checked as it was made")
+
+    monkeypatch.setattr(schemapi, "validate_jsonschema", refused)
+    data = pl.DataFrame(
+        {
+            "country": ["Thailand", "Cambodia"] * 2,
+            "measure": ["Prevalence", "Prevalence", "Response", "Response"],
+            "value": [5.74, 2.0, 55.1, None],
+            "text": ["5.74", "2.00", "55.1", "<1.14"],
+            "year": [2018, 2016, 2023, 2023],
+            "withheld": [False, False, False, True],
+            "role": ["country", "peer"] * 2,
+        }
+    )
+    peer_chart(
+        data, "country", "measure", "value", "role", title="t", source="s", text="text", year="year",
+        withheld="withheld",
+    )  # fmt: skip
+    tiers = pl.DataFrame({"year": [2019, 2020], "tier": ["Tier 1", "Tier 2"]})
+    tier_strip_chart(tiers, "year", "tier", title="t", source="s")
+    numbers = pl.DataFrame(
+        {"label": ["Identified", "Estimated"], "value": [120.0, 40000.0], "text": ["120", "40k"]}
+    )
+    magnitude_chart(numbers, "label", "value", "text", title="t", source="s")
+
+
 def test_peer_chart_has_a_panel_per_measure_and_the_country_in_the_accent_colour() -> None:
     data = pl.DataFrame(
         {

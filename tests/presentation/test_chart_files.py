@@ -122,3 +122,74 @@ def test_any_text_in_a_chart_draws_as_text(text: str) -> None:
         "clipPath",
         "style",
     }, tags
+
+
+def test_a_delete_character_alone_is_dropped_from_what_a_chart_draws():
+    """DEL (U+007F) is ASCII, and JSON writes it raw: a spec whose only undrawable character it is was still
+    found (the quick look at a spec's JSON skips text that is all ASCII only for its other characters)."""
+    spec = {**SPEC, "title": {"text": "Victims\x7f"}}
+    assert chart_files._without_format_characters(spec)["title"] == {"text": "Victims"}
+    assert chart_files._without_format_characters(SPEC) is SPEC
+
+
+#: The search of a spec's JSON for what is dropped from a chart's text, as it was first written (one pass of the
+#: character classes over the whole text): the quick look (:func:`chart_files._holds_undrawable`) answers the same.
+_UNDRAWABLE_IN_JSON = r"\\u00[01][0-9a-fA-F]|\\[bf]|[\x7f-\x9f\ufffe\uffff\ud800-\udfff]"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=8),
+            st.sampled_from(["\x7f", "\x85", "\u202e", "\u00ad", "\x1b", "\x08", "\\b", "\\u0041", "é", "–"]),
+        ),
+        max_size=6,
+    )
+)
+def test_the_quick_look_for_undrawable_characters_answers_as_the_full_search(parts: list[str]) -> None:
+    import re
+
+    from evidence.core.text import UNSAFE_FORMAT
+
+    dumped = json.dumps({"title": "".join(parts), "rows": parts}, ensure_ascii=False)
+    expected = bool(UNSAFE_FORMAT.search(dumped) or re.search(_UNDRAWABLE_IN_JSON, dumped))
+    assert chart_files._holds_undrawable(dumped) == expected
+
+
+#: Pieces of an SVG: ids, their uses, and attributes that end in "id" without being one ("grid", "xid").
+_SVG_PIECES = [
+    '<clipPath id="clip1">',
+    '<g clip-path="url(#clip1)">',
+    '<use href="#clip2"/>',
+    '<g id="clip2">',
+    '<g grid="clip1">',
+    'xid="url(#clip3)"',
+    '<path d="M0,0"/>',
+    " ",
+    "id=",
+    '"',
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_SVG_PIECES), max_size=12))
+def test_stable_ids_rename_as_the_word_bounded_patterns_do(pieces: list[str]) -> None:
+    """The ids of an SVG are found with patterns that need no word boundary where every id=" has one before it
+    (as in every SVG Vega draws), else with the bounded ones: the SVG comes out as the bounded patterns alone
+    make it."""
+    import hashlib
+    import re
+
+    svg = "".join(pieces)
+    ids = list(dict.fromkeys(re.findall(r'\bid="([^"]+)"', svg)))
+    expected = svg
+    if ids:
+        digest = hashlib.sha256(b"spec").hexdigest()[:10]
+        names = {old: f"c{digest}-{n}" for n, old in enumerate(ids, start=1)}
+        expected = re.sub(
+            r'(\bid="|url\(#|href="#)([^")]+)(?=[")])',
+            lambda m: m.group(0) if m.group(2) not in names else m.group(1) + names[m.group(2)],
+            svg,
+        )
+    assert chart_files._stable_ids(svg, "spec") == expected

@@ -112,6 +112,29 @@ def test_every_chart_builder_makes_a_valid_vega_lite_spec(charts) -> None:
         ).from_dict(drawn, validate=True)
 
 
+def test_builders_check_no_schema_object_as_it_is_made(trend, flows, monkeypatch) -> None:
+    """Each builder runs with altair's check of every schema object as it is made turned off (the tests validate
+    the whole spec instead): a builder that lost its ``unchecked`` (the trend chart did, when a helper was put
+    between it and its decorator) checked each axis, scale, mark and filter as it made them."""
+    from altair.utils import schemapi
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a schema object was checked as it was made")
+
+    monkeypatch.setattr(schemapi, "validate_jsonschema", refused)
+    series = pl.concat([trend.with_columns(series=pl.lit(name)) for name in ("a", "b")])
+    years = trend["year"].to_list()
+    trend_chart(trend, "year", "victims", "low", "high", title="t", source=SOURCE, flagged=years[-2:])
+    trend_chart(series, "year", "victims", series="series", title="t", source=SOURCE, flagged=years[-1:])
+    disclosed = suppress_counts(flows, "victims")
+    corridor_bar_chart(disclosed, "origin", "destination", "victims", title="t", source=SOURCE)
+    flow_map(disclosed, "origin", "destination", "victims", title="t", source=SOURCE)
+    by_country = pl.DataFrame({"iso3": ["THA", "MMR"], "n": [900, 300]})
+    choropleth(by_country, "iso3", "n", title="t", source=SOURCE)
+    forms = pl.DataFrame({"year": [2019, 2019], "form": ["sexual", "labour"], "n": [50, 40]})
+    stacked_share_chart(forms, "year", "form", "n", title="t", source=SOURCE)
+
+
 def test_charts_assembled_without_altairs_checks_have_altairs_spec(trend) -> None:
     # layered, side_by_side and with_properties skip altair's per-property checks and deep copies: the spec
     # (its key order too) is the one altair's own alt.layer/alt.hconcat/.properties/.project make
@@ -132,6 +155,104 @@ def test_charts_assembled_without_altairs_checks_have_altairs_spec(trend) -> Non
     for cheap, altairs in pairs:
         with alt.theme.enable(THEME_NAME):
             assert json.dumps(cheap.to_dict(validate=True)) == json.dumps(altairs.to_dict(validate=True))
+
+
+def test_assembled_charts_are_copied_without_being_combined_again(trend, monkeypatch) -> None:
+    """altair copies a layered or side-by-side chart by making it again, which combines its sub-charts again
+    (copying each deeply), each time the chart is copied: turning a flow map into a spec did that dozens of
+    times. The toolkit's copies take the combined chart as it is: the same spec, from every kind of copy, and a
+    copy's list of sub-charts is its own."""
+    from altair.vegalite.v6 import api
+
+    base = alt.Chart(trend).encode(x=alt.X("year:Q", axis=alt.Axis(format="d")))
+    line = base.mark_line(point=True).encode(y=alt.Y("victims:Q"), tooltip=[alt.Tooltip("victims:Q")])
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
+    points = alt.Chart(pl.DataFrame({"lon": [100.5], "lat": [13.7]})).mark_circle()
+    title = chart_title("Victims", SOURCE)
+    cheap = side_by_side(layered(band, line, width=200), with_properties(points, width=80), title=title)
+    altairs = alt.hconcat(alt.layer(band, line).properties(width=200), points.properties(width=80))
+    altairs = altairs.properties(title=title)
+    spec = json.dumps(chart_spec(altairs))
+    panel = chart_spec(alt.layer(band, line).properties(width=200, title="a panel"))
+    combined = []
+
+    def counted(combine):
+        def run(*args, **kwargs):
+            combined.append(combine.__name__)
+            return combine(*args, **kwargs)
+
+        return run
+
+    for name in ("_combine_subchart_data", "_combine_subchart_params", "_remove_duplicate_params"):
+        monkeypatch.setattr(api, name, counted(getattr(api, name)))
+    copies = [
+        cheap,
+        cheap.copy(),
+        cheap.copy(deep=False),
+        cheap.copy(deep=["hconcat"]),
+        cheap.copy(ignore=["title"]),
+    ]
+    copies.append(with_properties(cheap.hconcat[0], title="a panel"))
+    assert [json.dumps(chart_spec(c)) for c in copies[:5]] == [spec] * 5
+    assert chart_spec(copies[-1]) == panel
+    assert not combined
+    copy = cheap.copy(deep=False)
+    copy.hconcat.append(points)
+    assert len(cheap.hconcat) == 2 and json.dumps(chart_spec(cheap)) == spec
+
+
+@pytest.mark.filterwarnings("ignore:Automatically deduplicated selection parameter")
+def test_assembled_charts_given_parameters_later_are_copied_as_altair_copies_them(trend, flows) -> None:
+    """A chart given a parameter after it was made (a researcher's ``.interactive(name="zoom")``), a size or the same data
+    on a layer, is combined again when copied, as altair's own: the same spec as altair's chart; the toolkit's
+    own charts are copied without combining (a flow map, a trend chart)."""
+    from altair.vegalite.v6 import api
+
+    base = alt.Chart(trend).encode(x=alt.X("year:Q"))
+    line = base.mark_line().encode(y=alt.Y("victims:Q"))
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
+    other = (
+        alt.Chart(pl.DataFrame({"year": [2020], "victims": [3]}))
+        .mark_point()
+        .encode(x="year:Q", y="victims:Q")
+    )
+    pairs = [
+        (layered(band, line).interactive(name="zoom"), alt.layer(band, line).interactive(name="zoom")),
+        (layered(band, other).add_params(alt.selection_point(name="pick")), alt.layer(band, other).add_params(alt.selection_point(name="pick"))),
+        (side_by_side(layered(band, line).interactive(name="zoom"), other), alt.hconcat(alt.layer(band, line).interactive(name="zoom"), other)),
+    ]  # fmt: skip
+
+    # the name of a view a parameter is bound to is a hash of the layer as held (its parts plain: another hash
+    # than altair's, as before), the same in the parameter and on the layer
+    def named(chart) -> str:
+        return re.sub(r"view_[0-9a-f]{16}", "view", json.dumps(chart_spec(chart)))
+
+    for cheap, altairs in pairs:
+        assert named(cheap) == named(altairs)
+    changed = layered(band, other)
+    changed.layer[1] = with_properties(changed.layer[1], width=99)
+    reference = alt.layer(band, other)
+    reference.layer[1] = reference.layer[1].properties(width=99)
+    assert chart_spec(changed) == chart_spec(reference) and chart_spec(changed)["width"] == 99
+
+    made = [
+        flow_map(
+            suppress_counts(flows, "victims"), "origin", "destination", "victims", title="t", source=SOURCE
+        ),
+        trend_chart(trend, "year", "victims", "low", "high", title="t", source=SOURCE),
+    ]
+    specs = [json.dumps(chart_spec(chart)) for chart in made]
+    combined = []
+    original = api._combine_subchart_params
+
+    def counted(*args, **kwargs):
+        combined.append(1)
+        return original(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(api, "_combine_subchart_params", counted)
+        assert [json.dumps(chart_spec(chart)) for chart in made] == specs
+    assert not combined
 
 
 def test_parts_held_whole_are_written_as_copies(trend) -> None:

@@ -548,3 +548,25 @@ def test_a_warm_kernel_keeps_its_connection_file_in_its_own_folder(tmp_path, mon
         kernel.shutdown()
     assert [p.name for p in tmp_path.iterdir()] == ["evidence-kernels"]
     assert list((tmp_path / "evidence-kernels").iterdir()) == []
+
+
+def test_a_command_that_has_run_its_last_notebook_lets_its_chart_workers_go_without_waiting(monkeypatch):
+    # their end (killed, then waited for) was the last thing `evidence brief` did before it exited, after the
+    # brief was written: they are idle once the run's charts are in its notebook, and end while it renders
+    from evidence.runs import chart_workers, warm
+
+    stopping, release, ended = threading.Event(), threading.Event(), threading.Event()
+
+    class Workers:
+        def shutdown(self) -> None:  # as a worker's end: killed, then waited for
+            stopping.set()
+            release.wait(5)
+            ended.set()
+
+    monkeypatch.setattr(chart_workers, "chart_workers", Workers)
+    monkeypatch.setattr(warm, "_POOL", None)
+    warm.release_kernels()
+    assert not ended.is_set()  # returned while the workers are still ending
+    assert stopping.wait(5)
+    release.set()
+    assert ended.wait(5)

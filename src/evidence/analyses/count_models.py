@@ -15,9 +15,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
+import threading
 import warnings
 from collections.abc import Iterator
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -58,6 +59,12 @@ def captured_warnings() -> Iterator[list[str]]:
 
 
 _BLAS_CONTROLLER: list[object] = []  # threadpoolctl's view of the loaded BLAS libraries, made once
+# The BLAS limit is the process's (OpenBLAS keeps one pool): the first block entered sets it and the last one
+# left restores it. Blocks that each restored what they saw at entry would undo one another's limit when
+# threads leave out of order, and a fit still running would go on with several threads (other last bits).
+_BLAS_LOCK = threading.Lock()
+_BLAS_HELD: list[Any] = []  # the limiter of the outermost block while any block runs
+_BLAS_DEPTH = [0]
 
 
 @contextlib.contextmanager
@@ -65,18 +72,29 @@ def one_blas_thread() -> Iterator[None]:
     """Run the block with one BLAS thread. A model fitted by iterated least squares solves one small system
     after another: BLAS threads only wait on each other (and on other processes for the cores), making the
     fit several times slower on a busy machine (a logistic regression of a few thousand victims: 6 ms a step
-    instead of 1). The same arithmetic as one thread, so the same numbers.
+    instead of 1). One thread also makes the numbers the same on every machine: a product of matrices split
+    among threads sums in another order (a 6-list bootstrap's fitted values differ in their last bits).
 
-    threadpoolctl's controller is made once (finding the libraries takes a millisecond, limiting them a few
-    microseconds) and the previous limits are restored after the block."""
-    from threadpoolctl import ThreadpoolController
+    Blocks may nest and may run in several threads at once: the limit holds from the first block entered to
+    the last one left, and the limits found before are restored then. threadpoolctl's controller is made
+    once (finding the libraries takes a millisecond, limiting them a few microseconds)."""
+    with _BLAS_LOCK:
+        if _BLAS_DEPTH[0] == 0:
+            from threadpoolctl import ThreadpoolController
 
-    if not _BLAS_CONTROLLER:
-        _BLAS_CONTROLLER.append(ThreadpoolController())
-    controller = _BLAS_CONTROLLER[0]
-    assert isinstance(controller, ThreadpoolController)
-    with controller.limit(limits=1, user_api="blas"):
+            if not _BLAS_CONTROLLER:
+                _BLAS_CONTROLLER.append(ThreadpoolController())
+            controller = _BLAS_CONTROLLER[0]
+            assert isinstance(controller, ThreadpoolController)
+            _BLAS_HELD.append(controller.limit(limits=1, user_api="blas"))
+        _BLAS_DEPTH[0] += 1
+    try:
         yield
+    finally:
+        with _BLAS_LOCK:
+            _BLAS_DEPTH[0] -= 1
+            if _BLAS_DEPTH[0] == 0:
+                _BLAS_HELD.pop().restore_original_limits()
 
 
 @dataclasses.dataclass(frozen=True)

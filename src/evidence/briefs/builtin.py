@@ -95,6 +95,39 @@ def pandoc_path() -> str:
         raise RenderError(f"pandoc is not available ({exc}); install pypandoc-binary") from exc
 
 
+#: The garbage collector settings pandoc runs with (GHC's runtime options): its old generation collected once it
+#: holds 128 MB, not from 1 MB on. Converting a brief allocates over a gigabyte and keeps a few megabytes: by
+#: default a sixth of pandoc's time went to six collections of the whole heap (two now), about 0.03 CPU-s of
+#: every brief, on the way to its Typst markup. What pandoc writes is the same; its memory grows by some
+#: megabytes.
+PANDOC_RUNTIME_OPTIONS = "-O128m"
+
+
+def pandoc_environment() -> dict[str, str] | None:
+    """The environment pandoc runs in: this process's, with :data:`PANDOC_RUNTIME_OPTIONS` (``GHCRTS``) when
+    the pandoc in use takes them; None (this process's own) when it does not, or the user set ``GHCRTS``."""
+    if "GHCRTS" in os.environ or not _takes_runtime_options(pandoc_path()):
+        return None
+    return {**os.environ, "GHCRTS": PANDOC_RUNTIME_OPTIONS}
+
+
+@cache
+def _takes_runtime_options(pandoc: str) -> bool:
+    """Whether ``pandoc`` takes :data:`PANDOC_RUNTIME_OPTIONS`: a pandoc built without runtime options stops on
+    them (pandoc's own builds take them). Asked once per process, of ``pandoc --version`` (a few
+    milliseconds)."""
+    try:
+        done = subprocess.run(
+            [pandoc, "+RTS", *PANDOC_RUNTIME_OPTIONS.split(), "-RTS", "--version"],
+            capture_output=True,
+            timeout=_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
 def pandoc_message(stderr: str, *, most_lines: int = 5) -> str:
     """What pandoc said when it failed, as a reader can use it: without the Haskell call stack it may append
     (``CallStack (from HasCallStack): ...``, a dozen lines of its own source, as when ``$TMPDIR`` is missing),
@@ -129,6 +162,7 @@ def pandoc(source: str | Path | None, to: str, *extra: str, text: str | None = N
             text=True,
             timeout=_TIMEOUT_SECONDS,
             check=False,
+            env=pandoc_environment(),
         )
     except subprocess.TimeoutExpired as exc:
         raise RenderError(f"pandoc took longer than {_TIMEOUT_SECONDS} s on {source or 'a brief'}") from exc
@@ -216,6 +250,7 @@ class Conversion:
                 stdout=subprocess.PIPE,
                 stderr=self._stderr,
                 text=True,
+                env=pandoc_environment(),
             )
         except BaseException:
             shutil.rmtree(self._folder, ignore_errors=True)
@@ -398,13 +433,13 @@ def prepare_typesetting() -> None:
     """Look up pandoc and Typst's fonts now, in a background thread: what a brief rendered later in this
     process does not wait for (``evidence brief`` starts it while its notebook runs, a core left idle): a third
     of a second for the fonts, and pypandoc's import and its check of pandoc's version (a pandoc process) for
-    pandoc."""
+    pandoc, and whether it takes :data:`PANDOC_RUNTIME_OPTIONS` (another)."""
     threading.Thread(target=_fonts_quietly, name="evidence-typst-fonts", daemon=True).start()
 
 
 def _fonts_quietly() -> None:
     # a failure here is the render's to report (it looks pandoc and the fonts up again)
-    for look_up in (pandoc_path, _fonts):
+    for look_up in (pandoc_path, pandoc_environment, _fonts):
         try:
             look_up()
         except Exception:  # noqa: BLE001, S110

@@ -33,7 +33,7 @@ import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import yaml
 
@@ -102,6 +102,97 @@ def choose_renderer(renderer: str = "auto") -> str:
     return renderer
 
 
+class BegunRender:
+    """A built-in render begun ahead (:func:`begin_render`): the brief's document read from its run folder and
+    its pandoc processes started, while the caller does what must come first (``evidence brief`` rewrites the
+    index that linked the brief its run replaced, lets its kernel go and says what the run did); handed to
+    :func:`render_run`, which finishes it. A context manager: leaving it stops pandoc if the render was not
+    finished (refused, interrupted)."""
+
+    def __init__(self, run_dir: Path, formats: tuple[str, ...], check_disclosure: bool) -> None:
+        self.run_dir = run_dir
+        self.formats = formats
+        self.check_disclosure = check_disclosure
+        self._stack = contextlib.ExitStack()
+        self._error: Exception | None = None
+        self._taken = False
+        self.document: BriefDocument | None = None
+        self.scanned: builtin.Conversion | None = None
+        self.conversion: builtin.Conversion | None = None
+        self.started = time.perf_counter()  # (a format's seconds count from here, pandoc's start)
+        try:
+            self.document = build_document(run_dir)
+            self.scanned, self.conversion = _start_conversions(
+                self.document, formats, check_disclosure, self._stack
+            )
+        except Exception as exc:  # noqa: BLE001 - raised by render_run, where a render's errors are reported
+            self._error = exc
+            self._stack.close()
+
+    def serves(self, run_dir: Path, formats: tuple[str, ...], check_disclosure: bool) -> bool:
+        """Whether this render is the one asked for (and not finished yet)."""
+        return not self._taken and (self.run_dir, self.formats, self.check_disclosure) == (
+            run_dir,
+            formats,
+            check_disclosure,
+        )
+
+    def take(
+        self, stack: contextlib.ExitStack
+    ) -> tuple[BriefDocument, builtin.Conversion | None, builtin.Conversion]:
+        """The document and the conversions begun, handed to ``stack`` (which closes them); raises what
+        beginning them raised."""
+        self._taken = True
+        if self._error is not None:
+            raise self._error
+        assert self.document is not None and self.conversion is not None
+        stack.enter_context(self._stack.pop_all())
+        return self.document, self.scanned, self.conversion
+
+    def close(self) -> None:
+        """Stop what was begun and not handed over (idempotent)."""
+        self._stack.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def begin_render(
+    run_dir: str | Path,
+    *,
+    formats: str | Iterable[str] = FORMATS,
+    renderer: str = "auto",
+    check_disclosure: bool = True,
+) -> BegunRender | None:
+    """Begin the built-in render of a successful run folder's brief: read its document and start pandoc on it
+    now (see :class:`BegunRender`); None when the render is Quarto's. Never raises: what fails is raised by the
+    :func:`render_run` it is handed to."""
+    try:
+        formats = parse_formats(formats)
+        if choose_renderer(renderer) != "builtin":
+            return None
+    except Exception:  # noqa: BLE001 - render_run says it
+        return None
+    return BegunRender(Path(run_dir), formats, check_disclosure)
+
+
+def _start_conversions(
+    document: BriefDocument, formats: tuple[str, ...], check_disclosure: bool, stack: contextlib.ExitStack
+) -> tuple[builtin.Conversion | None, builtin.Conversion]:
+    """Two pandoc processes at once (entered into ``stack``): one for the text disclosure control scans (when
+    it is checked), one converting the brief."""
+    scanned = None
+    if check_disclosure and document.displayed.strip():
+        scanned = stack.enter_context(builtin.Conversion(None, displayed=document.displayed))
+    conversion = stack.enter_context(
+        builtin.Conversion(document.source_text(), html="html" in formats, typst="pdf" in formats)
+    )
+    return scanned, conversion
+
+
 def render_run(
     run_dir: str | Path,
     *,
@@ -109,15 +200,20 @@ def render_run(
     renderer: str = "auto",
     check_disclosure: bool = True,
     update_index: bool = True,
+    begun: BegunRender | None = None,
 ) -> RenderedBrief:
-    """Render a successful run folder into its brief (see the module docstring); return what was written."""
+    """Render a successful run folder into its brief (see the module docstring); return what was written.
+    ``begun``: the same render begun ahead (:func:`begin_render`), finished here."""
     run_dir = Path(run_dir)
     formats = parse_formats(formats)
     chosen = choose_renderer(renderer)
-    document = build_document(run_dir)
+    if begun is not None and not (chosen == "builtin" and begun.serves(run_dir, formats, check_disclosure)):
+        begun.close()  # begun for another render: not this one's
+        begun = None
     outputs = {fmt: run_dir / OUTPUT_FILES[fmt] for fmt in formats}
     seconds: dict[str, float] = {}
     if chosen == "quarto":
+        document = build_document(run_dir)
         if check_disclosure:
             check_brief_disclosure(document)
         source = document.write(run_dir)
@@ -132,12 +228,12 @@ def render_run(
         # pandoc included
         started = time.perf_counter()
         with contextlib.ExitStack() as stack:
-            scanned = None
-            if check_disclosure and document.displayed.strip():
-                scanned = stack.enter_context(builtin.Conversion(None, displayed=document.displayed))
-            conversion = stack.enter_context(
-                builtin.Conversion(document.source_text(), html="html" in formats, typst="pdf" in formats)
-            )
+            if begun is not None:
+                document, scanned, conversion = begun.take(stack)
+                started = begun.started
+            else:
+                document = build_document(run_dir)
+                scanned, conversion = _start_conversions(document, formats, check_disclosure, stack)
             if check_disclosure:
                 displayed_html = scanned.result("displayed_html") if scanned else None
                 check_brief_disclosure(document, displayed_html or "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -100,7 +101,7 @@ def brief_command(
     inputs (notebook, parameters, data files, toolkit) are unchanged since its last successful run is not
     executed again; its brief is re-rendered.
     """
-    from evidence.runs.warm import prestart, release_kernels, stop_unused_kernels
+    from evidence.runs.warm import prestart, stop_unused_kernels
 
     prestart(BRIEF_NOTEBOOK, kernel)  # the kernel starts (on another core) while the run is checked
 
@@ -145,17 +146,45 @@ def brief_command(
     for warning in other_secret_warnings(d["path"] for d in prepared.data):
         err_console.print(f"[bold red]Warning:[/] {escape(warning)}", soft_wrap=True)
     say = err_console if as_json else console  # with --json, standard output holds the document only
-    from evidence.cli.runs import (
-        briefed,
-        drop_replaced_briefs,
-        failed_folder_holds,
-        say_rejected_rows,
-        say_set_aside,
-    )
+    from evidence.cli.runs import briefed
 
     had_brief = briefed(prepared)
     with say.status(f"running {prepared.run_id} ..."):
         outcome = run_unless_fresh(prepared, force=force)
+    render_options: dict[str, Any] = {
+        "formats": format,
+        "renderer": renderer,
+        "check_disclosure": not skip_disclosure_check,
+    }
+    folder = Path(prepared.folder if outcome.status == "skipped" else outcome.folder)
+    begun = None
+    if outcome.status in ("ok", "skipped"):
+        from evidence.briefs.render import begin_render
+
+        # pandoc starts on the brief now, and converts it while this process does what comes before the render
+        # (the index rewritten, the kernel let go, the run's messages)
+        begun = begin_render(folder, **render_options)
+    with contextlib.ExitStack() as stack:
+        if begun is not None:
+            stack.enter_context(begun)  # a render that does not get as far stops its pandoc
+        _brief_after_run(prepared, outcome, folder, had_brief, spec.name, say, as_json, begun, render_options)
+
+
+def _brief_after_run(
+    prepared: Any,
+    outcome: Any,
+    folder: Path,
+    had_brief: bool,
+    notebook: str,
+    say: Any,
+    as_json: bool,
+    begun: Any,
+    render_options: dict[str, Any],
+) -> None:
+    """``evidence brief`` once its run is done: say what it did, then render its brief (``begun`` ahead)."""
+    from evidence.cli.runs import drop_replaced_briefs, failed_folder_holds, say_rejected_rows, say_set_aside
+    from evidence.runs.warm import release_kernels
+
     if outcome.status == "ok" and had_brief:  # the old brief is gone: not linked while the new one is made
         drop_replaced_briefs(Path(prepared.out_root))
     release_kernels()  # the one run is done: its kernel ends on another core while the brief is rendered
@@ -165,7 +194,6 @@ def brief_command(
             f"[dim]unchanged since its last run (--force to re-run):[/] {escape(_relative(prepared.folder))}"
         )
         say_set_aside(outcome, say)
-        folder = prepared.folder
     else:
         if outcome.status != "ok":
             if as_json:
@@ -176,16 +204,11 @@ def brief_command(
             err_console.print(f"{failed_folder_holds(outcome)} {escape(_relative(outcome.folder))}")
             raise typer.Exit(1)
         say.print(
-            f"[green]ran[/] {escape(spec.name)} in {outcome.seconds:.1f} s → {escape(_relative(outcome.folder))}"
+            f"[green]ran[/] {escape(notebook)} in {outcome.seconds:.1f} s → {escape(_relative(outcome.folder))}"
         )
-        folder = Path(outcome.folder)
     with say.status("rendering the brief ..."):
         result = _render_or_fail(
-            folder,
-            "the run succeeded: its executed notebook is in",
-            formats=format,
-            renderer=renderer,
-            check_disclosure=not skip_disclosure_check,
+            folder, "the run succeeded: its executed notebook is in", begun=begun, **render_options
         )
     if as_json:
         echo_json("brief", {"run": run_json(outcome), "render": render_json(result)})
@@ -217,14 +240,15 @@ def run_json(outcome: Any) -> dict[str, Any]:
     return as_run(outcome)
 
 
-def _render_or_fail(run_dir: Path, the_run: str, **options: Any) -> Any:
-    """Render a run folder; a renderer that fails there (pandoc or Typst dies, Quarto fails) is a problem the
-    command found once it ran (exit code 1), not a refusal before anything was done (2): the error says what is
-    in the run folder (``the_run``) and the command that renders it again."""
+def _render_or_fail(run_dir: Path, the_run: str, *, begun: Any = None, **options: Any) -> Any:
+    """Render a run folder (``begun``: the render begun ahead, :func:`evidence.briefs.render.begin_render`); a
+    renderer that fails there (pandoc or Typst dies, Quarto fails) is a problem the command found once it ran
+    (exit code 1), not a refusal before anything was done (2): the error says what is in the run folder
+    (``the_run``) and the command that renders it again."""
     from evidence.briefs.builtin import RenderError
 
     try:
-        return _render(run_dir, **options)
+        return _render(run_dir, begun=begun, **options)
     except RenderError as exc:
         folder = _relative(run_dir)
         shown = f"{the_run} {folder}" if the_run.endswith(" in") else f"{the_run} ({folder})"
@@ -254,7 +278,7 @@ def render_again(run_dir: Path, *, formats: Any, renderer: str, check_disclosure
     return shlex.join(words)
 
 
-def _render(run_dir: Path, **options: Any) -> Any:
+def _render(run_dir: Path, *, begun: Any = None, **options: Any) -> Any:
     """Render a run folder; a folder the brief cannot be written into is one error naming that folder (not
     the temporary file the atomic write was making in it)."""
     import errno
@@ -264,7 +288,9 @@ def _render(run_dir: Path, **options: Any) -> Any:
 
     clean_stale_briefs(run_dir)
     try:
-        return render_run(run_dir, **options)
+        return (
+            render_run(run_dir, **options) if begun is None else render_run(run_dir, begun=begun, **options)
+        )
     except OSError as exc:
         if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             raise

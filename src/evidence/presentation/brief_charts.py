@@ -137,7 +137,6 @@ def magnitude_chart(
     )
 
 
-@unchecked
 def axis_format(top: float) -> str:
     """The d3 format of a value axis whose largest value is ``top``: SI prefixes for thousands and more
     ("10k", "1.5M"), plain numbers below ("0.02", "150"): ``,~s`` labelled the ticks of 0.0533 victims per
@@ -146,6 +145,7 @@ def axis_format(top: float) -> str:
     return ",~s" if top >= 1_000 else ",~r"
 
 
+@unchecked
 def peer_chart(
     data: pl.DataFrame,
     country: str,

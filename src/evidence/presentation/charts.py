@@ -51,12 +51,17 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Final, ParamSpec, TypeVar, cast
+from typing import Any, ClassVar, Final, ParamSpec, Self, TypeVar, cast
 
 import altair as alt
 import numpy as np
 import polars as pl
 from altair.utils.schemapi import debug_mode
+
+try:  # altair's own copying helpers (private): without them assembled charts are copied as altair copies them
+    from altair.utils.schemapi import _deep_copy, _shallow_copy
+except ImportError:  # pragma: no cover - an altair that renamed them
+    _deep_copy = _shallow_copy = None  # type: ignore[assignment]
 
 from evidence.analyses.selection import CELL_KEY
 from evidence.core.errors import ParameterError
@@ -499,17 +504,112 @@ def with_properties(chart: _Chart, **properties: Any) -> _Chart:
 def layered(*layers: alt.Chart, **properties: Any) -> alt.LayerChart:
     """``alt.layer(*layers).properties(**properties)``, the same spec made at a fraction of the cost: the layers
     :func:`plain`, the properties given as the layered chart is made (altair checks each property given later,
-    then copies every layer again)."""
-    return alt.LayerChart(
-        layer=[plain(c) for c in layers], **{k: _plain_part(v) for k, v in properties.items()}
-    )
+    then copies every layer again), copied without being combined again (:class:`_Assembled`)."""
+    return _LayerChart(layer=[plain(c) for c in layers], **{k: _plain_part(v) for k, v in properties.items()})
 
 
 def side_by_side(*charts: alt.Chart | alt.LayerChart, **properties: Any) -> alt.HConcatChart:
     """``alt.hconcat(*charts).properties(**properties)``, made as :func:`layered` makes layers."""
-    return alt.HConcatChart(
+    return _HConcatChart(
         hconcat=[plain(c) for c in charts], **{k: _plain_part(v) for k, v in properties.items()}
     )
+
+
+class _Assembled(alt.SchemaBase):
+    """A layered or side-by-side chart whose copies are its properties copied, as altair's copies give them,
+    without making the chart again, where making it again would change nothing.
+
+    altair copies such a chart by making it again, which combines its sub-charts' data, parameters and sizes
+    again, copying every sub-chart deeply (and a layered one's layers again, each time); and it copies the
+    chart each time it is given a property, put beside another or turned into a spec (every sub-chart of it
+    too): most of the time a flow map took to be built and written. Combined when it was made (by altair), a
+    chart comes out of combining again as it is, unless something was changed since (:meth:`_settled`: a
+    parameter added, a size or the same data given to a sub-chart), when it is copied as altair copies it. So
+    a copy here is that chart: its properties with its lists copied (deeply for a deep copy; ``ignore``:
+    properties taken by reference), the sub-charts of a shallow copy shared, as nothing changes a sub-chart in
+    place (altair's specs are written from copies)."""
+
+    def copy(self, deep: bool | Iterable[Any] = True, ignore: list[str] | None = None) -> Self:
+        if _deep_copy is None or _shallow_copy is None:
+            return super().copy(deep=deep, ignore=ignore)
+        if not self._settled():
+            if deep is True:
+                return self._made_again(set(ignore) if ignore else set())
+            return super().copy(deep=deep, ignore=ignore)
+        if deep is True:
+            by_ref = set(ignore) if ignore else set()
+            kwds = {k: (v if k in by_ref else _deep_copy(v, by_ref)) for k, v in self._kwds.items()}
+            return self._with(kwds)
+        copy = self._with({k: (list(v) if type(v) is list else v) for k, v in self._kwds.items()})
+        if deep is not False:
+            for key in deep:
+                copy[key] = _shallow_copy(copy._get(key))
+        return copy
+
+    def __deepcopy__(self, memo: Any) -> Self:
+        # altair's deep copy of a chart holding this one asks it here (``memo`` is not used)
+        return self.copy(deep=True)
+
+    def _with(self, kwds: dict[str, Any]) -> Self:
+        """A chart of this class with the properties ``kwds``, made without altair's making (and combining)."""
+        chart = object.__new__(type(self))
+        object.__setattr__(chart, "_args", ())
+        object.__setattr__(chart, "_kwds", kwds)
+        return chart
+
+    def _made_again(self, by_ref: set[str]) -> Self:
+        """altair's deep copy (its properties copied deeply, the chart made again of them)."""
+        kwds = {k: (v if k in by_ref else _deep_copy(v, by_ref)) for k, v in self._kwds.items()}
+        with debug_mode(False):
+            return type(self)(**kwds)
+
+    def _settled(self) -> bool:
+        """Whether altair's combining of the sub-charts (of their data, parameters and, in a layered chart, sizes)
+        would leave the chart as it is: no parameter anywhere in it, no sub-chart holding the chart's data or
+        all of them one data (it would be lifted), no layer with a size (it would be moved up) and, side by
+        side, no layer with a name (renamed by its place)."""
+        layered = isinstance(self, alt.LayerChart)
+        parts = self._kwds.get("layer" if layered else "hconcat", alt.Undefined)
+        if self._kwds.get("params", alt.Undefined) is not alt.Undefined or not isinstance(parts, list):
+            return False
+        data = self._kwds.get("data", alt.Undefined)
+        datas = []
+        for part in parts:
+            kwds = getattr(part, "_kwds", None)
+            if not isinstance(part, alt.SchemaBase) or kwds is None:
+                return False
+            datas.append(kwds.get("data", alt.Undefined))
+            if kwds.get("params", alt.Undefined) is not alt.Undefined or (
+                data is not alt.Undefined and datas[-1] is data
+            ):
+                return False
+            if layered and any(
+                kwds.get(p, alt.Undefined) is not alt.Undefined for p in ("height", "width", "view")
+            ):
+                return False
+            if (
+                not layered
+                and isinstance(part, alt.LayerChart)
+                and any(
+                    getattr(c, "_kwds", {}).get("name", alt.Undefined) is not alt.Undefined
+                    for c in part.layer
+                )
+            ):
+                return False
+        return not (
+            data is alt.Undefined
+            and datas
+            and datas[0] is not alt.Undefined
+            and all(d is datas[0] for d in datas)
+        )
+
+
+class _LayerChart(_Assembled, alt.LayerChart):
+    """:class:`alt.LayerChart`, copied as :class:`_Assembled` says."""
+
+
+class _HConcatChart(_Assembled, alt.HConcatChart):
+    """:class:`alt.HConcatChart`, copied as :class:`_Assembled` says."""
 
 
 # ------------------------------------------------------------------------------------------------ builders
@@ -578,6 +678,7 @@ def series_scale(values: Sequence[object], *, ordered: bool = False) -> alt.Scal
     return alt.Scale(domain=domain, range=colours)
 
 
+@unchecked
 def trend_chart(
     data: DisclosedTable | pl.DataFrame,
     year: str,

@@ -24,6 +24,7 @@ import os
 import queue
 import re
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -737,9 +738,16 @@ def prune_preload_files() -> None:
 
 def release_kernels() -> None:
     """Stop this process's kernels now, without waiting for their end (waited for when the process ends):
-    for a command that has run its last notebook."""
+    for a command that has run its last notebook. Its chart workers (idle: the run's charts are in its
+    notebook) are stopped too, in the background: their end, waited for, is otherwise the last thing the
+    command does before it exits."""
     if _POOL is not None:
         _POOL.release()
+    charts = sys.modules.get("evidence.runs.chart_workers")
+    if charts is not None:
+        threading.Thread(
+            target=charts.chart_workers().shutdown, name="evidence-chart-workers-end", daemon=True
+        ).start()
 
 
 def stop_unused_kernels() -> None:

@@ -294,6 +294,12 @@ def _by_damaged_characters(key: str) -> str | None:
 def _lookup(value: str) -> str | None:
     # (kept per text: the reference it reads is made once per process and never changes; a release's few
     # hundred distinct names are looked up again by every load and every map of its tables)
+    if value in _valid_iso3():
+        # a code of the reference names its own country: the index maps its key to it, and refuses a key that
+        # would name two countries. Answered without making the index, which a run that names its countries by
+        # their codes (a brief's country and its peers) never needs: a few hundredths of a CPU-second of the
+        # start of every cold run, in the runner and in its kernel
+        return value
     key = normalise_country_text(_DAMAGED_QUESTION_MARK.sub("\ufffd", value))
     found = _index().get(key)
     if found is None:

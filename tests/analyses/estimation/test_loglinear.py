@@ -236,3 +236,24 @@ def test_a_cache_cleared_by_another_thread_loses_no_answer(monkeypatch) -> None:
     columns = np.ones((2, X.shape[1]), dtype=bool)
     columns[1, 1:] = False
     assert loglinear._identifiable(X, cells, columns).tolist() == [True, True]
+
+
+def test_a_batch_fit_is_the_same_whatever_the_blas_threads_around_it(shared_data) -> None:
+    # a 6-list table's 500 resamples: with two BLAS threads the products split among threads summed in
+    # another order, and the fitted values differed in their last bits from one thread's
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from evidence.analyses.estimation.bootstrap import resample
+    from evidence.analyses.estimation.lists import interaction_terms, read_list_capture
+
+    capture = read_list_capture(shared_data / "mse" / "netherlands_2010_2015_6list" / "Ned.csv")
+    X = design_matrix(len(capture.lists), interaction_terms(len(capture.lists), 2))
+    Y = resample(capture, 500, np.random.default_rng(1))
+    fits = {}
+    for threads in (1, 2):
+        with threadpool_limits(limits=threads, user_api="blas"):
+            fits[threads] = loglinear.fit_batch(X, Y)
+            # the caller's own limit is back once the fit is done
+            assert {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"} <= {threads}
+    for field in ("intercept", "intercept_se", "fitted", "coefficients", "log_likelihood"):
+        assert getattr(fits[1], field).tobytes() == getattr(fits[2], field).tobytes(), field

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.special import gammaln
 
+from evidence.analyses.count_models import one_blas_thread
 from evidence.analyses.estimation.lists import ListCapture, Term, history_matrix
 
 MAX_ITERATIONS = 25
@@ -96,7 +97,21 @@ def fit_batch(
     (rows × cells) gives starting fitted values, e.g. those of a neighbouring model (R's ``mustart``); by
     default IRLS starts, as R does, from y + 0.1. The maximum found is the same, in fewer iterations.
     Without ``standard_errors`` (a bootstrap needs none) the intercept's standard error is NaN.
+
+    The fits run on one BLAS thread (:func:`~evidence.analyses.count_models.one_blas_thread`): the matrices are
+    small, and the numbers are then the same on every machine, whatever its cores.
     """
+    with one_blas_thread():
+        return _fit_batch(X, Y, model_columns, start, standard_errors)
+
+
+def _fit_batch(
+    X: np.ndarray,
+    Y: np.ndarray,
+    model_columns: np.ndarray | None,
+    start: np.ndarray | None,
+    standard_errors: bool,
+) -> BatchFit:
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
     p = X.shape[1]
     if model_columns is None:
