@@ -176,6 +176,148 @@ def test_recorded_topics_and_missing_values_count_what_the_topic_pairs_hold(data
     assert sex["n_recorded_key"] == int(df.filter(pl.col("gender").is_not_null())[RECORD_CELL_KEY].sum())
 
 
+def _profile_by_joins(df: pl.DataFrame, topic: str, by: str | None, level: float) -> pl.DataFrame:
+    """:func:`causes.profile` as the polars query it was before its counts were made with numpy: each
+    victim's categories with its group, counted by group-bys and joined to the grid of every group and
+    category (zeros kept), the denominators, and the sums of the records' keys (to the bit: a share divided in
+    the query as it was)."""
+    from evidence.analyses.intervals import wilson_interval
+
+    profiled = causes.CaseProfiles(df)
+    pairs, categories = profiled._topic_pairs(topic)
+    groups, n_group, order = profiled._grouped(by)
+    keyed = RECORD_CELL_KEY in df.columns
+
+    def counted(name: str) -> list[pl.Expr]:
+        return [pl.len().cast(pl.Int64).alias(name)] + (
+            [pl.col(RECORD_CELL_KEY).sum().cast(pl.Int64).alias(f"{name}_key")] if keyed else []
+        )
+
+    of_victim = groups.drop("_id")
+    known = of_victim[pairs.get_column("_id").unique()].lazy().group_by("group").agg(counted("n_known"))
+    counts = (
+        pl.concat([pairs, of_victim[pairs.get_column("_id")]], how="horizontal")
+        .lazy()
+        .group_by("group", "category")
+        .agg(counted("count"))
+    )
+    grid = pl.DataFrame(
+        {"group": [g for g in order for _ in categories], "category": [c for _ in order for c in categories]},
+        schema={"group": pl.String, "category": pl.String},
+    )
+    lazy = (
+        grid.lazy()
+        .join(counts, on=["group", "category"], how="left", maintain_order="left")
+        .join(n_group.lazy(), on="group", how="left", maintain_order="left")
+        .join(known, on="group", how="left", maintain_order="left")
+        .with_columns(pl.col("count", "n_known").fill_null(0))
+        .with_columns(n_unknown=pl.col("n_group") - pl.col("n_known"))
+    )
+    if keyed:
+        lazy = lazy.with_columns(pl.col("count_key", "n_known_key").fill_null(0)).with_columns(
+            n_unknown_key=pl.col("n_group_key") - pl.col("n_known_key")
+        )
+    out = lazy.collect()
+    low, high = wilson_interval(out["count"].to_numpy(), out["n_known"].to_numpy(), 1 - level)
+    keys = ["count_key", "n_known_key", "n_unknown_key"] if keyed else []
+    return (
+        out.lazy()
+        .with_columns(
+            share=pl.when(pl.col("n_known") > 0).then(pl.col("count") / pl.col("n_known")),
+            ci_low=pl.Series(low).fill_nan(None),
+            ci_high=pl.Series(high).fill_nan(None),
+        )
+        .select(
+            "group",
+            "category",
+            "count",
+            "n_group",
+            "n_known",
+            "n_unknown",
+            "share",
+            "ci_low",
+            "ci_high",
+            *keys,
+        )
+        .collect()
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), n=st.integers(1, 24), keyed=st.booleans(), level=st.sampled_from([0.95, 0.5]))
+def test_a_profile_counts_as_joins_and_group_bys_would(data, n, keyed, level):
+    """A profile's counts are made with numpy (a polars query per profile cost more than the counting, a
+    dozen a brief): every column is what the joins and group-bys of its definition give, to the bit, for
+    flag, text and duration topics, with and without a characteristic and cell keys."""
+    flags = [c for group in causes.FLAG_GROUPS.values() for c in group][::3]
+    texts = [*causes.PERPETRATOR_VALUES, "origin_region"]
+    columns = {c: data.draw(st.lists(_FLAGS, min_size=n, max_size=n)) for c in flags}
+    columns |= {c: data.draw(st.lists(_TEXTS, min_size=n, max_size=n)) for c in texts}
+    columns["trafficking_duration"] = data.draw(
+        st.lists(st.sampled_from([None, "0-12 months", "25+ months"]), min_size=n, max_size=n)
+    )
+    columns["gender"] = data.draw(st.lists(st.sampled_from([None, "Female", "Male"]), min_size=n, max_size=n))
+    df = conform(pl.DataFrame(columns, schema_overrides={c: pl.Boolean for c in flags}))
+    if keyed:
+        df = df.with_columns(
+            pl.Series(
+                RECORD_CELL_KEY,
+                data.draw(st.lists(st.integers(0, 2**32 - 1), min_size=n, max_size=n)),
+                pl.Int64,
+            )
+        )
+    profiled = causes.CaseProfiles(df)
+    for topic in causes.recorded_topics(df):
+        for by in (None, "sex", "origin_region"):
+            got = causes.profile(profiled, topic, by, level=level)
+            expected = _profile_by_joins(df, topic, by, level)
+            assert got.schema == expected.schema
+            assert got.equals(expected), (topic, by)
+
+
+def test_a_profile_of_a_topic_with_no_category_is_empty():
+    """A text topic whose values are only separators has pairs of no category: its profile has no row (the
+    grid of its groups by no category), as a frame of the profile's columns, not a failed query."""
+    df = conform(
+        pl.DataFrame(
+            {
+                "gender": ["Female", "Male"],
+                "perpetrator_relation": [" ; ", ";"],
+                "origin_iso3": ["THA", "MMR"],
+            }
+        )
+    )
+    out = causes.profile(df, "perpetrator_relation", "sex")
+    assert out.height == 0
+    assert out.columns[:6] == ["group", "category", "count", "n_group", "n_known", "n_unknown"]
+    assert out.schema["group"] == pl.String and out.schema["count"] == pl.Int64
+
+
+def test_profiles_after_the_first_of_a_topic_and_characteristic_run_no_polars_query(monkeypatch):
+    """Each profile of a section counts the topic's pairs and the characteristic's groups, made once, with
+    numpy: the dozen profiles of a brief add no polars query of their own."""
+    df = _cases().with_columns(pl.Series(RECORD_CELL_KEY, [3, 5, 7, 11, 13, 17], pl.Int64))
+    profiled = causes.CaseProfiles(df)
+    profiled._victim_keys()  # what is made once for the records, each topic and each characteristic
+    for topic in ("means_of_control", "form", "trafficking_duration"):
+        for by in (None, "sex", "route_class"):
+            profiled._pair_codes(topic)
+            profiled._victim_groups(by)
+    queries: list[int] = []
+    collect = pl.LazyFrame.collect
+    eager = pl.LazyFrame._collect_eager
+    monkeypatch.setattr(
+        pl.LazyFrame, "collect", lambda self, *a, **k: queries.append(1) or collect(self, *a, **k)
+    )
+    monkeypatch.setattr(
+        pl.LazyFrame, "_collect_eager", lambda self, *a, **k: queries.append(1) or eager(self, *a, **k)
+    )
+    for topic in ("means_of_control", "form", "trafficking_duration"):
+        for by in (None, "sex", "route_class"):
+            assert causes.profile(profiled, topic, by).height
+    assert queries == []
+
+
 def test_a_topic_not_in_the_layout_is_a_clear_error(shared_data):
     vp = load_cached(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
     with pytest.raises(ParameterError, match="duration of exploitation is not recorded in these data"):

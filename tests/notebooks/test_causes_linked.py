@@ -182,6 +182,32 @@ def test_the_models_counts_give_no_withheld_count_of_the_tables_back(demo, seed,
     assert linked_exposures(system, RULE) == []
 
 
+@settings(max_examples=5, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 100_000), size=st.integers(40, 600))
+def test_the_models_protection_continues_from_the_sections_and_withholds_what_one_from_scratch_does(
+    demo, seed, size
+):
+    """:func:`~evidence.notebooks.causes_views.show_models` draws the tables' system up again from the protected
+    section and continues from its protection's audit (its model and points): each model's counts are then
+    withheld as a protection from scratch withholds them, and every status is the same."""
+    selection = demo.sample(n=min(size, demo.height), seed=seed)
+    section = views.person_section(selection, RULE)
+    assert section.protected is not None
+    continued, fresh = views.section_counts(section), views.section_counts(section)
+    continued.continue_from(section.protected)
+    model, complete = _first_model(selection)
+    for fitted, tag in ((model, "all victims"), (complete, "complete cases")):
+        if fitted is not None:
+            withheld = [
+                views.protect_model_counts(
+                    system, views.add_model_counts(system, selection, fitted, "form", RULE, tag), RULE
+                )
+                for system in (continued, fresh)
+            ]
+            assert withheld[0] == withheld[1]
+    assert continued.status == fresh.status and continued.published_too == fresh.published_too
+
+
 def _number(text: str) -> int | None:
     return None if text in ("x", "<5") else int(text.replace(",", ""))
 

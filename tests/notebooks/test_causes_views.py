@@ -1376,3 +1376,49 @@ def test_what_is_recorded_not_shown_is_not_said_to_have_too_few_victims(own_reco
     heading = shown.index("### What is recorded")
     assert shown[heading + 1] == views.PERSON_TABLE_WITHHELD
     assert TOO_FEW not in shown
+
+
+def _pivoted(long: pl.DataFrame, categories: list[str], keyed: bool):  # type: ignore[no-untyped-def]
+    """A profile's frames by group as pivots and group-bys make them (what the view read before)."""
+    wide = long.pivot(on="category", index="group", values="count", maintain_order=True).select(
+        "group", *categories
+    )
+    sizes = long.group_by("group", maintain_order=True).agg(
+        pl.col("n_known").first(), pl.col("n_unknown").first()
+    )
+    if not keyed:
+        return wide, sizes, None, None
+    keys = long.pivot(on="category", index="group", values="count_key", maintain_order=True).select(
+        categories
+    )
+    size_keys = long.group_by("group", maintain_order=True).agg(
+        pl.col("n_known_key").first().alias(views.RECORDED),
+        pl.col("n_unknown_key").first().alias(views.NOT_RECORDED),
+    )
+    return wide, sizes, keys, size_keys
+
+
+@pytest.mark.parametrize("keyed", [False, True])
+def test_a_profiles_frames_by_group_are_its_pivots_read_off_its_grid(demo, keyed):
+    """A profile is its grid (each group's categories in order): its counts by group, the groups' recorded
+    and not recorded victims and their keys are read off its columns (no query), and are the pivots and
+    group-bys of it, to the type; a frame that is not such a grid (rows in another order) is pivoted."""
+    from evidence.analyses.selection import RECORD_CELL_KEY
+
+    cases = demo.head(3000)
+    if keyed:
+        cases = cases.with_columns(
+            pl.Series(RECORD_CELL_KEY, [i * 7919 % 65_536 for i in range(cases.height)])
+        )
+    profiled = causes.CaseProfiles(cases)
+    for topic in causes.recorded_topics(cases):
+        for by in (None, "sex", "age_group", "origin_region"):
+            long = causes.profile(profiled, topic, by)
+            categories = list(dict.fromkeys(long["category"].to_list()))
+            for frame in (long, long.reverse()):
+                got = views._profile_frames(frame, categories, keyed)
+                expected = _pivoted(frame, categories, keyed)
+                for mine, theirs in zip(got, expected, strict=True):
+                    assert (mine is None) == (theirs is None)
+                    if mine is not None:
+                        assert mine.schema == theirs.schema and mine.equals(theirs)

@@ -28,6 +28,8 @@ from evidence.presentation.disclosure import (
     suppress_counts,
     suppress_crosstab,
     suppress_table,
+    with_series,
+    withhold_cells,
 )
 
 UNODC = DisclosureRule()
@@ -267,6 +269,128 @@ def test_crosstab_from_long_table_treats_absent_pairs_as_zero() -> None:
 def test_invalid_tables_are_refused(bad: pl.DataFrame, message: str) -> None:
     with pytest.raises(ParameterError, match=message):
         suppress_table(bad, "k", ["n"])
+
+
+@pytest.mark.parametrize(
+    "bad, keys, message",
+    [
+        (pl.DataFrame({"k": ["a", None], "n": [7, 8]}), "k", "must not be missing"),
+        (pl.DataFrame({"k": ["a", "b"], "j": [1, None], "n": [7, 8]}), ["k", "j"], "must not be missing"),
+        (pl.DataFrame({"k": ["a", "a"], "j": [1, 1], "n": [7, 8]}), ["k", "j"], "not unique"),
+    ],
+)
+def test_keys_missing_or_repeated_are_refused(bad: pl.DataFrame, keys: str | list[str], message: str) -> None:
+    """The keys are checked on their columns (no query): a missing key, or a row key given twice (over two
+    key columns, a pair given twice), is refused as before."""
+    with pytest.raises(ParameterError, match=message):
+        suppress_table(bad, keys, ["n"])
+
+
+def test_a_table_of_whole_counts_is_protected_without_a_polars_query(monkeypatch) -> None:
+    """A table is checked, protected and published from its columns: no polars query (each costs about what
+    protecting a small table does, and a brief protects some thirty)."""
+    table = pl.DataFrame({"group": ["a", "b", "c"], "x": [12, 3, 40], "y": [9, 30, 2]})
+    queries: list[int] = []
+    collect, eager = pl.LazyFrame.collect, pl.LazyFrame._collect_eager
+    monkeypatch.setattr(
+        pl.LazyFrame, "collect", lambda self, *a, **k: queries.append(1) or collect(self, *a, **k)
+    )
+    monkeypatch.setattr(
+        pl.LazyFrame, "_collect_eager", lambda self, *a, **k: queries.append(1) or eager(self, *a, **k)
+    )
+    out = suppress_table(table, "group", ["x", "y"], RULE)
+    assert queries == []
+    assert out.frame["x"].to_list()[1] is None and out.reasons["x"][1] == "small"  # the 3 of b withheld
+    assert out.n_secondary > 0  # and a complement, so that it cannot be recomputed
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        {"k": pl.Series(["a", "b"], dtype=pl.Enum(["a", "b", "c"]))},
+        {"k": pl.Series([2019, 2020], dtype=pl.Int32)},
+        {"k": ["a", "b"], "j": [1, 2]},
+        {"n_suppressed": ["a", "b"]},  # a key named as the count's flag: the flag takes its place, as always
+    ],
+)
+def test_the_published_frame_is_the_keys_with_a_totals_row_then_the_counts_and_their_flags(keys) -> None:
+    """The frame of a protected table: its keys (in their types) with a null row for the totals, then each
+    count column and its flag, as concatenating the keys with a null row and adding the columns makes it."""
+    table = pl.DataFrame({**keys, "n": [12, 30], "m": [7, 40]})
+    out = suppress_table(table, list(keys), ["n", "m"], RULE)
+    key_columns = table.select(list(keys))
+    expected = pl.concat(
+        [key_columns, pl.DataFrame({k: [None] for k in keys}, schema=key_columns.schema)]
+    ).with_columns(
+        pl.Series("n", out.frame["n"].to_list(), dtype=pl.Int64),
+        pl.Series("m", out.frame["m"].to_list(), dtype=pl.Int64),
+        pl.Series("Total", out.frame["Total"].to_list(), dtype=pl.Int64),
+        pl.Series("n_suppressed", [v is None for v in out.frame["n"].to_list()]),
+        pl.Series("m_suppressed", [v is None for v in out.frame["m"].to_list()]),
+        pl.Series("Total_suppressed", [v is None for v in out.frame["Total"].to_list()]),
+    )
+    assert out.frame.schema == expected.schema
+    assert out.frame.equals(expected)
+    assert out.frame["n"].to_list() == [12, 30, 42]
+
+
+def test_a_long_table_and_its_withheld_cells_are_protected_without_a_polars_query(monkeypatch) -> None:
+    """Primary suppression, with or without cell keys, and cells withheld after: made from the columns' values,
+    no polars query (a brief protects dozens of small tables; a query costs more than the protecting)."""
+    table = pl.DataFrame({"group": ["a", "b", "c"], "n": [12, 3, None], "m": [0, 40, 7]})
+    queries: list[int] = []
+    collect, eager = pl.LazyFrame.collect, pl.LazyFrame._collect_eager
+    monkeypatch.setattr(
+        pl.LazyFrame, "collect", lambda self, *a, **k: queries.append(1) or collect(self, *a, **k)
+    )
+    monkeypatch.setattr(
+        pl.LazyFrame, "_collect_eager", lambda self, *a, **k: queries.append(1) or eager(self, *a, **k)
+    )
+    out = suppress_counts(table, ["n", "m"], RULE)
+    keyed = suppress_counts(table, ["n", "m"], RULE, cell_keys=pl.DataFrame({"n": [1, 2, 0], "m": [3, 4, 5]}))
+    more = withhold_cells(out, "m", [2])
+    assert queries == []
+    assert out.frame.columns == ["group", "n", "m", "n_suppressed", "m_suppressed"]
+    assert out.frame["n"].to_list() == [12, None, None] and out.reasons["n"].to_list() == [
+        None,
+        "small",
+        None,
+    ]
+    assert out.frame["n_suppressed"].to_list() == [False, True, False] and out.n_primary == 1
+    assert keyed.frame["n"][1] is None and keyed.perturbed
+    assert more.frame["m"].to_list() == [0, 40, None] and more.reasons["m"].to_list() == [
+        None,
+        None,
+        "complement",
+    ]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [["b", "c"], ["c", "a"], ["d"], ["c", "c"], []],
+)
+def test_with_series_is_with_columns_without_a_query(names: list[str]) -> None:
+    """A Series named as a column takes its place, the others go after in order; two named alike are
+    refused as ``with_columns`` refuses them."""
+    frame = pl.DataFrame({"a": [1, 2], "b": ["x", "y"], "c": [True, False]})
+    columns = [pl.Series(n, [10 + i, 20 + i]) for i, n in enumerate(names)]
+    try:
+        expected = frame.with_columns(columns)
+    except Exception as error:  # noqa: BLE001 - whatever with_columns raises, with_series raises
+        with pytest.raises(type(error)):
+            with_series(frame, columns)
+        return
+    got = with_series(frame, columns)
+    assert got.schema == expected.schema and got.equals(expected)
+
+
+def test_an_empty_table_of_keyed_counts_is_protected() -> None:
+    """A long table without rows whose counts carry cell keys (a selection of no record) is an empty
+    protected table, as one without keys is, not a failed query."""
+    empty = pl.DataFrame({"group": [], "n": []}, schema={"group": pl.String, "n": pl.Int64})
+    out = suppress_counts(empty, "n", RULE, cell_keys=pl.DataFrame({"n": []}, schema={"n": pl.Int64}))
+    assert out.frame.height == 0 and out.frame.schema == suppress_counts(empty, "n", RULE).frame.schema
+    assert out.reasons.schema["n"] == pl.String
 
 
 def test_rule_validation_and_description() -> None:

@@ -790,6 +790,37 @@ def test_a_repeated_protection_starts_from_what_the_last_one_found(monkeypatch):
     assert len(solved) >= 2
 
 
+def test_a_system_drawn_up_again_continues_from_the_last_audit_of_the_earlier_one(monkeypatch):
+    """A system drawn up afresh from the same tables once a protection withheld more (the person section's
+    tables, redrawn before its models' counts are added) takes over the earlier system's audit: its HiGHS
+    model (no new one made) and the points that freed its targets, so its protection solves fewer programmes
+    than one from scratch, and withholds the same; the earlier system keeps nothing."""
+    import copy
+
+    from evidence.presentation import disclosure
+
+    earlier = _block()
+    assert protect_linked(earlier, RULE) == {}
+    program = earlier._kept.program
+    again = copy.deepcopy(earlier)  # the same quantities and lines, drawn up anew: it remembers nothing
+    again.publish(("column", 2), 20, "complement")  # and a count withheld since
+    fresh = copy.deepcopy(again)
+    made: list[int] = []
+    init = disclosure._LinkedProgram.__init__
+    monkeypatch.setattr(
+        disclosure._LinkedProgram, "__init__", lambda self, *a, **k: made.append(1) or init(self, *a, **k)
+    )
+    solved = _solves(monkeypatch)
+    again.continue_from(earlier)
+    assert earlier._kept.program is None and earlier._kept.points is None
+    assert protect_linked(again, RULE) == {}
+    assert made == [] and again._kept.program is program and program.system is again
+    continued = len(solved)
+    assert protect_linked(fresh, RULE) == {}
+    assert made == [1] and len(solved) - continued > continued
+    assert again.status == fresh.status
+
+
 def test_a_system_grown_keeps_its_programme_and_one_changed_otherwise_gets_a_new_one():
     """Quantities and lines added to a system audited before grow its kept model (the ranges are a new
     model's); a line taken away, or a count given another value, makes a new one."""

@@ -415,6 +415,10 @@ class CaseProfiles:
         self._pairs: dict[str, tuple[pl.DataFrame, list[str]]] = {}
         self._groups: dict[str | None, tuple[pl.DataFrame, pl.DataFrame, list[str]]] = {}
         self._done: dict[tuple[object, ...], pl.DataFrame] = {}
+        #: the victims' groups, keys and topic pairs as integer arrays, for counting (:meth:`_profile`)
+        self._group_codes: dict[str | None, tuple[np.ndarray, list[str]]] = {}
+        self._pair_arrays: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = {}
+        self._keys: np.ndarray | None = None
 
     def _topic_pairs(self, topic: str) -> tuple[pl.DataFrame, list[str]]:
         """:func:`_topic_pairs` of the records (not kept when it raises: a topic not recorded)."""
@@ -426,19 +430,26 @@ class CaseProfiles:
         """(_id, group[, cell key]) of every victim by ``by`` (one group without), each group's size, and the
         groups in display order (``Unknown`` last)."""
         if by not in self._groups:
-            df, keys = self._indexed, [RECORD_CELL_KEY] if self.keyed else []
-            if by is None:
-                groups = df.select("_id", pl.lit(ALL_VICTIMS).alias("group"), *keys)
-                order: list[str] = [ALL_VICTIMS]
-            else:
-                expr, declared = _characteristic(by)
-                groups = df.select("_id", expr.cast(pl.String).fill_null(UNKNOWN).alias("group"), *keys)
-                present = set(groups["group"].unique().to_list())
-                order = [g for g in (declared or sorted(present - {UNKNOWN})) if g in present]
-                order += sorted(present - set(order) - {UNKNOWN}) + ([UNKNOWN] if UNKNOWN in present else [])
+            keys = [RECORD_CELL_KEY] if self.keyed else []
+            group, order = self._group_of(by)
+            groups = pl.DataFrame([self._indexed.get_column(c) for c in ("_id", *keys)]).insert_column(
+                1, group
+            )
             sizes = groups.group_by("group").agg(_counted("n_group", self.keyed))
             self._groups[by] = groups, sizes, order
         return self._groups[by]
+
+    def _group_of(self, by: str | None) -> tuple[pl.Series, list[str]]:
+        """Each victim's group by ``by`` (by row; ``Unknown`` where not recorded), and the groups in display
+        order (the characteristic's declared order, else sorted, ``Unknown`` last)."""
+        if by is None:
+            return pl.Series("group", [ALL_VICTIMS] * self.cases.height, dtype=pl.String), [ALL_VICTIMS]
+        expr, declared = _characteristic(by)
+        group = self.cases.select(expr.cast(pl.String).fill_null(UNKNOWN).alias("group")).get_column("group")
+        present = set(group.unique().to_list())
+        order = [g for g in (declared or sorted(present - {UNKNOWN})) if g in present]
+        order += sorted(present - set(order) - {UNKNOWN}) + ([UNKNOWN] if UNKNOWN in present else [])
+        return group, order
 
     def profile(self, topic: str, by: str | None = None, *, level: float = 0.95) -> pl.DataFrame:
         """:func:`profile` of the records."""
@@ -448,66 +459,97 @@ class CaseProfiles:
             self._done[done] = self._profile(topic, by, level)
         return self._done[done]
 
+    def _victim_groups(self, by: str | None) -> tuple[np.ndarray, list[str]]:
+        """Each victim's group by ``by`` as its position in the groups' display order (by row: ``_id``), and
+        that order (:meth:`_grouped`)."""
+        if by not in self._group_codes:
+            if by is None:  # everyone in the one group
+                codes, order = np.zeros(self.cases.height, dtype=np.int64), [ALL_VICTIMS]
+            else:
+                group, order = self._group_of(by)
+                # the groups as an enum of that order: each victim's position is its physical code
+                codes = group.cast(pl.Enum(order)).to_physical().to_numpy().astype(np.int64)
+            self._group_codes[by] = (codes, order)
+        return self._group_codes[by]
+
+    def _victim_keys(self) -> np.ndarray:
+        """Each victim's cell key (by row), 0 where it has none (a sum of keys leaves nulls out)."""
+        if self._keys is None:
+            self._keys = self._indexed.get_column(RECORD_CELL_KEY).cast(pl.Int64).fill_null(0).to_numpy()
+        return self._keys
+
+    def _pair_codes(self, topic: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """The victim (``_id``) and category of every pair of :meth:`_topic_pairs`, the category as its
+        position among the topic's distinct categories (-1 for a category outside them), and those."""
+        if topic not in self._pair_arrays:
+            pairs, categories = self._topic_pairs(topic)
+            distinct = list(dict.fromkeys(categories))
+            # the categories as an enum of the distinct ones (a cast, not a query): the physical code is the
+            # position, and a category outside them is null, -1 here
+            physical = pairs.get_column("category").cast(pl.Enum(distinct), strict=False).to_physical()
+            codes = physical.to_numpy()  # floats, NaN for null, when some category is outside them
+            codes = np.where(np.isnan(codes), -1, codes) if physical.null_count() else codes
+            ids = pairs.get_column("_id").to_numpy().astype(np.int64)
+            self._pair_arrays[topic] = (ids, codes.astype(np.int64), distinct)
+        return self._pair_arrays[topic]
+
     def _profile(self, topic: str, by: str | None, level: float) -> pl.DataFrame:
-        pairs, categories = self._topic_pairs(topic)
-        groups, n_group, order = self._grouped(by)
+        _, categories = self._topic_pairs(topic)
+        ids, codes, distinct = self._pair_codes(topic)
+        group_of, order = self._victim_groups(by)
         keyed = self.keyed
-        # a victim's group (and key) read by its row: ``_id`` is the row of ``groups`` (made from the indexed
-        # records in order), so a gather, not a join, pairs them (the same rows; the counts do not depend on
-        # their order, and the grid below sets it)
-        of_victim = groups.drop("_id")
-        recorded = pairs.get_column("_id").unique()
-        # one query for the counts, the sizes and the grid (each step its own query cost more than the counting)
-        known = of_victim[recorded].lazy().group_by("group").agg(_counted("n_known", keyed))
-        counts = (
-            pl.concat([pairs, of_victim[pairs.get_column("_id")]], how="horizontal")
-            .lazy()
-            .group_by("group", "category")
-            .agg(_counted("count", keyed))
-        )
-        grid = pl.DataFrame(
-            {
-                "group": [g for g in order for _ in categories],
-                "category": [c for _ in order for c in categories],
-            }
-        )
-        # in the grid's order (each group's categories in display order): the views read the rows in place
-        lazy = (
-            grid.lazy()
-            .join(counts, on=["group", "category"], how="left", maintain_order="left")
-            .join(n_group.lazy(), on="group", how="left", maintain_order="left")
-            .join(known, on="group", how="left", maintain_order="left")
-            .with_columns(pl.col("count", "n_known").fill_null(0))
-            .with_columns(n_unknown=pl.col("n_group") - pl.col("n_known"))
-        )
-        if keyed:  # the key of the unknowns is the group's key less the known's (keys add like counts)
-            lazy = lazy.with_columns(pl.col("count_key", "n_known_key").fill_null(0)).with_columns(
-                n_unknown_key=pl.col("n_group_key") - pl.col("n_known_key")
+        # counted with numpy, not a polars query: a brief asks a dozen profiles of a few thousand victims, and
+        # each query (group-bys and three joins on the grid) cost more than the counting; the counts are the
+        # same integers (a count per group and category, the victims with any category, the group's size), and
+        # the grid below is as before: each group's categories in display order, zeros kept
+        n_groups, n_distinct = len(order), len(distinct)
+        # a pair outside the categories is no cell of the grid, but its victim is recorded
+        paired = codes >= 0
+        cell = group_of[ids[paired]] * n_distinct + codes[paired]
+        count = np.bincount(cell, minlength=n_groups * n_distinct).reshape(n_groups, n_distinct)
+        victims = np.zeros(len(group_of), dtype=bool)
+        victims[ids] = True
+        recorded = np.flatnonzero(victims)  # each victim with a pair once
+        n_known = np.bincount(group_of[recorded], minlength=n_groups)
+        n_group = np.bincount(group_of, minlength=n_groups)
+        # the grid: a row per group and category (in the order of ``categories``, which may name one twice)
+        position = [distinct.index(c) for c in categories]
+        rows = np.repeat(np.arange(n_groups), len(categories))
+        columns = np.tile(np.asarray(position, dtype=np.int64), n_groups)
+        counts = count[rows, columns]
+        knowns, sizes = n_known[rows], n_group[rows]
+        low, high = wilson_interval(counts, knowns, 1 - level)
+        # each share the count over the victims recorded, divided as floats (as the query did: the same bits);
+        # null without a victim recorded
+        share = np.divide(counts, knowns, out=np.full(counts.shape, np.nan), where=knowns > 0)
+        frame = {
+            "group": pl.Series("group", [order[r] for r in rows.tolist()], dtype=pl.String),
+            "category": pl.Series("category", list(categories) * n_groups, dtype=pl.String),
+            "count": pl.Series("count", counts, dtype=pl.Int64),
+            "n_group": pl.Series("n_group", sizes, dtype=pl.Int64),
+            "n_known": pl.Series("n_known", knowns, dtype=pl.Int64),
+            "n_unknown": pl.Series("n_unknown", sizes - knowns, dtype=pl.Int64),
+            # NaN (no victim recorded) made null as the Series is made: ``fill_nan`` would be a query each
+            "share": pl.Series("share", share, dtype=pl.Float64, nan_to_null=True),
+            "ci_low": pl.Series("ci_low", low, dtype=pl.Float64, nan_to_null=True),
+            "ci_high": pl.Series("ci_high", high, dtype=pl.Float64, nan_to_null=True),
+        }
+        if keyed:  # the sums of the records' keys, as exact integers (keys add like counts)
+            key = self._victim_keys()
+            count_key = np.zeros(n_groups * n_distinct, dtype=np.int64)
+            np.add.at(count_key, cell, key[ids[paired]])
+            known_key = np.zeros(n_groups, dtype=np.int64)
+            np.add.at(known_key, group_of[recorded], key[recorded])
+            group_key = np.zeros(n_groups, dtype=np.int64)
+            np.add.at(group_key, group_of, key)
+            cell_keys = count_key.reshape(n_groups, n_distinct)[rows, columns]
+            frame["count_key"] = pl.Series("count_key", cell_keys, dtype=pl.Int64)
+            frame["n_known_key"] = pl.Series("n_known_key", known_key[rows], dtype=pl.Int64)
+            # the key of the unknowns is the group's key less the known's
+            frame["n_unknown_key"] = pl.Series(
+                "n_unknown_key", group_key[rows] - known_key[rows], dtype=pl.Int64
             )
-        out = lazy.collect()
-        low, high = wilson_interval(out["count"].to_numpy(), out["n_known"].to_numpy(), 1 - level)
-        keys = ["count_key", "n_known_key", "n_unknown_key"] if keyed else []
-        return (
-            out.lazy()
-            .with_columns(
-                share=pl.when(pl.col("n_known") > 0).then(pl.col("count") / pl.col("n_known")),
-                ci_low=pl.Series(low).fill_nan(None),
-                ci_high=pl.Series(high).fill_nan(None),
-            )
-            .select(
-                "group",
-                "category",
-                "count",
-                "n_group",
-                "n_known",
-                "n_unknown",
-                "share",
-                "ci_low",
-                "ci_high",
-                *keys,
-            )
-            .collect()
-        )
+        return pl.DataFrame(frame)
 
     def cross_profile(self, row_topic: str = "form", column_topic: str = "means_of_control") -> pl.DataFrame:
         """:func:`cross_profile` of the records."""

@@ -59,6 +59,7 @@ from evidence.presentation.disclosure import (
     protect_linked,
     suppress_counts,
     suppress_table,
+    with_series,
     withhold_cells,
 )
 from evidence.presentation.markup import escape_markdown, number
@@ -152,26 +153,9 @@ def profile_view(cases: causes.Cases, topic: str, by: str | None, rule: Disclosu
         by = None
         long = causes.profile(cases, topic, None)
     categories = list(dict.fromkeys(long["category"].to_list()))
-    wide = long.pivot(on="category", index="group", values="count", maintain_order=True).select(
-        "group", *categories
-    )
-    sizes = long.group_by("group", maintain_order=True).agg(
-        pl.col("n_known").first(), pl.col("n_unknown").first()
-    )
     # real records: the counts are perturbed by their keys, as in every other table of the same records
     keyed = "count_key" in long.columns
-    wide_keys = (
-        long.pivot(on="category", index="group", values="count_key", maintain_order=True).select(categories)
-        if keyed
-        else None
-    )
-    size_keys = (
-        long.group_by("group", maintain_order=True).agg(
-            pl.col("n_known_key").first().alias(RECORDED), pl.col("n_unknown_key").first().alias(NOT_RECORDED)
-        )
-        if keyed
-        else None
-    )
+    wide, sizes, wide_keys, size_keys = _profile_frames(long, categories, keyed)
     multi = topic in causes.MULTI_VALUED
     if multi:
         counts = _protect(wide, "group", categories, rule, wide_keys)
@@ -187,21 +171,95 @@ def profile_view(cases: causes.Cases, topic: str, by: str | None, rule: Disclosu
         if counts.perturbed:  # a published item and margin whose difference is small: the item withheld
             counts = _withhold_small_differences(counts, split, categories, rule)
         else:  # exact counts: an item's complement within its margin follows by subtraction
-            recorded_of = wide.select("group").join(sizes, on="group", how="left")["n_known"].fill_null(0)
-            counts = _protect_items(counts, wide, recorded_of.to_list(), categories, split, rule)
+            # each group's recorded victims, in the rows' order (looked up: a join is a query)
+            known_of = dict(zip(sizes["group"].to_list(), sizes["n_known"].to_list(), strict=True))
+            recorded_of = [known_of.get(g) or 0 for g in wide["group"].to_list()]
+            counts = _protect_items(counts, wide, recorded_of, categories, split, rule)
     else:
-        with_unknown = wide.join(sizes.select("group", pl.col("n_unknown").alias(NOT_RECORDED)), on="group")
-        keys = (
-            pl.concat([wide_keys, size_keys.select(NOT_RECORDED)], how="horizontal")
-            if wide_keys is not None and size_keys is not None
-            else None
-        )
+        with_unknown, keys = _with_not_recorded(wide, sizes, wide_keys, size_keys)
         counts = _protect(with_unknown, "group", [*categories, NOT_RECORDED], rule, keys)
         if counts is None:
             return None
         split = None
     view = _rendered_profile(topic, by, categories, counts, split, rule)
     return view if only is None else dataclasses.replace(view, only=only)
+
+
+def _profile_frames(
+    long: pl.DataFrame, categories: list[str], keyed: bool
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame | None, pl.DataFrame | None]:
+    """A profile's counts by group (a column per category), each group's recorded and not recorded victims,
+    and (``keyed``) the same of their keys: pivots and group-bys of ``long``. A profile is its grid (each group's
+    categories, in order), so they are read off its columns, without a query (four a profile, a dozen profiles
+    a brief); a frame that is not such a grid is pivoted as it always was."""
+    height = long.height
+    groups = list(dict.fromkeys(long["group"].to_list()))
+    n = len(categories)
+    regular = (
+        height > 0
+        and height == len(groups) * n
+        and long["group"].to_list() == [g for g in groups for _ in categories]
+        and long["category"].to_list() == categories * len(groups)
+    )
+    if not regular:
+        wide = long.pivot(on="category", index="group", values="count", maintain_order=True).select(
+            "group", *categories
+        )
+        sizes = long.group_by("group", maintain_order=True).agg(
+            pl.col("n_known").first(), pl.col("n_unknown").first()
+        )
+        wide_keys = (
+            long.pivot(on="category", index="group", values="count_key", maintain_order=True).select(
+                categories
+            )
+            if keyed
+            else None
+        )
+        size_keys = (
+            long.group_by("group", maintain_order=True).agg(
+                pl.col("n_known_key").first().alias(RECORDED),
+                pl.col("n_unknown_key").first().alias(NOT_RECORDED),
+            )
+            if keyed
+            else None
+        )
+        return wide, sizes, wide_keys, size_keys
+
+    def by_category(column: str) -> list[pl.Series]:
+        values = long[column].to_list()
+        return [pl.Series(c, values[j::n], dtype=long.schema[column]) for j, c in enumerate(categories)]
+
+    def first(column: str, name: str) -> pl.Series:
+        return pl.Series(name, long[column].to_list()[::n], dtype=long.schema[column])
+
+    group = pl.Series("group", groups, dtype=long.schema["group"])
+    wide = pl.DataFrame([group, *by_category("count")])
+    sizes = pl.DataFrame([group, first("n_known", "n_known"), first("n_unknown", "n_unknown")])
+    if not keyed:
+        return wide, sizes, None, None
+    size_keys = pl.DataFrame([group, first("n_known_key", RECORDED), first("n_unknown_key", NOT_RECORDED)])
+    return wide, sizes, pl.DataFrame(by_category("count_key")), size_keys
+
+
+def _with_not_recorded(
+    wide: pl.DataFrame, sizes: pl.DataFrame, wide_keys: pl.DataFrame | None, size_keys: pl.DataFrame | None
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """A single-valued topic's counts by group with each group's victims not recorded beside them (and their
+    keys): the rows of ``wide`` and ``sizes`` are the same groups in the same order (read off one profile), so
+    the column is put beside them, not joined (a query); a category named as the column is joined, as it
+    always was."""
+    if NOT_RECORDED in wide.columns or wide["group"].to_list() != sizes["group"].to_list():
+        with_unknown = wide.join(sizes.select("group", pl.col("n_unknown").alias(NOT_RECORDED)), on="group")
+        keys = (
+            pl.concat([wide_keys, size_keys.select(NOT_RECORDED)], how="horizontal")
+            if wide_keys is not None and size_keys is not None
+            else None
+        )
+        return with_unknown, keys
+    with_unknown = pl.DataFrame([*wide.iter_columns(), sizes.get_column("n_unknown").alias(NOT_RECORDED)])
+    if wide_keys is None or size_keys is None:
+        return with_unknown, None
+    return with_unknown, pl.DataFrame([*wide_keys.iter_columns(), size_keys.get_column(NOT_RECORDED)])
 
 
 def _rendered_profile(
@@ -326,7 +384,7 @@ def _protect_items(
     columns, why_columns = [], []  # each item's new cells, put in at the end (one query, not two an item)
     margin_shown = [r is None for r in split.reasons[RECORDED].to_list()]
     for category in categories:
-        with_item = wide[category].fill_null(0).to_list()
+        with_item = [0 if v is None else v for v in wide[category].to_list()]  # (fill_null: a query each)
         item = pl.DataFrame(
             {
                 "group": wide["group"],
@@ -355,7 +413,7 @@ def _protect_items(
         ]
         why_columns.append(pl.Series(category, why, dtype=pl.String))
     return dataclasses.replace(
-        counts, frame=counts.frame.with_columns(columns), reasons=counts.reasons.with_columns(why_columns)
+        counts, frame=with_series(counts.frame, columns), reasons=with_series(counts.reasons, why_columns)
     )
 
 
@@ -386,7 +444,7 @@ def _withhold_small_differences(
         ]
         why_columns.append(pl.Series(category, why, dtype=pl.String))
     return dataclasses.replace(
-        counts, frame=counts.frame.with_columns(columns), reasons=counts.reasons.with_columns(why_columns)
+        counts, frame=with_series(counts.frame, columns), reasons=with_series(counts.reasons, why_columns)
     )
 
 
@@ -1384,6 +1442,9 @@ class PersonSection:
     profiles: tuple[tuple[str, str | None, ProfileView | None], ...]
     heat: HeatCounts | None
     heat_table_shown: bool = True
+    #: the system its protection audited (:func:`protect_person_section`), whose findings the models' system,
+    #: drawn up again from the protected tables, starts from (:meth:`LinkedCounts.continue_from`)
+    protected: LinkedCounts | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def cases(self) -> pl.DataFrame:
@@ -1466,12 +1527,12 @@ def _add_profile(system: LinkedCounts, cases: causes.Cases, topic: str, by: str 
     long = causes.profile(cases, topic, by)
     multi = topic in causes.MULTI_VALUED
     categories = list(dict.fromkeys(long["category"].to_list()))
-    # each group's sizes and counts (in the categories' order), read in one pass: a filter per group costs more
+    # each group's sizes and counts (in the categories' order), read in one pass of the columns (a filter per
+    # group, or a select, is a query: the section adds a profile some twenty times a brief)
     sizes_of: dict[str, tuple[int, int, int]] = {}
     counts_of: dict[str, list[int]] = {}
-    for group, n_group, n_known, n_unknown, count in long.select(
-        "group", "n_group", "n_known", "n_unknown", "count"
-    ).iter_rows():
+    columns = (long.get_column(c).to_list() for c in ("group", "n_group", "n_known", "n_unknown", "count"))
+    for group, n_group, n_known, n_unknown, count in zip(*columns, strict=True):
         sizes_of.setdefault(group, (n_group, n_known, n_unknown))
         counts_of.setdefault(group, []).append(count)
     groups = list(sizes_of)
@@ -1835,7 +1896,7 @@ def protect_person_section(section: PersonSection) -> PersonSection:
         except DisclosureError:  # a table whose labels alone pin a count: left out, as one too small is
             section = _without_view_of(section, linked_exposures(system, section.rule))
     if not added:
-        return section
+        return dataclasses.replace(section, protected=system)
     profiles = []
     for topic, by, view in section.profiles:
         if view is not None:
@@ -1865,7 +1926,9 @@ def protect_person_section(section: PersonSection) -> PersonSection:
             counts=withhold_cells(heat.counts, "count", counts_rows),
             bases=withhold_cells(heat.bases, "n_known", base_rows),
         )
-    return dataclasses.replace(section, profiles=tuple(profiles), missing=missing, heat=heat)
+    return dataclasses.replace(
+        section, profiles=tuple(profiles), missing=missing, heat=heat, protected=system
+    )
 
 
 def _without_view_of(section: PersonSection, exposed: Sequence[object]) -> PersonSection:
@@ -2083,6 +2146,10 @@ def show_models(
     shown = 0
     # the counts the section's tables publish, to which each model's printed counts are added
     system = section_counts(section) if section is not None else None
+    if system is not None and section is not None and section.protected is not None:
+        # the tables' system as protected, with the counts withheld: its audit's findings carried (the models'
+        # first protection then solves few programmes; it withholds what one from scratch does)
+        system.continue_from(section.protected)
     counted = section.profiled if section is not None else cases  # the section's counts, computed already
     for topic in topics:
         failures = {}

@@ -706,21 +706,28 @@ def suppress_counts(
             "bounds as counts too, or with suppress_bounds)"
         )
     counts = _as_counts(df, count_columns, allow_null=True)
+    # each column's values and which are small, as lists: the frame is made from them without a query (a
+    # brief protects dozens of small tables, and a query costs more than the protecting)
+    values: dict[str, list[int | None]]
     if cell_keys is not None:
         keys = _keys_of(cell_keys, count_columns, counts.height)
         perturbed = {c: _perturbed(counts[c].to_list(), keys[c], rule, noise) for c in count_columns}
-        counts = counts.with_columns(
-            pl.Series(c, [v for v, _ in perturbed[c]], dtype=pl.Int64) for c in count_columns
-        )
-        small = pl.DataFrame({c: [r == _SMALL for _, r in perturbed[c]] for c in count_columns})
+        values = {c: [v for v, _ in perturbed[c]] for c in count_columns}
+        small = {c: [r == _SMALL for _, r in perturbed[c]] for c in count_columns}
     else:
-        small = counts.select(rule.small_expr(c).alias(c) for c in count_columns)
-    frame = counts.with_columns(
-        [pl.when(small[c]).then(None).otherwise(pl.col(c)).alias(c) for c in count_columns]
-        + [small[c].alias(_flag_column(c)) for c in count_columns]
+        values = {c: counts.get_column(c).to_list() for c in count_columns}
+        small = {c: [rule.is_small(v) for v in values[c]] for c in count_columns}
+    flags = [pl.Series(_flag_column(c), small[c], dtype=pl.Boolean) for c in count_columns]
+    published = [
+        pl.Series(c, [None if s else v for v, s in zip(values[c], small[c], strict=True)], dtype=pl.Int64)
+        for c in count_columns
+    ]
+    frame = with_series(counts, [*published, *flags])
+    reasons = pl.DataFrame(
+        {c: [_SMALL if s else None for s in small[c]] for c in count_columns},
+        schema={c: pl.String for c in count_columns},
     )
-    reasons = small.select(pl.when(pl.col(c)).then(pl.lit(_SMALL)).alias(c) for c in count_columns)
-    n_primary = int(sum(small[c].sum() for c in count_columns))
+    n_primary = sum(sum(small[c]) for c in count_columns)
     return DisclosedTable(
         frame=frame,
         count_columns=tuple(count_columns),
@@ -730,6 +737,18 @@ def suppress_counts(
         reasons=reasons,
         perturbed=cell_keys is not None,
     )
+
+
+def with_series(frame: pl.DataFrame, columns: Sequence[pl.Series]) -> pl.DataFrame:
+    """``frame.with_columns(columns)`` for Series as long as the frame, made without a query: a Series named as
+    a column of the frame takes its place, the others are added after, in order (``with_columns`` itself where
+    two are named alike, or one is of another length)."""
+    names = [c.name for c in columns]
+    if len(set(names)) != len(names) or not frame.width or any(len(c) != frame.height for c in columns):
+        return frame.with_columns(columns)
+    new = dict(zip(names, columns, strict=True))
+    kept = [new.pop(c.name, c) for c in frame.iter_columns()]
+    return pl.DataFrame([*kept, *new.values()])
 
 
 def withhold_cells(table: DisclosedTable, column: str, rows: Sequence[int]) -> DisclosedTable:
@@ -744,11 +763,14 @@ def withhold_cells(table: DisclosedTable, column: str, rows: Sequence[int]) -> D
             values[row], why[row] = None, _COMPLEMENT
     return replace(
         table,
-        frame=table.frame.with_columns(
-            pl.Series(column, values, dtype=pl.Int64),
-            pl.Series(_flag_column(column), [w is not None for w in why]),
+        frame=with_series(
+            table.frame,
+            [
+                pl.Series(column, values, dtype=pl.Int64),
+                pl.Series(_flag_column(column), [w is not None for w in why]),
+            ],
         ),
-        reasons=table.reasons.with_columns(pl.Series(column, why, dtype=pl.String)),
+        reasons=with_series(table.reasons, [pl.Series(column, why, dtype=pl.String)]),
         n_secondary=table.n_secondary + sum(1 for r in set(rows) if table.reasons[column][r] is None),
     )
 
@@ -1222,13 +1244,14 @@ def suppress_table(
         df, [value_columns] if isinstance(value_columns, str) else list(value_columns), cell_keys
     )
     keys, value_columns, counts = _checked_table(df, row_key, value_columns, total_label)
-    key_columns = counts.select(keys)
+    # columns taken by name (no query: the person section protects some thirty small tables a brief)
+    key_columns = counts[keys]
     if not margins:
         return suppress_counts(counts, value_columns, rule, cell_keys=cell_keys, noise=noise)
     if counts.height == 0:
         raise ParameterError("cannot publish totals of an empty table")
 
-    matrix = counts.select(value_columns).rows()
+    matrix = counts[value_columns].rows()
     grid = _grid_with_margins([list(r) for r in matrix])
     known_grid = [False] * len(grid.values)  # the publisher's own censored cells (suppression only)
     if cell_keys is not None:
@@ -1276,11 +1299,21 @@ def _checked_table(
         raise ParameterError(f"row key column(s) not in the table: {', '.join(missing)}")
     if total_label in value_columns:
         raise ParameterError(f"a value column is already named {total_label!r}; choose another total_label")
-    counts = _as_counts(df.select([*keys, *value_columns]), value_columns, allow_null=False)
-    key_columns = counts.select(keys)
-    if key_columns.null_count().sum_horizontal().item():
+    names = [*keys, *value_columns]
+    # the columns taken by name and checked on the columns themselves, not by a query each (a table is
+    # protected in a few hundred microseconds, and a query costs about as much); a name missing or given
+    # twice is left to ``select`` to refuse, as before
+    known = set(df.columns)
+    plain = len(set(names)) == len(names) and all(n in known for n in names)
+    counts = _as_counts(df[names] if plain else df.select(names), value_columns, allow_null=False)
+    key_series = [counts.get_column(k) for k in keys]
+    if any(column.null_count() for column in key_series):
         raise ParameterError("row keys must not be missing in a table with totals")
-    if key_columns.is_duplicated().any():
+    if (
+        key_series[0].n_unique() < counts.height  # no key missing: a repeated key is a duplicated row
+        if len(key_series) == 1
+        else counts.select(keys).is_duplicated().any()
+    ):
         raise ParameterError(f"row key {', '.join(keys)} is not unique; aggregate the table first")
     return keys, value_columns, counts
 
@@ -1312,11 +1345,22 @@ def _disclosed_table(
             known_values[column].append(grid.values[cell] if known_grid[cell] else None)
             published[column].append(None if status[cell] is not None else grid.values[cell])
     keys = key_columns.columns
-    key_frame = pl.concat([key_columns, pl.DataFrame({k: [None] for k in keys}, schema=key_columns.schema)])
-    frame = key_frame.with_columns(
-        [pl.Series(c, published[c], dtype=pl.Int64) for c in out_columns]
-        + [pl.Series(_flag_column(c), [r is not None for r in reasons[c]]) for c in out_columns]
-    )
+    added = [
+        *(pl.Series(c, published[c], dtype=pl.Int64) for c in out_columns),
+        *(pl.Series(_flag_column(c), [r is not None for r in reasons[c]]) for c in out_columns),
+    ]
+    names = [*keys, *(column.name for column in added)]
+    if len(set(names)) == len(names):
+        # the keys with a null row (the totals) and the new columns beside them, made as Series: no query
+        totals = (pl.Series(column.name, [None], dtype=column.dtype) for column in key_columns.iter_columns())
+        frame = pl.DataFrame(
+            [*(pl.concat([k, t]) for k, t in zip(key_columns.iter_columns(), totals, strict=True)), *added]
+        )
+    else:  # a column named as a key (or twice): with_columns replaces it (or refuses), as it always did
+        key_frame = pl.concat(
+            [key_columns, pl.DataFrame({k: [None] for k in keys}, schema=key_columns.schema)]
+        )
+        frame = key_frame.with_columns(added)
     n_withheld = sum(s is not None for s in status)
     return DisclosedTable(
         frame=frame,
@@ -1759,6 +1803,21 @@ class LinkedCounts:
         self.quantity(name, value, SHARE)
         if self.status.get(name) == SHARE:
             self.shares[name] = (base, share, half_width)
+
+    def continue_from(self, earlier: LinkedCounts) -> None:
+        """Take over what the last audit of ``earlier`` found (:class:`_Kept`), for this system's next one: a
+        system drawn up again from the same tables once a protection withheld more of them (the person
+        section's, before its models' counts are added) is ``earlier`` with counts withheld, which is what a
+        system protected again may be. As for a system protected again, the programme is used only if this
+        system is ``earlier``'s quantities and lines, grown (:meth:`_LinkedProgram.grown`; else a new one is
+        made), and a point only where it fits: what the audit finds is what one from scratch finds. ``earlier``
+        keeps nothing (audited again, it starts afresh)."""
+        kept, earlier._kept = earlier._kept, _Kept()
+        if kept.program is not None:
+            kept.program._system = weakref.ref(
+                self
+            )  # its statuses, as :meth:`_LinkedProgram.refresh` reads them
+        self._kept = kept
 
     def withheld(self) -> list[Hashable]:
         """The quantities some table withholds and none publishes."""
