@@ -243,7 +243,9 @@ def _profile_by_joins(df: pl.DataFrame, topic: str, by: str | None, level: float
     )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# 20 examples, each ~33 profiles (every recorded topic by no, sex and region characteristic) against a reference
+# of ~18 polars queries each: 4 s; its author compared 800 examples offline
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), n=st.integers(1, 24), keyed=st.booleans(), level=st.sampled_from([0.95, 0.5]))
 def test_a_profile_counts_as_joins_and_group_bys_would(data, n, keyed, level):
     """A profile's counts are made with numpy (a polars query per profile cost more than the counting, a
