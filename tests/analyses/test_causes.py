@@ -7,6 +7,7 @@ import warnings
 
 import polars as pl
 import pytest
+from _polars import count_queries
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -148,10 +149,9 @@ _TEXTS = st.sampled_from([None, "", ";", " ; ", "FamilyIntimatePartner", "A; B",
 _FLAGS = st.sampled_from([None, None, True, False])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data(), n=st.integers(0, 6))
-def test_recorded_topics_and_missing_values_count_what_the_topic_pairs_hold(data, n):
-    flags = [c for group in causes.FLAG_GROUPS.values() for c in group][::3] + list(causes.PERPETRATOR_ROLES)
+def _drawn_cases(data: st.DataObject, n: int, flags: list[str]) -> pl.DataFrame:
+    """``n`` case records drawn: the flag columns ``flags``, the perpetrator texts and the origin region, the
+    duration of exploitation and the gender (drawn in this order)."""
     texts = [*causes.PERPETRATOR_VALUES, "origin_region"]
     columns = {c: data.draw(st.lists(_FLAGS, min_size=n, max_size=n)) for c in flags}
     columns |= {c: data.draw(st.lists(_TEXTS, min_size=n, max_size=n)) for c in texts}
@@ -159,7 +159,14 @@ def test_recorded_topics_and_missing_values_count_what_the_topic_pairs_hold(data
         st.lists(st.sampled_from([None, "0-12 months", "25+ months"]), min_size=n, max_size=n)
     )
     columns["gender"] = data.draw(st.lists(st.sampled_from([None, "Female", "Male"]), min_size=n, max_size=n))
-    df = conform(pl.DataFrame(columns, schema_overrides={c: pl.Boolean for c in flags})).with_columns(
+    return conform(pl.DataFrame(columns, schema_overrides={c: pl.Boolean for c in flags}))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), n=st.integers(0, 6))
+def test_recorded_topics_and_missing_values_count_what_the_topic_pairs_hold(data, n):
+    flags = [c for group in causes.FLAG_GROUPS.values() for c in group][::3] + list(causes.PERPETRATOR_ROLES)
+    df = _drawn_cases(data, n, flags).with_columns(
         pl.Series(
             RECORD_CELL_KEY, data.draw(st.lists(st.integers(0, 2**32 - 1), min_size=n, max_size=n)), pl.Int64
         )
@@ -251,15 +258,7 @@ def test_a_profile_counts_as_joins_and_group_bys_would(data, n, keyed, level):
     """A profile's counts are made with numpy (a polars query per profile cost more than the counting, a
     dozen a brief): every column is what the joins and group-bys of its definition give, to the bit, for
     flag, text and duration topics, with and without a characteristic and cell keys."""
-    flags = [c for group in causes.FLAG_GROUPS.values() for c in group][::3]
-    texts = [*causes.PERPETRATOR_VALUES, "origin_region"]
-    columns = {c: data.draw(st.lists(_FLAGS, min_size=n, max_size=n)) for c in flags}
-    columns |= {c: data.draw(st.lists(_TEXTS, min_size=n, max_size=n)) for c in texts}
-    columns["trafficking_duration"] = data.draw(
-        st.lists(st.sampled_from([None, "0-12 months", "25+ months"]), min_size=n, max_size=n)
-    )
-    columns["gender"] = data.draw(st.lists(st.sampled_from([None, "Female", "Male"]), min_size=n, max_size=n))
-    df = conform(pl.DataFrame(columns, schema_overrides={c: pl.Boolean for c in flags}))
+    df = _drawn_cases(data, n, [c for group in causes.FLAG_GROUPS.values() for c in group][::3])
     if keyed:
         df = df.with_columns(
             pl.Series(
@@ -305,15 +304,7 @@ def test_profiles_after_the_first_of_a_topic_and_characteristic_run_no_polars_qu
         for by in (None, "sex", "route_class"):
             profiled._pair_codes(topic)
             profiled._victim_groups(by)
-    queries: list[int] = []
-    collect = pl.LazyFrame.collect
-    eager = pl.LazyFrame._collect_eager
-    monkeypatch.setattr(
-        pl.LazyFrame, "collect", lambda self, *a, **k: queries.append(1) or collect(self, *a, **k)
-    )
-    monkeypatch.setattr(
-        pl.LazyFrame, "_collect_eager", lambda self, *a, **k: queries.append(1) or eager(self, *a, **k)
-    )
+    queries = count_queries(monkeypatch)
     for topic in ("means_of_control", "form", "trafficking_duration"):
         for by in (None, "sex", "route_class"):
             assert causes.profile(profiled, topic, by).height

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import numpy as np
 import polars as pl
 import pytest
+from _polars import count_queries
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
@@ -290,14 +291,7 @@ def test_a_table_of_whole_counts_is_protected_without_a_polars_query(monkeypatch
     """A table is checked, protected and published from its columns: no polars query (each costs about what
     protecting a small table does, and a brief protects some thirty)."""
     table = pl.DataFrame({"group": ["a", "b", "c"], "x": [12, 3, 40], "y": [9, 30, 2]})
-    queries: list[int] = []
-    collect, eager = pl.LazyFrame.collect, pl.LazyFrame._collect_eager
-    monkeypatch.setattr(
-        pl.LazyFrame, "collect", lambda self, *a, **k: queries.append(1) or collect(self, *a, **k)
-    )
-    monkeypatch.setattr(
-        pl.LazyFrame, "_collect_eager", lambda self, *a, **k: queries.append(1) or eager(self, *a, **k)
-    )
+    queries = count_queries(monkeypatch)
     out = suppress_table(table, "group", ["x", "y"], RULE)
     assert queries == []
     assert out.frame["x"].to_list()[1] is None and out.reasons["x"][1] == "small"  # the 3 of b withheld
@@ -338,14 +332,7 @@ def test_a_long_table_and_its_withheld_cells_are_protected_without_a_polars_quer
     """Primary suppression, with or without cell keys, and cells withheld after: made from the columns' values,
     no polars query (a brief protects dozens of small tables; a query costs more than the protecting)."""
     table = pl.DataFrame({"group": ["a", "b", "c"], "n": [12, 3, None], "m": [0, 40, 7]})
-    queries: list[int] = []
-    collect, eager = pl.LazyFrame.collect, pl.LazyFrame._collect_eager
-    monkeypatch.setattr(
-        pl.LazyFrame, "collect", lambda self, *a, **k: queries.append(1) or collect(self, *a, **k)
-    )
-    monkeypatch.setattr(
-        pl.LazyFrame, "_collect_eager", lambda self, *a, **k: queries.append(1) or eager(self, *a, **k)
-    )
+    queries = count_queries(monkeypatch)
     out = suppress_counts(table, ["n", "m"], RULE)
     keyed = suppress_counts(table, ["n", "m"], RULE, cell_keys=pl.DataFrame({"n": [1, 2, 0], "m": [3, 4, 5]}))
     more = withhold_cells(out, "m", [2])
