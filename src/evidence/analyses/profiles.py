@@ -256,8 +256,7 @@ def group_shares(cases: Selected, group: str, *, level: float = 0.95) -> pl.Data
     # profile itself: made once per table (the records' keys and the layout too) and selection, group and
     # level, each caller its own copy; what raises is raised each time
     whole, _ = resolve_table(selection.table)
-    keys = selection.frame  # the records' keys, hashed once per table and secret: what the shares are of, too
-    secret = selection.__dict__.get("_record_key_secret") if keys is not whole else None
+    secret = selection.record_key_secret  # the records' keys are a function of it: the shares too
     loaded = selection.loaded
     layout = loaded.provenance.layout if loaded is not None else None
     key = (

@@ -148,7 +148,7 @@ def flow_records(selection: Selected) -> pl.DataFrame:
     # and sentences): selected once per table, record keys' secret (what the keys are a function of, too) and
     # selection
     whole, _ = resolve_table(selection.table)
-    secret = getattr(selection, "_record_key_secret", None)
+    secret = selection.record_key_secret
     key = (
         "flow records of a selection",
         selection.kind,

@@ -552,6 +552,13 @@ class Selection:
             object.__setattr__(self, "_record_key_secret", secret)  # what the keys are a function of, too
         return df
 
+    @property
+    def record_key_secret(self) -> object:
+        """The secret the records' keys of :attr:`frame` were hashed with (None when the frame made none: no
+        keys, or the table's own): what they are a function of, so part of the key of anything kept of them."""
+        self.frame  # noqa: B018 - the keys, and the secret they are made with, come with the frame
+        return self.__dict__.get("_record_key_secret")
+
     def where(self) -> pl.Expr:
         """The case records of the selection: its country in its role (when given) and its years (a record
         dated by a band of years only, ``2014-2018``, when the band lies wholly within them: :func:`band_filter`)."""
@@ -595,7 +602,7 @@ class Selection:
         # kept by the table's own frame (every selection of it has that one; a keyed frame is a copy per
         # selection): the records are a function of it, the records' keys (of the table and the secret, as
         # :attr:`frame` makes them) and where() (of the country, role and years alone)
-        keys = () if frame is table else ("record keys", self.__dict__.get("_record_key_secret"))
+        keys = () if frame is table else ("record keys", self.record_key_secret)
         full = (id(table), *keys, self.country, self.role, self.years)
         kept = _RECORDS.get(full)
         if kept is not None and kept[0]() is table:

@@ -288,9 +288,7 @@ def _render(run_dir: Path, *, begun: Any = None, **options: Any) -> Any:
 
     clean_stale_briefs(run_dir)
     try:
-        return (
-            render_run(run_dir, **options) if begun is None else render_run(run_dir, begun=begun, **options)
-        )
+        return render_run(run_dir, begun=begun, **options)
     except OSError as exc:
         if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             raise
