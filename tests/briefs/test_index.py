@@ -219,3 +219,45 @@ def test_the_index_keeps_its_dates_whole_and_fits_a_phone(runs_root: Path) -> No
     assert wide["lines"] == 1, wide
     narrow = load_page(index, width=420, probe=probe).probe
     assert narrow["page"] <= narrow["view"], narrow
+
+
+def test_briefs_left_out_are_not_listed_and_come_back_at_the_next_rewrite(runs_root: Path) -> None:
+    """A command about to execute a briefed run again writes the index without its brief first: the run that
+    replaces the folder takes the brief away, and a command killed outright once it has (``kill -9``) linked it
+    from the index for as long as no other command rewrote the index."""
+    first = make_run(runs_root, "country_brief-THA-a")
+    second = make_run(runs_root, "country_brief-KHM-b")
+    for run in (first, second):
+        render_run(run, renderer="builtin", formats="html", update_index=False)
+    page = write_index(runs_root, leaving_out=[runs_root / ".." / "runs" / first.name]).read_text()
+    assert f"{first.name}/brief.html" not in page and f"{second.name}/brief.html" in page
+    assert "1 brief ·" in page
+    page = write_index(runs_root).read_text()
+    assert f"{first.name}/brief.html" in page and "2 briefs ·" in page
+
+
+def test_the_briefs_an_index_lists_are_read_off_its_links(runs_root: Path) -> None:
+    from evidence.briefs.index import listed_briefs
+
+    runs = [make_run(runs_root, f"country_brief-{c}") for c in ("AAA", "B B#?", "CCC")]
+    for run in runs[:2]:
+        render_run(run, renderer="builtin", formats="html", update_index=False)
+    index = write_index(runs_root)
+    assert listed_briefs(index) == {runs[0].resolve(), runs[1].resolve()}
+    assert listed_briefs(index.with_name("none.html")) == set()
+
+
+def test_an_index_write_removes_what_a_killed_write_of_it_left(runs_root: Path) -> None:
+    """``kill -9`` while the index was written left ``.index.html.<host>-<pid>.<random>.part`` beside it; only
+    a brief's render removed it, never a batch that renders nothing."""
+    from evidence.core.atomic import host_tag
+
+    make_run(runs_root)
+    index = index_path(runs_root)
+    index.parent.mkdir(parents=True, exist_ok=True)
+    left = index.parent / f".index.html.{host_tag()}-999999999.abcd1234.part"  # a process that is gone
+    left.write_text("<html><body>half a pa")
+    other = index.parent / f".notes.txt.{host_tag()}-999999999.abcd1234.part"  # not the index's
+    other.write_text("x")
+    write_index(runs_root)
+    assert not left.exists() and other.exists()
