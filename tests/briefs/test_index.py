@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from _brief_runs import make_run
 from _chromium import chromium_path, load_page
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evidence.briefs.builtin import external_references
 from evidence.briefs.index import collect_briefs, index_path, write_index
@@ -261,3 +263,44 @@ def test_an_index_write_removes_what_a_killed_write_of_it_left(runs_root: Path) 
     other.write_text("x")
     write_index(runs_root)
     assert not left.exists() and other.exists()
+
+
+_FOLDER_NAMES = st.text(alphabet=st.sampled_from("abcXYZ019-_ .#?%&'\"<>é:"), min_size=1, max_size=12).filter(
+    lambda name: name.strip() not in ("", ".", "..") and not name.startswith(".")
+)
+
+
+@settings(max_examples=40)
+@given(
+    names=st.lists(_FOLDER_NAMES, min_size=1, max_size=5, unique_by=str.lower),
+    left_out=st.lists(st.booleans(), min_size=5, max_size=5),
+)
+def test_an_index_lists_every_brief_but_those_left_out_and_says_which(
+    names: list[str], left_out: list[bool]
+) -> None:
+    """Whatever the run folders are called (``#``, ``?``, ``%``, quotes, a scheme's colon), the page links the
+    brief of every run folder but those left out, and :func:`listed_briefs` reads back exactly those."""
+    import tempfile
+
+    from evidence.briefs.index import listed_briefs
+    from evidence.runs.record import NotebookInfo, RunRecord, Timings, write_record
+
+    def record(run_id: str) -> RunRecord:
+        notebook = NotebookInfo(name="nb", path="/nb.ipynb", sha256="0" * 64, executed="nb.ipynb")
+        when = Timings(started="2026-01-01T00:00:00+00:00", ended="2026-01-01T00:00:01+00:00", seconds=1.0)
+        return RunRecord(run_id=run_id, status="ok", notebook=notebook, timings=when)
+
+    with tempfile.TemporaryDirectory() as scratch:
+        runs_root = Path(scratch) / "reports" / "runs"
+        folders = []
+        for name in names:
+            folder = runs_root / name
+            folder.mkdir(parents=True)
+            write_record(folder, record(run_id=name))
+            (folder / "brief.html").write_text("<html></html>\n")
+            (folder / "brief.json").write_text(json.dumps({"title": name, "formats": {"html": "brief.html"}}))
+            folders.append(folder)
+        out = {f for f, leave in zip(folders, left_out, strict=False) if leave}
+        index = write_index(runs_root, leaving_out=out)
+        assert listed_briefs(index) == {f.resolve() for f in folders if f not in out}
+        assert listed_briefs(write_index(runs_root)) == {f.resolve() for f in folders}
