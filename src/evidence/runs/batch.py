@@ -765,7 +765,9 @@ def _run_in_processes(
     after: AfterRun | None = None,
 ) -> None:
     """Execute on ``pool``, with at most one run a worker submitted at once, so a dead worker's run is known:
-    when the pool breaks, the runs in flight are recorded as failed and the rest continue in a fresh pool."""
+    when the pool breaks, the runs in flight are recorded as failed and the rest continue in a fresh pool. A
+    pool found broken as a run is given to it (a worker killed before it had a run: while it started its kernel,
+    ahead of the runs) fails no run for it: the run goes to the fresh pool."""
     pending = list(reversed(todo))
     workers = pool.workers
     in_flight: dict[Future, Any] = {}
@@ -773,7 +775,11 @@ def _run_in_processes(
         while pending or in_flight:
             while pending and len(in_flight) < workers:
                 run = pending.pop()
-                in_flight[pool.executor.submit(_execute, run, after)] = run
+                try:
+                    in_flight[pool.executor.submit(_execute, run, after)] = run
+                except BrokenProcessPool:  # it ended the batch with a traceback, every run unreported
+                    pending.append(run)
+                    _renew_settling(pool, in_flight, pending, done)
             finished, _ = wait(in_flight, timeout=_INTERRUPT_LATENCY, return_when=FIRST_COMPLETED)
             broken = False
             for future in finished:
@@ -794,6 +800,28 @@ def _run_in_processes(
         pool.stop()
         raise
     pool.close()
+
+
+def _renew_settling(
+    pool: BatchPool,
+    in_flight: dict[Future, Any],
+    pending: list[PreparedRun | RunOutcome],
+    done: Callable[[RunOutcome], None],
+) -> None:
+    """Replace a broken pool by a fresh one, and report the runs that were in flight on it (their outcome, or
+    failed: their worker died); a run it never started goes back to ``pending``."""
+    pool.renew()  # it waits for the broken pool's end: each run in flight has its outcome or its error by then
+    for future, run in in_flight.items():
+        if future.cancelled():
+            pending.append(run)
+            continue
+        try:
+            done(future.result())
+        except BrokenProcessPool:
+            done(_failed(run, _WORKER_DIED))
+        except Exception as exc:  # noqa: BLE001 - execute_run reports failures itself; this is a bug
+            done(_failed(run, repr(exc)))
+    in_flight.clear()
 
 
 def _failed(job: PreparedRun | RunOutcome, error: str) -> RunOutcome:
