@@ -1066,12 +1066,13 @@ def test_a_run_killed_once_it_has_replaced_a_briefed_folder_leaves_no_link_to_th
     found = runner.invoke(app, args)
     assert found.exit_code == 0 and "unchanged" in found.output, found.output
     assert f"{folder.name}/brief.html" in index.read_text()
-    written = (index.stat().st_ino, index.stat().st_mtime_ns)
+
+    def written() -> tuple[int, int]:
+        return index.stat().st_ino, index.stat().st_mtime_ns
+
+    before = written()
     assert runner.invoke(app, args).exit_code == 0
-    assert (
-        index.stat().st_ino,
-        index.stat().st_mtime_ns,
-    ) == written  # listed already: an unchanged run does not rewrite the index
+    assert written() == before  # listed already: an unchanged run does not rewrite the index
 
     def failed(run, *, force=False):
         assert f"{folder.name}/brief.html" not in index.read_text()
