@@ -975,8 +975,9 @@ def test_a_batch_killed_once_it_has_replaced_a_briefed_folder_leaves_no_link_to_
     plan.write_text(f"runs:\n  - notebook: {tiny}\n    parameters: {{n: 2}}\nrender: {str(render).lower()}\n")
     at_the_kill = []
 
-    def replaced_then_killed(runs, *, on_start, **kwargs):
+    def replaced_then_killed(runs, *, on_start, before_run, **kwargs):
         on_start(1, 0)
+        before_run(runs[0])  # as run_batch does before it gives the run out to execute
         for name in ("brief.json", "brief.html"):  # the new run in place, its brief not rendered yet
             (folder / name).unlink()
         at_the_kill.append(index.read_text())
@@ -1004,8 +1005,10 @@ def test_a_batch_lists_again_the_briefs_it_left_out_that_are_still_there(
     plan.write_text(f"runs:\n  - notebook: {tiny}\n    parameters: {{n: 2}}\n")
     listed = []
 
-    def failed(runs, *, on_start, on_done, **kwargs):
+    def failed(runs, *, on_start, on_done, before_run, **kwargs):
         on_start(1, 0)
+        listed.append(f"{folder.name}/brief.html" in index.read_text())  # listed until the run is given out
+        before_run(runs[0])
         listed.append(f"{folder.name}/brief.html" in index.read_text())
         outcome = RunOutcome(runs[0].run_id, "tiny", "failed", str(runs[0].failed_folder), 1.0, error="boom")
         on_done(outcome)
@@ -1015,7 +1018,7 @@ def test_a_batch_lists_again_the_briefs_it_left_out_that_are_still_there(
     args = ["batch", str(plan), "--executor", "tcp://127.0.0.1:1", "--out-root", str(out)]
     code, text, err = run_main([*args, "--force"])
     assert code == 1, text + err
-    assert listed == [False]  # left out while the run executed
+    assert listed == [True, False]  # left out while the run executed
     assert f"{folder.name}/brief.html" in index.read_text()  # and back, its run and brief unchanged
 
     from evidence.briefs.index import write_index

@@ -584,3 +584,26 @@ def test_a_worker_killed_before_it_is_given_a_run_fails_no_run_and_does_not_end_
         time.sleep(0.05)
     report = run_batch(runs, pool=pool)
     assert [o.status for o in report.outcomes] == ["ok", "ok"], report.outcomes
+
+
+@pytest.mark.kernel
+def test_a_batch_says_when_it_gives_out_each_run_it_executes_before_the_run_replaces_its_folder(
+    tmp_path, tiny
+):
+    """`evidence batch` takes a run's brief out of the index as the run is given out (then a batch killed
+    outright leaves no link to a brief its run took away): it is told before the run's folder is replaced, and
+    not for a run it skips."""
+    runs = prepare_plan(
+        expand_plan({"notebooks": [str(tiny)], "parameters": {"n": [1, 2]}}, base_dir=tmp_path),
+        out_root=tmp_path / "runs",
+    )
+    told: list[tuple[str, bool]] = []
+
+    def before_run(run):
+        told.append((run.run_id, run.folder.exists()))
+
+    assert run_batch(runs, workers=1, before_run=before_run).exit_code == 0
+    assert told == [(runs[0].run_id, False), (runs[1].run_id, False)]
+    told.clear()
+    assert run_batch(runs, workers=1, before_run=before_run).count("skipped") == 2
+    assert told == []

@@ -454,7 +454,6 @@ def _batch(
     empty: list[RunOutcome] = []
     invalid: list[RunOutcome] = []  # with --keep-going: the runs refused, each a failed run of the summary
     repeated: list[Any] = []  # (run, first): the runs the plan gives again, run once
-    briefed_folders: dict[str, str] = {}
     try:
         runs = prepare_plan(
             planned.runs,
@@ -466,20 +465,6 @@ def _batch(
             cell_timeout=timeout,
             invalid=invalid if keep_going else None,
             repeated=repeated,
-        )
-        # the runs whose folder holds a brief: executed again, they take it away (see drop_replaced_briefs); the
-        # index leaves out the briefs of those to execute before any does (a batch killed outright once one is
-        # replaced would leave the index linking it), and lists those still there again at the end
-        from evidence.runs.cache import is_fresh
-
-        briefed_folders = {run.run_id: str(run.folder) for run in runs if briefed(run)}
-        leave_out_briefs(
-            out_root,
-            [
-                r.folder
-                for r in runs
-                if r.run_id in briefed_folders and (force or not is_fresh(r.folder, r.cache_key))
-            ],
         )
     except BaseException as exc:
         if pool is not None:  # refused: the workers end, with the kernels they started
@@ -522,11 +507,23 @@ def _batch(
             progress.start()
             task = progress.add_task("running", total=to_run, last="")
 
+    # the runs whose folder holds a brief: executed again, they take it away (see drop_replaced_briefs)
+    briefed_folders = {run.run_id: str(run.folder) for run in runs if briefed(run)}
+    # the briefed folders whose runs have been given out to execute: their briefs are left out of the index from
+    # then on (a batch killed outright once such a run has replaced its folder would leave the index linking the
+    # brief gone); those still there are listed again at the end
+    given_out: list[Path] = []
+
+    def before_run(run: PreparedRun) -> None:
+        if run.run_id in briefed_folders and run.folder not in given_out:
+            given_out.append(run.folder)
+            leave_out_briefs(out_root, given_out)
+
     def on_done(outcome: RunOutcome) -> None:
         finished[outcome.run_id] = outcome
         replaced = outcome.status != "skipped" and briefed_folders.get(outcome.run_id) == outcome.folder
         if replaced and not (render and outcome.status == "ok"):  # a rendered run has its brief again
-            drop_replaced_briefs(out_root)
+            leave_out_briefs(out_root, given_out)  # (those of runs still executing stay out)
         if task is None or outcome.status == "skipped":  # a skipped run's brief, rendered or kept
             return
         mark = "[green]✓[/]" if outcome.status == "ok" else "[red]✗[/]"
@@ -543,6 +540,7 @@ def _batch(
             on_done=on_done,
             after=render_brief if render else None,
             pool=pool,
+            before_run=before_run,
         )
     except KeyboardInterrupt:
         interrupted = True
