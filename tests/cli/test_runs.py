@@ -990,6 +990,51 @@ def test_a_batch_killed_once_it_has_replaced_a_briefed_folder_leaves_no_link_to_
 
 
 @pytest.mark.kernel
+def test_a_batch_leaves_its_briefs_out_of_the_index_a_few_runs_at_a_time(
+    run_main, tiny, tmp_path, monkeypatch
+):
+    """Every briefed run is left out of the index before it is given out, in fewer rewrites than runs (a rewrite
+    reads every brief's records: one a run made a batch of 190 briefs done again rewrite it 190 times); the
+    briefs of runs not yet given out, beyond those left out ahead, stay listed."""
+    from evidence.briefs import index as briefs_index
+    from evidence.cli import runs as cli_runs
+    from evidence.runs import batch
+
+    out = tmp_path / "reports" / "runs"
+    for n in (2, 3, 4):
+        assert run_main(["run", str(tiny), "-p", "n", str(n), "--out-root", str(out)])[0] == 0
+    folders = sorted(p for p in out.iterdir() if not p.name.startswith("."))
+    for folder in folders:
+        _fake_brief(folder)
+    index = briefs_index.write_index(out, briefs_index.index_path(out))
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [2, 3, 4]\nrender: false\n")
+    monkeypatch.setattr(cli_runs, "LEFT_OUT_AHEAD", 2)
+    writes = []
+    monkeypatch.setattr(
+        briefs_index,
+        "write_index",
+        lambda *a, _w=briefs_index.write_index, **k: writes.append(1) or _w(*a, **k),
+    )
+    seen = []
+
+    def given_out_in_order(runs, *, on_start, before_run, **kwargs):
+        on_start(len(runs), 0)
+        for run in runs:
+            before_run(run)
+            page = index.read_text()
+            seen.append([f"{f.name}/brief.html" in page for f in (run.folder, *folders)])
+        raise _Killed
+
+    monkeypatch.setattr(batch, "run_batch", given_out_in_order)
+    with pytest.raises(_Killed):
+        run_main(["batch", str(plan), "--executor", "tcp://127.0.0.1:1", "--out-root", str(out), "--force"])
+    assert len(seen) == 3 and not any(listed[0] for listed in seen)  # each left out before it is given out
+    assert sum(seen[0][1:]) == 1  # the first two left out at once, the third still listed
+    assert len(writes) == 2
+
+
+@pytest.mark.kernel
 def test_a_batch_lists_again_the_briefs_it_left_out_that_are_still_there(
     run_main, tiny, tmp_path, monkeypatch
 ):
