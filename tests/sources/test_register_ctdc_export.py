@@ -87,15 +87,21 @@ def test_a_generalisation_changes_only_the_columns_its_quasi_identifier_owns(reg
     """anonymise makes each quasi-identifier's generalisation once and lays them over the finest frame: exact only
     if one reads and writes the columns its quasi-identifier owns alone (else the order of generalising would
     matter). At every level, on the invented register's records, nothing else changes."""
-    from evidence.sources.register.ctdc_export import _generalise, _layout_frame, _owned, first_year_of
+    from evidence.sources.register.ctdc_export import (
+        GENERALISED_QUASI_IDENTIFIERS,
+        _generalise,
+        _layout_frame,
+        _owned,
+        first_year_of,
+    )
 
     data = records_as_of(register_fixture.register).data
     finest, _ = _layout_frame(data)
     owned = [_owned(c) for c in QUASI_IDENTIFIERS]
     assert len({c for cs in owned for c in cs}) == sum(map(len, owned))  # no column owned twice
-    for column, levels in QUASI_IDENTIFIERS.items():
+    for column, levels in GENERALISED_QUASI_IDENTIFIERS.items():
         others = [c for c in finest.columns if c not in _owned(column)]
-        for level in range(1, len(levels)):
+        for level in levels[1:]:
             generalised = _generalise(finest, column, level, first_year_of(data))
             assert generalised.columns == finest.columns
             assert generalised.select(others).equals(finest.select(others)), (column, level)
@@ -437,11 +443,15 @@ def test_the_rows_of_the_export_are_in_no_order_of_the_records(register_fixture,
 
 
 def _every_set_difference(files: list) -> list[int]:
-    """Every non-zero difference, between any two of the files, of the count of a set of quasi-identifiers."""
-    keys = [*QUASI_IDENTIFIERS, "majorityStatus"]
+    """Every non-zero difference, between any two of the files, of the count of a set of quasi-identifiers (the
+    generalised columns too, where the files hold them)."""
+    from evidence.sources.register.ctdc_export import GENERALISED_COLUMNS
+
     counts = []
     for path in files:
         frame = pl.read_csv(path, separator=";", infer_schema=False)
+        extra = [c for cs in GENERALISED_COLUMNS.values() for c in cs if c in frame.columns]
+        keys = [*QUASI_IDENTIFIERS, "majorityStatus", *extra]
         counts.append(frame.drop(frame.columns[0]).group_by(keys).len())
     found = []
     for i, first in enumerate(counts):
@@ -452,23 +462,40 @@ def _every_set_difference(files: list) -> list[int]:
     return found
 
 
+@pytest.mark.parametrize("generalised_columns", [False, True])
 def test_monthly_releases_allowed_cannot_be_differenced_into_a_set_smaller_than_k(
-    register_fixture, tmp_path
+    register_fixture, tmp_path, generalised_columns
 ) -> None:
     """Review 17: an organisation allowed a release every month (--allow-another-release). Each file was
     k-anonymous, but a set of the April file less the same set of the May file left 1 to 3 people, with
     everything the rows say of them: the later release kept its own generalisation and every set as it came.
     Now a later release keeps the generalisation of the earlier ones, and a set whose count differs from an
-    earlier release's by fewer than k is withheld from it (the report says how many records)."""
-    from evidence.sources.register.ctdc_export import export_register
+    earlier release's by fewer than k is withheld from it (the report says how many records). A month whose every
+    set moved by fewer than k is refused, nothing written (the layout's own sets, few and large, all move so in
+    May)."""
+    from evidence.core.errors import ParameterError
+    from evidence.sources.register.ctdc_export import GENERALISED_COLUMNS, export_register
 
     register = register_fixture.copy(tmp_path)
     k = 5
     files, done = [], []
     for month in (dt.date(2023, 3, 31), dt.date(2023, 4, 30), dt.date(2023, 5, 31), dt.date(2023, 6, 30)):
         out = tmp_path / f"ctdc_{month}.csv"
-        done.append(export_register(register, out, k=k, as_of=month, allow_another_release=True))
+        try:
+            made = export_register(
+                register,
+                out,
+                k=k,
+                as_of=month,
+                allow_another_release=True,
+                generalised_columns=generalised_columns,
+            )
+        except ParameterError as refused:
+            assert "differs from the same set of an earlier release" in str(refused) and not out.exists()
+            continue
+        done.append(made)
         files.append(out)
+    assert len(files) >= 3
     assert all(d.report.levels == done[0].report.levels for d in done)
     differences = _every_set_difference(files)
     assert differences and min(differences) >= k
@@ -479,7 +506,11 @@ def test_monthly_releases_allowed_cannot_be_differenced_into_a_set_smaller_than_
             d.report.rows_written + d.report.rows_suppressed + d.report.rows_withheld_for_differencing
         )
         frame = pl.read_csv(path, separator=";", infer_schema=False)
-        assert frame.group_by([*QUASI_IDENTIFIERS, "majorityStatus"]).len()["len"].min() >= k
+        extra = [c for c in frame.columns[64:]]
+        assert extra == (
+            [c for cs in GENERALISED_COLUMNS.values() for c in cs] if generalised_columns else []
+        )
+        assert frame.group_by([*QUASI_IDENTIFIERS, "majorityStatus", *extra]).len()["len"].min() >= k
 
 
 def test_an_allowed_release_is_not_written_unchecked_against_one_recorded_meanwhile(
