@@ -98,6 +98,7 @@ GENERALISED_COLUMNS: dict[str, tuple[str, ...]] = {
 _NOUNS = {"yearOfRegistration": "years", "ageBroad": "age bands", "citizenship": "countries"}
 _NOUNS["CountryOfExploitation"] = "countries"
 NOT_RECORDED = "not recorded"
+_COUNTRIES = ("citizenship", "CountryOfExploitation")
 _EXPLOITATION_FLAGS = [c for c in K_ANON_FLAGS if c.startswith("is") and c != "isAbduction"]
 _LABOUR = [*(c for c in K_ANON_FLAGS if c.startswith("typeOfLabour")), "typeOfLabourConcatenated"]
 _SEX = [*(c for c in K_ANON_FLAGS if c.startswith("typeOfSex")), "typeOfSexConcatenated"]
@@ -190,7 +191,7 @@ class ExportReport:
                 continue
             if level == WITHHELD:
                 how = "written empty" + (
-                    ", as CTDC leaves a suppressed country" if column in GENERALISED_COLUMNS else ""
+                    ", as CTDC leaves a suppressed country" if column in _COUNTRIES else ""
                 )
             elif column in GENERALISED_COLUMNS:
                 extra = GENERALISED_COLUMNS[column]
@@ -522,7 +523,9 @@ def in_hierarchy(levels: Mapping[str, str], hierarchy: Mapping[str, tuple[str, .
     return {c: levels[c] if levels[c] in hierarchy[c] else WITHHELD for c in hierarchy}
 
 
-def _rolled_up(sets: Mapping[str, int], levels: Mapping[str, str], hierarchy: Mapping[str, tuple[str, ...]]):
+def _rolled_up(
+    sets: Mapping[str, int], levels: Mapping[str, str], hierarchy: Mapping[str, tuple[str, ...]]
+) -> dict[str, int]:
     """An earlier release's set counts (:func:`set_counts`, at ``levels``) as sets of this export's hierarchy: a
     value at a level the hierarchy lacks is withheld (null), and the sets that then coincide are added up. That
     is how whoever holds both files compares them: the earlier file's sub-regions against this one's empty
