@@ -163,6 +163,8 @@ def test_how_each_column_was_generalised_is_in_the_report_and_the_sidecar(regist
     assert citizenship["withheld"] + citizenship.get("not recorded", 0) == report.rows_written
     said = "\n".join(report.lines())
     assert f"{citizenship['withheld']} recorded countries written empty" in said
+    year = next(line for line in report.lines() if line.startswith("yearOfRegistration:"))
+    assert "recorded years written empty" in year and "country" not in year
     sidecar = json.loads(sidecar_path(out).read_text(encoding="utf-8"))
     assert set(sidecar) == {"published_protection", "notes"}
     assert "k = 11" in sidecar["published_protection"]
