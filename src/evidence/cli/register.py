@@ -744,7 +744,8 @@ def export_ctdc_command(
         float,
         typer.Option(
             "--max-suppressed",
-            help="Generalise until at most this share of records must be left out (0 to below 1).",
+            help="Generalise until at most this share of records must be left out (0 to below 1): after "
+            "local suppression (by default), or after withholding whole columns (--global-recoding).",
             metavar="SHARE",
         ),
     ] = 0.05,
@@ -768,6 +769,16 @@ def export_ctdc_command(
             "citizenshipUNM49Subregion, citizenshipUNM49Region, CountryOfExploitationUNM49Subregion, "
             "CountryOfExploitationUNM49Region): a non-standard file. Without it the file is CTDC's layout "
             "exactly, a withheld year or country written empty.",
+        ),
+    ] = False,
+    global_recoding: Annotated[
+        bool,
+        typer.Option(
+            "--global-recoding",
+            help="Reach k by generalising or withholding whole columns (every year, every country at once), "
+            "as the toolkit did before. By default only the rare values are blanked, in the records whose "
+            "set would otherwise hold fewer than k (local suppression, as CTDC does): common countries and "
+            "years are kept.",
         ),
     ] = False,
     register_path: RegisterOpt = None,
@@ -799,6 +810,7 @@ def export_ctdc_command(
         allow_another_release=allow_another_release,
         wait=wait,
         generalised_columns=generalised_columns,
+        suppression="global" if global_recoding else "local",
     )
     warning = done.warning()
     if as_json:

@@ -2,12 +2,26 @@
 
 Every combination of the quasi-identifiers (:data:`QUASI_IDENTIFIERS`: year of registration, data source,
 gender, age band with majority status, citizenship, country of exploitation, and the form of exploitation)
-occurs at least ``k`` times in the file. It is reached as CTDC describes k-anonymisation (cases in sets
-smaller than k are redacted), after generalising first so that few are: the quasi-identifier with the most
-distinct values is generalised one level at a time (age bands into minor/adult, a value withheld), until at
-most ``max_suppressed`` of the records fall in sets smaller than k; those records are left out. The rows are
-in the order of their own content (never that of the records, which would line them up with another file of
-the same people).
+occurs at least ``k`` times in the file, over the values as written: a blank cell is a value of its own, that
+matches only blanks (as CTDC's k-anonymity treats a suppressed cell).
+
+By default k is reached by local suppression, as CTDC does and sdcMicro's ``localSuppression``: only the
+rare values are blanked, in the records whose set would otherwise hold fewer than k, and the common ones
+(Thailand, Myanmar, Cambodia...) are kept (:func:`_locally_suppressed`). The greedy rule, deterministic: in
+each round every record in a set smaller than k loses one value, the one whose blanking joins the largest set
+(its own, with the records alike in every other column that are blank in this one), ties going to the rarer
+value (fewest records holding it), then to the column with the most distinct values, then to the earlier
+column; records alike lose the same value, so stay together, and a set of k or more is never touched. Records
+still in sets smaller than k (nothing left to blank) are left out. A whole column is generalised first only
+when local suppression alone would leave out more than ``max_suppressed`` of the records, and only to a level
+that keeps a value (an age band to minor/adult; with ``generalised_columns`` a year to its band, a country to
+its area), the quasi-identifier with the most distinct values first (Datafly). On request
+(``suppression="global"``, the command's ``--global-recoding``) k is reached as the toolkit did before: the
+quasi-identifier with the most distinct values is generalised one level at a time, up to withholding it whole,
+until at most ``max_suppressed`` of the records fall in sets smaller than k; those records are left out. The
+counts per column of the values locally suppressed are in the report and the sidecar, never per record. The
+rows are in the order of their own content (never that of the records, which would line them up with another
+file of the same people).
 
 The file is the layout's own, exactly: ``;``, the first column a terms sentence, 0/1 flags, every
 ``yearOfRegistration`` a year or empty and every ``citizenship`` and ``CountryOfExploitation`` an ISO 3166-1
@@ -39,6 +53,16 @@ set counts), so that no two files can be subtracted into a set smaller than k. A
 written before the file kept the layout (sub-regions, regions and bands in the layout's own columns, levels the
 layout cannot hold) are kept to as far as the layout allows: such a level is withheld now, and the earlier
 release's sets are compared rolled up to it (:func:`_rolled_up`).
+
+With local suppression the sets of two releases do not line up by themselves: a value one file writes may be
+blank in the other, behind which whoever holds both knows it may be. The register keeps, beside each
+release's levels, the values it blanked (:func:`recorded_levels`; never published), and a later release
+(1) blanks those values in every record before its own local suppression, so that an earlier blank hides only
+values it writes nowhere, and (2) is checked against each earlier release set by set and, conservatively,
+group by group: the sets of the two files that may hold the same people (a value of one behind a blank of the
+other, as if the blanked values were known) are added up, and a group whose sum moved by fewer than k is left
+out whole (:func:`_withhold_differences`, :func:`_overlapping`). Registers whose exports recorded levels alone
+read as before (nothing blanked).
 """
 
 from __future__ import annotations
@@ -98,6 +122,17 @@ GENERALISED_COLUMNS: dict[str, tuple[str, ...]] = {
 _NOUNS = {"yearOfRegistration": "years", "ageBroad": "age bands", "citizenship": "countries"}
 _NOUNS["CountryOfExploitation"] = "countries"
 NOT_RECORDED = "not recorded"
+#: How k is reached after generalisation: ``local`` (the default, as CTDC and sdcMicro's ``localSuppression``)
+#: blanks the rare values of the records in sets smaller than k, cell by cell; ``global`` withholds a whole
+#: column (the toolkit's way before, kept to make its earlier releases again, and on request).
+LOCAL, GLOBAL = "local", "global"
+SUPPRESSIONS = (LOCAL, GLOBAL)
+#: The count, in :attr:`ExportReport.generalised`, of a column's recorded values written empty by local
+#: suppression (in the rows written).
+LOCALLY_SUPPRESSED = "locally suppressed"
+#: The key, beside the levels an export records in the register, of the values it suppressed locally (as JSON:
+#: set column -> the values): a later release compares its sets with that one's with those values blanked too.
+SUPPRESSED_VALUES = "locally suppressed values"
 _COUNTRIES = ("citizenship", "CountryOfExploitation")
 _EXPLOITATION_FLAGS = [c for c in K_ANON_FLAGS if c.startswith("is") and c != "isAbduction"]
 _LABOUR = [*(c for c in K_ANON_FLAGS if c.startswith("typeOfLabour")), "typeOfLabourConcatenated"]
@@ -173,6 +208,10 @@ class ExportReport:
     #: records left out because nothing of them could be written: a line of empty cells, which a reader takes
     #: for a blank line, not a case (the rest of their set, if then smaller than k, is in ``rows_suppressed``)
     rows_blank: int = 0
+    #: how k was reached after generalisation (:data:`SUPPRESSIONS`): ``local``, the rare values blanked in the
+    #: records whose set would otherwise be smaller than k (counted per column in ``generalised`` as
+    #: :data:`LOCALLY_SUPPRESSED`), or ``global``, whole columns withheld
+    suppression: str = LOCAL
 
     @property
     def hierarchy(self) -> dict[str, tuple[str, ...]]:
@@ -186,8 +225,16 @@ class ExportReport:
             counts = self.generalised.get(column, {})
             n, missing = counts.get(level, 0), counts.get(NOT_RECORDED, 0)
             noun = f"recorded {_NOUNS.get(column, 'values')}"
+            rare = counts.get(LOCALLY_SUPPRESSED, 0)
+            locally = (
+                f"; {rare} rare ones written empty"
+                + (", as CTDC leaves a suppressed country" if column in _COUNTRIES else "")
+                + " (locally suppressed: where the record's set would otherwise hold fewer than k)"
+                if rare
+                else ""
+            )
             if level == self.hierarchy[column][0]:
-                out.append(f"{column}: {level}")
+                out.append(f"{column}: {level}" + (f": {n} {noun} written{locally}" if rare else ""))
                 continue
             if level == WITHHELD:
                 how = "written empty" + (
@@ -203,7 +250,8 @@ class ExportReport:
             else:  # the age band as minor or adult
                 how = f"written as majority status only, {column} left empty"
             said = f"{column}: {level}: {n} {noun} {how}"
-            out.append(said + (f" ({missing} not recorded, empty too)" if missing and "empty" in how else ""))
+            said += f" ({missing} not recorded, empty too)" if missing and "empty" in how else ""
+            out.append(said + locally)
         return out
 
     def lines(self) -> list[str]:
@@ -215,7 +263,8 @@ class ExportReport:
             else f"k = {self.k}: no record could be written",
             (
                 f"records: {self.rows_in} in, {self.rows_written} written, {self.rows_suppressed} left out "
-                "(in sets smaller than k after generalisation)"
+                "(in sets smaller than k after generalisation"
+                + (" and local suppression)" if self.suppression == LOCAL else ")")
             ),
         ]
         if self.generalisation_of is not None:
@@ -276,7 +325,12 @@ class ExportReport:
             counts = self.generalised.get(column, {})
             notes.append(
                 f"{column}: {level} for {counts.get(level, 0)} recorded values, "
-                f"{counts.get(NOT_RECORDED, 0)} not recorded"
+                + (
+                    f"{counts[LOCALLY_SUPPRESSED]} rare recorded values locally suppressed (written empty), "
+                    if counts.get(LOCALLY_SUPPRESSED)
+                    else ""
+                )
+                + f"{counts.get(NOT_RECORDED, 0)} not recorded"
             )
         if self.implied_withheld:
             notes.append(
@@ -297,7 +351,7 @@ class ExportReport:
 
 
 #: Fields of :class:`ExportReport` the command's JSON does not hold (docs/scheduling.md documents its keys).
-_NOT_IN_THE_JSON = ("generalised", "generalised_columns", "rows_blank")
+_NOT_IN_THE_JSON = ("generalised", "generalised_columns", "rows_blank", "suppression")
 
 
 def _layout_frame(data: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
@@ -493,27 +547,170 @@ def set_counts(kept: pl.DataFrame) -> dict[str, int]:
     }
 
 
+def _locally_suppressed(
+    frame: pl.DataFrame, k: int, columns: Sequence[str], first: Mapping[str, set[str]] | None = None
+) -> tuple[pl.DataFrame, dict[str, set[str]]]:
+    """``frame`` with the fewest rare quasi-identifier values blanked (greedily) so that every set over the
+    quasi-identifiers as written holds at least ``k`` rows, or the rows still short of it have nothing left to
+    blank; and the values blanked, by set column (:data:`SET_COLUMNS`).
+
+    A blank is a value of its own: it matches only blanks (as CTDC's k-anonymity treats a suppressed cell). In
+    each round, every row in a set smaller than k loses one value: the rarest of its values in the frame (the
+    fewest rows with that value in that column), ties going to the column with the most distinct values, then
+    to the earlier one in :data:`QUASI_IDENTIFIERS` (sdcMicro's order of importance). Rows alike in every set
+    column lose the same one, so they stay together; a set of k or more is never touched, and only gains rows.
+    Blanking a quasi-identifier empties the columns it owns (:func:`_owned`): the age band with majority status,
+    the form of exploitation with its flags. Each row tracks it in ``__suppressed_<column>``.
+
+    ``first`` (set column -> values: those an earlier release blanked) are blanked first in every row that holds
+    them, so that this release's sets line up with that one's: a blank of that release may hide only those
+    values, which this one writes nowhere."""
+    import numpy as np
+
+    values: dict[str, set[str]] = {c: set() for c in SET_COLUMNS}
+    if not frame.height:
+        return frame, values
+    for column in columns:
+        among = sorted((first or {}).get(column, ()))
+        if not among:
+            continue
+        mask = frame.get_column(column).is_in(among).fill_null(False)
+        if not mask.any():
+            continue
+        keys_of = ["ageBroad", "majorityStatus"] if column == "ageBroad" else [column]
+        for key in keys_of:
+            values[key].update(v for v in frame.get_column(key).filter(mask).to_list() if v is not None)
+        frame = frame.with_columns(
+            *(pl.when(mask).then(None).otherwise(pl.col(c)).alias(c) for c in _owned(column)),
+            (pl.col(f"__suppressed_{column}") | mask).alias(f"__suppressed_{column}"),
+        )
+    # a quasi-identifier's value as a set reads it: the age band with majority status (the band may be withheld)
+    keys = {c: ["ageBroad", "majorityStatus"] if c == "ageBroad" else [c] for c in columns}
+    distinct = {c: frame.select(keys[c]).n_unique() for c in columns}
+    order = sorted(columns, key=lambda c: (-distinct[c], list(QUASI_IDENTIFIERS).index(c)))
+    for _ in range(
+        len(order) + 1
+    ):  # each round blanks a value of every row still short: at most one per column
+        small = (_set_sizes(frame) < k).to_numpy()
+        if not small.any():
+            break
+        filled = [pl.any_horizontal(pl.col(c).is_not_null() for c in keys[c]) for c in order]
+        # the size the row's set would have with the column blanked: its own, and the rows alike in every other
+        # set column whose value of this one is blank already; then how many rows hold the value (the rarer
+        # first); then the order of the columns
+        joined = frame.select(
+            (
+                pl.len().over(SET_COLUMNS)
+                + pl.all_horizontal(pl.col(key).is_null() for key in keys[c])
+                .sum()
+                .over([o for o in SET_COLUMNS if o not in keys[c]])
+            ).alias(c)
+            for c in order
+        ).to_numpy()
+        rarity = frame.select(pl.len().over(keys[c]).alias(c) for c in order).to_numpy()
+        able = frame.select(f.alias(c) for f, c in zip(filled, order, strict=True)).to_numpy()
+        score = np.where(able, -joined.astype(float) * (frame.height + 1) + rarity, np.inf)
+        choice = score.argmin(axis=1)  # the first of the best: ties go to the column earlier in ``order``
+        blankable = small & able.any(axis=1)
+        if not blankable.any():
+            break
+        updates: list[pl.Expr] = []
+        for j, column in enumerate(order):
+            mask = pl.Series(blankable & (choice == j))
+            if not mask.any():
+                continue
+            for key in keys[column]:
+                values[key].update(v for v in frame.get_column(key).filter(mask).to_list() if v is not None)
+            updates += [pl.when(mask).then(None).otherwise(pl.col(c)).alias(c) for c in _owned(column)]
+            updates.append((pl.col(f"__suppressed_{column}") | mask).alias(f"__suppressed_{column}"))
+        frame = frame.with_columns(updates)
+    return frame, {c: v for c, v in values.items() if v}
+
+
+def _overlapping(
+    here: Mapping[str, int],
+    there: Mapping[str, int],
+    blanked_here: Mapping[str, set[str]],
+    blanked_there: Mapping[str, set[str]],
+) -> list[tuple[list[str], int, int]]:
+    """The sets of two releases (keys of :func:`set_counts` -> counts) in the finest groups whoever holds both
+    files can add up and subtract: two sets, one of each, may hold the same people where every set column has
+    the same value in both, or is blank in one (a locally suppressed value may be behind it: one of the values
+    that release blanked, ``blanked_*``) and blank or such a value in the other; the groups are the connected
+    sets of that relation. Each group: its sets of this release, its count here, its count there. Without any
+    value blanked locally, every group is one set (of either release, or of both)."""
+    parent: dict[tuple[int, str], tuple[int, str]] = {}
+
+    def find(node: tuple[int, str]) -> tuple[int, str]:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    rows = {(0, q): json.loads(q) for q in here} | {(1, q): json.loads(q) for q in there}
+    sides = (blanked_here, blanked_there)
+    for node in rows:
+        find(node)
+
+    def hidden(value: Any, side: int, column: str) -> bool:
+        return value is None or value in sides[side].get(column, ())
+
+    for a in (n for n in rows if n[0] == 0):
+        for b in (n for n in rows if n[0] == 1):
+            if all(
+                x == y or (x is None and hidden(y, 0, c)) or (y is None and hidden(x, 1, c))
+                for c, x, y in zip(SET_COLUMNS, rows[a], rows[b], strict=True)
+            ):
+                parent[find(a)] = find(b)
+    groups: dict[tuple[int, str], tuple[list[str], list[int]]] = {}
+    for node in rows:
+        mine, counts = groups.setdefault(find(node), ([], [0, 0]))
+        if node[0] == 0:
+            mine.append(node[1])
+        counts[node[0]] += (here if node[0] == 0 else there)[node[1]]
+    return [(mine, counts[0], counts[1]) for mine, counts in groups.values()]
+
+
 def _withhold_differences(
-    frame: pl.DataFrame, earlier: Sequence[tuple[int, Mapping[str, int]]], k: int
+    frame: pl.DataFrame,
+    earlier: Sequence[tuple[int, Mapping[str, int], Mapping[str, set[str]]]],
+    k: int,
+    suppressed: Mapping[str, set[str]] | None = None,
 ) -> tuple[pl.DataFrame, int]:
     """``frame`` without the sets whose count differs from that of the same set in an earlier release (each
-    ``(its k, its sets)``, a set it lacks counting 0) by more than 0 and fewer than k (or that release's k, if
-    larger); and how many records were so left out. Left out, the set's count is 0 here: its difference with
-    each earlier release is then that release's own count, which is 0 or at least its k."""
+    ``(its k, its sets, the values it suppressed locally)``, a set it lacks counting 0) by more than 0 and fewer
+    than k (or that release's k, if larger); and how many records were so left out. Left out, the set's count is
+    0 here: its difference with each earlier release is then that release's own count, which is 0 or at least
+    its k.
+
+    Where either release suppressed values locally (this one's: ``suppressed``), a value written in one may be
+    blank in the other, and the sets of the two files do not line up: whoever holds both adds up the sets that
+    may hold the same people (:func:`_overlapping`: the groups of sets, of either file, linked by a value the
+    other blanked) and subtracts those sums. Every such group is checked too, as if the blanked values were
+    known, and one that differs by fewer than k is left out whole (every set of this release in it); as
+    leaving out a set changes the groups, this is repeated until nothing changes. A group left out has the
+    count 0 here, and the earlier release's count is a sum of its sets, each at least its k."""
     if not earlier or not frame.height:
         return frame, 0
-    here = set_counts(frame)
-    unsafe = {
-        quasi
-        for quasi, count in here.items()
-        for their_k, sets in earlier
-        if 0 < abs(count - sets.get(quasi, 0)) < max(k, their_k)
-    }
-    if not unsafe:
-        return frame, 0
+    mine = suppressed or {}
+    n = frame.height
     keys = pl.Series([json.dumps(list(row)) for row in frame.select(SET_COLUMNS).iter_rows()])
-    withheld = keys.is_in(list(unsafe))
-    return frame.filter(~withheld), int(withheld.sum())
+    while frame.height:
+        here = set_counts(frame)
+        unsafe: set[str] = set()
+        for their_k, sets, theirs in earlier:
+            least = max(k, their_k)
+            unsafe |= {q for q, count in here.items() if 0 < abs(count - sets.get(q, 0)) < least}
+            if not any(mine.values()) and not any(theirs.values()):
+                continue
+            for sets_here, count, before in _overlapping(here, sets, mine, theirs):
+                if 0 < abs(count - before) < least:
+                    unsafe.update(sets_here)
+        if not unsafe:
+            break
+        withheld = keys.is_in(list(unsafe))
+        frame, keys = frame.filter(~withheld), keys.filter(~withheld)
+    return frame, n - frame.height
 
 
 def in_hierarchy(levels: Mapping[str, str], hierarchy: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
@@ -571,8 +768,9 @@ def anonymise(
     max_suppressed: float = 0.05,
     levels: Mapping[str, str] | None = None,
     first_year: int | None = None,
-    earlier: Sequence[tuple[int, Mapping[str, int]]] = (),
+    earlier: Sequence[tuple[int, Mapping[str, int], Mapping[str, set[str]]]] = (),
     generalised_columns: bool = False,
+    suppression: str = LOCAL,
 ) -> tuple[pl.DataFrame, ExportReport]:
     """The records in the layout with every quasi-identifier combination occurring at least ``k`` times.
 
@@ -582,10 +780,43 @@ def anonymise(
     (each earlier release's k and :func:`set_counts`, at these levels): a set whose count differs from that of
     one of them by fewer than k is left out too (:func:`_withhold_differences`). ``generalised_columns``: years
     may be banded and countries put in their UN M49 sub-region or region (:data:`GENERALISED_QUASI_IDENTIFIERS`).
+    ``suppression`` (:data:`SUPPRESSIONS`): ``local`` blanks rare values record by record
+    (:func:`_locally_suppressed`) and generalises a whole column only as far as keeps a value (never withholds
+    it) and only while local suppression would leave out more than ``max_suppressed``; ``global`` generalises
+    and withholds whole columns (Datafly), as the toolkit did before.
 
     The frame returned holds the sets' values (a band or an area in the year or country column, with
     ``generalised_columns``); :func:`_rendered` gives the rows as the file holds them.
     """
+    kept, report, _ = _anonymised(
+        data,
+        k=k,
+        max_suppressed=max_suppressed,
+        levels=levels,
+        first_year=first_year,
+        earlier=earlier,
+        generalised_columns=generalised_columns,
+        suppression=suppression,
+    )
+    return kept, report
+
+
+def _anonymised(
+    data: pl.DataFrame,
+    *,
+    k: int,
+    max_suppressed: float,
+    levels: Mapping[str, str] | None,
+    first_year: int | None,
+    earlier: Sequence[tuple[int, Mapping[str, int], Mapping[str, set[str]]]],
+    generalised_columns: bool,
+    suppression: str,
+    blank_first: Mapping[str, set[str]] | None = None,
+) -> tuple[pl.DataFrame, ExportReport, dict[str, set[str]]]:
+    """:func:`anonymise`, and the values it suppressed locally (set column -> values; never published: the
+    register keeps them for a later release to be checked against this one)."""
+    if suppression not in SUPPRESSIONS:
+        raise ParameterError(f"suppression is one of {', '.join(SUPPRESSIONS)}, got {suppression!r}")
     if k < 2:
         raise ParameterError(f"k must be at least 2, got {k}")
     if not 0 <= max_suppressed < 1:
@@ -596,6 +827,13 @@ def anonymise(
     # column and level, the recorded values written (an empty cell is then told withheld or not recorded)
     recorded = {c: f"__recorded_{c}" for c in hierarchy}
     finest = finest.with_columns(pl.col(c).is_not_null().alias(name) for c, name in recorded.items())
+    blanked = {c: f"__suppressed_{c}" for c in hierarchy}
+    finest = finest.with_columns(pl.lit(False).alias(name) for name in blanked.values())
+    finest = finest.with_columns(pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row"))
+    local = suppression == LOCAL
+    # local suppression withholds values record by record: a whole column is generalised only to a level that
+    # keeps a value (the last but one, withheld being the last)
+    top = {c: len(hierarchy[c]) - (2 if local else 1) for c in hierarchy}
     if first_year is None:
         first_year = first_year_of(data)
     fixed = levels is not None
@@ -622,8 +860,11 @@ def anonymise(
         frame = (
             finest.with_columns(*(c for part in raised for c in part.iter_columns())) if raised else finest
         )
+        unsuppressed = frame
+        if local:
+            frame, _ = _locally_suppressed(frame, k, list(hierarchy), blank_first)
         small = _set_sizes(frame) < k
-        raisable = [c for c, level in chosen.items() if level < len(hierarchy[c]) - 1]
+        raisable = [c for c, level in chosen.items() if level < top[c]]
         if fixed or small.sum() <= max_suppressed * frame.height or not raisable:
             break
         # Datafly's choice: generalise the quasi-identifier with the most distinct values
@@ -631,15 +872,34 @@ def anonymise(
         chosen[widest] += 1
     at = {c: hierarchy[c][level] for c, level in chosen.items()}
     held, blank, collateral = _without_blank_rows(frame.filter(~small), k, at, generalised_columns)
-    held, withheld = _withhold_differences(held, earlier, k)
+    # the values blanked in the records written (those of records left out are not in the file: a blank of the
+    # file hides none of them), as the records held them at the levels chosen
+    suppressed: dict[str, set[str]] = {}
+    for column, flag in blanked.items():
+        rows = held.filter(pl.col(flag)).get_column("__row")
+        if not rows.len():
+            continue
+        before = unsuppressed.filter(pl.col("__row").is_in(rows.implode()))
+        for key in ["ageBroad", "majorityStatus"] if column == "ageBroad" else [column]:
+            found = set(before.get_column(key).drop_nulls().to_list())
+            if found:
+                suppressed.setdefault(key, set()).update(found)
+    held, withheld = _withhold_differences(held, earlier, k, suppressed)
     kept, implied_withheld = _withhold_implied(held)
     counts = {}
     for column, name in recorded.items():
         n = int(kept.get_column(name).sum())
+        rare = int((kept.get_column(name) & kept.get_column(blanked[column])).sum())
         counts[column] = {
-            level: count for level, count in ((at[column], n), (NOT_RECORDED, kept.height - n)) if count
+            level: count
+            for level, count in (
+                (at[column], n - rare),
+                (LOCALLY_SUPPRESSED, rare),
+                (NOT_RECORDED, kept.height - n),
+            )
+            if count
         }
-    kept = kept.drop(recorded.values())
+    kept = kept.drop([*recorded.values(), *blanked.values(), "__row"])
     # in the order of the file's own content, never the records' (the register's is that of their pseudonyms:
     # rows in it would line up with a snapshot's, or with another release's, person by person)
     kept = kept.sort(kept.columns, nulls_last=False)
@@ -656,8 +916,9 @@ def anonymise(
         generalised=counts,
         generalised_columns=generalised_columns,
         rows_blank=blank,
+        suppression=suppression,
     )
-    return kept, report
+    return kept, report, suppressed
 
 
 def _text(kept: pl.DataFrame) -> str:
@@ -679,6 +940,7 @@ def write_ctdc_export(
     k: int = 11,
     max_suppressed: float = 0.05,
     generalised_columns: bool = False,
+    suppression: str = LOCAL,
 ) -> ExportReport:
     """Write the k-anonymised export of a case table to ``out`` (atomically), and its provenance sidecar beside
     it (:func:`write_sidecar`).
@@ -687,7 +949,11 @@ def write_ctdc_export(
     records every release and refuses a second, different one unless told (two releases can be differenced).
     """
     kept, report = anonymise(
-        data, k=k, max_suppressed=max_suppressed, generalised_columns=generalised_columns
+        data,
+        k=k,
+        max_suppressed=max_suppressed,
+        generalised_columns=generalised_columns,
+        suppression=suppression,
     )
     write_text(
         out, _text(_rendered(kept, report.levels, generalised_columns)), mode=0o600
@@ -782,12 +1048,16 @@ def _made_again(register: Path, wait: float):
         if export.get("file_sha256") is None or export.get("as_of") is None:
             return None
         data = records_as_of(register, dt.date.fromisoformat(str(export["as_of"])), wait=wait).data
-        for generalised_columns in (False, True):
-            kept, report = anonymise(
+        for suppression, generalised_columns in ((s, g) for s in SUPPRESSIONS for g in (False, True)):
+            kept, report, suppressed = _anonymised(
                 data,
                 k=export["k"],
                 max_suppressed=export["max_suppressed"],
+                levels=None,
+                first_year=None,
+                earlier=(),
                 generalised_columns=generalised_columns,
+                suppression=suppression,
             )
             texts = [_text(_rendered(kept, report.levels, generalised_columns))]
             if generalised_columns:
@@ -797,13 +1067,30 @@ def _made_again(register: Path, wait: float):
                     "export_id": export["export_id"],
                     "k": export["k"],
                     "file_sha256": export["file_sha256"],
-                    "levels": report.levels,
+                    "levels": recorded_levels(report, suppressed),
                     "first_year": first_year_of(data),
                     "sets": set_counts(kept),
                 }
         return None
 
     return again
+
+
+def recorded_levels(report: ExportReport, suppressed: Mapping[str, set[str]]) -> dict[str, str]:
+    """The levels an export records in the register: its quasi-identifiers' (:attr:`ExportReport.levels`) and,
+    when it suppressed values locally, those values (:data:`SUPPRESSED_VALUES`, as JSON), for a later release
+    to compare its sets with this one's with them blanked in both (:func:`_withhold_differences`). Registers
+    whose exports recorded levels alone read as before: no value suppressed."""
+    out = dict(report.levels)
+    if any(suppressed.values()):
+        out[SUPPRESSED_VALUES] = json.dumps({c: sorted(v) for c, v in suppressed.items() if v})
+    return out
+
+
+def suppressed_values(levels: Mapping[str, str]) -> dict[str, set[str]]:
+    """The values an export suppressed locally, from the levels it recorded (:func:`recorded_levels`)."""
+    text = levels.get(SUPPRESSED_VALUES)
+    return {c: set(v) for c, v in json.loads(text).items()} if text else {}
 
 
 def _sha256(text: str) -> str:
@@ -820,6 +1107,7 @@ def export_register(
     allow_another_release: bool = False,
     wait: float = 0.0,
     generalised_columns: bool = False,
+    suppression: str = LOCAL,
 ) -> RegisterExport:
     """Write the k-anonymised export of the register as of a date (default: its latest export) to ``out``, and
     record it in the register (when, as of, k, the share left out at most, file name and sha256, records); then
@@ -848,8 +1136,15 @@ def export_register(
     if stood.date is None:
         raise ParameterError(f"{register}: the register holds no export yet: nothing to export")
     loaded = records_as_of(register, stood.date, wait=wait)
-    kept, report = anonymise(
-        loaded.data, k=k, max_suppressed=max_suppressed, generalised_columns=generalised_columns
+    kept, report, suppressed = _anonymised(
+        loaded.data,
+        k=k,
+        max_suppressed=max_suppressed,
+        levels=None,
+        first_year=None,
+        earlier=(),
+        generalised_columns=generalised_columns,
+        suppression=suppression,
     )
 
     def text_of(kept: pl.DataFrame, report: ExportReport) -> str:
@@ -883,11 +1178,11 @@ def export_register(
         first_year = latest["first_year"]
         target = in_hierarchy(latest["levels"], hierarchy)
         alike = [
-            (e["k"], _rolled_up(e["sets"], e["levels"], hierarchy))
+            (e["k"], _rolled_up(e["sets"], e["levels"], hierarchy), suppressed_values(e["levels"]))
             for e in known
             if (in_hierarchy(e["levels"], hierarchy), e["first_year"]) == (target, first_year)
         ]
-        kept, report = anonymise(
+        kept, report, suppressed = _anonymised(
             loaded.data,
             k=k,
             max_suppressed=max_suppressed,
@@ -895,6 +1190,10 @@ def export_register(
             first_year=first_year,
             earlier=alike,
             generalised_columns=generalised_columns,
+            suppression=suppression,
+            # the values an earlier release blanked are blanked in every record: its blanks then hide only
+            # values this release writes nowhere, and the two files' sets line up as far as they can
+            blank_first={c: {v for *_, values in alike for v in values.get(c, ())} for c in SET_COLUMNS},
         )
         report = dataclasses.replace(report, generalisation_of=latest["export_id"])
     if not report.rows_written and report.rows_withheld_for_differencing:
@@ -952,7 +1251,7 @@ def export_register(
         allowed_another_release=bool(others),
         wait=wait,
         decide=decide,  # again, in the transaction that records it: another process may have exported since
-        levels=report.levels,
+        levels=recorded_levels(report, suppressed),
         first_year=first_year,
         sets=set_counts(kept),
     )
