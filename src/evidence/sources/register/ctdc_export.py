@@ -743,16 +743,18 @@ def _rolled_up(
 def _without_blank_rows(
     frame: pl.DataFrame, k: int, levels: Mapping[str, str], generalised_columns: bool
 ) -> tuple[pl.DataFrame, int, int]:
-    """``frame`` without the rows of which nothing would be written in the layout's columns (every one empty,
-    once the implied columns follow their form and a band or area is moved to its extra column): to whoever
+    """``frame`` without the rows of which nothing would be written (every column empty, once the implied columns
+    follow their form and a band or area is moved to its extra column, which counts: the toolkit's CTDC loader
+    reads the generalised columns, :data:`~evidence.sources.ctdc.K_ANON_GENERALISED`): to whoever
     reads the file such a line is blank, or a note beside the records, no case (CTDC's loader, the toolkit's
     too, leaves it out or rejects it), so the file would hold fewer cases than it says. With them, the rest of
     their set is left out where fewer than k remain. Returns the frame, how many blank rows were left out, and
     how many more left out with them."""
     if not frame.height:
         return frame, 0, 0
+    # the generalised columns count (the toolkit's CTDC loader reads a band or an area in them)
     shown = _rendered(_withhold_implied(frame)[0], levels, generalised_columns)
-    blank = shown.select(pl.all_horizontal(pl.col(c).is_null() for c in _columns())).to_series()
+    blank = shown.select(pl.all_horizontal(pl.col(c).is_null() for c in shown.columns)).to_series()
     n_blank = int(blank.sum())
     if not n_blank:
         return frame, 0, 0
