@@ -70,7 +70,7 @@ def test_common_countries_are_kept_and_only_rare_values_blanked(register_fixture
     # withholding whole columns wrote no country at all
     _, global_report = anonymise(data, k=11, suppression="global")
     assert {global_report.levels[c] for c in _COUNTRIES} == {"withheld"}
-    assert sum(report.generalised[c]["country"] for c in _COUNTRIES) > report.rows_written
+    assert sum(report.generalised[c]["country"] for c in _COUNTRIES) > 200
 
 
 def test_an_unknown_way_of_reaching_k_is_refused(register_fixture) -> None:

@@ -57,8 +57,9 @@ release's sets are compared rolled up to it (:func:`_rolled_up`).
 With local suppression the sets of two releases do not line up by themselves: a value one file writes may be
 blank in the other, behind which whoever holds both knows it may be. The register keeps, beside each
 release's levels, the values it blanked (:func:`recorded_levels`; never published), and a later release
-(1) blanks those values in every record before its own local suppression, so that an earlier blank hides only
-values it writes nowhere, and (2) is checked against each earlier release set by set and, conservatively,
+(1) blanks first, in every record, the values the earlier one wrote nowhere (:func:`_never_written`), or, if
+that writes more records, every value it blanked (an earlier blank then hides only values this one writes
+nowhere), and (2) is checked against each earlier release set by set and, conservatively,
 group by group: the sets of the two files that may hold the same people (a value of one behind a blank of the
 other, as if the blanked values were known) are added up, and a group whose sum moved by fewer than k is left
 out whole (:func:`_withhold_differences`, :func:`_overlapping`). Registers whose exports recorded levels alone
@@ -867,7 +868,15 @@ def _anonymised(
             frame, _ = _locally_suppressed(frame, k, list(hierarchy), blank_first)
         small = _set_sizes(frame) < k
         raisable = [c for c, level in chosen.items() if level < top[c]]
-        if fixed or small.sum() <= max_suppressed * frame.height or not raisable:
+        if fixed or not raisable:
+            break
+        left_out = int(small.sum())
+        if local and left_out <= max_suppressed * frame.height:
+            # local suppression may blank a record whole: it is left out too (nothing of it can be written)
+            at = {c: hierarchy[c][level] for c, level in chosen.items()}
+            _, blank, collateral = _without_blank_rows(frame.filter(~small), k, at, generalised_columns)
+            left_out += blank + collateral
+        if left_out <= max_suppressed * frame.height:
             break
         # Datafly's choice: generalise the quasi-identifier with the most distinct values
         widest = max(raisable, key=lambda c: (frame.get_column(c).n_unique(), -list(hierarchy).index(c)))
@@ -1078,6 +1087,21 @@ def _made_again(register: Path, wait: float):
     return again
 
 
+def _never_written(
+    releases: Sequence[tuple[int, Mapping[str, int], Mapping[str, set[str]]]],
+) -> dict[str, set[str]]:
+    """Set column -> the values some release (``(k, sets, values blanked)``) blanked and wrote in none of its
+    sets: a later release blanks them in every record, as that one did."""
+    out: dict[str, set[str]] = {}
+    for _, sets, blanked in releases:
+        rows = [json.loads(key) for key in sets]
+        for column, values in blanked.items():
+            i = SET_COLUMNS.index(column)
+            written = {row[i] for row in rows}
+            out.setdefault(column, set()).update(v for v in values if v not in written)
+    return out
+
+
 def recorded_levels(report: ExportReport, suppressed: Mapping[str, set[str]]) -> dict[str, str]:
     """The levels an export records in the register: its quasi-identifiers' (:attr:`ExportReport.levels`) and,
     when it suppressed values locally, those values (:data:`SUPPRESSED_VALUES`, as JSON), for a later release
@@ -1176,6 +1200,7 @@ def export_register(
         # export cannot write (an earlier file's sub-region, in the layout's own column) is withheld, and the
         # earlier sets are compared rolled up to it, as whoever holds both files compares them
         hierarchy = GENERALISED_QUASI_IDENTIFIERS if generalised_columns else QUASI_IDENTIFIERS
+        local = suppression == LOCAL
         latest = known[-1]
         first_year = latest["first_year"]
         target = in_hierarchy(latest["levels"], hierarchy)
@@ -1184,19 +1209,29 @@ def export_register(
             for e in known
             if (in_hierarchy(e["levels"], hierarchy), e["first_year"]) == (target, first_year)
         ]
-        kept, report, suppressed = _anonymised(
-            loaded.data,
-            k=k,
-            max_suppressed=max_suppressed,
-            levels=target,
-            first_year=first_year,
-            earlier=alike,
-            generalised_columns=generalised_columns,
-            suppression=suppression,
-            # the values an earlier release blanked are blanked in every record: its blanks then hide only
-            # values this release writes nowhere, and the two files' sets line up as far as they can
-            blank_first={c: {v for *_, values in alike for v in values.get(c, ())} for c in SET_COLUMNS},
-        )
+        # the values an earlier release blanked are blanked first in every record, so that its blanks hide no
+        # value this release writes: those it wrote nowhere (blanked wherever held), or, if that writes more,
+        # every value it blanked anywhere; each is checked against the earlier releases in full, and the one
+        # writing more records is kept (the lighter blanking where they tie)
+        choices = [_never_written(alike)]
+        if local:
+            choices.append({c: {v for *_, values in alike for v in values.get(c, ())} for c in SET_COLUMNS})
+        made = [
+            _anonymised(
+                loaded.data,
+                k=k,
+                max_suppressed=max_suppressed,
+                levels=target,
+                first_year=first_year,
+                earlier=alike,
+                generalised_columns=generalised_columns,
+                suppression=suppression,
+                blank_first=blank_first,
+            )
+            for blank_first in choices
+        ]
+        best = max(range(len(made)), key=lambda i: (made[i][1].rows_written, -i))
+        kept, report, suppressed = made[best]
         report = dataclasses.replace(report, generalisation_of=latest["export_id"])
     if not report.rows_written and report.rows_withheld_for_differencing:
         # not too few records: every set moved by a person or a few since the earlier release
