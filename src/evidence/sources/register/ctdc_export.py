@@ -780,7 +780,8 @@ def anonymise(
     ``levels`` (quasi-identifier -> the name of a level) and ``first_year`` fix the generalisation (an earlier
     release's, so that the sets of the two line up) instead of choosing it (a level this export cannot write is
     withheld: :func:`in_hierarchy`); records in sets smaller than k are then left out however many. ``earlier``
-    (each earlier release's k and :func:`set_counts`, at these levels): a set whose count differs from that of
+    (each earlier release's k, :func:`set_counts` at these levels, and the values it blanked: :func:`suppressed_values`):
+    a set (or a group of sets that may hold the same people) whose count differs from that of
     one of them by fewer than k is left out too (:func:`_withhold_differences`). ``generalised_columns``: years
     may be banded and countries put in their UN M49 sub-region or region (:data:`GENERALISED_QUASI_IDENTIFIERS`).
     ``suppression`` (:data:`SUPPRESSIONS`): ``local`` blanks rare values record by record
@@ -1241,6 +1242,12 @@ def export_register(
             f"release by fewer than k (k = {k}; {report.rows_withheld_for_differencing} records left out so), and "
             "the two files subtracted would leave so few people. Nothing was written or recorded: one release "
             "per period remains the way to share (or a release as of a date whose sets moved less)"
+            + (
+                "; locally suppressed files line up less well than globally recoded ones (--global-recoding, "
+                "for a series of releases from the first)"
+                if suppression == LOCAL
+                else ""
+            )
         )
     if not report.rows_written:
         # a file of the header alone tells CTDC nothing, and recorded as a release it would make the first real
