@@ -1278,3 +1278,49 @@ def test_na_among_two_letter_codes_is_still_namibia(ctdc_fixtures: Path, tmp_pat
     body[0][at] = "NA"
     loaded = load(_write_csv(tmp_path / "iso2.csv", header, body))
     assert row(loaded, 2)["origin_iso3"] == "NAM"
+
+
+# --- the generalised columns of the register's export (--generalised-columns) ----------------------------------
+
+
+def _generalised_export(tmp_path: Path, rows: list[dict[str, str]]) -> Path:
+    """A file as ``evidence register export-ctdc --generalised-columns`` writes it: the layout's 63 columns, then
+    the band and UN M49 area columns."""
+    from evidence.sources.register.ctdc_export import GENERALISED_COLUMNS, TERMS, _columns
+
+    header = [*_columns(), *(c for cs in GENERALISED_COLUMNS.values() for c in cs)]
+    lines = [";".join([TERMS, *header])]
+    lines += [";".join(["", *(r.get(c, "") for c in header)]) for r in rows]
+    path = tmp_path / "generalised.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_band_or_an_area_in_the_generalised_columns_is_read_onto_the_case_table(tmp_path: Path) -> None:
+    """A row whose year is only in yearOfRegistrationBand and whose countries are only in their UN M49 area
+    columns was rejected as "a note, not a victim" (only columns the layout does not read held text). They are
+    read now: the band into ``year_band`` (``year`` null), the areas into the region and sub-region (the ISO3
+    code null); a country or year of the layout's own columns stands where both are given."""
+    path = _generalised_export(
+        tmp_path,
+        [
+            {
+                "yearOfRegistrationBand": "2016-2018",
+                "citizenshipUNM49Subregion": "South-eastern Asia",
+                "citizenshipUNM49Region": "Asia",
+                "CountryOfExploitationUNM49Region": "Europe",
+            },
+            {"yearOfRegistration": "2019", "citizenship": "TH", "gender": "Female"},
+        ],
+    )
+    loaded = load(path)
+    assert loaded.rows_rejected == 0 and loaded.rows_kept == 2
+    assert_accounting(loaded)
+    first = loaded.data.row(0, named=True)
+    assert first["year"] is None and first["year_band"] == "2016-2018"
+    assert first["origin_iso3"] is None and first["origin_subregion"] == "South-eastern Asia"
+    assert first["origin_region"] == "Asia"
+    assert first["destination_region"] == "Europe" and first["destination_subregion"] is None
+    second = loaded.data.row(1, named=True)
+    assert second["year"] == 2019 and second["origin_iso3"] == "THA"
+    assert not any("columns not used" in note and "Band" in note for note in loaded.provenance.notes)

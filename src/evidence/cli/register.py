@@ -744,7 +744,8 @@ def export_ctdc_command(
         float,
         typer.Option(
             "--max-suppressed",
-            help="Generalise until at most this share of records must be left out (0 to below 1).",
+            help="Generalise until at most this share of records must be left out (0 to below 1): after "
+            "local suppression (by default), or after withholding whole columns (--global-recoding).",
             metavar="SHARE",
         ),
     ] = 0.05,
@@ -759,11 +760,34 @@ def export_ctdc_command(
             "than k.",
         ),
     ] = False,
+    generalised_columns: Annotated[
+        bool,
+        typer.Option(
+            "--generalised-columns",
+            help="Also generalise years into 3-year bands and countries into their UN M49 sub-region, then "
+            "region, written in extra columns after the layout's 63 (yearOfRegistrationBand, "
+            "citizenshipUNM49Subregion, citizenshipUNM49Region, CountryOfExploitationUNM49Subregion, "
+            "CountryOfExploitationUNM49Region): a non-standard file. Without it the file is CTDC's layout "
+            "exactly, a withheld year or country written empty.",
+        ),
+    ] = False,
+    global_recoding: Annotated[
+        bool,
+        typer.Option(
+            "--global-recoding",
+            help="Reach k by generalising or withholding whole columns (every year, every country at once), "
+            "as the toolkit did before. By default only the rare values are blanked, in the records whose "
+            "set would otherwise hold fewer than k (local suppression, as CTDC does): common countries and "
+            "years are kept.",
+        ),
+    ] = False,
     register_path: RegisterOpt = None,
     wait: WaitOpt = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
-    """Write a k-anonymised file in CTDC's layout, with a report of what was generalised and left out. Every
+    """Write a k-anonymised file in CTDC's layout (every year a year or empty, every country an ISO2 code or
+    empty), with a report of what was generalised and left out, and its provenance sidecar beside it
+    (OUT.provenance.json: k, and per column how many recorded values were written at which level). Every
     export is recorded in the register; one that differs from an earlier export is refused unless
     --allow-another-release."""
     from evidence.core.errors import ParameterError
@@ -785,6 +809,8 @@ def export_ctdc_command(
         as_of=_date(as_of, "--as-of"),
         allow_another_release=allow_another_release,
         wait=wait,
+        generalised_columns=generalised_columns,
+        suppression="global" if global_recoding else "local",
     )
     warning = done.warning()
     if as_json:
@@ -815,6 +841,16 @@ def export_ctdc_command(
     )
     for line in done.report.lines():
         console.print(escape(line), soft_wrap=True)
+    layout = (
+        "CTDC's layout with extra columns after its 63 (non-standard)"
+        if generalised_columns
+        else "CTDC's layout exactly: every year a year or empty, every country an ISO2 code or empty"
+    )
+    console.print(
+        f"The file holds {layout}. How each column was generalised (counts per column and level): "
+        f"{escape(str(done.sidecar))}",
+        soft_wrap=True,
+    )
 
 
 @register_app.command("lists")

@@ -1300,6 +1300,46 @@ def _strip_prefix(flag: str) -> str:
     return flag
 
 
+#: The columns ``evidence register export-ctdc --generalised-columns`` writes after the k-anonymised layout's 63 ->
+#: the layout's column whose value they stand for where it is empty: a band of years, a UN M49 sub-region or
+#: region (the loader reads such values in the layout's own columns too). Finest first.
+K_ANON_GENERALISED = {
+    "yearOfRegistrationBand": "yearOfRegistration",
+    "citizenshipUNM49Subregion": "citizenship",
+    "citizenshipUNM49Region": "citizenship",
+    "CountryOfExploitationUNM49Subregion": "CountryOfExploitation",
+    "CountryOfExploitationUNM49Region": "CountryOfExploitation",
+}
+
+
+def _generalised_read(
+    frame: pl.DataFrame, extra: list[str], notes: list[str]
+) -> tuple[pl.DataFrame, list[str]]:
+    """A k-anonymised file's generalised columns (:data:`K_ANON_GENERALISED`) read into the layout's column they
+    stand for, where it is empty (a sub-region before its region); and the columns still not used. A value of
+    the layout's own column stands where both hold one."""
+    keys = {header_key(c): c for c in K_ANON_GENERALISED}
+    found = {keys[header_key(c)]: c for c in extra if header_key(c) in keys}
+    if not found:
+        return frame, extra
+
+    def cell(column: str) -> pl.Expr:
+        text = pl.col(column).cast(pl.String).str.strip_chars()
+        return pl.when(text != "").then(text)
+
+    for target in dict.fromkeys(K_ANON_GENERALISED.values()):
+        sources = [found[g] for g, t in K_ANON_GENERALISED.items() if t == target and g in found]
+        if not sources or target not in frame.columns:
+            continue
+        if frame.select(pl.any_horizontal(cell(c).is_not_null() for c in sources).any()).item():
+            frame = frame.with_columns(pl.coalesce(cell(target), *(cell(c) for c in sources)).alias(target))
+    notes.append(
+        "generalised columns read where the layout's own is empty (a k-anonymised export's band of years or UN "
+        "M49 area): " + ", ".join(found.values())
+    )
+    return frame, [c for c in extra if c not in found.values()]
+
+
 def _columns_for(layout: str) -> list[str]:
     return {
         GLOBAL_SYNTHETIC: SYNTHETIC_COLUMNS,
@@ -1327,6 +1367,10 @@ def _align_columns(raw: _Raw, layout: str) -> None:
         frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in missing])
     unnamed = [c for c in extra if c.startswith(_UNNAMED)]
     extra = [c for c in extra if not c.startswith(_UNNAMED)]
+    generalised: list[str] = []
+    if layout == K_ANONYMISED:
+        frame, still = _generalised_read(frame, extra, raw.notes)
+        generalised, extra = [c for c in extra if c not in still], still
     frame = _flag_words(frame, [*_flag_sources(layout), *(c for c in extra if _group_of(c))], raw.notes)
     raw.group_flags = _new_group_flags(frame, extra)
     if raw.group_flags:
@@ -1345,7 +1389,9 @@ def _align_columns(raw: _Raw, layout: str) -> None:
     if unnamed:
         raw.notes.append(f"{len(unnamed)} unnamed column(s) not used (a header with trailing delimiters?)")
     raw.frame = frame
-    raw.rejects = pl.concat([raw.rejects, _notes_beside(frame, [*wanted, *_group_flag_columns(raw)])])
+    raw.rejects = pl.concat(
+        [raw.rejects, _notes_beside(frame, [*wanted, *generalised, *_group_flag_columns(raw)])]
+    )
 
 
 #: The note naming the columns of the layout a file does not have.

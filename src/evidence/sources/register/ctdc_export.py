@@ -2,14 +2,37 @@
 
 Every combination of the quasi-identifiers (:data:`QUASI_IDENTIFIERS`: year of registration, data source,
 gender, age band with majority status, citizenship, country of exploitation, and the form of exploitation)
-occurs at least ``k`` times in the file. It is reached as CTDC describes k-anonymisation (cases in sets
-smaller than k are redacted), after generalising first so that few are: the quasi-identifier with the most
-distinct values is generalised one level at a time (years into bands, age bands into minor/adult, countries
-into UN M49 sub-regions then regions, then a value withheld), until at most ``max_suppressed`` of the
-records fall in sets smaller than k; those records are left out. The rows are in the order of their own
-content (never that of the records, which would line them up with another file of the same people). The file
-is the layout's own (``;``, ISO2 countries, 0/1 flags, the first column a terms sentence), and the toolkit's
-CTDC loader reads it back.
+occurs at least ``k`` times in the file, over the values as written: a blank cell is a value of its own, that
+matches only blanks (as CTDC's k-anonymity treats a suppressed cell).
+
+By default k is reached by local suppression, as CTDC does and sdcMicro's ``localSuppression``: only the
+rare values are blanked, in the records whose set would otherwise hold fewer than k, and the common ones
+(Thailand, Myanmar, Cambodia...) are kept (:func:`_locally_suppressed`). The greedy rule, deterministic: in
+each round every record in a set smaller than k loses one value, the one whose blanking joins the largest set
+(its own, with the records alike in every other column that are blank in this one), ties going to the rarer
+value (fewest records holding it), then to the column with the most distinct values, then to the earlier
+column; records alike lose the same value, so stay together, and a set of k or more is never touched. Records
+still in sets smaller than k (nothing left to blank) are left out. A whole column is generalised first only
+when local suppression alone would leave out more than ``max_suppressed`` of the records, and only to a level
+that keeps a value (an age band to minor/adult; with ``generalised_columns`` a year to its band, a country to
+its area), the quasi-identifier with the most distinct values first (Datafly). On request
+(``suppression="global"``, the command's ``--global-recoding``) k is reached as the toolkit did before: the
+quasi-identifier with the most distinct values is generalised one level at a time, up to withholding it whole,
+until at most ``max_suppressed`` of the records fall in sets smaller than k; those records are left out. The
+counts per column of the values locally suppressed are in the report and the sidecar, never per record. The
+rows are in the order of their own content (never that of the records, which would line them up with another
+file of the same people).
+
+The file is the layout's own, exactly: ``;``, the first column a terms sentence, 0/1 flags, every
+``yearOfRegistration`` a year or empty and every ``citizenship`` and ``CountryOfExploitation`` an ISO 3166-1
+alpha-2 code or empty (a withheld year or country is written empty, as CTDC leaves a suppressed country), and
+the toolkit's CTDC loader reads it back. An empty cell is then either withheld or not recorded: the report and
+the provenance sidecar written beside the file (``<file>.provenance.json``) say, for each quasi-identifier, at
+which level it was written and for how many recorded values (counts per column and level, never per record).
+On request (``generalised_columns``, off by default: a non-standard file) years may also be generalised into
+3-year bands and countries into their UN M49 sub-region, then region (:data:`GENERALISED_QUASI_IDENTIFIERS`):
+those values go into extra columns named as such after the layout's 63 (:data:`GENERALISED_COLUMNS`), never
+into the year or ISO2 columns, which are then empty.
 
 The other columns (means of control, labour sectors, types of sexual exploitation, recruiter relations) are
 not quasi-identifiers and are written as recorded, except where they imply one (:data:`IMPLIED`): a labour
@@ -26,7 +49,21 @@ subtracted into sets smaller than k. :func:`export_register` therefore records e
 and refuses one that differs from an earlier export unless told (``allow_another_release``), naming the earlier
 export and the risk. Allowed, another release keeps the generalisation of the latest one and leaves out every
 set whose count differs from an earlier release's by fewer than k (the register keeps each release's levels and
-set counts), so that no two files can be subtracted into a set smaller than k.
+set counts), so that no two files can be subtracted into a set smaller than k. A register's earlier exports
+written before the file kept the layout (sub-regions, regions and bands in the layout's own columns, levels the
+layout cannot hold) are kept to as far as the layout allows: such a level is withheld now, and the earlier
+release's sets are compared rolled up to it (:func:`_rolled_up`).
+
+With local suppression the sets of two releases do not line up by themselves: a value one file writes may be
+blank in the other, behind which whoever holds both knows it may be. The register keeps, beside each
+release's levels, the values it blanked (:func:`recorded_levels`; never published), and a later release
+(1) blanks first, in every record, the values the earlier one wrote nowhere (:func:`_never_written`), or, if
+that writes more records, every value it blanked (an earlier blank then hides only values this one writes
+nowhere), and (2) is checked against each earlier release set by set and, conservatively,
+group by group: the sets of the two files that may hold the same people (a value of one behind a blank of the
+other, as if the blanked values were known) are added up, and a group whose sum moved by fewer than k is left
+out whole (:func:`_withhold_differences`, :func:`_overlapping`). Registers whose exports recorded levels alone
+read as before (nothing blanked).
 """
 
 from __future__ import annotations
@@ -52,16 +89,52 @@ from evidence.sources.countries import country_table
 from evidence.sources.ctdc import K_ANON_CONCAT_GROUPS, K_ANON_FLAGS, ORGANISATION_EXPORT_TERMS
 
 TERMS = ORGANISATION_EXPORT_TERMS
-#: The quasi-identifiers (columns of the layout) and their generalisation levels, finest first.
+WITHHELD = "withheld"
+#: The quasi-identifiers (columns of the layout) and their generalisation levels, finest first, as the layout
+#: holds them: a year or a country is written as recorded or withheld (empty, as CTDC leaves a suppressed one).
 QUASI_IDENTIFIERS: dict[str, tuple[str, ...]] = {
-    "yearOfRegistration": ("year", "3-year band", "withheld"),
-    "Datasource": ("as recorded", "withheld"),
-    "gender": ("as recorded", "withheld"),
-    "ageBroad": ("age band", "minor or adult", "withheld"),
-    "citizenship": ("country", "UN M49 sub-region", "UN M49 region", "withheld"),
-    "CountryOfExploitation": ("country", "UN M49 sub-region", "UN M49 region", "withheld"),
-    "typeOfExploitConcatenated": ("as recorded", "withheld"),
+    "yearOfRegistration": ("year", WITHHELD),
+    "Datasource": ("as recorded", WITHHELD),
+    "gender": ("as recorded", WITHHELD),
+    "ageBroad": ("age band", "minor or adult", WITHHELD),
+    "citizenship": ("country", WITHHELD),
+    "CountryOfExploitation": ("country", WITHHELD),
+    "typeOfExploitConcatenated": ("as recorded", WITHHELD),
 }
+#: The levels with the generalised columns (``generalised_columns``: a non-standard file): years also in 3-year
+#: bands, countries also in their UN M49 sub-region, then region. These are the level names an export of the
+#: register recorded before the file kept the layout (it wrote such values into the layout's own columns).
+GENERALISED_QUASI_IDENTIFIERS: dict[str, tuple[str, ...]] = {
+    **QUASI_IDENTIFIERS,
+    "yearOfRegistration": ("year", "3-year band", WITHHELD),
+    "citizenship": ("country", "UN M49 sub-region", "UN M49 region", WITHHELD),
+    "CountryOfExploitation": ("country", "UN M49 sub-region", "UN M49 region", WITHHELD),
+}
+#: The extra columns of the generalised values, after the layout's 63 (only with ``generalised_columns``):
+#: a band where the year is generalised to its band; the sub-region where a country is generalised to its
+#: sub-region (and its region beside it), the region where it is generalised to its region. The year and ISO2
+#: columns are then empty: they hold nothing outside the layout.
+GENERALISED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "yearOfRegistration": ("yearOfRegistrationBand",),
+    "citizenship": ("citizenshipUNM49Subregion", "citizenshipUNM49Region"),
+    "CountryOfExploitation": ("CountryOfExploitationUNM49Subregion", "CountryOfExploitationUNM49Region"),
+}
+#: What a recorded value of a quasi-identifier is called in the report ("268 recorded countries").
+_NOUNS = {"yearOfRegistration": "years", "ageBroad": "age bands", "citizenship": "countries"}
+_NOUNS["CountryOfExploitation"] = "countries"
+NOT_RECORDED = "not recorded"
+#: How k is reached after generalisation: ``local`` (the default, as CTDC and sdcMicro's ``localSuppression``)
+#: blanks the rare values of the records in sets smaller than k, cell by cell; ``global`` withholds a whole
+#: column (the toolkit's way before, kept to make its earlier releases again, and on request).
+LOCAL, GLOBAL = "local", "global"
+SUPPRESSIONS = (LOCAL, GLOBAL)
+#: The count, in :attr:`ExportReport.generalised`, of a column's recorded values written empty by local
+#: suppression (in the rows written).
+LOCALLY_SUPPRESSED = "locally suppressed"
+#: The key, beside the levels an export records in the register, of the values it suppressed locally (as JSON:
+#: set column -> the values): a later release compares its sets with that one's with those values blanked too.
+SUPPRESSED_VALUES = "locally suppressed values"
+_COUNTRIES = ("citizenship", "CountryOfExploitation")
 _EXPLOITATION_FLAGS = [c for c in K_ANON_FLAGS if c.startswith("is") and c != "isAbduction"]
 _LABOUR = [*(c for c in K_ANON_FLAGS if c.startswith("typeOfLabour")), "typeOfLabourConcatenated"]
 _SEX = [*(c for c in K_ANON_FLAGS if c.startswith("typeOfSex")), "typeOfSexConcatenated"]
@@ -127,6 +200,60 @@ class ExportReport:
     rows_withheld_for_differencing: int = 0
     #: the earlier export whose generalisation this one kept (None: its own, chosen for these records)
     generalisation_of: int | None = None
+    #: quasi-identifier -> {its level: the recorded values written at it, "not recorded": the rows without
+    #: one}: counts per column and level, each column's adding up to the rows written (never per record)
+    generalised: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
+    #: whether the generalised values beyond the layout (bands, sub-regions, regions) were written in their
+    #: extra columns (:data:`GENERALISED_COLUMNS`)
+    generalised_columns: bool = False
+    #: records left out because nothing of them could be written: a line of empty cells, which a reader takes
+    #: for a blank line, not a case (the rest of their set, if then smaller than k, is in ``rows_suppressed``)
+    rows_blank: int = 0
+    #: how k was reached after generalisation (:data:`SUPPRESSIONS`): ``local``, the rare values blanked in the
+    #: records whose set would otherwise be smaller than k (counted per column in ``generalised`` as
+    #: :data:`LOCALLY_SUPPRESSED`), or ``global``, whole columns withheld
+    suppression: str = LOCAL
+
+    @property
+    def hierarchy(self) -> dict[str, tuple[str, ...]]:
+        """The levels each quasi-identifier could be written at in this export."""
+        return GENERALISED_QUASI_IDENTIFIERS if self.generalised_columns else QUASI_IDENTIFIERS
+
+    def level_lines(self) -> list[str]:
+        """How each quasi-identifier was written, with the count of recorded values so written."""
+        out = []
+        for column, level in self.levels.items():
+            counts = self.generalised.get(column, {})
+            n, missing = counts.get(level, 0), counts.get(NOT_RECORDED, 0)
+            noun = f"recorded {_NOUNS.get(column, 'values')}"
+            rare = counts.get(LOCALLY_SUPPRESSED, 0)
+            locally = (
+                f"; {rare} rare ones written empty"
+                + (", as CTDC leaves a suppressed country" if column in _COUNTRIES else "")
+                + " (locally suppressed: where the record's set would otherwise hold fewer than k)"
+                if rare
+                else ""
+            )
+            if level == self.hierarchy[column][0]:
+                out.append(f"{column}: {level}" + (f": {n} {noun} written{locally}" if rare else ""))
+                continue
+            if level == WITHHELD:
+                how = "written empty" + (
+                    ", as CTDC leaves a suppressed country" if column in _COUNTRIES else ""
+                )
+            elif column in GENERALISED_COLUMNS:
+                extra = GENERALISED_COLUMNS[column]
+                into = extra[0] if level != "UN M49 region" else extra[-1]
+                how = f"written in {into}" + (
+                    f" (their region in {extra[1]})" if len(extra) > 1 and into == extra[0] else ""
+                )
+                how += f", {column} left empty"
+            else:  # the age band as minor or adult
+                how = f"written as majority status only, {column} left empty"
+            said = f"{column}: {level}: {n} {noun} {how}"
+            said += f" ({missing} not recorded, empty too)" if missing and "empty" in how else ""
+            out.append(said + locally)
+        return out
 
     def lines(self) -> list[str]:
         """The report as lines of text."""
@@ -137,7 +264,8 @@ class ExportReport:
             else f"k = {self.k}: no record could be written",
             (
                 f"records: {self.rows_in} in, {self.rows_written} written, {self.rows_suppressed} left out "
-                "(in sets smaller than k after generalisation)"
+                "(in sets smaller than k after generalisation"
+                + (" and local suppression)" if self.suppression == LOCAL else ")")
             ),
         ]
         if self.generalisation_of is not None:
@@ -145,11 +273,16 @@ class ExportReport:
                 f"generalised as export {self.generalisation_of} of the register was, so that the sets of the two "
                 "releases line up"
             )
-        out += [f"{column}: {level}" for column, level in self.levels.items()]
+        out += self.level_lines()
         if self.rows_withheld_for_differencing:
             out.append(
                 f"{self.rows_withheld_for_differencing} records left out in sets whose count differs from that of "
                 "an earlier release by fewer than k (subtracted, the two files would leave so few people)"
+            )
+        if self.rows_blank:
+            out.append(
+                f"{self.rows_blank} records left out of which nothing could be written (every cell empty: a "
+                "reader takes such a line for a blank one, not a case)"
             )
         if self.implied_withheld:
             out.append(
@@ -163,7 +296,63 @@ class ExportReport:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The report as ``export-ctdc --json`` documents it (docs/scheduling.md, a closed object): the counts per
+        column and level are in the lines and the provenance sidecar."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if k not in _NOT_IN_THE_JSON}
+
+    def sidecar(self) -> dict[str, Any]:
+        """The provenance sidecar of the file (``<file>.provenance.json``, which the toolkit's loader applies): its
+        k, and how each quasi-identifier was written (counts per column and level, never per record)."""
+        notes = [
+            (
+                f"k-anonymised by the organisation (evidence register export-ctdc), k = {self.k}: {self.rows_in} "
+                f"records in, {self.rows_written} written, "
+                f"{self.rows_in - self.rows_written} left out (in sets smaller than k, whose count differs from an "
+                "earlier release's by fewer than k, or of which nothing could be written)"
+            ),
+            (
+                "the layout kept: every yearOfRegistration a year or empty, every citizenship and "
+                "CountryOfExploitation an ISO 3166-1 alpha-2 code or empty; an empty cell is withheld or not "
+                "recorded, as counted here"
+            )
+            + (
+                "; the generalised values beyond the layout are in the extra columns "
+                + ", ".join(c for cs in GENERALISED_COLUMNS.values() for c in cs)
+                if self.generalised_columns
+                else ""
+            ),
+        ]
+        for column, level in self.levels.items():
+            counts = self.generalised.get(column, {})
+            notes.append(
+                f"{column}: {level} for {counts.get(level, 0)} recorded values, "
+                + (
+                    f"{counts[LOCALLY_SUPPRESSED]} rare recorded values locally suppressed (written empty), "
+                    if counts.get(LOCALLY_SUPPRESSED)
+                    else ""
+                )
+                + f"{counts.get(NOT_RECORDED, 0)} not recorded"
+            )
+        if self.implied_withheld:
+            notes.append(
+                f"labour sector or type of sexual exploitation left out for {self.implied_withheld} records: "
+                "written only where the form of exploitation it implies is written"
+            )
+        if self.not_written:
+            notes.append(
+                "left empty (the layout has no single column for them): " + ", ".join(self.not_written)
+            )
+        return {
+            "published_protection": (
+                f"k-anonymised by the organisation before export, k = {self.k}: every set of rows alike in the "
+                "quasi-identifiers holds at least k rows"
+            ),
+            "notes": notes,
+        }
+
+
+#: Fields of :class:`ExportReport` the command's JSON does not hold (docs/scheduling.md documents its keys).
+_NOT_IN_THE_JSON = ("generalised", "generalised_columns", "rows_blank", "suppression")
 
 
 def _layout_frame(data: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
@@ -229,18 +418,21 @@ def _area(level: int) -> dict[str, str | None]:
     return dict(zip(table["iso2"].to_list(), table[column].to_list(), strict=True))
 
 
-def _generalise(frame: pl.DataFrame, column: str, level: int, first_year: int) -> pl.DataFrame:
-    """``frame`` with one quasi-identifier at a level (0: as written)."""
-    if level == 0:
+def _generalise(frame: pl.DataFrame, column: str, level: str, first_year: int) -> pl.DataFrame:
+    """``frame`` with one quasi-identifier at a level (by name, of :data:`GENERALISED_QUASI_IDENTIFIERS`; the
+    finest: as written). The values are those the sets are made of: a band or an area is moved into its extra
+    column, out of the layout's own, only as the file is written (:func:`_rendered`)."""
+    if level == GENERALISED_QUASI_IDENTIFIERS[column][0]:
         return frame
-    withheld = level == len(QUASI_IDENTIFIERS[column]) - 1
+    withheld = level == WITHHELD
     if column == "yearOfRegistration" and not withheld:
         start = ((pl.col(column).cast(pl.Int32) - first_year) // 3) * 3 + first_year
         return frame.with_columns(pl.format("{}-{}", start, start + 2).alias(column))
     if column == "ageBroad" and not withheld:
         return frame.with_columns(pl.lit(None, pl.String).alias(column))
     if column in ("citizenship", "CountryOfExploitation") and not withheld:
-        return frame.with_columns(pl.col(column).replace_strict(_area(level), default=None))
+        area = 1 if level == "UN M49 sub-region" else 2
+        return frame.with_columns(pl.col(column).replace_strict(_area(area), default=None))
     if column == "ageBroad":
         return frame.with_columns(
             pl.lit(None, pl.String).alias("ageBroad"), pl.lit(None, pl.String).alias("majorityStatus")
@@ -248,6 +440,43 @@ def _generalise(frame: pl.DataFrame, column: str, level: int, first_year: int) -
     if column == "typeOfExploitConcatenated":
         return frame.with_columns(pl.lit(None, pl.String).alias(c) for c in [*_EXPLOITATION_FLAGS, column])
     return frame.with_columns(pl.lit(None, pl.String).alias(column))
+
+
+def _rendered(kept: pl.DataFrame, levels: Mapping[str, str], generalised_columns: bool) -> pl.DataFrame:
+    """The rows as the file holds them: the layout's 63 columns, a band or area moved out of the year or ISO2
+    column into its extra column (:data:`GENERALISED_COLUMNS`, after the layout's, only with
+    ``generalised_columns``). Without them no value of the layout's columns lies outside it (the levels of
+    :data:`QUASI_IDENTIFIERS` write none)."""
+    if not generalised_columns:
+        return kept.select(_columns())
+    sub_to_region = dict(
+        country_table()
+        .filter(pl.col("subregion").is_not_null())
+        .select("subregion", "region")
+        .unique()
+        .iter_rows()
+    )
+    moved: list[pl.Expr] = []
+    for column, extra in GENERALISED_COLUMNS.items():
+        level = levels.get(column, WITHHELD)
+        value = pl.col(column)
+        none = pl.lit(None, pl.String)
+        if column == "yearOfRegistration":
+            moved.append((value if level == "3-year band" else none).alias(extra[0]))
+        else:
+            moved.append((value if level == "UN M49 sub-region" else none).alias(extra[0]))
+            region = {
+                "UN M49 sub-region": value.replace_strict(sub_to_region, default=None),
+                "UN M49 region": value,
+            }
+            moved.append(region.get(level, none).alias(extra[1]))
+    out = kept.with_columns(moved)
+    out = out.with_columns(
+        pl.lit(None, pl.String).alias(column)
+        for column in GENERALISED_COLUMNS
+        if levels.get(column) not in (GENERALISED_QUASI_IDENTIFIERS[column][0], WITHHELD)
+    )
+    return out.select([*_columns(), *(c for cs in GENERALISED_COLUMNS.values() for c in cs)])
 
 
 def _owned(column: str) -> list[str]:
@@ -319,27 +548,220 @@ def set_counts(kept: pl.DataFrame) -> dict[str, int]:
     }
 
 
+def _locally_suppressed(
+    frame: pl.DataFrame, k: int, columns: Sequence[str], first: Mapping[str, set[str]] | None = None
+) -> tuple[pl.DataFrame, dict[str, set[str]]]:
+    """``frame`` with the fewest rare quasi-identifier values blanked (greedily) so that every set over the
+    quasi-identifiers as written holds at least ``k`` rows, or the rows still short of it have nothing left to
+    blank; and the values blanked, by set column (:data:`SET_COLUMNS`).
+
+    A blank is a value of its own: it matches only blanks (as CTDC's k-anonymity treats a suppressed cell). In
+    each round, every row in a set smaller than k loses one value: the rarest of its values in the frame (the
+    fewest rows with that value in that column), ties going to the column with the most distinct values, then
+    to the earlier one in :data:`QUASI_IDENTIFIERS` (sdcMicro's order of importance). Rows alike in every set
+    column lose the same one, so they stay together; a set of k or more is never touched, and only gains rows.
+    Blanking a quasi-identifier empties the columns it owns (:func:`_owned`): the age band with majority status,
+    the form of exploitation with its flags. Each row tracks it in ``__suppressed_<column>``.
+
+    ``first`` (set column -> values: those an earlier release blanked) are blanked first in every row that holds
+    them, so that this release's sets line up with that one's: a blank of that release may hide only those
+    values, which this one writes nowhere."""
+    import numpy as np
+
+    values: dict[str, set[str]] = {c: set() for c in SET_COLUMNS}
+    if not frame.height:
+        return frame, values
+    for column in columns:
+        among = sorted((first or {}).get(column, ()))
+        if not among:
+            continue
+        mask = frame.get_column(column).is_in(among).fill_null(False)
+        if not mask.any():
+            continue
+        keys_of = ["ageBroad", "majorityStatus"] if column == "ageBroad" else [column]
+        for key in keys_of:
+            values[key].update(v for v in frame.get_column(key).filter(mask).to_list() if v is not None)
+        frame = frame.with_columns(
+            *(pl.when(mask).then(None).otherwise(pl.col(c)).alias(c) for c in _owned(column)),
+            (pl.col(f"__suppressed_{column}") | mask).alias(f"__suppressed_{column}"),
+        )
+    # a quasi-identifier's value as a set reads it: the age band with majority status (the band may be withheld)
+    keys = {c: ["ageBroad", "majorityStatus"] if c == "ageBroad" else [c] for c in columns}
+    distinct = {c: frame.select(keys[c]).n_unique() for c in columns}
+    order = sorted(columns, key=lambda c: (-distinct[c], list(QUASI_IDENTIFIERS).index(c)))
+    for _ in range(
+        len(order) + 1
+    ):  # each round blanks a value of every row still short: at most one per column
+        small = (_set_sizes(frame) < k).to_numpy()
+        if not small.any():
+            break
+        filled = [pl.any_horizontal(pl.col(c).is_not_null() for c in keys[c]) for c in order]
+        # the size the row's set would have with the column blanked: its own, and the rows alike in every other
+        # set column whose value of this one is blank already; then how many rows hold the value (the rarer
+        # first); then the order of the columns
+        joined = frame.select(
+            (
+                pl.len().over(SET_COLUMNS)
+                + pl.all_horizontal(pl.col(key).is_null() for key in keys[c])
+                .sum()
+                .over([o for o in SET_COLUMNS if o not in keys[c]])
+            ).alias(c)
+            for c in order
+        ).to_numpy()
+        rarity = frame.select(pl.len().over(keys[c]).alias(c) for c in order).to_numpy()
+        able = frame.select(f.alias(c) for f, c in zip(filled, order, strict=True)).to_numpy()
+        score = np.where(able, -joined.astype(float) * (frame.height + 1) + rarity, np.inf)
+        choice = score.argmin(axis=1)  # the first of the best: ties go to the column earlier in ``order``
+        blankable = small & able.any(axis=1)
+        if not blankable.any():
+            break
+        updates: list[pl.Expr] = []
+        for j, column in enumerate(order):
+            mask = pl.Series(blankable & (choice == j))
+            if not mask.any():
+                continue
+            for key in keys[column]:
+                values[key].update(v for v in frame.get_column(key).filter(mask).to_list() if v is not None)
+            updates += [pl.when(mask).then(None).otherwise(pl.col(c)).alias(c) for c in _owned(column)]
+            updates.append((pl.col(f"__suppressed_{column}") | mask).alias(f"__suppressed_{column}"))
+        frame = frame.with_columns(updates)
+    return frame, {c: v for c, v in values.items() if v}
+
+
+def _overlapping(
+    here: Mapping[str, int],
+    there: Mapping[str, int],
+    blanked_here: Mapping[str, set[str]],
+    blanked_there: Mapping[str, set[str]],
+) -> list[tuple[list[str], int, int]]:
+    """The sets of two releases (keys of :func:`set_counts` -> counts) in the finest groups whoever holds both
+    files can add up and subtract: two sets, one of each, may hold the same people where every set column has
+    the same value in both, or is blank in one (a locally suppressed value may be behind it: one of the values
+    that release blanked, ``blanked_*``) and blank or such a value in the other; the groups are the connected
+    sets of that relation. Each group: its sets of this release, its count here, its count there. Without any
+    value blanked locally, every group is one set (of either release, or of both)."""
+    parent: dict[tuple[int, str], tuple[int, str]] = {}
+
+    def find(node: tuple[int, str]) -> tuple[int, str]:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    rows = {(0, q): json.loads(q) for q in here} | {(1, q): json.loads(q) for q in there}
+    sides = (blanked_here, blanked_there)
+    for node in rows:
+        find(node)
+
+    def hidden(value: Any, side: int, column: str) -> bool:
+        return value is None or value in sides[side].get(column, ())
+
+    for a in (n for n in rows if n[0] == 0):
+        for b in (n for n in rows if n[0] == 1):
+            if all(
+                x == y or (x is None and hidden(y, 0, c)) or (y is None and hidden(x, 1, c))
+                for c, x, y in zip(SET_COLUMNS, rows[a], rows[b], strict=True)
+            ):
+                parent[find(a)] = find(b)
+    groups: dict[tuple[int, str], tuple[list[str], list[int]]] = {}
+    for node in rows:
+        mine, counts = groups.setdefault(find(node), ([], [0, 0]))
+        if node[0] == 0:
+            mine.append(node[1])
+        counts[node[0]] += (here if node[0] == 0 else there)[node[1]]
+    return [(mine, counts[0], counts[1]) for mine, counts in groups.values()]
+
+
 def _withhold_differences(
-    frame: pl.DataFrame, earlier: Sequence[tuple[int, Mapping[str, int]]], k: int
+    frame: pl.DataFrame,
+    earlier: Sequence[tuple[int, Mapping[str, int], Mapping[str, set[str]]]],
+    k: int,
+    suppressed: Mapping[str, set[str]] | None = None,
 ) -> tuple[pl.DataFrame, int]:
     """``frame`` without the sets whose count differs from that of the same set in an earlier release (each
-    ``(its k, its sets)``, a set it lacks counting 0) by more than 0 and fewer than k (or that release's k, if
-    larger); and how many records were so left out. Left out, the set's count is 0 here: its difference with
-    each earlier release is then that release's own count, which is 0 or at least its k."""
+    ``(its k, its sets, the values it suppressed locally)``, a set it lacks counting 0) by more than 0 and fewer
+    than k (or that release's k, if larger); and how many records were so left out. Left out, the set's count is
+    0 here: its difference with each earlier release is then that release's own count, which is 0 or at least
+    its k.
+
+    Where either release suppressed values locally (this one's: ``suppressed``), a value written in one may be
+    blank in the other, and the sets of the two files do not line up: whoever holds both adds up the sets that
+    may hold the same people (:func:`_overlapping`: the groups of sets, of either file, linked by a value the
+    other blanked) and subtracts those sums. Every such group is checked too, as if the blanked values were
+    known, and one that differs by fewer than k is left out whole (every set of this release in it); as
+    leaving out a set changes the groups, this is repeated until nothing changes. A group left out has the
+    count 0 here, and the earlier release's count is a sum of its sets, each at least its k."""
     if not earlier or not frame.height:
         return frame, 0
-    here = set_counts(frame)
-    unsafe = {
-        quasi
-        for quasi, count in here.items()
-        for their_k, sets in earlier
-        if 0 < abs(count - sets.get(quasi, 0)) < max(k, their_k)
-    }
-    if not unsafe:
-        return frame, 0
+    mine = suppressed or {}
+    n = frame.height
     keys = pl.Series([json.dumps(list(row)) for row in frame.select(SET_COLUMNS).iter_rows()])
-    withheld = keys.is_in(list(unsafe))
-    return frame.filter(~withheld), int(withheld.sum())
+    while frame.height:
+        here = set_counts(frame)
+        unsafe: set[str] = set()
+        for their_k, sets, theirs in earlier:
+            least = max(k, their_k)
+            unsafe |= {q for q, count in here.items() if 0 < abs(count - sets.get(q, 0)) < least}
+            if not any(mine.values()) and not any(theirs.values()):
+                continue
+            for sets_here, count, before in _overlapping(here, sets, mine, theirs):
+                if 0 < abs(count - before) < least:
+                    unsafe.update(sets_here)
+        if not unsafe:
+            break
+        withheld = keys.is_in(list(unsafe))
+        frame, keys = frame.filter(~withheld), keys.filter(~withheld)
+    return frame, n - frame.height
+
+
+def in_hierarchy(levels: Mapping[str, str], hierarchy: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """Levels (of an earlier export) as this export can write them: a level the hierarchy lacks (a band, a
+    sub-region or region, recorded by an export written before the file kept the layout, or with the generalised
+    columns) is withheld."""
+    return {c: levels[c] if levels[c] in hierarchy[c] else WITHHELD for c in hierarchy}
+
+
+def _rolled_up(
+    sets: Mapping[str, int], levels: Mapping[str, str], hierarchy: Mapping[str, tuple[str, ...]]
+) -> dict[str, int]:
+    """An earlier release's set counts (:func:`set_counts`, at ``levels``) as sets of this export's hierarchy: a
+    value at a level the hierarchy lacks is withheld (null), and the sets that then coincide are added up. That
+    is how whoever holds both files compares them: the earlier file's sub-regions against this one's empty
+    cells."""
+    gone = [SET_COLUMNS.index(c) for c in hierarchy if levels.get(c) not in hierarchy[c]]
+    if not gone:
+        return dict(sets)
+    out: dict[str, int] = {}
+    for key, count in sets.items():
+        values = json.loads(key)
+        for i in gone:
+            values[i] = None
+        rolled = json.dumps(values)
+        out[rolled] = out.get(rolled, 0) + count
+    return out
+
+
+def _without_blank_rows(
+    frame: pl.DataFrame, k: int, levels: Mapping[str, str], generalised_columns: bool
+) -> tuple[pl.DataFrame, int, int]:
+    """``frame`` without the rows of which nothing would be written (every column empty, once the implied columns
+    follow their form and a band or area is moved to its extra column, which counts: the toolkit's CTDC loader
+    reads the generalised columns, :data:`~evidence.sources.ctdc.K_ANON_GENERALISED`): to whoever
+    reads the file such a line is blank, or a note beside the records, no case (CTDC's loader, the toolkit's
+    too, leaves it out or rejects it), so the file would hold fewer cases than it says. With them, the rest of
+    their set is left out where fewer than k remain. Returns the frame, how many blank rows were left out, and
+    how many more left out with them."""
+    if not frame.height:
+        return frame, 0, 0
+    # the generalised columns count (the toolkit's CTDC loader reads a band or an area in them)
+    shown = _rendered(_withhold_implied(frame)[0], levels, generalised_columns)
+    blank = shown.select(pl.all_horizontal(pl.col(c).is_null() for c in shown.columns)).to_series()
+    n_blank = int(blank.sum())
+    if not n_blank:
+        return frame, 0, 0
+    rest = frame.filter(~blank)
+    small = _set_sizes(rest) < k if rest.height else pl.Series([], dtype=pl.Boolean)
+    return rest.filter(~small), n_blank, int(small.sum())
 
 
 def anonymise(
@@ -349,27 +771,80 @@ def anonymise(
     max_suppressed: float = 0.05,
     levels: Mapping[str, str] | None = None,
     first_year: int | None = None,
-    earlier: Sequence[tuple[int, Mapping[str, int]]] = (),
+    earlier: Sequence[tuple[int, Mapping[str, int], Mapping[str, set[str]]]] = (),
+    generalised_columns: bool = False,
+    suppression: str = LOCAL,
 ) -> tuple[pl.DataFrame, ExportReport]:
     """The records in the layout with every quasi-identifier combination occurring at least ``k`` times.
 
     ``levels`` (quasi-identifier -> the name of a level) and ``first_year`` fix the generalisation (an earlier
-    release's, so that the sets of the two line up) instead of choosing it; records in sets smaller than k are
-    then left out however many. ``earlier`` (each earlier release's k and :func:`set_counts`): a set whose
-    count differs from that of one of them by fewer than k is left out too (:func:`_withhold_differences`).
+    release's, so that the sets of the two line up) instead of choosing it (a level this export cannot write is
+    withheld: :func:`in_hierarchy`); records in sets smaller than k are then left out however many. ``earlier``
+    (each earlier release's k, :func:`set_counts` at these levels, and the values it blanked: :func:`suppressed_values`):
+    a set (or a group of sets that may hold the same people) whose count differs from that of
+    one of them by fewer than k is left out too (:func:`_withhold_differences`). ``generalised_columns``: years
+    may be banded and countries put in their UN M49 sub-region or region (:data:`GENERALISED_QUASI_IDENTIFIERS`).
+    ``suppression`` (:data:`SUPPRESSIONS`): ``local`` blanks rare values record by record
+    (:func:`_locally_suppressed`) and generalises a whole column only as far as keeps a value (never withholds
+    it) and only while local suppression would leave out more than ``max_suppressed``; ``global`` generalises
+    and withholds whole columns (Datafly), as the toolkit did before.
+
+    The frame returned holds the sets' values (a band or an area in the year or country column, with
+    ``generalised_columns``); :func:`_rendered` gives the rows as the file holds them.
     """
+    kept, report, _ = _anonymised(
+        data,
+        k=k,
+        max_suppressed=max_suppressed,
+        levels=levels,
+        first_year=first_year,
+        earlier=earlier,
+        generalised_columns=generalised_columns,
+        suppression=suppression,
+    )
+    return kept, report
+
+
+def _anonymised(
+    data: pl.DataFrame,
+    *,
+    k: int,
+    max_suppressed: float,
+    levels: Mapping[str, str] | None,
+    first_year: int | None,
+    earlier: Sequence[tuple[int, Mapping[str, int], Mapping[str, set[str]]]],
+    generalised_columns: bool,
+    suppression: str,
+    blank_first: Mapping[str, set[str]] | None = None,
+) -> tuple[pl.DataFrame, ExportReport, dict[str, set[str]]]:
+    """:func:`anonymise`, and the values it suppressed locally (set column -> values; never published: the
+    register keeps them for a later release to be checked against this one)."""
+    if suppression not in SUPPRESSIONS:
+        raise ParameterError(f"suppression is one of {', '.join(SUPPRESSIONS)}, got {suppression!r}")
     if k < 2:
         raise ParameterError(f"k must be at least 2, got {k}")
     if not 0 <= max_suppressed < 1:
         raise ParameterError(f"max_suppressed is a share of the records (0 to below 1), got {max_suppressed}")
+    hierarchy = GENERALISED_QUASI_IDENTIFIERS if generalised_columns else QUASI_IDENTIFIERS
     finest, merged = _layout_frame(data)
+    # whether each record's value of each quasi-identifier is recorded: carried beside the rows to count, per
+    # column and level, the recorded values written (an empty cell is then told withheld or not recorded)
+    recorded = {c: f"__recorded_{c}" for c in hierarchy}
+    finest = finest.with_columns(pl.col(c).is_not_null().alias(name) for c, name in recorded.items())
+    blanked = {c: f"__suppressed_{c}" for c in hierarchy}
+    finest = finest.with_columns(pl.lit(False).alias(name) for name in blanked.values())
+    finest = finest.with_columns(pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row"))
+    local = suppression == LOCAL
+    # local suppression withholds values record by record: a whole column is generalised only to a level that
+    # keeps a value (the last but one, withheld being the last)
+    top = {c: len(hierarchy[c]) - (2 if local else 1) for c in hierarchy}
     if first_year is None:
         first_year = first_year_of(data)
     fixed = levels is not None
     chosen = (
-        {c: QUASI_IDENTIFIERS[c].index(levels[c]) for c in QUASI_IDENTIFIERS}
+        {c: hierarchy[c].index(level) for c, level in in_hierarchy(levels, hierarchy).items()}
         if levels is not None
-        else dict.fromkeys(QUASI_IDENTIFIERS, 0)
+        else dict.fromkeys(hierarchy, 0)
     )
     # each quasi-identifier's columns at a level, made once: a generalisation reads and writes only the columns
     # its quasi-identifier owns (:func:`_owned`), so the frame at the levels chosen is the finest one with each
@@ -379,7 +854,9 @@ def anonymise(
 
     def generalised(column: str, level: int) -> pl.DataFrame:
         if (column, level) not in made:
-            made[column, level] = _generalise(finest, column, level, first_year).select(_owned(column))
+            made[column, level] = _generalise(finest, column, hierarchy[column][level], first_year).select(
+                _owned(column)
+            )
         return made[column, level]
 
     while True:
@@ -387,17 +864,54 @@ def anonymise(
         frame = (
             finest.with_columns(*(c for part in raised for c in part.iter_columns())) if raised else finest
         )
+        unsuppressed = frame
+        if local:
+            frame, _ = _locally_suppressed(frame, k, list(hierarchy), blank_first)
         small = _set_sizes(frame) < k
-        raisable = [c for c, level in chosen.items() if level < len(QUASI_IDENTIFIERS[c]) - 1]
-        if fixed or small.sum() <= max_suppressed * frame.height or not raisable:
+        raisable = [c for c, level in chosen.items() if level < top[c]]
+        if fixed or not raisable:
+            break
+        left_out = int(small.sum())
+        if local and left_out <= max_suppressed * frame.height:
+            # local suppression may blank a record whole: it is left out too (nothing of it can be written)
+            at = {c: hierarchy[c][level] for c, level in chosen.items()}
+            _, blank, collateral = _without_blank_rows(frame.filter(~small), k, at, generalised_columns)
+            left_out += blank + collateral
+        if left_out <= max_suppressed * frame.height:
             break
         # Datafly's choice: generalise the quasi-identifier with the most distinct values
-        widest = max(
-            raisable, key=lambda c: (frame.get_column(c).n_unique(), -list(QUASI_IDENTIFIERS).index(c))
-        )
+        widest = max(raisable, key=lambda c: (frame.get_column(c).n_unique(), -list(hierarchy).index(c)))
         chosen[widest] += 1
-    held, withheld = _withhold_differences(frame.filter(~small), earlier, k)
+    at = {c: hierarchy[c][level] for c, level in chosen.items()}
+    held, blank, collateral = _without_blank_rows(frame.filter(~small), k, at, generalised_columns)
+    # the values blanked in the records written (those of records left out are not in the file: a blank of the
+    # file hides none of them), as the records held them at the levels chosen
+    suppressed: dict[str, set[str]] = {}
+    for column, flag in blanked.items():
+        rows = held.filter(pl.col(flag)).get_column("__row")
+        if not rows.len():
+            continue
+        before = unsuppressed.filter(pl.col("__row").is_in(rows.implode()))
+        for key in ["ageBroad", "majorityStatus"] if column == "ageBroad" else [column]:
+            found = set(before.get_column(key).drop_nulls().to_list())
+            if found:
+                suppressed.setdefault(key, set()).update(found)
+    held, withheld = _withhold_differences(held, earlier, k, suppressed)
     kept, implied_withheld = _withhold_implied(held)
+    counts = {}
+    for column, name in recorded.items():
+        n = int(kept.get_column(name).sum())
+        rare = int((kept.get_column(name) & kept.get_column(blanked[column])).sum())
+        counts[column] = {
+            level: count
+            for level, count in (
+                (at[column], n - rare),
+                (LOCALLY_SUPPRESSED, rare),
+                (NOT_RECORDED, kept.height - n),
+            )
+            if count
+        }
+    kept = kept.drop([*recorded.values(), *blanked.values(), "__row"])
     # in the order of the file's own content, never the records' (the register's is that of their pseudonyms:
     # rows in it would line up with a snapshot's, or with another release's, person by person)
     kept = kept.sort(kept.columns, nulls_last=False)
@@ -405,14 +919,18 @@ def anonymise(
         k=k,
         rows_in=data.height,
         rows_written=kept.height,
-        rows_suppressed=int(small.sum()),
-        levels={c: QUASI_IDENTIFIERS[c][level] for c, level in chosen.items()},
+        rows_suppressed=int(small.sum()) + collateral,
+        levels=at,
         smallest_set=smallest_set(kept, SET_COLUMNS),
         not_written=tuple(merged),
         implied_withheld=implied_withheld,
         rows_withheld_for_differencing=withheld,
+        generalised=counts,
+        generalised_columns=generalised_columns,
+        rows_blank=blank,
+        suppression=suppression,
     )
-    return kept, report
+    return kept, report, suppressed
 
 
 def _text(kept: pl.DataFrame) -> str:
@@ -428,16 +946,48 @@ def _text(kept: pl.DataFrame) -> str:
 
 
 def write_ctdc_export(
-    data: pl.DataFrame, out: str | Path, *, k: int = 11, max_suppressed: float = 0.05
+    data: pl.DataFrame,
+    out: str | Path,
+    *,
+    k: int = 11,
+    max_suppressed: float = 0.05,
+    generalised_columns: bool = False,
+    suppression: str = LOCAL,
 ) -> ExportReport:
-    """Write the k-anonymised export of a case table to ``out`` (atomically).
+    """Write the k-anonymised export of a case table to ``out`` (atomically), and its provenance sidecar beside
+    it (:func:`write_sidecar`).
 
     This writes one release and knows of no other: to export the register, use :func:`export_register`, which
     records every release and refuses a second, different one unless told (two releases can be differenced).
     """
-    kept, report = anonymise(data, k=k, max_suppressed=max_suppressed)
-    write_text(out, _text(kept), mode=0o600)  # shared deliberately, not by accident
+    kept, report = anonymise(
+        data,
+        k=k,
+        max_suppressed=max_suppressed,
+        generalised_columns=generalised_columns,
+        suppression=suppression,
+    )
+    write_text(
+        out, _text(_rendered(kept, report.levels, generalised_columns)), mode=0o600
+    )  # shared deliberately
+    write_sidecar(out, report)
     return report
+
+
+def sidecar_of(out: str | Path) -> Path:
+    """Where the provenance sidecar of an export written to ``out`` goes (where the toolkit's loader reads it)."""
+    from evidence.sources.registry import sidecar_path
+
+    return sidecar_path(out)
+
+
+def write_sidecar(out: str | Path, report: ExportReport) -> Path:
+    """Write the provenance sidecar of the export at ``out`` (atomically, owner-only as the file): its k and how
+    each quasi-identifier was written, counted per column and level (:meth:`ExportReport.sidecar`). The toolkit's
+    loader applies it as the file is read; a person reads it beside the file."""
+    path = sidecar_of(out)
+    write_text(path, json.dumps(report.sidecar(), indent=2, ensure_ascii=False) + "\n", mode=0o600)
+    return path
 
 
 class AnotherReleaseError(ParameterError):
@@ -459,6 +1009,8 @@ class RegisterExport:
     #: that linked case ids count once, or that some records alike in the fields that tell a person are not
     #: linked (one person may be written twice): :data:`~.store.LINK_NOTE`, :func:`~.store.same_person_note`
     identity_notes: tuple[str, ...] = ()
+    #: the provenance sidecar written beside the file (:func:`write_sidecar`)
+    sidecar: Path | None = None
 
     def warning(self) -> str | None:
         """The multiple-release risk in words, naming the earlier exports, when there are any."""
@@ -499,26 +1051,77 @@ def another_release_warning(others: tuple[dict[str, Any], ...], as_of: str, k: i
 def _made_again(register: Path, wait: float):
     """A function of a recorded export to its sets as :func:`~.store.ctdc_release_sets` gives them, made again
     from the records as of its date with its k and share left out at most: None when that gives another file
-    than the one recorded (its sha256: records erased or corrected since, or an export made by other code)."""
+    than the one recorded (its sha256: records erased or corrected since, or an export made by other code).
+    It is made again as the file is written now, then with the generalised columns, then as the toolkit wrote it
+    before the file kept the layout (bands and areas in the layout's own columns)."""
     from evidence.sources.register.store import records_as_of
 
     def again(export: dict[str, Any]) -> dict[str, Any] | None:
         if export.get("file_sha256") is None or export.get("as_of") is None:
             return None
         data = records_as_of(register, dt.date.fromisoformat(str(export["as_of"])), wait=wait).data
-        kept, report = anonymise(data, k=export["k"], max_suppressed=export["max_suppressed"])
-        if hashlib.sha256(_text(kept).encode("utf-8")).hexdigest() != export["file_sha256"]:
-            return None
-        return {
-            "export_id": export["export_id"],
-            "k": export["k"],
-            "file_sha256": export["file_sha256"],
-            "levels": report.levels,
-            "first_year": first_year_of(data),
-            "sets": set_counts(kept),
-        }
+        for suppression, generalised_columns in ((s, g) for s in SUPPRESSIONS for g in (False, True)):
+            kept, report, suppressed = _anonymised(
+                data,
+                k=export["k"],
+                max_suppressed=export["max_suppressed"],
+                levels=None,
+                first_year=None,
+                earlier=(),
+                generalised_columns=generalised_columns,
+                suppression=suppression,
+            )
+            texts = [_text(_rendered(kept, report.levels, generalised_columns))]
+            if generalised_columns:
+                texts.append(_text(kept))  # as written before the file kept the layout
+            if any(_sha256(text) == export["file_sha256"] for text in texts):
+                return {
+                    "export_id": export["export_id"],
+                    "k": export["k"],
+                    "file_sha256": export["file_sha256"],
+                    "levels": recorded_levels(report, suppressed),
+                    "first_year": first_year_of(data),
+                    "sets": set_counts(kept),
+                }
+        return None
 
     return again
+
+
+def _never_written(
+    releases: Sequence[tuple[int, Mapping[str, int], Mapping[str, set[str]]]],
+) -> dict[str, set[str]]:
+    """Set column -> the values some release (``(k, sets, values blanked)``) blanked and wrote in none of its
+    sets: a later release blanks them in every record, as that one did."""
+    out: dict[str, set[str]] = {}
+    for _, sets, blanked in releases:
+        rows = [json.loads(key) for key in sets]
+        for column, values in blanked.items():
+            i = SET_COLUMNS.index(column)
+            written = {row[i] for row in rows}
+            out.setdefault(column, set()).update(v for v in values if v not in written)
+    return out
+
+
+def recorded_levels(report: ExportReport, suppressed: Mapping[str, set[str]]) -> dict[str, str]:
+    """The levels an export records in the register: its quasi-identifiers' (:attr:`ExportReport.levels`) and,
+    when it suppressed values locally, those values (:data:`SUPPRESSED_VALUES`, as JSON), for a later release
+    to compare its sets with this one's with them blanked in both (:func:`_withhold_differences`). Registers
+    whose exports recorded levels alone read as before: no value suppressed."""
+    out = dict(report.levels)
+    if any(suppressed.values()):
+        out[SUPPRESSED_VALUES] = json.dumps({c: sorted(v) for c, v in suppressed.items() if v})
+    return out
+
+
+def suppressed_values(levels: Mapping[str, str]) -> dict[str, set[str]]:
+    """The values an export suppressed locally, from the levels it recorded (:func:`recorded_levels`)."""
+    text = levels.get(SUPPRESSED_VALUES)
+    return {c: set(v) for c, v in json.loads(text).items()} if text else {}
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def export_register(
@@ -530,9 +1133,13 @@ def export_register(
     as_of: dt.date | None = None,
     allow_another_release: bool = False,
     wait: float = 0.0,
+    generalised_columns: bool = False,
+    suppression: str = LOCAL,
 ) -> RegisterExport:
     """Write the k-anonymised export of the register as of a date (default: its latest export) to ``out``, and
-    record it in the register (when, as of, k, the share left out at most, file name and sha256, records).
+    record it in the register (when, as of, k, the share left out at most, file name and sha256, records); then
+    its provenance sidecar beside it (:func:`write_sidecar`). ``generalised_columns``: bands of years and UN M49
+    areas are written too, in extra columns after the layout's (:data:`GENERALISED_COLUMNS`; a non-standard file).
 
     When an earlier export of the register differs from this one (another k, another as-of date, other
     content), the two could be differenced into the people either left out: the export is refused
@@ -556,7 +1163,20 @@ def export_register(
     if stood.date is None:
         raise ParameterError(f"{register}: the register holds no export yet: nothing to export")
     loaded = records_as_of(register, stood.date, wait=wait)
-    kept, report = anonymise(loaded.data, k=k, max_suppressed=max_suppressed)
+    kept, report, suppressed = _anonymised(
+        loaded.data,
+        k=k,
+        max_suppressed=max_suppressed,
+        levels=None,
+        first_year=None,
+        earlier=(),
+        generalised_columns=generalised_columns,
+        suppression=suppression,
+    )
+
+    def text_of(kept: pl.DataFrame, report: ExportReport) -> str:
+        return _text(_rendered(kept, report.levels, generalised_columns))
+
     first_year = first_year_of(loaded.data)
     every = ctdc_exports(register, wait=wait)
     recorded = {e["export_id"] for e in every}
@@ -573,26 +1193,46 @@ def export_register(
     if (
         allow_another_release
         and known
-        and hashlib.sha256(_text(kept).encode("utf-8")).hexdigest() not in {e["file_sha256"] for e in known}
+        and _sha256(text_of(kept, report)) not in {e["file_sha256"] for e in known}
     ):
         # another release, allowed: it keeps the generalisation of the latest one (their sets line up) and leaves
         # out every set whose count differs from that of an earlier release of that generalisation by fewer than
-        # k. Subtracted, the two files would leave so few people, with all their rows say of them
+        # k. Subtracted, the two files would leave so few people, with all their rows say of them. A level this
+        # export cannot write (an earlier file's sub-region, in the layout's own column) is withheld, and the
+        # earlier sets are compared rolled up to it, as whoever holds both files compares them
+        hierarchy = GENERALISED_QUASI_IDENTIFIERS if generalised_columns else QUASI_IDENTIFIERS
+        local = suppression == LOCAL
         latest = known[-1]
         first_year = latest["first_year"]
+        target = in_hierarchy(latest["levels"], hierarchy)
         alike = [
-            (e["k"], e["sets"])
+            (e["k"], _rolled_up(e["sets"], e["levels"], hierarchy), suppressed_values(e["levels"]))
             for e in known
-            if (e["levels"], e["first_year"]) == (latest["levels"], first_year)
+            if (in_hierarchy(e["levels"], hierarchy), e["first_year"]) == (target, first_year)
         ]
-        kept, report = anonymise(
-            loaded.data,
-            k=k,
-            max_suppressed=max_suppressed,
-            levels=latest["levels"],
-            first_year=first_year,
-            earlier=alike,
-        )
+        # the values an earlier release blanked are blanked first in every record, so that its blanks hide no
+        # value this release writes: those it wrote nowhere (blanked wherever held), or, if that writes more,
+        # every value it blanked anywhere; each is checked against the earlier releases in full, and the one
+        # writing more records is kept (the lighter blanking where they tie)
+        choices = [_never_written(alike)]
+        if local:
+            choices.append({c: {v for *_, values in alike for v in values.get(c, ())} for c in SET_COLUMNS})
+        made = [
+            _anonymised(
+                loaded.data,
+                k=k,
+                max_suppressed=max_suppressed,
+                levels=target,
+                first_year=first_year,
+                earlier=alike,
+                generalised_columns=generalised_columns,
+                suppression=suppression,
+                blank_first=blank_first,
+            )
+            for blank_first in choices
+        ]
+        best = max(range(len(made)), key=lambda i: (made[i][1].rows_written, -i))
+        kept, report, suppressed = made[best]
         report = dataclasses.replace(report, generalisation_of=latest["export_id"])
     if not report.rows_written and report.rows_withheld_for_differencing:
         # not too few records: every set moved by a person or a few since the earlier release
@@ -602,6 +1242,12 @@ def export_register(
             f"release by fewer than k (k = {k}; {report.rows_withheld_for_differencing} records left out so), and "
             "the two files subtracted would leave so few people. Nothing was written or recorded: one release "
             "per period remains the way to share (or a release as of a date whose sets moved less)"
+            + (
+                "; locally suppressed files line up less well than globally recoded ones (--global-recoding, "
+                "for a series of releases from the first)"
+                if suppression == LOCAL
+                else ""
+            )
         )
     if not report.rows_written:
         # a file of the header alone tells CTDC nothing, and recorded as a release it would make the first real
@@ -611,8 +1257,8 @@ def export_register(
             f"{stood.date} fall in sets smaller than k however far they are generalised: nothing was written or "
             "recorded (a smaller --k, or an export once more records are held)"
         )
-    text = _text(kept)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    text = text_of(kept, report)
+    digest = _sha256(text)
     others: tuple[dict[str, Any], ...] = ()
 
     def decide(earlier: list[dict[str, Any]]) -> bool:
@@ -649,10 +1295,11 @@ def export_register(
         allowed_another_release=bool(others),
         wait=wait,
         decide=decide,  # again, in the transaction that records it: another process may have exported since
-        levels=report.levels,
+        levels=recorded_levels(report, suppressed),
         first_year=first_year,
         sets=set_counts(kept),
     )
+    sidecar = write_sidecar(out, report)
     return RegisterExport(
         report=report,
         as_of=stood.date.isoformat(),
@@ -660,6 +1307,7 @@ def export_register(
         export_id=export_id,
         other_releases=others,
         erasure_note=next((n for n in loaded.provenance.notes if n.startswith(ERASURE_NOTE)), None),
+        sidecar=sidecar,
         identity_notes=tuple(
             n for n in loaded.provenance.notes if n == LINK_NOTE or n.startswith(SAME_PERSON_NOTE)
         ),
