@@ -68,3 +68,18 @@ def test_numpy_f2py_and_testing_are_executed_only_when_used():
         [sys.executable, "-c", _DEFERRED_CHECK], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.splitlines() == ["1", "[]", "numpy.f2py True", "True True", "json"]
+
+
+def test_a_preload_list_learned_by_a_kernel_deferring_other_modules_is_not_read(tmp_path, monkeypatch):
+    # a list learned by a kernel that executed numpy.testing names its submodules (and unittest): a kernel that
+    # pre-loaded it would execute numpy.testing again, so the list is another file
+    from evidence.runs import kernel_launcher
+    from evidence.runs.warm import preload_file
+
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path))
+    toolkit = {"version": "1", "files_sha256": "abc"}
+    deferring = preload_file("0" * 64, toolkit)
+    monkeypatch.setattr(kernel_launcher, "DEFERRED", frozenset())
+    assert preload_file("0" * 64, toolkit) != deferring
+    monkeypatch.setattr(kernel_launcher, "DEFERRED", frozenset({"numpy.testing", "numpy.f2py"}))
+    assert preload_file("0" * 64, toolkit) == deferring  # the same set, in any order: the same list
