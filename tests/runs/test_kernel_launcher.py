@@ -1,8 +1,11 @@
 """The run kernel's launcher: ipykernel's kernel without its debugger (debugpy is not imported at start, a
-twentieth of a CPU-second of every cold run), and nothing else changed for the notebook."""
+twentieth of a CPU-second of every cold run), numpy's f2py and testing executed only when used, and nothing
+else changed for the notebook."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -10,8 +13,6 @@ import pytest
 from _notebooks import PYTHON3, write_notebook
 
 from evidence.runs.execute import execute_run, prepare_run
-
-pytestmark = pytest.mark.kernel
 
 
 def _run(tmp_path: Path, *cells: str, warm: bool) -> list[str]:
@@ -22,6 +23,7 @@ def _run(tmp_path: Path, *cells: str, warm: bool) -> list[str]:
     return ["".join(o.get("text", "") for o in c.outputs) for c in executed.cells[-len(cells) :]]
 
 
+@pytest.mark.kernel
 @pytest.mark.parametrize("warm", [True, False])
 def test_the_run_kernel_starts_without_debugpy_which_a_notebook_may_still_import(tmp_path, fresh_pool, warm):
     shown = _run(
@@ -31,7 +33,53 @@ def test_the_run_kernel_starts_without_debugpy_which_a_notebook_may_still_import
         "started = runtime._STARTED_WITH if runtime._STARTED_WITH is not None else set(sys.modules)\n"
         "print('debugpy' in started, 'ipykernel' in started)",
         "import debugpy\nprint(debugpy.__name__)",
+        # scipy.special asks numpy for numpy.testing (and f2py): made, not executed, until a notebook uses it
+        # (used here through numpy's attribute: a warm kernel pre-loads what an import statement names)
+        "import sys\nimport numpy\nimport scipy.special\nprint('numpy.testing._private.utils' in sys.modules)\n"
+        "numpy.testing.assert_equal(1, 1)\n"
+        "print('numpy.testing._private.utils' in sys.modules)",
         warm=warm,
     )
     assert shown[0] == "False True\n"
     assert shown[1] == "debugpy\n"
+    assert shown[2] == "False\nTrue\n"
+
+
+_DEFERRED_CHECK = """
+import sys
+from evidence.runs.kernel_launcher import defer_unused_modules
+defer_unused_modules()
+defer_unused_modules()  # idempotent: one finder
+print(sum(type(f).__name__ == "_Deferred" for f in sys.meta_path))
+import numpy
+import scipy.special
+print(sorted(m for m in ("numpy.testing._private.utils", "numpy.f2py.f2py2e", "unittest") if m in sys.modules))
+import numpy.f2py
+print(numpy.f2py.__name__, "numpy.f2py.f2py2e" in sys.modules)
+numpy.testing.assert_array_equal(numpy.arange(3), [0, 1, 2])
+print("numpy.testing._private.utils" in sys.modules, isinstance(numpy.testing.TestCase, type))
+import json
+print(json.__name__)  # any other module: imported as always
+"""
+
+
+def test_numpy_f2py_and_testing_are_executed_only_when_used():
+    done = subprocess.run(
+        [sys.executable, "-c", _DEFERRED_CHECK], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.splitlines() == ["1", "[]", "numpy.f2py True", "True True", "json"]
+
+
+def test_a_preload_list_learned_by_a_kernel_deferring_other_modules_is_not_read(tmp_path, monkeypatch):
+    # a list learned by a kernel that executed numpy.testing names its submodules (and unittest): a kernel that
+    # pre-loaded it would execute numpy.testing again, so the list is another file
+    from evidence.runs import kernel_launcher
+    from evidence.runs.warm import preload_file
+
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path))
+    toolkit = {"version": "1", "files_sha256": "abc"}
+    deferring = preload_file("0" * 64, toolkit)
+    monkeypatch.setattr(kernel_launcher, "DEFERRED", frozenset())
+    assert preload_file("0" * 64, toolkit) != deferring
+    monkeypatch.setattr(kernel_launcher, "DEFERRED", frozenset({"numpy.testing", "numpy.f2py"}))
+    assert preload_file("0" * 64, toolkit) == deferring  # the same set, in any order: the same list

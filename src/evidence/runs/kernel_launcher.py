@@ -7,14 +7,27 @@ debugged (its kernel spec says so: ``"debugger": false``), so ipykernel is made 
 it looks (its kernel then answers debug requests as one without a debugger does); after that, debugpy imports
 as usual, for a notebook that imports it itself.
 
+Two of numpy's submodules are made lazy in the kernel (:class:`_Deferred`): numpy.f2py (the Fortran wrapper
+generator) and numpy.testing (the test helpers, with unittest). No brief uses them, yet every kernel that imports
+scipy.special imported them: scipy's array-API layer copies numpy's namespace, asking numpy for each public name,
+and numpy imports a submodule when it is asked for (a tenth of a CPU-second of imports, charset_normalizer
+and unittest among them, on the path of a cold run). Each is imported as before but executed only when
+something first reads from it (:class:`importlib.util.LazyLoader`, the standard library's lazy import): a
+notebook that uses either gets the same module, loaded then.
+
 Nothing of the toolkit is imported here: the kernel's modules are the notebook's to import (and a run's
 pre-load, :func:`evidence.notebooks.runtime.warm_up`).
 """
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import sys
 from typing import Any
+
+#: Modules a run's kernel creates when they are imported and executes when first used (see the module's text).
+DEFERRED = frozenset({"numpy.f2py", "numpy.testing"})
 
 
 class _WithoutDebugpy:
@@ -25,8 +38,32 @@ class _WithoutDebugpy:
             raise ImportError(f"No module named {name!r} (left out of run kernels)", name=name)
 
 
+class _Deferred:
+    """A finder that imports each module of :data:`DEFERRED` lazily: its module is made (and its parent's
+    attribute set) at import, its code executed at the first read of one of its attributes. Only a module found
+    as a plain source file is deferred; anything else is left to the usual finders, as is every other name."""
+
+    def find_spec(
+        self, name: str, path: Any = None, target: Any = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if name not in DEFERRED:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path, target)
+        if spec is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+            return None
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+
+def defer_unused_modules() -> None:
+    """Make the modules of :data:`DEFERRED` lazy in this process (idempotent)."""
+    if not any(isinstance(finder, _Deferred) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _Deferred())
+
+
 def main() -> None:
     """Start ipykernel's kernel application on the command line's arguments, as ``ipykernel_launcher`` does."""
+    defer_unused_modules()
     blocker = _WithoutDebugpy()
     sys.meta_path.insert(0, blocker)
     try:

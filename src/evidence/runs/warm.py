@@ -701,11 +701,16 @@ PRELOAD_FILES_KEPT = 50
 
 def preload_file(notebook_sha256: str, toolkit: Mapping[str, str]) -> Path:
     """Where the modules that runs of this notebook (this exact file) with this toolkit (this exact code) load
-    are listed: written by the kernels that execute them, read by the next kernel started for it."""
+    are listed: written by the kernels that execute them, read by the next kernel started for it.
+
+    The modules the run kernel defers (:data:`evidence.runs.kernel_launcher.DEFERRED`) are in the key too: a list
+    learned by a kernel that executed them names their submodules, which a kernel pre-loading it would import
+    (and so execute them) again."""
     from evidence.core.config import cache_dir
+    from evidence.runs.kernel_launcher import DEFERRED
 
     key = hashlib.sha256(
-        f"{notebook_sha256}:{json.dumps(dict(toolkit), sort_keys=True)}".encode()
+        f"{notebook_sha256}:{json.dumps(dict(toolkit), sort_keys=True)}:{sorted(DEFERRED)}".encode()
     ).hexdigest()
     return cache_dir() / "kernels" / f"preload-{key[:24]}.json"
 
