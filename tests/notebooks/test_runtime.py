@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from evidence.core.errors import EvidenceError, InputError
+from evidence.core.errors import InputError
 from evidence.notebooks import runtime
 from evidence.sources.loaded import LoadedTable
 from evidence.sources.provenance import Provenance
@@ -211,16 +211,6 @@ def test_record_resolved_merges_into_the_run_folder(tmp_path, monkeypatch):
     monkeypatch.delenv(runtime.RUN_DIR_ENV, raising=False)
     assert runtime.record_resolved(x=1) == {"x": 1}  # outside a run: nothing written
     assert runtime.read_resolved(tmp_path / "elsewhere") == {}
-
-
-def test_a_run_folder_that_is_gone_is_not_made_again(tmp_path, monkeypatch):
-    """A kernel still executing after its run was stopped (and its run folder removed) must not leave a half run
-    folder behind by writing a figure."""
-    gone = tmp_path / ".run.part"
-    monkeypatch.setenv(runtime.RUN_DIR_ENV, str(gone))
-    with pytest.raises(EvidenceError, match=r"\.run\.part is gone"):
-        runtime.output_dir("figures")
-    assert not gone.exists()
 
 
 def test_interactive_outputs_are_private_and_removed_when_the_kernel_ends(tmp_path):

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from evidence.core.atomic import write_text
 from evidence.core.config import configured_data_paths
-from evidence.core.errors import EvidenceError, InputError, ParameterError
+from evidence.core.errors import InputError, ParameterError
 
 if TYPE_CHECKING:
     from evidence.sources.loaded import LoadedTable
@@ -66,15 +66,9 @@ def output_dir(*parts: str) -> Path:
     temporary folder of this kernel (so JupyterLab sessions do not litter the notebooks folder), owner-only and
     removed when the kernel ends.
 
-    Parallel runs never share it, so figures of one run cannot overwrite another's. A run folder that is gone
-    (its run was stopped, and the runner removed it while this kernel still executed) is an error: it is not
-    made again, which would leave a half run folder behind.
+    Parallel runs never share it, so figures of one run cannot overwrite another's.
     """
-    base = run_dir()
-    if base is None:
-        base = _interactive_outputs()
-    elif not base.is_dir():
-        raise EvidenceError(f"the run folder {base} is gone (was the run stopped?): nothing written")
+    base = run_dir() or _interactive_outputs()
     folder = base.joinpath(*parts)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
