@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from evidence.core.errors import InputError
-from evidence.sources.case_mapping import MappingFile, read_mapping
+from evidence.sources.case_mapping import read_mapping
+from evidence.sources.case_mapping_file import MappingFile
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -68,3 +71,17 @@ def test_the_declared_keys_are_the_documented_ones() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "case-records.md").read_text(encoding="utf-8")
     undocumented = [key for key in MappingFile.model_fields if f"`{key}`" not in doc]
     assert not undocumented
+
+
+def test_a_run_that_reads_no_mapping_does_not_import_pydantic():
+    """Reading the demo case records (no mapping file) does not load pydantic: every run kernel would pay ~0.1 s
+    for it; the mapping's reading imports it when a mapping is read."""
+    script = (
+        "import sys\n"
+        "from evidence.sources import cache, registry\n"
+        "from evidence.sources.demo import demo_path\n"
+        "assert registry.load(demo_path()).data.height\n"
+        "print('pydantic' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False", done.stdout
