@@ -3926,6 +3926,8 @@ def _protected_category_rows(
     categories: Sequence[str],
     total: str,
     rule: DisclosureRule,
+    *,
+    panel: Mapping[int, _PanelRow] | None = None,
 ) -> tuple[DisclosedTable, DisclosedTable]:
     """The two bounds of a year × category table of a publisher's censored counts (``tables``, primary
     suppression; ``values``: their true bounds, row for row), with further cells withheld (``x``) until no
@@ -3962,10 +3964,28 @@ def _protected_category_rows(
             )
             for c, (low_why, high_why) in why.items()
         }
-        if not any(exact[c] > 0 and reasons[c] is not None for c in present):
+        # the row's own withheld cells, and the counts printed elsewhere that it holds: its total (withheld as
+        # the yearly table withholds it) and the steady reporters' count (``panel``)
+        margin = panel.get(row) if panel is not None else None
+        if not (
+            any(exact[c] > 0 and reasons[c] is not None for c in present)
+            or (
+                reasons.get(total) is not None and total in low.columns and _exact_part(low, high, total, row)
+            )
+            or (margin is not None and any(margin[2]) and _panel_exact(margin, present, exact))
+        ):
             continue
         added, blank = _protect_category_row(
-            (low_table, high_table), (low, high), row, present, parts, exact, reasons, total, rule
+            (low_table, high_table),
+            (low, high),
+            row,
+            present,
+            parts,
+            exact,
+            reasons,
+            total,
+            rule,
+            panel=margin,
         )
         if added is _WHOLE_ROW:  # the cells printed exactly left empty, and the sum
             for c in present:
@@ -3988,6 +4008,18 @@ def _protected_category_rows(
     if whole:
         low_table, high_table = (_noted(t, whole) for t in (low_table, high_table))
     return low_table, high_table
+
+
+def _exact_part(low: pl.DataFrame, high: pl.DataFrame, column: str, row: int) -> bool:
+    """Whether a cell of ``column`` (its true bounds ``low`` and ``high``: ``E + k`` and ``E + 4k``) has a part
+    the publisher printed exactly."""
+    lo, hi = low[column][row], high[column][row]
+    return lo is not None and hi is not None and int(lo) - (int(hi) - int(lo)) // 3 > 0
+
+
+def _panel_exact(margin: _PanelRow, present: Sequence[str], exact: Mapping[str, int]) -> bool:
+    """Whether a row's steady reporters' count has a part the publisher printed exactly."""
+    return sum(exact[c] for c in present if c in margin[0]) > 0
 
 
 def _noted(table: DisclosedTable, rows: Sequence[int]) -> DisclosedTable:
@@ -4038,6 +4070,7 @@ def _protect_category_row(
     rule: DisclosureRule,
     *,
     sum_shown: bool = True,
+    panel: _PanelRow | None = None,
 ) -> tuple[Collection[Hashable], bool]:
     """The cells of one row of :func:`_protected_category_rows` to withhold further, and whether its sum of
     categories is to be left empty: when no complement frees the row with the sum shown or withheld (Hungary's
@@ -4093,14 +4126,62 @@ def _protect_category_row(
             )
             if table.reasons[CATEGORY_SUM][row] is None:
                 among.add(name)
+    if panel is not None:  # the steady reporters' count, printed in its own table: each bound, as the sum's
+        members, truth, why = panel
+        summed = [c for c in present if c in members]
+        k = sum(parts[c] for c in summed)
+        e = sum(exact[c] for c in summed)
+        if summed and truth == (e + k, e + 4 * k):  # its reporters' cells add up to it
+            for end, bound, reason in (("low", 1, why[0]), ("high", 4, why[1])):
+                name = ("panel", end)
+                system.quantity(name, e + bound * k)
+                _publish_read(system, name, e + bound * k, reason, rule)
+                system.equalities.append(
+                    {
+                        **{("cell", c): 1.0 for c in summed},
+                        **{("censored", c): -1.0 for c in summed if parts[c]},
+                        ONE: float(bound * k),
+                        name: -1.0,
+                    }
+                )
     try:
-        return protect_linked(system, rule, among=among), not sum_shown
+        added = protect_linked(system, rule, among=among)
+        return {**added, **_total_freed(system, total, among - set(added), rule)}, not sum_shown
     except DisclosureError:  # no complement frees it: the sum left empty, else the row's breakdown
         if sum_shown and CATEGORY_SUM in low.columns:
             return _protect_category_row(
-                tables, values, row, present, parts, exact, reasons, total, rule, sum_shown=False
+                tables, values, row, present, parts, exact, reasons, total, rule, sum_shown=False, panel=panel
             )
         return _WHOLE_ROW, True
+
+
+def _total_freed(
+    system: LinkedCounts, total: str, among: Collection[Hashable], rule: DisclosureRule
+) -> dict[Hashable, str]:
+    """The cells of a row's system (:func:`_protect_category_row`) to withhold further, from ``among``, so that
+    its total, withheld as the table of victims per year withholds it (a complement there, at least the
+    threshold: no target of :func:`~evidence.presentation.disclosure.protect_linked`), does not follow from the
+    row: the yearly table's total row would give back the small year it protects (Burkina Faso's nationals at
+    threshold 11: 2008's 116, ``x`` in the yearly table, was Burkina Faso's 89 and Côte d'Ivoire's 27 printed
+    here; 2014's 10–19, ``<11``, followed from the total row). The smallest cell first; raises
+    :class:`DisclosureError` when none frees it."""
+    if (
+        system.status.get(total) not in (SMALL_REASON, COMPLEMENT_REASON)
+        or system.values[total] < rule.threshold
+    ):
+        return {}
+    added: dict[Hashable, str] = {}
+    left = sorted(
+        (q for q in among if system.status.get(q) is None and q[0] == "cell"),  # type: ignore[index]
+        key=lambda q: (system.values[q], str(q)),
+    )
+    while total in linked_exposures(system, rule, complements=True):
+        if not left:
+            raise DisclosureError("no cell of the row frees its total")
+        cell = left.pop(0)
+        system.status[cell] = COMPLEMENT_REASON
+        added[cell] = COMPLEMENT_REASON
+    return added
 
 
 def _censored_frames(basis: _YearlyBasis, selection: Selection, by: str | None) -> _YearlyBasis:
@@ -4248,12 +4329,15 @@ def _censored_numbers(
         columns = list(frames.columns)
         low_table = suppress_counts(frames.low, columns, rule)
         high_table = suppress_counts(frames.high, columns, rule)
+        if per_year is not None and frames.total in columns:
+            low_table, high_table = _totals_as_per_year((low_table, high_table), frames.total, per_year)
         low_table, high_table = _protected_category_rows(
             (low_table, high_table),
             frames.values,
             basis.categories,
             frames.total,
             rule,
+            panel=_panel_rows(common["panel"], low_table, common["by"]),
         )
         low_table = dataclasses.replace(
             low_table, known=frames.known.clone(), known_values=frames.known_values.clone()
@@ -4270,6 +4354,73 @@ def _censored_numbers(
         placeholder=basis.placeholder,
         doubtful=dict(basis.doubtful) if by_category is not None else {},
     )
+
+
+def _totals_as_per_year(
+    tables: tuple[DisclosedTable, DisclosedTable], total: str, per_year: Bounds
+) -> tuple[DisclosedTable, DisclosedTable]:
+    """The two bounds of a year × category table with each year's total withheld wherever the table of victims
+    per year withholds it (its complements too, bound for bound), before the rows are protected (which then
+    keep it from following from its row): a brief prints both tables, and a total the yearly table withholds
+    as a complement printed here gives the cell it protects back through the yearly table's total row
+    (Cambodia's nationals at threshold 10: 2015's 16, ``x`` in the yearly table, printed here, gave 2020's 5
+    back from 523, the total's low bound)."""
+    out = []
+    for table, side in zip(tables, (per_year.low, per_year.high), strict=True):
+        n = side.frame.height - (1 if side.has_total_row else 0)
+        withheld = {
+            year
+            for year, why in zip(side.frame["year"].head(n), side.reasons[VICTIMS].head(n), strict=True)
+            if why is not None
+        }
+        rows = [i for i, year in enumerate(table.frame["year"].to_list()) if year in withheld]
+        out.append(withhold_cells(table, total, rows))
+    return out[0], out[1]
+
+
+#: A row's steady reporters' count (:class:`PanelNumbers`) as :func:`_protect_category_row` reads it: the
+#: categories it sums, its true (low, high) and the reason each bound's cell is withheld in the panel's table.
+_PanelRow = tuple[frozenset[str], tuple[int, int], tuple[str | None, str | None]]
+
+
+def _panel_rows(
+    panel: PanelNumbers | None, table: DisclosedTable, by: str | None
+) -> dict[int, _PanelRow] | None:
+    """Each row of a year × category table (by its year) whose year the steady reporters' table of victims per
+    year (printed in the same brief) gives: the categories of those reporters (by destination, or the
+    destination of a corridor), the panel's true bounds and each bound's reason. Brazil's nationals at
+    threshold 10: 2014's panel of Spain and the Netherlands, 19, printed beside the Netherlands' 13 gave
+    Spain's 6, withheld as ``<10``, back."""
+    if panel is None or panel.per_year is None or by not in ("destination", "corridor", "citizenship"):
+        return None
+    reporters = frozenset(panel.panel.reporters)
+    truth = {
+        str(year): (int(low), int(high))
+        for year, low, high in panel.panel.counts.select("year", "count_low", "count_high").iter_rows()
+        if low is not None and high is not None
+    }
+    low, high = panel.per_year.low, panel.per_year.high
+    n = low.frame.height - (1 if low.has_total_row else 0)
+    reasons = {
+        year: (lw, hw)
+        for year, lw, hw in zip(
+            low.frame["year"].head(n),
+            low.reasons[VICTIMS].head(n),
+            high.reasons[VICTIMS].head(n),
+            strict=True,
+        )
+    }
+    members = frozenset(
+        c
+        for c in table.count_columns
+        if c in reporters or (by == "corridor" and c.rpartition(">")[2] in reporters)
+    )
+    rows = {
+        i: (members, truth[year], reasons.get(year, (None, None)))
+        for i, year in enumerate(table.frame["year"].to_list())
+        if year in truth and members
+    }
+    return rows or None
 
 
 def _years_note(note: str) -> str:
