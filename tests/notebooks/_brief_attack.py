@@ -152,7 +152,13 @@ def attack_brief(numbers, rule, pinned_cells) -> list[tuple]:
             if (low, high) == (ylow, yhigh) or (ylow == yhigh and low <= ylow <= high):
                 system.equal([("cell", year, c) for c in present], [("year", year)])
     panel = numbers.panel
-    if panel is not None and panel.per_year is not None and categories:
+    # the steady reporters are countries of detection: a sum of the categories by destination (or a corridor's)
+    if (
+        panel is not None
+        and panel.per_year is not None
+        and categories
+        and numbers.by in ("destination", "corridor")
+    ):
         reporters = set(panel.panel.reporters)
         truth = {
             str(r["year"]): (int(r["count_low"]), int(r["count_high"]))
@@ -170,7 +176,7 @@ def attack_brief(numbers, rule, pinned_cells) -> list[tuple]:
             system.add(("panel", year), *truth[year])
             system.read([("panel", year)], cells[i])
             note(("panel", year), cells[i])
-            parts = [("cell", year, c) for c in categories.get(year, []) if c in reporters]
+            parts = [("cell", year, c) for c in categories.get(year, []) if c.rpartition(">")[2] in reporters]
             low = sum(system.exact[p] + system.index[p][2] for p in parts)
             high = low + 3 * sum(system.index[p][2] for p in parts)
             if parts and (low, high) == truth[year]:  # the steady reporters' cells add up to it

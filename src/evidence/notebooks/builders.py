@@ -4161,10 +4161,10 @@ def _total_freed(
     """The cells of a row's system (:func:`_protect_category_row`) to withhold further, from ``among``, so that
     its total, withheld as the table of victims per year withholds it (a complement there, at least the
     threshold: no target of :func:`~evidence.presentation.disclosure.protect_linked`), does not follow from the
-    row: the yearly table's total row would give back the small year it protects (Burkina Faso's nationals at
-    threshold 11: 2008's 116, ``x`` in the yearly table, was Burkina Faso's 89 and Côte d'Ivoire's 27 printed
-    here; 2014's 10–19, ``<11``, followed from the total row). The smallest cell first; raises
-    :class:`DisclosureError` when none frees it."""
+    row: the yearly table's total row would give back the small year it protects (Australia's nationals at
+    threshold 10: 2016's 10, ``x`` in the yearly table beside 2015's 9, was Australia's own 10 printed here,
+    and the total row gave the 9 back). The smallest cell first; raises :class:`DisclosureError` when none
+    frees it."""
     if (
         system.status.get(total) not in (SMALL_REASON, COMPLEMENT_REASON)
         or system.values[total] < rule.threshold
@@ -4391,7 +4391,8 @@ def _panel_rows(
     destination of a corridor), the panel's true bounds and each bound's reason. Brazil's nationals at
     threshold 10: 2014's panel of Spain and the Netherlands, 19, printed beside the Netherlands' 13 gave
     Spain's 6, withheld as ``<10``, back."""
-    if panel is None or panel.per_year is None or by not in ("destination", "corridor", "citizenship"):
+    # the reporters are countries of detection: the categories by destination (or a corridor's) alone are theirs
+    if panel is None or panel.per_year is None or by not in ("destination", "corridor"):
         return None
     reporters = frozenset(panel.panel.reporters)
     truth = {
