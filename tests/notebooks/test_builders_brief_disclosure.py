@@ -140,3 +140,29 @@ def test_no_cell_of_the_riskiest_origins_of_the_real_workbook_is_pinned_across_t
             numbers = yearly_numbers(selection, rule, by="destination")
             exposed += [(threshold, country, *key) for key in attack_brief(numbers, rule, _pinned_cells)]
     assert exposed == []
+
+
+def test_maltas_russian_victims_of_2007_are_not_given_back_by_the_yearly_total_row():
+    """MLT as both (and as destination) by citizenship at threshold 10: in 2007 Russia's 6 and Ukraine's ``<5``
+    with a total of 7; the sum of categories (7-10), its high bound withheld as ``x`` (at least 10), said Russia's
+    is at least 6 and the total at least 7; the yearly table's total row (57, with 2013's 10 withheld as ``x``,
+    at least 10, and 2014's 40) said the total is at most 7: Russia's 6 back. The sum is left empty."""
+    total = ("Total",) * 4
+    frame = indicator_rows(
+        [
+            ("MLT", 2007, *total, 7),
+            ("MLT", 2007, "by citizenship", "RUS", "Total", "Total", 6),
+            ("MLT", 2007, "by citizenship", "UKR", "Total", "Total", "<5"),
+            ("MLT", 2013, *total, 10),
+            ("MLT", 2014, *total, 40),
+            ("MLT", 2014, "by citizenship", "CHN", "Total", "Total", 30),
+            ("MLT", 2014, "by citizenship", "VNM", "Total", "Total", 10),
+        ]
+    )
+    for role in ("both", "destination"):
+        assert _attack(frame, "MLT", role, "citizenship", 10) == []
+    numbers = yearly_numbers(
+        Selection(frame, country="MLT", role="both"), DisclosureRule(10), by="citizenship"
+    )
+    row = {r["year"]: r for r in numbers.by_category.shown().iter_rows(named=True)}["2007"]
+    assert row["Sum of categories"] == "" and row["RUS"] == "<10"

@@ -3928,6 +3928,7 @@ def _protected_category_rows(
     rule: DisclosureRule,
     *,
     panel: Mapping[int, _PanelRow] | None = None,
+    yearly: _YearlyColumn | None = None,
 ) -> tuple[DisclosedTable, DisclosedTable]:
     """The two bounds of a year × category table of a publisher's censored counts (``tables``, primary
     suppression; ``values``: their true bounds, row for row), with further cells withheld (``x``) until no
@@ -3986,6 +3987,7 @@ def _protected_category_rows(
             total,
             rule,
             panel=margin,
+            yearly=None if yearly is None else yearly.beside(str(low_table.frame["year"][row])),
         )
         if added is _WHOLE_ROW:  # the cells printed exactly left empty, and the sum
             for c in present:
@@ -4071,6 +4073,7 @@ def _protect_category_row(
     *,
     sum_shown: bool = True,
     panel: _PanelRow | None = None,
+    yearly: _YearlyRest | None = None,
 ) -> tuple[Collection[Hashable], bool]:
     """The cells of one row of :func:`_protected_category_rows` to withhold further, and whether its sum of
     categories is to be left empty: when no complement frees the row with the sum shown or withheld (Hungary's
@@ -4110,6 +4113,14 @@ def _protect_category_row(
         system.quantity(total, int(printed))
         _publish_read(system, total, int(printed), reasons[total], rule)
         system.equalities.append({**cells, total: -1.0})
+        if yearly is not None:  # the yearly table's other years and its total row, printed in the same brief
+            others, (grand, grand_reason) = yearly
+            for year, (low_bound, reading, held) in others.items():
+                _yearly_reading(system, ("year", year), low_bound, reading, held, rule)
+            _publish_read(system, ("year", "total"), grand, grand_reason, rule)
+            system.equalities.append(
+                {total: 1.0, **{("year", year): 1.0 for year in others}, ("year", "total"): -1.0}
+            )
     if sum_shown and CATEGORY_SUM in low.columns:  # each bound of the sum: exact parts and censored bounds
         for end, bound, table in (("low", 1.0, low_table), ("high", 4.0, high_table)):
             name = (CATEGORY_SUM, end)
@@ -4150,7 +4161,18 @@ def _protect_category_row(
     except DisclosureError:  # no complement frees it: the sum left empty, else the row's breakdown
         if sum_shown and CATEGORY_SUM in low.columns:
             return _protect_category_row(
-                tables, values, row, present, parts, exact, reasons, total, rule, sum_shown=False, panel=panel
+                tables,
+                values,
+                row,
+                present,
+                parts,
+                exact,
+                reasons,
+                total,
+                rule,
+                sum_shown=False,
+                panel=panel,
+                yearly=yearly,
             )
         return _WHOLE_ROW, True
 
@@ -4338,6 +4360,7 @@ def _censored_numbers(
             frames.total,
             rule,
             panel=_panel_rows(common["panel"], low_table, common["by"]),
+            yearly=_yearly_column(per_year, _year_text(basis.counts)),
         )
         low_table = dataclasses.replace(
             low_table, known=frames.known.clone(), known_values=frames.known_values.clone()
@@ -4422,6 +4445,88 @@ def _panel_rows(
         if year in truth and members
     }
     return rows or None
+
+
+#: The rest of the table of victims per year beside one year (:meth:`_YearlyColumn.beside`): each other year's
+#: low bound, what its cell says of it (:func:`_yearly_reading`) and how many of the publisher's ``<5`` it holds
+#: (public), and the total row's low bound and reason.
+_YearlyRest = tuple[dict[str, tuple[int, str | None, int]], tuple[int, str | None]]
+
+#: How a year of the table of victims per year with an exact part and the publisher's ``<5`` in it reads: its
+#: published pair (:func:`published_pair`) withheld as ``x``, or as small; a count printed is ``None``.
+_MIXED_X, _MIXED_SMALL = "mixed x", "mixed small"
+
+
+@dataclass(frozen=True)
+class _YearlyColumn:
+    """The low bounds of the table of victims per year (what the row of a year × category table is tied to by
+    its total, :func:`_protect_category_row`): each year's true low bound, what its cell says, and how many of
+    the publisher's ``<5`` it holds, and the total row's low bound and reason. A year made only of the
+    publisher's ``<5`` cells is known (their bounds are public)."""
+
+    years: Mapping[str, tuple[int, str | None, int]]
+    total: tuple[int, str | None]
+
+    def beside(self, year: str) -> _YearlyRest | None:
+        if year not in self.years:
+            return None
+        return {y: v for y, v in self.years.items() if y != year}, self.total
+
+
+def _yearly_column(per_year: Bounds | None, counts: pl.DataFrame) -> _YearlyColumn | None:
+    """The :class:`_YearlyColumn` of a protected table of victims per year (``counts``: its true bounds), None
+    without a total row. MLT as both at threshold 10: its 2007 row (Russia's 6, Ukraine's ``<5``, a total of 7
+    and a sum of categories at least 10) gave the total at least 7; the yearly table's total row (118), with
+    2013 at least 10 and 2017 (6 and a ``<5``: ``x``) at least 7, at most 7: Russia's 6 back."""
+    if per_year is None or not per_year.low.has_total_row:
+        return None
+    table = per_year.low
+    n = table.frame.height - 1
+    truth = {
+        str(year): (int(low), int(high))
+        for year, low, high in counts.select("year", "count_low", "count_high").iter_rows()
+        if low is not None and high is not None
+    }
+    pairs = per_year.cells(VICTIMS)
+    label = table.rule.label
+    years: dict[str, tuple[int, str | None, int]] = {}
+    for year, pair in zip(table.frame["year"].head(n), pairs[:n], strict=True):
+        if year not in truth:
+            continue
+        low, high = truth[year]
+        parts = (high - low) // 3
+        withheld = isinstance(pair[0], str) or isinstance(pair[1], str)
+        if low - parts <= 0 or not withheld:  # the publisher's <5 alone (public), or printed
+            years[year] = (low, None, parts)
+        elif not parts:  # an exact count withheld: small, or a complement
+            years[year] = (low, SMALL_REASON if pair[1] == label else COMPLEMENT_REASON, 0)
+        else:  # an exact part and the publisher's <5: what the pair says of its bounds
+            years[year] = (low, _MIXED_SMALL if pair[1] == label else _MIXED_X, parts)
+    grand = sum(low for low, _, _ in years.values())
+    if table.frame[VICTIMS][n] is not None and int(table.frame[VICTIMS][n]) != grand:
+        return None  # a total row of other years than these (never so): nothing tied
+    shown = pairs[n][1]
+    reason = None if not isinstance(shown, str) else SMALL_REASON if shown == label else COMPLEMENT_REASON
+    return _YearlyColumn(MappingProxyType(years), (grand, reason))
+
+
+def _yearly_reading(
+    system: LinkedCounts, year: Hashable, value: int, reading: str | None, parts: int, rule: DisclosureRule
+) -> None:
+    """A year of the table of victims per year in a row's system (its low bound ``value``): as its cell is
+    published, a year with the publisher's ``<5`` in it (``parts`` of them) at least that many, and one with an
+    exact part withheld bounded as its pair says (``x``: its high bound, 3 a part above, at least the threshold;
+    small: its low bound below it), never a target (its exact part follows at best to within the ``<5``)."""
+    if reading in (_MIXED_X, _MIXED_SMALL):
+        system.quantity(year, value)
+        if reading == _MIXED_X:
+            system.at_most.append({ONE: float(rule.threshold - 3 * parts), year: -1.0})
+        else:
+            system.at_most.append({year: 1.0, ONE: -float(rule.threshold - 1)})
+    else:
+        _publish_read(system, year, value, reading, rule)
+    if parts:
+        system.at_most.append({ONE: float(parts), year: -1.0})
 
 
 def _years_note(note: str) -> str:
