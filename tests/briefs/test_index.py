@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from _brief_runs import make_run
 from _chromium import chromium_path, load_page
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evidence.briefs.builtin import external_references
 from evidence.briefs.index import collect_briefs, index_path, write_index
@@ -219,3 +221,86 @@ def test_the_index_keeps_its_dates_whole_and_fits_a_phone(runs_root: Path) -> No
     assert wide["lines"] == 1, wide
     narrow = load_page(index, width=420, probe=probe).probe
     assert narrow["page"] <= narrow["view"], narrow
+
+
+def test_briefs_left_out_are_not_listed_and_come_back_at_the_next_rewrite(runs_root: Path) -> None:
+    """A command about to execute a briefed run again writes the index without its brief first: the run that
+    replaces the folder takes the brief away, and a command killed outright once it has (``kill -9``) linked it
+    from the index for as long as no other command rewrote the index."""
+    first = make_run(runs_root, "country_brief-THA-a")
+    second = make_run(runs_root, "country_brief-KHM-b")
+    for run in (first, second):
+        render_run(run, renderer="builtin", formats="html", update_index=False)
+    page = write_index(runs_root, leaving_out=[runs_root / ".." / "runs" / first.name]).read_text()
+    assert f"{first.name}/brief.html" not in page and f"{second.name}/brief.html" in page
+    assert "1 brief ·" in page
+    page = write_index(runs_root).read_text()
+    assert f"{first.name}/brief.html" in page and "2 briefs ·" in page
+
+
+def test_the_briefs_an_index_lists_are_read_off_its_links(runs_root: Path) -> None:
+    from evidence.briefs.index import listed_briefs
+
+    runs = [make_run(runs_root, f"country_brief-{c}") for c in ("AAA", "B B#?", "CCC")]
+    for run in runs[:2]:
+        render_run(run, renderer="builtin", formats="html", update_index=False)
+    index = write_index(runs_root)
+    assert listed_briefs(index) == {runs[0].resolve(), runs[1].resolve()}
+    assert listed_briefs(index.with_name("none.html")) == set()
+
+
+def test_an_index_write_removes_what_a_killed_write_of_it_left(runs_root: Path) -> None:
+    """``kill -9`` while the index was written left ``.index.html.<host>-<pid>.<random>.part`` beside it; only
+    a brief's render removed it, never a batch that renders nothing."""
+    from evidence.core.atomic import host_tag
+
+    make_run(runs_root)
+    index = index_path(runs_root)
+    index.parent.mkdir(parents=True, exist_ok=True)
+    left = index.parent / f".index.html.{host_tag()}-999999999.abcd1234.part"  # a process that is gone
+    left.write_text("<html><body>half a pa")
+    other = index.parent / f".notes.txt.{host_tag()}-999999999.abcd1234.part"  # not the index's
+    other.write_text("x")
+    write_index(runs_root)
+    assert not left.exists() and other.exists()
+
+
+_FOLDER_NAMES = st.text(alphabet=st.sampled_from("abcXYZ019-_ .#?%&'\"<>é:"), min_size=1, max_size=12).filter(
+    lambda name: name.strip() not in ("", ".", "..") and not name.startswith(".")
+)
+
+
+@settings(max_examples=40)
+@given(
+    names=st.lists(_FOLDER_NAMES, min_size=1, max_size=5, unique_by=str.lower),
+    left_out=st.lists(st.booleans(), min_size=5, max_size=5),
+)
+def test_an_index_lists_every_brief_but_those_left_out_and_says_which(
+    names: list[str], left_out: list[bool]
+) -> None:
+    """Whatever the run folders are called (``#``, ``?``, ``%``, quotes, a scheme's colon), the page links the
+    brief of every run folder but those left out, and :func:`listed_briefs` reads back exactly those."""
+    import tempfile
+
+    from evidence.briefs.index import listed_briefs
+    from evidence.runs.record import NotebookInfo, RunRecord, Timings, write_record
+
+    def record(run_id: str) -> RunRecord:
+        notebook = NotebookInfo(name="nb", path="/nb.ipynb", sha256="0" * 64, executed="nb.ipynb")
+        when = Timings(started="2026-01-01T00:00:00+00:00", ended="2026-01-01T00:00:01+00:00", seconds=1.0)
+        return RunRecord(run_id=run_id, status="ok", notebook=notebook, timings=when)
+
+    with tempfile.TemporaryDirectory() as scratch:
+        runs_root = Path(scratch) / "reports" / "runs"
+        folders = []
+        for name in names:
+            folder = runs_root / name
+            folder.mkdir(parents=True)
+            write_record(folder, record(run_id=name))
+            (folder / "brief.html").write_text("<html></html>\n")
+            (folder / "brief.json").write_text(json.dumps({"title": name, "formats": {"html": "brief.html"}}))
+            folders.append(folder)
+        out = {f for f, leave in zip(folders, left_out, strict=False) if leave}
+        index = write_index(runs_root, leaving_out=out)
+        assert listed_briefs(index) == {f.resolve() for f in folders if f not in out}
+        assert listed_briefs(write_index(runs_root)) == {f.resolve() for f in folders}

@@ -940,3 +940,192 @@ def test_a_batch_draws_its_progress_bar_on_a_terminal_only(run_main, tiny, tmp_p
         out.splitlines()[0].startswith("2 runs: 2 to run")
         and out.splitlines()[-1] == "ran 2, skipped 0, failed 0"
     )
+
+
+class _Killed(BaseException):
+    """``kill -9`` in a test: the process ends where this is raised, and nothing of it runs any more."""
+
+
+def _briefed_run(run_main, tiny, out):
+    """A run of ``tiny`` (n=2) in ``out`` with a brief, listed by the index beside ``out``."""
+    from evidence.briefs.index import index_path, write_index
+
+    assert run_main(["run", str(tiny), "-p", "n", "2", "--out-root", str(out)])[0] == 0
+    (folder,) = (p for p in out.iterdir() if not p.name.startswith("."))
+    _fake_brief(folder)
+    index = write_index(out, index_path(out))
+    assert f"{folder.name}/brief.html" in index.read_text()
+    return folder, index
+
+
+@pytest.mark.kernel
+@pytest.mark.parametrize("render", [True, False])
+def test_a_batch_killed_once_it_has_replaced_a_briefed_folder_leaves_no_link_to_the_brief_gone(
+    run_main, tiny, tmp_path, monkeypatch, render
+):
+    """`kill -9` (the OOM killer, `timeout -s KILL`) of a batch while a worker renders the run it has just put in
+    place, whose folder held a brief: nothing rewrote the index any more, and it linked the brief the new run
+    took away until a later batch ran to its end (measured: a batch of four briefs killed at 6 s and 10 s left
+    two and four dead links). The briefs of the runs to execute again are left out of the index first."""
+    from evidence.runs import batch
+
+    out = tmp_path / "reports" / "runs"
+    folder, index = _briefed_run(run_main, tiny, out)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"runs:\n  - notebook: {tiny}\n    parameters: {{n: 2}}\nrender: {str(render).lower()}\n")
+    at_the_kill = []
+
+    def replaced_then_killed(runs, *, on_start, before_run, **kwargs):
+        on_start(1, 0)
+        before_run(runs[0])  # as run_batch does before it gives the run out to execute
+        for name in ("brief.json", "brief.html"):  # the new run in place, its brief not rendered yet
+            (folder / name).unlink()
+        at_the_kill.append(index.read_text())
+        raise _Killed
+
+    monkeypatch.setattr(batch, "run_batch", replaced_then_killed)
+    with pytest.raises(_Killed):
+        run_main(["batch", str(plan), "--executor", "tcp://127.0.0.1:1", "--out-root", str(out), "--force"])
+    assert at_the_kill and f"{folder.name}/brief.html" not in at_the_kill[0]
+
+
+@pytest.mark.kernel
+def test_a_batch_leaves_its_briefs_out_of_the_index_a_few_runs_at_a_time(
+    run_main, tiny, tmp_path, monkeypatch
+):
+    """Every briefed run is left out of the index before it is given out, in fewer rewrites than runs (a rewrite
+    reads every brief's records: one a run made a batch of 190 briefs done again rewrite it 190 times); the
+    briefs of runs not yet given out, beyond those left out ahead, stay listed."""
+    from evidence.briefs import index as briefs_index
+    from evidence.cli import runs as cli_runs
+    from evidence.runs import batch
+
+    out = tmp_path / "reports" / "runs"
+    for n in (2, 3, 4):
+        assert run_main(["run", str(tiny), "-p", "n", str(n), "--out-root", str(out)])[0] == 0
+    folders = sorted(p for p in out.iterdir() if not p.name.startswith("."))
+    for folder in folders:
+        _fake_brief(folder)
+    index = briefs_index.write_index(out, briefs_index.index_path(out))
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [2, 3, 4]\nrender: false\n")
+    monkeypatch.setattr(cli_runs, "LEFT_OUT_AHEAD", 2)
+    writes = []
+    monkeypatch.setattr(
+        briefs_index,
+        "write_index",
+        lambda *a, _w=briefs_index.write_index, **k: writes.append(1) or _w(*a, **k),
+    )
+    seen = []
+
+    def given_out_in_order(runs, *, on_start, before_run, **kwargs):
+        on_start(len(runs), 0)
+        for run in runs:
+            before_run(run)
+            page = index.read_text()
+            seen.append([f"{f.name}/brief.html" in page for f in (run.folder, *folders)])
+        raise _Killed
+
+    monkeypatch.setattr(batch, "run_batch", given_out_in_order)
+    with pytest.raises(_Killed):
+        run_main(["batch", str(plan), "--executor", "tcp://127.0.0.1:1", "--out-root", str(out), "--force"])
+    assert len(seen) == 3 and not any(listed[0] for listed in seen)  # each left out before it is given out
+    assert sum(seen[0][1:]) == 1  # the first two left out at once, the third still listed
+    assert len(writes) == 2
+
+
+@pytest.mark.kernel
+def test_a_batch_lists_again_the_briefs_it_left_out_that_are_still_there(
+    run_main, tiny, tmp_path, monkeypatch
+):
+    """A briefed run executed again that fails keeps its good run, brief and all (the attempt goes to failed/):
+    the index lists it again at the end of the batch; and a batch that finds the brief unlisted (left out by a
+    batch killed before its run was replaced) lists it, though it renders nothing and the run is unchanged."""
+    from evidence.runs import batch
+    from evidence.runs.execute import RunOutcome
+
+    out = tmp_path / "reports" / "runs"
+    folder, index = _briefed_run(run_main, tiny, out)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"runs:\n  - notebook: {tiny}\n    parameters: {{n: 2}}\n")
+    listed = []
+
+    def failed(runs, *, on_start, on_done, before_run, **kwargs):
+        on_start(1, 0)
+        listed.append(f"{folder.name}/brief.html" in index.read_text())  # listed until the run is given out
+        before_run(runs[0])
+        listed.append(f"{folder.name}/brief.html" in index.read_text())
+        outcome = RunOutcome(runs[0].run_id, "tiny", "failed", str(runs[0].failed_folder), 1.0, error="boom")
+        on_done(outcome)
+        return batch.BatchReport([outcome])
+
+    monkeypatch.setattr(batch, "run_batch", failed)
+    args = ["batch", str(plan), "--executor", "tcp://127.0.0.1:1", "--out-root", str(out)]
+    code, text, err = run_main([*args, "--force"])
+    assert code == 1, text + err
+    assert listed == [True, False]  # left out while the run executed
+    assert f"{folder.name}/brief.html" in index.read_text()  # and back, its run and brief unchanged
+
+    from evidence.briefs.index import write_index
+
+    write_index(out, index, leaving_out=[folder])  # as a batch killed outright left it
+
+    def unchanged(runs, *, on_start, on_done, **kwargs):
+        on_start(0, 1)
+        outcome = RunOutcome(runs[0].run_id, "tiny", "skipped", str(runs[0].folder))
+        on_done(outcome)
+        return batch.BatchReport([outcome])
+
+    monkeypatch.setattr(batch, "run_batch", unchanged)
+    code, text, err = run_main(args)
+    assert code == 0, text + err
+    assert f"{folder.name}/brief.html" in index.read_text()
+
+
+@pytest.mark.kernel
+def test_a_run_killed_once_it_has_replaced_a_briefed_folder_leaves_no_link_to_the_brief_gone(
+    app, run_main, tiny, tmp_path, monkeypatch
+):
+    """`evidence run --force` of a briefed run, killed outright between putting the new run in place and
+    rewriting the index: the index linked the brief gone. A run that fails keeps the brief listed, and a run
+    found unchanged lists a brief the index left out."""
+    from evidence.briefs.index import write_index
+    from evidence.runs import execute
+
+    out = tmp_path / "reports" / "runs"
+    folder, index = _briefed_run(run_main, tiny, out)
+    at_the_kill = []
+
+    def replaced_then_killed(run, *, force=False):
+        for name in ("brief.json", "brief.html"):
+            (folder / name).unlink()
+        at_the_kill.append(index.read_text())
+        raise _Killed
+
+    args = ["run", str(tiny), "-p", "n", "2", "--out-root", str(out)]
+    with monkeypatch.context() as patch:
+        patch.setattr(execute, "run_unless_fresh", replaced_then_killed)
+        with pytest.raises(_Killed):
+            runner.invoke(app, [*args, "--force"], catch_exceptions=False)
+    assert at_the_kill and f"{folder.name}/brief.html" not in at_the_kill[0]
+
+    _fake_brief(folder)  # (as if the kill had come before the new run was put in place)
+    write_index(out, index, leaving_out=[folder])
+    found = runner.invoke(app, args)
+    assert found.exit_code == 0 and "unchanged" in found.output, found.output
+    assert f"{folder.name}/brief.html" in index.read_text()
+
+    def written() -> tuple[int, int]:
+        return index.stat().st_ino, index.stat().st_mtime_ns
+
+    before = written()
+    assert runner.invoke(app, args).exit_code == 0
+    assert written() == before  # listed already: an unchanged run does not rewrite the index
+
+    def failed(run, *, force=False):
+        assert f"{folder.name}/brief.html" not in index.read_text()
+        return execute.RunOutcome(run.run_id, "tiny", "failed", str(run.failed_folder), 1.0, error="boom")
+
+    monkeypatch.setattr(execute, "run_unless_fresh", failed)
+    assert runner.invoke(app, [*args, "--force"]).exit_code == 1
+    assert f"{folder.name}/brief.html" in index.read_text()

@@ -3,11 +3,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import polars as pl
 import pytest
 
-from evidence.core.errors import InputError
+from evidence.core.errors import EvidenceError, InputError
 from evidence.notebooks import runtime
 from evidence.sources.loaded import LoadedTable
 from evidence.sources.provenance import Provenance
@@ -208,3 +211,32 @@ def test_record_resolved_merges_into_the_run_folder(tmp_path, monkeypatch):
     monkeypatch.delenv(runtime.RUN_DIR_ENV, raising=False)
     assert runtime.record_resolved(x=1) == {"x": 1}  # outside a run: nothing written
     assert runtime.read_resolved(tmp_path / "elsewhere") == {}
+
+
+def test_a_run_folder_that_is_gone_is_not_made_again(tmp_path, monkeypatch):
+    """A kernel still executing after its run was stopped (and its run folder removed) must not leave a half run
+    folder behind by writing a figure."""
+    gone = tmp_path / ".run.part"
+    monkeypatch.setenv(runtime.RUN_DIR_ENV, str(gone))
+    with pytest.raises(EvidenceError, match=r"\.run\.part is gone"):
+        runtime.output_dir("figures")
+    assert not gone.exists()
+
+
+def test_interactive_outputs_are_private_and_removed_when_the_kernel_ends(tmp_path):
+    """Opened interactively, figures go to a new owner-only temporary folder (never one named by the process id
+    alone, which another user could make first), removed when the process ends."""
+    script = (
+        "import os, stat\n"
+        "from evidence.notebooks import runtime\n"
+        "os.environ.pop(runtime.RUN_DIR_ENV, None)\n"
+        "a = runtime.output_dir('figures'); b = runtime.output_dir('figures')\n"
+        "assert a == b and a.is_dir(), (a, b)\n"
+        "(a / 'chart.svg').write_text('<svg/>')\n"
+        "print(a.parent, oct(stat.S_IMODE(a.parent.stat().st_mode)))\n"
+    )
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    folder, mode = done.stdout.split()
+    assert Path(folder).parent == tmp_path and mode == "0o700"
+    assert not Path(folder).exists() and list(tmp_path.iterdir()) == []

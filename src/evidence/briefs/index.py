@@ -7,6 +7,11 @@ of the same parent (``--out-root reports/briefs``) adds that folder's briefs to 
 records the runs folders it lists (relative to itself), and each rewrite lists them all, so no brief vanishes
 because another folder was rendered last. Briefs whose run folder is gone, or whose files were removed, drop
 out of it on the next rewrite.
+
+A command about to execute again a run whose folder holds a brief rewrites the index without that brief first
+(``leaving_out``): the new run replaces the folder, brief and all, and a command killed outright (``kill -9``,
+the OOM killer) once it has would otherwise leave the index linking a brief that is gone. Whatever is there is
+listed again at the command's end (:func:`listed_briefs` says what a page lists).
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ import html
 import json
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
-from evidence.core.atomic import folder_lock, write_text
+from evidence.core.atomic import clean_stale_files, folder_lock, write_text
 from evidence.presentation.markup import escape_html
 
 INDEX_FILE = "index.html"
@@ -96,18 +102,41 @@ def _brief_files(folder: Path, formats: Any) -> dict[str, Path]:
     return files
 
 
-def write_index(runs_root: str | Path, target: str | Path | None = None) -> Path:
+def write_index(
+    runs_root: str | Path, target: str | Path | None = None, *, leaving_out: Iterable[str | Path] = ()
+) -> Path:
     """Write the index of the briefs under ``runs_root`` and under the runs folders the index already lists
-    that still exist (atomically); return its path."""
+    that still exist (atomically); return its path. ``leaving_out``: run folders whose briefs are not listed
+    (runs about to execute again, see the module's docstring)."""
     target = Path(target) if target is not None else index_path(runs_root)
     base = target.resolve().parent
+    left_out = {Path(folder).resolve() for folder in leaving_out}
     # read and written under the index folder's lock: two batches (or a batch and a brief) finishing at once
     # would otherwise each read the briefs, and the later write could lack the other's newest brief
     with folder_lock(base):
+        # what a write of the page killed outright left (its temporary file), as any write of it would
+        clean_stale_files(base, prefix=f".{target.name}.")
         roots = sorted({Path(runs_root).resolve(), *indexed_roots(target)})
-        entries = [e for root in roots for e in collect_briefs(root)]
+        entries = [e for root in roots for e in collect_briefs(root) if e.folder.resolve() not in left_out]
         entries.sort(key=lambda e: (e.rendered_at, e.folder.name), reverse=True)
         return write_text(target, index_html(entries, base=base, roots=roots))
+
+
+def holds_brief(folder: str | Path) -> bool:
+    """Whether a run folder holds a brief the index would list (its ``brief.json`` naming files there)."""
+    brief = read_json_object(Path(folder) / "brief.json")
+    return bool(brief and _brief_files(Path(folder), brief.get("formats")))
+
+
+def listed_briefs(target: str | Path) -> set[Path]:
+    """The run folders whose briefs an index page links (absolute); none when there is no page."""
+    try:
+        page = Path(target).read_text(encoding="utf-8")
+    except OSError:
+        return set()
+    base = Path(target).resolve().parent
+    links = re.findall(r'<a class="brief-link" href="([^"]*)"', page)
+    return {(base / unquote(html.unescape(link))).resolve().parent for link in links}
 
 
 #: The ``<meta>`` of an index page that lists the runs folders it indexes (JSON, relative to the page).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -128,6 +128,7 @@ def run_command(
             given.update(data_parameters(spec, data))
         given.update(parse_cli_pairs(spec, pairs))
 
+        from evidence.runs.cache import is_fresh
         from evidence.runs.execute import prepare_run, run_unless_fresh
 
         prepared = prepare_run(
@@ -144,10 +145,18 @@ def run_command(
         err_console.print(f"[bold red]Warning:[/] {escape(warning)}", soft_wrap=True)
     say = err_console if as_json else console  # with --json, standard output holds the document only
     had_brief = briefed(prepared)
-    with say.status(f"running {prepared.run_id} ..."):
-        outcome = run_unless_fresh(prepared, force=force)
-    if outcome.status == "ok" and had_brief:
-        drop_replaced_briefs(Path(prepared.out_root))
+    if had_brief and (force or not is_fresh(prepared.folder, prepared.cache_key)):
+        leave_out_briefs(Path(prepared.out_root), [prepared.folder])  # before the run replaces its folder
+    outcome = None
+    try:
+        with say.status(f"running {prepared.run_id} ..."):
+            outcome = run_unless_fresh(prepared, force=force)
+    finally:
+        if outcome is not None and outcome.status == "ok" and had_brief:
+            drop_replaced_briefs(Path(prepared.out_root))
+        elif had_brief:  # failed, interrupted or unchanged: the brief is still there, listed again
+            with contextlib.suppress(KeyboardInterrupt):
+                list_briefs_again(Path(prepared.out_root), [prepared.folder])
     if as_json:
         echo_json("run", run_json(outcome))
     say_rejected_rows([outcome], one_run=True)
@@ -242,6 +251,41 @@ def drop_replaced_briefs(out_root: Path) -> Path | None:
 
     target = briefs_index.index_path(out_root)
     if not target.is_file():
+        return None
+    return briefs_index.write_index(out_root, target)
+
+
+#: How many briefed runs of a batch are left out of the index at once, as the first of them is given out (see
+#: :func:`leave_out_briefs`): the briefs of those not given out yet stay listed, in fewer index rewrites.
+LEFT_OUT_AHEAD = 16
+
+
+def leave_out_briefs(out_root: Path, folders: Iterable[Path]) -> Path | None:
+    """Rewrite the index of briefs beside ``out_root``, if there is one, without the briefs of ``folders``: runs
+    about to execute again, before any of them does. The run that replaces a folder takes its brief away, and a
+    command killed outright (``kill -9``, the OOM killer, ``timeout -s KILL``) once it has would leave the index
+    linking the brief that is gone: nothing of the command rewrites the index any more. The command lists what
+    is still there again at its end (:func:`list_briefs_again`)."""
+    from evidence.briefs import index as briefs_index
+
+    folders = list(folders)
+    target = briefs_index.index_path(out_root)
+    if not folders or not target.is_file():
+        return None
+    return briefs_index.write_index(out_root, target, leaving_out=folders)
+
+
+def list_briefs_again(out_root: Path, folders: Iterable[Path]) -> Path | None:
+    """Rewrite the index of briefs beside ``out_root``, if there is one, when one of ``folders`` holds a brief the
+    index does not list: one left out while its run executed again (:func:`leave_out_briefs`) whose run failed or
+    was interrupted, keeping it, or left out by a command killed outright before its run was replaced."""
+    from evidence.briefs import index as briefs_index
+
+    target = briefs_index.index_path(out_root)
+    if not target.is_file():
+        return None
+    listed = briefs_index.listed_briefs(target)
+    if all(Path(f).resolve() in listed or not briefs_index.holds_brief(f) for f in folders):
         return None
     return briefs_index.write_index(out_root, target)
 
@@ -470,12 +514,28 @@ def _batch(
 
     # the runs whose folder holds a brief: executed again, they take it away (see drop_replaced_briefs)
     briefed_folders = {run.run_id: str(run.folder) for run in runs if briefed(run)}
+    # the briefed folders whose runs have been given out to execute: their briefs are left out of the index from
+    # then on (a batch killed outright once such a run has replaced its folder would leave the index linking the
+    # brief gone); those still there are listed again at the end
+    given_out: list[Path] = []
+    briefed_in_order = [run.folder for run in runs if run.run_id in briefed_folders]
+
+    def before_run(run: PreparedRun) -> None:
+        if run.run_id in briefed_folders and run.folder not in given_out:
+            # with the next briefed runs of the plan (the order runs are given out in): a rewrite reads every
+            # brief's records (~0.1-0.2 s for 190 briefs), and one a run made a weekly batch done again with
+            # --force rewrite the index as many times as it runs briefs
+            ahead = briefed_in_order.index(run.folder)
+            for folder in [run.folder, *briefed_in_order[ahead + 1 : ahead + LEFT_OUT_AHEAD]]:
+                if folder not in given_out:
+                    given_out.append(folder)
+            leave_out_briefs(out_root, given_out)
 
     def on_done(outcome: RunOutcome) -> None:
         finished[outcome.run_id] = outcome
         replaced = outcome.status != "skipped" and briefed_folders.get(outcome.run_id) == outcome.folder
         if replaced and not (render and outcome.status == "ok"):  # a rendered run has its brief again
-            drop_replaced_briefs(out_root)
+            leave_out_briefs(out_root, given_out)  # (those of runs still executing stay out)
         if task is None or outcome.status == "skipped":  # a skipped run's brief, rendered or kept
             return
         mark = "[green]✓[/]" if outcome.status == "ok" else "[red]✗[/]"
@@ -492,6 +552,7 @@ def _batch(
             on_done=on_done,
             after=render_brief if render else None,
             pool=pool,
+            before_run=before_run,
         )
     except KeyboardInterrupt:
         interrupted = True
@@ -506,11 +567,13 @@ def _batch(
         index = None
         # a run put in place but not reported (its brief being rendered) has taken a brief away all the same
         replaced = any(not briefed(run) for run in runs if run.run_id in briefed_folders)
-        if (render and any(o.status == "ok" for o in finished.values())) or replaced:
-            # the briefs of the runs that finished are listed now, not at the next batch (written atomically:
-            # a second interrupt meanwhile leaves the index as it was)
-            with contextlib.suppress(KeyboardInterrupt):
+        # (written atomically: a second interrupt meanwhile leaves the index as it was)
+        with contextlib.suppress(KeyboardInterrupt):
+            if (render and any(o.status == "ok" for o in finished.values())) or replaced:
+                # the briefs of the runs that finished are listed now, not at the next batch
                 index = _write_index(out_root, say)
+            else:  # the briefs left out of it for runs that did not replace them
+                list_briefs_again(out_root, map(Path, briefed_folders.values()))
         if as_json:
             echo_json(
                 "batch", batch_json(plan, out_root, stopped, index, interrupted=True, repeated=repeated)
@@ -519,7 +582,11 @@ def _batch(
     report.outcomes.extend([*invalid, *empty])
     say_rejected_rows(report.outcomes)  # before the summary: its last line stays the log's last word
     _print_summary(report, out_root, say)
-    index = _write_index(out_root, say) if render else None
+    index = None
+    if render:
+        index = _write_index(out_root, say)
+    else:  # the briefs left out of it for runs that did not replace them (here, or in a batch killed outright)
+        list_briefs_again(out_root, map(Path, briefed_folders.values()))
     if as_json:
         echo_json("batch", batch_json(plan, out_root, report, index, interrupted=False, repeated=repeated))
     raise typer.Exit(report.exit_code)

@@ -8,9 +8,11 @@ same calls work: outputs go to a temporary folder and provenance is returned, no
 
 from __future__ import annotations
 
+import atexit
 import copy
 import json
 import os
+import shutil
 import sys
 import tempfile
 import warnings
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from evidence.core.atomic import write_text
 from evidence.core.config import configured_data_paths
-from evidence.core.errors import InputError, ParameterError
+from evidence.core.errors import EvidenceError, InputError, ParameterError
 
 if TYPE_CHECKING:
     from evidence.sources.loaded import LoadedTable
@@ -61,14 +63,46 @@ def run_dir() -> Path | None:
 
 def output_dir(*parts: str) -> Path:
     """A folder for a notebook's output files (created): inside the run folder; opened interactively, a
-    temporary folder of this kernel (so JupyterLab sessions do not litter the notebooks folder).
+    temporary folder of this kernel (so JupyterLab sessions do not litter the notebooks folder), owner-only and
+    removed when the kernel ends.
 
-    Parallel runs never share it, so figures of one run cannot overwrite another's.
+    Parallel runs never share it, so figures of one run cannot overwrite another's. A run folder that is gone
+    (its run was stopped, and the runner removed it while this kernel still executed) is an error: it is not
+    made again, which would leave a half run folder behind.
     """
-    base = run_dir() or Path(tempfile.gettempdir()) / f"evidence-notebook-{os.getpid()}"
+    base = run_dir()
+    if base is None:
+        base = _interactive_outputs()
+    elif not base.is_dir():
+        raise EvidenceError(f"the run folder {base} is gone (was the run stopped?): nothing written")
     folder = base.joinpath(*parts)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+#: This process's folder of interactive outputs, and the process that made it (see :func:`output_dir`).
+_INTERACTIVE_OUTPUTS: tuple[int, Path] | None = None
+
+
+def _interactive_outputs() -> Path:
+    # made by mkdtemp, not under a name of the process id: that name another user of the machine could make
+    # first (or as a link to a folder of theirs) and read the figures written into it; mkdtemp's is new and
+    # owner-only. Removed at exit, by the process that made it only (a forked child leaves it to its parent).
+    global _INTERACTIVE_OUTPUTS
+    if (
+        _INTERACTIVE_OUTPUTS is None
+        or _INTERACTIVE_OUTPUTS[0] != os.getpid()
+        or not _INTERACTIVE_OUTPUTS[1].is_dir()
+    ):
+        folder = Path(tempfile.mkdtemp(prefix=f"evidence-notebook-{os.getpid()}-"))
+        atexit.register(_remove_interactive_outputs, os.getpid(), folder)
+        _INTERACTIVE_OUTPUTS = (os.getpid(), folder)
+    return _INTERACTIVE_OUTPUTS[1]
+
+
+def _remove_interactive_outputs(made_by: int, folder: Path) -> None:
+    if os.getpid() == made_by:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def data_files(data: Sequence[str | Path] = ()) -> list[Path]:

@@ -462,6 +462,7 @@ def run_batch(
     on_done: Callable[[RunOutcome], None] | None = None,
     after: AfterRun | None = None,
     pool: BatchPool | None = None,
+    before_run: Callable[[PreparedRun], None] | None = None,
 ) -> BatchReport:
     """Execute the runs that are not fresh (all with ``force``); report every run's outcome in order.
 
@@ -470,9 +471,12 @@ def run_batch(
     skipped)`` and ``on_done(outcome)`` let a caller draw progress. ``after`` is applied to every successful
     and every skipped run in the workers of the pool (rendering briefs, for one). ``pool``: the processes
     to use, started ahead (:class:`BatchPool`, then ``workers`` is its size); it is closed when the batch ends.
+    ``before_run(run)`` is called in this process just before a run to execute is given out (before it can
+    replace its folder; again if it is given to a fresh pool): ``evidence batch`` takes its brief out of the
+    index then.
     """
     try:
-        return _run_batch(runs, workers, executor, force, on_start, on_done, after, pool)
+        return _run_batch(runs, workers, executor, force, on_start, on_done, after, pool, before_run)
     except BaseException as exc:
         if pool is not None:  # refused before any run (a read-only runs folder), or interrupted
             if isinstance(exc, Exception):
@@ -494,6 +498,7 @@ def _run_batch(
     on_done: Callable[[RunOutcome], None] | None,
     after: AfterRun | None,
     pool: BatchPool | None,
+    before_run: Callable[[PreparedRun], None] | None = None,
 ) -> BatchReport:
     for root in {r.out_root for r in runs}:
         check_writable(root)  # a read-only runs folder: one error, not a failure per run
@@ -520,9 +525,12 @@ def _run_batch(
             jobs += [o for o in outcomes.values() if o.status == "skipped"]
         if jobs:
             pool = pool or BatchPool(workers or default_workers(len(jobs)))
-            _run_in_processes(jobs, pool, done, after)
+            _run_in_processes(jobs, pool, done, after, before_run)
     elif executor.startswith(_DASK_SCHEMES):
         if todo:
+            if before_run is not None:
+                for run in todo:
+                    before_run(run)
             _run_on_dask(todo, executor.replace("dask://", "tcp://", 1), done)
         if after is not None:
             for run in runs:
@@ -763,9 +771,12 @@ def _run_in_processes(
     pool: BatchPool,
     done: Callable[[RunOutcome], None],
     after: AfterRun | None = None,
+    before_run: Callable[[PreparedRun], None] | None = None,
 ) -> None:
     """Execute on ``pool``, with at most one run a worker submitted at once, so a dead worker's run is known:
-    when the pool breaks, the runs in flight are recorded as failed and the rest continue in a fresh pool."""
+    when the pool breaks, the runs in flight are recorded as failed and the rest continue in a fresh pool. A
+    pool found broken as a run is given to it (a worker killed before it had a run: while it started its kernel,
+    ahead of the runs) fails no run for it: the run goes to the fresh pool."""
     pending = list(reversed(todo))
     workers = pool.workers
     in_flight: dict[Future, Any] = {}
@@ -773,7 +784,13 @@ def _run_in_processes(
         while pending or in_flight:
             while pending and len(in_flight) < workers:
                 run = pending.pop()
-                in_flight[pool.executor.submit(_execute, run, after)] = run
+                if before_run is not None and isinstance(run, PreparedRun):
+                    before_run(run)
+                try:
+                    in_flight[pool.executor.submit(_execute, run, after)] = run
+                except BrokenProcessPool:  # it ended the batch with a traceback, every run unreported
+                    pending.append(run)
+                    _renew_settling(pool, in_flight, pending, done)
             finished, _ = wait(in_flight, timeout=_INTERRUPT_LATENCY, return_when=FIRST_COMPLETED)
             broken = False
             for future in finished:
@@ -794,6 +811,28 @@ def _run_in_processes(
         pool.stop()
         raise
     pool.close()
+
+
+def _renew_settling(
+    pool: BatchPool,
+    in_flight: dict[Future, Any],
+    pending: list[PreparedRun | RunOutcome],
+    done: Callable[[RunOutcome], None],
+) -> None:
+    """Replace a broken pool by a fresh one, and report the runs that were in flight on it (their outcome, or
+    failed: their worker died); a run it never started goes back to ``pending``."""
+    pool.renew()  # it waits for the broken pool's end: each run in flight has its outcome or its error by then
+    for future, run in in_flight.items():
+        if future.cancelled():
+            pending.append(run)
+            continue
+        try:
+            done(future.result())
+        except BrokenProcessPool:
+            done(_failed(run, _WORKER_DIED))
+        except Exception as exc:  # noqa: BLE001 - execute_run reports failures itself; this is a bug
+            done(_failed(run, repr(exc)))
+    in_flight.clear()
 
 
 def _failed(job: PreparedRun | RunOutcome, error: str) -> RunOutcome:
