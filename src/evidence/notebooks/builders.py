@@ -3926,6 +3926,9 @@ def _protected_category_rows(
     categories: Sequence[str],
     total: str,
     rule: DisclosureRule,
+    *,
+    panel: Mapping[int, _PanelRow] | None = None,
+    yearly: _YearlyColumn | None = None,
 ) -> tuple[DisclosedTable, DisclosedTable]:
     """The two bounds of a year × category table of a publisher's censored counts (``tables``, primary
     suppression; ``values``: their true bounds, row for row), with further cells withheld (``x``) until no
@@ -3962,10 +3965,29 @@ def _protected_category_rows(
             )
             for c, (low_why, high_why) in why.items()
         }
-        if not any(exact[c] > 0 and reasons[c] is not None for c in present):
+        # the row's own withheld cells, and the counts printed elsewhere that it holds: its total (withheld as
+        # the yearly table withholds it) and the steady reporters' count (``panel``)
+        margin = panel.get(row) if panel is not None else None
+        if not (
+            any(exact[c] > 0 and reasons[c] is not None for c in present)
+            or (
+                reasons.get(total) is not None and total in low.columns and _exact_part(low, high, total, row)
+            )
+            or (margin is not None and any(margin[2]) and _panel_exact(margin, present, exact))
+        ):
             continue
         added, blank = _protect_category_row(
-            (low_table, high_table), (low, high), row, present, parts, exact, reasons, total, rule
+            (low_table, high_table),
+            (low, high),
+            row,
+            present,
+            parts,
+            exact,
+            reasons,
+            total,
+            rule,
+            panel=margin,
+            yearly=None if yearly is None else yearly.beside(str(low_table.frame["year"][row])),
         )
         if added is _WHOLE_ROW:  # the cells printed exactly left empty, and the sum
             for c in present:
@@ -3988,6 +4010,18 @@ def _protected_category_rows(
     if whole:
         low_table, high_table = (_noted(t, whole) for t in (low_table, high_table))
     return low_table, high_table
+
+
+def _exact_part(low: pl.DataFrame, high: pl.DataFrame, column: str, row: int) -> bool:
+    """Whether a cell of ``column`` (its true bounds ``low`` and ``high``: ``E + k`` and ``E + 4k``) has a part
+    the publisher printed exactly."""
+    lo, hi = low[column][row], high[column][row]
+    return lo is not None and hi is not None and int(lo) - (int(hi) - int(lo)) // 3 > 0
+
+
+def _panel_exact(margin: _PanelRow, present: Sequence[str], exact: Mapping[str, int]) -> bool:
+    """Whether a row's steady reporters' count has a part the publisher printed exactly."""
+    return sum(exact[c] for c in present if c in margin[0]) > 0
 
 
 def _noted(table: DisclosedTable, rows: Sequence[int]) -> DisclosedTable:
@@ -4038,6 +4072,8 @@ def _protect_category_row(
     rule: DisclosureRule,
     *,
     sum_shown: bool = True,
+    panel: _PanelRow | None = None,
+    yearly: _YearlyRest | None = None,
 ) -> tuple[Collection[Hashable], bool]:
     """The cells of one row of :func:`_protected_category_rows` to withhold further, and whether its sum of
     categories is to be left empty: when no complement frees the row with the sum shown or withheld (Hungary's
@@ -4077,6 +4113,14 @@ def _protect_category_row(
         system.quantity(total, int(printed))
         _publish_read(system, total, int(printed), reasons[total], rule)
         system.equalities.append({**cells, total: -1.0})
+        if yearly is not None:  # the yearly table's other years and its total row, printed in the same brief
+            others, (grand, grand_reason) = yearly
+            for year, (low_bound, reading, held) in others.items():
+                _yearly_reading(system, ("year", year), low_bound, reading, held, rule)
+            _publish_read(system, ("year", "total"), grand, grand_reason, rule)
+            system.equalities.append(
+                {total: 1.0, **{("year", year): 1.0 for year in others}, ("year", "total"): -1.0}
+            )
     if sum_shown and CATEGORY_SUM in low.columns:  # each bound of the sum: exact parts and censored bounds
         for end, bound, table in (("low", 1.0, low_table), ("high", 4.0, high_table)):
             name = (CATEGORY_SUM, end)
@@ -4093,14 +4137,73 @@ def _protect_category_row(
             )
             if table.reasons[CATEGORY_SUM][row] is None:
                 among.add(name)
+    if panel is not None:  # the steady reporters' count, printed in its own table: each bound, as the sum's
+        members, truth, why = panel
+        summed = [c for c in present if c in members]
+        k = sum(parts[c] for c in summed)
+        e = sum(exact[c] for c in summed)
+        if summed and truth == (e + k, e + 4 * k):  # its reporters' cells add up to it
+            for end, bound, reason in (("low", 1, why[0]), ("high", 4, why[1])):
+                name = ("panel", end)
+                system.quantity(name, e + bound * k)
+                _publish_read(system, name, e + bound * k, reason, rule)
+                system.equalities.append(
+                    {
+                        **{("cell", c): 1.0 for c in summed},
+                        **{("censored", c): -1.0 for c in summed if parts[c]},
+                        ONE: float(bound * k),
+                        name: -1.0,
+                    }
+                )
     try:
-        return protect_linked(system, rule, among=among), not sum_shown
+        added = protect_linked(system, rule, among=among)
+        return {**added, **_total_freed(system, total, among - set(added), rule)}, not sum_shown
     except DisclosureError:  # no complement frees it: the sum left empty, else the row's breakdown
         if sum_shown and CATEGORY_SUM in low.columns:
             return _protect_category_row(
-                tables, values, row, present, parts, exact, reasons, total, rule, sum_shown=False
+                tables,
+                values,
+                row,
+                present,
+                parts,
+                exact,
+                reasons,
+                total,
+                rule,
+                sum_shown=False,
+                panel=panel,
+                yearly=yearly,
             )
         return _WHOLE_ROW, True
+
+
+def _total_freed(
+    system: LinkedCounts, total: str, among: Collection[Hashable], rule: DisclosureRule
+) -> dict[Hashable, str]:
+    """The cells of a row's system (:func:`_protect_category_row`) to withhold further, from ``among``, so that
+    its total, withheld as the table of victims per year withholds it (a complement there, at least the
+    threshold: no target of :func:`~evidence.presentation.disclosure.protect_linked`), does not follow from the
+    row: the yearly table's total row would give back the small year it protects (Australia's nationals at
+    threshold 10: 2016's 10, ``x`` in the yearly table beside 2015's 9, was Australia's own 10 printed here,
+    and the total row gave the 9 back). The smallest cell first; raises :class:`DisclosureError` when none
+    frees it."""
+    if (
+        system.status.get(total) not in (SMALL_REASON, COMPLEMENT_REASON)
+        or system.values[total] < rule.threshold
+    ):
+        return {}
+    added: dict[Hashable, str] = {}
+    left = sorted(
+        (q for q in among if system.status.get(q) is None and q[0] == "cell"),  # type: ignore[index]
+        key=lambda q: (system.values[q], str(q)),
+    )
+    while total in linked_exposures(system, rule, complements=True):
+        if not left:
+            raise DisclosureError("no cell of the row frees its total")
+        cell = left.pop(0)
+        system.status[cell] = COMPLEMENT_REASON
+        added[cell] = COMPLEMENT_REASON
+    return added
 
 
 def _censored_frames(basis: _YearlyBasis, selection: Selection, by: str | None) -> _YearlyBasis:
@@ -4248,12 +4351,16 @@ def _censored_numbers(
         columns = list(frames.columns)
         low_table = suppress_counts(frames.low, columns, rule)
         high_table = suppress_counts(frames.high, columns, rule)
+        if per_year is not None and frames.total in columns:
+            low_table, high_table = _totals_as_per_year((low_table, high_table), frames.total, per_year)
         low_table, high_table = _protected_category_rows(
             (low_table, high_table),
             frames.values,
             basis.categories,
             frames.total,
             rule,
+            panel=_panel_rows(common["panel"], low_table, common["by"]),
+            yearly=_yearly_column(per_year, _year_text(basis.counts)),
         )
         low_table = dataclasses.replace(
             low_table, known=frames.known.clone(), known_values=frames.known_values.clone()
@@ -4270,6 +4377,156 @@ def _censored_numbers(
         placeholder=basis.placeholder,
         doubtful=dict(basis.doubtful) if by_category is not None else {},
     )
+
+
+def _totals_as_per_year(
+    tables: tuple[DisclosedTable, DisclosedTable], total: str, per_year: Bounds
+) -> tuple[DisclosedTable, DisclosedTable]:
+    """The two bounds of a year × category table with each year's total withheld wherever the table of victims
+    per year withholds it (its complements too, bound for bound), before the rows are protected (which then
+    keep it from following from its row): a brief prints both tables, and a total the yearly table withholds
+    as a complement printed here gives the cell it protects back through the yearly table's total row
+    (Cambodia's nationals at threshold 10: 2015's 16, ``x`` in the yearly table, printed here, gave 2020's 5
+    back from 523, the total's low bound)."""
+    out = []
+    for table, side in zip(tables, (per_year.low, per_year.high), strict=True):
+        n = side.frame.height - (1 if side.has_total_row else 0)
+        withheld = {
+            year
+            for year, why in zip(side.frame["year"].head(n), side.reasons[VICTIMS].head(n), strict=True)
+            if why is not None
+        }
+        rows = [i for i, year in enumerate(table.frame["year"].to_list()) if year in withheld]
+        out.append(withhold_cells(table, total, rows))
+    return out[0], out[1]
+
+
+#: A row's steady reporters' count (:class:`PanelNumbers`) as :func:`_protect_category_row` reads it: the
+#: categories it sums, its true (low, high) and the reason each bound's cell is withheld in the panel's table.
+_PanelRow = tuple[frozenset[str], tuple[int, int], tuple[str | None, str | None]]
+
+
+def _panel_rows(
+    panel: PanelNumbers | None, table: DisclosedTable, by: str | None
+) -> dict[int, _PanelRow] | None:
+    """Each row of a year × category table (by its year) whose year the steady reporters' table of victims per
+    year (printed in the same brief) gives: the categories of those reporters (by destination, or the
+    destination of a corridor), the panel's true bounds and each bound's reason. Brazil's nationals at
+    threshold 10: 2014's panel of Spain and the Netherlands, 19, printed beside the Netherlands' 13 gave
+    Spain's 6, withheld as ``<10``, back."""
+    # the reporters are countries of detection: the categories by destination (or a corridor's) alone are theirs
+    if panel is None or panel.per_year is None or by not in ("destination", "corridor"):
+        return None
+    reporters = frozenset(panel.panel.reporters)
+    truth = {
+        str(year): (int(low), int(high))
+        for year, low, high in panel.panel.counts.select("year", "count_low", "count_high").iter_rows()
+        if low is not None and high is not None
+    }
+    low, high = panel.per_year.low, panel.per_year.high
+    n = low.frame.height - (1 if low.has_total_row else 0)
+    reasons = {
+        year: (lw, hw)
+        for year, lw, hw in zip(
+            low.frame["year"].head(n),
+            low.reasons[VICTIMS].head(n),
+            high.reasons[VICTIMS].head(n),
+            strict=True,
+        )
+    }
+    members = frozenset(
+        c
+        for c in table.count_columns
+        if c in reporters or (by == "corridor" and c.rpartition(">")[2] in reporters)
+    )
+    rows = {
+        i: (members, truth[year], reasons.get(year, (None, None)))
+        for i, year in enumerate(table.frame["year"].to_list())
+        if year in truth and members
+    }
+    return rows or None
+
+
+#: The rest of the table of victims per year beside one year (:meth:`_YearlyColumn.beside`): each other year's
+#: low bound, what its cell says of it (:func:`_yearly_reading`) and how many of the publisher's ``<5`` it holds
+#: (public), and the total row's low bound and reason.
+_YearlyRest = tuple[dict[str, tuple[int, str | None, int]], tuple[int, str | None]]
+
+#: How a year of the table of victims per year with an exact part and the publisher's ``<5`` in it reads: its
+#: published pair (:func:`published_pair`) withheld as ``x``, or as small; a count printed is ``None``.
+_MIXED_X, _MIXED_SMALL = "mixed x", "mixed small"
+
+
+@dataclass(frozen=True)
+class _YearlyColumn:
+    """The low bounds of the table of victims per year (what the row of a year × category table is tied to by
+    its total, :func:`_protect_category_row`): each year's true low bound, what its cell says, and how many of
+    the publisher's ``<5`` it holds, and the total row's low bound and reason. A year made only of the
+    publisher's ``<5`` cells is known (their bounds are public)."""
+
+    years: Mapping[str, tuple[int, str | None, int]]
+    total: tuple[int, str | None]
+
+    def beside(self, year: str) -> _YearlyRest | None:
+        if year not in self.years:
+            return None
+        return {y: v for y, v in self.years.items() if y != year}, self.total
+
+
+def _yearly_column(per_year: Bounds | None, counts: pl.DataFrame) -> _YearlyColumn | None:
+    """The :class:`_YearlyColumn` of a protected table of victims per year (``counts``: its true bounds), None
+    without a total row. MLT as both at threshold 10: its 2007 row (Russia's 6, Ukraine's ``<5``, a total of 7
+    and a sum of categories at least 10) gave the total at least 7; the yearly table's total row (118), with
+    2013 at least 10 and 2017 (6 and a ``<5``: ``x``) at least 7, at most 7: Russia's 6 back."""
+    if per_year is None or not per_year.low.has_total_row:
+        return None
+    table = per_year.low
+    n = table.frame.height - 1
+    truth = {
+        str(year): (int(low), int(high))
+        for year, low, high in counts.select("year", "count_low", "count_high").iter_rows()
+        if low is not None and high is not None
+    }
+    pairs = per_year.cells(VICTIMS)
+    label = table.rule.label
+    years: dict[str, tuple[int, str | None, int]] = {}
+    for year, pair in zip(table.frame["year"].head(n), pairs[:n], strict=True):
+        if year not in truth:
+            continue
+        low, high = truth[year]
+        parts = (high - low) // 3
+        withheld = isinstance(pair[0], str) or isinstance(pair[1], str)
+        if low - parts <= 0 or not withheld:  # the publisher's <5 alone (public), or printed
+            years[year] = (low, None, parts)
+        elif not parts:  # an exact count withheld: small, or a complement
+            years[year] = (low, SMALL_REASON if pair[1] == label else COMPLEMENT_REASON, 0)
+        else:  # an exact part and the publisher's <5: what the pair says of its bounds
+            years[year] = (low, _MIXED_SMALL if pair[1] == label else _MIXED_X, parts)
+    grand = sum(low for low, _, _ in years.values())
+    if table.frame[VICTIMS][n] is not None and int(table.frame[VICTIMS][n]) != grand:
+        return None  # a total row of other years than these (never so): nothing tied
+    shown = pairs[n][1]
+    reason = None if not isinstance(shown, str) else SMALL_REASON if shown == label else COMPLEMENT_REASON
+    return _YearlyColumn(MappingProxyType(years), (grand, reason))
+
+
+def _yearly_reading(
+    system: LinkedCounts, year: Hashable, value: int, reading: str | None, parts: int, rule: DisclosureRule
+) -> None:
+    """A year of the table of victims per year in a row's system (its low bound ``value``): as its cell is
+    published, a year with the publisher's ``<5`` in it (``parts`` of them) at least that many, and one with an
+    exact part withheld bounded as its pair says (``x``: its high bound, 3 a part above, at least the threshold;
+    small: its low bound below it), never a target (its exact part follows at best to within the ``<5``)."""
+    if reading in (_MIXED_X, _MIXED_SMALL):
+        system.quantity(year, value)
+        if reading == _MIXED_X:
+            system.at_most.append({ONE: float(rule.threshold - 3 * parts), year: -1.0})
+        else:
+            system.at_most.append({year: 1.0, ONE: -float(rule.threshold - 1)})
+    else:
+        _publish_read(system, year, value, reading, rule)
+    if parts:
+        system.at_most.append({ONE: float(parts), year: -1.0})
 
 
 def _years_note(note: str) -> str:

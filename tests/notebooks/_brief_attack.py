@@ -1,0 +1,195 @@
+"""An attacker of everything a brief publishes of one UNODC selection and dimension at once: the table by
+category, the table of victims per year with its total row, and the steady reporters' table of victims per
+year (role origin and both: a sum of some of the categories), read as the reader reads them (each cell's
+published pair, :meth:`~evidence.notebooks.builders.Bounds.cells`), by linear programming over all their
+cells together (:func:`_pinned_cells` of the row attacker, on one system)."""
+
+from __future__ import annotations
+
+from evidence.notebooks.builders import CensoredLow
+
+#: A cell of the system: ("cell", year, category), ("year", year) or ("panel", year).
+Key = tuple
+
+
+class _System:
+    """Variables (each count's exact part, ``e``, and its censored part, ``c``: ``k`` to ``4k`` for ``k`` of the
+    publisher's ``<5`` cells in it) and the lines the published cells give."""
+
+    def __init__(self, threshold: int) -> None:
+        self.t = threshold
+        self.bounds: list[tuple[float, float | None]] = []
+        self.equalities: list[tuple[list[float], float]] = []
+        self.at_least: list[tuple[list[float], float]] = []
+        self.index: dict[Key, tuple[int, int | None, int]] = {}  # key -> (e, c or None, k)
+        self.exact: dict[Key, int] = {}  # each count's true exact part
+
+    def add(self, key: Key, low: int, high: int) -> None:
+        """A count whose true bounds are ``low`` and ``high`` (its exact part ``e``, ``k`` censored parts)."""
+        k = (high - low) // 3
+        e = low - k
+        self.exact[key] = e
+        # the publisher's <5 are public: a count made only of them has no exact part
+        self.bounds.append((0.0, None) if e > 0 else (0.0, 0.0))
+        ei = len(self.bounds) - 1
+        ci = None
+        if k:
+            self.bounds.append((float(k), float(4 * k)))
+            ci = len(self.bounds) - 1
+        self.index[key] = (ei, ci, k)
+
+    def _line(self, keys: list[Key], side: int) -> tuple[list[float], float]:
+        """The coefficients and constant of a sum of counts' ``side`` bound (1: low, 4: high)."""
+        a = [0.0] * len(self.bounds)
+        const = 0.0
+        for key in keys:
+            ei, _, k = self.index[key]
+            a[ei] += 1.0
+            const += side * k
+        return a, const
+
+    def _value(self, keys: list[Key]) -> list[float]:
+        """The coefficients of a sum of counts' true values (exact and censored parts)."""
+        a = [0.0] * len(self.bounds)
+        for key in keys:
+            ei, ci, _ = self.index[key]
+            a[ei] += 1.0
+            if ci is not None:
+                a[ci] += 1.0
+        return a
+
+    def equal(self, left: list[Key], right: list[Key]) -> None:
+        """The true values of ``left`` add up to those of ``right``."""
+        a = self._value(left)
+        b = self._value(right)
+        self.equalities.append(([x - y for x, y in zip(a, b, strict=True)], 0.0))
+
+    def read(self, keys: list[Key], pair: tuple) -> None:
+        """What a published (low, high) pair says of the sum of ``keys``."""
+        low, high = pair
+        if low is None and high is None:
+            return
+        t = self.t
+        if isinstance(low, int) and not isinstance(low, str):
+            a, const = self._line(keys, 1)
+            self.equalities.append((a, float(int(low)) - const))
+        if isinstance(high, int) and not isinstance(high, str):
+            a, const = self._line(keys, 4)
+            self.equalities.append((a, float(high) - const))
+        if isinstance(low, str) and isinstance(high, str):
+            if high == "x":  # a complement: its high bound at least the threshold
+                a, const = self._line(keys, 4)
+                self.at_least.append((a, t - const))
+            else:  # small: its low bound below the threshold, and something in it
+                a, const = self._line(keys, 1)
+                self.at_least.append(([-x for x in a], const - (t - 1)))
+                a, const = self._line(keys, 4)
+                self.at_least.append((a, 1 - const))
+
+
+def attack_brief(numbers, rule, pinned_cells) -> list[tuple]:
+    """The withheld counts of ``numbers`` (a :class:`~evidence.notebooks.builders.YearlyNumbers` of UNODC's
+    censored counts) with an exact part that the published tables pin, as keys: ("cell", year, category),
+    ("year", year) or ("panel", year)."""
+    system = _System(rule.threshold)
+    withheld: set[Key] = set()
+    years_of: dict[str, tuple[int, int]] = {}
+    for r in numbers.counts.iter_rows(named=True):
+        if r["count_low"] is not None:
+            years_of[str(r["year"])] = (int(r["count_low"]), int(r["count_high"]))
+    for year, (low, high) in years_of.items():
+        system.add(("year", year), low, high)
+
+    def note(key: Key, pair: tuple) -> None:
+        if any(isinstance(v, str) and not isinstance(v, CensoredLow) for v in pair):
+            withheld.add(key)
+
+    per_year = numbers.per_year
+    if per_year is not None:
+        table = per_year.low
+        n = table.frame.height - (1 if table.has_total_row else 0)
+        cells = per_year.cells("victims")
+        years = table.frame["year"].to_list()
+        for i in range(n):
+            if years[i] in years_of:
+                system.read([("year", years[i])], cells[i])
+                note(("year", years[i]), cells[i])
+        if table.has_total_row:
+            system.read([("year", y) for y in years_of], cells[-1])
+    cat = numbers.by_category
+    categories: dict[str, list[str]] = {}
+    if cat is not None and numbers.by_counts is not None:
+        by = numbers.by
+        for r in numbers.by_counts.iter_rows(named=True):
+            year, c = str(r["year"]), str(r[by])
+            if r["count_low"] is None:
+                continue
+            system.add(("cell", year, c), int(r["count_low"]), int(r["count_high"]))
+            categories.setdefault(year, []).append(c)
+        table = cat.low
+        n = table.frame.height - (1 if table.has_total_row else 0)
+        years = table.frame["year"].to_list()
+        total = next((c for c in ("Published total", "All victims") if c in table.count_columns), None)
+        for column in table.count_columns:
+            pairs = cat.cells(column)
+            for i in range(n):
+                year = years[i]
+                if column in categories.get(year, []):
+                    system.read([("cell", year, column)], pairs[i])
+                    note(("cell", year, column), pairs[i])
+                elif column == total and year in years_of:
+                    system.read([("year", year)], pairs[i])
+                    note(("year", year), pairs[i])
+                elif column == "Sum of categories" and categories.get(year):
+                    system.read([("cell", year, c) for c in categories[year]], pairs[i])
+        for year, present in categories.items():
+            if year not in years_of:
+                continue
+            low = sum(system.exact[("cell", year, c)] + system.index[("cell", year, c)][2] for c in present)
+            high = low + 3 * sum(system.index[("cell", year, c)][2] for c in present)
+            ylow, yhigh = years_of[year]
+            # the reader takes the categories to add up to the year's victims wherever they can
+            if (low, high) == (ylow, yhigh) or (ylow == yhigh and low <= ylow <= high):
+                system.equal([("cell", year, c) for c in present], [("year", year)])
+    panel = numbers.panel
+    # the steady reporters are countries of detection: a sum of the categories by destination (or a corridor's)
+    if (
+        panel is not None
+        and panel.per_year is not None
+        and categories
+        and numbers.by in ("destination", "corridor")
+    ):
+        reporters = set(panel.panel.reporters)
+        truth = {
+            str(r["year"]): (int(r["count_low"]), int(r["count_high"]))
+            for r in panel.panel.counts.iter_rows(named=True)
+            if r["count_low"] is not None
+        }
+        table = panel.per_year.low
+        n = table.frame.height - (1 if table.has_total_row else 0)
+        cells = panel.per_year.cells("victims")
+        years = table.frame["year"].to_list()
+        for i in range(n):
+            year = years[i]
+            if year not in truth:
+                continue
+            system.add(("panel", year), *truth[year])
+            system.read([("panel", year)], cells[i])
+            note(("panel", year), cells[i])
+            parts = [("cell", year, c) for c in categories.get(year, []) if c.rpartition(">")[2] in reporters]
+            low = sum(system.exact[p] + system.index[p][2] for p in parts)
+            high = low + 3 * sum(system.index[p][2] for p in parts)
+            if parts and (low, high) == truth[year]:  # the steady reporters' cells add up to it
+                system.equal(parts, [("panel", year)])
+        if table.has_total_row:
+            system.read([("panel", y) for y in truth if ("panel", y) in system.index], cells[-1])
+    # what the protection keeps: a withheld count below the threshold that the publisher printed exactly (a
+    # complement, at least the threshold, is withheld for another's sake; a count with the publisher's <5 in it
+    # is known to within them at best, as the publisher's file has it)
+    targets = [key for key in withheld if 0 < system.exact[key] < rule.threshold and not system.index[key][2]]
+    order = sorted(targets)
+    found = pinned_cells(
+        system.bounds, system.equalities, system.at_least, [system.index[key][0] for key in order]
+    )
+    at = {system.index[key][0]: key for key in order}
+    return sorted(at[i] for i in found)
