@@ -85,6 +85,7 @@ import polars as pl
 from evidence.core.atomic import write_text
 from evidence.core.errors import ParameterError
 from evidence.core.text import spreadsheet_text
+from evidence.sources.case_schema import FLAG_GROUPS, apply_denominator_rule
 from evidence.sources.countries import country_table
 from evidence.sources.ctdc import K_ANON_CONCAT_GROUPS, K_ANON_FLAGS, ORGANISATION_EXPORT_TERMS
 
@@ -359,7 +360,9 @@ def _layout_frame(data: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     """The records in the layout's columns (all text), finest level; and the flags not written."""
     faithful, merged = _faithful_sources()
     staged_exprs, text_exprs = _layout_expressions(frozenset(c for c in faithful if c in data.columns))
-    staged = data.select(**staged_exprs)
+    # the forms of exploitation by the denominator rule, as the toolkit's loaders give them: recorded as 'none
+    # of these' they are not recorded (an empty form), so the flags (0s or empty) tell no record apart in its set
+    staged = apply_denominator_rule(data, {"exploitation": FLAG_GROUPS["exploitation"]}).select(**staged_exprs)
     texts = staged.select(**text_exprs).with_columns(pl.all().replace("", None))
     frame = pl.concat([staged, texts], how="horizontal")
     frame = frame.select(
@@ -722,13 +725,23 @@ def in_hierarchy(levels: Mapping[str, str], hierarchy: Mapping[str, tuple[str, .
 
 
 def _rolled_up(
-    sets: Mapping[str, int], levels: Mapping[str, str], hierarchy: Mapping[str, tuple[str, ...]]
+    sets: Mapping[str, int],
+    levels: Mapping[str, str],
+    hierarchy: Mapping[str, tuple[str, ...]],
+    target: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
     """An earlier release's set counts (:func:`set_counts`, at ``levels``) as sets of this export's hierarchy: a
-    value at a level the hierarchy lacks is withheld (null), and the sets that then coincide are added up. That
-    is how whoever holds both files compares them: the earlier file's sub-regions against this one's empty
-    cells."""
-    gone = [SET_COLUMNS.index(c) for c in hierarchy if levels.get(c) not in hierarchy[c]]
+    value at a level the hierarchy lacks, or of a column this export withholds (``target``, its levels), is
+    withheld (null), and the sets that then coincide are added up. That is how whoever holds both files compares
+    them: the earlier file's sub-regions against this one's empty cells."""
+    gone_columns = [
+        c
+        for c in hierarchy
+        if levels.get(c) not in hierarchy[c] or (target is not None and target[c] == WITHHELD)
+    ]
+    gone = [SET_COLUMNS.index(c) for c in gone_columns]
+    if "ageBroad" in gone_columns and target is not None and target["ageBroad"] == WITHHELD:
+        gone.append(SET_COLUMNS.index("majorityStatus"))  # withheld with the age band
     if not gone:
         return dict(sets)
     out: dict[str, int] = {}
@@ -739,6 +752,14 @@ def _rolled_up(
         rolled = json.dumps(values)
         out[rolled] = out.get(rolled, 0) + count
     return out
+
+
+def _rolls_up(levels: Mapping[str, str], first_year: int, target: Mapping[str, str], target_first: int) -> bool:
+    """Whether a release at ``levels`` (in this export's hierarchy) can be compared with one at ``target``: each
+    column at the same level, or withheld in the target; years in bands from the same first year."""
+    if any(levels[c] != target[c] and target[c] != WITHHELD for c in target):
+        return False
+    return target["yearOfRegistration"] != "3-year band" or first_year == target_first
 
 
 def _without_blank_rows(
@@ -1205,10 +1226,12 @@ def export_register(
         latest = known[-1]
         first_year = latest["first_year"]
         target = in_hierarchy(latest["levels"], hierarchy)
+        # every earlier release whose levels roll up to these (equal, or withheld here: an earlier file's
+        # sub-regions, in an extra column, read beside this one's empty citizenship), compared rolled up
         alike = [
-            (e["k"], _rolled_up(e["sets"], e["levels"], hierarchy), suppressed_values(e["levels"]))
+            (e["k"], _rolled_up(e["sets"], e["levels"], hierarchy, target), suppressed_values(e["levels"]))
             for e in known
-            if (in_hierarchy(e["levels"], hierarchy), e["first_year"]) == (target, first_year)
+            if _rolls_up(in_hierarchy(e["levels"], hierarchy), e["first_year"], target, first_year)
         ]
         # the values an earlier release blanked are blanked first in every record, so that its blanks hide no
         # value this release writes: those it wrote nowhere (blanked wherever held), or, if that writes more,
