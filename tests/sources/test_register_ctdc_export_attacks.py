@@ -11,7 +11,6 @@ import itertools
 from pathlib import Path
 
 import polars as pl
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -115,7 +114,9 @@ def _moved_by_fewer_than_k(files: list[tuple[pl.DataFrame, int]]) -> list[tuple[
     return out
 
 
-def _releases(register: Path, folder: Path, plan: list[tuple[dt.date, dict]]) -> list[tuple[pl.DataFrame, int]]:
+def _releases(
+    register: Path, folder: Path, plan: list[tuple[dt.date, dict]]
+) -> list[tuple[pl.DataFrame, int]]:
     files = []
     for i, (as_of, options) in enumerate(plan):
         out = folder / f"release{i}.csv"
@@ -128,7 +129,9 @@ def _releases(register: Path, folder: Path, plan: list[tuple[dt.date, dict]]) ->
     return files
 
 
-def test_attack_releases_generalised_columns_on_off_on_cannot_be_subtracted(register_fixture, tmp_path) -> None:
+def test_attack_releases_generalised_columns_on_off_on_cannot_be_subtracted(
+    register_fixture, tmp_path
+) -> None:
     """Release 1 with --generalised-columns writes citizenship in UN M49 sub-regions (k = 11, June); release 2
     without them withholds citizenship (the layout has no sub-region); release 3 with them again keeps release
     2's levels, but was checked against release 2 only: release 1's levels (sub-regions) are not its own, yet
@@ -138,7 +141,9 @@ def test_attack_releases_generalised_columns_on_off_on_cannot_be_subtracted(regi
     register = register_fixture.copy(tmp_path)
     june, may = dt.date(2023, 6, 30), dt.date(2023, 5, 31)
     files = _releases(
-        register, tmp_path, [(june, {"generalised_columns": True}), (june, {}), (may, {"generalised_columns": True})]
+        register,
+        tmp_path,
+        [(june, {"generalised_columns": True}), (june, {}), (may, {"generalised_columns": True})],
     )
     assert len(files) == 3
     assert files[0][0]["citizenshipUNM49Subregion"].is_not_null().any()  # the attack's premise

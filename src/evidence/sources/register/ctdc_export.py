@@ -362,7 +362,9 @@ def _layout_frame(data: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     staged_exprs, text_exprs = _layout_expressions(frozenset(c for c in faithful if c in data.columns))
     # the forms of exploitation by the denominator rule, as the toolkit's loaders give them: recorded as 'none
     # of these' they are not recorded (an empty form), so the flags (0s or empty) tell no record apart in its set
-    staged = apply_denominator_rule(data, {"exploitation": FLAG_GROUPS["exploitation"]}).select(**staged_exprs)
+    staged = apply_denominator_rule(data, {"exploitation": FLAG_GROUPS["exploitation"]}).select(
+        **staged_exprs
+    )
     texts = staged.select(**text_exprs).with_columns(pl.all().replace("", None))
     frame = pl.concat([staged, texts], how="horizontal")
     frame = frame.select(
@@ -754,7 +756,9 @@ def _rolled_up(
     return out
 
 
-def _rolls_up(levels: Mapping[str, str], first_year: int, target: Mapping[str, str], target_first: int) -> bool:
+def _rolls_up(
+    levels: Mapping[str, str], first_year: int, target: Mapping[str, str], target_first: int
+) -> bool:
     """Whether a release at ``levels`` (in this export's hierarchy) can be compared with one at ``target``: each
     column at the same level, or withheld in the target; years in bands from the same first year."""
     if any(levels[c] != target[c] and target[c] != WITHHELD for c in target):
