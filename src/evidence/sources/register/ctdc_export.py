@@ -1149,6 +1149,63 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def another_release(
+    data: pl.DataFrame,
+    known: Sequence[Mapping[str, Any]],
+    *,
+    k: int,
+    max_suppressed: float,
+    generalised_columns: bool,
+    suppression: str,
+) -> tuple[pl.DataFrame, ExportReport, dict[str, set[str]], int]:
+    """Another release of ``data`` after the earlier ones (``known``, oldest first, as
+    :func:`~.store.ctdc_release_sets` gives them: ``export_id``, ``k``, ``levels``, ``first_year``, ``sets``):
+    the records kept, the report, the values suppressed locally and the first year of the year bands (the
+    latest's)."""
+    # another release, allowed: it keeps the generalisation of the latest one (their sets line up) and leaves
+    # out every set whose count differs from that of an earlier release of that generalisation by fewer than
+    # k. Subtracted, the two files would leave so few people, with all their rows say of them. A level this
+    # export cannot write (an earlier file's sub-region, in the layout's own column) is withheld, and the
+    # earlier sets are compared rolled up to it, as whoever holds both files compares them
+    hierarchy = GENERALISED_QUASI_IDENTIFIERS if generalised_columns else QUASI_IDENTIFIERS
+    local = suppression == LOCAL
+    latest = known[-1]
+    first_year = latest["first_year"]
+    target = in_hierarchy(latest["levels"], hierarchy)
+    # every earlier release whose levels roll up to these (equal, or withheld here: an earlier file's
+    # sub-regions, in an extra column, read beside this one's empty citizenship), compared rolled up
+    alike = [
+        (e["k"], _rolled_up(e["sets"], e["levels"], hierarchy, target), suppressed_values(e["levels"]))
+        for e in known
+        if _rolls_up(in_hierarchy(e["levels"], hierarchy), e["first_year"], target, first_year)
+    ]
+    # the values an earlier release blanked are blanked first in every record, so that its blanks hide no
+    # value this release writes: those it wrote nowhere (blanked wherever held), or, if that writes more,
+    # every value it blanked anywhere; each is checked against the earlier releases in full, and the one
+    # writing more records is kept (the lighter blanking where they tie)
+    choices = [_never_written(alike)]
+    if local:
+        choices.append({c: {v for *_, values in alike for v in values.get(c, ())} for c in SET_COLUMNS})
+    made = [
+        _anonymised(
+            data,
+            k=k,
+            max_suppressed=max_suppressed,
+            levels=target,
+            first_year=first_year,
+            earlier=alike,
+            generalised_columns=generalised_columns,
+            suppression=suppression,
+            blank_first=blank_first,
+        )
+        for blank_first in choices
+    ]
+    best = max(range(len(made)), key=lambda i: (made[i][1].rows_written, -i))
+    kept, report, suppressed = made[best]
+    report = dataclasses.replace(report, generalisation_of=latest["export_id"])
+    return kept, report, suppressed, first_year
+
+
 def export_register(
     register: str | Path,
     out: str | Path,
@@ -1220,47 +1277,14 @@ def export_register(
         and known
         and _sha256(text_of(kept, report)) not in {e["file_sha256"] for e in known}
     ):
-        # another release, allowed: it keeps the generalisation of the latest one (their sets line up) and leaves
-        # out every set whose count differs from that of an earlier release of that generalisation by fewer than
-        # k. Subtracted, the two files would leave so few people, with all their rows say of them. A level this
-        # export cannot write (an earlier file's sub-region, in the layout's own column) is withheld, and the
-        # earlier sets are compared rolled up to it, as whoever holds both files compares them
-        hierarchy = GENERALISED_QUASI_IDENTIFIERS if generalised_columns else QUASI_IDENTIFIERS
-        local = suppression == LOCAL
-        latest = known[-1]
-        first_year = latest["first_year"]
-        target = in_hierarchy(latest["levels"], hierarchy)
-        # every earlier release whose levels roll up to these (equal, or withheld here: an earlier file's
-        # sub-regions, in an extra column, read beside this one's empty citizenship), compared rolled up
-        alike = [
-            (e["k"], _rolled_up(e["sets"], e["levels"], hierarchy, target), suppressed_values(e["levels"]))
-            for e in known
-            if _rolls_up(in_hierarchy(e["levels"], hierarchy), e["first_year"], target, first_year)
-        ]
-        # the values an earlier release blanked are blanked first in every record, so that its blanks hide no
-        # value this release writes: those it wrote nowhere (blanked wherever held), or, if that writes more,
-        # every value it blanked anywhere; each is checked against the earlier releases in full, and the one
-        # writing more records is kept (the lighter blanking where they tie)
-        choices = [_never_written(alike)]
-        if local:
-            choices.append({c: {v for *_, values in alike for v in values.get(c, ())} for c in SET_COLUMNS})
-        made = [
-            _anonymised(
-                loaded.data,
-                k=k,
-                max_suppressed=max_suppressed,
-                levels=target,
-                first_year=first_year,
-                earlier=alike,
-                generalised_columns=generalised_columns,
-                suppression=suppression,
-                blank_first=blank_first,
-            )
-            for blank_first in choices
-        ]
-        best = max(range(len(made)), key=lambda i: (made[i][1].rows_written, -i))
-        kept, report, suppressed = made[best]
-        report = dataclasses.replace(report, generalisation_of=latest["export_id"])
+        kept, report, suppressed, first_year = another_release(
+            loaded.data,
+            known,
+            k=k,
+            max_suppressed=max_suppressed,
+            generalised_columns=generalised_columns,
+            suppression=suppression,
+        )
     if not report.rows_written and report.rows_withheld_for_differencing:
         # not too few records: every set moved by a person or a few since the earlier release
         raise ParameterError(
