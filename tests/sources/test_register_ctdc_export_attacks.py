@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +21,6 @@ from evidence.sources.case_schema import FLAG_GROUPS, conform
 from evidence.sources.register.ctdc_export import (
     _EXPLOITATION_FLAGS,
     GENERALISED_COLUMNS,
-    LOCALLY_SUPPRESSED,
     SET_COLUMNS,
     _anonymised,
     _rendered,
@@ -158,12 +158,18 @@ def test_attack_releases_generalised_columns_on_off_on_cannot_be_subtracted(
 
 
 def _groups_moved(
-    a: dict[str, int], b: dict[str, int], ks: tuple[int, int], blank_a: set[str], blank_b: set[str]
+    a: dict[str, int],
+    b: dict[str, int],
+    k: int,
+    blanked_a: dict[str, set[str]],
+    blanked_b: dict[str, set[str]],
 ) -> list[tuple[int, int]]:
-    """What whoever holds two files and their sidecars subtracts: the sets of the two linked where every
-    column is alike, or blank in a file whose sidecar says that column had values locally suppressed (a blank
-    there may hide any value), added up in the connected groups; each group held by both whose sum moved by
-    1 to k - 1: (sum in a, sum in b). Set by set is the case of no blank."""
+    """What whoever holds two files subtracts, knowing which values each blanked (more than the files and
+    sidecars say, which count them only: the finest groups anyone can add up): the sets of the two linked where
+    every column is alike, or blank in one file where the other wrote a value that one blanked (or blank too),
+    added up in the connected groups; each group held by both whose sum moved by 1 to k - 1: (sum in a, sum in
+    b). Without values blanked, set by set. (Whoever knows less links more sets: coarser groups, sums of these,
+    whose moves are sums of moves of 0 or at least k and of sets held by one file alone.)"""
     nodes = [(0, json.loads(q), n) for q, n in a.items()] + [(1, json.loads(q), n) for q, n in b.items()]
     parent = list(range(len(nodes)))
 
@@ -173,13 +179,16 @@ def _groups_moved(
             i = parent[i]
         return i
 
+    def hides(blanked: dict[str, set[str]], column: str, value: str | None) -> bool:
+        return value is None or value in blanked.get(column, set())
+
     for i, (side, x, _) in enumerate(nodes):
         for j, (other, y, _) in enumerate(nodes):
             if (
                 side == 0
                 and other == 1
                 and all(
-                    u == v or (u is None and (c in blank_a or v is None)) or (v is None and c in blank_b)
+                    u == v or (u is None and hides(blanked_a, c, v)) or (v is None and hides(blanked_b, c, u))
                     for c, u, v in zip(SET_COLUMNS, x, y, strict=True)
                 )
             ):
@@ -187,7 +196,7 @@ def _groups_moved(
     sums: dict[int, list[int]] = {}
     for i, (side, _, n) in enumerate(nodes):
         sums.setdefault(find(i), [0, 0])[side] += n
-    return [(x, y) for x, y in sums.values() if x and y and 0 < abs(x - y) < ks[0 if x > y else 1]]
+    return [(x, y) for x, y in sums.values() if x and y and 0 < abs(x - y) < k]
 
 
 _EVOLVING = st.fixed_dictionaries(
@@ -217,12 +226,12 @@ def test_attack_releases_subtracted_set_by_set_and_group_by_group_leave_k(
     """Two or three releases of records that change between them (some erased, some registered), each k its
     own, with and without the generalised columns, allowed as another release as the register allows it
     (:func:`another_release`): whoever holds every file and sidecar subtracts them set by set and group by
-    group (a blank of a column locally suppressed read as any value): nothing moved by 1 to k - 1."""
+    group (knowing the values each blanked): no group held by both moved by 1 to k - 1."""
     rows = [record for record, n in base for _ in range(n)]
     later = rows[erased:] + [record for record, n in added for _ in range(n)]
     versions = [rows, later, later[erased:]][: len(ks)]
     known: list[dict] = []
-    files: list[tuple[dict[str, int], int, set[str]]] = []
+    files: list[tuple[dict[str, int], int, dict[str, set[str]]]] = []
     for i, (version, k, columns) in enumerate(zip(versions, ks, generalised_columns, strict=False)):
         if not version:
             continue
@@ -245,8 +254,45 @@ def test_attack_releases_subtracted_set_by_set_and_group_by_group_leave_k(
                 "sets": sets,
             }
         )
-        blank = {c for c, counts in report.generalised.items() if counts.get(LOCALLY_SUPPRESSED)}
-        files.append((sets, k, blank | ({"majorityStatus"} if "ageBroad" in blank else set())))
+        files.append((sets, k, suppressed))
     for (a, ka, blank_a), (b, kb, blank_b) in itertools.combinations(files, 2):
-        assert _groups_moved(a, b, (ka, kb), blank_a, blank_b) == []
-        assert _groups_moved(a, b, (max(ka, kb),) * 2, set(), set()) == []  # set by set
+        assert _groups_moved(a, b, max(ka, kb), blank_a, blank_b) == []
+        assert _groups_moved(a, b, max(ka, kb), {}, {}) == []  # set by set
+
+
+_PERSON = {
+    "year": 2020,
+    "gender": "Female",
+    "age_band": "18-20",
+    "origin_iso3": "MMR",
+    "destination_iso3": "THA",
+    "exploitation_sexual": True,
+}
+
+
+@pytest.mark.parametrize(("people", "k", "written"), [(1, 2, 0), (4, 5, 0), (5, 5, 5), (12, 11, 12)])
+def test_attack_edge_registers_of_one_person_or_fewer_than_k_or_all_alike(
+    tmp_path, people, k, written
+) -> None:
+    """A register of one person, or of fewer than k, writes no row (nothing of them: the file is the header);
+    k or more people alike are written whole, every value kept, in one set."""
+    out = tmp_path / "ctdc.csv"
+    report = write_ctdc_export(conform(pl.DataFrame([_PERSON] * people)), out, k=k)
+    frame = _read(out)
+    assert report.rows_written == frame.height == written
+    assert report.rows_in == report.rows_written + report.rows_suppressed + report.rows_blank
+    if written:
+        assert frame.unique().height == 1 and frame["citizenship"].to_list() == ["MM"] * written
+        assert _smallest_as_written(frame) == written
+
+
+def test_attack_edge_k_larger_than_the_register_writes_and_records_nothing(
+    register_fixture, tmp_path
+) -> None:
+    from evidence.sources.register.store import ctdc_exports
+
+    register = register_fixture.copy(tmp_path)
+    out = tmp_path / "ctdc.csv"
+    with pytest.raises(ParameterError, match="no record can be written"):
+        export_register(register, out, k=10_000)
+    assert not out.exists() and not ctdc_exports(register)
