@@ -296,3 +296,24 @@ def test_attack_edge_k_larger_than_the_register_writes_and_records_nothing(
     with pytest.raises(ParameterError, match="no record can be written"):
         export_register(register, out, k=10_000)
     assert not out.exists() and not ctdc_exports(register)
+
+
+def test_attack_one_file_flags_follow_the_form_and_say_no_no_the_records_never_said(
+    register_fixture, tmp_path
+) -> None:
+    """The flags of the form of exploitation a function of the form, as the records said them: the invented
+    register's mapping does not name 'other' (set only by forced criminality), so isOtherExploit is 1 or empty,
+    never a 0 the records never said; forms recorded under two mappings (other 'no' beside other empty, both
+    forced labour) are written alike."""
+    from evidence.sources.register import records_as_of
+
+    out = tmp_path / "ctdc.csv"
+    write_ctdc_export(records_as_of(register_fixture.register).data, out, k=5)
+    written = _read(out)
+    assert set(written["isOtherExploit"].to_list()) <= {None, "1"}
+    assert written.filter(pl.col("typeOfExploitConcatenated") == "Forced labour").height > 0
+    base = {**_PERSON, "exploitation_sexual": None, "exploitation_forced_labour": True}
+    data = conform(pl.DataFrame([base] * 3 + [{**base, "exploitation_other": False}] * 2))
+    kept, report = anonymise(data, k=5)
+    assert report.rows_written == 5
+    assert _smallest_as_written(_rendered(kept, report.levels, False)) == 5

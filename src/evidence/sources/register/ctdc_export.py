@@ -85,7 +85,6 @@ import polars as pl
 from evidence.core.atomic import write_text
 from evidence.core.errors import ParameterError
 from evidence.core.text import spreadsheet_text
-from evidence.sources.case_schema import FLAG_GROUPS, apply_denominator_rule
 from evidence.sources.countries import country_table
 from evidence.sources.ctdc import K_ANON_CONCAT_GROUPS, K_ANON_FLAGS, ORGANISATION_EXPORT_TERMS
 
@@ -360,17 +359,34 @@ def _layout_frame(data: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     """The records in the layout's columns (all text), finest level; and the flags not written."""
     faithful, merged = _faithful_sources()
     staged_exprs, text_exprs = _layout_expressions(frozenset(c for c in faithful if c in data.columns))
-    # the forms of exploitation by the denominator rule, as the toolkit's loaders give them: recorded as 'none
-    # of these' they are not recorded (an empty form), so the flags (0s or empty) tell no record apart in its set
-    staged = apply_denominator_rule(data, {"exploitation": FLAG_GROUPS["exploitation"]}).select(
-        **staged_exprs
-    )
+    staged = data.select(**staged_exprs)
     texts = staged.select(**text_exprs).with_columns(pl.all().replace("", None))
     frame = pl.concat([staged, texts], how="horizontal")
     frame = frame.select(
         [pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c) for c in _columns()]
     )
-    return frame.with_columns(pl.all().cast(pl.String)), merged
+    return _flags_follow_the_form(frame.with_columns(pl.all().cast(pl.String))), merged
+
+
+def _flags_follow_the_form(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the flags of the form of exploitation a function of the form (a quasi-identifier: they
+    must tell no record apart in its set): 1 where the form names it; else empty where the form is empty (every
+    flag 'no' or empty is not recorded, as the codebook's denominator rule reads it); else 0 where every record
+    whose form is recorded holds a 0 or 1 in that flag, and empty in the whole column otherwise (an 'other' flag
+    a mapping does not name, set only by an extra flag; records imported under different mappings). Flags as the
+    toolkit's loaders give them (the denominator rule applied) are written as they were."""
+    form = pl.col("typeOfExploitConcatenated").is_not_null()
+    flags = [c for c in _EXPLOITATION_FLAGS if c in frame.columns]
+    known = frame.filter(form).select(pl.col(c).is_not_null().all() for c in flags).row(0) if flags else ()
+    return frame.with_columns(
+        pl.when(pl.col(c) == "1")
+        .then(pl.lit("1"))
+        .when(form & pl.lit(said))
+        .then(pl.lit("0"))
+        .otherwise(pl.lit(None, pl.String))
+        .alias(c)
+        for c, said in zip(flags, known, strict=True)
+    )
 
 
 @functools.cache
