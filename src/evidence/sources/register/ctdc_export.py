@@ -40,7 +40,9 @@ sector says the person was in forced labour and a type of sexual exploitation th
 exploited, so these are written only where the form they imply is written for the record: they are withheld
 with the form of exploitation, and left out where the form is not recorded (a sector beside an unknown form
 would single the record out among those whose form is unknown). Majority status, implied by the age band, is
-withheld with it. A flag of the case table that merges several of the layout's (``means_abuse``:
+withheld with it. The flags of the form of exploitation (``isForcedLabour``...) are written as a function of the
+form (:func:`_flags_follow_the_form`): a 0 beside an empty flag of the same form would tell records of one set
+apart. A flag of the case table that merges several of the layout's (``means_abuse``:
 psychological, physical or sexual; ``means_debt_bondage_earnings``) cannot be written faithfully and is left
 empty, which the report says.
 
@@ -52,7 +54,9 @@ set whose count differs from an earlier release's by fewer than k (the register 
 set counts), so that no two files can be subtracted into a set smaller than k. A register's earlier exports
 written before the file kept the layout (sub-regions, regions and bands in the layout's own columns, levels the
 layout cannot hold) are kept to as far as the layout allows: such a level is withheld now, and the earlier
-release's sets are compared rolled up to it (:func:`_rolled_up`).
+release's sets are compared rolled up to it (:func:`_rolled_up`). Every earlier release whose levels roll up so
+is compared, not only those of the same levels (:func:`_rolls_up`): with the generalised columns on, off, then
+on again, the first release's sub-regions (an extra column) are read beside the third's empty citizenship.
 
 With local suppression the sets of two releases do not line up by themselves: a value one file writes may be
 blank in the other, behind which whoever holds both knows it may be. The register keeps, beside each
