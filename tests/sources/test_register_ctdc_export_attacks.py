@@ -317,3 +317,17 @@ def test_attack_one_file_flags_follow_the_form_and_say_no_no_the_records_never_s
     kept, report = anonymise(data, k=5)
     assert report.rows_written == 5
     assert _smallest_as_written(_rendered(kept, report.levels, False)) == 5
+
+
+def test_attack_releases_local_then_global_recoding_is_refused_saying_why(register_fixture, tmp_path) -> None:
+    """A release locally suppressed, then one with --global-recoding: kept to the first one's levels (every
+    column as recorded) without local suppression, no set reaches k. Refused, nothing written, and the refusal
+    says so: not 'however far they are generalised' (they were not: the first release fixed the levels)."""
+    register = register_fixture.copy(tmp_path)
+    export_register(register, tmp_path / "first.csv", k=11, as_of=dt.date(2023, 3, 31))
+    out = tmp_path / "second.csv"
+    with pytest.raises(ParameterError, match="generalised as export 1 was") as refused:
+        export_register(
+            register, out, k=11, as_of=dt.date(2023, 4, 30), allow_another_release=True, suppression="global"
+        )
+    assert "however far" not in str(refused.value) and not out.exists()

@@ -1325,8 +1325,14 @@ def export_register(
         # export "another release", refused
         raise ParameterError(
             f"{register}: with k = {k}, no record can be written: the {report.rows_in} records as of "
-            f"{stood.date} fall in sets smaller than k however far they are generalised: nothing was written or "
-            "recorded (a smaller --k, or an export once more records are held)"
+            + (
+                f"{stood.date} fall in sets smaller than k however far they are generalised: nothing was written "
+                "or recorded (a smaller --k, or an export once more records are held)"
+                if report.generalisation_of is None
+                else f"{stood.date} fall in sets smaller than k generalised as export {report.generalisation_of} "
+                f"was ({suppression} suppression): nothing was written or recorded (a release reaching k as that "
+                "one did: --global-recoding as it was, or not)"
+            )
         )
     text = text_of(kept, report)
     digest = _sha256(text)
