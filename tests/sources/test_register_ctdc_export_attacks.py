@@ -69,7 +69,7 @@ RECORD = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     records=st.lists(st.tuples(RECORD, st.integers(1, 6)), min_size=1, max_size=10),
     k=st.integers(2, 6),
