@@ -359,3 +359,29 @@ def test_the_disclosure_error_says_where_each_number_is_and_how_to_mend_it_befor
     mends = [message.index(s) for s in ("suppress it", "data_label", "rename it", "--skip-disclosure-check")]
     assert mends == sorted(mends)
     assert "turns the whole check off" in message
+
+
+def test_quartos_staging_folder_is_named_so_that_the_next_render_removes_it_after_a_kill(
+    tmp_path, monkeypatch
+):
+    """The staging project of ``quarto render`` sits in the run folder; one left by a render killed outright
+    (`kill -9`) was never removed, its name saying no process. It is named as the atomic temporaries are, which
+    the next render of the run folder removes once their process is gone."""
+    from evidence.briefs import render
+    from evidence.core import atomic
+
+    fake = tmp_path / "bin" / "quarto"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\nbasename "$PWD" > "$STAGE_SEEN"\nexit 1\n')
+    fake.chmod(0o755)
+    seen = tmp_path / "stage.txt"
+    monkeypatch.setenv("STAGE_SEEN", str(seen))
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: str(fake) if name == "quarto" else None)
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / SOURCE_FILE).write_text("# A brief\n", encoding="utf-8")
+    with pytest.raises(render.RenderError, match="quarto render failed"):
+        render.render_with_quarto(run / SOURCE_FILE, "html", run / "brief.html")
+    name = seen.read_text().strip()
+    match = atomic._STALE.match(name)
+    assert match and match["host"] == atomic.host_tag() and int(match["pid"]) == os.getpid(), name

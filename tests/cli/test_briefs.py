@@ -314,19 +314,37 @@ def test_the_render_json_names_its_files_as_run_brief_and_batch_do(tmp_path, mon
 
 
 @pytest.mark.kernel
-def test_a_brief_whose_render_fails_after_its_run_leaves_no_link_to_the_brief_it_replaced(
+def test_a_brief_killed_or_refused_after_its_run_began_leaves_no_link_to_the_brief_it_replaced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel_kept_between_briefs: None
 ) -> None:
     # the run replaced the folder, brief and all; the new brief is refused (or its render killed): the index
     # must not go on linking the brief that is gone
     from evidence.briefs import render
+    from evidence.briefs.index import write_index
     from evidence.presentation.disclosure import DisclosureError
+    from evidence.runs import execute
 
     out_root = tmp_path / "reports" / "runs"
     args = ["brief", "THA", "--years", "2015-2023", "--out-root", str(out_root), "--format", "html"]
     assert runner.invoke(app, args).exit_code == 0
     (run,) = [p for p in out_root.iterdir() if p.is_dir() and not p.name.startswith(".")]
     index = tmp_path / "reports" / "index.html"
+    assert f"runs/{run.name}/brief.html" in index.read_text(encoding="utf-8")
+
+    # killed outright (`kill -9`) once the run is under way: the run would replace the folder, brief and all,
+    # and nothing of the command would rewrite the index any more; the brief is out of the index before
+    at_the_kill = []
+
+    def killed(*args: Any, **kwargs: Any) -> None:
+        at_the_kill.append(index.read_text(encoding="utf-8"))
+        raise _Killed
+
+    with monkeypatch.context() as patch:
+        patch.setattr(execute, "run_unless_fresh", killed)
+        with pytest.raises(_Killed):
+            runner.invoke(app, [*args, "--force"], catch_exceptions=False)
+    assert at_the_kill and f"runs/{run.name}/brief.html" not in at_the_kill[0]
+    write_index(out_root)  # (the next command lists it again)
     assert f"runs/{run.name}/brief.html" in index.read_text(encoding="utf-8")
 
     def refused(*args: Any, **kwargs: Any) -> None:
@@ -337,6 +355,10 @@ def test_a_brief_whose_render_fails_after_its_run_leaves_no_link_to_the_brief_it
     assert again.exit_code != 0 and isinstance(again.exception, DisclosureError)
     assert not (run / "brief.html").exists()
     assert f"runs/{run.name}/brief.html" not in index.read_text(encoding="utf-8")
+
+
+class _Killed(BaseException):
+    """``kill -9`` in a test: the process ends where this is raised, and nothing of it runs any more."""
 
 
 def test_a_render_removes_what_a_render_killed_while_writing_left(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -47,7 +48,7 @@ from evidence.briefs.document import (
     disclosure_threshold,
 )
 from evidence.briefs.index import index_path, read_json_object, write_index
-from evidence.core.atomic import atomic_path, write_bytes, write_text
+from evidence.core.atomic import atomic_path, host_tag, write_bytes, write_text
 from evidence.core.errors import ParameterError
 
 FORMATS = ("html", "pdf")
@@ -397,7 +398,10 @@ def render_with_quarto(source: str | Path, fmt: str, target: str | Path) -> Path
         raise ParameterError("the Quarto CLI is not on PATH; install it or use --renderer builtin")
     source = Path(source).resolve()
     extension = {"html": "html", "pdf": "pdf"}[fmt]
-    with tempfile.TemporaryDirectory(prefix=".brief-quarto-", dir=source.parent) as stage_name:
+    # named as atomic_path's temporaries (host, process, ``.part``): a render killed outright leaves the staging
+    # folder in the run folder, and the next render there removes it as it removes theirs (clean_stale_files)
+    stage_prefix = f".brief-quarto.{host_tag()}-{os.getpid()}."
+    with tempfile.TemporaryDirectory(prefix=stage_prefix, suffix=".part", dir=source.parent) as stage_name:
         stage = Path(stage_name)
         shutil.copy2(source, stage / SOURCE_FILE)
         if (source.parent / FIGURES_DIR).is_dir():

@@ -146,11 +146,22 @@ def brief_command(
     for warning in other_secret_warnings(d["path"] for d in prepared.data):
         err_console.print(f"[bold red]Warning:[/] {escape(warning)}", soft_wrap=True)
     say = err_console if as_json else console  # with --json, standard output holds the document only
-    from evidence.cli.runs import briefed
+    from evidence.cli.runs import briefed, leave_out_briefs, list_briefs_again
+    from evidence.runs.cache import is_fresh
 
     had_brief = briefed(prepared)
-    with say.status(f"running {prepared.run_id} ..."):
-        outcome = run_unless_fresh(prepared, force=force)
+    if had_brief and (force or not is_fresh(prepared.folder, prepared.cache_key)):
+        leave_out_briefs(Path(prepared.out_root), [prepared.folder])  # before the run replaces its folder
+    try:
+        with say.status(f"running {prepared.run_id} ..."):
+            outcome = run_unless_fresh(prepared, force=force)
+    except BaseException:  # interrupted: the old run and its brief are in place
+        if had_brief:
+            with contextlib.suppress(KeyboardInterrupt):
+                list_briefs_again(Path(prepared.out_root), [prepared.folder])
+        raise
+    if outcome.status == "failed" and had_brief:  # its good run and brief are kept
+        list_briefs_again(Path(prepared.out_root), [prepared.folder])
     render_options: dict[str, Any] = {
         "formats": format,
         "renderer": renderer,
