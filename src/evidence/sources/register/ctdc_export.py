@@ -68,6 +68,16 @@ group by group: the sets of the two files that may hold the same people (a value
 other, as if the blanked values were known) are added up, and a group whose sum moved by fewer than k is left
 out whole (:func:`_withhold_differences`, :func:`_overlapping`). Registers whose exports recorded levels alone
 read as before (nothing blanked).
+
+Counts compare, rows too: one person erased from a set of 5 and 6 alike registered moves its count by 5, yet the
+two files subtracted row by row give the erased person's own row (a flag outside the quasi-identifiers, say
+threats, that no one else had); so does a correction of one person's such field beside k newcomers. The register
+therefore keeps, for each release, the full rows it wrote, per set (:func:`row_counts`: each row's other
+columns as written -> how many times; the file's own content, no record key), and a later release leaves out
+a set (or group, as above) whose rows gone (written before, not now, row by row) or rows new number 1 to k - 1.
+An earlier release recorded before the register kept its rows is compared by counts only, and the report says
+so (:attr:`ExportReport.compared_by_counts_only`). Whoever holds both files may still project them onto fewer
+columns before subtracting; what is checked is the full rows, as written.
 """
 
 from __future__ import annotations
@@ -199,7 +209,8 @@ class ExportReport:
     #: records written whose labour sector or type of sexual exploitation was left out because the form of
     #: exploitation it implies is not written for them (withheld, or not recorded)
     implied_withheld: int = 0
-    #: records left out because their set's count differs from that of an earlier release by fewer than k
+    #: records left out because their set's count, or its rows gone or new row by row, differ from those of an
+    #: earlier release by fewer than k
     #: (the two files subtracted would leave so few people)
     rows_withheld_for_differencing: int = 0
     #: the earlier export whose generalisation this one kept (None: its own, chosen for these records)
@@ -289,8 +300,9 @@ class ExportReport:
             )
         if self.rows_withheld_for_differencing:
             out.append(
-                f"{self.rows_withheld_for_differencing} records left out in sets whose count differs from that of "
-                "an earlier release by fewer than k (subtracted, the two files would leave so few people)"
+                f"{self.rows_withheld_for_differencing} records left out in sets whose count, or whose rows gone or "
+                "new row by row, differ from those of an earlier release by fewer than k (subtracted, the two files "
+                "would leave so few people)"
             )
         if self.rows_blank:
             out.append(
@@ -320,8 +332,8 @@ class ExportReport:
             (
                 f"k-anonymised by the organisation (evidence register export-ctdc), k = {self.k}: {self.rows_in} "
                 f"records in, {self.rows_written} written, "
-                f"{self.rows_in - self.rows_written} left out (in sets smaller than k, whose count differs from an "
-                "earlier release's by fewer than k, or of which nothing could be written)"
+                f"{self.rows_in - self.rows_written} left out (in sets smaller than k, whose count or rows differ from "
+                "an earlier release's by fewer than k, or of which nothing could be written)"
             ),
             (
                 "the layout kept: every yearOfRegistration a year or empty, every citizenship and "
@@ -1456,7 +1468,7 @@ def export_register(
         raise ParameterError(
             f"{register}: no record can be written as of {stood.date}: generalised as export "
             f"{report.generalisation_of} was, every set of the records differs from the same set of an earlier "
-            f"release by fewer than k (k = {k}; {report.rows_withheld_for_differencing} records left out so), and "
+            f"release (in count, or row by row) by fewer than k (k = {k}; {report.rows_withheld_for_differencing} records left out so), and "
             "the two files subtracted would leave so few people. Nothing was written or recorded: one release "
             "per period remains the way to share (or a release as of a date whose sets moved less)"
             + (
@@ -1495,7 +1507,7 @@ def export_register(
             raise AnotherReleaseError(
                 f"{warning}. Nothing was written. To write it all the same, after weighing that risk "
                 "(docs/case-records.md, 'Several releases'), pass --allow-another-release: the release then keeps the "
-                "earlier generalisation and leaves out every set whose count differs from an earlier release's by "
+                "earlier generalisation and leaves out every set whose count or rows differ from an earlier release's by "
                 "fewer than k"
             )
         if any(e["export_id"] not in recorded for e in earlier):  # its sets were not checked against this one
