@@ -682,13 +682,26 @@ def _lonlat(ring: list[Any]) -> np.ndarray:
 @cache
 def _all_vertices() -> tuple[np.ndarray, np.ndarray]:
     """The longitude and latitude of every vertex of the shipped map (each ring's, :func:`_raw_rings`)."""
+    _, lons, lats = _all_rings()
+    return lons, lats
+
+
+@cache
+def _all_rings() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every ring of the shipped map (:func:`_raw_rings` of each feature, in order): where each starts, and the
+    longitude and latitude of the vertices of them all, ring after ring (none to be changed)."""
     rings = [
         _lonlat(ring)
         for feature in _features()
         for ring in _raw_rings((feature.get("geometry") or {}).get("coordinates") or [])
     ]
+    lengths = np.array([len(ring) for ring in rings], dtype=np.intp)
+    starts = np.cumsum(lengths) - lengths
     lonlat = np.concatenate(rings) if rings else np.empty((0, 2))
-    return lonlat[:, 0], lonlat[:, 1]
+    arrays = (starts, lonlat[:, 0], lonlat[:, 1])
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
 
 
 def _raw_rings(coordinates: Any) -> list[list[Any]]:
@@ -707,13 +720,11 @@ def _raw_rings(coordinates: Any) -> list[list[Any]]:
 def _edges() -> tuple[np.ndarray, np.ndarray]:
     """Every edge of the shipped map's outlines: the longitude and latitude of its start and of its end (rows
     lon, lat; columns one per edge), each ring closed."""
-    starts, ends = [], []
-    for feature in _features():
-        for ring in _raw_rings((feature.get("geometry") or {}).get("coordinates") or []):
-            points = _lonlat(ring)
-            starts.append(points)
-            ends.append(np.roll(points, -1, axis=0))
-    return np.concatenate(starts).T, np.concatenate(ends).T
+    starts, lons, lats = _all_rings()
+    following = np.arange(1, len(lons) + 1)  # each vertex's next one, the ring's first after its last
+    last = np.append(starts[1:], len(lons))[: len(starts)] - 1  # each ring's last vertex
+    following[last] = starts
+    return np.vstack([lons, lats]), np.vstack([lons[following], lats[following]])
 
 
 def _cut_points(central: float) -> tuple[np.ndarray, np.ndarray]:
