@@ -40,7 +40,9 @@ sector says the person was in forced labour and a type of sexual exploitation th
 exploited, so these are written only where the form they imply is written for the record: they are withheld
 with the form of exploitation, and left out where the form is not recorded (a sector beside an unknown form
 would single the record out among those whose form is unknown). Majority status, implied by the age band, is
-withheld with it. A flag of the case table that merges several of the layout's (``means_abuse``:
+withheld with it. The flags of the form of exploitation (``isForcedLabour``...) are written as a function of the
+form (:func:`_flags_follow_the_form`): a 0 beside an empty flag of the same form would tell records of one set
+apart. A flag of the case table that merges several of the layout's (``means_abuse``:
 psychological, physical or sexual; ``means_debt_bondage_earnings``) cannot be written faithfully and is left
 empty, which the report says.
 
@@ -52,7 +54,9 @@ set whose count differs from an earlier release's by fewer than k (the register 
 set counts), so that no two files can be subtracted into a set smaller than k. A register's earlier exports
 written before the file kept the layout (sub-regions, regions and bands in the layout's own columns, levels the
 layout cannot hold) are kept to as far as the layout allows: such a level is withheld now, and the earlier
-release's sets are compared rolled up to it (:func:`_rolled_up`).
+release's sets are compared rolled up to it (:func:`_rolled_up`). Every earlier release whose levels roll up so
+is compared, not only those of the same levels (:func:`_rolls_up`): with the generalised columns on, off, then
+on again, the first release's sub-regions (an extra column) are read beside the third's empty citizenship.
 
 With local suppression the sets of two releases do not line up by themselves: a value one file writes may be
 blank in the other, behind which whoever holds both knows it may be. The register keeps, beside each
@@ -365,7 +369,28 @@ def _layout_frame(data: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     frame = frame.select(
         [pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c) for c in _columns()]
     )
-    return frame.with_columns(pl.all().cast(pl.String)), merged
+    return _flags_follow_the_form(frame.with_columns(pl.all().cast(pl.String))), merged
+
+
+def _flags_follow_the_form(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the flags of the form of exploitation a function of the form (a quasi-identifier: they
+    must tell no record apart in its set): 1 where the form names it; else empty where the form is empty (every
+    flag 'no' or empty is not recorded, as the codebook's denominator rule reads it); else 0 where every record
+    whose form is recorded holds a 0 or 1 in that flag, and empty in the whole column otherwise (an 'other' flag
+    a mapping does not name, set only by an extra flag; records imported under different mappings). Flags as the
+    toolkit's loaders give them (the denominator rule applied) are written as they were."""
+    form = pl.col("typeOfExploitConcatenated").is_not_null()
+    flags = [c for c in _EXPLOITATION_FLAGS if c in frame.columns]
+    known = frame.filter(form).select(pl.col(c).is_not_null().all() for c in flags).row(0) if flags else ()
+    return frame.with_columns(
+        pl.when(pl.col(c) == "1")
+        .then(pl.lit("1"))
+        .when(form & pl.lit(said))
+        .then(pl.lit("0"))
+        .otherwise(pl.lit(None, pl.String))
+        .alias(c)
+        for c, said in zip(flags, known, strict=True)
+    )
 
 
 @functools.cache
@@ -722,13 +747,23 @@ def in_hierarchy(levels: Mapping[str, str], hierarchy: Mapping[str, tuple[str, .
 
 
 def _rolled_up(
-    sets: Mapping[str, int], levels: Mapping[str, str], hierarchy: Mapping[str, tuple[str, ...]]
+    sets: Mapping[str, int],
+    levels: Mapping[str, str],
+    hierarchy: Mapping[str, tuple[str, ...]],
+    target: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
     """An earlier release's set counts (:func:`set_counts`, at ``levels``) as sets of this export's hierarchy: a
-    value at a level the hierarchy lacks is withheld (null), and the sets that then coincide are added up. That
-    is how whoever holds both files compares them: the earlier file's sub-regions against this one's empty
-    cells."""
-    gone = [SET_COLUMNS.index(c) for c in hierarchy if levels.get(c) not in hierarchy[c]]
+    value at a level the hierarchy lacks, or of a column this export withholds (``target``, its levels), is
+    withheld (null), and the sets that then coincide are added up. That is how whoever holds both files compares
+    them: the earlier file's sub-regions against this one's empty cells."""
+    gone_columns = [
+        c
+        for c in hierarchy
+        if levels.get(c) not in hierarchy[c] or (target is not None and target[c] == WITHHELD)
+    ]
+    gone = [SET_COLUMNS.index(c) for c in gone_columns]
+    if "ageBroad" in gone_columns and target is not None and target["ageBroad"] == WITHHELD:
+        gone.append(SET_COLUMNS.index("majorityStatus"))  # withheld with the age band
     if not gone:
         return dict(sets)
     out: dict[str, int] = {}
@@ -739,6 +774,16 @@ def _rolled_up(
         rolled = json.dumps(values)
         out[rolled] = out.get(rolled, 0) + count
     return out
+
+
+def _rolls_up(
+    levels: Mapping[str, str], first_year: int, target: Mapping[str, str], target_first: int
+) -> bool:
+    """Whether a release at ``levels`` (in this export's hierarchy) can be compared with one at ``target``: each
+    column at the same level, or withheld in the target; years in bands from the same first year."""
+    if any(levels[c] != target[c] and target[c] != WITHHELD for c in target):
+        return False
+    return target["yearOfRegistration"] != "3-year band" or first_year == target_first
 
 
 def _without_blank_rows(
@@ -1124,6 +1169,63 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def another_release(
+    data: pl.DataFrame,
+    known: Sequence[Mapping[str, Any]],
+    *,
+    k: int,
+    max_suppressed: float,
+    generalised_columns: bool,
+    suppression: str,
+) -> tuple[pl.DataFrame, ExportReport, dict[str, set[str]], int]:
+    """Another release of ``data`` after the earlier ones (``known``, oldest first, as
+    :func:`~.store.ctdc_release_sets` gives them: ``export_id``, ``k``, ``levels``, ``first_year``, ``sets``):
+    the records kept, the report, the values suppressed locally and the first year of the year bands (the
+    latest's)."""
+    # another release, allowed: it keeps the generalisation of the latest one (their sets line up) and leaves
+    # out every set whose count differs from that of an earlier release of that generalisation by fewer than
+    # k. Subtracted, the two files would leave so few people, with all their rows say of them. A level this
+    # export cannot write (an earlier file's sub-region, in the layout's own column) is withheld, and the
+    # earlier sets are compared rolled up to it, as whoever holds both files compares them
+    hierarchy = GENERALISED_QUASI_IDENTIFIERS if generalised_columns else QUASI_IDENTIFIERS
+    local = suppression == LOCAL
+    latest = known[-1]
+    first_year = latest["first_year"]
+    target = in_hierarchy(latest["levels"], hierarchy)
+    # every earlier release whose levels roll up to these (equal, or withheld here: an earlier file's
+    # sub-regions, in an extra column, read beside this one's empty citizenship), compared rolled up
+    alike = [
+        (e["k"], _rolled_up(e["sets"], e["levels"], hierarchy, target), suppressed_values(e["levels"]))
+        for e in known
+        if _rolls_up(in_hierarchy(e["levels"], hierarchy), e["first_year"], target, first_year)
+    ]
+    # the values an earlier release blanked are blanked first in every record, so that its blanks hide no
+    # value this release writes: those it wrote nowhere (blanked wherever held), or, if that writes more,
+    # every value it blanked anywhere; each is checked against the earlier releases in full, and the one
+    # writing more records is kept (the lighter blanking where they tie)
+    choices = [_never_written(alike)]
+    if local:
+        choices.append({c: {v for *_, values in alike for v in values.get(c, ())} for c in SET_COLUMNS})
+    made = [
+        _anonymised(
+            data,
+            k=k,
+            max_suppressed=max_suppressed,
+            levels=target,
+            first_year=first_year,
+            earlier=alike,
+            generalised_columns=generalised_columns,
+            suppression=suppression,
+            blank_first=blank_first,
+        )
+        for blank_first in choices
+    ]
+    best = max(range(len(made)), key=lambda i: (made[i][1].rows_written, -i))
+    kept, report, suppressed = made[best]
+    report = dataclasses.replace(report, generalisation_of=latest["export_id"])
+    return kept, report, suppressed, first_year
+
+
 def export_register(
     register: str | Path,
     out: str | Path,
@@ -1195,45 +1297,14 @@ def export_register(
         and known
         and _sha256(text_of(kept, report)) not in {e["file_sha256"] for e in known}
     ):
-        # another release, allowed: it keeps the generalisation of the latest one (their sets line up) and leaves
-        # out every set whose count differs from that of an earlier release of that generalisation by fewer than
-        # k. Subtracted, the two files would leave so few people, with all their rows say of them. A level this
-        # export cannot write (an earlier file's sub-region, in the layout's own column) is withheld, and the
-        # earlier sets are compared rolled up to it, as whoever holds both files compares them
-        hierarchy = GENERALISED_QUASI_IDENTIFIERS if generalised_columns else QUASI_IDENTIFIERS
-        local = suppression == LOCAL
-        latest = known[-1]
-        first_year = latest["first_year"]
-        target = in_hierarchy(latest["levels"], hierarchy)
-        alike = [
-            (e["k"], _rolled_up(e["sets"], e["levels"], hierarchy), suppressed_values(e["levels"]))
-            for e in known
-            if (in_hierarchy(e["levels"], hierarchy), e["first_year"]) == (target, first_year)
-        ]
-        # the values an earlier release blanked are blanked first in every record, so that its blanks hide no
-        # value this release writes: those it wrote nowhere (blanked wherever held), or, if that writes more,
-        # every value it blanked anywhere; each is checked against the earlier releases in full, and the one
-        # writing more records is kept (the lighter blanking where they tie)
-        choices = [_never_written(alike)]
-        if local:
-            choices.append({c: {v for *_, values in alike for v in values.get(c, ())} for c in SET_COLUMNS})
-        made = [
-            _anonymised(
-                loaded.data,
-                k=k,
-                max_suppressed=max_suppressed,
-                levels=target,
-                first_year=first_year,
-                earlier=alike,
-                generalised_columns=generalised_columns,
-                suppression=suppression,
-                blank_first=blank_first,
-            )
-            for blank_first in choices
-        ]
-        best = max(range(len(made)), key=lambda i: (made[i][1].rows_written, -i))
-        kept, report, suppressed = made[best]
-        report = dataclasses.replace(report, generalisation_of=latest["export_id"])
+        kept, report, suppressed, first_year = another_release(
+            loaded.data,
+            known,
+            k=k,
+            max_suppressed=max_suppressed,
+            generalised_columns=generalised_columns,
+            suppression=suppression,
+        )
     if not report.rows_written and report.rows_withheld_for_differencing:
         # not too few records: every set moved by a person or a few since the earlier release
         raise ParameterError(
@@ -1254,8 +1325,14 @@ def export_register(
         # export "another release", refused
         raise ParameterError(
             f"{register}: with k = {k}, no record can be written: the {report.rows_in} records as of "
-            f"{stood.date} fall in sets smaller than k however far they are generalised: nothing was written or "
-            "recorded (a smaller --k, or an export once more records are held)"
+            + (
+                f"{stood.date} fall in sets smaller than k however far they are generalised: nothing was written "
+                "or recorded (a smaller --k, or an export once more records are held)"
+                if report.generalisation_of is None
+                else f"{stood.date} fall in sets smaller than k generalised as export {report.generalisation_of} "
+                f"was ({suppression} suppression): nothing was written or recorded (a release reaching k as that "
+                "one did: --global-recoding as it was, or not)"
+            )
         )
     text = text_of(kept, report)
     digest = _sha256(text)
