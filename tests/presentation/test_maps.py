@@ -537,3 +537,101 @@ def test_countries_without_an_outline_are_given_as_points() -> None:
     at_sea = dict(zip(unmapped["iso3"].to_list(), unmapped["at_sea"].to_list(), strict=True))
     assert all(at_sea[code] for code in ("TUV", "TON", "WSM", "KIR", "MLT", "BHR", "MDV", "BRB", "FRO"))
     assert not any(at_sea[code] for code in ("SMR", "VAT", "MCO", "AND", "LIE", "GIB", "HKG"))
+
+
+# ------------------------------------------------------------------ the measures of the map taken at once
+#
+# The map's measures (projected bounds of each polygon, the world's extent, the outlines' edges) are taken over
+# all of its vertices at once (numpy) rather than polygon by polygon or vertex by vertex (Python): the same
+# numbers, bit for bit. The references here are the earlier ways, kept as they were.
+
+
+def _reference_vertices(coordinates):
+    if coordinates and isinstance(coordinates[0], (int, float)):
+        return [(float(coordinates[0]), float(coordinates[1]))]
+    return [point for part in coordinates for point in _reference_vertices(part)]
+
+
+def _reference_rings(coordinates):
+    if coordinates and coordinates[0] and isinstance(coordinates[0][0], (int, float)):
+        return [[(float(p[0]), float(p[1])) for p in coordinates]]
+    return [ring for part in coordinates for ring in _reference_rings(part)]
+
+
+def _geometries():
+    return [(feature.get("geometry") or {}) for feature in world_geojson()["features"]]
+
+
+@pytest.mark.parametrize("central", [0.0, 150.0, -30.0, 100.0])
+def test_projected_bounds_are_each_polygons_projected_on_its_own(central) -> None:
+    import numpy as np
+
+    from evidence.presentation.maps import equal_earth_arrays, projected_bounds
+
+    owners, boxes = [], []
+    for index, geometry in enumerate(_geometries()):
+        coordinates = geometry.get("coordinates") or []
+        for polygon in [coordinates] if geometry.get("type") == "Polygon" else coordinates:
+            if polygon and polygon[0]:
+                points = np.array([p[:2] for p in polygon[0]], dtype=float)
+                x, y = equal_earth_arrays(points[:, 0], points[:, 1], central)
+                owners.append(index)
+                boxes.append((x.min(), y.min(), x.max(), y.max()))
+    owner, bounds = projected_bounds(central)
+    assert owner.tolist() == owners
+    assert bounds.dtype == np.float64 and bounds.tobytes() == np.array(boxes, dtype=float).tobytes()
+    assert not owner.flags.writeable and not bounds.flags.writeable
+
+
+def test_world_extent_is_that_of_each_vertex_projected_by_math() -> None:
+    import numpy as np
+
+    from evidence.presentation import maps
+
+    points = [
+        maps.equal_earth(lon, lat)
+        for geometry in _geometries()
+        for lon, lat in _reference_vertices(geometry.get("coordinates") or [])
+    ]
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    extent = maps.world_extent()
+    assert extent == (min(xs), min(ys), max(xs), max(ys))
+    assert all(type(value) is float for value in extent)
+    # what makes it exact: numpy's projection of every vertex is within half of _NEAR of math's, so the vertex
+    # reaching each extreme by math is among those numpy finds within _NEAR of it
+    lons, lats = maps._all_vertices()
+    assert (lons.tolist(), lats.tolist()) == ([p[0] for p in _vertex_list()], [p[1] for p in _vertex_list()])
+    x, y = maps.equal_earth_arrays(lons, lats)
+    assert np.abs(x - np.array(xs)).max() < maps._NEAR / 2 and np.abs(y - np.array(ys)).max() < maps._NEAR / 2
+
+
+def _vertex_list():
+    return [p for geometry in _geometries() for p in _reference_vertices(geometry.get("coordinates") or [])]
+
+
+def test_edges_are_each_rings_closed() -> None:
+    import numpy as np
+
+    from evidence.presentation import maps
+
+    starts, ends = [], []
+    for geometry in _geometries():
+        for ring in _reference_rings(geometry.get("coordinates") or []):
+            points = np.array(ring, dtype=float).reshape(-1, 2)
+            starts.append(points)
+            ends.append(np.roll(points, -1, axis=0))
+    for made, reference in zip(
+        maps._edges(), (np.concatenate(starts).T, np.concatenate(ends).T), strict=True
+    ):
+        assert made.shape == reference.shape and made.tobytes() == reference.tobytes()
+
+
+def test_a_ring_of_vertices_with_a_third_coordinate_or_of_mixed_lengths() -> None:
+    from evidence.presentation.maps import _lonlat, _raw_rings
+
+    assert _lonlat([[1, 2, 3], [4.5, 5, 6]]).tolist() == [[1.0, 2.0], [4.5, 5.0]]
+    assert _lonlat([[1, 2], [4.5, 5, 6]]).tolist() == [[1.0, 2.0], [4.5, 5.0]]
+    assert _raw_rings([1.0, 2.0]) == [[[1.0, 2.0]]]  # a point
+    polygons = [[[[0, 0], [1, 0], [0, 1]], []], [[[5, 5], [6, 5], [5, 6]]]]
+    assert _raw_rings(polygons) == [polygons[0][0], polygons[1][0]]
+    assert _raw_rings([]) == [] and _raw_rings([[]]) == []

@@ -79,7 +79,37 @@ def test_a_preload_list_learned_by_a_kernel_deferring_other_modules_is_not_read(
     monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path))
     toolkit = {"version": "1", "files_sha256": "abc"}
     deferring = preload_file("0" * 64, toolkit)
+    deferred = kernel_launcher.DEFERRED
     monkeypatch.setattr(kernel_launcher, "DEFERRED", frozenset())
     assert preload_file("0" * 64, toolkit) != deferring
-    monkeypatch.setattr(kernel_launcher, "DEFERRED", frozenset({"numpy.testing", "numpy.f2py"}))
+    monkeypatch.setattr(kernel_launcher, "DEFERRED", frozenset(sorted(deferred, reverse=True)))
     assert preload_file("0" * 64, toolkit) == deferring  # the same set, in any order: the same list
+
+
+_DEFERRED_IMPORTERS_CHECK = """
+import sys
+from evidence.runs.kernel_launcher import defer_unused_modules
+defer_unused_modules()
+import scipy.optimize, jsonschema
+lazy = ("scipy.spatial", "arrow", "webcolors", "uri_template")
+print(sorted(m for m in lazy if type(sys.modules.get(m)).__name__ != "_LazyModule"))
+from scipy.optimize import fmin_bfgs
+print(round(float(fmin_bfgs(lambda x: (x[0] - 3.0) ** 2, [0.0], disp=False)[0]), 6))
+from scipy.spatial import Delaunay
+print(Delaunay([[0, 0], [1, 0], [0, 1]]).simplices.shape)
+import arrow
+print(arrow.get("2020-01-02").year)
+"""
+
+
+def test_what_scipy_optimize_and_jsonschema_import_for_unused_parts_is_executed_only_when_used():
+    """scipy.optimize's package imports scipy.spatial for shgo only, and jsonschema's format checks arrow,
+    webcolors and uri_template only inside the checks: made, not executed, in a run kernel, until used."""
+    done = subprocess.run(
+        [sys.executable, "-c", _DEFERRED_IMPORTERS_CHECK],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert done.stdout.splitlines() == ["[]", "3.0", "(1, 3)", "2020"]

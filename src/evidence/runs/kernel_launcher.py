@@ -7,13 +7,15 @@ debugged (its kernel spec says so: ``"debugger": false``), so ipykernel is made 
 it looks (its kernel then answers debug requests as one without a debugger does); after that, debugpy imports
 as usual, for a notebook that imports it itself.
 
-Two of numpy's submodules are made lazy in the kernel (:class:`_Deferred`): numpy.f2py (the Fortran wrapper
-generator) and numpy.testing (the test helpers, with unittest). No brief uses them, yet every kernel that imports
-scipy.special imported them: scipy's array-API layer copies numpy's namespace, asking numpy for each public name,
-and numpy imports a submodule when it is asked for (a tenth of a CPU-second of imports, charset_normalizer
-and unittest among them, on the path of a cold run). Each is imported as before but executed only when
-something first reads from it (:class:`importlib.util.LazyLoader`, the standard library's lazy import): a
-notebook that uses either gets the same module, loaded then.
+Modules no brief uses are made lazy in the kernel (:class:`_Deferred`, :data:`DEFERRED`): numpy.f2py (the
+Fortran wrapper generator) and numpy.testing (the test helpers, with unittest); scipy.spatial, which
+scipy.optimize's package imports for shgo only; and arrow, webcolors and uri_template, which jsonschema's format
+checks (altair imports jsonschema) use only inside the checks. Every kernel that imports scipy.special imported
+the first two: scipy's array-API layer copies numpy's namespace, asking numpy for each public name, and numpy
+imports a submodule when it is asked for (a tenth of a CPU-second of imports, charset_normalizer and unittest
+among them, on the path of a cold run); the others cost ~0.06 CPU-s more. Each is imported as before but executed
+only when something first reads from it (:class:`importlib.util.LazyLoader`, the standard library's lazy
+import): a notebook that uses one gets the same module, loaded then.
 
 Nothing of the toolkit is imported here: the kernel's modules are the notebook's to import (and a run's
 pre-load, :func:`evidence.notebooks.runtime.warm_up`).
@@ -27,7 +29,10 @@ import sys
 from typing import Any
 
 #: Modules a run's kernel creates when they are imported and executes when first used (see the module's text).
-DEFERRED = frozenset({"numpy.f2py", "numpy.testing"})
+# scipy.spatial (with scipy.constants): imported by scipy.optimize's package for shgo only, when the brief's
+# negative binomial fit imports fmin_bfgs (~0.03 CPU-s). arrow, webcolors, uri_template: imported by
+# jsonschema's format checkers (altair imports jsonschema) and used only inside the checks (~0.03 CPU-s).
+DEFERRED = frozenset({"numpy.f2py", "numpy.testing", "scipy.spatial", "arrow", "webcolors", "uri_template"})
 
 
 class _WithoutDebugpy:
