@@ -488,3 +488,38 @@ def test_releases_of_a_register_that_kept_no_rows_are_compared_by_counts_saying_
     )
     assert said == [line + "release's rows)"]
     assert ctdc_release_sets(register)[1]["rows"] is not None  # the column added again, this one's rows kept
+
+
+def test_attack_register_releases_one_erased_and_k_added_subtracted_row_by_row_give_the_erased_persons_row(
+    tmp_path,
+) -> None:
+    """The leak above through the register itself: 5 people alike in every quasi-identifier, 4 whose documents
+    were confiscated, 1 whose were not; release A (k = 5) writes them; the 1 is erased (register/erasure.py) and
+    6 more alike to the 4 are imported; release B, allowed, would write 10 (a move of 5, at least k), and the
+    two files subtracted row by row give the erased person's row. B leaves the set out: nothing is written."""
+    from evidence.sources.register import import_export
+    from evidence.sources.register.erasure import erase
+
+    mapping = Path(__file__).parents[1] / "fixtures" / "case_records" / "assisted_victims.csv.mapping.yaml"
+    header = (Path(mapping).parent / "assisted_victims.csv").read_text().splitlines()[0]
+
+    def person(number: int, documents: str) -> str:
+        return f"C-{number:03d},2020,F,30,Myanmar,Thailand,,NGO,Y,N,N,N,N,N,{documents},Y,Y,Y"
+
+    register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
+    first = tmp_path / "january.csv"
+    first.write_text("\n".join([header, *(person(i, "Y") for i in range(4)), person(4, "N")]) + "\n")
+    import_export(register, first, mapping, key_path=key, exported_on=dt.date(2024, 1, 31))
+    a = export_register(register, tmp_path / "a.csv", k=5, as_of=dt.date(2024, 1, 31))
+    assert a.report.rows_written == 5  # the attack's premise
+    erase(register, ["C-004"], key_path=key)
+    second = tmp_path / "february.csv"
+    second.write_text("\n".join([header, *(person(i, "Y") for i in [*range(4), *range(5, 11)])]) + "\n")
+    import_export(register, second, mapping, key_path=key, exported_on=dt.date(2024, 2, 29))
+    b = tmp_path / "b.csv"
+    try:
+        export_register(register, b, k=5, as_of=dt.date(2024, 2, 29), allow_another_release=True)
+    except ParameterError as refused:
+        assert "row by row" in str(refused) and not b.exists()
+        return
+    assert _rows_moved_by_fewer_than_k(_read(tmp_path / "a.csv"), _read(b), 5) == []
