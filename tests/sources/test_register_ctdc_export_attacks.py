@@ -30,6 +30,7 @@ from evidence.sources.register.ctdc_export import (
     export_register,
     first_year_of,
     recorded_levels,
+    row_counts,
     set_counts,
     write_ctdc_export,
 )
@@ -331,3 +332,194 @@ def test_attack_releases_local_then_global_recoding_is_refused_saying_why(regist
             register, out, k=11, as_of=dt.date(2023, 4, 30), allow_another_release=True, suppression="global"
         )
     assert "however far" not in str(refused.value) and not out.exists()
+
+
+def _full_rows(frame: pl.DataFrame) -> dict[tuple, dict[tuple, int]]:
+    """A file as whoever holds it subtracts it row by row: each set (its columns as written, a band or an area in
+    an extra column read as the empty layout column beside it) -> each full row of it -> how many times it is
+    written."""
+    frame = frame.drop([c for cs in GENERALISED_COLUMNS.values() for c in cs], strict=False)
+    out: dict[tuple, dict[tuple, int]] = {}
+    for row in frame.iter_rows(named=True):
+        key = tuple(row[c] for c in SET_COLUMNS)
+        full = tuple(row.values())
+        out.setdefault(key, {})[full] = out.setdefault(key, {}).get(full, 0) + 1
+    return out
+
+
+def _rows_moved_by_fewer_than_k(a: pl.DataFrame, b: pl.DataFrame, k: int) -> list[tuple[int, int]]:
+    """Each set held by both of two files whose full rows, subtracted, leave 1 to k - 1 rows gone or 1 to k - 1
+    rows new: (gone, new). (A set held by one file alone is that file's, at least its own k.)"""
+    here, there = _full_rows(a), _full_rows(b)
+    out = []
+    for key in here.keys() & there.keys():
+        x, y = here[key], there[key]
+        gone = sum(max(0, n - y.get(row, 0)) for row, n in x.items())
+        new = sum(max(0, n - x.get(row, 0)) for row, n in y.items())
+        if 0 < gone < k or 0 < new < k:
+            out.append((gone, new))
+    return out
+
+
+def _release_files(versions: list[list[dict]], ks: list[int], **options) -> list[tuple[pl.DataFrame, int]]:
+    """Each version of the records released after the ones before, as the register allows another release
+    (:func:`another_release`): the files written (as rendered) and their k."""
+    known: list[dict] = []
+    files = []
+    for i, (version, k) in enumerate(zip(versions, ks, strict=True)):
+        columns = options.get("generalised_columns", [False] * len(ks))[i]
+        rest = {"max_suppressed": 0.05, "suppression": options.get("suppression", "local")}
+        data = conform(pl.DataFrame(version))
+        if known:
+            kept, report, suppressed, first_year = another_release(
+                data, known, k=k, generalised_columns=columns, **rest
+            )
+        else:
+            kept, report, suppressed = _anonymised(
+                data, k=k, levels=None, first_year=None, earlier=(), generalised_columns=columns, **rest
+            )
+            first_year = first_year_of(data)
+        sets = set_counts(kept)
+        if not kept.height or any(e["sets"] == sets and e["rows"] == row_counts(kept) for e in known):
+            continue  # refused, or the same file again
+        known.append(
+            {
+                "export_id": i,
+                "k": k,
+                "levels": recorded_levels(report, suppressed),
+                "first_year": first_year,
+                "sets": sets,
+                "rows": row_counts(kept),
+            }
+        )
+        files.append((_rendered(_withhold_implied(kept)[0], report.levels, columns), k))
+    return files
+
+
+def test_attack_releases_one_erased_and_k_added_subtracted_row_by_row_give_the_erased_persons_row() -> None:
+    """Release A: a set of 5 people (k = 5), 4 controlled by false promises, 1 by threats (flags outside the
+    quasi-identifiers). Before release B the one with threats is erased and 6 people alike to the 4 are
+    registered: the set goes 5 -> 10 (moved by 5, at least k: the count check passes), but subtracted row by row
+    the two files give the erased person's own row (1 row gone). The set is left out of B."""
+    promises = {**_PERSON, "means_false_promises": True}
+    threats = {**_PERSON, "means_threats": True}
+    a = [promises] * 4 + [threats]
+    b = [promises] * 10
+    files = _release_files([a, b], [5, 5])
+    assert files[0][0].height == 5  # the attack's premise: A holds the set whole
+    assert all(
+        _rows_moved_by_fewer_than_k(x, y, 5) == [] for (x, _), (y, _) in itertools.combinations(files, 2)
+    )
+
+
+def test_attack_releases_one_corrected_and_k_added_subtracted_row_by_row_give_the_corrected_persons_row() -> (
+    None
+):
+    """A correction of one person's field outside the quasi-identifiers (false promises -> threats) and 5 people
+    registered whose documents were withheld: the set goes 6 -> 11, and row by row 1 row is gone (the
+    person's as it was) and 6 new."""
+    promises = {**_PERSON, "means_false_promises": True}
+    threats = {**_PERSON, "means_threats": True}
+    documents = {**_PERSON, "means_withhold_documents": True}
+    files = _release_files([[promises] * 6, [promises] * 5 + [threats] + [documents] * 5], [5, 5])
+    assert files[0][0].height == 6
+    assert all(
+        _rows_moved_by_fewer_than_k(x, y, 5) == [] for (x, _), (y, _) in itertools.combinations(files, 2)
+    )
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    base=st.lists(st.tuples(_EVOLVING, st.integers(1, 6)), min_size=1, max_size=8),
+    added=st.lists(st.tuples(_EVOLVING, st.integers(1, 3)), max_size=3),
+    erased=st.integers(0, 3),
+    corrected=st.integers(0, 2),
+    ks=st.lists(st.integers(2, 5), min_size=2, max_size=3),
+    suppression=st.sampled_from(["local", "global"]),
+    generalised_columns=st.lists(st.booleans(), min_size=3, max_size=3),
+)
+def test_attack_releases_subtracted_row_by_row_leave_0_or_k_rows_gone_and_new(
+    base, added, erased, corrected, ks, suppression, generalised_columns
+) -> None:
+    """Two or three releases of records that change between them (some erased, some corrected outside the
+    quasi-identifiers, some registered): whoever holds every file subtracts them set by set, full row by full
+    row: in every set the rows gone and the rows new are each 0 or at least k (the larger of the two files')."""
+    rows = [{**record, "means_threats": i % 2 == 0} for i, (record, n) in enumerate(base) for _ in range(n)]
+    fixed = [{**r, "means_threats": not r["means_threats"]} for r in rows[erased : erased + corrected]]
+    later = fixed + rows[erased + corrected :] + [record for record, n in added for _ in range(n)]
+    versions = [rows, later, later[erased:]][: len(ks)]
+    kept = [(v, k) for v, k in zip(versions, ks, strict=False) if v]
+    files = _release_files(
+        [v for v, _ in kept],
+        [k for _, k in kept],
+        suppression=suppression,
+        generalised_columns=generalised_columns,
+    )
+    for (a, ka), (b, kb) in itertools.combinations(files, 2):
+        assert _rows_moved_by_fewer_than_k(a, b, max(ka, kb)) == []
+
+
+def test_releases_of_a_register_that_kept_no_rows_are_compared_by_counts_saying_so(
+    register_fixture, tmp_path
+) -> None:
+    """Each release now keeps its full rows (counts per set and row as written, adding up to its set counts); a
+    register made before (no such column) still opens, its releases are compared by counts only, and the report
+    says so in one line."""
+    import duckdb
+
+    from evidence.sources.register.store import ctdc_exports, ctdc_release_sets
+
+    register = register_fixture.copy(tmp_path)
+    options = {"k": 5, "suppression": "global"}
+    first = export_register(register, tmp_path / "a.csv", as_of=dt.date(2023, 3, 31), **options)
+    (kept,) = ctdc_release_sets(register)
+    assert {q: sum(rows.values()) for q, rows in kept["rows"].items()} == kept["sets"]
+    assert sum(kept["sets"].values()) == first.report.rows_written
+    assert "full_rows" not in ctdc_exports(register)[0]  # kept for itself, like the levels
+    with duckdb.connect(str(register)) as connection:  # as an older register recorded it
+        connection.execute("ALTER TABLE ctdc_exports DROP COLUMN full_rows")
+    assert ctdc_release_sets(register)[0]["rows"] is None
+    second = export_register(
+        register, tmp_path / "b.csv", as_of=dt.date(2023, 6, 30), allow_another_release=True, **options
+    )
+    said = [line for line in second.report.lines() if "by set counts only" in line]
+    line = (
+        "compared with export 1 by set counts only, not row by row (recorded before the register kept each "
+    )
+    assert said == [line + "release's rows)"]
+    assert ctdc_release_sets(register)[1]["rows"] is not None  # the column added again, this one's rows kept
+
+
+def test_attack_register_releases_one_erased_and_k_added_subtracted_row_by_row_give_the_erased_persons_row(
+    tmp_path,
+) -> None:
+    """The leak above through the register itself: 5 people alike in every quasi-identifier, 4 whose documents
+    were confiscated, 1 whose were not; release A (k = 5) writes them; the 1 is erased (register/erasure.py) and
+    6 more alike to the 4 are imported; release B, allowed, would write 10 (a move of 5, at least k), and the
+    two files subtracted row by row give the erased person's row. B leaves the set out: nothing is written."""
+    from evidence.sources.register import import_export
+    from evidence.sources.register.erasure import erase
+
+    mapping = Path(__file__).parents[1] / "fixtures" / "case_records" / "assisted_victims.csv.mapping.yaml"
+    header = (Path(mapping).parent / "assisted_victims.csv").read_text().splitlines()[0]
+
+    def person(number: int, documents: str) -> str:
+        return f"C-{number:03d},2020,F,30,Myanmar,Thailand,,NGO,Y,N,N,N,N,N,{documents},Y,Y,Y"
+
+    register, key = tmp_path / "register.duckdb", tmp_path / "register.key"
+    first = tmp_path / "january.csv"
+    first.write_text("\n".join([header, *(person(i, "Y") for i in range(4)), person(4, "N")]) + "\n")
+    import_export(register, first, mapping, key_path=key, exported_on=dt.date(2024, 1, 31))
+    a = export_register(register, tmp_path / "a.csv", k=5, as_of=dt.date(2024, 1, 31))
+    assert a.report.rows_written == 5  # the attack's premise
+    erase(register, ["C-004"], key_path=key)
+    second = tmp_path / "february.csv"
+    second.write_text("\n".join([header, *(person(i, "Y") for i in [*range(4), *range(5, 11)])]) + "\n")
+    import_export(register, second, mapping, key_path=key, exported_on=dt.date(2024, 2, 29))
+    b = tmp_path / "b.csv"
+    try:
+        export_register(register, b, k=5, as_of=dt.date(2024, 2, 29), allow_another_release=True)
+    except ParameterError as refused:
+        assert "row by row" in str(refused) and not b.exists()
+        return
+    assert _rows_moved_by_fewer_than_k(_read(tmp_path / "a.csv"), _read(b), 5) == []

@@ -68,6 +68,16 @@ group by group: the sets of the two files that may hold the same people (a value
 other, as if the blanked values were known) are added up, and a group whose sum moved by fewer than k is left
 out whole (:func:`_withhold_differences`, :func:`_overlapping`). Registers whose exports recorded levels alone
 read as before (nothing blanked).
+
+Counts compare, rows too: one person erased from a set of 5 and 6 alike registered moves its count by 5, yet the
+two files subtracted row by row give the erased person's own row (a flag outside the quasi-identifiers, say
+threats, that no one else had); so does a correction of one person's such field beside k newcomers. The register
+therefore keeps, for each release, the full rows it wrote, per set (:func:`row_counts`: each row's other
+columns as written -> how many times; the file's own content, no record key), and a later release leaves out
+a set (or group, as above) whose rows gone (written before, not now, row by row) or rows new number 1 to k - 1.
+An earlier release recorded before the register kept its rows is compared by counts only, and the report says
+so (:attr:`ExportReport.compared_by_counts_only`). Whoever holds both files may still project them onto fewer
+columns before subtracting; what is checked is the full rows, as written.
 """
 
 from __future__ import annotations
@@ -199,7 +209,8 @@ class ExportReport:
     #: records written whose labour sector or type of sexual exploitation was left out because the form of
     #: exploitation it implies is not written for them (withheld, or not recorded)
     implied_withheld: int = 0
-    #: records left out because their set's count differs from that of an earlier release by fewer than k
+    #: records left out because their set's count, or its rows gone or new row by row, differ from those of an
+    #: earlier release by fewer than k
     #: (the two files subtracted would leave so few people)
     rows_withheld_for_differencing: int = 0
     #: the earlier export whose generalisation this one kept (None: its own, chosen for these records)
@@ -217,6 +228,9 @@ class ExportReport:
     #: records whose set would otherwise be smaller than k (counted per column in ``generalised`` as
     #: :data:`LOCALLY_SUPPRESSED`), or ``global``, whole columns withheld
     suppression: str = LOCAL
+    #: the earlier exports this one was compared with by set counts only, not row by row: recorded before the
+    #: register kept each release's full rows
+    compared_by_counts_only: tuple[int, ...] = ()
 
     @property
     def hierarchy(self) -> dict[str, tuple[str, ...]]:
@@ -278,10 +292,17 @@ class ExportReport:
                 "releases line up"
             )
         out += self.level_lines()
+        if self.compared_by_counts_only:
+            out.append(
+                "compared with export "
+                + ", ".join(map(str, self.compared_by_counts_only))
+                + " by set counts only, not row by row (recorded before the register kept each release's rows)"
+            )
         if self.rows_withheld_for_differencing:
             out.append(
-                f"{self.rows_withheld_for_differencing} records left out in sets whose count differs from that of "
-                "an earlier release by fewer than k (subtracted, the two files would leave so few people)"
+                f"{self.rows_withheld_for_differencing} records left out in sets whose count, or whose rows gone or "
+                "new row by row, differ from those of an earlier release by fewer than k (subtracted, the two files "
+                "would leave so few people)"
             )
         if self.rows_blank:
             out.append(
@@ -311,8 +332,8 @@ class ExportReport:
             (
                 f"k-anonymised by the organisation (evidence register export-ctdc), k = {self.k}: {self.rows_in} "
                 f"records in, {self.rows_written} written, "
-                f"{self.rows_in - self.rows_written} left out (in sets smaller than k, whose count differs from an "
-                "earlier release's by fewer than k, or of which nothing could be written)"
+                f"{self.rows_in - self.rows_written} left out (in sets smaller than k, whose count or rows differ from "
+                "an earlier release's by fewer than k, or of which nothing could be written)"
             ),
             (
                 "the layout kept: every yearOfRegistration a year or empty, every citizenship and "
@@ -356,7 +377,13 @@ class ExportReport:
 
 
 #: Fields of :class:`ExportReport` the command's JSON does not hold (docs/scheduling.md documents its keys).
-_NOT_IN_THE_JSON = ("generalised", "generalised_columns", "rows_blank", "suppression")
+_NOT_IN_THE_JSON = (
+    "generalised",
+    "generalised_columns",
+    "rows_blank",
+    "suppression",
+    "compared_by_counts_only",
+)
 
 
 def _layout_frame(data: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
@@ -557,6 +584,15 @@ def smallest_set(frame: pl.DataFrame, columns: list[str]) -> int:
 SET_COLUMNS = [*QUASI_IDENTIFIERS, "majorityStatus"]
 
 
+#: An earlier release as a later one is checked against it: its k, its set counts, the values it suppressed
+#: locally, and (optionally) its full rows (:func:`row_counts`; None for one recorded before the register kept
+#: them: compared by counts only).
+Earlier = (
+    tuple[int, Mapping[str, int], Mapping[str, set[str]]]
+    | tuple[int, Mapping[str, int], Mapping[str, set[str]], Mapping[str, Mapping[str, int]] | None]
+)
+
+
 def first_year_of(data: pl.DataFrame) -> int:
     """The first year of the year bands of an export of ``data`` (its earliest year of registration)."""
     earliest = data.get_column("year").min() if "year" in data.columns else None
@@ -571,6 +607,45 @@ def set_counts(kept: pl.DataFrame) -> dict[str, int]:
     return {
         json.dumps([row[c] for c in SET_COLUMNS]): int(row["len"]) for row in counts.iter_rows(named=True)
     }
+
+
+#: The columns of a row written beside its set's (:data:`SET_COLUMNS`): what tells the rows of one set apart.
+_ROW_COLUMNS = [c for c in _columns() if c not in SET_COLUMNS]
+
+
+def _keys(frame: pl.DataFrame, columns: Sequence[str]) -> list[str]:
+    return [json.dumps(list(row)) for row in frame.select(columns).iter_rows()]
+
+
+def _full_rows(frame: pl.DataFrame) -> list[str]:
+    """Each row of ``frame`` (records at their levels, not yet rid of the implied values) as the file writes it
+    beside its set: the values of :data:`_ROW_COLUMNS` after :func:`_withhold_implied`, as JSON."""
+    return _keys(_withhold_implied(frame)[0], _ROW_COLUMNS) if frame.height else []
+
+
+def row_counts(kept: pl.DataFrame) -> dict[str, dict[str, int]]:
+    """Each set written (as :func:`set_counts` keys it) -> each full row of it as written (its other columns, as
+    JSON: the file's own content, no record key) -> how many times it is written."""
+    out: dict[str, dict[str, int]] = {}
+    for key, row in zip(_keys(kept, SET_COLUMNS), _full_rows(kept), strict=True):
+        rows = out.setdefault(key, {})
+        rows[row] = rows.get(row, 0) + 1
+    return out
+
+
+def _rows_moved(here: Mapping[str, int], there: Mapping[str, int]) -> tuple[int, int]:
+    """The rows gone (there, not here) and the rows new (here, not there) of two multisets of full rows."""
+    gone = sum(max(0, n - here.get(row, 0)) for row, n in there.items())
+    new = sum(max(0, n - there.get(row, 0)) for row, n in here.items())
+    return gone, new
+
+
+def _summed(parts: Sequence[Mapping[str, int]]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for part in parts:
+        for row, n in part.items():
+            out[row] = out.get(row, 0) + n
+    return out
 
 
 def _locally_suppressed(
@@ -659,11 +734,25 @@ def _overlapping(
     blanked_here: Mapping[str, set[str]],
     blanked_there: Mapping[str, set[str]],
 ) -> list[tuple[list[str], int, int]]:
+    """:func:`_overlapping_groups` without the earlier release's sets of each group."""
+    return [
+        (mine, count, before)
+        for mine, _, count, before in _overlapping_groups(here, there, blanked_here, blanked_there)
+    ]
+
+
+def _overlapping_groups(
+    here: Mapping[str, int],
+    there: Mapping[str, int],
+    blanked_here: Mapping[str, set[str]],
+    blanked_there: Mapping[str, set[str]],
+) -> list[tuple[list[str], list[str], int, int]]:
     """The sets of two releases (keys of :func:`set_counts` -> counts) in the finest groups whoever holds both
     files can add up and subtract: two sets, one of each, may hold the same people where every set column has
     the same value in both, or is blank in one (a locally suppressed value may be behind it: one of the values
     that release blanked, ``blanked_*``) and blank or such a value in the other; the groups are the connected
-    sets of that relation. Each group: its sets of this release, its count here, its count there. Without any
+    sets of that relation. Each group: its sets of this release, its sets of the other, its count here, its count
+    there. Without any
     value blanked locally, every group is one set (of either release, or of both)."""
     parent: dict[tuple[int, str], tuple[int, str]] = {}
 
@@ -688,18 +777,37 @@ def _overlapping(
                 for c, x, y in zip(SET_COLUMNS, rows[a], rows[b], strict=True)
             ):
                 parent[find(a)] = find(b)
-    groups: dict[tuple[int, str], tuple[list[str], list[int]]] = {}
+    groups: dict[tuple[int, str], tuple[list[str], list[str], list[int]]] = {}
     for node in rows:
-        mine, counts = groups.setdefault(find(node), ([], [0, 0]))
-        if node[0] == 0:
-            mine.append(node[1])
+        mine, theirs, counts = groups.setdefault(find(node), ([], [], [0, 0]))
+        (mine if node[0] == 0 else theirs).append(node[1])
         counts[node[0]] += (here if node[0] == 0 else there)[node[1]]
-    return [(mine, counts[0], counts[1]) for mine, counts in groups.values()]
+    return [(mine, theirs, counts[0], counts[1]) for mine, theirs, counts in groups.values()]
+
+
+def _moved(
+    count: int,
+    before: int,
+    least: int,
+    rows: tuple[Mapping[str, Mapping[str, int]], Mapping[str, Mapping[str, int]] | None],
+    here: Sequence[str],
+    there: Sequence[str],
+) -> bool:
+    """Whether sets of this release (``here``, ``count`` people) and of an earlier one (``there``, ``before``)
+    subtracted leave 1 to ``least`` - 1 people: by count, or, where the earlier release's full rows are kept
+    (``rows``: this one's and that one's, by set), by the rows gone or new."""
+    if 0 < abs(count - before) < least:
+        return True
+    mine, theirs = rows
+    if theirs is None:  # a release recorded before the register kept its rows: counts only
+        return False
+    gone, new = _rows_moved(_summed([mine[q] for q in here]), _summed([theirs.get(q, {}) for q in there]))
+    return 0 < gone < least or 0 < new < least
 
 
 def _withhold_differences(
     frame: pl.DataFrame,
-    earlier: Sequence[tuple[int, Mapping[str, int], Mapping[str, set[str]]]],
+    earlier: Sequence[Earlier],
     k: int,
     suppressed: Mapping[str, set[str]] | None = None,
 ) -> tuple[pl.DataFrame, int]:
@@ -715,26 +823,42 @@ def _withhold_differences(
     other blanked) and subtracts those sums. Every such group is checked too, as if the blanked values were
     known, and one that differs by fewer than k is left out whole (every set of this release in it); as
     leaving out a set changes the groups, this is repeated until nothing changes. A group left out has the
-    count 0 here, and the earlier release's count is a sum of its sets, each at least its k."""
+    count 0 here, and the earlier release's count is a sum of its sets, each at least its k.
+
+    Counts compare, rows too: where the earlier release's full rows are known (the fourth item, as
+    :func:`row_counts` gives them; None for a release recorded before the register kept them), a set (or group)
+    is left out too whose rows gone (written there, not here, row by row over the columns beside the set's) or
+    rows new number 1 to k - 1: one person erased and k registered moves the count by k, but the two files
+    subtracted row by row give the erased person's own row. Left out, its rows gone are the earlier release's
+    own, at least its k, and none is new."""
     if not earlier or not frame.height:
         return frame, 0
     mine = suppressed or {}
     n = frame.height
-    keys = pl.Series([json.dumps(list(row)) for row in frame.select(SET_COLUMNS).iter_rows()])
+    keys = pl.Series(_keys(frame, SET_COLUMNS))
+    full = _full_rows(frame) if any(len(e) > 3 and e[3] is not None for e in earlier) else [""] * n
     while frame.height:
         here = set_counts(frame)
+        here_rows: dict[str, dict[str, int]] = {}
+        for key, row in zip(keys, full, strict=True):
+            rows = here_rows.setdefault(key, {})
+            rows[row] = rows.get(row, 0) + 1
         unsafe: set[str] = set()
-        for their_k, sets, theirs in earlier:
+        for entry in earlier:
+            their_k, sets, theirs = entry[:3]
+            their_rows = entry[3] if len(entry) > 3 else None
             least = max(k, their_k)
-            unsafe |= {q for q, count in here.items() if 0 < abs(count - sets.get(q, 0)) < least}
+            both = (here_rows, their_rows)
+            unsafe |= {q for q, c in here.items() if _moved(c, sets.get(q, 0), least, both, [q], [q])}
             if not any(mine.values()) and not any(theirs.values()):
                 continue
-            for sets_here, count, before in _overlapping(here, sets, mine, theirs):
-                if 0 < abs(count - before) < least:
+            for sets_here, sets_there, count, before in _overlapping_groups(here, sets, mine, theirs):
+                if sets_here and _moved(count, before, least, both, sets_here, sets_there):
                     unsafe.update(sets_here)
         if not unsafe:
             break
         withheld = keys.is_in(list(unsafe))
+        full = [row for row, out in zip(full, withheld, strict=True) if not out]
         frame, keys = frame.filter(~withheld), keys.filter(~withheld)
     return frame, n - frame.height
 
@@ -773,6 +897,25 @@ def _rolled_up(
             values[i] = None
         rolled = json.dumps(values)
         out[rolled] = out.get(rolled, 0) + count
+    return out
+
+
+def _rolled_up_rows(
+    rows: Mapping[str, Mapping[str, int]] | None,
+    levels: Mapping[str, str],
+    hierarchy: Mapping[str, tuple[str, ...]],
+    target: Mapping[str, str],
+) -> dict[str, dict[str, int]] | None:
+    """An earlier release's full rows (:func:`row_counts`) with its sets rolled up as :func:`_rolled_up` rolls
+    their counts (the rows of sets that then coincide added up); None stays None (rows not kept)."""
+    if rows is None:
+        return None
+    out: dict[str, dict[str, int]] = {}
+    for key, counts in rows.items():
+        (rolled,) = _rolled_up({key: 1}, levels, hierarchy, target)
+        into = out.setdefault(rolled, {})
+        for row, n in counts.items():
+            into[row] = into.get(row, 0) + n
     return out
 
 
@@ -816,7 +959,7 @@ def anonymise(
     max_suppressed: float = 0.05,
     levels: Mapping[str, str] | None = None,
     first_year: int | None = None,
-    earlier: Sequence[tuple[int, Mapping[str, int], Mapping[str, set[str]]]] = (),
+    earlier: Sequence[Earlier] = (),
     generalised_columns: bool = False,
     suppression: str = LOCAL,
 ) -> tuple[pl.DataFrame, ExportReport]:
@@ -857,7 +1000,7 @@ def _anonymised(
     max_suppressed: float,
     levels: Mapping[str, str] | None,
     first_year: int | None,
-    earlier: Sequence[tuple[int, Mapping[str, int], Mapping[str, set[str]]]],
+    earlier: Sequence[Earlier],
     generalised_columns: bool,
     suppression: str,
     blank_first: Mapping[str, set[str]] | None = None,
@@ -1127,6 +1270,7 @@ def _made_again(register: Path, wait: float):
                     "levels": recorded_levels(report, suppressed),
                     "first_year": first_year_of(data),
                     "sets": set_counts(kept),
+                    "rows": row_counts(kept),
                 }
         return None
 
@@ -1134,12 +1278,13 @@ def _made_again(register: Path, wait: float):
 
 
 def _never_written(
-    releases: Sequence[tuple[int, Mapping[str, int], Mapping[str, set[str]]]],
+    releases: Sequence[Earlier],
 ) -> dict[str, set[str]]:
     """Set column -> the values some release (``(k, sets, values blanked)``) blanked and wrote in none of its
     sets: a later release blanks them in every record, as that one did."""
     out: dict[str, set[str]] = {}
-    for _, sets, blanked in releases:
+    for release in releases:
+        sets, blanked = release[1], release[2]
         rows = [json.loads(key) for key in sets]
         for column, values in blanked.items():
             i = SET_COLUMNS.index(column)
@@ -1194,10 +1339,19 @@ def another_release(
     target = in_hierarchy(latest["levels"], hierarchy)
     # every earlier release whose levels roll up to these (equal, or withheld here: an earlier file's
     # sub-regions, in an extra column, read beside this one's empty citizenship), compared rolled up
-    alike = [
-        (e["k"], _rolled_up(e["sets"], e["levels"], hierarchy, target), suppressed_values(e["levels"]))
+    compared = [
+        e
         for e in known
         if _rolls_up(in_hierarchy(e["levels"], hierarchy), e["first_year"], target, first_year)
+    ]
+    alike: list[Earlier] = [
+        (
+            e["k"],
+            _rolled_up(e["sets"], e["levels"], hierarchy, target),
+            suppressed_values(e["levels"]),
+            _rolled_up_rows(e.get("rows"), e["levels"], hierarchy, target),
+        )
+        for e in compared
     ]
     # the values an earlier release blanked are blanked first in every record, so that its blanks hide no
     # value this release writes: those it wrote nowhere (blanked wherever held), or, if that writes more,
@@ -1205,7 +1359,7 @@ def another_release(
     # writing more records is kept (the lighter blanking where they tie)
     choices = [_never_written(alike)]
     if local:
-        choices.append({c: {v for *_, values in alike for v in values.get(c, ())} for c in SET_COLUMNS})
+        choices.append({c: {v for e in alike for v in e[2].get(c, ())} for c in SET_COLUMNS})
     made = [
         _anonymised(
             data,
@@ -1222,7 +1376,11 @@ def another_release(
     ]
     best = max(range(len(made)), key=lambda i: (made[i][1].rows_written, -i))
     kept, report, suppressed = made[best]
-    report = dataclasses.replace(report, generalisation_of=latest["export_id"])
+    report = dataclasses.replace(
+        report,
+        generalisation_of=latest["export_id"],
+        compared_by_counts_only=tuple(e["export_id"] for e in compared if e.get("rows") is None),
+    )
     return kept, report, suppressed, first_year
 
 
@@ -1310,7 +1468,7 @@ def export_register(
         raise ParameterError(
             f"{register}: no record can be written as of {stood.date}: generalised as export "
             f"{report.generalisation_of} was, every set of the records differs from the same set of an earlier "
-            f"release by fewer than k (k = {k}; {report.rows_withheld_for_differencing} records left out so), and "
+            f"release (in count, or row by row) by fewer than k (k = {k}; {report.rows_withheld_for_differencing} records left out so), and "
             "the two files subtracted would leave so few people. Nothing was written or recorded: one release "
             "per period remains the way to share (or a release as of a date whose sets moved less)"
             + (
@@ -1349,7 +1507,7 @@ def export_register(
             raise AnotherReleaseError(
                 f"{warning}. Nothing was written. To write it all the same, after weighing that risk "
                 "(docs/case-records.md, 'Several releases'), pass --allow-another-release: the release then keeps the "
-                "earlier generalisation and leaves out every set whose count differs from an earlier release's by "
+                "earlier generalisation and leaves out every set whose count or rows differ from an earlier release's by "
                 "fewer than k"
             )
         if any(e["export_id"] not in recorded for e in earlier):  # its sets were not checked against this one
@@ -1375,6 +1533,7 @@ def export_register(
         levels=recorded_levels(report, suppressed),
         first_year=first_year,
         sets=set_counts(kept),
+        rows=row_counts(kept),
     )
     sidecar = write_sidecar(out, report)
     return RegisterExport(

@@ -442,6 +442,9 @@ _LATER_TABLES: tuple[tuple[str, str | None, str], ...] = (
     # least k, as in the file itself); null and none for exports recorded before they were kept
     ("ctdc_exports", "levels", "ALTER TABLE ctdc_exports ADD COLUMN IF NOT EXISTS levels VARCHAR"),
     ("ctdc_exports", "first_year", "ALTER TABLE ctdc_exports ADD COLUMN IF NOT EXISTS first_year INTEGER"),
+    # each set's full rows as written (JSON: set -> row -> count; the file's own content, no record key), for
+    # a later release to be checked row by row; null for exports recorded before they were kept
+    ("ctdc_exports", "full_rows", "ALTER TABLE ctdc_exports ADD COLUMN IF NOT EXISTS full_rows VARCHAR"),
     (
         "ctdc_export_sets",
         None,
@@ -1749,20 +1752,23 @@ def _ctdc_exports(
 
 
 #: Columns of ``ctdc_exports`` the register keeps for itself (not listed by :func:`ctdc_exports` or status).
-_INTERNAL_EXPORT_COLUMNS = ("part_file", "levels", "first_year")
+_INTERNAL_EXPORT_COLUMNS = ("part_file", "levels", "first_year", "full_rows")
 
 
 def ctdc_release_sets(path: str | Path, *, wait: float = 0.0) -> list[dict[str, Any]]:
     """Every CTDC export recorded with its generalisation, oldest first: its ``export_id``, ``k``,
     ``file_sha256``, ``levels`` (quasi-identifier -> level), ``first_year`` and ``sets`` (each published set of
-    quasi-identifiers, as JSON of their values, -> its count). Exports recorded before these were kept are left
-    out: what they published is not known to the register."""
+    quasi-identifiers, as JSON of their values, -> its count) and ``rows`` (each set -> its full rows as written,
+    as JSON -> their count; None for an export recorded before they were kept). Exports recorded before the sets
+    were kept are left out: what they published is not known to the register."""
     with reading(path, wait=wait) as (connection, _):
         if "ctdc_export_sets" not in _tables(connection):
             return []
+        rows_kept = "full_rows" in _columns(connection, "ctdc_exports")
         exports = connection.execute(
-            "SELECT export_id, k, file_sha256, levels, first_year FROM ctdc_exports WHERE levels IS NOT NULL "
-            "ORDER BY export_id"
+            "SELECT export_id, k, file_sha256, levels, first_year, "
+            + ("full_rows" if rows_kept else "NULL")
+            + " FROM ctdc_exports WHERE levels IS NOT NULL ORDER BY export_id"
         ).fetchall()
         sets: dict[int, dict[str, int]] = {}
         for export_id, quasi, records in connection.execute(
@@ -1777,8 +1783,9 @@ def ctdc_release_sets(path: str | Path, *, wait: float = 0.0) -> list[dict[str, 
             "levels": json.loads(levels),
             "first_year": first_year,
             "sets": sets.get(export_id, {}),
+            "rows": json.loads(full_rows) if full_rows is not None else None,
         }
-        for export_id, k, sha, levels, first_year in exports
+        for export_id, k, sha, levels, first_year, full_rows in exports
     ]
 
 
@@ -1798,6 +1805,7 @@ def record_ctdc_export(
     levels: Mapping[str, str] | None = None,
     first_year: int | None = None,
     sets: Mapping[str, int] | None = None,
+    rows: Mapping[str, Mapping[str, int]] | None = None,
 ) -> int:
     """Record an export in the register and write its ``text`` to ``out`` (atomically, owner-only) in one step:
     the text is written beside ``out``, the export's row committed, and only then does the file take its name.
@@ -1808,8 +1816,8 @@ def record_ctdc_export(
     ``decide``, given the exports recorded so far (read inside this step's transaction, so that another
     process cannot record one in between), says whether this one is another release (the record's
     ``allowed_another_release``), or raises to refuse it; without it, ``allowed_another_release`` is recorded.
-    ``levels``, ``first_year`` and ``sets`` (:func:`ctdc_release_sets`) are kept for later releases to be
-    checked against.
+    ``levels``, ``first_year``, ``sets`` and ``rows`` (:func:`ctdc_release_sets`) are kept for later releases to
+    be checked against.
     """
     path = Path(path)
     connection = connect(path, read_only=False, wait=wait)
@@ -1845,6 +1853,11 @@ def record_ctdc_export(
                 "UPDATE ctdc_exports SET levels = ?, first_year = ? WHERE export_id = ?",
                 [json.dumps(dict(levels)), first_year, export_id],
             )
+            if rows is not None:
+                connection.execute(
+                    "UPDATE ctdc_exports SET full_rows = ? WHERE export_id = ?",
+                    [json.dumps({q: dict(r) for q, r in rows.items()}), export_id],
+                )
             connection.executemany(
                 "INSERT INTO ctdc_export_sets VALUES (?, ?, ?)",
                 [[export_id, quasi, records] for quasi, records in (sets or {}).items()],
