@@ -756,8 +756,8 @@ def export_ctdc_command(
             "--allow-another-release",
             help="Write it even though an earlier export of this register differs from it (another k or "
             "as-of date): two releases can be subtracted into the people one left out. It keeps the earlier "
-            "generalisation and leaves out every set whose count differs from an earlier release's by fewer "
-            "than k.",
+            "generalisation and leaves out every set whose count, or whose rows gone or new row by row, differ "
+            "from an earlier release's by fewer than k.",
         ),
     ] = False,
     generalised_columns: Annotated[

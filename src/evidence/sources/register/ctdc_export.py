@@ -321,8 +321,7 @@ class ExportReport:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as ``export-ctdc --json`` documents it (docs/scheduling.md, a closed object): the counts per
-        column and level are in the lines and the provenance sidecar."""
+        """The report as ``export-ctdc --json`` documents it (docs/scheduling.md, a closed object)."""
         return {k: v for k, v in dataclasses.asdict(self).items() if k not in _NOT_IN_THE_JSON}
 
     def sidecar(self) -> dict[str, Any]:
@@ -377,13 +376,7 @@ class ExportReport:
 
 
 #: Fields of :class:`ExportReport` the command's JSON does not hold (docs/scheduling.md documents its keys).
-_NOT_IN_THE_JSON = (
-    "generalised",
-    "generalised_columns",
-    "rows_blank",
-    "suppression",
-    "compared_by_counts_only",
-)
+_NOT_IN_THE_JSON: tuple[str, ...] = ()
 
 
 def _layout_frame(data: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
