@@ -231,31 +231,12 @@ def test_attack_releases_subtracted_set_by_set_and_group_by_group_leave_k(
     rows = [record for record, n in base for _ in range(n)]
     later = rows[erased:] + [record for record, n in added for _ in range(n)]
     versions = [rows, later, later[erased:]][: len(ks)]
-    known: list[dict] = []
-    files: list[tuple[dict[str, int], int, dict[str, set[str]]]] = []
-    for i, (version, k, columns) in enumerate(zip(versions, ks, generalised_columns, strict=False)):
-        if not version:
-            continue
-        data = conform(pl.DataFrame(version))
-        options = {"k": k, "max_suppressed": 0.05, "generalised_columns": columns, "suppression": suppression}
-        if known:
-            kept, report, suppressed, first_year = another_release(data, known, **options)
-        else:
-            kept, report, suppressed = _anonymised(data, levels=None, first_year=None, earlier=(), **options)
-            first_year = first_year_of(data)
-        sets = set_counts(kept)
-        if not kept.height or any(e["sets"] == sets for e in known):
-            continue  # refused, or the same file again
-        known.append(
-            {
-                "export_id": i,
-                "k": k,
-                "levels": recorded_levels(report, suppressed),
-                "first_year": first_year,
-                "sets": sets,
-            }
+    files = [
+        (set_counts(kept), k, suppressed)
+        for kept, _, suppressed, k, _ in _released_in_turn(
+            versions, ks, generalised_columns[: len(versions)], suppression=suppression, rows_kept=False
         )
-        files.append((sets, k, suppressed))
+    ]
     for (a, ka, blank_a), (b, kb, blank_b) in itertools.combinations(files, 2):
         assert _groups_moved(a, b, max(ka, kb), blank_a, blank_b) == []
         assert _groups_moved(a, b, max(ka, kb), {}, {}) == []  # set by set
@@ -361,39 +342,54 @@ def _rows_moved_by_fewer_than_k(a: pl.DataFrame, b: pl.DataFrame, k: int) -> lis
     return out
 
 
-def _release_files(versions: list[list[dict]], ks: list[int], **options) -> list[tuple[pl.DataFrame, int]]:
+def _released_in_turn(
+    versions: list[list[dict]],
+    ks: list[int],
+    generalised_columns: list[bool],
+    *,
+    suppression: str,
+    rows_kept: bool = True,
+):
     """Each version of the records released after the ones before, as the register allows another release
-    (:func:`another_release`): the files written (as rendered) and their k."""
+    (:func:`another_release`, the register's record of each written: its levels, sets and, unless
+    ``rows_kept`` is false, as in a register made before it kept them, rows): for each file written (not
+    refused, not the same file again), its records kept, report, values suppressed, k and whether it has the
+    generalised columns."""
     known: list[dict] = []
-    files = []
-    for i, (version, k) in enumerate(zip(versions, ks, strict=True)):
-        columns = options.get("generalised_columns", [False] * len(ks))[i]
-        rest = {"max_suppressed": 0.05, "suppression": options.get("suppression", "local")}
+    for i, (version, k, columns) in enumerate(zip(versions, ks, generalised_columns, strict=False)):
+        if not version:
+            continue
         data = conform(pl.DataFrame(version))
+        options = {"k": k, "max_suppressed": 0.05, "generalised_columns": columns, "suppression": suppression}
         if known:
-            kept, report, suppressed, first_year = another_release(
-                data, known, k=k, generalised_columns=columns, **rest
-            )
+            kept, report, suppressed, first_year = another_release(data, known, **options)
         else:
-            kept, report, suppressed = _anonymised(
-                data, k=k, levels=None, first_year=None, earlier=(), generalised_columns=columns, **rest
-            )
+            kept, report, suppressed = _anonymised(data, levels=None, first_year=None, earlier=(), **options)
             first_year = first_year_of(data)
         sets = set_counts(kept)
-        if not kept.height or any(e["sets"] == sets and e["rows"] == row_counts(kept) for e in known):
+        rows = row_counts(kept) if rows_kept else None
+        if not kept.height or any(e["sets"] == sets and e.get("rows") == rows for e in known):
             continue  # refused, or the same file again
-        known.append(
-            {
-                "export_id": i,
-                "k": k,
-                "levels": recorded_levels(report, suppressed),
-                "first_year": first_year,
-                "sets": sets,
-                "rows": row_counts(kept),
-            }
+        record = {
+            "export_id": i,
+            "k": k,
+            "levels": recorded_levels(report, suppressed),
+            "first_year": first_year,
+        }
+        known.append({**record, "sets": sets, **({"rows": rows} if rows_kept else {})})
+        yield kept, report, suppressed, k, columns
+
+
+def _release_files(versions: list[list[dict]], ks: list[int], **options) -> list[tuple[pl.DataFrame, int]]:
+    """Each version of the records released after the ones before (:func:`_released_in_turn`): the files written (as
+    rendered) and their k."""
+    columns = options.get("generalised_columns", [False] * len(ks))
+    return [
+        (_rendered(_withhold_implied(kept)[0], report.levels, generalised), k)
+        for kept, report, _, k, generalised in _released_in_turn(
+            versions, ks, columns, suppression=options.get("suppression", "local")
         )
-        files.append((_rendered(_withhold_implied(kept)[0], report.levels, columns), k))
-    return files
+    ]
 
 
 def test_attack_releases_one_erased_and_k_added_subtracted_row_by_row_give_the_erased_persons_row() -> None:

@@ -273,6 +273,12 @@ class ExportReport:
             out.append(said + locally)
         return out
 
+    def _implied_withheld_line(self) -> str:
+        return (
+            f"labour sector or type of sexual exploitation left out for {self.implied_withheld} records: "
+            "written only where the form of exploitation it implies is written"
+        )
+
     def lines(self) -> list[str]:
         """The report as lines of text."""
         out = [
@@ -310,10 +316,7 @@ class ExportReport:
                 "reader takes such a line for a blank one, not a case)"
             )
         if self.implied_withheld:
-            out.append(
-                f"labour sector or type of sexual exploitation left out for {self.implied_withheld} records: "
-                "written only where the form of exploitation it implies is written"
-            )
+            out.append(self._implied_withheld_line())
         if self.not_written:
             out.append(
                 "not written (the layout has no single column for them): " + ", ".join(self.not_written)
@@ -358,10 +361,7 @@ class ExportReport:
                 + f"{counts.get(NOT_RECORDED, 0)} not recorded"
             )
         if self.implied_withheld:
-            notes.append(
-                f"labour sector or type of sexual exploitation left out for {self.implied_withheld} records: "
-                "written only where the form of exploitation it implies is written"
-            )
+            notes.append(self._implied_withheld_line())
         if self.not_written:
             notes.append(
                 "left empty (the layout has no single column for them): " + ", ".join(self.not_written)
