@@ -794,14 +794,7 @@ def _run_in_processes(
             finished, _ = wait(in_flight, timeout=_INTERRUPT_LATENCY, return_when=FIRST_COMPLETED)
             broken = False
             for future in finished:
-                run = in_flight.pop(future)
-                try:
-                    done(future.result())
-                except BrokenProcessPool:
-                    broken = True
-                    done(_failed(run, _WORKER_DIED))
-                except Exception as exc:  # noqa: BLE001 - execute_run reports failures itself; this is a bug
-                    done(_failed(run, repr(exc)))
+                broken |= _settle(future, in_flight.pop(future), done)
             if broken:
                 for run in in_flight.values():
                     done(_failed(run, _WORKER_DIED))
@@ -825,14 +818,22 @@ def _renew_settling(
     for future, run in in_flight.items():
         if future.cancelled():
             pending.append(run)
-            continue
-        try:
-            done(future.result())
-        except BrokenProcessPool:
-            done(_failed(run, _WORKER_DIED))
-        except Exception as exc:  # noqa: BLE001 - execute_run reports failures itself; this is a bug
-            done(_failed(run, repr(exc)))
+        else:
+            _settle(future, run, done)
     in_flight.clear()
+
+
+def _settle(future: Future, run: PreparedRun | RunOutcome, done: Callable[[RunOutcome], None]) -> bool:
+    """Report the outcome of a run's finished future (failed if its worker died or it raised); whether its
+    worker died, which broke the pool."""
+    try:
+        done(future.result())
+    except BrokenProcessPool:
+        done(_failed(run, _WORKER_DIED))
+        return True
+    except Exception as exc:  # noqa: BLE001 - execute_run reports failures itself; this is a bug
+        done(_failed(run, repr(exc)))
+    return False
 
 
 def _failed(job: PreparedRun | RunOutcome, error: str) -> RunOutcome:
