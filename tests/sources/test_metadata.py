@@ -52,9 +52,9 @@ def test_each_loader_layout_is_described_exactly_once() -> None:
 
 @pytest.mark.parametrize(("source", "layout", "file"), [x for x in LAYOUTS if x[2]])
 def test_provenance_and_catalogue_come_from_the_metadata(
-    shared_data: Path, source: str, layout: str, file: str
+    real_loaded, source: str, layout: str, file: str
 ) -> None:
-    p = load(shared_data / file).provenance
+    p = real_loaded(file).provenance
     d = metadata.dataset(source, layout)
     assert (p.source, p.layout) == (source, layout)
     assert (p.name, p.title, p.producer, p.url, p.synthetic) == (
