@@ -4246,19 +4246,37 @@ def _censored_frames(basis: _YearlyBasis, selection: Selection, by: str | None) 
             )
         keys = ["year", "note"] if unpublished or doubtful or no_total else ["year"]
         categories = basis.categories
-        tables = []
-        for bound in ("count_low", "count_high"):
-            wide = long.pivot(on=by, index="year", values=bound)
-            wide = years.join(wide, on="year", how="left")
-            wide = wide.select(
-                *keys,
-                *[pl.col(c) if c in wide.columns else pl.lit(None, pl.Int64).alias(c) for c in categories],
+        # both bounds in one pass (one pivot of both, one sum of both, joined once), then each bound's table
+        # read from it: each bound's own pivot, sum and joins gave the same columns, one bound at a time
+        bounds = ("count_low", "count_high")
+        total_name = PUBLISHED_TOTAL if published else ALL_VICTIMS
+        both = (
+            years.join(long.pivot(on=by, index="year", values=list(bounds)), on="year", how="left")
+            .join(
+                counts.select("year", *(pl.col(b).alias(f"__total_{b}") for b in bounds)),
+                on="year",
+                how="left",
             )
-            total = counts.select("year", pl.col(bound).alias(PUBLISHED_TOTAL if published else ALL_VICTIMS))
-            summed = long.group_by("year").agg(pl.col(bound).sum().alias(CATEGORY_SUM))
-            wide = wide.join(total, on="year", how="left").join(summed, on="year", how="left")
-            tables.append(wide)
-        low, high = tables
+            .join(
+                long.group_by("year").agg(pl.col(b).sum().alias(f"__sum_{b}") for b in bounds),
+                on="year",
+                how="left",
+            )
+        )
+        low, high = (
+            both.select(
+                *keys,
+                *[
+                    pl.col(f"{b}_{c}").alias(c)
+                    if f"{b}_{c}" in both.columns
+                    else pl.lit(None, pl.Int64).alias(c)
+                    for c in categories
+                ],
+                pl.col(f"__total_{b}").alias(total_name),
+                pl.col(f"__sum_{b}").alias(CATEGORY_SUM),
+            )
+            for b in bounds
+        )
         differs = published and bool(
             (low[PUBLISHED_TOTAL] != low[CATEGORY_SUM]).fill_null(False).any()
             or (high[PUBLISHED_TOTAL] != high[CATEGORY_SUM]).fill_null(False).any()
@@ -4331,6 +4349,21 @@ def _censored_per_year(
     return kept_once(selection.frame, key, build)
 
 
+def _censored_yearly_column(
+    selection: Selection,
+    basis: _YearlyBasis,
+    span: tuple[int, int] | None,
+    rule: DisclosureRule,
+    per_year: Bounds | None,
+) -> _YearlyColumn | None:
+    """:func:`_yearly_column` of the table of victims per year :func:`_censored_per_year` gives (``per_year``) and
+    the basis' yearly totals: like that table, the same whatever the dimension, so made once per frame,
+    selection, span and rule (its key), not once per table by category (a brief's three, a batch's every
+    country by sex, age and form at two thresholds). Read only (:meth:`_YearlyColumn.beside` copies)."""
+    key = ("yearly column", *_selection_key(selection), basis.gaps, span, rule)
+    return kept_once(selection.frame, key, lambda: _yearly_column(per_year, _year_text(basis.counts)))
+
+
 def _censored_numbers(
     common: dict[str, Any], basis: _YearlyBasis, span: tuple[int, int] | None
 ) -> YearlyNumbers:
@@ -4360,7 +4393,7 @@ def _censored_numbers(
             frames.total,
             rule,
             panel=_panel_rows(common["panel"], low_table, common["by"]),
-            yearly=_yearly_column(per_year, _year_text(basis.counts)),
+            yearly=_censored_yearly_column(selection, basis, span, rule, per_year),
         )
         low_table = dataclasses.replace(
             low_table, known=frames.known.clone(), known_values=frames.known_values.clone()
