@@ -4220,115 +4220,134 @@ def _censored_frames(basis: _YearlyBasis, selection: Selection, by: str | None) 
         # (its breakdown's cells empty, never 0, not withheld); the span's years with neither are not rows
         # (Cambodia's tables were mostly empty rows) but named in the note (no_breakdown_note)
         # a year of a placeholder breakdown is a row (noted), with or without a total, its cells empty
-        held_back = pl.DataFrame({"year": [str(y) for y in placeholder]}, schema={"year": pl.String})
-        years = pl.concat([counts.select("year"), long.select("year"), held_back]).unique().sort("year")
-        unpublished = set(years["year"].to_list()) - set(long["year"].to_list())
+        # the years, their notes and the cells are read from the few rows as lists, and the tables made in one
+        # query of both bounds (each bound's own pivot, sums and joins, and the masks read cell by cell, were
+        # some forty queries of these few rows): the same frames, column for column
+        held_back = {str(y) for y in placeholder}
+        breakdown_years = set(long["year"].to_list())
+        total_years = set(counts["year"].to_list())
+        found = total_years | breakdown_years | held_back
+        # in the order of a sort of the years as text, a missing year first (as the frame's sort puts it)
+        year_list = [None] * (None in found) + sorted(y for y in found if y is not None)
+        unpublished = found - breakdown_years
         # a year of the breakdown without the publisher's total (Japan's forms of 2004-2006): its total cell is
         # empty, noted in this table too (the yearly table's note is not read beside it); with no total in any
         # year (Cambodia's), the table has no total column and the section says there is none
-        no_total = (
-            (set(long["year"].to_list()) - set(counts["year"].to_list()))
-            if published and counts.height
-            else set()
+        no_total = (breakdown_years - total_years) if published and counts.height else set()
+        noted = bool(
+            unpublished or doubtful or no_total
+        )  # a year of the total only: its cells empty, said so
+        doubtful_years = {str(y) for y in doubtful}
+        years = pl.DataFrame(
+            {
+                "year": year_list,
+                **(
+                    {
+                        "note": [
+                            PLACEHOLDER_BREAKDOWN
+                            if y in held_back
+                            else NO_BREAKDOWN_PUBLISHED
+                            if y in unpublished
+                            else DOUBTFUL_BREAKDOWN
+                            if y in doubtful_years
+                            else NO_TOTAL_PUBLISHED
+                            if y in no_total
+                            else ""
+                            for y in year_list
+                        ]
+                    }
+                    if noted
+                    else {}
+                ),
+            },
+            schema={"year": pl.String, **({"note": pl.String} if noted else {})},
         )
-        if unpublished or doubtful or no_total:  # a year of the total only: its cells are empty, said so
-            years = years.with_columns(
-                pl.when(pl.col("year").is_in(held_back["year"].implode()))
-                .then(pl.lit(PLACEHOLDER_BREAKDOWN))
-                .when(pl.col("year").is_in(sorted(unpublished)))
-                .then(pl.lit(NO_BREAKDOWN_PUBLISHED))
-                .when(pl.col("year").is_in([str(y) for y in doubtful]))
-                .then(pl.lit(DOUBTFUL_BREAKDOWN))
-                .when(pl.col("year").is_in(sorted(no_total)))
-                .then(pl.lit(NO_TOTAL_PUBLISHED))
-                .otherwise(pl.lit(""))
-                .alias("note")
-            )
-        keys = ["year", "note"] if unpublished or doubtful or no_total else ["year"]
+        keys = ["year", "note"] if noted else ["year"]
         categories = basis.categories
-        # both bounds in one pass (one pivot of both, one sum of both, joined once), then each bound's table
-        # read from it: each bound's own pivot, sum and joins gave the same columns, one bound at a time
-        bounds = ("count_low", "count_high")
-        total_name = PUBLISHED_TOTAL if published else ALL_VICTIMS
-        both = (
-            years.join(long.pivot(on=by, index="year", values=list(bounds)), on="year", how="left")
-            .join(
-                counts.select("year", *(pl.col(b).alias(f"__total_{b}") for b in bounds)),
-                on="year",
-                how="left",
-            )
-            .join(
-                long.group_by("year").agg(pl.col(b).sum().alias(f"__sum_{b}") for b in bounds),
-                on="year",
-                how="left",
-            )
-        )
-        low, high = (
-            both.select(
-                *keys,
-                *[
-                    pl.col(f"{b}_{c}").alias(c)
-                    if f"{b}_{c}" in both.columns
-                    else pl.lit(None, pl.Int64).alias(c)
-                    for c in categories
-                ],
-                pl.col(f"__total_{b}").alias(total_name),
-                pl.col(f"__sum_{b}").alias(CATEGORY_SUM),
-            )
-            for b in bounds
-        )
-        differs = published and bool(
-            (low[PUBLISHED_TOTAL] != low[CATEGORY_SUM]).fill_null(False).any()
-            or (high[PUBLISHED_TOTAL] != high[CATEGORY_SUM]).fill_null(False).any()
-        )
-        columns = [
-            *categories,
-            *([PUBLISHED_TOTAL if published else ALL_VICTIMS] if counts.height else []),  # none published
-            *([CATEGORY_SUM] if differs else []),
-        ]
-        # the cells made only of the publisher's <5 cells (a censored category, a sum of such categories):
-        # their bounds are the publisher's, shown as an interval (2–8), never re-censored as <5
+        # each cell's part the publisher printed exactly (none in a <5 cell)
         exact_parts = long.with_columns(
             pl.when(pl.col("count_low") == pl.col("count_high"))
             .then(pl.col("count_low"))
             .otherwise(0)
             .alias("_e")
         )
-        exact_wide = years.join(
-            exact_parts.pivot(on=by, index="year", values="_e", aggregate_function="sum"),
-            on="year",
-            how="left",
-        ).join(
-            exact_parts.group_by("year").agg(pl.col("_e").sum().alias(CATEGORY_SUM)), on="year", how="left"
-        )
-        if UNCENSORED in counts.columns:  # the total's exact part (role origin: a sum of breakdowns)
-            exact_wide = exact_wide.join(
-                counts.select("year", pl.col(UNCENSORED).alias("_total_exact")), on="year", how="left"
+        # every year's bounds and exact parts by category, the published total's and the categories' sums: one
+        # frame, a row per year (a category's cells ``count_low_<category>``…, as a pivot of several names them)
+        parts_of = ("count_low", "count_high", "_e")
+        total_name = PUBLISHED_TOTAL if published else ALL_VICTIMS
+        exact_total = (
+            UNCENSORED in counts.columns
+        )  # the total's exact part (role origin: a sum of breakdowns)
+        both = (
+            years.join(exact_parts.pivot(on=by, index="year", values=list(parts_of)), on="year", how="left")
+            .join(
+                counts.select(
+                    "year",
+                    *(pl.col(b).alias(f"__total_{b}") for b in parts_of[:2]),
+                    *([pl.col(UNCENSORED).alias("__total__e")] if exact_total else []),
+                ),
+                on="year",
+                how="left",
             )
-        total_column = PUBLISHED_TOTAL if published else ALL_VICTIMS
-        parts = {c: c for c in columns if c in exact_wide.columns and c != total_column}
-        if "_total_exact" in exact_wide.columns and total_column in columns:
-            parts[total_column] = "_total_exact"
-        known = exact_wide.select(
-            [
-                (pl.col(parts[c]).fill_null(0).eq(0) & low[c].is_not_null() & (low[c] != high[c]))
-                .fill_null(False)
-                .alias(c)
-                if c in parts
-                else pl.lit(False).alias(c)
+            .join(
+                exact_parts.group_by("year").agg(pl.col(b).sum().alias(f"__sum_{b}") for b in parts_of),
+                on="year",
+                how="left",
+            )
+        )
+
+        def cell(part: str, column: str) -> pl.Expr | None:
+            """A column's cells of one part (a bound, ``_e``), as each bound's table has them; None for none."""
+            name = (
+                f"__total_{part}"
+                if column == total_name
+                else f"__sum_{part}"
+                if column == CATEGORY_SUM
+                else f"{part}_{column}"
+            )
+            return pl.col(name) if name in both.columns else None
+
+        def bound(part: str, column: str) -> pl.Expr:
+            return cell(part, column) if cell(part, column) is not None else pl.lit(None, pl.Int64)  # type: ignore[return-value]
+
+        differs = published and bool(
+            both.select(
+                (pl.col("__total_count_low") != pl.col("__sum_count_low")).fill_null(False).any()
+                | (pl.col("__total_count_high") != pl.col("__sum_count_high")).fill_null(False).any()
+            ).item()
+        )
+        columns = [
+            *categories,
+            *([total_name] if counts.height else []),  # none published
+            *([CATEGORY_SUM] if differs else []),
+        ]
+
+        # the cells made only of the publisher's <5 cells (a censored category, a sum of such categories):
+        # their bounds are the publisher's, shown as an interval (2–8), never re-censored as <5
+        def known(column: str) -> pl.Expr:
+            exact = cell("_e", column)
+            if exact is None:
+                return pl.lit(False)
+            low, high = bound("count_low", column), bound("count_high", column)
+            return (exact.fill_null(0).eq(0) & low.is_not_null() & (low != high)).fill_null(False)
+
+        low, high = (both.select(*keys, *(bound(b, c).alias(c) for c in columns)) for b in parts_of[:2])
+        masks = both.select(
+            *(known(c).alias(f"known {c}") for c in columns),
+            *(
+                pl.when(known(c)).then(bound("count_low", c)).otherwise(None).cast(pl.Int64).alias(c)
                 for c in columns
-            ]
+            ),
         )
-        known_values = low.select(
-            pl.when(known[c]).then(pl.col(c)).otherwise(None).cast(pl.Int64).alias(c) for c in columns
-        )
+        known_cells = masks.select(pl.col(f"known {c}").alias(c) for c in columns)
+        known_values = masks.select(columns)
         by_category = _CategoryFrames(
-            low=low.select(*keys, *columns),
-            high=high.select(*keys, *columns),
+            low=low,
+            high=high,
             keys=tuple(keys),
             columns=tuple(columns),
-            total=total_column,
-            known=known,
+            total=total_name,
+            known=known_cells,
             known_values=known_values,
         )
     return dataclasses.replace(basis, by_category=by_category)
