@@ -3207,7 +3207,8 @@ class _CategoryFrames:
     @functools.cached_property
     def values(self) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Each bound's cells (``columns`` only), as :func:`_protected_category_rows` reads them."""
-        return self.low.select(self.columns), self.high.select(self.columns)
+        # the columns taken by name, no query
+        return self.low[list(self.columns)], self.high[list(self.columns)]
 
 
 def _selection_key(selection: Selection) -> tuple[Hashable, ...]:
@@ -3456,7 +3457,7 @@ def _bounds_frames(counts: pl.DataFrame, flagged: Mapping[int, str] | None) -> _
 
 
 def _year_text(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.sort("year").with_columns(pl.col("year").cast(pl.String))
+    return frame.lazy().sort("year").with_columns(pl.col("year").cast(pl.String)).collect()  # one query
 
 
 def _flag_notes(flags: Sequence[IncompleteYear]) -> dict[int, str]:
@@ -4213,7 +4214,20 @@ def _censored_frames(basis: _YearlyBasis, selection: Selection, by: str | None) 
     by_category = None
     by_counts, placeholder, doubtful = basis.shown, basis.placeholder, basis.doubtful
     if by is not None and by_counts is not None and (by_counts.height or placeholder):
-        long = _year_text(by_counts)
+        # the counts by category with the year as text (:func:`_year_text`) and each cell's part the publisher
+        # printed exactly (none in a <5 cell), in one query
+        long = (
+            by_counts.lazy()
+            .sort("year")
+            .with_columns(pl.col("year").cast(pl.String))
+            .with_columns(
+                pl.when(pl.col("count_low") == pl.col("count_high"))
+                .then(pl.col("count_low"))
+                .otherwise(0)
+                .alias("_e")
+            )
+            .collect()
+        )
         published = selection.role != "origin"  # an origin's total is the sum of other countries' breakdowns
         # every year the dimension or the total is published in: a breakdown published without a total
         # (Thailand's forms of 2007) is shown, its total cell left empty; a year of the total only is noted
@@ -4264,37 +4278,20 @@ def _censored_frames(basis: _YearlyBasis, selection: Selection, by: str | None) 
         )
         keys = ["year", "note"] if noted else ["year"]
         categories = basis.categories
-        # each cell's part the publisher printed exactly (none in a <5 cell)
-        exact_parts = long.with_columns(
-            pl.when(pl.col("count_low") == pl.col("count_high"))
-            .then(pl.col("count_low"))
-            .otherwise(0)
-            .alias("_e")
-        )
-        # every year's bounds and exact parts by category, the published total's and the categories' sums: one
-        # frame, a row per year (a category's cells ``count_low_<category>``…, as a pivot of several names them)
+        # every year's bounds and exact parts by category (a category's cells ``count_low_<category>``…, as a
+        # pivot of several names them), the published total's and the categories' sums, and from them each
+        # bound's cells, the publisher's <5 cells and their values: one query of a row per year
         parts_of = ("count_low", "count_high", "_e")
         total_name = PUBLISHED_TOTAL if published else ALL_VICTIMS
         exact_total = (
             UNCENSORED in counts.columns
         )  # the total's exact part (role origin: a sum of breakdowns)
-        both = (
-            years.join(exact_parts.pivot(on=by, index="year", values=list(parts_of)), on="year", how="left")
-            .join(
-                counts.select(
-                    "year",
-                    *(pl.col(b).alias(f"__total_{b}") for b in parts_of[:2]),
-                    *([pl.col(UNCENSORED).alias("__total__e")] if exact_total else []),
-                ),
-                on="year",
-                how="left",
-            )
-            .join(
-                exact_parts.group_by("year").agg(pl.col(b).sum().alias(f"__sum_{b}") for b in parts_of),
-                on="year",
-                how="left",
-            )
-        )
+        pivot = long.pivot(on=by, index="year", values=list(parts_of))
+        present = {
+            *pivot.columns,
+            *(f"__total_{b}" for b in parts_of[: 3 if exact_total else 2]),
+            *(f"__sum_{b}" for b in parts_of),
+        }
 
         def cell(part: str, column: str) -> pl.Expr | None:
             """A column's cells of one part (a bound, ``_e``), as each bound's table has them; None for none."""
@@ -4305,22 +4302,11 @@ def _censored_frames(basis: _YearlyBasis, selection: Selection, by: str | None) 
                 if column == CATEGORY_SUM
                 else f"{part}_{column}"
             )
-            return pl.col(name) if name in both.columns else None
+            return pl.col(name) if name in present else None
 
         def bound(part: str, column: str) -> pl.Expr:
-            return cell(part, column) if cell(part, column) is not None else pl.lit(None, pl.Int64)  # type: ignore[return-value]
-
-        differs = published and bool(
-            both.select(
-                (pl.col("__total_count_low") != pl.col("__sum_count_low")).fill_null(False).any()
-                | (pl.col("__total_count_high") != pl.col("__sum_count_high")).fill_null(False).any()
-            ).item()
-        )
-        columns = [
-            *categories,
-            *([total_name] if counts.height else []),  # none published
-            *([CATEGORY_SUM] if differs else []),
-        ]
+            found = cell(part, column)
+            return pl.lit(None, pl.Int64) if found is None else found
 
         # the cells made only of the publisher's <5 cells (a censored category, a sum of such categories):
         # their bounds are the publisher's, shown as an interval (2–8), never re-censored as <5
@@ -4331,16 +4317,60 @@ def _censored_frames(basis: _YearlyBasis, selection: Selection, by: str | None) 
             low, high = bound("count_low", column), bound("count_high", column)
             return (exact.fill_null(0).eq(0) & low.is_not_null() & (low != high)).fill_null(False)
 
-        low, high = (both.select(*keys, *(bound(b, c).alias(c) for c in columns)) for b in parts_of[:2])
-        masks = both.select(
-            *(known(c).alias(f"known {c}") for c in columns),
-            *(
-                pl.when(known(c)).then(bound("count_low", c)).otherwise(None).cast(pl.Int64).alias(c)
-                for c in columns
-            ),
+        candidates = [*categories, total_name, CATEGORY_SUM]
+        table = (
+            years.lazy()
+            .join(pivot.lazy(), on="year", how="left", maintain_order="left")
+            .join(
+                counts.lazy().select(
+                    "year",
+                    *(pl.col(b).alias(f"__total_{b}") for b in parts_of[:2]),
+                    *([pl.col(UNCENSORED).alias("__total__e")] if exact_total else []),
+                ),
+                on="year",
+                how="left",
+                maintain_order="left",
+            )
+            .join(
+                long.lazy().group_by("year").agg(pl.col(b).sum().alias(f"__sum_{b}") for b in parts_of),
+                on="year",
+                how="left",
+                maintain_order="left",
+            )
+            .select(
+                *keys,
+                (
+                    (pl.col("__total_count_low") != pl.col("__sum_count_low")).fill_null(False).any()
+                    | (pl.col("__total_count_high") != pl.col("__sum_count_high")).fill_null(False).any()
+                ).alias("__differs"),
+                *(bound(b, c).alias(f"{b} {c}") for b in parts_of[:2] for c in candidates),
+                *(known(c).alias(f"known {c}") for c in candidates),
+                *(
+                    pl.when(known(c))
+                    .then(bound("count_low", c))
+                    .otherwise(None)
+                    .cast(pl.Int64)
+                    .alias(f"value {c}")
+                    for c in candidates
+                ),
+            )
+            .collect()
         )
-        known_cells = masks.select(pl.col(f"known {c}").alias(c) for c in columns)
-        known_values = masks.select(columns)
+        differs = published and bool(table["__differs"].any())
+        columns = [
+            *categories,
+            *([total_name] if counts.height else []),  # none published
+            *([CATEGORY_SUM] if differs else []),
+        ]
+
+        def frame(part: str, *, with_keys: bool = False) -> pl.DataFrame:
+            """The columns of one part of ``table``, named as the table by category names them."""
+            return pl.DataFrame(
+                [*(table[k] for k in keys if with_keys), *(table[f"{part} {c}"].alias(c) for c in columns)]
+            )
+
+        low, high = frame("count_low", with_keys=True), frame("count_high", with_keys=True)
+        known_cells, known_values = frame("known"), frame("value")
         by_category = _CategoryFrames(
             low=low,
             high=high,
@@ -4380,7 +4410,14 @@ def _censored_yearly_column(
     selection, span and rule (its key), not once per table by category (a brief's three, a batch's every
     country by sex, age and form at two thresholds). Read only (:meth:`_YearlyColumn.beside` copies)."""
     key = ("yearly column", *_selection_key(selection), basis.gaps, span, rule)
-    return kept_once(selection.frame, key, lambda: _yearly_column(per_year, _year_text(basis.counts)))
+    return kept_once(
+        selection.frame,
+        key,
+        # the yearly totals with the year as text: the basis' own (of the same totals) where it has them
+        lambda: _yearly_column(
+            per_year, basis.texts if basis.texts is not None else _year_text(basis.counts)
+        ),
+    )
 
 
 def _censored_numbers(
