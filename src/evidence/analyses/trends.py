@@ -702,16 +702,18 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
         lazy = lazy.filter(
             selectors["citizenship" if dimension in ("destination", "corridor") else dimension]
         )
-    # the frame's own columns (not those added once per frame), the year as the counts give it, in one query
+    # the frame's own columns (not those added once per frame), the year as the counts give it: a query,
+    # collected where rows are added or taken away (a country's returnees, its doubtful reporters), else with
+    # the counts themselves (a country's own breakdowns: one query in all)
     rows = lazy.select(
         pl.col(c).cast(pl.Int32) if c == "year" else pl.col(c) for c in base.columns if c not in _ADDED
-    ).collect()
+    )
     if role == "origin" and country is not None:
-        rows = _with_returnees(df, indicator, rows, country, years)
+        rows = _with_returnees(df, indicator, rows.collect(), country, years).lazy()
     group = groups[dimension]
     keys = ["year"]
     if role in ("origin", "both") and country is not None:
-        rows = _without_doubtful_abroad(df, indicator, rows, country)
+        rows = _without_doubtful_abroad(df, indicator, rows.collect(), country).lazy()
     if group is not None and by is not None:
         rows = rows.with_columns(group.fill_null(UNKNOWN).alias(by))
         keys.append(by)
@@ -728,6 +730,7 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
             uncensored_expr("value").sum().alias(UNCENSORED),
         )
         .sort(keys)
+        .collect()
     )
 
 
@@ -2165,6 +2168,7 @@ def doubtful_breakdowns(selection: Selected, by: str | None) -> pl.DataFrame:
 
         found = (
             doubtful_citizenships(selection.frame, selection.indicator)
+            .lazy()
             .filter((pl.col("iso3") == selection.country) & year_filter(selection.years))
             .select(pl.col("year").cast(pl.Int32), "reason")
         )
@@ -2173,17 +2177,19 @@ def doubtful_breakdowns(selection: Selected, by: str | None) -> pl.DataFrame:
         found = _over_total_years(yearly_counts(own), yearly_counts(own, by=by)).select(
             "year", reason=pl.lit(DOUBTFUL_OVER_TOTAL)
         )
-    # one reason a year (the routes' first, where they give two)
-    return found.cast(schema).unique("year", keep="first", maintain_order=True).sort("year")
+    # one reason a year (the routes' first, where they give two); the whole in one query
+    return found.cast(schema).unique("year", keep="first", maintain_order=True).sort("year").collect()
 
 
-def _over_total_years(counts: pl.DataFrame, by_counts: pl.DataFrame) -> pl.DataFrame:
+def _over_total_years(counts: pl.DataFrame, by_counts: pl.DataFrame) -> pl.LazyFrame:
     """The years (column year) of :func:`doubtful_breakdowns`' rule of one category per victim, from a country's
     published totals (``counts``) and its breakdown (``by_counts``: year, count_low, count_high, ...): the
     categories' least sum above the total's largest value by :data:`OVER_TOTAL_MINIMUM` and
-    :data:`OVER_TOTAL_SHARE`."""
-    per_year = by_counts.group_by(pl.col("year").cast(pl.Int32)).agg(pl.col("count_low").sum().alias("least"))
-    totals = counts.select(pl.col("year").cast(pl.Int32), pl.col("count_high").alias("total"))
+    :data:`OVER_TOTAL_SHARE`. A query, collected with what the caller reads of it."""
+    per_year = (
+        by_counts.lazy().group_by(pl.col("year").cast(pl.Int32)).agg(pl.col("count_low").sum().alias("least"))
+    )
+    totals = counts.lazy().select(pl.col("year").cast(pl.Int32), pl.col("count_high").alias("total"))
     excess = pl.col("least") - pl.col("total")
     return (
         per_year.join(totals, on="year", how="inner")

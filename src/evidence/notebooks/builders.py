@@ -3366,24 +3366,29 @@ def placeholder_years(counts: pl.DataFrame, by_counts: pl.DataFrame | None) -> l
     total at all is never a placeholder (nothing says its victims are many)."""
     if by_counts is None or not by_counts.height or "count_low" not in by_counts.columns:
         return []
-    per_year = by_counts.group_by(pl.col("year").cast(pl.Int64)).agg(
-        ((pl.col("count_low") < pl.col("count_high")).all() & (pl.len() >= PLACEHOLDER_MIN_CATEGORIES)).alias(
-            "all_censored"
-        ),
-        pl.col("count_high").sum().alias("most"),
+    per_year = (
+        by_counts.lazy()
+        .group_by(pl.col("year").cast(pl.Int64))
+        .agg(
+            (
+                (pl.col("count_low") < pl.col("count_high")).all() & (pl.len() >= PLACEHOLDER_MIN_CATEGORIES)
+            ).alias("all_censored"),
+            pl.col("count_high").sum().alias("most"),
+        )
     )
     totals = (
-        counts.select(pl.col("year").cast(pl.Int64), pl.col("count_low").alias("total"))
+        counts.lazy().select(pl.col("year").cast(pl.Int64), pl.col("count_low").alias("total"))
         if counts.height
-        else pl.DataFrame(schema={"year": pl.Int64, "total": pl.Int64})
+        else pl.LazyFrame(schema={"year": pl.Int64, "total": pl.Int64})
     )
     found: list[int] = []
     without_total: list[int] = []
     #: years with a total whose all-<5 cells stay under the wider share only: placeholders next to one
     near: list[int] = []
-    median = totals["total"].median() if totals.height else None
+    median = counts["count_low"].median() if counts.height else None  # of the totals
+    # the years' cells beside their totals, in one query
     for year, all_censored, most, total in (
-        per_year.join(totals, on="year", how="left").sort("year").iter_rows()
+        per_year.join(totals, on="year", how="left").sort("year").collect().iter_rows()
     ):
         if not all_censored:
             continue
