@@ -633,8 +633,8 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
     # a country's own rows (role destination) from its part of the rows, split once per frame and indicator
     # (:func:`_country_rows`): a batch of every country, or a brief's dozen counts, no longer filters the whole
     # table each time; the filter below still holds (the same rows, in the same order)
-    own = _country_rows(df, indicator, base, country) if role == "destination" and country else base
-    lazy = own.lazy().filter(year_filter(years))
+    read = _country_rows(df, indicator, base, country) if role == "destination" and country else base
+    lazy = read.lazy().filter(year_filter(years))
     total = pl.lit("Total")
     # UNODC publishes the victims of unknown sex and age as one row (Sex and Age both Unknown): the Unknown of
     # the breakdown by sex and of the one by age, unless the country-year has a row of its own for that
