@@ -536,9 +536,10 @@ def _owned(column: str) -> list[str]:
 
 
 @functools.cache
-def _implied_conditions() -> tuple[dict[str, pl.Expr], pl.Expr]:
-    """Each implied column -> whether the value it implies is written as 1; and whether a row loses a filled
-    implied value (expressions made once: they are immutable)."""
+def _implied_conditions() -> tuple[dict[str, pl.Expr], pl.Expr, tuple[pl.Expr, ...]]:
+    """Each implied column -> whether the value it implies is written as 1; whether a row loses a filled
+    implied value; and each implied column emptied where its condition fails (expressions made once: they are
+    immutable; made at each call they cost more than applying them to a few hundred records)."""
     conditions = {
         column: pl.any_horizontal([pl.col(c).fill_null("") == "1" for c in implying])
         for column, (_, implying) in IMPLIED.items()
@@ -546,20 +547,20 @@ def _implied_conditions() -> tuple[dict[str, pl.Expr], pl.Expr]:
     lost = pl.any_horizontal(
         [pl.col(column).is_not_null() & ~condition for column, condition in conditions.items()]
     )
-    return conditions, lost
+    # every condition reads the quasi-identifier's columns, never an implied one: all apply at once
+    emptied = tuple(
+        pl.when(condition).then(pl.col(column)).otherwise(None).alias(column)
+        for column, condition in conditions.items()
+    )
+    return conditions, lost, emptied
 
 
 def _withhold_implied(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """``frame`` with every implied column emptied where the value it implies is not written as 1; and how
     many records lost a filled value so."""
-    conditions, lost = _implied_conditions()
+    _, lost, emptied = _implied_conditions()
     n_lost = int(frame.select(lost.sum()).item()) if frame.height else 0
-    # every condition reads the quasi-identifier's columns, never an implied one: all apply at once
-    emptied = frame.with_columns(
-        pl.when(condition).then(pl.col(column)).otherwise(None).alias(column)
-        for column, condition in conditions.items()
-    )
-    return emptied, n_lost
+    return frame.with_columns(emptied), n_lost
 
 
 def _set_sizes(frame: pl.DataFrame) -> pl.Series:
@@ -680,29 +681,31 @@ def _locally_suppressed(
         )
     # a quasi-identifier's value as a set reads it: the age band with majority status (the band may be withheld)
     keys = {c: ["ageBroad", "majorityStatus"] if c == "ageBroad" else [c] for c in columns}
-    distinct = {c: frame.select(keys[c]).n_unique() for c in columns}
+    # in one pass where a column alone is the value (a null counted as a value, as n_unique of its frame counts it)
+    alone = [c for c in columns if len(keys[c]) == 1]
+    distinct = (
+        dict(zip(alone, frame.select(pl.col(c).n_unique() for c in alone).row(0), strict=True))
+        if alone
+        else {}
+    )
+    distinct.update({c: frame.select(keys[c]).n_unique() for c in columns if len(keys[c]) > 1})
     order = sorted(columns, key=lambda c: (-distinct[c], list(QUASI_IDENTIFIERS).index(c)))
+    size, joined_of, rarity_of, able_of = _round_expressions(tuple(order))
     for _ in range(
         len(order) + 1
     ):  # each round blanks a value of every row still short: at most one per column
-        small = (_set_sizes(frame) < k).to_numpy()
+        # what a round reads, in one pass over the frame: each row's set size; the size the row's set would have
+        # with each column blanked: its own, and the rows alike in every other set column whose value of this one
+        # is blank already; how many rows hold the value (the rarer first); whether it holds one to blank
+        measured = frame.select(size, *joined_of, *rarity_of, *able_of)
+        small = (measured.get_column(size.meta.output_name()) < k).to_numpy()
         if not small.any():
             break
-        filled = [pl.any_horizontal(pl.col(c).is_not_null() for c in keys[c]) for c in order]
-        # the size the row's set would have with the column blanked: its own, and the rows alike in every other
-        # set column whose value of this one is blank already; then how many rows hold the value (the rarer
-        # first); then the order of the columns
-        joined = frame.select(
-            (
-                pl.len().over(SET_COLUMNS)
-                + pl.all_horizontal(pl.col(key).is_null() for key in keys[c])
-                .sum()
-                .over([o for o in SET_COLUMNS if o not in keys[c]])
-            ).alias(c)
-            for c in order
-        ).to_numpy()
-        rarity = frame.select(pl.len().over(keys[c]).alias(c) for c in order).to_numpy()
-        able = frame.select(f.alias(c) for f, c in zip(filled, order, strict=True)).to_numpy()
+        joined, rarity, able = (
+            np.column_stack([measured.get_column(e.meta.output_name()).to_numpy() for e in part])
+            for part in (joined_of, rarity_of, able_of)
+        )
+        # then the order of the columns
         score = np.where(able, -joined.astype(float) * (frame.height + 1) + rarity, np.inf)
         choice = score.argmin(axis=1)  # the first of the best: ties go to the column earlier in ``order``
         blankable = small & able.any(axis=1)
@@ -719,6 +722,32 @@ def _locally_suppressed(
             updates.append((pl.col(f"__suppressed_{column}") | mask).alias(f"__suppressed_{column}"))
         frame = frame.with_columns(updates)
     return frame, {c: v for c, v in values.items() if v}
+
+
+@functools.cache
+def _round_expressions(
+    order: tuple[str, ...],
+) -> tuple[pl.Expr, tuple[pl.Expr, ...], tuple[pl.Expr, ...], tuple[pl.Expr, ...]]:
+    """What a round of :func:`_locally_suppressed` reads of each row, the quasi-identifiers in ``order``: its
+    set's size; for each column, the size its set would have with the column blanked, how many rows hold its
+    value, and whether it holds a value to blank. Made once for each order (expressions are immutable; made at
+    each round they cost more than applying them to a few hundred records)."""
+    keys = {c: ["ageBroad", "majorityStatus"] if c == "ageBroad" else [c] for c in order}
+    size = pl.len().over(SET_COLUMNS).alias("__size")
+    joined = tuple(
+        (
+            pl.len().over(SET_COLUMNS)
+            + pl.all_horizontal(pl.col(key).is_null() for key in keys[c])
+            .sum()
+            .over([o for o in SET_COLUMNS if o not in keys[c]])
+        ).alias(f"__joined_{c}")
+        for c in order
+    )
+    rarity = tuple(pl.len().over(keys[c]).alias(f"__rarity_{c}") for c in order)
+    able = tuple(
+        pl.any_horizontal(pl.col(key).is_not_null() for key in keys[c]).alias(f"__able_{c}") for c in order
+    )
+    return size, joined, rarity, able
 
 
 def _overlapping(
@@ -922,6 +951,13 @@ def _rolls_up(
     return target["yearOfRegistration"] != "3-year band" or first_year == target_first
 
 
+@functools.cache
+def _all_empty(columns: tuple[str, ...]) -> pl.Expr:
+    """Whether every one of ``columns`` is empty (made once for each set of columns: the expression is
+    immutable)."""
+    return pl.all_horizontal(pl.col(c).is_null() for c in columns)
+
+
 def _without_blank_rows(
     frame: pl.DataFrame, k: int, levels: Mapping[str, str], generalised_columns: bool
 ) -> tuple[pl.DataFrame, int, int]:
@@ -934,9 +970,12 @@ def _without_blank_rows(
     how many more left out with them."""
     if not frame.height:
         return frame, 0, 0
-    # the generalised columns count (the toolkit's CTDC loader reads a band or an area in them)
-    shown = _rendered(_withhold_implied(frame)[0], levels, generalised_columns)
-    blank = shown.select(pl.all_horizontal(pl.col(c).is_null() for c in shown.columns)).to_series()
+    # the generalised columns count (the toolkit's CTDC loader reads a band or an area in them). The implied
+    # columns need not be emptied first (:func:`_withhold_implied`) to tell a blank row: a row whose every other
+    # column is empty has no form of exploitation written, so each of its implied columns is emptied too, and a
+    # row with another column filled is not blank either way; nor does :func:`_rendered` read an implied column
+    shown = _rendered(frame, levels, generalised_columns)
+    blank = shown.select(_all_empty(tuple(c for c in shown.columns if c not in IMPLIED))).to_series()
     n_blank = int(blank.sum())
     if not n_blank:
         return frame, 0, 0
