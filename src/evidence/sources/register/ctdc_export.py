@@ -382,14 +382,27 @@ _NOT_IN_THE_JSON: tuple[str, ...] = ()
 def _layout_frame(data: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     """The records in the layout's columns (all text), finest level; and the flags not written."""
     faithful, merged = _faithful_sources()
-    staged_exprs, text_exprs = _layout_expressions(frozenset(c for c in faithful if c in data.columns))
-    staged = data.select(**staged_exprs)
-    texts = staged.select(**text_exprs).with_columns(pl.all().replace("", None))
-    frame = pl.concat([staged, texts], how="horizontal")
-    frame = frame.select(
-        [pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c) for c in _columns()]
-    )
-    return _flags_follow_the_form(frame.with_columns(pl.all().cast(pl.String))), merged
+    present = frozenset(c for c in faithful if c in data.columns)
+    staged = data.select(**_layout_expressions(present)[0])
+    return _flags_follow_the_form(staged.select(_layout_columns(present))), merged
+
+
+@functools.cache
+def _layout_columns(present: frozenset[str]) -> tuple[pl.Expr, ...]:
+    """The layout's columns, in order and as text, from the columns :func:`_layout_expressions` made of a case
+    table holding the flags ``present``: each of those, the concatenated texts made from them (empty when none
+    of their flags is 1), and every other column empty. One pass (made once for each such set: expressions are
+    immutable)."""
+    staged, text_exprs = _layout_expressions(present)
+    out = []
+    for column in _columns():
+        if column in text_exprs:
+            out.append(text_exprs[column].replace("", None).cast(pl.String).alias(column))
+        elif column in staged:
+            out.append(pl.col(column).cast(pl.String))
+        else:
+            out.append(pl.lit(None, pl.String).alias(column))
+    return tuple(out)
 
 
 def _flags_follow_the_form(frame: pl.DataFrame) -> pl.DataFrame:
@@ -1050,10 +1063,12 @@ def _anonymised(
     # whether each record's value of each quasi-identifier is recorded: carried beside the rows to count, per
     # column and level, the recorded values written (an empty cell is then told withheld or not recorded)
     recorded = {c: f"__recorded_{c}" for c in hierarchy}
-    finest = finest.with_columns(pl.col(c).is_not_null().alias(name) for c, name in recorded.items())
     blanked = {c: f"__suppressed_{c}" for c in hierarchy}
-    finest = finest.with_columns(pl.lit(False).alias(name) for name in blanked.values())
-    finest = finest.with_columns(pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row"))
+    finest = finest.with_columns(  # in one pass: the columns follow in this order
+        *(pl.col(c).is_not_null().alias(name) for c, name in recorded.items()),
+        *(pl.lit(False).alias(name) for name in blanked.values()),
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row"),
+    )
     local = suppression == LOCAL
     # local suppression withholds values record by record: a whole column is generalised only to a level that
     # keeps a value (the last but one, withheld being the last)
@@ -1079,7 +1094,11 @@ def _anonymised(
             )
         return made[column, level]
 
+    # the records written as the loop last told them, when it did for the frame and levels it ends on (the same
+    # call again after it would give the same)
+    told: tuple[pl.DataFrame, int, int] | None = None
     while True:
+        told = None
         raised = [generalised(column, level) for column, level in chosen.items() if level]
         frame = (
             finest.with_columns(*(c for part in raised for c in part.iter_columns())) if raised else finest
@@ -1095,20 +1114,20 @@ def _anonymised(
         if local and left_out <= max_suppressed * frame.height:
             # local suppression may blank a record whole: it is left out too (nothing of it can be written)
             at = {c: hierarchy[c][level] for c, level in chosen.items()}
-            _, blank, collateral = _without_blank_rows(frame.filter(~small), k, at, generalised_columns)
-            left_out += blank + collateral
+            told = _without_blank_rows(frame.filter(~small), k, at, generalised_columns)
+            left_out += told[1] + told[2]
         if left_out <= max_suppressed * frame.height:
             break
         # Datafly's choice: generalise the quasi-identifier with the most distinct values
         widest = max(raisable, key=lambda c: (frame.get_column(c).n_unique(), -list(hierarchy).index(c)))
         chosen[widest] += 1
     at = {c: hierarchy[c][level] for c, level in chosen.items()}
-    held, blank, collateral = _without_blank_rows(frame.filter(~small), k, at, generalised_columns)
+    held, blank, collateral = told or _without_blank_rows(frame.filter(~small), k, at, generalised_columns)
     # the values blanked in the records written (those of records left out are not in the file: a blank of the
     # file hides none of them), as the records held them at the levels chosen
     suppressed: dict[str, set[str]] = {}
     for column, flag in blanked.items():
-        rows = held.filter(pl.col(flag)).get_column("__row")
+        rows = held.get_column("__row").filter(held.get_column(flag))
         if not rows.len():
             continue
         before = unsuppressed.filter(pl.col("__row").is_in(rows.implode()))
