@@ -1463,17 +1463,15 @@ def export_register(
         LINK_NOTE,
         SAME_PERSON_NOTE,
         ctdc_exports,
-        ctdc_release_sets,
+        export_reading,
         record_ctdc_export,
-        records_as_of,
-        resolve_as_of,
     )
 
     register, out = Path(register), Path(out)
-    stood = resolve_as_of(register, as_of, wait=wait)
-    if stood.date is None:
+    # the date, the records as of it, and the exports recorded with their sets: one reading of the register
+    stood, loaded, every, known = export_reading(register, as_of, wait=wait)
+    if stood.date is None or loaded is None:
         raise ParameterError(f"{register}: the register holds no export yet: nothing to export")
-    loaded = records_as_of(register, stood.date, wait=wait)
     kept, report, suppressed = _anonymised(
         loaded.data,
         k=k,
@@ -1489,9 +1487,7 @@ def export_register(
         return _text(_rendered(kept, report.levels, generalised_columns))
 
     first_year = first_year_of(loaded.data)
-    every = ctdc_exports(register, wait=wait)
     recorded = {e["export_id"] for e in every}
-    known = ctdc_release_sets(register, wait=wait)
     if (
         allow_another_release
     ):  # an export recorded before the register kept its sets: made again, if it can be
