@@ -1453,26 +1453,31 @@ def _merge(
     if full and not allow_many_missing:
         _check_not_many_missing(connection, made_on, file_name)
     quoted = ", ".join(f'"{c}"' for c in columns)
-    connection.execute(
-        f"""UPDATE records SET valid_to = $made_on
-        WHERE valid_to IS NULL AND {RECORD_KEY} IN (
-            SELECT {RECORD_KEY} FROM changes WHERE change = 'updated' UNION ALL SELECT {RECORD_KEY} FROM gone)""",
-        {"made_on": made_on},
-    )
-    connection.execute(
-        f"""INSERT INTO records ({RECORD_KEY}, valid_from, valid_to, import_id, present, {quoted})
-        SELECT i.{RECORD_KEY}, $made_on, NULL, $import_id, TRUE, {", ".join(f'i."{c}"' for c in columns)}
-        FROM incoming i JOIN changes USING ({RECORD_KEY}) WHERE change IN ('new', 'updated')""",
-        {"made_on": made_on, "import_id": import_id},
-    )
-    connection.execute(
-        f"""INSERT INTO records ({RECORD_KEY}, valid_from, valid_to, import_id, present, {quoted})
-        SELECT c.{RECORD_KEY}, $made_on, NULL, $import_id, FALSE, {", ".join(f'c."{c}"' for c in columns)}
-        FROM current_versions c SEMI JOIN gone USING ({RECORD_KEY})""",
-        {"made_on": made_on, "import_id": import_id},
-    )
+    # counted first (the writes below change neither table): a write of no row is left out, as costly as one of
+    # a few (DuckDB binds every column of the records each time) and a no-op; a first import closes nothing
     counts = dict(connection.execute("SELECT change, count(*) FROM changes GROUP BY change").fetchall())
     missing = connection.execute("SELECT count(*) FROM gone").fetchall()[0][0]
+    if counts.get("updated", 0) or missing:
+        connection.execute(
+            f"""UPDATE records SET valid_to = $made_on
+            WHERE valid_to IS NULL AND {RECORD_KEY} IN (
+                SELECT {RECORD_KEY} FROM changes WHERE change = 'updated' UNION ALL SELECT {RECORD_KEY} FROM gone)""",
+            {"made_on": made_on},
+        )
+    if counts.get("new", 0) or counts.get("updated", 0):
+        connection.execute(
+            f"""INSERT INTO records ({RECORD_KEY}, valid_from, valid_to, import_id, present, {quoted})
+            SELECT i.{RECORD_KEY}, $made_on, NULL, $import_id, TRUE, {", ".join(f'i."{c}"' for c in columns)}
+            FROM incoming i JOIN changes USING ({RECORD_KEY}) WHERE change IN ('new', 'updated')""",
+            {"made_on": made_on, "import_id": import_id},
+        )
+    if missing:
+        connection.execute(
+            f"""INSERT INTO records ({RECORD_KEY}, valid_from, valid_to, import_id, present, {quoted})
+            SELECT c.{RECORD_KEY}, $made_on, NULL, $import_id, FALSE, {", ".join(f'c."{c}"' for c in columns)}
+            FROM current_versions c SEMI JOIN gone USING ({RECORD_KEY})""",
+            {"made_on": made_on, "import_id": import_id},
+        )
     for table in ("incoming", "current_versions", "changes", "seen_keys", "gone"):
         connection.execute(f"DROP TABLE {table}")
     return {
