@@ -105,17 +105,13 @@ What a number counts
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import html
 import itertools
 import math
-import os
 import re
-import sys
-import threading
 import weakref
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -123,10 +119,10 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 import polars as pl
 
 from evidence.core.errors import EvidenceError, ParameterError
+from evidence.core.highs import quiet_highs
 
 if TYPE_CHECKING:
     import numpy as np
-    from highspy import Highs
 
 __all__ = [
     "CENSORED",
@@ -1925,7 +1921,7 @@ class _LinkedProgram:
         lp.a_matrix_.index_, lp.a_matrix_.value_ = self._rows_of, self._coefficients
         self._row_lower, self._row_upper = np.array(lower), np.zeros(len(rows))
         self._lower, self._upper = np.zeros(len(self.names)), np.zeros(len(self.names))
-        self._highs = _quiet_highs()
+        self._highs = quiet_highs()
         self._highs.passModel(lp)
         self._ceiling = system._ceiling(rule)
         # the statuses and showings the model's bounds were last made of (None: none yet, bound every quantity)
@@ -2294,7 +2290,7 @@ class LinearProgram:
         self.n_cols, self.integral = n_cols, integral
         self._columns = (column_index, row_index, values)
         self._limits = limits
-        self._highs = _quiet_highs()
+        self._highs = quiet_highs()
         self._highs.passModel(lp)
 
     def solution(self, objective: np.ndarray, *, presolve: bool = True) -> np.ndarray | None:
@@ -2338,50 +2334,6 @@ class LinearProgram:
             and np.all(x <= col_upper + tolerance)
             and (not self.integral or np.all(np.abs(x - np.round(x)) <= tolerance))
         )
-
-
-_HIGHS_STARTED = threading.Lock()
-_highs_banner_shown = False
-
-
-def _quiet_highs() -> Highs:
-    """A HiGHS solver that writes nothing. HiGHS prints its banner on the process's first solver, from C
-    and before any option can be set: it would land in a notebook's output (a kernel passes its standard
-    output on), so the first is made with the standard output pointed at the null device for that moment."""
-    import highspy
-
-    global _highs_banner_shown
-    with _HIGHS_STARTED:
-        if _highs_banner_shown:
-            highs = highspy.Highs()
-        else:
-            with _standard_output_to_null():
-                highs = highspy.Highs()
-            _highs_banner_shown = True
-    highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("threads", 1)
-    return highs
-
-
-@contextlib.contextmanager
-def _standard_output_to_null() -> Iterator[None]:
-    """File descriptor 1 pointed at the null device while the block runs (what C code prints there is dropped;
-    Python's buffered output is written first); nothing changed in a process without a descriptor 1."""
-    if sys.stdout is not None:
-        with contextlib.suppress(ValueError, OSError):  # a closed or broken stream: nothing to write first
-            sys.stdout.flush()
-    try:
-        saved = os.dup(1)
-    except OSError:
-        yield
-        return
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 1)
-            yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
 
 
 def _linked_targets(
