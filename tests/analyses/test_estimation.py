@@ -57,7 +57,15 @@ def mse(shared_data: Path) -> Path:
 
 
 def capture_of(mse: Path, name: str) -> ListCapture:
-    return read_list_capture(mse / name)
+    """The lists of ``name``, read once per module (a hundred tests read the same dozen files): a ListCapture is
+    frozen, its counts read-only, and no test here changes one (the loader's own tests read files anew)."""
+    path = mse / name
+    if path not in _CAPTURES:
+        _CAPTURES[path] = read_list_capture(path)
+    return _CAPTURES[path]
+
+
+_CAPTURES: dict[Path, ListCapture] = {}
 
 
 #: Model selections made in this module by the tests that share them (:func:`shared_selections`), keyed by every

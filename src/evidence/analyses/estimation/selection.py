@@ -351,10 +351,22 @@ def start_model(space: ModelSpace, start: str) -> int:
 def _single_scorer(
     capture: ListCapture, space: ModelSpace, cache: dict[int, float]
 ) -> Callable[[int], float]:
+    y = capture.counts[None, :]
+    log_n = math.log(capture.observed)
+
     def score(model: int) -> float:
         if model not in cache:
-            fit = fit_model(capture, space.terms_of(model))
-            cache[model] = fit.bic if model_is_valid(capture, fit) else math.inf
+            # fit_model's fit without its standard error and ModelFit (a score needs neither): the same IRLS on
+            # the same design and counts, so the same BIC, computed as ModelFit.bic does
+            terms = space.terms_of(model)
+            X = _design(capture.n_lists, terms)
+            batch = fit_batch(X, y, standard_errors=False)
+            bic = (1 + capture.n_lists + len(terms)) * log_n - 2.0 * float(batch.log_likelihood[0])
+            valid = bool(batch.identifiable[0] and batch.converged[0]) and (
+                bool(batch.certainly_exists()[0])
+                or estimate_exists(X, y[0].astype(float), batch.cell_mask[0], batch.column_mask[0])
+            )
+            cache[model] = bic if valid else math.inf
         return cache[model]
 
     return score
@@ -424,7 +436,9 @@ def _score_all(capture: ListCapture, space: ModelSpace) -> dict[int, float]:
     for start in range(0, len(models), rows_per_batch):
         chunk = models[start : start + rows_per_batch]
         columns = space.column_masks(chunk)
-        batch = fit_batch(X, y, columns)
+        # the scores need no standard error (an inverse of every model's information matrix, a tenth of the
+        # search): the chosen model is fitted again, with it, by _ranked
+        batch = fit_batch(X, y, columns, standard_errors=False)
         certain = batch.certainly_exists()
         bic = columns.sum(axis=1) * log_n - 2.0 * batch.log_likelihood
         for row, model in enumerate(chunk):
