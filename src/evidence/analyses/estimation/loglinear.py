@@ -53,6 +53,23 @@ def design_matrix(n_lists: int, terms: Sequence[Term]) -> np.ndarray:
     return np.column_stack(columns).astype(float)
 
 
+def cached_design(n_lists: int, terms: tuple[Term, ...]) -> np.ndarray:
+    """:func:`design_matrix` of ``n_lists`` lists and ``terms``, made once per process for each model and shared
+    (read-only): the searches and their bootstraps fit the same few models many times over."""
+    key = (n_lists, terms)
+    design = _DESIGNS.get(key)  # (a local: another thread's clearing of the cache cannot lose it)
+    if design is None:
+        if len(_DESIGNS) > 4096:
+            _DESIGNS.clear()
+        design = design_matrix(n_lists, terms)
+        design.flags.writeable = False
+        _DESIGNS[key] = design
+    return design
+
+
+_DESIGNS: dict[tuple[int, tuple[Term, ...]], np.ndarray] = {}
+
+
 def parameter_names(lists: Sequence[str], terms: Sequence[Term]) -> list[str]:
     return ["(Intercept)", *lists, *(":".join(lists[i] for i in term) for term in terms)]
 
@@ -264,7 +281,7 @@ def _iterate(
                 score[masked_r] = np.where(unsolved_r, 0.0, score[masked_r])
             new_beta = _solve(information, score)
             new_eta = new_beta @ X.T
-            np.clip(new_eta, -_ETA_LIMIT, _ETA_LIMIT, out=new_eta)
+            new_eta.clip(-_ETA_LIMIT, _ETA_LIMIT, out=new_eta)  # what np.clip calls, without its wrapping
             new_mu = np.exp(new_eta)
             if weighted:
                 new_mu *= weights_r
@@ -502,7 +519,7 @@ class ModelFit:
 def fit_model(capture: ListCapture, terms: Sequence[Term] = ()) -> ModelFit:
     """Fit main effects plus the interaction ``terms`` (tuples of list indices) to the capture counts."""
     terms = tuple(terms)
-    X = design_matrix(capture.n_lists, terms)
+    X = cached_design(capture.n_lists, terms)
     batch = fit_batch(X, capture.counts[None, :])
     names = parameter_names(capture.lists, terms)
     return ModelFit(

@@ -26,6 +26,7 @@ from evidence.analyses.estimation.lists import ListCapture, Term
 from evidence.analyses.estimation.loglinear import (
     BatchFit,
     ModelFit,
+    cached_design,
     design_matrix,
     estimate_exists,
     fit_batch,
@@ -85,7 +86,7 @@ def model_is_valid(capture: ListCapture, fit: ModelFit) -> bool:
         return False
     if fit.certainly_exists:
         return True
-    X = design_matrix(capture.n_lists, fit.terms)
+    X = cached_design(capture.n_lists, fit.terms)
     return estimate_exists(X, capture.counts.astype(float), fit.cell_mask, fit.column_mask)
 
 
@@ -235,16 +236,7 @@ def _estimates_where(valid: np.ndarray, Y: np.ndarray, intercept: np.ndarray) ->
         return np.where(valid, Y.sum(axis=1) + np.exp(intercept), np.nan)
 
 
-_DESIGNS: dict[tuple[int, tuple[Term, ...]], np.ndarray] = {}
-
-
-def _design(n_lists: int, terms: tuple[Term, ...]) -> np.ndarray:
-    key = (n_lists, terms)
-    if key not in _DESIGNS:
-        if len(_DESIGNS) > 4096:
-            _DESIGNS.clear()
-        _DESIGNS[key] = design_matrix(n_lists, terms)
-    return _DESIGNS[key]
+_design = cached_design
 
 
 def _fit_checked(
