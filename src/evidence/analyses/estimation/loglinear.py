@@ -592,7 +592,7 @@ def check_existence(capture: ListCapture, terms: object = ()) -> ExistenceCheck:
     ``terms`` are ``"A:B"`` / ``"A:B:C"`` strings or index tuples, completed to a hierarchical model.
     """
     model_terms = capture.parse_terms(terms)
-    X = design_matrix(capture.n_lists, model_terms)
+    X = cached_design(capture.n_lists, model_terms)
     y = capture.counts.astype(float)
     binary = X > 0
     column_mask = (y @ binary) > 0
@@ -690,19 +690,19 @@ def _highs():  # -> highspy.Highs
     """This thread's HiGHS solver (one per thread: a solver holds its model), made once, writing nothing, with
     SciPy's linprog settings. HiGHS prints a banner from C when a process makes its first solver: it would land
     in a notebook's output, so the standard output is pointed at the null device while it is made."""
-    highs = getattr(_HIGHS, "solver", None)
-    if highs is None:
-        import highspy
+    made = getattr(_HIGHS, "solver", None)
+    if made is not None and made[0] == os.getpid():  # (a forked process makes its own)
+        made[1].clearModel()
+        return made[1]
+    import highspy
 
-        with _standard_output_to_null():
-            highs = highspy.Highs()
-        highs.setOptionValue("output_flag", False)
-        highs.setOptionValue("threads", 1)
-        highs.setOptionValue("presolve", "on")
-        highs.setOptionValue("simplex_strategy", 1)  # dual simplex, as linprog asks
-        _HIGHS.solver = highs
-    else:
-        highs.clearModel()
+    with _standard_output_to_null():
+        highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    highs.setOptionValue("presolve", "on")
+    highs.setOptionValue("simplex_strategy", 1)  # dual simplex, as linprog asks
+    _HIGHS.solver = (os.getpid(), highs)
     return highs
 
 

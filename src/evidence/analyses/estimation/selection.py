@@ -236,9 +236,6 @@ def _estimates_where(valid: np.ndarray, Y: np.ndarray, intercept: np.ndarray) ->
         return np.where(valid, Y.sum(axis=1) + np.exp(intercept), np.nan)
 
 
-_design = cached_design
-
-
 def _fit_checked(
     capture: ListCapture,
     terms: tuple[Term, ...],
@@ -248,7 +245,7 @@ def _fit_checked(
     log: FitLog,
 ) -> tuple[BatchFit, np.ndarray]:
     """Fit one model to ``Y[rows]`` and say which fits are valid; never accept a fit that did not converge."""
-    X = _design(capture.n_lists, terms)
+    X = cached_design(capture.n_lists, terms)
     batch = fit_batch(X, Y[rows], start=start, standard_errors=False)
     if start is not None and not batch.converged.all():
         # a warm start can lead IRLS astray (or too slowly to converge): refit those rows from R's cold start
@@ -351,7 +348,7 @@ def _single_scorer(
             # fit_model's fit without its standard error and ModelFit (a score needs neither): the same IRLS on
             # the same design and counts, so the same BIC, computed as ModelFit.bic does
             terms = space.terms_of(model)
-            X = _design(capture.n_lists, terms)
+            X = cached_design(capture.n_lists, terms)
             batch = fit_batch(X, y, standard_errors=False)
             bic = (1 + capture.n_lists + len(terms)) * log_n - 2.0 * float(batch.log_likelihood[0])
             valid = bool(batch.identifiable[0] and batch.converged[0]) and (
@@ -551,7 +548,7 @@ def _fit_models_rows(
     batch_of = np.zeros(count, dtype=np.int64)
     position_of = np.zeros(count, dtype=np.int64)
     for model, members in groups.items():
-        X = _design(capture.n_lists, space.terms_of(model))
+        X = cached_design(capture.n_lists, space.terms_of(model))
         per_batch = max(1, _BATCH_ELEMENTS // X.size)
         for start in range(0, len(members), per_batch):
             ks = np.array(members[start : start + per_batch])
