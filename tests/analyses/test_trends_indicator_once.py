@@ -90,3 +90,33 @@ def test_each_selection_counts_what_the_frame_alone_gives():
     assert trends.yearly_counts(Selection(table, country="ARG", role="destination"), by="age").select(
         "age", "count"
     ).rows() == [("Unknown", 3)]
+
+
+def test_a_countrys_own_rows_are_its_part_of_the_frame_split_once(monkeypatch):
+    """The victims a country detected are read from its part of the indicator's rows, the frame split by
+    reporting country once (a batch of every country filtered the whole table for each count): the same counts
+    as from the country's rows alone, a country the table holds nothing of too, and another frame its own split."""
+    splits: list[int] = []
+    partition_by = pl.DataFrame.partition_by
+
+    def counted(self: pl.DataFrame, *args, **kwargs):
+        splits.append(self.height)
+        return partition_by(self, *args, **kwargs)
+
+    monkeypatch.setattr(pl.DataFrame, "partition_by", counted)
+    table = _rows()
+    dated = table.filter(pl.col("year").is_not_null()).height
+    for country in ("BOL", "ARG", "THA"):
+        own = table.filter(pl.col("iso3") == country)
+        for years in (None, (2017, 2017)):
+            for by in (None, "form", "sex", "age", "citizenship", "corridor"):
+                selection = Selection(table, country=country, role="destination", years=years)
+                alone = Selection(own, country=country, role="destination", years=years)
+                assert_frame_equal(
+                    trends.yearly_counts(selection, by=by), trends._indicator_counts_of(alone, by=by)
+                )
+    assert splits[0] == dated and splits.count(dated) == 1  # the table's split, made once
+    assert not trends.yearly_counts(Selection(table, country="THA", role="destination")).height
+    before = len(splits)
+    trends.yearly_counts(Selection(table.clone(), country="BOL", role="destination"), by="sex")
+    assert len(splits) == before + 1  # an equal frame, its own split

@@ -31,8 +31,12 @@ def source(run_folder: Path) -> Path:
     return build_document(run_folder).write(run_folder)
 
 
-@pytest.fixture
-def html(source: Path) -> str:
+@pytest.fixture(scope="module")
+def html(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The HTML of the brief of a run folder made for the module: the tests that take it only read the text
+    (each built the same run folder, document and page anew)."""
+    folder = make_run(tmp_path_factory.mktemp("html") / "reports" / "runs")
+    source = build_document(folder).write(folder)
     return builtin.render_html(source, source.parent / "brief.html").read_text(encoding="utf-8")
 
 
@@ -483,8 +487,8 @@ def test_pandoc_failure_is_a_render_error(tmp_path: Path) -> None:
 
 @pytest.mark.browser
 @pytest.mark.skipif(chromium_path() is None, reason="headless Chromium is not installed")
-def test_html_opens_offline_in_chromium(html: str, source: Path) -> None:
-    page = load_page(source.parent / "brief.html")
+def test_html_opens_offline_in_chromium(source: Path) -> None:
+    page = load_page(builtin.render_html(source, source.parent / "brief.html"))
     assert page.failed == []
     assert all(url.startswith(("file:", "data:")) for url in page.requests), page.requests
     # charts drawn: both figures decoded with their size, and the first screen is not blank

@@ -185,9 +185,18 @@ def _json(run_main, *args: str) -> dict[str, Any]:
     return json.loads(out)
 
 
+@pytest.fixture(scope="module")
+def json_documents_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("json-documents-cache")
+
+
 @pytest.fixture
-def quiet_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+def quiet_environment(tmp_path, monkeypatch, json_documents_cache):
+    # A cache of the tests' own (never the user's), one for the module: the commands here read the same real
+    # releases (UNODC's workbook in five tests, GSI's in two), whose cached tables are the same whichever test
+    # built them (the cache is keyed by the file's content and the loader), and none of these tests is about a
+    # cold cache; each loaded UNODC's workbook anew, ~0.5 CPU-s a test.
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(json_documents_cache))
     monkeypatch.delenv("EVIDENCE_DATA", raising=False)
     return tmp_path
 

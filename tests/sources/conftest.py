@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from evidence.sources.loaded import LoadedTable
 from evidence.sources.register import import_export, load_key
 from evidence.sources.register.synthetic import write_exports
 
@@ -40,3 +42,21 @@ def register_fixture(tmp_path_factory) -> RegisterFixture:
     register = folder / "data" / "register.duckdb"
     results = [import_export(register, export, mapping, key_path=key_path) for export in exports]
     return RegisterFixture(folder, exports, mapping, key_path, register, results)
+
+
+@pytest.fixture(scope="session")
+def real_loaded(shared_data: Path) -> Callable[[str], LoadedTable]:
+    """``registry.load`` of a file of the shared data folder (``"unodc/data_glotip_2023-05-30.xlsx"``), loaded once
+    per test process: the same table, whichever module asks (the loader tests, the declared checks, the metadata
+    tests each loaded the real releases again). Only for tests that read the table; a test that changes it makes
+    its own (``dataclasses.replace``) or loads the file itself."""
+    from evidence.sources import registry
+
+    loaded: dict[str, LoadedTable] = {}
+
+    def load(name: str) -> LoadedTable:
+        if name not in loaded:
+            loaded[name] = registry.load(shared_data / name)
+        return loaded[name]
+
+    return load

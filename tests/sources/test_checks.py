@@ -36,8 +36,8 @@ MADE_UP_COUNTRIES = ["tip/tiers_kelley_layout.csv", "tip/tiers_simple.csv", "tip
 
 
 @pytest.fixture(scope="module")
-def real(shared_data: Path) -> dict[str, object]:
-    return {name: load(shared_data / name) for name in REAL}
+def real(real_loaded) -> dict[str, object]:
+    return {name: real_loaded(name) for name in REAL}
 
 
 @pytest.mark.parametrize("name", REAL)

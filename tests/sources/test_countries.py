@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidence.core.errors import ParameterError
@@ -878,3 +878,30 @@ def test_glotips_words_around_a_regions_name_still_name_it():
     # a misspelt country stays suggested, though a region's name is close
     assert suggest_country("South Afria").iso3 == "ZAF"
     assert suggest_country("Cetral African").iso3 == "CAF"
+
+
+@settings(max_examples=150)
+@given(data=st.data())
+def test_damaged_text_finds_what_trying_every_key_of_the_index_finds(data) -> None:
+    """The damaged-text match tries only keys of a length, start and end its pattern can match: the country it
+    gives is the one trying the pattern on every key of the index gives."""
+    from evidence.sources import countries
+
+    keys = sorted(countries._index())
+    known = data.draw(st.sampled_from(keys))
+    # some characters of a reference key (or of a key changed a little) lost, each as one or two U+FFFD
+    text = data.draw(st.sampled_from([known, known[1:], known + "s", known.replace("a", "e")]))
+    damaged = "".join(
+        data.draw(st.sampled_from([ch, ch, "\ufffd", "\ufffd\ufffd"])) if ch != " " else ch for ch in text
+    )
+    if "\ufffd" not in damaged or len(countries._DAMAGED_RUN.sub("", damaged).replace(" ", "")) < 4:
+        return
+    parts = countries._DAMAGED_RUN.split(damaged)
+    runs = [len(run) for run in countries._DAMAGED_RUN.findall(damaged)]
+    pattern = re.compile(
+        "".join(
+            re.escape(p) + (f".{{0,{2 * runs[i]}}}" if i < len(runs) else "") for i, p in enumerate(parts)
+        )
+    )
+    everywhere = {iso3 for key, iso3 in countries._index().items() if pattern.fullmatch(key)}
+    assert countries._by_damaged_characters(damaged) == (everywhere.pop() if len(everywhere) == 1 else None)

@@ -42,8 +42,8 @@ def assert_accounting(loaded) -> None:
 
 
 @pytest.fixture(scope="module")
-def k_anon_sample(shared_data: Path):
-    return load(shared_data / "ctdc" / "k_anon_sample.csv")
+def k_anon_sample(real_loaded):
+    return real_loaded("ctdc/k_anon_sample.csv")
 
 
 def test_k_anon_sample_keeps_every_row(k_anon_sample) -> None:
@@ -130,8 +130,8 @@ def _tabstat(path: Path) -> dict[str, dict[str | None, int]]:
 
 
 @pytest.fixture(scope="module")
-def vp(shared_data: Path):
-    return load(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+def vp(real_loaded):
+    return real_loaded("ctdc/vp_synthetic_condensed.csv")
 
 
 @pytest.fixture(scope="module")
@@ -451,7 +451,9 @@ def test_a_missing_flag_column_of_other_layouts_is_not_recorded(
     assert loaded.data.select(pl.any_horizontal(pl.col(c).fill_null(False) for c in others)).to_series().any()
 
 
-def test_a_k_anon_flag_feeding_a_merged_one_keeps_it_recorded(shared_data: Path, tmp_path: Path) -> None:
+def test_a_k_anon_flag_feeding_a_merged_one_keeps_it_recorded(
+    shared_data: Path, real_loaded, tmp_path: Path
+) -> None:
     """means_abuse is fed by three k-anonymised flags: without one of them it is still recorded by the others."""
     rows = list(
         csv.reader((shared_data / "ctdc" / "k_anon_sample.csv").open(encoding="utf-8"), delimiter=";")
@@ -462,7 +464,7 @@ def test_a_k_anon_flag_feeding_a_merged_one_keeps_it_recorded(shared_data: Path,
         csv.writer(out, delimiter=";").writerows(r[:index] + r[index + 1 :] for r in rows)
     loaded = load(path)
     assert loaded.data["means_abuse"].null_count() < loaded.data.height
-    full = load(shared_data / "ctdc" / "k_anon_sample.csv").data
+    full = real_loaded("ctdc/k_anon_sample.csv").data
     sexual = [i + 1 for i, r in enumerate(rows[1:], start=1) if r[index] == "1"]
     # rows with sexual abuse only among the abuse flags lose it; the others keep means_abuse as it was
     assert loaded.data.filter(~pl.col("source_row").is_in(sexual))["means_abuse"].equals(
@@ -926,7 +928,7 @@ def test_a_synthetic_file_quoting_every_field_reads_as_published_whatever_its_fl
     [("vp_synthetic_condensed.csv", ","), ("k_anon_excerpt.csv", ";")],
 )
 def test_rows_of_delimiters_only_are_no_victims(
-    shared_data: Path, tmp_path: Path, name: str, delimiter: str
+    shared_data: Path, real_loaded, tmp_path: Path, name: str, delimiter: str
 ) -> None:
     """A release opened in a spreadsheet, rows below it cleared (or formatted) and saved as CSV ends in rows of
     delimiters only: no victims (a workbook's empty sheet rows are none), whatever the layout. Were kept as
@@ -939,7 +941,7 @@ def test_rows_of_delimiters_only_are_no_victims(
     # below the records: rows of delimiters, one with blanks in its fields, one shorter than the header
     lines = [header, *records, empty, " " + empty + " ", empty[1:]]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    loaded, published = load(path), load(shared_data / "ctdc" / name)
+    loaded, published = load(path), real_loaded(f"ctdc/{name}")
     assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (len(records), len(records), 0)
     assert loaded.data.equals(published.data)
     last = len(records) + 2

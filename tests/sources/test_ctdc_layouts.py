@@ -312,20 +312,27 @@ VP_SPELLINGS: dict[str, tuple[str, Callable[[str], str]]] = {
 }
 
 
+@pytest.fixture(scope="module")
+def vp_published(shared_data: Path, tmp_path_factory) -> tuple[Rows, LoadedTable]:
+    """The Victim-Perpetrator file's first records as published and the table they load as: read and loaded once
+    for every spelling of a column (each test reads them only)."""
+    with (shared_data / "ctdc" / "vp_synthetic_condensed.csv").open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.reader(fh) if r][: VP_ROWS + 1]
+    return rows, registry.load(_write(tmp_path_factory.mktemp("vp") / "published.csv", rows, ","))
+
+
 @pytest.mark.parametrize("variant", list(VP_SPELLINGS))
 def test_a_victim_perpetrator_column_spelled_otherwise_reads_as_published(
-    shared_data: Path, tmp_path: Path, variant: str
+    vp_published: tuple[Rows, LoadedTable], tmp_path: Path, variant: str
 ) -> None:
     """The perpetrators' attributes are kept as CTDC publishes them; the same value written with another dash
     (``30-38``, ``30–38``: as the victims' age bands are read), spaces around the ``;`` joining several values, or
     R's ``NA`` for an empty cell was another category of every table by it (``30-38`` beside ``30--38``,
     ``Female; Male`` beside ``Female;Male``, ``NA`` beside the missing)."""
-    with (shared_data / "ctdc" / "vp_synthetic_condensed.csv").open(encoding="utf-8", newline="") as fh:
-        rows = [r for r in csv.reader(fh) if r][: VP_ROWS + 1]
+    rows, expected = vp_published
     column, change = VP_SPELLINGS[variant]
     changed = _vp_column(rows, column, change)
     assert changed != rows  # the variant changes cells of the real file
-    expected = registry.load(_write(tmp_path / "published.csv", rows, ","))
     loaded = registry.load(_write(tmp_path / "variant.csv", changed, ","))
     assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (VP_ROWS, VP_ROWS, 0)
     assert loaded.data.equals(expected.data)

@@ -68,11 +68,9 @@ def test_summary_has_the_facts_and_the_access_date():
     assert "<date>" not in s["citation"]
 
 
-def test_a_loaded_table_left_as_a_cells_value_shows_what_it_is_not_its_records(shared_data):
+def test_a_loaded_table_left_as_a_cells_value_shows_what_it_is_not_its_records(real_loaded):
     """The researcher audit: the dataclass's repr printed the records and the whole provenance."""
-    from evidence.sources.registry import load
-
-    table = load(shared_data / "ctdc" / "k_anon_sample.csv")
+    table = real_loaded("ctdc/k_anon_sample.csv")
     shown = repr(table)
     assert shown.startswith("<LoadedTable: case table from CTDC k-anonymised")
     assert f"rows: {table.rows_kept:,} of {table.rows_in:,} kept" in shown and "cell_key" in shown

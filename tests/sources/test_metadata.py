@@ -52,9 +52,9 @@ def test_each_loader_layout_is_described_exactly_once() -> None:
 
 @pytest.mark.parametrize(("source", "layout", "file"), [x for x in LAYOUTS if x[2]])
 def test_provenance_and_catalogue_come_from_the_metadata(
-    shared_data: Path, source: str, layout: str, file: str
+    real_loaded, source: str, layout: str, file: str
 ) -> None:
-    p = load(shared_data / file).provenance
+    p = real_loaded(file).provenance
     d = metadata.dataset(source, layout)
     assert (p.source, p.layout) == (source, layout)
     assert (p.name, p.title, p.producer, p.url, p.synthetic) == (
@@ -184,7 +184,7 @@ def test_a_metadata_file_with_an_unknown_key_is_refused() -> None:
 
 
 def test_a_ctdc_table_without_an_access_date_says_its_citation_needs_one(
-    shared_data: Path, tmp_path: Path
+    shared_data: Path, real_loaded, tmp_path: Path
 ) -> None:
     """CTDC asks that a citation give the date the data were accessed ("(Accessed <date>)", codebook of the
     Global Synthetic Dataset); a file loaded without one cited CTDC with no access date and nothing said so. A
@@ -206,6 +206,4 @@ def test_a_ctdc_table_without_an_access_date_says_its_citation_needs_one(
     assert not any("accessed" in n for n in dated.provenance.notes)
     assert dated.provenance.citation_text().endswith("(accessed 2026-11-30).")
     # a publisher that asks for no access date gets no such note
-    assert not any(
-        "accessed" in n for n in load(shared_data / "tip" / "tip_tiers_1999_2015.csv").provenance.notes
-    )
+    assert not any("accessed" in n for n in real_loaded("tip/tip_tiers_1999_2015.csv").provenance.notes)

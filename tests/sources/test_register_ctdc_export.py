@@ -314,6 +314,20 @@ def test_no_cell_of_the_export_reads_as_a_formula() -> None:
     assert rows[2][1:] == ["Hotline", "2019"]
 
 
+def _read_before_any_export(monkeypatch, store) -> None:
+    """Every reading of the register's exports an export makes before it opens the register for writing (with
+    the records, and on its own) gives them as before any was recorded: as a process that read the register
+    before another recorded its export sees them."""
+    reading = store.export_reading
+
+    def before(*args, **kwargs):
+        stood, loaded, _, _ = reading(*args, **kwargs)
+        return stood, loaded, [], []
+
+    monkeypatch.setattr(store, "export_reading", before)
+    monkeypatch.setattr(store, "ctdc_exports", lambda path, wait=0.0: [])
+
+
 def test_a_release_recorded_by_another_process_meanwhile_is_seen_before_writing(
     register_fixture, tmp_path, monkeypatch
 ) -> None:
@@ -324,8 +338,9 @@ def test_a_release_recorded_by_another_process_meanwhile_is_seen_before_writing(
 
     register = register_fixture.copy(tmp_path)
     export_register(register, tmp_path / "ctdc_k5.csv", k=5)
-    # the other process read the register's exports before this one was recorded
-    monkeypatch.setattr(store, "ctdc_exports", lambda path, wait=0.0: [])
+    # the other process read the register's exports before this one was recorded (its reading before it made
+    # the file, and again before it opened the register for writing)
+    _read_before_any_export(monkeypatch, store)
     out = tmp_path / "ctdc_k3.csv"
     with pytest.raises(AnotherReleaseError, match=r"export 1 \('ctdc_k5.csv'"):
         export_register(register, out, k=3)
@@ -542,9 +557,8 @@ def test_an_allowed_release_is_not_written_unchecked_against_one_recorded_meanwh
 
     register = register_fixture.copy(tmp_path)
     export_register(register, tmp_path / "ctdc_june.csv", k=5)
-    # this process read the register's exports before the June one was recorded
-    monkeypatch.setattr(store, "ctdc_exports", lambda path, wait=0.0: [])
-    monkeypatch.setattr(store, "ctdc_release_sets", lambda path, wait=0.0: [])
+    # this process read the register's exports (and their sets) before the June one was recorded
+    _read_before_any_export(monkeypatch, store)
     out = tmp_path / "ctdc_may.csv"
     with pytest.raises(ParameterError, match="recorded while this one was made"):
         export_register(register, out, k=5, as_of=dt.date(2023, 5, 31), allow_another_release=True)

@@ -115,6 +115,23 @@ def test_random_keys_in_any_usual_form_are_never_refused(size, form) -> None:
             assert key_weakness(text) is None, text
 
 
+def test_a_random_key_without_letters_of_one_case_is_refused_only_where_that_is_rarer_than_a_false_alarm() -> (
+    None
+):
+    """A 32-character base64 key with no lowercase letter comes once in ~8 million random keys (2 (38/64)^32):
+    one was drawn by the test above and refused. Letters of one case among other characters are said from 55
+    characters on (2 (38/64)^55 < 1e-12); letters of one case and nothing else from 32 (2 (26/64)^32 < 1e-12)."""
+    assert key_weakness("D11H6KTWP3T29VOYDN8YFV+E/YB0KIK3") is None  # drawn at random (the test above)
+    assert key_weakness("d11h6ktwp3t29voydn8yfv+e/yb0kik3") is None
+    drawn = "D11H6KTWP3T29VOYDN8YFV+E/YB0KIK3Q7ZR2M+XC5L9/WA4NJ8SE0UGB"  # 55: no lowercase
+    assert "one case" in (key_weakness(drawn) or "")
+    assert key_weakness(drawn[:54]) is None
+    assert "one case" in (
+        key_weakness("QWERTYUIOPASDFGHJKLZXCVBNMQWERTYU") or ""
+    )  # 33 capitals, nothing else
+    assert "one case" in (key_weakness("thisismysecretpasswordfortheregister") or "")
+
+
 def test_the_key_file_of_an_existing_register_still_opens(tmp_path, monkeypatch) -> None:
     monkeypatch.delenv(KEY_ENV, raising=False)
     path = tmp_path / "register.key"

@@ -107,8 +107,8 @@ def test_empty_tier_in_simple_layout_is_rejected(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def kelley(shared_data: Path):
-    return registry.load(shared_data / REAL_FILE)
+def kelley(real_loaded):
+    return real_loaded(REAL_FILE)
 
 
 def test_real_file_accounting(kelley) -> None:

@@ -293,8 +293,8 @@ def test_a_workbook_without_the_header_is_an_input_error(tmp_path: Path) -> None
 
 
 @pytest.fixture(scope="module")
-def glotip_2023(shared_data: Path):
-    return registry.load(shared_data / REAL_FILE)
+def glotip_2023(real_loaded):
+    return real_loaded(REAL_FILE)
 
 
 def test_real_release_row_accounting(glotip_2023) -> None:

@@ -164,8 +164,8 @@ def test_missing_columns_are_an_input_error(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def gsi(shared_data: Path):
-    return registry.load(shared_data / REAL_FILE)
+def gsi(real_loaded):
+    return real_loaded(REAL_FILE)
 
 
 def test_real_workbook(gsi) -> None:

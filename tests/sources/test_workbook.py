@@ -391,6 +391,18 @@ def test_header_key_is_the_letters_and_digits_case_folded(text: str) -> None:
     assert workbook.header_key(text) == "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
+@settings(max_examples=200, derandomize=True)
+@given(cells=st.lists(st.text(), max_size=6))
+def test_the_key_of_cells_joined_is_their_keys_joined_and_holds_each_cell_key(cells: list[str]) -> None:
+    """What the first looks of demo_signature and the GSI header search rely on: keying cells run together says
+    whether a cell's key (or a start of it, header_cell_key) can be among them, never missing one."""
+    joined = workbook.header_key("".join(cells))
+    assert joined == "".join(workbook.header_key(cell) for cell in cells)
+    for cell in cells:
+        assert workbook.header_key(cell) in joined
+        assert workbook.header_key(cell).startswith(workbook.header_cell_key(cell))
+
+
 def test_the_glotip_header_respelled_is_found(tmp_path: Path) -> None:
     import openpyxl
 

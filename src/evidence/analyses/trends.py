@@ -86,7 +86,8 @@ import contextlib
 import contextvars
 import dataclasses
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, Literal, overload
 
 import numpy as np
@@ -629,7 +630,11 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
     # the dated rows of the indicator, with each row's citizenship origin, read once per frame
     # (:func:`_indicator_rows`); the selection's rows of them selected in one query
     base, origin = _indicator_rows(df, indicator)
-    lazy = base.lazy().filter(year_filter(years))
+    # a country's own rows (role destination) from its part of the rows, split once per frame and indicator
+    # (:func:`_country_rows`): a batch of every country, or a brief's dozen counts, no longer filters the whole
+    # table each time; the filter below still holds (the same rows, in the same order)
+    read = _country_rows(df, indicator, base, country) if role == "destination" and country else base
+    lazy = read.lazy().filter(year_filter(years))
     total = pl.lit("Total")
     # UNODC publishes the victims of unknown sex and age as one row (Sex and Age both Unknown): the Unknown of
     # the breakdown by sex and of the one by age, unless the country-year has a row of its own for that
@@ -697,16 +702,18 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
         lazy = lazy.filter(
             selectors["citizenship" if dimension in ("destination", "corridor") else dimension]
         )
-    # the frame's own columns (not those added once per frame), the year as the counts give it, in one query
+    # the frame's own columns (not those added once per frame), the year as the counts give it: a query,
+    # collected where rows are added or taken away (a country's returnees, its doubtful reporters), else with
+    # the counts themselves (a country's own breakdowns: one query in all)
     rows = lazy.select(
         pl.col(c).cast(pl.Int32) if c == "year" else pl.col(c) for c in base.columns if c not in _ADDED
-    ).collect()
+    )
     if role == "origin" and country is not None:
-        rows = _with_returnees(df, indicator, rows, country, years)
+        rows = _with_returnees(df, indicator, rows.collect(), country, years).lazy()
     group = groups[dimension]
     keys = ["year"]
     if role in ("origin", "both") and country is not None:
-        rows = _without_doubtful_abroad(df, indicator, rows, country)
+        rows = _without_doubtful_abroad(df, indicator, rows.collect(), country).lazy()
     if group is not None and by is not None:
         rows = rows.with_columns(group.fill_null(UNKNOWN).alias(by))
         keys.append(by)
@@ -723,6 +730,7 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
             uncensored_expr("value").sum().alias(UNCENSORED),
         )
         .sort(keys)
+        .collect()
     )
 
 
@@ -763,6 +771,28 @@ def _indicator_rows(df: pl.DataFrame, indicator: str) -> tuple[pl.DataFrame, pl.
         return df.filter(_dated_rows_of(indicator)), citizenship_origin_expr()
     key = ("indicator rows with origin and unknowns", indicator)
     return kept_once(df, key, lambda: _indicator_rows_of(df, indicator)), pl.col(_ORIGIN)
+
+
+def _country_rows(df: pl.DataFrame, indicator: str, base: pl.DataFrame, country: str) -> pl.DataFrame:
+    """The rows of ``base`` (:func:`_indicator_rows` of ``df`` and ``indicator``) that ``country`` reported, in
+    their order: the frame split by reporting country once per frame and indicator (a stable split, each part
+    in the frame's order), each part then read as it is. Only of the rows kept once per frame (with the
+    columns :func:`_indicator_rows` adds, which hold each country-year's own unknowns whatever rows are
+    taken): else ``base`` itself, filtered by the caller."""
+    if _ORIGIN not in base.columns:
+        return base
+    parts: Mapping[str | None, pl.DataFrame] = kept_once(
+        df,
+        ("indicator rows by country", indicator),
+        lambda: MappingProxyType(
+            {
+                key[0]: part
+                for key, part in base.partition_by("iso3", as_dict=True, maintain_order=True).items()
+            }
+        ),
+    )
+    part = parts.get(country)
+    return base.clear() if part is None else part
 
 
 def _dated_rows_of(indicator: str) -> pl.Expr:
@@ -2138,6 +2168,7 @@ def doubtful_breakdowns(selection: Selected, by: str | None) -> pl.DataFrame:
 
         found = (
             doubtful_citizenships(selection.frame, selection.indicator)
+            .lazy()
             .filter((pl.col("iso3") == selection.country) & year_filter(selection.years))
             .select(pl.col("year").cast(pl.Int32), "reason")
         )
@@ -2146,17 +2177,19 @@ def doubtful_breakdowns(selection: Selected, by: str | None) -> pl.DataFrame:
         found = _over_total_years(yearly_counts(own), yearly_counts(own, by=by)).select(
             "year", reason=pl.lit(DOUBTFUL_OVER_TOTAL)
         )
-    # one reason a year (the routes' first, where they give two)
-    return found.cast(schema).unique("year", keep="first", maintain_order=True).sort("year")
+    # one reason a year (the routes' first, where they give two); the whole in one query
+    return found.cast(schema).unique("year", keep="first", maintain_order=True).sort("year").collect()
 
 
-def _over_total_years(counts: pl.DataFrame, by_counts: pl.DataFrame) -> pl.DataFrame:
+def _over_total_years(counts: pl.DataFrame, by_counts: pl.DataFrame) -> pl.LazyFrame:
     """The years (column year) of :func:`doubtful_breakdowns`' rule of one category per victim, from a country's
     published totals (``counts``) and its breakdown (``by_counts``: year, count_low, count_high, ...): the
     categories' least sum above the total's largest value by :data:`OVER_TOTAL_MINIMUM` and
-    :data:`OVER_TOTAL_SHARE`."""
-    per_year = by_counts.group_by(pl.col("year").cast(pl.Int32)).agg(pl.col("count_low").sum().alias("least"))
-    totals = counts.select(pl.col("year").cast(pl.Int32), pl.col("count_high").alias("total"))
+    :data:`OVER_TOTAL_SHARE`. A query, collected with what the caller reads of it."""
+    per_year = (
+        by_counts.lazy().group_by(pl.col("year").cast(pl.Int32)).agg(pl.col("count_low").sum().alias("least"))
+    )
+    totals = counts.lazy().select(pl.col("year").cast(pl.Int32), pl.col("count_high").alias("total"))
     excess = pl.col("least") - pl.col("total")
     return (
         per_year.join(totals, on="year", how="inner")

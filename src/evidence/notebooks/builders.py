@@ -3207,7 +3207,8 @@ class _CategoryFrames:
     @functools.cached_property
     def values(self) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Each bound's cells (``columns`` only), as :func:`_protected_category_rows` reads them."""
-        return self.low.select(self.columns), self.high.select(self.columns)
+        # the columns taken by name, no query
+        return self.low[list(self.columns)], self.high[list(self.columns)]
 
 
 def _selection_key(selection: Selection) -> tuple[Hashable, ...]:
@@ -3365,24 +3366,29 @@ def placeholder_years(counts: pl.DataFrame, by_counts: pl.DataFrame | None) -> l
     total at all is never a placeholder (nothing says its victims are many)."""
     if by_counts is None or not by_counts.height or "count_low" not in by_counts.columns:
         return []
-    per_year = by_counts.group_by(pl.col("year").cast(pl.Int64)).agg(
-        ((pl.col("count_low") < pl.col("count_high")).all() & (pl.len() >= PLACEHOLDER_MIN_CATEGORIES)).alias(
-            "all_censored"
-        ),
-        pl.col("count_high").sum().alias("most"),
+    per_year = (
+        by_counts.lazy()
+        .group_by(pl.col("year").cast(pl.Int64))
+        .agg(
+            (
+                (pl.col("count_low") < pl.col("count_high")).all() & (pl.len() >= PLACEHOLDER_MIN_CATEGORIES)
+            ).alias("all_censored"),
+            pl.col("count_high").sum().alias("most"),
+        )
     )
     totals = (
-        counts.select(pl.col("year").cast(pl.Int64), pl.col("count_low").alias("total"))
+        counts.lazy().select(pl.col("year").cast(pl.Int64), pl.col("count_low").alias("total"))
         if counts.height
-        else pl.DataFrame(schema={"year": pl.Int64, "total": pl.Int64})
+        else pl.LazyFrame(schema={"year": pl.Int64, "total": pl.Int64})
     )
     found: list[int] = []
     without_total: list[int] = []
     #: years with a total whose all-<5 cells stay under the wider share only: placeholders next to one
     near: list[int] = []
-    median = totals["total"].median() if totals.height else None
+    median = counts["count_low"].median() if counts.height else None  # of the totals
+    # the years' cells beside their totals, in one query
     for year, all_censored, most, total in (
-        per_year.join(totals, on="year", how="left").sort("year").iter_rows()
+        per_year.join(totals, on="year", how="left").sort("year").collect().iter_rows()
     ):
         if not all_censored:
             continue
@@ -3456,7 +3462,7 @@ def _bounds_frames(counts: pl.DataFrame, flagged: Mapping[int, str] | None) -> _
 
 
 def _year_text(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.sort("year").with_columns(pl.col("year").cast(pl.String))
+    return frame.lazy().sort("year").with_columns(pl.col("year").cast(pl.String)).collect()  # one query
 
 
 def _flag_notes(flags: Sequence[IncompleteYear]) -> dict[int, str]:
@@ -4213,104 +4219,170 @@ def _censored_frames(basis: _YearlyBasis, selection: Selection, by: str | None) 
     by_category = None
     by_counts, placeholder, doubtful = basis.shown, basis.placeholder, basis.doubtful
     if by is not None and by_counts is not None and (by_counts.height or placeholder):
-        long = _year_text(by_counts)
+        # the counts by category with the year as text (:func:`_year_text`) and each cell's part the publisher
+        # printed exactly (none in a <5 cell), in one query
+        long = (
+            by_counts.lazy()
+            .sort("year")
+            .with_columns(pl.col("year").cast(pl.String))
+            .with_columns(
+                pl.when(pl.col("count_low") == pl.col("count_high"))
+                .then(pl.col("count_low"))
+                .otherwise(0)
+                .alias("_e")
+            )
+            .collect()
+        )
         published = selection.role != "origin"  # an origin's total is the sum of other countries' breakdowns
         # every year the dimension or the total is published in: a breakdown published without a total
         # (Thailand's forms of 2007) is shown, its total cell left empty; a year of the total only is noted
         # (its breakdown's cells empty, never 0, not withheld); the span's years with neither are not rows
         # (Cambodia's tables were mostly empty rows) but named in the note (no_breakdown_note)
         # a year of a placeholder breakdown is a row (noted), with or without a total, its cells empty
-        held_back = pl.DataFrame({"year": [str(y) for y in placeholder]}, schema={"year": pl.String})
-        years = pl.concat([counts.select("year"), long.select("year"), held_back]).unique().sort("year")
-        unpublished = set(years["year"].to_list()) - set(long["year"].to_list())
+        # the years, their notes and the cells are read from the few rows as lists, and the tables made in one
+        # query of both bounds (each bound's own pivot, sums and joins, and the masks read cell by cell, were
+        # some forty queries of these few rows): the same frames, column for column
+        held_back = {str(y) for y in placeholder}
+        breakdown_years = set(long["year"].to_list())
+        total_years = set(counts["year"].to_list())
+        found = total_years | breakdown_years | held_back
+        # in the order of a sort of the years as text, a missing year first (as the frame's sort puts it)
+        year_list = [None] * (None in found) + sorted(y for y in found if y is not None)
+        unpublished = found - breakdown_years
         # a year of the breakdown without the publisher's total (Japan's forms of 2004-2006): its total cell is
         # empty, noted in this table too (the yearly table's note is not read beside it); with no total in any
         # year (Cambodia's), the table has no total column and the section says there is none
-        no_total = (
-            (set(long["year"].to_list()) - set(counts["year"].to_list()))
-            if published and counts.height
-            else set()
+        no_total = (breakdown_years - total_years) if published and counts.height else set()
+        noted = bool(
+            unpublished or doubtful or no_total
+        )  # a year of the total only: its cells empty, said so
+        doubtful_years = {str(y) for y in doubtful}
+        years = pl.DataFrame(
+            {
+                "year": year_list,
+                **(
+                    {
+                        "note": [
+                            PLACEHOLDER_BREAKDOWN
+                            if y in held_back
+                            else NO_BREAKDOWN_PUBLISHED
+                            if y in unpublished
+                            else DOUBTFUL_BREAKDOWN
+                            if y in doubtful_years
+                            else NO_TOTAL_PUBLISHED
+                            if y in no_total
+                            else ""
+                            for y in year_list
+                        ]
+                    }
+                    if noted
+                    else {}
+                ),
+            },
+            schema={"year": pl.String, **({"note": pl.String} if noted else {})},
         )
-        if unpublished or doubtful or no_total:  # a year of the total only: its cells are empty, said so
-            years = years.with_columns(
-                pl.when(pl.col("year").is_in(held_back["year"].implode()))
-                .then(pl.lit(PLACEHOLDER_BREAKDOWN))
-                .when(pl.col("year").is_in(sorted(unpublished)))
-                .then(pl.lit(NO_BREAKDOWN_PUBLISHED))
-                .when(pl.col("year").is_in([str(y) for y in doubtful]))
-                .then(pl.lit(DOUBTFUL_BREAKDOWN))
-                .when(pl.col("year").is_in(sorted(no_total)))
-                .then(pl.lit(NO_TOTAL_PUBLISHED))
-                .otherwise(pl.lit(""))
-                .alias("note")
-            )
-        keys = ["year", "note"] if unpublished or doubtful or no_total else ["year"]
+        keys = ["year", "note"] if noted else ["year"]
         categories = basis.categories
-        tables = []
-        for bound in ("count_low", "count_high"):
-            wide = long.pivot(on=by, index="year", values=bound)
-            wide = years.join(wide, on="year", how="left")
-            wide = wide.select(
-                *keys,
-                *[pl.col(c) if c in wide.columns else pl.lit(None, pl.Int64).alias(c) for c in categories],
+        # every year's bounds and exact parts by category (a category's cells ``count_low_<category>``…, as a
+        # pivot of several names them), the published total's and the categories' sums, and from them each
+        # bound's cells, the publisher's <5 cells and their values: one query of a row per year
+        parts_of = ("count_low", "count_high", "_e")
+        total_name = PUBLISHED_TOTAL if published else ALL_VICTIMS
+        exact_total = (
+            UNCENSORED in counts.columns
+        )  # the total's exact part (role origin: a sum of breakdowns)
+        pivot = long.pivot(on=by, index="year", values=list(parts_of))
+        present = {
+            *pivot.columns,
+            *(f"__total_{b}" for b in parts_of[: 3 if exact_total else 2]),
+            *(f"__sum_{b}" for b in parts_of),
+        }
+
+        def cell(part: str, column: str) -> pl.Expr | None:
+            """A column's cells of one part (a bound, ``_e``), as each bound's table has them; None for none."""
+            name = (
+                f"__total_{part}"
+                if column == total_name
+                else f"__sum_{part}"
+                if column == CATEGORY_SUM
+                else f"{part}_{column}"
             )
-            total = counts.select("year", pl.col(bound).alias(PUBLISHED_TOTAL if published else ALL_VICTIMS))
-            summed = long.group_by("year").agg(pl.col(bound).sum().alias(CATEGORY_SUM))
-            wide = wide.join(total, on="year", how="left").join(summed, on="year", how="left")
-            tables.append(wide)
-        low, high = tables
-        differs = published and bool(
-            (low[PUBLISHED_TOTAL] != low[CATEGORY_SUM]).fill_null(False).any()
-            or (high[PUBLISHED_TOTAL] != high[CATEGORY_SUM]).fill_null(False).any()
-        )
-        columns = [
-            *categories,
-            *([PUBLISHED_TOTAL if published else ALL_VICTIMS] if counts.height else []),  # none published
-            *([CATEGORY_SUM] if differs else []),
-        ]
+            return pl.col(name) if name in present else None
+
+        def bound(part: str, column: str) -> pl.Expr:
+            found = cell(part, column)
+            return pl.lit(None, pl.Int64) if found is None else found
+
         # the cells made only of the publisher's <5 cells (a censored category, a sum of such categories):
         # their bounds are the publisher's, shown as an interval (2–8), never re-censored as <5
-        exact_parts = long.with_columns(
-            pl.when(pl.col("count_low") == pl.col("count_high"))
-            .then(pl.col("count_low"))
-            .otherwise(0)
-            .alias("_e")
-        )
-        exact_wide = years.join(
-            exact_parts.pivot(on=by, index="year", values="_e", aggregate_function="sum"),
-            on="year",
-            how="left",
-        ).join(
-            exact_parts.group_by("year").agg(pl.col("_e").sum().alias(CATEGORY_SUM)), on="year", how="left"
-        )
-        if UNCENSORED in counts.columns:  # the total's exact part (role origin: a sum of breakdowns)
-            exact_wide = exact_wide.join(
-                counts.select("year", pl.col(UNCENSORED).alias("_total_exact")), on="year", how="left"
+        def known(column: str) -> pl.Expr:
+            exact = cell("_e", column)
+            if exact is None:
+                return pl.lit(False)
+            low, high = bound("count_low", column), bound("count_high", column)
+            return (exact.fill_null(0).eq(0) & low.is_not_null() & (low != high)).fill_null(False)
+
+        candidates = [*categories, total_name, CATEGORY_SUM]
+        table = (
+            years.lazy()
+            .join(pivot.lazy(), on="year", how="left", maintain_order="left")
+            .join(
+                counts.lazy().select(
+                    "year",
+                    *(pl.col(b).alias(f"__total_{b}") for b in parts_of[:2]),
+                    *([pl.col(UNCENSORED).alias("__total__e")] if exact_total else []),
+                ),
+                on="year",
+                how="left",
+                maintain_order="left",
             )
-        total_column = PUBLISHED_TOTAL if published else ALL_VICTIMS
-        parts = {c: c for c in columns if c in exact_wide.columns and c != total_column}
-        if "_total_exact" in exact_wide.columns and total_column in columns:
-            parts[total_column] = "_total_exact"
-        known = exact_wide.select(
-            [
-                (pl.col(parts[c]).fill_null(0).eq(0) & low[c].is_not_null() & (low[c] != high[c]))
-                .fill_null(False)
-                .alias(c)
-                if c in parts
-                else pl.lit(False).alias(c)
-                for c in columns
-            ]
+            .join(
+                long.lazy().group_by("year").agg(pl.col(b).sum().alias(f"__sum_{b}") for b in parts_of),
+                on="year",
+                how="left",
+                maintain_order="left",
+            )
+            .select(
+                *keys,
+                (
+                    (pl.col("__total_count_low") != pl.col("__sum_count_low")).fill_null(False).any()
+                    | (pl.col("__total_count_high") != pl.col("__sum_count_high")).fill_null(False).any()
+                ).alias("__differs"),
+                *(bound(b, c).alias(f"{b} {c}") for b in parts_of[:2] for c in candidates),
+                *(known(c).alias(f"known {c}") for c in candidates),
+                *(
+                    pl.when(known(c))
+                    .then(bound("count_low", c))
+                    .otherwise(None)
+                    .cast(pl.Int64)
+                    .alias(f"value {c}")
+                    for c in candidates
+                ),
+            )
+            .collect()
         )
-        known_values = low.select(
-            pl.when(known[c]).then(pl.col(c)).otherwise(None).cast(pl.Int64).alias(c) for c in columns
-        )
+        differs = published and bool(table["__differs"].any())
+        columns = [
+            *categories,
+            *([total_name] if counts.height else []),  # none published
+            *([CATEGORY_SUM] if differs else []),
+        ]
+
+        def frame(part: str, *, with_keys: bool = False) -> pl.DataFrame:
+            """The columns of one part of ``table``, named as the table by category names them."""
+            return pl.DataFrame(
+                [*(table[k] for k in keys if with_keys), *(table[f"{part} {c}"].alias(c) for c in columns)]
+            )
+
+        low, high = frame("count_low", with_keys=True), frame("count_high", with_keys=True)
+        known_cells, known_values = frame("known"), frame("value")
         by_category = _CategoryFrames(
-            low=low.select(*keys, *columns),
-            high=high.select(*keys, *columns),
+            low=low,
+            high=high,
             keys=tuple(keys),
             columns=tuple(columns),
-            total=total_column,
-            known=known,
+            total=total_name,
+            known=known_cells,
             known_values=known_values,
         )
     return dataclasses.replace(basis, by_category=by_category)
@@ -4329,6 +4401,28 @@ def _censored_per_year(
 
     key = ("yearly per year", *_selection_key(selection), basis.gaps, span, rule)
     return kept_once(selection.frame, key, build)
+
+
+def _censored_yearly_column(
+    selection: Selection,
+    basis: _YearlyBasis,
+    span: tuple[int, int] | None,
+    rule: DisclosureRule,
+    per_year: Bounds | None,
+) -> _YearlyColumn | None:
+    """:func:`_yearly_column` of the table of victims per year :func:`_censored_per_year` gives (``per_year``) and
+    the basis' yearly totals: like that table, the same whatever the dimension, so made once per frame,
+    selection, span and rule (its key), not once per table by category (a brief's three, a batch's every
+    country by sex, age and form at two thresholds). Read only (:meth:`_YearlyColumn.beside` copies)."""
+    key = ("yearly column", *_selection_key(selection), basis.gaps, span, rule)
+    return kept_once(
+        selection.frame,
+        key,
+        # the yearly totals with the year as text: the basis' own (of the same totals) where it has them
+        lambda: _yearly_column(
+            per_year, basis.texts if basis.texts is not None else _year_text(basis.counts)
+        ),
+    )
 
 
 def _censored_numbers(
@@ -4360,7 +4454,7 @@ def _censored_numbers(
             frames.total,
             rule,
             panel=_panel_rows(common["panel"], low_table, common["by"]),
-            yearly=_yearly_column(per_year, _year_text(basis.counts)),
+            yearly=_censored_yearly_column(selection, basis, span, rule, per_year),
         )
         low_table = dataclasses.replace(
             low_table, known=frames.known.clone(), known_values=frames.known_values.clone()

@@ -99,7 +99,7 @@ from evidence.presentation.maps import (
     text_width,
     unmapped_countries,
     world_extent,
-    world_geojson,
+    world_features,
     world_pixels,
     world_view,
     wrap_longitude,
@@ -1024,11 +1024,11 @@ def corridor_bar_chart(
 _COMPACT: Final = (",", ":")
 
 
-@functools.cache
 def _world_features(coarse: bool = False) -> tuple[dict[str, Any], ...]:
     """The world's features (of its world-scale layer when ``coarse``: the same ones in the same order), read
-    once per process (never changed: a map gives a feature new properties in :func:`_geo_data`)."""
-    return tuple(world_geojson(coarse=coarse)["features"])
+    once per process with what maps measure on them (never changed: a map gives a feature new properties in
+    :func:`_geo_data`)."""
+    return world_features(coarse=coarse)
 
 
 @functools.cache

@@ -52,6 +52,7 @@ __all__ = [
     "text_width",
     "unmapped_countries",
     "world_extent",
+    "world_features",
     "world_geojson",
     "world_pixels",
     "world_view",
@@ -88,9 +89,16 @@ def world_geojson(*, coarse: bool = False) -> dict[str, Any]:
 
 
 @cache
+def world_features(*, coarse: bool = False) -> tuple[dict[str, Any], ...]:
+    """The world map's features (of its world-scale layer when ``coarse``), read once per process and shared
+    by what is measured on them here and by the charts that draw them: never change them (take
+    :func:`world_geojson` for a copy of your own)."""
+    return tuple(world_geojson(coarse=coarse)["features"])
+
+
 def _features() -> tuple[dict[str, Any], ...]:
-    """The world map's features, read once per process for what is measured on them here (never changed)."""
-    return tuple(world_geojson()["features"])
+    """The full world map's features, as everything measured here is measured on the full one."""
+    return world_features()
 
 
 def load_world() -> geopandas.GeoDataFrame:

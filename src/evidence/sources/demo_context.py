@@ -242,17 +242,39 @@ def _sidecar(kind: str) -> dict[str, object]:
 def _write_workbook(
     path: Path, sheet: str, top_rows: list[list[object]], header: list[str], rows: list
 ) -> None:
-    import openpyxl  # type: ignore[import-untyped]
-
-    workbook = openpyxl.Workbook()
-    ws = workbook.active
-    ws.title = sheet
-    for line in [*top_rows, header, *rows]:
-        ws.append(line)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
     with atomic_path(path) as tmp:
-        tmp.write_bytes(_reproducible_xlsx(buffer.getvalue()))
+        tmp.write_bytes(_workbook_bytes(sheet, top_rows, header, rows))
+
+
+#: The workbooks :func:`_workbook_bytes` made in this process (at most :data:`_MADE_MAX`, the latest last), by the
+#: sha256 of the repr of all they hold (sheet name, top rows, header, rows: ``1``, ``1.0`` and ``True`` told
+#: apart): the same content is the same bytes (:func:`_reproducible_xlsx`), so a demo file written again (the
+#: cache folder of another run, a damaged file replaced) is not built cell by cell by openpyxl again.
+_MADE: dict[str, bytes] = {}
+_MADE_MAX = 4
+
+
+def _workbook_bytes(sheet: str, top_rows: list[list[object]], header: list[str], rows: list) -> bytes:
+    """The reproducible bytes of a one-sheet workbook holding ``top_rows``, ``header`` and ``rows``."""
+    import hashlib
+
+    key = hashlib.sha256(repr((sheet, top_rows, header, rows)).encode()).hexdigest()
+    made = _MADE.get(key)
+    if made is None:
+        import openpyxl  # type: ignore[import-untyped]
+
+        workbook = openpyxl.Workbook()
+        ws = workbook.active
+        ws.title = sheet
+        for line in [*top_rows, header, *rows]:
+            ws.append(line)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        made = _reproducible_xlsx(buffer.getvalue())
+        while len(_MADE) >= _MADE_MAX:
+            del _MADE[next(iter(_MADE))]
+        _MADE[key] = made
+    return made
 
 
 _FIXED_TIME = (2023, 5, 30, 0, 0, 0)

@@ -302,8 +302,17 @@ def _header_of(path: str, mtime_ns: int, size: int) -> HeaderMatch | None:
     """:func:`_find_header` of a file as it stands (its time and size are in the key): detecting the source
     and loading it both look for the header, in ~900 rows of a workbook's 13 sheets."""
     found = []
+    required = [_label_keys()[name] for name in REQUIRED]
     for sheet in table_head(path).sheets:
         for index, row in enumerate(sheet.rows):
+            # A first look at the row's cells run together, told exactly: a cell heads a column when its key
+            # (header_cell_key: its header_key less a trailing footnote number, so a start of it) equals or starts
+            # with one of the column's label keys, and header_key keys characters one by one, so that label key
+            # is then part of the key of the row's cells joined. A row lacking some required column's every label
+            # there is no header: keyed once, not cell by cell (most top rows of a workbook's sheets).
+            joined = header_key("".join(str(cell) for cell in row if cell is not None))
+            if not all(any(key in joined for key in keys) for keys in required):
+                continue
             if set(REQUIRED) <= _matching(row).keys():
                 found.append(HeaderMatch(sheet.name, index + 1, sheet.rows, sheet.delimiter))
                 break

@@ -382,14 +382,27 @@ _NOT_IN_THE_JSON: tuple[str, ...] = ()
 def _layout_frame(data: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     """The records in the layout's columns (all text), finest level; and the flags not written."""
     faithful, merged = _faithful_sources()
-    staged_exprs, text_exprs = _layout_expressions(frozenset(c for c in faithful if c in data.columns))
-    staged = data.select(**staged_exprs)
-    texts = staged.select(**text_exprs).with_columns(pl.all().replace("", None))
-    frame = pl.concat([staged, texts], how="horizontal")
-    frame = frame.select(
-        [pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c) for c in _columns()]
-    )
-    return _flags_follow_the_form(frame.with_columns(pl.all().cast(pl.String))), merged
+    present = frozenset(c for c in faithful if c in data.columns)
+    staged = data.select(**_layout_expressions(present)[0])
+    return _flags_follow_the_form(staged.select(_layout_columns(present))), merged
+
+
+@functools.cache
+def _layout_columns(present: frozenset[str]) -> tuple[pl.Expr, ...]:
+    """The layout's columns, in order and as text, from the columns :func:`_layout_expressions` made of a case
+    table holding the flags ``present``: each of those, the concatenated texts made from them (empty when none
+    of their flags is 1), and every other column empty. One pass (made once for each such set: expressions are
+    immutable)."""
+    staged, text_exprs = _layout_expressions(present)
+    out = []
+    for column in _columns():
+        if column in text_exprs:
+            out.append(text_exprs[column].replace("", None).cast(pl.String).alias(column))
+        elif column in staged:
+            out.append(pl.col(column).cast(pl.String))
+        else:
+            out.append(pl.lit(None, pl.String).alias(column))
+    return tuple(out)
 
 
 def _flags_follow_the_form(frame: pl.DataFrame) -> pl.DataFrame:
@@ -536,9 +549,10 @@ def _owned(column: str) -> list[str]:
 
 
 @functools.cache
-def _implied_conditions() -> tuple[dict[str, pl.Expr], pl.Expr]:
-    """Each implied column -> whether the value it implies is written as 1; and whether a row loses a filled
-    implied value (expressions made once: they are immutable)."""
+def _implied_conditions() -> tuple[dict[str, pl.Expr], pl.Expr, tuple[pl.Expr, ...]]:
+    """Each implied column -> whether the value it implies is written as 1; whether a row loses a filled
+    implied value; and each implied column emptied where its condition fails (expressions made once: they are
+    immutable; made at each call they cost more than applying them to a few hundred records)."""
     conditions = {
         column: pl.any_horizontal([pl.col(c).fill_null("") == "1" for c in implying])
         for column, (_, implying) in IMPLIED.items()
@@ -546,20 +560,20 @@ def _implied_conditions() -> tuple[dict[str, pl.Expr], pl.Expr]:
     lost = pl.any_horizontal(
         [pl.col(column).is_not_null() & ~condition for column, condition in conditions.items()]
     )
-    return conditions, lost
+    # every condition reads the quasi-identifier's columns, never an implied one: all apply at once
+    emptied = tuple(
+        pl.when(condition).then(pl.col(column)).otherwise(None).alias(column)
+        for column, condition in conditions.items()
+    )
+    return conditions, lost, emptied
 
 
 def _withhold_implied(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """``frame`` with every implied column emptied where the value it implies is not written as 1; and how
     many records lost a filled value so."""
-    conditions, lost = _implied_conditions()
+    _, lost, emptied = _implied_conditions()
     n_lost = int(frame.select(lost.sum()).item()) if frame.height else 0
-    # every condition reads the quasi-identifier's columns, never an implied one: all apply at once
-    emptied = frame.with_columns(
-        pl.when(condition).then(pl.col(column)).otherwise(None).alias(column)
-        for column, condition in conditions.items()
-    )
-    return emptied, n_lost
+    return frame.with_columns(emptied), n_lost
 
 
 def _set_sizes(frame: pl.DataFrame) -> pl.Series:
@@ -680,29 +694,31 @@ def _locally_suppressed(
         )
     # a quasi-identifier's value as a set reads it: the age band with majority status (the band may be withheld)
     keys = {c: ["ageBroad", "majorityStatus"] if c == "ageBroad" else [c] for c in columns}
-    distinct = {c: frame.select(keys[c]).n_unique() for c in columns}
+    # in one pass where a column alone is the value (a null counted as a value, as n_unique of its frame counts it)
+    alone = [c for c in columns if len(keys[c]) == 1]
+    distinct = (
+        dict(zip(alone, frame.select(pl.col(c).n_unique() for c in alone).row(0), strict=True))
+        if alone
+        else {}
+    )
+    distinct.update({c: frame.select(keys[c]).n_unique() for c in columns if len(keys[c]) > 1})
     order = sorted(columns, key=lambda c: (-distinct[c], list(QUASI_IDENTIFIERS).index(c)))
+    size, joined_of, rarity_of, able_of = _round_expressions(tuple(order))
     for _ in range(
         len(order) + 1
     ):  # each round blanks a value of every row still short: at most one per column
-        small = (_set_sizes(frame) < k).to_numpy()
+        # what a round reads, in one pass over the frame: each row's set size; the size the row's set would have
+        # with each column blanked: its own, and the rows alike in every other set column whose value of this one
+        # is blank already; how many rows hold the value (the rarer first); whether it holds one to blank
+        measured = frame.select(size, *joined_of, *rarity_of, *able_of)
+        small = (measured.get_column(size.meta.output_name()) < k).to_numpy()
         if not small.any():
             break
-        filled = [pl.any_horizontal(pl.col(c).is_not_null() for c in keys[c]) for c in order]
-        # the size the row's set would have with the column blanked: its own, and the rows alike in every other
-        # set column whose value of this one is blank already; then how many rows hold the value (the rarer
-        # first); then the order of the columns
-        joined = frame.select(
-            (
-                pl.len().over(SET_COLUMNS)
-                + pl.all_horizontal(pl.col(key).is_null() for key in keys[c])
-                .sum()
-                .over([o for o in SET_COLUMNS if o not in keys[c]])
-            ).alias(c)
-            for c in order
-        ).to_numpy()
-        rarity = frame.select(pl.len().over(keys[c]).alias(c) for c in order).to_numpy()
-        able = frame.select(f.alias(c) for f, c in zip(filled, order, strict=True)).to_numpy()
+        joined, rarity, able = (
+            np.column_stack([measured.get_column(e.meta.output_name()).to_numpy() for e in part])
+            for part in (joined_of, rarity_of, able_of)
+        )
+        # then the order of the columns
         score = np.where(able, -joined.astype(float) * (frame.height + 1) + rarity, np.inf)
         choice = score.argmin(axis=1)  # the first of the best: ties go to the column earlier in ``order``
         blankable = small & able.any(axis=1)
@@ -719,6 +735,32 @@ def _locally_suppressed(
             updates.append((pl.col(f"__suppressed_{column}") | mask).alias(f"__suppressed_{column}"))
         frame = frame.with_columns(updates)
     return frame, {c: v for c, v in values.items() if v}
+
+
+@functools.cache
+def _round_expressions(
+    order: tuple[str, ...],
+) -> tuple[pl.Expr, tuple[pl.Expr, ...], tuple[pl.Expr, ...], tuple[pl.Expr, ...]]:
+    """What a round of :func:`_locally_suppressed` reads of each row, the quasi-identifiers in ``order``: its
+    set's size; for each column, the size its set would have with the column blanked, how many rows hold its
+    value, and whether it holds a value to blank. Made once for each order (expressions are immutable; made at
+    each round they cost more than applying them to a few hundred records)."""
+    keys = {c: ["ageBroad", "majorityStatus"] if c == "ageBroad" else [c] for c in order}
+    size = pl.len().over(SET_COLUMNS).alias("__size")
+    joined = tuple(
+        (
+            pl.len().over(SET_COLUMNS)
+            + pl.all_horizontal(pl.col(key).is_null() for key in keys[c])
+            .sum()
+            .over([o for o in SET_COLUMNS if o not in keys[c]])
+        ).alias(f"__joined_{c}")
+        for c in order
+    )
+    rarity = tuple(pl.len().over(keys[c]).alias(f"__rarity_{c}") for c in order)
+    able = tuple(
+        pl.any_horizontal(pl.col(key).is_not_null() for key in keys[c]).alias(f"__able_{c}") for c in order
+    )
+    return size, joined, rarity, able
 
 
 def _overlapping(
@@ -922,6 +964,13 @@ def _rolls_up(
     return target["yearOfRegistration"] != "3-year band" or first_year == target_first
 
 
+@functools.cache
+def _all_empty(columns: tuple[str, ...]) -> pl.Expr:
+    """Whether every one of ``columns`` is empty (made once for each set of columns: the expression is
+    immutable)."""
+    return pl.all_horizontal(pl.col(c).is_null() for c in columns)
+
+
 def _without_blank_rows(
     frame: pl.DataFrame, k: int, levels: Mapping[str, str], generalised_columns: bool
 ) -> tuple[pl.DataFrame, int, int]:
@@ -934,9 +983,12 @@ def _without_blank_rows(
     how many more left out with them."""
     if not frame.height:
         return frame, 0, 0
-    # the generalised columns count (the toolkit's CTDC loader reads a band or an area in them)
-    shown = _rendered(_withhold_implied(frame)[0], levels, generalised_columns)
-    blank = shown.select(pl.all_horizontal(pl.col(c).is_null() for c in shown.columns)).to_series()
+    # the generalised columns count (the toolkit's CTDC loader reads a band or an area in them). The implied
+    # columns need not be emptied first (:func:`_withhold_implied`) to tell a blank row: a row whose every other
+    # column is empty has no form of exploitation written, so each of its implied columns is emptied too, and a
+    # row with another column filled is not blank either way; nor does :func:`_rendered` read an implied column
+    shown = _rendered(frame, levels, generalised_columns)
+    blank = shown.select(_all_empty(tuple(c for c in shown.columns if c not in IMPLIED))).to_series()
     n_blank = int(blank.sum())
     if not n_blank:
         return frame, 0, 0
@@ -1011,10 +1063,12 @@ def _anonymised(
     # whether each record's value of each quasi-identifier is recorded: carried beside the rows to count, per
     # column and level, the recorded values written (an empty cell is then told withheld or not recorded)
     recorded = {c: f"__recorded_{c}" for c in hierarchy}
-    finest = finest.with_columns(pl.col(c).is_not_null().alias(name) for c, name in recorded.items())
     blanked = {c: f"__suppressed_{c}" for c in hierarchy}
-    finest = finest.with_columns(pl.lit(False).alias(name) for name in blanked.values())
-    finest = finest.with_columns(pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row"))
+    finest = finest.with_columns(  # in one pass: the columns follow in this order
+        *(pl.col(c).is_not_null().alias(name) for c, name in recorded.items()),
+        *(pl.lit(False).alias(name) for name in blanked.values()),
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row"),
+    )
     local = suppression == LOCAL
     # local suppression withholds values record by record: a whole column is generalised only to a level that
     # keeps a value (the last but one, withheld being the last)
@@ -1040,7 +1094,11 @@ def _anonymised(
             )
         return made[column, level]
 
+    # the records written as the loop last told them, when it did for the frame and levels it ends on (the same
+    # call again after it would give the same)
+    told: tuple[pl.DataFrame, int, int] | None = None
     while True:
+        told = None
         raised = [generalised(column, level) for column, level in chosen.items() if level]
         frame = (
             finest.with_columns(*(c for part in raised for c in part.iter_columns())) if raised else finest
@@ -1056,20 +1114,20 @@ def _anonymised(
         if local and left_out <= max_suppressed * frame.height:
             # local suppression may blank a record whole: it is left out too (nothing of it can be written)
             at = {c: hierarchy[c][level] for c, level in chosen.items()}
-            _, blank, collateral = _without_blank_rows(frame.filter(~small), k, at, generalised_columns)
-            left_out += blank + collateral
+            told = _without_blank_rows(frame.filter(~small), k, at, generalised_columns)
+            left_out += told[1] + told[2]
         if left_out <= max_suppressed * frame.height:
             break
         # Datafly's choice: generalise the quasi-identifier with the most distinct values
         widest = max(raisable, key=lambda c: (frame.get_column(c).n_unique(), -list(hierarchy).index(c)))
         chosen[widest] += 1
     at = {c: hierarchy[c][level] for c, level in chosen.items()}
-    held, blank, collateral = _without_blank_rows(frame.filter(~small), k, at, generalised_columns)
+    held, blank, collateral = told or _without_blank_rows(frame.filter(~small), k, at, generalised_columns)
     # the values blanked in the records written (those of records left out are not in the file: a blank of the
     # file hides none of them), as the records held them at the levels chosen
     suppressed: dict[str, set[str]] = {}
     for column, flag in blanked.items():
-        rows = held.filter(pl.col(flag)).get_column("__row")
+        rows = held.get_column("__row").filter(held.get_column(flag))
         if not rows.len():
             continue
         before = unsuppressed.filter(pl.col("__row").is_in(rows.implode()))
@@ -1405,17 +1463,15 @@ def export_register(
         LINK_NOTE,
         SAME_PERSON_NOTE,
         ctdc_exports,
-        ctdc_release_sets,
+        export_reading,
         record_ctdc_export,
-        records_as_of,
-        resolve_as_of,
     )
 
     register, out = Path(register), Path(out)
-    stood = resolve_as_of(register, as_of, wait=wait)
-    if stood.date is None:
+    # the date, the records as of it, and the exports recorded with their sets: one reading of the register
+    stood, loaded, every, known = export_reading(register, as_of, wait=wait)
+    if stood.date is None or loaded is None:
         raise ParameterError(f"{register}: the register holds no export yet: nothing to export")
-    loaded = records_as_of(register, stood.date, wait=wait)
     kept, report, suppressed = _anonymised(
         loaded.data,
         k=k,
@@ -1431,9 +1487,7 @@ def export_register(
         return _text(_rendered(kept, report.levels, generalised_columns))
 
     first_year = first_year_of(loaded.data)
-    every = ctdc_exports(register, wait=wait)
     recorded = {e["export_id"] for e in every}
-    known = ctdc_release_sets(register, wait=wait)
     if (
         allow_another_release
     ):  # an export recorded before the register kept its sets: made again, if it can be

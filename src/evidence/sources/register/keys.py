@@ -146,7 +146,14 @@ def key_weakness(text: str) -> str | None:
         if symbols == (symbols[:period] * (len(symbols) // period + 1))[: len(symbols)]:
             return "it repeats itself"
     if name == "base64" and (symbols.lower() == symbols or symbols.upper() == symbols):
-        return "its letters are all of one case, which a random base64 key's never are"
+        # A random base64 character is a letter of a given case with a chance of 26 in 64: a random key holds
+        # no letter of one of the cases with a chance of 2 (38/64)^n, and letters of one case and nothing else
+        # with one of 2 (26/64)^n. Each is said only where it is below the false alarm of the other checks: the
+        # first from 55 characters on (at 32, a random key in 8 million has no lowercase letter), the second
+        # from 32 (a passphrase of lowercase letters).
+        other = 26 if symbols.isalpha() else 38
+        if 2 * (other / alphabet) ** len(symbols) < _FALSE_ALARM:
+            return "its letters are all of one case, which a random base64 key's are not"
     return None
 
 

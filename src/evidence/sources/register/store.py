@@ -1453,26 +1453,31 @@ def _merge(
     if full and not allow_many_missing:
         _check_not_many_missing(connection, made_on, file_name)
     quoted = ", ".join(f'"{c}"' for c in columns)
-    connection.execute(
-        f"""UPDATE records SET valid_to = $made_on
-        WHERE valid_to IS NULL AND {RECORD_KEY} IN (
-            SELECT {RECORD_KEY} FROM changes WHERE change = 'updated' UNION ALL SELECT {RECORD_KEY} FROM gone)""",
-        {"made_on": made_on},
-    )
-    connection.execute(
-        f"""INSERT INTO records ({RECORD_KEY}, valid_from, valid_to, import_id, present, {quoted})
-        SELECT i.{RECORD_KEY}, $made_on, NULL, $import_id, TRUE, {", ".join(f'i."{c}"' for c in columns)}
-        FROM incoming i JOIN changes USING ({RECORD_KEY}) WHERE change IN ('new', 'updated')""",
-        {"made_on": made_on, "import_id": import_id},
-    )
-    connection.execute(
-        f"""INSERT INTO records ({RECORD_KEY}, valid_from, valid_to, import_id, present, {quoted})
-        SELECT c.{RECORD_KEY}, $made_on, NULL, $import_id, FALSE, {", ".join(f'c."{c}"' for c in columns)}
-        FROM current_versions c SEMI JOIN gone USING ({RECORD_KEY})""",
-        {"made_on": made_on, "import_id": import_id},
-    )
+    # counted first (the writes below change neither table): a write of no row is left out, as costly as one of
+    # a few (DuckDB binds every column of the records each time) and a no-op; a first import closes nothing
     counts = dict(connection.execute("SELECT change, count(*) FROM changes GROUP BY change").fetchall())
     missing = connection.execute("SELECT count(*) FROM gone").fetchall()[0][0]
+    if counts.get("updated", 0) or missing:
+        connection.execute(
+            f"""UPDATE records SET valid_to = $made_on
+            WHERE valid_to IS NULL AND {RECORD_KEY} IN (
+                SELECT {RECORD_KEY} FROM changes WHERE change = 'updated' UNION ALL SELECT {RECORD_KEY} FROM gone)""",
+            {"made_on": made_on},
+        )
+    if counts.get("new", 0) or counts.get("updated", 0):
+        connection.execute(
+            f"""INSERT INTO records ({RECORD_KEY}, valid_from, valid_to, import_id, present, {quoted})
+            SELECT i.{RECORD_KEY}, $made_on, NULL, $import_id, TRUE, {", ".join(f'i."{c}"' for c in columns)}
+            FROM incoming i JOIN changes USING ({RECORD_KEY}) WHERE change IN ('new', 'updated')""",
+            {"made_on": made_on, "import_id": import_id},
+        )
+    if missing:
+        connection.execute(
+            f"""INSERT INTO records ({RECORD_KEY}, valid_from, valid_to, import_id, present, {quoted})
+            SELECT c.{RECORD_KEY}, $made_on, NULL, $import_id, FALSE, {", ".join(f'c."{c}"' for c in columns)}
+            FROM current_versions c SEMI JOIN gone USING ({RECORD_KEY})""",
+            {"made_on": made_on, "import_id": import_id},
+        )
     for table in ("incoming", "current_versions", "changes", "seen_keys", "gone"):
         connection.execute(f"DROP TABLE {table}")
     return {
@@ -1608,44 +1613,79 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
     """
     path = Path(path)
     with _reading(path, wait=wait) as (connection, meta, tables):
-        # the real imports, oldest first: the export dates, and the provenance of the latest on the date (one
-        # reading of the imports for both)
-        imported = connection.execute(
-            f"SELECT exported_on, provenance FROM imports WHERE {_REAL_IMPORTS} ORDER BY exported_on, import_id"
-        ).fetchall()
-        stood = _resolve_as_of(connection, path, as_of, sorted({day for day, _ in imported}))
-        where, parameters = _as_of_filter(stood.date)
-        columns = _record_columns(connection)
-        quoted = ", ".join(f'"{c}"' for c in columns)
-        # without a link each record is its own person: one version of it stands on any date, so the window
-        # below would keep every row (and cost half the query)
-        present, missing, linked = connection.execute(
-            "SELECT *, "
-            + (f"EXISTS (SELECT 1 FROM {LINKED_IDS})" if LINKED_IDS in tables else "FALSE")
-            + " FROM (SELECT count(*) FILTER (WHERE present), count(*) FILTER (WHERE NOT present) FROM records "
-            f"WHERE {where})",
-            parameters,
-        ).fetchall()[0]
-        frame = _frame(
-            connection,
-            f"SELECT {RECORD_KEY}, {quoted} FROM records "
-            + (f"LEFT JOIN {LINKED_IDS} USING ({RECORD_KEY}) " if linked else "")
-            + f"WHERE {where} AND present "
-            + (
-                # one record per person: the one registered first (then the smallest key, as good as any)
-                f"QUALIFY row_number() OVER (PARTITION BY coalesce(person_key, {RECORD_KEY}) "
-                f'ORDER BY "year" NULLS LAST, {RECORD_KEY}) = 1 '
-                if linked
-                else ""
-            )
-            + f"ORDER BY {RECORD_KEY}",
-            parameters,
+        read = _records_read(connection, meta, tables, path, as_of)
+    return _records_table(path, read)
+
+
+@dataclasses.dataclass(frozen=True)
+class _RecordsRead:
+    """What :func:`records_as_of` reads of the register (in one reading), before it makes the case table."""
+
+    stood: AsOf
+    frame: pl.DataFrame
+    present: int
+    missing: int
+    last: list[tuple[Any, ...]]
+    erased_on: list[dt.date]
+    alike: list[str]
+    matched_on: list[str]
+    meta: dict[str, str]
+
+
+def _records_read(
+    connection: duckdb.DuckDBPyConnection,
+    meta: dict[str, str],
+    tables: set[str],
+    path: Path,
+    as_of: dt.date | None,
+) -> _RecordsRead:
+    """:func:`records_as_of`'s reading of a register open for reading (its meta facts and tables read)."""
+    # the real imports, oldest first: the export dates, and the provenance of the latest on the date (one
+    # reading of the imports for both)
+    imported = connection.execute(
+        f"SELECT exported_on, provenance FROM imports WHERE {_REAL_IMPORTS} ORDER BY exported_on, import_id"
+    ).fetchall()
+    stood = _resolve_as_of(connection, path, as_of, sorted({day for day, _ in imported}))
+    where, parameters = _as_of_filter(stood.date)
+    columns = _record_columns(connection)
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    # without a link each record is its own person: one version of it stands on any date, so the window
+    # below would keep every row (and cost half the query)
+    present, missing, linked = connection.execute(
+        "SELECT *, "
+        + (f"EXISTS (SELECT 1 FROM {LINKED_IDS})" if LINKED_IDS in tables else "FALSE")
+        + " FROM (SELECT count(*) FILTER (WHERE present), count(*) FILTER (WHERE NOT present) FROM records "
+        f"WHERE {where})",
+        parameters,
+    ).fetchall()[0]
+    frame = _frame(
+        connection,
+        f"SELECT {RECORD_KEY}, {quoted} FROM records "
+        + (f"LEFT JOIN {LINKED_IDS} USING ({RECORD_KEY}) " if linked else "")
+        + f"WHERE {where} AND present "
+        + (
+            # one record per person: the one registered first (then the smallest key, as good as any)
+            f"QUALIFY row_number() OVER (PARTITION BY coalesce(person_key, {RECORD_KEY}) "
+            f'ORDER BY "year" NULLS LAST, {RECORD_KEY}) = 1 '
+            if linked
+            else ""
         )
-        # the latest real import on the date (by its date, then its number)
-        last = [row for row in imported if not stood.date or row[0] <= stood.date][-1:]
-        erased_on = _erasure_dates(connection, tables)
-        alike = _unlinked_alike(connection, where, parameters, tables)
-        matched_on = json.loads(meta.get(SAME_PERSON) or "[]")
+        + f"ORDER BY {RECORD_KEY}",
+        parameters,
+    )
+    # the latest real import on the date (by its date, then its number)
+    last = [row for row in imported if not stood.date or row[0] <= stood.date][-1:]
+    erased_on = _erasure_dates(connection, tables)
+    alike = _unlinked_alike(connection, where, parameters, tables)
+    matched_on = json.loads(meta.get(SAME_PERSON) or "[]")
+    return _RecordsRead(stood, frame, present, missing, last, erased_on, alike, matched_on, meta)
+
+
+def _records_table(path: Path, read: _RecordsRead) -> LoadedTable:
+    """The case table of the records :func:`_records_read` read (once the register is closed: its sha256 is
+    the file's as it stands then)."""
+    stood, frame, present, missing, last = read.stood, read.frame, read.present, read.missing, read.last
+    erased_on, alike, matched_on, meta = read.erased_on, read.alike, read.matched_on, read.meta
     frame = frame.with_row_index("source_row", offset=1).with_columns(pl.col("source_row").cast(pl.Int64))
     table = conform(frame)
     extras = [c for c in frame.columns if c not in CASE_SCHEMA and c != RECORD_KEY]
@@ -1733,8 +1773,8 @@ def erasure_note(dates: list[dt.date]) -> str:
 def ctdc_exports(path: str | Path, *, wait: float = 0.0) -> list[dict[str, Any]]:
     """Every k-anonymised CTDC export written from the register, oldest first (empty for a register made before
     exports were recorded)."""
-    with reading(path, wait=wait) as (connection, _):
-        return _ctdc_exports(connection)
+    with _reading(path, wait=wait) as (connection, _, tables):
+        return _ctdc_exports(connection, tables)
 
 
 def _ctdc_exports(
@@ -1742,7 +1782,8 @@ def _ctdc_exports(
 ) -> list[dict[str, Any]]:
     if "ctdc_exports" not in (tables if tables is not None else _tables(connection)):
         return []
-    hidden = [c for c in _INTERNAL_EXPORT_COLUMNS if c in _columns(connection, "ctdc_exports")]
+    held = set(_columns(connection, "ctdc_exports"))  # described once, not for each internal column
+    hidden = [c for c in _INTERNAL_EXPORT_COLUMNS if c in held]
     internal = f" EXCLUDE ({', '.join(hidden)})" if hidden else ""
     frame = _frame(connection, f"SELECT *{internal} FROM ctdc_exports ORDER BY export_id")
     return [
@@ -1761,20 +1802,25 @@ def ctdc_release_sets(path: str | Path, *, wait: float = 0.0) -> list[dict[str, 
     quasi-identifiers, as JSON of their values, -> its count) and ``rows`` (each set -> its full rows as written,
     as JSON -> their count; None for an export recorded before they were kept). Exports recorded before the sets
     were kept are left out: what they published is not known to the register."""
-    with reading(path, wait=wait) as (connection, _):
-        if "ctdc_export_sets" not in _tables(connection):
-            return []
-        rows_kept = "full_rows" in _columns(connection, "ctdc_exports")
-        exports = connection.execute(
-            "SELECT export_id, k, file_sha256, levels, first_year, "
-            + ("full_rows" if rows_kept else "NULL")
-            + " FROM ctdc_exports WHERE levels IS NOT NULL ORDER BY export_id"
-        ).fetchall()
-        sets: dict[int, dict[str, int]] = {}
-        for export_id, quasi, records in connection.execute(
-            "SELECT export_id, quasi_identifiers, records FROM ctdc_export_sets"
-        ).fetchall():
-            sets.setdefault(export_id, {})[quasi] = records
+    with _reading(path, wait=wait) as (connection, _, tables):
+        return _ctdc_release_sets(connection, tables)
+
+
+def _ctdc_release_sets(connection: duckdb.DuckDBPyConnection, tables: set[str]) -> list[dict[str, Any]]:
+    """:func:`ctdc_release_sets` of a register open for reading (its tables read)."""
+    if "ctdc_export_sets" not in tables:
+        return []
+    rows_kept = "full_rows" in _columns(connection, "ctdc_exports")
+    exports = connection.execute(
+        "SELECT export_id, k, file_sha256, levels, first_year, "
+        + ("full_rows" if rows_kept else "NULL")
+        + " FROM ctdc_exports WHERE levels IS NOT NULL ORDER BY export_id"
+    ).fetchall()
+    sets: dict[int, dict[str, int]] = {}
+    for export_id, quasi, records in connection.execute(
+        "SELECT export_id, quasi_identifiers, records FROM ctdc_export_sets"
+    ).fetchall():
+        sets.setdefault(export_id, {})[quasi] = records
     return [
         {
             "export_id": export_id,
@@ -1787,6 +1833,25 @@ def ctdc_release_sets(path: str | Path, *, wait: float = 0.0) -> list[dict[str, 
         }
         for export_id, k, sha, levels, first_year, full_rows in exports
     ]
+
+
+def export_reading(
+    path: str | Path, as_of: dt.date | None = None, *, wait: float = 0.0
+) -> tuple[AsOf, LoadedTable | None, list[dict[str, Any]], list[dict[str, Any]]]:
+    """What an export of the register reads before it is made, in one reading (a register changed meanwhile by
+    another process cannot give parts of two states): the date the records stand on (:func:`resolve_as_of`),
+    the records as of that date (:func:`records_as_of`; None when the register holds no export), the exports
+    recorded (:func:`ctdc_exports`) and their sets (:func:`ctdc_release_sets`). Each as those functions give it:
+    a reading costs more than most of what is read in it."""
+    path = Path(path)
+    with _reading(path, wait=wait) as (connection, meta, tables):
+        stood = _resolve_as_of(connection, path, as_of)
+        if stood.date is None:
+            return stood, None, [], []
+        read = _records_read(connection, meta, tables, path, stood.date)
+        every = _ctdc_exports(connection, tables)
+        known = _ctdc_release_sets(connection, tables)
+    return stood, _records_table(path, read), every, known
 
 
 def record_ctdc_export(
@@ -1827,8 +1892,8 @@ def record_ctdc_export(
         connection.execute("BEGIN TRANSACTION")
         _create_later_tables(connection)
         _remove_unfinished_exports(connection)
-        if decide is not None:
-            allowed_another_release = decide(_ctdc_exports(connection))
+        if decide is not None:  # the table is there: made above if it was not
+            allowed_another_release = decide(_ctdc_exports(connection, {"ctdc_exports"}))
         export_id = connection.execute("SELECT coalesce(max(export_id), 0) + 1 FROM ctdc_exports").fetchall()[
             0
         ][0]
