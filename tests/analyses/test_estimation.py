@@ -57,7 +57,15 @@ def mse(shared_data: Path) -> Path:
 
 
 def capture_of(mse: Path, name: str) -> ListCapture:
-    return read_list_capture(mse / name)
+    """The lists of ``name``, read once per module (a hundred tests read the same dozen files): a ListCapture is
+    frozen, its counts read-only, and no test here changes one (the loader's own tests read files anew)."""
+    path = mse / name
+    if path not in _CAPTURES:
+        _CAPTURES[path] = read_list_capture(path)
+    return _CAPTURES[path]
+
+
+_CAPTURES: dict[Path, ListCapture] = {}
 
 
 #: Model selections made in this module by the tests that share them (:func:`shared_selections`), keyed by every
@@ -90,11 +98,43 @@ def shared_selections(monkeypatch: pytest.MonkeyPatch) -> None:
             downhill_start,
             selection.EXHAUSTIVE_MODELS,
         )
+        if method == "bic":  # the searches the tests also make directly: one cache for both
+            return searched(bic_search, capture, max_order=max_order)
+        if method == "downhill":
+            return searched(downhill, capture, max_order=max_order, start=downhill_start)
         if key not in _SELECTIONS:
             _SELECTIONS[key] = real(capture, method, p_enter, max_order, downhill_start)
         return _SELECTIONS[key]
 
     monkeypatch.setattr(estimate_module, "select_model", select_model)
+
+
+def searched(search, capture: ListCapture, **settings: object):
+    """``search(capture, **settings)`` (``downhill``, ``bic_search``) made once per module, and shared with
+    :func:`shared_selections`: the UK 5-list downhill walks and BIC searches are asserted on by several tests,
+    each of which made them again. A search is a pure function of the lists, the counts, its settings (defaults
+    filled in) and, for the BIC search, the exhaustive limit (a test lowers it), which the key holds; tests only
+    read the Selection."""
+    import inspect
+
+    from evidence.analyses.estimation import selection
+
+    bound = inspect.signature(search).bind(capture, **settings)
+    bound.apply_defaults()
+    key = (
+        search.__name__,
+        capture.lists,
+        capture.counts.tobytes(),
+        capture.source,
+        tuple(bound.arguments.items())[1:],
+        selection.EXHAUSTIVE_MODELS if search is bic_search else None,
+    )
+    if key not in _SEARCHES:
+        _SEARCHES[key] = search(capture, **settings)
+    return _SEARCHES[key]
+
+
+_SEARCHES: dict[tuple, object] = {}
 
 
 # ------------------------------------------------------------------------------------ published estimates
@@ -194,7 +234,7 @@ def test_uk_five_lists_downhill(mse: Path, shared_selections: None, max_order: i
 
 def test_downhill_ends_at_a_local_minimum(mse: Path) -> None:
     capture = capture_of(mse, UK_5)
-    selection = downhill(capture, max_order=4)
+    selection = searched(downhill, capture, max_order=4)
     space = selection.space
     end = space.mask_of(selection.fit.terms)
     for neighbour in space.neighbours(end):
@@ -209,8 +249,8 @@ def test_downhill_from_the_full_model_removes_terms_to_a_local_minimum(mse: Path
     estimate for UK 5-list) it removes terms until valid and stops at a worse local minimum (BIC 217.6 against
     197.5: 5,080), which is why the default start is main effects."""
     capture = capture_of(mse, UK_5)
-    from_main = downhill(capture, max_order=max_order)
-    from_full = downhill(capture, max_order=max_order, start="full")
+    from_main = searched(downhill, capture, max_order=max_order)
+    from_full = searched(downhill, capture, max_order=max_order, start="full")
     assert from_full.start == "full" and from_main.start == "main"
     space = from_full.space
     assert not model_is_valid(capture, fit_model(capture, space.terms_of(space.full()))) or max_order == 2
@@ -262,7 +302,10 @@ def test_bic_switches_to_the_downhill_search_beyond_the_exhaustive_limit(
 
     monkeypatch.setattr(selection, "EXHAUSTIVE_MODELS", 100)
     small = bic_search(capture_of(mse, UK_5), max_order=2)
-    assert small.search == "greedy" and small.fit.terms == downhill(capture_of(mse, UK_5), 2).fit.terms
+    assert (
+        small.search == "greedy"
+        and small.fit.terms == searched(downhill, capture_of(mse, UK_5), max_order=2).fit.terms
+    )
 
 
 def four_lists_with_a_three_way_interaction() -> ListCapture:
@@ -300,7 +343,7 @@ def test_batched_searches_match_one_by_one(mse: Path) -> None:
         replicate = capture.with_counts(y)
         assert walk == pytest.approx(downhill(replicate, 4).fit.estimate, rel=1e-7)
         assert step == pytest.approx(stepwise(replicate, 0.05, 3).fit.estimate, rel=1e-7)
-    models = [terms for terms, _ in bic_search(capture, 2).ranking[:30]]
+    models = [terms for terms, _ in searched(bic_search, capture, max_order=2).ranking[:30]]
     best = best_by_bic_estimates(capture, models, Y, 2)
     for y, estimate in zip(Y, best, strict=True):
         replicate = capture.with_counts(y)

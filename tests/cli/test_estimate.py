@@ -96,7 +96,30 @@ def test_unknown_method_exits_2(run_main, monkeypatch, capsys) -> None:
     assert code == 2 and "unknown method" in err
 
 
-def test_higher_orders_and_the_downhill_search(shared_data: Path) -> None:
+@pytest.fixture
+def selections_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model search made once for the same lists and settings while the test runs: the command is asked
+    for the same search in JSON and as text, and each made it again (the walk down from the full model of the
+    UK 5 lists up to order 4, a second's work of the test). The search is a pure function of the lists, the
+    counts and its settings, which the key holds; each command still reads its file, and estimates, discloses
+    and prints as before."""
+    from evidence.analyses.estimation import estimate as estimate_module
+    from evidence.analyses.estimation import selection
+
+    real = estimate_module.select_model
+    made: dict[tuple, object] = {}
+
+    def select_model(capture, method, p_enter, max_order, downhill_start):
+        key = (capture.lists, capture.counts.tobytes(), method, p_enter, max_order, downhill_start)
+        key += (selection.EXHAUSTIVE_MODELS,)
+        if key not in made:
+            made[key] = real(capture, method, p_enter, max_order, downhill_start)
+        return made[key]
+
+    monkeypatch.setattr(estimate_module, "select_model", select_model)
+
+
+def test_higher_orders_and_the_downhill_search(shared_data: Path, selections_once: None) -> None:
     path = shared_data / "mse" / "uk_2013_5list" / "UKdat_5.csv"
     bic = json.loads(
         runner.invoke(

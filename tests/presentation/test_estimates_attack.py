@@ -90,7 +90,8 @@ def _candidates(capture: ListCapture, result, matches, p_matches=None) -> np.nda
         rows = np.flatnonzero(_may_add_pair(capture, Y, pair))
     stats = Y[rows] @ (X > 0).astype(np.int64)  # the fit, so the estimate, is a function of these alone
     first, inverse = _distinct_rows(stats)
-    fit = fit_batch(X, Y[rows[first]].astype(float))
+    # intercepts only: no standard errors (an inverse of every table's information matrix)
+    fit = fit_batch(X, Y[rows[first]].astype(float), standard_errors=False)
     estimate = np.full(len(Y), np.nan)  # the other tables' selections cannot choose the model
     estimate[rows] = (capture.observed + np.exp(fit.intercept))[inverse]
     with np.errstate(invalid="ignore"):
@@ -117,7 +118,7 @@ def _same_first_step(capture: ListCapture, Y: np.ndarray, step: tuple[str, float
     X = design_matrix(3, ())
     stats = Y @ (X > 0).astype(np.int64)
     first, inverse = _distinct_rows(stats)
-    fitted = fit_batch(X, Y[first].astype(float)).fitted[inverse]
+    fitted = fit_batch(X, Y[first].astype(float), standard_errors=False).fitted[inverse]
     cells = _term_cells(capture, pairs)
     p = _p_values(Y @ cells, fitted @ cells)
     term = pairs.index(tuple(capture.lists.index(x) for x in step[0].split(":")))
@@ -323,7 +324,7 @@ def _may_add_pair(capture: ListCapture, Y: np.ndarray, k: int) -> np.ndarray:
     if key not in _MAY_ADD:
         X = design_matrix(3, ())
         first, inverse = _distinct_rows(Y @ (X > 0).astype(np.int64))
-        fit = fit_batch(X, Y[first].astype(float))
+        fit = fit_batch(X, Y[first].astype(float), standard_errors=False)
         cells = _term_cells(capture, [_PAIRS[k]])
         overlap = Y @ cells[:, 0].astype(np.int64)
         width = capture.observed + 1

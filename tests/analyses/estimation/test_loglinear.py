@@ -60,19 +60,38 @@ def test_the_existence_check_of_many_lists_keeps_its_constraints_sparse() -> Non
     assert peak < 60e6, f"{peak / 1e6:.0f} MB"
 
 
-@pytest.mark.parametrize("dense_up_to", [0, loglinear._DENSE_LP_ELEMENTS], ids=["sparse", "dense"])
-def test_the_sparse_programme_gives_the_dense_ones_optimum(monkeypatch, dense_up_to: int) -> None:
-    # both forms the matrix is given to scipy in (a small programme's dense, a large one's sparse), solved anew
-    monkeypatch.setattr(loglinear, "_DENSE_LP_ELEMENTS", dense_up_to)
-    monkeypatch.setattr(loglinear, "_LP_OPTIMA", {})
-    capture = _lists(4)
-    X = design_matrix(4, capture.parse_terms(["L0:L1", "L2:L3"]))
-    y = capture.counts.astype(float)
-    optimum = lp_optimum(X, y)
-    # the same programme, dense, by scipy directly
+@pytest.mark.parametrize(
+    ("n_lists", "terms"),
+    [(4, ["L0:L1", "L2:L3"]), (5, "all pairs"), (12, "all pairs")],
+    ids=["four lists", "five lists", "twelve lists (the programme once given to scipy sparse)"],
+)
+def test_the_programme_given_to_highs_is_linprogs(monkeypatch, n_lists: int, terms) -> None:
+    """HiGHS through highspy gives the optimum of SciPy's linprog (which the existence check called before, with
+    its matrix dense up to 200,000 entries and sparse beyond) to the last bit, and the programme with its rows
+    x_i ≥ s written out (dense, from scratch) agrees."""
     from scipy.optimize import linprog
 
+    monkeypatch.setattr(loglinear, "_LP_OPTIMA", {})  # solved anew
+    capture = _lists(n_lists)
+    if terms == "all pairs":
+        terms = [capture.term_name(t) for t in capture.pairs()]
+    X = design_matrix(n_lists, capture.parse_terms(terms))
+    y = capture.counts.astype(float)
+    if n_lists > 4:
+        y[::7] = 0.0  # some cells without a case: five lists' estimate then does not exist (optimum 0)
+    optimum = lp_optimum(X, y)
     m = X.shape[0]
+    A = X.T
+    before = linprog(
+        np.r_[np.zeros(m), -1.0],
+        A_eq=np.hstack([A, A.sum(axis=1)[:, None]]),
+        b_eq=A @ y,
+        bounds=[(0, None)] * (m + 1),
+        method="highs",
+    )
+    assert optimum == -before.fun
+    if m > 100:
+        return  # the form with a row per cell: minutes for twelve lists
     dense = linprog(
         np.r_[np.zeros(m), -1.0],
         A_ub=np.hstack([-np.eye(m), np.ones((m, 1))]),
@@ -82,8 +101,30 @@ def test_the_sparse_programme_gives_the_dense_ones_optimum(monkeypatch, dense_up
         bounds=[(0, None)] * (m + 1),
         method="highs",
     )
-    assert optimum > 0
-    assert optimum == pytest.approx(-dense.fun, rel=1e-9)
+    assert optimum > 0 if n_lists == 4 else optimum == 0
+    assert optimum == pytest.approx(-dense.fun, rel=1e-9, abs=1e-12)
+
+
+def test_highs_prints_nothing_and_each_thread_has_its_solver(capfd) -> None:
+    """HiGHS prints its banner from C when a process makes its first solver: never into a notebook's output.
+    Threads (a warm kernel's) each solve on a solver of their own, and agree."""
+    import subprocess
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    script = (
+        "import numpy as np\n"
+        "from evidence.analyses.estimation.loglinear import design_matrix, lp_optimum\n"
+        "print(lp_optimum(design_matrix(3, ()), np.array([5.0, 3, 2, 4, 1, 1, 2])))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == repr(float(done.stdout)) and "HiGHS" not in done.stdout + done.stderr
+    capture = _lists(5)
+    X = design_matrix(5, capture.parse_terms([capture.term_name(t) for t in capture.pairs()]))
+    ys = [capture.counts.astype(float) * k for k in range(1, 9)]
+    expected = [loglinear._solve_lp(X, y) for y in ys]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(lambda y: loglinear._solve_lp(X, y), ys * 4)) == expected * 4
 
 
 def _reference_iterations(X, Y, model_columns=None, start=None):
@@ -236,6 +277,10 @@ def test_a_cache_cleared_by_another_thread_loses_no_answer(monkeypatch) -> None:
     columns = np.ones((2, X.shape[1]), dtype=bool)
     columns[1, 1:] = False
     assert loglinear._identifiable(X, cells, columns).tolist() == [True, True]
+    # cells left out (a parameter at −∞): the rank is computed and stored, and the store cleared at once
+    cells[:, -1] = False
+    expected = [np.linalg.matrix_rank(X[cells[b]][:, columns[b]]) == columns[b].sum() for b in range(2)]
+    assert loglinear._identifiable(X, cells, columns).tolist() == expected
 
 
 def test_a_batch_fit_is_the_same_whatever_the_blas_threads_around_it(shared_data) -> None:
@@ -257,3 +302,31 @@ def test_a_batch_fit_is_the_same_whatever_the_blas_threads_around_it(shared_data
             assert {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"} <= {threads}
     for field in ("intercept", "intercept_se", "fitted", "coefficients", "log_likelihood"):
         assert getattr(fits[1], field).tobytes() == getattr(fits[2], field).tobytes(), field
+
+
+@pytest.mark.parametrize("n_lists", range(2, 10))
+def test_every_model_with_every_cell_fitted_has_full_rank_without_an_svd_each(n_lists: int) -> None:
+    """The complete design of a model space (every interaction up to the highest order, all cells) has its
+    smallest singular value far above matrix_rank's tolerance, so every model's design (a subset of its columns)
+    is identifiable as matrix_rank judges it: _identifiable answers so for rows with every cell fitted."""
+    from evidence.analyses.estimation.models import ModelSpace
+
+    space = ModelSpace(n_lists, min(n_lists - 1, 6))
+    X = design_matrix(n_lists, space.terms)
+    assert loglinear._every_column_subset_full_rank(X, loglinear._digest(X))
+    rng = np.random.default_rng(n_lists)
+    columns = rng.random((30, X.shape[1])) < 0.5
+    columns[:, 0] = True
+    cells = np.ones((30, X.shape[0]), dtype=bool)
+    assert loglinear._identifiable(X, cells, columns).all()
+    assert all(np.linalg.matrix_rank(X[:, c]) == c.sum() for c in columns)
+
+
+def test_a_design_with_dependent_columns_is_not_taken_for_full_rank() -> None:
+    X = design_matrix(3, ((0, 1),))
+    dependent = np.hstack([X, X[:, 1:2] + X[:, 2:3]])  # a column the sum of two others
+    assert not loglinear._every_column_subset_full_rank(dependent, loglinear._digest(dependent))
+    cells = np.ones((2, dependent.shape[0]), dtype=bool)
+    columns = np.ones((2, dependent.shape[1]), dtype=bool)
+    columns[1, 1:3] = False  # without the two columns it sums: independent
+    assert loglinear._identifiable(dependent, cells, columns).tolist() == [False, True]

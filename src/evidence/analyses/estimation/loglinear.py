@@ -14,10 +14,14 @@ those of the reference R packages.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import math
-from collections.abc import Sequence
+import os
+import sys
+import threading
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 from scipy.special import gammaln
@@ -47,6 +51,23 @@ def design_matrix(n_lists: int, terms: Sequence[Term]) -> np.ndarray:
     h = history_matrix(n_lists)
     columns = [np.ones(len(h), dtype=np.int64), *h.T, *(h[:, list(term)].prod(axis=1) for term in terms)]
     return np.column_stack(columns).astype(float)
+
+
+def cached_design(n_lists: int, terms: tuple[Term, ...]) -> np.ndarray:
+    """:func:`design_matrix` of ``n_lists`` lists and ``terms``, made once per process for each model and shared
+    (read-only): the searches and their bootstraps fit the same few models many times over."""
+    key = (n_lists, terms)
+    design = _DESIGNS.get(key)  # (a local: another thread's clearing of the cache cannot lose it)
+    if design is None:
+        if len(_DESIGNS) > 4096:
+            _DESIGNS.clear()
+        design = design_matrix(n_lists, terms)
+        design.flags.writeable = False
+        _DESIGNS[key] = design
+    return design
+
+
+_DESIGNS: dict[tuple[int, tuple[Term, ...]], np.ndarray] = {}
 
 
 def parameter_names(lists: Sequence[str], terms: Sequence[Term]) -> list[str]:
@@ -260,7 +281,7 @@ def _iterate(
                 score[masked_r] = np.where(unsolved_r, 0.0, score[masked_r])
             new_beta = _solve(information, score)
             new_eta = new_beta @ X.T
-            np.clip(new_eta, -_ETA_LIMIT, _ETA_LIMIT, out=new_eta)
+            new_eta.clip(-_ETA_LIMIT, _ETA_LIMIT, out=new_eta)  # what np.clip calls, without its wrapping
             new_mu = np.exp(new_eta)
             if weighted:
                 new_mu *= weights_r
@@ -371,6 +392,11 @@ def _identifiable(X: np.ndarray, cell_mask: np.ndarray, column_mask: np.ndarray)
     verdicts = np.zeros(len(keys), dtype=bool)
     design = _digest(X)
     for mask, b in first.items():
+        if cell_mask[b].all() and _every_column_subset_full_rank(X, design):
+            # every cell fitted: the design's columns at hand, which have full rank (below), with no SVD each
+            # (an exhaustive search asks for thousands of column subsets of one design)
+            verdicts[b] = True
+            continue
         # the same design and masks come back in every run of a bootstrap and every fit of a model: the rank
         # (a singular value decomposition) is kept, by the design's digest and the masks
         # (read once and kept in a local: another thread's clearing between a store and a read is harmless)
@@ -390,6 +416,35 @@ def _identifiable(X: np.ndarray, cell_mask: np.ndarray, column_mask: np.ndarray)
 #: packed masks.
 _FULL_RANK: dict[bytes, bool] = {}
 _FULL_RANK_CACHE_SIZE = 1 << 16
+
+
+def _every_column_subset_full_rank(X: np.ndarray, design: bytes) -> bool:
+    """Whether every subset of the columns of ``X`` (all its rows) has full column rank as
+    ``np.linalg.matrix_rank`` judges it, known from one SVD of ``X`` (``design`` its :func:`_digest`).
+
+    A subset's singular values interlace with the whole matrix's (Cauchy): its smallest is at least ``X``'s
+    smallest, its largest at most ``X``'s largest, so matrix_rank's tolerance for it (largest singular value ×
+    max(rows, columns) × eps) is at most ``X``'s. With ``X``'s smallest singular value :data:`_RANK_MARGIN` times
+    above that bound, every subset's rank is full, far beyond any rounding of an SVD. The designs of the model
+    spaces are so by a wide margin (the complete designs of two to nine lists, ``test_loglinear``).
+    """
+    verdict = _WELL_CONDITIONED.get(design)
+    if verdict is None:
+        if len(_WELL_CONDITIONED) >= _FULL_RANK_CACHE_SIZE:
+            _WELL_CONDITIONED.clear()
+        rows, columns = X.shape
+        singular = np.linalg.svd(X, compute_uv=False) if X.size else np.zeros(0)
+        bound = float(singular.max(initial=0.0)) * max(rows, columns) * np.finfo(float).eps
+        verdict = bool(rows >= columns and len(singular) and singular.min() > _RANK_MARGIN * bound)
+        _WELL_CONDITIONED[design] = verdict
+    return verdict
+
+
+#: How far above matrix_rank's tolerance a design's smallest singular value must be for
+#: :func:`_every_column_subset_full_rank` to answer for its column subsets.
+_RANK_MARGIN = 1e6
+#: :func:`_every_column_subset_full_rank` of each design, by its digest.
+_WELL_CONDITIONED: dict[bytes, bool] = {}
 
 
 def _digest(*arrays: np.ndarray) -> bytes:
@@ -464,7 +519,7 @@ class ModelFit:
 def fit_model(capture: ListCapture, terms: Sequence[Term] = ()) -> ModelFit:
     """Fit main effects plus the interaction ``terms`` (tuples of list indices) to the capture counts."""
     terms = tuple(terms)
-    X = design_matrix(capture.n_lists, terms)
+    X = cached_design(capture.n_lists, terms)
     batch = fit_batch(X, capture.counts[None, :])
     names = parameter_names(capture.lists, terms)
     return ModelFit(
@@ -537,7 +592,7 @@ def check_existence(capture: ListCapture, terms: object = ()) -> ExistenceCheck:
     ``terms`` are ``"A:B"`` / ``"A:B:C"`` strings or index tuples, completed to a hierarchical model.
     """
     model_terms = capture.parse_terms(terms)
-    X = design_matrix(capture.n_lists, model_terms)
+    X = cached_design(capture.n_lists, model_terms)
     y = capture.counts.astype(float)
     binary = X > 0
     column_mask = (y @ binary) > 0
@@ -564,11 +619,6 @@ def estimate_exists(X: np.ndarray, y: np.ndarray, cell_mask: np.ndarray, column_
 
 def _lp_zero(y: np.ndarray) -> float:
     return 1e-9 * max(1.0, float(np.sum(y)))
-
-
-#: Up to this many entries (parameters × cells: eleven lists' pairwise models) the linear programme's matrix is
-#: given to scipy dense.
-_DENSE_LP_ELEMENTS = 200_000
 
 
 def lp_optimum(design: np.ndarray, y: np.ndarray) -> float:
@@ -599,21 +649,83 @@ _LP_CACHE_SIZE = 4096
 
 
 def _solve_lp(design: np.ndarray, y: np.ndarray) -> float:
-    from scipy import sparse
-    from scipy.optimize import linprog
+    """The optimum of :func:`lp_optimum`'s programme, by HiGHS through ``highspy``: minimise −s over the
+    columns (u for each cell, then s) of [designᵀ | designᵀ1], rows equal to designᵀy, every column ≥ 0.
 
-    m = design.shape[0]
+    The model SciPy's ``linprog(method="highs")`` gave HiGHS (the same compressed columns, bounds, presolve and
+    dual simplex), without SciPy's checks and conversions around it, which took three quarters of a small
+    programme's time, nor the import of ``scipy.optimize``: its optimum is linprog's to the last bit
+    (``test_loglinear``, and every programme of the estimation tests and of the published data sets)."""
+    import highspy
+
+    m, p = design.shape
     A = design.T
-    objective = np.zeros(m + 1)
-    objective[-1] = -1.0
-    a_eq: np.ndarray | sparse.csr_array
-    if A.size <= _DENSE_LP_ELEMENTS:
-        # HiGHS is given the same compressed columns either way (the zeros left out): a dense matrix spares
-        # scipy's sparse stacking and checks, a third of a small programme's time
-        a_eq = np.hstack([A, A.sum(axis=1)[:, None]])
-    else:
-        a_eq = sparse.hstack([sparse.csr_array(A), sparse.csr_array(A.sum(axis=1)[:, None])], format="csr")
-    result = linprog(objective, A_eq=a_eq, b_eq=A @ y, bounds=[(0, None)] * (m + 1), method="highs")
-    if result.status != 0:  # x = y is always feasible and s ≤ n/m, so this is a solver failure
-        raise RuntimeError(f"existence linear programme failed: {result.message}")
-    return float(-result.fun)
+    column_sums = A.sum(axis=1)  # the column of s
+    # column c (cell c) holds row c of the design's nonzero entries, in the order of the parameters
+    cells, parameters = np.nonzero(design)
+    s_rows = np.flatnonzero(column_sums)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = m + 1, p
+    lp.col_cost_ = np.concatenate([np.zeros(m), [-1.0]])
+    lp.col_lower_ = np.zeros(m + 1)
+    lp.col_upper_ = np.full(m + 1, highspy.kHighsInf)
+    rhs = A @ y
+    lp.row_lower_, lp.row_upper_ = rhs, rhs
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.concatenate(
+        [np.searchsorted(cells, np.arange(m + 1)), [len(cells) + len(s_rows)]]
+    ).astype(np.int32)
+    lp.a_matrix_.index_ = np.concatenate([parameters, s_rows]).astype(np.int32)
+    lp.a_matrix_.value_ = np.concatenate([design[cells, parameters], column_sums[s_rows]])
+    highs = _highs()
+    highs.passModel(lp)
+    highs.run()
+    status = highs.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:  # x = y is always feasible and s ≤ n/m: a solver failure
+        raise RuntimeError(f"existence linear programme failed: {highs.modelStatusToString(status)}")
+    return float(-highs.getInfo().objective_function_value)
+
+
+def _highs():  # -> highspy.Highs
+    """This thread's HiGHS solver (one per thread: a solver holds its model), made once, writing nothing, with
+    SciPy's linprog settings. HiGHS prints a banner from C when a process makes its first solver: it would land
+    in a notebook's output, so the standard output is pointed at the null device while it is made."""
+    made = getattr(_HIGHS, "solver", None)
+    if made is not None and made[0] == os.getpid():  # (a forked process makes its own)
+        made[1].clearModel()
+        return made[1]
+    import highspy
+
+    with _standard_output_to_null():
+        highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    highs.setOptionValue("presolve", "on")
+    highs.setOptionValue("simplex_strategy", 1)  # dual simplex, as linprog asks
+    _HIGHS.solver = (os.getpid(), highs)
+    return highs
+
+
+_HIGHS = threading.local()
+
+
+@contextlib.contextmanager
+def _standard_output_to_null() -> Iterator[None]:
+    """File descriptor 1 pointed at the null device while the block runs (what C code prints there is dropped;
+    Python's buffered output is written first); nothing changed in a process without a descriptor 1. (As
+    ``presentation.disclosure`` does for its solvers: analyses cannot import it.)"""
+    if sys.stdout is not None:
+        with contextlib.suppress(ValueError, OSError):  # a closed or broken stream: nothing to write first
+            sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)

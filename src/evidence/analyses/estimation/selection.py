@@ -26,6 +26,7 @@ from evidence.analyses.estimation.lists import ListCapture, Term
 from evidence.analyses.estimation.loglinear import (
     BatchFit,
     ModelFit,
+    cached_design,
     design_matrix,
     estimate_exists,
     fit_batch,
@@ -85,7 +86,7 @@ def model_is_valid(capture: ListCapture, fit: ModelFit) -> bool:
         return False
     if fit.certainly_exists:
         return True
-    X = design_matrix(capture.n_lists, fit.terms)
+    X = cached_design(capture.n_lists, fit.terms)
     return estimate_exists(X, capture.counts.astype(float), fit.cell_mask, fit.column_mask)
 
 
@@ -235,18 +236,6 @@ def _estimates_where(valid: np.ndarray, Y: np.ndarray, intercept: np.ndarray) ->
         return np.where(valid, Y.sum(axis=1) + np.exp(intercept), np.nan)
 
 
-_DESIGNS: dict[tuple[int, tuple[Term, ...]], np.ndarray] = {}
-
-
-def _design(n_lists: int, terms: tuple[Term, ...]) -> np.ndarray:
-    key = (n_lists, terms)
-    if key not in _DESIGNS:
-        if len(_DESIGNS) > 4096:
-            _DESIGNS.clear()
-        _DESIGNS[key] = design_matrix(n_lists, terms)
-    return _DESIGNS[key]
-
-
 def _fit_checked(
     capture: ListCapture,
     terms: tuple[Term, ...],
@@ -256,7 +245,7 @@ def _fit_checked(
     log: FitLog,
 ) -> tuple[BatchFit, np.ndarray]:
     """Fit one model to ``Y[rows]`` and say which fits are valid; never accept a fit that did not converge."""
-    X = _design(capture.n_lists, terms)
+    X = cached_design(capture.n_lists, terms)
     batch = fit_batch(X, Y[rows], start=start, standard_errors=False)
     if start is not None and not batch.converged.all():
         # a warm start can lead IRLS astray (or too slowly to converge): refit those rows from R's cold start
@@ -351,10 +340,22 @@ def start_model(space: ModelSpace, start: str) -> int:
 def _single_scorer(
     capture: ListCapture, space: ModelSpace, cache: dict[int, float]
 ) -> Callable[[int], float]:
+    y = capture.counts[None, :]
+    log_n = math.log(capture.observed)
+
     def score(model: int) -> float:
         if model not in cache:
-            fit = fit_model(capture, space.terms_of(model))
-            cache[model] = fit.bic if model_is_valid(capture, fit) else math.inf
+            # fit_model's fit without its standard error and ModelFit (a score needs neither): the same IRLS on
+            # the same design and counts, so the same BIC, computed as ModelFit.bic does
+            terms = space.terms_of(model)
+            X = cached_design(capture.n_lists, terms)
+            batch = fit_batch(X, y, standard_errors=False)
+            bic = (1 + capture.n_lists + len(terms)) * log_n - 2.0 * float(batch.log_likelihood[0])
+            valid = bool(batch.identifiable[0] and batch.converged[0]) and (
+                bool(batch.certainly_exists()[0])
+                or estimate_exists(X, y[0].astype(float), batch.cell_mask[0], batch.column_mask[0])
+            )
+            cache[model] = bic if valid else math.inf
         return cache[model]
 
     return score
@@ -424,7 +425,9 @@ def _score_all(capture: ListCapture, space: ModelSpace) -> dict[int, float]:
     for start in range(0, len(models), rows_per_batch):
         chunk = models[start : start + rows_per_batch]
         columns = space.column_masks(chunk)
-        batch = fit_batch(X, y, columns)
+        # the scores need no standard error (an inverse of every model's information matrix, a tenth of the
+        # search): the chosen model is fitted again, with it, by _ranked
+        batch = fit_batch(X, y, columns, standard_errors=False)
         certain = batch.certainly_exists()
         bic = columns.sum(axis=1) * log_n - 2.0 * batch.log_likelihood
         for row, model in enumerate(chunk):
@@ -545,7 +548,7 @@ def _fit_models_rows(
     batch_of = np.zeros(count, dtype=np.int64)
     position_of = np.zeros(count, dtype=np.int64)
     for model, members in groups.items():
-        X = _design(capture.n_lists, space.terms_of(model))
+        X = cached_design(capture.n_lists, space.terms_of(model))
         per_batch = max(1, _BATCH_ELEMENTS // X.size)
         for start in range(0, len(members), per_batch):
             ks = np.array(members[start : start + per_batch])
