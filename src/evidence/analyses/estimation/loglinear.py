@@ -14,20 +14,19 @@ those of the reference R packages.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import math
 import os
-import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from scipy.special import gammaln
 
 from evidence.analyses.count_models import one_blas_thread
 from evidence.analyses.estimation.lists import ListCapture, Term, history_matrix
+from evidence.core.highs import quiet_highs
 
 MAX_ITERATIONS = 25
 DEVIANCE_TOLERANCE = 1e-8
@@ -687,19 +686,13 @@ def _solve_lp(design: np.ndarray, y: np.ndarray) -> float:
 
 
 def _highs():  # -> highspy.Highs
-    """This thread's HiGHS solver (one per thread: a solver holds its model), made once, writing nothing, with
-    SciPy's linprog settings. HiGHS prints a banner from C when a process makes its first solver: it would land
-    in a notebook's output, so the standard output is pointed at the null device while it is made."""
+    """This thread's HiGHS solver (one per thread: a solver holds its model), made once, writing nothing
+    (:func:`~evidence.core.highs.quiet_highs`), with SciPy's linprog settings."""
     made = getattr(_HIGHS, "solver", None)
     if made is not None and made[0] == os.getpid():  # (a forked process makes its own)
         made[1].clearModel()
         return made[1]
-    import highspy
-
-    with _standard_output_to_null():
-        highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("threads", 1)
+    highs = quiet_highs()
     highs.setOptionValue("presolve", "on")
     highs.setOptionValue("simplex_strategy", 1)  # dual simplex, as linprog asks
     _HIGHS.solver = (os.getpid(), highs)
@@ -707,25 +700,3 @@ def _highs():  # -> highspy.Highs
 
 
 _HIGHS = threading.local()
-
-
-@contextlib.contextmanager
-def _standard_output_to_null() -> Iterator[None]:
-    """File descriptor 1 pointed at the null device while the block runs (what C code prints there is dropped;
-    Python's buffered output is written first); nothing changed in a process without a descriptor 1. (As
-    ``presentation.disclosure`` does for its solvers: analyses cannot import it.)"""
-    if sys.stdout is not None:
-        with contextlib.suppress(ValueError, OSError):  # a closed or broken stream: nothing to write first
-            sys.stdout.flush()
-    try:
-        saved = os.dup(1)
-    except OSError:
-        yield
-        return
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 1)
-            yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
