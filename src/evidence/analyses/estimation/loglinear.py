@@ -254,7 +254,8 @@ def _iterate(
     masked = np.flatnonzero(masked_r)
     outside_r, unsolved_r, diagonal_r = ~outer[masked], ~solve_mask[masked], inactive_diagonal[masked]
     last_iteration = MAX_ITERATIONS + _CONFIRMING_STEPS - 1
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # (overflow: only in a row running off to infinity, which stops at its first step that is not finite)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for iteration in range(last_iteration + 1):
             if not len(index):
                 break
@@ -279,6 +280,9 @@ def _iterate(
                 information[masked_r] = np.where(outside_r, 0.0, products[masked_r]) + diagonal_r
                 score[masked_r] = np.where(unsolved_r, 0.0, score[masked_r])
             new_beta = _solve(information, score)
+            # a system past solving (a step of 1e10 from a system of condition 1e18, where the MLE does not
+            # exist, sends fitted values to exp(700) and the next systems to inf): that row stops, unconverged
+            runaway = ~np.isfinite(new_beta).all(axis=1)
             new_eta = new_beta @ X.T
             new_eta.clip(-_ETA_LIMIT, _ETA_LIMIT, out=new_eta)  # what np.clip calls, without its wrapping
             new_mu = np.exp(new_eta)
@@ -296,8 +300,10 @@ def _iterate(
                 | (change / (np.abs(new_deviance) + 0.1) < DEVIANCE_TOLERANCE)
                 | (change < _DEVIANCE_NOISE * total_r)
             )
+            if runaway.any():
+                now_converged &= ~runaway
             confirming -= now_converged
-            finished = (confirming < 0) | (~now_converged & (iteration + 1 >= MAX_ITERATIONS))
+            finished = (confirming < 0) | (~now_converged & (iteration + 1 >= MAX_ITERATIONS)) | runaway
             if iteration == last_iteration:
                 finished[:] = True
             if finished.any():
@@ -361,14 +367,22 @@ def _solve_one(information: np.ndarray, score: np.ndarray) -> np.ndarray:
     try:
         return np.linalg.solve(information, score)
     except np.linalg.LinAlgError:
+        pass
+    try:
         return np.linalg.pinv(information) @ score
+    except np.linalg.LinAlgError:  # an SVD of numbers no longer finite: no step (the fit stops, unconverged)
+        return np.full(len(score), np.nan)
 
 
 def _inverse_one(information: np.ndarray) -> np.ndarray:
     try:
         return np.linalg.inv(information)
     except np.linalg.LinAlgError:
+        pass
+    try:
         return np.linalg.pinv(information)
+    except np.linalg.LinAlgError:  # a fit that ran off to infinity: no standard error
+        return np.full(information.shape, np.nan)
 
 
 def _deviance(Y: np.ndarray, mu: np.ndarray, weights: np.ndarray) -> np.ndarray:
