@@ -24,18 +24,12 @@ SPEC = {
 }
 
 
-@pytest.fixture(scope="module")
-def workers(tmp_path_factory):
-    """One pool of one worker for the module's tests, as one runner's pool serves its runs one after another:
-    each worker started costs its converter's start and first chart (about half a CPU-second). A test that
-    stops or kills the worker leaves the pool as a run leaves it, and the pool starts a fresh one for the next
-    chart (what those tests check). The cache is the tests' own (never the user's), the workers' and this
-    process's alike."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path_factory.mktemp("chart-workers") / "cache"))
-        pool = ChartWorkers(1)
-        yield pool
-        pool.shutdown()
+@pytest.fixture
+def workers(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    pool = ChartWorkers(1)
+    yield pool
+    pool.shutdown()
 
 
 def _notebook_with(*outputs: dict) -> nbformat.NotebookNode:
