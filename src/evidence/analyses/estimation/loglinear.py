@@ -20,6 +20,7 @@ import math
 import os
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from scipy.special import gammaln
@@ -67,6 +68,12 @@ def cached_design(n_lists: int, terms: tuple[Term, ...]) -> np.ndarray:
 
 
 _DESIGNS: dict[tuple[int, tuple[Term, ...]], np.ndarray] = {}
+
+
+def bic_score(n_parameters: Any, observed: int, log_likelihood: Any) -> Any:
+    """BIC = p·ln(n) − 2·log-likelihood, n the number of observed cases (numbers, or arrays of models): one
+    formula for a fitted model and for the searches that score many without making one."""
+    return n_parameters * math.log(observed) - 2.0 * log_likelihood
 
 
 def parameter_names(lists: Sequence[str], terms: Sequence[Term]) -> list[str]:
@@ -516,7 +523,7 @@ class ModelFit:
     @property
     def bic(self) -> float:
         """BIC = p·ln(n) − 2·log-likelihood, n the number of observed cases."""
-        return self.n_parameters * math.log(self.observed) - 2.0 * self.log_likelihood
+        return bic_score(self.n_parameters, self.observed, self.log_likelihood)
 
     def interval(self, level: float = 0.95) -> tuple[float, float]:
         """Observed + exp(intercept ± z·SE): the log-normal interval from the intercept's standard error."""

@@ -26,6 +26,7 @@ from evidence.analyses.estimation.lists import ListCapture, Term
 from evidence.analyses.estimation.loglinear import (
     BatchFit,
     ModelFit,
+    bic_score,
     cached_design,
     design_matrix,
     estimate_exists,
@@ -341,7 +342,6 @@ def _single_scorer(
     capture: ListCapture, space: ModelSpace, cache: dict[int, float]
 ) -> Callable[[int], float]:
     y = capture.counts[None, :]
-    log_n = math.log(capture.observed)
 
     def score(model: int) -> float:
         if model not in cache:
@@ -350,12 +350,14 @@ def _single_scorer(
             terms = space.terms_of(model)
             X = cached_design(capture.n_lists, terms)
             batch = fit_batch(X, y, standard_errors=False)
-            bic = (1 + capture.n_lists + len(terms)) * log_n - 2.0 * float(batch.log_likelihood[0])
+            value = bic_score(
+                1 + capture.n_lists + len(terms), capture.observed, float(batch.log_likelihood[0])
+            )
             valid = bool(batch.identifiable[0] and batch.converged[0]) and (
                 bool(batch.certainly_exists()[0])
                 or estimate_exists(X, y[0].astype(float), batch.cell_mask[0], batch.column_mask[0])
             )
-            cache[model] = bic if valid else math.inf
+            cache[model] = value if valid else math.inf
         return cache[model]
 
     return score
@@ -416,7 +418,6 @@ def _score_all(capture: ListCapture, space: ModelSpace) -> dict[int, float]:
     X = design_matrix(capture.n_lists, space.terms)
     y = capture.counts.astype(float)
     overlapping = [capture.overlap(term) > 0 for term in space.terms]
-    log_n = math.log(capture.observed)
     scores: dict[int, float] = {}
     # models whose estimate does not exist or is not identifiable (a fit that did not converge is not one: a
     # model above it may well be valid)
@@ -429,10 +430,10 @@ def _score_all(capture: ListCapture, space: ModelSpace) -> dict[int, float]:
         # search): the chosen model is fitted again, with it, by _ranked
         batch = fit_batch(X, y, columns, standard_errors=False)
         certain = batch.certainly_exists()
-        bic = columns.sum(axis=1) * log_n - 2.0 * batch.log_likelihood
+        bics = bic_score(columns.sum(axis=1), capture.observed, batch.log_likelihood)
         for row, model in enumerate(chunk):
             if certain[row]:
-                scores[model] = float(bic[row])
+                scores[model] = float(bics[row])
             elif not batch.identifiable[row] or _inherits_invalidity(space, model, overlapping, invalid):
                 scores[model] = math.inf
                 invalid.add(model)
@@ -440,7 +441,7 @@ def _score_all(capture: ListCapture, space: ModelSpace) -> dict[int, float]:
                 scores[model] = math.inf
             else:
                 exists = estimate_exists(X, y, batch.cell_mask[row], batch.column_mask[row])
-                scores[model] = float(bic[row]) if exists else math.inf
+                scores[model] = float(bics[row]) if exists else math.inf
                 if not exists:
                     invalid.add(model)
     return scores
