@@ -133,6 +133,10 @@ def _recorded_by_pairs(df: pl.DataFrame) -> dict[str, tuple[bool, int, int]]:
     """What each topic's pairs (:func:`causes._topic_pairs`) say: (in the layout, victims recorded, the sum of
     their keys): the definition the one-pass counts of recorded_topics and missing_values must keep."""
     df = df.with_row_index("_id")
+    # each victim's key by its _id (the row index: _id i is row i), read once: the distinct _ids of a topic's
+    # pairs and the sum of their keys are the inner join of the pairs' unique _ids to (_id, key) that this was,
+    # without a join of its own for every topic (an _id of no row would raise here, not be dropped)
+    keys = df[RECORD_CELL_KEY].to_list()
     out = {}
     for topic in causes.TOPICS:
         try:
@@ -140,8 +144,8 @@ def _recorded_by_pairs(df: pl.DataFrame) -> dict[str, tuple[bool, int, int]]:
         except ParameterError:
             out[topic] = (False, 0, 0)
             continue
-        ids = pairs.select("_id").unique().join(df.select("_id", RECORD_CELL_KEY), on="_id")
-        out[topic] = (True, ids.height, int(ids[RECORD_CELL_KEY].sum()))
+        ids = set(pairs["_id"].to_list())
+        out[topic] = (True, len(ids), sum(keys[i] for i in ids))
     return out
 
 
