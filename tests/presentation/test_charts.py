@@ -1167,7 +1167,6 @@ def test_a_chart_left_as_a_cells_value_is_drawn_offline():
     import sys
 
     code = (
-        "import altair as alt\n"
         "{before}"
         "from evidence.presentation import charts\n"
         "chart = alt.Chart(alt.Data(values=[{{'a': 1}}])).mark_point().encode(x='a:Q')\n"
@@ -1175,17 +1174,33 @@ def test_a_chart_left_as_a_cells_value_is_drawn_offline():
         "bundle = bundle[0] if isinstance(bundle, tuple) else bundle\n"
         "print(sorted(bundle), 'cdn.jsdelivr' in str(bundle))\n"
     )
-    drawn = subprocess.run(
-        [sys.executable, "-c", code.format(before="")], check=False, capture_output=True, text=True
-    )
-    assert drawn.stdout.strip() == "['image/svg+xml'] False", drawn.stderr
-    chosen = subprocess.run(
-        [sys.executable, "-c", code.format(before="alt.renderers.enable('html')\n")],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    assert chosen.stdout.strip() == "['text/html'] True", chosen.stderr
+    cases = {"drawn": "", "chosen": "alt.renderers.enable('html')\n"}
+    # Both cases start with `import altair as alt` in a fresh process (half of each process's CPU): one process
+    # imports it and forks a child per case, so each case runs the rest of its code in a process whose state is
+    # that of a fresh one after that line (the toolkit not imported, no renderer chosen), as two processes did.
+    forked = (
+        "import os, sys, traceback\n"
+        "import altair as alt\n"
+        "for name, code in CASES.items():\n"
+        "    sys.stdout.flush(); sys.stderr.flush()\n"
+        "    if os.fork() == 0:\n"
+        "        try:\n"
+        "            exec(code, {'alt': alt, '__name__': '__main__'})\n"
+        "            exit_code = 0\n"
+        "        except BaseException:\n"
+        "            traceback.print_exc()\n"
+        "            exit_code = 1\n"
+        "        sys.stdout.flush(); sys.stderr.flush()\n"
+        "        os._exit(exit_code)\n"
+        "    print(name, 'exit', os.waitstatus_to_exitcode(os.wait()[1]), flush=True)\n"
+    ).replace("CASES", repr({name: code.format(before=before) for name, before in cases.items()}))
+    done = subprocess.run([sys.executable, "-c", forked], check=False, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.splitlines() == [
+        "['image/svg+xml'] False",
+        "drawn exit 0",
+        "['text/html'] True",
+        "chosen exit 0",
+    ], done.stdout + done.stderr
 
 
 def test_a_chart_of_records_protected_by_cell_key_draws_their_perturbed_counts_only(shared_data) -> None:
