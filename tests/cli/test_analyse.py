@@ -72,6 +72,17 @@ def case_file(tmp_path):
     return _case_parquet(tmp_path / "cases.parquet", records)
 
 
+@pytest.fixture
+def no_kernel_ahead(monkeypatch):
+    """`brief` run in-process starts no kernel ahead (:func:`evidence.runs.warm.prestart`, a start-up aid that
+    never raises and decides nothing: the brief's checks and refusals are the same without it). Started, the
+    kernel's process imported the brief's modules (about a CPU-second) for a command line refused at once, and
+    one refused by the parse lived on until the test process ended."""
+    from evidence.runs import warm
+
+    monkeypatch.setattr(warm, "prestart", lambda *args, **kwargs: None)
+
+
 def run(*args: str) -> dict:
     result = CliRunner().invoke(_app(), [*args, "--json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
@@ -208,7 +219,7 @@ def test_parameter_errors_are_reported_before_loading(args, message):
 @pytest.mark.parametrize(
     "command", ["flows", "trend", "estimate", "compare THA", "brief THA", "data validate x"]
 )
-def test_a_threshold_below_two_is_a_usage_error_of_every_command(run_main, command):
+def test_a_threshold_below_two_is_a_usage_error_of_every_command(run_main, command, no_kernel_ahead):
     code, _, err = run_main([*command.split(), "--disclosure-threshold", "1"])
     text = " ".join(err.translate(str.maketrans("│╭╮╰╯─", "      ")).split())  # the error's box undone
     assert code == 2 and "--disclosure-threshold" in text and "greater than or equal to 2" in text, err
@@ -623,7 +634,9 @@ def test_flows_list_doubtful_rows_largest_first_and_say_they_are_listed_whatever
 
 
 @pytest.mark.parametrize("command", ["flows", "trend"])
-def test_a_selection_without_victims_is_refused_as_the_brief_refuses_it(run_main, shared_data, command):
+def test_a_selection_without_victims_is_refused_as_the_brief_refuses_it(
+    run_main, shared_data, command, no_kernel_ahead
+):
     """No table of zeros, exit 0: the brief's refusal (exit 2, its words, the years the data do hold)."""
     unodc = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
     selection = ["--data", unodc, "--years", "2030"]
