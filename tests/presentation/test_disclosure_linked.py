@@ -90,7 +90,7 @@ def test_a_zero_is_no_disclosure_and_a_quantity_has_one_value():
 def _range_by_scipy(system: LinkedCounts, rule: DisclosureRule, name: str) -> tuple[float, float] | None:
     """The range of one quantity given what ``system`` publishes, set up from scratch for SciPy's linprog:
     the reference the kept HiGHS programme is checked against."""
-    from scipy.optimize import linprog
+    from _scipy_highs import linprog  # SciPy's linprog(method="highs"), without its per-call set-up
 
     names = list(system.values)
     bounds_of = system._bounds(rule)
@@ -113,7 +113,6 @@ def _range_by_scipy(system: LinkedCounts, rule: DisclosureRule, name: str) -> tu
             A_ub=a_ub,
             b_ub=[0.0] * len(a_ub) if a_ub else None,
             bounds=[bounds_of[n] for n in names],
-            method="highs",
         )
         if result.status != 0:
             return None
@@ -289,7 +288,8 @@ def _integer_range(tables, same, cell, rule: DisclosureRule, unpublished=()) -> 
     least the threshold; each table's rows add up to its total column and its columns to its totals row; the
     cells of ``same`` are one count."""
     import numpy as np
-    from scipy.optimize import Bounds, LinearConstraint, milp
+    from _scipy_highs import milp  # SciPy's milp, without its per-call set-up
+    from scipy.optimize import Bounds, LinearConstraint
 
     names = [
         (t, c, r)
@@ -473,7 +473,7 @@ def test_a_part_no_table_shows_does_not_follow_from_the_tables_protected_togethe
 def _pinned_by_scipy(system: LinkedCounts, rule: DisclosureRule, combination: dict) -> bool:
     """Whether ``combination`` holds one whole number only given what ``system`` publishes, by SciPy's linprog
     set up from scratch (as :func:`_range_by_scipy`, for a combination)."""
-    from scipy.optimize import linprog
+    from _scipy_highs import linprog  # SciPy's linprog(method="highs"), without its per-call set-up
 
     names = list(system.values)
     bounds_of = system._bounds(rule)
@@ -496,7 +496,6 @@ def _pinned_by_scipy(system: LinkedCounts, rule: DisclosureRule, combination: di
             A_ub=a_ub,
             b_ub=[0.0] * len(a_ub) if a_ub else None,
             bounds=[bounds_of[n] for n in names],
-            method="highs",
         )
         if result.status != 0:
             return False
