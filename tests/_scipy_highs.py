@@ -98,7 +98,10 @@ def linprog(c, A_ub=None, b_ub=None, A_eq=None, b_eq=None, bounds=None) -> Simpl
     a_eq = np.zeros((0, n)) if A_eq is None else np.asarray(A_eq, dtype=float)
     b_ub = np.zeros(0) if b_ub is None else np.asarray(b_ub, dtype=float).reshape(-1)
     b_eq = np.zeros(0) if b_eq is None else np.asarray(b_eq, dtype=float).reshape(-1)
-    box = np.array([[-np.inf if low is None else low, np.inf if high is None else high] for low, high in bounds], dtype=float)
+    box = np.array(
+        [[-np.inf if low is None else low, np.inf if high is None else high] for low, high in bounds],
+        dtype=float,
+    )
     lb, ub = box.T.copy()
     lhs = np.concatenate((-np.ones_like(b_ub) * np.inf, b_eq))
     rhs = np.concatenate((b_ub, b_eq))
