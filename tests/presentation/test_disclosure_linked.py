@@ -180,6 +180,49 @@ def test_the_kept_programme_answers_as_one_set_up_anew(
             assert program.pinned(program.vector({name: 1.0})) == (reference[1] - reference[0] < 1 - 1e-9)
 
 
+@settings(max_examples=30)
+@given(before=_linked_tables(), system=_linked_tables())
+def test_a_programme_on_the_solver_of_one_gone_answers_as_on_a_new_solver(
+    before: LinkedCounts, system: LinkedCounts
+) -> None:
+    """A programme takes the HiGHS solver of a programme gone (``passModel`` clears all the last model left:
+    its basis, solution and presolve): every optimum, solution and dual solution of every quantity's range is
+    what a new solver finds, bit for bit."""
+    import numpy as np
+
+    from evidence.presentation import disclosure
+
+    def answers(program: _LinkedProgram) -> list[tuple]:
+        out = []
+        for name in system.values:
+            for sign in (1.0, -1.0):
+                optimum = program.solve(program.vector({name: sign}))
+                out.append(
+                    None
+                    if optimum is None
+                    else tuple(
+                        np.asarray(part, dtype=float).tobytes()
+                        for part in (optimum.value, optimum.x, optimum.costs, optimum.row_costs)
+                        if part is not None
+                    )
+                )
+        return out
+
+    idle = disclosure._IDLE_SOLVERS
+    idle.clear()
+    fresh = answers(_LinkedProgram(system, RULE))  # made on a new solver, left idle once gone
+    gone = _LinkedProgram(before, RULE)
+    for name in before.values:  # a basis and a solution of another model left in its solver
+        gone.solve(gone.vector({name: 1.0}))
+    solver = gone._highs
+    idle.clear()
+    del gone
+    assert idle == [solver]
+    reused = _LinkedProgram(system, RULE)
+    assert reused._highs is solver and idle == []
+    assert answers(reused) == fresh
+
+
 def test_the_solver_writes_nothing_to_the_output() -> None:
     """HiGHS prints a banner on a process's first solver, from C: it would land in a notebook's output."""
     code = (
