@@ -1921,9 +1921,9 @@ class _LinkedProgram:
         lp.a_matrix_.index_, lp.a_matrix_.value_ = self._rows_of, self._coefficients
         self._row_lower, self._row_upper = np.array(lower), np.zeros(len(rows))
         self._lower, self._upper = np.zeros(len(self.names)), np.zeros(len(self.names))
-        self._highs = _idle_solver()
+        self._highs = _idle_solver(_IDLE_SOLVERS)
         # back to the idle solvers once this programme is gone (a row's system of a table: thousands a brief)
-        weakref.finalize(self, _retire_solver, self._highs)
+        weakref.finalize(self, _retire_solver, _IDLE_SOLVERS, self._highs)
         self._highs.passModel(lp)
         self._ceiling = system._ceiling(rule)
         # the statuses and showings the model's bounds were last made of (None: none yet, bound every quantity)
@@ -2164,25 +2164,29 @@ class _LinkedProgram:
 #: HiGHS solvers of programmes gone (:class:`_LinkedProgram`), to be given the next one's model: making a
 #: solver costs more than solving a row's programme (its options, its Python callbacks), and ``passModel``
 #: clears everything of the model before (its basis, solution, presolve and simplex state: what a new
-#: solver solves from). Only programmes' solvers, whose options they never change, come here.
+#: solver solves from). Only these programmes' solvers, whose options they never change, come here.
 _IDLE_SOLVERS: list[Any] = []
+
+#: The same for :class:`LinearProgram` (whose solutions set the presolve option): apart, so that a solver
+#: with presolve off never comes to a :class:`_LinkedProgram`.
+_IDLE_PROGRAMME_SOLVERS: list[Any] = []
 
 #: The most idle solvers kept (a few programmes are alive at once: one a system).
 _MOST_IDLE = 16
 
 
-def _idle_solver() -> Any:
-    """An idle solver of a programme gone, or a new one."""
+def _idle_solver(idle: list[Any]) -> Any:
+    """An idle solver of a programme gone (from ``idle``), or a new one."""
     try:
-        return _IDLE_SOLVERS.pop()
+        return idle.pop()
     except IndexError:
         return quiet_highs()
 
 
-def _retire_solver(highs: Any) -> None:
+def _retire_solver(idle: list[Any], highs: Any) -> None:
     """Keep the solver of a programme gone for the next (unless enough are kept already)."""
-    if len(_IDLE_SOLVERS) < _MOST_IDLE:
-        _IDLE_SOLVERS.append(highs)
+    if len(idle) < _MOST_IDLE:
+        idle.append(highs)
 
 
 class _Optimum(NamedTuple):
@@ -2316,7 +2320,10 @@ class LinearProgram:
         self.n_cols, self.integral = n_cols, integral
         self._columns = (column_index, row_index, values)
         self._limits = limits
-        self._highs = quiet_highs()
+        # an idle solver of a programme of this kind gone (:func:`_idle_solver`): each solution sets the one
+        # option these programmes change (presolve) before it solves
+        self._highs = _idle_solver(_IDLE_PROGRAMME_SOLVERS)
+        weakref.finalize(self, _retire_solver, _IDLE_PROGRAMME_SOLVERS, self._highs)
         self._highs.passModel(lp)
 
     def solution(self, objective: np.ndarray, *, presolve: bool = True) -> np.ndarray | None:
