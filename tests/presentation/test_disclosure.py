@@ -1106,7 +1106,7 @@ def test_a_linear_program_has_scipys_optimum_for_every_objective(
                 assert np.allclose(found, np.round(found), atol=1e-6)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 10**6), before_integral=st.booleans(), integral=st.booleans())
 def test_a_linear_program_on_the_solver_of_one_gone_answers_as_on_a_new_solver(
     seed: int, before_integral: bool, integral: bool
