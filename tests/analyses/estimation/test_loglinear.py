@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from scipy.special import gammaln
 
 from evidence.analyses.estimation import loglinear
 from evidence.analyses.estimation.lists import ListCapture
@@ -184,7 +185,14 @@ def _reference_iterations(X, Y, model_columns=None, start=None):
         running = r[~finished]
         if not len(running):
             break
-    return {"beta": beta, "eta": eta, "mu": mu, "converged": converged, "last_step": last_step}
+    # the intercept's standard error as it was computed: the masks of every row, all true or not
+    information = (
+        np.where(outer, ((mu * weights) @ outer_products).reshape(-1, p, p), 0.0) + inactive_diagonal
+    )
+    with np.errstate(all="ignore"):
+        variance = np.array([ll._inverse_one(a)[0, 0] for a in information])
+    se = np.where(identifiable, np.sqrt(np.maximum(variance, 0.0)), np.nan)
+    return {"beta": beta, "eta": eta, "mu": mu, "converged": converged, "last_step": last_step, "se": se}
 
 
 def _bits(a: np.ndarray) -> np.ndarray:
@@ -229,9 +237,39 @@ def test_batched_fits_are_the_reference_loops_to_the_last_bit(n_lists: int) -> N
         assert np.array_equal(_bits(fit.intercept[ok]), _bits(reference["beta"][ok, 0]))
         estimated = fit.column_mask & ok[:, None]
         assert np.array_equal(_bits(fit.coefficients[estimated]), _bits(reference["beta"][estimated]))
+        # the standard errors from the systems' masks made for the masked rows alone
+        assert np.array_equal(_bits(fit.intercept_se), _bits(reference["se"]))
+        # ln(y!) given by a caller that fits many models to the same rows: the same log-likelihoods
+        rows = np.broadcast_to(np.atleast_2d(counts), fit.fitted.shape)
+        given_factorials = fit_batch(
+            X, counts, model_columns, start=given, log_factorials=gammaln(rows + 1.0)
+        )
+        assert np.array_equal(_bits(given_factorials.log_likelihood), _bits(fit.log_likelihood))
         if counts is Y and model_columns is None and given is None:
             # the rows the compaction must keep apart: parameters at −∞ and fits with no estimate among them
             assert fit.at_minus_infinity.any() and (fit.certainly_exists() != fit.converged).any()
+
+
+def test_a_batch_with_one_mask_is_ranked_as_row_by_row() -> None:
+    """Rows sharing one pair of masks are ranked once without a loop over the rows: the verdicts are those of
+    the rows ranked among other masks."""
+    from evidence.analyses.estimation.loglinear import _identifiable
+
+    X = design_matrix(4, ((0, 1), (1, 2), (0, 2)))
+    for cells, columns in [
+        (np.ones(X.shape[0], dtype=bool), np.ones(X.shape[1], dtype=bool)),
+        (X[:, 5] == 0, np.arange(X.shape[1]) != 5),  # the first pair at −∞: its cells left out
+        (X[:, 1] == 0, np.arange(X.shape[1]) != 1),  # a list with no case: not identifiable with its pairs
+    ]:
+        alike_cells, alike_columns = np.tile(cells, (7, 1)), np.tile(columns, (7, 1))
+        mixed_cells = np.vstack([alike_cells, np.ones(X.shape[0], dtype=bool)])
+        mixed_columns = np.vstack([alike_columns, np.ones(X.shape[1], dtype=bool)])
+        alike = _identifiable(X, alike_cells, alike_columns)
+        assert np.array_equal(alike, _identifiable(X, mixed_cells, mixed_columns)[:7])
+        assert len(set(alike)) == 1
+    assert not _identifiable(
+        X, np.tile(X[:, 1] == 0, (3, 1)), np.tile(np.arange(X.shape[1]) != 1, (3, 1))
+    ).any()
 
 
 @settings(max_examples=60)

@@ -61,13 +61,27 @@ def cached_design(n_lists: int, terms: tuple[Term, ...]) -> np.ndarray:
     if design is None:
         if len(_DESIGNS) > 4096:
             _DESIGNS.clear()
+            _DESIGN_DIGESTS.clear()
         design = design_matrix(n_lists, terms)
         design.flags.writeable = False
+        _DESIGN_DIGESTS[id(design)] = (design, _digest(design))
         _DESIGNS[key] = design
     return design
 
 
 _DESIGNS: dict[tuple[int, tuple[Term, ...]], np.ndarray] = {}
+#: :func:`_digest` of each design of :func:`cached_design` (read-only), by its id; the entry holds the design
+#: itself, so that no other array can take its id while the entry is kept (every fit asked it of the design
+#: again, hashing the whole matrix: 255 × 16 numbers for eight lists)
+_DESIGN_DIGESTS: dict[int, tuple[np.ndarray, bytes]] = {}
+
+
+def _design_digest(X: np.ndarray) -> bytes:
+    """:func:`_digest` of ``X``: kept for the designs of :func:`cached_design`, computed for any other."""
+    entry = _DESIGN_DIGESTS.get(id(X))  # (a local: another thread's clearing of the cache cannot lose it)
+    if entry is not None and entry[0] is X:
+        return entry[1]
+    return _digest(X)
 
 
 def bic_score(n_parameters: Any, observed: int, log_likelihood: Any) -> Any:
@@ -116,6 +130,7 @@ def fit_batch(
     model_columns: np.ndarray | None = None,
     start: np.ndarray | None = None,
     standard_errors: bool = True,
+    log_factorials: np.ndarray | None = None,
 ) -> BatchFit:
     """Fit Poisson log-linear models with design ``X`` (cells × parameters) to each row of ``Y``.
 
@@ -124,12 +139,14 @@ def fit_batch(
     (rows × cells) gives starting fitted values, e.g. those of a neighbouring model (R's ``mustart``); by
     default IRLS starts, as R does, from y + 0.1. The maximum found is the same, in fewer iterations.
     Without ``standard_errors`` (a bootstrap needs none) the intercept's standard error is NaN.
+    ``log_factorials`` (rows × cells) is ``gammaln(Y + 1)`` where the caller has it: a search fitting many
+    models to the same count vectors computes it once (the same values, element by element).
 
     The fits run on one BLAS thread (:func:`~evidence.analyses.count_models.one_blas_thread`): the matrices are
     small, and the numbers are then the same on every machine, whatever its cores.
     """
     with one_blas_thread():
-        return _fit_batch(X, Y, model_columns, start, standard_errors)
+        return _fit_batch(X, Y, model_columns, start, standard_errors, log_factorials)
 
 
 def _fit_batch(
@@ -138,6 +155,7 @@ def _fit_batch(
     model_columns: np.ndarray | None,
     start: np.ndarray | None,
     standard_errors: bool,
+    log_factorials: np.ndarray | None = None,
 ) -> BatchFit:
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
     p = X.shape[1]
@@ -162,8 +180,11 @@ def _fit_batch(
     eta = np.log(initial)
     deviance = _deviance(Y, mu, weights)
     converged = np.zeros(B, dtype=bool)
-    outer = solve_mask[:, :, None] & solve_mask[:, None, :]
-    inactive_diagonal = np.eye(p)[None] * (~solve_mask)[:, :, None]
+    # the systems' masks (parameters in the solve, the diagonal of those left out) matter only on the rows
+    # that leave a parameter out: made for those rows alone (a bootstrap's batch of a thousand rows has few)
+    masked = np.flatnonzero(~solve_mask.all(axis=1))
+    outer = solve_mask[masked, :, None] & solve_mask[masked, None, :]
+    inactive_diagonal = np.eye(p)[None] * (~solve_mask[masked])[:, :, None]
     outer_products = (X[:, :, None] * X[:, None, :]).reshape(cells, p * p)
     beta = np.zeros((B, p))
     last_step = np.full(B, np.inf)
@@ -186,15 +207,15 @@ def _fit_batch(
 
     intercept_variance = np.full(B, np.nan)
     if standard_errors:
-        information = (
-            np.where(outer, ((mu * weights) @ outer_products).reshape(-1, p, p), 0.0) + inactive_diagonal
-        )
+        # where(all true, P, 0) + a diagonal of zeros is P + 0.0 = P on the rows without masks (see _iterate)
+        information = ((mu * weights) @ outer_products).reshape(-1, p, p)
+        information[masked] = np.where(outer, information[masked], 0.0) + inactive_diagonal
         with np.errstate(all="ignore"):
             try:
                 intercept_variance = np.linalg.inv(information)[:, 0, 0]
             except np.linalg.LinAlgError:  # only where the MLE does not exist (see _solve): those alone
                 intercept_variance = np.array([_inverse_one(a)[0, 0] for a in information])
-    log_y = gammaln(Y + 1.0)
+    log_y = gammaln(Y + 1.0) if log_factorials is None else log_factorials
     with np.errstate(divide="ignore", invalid="ignore"):
         log_mu = np.where(weights > 0, np.log(np.maximum(mu, 1e-300)), 0.0)
     log_likelihood = ((Y * log_mu - mu - log_y) * weights).sum(axis=1)
@@ -239,6 +260,8 @@ def _iterate(
     (gathering and scattering every array at every iteration cost more than the arithmetic in small batches),
     and a row's last step is measured only when it finishes. Every number is computed by the same operations
     on the same values as one iteration of all the running rows at once: the fits are the same to the last bit.
+    ``outer`` and ``inactive_diagonal`` are those of the rows with masks alone (``solve_mask`` not all true),
+    in order.
     """
     p = X.shape[1]
     # rows whose systems the masks change (a parameter at −∞, or not identifiable, or left out of a submodel);
@@ -258,8 +281,8 @@ def _iterate(
     # after converging, a row takes a few more Newton steps: negligible at a maximum, about −1 in some
     # log-means where there is none
     confirming = np.full(len(Y), _CONFIRMING_STEPS)
-    masked = np.flatnonzero(masked_r)
-    outside_r, unsolved_r, diagonal_r = ~outer[masked], ~solve_mask[masked], inactive_diagonal[masked]
+    # (``outer`` and ``inactive_diagonal`` are those of the masked rows alone, in order)
+    outside_r, unsolved_r, diagonal_r = ~outer, ~solve_mask[masked_r], inactive_diagonal
     last_iteration = MAX_ITERATIONS + _CONFIRMING_STEPS - 1
     # (overflow: only in a row running off to infinity, which stops at its first step that is not finite)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -406,11 +429,16 @@ def _identifiable(X: np.ndarray, cell_mask: np.ndarray, column_mask: np.ndarray)
     width = keys.shape[1]
     packed = keys.tobytes()
     first: dict[bytes, int] = {}
-    inverse = np.array(
-        [first.setdefault(packed[b * width : (b + 1) * width], b) for b in range(len(keys))], dtype=np.intp
-    )
+    if len(keys) and (keys == keys[0]).all():  # one mask for every row (a bootstrap's batch, mostly)
+        first[packed[:width]] = 0
+        inverse = np.zeros(len(keys), dtype=np.intp)
+    else:
+        inverse = np.array(
+            [first.setdefault(packed[b * width : (b + 1) * width], b) for b in range(len(keys))],
+            dtype=np.intp,
+        )
     verdicts = np.zeros(len(keys), dtype=bool)
-    design = _digest(X)
+    design = _design_digest(X)
     for mask, b in first.items():
         if cell_mask[b].all() and _every_column_subset_full_rank(X, design):
             # every cell fitted: the design's columns at hand, which have full rank (below), with no SVD each

@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from scipy.special import pdtr, pdtrc
+from scipy.special import gammaln, pdtr, pdtrc
 
 from evidence.analyses.estimation.lists import ListCapture, Term
 from evidence.analyses.estimation.loglinear import (
@@ -195,8 +195,20 @@ def stepwise_estimates(
     active = first_valid & (p_enter > 0)
     while active.any():
         eligible = ~included & ((included.astype(int) @ facet_of.T) == facet_count)
-        p = np.where(eligible, _p_values(n_star, fitted @ cells), np.inf)
-        order = np.lexsort((np.broadcast_to(np.arange(len(terms)), p.shape), p), axis=1)
+        # p-values only where a replicate still selecting can use them (the rows that stopped are never read):
+        # pdtr and pdtrc are computed value by value, each the one computed over the whole table, and the
+        # expectations are the same product of the whole table as before
+        lam = fitted @ cells
+        running = np.flatnonzero(active)
+        used = eligible[running]
+        p = np.full(lam.shape, np.inf)
+        p_running = p[running]
+        p_running[used] = _p_values(n_star[running][used], lam[running][used])
+        p[running] = p_running
+        order = np.zeros(p.shape, dtype=np.intp)
+        order[running] = np.lexsort(
+            (np.broadcast_to(np.arange(len(terms)), p_running.shape), p_running), axis=1
+        )
         rank = np.zeros(B, dtype=int)
         seeking = active.copy()
         added = np.full(B, -1)
@@ -541,6 +553,10 @@ def _fit_models_rows(
     certain = np.zeros(count, dtype=bool)
     usable = np.zeros(count, dtype=bool)
     n = Y.sum(axis=1)
+    # ln(y!) of each replicate fitted, computed once for all its models (each model's fit took it again)
+    log_factorials = np.zeros(Y.shape)
+    fitted_rows = np.unique(rows)
+    log_factorials[fitted_rows] = gammaln(Y[fitted_rows] + 1.0)
     groups: dict[int, list[int]] = {}
     for k, model in enumerate(models):
         groups.setdefault(model, []).append(k)
@@ -553,7 +569,7 @@ def _fit_models_rows(
         per_batch = max(1, _BATCH_ELEMENTS // X.size)
         for start in range(0, len(members), per_batch):
             ks = np.array(members[start : start + per_batch])
-            batch = fit_batch(X, Y[rows[ks]], standard_errors=False)
+            batch = fit_batch(X, Y[rows[ks]], standard_errors=False, log_factorials=log_factorials[rows[ks]])
             fit_ok = batch.identifiable & batch.converged
             log.rejected_unconverged += int((batch.identifiable & ~batch.converged).sum())
             bic[ks] = np.where(fit_ok, X.shape[1] * np.log(n[rows[ks]]) - 2.0 * batch.log_likelihood, np.inf)
