@@ -133,6 +133,10 @@ def _recorded_by_pairs(df: pl.DataFrame) -> dict[str, tuple[bool, int, int]]:
     """What each topic's pairs (:func:`causes._topic_pairs`) say: (in the layout, victims recorded, the sum of
     their keys): the definition the one-pass counts of recorded_topics and missing_values must keep."""
     df = df.with_row_index("_id")
+    # each victim's key by its _id (the row index: _id i is row i), read once: the distinct _ids of a topic's
+    # pairs and the sum of their keys are the inner join of the pairs' unique _ids to (_id, key) that this was,
+    # without a join of its own for every topic (an _id of no row would raise here, not be dropped)
+    keys = df[RECORD_CELL_KEY].to_list()
     out = {}
     for topic in causes.TOPICS:
         try:
@@ -140,8 +144,8 @@ def _recorded_by_pairs(df: pl.DataFrame) -> dict[str, tuple[bool, int, int]]:
         except ParameterError:
             out[topic] = (False, 0, 0)
             continue
-        ids = pairs.select("_id").unique().join(df.select("_id", RECORD_CELL_KEY), on="_id")
-        out[topic] = (True, ids.height, int(ids[RECORD_CELL_KEY].sum()))
+        ids = set(pairs["_id"].to_list())
+        out[topic] = (True, len(ids), sum(keys[i] for i in ids))
     return out
 
 
@@ -183,16 +187,19 @@ def test_recorded_topics_and_missing_values_count_what_the_topic_pairs_hold(data
     assert sex["n_recorded_key"] == int(df.filter(pl.col("gender").is_not_null())[RECORD_CELL_KEY].sum())
 
 
-def _profile_by_joins(df: pl.DataFrame, topic: str, by: str | None, level: float) -> pl.DataFrame:
+def _profile_by_joins(
+    df: pl.DataFrame, reference: causes.CaseProfiles, topic: str, by: str | None, level: float
+) -> pl.DataFrame:
     """:func:`causes.profile` as the polars query it was before its counts were made with numpy: each
     victim's categories with its group, counted by group-bys and joined to the grid of every group and
     category (zeros kept), the denominators, and the sums of the records' keys (to the bit: a share divided in
-    the query as it was)."""
+    the query as it was). ``reference``: the topic pairs and groups of ``df`` (a CaseProfiles of its own, not
+    the one under test: each topic's pairs and each characteristic's groups, pure functions of the records,
+    made once for all the profiles of an example rather than once for each)."""
     from evidence.analyses.intervals import wilson_interval
 
-    profiled = causes.CaseProfiles(df)
-    pairs, categories = profiled._topic_pairs(topic)
-    groups, n_group, order = profiled._grouped(by)
+    pairs, categories = reference._topic_pairs(topic)
+    groups, n_group, order = reference._grouped(by)
     keyed = RECORD_CELL_KEY in df.columns
 
     def counted(name: str) -> list[pl.Expr]:
@@ -268,10 +275,11 @@ def test_a_profile_counts_as_joins_and_group_bys_would(data, n, keyed, level):
             )
         )
     profiled = causes.CaseProfiles(df)
+    reference = causes.CaseProfiles(df)  # the reference's own (never the profiles under test)
     for topic in causes.recorded_topics(df):
         for by in (None, "sex", "origin_region"):
             got = causes.profile(profiled, topic, by, level=level)
-            expected = _profile_by_joins(df, topic, by, level)
+            expected = _profile_by_joins(df, reference, topic, by, level)
             assert got.schema == expected.schema
             assert got.equals(expected), (topic, by)
 

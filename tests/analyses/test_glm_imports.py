@@ -12,21 +12,17 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = REPO_ROOT / "notebooks" / "country_brief.ipynb"
+CTDC_SAMPLE = (REPO_ROOT / ".." / "shared" / "data" / "ctdc" / "k_anon_sample.csv").resolve()
 
 #: What glm.py spares a brief: statsmodels, and what it drags in.
 UNWANTED = ("statsmodels", "pandas", "scipy.stats", "patsy", "formulaic")
-
-REPORT = """
-unwanted = {unwanted!r}
-found = sorted({{m for m in sys.modules if any(m == u or m.startswith(u + ".") for u in unwanted)}})
-print(json.dumps(found), file=sys.stderr)
-"""
 
 #: The code cells of the country-brief notebook, run as its kernel runs them (demo data, no parameters given).
 BRIEF = """
 import io, contextlib, json, sys
 cells = [c for c in json.load(open(sys.argv[1]))["cells"] if c["cell_type"] == "code"]
-scope = {{}}
+scope = {}
 with contextlib.redirect_stdout(io.StringIO()):
     for cell in cells:
         exec("".join(cell["source"]), scope)
@@ -42,11 +38,57 @@ except SystemExit as exc:
     assert exc.code in (0, None), exc.code
 """
 
+#: Each check in a process of its own, forked from one that has imported numpy and polars only (each check
+#: imports both, the toolkit's first imports): a check's process is a fresh one's with those two imported a
+#: moment earlier. Importing a module runs the same code wherever it is imported, and the child has whatever
+#: the parent imported (checked free of the unwanted first), so what a check finds imported is what a fresh
+#: process of its own finds. One interpreter and one import of numpy and polars for the three checks, not three.
+FORKED = """
+import json, os, sys, traceback
+import numpy, polars
+UNWANTED = {unwanted!r}
+def unwanted_imported():
+    return sorted({{m for m in sys.modules if any(m == u or m.startswith(u + ".") for u in UNWANTED)}})
+results = {{"parent": unwanted_imported()}}
+for name, (code, args) in {checks!r}.items():
+    sys.stdout.flush(); sys.stderr.flush()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        try:
+            sys.argv = ["-c", *args]
+            exec(code, {{"__name__": "__main__"}})
+            status = 0
+        except BaseException:
+            traceback.print_exc()
+            status = 1
+        os.write(write, json.dumps(unwanted_imported()).encode())
+        sys.stdout.flush(); sys.stderr.flush()
+        os._exit(status)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        found = pipe.read()
+    status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    print(f"--- {{name}}: exit {{status}}", file=sys.stderr, flush=True)
+    results[name] = {{"exit": status, "found": json.loads(found) if found else None}}
+print(json.dumps(results), file=sys.stderr)
+"""
 
-def _unwanted_after(code: str, *args: str) -> list[str]:
+
+@pytest.fixture(scope="module")
+def unwanted_after() -> dict:
+    """How each check ended and what it found imported, by check: the brief's cells, ``trend`` on the demo data and on CTDC's
+    sample (when the shared data are there)."""
+    checks = {
+        "brief": (BRIEF, [str(NOTEBOOK)]),
+        "demo": (CLI, ["trend", "--country", "THA"]),
+    }
+    if CTDC_SAMPLE.is_file():
+        checks["ctdc"] = (CLI, ["trend", "--country", "USA", "--data", str(CTDC_SAMPLE)])
     env = {k: v for k, v in os.environ.items() if k != "EVIDENCE_DATA"}  # the demo data, as a new user has
     proc = subprocess.run(
-        [sys.executable, "-c", code + REPORT.format(unwanted=UNWANTED), *args],
+        [sys.executable, "-c", FORKED.format(unwanted=UNWANTED, checks=checks)],
         capture_output=True,
         text=True,
         env=env,
@@ -54,21 +96,27 @@ def _unwanted_after(code: str, *args: str) -> list[str]:
         timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    found: list[str] = json.loads(proc.stderr.strip().splitlines()[-1])
+    results = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert results.pop("parent") == []  # numpy and polars import none of them
+    return {"stderr": proc.stderr, **results}
+
+
+def _found(unwanted_after: dict, check: str) -> list[str]:
+    """What the check found imported, once it ran to the end."""
+    result = unwanted_after[check]
+    assert result["exit"] == 0, unwanted_after["stderr"][-3000:]
+    found: list[str] = result["found"]
     return found
 
 
-def test_a_country_brief_imports_neither_statsmodels_nor_pandas_nor_scipy_stats():
-    notebook = REPO_ROOT / "notebooks" / "country_brief.ipynb"
-    cells = json.loads(notebook.read_text())["cells"]
+def test_a_country_brief_imports_neither_statsmodels_nor_pandas_nor_scipy_stats(unwanted_after):
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
     assert any("views.finish(brief)" in "".join(c["source"]) for c in cells)  # the whole brief is run
-    assert _unwanted_after(BRIEF.format(), str(notebook)) == []
+    assert _found(unwanted_after, "brief") == []
 
 
 @pytest.mark.parametrize("data", ["demo", "ctdc"])
-def test_evidence_trend_imports_neither_statsmodels_nor_pandas_nor_scipy_stats(data, request):
-    args = ["trend", "--country", "THA"]
+def test_evidence_trend_imports_neither_statsmodels_nor_pandas_nor_scipy_stats(data, request, unwanted_after):
     if data == "ctdc":
-        cases = request.getfixturevalue("shared_data") / "ctdc" / "k_anon_sample.csv"
-        args = ["trend", "--country", "USA", "--data", str(cases)]
-    assert _unwanted_after(CLI, *args) == []
+        request.getfixturevalue("shared_data")  # skips, loudly, without the shared data
+    assert _found(unwanted_after, data) == []

@@ -222,6 +222,43 @@ def test_an_indicator_frames_flow_records_are_built_once_and_no_caller_can_chang
     assert any(frame is third for frame in kept) and any(frame is thai_indicators for frame in kept)
 
 
+def test_a_frames_cells_are_filtered_from_it_once_for_all_that_read_them(thai_indicators, monkeypatch):
+    """The flow records, the doubtful breakdowns, the returnees and the repatriation split of a frame read the
+    same cells of it (by citizenship, by country of repatriation, the totals): each filtered from the frame
+    once, not once for each of them, and a caller changing its copy changes none kept."""
+    from polars.testing import assert_frame_equal
+
+    built: list[tuple[int, str]] = []
+    cells_of, repatriation_of = routes._indicator_cells_of, routes._repatriation_cells_of
+
+    def cells(df: pl.DataFrame, indicator: str, dimension: str) -> pl.DataFrame:
+        built.append((id(df), dimension))
+        return cells_of(df, indicator, dimension)
+
+    def repatriation(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
+        built.append((id(df), "repatriation parts"))
+        return repatriation_of(df, indicator)
+
+    monkeypatch.setattr(routes, "_indicator_cells_of", cells)
+    monkeypatch.setattr(routes, "_repatriation_cells_of", repatriation)
+    monkeypatch.setattr(routes, "_KEPT", {})
+    indicator = "Detected trafficking victims"
+    for selection in [Selection(thai_indicators, country="THA", role=r) for r in ("origin", "both")]:
+        routes.flows(selection)
+    routes.doubtful_breakdowns(thai_indicators, indicator)
+    routes.returnees_without_nationals(thai_indicators, indicator)
+    assert len(built) == len(set(built)) and {d for _, d in built} >= {
+        routes._DIMENSION_CITIZENSHIP,
+        "repatriation parts",
+    }
+    first = routes._indicator_cells(thai_indicators, indicator, routes._DIMENSION_CITIZENSHIP)
+    expected = first.clone()
+    first.drop_in_place("victims")
+    assert_frame_equal(
+        routes._indicator_cells(thai_indicators, indicator, routes._DIMENSION_CITIZENSHIP), expected
+    )
+
+
 def test_indicator_origin_role_reads_other_countries_breakdowns(thai_indicators):
     flows = routes.flows(Selection(thai_indicators, country="THA", role="origin"))
     assert dict(zip(flows["destination_iso3"], flows["victims"])) == {"MYS": 9, "THA": 25}
@@ -504,13 +541,13 @@ def test_every_aggregation_is_null_exactly_when_a_censored_cell_contributes(cell
         for d, o, v in cells
     ]
     flows = routes.flows(pl.DataFrame(rows, schema=INDICATOR_SCHEMA))
-    for frame in (flows, routes.region_flows(flows), routes.region_flows(flows, "subregion")):
+    long = routes.region_flows(flows)  # a function of the flows alone: made once, read below twice
+    for frame in (flows, long, routes.region_flows(flows, "subregion")):
         exact = frame.filter(pl.col("victims").is_not_null())
         assert (exact["victims"] == exact["victims_low"]).all() and (
             exact["victims"] == exact["victims_high"]
         ).all()
         assert (frame["victims_low"] <= frame["victims_high"]).all()
-    long = routes.region_flows(flows)
     censored_pairs = set(
         flows.filter(pl.col("victims").is_null())
         .select(pl.col("origin_region", "destination_region").fill_null("Unknown"))

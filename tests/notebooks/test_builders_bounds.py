@@ -73,8 +73,9 @@ def attack(
 
     With ``two_values``, only whether each takes two whole values or one: (0, 1) or (v, v) for the one value
     ``v`` of the true table (what ``smallest < largest`` asks of the ranges, exactly; see ``other_value``)."""
+    from _scipy_highs import milp  # SciPy's milp, without its per-call set-up
     from scipy.optimize import Bounds as Box
-    from scipy.optimize import LinearConstraint, milp
+    from scipy.optimize import LinearConstraint
 
     rule = bounds.low.rule
     n_rows, n_cols = len(exact), len(exact[0])

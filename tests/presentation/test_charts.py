@@ -926,6 +926,29 @@ def test_a_zoomed_flow_map_draws_the_countries_in_view_only() -> None:
     assert inside <= isos
 
 
+def _drawn(spec: dict) -> tuple[int, int, list[bytes], int]:
+    """vl-convert's PNG of ``spec`` at scale 1, decoded. Kept in the toolkit's chart cache as the toolkit keeps
+    its own charts (:func:`evidence.presentation.chart_files._cache_entry`: by the spec's text and the versions
+    of Vega-Lite, Vega and vl-convert; what the same converter draws of the same spec, byte for byte), so a map
+    compared here is drawn again only when its spec or the converter changes, not at every run (~0.15 CPU-s
+    each, ten of them)."""
+    import vl_convert as vlc
+
+    from evidence.core.atomic import write_bytes
+    from evidence.presentation.chart_files import _cache_entry, _spec_text, vl_version
+
+    entry = _cache_entry(_spec_text(spec), spec, ".png", 1)
+    try:
+        png = entry.read_bytes()
+    except OSError:
+        png = vlc.vegalite_to_png(spec, vl_version=vl_version(spec), scale=1)
+        try:
+            write_bytes(entry, png)
+        except OSError:  # a cache that cannot be written: drawn again next time
+            pass
+    return png_pixels(png)
+
+
 def _differing_bytes(rows: list, rows2: list) -> list[tuple[int, int]]:
     """The (byte, byte) pairs where two decoded images of one size differ."""
     return [
@@ -957,8 +980,6 @@ def _differing_bytes(rows: list, rows2: list) -> list[tuple[int, int]]:
     ],
 )
 def test_a_map_turned_or_reaching_a_pole_draws_the_countries_in_view_only(flows, turned) -> None:
-    import vl_convert as vlc
-
     from evidence.presentation.charts import _coarse, _world_basemap_text
 
     zoomed = chart_spec(flow_map(pl.DataFrame(flows), "o", "d", "n", title="t", source=SOURCE))
@@ -968,7 +989,7 @@ def test_a_map_turned_or_reaching_a_pole_draws_the_countries_in_view_only(flows,
     name = layer["data"]["name"]
     whole["datasets"][name] = _world_basemap_text(None, _coarse(layer["projection"], 470, 340))
     assert len(_basemap_isos(whole)) > 1.3 * len(_basemap_isos(zoomed))
-    images = [png_pixels(vlc.vegalite_to_png(spec, scale=1)) for spec in (zoomed, whole)]
+    images = [_drawn(spec) for spec in (zoomed, whole)]
     (width, height, rows, _), (width2, height2, rows2, _) = images
     assert (width, height) == (width2, height2)
     differing = _differing_bytes(rows, rows2)
@@ -984,8 +1005,6 @@ def test_a_world_flow_map_keeps_every_country() -> None:
 
 
 def test_leaving_out_the_countries_out_of_view_draws_the_same_map() -> None:
-    import vl_convert as vlc
-
     from evidence.presentation.charts import _world_basemap_text
 
     flows = pl.DataFrame(
@@ -995,7 +1014,7 @@ def test_leaving_out_the_countries_out_of_view_draws_the_same_map() -> None:
     whole = json.loads(json.dumps(zoomed))
     whole["datasets"][whole["hconcat"][0]["layer"][0]["data"]["name"]] = _world_basemap_text()
     assert len(_basemap_isos(whole)) > 2 * len(_basemap_isos(zoomed))
-    images = [png_pixels(vlc.vegalite_to_png(spec, scale=1)) for spec in (zoomed, whole)]
+    images = [_drawn(spec) for spec in (zoomed, whole)]
     (width, height, rows, _), (width2, height2, rows2, _) = images
     assert (width, height) == (width2, height2)
     # the same picture, up to the rounding of a few edge pixels' anti-aliasing
@@ -1167,7 +1186,6 @@ def test_a_chart_left_as_a_cells_value_is_drawn_offline():
     import sys
 
     code = (
-        "import altair as alt\n"
         "{before}"
         "from evidence.presentation import charts\n"
         "chart = alt.Chart(alt.Data(values=[{{'a': 1}}])).mark_point().encode(x='a:Q')\n"
@@ -1175,17 +1193,33 @@ def test_a_chart_left_as_a_cells_value_is_drawn_offline():
         "bundle = bundle[0] if isinstance(bundle, tuple) else bundle\n"
         "print(sorted(bundle), 'cdn.jsdelivr' in str(bundle))\n"
     )
-    drawn = subprocess.run(
-        [sys.executable, "-c", code.format(before="")], check=False, capture_output=True, text=True
-    )
-    assert drawn.stdout.strip() == "['image/svg+xml'] False", drawn.stderr
-    chosen = subprocess.run(
-        [sys.executable, "-c", code.format(before="alt.renderers.enable('html')\n")],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    assert chosen.stdout.strip() == "['text/html'] True", chosen.stderr
+    cases = {"drawn": "", "chosen": "alt.renderers.enable('html')\n"}
+    # Both cases start with `import altair as alt` in a fresh process (half of each process's CPU): one process
+    # imports it and forks a child per case, so each case runs the rest of its code in a process whose state is
+    # that of a fresh one after that line (the toolkit not imported, no renderer chosen), as two processes did.
+    forked = (
+        "import os, sys, traceback\n"
+        "import altair as alt\n"
+        "for name, code in CASES.items():\n"
+        "    sys.stdout.flush(); sys.stderr.flush()\n"
+        "    if os.fork() == 0:\n"
+        "        try:\n"
+        "            exec(code, {'alt': alt, '__name__': '__main__'})\n"
+        "            exit_code = 0\n"
+        "        except BaseException:\n"
+        "            traceback.print_exc()\n"
+        "            exit_code = 1\n"
+        "        sys.stdout.flush(); sys.stderr.flush()\n"
+        "        os._exit(exit_code)\n"
+        "    print(name, 'exit', os.waitstatus_to_exitcode(os.wait()[1]), flush=True)\n"
+    ).replace("CASES", repr({name: code.format(before=before) for name, before in cases.items()}))
+    done = subprocess.run([sys.executable, "-c", forked], check=False, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.splitlines() == [
+        "['image/svg+xml'] False",
+        "drawn exit 0",
+        "['text/html'] True",
+        "chosen exit 0",
+    ], done.stdout + done.stderr
 
 
 def test_a_chart_of_records_protected_by_cell_key_draws_their_perturbed_counts_only(shared_data) -> None:
@@ -1607,8 +1641,6 @@ def test_a_map_of_the_world_or_a_large_region_draws_the_coarse_outlines(flows, c
 
 
 def test_the_choropleth_draws_the_coarse_outlines_and_the_same_picture() -> None:
-    import vl_convert as vlc
-
     from evidence.presentation.charts import _features_text
 
     data = pl.DataFrame({"iso3": ["THA", "MMR", "BRA", "NGA"], "n": [500, 300, 200, 100]})
@@ -1623,7 +1655,7 @@ def test_the_choropleth_draws_the_coarse_outlines_and_the_same_picture() -> None
             ]
             assert text == _features_text(features, True)
             full["datasets"][name] = _features_text(features)
-    images = [png_pixels(vlc.vegalite_to_png(s, scale=1)) for s in (spec, full)]
+    images = [_drawn(s) for s in (spec, full)]
     (width, height, rows, _), (width2, height2, rows2, _) = images
     assert (width, height) == (width2, height2)
     differing = sum(

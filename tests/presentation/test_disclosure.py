@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 import pytest
 from _polars import count_queries
+from _scipy_highs import linprog as reference_linprog
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
@@ -87,17 +88,13 @@ def is_pinned(
             b_eq.append(-constant)
     objective = np.zeros(len(hidden))
     objective[index[cell]] = 1.0
-    kwargs = {
-        "A_eq": np.array(a_eq),
-        "b_eq": np.array(b_eq),
-        "bounds": [bounds_of(c) for c in hidden],
-        "method": "highs",
-    }
-    low = linprog(objective, **kwargs)
+    kwargs = {"A_eq": np.array(a_eq), "b_eq": np.array(b_eq), "bounds": [bounds_of(c) for c in hidden]}
+    # SciPy's linprog(method="highs") without its per-call set-up: the same programme, answer and cost
+    low = reference_linprog(objective, **kwargs)
     assert low.status == 0, "the true table must be feasible"
     if low.fun < truth[cell] - 0.5:
         return False
-    high = linprog(-objective, **kwargs)
+    high = reference_linprog(-objective, **kwargs)
     return high.status != 3 and -high.fun < truth[cell] + 0.5
 
 
@@ -1107,6 +1104,47 @@ def test_a_linear_program_has_scipys_optimum_for_every_objective(
                 assert np.all(matrix @ found >= lower - 1e-7) and np.all(matrix @ found <= upper + 1e-7)
             if integral:
                 assert np.allclose(found, np.round(found), atol=1e-6)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10**6), before_integral=st.booleans(), integral=st.booleans())
+def test_a_linear_program_on_the_solver_of_one_gone_answers_as_on_a_new_solver(
+    seed: int, before_integral: bool, integral: bool
+) -> None:
+    """A :class:`LinearProgram` takes the HiGHS solver of one gone (whole-numbered or not, its last solution
+    without presolve): every solution is what a new solver finds, bit for bit."""
+    from evidence.presentation import disclosure
+    from evidence.presentation.disclosure import LinearProgram
+
+    rng = np.random.default_rng(seed)
+
+    def programme() -> tuple[tuple, list[np.ndarray]]:
+        n_rows, n_cols = rng.integers(1, 5), rng.integers(1, 6)
+        matrix = rng.integers(-2, 3, size=(n_rows, n_cols)).astype(float)
+        point = rng.integers(0, 8, size=n_cols).astype(float)
+        lower, upper = matrix @ point - rng.integers(0, 3, size=n_rows), matrix @ point + 1
+        return (matrix, lower, upper, 0.0, 12.0), [
+            rng.integers(-3, 4, size=n_cols).astype(float) for _ in range(4)
+        ]
+
+    def answers(program: LinearProgram, objectives: list[np.ndarray]) -> list[bytes | None]:
+        found = [program.solution(o, presolve=k % 2 == 0) for k, o in enumerate(objectives)]
+        return [None if x is None else x.tobytes() for x in found]
+
+    idle = disclosure._IDLE_PROGRAMME_SOLVERS
+    idle.clear()
+    made, objectives = programme()
+    fresh = answers(LinearProgram(*made, integral=integral), objectives)  # on a new solver
+    before, objectives_before = programme()
+    gone = LinearProgram(*before, integral=before_integral)
+    answers(gone, objectives_before)  # a model, a basis and the presolve option left in its solver
+    solver = gone._highs
+    idle.clear()
+    del gone
+    assert idle == [solver]
+    reused = LinearProgram(*made, integral=integral)
+    assert reused._highs is solver
+    assert answers(reused, objectives) == fresh
 
 
 def test_a_linear_program_finds_the_whole_number_optimum_that_scipys_highs_presolve_misses() -> None:

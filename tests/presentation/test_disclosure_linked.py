@@ -90,7 +90,7 @@ def test_a_zero_is_no_disclosure_and_a_quantity_has_one_value():
 def _range_by_scipy(system: LinkedCounts, rule: DisclosureRule, name: str) -> tuple[float, float] | None:
     """The range of one quantity given what ``system`` publishes, set up from scratch for SciPy's linprog:
     the reference the kept HiGHS programme is checked against."""
-    from scipy.optimize import linprog
+    from _scipy_highs import linprog  # SciPy's linprog(method="highs"), without its per-call set-up
 
     names = list(system.values)
     bounds_of = system._bounds(rule)
@@ -113,7 +113,6 @@ def _range_by_scipy(system: LinkedCounts, rule: DisclosureRule, name: str) -> tu
             A_ub=a_ub,
             b_ub=[0.0] * len(a_ub) if a_ub else None,
             bounds=[bounds_of[n] for n in names],
-            method="highs",
         )
         if result.status != 0:
             return None
@@ -179,6 +178,49 @@ def test_the_kept_programme_answers_as_one_set_up_anew(
             assert low.value == pytest.approx(reference[0], abs=1e-6)
             assert -high.value == pytest.approx(reference[1], abs=1e-6)
             assert program.pinned(program.vector({name: 1.0})) == (reference[1] - reference[0] < 1 - 1e-9)
+
+
+@settings(max_examples=30)
+@given(before=_linked_tables(), system=_linked_tables())
+def test_a_programme_on_the_solver_of_one_gone_answers_as_on_a_new_solver(
+    before: LinkedCounts, system: LinkedCounts
+) -> None:
+    """A programme takes the HiGHS solver of a programme gone (``passModel`` clears all the last model left:
+    its basis, solution and presolve): every optimum, solution and dual solution of every quantity's range is
+    what a new solver finds, bit for bit."""
+    import numpy as np
+
+    from evidence.presentation import disclosure
+
+    def answers(program: _LinkedProgram) -> list[tuple]:
+        out = []
+        for name in system.values:
+            for sign in (1.0, -1.0):
+                optimum = program.solve(program.vector({name: sign}))
+                out.append(
+                    None
+                    if optimum is None
+                    else tuple(
+                        np.asarray(part, dtype=float).tobytes()
+                        for part in (optimum.value, optimum.x, optimum.costs, optimum.row_costs)
+                        if part is not None
+                    )
+                )
+        return out
+
+    idle = disclosure._IDLE_SOLVERS
+    idle.clear()
+    fresh = answers(_LinkedProgram(system, RULE))  # made on a new solver, left idle once gone
+    gone = _LinkedProgram(before, RULE)
+    for name in before.values:  # a basis and a solution of another model left in its solver
+        gone.solve(gone.vector({name: 1.0}))
+    solver = gone._highs
+    idle.clear()
+    del gone
+    assert idle == [solver]
+    reused = _LinkedProgram(system, RULE)
+    assert reused._highs is solver and idle == []
+    assert answers(reused) == fresh
 
 
 def test_the_solver_writes_nothing_to_the_output() -> None:
@@ -289,7 +331,8 @@ def _integer_range(tables, same, cell, rule: DisclosureRule, unpublished=()) -> 
     least the threshold; each table's rows add up to its total column and its columns to its totals row; the
     cells of ``same`` are one count."""
     import numpy as np
-    from scipy.optimize import Bounds, LinearConstraint, milp
+    from _scipy_highs import milp  # SciPy's milp, without its per-call set-up
+    from scipy.optimize import Bounds, LinearConstraint
 
     names = [
         (t, c, r)
@@ -473,7 +516,7 @@ def test_a_part_no_table_shows_does_not_follow_from_the_tables_protected_togethe
 def _pinned_by_scipy(system: LinkedCounts, rule: DisclosureRule, combination: dict) -> bool:
     """Whether ``combination`` holds one whole number only given what ``system`` publishes, by SciPy's linprog
     set up from scratch (as :func:`_range_by_scipy`, for a combination)."""
-    from scipy.optimize import linprog
+    from _scipy_highs import linprog  # SciPy's linprog(method="highs"), without its per-call set-up
 
     names = list(system.values)
     bounds_of = system._bounds(rule)
@@ -496,7 +539,6 @@ def _pinned_by_scipy(system: LinkedCounts, rule: DisclosureRule, combination: di
             A_ub=a_ub,
             b_ub=[0.0] * len(a_ub) if a_ub else None,
             bounds=[bounds_of[n] for n in names],
-            method="highs",
         )
         if result.status != 0:
             return False

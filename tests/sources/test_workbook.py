@@ -391,6 +391,33 @@ def test_header_key_is_the_letters_and_digits_case_folded(text: str) -> None:
     assert workbook.header_key(text) == "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
+_LABELS_LOOKED_FOR = ["evidence_synthetic_demo", "ab", "ss", "e1", "i", "ff"]
+
+
+@st.composite
+def _text_about_a_key(draw: st.DrawFn) -> tuple[str, str]:
+    """A label and a text holding its characters in order, each in either case, with what keying drops (or
+    now and then a letter, or a character whose folding is two: ``ß``, ``ﬀ``, ``İ``) between them, among other
+    text."""
+    label = draw(st.sampled_from(_LABELS_LOOKED_FOR))
+    between = st.sampled_from(["", "", "_", " ", "-", "\u00a0", ". ", "\u0307", "x", "ß", "ﬀ", "İ", "Σ"])
+    spelled = "".join(
+        (character.upper() if draw(st.booleans()) else character) + draw(between)
+        for character in workbook.header_key(label)
+    )
+    return label, draw(st.text(max_size=4)) + spelled + draw(st.text(max_size=4))
+
+
+@settings(max_examples=300, derandomize=True)
+@given(about=st.one_of(_text_about_a_key(), st.tuples(st.sampled_from(_LABELS_LOOKED_FOR), st.text())))
+def test_a_key_is_found_in_the_folded_text_where_it_is_in_the_keyed_text(about: tuple[str, str]) -> None:
+    """What demo_signature's first look relies on: ``key_in_text`` finds a key in a text exactly where keying the
+    whole text would, without keying it."""
+    label, text = about
+    key = workbook.header_key(label)
+    assert bool(workbook.key_in_text(key).search(text.casefold())) == (key in workbook.header_key(text))
+
+
 @settings(max_examples=200, derandomize=True)
 @given(cells=st.lists(st.text(), max_size=6))
 def test_the_key_of_cells_joined_is_their_keys_joined_and_holds_each_cell_key(cells: list[str]) -> None:

@@ -245,7 +245,14 @@ def _case_flow_records(df: pl.DataFrame, *, keyed: bool) -> pl.DataFrame:
 
 
 def _indicator_cells(df: pl.DataFrame, indicator: str, dimension: str) -> pl.DataFrame:
-    """The Sex- and Age-``Total`` cells of one dimension of an indicator, as victims bounds."""
+    """The Sex- and Age-``Total`` cells of one dimension of an indicator, as victims bounds: built once per
+    frame (:func:`_kept`), as the flow records, the doubtful breakdowns, the returnees and the repatriation
+    split of a frame each read the same cells (a table's first brief, or each table a test draws, filtered
+    the whole frame for them three or four times)."""
+    return _kept(df, f"cells of {dimension}", indicator, lambda d, i: _indicator_cells_of(d, i, dimension))
+
+
+def _indicator_cells_of(df: pl.DataFrame, indicator: str, dimension: str) -> pl.DataFrame:
     return df.filter(
         (pl.col("indicator") == indicator)
         & (pl.col("dimension") == dimension)
@@ -261,11 +268,11 @@ def _indicator_cells(df: pl.DataFrame, indicator: str, dimension: str) -> pl.Dat
 
 
 #: What is built from a whole indicator frame and asked for many times (its flow records, its doubtful and
-#: returnee years), by frame (held weakly), what and indicator: a brief asks for the flow records of the same
-#: UNODC table ~18 times (its roles, its peers, its key figures), and a warm kernel keeps its tables from one
-#: run to the next.
+#: returnee years, the cells they are read from), by frame (held weakly), what and indicator: a brief asks for
+#: the flow records of the same UNODC table ~18 times (its roles, its peers, its key figures), and a warm kernel
+#: keeps its tables from one run to the next. Up to eight things of a frame and indicator: four frames' worth.
 _KEPT: dict[tuple[int, str, str], tuple[weakref.ref[pl.DataFrame], pl.DataFrame]] = {}
-_KEPT_MAX = 16
+_KEPT_MAX = 32
 
 
 def _kept(
@@ -500,7 +507,12 @@ def _repatriation_cells(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
     """The Sex- and Age-``Total`` cells of the breakdown by country of repatriation, each with its ``part``
     (``abroad``: the subtotal; ``home``: the country itself; ``country``: another country; ``unplaced``) and
     ``marked``: whether its country's and year's breakdown reads as the questionnaire defines it (an ``abroad``
-    or ``home`` part among its categories), else a list of countries whose direction cannot be told."""
+    or ``home`` part among its categories), else a list of countries whose direction cannot be told. Built
+    once per frame (:func:`_kept`): the doubtful breakdowns, the returnees and the repatriation split read it."""
+    return _kept(df, "repatriation cells", indicator, _repatriation_cells_of)
+
+
+def _repatriation_cells_of(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
     if "category" not in df.columns:
         return pl.DataFrame()
     rows = _indicator_cells(df, indicator, _DIMENSION_REPATRIATION).filter(pl.col("iso3").is_not_null())

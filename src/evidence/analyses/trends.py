@@ -86,7 +86,7 @@ import contextlib
 import contextvars
 import dataclasses
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Literal, overload
 
@@ -636,37 +636,48 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
     read = _country_rows(df, indicator, base, country) if role == "destination" and country else base
     lazy = read.lazy().filter(year_filter(years))
     total = pl.lit("Total")
+
     # UNODC publishes the victims of unknown sex and age as one row (Sex and Age both Unknown): the Unknown of
     # the breakdown by sex and of the one by age, unless the country-year has a row of its own for that
     # (Unknown sex of all ages, or all sexes of unknown age), which is then the Unknown
-    both_unknown = (pl.col("sex") == UNKNOWN) & (pl.col("age") == UNKNOWN)
-    own_unknown = _own_unknown_exprs(base)
-    selectors = {
-        "total": (pl.col("dimension") == "Total") & (pl.col("sex") == total) & (pl.col("age") == total),
-        "form": (pl.col("dimension") == "by form of exploitation")
-        & (pl.col("sex") == total)
-        & (pl.col("age") == total),
-        "sex": (pl.col("dimension") == "Total")
-        & (pl.col("sex") != total)
-        & ((pl.col("age") == total) | (both_unknown & ~own_unknown["sex"])),
-        "age": (pl.col("dimension") == "Total")
-        & (pl.col("age") != total)
-        & ((pl.col("sex") == total) | (both_unknown & ~own_unknown["age"])),
-        "citizenship": (pl.col("dimension") == "by citizenship")
-        & (pl.col("sex") == total)
-        & (pl.col("age") == total),
+    # each selector and group made when asked for (a selection reads one or two of them: building every
+    # expression each time was a third of a small selection's cost)
+    def both_unknown() -> pl.Expr:
+        return (pl.col("sex") == UNKNOWN) & (pl.col("age") == UNKNOWN)
+
+    selectors: dict[str, Callable[[], pl.Expr]] = {
+        "total": lambda: (
+            (pl.col("dimension") == "Total") & (pl.col("sex") == total) & (pl.col("age") == total)
+        ),
+        "form": lambda: (
+            (pl.col("dimension") == "by form of exploitation")
+            & (pl.col("sex") == total)
+            & (pl.col("age") == total)
+        ),
+        "sex": lambda: (
+            (pl.col("dimension") == "Total")
+            & (pl.col("sex") != total)
+            & ((pl.col("age") == total) | (both_unknown() & ~_own_unknown_exprs(base)["sex"]))
+        ),
+        "age": lambda: (
+            (pl.col("dimension") == "Total")
+            & (pl.col("age") != total)
+            & ((pl.col("sex") == total) | (both_unknown() & ~_own_unknown_exprs(base)["age"]))
+        ),
+        "citizenship": lambda: (
+            (pl.col("dimension") == "by citizenship") & (pl.col("sex") == total) & (pl.col("age") == total)
+        ),
     }
     # the selected rows' own origin (returnees added below have none in :data:`_ORIGIN`)
-    selected_origin = citizenship_origin_expr()
-    groups = {
-        "total": None,
-        "form": pl.col("category"),
-        "sex": pl.col("sex"),
-        "age": pl.col("age"),
-        "citizenship": selected_origin,
-        "destination": pl.col("iso3"),
-        "corridor": pl.when(selected_origin.is_not_null()).then(
-            pl.concat_str(selected_origin, pl.lit(">"), pl.col("iso3"))
+    groups: dict[str, Callable[[], pl.Expr | None]] = {
+        "total": lambda: None,
+        "form": lambda: pl.col("category"),
+        "sex": lambda: pl.col("sex"),
+        "age": lambda: pl.col("age"),
+        "citizenship": citizenship_origin_expr,
+        "destination": lambda: pl.col("iso3"),
+        "corridor": lambda: pl.when(citizenship_origin_expr().is_not_null()).then(
+            pl.concat_str(citizenship_origin_expr(), pl.lit(">"), pl.col("iso3"))
         ),
     }
     if role == "both" and country is None:
@@ -681,8 +692,10 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
                 + _by_values({"total", "citizenship", "destination", "corridor"})
                 + ", or role destination for the breakdowns of the victims detected in the country"
             )
-        own = selectors["total"] if dimension == "total" else selectors["citizenship"]
-        abroad = selectors["citizenship"] & (origin == country).fill_null(False) & (pl.col("iso3") != country)
+        own = selectors["total"]() if dimension == "total" else selectors["citizenship"]()
+        abroad = (
+            selectors["citizenship"]() & (origin == country).fill_null(False) & (pl.col("iso3") != country)
+        )
         lazy = lazy.filter((own & (pl.col("iso3") == country)) | abroad)
     elif role == "origin":
         # a country's citizens as counted in the citizenship breakdowns of the countries that detected them
@@ -691,7 +704,7 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
                 "with an indicator table, role 'origin' reads other countries' citizenship breakdowns: "
                 "use by " + _by_values({"total", "destination", "corridor"})
             )
-        lazy = lazy.filter(selectors["citizenship"])
+        lazy = lazy.filter(selectors["citizenship"]())
         if country is not None:
             lazy = lazy.filter((origin == country).fill_null(False))
     else:
@@ -700,7 +713,7 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
             # (``own_unknown``, over iso3), so the other countries' rows change none of them
             lazy = lazy.filter(pl.col("iso3") == country)
         lazy = lazy.filter(
-            selectors["citizenship" if dimension in ("destination", "corridor") else dimension]
+            selectors["citizenship" if dimension in ("destination", "corridor") else dimension]()
         )
     # the frame's own columns (not those added once per frame), the year as the counts give it: a query,
     # collected where rows are added or taken away (a country's returnees, its doubtful reporters), else with
@@ -710,7 +723,7 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
     )
     if role == "origin" and country is not None:
         rows = _with_returnees(df, indicator, rows.collect(), country, years).lazy()
-    group = groups[dimension]
+    group = groups[dimension]()
     keys = ["year"]
     if role in ("origin", "both") and country is not None:
         rows = _without_doubtful_abroad(df, indicator, rows.collect(), country).lazy()

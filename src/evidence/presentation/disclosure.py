@@ -1921,7 +1921,9 @@ class _LinkedProgram:
         lp.a_matrix_.index_, lp.a_matrix_.value_ = self._rows_of, self._coefficients
         self._row_lower, self._row_upper = np.array(lower), np.zeros(len(rows))
         self._lower, self._upper = np.zeros(len(self.names)), np.zeros(len(self.names))
-        self._highs = quiet_highs()
+        self._highs = _idle_solver(_IDLE_SOLVERS)
+        # back to the idle solvers once this programme is gone (a row's system of a table: thousands a brief)
+        weakref.finalize(self, _retire_solver, _IDLE_SOLVERS, self._highs)
         self._highs.passModel(lp)
         self._ceiling = system._ceiling(rule)
         # the statuses and showings the model's bounds were last made of (None: none yet, bound every quantity)
@@ -2105,7 +2107,7 @@ class _LinkedProgram:
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         solution = highs.getSolution()
-        value, x = highs.getInfo().objective_function_value, np.array(solution.col_value)
+        value, x = highs.getObjectiveValue(), np.array(solution.col_value)  # getInfo() copies every field
         if not solution.dual_valid:
             return _Optimum(value, x, None, None)
         return _Optimum(value, x, np.array(solution.col_dual), np.array(solution.row_dual))
@@ -2157,6 +2159,34 @@ class _LinkedProgram:
         if not np.all(self._fixed[np.abs(low.costs) > _ZERO_COST]):
             return None
         return _Optimum(-low.value, low.x, -low.costs, -low.row_costs)
+
+
+#: HiGHS solvers of programmes gone (:class:`_LinkedProgram`), to be given the next one's model: making a
+#: solver costs more than solving a row's programme (its options, its Python callbacks), and ``passModel``
+#: clears everything of the model before (its basis, solution, presolve and simplex state: what a new
+#: solver solves from). Only these programmes' solvers, whose options they never change, come here.
+_IDLE_SOLVERS: list[Any] = []
+
+#: The same for :class:`LinearProgram` (whose solutions set the presolve option): apart, so that a solver
+#: with presolve off never comes to a :class:`_LinkedProgram`.
+_IDLE_PROGRAMME_SOLVERS: list[Any] = []
+
+#: The most idle solvers kept (a few programmes are alive at once: one a system).
+_MOST_IDLE = 16
+
+
+def _idle_solver(idle: list[Any]) -> Any:
+    """An idle solver of a programme gone (from ``idle``), or a new one."""
+    try:
+        return idle.pop()
+    except IndexError:
+        return quiet_highs()
+
+
+def _retire_solver(idle: list[Any], highs: Any) -> None:
+    """Keep the solver of a programme gone for the next (unless enough are kept already)."""
+    if len(idle) < _MOST_IDLE:
+        idle.append(highs)
 
 
 class _Optimum(NamedTuple):
@@ -2290,7 +2320,10 @@ class LinearProgram:
         self.n_cols, self.integral = n_cols, integral
         self._columns = (column_index, row_index, values)
         self._limits = limits
-        self._highs = quiet_highs()
+        # an idle solver of a programme of this kind gone (:func:`_idle_solver`): each solution sets the one
+        # option these programmes change (presolve) before it solves
+        self._highs = _idle_solver(_IDLE_PROGRAMME_SOLVERS)
+        weakref.finalize(self, _retire_solver, _IDLE_PROGRAMME_SOLVERS, self._highs)
         self._highs.passModel(lp)
 
     def solution(self, objective: np.ndarray, *, presolve: bool = True) -> np.ndarray | None:

@@ -565,9 +565,13 @@ _KNOWN_NAMES = {header_key(c): c for c in [*SYNTHETIC_COLUMNS, *K_ANON_COLUMNS, 
 _KNOWN_NAMES.update({header_key(alias): name for alias, name in SYNTHETIC_ALIASES.items()})
 
 
+@functools.lru_cache(maxsize=4096)
 def _canonical_name(column: str) -> str:
     """The layout's spelling of a header cell (case, blanks, punctuation and a trailing footnote number ignored,
-    as :func:`~evidence.sources.workbook.header_cell_key` compares labels; aliases resolved)."""
+    as :func:`~evidence.sources.workbook.header_cell_key` compares labels; aliases resolved).
+
+    Cached (a function of the text alone): the sniffer asks it of every cell of a workbook's top rows, the
+    same labels again for every file looked at."""
     text = column.strip().lstrip("\ufeff").strip()
     return _KNOWN_NAMES.get(header_cell_key(text), text) if text else text
 

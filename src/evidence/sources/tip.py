@@ -162,6 +162,13 @@ _COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 _REQUIRED = ("iso3", "report_year", "tier_text")
+#: The keys (:func:`header_key`) of Kelley's required labels and of each simple-layout column's labels, made once:
+#: the sniffer asks every row of a workbook's top rows (the GSI's: 21,000 cells over 13 sheets), and keying the
+#: same labels again for each row was most of what looking at a workbook that is no tier table took.
+_KELLEY_KEYS = frozenset(header_key(label) for label in KELLEY_REQUIRED)
+_SIMPLE_KEYS = {
+    name: tuple(header_key(label) for label in labels) for name, labels in _COLUMNS[SIMPLE_LAYOUT].items()
+}
 
 #: Accepted spellings (case-folded, whitespace collapsed) -> canonical tier or special case.
 _LABELS: dict[str, str] = {
@@ -253,10 +260,10 @@ def _layout_of(cells: list[str]) -> str | None:
     keys = {header_cell_key(cell) for cell in cells}
     # Kelley's layout by her labels as she writes them (lower case, "countryname" one word), or beside her ccode:
     # what is cited and how "NA" reads follow from it, so a hand-made "Year, ISO, Country name, Tier" is the
-    # simple layout (cited to the State Department), never her coding
-    written = {cell.strip().strip('"') for cell in cells}
-    if {header_key(label) for label in KELLEY_REQUIRED} <= keys and (
-        set(KELLEY_REQUIRED) <= written or "ccode" in keys
+    # simple layout (cited to the State Department), never her coding (the cells as written looked at only for a
+    # row holding her labels: every row of a workbook's top rows is asked)
+    if _KELLEY_KEYS <= keys and (
+        set(KELLEY_REQUIRED) <= {cell.strip().strip('"') for cell in cells} or "ccode" in keys
     ):
         return KELLEY_LAYOUT
     if not _missing(keys):
@@ -275,7 +282,7 @@ def _missing(keys: set[str]) -> list[str]:
 
 
 def _present(keys: set[str], name: str) -> bool:
-    return any(header_key(label) in keys for label in _COLUMNS[SIMPLE_LAYOUT][name])
+    return any(key in keys for key in _SIMPLE_KEYS[name])
 
 
 def sniff(head: FileHead) -> str | None:

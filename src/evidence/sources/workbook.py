@@ -454,6 +454,16 @@ def header_key(value: Any) -> str:
     return _NOT_ALNUM.sub("", str(value).casefold())
 
 
+@functools.lru_cache(maxsize=64)
+def key_in_text(key: str) -> re.Pattern[str]:
+    """A pattern found in ``text.casefold()`` exactly where ``key`` (a :func:`header_key`) is in
+    ``header_key(text)``: the key's characters in order, any run of what keying drops (:data:`_NOT_ALNUM`)
+    between them. Keying drops those runs and nothing else, so a span of the folded text matching it is, keyed,
+    the key; searched for, it spares keying a long text only to look for one key in it (the regular expression
+    removing every blank and punctuation mark of a workbook's 127,000 top characters took most of the time)."""
+    return re.compile(f"(?:{_NOT_ALNUM.pattern})?".join(re.escape(character) for character in key))
+
+
 def header_cell_key(value: Any) -> str:
     """A header cell as the loaders compare it with the labels they look for: its :func:`header_key`, a trailing
     footnote number set aside (:data:`HEADER_FOOTNOTE_MARKER`: ``Year¹``, ``Country [1]``, ``Tier [2]*``), so a
