@@ -159,12 +159,21 @@ def _no_kernels_in_the_fast_lane():
     def refuse(*args, **kwargs):
         raise RuntimeError("the fast lane starts no kernel: mark this test @pytest.mark.kernel")
 
+    import evidence.runs.kernel
+
     names = ("_async_start_kernel", "start_kernel")
     classes = (KernelManager, AsyncKernelManager)
     saved = {(cls, name): cls.__dict__.get(name) for cls in classes for name in names}
     for cls, name in saved:
         setattr(cls, name, refuse)
+    # The early start of `evidence brief` and `evidence run` (evidence.runs.warm.prestart) launches the kernel's
+    # process itself, not through jupyter_client: refused too. prestart never raises (its kernel is a start-up
+    # aid), so a fast-lane test of a command refused before its run goes on without a kernel process started
+    # and killed (about fifty in a run); a test that runs a notebook still fails here, loudly.
+    spawn = evidence.runs.kernel.spawn_kernel
+    evidence.runs.kernel.spawn_kernel = refuse  # type: ignore[assignment]
     yield
+    evidence.runs.kernel.spawn_kernel = spawn  # type: ignore[assignment]
     for (cls, name), method in saved.items():
         if method is None:
             delattr(cls, name)
