@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from pathlib import Path
@@ -846,75 +845,24 @@ def test_a_row_rejected_from_the_file_read_is_said_with_its_row_and_column(
     assert f"evidence data validate {path}" in text
 
 
-#: The cron jobs of one encoding, each command in a process of its own forked from one that has done what the
-#: installed `evidence` does first (imported evidence.cli.start, then evidence.cli.main: neither command starts
-#: a kernel) and imported numpy and polars (what both commands import): each command's process is a fresh
-#: `evidence` process's, those two imported a moment earlier, with the same standard output and error (pipes of
-#: the encoding the environment gives). One interpreter and one import of the CLI for both commands, not two.
-#: The end of each command is marked on both streams once it has ended (its output flushed as it exits).
-_CRON = """
-import os, sys
-from evidence.cli.start import console_script
-import evidence.cli.main
-import numpy, polars
-for name, args in COMMANDS.items():
-    sys.stdout.flush(); sys.stderr.flush()
-    if os.fork() == 0:
-        sys.argv = [EVIDENCE, *args]
-        sys.exit(console_script())
-    status = os.waitstatus_to_exitcode(os.wait()[1])
-    marker = MARKER.format(name=name, status=status).encode("ascii")
-    os.write(1, marker); os.write(2, marker)
-"""
-_CRON_MARKER = "\n--- evidence-test: {name} ended, exit {status} ---\n"
-
-
-@functools.cache
-def _cron_runs(shared_data: Path, encoding: str) -> dict[str, tuple[int | None, bytes, bytes]]:
-    """Each command's exit code (None: it never ended), standard output and error, in a cron job's environment
-    whose output is in ``encoding`` (run once for both commands)."""
-    import os
-    import re
-    import subprocess
-
-    unodc = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
-    commands = {
-        c: [c, "--data", unodc, "--country", "THA", "--role", "destination"] for c in ("flows", "trend")
-    }
-    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "FORCE_COLOR")}
-    env |= {"PYTHONIOENCODING": encoding, "TERM": "dumb", "NO_COLOR": "1", "LANG": "C"}
-    # this environment's console script, whatever PATH holds (a test run by the venv's python, not `uv run`)
-    evidence = str(Path(sys.executable).parent / "evidence")
-    code = (
-        _CRON.replace("COMMANDS", repr(commands))
-        .replace("EVIDENCE", repr(evidence))
-        .replace("MARKER", repr(_CRON_MARKER))
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], check=False, capture_output=True, env=env, timeout=240
-    )
-    runs: dict[str, tuple[int | None, bytes, bytes]] = {}
-    stdout, stderr = done.stdout, done.stderr
-    for name in commands:
-        pattern = re.escape(_CRON_MARKER.format(name=name, status="@").encode()).replace(b"@", rb"(-?\d+)")
-        ended_out, ended_err = re.search(pattern, stdout), re.search(pattern, stderr)
-        if ended_out is None or ended_err is None:
-            runs[name] = (None, stdout, stderr)
-            continue
-        runs[name] = (int(ended_out[1]), stdout[: ended_out.start()], stderr[: ended_err.start()])
-        stdout, stderr = stdout[ended_out.end() :], stderr[ended_err.end() :]
-    return runs
-
-
 @pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
 @pytest.mark.parametrize("command", ["flows", "trend"])
 def test_a_cron_job_whose_output_is_not_utf8_gets_the_table_not_a_traceback(shared_data, encoding, command):
     """In a cron job whose locale is not UTF-8 (PYTHONIOENCODING=latin-1, LANG=de_DE.ISO-8859-1) `flows` and
     `trend` died with a UnicodeEncodeError traceback, exit 1, on the title's dash ("Flows — THA as
     destination"): the text is written in the output's encoding, its dashes and arrows spelled out."""
-    status, out, err = _cron_runs(shared_data, encoding)[command]
-    assert status == 0, err.decode(encoding, "replace")[-600:]
-    text = out.decode(encoding)
+    import os
+    import subprocess
+
+    unodc = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "FORCE_COLOR")}
+    env |= {"PYTHONIOENCODING": encoding, "TERM": "dumb", "NO_COLOR": "1", "LANG": "C"}
+    args = [command, "--data", unodc, "--country", "THA", "--role", "destination"]
+    # this environment's console script, whatever PATH holds (a test run by the venv's python, not `uv run`)
+    evidence = str(Path(sys.executable).parent / "evidence")
+    done = subprocess.run([evidence, *args], check=False, capture_output=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr.decode(encoding, "replace")[-600:]
+    text = done.stdout.decode(encoding)
     assert ("Flows - THA as destination" if command == "flows" else "Victims per year - ") in text
 
 
