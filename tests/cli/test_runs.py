@@ -624,6 +624,55 @@ def _fake_brief(folder) -> None:
     (folder / "brief.json").write_text(json.dumps({"title": "A brief", "formats": {"html": "brief.html"}}))
 
 
+def _stale_conversions() -> set[str]:
+    """The scratch folders of pandoc conversions on this machine whose process is gone."""
+    import tempfile
+
+    from evidence.briefs.builtin import _STALE_SCRATCH
+    from evidence.core.atomic import host_tag, process_alive
+
+    stale = set()
+    for entry in Path(tempfile.gettempdir()).glob("evidence-pandoc-*"):
+        match = _STALE_SCRATCH.match(entry.name)
+        if match and match["host"] == host_tag() and not process_alive(int(match["pid"])):
+            stale.add(entry.name)
+    return stale
+
+
+@pytest.mark.kernel
+def test_a_worker_killed_while_it_renders_a_brief_fails_the_run_saying_so_and_leaves_no_half_brief(
+    run_main, tiny, tmp_path, monkeypatch
+):
+    """A batch worker killed outright (the OOM killer, `kill -9`) while it rendered a run's brief: the run was
+    reported as killed "while this run was executing", though it had executed and was in its folder, and its
+    folder kept half a brief (its source and an empty figures folder, no page, no record), with the scratch
+    folder of the render's pandoc in $TMPDIR; the summary sent the reader to failed/<run>, where nothing was.
+    The run is failed with the reason (its brief was being rendered), the run's own files are kept, and what the
+    render left is removed: the same when the run was unchanged (skipped) and only its brief was due."""
+    import _render_killed
+
+    from evidence.runs.record import read_record
+
+    monkeypatch.setattr(runs_cli, "render_brief", _render_killed.killed_while_typesetting)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"runs:\n  - notebook: {tiny}\n    parameters: {{n: 2}}\nrender: true\n")
+    out = tmp_path / "reports" / "runs"
+    stale_before = _stale_conversions()
+    for attempt in ("executed", "unchanged"):
+        code, text, err = run_main(["batch", str(plan), "--out-root", str(out), "--workers", "1", "--json"])
+        assert code == 1, text + err
+        (run,) = json.loads(text)["runs"]
+        assert run["status"] == "failed", (attempt, run)
+        assert "died while the brief of this run was rendered" in run["error"], (attempt, run)
+        assert "executing" not in run["error"], (attempt, run)
+        folder = Path(run["folder"])
+        assert folder == out / run["run_id"] and read_record(folder).status == "ok", (attempt, run)
+        assert sorted(p.name for p in folder.iterdir()) == ["figures", "run.json", "run.log", "tiny.ipynb"]
+        assert not (out / "failed").exists()
+        assert "failed/<run>" not in err, err  # the run is in its folder, not among the failed runs
+        assert _stale_conversions() <= stale_before, attempt
+
+
 @pytest.mark.kernel
 def test_a_run_replacing_a_briefed_folder_takes_its_brief_out_of_the_index(app, tiny, tmp_path):
     # the new run replaces the folder, brief and all: the index must not go on linking the brief that is gone

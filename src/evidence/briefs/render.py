@@ -48,7 +48,7 @@ from evidence.briefs.document import (
     disclosure_threshold,
 )
 from evidence.briefs.index import index_path, read_json_object, write_index
-from evidence.core.atomic import atomic_path, host_tag, write_bytes, write_text
+from evidence.core.atomic import atomic_path, clean_stale_files, host_tag, write_bytes, write_text
 from evidence.core.errors import ParameterError
 
 FORMATS = ("html", "pdf")
@@ -266,6 +266,19 @@ def render_run(
     if update_index:
         index = write_index(run_dir.parent, index_path(run_dir.parent))
     return RenderedBrief(run_dir, document.title, chosen, outputs, seconds, document.demo, index)
+
+
+def remove_unfinished_brief(run_dir: str | Path) -> None:
+    """Remove the brief from a run folder whose render was killed (its process gone): its record first (the
+    index lists a brief by it), then its pages and its source and figures, with the temporaries of renders
+    killed there, and the scratch folders of the pandoc processes of killed renders. The run's own files stay.
+    A render rewrites them all, so no mix of two renders is left either."""
+    run_dir = Path(run_dir)
+    for name in (BRIEF_RECORD, *OUTPUT_FILES.values(), SOURCE_FILE):
+        (run_dir / name).unlink(missing_ok=True)
+    shutil.rmtree(run_dir / FIGURES_DIR, ignore_errors=True)
+    clean_stale_files(run_dir)
+    builtin.remove_stale_conversions()
 
 
 def check_brief_disclosure(document: BriefDocument, displayed_html: str | None = None) -> None:

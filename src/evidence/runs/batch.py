@@ -56,12 +56,18 @@ from evidence.runs.execute import (
     skipped,
 )
 from evidence.runs.params import anchor_data_paths, read_yaml, resolve_parameters
+from evidence.runs.record import read_record
 from evidence.runs.selection_check import EmptySelectionError
 
 DEFAULT_MIN_CASES = 50
 AUTO = "auto"
 _PLAN_KEYS = {"notebooks", "parameters", "runs", "min_cases", "render", "allow_empty"}
 _WORKER_DIED = "the worker process died while this run was executing (killed, or out of memory)"
+#: A run whose worker died in the batch's step after it (``after``: rendering its brief), the run in its folder.
+_WORKER_DIED_AFTER = (
+    "the worker process died after this run had executed, in the batch's step after it (killed, or out of "
+    "memory); the run is in its folder"
+)
 
 
 class PlanError(ParameterError):
@@ -463,6 +469,7 @@ def run_batch(
     after: AfterRun | None = None,
     pool: BatchPool | None = None,
     before_run: Callable[[PreparedRun], None] | None = None,
+    after_lost: AfterRun | None = None,
 ) -> BatchReport:
     """Execute the runs that are not fresh (all with ``force``); report every run's outcome in order.
 
@@ -473,10 +480,14 @@ def run_batch(
     to use, started ahead (:class:`BatchPool`, then ``workers`` is its size); it is closed when the batch ends.
     ``before_run(run)`` is called in this process just before a run to execute is given out (before it can
     replace its folder; again if it is given to a fresh pool): ``evidence batch`` takes its brief out of the
-    index then.
+    index then. ``after_lost(outcome)`` is called in this process for a run whose worker died in ``after``
+    (killed, out of memory), once that worker is gone: the outcome is failed, with the reason; what it
+    returns is the run's outcome (``evidence batch`` removes the brief the worker was rendering).
     """
     try:
-        return _run_batch(runs, workers, executor, force, on_start, on_done, after, pool, before_run)
+        return _run_batch(
+            runs, workers, executor, force, on_start, on_done, after, pool, before_run, after_lost
+        )
     except BaseException as exc:
         if pool is not None:  # refused before any run (a read-only runs folder), or interrupted
             if isinstance(exc, Exception):
@@ -499,6 +510,7 @@ def _run_batch(
     after: AfterRun | None,
     pool: BatchPool | None,
     before_run: Callable[[PreparedRun], None] | None = None,
+    after_lost: AfterRun | None = None,
 ) -> BatchReport:
     for root in {r.out_root for r in runs}:
         check_writable(root)  # a read-only runs folder: one error, not a failure per run
@@ -525,7 +537,7 @@ def _run_batch(
             jobs += [o for o in outcomes.values() if o.status == "skipped"]
         if jobs:
             pool = pool or BatchPool(workers or default_workers(len(jobs)))
-            _run_in_processes(jobs, pool, done, after, before_run)
+            _run_in_processes(jobs, pool, done, after, before_run, after_lost)
     elif executor.startswith(_DASK_SCHEMES):
         if todo:
             if before_run is not None:
@@ -772,14 +784,21 @@ def _run_in_processes(
     done: Callable[[RunOutcome], None],
     after: AfterRun | None = None,
     before_run: Callable[[PreparedRun], None] | None = None,
+    after_lost: AfterRun | None = None,
 ) -> None:
     """Execute on ``pool``, with at most one run a worker submitted at once, so a dead worker's run is known:
-    when the pool breaks, the runs in flight are recorded as failed and the rest continue in a fresh pool. A
-    pool found broken as a run is given to it (a worker killed before it had a run: while it started its kernel,
-    ahead of the runs) fails no run for it: the run goes to the fresh pool."""
+    when the pool breaks, the runs in flight are recorded as failed (:func:`_lost`, once the broken pool's
+    processes are gone) and the rest continue in a fresh pool. A pool found broken as a run is given to it (a
+    worker killed before it had a run: while it started its kernel, ahead of the runs) fails no run for it: the
+    run goes to the fresh pool."""
     pending = list(reversed(todo))
     workers = pool.workers
-    in_flight: dict[Future, Any] = {}
+    in_flight: dict[Future, _Given] = {}
+
+    def report_lost(lost: list[_Given]) -> None:
+        for given in lost:
+            done(_lost(given, after_lost))
+
     try:
         while pending or in_flight:
             while pending and len(in_flight) < workers:
@@ -787,53 +806,94 @@ def _run_in_processes(
                 if before_run is not None and isinstance(run, PreparedRun):
                     before_run(run)
                 try:
-                    in_flight[pool.executor.submit(_execute, run, after)] = run
+                    in_flight[pool.executor.submit(_execute, run, after)] = _Given(run, now())
                 except BrokenProcessPool:  # it ended the batch with a traceback, every run unreported
                     pending.append(run)
-                    _renew_settling(pool, in_flight, pending, done)
+                    report_lost(_renew_settling(pool, in_flight, pending, done))
             finished, _ = wait(in_flight, timeout=_INTERRUPT_LATENCY, return_when=FIRST_COMPLETED)
-            broken = False
+            lost = []
             for future in finished:
-                broken |= _settle(future, in_flight.pop(future), done)
-            if broken:
-                for run in in_flight.values():
-                    done(_failed(run, _WORKER_DIED))
+                given = in_flight.pop(future)
+                if _settle(future, given.job, done):
+                    lost.append(given)
+            if lost:  # the pool is broken: every run still in flight on it is lost too
+                lost += in_flight.values()
                 in_flight.clear()
-                pool.renew()
+                pool.renew()  # it waits for the broken pool's end: no process of it still works on those runs
+                report_lost(lost)
     except BaseException:  # Ctrl-C, or SIGTERM turned into KeyboardInterrupt by the CLI
         pool.stop()
         raise
     pool.close()
 
 
+@dataclasses.dataclass(frozen=True)
+class _Given:
+    """A job given to a worker (a run to execute, or a skipped run's outcome for ``after``) and when (as a
+    run's record says times)."""
+
+    job: PreparedRun | RunOutcome
+    at: str
+
+
 def _renew_settling(
     pool: BatchPool,
-    in_flight: dict[Future, Any],
+    in_flight: dict[Future, _Given],
     pending: list[PreparedRun | RunOutcome],
     done: Callable[[RunOutcome], None],
-) -> None:
-    """Replace a broken pool by a fresh one, and report the runs that were in flight on it (their outcome, or
-    failed: their worker died); a run it never started goes back to ``pending``."""
+) -> list[_Given]:
+    """Replace a broken pool by a fresh one, and report the runs that were in flight on it that have their
+    outcome (or raised); a run it never started goes back to ``pending``. Returns those whose worker died."""
     pool.renew()  # it waits for the broken pool's end: each run in flight has its outcome or its error by then
-    for future, run in in_flight.items():
+    lost = []
+    for future, given in in_flight.items():
         if future.cancelled():
-            pending.append(run)
-        else:
-            _settle(future, run, done)
+            pending.append(given.job)
+        elif _settle(future, given.job, done):
+            lost.append(given)
     in_flight.clear()
+    return lost
 
 
 def _settle(future: Future, run: PreparedRun | RunOutcome, done: Callable[[RunOutcome], None]) -> bool:
-    """Report the outcome of a run's finished future (failed if its worker died or it raised); whether its
-    worker died, which broke the pool."""
+    """Report the outcome of a run's finished future (failed if it raised); whether its worker died (which
+    broke the pool): that run is reported once the pool's processes are gone (:func:`_lost`)."""
     try:
         done(future.result())
     except BrokenProcessPool:
-        done(_failed(run, _WORKER_DIED))
         return True
     except Exception as exc:  # noqa: BLE001 - execute_run reports failures itself; this is a bug
         done(_failed(run, repr(exc)))
     return False
+
+
+def _lost(given: _Given, after_lost: AfterRun | None) -> RunOutcome:
+    """The outcome of a job whose worker died (its processes gone): failed, killed while the run executed, or
+    in the step after it (``after``) when the run had executed, put in its folder by this batch (a skipped
+    run's job is that step alone); then ``after_lost`` of it."""
+    job = given.job
+    if isinstance(job, PreparedRun):
+        record = read_record(job.folder)
+        executed = (
+            record is not None
+            and record.status == "ok"
+            and record.cache_key == job.cache_key
+            and record.timings.ended >= given.at  # this batch's run, not one it was to replace (--force)
+        )
+        if not executed:
+            return _failed(job, _WORKER_DIED)
+        assert record is not None
+        outcome = RunOutcome(
+            job.run_id,
+            job.notebook_name,
+            "failed",
+            str(job.folder),
+            record.timings.seconds,
+            _WORKER_DIED_AFTER,
+        )
+    else:
+        outcome = _failed(job, _WORKER_DIED_AFTER)
+    return after_lost(outcome) if after_lost is not None else outcome
 
 
 def _failed(job: PreparedRun | RunOutcome, error: str) -> RunOutcome:
