@@ -624,6 +624,27 @@ def _fake_brief(folder) -> None:
     (folder / "brief.json").write_text(json.dumps({"title": "A brief", "formats": {"html": "brief.html"}}))
 
 
+@pytest.mark.kernel
+def test_the_workers_of_an_unchanged_batch_start_no_kernel(run_main, tiny, tmp_path, monkeypatch):
+    """A batch whose runs are all unchanged (a weekly batch on last week's data) executes nothing, yet each of
+    its workers started its kernel (with the notebook's imports) as it was forked, ahead of the check that found
+    every run unchanged, and stopped it again. A worker starts a kernel only for a run to execute."""
+    import _worker_kernels
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2]\n")
+    out = tmp_path / "runs"
+    assert run_main(["batch", str(plan), "--out-root", str(out), "--workers", "2"])[0] == 0
+    # the step after each run (rendering, with `render: true`) tells whether its worker has started a kernel
+    monkeypatch.setattr(runs_cli, "render_brief", _worker_kernels.tell_kernel)
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2]\nrender: true\n")
+    code, text, err = run_main(["batch", str(plan), "--out-root", str(out), "--workers", "2", "--json"])
+    assert code == 0, text + err
+    runs = json.loads(text)["runs"]
+    assert [r["status"] for r in runs] == ["skipped", "skipped"], runs
+    assert [(Path(r["folder"]) / _worker_kernels.MARKER).read_text() for r in runs] == ["no", "no"]
+
+
 def _stale_conversions() -> set[str]:
     """The scratch folders of pandoc conversions on this machine whose process is gone."""
     import tempfile

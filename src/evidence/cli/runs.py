@@ -445,7 +445,8 @@ def _batch(
     pool: BatchPool | None = None
 
     def start_workers() -> None:
-        # the workers start their kernels and import the renderer while this process reads the runs' data
+        # the workers start and import the renderer while this process reads the runs' data (each starts its
+        # kernel when a run to execute is found: on_prepared below)
         nonlocal pool
         from evidence.runs.execute import check_writable
 
@@ -470,6 +471,8 @@ def _batch(
             cell_timeout=timeout,
             invalid=invalid if keep_going else None,
             repeated=repeated,
+            # a worker starts its kernel for each run to execute (up to all of them), none for unchanged runs
+            on_prepared=lambda run: pool.prepared(run, force=force) if pool is not None else None,
         )
     except BaseException as exc:
         if pool is not None:  # refused: the workers end, with the kernels they started

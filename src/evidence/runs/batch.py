@@ -372,6 +372,7 @@ def prepare_plan(
     cell_timeout: float | None = None,
     invalid: list[RunOutcome] | None = None,
     repeated: list[tuple[PlannedRun, PlannedRun]] | None = None,
+    on_prepared: Callable[[PreparedRun], None] | None = None,
 ) -> list[PreparedRun]:
     """Check every run of a plan before anything executes; one error lists every bad run.
 
@@ -384,6 +385,8 @@ def prepare_plan(
     the runs' data are read (to start the batch's workers and kernels meanwhile); not if any run's failed.
     ``cell_timeout``: the seconds a cell of any run may take (``--timeout``), or None. ``repeated`` receives
     ``(run, first)`` for each run the plan reaches again (executed, or listed as empty or invalid, once).
+    ``on_prepared(run)`` is called for each run as it is prepared (once), before the next is (to start a
+    worker's kernel for a run to execute meanwhile: :meth:`BatchPool.prepared`).
     """
     problems: dict[int, str] = {}
     if checked is not None:
@@ -431,6 +434,8 @@ def prepare_plan(
             continue
         if once(p.run_id, run):  # the same run reached twice (grid and runs:) executes once
             prepared[p.run_id] = p
+            if on_prepared is not None:
+                on_prepared(p)
     if problems and invalid is not None:
         for i in sorted(problems):
             run = runs[i - 1]
@@ -610,13 +615,14 @@ class BatchPool:
     """The process pool of a batch: ``workers`` processes, each with a warm kernel and its share of the
     machine's cores for the kernel's thread pools and its chart workers (:mod:`evidence.runs.chart_workers`).
 
-    ``start`` starts every worker now rather than as runs are submitted, so that the workers are forked, start
-    their kernels and prepare while the caller goes on with its own work (reading the runs' data): with
-    ``notebook``, each worker starts its warm kernel for that notebook at once
-    (:func:`~evidence.runs.warm.prestart`, for the default kernel: ``kernel_name`` None), then runs
-    ``prepare`` (a picklable, module-level function): what the batch's ``after`` step needs (the renderer).
-    A worker whose kernel, started ahead, runs nothing stops it when it takes a skipped run (a skipped run is
-    submitted after every run to execute)."""
+    ``start`` starts every worker now rather than as runs are submitted, so that the workers are forked and
+    prepare while the caller goes on with its own work (reading the runs' data): each runs ``prepare`` (a
+    picklable, module-level function): what the batch's ``after`` step needs (the renderer). With
+    ``notebook``, a worker starts its warm kernel for that notebook ahead of its runs
+    (:func:`~evidence.runs.warm.prestart`, for the default kernel: ``kernel_name`` None) once the caller has
+    found a run to execute for every worker (:meth:`prepared`); otherwise each starts it with its first run: a
+    batch whose runs are all unchanged starts no kernel. A worker whose kernel, started ahead, runs nothing
+    stops it when it takes a skipped run (a skipped run is submitted after every run to execute)."""
 
     def __init__(
         self,
@@ -630,6 +636,7 @@ class BatchPool:
         self.workers = workers
         self.prepare = prepare
         self.kernel = _kernel_ahead(notebook, kernel_name) if notebook is not None else None
+        self._to_execute = 0  # the runs to execute found so far, counted up to one a worker
         self._stopped = False
         self.executor = self._new()
         if start:
@@ -642,8 +649,28 @@ class BatchPool:
             max_workers=self.workers,
             mp_context=_process_context(),
             initializer=_start_worker,
-            initargs=(self.workers, self.prepare, self.kernel),
+            initargs=(self.workers, self.prepare),
         )
+
+    def prepared(self, run: PreparedRun, *, force: bool = False) -> None:
+        """A run of the batch prepared. Once there is a run to execute (:func:`may_execute`) for every worker,
+        each worker starts its kernel now, while the caller prepares the rest: the first runs given out go one
+        to each worker. With fewer runs to execute than workers, which workers take them is not known ahead (a
+        kernel started ahead in one that takes none would be started, and stopped, for nothing, and the run's
+        worker would start its own): each starts its kernel with its run. Never raises (a start-up aid)."""
+        if self.kernel is None or self._stopped or self._to_execute >= self.workers:
+            return
+        if not may_execute(run, force=force):
+            return
+        self._to_execute += 1
+        if self._to_execute < self.workers:
+            return
+        # given out before any run (every run is prepared first), to the workers that are idle: one each, as a
+        # rule (a worker still busy with its own start leaves its request to another, whose kernel is started
+        # already and asked again for nothing: that one starts its kernel with its first run)
+        with contextlib.suppress(Exception):
+            for _ in range(self.workers):
+                self.executor.submit(_prestart, *self.kernel)
 
     def renew(self) -> None:
         """Replace a broken pool by a fresh one (its work is lost: the caller records it)."""
@@ -694,26 +721,36 @@ def _kernel_ahead(notebook: str, kernel_name: str | None) -> tuple[str, str | No
     return notebook, kernel_name, preload
 
 
+def may_execute(run: PreparedRun, *, force: bool = False) -> bool:
+    """Whether a prepared run is one to execute, not to skip, as far as its folder's record tells (a successful
+    run of the same inputs is skipped): what a worker starts its kernel ahead for. The batch's own check
+    (:func:`~evidence.runs.cache.is_fresh`) reads the executed notebook too: a run whose notebook is found
+    damaged there is executed all the same, its kernel started by the run."""
+    if force:
+        return True
+    record = read_record(run.folder)
+    return record is None or record.status != "ok" or record.cache_key != run.cache_key
+
+
 def _started() -> None:
     """A worker's first task when a pool is started ahead: nothing (it makes the pool fork the worker)."""
 
 
-def _start_worker(
-    workers: int,
-    prepare: Callable[[], None] | None,
-    kernel: tuple[str, str | None, tuple[str, ...] | None] | None = None,
-) -> None:
+def _prestart(notebook: str, kernel_name: str | None, preload: tuple[str, ...] | None) -> None:
+    """A worker's task ahead of its runs: start its warm kernel (idempotent; never raises)."""
+    from evidence.runs.warm import prestart
+
+    prestart(notebook, kernel_name, preload)
+
+
+def _start_worker(workers: int, prepare: Callable[[], None] | None) -> None:
     """A pool worker's start: Ctrl-C left to the batch (:func:`_leave_interrupt_to_the_batch`), its share of
-    the machine (:func:`_share_machine`), its kernel (``kernel``: the notebook, kernel name and pre-load list to
-    start it with now), what its runs need that the server that forked it has not loaded (Papermill's engine,
-    nbformat's compiled checks), then ``prepare``."""
+    the machine (:func:`_share_machine`), what its runs need that the server that forked it has not loaded
+    (Papermill's engine, nbformat's compiled checks), then ``prepare``. Its kernel it starts when asked
+    (:func:`_prestart`) or with its first run."""
     _leave_interrupt_to_the_batch()
     _end_with_the_batch()
     _share_machine(workers)
-    if kernel is not None:
-        from evidence.runs.warm import prestart
-
-        prestart(*kernel)
     from evidence.runs.warm import compile_nbformat_checks, register_engine
 
     # ahead of the first run, which does both again (idempotent) and reports what fails, as the failure of
