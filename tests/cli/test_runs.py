@@ -309,15 +309,14 @@ def test_an_interrupted_batch_records_what_ran_what_failed_and_what_did_not_fini
     assert "run the same command again to resume" in err
 
 
-def test_an_interrupted_run_says_so(run_main, tiny, tmp_path, monkeypatch):
+def test_an_interrupted_run_says_so(run_main, tiny, tmp_path, monkeypatch, no_kernel_ahead):
     """Ctrl-C in `run` or `brief`: exit 130 and one line saying it was interrupted (typer's own handling
     exits 130 without a word, leaving a log with no reason for the missing run)."""
-    from evidence.runs import execute, warm
+    from evidence.runs import execute
 
     def interrupted(run, force=False):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(warm, "prestart", lambda *a, **k: None)
     monkeypatch.setattr(execute, "run_unless_fresh", interrupted)
     code, _, err = run_main(["run", str(tiny), "--out-root", str(tmp_path / "runs")])
     assert code == 130
