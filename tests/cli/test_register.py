@@ -231,10 +231,7 @@ def test_the_register_is_a_data_source_of_brief_and_batch(
     register = imported()
     assert register == tmp_path / "data" / "register.duckdb"
     out = tmp_path / "reports" / "runs"
-    # HTML only, here and below: what is checked is the page and the record (a PDF, typeset by Typst, is not read)
-    code, text, err = run_main(
-        ["brief", "THA", "--data", str(register), "--out-root", str(out), "--format", "html"]
-    )
+    code, text, err = run_main(["brief", "THA", "--data", str(register), "--out-root", str(out)])
     assert code in (0, None), text + err
     assert "cell-key secret" not in text + err
     (folder,) = [p for p in out.iterdir() if not p.name.startswith(".")]
@@ -257,9 +254,7 @@ def test_the_register_is_a_data_source_of_brief_and_batch(
     # a brief of the register under another cell-key secret than its imports met says so (only its figures
     # did): its numbers are perturbed otherwise than those published before, and the two can be averaged
     monkeypatch.setenv("EVIDENCE_CELL_KEY_SECRET", "another machine's secret")
-    code, text, err = run_main(
-        ["brief", "THA", "--data", str(register), "--out-root", str(out), "--force", "--format", "html"]
-    )
+    code, text, err = run_main(["brief", "THA", "--data", str(register), "--out-root", str(out), "--force"])
     assert code in (0, None), text + err
     assert "register.duckdb: the cell-key secret in use is not the one" in " ".join((text + err).split())
     code, text, err = run_main(
