@@ -127,6 +127,9 @@ STATELESS_CATEGORIES = frozenset(
 )
 _DIMENSION_CITIZENSHIP = "by citizenship"
 _DIMENSION_REPATRIATION = "by country of repatriation"
+#: The order of :func:`flow_records`' rows (a null last in each): the rows are grouped, and a group_by's groups
+#: come in an order that changes from run to run (a caller reading the rows in order would read another order).
+RECORD_ORDER = ("year", "detected_iso3", *_FLOW_KEYS)
 #: Fewest observed years for which a corridor's growth is tested.
 MIN_TREND_YEARS = 3
 
@@ -140,7 +143,8 @@ def flow_records(selection: Selected) -> pl.DataFrame:
     Columns: year, origin_iso3, destination_iso3, the four region columns, victims (null when censored),
     victims_low, victims_high, victims_uncensored (and ``cell_key`` for keyed records). Without a country the
     selection's role selects nothing here: every flow has both ends, so every flow is the world's (a role
-    says which end is the country's).
+    says which end is the country's). Rows in the order of :data:`RECORD_ORDER` (nulls last), the same in
+    every run whatever the order of the table's rows.
     """
     selection = as_selection(selection)
     df = selection.frame
@@ -187,7 +191,7 @@ def _flow_records_of(
             lambda: _banded_flow_records(df, years, keyed=selection.keyed),
         )
         if banded is not None:
-            base = pl.concat([base, banded], how="vertical_relaxed")
+            base = _in_record_order(pl.concat([base, banded], how="vertical_relaxed"))
     elif selection.years:
         base = base.filter(year_filter(selection.years))
     if selection.country is None:
@@ -195,6 +199,11 @@ def _flow_records_of(
     if selection.kind == "case":
         return base.filter(country_filter(selection.country, selection.role))
     return base.filter(_detected_filter(selection.country, selection.role))
+
+
+def _in_record_order(records: pl.DataFrame) -> pl.DataFrame:
+    """``records`` sorted by :data:`RECORD_ORDER` (nulls last; stable)."""
+    return records.sort(RECORD_ORDER, nulls_last=True, maintain_order=True)
 
 
 def _detected_filter(country: str, role: str) -> pl.Expr:
@@ -223,8 +232,11 @@ def _case_flow_records(df: pl.DataFrame, *, keyed: bool) -> pl.DataFrame:
         .group_by(keys)
         .agg(
             *count_exprs(keyed, "victims"),
+            # a flow's region: the one its records give (a country's); where they give several (records of an
+            # unknown country, of different regions: CTDC's Victim–Perpetrator data) none, not the first
+            # record's, which was another one when the table's rows came in another order
             *[
-                pl.col(c).drop_nulls().first().alias(c)
+                pl.when(pl.col(c).drop_nulls().n_unique() == 1).then(pl.col(c).drop_nulls().first()).alias(c)
                 for c in ("origin_region", "origin_subregion", "destination_region", "destination_subregion")
             ],
         )
@@ -240,6 +252,7 @@ def _case_flow_records(df: pl.DataFrame, *, keyed: bool) -> pl.DataFrame:
             split_parts=pl.lit(None, pl.UInt32),
         )
         .select(_record_columns(keyed))
+        .sort(RECORD_ORDER, nulls_last=True, maintain_order=True)  # :data:`RECORD_ORDER`
         .collect()
     )
 
@@ -355,7 +368,7 @@ def _indicator_flow_records_of(df: pl.DataFrame, indicator: str) -> pl.DataFrame
             on=f"{side}_iso3",
             how="left",
         )
-    return summed.select(_record_columns(keyed=False))
+    return _in_record_order(summed.select(_record_columns(keyed=False)))
 
 
 _MEASURES = ["victims", "victims_low", "victims_high", UNCENSORED]
@@ -873,14 +886,16 @@ def flows(
 def flow_years(selection: Selected) -> dict[tuple[str, str, str], list[int]]:
     """The years each flow (origin, destination, route basis) of a selection has victims in (high bound above
     0): what a repatriation flow's label says. A record without a single year (dated by a band of years only, or
-    by none) is of no year here."""
+    by none) is of no year here. The flows come in the order of their keys (origin, destination, basis),
+    the years ascending."""
     records = flow_records(selection).filter(
         pl.col("year").is_not_null()
         & pl.col("origin_iso3").is_not_null()
         & pl.col("destination_iso3").is_not_null()
         & (pl.col("victims_high") > 0)
     )
-    grouped = records.group_by(_FLOW_KEYS).agg(pl.col("year").unique().sort())
+    # the flows in the order of their keys, whatever the run (a group_by's groups come in any order)
+    grouped = records.group_by(_FLOW_KEYS).agg(pl.col("year").unique().sort()).sort(_FLOW_KEYS)
     return {
         (row["origin_iso3"], row["destination_iso3"], row["route_basis"]): [int(y) for y in row["year"]]
         for row in grouped.iter_rows(named=True)
