@@ -64,7 +64,7 @@ import dataclasses
 import math
 import weakref
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 import polars as pl
@@ -371,7 +371,6 @@ def _indicator_flow_records_of(df: pl.DataFrame, indicator: str) -> pl.DataFrame
     return _in_record_order(summed.select(_record_columns(keyed=False)))
 
 
-_Frame = TypeVar("_Frame", pl.DataFrame, pl.LazyFrame)
 _MEASURES = ["victims", "victims_low", "victims_high", UNCENSORED]
 #: The own-nationals cell a piece of :func:`repatriation_split` comes from, and how many pieces it was split
 #: into (null for a record that is a whole cell): what :func:`cell_sum` totals from.
@@ -399,8 +398,7 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
     Each piece also carries the cell it splits (``split_low``, ``split_high``) and how many pieces it was split
     into (``split_parts``): the pieces' intervals are each right, but they are not independent (the rest is the
     cell less the others), so their bounds add up to a wider interval than the cell's; a total over all the
-    pieces is the cell (:func:`cell_sum`). Rows in the order of year, detected_iso3, origin_iso3,
-    destination_iso3 and route_basis (nulls last)."""
+    pieces is the cell (:func:`cell_sum`)."""
     columns = ["year", "detected_iso3", *_FLOW_KEYS, *_MEASURES]
     empty = pl.DataFrame(
         schema={
@@ -435,46 +433,32 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
             where.any().alias(f"has_{name}"),
         ]
 
-    # two queries (the cells that can be split, then their pieces), not one a step: a frame's split is made
-    # of a dozen small steps, each of which cost more as an eager query than its counting
-    parts_query = (
-        rows.lazy()
-        .group_by(cell)
-        .agg(
-            *total("listed", pl.col("part") == "country"),
-            *total("abroad", pl.col("part") == "abroad"),
-            *total("home", pl.col("part") == "home"),
-        )
+    parts = rows.group_by(cell).agg(
+        *total("listed", pl.col("part") == "country"),
+        *total("abroad", pl.col("part") == "abroad"),
+        *total("home", pl.col("part") == "home"),
     )
-    nationals = (
-        own.lazy()
-        .group_by(cell)
-        .agg(
-            pl.col("victims_low").sum().alias("n_low"),
-            pl.col("victims_high").sum().alias("n_high"),
-            # a cell that is the repatriation breakdown itself (:func:`returnees_without_nationals`): no rest
-            (pl.col("_whole").any() if "_whole" in own.columns else pl.lit(False)).alias("whole"),
-        )
+    nationals = own.group_by(cell).agg(
+        pl.col("victims_low").sum().alias("n_low"),
+        pl.col("victims_high").sum().alias("n_high"),
+        # a cell that is the repatriation breakdown itself (:func:`returnees_without_nationals`): no rest
+        (pl.col("_whole").any() if "_whole" in own.columns else pl.lit(False)).alias("whole"),
     )
     # the published subtotal holds the countries it covers: where it can (its high bound reaches their low
     # one), it is the count of those repatriated from abroad, exact where published exactly (Nigeria 2018: 239,
     # whose countries' ``<5`` cells add up to 233–254); where it cannot, the countries' sum
     consistent = pl.col("has_abroad") & (pl.col("abroad_high") >= pl.col("listed_low"))
-    parts = (
-        parts_query.join(nationals, on=cell)
-        .with_columns(
-            # abroad in all: the subtotal where given (never less than the countries it covers)
-            away_low=pl.max_horizontal("abroad_low", "listed_low"),
-            away_high=pl.when(consistent)
-            .then(pl.col("abroad_high"))
-            .otherwise(pl.max_horizontal("abroad_high", "listed_high")),
-        )
-        .filter(pl.col("away_low") + pl.col("home_low") <= pl.col("n_high"))
-        .collect()
+    parts = parts.join(nationals, on=cell).with_columns(
+        # abroad in all: the subtotal where given (never less than the countries it covers)
+        away_low=pl.max_horizontal("abroad_low", "listed_low"),
+        away_high=pl.when(consistent)
+        .then(pl.col("abroad_high"))
+        .otherwise(pl.max_horizontal("abroad_high", "listed_high")),
     )
+    parts = parts.filter(pl.col("away_low") + pl.col("home_low") <= pl.col("n_high"))
     if not parts.height:
         return empty
-    derived = parts.lazy().with_columns(
+    derived = parts.with_columns(
         unstated_low=pl.when("has_abroad")
         .then((pl.col("abroad_low") - pl.col("listed_high")).clip(lower_bound=0))
         .otherwise(0),
@@ -489,7 +473,7 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
         .otherwise((pl.col("n_high") - pl.col("away_low") - pl.col("home_low")).clip(lower_bound=0)),
     )
 
-    def remainder(prefix: str, basis: str, destination: pl.Expr) -> pl.LazyFrame:
+    def remainder(prefix: str, basis: str, destination: pl.Expr) -> pl.DataFrame:
         low, high = pl.col(f"{prefix}_low"), pl.col(f"{prefix}_high")
         return derived.filter(high > 0).select(
             *cell,
@@ -504,8 +488,7 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
         )
 
     named = (
-        rows.lazy()
-        .join(parts.lazy().select(cell), on=cell, how="semi")
+        rows.join(parts.select(cell), on=cell, how="semi")
         .filter(pl.col("part").is_in(["country", "home"]))
         .with_columns(
             origin_iso3=pl.col("detected_iso3"),
@@ -528,15 +511,9 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
     # every piece carries the cell it splits, so that a sum over all of them is the cell, not the (wider) sum of
     # the pieces' own intervals (:func:`cell_sum`)
     out = out.join(
-        parts.lazy().select(*cell, split_low="n_low", split_high="n_high"), on=cell, how="left"
+        parts.select(*cell, split_low="n_low", split_high="n_high"), on=cell, how="left"
     ).with_columns(split_parts=pl.len().over(cell).cast(pl.UInt32))
-    return (
-        out.select(*columns, *_SPLIT)
-        .cast({c: t for c, t in empty.schema.items()})
-        # in the order of the cells and their pieces' keys (a group_by's groups come in any order)
-        .sort(["year", "detected_iso3", *_FLOW_KEYS], nulls_last=True, maintain_order=True)
-        .collect()
-    )
+    return out.select(*columns, *_SPLIT).cast({c: t for c, t in empty.schema.items()})
 
 
 def _repatriation_cells(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
@@ -702,20 +679,16 @@ def _doubtful_breakdowns_of(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
     )
     if not cells.height:
         return pl.DataFrame(schema=schema)
-    # one lazy query from here (the cells read once, no query per step: a dozen small ones cost more than the
-    # counting, for each frame a brief or a test draws)
-    partial = _partial_breakdowns(df, indicator, cells)
-    cells_lazy = cells.lazy()
-    listed = cells_lazy.filter(pl.col("origin_iso3").is_not_null())
+    listed = cells.filter(pl.col("origin_iso3").is_not_null())
     # victims of C's citizenship in D (D's breakdown), and D's nationals in C (C's breakdown; D's repatriation)
     inward = listed.group_by(d="iso3", c="origin_iso3").agg(pl.col("point").sum().alias("inward"))
     outward_parts = [listed.select(d="origin_iso3", c="iso3", out="point")]
     repatriation = _repatriation_cells(df, indicator)
     if repatriation.height:
         outward_parts.append(
-            repatriation.lazy()
-            .filter(pl.col("marked") & (pl.col("part") == "country"))
-            .select(d="iso3", c="category_iso3", out=point_expr("victims", "victims_low", "victims_high"))
+            repatriation.filter(pl.col("marked") & (pl.col("part") == "country")).select(
+                d="iso3", c="category_iso3", out=point_expr("victims", "victims_low", "victims_high")
+            )
         )
     outward = pl.concat(outward_parts).group_by("d", "c").agg(pl.col("out").sum().alias("outward"))
     destinations = (
@@ -726,7 +699,7 @@ def _doubtful_breakdowns_of(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
     own = pl.col("origin_iso3") == pl.col("iso3")
     foreign = pl.col("origin_iso3").is_not_null() & ~own.fill_null(False)
     per_year = (
-        cells_lazy.join(destinations, left_on=["iso3", "origin_iso3"], right_on=["d", "c"], how="left")
+        cells.join(destinations, left_on=["iso3", "origin_iso3"], right_on=["d", "c"], how="left")
         .group_by("iso3", "year")
         .agg(
             pl.col("point").sum().alias("all"),
@@ -741,18 +714,19 @@ def _doubtful_breakdowns_of(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
         & (pl.col("foreign") > 0)
         & (pl.col("to") >= DOUBTFUL_DESTINATION_SHARE * pl.col("foreign"))
     ).select("iso3", "year", reason=pl.lit(DOUBTFUL_DESTINATIONS))
-    partial = partial.join(destinations_flagged, on=["iso3", "year"], how="anti")
+    partial = _partial_breakdowns(df, indicator, cells).join(
+        destinations_flagged, on=["iso3", "year"], how="anti"
+    )
     return (
         pl.concat([destinations_flagged, partial.cast(schema)], how="vertical_relaxed")
         .cast(schema)
         .sort("iso3", "year")
-        .collect()
     )
 
 
-def _partial_breakdowns(df: pl.DataFrame, indicator: str, cells: pl.DataFrame) -> pl.LazyFrame:
+def _partial_breakdowns(df: pl.DataFrame, indicator: str, cells: pl.DataFrame) -> pl.DataFrame:
     """The country-years of :func:`doubtful_breakdowns`' second rule (:data:`DOUBTFUL_COVERAGE_SHARE`): columns
-    iso3, year, reason (a query, collected with the first rule's)."""
+    iso3, year, reason."""
     from evidence.sources.unodc import citizenship_category_kind
 
     labels = cells.filter(pl.col("origin_iso3").is_null())["category"].drop_nulls().unique().to_list()
@@ -761,18 +735,13 @@ def _partial_breakdowns(df: pl.DataFrame, indicator: str, cells: pl.DataFrame) -
     ]  # not Unknown nor foreigners
     own = (pl.col("origin_iso3") == pl.col("iso3")).fill_null(False)
     strange = pl.col("origin_iso3").is_null() & pl.col("category").is_in(named)
-    per_year = (
-        cells.lazy()
-        .group_by("iso3", "year")
-        .agg(
-            pl.col("victims_high").sum().alias("most"),
-            own.any().alias("own"),
-            strange.any().alias("strange"),
-        )
+    per_year = cells.group_by("iso3", "year").agg(
+        pl.col("victims_high").sum().alias("most"),
+        own.any().alias("own"),
+        strange.any().alias("strange"),
     )
     totals = (
         _indicator_cells(df, indicator, "Total")
-        .lazy()
         .filter(pl.col("iso3").is_not_null())
         .group_by("iso3", "year")
         .agg(pl.col("victims_low").max().alias("total"))
@@ -871,16 +840,14 @@ def _record_columns(keyed: bool) -> list[str]:
     ]
 
 
-def _sum_cells(frame: _Frame, keys: list[str]) -> _Frame:
-    """Sum victims over ``keys``: exact only where every part is exact; bounds always; cell keys summed (a
-    frame's sums, or a query's)."""
-    names = frame.collect_schema().names()
-    region_cols = [c for c in FLOW_COLUMNS[2:6] if c in names and c not in keys]
+def _sum_cells(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Sum victims over ``keys``: exact only where every part is exact; bounds always; cell keys summed."""
+    region_cols = [c for c in FLOW_COLUMNS[2:6] if c in frame.columns and c not in keys]
     return frame.group_by(keys).agg(
         *censored_sum("victims", "victims_low", "victims_high"),
         pl.col(UNCENSORED).sum(),
         *[pl.col(c).drop_nulls().first() for c in region_cols],
-        *([pl.col(CELL_KEY).sum()] if CELL_KEY in names else []),
+        *([pl.col(CELL_KEY).sum()] if CELL_KEY in frame.columns else []),
     )
 
 
