@@ -398,7 +398,8 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
     Each piece also carries the cell it splits (``split_low``, ``split_high``) and how many pieces it was split
     into (``split_parts``): the pieces' intervals are each right, but they are not independent (the rest is the
     cell less the others), so their bounds add up to a wider interval than the cell's; a total over all the
-    pieces is the cell (:func:`cell_sum`)."""
+    pieces is the cell (:func:`cell_sum`). Rows in the order of year, detected_iso3, origin_iso3,
+    destination_iso3 and route_basis (nulls last)."""
     columns = ["year", "detected_iso3", *_FLOW_KEYS, *_MEASURES]
     empty = pl.DataFrame(
         schema={
@@ -513,7 +514,12 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
     out = out.join(
         parts.select(*cell, split_low="n_low", split_high="n_high"), on=cell, how="left"
     ).with_columns(split_parts=pl.len().over(cell).cast(pl.UInt32))
-    return out.select(*columns, *_SPLIT).cast({c: t for c, t in empty.schema.items()})
+    return (
+        out.select(*columns, *_SPLIT)
+        .cast({c: t for c, t in empty.schema.items()})
+        # in the order of the cells and their pieces' keys (a group_by's groups come in any order)
+        .sort(["year", "detected_iso3", *_FLOW_KEYS], nulls_last=True, maintain_order=True)
+    )
 
 
 def _repatriation_cells(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
