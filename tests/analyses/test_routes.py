@@ -710,17 +710,22 @@ def test_a_selection_with_years_routes_the_records_dated_by_a_band_within_them_a
         assert routes.corridor_yearly_counts(selection)["year"].to_list() == [2019]
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    slope=st.one_of(st.just(0.0), st.floats(-120, 120, allow_nan=False)),
-    years=st.sets(st.integers(1990, 2030), min_size=1, max_size=30),
-)
-def test_a_corridors_log_sum_of_exponentials_is_scipys_to_the_bit(slope, years):
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_a_corridors_log_sum_of_exponentials_is_scipys_to_the_bit(seed):
     """The profile interval's logsumexp, written out (scipy's costs ~20 times as long a call): the same number,
-    to the bit, ties of the largest term (a slope of 0) and overflow (a steep slope) included."""
+    to the bit, ties of the largest term (a slope of 0) and overflow (a steep slope) included. Thirty series a
+    draw (scipy's call is the cost here; its author compared 300,000 offline)."""
     from scipy.special import logsumexp
 
-    t = np.array(sorted(years), dtype=float)
-    a = slope * (t - t.mean())
-    expected = float(logsumexp(a))
-    assert routes._logsumexp(a) == expected or (math.isnan(expected) and math.isnan(routes._logsumexp(a)))
+    rng = np.random.default_rng(seed)
+    for _ in range(30):
+        t = np.sort(rng.choice(np.arange(1990, 2031), size=int(rng.integers(1, 31)), replace=False)).astype(
+            float
+        )
+        slope = rng.choice(
+            [0.0, rng.normal(0, 1), rng.normal(0, 20), rng.uniform(-120, 120), 1e-3 * rng.normal()]
+        )
+        a = slope * (t - t.mean())
+        expected, got = float(logsumexp(a)), routes._logsumexp(a)
+        assert got == expected or (math.isnan(expected) and math.isnan(got)), (slope, t)
