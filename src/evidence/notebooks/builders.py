@@ -72,6 +72,7 @@ from evidence.presentation.disclosure import (
     suppress_bounds,
     suppress_counts,
     suppress_table,
+    with_series,
     withhold_cells,
 )
 from evidence.presentation.markup import escape_markdown, possessive
@@ -3366,39 +3367,47 @@ def placeholder_years(counts: pl.DataFrame, by_counts: pl.DataFrame | None) -> l
     total at all is never a placeholder (nothing says its victims are many)."""
     if by_counts is None or not by_counts.height or "count_low" not in by_counts.columns:
         return []
-    per_year = (
-        by_counts.lazy()
-        .group_by(pl.col("year").cast(pl.Int64))
-        .agg(
-            (
-                (pl.col("count_low") < pl.col("count_high")).all() & (pl.len() >= PLACEHOLDER_MIN_CATEGORIES)
-            ).alias("all_censored"),
-            pl.col("count_high").sum().alias("most"),
+    # each year's cells and total read from the few rows as lists (a query of them, a group-by joined to the
+    # totals, cost more in planning than the rows): per year, whether every cell is censored (nulls aside) in
+    # enough categories, and the sum of their upper bounds (nulls left out); in the order of the years, a
+    # missing year first, beside the year's total (none for a missing year, which no join matches)
+    per_year: dict[int | None, tuple[bool, int, int]] = {}  # year -> (every cell censored, cells, most)
+    for year, low, high in zip(
+        by_counts["year"].to_list(),
+        by_counts["count_low"].to_list(),
+        by_counts["count_high"].to_list(),
+        strict=True,
+    ):
+        key = None if year is None else int(year)
+        censored, n, most = per_year.get(key, (True, 0, 0))
+        per_year[key] = (
+            censored and (low is None or high is None or low < high),
+            n + 1,
+            most + (0 if high is None else high),
         )
-    )
-    totals = (
-        counts.lazy().select(pl.col("year").cast(pl.Int64), pl.col("count_low").alias("total"))
-        if counts.height
-        else pl.LazyFrame(schema={"year": pl.Int64, "total": pl.Int64})
-    )
+    totals: dict[int, list[Any]] = {}
+    pairs = zip(counts["year"].to_list(), counts["count_low"].to_list(), strict=True) if counts.height else ()
+    for year, total in pairs:
+        if year is not None:
+            totals.setdefault(int(year), []).append(total)
     found: list[int] = []
     without_total: list[int] = []
     #: years with a total whose all-<5 cells stay under the wider share only: placeholders next to one
     near: list[int] = []
     median = counts["count_low"].median() if counts.height else None  # of the totals
-    # the years' cells beside their totals, in one query
-    for year, all_censored, most, total in (
-        per_year.join(totals, on="year", how="left").sort("year").collect().iter_rows()
-    ):
-        if not all_censored:
-            continue
-        if total is not None:
-            if most < PLACEHOLDER_SHARE * float(total):
-                found.append(int(year))
-            elif most < PLACEHOLDER_SHARE_WITHOUT_TOTAL * float(total):
-                near.append(int(year))
-        elif median is not None and most < PLACEHOLDER_SHARE_WITHOUT_TOTAL * float(median):  # type: ignore[arg-type]
-            without_total.append(int(year))
+    for year in sorted(per_year, key=lambda y: (y is not None, y or 0)):
+        censored, n, most = per_year[year]
+        all_censored = censored and n >= PLACEHOLDER_MIN_CATEGORIES
+        for total in totals.get(year, [None]) if year is not None else [None]:  # type: ignore[arg-type]
+            if not all_censored:
+                continue
+            if total is not None:
+                if most < PLACEHOLDER_SHARE * float(total):
+                    found.append(int(year))  # type: ignore[arg-type]
+                elif most < PLACEHOLDER_SHARE_WITHOUT_TOTAL * float(total):
+                    near.append(int(year))  # type: ignore[arg-type]
+            elif median is not None and most < PLACEHOLDER_SHARE_WITHOUT_TOTAL * float(median):  # type: ignore[arg-type]
+                without_total.append(int(year))  # type: ignore[arg-type]
     if len(without_total) >= PLACEHOLDER_RUN:
         found.extend(without_total)
     # the same all-<5 return repeated: a year next to a placeholder, its cells under the wider share of its own
@@ -3454,15 +3463,25 @@ def _bounds_frames(counts: pl.DataFrame, flagged: Mapping[int, str] | None) -> _
     """What :func:`_bounds_per_year` protects: each bound's frame, its keys and the part published exactly."""
     notes = [] if flagged is None else [_notes(counts["year"], flagged)]
     keys = ("year",) if flagged is None else ("year", "note")
-    exact = counts.select(pl.col(UNCENSORED).alias(VICTIMS)) if UNCENSORED in counts.columns else None
+    # the frames made of the columns themselves, no query (a select of them, renamed)
+    exact = pl.DataFrame([counts[UNCENSORED].alias(VICTIMS)]) if UNCENSORED in counts.columns else None
     low, high = (
-        counts.select("year", *notes, pl.col(bound).alias(VICTIMS)) for bound in ("count_low", "count_high")
+        pl.DataFrame([counts["year"], *notes, counts[bound].alias(VICTIMS)])
+        for bound in ("count_low", "count_high")
     )
     return _BoundsFrames(low, high, keys, exact)
 
 
 def _year_text(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.lazy().sort("year").with_columns(pl.col("year").cast(pl.String)).collect()  # one query
+    """``frame`` sorted by year, the year as text. A frame of one row per year (a series' yearly totals) is
+    sorted and cast without a query (its rows gathered in the order of their years, the column cast), the same
+    frame; else (a year twice, or a missing one: ties and nulls as polars' sort puts them) in one query."""
+    years = frame["year"].to_list()
+    if None in years or len(set(years)) != len(years):
+        return frame.lazy().sort("year").with_columns(pl.col("year").cast(pl.String)).collect()  # one query
+    order = sorted(range(len(years)), key=years.__getitem__)
+    ordered = frame[order] if order != list(range(len(years))) else frame
+    return with_series(ordered, [ordered["year"].cast(pl.String)])
 
 
 def _flag_notes(flags: Sequence[IncompleteYear]) -> dict[int, str]:
@@ -3895,10 +3914,15 @@ def _with_no_records(table: DisclosedTable, years: Sequence[int], note: str = NO
         return rows(pl.concat([mask.head(n), blank, mask.tail(mask.height - n)]), mask.height - n)
 
     tail = table.frame.tail(table.frame.height - n)
-    frame = rows(pl.concat([table.frame.head(n), added, tail], how="diagonal_relaxed"), tail.height)
+    if set(table.frame.columns) == set(added.columns):
+        # the added rows' columns in the frame's order, of its types: the frames stacked as they are, no query
+        frame = rows(pl.concat([table.frame.head(n), added[table.frame.columns], tail]), tail.height)
+    else:
+        frame = rows(pl.concat([table.frame.head(n), added, tail], how="diagonal_relaxed"), tail.height)
+        frame = frame.select(table.frame.columns)
     return dataclasses.replace(
         table,
-        frame=frame.select(table.frame.columns),
+        frame=frame,
         reasons=follow(table.reasons, None),
         known=follow(table.known, False),
         known_values=follow(table.known_values, None),
@@ -4051,11 +4075,15 @@ def _blank_cells(table: DisclosedTable, column: str, rows: Sequence[int]) -> Dis
         values[row], why[row] = None, None
     return dataclasses.replace(
         table,
-        frame=table.frame.with_columns(
-            pl.Series(column, values, dtype=pl.Int64),
-            pl.Series(column + "_suppressed", [w is not None for w in why]),
+        # the columns replaced without a query (:func:`with_series`: ``with_columns`` of the same Series)
+        frame=with_series(
+            table.frame,
+            [
+                pl.Series(column, values, dtype=pl.Int64),
+                pl.Series(column + "_suppressed", [w is not None for w in why]),
+            ],
         ),
-        reasons=table.reasons.with_columns(pl.Series(column, why, dtype=pl.String)),
+        reasons=with_series(table.reasons, [pl.Series(column, why, dtype=pl.String)]),
     )
 
 
@@ -4319,10 +4347,10 @@ def _censored_frames(basis: _YearlyBasis, selection: Selection, by: str | None) 
             """One value of each cell of ``columns``, named as the table by category names them."""
             return [pl.Series(c, [value(cell) for cell in read[c]], dtype=dtype) for c in columns]
 
-        low, high = (
-            pl.DataFrame([*key_columns, *frame(lambda cell: None if cell is None else cell[i], pl.Int64())])
-            for i in (0, 1)
-        )
+        def part(i: int) -> Callable[[tuple[Any, Any, Any] | None], Any]:
+            return lambda cell: None if cell is None else cell[i]
+
+        low, high = (pl.DataFrame([*key_columns, *frame(part(i), pl.Int64())]) for i in (0, 1))
         by_category = _CategoryFrames(
             low=low,
             high=high,
@@ -4552,7 +4580,12 @@ def _yearly_column(per_year: Bounds | None, counts: pl.DataFrame) -> _YearlyColu
     n = table.frame.height - 1
     truth = {
         str(year): (int(low), int(high))
-        for year, low, high in counts.select("year", "count_low", "count_high").iter_rows()
+        for year, low, high in zip(  # the columns read as lists, no query
+            counts["year"].to_list(),
+            counts["count_low"].to_list(),
+            counts["count_high"].to_list(),
+            strict=True,
+        )
         if low is not None and high is not None
     }
     pairs = per_year.cells(VICTIMS)
