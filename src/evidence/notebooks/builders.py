@@ -3398,7 +3398,7 @@ def placeholder_years(counts: pl.DataFrame, by_counts: pl.DataFrame | None) -> l
     for year in sorted(per_year, key=lambda y: (y is not None, y or 0)):
         censored, n, most = per_year[year]
         all_censored = censored and n >= PLACEHOLDER_MIN_CATEGORIES
-        for total in totals.get(year, [None]) if year is not None else [None]:  # type: ignore[arg-type]
+        for total in totals.get(year, [None]) if year is not None else [None]:
             if not all_censored:
                 continue
             if total is not None:
@@ -4316,7 +4316,7 @@ def _censored_frames(basis: _YearlyBasis, selection: Selection, by: str | None) 
         def column_cells(column: str) -> list[tuple[Any, Any, Any] | None]:
             """A column's cells, year by year (the total's and the sum's names read first, as the query did)."""
             if column == total_name:
-                return [totals.get(y) for y in year_list]  # type: ignore[arg-type]
+                return [totals.get(y) for y in year_list]
             if column == CATEGORY_SUM:
                 return [sums.get(y) for y in year_list]  # type: ignore[arg-type]
             return [cells.get((y, column)) if y is not None else None for y in year_list]
