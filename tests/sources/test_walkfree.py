@@ -623,9 +623,7 @@ def test_a_number_written_as_text_reads_as_itself(
     frame = pl.DataFrame({"response_total": [text], "population": [text]}).with_columns(
         pl.lit(False).alias("response_total__na"), pl.lit(False).alias("population__na")
     )
-    parsed = frame.select(
-        *walkfree._numbers("response_total", None), *walkfree._numbers("population", None)
-    ).row(0, named=True)
+    parsed = walkfree._with_numbers(frame, {"response_total": None, "population": None}).row(0, named=True)
     assert parsed["response_total__number"] == pytest.approx(number)
     assert parsed["response_total__pct"] is percent
     # a percent sign is no part of a population, an estimate or a prevalence

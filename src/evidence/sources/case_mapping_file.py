@@ -176,9 +176,9 @@ def _line_of(node: Any, keys: tuple[str, ...]) -> int | None:
 class _Errors:
     """Makes the one error a mapping gets: the file, the key's line, the dotted key, the problem."""
 
-    def __init__(self, path: Path | None, text: str | None) -> None:
+    def __init__(self, path: Path | None, node: yaml.Node | None) -> None:
         self.path = path
-        self.node = yaml.compose(text, Loader=_MappingLoader) if text else None
+        self.node = node  # the file's composed document (:func:`_parsed`), None for a mapping given as data
 
     def line(self, keys: tuple[str, ...]) -> int | None:
         return _line_of(self.node, keys)
@@ -327,6 +327,22 @@ def _validate(raw: Any, error: _Errors) -> CaseRecordsMapping:
     return _build(model, error)
 
 
+def _parsed(text: str) -> tuple[Any, yaml.Node | None]:
+    """The mapping file's data (``yaml.load`` with :class:`_MappingLoader`, a SafeLoader: plain data only) and its
+    composed document, whose key nodes give the lines errors name: from one parse of the text (it was parsed
+    twice, once for each, on every import of an export). A document with an explicit merge key (``!!merge``) is
+    composed again for the lines: building its data flattens the merged mappings into the node in place."""
+    loader = _MappingLoader(text)
+    try:
+        node = loader.get_single_node()  # as yaml.load: composed, one document only
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    if node is not None and "merge" in text:
+        node = yaml.compose(text, Loader=_MappingLoader)
+    return data, node
+
+
 def read_mapping_file(mapping: str | Path | Mapping[str, Any]) -> CaseRecordsMapping:
     """Read and validate a mapping file (or an already parsed mapping); errors name the key and its line."""
     if isinstance(mapping, Mapping):
@@ -338,7 +354,7 @@ def read_mapping_file(mapping: str | Path | Mapping[str, Any]) -> CaseRecordsMap
         raise InputError(f"cannot read the mapping file: {exc.strerror}", path=path) from exc
     try:
         text = data.decode("utf-8-sig")
-        raw = yaml.load(text, Loader=_MappingLoader)  # a SafeLoader: builds plain data only
+        raw, node = _parsed(text)
     except UnicodeDecodeError as exc:
         raise InputError("the mapping file is not UTF-8 text", path=path) from exc
     except yaml.YAMLError as exc:
@@ -348,5 +364,5 @@ def read_mapping_file(mapping: str | Path | Mapping[str, Any]) -> CaseRecordsMap
         raise InputError(f"{where}not valid YAML: {problem}", path=path) from exc
     if raw is None:
         raise InputError("the mapping file is empty", path=path)
-    mapping_ = _validate(raw, _Errors(path, text))
+    mapping_ = _validate(raw, _Errors(path, node))
     return dataclasses.replace(mapping_, path=path, sha256=hashlib.sha256(data).hexdigest())

@@ -1235,7 +1235,9 @@ def _k_anon_mapping(raw: pl.DataFrame) -> _Mapping:
             # the texts naming the flag (a membership test: a mapping of every text to true or false built one
             # lookup table per flag; where no text is, the flag is not derived, whatever this says)
             naming = pl.Series([text for text, named in named_by_text.items() if t in named], dtype=pl.String)
-            mapping.before[f"_text{i}_{t}"] = pl.col(group.text_column).is_in(naming.implode())
+            # (the list made when the frame is: an eager implode cost more than the rest of the flag's making,
+            # for each of some forty flags of every file)
+            mapping.before[f"_text{i}_{t}"] = pl.col(group.text_column).is_in(pl.lit(naming).implode())
             sources_of[t].append(pl.col(use_text) & pl.col(f"_text{i}_{t}"))
         names_a_flag = pl.col(group.text_column).is_in(
             [text for text, named in named_by_text.items() if named]

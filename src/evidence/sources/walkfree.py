@@ -6,7 +6,7 @@ found by its header (Country, Population and the prevalence and number estimates
 refused, naming the labels to look for and the sheet and row of the nearest header. Region and the vulnerability
 and government-response scores may be missing (an edition publishing its estimates only): left empty, with a
 note naming them. Numbers written as text ("401,000", "69 800 000") are read, and a score written "75%" as 75,
-by one rule for workbooks and text files (:func:`_numbers`); a percent sign in any other column is not a number.
+by one rule for workbooks and text files (:func:`_with_numbers`); a percent sign in any other column is not a number.
 A text file delimited by semicolons (or tabs) that writes a decimal comma ("12,96") is read so, with a note; a
 prevalence above 1,000 per 1,000 or a score above 100% is impossible and rejected (a decimal comma misread). A
 population or number of people headed in thousands or millions ("Population ('000)") is refused, naming the label.
@@ -480,14 +480,13 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             pl.col(name).str.contains(FOOTNOTE_MARKER).fill_null(False).alias(f"{name}__fn")
             for name in MEASURES
         )
-        .with_columns(
-            number
-            for name in MEASURES
-            for number in _numbers(
-                name,
-                typed[columns[name]] if typed is not None and name in columns else None,
-                decimal_comma=decimal_comma,
-            )
+        .pipe(
+            _with_numbers,
+            {
+                name: typed[columns[name]] if typed is not None and name in columns else None
+                for name in MEASURES
+            },
+            decimal_comma=decimal_comma,
         )
         .with_row_index("source_row", offset=first_row)
         .cast({"source_row": pl.Int64})
@@ -714,34 +713,71 @@ def _decimal_comma(text: pl.DataFrame, match: HeaderMatch, number_columns: list[
     return bool(found)
 
 
-def _numbers(name: str, typed: pl.Series | None, *, decimal_comma: bool = False) -> tuple[pl.Expr, pl.Expr]:
-    """``<name>__number`` and ``<name>__pct`` for the text column ``name``: its cells read as numbers, one rule for
-    a workbook's and a text file's cells ("401,000", "69 800 000", "-2.6", a score "75%"; a percent sign only in a
-    score column), and whether the cell carried a percent sign. ``typed``: a workbook's typed read of the
-    column, whose numbers (full precision) are taken where the cell is a number. ``decimal_comma``: the text
-    file writes "5,74" for 5.74 (see :func:`_decimal_comma`)."""
-    # a typographic minus; a footnote marker after the figure ("2.5*", "1,000,000¹": flagged by the caller)
-    text = pl.col(name).str.replace_all("\u2212", "-").str.replace(FOOTNOTE_MARKER, "")
-    percent = pl.lit(name in PERCENT) & text.str.contains(_PERCENT_SIGN).fill_null(False)
-    body = pl.when(percent).then(text.str.replace(_PERCENT_SIGN, "")).otherwise(text)
-    negative = body.str.starts_with("-")
-    digits = body.str.strip_prefix("-").str.strip_prefix("+").str.strip_chars()
+def _with_numbers(
+    frame: pl.DataFrame, typed: dict[str, pl.Series | None], *, decimal_comma: bool = False
+) -> pl.DataFrame:
+    """``frame`` with ``<name>__number`` and ``<name>__pct`` (in that order, column by column) for each text column
+    ``name`` of ``typed``: its cells read as numbers, one rule for a workbook's and a text file's cells
+    ("401,000", "69 800 000", "-2.6", a score "75%"; a percent sign only in a score column), and whether the cell
+    carried a percent sign. ``typed[name]``: a workbook's typed read of the column, whose numbers (full
+    precision) are taken where the cell is a number (None for a text file, or a column not read). Each column's
+    ``<name>__na`` says where it holds a not-available token (no number). ``decimal_comma``: the text file writes
+    "5,74" for 5.74 (see :func:`_decimal_comma`).
+
+    Read in steps, each kept in a column of its own for the next to read (the text without its footnote marker,
+    whether it carries a percent sign, its digits and sign), never repeated: as one expression per column, the
+    steps before were evaluated again wherever a later step read them (the text some sixteen times a cell), most
+    of what reading a small summary sheet took. Every step is the same cell by cell."""
+    names = list(typed)
+    text, pct, negative, digits = ({n: f"__numbers_{step}_{n}" for n in names} for step in range(4))
     pattern, groups = (
         (_NUMBER_TEXT_DECIMAL_COMMA, "[. \u00a0\u202f]")
         if decimal_comma
         else (_NUMBER_TEXT, "[, \u00a0\u202f]")
     )
-    well_formed = digits.str.contains(pattern) & digits.str.contains("[0-9]")
-    plain = digits.str.replace_all(groups, "")
-    if decimal_comma:
-        plain = plain.str.replace(",", ".", literal=True)
-    value: pl.Expr = pl.when(well_formed).then(
-        plain.cast(pl.Float64, strict=False) * pl.when(negative).then(-1.0).otherwise(1.0)
+    # a typographic minus; a footnote marker after the figure ("2.5*", "1,000,000¹": flagged by the caller)
+    frame = frame.with_columns(
+        pl.col(n).str.replace_all("\u2212", "-").str.replace(FOOTNOTE_MARKER, "").alias(text[n])
+        for n in names
     )
-    if typed is not None and typed.dtype.is_numeric():
-        value = pl.coalesce(pl.lit(typed.cast(pl.Float64)), value)
-    number = pl.when(~pl.col(f"{name}__na")).then(value).alias(f"{name}__number")
-    return number, percent.alias(f"{name}__pct")
+    frame = frame.with_columns(
+        (pl.lit(n in PERCENT) & pl.col(text[n]).str.contains(_PERCENT_SIGN).fill_null(False)).alias(pct[n])
+        for n in names
+    )
+    body = {
+        n: pl.when(pl.col(pct[n]))
+        .then(pl.col(text[n]).str.replace(_PERCENT_SIGN, ""))
+        .otherwise(pl.col(text[n]))
+        for n in names
+    }
+    frame = frame.with_columns(
+        expr
+        for n in names
+        for expr in (
+            body[n].str.starts_with("-").alias(negative[n]),
+            body[n].str.strip_prefix("-").str.strip_prefix("+").str.strip_chars().alias(digits[n]),
+        )
+    )
+    outputs = []
+    for n in names:
+        cell = pl.col(digits[n])
+        well_formed = cell.str.contains(pattern) & cell.str.contains("[0-9]")
+        plain = cell.str.replace_all(groups, "")
+        if decimal_comma:
+            plain = plain.str.replace(",", ".", literal=True)
+        value: pl.Expr = pl.when(well_formed).then(
+            plain.cast(pl.Float64, strict=False) * pl.when(pl.col(negative[n])).then(-1.0).otherwise(1.0)
+        )
+        column = typed[n]
+        if column is not None and column.dtype.is_numeric():
+            value = pl.coalesce(pl.lit(column.cast(pl.Float64)), value)
+        outputs += [
+            pl.when(~pl.col(f"{n}__na")).then(value).alias(f"{n}__number"),
+            pl.col(pct[n]).alias(f"{n}__pct"),
+        ]
+    return frame.with_columns(outputs).drop(
+        *text.values(), *pct.values(), *negative.values(), *digits.values()
+    )
 
 
 def _columns(raw: pl.DataFrame, path: Path, match: HeaderMatch) -> dict[str, str]:
