@@ -14,6 +14,7 @@ those of the reference R packages.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import hashlib
 import math
@@ -144,9 +145,86 @@ def fit_batch(
 
     The fits run on one BLAS thread (:func:`~evidence.analyses.count_models.one_blas_thread`): the matrices are
     small, and the numbers are then the same on every machine, whatever its cores.
+
+    A fit from R's start is kept (:data:`_FITS`) by the content of all it depends on, and given again (a copy)
+    when the same fit is asked for: a table of model choices fits the same models to the same replicates once
+    per order (the 100 best models of the BIC search at order 2 are among those of orders 3 and 4, the downhill
+    walks of every order begin alike), and searches of the same data meet the same models.
     """
+    key = None if start is not None else _fit_key(X, Y, model_columns, standard_errors)
+    if key is not None:
+        kept = _kept_fit(key)
+        if kept is not None:
+            return kept
     with one_blas_thread():
-        return _fit_batch(X, Y, model_columns, start, standard_errors, log_factorials)
+        fit = _fit_batch(X, Y, model_columns, start, standard_errors, log_factorials)
+    if key is not None:
+        _keep_fit(key, fit)
+    return fit
+
+
+def _fit_key(X: np.ndarray, Y: np.ndarray, model_columns: np.ndarray | None, standard_errors: bool) -> bytes:
+    """What a fit from R's start depends on: the design (its digest and layout), the counts, the submodels'
+    columns, whether standard errors are computed and the iteration's constants (a test may change them).
+
+    The last bits of a row's fit depend on the rows fitted beside it (the products of a batch are computed by
+    kernels chosen by its size), so the key is the whole batch, never a row. ``log_factorials`` is not in it: it
+    is ``gammaln(Y + 1)``, the values computed here otherwise, element by element."""
+    counts = np.ascontiguousarray(np.atleast_2d(np.asarray(Y, dtype=float)))
+    digest = hashlib.blake2b(digest_size=32)
+    digest.update(_design_digest(X))
+    constants = (MAX_ITERATIONS, DEVIANCE_TOLERANCE, _DEVIANCE_NOISE, _CONFIRMING_STEPS, _ETA_LIMIT)
+    digest.update(f"{X.strides};{counts.shape};{standard_errors};{constants!r};".encode())
+    digest.update(counts.tobytes())
+    if model_columns is not None:
+        columns = np.ascontiguousarray(model_columns, dtype=bool)
+        digest.update(f"columns{columns.shape};".encode())
+        digest.update(columns.tobytes())
+    return digest.digest()
+
+
+def _copy_fit(fit: BatchFit) -> BatchFit:
+    return BatchFit(**{field.name: getattr(fit, field.name).copy() for field in dataclasses.fields(BatchFit)})
+
+
+def _fit_bytes(fit: BatchFit) -> int:
+    return sum(getattr(fit, field.name).nbytes for field in dataclasses.fields(BatchFit))
+
+
+def _kept_fit(key: bytes) -> BatchFit | None:
+    """A copy of the fit kept under ``key`` (the caller may change its arrays, as it may a new fit's)."""
+    with _FITS_LOCK:
+        fit = _FITS.get(key)
+        if fit is None:
+            return None
+        _FITS.move_to_end(key)
+    return _copy_fit(fit)
+
+
+def _keep_fit(key: bytes, fit: BatchFit) -> None:
+    """Keep a copy of ``fit``, dropping the fits least recently asked for beyond :data:`_FITS_MAX_BYTES`."""
+    global _fits_bytes
+    size = _fit_bytes(fit)
+    if size > _FITS_MAX_BYTES // 4:
+        return
+    kept = _copy_fit(fit)
+    with _FITS_LOCK:
+        if key in _FITS:
+            return
+        _FITS[key] = kept
+        _fits_bytes += size
+        while _fits_bytes > _FITS_MAX_BYTES:
+            _, dropped = _FITS.popitem(last=False)
+            _fits_bytes -= _fit_bytes(dropped)
+
+
+#: Fits from R's start made in this process, by :func:`_fit_key`, least recently asked for first. Bounded by
+#: :data:`_FITS_MAX_BYTES`: the BIC searches of a sensitivity table of five lists keep ~40 MB of fits that the
+#: next orders ask for again.
+_FITS: collections.OrderedDict[bytes, BatchFit] = collections.OrderedDict()
+_FITS_MAX_BYTES = 64 << 20
+_fits_bytes = 0
+_FITS_LOCK = threading.Lock()
 
 
 def _fit_batch(
