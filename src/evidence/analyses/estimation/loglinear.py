@@ -262,7 +262,10 @@ def _fit_batch(
     # that leave a parameter out: made for those rows alone (a bootstrap's batch of a thousand rows has few)
     masked = np.flatnonzero(~solve_mask.all(axis=1))
     outer = solve_mask[masked, :, None] & solve_mask[masked, None, :]
-    inactive_diagonal = np.eye(p)[None] * (~solve_mask[masked])[:, :, None]
+    # the diagonal alone (1 where a parameter is left out): added to the diagonal alone, as adding the zeros off
+    # it changed no entry (x + 0.0 is x for every x but −0.0, which no entry is); a thousand 31 × 31 matrices of
+    # an exhaustive search's batch were made and added at every iteration
+    inactive_diagonal = (~solve_mask[masked]).astype(float)
     outer_products = (X[:, :, None] * X[:, None, :]).reshape(cells, p * p)
     beta = np.zeros((B, p))
     last_step = np.full(B, np.inf)
@@ -287,7 +290,9 @@ def _fit_batch(
     if standard_errors:
         # where(all true, P, 0) + a diagonal of zeros is P + 0.0 = P on the rows without masks (see _iterate)
         information = ((mu * weights) @ outer_products).reshape(-1, p, p)
-        information[masked] = np.where(outer, information[masked], 0.0) + inactive_diagonal
+        on_masks = np.where(outer, information[masked], 0.0)
+        _diagonal(on_masks)[...] += inactive_diagonal
+        information[masked] = on_masks
         with np.errstate(all="ignore"):
             try:
                 intercept_variance = np.linalg.inv(information)[:, 0, 0]
@@ -339,7 +344,8 @@ def _iterate(
     and a row's last step is measured only when it finishes. Every number is computed by the same operations
     on the same values as one iteration of all the running rows at once: the fits are the same to the last bit.
     ``outer`` and ``inactive_diagonal`` are those of the rows with masks alone (``solve_mask`` not all true),
-    in order.
+    in order; ``inactive_diagonal`` holds each system's diagonal (1 where a parameter is left out), added to
+    the diagonal alone.
     """
     p = X.shape[1]
     # rows whose systems the masks change (a parameter at −∞, or not identifiable, or left out of a submodel);
@@ -382,10 +388,12 @@ def _iterate(
             # are used as they are
             if masked_r.all():  # a search over submodels: every row has masks; zeroed in place
                 np.copyto(information, 0.0, where=outside_r)
-                information += diagonal_r
+                _diagonal(information)[...] += diagonal_r
                 np.copyto(score, 0.0, where=unsolved_r)
             elif masked_r.any():
-                information[masked_r] = np.where(outside_r, 0.0, products[masked_r]) + diagonal_r
+                on_masks = np.where(outside_r, 0.0, products[masked_r])
+                _diagonal(on_masks)[...] += diagonal_r
+                information[masked_r] = on_masks
                 score[masked_r] = np.where(unsolved_r, 0.0, score[masked_r])
             new_beta = _solve(information, score)
             # a system past solving (a step of 1e10 from a system of condition 1e18, where the MLE does not
@@ -437,6 +445,12 @@ def _iterate(
                 masked_r = np.asarray(masked_r)[keep]
             else:
                 mu_r, eta_r, deviance_r, converged_r = new_mu, new_eta, new_deviance, now_converged
+
+
+def _diagonal(matrices: np.ndarray) -> np.ndarray:
+    """The diagonals of a C-contiguous stack of square matrices (stack × size), as a view to write through."""
+    size = matrices.shape[-1]
+    return matrices.reshape(len(matrices), size * size, copy=False)[:, :: size + 1]  # (never a copy)
 
 
 class _Positive:
