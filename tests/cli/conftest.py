@@ -24,3 +24,15 @@ def run_main(
         return exit_info.value.code, captured.out, captured.err
 
     return run
+
+
+@pytest.fixture
+def no_kernel_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`brief` and `run` run in-process start no kernel ahead (:func:`evidence.runs.warm.prestart`, a start-up
+    aid that never raises and decides nothing: a command's checks and refusals are the same without it), for
+    tests of what a command does around a run they replace or refuse. Started, the kernel's process imported
+    the brief's modules (about a CPU-second) for a command line refused at once, and one refused by the parse
+    lived on until the test process ended (the fast lane refuses its start too)."""
+    from evidence.runs import warm
+
+    monkeypatch.setattr(warm, "prestart", lambda *args, **kwargs: None)

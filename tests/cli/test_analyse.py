@@ -71,17 +71,6 @@ def case_file(tmp_path):
     return _case_parquet(tmp_path / "cases.parquet", records)
 
 
-@pytest.fixture
-def no_kernel_ahead(monkeypatch):
-    """`brief` run in-process starts no kernel ahead (:func:`evidence.runs.warm.prestart`, a start-up aid that
-    never raises and decides nothing: the brief's checks and refusals are the same without it). Started, the
-    kernel's process imported the brief's modules (about a CPU-second) for a command line refused at once, and
-    one refused by the parse lived on until the test process ended."""
-    from evidence.runs import warm
-
-    monkeypatch.setattr(warm, "prestart", lambda *args, **kwargs: None)
-
-
 def run(*args: str) -> dict:
     result = CliRunner().invoke(_app(), [*args, "--json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output

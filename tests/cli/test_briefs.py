@@ -233,16 +233,15 @@ def test_brief_on_the_demo_data_end_to_end(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("formats", "ahead"), [("html,pdf", True), ("pdf", True), ("html", False)])
 def test_brief_looks_typst_fonts_up_while_its_notebook_runs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, formats: str, ahead: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, formats: str, ahead: bool, no_kernel_ahead: None
 ) -> None:
     """Only a PDF made by the builtin renderer needs Typst's fonts: looked up before the run starts."""
     from types import SimpleNamespace
 
     from evidence.briefs import builtin
-    from evidence.runs import execute, warm
+    from evidence.runs import execute
 
     events: list[str] = []
-    monkeypatch.setattr(warm, "prestart", lambda *a, **k: None)
     monkeypatch.setattr(builtin, "prepare_typesetting", lambda: events.append("fonts"))
     monkeypatch.setattr(
         execute, "prepare_run", lambda *a, **k: SimpleNamespace(run_id="r", folder=tmp_path / "r", data=[])

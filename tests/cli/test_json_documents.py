@@ -440,14 +440,15 @@ def tiny(fixtures):
 
 
 @pytest.mark.parametrize("status, code", [("ok", 0), ("skipped", 0), ("failed", 1)])
-def test_a_runs_json_is_as_documented_with_its_exit_code(run_main, tiny, tmp_path, monkeypatch, status, code):
-    from evidence.runs import execute, warm
+def test_a_runs_json_is_as_documented_with_its_exit_code(
+    run_main, tiny, tmp_path, monkeypatch, status, code, no_kernel_ahead
+):
+    from evidence.runs import execute
 
     def done(run, force=False):
         error = "ValueError: boom" if status == "failed" else None
         return execute.RunOutcome(run.run_id, run.notebook_name, status, str(tmp_path / "x"), 1.5, error)
 
-    monkeypatch.setattr(warm, "prestart", lambda *a, **k: None)
     monkeypatch.setattr(execute, "run_unless_fresh", done)
     got, out, err = run_main(["run", str(tiny), "--out-root", str(tmp_path / "runs"), "--json"])
     assert got == code, err
@@ -459,10 +460,10 @@ def test_a_runs_json_is_as_documented_with_its_exit_code(run_main, tiny, tmp_pat
 
 @pytest.mark.parametrize("demo", [True, False])
 def test_a_run_on_the_demo_data_says_so_in_its_json_and_on_standard_error(
-    run_main, tiny, tmp_path, monkeypatch, demo
+    run_main, tiny, tmp_path, monkeypatch, demo, no_kernel_ahead
 ):
     """The docs audit: `evidence run` on the synthetic demo data said nothing of it (`brief` does)."""
-    from evidence.runs import execute, warm
+    from evidence.runs import execute
 
     folder = tmp_path / "done"
     folder.mkdir()
@@ -471,7 +472,6 @@ def test_a_run_on_the_demo_data_says_so_in_its_json_and_on_standard_error(
     def done(run, force=False):
         return execute.RunOutcome(run.run_id, run.notebook_name, "ok", str(folder), 1.5, None)
 
-    monkeypatch.setattr(warm, "prestart", lambda *a, **k: None)
     monkeypatch.setattr(execute, "run_unless_fresh", done)
     got, out, err = run_main(["run", str(tiny), "--out-root", str(tmp_path / "runs"), "--json"])
     assert got in (0, None), err
@@ -566,15 +566,16 @@ def test_a_renders_json_is_as_documented(run_main, tmp_path, monkeypatch):
     assert list(document["outputs"]) == ["html"] and Path(document["outputs"]["html"]).is_file()
 
 
-def test_a_brief_whose_notebook_failed_is_a_run_without_a_render(run_main, tmp_path, monkeypatch):
-    from evidence.runs import execute, warm
+def test_a_brief_whose_notebook_failed_is_a_run_without_a_render(
+    run_main, tmp_path, monkeypatch, no_kernel_ahead
+):
+    from evidence.runs import execute
 
     def failed(run, force=False):
         return execute.RunOutcome(run.run_id, run.notebook_name, "failed", str(tmp_path / "x"), 1.0, "boom")
 
     monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("EVIDENCE_DATA", raising=False)
-    monkeypatch.setattr(warm, "prestart", lambda *a, **k: None)
     monkeypatch.setattr(execute, "run_unless_fresh", failed)
     code, out, err = run_main(["brief", "THA", "--out-root", str(tmp_path / "runs"), "--json"])
     assert code == 1, err

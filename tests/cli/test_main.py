@@ -79,6 +79,34 @@ def test_light_commands_import_no_heavy_library(shared_data, command, args):
     assert modules.isdisjoint(HEAVY), sorted(modules & set(HEAVY))
 
 
+#: :data:`PROBE` without the kernel ``evidence brief`` starts ahead (its process refused, as the fast lane refuses
+#: it: the early start never raises): what the command imports is the question, not a kernel's start-up.
+NO_KERNEL_PROBE = (
+    "import evidence.runs.kernel\n"
+    "def refuse(*args, **kwargs):\n"
+    "    raise RuntimeError('no kernel in this probe')\n"
+    "evidence.runs.kernel.spawn_kernel = refuse\n"
+) + PROBE
+
+
+def test_a_brief_of_an_unknown_country_is_refused_before_any_heavy_import(shared_data):
+    """`evidence brief XXX` imported Papermill (read to learn the notebook's parameters, about a second and a
+    half of imports) before it said that the country is unknown: the refusal comes first."""
+    ctdc = shared_data / "ctdc" / "k_anon_sample.csv"
+    proc = subprocess.run(
+        [sys.executable, "-c", NO_KERNEL_PROBE, "brief", "XXX", "--data", str(ctdc)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    report = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert report["code"] == 2, proc.stderr
+    assert "error: COUNTRY: unknown country 'XXX'" in proc.stderr, proc.stderr
+    modules = set(report["modules"])
+    assert modules.isdisjoint(HEAVY), sorted(modules & set(HEAVY))
+
+
 def test_every_topic_module_is_light_at_import():
     """Importing the CLI (what every command does) pulls in no heavy library: each topic module defers them
     to the command that needs them."""

@@ -309,15 +309,14 @@ def test_an_interrupted_batch_records_what_ran_what_failed_and_what_did_not_fini
     assert "run the same command again to resume" in err
 
 
-def test_an_interrupted_run_says_so(run_main, tiny, tmp_path, monkeypatch):
+def test_an_interrupted_run_says_so(run_main, tiny, tmp_path, monkeypatch, no_kernel_ahead):
     """Ctrl-C in `run` or `brief`: exit 130 and one line saying it was interrupted (typer's own handling
     exits 130 without a word, leaving a log with no reason for the missing run)."""
-    from evidence.runs import execute, warm
+    from evidence.runs import execute
 
     def interrupted(run, force=False):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(warm, "prestart", lambda *a, **k: None)
     monkeypatch.setattr(execute, "run_unless_fresh", interrupted)
     code, _, err = run_main(["run", str(tiny), "--out-root", str(tmp_path / "runs")])
     assert code == 130
@@ -622,6 +621,76 @@ def _fake_brief(folder) -> None:
     """A rendered brief in a run folder, as the index lists one (without rendering it)."""
     (folder / "brief.html").write_text("<html><body>brief</body></html>\n")
     (folder / "brief.json").write_text(json.dumps({"title": "A brief", "formats": {"html": "brief.html"}}))
+
+
+@pytest.mark.kernel
+def test_the_workers_of_an_unchanged_batch_start_no_kernel(run_main, tiny, tmp_path, monkeypatch):
+    """A batch whose runs are all unchanged (a weekly batch on last week's data) executes nothing, yet each of
+    its workers started its kernel (with the notebook's imports) as it was forked, ahead of the check that found
+    every run unchanged, and stopped it again. A worker starts a kernel only for a run to execute."""
+    import _worker_kernels
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2]\n")
+    out = tmp_path / "runs"
+    assert run_main(["batch", str(plan), "--out-root", str(out), "--workers", "2"])[0] == 0
+    # the step after each run (rendering, with `render: true`) tells whether its worker has started a kernel
+    monkeypatch.setattr(runs_cli, "render_brief", _worker_kernels.tell_kernel)
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2]\nrender: true\n")
+    code, text, err = run_main(["batch", str(plan), "--out-root", str(out), "--workers", "2", "--json"])
+    assert code == 0, text + err
+    runs = json.loads(text)["runs"]
+    assert [r["status"] for r in runs] == ["skipped", "skipped"], runs
+    assert [(Path(r["folder"]) / _worker_kernels.MARKER).read_text() for r in runs] == ["no", "no"]
+
+
+def _stale_conversions() -> set[str]:
+    """The scratch folders of pandoc conversions on this machine whose process is gone."""
+    import tempfile
+
+    from evidence.briefs.builtin import _STALE_SCRATCH
+    from evidence.core.atomic import host_tag, process_alive
+
+    stale = set()
+    for entry in Path(tempfile.gettempdir()).glob("evidence-pandoc-*"):
+        match = _STALE_SCRATCH.match(entry.name)
+        if match and match["host"] == host_tag() and not process_alive(int(match["pid"])):
+            stale.add(entry.name)
+    return stale
+
+
+@pytest.mark.kernel
+def test_a_worker_killed_while_it_renders_a_brief_fails_the_run_saying_so_and_leaves_no_half_brief(
+    run_main, tiny, tmp_path, monkeypatch
+):
+    """A batch worker killed outright (the OOM killer, `kill -9`) while it rendered a run's brief: the run was
+    reported as killed "while this run was executing", though it had executed and was in its folder, and its
+    folder kept half a brief (its source and an empty figures folder, no page, no record), with the scratch
+    folder of the render's pandoc in $TMPDIR; the summary sent the reader to failed/<run>, where nothing was.
+    The run is failed with the reason (its brief was being rendered), the run's own files are kept, and what the
+    render left is removed: the same when the run was unchanged (skipped) and only its brief was due."""
+    import _render_killed
+
+    from evidence.runs.record import read_record
+
+    monkeypatch.setattr(runs_cli, "render_brief", _render_killed.killed_while_typesetting)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"runs:\n  - notebook: {tiny}\n    parameters: {{n: 2}}\nrender: true\n")
+    out = tmp_path / "reports" / "runs"
+    stale_before = _stale_conversions()
+    for attempt in ("executed", "unchanged"):
+        code, text, err = run_main(["batch", str(plan), "--out-root", str(out), "--workers", "1", "--json"])
+        assert code == 1, text + err
+        (run,) = json.loads(text)["runs"]
+        assert run["status"] == "failed", (attempt, run)
+        assert "died while the brief of this run was rendered" in run["error"], (attempt, run)
+        assert "executing" not in run["error"], (attempt, run)
+        folder = Path(run["folder"])
+        assert folder == out / run["run_id"] and read_record(folder).status == "ok", (attempt, run)
+        assert sorted(p.name for p in folder.iterdir()) == ["figures", "run.json", "run.log", "tiny.ipynb"]
+        assert not (out / "failed").exists()
+        assert "failed/<run>" not in err, err  # the run is in its folder, not among the failed runs
+        assert _stale_conversions() <= stale_before, attempt
 
 
 @pytest.mark.kernel

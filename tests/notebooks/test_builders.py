@@ -2765,3 +2765,75 @@ def test_a_route_views_drawn_routes_are_found_once_and_each_caller_gets_its_own(
     published = view._published_corridors()
     published.drop_in_place("victims")
     assert "victims" in view._published_corridors().columns
+
+
+def _placeholder_years_by_query(counts: pl.DataFrame, by_counts: pl.DataFrame) -> list[int]:
+    """:func:`placeholder_years` as one polars query (how it was written until it read the few rows as lists):
+    the reference for what the lists must give, nulls and years without a total included."""
+    from evidence.notebooks.builders import (
+        PLACEHOLDER_MIN_CATEGORIES,
+        PLACEHOLDER_RUN,
+        PLACEHOLDER_SHARE,
+        PLACEHOLDER_SHARE_WITHOUT_TOTAL,
+    )
+
+    per_year = by_counts.group_by(pl.col("year").cast(pl.Int64)).agg(
+        ((pl.col("count_low") < pl.col("count_high")).all() & (pl.len() >= PLACEHOLDER_MIN_CATEGORIES)).alias(
+            "c"
+        ),
+        pl.col("count_high").sum().alias("most"),
+    )
+    totals = counts.select(pl.col("year").cast(pl.Int64), pl.col("count_low").alias("total"))
+    found, without_total, near = [], [], []
+    median = counts["count_low"].median() if counts.height else None
+    for year, censored, most, total in per_year.join(totals, on="year", how="left").sort("year").iter_rows():
+        if not censored:
+            continue
+        if total is not None:
+            if most < PLACEHOLDER_SHARE * float(total):
+                found.append(year)
+            elif most < PLACEHOLDER_SHARE_WITHOUT_TOTAL * float(total):
+                near.append(year)
+        elif median is not None and most < PLACEHOLDER_SHARE_WITHOUT_TOTAL * float(median):
+            without_total.append(year)
+    if len(without_total) >= PLACEHOLDER_RUN:
+        found.extend(without_total)
+    while added := [y for y in near if y not in found and (y - 1 in found or y + 1 in found)]:
+        found.extend(added)
+    return sorted(found)
+
+
+#: Rows of a breakdown (year, category -> low and high bound, or None for a null cell) and a series' totals (year
+#: -> total, or None for a null one): null cells beside censored ones (the year still all <5, its sum without them,
+#: 8 against a total of 170 under 5%, 9 would not be), years without a total or with a null one (against the
+#: median of the totals, two of them a run), a year next to a placeholder under the wider share only.
+_PLACEHOLDER_CASES = [
+    ({(2010, "a"): (1, 4), (2010, "b"): (1, 4), (2010, "c"): None}, {2010: 170}),
+    ({(2010, "a"): (1, 4), (2010, "b"): (None, 4), (2010, "c"): (1, None)}, {2010: 170}),
+    ({(y, c): (1, 4) for y in (2011, 2012) for c in "ab"} | {(2013, "a"): (6, 6)}, {2013: 400, 2014: 300}),
+    ({(y, c): (1, 4) for y in (2011, 2012) for c in "ab"}, {2011: None, 2013: 400, 2014: 300}),
+    ({(y, c): (1, 4) for y in (2016, 2017, 2018) for c in "abc"}, {2016: 200, 2017: 400, 2018: 100}),
+]
+
+
+@pytest.mark.parametrize(("cells", "totals"), _PLACEHOLDER_CASES)
+def test_placeholder_years_read_from_the_rows_are_what_the_query_of_them_finds(cells, totals):
+    """The placeholder years read from the rows as lists are those a polars query of the same rows finds: nulls
+    left out of a year's cells (never making it censored or not) and of its sum, a year without a total (or
+    with a null one) judged against the median of the totals, a year next to a placeholder."""
+    from evidence.notebooks.builders import placeholder_years
+
+    by_counts = pl.DataFrame(
+        {
+            "year": [y for y, _ in cells],
+            "form": [c for _, c in cells],
+            "count_low": [None if v is None else v[0] for v in cells.values()],
+            "count_high": [None if v is None else v[1] for v in cells.values()],
+        },
+        schema={"year": pl.Int32, "form": pl.String, "count_low": pl.Int64, "count_high": pl.Int64},
+    )
+    counts = pl.DataFrame(
+        {"year": list(totals), "count_low": list(totals.values())},
+        schema={"year": pl.Int32, "count_low": pl.Int64},
+    )
+    assert placeholder_years(counts, by_counts) == _placeholder_years_by_query(counts, by_counts)

@@ -44,17 +44,22 @@ def _capture(cells: dict[str, int]) -> ListCapture:
 
 
 @functools.cache
+@functools.cache
 def _compositions(n: int, k: int) -> np.ndarray:
-    """Every vector of ``k`` whole numbers 0 or more summing to ``n``."""
+    """Every vector of ``k`` whole numbers 0 or more summing to ``n`` (made once for each ``n`` and ``k``, its
+    parts too, and read-only: a pure function of them, which every attack on a table of ``n`` asks for)."""
     if k == 1:
-        return np.array([[n]], dtype=np.int64)
-    return np.vstack(
-        [
-            np.hstack([np.full((len(rest), 1), first), rest])
-            for first in range(n + 1)
-            for rest in (_compositions(n - first, k - 1),)
-        ]
-    )
+        out = np.array([[n]], dtype=np.int64)
+    else:
+        out = np.vstack(
+            [
+                np.hstack([np.full((len(rest), 1), first), rest])
+                for first in range(n + 1)
+                for rest in (_compositions(n - first, k - 1),)
+            ]
+        )
+    out.flags.writeable = False
+    return out
 
 
 def _distinct_rows(stats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -366,8 +366,65 @@ def test_workers_started_ahead_start_their_kernels_with_the_preload_list_looked_
     started, prepared = [], []
     monkeypatch.setattr(warm, "prestart", lambda *args: started.append(args))
     monkeypatch.setattr(batch, "_share_machine", lambda workers: None)
-    batch._start_worker(2, lambda: prepared.append(True), (str(tiny), None, ("polars",)))
-    assert started == [(str(tiny), None, ("polars",))] and prepared == [True]
+    batch._start_worker(2, lambda: prepared.append(True))
+    assert started == [] and prepared == [True]  # its kernel when a run to execute asks for it
+    batch._prestart(str(tiny), None, ("polars",))
+    assert started == [(str(tiny), None, ("polars",))]
+
+
+def test_the_workers_start_their_kernels_ahead_once_each_has_a_run_to_execute_none_for_unchanged_runs(
+    tmp_path, tiny, monkeypatch
+):
+    """A worker started its kernel as it was forked, before the batch knew whether any run was to execute: a
+    batch of unchanged runs started a kernel in every worker and stopped it again. The workers start their
+    kernels ahead once there is a run to execute for each (a run whose folder holds no successful run of its
+    inputs; all with --force); with fewer, each starts its kernel with its run (which worker takes which is not
+    known ahead)."""
+    import dataclasses
+
+    from _run_records import record
+
+    from evidence.runs import batch, warm
+    from evidence.runs.execute import prepare_run
+    from evidence.runs.record import write_record
+
+    monkeypatch.setattr(warm, "notebook_preload", lambda notebook: ("polars",))
+    runs = [prepare_run(tiny, {"n": str(n)}, out_root=tmp_path) for n in (1, 2, 3, 4)]
+    for run in runs[:2]:  # unchanged
+        run.folder.mkdir()
+        write_record(run.folder, record(run.run_id, "ok", cache_key=run.cache_key))
+    runs[2].folder.mkdir()  # of other inputs: executed again
+    write_record(runs[2].folder, record(runs[2].run_id, "ok", cache_key="older inputs"))
+    failed = dataclasses.replace(runs[0], run_id="failed-run")
+    failed.folder.mkdir()  # a failed run is executed again
+    write_record(failed.folder, record(failed.run_id, "failed", cache_key=failed.cache_key))
+
+    class Executor:
+        def __init__(self):
+            self.submitted = []
+
+        def submit(self, task, *args):
+            self.submitted.append((task, args))
+
+    pool = batch.BatchPool(2, notebook=str(tiny))
+    pool.executor = Executor()
+    for run in runs[:2]:
+        pool.prepared(run)
+    assert pool.executor.submitted == []  # unchanged runs: no kernel
+    pool.prepared(runs[2])
+    assert pool.executor.submitted == []  # one run to execute for two workers: started by its run
+    pool.prepared(failed)
+    assert pool.executor.submitted == [(batch._prestart, (str(tiny), None, ("polars",)))] * 2
+    pool.prepared(runs[3])  # a third run to execute: both workers asked already
+    assert len(pool.executor.submitted) == 2
+    forced = batch.BatchPool(1, notebook=str(tiny))
+    forced.executor = Executor()
+    forced.prepared(runs[0], force=True)
+    assert len(forced.executor.submitted) == 1
+    without = batch.BatchPool(2)  # a pool without a notebook to start kernels for: each run starts its own
+    without.executor = Executor()
+    without.prepared(runs[3])
+    assert without.executor.submitted == []
 
 
 def test_the_fork_server_of_the_workers_loads_papermill_without_pyarrow():
@@ -607,3 +664,43 @@ def test_a_batch_says_when_it_gives_out_each_run_it_executes_before_the_run_repl
     told.clear()
     assert run_batch(runs, workers=1, before_run=before_run).count("skipped") == 2
     assert told == []
+
+
+def test_a_run_whose_worker_died_is_lost_in_its_step_after_only_if_this_batch_put_it_in_place(tmp_path, tiny):
+    """A worker that dies once its run is in its folder (rendering its brief) is not said to have died while
+    the run executed; a run in place from before the batch gave it out (`--force`) does not count as executed,
+    nor does a run of other inputs. A skipped run's job is the step after it alone."""
+    import dataclasses
+
+    from _run_records import record
+
+    from evidence.runs import batch
+    from evidence.runs.execute import RunOutcome, prepare_run
+    from evidence.runs.record import Timings, write_record
+
+    run = prepare_run(tiny, {"n": "3"}, out_root=tmp_path)
+    run.folder.mkdir()
+    given_out = "2026-03-01T10:00:00+00:00"
+    seen = []
+
+    def lost(outcome):
+        seen.append(outcome)
+        return dataclasses.replace(outcome, note="seen")
+
+    def written(ended, key=run.cache_key):
+        timings = Timings(started=ended, ended=ended, seconds=2.5)
+        write_record(
+            run.folder, record(run.run_id, "ok", cache_key=key).model_copy(update={"timings": timings})
+        )
+
+    written("2026-03-01T10:00:04+00:00")  # executed by this batch, then its worker died
+    outcome = batch._lost(batch._Given(run, given_out), lost)
+    assert outcome.status == "failed" and outcome.error == batch._WORKER_DIED_AFTER and outcome.note == "seen"
+    assert outcome.folder == str(run.folder) and outcome.seconds == 2.5 and seen == [seen[0]]
+    for ended, key in (("2026-03-01T09:59:59+00:00", run.cache_key), ("2026-03-01T10:00:04+00:00", "other")):
+        written(ended, key)  # in place before it was given out, or of other inputs: killed while executing
+        outcome = batch._lost(batch._Given(run, given_out), lost)
+        assert outcome.error == batch._WORKER_DIED and outcome.note is None and len(seen) == 1
+    skipped = RunOutcome(run.run_id, "tiny", "skipped", str(run.folder))
+    outcome = batch._lost(batch._Given(skipped, given_out), None)
+    assert (outcome.status, outcome.error) == ("failed", batch._WORKER_DIED_AFTER)

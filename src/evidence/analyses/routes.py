@@ -127,6 +127,9 @@ STATELESS_CATEGORIES = frozenset(
 )
 _DIMENSION_CITIZENSHIP = "by citizenship"
 _DIMENSION_REPATRIATION = "by country of repatriation"
+#: The order of :func:`flow_records`' rows (a null last in each): the rows are grouped, and a group_by's groups
+#: come in an order that changes from run to run (a caller reading the rows in order would read another order).
+RECORD_ORDER = ("year", "detected_iso3", *_FLOW_KEYS)
 #: Fewest observed years for which a corridor's growth is tested.
 MIN_TREND_YEARS = 3
 
@@ -140,7 +143,8 @@ def flow_records(selection: Selected) -> pl.DataFrame:
     Columns: year, origin_iso3, destination_iso3, the four region columns, victims (null when censored),
     victims_low, victims_high, victims_uncensored (and ``cell_key`` for keyed records). Without a country the
     selection's role selects nothing here: every flow has both ends, so every flow is the world's (a role
-    says which end is the country's).
+    says which end is the country's). Rows in the order of :data:`RECORD_ORDER` (nulls last), the same in
+    every run whatever the order of the table's rows.
     """
     selection = as_selection(selection)
     df = selection.frame
@@ -187,7 +191,7 @@ def _flow_records_of(
             lambda: _banded_flow_records(df, years, keyed=selection.keyed),
         )
         if banded is not None:
-            base = pl.concat([base, banded], how="vertical_relaxed")
+            base = _in_record_order(pl.concat([base, banded], how="vertical_relaxed"))
     elif selection.years:
         base = base.filter(year_filter(selection.years))
     if selection.country is None:
@@ -195,6 +199,11 @@ def _flow_records_of(
     if selection.kind == "case":
         return base.filter(country_filter(selection.country, selection.role))
     return base.filter(_detected_filter(selection.country, selection.role))
+
+
+def _in_record_order(records: pl.DataFrame) -> pl.DataFrame:
+    """``records`` sorted by :data:`RECORD_ORDER` (nulls last; stable)."""
+    return records.sort(RECORD_ORDER, nulls_last=True, maintain_order=True)
 
 
 def _detected_filter(country: str, role: str) -> pl.Expr:
@@ -223,8 +232,11 @@ def _case_flow_records(df: pl.DataFrame, *, keyed: bool) -> pl.DataFrame:
         .group_by(keys)
         .agg(
             *count_exprs(keyed, "victims"),
+            # a flow's region: the one its records give (a country's); where they give several (records of an
+            # unknown country, of different regions: CTDC's Victim–Perpetrator data) none, not the first
+            # record's, which was another one when the table's rows came in another order
             *[
-                pl.col(c).drop_nulls().first().alias(c)
+                pl.when(pl.col(c).drop_nulls().n_unique() == 1).then(pl.col(c).drop_nulls().first()).alias(c)
                 for c in ("origin_region", "origin_subregion", "destination_region", "destination_subregion")
             ],
         )
@@ -240,6 +252,7 @@ def _case_flow_records(df: pl.DataFrame, *, keyed: bool) -> pl.DataFrame:
             split_parts=pl.lit(None, pl.UInt32),
         )
         .select(_record_columns(keyed))
+        .sort(RECORD_ORDER, nulls_last=True, maintain_order=True)  # :data:`RECORD_ORDER`
         .collect()
     )
 
@@ -355,7 +368,7 @@ def _indicator_flow_records_of(df: pl.DataFrame, indicator: str) -> pl.DataFrame
             on=f"{side}_iso3",
             how="left",
         )
-    return summed.select(_record_columns(keyed=False))
+    return _in_record_order(summed.select(_record_columns(keyed=False)))
 
 
 _MEASURES = ["victims", "victims_low", "victims_high", UNCENSORED]
@@ -385,7 +398,8 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
     Each piece also carries the cell it splits (``split_low``, ``split_high``) and how many pieces it was split
     into (``split_parts``): the pieces' intervals are each right, but they are not independent (the rest is the
     cell less the others), so their bounds add up to a wider interval than the cell's; a total over all the
-    pieces is the cell (:func:`cell_sum`)."""
+    pieces is the cell (:func:`cell_sum`). Rows in the order of year, detected_iso3, origin_iso3,
+    destination_iso3 and route_basis (nulls last)."""
     columns = ["year", "detected_iso3", *_FLOW_KEYS, *_MEASURES]
     empty = pl.DataFrame(
         schema={
@@ -500,7 +514,12 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
     out = out.join(
         parts.select(*cell, split_low="n_low", split_high="n_high"), on=cell, how="left"
     ).with_columns(split_parts=pl.len().over(cell).cast(pl.UInt32))
-    return out.select(*columns, *_SPLIT).cast({c: t for c, t in empty.schema.items()})
+    return (
+        out.select(*columns, *_SPLIT)
+        .cast({c: t for c, t in empty.schema.items()})
+        # in the order of the cells and their pieces' keys (a group_by's groups come in any order)
+        .sort(["year", "detected_iso3", *_FLOW_KEYS], nulls_last=True, maintain_order=True)
+    )
 
 
 def _repatriation_cells(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
@@ -873,14 +892,16 @@ def flows(
 def flow_years(selection: Selected) -> dict[tuple[str, str, str], list[int]]:
     """The years each flow (origin, destination, route basis) of a selection has victims in (high bound above
     0): what a repatriation flow's label says. A record without a single year (dated by a band of years only, or
-    by none) is of no year here."""
+    by none) is of no year here. The flows come in the order of their keys (origin, destination, basis),
+    the years ascending."""
     records = flow_records(selection).filter(
         pl.col("year").is_not_null()
         & pl.col("origin_iso3").is_not_null()
         & pl.col("destination_iso3").is_not_null()
         & (pl.col("victims_high") > 0)
     )
-    grouped = records.group_by(_FLOW_KEYS).agg(pl.col("year").unique().sort())
+    # the flows in the order of their keys, whatever the run (a group_by's groups come in any order)
+    grouped = records.group_by(_FLOW_KEYS).agg(pl.col("year").unique().sort()).sort(_FLOW_KEYS)
     return {
         (row["origin_iso3"], row["destination_iso3"], row["route_basis"]): [int(y) for y in row["year"]]
         for row in grouped.iter_rows(named=True)
@@ -1424,6 +1445,24 @@ def _corridor_growth(years: np.ndarray, counts: np.ndarray) -> tuple[float | str
     return (math.exp(slope), low, high, p, model, warned)
 
 
+def _logsumexp(a: np.ndarray) -> float:
+    """``scipy.special.logsumexp(a)`` of a 1-D array of real numbers, step for step as scipy (1.15 and later)
+    computes it, to the bit: the largest terms (``m`` of them) separated from the sum, ``log1p(s / m) + log(m) +
+    max``, and the plain ``log(sum(exp(a)))`` where that is not finite. scipy's takes ~20 times as long (its
+    array-API dispatch), and a corridor's interval evaluates it a hundred times."""
+    a_max = a.max()
+    largest = a == a_max
+    m = float(np.count_nonzero(largest))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        s = float(np.sum(np.exp(np.where(largest, -np.inf, a) - a_max)))
+        if s != 0:
+            s = s / m
+        out = np.log1p(s) + np.log(m) + a_max
+        if not np.isfinite(out):
+            out = np.log(np.sum(np.exp(a)))
+    return float(out)
+
+
 #: The 95% point of the chi-squared distribution with one degree of freedom (1.96²).
 _CHI2_95 = 3.841458820694124
 
@@ -1437,14 +1476,14 @@ def _profile_interval(
     victims came in one year (Cambodia → Cambodia in CTDC: q = 0.0066 beside 0.97 – 4.13). A limit that cannot
     be found within a slope of ±50 is None."""
     from scipy.optimize import brentq
-    from scipy.special import fdtri, logsumexp
+    from scipy.special import fdtri
 
     # the test's 5% critical value: chi²(1), or F(1, n − 2) with an estimated dispersion (``quasi_df``)
     critical = _CHI2_95 if quasi_df is None else float(fdtri(1, quasi_df, 0.95))
     total, weighted = float(counts.sum()), float(np.dot(counts, t))
 
     def loglik(b: float) -> float:  # profile log-likelihood of the slope (the intercept at its MLE given b)
-        return b * weighted - total * float(logsumexp(b * t))
+        return b * weighted - total * _logsumexp(b * t)
 
     top = loglik(slope)
 

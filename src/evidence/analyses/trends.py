@@ -2110,7 +2110,7 @@ def doubtful_reporters(selection: Selection) -> dict[int, tuple[str, ...]]:
     :func:`_reporter_grid` that detect at least :data:`NAMED_SHARE` of these nationals in the other years)
     published a citizenship breakdown that is
     doubtful (:func:`evidence.analyses.routes.doubtful_breakdowns`) and so not used, with those reporters (ISO3,
-    sorted): a year without a count for that reason is no year nothing was published for (the United States'
+    sorted), the years in order: a year without a count for that reason is no year nothing was published for (the United States'
     own nationals in 2017). In role ``both`` the country's own total, not its breakdown, is its count. Empty for
     other selections. The reporters named are those of the whole series (:func:`reporter_gaps`)."""
     grid = _reporter_grid(_whole_span(selection))
@@ -2127,6 +2127,7 @@ def doubtful_reporters(selection: Selection) -> dict[int, tuple[str, ...]]:
         .filter(pl.col("iso3").is_in(reporters) & year_filter(selection.years))
         .group_by("year")
         .agg(pl.col("iso3").unique().sort())
+        .sort("year")  # a group_by's groups come in any order: the years in order, whatever the run
     )
     return {int(year): tuple(codes) for year, codes in found.iter_rows()}
 

@@ -208,6 +208,12 @@ _STALE_SCRATCH = re.compile(rf"^{_SCRATCH}(?P<host>[A-Za-z0-9_-]+?)-(?P<pid>\d+)
 def clean_stale_conversions() -> list[Path]:
     """Remove the scratch folders of conversions whose process (on this machine) is gone; once per process.
     Returns them."""
+    return remove_stale_conversions()
+
+
+def remove_stale_conversions() -> list[Path]:
+    """Remove the scratch folders of conversions whose process (on this machine) is gone, now (a batch, once
+    a worker killed while it rendered is gone). Returns them."""
     return clean_stale_files(tempfile.gettempdir(), _STALE_SCRATCH, prefix=_SCRATCH)
 
 

@@ -48,7 +48,7 @@ from evidence.briefs.document import (
     disclosure_threshold,
 )
 from evidence.briefs.index import index_path, read_json_object, write_index
-from evidence.core.atomic import atomic_path, host_tag, write_bytes, write_text
+from evidence.core.atomic import atomic_path, clean_stale_files, host_tag, write_bytes, write_text
 from evidence.core.errors import ParameterError
 
 FORMATS = ("html", "pdf")
@@ -105,7 +105,7 @@ def choose_renderer(renderer: str = "auto") -> str:
 
 class BegunRender:
     """A built-in render begun ahead (:func:`begin_render`): the brief's document read from its run folder and
-    its pandoc processes started, while the caller does what must come first (``evidence brief`` rewrites the
+    its pandoc process started, while the caller does what must come first (``evidence brief`` rewrites the
     index that linked the brief its run replaced, lets its kernel go and says what the run did); handed to
     :func:`render_run`, which finishes it. A context manager: leaving it stops pandoc if the render was not
     finished (refused, interrupted)."""
@@ -183,15 +183,19 @@ def begin_render(
 def _start_conversions(
     document: BriefDocument, formats: tuple[str, ...], check_disclosure: bool, stack: contextlib.ExitStack
 ) -> tuple[builtin.Conversion | None, builtin.Conversion]:
-    """Two pandoc processes at once (entered into ``stack``): one for the text disclosure control scans (when
-    it is checked), one converting the brief."""
-    scanned = None
-    if check_disclosure and document.displayed.strip():
-        scanned = stack.enter_context(builtin.Conversion(None, displayed=document.displayed))
+    """One pandoc process (entered into ``stack``) converting the brief and, when it is checked, the text
+    disclosure control scans, which it hands over first: the conversion that scans it (or None) and the one
+    converting the brief, the same."""
+    scanned = check_disclosure and bool(document.displayed.strip())
     conversion = stack.enter_context(
-        builtin.Conversion(document.source_text(), html="html" in formats, typst="pdf" in formats)
+        builtin.Conversion(
+            document.source_text(),
+            html="html" in formats,
+            typst="pdf" in formats,
+            displayed=document.displayed if scanned else None,
+        )
     )
-    return scanned, conversion
+    return (conversion if scanned else None), conversion
 
 
 def render_run(
@@ -223,10 +227,10 @@ def render_run(
             render_with_quarto(source, fmt, target)
             seconds[fmt] = time.perf_counter() - started
     else:
-        # two pandoc processes at once, one for the text disclosure control scans (nothing is written before
-        # the scan has passed), one converting the brief, which hands over the Typst markup (typeset while
-        # pandoc goes on) and then the HTML; each format's seconds are the time spent on it, waiting for
-        # pandoc included
+        # one pandoc process, which hands over the text disclosure control scans first (nothing is written
+        # before the scan has passed), then the Typst markup (typeset while pandoc goes on), then the HTML (a
+        # second process for the scan, at once, cost its start and its filter's load, ~0.06 CPU-s a brief, for
+        # the same bytes); each format's seconds are the time spent on it, waiting for pandoc included
         started = time.perf_counter()
         with contextlib.ExitStack() as stack:
             if begun is not None:
@@ -238,8 +242,6 @@ def render_run(
             if check_disclosure:
                 displayed_html = scanned.result("displayed_html") if scanned else None
                 check_brief_disclosure(document, displayed_html or "")
-                if scanned:
-                    scanned.finish()
             source = document.write(run_dir)
             made: dict[str, str | bytes] = {}
             if "pdf" in outputs:
@@ -266,6 +268,19 @@ def render_run(
     if update_index:
         index = write_index(run_dir.parent, index_path(run_dir.parent))
     return RenderedBrief(run_dir, document.title, chosen, outputs, seconds, document.demo, index)
+
+
+def remove_unfinished_brief(run_dir: str | Path) -> None:
+    """Remove the brief from a run folder whose render was killed (its process gone): its record first (the
+    index lists a brief by it), then its pages and its source and figures, with the temporaries of renders
+    killed there, and the scratch folders of the pandoc processes of killed renders. The run's own files stay.
+    A render rewrites them all, so no mix of two renders is left either."""
+    run_dir = Path(run_dir)
+    for name in (BRIEF_RECORD, *OUTPUT_FILES.values(), SOURCE_FILE):
+        (run_dir / name).unlink(missing_ok=True)
+    shutil.rmtree(run_dir / FIGURES_DIR, ignore_errors=True)
+    clean_stale_files(run_dir)
+    builtin.remove_stale_conversions()
 
 
 def check_brief_disclosure(document: BriefDocument, displayed_html: str | None = None) -> None:

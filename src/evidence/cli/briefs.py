@@ -111,6 +111,7 @@ def brief_command(
     from evidence.runs.execute import prepare_run, run_unless_fresh
 
     try:  # a refused run (bad option, empty selection) stops the kernel started ahead at once
+        _check_country(country)
         formats = parse_formats(format)
         chosen = choose_renderer(renderer)
         from evidence.runs.kernel import check_kernel
@@ -316,6 +317,21 @@ def clean_stale_briefs(run_dir: Path) -> None:
 
     clean_stale_files(run_dir)
     clean_stale_files(index_path(run_dir.parent).parent)
+
+
+def _check_country(country: str) -> None:
+    """Refuse an unknown country as the run's check of the notebook's parameters words it (``COUNTRY:``), but
+    before the notebook is read: reading its parameters imports Papermill (a second and a half), which a typo
+    in the country waited for."""
+    from evidence.analyses.selection import check_country
+    from evidence.core.errors import ParameterError
+
+    if not country.strip():
+        return  # no country at all: the run's check words it ("a country is a text")
+    try:
+        check_country(country)
+    except ParameterError as exc:
+        raise ParameterError(f"{_TYPED['country']}: {exc}") from None
 
 
 def brief_parameters(

@@ -445,7 +445,8 @@ def _batch(
     pool: BatchPool | None = None
 
     def start_workers() -> None:
-        # the workers start their kernels and import the renderer while this process reads the runs' data
+        # the workers start and import the renderer while this process reads the runs' data (each starts its
+        # kernel when a run to execute is found: on_prepared below)
         nonlocal pool
         from evidence.runs.execute import check_writable
 
@@ -470,6 +471,8 @@ def _batch(
             cell_timeout=timeout,
             invalid=invalid if keep_going else None,
             repeated=repeated,
+            # a worker starts its kernel for each run to execute (up to all of them), none for unchanged runs
+            on_prepared=lambda run: pool.prepared(run, force=force) if pool is not None else None,
         )
     except BaseException as exc:
         if pool is not None:  # refused: the workers end, with the kernels they started
@@ -553,6 +556,7 @@ def _batch(
             after=render_brief if render else None,
             pool=pool,
             before_run=before_run,
+            after_lost=render_lost if render else None,
         )
     except KeyboardInterrupt:
         interrupted = True
@@ -701,6 +705,24 @@ def render_brief(outcome: RunOutcome) -> RunOutcome:
     return outcome
 
 
+def render_lost(outcome: RunOutcome) -> RunOutcome:
+    """A batch run whose worker died (killed, out of memory) while it rendered the run's brief, that worker
+    gone: the run failed with that reason; its folder keeps the run, and what the render had written of the
+    brief (its source, figures, pages, record, temporaries, pandoc's scratch folders) is removed, so that no
+    half brief is left (the index lists none; the next batch renders it again)."""
+    import dataclasses
+
+    from evidence.briefs.render import remove_unfinished_brief
+
+    with contextlib.suppress(OSError):
+        remove_unfinished_brief(Path(outcome.folder))
+    error = (
+        "the worker process died while the brief of this run was rendered (killed, or out of memory); the run "
+        "is in its folder, without a brief: `evidence render` of the folder, or the next batch, renders it"
+    )
+    return dataclasses.replace(outcome, status="failed", error=error)
+
+
 def prepare_render() -> None:
     """A rendering batch's worker, as it starts: import the renderer and look up pandoc and Typst's fonts now,
     while the plan is checked, not when its first brief is due. Never raises (a start-up aid only: the render
@@ -775,7 +797,8 @@ def _print_summary(report: BatchReport, out_root: Path, say: Console | None = No
     where = _relative(out_root)
     say.print(
         f"run folders: {where}/<run>"
-        + (f"; failed runs: {where}/failed/<run>" if any(o.folder for o in report.failed) else "")
+        # (a run that failed in its render is in its own folder)
+        + (f"; failed runs: {where}/failed/<run>" if any(_in_failed(o) for o in report.failed) else "")
     )
     set_aside = sum(1 for o in report.outcomes if o.status == "skipped" and o.note)
     if set_aside:
@@ -797,6 +820,13 @@ def _print_summary(report: BatchReport, out_root: Path, say: Console | None = No
         f"{unfinished}",
         style="bold red" if report.failed or interrupted else "bold",
     )
+
+
+def _in_failed(outcome: RunOutcome) -> bool:
+    """Whether a failed run's folder is in the failed runs' folder (``failed/<run>``)."""
+    from evidence.runs.record import FAILED_DIR
+
+    return bool(outcome.folder) and Path(outcome.folder).parent.name == FAILED_DIR
 
 
 def notebook_json(spec: NotebookSpec) -> dict[str, object]:

@@ -72,6 +72,7 @@ from evidence.presentation.disclosure import (
     suppress_bounds,
     suppress_counts,
     suppress_table,
+    with_series,
     withhold_cells,
 )
 from evidence.presentation.markup import escape_markdown, possessive
@@ -3366,39 +3367,47 @@ def placeholder_years(counts: pl.DataFrame, by_counts: pl.DataFrame | None) -> l
     total at all is never a placeholder (nothing says its victims are many)."""
     if by_counts is None or not by_counts.height or "count_low" not in by_counts.columns:
         return []
-    per_year = (
-        by_counts.lazy()
-        .group_by(pl.col("year").cast(pl.Int64))
-        .agg(
-            (
-                (pl.col("count_low") < pl.col("count_high")).all() & (pl.len() >= PLACEHOLDER_MIN_CATEGORIES)
-            ).alias("all_censored"),
-            pl.col("count_high").sum().alias("most"),
+    # each year's cells and total read from the few rows as lists (a query of them, a group-by joined to the
+    # totals, cost more in planning than the rows): per year, whether every cell is censored (nulls aside) in
+    # enough categories, and the sum of their upper bounds (nulls left out); in the order of the years, a
+    # missing year first, beside the year's total (none for a missing year, which no join matches)
+    per_year: dict[int | None, tuple[bool, int, int]] = {}  # year -> (every cell censored, cells, most)
+    for year, low, high in zip(
+        by_counts["year"].to_list(),
+        by_counts["count_low"].to_list(),
+        by_counts["count_high"].to_list(),
+        strict=True,
+    ):
+        key = None if year is None else int(year)
+        censored, n, most = per_year.get(key, (True, 0, 0))
+        per_year[key] = (
+            censored and (low is None or high is None or low < high),
+            n + 1,
+            most + (0 if high is None else high),
         )
-    )
-    totals = (
-        counts.lazy().select(pl.col("year").cast(pl.Int64), pl.col("count_low").alias("total"))
-        if counts.height
-        else pl.LazyFrame(schema={"year": pl.Int64, "total": pl.Int64})
-    )
+    totals: dict[int, list[Any]] = {}
+    pairs = zip(counts["year"].to_list(), counts["count_low"].to_list(), strict=True) if counts.height else ()
+    for year, total in pairs:
+        if year is not None:
+            totals.setdefault(int(year), []).append(total)
     found: list[int] = []
     without_total: list[int] = []
     #: years with a total whose all-<5 cells stay under the wider share only: placeholders next to one
     near: list[int] = []
     median = counts["count_low"].median() if counts.height else None  # of the totals
-    # the years' cells beside their totals, in one query
-    for year, all_censored, most, total in (
-        per_year.join(totals, on="year", how="left").sort("year").collect().iter_rows()
-    ):
-        if not all_censored:
-            continue
-        if total is not None:
-            if most < PLACEHOLDER_SHARE * float(total):
-                found.append(int(year))
-            elif most < PLACEHOLDER_SHARE_WITHOUT_TOTAL * float(total):
-                near.append(int(year))
-        elif median is not None and most < PLACEHOLDER_SHARE_WITHOUT_TOTAL * float(median):  # type: ignore[arg-type]
-            without_total.append(int(year))
+    for year in sorted(per_year, key=lambda y: (y is not None, y or 0)):
+        censored, n, most = per_year[year]
+        all_censored = censored and n >= PLACEHOLDER_MIN_CATEGORIES
+        for total in totals.get(year, [None]) if year is not None else [None]:
+            if not all_censored:
+                continue
+            if total is not None:
+                if most < PLACEHOLDER_SHARE * float(total):
+                    found.append(int(year))  # type: ignore[arg-type]
+                elif most < PLACEHOLDER_SHARE_WITHOUT_TOTAL * float(total):
+                    near.append(int(year))  # type: ignore[arg-type]
+            elif median is not None and most < PLACEHOLDER_SHARE_WITHOUT_TOTAL * float(median):  # type: ignore[arg-type]
+                without_total.append(int(year))  # type: ignore[arg-type]
     if len(without_total) >= PLACEHOLDER_RUN:
         found.extend(without_total)
     # the same all-<5 return repeated: a year next to a placeholder, its cells under the wider share of its own
@@ -3454,15 +3463,25 @@ def _bounds_frames(counts: pl.DataFrame, flagged: Mapping[int, str] | None) -> _
     """What :func:`_bounds_per_year` protects: each bound's frame, its keys and the part published exactly."""
     notes = [] if flagged is None else [_notes(counts["year"], flagged)]
     keys = ("year",) if flagged is None else ("year", "note")
-    exact = counts.select(pl.col(UNCENSORED).alias(VICTIMS)) if UNCENSORED in counts.columns else None
+    # the frames made of the columns themselves, no query (a select of them, renamed)
+    exact = pl.DataFrame([counts[UNCENSORED].alias(VICTIMS)]) if UNCENSORED in counts.columns else None
     low, high = (
-        counts.select("year", *notes, pl.col(bound).alias(VICTIMS)) for bound in ("count_low", "count_high")
+        pl.DataFrame([counts["year"], *notes, counts[bound].alias(VICTIMS)])
+        for bound in ("count_low", "count_high")
     )
     return _BoundsFrames(low, high, keys, exact)
 
 
 def _year_text(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.lazy().sort("year").with_columns(pl.col("year").cast(pl.String)).collect()  # one query
+    """``frame`` sorted by year, the year as text. A frame of one row per year (a series' yearly totals) is
+    sorted and cast without a query (its rows gathered in the order of their years, the column cast), the same
+    frame; else (a year twice, or a missing one: ties and nulls as polars' sort puts them) in one query."""
+    years = frame["year"].to_list()
+    if None in years or len(set(years)) != len(years):
+        return frame.lazy().sort("year").with_columns(pl.col("year").cast(pl.String)).collect()  # one query
+    order = sorted(range(len(years)), key=years.__getitem__)
+    ordered = frame[order] if order != list(range(len(years))) else frame
+    return with_series(ordered, [ordered["year"].cast(pl.String)])
 
 
 def _flag_notes(flags: Sequence[IncompleteYear]) -> dict[int, str]:
@@ -3895,10 +3914,15 @@ def _with_no_records(table: DisclosedTable, years: Sequence[int], note: str = NO
         return rows(pl.concat([mask.head(n), blank, mask.tail(mask.height - n)]), mask.height - n)
 
     tail = table.frame.tail(table.frame.height - n)
-    frame = rows(pl.concat([table.frame.head(n), added, tail], how="diagonal_relaxed"), tail.height)
+    if set(table.frame.columns) == set(added.columns):
+        # the added rows' columns in the frame's order, of its types: the frames stacked as they are, no query
+        frame = rows(pl.concat([table.frame.head(n), added[table.frame.columns], tail]), tail.height)
+    else:
+        frame = rows(pl.concat([table.frame.head(n), added, tail], how="diagonal_relaxed"), tail.height)
+        frame = frame.select(table.frame.columns)
     return dataclasses.replace(
         table,
-        frame=frame.select(table.frame.columns),
+        frame=frame,
         reasons=follow(table.reasons, None),
         known=follow(table.known, False),
         known_values=follow(table.known_values, None),
@@ -4051,11 +4075,15 @@ def _blank_cells(table: DisclosedTable, column: str, rows: Sequence[int]) -> Dis
         values[row], why[row] = None, None
     return dataclasses.replace(
         table,
-        frame=table.frame.with_columns(
-            pl.Series(column, values, dtype=pl.Int64),
-            pl.Series(column + "_suppressed", [w is not None for w in why]),
+        # the columns replaced without a query (:func:`with_series`: ``with_columns`` of the same Series)
+        frame=with_series(
+            table.frame,
+            [
+                pl.Series(column, values, dtype=pl.Int64),
+                pl.Series(column + "_suppressed", [w is not None for w in why]),
+            ],
         ),
-        reasons=table.reasons.with_columns(pl.Series(column, why, dtype=pl.String)),
+        reasons=with_series(table.reasons, [pl.Series(column, why, dtype=pl.String)]),
     )
 
 
@@ -4219,31 +4247,20 @@ def _censored_frames(basis: _YearlyBasis, selection: Selection, by: str | None) 
     by_category = None
     by_counts, placeholder, doubtful = basis.shown, basis.placeholder, basis.doubtful
     if by is not None and by_counts is not None and (by_counts.height or placeholder):
-        # the counts by category with the year as text (:func:`_year_text`) and each cell's part the publisher
-        # printed exactly (none in a <5 cell), in one query
-        long = (
-            by_counts.lazy()
-            .sort("year")
-            .with_columns(pl.col("year").cast(pl.String))
-            .with_columns(
-                pl.when(pl.col("count_low") == pl.col("count_high"))
-                .then(pl.col("count_low"))
-                .otherwise(0)
-                .alias("_e")
-            )
-            .collect()
-        )
         published = selection.role != "origin"  # an origin's total is the sum of other countries' breakdowns
         # every year the dimension or the total is published in: a breakdown published without a total
         # (Thailand's forms of 2007) is shown, its total cell left empty; a year of the total only is noted
         # (its breakdown's cells empty, never 0, not withheld); the span's years with neither are not rows
         # (Cambodia's tables were mostly empty rows) but named in the note (no_breakdown_note)
         # a year of a placeholder breakdown is a row (noted), with or without a total, its cells empty
-        # the years, their notes and the cells are read from the few rows as lists, and the tables made in one
-        # query of both bounds (each bound's own pivot, sums and joins, and the masks read cell by cell, were
-        # some forty queries of these few rows): the same frames, column for column
+        # the few rows (a cell per year and category, a total per year) are read as lists and the tables made
+        # from them in Python: one query of a pivot joined to the totals and the sums, some eighty expressions,
+        # cost more in planning than the rows themselves (a third of a publisher's yearly numbers, built per
+        # country and dimension). The same frames, column for column: the year as text as :func:`_year_text`
+        # casts it, the bounds Int64 as the counts have them (trends casts them), a missing cell null
+        cells = _category_cells(by_counts, by)
         held_back = {str(y) for y in placeholder}
-        breakdown_years = set(long["year"].to_list())
+        breakdown_years = {year for year, _ in cells}
         total_years = set(counts["year"].to_list())
         found = total_years | breakdown_years | held_back
         # in the order of a sort of the years as text, a missing year first (as the frame's sort puts it)
@@ -4257,135 +4274,120 @@ def _censored_frames(basis: _YearlyBasis, selection: Selection, by: str | None) 
             unpublished or doubtful or no_total
         )  # a year of the total only: its cells empty, said so
         doubtful_years = {str(y) for y in doubtful}
-        years = pl.DataFrame(
-            {
-                "year": year_list,
-                **(
-                    {
-                        "note": [
-                            PLACEHOLDER_BREAKDOWN
-                            if y in held_back
-                            else NO_BREAKDOWN_PUBLISHED
-                            if y in unpublished
-                            else DOUBTFUL_BREAKDOWN
-                            if y in doubtful_years
-                            else NO_TOTAL_PUBLISHED
-                            if y in no_total
-                            else ""
-                            for y in year_list
-                        ]
-                    }
-                    if noted
-                    else {}
-                ),
-            },
-            schema={"year": pl.String, **({"note": pl.String} if noted else {})},
-        )
+        key_columns = [pl.Series("year", year_list, dtype=pl.String)]
+        if noted:
+            notes = [
+                PLACEHOLDER_BREAKDOWN
+                if y in held_back
+                else NO_BREAKDOWN_PUBLISHED
+                if y in unpublished
+                else DOUBTFUL_BREAKDOWN
+                if y in doubtful_years
+                else NO_TOTAL_PUBLISHED
+                if y in no_total
+                else ""
+                for y in year_list
+            ]
+            key_columns.append(pl.Series("note", notes, dtype=pl.String))
         keys = ["year", "note"] if noted else ["year"]
         categories = basis.categories
-        # every year's bounds and exact parts by category (a category's cells ``count_low_<category>``…, as a
-        # pivot of several names them), the published total's and the categories' sums, and from them each
-        # bound's cells, the publisher's <5 cells and their values: one query of a row per year
-        parts_of = ("count_low", "count_high", "_e")
         total_name = PUBLISHED_TOTAL if published else ALL_VICTIMS
-        exact_total = (
-            UNCENSORED in counts.columns
-        )  # the total's exact part (role origin: a sum of breakdowns)
-        pivot = long.pivot(on=by, index="year", values=list(parts_of))
-        present = {
-            *pivot.columns,
-            *(f"__total_{b}" for b in parts_of[: 3 if exact_total else 2]),
-            *(f"__sum_{b}" for b in parts_of),
+        # each column's cell of each year: (low, high, the part printed exactly), None where it has none (a
+        # year without the category or the total; a null year, which no join matches): the categories', the
+        # published total's (its exact part none where the counts have no such column: role origin, a sum of
+        # breakdowns), and the categories' sums (each part summed, as polars sums, nulls left out)
+        totals = {
+            year: (low, high, exact)
+            for year, low, high, exact in zip(
+                counts["year"].to_list(),
+                counts["count_low"].to_list(),
+                counts["count_high"].to_list(),
+                counts[UNCENSORED].to_list() if UNCENSORED in counts.columns else [_NO_PART] * counts.height,
+                strict=True,
+            )
+            if year is not None
         }
+        sums: dict[str, tuple[int, int, int]] = {}
+        for (year, _), cell in cells.items():
+            if year is not None:
+                before = sums.get(year, (0, 0, 0))
+                sums[year] = tuple(s + (p or 0) for s, p in zip(before, cell, strict=True))  # type: ignore[assignment]
 
-        def cell(part: str, column: str) -> pl.Expr | None:
-            """A column's cells of one part (a bound, ``_e``), as each bound's table has them; None for none."""
-            name = (
-                f"__total_{part}"
-                if column == total_name
-                else f"__sum_{part}"
-                if column == CATEGORY_SUM
-                else f"{part}_{column}"
-            )
-            return pl.col(name) if name in present else None
+        def column_cells(column: str) -> list[tuple[Any, Any, Any] | None]:
+            """A column's cells, year by year (the total's and the sum's names read first, as the query did)."""
+            if column == total_name:
+                return [totals.get(y) for y in year_list]
+            if column == CATEGORY_SUM:
+                return [sums.get(y) for y in year_list]  # type: ignore[arg-type]
+            return [cells.get((y, column)) if y is not None else None for y in year_list]
 
-        def bound(part: str, column: str) -> pl.Expr:
-            found = cell(part, column)
-            return pl.lit(None, pl.Int64) if found is None else found
+        def known(cell: tuple[Any, Any, Any] | None) -> bool:
+            """A cell made only of the publisher's <5 cells (a censored category, a sum of such categories):
+            its bounds are the publisher's, shown as an interval (2–8), never re-censored as <5."""
+            if cell is None or cell[2] is _NO_PART:
+                return False
+            low, high, exact = cell
+            return not exact and low is not None and high is not None and low != high
 
-        # the cells made only of the publisher's <5 cells (a censored category, a sum of such categories):
-        # their bounds are the publisher's, shown as an interval (2–8), never re-censored as <5
-        def known(column: str) -> pl.Expr:
-            exact = cell("_e", column)
-            if exact is None:
-                return pl.lit(False)
-            low, high = bound("count_low", column), bound("count_high", column)
-            return (exact.fill_null(0).eq(0) & low.is_not_null() & (low != high)).fill_null(False)
-
-        candidates = [*categories, total_name, CATEGORY_SUM]
-        table = (
-            years.lazy()
-            .join(pivot.lazy(), on="year", how="left", maintain_order="left")
-            .join(
-                counts.lazy().select(
-                    "year",
-                    *(pl.col(b).alias(f"__total_{b}") for b in parts_of[:2]),
-                    *([pl.col(UNCENSORED).alias("__total__e")] if exact_total else []),
-                ),
-                on="year",
-                how="left",
-                maintain_order="left",
-            )
-            .join(
-                long.lazy().group_by("year").agg(pl.col(b).sum().alias(f"__sum_{b}") for b in parts_of),
-                on="year",
-                how="left",
-                maintain_order="left",
-            )
-            .select(
-                *keys,
-                (
-                    (pl.col("__total_count_low") != pl.col("__sum_count_low")).fill_null(False).any()
-                    | (pl.col("__total_count_high") != pl.col("__sum_count_high")).fill_null(False).any()
-                ).alias("__differs"),
-                *(bound(b, c).alias(f"{b} {c}") for b in parts_of[:2] for c in candidates),
-                *(known(c).alias(f"known {c}") for c in candidates),
-                *(
-                    pl.when(known(c))
-                    .then(bound("count_low", c))
-                    .otherwise(None)
-                    .cast(pl.Int64)
-                    .alias(f"value {c}")
-                    for c in candidates
-                ),
-            )
-            .collect()
+        read = {c: column_cells(c) for c in (*categories, total_name, CATEGORY_SUM)}
+        # the published total and the categories' sum differ, in either bound, in some year with both
+        differs = published and any(
+            total is not None
+            and summed is not None
+            and any(t is not None and t != s for t, s in zip(total[:2], summed[:2], strict=True))
+            for total, summed in zip(read[total_name], read[CATEGORY_SUM], strict=True)
         )
-        differs = published and bool(table["__differs"].any())
         columns = [
             *categories,
             *([total_name] if counts.height else []),  # none published
             *([CATEGORY_SUM] if differs else []),
         ]
 
-        def frame(part: str, *, with_keys: bool = False) -> pl.DataFrame:
-            """The columns of one part of ``table``, named as the table by category names them."""
-            return pl.DataFrame(
-                [*(table[k] for k in keys if with_keys), *(table[f"{part} {c}"].alias(c) for c in columns)]
-            )
+        def frame(value: Callable[[tuple[Any, Any, Any] | None], Any], dtype: pl.DataType) -> list[pl.Series]:
+            """One value of each cell of ``columns``, named as the table by category names them."""
+            return [pl.Series(c, [value(cell) for cell in read[c]], dtype=dtype) for c in columns]
 
-        low, high = frame("count_low", with_keys=True), frame("count_high", with_keys=True)
-        known_cells, known_values = frame("known"), frame("value")
+        def part(i: int) -> Callable[[tuple[Any, Any, Any] | None], Any]:
+            return lambda cell: None if cell is None else cell[i]
+
+        low, high = (pl.DataFrame([*key_columns, *frame(part(i), pl.Int64())]) for i in (0, 1))
         by_category = _CategoryFrames(
             low=low,
             high=high,
             keys=tuple(keys),
             columns=tuple(columns),
             total=total_name,
-            known=known_cells,
-            known_values=known_values,
+            known=pl.DataFrame(frame(known, pl.Boolean())),
+            known_values=pl.DataFrame(
+                frame(lambda cell: cell[0] if known(cell) else None, pl.Int64())  # type: ignore[index]
+            ),
         )
     return dataclasses.replace(basis, by_category=by_category)
+
+
+#: The exact part of a total the counts do not give (role origin: a sum of other countries' breakdowns).
+_NO_PART: Final = object()
+
+
+def _category_cells(by_counts: pl.DataFrame, by: str) -> dict[tuple[str | None, Any], tuple[Any, Any, int]]:
+    """The counts by year and category of a publisher's series (:func:`~evidence.analyses.trends.yearly_counts`:
+    a row per year and category, the keys of its group-by) by year as text and category: each cell's bounds
+    and the part the publisher printed exactly (the low bound where it equals the high one, else 0: none in a
+    ``<5`` cell)."""
+    return {
+        (None if year is None else str(year), category): (
+            low,
+            high,
+            low if low is not None and high is not None and low == high else 0,
+        )
+        for year, category, low, high in zip(
+            by_counts["year"].to_list(),
+            by_counts[by].to_list(),
+            by_counts["count_low"].to_list(),
+            by_counts["count_high"].to_list(),
+            strict=True,
+        )
+    }
 
 
 def _censored_per_year(
@@ -4578,7 +4580,12 @@ def _yearly_column(per_year: Bounds | None, counts: pl.DataFrame) -> _YearlyColu
     n = table.frame.height - 1
     truth = {
         str(year): (int(low), int(high))
-        for year, low, high in counts.select("year", "count_low", "count_high").iter_rows()
+        for year, low, high in zip(  # the columns read as lists, no query
+            counts["year"].to_list(),
+            counts["count_low"].to_list(),
+            counts["count_high"].to_list(),
+            strict=True,
+        )
         if low is not None and high is not None
     }
     pairs = per_year.cells(VICTIMS)

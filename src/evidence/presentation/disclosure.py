@@ -1367,15 +1367,24 @@ def _disclosed_table(
         has_total_row=True,
         has_total_column=width > len(value_columns),
         total_label=total_label,
-        reasons=pl.DataFrame(reasons, schema={c: pl.String for c in out_columns}),
+        # frames made of typed Series (a dict and a schema cost half as much again, for each of the ~30 small
+        # tables a brief protects); the column names are distinct (checked with the table)
+        reasons=_typed_frame(reasons, pl.String),
         perturbed=perturbed,
-        known=pl.DataFrame(known, schema={c: pl.Boolean for c in out_columns})
-        if any(known_grid)
-        else pl.DataFrame(),
-        known_values=pl.DataFrame(known_values, schema={c: pl.Int64 for c in out_columns})
-        if any(known_grid)
-        else pl.DataFrame(),
+        known=_typed_frame(known, pl.Boolean) if any(known_grid) else pl.DataFrame(),
+        known_values=_typed_frame(known_values, pl.Int64) if any(known_grid) else pl.DataFrame(),
     )
+
+
+def _typed_frame(columns: dict[str, list[Any]], dtype: pl.DataType | type[pl.DataType]) -> pl.DataFrame:
+    """``pl.DataFrame(columns, schema={name: dtype, ...})``, made of Series."""
+    return pl.DataFrame([pl.Series(name, values, dtype=dtype) for name, values in columns.items()])
+
+
+def _column_rows(df: pl.DataFrame, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+    """``df.select(columns).rows()`` from the columns themselves (no query: a query costs more than a small
+    table's protection)."""
+    return list(zip(*(df.get_column(c).to_list() for c in columns), strict=True))
 
 
 def _known_cells(
@@ -1390,7 +1399,9 @@ def _known_cells(
         raise ParameterError(
             f"censored needs a column per value column ({', '.join(columns)}) and a row per row of the table"
         )
-    flags = [[bool(v) for v in row] for row in censored.select(columns).fill_null(False).rows()]
+    # read from the columns themselves, no query (a missing flag is no flag: bool(None) is False, as the
+    # fill_null(False) before it gave)
+    flags = [[bool(v) for v in row] for row in _column_rows(censored, columns)]
     known = _grid_with_margins([[int(v) for v in row] for row in flags]).values
     # a margin is known when every cell of its line is: its sum of flags equals the line's length
     shaped = _grid_with_margins([[1] * len(columns) for _ in range(height)]).values
@@ -1445,12 +1456,16 @@ def suppress_bounds(
         )
     keys, value_columns, low_counts = _checked_table(low, row_key, value_columns, total_label)
     _, _, high_counts = _checked_table(high, row_key, value_columns, total_label)
-    if not low_counts.select(keys).equals(high_counts.select(keys)):
+    # column by column, as DataFrame.equals compares them (no query: a brief protects dozens of pairs)
+    if low_counts.height != high_counts.height or not all(
+        low_counts.get_column(k).equals(high_counts.get_column(k), null_equal=True) for k in keys
+    ):
         raise ParameterError("the low and the high bound tables must have the same rows, in the same order")
     if low_counts.height == 0:
         raise ParameterError("cannot publish totals of an empty table")
-    low_grid = _grid_with_margins([list(r) for r in low_counts.select(value_columns).rows()])
-    high_grid = _grid_with_margins([list(r) for r in high_counts.select(value_columns).rows()])
+    low_rows, high_rows = _column_rows(low_counts, value_columns), _column_rows(high_counts, value_columns)
+    low_grid = _grid_with_margins([list(r) for r in low_rows])
+    high_grid = _grid_with_margins([list(r) for r in high_rows])
     if any(hi < lo for lo, hi in zip(low_grid.values, high_grid.values, strict=True)):
         raise ParameterError("a high bound is smaller than its low bound")
     known = _known_cells(censored, value_columns, low_counts.height, low_grid)
@@ -1458,19 +1473,15 @@ def suppress_bounds(
         spread = largest - smallest
         parts = [
             [max(lo - smallest * ((hi - lo) // spread), 0) for lo, hi in zip(*r, strict=True)]
-            for r in zip(
-                low_counts.select(value_columns).rows(), high_counts.select(value_columns).rows(), strict=True
-            )
+            for r in zip(low_rows, high_rows, strict=True)
         ]
     else:
         if exact.height != low_counts.height or any(c not in exact.columns for c in value_columns):
             raise ParameterError("exact needs a column per value column and a row per row of the table")
-        parts = [
-            list(r)
-            for r in _as_counts(exact.fill_null(0), value_columns, allow_null=False)
-            .select(value_columns)
-            .rows()
-        ]
+        # a missing exact part is 0: checked as counts with the nulls in (they take no part in a check) and
+        # read as 0, which is what filling the frame's nulls with 0 first gave, without its query
+        checked = _as_counts(exact[value_columns], value_columns, allow_null=True)
+        parts = [[0 if v is None else v for v in r] for r in _column_rows(checked, value_columns)]
     exact_grid = _grid_with_margins(parts)
     if any(e > lo for e, lo in zip(exact_grid.values, low_grid.values, strict=True)):
         raise ParameterError("a cell's exact part is larger than its low bound")
@@ -1504,7 +1515,7 @@ def suppress_bounds(
         # complements among the cells published in both bounds, the smallest low bound first
         if not _complements_for(low_grid, shown, known, pinned, add_complement):
             raise _unprotectable(rule)
-    key_columns = low_counts.select(keys)
+    key_columns = pl.DataFrame([low_counts.get_column(k) for k in keys])  # by name, no query
     return (
         _disclosed_table(
             key_columns, value_columns, total_label, low_grid, status_low, known, rule, n_primary=n_primary[0]

@@ -56,12 +56,18 @@ from evidence.runs.execute import (
     skipped,
 )
 from evidence.runs.params import anchor_data_paths, read_yaml, resolve_parameters
+from evidence.runs.record import read_record
 from evidence.runs.selection_check import EmptySelectionError
 
 DEFAULT_MIN_CASES = 50
 AUTO = "auto"
 _PLAN_KEYS = {"notebooks", "parameters", "runs", "min_cases", "render", "allow_empty"}
 _WORKER_DIED = "the worker process died while this run was executing (killed, or out of memory)"
+#: A run whose worker died in the batch's step after it (``after``: rendering its brief), the run in its folder.
+_WORKER_DIED_AFTER = (
+    "the worker process died after this run had executed, in the batch's step after it (killed, or out of "
+    "memory); the run is in its folder"
+)
 
 
 class PlanError(ParameterError):
@@ -366,6 +372,7 @@ def prepare_plan(
     cell_timeout: float | None = None,
     invalid: list[RunOutcome] | None = None,
     repeated: list[tuple[PlannedRun, PlannedRun]] | None = None,
+    on_prepared: Callable[[PreparedRun], None] | None = None,
 ) -> list[PreparedRun]:
     """Check every run of a plan before anything executes; one error lists every bad run.
 
@@ -378,6 +385,8 @@ def prepare_plan(
     the runs' data are read (to start the batch's workers and kernels meanwhile); not if any run's failed.
     ``cell_timeout``: the seconds a cell of any run may take (``--timeout``), or None. ``repeated`` receives
     ``(run, first)`` for each run the plan reaches again (executed, or listed as empty or invalid, once).
+    ``on_prepared(run)`` is called for each run as it is prepared (once), before the next is (to start a
+    worker's kernel for a run to execute meanwhile: :meth:`BatchPool.prepared`).
     """
     problems: dict[int, str] = {}
     if checked is not None:
@@ -425,6 +434,8 @@ def prepare_plan(
             continue
         if once(p.run_id, run):  # the same run reached twice (grid and runs:) executes once
             prepared[p.run_id] = p
+            if on_prepared is not None:
+                on_prepared(p)
     if problems and invalid is not None:
         for i in sorted(problems):
             run = runs[i - 1]
@@ -463,6 +474,7 @@ def run_batch(
     after: AfterRun | None = None,
     pool: BatchPool | None = None,
     before_run: Callable[[PreparedRun], None] | None = None,
+    after_lost: AfterRun | None = None,
 ) -> BatchReport:
     """Execute the runs that are not fresh (all with ``force``); report every run's outcome in order.
 
@@ -473,10 +485,14 @@ def run_batch(
     to use, started ahead (:class:`BatchPool`, then ``workers`` is its size); it is closed when the batch ends.
     ``before_run(run)`` is called in this process just before a run to execute is given out (before it can
     replace its folder; again if it is given to a fresh pool): ``evidence batch`` takes its brief out of the
-    index then.
+    index then. ``after_lost(outcome)`` is called in this process for a run whose worker died in ``after``
+    (killed, out of memory), once that worker is gone: the outcome is failed, with the reason; what it
+    returns is the run's outcome (``evidence batch`` removes the brief the worker was rendering).
     """
     try:
-        return _run_batch(runs, workers, executor, force, on_start, on_done, after, pool, before_run)
+        return _run_batch(
+            runs, workers, executor, force, on_start, on_done, after, pool, before_run, after_lost
+        )
     except BaseException as exc:
         if pool is not None:  # refused before any run (a read-only runs folder), or interrupted
             if isinstance(exc, Exception):
@@ -499,6 +515,7 @@ def _run_batch(
     after: AfterRun | None,
     pool: BatchPool | None,
     before_run: Callable[[PreparedRun], None] | None = None,
+    after_lost: AfterRun | None = None,
 ) -> BatchReport:
     for root in {r.out_root for r in runs}:
         check_writable(root)  # a read-only runs folder: one error, not a failure per run
@@ -525,7 +542,7 @@ def _run_batch(
             jobs += [o for o in outcomes.values() if o.status == "skipped"]
         if jobs:
             pool = pool or BatchPool(workers or default_workers(len(jobs)))
-            _run_in_processes(jobs, pool, done, after, before_run)
+            _run_in_processes(jobs, pool, done, after, before_run, after_lost)
     elif executor.startswith(_DASK_SCHEMES):
         if todo:
             if before_run is not None:
@@ -598,13 +615,14 @@ class BatchPool:
     """The process pool of a batch: ``workers`` processes, each with a warm kernel and its share of the
     machine's cores for the kernel's thread pools and its chart workers (:mod:`evidence.runs.chart_workers`).
 
-    ``start`` starts every worker now rather than as runs are submitted, so that the workers are forked, start
-    their kernels and prepare while the caller goes on with its own work (reading the runs' data): with
-    ``notebook``, each worker starts its warm kernel for that notebook at once
-    (:func:`~evidence.runs.warm.prestart`, for the default kernel: ``kernel_name`` None), then runs
-    ``prepare`` (a picklable, module-level function): what the batch's ``after`` step needs (the renderer).
-    A worker whose kernel, started ahead, runs nothing stops it when it takes a skipped run (a skipped run is
-    submitted after every run to execute)."""
+    ``start`` starts every worker now rather than as runs are submitted, so that the workers are forked and
+    prepare while the caller goes on with its own work (reading the runs' data): each runs ``prepare`` (a
+    picklable, module-level function): what the batch's ``after`` step needs (the renderer). With
+    ``notebook``, a worker starts its warm kernel for that notebook ahead of its runs
+    (:func:`~evidence.runs.warm.prestart`, for the default kernel: ``kernel_name`` None) once the caller has
+    found a run to execute for every worker (:meth:`prepared`); otherwise each starts it with its first run: a
+    batch whose runs are all unchanged starts no kernel. A worker whose kernel, started ahead, runs nothing
+    stops it when it takes a skipped run (a skipped run is submitted after every run to execute)."""
 
     def __init__(
         self,
@@ -618,6 +636,7 @@ class BatchPool:
         self.workers = workers
         self.prepare = prepare
         self.kernel = _kernel_ahead(notebook, kernel_name) if notebook is not None else None
+        self._to_execute = 0  # the runs to execute found so far, counted up to one a worker
         self._stopped = False
         self.executor = self._new()
         if start:
@@ -630,8 +649,28 @@ class BatchPool:
             max_workers=self.workers,
             mp_context=_process_context(),
             initializer=_start_worker,
-            initargs=(self.workers, self.prepare, self.kernel),
+            initargs=(self.workers, self.prepare),
         )
+
+    def prepared(self, run: PreparedRun, *, force: bool = False) -> None:
+        """A run of the batch prepared. Once there is a run to execute (:func:`may_execute`) for every worker,
+        each worker starts its kernel now, while the caller prepares the rest: the first runs given out go one
+        to each worker. With fewer runs to execute than workers, which workers take them is not known ahead (a
+        kernel started ahead in one that takes none would be started, and stopped, for nothing, and the run's
+        worker would start its own): each starts its kernel with its run. Never raises (a start-up aid)."""
+        if self.kernel is None or self._stopped or self._to_execute >= self.workers:
+            return
+        if not may_execute(run, force=force):
+            return
+        self._to_execute += 1
+        if self._to_execute < self.workers:
+            return
+        # given out before any run (every run is prepared first), to the workers that are idle: one each, as a
+        # rule (a worker still busy with its own start leaves its request to another, whose kernel is started
+        # already and asked again for nothing: that one starts its kernel with its first run)
+        with contextlib.suppress(Exception):
+            for _ in range(self.workers):
+                self.executor.submit(_prestart, *self.kernel)
 
     def renew(self) -> None:
         """Replace a broken pool by a fresh one (its work is lost: the caller records it)."""
@@ -682,26 +721,36 @@ def _kernel_ahead(notebook: str, kernel_name: str | None) -> tuple[str, str | No
     return notebook, kernel_name, preload
 
 
+def may_execute(run: PreparedRun, *, force: bool = False) -> bool:
+    """Whether a prepared run is one to execute, not to skip, as far as its folder's record tells (a successful
+    run of the same inputs is skipped): what a worker starts its kernel ahead for. The batch's own check
+    (:func:`~evidence.runs.cache.is_fresh`) reads the executed notebook too: a run whose notebook is found
+    damaged there is executed all the same, its kernel started by the run."""
+    if force:
+        return True
+    record = read_record(run.folder)
+    return record is None or record.status != "ok" or record.cache_key != run.cache_key
+
+
 def _started() -> None:
     """A worker's first task when a pool is started ahead: nothing (it makes the pool fork the worker)."""
 
 
-def _start_worker(
-    workers: int,
-    prepare: Callable[[], None] | None,
-    kernel: tuple[str, str | None, tuple[str, ...] | None] | None = None,
-) -> None:
+def _prestart(notebook: str, kernel_name: str | None, preload: tuple[str, ...] | None) -> None:
+    """A worker's task ahead of its runs: start its warm kernel (idempotent; never raises)."""
+    from evidence.runs.warm import prestart
+
+    prestart(notebook, kernel_name, preload)
+
+
+def _start_worker(workers: int, prepare: Callable[[], None] | None) -> None:
     """A pool worker's start: Ctrl-C left to the batch (:func:`_leave_interrupt_to_the_batch`), its share of
-    the machine (:func:`_share_machine`), its kernel (``kernel``: the notebook, kernel name and pre-load list to
-    start it with now), what its runs need that the server that forked it has not loaded (Papermill's engine,
-    nbformat's compiled checks), then ``prepare``."""
+    the machine (:func:`_share_machine`), what its runs need that the server that forked it has not loaded
+    (Papermill's engine, nbformat's compiled checks), then ``prepare``. Its kernel it starts when asked
+    (:func:`_prestart`) or with its first run."""
     _leave_interrupt_to_the_batch()
     _end_with_the_batch()
     _share_machine(workers)
-    if kernel is not None:
-        from evidence.runs.warm import prestart
-
-        prestart(*kernel)
     from evidence.runs.warm import compile_nbformat_checks, register_engine
 
     # ahead of the first run, which does both again (idempotent) and reports what fails, as the failure of
@@ -772,14 +821,21 @@ def _run_in_processes(
     done: Callable[[RunOutcome], None],
     after: AfterRun | None = None,
     before_run: Callable[[PreparedRun], None] | None = None,
+    after_lost: AfterRun | None = None,
 ) -> None:
     """Execute on ``pool``, with at most one run a worker submitted at once, so a dead worker's run is known:
-    when the pool breaks, the runs in flight are recorded as failed and the rest continue in a fresh pool. A
-    pool found broken as a run is given to it (a worker killed before it had a run: while it started its kernel,
-    ahead of the runs) fails no run for it: the run goes to the fresh pool."""
+    when the pool breaks, the runs in flight are recorded as failed (:func:`_lost`, once the broken pool's
+    processes are gone) and the rest continue in a fresh pool. A pool found broken as a run is given to it (a
+    worker killed before it had a run: while it started its kernel, ahead of the runs) fails no run for it: the
+    run goes to the fresh pool."""
     pending = list(reversed(todo))
     workers = pool.workers
-    in_flight: dict[Future, Any] = {}
+    in_flight: dict[Future, _Given] = {}
+
+    def report_lost(lost: list[_Given]) -> None:
+        for given in lost:
+            done(_lost(given, after_lost))
+
     try:
         while pending or in_flight:
             while pending and len(in_flight) < workers:
@@ -787,53 +843,94 @@ def _run_in_processes(
                 if before_run is not None and isinstance(run, PreparedRun):
                     before_run(run)
                 try:
-                    in_flight[pool.executor.submit(_execute, run, after)] = run
+                    in_flight[pool.executor.submit(_execute, run, after)] = _Given(run, now())
                 except BrokenProcessPool:  # it ended the batch with a traceback, every run unreported
                     pending.append(run)
-                    _renew_settling(pool, in_flight, pending, done)
+                    report_lost(_renew_settling(pool, in_flight, pending, done))
             finished, _ = wait(in_flight, timeout=_INTERRUPT_LATENCY, return_when=FIRST_COMPLETED)
-            broken = False
+            lost = []
             for future in finished:
-                broken |= _settle(future, in_flight.pop(future), done)
-            if broken:
-                for run in in_flight.values():
-                    done(_failed(run, _WORKER_DIED))
+                given = in_flight.pop(future)
+                if _settle(future, given.job, done):
+                    lost.append(given)
+            if lost:  # the pool is broken: every run still in flight on it is lost too
+                lost += in_flight.values()
                 in_flight.clear()
-                pool.renew()
+                pool.renew()  # it waits for the broken pool's end: no process of it still works on those runs
+                report_lost(lost)
     except BaseException:  # Ctrl-C, or SIGTERM turned into KeyboardInterrupt by the CLI
         pool.stop()
         raise
     pool.close()
 
 
+@dataclasses.dataclass(frozen=True)
+class _Given:
+    """A job given to a worker (a run to execute, or a skipped run's outcome for ``after``) and when (as a
+    run's record says times)."""
+
+    job: PreparedRun | RunOutcome
+    at: str
+
+
 def _renew_settling(
     pool: BatchPool,
-    in_flight: dict[Future, Any],
+    in_flight: dict[Future, _Given],
     pending: list[PreparedRun | RunOutcome],
     done: Callable[[RunOutcome], None],
-) -> None:
-    """Replace a broken pool by a fresh one, and report the runs that were in flight on it (their outcome, or
-    failed: their worker died); a run it never started goes back to ``pending``."""
+) -> list[_Given]:
+    """Replace a broken pool by a fresh one, and report the runs that were in flight on it that have their
+    outcome (or raised); a run it never started goes back to ``pending``. Returns those whose worker died."""
     pool.renew()  # it waits for the broken pool's end: each run in flight has its outcome or its error by then
-    for future, run in in_flight.items():
+    lost = []
+    for future, given in in_flight.items():
         if future.cancelled():
-            pending.append(run)
-        else:
-            _settle(future, run, done)
+            pending.append(given.job)
+        elif _settle(future, given.job, done):
+            lost.append(given)
     in_flight.clear()
+    return lost
 
 
 def _settle(future: Future, run: PreparedRun | RunOutcome, done: Callable[[RunOutcome], None]) -> bool:
-    """Report the outcome of a run's finished future (failed if its worker died or it raised); whether its
-    worker died, which broke the pool."""
+    """Report the outcome of a run's finished future (failed if it raised); whether its worker died (which
+    broke the pool): that run is reported once the pool's processes are gone (:func:`_lost`)."""
     try:
         done(future.result())
     except BrokenProcessPool:
-        done(_failed(run, _WORKER_DIED))
         return True
     except Exception as exc:  # noqa: BLE001 - execute_run reports failures itself; this is a bug
         done(_failed(run, repr(exc)))
     return False
+
+
+def _lost(given: _Given, after_lost: AfterRun | None) -> RunOutcome:
+    """The outcome of a job whose worker died (its processes gone): failed, killed while the run executed, or
+    in the step after it (``after``) when the run had executed, put in its folder by this batch (a skipped
+    run's job is that step alone); then ``after_lost`` of it."""
+    job = given.job
+    if isinstance(job, PreparedRun):
+        record = read_record(job.folder)
+        executed = (
+            record is not None
+            and record.status == "ok"
+            and record.cache_key == job.cache_key
+            and record.timings.ended >= given.at  # this batch's run, not one it was to replace (--force)
+        )
+        if not executed:
+            return _failed(job, _WORKER_DIED)
+        assert record is not None
+        outcome = RunOutcome(
+            job.run_id,
+            job.notebook_name,
+            "failed",
+            str(job.folder),
+            record.timings.seconds,
+            _WORKER_DIED_AFTER,
+        )
+    else:
+        outcome = _failed(job, _WORKER_DIED_AFTER)
+    return after_lost(outcome) if after_lost is not None else outcome
 
 
 def _failed(job: PreparedRun | RunOutcome, error: str) -> RunOutcome:
