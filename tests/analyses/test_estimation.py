@@ -751,3 +751,87 @@ def test_a_fit_with_no_estimate_beyond_exps_range_raises_no_overflow_warning(
         diverged.add(1 + 5)  # the main-effects model
         assert np.isnan(stepwise_estimates(capture, Y, 0.02)).all()
         assert np.isnan(stepwise_estimates(capture, Y, 0.02, 1)).all()  # no interaction to add
+
+
+# ------------------------------------------------------------------------------------ fits kept by content
+
+
+def _fits_made(monkeypatch: pytest.MonkeyPatch, max_bytes: int | None = None) -> list[int]:
+    """An empty store of kept fits for this test (the module's is back after it), and the number of rows of
+    every fit actually made."""
+    import collections
+
+    from evidence.analyses.estimation import loglinear
+
+    monkeypatch.setattr(loglinear, "_FITS", collections.OrderedDict())
+    monkeypatch.setattr(loglinear, "_fits_bytes", 0)
+    if max_bytes is not None:
+        monkeypatch.setattr(loglinear, "_FITS_MAX_BYTES", max_bytes)
+    made: list[int] = []
+    real = loglinear._fit_batch
+
+    def counted(X, Y, *args, **kwargs):
+        made.append(len(np.atleast_2d(Y)))
+        return real(X, Y, *args, **kwargs)
+
+    monkeypatch.setattr(loglinear, "_fit_batch", counted)
+    return made
+
+
+def test_a_fit_asked_again_is_given_again_the_same_and_the_callers_own(
+    mse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table of model choices fits the 100 best models of the BIC search to the same replicates at every
+    order, and the downhill walks of every order begin alike: a fit from R's start is kept by the content of all
+    it depends on and given again, the same to the last bit, as a copy the caller may change."""
+    from evidence.analyses.estimation import loglinear
+    from evidence.analyses.estimation.loglinear import cached_design, fit_batch
+
+    made = _fits_made(monkeypatch)
+    capture = capture_of(mse, UK_5)
+    X = cached_design(5, ((0, 1), (1, 2), (3, 4)))
+    Y = resample(capture, 40, np.random.default_rng(8))
+    first = fit_batch(X, Y, standard_errors=False)
+    expected = {f: getattr(first, f).copy() for f in ("intercept", "log_likelihood", "fitted", "converged")}
+    first.converged[:] = False  # the caller's arrays are its own
+    first.fitted[:] = 0.0
+    again = fit_batch(X, Y.copy(), standard_errors=False)
+    assert made == [40]
+    for field, values in expected.items():
+        assert getattr(again, field).tobytes() == values.tobytes(), field
+    again.intercept[:] = 0.0
+    assert fit_batch(X, Y, standard_errors=False).intercept.tobytes() == expected["intercept"].tobytes()
+    assert made == [40]
+    # anything else the fit depends on makes another fit: other counts, a submodel's columns, the standard
+    # errors, the iteration's constants; a warm start is never kept (it is the caller's own path)
+    fit_batch(X, Y[:39], standard_errors=False)
+    fit_batch(X, Y, np.ones((40, X.shape[1]), dtype=bool), standard_errors=False)
+    fit_batch(X, Y, standard_errors=True)
+    monkeypatch.setattr(loglinear, "MAX_ITERATIONS", 3)
+    fit_batch(X, Y, standard_errors=False)
+    monkeypatch.setattr(loglinear, "MAX_ITERATIONS", 25)
+    fit_batch(X, Y, start=expected["fitted"], standard_errors=False)
+    fit_batch(X, Y, start=expected["fitted"], standard_errors=False)
+    assert made == [40, 39, 40, 40, 40, 40, 40]
+
+
+def test_kept_fits_are_bounded_least_recently_asked_for_first(
+    mse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evidence.analyses.estimation import loglinear
+    from evidence.analyses.estimation.loglinear import cached_design, fit_batch
+
+    X = cached_design(5, ((0, 1),))
+    Y = resample(capture_of(mse, UK_5), 30, np.random.default_rng(2))
+    batches = [Y[k : k + 6] for k in range(0, 30, 6)]  # five of six rows: A, B, C, D, E
+    size = loglinear._fit_bytes(loglinear._fit_batch(X, batches[0], None, None, False))
+    bound = 4 * size + size // 2  # room for four fits
+    made = _fits_made(monkeypatch, max_bytes=bound)
+    for k in (0, 1, 2, 3, 0, 4, 0, 1):  # A again (kept, now the latest), E drops B, A kept, B made again
+        fit_batch(X, batches[k], standard_errors=False)
+    assert len(made) == 6
+    assert len(loglinear._FITS) == 4 and loglinear._fits_bytes == 4 * size <= bound
+    # a fit larger than a quarter of the bound is not kept (it would push out most of the others)
+    fit_batch(X, Y, standard_errors=False)
+    fit_batch(X, Y, standard_errors=False)
+    assert len(made) == 8 and len(loglinear._FITS) == 4

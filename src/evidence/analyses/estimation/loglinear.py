@@ -14,6 +14,7 @@ those of the reference R packages.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import hashlib
 import math
@@ -144,9 +145,86 @@ def fit_batch(
 
     The fits run on one BLAS thread (:func:`~evidence.analyses.count_models.one_blas_thread`): the matrices are
     small, and the numbers are then the same on every machine, whatever its cores.
+
+    A fit from R's start is kept (:data:`_FITS`) by the content of all it depends on, and given again (a copy)
+    when the same fit is asked for: a table of model choices fits the same models to the same replicates once
+    per order (the 100 best models of the BIC search at order 2 are among those of orders 3 and 4, the downhill
+    walks of every order begin alike), and searches of the same data meet the same models.
     """
+    key = None if start is not None else _fit_key(X, Y, model_columns, standard_errors)
+    if key is not None:
+        kept = _kept_fit(key)
+        if kept is not None:
+            return kept
     with one_blas_thread():
-        return _fit_batch(X, Y, model_columns, start, standard_errors, log_factorials)
+        fit = _fit_batch(X, Y, model_columns, start, standard_errors, log_factorials)
+    if key is not None:
+        _keep_fit(key, fit)
+    return fit
+
+
+def _fit_key(X: np.ndarray, Y: np.ndarray, model_columns: np.ndarray | None, standard_errors: bool) -> bytes:
+    """What a fit from R's start depends on: the design (its digest and layout), the counts, the submodels'
+    columns, whether standard errors are computed and the iteration's constants (a test may change them).
+
+    The last bits of a row's fit depend on the rows fitted beside it (the products of a batch are computed by
+    kernels chosen by its size), so the key is the whole batch, never a row. ``log_factorials`` is not in it: it
+    is ``gammaln(Y + 1)``, the values computed here otherwise, element by element."""
+    counts = np.ascontiguousarray(np.atleast_2d(np.asarray(Y, dtype=float)))
+    digest = hashlib.blake2b(digest_size=32)
+    digest.update(_design_digest(X))
+    constants = (MAX_ITERATIONS, DEVIANCE_TOLERANCE, _DEVIANCE_NOISE, _CONFIRMING_STEPS, _ETA_LIMIT)
+    digest.update(f"{X.strides};{counts.shape};{standard_errors};{constants!r};".encode())
+    digest.update(counts.tobytes())
+    if model_columns is not None:
+        columns = np.ascontiguousarray(model_columns, dtype=bool)
+        digest.update(f"columns{columns.shape};".encode())
+        digest.update(columns.tobytes())
+    return digest.digest()
+
+
+def _copy_fit(fit: BatchFit) -> BatchFit:
+    return BatchFit(**{field.name: getattr(fit, field.name).copy() for field in dataclasses.fields(BatchFit)})
+
+
+def _fit_bytes(fit: BatchFit) -> int:
+    return sum(getattr(fit, field.name).nbytes for field in dataclasses.fields(BatchFit))
+
+
+def _kept_fit(key: bytes) -> BatchFit | None:
+    """A copy of the fit kept under ``key`` (the caller may change its arrays, as it may a new fit's)."""
+    with _FITS_LOCK:
+        fit = _FITS.get(key)
+        if fit is None:
+            return None
+        _FITS.move_to_end(key)
+    return _copy_fit(fit)
+
+
+def _keep_fit(key: bytes, fit: BatchFit) -> None:
+    """Keep a copy of ``fit``, dropping the fits least recently asked for beyond :data:`_FITS_MAX_BYTES`."""
+    global _fits_bytes
+    size = _fit_bytes(fit)
+    if size > _FITS_MAX_BYTES // 4:
+        return
+    kept = _copy_fit(fit)
+    with _FITS_LOCK:
+        if key in _FITS:
+            return
+        _FITS[key] = kept
+        _fits_bytes += size
+        while _fits_bytes > _FITS_MAX_BYTES:
+            _, dropped = _FITS.popitem(last=False)
+            _fits_bytes -= _fit_bytes(dropped)
+
+
+#: Fits from R's start made in this process, by :func:`_fit_key`, least recently asked for first. Bounded by
+#: :data:`_FITS_MAX_BYTES`: the BIC searches of a sensitivity table of five lists keep ~40 MB of fits that the
+#: next orders ask for again.
+_FITS: collections.OrderedDict[bytes, BatchFit] = collections.OrderedDict()
+_FITS_MAX_BYTES = 64 << 20
+_fits_bytes = 0
+_FITS_LOCK = threading.Lock()
 
 
 def _fit_batch(
@@ -184,7 +262,10 @@ def _fit_batch(
     # that leave a parameter out: made for those rows alone (a bootstrap's batch of a thousand rows has few)
     masked = np.flatnonzero(~solve_mask.all(axis=1))
     outer = solve_mask[masked, :, None] & solve_mask[masked, None, :]
-    inactive_diagonal = np.eye(p)[None] * (~solve_mask[masked])[:, :, None]
+    # the diagonal alone (1 where a parameter is left out): added to the diagonal alone, as adding the zeros off
+    # it changed no entry (x + 0.0 is x for every x but −0.0, which no entry is); a thousand 31 × 31 matrices of
+    # an exhaustive search's batch were made and added at every iteration
+    inactive_diagonal = (~solve_mask[masked]).astype(float)
     outer_products = (X[:, :, None] * X[:, None, :]).reshape(cells, p * p)
     beta = np.zeros((B, p))
     last_step = np.full(B, np.inf)
@@ -209,7 +290,9 @@ def _fit_batch(
     if standard_errors:
         # where(all true, P, 0) + a diagonal of zeros is P + 0.0 = P on the rows without masks (see _iterate)
         information = ((mu * weights) @ outer_products).reshape(-1, p, p)
-        information[masked] = np.where(outer, information[masked], 0.0) + inactive_diagonal
+        on_masks = np.where(outer, information[masked], 0.0)
+        _diagonal(on_masks)[...] += inactive_diagonal
+        information[masked] = on_masks
         with np.errstate(all="ignore"):
             try:
                 intercept_variance = np.linalg.inv(information)[:, 0, 0]
@@ -261,7 +344,8 @@ def _iterate(
     and a row's last step is measured only when it finishes. Every number is computed by the same operations
     on the same values as one iteration of all the running rows at once: the fits are the same to the last bit.
     ``outer`` and ``inactive_diagonal`` are those of the rows with masks alone (``solve_mask`` not all true),
-    in order.
+    in order; ``inactive_diagonal`` holds each system's diagonal (1 where a parameter is left out), added to
+    the diagonal alone.
     """
     p = X.shape[1]
     # rows whose systems the masks change (a parameter at −∞, or not identifiable, or left out of a submodel);
@@ -304,10 +388,12 @@ def _iterate(
             # are used as they are
             if masked_r.all():  # a search over submodels: every row has masks; zeroed in place
                 np.copyto(information, 0.0, where=outside_r)
-                information += diagonal_r
+                _diagonal(information)[...] += diagonal_r
                 np.copyto(score, 0.0, where=unsolved_r)
             elif masked_r.any():
-                information[masked_r] = np.where(outside_r, 0.0, products[masked_r]) + diagonal_r
+                on_masks = np.where(outside_r, 0.0, products[masked_r])
+                _diagonal(on_masks)[...] += diagonal_r
+                information[masked_r] = on_masks
                 score[masked_r] = np.where(unsolved_r, 0.0, score[masked_r])
             new_beta = _solve(information, score)
             # a system past solving (a step of 1e10 from a system of condition 1e18, where the MLE does not
@@ -359,6 +445,12 @@ def _iterate(
                 masked_r = np.asarray(masked_r)[keep]
             else:
                 mu_r, eta_r, deviance_r, converged_r = new_mu, new_eta, new_deviance, now_converged
+
+
+def _diagonal(matrices: np.ndarray) -> np.ndarray:
+    """The diagonals of a C-contiguous stack of square matrices (stack × size), as a view to write through."""
+    size = matrices.shape[-1]
+    return matrices.reshape(len(matrices), size * size, copy=False)[:, :: size + 1]  # (never a copy)
 
 
 class _Positive:

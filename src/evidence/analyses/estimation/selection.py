@@ -177,10 +177,12 @@ def stepwise_estimates(
     log = log if log is not None else FitLog()
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
     B = len(Y)
+    # ln(y!) of every replicate, once for all the models it is fitted to (each fit took it again)
+    log_factorials = gammaln(Y + 1.0)
     space = ModelSpace(capture.n_lists, max_order)
     terms = space.terms
     if not terms:
-        main, main_valid = _fit_checked(capture, (), Y, np.arange(B), None, log)
+        main, main_valid = _fit_checked(capture, (), Y, np.arange(B), None, log, log_factorials)
         return _estimates_where(main_valid, Y, main.intercept)
     cells = _term_cells(capture, terms)
     n_star = Y @ cells
@@ -188,7 +190,7 @@ def stepwise_estimates(
     facet_of = np.array([[(space.facets[j] >> i) & 1 for i in range(len(terms))] for j in range(len(terms))])
     facet_count = facet_of.sum(axis=1)
 
-    first, first_valid = _fit_checked(capture, (), Y, np.arange(B), None, log)
+    first, first_valid = _fit_checked(capture, (), Y, np.arange(B), None, log, log_factorials)
     fitted = first.fitted.copy()
     intercept = first.intercept.copy()
     included = np.zeros((B, len(terms)), dtype=bool)
@@ -224,7 +226,7 @@ def stepwise_estimates(
             for model_terms, members in groups.items():
                 rows = np.array(members)
                 # each replicate's current fit is a close start for the model with one more term
-                batch, valid = _fit_checked(capture, model_terms, Y, rows, fitted[rows], log)
+                batch, valid = _fit_checked(capture, model_terms, Y, rows, fitted[rows], log, log_factorials)
                 for k, b in enumerate(rows):
                     if valid[k]:
                         added[b] = order[b, rank[b]]
@@ -256,15 +258,21 @@ def _fit_checked(
     rows: np.ndarray,
     start: np.ndarray | None,
     log: FitLog,
+    log_factorials: np.ndarray | None = None,
 ) -> tuple[BatchFit, np.ndarray]:
-    """Fit one model to ``Y[rows]`` and say which fits are valid; never accept a fit that did not converge."""
+    """Fit one model to ``Y[rows]`` and say which fits are valid; never accept a fit that did not converge.
+    ``log_factorials``, where the caller has it, is ``gammaln(Y + 1)`` (every row of ``Y``)."""
     X = cached_design(capture.n_lists, terms)
-    batch = fit_batch(X, Y[rows], start=start, standard_errors=False)
+
+    def factorials(subset: np.ndarray) -> np.ndarray | None:
+        return None if log_factorials is None else log_factorials[subset]
+
+    batch = fit_batch(X, Y[rows], start=start, standard_errors=False, log_factorials=factorials(rows))
     if start is not None and not batch.converged.all():
         # a warm start can lead IRLS astray (or too slowly to converge): refit those rows from R's cold start
         again = np.flatnonzero(~batch.converged)
         log.cold_refits += len(again)
-        cold = fit_batch(X, Y[rows[again]], standard_errors=False)
+        cold = fit_batch(X, Y[rows[again]], standard_errors=False, log_factorials=factorials(rows[again]))
         batch = _replace_rows(batch, again, cold)
     valid = _valid_batch(X, Y[rows], batch)
     log.rejected_unconverged += int((batch.identifiable & ~batch.converged).sum())
