@@ -669,38 +669,50 @@ def test_a_batch_says_when_it_gives_out_each_run_it_executes_before_the_run_repl
 def test_a_run_whose_worker_died_is_lost_in_its_step_after_only_if_this_batch_put_it_in_place(tmp_path, tiny):
     """A worker that dies once its run is in its folder (rendering its brief) is not said to have died while
     the run executed; a run in place from before the batch gave it out (`--force`) does not count as executed,
-    nor does a run of other inputs. A skipped run's job is the step after it alone."""
+    even one whose record says it ended in the second the run was given out, nor does a run of other inputs.
+    A skipped run's job is the step after it alone."""
     import dataclasses
+    import os
 
     from _run_records import record
 
     from evidence.runs import batch
     from evidence.runs.execute import RunOutcome, prepare_run
-    from evidence.runs.record import Timings, write_record
+    from evidence.runs.record import RECORD_FILE, Timings, write_record
 
     run = prepare_run(tiny, {"n": "3"}, out_root=tmp_path)
     run.folder.mkdir()
-    given_out = "2026-03-01T10:00:00+00:00"
+    given_out = 1_772_359_200_500_000_000  # 2026-03-01T10:00:00.5 UTC, in nanoseconds
+    second = "2026-03-01T10:00:00+00:00"  # the second it was given out in, as a record says times
     seen = []
 
     def lost(outcome):
         seen.append(outcome)
         return dataclasses.replace(outcome, note="seen")
 
-    def written(ended, key=run.cache_key):
+    def written(at_ns, key=run.cache_key, ended=second):
         timings = Timings(started=ended, ended=ended, seconds=2.5)
         write_record(
             run.folder, record(run.run_id, "ok", cache_key=key).model_copy(update={"timings": timings})
         )
+        os.utime(run.folder / RECORD_FILE, ns=(at_ns, at_ns))
 
-    written("2026-03-01T10:00:04+00:00")  # executed by this batch, then its worker died
+    written(given_out + 4 * 10**9, ended="2026-03-01T10:00:04+00:00")  # executed by this batch, then died
     outcome = batch._lost(batch._Given(run, given_out), lost)
     assert outcome.status == "failed" and outcome.error == batch._WORKER_DIED_AFTER and outcome.note == "seen"
     assert outcome.folder == str(run.folder) and outcome.seconds == 2.5 and seen == [seen[0]]
-    for ended, key in (("2026-03-01T09:59:59+00:00", run.cache_key), ("2026-03-01T10:00:04+00:00", "other")):
-        written(ended, key)  # in place before it was given out, or of other inputs: killed while executing
+    # in place before it was given out (a minute before, or in the same second), or of other inputs: killed
+    # while executing
+    for at_ns, key in (
+        (given_out - 60 * 10**9, run.cache_key),
+        (given_out - 10**8, run.cache_key),
+        (given_out + 4 * 10**9, "other"),
+    ):
+        written(at_ns, key)
         outcome = batch._lost(batch._Given(run, given_out), lost)
         assert outcome.error == batch._WORKER_DIED and outcome.note is None and len(seen) == 1
+    (run.folder / RECORD_FILE).unlink()  # no record at all
+    assert batch._lost(batch._Given(run, given_out), lost).error == batch._WORKER_DIED
     skipped = RunOutcome(run.run_id, "tiny", "skipped", str(run.folder))
     outcome = batch._lost(batch._Given(skipped, given_out), None)
     assert (outcome.status, outcome.error) == ("failed", batch._WORKER_DIED_AFTER)

@@ -34,6 +34,7 @@ import itertools
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -56,7 +57,7 @@ from evidence.runs.execute import (
     skipped,
 )
 from evidence.runs.params import anchor_data_paths, read_yaml, resolve_parameters
-from evidence.runs.record import read_record
+from evidence.runs.record import RECORD_FILE, read_record
 from evidence.runs.selection_check import EmptySelectionError
 
 DEFAULT_MIN_CASES = 50
@@ -843,7 +844,7 @@ def _run_in_processes(
                 if before_run is not None and isinstance(run, PreparedRun):
                     before_run(run)
                 try:
-                    in_flight[pool.executor.submit(_execute, run, after)] = _Given(run, now())
+                    in_flight[pool.executor.submit(_execute, run, after)] = _Given(run, time.time_ns())
                 except BrokenProcessPool:  # it ended the batch with a traceback, every run unreported
                     pending.append(run)
                     report_lost(_renew_settling(pool, in_flight, pending, done))
@@ -866,11 +867,11 @@ def _run_in_processes(
 
 @dataclasses.dataclass(frozen=True)
 class _Given:
-    """A job given to a worker (a run to execute, or a skipped run's outcome for ``after``) and when (as a
-    run's record says times)."""
+    """A job given to a worker (a run to execute, or a skipped run's outcome for ``after``) and when (in
+    nanoseconds, as a file's modification time says it)."""
 
     job: PreparedRun | RunOutcome
-    at: str
+    at: int  # ``time.time_ns()``
 
 
 def _renew_settling(
@@ -915,7 +916,10 @@ def _lost(given: _Given, after_lost: AfterRun | None) -> RunOutcome:
             record is not None
             and record.status == "ok"
             and record.cache_key == job.cache_key
-            and record.timings.ended >= given.at  # this batch's run, not one it was to replace (--force)
+            # this batch's run, not one it was to replace (--force): its record written after the run was
+            # given out, to the file system's clock (a record's own times are whole seconds, and a run it was
+            # to replace may have ended in the second this one was given out)
+            and _written_at(job.folder / RECORD_FILE) >= given.at
         )
         if not executed:
             return _failed(job, _WORKER_DIED)
@@ -931,6 +935,14 @@ def _lost(given: _Given, after_lost: AfterRun | None) -> RunOutcome:
     else:
         outcome = _failed(job, _WORKER_DIED_AFTER)
     return after_lost(outcome) if after_lost is not None else outcome
+
+
+def _written_at(path: Path) -> int:
+    """When ``path`` was last written (nanoseconds), or -1 when it cannot be read."""
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return -1
 
 
 def _failed(job: PreparedRun | RunOutcome, error: str) -> RunOutcome:
