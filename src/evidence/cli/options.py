@@ -619,9 +619,15 @@ def configured_files(paths: list[Path]) -> list[Path]:
 def file_to_write(out: Path, named: str, example: str) -> Path:
     """``out``, the file a command writes, refused at once when it is a folder (the error names it as
     ``named``, and suggests ``example`` in it): the atomic write would fail only at its end, naming its own
-    temporary file beside the folder, after the work was done."""
-    if out.is_dir():
-        from evidence.core.errors import ParameterError
+    temporary file beside the folder, after the work was done. So is a file under a file (``notes.txt/out.csv``:
+    a file where a folder was meant), naming the file in the way, which the write would not ("File exists")."""
+    from evidence.core.errors import ParameterError
 
+    if out.is_dir():
         raise ParameterError(f"{named}: is a folder; give the file to write, e.g. {out / example}")
+    for above in out.parents:
+        if above.exists():
+            if not above.is_dir():
+                raise ParameterError(f"{named}: {above} is a file, not a folder; give a file in a folder")
+            break
     return out
