@@ -101,10 +101,22 @@ def test_load_without_path_uses_the_configured_data(
 def test_an_unwritable_out_path_is_one_clear_error(
     run_main, demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
-    (tmp_path / "a_file").write_text("not a folder")
-    out = tmp_path / "a_file" / "cases.parquet"
+    # a full disk (a file under a file: test_an_out_file_under_a_file_is_refused_naming_the_file_in_the_way)
+    import errno
+
+    import evidence.sources.store as store
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store, "write_parquet", full)
+    out = tmp_path / "cases.parquet"
     code, _out, err = run_main(["data", "load", str(demo_file), "--out", str(out)])
-    assert code == 2 and f"--out {out}: cannot write there" in err and "Traceback" not in err
+    said = " ".join(err.split())
+    assert code == 2 and f"--out {out}: cannot write there (No space left on device)" in said, said
+    assert "Traceback" not in err and not out.exists()
+    code, printed, _ = run_main(["data", "load", str(demo_file), "--out", str(out), "--json"])
+    assert code == 2 and json.loads(printed)["error"]["code"] == "system"
 
 
 def test_load_out_says_where_it_wrote_the_table(run_main, demo_file: Path, tmp_path: Path) -> None:
