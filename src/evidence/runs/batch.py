@@ -234,10 +234,10 @@ def expand_plan(
     for i, entry in enumerate(entries, start=1):
         if not isinstance(entry, Mapping) or "notebook" not in entry:
             raise InputError(f"runs[{i}] must be a mapping with 'notebook' and 'parameters'", path=path)
-        extra = set(entry) - {"notebook", "parameters"}
-        if extra:
-            raise InputError(f"runs[{i}]: unknown key(s) {sorted(extra)}", path=path)
         spec = _notebook(entry["notebook"], base_dir, f"runs[{i}]", path)
+        extra = sorted((str(k) for k in entry if k not in _RUN_KEYS), key=str)
+        if extra:
+            raise InputError(f"runs[{i}]: {_unknown_run_keys(extra, spec)}", path=path)
         given = entry.get("parameters") or {}
         if not isinstance(given, Mapping):
             raise InputError(f"runs[{i}]: 'parameters' must be a mapping of name: value", path=path)
@@ -255,6 +255,28 @@ def expand_plan(
         why = "; ".join(empty_axes.values()) or "the grid expands to no run"
         raise InputError(f"the plan expands to no runs: {why}: nothing to run", path=path)
     return runs
+
+
+#: The keys of a run under a plan's ``runs:``.
+_RUN_KEYS = ("notebook", "parameters")
+
+
+def _unknown_run_keys(extra: list[str], spec: NotebookSpec) -> str:
+    """What is wrong with the keys ``extra`` of a planned run: each named, with the key it misspells or, for a
+    parameter of the notebook written beside ``notebook``, where it goes."""
+    hints = []
+    for key in extra:
+        if key in spec.parameters:
+            hints.append(f"{key!r}: it is a parameter of the notebook; put it under 'parameters'")
+        elif meant := did_you_mean(key, _RUN_KEYS):
+            hints.append(f"{key!r}{meant}")
+    if len(extra) == 1:
+        named = f"unknown key {extra[0]!r}"
+        hint = hints[0].removeprefix(repr(extra[0])) if hints else ""
+    else:
+        named = f"unknown keys {', '.join(map(repr, extra))}"
+        hint = f" ({'; '.join(hints)})" if hints else ""
+    return f"{named}{hint} (a run has 'notebook' and 'parameters')"
 
 
 def _check_names(mapping: Mapping[Any, Any], what: str, path: Path | None) -> None:
