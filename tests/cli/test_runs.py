@@ -566,6 +566,44 @@ def test_an_interrupted_rendering_batch_still_lists_the_briefs_it_made(run_main,
     assert "index of briefs" in err
 
 
+@pytest.mark.parametrize("interrupt", [False, True])
+def test_a_rendering_batchs_last_line_is_its_summarys_as_the_docs_say(
+    run_main, tiny, tmp_path, monkeypatch, interrupt
+):
+    """QA27: with `render: true` (the docs' weekly plan) the batch printed "index of briefs: reports/index.html"
+    after its summary, so the log's last line was not `ran N, skipped N, failed N` (nor, interrupted,
+    "interrupted: run the same command again ..."), the line the docs tell a scheduler's log to end with."""
+    from evidence.runs import batch
+    from evidence.runs.execute import RunOutcome
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2]\nrender: true\n")
+
+    def ran(runs, *, on_start, on_done, **kwargs):
+        on_start(2, 0)
+        outcomes = [RunOutcome(run.run_id, "tiny", "ok", str(run.folder), 1.0) for run in runs]
+        on_done(outcomes[0])
+        if interrupt:
+            raise KeyboardInterrupt
+        on_done(outcomes[1])
+        return batch.BatchReport(outcomes)
+
+    monkeypatch.setattr(batch, "run_batch", ran)
+    monkeypatch.setattr("evidence.briefs.index.write_index", lambda root, target: target)
+    out_root = tmp_path / "reports" / "runs"
+    code, out, err = run_main(
+        ["batch", str(plan), "--executor", "tcp://127.0.0.1:1", "--out-root", str(out_root)]
+    )
+    lines = [line for line in (out + err).splitlines() if line.strip()]
+    assert any(line.startswith("index of briefs: ") for line in lines), lines
+    if interrupt:
+        assert code == 130
+        assert lines[-2].startswith("ran 1, skipped 0, failed 0, interrupted 1"), lines
+        assert lines[-1].startswith("interrupted: run the same command again"), lines
+    else:
+        assert code == 0 and lines[-1] == "ran 2, skipped 0, failed 0", lines
+
+
 @pytest.mark.parametrize("value", ["nan", "inf", "Infinity", "1e999"])
 def test_a_number_that_is_no_number_is_refused_before_any_kernel(run_main, tmp_path, no_kernel, value):
     """``-p x nan`` (or ``inf``) for a float parameter would run the notebook with it and record it as null in

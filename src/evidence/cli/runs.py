@@ -567,30 +567,32 @@ def _batch(
 
         with contextlib.suppress(OSError, KeyboardInterrupt):  # the runs its stopped workers cut short
             clean_stale_temporaries(out_root)
-        stopped = _print_interrupted(runs, finished, [*invalid, *empty], out_root, force=force, say=say)
         index = None
         # a run put in place but not reported (its brief being rendered) has taken a brief away all the same
         replaced = any(not briefed(run) for run in runs if run.run_id in briefed_folders)
-        # (written atomically: a second interrupt meanwhile leaves the index as it was)
+        # (written atomically: a second interrupt meanwhile leaves the index as it was; said before the
+        # summary, whose last lines stay the log's last)
         with contextlib.suppress(KeyboardInterrupt):
             if (render and any(o.status == "ok" for o in finished.values())) or replaced:
                 # the briefs of the runs that finished are listed now, not at the next batch
                 index = _write_index(out_root, say)
             else:  # the briefs left out of it for runs that did not replace them
                 list_briefs_again(out_root, map(Path, briefed_folders.values()))
+        stopped = _print_interrupted(runs, finished, [*invalid, *empty], out_root, force=force, say=say)
         if as_json:
             echo_json(
                 "batch", batch_json(plan, out_root, stopped, index, interrupted=True, repeated=repeated)
             )
         raise typer.Exit(130)
     report.outcomes.extend([*invalid, *empty])
-    say_rejected_rows(report.outcomes)  # before the summary: its last line stays the log's last word
-    _print_summary(report, out_root, say)
     index = None
+    # the index, and what the data files lost, before the summary: its last line stays the log's last word
     if render:
         index = _write_index(out_root, say)
     else:  # the briefs left out of it for runs that did not replace them (here, or in a batch killed outright)
         list_briefs_again(out_root, map(Path, briefed_folders.values()))
+    say_rejected_rows(report.outcomes)
+    _print_summary(report, out_root, say)
     if as_json:
         echo_json("batch", batch_json(plan, out_root, report, index, interrupted=False, repeated=repeated))
     raise typer.Exit(report.exit_code)
