@@ -104,7 +104,7 @@ def test_an_unwritable_out_path_is_one_clear_error(
     # a full disk (a file under a file: test_an_out_file_under_a_file_is_refused_naming_the_file_in_the_way)
     import errno
 
-    import evidence.sources.store as store
+    from evidence.sources import store
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -538,7 +538,7 @@ def test_an_out_file_under_a_file_is_refused_naming_the_file_in_the_way(
     blocker = tmp_path / "notes.txt"
     blocker.write_text("not a folder\n", encoding="utf-8")
     read: list[object] = []
-    import evidence.sources.registry as registry
+    from evidence.sources import registry
 
     monkeypatch.setattr(registry, "load", lambda *a, **k: read.append(a) or pytest.fail("the file was read"))
     for out in (blocker / "table.csv", blocker / "deeper" / "table.parquet"):

@@ -125,6 +125,42 @@ def test_an_interrupted_run_leaves_no_folder(tiny, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    "warm, where",
+    [(False, "imports"), (True, "kernel start"), (True, "imports")],
+    ids=["fresh", "warm", "warm2"],
+)
+def test_an_interrupt_before_the_notebook_executes_leaves_no_temporary_folder(
+    tiny, tmp_path, monkeypatch, warm, where
+):
+    """QA27: Ctrl-C in the first seconds of `evidence brief KHM` (its kernel starting, Papermill being imported)
+    said "error: interrupted" and exited 130, but left the run's empty `.<run>.<host>-<pid>.<random>.part`
+    folder in the runs folder: the temporary was removed only once execution had begun. The docs promise that
+    only a run killed outright leaves it. A warm kernel started for the run is discarded too."""
+    from evidence.runs import warm as warm_module
+
+    discarded: list[str] = []
+
+    class Starting:  # a warm kernel (no process)
+        def while_starting(self): ...
+        def wait_ready(self): ...
+        def begin(self, *a): ...
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    if where == "kernel start":
+        monkeypatch.setattr(execute, "_launch_warm", interrupted)
+    else:
+        monkeypatch.setattr(execute, "_launch_warm", lambda *a: Starting())
+        monkeypatch.setattr(warm_module, "compile_nbformat_checks", interrupted)
+    monkeypatch.setattr(execute, "_discard", lambda kernel, why: discarded.append(why))
+    with pytest.raises(KeyboardInterrupt):
+        execute_run(prepare_run(tiny, {}, out_root=tmp_path), warm=warm)
+    assert list(tmp_path.iterdir()) == []
+    assert discarded == (["interrupted"] if warm and where == "imports" else [])
+
+
 @pytest.mark.parametrize("warm", [False, True], ids=["fresh", "warm"])
 def test_a_cells_last_outputs_are_awaited_longer_than_nbclients_four_seconds(
     tiny, tmp_path, monkeypatch, warm

@@ -247,39 +247,49 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     warm = run.kernel_name is None if warm is None else warm
     kernel = run.kernel_name or ensure_run_kernel()
     tmp = _start_folder(Path(run.out_root), run.run_id)
-    # the kernel starts (and imports what the notebook imports) while this process imports Papermill
-    warm_kernel = _launch_warm(kernel, run) if warm else None
+    warm_kernel = None
+    # from here the temporary folder is the run's to remove: an interrupt (Ctrl-C while the kernel starts or
+    # Papermill is imported) or an error before the notebook executes leaves none behind, nor a kernel
+    try:
+        # the kernel starts (and imports what the notebook imports) while this process imports Papermill
+        warm_kernel = _launch_warm(kernel, run) if warm else None
 
-    import nbformat
+        import nbformat
 
-    from evidence.notebooks.catalog import import_papermill
+        from evidence.notebooks.catalog import import_papermill
 
-    papermill = import_papermill()
-    from papermill.exceptions import PapermillExecutionError
+        papermill = import_papermill()
+        from papermill.exceptions import PapermillExecutionError
 
-    from evidence.runs.warm import compile_nbformat_checks
+        from evidence.runs.warm import compile_nbformat_checks
 
-    logging.getLogger("papermill").addFilter(_PAPERMILL_FILTER)  # adding the same filter twice is a no-op
-    compile_nbformat_checks()  # each output the kernel sends is checked, in microseconds
-    env = {**run.kernel_env, RUN_DIR_ENV: str(tmp), "PYTHONHASHSEED": "0"}
-    executed = f"{run.notebook_name}.ipynb"
-    # the run kernel speaks IPC (no TCP port races between parallel runs); a kernel the user names may
-    # only know TCP
-    sockets = ipc_prefix() if not warm and run.kernel_name is None and os.name == "posix" else None
-    started, t0 = now(), time.perf_counter()
-    error: str | None = None
-    options: dict[str, Any] = {
-        "parameters": run.parameters,
-        "kernel_name": kernel,
-        "language": "python",
-        "progress_bar": False,
-        "log_output": False,
-        "request_save_on_cell_execute": False,
-        "execution_timeout": run.cell_timeout,
-        "start_timeout": KERNEL_START_TIMEOUT,
-        "iopub_timeout": IOPUB_TIMEOUT,
-    }
-    source = nbformat.reads(run.notebook_text, as_version=4) if run.notebook_text else run.notebook_path
+        logging.getLogger("papermill").addFilter(_PAPERMILL_FILTER)  # adding the same filter twice is a no-op
+        compile_nbformat_checks()  # each output the kernel sends is checked, in microseconds
+        env = {**run.kernel_env, RUN_DIR_ENV: str(tmp), "PYTHONHASHSEED": "0"}
+        executed = f"{run.notebook_name}.ipynb"
+        # the run kernel speaks IPC (no TCP port races between parallel runs); a kernel the user names may
+        # only know TCP
+        sockets = ipc_prefix() if not warm and run.kernel_name is None and os.name == "posix" else None
+        started, t0 = now(), time.perf_counter()
+        error: str | None = None
+        options: dict[str, Any] = {
+            "parameters": run.parameters,
+            "kernel_name": kernel,
+            "language": "python",
+            "progress_bar": False,
+            "log_output": False,
+            "request_save_on_cell_execute": False,
+            "execution_timeout": run.cell_timeout,
+            "start_timeout": KERNEL_START_TIMEOUT,
+            "iopub_timeout": IOPUB_TIMEOUT,
+        }
+        source = nbformat.reads(run.notebook_text, as_version=4) if run.notebook_text else run.notebook_path
+    except BaseException as exc:
+        if warm_kernel is not None:
+            interrupted = isinstance(exc, (KeyboardInterrupt, SystemExit))
+            _discard(warm_kernel, "interrupted" if interrupted else str(exc))
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     paths_recorded = False  # whether Papermill wrote the notebook with the paths of a successful run
     unwritten: OSError | None = None  # the runner's own write that failed (a full disk): no result to keep
     try:
