@@ -343,7 +343,10 @@ def test_a_skipped_run_cleans_the_temporaries_of_killed_runs(tiny, tmp_path, no_
 
 @pytest.mark.parametrize(
     ("last_cell", "timeout", "said"),
-    [("import os\nos._exit(3)", None, "the kernel died"), ("import time\ntime.sleep(60)", 2, "timed out")],
+    [
+        ("import os\nos._exit(3)", None, "the kernel died"),
+        ("import time\ntime.sleep(60)", 2, "timed out: a cell ran longer than the timeout, 2 s"),
+    ],
     ids=["kernel-exits", "cell-hangs"],
 )
 def test_a_kernel_that_dies_or_hangs_leaves_the_partly_executed_notebook(tmp_path, last_cell, timeout, said):
@@ -353,7 +356,9 @@ def test_a_kernel_that_dies_or_hangs_leaves_the_partly_executed_notebook(tmp_pat
 
     notebook = write_notebook(tmp_path / "dies.ipynb", "n: int = 1", "print('before', n)", last_cell)
     outcome = run_notebook(notebook, {}, out_root=tmp_path / "runs", cell_timeout=timeout)
-    assert outcome.status == "failed" and said in outcome.error
+    assert outcome.status == "failed" and said in outcome.error, outcome.error
+    # QA27: which cell, as for a cell that raises ("... (in cell 3)"); nbclient's "after 2 seconds." no more
+    assert "(in cell 3)" in outcome.error and "seconds." not in outcome.error, outcome.error
     executed = tmp_path / "runs" / FAILED_DIR / outcome.run_id / "dies.ipynb"
     nb = json.loads(executed.read_text())
     printed = [o for o in nb["cells"][2]["outputs"] if o["output_type"] == "stream"]

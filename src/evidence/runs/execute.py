@@ -474,14 +474,22 @@ def _finish_warm(kernel: Any, run: PreparedRun) -> None:
         _discard(kernel, str(exc))
 
 
+#: nbclient's words for a cell over its timeout ("A cell timed out while it was being executed, after 2 seconds.")
+_TIMED_OUT_AFTER = re.compile(r"after (\d+) seconds?")
+
+
 def _reason(exc: BaseException) -> str:
-    """Why a run failed, in one line: a dead kernel and a hung cell said plainly."""
+    """Why a run failed, in one line: a dead kernel and a hung cell said plainly, with the cell it was running
+    (``failed_cell``, set by :func:`mark_failed_cell`) as for a cell that raises ("... (in cell 3)")."""
     name = type(exc).__name__
+    cell = getattr(exc, "failed_cell", None)
+    where = f" (in cell {cell})" if cell is not None else ""
     if name == "DeadKernelError":
-        return f"the kernel died while the notebook ran ({exc}); it was replaced by a fresh one"
+        return f"the kernel died while the notebook ran ({exc}){where}; it was replaced by a fresh one"
     if name == "CellTimeoutError":
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "a cell timed out"
-        return f"{first.rstrip('.')}; the kernel was replaced by a fresh one"
+        after = _TIMED_OUT_AFTER.search(str(exc))
+        limit = f", {after.group(1)} s" if after else ""
+        return f"timed out: a cell ran longer than the timeout{limit}{where}; the kernel was replaced by a fresh one"
     if isinstance(exc, OSError) and exc.errno is not None:
         return _os_reason(exc)
     return f"{name}: {exc}".strip()
@@ -614,6 +622,10 @@ def mark_failed_cell(nb_man: Any, exc: BaseException) -> None:
     output = {"output_type": "error", "ename": type(exc).__name__, "evalue": reason, "traceback": [reason]}
     cell.setdefault("outputs", []).append(nbformat.from_dict(output))
     nb_man.cell_exception(cell)
+    # the run's reason names the cell (its index in the executed notebook, as Papermill's "(in cell 3)")
+    index = next((i for i, c in enumerate(nb_man.nb.cells) if c is cell), None)
+    with contextlib.suppress(AttributeError, TypeError):  # an exception that takes no attribute
+        exc.failed_cell = index  # type: ignore[attr-defined]
 
 
 def keep_partly_executed(nb: Any, path: Path) -> None:
