@@ -70,6 +70,9 @@ def render_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Render an executed run into a brief (HTML and PDF, beside the run) and update the briefs index."""
+    from evidence.cli.runs import check_index_place
+
+    check_index_place(run_dir.parent)  # the index of briefs is never written over a page of someone else's
     options = {"formats": format, "renderer": renderer, "check_disclosure": not skip_disclosure_check}
     result = _render_or_fail(run_dir, "the run folder is unchanged", **options)
     if as_json:
@@ -117,6 +120,9 @@ def brief_command(
         from evidence.runs.kernel import check_kernel
 
         check_kernel(kernel)
+        from evidence.cli.runs import check_index_place
+
+        check_index_place(out_root)  # the index of briefs is never written over a page of someone else's
         spec = read_notebook(BRIEF_NOTEBOOK)
         given = brief_parameters(
             spec,

@@ -243,6 +243,42 @@ def briefed(run: PreparedRun) -> bool:
     return (run.folder / BRIEF_RECORD).is_file()
 
 
+#: What an index page of briefs says of itself (:func:`evidence.briefs.index.index_html` writes it in its head).
+INDEX_GENERATOR = '<meta name="generator" content="evidence" />'
+
+
+def foreign_index(out_root: str | Path) -> Path | None:
+    """The ``index.html`` beside the runs folder ``out_root``, where its index of briefs goes, when something is
+    there that the toolkit did not write (a team's home page, a web server's index): never to be overwritten.
+    None when the place is free or holds an index of briefs."""
+    from evidence.briefs import index as briefs_index
+
+    target = briefs_index.index_path(out_root)
+    if not target.exists() and not target.is_symlink():
+        return None
+    try:
+        with target.open("rb") as page:
+            head = page.read(16384).decode("utf-8", "replace")
+    except OSError:
+        return target  # a folder, a dangling link, unreadable: not an index this toolkit wrote
+    return None if INDEX_GENERATOR in head else target
+
+
+def check_index_place(out_root: str | Path) -> None:
+    """Refuse, before anything runs, a command that writes the index of briefs (``brief``, ``render``, a
+    rendering ``batch``) where a page the toolkit did not write lies (:func:`foreign_index`), naming it."""
+    page = foreign_index(out_root)
+    if page is not None:
+        from evidence.core.errors import InputError
+
+        raise InputError(
+            f"not an index of briefs written by evidence, and the index of the briefs in {out_root} goes there "
+            f"(beside the runs folder): it is not overwritten. Move it, or choose another runs folder "
+            f"(--out-root {Path(out_root) / 'runs'} puts the index in {out_root})",
+            path=page,
+        )
+
+
 def drop_replaced_briefs(out_root: Path) -> Path | None:
     """Rewrite the index of briefs beside ``out_root``, if there is one, once a run has replaced a folder that
     held a brief: the new run's folder has none until it is rendered, and a render that fails, is refused or is
@@ -250,7 +286,7 @@ def drop_replaced_briefs(out_root: Path) -> Path | None:
     from evidence.briefs import index as briefs_index
 
     target = briefs_index.index_path(out_root)
-    if not target.is_file():
+    if not target.is_file() or foreign_index(out_root) is not None:
         return None
     return briefs_index.write_index(out_root, target)
 
@@ -270,7 +306,7 @@ def leave_out_briefs(out_root: Path, folders: Iterable[Path]) -> Path | None:
 
     folders = list(folders)
     target = briefs_index.index_path(out_root)
-    if not folders or not target.is_file():
+    if not folders or not target.is_file() or foreign_index(out_root) is not None:
         return None
     return briefs_index.write_index(out_root, target, leaving_out=folders)
 
@@ -282,7 +318,7 @@ def list_briefs_again(out_root: Path, folders: Iterable[Path]) -> Path | None:
     from evidence.briefs import index as briefs_index
 
     target = briefs_index.index_path(out_root)
-    if not target.is_file():
+    if not target.is_file() or foreign_index(out_root) is not None:
         return None
     listed = briefs_index.listed_briefs(target)
     if all(Path(f).resolve() in listed or not briefs_index.holds_brief(f) for f in folders):
@@ -442,6 +478,8 @@ def _batch(
         start_forkserver()  # it imports what the workers need while the plan is read
     planned = read_plan(plan, data=data or ())
     render = render or planned.render
+    if render:
+        check_index_place(out_root)  # the index of briefs is never written over a page of someone else's
     pool: BatchPool | None = None
 
     def start_workers() -> None:
