@@ -604,6 +604,50 @@ def test_a_rendering_batchs_last_line_is_its_summarys_as_the_docs_say(
         assert code == 0 and lines[-1] == "ran 2, skipped 0, failed 0", lines
 
 
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_a_rendering_batch_that_cannot_write_its_index_says_so_after_its_summary_and_exits_1(
+    run_main, tiny, tmp_path, monkeypatch, as_json
+):
+    """QA27: a full disk when a rendering batch wrote its index of briefs, at its end, ended it with "error: No
+    space left on device" and exit 2 ("refused before anything was done") after every run had run and been
+    rendered; with --json no `evidence.batch` document, only an error: a script lost the runs' outcomes. The
+    batch prints its summary and document, says the index was not written, and exits 1 (a problem found)."""
+    import errno
+
+    from evidence.runs import batch
+    from evidence.runs.execute import RunOutcome
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2]\nrender: true\n")
+
+    def ran(runs, *, on_start, on_done, **kwargs):
+        on_start(2, 0)
+        outcomes = [RunOutcome(run.run_id, "tiny", "ok", str(run.folder), 1.0) for run in runs]
+        for outcome in outcomes:
+            on_done(outcome)
+        return batch.BatchReport(outcomes)
+
+    def full(root, target, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr(batch, "run_batch", ran)
+    monkeypatch.setattr("evidence.briefs.index.write_index", full)
+    out_root = tmp_path / "reports" / "runs"
+    args = ["batch", str(plan), "--executor", "tcp://127.0.0.1:1", "--out-root", str(out_root)]
+    code, out, err = run_main(args + (["--json"] if as_json else []))
+    assert code == 1, out + err
+    said = " ".join(err.split())
+    index = tmp_path / "reports" / "index.html"
+    assert f"the index of briefs could not be written: {index}: No space left on device" in said, said
+    if as_json:
+        document = json.loads(out)
+        assert document["schema"] == "evidence.batch" and document["index"] is None
+        assert document["counts"]["ok"] == 2
+        assert err.strip().splitlines()[-1].startswith("ran 2, skipped 0, failed 0"), err
+    else:
+        assert out.strip().splitlines()[-1].startswith("ran 2, skipped 0, failed 0"), out
+
+
 @pytest.mark.parametrize("value", ["nan", "inf", "Infinity", "1e999"])
 def test_a_number_that_is_no_number_is_refused_before_any_kernel(run_main, tmp_path, no_kernel, value):
     """``-p x nan`` (or ``inf``) for a float parameter would run the notebook with it and record it as null in

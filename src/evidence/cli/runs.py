@@ -610,7 +610,7 @@ def _batch(
         replaced = any(not briefed(run) for run in runs if run.run_id in briefed_folders)
         # (written atomically: a second interrupt meanwhile leaves the index as it was; said before the
         # summary, whose last lines stay the log's last)
-        with contextlib.suppress(KeyboardInterrupt):
+        with contextlib.suppress(KeyboardInterrupt), _index_not_written(out_root):
             if (render and any(o.status == "ok" for o in finished.values())) or replaced:
                 # the briefs of the runs that finished are listed now, not at the next batch
                 index = _write_index(out_root, say)
@@ -625,15 +625,18 @@ def _batch(
     report.outcomes.extend([*invalid, *empty])
     index = None
     # the index, and what the data files lost, before the summary: its last line stays the log's last word
-    if render:
-        index = _write_index(out_root, say)
-    else:  # the briefs left out of it for runs that did not replace them (here, or in a batch killed outright)
-        list_briefs_again(out_root, map(Path, briefed_folders.values()))
+    with _index_not_written(out_root) as unwritten:
+        if render:
+            index = _write_index(out_root, say)
+        else:  # the briefs left out of it for runs that did not replace them (here, or in a batch killed outright)
+            list_briefs_again(out_root, map(Path, briefed_folders.values()))
     say_rejected_rows(report.outcomes)
     _print_summary(report, out_root, say)
     if as_json:
         echo_json("batch", batch_json(plan, out_root, report, index, interrupted=False, repeated=repeated))
-    raise typer.Exit(report.exit_code)
+    raise typer.Exit(
+        report.exit_code or (1 if unwritten else 0)
+    )  # the runs ran: a problem found, not refused
 
 
 def _batch_header(planned: int, runs: int, to_run: int, skipped: int, empty: int, invalid: int = 0) -> str:
@@ -650,6 +653,29 @@ def _batch_header(planned: int, runs: int, to_run: int, skipped: int, empty: int
     if repeated > 0:
         line += f" (and {repeated} repeated in the plan, once is enough)"
     return line
+
+
+@contextlib.contextmanager
+def _index_not_written(out_root: Path) -> Iterator[list[OSError]]:
+    """Around a batch's last write of the index of briefs, once its runs have run: a system's refusal (a full
+    disk, a folder made read-only) is said on standard error, naming the page, and recorded in the list given
+    (the batch then exits 1: its runs ran, their briefs are in their folders), not an error that loses the
+    summary and the JSON document and says "refused before anything was done" (exit 2)."""
+    from evidence.briefs import index as briefs_index
+
+    unwritten: list[OSError] = []
+    try:
+        yield unwritten
+    except OSError as exc:
+        unwritten.append(exc)
+        page = exc.filename or briefs_index.index_path(out_root)
+        err_console.print(
+            f"[bold red]error:[/] the index of briefs could not be written: "
+            f"{escape(f'{page}: {exc.strerror or exc}')} (the briefs are in their run folders; the next "
+            "brief, render or rendering batch writes it)",
+            soft_wrap=True,
+            highlight=False,
+        )
 
 
 def _write_index(out_root: Path, say: Console) -> Path:
