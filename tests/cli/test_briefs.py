@@ -504,3 +504,29 @@ def test_a_page_not_the_toolkits_where_the_index_goes_is_never_overwritten(
     assert code in (0, None), err
     assert '<meta name="generator" content="evidence" />' in page.read_text(encoding="utf-8")
     assert leave_out_briefs(runs, [run]) == page
+
+
+def test_an_index_that_cannot_be_written_is_not_said_to_be_the_brief(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """QA27: a full disk where the index of briefs goes (`reports/`, the brief written in its run folder) was
+    reported as "RUN: cannot write the brief into the run folder: No space left on device": the wrong file, and
+    a brief said unwritten that was written. The error names the index page and says the brief is there."""
+    import errno
+
+    import evidence.briefs.render as render
+
+    run = make_run(tmp_path / "reports" / "runs")
+    index = tmp_path / "reports" / "index.html"
+
+    def full(root, target, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr(render, "write_index", full)
+    code, _, err = _main(monkeypatch, capsys, "render", str(run), "--format", "html")
+    said = " ".join(err.split())
+    assert code == 2 and "Traceback" not in err, err
+    assert "cannot write the brief into the run folder" not in said, said
+    assert f"error: {index}: cannot write the index of briefs: No space left on device" in said, said
+    assert f"the brief is written: {run / 'brief.html'}" in said, said
+    assert (run / "brief.html").is_file()

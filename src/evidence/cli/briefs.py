@@ -310,6 +310,19 @@ def _render(run_dir: Path, *, begun: Any = None, **options: Any) -> Any:
     except OSError as exc:
         if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             raise
+        from evidence.briefs.index import index_path
+
+        index = index_path(run_dir.parent)
+        failed = Path(exc.filename).resolve() if exc.filename else None
+        if failed is not None and failed.parent == index.parent and run_dir.resolve() not in failed.parents:
+            # the brief was written; the index of briefs beside the runs folder (or its temporary file) was not
+            written = [
+                str(run_dir / name) for name in ("brief.html", "brief.pdf") if (run_dir / name).is_file()
+            ]
+            brief = f"; the brief is written: {', '.join(written)}" if written else ""
+            raise InputError(
+                f"cannot write the index of briefs: {exc.strerror or exc}{brief}", path=index
+            ) from exc
         raise InputError(
             f"cannot write the brief into the run folder: {exc.strerror or exc}", path=run_dir
         ) from exc
