@@ -514,7 +514,7 @@ def test_an_index_that_cannot_be_written_is_not_said_to_be_the_brief(
     a brief said unwritten that was written. The error names the index page and says the brief is there."""
     import errno
 
-    import evidence.briefs.render as render
+    from evidence.briefs import render
 
     run = make_run(tmp_path / "reports" / "runs")
     index = tmp_path / "reports" / "index.html"
