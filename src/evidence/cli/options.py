@@ -631,3 +631,14 @@ def file_to_write(out: Path, named: str, example: str) -> Path:
                 raise ParameterError(f"{named}: {above} is a file, not a folder; give a file in a folder")
             break
     return out
+
+
+def meant(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the one choice closest to a misspelt ``word`` (letter case aside), or an
+    empty string when none is close: the hint every refused name gets (countries, roles, notebooks, plan keys)."""
+    import difflib
+
+    options = list(choices)
+    lowered = {option.lower(): option for option in options}
+    close = difflib.get_close_matches(word.strip().lower(), list(lowered), n=1, cutoff=0.6)
+    return f" (did you mean {lowered[close[0]]!r}?)" if close else ""
