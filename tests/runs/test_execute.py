@@ -396,3 +396,56 @@ def test_a_skipped_run_sets_aside_only_failed_attempts_that_ended_before_it_was_
     assert outcome.status == "skipped" and not failed.exists()
     assert (tmp_path / FAILED_DIR / ".superseded" / run.run_id / "run.json").is_file()
     assert "RuntimeError: boom" in outcome.note and "2026-01-01 00:00" in outcome.note
+
+
+@pytest.mark.parametrize("caller", ["run", "batch worker"])
+def test_a_run_another_process_is_executing_is_waited_for_then_served_not_executed_twice(
+    tiny, tmp_path, monkeypatch, caller
+):
+    """QA27: two batches of one plan on one runs folder (a timer's and an analyst's, or a weekly batch still
+    running when the next starts) each executed every run the other was executing or about to: twice the
+    work, the second result replacing the first. A run is executed under a lock of its own (per runs folder and
+    run, on this machine); a process that finds it held waits, then serves the run the other made if it is
+    fresh now, as a run found fresh at the start is served. `--force` still executes it (after the other)."""
+    import threading
+
+    from _run_records import record
+
+    from evidence.runs import batch
+    from evidence.runs.execute import run_lock, run_unless_fresh
+    from evidence.runs.record import write_record
+
+    prepared = prepare_run(tiny, {}, out_root=tmp_path)
+    executed: list[str] = []
+
+    def fake_execute(run, **kwargs):
+        executed.append(run.run_id)
+        return execute.RunOutcome(run.run_id, run.notebook_name, "ok", str(run.folder), 0.1)
+
+    monkeypatch.setattr(execute, "execute_run", fake_execute)
+    held, release = threading.Event(), threading.Event()
+
+    def other_process() -> None:  # executes the run, and puts a successful result in place
+        with run_lock(prepared):
+            held.set()
+            release.wait(10)
+            prepared.folder.mkdir(parents=True)
+            (prepared.folder / "nb.ipynb").write_text('{"cells": [], "metadata": {}}')
+            write_record(prepared.folder, record(prepared.run_id, cache_key=prepared.cache_key))
+
+    other = threading.Thread(target=other_process)
+    other.start()
+    assert held.wait(10)
+    threading.Timer(0.3, release.set).start()  # the other ends while this one waits for the run's lock
+    if caller == "run":
+        outcome = run_unless_fresh(prepared)
+    else:
+        outcome = batch._execute(prepared, None, force=False)
+    other.join(10)
+    assert executed == [] and outcome.status == "skipped", (executed, outcome)
+    assert outcome.folder == str(prepared.folder)
+    # forced, it executes all the same
+    forced = (
+        run_unless_fresh(prepared, force=True) if caller == "run" else batch._execute(prepared, None, True)
+    )
+    assert executed == [prepared.run_id] and forced.status == "ok"

@@ -561,7 +561,10 @@ def _batch(
     given_out: list[Path] = []
     briefed_in_order = [run.folder for run in runs if run.run_id in briefed_folders]
 
+    executing: set[str] = set()  # the runs given out to execute (one may yet be served: executed meanwhile)
+
     def before_run(run: PreparedRun) -> None:
+        executing.add(run.run_id)
         if run.run_id in briefed_folders and run.folder not in given_out:
             # with the next briefed runs of the plan (the order runs are given out in): a rewrite reads every
             # brief's records (~0.1-0.2 s for 190 briefs), and one a run made a weekly batch done again with
@@ -577,9 +580,9 @@ def _batch(
         replaced = outcome.status != "skipped" and briefed_folders.get(outcome.run_id) == outcome.folder
         if replaced and not (render and outcome.status == "ok"):  # a rendered run has its brief again
             leave_out_briefs(out_root, given_out)  # (those of runs still executing stay out)
-        if task is None or outcome.status == "skipped":  # a skipped run's brief, rendered or kept
-            return
-        mark = "[green]✓[/]" if outcome.status == "ok" else "[red]✗[/]"
+        if task is None or (outcome.status == "skipped" and outcome.run_id not in executing):
+            return  # a run unchanged from the start (its brief rendered or kept): not one of those to run
+        mark = {"ok": "[green]✓[/]", "skipped": "[dim]=[/]"}.get(outcome.status, "[red]✗[/]")
         progress.update(task, advance=1, last=f"{mark} {escape(outcome.run_id)}")
 
     interrupted = False

@@ -50,8 +50,8 @@ from evidence.runs.execute import (
     RunOutcome,
     check_writable,
     clean_stale_temporaries,
-    execute_run,
     execute_run_in_subprocess,
+    execute_unless_fresh_now,
     now,
     prepare_run,
     skipped,
@@ -565,7 +565,7 @@ def _run_batch(
             jobs += [o for o in outcomes.values() if o.status == "skipped"]
         if jobs:
             pool = pool or BatchPool(workers or default_workers(len(jobs)))
-            _run_in_processes(jobs, pool, done, after, before_run, after_lost)
+            _run_in_processes(jobs, pool, done, after, before_run, after_lost, force=force)
     elif executor.startswith(_DASK_SCHEMES):
         if todo:
             if before_run is not None:
@@ -593,10 +593,12 @@ def check_executor(executor: str) -> None:
         )
 
 
-def _execute(job: PreparedRun | RunOutcome, after: AfterRun | None) -> RunOutcome:
-    """A worker's task: execute a run (or take a skipped run's outcome), then ``after`` if it succeeded."""
+def _execute(job: PreparedRun | RunOutcome, after: AfterRun | None, force: bool = False) -> RunOutcome:
+    """A worker's task: execute a run (or take a skipped run's outcome), then ``after`` if it succeeded. A run
+    another process is executing (a second batch of the plan) is waited for, and served unchanged if its result
+    is fresh then (:func:`~evidence.runs.execute.execute_unless_fresh_now`)."""
     if isinstance(job, PreparedRun):
-        outcome = execute_run(job)
+        outcome = execute_unless_fresh_now(job, force=force)
     else:
         # skipped runs come after every run to execute: a kernel started ahead that has run nothing by now
         # never will, and would take a core from the briefs rendered here
@@ -845,6 +847,8 @@ def _run_in_processes(
     after: AfterRun | None = None,
     before_run: Callable[[PreparedRun], None] | None = None,
     after_lost: AfterRun | None = None,
+    *,
+    force: bool = False,
 ) -> None:
     """Execute on ``pool``, with at most one run a worker submitted at once, so a dead worker's run is known:
     when the pool breaks, the runs in flight are recorded as failed (:func:`_lost`, once the broken pool's
@@ -866,7 +870,7 @@ def _run_in_processes(
                 if before_run is not None and isinstance(run, PreparedRun):
                     before_run(run)
                 try:
-                    in_flight[pool.executor.submit(_execute, run, after)] = _Given(run, time.time_ns())
+                    in_flight[pool.executor.submit(_execute, run, after, force)] = _Given(run, time.time_ns())
                 except BrokenProcessPool:  # it ended the batch with a traceback, every run unreported
                     pending.append(run)
                     report_lost(_renew_settling(pool, in_flight, pending, done))

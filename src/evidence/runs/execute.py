@@ -379,6 +379,43 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     return RunOutcome(run.run_id, run.notebook_name, status, str(target), seconds, error)
 
 
+@contextlib.contextmanager
+def run_lock(run: PreparedRun) -> Iterator[None]:
+    """Held while this process executes ``run``: another process of this machine about to execute the same run
+    in the same runs folder (a second batch of the plan, a ``run`` of the same parameters) waits for it, and
+    then finds the run fresh (:func:`execute_unless_fresh_now`) instead of executing it a second time. A lock
+    file per runs folder and run in ``<cache>/run-locks`` (empty; flock, released when the process ends however
+    it ends); where it cannot be made, the run goes ahead unlocked. A no-op without ``fcntl``."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    import hashlib
+
+    from evidence.core.config import cache_dir
+
+    name = hashlib.sha256(f"{Path(run.out_root).resolve()}\0{run.run_id}".encode()).hexdigest()[:32]
+    try:
+        folder = cache_dir() / RUN_LOCKS_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        fd: int | None = os.open(folder / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        fd = None
+    if fd is None:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+#: The folder of the user cache that holds the runs' lock files (:func:`run_lock`).
+RUN_LOCKS_DIR = "run-locks"
+
+
 def run_unless_fresh(run: PreparedRun, *, force: bool = False) -> RunOutcome:
     """Execute a run unless a successful run with the same inputs is in its folder (status "skipped");
     ``force`` executes it anyway. What ``evidence run``, ``brief`` and ``batch`` do."""
@@ -393,7 +430,25 @@ def run_unless_fresh(run: PreparedRun, *, force: bool = False) -> RunOutcome:
         with contextlib.suppress(OSError):  # a read-only runs folder: the fresh run is still served
             clean_stale_temporaries(run.out_root)
         return skipped(run, checked)
-    return execute_run(run)
+    outcome = execute_unless_fresh_now(run, force=force)
+    if outcome.status == "skipped" and "evidence.runs.warm" in sys.modules:  # executed meanwhile elsewhere
+        from evidence.runs.warm import kernel_pool
+
+        kernel_pool().shutdown_unused()
+    return outcome
+
+
+def execute_unless_fresh_now(run: PreparedRun, *, force: bool = False) -> RunOutcome:
+    """Execute ``run`` under its lock (:func:`run_lock`), unless, once the lock is held, its folder holds a
+    successful run of the same inputs: another process executed it meanwhile (a second batch of the same plan),
+    and it is served as unchanged ("skipped") rather than executed twice. ``force`` executes it all the same,
+    after the other process's run."""
+    with run_lock(run):
+        if not force:
+            checked = now()
+            if is_fresh(run.folder, run.cache_key):
+                return skipped(run, checked)
+        return execute_run(run)
 
 
 def skipped(run: PreparedRun, checked: str) -> RunOutcome:
