@@ -369,6 +369,7 @@ def test_the_number_of_flows_is_top_n_as_in_the_routes_notebook(run_main, fixtur
         (["flows", "--regional-level", "subregon"], "(did you mean 'subregion'?)"),
         (["estimate", "--method", "stepwize"], "(did you mean 'stepwise'?)"),
         (["estimate", "--method", "BICC"], "(did you mean 'bic'?)"),
+        (["flows", "--regional-level", "sub"], "(did you mean 'subregion'?)"),
     ],
 )
 def test_a_misspelt_choice_is_told_the_choice_meant(run_main, args, said) -> None:

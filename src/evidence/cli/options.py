@@ -640,5 +640,9 @@ def meant(word: str, choices: Iterable[str]) -> str:
 
     options = list(choices)
     lowered = {option.lower(): option for option in options}
-    close = difflib.get_close_matches(word.strip().lower(), list(lowered), n=1, cutoff=0.6)
+    typed = word.strip().lower()
+    begun = [option for option in options if typed and option.lower().startswith(typed)]
+    if len(begun) == 1:  # a choice cut short (`sub` for subregion)
+        return f" (did you mean {begun[0]!r}?)"
+    close = difflib.get_close_matches(typed, list(lowered), n=1, cutoff=0.6)
     return f" (did you mean {lowered[close[0]]!r}?)" if close else ""
