@@ -94,6 +94,36 @@ def test_kernel_install_into_a_prefix(app, tmp_path, monkeypatch):
     assert name in result.output
 
 
+def test_kernel_remove_undoes_kernel_install(run_main, tmp_path, monkeypatch):
+    """QA27: `evidence kernel install` registered a kernel in the user's (or the environment's) Jupyter, and
+    nothing of the toolkit took it away: `jupyter kernelspec remove NAME` with the hashed name to find. `kernel
+    remove` does, where install put it (the default name, --name, --sys-prefix), and says so; a kernel that is
+    not there is an error naming where it looked (exit 2), and another kernel is never touched."""
+    import sys
+
+    from evidence.runs.kernel import environment_kernel_name
+
+    monkeypatch.setattr(sys, "prefix", str(tmp_path))
+    kernels = tmp_path / "share" / "jupyter" / "kernels"
+    other = kernels / "python3"
+    other.mkdir(parents=True)
+    (other / "kernel.json").write_text("{}")
+    for named in ([], ["--name", "evidence-test"]):
+        code, _, err = run_main(["kernel", "install", *named, "--sys-prefix"])
+        assert code in (0, None), err
+        name = named[1] if named else environment_kernel_name()
+        assert (kernels / name / "kernel.json").is_file()
+        code, out, err = run_main(["kernel", "remove", *named, "--sys-prefix"])
+        assert code in (0, None), err
+        assert not (kernels / name).exists() and f"removed kernel {name!r}" in out
+        code, _, err = run_main(["kernel", "remove", *named, "--sys-prefix"])
+        said = " ".join(err.split())
+        assert code == 2 and f"no kernel {name!r} in {kernels}" in said and "Traceback" not in err, err
+    assert (other / "kernel.json").is_file()
+    code, _, err = run_main(["kernel", "remove", "--name", "../python3", "--sys-prefix"])
+    assert code == 2 and (other / "kernel.json").is_file()
+
+
 @pytest.mark.kernel
 def test_run_skips_an_unchanged_run_unless_forced(app, tiny, tmp_path):
     out = tmp_path / "runs"

@@ -985,3 +985,29 @@ def kernel_install(
         soft_wrap=True,
         highlight=False,
     )
+
+
+@kernel_app.command("remove")
+def kernel_remove(
+    name: Annotated[
+        str | None,
+        typer.Option(
+            help="Kernel name (default: this environment's, evidence-<checkout>-<hash>, as kernel install).",
+            metavar="NAME",
+        ),
+    ] = None,
+    sys_prefix: Annotated[
+        bool,
+        typer.Option("--sys-prefix", help="Remove it from this environment instead of the user's folder."),
+    ] = False,
+) -> None:
+    """Remove the kernel evidence kernel install registered (the same --name and --sys-prefix).
+
+    Runs do not need it: they write their own kernel spec to the user cache.
+    """
+    import sys
+
+    from evidence.runs.kernel import remove_kernel
+
+    where = remove_kernel(name, user=not sys_prefix, prefix=sys.prefix if sys_prefix else None)
+    console.print(f"removed kernel {where.name!r} from {where.parent}", soft_wrap=True, highlight=False)
