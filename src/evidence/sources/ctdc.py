@@ -745,6 +745,8 @@ class _Raw:
     group_flags: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     #: columns of the layout the file does not have (read as empty; their flags not recorded: :func:`_unrecorded`)
     absent: list[str] = dataclasses.field(default_factory=list)
+    #: case table flag -> columns the layout does not name that another CTDC layout names for it (:func:`_twin_flags`)
+    twin_flags: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
 
 def _read(path: Path, header: _Header) -> _Raw:
@@ -1378,6 +1380,14 @@ def _align_columns(raw: _Raw, layout: str) -> None:
         frame, still = _generalised_read(frame, extra, raw.notes)
         generalised, extra = [c for c in extra if c not in still], still
     frame = _flag_words(frame, [*_flag_sources(layout), *(c for c in extra if _group_of(c))], raw.notes)
+    raw.twin_flags = _twin_flags(frame, extra, layout)
+    if raw.twin_flags:
+        read = [c for cols in raw.twin_flags.values() for c in cols]
+        extra = [c for c in extra if c not in read]
+        raw.notes.append(
+            "flags this layout does not name, read as CTDC's other layout names them: "
+            + "; ".join(f"{', '.join(cols)} ({target})" for target, cols in raw.twin_flags.items())
+        )
     raw.group_flags = _new_group_flags(frame, extra)
     if raw.group_flags:
         read = [c for cols in raw.group_flags.values() for c in cols]
@@ -1437,8 +1447,9 @@ REASON_NOTE = "no field of the layout holds a value, only a column not used: a n
 
 
 def _group_flag_columns(raw: _Raw) -> list[str]:
-    """The columns the layout does not name that are read as flags of a group (:func:`_new_group_flags`)."""
-    return [c for cols in raw.group_flags.values() for c in cols]
+    """The columns the layout does not name that are read as flags of a group (:func:`_new_group_flags`) or onto
+    the case table's column another layout feeds from them (:func:`_twin_flags`)."""
+    return [c for cols in [*raw.group_flags.values(), *raw.twin_flags.values()] for c in cols]
 
 
 def _notes_beside(frame: pl.DataFrame, read: list[str]) -> pl.DataFrame:
@@ -1572,6 +1583,37 @@ def _new_group_flags(frame: pl.DataFrame, columns: list[str]) -> dict[str, list[
     return found
 
 
+#: Every flag column a CTDC layout names -> the case table columns it feeds (the k-anonymised layout's first: it
+#: names the most; a name two layouts share feeds the same column in both).
+_FLAG_TARGETS: dict[str, tuple[str, ...]] = {
+    **{s: (t,) for s, t in VP_FLAGS.items()},
+    **{s: (t,) for s, t in SYNTHETIC_FLAGS.items()},
+    **{s: t for s, t in K_ANON_FLAGS.items() if t},
+}
+
+
+def _twin_flags(frame: pl.DataFrame, columns: list[str], layout: str) -> dict[str, list[str]]:
+    """Columns a layout does not name that another CTDC layout names as a flag of a case table column this layout
+    does not feed (a later Global Synthetic release adding the k-anonymised layout's
+    ``typeOfLabourIllicitActivities`` or ``isForcedMarriage``; a Victim-Perpetrator one adding ``isOtherExploit``),
+    holding flag values only -> that column, with the columns feeding it. Read onto it as the other layout reads
+    them (several OR-ed), not only into their group's denominator: the case table has the column, and left
+    unknown on every record it would hide what the file records. A flag feeding a column the layout already feeds
+    (``meansOfControlThreats`` beside ``meansThreats``) stays a flag of its group (:func:`_new_group_flags`)."""
+    if layout == K_ANONYMISED:  # names every flag the case table has a column for
+        return {}
+    own = {t for s in _flag_sources(layout) for t in _FLAG_TARGETS.get(s, ())}
+    found: dict[str, list[str]] = {}
+    for column in columns:
+        targets = _FLAG_TARGETS.get(column, ())
+        if len(targets) != 1 or targets[0] in own:
+            continue
+        values = frame.get_column(column).cast(pl.String).str.strip_chars().replace("", None).drop_nulls()
+        if values.is_in(_FLAG_VALID).all():
+            found.setdefault(targets[0], []).append(column)
+    return found
+
+
 def _recorded_by_new_flags(frame: pl.DataFrame, group_flags: dict[str, list[str]]) -> dict[str, pl.Series]:
     """Flag group -> whether each row of ``frame`` has one of the group's new flags (:func:`_new_group_flags`) 1."""
     return {
@@ -1688,6 +1730,11 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
         VICTIM_PERPETRATOR: _vp_mapping,
     }
     mapping = build[header.layout](frame)
+    if raw.twin_flags:  # flags another layout names, onto the case table's columns as that layout reads them
+        is_true = mapping.flags(frame, [c for cols in raw.twin_flags.values() for c in cols])
+        mapping.columns.update(
+            {target: pl.any_horizontal(is_true[c] for c in cols) for target, cols in raw.twin_flags.items()}
+        )
     raw.notes.extend(mapping.notes)
     # the toolkit's demo data (its as_demo note says so): its age bands say nothing of a CTDC release
     demo = demo_signature(path, raw.sha256)
