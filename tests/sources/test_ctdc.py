@@ -1388,3 +1388,83 @@ def test_a_victim_perpetrator_file_with_a_flag_another_layout_names_fills_its_co
     other = loaded.data.sort("source_row").get_column("exploitation_other").to_list()
     assert other[0] is True and other[3] is True
     assert other.count(True) == len(range(0, 199, 3))
+
+
+#: The Global Synthetic Dataset's first release (2021), as its codebook (version 2, February 2024, Appendix II)
+#: names its columns: the k-anonymised layout's flag names, before the 2024 release merged or renamed the means of
+#: control, with meansOfControlOther, typeOfLabourOther and typeOfSexOther, which 2024 no longer exports; one name
+#: cut to the 32 characters a variable name may have in Stata, as published copies of the file write it.
+SYNTHETIC_2021_COLUMNS = [
+    "yearOfRegistration",
+    "gender",
+    "ageBroad",
+    "majorityStatusAtExploit",
+    "traffickMonths",
+    "citizenship",
+    "CountryOfExploitation",
+    "meansOfControlDebtBondage",
+    "meansOfControlTakesEarnings",
+    "meansOfControlThreats",
+    "meansOfControlPsychologicalAbuse",
+    "meansOfControlPhysicalAbuse",
+    "meansOfControlSexualAbuse",
+    "meansOfControlFalsePromises",
+    "meansOfControlPsychoactiveSubstances",
+    "meansOfControlRestrictsMovement",
+    "meansOfControlRestrictsMedicalCare",
+    "meansOfControlExcessiveWorkingHours",
+    "meansOfControlThreatOfLawEnforce",
+    "meansOfControlWithholdsNecessities",
+    "meansOfControlWithholdsDocuments",
+    "meansOfControlOther",
+    *(c for c in ctdc.SYNTHETIC_COLUMNS if c.startswith(("is", "typeOfLabour"))),
+    "typeOfLabourOther",
+    *(c for c in ctdc.SYNTHETIC_COLUMNS if c.startswith("typeOfSex")),
+    "typeOfSexOther",
+    *(c for c in ctdc.SYNTHETIC_COLUMNS if c.startswith("recruiterRelation")),
+]
+
+
+def test_the_first_global_synthetic_release_loads_by_its_own_column_names(tmp_path: Path) -> None:
+    """A researcher holding the 2021 Global Synthetic Dataset: its header has the six columns the layout is
+    recognised by but the k-anonymised layout's names for the means of control, so it was refused as "a table
+    derived from CTDC data, not a CTDC release". It loads as the Global Synthetic layout, release 2021, each flag
+    onto the case table's column (several OR-ed, as the 2024 release merged them: debt bondage and taken earnings),
+    no column said absent that the file records under its older name."""
+    h = {c: i for i, c in enumerate(SYNTHETIC_2021_COLUMNS)}
+
+    def record(year: str, gender: str, age: str, ones: list[str]) -> list[str]:
+        cells = [""] * len(SYNTHETIC_2021_COLUMNS)
+        cells[:7] = [year, gender, age, "Adult", "", "KHM", "THA"]
+        for name in ones:
+            cells[h[name]] = "1"
+        return cells
+
+    records = [
+        record("2019", "Female", "18--20", ["meansOfControlTakesEarnings", "isSexualExploit"]),
+        record(
+            "2020",
+            "Male",
+            "30--38",
+            ["meansOfControlThreatOfLawEnforce", "isForcedLabour", "typeOfLabourOther"],
+        ),
+        record("2020", "Male", "09--17", []),
+    ]
+    path = tmp_path / "global_synthetic_2021.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([SYNTHETIC_2021_COLUMNS, *records])
+    loaded = load(path)
+    assert (loaded.provenance.layout, loaded.provenance.release) == (ctdc.GLOBAL_SYNTHETIC, "2021")
+    assert loaded.provenance.synthetic
+    assert (loaded.rows_in, loaded.rows_kept) == (3, 3)
+    first, second, third = (row(loaded, 2), row(loaded, 3), row(loaded, 4))
+    assert first["means_debt_bondage_earnings"] is True and first["means_threats"] is False
+    assert (
+        second["means_threat_of_law_enforcement"] is True and second["means_debt_bondage_earnings"] is False
+    )
+    assert second["labour_other"] is True and second["labour_agriculture"] is False
+    assert first["labour_other"] is None  # no sector recorded
+    assert third["means_abuse"] is None and third["exploitation_sexual"] is None  # nothing recorded: unknown
+    notes = " ".join(loaded.provenance.notes)
+    assert "columns absent" not in notes
+    assert "meansOfControlDebtBondage, meansOfControlTakesEarnings (means_debt_bondage_earnings)" in notes
