@@ -30,7 +30,9 @@ Rules:
   :data:`INDICATOR_EQUIVALENTS`) are spelled as published, and so are dimensions worded otherwise (``by
   nationality``, ``by type of exploitation``: :data:`DIMENSION_EQUIVALENTS`).
 * Age groups written otherwise (``0-17 years``, ``Under 18``, ``18+ years``, ``18 or over``: the explicit list
-  :data:`AGE_EQUIVALENTS`) are spelled as published (``0 to 17 years``, ``18 years or over``).
+  :data:`AGE_EQUIVALENTS`) are spelled as published (``0 to 17 years``, ``18 years or over``); so are the sexes
+  as UN statistical tables name them (``Females``, ``Males``, ``Both sexes``: :data:`SEX_EQUIVALENTS`; never
+  ``Women`` or ``Girls``, which name an age group too).
 * A form of exploitation (Category of ``by form of exploitation``) is one of :data:`FORMS` however cased, spaced
   or footnoted (``Sexual Exploitation``, ``Forced labour*``; ``Forced labor`` too: :data:`FORM_EQUIVALENTS`), the
   footnote flagged; a form the documentation does not name (``Forced criminality``) is kept as written and
@@ -316,6 +318,7 @@ REASON_FOOTNOTE = (
 _OTHER_SPELLINGS = {
     "indicator": " and other wordings such as Detected victims of trafficking in persons",
     "dimension": " and other wordings such as by nationality",
+    "sex": " and the UN's other names such as Females or Both sexes",
     "age": " and other spellings of an age group such as 0-17 years",
 }
 #: Reason of a row whose Indicator, Dimension, Sex or Age is none of the publisher's: what would it count?
@@ -987,6 +990,11 @@ AGE_EQUIVALENTS = {
     ),
 }
 
+#: Other names of a Sex (as :func:`_vocabulary_key` makes them): the plural and "Both sexes" of UN statistical tables.
+#: An explicit list, never a fuzzy match: ``Women`` or ``Girls`` names an age group too (Female counts every age),
+#: ``Both`` names nothing: they stay outside the vocabulary, rejected.
+SEX_EQUIVALENTS = {"Female": ("females",), "Male": ("males",), "Total": ("both sexes",)}
+
 _COUNT_UNIT_KEYS = [" ".join(unit.split()).lower() for unit in COUNT_UNITS]
 #: A unit named by counting words, as :func:`_vocabulary_key` writes it: ``number of victims``, ``count of
 #: persons``, ``counts (persons)``, ``persons``, ``victims``, ``cases``: a count of what it names...
@@ -1016,6 +1024,9 @@ _VOCABULARY = {
 }
 _VOCABULARY["age"].update(
     {spelling: value for value, spellings in AGE_EQUIVALENTS.items() for spelling in spellings}
+)
+_VOCABULARY["sex"].update(
+    {spelling: value for value, spellings in SEX_EQUIVALENTS.items() for spelling in spellings}
 )
 
 #: Other wordings of the indicators, as :func:`_vocabulary_key` makes them: UNODC's reports and crime statistics
