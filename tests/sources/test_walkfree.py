@@ -948,8 +948,11 @@ def test_a_figure_with_a_footnote_marker_is_read_without_it_and_flagged(tmp_path
 
 
 def test_a_marker_that_is_no_footnote_is_still_not_a_number(tmp_path: Path) -> None:
+    """A prevalence "<5" is a bound, never the figure 5 with a footnote marker: missing and flagged as a bound (it
+    was rejected with the country's other figures; see test_a_figure_written_as_a_bound_is_missing_...)."""
     loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", [country("Thailand", prevalence="<5")]))
-    assert loaded.rejects["reason"].to_list() == [walkfree.REASON_NOT_NUMBER]
+    assert loaded.rejects.is_empty() and loaded.data["prevalence_per_1000"].to_list() == [None]
+    assert loaded.flags["reason"].to_list() == [walkfree.REASON_BOUND]
 
 
 def test_an_edition_giving_its_prevalence_in_percent_is_refused_as_a_gsi_naming_the_column(
@@ -1024,3 +1027,30 @@ def test_of_two_code_columns_the_label_listed_first_is_read(tmp_path: Path) -> N
     loaded = registry.load(tmp_path / "g.xlsx")
     assert loaded.data["iso3"].to_list() == ["THA"]
     assert "columns not used: ISO" in loaded.provenance.notes
+
+
+@pytest.mark.parametrize("bound", ["<1,000", "< 1000", "<0.1", "≤ 0.1", ">1,000,000"])
+def test_a_figure_written_as_a_bound_is_missing_for_its_column_only_and_flagged(
+    tmp_path: Path, bound: str
+) -> None:
+    """An estimate the edition rounds away ("<1,000" people, a prevalence "<0.1" per 1,000) is a bound, not a
+    figure: the country was rejected as "not a number", losing its population, vulnerability and government-response
+    scores. Read as missing for that cell (no bound is a point estimate: not 0, not 1,000), flagged with the bound
+    as written, the country's other figures kept."""
+    rate = "0.1" in bound  # a prevalence; else the number of people
+    rows = [country("Iceland", prevalence=bound if rate else 2.5), country("Palau")]
+    if not rate:
+        rows[0][4] = bound
+    loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", rows))
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (2, 2, 0)
+    isl = loaded.data.row(0, named=True)
+    column = "prevalence_per_1000" if rate else "estimated_number_in_modern_slavery"
+    assert isl[column] is None
+    assert isl["population"] == 1_000_000 and isl["response_total"] == 35.0
+    assert loaded.flags.select("row", "value", "reason").rows() == [(4, bound, walkfree.REASON_BOUND)]
+
+
+@pytest.mark.parametrize("text", ["<", "< about 5", "<1-4", "5<", "<<5"])
+def test_text_that_is_no_bound_of_a_figure_is_still_not_a_number(tmp_path: Path, text: str) -> None:
+    loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", [country("Iceland", prevalence=text)]))
+    assert loaded.rejects.select("value", "reason").rows() == [(text, walkfree.REASON_NOT_NUMBER)]

@@ -1986,7 +1986,7 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="20",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
+        version="21",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
         # in a column not used rejected as a note (was a victim with every field missing); a repeated column
         # named by its cells; 14: a row with text only beyond the header's last field rejected (too many fields),
         # not left out as holding nothing; 15: a VP region in another case, or Americas and Oceania apart, read as
@@ -2002,6 +2002,9 @@ LOADER = register(
         # Victim-Perpetrator text cell NA or NULL missing (was a category), its values joined by ';' without
         # spaces, a perpetrator age band spelled as published (30--38) whatever its dash (30-38 was another band);
         # a gender spelled with spaces or hyphens (Trans/Transgender/Non-Conforming) read as the codebook's value;
-        # the 2017 dictionary's finer age bands (12--14, 66+) read as the broad band holding them (were missing)
+        # the 2017 dictionary's finer age bands (12--14, 66+) read as the broad band holding them (were missing);
+        # 21: a flag another CTDC layout names fills its case table column (was its group's denominator only); the
+        # Global Synthetic Dataset's first release (2021 names, one cut to 32 characters) read, release 2021 (was
+        # refused as a derived table)
     )
 )

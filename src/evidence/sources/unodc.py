@@ -108,7 +108,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "28"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "29"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -149,7 +149,8 @@ LOADER_VERSION = "28"  # 2: aggregate flag reworded, missing dimension named; 3:
 # 27: a workbook's error cell (#N/A, #DIV/0!) read as its text (workbook.read_sheet; calamine made it empty: a
 # value "missing"), #N/A a not-available token; 28: a value outside the vocabulary names the other spellings read of
 # its own column (every column's reason named an age group's); a release date written 2023/05/30 or 30-May-2023
-# read (the release was unknown)
+# read (the release was unknown); 29: the sexes as UN tables name them (Females, Males, Both sexes) read as the
+# published ones (their rows were rejected)
 
 HEADER = (
     "Iso3_code",

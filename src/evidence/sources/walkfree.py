@@ -17,7 +17,8 @@ codes; countries are mapped through the country reference (an unmapped name is k
 null and flagged, never guessed). A copy with a code column beside the names (``ISO3``, ``ISO``, ``Country code``:
 a merged or re-published table) is read by its codes, the names the fallback (a code the reference does not know
 flagged; a name naming another country than its code kept as coded, flagged). Empty cells mean "not assessed" and stay null; so do the usual
-not-available tokens (``n/a``, ``-``, ``..``, ``n.a.``; flagged, the country's other values kept) and a population
+not-available tokens (``n/a``, ``-``, ``..``, ``n.a.``; flagged, the country's other values kept), a figure written
+as a bound (``<1,000``, ``<0.1``: an estimate the edition rounds away, no figure; flagged apart) and a population
 the workbook writes as 0 (flagged). A "World" or regional total row is an aggregate, not a country: it is left out
 with a note. Percentage scores stored as fractions (every score between -1 and 1) are scaled to percent, with a
 note.
@@ -98,8 +99,10 @@ LAYOUT_CSV = "gsi2023_csv"
 #: and number but a prevalence in another unit (the 2016 edition's percentage) refused as a GSI naming that column
 #: (was "not a layout any loader knows"); a code column beside the names (ISO3, ISO, Country code) read, the names
 #: the fallback (was a column not used, a country whose name the reference lacks left without a code); a
-#: workbook's error cell read as its text (#N/A not available, flagged; #DIV/0! no number): it was empty, unflagged
-LOADER_VERSION = "17"
+#: workbook's error cell read as its text (#N/A not available, flagged; #DIV/0! no number): it was empty, unflagged;
+#: 18: a figure written as a bound ("<1,000", "<0.1") read as missing for its cell and flagged (the country was
+#: rejected as "not a number", with its other figures)
+LOADER_VERSION = "18"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
@@ -218,6 +221,12 @@ FRACTIONS_NOTE = (
     "multiplied by 100 to percent"
 )
 REASON_NOT_AVAILABLE = "not-available token: read as missing (not assessed)"
+REASON_BOUND = (
+    "a bound, not a figure (the edition rounds the estimate away: '<1,000'): read as missing, the country's other "
+    "figures kept"
+)
+#: A figure written as a bound: a comparison sign before a number ("<1,000", "< 0.1", "≤ 0.1", ">1,000,000").
+BOUND_PATTERN = r"^[<>\u2264\u2265]\s*[0-9][0-9,.\s\u00a0\u202f]*%?$"
 REASON_FOOTNOTE = (
     "a footnote marker follows the figure: read without it (the footnote's text is not in the table: an imputed "
     "or revised figure?)"
@@ -475,7 +484,15 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     )
     frame = (
         selected.with_columns(pl.all().str.strip_chars().replace("", None))
-        .with_columns(not_available(pl.col(name)).fill_null(False).alias(f"{name}__na") for name in MEASURES)
+        .with_columns(
+            pl.col(name).str.contains(BOUND_PATTERN).fill_null(False).alias(f"{name}__bound")
+            for name in MEASURES
+        )
+        # a bound is no figure either: missing for its cell, as a not-available token is (flagged apart)
+        .with_columns(
+            (not_available(pl.col(name)).fill_null(False) | pl.col(f"{name}__bound")).alias(f"{name}__na")
+            for name in MEASURES
+        )
         .with_columns(
             pl.col(name).str.contains(FOOTNOTE_MARKER).fill_null(False).alias(f"{name}__fn")
             for name in MEASURES
@@ -603,7 +620,12 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             ),
             (columns["population"], "_population_text", pl.col("_zero"), REASON_ZERO_POPULATION),
             *(
-                (columns[n], f"_{n}_text", pl.col(f"{n}__na"), REASON_NOT_AVAILABLE)
+                (columns[n], f"_{n}_text", pl.col(f"{n}__na") & ~pl.col(f"{n}__bound"), REASON_NOT_AVAILABLE)
+                for n in MEASURES
+                if n in columns
+            ),
+            *(
+                (columns[n], f"_{n}_text", pl.col(f"{n}__bound"), REASON_BOUND)
                 for n in MEASURES
                 if n in columns
             ),
@@ -620,7 +642,12 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             ),
         ],
     )
-    n_na = int(kept.select(pl.sum_horizontal(pl.col(f"{n}__na") for n in MEASURES).sum()).item() or 0)
+    n_na = int(
+        kept.select(
+            pl.sum_horizontal(pl.col(f"{n}__na") & ~pl.col(f"{n}__bound") for n in MEASURES).sum()
+        ).item()
+        or 0
+    )
     aggregate_rows = ", ".join(
         f"row {r} {c!r}" for r, c in aggregates.select("source_row", "country").iter_rows()
     )
