@@ -29,6 +29,10 @@ for 2021) loads as release ``2023``; a file that names no edition loads as relea
 estimate year); a file naming one other edition whose summary sheet has the same columns loads as that release,
 its estimate year taken from the source metadata (``walkfree_gsi.yaml``: the 2018 edition's estimates refer to 2016)
 or, for an edition it does not know, left empty with a note; a file naming several editions is refused, saying which.
+The 2018 edition's labels are read as the 2023 edition's columns (:data:`ALIASES`: its estimates "Est. prevalence of
+population in modern slavery (victims per 1,000 population)", its numbered vulnerability factors "Factor One
+Governance issues"..., its milestones "Support survivors"..., and its response total headed "Total" alone, a
+:data:`WHOLE_LABELS` label: "Total Vulnerability score (%)" starts with it).
 A figure followed by a footnote marker ("2.5*", "1,000,000¹") is read without it and flagged. A prevalence in another
 unit than per 1,000 (the 2016 edition's percentage of the population) is not converted (a percent-formatted cell
 may hold a fraction): the file is refused as a GSI summary lacking the per-1,000 column, naming the column it has.
@@ -101,7 +105,9 @@ LAYOUT_CSV = "gsi2023_csv"
 #: the fallback (was a column not used, a country whose name the reference lacks left without a code); a
 #: workbook's error cell read as its text (#N/A not available, flagged; #DIV/0! no number): it was empty, unflagged;
 #: 18: a figure written as a bound ("<1,000", "<0.1") read as missing for its cell and flagged (the country was
-#: rejected as "not a number", with its other figures)
+#: rejected as "not a number", with its other figures); the 2018 edition's vulnerability and government-response
+#: labels ("Factor One Governance issues", "Support survivors", "Total" alone) read as the 2023 edition's columns
+#: (all eleven were left empty)
 LOADER_VERSION = "18"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
@@ -169,13 +175,33 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "Est. number of people in modern slavery",  # the 2018 edition's
         "Est. number in modern slavery",
     ),
-    "vulnerability_total": ("Total vulnerability", "Vulnerability total", "Overall vulnerability"),
+    "vulnerability_total": (
+        "Total vulnerability",
+        "Vulnerability total",
+        "Overall vulnerability",
+        "Final overall (normalised, weighted) vulnerability score",  # the 2018 edition's
+    ),
     "response_total": (
         "Total government response",
         "Government response score",
         "Overall government response",
     ),
+    # the 2018 edition's ("Global prev, vuln, govt table" of its data workbook): its vulnerability factors numbered,
+    # its government-response milestones short
+    "vulnerability_governance_issues": ("Factor one governance issues",),
+    "vulnerability_lack_of_basic_needs": ("Factor two nourishment and access",),
+    "vulnerability_inequality": ("Factor three inequality",),
+    "vulnerability_disenfranchised_groups": ("Factor four disenfranchised groups",),
+    "vulnerability_effects_of_conflict": ("Factor five effects of conflict",),
+    "response_survivors_supported": ("Support survivors",),
+    "response_criminal_justice": ("Criminal justice",),
+    "response_coordination": ("Coordination",),
+    "response_risk_factors": ("Address risk",),
+    "response_supply_chains": ("Supply chains",),
 }
+#: Labels a column is headed by only as the whole cell, never as its start: the 2018 edition heads its government
+#: response total "Total" alone, which the 2023 edition's "Total Vulnerability score (%)" starts with.
+WHOLE_LABELS: dict[str, tuple[str, ...]] = {"response_total": ("Total",)}
 #: The columns without which a row cannot be read as a country's estimate (the figures a brief uses first):
 #: the header must have them. The vulnerability and government-response columns may be missing (an edition
 #: publishing estimates only, a file with a column deleted): they are left empty, with a note.
@@ -250,7 +276,7 @@ def _labels(name: str) -> tuple[str, ...]:
     """The labels (their start, but Country's and Region's whole) a column may be headed by, the 2023 edition's
     first."""
     first = {"country": "Country", "region": "Region", "iso3": "ISO3"}.get(name) or MEASURES[name]
-    return (first, *ALIASES.get(name, ()))
+    return (first, *ALIASES.get(name, ()), *WHOLE_LABELS.get(name, ()))
 
 
 def _label_text(name: str) -> str:
@@ -275,10 +301,11 @@ def _matching(cells: Sequence[Any]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for name, wanted in _label_keys().items():
         exact = [c for c, k in keyed if k in wanted]
+        whole = _whole_label_keys().get(name, ())
         starting = (
             []
             if exact or name not in MEASURES
-            else [c for c, k in keyed if any(starts_with_label(k, w) for w in wanted)]
+            else [c for c, k in keyed if any(starts_with_label(k, w) for w in wanted if w not in whole)]
         )
         hits = list(dict.fromkeys(exact or starting))
         if hits:
@@ -290,6 +317,12 @@ def _matching(cells: Sequence[Any]) -> dict[str, list[str]]:
 def _every_label_key() -> tuple[str, ...]:
     """Every column's label keys (:func:`_label_keys`) as one tuple."""
     return tuple(key for keys in _label_keys().values() for key in keys)
+
+
+@functools.cache
+def _whole_label_keys() -> dict[str, tuple[str, ...]]:
+    """:data:`WHOLE_LABELS` as :func:`header_key` writes them."""
+    return {name: tuple(header_key(label) for label in labels) for name, labels in WHOLE_LABELS.items()}
 
 
 @functools.cache
