@@ -449,3 +449,35 @@ def test_a_run_another_process_is_executing_is_waited_for_then_served_not_execut
         run_unless_fresh(prepared, force=True) if caller == "run" else batch._execute(prepared, None, True)
     )
     assert executed == [prepared.run_id] and forced.status == "ok"
+
+
+def test_the_lock_files_of_runs_not_executed_for_a_month_are_removed(tiny, tmp_path, monkeypatch):
+    """The runs' lock files (one per runs folder and run, :func:`run_lock`) would pile up in the user cache with
+    every runs folder ever used (a test's, a one-off --out-root): a process removes, once, those untouched for
+    longer than :data:`RUN_LOCKS_KEPT_DAYS` that no process holds; a lock in use is kept whatever its age."""
+    import fcntl
+    import time
+
+    from evidence.runs.execute import RUN_LOCKS_DIR, RUN_LOCKS_KEPT_DAYS, run_lock
+
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(execute, "_LOCKS_PRUNED", False)
+    locks = tmp_path / "cache" / RUN_LOCKS_DIR
+    locks.mkdir(parents=True)
+    old = time.time() - (RUN_LOCKS_KEPT_DAYS + 1) * 86400
+    stale, held, recent = (locks / f"{name}.lock" for name in ("stale", "held", "recent"))
+    for lock in (stale, held, recent):
+        lock.touch()
+    for lock in (stale, held):
+        os.utime(lock, (old, old))
+    fd = os.open(held, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # another process executing that run (a month-long run)
+    try:
+        prepared = prepare_run(tiny, {}, out_root=tmp_path / "runs")
+        with run_lock(prepared):
+            pass
+    finally:
+        os.close(fd)
+    left = sorted(p.name for p in locks.iterdir())
+    assert "stale.lock" not in left and {"held.lock", "recent.lock"} <= set(left), left
+    assert len(left) == 3  # and the run's own, touched now

@@ -407,6 +407,9 @@ def run_lock(run: PreparedRun) -> Iterator[None]:
         return
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        with contextlib.suppress(OSError):
+            os.utime(fd)  # in use: kept by the pruning below
+        _prune_run_locks(folder)
         yield
     finally:
         os.close(fd)  # closing releases the lock
@@ -414,6 +417,33 @@ def run_lock(run: PreparedRun) -> Iterator[None]:
 
 #: The folder of the user cache that holds the runs' lock files (:func:`run_lock`).
 RUN_LOCKS_DIR = "run-locks"
+#: A run's lock file untouched for longer than this (no run of it executed) is removed (:func:`_prune_run_locks`).
+RUN_LOCKS_KEPT_DAYS = 30
+_LOCKS_PRUNED = False  # once a process
+
+
+def _prune_run_locks(folder: Path) -> None:
+    """Once a process, remove the lock files of ``folder`` untouched for :data:`RUN_LOCKS_KEPT_DAYS` that no
+    process holds (each runs folder ever used leaves one a run: a test's, a one-off ``--out-root``). A process
+    that opened one at that very moment may execute its run beside another's: twice, not wrongly."""
+    global _LOCKS_PRUNED
+    if _LOCKS_PRUNED:
+        return
+    _LOCKS_PRUNED = True
+    import fcntl
+
+    cutoff = time.time() - RUN_LOCKS_KEPT_DAYS * 86400
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            with contextlib.suppress(OSError):
+                if not entry.name.endswith(".lock") or entry.stat().st_mtime >= cutoff:
+                    continue
+                fd = os.open(entry.path, os.O_RDWR)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held: a run of it is executing
+                    os.unlink(entry.path)
+                finally:
+                    os.close(fd)
 
 
 def run_unless_fresh(run: PreparedRun, *, force: bool = False) -> RunOutcome:
