@@ -44,6 +44,7 @@ from evidence.notebooks.builders import (
     bounds_text,
     censored_interval,
     doubtful_pair,
+    positive_years,
     repatriated_abroad,
     route_numbers,
     source_line,
@@ -421,8 +422,15 @@ def _point(pair: tuple[int | str | None, int | str | None] | None) -> float | No
 
 def years_with_victims(numbers: YearlyNumbers) -> list[int]:
     """The years of a yearly table with published victims (low bound above 0)."""
-    counts = numbers.counts.filter(pl.col("count_high") > 0)
-    return sorted(int(y) for y in counts["year"].to_list())
+    counts = numbers.counts
+    if not counts["count_high"].dtype.is_integer():  # a float's NaN is above 0 to polars, not to Python
+        return sorted(int(y) for y in counts.filter(pl.col("count_high") > 0)["year"].to_list())
+    highs = counts["count_high"].to_list()
+    return sorted(
+        int(y)
+        for y, high in zip(counts["year"].to_list(), highs, strict=True)
+        if high is not None and high > 0
+    )
 
 
 def _nearest(years: Sequence[int], target: int) -> int | None:
@@ -1038,7 +1046,7 @@ def breakdown_years(routes: RouteBounds) -> list[int]:
     if routes.selection is None:
         return []
     counts = trends.yearly_counts(routes.selection, by="citizenship")
-    return sorted({int(y) for y in counts.filter(pl.col("count_high") > 0)["year"].drop_nulls().to_list()})
+    return sorted(positive_years(counts, "count_high"))
 
 
 # ------------------------------------------------------------------------------------- the sources together
