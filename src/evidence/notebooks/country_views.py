@@ -765,13 +765,13 @@ def show_peers_section(brief: CountryBrief) -> None:
         "withheld",
     )
     # the chart cites the sources of the panels it draws: never the TIP tiers, which it has no panel of
-    drawn = set(chart_measures)
+    panels = set(chart_measures)
     charted = {
         source
         for measure, source in zip(
             compared["measure"].to_list(), compared["source_id"].to_list(), strict=True
         )
-        if measure in drawn and source is not None
+        if measure in panels and source is not None
     }
     chart_source = brief.cite(
         *[t for t in cited if t.provenance.source in charted or ("derived" in charted and t.kind != "tier")]
