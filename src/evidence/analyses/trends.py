@@ -1004,7 +1004,7 @@ def no_trend_information(counts: pl.DataFrame, *, threshold: int | None = None) 
     # numbers (Viet Nam's nationals, 2014: 172-175) is a count with a narrow range, not a censored year.
     # ``counts`` may be a series :func:`_series` already read (rate_ratio, find_break): it keeps the column
     exact = victims[UNCENSORED].fill_null(0) if UNCENSORED in victims.columns else None
-    if victims["count"].is_null().all() and (exact is None or not bool((exact > 0).any())):
+    if victims["count"].null_count() == victims.height and (exact is None or not bool((exact > 0).any())):
         return "every year with victims is censored (made only of counts published as <5, none exactly)"
     if threshold is not None and bool((victims["count_high"] < threshold).all()):
         return f"every year with victims is below the disclosure threshold ({threshold})"

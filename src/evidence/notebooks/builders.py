@@ -447,7 +447,7 @@ def _protected_shares(
     not_recorded = pl.DataFrame({"category": [NOT_RECORDED], "count": [n_unknown], CELL_KEY: [unknown_key]})
     total_label = ALL_IN_SELECTION
     category_keys = shares[CELL_KEY] if keyed else pl.Series(CELL_KEY, [0] * shares.height, dtype=pl.Int64)
-    categories_frame = shares.select("category", "count").with_columns(category_keys.alias(CELL_KEY))
+    categories_frame = shares[["category", "count"]].with_columns(category_keys.alias(CELL_KEY))
     counts = tuple(int(c) for c in shares["count"].to_list())
 
     def keys_of(frame: pl.DataFrame) -> pl.DataFrame | None:
@@ -764,7 +764,7 @@ class RouteView:
         doubtful = frame.filter(pl.col("route_basis") == "doubtful_citizenship")
         detected = frame.filter(~pl.col("route_basis").is_in(["repatriation", "doubtful_citizenship"]))
         repatriated = frame.filter(pl.col("route_basis") == "repatriation")
-        twice = repatriated.join(detected.select(pair), on=pair, how="semi")
+        twice = repatriated.join(detected[pair], on=pair, how="semi")
         at_home = twice.filter(pl.col("origin_iso3") == pl.col("destination_iso3"))
         left_out = pl.concat([doubtful, self._left_out()])
         if at_home.height:
@@ -774,7 +774,7 @@ class RouteView:
                 .with_columns(victims=pl.col("victims") + pl.col("_home").fill_null(0))
                 .drop("_home")
             )
-        frame = pl.concat([detected, repatriated.join(detected.select(pair), on=pair, how="anti")]).sort(
+        frame = pl.concat([detected, repatriated.join(detected[pair], on=pair, how="anti")]).sort(
             "victims", descending=True, maintain_order=True
         )
         if known is not None and left_out.height:
@@ -805,7 +805,7 @@ class RouteView:
         detected = frame.filter(~pl.col("route_basis").is_in(["repatriation", "doubtful_citizenship"]))
         return frame.filter(
             (pl.col("route_basis") == "repatriation") & (pl.col("origin_iso3") != pl.col("destination_iso3"))
-        ).join(detected.select(pair), on=pair, how="semi")
+        ).join(detected[pair], on=pair, how="semi")
 
     def homes_added(self) -> list[str]:
         """The countries (ISO3) whose own nationals and those recorded as exploited at home are two rows of the
@@ -818,7 +818,7 @@ class RouteView:
         detected = frame.filter(~pl.col("route_basis").is_in(["repatriation", "doubtful_citizenship"]))
         at_home = frame.filter(
             (pl.col("route_basis") == "repatriation") & (pl.col("origin_iso3") == pl.col("destination_iso3"))
-        ).join(detected.select(pair), on=pair, how="semi")
+        ).join(detected[pair], on=pair, how="semi")
         return [str(code) for code in at_home["origin_iso3"].unique(maintain_order=True).to_list()]
 
     def returns_not_drawn(self) -> list[str]:
@@ -900,14 +900,14 @@ def route_view(
         top = pl.concat([top.select(*keys, "flow_class"), doubtful_keys])
     labels = [
         route_label(o, d, basis, (years or {}).get((o, d, basis), []), paired=(o, d) in paired)
-        for o, d, basis in top.select(keys).iter_rows()
+        for o, d, basis in top[keys].iter_rows()
     ]
     corridors = top.select(pl.Series("route", labels, dtype=pl.String), *keys, "flow_class")
-    listed = flows.join(top.select(keys), on=keys, how="semi")
+    listed = flows.join(top[keys], on=keys, how="semi")
     listed = corridors.join(
         listed.select(*keys, *set(bound_columns), CELL_KEY, UNCENSORED), on=keys, how="left"
     )
-    rest = flows.join(top.select(keys), on=keys, how="anti")
+    rest = flows.join(top[keys], on=keys, how="anti")
     unknown_keys = coverage.cell_keys
     unknown_exact = coverage.uncensored
     unknown_rows = [ORIGIN_UNKNOWN, DESTINATION_UNKNOWN]
@@ -3529,7 +3529,7 @@ def _columns_with_their_totals(
     table = suppress_counts(counts, categories, rule, cell_keys=cell_keys)
     frame, reasons = table.frame, table.reasons
     for category in categories:
-        present = counts[category].is_not_null().to_list()
+        present = [value is not None for value in counts[category].to_list()]
         column = counts.select("year", pl.col(category).fill_null(0))
         keys = cell_keys.select(pl.col(category).fill_null(0)) if cell_keys is not None else None
         try:

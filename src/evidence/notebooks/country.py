@@ -512,7 +512,7 @@ def _detected_by(brief: CountryBrief, table: LoadedTable) -> pl.DataFrame:
 def detecting_countries(brief: CountryBrief, table: LoadedTable) -> list[tuple[str, float]]:
     """Who detected the country's nationals (UNODC's citizenship breakdowns, and its own count of its
     nationals), with each country's share of them (low bounds), largest first: a share, no count."""
-    by = _detected_by(brief, table).select("detected_iso3", "victims_low").filter(pl.col("victims_low") > 0)
+    by = _detected_by(brief, table)[["detected_iso3", "victims_low"]].filter(pl.col("victims_low") > 0)
     total = int(by["victims_low"].sum() or 0)
     if not total:
         return []
