@@ -1326,3 +1326,145 @@ def test_a_band_or_an_area_in_the_generalised_columns_is_read_onto_the_case_tabl
     second = loaded.data.row(1, named=True)
     assert second["year"] == 2019 and second["origin_iso3"] == "THA"
     assert not any("columns not used" in note and "Band" in note for note in loaded.provenance.notes)
+
+
+def test_a_flag_ctdcs_other_layout_names_fills_its_case_table_column(
+    ctdc_fixtures: Path, tmp_path: Path
+) -> None:
+    """A later Global Synthetic release adding flags the k-anonymised layout already names
+    (``typeOfLabourIllicitActivities``, the sector forced criminality in scam compounds is recorded under;
+    ``isForcedMarriage``) fills the case table's columns for them, as the k-anonymised file does: they were read
+    for their group's denominator only and the columns stayed unknown on every record ("the flags themselves have
+    no column in the case table", which they have)."""
+    source = ctdc_fixtures / "synthetic_v2025.csv"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    values = [",1,", ",,1", ",0,", *[",,"] * (len(lines) - 4)]
+    path = tmp_path / "v2026.csv"
+    path.write_text(
+        "\n".join(
+            [
+                lines[0] + ",typeOfLabourIllicitActivities,isForcedMarriage",
+                *(a + b for a, b in zip(lines[1:], values, strict=True)),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    published, loaded = load(source), load(path)
+    assert (loaded.rows_in, loaded.rows_kept) == (published.rows_in, published.rows_in)
+    # row 2: the sector recorded as illicit activities; row 3: forced marriage
+    assert row(loaded, 2)["labour_illicit_activities"] is True
+    assert row(loaded, 3)["exploitation_forced_marriage"] is True
+    assert row(loaded, 3)["labour_illicit_activities"] is None  # no sector recorded: unknown, not 0
+    # row 4 writes 0 and no sector 1 (unknown, codebook section 6); row 5 records construction: 0, not unknown
+    assert row(loaded, 4)["labour_illicit_activities"] is None
+    assert row(loaded, 5)["labour_illicit_activities"] is False
+    # where the file records the exploitation group, forced marriage is 0 (codebook section 6), not unknown
+    assert row(loaded, 2)["exploitation_forced_marriage"] is False
+    notes = " ".join(loaded.provenance.notes)
+    assert "typeOfLabourIllicitActivities (labour_illicit_activities)" in notes
+    assert "isForcedMarriage (exploitation_forced_marriage)" in notes
+    assert "columns not used" not in notes
+    # the other columns as published, but the labour sectors row 2's new flag now records
+    same = [c for c in published.data.columns if not c.startswith(("labour_", "exploitation_"))]
+    assert loaded.data.select(same).equals(published.data.select(same))
+
+
+def test_a_victim_perpetrator_file_with_a_flag_another_layout_names_fills_its_column(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """The Victim-Perpetrator layout's next release adding ``isOtherExploit`` (the Global Synthetic layout's third
+    form of exploitation): read onto ``exploitation_other``, not only into the group's denominator."""
+    with (shared_data / "ctdc" / "vp_synthetic_condensed.csv").open(encoding="utf-8", newline="") as fh:
+        records = list(csv.reader(fh))[:200]
+    records[0].append("isOtherExploit")
+    for i, record in enumerate(records[1:]):
+        record.append("1" if i % 3 == 0 else "")
+    path = tmp_path / "vp_next.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(records)
+    loaded = load(path)
+    assert loaded.rows_kept == 199
+    other = loaded.data.sort("source_row").get_column("exploitation_other").to_list()
+    assert other[0] is True and other[3] is True
+    assert other.count(True) == len(range(0, 199, 3))
+
+
+#: The Global Synthetic Dataset's first release (2021), as its codebook (version 2, February 2024, Appendix II)
+#: names its columns: the k-anonymised layout's flag names, before the 2024 release merged or renamed the means of
+#: control, with meansOfControlOther, typeOfLabourOther and typeOfSexOther, which 2024 no longer exports; one name
+#: cut to the 32 characters a variable name may have in Stata, as published copies of the file write it.
+SYNTHETIC_2021_COLUMNS = [
+    "yearOfRegistration",
+    "gender",
+    "ageBroad",
+    "majorityStatusAtExploit",
+    "traffickMonths",
+    "citizenship",
+    "CountryOfExploitation",
+    "meansOfControlDebtBondage",
+    "meansOfControlTakesEarnings",
+    "meansOfControlThreats",
+    "meansOfControlPsychologicalAbuse",
+    "meansOfControlPhysicalAbuse",
+    "meansOfControlSexualAbuse",
+    "meansOfControlFalsePromises",
+    "meansOfControlPsychoactiveSubstances",
+    "meansOfControlRestrictsMovement",
+    "meansOfControlRestrictsMedicalCare",
+    "meansOfControlExcessiveWorkingHours",
+    "meansOfControlThreatOfLawEnforce",
+    "meansOfControlWithholdsNecessities",
+    "meansOfControlWithholdsDocuments",
+    "meansOfControlOther",
+    *(c for c in ctdc.SYNTHETIC_COLUMNS if c.startswith(("is", "typeOfLabour"))),
+    "typeOfLabourOther",
+    *(c for c in ctdc.SYNTHETIC_COLUMNS if c.startswith("typeOfSex")),
+    "typeOfSexOther",
+    *(c for c in ctdc.SYNTHETIC_COLUMNS if c.startswith("recruiterRelation")),
+]
+
+
+def test_the_first_global_synthetic_release_loads_by_its_own_column_names(tmp_path: Path) -> None:
+    """A researcher holding the 2021 Global Synthetic Dataset: its header has the six columns the layout is
+    recognised by but the k-anonymised layout's names for the means of control, so it was refused as "a table
+    derived from CTDC data, not a CTDC release". It loads as the Global Synthetic layout, release 2021, each flag
+    onto the case table's column (several OR-ed, as the 2024 release merged them: debt bondage and taken earnings),
+    no column said absent that the file records under its older name."""
+    h = {c: i for i, c in enumerate(SYNTHETIC_2021_COLUMNS)}
+
+    def record(year: str, gender: str, age: str, ones: list[str]) -> list[str]:
+        cells = [""] * len(SYNTHETIC_2021_COLUMNS)
+        cells[:7] = [year, gender, age, "Adult", "", "KHM", "THA"]
+        for name in ones:
+            cells[h[name]] = "1"
+        return cells
+
+    records = [
+        record("2019", "Female", "18--20", ["meansOfControlTakesEarnings", "isSexualExploit"]),
+        record(
+            "2020",
+            "Male",
+            "30--38",
+            ["meansOfControlThreatOfLawEnforce", "isForcedLabour", "typeOfLabourOther"],
+        ),
+        record("2020", "Male", "09--17", []),
+    ]
+    path = tmp_path / "global_synthetic_2021.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([SYNTHETIC_2021_COLUMNS, *records])
+    loaded = load(path)
+    assert (loaded.provenance.layout, loaded.provenance.release) == (ctdc.GLOBAL_SYNTHETIC, "2021")
+    assert loaded.provenance.synthetic
+    assert (loaded.rows_in, loaded.rows_kept) == (3, 3)
+    first, second, third = (row(loaded, 2), row(loaded, 3), row(loaded, 4))
+    assert first["means_debt_bondage_earnings"] is True and first["means_threats"] is False
+    assert (
+        second["means_threat_of_law_enforcement"] is True and second["means_debt_bondage_earnings"] is False
+    )
+    assert second["labour_other"] is True and second["labour_agriculture"] is False
+    assert first["labour_other"] is None  # no sector recorded
+    assert third["means_abuse"] is None and third["exploitation_sexual"] is None  # nothing recorded: unknown
+    notes = " ".join(loaded.provenance.notes)
+    assert "columns absent" not in notes
+    assert "meansOfControlDebtBondage, meansOfControlTakesEarnings (means_debt_bondage_earnings)" in notes

@@ -1554,3 +1554,30 @@ def test_a_later_releases_new_breakdown_is_rejected_naming_its_own_columns_vocab
     assert "by nationality" in reasons["Dimension"] and "age group" not in reasons["Dimension"]
     assert "Female, Male" in reasons["Sex"] and "spellings" not in reasons["Sex"]
     assert "0-17 years" in unodc.REASON_VOCABULARY["Age"]
+
+
+@pytest.mark.parametrize(
+    ("female", "male", "total"),
+    [("Females", "Males", "Both sexes"), ("FEMALES", "males", "Both Sexes")],
+)
+def test_sexes_spelled_in_the_plural_or_both_sexes_are_the_published_ones(
+    shared_data: Path, glotip_2023, tmp_path: Path, female: str, male: str, total: str
+) -> None:
+    """A release writing the UN's plural names of the sexes and "Both sexes" for their total (as UN statistical
+    tables do) is the same table: the 2023 release's 17,866 Female and Male rows were rejected as "not a Sex of the
+    GLOTIP vocabulary", as a release spelling its ages otherwise was before."""
+    path = real_with_strings(shared_data, tmp_path / "v.xlsx", {"Female": female, "Male": male})
+    loaded = registry.load(path)
+    assert loaded.data.equals(glotip_2023.data)
+    assert loaded.rejects.equals(glotip_2023.rejects)
+    written = unodc.load(write_glotip(tmp_path / "u.xlsx", [row(sex=total)]))
+    assert written.rejects.is_empty() and written.data["sex"].to_list() == ["Total"]
+
+
+@pytest.mark.parametrize("sex", ["Women", "Girls", "Both", "Men and boys"])
+def test_sexes_that_mix_in_an_age_or_name_no_sex_are_still_rejected(tmp_path: Path, sex: str) -> None:
+    """ "Women" or "Girls" is a sex and an age group: never read as Female, which counts every age."""
+    loaded = unodc.load(write_glotip(tmp_path / "u.xlsx", [row(sex=sex)]))
+    assert loaded.rejects.select("column", "value", "reason").rows() == [
+        ("Sex", sex, unodc.REASON_VOCABULARY["Sex"])
+    ]

@@ -693,8 +693,8 @@ def test_a_file_rewritten_in_place_is_read_as_it_now_stands(tmp_path: Path) -> N
 def test_the_2018_editions_estimate_labels_are_read(shared_data: Path, gsi, tmp_path: Path) -> None:
     """The 2018 edition heads its estimates "Est. prevalence of population in modern slavery (victims per 1,000
     population)" and "Est. number of people in modern slavery" (sheet "Global prev, vuln, govt table", header on
-    its 3rd row, "Country " with a trailing space): was refused as lacking both estimates. Its other columns
-    (vulnerability factors, response milestones) have other labels and are not read as the 2023 edition's."""
+    its 3rd row, "Country " with a trailing space): was refused as lacking both estimates. Its numbered
+    vulnerability factors are read too (see test_the_2018_editions_labels_read_every_score)."""
     from _gsi import edited
     from _xlsx import rename_sheet
 
@@ -713,8 +713,8 @@ def test_the_2018_editions_estimate_labels_are_read(shared_data: Path, gsi, tmp_
     assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (180, 180, 0)
     for column in ("iso3", "population", "prevalence_per_1000", "estimated_number_in_modern_slavery"):
         assert loaded.data[column].equals(gsi.data[column])
-    assert loaded.data["vulnerability_governance_issues"].null_count() == 180
-    assert "columns not used: Factor one Governance issues" in loaded.provenance.notes
+    assert loaded.data["vulnerability_governance_issues"].equals(gsi.data["vulnerability_governance_issues"])
+    assert not any("Factor one" in note for note in loaded.provenance.notes)
 
 
 def test_a_csv_cut_short_or_with_a_row_too_wide_rejects_those_rows_as_such(
@@ -948,8 +948,11 @@ def test_a_figure_with_a_footnote_marker_is_read_without_it_and_flagged(tmp_path
 
 
 def test_a_marker_that_is_no_footnote_is_still_not_a_number(tmp_path: Path) -> None:
+    """A prevalence "<5" is a bound, never the figure 5 with a footnote marker: missing and flagged as a bound (it
+    was rejected with the country's other figures; see test_a_figure_written_as_a_bound_is_missing_...)."""
     loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", [country("Thailand", prevalence="<5")]))
-    assert loaded.rejects["reason"].to_list() == [walkfree.REASON_NOT_NUMBER]
+    assert loaded.rejects.is_empty() and loaded.data["prevalence_per_1000"].to_list() == [None]
+    assert loaded.flags["reason"].to_list() == [walkfree.REASON_BOUND]
 
 
 def test_an_edition_giving_its_prevalence_in_percent_is_refused_as_a_gsi_naming_the_column(
@@ -1024,3 +1027,72 @@ def test_of_two_code_columns_the_label_listed_first_is_read(tmp_path: Path) -> N
     loaded = registry.load(tmp_path / "g.xlsx")
     assert loaded.data["iso3"].to_list() == ["THA"]
     assert "columns not used: ISO" in loaded.provenance.notes
+
+
+@pytest.mark.parametrize("bound", ["<1,000", "< 1000", "<0.1", "≤ 0.1", ">1,000,000"])
+def test_a_figure_written_as_a_bound_is_missing_for_its_column_only_and_flagged(
+    tmp_path: Path, bound: str
+) -> None:
+    """An estimate the edition rounds away ("<1,000" people, a prevalence "<0.1" per 1,000) is a bound, not a
+    figure: the country was rejected as "not a number", losing its population, vulnerability and government-response
+    scores. Read as missing for that cell (no bound is a point estimate: not 0, not 1,000), flagged with the bound
+    as written, the country's other figures kept."""
+    rate = "0.1" in bound  # a prevalence; else the number of people
+    rows = [country("Iceland", prevalence=bound if rate else 2.5), country("Palau")]
+    if not rate:
+        rows[0][4] = bound
+    loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", rows))
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (2, 2, 0)
+    isl = loaded.data.row(0, named=True)
+    column = "prevalence_per_1000" if rate else "estimated_number_in_modern_slavery"
+    assert isl[column] is None
+    assert isl["population"] == 1_000_000 and isl["response_total"] == 35.0
+    assert loaded.flags.select("row", "value", "reason").rows() == [(4, bound, walkfree.REASON_BOUND)]
+
+
+@pytest.mark.parametrize("text", ["<", "< about 5", "<1-4", "5<", "<<5"])
+def test_text_that_is_no_bound_of_a_figure_is_still_not_a_number(tmp_path: Path, text: str) -> None:
+    loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", [country("Iceland", prevalence=text)]))
+    assert loaded.rejects.select("value", "reason").rows() == [(text, walkfree.REASON_NOT_NUMBER)]
+
+
+#: The 2018 edition's summary labels ("Global prev, vuln, govt table" of its data workbook), in the 2023 summary
+#: sheet's column order: its vulnerability factors numbered ("Factor One Governance issues"), its overall score
+#: "Final Overall (Normalised, Weighted) Vulnerability Score", its government-response milestones short ("Support
+#: survivors") and their total headed "Total" alone.
+LABELS_2018 = {
+    "A3": "Country ",
+    "D3": "Est. prevalence of population in modern slavery (victims per 1,000 population)",
+    "E3": "Est. number of people in modern slavery",
+    "F3": "Factor One Governance issues",
+    "G3": "Factor Two Nourishment and Access",
+    "H3": "Factor Three Inequality",
+    "I3": "Factor Four Disenfranchised Groups",
+    "J3": "Factor Five Effects of Conflict",
+    "K3": "Final Overall (Normalised, Weighted) Vulnerability Score",
+    "L3": "Support survivors",
+    "M3": "Criminal Justice",
+    "N3": "Coordination",
+    "O3": "Address Risk",
+    "P3": "Supply Chains",
+    "Q3": "Total",
+}
+
+
+def test_the_2018_editions_labels_read_every_score(shared_data: Path, gsi, tmp_path: Path) -> None:
+    """A workbook of the 2018 layout: its estimates were read but its five vulnerability factors, overall score,
+    five milestones and response total matched no label, so all eleven were "not in this edition (left empty)"
+    though the sheet holds them. Each is read as the 2023 edition's column it is."""
+    path = _real_copy(shared_data, tmp_path, *(set_text(ref, label) for ref, label in LABELS_2018.items()))
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (180, 180, 0)
+    assert loaded.data.equals(gsi.data)
+    assert not any("left empty" in note for note in loaded.provenance.notes)
+
+
+def test_total_alone_heads_the_response_total_only_as_a_whole_label(tmp_path: Path) -> None:
+    """ "Total" is the 2018 response total's whole label: the 2023 edition's "Total Vulnerability score (%)" starts
+    with it and stays the vulnerability total (was the header then ambiguous), and "Total population" is no score."""
+    loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", [country("Thailand")]))
+    tha = loaded.data.row(0, named=True)
+    assert (tha["vulnerability_total"], tha["response_total"]) == (45.5, 35.0)

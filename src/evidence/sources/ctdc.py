@@ -3,7 +3,10 @@
 Layouts (``docs/ctdc-formats.md``), recognised from the header:
 
 - ``global_synthetic``: the Global Synthetic Dataset (v2024, v2025), 27 columns, CSV or xlsx. The release is told
-  from the age-band spelling (``9--17`` in v2024, zero-padded ``09--17`` in v2025), else it is "unknown".
+  from the age-band spelling (``9--17`` in v2024, zero-padded ``09--17`` in v2025), else it is "unknown". Its first
+  release (2021) names the means of control as the k-anonymised layout does (``meansOfControlDebtBondage``...,
+  codebook version 2, Appendix II), one cut to Stata's 32 characters (``meansOfControlThreatOfLawEnforce``): read as
+  this layout, release 2021, each flag onto its case table column (:func:`_twin_flags`).
 - ``k_anonymised``: the older k-anonymised Global Dataset: ``;``-delimited, a terms-of-use sentence as first header
   cell, ISO 3166-1 alpha-2 countries, 0/1/-99 flags with ``...Concatenated`` text twins. Values generalised
   for k-anonymity (as ``evidence register export-ctdc`` writes them) are read too: a band of years
@@ -28,7 +31,9 @@ Only the kept rows' years and age bands tell the release.
 A column a layout does not name is not used (named in a note), except a flag of one of its groups named by the
 group's prefix (``means``, ``is``, ``typeOfLabour``, ``typeOfSex``, ``recruiterRelation``) holding flag values only:
 a later release's new form (``isForcedCriminality``). The case table has no column for it, but a record with it 1
-has the group recorded, so it is in the group's denominator with its other flags 0 (codebook section 6).
+has the group recorded, so it is in the group's denominator with its other flags 0 (codebook section 6). A flag
+another CTDC layout names for a case table column this file does not feed otherwise (the k-anonymised
+``typeOfLabourIllicitActivities`` in a later Global Synthetic release) fills that column, as that layout reads it.
 Columns may come in any order and case, and a column of the layout may be missing (read as empty, with a note;
 a flag it feeds is then not recorded: null on every record, never 0 where its group is known),
 except those the layout is recognised by (:data:`_REQUIRED`; the k-anonymised file's terms-of-use header cell
@@ -544,12 +549,19 @@ _SYNTHETIC_ONLY = {
     "meansDrugsAlcohol",
     "meansDenyBasicNeeds",
 }
+#: The means-of-control flags of the Global Synthetic Dataset's first release (2021), under the names its codebook
+#: (version 2, February 2024, Appendix II) gives them there: the k-anonymised layout's, merged or renamed in 2024.
+#: With the synthetic signature and none of the k-anonymised layout's own columns, they tell that release.
+_SYNTHETIC_2021_ONLY = frozenset(
+    c for c in K_ANON_FLAGS if c.startswith("meansOfControl") and c != "meansOfControlNotSpecified"
+)
+_K_ANON_ONLY = {"Datasource", "meansOfControlConcatenated", "typeOfExploitConcatenated"}
 _VP_SIGNATURE = {"yearRegister", "UN_COO_Region", "UN_COE_Region"}
 
 
 def _layout_of(columns: list[str]) -> str | None:
     names = {_canonical_name(c) for c in columns}
-    if _SYNTHETIC_SIGNATURE <= names and _SYNTHETIC_ONLY & names:
+    if _SYNTHETIC_SIGNATURE <= names and (_SYNTHETIC_ONLY & names or _names_2021(names)):
         return GLOBAL_SYNTHETIC
     if _VP_SIGNATURE <= names:
         return VICTIM_PERPETRATOR
@@ -561,8 +573,25 @@ def _layout_of(columns: list[str]) -> str | None:
     return None
 
 
+def _names_2021(names: Collection[str]) -> bool:
+    """Whether a header's columns (the layouts' spelling) are the Global Synthetic Dataset's first release's: its
+    means of control under the k-anonymised layout's names, none of the 2024 names nor of the k-anonymised
+    layout's own columns."""
+    names = set(names)
+    return bool(_SYNTHETIC_2021_ONLY & names) and not (_SYNTHETIC_ONLY | _K_ANON_ONLY) & names
+
+
 _KNOWN_NAMES = {header_key(c): c for c in [*SYNTHETIC_COLUMNS, *K_ANON_COLUMNS, *VP_COLUMNS]}
 _KNOWN_NAMES.update({header_key(alias): name for alias, name in SYNTHETIC_ALIASES.items()})
+#: The most characters a variable name may have in Stata (and SAS): a file written from it cuts longer names, as
+#: copies of the Global Synthetic Dataset's first release write ``meansOfControlThreatOfLawEnforce``. A cut name
+#: that begins one known name only is that name.
+_NAME_LIMIT = 32
+_cut = Counter(header_key(c[:_NAME_LIMIT]) for c in {*K_ANON_COLUMNS, *SYNTHETIC_COLUMNS, *VP_COLUMNS})
+for _name in sorted({*K_ANON_COLUMNS, *SYNTHETIC_COLUMNS, *VP_COLUMNS}):
+    if len(_name) > _NAME_LIMIT and _cut[header_key(_name[:_NAME_LIMIT])] == 1:
+        _KNOWN_NAMES.setdefault(header_key(_name[:_NAME_LIMIT]), _name)
+del _cut, _name
 
 
 @functools.lru_cache(maxsize=4096)
@@ -745,6 +774,8 @@ class _Raw:
     group_flags: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     #: columns of the layout the file does not have (read as empty; their flags not recorded: :func:`_unrecorded`)
     absent: list[str] = dataclasses.field(default_factory=list)
+    #: case table flag -> columns the layout does not name that another CTDC layout names for it (:func:`_twin_flags`)
+    twin_flags: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
 
 def _read(path: Path, header: _Header) -> _Raw:
@@ -1368,9 +1399,8 @@ def _align_columns(raw: _Raw, layout: str) -> None:
     if layout == K_ANONYMISED and extra and extra[0].lower().startswith(_K_ANON_TERMS_PREFIX):
         extra = extra[1:]  # the terms-of-use header cell heads an always-empty column
     if missing:
-        raw.notes.append(ABSENT_NOTE + ", ".join(missing))
-        raw.absent = missing
         frame = frame.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in missing])
+    absent_note_at = len(raw.notes)
     unnamed = [c for c in extra if c.startswith(_UNNAMED)]
     extra = [c for c in extra if not c.startswith(_UNNAMED)]
     generalised: list[str] = []
@@ -1378,6 +1408,22 @@ def _align_columns(raw: _Raw, layout: str) -> None:
         frame, still = _generalised_read(frame, extra, raw.notes)
         generalised, extra = [c for c in extra if c not in still], still
     frame = _flag_words(frame, [*_flag_sources(layout), *(c for c in extra if _group_of(c))], raw.notes)
+    raw.twin_flags = _twin_flags(frame, extra, layout, missing)
+    if raw.twin_flags:
+        read = [c for cols in raw.twin_flags.values() for c in cols]
+        extra = [c for c in extra if c not in read]
+        raw.notes.append(
+            "flags under the names CTDC's k-anonymised layout (and the Global Synthetic Dataset's first release) "
+            "gives them, read onto the case table's columns: "
+            + "; ".join(f"{', '.join(cols)} ({target})" for target, cols in raw.twin_flags.items())
+        )
+    # a column of the layout the file records under another layout's name is not absent (the 2021 release's
+    # meansOfControlDebtBondage and meansOfControlTakesEarnings for meansDebtBondageEarnings)
+    targets = {**SYNTHETIC_FLAGS, **VP_FLAGS} if layout != K_ANONYMISED else {}
+    missing = [c for c in missing if targets.get(c) not in raw.twin_flags]
+    if missing:
+        raw.notes.insert(absent_note_at, ABSENT_NOTE + ", ".join(missing))
+        raw.absent = missing
     raw.group_flags = _new_group_flags(frame, extra)
     if raw.group_flags:
         read = [c for cols in raw.group_flags.values() for c in cols]
@@ -1437,8 +1483,9 @@ REASON_NOTE = "no field of the layout holds a value, only a column not used: a n
 
 
 def _group_flag_columns(raw: _Raw) -> list[str]:
-    """The columns the layout does not name that are read as flags of a group (:func:`_new_group_flags`)."""
-    return [c for cols in raw.group_flags.values() for c in cols]
+    """The columns the layout does not name that are read as flags of a group (:func:`_new_group_flags`) or onto
+    the case table's column another layout feeds from them (:func:`_twin_flags`)."""
+    return [c for cols in [*raw.group_flags.values(), *raw.twin_flags.values()] for c in cols]
 
 
 def _notes_beside(frame: pl.DataFrame, read: list[str]) -> pl.DataFrame:
@@ -1572,6 +1619,41 @@ def _new_group_flags(frame: pl.DataFrame, columns: list[str]) -> dict[str, list[
     return found
 
 
+#: Every flag column a CTDC layout names -> the case table columns it feeds (the k-anonymised layout's first: it
+#: names the most; a name two layouts share feeds the same column in both).
+_FLAG_TARGETS: dict[str, tuple[str, ...]] = {
+    **{s: (t,) for s, t in VP_FLAGS.items()},
+    **{s: (t,) for s, t in SYNTHETIC_FLAGS.items()},
+    **{s: t for s, t in K_ANON_FLAGS.items() if t},
+}
+
+
+def _twin_flags(
+    frame: pl.DataFrame, columns: list[str], layout: str, absent: Collection[str] = ()
+) -> dict[str, list[str]]:
+    """Columns a layout does not name that another CTDC layout names as a flag of a case table column this layout
+    does not feed (a later Global Synthetic release adding the k-anonymised layout's
+    ``typeOfLabourIllicitActivities`` or ``isForcedMarriage``; a Victim-Perpetrator one adding ``isOtherExploit``),
+    holding flag values only -> that column, with the columns feeding it. Read onto it as the other layout reads
+    them (several OR-ed), not only into their group's denominator: the case table has the column, and left
+    unknown on every record it would hide what the file records. A flag feeding a column one of the layout's own
+    columns in the file feeds (``meansOfControlThreats`` beside ``meansThreats``) stays a flag of its group
+    (:func:`_new_group_flags`); where the layout's own column is ``absent``, the other name stands for it (the
+    Global Synthetic Dataset's first release names its means of control as the k-anonymised layout does)."""
+    if layout == K_ANONYMISED:  # names every flag the case table has a column for
+        return {}
+    own = {t for s in _flag_sources(layout) if s not in absent for t in _FLAG_TARGETS.get(s, ())}
+    found: dict[str, list[str]] = {}
+    for column in columns:
+        targets = _FLAG_TARGETS.get(column, ())
+        if len(targets) != 1 or targets[0] in own:
+            continue
+        values = frame.get_column(column).cast(pl.String).str.strip_chars().replace("", None).drop_nulls()
+        if values.is_in(_FLAG_VALID).all():
+            found.setdefault(targets[0], []).append(column)
+    return found
+
+
 def _recorded_by_new_flags(frame: pl.DataFrame, group_flags: dict[str, list[str]]) -> dict[str, pl.Series]:
     """Flag group -> whether each row of ``frame`` has one of the group's new flags (:func:`_new_group_flags`) 1."""
     return {
@@ -1589,13 +1671,15 @@ def _labels(columns: list[str]) -> list[str]:
     return [name if name.strip() else f"{_UNNAMED}{i + 1})" for i, name in enumerate(columns)]
 
 
-def _release(layout: str, age_bands: list[str], last_year: int | None = None) -> tuple[str, str | None]:
+def _release(
+    layout: str, age_bands: list[str], last_year: int | None = None, *, names_2021: bool = False
+) -> tuple[str, str | None]:
     """The release and, when it was told from the data (or the data contradict it), how.
 
     A release told from the layout or the age bands is checked against the years its metadata says it covers:
     a file holding later years is a later release the file does not name, so its release is "unknown", with a
     note, never the earlier release's label."""
-    release, how = _release_from_layout(layout, age_bands)
+    release, how = _release_from_layout(layout, age_bands, names_2021=names_2021)
     if release == UNKNOWN or last_year is None:
         return release, how
     known = dataset(SOURCE, layout).known_release(release)
@@ -1609,7 +1693,14 @@ def _release(layout: str, age_bands: list[str], last_year: int | None = None) ->
     )
 
 
-def _release_from_layout(layout: str, age_bands: list[str]) -> tuple[str, str | None]:
+def _release_from_layout(
+    layout: str, age_bands: list[str], *, names_2021: bool = False
+) -> tuple[str, str | None]:
+    if layout == GLOBAL_SYNTHETIC and names_2021:  # its age bands may be zero-padded as v2025's are
+        return "2021", (
+            "release 2021 told from its column names (the means of control named as in the first release: "
+            "codebook version 2, Appendix II)"
+        )
     if layout == VICTIM_PERPETRATOR:  # one release so far: the one its metadata knows
         known = dataset(SOURCE, VICTIM_PERPETRATOR).releases
         return (known[-1].release if len(known) == 1 else UNKNOWN), None
@@ -1688,6 +1779,11 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
         VICTIM_PERPETRATOR: _vp_mapping,
     }
     mapping = build[header.layout](frame)
+    if raw.twin_flags:  # flags another layout names, onto the case table's columns as that layout reads them
+        is_true = mapping.flags(frame, [c for cols in raw.twin_flags.values() for c in cols])
+        mapping.columns.update(
+            {target: pl.any_horizontal(is_true[c] for c in cols) for target, cols in raw.twin_flags.items()}
+        )
     raw.notes.extend(mapping.notes)
     # the toolkit's demo data (its as_demo note says so): its age bands say nothing of a CTDC release
     demo = demo_signature(path, raw.sha256)
@@ -1737,6 +1833,8 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
         header.layout,
         frame.get_column("ageBroad").drop_nulls().unique().to_list() if "ageBroad" in frame.columns else [],
         _last_year(out.get_column("year_band").unique().to_list()) if "year_band" in out.columns else None,
+        names_2021=header.layout == GLOBAL_SYNTHETIC
+        and _names_2021({_canonical_name(c) for c in header.columns}),
     )
     if how and not demo:
         raw.notes.insert(release_note_at, how)
@@ -1888,7 +1986,7 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="20",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
+        version="21",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
         # in a column not used rejected as a note (was a victim with every field missing); a repeated column
         # named by its cells; 14: a row with text only beyond the header's last field rejected (too many fields),
         # not left out as holding nothing; 15: a VP region in another case, or Americas and Oceania apart, read as
@@ -1904,6 +2002,9 @@ LOADER = register(
         # Victim-Perpetrator text cell NA or NULL missing (was a category), its values joined by ';' without
         # spaces, a perpetrator age band spelled as published (30--38) whatever its dash (30-38 was another band);
         # a gender spelled with spaces or hyphens (Trans/Transgender/Non-Conforming) read as the codebook's value;
-        # the 2017 dictionary's finer age bands (12--14, 66+) read as the broad band holding them (were missing)
+        # the 2017 dictionary's finer age bands (12--14, 66+) read as the broad band holding them (were missing);
+        # 21: a flag another CTDC layout names fills its case table column (was its group's denominator only); the
+        # Global Synthetic Dataset's first release (2021 names, one cut to 32 characters) read, release 2021 (was
+        # refused as a derived table)
     )
 )

@@ -30,7 +30,9 @@ Rules:
   :data:`INDICATOR_EQUIVALENTS`) are spelled as published, and so are dimensions worded otherwise (``by
   nationality``, ``by type of exploitation``: :data:`DIMENSION_EQUIVALENTS`).
 * Age groups written otherwise (``0-17 years``, ``Under 18``, ``18+ years``, ``18 or over``: the explicit list
-  :data:`AGE_EQUIVALENTS`) are spelled as published (``0 to 17 years``, ``18 years or over``).
+  :data:`AGE_EQUIVALENTS`) are spelled as published (``0 to 17 years``, ``18 years or over``); so are the sexes
+  as UN statistical tables name them (``Females``, ``Males``, ``Both sexes``: :data:`SEX_EQUIVALENTS`; never
+  ``Women`` or ``Girls``, which name an age group too).
 * A form of exploitation (Category of ``by form of exploitation``) is one of :data:`FORMS` however cased, spaced
   or footnoted (``Sexual Exploitation``, ``Forced labour*``; ``Forced labor`` too: :data:`FORM_EQUIVALENTS`), the
   footnote flagged; a form the documentation does not name (``Forced criminality``) is kept as written and
@@ -106,7 +108,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "28"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "29"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -147,7 +149,8 @@ LOADER_VERSION = "28"  # 2: aggregate flag reworded, missing dimension named; 3:
 # 27: a workbook's error cell (#N/A, #DIV/0!) read as its text (workbook.read_sheet; calamine made it empty: a
 # value "missing"), #N/A a not-available token; 28: a value outside the vocabulary names the other spellings read of
 # its own column (every column's reason named an age group's); a release date written 2023/05/30 or 30-May-2023
-# read (the release was unknown)
+# read (the release was unknown); 29: the sexes as UN tables name them (Females, Males, Both sexes) read as the
+# published ones (their rows were rejected)
 
 HEADER = (
     "Iso3_code",
@@ -316,6 +319,7 @@ REASON_FOOTNOTE = (
 _OTHER_SPELLINGS = {
     "indicator": " and other wordings such as Detected victims of trafficking in persons",
     "dimension": " and other wordings such as by nationality",
+    "sex": " and the UN's other names such as Females or Both sexes",
     "age": " and other spellings of an age group such as 0-17 years",
 }
 #: Reason of a row whose Indicator, Dimension, Sex or Age is none of the publisher's: what would it count?
@@ -987,6 +991,11 @@ AGE_EQUIVALENTS = {
     ),
 }
 
+#: Other names of a Sex (as :func:`_vocabulary_key` makes them): the plural and "Both sexes" of UN statistical tables.
+#: An explicit list, never a fuzzy match: ``Women`` or ``Girls`` names an age group too (Female counts every age),
+#: ``Both`` names nothing: they stay outside the vocabulary, rejected.
+SEX_EQUIVALENTS = {"Female": ("females",), "Male": ("males",), "Total": ("both sexes",)}
+
 _COUNT_UNIT_KEYS = [" ".join(unit.split()).lower() for unit in COUNT_UNITS]
 #: A unit named by counting words, as :func:`_vocabulary_key` writes it: ``number of victims``, ``count of
 #: persons``, ``counts (persons)``, ``persons``, ``victims``, ``cases``: a count of what it names...
@@ -1016,6 +1025,9 @@ _VOCABULARY = {
 }
 _VOCABULARY["age"].update(
     {spelling: value for value, spellings in AGE_EQUIVALENTS.items() for spelling in spellings}
+)
+_VOCABULARY["sex"].update(
+    {spelling: value for value, spellings in SEX_EQUIVALENTS.items() for spelling in spellings}
 )
 
 #: Other wordings of the indicators, as :func:`_vocabulary_key` makes them: UNODC's reports and crime statistics

@@ -17,7 +17,8 @@ codes; countries are mapped through the country reference (an unmapped name is k
 null and flagged, never guessed). A copy with a code column beside the names (``ISO3``, ``ISO``, ``Country code``:
 a merged or re-published table) is read by its codes, the names the fallback (a code the reference does not know
 flagged; a name naming another country than its code kept as coded, flagged). Empty cells mean "not assessed" and stay null; so do the usual
-not-available tokens (``n/a``, ``-``, ``..``, ``n.a.``; flagged, the country's other values kept) and a population
+not-available tokens (``n/a``, ``-``, ``..``, ``n.a.``; flagged, the country's other values kept), a figure written
+as a bound (``<1,000``, ``<0.1``: an estimate the edition rounds away, no figure; flagged apart) and a population
 the workbook writes as 0 (flagged). A "World" or regional total row is an aggregate, not a country: it is left out
 with a note. Percentage scores stored as fractions (every score between -1 and 1) are scaled to percent, with a
 note.
@@ -28,6 +29,10 @@ for 2021) loads as release ``2023``; a file that names no edition loads as relea
 estimate year); a file naming one other edition whose summary sheet has the same columns loads as that release,
 its estimate year taken from the source metadata (``walkfree_gsi.yaml``: the 2018 edition's estimates refer to 2016)
 or, for an edition it does not know, left empty with a note; a file naming several editions is refused, saying which.
+The 2018 edition's labels are read as the 2023 edition's columns (:data:`ALIASES`: its estimates "Est. prevalence of
+population in modern slavery (victims per 1,000 population)", its numbered vulnerability factors "Factor One
+Governance issues"..., its milestones "Support survivors"..., and its response total headed "Total" alone, a
+:data:`WHOLE_LABELS` label: "Total Vulnerability score (%)" starts with it).
 A figure followed by a footnote marker ("2.5*", "1,000,000¹") is read without it and flagged. A prevalence in another
 unit than per 1,000 (the 2016 edition's percentage of the population) is not converted (a percent-formatted cell
 may hold a fraction): the file is refused as a GSI summary lacking the per-1,000 column, naming the column it has.
@@ -98,8 +103,12 @@ LAYOUT_CSV = "gsi2023_csv"
 #: and number but a prevalence in another unit (the 2016 edition's percentage) refused as a GSI naming that column
 #: (was "not a layout any loader knows"); a code column beside the names (ISO3, ISO, Country code) read, the names
 #: the fallback (was a column not used, a country whose name the reference lacks left without a code); a
-#: workbook's error cell read as its text (#N/A not available, flagged; #DIV/0! no number): it was empty, unflagged
-LOADER_VERSION = "17"
+#: workbook's error cell read as its text (#N/A not available, flagged; #DIV/0! no number): it was empty, unflagged;
+#: 18: a figure written as a bound ("<1,000", "<0.1") read as missing for its cell and flagged (the country was
+#: rejected as "not a number", with its other figures); the 2018 edition's vulnerability and government-response
+#: labels ("Factor One Governance issues", "Support survivors", "Total" alone) read as the 2023 edition's columns
+#: (all eleven were left empty)
+LOADER_VERSION = "18"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
@@ -166,13 +175,33 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "Est. number of people in modern slavery",  # the 2018 edition's
         "Est. number in modern slavery",
     ),
-    "vulnerability_total": ("Total vulnerability", "Vulnerability total", "Overall vulnerability"),
+    "vulnerability_total": (
+        "Total vulnerability",
+        "Vulnerability total",
+        "Overall vulnerability",
+        "Final overall (normalised, weighted) vulnerability score",  # the 2018 edition's
+    ),
     "response_total": (
         "Total government response",
         "Government response score",
         "Overall government response",
     ),
+    # the 2018 edition's ("Global prev, vuln, govt table" of its data workbook): its vulnerability factors numbered,
+    # its government-response milestones short
+    "vulnerability_governance_issues": ("Factor one governance issues",),
+    "vulnerability_lack_of_basic_needs": ("Factor two nourishment and access",),
+    "vulnerability_inequality": ("Factor three inequality",),
+    "vulnerability_disenfranchised_groups": ("Factor four disenfranchised groups",),
+    "vulnerability_effects_of_conflict": ("Factor five effects of conflict",),
+    "response_survivors_supported": ("Support survivors",),
+    "response_criminal_justice": ("Criminal justice",),
+    "response_coordination": ("Coordination",),
+    "response_risk_factors": ("Address risk",),
+    "response_supply_chains": ("Supply chains",),
 }
+#: Labels a column is headed by only as the whole cell, never as its start: the 2018 edition heads its government
+#: response total "Total" alone, which the 2023 edition's "Total Vulnerability score (%)" starts with.
+WHOLE_LABELS: dict[str, tuple[str, ...]] = {"response_total": ("Total",)}
 #: The columns without which a row cannot be read as a country's estimate (the figures a brief uses first):
 #: the header must have them. The vulnerability and government-response columns may be missing (an edition
 #: publishing estimates only, a file with a column deleted): they are left empty, with a note.
@@ -218,6 +247,12 @@ FRACTIONS_NOTE = (
     "multiplied by 100 to percent"
 )
 REASON_NOT_AVAILABLE = "not-available token: read as missing (not assessed)"
+REASON_BOUND = (
+    "a bound, not a figure (the edition rounds the estimate away: '<1,000'): read as missing, the country's other "
+    "figures kept"
+)
+#: A figure written as a bound: a comparison sign before a number ("<1,000", "< 0.1", "≤ 0.1", ">1,000,000").
+BOUND_PATTERN = r"^[<>\u2264\u2265]\s*[0-9][0-9,.\s\u00a0\u202f]*%?$"
 REASON_FOOTNOTE = (
     "a footnote marker follows the figure: read without it (the footnote's text is not in the table: an imputed "
     "or revised figure?)"
@@ -241,7 +276,7 @@ def _labels(name: str) -> tuple[str, ...]:
     """The labels (their start, but Country's and Region's whole) a column may be headed by, the 2023 edition's
     first."""
     first = {"country": "Country", "region": "Region", "iso3": "ISO3"}.get(name) or MEASURES[name]
-    return (first, *ALIASES.get(name, ()))
+    return (first, *ALIASES.get(name, ()), *WHOLE_LABELS.get(name, ()))
 
 
 def _label_text(name: str) -> str:
@@ -266,10 +301,11 @@ def _matching(cells: Sequence[Any]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for name, wanted in _label_keys().items():
         exact = [c for c, k in keyed if k in wanted]
+        whole = _whole_label_keys().get(name, ())
         starting = (
             []
             if exact or name not in MEASURES
-            else [c for c, k in keyed if any(starts_with_label(k, w) for w in wanted)]
+            else [c for c, k in keyed if any(starts_with_label(k, w) for w in wanted if w not in whole)]
         )
         hits = list(dict.fromkeys(exact or starting))
         if hits:
@@ -281,6 +317,12 @@ def _matching(cells: Sequence[Any]) -> dict[str, list[str]]:
 def _every_label_key() -> tuple[str, ...]:
     """Every column's label keys (:func:`_label_keys`) as one tuple."""
     return tuple(key for keys in _label_keys().values() for key in keys)
+
+
+@functools.cache
+def _whole_label_keys() -> dict[str, tuple[str, ...]]:
+    """:data:`WHOLE_LABELS` as :func:`header_key` writes them."""
+    return {name: tuple(header_key(label) for label in labels) for name, labels in WHOLE_LABELS.items()}
 
 
 @functools.cache
@@ -475,7 +517,15 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     )
     frame = (
         selected.with_columns(pl.all().str.strip_chars().replace("", None))
-        .with_columns(not_available(pl.col(name)).fill_null(False).alias(f"{name}__na") for name in MEASURES)
+        .with_columns(
+            pl.col(name).str.contains(BOUND_PATTERN).fill_null(False).alias(f"{name}__bound")
+            for name in MEASURES
+        )
+        # a bound is no figure either: missing for its cell, as a not-available token is (flagged apart)
+        .with_columns(
+            (not_available(pl.col(name)).fill_null(False) | pl.col(f"{name}__bound")).alias(f"{name}__na")
+            for name in MEASURES
+        )
         .with_columns(
             pl.col(name).str.contains(FOOTNOTE_MARKER).fill_null(False).alias(f"{name}__fn")
             for name in MEASURES
@@ -603,7 +653,12 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             ),
             (columns["population"], "_population_text", pl.col("_zero"), REASON_ZERO_POPULATION),
             *(
-                (columns[n], f"_{n}_text", pl.col(f"{n}__na"), REASON_NOT_AVAILABLE)
+                (columns[n], f"_{n}_text", pl.col(f"{n}__na") & ~pl.col(f"{n}__bound"), REASON_NOT_AVAILABLE)
+                for n in MEASURES
+                if n in columns
+            ),
+            *(
+                (columns[n], f"_{n}_text", pl.col(f"{n}__bound"), REASON_BOUND)
                 for n in MEASURES
                 if n in columns
             ),
@@ -620,7 +675,12 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             ),
         ],
     )
-    n_na = int(kept.select(pl.sum_horizontal(pl.col(f"{n}__na") for n in MEASURES).sum()).item() or 0)
+    n_na = int(
+        kept.select(
+            pl.sum_horizontal(pl.col(f"{n}__na") & ~pl.col(f"{n}__bound") for n in MEASURES).sum()
+        ).item()
+        or 0
+    )
     aggregate_rows = ", ".join(
         f"row {r} {c!r}" for r, c in aggregates.select("source_row", "country").iter_rows()
     )
