@@ -47,7 +47,7 @@ from evidence.briefs.document import (
     build_document,
     disclosure_threshold,
 )
-from evidence.briefs.index import index_path, read_json_object, write_index
+from evidence.briefs.index import check_index_page, index_path, read_json_object, write_index
 from evidence.core.atomic import atomic_path, clean_stale_files, host_tag, write_bytes, write_text
 from evidence.core.errors import ParameterError
 
@@ -215,6 +215,8 @@ def render_run(
     if begun is not None and not (chosen == "builtin" and begun.serves(run_dir, formats, check_disclosure)):
         begun.close()  # begun for another render: not this one's
         begun = None
+    if update_index:
+        check_index_page(index_path(run_dir.parent))  # refused before anything is written, not after
     outputs = {fmt: run_dir / OUTPUT_FILES[fmt] for fmt in formats}
     seconds: dict[str, float] = {}
     if chosen == "quarto":
