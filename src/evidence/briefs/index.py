@@ -148,8 +148,8 @@ def check_index_page(target: str | Path) -> None:
     """Refuse to write the index of briefs over a page the toolkit did not write (:func:`foreign_page`)."""
     if foreign_page(target):
         raise InputError(
-            "not an index of briefs written by evidence, where the index of briefs goes: it is not overwritten. "
-            "Move it, or render into a runs folder of another folder",
+            "not an index of briefs written by evidence, and the index of briefs goes there (beside the runs "
+            "folder): it is not overwritten. Move it, or keep the runs folder in another folder",
             path=Path(target),
         )
 
