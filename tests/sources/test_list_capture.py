@@ -208,11 +208,11 @@ def test_every_shared_dataset_reads(shared_data: Path) -> None:
 
 
 def test_a_count_column_under_another_name_is_told_the_names_a_count_column_takes(tmp_path: Path) -> None:
-    # "cases" read as a fourth list: "membership must be 0 or 1, found '40'", and the hint to write 1 or 0
-    path = write(tmp_path, "A,B,C,cases\n1,0,0,40\n0,1,0,30\n0,0,1,20\n1,1,0,6\n")
+    # "total" read as a fourth list: "membership must be 0 or 1, found '40'", and the hint to write 1 or 0
+    path = write(tmp_path, "A,B,C,total\n1,0,0,40\n0,1,0,30\n0,0,1,20\n1,1,0,6\n")
     with pytest.raises(InputError) as caught:
         load_list_capture(path)
-    assert caught.value.column == "cases"
+    assert caught.value.column == "total"
     assert "'n' or 'count'" in (caught.value.hint or "")
     # a list column holding a stray value keeps the plain hint
     path = write(tmp_path, "A,B,n\n1,yes,40\n0,1,30\n", name="plain.csv")
