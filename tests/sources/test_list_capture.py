@@ -180,11 +180,11 @@ def test_list_membership_as_numbers_and_booleans_programs_write(
     assert load_list_capture(cases).data.rows() == [(1, 0, 1), (1, 1, 1)]
 
 
-def test_workbooks_and_binary_files_are_refused_plainly(tmp_path: Path) -> None:
+def test_empty_workbooks_and_binary_files_are_refused_plainly(tmp_path: Path) -> None:
     import openpyxl
 
     openpyxl.Workbook().save(tmp_path / "lists.xlsx")
-    with pytest.raises(InputError, match="save the sheet as CSV"):
+    with pytest.raises(InputError, match="the workbook holds no data"):
         load_list_capture(tmp_path / "lists.xlsx")
     (tmp_path / "lists.csv.gz").write_bytes(b"\x1f\x8b\x08\x00" + bytes(40))
     with pytest.raises(InputError, match="gzip"):

@@ -162,3 +162,70 @@ def test_a_capture_history_string_is_sniffed_as_list_data(
     from evidence.sources.registry import FileHead
 
     assert sniff(FileHead(write(tmp_path, text))) == expected
+
+
+def workbook(tmp_path: Path, rows: list[list[object]], *, skip: int = 0, extra_sheet: bool = False) -> Path:
+    import openpyxl  # type: ignore[import-untyped]
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "lists"
+    for _ in range(skip):
+        sheet.append([])
+    for row in rows:
+        sheet.append(row)
+    empty = book.create_sheet("notes")
+    if extra_sheet:
+        empty["A1"] = "linked by hand, 2024"
+    path = tmp_path / "lists.xlsx"
+    book.save(path)
+    return path
+
+
+def table_rows(one: object = 1, zero: object = 0) -> list[list[object]]:
+    return [["A", "B", "C", "Freq"], *([*(one if v else zero for v in h), n] for h, n in TABLE.items())]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        table_rows(),
+        table_rows(True, False),
+        table_rows(1.0, 0.0),
+        table_rows("1", "0"),
+        [["ch", "n"], *(["".join(map(str, h)), n] for h, n in TABLE.items())],
+    ],
+    ids=["numbers", "booleans", "floats", "text", "history strings"],
+)
+@pytest.mark.parametrize("skip", [0, 2])
+def test_a_workbook_of_one_sheet_loads_as_the_same_table(tmp_path: Path, rows: list, skip: int) -> None:
+    path = workbook(tmp_path, rows, skip=skip)
+    assert cells(path) == TABLE
+    assert "read from sheet 'lists'" in load_list_capture(path).provenance.notes
+
+
+def test_a_workbook_names_a_bad_cell_by_its_row_in_the_sheet(tmp_path: Path) -> None:
+    rows = table_rows()
+    rows[3][3] = 2.5  # the third data row
+    path = workbook(tmp_path, rows, skip=2)
+    with pytest.raises(InputError) as caught:
+        load_list_capture(path)
+    message = str(caught.value)
+    assert str(path) in message and "row 6," in message and "column 'Freq'" in message and "'2.5'" in message
+
+
+@pytest.mark.parametrize(
+    ("rows", "extra_sheet", "words"),
+    [
+        (table_rows(), True, "2 sheets holding data ('lists', 'notes')"),
+        ([["A", "A", "n"], [1, 0, 3]], False, "duplicated column names ['A']"),
+        ([["A", None, "n"], [1, 0, 3]], False, "column 2 of the header has no name"),
+    ],
+)
+def test_a_workbook_that_cannot_be_read_is_named(
+    tmp_path: Path, rows: list, extra_sheet: bool, words: str
+) -> None:
+    path = workbook(tmp_path, rows, extra_sheet=extra_sheet)
+    with pytest.raises(InputError) as caught:
+        load_list_capture(path)
+    assert str(path) in str(caught.value) and words in str(caught.value)

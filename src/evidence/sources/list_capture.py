@@ -11,6 +11,9 @@ Two layouts are read:
 In either, the lists may be one column of capture-history strings (``101``: a 0 or 1 per list, as Rcapture
 and MARK write them), split into lists named ``list 1``, ``list 2``… by position.
 
+A workbook (.xlsx) of one sheet holding data is read as the same table (its header on the sheet's first row
+holding anything; rows named by their row in the sheet).
+
 Both land on the canonical **list-capture table**: one UInt8 column per list and an Int64 ``count`` column
 (one row per history, or one row per case with count 1); the analysis aggregates rows by history.
 
@@ -162,9 +165,7 @@ def _read_strings(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
     head = FileHead(path)
     if head.is_xlsx:
         refuse_other_sources(path)  # a UNODC or GSI workbook: named, with the commands that read it
-        raise InputError(
-            "a workbook: list-capture data are read from CSV", path=path, hint="save the sheet as CSV"
-        )
+        return _read_workbook(path)
     unreadable = describe_unreadable(head)
     if unreadable:
         raise InputError(unreadable, path=path)
@@ -220,6 +221,67 @@ def _read_strings(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
     if frame.height == 0:
         raise InputError("the file has a header but no data rows", path=path)
     return frame, int(left_out.size), notes
+
+
+def _read_workbook(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
+    """Every cell of a workbook's one sheet holding anything, as text, below its header (the sheet's first row
+    holding anything), each row with its row in the sheet (column :data:`_LINE`); as :func:`_read_strings`."""
+    import fastexcel
+
+    from evidence.sources.workbook import workbook_head
+
+    head = workbook_head(path)
+    filled = [
+        sheet
+        for sheet in head.sheets
+        if any(cell is not None and str(cell).strip() for r in sheet.rows for cell in r)
+    ]
+    if not filled:
+        raise InputError("the workbook holds no data", path=path)
+    if len(filled) > 1:
+        raise InputError(
+            f"the workbook has {len(filled)} sheets holding data ({', '.join(repr(s.name) for s in filled)}): "
+            "list-capture data are read from a workbook of one sheet",
+            path=path,
+            hint="delete the other sheets, or save the sheet holding the table as CSV",
+        )
+    sheet = filled[0]
+    top = next(i for i, r in enumerate(sheet.rows) if any(c is not None and str(c).strip() for c in r))
+    cells = list(sheet.rows[top])
+    first = next(i for i, c in enumerate(cells) if c is not None and str(c).strip())
+    while cells and (cells[-1] is None or not str(cells[-1]).strip()):
+        cells.pop()
+    header = [" ".join(str(c).split()) if c is not None else "" for c in cells[first:]]
+    unnamed = [i + 1 for i, name in enumerate(header) if not name]
+    if unnamed:
+        raise InputError(f"column {first + unnamed[0]} of the header has no name", path=path, row=top + 1)
+    duplicated = sorted(name for name, n in Counter(header).items() if n > 1)
+    if duplicated:
+        raise InputError(f"duplicated column names {duplicated}", path=path, row=top + 1)
+    check_width(len(header), path)
+    try:
+        frame = (
+            fastexcel.read_excel(str(path))
+            .load_sheet(sheet.name, header_row=top, dtypes="string")
+            .to_polars()
+        )
+    except Exception as exc:  # fastexcel raises its own error types
+        raise InputError(f"cannot read sheet {sheet.name!r}: {exc}", path=path) from exc
+    if frame.width != len(header):
+        raise InputError(
+            f"cells beside the table: the sheet holds {frame.width} columns where the header names {len(header)}",
+            path=path,
+            row=top + 1,
+            hint="the header must name every column holding data",
+        )
+    frame = frame.with_columns(pl.all().cast(pl.String))  # a column of empty cells has no type of its own
+    frame = pl.DataFrame({name: frame.to_series(i) for i, name in enumerate(header)}).with_columns(
+        pl.int_range(top + 2, top + 2 + frame.height, dtype=pl.Int64).alias(_LINE)
+    )
+    frame, left_out, notes = without_empty_records(frame, unit="row", exclude=(_LINE,), row_column=_LINE)
+    if frame.height == 0:
+        raise InputError("the sheet has a header but no data rows", path=path)
+    return frame, int(left_out.size), [f"read from sheet {sheet.name!r}", *notes]
 
 
 def _without_row_names(frame: pl.DataFrame, path: Path) -> tuple[pl.DataFrame, list[str]]:
