@@ -229,3 +229,13 @@ def test_a_workbook_that_cannot_be_read_is_named(
     with pytest.raises(InputError) as caught:
         load_list_capture(path)
     assert str(path) in str(caught.value) and words in str(caught.value)
+
+
+def test_a_capture_history_string_beside_another_column_is_told_to_stand_alone(tmp_path: Path) -> None:
+    # was told that '10' must be a count column named n or count
+    path = write(tmp_path, "ch,sex\n10,F\n01,M\n11,F\n")
+    with pytest.raises(InputError) as caught:
+        load_list_capture(path)
+    assert caught.value.column == "ch" and caught.value.row == 2
+    assert "capture histories as strings" in (caught.value.hint or "")
+    assert "column of counts" not in str(caught.value)

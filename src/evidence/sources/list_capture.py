@@ -409,7 +409,8 @@ def _binary(frame: pl.DataFrame, column: str, path: Path) -> pl.Series:
             path=path,
             row=int(frame[_LINE][index]),
             column=column,
-            hint=_covariate_hint(frame[column], bad, column)
+            hint=_history_hint(frame[column], column)
+            or _covariate_hint(frame[column], bad, column)
             or _coding_hint(frame[column])
             or _membership_hint(shown),
         )
@@ -432,6 +433,19 @@ def _covariate_hint(values: pl.Series, bad: pl.Series, column: str) -> str | Non
         f"{column!r} describes the cases (sex, nationality…), not a list: the estimation takes no strata. "
         "Estimate each group from its own file (its rows, without this column); a group of few cases gives "
         "a fragile estimate"
+    )
+
+
+def _history_hint(values: pl.Series, column: str) -> str | None:
+    """What to do about a column of capture-history strings (``101``) beside other columns than a count and an
+    identifier: it is read only alone (a case's sex or region beside it is no list, and strata are not taken)."""
+    written = [v.strip() for v in values.drop_nulls().to_list() if v.strip()]
+    if not written or not all(_HISTORY_STRING.fullmatch(v) for v in written):
+        return None
+    return (
+        f"{column!r} holds capture histories as strings (a digit per list), which are read only when that column "
+        "stands alone beside a count column (n, count, frequency, freq, cases) or an identifier (id, case_id): "
+        "leave the other columns out (the estimation takes no strata: estimate each group from its own file)"
     )
 
 
