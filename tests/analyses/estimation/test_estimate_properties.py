@@ -97,3 +97,33 @@ def test_the_existence_check_of_a_table_of_very_large_and_very_small_cells(terms
 def test_very_large_cells_beside_small_ones_give_an_estimate(method: str) -> None:
     result = estimate_population(ListCapture(("P", "Q", "R"), np.array(LARGE)), method=method)
     assert result.estimate >= sum(LARGE)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(3, 5).flatmap(
+        lambda t: st.tuples(
+            st.lists(st.integers(1, 400), min_size=2**t - 1, max_size=2**t - 1),
+            st.sets(st.sampled_from([(a, b) for a in range(t) for b in range(a + 1, t)]), max_size=3),
+        )
+    )
+)
+def test_a_fit_on_tables_not_seen_matches_statsmodels(data) -> None:
+    """The Poisson log-linear fit, by a reference implementation, on tables with every cell above 0 (where the
+    ordinary maximum-likelihood estimate exists for every model)."""
+    import statsmodels.api as sm
+
+    from evidence.analyses.estimation import fit_model
+    from evidence.analyses.estimation.lists import history_matrix
+
+    counts, pairs = data
+    t = int(math.log2(len(counts) + 1))
+    terms = sorted(pairs)
+    capture = ListCapture(tuple("PQRST"[:t]), np.array(counts))
+    fit = fit_model(capture, terms)
+    H = history_matrix(t)
+    X = np.column_stack([np.ones(len(counts)), H, *(H[:, a] * H[:, b] for a, b in terms)])
+    reference = sm.GLM(np.array(counts, dtype=float), X, family=sm.families.Poisson()).fit(tol=1e-12)
+    assert fit.intercept == pytest.approx(reference.params[0], rel=1e-6, abs=1e-8)
+    assert fit.intercept_se == pytest.approx(reference.bse[0], rel=1e-5)
+    assert fit.estimate == pytest.approx(sum(counts) + math.exp(reference.params[0]), rel=1e-6)
