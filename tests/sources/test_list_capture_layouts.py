@@ -220,6 +220,7 @@ def test_a_workbook_names_a_bad_cell_by_its_row_in_the_sheet(tmp_path: Path) -> 
         (table_rows(), True, "2 sheets holding data ('lists', 'notes')"),
         ([["A", "A", "n"], [1, 0, 3]], False, "duplicated column names ['A']"),
         ([["A", None, "n"], [1, 0, 3]], False, "column 2 of the header has no name"),
+        ([["Table 1: linked lists, 2024"], ["A", "B", "n"], [1, 0, 3]], False, "no title above it"),
     ],
 )
 def test_a_workbook_that_cannot_be_read_is_named(
@@ -228,7 +229,7 @@ def test_a_workbook_that_cannot_be_read_is_named(
     path = workbook(tmp_path, rows, extra_sheet=extra_sheet)
     with pytest.raises(InputError) as caught:
         load_list_capture(path)
-    assert str(path) in str(caught.value) and words in str(caught.value)
+    assert str(path) in str(caught.value) and words in str(caught.value) + str(caught.value.hint)
 
 
 def test_a_capture_history_string_beside_another_column_is_told_to_stand_alone(tmp_path: Path) -> None:

@@ -272,7 +272,9 @@ def _read_workbook(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
             f"cells beside the table: the sheet holds {frame.width} columns where the header names {len(header)}",
             path=path,
             row=top + 1,
-            hint="the header must name every column holding data",
+            hint="the header must be the sheet's first row holding anything, with no title above it"
+            if len(header) < 2
+            else "the header must name every column holding data",
         )
     frame = frame.with_columns(pl.all().cast(pl.String))  # a column of empty cells has no type of its own
     frame = pl.DataFrame({name: frame.to_series(i) for i, name in enumerate(header)}).with_columns(
