@@ -1,6 +1,6 @@
 """Time to render one brief by each available path, against a bare pandoc conversion of the same source.
 
-Run: ``uv run python benchmarks/bench_render.py [--run RUN_DIR] [--repeat K]``.
+Run: ``uv run python benchmarks/bench_render.py [--run RUN_DIR] [--repeat K] [--runtime-options OPTIONS]``.
 
 Without ``--run`` the script builds a run folder in a temporary directory: an executed notebook with prose, a
 callout, a PNG figure, a Vega-Lite chart, two HTML tables and a key-figures box (like a country brief), and
@@ -18,7 +18,13 @@ Paths measured, alternating, in the same run:
     nbconvert html   nbconvert's HTMLExporter with inputs excluded and images embedded (the alternative for
                      HTML that was measured when choosing pandoc)
     quarto html/pdf  ``quarto render`` of the same source, when the Quarto CLI is on PATH
-Nothing is asserted: this script reports medians, minima and ratios to the reference.
+    builtin both, pandoc OPTIONS
+                     with ``--runtime-options``: ``render_run`` again, pandoc running with those garbage
+                     collector settings (GHC's runtime options) instead of
+                     :data:`~evidence.briefs.builtin.PANDOC_RUNTIME_OPTIONS` (e.g. ``-O128m``, the earlier ones)
+Nothing is asserted: this script reports medians, minima and ratios to the reference, and the CPU seconds each
+path costs (this process's and its children's: pandoc's, Quarto's), which a batch of briefs on busy cores pays
+whatever the wall clock says.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import resource
 import shutil
 import statistics
 import subprocess
@@ -156,16 +163,36 @@ def make_run(folder: Path) -> Path:
     return run
 
 
-def _time(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
+def _cpu() -> float:
+    """CPU seconds of this process (all its threads: Typst's) and of its children that have ended (pandoc)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _time(fn: Callable[[], object]) -> tuple[float, float]:
+    """Wall and CPU seconds of ``fn``."""
+    start, cpu = time.perf_counter(), _cpu()
     fn()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _cpu() - cpu
+
+
+def _with_runtime_options(options: str, fn: Callable[[], object]) -> object:
+    """``fn()`` with pandoc running with ``options`` as its runtime options."""
+    kept = builtin.PANDOC_RUNTIME_OPTIONS
+    builtin.PANDOC_RUNTIME_OPTIONS = options
+    try:
+        return fn()
+    finally:
+        builtin.PANDOC_RUNTIME_OPTIONS = kept
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", type=Path, help="a run folder to render (a copy of it)")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--runtime-options", help="pandoc's runtime options to compare with the toolkit's (e.g. '-O128m')"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="evidence-bench-render-") as tmp_name:
@@ -207,6 +234,10 @@ def main() -> None:
             "builtin both (render_run)": lambda: render_run(run, renderer="builtin", update_index=False),
             "nbconvert html": nbconvert_html,
         }
+        if args.runtime_options is not None:
+            paths[f"builtin both, pandoc {args.runtime_options}"] = lambda: _with_runtime_options(
+                args.runtime_options, lambda: render_run(run, renderer="builtin", update_index=False)
+            )
         if shutil.which("quarto"):
             paths["quarto html"] = lambda: render_with_quarto(source, "html", out / "quarto.html")
             paths["quarto pdf"] = lambda: render_with_quarto(source, "pdf", out / "quarto.pdf")
@@ -216,9 +247,12 @@ def main() -> None:
         for fn in paths.values():  # warm-up: imports, caches, fonts
             fn()
         times: dict[str, list[float]] = {name: [] for name in paths}
+        cpu: dict[str, list[float]] = {name: [] for name in paths}
         for _ in range(args.repeat):
             for name, fn in paths.items():
-                times[name].append(_time(fn))
+                wall, used = _time(fn)
+                times[name].append(wall)
+                cpu[name].append(used)
 
         sizes = {p.name: p.stat().st_size for p in out.iterdir()}
         print(
@@ -231,7 +265,7 @@ def main() -> None:
             print(
                 f"{name:>28}: median {statistics.median(values):.3f} s, min {min(values):.3f} s, "
                 f"ratio to reference: median {statistics.median(values) / reference_median:.1f}x, "
-                f"min {min(values) / reference_min:.1f}x"
+                f"min {min(values) / reference_min:.1f}x; CPU median {statistics.median(cpu[name]):.3f} s"
             )
         remote = builtin.external_references((out / "nbconvert.html").read_text(encoding="utf-8"))
         print(f"nbconvert html loads {len(remote)} resources from the web (e.g. {', '.join(remote[:2])})")

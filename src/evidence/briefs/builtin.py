@@ -95,12 +95,17 @@ def pandoc_path() -> str:
         raise RenderError(f"pandoc is not available ({exc}); install pypandoc-binary") from exc
 
 
-#: The garbage collector settings pandoc runs with (GHC's runtime options): its old generation collected once it
-#: holds 128 MB, not from 1 MB on. Converting a brief allocates over a gigabyte and keeps a few megabytes: by
-#: default a sixth of pandoc's time went to six collections of the whole heap (two now), about 0.03 CPU-s of
-#: every brief, on the way to its Typst markup. What pandoc writes is the same; its memory grows by some
-#: megabytes.
-PANDOC_RUNTIME_OPTIONS = "-O128m"
+#: The garbage collector settings pandoc runs with (GHC's runtime options). ``-H4k -A2m``: its allocation area is 2
+#: MB, which stays in the processor's cache, not the 64 MB its build suggests (``-H64m``, sized to the heap
+#: whatever the data live; 4 kB is the least ``-H`` takes): converting a brief allocates over a gigabyte and keeps
+#: about one megabyte, and walking through 64 MB of fresh memory again and again cost pandoc more time (cache
+#: misses, and the kernel's first touch of each page) than the ten times as many small collections do: about a
+#: tenth of pandoc's CPU time (0.37 -> 0.32 and 0.40 -> 0.38 CPU-s a brief in two runs on a busy machine, the mean
+#: of 12 demo and real briefs each rendered with the old and the new settings in turn; ``benchmarks/bench_render.py
+#: --runtime-options=-O128m`` compares them). ``-O128m``: its old generation collected once it holds 128 MB, not
+#: from 1 MB on (two collections of the whole heap, not six, which were a sixth of its time). What pandoc writes is
+#: the same; it uses less memory (about 48 MB, not 75).
+PANDOC_RUNTIME_OPTIONS = "-O128m -H4k -A2m"
 
 
 def pandoc_environment() -> dict[str, str] | None:

@@ -22,6 +22,7 @@ from evidence.cli.options import (
     echo_json,
     escape,
     make_console,
+    meant,
 )
 
 console = make_console(emoji=False)  # "LA:NG:PF" must not become an emoji
@@ -239,7 +240,9 @@ def _refuse_unused_options(ctx: typer.Context, method: str, replicates: int | st
 
     chosen = method.strip().lower()
     if chosen not in METHODS:  # before the lists are read (and the demo lists' warning printed)
-        raise ParameterError(f"--method {method!r}: unknown method; choose one of {', '.join(METHODS)}")
+        raise ParameterError(
+            f"--method {method!r}: unknown method; choose one of {', '.join(METHODS)}{meant(method, METHODS)}"
+        )
     if _given(ctx, "max_order") and chosen == "main":
         raise ParameterError(
             "--max-order is the highest interaction order searched; --method main fits the lists as independent "

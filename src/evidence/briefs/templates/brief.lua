@@ -746,6 +746,42 @@ local function keep_titles_in(doc)
   return doc:walk({ Div = inside, BlockQuote = inside })
 end
 
+-- pandoc's Typst writer takes a time quadratic in the length of a word: 80,000 letters took it 15 CPU-s, a
+-- category as long as an Excel cell holds (32,767) 2.5 s for each place it is shown, and a sidecar's or a
+-- parameter's text has no bound at all (a brief held past the renderer's timeout). A word longer than LONG_WORD
+-- characters is handed to it in pieces, each ended between two letters or digits (or characters beyond ASCII),
+-- which no markup of Typst is made of: a cut between "/" and "/" would let Typst read a comment (the writer
+-- escapes the second "/" only beside the first), so the markup is the same, written in a fraction of the time
+-- (a brief with a word of 40,000 letters: 81 -> 3 CPU-s). render.lua sets LONG_WORDS_ABSENT when the brief it
+-- converts holds no word that long.
+local LONG_WORD = 256
+
+local function word_character(code)
+  return code >= 0x80 or (code >= 48 and code <= 57) or (code >= 65 and code <= 90)
+    or (code >= 97 and code <= 122)
+end
+
+local function in_pieces(str)
+  local text = str.text
+  if #text <= LONG_WORD then -- bytes: at least the characters
+    return nil
+  end
+  local pieces = pandoc.List()
+  local start, count, previous = 1, 0, nil
+  for position, code in utf8.codes(text) do
+    if count >= LONG_WORD and word_character(previous) and word_character(code) then
+      pieces:insert(pandoc.Str(text:sub(start, position - 1)))
+      start, count = position, 0
+    end
+    count, previous = count + 1, code
+  end
+  if #pieces == 0 then
+    return nil
+  end
+  pieces:insert(pandoc.Str(text:sub(start)))
+  return pieces
+end
+
 -- Three dots or more in a text are Typst's shorthand for an ellipsis ("..." is "…"), and pandoc's Typst writer
 -- leaves them as they are: escaped text (a loader's "rows 4, 5, 6 ...", a value cut short) would read as
 -- itself in HTML and not in the PDF. The toolkit's own "..." is an ellipsis already (pandoc's smart
@@ -811,6 +847,8 @@ return {
   },
   -- (an HTML brief has nothing to keep together: no walk over every list of blocks)
   { Pandoc = to_typst and keep_titles_in or nil },
+  -- (in Typst only, whose writer needs it; before the metadata is written: a title's long word in pieces too)
+  { Str = (to_typst and LONG_WORDS_ABSENT ~= true) and in_pieces or nil },
   -- (the title block's metadata written last: its dots escaped first, as the text's)
   { Str = (to_typst and DOTS_ABSENT ~= true) and literal_dots or nil, Meta = to_typst and typst_metadata or nil },
 }

@@ -70,10 +70,38 @@ local line_breaks_absent = no_line_breaks(displayed_text) and no_line_breaks(sou
 local dots_absent = not source_text
   or not (source_text:find("..", 1, true) or source_text:find(".\\.", 1, true) or entities(source_text))
 
+-- nor a word longer than brief.lua's LONG_WORD (256 characters; counted here in bytes, at least as many, with an
+-- escaped space, "\ ", a no-break space inside a word) in the brief: the Typst filter need not look at every
+-- word for one to cut
+local function long_words(text)
+  if not text then
+    return false
+  end
+  text = text:find("\\ ") and text:gsub("\\ ", "__") or text
+  local position = 1
+  while true do
+    local start, stop = text:find("%S+", position)
+    if not start then
+      return false
+    end
+    if stop - start >= 256 then
+      return true
+    end
+    position = stop + 1
+  end
+end
+local long_words_absent = not long_words(source_text)
+
 -- the brief filter's passes for one output format (the filter reads FORMAT when it is loaded)
 local function brief_filter(format)
   local env = setmetatable(
-    { FORMAT = format, LINE_BREAKS_ABSENT = line_breaks_absent, DOTS_ABSENT = dots_absent }, { __index = _G }
+    {
+      FORMAT = format,
+      LINE_BREAKS_ABSENT = line_breaks_absent,
+      DOTS_ABSENT = dots_absent,
+      LONG_WORDS_ABSENT = long_words_absent,
+    },
+    { __index = _G }
   )
   local passes = assert(loadfile(filter_file, "t", env))()
   return passes, env.SHARED_PASSES or 0
