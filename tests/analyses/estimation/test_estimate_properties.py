@@ -55,10 +55,9 @@ def test_the_estimate_does_not_depend_on_what_the_lists_are_called(counts, how) 
     method, max_order = how
     try:
         first = estimate_population(plain, method=method, max_order=max_order)
-    except InputError as exc:
+    except InputError:
         with pytest.raises(InputError):
             estimate_population(named, method=method, max_order=max_order)
-        assert "PQRST"[0] not in str(exc) or t > 0  # the reason may name a list; only its refusal is compared
         return
     again = estimate_population(named, method=method, max_order=max_order)
     assert again.estimate == pytest.approx(first.estimate, rel=1e-9)
