@@ -455,6 +455,32 @@ def test_a_render_whose_renderer_dies_exits_1_naming_how_to_render_again(
     assert f"evidence render {run}" in said and not (run / "brief.html").exists()
 
 
+def test_a_failed_render_says_whether_the_earlier_brief_is_still_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    # a render that fails once it has begun to write removes the brief, an earlier render's with it: the
+    # message said "the run folder is unchanged" either way
+    from evidence.briefs import builtin
+    from evidence.briefs.builtin import RenderError
+
+    run = make_run(tmp_path / "runs")
+    assert _main(monkeypatch, capsys, "render", str(run))[0] == 0  # an earlier brief, HTML and PDF
+    with monkeypatch.context() as patch:
+        _failing_pandoc(tmp_path, patch)  # fails before anything is written
+        code, _, err = _main(monkeypatch, capsys, "render", str(run))
+    said = " ".join(err.split())
+    assert code == 1 and "earlier brief are unchanged" in said and (run / "brief.html").is_file()
+
+    def typst_fails(*args: Any, **kwargs: Any) -> bytes:
+        raise RenderError("Typst could not typeset the brief")
+
+    monkeypatch.setattr(builtin, "typeset", typst_fails)  # fails once the brief's source is written
+    code, _, err = _main(monkeypatch, capsys, "render", str(run))
+    said = " ".join(err.split())
+    assert code == 1 and "without a brief" in said and "unchanged" not in said
+    assert not (run / "brief.html").exists() and not (run / "brief.pdf").exists()
+
+
 def test_a_page_not_the_toolkits_where_the_index_goes_is_never_overwritten(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, no_kernel_ahead
 ) -> None:

@@ -74,7 +74,7 @@ def render_command(
 
     check_index_place(run_dir.parent)  # the index of briefs is never written over a page of someone else's
     options = {"formats": format, "renderer": renderer, "check_disclosure": not skip_disclosure_check}
-    result = _render_or_fail(run_dir, "the run folder is unchanged", **options)
+    result = _render_or_fail(run_dir, None, **options)
     if as_json:
         echo_json("render", render_json(result))
     _report(result, err_console if as_json else console)
@@ -258,16 +258,25 @@ def run_json(outcome: Any) -> dict[str, Any]:
     return as_run(outcome)
 
 
-def _render_or_fail(run_dir: Path, the_run: str, *, begun: Any = None, **options: Any) -> Any:
+def _render_or_fail(run_dir: Path, the_run: str | None, *, begun: Any = None, **options: Any) -> Any:
     """Render a run folder (``begun``: the render begun ahead, :func:`evidence.briefs.render.begin_render`); a
     renderer that fails there (pandoc or Typst dies, Quarto fails) is a problem the command found once it ran
     (exit code 1), not a refusal before anything was done (2): the error says what is in the run folder
-    (``the_run``) and the command that renders it again."""
+    (``the_run``; None: whether its brief is still there, as a failed render removes what it had begun to
+    write, an earlier render's brief with it) and the command that renders it again."""
     from evidence.briefs.builtin import RenderError
+    from evidence.briefs.render import BRIEF_RECORD
 
     try:
         return _render(run_dir, begun=begun, **options)
     except RenderError as exc:
+        if the_run is None:
+            kept = (run_dir / BRIEF_RECORD).is_file()
+            the_run = (
+                "the run and its earlier brief are unchanged"
+                if kept
+                else "the run is in its folder, without a brief"
+            )
         folder = _relative(run_dir)
         shown = f"{the_run} {folder}" if the_run.endswith(" in") else f"{the_run} ({folder})"
         failed = RenderError(

@@ -42,7 +42,8 @@ from pathlib import Path
 from typing import Any
 
 from evidence.core.errors import EvidenceError, InputError, ParameterError
-from evidence.notebooks.catalog import NotebookSpec, did_you_mean, read_notebook
+from evidence.core.text import did_you_mean
+from evidence.notebooks.catalog import NotebookSpec, read_notebook
 from evidence.runs.cache import is_fresh
 from evidence.runs.execute import (
     DEFAULT_OUT_ROOT,
