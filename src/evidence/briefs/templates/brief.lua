@@ -538,7 +538,9 @@ local function typst_widths(tbl, texts)
             body[column] = math.max(body[column], length)
           end
           for word in cell.text:gmatch("%S+") do
-            least[column] = math.max(least[column], text_length(word))
+            -- a word longer than a line counts as one line: it breaks in any column (a word of 40,000
+            -- characters took 99.98% of the width, squeezed the counts beside it to nothing, and Typst 13 s)
+            least[column] = math.max(least[column], math.min(text_length(word), LINE_CHARS))
           end
         end
         column = column + cell.span
