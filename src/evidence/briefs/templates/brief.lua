@@ -351,20 +351,25 @@ local function guard_items(list)
   return list
 end
 
-local function guard_cells(tbl)
-  local function rows(list)
-    for _, row in ipairs(list) do
-      for _, cell in ipairs(row.cells) do
-        guard_blocks(cell.contents)
+-- (`texts`: the cells' text, cell_texts: only a cell whose text starts as a marker may need it, and only its
+-- contents are handed to the filter)
+local function guard_cells(tbl, texts)
+  local function rows(list, part)
+    for r, row in ipairs(list) do
+      for c, cell in ipairs(row.cells) do
+        local text = part[r][c].text
+        if text:match("^[%-%+/=]") or text:match("^%d+%.") then
+          guard_blocks(cell.contents)
+        end
       end
     end
   end
-  rows(tbl.head.rows)
-  for _, body in ipairs(tbl.bodies) do
-    rows(body.head)
-    rows(body.body)
+  rows(tbl.head.rows, texts.head)
+  for b, body in ipairs(tbl.bodies) do
+    rows(body.head, texts.body_heads[b])
+    rows(body.body, texts.bodies[b])
   end
-  rows(tbl.foot.rows)
+  rows(tbl.foot.rows, texts.foot)
 end
 
 -- In Typst, a link to an anchor the document lacks stops the PDF: anchors stay links in HTML only.
@@ -492,7 +497,8 @@ local function cell_texts(tbl)
     for r, row in ipairs(rows) do
       local cells = {}
       for c, cell in ipairs(row.cells) do
-        cells[c] = { text = pandoc.utils.stringify(cell.contents), span = cell.col_span or 1 }
+        -- (the cell itself: its contents are not handed to the filter, nor back to pandoc)
+        cells[c] = { text = pandoc.utils.stringify(cell), span = cell.col_span or 1 }
       end
       out[r] = cells
     end
@@ -722,7 +728,7 @@ function Table(tbl)
     -- a table wider than the text scrolls on its own, and the page keeps its width (brief.css)
     return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }))
   end
-  guard_cells(tbl)
+  guard_cells(tbl, texts)
   local rows = 0
   for _, body in ipairs(tbl.bodies) do
     rows = rows + #body.body
