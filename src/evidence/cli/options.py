@@ -619,9 +619,30 @@ def configured_files(paths: list[Path]) -> list[Path]:
 def file_to_write(out: Path, named: str, example: str) -> Path:
     """``out``, the file a command writes, refused at once when it is a folder (the error names it as
     ``named``, and suggests ``example`` in it): the atomic write would fail only at its end, naming its own
-    temporary file beside the folder, after the work was done."""
-    if out.is_dir():
-        from evidence.core.errors import ParameterError
+    temporary file beside the folder, after the work was done. So is a file under a file (``notes.txt/out.csv``:
+    a file where a folder was meant), naming the file in the way, which the write would not ("File exists")."""
+    from evidence.core.errors import ParameterError
 
+    if out.is_dir():
         raise ParameterError(f"{named}: is a folder; give the file to write, e.g. {out / example}")
+    for above in out.parents:
+        if above.exists():
+            if not above.is_dir():
+                raise ParameterError(f"{named}: {above} is a file, not a folder; give a file in a folder")
+            break
     return out
+
+
+def meant(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the one choice closest to a misspelt ``word`` (letter case aside), or an
+    empty string when none is close: the hint every refused name gets (countries, roles, notebooks, plan keys)."""
+    import difflib
+
+    options = list(choices)
+    lowered = {option.lower(): option for option in options}
+    typed = word.strip().lower()
+    begun = [option for option in options if typed and option.lower().startswith(typed)]
+    if len(begun) == 1:  # a choice cut short (`sub` for subregion)
+        return f" (did you mean {begun[0]!r}?)"
+    close = difflib.get_close_matches(typed, list(lowered), n=1, cutoff=0.6)
+    return f" (did you mean {lowered[close[0]]!r}?)" if close else ""
