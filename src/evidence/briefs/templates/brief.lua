@@ -351,20 +351,25 @@ local function guard_items(list)
   return list
 end
 
-local function guard_cells(tbl)
-  local function rows(list)
-    for _, row in ipairs(list) do
-      for _, cell in ipairs(row.cells) do
-        guard_blocks(cell.contents)
+-- (`texts`: the cells' text, cell_texts: only a cell whose text starts as a marker may need it, and only its
+-- contents are handed to the filter)
+local function guard_cells(tbl, texts)
+  local function rows(list, part)
+    for r, row in ipairs(list) do
+      for c, cell in ipairs(row.cells) do
+        local text = part[r][c].text
+        if text:match("^[%-%+/=]") or text:match("^%d+%.") then
+          guard_blocks(cell.contents)
+        end
       end
     end
   end
-  rows(tbl.head.rows)
-  for _, body in ipairs(tbl.bodies) do
-    rows(body.head)
-    rows(body.body)
+  rows(tbl.head.rows, texts.head)
+  for b, body in ipairs(tbl.bodies) do
+    rows(body.head, texts.body_heads[b])
+    rows(body.body, texts.bodies[b])
   end
-  rows(tbl.foot.rows)
+  rows(tbl.foot.rows, texts.foot)
 end
 
 -- In Typst, a link to an anchor the document lacks stops the PDF: anchors stay links in HTML only.
@@ -492,7 +497,8 @@ local function cell_texts(tbl)
     for r, row in ipairs(rows) do
       local cells = {}
       for c, cell in ipairs(row.cells) do
-        cells[c] = { text = pandoc.utils.stringify(cell.contents), span = cell.col_span or 1 }
+        -- (the cell itself: its contents are not handed to the filter, nor back to pandoc)
+        cells[c] = { text = pandoc.utils.stringify(cell), span = cell.col_span or 1 }
       end
       out[r] = cells
     end
@@ -538,7 +544,9 @@ local function typst_widths(tbl, texts)
             body[column] = math.max(body[column], length)
           end
           for word in cell.text:gmatch("%S+") do
-            least[column] = math.max(least[column], text_length(word))
+            -- a word longer than a line counts as one line: it breaks in any column (a word of 40,000
+            -- characters took 99.98% of the width, squeezed the counts beside it to nothing, and Typst 13 s)
+            least[column] = math.max(least[column], math.min(text_length(word), LINE_CHARS))
           end
         end
         column = column + cell.span
@@ -612,12 +620,61 @@ local function wrap_cell_notes(rows, right)
   end
 end
 
+-- What the Typst pass of a brief found of each table, for its HTML pass: render.lua hands both passes of the
+-- brief's document one list, TABLE_LAYOUTS, and writes the Typst markup first. Both passes meet the same tables
+-- in the same order (the document is the same up to them, and a filter's functions run on an element's
+-- children first); a table's text (which pandoc writes out without handing the table to the filter) must
+-- be the same too. The HTML pass then takes the table's alignments and whether a number's note may be in it
+-- without handing every cell of it to the filter (24 tables of a country brief: ~0.04 CPU-s of pandoc's ~0.3).
+local function table_layout(tbl)
+  local layouts = TABLE_LAYOUTS
+  if not layouts or (not to_typst and not to_html) then
+    return nil, nil
+  end
+  local key = pandoc.utils.stringify(tbl)
+  if to_typst then
+    return nil, key
+  end
+  layouts.read = (layouts.read or 0) + 1
+  local layout = layouts[layouts.read]
+  if layout and layout.key == key and #layout.aligns == #tbl.colspecs then
+    return layout, nil
+  end
+  -- not the table the Typst pass met: the HTML pass looks at it in full, as without a list
+  layouts.read = math.huge
+  return nil, nil
+end
+
+-- whether a cell of a right-aligned column of the table's body or foot may hold a number's note: a space and
+-- a "(" (what wrap_cell_notes looks for; it may find none)
+local function may_hold_notes(texts, aligns)
+  local function rows_may(rows)
+    for _, cells in ipairs(rows) do
+      local column = 1
+      for _, cell in ipairs(cells) do
+        if aligns[column] == "AlignRight" and cell.text:find(" (", 1, true) then
+          return true
+        end
+        column = column + cell.span
+      end
+    end
+    return false
+  end
+  for _, rows in ipairs(texts.bodies) do
+    if rows_may(rows) then
+      return true
+    end
+  end
+  return rows_may(texts.foot)
+end
+
 function Table(tbl)
+  local layout, key = table_layout(tbl)
   local aligned = true
   for _, colspec in ipairs(tbl.colspecs) do
     aligned = aligned and colspec[1] ~= "AlignDefault"
   end
-  local texts = (to_typst or not aligned) and cell_texts(tbl) or nil
+  local texts = (to_typst or not (aligned or layout)) and cell_texts(tbl) or nil
   local widths, scale, too_wide
   if to_typst then
     widths, scale, too_wide = typst_widths(tbl, texts)
@@ -630,7 +687,9 @@ function Table(tbl)
     -- long words into overlapping columns in Typst: a browser sizes columns to their content, Typst gets
     -- widths from it (typst_widths).
     colspec[2] = widths and widths[i] or nil
-    if colspec[1] == "AlignDefault" then
+    if colspec[1] == "AlignDefault" and layout then
+      colspec[1] = layout.aligns[i]
+    elseif colspec[1] == "AlignDefault" then
       local numbers, others = 0, 0
       for _, rows in ipairs(texts.bodies) do
         for _, cells in ipairs(rows) do
@@ -648,19 +707,28 @@ function Table(tbl)
     end
     tbl.colspecs[i] = colspec
   end
-  if to_html then
-    local right = {}
+  if key then
+    local aligns = {}
     for i, colspec in ipairs(tbl.colspecs) do
-      right[i] = colspec[1] == "AlignRight"
+      aligns[i] = colspec[1]
     end
-    for _, body in ipairs(tbl.bodies) do
-      wrap_cell_notes(body.body, right)
+    table.insert(TABLE_LAYOUTS, { key = key, aligns = aligns, notes = may_hold_notes(texts, aligns) })
+  end
+  if to_html then
+    if not layout or layout.notes then
+      local right = {}
+      for i, colspec in ipairs(tbl.colspecs) do
+        right[i] = colspec[1] == "AlignRight"
+      end
+      for _, body in ipairs(tbl.bodies) do
+        wrap_cell_notes(body.body, right)
+      end
+      wrap_cell_notes(tbl.foot.rows, right)
     end
-    wrap_cell_notes(tbl.foot.rows, right)
     -- a table wider than the text scrolls on its own, and the page keeps its width (brief.css)
     return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }))
   end
-  guard_cells(tbl)
+  guard_cells(tbl, texts)
   local rows = 0
   for _, body in ipairs(tbl.bodies) do
     rows = rows + #body.body

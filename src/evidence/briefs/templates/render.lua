@@ -104,7 +104,7 @@ local function brief_filter(format)
     { __index = _G }
   )
   local passes = assert(loadfile(filter_file, "t", env))()
-  return passes, env.SHARED_PASSES or 0
+  return passes, env.SHARED_PASSES or 0, env
 end
 
 local function run_passes(doc, passes, first, last)
@@ -117,8 +117,8 @@ end
 local filters = {}
 local function filter_for(format)
   if not filters[format] then
-    local passes, shared = brief_filter(format)
-    filters[format] = { passes = passes, shared = shared }
+    local passes, shared, env = brief_filter(format)
+    filters[format] = { passes = passes, shared = shared, env = env }
   end
   return filters[format]
 end
@@ -129,9 +129,12 @@ local function shared_passes(doc)
   return run_passes(doc, filter.passes, 1, filter.shared)
 end
 
--- the rest, for one format, on a document the shared passes have run on
-local function format_passes(doc, format)
+-- the rest, for one format, on a document the shared passes have run on (`layouts`: the list the brief
+-- filter's Typst pass records the document's tables in, and its HTML pass, run after, reads; see brief.lua's
+-- table_layout)
+local function format_passes(doc, format, layouts)
   local filter = filter_for(format)
+  filter.env.TABLE_LAYOUTS = layouts
   return run_passes(doc:clone(), filter.passes, filter.shared + 1, #filter.passes)
 end
 
@@ -140,13 +143,13 @@ local function template(name)
   return pandoc.template.compile(read_file(path), path)
 end
 
-local function write_html(doc, standalone)
+local function write_html(doc, standalone, layouts)
   local options = { wrap_text = "wrap-none" }
   if standalone then
     options.template = template("brief.html")
     options.variables = { css = request.css or {} }
   end
-  return pandoc.write(format_passes(doc, "html5"), "html5", options)
+  return pandoc.write(format_passes(doc, "html5", layouts), "html5", options)
 end
 
 if request.displayed then
@@ -156,13 +159,15 @@ if request.displayed then
 end
 if request.html or request.typst then
   local doc = shared_passes(pandoc.read(source_text, "markdown"))
+  -- the tables as the Typst pass finds them, for the HTML pass (when both are written)
+  local layouts = (request.typst and request.html) and {} or nil
   if request.typst then
     local options = { wrap_text = "wrap-none", template = template("brief.typ") }
-    write_file(request.typst, pandoc.write(format_passes(doc, "typst"), "typst", options))
+    write_file(request.typst, pandoc.write(format_passes(doc, "typst", layouts), "typst", options))
     done("typst")
   end
   if request.html then
-    write_file(request.html, write_html(doc, true))
+    write_file(request.html, write_html(doc, true, layouts))
     done("html")
   end
 end
