@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -260,3 +261,36 @@ def test_hidden_population_sensitivity_text_claims_no_higher_order_three_lists_c
     )
     assert "and then between more lists at once" not in intro
     assert "four lists or more" in intro
+
+
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_hidden_population_cites_its_real_lists_in_one_sentence(tmp_path, shared_data):
+    """The Kosovo lists' citation ends with its own full stop: the brief printed "…MultipleSystemsEstimation).."."""
+    from evidence.runs.execute import run_notebook
+
+    kosovo = shared_data / "mse" / "kosovo_1999_4list" / "Kosovo.csv"
+    outcome = run_notebook(
+        "hidden_population", {"data": [str(kosovo)], "bootstrap_replicates": 0}, out_root=tmp_path
+    )
+    assert outcome.status == "ok", outcome.error
+    text, errors = _outputs(Path(outcome.folder) / "hidden_population.ipynb")
+    assert not errors
+    (line,) = [re.sub(r"<[^>]+>", "", line) for line in text.splitlines() if line.startswith("**Data.**")]
+    assert "Ball, P." in line and "MultipleSystemsEstimation" in line
+    assert ".." not in line.replace("...", "…"), line
+    assert line.endswith(".")
+
+
+def test_routes_says_what_a_ctdc_destination_is_as_the_country_brief_does():
+    """One definition of the CTDC destination across briefs: the routes brief said "where the victim was first
+    assisted", the country brief (and its caveat) "where the victim was identified or assisted"."""
+    from evidence.notebooks.country import CAVEATS
+
+    nb = json.loads((REPO / "notebooks" / "routes.ipynb").read_text(encoding="utf-8"))
+    prose = " ".join(
+        " ".join("".join(cell["source"]).split()) for cell in nb["cells"] if cell["cell_type"] == "markdown"
+    )
+    assert "where the victim was identified or assisted" in CAVEATS["case"]
+    assert "in CTDC data, where the victim was identified or assisted" in prose
+    assert "first assisted" not in prose
