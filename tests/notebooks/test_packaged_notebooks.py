@@ -294,3 +294,21 @@ def test_routes_says_what_a_ctdc_destination_is_as_the_country_brief_does():
     assert "where the victim was identified or assisted" in CAVEATS["case"]
     assert "in CTDC data, where the victim was identified or assisted" in prose
     assert "first assisted" not in prose
+
+
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_causes_consequences_gives_its_sources_under_a_heading_after_its_caveats(tmp_path, monkeypatch):
+    """As the routes and trends briefs do: the table of files read ("Source and release", rows kept and
+    rejected) was the first thing under the title, with no heading, before "What these numbers can and cannot
+    say"."""
+    from evidence.runs.execute import run_notebook
+
+    monkeypatch.delenv("EVIDENCE_DATA", raising=False)
+    outcome = run_notebook("causes_consequences", {"country": "THA"}, out_root=tmp_path)
+    assert outcome.status == "ok", outcome.error
+    text, errors = _outputs(Path(outcome.folder) / "causes_consequences.ipynb")
+    assert not errors
+    caveats = text.index("What these numbers can and cannot say")
+    heading = text.index("## Data and sources")
+    assert caveats < heading < text.index("Source and release") < text.index("## The person")
