@@ -67,6 +67,7 @@ from evidence.presentation.disclosure import (
     DEFAULT_RULE,
     PEOPLE,
     SHARE_SUPPRESSED_LABEL,
+    SUPPRESSED_SUFFIX,
     UP_TO,
     DisclosedTable,
     DisclosureRule,
@@ -926,10 +927,12 @@ def show_yearly_section(
         _markdown(panel_gaps_sentence(numbers))
     tag = selection.loaded.provenance.source if selection.loaded else "data"
     chart = numbers.chart_table() if numbers.exact else numbers.chart_bounds()
-    if chart is not None and _years_shown(numbers) > 1:  # one year is a table row, not a line
-        value, low, high = (
-            ("victims", None, None) if numbers.exact else ("count_low", "count_low", "count_high")
-        )
+    value, low, high = ("victims", None, None) if numbers.exact else ("count_low", "count_low", "count_high")
+    drawn = [] if chart is None else drawn_years(chart, value)
+    if chart is not None and _years_shown(numbers) > 1 and len(drawn) < 2:
+        # one point is not a line: a chart of the other years withheld or absent says nothing the table does not
+        _markdown(one_point_sentence(noun, drawn))
+    elif chart is not None and _years_shown(numbers) > 1:  # one year is a table row, not a line
         summed = selection.kind == "indicator" and selection.role == "origin"
         own = (
             " (and the country's own count of its nationals)" if summed and holds_own_count(selection) else ""
@@ -970,7 +973,9 @@ def show_yearly_section(
         for line in incomplete_lines(panel.incomplete):
             _markdown(line)
         chart = panel.chart_bounds()
-        if chart is not None:
+        if chart is not None and len(drawn := drawn_years(chart, "count_low")) < 2:
+            _markdown(one_point_sentence(noun, drawn))
+        elif chart is not None:
             show_chart(
                 charts.trend_chart(
                     chart,
@@ -1388,6 +1393,25 @@ def _not_recorded_years(table: DisclosedTable) -> list[str]:
     empty = body.select(pl.all_horizontal(pl.col(c).is_null() for c in columns)).to_series()
     kept = reasons.select(pl.all_horizontal(pl.col(c).is_null() for c in columns)).to_series()
     return body.filter(empty & kept)["year"].cast(pl.String).to_list()
+
+
+def drawn_years(chart: DisclosedTable, value: str) -> list[int]:
+    """The years a yearly chart of ``chart`` draws a point for: those whose ``value`` is published, neither
+    withheld (``<5``, ``x``) nor absent."""
+    frame = chart.frame
+    drawn = pl.col(value).is_not_null() & pl.col("year").is_not_null()
+    if (flag := value + SUPPRESSED_SUFFIX) in frame.columns:
+        drawn &= ~pl.col(flag).fill_null(False)
+    return sorted(int(year) for year in frame.filter(drawn)["year"].to_list())
+
+
+def one_point_sentence(noun: str, drawn: Sequence[int]) -> str:
+    """Said in place of a yearly chart that would draw one point or none, its other years withheld or absent."""
+    what = f"only {drawn[0]} has a number" if drawn else "no year has a number"
+    return (
+        f"No chart of {noun} per year: {what} that can be drawn, the others being withheld (small counts) or "
+        "not published; the table above gives every year."
+    )
 
 
 def _years_shown(numbers: YearlyNumbers) -> int:
