@@ -312,3 +312,28 @@ def test_causes_consequences_gives_its_sources_under_a_heading_after_its_caveats
     caveats = text.index("What these numbers can and cannot say")
     heading = text.index("## Data and sources")
     assert caveats < heading < text.index("Source and release") < text.index("## The person")
+
+
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_causes_consequences_lists_no_case_file_that_holds_none_of_its_victims(tmp_path, shared_data):
+    """Viet Nam with the Victim–Perpetrator synthetic file (UN regions only, never countries) and the GSI: the
+    brief listed the file in its table of sources and its source line, though no number of it is shown (its
+    glance box rightly left it out), and told readers to "set `person_scope` to `all`", a parameter's code name."""
+    from evidence.runs.execute import run_notebook
+
+    vp = shared_data / "ctdc" / "vp_synthetic_condensed.csv"
+    gsi = shared_data / "walkfree" / "gsi_2023.xlsx"
+    outcome = run_notebook(
+        "causes_consequences", {"country": "VNM", "data": [str(vp), str(gsi)]}, out_root=tmp_path
+    )
+    assert outcome.status == "ok", outcome.error
+    text, errors = _outputs(Path(outcome.folder) / "causes_consequences.ipynb")
+    assert not errors
+    sources = text[text.index("## Data and sources") : text.index("## The person")]
+    assert "Walk Free" in sources
+    assert "Not used" in sources and "records UN regions only, never countries" in sources
+    assert sources.count("Victim–Perpetrator") == 1, (
+        sources
+    )  # named once, as not used; neither listed nor cited
+    assert "person_scope" not in text

@@ -471,18 +471,46 @@ def open_selections(
     return opened
 
 
-def show_sources(opened: Opened) -> None:
+def show_sources(opened: Opened, used: Sequence[LoadedTable] | None = None, *, whose: str = "") -> None:
     """The data files: source, release, layout, rows kept and rejected. A notebook about one country, role and
     years (:func:`open_selections`) lists the files it analyses only: a file it loaded but does not use (one
     holding none of its victims, named in a sentence, or a kind of data it does not read, such as GSI or TIP
-    tiers) is neither in the table nor in its source line, as it is not among the brief's sources."""
-    tables = [s.loaded for s in opened.selections if s.loaded] if opened.selections else opened.tables
+    tiers) is neither in the table nor in its source line, as it is not among the brief's sources.
+
+    ``used``: the files a notebook without selections uses (the causes notebook: the case files that hold its
+    victims, and the country-level tables); a file loaded but not among them is named under the table as not
+    used, for holding none of ``whose`` victims ("Viet Nam as country of origin or destination")."""
+    if used is not None:
+        tables = [t for t in opened.tables if any(t is u for u in used)]
+    else:
+        tables = [s.loaded for s in opened.selections if s.loaded] if opened.selections else opened.tables
     show_table(
         row_accounting(tables, opened.rule, opened.selections).files,
         labels=SOURCE_LABELS,
-        source=source_line(tables) if opened.selections else opened.source,
+        source=source_line(tables) if opened.selections or used is not None else opened.source,
         kinds=sources_kinds(tables),
     )
+    unused = [t for t in opened.tables if all(t is not u for u in tables)]
+    if used is not None and (sentence := not_used_sentence(unused, whose)):
+        _markdown(sentence)
+
+
+def not_used_sentence(unused: Sequence[LoadedTable], whose: str) -> str | None:
+    """Names the files loaded but not used, and why: none of ``whose`` victims, or no countries recorded at all
+    (the Victim–Perpetrator layout: UN regions only)."""
+    if not unused:
+        return None
+
+    def why(table: LoadedTable) -> str:
+        data = table.data
+        columns = [c for c in ("origin_iso3", "destination_iso3") if c in data.columns]
+        if not columns or data.select(pl.any_horizontal(pl.col(columns).is_not_null()).any()).item() is False:
+            return " (it records UN regions only, never countries)"
+        return ""
+
+    named = word_list([data_label(t.provenance.label) + escape_markdown(why(t)) for t in unused])
+    holds = "it holds" if len(unused) == 1 else "they hold"
+    return f"Not used, because {holds} none of the victims of {escape_markdown(whose)}: {named}."
 
 
 def show_source_heading(table: LoadedTable | None, suffix: str | None = None) -> None:
