@@ -46,8 +46,9 @@ def estimate_command(
         typer.Option(
             "--data",
             metavar="FILE",
-            help="A list-capture CSV: a 0/1 column per list and a count column (n, count, frequency…), or one "
-            "row per case with 0/1 columns and no count column. Default: the synthetic demo lists.",
+            help="A list-capture CSV (or a workbook of one sheet): a 0/1 column per list and a count column (n, "
+            "count, frequency…), or one row per case with 0/1 columns and no count column; or a column of "
+            "capture histories ('101', a digit per list). Default: the synthetic demo lists.",
         ),
     ] = None,
     method: Annotated[str, typer.Option("--method", "-m", metavar="METHOD", help=METHOD_HELP)] = "stepwise",
