@@ -105,3 +105,28 @@ def test_causes_consequences_lists_no_case_file_that_holds_none_of_its_victims(t
         sources
     )  # named once, as not used; neither listed nor cited
     assert "person_scope" not in text
+
+
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_trends_says_what_a_count_of_a_country_as_origin_or_destination_adds_up(tmp_path, shared_data):
+    """Thailand, UNODC, role both: 1,135–1,147 detected victims in 2015 are the 982 Thailand detected and the
+    nationals of Thailand other countries detected; the table and chart said only "Detected victims per year,
+    Thailand as country of origin or destination", which reads as either count."""
+    from evidence.runs.execute import run_notebook
+
+    unodc = shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"
+    outcome = run_notebook(
+        "trends", {"country": "THA", "by": "none", "data": [str(unodc)]}, out_root=tmp_path
+    )
+    assert outcome.status == "ok", outcome.error
+    text, errors = _outputs(Path(outcome.folder) / "trends.ipynb")
+    assert not errors
+    words = " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    said = (
+        "Counted: the victims Thailand detected, of any citizenship (its published total), and the nationals of "
+        "Thailand other countries detected (summed over their citizenship breakdowns), each once."
+    )
+    assert said in words
+    chart = next((Path(outcome.folder) / "figures").glob("trend_*_both.svg")).read_text(encoding="utf-8")
+    assert "other countries detected" in " ".join(re.sub(r"<[^>]+>", " ", chart).split())

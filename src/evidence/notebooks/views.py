@@ -894,6 +894,19 @@ def unavailable_breakdown(selection: Selection, dimension: str | None, error: Ex
     return f"Not available by {name} in these data: {str(error).rstrip('.')}."
 
 
+def counted_both(selection: Selection) -> str | None:
+    """What UNODC's yearly count of a country as origin or destination (role both) adds up, said under its
+    table and chart: their title ("Detected victims per year, Thailand as country of origin or destination")
+    does not say that it is two counts, each person once; None for any other selection."""
+    if selection.kind != "indicator" or selection.role != "both" or not selection.country:
+        return None
+    place = name_in_text(selection.country) or selection.country
+    return (
+        f"Counted: the victims {place} detected, of any citizenship (its published total), and the nationals of "
+        f"{place} other countries detected (summed over their citizenship breakdowns), each once."
+    )
+
+
 def show_yearly_section(
     selection: Selection,
     rule: DisclosureRule,
@@ -944,7 +957,15 @@ def show_yearly_section(
         labels={"year": "Year", "note": "Note", "victims": noun.capitalize()},
         kinds=None if per_year is None else per_year.kinds(),
         source=source,
-        note=" ".join(n for n in (censored_note(shown, per_year), no_data_note(numbers, tables=tables)) if n)
+        note=" ".join(
+            n
+            for n in (
+                counted_both(selection),
+                censored_note(shown, per_year),
+                no_data_note(numbers, tables=tables),
+            )
+            if n
+        )
         or None,
     )
     panel = numbers.panel
@@ -977,7 +998,7 @@ def show_yearly_section(
                 # a country's nationals are a sum of other countries' breakdowns: it moves with who reports
                 subtitle=f"Summed over the citizenship breakdowns of the countries that detected them{own}."
                 if summed
-                else None,
+                else counted_both(selection),
                 band_note="Line: lower bound; shaded band: the range that censored cells (<5) allow.",
                 flagged=numbers.flagged,
                 gaps=gap_reasons(per_year),
