@@ -128,7 +128,7 @@ from evidence.analyses.selection import (
     year_filter,
 )
 from evidence.core.errors import ParameterError
-from evidence.core.text import column_title, overview_html, overview_text, word_list
+from evidence.core.text import column_title, did_you_mean, overview_html, overview_text, word_list
 from evidence.sources.case_schema import FLAG_GROUPS, FLAG_LABELS, apply_denominator_rule
 from evidence.sources.loaded import LoadedTable
 
@@ -560,7 +560,12 @@ def _case_counts(
 
 def _by_values(dimensions: set[str]) -> str:
     """The ``by`` values (:data:`BY_VALUES`) that give one of the indicator table's ``dimensions``, as words."""
-    return word_list([v for v in BY_VALUES if _INDICATOR_DIMENSIONS.get(v) in dimensions], "or")
+    return word_list(_offered(dimensions), "or")
+
+
+def _offered(dimensions: set[str]) -> list[str]:
+    """The ``by`` values (:data:`BY_VALUES`) that give one of the indicator table's ``dimensions``."""
+    return [v for v in BY_VALUES if _INDICATOR_DIMENSIONS.get(v) in dimensions]
 
 
 def case_dimension(df: pl.DataFrame, by: str) -> pl.Expr:
@@ -584,6 +589,7 @@ def case_dimension(df: pl.DataFrame, by: str) -> pl.Expr:
         ]
         raise ParameterError(
             f"unknown dimension {by!r} for the case table; try one of: {word_list(choices, 'or')}"
+            + did_you_mean(by, choices)
         )
     if by == "year":
         raise ParameterError("'year' is the time axis, not a dimension")
@@ -626,9 +632,10 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
     df, country, role, years = selection.frame, selection.country, selection.role, selection.years
     indicator = selection.indicator
     if by not in _INDICATOR_DIMENSIONS:
+        offered = _offered({"total", "form", "sex", "age", "citizenship", "destination", "corridor"})
         raise ParameterError(
-            f"unknown dimension {by!r} for the indicator table; try one of: "
-            + _by_values({"total", "form", "sex", "age", "citizenship", "destination", "corridor"})
+            f"unknown dimension {by!r} for the indicator table; try one of: {word_list(offered, 'or')}"
+            + did_you_mean(str(by), offered)
         )
     dimension = _INDICATOR_DIMENSIONS[by]
     # the dated rows of the indicator, with each row's citizenship origin, read once per frame

@@ -38,7 +38,7 @@ from rich.markup import escape as escape_markup
 from rich.segment import Segment
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-from evidence.core.text import UNSAFE_FORMAT
+from evidence.core.text import UNSAFE_FORMAT, closest_choice
 
 #: The role every command selects unless told otherwise (as the notebooks and ``Selection`` do).
 DEFAULT_ROLE = "both"
@@ -636,13 +636,5 @@ def file_to_write(out: Path, named: str, example: str) -> Path:
 def meant(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the one choice closest to a misspelt ``word`` (letter case aside), or an
     empty string when none is close: the hint every refused name gets (countries, roles, notebooks, plan keys)."""
-    import difflib
-
-    options = list(choices)
-    lowered = {option.lower(): option for option in options}
-    typed = word.strip().lower()
-    begun = [option for option in options if typed and option.lower().startswith(typed)]
-    if len(begun) == 1:  # a choice cut short (`sub` for subregion)
-        return f" (did you mean {begun[0]!r}?)"
-    close = difflib.get_close_matches(typed, list(lowered), n=1, cutoff=0.6)
-    return f" (did you mean {lowered[close[0]]!r}?)" if close else ""
+    choice = closest_choice(word, choices)
+    return f" (did you mean {choice!r}?)" if choice is not None else ""

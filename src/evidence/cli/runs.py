@@ -243,25 +243,14 @@ def briefed(run: PreparedRun) -> bool:
     return (run.folder / BRIEF_RECORD).is_file()
 
 
-#: What an index page of briefs says of itself (:func:`evidence.briefs.index.index_html` writes it in its head).
-INDEX_GENERATOR = '<meta name="generator" content="evidence" />'
-
-
 def foreign_index(out_root: str | Path) -> Path | None:
     """The ``index.html`` beside the runs folder ``out_root``, where its index of briefs goes, when something is
-    there that the toolkit did not write (a team's home page, a web server's index): never to be overwritten.
+    there that the toolkit did not write (:func:`evidence.briefs.index.foreign_page`): never to be overwritten.
     None when the place is free or holds an index of briefs."""
     from evidence.briefs import index as briefs_index
 
     target = briefs_index.index_path(out_root)
-    if not target.exists() and not target.is_symlink():
-        return None
-    try:
-        with target.open("rb") as page:
-            head = page.read(16384).decode("utf-8", "replace")
-    except OSError:
-        return target  # a folder, a dangling link, unreadable: not an index this toolkit wrote
-    return None if INDEX_GENERATOR in head else target
+    return target if briefs_index.foreign_page(target) else None
 
 
 def check_index_place(out_root: str | Path) -> None:
