@@ -362,3 +362,22 @@ def test_a_real_data_brief_builds_at_ctdcs_thresholds(real_files, tmp_path, thre
     text = _text(folder)
     assert 'is <span data-kind="parameter">10</span> points higher' in text
     assert (folder / "brief.html").is_file()
+
+
+def test_a_yearly_chart_with_one_year_to_draw_is_not_drawn(real_files, tmp_path):
+    """Brunei Darussalam's detected victims 2011–2020: 6 in 2011, every other published year <5. The chart drew
+    a single point ("6 values ... not drawn"): a chart with no line. As for a single year, the table says it."""
+    from evidence.runs.execute import run_notebook
+
+    unodc = [f for f in real_files if f.endswith(".xlsx") and "glotip" in f]
+    outcome = run_notebook(
+        "country_brief", {"country": "BRN", "role": "destination", "data": unodc}, out_root=tmp_path
+    )
+    assert outcome.status == "ok", outcome.error
+    folder = Path(outcome.folder)
+    text = _text(folder)
+    rows = _table(folder, "Detected victims per year")
+    assert rows["2011"]["Detected victims"] == "6" and rows["2020"]["Detected victims"] == "<5"
+    assert "Detected victims per year, Brunei Darussalam" not in text  # the chart's title
+    assert not list((folder / "figures").glob("trend_*.svg"))
+    assert "No chart of detected victims per year: only 2011 has a number that can be drawn" in text

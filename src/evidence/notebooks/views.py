@@ -67,6 +67,7 @@ from evidence.presentation.disclosure import (
     DEFAULT_RULE,
     PEOPLE,
     SHARE_SUPPRESSED_LABEL,
+    SUPPRESSED_SUFFIX,
     UP_TO,
     DisclosedTable,
     DisclosureRule,
@@ -470,18 +471,46 @@ def open_selections(
     return opened
 
 
-def show_sources(opened: Opened) -> None:
+def show_sources(opened: Opened, used: Sequence[LoadedTable] | None = None, *, whose: str = "") -> None:
     """The data files: source, release, layout, rows kept and rejected. A notebook about one country, role and
     years (:func:`open_selections`) lists the files it analyses only: a file it loaded but does not use (one
     holding none of its victims, named in a sentence, or a kind of data it does not read, such as GSI or TIP
-    tiers) is neither in the table nor in its source line, as it is not among the brief's sources."""
-    tables = [s.loaded for s in opened.selections if s.loaded] if opened.selections else opened.tables
+    tiers) is neither in the table nor in its source line, as it is not among the brief's sources.
+
+    ``used``: the files a notebook without selections uses (the causes notebook: the case files that hold its
+    victims, and the country-level tables); a file loaded but not among them is named under the table as not
+    used, for holding none of ``whose`` victims ("Viet Nam as country of origin or destination")."""
+    if used is not None:
+        tables = [t for t in opened.tables if any(t is u for u in used)]
+    else:
+        tables = [s.loaded for s in opened.selections if s.loaded] if opened.selections else opened.tables
     show_table(
         row_accounting(tables, opened.rule, opened.selections).files,
         labels=SOURCE_LABELS,
-        source=source_line(tables) if opened.selections else opened.source,
+        source=source_line(tables) if opened.selections or used is not None else opened.source,
         kinds=sources_kinds(tables),
     )
+    unused = [t for t in opened.tables if all(t is not u for u in tables)]
+    if used is not None and (sentence := not_used_sentence(unused, whose)):
+        _markdown(sentence)
+
+
+def not_used_sentence(unused: Sequence[LoadedTable], whose: str) -> str | None:
+    """Names the files loaded but not used, and why: none of ``whose`` victims, or no countries recorded at all
+    (the Victim–Perpetrator layout: UN regions only)."""
+    if not unused:
+        return None
+
+    def why(table: LoadedTable) -> str:
+        data = table.data
+        columns = [c for c in ("origin_iso3", "destination_iso3") if c in data.columns]
+        if not columns or data.select(pl.any_horizontal(pl.col(columns).is_not_null()).any()).item() is False:
+            return " (it records UN regions only, never countries)"
+        return ""
+
+    named = word_list([data_label(t.provenance.label) + escape_markdown(why(t)) for t in unused])
+    holds = "it holds" if len(unused) == 1 else "they hold"
+    return f"Not used, because {holds} none of the victims of {escape_markdown(whose)}: {named}."
 
 
 def show_source_heading(table: LoadedTable | None, suffix: str | None = None) -> None:
@@ -865,6 +894,19 @@ def unavailable_breakdown(selection: Selection, dimension: str | None, error: Ex
     return f"Not available by {name} in these data: {str(error).rstrip('.')}."
 
 
+def counted_both(selection: Selection) -> str | None:
+    """What UNODC's yearly count of a country as origin or destination (role both) adds up, said under its
+    table and chart: their title ("Detected victims per year, Thailand as country of origin or destination")
+    does not say that it is two counts, each person once; None for any other selection."""
+    if selection.kind != "indicator" or selection.role != "both" or not selection.country:
+        return None
+    place = name_in_text(selection.country) or selection.country
+    return (
+        f"Counted: the victims {place} detected, of any citizenship (its published total), and the nationals of "
+        f"{place} other countries detected (summed over their citizenship breakdowns), each once."
+    )
+
+
 def show_yearly_section(
     selection: Selection,
     rule: DisclosureRule,
@@ -915,7 +957,15 @@ def show_yearly_section(
         labels={"year": "Year", "note": "Note", "victims": noun.capitalize()},
         kinds=None if per_year is None else per_year.kinds(),
         source=source,
-        note=" ".join(n for n in (censored_note(shown, per_year), no_data_note(numbers, tables=tables)) if n)
+        note=" ".join(
+            n
+            for n in (
+                counted_both(selection),
+                censored_note(shown, per_year),
+                no_data_note(numbers, tables=tables),
+            )
+            if n
+        )
         or None,
     )
     panel = numbers.panel
@@ -926,10 +976,12 @@ def show_yearly_section(
         _markdown(panel_gaps_sentence(numbers))
     tag = selection.loaded.provenance.source if selection.loaded else "data"
     chart = numbers.chart_table() if numbers.exact else numbers.chart_bounds()
-    if chart is not None and _years_shown(numbers) > 1:  # one year is a table row, not a line
-        value, low, high = (
-            ("victims", None, None) if numbers.exact else ("count_low", "count_low", "count_high")
-        )
+    value, low, high = ("victims", None, None) if numbers.exact else ("count_low", "count_low", "count_high")
+    drawn = [] if chart is None else drawn_years(chart, value)
+    if chart is not None and _years_shown(numbers) > 1 and len(drawn) < 2:
+        # one point is not a line: a chart of the other years withheld or absent says nothing the table does not
+        _markdown(one_point_sentence(noun, drawn))
+    elif chart is not None and _years_shown(numbers) > 1:  # one year is a table row, not a line
         summed = selection.kind == "indicator" and selection.role == "origin"
         own = (
             " (and the country's own count of its nationals)" if summed and holds_own_count(selection) else ""
@@ -946,7 +998,7 @@ def show_yearly_section(
                 # a country's nationals are a sum of other countries' breakdowns: it moves with who reports
                 subtitle=f"Summed over the citizenship breakdowns of the countries that detected them{own}."
                 if summed
-                else None,
+                else counted_both(selection),
                 band_note="Line: lower bound; shaded band: the range that censored cells (<5) allow.",
                 flagged=numbers.flagged,
                 gaps=gap_reasons(per_year),
@@ -970,7 +1022,9 @@ def show_yearly_section(
         for line in incomplete_lines(panel.incomplete):
             _markdown(line)
         chart = panel.chart_bounds()
-        if chart is not None:
+        if chart is not None and len(drawn := drawn_years(chart, "count_low")) < 2:
+            _markdown(one_point_sentence(noun, drawn))
+        elif chart is not None:
             show_chart(
                 charts.trend_chart(
                     chart,
@@ -1388,6 +1442,25 @@ def _not_recorded_years(table: DisclosedTable) -> list[str]:
     empty = body.select(pl.all_horizontal(pl.col(c).is_null() for c in columns)).to_series()
     kept = reasons.select(pl.all_horizontal(pl.col(c).is_null() for c in columns)).to_series()
     return body.filter(empty & kept)["year"].cast(pl.String).to_list()
+
+
+def drawn_years(chart: DisclosedTable, value: str) -> list[int]:
+    """The years a yearly chart of ``chart`` draws a point for: those whose ``value`` is published, neither
+    withheld (``<5``, ``x``) nor absent."""
+    frame = chart.frame
+    drawn = pl.col(value).is_not_null() & pl.col("year").is_not_null()
+    if (flag := value + SUPPRESSED_SUFFIX) in frame.columns:
+        drawn &= ~pl.col(flag).fill_null(False)
+    return sorted(int(year) for year in frame.filter(drawn)["year"].to_list())
+
+
+def one_point_sentence(noun: str, drawn: Sequence[int]) -> str:
+    """Said in place of a yearly chart that would draw one point or none, its other years withheld or absent."""
+    what = f"only {drawn[0]} has a number" if drawn else "no year has a number"
+    return (
+        f"No chart of {noun} per year: {what} that can be drawn, the others being withheld (small counts) or "
+        "not published; the table above gives every year."
+    )
 
 
 def _years_shown(numbers: YearlyNumbers) -> int:
