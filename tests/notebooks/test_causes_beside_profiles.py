@@ -108,3 +108,23 @@ def test_no_withheld_age_band_follows_from_the_sections_groups(tmp_path_factory,
         small = [b for b in members if ages[b].startswith("<")]
         shown = [b for b in members if ages[b].replace(",", "").isdigit()]
         assert not (len(small) == 1 and len(shown) == len(members) - 1), (group, size, ages)
+
+
+def test_the_sex_tables_not_recorded_followed_from_what_is_recorded_on_the_demo():
+    """The demo's Indonesia (origin): "Who is identified" by sex shows Female 599, Male 327, Trans/non-conforming
+    ``<5``, Not recorded ``x`` of 1,095; the section's "What is recorded" gave Sex not recorded 165, so 4
+    trans victims. Linked, the section withholds what gives it (its tables stay shown) and nothing follows."""
+    from evidence.sources.cache import load_cached
+    from evidence.sources.demo import demo_path
+
+    rule = DisclosureRule(5)
+    selection = Selection(load_cached(demo_path()), country="IDN", role="origin")
+    beside = views.beside_counts([selection], rule)
+    sexes = {t.column: t for t in beside}["gender"].counts
+    assert sexes["Trans/non-conforming"][1] == "small" and sexes["Unknown"][1] == "complement"
+    trans = ("beside", "gender", 0, "Trans/non-conforming")
+    alone = views.person_section(selection.records(), rule, beside=beside, together=False)
+    assert trans in alone.audit()
+    section = views.person_section(selection.records(), rule, beside=beside)
+    assert section.audit() == []
+    assert section.missing is not None and all(v is not None for _, _, v in section.profiles)

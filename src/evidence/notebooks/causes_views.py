@@ -2008,9 +2008,11 @@ def protect_person_section(section: PersonSection) -> PersonSection:
     while True:
         system = section_counts(section)
         # the tables beside the section are shown as they are: only the section's own counts may be withheld
-        own = {q for q in system.status if not _beside(q)} if section.beside else None
+        # (nor all victims, which their totals show)
+        own = {q for q in system.status if not _beside(q) and q != ("N",)} if section.beside else None
         try:
-            added = protect_linked(system, section.rule, among=own)
+            # a group size the tables beside give is freed only by several counts withheld together
+            added = protect_linked(system, section.rule, among=own, patience=16 if section.beside else 4)
             break
         except DisclosureError:  # a table whose labels alone pin a count: left out, as one too small is
             section = _without_view_of(section, linked_exposures(system, section.rule))
