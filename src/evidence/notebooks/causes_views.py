@@ -2012,7 +2012,7 @@ def protect_person_section(section: PersonSection) -> PersonSection:
         own = {q for q in system.status if not _beside(q) and q != ("N",)} if section.beside else None
         try:
             # a group size the tables beside give is freed only by several counts withheld together
-            added = protect_linked(system, section.rule, among=own, patience=16 if section.beside else 4)
+            added = protect_linked(system, section.rule, among=own, patience=60 if section.beside else 4)
             break
         except DisclosureError:  # a table whose labels alone pin a count: left out, as one too small is
             section = _without_view_of(section, linked_exposures(system, section.rule))
