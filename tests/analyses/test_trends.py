@@ -1479,7 +1479,7 @@ def _suggested(message: str) -> set[str]:
     """The dimension names a message suggests: the words after "try one of:" or "use by"."""
     import re
 
-    found = re.search(r"(?:try one of:|use by) ([^,]*(?:, [^,]+)*?)(?:,? or role|$)", message)
+    found = re.search(r"(?:try one of:|use by) ([^,;]*(?:, [^,;]+)*?)(?:,? or role|;|$)", message)
     assert found, message
     return set(re.split(r", | or ", found.group(1).strip()))
 
@@ -1600,6 +1600,18 @@ def test_a_dimension_of_no_known_name_is_refused_naming_the_valid_ones(real_tabl
     with pytest.raises(ParameterError, match="try one of: none, form, gender"):
         trends.yearly_counts(Selection(real_tables[0], country="THA", role="destination"), by="Sexe")
     assert trends.check_by(None) is None
+
+
+@pytest.mark.parametrize("table", [0, 1])
+def test_a_misspelt_dimension_is_told_the_one_meant(real_tables, table):
+    """QA27: `evidence trend --by gendr` named the valid dimensions but no "did you mean", which
+    `run -p by gendr` says; of either table (cases, indicators)."""
+    selection = Selection(real_tables[table], country="THA", role="destination")
+    with pytest.raises(ParameterError, match=r"try one of: .*; did you mean 'gender'\?$"):
+        trends.yearly_counts(selection, by="gendr")
+    with pytest.raises(ParameterError) as raised:
+        trends.yearly_counts(selection, by="xyzzy")
+    assert "did you mean" not in str(raised.value)
 
 
 def test_a_case_table_with_both_countries_is_offered_by_corridor():

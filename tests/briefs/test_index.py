@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidence.briefs.builtin import external_references
-from evidence.briefs.index import collect_briefs, index_path, write_index
+from evidence.briefs.index import collect_briefs, foreign_page, index_path, write_index
 from evidence.briefs.render import render_run
+from evidence.core.errors import InputError
 
 
 @pytest.fixture
@@ -304,3 +305,33 @@ def test_an_index_lists_every_brief_but_those_left_out_and_says_which(
         index = write_index(runs_root, leaving_out=out)
         assert listed_briefs(index) == {f.resolve() for f in folders if f not in out}
         assert listed_briefs(write_index(runs_root)) == {f.resolve() for f in folders}
+
+
+def test_a_page_the_toolkit_did_not_write_is_never_written_over(runs_root: Path) -> None:
+    """QA27: ``write_index`` (and ``render_run``, which calls it) overwrote any ``index.html`` beside the runs
+    folder, a team's home page too; the CLI refused it, the Python API did not. A page without the toolkit's
+    mark is refused before a brief is rendered, and stays as it was."""
+    run = make_run(runs_root)
+    page = index_path(runs_root)
+    page.write_text("<!DOCTYPE html><title>Our team</title><p>Welcome</p>", encoding="utf-8")
+    assert foreign_page(page)
+    with pytest.raises(InputError, match="not an index of briefs written by evidence") as raised:
+        render_run(run, renderer="builtin", formats="html")
+    assert raised.value.path == str(page)
+    assert not (run / "brief.html").exists() and not (run / "brief.qmd").exists()  # refused before rendering
+    with pytest.raises(InputError, match="not an index of briefs"):
+        write_index(runs_root)
+    assert page.read_text(encoding="utf-8") == "<!DOCTYPE html><title>Our team</title><p>Welcome</p>"
+    # rendered without the index, the brief is made and the page still left alone
+    render_run(run, renderer="builtin", formats="html", update_index=False)
+    assert (run / "brief.html").is_file() and foreign_page(page)
+    # a folder there is not an index either; once the place is free, the index is written, then rewritten
+    page.unlink()
+    page.mkdir()
+    with pytest.raises(InputError, match="not an index of briefs"):
+        write_index(runs_root)
+    page.rmdir()
+    assert not foreign_page(page)
+    assert not foreign_page(write_index(runs_root)) and "1 brief ·" in write_index(runs_root).read_text(
+        "utf-8"
+    )

@@ -14,7 +14,7 @@ import yaml
 from _brief_runs import executed_notebook, make_run
 from nbformat.v4 import new_code_cell, new_output
 
-from evidence.briefs.builtin import TEMPLATES, external_references
+from evidence.briefs.builtin import TEMPLATES, RenderError, external_references
 from evidence.briefs.document import SOURCE_FILE
 from evidence.briefs.render import (
     begin_render,
@@ -385,3 +385,101 @@ def test_quartos_staging_folder_is_named_so_that_the_next_render_removes_it_afte
     name = seen.read_text().strip()
     match = atomic._STALE.match(name)
     assert match and match["host"] == atomic.host_tag() and int(match["pid"]) == os.getpid(), name
+
+
+class _Killed(BaseException):
+    """``kill -9`` in a test: the process ends where this is raised, and nothing of it runs any more."""
+
+
+def _brief_files(run: Path) -> list[str]:
+    return sorted(p.name for p in run.iterdir() if p.name.startswith(("brief", ".brief")))
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, RenderError])
+def test_a_render_interrupted_or_failing_once_it_writes_leaves_no_brief_nor_a_mix_of_two(
+    run_folder: Path, no_quarto: None, monkeypatch: pytest.MonkeyPatch, stop: type[BaseException]
+) -> None:
+    """QA27: Ctrl-C (or SIGTERM, which the CLI turns into it) or an error while a brief was rendered, after its
+    source was written, left ``brief.qmd`` and ``brief-figures/`` in the run folder, beside the pages of the
+    render before it (a mix of two renders), and the index linking them. The brief is removed, and the index
+    rewritten without it; the run's own files stay."""
+    from evidence.briefs import render
+    from evidence.briefs.index import index_path, listed_briefs
+
+    render_run(run_folder, formats="html")
+    run_files = sorted(p.name for p in run_folder.iterdir() if not p.name.startswith(("brief", ".brief")))
+    assert run_folder.resolve() in listed_briefs(index_path(run_folder.parent))
+
+    def stopped(*args: object, **kwargs: object) -> str:
+        assert (run_folder / SOURCE_FILE).is_file()  # the new source is written by then
+        raise stop("stopped while the HTML was made")
+
+    monkeypatch.setattr(render.builtin, "self_contained", stopped)
+    with pytest.raises(stop):
+        render_run(run_folder, formats="html")
+    assert _brief_files(run_folder) == []
+    assert sorted(p.name for p in run_folder.iterdir()) == run_files
+    assert run_folder.resolve() not in listed_briefs(index_path(run_folder.parent))
+
+
+def test_a_render_refused_before_it_writes_leaves_the_brief_there(
+    run_folder: Path, no_quarto: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evidence.briefs import render
+
+    render_run(run_folder, formats="html")
+    before = {name: (run_folder / name).stat().st_mtime_ns for name in _brief_files(run_folder)}
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise DisclosureError("the brief shows counts below 5")
+
+    monkeypatch.setattr(render, "check_brief_disclosure", refused)
+    with pytest.raises(DisclosureError):
+        render_run(run_folder, formats="html")
+    assert {name: (run_folder / name).stat().st_mtime_ns for name in _brief_files(run_folder)} == before
+
+
+def test_a_render_killed_outright_runs_no_clean_up(
+    run_folder: Path, no_quarto: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``kill -9`` ends the process where it is: what it wrote stays for the next render to remove (the clean-up
+    is not run for every BaseException, which would stand for more than Ctrl-C)."""
+    from evidence.briefs import render
+
+    def killed(*args: object, **kwargs: object) -> str:
+        raise _Killed
+
+    monkeypatch.setattr(render.builtin, "self_contained", killed)
+    with pytest.raises(_Killed):
+        render_run(run_folder, formats="html")
+    assert SOURCE_FILE in _brief_files(run_folder)
+    monkeypatch.undo()
+    render_run(run_folder, formats="html")  # the next render writes the brief whole
+    assert {"brief.html", "brief.json", SOURCE_FILE} <= set(_brief_files(run_folder))
+
+
+def test_a_quarto_render_failing_on_its_second_format_leaves_no_mix_of_two_renders(
+    run_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With Quarto, the HTML of a new render was left beside the PDF of the old one when the PDF failed."""
+    from evidence.briefs.index import index_path, listed_briefs
+
+    fake = tmp_path / "bin" / "quarto"
+    fake.parent.mkdir()
+    fake.write_text(
+        "#!/bin/sh\n"
+        'out=""; prev=""; for a in "$@"; do [ "$prev" = "--output" ] && out="$a"; prev="$a"; done\n'
+        'case "$out" in *.html) echo "<html><body>quarto brief</body></html>" > "$out";; '
+        '*) [ -e "$QUARTO_PDF_FAILS" ] && exit 1; printf "%%PDF-1.7 quarto" > "$out";; esac\n'
+    )
+    fake.chmod(0o755)
+    fails = tmp_path / "pdf-fails"
+    monkeypatch.setenv("QUARTO_PDF_FAILS", str(fails))
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: str(fake) if name == "quarto" else None)
+    render_run(run_folder, renderer="quarto")
+    assert {"brief.html", "brief.pdf", "brief.json"} <= set(_brief_files(run_folder))
+    fails.touch()
+    with pytest.raises(RenderError, match="quarto render failed"):
+        render_run(run_folder, renderer="quarto")
+    assert _brief_files(run_folder) == []
+    assert run_folder.resolve() not in listed_briefs(index_path(run_folder.parent))

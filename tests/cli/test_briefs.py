@@ -453,3 +453,80 @@ def test_a_render_whose_renderer_dies_exits_1_naming_how_to_render_again(
     assert code == 1 and "Traceback" not in err and "pandoc: out of memory" in err
     said = " ".join(err.split())
     assert f"evidence render {run}" in said and not (run / "brief.html").exists()
+
+
+def test_a_page_not_the_toolkits_where_the_index_goes_is_never_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, no_kernel_ahead
+) -> None:
+    """QA27: `evidence brief KHM --out-root site/runs` replaced the analyst's own `site/index.html` (a home page,
+    a web server's index) with the index of briefs, without a word: the index goes beside the runs folder. It
+    is refused before anything runs, naming the page (brief, render, a rendering batch); what only rewrites an
+    index it finds (run, a batch without briefs) leaves a page it did not write alone."""
+    site = tmp_path / "site"
+    runs = site / "runs"
+    runs.mkdir(parents=True)
+    page = site / "index.html"
+    page.write_text("<html><body>our team's home page</body></html>\n", encoding="utf-8")
+    run = make_run(runs)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "notebooks: [country_brief]\nparameters: {country: THA}\nrender: true\n", encoding="utf-8"
+    )
+    for args in (
+        ["brief", "THA", "--out-root", str(runs)],
+        ["render", str(run), "--format", "html"],
+        ["batch", str(plan), "--out-root", str(runs)],
+        ["batch", str(plan), "--out-root", str(runs), "--render", "--json"],
+    ):
+        code, out, err = _main(monkeypatch, capsys, *args)
+        said = " ".join(err.split())
+        assert code == 2 and "Traceback" not in err, (args, err)
+        assert f"{page}: not an index of briefs written by evidence" in said, said
+        assert "--out-root" in said
+        if "--json" in args:  # a script is told which file, as by every refusal of an input
+            import json
+
+            assert json.loads(out)["error"]["path"] == str(page), out
+        assert page.read_text(encoding="utf-8") == "<html><body>our team's home page</body></html>\n"
+        assert not (run / "brief.html").exists() and sorted(p.name for p in runs.iterdir()) == [run.name]
+    # the helpers that rewrite an index they find leave the page alone
+    from evidence.cli.runs import drop_replaced_briefs, leave_out_briefs, list_briefs_again
+
+    (run / "brief.json").write_text('{"formats": {"html": "brief.html"}}', encoding="utf-8")
+    (run / "brief.html").write_text("<html></html>", encoding="utf-8")
+    assert drop_replaced_briefs(runs) is None
+    assert leave_out_briefs(runs, [run]) is None
+    assert list_briefs_again(runs, [run]) is None
+    assert page.read_text(encoding="utf-8") == "<html><body>our team's home page</body></html>\n"
+    # the toolkit's own index is rewritten as before
+    page.unlink()
+    code, _, err = _main(monkeypatch, capsys, "render", str(run), "--format", "html")
+    assert code in (0, None), err
+    assert '<meta name="generator" content="evidence" />' in page.read_text(encoding="utf-8")
+    assert leave_out_briefs(runs, [run]) == page
+
+
+def test_an_index_that_cannot_be_written_is_not_said_to_be_the_brief(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """QA27: a full disk where the index of briefs goes (`reports/`, the brief written in its run folder) was
+    reported as "RUN: cannot write the brief into the run folder: No space left on device": the wrong file, and
+    a brief said unwritten that was written. The error names the index page and says the brief is there."""
+    import errno
+
+    from evidence.briefs import render
+
+    run = make_run(tmp_path / "reports" / "runs")
+    index = tmp_path / "reports" / "index.html"
+
+    def full(root, target, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr(render, "write_index", full)
+    code, _, err = _main(monkeypatch, capsys, "render", str(run), "--format", "html")
+    said = " ".join(err.split())
+    assert code == 2 and "Traceback" not in err, err
+    assert "cannot write the brief into the run folder" not in said, said
+    assert f"error: {index}: cannot write the index of briefs: No space left on device" in said, said
+    assert f"the brief is written: {run / 'brief.html'}" in said, said
+    assert (run / "brief.html").is_file()

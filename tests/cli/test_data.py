@@ -101,10 +101,22 @@ def test_load_without_path_uses_the_configured_data(
 def test_an_unwritable_out_path_is_one_clear_error(
     run_main, demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
-    (tmp_path / "a_file").write_text("not a folder")
-    out = tmp_path / "a_file" / "cases.parquet"
+    # a full disk (a file under a file: test_an_out_file_under_a_file_is_refused_naming_the_file_in_the_way)
+    import errno
+
+    from evidence.sources import store
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store, "write_parquet", full)
+    out = tmp_path / "cases.parquet"
     code, _out, err = run_main(["data", "load", str(demo_file), "--out", str(out)])
-    assert code == 2 and f"--out {out}: cannot write there" in err and "Traceback" not in err
+    said = " ".join(err.split())
+    assert code == 2 and f"--out {out}: cannot write there (No space left on device)" in said, said
+    assert "Traceback" not in err and not out.exists()
+    code, printed, _ = run_main(["data", "load", str(demo_file), "--out", str(out), "--json"])
+    assert code == 2 and json.loads(printed)["error"]["code"] == "system"
 
 
 def test_load_out_says_where_it_wrote_the_table(run_main, demo_file: Path, tmp_path: Path) -> None:
@@ -515,6 +527,29 @@ def test_load_out_refuses_a_folder_before_anything_is_read(run_main, demo_file: 
     code, _, err = run_main(["data", "load", str(demo_file), "--out", str(out)])
     assert code == 2 and "Traceback" not in err
     assert f"--out {out}: is a folder; give the file to write" in " ".join(err.split())
+
+
+def test_an_out_file_under_a_file_is_refused_naming_the_file_in_the_way(
+    run_main, demo_file: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """QA27: `data load FILE --out notes.txt/table.csv` (a file where a folder was meant) read the whole file,
+    then said "--out notes.txt/table.csv: cannot write there (File exists)": no word of which file is in the
+    way. It is refused before anything is read, naming it, as the runs folder's check does."""
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    read: list[object] = []
+    from evidence.sources import registry
+
+    monkeypatch.setattr(registry, "load", lambda *a, **k: read.append(a) or pytest.fail("the file was read"))
+    for out in (blocker / "table.csv", blocker / "deeper" / "table.parquet"):
+        code, _, err = run_main(["data", "load", str(demo_file), "--out", str(out)])
+        said = " ".join(err.split())
+        assert code == 2 and "Traceback" not in err, err
+        assert f"--out {out}: {blocker} is a file, not a folder" in said, said
+        assert "File exists" not in said and "Not a directory" not in said
+        code, _, err = run_main(["data", "demo", "--rows", "50", "--out", str(out)])
+        assert code == 2 and f"{blocker} is a file, not a folder" in " ".join(err.split()), err
+    assert read == [] and blocker.read_text(encoding="utf-8") == "not a folder\n"
 
 
 def test_load_summary_names_rows_holding_nothing(tmp_path: Path) -> None:

@@ -361,3 +361,21 @@ def test_the_number_of_flows_is_top_n_as_in_the_routes_notebook(run_main, fixtur
     code, old, err = run_main([*args, "--top", "3"])
     assert code in (0, None) and old == new, err
     assert " ".join(err.split()).count("warning: --top is the old name of --top-n") == 1, err
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["flows", "--regional-level", "subregon"], "(did you mean 'subregion'?)"),
+        (["estimate", "--method", "stepwize"], "(did you mean 'stepwise'?)"),
+        (["estimate", "--method", "BICC"], "(did you mean 'bic'?)"),
+        (["flows", "--regional-level", "sub"], "(did you mean 'subregion'?)"),
+    ],
+)
+def test_a_misspelt_choice_is_told_the_choice_meant(run_main, args, said) -> None:
+    """QA27: a misspelt country, role, notebook, parameter or plan key is told "did you mean"; a misspelt
+    `--regional-level` or `--method` was not ("--regional-level must be region or subregion, not 'subregon'")."""
+    code, _, err = run_main(args)
+    assert code == 2 and said in " ".join(err.split()), err
+    code, _, err = run_main([*args[:-1], "planet"])
+    assert code == 2 and "did you mean" not in err, err  # nothing close: the choices only

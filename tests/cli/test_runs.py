@@ -94,6 +94,36 @@ def test_kernel_install_into_a_prefix(app, tmp_path, monkeypatch):
     assert name in result.output
 
 
+def test_kernel_remove_undoes_kernel_install(run_main, tmp_path, monkeypatch):
+    """QA27: `evidence kernel install` registered a kernel in the user's (or the environment's) Jupyter, and
+    nothing of the toolkit took it away: `jupyter kernelspec remove NAME` with the hashed name to find. `kernel
+    remove` does, where install put it (the default name, --name, --sys-prefix), and says so; a kernel that is
+    not there is an error naming where it looked (exit 2), and another kernel is never touched."""
+    import sys
+
+    from evidence.runs.kernel import environment_kernel_name
+
+    monkeypatch.setattr(sys, "prefix", str(tmp_path))
+    kernels = tmp_path / "share" / "jupyter" / "kernels"
+    other = kernels / "python3"
+    other.mkdir(parents=True)
+    (other / "kernel.json").write_text("{}")
+    for named in ([], ["--name", "evidence-test"]):
+        code, _, err = run_main(["kernel", "install", *named, "--sys-prefix"])
+        assert code in (0, None), err
+        name = named[1] if named else environment_kernel_name()
+        assert (kernels / name / "kernel.json").is_file()
+        code, out, err = run_main(["kernel", "remove", *named, "--sys-prefix"])
+        assert code in (0, None), err
+        assert not (kernels / name).exists() and f"removed kernel {name!r}" in out
+        code, _, err = run_main(["kernel", "remove", *named, "--sys-prefix"])
+        said = " ".join(err.split())
+        assert code == 2 and f"no kernel {name!r} in {kernels}" in said and "Traceback" not in err, err
+    assert (other / "kernel.json").is_file()
+    code, _, err = run_main(["kernel", "remove", "--name", "../python3", "--sys-prefix"])
+    assert code == 2 and (other / "kernel.json").is_file()
+
+
 @pytest.mark.kernel
 def test_run_skips_an_unchanged_run_unless_forced(app, tiny, tmp_path):
     out = tmp_path / "runs"
@@ -564,6 +594,88 @@ def test_an_interrupted_rendering_batch_still_lists_the_briefs_it_made(run_main,
     assert written == [tmp_path / "reports" / "index.html"]
     assert json.loads(out)["index"] == str(written[0])
     assert "index of briefs" in err
+
+
+@pytest.mark.parametrize("interrupt", [False, True])
+def test_a_rendering_batchs_last_line_is_its_summarys_as_the_docs_say(
+    run_main, tiny, tmp_path, monkeypatch, interrupt
+):
+    """QA27: with `render: true` (the docs' weekly plan) the batch printed "index of briefs: reports/index.html"
+    after its summary, so the log's last line was not `ran N, skipped N, failed N` (nor, interrupted,
+    "interrupted: run the same command again ..."), the line the docs tell a scheduler's log to end with."""
+    from evidence.runs import batch
+    from evidence.runs.execute import RunOutcome
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2]\nrender: true\n")
+
+    def ran(runs, *, on_start, on_done, **kwargs):
+        on_start(2, 0)
+        outcomes = [RunOutcome(run.run_id, "tiny", "ok", str(run.folder), 1.0) for run in runs]
+        on_done(outcomes[0])
+        if interrupt:
+            raise KeyboardInterrupt
+        on_done(outcomes[1])
+        return batch.BatchReport(outcomes)
+
+    monkeypatch.setattr(batch, "run_batch", ran)
+    monkeypatch.setattr("evidence.briefs.index.write_index", lambda root, target: target)
+    out_root = tmp_path / "reports" / "runs"
+    code, out, err = run_main(
+        ["batch", str(plan), "--executor", "tcp://127.0.0.1:1", "--out-root", str(out_root)]
+    )
+    lines = [line for line in (out + err).splitlines() if line.strip()]
+    assert any(line.startswith("index of briefs: ") for line in lines), lines
+    if interrupt:
+        assert code == 130
+        assert lines[-2].startswith("ran 1, skipped 0, failed 0, interrupted 1"), lines
+        assert lines[-1].startswith("interrupted: run the same command again"), lines
+    else:
+        assert code == 0 and lines[-1] == "ran 2, skipped 0, failed 0", lines
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_a_rendering_batch_that_cannot_write_its_index_says_so_after_its_summary_and_exits_1(
+    run_main, tiny, tmp_path, monkeypatch, as_json
+):
+    """QA27: a full disk when a rendering batch wrote its index of briefs, at its end, ended it with "error: No
+    space left on device" and exit 2 ("refused before anything was done") after every run had run and been
+    rendered; with --json no `evidence.batch` document, only an error: a script lost the runs' outcomes. The
+    batch prints its summary and document, says the index was not written, and exits 1 (a problem found)."""
+    import errno
+
+    from evidence.runs import batch
+    from evidence.runs.execute import RunOutcome
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"notebooks: [{tiny}]\nparameters:\n  n: [1, 2]\nrender: true\n")
+
+    def ran(runs, *, on_start, on_done, **kwargs):
+        on_start(2, 0)
+        outcomes = [RunOutcome(run.run_id, "tiny", "ok", str(run.folder), 1.0) for run in runs]
+        for outcome in outcomes:
+            on_done(outcome)
+        return batch.BatchReport(outcomes)
+
+    def full(root, target, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr(batch, "run_batch", ran)
+    monkeypatch.setattr("evidence.briefs.index.write_index", full)
+    out_root = tmp_path / "reports" / "runs"
+    args = ["batch", str(plan), "--executor", "tcp://127.0.0.1:1", "--out-root", str(out_root)]
+    code, out, err = run_main(args + (["--json"] if as_json else []))
+    assert code == 1, out + err
+    said = " ".join(err.split())
+    index = tmp_path / "reports" / "index.html"
+    assert f"the index of briefs could not be written: {index}: No space left on device" in said, said
+    if as_json:
+        document = json.loads(out)
+        assert document["schema"] == "evidence.batch" and document["index"] is None
+        assert document["counts"]["ok"] == 2
+        assert err.strip().splitlines()[-1].startswith("ran 2, skipped 0, failed 0"), err
+    else:
+        assert out.strip().splitlines()[-1].startswith("ran 2, skipped 0, failed 0"), out
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "Infinity", "1e999"])

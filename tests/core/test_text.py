@@ -9,7 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evidence.core.text import FORMULA_START, column_title, spreadsheet_frame, spreadsheet_text, word_list
+from evidence.core.text import (
+    FORMULA_START,
+    closest_choice,
+    column_title,
+    did_you_mean,
+    spreadsheet_frame,
+    spreadsheet_text,
+    word_list,
+)
 
 
 @pytest.mark.parametrize(
@@ -163,3 +171,28 @@ def test_an_overview_for_jupyterlab_shows_its_texts_as_themselves(parts: list[st
     Reader(convert_charrefs=True).feed(page)
     assert set(tags) <= {"table", "caption", "b", "tr", "th", "td", "br"}
     assert strip_unsafe_format(text) in "".join(seen) or not strip_unsafe_format(text).strip()
+
+
+@pytest.mark.parametrize(
+    ("word", "choices", "meant"),
+    [
+        ("gendr", ["none", "form", "gender", "age_band"], "gender"),
+        ("Gendr", ["none", "form", "gender"], "gender"),  # letter case aside
+        (" dest ", ["origin", "destination"], "destination"),  # cut short
+        ("unodc-gltip", ["tip-tiers-kelley", "unodc-glotip", "walkfree-gsi-2023"], "unodc-glotip"),
+        ("xyz", ["none", "form", "gender"], None),
+        ("", ["none", "form"], None),
+        ("c", ["citizenship", "corridor"], None),  # begins two: neither is said
+    ],
+)
+def test_a_misspelt_name_is_told_the_choice_meant(word: str, choices: list[str], meant: str | None) -> None:
+    """QA27: the one rule of every "did you mean" (notebooks, parameters, releases, dimensions, CLI choices)."""
+    assert closest_choice(word, choices) == meant
+    assert did_you_mean(word, choices) == (f"; did you mean {meant!r}?" if meant else "")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=12), st.lists(st.text(min_size=1, max_size=12), max_size=6))
+def test_a_suggestion_is_always_one_of_the_choices(word: str, choices: list[str]) -> None:
+    meant = closest_choice(word, choices)
+    assert meant is None or meant in choices

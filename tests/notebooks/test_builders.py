@@ -2767,6 +2767,34 @@ def test_a_route_views_drawn_routes_are_found_once_and_each_caller_gets_its_own(
     assert "victims" in view._published_corridors().columns
 
 
+def test_a_route_views_returns_left_out_of_its_charts_are_found_once(monkeypatch):
+    """The charts' routes and the note on the returns they leave out both read the published returns a detected
+    route links the same countries as: found once per view, the same for each caller, and each its own frame."""
+    from polars.testing import assert_frame_equal
+
+    from evidence.notebooks.builders import RouteView
+
+    _, view = _route_view(top_n=5)
+    assert view is not None
+    found: list[int] = []
+    find = RouteView._returns_left_out
+
+    def counted(frame: pl.DataFrame) -> pl.DataFrame:
+        found.append(1)
+        return find(frame)
+
+    monkeypatch.setattr(RouteView, "_returns_left_out", staticmethod(counted))
+    view.drawn_routes()
+    not_drawn = view.returns_not_drawn()
+    assert view.returns_not_drawn() == not_drawn
+    assert found == [1]
+    expected = find(view._published_corridors())
+    assert not_drawn == expected["destination_iso3"].to_list()
+    left_out = view._left_out()
+    left_out.drop_in_place("victims")  # a caller changing its frame in place changes no later caller's
+    assert_frame_equal(view._left_out(), expected)
+
+
 def _placeholder_years_by_query(counts: pl.DataFrame, by_counts: pl.DataFrame) -> list[int]:
     """:func:`placeholder_years` as one polars query (how it was written until it read the few rows as lists):
     the reference for what the lists must give, nulls and years without a total included."""
@@ -2837,3 +2865,33 @@ def test_placeholder_years_read_from_the_rows_are_what_the_query_of_them_finds(c
         schema={"year": pl.Int32, "count_low": pl.Int64},
     )
     assert placeholder_years(counts, by_counts) == _placeholder_years_by_query(counts, by_counts)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.integers(1990, 2030)),
+            st.one_of(st.none(), st.integers(-3, 40)),
+            st.one_of(st.none(), st.sampled_from([0.0, 2.5, -1.0, math.nan, math.inf])),
+        ),
+        max_size=12,
+    )
+)
+def test_the_years_with_a_count_above_zero_are_those_a_filter_gives_read_without_a_query(rows):
+    """:func:`positive_years` reads a column of integers as lists (no polars query: a brief asks of a few dozen
+    rows at a time), a column of floats by a filter (NaN is above 0 to polars, not to Python); the years of the
+    rows above 0 either way, and ``_years_of`` the years of a frame, nulls left out, without a query either."""
+    import _polars
+
+    from evidence.notebooks.builders import _years_of, positive_years
+
+    frame = pl.DataFrame(rows, schema={"year": pl.Int32, "n": pl.Int64, "share": pl.Float64}, orient="row")
+    for column in ("n", "share"):
+        expected = {int(y) for y in frame.filter(pl.col(column) > 0)["year"].drop_nulls().to_list()}
+        assert positive_years(frame, column) == expected
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        queries = _polars.count_queries(monkeypatch)
+        positive_years(frame, "n")
+        years = _years_of(frame)
+    assert queries == []
+    assert years == {int(y) for y in frame["year"].drop_nulls().to_list()}

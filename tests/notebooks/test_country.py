@@ -1331,3 +1331,23 @@ def test_the_country_is_not_its_own_peer_and_a_peer_given_twice_is_one(tables):
     brief = _brief(tables, peers=("THA", "KHM", "Cambodia", "MMR"))
     assert brief.peers == ["KHM", "MMR"]
     assert _brief(tables, peers=("Thailand",)).peers is None  # only itself: the subregion, as none given
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1990, 2030), st.one_of(st.none(), st.integers(-3, 40))), min_size=0, max_size=12
+    )
+)
+def test_the_years_with_victims_are_read_from_the_counts_lists_as_a_filter_reads_them(rows):
+    """The years with published victims (high bound above 0), read as lists (a brief asks a dozen times, of a few
+    dozen rows each: no polars query), are those a filter of the counts gives: a null bound is no victim."""
+    from types import SimpleNamespace
+
+    import _polars
+
+    counts = pl.DataFrame(rows, schema={"year": pl.Int32, "count_high": pl.Int64}, orient="row")
+    by_query = sorted(int(y) for y in counts.filter(pl.col("count_high") > 0)["year"].to_list())
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        queries = _polars.count_queries(monkeypatch)
+        assert country.years_with_victims(SimpleNamespace(counts=counts)) == by_query  # type: ignore[arg-type]
+    assert queries == []

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evidence.core.errors import ParameterError
 from evidence.presentation.disclosure import DisclosureRule, find_small_counts
@@ -1392,3 +1394,35 @@ def test_the_years_of_routes_include_the_bands_of_years_a_selection_holds_whole(
     assert route_years(cut) == "2019"
     sentence = held_years_sentence(cut)
     assert sentence is not None and "in 2019 only, of 2015–2019" in sentence
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(
+                st.none(), st.sampled_from(["12", "12–15", "up to 8", "<5", "x", "1,204", "3–4 (est.)"])
+            ),
+            st.one_of(st.none(), st.sampled_from(["7", "20–29", "up to 2", "<5"])),
+        ),
+        max_size=8,
+    )
+)
+def test_the_censored_note_reads_a_tables_cells_without_a_query(rows):
+    """The note on ranges reads the shown table's cells as lists (no polars query per column, a brief shows
+    ~20 tables), the null cells left out: the note the cells without their nulls give."""
+    import _polars
+
+    from evidence.notebooks import views
+
+    shown = pl.DataFrame(rows, schema={"a": pl.String, "b": pl.String}, orient="row")
+    cells = [v for c in shown.columns for v in shown[c].drop_nulls().to_list()]
+    up_to = any(views._UP_TO.match(v) for v in cells)
+    expected = (
+        f"{views._CENSORED_NOTE} {views._UP_TO_NOTE}"
+        if up_to
+        else (views._CENSORED_NOTE if any(views._RANGE.search(v) for v in cells) else None)
+    )
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        queries = _polars.count_queries(monkeypatch)
+        assert views.censored_note(shown) == expected
+    assert queries == []

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evidence.presentation.brief_charts import TIER_COLOURS, magnitude_chart, peer_chart, tier_strip_chart
 from evidence.presentation.charts import chart_spec, save_chart
@@ -207,3 +210,31 @@ def test_a_panel_of_tens_is_labelled_without_exponents(tmp_path) -> None:
     ticks = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
     assert not [tick for tick in ticks if re.fullmatch(r"[\d.]+e[+-]\d+", tick)], ticks
     assert {"20", "40", "60"} <= set(ticks) and "0.02" in ticks
+
+
+@given(
+    st.one_of(
+        st.lists(st.one_of(st.none(), st.integers(2000, 2004)), max_size=8).map(
+            lambda v: pl.Series(v, dtype=pl.Int64)
+        ),
+        st.lists(st.one_of(st.none(), st.sampled_from(["2019", "2020", "2020–2021"])), max_size=8).map(
+            lambda v: pl.Series(v, dtype=pl.String)
+        ),
+        st.lists(st.one_of(st.none(), st.sampled_from([2019.0, 2020.0, math.nan])), max_size=8).map(
+            lambda v: pl.Series(v, dtype=pl.Float64)
+        ),
+    )
+)
+def test_the_distinct_years_of_a_peer_panel_are_polars_own_count_read_without_a_query(values):
+    """Whether a panel's bars are of different years: the distinct values, nulls aside, as polars counts them
+    (a float's NaN one value), read as a list (no query) unless floats."""
+    import _polars
+
+    from evidence.presentation.brief_charts import _distinct
+
+    assert _distinct(values) == values.drop_nulls().n_unique()
+    if not values.dtype.is_float():
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            queries = _polars.count_queries(monkeypatch)
+            _distinct(values)
+        assert queries == []

@@ -1702,3 +1702,22 @@ def test_a_column_name_with_spaces_commas_and_accents_is_drawn(tmp_path: Path, m
     assert {
         f"Year: {y}; Victimes, identifiées (n): {n}" for y, n in ((2019, 50), (2020, 60), (2021, 70))
     } <= labels
+
+
+def test_a_charts_columns_are_taken_by_name_without_a_query(monkeypatch):
+    """The columns a chart draws are taken from its data by name (no polars query: a brief draws a few dozen
+    charts), in the order asked, once each, the frame given unchanged; no column at all is none."""
+    import _polars
+
+    from evidence.presentation.charts import used_columns
+
+    frame = pl.DataFrame(
+        {"year": [2019, 2020], "victims": [12, None], "note": ["a", "b"], "share": [0.5, 0.1]}
+    )
+    queries = _polars.count_queries(monkeypatch)
+    used = used_columns(frame, ["victims", None, "year", "victims"], "a chart")
+    assert queries == []
+    assert used.columns == ["victims", "year"] and used.rows() == [(12, 2019), (None, 2020)]
+    assert used.schema == {"victims": pl.Int64, "year": pl.Int64}
+    assert frame.columns == ["year", "victims", "note", "share"]
+    assert used_columns(frame, [None], "a chart").shape == (0, 0)

@@ -110,6 +110,28 @@ def test_bad_plans_are_refused_clearly(tmp_path, tiny, plan, error, message):
         expand_plan(plan, base_dir=tmp_path)
 
 
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        # a misspelt key of a run: "did you mean", as for the plan's own keys and its grid's parameters
+        ({"parameter": {"n": 1}}, "runs[1]: unknown key 'parameter'; did you mean 'parameters'?"),
+        # a notebook parameter beside 'notebook' (the nesting forgotten): where it goes
+        ({"n": 1}, "runs[1]: unknown key 'n': it is a parameter of the notebook; put it under 'parameters'"),
+        ({"parameters": {"n": 1}, "nn": 1, "label": "b"}, "runs[1]: unknown keys 'label', 'nn'"),
+    ],
+)
+def test_an_unknown_key_of_a_planned_run_is_named_with_what_was_meant(tmp_path, tiny, entry, message):
+    """QA27: `runs: [{notebook: routes, parameter: {country: THA}}]` was refused as "runs[1]: unknown key(s)
+    ['parameter']": a Python list's repr, and no "did you mean" where the plan's keys and the grid's parameters
+    have one; a parameter written beside `notebook` did not say that it belongs under `parameters`."""
+    with pytest.raises(InputError) as refused:
+        expand_plan({"runs": [{"notebook": str(tiny), **entry}]}, base_dir=tmp_path)
+    said = str(refused.value)
+    assert message in said, said
+    assert "[" + "'" not in said  # no list's repr
+    assert "(a run has 'notebook' and 'parameters')" in said
+
+
 def test_an_empty_plan_file_is_refused(tmp_path):
     path = plan_file(tmp_path, "# the weekly plan\n")
     with pytest.raises(InputError, match="the plan is empty") as info:

@@ -125,6 +125,42 @@ def test_an_interrupted_run_leaves_no_folder(tiny, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    "warm, where",
+    [(False, "imports"), (True, "kernel start"), (True, "imports")],
+    ids=["fresh", "warm", "warm2"],
+)
+def test_an_interrupt_before_the_notebook_executes_leaves_no_temporary_folder(
+    tiny, tmp_path, monkeypatch, warm, where
+):
+    """QA27: Ctrl-C in the first seconds of `evidence brief KHM` (its kernel starting, Papermill being imported)
+    said "error: interrupted" and exited 130, but left the run's empty `.<run>.<host>-<pid>.<random>.part`
+    folder in the runs folder: the temporary was removed only once execution had begun. The docs promise that
+    only a run killed outright leaves it. A warm kernel started for the run is discarded too."""
+    from evidence.runs import warm as warm_module
+
+    discarded: list[str] = []
+
+    class Starting:  # a warm kernel (no process)
+        def while_starting(self): ...
+        def wait_ready(self): ...
+        def begin(self, *a): ...
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    if where == "kernel start":
+        monkeypatch.setattr(execute, "_launch_warm", interrupted)
+    else:
+        monkeypatch.setattr(execute, "_launch_warm", lambda *a: Starting())
+        monkeypatch.setattr(warm_module, "compile_nbformat_checks", interrupted)
+    monkeypatch.setattr(execute, "_discard", lambda kernel, why: discarded.append(why))
+    with pytest.raises(KeyboardInterrupt):
+        execute_run(prepare_run(tiny, {}, out_root=tmp_path), warm=warm)
+    assert list(tmp_path.iterdir()) == []
+    assert discarded == (["interrupted"] if warm and where == "imports" else [])
+
+
 @pytest.mark.parametrize("warm", [False, True], ids=["fresh", "warm"])
 def test_a_cells_last_outputs_are_awaited_longer_than_nbclients_four_seconds(
     tiny, tmp_path, monkeypatch, warm
@@ -307,7 +343,10 @@ def test_a_skipped_run_cleans_the_temporaries_of_killed_runs(tiny, tmp_path, no_
 
 @pytest.mark.parametrize(
     ("last_cell", "timeout", "said"),
-    [("import os\nos._exit(3)", None, "the kernel died"), ("import time\ntime.sleep(60)", 2, "timed out")],
+    [
+        ("import os\nos._exit(3)", None, "the kernel died"),
+        ("import time\ntime.sleep(60)", 2, "timed out: a cell ran longer than the timeout, 2 s"),
+    ],
     ids=["kernel-exits", "cell-hangs"],
 )
 def test_a_kernel_that_dies_or_hangs_leaves_the_partly_executed_notebook(tmp_path, last_cell, timeout, said):
@@ -317,7 +356,9 @@ def test_a_kernel_that_dies_or_hangs_leaves_the_partly_executed_notebook(tmp_pat
 
     notebook = write_notebook(tmp_path / "dies.ipynb", "n: int = 1", "print('before', n)", last_cell)
     outcome = run_notebook(notebook, {}, out_root=tmp_path / "runs", cell_timeout=timeout)
-    assert outcome.status == "failed" and said in outcome.error
+    assert outcome.status == "failed" and said in outcome.error, outcome.error
+    # QA27: which cell, as for a cell that raises ("... (in cell 3)"); nbclient's "after 2 seconds." no more
+    assert "(in cell 3)" in outcome.error and "seconds." not in outcome.error, outcome.error
     executed = tmp_path / "runs" / FAILED_DIR / outcome.run_id / "dies.ipynb"
     nb = json.loads(executed.read_text())
     printed = [o for o in nb["cells"][2]["outputs"] if o["output_type"] == "stream"]
@@ -355,3 +396,88 @@ def test_a_skipped_run_sets_aside_only_failed_attempts_that_ended_before_it_was_
     assert outcome.status == "skipped" and not failed.exists()
     assert (tmp_path / FAILED_DIR / ".superseded" / run.run_id / "run.json").is_file()
     assert "RuntimeError: boom" in outcome.note and "2026-01-01 00:00" in outcome.note
+
+
+@pytest.mark.parametrize("caller", ["run", "batch worker"])
+def test_a_run_another_process_is_executing_is_waited_for_then_served_not_executed_twice(
+    tiny, tmp_path, monkeypatch, caller
+):
+    """QA27: two batches of one plan on one runs folder (a timer's and an analyst's, or a weekly batch still
+    running when the next starts) each executed every run the other was executing or about to: twice the
+    work, the second result replacing the first. A run is executed under a lock of its own (per runs folder and
+    run, on this machine); a process that finds it held waits, then serves the run the other made if it is
+    fresh now, as a run found fresh at the start is served. `--force` still executes it (after the other)."""
+    import threading
+
+    from _run_records import record
+
+    from evidence.runs import batch
+    from evidence.runs.execute import run_lock, run_unless_fresh
+    from evidence.runs.record import write_record
+
+    prepared = prepare_run(tiny, {}, out_root=tmp_path)
+    executed: list[str] = []
+
+    def fake_execute(run, **kwargs):
+        executed.append(run.run_id)
+        return execute.RunOutcome(run.run_id, run.notebook_name, "ok", str(run.folder), 0.1)
+
+    monkeypatch.setattr(execute, "execute_run", fake_execute)
+    held, release = threading.Event(), threading.Event()
+
+    def other_process() -> None:  # executes the run, and puts a successful result in place
+        with run_lock(prepared):
+            held.set()
+            release.wait(10)
+            prepared.folder.mkdir(parents=True)
+            (prepared.folder / "nb.ipynb").write_text('{"cells": [], "metadata": {}}')
+            write_record(prepared.folder, record(prepared.run_id, cache_key=prepared.cache_key))
+
+    other = threading.Thread(target=other_process)
+    other.start()
+    assert held.wait(10)
+    threading.Timer(0.3, release.set).start()  # the other ends while this one waits for the run's lock
+    if caller == "run":
+        outcome = run_unless_fresh(prepared)
+    else:
+        outcome = batch._execute(prepared, None, force=False)
+    other.join(10)
+    assert executed == [] and outcome.status == "skipped", (executed, outcome)
+    assert outcome.folder == str(prepared.folder)
+    # forced, it executes all the same
+    forced = (
+        run_unless_fresh(prepared, force=True) if caller == "run" else batch._execute(prepared, None, True)
+    )
+    assert executed == [prepared.run_id] and forced.status == "ok"
+
+
+def test_the_lock_files_of_runs_not_executed_for_a_month_are_removed(tiny, tmp_path, monkeypatch):
+    """The runs' lock files (one per runs folder and run, :func:`run_lock`) would pile up in the user cache with
+    every runs folder ever used (a test's, a one-off --out-root): a process removes, once, those untouched for
+    longer than :data:`RUN_LOCKS_KEPT_DAYS` that no process holds; a lock in use is kept whatever its age."""
+    import fcntl
+    import time
+
+    from evidence.runs.execute import RUN_LOCKS_DIR, RUN_LOCKS_KEPT_DAYS, run_lock
+
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(execute, "_LOCKS_PRUNED", False)
+    locks = tmp_path / "cache" / RUN_LOCKS_DIR
+    locks.mkdir(parents=True)
+    old = time.time() - (RUN_LOCKS_KEPT_DAYS + 1) * 86400
+    stale, held, recent = (locks / f"{name}.lock" for name in ("stale", "held", "recent"))
+    for lock in (stale, held, recent):
+        lock.touch()
+    for lock in (stale, held):
+        os.utime(lock, (old, old))
+    fd = os.open(held, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # another process executing that run (a month-long run)
+    try:
+        prepared = prepare_run(tiny, {}, out_root=tmp_path / "runs")
+        with run_lock(prepared):
+            pass
+    finally:
+        os.close(fd)
+    left = sorted(p.name for p in locks.iterdir())
+    assert "stale.lock" not in left and {"held.lock", "recent.lock"} <= set(left), left
+    assert len(left) == 3  # and the run's own, touched now

@@ -121,6 +121,20 @@ def test_every_problem_is_reported_at_once():
     assert "unknown country 'Atlantis'" in text
 
 
+@pytest.mark.parametrize(
+    ("given", "meant"), [("dest", "destination"), ("Dest", "destination"), ("orig", "origin")]
+)
+def test_a_choice_cut_short_is_told_the_choice_meant(given, meant):
+    """QA27: `evidence flows --role dest` said "did you mean 'destination'?", `evidence run -p role dest` and
+    `evidence brief --role dest` did not (a prefix is too short for the similarity cut-off)."""
+    with pytest.raises(ParameterError) as info:
+        resolve_parameters(spec(), {"role": given})
+    assert f"got {given!r}; did you mean {meant!r}?" in str(info.value), info.value
+    with pytest.raises(ParameterError) as info:  # "o" starts no single choice: none is named
+        resolve_parameters(spec(), {"role": "x"})
+    assert "did you mean" not in str(info.value)
+
+
 def test_data_files_must_exist_and_become_absolute(tmp_path):
     present = tmp_path / "cases.csv"
     present.write_text("x")

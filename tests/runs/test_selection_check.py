@@ -355,3 +355,32 @@ def test_list_capture_data_for_a_notebook_of_tables_is_refused_before_a_kernel(s
     assert (
         prepare_run("data_quality", {"data": [str(ctdc)]}, out_root=tmp_path).notebook_name == "data_quality"
     )
+
+
+def test_a_notebook_of_victims_given_only_context_data_is_refused_before_a_kernel(real, tmp_path):
+    """QA27: `evidence run routes -p country THA --data tip_tiers.csv` (or GSI only) passed the check, since the
+    TIP tiers hold Thailand, started a kernel and failed in it: "failed: ValueError: routes needs case data
+    (CTDC) or UNODC country data ... (in cell 3)", exit 1, a failed run folder; in a batch a failed run, not an
+    invalid one. `evidence flows` refuses the same file before anything runs (exit 2): so do run, brief and
+    batch, naming the files and what they hold; `--allow-empty` cannot make such a run work and changes nothing."""
+    for notebook in ("routes", "trends"):
+        for context in (["tip"], ["gsi"], ["tip", "gsi"]):
+            files = [real[k] for k in context]
+            for allow_empty in (False, True):
+                with pytest.raises(ParameterError) as refused:
+                    prepare_run(
+                        notebook,
+                        {"country": "THA", "data": files},
+                        out_root=tmp_path,
+                        allow_empty=allow_empty,
+                    )
+                message = " ".join(str(refused.value).split())
+                assert not isinstance(refused.value, EmptySelectionError)  # invalid, not empty: exit 2
+                assert message.startswith(f"{notebook} needs case data (CTDC) or UNODC country data"), message
+                for file in files:
+                    assert f"{file}: " in message, message
+                assert "--data" in message
+    assert not list(tmp_path.iterdir())  # nothing was started or written
+    # a file of victims among them is enough; the country brief reads context data alone
+    assert prepare_run("routes", {"country": "KHM", "data": [real["tip"], real["ctdc"]]}, out_root=tmp_path)
+    assert prepare_run("country_brief", {"country": "THA", "data": [real["tip"]]}, out_root=tmp_path)

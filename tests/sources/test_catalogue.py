@@ -104,3 +104,12 @@ def test_unknown_name_lists_the_known_ones() -> None:
     with pytest.raises(ParameterError, match="tip-tiers-kelley"):
         get_release("tip-tiers")
     assert get_release("unodc-glotip") is CATALOGUE["unodc-glotip"]
+
+
+def test_a_misspelt_release_is_told_the_one_meant() -> None:
+    """QA27: `evidence data fetch unodc-gltip` listed the known names but said no "did you mean"."""
+    with pytest.raises(ParameterError, match=r"known: .*; did you mean 'unodc-glotip'\?$"):
+        get_release("unodc-gltip")
+    with pytest.raises(ParameterError) as raised:
+        get_release("nothing-like-it")
+    assert "did you mean" not in str(raised.value)

@@ -180,11 +180,11 @@ def test_list_membership_as_numbers_and_booleans_programs_write(
     assert load_list_capture(cases).data.rows() == [(1, 0, 1), (1, 1, 1)]
 
 
-def test_workbooks_and_binary_files_are_refused_plainly(tmp_path: Path) -> None:
+def test_empty_workbooks_and_binary_files_are_refused_plainly(tmp_path: Path) -> None:
     import openpyxl
 
     openpyxl.Workbook().save(tmp_path / "lists.xlsx")
-    with pytest.raises(InputError, match="save the sheet as CSV"):
+    with pytest.raises(InputError, match="the workbook holds no data"):
         load_list_capture(tmp_path / "lists.xlsx")
     (tmp_path / "lists.csv.gz").write_bytes(b"\x1f\x8b\x08\x00" + bytes(40))
     with pytest.raises(InputError, match="gzip"):
@@ -208,11 +208,11 @@ def test_every_shared_dataset_reads(shared_data: Path) -> None:
 
 
 def test_a_count_column_under_another_name_is_told_the_names_a_count_column_takes(tmp_path: Path) -> None:
-    # "cases" read as a fourth list: "membership must be 0 or 1, found '40'", and the hint to write 1 or 0
-    path = write(tmp_path, "A,B,C,cases\n1,0,0,40\n0,1,0,30\n0,0,1,20\n1,1,0,6\n")
+    # "total" read as a fourth list: "membership must be 0 or 1, found '40'", and the hint to write 1 or 0
+    path = write(tmp_path, "A,B,C,total\n1,0,0,40\n0,1,0,30\n0,0,1,20\n1,1,0,6\n")
     with pytest.raises(InputError) as caught:
         load_list_capture(path)
-    assert caught.value.column == "cases"
+    assert caught.value.column == "total"
     assert "'n' or 'count'" in (caught.value.hint or "")
     # a list column holding a stray value keeps the plain hint
     path = write(tmp_path, "A,B,n\n1,yes,40\n0,1,30\n", name="plain.csv")

@@ -891,7 +891,7 @@ def association_model(
         cell_keys[("left out", reason)] = int(unrecorded["_key"].sum())
     used = []
     for p in predictors:
-        if data[p].is_null().all():
+        if data[p].null_count() == data.height:
             skipped[p] = "not recorded in these data"
         else:
             used.append(p)

@@ -232,10 +232,10 @@ def _context_years(table: LoadedTable, country: str) -> tuple[int, ...]:
             pl.col("estimated_number_in_modern_slavery").is_not_null()
             | pl.col("prevalence_per_1000").is_not_null()
         )
-        return tuple(sorted({int(y) for y in measured["estimate_year"].drop_nulls().to_list()}))
+        return tuple(sorted({int(y) for y in measured["estimate_year"].to_list() if y is not None}))
     if table.kind == "tier":
         ranked = data.filter(pl.col("tier").is_not_null())
-        return tuple(sorted({int(y) for y in ranked["report_year"].drop_nulls().to_list()}))
+        return tuple(sorted({int(y) for y in ranked["report_year"].to_list() if y is not None}))
     return ()
 
 

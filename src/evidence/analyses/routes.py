@@ -73,6 +73,7 @@ from evidence.analyses.count_models import OVERDISPERSION_THRESHOLD, captured_wa
 from evidence.analyses.intervals import UNCENSORED, censored_sum, point_expr, strict_sum, uncensored_expr
 from evidence.analyses.selection import (
     CELL_KEY,
+    IN_MEMORY,
     Selection,
     as_selection,
     band_filter,
@@ -253,7 +254,7 @@ def _case_flow_records(df: pl.DataFrame, *, keyed: bool) -> pl.DataFrame:
         )
         .select(_record_columns(keyed))
         .sort(RECORD_ORDER, nulls_last=True, maintain_order=True)  # :data:`RECORD_ORDER`
-        .collect()
+        .collect(engine=IN_MEMORY)
     )
 
 
@@ -1097,7 +1098,8 @@ def counted_twice(selection: Selected) -> CountedTwice:
     if not years:
         return CountedTwice()
     both = sorted(
-        set(returned["destination_iso3"].drop_nulls().to_list()) & set(abroad["detected_iso3"].to_list())
+        {c for c in returned["destination_iso3"].to_list() if c is not None}
+        & set(abroad["detected_iso3"].to_list())
     )
     point = point_expr("victims", "victims_low", "victims_high")
     sizes = dict(
@@ -1716,7 +1718,7 @@ def record_region_flows(selection: Selected, level: RegionalLevel = "region") ->
         .group_by(origin, destination, "flow_class")
         .agg(*count_exprs(selection.keyed, "victims"))
         .with_columns(victims_low=pl.col("victims"), victims_high=pl.col("victims"))
-        .collect()
+        .collect(engine=IN_MEMORY)
     )
     return out.select(
         origin,

@@ -38,7 +38,7 @@ import operator
 import re
 import weakref
 from collections.abc import Callable, Hashable, Sequence
-from typing import Any, Literal, NamedTuple, TypeVar, cast
+from typing import Any, Final, Literal, NamedTuple, TypeVar, cast
 
 import polars as pl
 
@@ -332,6 +332,12 @@ def recorded_flags(df: pl.DataFrame, group: str) -> list[str]:
 
 # ------------------------------------------------------------------------------------------- built once
 
+
+#: The engine the analyses' own queries (``LazyFrame.collect``) run on: polars' in-memory engine, which a
+#: frame's eager methods use too. The default ("auto") chooses the streaming engine, whose start-up cost is most
+#: of a small query's: a brief's counts of a UNODC selection (a few dozen rows) took twice the CPU time on it.
+#: The same results (the queries' outputs are sorted, or grouped and read by key).
+IN_MEMORY: Final = "in-memory"
 
 #: Frames built from a whole table's frame and asked for again with the same arguments within a process (a
 #: brief asks for the same UNODC yearly counts from its coverage, key figures and sections, ~60 times for ~20

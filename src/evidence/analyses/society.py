@@ -1055,7 +1055,7 @@ def tier_changes(panel: CountryPanel) -> pl.DataFrame:
     ``upgrade``: moved off the Watch List or Tier 3 to a better tier; other changes, such as Tier 1 ↔ Tier 2,
     have kind null). A year without a ranking breaks the sequence: no change is read across it."""
     panel.require("us_tip_tiers", what="TIP tier changes")
-    tiers = panel.measure(TIER).select("iso3", "year", "value", "label").sort("iso3", "year")
+    tiers = panel.measure(TIER)[["iso3", "year", "value", "label"]].sort("iso3", "year")
     previous = tiers.with_columns(
         prev_year=pl.col("year").shift(1).over("iso3"),
         prev_value=pl.col("value").shift(1).over("iso3"),

@@ -111,6 +111,7 @@ from evidence.analyses.intervals import (
 )
 from evidence.analyses.selection import (
     CELL_KEY,
+    IN_MEMORY,
     RECORD_CELL_KEY,
     Selection,
     as_selection,
@@ -127,7 +128,7 @@ from evidence.analyses.selection import (
     year_filter,
 )
 from evidence.core.errors import ParameterError
-from evidence.core.text import column_title, overview_html, overview_text, word_list
+from evidence.core.text import column_title, did_you_mean, overview_html, overview_text, word_list
 from evidence.sources.case_schema import FLAG_GROUPS, FLAG_LABELS, apply_denominator_rule
 from evidence.sources.loaded import LoadedTable
 
@@ -472,7 +473,7 @@ def unrecorded_counts(selection: Selected, *, by: str) -> pl.DataFrame:
         .filter(~recorded)
         .group_by(pl.col("year").cast(pl.Int32))
         .agg(count_exprs(keyed))
-        .collect()
+        .collect(engine=IN_MEMORY)
         .sort("year", nulls_last=True)
         .select(list(schema))
         .cast(schema)  # type: ignore[arg-type]
@@ -504,14 +505,14 @@ def _case_counts(
     lf = records.lazy().with_columns(pl.col("year").cast(pl.Int32))
     counted = count_exprs(keyed)
     if by is None:
-        counts = lf.group_by("year").agg(counted).collect()
+        counts = lf.group_by("year").agg(counted).collect(engine=IN_MEMORY)
         denominators = counts.select("year", pl.col("count").alias("n"))
     elif by in FLAG_DIMENSIONS:
         flags = recorded_flags(whole, FLAG_DIMENSIONS[by])
         if not flags:
             raise ParameterError(f"the table records no flags of the group {FLAG_DIMENSIONS[by]!r}")
         index = ["year", *([RECORD_CELL_KEY] if keyed else [])]
-        lf = apply_denominator_rule(lf.select(*index, *flags).collect(), {by: flags}).lazy()
+        lf = apply_denominator_rule(lf.select(*index, *flags).collect(engine=IN_MEMORY), {by: flags}).lazy()
         counts = (
             lf.unpivot(index=index, on=flags, variable_name=by, value_name="_flag")
             .filter(pl.col("_flag"))
@@ -520,14 +521,14 @@ def _case_counts(
             .with_columns(
                 pl.col(by).replace_strict({c: flag_label(c) for c in flags}, return_dtype=pl.String)
             )
-            .collect()
+            .collect(engine=IN_MEMORY)
         )
         denominators = (
             lf.group_by("year")
             .agg(
                 pl.any_horizontal([pl.col(c).fill_null(False) for c in flags]).sum().cast(pl.Int64).alias("n")
             )
-            .collect()
+            .collect(engine=IN_MEMORY)
         )
         flag_labels = [flag_label(c) for c in flags]
         # a year is covered for the group when one of its victims has the group recorded
@@ -537,13 +538,16 @@ def _case_counts(
     else:
         value = case_dimension(whole, by)
         counts = (
-            lf.with_columns(value.fill_null(UNKNOWN).alias(by)).group_by("year", by).agg(counted).collect()
+            lf.with_columns(value.fill_null(UNKNOWN).alias(by))
+            .group_by("year", by)
+            .agg(counted)
+            .collect(engine=IN_MEMORY)
         )
         denominators = (
             lf.with_columns(value.alias(by))
             .group_by("year")
             .agg(pl.col(by).is_not_null().sum().cast(pl.Int64).alias("n"))
-            .collect()
+            .collect(engine=IN_MEMORY)
         )
     if by is None:
         # every year of the records is a group of the counts already: the grid of :func:`_complete` is theirs
@@ -556,7 +560,12 @@ def _case_counts(
 
 def _by_values(dimensions: set[str]) -> str:
     """The ``by`` values (:data:`BY_VALUES`) that give one of the indicator table's ``dimensions``, as words."""
-    return word_list([v for v in BY_VALUES if _INDICATOR_DIMENSIONS.get(v) in dimensions], "or")
+    return word_list(_offered(dimensions), "or")
+
+
+def _offered(dimensions: set[str]) -> list[str]:
+    """The ``by`` values (:data:`BY_VALUES`) that give one of the indicator table's ``dimensions``."""
+    return [v for v in BY_VALUES if _INDICATOR_DIMENSIONS.get(v) in dimensions]
 
 
 def case_dimension(df: pl.DataFrame, by: str) -> pl.Expr:
@@ -580,6 +589,7 @@ def case_dimension(df: pl.DataFrame, by: str) -> pl.Expr:
         ]
         raise ParameterError(
             f"unknown dimension {by!r} for the case table; try one of: {word_list(choices, 'or')}"
+            + did_you_mean(by, choices)
         )
     if by == "year":
         raise ParameterError("'year' is the time axis, not a dimension")
@@ -595,7 +605,7 @@ def _complete(
     """Zeros for the categories without records in the years the selection covers: the years of its records
     ``covering`` (for a flag group, those with the group recorded). A year of the span without such records
     gets no row: it is not covered (nothing recorded or reported), never a count of 0 (module docstring)."""
-    grid = covering.select(pl.col("year").cast(pl.Int32).unique()).collect()
+    grid = covering.select(pl.col("year").cast(pl.Int32).unique()).collect(engine=IN_MEMORY)
     if by is not None:
         grid = grid.join(pl.DataFrame({by: labels or []}, schema={by: pl.String}), how="cross")
     keys = ["year"] + ([by] if by else [])
@@ -622,9 +632,10 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
     df, country, role, years = selection.frame, selection.country, selection.role, selection.years
     indicator = selection.indicator
     if by not in _INDICATOR_DIMENSIONS:
+        offered = _offered({"total", "form", "sex", "age", "citizenship", "destination", "corridor"})
         raise ParameterError(
-            f"unknown dimension {by!r} for the indicator table; try one of: "
-            + _by_values({"total", "form", "sex", "age", "citizenship", "destination", "corridor"})
+            f"unknown dimension {by!r} for the indicator table; try one of: {word_list(offered, 'or')}"
+            + did_you_mean(str(by), offered)
         )
     dimension = _INDICATOR_DIMENSIONS[by]
     # the dated rows of the indicator, with each row's citizenship origin, read once per frame
@@ -722,11 +733,11 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
         pl.col(c).cast(pl.Int32) if c == "year" else pl.col(c) for c in base.columns if c not in _ADDED
     )
     if role == "origin" and country is not None:
-        rows = _with_returnees(df, indicator, rows.collect(), country, years).lazy()
+        rows = _with_returnees(df, indicator, rows.collect(engine=IN_MEMORY), country, years).lazy()
     group = groups[dimension]()
     keys = ["year"]
     if role in ("origin", "both") and country is not None:
-        rows = _without_doubtful_abroad(df, indicator, rows.collect(), country).lazy()
+        rows = _without_doubtful_abroad(df, indicator, rows.collect(engine=IN_MEMORY), country).lazy()
     if group is not None and by is not None:
         rows = rows.with_columns(group.fill_null(UNKNOWN).alias(by))
         keys.append(by)
@@ -743,7 +754,7 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
             uncensored_expr("value").sum().alias(UNCENSORED),
         )
         .sort(keys)
-        .collect()
+        .collect(engine=IN_MEMORY)
     )
 
 
@@ -1000,7 +1011,7 @@ def no_trend_information(counts: pl.DataFrame, *, threshold: int | None = None) 
     # numbers (Viet Nam's nationals, 2014: 172-175) is a count with a narrow range, not a censored year.
     # ``counts`` may be a series :func:`_series` already read (rate_ratio, find_break): it keeps the column
     exact = victims[UNCENSORED].fill_null(0) if UNCENSORED in victims.columns else None
-    if victims["count"].is_null().all() and (exact is None or not bool((exact > 0).any())):
+    if victims["count"].null_count() == victims.height and (exact is None or not bool((exact > 0).any())):
         return "every year with victims is censored (made only of counts published as <5, none exactly)"
     if threshold is not None and bool((victims["count_high"] < threshold).all()):
         return f"every year with victims is below the disclosure threshold ({threshold})"
@@ -2678,7 +2689,7 @@ def share_change(
         )
     rows = shares.filter(pl.col(dimension[0]) == category)
     if not rows.height:
-        held = sorted({str(c) for c in shares[dimension[0]].drop_nulls().to_list()})
+        held = sorted({str(c) for c in shares[dimension[0]].to_list() if c is not None})
         raise ParameterError(
             f"no category {category!r} in {dimension[0]}: the shares table holds "
             + word_list([repr(c) for c in held], "and")

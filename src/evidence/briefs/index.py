@@ -28,9 +28,13 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from evidence.core.atomic import clean_stale_files, folder_lock, write_text
+from evidence.core.errors import InputError
 from evidence.presentation.markup import escape_html
 
 INDEX_FILE = "index.html"
+#: What an index page of briefs says of itself, in its head (:func:`index_html` writes it): a page without it
+#: is not the toolkit's, and is never written over (:func:`foreign_page`).
+GENERATOR_MARK = '<meta name="generator" content="evidence" />'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,6 +113,7 @@ def write_index(
     that still exist (atomically); return its path. ``leaving_out``: run folders whose briefs are not listed
     (runs about to execute again, see the module's docstring)."""
     target = Path(target) if target is not None else index_path(runs_root)
+    check_index_page(target)
     base = target.resolve().parent
     left_out = {Path(folder).resolve() for folder in leaving_out}
     # read and written under the index folder's lock: two batches (or a batch and a brief) finishing at once
@@ -116,10 +121,37 @@ def write_index(
     with folder_lock(base):
         # what a write of the page killed outright left (its temporary file), as any write of it would
         clean_stale_files(base, prefix=f".{target.name}.")
+        check_index_page(target)  # (a page put there since, under the lock: a write never replaces it)
         roots = sorted({Path(runs_root).resolve(), *indexed_roots(target)})
         entries = [e for root in roots for e in collect_briefs(root) if e.folder.resolve() not in left_out]
         entries.sort(key=lambda e: (e.rendered_at, e.folder.name), reverse=True)
         return write_text(target, index_html(entries, base=base, roots=roots))
+
+
+def foreign_page(target: str | Path) -> bool:
+    """Whether something lies at ``target`` (where an index of briefs goes) that the toolkit did not write: a
+    page without its mark (:data:`GENERATOR_MARK`; a team's home page, a web server's index), a folder, a
+    dangling link, a file that cannot be read. Never to be overwritten; False when the place is free or holds
+    an index of briefs."""
+    target = Path(target)
+    if not target.exists() and not target.is_symlink():
+        return False
+    try:
+        with target.open("rb") as page:
+            head = page.read(16384).decode("utf-8", "replace")
+    except OSError:
+        return True
+    return GENERATOR_MARK not in head
+
+
+def check_index_page(target: str | Path) -> None:
+    """Refuse to write the index of briefs over a page the toolkit did not write (:func:`foreign_page`)."""
+    if foreign_page(target):
+        raise InputError(
+            "not an index of briefs written by evidence, and the index of briefs goes there (beside the runs "
+            "folder): it is not overwritten. Move it, or keep the runs folder in another folder",
+            path=Path(target),
+        )
 
 
 def holds_brief(folder: str | Path) -> bool:
@@ -184,7 +216,7 @@ def index_html(entries: list[IndexEntry], *, base: Path, roots: list[Path] | Non
 <meta charset="utf-8" />
 {csp_meta()}
 <meta name="viewport" content="width=device-width, initial-scale=1" />
-<meta name="generator" content="evidence" />
+{GENERATOR_MARK}
 <meta name="{_ROOTS_META}" content="{escape_html(json.dumps([_relative(r, base) for r in roots or []]), quote=True)}" />
 <title>Research briefs</title>
 <style>

@@ -4,7 +4,11 @@ Where a brief goes
     Into its run's folder: ``brief.qmd`` and ``brief-figures/`` (the source, which Quarto renders as it is),
     ``brief.html``, ``brief.pdf`` and ``brief.json`` (title, date, renderer, formats; read by the index). A
     brief belongs to exactly one run, so it lives and is replaced with it: re-running a notebook replaces the
-    folder, and a stale brief cannot outlive the numbers it shows. Every file is written atomically. The index
+    folder, and a stale brief cannot outlive the numbers it shows. Every file is written atomically. A render
+    that fails or is interrupted (Ctrl-C, SIGTERM) once it has begun writing removes the brief from the folder,
+    its own files and those of the render before it (no half brief, no mix of two renders), and takes it out of
+    the index; one refused before (disclosure control, a page at ``index.html`` that is not the toolkit's)
+    leaves the folder as it was. The index
     (:mod:`evidence.briefs.index`) sits beside the runs folder: ``reports/runs/<run>`` →
     ``reports/index.html``.
 
@@ -47,9 +51,9 @@ from evidence.briefs.document import (
     build_document,
     disclosure_threshold,
 )
-from evidence.briefs.index import index_path, read_json_object, write_index
+from evidence.briefs.index import check_index_page, index_path, listed_briefs, read_json_object, write_index
 from evidence.core.atomic import atomic_path, clean_stale_files, host_tag, write_bytes, write_text
-from evidence.core.errors import ParameterError
+from evidence.core.errors import EvidenceError, ParameterError
 
 FORMATS = ("html", "pdf")
 RENDERERS = ("auto", "quarto", "builtin")
@@ -215,59 +219,86 @@ def render_run(
     if begun is not None and not (chosen == "builtin" and begun.serves(run_dir, formats, check_disclosure)):
         begun.close()  # begun for another render: not this one's
         begun = None
+    if update_index:
+        check_index_page(index_path(run_dir.parent))  # refused before anything is written, not after
     outputs = {fmt: run_dir / OUTPUT_FILES[fmt] for fmt in formats}
     seconds: dict[str, float] = {}
-    if chosen == "quarto":
-        document = build_document(run_dir)
-        if check_disclosure:
-            check_brief_disclosure(document)
-        source = document.write(run_dir)
-        for fmt, target in outputs.items():
-            started = time.perf_counter()
-            render_with_quarto(source, fmt, target)
-            seconds[fmt] = time.perf_counter() - started
-    else:
-        # one pandoc process, which hands over the text disclosure control scans first (nothing is written
-        # before the scan has passed), then the Typst markup (typeset while pandoc goes on), then the HTML (a
-        # second process for the scan, at once, cost its start and its filter's load, ~0.06 CPU-s a brief, for
-        # the same bytes); each format's seconds are the time spent on it, waiting for pandoc included
-        started = time.perf_counter()
-        with contextlib.ExitStack() as stack:
-            if begun is not None:
-                document, scanned, conversion = begun.take(stack)
-                started = begun.started
-            else:
-                document = build_document(run_dir)
-                scanned, conversion = _start_conversions(document, formats, check_disclosure, stack)
+    # once the brief's source is written, a render that fails or is interrupted (Ctrl-C; SIGTERM, which the CLI
+    # turns into it) removes what it wrote, and with it what the brief's render before it left: no half brief,
+    # nor a mix of two renders (a new source beside the old pages), is left in the folder (module docstring)
+    writing = False
+    try:
+        if chosen == "quarto":
+            document = build_document(run_dir)
             if check_disclosure:
-                displayed_html = scanned.result("displayed_html") if scanned else None
-                check_brief_disclosure(document, displayed_html or "")
+                check_brief_disclosure(document)
+            writing = True
             source = document.write(run_dir)
-            made: dict[str, str | bytes] = {}
-            if "pdf" in outputs:
-                markup = conversion.result("typst") or ""
-                made["pdf"] = builtin.typeset(markup, run_dir, what=str(source))
-                seconds["pdf"], started = time.perf_counter() - started, time.perf_counter()
-            if "html" in outputs:
-                made["html"] = builtin.self_contained(
-                    conversion.result("html") or "", run_dir, what=str(source)
-                )
-                seconds["html"] = time.perf_counter() - started
-            conversion.finish()
-        # written in the order of FORMATS, as before: the HTML, then the PDF
-        for fmt, target in outputs.items():
+            for fmt, target in outputs.items():
+                started = time.perf_counter()
+                render_with_quarto(source, fmt, target)
+                seconds[fmt] = time.perf_counter() - started
+        else:
+            # one pandoc process, which hands over the text disclosure control scans first (nothing is written
+            # before the scan has passed), then the Typst markup (typeset while pandoc goes on), then the HTML (a
+            # second process for the scan, at once, cost its start and its filter's load, ~0.06 CPU-s a brief, for
+            # the same bytes); each format's seconds are the time spent on it, waiting for pandoc included
             started = time.perf_counter()
-            content = made[fmt]
-            if isinstance(content, bytes):
-                write_bytes(target, content)
-            else:
-                write_text(target, content)
-            seconds[fmt] += time.perf_counter() - started
-    _write_brief_record(run_dir, document, chosen, outputs)
+            with contextlib.ExitStack() as stack:
+                if begun is not None:
+                    document, scanned, conversion = begun.take(stack)
+                    started = begun.started
+                else:
+                    document = build_document(run_dir)
+                    scanned, conversion = _start_conversions(document, formats, check_disclosure, stack)
+                if check_disclosure:
+                    displayed_html = scanned.result("displayed_html") if scanned else None
+                    check_brief_disclosure(document, displayed_html or "")
+                writing = True
+                source = document.write(run_dir)
+                made: dict[str, str | bytes] = {}
+                if "pdf" in outputs:
+                    markup = conversion.result("typst") or ""
+                    made["pdf"] = builtin.typeset(markup, run_dir, what=str(source))
+                    seconds["pdf"], started = time.perf_counter() - started, time.perf_counter()
+                if "html" in outputs:
+                    made["html"] = builtin.self_contained(
+                        conversion.result("html") or "", run_dir, what=str(source)
+                    )
+                    seconds["html"] = time.perf_counter() - started
+                conversion.finish()
+            # written in the order of FORMATS, as before: the HTML, then the PDF
+            for fmt, target in outputs.items():
+                started = time.perf_counter()
+                content = made[fmt]
+                if isinstance(content, bytes):
+                    write_bytes(target, content)
+                else:
+                    write_text(target, content)
+                seconds[fmt] += time.perf_counter() - started
+        _write_brief_record(run_dir, document, chosen, outputs)
+    # (not any BaseException: nothing of a process runs after kill -9, which tests stand for with one)
+    except (KeyboardInterrupt, Exception):
+        if writing:
+            _remove_failed_brief(run_dir, update_index=update_index)
+        raise
     index = None
     if update_index:
         index = write_index(run_dir.parent, index_path(run_dir.parent))
     return RenderedBrief(run_dir, document.title, chosen, outputs, seconds, document.demo, index)
+
+
+def _remove_failed_brief(run_dir: Path, *, update_index: bool) -> None:
+    """What a render that failed or was interrupted once it began writing leaves: its brief removed
+    (:func:`remove_unfinished_brief`) and, when the render was to update the index and the index lists the
+    brief, the index rewritten without it. Raises nothing: the render's own error is the one said."""
+    with contextlib.suppress(OSError):
+        remove_unfinished_brief(run_dir)
+    if update_index:
+        target = index_path(run_dir.parent)
+        if run_dir.resolve() in listed_briefs(target):
+            with contextlib.suppress(OSError, EvidenceError):
+                write_index(run_dir.parent, target)
 
 
 def remove_unfinished_brief(run_dir: str | Path) -> None:

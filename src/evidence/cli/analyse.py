@@ -35,6 +35,7 @@ from evidence.cli.options import (
     echo_json_answers,
     escape,
     make_console,
+    meant,
     rejected_note,
 )
 
@@ -309,7 +310,8 @@ def flows_command(
     if min_victims < 0:
         raise ParameterError(f"--min-victims must be at least 0, not {min_victims}")
     if regional_level not in ("region", "subregion"):
-        raise ParameterError(f"--regional-level must be region or subregion, not {regional_level!r}")
+        hint = meant(regional_level, ("region", "subregion"))
+        raise ParameterError(f"--regional-level must be region or subregion, not {regional_level!r}{hint}")
     read = _tables(data, "flows")
     tables = _with_victims(read, "flows", country, role, years, allow_empty=allow_empty)
     from evidence.notebooks.builders import listed_from as smallest_listed

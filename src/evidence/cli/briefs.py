@@ -70,6 +70,9 @@ def render_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Render an executed run into a brief (HTML and PDF, beside the run) and update the briefs index."""
+    from evidence.cli.runs import check_index_place
+
+    check_index_place(run_dir.parent)  # the index of briefs is never written over a page of someone else's
     options = {"formats": format, "renderer": renderer, "check_disclosure": not skip_disclosure_check}
     result = _render_or_fail(run_dir, "the run folder is unchanged", **options)
     if as_json:
@@ -117,6 +120,9 @@ def brief_command(
         from evidence.runs.kernel import check_kernel
 
         check_kernel(kernel)
+        from evidence.cli.runs import check_index_place
+
+        check_index_place(out_root)  # the index of briefs is never written over a page of someone else's
         spec = read_notebook(BRIEF_NOTEBOOK)
         given = brief_parameters(
             spec,
@@ -304,6 +310,19 @@ def _render(run_dir: Path, *, begun: Any = None, **options: Any) -> Any:
     except OSError as exc:
         if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             raise
+        from evidence.briefs.index import index_path
+
+        index = index_path(run_dir.parent)
+        failed = Path(exc.filename).resolve() if exc.filename else None
+        if failed is not None and failed.parent == index.parent and run_dir.resolve() not in failed.parents:
+            # the brief was written; the index of briefs beside the runs folder (or its temporary file) was not
+            written = [
+                str(run_dir / name) for name in ("brief.html", "brief.pdf") if (run_dir / name).is_file()
+            ]
+            brief = f"; the brief is written: {', '.join(written)}" if written else ""
+            raise InputError(
+                f"cannot write the index of briefs: {exc.strerror or exc}{brief}", path=index
+            ) from exc
         raise InputError(
             f"cannot write the brief into the run folder: {exc.strerror or exc}", path=run_dir
         ) from exc

@@ -22,6 +22,7 @@ from evidence.cli.options import (
     echo_json,
     escape,
     make_console,
+    meant,
 )
 
 console = make_console(emoji=False)  # "LA:NG:PF" must not become an emoji
@@ -45,8 +46,9 @@ def estimate_command(
         typer.Option(
             "--data",
             metavar="FILE",
-            help="A list-capture CSV: a 0/1 column per list and a count column (n, count, frequency…), or one "
-            "row per case with 0/1 columns and no count column. Default: the synthetic demo lists.",
+            help="A list-capture CSV (or a workbook of one sheet): a 0/1 column per list and a count column (n, "
+            "count, frequency…), or one row per case with 0/1 columns and no count column; or a column of "
+            "capture histories ('101', a digit per list). Default: the synthetic demo lists.",
         ),
     ] = None,
     method: Annotated[str, typer.Option("--method", "-m", metavar="METHOD", help=METHOD_HELP)] = "stepwise",
@@ -238,7 +240,9 @@ def _refuse_unused_options(ctx: typer.Context, method: str, replicates: int | st
 
     chosen = method.strip().lower()
     if chosen not in METHODS:  # before the lists are read (and the demo lists' warning printed)
-        raise ParameterError(f"--method {method!r}: unknown method; choose one of {', '.join(METHODS)}")
+        raise ParameterError(
+            f"--method {method!r}: unknown method; choose one of {', '.join(METHODS)}{meant(method, METHODS)}"
+        )
     if _given(ctx, "max_order") and chosen == "main":
         raise ParameterError(
             "--max-order is the highest interaction order searched; --method main fits the lists as independent "

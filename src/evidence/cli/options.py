@@ -38,7 +38,7 @@ from rich.markup import escape as escape_markup
 from rich.segment import Segment
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-from evidence.core.text import UNSAFE_FORMAT
+from evidence.core.text import UNSAFE_FORMAT, closest_choice
 
 #: The role every command selects unless told otherwise (as the notebooks and ``Selection`` do).
 DEFAULT_ROLE = "both"
@@ -619,9 +619,22 @@ def configured_files(paths: list[Path]) -> list[Path]:
 def file_to_write(out: Path, named: str, example: str) -> Path:
     """``out``, the file a command writes, refused at once when it is a folder (the error names it as
     ``named``, and suggests ``example`` in it): the atomic write would fail only at its end, naming its own
-    temporary file beside the folder, after the work was done."""
-    if out.is_dir():
-        from evidence.core.errors import ParameterError
+    temporary file beside the folder, after the work was done. So is a file under a file (``notes.txt/out.csv``:
+    a file where a folder was meant), naming the file in the way, which the write would not ("File exists")."""
+    from evidence.core.errors import ParameterError
 
+    if out.is_dir():
         raise ParameterError(f"{named}: is a folder; give the file to write, e.g. {out / example}")
+    for above in out.parents:
+        if above.exists():
+            if not above.is_dir():
+                raise ParameterError(f"{named}: {above} is a file, not a folder; give a file in a folder")
+            break
     return out
+
+
+def meant(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the one choice closest to a misspelt ``word`` (letter case aside), or an
+    empty string when none is close: the hint every refused name gets (countries, roles, notebooks, plan keys)."""
+    choice = closest_choice(word, choices)
+    return f" (did you mean {choice!r}?)" if choice is not None else ""

@@ -243,6 +243,31 @@ def briefed(run: PreparedRun) -> bool:
     return (run.folder / BRIEF_RECORD).is_file()
 
 
+def foreign_index(out_root: str | Path) -> Path | None:
+    """The ``index.html`` beside the runs folder ``out_root``, where its index of briefs goes, when something is
+    there that the toolkit did not write (:func:`evidence.briefs.index.foreign_page`): never to be overwritten.
+    None when the place is free or holds an index of briefs."""
+    from evidence.briefs import index as briefs_index
+
+    target = briefs_index.index_path(out_root)
+    return target if briefs_index.foreign_page(target) else None
+
+
+def check_index_place(out_root: str | Path) -> None:
+    """Refuse, before anything runs, a command that writes the index of briefs (``brief``, ``render``, a
+    rendering ``batch``) where a page the toolkit did not write lies (:func:`foreign_index`), naming it."""
+    page = foreign_index(out_root)
+    if page is not None:
+        from evidence.core.errors import InputError
+
+        raise InputError(
+            f"not an index of briefs written by evidence, and the index of the briefs in {out_root} goes there "
+            f"(beside the runs folder): it is not overwritten. Move it, or choose another runs folder "
+            f"(--out-root {Path(out_root) / 'runs'} puts the index in {out_root})",
+            path=page,
+        )
+
+
 def drop_replaced_briefs(out_root: Path) -> Path | None:
     """Rewrite the index of briefs beside ``out_root``, if there is one, once a run has replaced a folder that
     held a brief: the new run's folder has none until it is rendered, and a render that fails, is refused or is
@@ -250,7 +275,7 @@ def drop_replaced_briefs(out_root: Path) -> Path | None:
     from evidence.briefs import index as briefs_index
 
     target = briefs_index.index_path(out_root)
-    if not target.is_file():
+    if not target.is_file() or foreign_index(out_root) is not None:
         return None
     return briefs_index.write_index(out_root, target)
 
@@ -270,7 +295,7 @@ def leave_out_briefs(out_root: Path, folders: Iterable[Path]) -> Path | None:
 
     folders = list(folders)
     target = briefs_index.index_path(out_root)
-    if not folders or not target.is_file():
+    if not folders or not target.is_file() or foreign_index(out_root) is not None:
         return None
     return briefs_index.write_index(out_root, target, leaving_out=folders)
 
@@ -282,7 +307,7 @@ def list_briefs_again(out_root: Path, folders: Iterable[Path]) -> Path | None:
     from evidence.briefs import index as briefs_index
 
     target = briefs_index.index_path(out_root)
-    if not target.is_file():
+    if not target.is_file() or foreign_index(out_root) is not None:
         return None
     listed = briefs_index.listed_briefs(target)
     if all(Path(f).resolve() in listed or not briefs_index.holds_brief(f) for f in folders):
@@ -442,6 +467,8 @@ def _batch(
         start_forkserver()  # it imports what the workers need while the plan is read
     planned = read_plan(plan, data=data or ())
     render = render or planned.render
+    if render:
+        check_index_place(out_root)  # the index of briefs is never written over a page of someone else's
     pool: BatchPool | None = None
 
     def start_workers() -> None:
@@ -523,7 +550,10 @@ def _batch(
     given_out: list[Path] = []
     briefed_in_order = [run.folder for run in runs if run.run_id in briefed_folders]
 
+    executing: set[str] = set()  # the runs given out to execute (one may yet be served: executed meanwhile)
+
     def before_run(run: PreparedRun) -> None:
+        executing.add(run.run_id)
         if run.run_id in briefed_folders and run.folder not in given_out:
             # with the next briefed runs of the plan (the order runs are given out in): a rewrite reads every
             # brief's records (~0.1-0.2 s for 190 briefs), and one a run made a weekly batch done again with
@@ -539,9 +569,9 @@ def _batch(
         replaced = outcome.status != "skipped" and briefed_folders.get(outcome.run_id) == outcome.folder
         if replaced and not (render and outcome.status == "ok"):  # a rendered run has its brief again
             leave_out_briefs(out_root, given_out)  # (those of runs still executing stay out)
-        if task is None or outcome.status == "skipped":  # a skipped run's brief, rendered or kept
-            return
-        mark = "[green]✓[/]" if outcome.status == "ok" else "[red]✗[/]"
+        if task is None or (outcome.status == "skipped" and outcome.run_id not in executing):
+            return  # a run unchanged from the start (its brief rendered or kept): not one of those to run
+        mark = {"ok": "[green]✓[/]", "skipped": "[dim]=[/]"}.get(outcome.status, "[red]✗[/]")
         progress.update(task, advance=1, last=f"{mark} {escape(outcome.run_id)}")
 
     interrupted = False
@@ -567,33 +597,38 @@ def _batch(
 
         with contextlib.suppress(OSError, KeyboardInterrupt):  # the runs its stopped workers cut short
             clean_stale_temporaries(out_root)
-        stopped = _print_interrupted(runs, finished, [*invalid, *empty], out_root, force=force, say=say)
         index = None
         # a run put in place but not reported (its brief being rendered) has taken a brief away all the same
         replaced = any(not briefed(run) for run in runs if run.run_id in briefed_folders)
-        # (written atomically: a second interrupt meanwhile leaves the index as it was)
-        with contextlib.suppress(KeyboardInterrupt):
+        # (written atomically: a second interrupt meanwhile leaves the index as it was; said before the
+        # summary, whose last lines stay the log's last)
+        with contextlib.suppress(KeyboardInterrupt), _index_not_written(out_root):
             if (render and any(o.status == "ok" for o in finished.values())) or replaced:
                 # the briefs of the runs that finished are listed now, not at the next batch
                 index = _write_index(out_root, say)
             else:  # the briefs left out of it for runs that did not replace them
                 list_briefs_again(out_root, map(Path, briefed_folders.values()))
+        stopped = _print_interrupted(runs, finished, [*invalid, *empty], out_root, force=force, say=say)
         if as_json:
             echo_json(
                 "batch", batch_json(plan, out_root, stopped, index, interrupted=True, repeated=repeated)
             )
         raise typer.Exit(130)
     report.outcomes.extend([*invalid, *empty])
-    say_rejected_rows(report.outcomes)  # before the summary: its last line stays the log's last word
-    _print_summary(report, out_root, say)
     index = None
-    if render:
-        index = _write_index(out_root, say)
-    else:  # the briefs left out of it for runs that did not replace them (here, or in a batch killed outright)
-        list_briefs_again(out_root, map(Path, briefed_folders.values()))
+    # the index, and what the data files lost, before the summary: its last line stays the log's last word
+    with _index_not_written(out_root) as unwritten:
+        if render:
+            index = _write_index(out_root, say)
+        else:  # the briefs left out of it for runs that did not replace them (here, or in a batch killed outright)
+            list_briefs_again(out_root, map(Path, briefed_folders.values()))
+    say_rejected_rows(report.outcomes)
+    _print_summary(report, out_root, say)
     if as_json:
         echo_json("batch", batch_json(plan, out_root, report, index, interrupted=False, repeated=repeated))
-    raise typer.Exit(report.exit_code)
+    raise typer.Exit(
+        report.exit_code or (1 if unwritten else 0)
+    )  # the runs ran: a problem found, not refused
 
 
 def _batch_header(planned: int, runs: int, to_run: int, skipped: int, empty: int, invalid: int = 0) -> str:
@@ -610,6 +645,29 @@ def _batch_header(planned: int, runs: int, to_run: int, skipped: int, empty: int
     if repeated > 0:
         line += f" (and {repeated} repeated in the plan, once is enough)"
     return line
+
+
+@contextlib.contextmanager
+def _index_not_written(out_root: Path) -> Iterator[list[OSError]]:
+    """Around a batch's last write of the index of briefs, once its runs have run: a system's refusal (a full
+    disk, a folder made read-only) is said on standard error, naming the page, and recorded in the list given
+    (the batch then exits 1: its runs ran, their briefs are in their folders), not an error that loses the
+    summary and the JSON document and says "refused before anything was done" (exit 2)."""
+    from evidence.briefs import index as briefs_index
+
+    unwritten: list[OSError] = []
+    try:
+        yield unwritten
+    except OSError as exc:
+        unwritten.append(exc)
+        page = exc.filename or briefs_index.index_path(out_root)
+        err_console.print(
+            f"[bold red]error:[/] the index of briefs could not be written: "
+            f"{escape(f'{page}: {exc.strerror or exc}')} (the briefs are in their run folders; the next "
+            "brief, render or rendering batch writes it)",
+            soft_wrap=True,
+            highlight=False,
+        )
 
 
 def _write_index(out_root: Path, say: Console) -> Path:
@@ -916,3 +974,29 @@ def kernel_install(
         soft_wrap=True,
         highlight=False,
     )
+
+
+@kernel_app.command("remove")
+def kernel_remove(
+    name: Annotated[
+        str | None,
+        typer.Option(
+            help="Kernel name (default: this environment's, evidence-<checkout>-<hash>, as kernel install).",
+            metavar="NAME",
+        ),
+    ] = None,
+    sys_prefix: Annotated[
+        bool,
+        typer.Option("--sys-prefix", help="Remove it from this environment instead of the user's folder."),
+    ] = False,
+) -> None:
+    """Remove the kernel evidence kernel install registered (the same --name and --sys-prefix).
+
+    Runs do not need it: they write their own kernel spec to the user cache.
+    """
+    import sys
+
+    from evidence.runs.kernel import remove_kernel
+
+    where = remove_kernel(name, user=not sys_prefix, prefix=sys.prefix if sys_prefix else None)
+    console.print(f"removed kernel {where.name!r} from {where.parent}", soft_wrap=True, highlight=False)

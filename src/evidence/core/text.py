@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -30,6 +31,27 @@ def word_list(items: Sequence[str], last: str = "and") -> str:
     if len(items) < 2:
         return "".join(items)
     return f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+def closest_choice(word: str, choices: Iterable[str]) -> str | None:
+    """The one of ``choices`` a misspelt ``word`` meant, letter case and surrounding spaces aside: the one
+    choice it begins (``dest`` for ``destination``), else the closest (difflib's ratio 0.6 at least); None
+    when none is. The one rule of every "did you mean" (:func:`did_you_mean`, the CLI's ``meant``)."""
+    options = [str(choice) for choice in choices]
+    typed = word.strip().lower()
+    begun = [option for option in options if typed and option.lower().startswith(typed)]
+    if len(begun) == 1:  # a choice cut short (`sub` for subregion)
+        return begun[0]
+    lowered = {option.lower(): option for option in options}
+    close = difflib.get_close_matches(typed, list(lowered), n=1, cutoff=0.6)
+    return lowered[close[0]] if close else None
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the choice ``word`` misspells (:func:`closest_choice`), or an empty
+    string: the end of a message refusing a name (a notebook, a parameter, a release, a dimension)."""
+    meant = closest_choice(word, choices)
+    return f"; did you mean {meant!r}?" if meant is not None else ""
 
 
 #: Every Unicode format character (category Cf, Unicode 15) but the joiners U+200C and U+200D that some

@@ -33,7 +33,7 @@ import polars as pl
 from evidence.analyses.count_models import EstimationError
 from evidence.analyses.intervals import UNCENSORED, wilson_interval
 from evidence.analyses.routes import FlowCoverage, PeriodSplit
-from evidence.analyses.selection import CELL_KEY, RECORD_CELL_KEY, Selection, kept_once
+from evidence.analyses.selection import CELL_KEY, IN_MEMORY, RECORD_CELL_KEY, Selection, kept_once
 from evidence.analyses.trends import (
     FLAG_DIMENSIONS,
     FLAG_WORDS,
@@ -447,7 +447,7 @@ def _protected_shares(
     not_recorded = pl.DataFrame({"category": [NOT_RECORDED], "count": [n_unknown], CELL_KEY: [unknown_key]})
     total_label = ALL_IN_SELECTION
     category_keys = shares[CELL_KEY] if keyed else pl.Series(CELL_KEY, [0] * shares.height, dtype=pl.Int64)
-    categories_frame = shares.select("category", "count").with_columns(category_keys.alias(CELL_KEY))
+    categories_frame = shares[["category", "count"]].with_columns(category_keys.alias(CELL_KEY))
     counts = tuple(int(c) for c in shares["count"].to_list())
 
     def keys_of(frame: pl.DataFrame) -> pl.DataFrame | None:
@@ -764,9 +764,9 @@ class RouteView:
         doubtful = frame.filter(pl.col("route_basis") == "doubtful_citizenship")
         detected = frame.filter(~pl.col("route_basis").is_in(["repatriation", "doubtful_citizenship"]))
         repatriated = frame.filter(pl.col("route_basis") == "repatriation")
-        twice = repatriated.join(detected.select(pair), on=pair, how="semi")
+        twice = repatriated.join(detected[pair], on=pair, how="semi")
         at_home = twice.filter(pl.col("origin_iso3") == pl.col("destination_iso3"))
-        left_out = pl.concat([doubtful, self._returns_left_out(frame)])
+        left_out = pl.concat([doubtful, self._left_out()])
         if at_home.height:
             added = at_home.group_by(pair).agg(pl.col("victims").sum().alias("_home"))
             detected = (
@@ -774,7 +774,7 @@ class RouteView:
                 .with_columns(victims=pl.col("victims") + pl.col("_home").fill_null(0))
                 .drop("_home")
             )
-        frame = pl.concat([detected, repatriated.join(detected.select(pair), on=pair, how="anti")]).sort(
+        frame = pl.concat([detected, repatriated.join(detected[pair], on=pair, how="anti")]).sort(
             "victims", descending=True, maintain_order=True
         )
         if known is not None and left_out.height:
@@ -790,6 +790,13 @@ class RouteView:
             )
         return cast(pl.DataFrame, self._found["published"]).clone()
 
+    def _left_out(self) -> pl.DataFrame:
+        """:meth:`_returns_left_out` of the published corridors, found once (the charts' routes and the note on
+        the returns they leave out both read them)."""
+        if "left out" not in self._found:
+            self._found["left out"] = self._returns_left_out(self._published_corridors())
+        return cast(pl.DataFrame, self._found["left out"]).clone()
+
     @staticmethod
     def _returns_left_out(frame: pl.DataFrame) -> pl.DataFrame:
         """The published routes "repatriated from" another country that the charts leave out
@@ -798,7 +805,7 @@ class RouteView:
         detected = frame.filter(~pl.col("route_basis").is_in(["repatriation", "doubtful_citizenship"]))
         return frame.filter(
             (pl.col("route_basis") == "repatriation") & (pl.col("origin_iso3") != pl.col("destination_iso3"))
-        ).join(detected.select(pair), on=pair, how="semi")
+        ).join(detected[pair], on=pair, how="semi")
 
     def homes_added(self) -> list[str]:
         """The countries (ISO3) whose own nationals and those recorded as exploited at home are two rows of the
@@ -811,7 +818,7 @@ class RouteView:
         detected = frame.filter(~pl.col("route_basis").is_in(["repatriation", "doubtful_citizenship"]))
         at_home = frame.filter(
             (pl.col("route_basis") == "repatriation") & (pl.col("origin_iso3") == pl.col("destination_iso3"))
-        ).join(detected.select(pair), on=pair, how="semi")
+        ).join(detected[pair], on=pair, how="semi")
         return [str(code) for code in at_home["origin_iso3"].unique(maintain_order=True).to_list()]
 
     def returns_not_drawn(self) -> list[str]:
@@ -821,7 +828,7 @@ class RouteView:
         frame = self._published_corridors()
         if "route_basis" not in frame.columns:
             return []
-        return [str(code) for code in self._returns_left_out(frame)["destination_iso3"].to_list()]
+        return [str(code) for code in self._left_out()["destination_iso3"].to_list()]
 
 
 def route_view(
@@ -893,14 +900,14 @@ def route_view(
         top = pl.concat([top.select(*keys, "flow_class"), doubtful_keys])
     labels = [
         route_label(o, d, basis, (years or {}).get((o, d, basis), []), paired=(o, d) in paired)
-        for o, d, basis in top.select(keys).iter_rows()
+        for o, d, basis in top[keys].iter_rows()
     ]
     corridors = top.select(pl.Series("route", labels, dtype=pl.String), *keys, "flow_class")
-    listed = flows.join(top.select(keys), on=keys, how="semi")
+    listed = flows.join(top[keys], on=keys, how="semi")
     listed = corridors.join(
         listed.select(*keys, *set(bound_columns), CELL_KEY, UNCENSORED), on=keys, how="left"
     )
-    rest = flows.join(top.select(keys), on=keys, how="anti")
+    rest = flows.join(top[keys], on=keys, how="anti")
     unknown_keys = coverage.cell_keys
     unknown_exact = coverage.uncensored
     unknown_rows = [ORIGIN_UNKNOWN, DESTINATION_UNKNOWN]
@@ -2290,10 +2297,20 @@ def breakdown_name(by: str | None) -> str:
     return BREAKDOWN_NAMES.get(by or "", (by or "category").replace("_", " "))
 
 
+def positive_years(frame: pl.DataFrame, column: str) -> set[int]:
+    """The years (not null) of the rows of ``frame`` whose ``column`` is above 0: read as lists (a brief asks of
+    a few dozen rows at a time, where a query cost more than the reading), or by a filter where the column is
+    not of integers (a float's NaN is above 0 to polars, not to Python)."""
+    if not frame[column].dtype.is_integer():
+        return {int(y) for y in frame.filter(pl.col(column) > 0)["year"].to_list() if y is not None}
+    values = zip(frame["year"].to_list(), frame[column].to_list(), strict=True)
+    return {int(y) for y, value in values if y is not None and value is not None and value > 0}
+
+
 def _years_of(frame: pl.DataFrame | None) -> set[int]:
     if frame is None or not frame.height:
         return set()
-    return {int(y) for y in frame["year"].drop_nulls().to_list()}
+    return {int(y) for y in frame["year"].to_list() if y is not None}
 
 
 def breakdown_without_total_years(numbers: YearlyNumbers) -> list[int]:
@@ -2535,7 +2552,7 @@ def _own_total_missing_years(numbers: YearlyNumbers) -> set[int]:
         years=selection.years,
         indicator=selection.indicator,
     )
-    published = {int(y) for y in trends.yearly_counts(own)["year"].drop_nulls().to_list()}
+    published = {int(y) for y in trends.yearly_counts(own)["year"].to_list() if y is not None}
     years = _years_of(numbers.by_counts) if numbers.by_counts is not None else set()
     return {y for y in years if y not in published}
 
@@ -3507,7 +3524,9 @@ def _year_text(frame: pl.DataFrame) -> pl.DataFrame:
     frame; else (a year twice, or a missing one: ties and nulls as polars' sort puts them) in one query."""
     years = frame["year"].to_list()
     if None in years or len(set(years)) != len(years):
-        return frame.lazy().sort("year").with_columns(pl.col("year").cast(pl.String)).collect()  # one query
+        return (
+            frame.lazy().sort("year").with_columns(pl.col("year").cast(pl.String)).collect(engine=IN_MEMORY)
+        )  # one query
     order = sorted(range(len(years)), key=years.__getitem__)
     ordered = frame[order] if order != list(range(len(years))) else frame
     return with_series(ordered, [ordered["year"].cast(pl.String)])
@@ -3539,7 +3558,7 @@ def _columns_with_their_totals(
     table = suppress_counts(counts, categories, rule, cell_keys=cell_keys)
     frame, reasons = table.frame, table.reasons
     for category in categories:
-        present = counts[category].is_not_null().to_list()
+        present = [value is not None for value in counts[category].to_list()]
         column = counts.select("year", pl.col(category).fill_null(0))
         keys = cell_keys.select(pl.col(category).fill_null(0)) if cell_keys is not None else None
         try:
@@ -3901,7 +3920,7 @@ def _uncovered_years(selection: Selection, counts: pl.DataFrame, span: tuple[int
     its collection does). A publisher's series (UNODC): every year of the span, since the workbook covers every
     year for every country, so a year of the span without a count is one nothing was published for (the
     United States' nationals in 2007, 2008 and 2017)."""
-    covered = {int(y) for y in counts["year"].drop_nulls().to_list()}
+    covered = {int(y) for y in counts["year"].to_list() if y is not None}
     if not covered:
         return []
     first, last = span or (min(covered), max(covered))

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import difflib
 import hashlib
 import json
 import re
@@ -51,6 +50,7 @@ from types import ModuleType
 from typing import Any, Literal, overload
 
 from evidence.core.errors import InputError, ParameterError
+from evidence.core.text import did_you_mean
 
 #: One parse of Python source at a time in this process: CPython 3.11 (before 3.11.9, gh-106905) keeps the depth
 #: of the AST objects it is building in one place for all threads, so two parses at once (a run's thread and a
@@ -218,12 +218,6 @@ def find_notebook(name_or_path: str | Path) -> Path:
         f"unknown notebook {str(name_or_path)!r}; packaged notebooks: {', '.join(known) or 'none'}"
         + did_you_mean(str(name_or_path), known)
     )
-
-
-def did_you_mean(word: str, candidates: Any) -> str:
-    """``"; did you mean 'x'?"`` for the closest candidate, or an empty string."""
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def read_notebook(name_or_path: str | Path) -> NotebookSpec:

@@ -883,7 +883,7 @@ def model_counts(model: causes.AssociationModel, rule: DisclosureRule) -> dict[o
         "n_used",
         "n_outcome",
         *(("left out", reason) for reason in model.excluded),
-        *(("term", p, c) for p, c in model.terms.select("predictor", "category").iter_rows()),
+        *(("term", p, c) for p, c in model.terms[["predictor", "category"]].iter_rows()),
     ]
     values = [
         model.n_used,

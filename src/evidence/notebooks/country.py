@@ -44,6 +44,7 @@ from evidence.notebooks.builders import (
     bounds_text,
     censored_interval,
     doubtful_pair,
+    positive_years,
     repatriated_abroad,
     route_numbers,
     source_line,
@@ -421,8 +422,15 @@ def _point(pair: tuple[int | str | None, int | str | None] | None) -> float | No
 
 def years_with_victims(numbers: YearlyNumbers) -> list[int]:
     """The years of a yearly table with published victims (low bound above 0)."""
-    counts = numbers.counts.filter(pl.col("count_high") > 0)
-    return sorted(int(y) for y in counts["year"].to_list())
+    counts = numbers.counts
+    if not counts["count_high"].dtype.is_integer():  # a float's NaN is above 0 to polars, not to Python
+        return sorted(int(y) for y in counts.filter(pl.col("count_high") > 0)["year"].to_list())
+    highs = counts["count_high"].to_list()
+    return sorted(
+        int(y)
+        for y, high in zip(counts["year"].to_list(), highs, strict=True)
+        if high is not None and high > 0
+    )
 
 
 def _nearest(years: Sequence[int], target: int) -> int | None:
@@ -504,7 +512,7 @@ def _detected_by(brief: CountryBrief, table: LoadedTable) -> pl.DataFrame:
 def detecting_countries(brief: CountryBrief, table: LoadedTable) -> list[tuple[str, float]]:
     """Who detected the country's nationals (UNODC's citizenship breakdowns, and its own count of its
     nationals), with each country's share of them (low bounds), largest first: a share, no count."""
-    by = _detected_by(brief, table).select("detected_iso3", "victims_low").filter(pl.col("victims_low") > 0)
+    by = _detected_by(brief, table)[["detected_iso3", "victims_low"]].filter(pl.col("victims_low") > 0)
     total = int(by["victims_low"].sum() or 0)
     if not total:
         return []
@@ -1038,7 +1046,7 @@ def breakdown_years(routes: RouteBounds) -> list[int]:
     if routes.selection is None:
         return []
     counts = trends.yearly_counts(routes.selection, by="citizenship")
-    return sorted({int(y) for y in counts.filter(pl.col("count_high") > 0)["year"].drop_nulls().to_list()})
+    return sorted(positive_years(counts, "count_high"))
 
 
 # ------------------------------------------------------------------------------------- the sources together

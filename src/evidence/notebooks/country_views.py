@@ -698,7 +698,7 @@ def show_peers_section(brief: CountryBrief) -> None:
             f"The country data given hold none of these indicators for {escape_markdown(brief.place)} or its peers."
         )
         return
-    used = set(shown["source_id"].drop_nulls().to_list())
+    used = {s for s in shown["source_id"].to_list() if s is not None}
     cited = [
         t
         for t in brief.tables
@@ -765,9 +765,14 @@ def show_peers_section(brief: CountryBrief) -> None:
         "withheld",
     )
     # the chart cites the sources of the panels it draws: never the TIP tiers, which it has no panel of
-    charted = set(
-        compared.filter(pl.col("measure").is_in(chart_measures))["source_id"].drop_nulls().to_list()
-    )
+    panels = set(chart_measures)
+    charted = {
+        source
+        for measure, source in zip(
+            compared["measure"].to_list(), compared["source_id"].to_list(), strict=True
+        )
+        if measure in panels and source is not None
+    }
     chart_source = brief.cite(
         *[t for t in cited if t.provenance.source in charted or ("derived" in charted and t.kind != "tier")]
     )

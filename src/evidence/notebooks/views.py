@@ -47,6 +47,7 @@ from evidence.notebooks.builders import (
     no_panel_sentence,
     panel_gaps_sentence,
     panel_sentence,
+    positive_years,
     profile_view,
     records_no_category,
     repeated_rows_note,
@@ -566,7 +567,7 @@ def _held_years(selection: Selection) -> set[int]:
     from evidence.analyses import routes
 
     records = routes.flow_records(selection)
-    held = {int(y) for y in records.filter(pl.col("victims_high") > 0)["year"].drop_nulls().to_list()}
+    held = positive_years(records, "victims_high")
     return held | _band_years(selection)
 
 
@@ -803,7 +804,7 @@ def censored_note(shown: DisclosedTable | pl.DataFrame | None, bounds: Bounds | 
     ones (:func:`publisher_small_note`: Cambodia's forms of 2017–2020, every cell UNODC's ``<5``)."""
     if not isinstance(shown, pl.DataFrame):
         return None
-    cells = [str(v) for c in shown.columns for v in shown[c].drop_nulls().to_list()]
+    cells = [str(v) for c in shown.columns for v in shown[c].to_list() if v is not None]
     up_to = any(_UP_TO.match(v) for v in cells)
     if not up_to and not any(_RANGE.search(v) for v in cells):
         return None if bounds is None else publisher_small_note(shown, bounds)

@@ -145,6 +145,14 @@ def axis_format(top: float) -> str:
     return ",~s" if top >= 1_000 else ",~r"
 
 
+def _distinct(values: pl.Series) -> int:
+    """How many distinct values ``values`` holds, nulls aside: read as a list (no polars query: a brief's peers
+    chart asks once per panel), or by polars for floats (its NaN is one value; Python's are not equal)."""
+    if values.dtype.is_float() or values.dtype.is_nested():  # nested: a list is no set member
+        return values.drop_nulls().n_unique()
+    return len({v for v in values.to_list() if v is not None})
+
+
 @unchecked
 def peer_chart(
     data: pl.DataFrame,
@@ -174,7 +182,7 @@ def peer_chart(
     for name in measures or list(dict.fromkeys(frame[measure].to_list())):
         rows = frame.filter(pl.col(measure) == name)
         drawn = rows.filter(pl.col(value).is_not_null())
-        years_differ = year is not None and drawn[year].drop_nulls().n_unique() > 1
+        years_differ = year is not None and _distinct(drawn[year]) > 1
         notes: list[str | None] = [None] * rows.height
         if withheld is not None and text is not None:
             notes = [

@@ -250,7 +250,9 @@ def used_columns(frame: pl.DataFrame, columns: Sequence[str | None], what: str) 
             f"data, so it could not draw column(s) {', '.join(repr(c) for c in pathlike)}: rename them first "
             "(e.g. frame.rename({'No. of victims': 'victims'}))"
         )
-    return frame.select(wanted)
+    # the columns by name, the frame's own (no polars query: a chart's data, a brief's few dozen of them); no
+    # column at all is a selection ([] would index rows)
+    return frame[wanted] if wanted else frame.select(wanted)
 
 
 _FIELD_PATH_CHARACTERS = re.compile(r"[.\[\]'\"\\]")
@@ -1682,7 +1684,7 @@ def _labels_layers(named: pl.DataFrame, *, placed: bool = False) -> list[alt.Cha
     position = {"align": "center", "baseline": "middle"} if placed else {"dy": -11}
     layers = []
     for weight in ("bold", "normal"):
-        rows = named.filter(pl.col("weight") == weight).select("lon", "lat", "name")
+        rows = named.filter(pl.col("weight") == weight)[["lon", "lat", "name"]]
         if not rows.height:
             continue
         text = alt.Chart(rows).encode(

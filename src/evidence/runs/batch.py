@@ -50,8 +50,8 @@ from evidence.runs.execute import (
     RunOutcome,
     check_writable,
     clean_stale_temporaries,
-    execute_run,
     execute_run_in_subprocess,
+    execute_unless_fresh_now,
     now,
     prepare_run,
     skipped,
@@ -234,10 +234,10 @@ def expand_plan(
     for i, entry in enumerate(entries, start=1):
         if not isinstance(entry, Mapping) or "notebook" not in entry:
             raise InputError(f"runs[{i}] must be a mapping with 'notebook' and 'parameters'", path=path)
-        extra = set(entry) - {"notebook", "parameters"}
-        if extra:
-            raise InputError(f"runs[{i}]: unknown key(s) {sorted(extra)}", path=path)
         spec = _notebook(entry["notebook"], base_dir, f"runs[{i}]", path)
+        extra = sorted((str(k) for k in entry if k not in _RUN_KEYS), key=str)
+        if extra:
+            raise InputError(f"runs[{i}]: {_unknown_run_keys(extra, spec)}", path=path)
         given = entry.get("parameters") or {}
         if not isinstance(given, Mapping):
             raise InputError(f"runs[{i}]: 'parameters' must be a mapping of name: value", path=path)
@@ -255,6 +255,28 @@ def expand_plan(
         why = "; ".join(empty_axes.values()) or "the grid expands to no run"
         raise InputError(f"the plan expands to no runs: {why}: nothing to run", path=path)
     return runs
+
+
+#: The keys of a run under a plan's ``runs:``.
+_RUN_KEYS = ("notebook", "parameters")
+
+
+def _unknown_run_keys(extra: list[str], spec: NotebookSpec) -> str:
+    """What is wrong with the keys ``extra`` of a planned run: each named, with the key it misspells or, for a
+    parameter of the notebook written beside ``notebook``, where it goes."""
+    hints = []
+    for key in extra:
+        if key in spec.parameters:
+            hints.append(f"{key!r}: it is a parameter of the notebook; put it under 'parameters'")
+        elif meant := did_you_mean(key, _RUN_KEYS):
+            hints.append(f"{key!r}{meant}")
+    if len(extra) == 1:
+        named = f"unknown key {extra[0]!r}"
+        hint = hints[0].removeprefix(repr(extra[0])) if hints else ""
+    else:
+        named = f"unknown keys {', '.join(map(repr, extra))}"
+        hint = f" ({'; '.join(hints)})" if hints else ""
+    return f"{named}{hint} (a run has 'notebook' and 'parameters')"
 
 
 def _check_names(mapping: Mapping[Any, Any], what: str, path: Path | None) -> None:
@@ -543,7 +565,7 @@ def _run_batch(
             jobs += [o for o in outcomes.values() if o.status == "skipped"]
         if jobs:
             pool = pool or BatchPool(workers or default_workers(len(jobs)))
-            _run_in_processes(jobs, pool, done, after, before_run, after_lost)
+            _run_in_processes(jobs, pool, done, after, before_run, after_lost, force=force)
     elif executor.startswith(_DASK_SCHEMES):
         if todo:
             if before_run is not None:
@@ -571,10 +593,12 @@ def check_executor(executor: str) -> None:
         )
 
 
-def _execute(job: PreparedRun | RunOutcome, after: AfterRun | None) -> RunOutcome:
-    """A worker's task: execute a run (or take a skipped run's outcome), then ``after`` if it succeeded."""
+def _execute(job: PreparedRun | RunOutcome, after: AfterRun | None, force: bool = False) -> RunOutcome:
+    """A worker's task: execute a run (or take a skipped run's outcome), then ``after`` if it succeeded. A run
+    another process is executing (a second batch of the plan) is waited for, and served unchanged if its result
+    is fresh then (:func:`~evidence.runs.execute.execute_unless_fresh_now`)."""
     if isinstance(job, PreparedRun):
-        outcome = execute_run(job)
+        outcome = execute_unless_fresh_now(job, force=force)
     else:
         # skipped runs come after every run to execute: a kernel started ahead that has run nothing by now
         # never will, and would take a core from the briefs rendered here
@@ -823,6 +847,8 @@ def _run_in_processes(
     after: AfterRun | None = None,
     before_run: Callable[[PreparedRun], None] | None = None,
     after_lost: AfterRun | None = None,
+    *,
+    force: bool = False,
 ) -> None:
     """Execute on ``pool``, with at most one run a worker submitted at once, so a dead worker's run is known:
     when the pool breaks, the runs in flight are recorded as failed (:func:`_lost`, once the broken pool's
@@ -844,7 +870,7 @@ def _run_in_processes(
                 if before_run is not None and isinstance(run, PreparedRun):
                     before_run(run)
                 try:
-                    in_flight[pool.executor.submit(_execute, run, after)] = _Given(run, time.time_ns())
+                    in_flight[pool.executor.submit(_execute, run, after, force)] = _Given(run, time.time_ns())
                 except BrokenProcessPool:  # it ended the batch with a traceback, every run unreported
                     pending.append(run)
                     report_lost(_renew_settling(pool, in_flight, pending, done))

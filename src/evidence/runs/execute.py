@@ -247,39 +247,49 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     warm = run.kernel_name is None if warm is None else warm
     kernel = run.kernel_name or ensure_run_kernel()
     tmp = _start_folder(Path(run.out_root), run.run_id)
-    # the kernel starts (and imports what the notebook imports) while this process imports Papermill
-    warm_kernel = _launch_warm(kernel, run) if warm else None
+    warm_kernel = None
+    # from here the temporary folder is the run's to remove: an interrupt (Ctrl-C while the kernel starts or
+    # Papermill is imported) or an error before the notebook executes leaves none behind, nor a kernel
+    try:
+        # the kernel starts (and imports what the notebook imports) while this process imports Papermill
+        warm_kernel = _launch_warm(kernel, run) if warm else None
 
-    import nbformat
+        import nbformat
 
-    from evidence.notebooks.catalog import import_papermill
+        from evidence.notebooks.catalog import import_papermill
 
-    papermill = import_papermill()
-    from papermill.exceptions import PapermillExecutionError
+        papermill = import_papermill()
+        from papermill.exceptions import PapermillExecutionError
 
-    from evidence.runs.warm import compile_nbformat_checks
+        from evidence.runs.warm import compile_nbformat_checks
 
-    logging.getLogger("papermill").addFilter(_PAPERMILL_FILTER)  # adding the same filter twice is a no-op
-    compile_nbformat_checks()  # each output the kernel sends is checked, in microseconds
-    env = {**run.kernel_env, RUN_DIR_ENV: str(tmp), "PYTHONHASHSEED": "0"}
-    executed = f"{run.notebook_name}.ipynb"
-    # the run kernel speaks IPC (no TCP port races between parallel runs); a kernel the user names may
-    # only know TCP
-    sockets = ipc_prefix() if not warm and run.kernel_name is None and os.name == "posix" else None
-    started, t0 = now(), time.perf_counter()
-    error: str | None = None
-    options: dict[str, Any] = {
-        "parameters": run.parameters,
-        "kernel_name": kernel,
-        "language": "python",
-        "progress_bar": False,
-        "log_output": False,
-        "request_save_on_cell_execute": False,
-        "execution_timeout": run.cell_timeout,
-        "start_timeout": KERNEL_START_TIMEOUT,
-        "iopub_timeout": IOPUB_TIMEOUT,
-    }
-    source = nbformat.reads(run.notebook_text, as_version=4) if run.notebook_text else run.notebook_path
+        logging.getLogger("papermill").addFilter(_PAPERMILL_FILTER)  # adding the same filter twice is a no-op
+        compile_nbformat_checks()  # each output the kernel sends is checked, in microseconds
+        env = {**run.kernel_env, RUN_DIR_ENV: str(tmp), "PYTHONHASHSEED": "0"}
+        executed = f"{run.notebook_name}.ipynb"
+        # the run kernel speaks IPC (no TCP port races between parallel runs); a kernel the user names may
+        # only know TCP
+        sockets = ipc_prefix() if not warm and run.kernel_name is None and os.name == "posix" else None
+        started, t0 = now(), time.perf_counter()
+        error: str | None = None
+        options: dict[str, Any] = {
+            "parameters": run.parameters,
+            "kernel_name": kernel,
+            "language": "python",
+            "progress_bar": False,
+            "log_output": False,
+            "request_save_on_cell_execute": False,
+            "execution_timeout": run.cell_timeout,
+            "start_timeout": KERNEL_START_TIMEOUT,
+            "iopub_timeout": IOPUB_TIMEOUT,
+        }
+        source = nbformat.reads(run.notebook_text, as_version=4) if run.notebook_text else run.notebook_path
+    except BaseException as exc:
+        if warm_kernel is not None:
+            interrupted = isinstance(exc, (KeyboardInterrupt, SystemExit))
+            _discard(warm_kernel, "interrupted" if interrupted else str(exc))
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     paths_recorded = False  # whether Papermill wrote the notebook with the paths of a successful run
     unwritten: OSError | None = None  # the runner's own write that failed (a full disk): no result to keep
     try:
@@ -369,6 +379,73 @@ def execute_run(run: PreparedRun, *, warm: bool | None = None) -> RunOutcome:
     return RunOutcome(run.run_id, run.notebook_name, status, str(target), seconds, error)
 
 
+@contextlib.contextmanager
+def run_lock(run: PreparedRun) -> Iterator[None]:
+    """Held while this process executes ``run``: another process of this machine about to execute the same run
+    in the same runs folder (a second batch of the plan, a ``run`` of the same parameters) waits for it, and
+    then finds the run fresh (:func:`execute_unless_fresh_now`) instead of executing it a second time. A lock
+    file per runs folder and run in ``<cache>/run-locks`` (empty; flock, released when the process ends however
+    it ends); where it cannot be made, the run goes ahead unlocked. A no-op without ``fcntl``."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    import hashlib
+
+    from evidence.core.config import cache_dir
+
+    name = hashlib.sha256(f"{Path(run.out_root).resolve()}\0{run.run_id}".encode()).hexdigest()[:32]
+    try:
+        folder = cache_dir() / RUN_LOCKS_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        fd: int | None = os.open(folder / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        fd = None
+    if fd is None:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with contextlib.suppress(OSError):
+            os.utime(fd)  # in use: kept by the pruning below
+        _prune_run_locks(folder)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+#: The folder of the user cache that holds the runs' lock files (:func:`run_lock`).
+RUN_LOCKS_DIR = "run-locks"
+#: A run's lock file untouched for longer than this (no run of it executed) is removed (:func:`_prune_run_locks`).
+RUN_LOCKS_KEPT_DAYS = 30
+_LOCKS_PRUNED = False  # once a process
+
+
+def _prune_run_locks(folder: Path) -> None:
+    """Once a process, remove the lock files of ``folder`` untouched for :data:`RUN_LOCKS_KEPT_DAYS` that no
+    process holds (each runs folder ever used leaves one a run: a test's, a one-off ``--out-root``). A process
+    that opened one at that very moment may execute its run beside another's: twice, not wrongly."""
+    global _LOCKS_PRUNED
+    if _LOCKS_PRUNED:
+        return
+    _LOCKS_PRUNED = True
+    import fcntl
+
+    cutoff = time.time() - RUN_LOCKS_KEPT_DAYS * 86400
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            with contextlib.suppress(OSError):
+                if not entry.name.endswith(".lock") or entry.stat().st_mtime >= cutoff:
+                    continue
+                fd = os.open(entry.path, os.O_RDWR)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held: a run of it is executing
+                    os.unlink(entry.path)
+                finally:
+                    os.close(fd)
+
+
 def run_unless_fresh(run: PreparedRun, *, force: bool = False) -> RunOutcome:
     """Execute a run unless a successful run with the same inputs is in its folder (status "skipped");
     ``force`` executes it anyway. What ``evidence run``, ``brief`` and ``batch`` do."""
@@ -383,7 +460,25 @@ def run_unless_fresh(run: PreparedRun, *, force: bool = False) -> RunOutcome:
         with contextlib.suppress(OSError):  # a read-only runs folder: the fresh run is still served
             clean_stale_temporaries(run.out_root)
         return skipped(run, checked)
-    return execute_run(run)
+    outcome = execute_unless_fresh_now(run, force=force)
+    if outcome.status == "skipped" and "evidence.runs.warm" in sys.modules:  # executed meanwhile elsewhere
+        from evidence.runs.warm import kernel_pool
+
+        kernel_pool().shutdown_unused()
+    return outcome
+
+
+def execute_unless_fresh_now(run: PreparedRun, *, force: bool = False) -> RunOutcome:
+    """Execute ``run`` under its lock (:func:`run_lock`), unless, once the lock is held, its folder holds a
+    successful run of the same inputs: another process executed it meanwhile (a second batch of the same plan),
+    and it is served as unchanged ("skipped") rather than executed twice. ``force`` executes it all the same,
+    after the other process's run."""
+    with run_lock(run):
+        if not force:
+            checked = now()
+            if is_fresh(run.folder, run.cache_key):
+                return skipped(run, checked)
+        return execute_run(run)
 
 
 def skipped(run: PreparedRun, checked: str) -> RunOutcome:
@@ -464,14 +559,22 @@ def _finish_warm(kernel: Any, run: PreparedRun) -> None:
         _discard(kernel, str(exc))
 
 
+#: nbclient's words for a cell over its timeout ("A cell timed out while it was being executed, after 2 seconds.")
+_TIMED_OUT_AFTER = re.compile(r"after (\d+) seconds?")
+
+
 def _reason(exc: BaseException) -> str:
-    """Why a run failed, in one line: a dead kernel and a hung cell said plainly."""
+    """Why a run failed, in one line: a dead kernel and a hung cell said plainly, with the cell it was running
+    (``failed_cell``, set by :func:`mark_failed_cell`) as for a cell that raises ("... (in cell 3)")."""
     name = type(exc).__name__
+    cell = getattr(exc, "failed_cell", None)
+    where = f" (in cell {cell})" if cell is not None else ""
     if name == "DeadKernelError":
-        return f"the kernel died while the notebook ran ({exc}); it was replaced by a fresh one"
+        return f"the kernel died while the notebook ran ({exc}){where}; it was replaced by a fresh one"
     if name == "CellTimeoutError":
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "a cell timed out"
-        return f"{first.rstrip('.')}; the kernel was replaced by a fresh one"
+        after = _TIMED_OUT_AFTER.search(str(exc))
+        limit = f", {after.group(1)} s" if after else ""
+        return f"timed out: a cell ran longer than the timeout{limit}{where}; the kernel was replaced by a fresh one"
     if isinstance(exc, OSError) and exc.errno is not None:
         return _os_reason(exc)
     return f"{name}: {exc}".strip()
@@ -604,6 +707,10 @@ def mark_failed_cell(nb_man: Any, exc: BaseException) -> None:
     output = {"output_type": "error", "ename": type(exc).__name__, "evalue": reason, "traceback": [reason]}
     cell.setdefault("outputs", []).append(nbformat.from_dict(output))
     nb_man.cell_exception(cell)
+    # the run's reason names the cell (its index in the executed notebook, as Papermill's "(in cell 3)")
+    index = next((i for i, c in enumerate(nb_man.nb.cells) if c is cell), None)
+    with contextlib.suppress(AttributeError, TypeError):  # an exception that takes no attribute
+        exc.failed_cell = index  # type: ignore[attr-defined]
 
 
 def keep_partly_executed(nb: Any, path: Path) -> None:

@@ -311,3 +311,29 @@ def install_kernel(
         display_name=display_name or environment_display_name(),
     )
     return Path(where)
+
+
+def remove_kernel(name: str | None = None, *, user: bool = True, prefix: str | None = None) -> Path:
+    """Remove the kernel :func:`install_kernel` registered (the same name, user-wide or under ``prefix``);
+    return the folder removed. A kernel that is not there is an error naming where it was looked for; only
+    a folder holding a ``kernel.json`` of that name is removed."""
+    import shutil
+
+    from evidence.core.errors import ParameterError
+
+    if name is not None and (not re.fullmatch(r"[a-zA-Z0-9._-]+", name) or name in (".", "..")):
+        raise ParameterError(
+            f"--name {name!r}: a kernel name is ASCII letters, digits and - . _ only (e.g. evidence-reports)"
+        )
+    name = name or environment_kernel_name()
+    if prefix is not None or not user:
+        kernels = Path(prefix or sys.prefix) / "share" / "jupyter" / "kernels"
+    else:
+        from jupyter_core.paths import jupyter_data_dir
+
+        kernels = Path(jupyter_data_dir()) / "kernels"
+    folder = kernels / name
+    if not (folder / "kernel.json").is_file():
+        raise ParameterError(f"no kernel {name!r} in {kernels}: nothing to remove")
+    shutil.rmtree(folder)
+    return folder

@@ -102,7 +102,7 @@ def check_value(param: Parameter, value: Any, *, base_dir: str | Path | None = N
             if item not in param.choices:
                 raise ParameterError(
                     f"parameter {param.name!r} must be one of {'|'.join(map(str, param.choices))}, "
-                    f"got {item!r}" + did_you_mean(str(item), [str(c) for c in param.choices])
+                    f"got {item!r}" + _choice_meant(str(item), [str(c) for c in param.choices])
                 )
     if param.validator == "iso3":
         checked = [_iso3(param.name, item) for item in items]
@@ -434,3 +434,13 @@ def data_slug(value: Any, max_length: int = _DATA_SLUG_LENGTH) -> str:
         room -= shares[i]
     cut = [stem[:share].rstrip("_.") or stem[:share] for stem, share in zip(stems, shares, strict=True)]
     return "_".join(c for c in cut if c.strip("_.")).strip("_.")
+
+
+def _choice_meant(word: str, choices: list[str]) -> str:
+    """``"; did you mean 'x'?"`` for the choice ``word`` misspells, or the one choice it begins (``dest``:
+    ``destination``, as ``evidence flows --role`` suggests), or an empty string."""
+    typed = word.strip().lower()
+    begun = [c for c in choices if typed and c.lower().startswith(typed)]
+    if len(begun) == 1:
+        return f"; did you mean {begun[0]!r}?"
+    return did_you_mean(word, choices)

@@ -11,6 +11,11 @@ years=year_from:year_to, data=data``; see :mod:`evidence.notebooks.catalog`) get
   GSI or TIP tiers are given, nothing for the country) is refused with :class:`EmptySelectionError` (exit code 2),
   naming the years the data do hold for the country and role; ``allow_empty`` runs it anyway.
 
+* **no notebook of victims without victim data**: a notebook that analyses victim records or UNODC's country
+  data only (it opens its selections with :data:`OPENS_VICTIM_SELECTIONS`: ``routes``, ``trends``) given context
+  data alone (GSI estimates, TIP tiers) is refused naming each file and what it holds
+  (:func:`refuse_without_victims`), as ``evidence flows`` refuses such a file, instead of failing in the kernel.
+
 * **no list-capture data for a notebook that loads tables**: a list-capture CSV (a 0/1 column per list) given
   to a notebook that does not read such data (:func:`refuse_list_capture`) is refused naming the file and the
   notebook that does (``hidden_population``), instead of failing in the kernel.
@@ -67,6 +72,37 @@ def refuse_list_capture(spec: NotebookSpec, files: Sequence[str | Path]) -> None
         )
 
 
+#: The call by which a notebook opens its selections of victims (:func:`evidence.notebooks.views.open_selections`):
+#: a notebook that makes it analyses victim records or UNODC's country data, and fails in its kernel without them.
+OPENS_VICTIM_SELECTIONS = "open_selections("
+#: The kinds of table that count victims (the others, GSI estimates and TIP tiers, give context).
+VICTIM_KINDS = ("case", "indicator")
+
+
+def refuse_without_victims(spec: NotebookSpec, files: Sequence[str | Path], tables: Sequence[Any]) -> None:
+    """Refuse, before any kernel starts, a run of a notebook that analyses victims only (its code calls
+    :data:`OPENS_VICTIM_SELECTIONS`) whose data hold no victim records and no UNODC country data: its kernel
+    would fail on them ("routes needs case data ...", exit 1 and a failed run), where ``evidence flows`` refuses
+    the same file before anything runs (exit 2). The error names each file and what it holds. ``--allow-empty``
+    does not help such a run and changes nothing."""
+    if OPENS_VICTIM_SELECTIONS not in spec.text or not tables:
+        return
+    if any(table.kind in VICTIM_KINDS for table in tables):
+        return
+    held = "; ".join(
+        f"{file}: {table.provenance.label} ({KIND_WORDS.get(table.kind, table.kind)})"
+        for file, table in zip(files, tables, strict=True)
+    )
+    raise ParameterError(
+        f"{spec.name} needs case data (CTDC) or UNODC country data, and the data given hold neither: {held} "
+        f"(give such a file with --data, or in the notebook's `data` parameter)"
+    )
+
+
+#: What a table of each kind holds, in words.
+KIND_WORDS = {"gsi": "GSI estimates, no victims", "tier": "TIP tiers, no victims"}
+
+
 def settle_selection(
     spec: NotebookSpec,
     parameters: Mapping[str, Any],
@@ -89,6 +125,7 @@ def settle_selection(
         return settled
     role = str(settled.get(declared.role) or "both") if declared.role else "both"
     tables = load_tables(files)
+    refuse_without_victims(spec, files, tables)
     first = settled.get(declared.year_from) if declared.year_from else None
     last = settled.get(declared.year_to) if declared.year_to else None
     if declared.year_from and declared.year_to and (first is None or last is None):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 
 from evidence.core.errors import ParameterError
+from evidence.core.text import did_you_mean
 from evidence.sources.metadata import Dataset, Download, datasets
 
 
@@ -83,4 +84,5 @@ def get_release(name: str) -> Release:
     except KeyError:
         raise ParameterError(
             f"no release called {name!r} in the catalogue; known: {', '.join(sorted(CATALOGUE))}"
+            + did_you_mean(name, CATALOGUE)
         ) from None

@@ -3,9 +3,16 @@
 Two layouts are read:
 
 * ``histories``: one row per capture history, a 0/1 column per list and a count column (named ``n``, ``N``,
-  ``count``, ``Count``, ``frequency``, ``Frequency`` or ``freq``, as the reference R packages do);
+  ``count``, ``Count``, ``frequency``, ``Frequency``, ``freq`` or ``cases``, as the reference R packages and
+  field tables do);
 * ``case_records``: one row per case, a 0/1 column per list and no count column (an optional ``case_id`` or
   ``id`` column is checked for duplicates and then dropped: identifiers never leave the loader).
+
+In either, the lists may be one column of capture-history strings (``101``: a 0 or 1 per list, as Rcapture
+and MARK write them), split into lists named ``list 1``, ``list 2``… by position.
+
+A workbook (.xlsx) of one sheet holding data is read as the same table (its header on the sheet's first row
+holding anything; rows named by their row in the sheet).
 
 Both land on the canonical **list-capture table**: one UInt8 column per list and an Int64 ``count`` column
 (one row per history, or one row per case with count 1); the analysis aggregates rows by history.
@@ -56,7 +63,7 @@ from evidence.sources.registry import FileHead, apply_sidecar, check_readable, d
 SOURCE = LIST_CAPTURE
 COUNT_COLUMN = "count"
 #: Names of the count column accepted in a ``histories`` file (compared case-insensitively).
-COUNT_COLUMN_NAMES = ("n", "count", "frequency", "freq")
+COUNT_COLUMN_NAMES = ("n", "count", "frequency", "freq", "cases")
 #: Names of the identifier column accepted (and dropped) in a ``case_records`` file.
 CASE_ID_COLUMN_NAMES = ("case_id", "id")
 
@@ -85,6 +92,8 @@ def load_list_capture(path: str | Path) -> LoadedTable:
     path = Path(path)
     frame, left_out, notes = _read_strings(path)
     count_column = _count_column(frame, path)
+    frame, history_notes = _split_history_strings(frame, count_column, path)
+    notes = [*notes, *history_notes]
     if count_column is None:
         loaded = _case_records(frame, path)
     else:
@@ -102,7 +111,8 @@ _SNIFF_ROWS = 20
 def sniff(head: FileHead) -> str | None:
     """``histories`` or ``case_records`` when the head of a text file looks like list-capture data (every
     column but a count column, or an identifier, holds only 0 or 1 in the first rows, with at least two such
-    columns, and a count column holds whole numbers), else None. Only to name the right command for a file
+    columns, or the one such column holds capture-history strings of one length, ``101``, and a count column
+    holds whole numbers), else None. Only to name the right command for a file
     given to the wrong one: list-capture data are never loaded by sniffing."""
     if head.is_xlsx or describe_unreadable(head) is not None:
         return None
@@ -117,7 +127,11 @@ def sniff(head: FileHead) -> str | None:
     if len(counts) > 1 or (counts and ids):
         return None
     lists = [i for i in range(len(header)) if i not in counts and i not in ids]
-    if len(lists) < 2 or not all(row[i].strip() in ("0", "1") for row in rows for i in lists):
+    if len(lists) == 1:  # a capture history as one string of 0/1 digits ("101"), all of one length
+        written = {row[lists[0]].strip().strip('"') for row in rows}
+        if not all(_HISTORY_STRING.fullmatch(h) for h in written) or len({len(h) for h in written}) != 1:
+            return None
+    elif len(lists) < 2 or not all(row[i].strip() in ("0", "1") for row in rows for i in lists):
         return None
     if counts and not all(row[counts[0]].strip().isdigit() for row in rows):
         return None
@@ -151,9 +165,7 @@ def _read_strings(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
     head = FileHead(path)
     if head.is_xlsx:
         refuse_other_sources(path)  # a UNODC or GSI workbook: named, with the commands that read it
-        raise InputError(
-            "a workbook: list-capture data are read from CSV", path=path, hint="save the sheet as CSV"
-        )
+        return _read_workbook(path)
     unreadable = describe_unreadable(head)
     if unreadable:
         raise InputError(unreadable, path=path)
@@ -211,6 +223,69 @@ def _read_strings(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
     return frame, int(left_out.size), notes
 
 
+def _read_workbook(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
+    """Every cell of a workbook's one sheet holding anything, as text, below its header (the sheet's first row
+    holding anything), each row with its row in the sheet (column :data:`_LINE`); as :func:`_read_strings`."""
+    import fastexcel
+
+    from evidence.sources.workbook import workbook_head
+
+    head = workbook_head(path)
+    filled = [
+        sheet
+        for sheet in head.sheets
+        if any(cell is not None and str(cell).strip() for r in sheet.rows for cell in r)
+    ]
+    if not filled:
+        raise InputError("the workbook holds no data", path=path)
+    if len(filled) > 1:
+        raise InputError(
+            f"the workbook has {len(filled)} sheets holding data ({', '.join(repr(s.name) for s in filled)}): "
+            "list-capture data are read from a workbook of one sheet",
+            path=path,
+            hint="delete the other sheets, or save the sheet holding the table as CSV",
+        )
+    sheet = filled[0]
+    top = next(i for i, r in enumerate(sheet.rows) if any(c is not None and str(c).strip() for c in r))
+    cells = list(sheet.rows[top])
+    first = next(i for i, c in enumerate(cells) if c is not None and str(c).strip())
+    while cells and (cells[-1] is None or not str(cells[-1]).strip()):
+        cells.pop()
+    header = [" ".join(str(c).split()) if c is not None else "" for c in cells[first:]]
+    unnamed = [i + 1 for i, name in enumerate(header) if not name]
+    if unnamed:
+        raise InputError(f"column {first + unnamed[0]} of the header has no name", path=path, row=top + 1)
+    duplicated = sorted(name for name, n in Counter(header).items() if n > 1)
+    if duplicated:
+        raise InputError(f"duplicated column names {duplicated}", path=path, row=top + 1)
+    check_width(len(header), path)
+    try:
+        frame = (
+            fastexcel.read_excel(str(path))
+            .load_sheet(sheet.name, header_row=top, dtypes="string")
+            .to_polars()
+        )
+    except Exception as exc:  # fastexcel raises its own error types
+        raise InputError(f"cannot read sheet {sheet.name!r}: {exc}", path=path) from exc
+    if frame.width != len(header):
+        raise InputError(
+            f"cells beside the table: the sheet holds {frame.width} columns where the header names {len(header)}",
+            path=path,
+            row=top + 1,
+            hint="the header must be the sheet's first row holding anything, with no title above it"
+            if len(header) < 2
+            else "the header must name every column holding data",
+        )
+    frame = frame.with_columns(pl.all().cast(pl.String))  # a column of empty cells has no type of its own
+    frame = pl.DataFrame({name: frame.to_series(i) for i, name in enumerate(header)}).with_columns(
+        pl.int_range(top + 2, top + 2 + frame.height, dtype=pl.Int64).alias(_LINE)
+    )
+    frame, left_out, notes = without_empty_records(frame, unit="row", exclude=(_LINE,), row_column=_LINE)
+    if frame.height == 0:
+        raise InputError("the sheet has a header but no data rows", path=path)
+    return frame, int(left_out.size), [f"read from sheet {sheet.name!r}", *notes]
+
+
 def _without_row_names(frame: pl.DataFrame, path: Path) -> tuple[pl.DataFrame, list[str]]:
     """``frame`` without its first column, unnamed, when its cells are R's row names (write.csv's default): each
     row's own, none empty (a row holding nothing aside); else the header's unnamed column is refused, as any."""
@@ -243,6 +318,75 @@ def _count_column(frame: pl.DataFrame, path: Path) -> str | None:
     return found[0] if found else None
 
 
+#: A capture history written as one string of 0/1 digits, a digit per list (``"10110"``, as Rcapture and MARK
+#: write them).
+_HISTORY_STRING = re.compile(r"[01]{2,}")
+
+
+def _history_string_column(header: list[str], count_column: str | None) -> str | None:
+    """The one column that may hold capture histories as strings: the only column but the count and an
+    identifier (and the line). None when there are several: each is then a list."""
+    others = [
+        c
+        for c in header
+        if c != _LINE
+        and c != count_column
+        and (count_column is not None or c.lower() not in CASE_ID_COLUMN_NAMES)
+    ]
+    return others[0] if len(others) == 1 else None
+
+
+def _split_history_strings(
+    frame: pl.DataFrame, count_column: str | None, path: Path
+) -> tuple[pl.DataFrame, list[str]]:
+    """``frame`` with a column of capture-history strings (``"101"``: a digit per list, as Rcapture and MARK
+    write them) split into a column per list, named ``list 1``, ``list 2``… by position, with the note saying
+    so; unchanged when it has no such column. A history of another length than the others (a spreadsheet that
+    dropped its leading zeros: ``011`` saved as ``11``), of other characters or empty is refused naming its row."""
+    column = _history_string_column(frame.columns, count_column)
+    if column is None:
+        return frame, []
+    text = frame[column].str.strip_chars()
+    if not text.str.contains(f"^{_HISTORY_STRING.pattern}$").fill_null(False).any():
+        return frame, []  # not histories: one column of something else, refused as one list
+    valid = text.str.contains("^[01]+$").fill_null(False)
+    first = int(valid.arg_true()[0])
+    width = len(text[first])
+    wrong = ~valid | (text.str.len_chars() != width).fill_null(True)
+    if wrong.any():
+        index = int(wrong.arg_true()[0])
+        value = frame[column][index]
+        if value is None or not value.strip():
+            problem = "an empty cell"
+        elif valid[index]:
+            problem = (
+                f"{value.strip()!r}, of {len(value.strip())} digits where the capture history on row "
+                f"{frame[_LINE][first]} ({text[first]!r}) has {width}"
+            )
+        else:
+            problem = repr(value)
+        raise InputError(
+            f"a capture history is a string of a 0 or 1 per list, all of one length; found {problem}",
+            path=path,
+            row=int(frame[_LINE][index]),
+            column=column,
+            hint="a spreadsheet drops the leading zeros of 011 when it reads it as a number: save that column "
+            "as text"
+            if valid[index]
+            else "write 1 where the list recorded the case, 0 where it did not, a digit per list",
+        )
+    names = [f"list {i + 1}" for i in range(width)]
+    split = pl.DataFrame({name: text.str.slice(i, 1) for i, name in enumerate(names)})
+    position = frame.columns.index(column)
+    before, after = frame.columns[:position], frame.columns[position + 1 :]
+    frame = pl.concat([frame.select(before), split, frame.select(after)], how="horizontal")
+    note = (
+        f"the column {column!r} holds capture histories as strings of {width} digits: read as {width} lists "
+        f"named by position, {names[0]} to {names[-1]} (left to right)"
+    )
+    return frame, [note]
+
+
 def _list_columns(columns: list[str], path: Path) -> list[str]:
     columns = [c for c in columns if c != _LINE]
     if len(columns) < 2:
@@ -267,7 +411,10 @@ def _binary(frame: pl.DataFrame, column: str, path: Path) -> pl.Series:
             path=path,
             row=int(frame[_LINE][index]),
             column=column,
-            hint=_covariate_hint(frame[column], bad, column) or _membership_hint(shown),
+            hint=_history_hint(frame[column], column)
+            or _covariate_hint(frame[column], bad, column)
+            or _coding_hint(frame[column])
+            or _membership_hint(shown),
         )
     return values.cast(pl.UInt8)
 
@@ -288,6 +435,31 @@ def _covariate_hint(values: pl.Series, bad: pl.Series, column: str) -> str | Non
         f"{column!r} describes the cases (sex, nationality…), not a list: the estimation takes no strata. "
         "Estimate each group from its own file (its rows, without this column); a group of few cases gives "
         "a fragile estimate"
+    )
+
+
+def _history_hint(values: pl.Series, column: str) -> str | None:
+    """What to do about a column of capture-history strings (``101``) beside other columns than a count and an
+    identifier: it is read only alone (a case's sex or region beside it is no list, and strata are not taken)."""
+    written = [v.strip() for v in values.drop_nulls().to_list() if v.strip()]
+    if not written or not all(_HISTORY_STRING.fullmatch(v) for v in written):
+        return None
+    return (
+        f"{column!r} holds capture histories as strings (a digit per list), which are read only when that column "
+        "stands alone beside a count column (n, count, frequency, freq, cases) or an identifier (id, case_id): "
+        "leave the other columns out (the estimation takes no strata: estimate each group from its own file)"
+    )
+
+
+def _coding_hint(values: pl.Series) -> str | None:
+    """What to do about a list coded 1 and 2 (as survey software and SPSS write yes and no): which is which is
+    not guessed."""
+    written = {v.strip().removesuffix(".0") for v in values.drop_nulls().to_list() if v.strip()}
+    if written != {"1", "2"}:
+        return None
+    return (
+        "the list looks coded 1/2 (as survey software writes yes/no), which is not guessed at: write 1 where "
+        "the list recorded the case, 0 where it did not"
     )
 
 

@@ -453,6 +453,12 @@ def _estimate(
     downhill_start: str = "main",
     runs: int | str = 1,
 ) -> PopulationEstimate:
+    # nobody observed: BIC's log(observed) failed with "math domain error"; stepwise blamed the overlap
+    if capture.observed == 0:
+        raise InputError(
+            "no case is on any list: every count is 0, and there is nobody to estimate from",
+            path=capture.source or None,
+        )
     selection = select_model(capture, method, p_enter, max_order, downhill_start)
     fit = selection.fit
     existence = check_existence(capture, fit.terms)

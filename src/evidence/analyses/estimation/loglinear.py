@@ -686,7 +686,8 @@ class ExistenceCheck:
 
     ``lp_optimum`` is the optimum s of: maximise s subject to Aᵀx = Aᵀy, x ≥ s, x ≥ 0 (A the design over the
     cells left after removing parameters at −∞); s = 0 means the estimate does not exist (Fienberg & Rinaldo
-    2012). ``rank_deficiency`` > 0 means the model is not identifiable.
+    2012). In a table of more than a million people, y is the cells' support (1 where a cell holds people:
+    :func:`programme_counts`). ``rank_deficiency`` > 0 means the model is not identifiable.
     """
 
     terms: tuple[str, ...]
@@ -740,6 +741,7 @@ def check_existence(capture: ListCapture, terms: object = ()) -> ExistenceCheck:
     cell_mask = ~(binary[:, ~column_mask].any(axis=1))
     sub = X[cell_mask][:, column_mask]
     rank_deficiency = int(sub.shape[1] - np.linalg.matrix_rank(sub))
+    y = programme_counts(y)
     optimum = lp_optimum(sub, y[cell_mask])
     names = parameter_names(capture.lists, model_terms)
     return ExistenceCheck(
@@ -754,7 +756,25 @@ def check_existence(capture: ListCapture, terms: object = ()) -> ExistenceCheck:
 
 def estimate_exists(X: np.ndarray, y: np.ndarray, cell_mask: np.ndarray, column_mask: np.ndarray) -> bool:
     """The linear-programme verdict for one count vector (cells and parameters already reduced by masks)."""
+    y = programme_counts(y)
     return lp_optimum(X[cell_mask][:, column_mask], y[cell_mask]) > _lp_zero(y)
+
+
+#: Above this many people in the table the programme is solved for the cells' support (:func:`programme_counts`).
+LARGE_TABLE = 1_000_000
+
+
+def programme_counts(y: np.ndarray) -> np.ndarray:
+    """The counts the existence programme is solved for: ``y`` itself, or, in a table of more than
+    :data:`LARGE_TABLE` people, 1 for every cell holding people and 0 for the others. Whether the estimate exists
+    depends only on which cells are empty (Fienberg & Rinaldo 2012: the margins lie inside the marginal cone or on
+    one of its faces, fixed by the support). With cells of a billion beside cells of 1 the solver's tolerances are
+    larger than the small cells, and it called a feasible programme infeasible (a RuntimeError); and the optimum
+    is compared with 10⁻⁹ of the table's total, which in a table of a billion people exceeded an optimum of 1/3
+    (the estimate was said not to exist)."""
+    if y.size and float(np.sum(y)) > LARGE_TABLE:
+        return (y > 0).astype(float)
+    return y
 
 
 def _lp_zero(y: np.ndarray) -> float:

@@ -1,0 +1,242 @@
+"""List-capture files as the field writes them: one table in many layouts loads as the same table, and every
+layout that cannot be read is refused naming the file, the row and the column."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evidence.core.errors import InputError
+from evidence.sources.list_capture import load_list_capture
+
+#: One three-list table: (A, B, C) -> people.
+TABLE = {(1, 0, 0): 10, (0, 1, 0): 8, (1, 1, 0): 3, (0, 0, 1): 5, (1, 0, 1): 2, (0, 1, 1): 1, (1, 1, 1): 1}
+
+
+def write(tmp_path: Path, text: str, name: str = "lists.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def cells(path: Path) -> dict[tuple[int, ...], int]:
+    """What the loaded table says: people by history (lists in the file's order), histories with people only."""
+    data = load_list_capture(path).data
+    lists = [c for c in data.columns if c != "count"]
+    summed = data.group_by(lists).agg(pl.col("count").sum()).filter(pl.col("count") > 0)
+    return {tuple(row[:-1]): row[-1] for row in summed.select([*lists, "count"]).iter_rows()}
+
+
+def columns_text(count: str = "n", sep: str = ",", one: str = "1", zero: str = "0") -> str:
+    lines = [sep.join(["A", "B", "C", count])]
+    for history, n in TABLE.items():
+        lines.append(sep.join([*(one if v else zero for v in history), str(n)]))
+    return "\n".join(lines) + "\n"
+
+
+def history_text(count: str | None = "freq", column: str = "ch", quote: bool = False) -> str:
+    lines = [column if count is None else f"{column},{count}"]
+    for history, n in TABLE.items():
+        text = "".join(str(v) for v in history)
+        text = f'"{text}"' if quote else text
+        lines += [text] * n if count is None else [f"{text},{n}"]
+    return "\n".join(lines) + "\n"
+
+
+LAYOUTS = {
+    "count n": columns_text("n"),
+    "count Freq": columns_text("Freq"),
+    "count Frequency": columns_text("Frequency"),
+    "count cases": columns_text("cases"),
+    "count ' Count ' with spaces": columns_text(" Count "),
+    "semicolons": columns_text("count", sep=";"),
+    "TRUE/FALSE": columns_text("count", one="TRUE", zero="FALSE"),
+    "1.0/0.0": columns_text("count", one="1.0", zero="0.0"),
+    "capture-history string and a count": history_text("freq"),
+    "capture-history string, quoted, and a count": history_text("Freq", quote=True),
+    "capture-history string, one row per person": history_text(None),
+    "capture-history string named history, one row per person": history_text(None, column="history"),
+}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_one_table_in_any_layout_loads_as_the_same_table(tmp_path: Path, layout: str) -> None:
+    assert cells(write(tmp_path, LAYOUTS[layout])) == TABLE
+
+
+def test_a_capture_history_string_names_its_lists_by_position(tmp_path: Path) -> None:
+    loaded = load_list_capture(write(tmp_path, history_text("freq")))
+    assert loaded.data.columns == ["list 1", "list 2", "list 3", "count"]
+    assert loaded.provenance.layout == "histories"
+    assert any("'ch'" in note and "list 1" in note for note in loaded.provenance.notes)
+    per_person = load_list_capture(write(tmp_path, history_text(None), name="people.csv"))
+    assert per_person.provenance.layout == "case_records"
+    assert per_person.rows_in == sum(TABLE.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "row", "words"),
+    [
+        ("ch,freq\n101,3\n11,2\n", 3, "2 digits"),  # a spreadsheet dropped the leading zero of 011
+        ("ch,freq\n101,3\n021,2\n", 3, "'021'"),
+        ("ch\n101\n\n1x1\n", 4, "'1x1'"),
+        ("ch,freq\n101,3\n,2\n", 3, "an empty cell"),
+    ],
+)
+def test_a_capture_history_string_that_is_not_one_is_named(
+    tmp_path: Path, text: str, row: int, words: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as caught:
+        load_list_capture(path)
+    message = str(caught.value)
+    assert str(path) in message and f"row {row}" in message and "column 'ch'" in message
+    assert words in message
+
+
+def test_a_list_coded_1_2_is_refused_as_a_coding_not_as_a_count(tmp_path: Path) -> None:
+    path = write(tmp_path, "A,B,count\n1,2,3\n2,1,4\n1,1,1\n")
+    with pytest.raises(InputError) as caught:
+        load_list_capture(path)
+    message = str(caught.value)
+    assert "row 3" in message and "column 'A'" in message and "'2'" in message
+    assert "1/2" in message and "column of counts" not in message
+
+
+@pytest.mark.parametrize(
+    ("text", "row", "column"),
+    [
+        ("A,B,count\nY,N,3\nN,Y,4\nY,Y,1\n", 2, "A"),
+        ("A,B,count\nyes,no,3\nno,yes,4\n", 2, "A"),
+        ("A,B,count\n1,0,-3\n0,1,4\n1,1,1\n", 2, "count"),
+        ("A,B,count\n1,0,3.5\n0,1,4\n1,1,1\n", 2, "count"),
+        ("A,B,count\n1,0,3\n0,1,\n1,1,1\n", 3, "count"),
+        ("A,B,count\n1,0,3\n0,1,4\n1,1,1\n0,0,5\n", 5, "count"),
+    ],
+)
+def test_what_cannot_be_read_is_named_by_file_row_and_column(
+    tmp_path: Path, text: str, row: int, column: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as caught:
+        load_list_capture(path)
+    message = str(caught.value)
+    assert str(path) in message and f"row {row}," in message and f"column {column!r}" in message
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    counts=st.lists(st.integers(0, 6), min_size=7, max_size=7).filter(lambda c: sum(c) > 0),
+    seed=st.integers(0, 2**16),
+)
+def test_a_history_string_per_person_in_any_row_order_reads_as_its_table(
+    tmp_path: Path, counts: list[int], seed: int
+) -> None:
+    histories = [h for h in TABLE]
+    people = [h for h, n in zip(histories, counts, strict=True) for _ in range(n)]
+    random.Random(seed).shuffle(people)
+    text = "capture history\n" + "".join("".join(map(str, h)) + "\n" for h in people)
+    path = write(tmp_path, text, name=f"people_{seed}.csv")
+    assert cells(path) == {h: n for h, n in zip(histories, counts, strict=True) if n}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (history_text("freq"), "histories"),
+        (history_text(None), "case_records"),
+        ("ch,freq\n101,3\n11,2\n", None),  # histories of two lengths: not plainly list data
+        ("name\n101\n110\n", "case_records"),
+        ("name\nabc\n", None),
+    ],
+)
+def test_a_capture_history_string_is_sniffed_as_list_data(
+    tmp_path: Path, text: str, expected: str | None
+) -> None:
+    from evidence.sources.list_capture import sniff
+    from evidence.sources.registry import FileHead
+
+    assert sniff(FileHead(write(tmp_path, text))) == expected
+
+
+def workbook(tmp_path: Path, rows: list[list[object]], *, skip: int = 0, extra_sheet: bool = False) -> Path:
+    import openpyxl  # type: ignore[import-untyped]
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "lists"
+    for _ in range(skip):
+        sheet.append([])
+    for row in rows:
+        sheet.append(row)
+    empty = book.create_sheet("notes")
+    if extra_sheet:
+        empty["A1"] = "linked by hand, 2024"
+    path = tmp_path / "lists.xlsx"
+    book.save(path)
+    return path
+
+
+def table_rows(one: object = 1, zero: object = 0) -> list[list[object]]:
+    return [["A", "B", "C", "Freq"], *([*(one if v else zero for v in h), n] for h, n in TABLE.items())]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        table_rows(),
+        table_rows(True, False),
+        table_rows(1.0, 0.0),
+        table_rows("1", "0"),
+        [["ch", "n"], *(["".join(map(str, h)), n] for h, n in TABLE.items())],
+    ],
+    ids=["numbers", "booleans", "floats", "text", "history strings"],
+)
+@pytest.mark.parametrize("skip", [0, 2])
+def test_a_workbook_of_one_sheet_loads_as_the_same_table(tmp_path: Path, rows: list, skip: int) -> None:
+    path = workbook(tmp_path, rows, skip=skip)
+    assert cells(path) == TABLE
+    assert "read from sheet 'lists'" in load_list_capture(path).provenance.notes
+
+
+def test_a_workbook_names_a_bad_cell_by_its_row_in_the_sheet(tmp_path: Path) -> None:
+    rows = table_rows()
+    rows[3][3] = 2.5  # the third data row
+    path = workbook(tmp_path, rows, skip=2)
+    with pytest.raises(InputError) as caught:
+        load_list_capture(path)
+    message = str(caught.value)
+    assert str(path) in message and "row 6," in message and "column 'Freq'" in message and "'2.5'" in message
+
+
+@pytest.mark.parametrize(
+    ("rows", "extra_sheet", "words"),
+    [
+        (table_rows(), True, "2 sheets holding data ('lists', 'notes')"),
+        ([["A", "A", "n"], [1, 0, 3]], False, "duplicated column names ['A']"),
+        ([["A", None, "n"], [1, 0, 3]], False, "column 2 of the header has no name"),
+        ([["Table 1: linked lists, 2024"], ["A", "B", "n"], [1, 0, 3]], False, "no title above it"),
+    ],
+)
+def test_a_workbook_that_cannot_be_read_is_named(
+    tmp_path: Path, rows: list, extra_sheet: bool, words: str
+) -> None:
+    path = workbook(tmp_path, rows, extra_sheet=extra_sheet)
+    with pytest.raises(InputError) as caught:
+        load_list_capture(path)
+    assert str(path) in str(caught.value) and words in str(caught.value) + str(caught.value.hint)
+
+
+def test_a_capture_history_string_beside_another_column_is_told_to_stand_alone(tmp_path: Path) -> None:
+    # was told that '10' must be a count column named n or count
+    path = write(tmp_path, "ch,sex\n10,F\n01,M\n11,F\n")
+    with pytest.raises(InputError) as caught:
+        load_list_capture(path)
+    assert caught.value.column == "ch" and caught.value.row == 2
+    assert "capture histories as strings" in (caught.value.hint or "")
+    assert "column of counts" not in str(caught.value)
