@@ -2739,6 +2739,31 @@ class Bounds:
         )
 
 
+_WITHHELD_SERIES = "some yearly counts are withheld by disclosure control"
+
+
+def _reads_withheld(series: pl.DataFrame, table: Bounds | None, column: str, threshold: int) -> bool:
+    """Whether models of ``series`` (year, count, ..., the part published exactly where known) would read a
+    count the published ``table`` withholds (``<5`` or ``x`` in either bound) that is not made only of the
+    publisher's ``<5`` cells: their rate ratio and break, to the digits printed, give it back (Singapore at a
+    threshold of 10: 2009's 7, shown ``<10``, and 2017's 16, shown ``x``, the only values of 35 that reproduce
+    the published ratios). False where no trend is estimable anyway (that reason is said instead)."""
+    from evidence.analyses import trends
+
+    if table is None or not series.height or column not in table.low.reasons.columns:
+        return False
+    if trends.no_trend_information(series, threshold=threshold):
+        return False
+    n = table.low.frame.height - (1 if table.low.has_total_row else 0)
+    years = table.low.frame["year"].head(n).to_list()
+    low, high = (t.reasons[column].head(n).to_list() for t in (table.low, table.high))
+    withheld = [int(y) for y, a, b in zip(years, low, high, strict=True) if (a or b) and str(y).isdigit()]
+    if not withheld:
+        return False
+    part = pl.col(UNCENSORED) if UNCENSORED in series.columns else pl.col("count")
+    return bool(series.filter(pl.col("year").is_in(withheld) & (part.fill_null(0) > 0)).height)
+
+
 @dataclass(frozen=True)
 class SeriesModels:
     """The trend models of one published yearly series: the annual rate ratio and the most likely break, each
@@ -2948,18 +2973,22 @@ class YearlyNumbers:
     def _fitted_models(self, category: str | None) -> SeriesModels:
         threshold = self.rule.threshold
         if category is None and self.panel is not None:
-            return _series_models(category, self.panel.complete(), self.panel.panel, threshold=threshold)
+            complete = self.panel.complete()
+            if _reads_withheld(complete, self.panel.per_year, VICTIMS, threshold):
+                return SeriesModels(category, None, _WITHHELD_SERIES, None, None, panel=self.panel.panel)
+            return _series_models(category, complete, self.panel.panel, threshold=threshold)
         series = self.series(category)
         if series is None:
-            return SeriesModels(
-                category, None, "some yearly counts are withheld by disclosure control", None, None
-            )
+            return SeriesModels(category, None, _WITHHELD_SERIES, None, None)
         above = tuple(
             sorted({int(c.year) for c in categories_above_total(self) if c.category == category})
             if category is not None
             else ()
         )
         kept = series.filter(~pl.col("year").is_in([*self.flagged, *above]))
+        table, column = (self.per_year, VICTIMS) if category is None else (self.by_category, category)
+        if not self.exact and _reads_withheld(kept, table, column, threshold):
+            return SeriesModels(category, None, _WITHHELD_SERIES, None, None)
         # what the flagged years left out of this series are (a year it has no count for is none of its)
         present = set(series["year"].to_list())
         kinds = {kind for flag in self.incomplete if flag.year in present for kind in flag.kinds}

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final
 
 import polars as pl
@@ -49,6 +49,7 @@ from evidence.presentation.disclosure import (
     COMPLEMENT_LABEL,
     COMPLEMENT_REASON,
     ONE,
+    SMALL_REASON,
     TENTH_PERCENT_DIGITS,
     WHOLE_PERCENT_DIGITS,
     DisclosedTable,
@@ -1429,6 +1430,17 @@ PERSON_TOPICS: tuple[tuple[str, str | None], ...] = (
 
 
 @dataclasses.dataclass(frozen=True)
+class BesideCounts:
+    """A table of victims by one field of their records (``column``: ``age_band``, ``gender``) published beside
+    the person section, of some of its victims (one case table's): each category's true count and how it is
+    shown (``None``: as a number; a reason: withheld; ``"unpublished"``: not shown at all), the victims without
+    the field under :data:`~evidence.analyses.trends.UNKNOWN`."""
+
+    column: str
+    counts: Mapping[str, tuple[int, str | None]]
+
+
+@dataclasses.dataclass(frozen=True)
 class PersonSection:
     """Every table and chart of counts the person section publishes (:func:`person_section`), protected
     together: ``missing`` (what is recorded), ``profiles`` (topic, characteristic, view; a view None when too
@@ -1442,6 +1454,9 @@ class PersonSection:
     profiles: tuple[tuple[str, str | None, ProfileView | None], ...]
     heat: HeatCounts | None
     heat_table_shown: bool = True
+    #: tables of the same victims published beside the section (the country brief's "Who is identified", by age
+    #: band and sex): their cells are linked to its groups (age group 30-47 is bands 30-38 and 39-47)
+    beside: tuple[BesideCounts, ...] = ()
     #: the system its protection audited (:func:`protect_person_section`), whose findings the models' system,
     #: drawn up again from the protected tables, starts from (:meth:`LinkedCounts.continue_from`)
     protected: LinkedCounts | None = dataclasses.field(default=None, compare=False, repr=False)
@@ -1489,7 +1504,12 @@ def section_topics(cases: pl.DataFrame) -> list[tuple[str, str | None]]:
 
 
 def person_section(
-    cases: pl.DataFrame, rule: DisclosureRule, *, heat_table_shown: bool = True, together: bool = True
+    cases: pl.DataFrame,
+    rule: DisclosureRule,
+    *,
+    heat_table_shown: bool = True,
+    together: bool = True,
+    beside: Sequence[BesideCounts] = (),
 ) -> PersonSection:
     """The person section's tables of ``cases``, each protected on its own and then all of them together
     (:func:`protect_person_section`): tables of the same victims share their margins (all victims, a topic's
@@ -1515,6 +1535,7 @@ def person_section(
         profiles=tuple(profiles),
         heat=heat,
         heat_table_shown=heat_table_shown,
+        beside=tuple(beside),
     )
     return protect_person_section(section) if together else section
 
@@ -1661,6 +1682,7 @@ def section_counts(section: PersonSection) -> LinkedCounts:
                 system.publish(quantity, system.values[quantity], table.reasons[column][i])
     if heat is not None:
         _add_heat(system, profiled, section)
+    _link_beside(system, section, groupings)
     # an item withheld beside its published margin says why to a reader who knows the rule: the victims
     # without it are a small count, so at least 1 (Recorded 11 and excessive working hours ``x``: 10 at most)
     system.publish(ONE, 1, None)
@@ -1670,6 +1692,101 @@ def section_counts(section: PersonSection) -> LinkedCounts:
         if system.status.get(item) == COMPLEMENT_LABEL_REASON and section.rule.is_small(without):
             system.at_most.append({**{q: -c for q, c in combination.items()}, ONE: 1.0})
     return system
+
+
+def beside_counts(
+    selections: Sequence[Selection],
+    rule: DisclosureRule,
+    groups: Sequence[tuple[str, str]] = (("age_band", "Age"), ("gender", "Sex")),
+) -> tuple[BesideCounts, ...]:
+    """The country brief's "Who is identified" tables by age band and sex (one per case table's ``selections``,
+    :func:`~evidence.notebooks.views.show_profiles`) as the person section links them: each category's true
+    count and how the table shows it (not at all where the table is not shown)."""
+    from evidence.core.errors import EvidenceError
+    from evidence.notebooks.builders import NOT_RECORDED as SHOWN_NOT_RECORDED
+    from evidence.notebooks.builders import profile_view, records_no_category
+
+    out = []
+    for selection in selections:
+        records = selection.records()
+        for column, label in groups:
+            if column not in records.columns:
+                continue
+            values = records.get_column(column).cast(pl.String).fill_null(UNKNOWN).value_counts()
+            counts = {str(c): int(n) for c, n in values.iter_rows()}
+            try:
+                view = profile_view(selection, column, rule, label=label)
+            except EvidenceError:
+                view = None
+            shown: dict[str, str | None] = {}
+            if view is not None and not records_no_category(view):
+                for category, cell in view.select(label, "Victims").iter_rows():
+                    key = UNKNOWN if category == SHOWN_NOT_RECORDED else str(category)
+                    text = str(cell or "")
+                    shown[key] = (
+                        COMPLEMENT_REASON
+                        if text == COMPLEMENT_LABEL
+                        else SMALL_REASON
+                        if text.startswith("<")
+                        else None
+                        if text
+                        else "unpublished"
+                    )
+            out.append(BesideCounts(column, {c: (n, shown.get(c, "unpublished")) for c, n in counts.items()}))
+    return tuple(out)
+
+
+def _beside(quantity: Hashable) -> bool:
+    """Whether ``quantity`` is a cell of a table beside the section (:func:`_link_beside`)."""
+    return isinstance(quantity, tuple) and bool(quantity) and quantity[0] == "beside"
+
+
+def _link_beside(system: LinkedCounts, section: PersonSection, groupings: set[str]) -> None:
+    """The cells of the tables published beside the section (:attr:`PersonSection.beside`), each group of a
+    characteristic the section shows victims by the sum of the cells whose victims all fall in it: the
+    country brief's age table showed 30-38 = 101 and 39-47 ``<5``, the section's age group 30-47 = 102, so
+    39-47 = 1. A field whose tables do not count every victim of the section once is not linked."""
+    cases = section.cases
+    by_column: dict[str, list[BesideCounts]] = {}
+    for table in section.beside:
+        by_column.setdefault(table.column, []).append(table)
+    for column, tables in by_column.items():
+        if (
+            column not in cases.columns
+            or sum(v for t in tables for v, _ in t.counts.values()) != cases.height
+        ):
+            continue
+        names: dict[str, list[Hashable]] = {}
+        for i, table in enumerate(tables):
+            cells = []
+            for category, (value, status) in table.counts.items():
+                name = ("beside", column, i, category)
+                system.quantity(name, int(value), status)
+                names.setdefault(category, []).append(name)
+                cells.append(name)
+            # the table's total ("All victims in the selection"), shown where the table is
+            total = ("beside", column, i, None)
+            shown = any(status != "unpublished" for _, status in table.counts.values())
+            system.quantity(total, sum(v for v, _ in table.counts.values()), None if shown else "unpublished")
+            system.equalities.append({**dict.fromkeys(cells, 1.0), total: -1.0})
+        system.equalities.append(
+            {**{("beside", column, i, None): 1.0 for i in range(len(tables))}, ("N",): -1.0}
+        )
+        for by in sorted(groupings):
+            expression, _ = causes.CHARACTERISTICS[by]
+            pairs = cases.select(
+                pl.col(column).cast(pl.String).fill_null(UNKNOWN).alias("category"),
+                expression.cast(pl.String).fill_null(UNKNOWN).alias("group"),
+            ).unique()
+            group_of = dict(pairs.iter_rows())
+            if len(group_of) != pairs.height or not set(group_of) <= set(names):
+                continue  # a category split between groups, or one no table counts: no sum to state
+            members: dict[str, list[Hashable]] = {}
+            for category, group in group_of.items():
+                members.setdefault(group, []).extend(names[category])
+            for group, group_cells in members.items():
+                if ("n", by, group) in system.values:
+                    system.equalities.append({**dict.fromkeys(group_cells, 1.0), ("n", by, group): -1.0})
 
 
 def _add_heat(system: LinkedCounts, cases: causes.Cases, section: PersonSection) -> None:
@@ -1890,8 +2007,12 @@ def protect_person_section(section: PersonSection) -> PersonSection:
     another table be recomputed, is withheld (``x``) wherever it is shown, and the tables are drawn again."""
     while True:
         system = section_counts(section)
+        # the tables beside the section are shown as they are: only the section's own counts may be withheld
+        # (nor all victims, which their totals show)
+        own = {q for q in system.status if not _beside(q) and q != ("N",)} if section.beside else None
         try:
-            added = protect_linked(system, section.rule)
+            # a group size the tables beside give is freed only by several counts withheld together
+            added = protect_linked(system, section.rule, among=own, patience=60 if section.beside else 4)
             break
         except DisclosureError:  # a table whose labels alone pin a count: left out, as one too small is
             section = _without_view_of(section, linked_exposures(system, section.rule))
@@ -1997,6 +2118,7 @@ def show_person_section(
     models: int | None = None,
     recorded_in_data: Sequence[str] | None = None,
     scope_text: str | None = None,
+    beside: Sequence[BesideCounts] = (),
 ) -> bool:
     """The person: every recorded topic by a characteristic, the heat table and duration charts, what is not
     recorded, and the odds ratios of each form of exploitation and means of control (with the complete-case
@@ -2037,7 +2159,7 @@ def show_person_section(
     # real records carry cell keys: every count of them shown here is perturbed, and says so under its table
     keyed = RECORD_CELL_KEY in cases.columns
     # every table of the section built first and protected together: they count the same victims
-    section = person_section(cases, rule, heat_table_shown=models is None)
+    section = person_section(cases, rule, heat_table_shown=models is None, beside=beside)
     display(Markdown(f"{level} What is recorded"))
     if section.missing is None:  # not "too few victims": the United States' 713 (destination, threshold 10)
         display(Markdown(PERSON_TABLE_WITHHELD))

@@ -831,9 +831,11 @@ def show_causes_section(brief: CountryBrief) -> None:
         _say("The person's side needs victim-level case data, and none holds victims for this brief.")
     else:
         source = brief.cite(*brief.holding("case"))
-        from evidence.notebooks.causes_views import recorded_in_tables
+        from evidence.notebooks.causes_views import beside_counts, recorded_in_tables
 
         in_data = recorded_in_tables(brief.holding("case"))
+        # "Who is identified" shows the same victims by age band and sex: linked to the section's groups
+        beside = beside_counts([brief.selection(t) for t in brief.holding("case")], brief.rule)
         more = show_person_section(
             pl.concat(cases, how="diagonal_relaxed"),
             brief.rule,
@@ -841,6 +843,7 @@ def show_causes_section(brief: CountryBrief) -> None:
             level="####",
             models=1,
             recorded_in_data=in_data,
+            beside=beside,
         )
         if more:  # only where the brief's one model left others: none to find when no flag can be modelled
             _say(

@@ -2673,6 +2673,7 @@ def protect_linked(
     max_rounds: int = 200,
     max_candidates: int = 24,
     among: Collection[Hashable] | None = None,
+    patience: int = 4,
 ) -> dict[Hashable, str]:
     """Withhold further published counts of ``system`` until no withheld count, and no small derived count,
     follows from the whole (:func:`linked_exposures`): tables of one population protected together.
@@ -2682,7 +2683,9 @@ def protect_linked(
     shares), then those tied to them, then further: the smallest few that free it are tried, and the one that
     leaves the fewest counts exposed is withheld (a count published only as a share loses its share). Returns
     the counts withheld here (quantity -> ``"complement"``); ``system.status`` is updated. ``among``: the only
-    counts that may be withheld (those of an output not yet shown). Raises :class:`DisclosureError` when
+    counts that may be withheld (those of an output not yet shown). ``patience``: the rounds a count may stay
+    exposed before it is taken as pinned by its labels (one freed only by several counts withheld together, such
+    as a group size four tables give, needs more). Raises :class:`DisclosureError` when
     nothing published is left to withhold, or after ``max_rounds``.
 
     Each count withheld only widens the system's bounds (a share's aside), so what an audit found is carried
@@ -2717,7 +2720,7 @@ def protect_linked(
                 return added
             target = exposed[0]
             stuck[target] = stuck.get(target, 0) + 1
-            if stuck[target] > 4:  # nothing withheld around it frees it: its labels alone pin it
+            if stuck[target] > patience:  # nothing withheld around it frees it: its labels alone pin it
                 raise _unprotectable(rule)
             if target in system.published_too and (among is None or target in among):
                 # withheld in one table: withheld wherever it is shown
