@@ -114,3 +114,75 @@ def test_real_unodc_emerging_corridors_print_nothing_beside_a_withheld_route(
     assert hit, "an emerging corridor the route table withholds"
     for row in hit:
         assert row[3:6] == ["x", "x", "x"] or not any(ch.isdigit() for cell in row[3:6] for ch in cell), row
+
+
+def test_real_unodc_emerging_corridors_read_the_route_table_of_either_level_when_not_told(
+    shared_data, monkeypatch
+) -> None:
+    """Jamaica, threshold 10: its route table by region withholds Jamaica → United Kingdom (``x``), its table by
+    subregion does not (Guatemala's the other way round: Mexico → Guatemala). The routes notebook can be run at
+    either level: a corridor either level withholds is printed without its statistics unless the level, or the
+    table published beside them, is given."""
+    import IPython.display
+
+    from evidence.notebooks.builders import route_numbers
+    from evidence.notebooks.views import show_emerging
+    from evidence.sources.cache import load_cached
+
+    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    rule = DisclosureRule(10)
+    guatemala = Selection(glotip, country="GTM", role="both")
+    assert ("MEX", "GTM") in route_numbers(guatemala, rule, regional_level="subregion").withheld_corridors()
+    assert ("MEX", "GTM") not in route_numbers(guatemala, rule, regional_level="region").withheld_corridors()
+    selection = Selection(glotip, country="JAM", role="both")
+    by_region = route_numbers(selection, rule, top_n=10, regional_level="region")
+    by_subregion = route_numbers(selection, rule, top_n=10, regional_level="subregion")
+    assert by_region is not None and by_subregion is not None
+    assert ("JAM", "GBR") in by_region.withheld_corridors()
+    assert ("JAM", "GBR") not in by_subregion.withheld_corridors()
+
+    def statistics(**options) -> list[str]:
+        shown: list[object] = []
+        monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+        show_emerging(selection, rule, top=10, **options)
+        (table,) = [o["application/vnd.evidence.table+json"] for o in shown if isinstance(o, dict)]
+        (row,) = [r for r in table["rows"] if r[0] == "Jamaica → United Kingdom"]
+        return row[3:6]
+
+    assert statistics() == ["x", "x", "x"]
+    assert statistics(regional_level="region") == statistics(numbers=by_region) == ["x", "x", "x"]
+    assert (
+        statistics(regional_level="subregion")
+        == statistics(numbers=by_subregion)
+        == ["1.50", "1.34 – 1.73", "<0.0001"]
+    )
+
+
+def test_a_corridor_withheld_at_either_level_is_withheld_when_the_level_is_not_given(
+    shared_data, monkeypatch
+) -> None:
+    """The real data at thresholds 5 and 10 hold no corridor withheld at subregion level alone whose statistics
+    would otherwise print (Guatemala's Mexico → Guatemala has a year of fewer than 10): the route tables are
+    stood in for, one level's withholding Jamaica → United Kingdom, the other's nothing."""
+    import IPython.display
+
+    from evidence.notebooks import views
+    from evidence.sources.cache import load_cached
+
+    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    selection = Selection(glotip, country="JAM", role="both")
+
+    class Table:
+        def __init__(self, level: str) -> None:
+            self.level = level
+
+        def withheld_corridors(self) -> frozenset[tuple[str, str]]:
+            return frozenset({("JAM", "GBR")}) if self.level == "subregion" else frozenset()
+
+    monkeypatch.setattr(views, "route_numbers", lambda *a, regional_level, **kw: Table(regional_level))
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    views.show_emerging(selection, DisclosureRule(5), top=10)
+    (table,) = [o["application/vnd.evidence.table+json"] for o in shown if isinstance(o, dict)]
+    (row,) = [r for r in table["rows"] if r[0] == "Jamaica → United Kingdom"]
+    assert row[3:6] == ["x", "x", "x"]
