@@ -2004,24 +2004,39 @@ def protect_model_counts(
 def protect_person_section(section: PersonSection) -> PersonSection:
     """``section`` with its tables protected together (:func:`~evidence.presentation.disclosure.protect_linked`
     on :func:`section_counts`): a count whose withholding one table needs, or that lets a withheld count of
-    another table be recomputed, is withheld (``x``) wherever it is shown, and the tables are drawn again."""
+    another table be recomputed, is withheld (``x``) wherever it is shown, and the tables are drawn again.
+
+    Drawn again, the tables are audited again, until nothing more is withheld: a count withheld here says more
+    than the protection that chose it knew (an item ``x`` beside its published margin tells a reader who knows
+    the rule that its victims without it are a small count, :func:`section_counts`), and with the heat table's
+    shares that gave the count back (Russia as destination in the k-anonymised sample: false promises ``x``
+    under all victims, 100% of forced labour's victims beside it); the next round withholds the heat cell."""
+    protected = None
     while True:
         system = section_counts(section)
+        if protected is not None:
+            system.continue_from(protected)
         # the tables beside the section are shown as they are: only the section's own counts may be withheld
         # (nor all victims, which their totals show)
         own = {q for q in system.status if not _beside(q) and q != ("N",)} if section.beside else None
         try:
             # a group size the tables beside give is freed only by several counts withheld together
             added = protect_linked(system, section.rule, among=own, patience=60 if section.beside else 4)
-            break
         except DisclosureError:  # a table whose labels alone pin a count: left out, as one too small is
-            section = _without_view_of(section, linked_exposures(system, section.rule))
-    if not added:
-        return dataclasses.replace(section, protected=system)
+            section, protected = _without_view_of(section, linked_exposures(system, section.rule)), None
+            continue
+        if not added:
+            return dataclasses.replace(section, protected=system)
+        section, protected = _with_withheld(section, added), system
+
+
+def _with_withheld(section: PersonSection, added: Mapping[Hashable, str]) -> PersonSection:
+    """``section`` with the counts ``added`` (by :func:`protect_person_section`) withheld, its tables drawn
+    again."""
     profiles = []
     for topic, by, view in section.profiles:
         if view is not None:
-            view = _withheld_profile(view, added)
+            view = _withheld_profile(view, dict(added))
         profiles.append((topic, by, view))
     missing = section.missing
     if missing is not None:
@@ -2047,9 +2062,7 @@ def protect_person_section(section: PersonSection) -> PersonSection:
             counts=withhold_cells(heat.counts, "count", counts_rows),
             bases=withhold_cells(heat.bases, "n_known", base_rows),
         )
-    return dataclasses.replace(
-        section, profiles=tuple(profiles), missing=missing, heat=heat, protected=system
-    )
+    return dataclasses.replace(section, profiles=tuple(profiles), missing=missing, heat=heat)
 
 
 def _without_view_of(section: PersonSection, exposed: Sequence[object]) -> PersonSection:
