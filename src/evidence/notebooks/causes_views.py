@@ -524,42 +524,53 @@ def heat_counts(
         rule,
         cell_keys=base_rows.select(pl.col("n_known_key").alias("n_known")) if keyed else None,
     )
-    base_of = dict(zip(bases.frame["row"].to_list(), bases.frame["n_known"].to_list(), strict=True))
+    columns = tuple(dict.fromkeys(cross["column"].to_list()))
+    heat = HeatCounts(row_topic, column_topic, counts, bases, columns)
+    return _withheld_beside_heat(heat, cross["count"].to_list(), beside)
+
+
+def _withheld_beside_heat(heat: HeatCounts, truth: Sequence[int], beside: ProfileView | None) -> HeatCounts:
+    """``heat`` with the cells withheld (``x``) that a reader could subtract a small count with: a cell from
+    its row's published denominator, and one that brings a means whose count of all victims the profile
+    ``beside`` withholds within a small count of that profile's "Recorded" (:func:`heat_table`). ``truth``:
+    the cells' true counts, row for row: a perturbed cell is read as its true count too (Thailand in the
+    k-anonymised sample: excessive working hours ``x`` beside Recorded 11, true 10; the cell of other forms
+    printed 100% from a perturbed 6 of 6, true 9 of 9, so 11 - 9 = 2 victims without it were within reach)."""
+    counts, rule = heat.counts, heat.counts.rule
+    base_of = dict(zip(heat.bases.frame["row"].to_list(), heat.bases.frame["n_known"].to_list(), strict=True))
     # a cell and the row's victims without that means add up to the published denominator, so a small
     # "without" follows by subtraction (11 recorded, 10 with excessive hours: 1 without), of perturbed counts
     # too (a reader cannot tell a made-up difference from a true one); the cell is withheld (the "without" is
     # never shown, so the pair cannot be recomputed)
-    bounded = _withheld_beside(beside, column_topic)
+    bounded = _withheld_beside(beside, heat.column_topic)
     complement = [
         count is not None
         and (
             (base_of.get(row) is not None and rule.is_small(base_of[row] - count))
-            or (column in bounded and bounded[column] - count < rule.threshold)
+            or (column in bounded and bounded[column] - max(count, true) < rule.threshold)
         )
-        for row, column, count in zip(
+        for row, column, count, true in zip(
             counts.frame["row"].to_list(),
             counts.frame["column"].to_list(),
             counts.frame["count"].to_list(),
+            truth,
             strict=True,
         )
     ]
-    if any(complement):
-        hidden = pl.Series(complement)
-        counts = dataclasses.replace(
-            counts,
-            frame=counts.frame.with_columns(
-                pl.when(hidden).then(None).otherwise(pl.col("count")).alias("count"),
-                (pl.col("count_suppressed") | hidden).alias("count_suppressed"),
-            ),
-            reasons=counts.reasons.with_columns(
-                pl.when(hidden)
-                .then(pl.lit(COMPLEMENT_LABEL_REASON))
-                .otherwise(pl.col("count"))
-                .alias("count")
-            ),
-        )
-    columns = tuple(dict.fromkeys(cross["column"].to_list()))
-    return HeatCounts(row_topic, column_topic, counts, bases, columns)
+    if not any(complement):
+        return heat
+    hidden = pl.Series(complement)
+    counts = dataclasses.replace(
+        counts,
+        frame=counts.frame.with_columns(
+            pl.when(hidden).then(None).otherwise(pl.col("count")).alias("count"),
+            (pl.col("count_suppressed") | hidden).alias("count_suppressed"),
+        ),
+        reasons=counts.reasons.with_columns(
+            pl.when(hidden).then(pl.lit(COMPLEMENT_LABEL_REASON)).otherwise(pl.col("count")).alias("count")
+        ),
+    )
+    return dataclasses.replace(heat, counts=counts)
 
 
 def _rendered_heat(heat: HeatCounts) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -1812,11 +1823,14 @@ def _add_heat(system: LinkedCounts, cases: causes.Cases, section: PersonSection)
     base_value = dict(
         zip(heat.bases.frame["row"].to_list(), heat.bases.frame["n_known"].to_list(), strict=True)
     )
+    empty = set(empty_heat_rows(heat))
     for row in rows:
         base = ("hbase", row)
         system.quantity(base, int(row_base[row]))
         if section.heat_table_shown:
             system.publish(base, system.values[base], base_status[row])
+        elif row in empty:  # named beneath the chart as having no victim (:func:`heat_left_out`): a 0
+            system.publish(base, system.values[base], None)
         row_count = ("cnt", rows_t, row, None, ALL)
         system.at_most += [
             {base: 1.0, row_count: -1.0},
@@ -2028,6 +2042,13 @@ def protect_person_section(section: PersonSection) -> PersonSection:
         if not added:
             return dataclasses.replace(section, protected=system)
         section, protected = _with_withheld(section, added), system
+        # the heat table's cells against the means profile as now withheld (it may withhold a means' count of
+        # all victims that it showed when the heat table was protected)
+        heat = section.heat
+        means = next((v for t, _, v in section.profiles if t == heat.column_topic), None) if heat else None
+        if heat is not None:
+            truth = causes.cross_profile(section.profiled, heat.row_topic, heat.column_topic)["count"]
+            section = dataclasses.replace(section, heat=_withheld_beside_heat(heat, truth.to_list(), means))
 
 
 def _with_withheld(section: PersonSection, added: Mapping[Hashable, str]) -> PersonSection:
