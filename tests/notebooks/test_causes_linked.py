@@ -397,8 +397,8 @@ def test_no_heat_share_brings_a_withheld_means_within_a_small_count_on_the_real_
     """Thailand's brief (k-anonymised sample): means of control by sex withheld excessive working hours (``x``:
     10 of the 11 recorded, 1 without) while the chart of means by form printed other forms of exploitation 100%
     (9 of 9, from perturbed counts 6 of 6 that the check read): 11 - 9 = 2 victims without it, at most. The
-    check reads a cell's true count too, and is made again once the section's linked protection withholds a
-    means' count it showed (Russia: false promises ``x`` under all victims, forced labour 100% beside it)."""
+    check reads a cell's true count too; nor does the linked protection leave one (Russia: false promises ``x``
+    under all victims, forced labour 100% beside it)."""
     rule = DisclosureRule(threshold)
     cases = views.person_cases(
         [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country=country, role=role
@@ -450,3 +450,19 @@ def test_a_heat_cell_is_checked_against_a_withheld_means_by_its_true_count(share
     )
     assert cell["share"].to_list() == [None]
     assert shares.filter(pl.col("column") == "Debt bondage or earnings taken")["share"].to_list() == [1.0]
+
+
+def test_the_rows_named_as_having_no_victim_are_published_zeros_in_the_brief_too(shared_data):
+    """The brief shows the heat table as a chart only, but names the rows left out for having no victim with
+    means of control recorded (:func:`views.heat_left_out`): their denominators are published zeros, which the
+    section's audit took as unpublished."""
+    small = views.person_cases(  # Thailand's 139: one form with means of control recorded
+        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country="THA", role="both"
+    )
+    assert small is not None
+    section = views.person_section(small, RULE, heat_table_shown=False)
+    assert section.heat is not None
+    empty = views.empty_heat_rows(section.heat)
+    assert empty and views.heat_left_out(section.heat)
+    system = views.section_counts(section)
+    assert {system.status.get(("hbase", row), "unpublished") for row in empty} == {None}

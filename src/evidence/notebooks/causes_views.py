@@ -2042,13 +2042,6 @@ def protect_person_section(section: PersonSection) -> PersonSection:
         if not added:
             return dataclasses.replace(section, protected=system)
         section, protected = _with_withheld(section, added), system
-        # the heat table's cells against the means profile as now withheld (it may withhold a means' count of
-        # all victims that it showed when the heat table was protected)
-        heat = section.heat
-        means = next((v for t, _, v in section.profiles if t == heat.column_topic), None) if heat else None
-        if heat is not None:
-            truth = causes.cross_profile(section.profiled, heat.row_topic, heat.column_topic)["count"]
-            section = dataclasses.replace(section, heat=_withheld_beside_heat(heat, truth.to_list(), means))
 
 
 def _with_withheld(section: PersonSection, added: Mapping[Hashable, str]) -> PersonSection:
