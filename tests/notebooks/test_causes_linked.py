@@ -406,16 +406,6 @@ def test_no_heat_share_brings_a_withheld_means_within_a_small_count_on_the_real_
     assert cases is not None
     for brief in (False, True):
         section = views.person_section(cases, rule, heat_table_shown=not brief)
-        m = next(v for t, _, v in section.profiles if t == "means_of_control")
-        print(
-            "DBG",
-            cases.height,
-            views._withheld_beside(m, "means_of_control"),
-            m.split.reasons,
-            views.heat_table(section.profiled, rule, counts=section.heat)[1].filter(
-                pl.col("column") == "Excessive working hours"
-            ),
-        )
         assert _heat_cells_within_reach(section) == [], (country, role, threshold, brief)
 
 
