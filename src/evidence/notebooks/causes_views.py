@@ -2024,7 +2024,8 @@ def protect_person_section(section: PersonSection) -> PersonSection:
     than the protection that chose it knew (an item ``x`` beside its published margin tells a reader who knows
     the rule that its victims without it are a small count, :func:`section_counts`), and with the heat table's
     shares that gave the count back (Russia as destination in the k-anonymised sample: false promises ``x``
-    under all victims, 100% of forced labour's victims beside it); the next round withholds the heat cell."""
+    under all victims, 100% of forced labour's victims beside it); the next round withheld that heat row's
+    denominator (and so its shares)."""
     protected = None
     while True:
         system = section_counts(section)
