@@ -1895,6 +1895,19 @@ class RouteBounds:
             return None
         return Bounds(low, high)
 
+    def withheld_corridors(self) -> frozenset[tuple[str, str]]:
+        """The corridors (origin and destination ISO3) the route table lists with their total withheld (``<5``
+        or ``x``) in the low or the high bounds: no statistic of their counts may be printed beside it
+        (:func:`emerging_statistics_shown`)."""
+        out: set[tuple[str, str]] = set()
+        for view in (self.low, self.high):
+            totals = view.table.frame.select("route", pl.col(view.table.total_label).alias("victims"))
+            rows = view.corridors.join(totals, on="route", how="left").filter(pl.col("victims").is_null())
+            out.update(
+                (str(o), str(d)) for o, d in rows.select("origin_iso3", "destination_iso3").iter_rows()
+            )
+        return frozenset(out)
+
     def rows(self) -> list[dict[str, Any]]:
         """One record per row of the route table (corridors, other routes, unknowns, the total): route label,
         origin and destination and class for a corridor, and the published victims as ``(low, high)`` — each
@@ -2057,6 +2070,7 @@ def emerging_view(
     *,
     rule: DisclosureRule = DEFAULT_RULE,
     keyed: bool = False,
+    withheld: Collection[tuple[str, str]] = (),
 ) -> pl.DataFrame:
     """Growing and new corridors (:func:`evidence.analyses.routes.emerging_routes`) for display: corridor by
     country name, why, the later period (an en dash between its years), the rate ratio with its interval and
@@ -2066,10 +2080,12 @@ def emerging_view(
 
     A corridor's statistics are withheld (``x``, :func:`emerging_statistics_shown`) where they would give back
     a count the brief does not publish: its victims in a period below the rule's threshold, or the exact counts
-    of records protected by cell key (``keyed``)."""
+    of records protected by cell key (``keyed``), or a corridor whose total the route table withholds
+    (``withheld``: :meth:`RouteBounds.withheld_corridors`). A new corridor's q-value is not printed: it has no
+    finite rate ratio to test, and the cell says so in words."""
     if top is not None:
         emerging = emerging.head(top)
-    shown = emerging_statistics_shown(emerging, rule, keyed=keyed)
+    shown = emerging_statistics_shown(emerging, rule, keyed=keyed, withheld=withheld)
 
     def name(code: str | None) -> str:
         return (name_of(code) or code) if code else "unknown"
@@ -2106,8 +2122,16 @@ def emerging_view(
             )
         ],
         "q-value": [
-            "" if v is None else ("<0.0001" if v < 0.0001 else f"{v:.4f}") if ok else COMPLEMENT_LABEL
-            for v, ok in zip(emerging["q_value"], shown, strict=True)
+            # a fit of victims in the later years only (Thailand → Chile: 16 in 2020, none in 2008–2019) has no
+            # rate ratio; its q-value tests nothing a reader can see, and "new" does not rest on it
+            NEW_NOT_TESTED
+            if r is not None and math.isinf(r) and r > 0
+            else ""
+            if v is None
+            else ("<0.0001" if v < 0.0001 else f"{v:.4f}")
+            if ok
+            else COMPLEMENT_LABEL
+            for r, v, ok in zip(emerging["rate_ratio"], emerging["q_value"], shown, strict=True)
         ],
     }
     if "warnings" in emerging.columns and emerging["warnings"].drop_nulls().len():
@@ -2115,8 +2139,16 @@ def emerging_view(
     return pl.DataFrame(columns, schema={c: pl.String for c in columns})
 
 
+#: The q-value of a new corridor with no victims before the later period: no rate ratio to test.
+NEW_NOT_TESTED: Final = "not tested: no victims before"
+
+
 def emerging_statistics_shown(
-    emerging: pl.DataFrame, rule: DisclosureRule = DEFAULT_RULE, *, keyed: bool = False
+    emerging: pl.DataFrame,
+    rule: DisclosureRule = DEFAULT_RULE,
+    *,
+    keyed: bool = False,
+    withheld: Collection[tuple[str, str]] = (),
 ) -> list[bool]:
     """Whether each growing or new corridor's rate ratio, interval and q-value may be published. They are
     functions of its yearly counts (a Poisson trend's of their total and year-weighted sum; the interval's width
@@ -2127,17 +2159,26 @@ def emerging_statistics_shown(
     interval that tells the 2), and never for records protected by cell key, whose exact counts they would set
     beside the perturbed ones of the route table (the k-anonymised sample: Myanmar → Thailand, 7 victims,
     withheld as ``<11`` in the route table with a threshold of 11, was named growing with its ratio and
-    interval)."""
+    interval). Nor for a corridor whose total the route table withholds (``withheld``, origin and destination
+    ISO3: :meth:`RouteBounds.withheld_corridors`): the interval's width gives that total back (the real
+    workbook, threshold 5: Uganda → Netherlands, ``x`` in the route table to protect a smaller cell, read
+    "growing, 1.31 (1.21 – 1.42)")."""
     if keyed or "smallest_exact" not in emerging.columns:
         return [False] * emerging.height  # nothing says its counts are large enough
-    return [not rule.is_small(smallest) for smallest in emerging["smallest_exact"].to_list()]
+    hidden = set(withheld)
+    return [
+        not rule.is_small(smallest) and (o, d) not in hidden
+        for smallest, o, d in zip(
+            emerging["smallest_exact"], emerging["origin_iso3"], emerging["destination_iso3"], strict=True
+        )
+    ]
 
 
 #: Said under the growing and new corridors when some of their statistics are withheld.
 EMERGING_WITHHELD_NOTE: Final = (
     "x: a corridor's rate ratio, interval and q-value are withheld where a year of it counts fewer than "
-    "{threshold} victims (they would give the number back), and for records protected by cell key (they would "
-    "give the exact counts back)."
+    "{threshold} victims or the route table withholds its total (they would give the number back), and for "
+    "records protected by cell key (they would give the exact counts back)."
 )
 
 

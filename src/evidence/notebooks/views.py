@@ -29,6 +29,7 @@ from evidence.notebooks.builders import (
     NOT_RECORDED,
     SOURCE_LABELS,
     TOO_FEW,
+    TOP_N,
     VICTIMS_TEXT,
     Bounds,
     RouteBounds,
@@ -772,11 +773,23 @@ def show_region_table(numbers: RouteBounds, level: str, *, source: str) -> None:
     )
 
 
-def show_emerging(selection: Selection, rule: DisclosureRule = DEFAULT_RULE, top: int | None = None) -> None:
+def show_emerging(
+    selection: Selection,
+    rule: DisclosureRule = DEFAULT_RULE,
+    top: int | None = None,
+    *,
+    numbers: RouteBounds | None = None,
+    regional_level: str | None = None,
+) -> None:
     """Growing and new corridors of a selection (the ``top`` most significant when given, saying how many there
     are), or a sentence when there are none or its years are too few to compare periods. A new corridor holds
     at least the rule's threshold of victims in the later period, and statistics that would give a count back
-    are withheld (:func:`~evidence.notebooks.builders.emerging_statistics_shown`)."""
+    are withheld (:func:`~evidence.notebooks.builders.emerging_statistics_shown`): among them those of a
+    corridor whose total the route table withholds (``numbers``, the route table published beside them; when
+    not given, the one :func:`~evidence.notebooks.builders.route_numbers` builds with ``top`` corridors at
+    ``regional_level``, or at either level when it is not given, since the classes a table is split by change
+    what it withholds (the real workbook, threshold 10: Mexico → Guatemala withheld at subregion level, not at
+    region level); none, when the selection is too small to protect: every statistic withheld)."""
     from evidence.analyses import routes
 
     periods = routes.emerging_periods(selection)
@@ -795,7 +808,22 @@ def show_emerging(selection: Selection, rule: DisclosureRule = DEFAULT_RULE, top
     caption = "Growing and new corridors"
     if listed < emerging.height:
         caption += f" (the {listed} with the lowest q-values of {emerging.height})"
-    view = emerging_view(emerging, top=top, rule=rule, keyed=selection.keyed)
+    tables = (
+        [numbers]
+        if numbers is not None
+        else [
+            route_numbers(selection, rule, top_n=top if top is not None else TOP_N, regional_level=level)
+            for level in ([regional_level] if regional_level is not None else ["region", "subregion"])
+        ]
+    )
+    hidden: set[tuple[str, str]] = set()
+    for table in tables:
+        hidden |= (
+            table.withheld_corridors()
+            if table is not None
+            else set(emerging.select("origin_iso3", "destination_iso3").iter_rows())
+        )
+    view = emerging_view(emerging, top=top, rule=rule, keyed=selection.keyed, withheld=hidden)
     withheld = (view.select(pl.all() == COMPLEMENT_LABEL).sum_horizontal() > 0).any()
     note = EMERGING_WITHHELD_NOTE.format(threshold=rule.threshold) if withheld else None
     show_table(view, caption=caption, kinds=EMERGING_KINDS, note=note)
