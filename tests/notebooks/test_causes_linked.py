@@ -360,3 +360,99 @@ def test_a_keyed_models_perturbed_counts_give_no_withheld_count_of_the_tables_ba
             fitted += 1
     assert fitted >= 10
     assert linked_exposures(system, rule) == []
+
+
+def _heat_cells_within_reach(section: views.PersonSection) -> list[tuple[str, str, int, int]]:
+    """The heat cells a section publishes (a share in its chart, or a count) whose true count is within a
+    small count of the "Recorded" margin of a means the means profile withholds under all victims."""
+    from evidence.analyses import causes
+
+    heat = section.heat
+    means = next((v for t, _, v in section.profiles if t == "means_of_control"), None)
+    if heat is None or means is None or means.split is None:
+        return []
+    last = means.counts.frame.height - 1
+    if means.split.reasons[views.RECORDED][last] is not None:
+        return []
+    recorded = int(means.split.frame[views.RECORDED][last])
+    withheld = {c for c in means.counts.count_columns if means.counts.reasons[c][last] is not None}
+    _, shares = views.heat_table(section.profiled, section.rule, counts=heat)
+    shown = {(r, c) for r, c, s in shares.iter_rows() if s is not None}
+    cross = causes.cross_profile(section.profiled, "form", "means_of_control")
+    return [
+        (row, column, count, recorded)
+        for row, column, count in cross.select("row", "column", "count").iter_rows()
+        if column in withheld and (row, column) in shown and recorded - count < section.rule.threshold
+    ]
+
+
+@pytest.mark.parametrize("threshold", [5, 11])
+@pytest.mark.parametrize(
+    ("country", "role"),
+    [("THA", "both"), ("LAO", "origin"), ("RUS", "destination"), ("USA", "destination"), ("UKR", "both")],
+)
+def test_no_heat_share_brings_a_withheld_means_within_a_small_count_on_the_real_sample(
+    shared_data, country, role, threshold
+):
+    """Thailand's brief (k-anonymised sample): means of control by sex withheld excessive working hours (``x``:
+    10 of the 11 recorded, 1 without) while the chart of means by form printed other forms of exploitation 100%
+    (9 of 9, from perturbed counts 6 of 6 that the check read): 11 - 9 = 2 victims without it, at most. The
+    check reads a cell's true count too; nor does the linked protection leave one (Russia: false promises ``x``
+    under all victims, forced labour 100% beside it)."""
+    rule = DisclosureRule(threshold)
+    cases = views.person_cases(
+        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country=country, role=role
+    )
+    assert cases is not None
+    for brief in (False, True):
+        section = views.person_section(cases, rule, heat_table_shown=not brief)
+        assert _heat_cells_within_reach(section) == [], (country, role, threshold, brief)
+
+
+def test_a_heat_cell_is_checked_against_a_withheld_means_by_its_true_count(shared_data, monkeypatch):
+    """A reader's finding (nb27) on Thailand's brief (k-anonymised sample): means of control by sex withheld
+    excessive working hours (``x``: 10 of the 11 recorded) while the chart of means by form printed other forms
+    of exploitation 100% (true 9 of 9, perturbed to 6 of 6): the check read the perturbed 6, 11 - 6 is no small
+    count, but 11 - 9 = 2 victims at most without it. Here every heat count is read 3 lower (a perturbation
+    down, whatever the secret), and the cell is withheld by its true count."""
+    from evidence.analyses import causes
+
+    rule = DisclosureRule(5)
+    cases = views.person_cases(
+        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country="THA", role="both"
+    )
+    assert cases is not None
+    profiled = causes.CaseProfiles(cases)
+    means = views.profile_view(profiled, "means_of_control", "sex", rule)
+    assert means is not None and views._withheld_beside(means, "means_of_control") == {
+        "Excessive working hours": 11
+    }
+    real = views.suppress_counts
+
+    def lower(frame: pl.DataFrame, column: str, rule: DisclosureRule, cell_keys=None):
+        return real(frame.with_columns((pl.col(column) - 3).clip(0)), column, rule)
+
+    monkeypatch.setattr(views, "suppress_counts", lower)
+    heat = views.heat_counts(profiled, rule, beside=means)
+    _, shares = views.heat_table(profiled, rule, counts=heat)
+    cell = shares.filter(
+        (pl.col("row") == "Other forms of exploitation") & (pl.col("column") == "Excessive working hours")
+    )
+    assert cell["share"].to_list() == [None]
+    assert shares.filter(pl.col("column") == "Debt bondage or earnings taken")["share"].to_list() == [1.0]
+
+
+def test_the_rows_named_as_having_no_victim_are_published_zeros_in_the_brief_too(shared_data):
+    """The brief shows the heat table as a chart only, but names the rows left out for having no victim with
+    means of control recorded (:func:`views.heat_left_out`): their denominators are published zeros, which the
+    section's audit took as unpublished."""
+    small = views.person_cases(  # Thailand's 139: one form with means of control recorded
+        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country="THA", role="both"
+    )
+    assert small is not None
+    section = views.person_section(small, RULE, heat_table_shown=False)
+    assert section.heat is not None
+    empty = views.empty_heat_rows(section.heat)
+    assert empty and views.heat_left_out(section.heat)
+    system = views.section_counts(section)
+    assert {system.status.get(("hbase", row), "unpublished") for row in empty} == {None}

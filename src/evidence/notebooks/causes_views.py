@@ -524,42 +524,53 @@ def heat_counts(
         rule,
         cell_keys=base_rows.select(pl.col("n_known_key").alias("n_known")) if keyed else None,
     )
-    base_of = dict(zip(bases.frame["row"].to_list(), bases.frame["n_known"].to_list(), strict=True))
+    columns = tuple(dict.fromkeys(cross["column"].to_list()))
+    heat = HeatCounts(row_topic, column_topic, counts, bases, columns)
+    return _withheld_beside_heat(heat, cross["count"].to_list(), beside)
+
+
+def _withheld_beside_heat(heat: HeatCounts, truth: Sequence[int], beside: ProfileView | None) -> HeatCounts:
+    """``heat`` with the cells withheld (``x``) that a reader could subtract a small count with: a cell from
+    its row's published denominator, and one that brings a means whose count of all victims the profile
+    ``beside`` withholds within a small count of that profile's "Recorded" (:func:`heat_table`). ``truth``:
+    the cells' true counts, row for row: a perturbed cell is read as its true count too (Thailand in the
+    k-anonymised sample: excessive working hours ``x`` beside Recorded 11, true 10; the cell of other forms
+    printed 100% from a perturbed 6 of 6, true 9 of 9, so 11 - 9 = 2 victims without it were within reach)."""
+    counts, rule = heat.counts, heat.counts.rule
+    base_of = dict(zip(heat.bases.frame["row"].to_list(), heat.bases.frame["n_known"].to_list(), strict=True))
     # a cell and the row's victims without that means add up to the published denominator, so a small
     # "without" follows by subtraction (11 recorded, 10 with excessive hours: 1 without), of perturbed counts
     # too (a reader cannot tell a made-up difference from a true one); the cell is withheld (the "without" is
     # never shown, so the pair cannot be recomputed)
-    bounded = _withheld_beside(beside, column_topic)
+    bounded = _withheld_beside(beside, heat.column_topic)
     complement = [
         count is not None
         and (
             (base_of.get(row) is not None and rule.is_small(base_of[row] - count))
-            or (column in bounded and bounded[column] - count < rule.threshold)
+            or (column in bounded and bounded[column] - max(count, true) < rule.threshold)
         )
-        for row, column, count in zip(
+        for row, column, count, true in zip(
             counts.frame["row"].to_list(),
             counts.frame["column"].to_list(),
             counts.frame["count"].to_list(),
+            truth,
             strict=True,
         )
     ]
-    if any(complement):
-        hidden = pl.Series(complement)
-        counts = dataclasses.replace(
-            counts,
-            frame=counts.frame.with_columns(
-                pl.when(hidden).then(None).otherwise(pl.col("count")).alias("count"),
-                (pl.col("count_suppressed") | hidden).alias("count_suppressed"),
-            ),
-            reasons=counts.reasons.with_columns(
-                pl.when(hidden)
-                .then(pl.lit(COMPLEMENT_LABEL_REASON))
-                .otherwise(pl.col("count"))
-                .alias("count")
-            ),
-        )
-    columns = tuple(dict.fromkeys(cross["column"].to_list()))
-    return HeatCounts(row_topic, column_topic, counts, bases, columns)
+    if not any(complement):
+        return heat
+    hidden = pl.Series(complement)
+    counts = dataclasses.replace(
+        counts,
+        frame=counts.frame.with_columns(
+            pl.when(hidden).then(None).otherwise(pl.col("count")).alias("count"),
+            (pl.col("count_suppressed") | hidden).alias("count_suppressed"),
+        ),
+        reasons=counts.reasons.with_columns(
+            pl.when(hidden).then(pl.lit(COMPLEMENT_LABEL_REASON)).otherwise(pl.col("count")).alias("count")
+        ),
+    )
+    return dataclasses.replace(heat, counts=counts)
 
 
 def _rendered_heat(heat: HeatCounts) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -1812,11 +1823,14 @@ def _add_heat(system: LinkedCounts, cases: causes.Cases, section: PersonSection)
     base_value = dict(
         zip(heat.bases.frame["row"].to_list(), heat.bases.frame["n_known"].to_list(), strict=True)
     )
+    empty = set(empty_heat_rows(heat))
     for row in rows:
         base = ("hbase", row)
         system.quantity(base, int(row_base[row]))
         if section.heat_table_shown:
             system.publish(base, system.values[base], base_status[row])
+        elif row in empty:  # named beneath the chart as having no victim (:func:`heat_left_out`): a 0
+            system.publish(base, system.values[base], None)
         row_count = ("cnt", rows_t, row, None, ALL)
         system.at_most += [
             {base: 1.0, row_count: -1.0},
@@ -2004,24 +2018,40 @@ def protect_model_counts(
 def protect_person_section(section: PersonSection) -> PersonSection:
     """``section`` with its tables protected together (:func:`~evidence.presentation.disclosure.protect_linked`
     on :func:`section_counts`): a count whose withholding one table needs, or that lets a withheld count of
-    another table be recomputed, is withheld (``x``) wherever it is shown, and the tables are drawn again."""
+    another table be recomputed, is withheld (``x``) wherever it is shown, and the tables are drawn again.
+
+    Drawn again, the tables are audited again, until nothing more is withheld: a count withheld here says more
+    than the protection that chose it knew (an item ``x`` beside its published margin tells a reader who knows
+    the rule that its victims without it are a small count, :func:`section_counts`), and with the heat table's
+    shares that gave the count back (Russia as destination in the k-anonymised sample: false promises ``x``
+    under all victims, 100% of forced labour's victims beside it); the next round withheld that heat row's
+    denominator (and so its shares)."""
+    protected = None
     while True:
         system = section_counts(section)
+        if protected is not None:
+            system.continue_from(protected)
         # the tables beside the section are shown as they are: only the section's own counts may be withheld
         # (nor all victims, which their totals show)
         own = {q for q in system.status if not _beside(q) and q != ("N",)} if section.beside else None
         try:
             # a group size the tables beside give is freed only by several counts withheld together
             added = protect_linked(system, section.rule, among=own, patience=60 if section.beside else 4)
-            break
         except DisclosureError:  # a table whose labels alone pin a count: left out, as one too small is
-            section = _without_view_of(section, linked_exposures(system, section.rule))
-    if not added:
-        return dataclasses.replace(section, protected=system)
+            section, protected = _without_view_of(section, linked_exposures(system, section.rule)), None
+            continue
+        if not added:
+            return dataclasses.replace(section, protected=system)
+        section, protected = _with_withheld(section, added), system
+
+
+def _with_withheld(section: PersonSection, added: Mapping[Hashable, str]) -> PersonSection:
+    """``section`` with the counts ``added`` (by :func:`protect_person_section`) withheld, its tables drawn
+    again."""
     profiles = []
     for topic, by, view in section.profiles:
         if view is not None:
-            view = _withheld_profile(view, added)
+            view = _withheld_profile(view, dict(added))
         profiles.append((topic, by, view))
     missing = section.missing
     if missing is not None:
@@ -2047,9 +2077,7 @@ def protect_person_section(section: PersonSection) -> PersonSection:
             counts=withhold_cells(heat.counts, "count", counts_rows),
             bases=withhold_cells(heat.bases, "n_known", base_rows),
         )
-    return dataclasses.replace(
-        section, profiles=tuple(profiles), missing=missing, heat=heat, protected=system
-    )
+    return dataclasses.replace(section, profiles=tuple(profiles), missing=missing, heat=heat)
 
 
 def _without_view_of(section: PersonSection, exposed: Sequence[object]) -> PersonSection:

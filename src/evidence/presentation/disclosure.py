@@ -1753,6 +1753,17 @@ SHARE = "share"
 ONE = ("1",)
 
 
+def _share_half(system: LinkedCounts, name: Hashable, base: Hashable, share: float, half: float) -> float:
+    """How far a count published as a share of ``base`` may be from ``share`` (times ``base``): ``half``,
+    widened to the true counts where the share is of perturbed ones (cell key: 102 of 122 is 0.836, published as
+    0.83 from the perturbed 101), as a label is (:meth:`LinkedCounts._bound`). Unwidened, the truth broke the
+    share's rows, the programme had no solution, and the audit found nothing exposed anywhere in it."""
+    value, total = system.values.get(name), system.values.get(base)
+    if value is None or not total:
+        return half
+    return max(half, abs(value / total - share) + 1e-9)
+
+
 @dataclass
 class LinkedCounts:
     """Counts of one population published across several tables, charts and sentences, as one system: what a
@@ -1898,6 +1909,7 @@ class _LinkedProgram:
         self._share_rows: dict[Hashable, int] = {}
         for name, (base, share, half) in system.shares.items():
             self._share_rows[name] = len(rows)
+            half = _share_half(system, name, base, share, half)
             rows += [{name: 1.0, base: -(share + half)}, {name: -1.0, base: share - half}]
             lower += [-highspy.kHighsInf] * 2
         self._share_binds = dict.fromkeys(self._share_rows, True)
@@ -2035,6 +2047,7 @@ class _LinkedProgram:
             base, share, half = system.shares[name]
             self._share_rows[name] = first_share + 2 * k
             self._share_binds[name] = True
+            half = _share_half(system, name, base, share, half)
             rows += [{name: 1.0, base: -(share + half)}, {name: -1.0, base: share - half}]
             lower += [-inf] * 2
         ceiling = system._ceiling(rule)
@@ -2535,6 +2548,11 @@ def _audit(
     asked = [k for k, key in enumerate(keys) if key not in found.free and key not in found.pinned]
     if asked:
         program = programs.current()
+        if not program.fits(program.truth):
+            # the true counts break what the system says of them (a row or bound that does not hold them): a
+            # programme with no solution proves nothing free, so every target is taken as exposed (an
+            # infeasible system read as "nothing exposed" failed open: shares of perturbed counts did)
+            return shown + [name for name, _ in targets], found
         stacked = np.array([program.vector(targets[k][1]) for k in asked])
         unresolved = np.ones(len(asked), dtype=bool)
         target_truth = stacked @ program.truth
