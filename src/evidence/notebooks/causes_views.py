@@ -2038,11 +2038,22 @@ def protect_person_section(section: PersonSection) -> PersonSection:
             # a group size the tables beside give is freed only by several counts withheld together
             added = protect_linked(system, section.rule, among=own, patience=60 if section.beside else 4)
         except DisclosureError:  # a table whose labels alone pin a count: left out, as one too small is
+            if _shows_nothing(section):
+                # nothing of the section's own is left to withhold: what stays exposed is in the tables beside
+                # it (shown and protected where they are, with perturbed counts that the exact relations
+                # linking them need not fit); the section publishes nothing, rather than dropping nothing again
+                # and again
+                return section
             section, protected = _without_view_of(section, linked_exposures(system, section.rule)), None
             continue
         if not added:
             return dataclasses.replace(section, protected=system)
         section, protected = _with_withheld(section, added), system
+
+
+def _shows_nothing(section: PersonSection) -> bool:
+    """Whether ``section`` has no table left to show (each dropped by :func:`_without_view_of`)."""
+    return section.missing is None and section.heat is None and all(v is None for _, _, v in section.profiles)
 
 
 def _with_withheld(section: PersonSection, added: Mapping[Hashable, str]) -> PersonSection:
