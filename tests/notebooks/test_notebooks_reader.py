@@ -9,26 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
+from _notebooks import notebook_outputs
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _outputs(path: Path) -> tuple[str, list[str]]:
-    """All text a run's executed notebook shows (prose and outputs), and the errors it raised."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    texts, errors = [], []
-    for cell in nb["cells"]:
-        if cell["cell_type"] == "markdown":
-            texts.append("".join(cell["source"]))
-        for out in cell.get("outputs", []):
-            if out["output_type"] == "error":
-                errors.append(f"{out['ename']}: {out['evalue']}")
-            elif out["output_type"] == "stream":
-                texts.append("".join(out["text"]))
-            else:
-                for value in out.get("data", {}).values():
-                    texts.append("".join(value) if isinstance(value, list) else str(value))
-    return "\n".join(texts), errors
 
 
 @pytest.mark.slow
@@ -42,7 +25,7 @@ def test_hidden_population_cites_its_real_lists_in_one_sentence(tmp_path, shared
         "hidden_population", {"data": [str(kosovo)], "bootstrap_replicates": 0}, out_root=tmp_path
     )
     assert outcome.status == "ok", outcome.error
-    text, errors = _outputs(Path(outcome.folder) / "hidden_population.ipynb")
+    text, errors = notebook_outputs(Path(outcome.folder) / "hidden_population.ipynb")
     assert not errors
     (line,) = [re.sub(r"<[^>]+>", "", line) for line in text.splitlines() if line.startswith("**Data.**")]
     assert "Ball, P." in line and "MultipleSystemsEstimation" in line
@@ -75,7 +58,7 @@ def test_causes_consequences_gives_its_sources_under_a_heading_after_its_caveats
     monkeypatch.delenv("EVIDENCE_DATA", raising=False)
     outcome = run_notebook("causes_consequences", {"country": "THA"}, out_root=tmp_path)
     assert outcome.status == "ok", outcome.error
-    text, errors = _outputs(Path(outcome.folder) / "causes_consequences.ipynb")
+    text, errors = notebook_outputs(Path(outcome.folder) / "causes_consequences.ipynb")
     assert not errors
     caveats = text.index("What these numbers can and cannot say")
     heading = text.index("## Data and sources")
@@ -96,7 +79,7 @@ def test_causes_consequences_lists_no_case_file_that_holds_none_of_its_victims(t
         "causes_consequences", {"country": "VNM", "data": [str(vp), str(gsi)]}, out_root=tmp_path
     )
     assert outcome.status == "ok", outcome.error
-    text, errors = _outputs(Path(outcome.folder) / "causes_consequences.ipynb")
+    text, errors = notebook_outputs(Path(outcome.folder) / "causes_consequences.ipynb")
     assert not errors
     sources = text[text.index("## Data and sources") : text.index("## The person")]
     assert "Walk Free" in sources
@@ -120,7 +103,7 @@ def test_trends_says_what_a_count_of_a_country_as_origin_or_destination_adds_up(
         "trends", {"country": "THA", "by": "none", "data": [str(unodc)]}, out_root=tmp_path
     )
     assert outcome.status == "ok", outcome.error
-    text, errors = _outputs(Path(outcome.folder) / "trends.ipynb")
+    text, errors = notebook_outputs(Path(outcome.folder) / "trends.ipynb")
     assert not errors
     words = " ".join(re.sub(r"<[^>]+>", " ", text).split())
     said = (

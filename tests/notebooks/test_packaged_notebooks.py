@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from _notebooks import notebook_outputs
 
 from evidence.notebooks.catalog import read_notebook
 from evidence.runs.params import resolve_parameters
@@ -21,7 +22,7 @@ def test_there_are_notebooks():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_committed_without_outputs(path):
+def test_committed_withoutnotebook_outputs(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     for index, cell in enumerate(nb["cells"]):
         if cell["cell_type"] == "code":
@@ -49,24 +50,6 @@ def test_every_parameter_of_a_packaged_notebook_says_what_it_means(path):
     assert not unexplained, f"{path.name}: parameters without a meaning: {unexplained}"
 
 
-def _outputs(path: Path) -> tuple[str, list[str]]:
-    """All text a run's executed notebook shows (prose and outputs), and the errors it raised."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    texts, errors = [], []
-    for cell in nb["cells"]:
-        if cell["cell_type"] == "markdown":
-            texts.append("".join(cell["source"]))
-        for out in cell.get("outputs", []):
-            if out["output_type"] == "error":
-                errors.append(f"{out['ename']}: {out['evalue']}")
-            elif out["output_type"] == "stream":
-                texts.append("".join(out["text"]))
-            else:
-                for value in out.get("data", {}).values():
-                    texts.append("".join(value) if isinstance(value, list) else str(value))
-    return "\n".join(texts), errors
-
-
 @pytest.mark.slow
 @pytest.mark.kernel
 def test_country_brief_on_the_demo_data(tmp_path, monkeypatch):
@@ -77,7 +60,7 @@ def test_country_brief_on_the_demo_data(tmp_path, monkeypatch):
     outcome = run_notebook("country_brief", {"country": "THA", "role": "destination"}, out_root=tmp_path)
     assert outcome.status == "ok", outcome.error
     folder = Path(outcome.folder)
-    text, errors = _outputs(folder / "country_brief.ipynb")
+    text, errors = notebook_outputs(folder / "country_brief.ipynb")
     assert not errors
     assert "Synthetic demo data" in text and "Three different counts" in text
     assert "Myanmar" in text and "a year" in text  # the main corridor and the trend sentence
@@ -101,7 +84,7 @@ def test_routes_and_trends_on_the_demo_data(tmp_path, monkeypatch, name, paramet
     monkeypatch.delenv("EVIDENCE_DATA", raising=False)
     outcome = run_notebook(name, parameters, out_root=tmp_path)
     assert outcome.status == "ok", outcome.error
-    text, errors = _outputs(Path(outcome.folder) / f"{name}.ipynb")
+    text, errors = notebook_outputs(Path(outcome.folder) / f"{name}.ipynb")
     assert not errors and "shape: (" not in text
     assert "All victims" in text  # the tables are published with their totals (secondary suppression)
 
@@ -115,7 +98,7 @@ def test_data_quality_on_real_shared_data(tmp_path, shared_data):
     sample = shared_data / "ctdc" / "k_anon_sample.csv"
     outcome = run_notebook("data_quality", {"data": [str(sample)]}, out_root=tmp_path)
     assert outcome.status == "ok", outcome.error
-    text, errors = _outputs(Path(outcome.folder) / "data_quality.ipynb")
+    text, errors = notebook_outputs(Path(outcome.folder) / "data_quality.ipynb")
     assert not errors and "SYNTHETIC" not in text
     assert "1,478" in text  # rows read, kept
     provenance = read_record(outcome.folder).provenance
@@ -154,7 +137,7 @@ def test_hidden_population_shows_its_sensitivity_to_the_model(tmp_path):
     outcome = run_notebook("hidden_population", {"bootstrap_replicates": 40}, out_root=tmp_path)
     assert outcome.status == "ok", outcome.error
     folder = Path(outcome.folder)
-    text, errors = _outputs(folder / "hidden_population.ipynb")
+    text, errors = notebook_outputs(folder / "hidden_population.ipynb")
     assert not errors and "shape: (" not in text
     assert "SYNTHETIC DEMO LISTS" in text and "Estimated total population: **1,841**" in text
     assert "Estimate and interval under each model choice" in text
@@ -186,7 +169,7 @@ def test_hidden_population_on_real_lists_names_them_and_says_when_models_disagre
     )
     assert outcome.status == "ok", outcome.error
     assert Path(outcome.folder).name.startswith("hidden_population-Ned-stepwise-")
-    text, errors = _outputs(Path(outcome.folder) / "hidden_population.ipynb")
+    text, errors = notebook_outputs(Path(outcome.folder) / "hidden_population.ipynb")
     assert not errors and "Estimated total population: **111,139**" in text
     # the table holds cells of 1 to 4: the other model choices' estimates (43,585 ... 163,356), which together
     # could give a small cell back, are withheld, and the brief says why
@@ -210,7 +193,7 @@ def test_hidden_population_withholds_small_numbers_of_people(tmp_path):
         "hidden_population", {"data": [str(lists)], "bootstrap_replicates": 0}, out_root=tmp_path / "runs"
     )
     assert outcome.status == "ok", outcome.error
-    text, errors = _outputs(Path(outcome.folder) / "hidden_population.ipynb")
+    text, errors = notebook_outputs(Path(outcome.folder) / "hidden_population.ipynb")
     assert not errors
     assert "Estimated total population: withheld" in text and "| \\<5 |" in text  # "<5", escaped
     assert "3 people" not in text and "3 on at least" not in text
