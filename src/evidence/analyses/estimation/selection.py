@@ -621,12 +621,13 @@ def best_by_bic_estimates(
     """For each count vector in ``Y``, the estimate of the valid model with the lowest BIC among ``models``.
 
     The models are fitted in their order (the ranking on the original data: the likely winners first), each to
-    the replicates it can still win: a model's log-likelihood is at most that of the model holding every term
-    of ``models`` (:func:`_likelihood_ceilings`), so its BIC is at least p·ln(n) − 2·that ceiling, and where
-    that bound is above the BIC of a model the replicate has already fitted validly the model cannot be chosen
-    and is not fitted (a third of the fits of the UK 5-list bootstrap). Validity (the linear programme) is
-    checked lazily, from the lowest BIC up, only until a valid model is found. NaN where none of the models is
-    valid.
+    the replicates it can still win. A model's log-likelihood is at most that of any model holding all its terms
+    (its maximum is over a larger set): of the model holding every term of ``models``
+    (:func:`_likelihood_ceilings`), and of the models before it in the list that hold its terms, where their
+    fits prove their maximum reached. Its BIC is then at least p·ln(n) − 2·that ceiling, and where that bound is
+    above the BIC of a model the replicate has already fitted validly, the model cannot be chosen and is not
+    fitted (more than half the fits of the UK 5-list bootstrap). Validity (the linear programme) is checked
+    lazily, from the lowest BIC up, only until a valid model is found. NaN where none of the models is valid.
     """
     log = log if log is not None else FitLog()
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
@@ -638,14 +639,18 @@ def best_by_bic_estimates(
     ceiling = _likelihood_ceilings(capture, space, masks, Y, log_factorials)
     # the lowest BIC of a fit already known valid without the linear programme (certainly_exists), per replicate
     known = np.full(B, np.inf)
+    # each model's log-likelihood where its fit proves the maximum reached (NaN elsewhere, and where not fitted)
+    reached = np.full((len(masks), B), np.nan)
     bic = np.full((len(masks), B), np.inf)
     est = np.full((len(masks), B), np.nan)
     # per model: the position of each replicate among the rows it was fitted to (−1: not fitted), and ok(position)
     checks: list[tuple[np.ndarray, Callable[[int], bool]]] = []
     for m, mask in enumerate(masks):
         parameters = 1 + capture.n_lists + mask.bit_count()
+        holding = [j for j in range(m) if masks[j] & mask == mask]
+        lowest = np.fmin(ceiling, np.fmin.reduce(reached[holding], axis=0)) if holding else ceiling
         with np.errstate(invalid="ignore"):  # inf − inf where no fit is known yet: not pruned
-            floor = parameters * np.log(n) - 2.0 * ceiling
+            floor = parameters * np.log(n) - 2.0 * lowest
             pruned = floor - known > _PRUNING_MARGIN * np.maximum(1.0, np.abs(known))
         rows = np.flatnonzero(~pruned)
         if not len(rows):
@@ -655,6 +660,7 @@ def best_by_bic_estimates(
             capture, space, [mask] * len(rows), Y, rows, log, log_factorials
         )
         bic[m, rows], est[m, rows] = model_bic, model_est
+        reached[m, rows] = np.where(certain, parameters * np.log(n[rows]) - model_bic, np.nan) / 2.0
         known[rows] = np.where(certain, np.minimum(known[rows], model_bic), known[rows])
         position = np.full(B, -1)
         position[rows] = np.arange(len(rows))
