@@ -636,7 +636,12 @@ def best_by_bic_estimates(
     masks = [space.mask_of(m) for m in models]
     n = Y.sum(axis=1)
     log_factorials = gammaln(Y + 1.0)  # once, for every model fitted
-    ceiling = _likelihood_ceilings(capture, space, masks, Y, log_factorials)
+    # (one model, as main effects' bootstrap: nothing to leave unfitted, and no ceiling to fit)
+    ceiling = (
+        _likelihood_ceilings(capture, space, masks, Y, log_factorials)
+        if len(masks) > 1
+        else np.full(B, np.inf)
+    )
     # the lowest BIC of a fit already known valid without the linear programme (certainly_exists), per replicate
     known = np.full(B, np.inf)
     # each model's log-likelihood where its fit proves the maximum reached (NaN elsewhere, and where not fitted)
