@@ -387,7 +387,7 @@ def test_the_bic_bootstrap_fits_only_the_models_a_replicate_can_still_choose(
 
     capture = capture_of(mse, UK_5)
     models = [terms for terms, _ in searched(bic_search, capture, max_order=max_order).ranking[:100]]
-    Y = np.vstack([resample(capture, 60, np.random.default_rng(8)), jackknife_counts(capture)[0]]).astype(
+    Y = np.vstack([resample(capture, 30, np.random.default_rng(8)), jackknife_counts(capture)[0]]).astype(
         float
     )
     fitted = []
