@@ -2495,6 +2495,13 @@ def _keep_points(system: LinkedCounts, programs: _Programs, found: _Known) -> No
 #: The most points kept from one audit of a system to the next (:func:`_keep_points`), and tried by one.
 _KEPT_POINTS = 64
 
+#: The most targets an audit asks one by one rather than first together (:func:`_audit`): each target's own
+#: programmes free the others their solutions put 1 away too, and for a few targets that asks fewer programmes
+#: than the two sums and random mixes (the rows of UNODC's tables by sex, age and form, every country: a fifth
+#: fewer; no more on person sections, whose audits have dozens). Only how the targets are found free changes,
+#: not which are: each is free or pinned by its range.
+_FEW_TARGETS = 8
+
 
 #: A target of an audit: its name and its combination, as a key.
 _TargetKey = tuple[Hashable, tuple[tuple[Hashable, float], ...]]
@@ -2588,7 +2595,7 @@ def _audit(
         for x in points:
             if unresolved.any() and program.fits(x):
                 differs_at(x)
-        if unresolved.sum() > 2:  # many targets: most are freed together by a few programmes
+        if unresolved.sum() > _FEW_TARGETS:  # many targets: most are freed together by a few programmes
 
             def differs_with(objective: np.ndarray) -> None:
                 result = program.solve(objective)
