@@ -609,3 +609,18 @@ def test_an_error_cell_in_a_sheet_starting_right_of_column_a_lands_in_its_column
     path = _with_error_cells(tmp_path / "tiers.xlsx", {"D3": "#REF!"})
     loaded = registry.load(path)
     assert loaded.rejects.select("row", "column", "value").rows() == [(3, "tier", "#REF!")]
+
+
+@pytest.mark.parametrize("quote", ['"', "'"])
+@pytest.mark.parametrize("at", range(-5, 2))
+def test_an_error_cell_is_found_wherever_the_pieces_searched_split_its_attribute(quote: str, at: int) -> None:
+    """A sheet is searched for an error cell in pieces (:data:`workbook._SEARCH_CHUNK`): an attribute ``t="e"``
+    split between two pieces, at each of its bytes, is found as in the sheet read whole."""
+    import io
+
+    cell = f"<c r={quote}D4{quote} t={quote}e{quote}><v>#N/A</v></c>".encode()
+    start = cell.index(b"t=")
+    for offset in (workbook._SEARCH_CHUNK + at, 2 * workbook._SEARCH_CHUNK + at):
+        xml = b" " * (offset - start) + cell + b" " * 10
+        assert workbook._holds_error_cell(io.BytesIO(xml))
+    assert not workbook._holds_error_cell(io.BytesIO(b" " * (workbook._SEARCH_CHUNK - 2) + b'<c t="s"/>'))

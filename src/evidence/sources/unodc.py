@@ -1261,18 +1261,20 @@ def _flags(kept: pl.DataFrame) -> pl.DataFrame:
     # each column searched for mis-encoded text in the rows holding some, found by one search of their cells
     # joined by line ends (no mis-encoding includes one, so none is found across two cells)
     # (issues listed by row, each row's in the order of the checks, as one issues_where of them all lists them)
+    # (the repeats told once: a check is evaluated twice, to know whether it holds anywhere and to filter)
+    repeats = kept.with_columns(duplicate.alias("_repeat"))
     found = [
         issues_where(kept, checks),
         issues_where(kept.filter(suspect), misencoded),
-        issues_where(kept, duplicate),
+        issues_where(repeats, [("Category", "category", pl.col("_repeat"), REASON_DUPLICATE)]),
     ]
     return pl.concat(found).sort("row", maintain_order=True)
 
 
 @functools.cache
-def _flag_checks() -> tuple[tuple[Any, ...], tuple[Any, ...], pl.Expr, tuple[Any, ...]]:
+def _flag_checks() -> tuple[tuple[Any, ...], tuple[Any, ...], pl.Expr, pl.Expr]:
     """The checks of :func:`_flags` (built once): the flags of a kept row, the mis-encoded text of each column, the
-    rows holding some, and the repeats."""
+    rows holding some, and whether a row repeats another's key."""
     checks = (
         ("txtVALUE", "value_text", pl.col("value_footnote"), REASON_FOOTNOTE),
         ("Year", "year_text", pl.col("year_footnote"), REASON_FOOTNOTE),
@@ -1325,8 +1327,7 @@ def _flag_checks() -> tuple[tuple[Any, ...], tuple[Any, ...], pl.Expr, tuple[Any
     suspect = pl.concat_str(list(_COLUMNS), separator="\n", ignore_nulls=True).str.contains(
         _MISENCODED_PATTERN
     )
-    duplicate = (("Category", "category", pl.struct(_KEY).is_duplicated(), REASON_DUPLICATE),)
-    return checks, misencoded, suspect, duplicate
+    return checks, misencoded, suspect, pl.struct(_KEY).is_duplicated()
 
 
 _KEY = ["reporting_code", "year", "indicator", "dimension", "category", "sex", "age", "unit"]
