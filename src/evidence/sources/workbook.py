@@ -217,17 +217,19 @@ _LOCAL_HEADER = struct.Struct("<4s22xHH")
 _KEYED_SIZE = 1 << 20
 
 
-def _content_key(book: zipfile.ZipFile, name: str | None) -> tuple[Any, ...] | None:
+def _content_key(
+    book: zipfile.ZipFile, name: str | None, *, keyed_size: int = _KEYED_SIZE
+) -> tuple[Any, ...] | None:
     """What reading the member ``name`` of ``book`` reads, as a key: its compression, flags, stored CRC-32 and
     sizes and the SHA-256 of its stored (compressed) bytes, all that reading it through ``book.open`` inflates and
     checks. ``("absent",)`` for no member name (read as nothing); None when the member cannot be told (missing,
     damaged, encrypted: then it is read, and fails, as it would without a key) or not worth keying (stored in
-    more than :data:`_KEYED_SIZE` bytes)."""
+    more than ``keyed_size`` bytes: :data:`_KEYED_SIZE` for a part peeked)."""
     if name is None:
         return ("absent",)
     try:
         info = book.getinfo(name)
-        if info.compress_size > _KEYED_SIZE:
+        if info.compress_size > keyed_size:
             return None
         with book.open(info):  # its local header checked as reading it checks it (a damaged one raises)
             pass
@@ -739,13 +741,26 @@ def _sheet_cells(path: str | Path, sheet: str) -> tuple[list[tuple[int, int, str
         part = names.get(targets.get(_attribute(entry, "id") if entry is not None else "", "").lower())
         if part is None:
             return [], 0
-        with book.open(part) as stream:
-            if not _holds_error_cell(stream):
-                return [], 0
-        cells = _ErrorCells()
-        with book.open(part) as stream:
-            _parse_until(stream, cells, lambda: False)
-    return cells.errors, cells.first
+        # (a sheet searched once per content: a release loaded again, or saved again with other shared strings)
+        key = ("error cells", _content_key(book, part, keyed_size=_SEARCHED_KEYED_SIZE))
+        errors, first = _by_content(key, functools.partial(_error_cells, book, part))
+    return list(errors), first
+
+
+#: Sheets stored in up to this many bytes have their search for error cells kept by content (:func:`_by_content`):
+#: hashing GLOTIP's 2.3 MB sheet takes 2.5 ms, searching it 48.
+_SEARCHED_KEYED_SIZE = 64 << 20
+
+
+def _error_cells(book: zipfile.ZipFile, part: str) -> tuple[tuple[tuple[int, int, str], ...], int]:
+    """:func:`_sheet_cells` of the sheet ``part`` of ``book``, as tuples."""
+    with book.open(part) as stream:
+        if not _holds_error_cell(stream):
+            return (), 0
+    cells = _ErrorCells()
+    with book.open(part) as stream:
+        _parse_until(stream, cells, lambda: False)
+    return tuple(cells.errors), cells.first
 
 
 class _ErrorCells:
