@@ -77,7 +77,9 @@ from evidence.sources.delimited import (
     blank_lines_note,
     empty_records,
     empty_records_note,
+    notes_below,
     text_encoding,
+    text_rows_at_end,
     utf16_codec,
 )
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
@@ -155,6 +157,9 @@ class _Raw:
     notes: list[str]
     #: rows holding nothing (blank lines, rows of delimiters, empty sheet rows): no record, counted and named
     left_out: int = 0
+    #: the rows at the end holding text in one cell only (:func:`~evidence.sources.delimited.text_rows_at_end`;
+    #: ``column`` the frame's, null for a column the mapping does not name): notes below the records, once rejected
+    below: pl.DataFrame = dataclasses.field(default_factory=lambda: text_rows_at_end(pl.DataFrame()))
 
 
 def _resolve_columns(header: list[str], mapping: CaseRecordsMapping, data_path: Path) -> dict[str, int]:
@@ -372,7 +377,44 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         structural = [r for r in structural if r["row"] not in left]
     if encoding != mapping.encoding:
         notes.append("read as UTF-16 text (the mapping expects UTF-8)")
-    return _Raw(frame, issues_frame(structural), notes, left_out=len(blank) + len(empty))
+    below = _text_rows_at_end(kept_records, rows, positions, overflowing)
+    return _Raw(frame, issues_frame(structural), notes, left_out=len(blank) + len(empty), below=below)
+
+
+def _text_rows_at_end(
+    records: list[Any], rows: list[int], positions: dict[str, int], overflowing: set[int]
+) -> pl.DataFrame:
+    """:func:`~evidence.sources.delimited.text_rows_at_end` of a text file's records (every cell, the columns the
+    mapping does not name too), read from the last record up to the first holding two cells or more (a frame of
+    those only: the records are never all made one)."""
+    tail: list[int] = []
+    for index in range(len(records) - 1, -1, -1):
+        held = sum(1 for cell in records[index] if cell and cell.strip())
+        if held > 1 or rows[index] in overflowing:
+            break
+        if held:  # a record holding nothing is left out (no record): the notes may stand below it
+            tail.append(index)
+    tail.reverse()
+    names = {i: c for c, i in positions.items()}
+    width = max((len(records[i]) for i in tail), default=0)
+    frame = pl.DataFrame(
+        {
+            **{
+                str(i): pl.Series(
+                    [records[r][i] if i < len(records[r]) else None for r in tail], dtype=pl.String
+                )
+                for i in range(width)
+            },
+            "source_row": pl.Series([rows[r] for r in tail], dtype=pl.Int64),
+        }
+    )
+    return _named(text_rows_at_end(frame), lambda column: names.get(int(column)))
+
+
+def _named(below: pl.DataFrame, name: Callable[[str], str | None]) -> pl.DataFrame:
+    """``below`` with each column named as the frame of mapped columns names it (null: a column not read)."""
+    mapped = {c: name(c) for c in below.get_column("column").unique().to_list()}
+    return below.with_columns(pl.col("column").replace_strict(mapped, default=None, return_dtype=pl.String))
 
 
 @contextlib.contextmanager
@@ -440,14 +482,19 @@ def _read_workbook(path: Path, mapping: CaseRecordsMapping) -> _Raw:
     empty = frame.select(
         pl.all_horizontal(pl.all().is_null() | (pl.all().str.strip_chars() == ""))
     ).to_series()
+    rows = pl.int_range(mapping.header_row + 1, mapping.header_row + 1 + frame.height, dtype=pl.Int64)
+    whole = frame.with_columns(rows.alias("source_row"))  # every column: a note may stand in one not read
     frame = frame.select([pl.col(frame.columns[i]).alias(c) for c, i in positions.items()]).with_columns(
-        source_row=pl.int_range(mapping.header_row + 1, mapping.header_row + 1 + frame.height, dtype=pl.Int64)
+        source_row=rows
     )
     notes = [f"read from sheet {sheet!r}", *_unread_columns_note(header, positions, mapping)]
     if empty.any():
         notes.append(empty_records_note(frame["source_row"].filter(empty).to_numpy(), "row"))
         frame = frame.filter(~empty)
-    return _Raw(frame, empty_issues(), notes, left_out=int(empty.sum()))
+        whole = whole.filter(~empty)
+    names = {whole.columns[i]: c for c, i in positions.items()}
+    below = _named(text_rows_at_end(whole), names.get)
+    return _Raw(frame, empty_issues(), notes, left_out=int(empty.sum()), below=below)
 
 
 # --- decoding ------------------------------------------------------------------------------------------------
@@ -830,6 +877,43 @@ def _duplicate_ids(frame: pl.DataFrame, column: str, decoder: _Decoder) -> pl.Da
     )
 
 
+#: A row whose only text is in the case id column, written with blanks as no id of the file is: a note typed
+#: below (or among) the records (``Note: figures for 2022 are provisional``), never a case known by its id only.
+REASON_NOTE = "a note, not a case (text with blanks in the case id column only, as no other id is written)"
+
+
+def _notes(frame: pl.DataFrame, mapping: CaseRecordsMapping) -> pl.DataFrame:
+    """A reject per row holding text in the case id column only, with blanks where no other row's id has any
+    (:data:`REASON_NOTE`): it would otherwise be kept as a case nothing is known of."""
+    column = mapping.columns.get("case_id")
+    if column is None or column not in frame.columns or frame.is_empty():
+        return empty_issues()
+    # (a fixed value, the mapping's, is on every row: not the file's text)
+    others = [
+        c
+        for c in mapping.columns.values()
+        if c not in (column, *_fixed_names(mapping)) and c in frame.columns
+    ]
+    cell = pl.col(column).str.strip_chars()
+    blanked = cell.str.contains(r"\s") & cell.str.contains(r"\p{L}")
+    alone = pl.all_horizontal(
+        [pl.lit(True), *((pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")) for c in others)]
+    )
+    found = frame.select(note=(blanked & alone).fill_null(False), blanked=blanked.fill_null(False))
+    note, spaced = found.get_column("note"), found.get_column("blanked")
+    if not note.any() or (spaced & ~note).any():  # ids written with blanks: a row of one is a case
+        return empty_issues()
+    return issues_frame(
+        frame.filter(note).select(
+            row="source_row", column=pl.lit(column), value=pl.col(column), reason=pl.lit(REASON_NOTE)
+        )
+    )
+
+
+def _fixed_names(mapping: CaseRecordsMapping) -> list[str]:
+    return [f"(fixed {field})" for field in mapping.fixed]
+
+
 def _issues(frame: pl.DataFrame, problems: list[_Problem]) -> list[pl.DataFrame]:
     parts = []
     for problem in problems:
@@ -938,10 +1022,21 @@ def _load(
     data, problems, flagged, extra_flags = _decode(raw, mapping)
     if pseudonymise is not None:
         data = data.with_columns(_record_keys(raw.frame, mapping, pseudonymise))
-    rejects = pl.concat([raw.rejects, *_issues(raw.frame, problems)]).sort("row", maintain_order=True)
+    rejects = pl.concat([raw.rejects, *_issues(raw.frame, problems), _notes(raw.frame, mapping)]).sort(
+        "row", maintain_order=True
+    )
     if rejects.height:
         keep = ~data.get_column("source_row").is_in(rejects.get_column("row").unique().implode())
         data = data.filter(keep)
+    # a note below the records (a source line, a footnote), rejected for its text or standing in a column the
+    # mapping does not name: no record, left out with a note (among the records it stays rejected)
+    rejects, noted, note_lines = notes_below(
+        raw.below,
+        rejects,
+        unit="row" if head.is_xlsx else "line",
+        is_note=pl.col("note_column").is_null() | (pl.col("column") == pl.col("note_column")),
+    )
+    raw.notes.extend(note_lines)
     kept_rows = data.get_column("source_row").implode()
     flags = pl.concat(
         [
@@ -966,10 +1061,10 @@ def _load(
     return LoadedTable(
         data=table,
         provenance=_provenance(path, mapping, raw.notes),
-        rows_in=raw.frame.height,
+        rows_in=raw.frame.height - noted,
         rejects=rejects,
         flags=flags,
-        rows_left_out=raw.left_out,
+        rows_left_out=raw.left_out + noted,
     )
 
 

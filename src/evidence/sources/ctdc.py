@@ -91,8 +91,10 @@ from evidence.sources.delimited import (
     header_cells,
     header_delimiter,
     not_utf8,
+    notes_below,
     overflowing_text,
     scan_records,
+    text_rows_at_end,
     utf8_text,
     without_empty_records,
 )
@@ -1773,6 +1775,7 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     raw = _read(path, header)
     _align_columns(raw, header.layout)
     frame = raw.frame
+    below = text_rows_at_end(frame)  # a source or terms line below the records: a note, once rejected as one
     build = {
         GLOBAL_SYNTHETIC: _synthetic_mapping,
         K_ANONYMISED: _k_anon_mapping,
@@ -1828,6 +1831,10 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     if rejects_table.height:
         keep = ~out.get_column("source_row").is_in(rejects_table.get_column("row").implode())
         frame, out = frame.filter(keep), out.filter(keep)
+    rejects_table, noted, note_lines = notes_below(
+        below, rejects_table, unit="line" if header.sheet is None else "row"
+    )
+    raw.notes.extend(note_lines)
     # only kept rows' years say which release the file is: a rejected notes line ("... Dataset 2025") does not
     release, how = demo or _release(
         header.layout,
@@ -1877,10 +1884,10 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     return LoadedTable(
         data=data,
         provenance=provenance,
-        rows_in=raw.rows_in,
+        rows_in=raw.rows_in - noted,
         rejects=rejects_table,
         flags=flags,
-        rows_left_out=raw.left_out,
+        rows_left_out=raw.left_out + noted,
     )
 
 

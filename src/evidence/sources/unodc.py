@@ -83,7 +83,13 @@ import polars as pl
 from evidence.core.errors import InputError
 from evidence.core.text import MONTH_NUMBERS
 from evidence.sources.checks import INDICATOR_CATEGORIES
-from evidence.sources.delimited import lines_with_text_beyond, text_checks, without_empty_records
+from evidence.sources.delimited import (
+    lines_with_text_beyond,
+    notes_below,
+    text_checks,
+    text_rows_at_end,
+    without_empty_records,
+)
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame, issues_where
 from evidence.sources.metadata import describe
@@ -510,6 +516,14 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     release = _release(matches[0])
     rejects = pl.concat([structural, _rejects(parsed, latest_year=_latest_year(release))])
     kept = _without_rows(parsed, rejects)
+    # a note below the table (Source: …, Note: …), rejected as one: no data row, left out with a note
+    below = text_rows_at_end(frame, exclude=("source_row", "_unread", "_unread_column", "_unread_total"))
+    unit = "row" if first.delimiter is None else "line"
+    rejects, noted, note_lines = notes_below(
+        below, rejects, unit=unit, is_note=pl.col("reason") == REASON_NOTE
+    )
+    rows_in, left_out = rows_in - noted, left_out + noted
+    notes += note_lines
     # a breakdown's own total (TOTAL, Total por año) is no record: the Total dimension publishes it; left out
     # like a blank row or the GSI's regional totals (a release's data then validate whole), named by row (a
     # row rejected for what else it holds stays rejected)
