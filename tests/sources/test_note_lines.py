@@ -116,6 +116,39 @@ def test_notes_below_the_case_records_are_left_out_as_in_a_workbook(fixtures: Pa
     assert middle.rejects.get_column("row").unique().to_list() == [5]
 
 
+def as_workbook(lines: list[str], target: Path) -> Path:
+    """CSV ``lines`` as the single sheet of a workbook, one cell per field (an empty line an empty sheet row)."""
+    import csv
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for index, record in enumerate(csv.reader(lines), start=1):
+        for column, cell in enumerate(record, start=1):
+            if cell:
+                sheet.cell(index, column, cell)
+    book.save(target)
+    return target
+
+
+def test_notes_below_a_workbook_of_tiers_or_case_records_are_left_out(
+    shared_data: Path, fixtures: Path, tmp_path: Path
+) -> None:
+    tiers = (shared_data / "tip/tip_tiers_1999_2015.csv").read_text(encoding="utf-8").splitlines()[:25]
+    original = registry.load(as_workbook(tiers, tmp_path / "tiers.xlsx"))
+    loaded = registry.load(as_workbook([*tiers, "", *(f'"{n}"' for n in NOTES[:2])], tmp_path / "noted.xlsx"))
+    assert_notes_left_out(original, loaded, [27, 28], unit="row")
+    folder = fixtures / "case_records"
+    records = (folder / "assisted_victims.csv").read_text(encoding="utf-8").splitlines()
+    mapping = folder / "assisted_victims.csv.mapping.yaml"
+    original = load_case_records(as_workbook(records, tmp_path / "cases.xlsx"), mapping)
+    loaded = load_case_records(
+        as_workbook([*records, f'"{NOTES[0]}"'], tmp_path / "cases_noted.xlsx"), mapping
+    )
+    assert_notes_left_out(original, loaded, [len(records) + 1], unit="row")
+
+
 def _append_rows(cells: list[tuple[int, str]]) -> object:
     """Sheet rows holding one text cell each (column A), appended below the sheet's last row."""
     rows = "".join(
