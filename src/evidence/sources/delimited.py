@@ -486,26 +486,30 @@ def text_rows_at_end(
     columns = [c for c in frame.columns if c not in exclude]
     if not columns or frame.is_empty():
         return pl.DataFrame(schema=_NOTE_CANDIDATES_SCHEMA)
-    schema = frame.schema
-    cells = {
-        c: pl.col(c).str.strip_chars() if schema[c] == pl.String else pl.col(c).cast(pl.String)
-        for c in columns
-    }
-    filled = {c: (cell.str.len_bytes() > 0).fill_null(False) for c, cell in cells.items()}
+    # the last rows' cells in Python: a few rows, where an expression over every column costs a plan (milliseconds
+    # on a wide layout) for every file, noted or not
     size = 8
     while True:
-        tail = frame.tail(size).select(
-            row=pl.col(row_column).cast(pl.Int64),
-            column=pl.coalesce(pl.when(f).then(pl.lit(c, pl.String)) for c, f in filled.items()),
-            text=pl.coalesce(pl.when(filled[c]).then(cells[c]) for c in columns),
-            _one=pl.sum_horizontal(filled.values()) == 1,
-        )
-        one = tail.select(pl.col("_one") & pl.col("text").str.contains(r"\p{L}").fill_null(False)).to_series()
-        misses = np.flatnonzero(~one.to_numpy())
-        if misses.size or size >= frame.height:
-            start = int(misses[-1]) + 1 if misses.size else 0
-            return tail.slice(start).drop("_one")
-        size *= 4
+        tail = frame.tail(size)
+        found: list[tuple[int, str, str]] = []
+        for row, cells in zip(
+            reversed(tail.get_column(row_column).to_list()),
+            reversed(tail.select(columns).rows()),
+            strict=True,
+        ):
+            held = [
+                (c, text)
+                for c, v in zip(columns, cells, strict=True)
+                if v is not None and (text := str(v).strip())
+            ]
+            if len(held) != 1 or not any(ch.isalpha() for ch in held[0][1]):
+                break
+            found.append((row, *held[0]))
+        else:
+            if size < frame.height:
+                size *= 4
+                continue
+        return pl.DataFrame(found[::-1], schema=_NOTE_CANDIDATES_SCHEMA, orient="row")
 
 
 def notes_below(
