@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from _xlsx import chain, keep_rows, rewrite, set_dimension, sheet_part
+from _xlsx import chain, keep_rows, rewrite, set_dimension, sheet_as_csv, sheet_part
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -175,6 +175,13 @@ def test_notes_below_the_glotip_sheet_are_left_out_and_validate_exits_0(
     result = CliRunner().invoke(app, ["data", "validate", str(noted)])
     assert result.exit_code == 0, result.output
     assert "note line(s) below the table" in re.sub(r"\s+", " ", result.output)
+    # saved as CSV, semicolons, the last note typed without a line end (as a text editor leaves it): alike
+    saved = sheet_as_csv(small, tmp_path / "small.csv", "data_glotip_1", separator=";")
+    original = registry.load(saved)
+    text = saved.read_text(encoding="utf-8")
+    end = len(text.splitlines())
+    saved.write_text(text + f'"{NOTES[0]}"\n{NOTES[1]}', encoding="utf-8")
+    assert_notes_left_out(original, registry.load(saved), [end + 1, end + 2])
 
 
 def test_only_text_rows_at_the_end_are_candidates_and_only_rejected_ones_notes() -> None:

@@ -491,6 +491,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     matches.sort(key=lambda match: not _preferred(match.sheet))  # its row numbers stay the sheet's own
     frame, notes, left_out = _read_sheets(path, matches)
     rows_in = frame.height
+    below = text_rows_at_end(frame, exclude=("source_row", "_unread", "_unread_column", "_unread_total"))
     # a record of a text file cut short at its end, or with more fields than the header (a name with an unquoted
     # delimiter shifting every later cell), is rejected as such, its cells never read
     # (and what reading it as UTF-8 text converted, noted after where its header is)
@@ -516,11 +517,12 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     release = _release(matches[0])
     rejects = pl.concat([structural, _rejects(parsed, latest_year=_latest_year(release))])
     kept = _without_rows(parsed, rejects)
-    # a note below the table (Source: …, Note: …), rejected as one: no data row, left out with a note
-    below = text_rows_at_end(frame, exclude=("source_row", "_unread", "_unread_column", "_unread_total"))
+    # a note below the table (Source: …, Note: …), rejected as one (or, ending a text file without a line end, as
+    # cut short: prose, no code cut short): no data row, left out with a note
     unit = "row" if first.delimiter is None else "line"
+    cut = pl.col("reason").str.starts_with("truncated row") & pl.col("text").str.contains(r"\s")
     rejects, noted, note_lines = notes_below(
-        below, rejects, unit=unit, is_note=pl.col("reason") == REASON_NOTE
+        below, rejects, unit=unit, is_note=(pl.col("reason") == REASON_NOTE) | cut
     )
     rows_in, left_out = rows_in - noted, left_out + noted
     notes += note_lines
