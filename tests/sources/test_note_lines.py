@@ -99,7 +99,9 @@ def test_a_country_alone_below_the_tiers_is_a_placement_cut_short_not_a_note(
     assert loaded.rows_left_out == 1
 
 
-def test_notes_below_the_case_records_are_left_out_as_in_a_workbook(fixtures: Path, tmp_path: Path) -> None:
+def test_notes_below_case_records_are_left_out_and_one_among_them_rejected(
+    fixtures: Path, tmp_path: Path
+) -> None:
     folder = fixtures / "case_records"
     source = folder / "assisted_victims.csv"
     mapping = folder / "assisted_victims.csv.mapping.yaml"
@@ -132,13 +134,15 @@ def as_workbook(lines: list[str], target: Path) -> Path:
     return target
 
 
-def test_notes_below_a_workbook_of_tiers_or_case_records_are_left_out(
-    shared_data: Path, fixtures: Path, tmp_path: Path
-) -> None:
-    tiers = (shared_data / "tip/tip_tiers_1999_2015.csv").read_text(encoding="utf-8").splitlines()[:25]
-    original = registry.load(as_workbook(tiers, tmp_path / "tiers.xlsx"))
-    loaded = registry.load(as_workbook([*tiers, "", *(f'"{n}"' for n in NOTES[:2])], tmp_path / "noted.xlsx"))
+@pytest.mark.parametrize("name", ["tip/tip_tiers_1999_2015.csv", "ctdc/vp_synthetic_condensed.csv"])
+def test_notes_below_a_workbook_are_left_out(shared_data: Path, tmp_path: Path, name: str) -> None:
+    lines = (shared_data / name).read_text(encoding="utf-8").splitlines()[:25]
+    original = registry.load(as_workbook(lines, tmp_path / "table.xlsx"))
+    loaded = registry.load(as_workbook([*lines, "", *(f'"{n}"' for n in NOTES[:2])], tmp_path / "noted.xlsx"))
     assert_notes_left_out(original, loaded, [27, 28], unit="row")
+
+
+def test_notes_below_a_workbook_of_case_records_are_left_out(fixtures: Path, tmp_path: Path) -> None:
     folder = fixtures / "case_records"
     records = (folder / "assisted_victims.csv").read_text(encoding="utf-8").splitlines()
     mapping = folder / "assisted_victims.csv.mapping.yaml"
