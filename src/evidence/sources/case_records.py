@@ -877,43 +877,6 @@ def _duplicate_ids(frame: pl.DataFrame, column: str, decoder: _Decoder) -> pl.Da
     )
 
 
-#: A row whose only text is in the case id column, written with blanks as no id of the file is: a note typed
-#: below (or among) the records (``Note: figures for 2022 are provisional``), never a case known by its id only.
-REASON_NOTE = "a note, not a case (text with blanks in the case id column only, as no other id is written)"
-
-
-def _notes(frame: pl.DataFrame, mapping: CaseRecordsMapping) -> pl.DataFrame:
-    """A reject per row holding text in the case id column only, with blanks where no other row's id has any
-    (:data:`REASON_NOTE`): it would otherwise be kept as a case nothing is known of."""
-    column = mapping.columns.get("case_id")
-    if column is None or column not in frame.columns or frame.is_empty():
-        return empty_issues()
-    # (a fixed value, the mapping's, is on every row: not the file's text)
-    others = [
-        c
-        for c in mapping.columns.values()
-        if c not in (column, *_fixed_names(mapping)) and c in frame.columns
-    ]
-    cell = pl.col(column).str.strip_chars()
-    blanked = cell.str.contains(r"\s") & cell.str.contains(r"\p{L}")
-    alone = pl.all_horizontal(
-        [pl.lit(True), *((pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")) for c in others)]
-    )
-    found = frame.select(note=(blanked & alone).fill_null(False), blanked=blanked.fill_null(False))
-    note, spaced = found.get_column("note"), found.get_column("blanked")
-    if not note.any() or (spaced & ~note).any():  # ids written with blanks: a row of one is a case
-        return empty_issues()
-    return issues_frame(
-        frame.filter(note).select(
-            row="source_row", column=pl.lit(column), value=pl.col(column), reason=pl.lit(REASON_NOTE)
-        )
-    )
-
-
-def _fixed_names(mapping: CaseRecordsMapping) -> list[str]:
-    return [f"(fixed {field})" for field in mapping.fixed]
-
-
 def _issues(frame: pl.DataFrame, problems: list[_Problem]) -> list[pl.DataFrame]:
     parts = []
     for problem in problems:
@@ -1022,19 +985,20 @@ def _load(
     data, problems, flagged, extra_flags = _decode(raw, mapping)
     if pseudonymise is not None:
         data = data.with_columns(_record_keys(raw.frame, mapping, pseudonymise))
-    rejects = pl.concat([raw.rejects, *_issues(raw.frame, problems), _notes(raw.frame, mapping)]).sort(
-        "row", maintain_order=True
-    )
+    rejects = pl.concat([raw.rejects, *_issues(raw.frame, problems)]).sort("row", maintain_order=True)
     if rejects.height:
         keep = ~data.get_column("source_row").is_in(rejects.get_column("row").unique().implode())
         data = data.filter(keep)
-    # a note below the records (a source line, a footnote), rejected for its text or standing in a column the
-    # mapping does not name: no record, left out with a note (among the records it stays rejected)
+    # a note below the records (a source line, a footnote), rejected for its text, or typed on a line of its own
+    # (cut short: prose, no code cut short): no record, left out with a note (among the records it stays
+    # rejected; one in a row of the sheet's width, text in the case id column only, is a case of which nothing
+    # else is known: kept, and pointed out by the register)
+    cut = pl.col("reason").str.starts_with("truncated row") & pl.col("text").str.contains(r"\s")
     rejects, noted, note_lines = notes_below(
         raw.below,
         rejects,
         unit="row" if head.is_xlsx else "line",
-        is_note=pl.col("note_column").is_null() | (pl.col("column") == pl.col("note_column")),
+        is_note=(pl.col("column") == pl.col("note_column")) | cut,
     )
     raw.notes.extend(note_lines)
     kept_rows = data.get_column("source_row").implode()
