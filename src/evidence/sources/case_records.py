@@ -1087,10 +1087,11 @@ LOADER = register(
         sniff=sniff,
         load=_load_sniffed,
         description="An organisation's own case records, read through a mapping file beside them, or its register",
-        version="8",  # bump when the case table made from the same file and mapping changes (7: a workbook's
+        version="9",  # bump when the case table made from the same file and mapping changes (7: a workbook's
         # error cells read as their text, #N/A, not as empty cells; 8: the columns the mapping does not name
         # are named in a note, an export's new column was dropped unsaid; an unknown code's reason says a code for
-        # "not recorded" belongs under missing)
+        # "not recorded" belongs under missing; 9: notes below the records, rejected for their text or typed on
+        # a line of their own (prose cut short), left out and named: delimited.notes_below)
         # 3: a CSV row of delimiters only is no case (was kept); rows holding nothing counted, named by row; a
         # year from a date written day/month/year (or month/day), YYYY/MM/DD or with an English month name (the
         # row was rejected); an Excel serial number named as such; a code written 1.0 read as the code 1; 4: a

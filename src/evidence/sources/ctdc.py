@@ -1993,7 +1993,7 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="21",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
+        version="22",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
         # in a column not used rejected as a note (was a victim with every field missing); a repeated column
         # named by its cells; 14: a row with text only beyond the header's last field rejected (too many fields),
         # not left out as holding nothing; 15: a VP region in another case, or Americas and Oceania apart, read as
@@ -2012,6 +2012,7 @@ LOADER = register(
         # the 2017 dictionary's finer age bands (12--14, 66+) read as the broad band holding them (were missing);
         # 21: a flag another CTDC layout names fills its case table column (was its group's denominator only); the
         # Global Synthetic Dataset's first release (2021 names, one cut to 32 characters) read, release 2021 (was
-        # refused as a derived table)
+        # refused as a derived table); 22: notes below the records (a source or terms line, text in one cell)
+        # left out and named (delimited.notes_below; they were rejected: a release with one did not validate)
     )
 )

@@ -92,7 +92,7 @@ from evidence.sources.workbook import (
 )
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "19"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "20"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
@@ -120,6 +120,8 @@ LOADER_VERSION = "19"  # 2: source_row; 3: provenance from the source metadata; 
 # 18: reasons name the file's column as its header writes it (Kelley's "year", "iso"; were the table's names)
 # 19: the label and citation tell the report years that rank a country (Kelley's file: reports of 2001-2015, her
 # rows of 1999 and 2000 ranking none; were "reports of 1999-2015"); the release stays the rows' span
+# 20: notes below the placements (a source line, a footnote: text in one cell naming no country) left out and named
+# (delimited.notes_below; they were rejected as notes, so a tier file with a source line did not validate)
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 

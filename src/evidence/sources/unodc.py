@@ -114,7 +114,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "29"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "30"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -157,6 +157,8 @@ LOADER_VERSION = "29"  # 2: aggregate flag reworded, missing dimension named; 3:
 # its own column (every column's reason named an age group's); a release date written 2023/05/30 or 30-May-2023
 # read (the release was unknown); 29: the sexes as UN tables name them (Females, Males, Both sexes) read as the
 # published ones (their rows were rejected)
+# 30: notes below the table (Source: …, Note: …; text in one cell, after the last data row) left out and named
+# (delimited.notes_below; they were rejected, so a release with a source line did not validate)
 
 HEADER = (
     "Iso3_code",
