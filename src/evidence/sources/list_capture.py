@@ -109,16 +109,16 @@ _SNIFF_ROWS = 20
 
 
 def sniff(head: FileHead) -> str | None:
-    """``histories`` or ``case_records`` when the head of a text file looks like list-capture data (every
-    column but a count column, or an identifier, holds only 0 or 1 in the first rows, with at least two such
-    columns, or the one such column holds capture-history strings of one length, ``101``, and a count column
-    holds whole numbers), else None. Only to name the right command for a file
-    given to the wrong one: list-capture data are never loaded by sniffing."""
-    if head.is_xlsx or describe_unreadable(head) is not None:
+    """``histories`` or ``case_records`` when the head of a file looks like list-capture data (every column but a
+    count column, or an identifier, holds only 0 or 1 in the first rows, with at least two such columns, or the
+    one such column holds capture-history strings of one length, ``101``, and a count column holds whole
+    numbers), else None: a text file's, or a workbook's one sheet holding anything (:func:`sniffed_table`). Only
+    to name the right command for a file given to the wrong one: list-capture data are never loaded by
+    sniffing."""
+    table = sniffed_table(head)
+    if table is None:
         return None
-    lines = [line.rstrip("\r") for line in head.text.lstrip("\ufeff").split("\n")]
-    delimiter, header = _header(lines[0])
-    rows = [split_line(line, delimiter) for line in lines[1 : _SNIFF_ROWS + 1] if line.strip()]
+    _, header, rows = table
     if not rows or any(len(row) != len(header) for row in rows[:-1]):
         return None
     rows = [row for row in rows if len(row) == len(header)]
@@ -136,6 +136,46 @@ def sniff(head: FileHead) -> str | None:
     if counts and not all(row[counts[0]].strip().isdigit() for row in rows):
         return None
     return "histories" if counts else "case_records"
+
+
+def sniffed_table(head: FileHead) -> tuple[str, list[str], list[list[str]]] | None:
+    """Where a file's table is (``header 'A,B,n'``, or ``sheet 'lists', header 'A, B, n'``), its header and its
+    first data rows as text, as :func:`sniff` reads them; None for a file that is plainly no table, or a workbook
+    of other than one sheet holding anything (as :func:`_read_workbook` reads it)."""
+    if head.is_xlsx:
+        return _sniffed_sheet(head)
+    if describe_unreadable(head) is not None:
+        return None
+    lines = [line.rstrip("\r") for line in head.text.lstrip("\ufeff").split("\n")]
+    delimiter, header = _header(lines[0])
+    rows = [split_line(line, delimiter) for line in lines[1 : _SNIFF_ROWS + 1] if line.strip()]
+    return f"header {head.first_line[:120]!r}", header, rows
+
+
+def _sniffed_sheet(head: FileHead) -> tuple[str, list[str], list[list[str]]] | None:
+    filled = [sheet for sheet in head.workbook.sheets if any(_cell_text(c) for r in sheet.rows for c in r)]
+    if len(filled) != 1:
+        return None
+    sheet = filled[0]
+    rows = [[_cell_text(c) for c in r] for r in sheet.rows if any(_cell_text(c) for c in r)]
+    first = next(i for i, cell in enumerate(rows[0]) if cell)
+    header = rows[0][first:]
+    width = len(header)
+    body = [row[first:] + [""] * (width - len(row[first:])) for row in rows[1 : _SNIFF_ROWS + 1]]
+    if any(any(row[:first]) for row in rows) or any(len(row) > width for row in body):
+        return None  # cells beside the table: the loader refuses them
+    return f"sheet {sheet.name!r}, header {', '.join(header)[:120]!r}", header, body
+
+
+def _cell_text(cell: object) -> str:
+    """A workbook cell as a CSV would hold it: 1 and 0 for a number or boolean written so (``1.0``, TRUE)."""
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "1" if cell else "0"
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
 
 
 def refuse_other_sources(path: Path) -> None:
