@@ -423,8 +423,12 @@ def _flows_payload(
         for (low, high) in [_bounds_of(numbers, column)]
     }
     notes = [
-        "origin = citizenship; destination = country of exploitation/detection "
-        + ("(reporting country)" if censored else "(CTDC: where first assisted, a proxy)"),
+        "origin = citizenship; destination = "
+        + (
+            "the country that detected the victim (UNODC's reporting country)"
+            if loaded.kind == "indicator"
+            else "country of exploitation (in CTDC data, where the victim was identified or assisted)"
+        ),
         f"intraregional = same UN M49 {regional_level}; domestic = same country",
         f"flows with at least {min_victims} victims are listed (the largest {top_n}); all others are summed"
         # a doubtful breakdown's routes are rows of their own whatever their size (never in the others' sum)
