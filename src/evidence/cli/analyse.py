@@ -786,7 +786,7 @@ def _print_trend(payload: dict[str, Any]) -> None:
         used = s.get("years_used") or range(rr["first_year"], rr["last_year"] + 1)
         console.print(
             f"[bold]{escape(name)}[/]: annual rate ratio {rr['rate_ratio']:.3f} (95% CI {rr['ci'][0]:.3f}–{rr['ci'][1]:.3f}), "
-            f"{rr['model'].replace('_', ' ')}, dispersion {rr['dispersion'] if rr['dispersion'] is not None else 'n/a'}, "
+            f"{rr['model'].replace('quasi_', 'quasi-').replace('poisson', 'Poisson').replace('_', ' ')}, dispersion {rr['dispersion'] if rr['dispersion'] is not None else 'n/a'}, "
             f"years used: {years_text(list(used))} ({len(used)})",
             highlight=False,
         )

@@ -574,11 +574,12 @@ def _merged_histories(keyed: pl.DataFrame, lists: list[str]) -> tuple[str, ...]:
         shown.append(f"{_pretty(row, lists)} on rows {', '.join(lines[:-1])} and {lines[-1]}")
     more = f" and {groups.height - 3} more" if groups.height > 3 else ""
     histories = f"{groups.height} capture histor{'y' if groups.height == 1 else 'ies'}"
-    return (
+    note = (
         f"{repeated.height} rows merged into {histories}, each given on more than one row "
         f"({'; '.join(shown)}{more}): their counts are summed, as Rcapture and SparseMSE do (were the rows "
-        "strata, a year or a region each? then estimate each from its own file)",
+        "strata, a year or a region each? then estimate each from its own file)"
     )
+    return (note,)
 
 
 #: A count written with thousands separators (``1,006``, ``1.006``, ``1 006``): refused with its own hint, as

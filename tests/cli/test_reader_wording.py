@@ -1,6 +1,6 @@
-"""One definition of a CTDC destination wherever readers meet it: the country of exploitation, in CTDC data where the
-victim was identified or assisted (the briefs' methods say so since nb27; `flows` and two docstrings said "where
-first assisted")."""
+"""What the analysis commands say in words: one definition of a CTDC destination wherever readers meet it (the country
+of exploitation, in CTDC data where the victim was identified or assisted: the briefs' methods say so since nb27;
+`flows` and two docstrings said "where first assisted"), and model names capitalised as the notebooks write them."""
 
 from __future__ import annotations
 
@@ -46,3 +46,30 @@ def test_flows_says_the_same_of_a_ctdc_destination(tmp_path) -> None:
     assert result.exit_code == 0, result.output
     [note] = [n for n in json.loads(result.stdout)["notes"] if n.startswith("origin = citizenship")]
     assert DEFINITION in note and "first assisted" not in note
+
+
+def test_trend_names_its_model_as_the_notebooks_do(capsys) -> None:
+    from evidence.cli.analyse import _print_trend
+
+    series = [
+        {
+            "category": model,
+            "rate_ratio": {"rate_ratio": 1.1, "ci": [1.0, 1.2], "model": model, "dispersion": 1.0},
+        }
+        for model in ("poisson", "quasi_poisson", "negative_binomial")
+    ]
+    for one in series:
+        one["rate_ratio"].update(first_year=2015, last_year=2020)
+    parameters = {"country": "THA", "role": "destination", "by": None}
+    payload = {
+        "parameters": parameters,
+        "yearly_counts": [],
+        "disclosure": {"description": ""},
+        "series": series,
+    }
+    _print_trend({**payload, "incomplete_said": [], "incomplete_years": [], "caveat": "", "data": {}})
+    lines = [" ".join(line.split()) for line in capsys.readouterr().out.splitlines()]
+    said = {line.split(":")[0]: line for line in lines if "annual rate ratio" in line}
+    assert "1.200), Poisson, dispersion" in said["poisson"]
+    assert "1.200), quasi-Poisson, dispersion" in said["quasi_poisson"]
+    assert "1.200), negative binomial, dispersion" in said["negative_binomial"]
