@@ -716,14 +716,24 @@ def reader_parameters(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
             # one year said once: 2019, not 2019–2019
             span = [values.pop(first), values.pop(last)]
             values["years"] = span[0] if span[0] == span[1] else span
+    from evidence.analyses.coverage import ROLE_WORDS
+
+    role = values.get("role")
+    role_words = ROLE_WORDS.get(role) if isinstance(role, str) else None
+    country = any(n.lower() in _COUNTRY_NAMES and _shown(n, v) for n, v in values.items())
     shown = []
     for name, value in values.items():
         if not _shown(name, value):
             continue
         if name.lower() in _COUNTRY_NAMES:
-            shown.append(("Country", _country_name(str(value))))
+            # the role said with the country, as the country brief's own box says it
+            place = _country_name(str(value))
+            shown.append(("Country", f"{place} as {role_words}" if role_words else place))
+        elif name == "role" and role_words:
+            if not country:
+                shown.append(("Role", role_words))
         else:
-            shown.append((_label(name), _format_value(value)))
+            shown.append((_label(name), _value_words(name.lower(), value)))
     return shown
 
 
@@ -782,7 +792,8 @@ _PARAMETER_LABELS = {
     "top_n": "Corridors listed",
     "regional_level": "Routes classed by",
     "person_scope": "Victims described",
-    "p_enter": "Stepwise entry threshold (p)",
+    "peers": "Compared with",
+    "p_enter": "Stepwise entry threshold",
     "max_order": "Highest order of interactions",
     "downhill_start": "Downhill search from",
 }
@@ -790,6 +801,42 @@ _PARAMETER_LABELS = {
 
 def _label(name: str) -> str:
     return _PARAMETER_LABELS.get(name.lower(), _humanise(name))
+
+
+#: The packaged notebooks' parameter values as readers name them, where the value is a code word ("Routes classed
+#: by: region"); the role is said with the country (:data:`~evidence.analyses.coverage.ROLE_WORDS`).
+_VALUE_WORDS = {
+    "regional_level": {"region": "UN M49 regions (continents)", "subregion": "UN M49 subregions"},
+    "person_scope": {
+        "country": "the country's victims",
+        "all": "every record of the case data, of every country",
+    },
+    "downhill_start": {"main": "main effects", "full": "every interaction up to the highest order"},
+    "by": {"none": "nothing (totals only)"},
+}
+#: Interactions of a highest order, by their number of lists.
+_ORDER_WORDS = {2: "pairs of lists", 3: "triples of lists"}
+
+
+def _value_words(name: str, value: Any) -> str:
+    """A parameter's value as readers read it: code words in words, countries by name, a p-value threshold as
+    one; a value the run resolved in words (:func:`evidence.notebooks.runtime.record_resolved`) as it is."""
+    if isinstance(value, str) and value in _VALUE_WORDS.get(name, {}):
+        return _VALUE_WORDS[name][value]
+    if name == "by" and isinstance(value, str):
+        from evidence.notebooks.builders import breakdown_name
+
+        return breakdown_name(value)
+    if name == "peers" and isinstance(value, list | tuple):
+        return ", ".join(_country_name(str(v)) for v in value)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if name == "p_enter" and number:
+        return f"p < {value:g}"
+    if name == "max_order" and isinstance(value, int) and not isinstance(value, bool):
+        return f"{value} ({_ORDER_WORDS.get(value, f'groups of {value} lists')})"
+    if name == "bootstrap_replicates" and isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return _format_value(value)
 
 
 def _format_value(value: Any) -> str:
