@@ -48,7 +48,7 @@ def test_flows_says_the_same_of_a_ctdc_destination(tmp_path) -> None:
     assert DEFINITION in note and "first assisted" not in note
 
 
-def test_trend_names_its_model_as_the_notebooks_do(capsys) -> None:
+def test_trend_names_its_model_and_role_as_the_notebooks_do(capsys) -> None:
     from evidence.cli.analyse import _print_trend
 
     series = [
@@ -68,7 +68,10 @@ def test_trend_names_its_model_as_the_notebooks_do(capsys) -> None:
         "series": series,
     }
     _print_trend({**payload, "incomplete_said": [], "incomplete_years": [], "caveat": "", "data": {}})
-    lines = [" ".join(line.split()) for line in capsys.readouterr().out.splitlines()]
+    out = capsys.readouterr().out
+    lines = [" ".join(line.split()) for line in out.splitlines()]
+    # the role in words (it was "THA (destination)"); the title wraps to the table's width
+    assert "Victimsperyear—THAascountryofdestination" in "".join(out.split())
     said = {line.split(":")[0]: line for line in lines if "annual rate ratio" in line}
     assert "1.200), Poisson, dispersion" in said["poisson"]
     assert "1.200), quasi-Poisson, dispersion" in said["quasi_poisson"]

@@ -502,7 +502,7 @@ def _print_flows(payload: dict[str, Any]) -> None:
     from evidence.notebooks.builders import route_how
 
     params = payload["parameters"]
-    title = "Flows" + (f" — {params['country']} as {params['role']}" if params["country"] else "")
+    title = "Flows" + (f" — {_as_role(params)}" if params["country"] else "")
     if params["years"]:
         title += f", {params['years'][0]}–{params['years'][1]}"
     table = Table(title=title)
@@ -758,12 +758,19 @@ def _rows(table) -> list[dict[str, Any]]:
     return rows
 
 
+def _as_role(params: dict[str, Any]) -> str:
+    """The country and its role as the briefs say them: ``THA as country of origin or destination``."""
+    from evidence.analyses.coverage import ROLE_WORDS
+
+    return f"{params['country']} as {ROLE_WORDS.get(params['role'], params['role'])}"
+
+
 def _print_trend(payload: dict[str, Any]) -> None:
     from evidence.analyses.coverage import years_text
     from evidence.presentation.markup import p_value_text
 
     params = payload["parameters"]
-    title = "Victims per year" + (f" — {params['country']} ({params['role']})" if params["country"] else "")
+    title = "Victims per year" + (f" — {_as_role(params)}" if params["country"] else "")
     if params["by"]:
         title += f" by {params['by']}"
     columns = [c for c in payload["yearly_counts"][0] if c != "year"] if payload["yearly_counts"] else []
