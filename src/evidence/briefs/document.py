@@ -586,12 +586,14 @@ def _humanise(name: str) -> str:
 
 def demo_banner(provenance: Sequence[Mapping[str, Any]]) -> str:
     """The loud notice that opens every brief made from the toolkit's synthetic demo data."""
+    from evidence.sources.demo import DEMO_NAME
+
     releases = sorted({str(p.get("release", "")) for p in provenance if p.get("demo")} - {""})
-    which = f" (demo release {escape_markdown(', '.join(releases))})" if releases else ""
+    which = f" (release {escape_markdown(', '.join(releases))})" if releases else ""
     return (
         "::: {.synthetic-banner}\n"
         "**SYNTHETIC DEMO DATA — NOT REAL RECORDS.** Every number, chart and table in this brief comes from "
-        f"the toolkit's invented demo data{which}. It shows what a brief looks like; it says nothing about "
+        f"{DEMO_NAME}{which}, invented by the toolkit. It shows what a brief looks like; it says nothing about "
         "real victims, countries or routes. Do not cite or publish it.\n"
         ":::"
     )
@@ -609,6 +611,8 @@ def glance_box(parameters: Mapping[str, Any], provenance: Sequence[Mapping[str, 
 
 def sources_section(provenance: Sequence[Mapping[str, Any]]) -> str:
     """ "Sources and citations": one entry per data file the notebook loaded, from the run's provenance."""
+    from evidence.sources.demo import DEMO_NAME
+
     lines = ["## Sources and citations {.brief-sources}", ""]
     sources = _unique_sources(provenance)
     if not sources:
@@ -618,8 +622,8 @@ def sources_section(provenance: Sequence[Mapping[str, Any]]) -> str:
         release = p.get("release")
         fallback = f"release {release}" if release and release != "unknown" else "release not stated"
         facts = [escape_markdown(str(p.get("release_label") or fallback))]  # layout ids are not for readers
-        if p.get("demo"):
-            facts.append("**synthetic demo data made by this toolkit**")
+        if p.get("demo") and DEMO_NAME not in str(name):  # said once: the demo data's own name says it
+            facts.append(f"**{DEMO_NAME}**")
         elif p.get("synthetic"):
             facts.append("**the publisher's synthetic release (generated records, not real cases)**")
         if p.get("licence"):
