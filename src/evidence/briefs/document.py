@@ -712,16 +712,17 @@ _COUNTRY_NAMES = ("country", "iso3", "country_iso3")
 
 
 def reader_parameters(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The parameters readers care about, as (label, value): the country by name, a year pair as one range;
-    data paths, thresholds and flags left out."""
+    """The parameters readers care about, as (label, value), in words: the country by name with its role
+    ("Thailand as country of origin or destination", as the country brief's own box says it), a year pair as one
+    range, code words as readers name them (:func:`_value_words`); data paths, thresholds and flags left out."""
+    from evidence.analyses.coverage import ROLE_WORDS
+
     values = dict(parameters)
     for first, last in _YEAR_PAIRS:
         if isinstance(values.get(first), int) and isinstance(values.get(last), int):
             # one year said once: 2019, not 2019–2019
             span = [values.pop(first), values.pop(last)]
             values["years"] = span[0] if span[0] == span[1] else span
-    from evidence.analyses.coverage import ROLE_WORDS
-
     role = values.get("role")
     role_words = ROLE_WORDS.get(role) if isinstance(role, str) else None
     country = any(n.lower() in _COUNTRY_NAMES and _shown(n, v) for n, v in values.items())
@@ -730,7 +731,6 @@ def reader_parameters(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
         if not _shown(name, value):
             continue
         if name.lower() in _COUNTRY_NAMES:
-            # the role said with the country, as the country brief's own box says it
             place = _country_name(str(value))
             shown.append(("Country", f"{place} as {role_words}" if role_words else place))
         elif name == "role" and role_words:
@@ -742,8 +742,9 @@ def reader_parameters(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def describe_parameters(parameters: Mapping[str, Any]) -> str:
-    """A one-line subtitle from a run's parameters, e.g. ``Thailand · role: both · 2012–2023``, ending with the
-    data files' names when the run names any (``… · data: Ned.csv``; untrusted text, escaped where written)."""
+    """A one-line subtitle from a run's parameters in words (:func:`reader_parameters`), e.g. ``Thailand as
+    country of origin or destination · 2012–2023``, ending with the data files' names when the run names any
+    (``… · data: Ned.csv``; untrusted text, escaped where written)."""
     shown = [
         value if label in ("Country", "Years") else f"{label.lower()}: {value}"
         for label, value in reader_parameters(parameters)
