@@ -51,8 +51,8 @@ def assert_notes_left_out(
     assert (noted.rows_in, noted.rows_rejected) == (original.rows_in, original.rows_rejected)
     blank = noted.rows_left_out - original.rows_left_out - len(rows)
     assert blank >= 0
-    [note] = [n for n in noted.provenance.notes if "note line(s) below the table" in n]
-    assert note.startswith(f"{len(rows)} note line(s) below the table left out")
+    [note] = [n for n in noted.provenance.notes if "below the table left out" in n]
+    assert note.startswith(f"{len(rows)} note line{'' if len(rows) == 1 else 's'} below the table left out")
     for row, text in zip(rows, NOTES, strict=False):
         assert f"{unit} {row} {text[:40]}" in note.replace("'", "")
 
@@ -86,7 +86,7 @@ def test_a_text_only_row_among_the_records_stays_rejected(
     middle = with_lines(source, tmp_path / source.name, [NOTES[1] + delimiter * (fields - 1)], at=10)
     loaded = registry.load(middle)
     assert loaded.rejects.get_column("row").unique().to_list() == [10]
-    assert not any("note line(s)" in n for n in loaded.provenance.notes)
+    assert not any("below the table left out" in n for n in loaded.provenance.notes)
 
 
 def test_a_country_alone_below_the_tiers_is_a_placement_cut_short_not_a_note(
@@ -164,7 +164,7 @@ def test_notes_below_the_glotip_sheet_are_left_out_and_validate_exits_0(
     assert_notes_left_out(original, loaded, [42, 43], unit="row")
     result = CliRunner().invoke(app, ["data", "validate", str(noted)])
     assert result.exit_code == 0, result.output
-    assert "note line(s) below the table" in re.sub(r"\s+", " ", result.output)
+    assert "below the table left out" in re.sub(r"\s+", " ", result.output)
     # saved as CSV, semicolons, the last note typed without a line end (as a text editor leaves it): alike
     saved = sheet_as_csv(small, tmp_path / "small.csv", "data_glotip_1", separator=";")
     original = registry.load(saved)
@@ -201,8 +201,7 @@ def test_only_text_rows_at_the_end_are_candidates_and_only_rejected_ones_notes()
     left, noted, [note] = notes_below(below, both)
     assert (left.height, noted) == (0, 2)
     assert (
-        note
-        == "2 note line(s) below the table left out (not records): line 5 'Source: below', line 6 'Female'"
+        note == "2 note lines below the table left out (not records): line 5 'Source: below', line 6 'Female'"
     )
 
 

@@ -978,6 +978,6 @@ def test_a_note_among_the_placements_is_rejected_once_as_a_note(tmp_path: Path, 
     below = registry.load(path)
     assert (below.rows_in, below.rows_kept, below.rows_left_out) == (1, 1, 1)
     assert (
-        "1 note line(s) below the table left out (not records): line 3 'Source: US State Department, 2016 TIP Report'"
+        "1 note line below the table left out (not records): line 3 'Source: US State Department, 2016 TIP Report'"
         in below.provenance.notes
     )

@@ -555,7 +555,8 @@ def note_lines_note(notes: pl.DataFrame, unit: str = "line") -> str:
         for row, text in notes.head(NOTES_SHOWN).select("row", "text").iter_rows()
     )
     more = f" and {notes.height - NOTES_SHOWN} more" if notes.height > NOTES_SHOWN else ""
-    return f"{notes.height} note line(s) below the table left out (not records): {shown}{more}"
+    lines = "note line" if notes.height == 1 else "note lines"
+    return f"{notes.height} {lines} below the table left out (not records): {shown}{more}"
 
 
 def _shortened(text: str) -> str:
