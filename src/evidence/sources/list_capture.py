@@ -556,6 +556,16 @@ def _histories(frame: pl.DataFrame, count_column: str, path: Path) -> LoadedTabl
     )
 
 
+#: How the note of :func:`_merged_histories` begins after its number of rows (:func:`merged_rows_note` finds it).
+MERGED_ROWS = "rows merged into"
+
+
+def merged_rows_note(provenance: Provenance) -> str | None:
+    """The note of a list-capture table naming rows that gave a capture history already given (their counts
+    summed), or None: what a reader of the estimate should know about how the file was read."""
+    return next((n for n in provenance.notes if n.split(" ", 1)[-1].startswith(MERGED_ROWS)), None)
+
+
 def _merged_histories(keyed: pl.DataFrame, lists: list[str]) -> tuple[str, ...]:
     """The note naming the rows that give a capture history already given (column ``_line``: each row's line), or
     none. Their counts are summed with it, as Rcapture and SparseMSE read such a table (a table typed in parts):
@@ -575,7 +585,7 @@ def _merged_histories(keyed: pl.DataFrame, lists: list[str]) -> tuple[str, ...]:
     more = f" and {groups.height - 3} more" if groups.height > 3 else ""
     histories = f"{groups.height} capture histor{'y' if groups.height == 1 else 'ies'}"
     note = (
-        f"{repeated.height} rows merged into {histories}, each given on more than one row "
+        f"{repeated.height} {MERGED_ROWS} {histories}, each given on more than one row "
         f"({'; '.join(shown)}{more}): their counts are summed, as Rcapture and SparseMSE do (were the rows "
         "strata, a year or a region each? then estimate each from its own file)"
     )
