@@ -723,6 +723,16 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
             # the country's own rows first: the unknowns of sex and age are read within a country-year
             # (``own_unknown``, over iso3), so the other countries' rows change none of them
             lazy = lazy.filter(pl.col("iso3") == country)
+            if dimension in _OWN_DIMENSIONS and read is not base and _TEXT_COLUMNS <= _string_columns(base):
+                # a country's own breakdowns, every one of them counted in one query (a brief and a batch ask for
+                # all five: its counts, and the years of each breakdown)
+                own: Mapping[str, pl.DataFrame] = kept_once(
+                    df,
+                    ("own yearly counts", indicator, country, years),
+                    lambda: _own_counts(lazy, base, selectors, groups),
+                )
+                counts = own[dimension]
+                return counts.rename({_KEY: by}) if _KEY in counts.columns and by is not None else counts
         lazy = lazy.filter(
             selectors["citizenship" if dimension in ("destination", "corridor") else dimension]()
         )
@@ -741,20 +751,79 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
     if group is not None and by is not None:
         rows = rows.with_columns(group.fill_null(UNKNOWN).alias(by))
         keys.append(by)
-    return (
-        rows.group_by(keys)
-        .agg(
-            pl.when(pl.col("value").null_count() == 0)
-            .then(pl.col("value").sum())
-            .round(0)
-            .cast(pl.Int64)
-            .alias("count"),
-            pl.col("value_low").sum().round(0).cast(pl.Int64).alias("count_low"),
-            pl.col("value_high").sum().round(0).cast(pl.Int64).alias("count_high"),
-            uncensored_expr("value").sum().alias(UNCENSORED),
+    return rows.group_by(keys).agg(*_count_aggs()).sort(keys).collect(engine=IN_MEMORY)
+
+
+def _count_aggs() -> list[pl.Expr]:
+    """The counts of an indicator selection's rows, per group (:func:`_indicator_counts_of`)."""
+    return [
+        pl.when(pl.col("value").null_count() == 0)
+        .then(pl.col("value").sum())
+        .round(0)
+        .cast(pl.Int64)
+        .alias("count"),
+        pl.col("value_low").sum().round(0).cast(pl.Int64).alias("count_low"),
+        pl.col("value_high").sum().round(0).cast(pl.Int64).alias("count_high"),
+        uncensored_expr("value").sum().alias(UNCENSORED),
+    ]
+
+
+#: A country's own breakdowns (role destination) counted together (:func:`_own_counts`), and the column of
+#: their categories there (each breakdown's own name, ``by``, given when read).
+_OWN_DIMENSIONS = ("total", "form", "sex", "age", "citizenship")
+_KEY = "__category"
+_DIMENSION = "__dimension"
+#: The columns a category is read from: all text for the breakdowns to be counted in one column.
+_TEXT_COLUMNS = frozenset({"iso3", "category", "category_iso3", "sex", "age"})
+
+
+def _string_columns(df: pl.DataFrame) -> set[str]:
+    return {name for name, dtype in df.schema.items() if dtype == pl.String}
+
+
+def _own_counts(
+    lazy: pl.LazyFrame,
+    base: pl.DataFrame,
+    selectors: Mapping[str, Callable[[], pl.Expr]],
+    groups: Mapping[str, Callable[[], pl.Expr | None]],
+) -> Mapping[str, pl.DataFrame]:
+    """The counts of each of a country's own breakdowns (:data:`_OWN_DIMENSIONS`; ``lazy``: its rows in the
+    selection's years) as :func:`_indicator_counts_of` counts each of them (the same rows, groups and sums,
+    sorted by year and category), all in one query: each breakdown's rows, its category in :data:`_KEY`
+    (none for the total, which has no such column), stacked and counted per breakdown, year and category,
+    then split by breakdown (one query where five cost five times its planning)."""
+    columns = [
+        pl.col(c).cast(pl.Int32) if c == "year" else pl.col(c) for c in base.columns if c not in _ADDED
+    ]
+    parts = []
+    for dimension in _OWN_DIMENSIONS:
+        group = groups[dimension]()
+        parts.append(
+            lazy.filter(selectors[dimension]())
+            .select(*columns)
+            .with_columns(
+                (pl.lit(None, pl.String) if group is None else group.fill_null(UNKNOWN)).alias(_KEY),
+                pl.lit(dimension).alias(_DIMENSION),
+            )
         )
-        .sort(keys)
+    counted = (
+        pl.concat(parts)
+        .group_by(_DIMENSION, "year", _KEY)
+        .agg(*_count_aggs())
+        .sort(_DIMENSION, "year", _KEY)
         .collect(engine=IN_MEMORY)
+    )
+    split = counted.partition_by(_DIMENSION, as_dict=True, maintain_order=True, include_key=False)
+    empty = counted.clear().drop(_DIMENSION)
+    return MappingProxyType(
+        {
+            dimension: (
+                split.get((dimension,), empty).drop(_KEY)
+                if dimension == "total"
+                else split.get((dimension,), empty)
+            )
+            for dimension in _OWN_DIMENSIONS
+        }
     )
 
 
