@@ -726,12 +726,12 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
             if dimension in _OWN_DIMENSIONS and read is not base and _TEXT_COLUMNS <= _string_columns(base):
                 # a country's own breakdowns, every one of them counted in one query (a brief and a batch ask for
                 # all five: its counts, and the years of each breakdown)
-                own: Mapping[str, pl.DataFrame] = kept_once(
+                breakdowns: Mapping[str, pl.DataFrame] = kept_once(
                     df,
                     ("own yearly counts", indicator, country, years),
                     lambda: _own_counts(lazy, base, selectors, groups),
                 )
-                counts = own[dimension]
+                counts = breakdowns[dimension]
                 return counts.rename({_KEY: by}) if _KEY in counts.columns and by is not None else counts
         lazy = lazy.filter(
             selectors["citizenship" if dimension in ("destination", "corridor") else dimension]()
@@ -813,18 +813,14 @@ def _own_counts(
         .sort(_DIMENSION, "year", _KEY)
         .collect(engine=IN_MEMORY)
     )
-    split = counted.partition_by(_DIMENSION, as_dict=True, maintain_order=True, include_key=False)
-    empty = counted.clear().drop(_DIMENSION)
-    return MappingProxyType(
-        {
-            dimension: (
-                split.get((dimension,), empty).drop(_KEY)
-                if dimension == "total"
-                else split.get((dimension,), empty)
-            )
-            for dimension in _OWN_DIMENSIONS
-        }
-    )
+    # each breakdown's rows are a run of the sorted rows: sliced (no copy, no query)
+    runs: dict[str, list[int]] = {}
+    for i, dimension in enumerate(counted[_DIMENSION].to_list()):
+        runs.setdefault(dimension, [i, 0])[1] += 1
+    counted = counted.drop(_DIMENSION)
+    own = {dimension: counted.slice(*runs.get(dimension, (0, 0))) for dimension in _OWN_DIMENSIONS}
+    own["total"] = own["total"].drop(_KEY)
+    return MappingProxyType(own)
 
 
 #: The columns :func:`_indicator_rows` adds (dropped before any rows leave :func:`_indicator_counts_of`): each
@@ -2346,7 +2342,7 @@ def _may_collapse(selection: Selection) -> bool:
         ("own nationals usually", selection.indicator, selection.years),
         lambda: _own_nationals_usually(selection),
     )
-    found = usual.get(selection.country)
+    found = usual.get(str(selection.country))
     return found is not None and found[0] >= _COLLAPSE_YEARS and found[1] >= _COLLAPSE_USUAL
 
 
