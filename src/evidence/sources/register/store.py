@@ -1363,6 +1363,9 @@ def _record_columns(connection: duckdb.DuckDBPyConnection) -> list[str]:
 MANY_MISSING = 0.5
 #: Fewest records marked missing that can be "many" (a small register's few changes are not).
 FEW_RECORDS = 10
+#: The column of :func:`_merge`'s table of the export's rows saying what each is to its record: new, updated or
+#: unchanged (a name no column of the records takes).
+_CHANGE = "__change"
 
 
 def _check_not_many_missing(connection: duckdb.DuckDBPyConnection, made_on: dt.date, file_name: str) -> None:
@@ -1372,7 +1375,7 @@ def _check_not_many_missing(connection: duckdb.DuckDBPyConnection, made_on: dt.d
     ).fetchall()[0]
     if missing < FEW_RECORDS or missing <= MANY_MISSING * present:
         return
-    new = connection.execute("SELECT count(*) FROM changes WHERE change = 'new'").fetchall()[0][0]
+    new = connection.execute(f"SELECT count(*) FROM incoming WHERE {_CHANGE} = 'new'").fetchall()[0][0]
     raise InputError(
         f"this full export lacks {missing} of the {present} records of the register ({missing / present:.0%}), "
         f"and {new} of its records are new: imported, the {missing} would be marked missing from {made_on} on "
@@ -1426,60 +1429,65 @@ def _merge(
         else f'NULL AS "{c}"'
         for c in columns
     )
-    connection.execute(f"CREATE TEMP TABLE incoming AS SELECT {RECORD_KEY}, {typed} FROM export_rows")
-    connection.unregister("export_rows")
-    connection.execute("CREATE TEMP TABLE current_versions AS SELECT * FROM records WHERE valid_to IS NULL")
     same = " AND ".join(f'i."{c}" IS NOT DISTINCT FROM c."{c}"' for c in columns) or "TRUE"
+    # each row of the export as the records' columns, beside what it is to its record's current version (one
+    # statement, one table: the comparison needs the current versions, not a copy of them)
     connection.execute(
-        f"""CREATE TEMP TABLE changes AS
-        SELECT i.{RECORD_KEY},
-               CASE WHEN c.{RECORD_KEY} IS NULL THEN 'new'
-                    WHEN NOT c.present OR NOT ({same}) THEN 'updated'
-                    ELSE 'unchanged' END AS change
-        FROM incoming i LEFT JOIN current_versions c USING ({RECORD_KEY})"""
+        f"""CREATE TEMP TABLE incoming AS
+        SELECT i.*, CASE WHEN c.{RECORD_KEY} IS NULL THEN 'new'
+                         WHEN NOT c.present OR NOT ({same}) THEN 'updated'
+                         ELSE 'unchanged' END AS {_CHANGE}
+        FROM (SELECT {RECORD_KEY}, {typed} FROM export_rows) i
+        LEFT JOIN (SELECT * FROM records WHERE valid_to IS NULL) c USING ({RECORD_KEY})"""
     )
-    gone = (
-        f"""SELECT c.{RECORD_KEY} FROM current_versions c ANTI JOIN seen_keys s USING ({RECORD_KEY})
-            WHERE c.present"""
-        if full
-        else f"SELECT {RECORD_KEY} FROM current_versions WHERE FALSE"
-    )
-    connection.register(
-        "seen_arrow", pl.DataFrame({RECORD_KEY: sorted(seen)}, schema={RECORD_KEY: pl.String}).to_arrow()
-    )
-    connection.execute(f"CREATE TEMP TABLE seen_keys AS SELECT {RECORD_KEY} FROM seen_arrow")
-    connection.unregister("seen_arrow")
-    connection.execute(f"CREATE TEMP TABLE gone AS {gone}")
+    connection.unregister("export_rows")
+    # the current versions of the records present that the export lacks, as they stand before the writes below
+    # (the version marking each missing copies them); none for a partial export
+    if full:
+        connection.register(
+            "seen_arrow", pl.DataFrame({RECORD_KEY: sorted(seen)}, schema={RECORD_KEY: pl.String}).to_arrow()
+        )
+        connection.execute(
+            f"""CREATE TEMP TABLE gone AS SELECT c.* FROM records c ANTI JOIN seen_arrow s USING ({RECORD_KEY})
+            WHERE c.valid_to IS NULL AND c.present"""
+        )
+        connection.unregister("seen_arrow")
+    else:
+        connection.execute("CREATE TEMP TABLE gone AS SELECT * FROM records WHERE FALSE")
     if full and not allow_many_missing:
         _check_not_many_missing(connection, made_on, file_name)
     quoted = ", ".join(f'"{c}"' for c in columns)
     # counted first (the writes below change neither table): a write of no row is left out, as costly as one of
     # a few (DuckDB binds every column of the records each time) and a no-op; a first import closes nothing
-    counts = dict(connection.execute("SELECT change, count(*) FROM changes GROUP BY change").fetchall())
-    missing = connection.execute("SELECT count(*) FROM gone").fetchall()[0][0]
+    counts = dict(
+        connection.execute(
+            f"SELECT {_CHANGE}, count(*) FROM incoming GROUP BY {_CHANGE} "
+            "UNION ALL SELECT 'missing', count(*) FROM gone"
+        ).fetchall()
+    )
+    missing = counts.get("missing", 0)
     if counts.get("updated", 0) or missing:
         connection.execute(
             f"""UPDATE records SET valid_to = $made_on
             WHERE valid_to IS NULL AND {RECORD_KEY} IN (
-                SELECT {RECORD_KEY} FROM changes WHERE change = 'updated' UNION ALL SELECT {RECORD_KEY} FROM gone)""",
+                SELECT {RECORD_KEY} FROM incoming WHERE {_CHANGE} = 'updated'
+                UNION ALL SELECT {RECORD_KEY} FROM gone)""",
             {"made_on": made_on},
         )
     if counts.get("new", 0) or counts.get("updated", 0):
         connection.execute(
             f"""INSERT INTO records ({RECORD_KEY}, valid_from, valid_to, import_id, present, {quoted})
-            SELECT i.{RECORD_KEY}, $made_on, NULL, $import_id, TRUE, {", ".join(f'i."{c}"' for c in columns)}
-            FROM incoming i JOIN changes USING ({RECORD_KEY}) WHERE change IN ('new', 'updated')""",
+            SELECT {RECORD_KEY}, $made_on, NULL, $import_id, TRUE, {quoted}
+            FROM incoming WHERE {_CHANGE} IN ('new', 'updated')""",
             {"made_on": made_on, "import_id": import_id},
         )
     if missing:
         connection.execute(
             f"""INSERT INTO records ({RECORD_KEY}, valid_from, valid_to, import_id, present, {quoted})
-            SELECT c.{RECORD_KEY}, $made_on, NULL, $import_id, FALSE, {", ".join(f'c."{c}"' for c in columns)}
-            FROM current_versions c SEMI JOIN gone USING ({RECORD_KEY})""",
+            SELECT {RECORD_KEY}, $made_on, NULL, $import_id, FALSE, {quoted} FROM gone""",
             {"made_on": made_on, "import_id": import_id},
         )
-    for table in ("incoming", "current_versions", "changes", "seen_keys", "gone"):
-        connection.execute(f"DROP TABLE {table}")
+    connection.execute("DROP TABLE incoming; DROP TABLE gone")  # one round trip
     return {
         "new": counts.get("new", 0),
         "updated": counts.get("updated", 0),
