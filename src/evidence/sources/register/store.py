@@ -1655,8 +1655,9 @@ def _records_read(
     ).fetchall()
     stood = _resolve_as_of(connection, path, as_of, sorted({day for day, _ in imported}))
     where, parameters = _as_of_filter(stood.date)
-    columns = _record_columns(connection)
-    quoted = ", ".join(f'"{c}"' for c in columns)
+    # the record's columns as the table holds them, the key first: named by what they are not (describing the
+    # table to name them cost a statement)
+    record = f"records.{RECORD_KEY}, records.* EXCLUDE ({', '.join(_VERSION_COLUMNS)})"
     # without a link each record is its own person: one version of it stands on any date, so the window
     # below would keep every row (and cost half the query)
     present, missing, linked = connection.execute(
@@ -1668,7 +1669,7 @@ def _records_read(
     ).fetchall()[0]
     frame = _frame(
         connection,
-        f"SELECT {RECORD_KEY}, {quoted} FROM records "
+        f"SELECT {record} FROM records "
         + (f"LEFT JOIN {LINKED_IDS} USING ({RECORD_KEY}) " if linked else "")
         + f"WHERE {where} AND present "
         + (
