@@ -2015,27 +2015,22 @@ def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
     """What the register holds: its facts, the number of records and versions, and every import."""
     path = Path(path)
     with _reading(path, wait=wait) as (connection, meta, tables):
-        current = dict(
-            connection.execute(
-                "SELECT present, count(*) FROM records WHERE valid_to IS NULL GROUP BY present"
-            ).fetchall()
-        )
-        versions = connection.execute("SELECT count(*) FROM records").fetchall()[0][0]
+        present, missing, versions = connection.execute(
+            "SELECT count(*) FILTER (WHERE valid_to IS NULL AND present), "
+            "count(*) FILTER (WHERE valid_to IS NULL AND NOT present), count(*) FROM records"
+        ).fetchall()[0]
+        # every column but the mapping's sha256 and the provenance, in the table's order (rows_left_out last)
         imports = _frame(
-            connection,
-            "SELECT import_id, imported_at, exported_on, exported_on_from, file_name, file_sha256, full_export, "
-            "rows_in, rows_new, rows_updated, rows_unchanged, rows_rejected, rows_marked_missing, note, "
-            # null where not known: an import into a register made before the column was kept
-            + (
-                "rows_left_out "
-                if "rows_left_out" in _columns(connection, "imports")
-                else "NULL::INTEGER AS rows_left_out "
-            )
-            + "FROM imports ORDER BY import_id",
+            connection, "SELECT * EXCLUDE (mapping_sha256, provenance) FROM imports ORDER BY import_id"
         )
+        if "rows_left_out" not in imports.columns:  # null: an import into a register made before it was kept
+            imports = imports.with_columns(rows_left_out=pl.lit(None, pl.Int32))
         exports = _ctdc_exports(connection, tables)
         alike = len(_unlinked_alike(connection, "valid_to IS NULL", [], tables))
-        gaps = export_gaps(_export_dates(connection))
+        # the dates of the real imports (:func:`export_dates`), of the imports read above
+        gaps = export_gaps(
+            imports.filter(pl.col("note") == "").get_column("exported_on").unique().sort().to_list()
+        )
         ids_linked, persons_linked = (
             connection.execute(f"SELECT count(*), count(DISTINCT person_key) FROM {LINKED_IDS}").fetchall()[0]
             if LINKED_IDS in tables
@@ -2051,8 +2046,8 @@ def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
         "format_version": meta.get("format_version"),
         "created": meta.get("created"),
         "country": meta.get("country") or None,
-        "records": current.get(True, 0),
-        "records_marked_missing": current.get(False, 0),
+        "records": present,
+        "records_marked_missing": missing,
         "versions": versions,
         "imports": [
             {k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v) for k, v in row.items()}
