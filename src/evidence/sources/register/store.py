@@ -1027,12 +1027,16 @@ def _unlinked_alike(
     where: str,
     parameters: list[Any],
     tables: set[str] | None = None,
+    hashed: bool | None = None,
 ) -> list[str]:
     """The records present (as ``where`` selects versions) whose person hash is another present record's, the
-    two not linked as one person (``tables``: the register's, when known)."""
-    if PERSON_HASHES not in (tables if tables is not None else _tables(connection)) or not _has_rows(
-        connection, PERSON_HASHES
-    ):  # none without a hash of a person
+    two not linked as one person (``tables``: the register's, when known; ``hashed``: whether it holds a hash
+    of a person, when known)."""
+    if hashed is None:
+        hashed = PERSON_HASHES in (tables if tables is not None else _tables(connection)) and _has_rows(
+            connection, PERSON_HASHES
+        )
+    if not hashed:  # none without a hash of a person
         return []
     rows = connection.execute(
         f"""WITH present_records AS (
@@ -1660,9 +1664,17 @@ def _records_read(
     record = f"records.{RECORD_KEY}, records.* EXCLUDE ({', '.join(_VERSION_COLUMNS)})"
     # without a link each record is its own person: one version of it stands on any date, so the window
     # below would keep every row (and cost half the query)
-    present, missing, linked = connection.execute(
+    # in the same statement: whether any record holds a hash of a person, and the dates of the erasures (as
+    # :func:`_erasure_dates` reads them), each a statement of its own before
+    present, missing, linked, hashed, erased_on = connection.execute(
         "SELECT *, "
-        + (f"EXISTS (SELECT 1 FROM {LINKED_IDS})" if LINKED_IDS in tables else "FALSE")
+        + (f"EXISTS (SELECT 1 FROM {LINKED_IDS}), " if LINKED_IDS in tables else "FALSE, ")
+        + (f"EXISTS (SELECT 1 FROM {PERSON_HASHES}), " if PERSON_HASHES in tables else "FALSE, ")
+        + (
+            "(SELECT list(erased_on ORDER BY erased_on) FROM (SELECT DISTINCT erased_on FROM erasures))"
+            if "erasures" in tables
+            else "NULL"
+        )
         + " FROM (SELECT count(*) FILTER (WHERE present), count(*) FILTER (WHERE NOT present) FROM records "
         f"WHERE {where})",
         parameters,
@@ -1684,8 +1696,8 @@ def _records_read(
     )
     # the latest real import on the date (by its date, then its number)
     last = [row for row in imported if not stood.date or row[0] <= stood.date][-1:]
-    erased_on = _erasure_dates(connection, tables)
-    alike = _unlinked_alike(connection, where, parameters, tables)
+    erased_on = list(erased_on or [])  # none: no erasure, or none yet
+    alike = _unlinked_alike(connection, where, parameters, tables, hashed)
     matched_on = json.loads(meta.get(SAME_PERSON) or "[]")
     return _RecordsRead(stood, frame, present, missing, last, erased_on, alike, matched_on, meta)
 
