@@ -83,7 +83,13 @@ import polars as pl
 from evidence.core.errors import InputError
 from evidence.core.text import MONTH_NUMBERS
 from evidence.sources.checks import INDICATOR_CATEGORIES
-from evidence.sources.delimited import lines_with_text_beyond, text_checks, without_empty_records
+from evidence.sources.delimited import (
+    lines_with_text_beyond,
+    notes_below,
+    text_checks,
+    text_rows_at_end,
+    without_empty_records,
+)
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame, issues_where
 from evidence.sources.metadata import describe
@@ -108,7 +114,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "29"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "30"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -151,6 +157,8 @@ LOADER_VERSION = "29"  # 2: aggregate flag reworded, missing dimension named; 3:
 # its own column (every column's reason named an age group's); a release date written 2023/05/30 or 30-May-2023
 # read (the release was unknown); 29: the sexes as UN tables name them (Females, Males, Both sexes) read as the
 # published ones (their rows were rejected)
+# 30: notes below the table (Source: …, Note: …; text in one cell, after the last data row) left out and named
+# (delimited.notes_below; they were rejected, so a release with a source line did not validate)
 
 HEADER = (
     "Iso3_code",
@@ -485,6 +493,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     matches.sort(key=lambda match: not _preferred(match.sheet))  # its row numbers stay the sheet's own
     frame, notes, left_out = _read_sheets(path, matches)
     rows_in = frame.height
+    below = text_rows_at_end(frame, exclude=("source_row", "_unread", "_unread_column", "_unread_total"))
     # a record of a text file cut short at its end, or with more fields than the header (a name with an unquoted
     # delimiter shifting every later cell), is rejected as such, its cells never read
     # (and what reading it as UTF-8 text converted, noted after where its header is)
@@ -510,6 +519,15 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     release = _release(matches[0])
     rejects = pl.concat([structural, _rejects(parsed, latest_year=_latest_year(release))])
     kept = _without_rows(parsed, rejects)
+    # a note below the table (Source: …, Note: …), rejected as one (or, ending a text file without a line end, as
+    # cut short: prose, no code cut short): no data row, left out with a note
+    unit = "row" if first.delimiter is None else "line"
+    cut = pl.col("reason").str.starts_with("truncated row") & pl.col("text").str.contains(r"\s")
+    rejects, noted, note_lines = notes_below(
+        below, rejects, unit=unit, is_note=(pl.col("reason") == REASON_NOTE) | cut
+    )
+    rows_in, left_out = rows_in - noted, left_out + noted
+    notes += note_lines
     # a breakdown's own total (TOTAL, Total por año) is no record: the Total dimension publishes it; left out
     # like a blank row or the GSI's regional totals (a release's data then validate whole), named by row (a
     # row rejected for what else it holds stays rejected)
