@@ -374,10 +374,13 @@ def _has_rows(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 
 def _check_format(
-    connection: duckdb.DuckDBPyConnection, path: Path, tables: set[str] | None = None
+    connection: duckdb.DuckDBPyConnection,
+    path: Path,
+    tables: set[str] | None = None,
+    meta: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """The register's meta facts, once its tables (``tables``, when the caller read them) say it is a register of
-    this format."""
+    this format (``meta``: the facts, when the caller read them)."""
     tables = _tables(connection) if tables is None else tables
     if not tables:  # made by a first import that was refused or stopped before it committed
         raise RegisterError(
@@ -387,7 +390,7 @@ def _check_format(
         )
     if not {"meta", "imports", "records"} <= tables:
         raise RegisterError("not a register: a DuckDB database without the register's tables", path=path)
-    meta = _meta(connection)
+    meta = _meta(connection) if meta is None else meta
     if meta.get("application") != APPLICATION:
         raise RegisterError("not a register made by evidence", path=path)
     if meta.get("format_version") != FORMAT_VERSION:
@@ -396,6 +399,25 @@ def _check_format(
             path=path,
         )
     return meta
+
+
+def _checked(connection: duckdb.DuckDBPyConnection, path: Path) -> tuple[set[str], dict[str, str]]:
+    """The register's tables and its meta facts, checked as :func:`_check_format` checks them: read in one
+    statement where the file holds a meta table of the register's (two before); else as that check reads them,
+    to say what the file is. Outside a transaction (a failed statement would end it)."""
+    import duckdb
+
+    try:
+        rows = connection.execute(
+            "SELECT table_name, NULL, NULL FROM duckdb_tables() WHERE database_name = current_database() "
+            "UNION ALL SELECT NULL, key, value FROM meta"
+        ).fetchall()
+    except duckdb.Error:  # no meta table, or not the register's
+        tables = _tables(connection)
+        return tables, _check_format(connection, path, tables)
+    tables = {table for table, _, _ in rows if table is not None}
+    meta = {key: value for table, key, value in rows if table is None}
+    return tables, _check_format(connection, path, tables, meta)
 
 
 def _create_schema(connection: duckdb.DuckDBPyConnection, key: RegisterKey, country: str | None) -> None:
@@ -1520,8 +1542,8 @@ def _reading(
     path = Path(path)
     connection = connect(path, read_only=True, wait=wait)
     try:
-        tables = _tables(connection)
-        yield connection, _check_format(connection, path, tables), tables
+        tables, meta = _checked(connection, path)
+        yield connection, meta, tables
     finally:
         connection.close()
 
@@ -1909,7 +1931,7 @@ def record_ctdc_export(
     connection = connect(path, read_only=False, wait=wait)
     committed = False
     try:
-        _check_format(connection, path)
+        _checked(connection, path)
         connection.execute("BEGIN TRANSACTION")
         _create_later_tables(connection)
         _remove_unfinished_exports(connection)
