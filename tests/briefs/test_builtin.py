@@ -1128,7 +1128,7 @@ def test_a_pdf_states_the_briefs_date_so_a_brief_rendered_again_is_the_same_file
     """The PDF's creation date was the clock's: two renders of one run differed in their bytes. It is the brief's
     date (the day its run ended, in the front matter), or SOURCE_DATE_EPOCH when set (reproducible builds)."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    date = re.search(r"^date: '?([0-9-]+)'?$", source.read_text(encoding="utf-8"), re.M)
+    date = re.search(r"^date: '?([0-9-]+)'?$", source.read_text(encoding="utf-8"), re.MULTILINE)
     assert date is not None
     day = date[1].replace("-", "")
     pdf = builtin.render_pdf(source, source.parent / "brief.pdf").read_bytes()
