@@ -567,7 +567,7 @@ def test_an_import_says_how_many_rows_holding_nothing_it_left_out(exports, run_m
     padded.write_text(exports[0].read_text(encoding="utf-8") + ",,,,\n\n,,\n", encoding="utf-8")
     code, out, err = run_main(["register", "import", str(padded), "--mapping", str(mapping)])
     assert code in (0, None), err
-    assert "(3 more holding nothing left out: no record)" in out
+    assert "(3 more left out, holding nothing or a note: no record)" in out
 
 
 def test_one_wait_is_shared_by_the_reads_of_a_command(monkeypatch, tmp_path):

@@ -554,8 +554,8 @@ class ImportResult:
     flags: pl.DataFrame = dataclasses.field(repr=False, default_factory=empty_issues)
     #: the register's key is evidently not random (:attr:`~evidence.sources.register.keys.RegisterKey.weakness`)
     key_warning: str | None = None
-    #: rows holding nothing (blank lines, rows of delimiters only, empty sheet rows): no record, not in
-    #: ``rows_in``; said beside it, so that the rows of the file add up
+    #: rows holding nothing (blank lines, rows of delimiters only, empty sheet rows) and note lines below the table:
+    #: no record, not in ``rows_in``; said beside it, so that the rows of the file add up
     rows_left_out: int = 0
 
     @property
