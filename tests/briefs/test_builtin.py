@@ -1120,3 +1120,25 @@ def test_scratch_folders_a_killed_render_left_are_removed_by_the_next(tmp_path, 
         assert conversion._folder.name.startswith(f"evidence-pandoc-{host_tag()}-{os.getpid()}-")
         assert conversion.result("html")
         conversion.finish()
+
+
+def test_a_pdf_states_the_briefs_date_so_a_brief_rendered_again_is_the_same_file(
+    source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The PDF's creation date was the clock's: two renders of one run differed in their bytes. It is the brief's
+    date (the day its run ended, in the front matter), or SOURCE_DATE_EPOCH when set (reproducible builds)."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    date = re.search(r"^date: '?([0-9-]+)'?$", source.read_text(encoding="utf-8"), re.MULTILINE)
+    assert date is not None
+    day = date[1].replace("-", "")
+    pdf = builtin.render_pdf(source, source.parent / "brief.pdf").read_bytes()
+    assert f"/CreationDate(D:{day}000000Z)".encode() in pdf.replace(b" ", b"")
+    assert builtin.typeset("Hello", source.parent, date="2026-11-28") == builtin.typeset(
+        "Hello", source.parent, date="2026-11-28"
+    )
+    assert b"D:20261128000000Z" in builtin.typeset("Hello", source.parent, date="2026-11-28")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert b"D:20231114221320Z" in builtin.typeset("Hello", source.parent, date="2026-11-28")
+    # a date that is no date (the record is as untrusted as its data): Typst's clock, as before
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
+    assert builtin.pdf_timestamp("2026-13-01") is None and builtin.pdf_timestamp(None) is None

@@ -36,7 +36,7 @@ def test_the_first_heading_is_the_title_and_the_country_completes_it(run_folder:
     document = build_document(run_folder)
     assert document.title == "Country brief: Thailand"
     assert "# Country brief" not in document.body
-    assert document.subtitle == "Thailand · role: both · 2012–2023"
+    assert document.subtitle == "Thailand as country of origin or destination · 2012–2023"
     assert document.date == "2026-11-28"
     assert document.source_text().startswith("---\ntitle: 'Country brief: Thailand'\n")
 
@@ -221,8 +221,8 @@ def test_describe_parameters_leaves_out_data_and_thresholds() -> None:
         "data": ["/x.csv"],
         "threshold": 11,
     }
-    assert describe_parameters(parameters) == "Cambodia · role: origin · 2015–2023 · data: x.csv"
-    assert describe_parameters({**parameters, "data": []}) == "Cambodia · role: origin · 2015–2023"
+    assert describe_parameters(parameters) == "Cambodia as country of origin · 2015–2023 · data: x.csv"
+    assert describe_parameters({**parameters, "data": []}) == "Cambodia as country of origin · 2015–2023"
 
 
 def test_a_run_on_named_data_says_which_in_its_title_and_subtitle(tmp_path: Path) -> None:
@@ -476,9 +476,9 @@ def test_parameters_named_by_code_words_are_named_in_words() -> None:
     shown = dict(reader_parameters({"top_n": 10, "regional_level": "region", "by": "form", "p_enter": 0.02}))
     assert shown == {
         "Corridors listed": "10",
-        "Routes classed by": "region",
-        "Broken down by": "form",
-        "Stepwise entry threshold (p)": "0.02",
+        "Routes classed by": "UN M49 regions (continents)",
+        "Broken down by": "form of exploitation",
+        "Stepwise entry threshold": "p < 0.02",
     }
 
 
@@ -551,5 +551,7 @@ def test_a_brief_of_one_year_is_subtitled_with_the_year_once() -> None:
     """Brief audit (THA as origin, --years 2019): the title block read "Thailand · role: origin · 2019–2019",
     beside "Years: 2019" in At a glance."""
     parameters = {"country": "THA", "role": "origin", "year_from": 2019, "year_to": 2019}
-    assert describe_parameters(parameters) == "Thailand · role: origin · 2019"
-    assert describe_parameters({**parameters, "year_from": 2015}) == "Thailand · role: origin · 2015–2019"
+    assert describe_parameters(parameters) == "Thailand as country of origin · 2019"
+    assert (
+        describe_parameters({**parameters, "year_from": 2015}) == "Thailand as country of origin · 2015–2019"
+    )

@@ -852,7 +852,7 @@ def test_a_cron_job_whose_output_is_not_utf8_gets_the_table_not_a_traceback(shar
     done = subprocess.run([evidence, *args], check=False, capture_output=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr.decode(encoding, "replace")[-600:]
     text = done.stdout.decode(encoding)
-    assert ("Flows - THA as destination" if command == "flows" else "Victims per year - ") in text
+    assert ("Flows - THA as country of destination" if command == "flows" else "Victims per year - ") in text
 
 
 @pytest.mark.parametrize("command", ["flows", "trend"])

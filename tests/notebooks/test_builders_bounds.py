@@ -148,13 +148,28 @@ def attack(
         return round(float(objective @ result.x))
 
     truth = np.array([v for matrix in (exact, censored) for r in matrix for v in r], dtype=float)
+    #: the tables found so far that give what is published (whole numbers, checked against every row exactly)
+    found: list[np.ndarray] = []
+
+    def gives_what_is_published(x: np.ndarray) -> bool:
+        activity = stacked[:, :-2] @ x
+        return bool(
+            np.all(activity >= stacked[:, -2])
+            and np.all(activity <= stacked[:, -1])
+            and np.all(x >= 0)
+            and np.all(x <= ceiling)
+        )
 
     def other_value(row: np.ndarray) -> tuple[int, int]:
         """(0, 1) when a table that gives what is published has another value of ``row`` than the true
         table's, else that value twice. The same answer as the range's two ends, in at most two programmes
         that stop at their first whole-number solution: the value is a whole number, the true table's ``v``
-        lies between the ends, so they differ exactly when some solution has at most v - 1 or at least v + 1."""
+        lies between the ends, so they differ exactly when some solution has at most v - 1 or at least v + 1.
+        A table found for another row (rounded to whole numbers, and checked to give what is published) that
+        has another value of ``row`` is such a solution: no programme is asked then."""
         value = round(float(row @ truth))
+        if any(round(float(row @ x)) != value for x in found):
+            return (0, 1)
         for low, high in ((-np.inf, value - 1), (value + 1, np.inf)):
             result = milp(
                 np.zeros(2 * n),
@@ -165,6 +180,9 @@ def attack(
             )
             assert result.status in (0, 2), result.message  # a solution, or none (infeasible)
             if result.status == 0:
+                x = np.round(result.x)
+                if gives_what_is_published(x):
+                    found.append(x)
                 return (0, 1)
         return (value, value)
 

@@ -364,8 +364,10 @@ def test_with_series_is_with_columns_without_a_query(names: list[str]) -> None:
         with pytest.raises(type(error)):
             with_series(frame, columns)
         return
+    before = frame.clone()
     got = with_series(frame, columns)
     assert got.schema == expected.schema and got.equals(expected)
+    assert frame.schema == before.schema and frame.equals(before)  # the frame given is left as it was
 
 
 def test_an_empty_table_of_keyed_counts_is_protected() -> None:

@@ -774,7 +774,9 @@ def test_k_anon_a_new_data_source_or_majority_status_keeps_the_victim(
 def test_a_rejected_row_does_not_change_the_release(tmp_path: Path, rejected: str) -> None:
     """Review 10 m6: only the kept rows' years and age bands say which release a file is."""
     path = _synthetic(tmp_path, [2019, 2022], "9--17")
-    path.write_text(path.read_text(encoding="utf-8") + rejected + "\n", encoding="utf-8")
+    header, *records = path.read_text(encoding="utf-8").splitlines()
+    # among the records (below them a notes line is no row: left out, test_note_lines)
+    path.write_text("\n".join([header, rejected, *records]) + "\n", encoding="utf-8")
     loaded = load(path)
     assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (3, 2, 1)
     assert loaded.provenance.release == "2024"
@@ -991,20 +993,27 @@ def test_an_empty_row_among_the_records_is_no_victim_in_a_csv_as_in_a_workbook(
 
 @pytest.mark.parametrize("extra", ["Notes", ""])
 def test_a_note_in_a_column_not_used_is_no_victim(ctdc_fixtures: Path, tmp_path: Path, extra: str) -> None:
-    """A source line or note written below the records in a column the layout does not read (named or not):
-    the row was kept as a victim with every field missing. Now rejected as a note, under its column."""
+    """A source line or note written among the records in a column the layout does not read (named or not):
+    the row was kept as a victim with every field missing. Now rejected as a note, under its column; below the
+    records it is no row: left out, named with its text."""
     source = ctdc_fixtures / "synthetic_v2024.csv"
     header, *records = source.read_text(encoding="utf-8").splitlines()
     path = tmp_path / "noted.csv"
     blank = "," * header.count(",")
-    lines = [f"{header},{extra}", *(r + "," for r in records), f"{blank},Source: CTDC 2024"]
+    note = f"{blank},Source: CTDC 2024"
+    lines = [f"{header},{extra}", note, *(r + "," for r in records)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     loaded, published = load(path), load(source)
     assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (len(records) + 1, len(records), 1)
-    assert loaded.data.equals(published.data)
+    assert loaded.data.drop("source_row").equals(published.data.drop("source_row"))
     (row_, column, value, reason) = loaded.rejects.row(0)
-    assert (row_, value, reason) == (len(records) + 2, "Source: CTDC 2024", ctdc.REASON_NOTE)
+    assert (row_, value, reason) == (2, "Source: CTDC 2024", ctdc.REASON_NOTE)
     assert column == (extra or "(unnamed column 28)")
+    path.write_text("\n".join([lines[0], *lines[2:], note]) + "\n", encoding="utf-8")
+    below = load(path)
+    assert (below.rows_in, below.rows_rejected, below.rows_left_out) == (len(records), 0, 1)
+    assert below.data.equals(published.data)
+    assert any(f"line {len(records) + 2} 'Source: CTDC 2024'" in n for n in below.provenance.notes)
 
 
 def test_blank_lines_below_title_lines_are_named_by_their_line_in_the_file(

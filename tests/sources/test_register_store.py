@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from _held_in import held_in, held_in_bytes
 
 from evidence.core.errors import InputError
 from evidence.sources.register import (
@@ -217,15 +218,6 @@ def test_no_raw_id_or_identifying_value_is_in_the_register_or_any_output(registe
     assert latest.data["record_key"].str.len_chars().unique().to_list() == [64]
 
 
-def held_in(text: str, values: list[str]) -> list[str]:
-    """The values found in ``text``: ``[v for v in values if v in text]``, the text searched for all of them at once
-    (polars' Aho-Corasick, exact substrings) rather than once for each of a few thousand values. A value is a
-    substring of a text exactly when its UTF-8 is one of the text's UTF-8, so the two say the same."""
-    if not values or not pl.Series([text]).str.contains_any(values).item():
-        return []
-    return [v for v in values if v in text]
-
-
 def test_held_in_finds_what_a_search_for_each_value_finds() -> None:
     text = "a\0Somchai Jaidee\0\0\xe9t\xe9 1985-03-02;MSS-000017.\0\0\0"
     values = [
@@ -241,6 +233,9 @@ def test_held_in_finds_what_a_search_for_each_value_finds() -> None:
     found = ["Somchai", "Jaidee\0", "MSS-000017", "\xe9t\xe9", "1985-03-02;"]
     assert held_in(text, values) == [v for v in values if v in text] == found
     assert held_in(text, ["nowhere"]) == [] and held_in(text, []) == []
+    data = text.encode("utf-8")
+    assert held_in_bytes(data, values) == [v for v in values if v.encode("utf-8") in data] == found
+    assert held_in_bytes(data, ["nowhere", "t\xe9 1"]) == ["t\xe9 1"] and held_in_bytes(data, []) == []
 
 
 def test_register_and_key_are_owner_only(register_fixture) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from _held_in import held_in
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -269,14 +270,6 @@ def test_same_person_columns_must_be_identifying_and_in_the_export(year, tmp_pat
     assert import_export(
         register, year["exports"][0], year["mapping"], key_path=key
     ).rows_new  # then imported
-
-
-def held_in(text: str, values: list[str]) -> list[str]:
-    """``[v for v in values if v in text]``, the text searched for all the values at once (polars' Aho-Corasick,
-    exact substrings: tests/sources/test_register_store.py checks it against a search for each)."""
-    if not values or not pl.Series([text]).str.contains_any(values).item():
-        return []
-    return [v for v in values if v in text]
 
 
 def test_no_id_name_or_date_of_birth_is_in_the_register_or_its_outputs(year, tmp_path) -> None:

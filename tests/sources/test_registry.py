@@ -240,6 +240,56 @@ def test_list_capture_data_points_to_the_command_and_the_python_call(shared_data
     assert "evidence estimate --data" in hint and "estimate_population(" in hint
 
 
+@pytest.mark.parametrize(
+    ("rows", "layout"),
+    [
+        (
+            [["A", "B", "C", "Freq"], [1, 0, 0, 10], [0, 1, 1, 8], [True, True, False, 3]],
+            "and a count column",
+        ),
+        ([["police", "ngo"], [1.0, 0.0], [0, 1], [1, 1]], "a 0/1 column per list:"),
+        ([["ch", "n"], ["101", 4], ["011", 2]], "and a count column"),
+    ],
+    ids=["histories", "case records", "history strings"],
+)
+def test_a_list_capture_workbook_points_to_the_command_as_a_csv_does(tmp_path, rows, layout):
+    """An .xlsx of 0/1 list columns (and a count) was "not a layout any loader knows": it names `evidence estimate`
+    as the same table saved as CSV does (a title row above it, as a spreadsheet often has, is read past)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "lists"
+    sheet.append([])
+    for row in rows:
+        sheet.append([None, *row])  # the table starts in column B
+    path = tmp_path / "lists.xlsx"
+    book.save(path)
+    with pytest.raises(UnknownFormatError) as info:
+        detect(path)
+    message = " ".join(str(info.value).split())
+    assert "list-capture data (a 0/1 column per list" in message and layout in message
+    assert "sheet 'lists'" in message and "not a layout" not in message
+    assert f"evidence estimate --data {path}" in str(info.value.hint)
+
+
+def test_a_workbook_of_other_flags_is_not_taken_for_list_capture_data(tmp_path):
+    import openpyxl
+
+    for sheets in ([[["name", "a", "b"], ["x", 1, 0]]], [[["a", "b"], [1, 0]], [["a", "b"], [0, 1]]]):
+        book = openpyxl.Workbook()
+        book.remove(book.active)
+        for index, rows in enumerate(sheets):  # a text column; two sheets holding data (which one is read?)
+            sheet = book.create_sheet(f"sheet {index}")
+            for row in rows:
+                sheet.append(row)
+        path = tmp_path / "flags.xlsx"
+        book.save(path)
+        with pytest.raises(UnknownFormatError) as info:
+            detect(path)
+        assert "list-capture" not in str(info.value) + str(info.value.hint)
+
+
 def test_a_zip_archive_of_a_download_names_the_files_it_holds(tmp_path):
     """A release downloaded as a zip (a CSV and its codebook): the error names what it holds and the file to load
     once unpacked (it said only "unpack it first")."""

@@ -956,20 +956,28 @@ def test_a_row_without_its_code_is_the_country_its_name_names_flagged(tmp_path: 
 @pytest.mark.parametrize(
     "layout_header", ["iso3,report_year,tier,country", "countryname,iso,year,ccode,tier"]
 )
-def test_a_note_below_the_placements_is_rejected_once_as_a_note(tmp_path: Path, layout_header: str) -> None:
-    """A source line typed below the table (text in one cell, no year nor tier) is one rejected note showing its
-    text as written; it was rejected for its code, its year and its tier (the text shown upper-cased), or, in
-    Kelley's layout, for its code and year beside a not-ranked placement."""
+def test_a_note_among_the_placements_is_rejected_once_as_a_note(tmp_path: Path, layout_header: str) -> None:
+    """A source line typed among the placements (text in one cell, no year nor tier) is one rejected note showing
+    its text as written; it was rejected for its code, its year and its tier (the text shown upper-cased), or, in
+    Kelley's layout, for its code and year beside a not-ranked placement. Below the placements it is no row:
+    left out, named with its text (it was rejected there too: a release with a source line did not validate)."""
     path = tmp_path / "t.csv"
     kelley = layout_header.startswith("countryname")
     record = "Thailand,THA,2016,800,Tier 2" if kelley else "THA,2016,Tier 2,Thailand"
     width = layout_header.count(",")
+    note = f'"Source: US State Department, 2016 TIP Report"{"," * width}'
     path.write_text(
-        f'{layout_header}\n{record}\n"Source: US State Department, 2016 TIP Report"{"," * width}\n',
-        encoding="utf-8",
+        f"{layout_header}\n{record}\n{note}\n{record.replace('2016', '2017')}\n", encoding="utf-8"
     )
     loaded = registry.load(path)
-    assert loaded.rows_in == 2 and loaded.rows_kept == 1
+    assert loaded.rows_in == 3 and loaded.rows_kept == 2
     assert loaded.rejects.select("row", "value", "reason").rows() == [
         (3, "Source: US State Department, 2016 TIP Report", tip.REASON_NOTE)
     ]
+    path.write_text(f"{layout_header}\n{record}\n{note}\n", encoding="utf-8")
+    below = registry.load(path)
+    assert (below.rows_in, below.rows_kept, below.rows_left_out) == (1, 1, 1)
+    assert (
+        "1 note line below the table left out (not records): line 3 'Source: US State Department, 2016 TIP Report'"
+        in below.provenance.notes
+    )

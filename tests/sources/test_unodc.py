@@ -1025,15 +1025,19 @@ def test_an_ambiguous_release_date_follows_the_order_of_the_other_dates_above_th
     assert unodc._release(alone) == "2025-12-06"
 
 
-def test_notes_below_the_table_are_rejected_once_showing_their_text(tmp_path: Path) -> None:
+def test_notes_among_the_rows_are_rejected_once_showing_their_text(tmp_path: Path) -> None:
+    """(Below the table, after the last data row, such notes are no rows: left out and named, test_note_lines.)"""
     note = "Note: <5 indicates a value between 1 and 4."
     source = "Source: UNODC elaboration of national data, 2025"
-    loaded = unodc.load(write_glotip(tmp_path / "u.xlsx", [row(), (None,), (note,), (None, source)]))
-    assert (loaded.rows_in, loaded.rows_kept) == (3, 1)
+    rows = [row(), (None,), (note,), (None, source), row(year=2019)]
+    loaded = unodc.load(write_glotip(tmp_path / "u.xlsx", rows))
+    assert (loaded.rows_in, loaded.rows_kept) == (4, 2)
     assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
         (6, "Iso3_code", note, unodc.REASON_NOTE),
         (7, "Country", source, unodc.REASON_NOTE),
     ]
+    below = unodc.load(write_glotip(tmp_path / "v.xlsx", rows[:-1]))
+    assert (below.rows_in, below.rows_kept, below.rows_rejected, below.rows_left_out) == (1, 1, 0, 3)
 
 
 def test_an_empty_unit_among_written_ones_is_read_as_a_count_and_flagged(tmp_path: Path) -> None:

@@ -609,3 +609,37 @@ def test_an_error_cell_in_a_sheet_starting_right_of_column_a_lands_in_its_column
     path = _with_error_cells(tmp_path / "tiers.xlsx", {"D3": "#REF!"})
     loaded = registry.load(path)
     assert loaded.rejects.select("row", "column", "value").rows() == [(3, "tier", "#REF!")]
+
+
+@pytest.mark.parametrize("quote", ['"', "'"])
+@pytest.mark.parametrize("at", range(-5, 2))
+def test_an_error_cell_is_found_wherever_the_pieces_searched_split_its_attribute(quote: str, at: int) -> None:
+    """A sheet is searched for an error cell in pieces (:data:`workbook._SEARCH_CHUNK`): an attribute ``t="e"``
+    split between two pieces, at each of its bytes, is found as in the sheet read whole."""
+    import io
+
+    cell = f"<c r={quote}D4{quote} t={quote}e{quote}><v>#N/A</v></c>".encode()
+    start = cell.index(b"t=")
+    for offset in (workbook._SEARCH_CHUNK + at, 2 * workbook._SEARCH_CHUNK + at):
+        xml = b" " * (offset - start) + cell + b" " * 10
+        assert workbook._holds_error_cell(io.BytesIO(xml))
+    assert not workbook._holds_error_cell(io.BytesIO(b" " * (workbook._SEARCH_CHUNK - 2) + b'<c t="s"/>'))
+
+
+def test_a_sheets_error_cells_are_searched_again_when_its_content_changes(tmp_path: Path) -> None:
+    """The search for error cells is kept by the sheet's content (:func:`workbook._by_content`): a copy of the
+    workbook gives the same cells, the same workbook with another error cell gives its own, never the kept one."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for line in (["iso3", "year", "value"], ["THA", 2024, 5], ["KHM", 2024, 7]):
+        book.active.append(line)
+    book.save(tmp_path / "a.xlsx")
+    shutil.copy(tmp_path / "a.xlsx", tmp_path / "b.xlsx")
+    first = _with_error_cells(tmp_path / "a.xlsx", {"C2": "#N/A"})
+    other = _with_error_cells(tmp_path / "b.xlsx", {"C3": "#DIV/0!"})
+    found = workbook._sheet_cells(first, "Sheet")
+    assert found == ([(2, 3, "#N/A")], 1)
+    assert workbook._sheet_cells(shutil.copy(first, tmp_path / "copy.xlsx"), "Sheet") == found
+    assert workbook._sheet_cells(other, "Sheet") == ([(3, 3, "#DIV/0!")], 1)
+    assert workbook._sheet_cells(first, "Sheet") == found

@@ -1,7 +1,8 @@
 """Routes: origin → destination flows of victims, from the case table and from UNODC's citizenship breakdown.
 
-A **flow** links the country of origin (the victim's citizenship) with the country of destination (where the
-victim was detected or exploited; in CTDC a proxy, where the victim was first assisted).
+A **flow** links the country of origin (the victim's citizenship) with the country of destination (the country of
+exploitation; in CTDC data, where the victim was identified or assisted; in UNODC data, the country that detected
+the victim).
 
 * Case table: origin = ``origin_iso3``, destination = ``destination_iso3``, one victim per record. Records
   whose origin or destination is unknown are not part of any flow; :func:`flow_coverage` counts them.

@@ -723,6 +723,16 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
             # the country's own rows first: the unknowns of sex and age are read within a country-year
             # (``own_unknown``, over iso3), so the other countries' rows change none of them
             lazy = lazy.filter(pl.col("iso3") == country)
+            if dimension in _OWN_DIMENSIONS and read is not base and _TEXT_COLUMNS <= _string_columns(base):
+                # a country's own breakdowns, every one of them counted in one query (a brief and a batch ask for
+                # all five: its counts, and the years of each breakdown)
+                breakdowns: Mapping[str, pl.DataFrame] = kept_once(
+                    df,
+                    ("own yearly counts", indicator, country, years),
+                    lambda: _own_counts(lazy, base, selectors, groups),
+                )
+                counts = breakdowns[dimension]
+                return counts.rename({_KEY: by}) if _KEY in counts.columns and by is not None else counts
         lazy = lazy.filter(
             selectors["citizenship" if dimension in ("destination", "corridor") else dimension]()
         )
@@ -741,21 +751,76 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
     if group is not None and by is not None:
         rows = rows.with_columns(group.fill_null(UNKNOWN).alias(by))
         keys.append(by)
-    return (
-        rows.group_by(keys)
-        .agg(
-            pl.when(pl.col("value").null_count() == 0)
-            .then(pl.col("value").sum())
-            .round(0)
-            .cast(pl.Int64)
-            .alias("count"),
-            pl.col("value_low").sum().round(0).cast(pl.Int64).alias("count_low"),
-            pl.col("value_high").sum().round(0).cast(pl.Int64).alias("count_high"),
-            uncensored_expr("value").sum().alias(UNCENSORED),
+    return rows.group_by(keys).agg(*_count_aggs()).sort(keys).collect(engine=IN_MEMORY)
+
+
+def _count_aggs() -> list[pl.Expr]:
+    """The counts of an indicator selection's rows, per group (:func:`_indicator_counts_of`)."""
+    return [
+        pl.when(pl.col("value").null_count() == 0)
+        .then(pl.col("value").sum())
+        .round(0)
+        .cast(pl.Int64)
+        .alias("count"),
+        pl.col("value_low").sum().round(0).cast(pl.Int64).alias("count_low"),
+        pl.col("value_high").sum().round(0).cast(pl.Int64).alias("count_high"),
+        uncensored_expr("value").sum().alias(UNCENSORED),
+    ]
+
+
+#: A country's own breakdowns (role destination) counted together (:func:`_own_counts`), and the column of
+#: their categories there (each breakdown's own name, ``by``, given when read).
+_OWN_DIMENSIONS = ("total", "form", "sex", "age", "citizenship")
+_KEY = "__category"
+_DIMENSION = "__dimension"
+#: The columns a category is read from: all text for the breakdowns to be counted in one column.
+_TEXT_COLUMNS = frozenset({"iso3", "category", "category_iso3", "sex", "age"})
+
+
+def _string_columns(df: pl.DataFrame) -> set[str]:
+    return {name for name, dtype in df.schema.items() if dtype == pl.String}
+
+
+def _own_counts(
+    lazy: pl.LazyFrame,
+    base: pl.DataFrame,
+    selectors: Mapping[str, Callable[[], pl.Expr]],
+    groups: Mapping[str, Callable[[], pl.Expr | None]],
+) -> Mapping[str, pl.DataFrame]:
+    """The counts of each of a country's own breakdowns (:data:`_OWN_DIMENSIONS`; ``lazy``: its rows in the
+    selection's years) as :func:`_indicator_counts_of` counts each of them (the same rows, groups and sums,
+    sorted by year and category), all in one query: each breakdown's rows, its category in :data:`_KEY`
+    (none for the total, which has no such column), stacked and counted per breakdown, year and category,
+    then split by breakdown (one query where five cost five times its planning)."""
+    columns = [
+        pl.col(c).cast(pl.Int32) if c == "year" else pl.col(c) for c in base.columns if c not in _ADDED
+    ]
+    parts = []
+    for dimension in _OWN_DIMENSIONS:
+        group = groups[dimension]()
+        parts.append(
+            lazy.filter(selectors[dimension]())
+            .select(*columns)
+            .with_columns(
+                (pl.lit(None, pl.String) if group is None else group.fill_null(UNKNOWN)).alias(_KEY),
+                pl.lit(dimension).alias(_DIMENSION),
+            )
         )
-        .sort(keys)
+    counted = (
+        pl.concat(parts)
+        .group_by(_DIMENSION, "year", _KEY)
+        .agg(*_count_aggs())
+        .sort(_DIMENSION, "year", _KEY)
         .collect(engine=IN_MEMORY)
     )
+    # each breakdown's rows are a run of the sorted rows: sliced (no copy, no query)
+    runs: dict[str, list[int]] = {}
+    for i, dimension in enumerate(counted[_DIMENSION].to_list()):
+        runs.setdefault(dimension, [i, 0])[1] += 1
+    counted = counted.drop(_DIMENSION)
+    own = {dimension: counted.slice(*runs.get(dimension, (0, 0))) for dimension in _OWN_DIMENSIONS}
+    own["total"] = own["total"].drop(_KEY)
+    return MappingProxyType(own)
 
 
 #: The columns :func:`_indicator_rows` adds (dropped before any rows leave :func:`_indicator_counts_of`): each
@@ -2188,44 +2253,41 @@ def doubtful_breakdowns(selection: Selected, by: str | None) -> pl.DataFrame:
         or dimension not in _CITIZENSHIP_DIMENSIONS | _ONE_PER_VICTIM_DIMENSIONS
     ):
         return pl.DataFrame(schema=schema)
-    if dimension in _CITIZENSHIP_DIMENSIONS:
-        from evidence.analyses.routes import doubtful_breakdowns as doubtful_citizenships
-
-        found = (
-            doubtful_citizenships(selection.frame, selection.indicator)
-            .lazy()
-            .filter((pl.col("iso3") == selection.country) & year_filter(selection.years))
-            .select(pl.col("year").cast(pl.Int32), "reason")
-        )
-    else:
+    if dimension not in _CITIZENSHIP_DIMENSIONS:
         own = selection.replace(role="destination")
-        found = _over_total_years(yearly_counts(own), yearly_counts(own, by=by)).select(
-            "year", reason=pl.lit(DOUBTFUL_OVER_TOTAL)
-        )
+        years = _over_total_years(yearly_counts(own), yearly_counts(own, by=by))
+        return pl.DataFrame({"year": years, "reason": [DOUBTFUL_OVER_TOTAL] * len(years)}, schema=schema)
+    from evidence.analyses.routes import doubtful_breakdowns as doubtful_citizenships
+
+    found = (
+        doubtful_citizenships(selection.frame, selection.indicator)
+        .lazy()
+        .filter((pl.col("iso3") == selection.country) & year_filter(selection.years))
+        .select(pl.col("year").cast(pl.Int32), "reason")
+    )
     # one reason a year (the routes' first, where they give two); the whole in one query
     return found.cast(schema).unique("year", keep="first", maintain_order=True).sort("year").collect()
 
 
-def _over_total_years(counts: pl.DataFrame, by_counts: pl.DataFrame) -> pl.LazyFrame:
-    """The years (column year) of :func:`doubtful_breakdowns`' rule of one category per victim, from a country's
-    published totals (``counts``) and its breakdown (``by_counts``: year, count_low, count_high, ...): the
-    categories' least sum above the total's largest value by :data:`OVER_TOTAL_MINIMUM` and
-    :data:`OVER_TOTAL_SHARE`. A query, collected with what the caller reads of it."""
-    per_year = (
-        by_counts.lazy().group_by(pl.col("year").cast(pl.Int32)).agg(pl.col("count_low").sum().alias("least"))
-    )
-    totals = counts.lazy().select(pl.col("year").cast(pl.Int32), pl.col("count_high").alias("total"))
-    excess = pl.col("least") - pl.col("total")
-    return (
-        per_year.join(totals, on="year", how="inner")
-        .filter(
-            pl.col("total").is_not_null()
-            & (excess >= OVER_TOTAL_MINIMUM)
-            & (excess >= OVER_TOTAL_SHARE * pl.col("total"))
-        )
-        .select("year")
-        .sort("year")
-    )
+def _over_total_years(counts: pl.DataFrame, by_counts: pl.DataFrame) -> list[int]:
+    """The years (sorted) of :func:`doubtful_breakdowns`' rule of one category per victim, from a country's
+    published totals (``counts``: one row a year) and its breakdown (``by_counts``: year, count_low,
+    count_high, ...): the categories' least sum above the total's largest value by :data:`OVER_TOTAL_MINIMUM`
+    and :data:`OVER_TOTAL_SHARE`. Read from the few rows as lists (a query of them, a group-by joined to the
+    totals, cost more in planning than the rows): the least sum of a year's cells (none of them known: 0),
+    against each row of the year's total that has one; a row without a year matches none."""
+    least: dict[int, int] = {}
+    for year, low in zip(by_counts["year"].to_list(), by_counts["count_low"].to_list(), strict=True):
+        if year is not None:
+            least[year] = least.get(year, 0) + (0 if low is None else low)
+    found: set[int] = set()
+    for year, total in zip(counts["year"].to_list(), counts["count_high"].to_list(), strict=True):
+        if year is None or total is None or year not in least:
+            continue
+        excess = least[year] - total
+        if excess >= OVER_TOTAL_MINIMUM and excess >= OVER_TOTAL_SHARE * total:
+            found.add(year)
+    return sorted(found)
 
 
 #: Where a shared reason gives the share of all the reporters a year misses, which differs from year to year
@@ -2240,6 +2302,8 @@ def reporting_changes(selection: Selection) -> tuple[IncompleteYear, ...]:
     comparable with the later ones (the United States' total: 469 in 2012, 2,315 in 2013). None for other
     selections (role origin: :func:`reporter_gaps` flags the years of the collapse itself)."""
     if selection.kind != "indicator" or selection.country is None or selection.role == "origin":
+        return ()
+    if not _may_collapse(selection):
         return ()
     grid = _reporter_grid(dataclasses.replace(selection, role="origin"))
     if grid is None:
@@ -2263,6 +2327,50 @@ def reporting_changes(selection: Selection) -> tuple[IncompleteYear, ...]:
         )
         for year in sorted(years, reverse=True)
         if year <= last
+    )
+
+
+def _may_collapse(selection: Selection) -> bool:
+    """Whether the country's own count of its own nationals can collapse (:func:`reporting_changes`): a grid's
+    ``collapsed`` asks for at least :data:`_COLLAPSE_YEARS` years of at least 5 of them, whose median is at
+    least :data:`_COLLAPSE_USUAL`. Those years are all in the country's grid (it counted them, so it is one of
+    the reporters and each of them one of the grid's years), so these usual counts, read once per frame,
+    indicator and years for every country, are the grid's: a country they rule out needs no grid (most of
+    them: a batch of every country built ~200 grids to find the United States' change)."""
+    usual = kept_once(
+        selection.frame,
+        ("own nationals usually", selection.indicator, selection.years),
+        lambda: _own_nationals_usually(selection),
+    )
+    found = usual.get(str(selection.country))
+    return found is not None and found[0] >= _COLLAPSE_YEARS and found[1] >= _COLLAPSE_USUAL
+
+
+def _own_nationals_usually(selection: Selection) -> Mapping[str, tuple[int, float]]:
+    """Each reporter's years in which its own breakdown counts at least 5 of its own nationals (outside its
+    doubtful breakdowns), and their median: ``{iso3: (years, median)}``, as :func:`_reporter_grid_of` reads
+    them (``years_listed``, ``listed_usually``) of the reporter whose nationals it counts."""
+    citizenship, _, _, doubtful = kept_once(
+        selection.frame,
+        ("reporters", selection.indicator, selection.years),
+        lambda: _reporters(selection.frame, selection.indicator, selection.years),
+    )
+    usual = (
+        citizenship.lazy()
+        .filter((citizenship_origin_expr() == pl.col("iso3")).fill_null(False))
+        .join(doubtful.lazy(), on=["iso3", "year"], how="anti")
+        .group_by("iso3", "year")
+        .agg(pl.col("point").sum().alias("n"))
+        .filter(pl.col("n") >= 5)
+        .group_by("iso3")
+        .agg(pl.len().alias("years_listed"), pl.col("n").median().alias("listed_usually"))
+        .collect(engine=IN_MEMORY)
+    )
+    return MappingProxyType(
+        {
+            iso3: (int(n), float(m))
+            for iso3, n, m in usual.select("iso3", "years_listed", "listed_usually").iter_rows()
+        }
     )
 
 

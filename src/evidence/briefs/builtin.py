@@ -407,20 +407,51 @@ def render_pdf(source: str | Path, target: str | Path, *, markup: str | None = N
     """Render a brief source to PDF at ``target`` (atomically), through Typst (``markup``: its Typst markup,
     when converted already)."""
     source = Path(source).resolve()
+    text = _source(source)[1]
     if markup is None:
-        markup = typst_markup(source)
-    return write_bytes(target, typeset(markup, source.parent, what=str(source)))
+        markup = convert(text, html=False).typst or ""
+    found = _FRONT_MATTER_DATE.search(text)
+    date = found[1] if found else None
+    return write_bytes(target, typeset(markup, source.parent, what=str(source), date=date))
 
 
-def typeset(markup: str, folder: str | Path, *, what: str = "a brief") -> bytes:
+#: The brief's date in its front matter (``date: '2026-11-28'``, as :class:`BriefDocument` writes it).
+_FRONT_MATTER_DATE = re.compile(r"\A---\n(?:.*\n)*?date: '?([0-9]{4}-[0-9]{2}-[0-9]{2})'?\n")
+
+
+def typeset(markup: str, folder: str | Path, *, what: str = "a brief", date: str | None = None) -> bytes:
     """A brief's Typst markup as PDF bytes, with ``folder`` (the brief's, holding ``brief-figures/``) as Typst's
-    root: the figures' relative paths resolve there, and nothing outside it can be read."""
+    root: the figures' relative paths resolve there, and nothing outside it can be read. The PDF's creation date
+    is :func:`pdf_timestamp` of the brief's ``date``: a brief rendered again is the same file, byte for byte."""
     import typst
 
+    timestamp = pdf_timestamp(date)
     try:
-        return typst.compile(markup.encode("utf-8"), root=str(folder), font_paths=_fonts())
+        return typst.compile(
+            markup.encode("utf-8"), root=str(folder), font_paths=_fonts(), timestamp=timestamp
+        )
     except Exception as exc:  # typst raises a bare RuntimeError with the compiler's diagnostics
         raise RenderError(f"Typst could not typeset the brief {what}: {exc}") from exc
+
+
+#: The latest creation date a PDF can state (its dates have four-digit years).
+_LAST_PDF_SECOND = 253402300799
+
+
+def pdf_timestamp(date: str | None) -> int | None:
+    """The creation date a brief's PDF states, in seconds since 1970 (UTC): ``SOURCE_DATE_EPOCH`` when set (the
+    reproducible-builds convention), else the start of the brief's ``date`` (ISO, the day its run ended, which
+    the brief shows), else None (Typst's clock: the bytes then differ from one render to the next)."""
+    import datetime as dt
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit() and int(epoch) <= _LAST_PDF_SECOND:
+        return int(epoch)
+    try:
+        day = dt.date.fromisoformat(str(date or ""))
+    except ValueError:
+        return None
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
 
 
 def _fonts() -> Any:

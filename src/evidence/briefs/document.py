@@ -586,12 +586,14 @@ def _humanise(name: str) -> str:
 
 def demo_banner(provenance: Sequence[Mapping[str, Any]]) -> str:
     """The loud notice that opens every brief made from the toolkit's synthetic demo data."""
+    from evidence.sources.demo import DEMO_NAME
+
     releases = sorted({str(p.get("release", "")) for p in provenance if p.get("demo")} - {""})
-    which = f" (demo release {escape_markdown(', '.join(releases))})" if releases else ""
+    which = f" (release {escape_markdown(', '.join(releases))})" if releases else ""
     return (
         "::: {.synthetic-banner}\n"
         "**SYNTHETIC DEMO DATA — NOT REAL RECORDS.** Every number, chart and table in this brief comes from "
-        f"the toolkit's invented demo data{which}. It shows what a brief looks like; it says nothing about "
+        f"{DEMO_NAME}{which}, invented by the toolkit. It shows what a brief looks like; it says nothing about "
         "real victims, countries or routes. Do not cite or publish it.\n"
         ":::"
     )
@@ -609,6 +611,8 @@ def glance_box(parameters: Mapping[str, Any], provenance: Sequence[Mapping[str, 
 
 def sources_section(provenance: Sequence[Mapping[str, Any]]) -> str:
     """ "Sources and citations": one entry per data file the notebook loaded, from the run's provenance."""
+    from evidence.sources.demo import DEMO_NAME
+
     lines = ["## Sources and citations {.brief-sources}", ""]
     sources = _unique_sources(provenance)
     if not sources:
@@ -618,8 +622,8 @@ def sources_section(provenance: Sequence[Mapping[str, Any]]) -> str:
         release = p.get("release")
         fallback = f"release {release}" if release and release != "unknown" else "release not stated"
         facts = [escape_markdown(str(p.get("release_label") or fallback))]  # layout ids are not for readers
-        if p.get("demo"):
-            facts.append("**synthetic demo data made by this toolkit**")
+        if p.get("demo") and DEMO_NAME not in str(name):  # said once: the demo data's own name says it
+            facts.append(f"**{DEMO_NAME}**")
         elif p.get("synthetic"):
             facts.append("**the publisher's synthetic release (generated records, not real cases)**")
         if p.get("licence"):
@@ -708,28 +712,39 @@ _COUNTRY_NAMES = ("country", "iso3", "country_iso3")
 
 
 def reader_parameters(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The parameters readers care about, as (label, value): the country by name, a year pair as one range;
-    data paths, thresholds and flags left out."""
+    """The parameters readers care about, as (label, value), in words: the country by name with its role
+    ("Thailand as country of origin or destination", as the country brief's own box says it), a year pair as one
+    range, code words as readers name them (:func:`_value_words`); data paths, thresholds and flags left out."""
+    from evidence.analyses.coverage import ROLE_WORDS
+
     values = dict(parameters)
     for first, last in _YEAR_PAIRS:
         if isinstance(values.get(first), int) and isinstance(values.get(last), int):
             # one year said once: 2019, not 2019–2019
             span = [values.pop(first), values.pop(last)]
             values["years"] = span[0] if span[0] == span[1] else span
+    role = values.get("role")
+    role_words = ROLE_WORDS.get(role) if isinstance(role, str) else None
+    country = any(n.lower() in _COUNTRY_NAMES and _shown(n, v) for n, v in values.items())
     shown = []
     for name, value in values.items():
         if not _shown(name, value):
             continue
         if name.lower() in _COUNTRY_NAMES:
-            shown.append(("Country", _country_name(str(value))))
+            place = _country_name(str(value))
+            shown.append(("Country", f"{place} as {role_words}" if role_words else place))
+        elif name == "role" and role_words:
+            if not country:
+                shown.append(("Role", role_words))
         else:
-            shown.append((_label(name), _format_value(value)))
+            shown.append((_label(name), _value_words(name.lower(), value)))
     return shown
 
 
 def describe_parameters(parameters: Mapping[str, Any]) -> str:
-    """A one-line subtitle from a run's parameters, e.g. ``Thailand · role: both · 2012–2023``, ending with the
-    data files' names when the run names any (``… · data: Ned.csv``; untrusted text, escaped where written)."""
+    """A one-line subtitle from a run's parameters in words (:func:`reader_parameters`), e.g. ``Thailand as
+    country of origin or destination · 2012–2023``, ending with the data files' names when the run names any
+    (``… · data: Ned.csv``; untrusted text, escaped where written)."""
     shown = [
         value if label in ("Country", "Years") else f"{label.lower()}: {value}"
         for label, value in reader_parameters(parameters)
@@ -782,7 +797,8 @@ _PARAMETER_LABELS = {
     "top_n": "Corridors listed",
     "regional_level": "Routes classed by",
     "person_scope": "Victims described",
-    "p_enter": "Stepwise entry threshold (p)",
+    "peers": "Compared with",
+    "p_enter": "Stepwise entry threshold",
     "max_order": "Highest order of interactions",
     "downhill_start": "Downhill search from",
 }
@@ -790,6 +806,42 @@ _PARAMETER_LABELS = {
 
 def _label(name: str) -> str:
     return _PARAMETER_LABELS.get(name.lower(), _humanise(name))
+
+
+#: The packaged notebooks' parameter values as readers name them, where the value is a code word ("Routes classed
+#: by: region"); the role is said with the country (:data:`~evidence.analyses.coverage.ROLE_WORDS`).
+_VALUE_WORDS = {
+    "regional_level": {"region": "UN M49 regions (continents)", "subregion": "UN M49 subregions"},
+    "person_scope": {
+        "country": "the country's victims",
+        "all": "every record of the case data, of every country",
+    },
+    "downhill_start": {"main": "main effects", "full": "every interaction up to the highest order"},
+    "by": {"none": "nothing (totals only)"},
+}
+#: Interactions of a highest order, by their number of lists.
+_ORDER_WORDS = {2: "pairs of lists", 3: "triples of lists"}
+
+
+def _value_words(name: str, value: Any) -> str:
+    """A parameter's value as readers read it: code words in words, countries by name, a p-value threshold as
+    one; a value the run resolved in words (:func:`evidence.notebooks.runtime.record_resolved`) as it is."""
+    if isinstance(value, str) and value in _VALUE_WORDS.get(name, {}):
+        return _VALUE_WORDS[name][value]
+    if name == "by" and isinstance(value, str):
+        from evidence.notebooks.builders import breakdown_name
+
+        return breakdown_name(value)
+    if name == "peers" and isinstance(value, list | tuple):
+        return ", ".join(_country_name(str(v)) for v in value)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if name == "p_enter" and number:
+        return f"p < {value:g}"
+    if name == "max_order" and isinstance(value, int) and not isinstance(value, bool):
+        return f"{value} ({_ORDER_WORDS.get(value, f'groups of {value} lists')})"
+    if name == "bootstrap_replicates" and isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return _format_value(value)
 
 
 def _format_value(value: Any) -> str:

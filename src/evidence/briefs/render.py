@@ -259,7 +259,7 @@ def render_run(
                 made: dict[str, str | bytes] = {}
                 if "pdf" in outputs:
                     markup = conversion.result("typst") or ""
-                    made["pdf"] = builtin.typeset(markup, run_dir, what=str(source))
+                    made["pdf"] = builtin.typeset(markup, run_dir, what=str(source), date=document.date)
                     seconds["pdf"], started = time.perf_counter() - started, time.perf_counter()
                 if "html" in outputs:
                     made["html"] = builtin.self_contained(

@@ -423,8 +423,12 @@ def _flows_payload(
         for (low, high) in [_bounds_of(numbers, column)]
     }
     notes = [
-        "origin = citizenship; destination = country of exploitation/detection "
-        + ("(reporting country)" if censored else "(CTDC: where first assisted, a proxy)"),
+        "origin = citizenship; destination = "
+        + (
+            "the country that detected the victim (UNODC's reporting country)"
+            if loaded.kind == "indicator"
+            else "country of exploitation (in CTDC data, where the victim was identified or assisted)"
+        ),
         f"intraregional = same UN M49 {regional_level}; domestic = same country",
         f"flows with at least {min_victims} victims are listed (the largest {top_n}); all others are summed"
         # a doubtful breakdown's routes are rows of their own whatever their size (never in the others' sum)
@@ -498,7 +502,7 @@ def _print_flows(payload: dict[str, Any]) -> None:
     from evidence.notebooks.builders import route_how
 
     params = payload["parameters"]
-    title = "Flows" + (f" — {params['country']} as {params['role']}" if params["country"] else "")
+    title = "Flows" + (f" — {_as_role(params)}" if params["country"] else "")
     if params["years"]:
         title += f", {params['years'][0]}–{params['years'][1]}"
     table = Table(title=title)
@@ -754,12 +758,19 @@ def _rows(table) -> list[dict[str, Any]]:
     return rows
 
 
+def _as_role(params: dict[str, Any]) -> str:
+    """The country and its role as the briefs say them: ``THA as country of origin or destination``."""
+    from evidence.analyses.coverage import ROLE_WORDS
+
+    return f"{params['country']} as {ROLE_WORDS.get(params['role'], params['role'])}"
+
+
 def _print_trend(payload: dict[str, Any]) -> None:
     from evidence.analyses.coverage import years_text
     from evidence.presentation.markup import p_value_text
 
     params = payload["parameters"]
-    title = "Victims per year" + (f" — {params['country']} ({params['role']})" if params["country"] else "")
+    title = "Victims per year" + (f" — {_as_role(params)}" if params["country"] else "")
     if params["by"]:
         title += f" by {params['by']}"
     columns = [c for c in payload["yearly_counts"][0] if c != "year"] if payload["yearly_counts"] else []
@@ -782,7 +793,7 @@ def _print_trend(payload: dict[str, Any]) -> None:
         used = s.get("years_used") or range(rr["first_year"], rr["last_year"] + 1)
         console.print(
             f"[bold]{escape(name)}[/]: annual rate ratio {rr['rate_ratio']:.3f} (95% CI {rr['ci'][0]:.3f}–{rr['ci'][1]:.3f}), "
-            f"{rr['model'].replace('_', ' ')}, dispersion {rr['dispersion'] if rr['dispersion'] is not None else 'n/a'}, "
+            f"{rr['model'].replace('quasi_', 'quasi-').replace('poisson', 'Poisson').replace('_', ' ')}, dispersion {rr['dispersion'] if rr['dispersion'] is not None else 'n/a'}, "
             f"years used: {years_text(list(used))} ({len(used)})",
             highlight=False,
         )

@@ -260,7 +260,7 @@ def _print_summary(summary: dict) -> None:
     if summary.get("rows_left_out"):
         table.add_row(
             "rows_left_out",
-            f"{summary['rows_left_out']} (not records: empty rows, or totals the file also publishes; see the notes)",
+            f"{summary['rows_left_out']} (not records: empty rows, note lines below the table, or totals the file also publishes; see the notes)",
         )
     if summary.get("demo"):
         table.add_row("[bold yellow]SYNTHETIC[/]", "[bold yellow]toolkit demo data, not real records[/]")

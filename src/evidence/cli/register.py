@@ -256,7 +256,9 @@ def import_command(
     if result.key_warning:
         console.print(f"[bold red]Warning:[/] {escape(result.key_warning)}", soft_wrap=True)
     left_out = (
-        f" ({result.rows_left_out} more holding nothing left out: no record)" if result.rows_left_out else ""
+        f" ({result.rows_left_out} more left out, holding nothing or a note: no record)"
+        if result.rows_left_out
+        else ""
     )
     console.print(
         f"rows in {result.rows_in}{left_out}: new {result.rows_new}, updated {result.rows_updated}, "

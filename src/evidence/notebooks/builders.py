@@ -4750,7 +4750,7 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
     def stat(value: float) -> str:  # a ratio, never a count of people
         return markup.marked(f"{value:.2f}", "statistic")
 
-    model = f"{rr.model.replace('_', ' ')} model, {markup.number(rr.n_years, 'years')} {models.read_years}"
+    model = f"{rr.model.replace('quasi_', 'quasi-').replace('poisson', 'Poisson').replace('_', ' ')} model, {markup.number(rr.n_years, 'years')} {models.read_years}"
     interval = f"95% interval {stat(rr.ci_low)}–{stat(rr.ci_high)}"
     # the years read, as they are: a span with gaps is named year by year ("Over 2007, 2014–2021")
     gaps = rr.years and len(rr.years) < rr.last_year - rr.first_year + 1

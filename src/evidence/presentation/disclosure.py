@@ -742,9 +742,18 @@ def with_series(frame: pl.DataFrame, columns: Sequence[pl.Series]) -> pl.DataFra
     names = [c.name for c in columns]
     if len(set(names)) != len(names) or not frame.width or any(len(c) != frame.height for c in columns):
         return frame.with_columns(columns)
-    new = dict(zip(names, columns, strict=True))
-    kept = [new.pop(c.name, c) for c in frame.iter_columns()]
-    return pl.DataFrame([*kept, *new.values()])
+    # a clone shares the frame's columns (no copy), and replacing one of its own leaves the frame as it was: a
+    # sixth of the cost of a frame made anew from its Series (a protected table's cells are withheld column by
+    # column, thousands of times a brief)
+    out = frame.clone()
+    at = {name: k for k, name in enumerate(frame.columns)}
+    added = []
+    for column in columns:
+        if column.name in at:
+            out.replace_column(at[column.name], column)
+        else:
+            added.append(column)
+    return out.hstack(added) if added else out
 
 
 def withhold_cells(table: DisclosedTable, column: str, rows: Sequence[int]) -> DisclosedTable:
@@ -754,6 +763,7 @@ def withhold_cells(table: DisclosedTable, column: str, rows: Sequence[int]) -> D
         return table
     values = table.frame[column].to_list()
     why = table.reasons[column].to_list()
+    added = sum(1 for r in set(rows) if why[r] is None)
     for row in rows:
         if why[row] is None:
             values[row], why[row] = None, _COMPLEMENT
@@ -767,7 +777,7 @@ def withhold_cells(table: DisclosedTable, column: str, rows: Sequence[int]) -> D
             ],
         ),
         reasons=with_series(table.reasons, [pl.Series(column, why, dtype=pl.String)]),
-        n_secondary=table.n_secondary + sum(1 for r in set(rows) if table.reasons[column][r] is None),
+        n_secondary=table.n_secondary + added,
     )
 
 
@@ -1947,7 +1957,13 @@ class _LinkedProgram:
         self._highs = _idle_solver(_IDLE_SOLVERS)
         # back to the idle solvers once this programme is gone (a row's system of a table: thousands a brief)
         weakref.finalize(self, _retire_solver, _IDLE_SOLVERS, self._highs)
+        # each programme after the first starts from the last one's basis, which a new objective or a widened
+        # bound leaves feasible: the primal simplex goes on from it (a few iterations), where the dual simplex
+        # HiGHS otherwise chooses has to make it dual feasible first (tens, on a person section's system; the
+        # optima are the same, and so is every decision taken from them)
+        self._highs.setOptionValue("simplex_strategy", _PRIMAL_SIMPLEX)
         self._highs.passModel(lp)
+        self._columns = np.arange(len(self.names), dtype=np.int32)  # every column, to set the costs of
         self._ceiling = system._ceiling(rule)
         # the statuses and showings the model's bounds were last made of (None: none yet, bound every quantity)
         self._seen: tuple[dict[Hashable, str | None], set[Hashable]] | None = None
@@ -2126,7 +2142,9 @@ class _LinkedProgram:
         import numpy as np
 
         highs = self._highs
-        highs.changeColsCost(len(objective), np.arange(len(objective), dtype=np.int32), objective)
+        if len(self._columns) != len(objective):  # quantities added since (:meth:`grown`)
+            self._columns = np.arange(len(objective), dtype=np.int32)
+        highs.changeColsCost(len(objective), self._columns, objective)
         highs.run()
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
@@ -2197,6 +2215,9 @@ _IDLE_PROGRAMME_SOLVERS: list[Any] = []
 
 #: The most idle solvers kept (a few programmes are alive at once: one a system).
 _MOST_IDLE = 16
+
+#: HiGHS's ``simplex_strategy`` of the primal simplex (its default, 0, chooses the dual one).
+_PRIMAL_SIMPLEX = 4
 
 
 def _idle_solver(idle: list[Any]) -> Any:
@@ -2474,6 +2495,13 @@ def _keep_points(system: LinkedCounts, programs: _Programs, found: _Known) -> No
 #: The most points kept from one audit of a system to the next (:func:`_keep_points`), and tried by one.
 _KEPT_POINTS = 64
 
+#: The most targets an audit asks one by one rather than first together (:func:`_audit`): each target's own
+#: programmes free the others their solutions put 1 away too, and for a few targets that asks fewer programmes
+#: than the two sums and random mixes (the rows of UNODC's tables by sex, age and form, every country: a fifth
+#: fewer; no more on person sections, whose audits have dozens). Only how the targets are found free changes,
+#: not which are: each is free or pinned by its range.
+_FEW_TARGETS = 8
+
 
 #: A target of an audit: its name and its combination, as a key.
 _TargetKey = tuple[Hashable, tuple[tuple[Hashable, float], ...]]
@@ -2567,7 +2595,7 @@ def _audit(
         for x in points:
             if unresolved.any() and program.fits(x):
                 differs_at(x)
-        if unresolved.sum() > 2:  # many targets: most are freed together by a few programmes
+        if unresolved.sum() > _FEW_TARGETS:  # many targets: most are freed together by a few programmes
 
             def differs_with(objective: np.ndarray) -> None:
                 result = program.solve(objective)

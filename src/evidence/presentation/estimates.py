@@ -78,6 +78,7 @@ from evidence.analyses.estimation.sensitivity import ModelSpread, SensitivityRow
 from evidence.core.text import level_text
 from evidence.presentation.disclosure import COMPLEMENT_LABEL, DEFAULT_RULE, PEOPLE, DisclosureRule
 from evidence.presentation.markup import escape_markdown, number
+from evidence.sources.provenance import Provenance
 
 __all__ = [
     "EXISTENCE_KINDS",
@@ -952,6 +953,20 @@ def _rejected_text(spread: ModelSpread, rule: DisclosureRule) -> str:
         f" {_sentence(' and '.join(named))} is not in the range: it takes the lists as independent, which the "
         "selection rejected (it chose interactions between them)."
     )
+
+
+def merged_rows_text(provenance: Provenance) -> str | None:
+    """A sentence for readers of the estimate when the file gave a capture history on several rows, whose counts
+    were summed (:func:`~evidence.sources.list_capture.merged_rows_note`: a table typed in parts, or strata a
+    reader would estimate apart), as escaped Markdown (the note quotes the file's list names); else None. Its
+    numbers count rows of the file and name them, not people: marked so (the disclosure scan skips them)."""
+    from evidence.presentation.markup import KIND_ATTRIBUTE
+    from evidence.sources.list_capture import merged_rows_note
+
+    note = merged_rows_note(provenance)
+    if note is None:
+        return None
+    return f'**Rows merged.** <span {KIND_ATTRIBUTE}="values">{escape_markdown(note[0].upper() + note[1:])}</span>.'
 
 
 def assumptions_text(result: PopulationEstimate) -> str:

@@ -77,7 +77,9 @@ from evidence.sources.delimited import (
     blank_lines_note,
     empty_records,
     empty_records_note,
+    notes_below,
     text_encoding,
+    text_rows_at_end,
     utf16_codec,
 )
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
@@ -155,6 +157,9 @@ class _Raw:
     notes: list[str]
     #: rows holding nothing (blank lines, rows of delimiters, empty sheet rows): no record, counted and named
     left_out: int = 0
+    #: the rows at the end holding text in one cell only (:func:`~evidence.sources.delimited.text_rows_at_end`;
+    #: ``column`` the frame's, null for a column the mapping does not name): notes below the records, once rejected
+    below: pl.DataFrame = dataclasses.field(default_factory=lambda: text_rows_at_end(pl.DataFrame()))
 
 
 def _resolve_columns(header: list[str], mapping: CaseRecordsMapping, data_path: Path) -> dict[str, int]:
@@ -372,7 +377,44 @@ def _read_csv(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         structural = [r for r in structural if r["row"] not in left]
     if encoding != mapping.encoding:
         notes.append("read as UTF-16 text (the mapping expects UTF-8)")
-    return _Raw(frame, issues_frame(structural), notes, left_out=len(blank) + len(empty))
+    below = _text_rows_at_end(kept_records, rows, positions, overflowing)
+    return _Raw(frame, issues_frame(structural), notes, left_out=len(blank) + len(empty), below=below)
+
+
+def _text_rows_at_end(
+    records: list[Any], rows: list[int], positions: dict[str, int], overflowing: set[int]
+) -> pl.DataFrame:
+    """:func:`~evidence.sources.delimited.text_rows_at_end` of a text file's records (every cell, the columns the
+    mapping does not name too), read from the last record up to the first holding two cells or more (a frame of
+    those only: the records are never all made one)."""
+    tail: list[int] = []
+    for index in range(len(records) - 1, -1, -1):
+        held = sum(1 for cell in records[index] if cell and cell.strip())
+        if held > 1 or rows[index] in overflowing:
+            break
+        if held:  # a record holding nothing is left out (no record): the notes may stand below it
+            tail.append(index)
+    tail.reverse()
+    names = {i: c for c, i in positions.items()}
+    width = max((len(records[i]) for i in tail), default=0)
+    frame = pl.DataFrame(
+        {
+            **{
+                str(i): pl.Series(
+                    [records[r][i] if i < len(records[r]) else None for r in tail], dtype=pl.String
+                )
+                for i in range(width)
+            },
+            "source_row": pl.Series([rows[r] for r in tail], dtype=pl.Int64),
+        }
+    )
+    return _named(text_rows_at_end(frame), lambda column: names.get(int(column)))
+
+
+def _named(below: pl.DataFrame, name: Callable[[str], str | None]) -> pl.DataFrame:
+    """``below`` with each column named as the frame of mapped columns names it (null: a column not read)."""
+    mapped = {c: name(c) for c in below.get_column("column").unique().to_list()}
+    return below.with_columns(pl.col("column").replace_strict(mapped, default=None, return_dtype=pl.String))
 
 
 @contextlib.contextmanager
@@ -440,14 +482,19 @@ def _read_workbook(path: Path, mapping: CaseRecordsMapping) -> _Raw:
     empty = frame.select(
         pl.all_horizontal(pl.all().is_null() | (pl.all().str.strip_chars() == ""))
     ).to_series()
+    rows = pl.int_range(mapping.header_row + 1, mapping.header_row + 1 + frame.height, dtype=pl.Int64)
+    whole = frame.with_columns(rows.alias("source_row"))  # every column: a note may stand in one not read
     frame = frame.select([pl.col(frame.columns[i]).alias(c) for c, i in positions.items()]).with_columns(
-        source_row=pl.int_range(mapping.header_row + 1, mapping.header_row + 1 + frame.height, dtype=pl.Int64)
+        source_row=rows
     )
     notes = [f"read from sheet {sheet!r}", *_unread_columns_note(header, positions, mapping)]
     if empty.any():
         notes.append(empty_records_note(frame["source_row"].filter(empty).to_numpy(), "row"))
         frame = frame.filter(~empty)
-    return _Raw(frame, empty_issues(), notes, left_out=int(empty.sum()))
+        whole = whole.filter(~empty)
+    names = {whole.columns[i]: c for c, i in positions.items()}
+    below = _named(text_rows_at_end(whole), names.get)
+    return _Raw(frame, empty_issues(), notes, left_out=int(empty.sum()), below=below)
 
 
 # --- decoding ------------------------------------------------------------------------------------------------
@@ -942,6 +989,18 @@ def _load(
     if rejects.height:
         keep = ~data.get_column("source_row").is_in(rejects.get_column("row").unique().implode())
         data = data.filter(keep)
+    # a note below the records (a source line, a footnote), rejected for its text, or typed on a line of its own
+    # (cut short: prose, no code cut short): no record, left out with a note (among the records it stays
+    # rejected; one in a row of the sheet's width, text in the case id column only, is a case of which nothing
+    # else is known: kept, and pointed out by the register)
+    cut = pl.col("reason").str.starts_with("truncated row") & pl.col("text").str.contains(r"\s")
+    rejects, noted, note_lines = notes_below(
+        raw.below,
+        rejects,
+        unit="row" if head.is_xlsx else "line",
+        is_note=(pl.col("column") == pl.col("note_column")) | cut,
+    )
+    raw.notes.extend(note_lines)
     kept_rows = data.get_column("source_row").implode()
     flags = pl.concat(
         [
@@ -966,10 +1025,10 @@ def _load(
     return LoadedTable(
         data=table,
         provenance=_provenance(path, mapping, raw.notes),
-        rows_in=raw.frame.height,
+        rows_in=raw.frame.height - noted,
         rejects=rejects,
         flags=flags,
-        rows_left_out=raw.left_out,
+        rows_left_out=raw.left_out + noted,
     )
 
 
@@ -1028,10 +1087,11 @@ LOADER = register(
         sniff=sniff,
         load=_load_sniffed,
         description="An organisation's own case records, read through a mapping file beside them, or its register",
-        version="8",  # bump when the case table made from the same file and mapping changes (7: a workbook's
+        version="9",  # bump when the case table made from the same file and mapping changes (7: a workbook's
         # error cells read as their text, #N/A, not as empty cells; 8: the columns the mapping does not name
         # are named in a note, an export's new column was dropped unsaid; an unknown code's reason says a code for
-        # "not recorded" belongs under missing)
+        # "not recorded" belongs under missing; 9: notes below the records, rejected for their text or typed on
+        # a line of their own (prose cut short), left out and named: delimited.notes_below)
         # 3: a CSV row of delimiters only is no case (was kept); rows holding nothing counted, named by row; a
         # year from a date written day/month/year (or month/day), YYYY/MM/DD or with an English month name (the
         # row was rejected); an Excel serial number named as such; a code written 1.0 read as the code 1; 4: a

@@ -1,7 +1,7 @@
 """The canonical **case table**: one row per victim, whatever the CTDC layout (or an organisation's records).
 
-Origin is the victim's citizenship; destination is the country of exploitation (in CTDC a proxy: where the
-victim was first assisted). Flags are nullable booleans: null means *unknown* under the CTDC codebook's
+Origin is the victim's citizenship; destination is the country of exploitation (in CTDC data, where the victim
+was identified or assisted). Flags are nullable booleans: null means *unknown* under the CTDC codebook's
 denominator rule (a record is in a group's denominator only if at least one flag of the group is true).
 """
 

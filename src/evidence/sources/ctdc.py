@@ -91,8 +91,10 @@ from evidence.sources.delimited import (
     header_cells,
     header_delimiter,
     not_utf8,
+    notes_below,
     overflowing_text,
     scan_records,
+    text_rows_at_end,
     utf8_text,
     without_empty_records,
 )
@@ -1773,6 +1775,7 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     raw = _read(path, header)
     _align_columns(raw, header.layout)
     frame = raw.frame
+    below = text_rows_at_end(frame)  # a source or terms line below the records: a note, once rejected as one
     build = {
         GLOBAL_SYNTHETIC: _synthetic_mapping,
         K_ANONYMISED: _k_anon_mapping,
@@ -1828,6 +1831,10 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     if rejects_table.height:
         keep = ~out.get_column("source_row").is_in(rejects_table.get_column("row").implode())
         frame, out = frame.filter(keep), out.filter(keep)
+    rejects_table, noted, note_lines = notes_below(
+        below, rejects_table, unit="line" if header.sheet is None else "row"
+    )
+    raw.notes.extend(note_lines)
     # only kept rows' years say which release the file is: a rejected notes line ("... Dataset 2025") does not
     release, how = demo or _release(
         header.layout,
@@ -1877,10 +1884,10 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     return LoadedTable(
         data=data,
         provenance=provenance,
-        rows_in=raw.rows_in,
+        rows_in=raw.rows_in - noted,
         rejects=rejects_table,
         flags=flags,
-        rows_left_out=raw.left_out,
+        rows_left_out=raw.left_out + noted,
     )
 
 
@@ -1986,7 +1993,7 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="21",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
+        version="22",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
         # in a column not used rejected as a note (was a victim with every field missing); a repeated column
         # named by its cells; 14: a row with text only beyond the header's last field rejected (too many fields),
         # not left out as holding nothing; 15: a VP region in another case, or Americas and Oceania apart, read as
@@ -2005,6 +2012,7 @@ LOADER = register(
         # the 2017 dictionary's finer age bands (12--14, 66+) read as the broad band holding them (were missing);
         # 21: a flag another CTDC layout names fills its case table column (was its group's denominator only); the
         # Global Synthetic Dataset's first release (2021 names, one cut to 32 characters) read, release 2021 (was
-        # refused as a derived table)
+        # refused as a derived table); 22: notes below the records (a source or terms line, text in one cell)
+        # left out and named (delimited.notes_below; they were rejected: a release with one did not validate)
     )
 )

@@ -459,3 +459,105 @@ def field_count_rejects(lines: np.ndarray, field_counts: np.ndarray, ncols: int)
             }
         )
     )
+
+
+#: How much of a note line's text the load's notes show (as ``repr`` shows it: a control or bidi character
+#: escaped, never acted on), and how many note lines they name.
+NOTE_TEXT_CHARS = 60
+NOTES_SHOWN = 10
+
+_NOTE_CANDIDATES_SCHEMA: dict[str, pl.DataType] = {
+    "row": pl.Int64(),
+    "column": pl.String(),
+    "text": pl.String(),
+}
+
+
+def text_rows_at_end(
+    frame: pl.DataFrame, *, exclude: Sequence[str] = ("source_row",), row_column: str = "source_row"
+) -> pl.DataFrame:
+    """The block of rows at the end of ``frame`` (its rows holding nothing already left out) that each hold text
+    in one cell only, every other cell empty: where publishers write notes below a table (``Source: UNODC,
+    Global Report on Trafficking in Persons 2024``, ``Note: figures for 2022 are provisional``, ``Terms of
+    use: …``). Its ``row`` (``row_column``), ``column`` and ``text`` (stripped); a text cell is one with a
+    letter (``1,234`` is a figure). Only such rows at the end are looked at, from the last row up, a few at a
+    time: a text-only row among the records is no note (a broken record, rejected as such). The loader tells,
+    by the rejects of its own checks, which of them are notes (:func:`notes_below`)."""
+    columns = [c for c in frame.columns if c not in exclude]
+    if not columns or frame.is_empty():
+        return pl.DataFrame(schema=_NOTE_CANDIDATES_SCHEMA)
+    # the last rows' cells in Python: a few rows, where an expression over every column costs a plan (milliseconds
+    # on a wide layout) for every file, noted or not
+    size = 8
+    while True:
+        tail = frame.tail(size)
+        found: list[tuple[int, str, str]] = []
+        for row, cells in zip(
+            reversed(tail.get_column(row_column).to_list()),
+            reversed(tail.select(columns).rows()),
+            strict=True,
+        ):
+            held = [
+                (c, text)
+                for c, v in zip(columns, cells, strict=True)
+                if v is not None and (text := str(v).strip())
+            ]
+            if len(held) != 1 or not any(ch.isalpha() for ch in held[0][1]):
+                break
+            found.append((row, *held[0]))
+        else:
+            if size < frame.height:
+                size *= 4
+                continue
+        return pl.DataFrame(found[::-1], schema=_NOTE_CANDIDATES_SCHEMA, orient="row")
+
+
+def notes_below(
+    candidates: pl.DataFrame,
+    rejects: pl.DataFrame,
+    *,
+    unit: str = "line",
+    is_note: pl.Expr | None = None,
+) -> tuple[pl.DataFrame, int, list[str]]:
+    """``rejects`` without the note lines below the table, how many there are, and the note naming them (none
+    without any). Of ``candidates`` (:func:`text_rows_at_end`), the notes are the last rows each rejected for
+    the text of its cell: a reject of the row naming the cell's column (the column cannot hold that text, or
+    the layout reads no such column), or, with ``is_note``, one it holds for (an expression over the reject's
+    ``column``, ``value`` and ``reason`` and the candidate's ``note_column`` and ``text``). A note line is no
+    record: neither kept nor rejected, but left out (``LoadedTable.rows_left_out``), counted and named with
+    its text, as a blank row is; a release with a source line below its table loads whole. A text row whose
+    text its column could hold (a name, a category) stays the record it is, and every row above it too."""
+    if candidates.is_empty() or rejects.is_empty():
+        return rejects, 0, []
+    told = pl.col("column") == pl.col("note_column") if is_note is None else is_note
+    noted = (
+        candidates.rename({"column": "note_column"})
+        .join(rejects, on="row", how="inner")
+        .filter(told.fill_null(False))
+        .get_column("row")
+        .unique()
+    )
+    found = candidates.get_column("row").is_in(noted.implode()).to_numpy()
+    misses = np.flatnonzero(~found)
+    notes = candidates.slice(int(misses[-1]) + 1 if misses.size else 0)
+    if notes.is_empty():
+        return rejects, 0, []
+    rows = notes.get_column("row")
+    return rejects.filter(~pl.col("row").is_in(rows.implode())), notes.height, [note_lines_note(notes, unit)]
+
+
+def note_lines_note(notes: pl.DataFrame, unit: str = "line") -> str:
+    """The note of the note lines a loader left out below its table, each by its line (``unit``: or sheet row)
+    and its text, shortened (:data:`NOTE_TEXT_CHARS`) and quoted as ``repr`` writes it (the file's text is
+    untrusted: a control or bidi character shows escaped; the places that show notes escape them again)."""
+    shown = ", ".join(
+        f"{unit} {row} {_shortened(text)!r}"
+        for row, text in notes.head(NOTES_SHOWN).select("row", "text").iter_rows()
+    )
+    more = f" and {notes.height - NOTES_SHOWN} more" if notes.height > NOTES_SHOWN else ""
+    lines = "note line" if notes.height == 1 else "note lines"
+    return f"{notes.height} {lines} below the table left out (not records): {shown}{more}"
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= NOTE_TEXT_CHARS else text[: NOTE_TEXT_CHARS - 1].rstrip() + "…"

@@ -42,6 +42,10 @@ from evidence.sources.registry import demo_signature, sidecar_path
 #: the new default files' checksums to DEMO_SHA256). 2: the DEMO_MARKER column.
 DEMO_VERSION = "2"
 DEMO_RELEASE = f"demo-{DEMO_VERSION}"
+#: What the toolkit's synthetic demo data are called wherever readers meet them (a file's provenance, a brief's
+#: banner and its sources): one label for one concept. A file is :func:`demo_title`, as
+#: :func:`~evidence.sources.provenance.as_demo` names a copy recognised without its sidecar.
+DEMO_NAME = "evidence synthetic demo data"
 DEFAULT_ROWS = 20_000
 DEFAULT_SEED = 20240101
 YEARS = np.arange(2002, 2024)
@@ -429,11 +433,16 @@ def generate_demo(n_rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED) -> pl.Da
     return pl.DataFrame(columns).select(V2024_COLUMNS)
 
 
+def demo_title(layout: str) -> str:
+    """The name of a demo file in ``layout`` (a publisher's dataset, whose layout it imitates)."""
+    return f"{DEMO_NAME} in the {layout} layout (NOT real records)"
+
+
 def demo_provenance(n_rows: int, seed: int) -> dict:
     """The provenance sidecar of a demo file: labelled synthetic and demo wherever it travels."""
     return {
         "release": DEMO_RELEASE,
-        "title": "evidence synthetic demo data (NOT real records)",
+        "title": demo_title("CTDC Global Synthetic Dataset"),
         "synthetic": True,
         "demo": True,
         "url": "",
@@ -472,17 +481,29 @@ def demo_file(n_rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED) -> Path:
 def demo_path(n_rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED) -> Path:
     """The demo file in the user cache, generated on first use and regenerated if missing or damaged.
 
-    Its manifest records the file's sha256; a file that no longer matches it is rebuilt (a lost sidecar is
-    written again). Generation is deterministic, so the rebuilt file has the same bytes.
+    Its manifest records the file's sha256; a file that no longer matches it is rebuilt (a lost or outdated
+    sidecar is written again). Generation is deterministic, so the rebuilt file has the same bytes.
     """
     path = demo_file(n_rows, seed)
     if demo_intact(path):
-        if not sidecar_path(path).is_file():  # the file says demo itself; the sidecar adds rows and seed
-            write_text(sidecar_path(path), json.dumps(demo_provenance(n_rows, seed), indent=2) + "\n")
+        # the file says demo itself; the sidecar adds rows and seed, and the name readers see (a toolkit that
+        # named it otherwise wrote an outdated one)
+        write_sidecar(path, demo_provenance(n_rows, seed))
         return path
     write_demo(path, n_rows, seed)
     write_demo_manifest(path, rows=n_rows, seed=seed)
     return path
+
+
+def write_sidecar(path: Path, provenance: dict[str, Any]) -> None:
+    """Write the provenance sidecar of a generated demo file, unless the one beside it already says it."""
+    sidecar = sidecar_path(path)
+    try:
+        if json.loads(sidecar.read_text(encoding="utf-8")) == provenance:
+            return
+    except (OSError, ValueError):  # missing or damaged: written again
+        pass
+    write_text(sidecar, json.dumps(provenance, indent=2) + "\n")
 
 
 def write_demo_manifest(path: Path, **facts: Any) -> None:

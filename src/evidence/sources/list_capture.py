@@ -15,7 +15,9 @@ A workbook (.xlsx) of one sheet holding data is read as the same table (its head
 holding anything; rows named by their row in the sheet).
 
 Both land on the canonical **list-capture table**: one UInt8 column per list and an Int64 ``count`` column
-(one row per history, or one row per case with count 1); the analysis aggregates rows by history.
+(one row per history, or one row per case with count 1); the analysis aggregates rows by history. A history
+given on several rows of a ``histories`` file (a table typed in parts) is summed so too, as Rcapture and
+SparseMSE do, never silently: a note names the rows merged.
 
 This loader is deliberately *not* registered with the sniffing registry: a CTDC-like file of 0/1 flags must
 never be mistaken for list data, so list-capture data are always read by asking for them explicitly. The two
@@ -83,10 +85,11 @@ def load_list_capture(path: str | Path) -> LoadedTable:
     """Read a list-capture CSV (``histories`` or ``case_records`` layout) onto the canonical table.
 
     Raises :class:`InputError` naming file, row and column for anything that would make an estimate
-    meaningless: fewer than two lists, non-binary list values, negative or non-integer counts, duplicated
-    histories, a case or a non-zero count on no list, an empty file. A row for the all-zero history with count
-    0 is harmless and is listed among the rejects. Rows holding nothing (blank, or delimiters only) are left
-    out, counted and named in a note. A sidecar ``<file>.provenance.json`` completes the provenance, as for
+    meaningless: fewer than two lists, non-binary list values, negative or non-integer counts, a case or a
+    non-zero count on no list, an empty file. A row for the all-zero history with count 0 is harmless and is
+    listed among the rejects. A capture history given on more than one row has its counts summed, as Rcapture
+    and SparseMSE do, and a note names the rows merged. Rows holding nothing (blank, or delimiters only) are
+    left out, counted and named in a note. A sidecar ``<file>.provenance.json`` completes the provenance, as for
     every other source.
     """
     path = Path(path)
@@ -109,16 +112,16 @@ _SNIFF_ROWS = 20
 
 
 def sniff(head: FileHead) -> str | None:
-    """``histories`` or ``case_records`` when the head of a text file looks like list-capture data (every
-    column but a count column, or an identifier, holds only 0 or 1 in the first rows, with at least two such
-    columns, or the one such column holds capture-history strings of one length, ``101``, and a count column
-    holds whole numbers), else None. Only to name the right command for a file
-    given to the wrong one: list-capture data are never loaded by sniffing."""
-    if head.is_xlsx or describe_unreadable(head) is not None:
+    """``histories`` or ``case_records`` when the head of a file looks like list-capture data (every column but a
+    count column, or an identifier, holds only 0 or 1 in the first rows, with at least two such columns, or the
+    one such column holds capture-history strings of one length, ``101``, and a count column holds whole
+    numbers), else None: a text file's, or a workbook's one sheet holding anything (:func:`sniffed_table`). Only
+    to name the right command for a file given to the wrong one: list-capture data are never loaded by
+    sniffing."""
+    table = sniffed_table(head)
+    if table is None:
         return None
-    lines = [line.rstrip("\r") for line in head.text.lstrip("\ufeff").split("\n")]
-    delimiter, header = _header(lines[0])
-    rows = [split_line(line, delimiter) for line in lines[1 : _SNIFF_ROWS + 1] if line.strip()]
+    _, header, rows = table
     if not rows or any(len(row) != len(header) for row in rows[:-1]):
         return None
     rows = [row for row in rows if len(row) == len(header)]
@@ -136,6 +139,46 @@ def sniff(head: FileHead) -> str | None:
     if counts and not all(row[counts[0]].strip().isdigit() for row in rows):
         return None
     return "histories" if counts else "case_records"
+
+
+def sniffed_table(head: FileHead) -> tuple[str, list[str], list[list[str]]] | None:
+    """Where a file's table is (``header 'A,B,n'``, or ``sheet 'lists', header 'A, B, n'``), its header and its
+    first data rows as text, as :func:`sniff` reads them; None for a file that is plainly no table, or a workbook
+    of other than one sheet holding anything (as :func:`_read_workbook` reads it)."""
+    if head.is_xlsx:
+        return _sniffed_sheet(head)
+    if describe_unreadable(head) is not None:
+        return None
+    lines = [line.rstrip("\r") for line in head.text.lstrip("\ufeff").split("\n")]
+    delimiter, header = _header(lines[0])
+    rows = [split_line(line, delimiter) for line in lines[1 : _SNIFF_ROWS + 1] if line.strip()]
+    return f"header {head.first_line[:120]!r}", header, rows
+
+
+def _sniffed_sheet(head: FileHead) -> tuple[str, list[str], list[list[str]]] | None:
+    filled = [sheet for sheet in head.workbook.sheets if any(_cell_text(c) for r in sheet.rows for c in r)]
+    if len(filled) != 1:
+        return None
+    sheet = filled[0]
+    rows = [[_cell_text(c) for c in r] for r in sheet.rows if any(_cell_text(c) for c in r)]
+    first = next(i for i, cell in enumerate(rows[0]) if cell)
+    header = rows[0][first:]
+    width = len(header)
+    body = [row[first:] + [""] * (width - len(row[first:])) for row in rows[1 : _SNIFF_ROWS + 1]]
+    if any(any(row[:first]) for row in rows) or any(len(row) > width for row in body):
+        return None  # cells beside the table: the loader refuses them
+    return f"sheet {sheet.name!r}, header {', '.join(header)[:120]!r}", header, body
+
+
+def _cell_text(cell: object) -> str:
+    """A workbook cell as a CSV would hold it: 1 and 0 for a number or boolean written so (``1.0``, TRUE)."""
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "1" if cell else "0"
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
 
 
 def refuse_other_sources(path: Path) -> None:
@@ -481,42 +524,72 @@ def _histories(frame: pl.DataFrame, count_column: str, path: Path) -> LoadedTabl
     data = pl.DataFrame({c: _binary(frame, c, path) for c in lists}).with_columns(
         _counts(frame, count_column, path).alias(COUNT_COLUMN)
     )
-    history = pl.concat_str([pl.col(c).cast(pl.String) for c in lists])
-    keyed = data.with_columns(history.alias("_history"), frame[_LINE].alias("_line"))
-    repeats = keyed.filter(pl.col("_history").is_duplicated()).sort("_line")
-    if repeats.height:
-        first = repeats.row(0, named=True)
-        rows = repeats.filter(pl.col("_history") == first["_history"])["_line"]
-        raise InputError(
-            f"the capture history {_pretty(first, lists)} appears on rows {rows.to_list()}; "
-            "each history must appear once (sum the counts, or give one row per case without a count column)",
-            path=path,
-            row=int(rows[-1]),
-        )
+    keyed = data.with_columns(frame[_LINE].alias("_line"))
     on_no_list = keyed.filter(pl.sum_horizontal(lists) == 0)
     rejects = []
-    if on_no_list.height:
-        row = on_no_list.row(0, named=True)
-        line = row["_line"]
+    for row in on_no_list.iter_rows(named=True):
         if row[COUNT_COLUMN] > 0:
             raise InputError(
                 f"the all-zero history (on no list) has count {row[COUNT_COLUMN]}: nobody can be observed on "
                 "no list; that number is what the estimation is for",
                 path=path,
-                row=line,
+                row=row["_line"],
                 column=count_column,
             )
         rejects.append(
-            {"row": line, "column": None, "value": "0", "reason": "all-zero history (unobservable), count 0"}
+            {
+                "row": row["_line"],
+                "column": None,
+                "value": "0",
+                "reason": "all-zero history (unobservable), count 0",
+            }
         )
+    if on_no_list.height:
         data = data.filter(pl.sum_horizontal(lists) > 0)
+    merged = _merged_histories(keyed.filter(pl.sum_horizontal(lists) > 0), lists)
     return LoadedTable(
         data=data,
-        provenance=_provenance(path, "histories", data),
+        provenance=_provenance(path, "histories", data, merged),
         rows_in=frame.height,
         rejects=issues_frame(rejects),
         kind="list_capture",
     )
+
+
+#: How the note of :func:`_merged_histories` begins after its number of rows (:func:`merged_rows_note` finds it).
+MERGED_ROWS = "rows merged into"
+
+
+def merged_rows_note(provenance: Provenance) -> str | None:
+    """The note of a list-capture table naming rows that gave a capture history already given (their counts
+    summed), or None: what a reader of the estimate should know about how the file was read."""
+    return next((n for n in provenance.notes if n.split(" ", 1)[-1].startswith(MERGED_ROWS)), None)
+
+
+def _merged_histories(keyed: pl.DataFrame, lists: list[str]) -> tuple[str, ...]:
+    """The note naming the rows that give a capture history already given (column ``_line``: each row's line), or
+    none. Their counts are summed with it, as Rcapture and SparseMSE read such a table (a table typed in parts):
+    the rows stay in the canonical table, whose analysis sums rows by history, and the note says so."""
+    repeated = keyed.filter(pl.struct(lists).is_duplicated())
+    if not repeated.height:
+        return ()
+    groups = (
+        repeated.group_by(lists, maintain_order=True)
+        .agg(pl.col("_line").sort())
+        .sort(pl.col("_line").list.first())
+    )
+    shown = []
+    for row in groups.head(3).iter_rows(named=True):
+        lines = [str(line) for line in row["_line"]]
+        shown.append(f"{_pretty(row, lists)} on rows {', '.join(lines[:-1])} and {lines[-1]}")
+    more = f" and {groups.height - 3} more" if groups.height > 3 else ""
+    histories = f"{groups.height} capture histor{'y' if groups.height == 1 else 'ies'}"
+    note = (
+        f"{repeated.height} {MERGED_ROWS} {histories}, each given on more than one row "
+        f"({'; '.join(shown)}{more}): their counts are summed, as Rcapture and SparseMSE do (were the rows "
+        "strata, a year or a region each? then estimate each from its own file)"
+    )
+    return (note,)
 
 
 #: A count written with thousands separators (``1,006``, ``1.006``, ``1 006``): refused with its own hint, as
@@ -589,13 +662,13 @@ def _pretty(row: dict, lists: list[str]) -> str:
     return "{" + ", ".join(on) + "}" if on else "{} (on no list)"
 
 
-def _provenance(path: Path, layout: str, data: pl.DataFrame) -> Provenance:
+def _provenance(path: Path, layout: str, data: pl.DataFrame, notes: tuple[str, ...] = ()) -> Provenance:
     """The provenance of a list-capture table: a published release's when the file is one
-    (:func:`recognise`), else the generic one of a user's own file."""
+    (:func:`recognise`), else the generic one of a user's own file; with the loader's ``notes``."""
     sha256 = sha256_file(path)
     found = recognise(sha256, data)
     if found is not None:
-        return found[0].provenance(layout=layout, path=str(path), sha256=sha256, notes=found[1])
+        return found[0].provenance(layout=layout, path=str(path), sha256=sha256, notes=(*found[1], *notes))
     return Provenance(
         source=SOURCE,
         layout=layout,
@@ -606,6 +679,7 @@ def _provenance(path: Path, layout: str, data: pl.DataFrame) -> Provenance:
         licence="as stated by the data owner",
         citation=f"{path.name}: list-capture data (cite as the data owner asks)",
         title=path.stem,
+        notes=notes,
     )
 
 

@@ -92,8 +92,9 @@ class LoadedTable:
 
     ``rows_left_out`` counts the rows of the file below its header that hold nothing (a blank line, a row of
     delimiters only, an empty sheet row: what a spreadsheet leaves of cleared or formatted rows), wherever they
-    stand (and, in the GSI, a text line or a regional total below its countries; in UNODC's data, a breakdown's own
-    total written as one of its categories): no record, so neither kept nor
+    stand, and the note lines below the table (``Source: ...``, :func:`~evidence.sources.delimited.notes_below`;
+    in the GSI, a text line or a regional total below its countries; in UNODC's data, a breakdown's own total
+    written as one of its categories): no record, so neither kept nor
     rejected nor in ``rows_in``, but counted, and named by line or row in the provenance notes. Every row below
     the header is thus in ``rows_in`` (kept + rejected) or in ``rows_left_out``. ``rows_in`` stays a count of
     records: an export of empty rows only holds none (``rows_in`` 0), as the register's checks rely on."""
@@ -104,7 +105,7 @@ class LoadedTable:
     rejects: pl.DataFrame = dataclasses.field(default_factory=empty_issues)
     flags: pl.DataFrame = dataclasses.field(default_factory=empty_issues)
     kind: str = "case"  # which canonical table: "case", "indicator", "tier", "gsi", "list_capture"
-    rows_left_out: int = 0  # rows holding nothing (no record), named in the notes
+    rows_left_out: int = 0  # rows holding nothing and note lines (no record), named in the notes
 
     def __post_init__(self) -> None:
         self.check_accounting()

@@ -240,10 +240,10 @@ def detect(path: str | Path) -> tuple[Loader, str]:
             raise UnknownFormatError("the file holds only blank lines", path=path)
     from evidence.sources import list_capture  # not registered: it imports this module
 
-    if not head.is_xlsx and (layout := list_capture.sniff(head)) is not None:
+    if (layout := list_capture.sniff(head)) is not None and (table := list_capture.sniffed_table(head)):
         raise UnknownFormatError(
             f"list-capture data (a 0/1 column per list{' and a count column' if layout == 'histories' else ''}: "
-            f"header {head.first_line[:120]!r}), which no data loader reads",
+            f"{table[0]}), which no data loader reads",
             path=path,
             hint=f"estimate the hidden population from it with `evidence estimate --data {path}`, or in "
             f"Python with `evidence.analyses.estimation.estimate_population({str(path)!r})`",

@@ -70,8 +70,10 @@ from evidence.sources.delimited import (
     field_count_rejects,
     header_cells,
     header_delimiter,
+    notes_below,
     overflowing_text,
     scan_records,
+    text_rows_at_end,
     utf8_text,
     without_empty_records,
 )
@@ -90,7 +92,7 @@ from evidence.sources.workbook import (
 )
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "19"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "20"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
@@ -118,6 +120,8 @@ LOADER_VERSION = "19"  # 2: source_row; 3: provenance from the source metadata; 
 # 18: reasons name the file's column as its header writes it (Kelley's "year", "iso"; were the table's names)
 # 19: the label and citation tell the report years that rank a country (Kelley's file: reports of 2001-2015, her
 # rows of 1999 and 2000 ranking none; were "reports of 1999-2015"); the release stays the rows' span
+# 20: notes below the placements (a source line, a footnote: text in one cell naming no country) left out and named
+# (delimited.notes_below; they were rejected as notes, so a tier file with a source line did not validate)
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -453,6 +457,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     )
     rows_in = frame.height
     by_name = "iso3" not in columns
+    below = _text_rows_at_end(raw, columns)
     parsed = _parse(frame, not_ranked_when_empty=layout == KELLEY_LAYOUT)
     # a table typed from the reports, which list placements by country name (no code column); or a row whose code
     # cell is empty beside a name (flagged)
@@ -462,6 +467,18 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     kept = parsed.join(
         rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti"
     )
+    # a note below the placements (a source line, a footnote): no placement, left out with a note (among the
+    # placements, or naming a country, it stays rejected); text in a column not read is a note too
+    rejects, noted, note_lines = notes_below(
+        below,
+        rejects,
+        unit="row" if head.is_xlsx else "line",
+        is_note=(pl.col("note_column").is_null() | (pl.col("column") == pl.col("note_column")))
+        & ~pl.col("_country"),
+    )
+    notes += note_lines
+    rows_in -= noted
+    left_out += noted
     flags = issues_where(
         kept,
         [
@@ -499,6 +516,22 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         flags=flags,
         kind="tier",
         rows_left_out=left_out,
+    )
+
+
+def _text_rows_at_end(raw: pl.DataFrame, columns: dict[str, str]) -> pl.DataFrame:
+    """The rows at the end of the file holding text in one cell only (:func:`text_rows_at_end`), their column
+    named as the table's (null: a column not read), and whether their text names a country (``_country``: a
+    placement cut short, never a note)."""
+    from evidence.sources.countries import map_to_iso3
+
+    below = text_rows_at_end(raw)
+    if below.is_empty():
+        return below.with_columns(_country=pl.lit(False))
+    named = {source: name for name, source in columns.items()}
+    return below.with_columns(
+        pl.col("column").replace_strict(named, default=None, return_dtype=pl.String),
+        _country=pl.lit(map_to_iso3(below.get_column("text")).iso3.is_not_null()),
     )
 
 

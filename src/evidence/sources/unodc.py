@@ -83,7 +83,13 @@ import polars as pl
 from evidence.core.errors import InputError
 from evidence.core.text import MONTH_NUMBERS
 from evidence.sources.checks import INDICATOR_CATEGORIES
-from evidence.sources.delimited import lines_with_text_beyond, text_checks, without_empty_records
+from evidence.sources.delimited import (
+    lines_with_text_beyond,
+    notes_below,
+    text_checks,
+    text_rows_at_end,
+    without_empty_records,
+)
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
 from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame, issues_where
 from evidence.sources.metadata import describe
@@ -108,7 +114,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "29"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "30"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -151,6 +157,8 @@ LOADER_VERSION = "29"  # 2: aggregate flag reworded, missing dimension named; 3:
 # its own column (every column's reason named an age group's); a release date written 2023/05/30 or 30-May-2023
 # read (the release was unknown); 29: the sexes as UN tables name them (Females, Males, Both sexes) read as the
 # published ones (their rows were rejected)
+# 30: notes below the table (Source: …, Note: …; text in one cell, after the last data row) left out and named
+# (delimited.notes_below; they were rejected, so a release with a source line did not validate)
 
 HEADER = (
     "Iso3_code",
@@ -485,6 +493,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     matches.sort(key=lambda match: not _preferred(match.sheet))  # its row numbers stay the sheet's own
     frame, notes, left_out = _read_sheets(path, matches)
     rows_in = frame.height
+    below = text_rows_at_end(frame, exclude=("source_row", "_unread", "_unread_column", "_unread_total"))
     # a record of a text file cut short at its end, or with more fields than the header (a name with an unquoted
     # delimiter shifting every later cell), is rejected as such, its cells never read
     # (and what reading it as UTF-8 text converted, noted after where its header is)
@@ -510,6 +519,15 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     release = _release(matches[0])
     rejects = pl.concat([structural, _rejects(parsed, latest_year=_latest_year(release))])
     kept = _without_rows(parsed, rejects)
+    # a note below the table (Source: …, Note: …), rejected as one (or, ending a text file without a line end, as
+    # cut short: prose, no code cut short): no data row, left out with a note
+    unit = "row" if first.delimiter is None else "line"
+    cut = pl.col("reason").str.starts_with("truncated row") & pl.col("text").str.contains(r"\s")
+    rejects, noted, note_lines = notes_below(
+        below, rejects, unit=unit, is_note=(pl.col("reason") == REASON_NOTE) | cut
+    )
+    rows_in, left_out = rows_in - noted, left_out + noted
+    notes += note_lines
     # a breakdown's own total (TOTAL, Total por año) is no record: the Total dimension publishes it; left out
     # like a blank row or the GSI's regional totals (a release's data then validate whole), named by row (a
     # row rejected for what else it holds stays rejected)
@@ -769,7 +787,7 @@ def parse_counts(text: pl.Series) -> pl.DataFrame:
     written with a footnote marker, ``1541*``)."""
     return (
         pl.LazyFrame({"value_text": text.cast(pl.String).str.strip_chars()})
-        .select(pl.col("value_text"), *_count_columns(pl.col("value_text")))
+        .select(pl.col("value_text"), *_value_columns())
         .collect()
     )
 
@@ -864,68 +882,21 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
         .otherwise(code)
         .alias("reporting_code")
     )
-    unit_key = _vocabulary_key(pl.col("unit"))
-    count_unit = (
-        pl.col("unit").is_null()
-        | unit_key.is_in(_COUNT_UNIT_KEYS)
-        | (unit_key.str.contains(_COUNT_UNIT_PATTERN) & ~unit_key.str.contains(_NOT_A_COUNT_PATTERN))
-    )
     frame = frame.with_columns(
         pl.col("unit").alias("unit_text"), *(pl.col(c).alias(f"{c}_text") for c in _VOCABULARY)
     )
-    # a footnote marker after the year (2019*) is read past and flagged, as after a value
-    year = (
-        pl.col("year_text").str.replace(FOOTNOTE_MARKER, "").str.strip_chars().cast(pl.Float64, strict=False)
-    )
-    year_ok = (year == year.round()) & year.is_between(1900, 2100)
     # (the columns of few distinct texts parsed together: 550 distinct rows of them in the 2023 release)
     frame = _per_value(
         frame,
         ["unit", *_VOCABULARY, "year_text"],
-        [
-            count_unit.alias("count_unit"),
-            pl.when(count_unit & pl.col("unit").is_not_null())
-            .then(pl.lit(COUNT_UNIT))
-            .otherwise("unit")
-            .alias("unit"),
-            *(
-                pl.col(c).str.contains(FOOTNOTE_MARKER).fill_null(False).alias(f"{c}_footnote")
-                for c in _VOCABULARY
-            ),
-            *(_canonical(c).alias(c) for c in _VOCABULARY),
-            pl.when(year_ok).then(year).cast(pl.Int16).alias("year"),
-            (year_ok & pl.col("year_text").str.contains(FOOTNOTE_MARKER))
-            .fill_null(False)
-            .alias("year_footnote"),
-        ],
+        list(_unit_vocabulary_year_columns()),
         # evaluated as written: what the query optimiser would share here (a unit's key, the year) costs less
         # than planning it, on the 550 distinct rows of the 2023 release (4.3 against 5.2 ms) as on a file of a
         # few rows (1.9 against 4.5 ms); the value texts' columns (below) share more and are optimised
     )
-    # the category of the Total dimension is spelled "Total"; a breakdown's total row keeps its text (rejected)
-    # a documented form of exploitation is spelled as published however cased, spaced or footnoted
-    total = pl.lit("Total")
-    is_form = pl.col("dimension") == FORM_DIMENSION  # the dimension is the publisher's spelling already
-    known_form = _vocabulary_key(pl.col("category")).replace_strict(
-        _FORM_KEYS, default=None, return_dtype=pl.String
-    )
     frame = frame.with_columns(pl.col("category").alias("category_text"))
-    frame = _per_value(
-        frame,
-        ["dimension", "category"],
-        [
-            pl.when((pl.col("dimension") == total) & pl.col("category").str.contains(_TOTAL_PATTERN))
-            .then(total)
-            .when(is_form & known_form.is_not_null())
-            .then(known_form)
-            .otherwise(pl.col("category"))
-            .alias("category"),
-            (is_form & known_form.is_not_null() & pl.col("category").str.contains(FOOTNOTE_MARKER))
-            .fill_null(False)
-            .alias("category_footnote"),
-        ],
-    )
-    frame = _per_value(frame, ["value_text"], _count_columns(pl.col("value_text")), optimised=True)
+    frame = _per_value(frame, ["dimension", "category"], list(_category_columns()))
+    frame = _per_value(frame, ["value_text"], list(_value_columns()), optimised=True)
     # a code of the country reference: an aggregate's code (CAR, SAM, EEU) is none, whether or not a release
     # writes the aggregate's name in Country (the 2023 release leaves it empty); a code the reference knows under
     # another (KOS for XKX, ISO's withdrawn ROM for ROU) is that country's when the Country cell names it too
@@ -946,6 +917,69 @@ def _parse(frame: pl.DataFrame) -> pl.DataFrame:
     )
     keys = ["reporting_code", "country"]
     return _looked_up(frame, codes.select(keys), codes.drop(keys))
+
+
+# (the expressions :func:`_parse` evaluates, built once: building them anew, with the vocabularies turned into
+# lookup series each time, took a sixth of loading a file of a few rows)
+@functools.cache
+def _unit_vocabulary_year_columns() -> tuple[pl.Expr, ...]:
+    """Whether the unit is a count and its spelling, each vocabulary column's footnote marker and publisher's
+    spelling, the year and its footnote marker: each a function of its row's unit, vocabulary and year texts."""
+    unit_key = _vocabulary_key(pl.col("unit"))
+    count_unit = (
+        pl.col("unit").is_null()
+        | unit_key.is_in(_COUNT_UNIT_KEYS)
+        | (unit_key.str.contains(_COUNT_UNIT_PATTERN) & ~unit_key.str.contains(_NOT_A_COUNT_PATTERN))
+    )
+    # a footnote marker after the year (2019*) is read past and flagged, as after a value
+    year = (
+        pl.col("year_text").str.replace(FOOTNOTE_MARKER, "").str.strip_chars().cast(pl.Float64, strict=False)
+    )
+    year_ok = (year == year.round()) & year.is_between(1900, 2100)
+    return (
+        count_unit.alias("count_unit"),
+        pl.when(count_unit & pl.col("unit").is_not_null())
+        .then(pl.lit(COUNT_UNIT))
+        .otherwise("unit")
+        .alias("unit"),
+        *(
+            pl.col(c).str.contains(FOOTNOTE_MARKER).fill_null(False).alias(f"{c}_footnote")
+            for c in _VOCABULARY
+        ),
+        *(_canonical(c).alias(c) for c in _VOCABULARY),
+        pl.when(year_ok).then(year).cast(pl.Int16).alias("year"),
+        (year_ok & pl.col("year_text").str.contains(FOOTNOTE_MARKER)).fill_null(False).alias("year_footnote"),
+    )
+
+
+@functools.cache
+def _category_columns() -> tuple[pl.Expr, ...]:
+    """The category as spelled in the table and whether a footnote marker followed a documented form: each a
+    function of its row's dimension and category."""
+    # the category of the Total dimension is spelled "Total"; a breakdown's total row keeps its text (rejected)
+    # a documented form of exploitation is spelled as published however cased, spaced or footnoted
+    total = pl.lit("Total")
+    is_form = pl.col("dimension") == FORM_DIMENSION  # the dimension is the publisher's spelling already
+    known_form = _vocabulary_key(pl.col("category")).replace_strict(
+        _FORM_KEYS, default=None, return_dtype=pl.String
+    )
+    return (
+        pl.when((pl.col("dimension") == total) & pl.col("category").str.contains(_TOTAL_PATTERN))
+        .then(total)
+        .when(is_form & known_form.is_not_null())
+        .then(known_form)
+        .otherwise(pl.col("category"))
+        .alias("category"),
+        (is_form & known_form.is_not_null() & pl.col("category").str.contains(FOOTNOTE_MARKER))
+        .fill_null(False)
+        .alias("category_footnote"),
+    )
+
+
+@functools.cache
+def _value_columns() -> tuple[pl.Expr, ...]:
+    """:func:`_count_columns` of the value texts."""
+    return tuple(_count_columns(pl.col("value_text")))
 
 
 #: Other spellings of the two age groups, as :func:`_vocabulary_key` makes them (lower case, a dash as ``-`` with no
@@ -1144,7 +1178,7 @@ _NOTE_COLUMNS = (
 )
 
 
-def _note_checks(parsed: pl.DataFrame) -> tuple[pl.Expr, list[Any]]:
+def _note_checks() -> tuple[pl.Expr, list[Any]]:
     """Whether a row is a note (text, but no value, year, indicator nor dimension: ``Note: <5 indicates...``
     below the table), and the check listing each note once, under the first column holding its text."""
     key_cells = ("value_text", "year_text", "indicator_text", "dimension_text")
@@ -1163,18 +1197,9 @@ def _note_checks(parsed: pl.DataFrame) -> tuple[pl.Expr, list[Any]]:
 def _rejects(parsed: pl.DataFrame, *, latest_year: int) -> pl.DataFrame:
     """One issue per reason per rejected row (a note row: one issue, showing its text; a note written in a
     column the loader does not read only is named under that column)."""
-    is_note, note_checks = _note_checks(parsed)
+    is_note, checks = _reject_checks(latest_year)
     checked = parsed.with_columns(is_note.alias("is_note"))
-    issues = issues_where(
-        checked,
-        [
-            *note_checks,
-            *(
-                (label, column, ~pl.col("is_note") & condition, reason)
-                for label, column, condition, reason in _data_row_checks(latest_year)
-            ),
-        ],
-    )
+    issues = issues_where(checked, checks)
     elsewhere = pl.col("is_note") & pl.all_horizontal(pl.col(c).is_null() for _, c in _NOTE_COLUMNS)
     unread_notes = checked.filter(elsewhere & pl.col("_unread").is_not_null()).select(
         row=pl.col("source_row"),
@@ -1183,6 +1208,18 @@ def _rejects(parsed: pl.DataFrame, *, latest_year: int) -> pl.DataFrame:
         reason=pl.lit(REASON_NOTE),
     )
     return pl.concat([issues, issues_frame(unread_notes)]).sort("row", maintain_order=True)
+
+
+@functools.cache
+def _reject_checks(latest_year: int) -> tuple[pl.Expr, tuple[Any, ...]]:
+    """Whether a row is a note, and the checks of :func:`_rejects` (built once per latest year): each note once,
+    a data row for each of its problems."""
+    is_note, note_checks = _note_checks()
+    data_row_checks = (
+        (label, column, ~pl.col("is_note") & condition, reason)
+        for label, column, condition, reason in _data_row_checks(latest_year)
+    )
+    return is_note, (*note_checks, *data_row_checks)
 
 
 def _data_row_checks(latest_year: int) -> list[Any]:
@@ -1238,7 +1275,25 @@ def total_categories_note(totals: list[tuple[int, str]]) -> str:
 
 
 def _flags(kept: pl.DataFrame) -> pl.DataFrame:
-    checks = [
+    checks, misencoded, suspect, duplicate = _flag_checks()
+    # each column searched for mis-encoded text in the rows holding some, found by one search of their cells
+    # joined by line ends (no mis-encoding includes one, so none is found across two cells)
+    # (issues listed by row, each row's in the order of the checks, as one issues_where of them all lists them)
+    # (the repeats told once: a check is evaluated twice, to know whether it holds anywhere and to filter)
+    repeats = kept.with_columns(duplicate.alias("_repeat"))
+    found = [
+        issues_where(kept, checks),
+        issues_where(kept.filter(suspect), misencoded),
+        issues_where(repeats, [("Category", "category", pl.col("_repeat"), REASON_DUPLICATE)]),
+    ]
+    return pl.concat(found).sort("row", maintain_order=True)
+
+
+@functools.cache
+def _flag_checks() -> tuple[tuple[Any, ...], tuple[Any, ...], pl.Expr, pl.Expr]:
+    """The checks of :func:`_flags` (built once): the flags of a kept row, the mis-encoded text of each column, the
+    rows holding some, and whether a row repeats another's key."""
+    checks = (
         ("txtVALUE", "value_text", pl.col("value_footnote"), REASON_FOOTNOTE),
         ("Year", "year_text", pl.col("year_footnote"), REASON_FOOTNOTE),
         # an empty unit in a release that writes units elsewhere: read as a count, and said
@@ -1282,21 +1337,15 @@ def _flags(kept: pl.DataFrame) -> pl.DataFrame:
             pl.col("category").is_null() & (pl.col("dimension") != "Total"),
             REASON_CATEGORY_MISSING,
         ),
-    ]
-    misencoded = [
+    )
+    misencoded = tuple(
         (label, column, pl.col(column).str.contains(_MISENCODED_PATTERN), REASON_MISENCODED)
         for column, label in _COLUMNS.items()
-    ]
-    # each column searched for mis-encoded text in the rows holding some, found by one search of their cells
-    # joined by line ends (no mis-encoding includes one, so none is found across two cells)
-    suspect = kept.filter(
-        pl.concat_str(list(_COLUMNS), separator="\n", ignore_nulls=True).str.contains(_MISENCODED_PATTERN)
     )
-    key = ["reporting_code", "year", "indicator", "dimension", "category", "sex", "age", "unit"]
-    duplicate = [("Category", "category", pl.struct(key).is_duplicated(), REASON_DUPLICATE)]
-    # (issues listed by row, each row's in the order of the checks, as one issues_where of them all lists them)
-    found = [issues_where(kept, checks), issues_where(suspect, misencoded), issues_where(kept, duplicate)]
-    return pl.concat(found).sort("row", maintain_order=True)
+    suspect = pl.concat_str(list(_COLUMNS), separator="\n", ignore_nulls=True).str.contains(
+        _MISENCODED_PATTERN
+    )
+    return checks, misencoded, suspect, pl.struct(_KEY).is_duplicated()
 
 
 _KEY = ["reporting_code", "year", "indicator", "dimension", "category", "sex", "age", "unit"]

@@ -1049,9 +1049,11 @@ def _anonymised(
     generalised_columns: bool,
     suppression: str,
     blank_first: Mapping[str, set[str]] | None = None,
+    layout: tuple[pl.DataFrame, list[str]] | None = None,
 ) -> tuple[pl.DataFrame, ExportReport, dict[str, set[str]]]:
     """:func:`anonymise`, and the values it suppressed locally (set column -> values; never published: the
-    register keeps them for a later release to be checked against this one)."""
+    register keeps them for a later release to be checked against this one). ``layout``: :func:`_layout_frame`
+    of ``data``, when the caller made it (once for the several ways it anonymises the same records)."""
     if suppression not in SUPPRESSIONS:
         raise ParameterError(f"suppression is one of {', '.join(SUPPRESSIONS)}, got {suppression!r}")
     if k < 2:
@@ -1059,7 +1061,7 @@ def _anonymised(
     if not 0 <= max_suppressed < 1:
         raise ParameterError(f"max_suppressed is a share of the records (0 to below 1), got {max_suppressed}")
     hierarchy = GENERALISED_QUASI_IDENTIFIERS if generalised_columns else QUASI_IDENTIFIERS
-    finest, merged = _layout_frame(data)
+    finest, merged = layout if layout is not None else _layout_frame(data)
     # whether each record's value of each quasi-identifier is recorded: carried beside the rows to count, per
     # column and level, the recorded values written (an empty cell is then told withheld or not recorded)
     recorded = {c: f"__recorded_{c}" for c in hierarchy}
@@ -1299,9 +1301,11 @@ def _made_again(register: Path, wait: float):
         if export.get("file_sha256") is None or export.get("as_of") is None:
             return None
         data = records_as_of(register, dt.date.fromisoformat(str(export["as_of"])), wait=wait).data
+        layout = _layout_frame(data)  # the same records each way: laid out once
         for suppression, generalised_columns in ((s, g) for s in SUPPRESSIONS for g in (False, True)):
             kept, report, suppressed = _anonymised(
                 data,
+                layout=layout,
                 k=export["k"],
                 max_suppressed=export["max_suppressed"],
                 levels=None,
@@ -1373,11 +1377,12 @@ def another_release(
     max_suppressed: float,
     generalised_columns: bool,
     suppression: str,
+    layout: tuple[pl.DataFrame, list[str]] | None = None,
 ) -> tuple[pl.DataFrame, ExportReport, dict[str, set[str]], int]:
     """Another release of ``data`` after the earlier ones (``known``, oldest first, as
     :func:`~.store.ctdc_release_sets` gives them: ``export_id``, ``k``, ``levels``, ``first_year``, ``sets``):
     the records kept, the report, the values suppressed locally and the first year of the year bands (the
-    latest's)."""
+    latest's). ``layout``: :func:`_layout_frame` of ``data``, when the caller made it."""
     # another release, allowed: it keeps the generalisation of the latest one (their sets line up) and leaves
     # out every set whose count differs from that of an earlier release of that generalisation by fewer than
     # k. Subtracted, the two files would leave so few people, with all their rows say of them. A level this
@@ -1411,9 +1416,12 @@ def another_release(
     choices = [_never_written(alike)]
     if local:
         choices.append({c: {v for e in alike for v in e[2].get(c, ())} for c in SET_COLUMNS})
+    if layout is None:  # the same records for each choice: laid out once
+        layout = _layout_frame(data)
     made = [
         _anonymised(
             data,
+            layout=layout,
             k=k,
             max_suppressed=max_suppressed,
             levels=target,
@@ -1472,8 +1480,10 @@ def export_register(
     stood, loaded, every, known = export_reading(register, as_of, wait=wait)
     if stood.date is None or loaded is None:
         raise ParameterError(f"{register}: the register holds no export yet: nothing to export")
+    layout = _layout_frame(loaded.data)  # laid out once, for another release too
     kept, report, suppressed = _anonymised(
         loaded.data,
+        layout=layout,
         k=k,
         max_suppressed=max_suppressed,
         levels=None,
@@ -1509,6 +1519,7 @@ def export_register(
             max_suppressed=max_suppressed,
             generalised_columns=generalised_columns,
             suppression=suppression,
+            layout=layout,
         )
     if not report.rows_written and report.rows_withheld_for_differencing:
         # not too few records: every set moved by a person or a few since the earlier release

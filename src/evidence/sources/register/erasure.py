@@ -29,8 +29,8 @@ from evidence.sources.register.store import (
     LINKED_IDS,
     PERSON_HASHES,
     RECORD_KEY,
-    _check_format,
     _check_key,
+    _checked,
     _create_later_tables,
     _owner_only,
     _remove_unfinished_exports,
@@ -103,9 +103,9 @@ def erase(
     folded = {fold: key.pseudonym(_FOLD_DOMAIN + fold) for fold in persons}
     connection = connect(register, read_only=False, wait=wait)
     try:
-        meta = _check_format(connection, register)
+        in_register, meta = _checked(connection, register)
         _check_key(meta, key, register)
-        tables = [t for t in PERSON_TABLES if t in _tables(connection)]
+        tables = [t for t in PERSON_TABLES if t in in_register]
         matched: dict[str, set[str]] = {}  # folded id -> the record keys the register holds a row of
         also_blocked: set[str] = set()  # the erasure hashes of the other ids linked to a person erased
         for fold, positions in persons.items():

@@ -27,8 +27,8 @@ from evidence.sources.register.keys import load_key
 from evidence.sources.register.store import (
     LINKED_IDS,
     RECORD_KEY,
-    _check_format,
     _check_key,
+    _checked,
     _create_later_tables,
     connect,
     erased_key,
@@ -79,7 +79,7 @@ def link(
     keys = {case_id: key.pseudonym(case_id) for case_id in distinct}
     connection = connect(register, read_only=False, wait=wait)
     try:
-        meta = _check_format(connection, register)
+        _, meta = _checked(connection, register)
         _check_key(meta, key, register)
         held = {
             row[0]

@@ -374,10 +374,13 @@ def _has_rows(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 
 def _check_format(
-    connection: duckdb.DuckDBPyConnection, path: Path, tables: set[str] | None = None
+    connection: duckdb.DuckDBPyConnection,
+    path: Path,
+    tables: set[str] | None = None,
+    meta: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """The register's meta facts, once its tables (``tables``, when the caller read them) say it is a register of
-    this format."""
+    this format (``meta``: the facts, when the caller read them)."""
     tables = _tables(connection) if tables is None else tables
     if not tables:  # made by a first import that was refused or stopped before it committed
         raise RegisterError(
@@ -387,7 +390,7 @@ def _check_format(
         )
     if not {"meta", "imports", "records"} <= tables:
         raise RegisterError("not a register: a DuckDB database without the register's tables", path=path)
-    meta = _meta(connection)
+    meta = _meta(connection) if meta is None else meta
     if meta.get("application") != APPLICATION:
         raise RegisterError("not a register made by evidence", path=path)
     if meta.get("format_version") != FORMAT_VERSION:
@@ -396,6 +399,25 @@ def _check_format(
             path=path,
         )
     return meta
+
+
+def _checked(connection: duckdb.DuckDBPyConnection, path: Path) -> tuple[set[str], dict[str, str]]:
+    """The register's tables and its meta facts, checked as :func:`_check_format` checks them: read in one
+    statement where the file holds a meta table of the register's (two before); else as that check reads them,
+    to say what the file is. Outside a transaction (a failed statement would end it)."""
+    import duckdb
+
+    try:
+        rows = connection.execute(
+            "SELECT table_name, NULL, NULL FROM duckdb_tables() WHERE database_name = current_database() "
+            "UNION ALL SELECT NULL, key, value FROM meta"
+        ).fetchall()
+    except duckdb.Error:  # no meta table, or not the register's
+        tables = _tables(connection)
+        return tables, _check_format(connection, path, tables)
+    tables = {table for table, _, _ in rows if table is not None}
+    meta = {key: value for table, key, value in rows if table is None}
+    return tables, _check_format(connection, path, tables, meta)
 
 
 def _create_schema(connection: duckdb.DuckDBPyConnection, key: RegisterKey, country: str | None) -> None:
@@ -532,8 +554,8 @@ class ImportResult:
     flags: pl.DataFrame = dataclasses.field(repr=False, default_factory=empty_issues)
     #: the register's key is evidently not random (:attr:`~evidence.sources.register.keys.RegisterKey.weakness`)
     key_warning: str | None = None
-    #: rows holding nothing (blank lines, rows of delimiters only, empty sheet rows): no record, not in
-    #: ``rows_in``; said beside it, so that the rows of the file add up
+    #: rows holding nothing (blank lines, rows of delimiters only, empty sheet rows) and note lines below the table:
+    #: no record, not in ``rows_in``; said beside it, so that the rows of the file add up
     rows_left_out: int = 0
 
     @property
@@ -1027,12 +1049,16 @@ def _unlinked_alike(
     where: str,
     parameters: list[Any],
     tables: set[str] | None = None,
+    hashed: bool | None = None,
 ) -> list[str]:
     """The records present (as ``where`` selects versions) whose person hash is another present record's, the
-    two not linked as one person (``tables``: the register's, when known)."""
-    if PERSON_HASHES not in (tables if tables is not None else _tables(connection)) or not _has_rows(
-        connection, PERSON_HASHES
-    ):  # none without a hash of a person
+    two not linked as one person (``tables``: the register's, when known; ``hashed``: whether it holds a hash
+    of a person, when known)."""
+    if hashed is None:
+        hashed = PERSON_HASHES in (tables if tables is not None else _tables(connection)) and _has_rows(
+            connection, PERSON_HASHES
+        )
+    if not hashed:  # none without a hash of a person
         return []
     rows = connection.execute(
         f"""WITH present_records AS (
@@ -1363,6 +1389,9 @@ def _record_columns(connection: duckdb.DuckDBPyConnection) -> list[str]:
 MANY_MISSING = 0.5
 #: Fewest records marked missing that can be "many" (a small register's few changes are not).
 FEW_RECORDS = 10
+#: The column of :func:`_merge`'s table of the export's rows saying what each is to its record: new, updated or
+#: unchanged (a name no column of the records takes).
+_CHANGE = "__change"
 
 
 def _check_not_many_missing(connection: duckdb.DuckDBPyConnection, made_on: dt.date, file_name: str) -> None:
@@ -1372,7 +1401,7 @@ def _check_not_many_missing(connection: duckdb.DuckDBPyConnection, made_on: dt.d
     ).fetchall()[0]
     if missing < FEW_RECORDS or missing <= MANY_MISSING * present:
         return
-    new = connection.execute("SELECT count(*) FROM changes WHERE change = 'new'").fetchall()[0][0]
+    new = connection.execute(f"SELECT count(*) FROM incoming WHERE {_CHANGE} = 'new'").fetchall()[0][0]
     raise InputError(
         f"this full export lacks {missing} of the {present} records of the register ({missing / present:.0%}), "
         f"and {new} of its records are new: imported, the {missing} would be marked missing from {made_on} on "
@@ -1426,60 +1455,65 @@ def _merge(
         else f'NULL AS "{c}"'
         for c in columns
     )
-    connection.execute(f"CREATE TEMP TABLE incoming AS SELECT {RECORD_KEY}, {typed} FROM export_rows")
-    connection.unregister("export_rows")
-    connection.execute("CREATE TEMP TABLE current_versions AS SELECT * FROM records WHERE valid_to IS NULL")
     same = " AND ".join(f'i."{c}" IS NOT DISTINCT FROM c."{c}"' for c in columns) or "TRUE"
+    # each row of the export as the records' columns, beside what it is to its record's current version (one
+    # statement, one table: the comparison needs the current versions, not a copy of them)
     connection.execute(
-        f"""CREATE TEMP TABLE changes AS
-        SELECT i.{RECORD_KEY},
-               CASE WHEN c.{RECORD_KEY} IS NULL THEN 'new'
-                    WHEN NOT c.present OR NOT ({same}) THEN 'updated'
-                    ELSE 'unchanged' END AS change
-        FROM incoming i LEFT JOIN current_versions c USING ({RECORD_KEY})"""
+        f"""CREATE TEMP TABLE incoming AS
+        SELECT i.*, CASE WHEN c.{RECORD_KEY} IS NULL THEN 'new'
+                         WHEN NOT c.present OR NOT ({same}) THEN 'updated'
+                         ELSE 'unchanged' END AS {_CHANGE}
+        FROM (SELECT {RECORD_KEY}, {typed} FROM export_rows) i
+        LEFT JOIN (SELECT * FROM records WHERE valid_to IS NULL) c USING ({RECORD_KEY})"""
     )
-    gone = (
-        f"""SELECT c.{RECORD_KEY} FROM current_versions c ANTI JOIN seen_keys s USING ({RECORD_KEY})
-            WHERE c.present"""
-        if full
-        else f"SELECT {RECORD_KEY} FROM current_versions WHERE FALSE"
-    )
-    connection.register(
-        "seen_arrow", pl.DataFrame({RECORD_KEY: sorted(seen)}, schema={RECORD_KEY: pl.String}).to_arrow()
-    )
-    connection.execute(f"CREATE TEMP TABLE seen_keys AS SELECT {RECORD_KEY} FROM seen_arrow")
-    connection.unregister("seen_arrow")
-    connection.execute(f"CREATE TEMP TABLE gone AS {gone}")
+    connection.unregister("export_rows")
+    # the current versions of the records present that the export lacks, as they stand before the writes below
+    # (the version marking each missing copies them); none for a partial export
+    if full:
+        connection.register(
+            "seen_arrow", pl.DataFrame({RECORD_KEY: sorted(seen)}, schema={RECORD_KEY: pl.String}).to_arrow()
+        )
+        connection.execute(
+            f"""CREATE TEMP TABLE gone AS SELECT c.* FROM records c ANTI JOIN seen_arrow s USING ({RECORD_KEY})
+            WHERE c.valid_to IS NULL AND c.present"""
+        )
+        connection.unregister("seen_arrow")
+    else:
+        connection.execute("CREATE TEMP TABLE gone AS SELECT * FROM records WHERE FALSE")
     if full and not allow_many_missing:
         _check_not_many_missing(connection, made_on, file_name)
     quoted = ", ".join(f'"{c}"' for c in columns)
     # counted first (the writes below change neither table): a write of no row is left out, as costly as one of
     # a few (DuckDB binds every column of the records each time) and a no-op; a first import closes nothing
-    counts = dict(connection.execute("SELECT change, count(*) FROM changes GROUP BY change").fetchall())
-    missing = connection.execute("SELECT count(*) FROM gone").fetchall()[0][0]
+    counts = dict(
+        connection.execute(
+            f"SELECT {_CHANGE}, count(*) FROM incoming GROUP BY {_CHANGE} "
+            "UNION ALL SELECT 'missing', count(*) FROM gone"
+        ).fetchall()
+    )
+    missing = counts.get("missing", 0)
     if counts.get("updated", 0) or missing:
         connection.execute(
             f"""UPDATE records SET valid_to = $made_on
             WHERE valid_to IS NULL AND {RECORD_KEY} IN (
-                SELECT {RECORD_KEY} FROM changes WHERE change = 'updated' UNION ALL SELECT {RECORD_KEY} FROM gone)""",
+                SELECT {RECORD_KEY} FROM incoming WHERE {_CHANGE} = 'updated'
+                UNION ALL SELECT {RECORD_KEY} FROM gone)""",
             {"made_on": made_on},
         )
     if counts.get("new", 0) or counts.get("updated", 0):
         connection.execute(
             f"""INSERT INTO records ({RECORD_KEY}, valid_from, valid_to, import_id, present, {quoted})
-            SELECT i.{RECORD_KEY}, $made_on, NULL, $import_id, TRUE, {", ".join(f'i."{c}"' for c in columns)}
-            FROM incoming i JOIN changes USING ({RECORD_KEY}) WHERE change IN ('new', 'updated')""",
+            SELECT {RECORD_KEY}, $made_on, NULL, $import_id, TRUE, {quoted}
+            FROM incoming WHERE {_CHANGE} IN ('new', 'updated')""",
             {"made_on": made_on, "import_id": import_id},
         )
     if missing:
         connection.execute(
             f"""INSERT INTO records ({RECORD_KEY}, valid_from, valid_to, import_id, present, {quoted})
-            SELECT c.{RECORD_KEY}, $made_on, NULL, $import_id, FALSE, {", ".join(f'c."{c}"' for c in columns)}
-            FROM current_versions c SEMI JOIN gone USING ({RECORD_KEY})""",
+            SELECT {RECORD_KEY}, $made_on, NULL, $import_id, FALSE, {quoted} FROM gone""",
             {"made_on": made_on, "import_id": import_id},
         )
-    for table in ("incoming", "current_versions", "changes", "seen_keys", "gone"):
-        connection.execute(f"DROP TABLE {table}")
+    connection.execute("DROP TABLE incoming; DROP TABLE gone")  # one round trip
     return {
         "new": counts.get("new", 0),
         "updated": counts.get("updated", 0),
@@ -1508,8 +1542,8 @@ def _reading(
     path = Path(path)
     connection = connect(path, read_only=True, wait=wait)
     try:
-        tables = _tables(connection)
-        yield connection, _check_format(connection, path, tables), tables
+        tables, meta = _checked(connection, path)
+        yield connection, meta, tables
     finally:
         connection.close()
 
@@ -1647,20 +1681,29 @@ def _records_read(
     ).fetchall()
     stood = _resolve_as_of(connection, path, as_of, sorted({day for day, _ in imported}))
     where, parameters = _as_of_filter(stood.date)
-    columns = _record_columns(connection)
-    quoted = ", ".join(f'"{c}"' for c in columns)
+    # the record's columns as the table holds them, the key first: named by what they are not (describing the
+    # table to name them cost a statement)
+    record = f"records.{RECORD_KEY}, records.* EXCLUDE ({', '.join(_VERSION_COLUMNS)})"
     # without a link each record is its own person: one version of it stands on any date, so the window
     # below would keep every row (and cost half the query)
-    present, missing, linked = connection.execute(
+    # in the same statement: whether any record holds a hash of a person, and the dates of the erasures (as
+    # :func:`_erasure_dates` reads them), each a statement of its own before
+    present, missing, linked, hashed, erased_on = connection.execute(
         "SELECT *, "
-        + (f"EXISTS (SELECT 1 FROM {LINKED_IDS})" if LINKED_IDS in tables else "FALSE")
+        + (f"EXISTS (SELECT 1 FROM {LINKED_IDS}), " if LINKED_IDS in tables else "FALSE, ")
+        + (f"EXISTS (SELECT 1 FROM {PERSON_HASHES}), " if PERSON_HASHES in tables else "FALSE, ")
+        + (
+            "(SELECT list(erased_on ORDER BY erased_on) FROM (SELECT DISTINCT erased_on FROM erasures))"
+            if "erasures" in tables
+            else "NULL"
+        )
         + " FROM (SELECT count(*) FILTER (WHERE present), count(*) FILTER (WHERE NOT present) FROM records "
         f"WHERE {where})",
         parameters,
     ).fetchall()[0]
     frame = _frame(
         connection,
-        f"SELECT {RECORD_KEY}, {quoted} FROM records "
+        f"SELECT {record} FROM records "
         + (f"LEFT JOIN {LINKED_IDS} USING ({RECORD_KEY}) " if linked else "")
         + f"WHERE {where} AND present "
         + (
@@ -1675,8 +1718,8 @@ def _records_read(
     )
     # the latest real import on the date (by its date, then its number)
     last = [row for row in imported if not stood.date or row[0] <= stood.date][-1:]
-    erased_on = _erasure_dates(connection, tables)
-    alike = _unlinked_alike(connection, where, parameters, tables)
+    erased_on = list(erased_on or [])  # none: no erasure, or none yet
+    alike = _unlinked_alike(connection, where, parameters, tables, hashed)
     matched_on = json.loads(meta.get(SAME_PERSON) or "[]")
     return _RecordsRead(stood, frame, present, missing, last, erased_on, alike, matched_on, meta)
 
@@ -1888,7 +1931,7 @@ def record_ctdc_export(
     connection = connect(path, read_only=False, wait=wait)
     committed = False
     try:
-        _check_format(connection, path)
+        _checked(connection, path)
         connection.execute("BEGIN TRANSACTION")
         _create_later_tables(connection)
         _remove_unfinished_exports(connection)
@@ -2006,27 +2049,22 @@ def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
     """What the register holds: its facts, the number of records and versions, and every import."""
     path = Path(path)
     with _reading(path, wait=wait) as (connection, meta, tables):
-        current = dict(
-            connection.execute(
-                "SELECT present, count(*) FROM records WHERE valid_to IS NULL GROUP BY present"
-            ).fetchall()
-        )
-        versions = connection.execute("SELECT count(*) FROM records").fetchall()[0][0]
+        present, missing, versions = connection.execute(
+            "SELECT count(*) FILTER (WHERE valid_to IS NULL AND present), "
+            "count(*) FILTER (WHERE valid_to IS NULL AND NOT present), count(*) FROM records"
+        ).fetchall()[0]
+        # every column but the mapping's sha256 and the provenance, in the table's order (rows_left_out last)
         imports = _frame(
-            connection,
-            "SELECT import_id, imported_at, exported_on, exported_on_from, file_name, file_sha256, full_export, "
-            "rows_in, rows_new, rows_updated, rows_unchanged, rows_rejected, rows_marked_missing, note, "
-            # null where not known: an import into a register made before the column was kept
-            + (
-                "rows_left_out "
-                if "rows_left_out" in _columns(connection, "imports")
-                else "NULL::INTEGER AS rows_left_out "
-            )
-            + "FROM imports ORDER BY import_id",
+            connection, "SELECT * EXCLUDE (mapping_sha256, provenance) FROM imports ORDER BY import_id"
         )
+        if "rows_left_out" not in imports.columns:  # null: an import into a register made before it was kept
+            imports = imports.with_columns(rows_left_out=pl.lit(None, pl.Int32))
         exports = _ctdc_exports(connection, tables)
         alike = len(_unlinked_alike(connection, "valid_to IS NULL", [], tables))
-        gaps = export_gaps(_export_dates(connection))
+        # the dates of the real imports (:func:`export_dates`), of the imports read above
+        gaps = export_gaps(
+            imports.filter(pl.col("note") == "").get_column("exported_on").unique().sort().to_list()
+        )
         ids_linked, persons_linked = (
             connection.execute(f"SELECT count(*), count(DISTINCT person_key) FROM {LINKED_IDS}").fetchall()[0]
             if LINKED_IDS in tables
@@ -2042,8 +2080,8 @@ def status(path: str | Path, *, wait: float = 0.0) -> dict[str, Any]:
         "format_version": meta.get("format_version"),
         "created": meta.get("created"),
         "country": meta.get("country") or None,
-        "records": current.get(True, 0),
-        "records_marked_missing": current.get(False, 0),
+        "records": present,
+        "records_marked_missing": missing,
         "versions": versions,
         "imports": [
             {k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v) for k, v in row.items()}
