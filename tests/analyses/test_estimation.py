@@ -30,7 +30,10 @@ from evidence.analyses.estimation.demo import (
     simulate_list_capture,
 )
 from evidence.analyses.estimation.loglinear import design_matrix, lp_optimum
+from evidence.analyses.estimation.models import ModelSpace
 from evidence.analyses.estimation.selection import (
+    FitLog,
+    _fit_models_rows,
     best_by_bic_estimates,
     bic_search,
     downhill,
@@ -350,6 +353,57 @@ def test_batched_searches_match_one_by_one(mse: Path) -> None:
         fits = [fit_model(replicate, m) for m in models]
         valid = [f for f in fits if model_is_valid(replicate, f)]
         assert estimate == pytest.approx(min(valid, key=lambda f: f.bic).estimate, rel=1e-7)
+
+
+def _every_fit_choice(capture: ListCapture, models: list, Y: np.ndarray, max_order: int) -> np.ndarray:
+    """Each row's estimate by the valid model of lowest BIC, every model fitted to every row (the choice as it
+    was made before models a replicate cannot choose were left unfitted)."""
+    B = len(Y)
+    space = ModelSpace(capture.n_lists, max_order)
+    masks = [space.mask_of(m) for m in models]
+    rows = np.tile(np.arange(B), len(masks))
+    bic, est, ok, _ = _fit_models_rows(
+        capture, space, [m for m in masks for _ in range(B)], Y, rows, FitLog()
+    )
+    bic, est = bic.reshape(len(masks), B), est.reshape(len(masks), B)
+    result = np.full(B, np.nan)
+    for b in range(B):
+        for m in np.argsort(bic[:, b], kind="stable"):
+            if not np.isfinite(bic[m, b]):
+                break
+            if ok(int(m) * B + b):
+                result[b] = est[m, b]
+                break
+    return result
+
+
+@pytest.mark.parametrize("max_order", [2, 4])
+def test_the_bic_bootstrap_fits_only_the_models_a_replicate_can_still_choose(
+    mse: Path, monkeypatch: pytest.MonkeyPatch, max_order: int
+) -> None:
+    # the UK 5-list bootstrap fitted each of the 100 best models to every replicate (500,000 fits for the
+    # published five runs): a model whose BIC cannot fall below one the replicate already has is left unfitted
+    from evidence.analyses.estimation import selection as selection_module
+
+    capture = capture_of(mse, UK_5)
+    models = [terms for terms, _ in searched(bic_search, capture, max_order=max_order).ranking[:100]]
+    Y = np.vstack([resample(capture, 30, np.random.default_rng(8)), jackknife_counts(capture)[0]]).astype(
+        float
+    )
+    fitted = []
+    real = selection_module.fit_batch
+
+    def counting(X, Y, *args, **kwargs):
+        fitted.append(len(np.atleast_2d(Y)))
+        return real(X, Y, *args, **kwargs)
+
+    monkeypatch.setattr(selection_module, "fit_batch", counting)
+    chosen = best_by_bic_estimates(capture, models, Y, max_order)
+    monkeypatch.undo()
+    assert sum(fitted) < 0.6 * len(models) * len(Y)
+    expected = _every_fit_choice(capture, models, Y, max_order)
+    assert np.isnan(chosen).tolist() == np.isnan(expected).tolist()
+    assert chosen == pytest.approx(expected, rel=1e-10, nan_ok=True)
 
 
 ARTIFICIAL_CASES = [

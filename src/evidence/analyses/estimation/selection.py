@@ -493,7 +493,7 @@ def downhill_estimates(
     space = ModelSpace(capture.n_lists, max_order)
     first = start_model(space, start)
     current = [first] * B
-    bic, est, ok = _fit_models_rows(capture, space, [first] * B, Y, np.arange(B), log)
+    bic, est, ok, _ = _fit_models_rows(capture, space, [first] * B, Y, np.arange(B), log)
     valid = np.array([ok(b) for b in range(B)], dtype=bool)
     best = np.where(valid, bic, np.inf)
     estimate = np.where(valid, est, np.nan)
@@ -513,7 +513,7 @@ def downhill_estimates(
         if not pair_models:
             break
         rows = np.array(pair_rows)
-        bic, est, ok = _fit_models_rows(capture, space, pair_models, Y, rows, log)
+        bic, est, ok, _ = _fit_models_rows(capture, space, pair_models, Y, rows, log)
         # per replicate: the best neighbour whose fit is valid, if it lowers the BIC
         order = np.lexsort((np.array([m.bit_count() for m in pair_models]), bic, rows))
         moved = []
@@ -550,21 +550,24 @@ def _fit_models_rows(
     Y: np.ndarray,
     rows: np.ndarray,
     log: FitLog,
-) -> tuple[np.ndarray, np.ndarray, Callable[[int], bool]]:
+    log_factorials: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, Callable[[int], bool], np.ndarray]:
     """Fit model ``models[k]`` to ``Y[rows[k]]`` for every k, each model in batches of its own design (a model
     with few terms is solved with few columns). Returns BIC (inf where the fit is not identifiable or did not
     converge), the estimates, and validity as a function of k that runs the linear programme only when asked:
-    most candidates never need it."""
+    most candidates never need it, and where the fit alone proves validity (no programme needed).
+    ``log_factorials``, where the caller has it, is ``gammaln(Y + 1)`` (every row of ``Y``)."""
     count = len(models)
     bic = np.full(count, np.inf)
     est = np.full(count, np.nan)
     certain = np.zeros(count, dtype=bool)
     usable = np.zeros(count, dtype=bool)
     n = Y.sum(axis=1)
-    # ln(y!) of each replicate fitted, computed once for all its models (each model's fit took it again)
-    log_factorials = np.zeros(Y.shape)
-    fitted_rows = np.unique(rows)
-    log_factorials[fitted_rows] = gammaln(Y[fitted_rows] + 1.0)
+    if log_factorials is None:
+        # ln(y!) of each replicate fitted, computed once for all its models (each model's fit took it again)
+        log_factorials = np.zeros(Y.shape)
+        fitted_rows = np.unique(rows)
+        log_factorials[fitted_rows] = gammaln(Y[fitted_rows] + 1.0)
     groups: dict[int, list[int]] = {}
     for k, model in enumerate(models):
         groups.setdefault(model, []).append(k)
@@ -605,7 +608,7 @@ def _fit_models_rows(
             )
         return verdicts[k]
 
-    return bic, est, ok
+    return bic, est, ok, certain
 
 
 def best_by_bic_estimates(
@@ -617,26 +620,86 @@ def best_by_bic_estimates(
 ) -> np.ndarray:
     """For each count vector in ``Y``, the estimate of the valid model with the lowest BIC among ``models``.
 
-    Every model is fitted to every replicate; validity (the linear programme) is checked lazily, from the
-    lowest BIC up, only until a valid model is found. NaN where none of the models is valid.
+    The models are fitted in their order (the ranking on the original data: the likely winners first), each to
+    the replicates it can still win. A model's log-likelihood is at most that of any model holding all its terms
+    (its maximum is over a larger set): of the model holding every term of ``models``
+    (:func:`_likelihood_ceilings`), and of the models before it in the list that hold its terms, where their
+    fits prove their maximum reached. Its BIC is then at least p·ln(n) − 2·that ceiling, and where that bound is
+    above the BIC of a model the replicate has already fitted validly, the model cannot be chosen and is not
+    fitted (more than half the fits of the UK 5-list bootstrap). Validity (the linear programme) is checked
+    lazily, from the lowest BIC up, only until a valid model is found. NaN where none of the models is valid.
     """
     log = log if log is not None else FitLog()
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
     B = len(Y)
     space = ModelSpace(capture.n_lists, max(max_order, max((len(t) for m in models for t in m), default=1)))
     masks = [space.mask_of(m) for m in models]
-    pair_models = [m for m in masks for _ in range(B)]
-    rows = np.tile(np.arange(B), len(masks))
-    bic, est, ok = _fit_models_rows(capture, space, pair_models, Y, rows, log)
-    bic = bic.reshape(len(masks), B)
-    est = est.reshape(len(masks), B)
+    n = Y.sum(axis=1)
+    log_factorials = gammaln(Y + 1.0)  # once, for every model fitted
+    # (one model, as main effects' bootstrap: nothing to leave unfitted, and no ceiling to fit)
+    ceiling = (
+        _likelihood_ceilings(capture, space, masks, Y, log_factorials)
+        if len(masks) > 1
+        else np.full(B, np.inf)
+    )
+    # the lowest BIC of a fit already known valid without the linear programme (certainly_exists), per replicate
+    known = np.full(B, np.inf)
+    # each model's log-likelihood where its fit proves the maximum reached (NaN elsewhere, and where not fitted)
+    reached = np.full((len(masks), B), np.nan)
+    bic = np.full((len(masks), B), np.inf)
+    est = np.full((len(masks), B), np.nan)
+    # per model: the position of each replicate among the rows it was fitted to (−1: not fitted), and ok(position)
+    checks: list[tuple[np.ndarray, Callable[[int], bool]]] = []
+    for m, mask in enumerate(masks):
+        parameters = 1 + capture.n_lists + mask.bit_count()
+        holding = [j for j in range(m) if masks[j] & mask == mask]
+        lowest = np.fmin(ceiling, np.fmin.reduce(reached[holding], axis=0)) if holding else ceiling
+        with np.errstate(invalid="ignore"):  # inf − inf where no fit is known yet: not pruned
+            floor = parameters * np.log(n) - 2.0 * lowest
+            pruned = floor - known > _PRUNING_MARGIN * np.maximum(1.0, np.abs(known))
+        rows = np.flatnonzero(~pruned)
+        if not len(rows):
+            checks.append((np.full(B, -1), lambda k: False))
+            continue
+        model_bic, model_est, ok, certain = _fit_models_rows(
+            capture, space, [mask] * len(rows), Y, rows, log, log_factorials
+        )
+        bic[m, rows], est[m, rows] = model_bic, model_est
+        reached[m, rows] = np.where(certain, parameters * np.log(n[rows]) - model_bic, np.nan) / 2.0
+        known[rows] = np.where(certain, np.minimum(known[rows], model_bic), known[rows])
+        position = np.full(B, -1)
+        position[rows] = np.arange(len(rows))
+        checks.append((position, ok))
     result = np.full(B, np.nan)
     order = np.argsort(bic, axis=0, kind="stable")
     for b in range(B):
         for m in order[:, b]:
             if not np.isfinite(bic[m, b]):
                 break
-            if ok(int(m) * B + b):
+            position, ok = checks[m]
+            if ok(int(position[b])):
                 result[b] = est[m, b]
                 break
     return result
+
+
+#: How far (relative to the BIC) a model's lowest possible BIC must lie above a replicate's best valid BIC for
+#: :func:`best_by_bic_estimates` to leave it unfitted: far beyond the rounding of a converged fit's likelihood.
+_PRUNING_MARGIN = 1e-6
+
+
+def _likelihood_ceilings(
+    capture: ListCapture, space: ModelSpace, masks: Sequence[int], Y: np.ndarray, log_factorials: np.ndarray
+) -> np.ndarray:
+    """For each row of ``Y``, a number no model of ``masks`` fits a log-likelihood above: that of the model
+    holding every term of them (each is a submodel of it, so its likelihood is at most that model's maximum)
+    where its fit proves the maximum reached (:meth:`BatchFit.certainly_exists`), else the saturated model's
+    Σ y·ln(y) − y − ln(y!), which bounds every Poisson model. ``log_factorials`` is ``gammaln(Y + 1)``."""
+    union = 0
+    for mask in masks:
+        union |= mask
+    X = cached_design(capture.n_lists, space.terms_of(union))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        saturated = (np.where(Y > 0, Y * np.log(Y), 0.0) - Y - log_factorials).sum(axis=1)
+    fit = fit_batch(X, Y, standard_errors=False, log_factorials=log_factorials)
+    return np.where(fit.certainly_exists(), fit.log_likelihood, saturated)
