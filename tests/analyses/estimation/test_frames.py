@@ -1,5 +1,5 @@
-"""A researcher's frame given to estimate_population is refused as its CSV would be: each history once, and a
-row on no list named by its row."""
+"""A researcher's frame given to estimate_population: each history once (a file's loader sums repeated histories
+with a note; a frame, given by code, is refused), and a row on no list named by its row."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from evidence.core.errors import EvidenceError
 
 
 def test_a_history_given_twice_in_a_frame_is_refused_with_its_rows() -> None:
-    # the CSV of the same table is refused ("appears on rows [2, 3]"); the frame's two {A} rows were summed silently
+    # the frame's two {A} rows were summed silently (its CSV is read summed, with a note naming the rows)
     frame = pl.DataFrame(
         {
             "A": [1, 1, 0, 0, 1, 1, 0],
@@ -22,7 +22,7 @@ def test_a_history_given_twice_in_a_frame_is_refused_with_its_rows() -> None:
     )
     with pytest.raises(EvidenceError, match=r"\{A\}.*rows 1 and 2 of the frame") as caught:
         estimate_population(frame)
-    assert "sum the counts" in str(caught.value)
+    assert "sum the counts" in str(caught.value) and "a note naming the rows" in str(caught.value)
     # the same table, each history once, estimates
     summed = frame.group_by(["A", "B", "C"], maintain_order=True).agg(pl.col("count").sum())
     assert estimate_population(summed).observed == 119

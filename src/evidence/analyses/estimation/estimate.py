@@ -353,8 +353,9 @@ def _canonical_frame(capture: pl.DataFrame) -> pl.DataFrame:
             "is what the estimation is for"
         )
     if "count" in capture.columns:
-        # one row per capture history, as the CSV loader requires: two rows of one history (a typing slip, a
-        # stratum left in) were summed without a word
+        # one row per capture history: two rows of one history (a typing slip, a stratum left in) were summed
+        # without a word. A file's loader sums them with a note its reader sees (load_list_capture); a frame is
+        # given by code, where no note reaches anyone, so its caller sums them, knowing they are no strata
         keyed = frame.with_row_index("_row").filter(pl.sum_horizontal(lists) > 0)
         repeated = keyed.filter(pl.struct(lists).is_duplicated())
         if repeated.height:
@@ -364,7 +365,8 @@ def _canonical_frame(capture: pl.DataFrame) -> pl.DataFrame:
             shown = ", ".join(str(r) for r in rows[:-1].to_list()) + f" and {rows[-1]}"
             raise ParameterError(
                 f"the capture history {history} appears on rows {shown} of the frame; each history must appear "
-                "once (sum the counts, or give one row per case without a count column)"
+                "once in a frame (sum the counts, or give one row per case without a count column; a file of "
+                "this table is read with its counts summed and a note naming the rows)"
             )
     return frame
 
