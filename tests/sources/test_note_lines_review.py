@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from evidence.sources import registry
+from evidence.sources.case_records import load_case_records
+from evidence.sources.loaded import LoadedTable
 
 
 def _k_anon_with(shared_data: Path, target: Path, below: list[dict[str, str]]) -> Path:
@@ -52,3 +54,77 @@ def test_a_source_line_below_a_rejected_last_record_is_still_a_note(
     assert loaded.rows_left_out == original.rows_left_out + 1
     assert loaded.rejects.get_column("row").to_list() == [end + 1]
     assert f"line {end + 2} 'Source: CTDC, k-anonymised data 2024'" in " ".join(loaded.provenance.notes)
+
+
+def _export_with(fixtures: Path, target: Path, below: list[str]) -> tuple[LoadedTable, LoadedTable]:
+    """The fictional case-management export, as read, and with ``below`` appended (its mapping beside it)."""
+    folder = fixtures / "case_records"
+    source, mapping = folder / "assisted_victims.csv", folder / "assisted_victims.csv.mapping.yaml"
+    target.write_text(source.read_text(encoding="utf-8").rstrip("\n") + "\n" + "\n".join(below) + "\n")
+    return load_case_records(source, mapping), load_case_records(target, mapping)
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("Sex", "Femal"), ("Nationality", "Narnia"), ("Referred by", "Police station"), ("Age", "about 30")],
+)
+def test_a_last_case_holding_one_bad_value_stays_rejected(
+    fixtures: Path, tmp_path: Path, column: str, value: str
+) -> None:
+    """A case of which one field is known (a row as wide as the sheet, one cell filled: kept when the value reads,
+    ``F``) with a value its column refuses is a bad case, rejected with its reason, as it is among the cases; it
+    was left out as a note line below the table. A note stands in the first cell (column A, a line's start)."""
+    header = (fixtures / "case_records/assisted_victims.csv").read_text(encoding="utf-8").split("\n", 1)[0]
+    columns = header.split(",")
+    cells = ["" for _ in columns]
+    cells[columns.index(column)] = f'"{value}"'
+    original, loaded = _export_with(fixtures, tmp_path / "export.csv", [",".join(cells)])
+    assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected == original.rows_in + 1
+    assert (loaded.rows_rejected, loaded.rows_left_out) == (1, original.rows_left_out)
+    assert set(loaded.rejects.get_column("column")) >= {column}
+    assert not any("below the table left out" in n for n in loaded.provenance.notes)
+    # a source line below it is a note still
+    original, noted = _export_with(
+        fixtures, tmp_path / "noted.csv", [",".join(cells), "Source: Mekong Survivor Support Foundation"]
+    )
+    assert (noted.rows_rejected, noted.rows_left_out) == (1, original.rows_left_out + 1)
+
+
+def test_a_last_case_holding_one_bad_value_in_a_workbook_stays_rejected(
+    fixtures: Path, tmp_path: Path
+) -> None:
+    """The same in a workbook's sheet: a note in column A below the cases is no case (rejected for its text, left
+    out); a bad value in another column alone is a bad case, rejected."""
+    import shutil
+
+    import openpyxl
+
+    folder = fixtures / "case_records"
+    # the export's columns with Sex first (the mapping finds a column by its label): a note in column A below the
+    # cases is rejected for its text (no code), where one in the Case ID column would be a case (kept)
+    records = [
+        line.split(",") for line in (folder / "assisted_victims.csv").read_text(encoding="utf-8").splitlines()
+    ]
+    order = [records[0].index("Sex"), *(i for i, c in enumerate(records[0]) if c != "Sex")]
+    lines = [",".join(record[i] for i in order) for record in records]
+    columns = lines[0].split(",")
+
+    def book(below: list[tuple[str, str]], name: str) -> LoadedTable:
+        sheet_book = openpyxl.Workbook()
+        sheet = sheet_book.active
+        for line in lines:
+            sheet.append([cell or None for cell in line.split(",")])
+        for column, value in below:
+            sheet.append([value if c == column else None for c in columns])
+        target = tmp_path / f"{name}.xlsx"
+        sheet_book.save(target)
+        mapping = tmp_path / f"{name}.xlsx.mapping.yaml"
+        shutil.copy(folder / "assisted_victims.csv.mapping.yaml", mapping)
+        return load_case_records(target, mapping)
+
+    original = book([], "export")
+    loaded = book([("Nationality", "Narnia")], "bad")
+    assert (loaded.rows_in, loaded.rows_rejected) == (original.rows_in + 1, 1)
+    assert loaded.rows_left_out == original.rows_left_out
+    noted = book([("Nationality", "Narnia"), ("Sex", "Source: Mekong Survivor Support Foundation")], "noted")
+    assert (noted.rows_rejected, noted.rows_left_out) == (1, original.rows_left_out + 1)
