@@ -128,3 +128,44 @@ def test_a_last_case_holding_one_bad_value_in_a_workbook_stays_rejected(
     assert loaded.rows_left_out == original.rows_left_out
     noted = book([("Nationality", "Narnia"), ("Sex", "Source: Mekong Survivor Support Foundation")], "noted")
     assert (noted.rows_rejected, noted.rows_left_out) == (1, original.rows_left_out + 1)
+
+
+def _glotip_record(year: int) -> tuple:
+    """A data row of the GLOTIP layout (unodc.HEADER's order)."""
+    return (
+        *("THA", "Thailand", "Asia", "South-eastern Asia", "Detected trafficking victims", "by citizenship"),
+        *("Myanmar", "Total", "Total", year, "Counts", "7", "GLOTIP"),
+    )
+
+
+def test_a_source_line_below_each_sheet_of_a_split_glotip_release_is_left_out(tmp_path: Path) -> None:
+    """A release split over two sheets, each with its source line below its table: both lines are notes below a
+    table, left out and named (the first sheet's stayed rejected, as the rows' end was the last sheet's only); a
+    note between two data rows of a sheet stays rejected."""
+    import openpyxl
+
+    from evidence.sources import unodc
+
+    source = "Source: UNODC, Global Report on Trafficking in Persons 2024"
+
+    def book(name: str, sheets: list[list[tuple]]) -> LoadedTable:
+        workbook = openpyxl.Workbook()
+        for index, rows in enumerate(sheets, start=1):
+            sheet = workbook.active if index == 1 else workbook.create_sheet()
+            sheet.title = f"data_glotip_{index}"
+            for line in [("UNODC", "unodc_ddds@un.org"), ("30/05/2023",), unodc.HEADER, *rows]:
+                sheet.append(list(line))
+        workbook.save(tmp_path / name)
+        return unodc.load(tmp_path / name)
+
+    loaded = book(
+        "split.xlsx", [[_glotip_record(2020), (None,), (source,)], [_glotip_record(2019), (source,)]]
+    )
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (2, 2, 0)
+    assert loaded.rows_left_out == 3  # the empty row and the two source lines
+    [note] = [n for n in loaded.provenance.notes if "below the table left out" in n]
+    assert note.startswith("2 note lines below the table left out")
+    among = book(
+        "among.xlsx", [[_glotip_record(2020), (source,), _glotip_record(2019)], [_glotip_record(2018)]]
+    )
+    assert (among.rows_kept, among.rows_rejected, among.rows_left_out) == (3, 1, 0)
