@@ -169,3 +169,19 @@ def test_a_source_line_below_each_sheet_of_a_split_glotip_release_is_left_out(tm
         "among.xlsx", [[_glotip_record(2020), (source,), _glotip_record(2019)], [_glotip_record(2018)]]
     )
     assert (among.rows_kept, among.rows_rejected, among.rows_left_out) == (3, 1, 0)
+
+
+@pytest.mark.parametrize("case_id", ["MSS 0999", "Case 12", "KE 2024/001"])
+def test_a_last_case_cut_short_to_an_id_with_a_space_stays_rejected(
+    fixtures: Path, tmp_path: Path, case_id: str
+) -> None:
+    """A last line holding only a case id (the export cut short after it) is a case cut short, rejected as such,
+    whether or not the id has a space in it; it was left out as a note (prose) when it had one. A note typed
+    there is prose: words of letters with a space between them."""
+    original, loaded = _export_with(fixtures, tmp_path / "export.csv", [case_id])
+    assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected == original.rows_in + 1
+    assert loaded.rows_rejected == 1
+    assert loaded.rejects.get_column("reason")[0].startswith("truncated row")
+    assert not any("below the table left out" in n for n in loaded.provenance.notes)
+    _, noted = _export_with(fixtures, tmp_path / "noted.csv", [case_id, "A note: ids are the case file's"])
+    assert (noted.rows_rejected, noted.rows_left_out) == (1, original.rows_left_out + 1)

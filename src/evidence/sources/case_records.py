@@ -74,6 +74,7 @@ from evidence.sources.case_schema import (
 )
 from evidence.sources.countries import country_table, former_code, map_to_iso3, with_regions
 from evidence.sources.delimited import (
+    PROSE,
     blank_lines_note,
     empty_records,
     empty_records_note,
@@ -1003,7 +1004,7 @@ def _load(
     # else is known: kept, and pointed out by the register). A note is written in the first cell (column A, a
     # line's start): one value further along, every cell before it empty, is a case of which only that is known
     # (kept when it reads, Sex F), and a value its column refuses (Femal) a bad case, rejected for it.
-    cut = pl.col("reason").str.starts_with("truncated row") & pl.col("text").str.contains(r"\s")
+    cut = pl.col("reason").str.starts_with("truncated row") & pl.col("text").str.contains(PROSE)
     rejects, noted, note_lines = notes_below(
         raw.below,
         rejects,
@@ -1102,7 +1103,8 @@ LOADER = register(
         # are named in a note, an export's new column was dropped unsaid; an unknown code's reason says a code for
         # "not recorded" belongs under missing; 9: notes below the records, rejected for their text or typed on
         # a line of their own (prose cut short), left out and named: delimited.notes_below; 10: a last case holding
-        # one value its column refuses, not in the first cell (Sex Femal), rejected for it again, not left out)
+        # one value its column refuses, not in the first cell (Sex Femal), rejected for it again, not left out; a
+        # last line cut short to an id with a space, MSS 0999, rejected as cut short: no prose, delimited.PROSE)
         # 3: a CSV row of delimiters only is no case (was kept); rows holding nothing counted, named by row; a
         # year from a date written day/month/year (or month/day), YYYY/MM/DD or with an English month name (the
         # row was rejected); an Excel serial number named as such; a code written 1.0 read as the code 1; 4: a

@@ -84,6 +84,7 @@ from evidence.core.errors import InputError
 from evidence.core.text import MONTH_NUMBERS
 from evidence.sources.checks import INDICATOR_CATEGORIES
 from evidence.sources.delimited import (
+    PROSE,
     lines_with_text_beyond,
     notes_below,
     text_checks,
@@ -159,7 +160,9 @@ LOADER_VERSION = "31"  # 2: aggregate flag reworded, missing dimension named; 3:
 # published ones (their rows were rejected)
 # 30: notes below the table (Source: …, Note: …; text in one cell, after the last data row) left out and named
 # (delimited.notes_below; they were rejected, so a release with a source line did not validate); 31: below each
-# sheet's table of a release split over sheets too (the first sheet's source line stayed rejected)
+# sheet's table of a release split over sheets too (the first sheet's source line stayed rejected); a text file's
+# last line cut short is a note when prose (delimited.PROSE: words of letters with a space between), not any text
+# with a space
 
 HEADER = (
     "Iso3_code",
@@ -522,7 +525,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     # a note below the table (Source: …, Note: …), rejected as one (or, ending a text file without a line end, as
     # cut short: prose, no code cut short): no data row, left out with a note
     unit = "row" if first.delimiter is None else "line"
-    cut = pl.col("reason").str.starts_with("truncated row") & pl.col("text").str.contains(r"\s")
+    cut = pl.col("reason").str.starts_with("truncated row") & pl.col("text").str.contains(PROSE)
     rejects, noted, note_lines = notes_below(
         below, rejects, unit=unit, is_note=(pl.col("reason") == REASON_NOTE) | cut
     )
