@@ -2206,7 +2206,8 @@ class _LinkedProgram:
 #: HiGHS solvers of programmes gone (:class:`_LinkedProgram`), to be given the next one's model: making a
 #: solver costs more than solving a row's programme (its options, its Python callbacks), and ``passModel``
 #: clears everything of the model before (its basis, solution, presolve and simplex state: what a new
-#: solver solves from). Only these programmes' solvers, whose options they never change, come here.
+#: solver solves from). Only these programmes' solvers come here, whose one option of their own (the primal
+#: simplex, :data:`_PRIMAL_SIMPLEX`) each of them sets again.
 _IDLE_SOLVERS: list[Any] = []
 
 #: The same for :class:`LinearProgram` (whose solutions set the presolve option): apart, so that a solver
@@ -2216,7 +2217,7 @@ _IDLE_PROGRAMME_SOLVERS: list[Any] = []
 #: The most idle solvers kept (a few programmes are alive at once: one a system).
 _MOST_IDLE = 16
 
-#: HiGHS's ``simplex_strategy`` of the primal simplex (its default, 0, chooses the dual one).
+#: HiGHS's ``simplex_strategy`` of the primal simplex (its default, 1, is the dual simplex; 0 lets it choose).
 _PRIMAL_SIMPLEX = 4
 
 
