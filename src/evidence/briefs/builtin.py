@@ -445,7 +445,8 @@ def pdf_timestamp(date: str | None) -> int | None:
     import datetime as dt
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit() and int(epoch) <= _LAST_PDF_SECOND:
+    # ASCII digits only: "²".isdigit() is true, and int() fails on it (or reads other scripts' digits)
+    if epoch.isascii() and epoch.isdigit() and int(epoch) <= _LAST_PDF_SECOND:
         return int(epoch)
     try:
         day = dt.date.fromisoformat(str(date or ""))

@@ -74,6 +74,7 @@ from evidence.sources.case_schema import (
 )
 from evidence.sources.countries import country_table, former_code, map_to_iso3, with_regions
 from evidence.sources.delimited import (
+    PROSE,
     blank_lines_note,
     empty_records,
     empty_records_note,
@@ -158,8 +159,12 @@ class _Raw:
     #: rows holding nothing (blank lines, rows of delimiters, empty sheet rows): no record, counted and named
     left_out: int = 0
     #: the rows at the end holding text in one cell only (:func:`~evidence.sources.delimited.text_rows_at_end`;
-    #: ``column`` the frame's, null for a column the mapping does not name): notes below the records, once rejected
-    below: pl.DataFrame = dataclasses.field(default_factory=lambda: text_rows_at_end(pl.DataFrame()))
+    #: ``column`` the frame's, null for a column the mapping does not name; ``first_cell``: the text stands in the
+    #: record's first cell, column A or a line's start, where a note is written): notes below the records, once
+    #: rejected
+    below: pl.DataFrame = dataclasses.field(
+        default_factory=lambda: _named(text_rows_at_end(pl.DataFrame()), str, "")
+    )
 
 
 def _resolve_columns(header: list[str], mapping: CaseRecordsMapping, data_path: Path) -> dict[str, int]:
@@ -408,13 +413,17 @@ def _text_rows_at_end(
             "source_row": pl.Series([rows[r] for r in tail], dtype=pl.Int64),
         }
     )
-    return _named(text_rows_at_end(frame), lambda column: names.get(int(column)))
+    return _named(text_rows_at_end(frame), lambda column: names.get(int(column)), "0")
 
 
-def _named(below: pl.DataFrame, name: Callable[[str], str | None]) -> pl.DataFrame:
-    """``below`` with each column named as the frame of mapped columns names it (null: a column not read)."""
+def _named(below: pl.DataFrame, name: Callable[[str], str | None], first: str) -> pl.DataFrame:
+    """``below`` with each column named as the frame of mapped columns names it (null: a column not read), and
+    whether its text stands in the record's first cell (``first_cell``: ``first`` the column holding it)."""
     mapped = {c: name(c) for c in below.get_column("column").unique().to_list()}
-    return below.with_columns(pl.col("column").replace_strict(mapped, default=None, return_dtype=pl.String))
+    return below.with_columns(
+        pl.col("column").replace_strict(mapped, default=None, return_dtype=pl.String),
+        first_cell=pl.col("column") == first,
+    )
 
 
 @contextlib.contextmanager
@@ -493,7 +502,7 @@ def _read_workbook(path: Path, mapping: CaseRecordsMapping) -> _Raw:
         frame = frame.filter(~empty)
         whole = whole.filter(~empty)
     names = {whole.columns[i]: c for c, i in positions.items()}
-    below = _named(text_rows_at_end(whole), names.get)
+    below = _named(text_rows_at_end(whole), names.get, whole.columns[0])
     return _Raw(frame, empty_issues(), notes, left_out=int(empty.sum()), below=below)
 
 
@@ -992,13 +1001,15 @@ def _load(
     # a note below the records (a source line, a footnote), rejected for its text, or typed on a line of its own
     # (cut short: prose, no code cut short): no record, left out with a note (among the records it stays
     # rejected; one in a row of the sheet's width, text in the case id column only, is a case of which nothing
-    # else is known: kept, and pointed out by the register)
-    cut = pl.col("reason").str.starts_with("truncated row") & pl.col("text").str.contains(r"\s")
+    # else is known: kept, and pointed out by the register). A note is written in the first cell (column A, a
+    # line's start): one value further along, every cell before it empty, is a case of which only that is known
+    # (kept when it reads, Sex F), and a value its column refuses (Femal) a bad case, rejected for it.
+    cut = pl.col("reason").str.starts_with("truncated row") & pl.col("text").str.contains(PROSE)
     rejects, noted, note_lines = notes_below(
         raw.below,
         rejects,
         unit="row" if head.is_xlsx else "line",
-        is_note=(pl.col("column") == pl.col("note_column")) | cut,
+        is_note=((pl.col("column") == pl.col("note_column")) & pl.col("first_cell")) | cut,
     )
     raw.notes.extend(note_lines)
     kept_rows = data.get_column("source_row").implode()
@@ -1087,11 +1098,13 @@ LOADER = register(
         sniff=sniff,
         load=_load_sniffed,
         description="An organisation's own case records, read through a mapping file beside them, or its register",
-        version="9",  # bump when the case table made from the same file and mapping changes (7: a workbook's
+        version="10",  # bump when the case table made from the same file and mapping changes (7: a workbook's
         # error cells read as their text, #N/A, not as empty cells; 8: the columns the mapping does not name
         # are named in a note, an export's new column was dropped unsaid; an unknown code's reason says a code for
         # "not recorded" belongs under missing; 9: notes below the records, rejected for their text or typed on
-        # a line of their own (prose cut short), left out and named: delimited.notes_below)
+        # a line of their own (prose cut short), left out and named: delimited.notes_below; 10: a last case holding
+        # one value its column refuses, not in the first cell (Sex Femal), rejected for it again, not left out; a
+        # last line cut short to an id with a space, MSS 0999, rejected as cut short: no prose, delimited.PROSE)
         # 3: a CSV row of delimiters only is no case (was kept); rows holding nothing counted, named by row; a
         # year from a date written day/month/year (or month/day), YYYY/MM/DD or with an English month name (the
         # row was rejected); an Excel serial number named as such; a code written 1.0 read as the code 1; 4: a

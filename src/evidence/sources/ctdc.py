@@ -1152,7 +1152,7 @@ class _Mapping:
             valid = _FLAG_VALID_INT if integers else _FLAG_VALID
             bad = [v for v in self.distinct[s] if v not in valid]
             if bad:
-                self.reject_values(s, dict.fromkeys(bad, "unknown flag value (expected 1, 0, -99 or empty)"))
+                self.reject_values(s, dict.fromkeys(bad, REASON_FLAG))
             is_true[s] = (pl.col(s) == 1) if integers else pl.col(s).is_in(_FLAG_TRUE)
         return is_true
 
@@ -1482,6 +1482,9 @@ def _unrecorded(layout: str, absent: list[str]) -> dict[str, str | None]:
 
 #: A row whose only text stands in columns the layout does not read (a note or source line below the records).
 REASON_NOTE = "no field of the layout holds a value, only a column not used: a note, not a victim"
+#: A flag cell holding neither 1, 0, -99 nor nothing: the row rejected (a word there, ``Yes``, is a value cut
+#: short of its record, never a note line below the records: only prose, words and spaces, may be one).
+REASON_FLAG = "unknown flag value (expected 1, 0, -99 or empty)"
 
 
 def _group_flag_columns(raw: _Raw) -> list[str]:
@@ -1831,8 +1834,13 @@ def load(path: str | Path, layout: str | None = None) -> LoadedTable:
     if rejects_table.height:
         keep = ~out.get_column("source_row").is_in(rejects_table.get_column("row").implode())
         frame, out = frame.filter(keep), out.filter(keep)
+    # a record at the end holding one flag spelled as a word (every other field suppressed) stays rejected
+    a_flag = (pl.col("reason") == REASON_FLAG) & ~pl.col("text").str.contains(r"\s")
     rejects_table, noted, note_lines = notes_below(
-        below, rejects_table, unit="line" if header.sheet is None else "row"
+        below,
+        rejects_table,
+        unit="line" if header.sheet is None else "row",
+        is_note=(pl.col("column") == pl.col("note_column")) & ~a_flag,
     )
     raw.notes.extend(note_lines)
     # only kept rows' years say which release the file is: a rejected notes line ("... Dataset 2025") does not
@@ -1993,7 +2001,7 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="22",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
+        version="23",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
         # in a column not used rejected as a note (was a victim with every field missing); a repeated column
         # named by its cells; 14: a row with text only beyond the header's last field rejected (too many fields),
         # not left out as holding nothing; 15: a VP region in another case, or Americas and Oceania apart, read as
@@ -2013,6 +2021,7 @@ LOADER = register(
         # 21: a flag another CTDC layout names fills its case table column (was its group's denominator only); the
         # Global Synthetic Dataset's first release (2021 names, one cut to 32 characters) read, release 2021 (was
         # refused as a derived table); 22: notes below the records (a source or terms line, text in one cell)
-        # left out and named (delimited.notes_below; they were rejected: a release with one did not validate)
+        # left out and named (delimited.notes_below; they were rejected: a release with one did not validate); 23:
+        # a last record holding only one flag spelled as a word (Yes) rejected for it again (was left out as a note)
     )
 )

@@ -466,6 +466,11 @@ def field_count_rejects(lines: np.ndarray, field_counts: np.ndarray, ncols: int)
 NOTE_TEXT_CHARS = 60
 NOTES_SHOWN = 10
 
+#: Text that reads as prose, as a note typed on a line of its own below a table does (``Source: UNODC``, ``A note``,
+#: ``* Data refer to…``): two words of letters with a space between them; a code cut short there (``MSS 0999``,
+#: ``Case 12``, ``THA``) is no prose (a record cut short, rejected as such).
+PROSE = r"[^\W\d_]\W*\s\W*[^\W\d_]"
+
 _NOTE_CANDIDATES_SCHEMA: dict[str, pl.DataType] = {
     "row": pl.Int64(),
     "column": pl.String(),

@@ -84,6 +84,7 @@ from evidence.core.errors import InputError
 from evidence.core.text import MONTH_NUMBERS
 from evidence.sources.checks import INDICATOR_CATEGORIES
 from evidence.sources.delimited import (
+    PROSE,
     lines_with_text_beyond,
     notes_below,
     text_checks,
@@ -114,7 +115,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "30"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "31"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -158,7 +159,10 @@ LOADER_VERSION = "30"  # 2: aggregate flag reworded, missing dimension named; 3:
 # read (the release was unknown); 29: the sexes as UN tables name them (Females, Males, Both sexes) read as the
 # published ones (their rows were rejected)
 # 30: notes below the table (Source: …, Note: …; text in one cell, after the last data row) left out and named
-# (delimited.notes_below; they were rejected, so a release with a source line did not validate)
+# (delimited.notes_below; they were rejected, so a release with a source line did not validate); 31: below each
+# sheet's table of a release split over sheets too (the first sheet's source line stayed rejected); a text file's
+# last line cut short is a note when prose (delimited.PROSE: words of letters with a space between), not any text
+# with a space
 
 HEADER = (
     "Iso3_code",
@@ -491,9 +495,8 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         labels = [_label(label) for label in dict.fromkeys(_LABELS_READ.values())]
         refuse_repeated_labels(path, match.header, labels, match.header_row, match.where)
     matches.sort(key=lambda match: not _preferred(match.sheet))  # its row numbers stay the sheet's own
-    frame, notes, left_out = _read_sheets(path, matches)
+    frame, notes, left_out, below = _read_sheets(path, matches)
     rows_in = frame.height
-    below = text_rows_at_end(frame, exclude=("source_row", "_unread", "_unread_column", "_unread_total"))
     # a record of a text file cut short at its end, or with more fields than the header (a name with an unquoted
     # delimiter shifting every later cell), is rejected as such, its cells never read
     # (and what reading it as UTF-8 text converted, noted after where its header is)
@@ -522,7 +525,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     # a note below the table (Source: …, Note: …), rejected as one (or, ending a text file without a line end, as
     # cut short: prose, no code cut short): no data row, left out with a note
     unit = "row" if first.delimiter is None else "line"
-    cut = pl.col("reason").str.starts_with("truncated row") & pl.col("text").str.contains(r"\s")
+    cut = pl.col("reason").str.starts_with("truncated row") & pl.col("text").str.contains(PROSE)
     rejects, noted, note_lines = notes_below(
         below, rejects, unit=unit, is_note=(pl.col("reason") == REASON_NOTE) | cut
     )
@@ -599,9 +602,11 @@ def _refuse_other_indicators(parsed: pl.DataFrame, path: Path) -> None:
     )
 
 
-def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, list[str], int]:
-    """The data rows of every sheet carrying the header, one after another, a note per sheet, and how many rows
-    holding nothing were left out.
+def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, list[str], int, pl.DataFrame]:
+    """The data rows of every sheet carrying the header, one after another, a note per sheet, how many rows
+    holding nothing were left out, and the rows below each sheet's table holding text in one cell only
+    (:func:`~evidence.sources.delimited.text_rows_at_end`: a release split over sheets has a source line below
+    each sheet's table, where its rows end, not only below the last).
 
     The first sheet's rows keep their row numbers; a later sheet's rows are numbered on from the last row
     before them (row numbers name rows in rejects and flags, so no two may share one), as its note says.
@@ -610,6 +615,7 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
     """
     release = _release(matches[0])
     frames: list[pl.DataFrame] = []
+    below: list[pl.DataFrame] = []
     notes = [matches[0].where]
     next_row = left_out = 0
     for index, match in enumerate(matches):
@@ -675,7 +681,10 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
                 f"{first_row + raw.height - 1:,} are numbered {start:,}–{next_row - 1:,} here"
             )
         frames.append(frame)
-    return pl.concat(frames), notes, left_out
+        below.append(
+            text_rows_at_end(frame, exclude=("source_row", "_unread", "_unread_column", "_unread_total"))
+        )
+    return pl.concat(frames), notes, left_out, pl.concat(below)
 
 
 #: The columns :func:`_unread` adds: what the columns the loader does not read hold, and where that is a total.
