@@ -17,6 +17,7 @@ def test_rows_of_one_history_are_told_to_readers_with_the_list_names_escaped(tmp
     assert text is not None and text.startswith(
         '**Rows merged.** <span data-kind="values">2 rows merged into 1 '
     )
+    assert "1 capture history, given on more than one row" in text  # one history: not "each given"
     assert "rows 2 and 4" in text and "summed" in text
     assert "capture history" in text and "<b>" not in text and r"\<b\>NGO\</b\>" in text
     whole = tmp_path / "whole.csv"

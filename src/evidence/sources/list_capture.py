@@ -585,7 +585,8 @@ def _merged_histories(keyed: pl.DataFrame, lists: list[str]) -> tuple[str, ...]:
     more = f" and {groups.height - 3} more" if groups.height > 3 else ""
     histories = f"{groups.height} capture histor{'y' if groups.height == 1 else 'ies'}"
     note = (
-        f"{repeated.height} {MERGED_ROWS} {histories}, each given on more than one row "
+        f"{repeated.height} {MERGED_ROWS} {histories}, {'each ' if groups.height > 1 else ''}given on more than "
+        "one row "
         f"({'; '.join(shown)}{more}): their counts are summed, as Rcapture and SparseMSE do (were the rows "
         "strata, a year or a region each? then estimate each from its own file)"
     )
