@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from _bic_reference import every_model_fitted
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,10 +31,7 @@ from evidence.analyses.estimation.demo import (
     simulate_list_capture,
 )
 from evidence.analyses.estimation.loglinear import design_matrix, lp_optimum
-from evidence.analyses.estimation.models import ModelSpace
 from evidence.analyses.estimation.selection import (
-    FitLog,
-    _fit_models_rows,
     best_by_bic_estimates,
     bic_search,
     downhill,
@@ -355,28 +353,6 @@ def test_batched_searches_match_one_by_one(mse: Path) -> None:
         assert estimate == pytest.approx(min(valid, key=lambda f: f.bic).estimate, rel=1e-7)
 
 
-def _every_fit_choice(capture: ListCapture, models: list, Y: np.ndarray, max_order: int) -> np.ndarray:
-    """Each row's estimate by the valid model of lowest BIC, every model fitted to every row (the choice as it
-    was made before models a replicate cannot choose were left unfitted)."""
-    B = len(Y)
-    space = ModelSpace(capture.n_lists, max_order)
-    masks = [space.mask_of(m) for m in models]
-    rows = np.tile(np.arange(B), len(masks))
-    bic, est, ok, _ = _fit_models_rows(
-        capture, space, [m for m in masks for _ in range(B)], Y, rows, FitLog()
-    )
-    bic, est = bic.reshape(len(masks), B), est.reshape(len(masks), B)
-    result = np.full(B, np.nan)
-    for b in range(B):
-        for m in np.argsort(bic[:, b], kind="stable"):
-            if not np.isfinite(bic[m, b]):
-                break
-            if ok(int(m) * B + b):
-                result[b] = est[m, b]
-                break
-    return result
-
-
 @pytest.mark.parametrize("max_order", [2, 4])
 def test_the_bic_bootstrap_fits_only_the_models_a_replicate_can_still_choose(
     mse: Path, monkeypatch: pytest.MonkeyPatch, max_order: int
@@ -401,7 +377,7 @@ def test_the_bic_bootstrap_fits_only_the_models_a_replicate_can_still_choose(
     chosen = best_by_bic_estimates(capture, models, Y, max_order)
     monkeypatch.undo()
     assert sum(fitted) < 0.6 * len(models) * len(Y)
-    expected = _every_fit_choice(capture, models, Y, max_order)
+    expected = every_model_fitted(capture, models, Y, max_order)
     assert np.isnan(chosen).tolist() == np.isnan(expected).tolist()
     assert chosen == pytest.approx(expected, rel=1e-10, nan_ok=True)
 

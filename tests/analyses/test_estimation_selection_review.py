@@ -9,32 +9,11 @@ from itertools import combinations
 
 import numpy as np
 import pytest
+from _bic_reference import every_model_fitted
 
 from evidence.analyses.estimation import loglinear
 from evidence.analyses.estimation.lists import ListCapture
-from evidence.analyses.estimation.models import ModelSpace
-from evidence.analyses.estimation.selection import FitLog, _fit_models_rows, best_by_bic_estimates
-
-
-def _every_model_fitted(
-    capture: ListCapture, models: list, Y: np.ndarray, max_order: int, log: FitLog
-) -> np.ndarray:
-    """The choice as made before models were left unfitted: every model fitted to every row."""
-    B = len(Y)
-    space = ModelSpace(capture.n_lists, max_order)
-    masks = [space.mask_of(m) for m in models]
-    rows = np.tile(np.arange(B), len(masks))
-    bic, est, ok, _ = _fit_models_rows(capture, space, [m for m in masks for _ in range(B)], Y, rows, log)
-    bic, est = bic.reshape(len(masks), B), est.reshape(len(masks), B)
-    result = np.full(B, np.nan)
-    for b in range(B):
-        for m in np.argsort(bic[:, b], kind="stable"):
-            if not np.isfinite(bic[m, b]):
-                break
-            if ok(int(m) * B + b):
-                result[b] = est[m, b]
-                break
-    return result
+from evidence.analyses.estimation.selection import FitLog, best_by_bic_estimates
 
 
 def _case(seed: int) -> tuple[ListCapture, list, np.ndarray]:
@@ -56,7 +35,7 @@ def _case(seed: int) -> tuple[ListCapture, list, np.ndarray]:
 @pytest.mark.parametrize("seed", range(12))
 def test_the_choice_is_that_of_fitting_every_model_on_sparse_and_degenerate_data(seed: int) -> None:
     capture, models, Y = _case(seed)
-    expected = _every_model_fitted(capture, models, Y, 2, FitLog())
+    expected = every_model_fitted(capture, models, Y, 2, FitLog())
     chosen = best_by_bic_estimates(capture, models, Y, 2)
     assert np.isnan(chosen).tolist() == np.isnan(expected).tolist()
     assert chosen == pytest.approx(expected, rel=1e-9, nan_ok=True)
@@ -70,7 +49,7 @@ def test_fits_that_do_not_converge_change_no_choice(seed: int, monkeypatch: pyte
     monkeypatch.setattr(loglinear, "MAX_ITERATIONS", 4)
     capture, models, Y = _case(seed)
     every, pruned = FitLog(), FitLog()
-    expected = _every_model_fitted(capture, models, Y, 2, every)
+    expected = every_model_fitted(capture, models, Y, 2, every)
     chosen = best_by_bic_estimates(capture, models, Y, 2, pruned)
     assert every.rejected_unconverged > 0
     assert np.isnan(chosen).tolist() == np.isnan(expected).tolist()
