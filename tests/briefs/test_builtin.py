@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as html_module
 import itertools
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -279,7 +280,11 @@ while true do end  -- the rest would take forever
 
 
 def test_a_pandoc_that_hangs_is_stopped(tmp_path: Path, monkeypatch) -> None:
-    _fake_render_lua(tmp_path, monkeypatch, "while true do end")
+    # hung opening a pipe that no process writes to: stopped as a loop that never ends is (the same timer, the
+    # same kill), without a core spinning for the second it is given
+    never_written = tmp_path / "never-written"
+    os.mkfifo(never_written)
+    _fake_render_lua(tmp_path, monkeypatch, f'io.open([[{never_written}]], "r")')
     monkeypatch.setattr(builtin, "_TIMEOUT_SECONDS", 1)
     with pytest.raises(RenderError, match="took longer than 1 s"):
         builtin.convert("# Brief")
