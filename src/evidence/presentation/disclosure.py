@@ -2142,12 +2142,12 @@ class _LinkedProgram:
         """The minimum of ``objective`` over the published tables' solutions, or, when HiGHS proves none, an
         unproved end at the true counts' value (:meth:`_unproved`).
 
-        Only an optimum proves anything: every quantity is bounded (by its label, or the ceiling), so every
-        programme here has one, and any other status (a limit, a numerical failure, an infeasible or unbounded
-        programme the true counts disprove) is HiGHS's trouble, not an answer. It is asked once more from a
-        clean state (no basis nor solution of the last programme to start from); still unanswered, the end is
-        unproved, and the combination is taken as pinned on that side (an end read as missing freed a count
-        that could be pinned: fail closed)."""
+        Only an optimum proves anything: every quantity is bounded (by its label, or the ceiling) and the true
+        counts fit (:func:`_audit` checks), so every programme here has one, and any other status (a limit, a
+        numerical failure, "infeasible", "unbounded") is HiGHS's trouble, not an answer. It is asked once
+        more from a clean state (no basis nor solution of the last programme to start from); still unanswered,
+        the end is unproved, and the combination is taken as pinned on that side (an end read as missing freed
+        a count that could be pinned: fail closed)."""
         import highspy
         import numpy as np
 
