@@ -248,8 +248,8 @@ def _attack(
     """A reader of the brief who holds every count the section and the tables beside it show, all victims (the
     brief's headline), every label and every relation among the counts (:class:`_Reader`): the small counts the
     section withholds or never shows (the victims without an item) that take one value only, and the counts of
-    the tables beside whose range the section narrows (from what those tables and the headline give without
-    it)."""
+    the tables beside that take one value only with the section and more without it (with those tables and the
+    headline alone)."""
     system = views.section_counts(section)
     # how each count is shown: the section's as its tables show them, the tables beside as they show theirs
     status = {q: s for q, s in system.status.items() if not views._beside(q)}
@@ -257,8 +257,9 @@ def _attack(
         status[("beside", table.column, 0, None)] = table.total
         for category, (_, shown) in table.counts.items():
             status[("beside", table.column, 0, category)] = shown
-    known = {q for q, s in status.items() if s is None or q in system.published_too}
-    known |= {("N",), ("1",)}
+    # all victims as the brief's headline shows them: the count, or the rule's label where small
+    status[("N",)] = "small" if rule.is_small(system.values[("N",)]) else None
+    known = {q for q, s in status.items() if s is None or q in system.published_too} | {("1",)}
     targets = [
         (q, {q: 1.0})
         for q, s in status.items()
@@ -282,18 +283,15 @@ def _attack(
             outside.quantity(q, value)
     outside.equalities = [line for line in system.equalities if set(line) <= set(outside.values)]
     alone = _Reader(outside, status, known, rule)
-    narrowed = []
-    for q in outside.values:
-        if views._beside(q):
-            ends = alone.range({q: 1.0})
-            if not set(ends) <= reader.values({q: 1.0}) and reader.range({q: 1.0}) != ends:
-                narrowed.append(q)
-    return pinned, narrowed
+    given = [
+        q for q in outside.values if views._beside(q) and alone.free({q: 1.0}) and not reader.free({q: 1.0})
+    ]
+    return pinned, given
 
 
 def test_no_count_the_thailand_section_withholds_is_pinned_by_an_attacker_who_holds_everything_shown():
     """The attack (:func:`_attack`) on the section above: every small count the section withholds, and every
-    small count it never shows, still takes at least two values, and the section narrows no withheld count of
+    small count it never shows, still takes at least two values, and the section gives back no withheld count of
     the age and sex tables. The same attack on the section's tables protected each on its own (not together)
     finds counts of one value: it is an attack that can succeed."""
     rule = DisclosureRule(5)
