@@ -653,7 +653,8 @@ class RouteView:
     table: DisclosedTable  # its total is ALL_VICTIMS (case records) or BREAKDOWN_SUM (UNODC's breakdown)
     #: route (label), origin_iso3, destination_iso3, flow_class and route_basis of the corridor rows
     corridors: pl.DataFrame
-    #: perturbed records (cell key): the victims on a known route as a cell of their own (column ``n``)
+    #: perturbed records (cell key): the victims on a known route as a cell of their own (column ``n``); None
+    #: where the totals row withholds a cell, which such a cell would give back
     known: DisclosedTable | None = None
     #: UNODC: the rows of nationals detected at home without a place of exploitation (key figure -> row label)
     home_rows: tuple[tuple[str, str], ...] = ()
@@ -1028,6 +1029,12 @@ def route_view(
             int(frame.select(pl.sum_horizontal(on_route).sum()).item() or 0) for frame in (counts, cell_keys)
         )
         known = suppress_counts(pl.DataFrame({"n": [n]}), "n", rule, cell_keys=pl.DataFrame({"n": [key]}))
+        # the classes' records are those of the totals row's class cells together, and all victims less those
+        # on no route: where that row withholds a cell (a <5 on no route and its complement among the classes),
+        # a number of them of their own gave it back (the same records: the same key and perturbation; 60 beside
+        # "x | <5 | 64"), so they are then only what the row's published cells give (RouteView.known_routes)
+        if any(table.reasons[c][-1] is not None for c in table.count_columns):
+            known = None
     return RouteView(table, corridors, known, tuple(home_rows))
 
 
