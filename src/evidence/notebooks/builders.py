@@ -368,7 +368,9 @@ def shares_view(
     Categories that partition the known records (single-valued fields) form one table with the total; those
     that overlap (flag groups: one victim, several forms) get primary suppression, and the known/unknown
     split its own protected table, then both are protected together as the causes section's profiles are
-    (:func:`_overlap_protected`: no small number of victims with several flags, nor any withheld count, follows). A share and its interval are shown only where both the count and the
+    (:func:`_overlap_protected`: no small number of victims with several flags, nor any withheld count, follows;
+    for perturbed counts, a flag of the same records as a withheld "Recorded (at least one)", which would show
+    its number, is withheld with it). A share and its interval are shown only where both the count and the
     number of victims with the field recorded are published. ``order`` sorts the categories (e.g. age bands
     by age); by default they keep the given order. ``records`` (the selection's records and the sum of their
     cell keys) gives "Not recorded" and the total where ``shares`` has no rows (a column known for none of the
@@ -485,6 +487,12 @@ def _protected_shares(
         if protected is None:
             return None
         categories, split = protected
+    elif split.reasons["count"][0] is not None:
+        # perturbed counts of the same records are the same number: a flag every victim with one holds (its
+        # count theirs) would give the withheld "Recorded (at least one)" back, and with it what it protects
+        # (all victims less it: the <5 not recorded)
+        same = [i for i, count in enumerate(counts) if count == n_known]
+        categories = withhold_cells(categories, "count", same)
     return _SharesTables(categories, split, counts, (n_known, n_unknown))
 
 
