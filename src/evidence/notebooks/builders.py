@@ -372,7 +372,9 @@ def shares_view(
     for perturbed counts, a flag of the same records as a withheld "Recorded (at least one)", which would show
     its number, is withheld with it). A share and its interval are shown only where both the count and the
     number of victims with the field recorded are published. ``order`` sorts the categories (e.g. age bands
-    by age); by default they keep the given order. ``records`` (the selection's records and the sum of their
+    by age); by default they keep the given order (largest first, from the analysis), the withheld ones after
+    the published ones, by name: their place among them would compare their counts with the published ones.
+    ``records`` (the selection's records and the sum of their
     cell keys) gives "Not recorded" and the total where ``shares`` has no rows (a column known for none of the
     selection: every victim is "not recorded").
     """
@@ -407,6 +409,21 @@ def shares_view(
         # with them the perturbation of every output)
         low, high = (float(v[0]) for v in wilson_interval([count or 0], [known or 0], 0.05))
         interval_text.append(f"{low * 100:.1f}% – {high * 100:.1f}%" if ok else "")
+    if order is None:
+        # without an order of their own the categories come largest first: a withheld one listed by its count
+        # said how it compares with the others (two <5 forms of six victims, the larger first, gave it back: 4),
+        # so the withheld ones follow the published ones, by name, as a route table lists a withheld corridor;
+        # the published ones by the numbers shown (a perturbed count's true one would order them otherwise)
+        names = [str(name) for name in shown["category"].to_list()]
+
+        def place(i: int) -> tuple[bool, int, str]:
+            count = category_counts[i]
+            return (count is None, -(count or 0), names[i])
+
+        listed = sorted(range(len(category_counts)), key=place)
+        rows = [*listed, *range(len(category_counts), shown.height)]
+        shown = shown[rows]
+        share_text, interval_text = [share_text[i] for i in listed], [interval_text[i] for i in listed]
     padding = [""] * (shown.height - len(share_text))
     return shown.rename({"category": label, "count": "Victims"}).with_columns(
         pl.Series("Share of those recorded", share_text + padding),
