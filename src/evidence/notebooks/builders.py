@@ -369,8 +369,7 @@ def shares_view(
     that overlap (flag groups: one victim, several forms) get primary suppression, and the known/unknown
     split its own protected table, then both are protected together as the causes section's profiles are
     (:func:`_overlap_protected`: no small number of victims with several flags, nor any withheld count, follows;
-    for perturbed counts, a flag of the same records as a withheld "Recorded (at least one)", which would show
-    its number, is withheld with it). A share and its interval are shown only where both the count and the
+    perturbed counts by their true ones). A share and its interval are shown only where both the count and the
     number of victims with the field recorded are published. ``order`` sorts the categories (e.g. age bands
     by age); by default they keep the given order (largest first, from the analysis), the withheld ones after
     the published ones, by name: their place among them would compare their counts with the published ones.
@@ -499,17 +498,13 @@ def _protected_shares(
     )
     if split is None:
         return None
-    if not keyed:
-        protected = _overlap_protected(categories, split, counts, (n_known, n_unknown), rule)
-        if protected is None:
-            return None
-        categories, split = protected
-    elif split.reasons["count"][0] is not None:
-        # perturbed counts of the same records are the same number: a flag every victim with one holds (its
-        # count theirs) would give the withheld "Recorded (at least one)" back, and with it what it protects
-        # (all victims less it: the <5 not recorded)
-        same = [i for i, count in enumerate(counts) if count == n_known]
-        categories = withhold_cells(categories, "count", same)
+    # perturbed counts too, on their true counts, as secondary suppression protects a table's lines (read as
+    # exact, right whenever their perturbations are 0): forced labour, every victim's form where the others are
+    # 0, is "Recorded (at least one)" (the same records, so the same number) and gave the <5 not recorded back
+    protected = _overlap_protected(categories, split, counts, (n_known, n_unknown), rule)
+    if protected is None:
+        return None
+    categories, split = protected
     return _SharesTables(categories, split, counts, (n_known, n_unknown))
 
 
@@ -563,8 +558,8 @@ def _overlap_protected(
     the victims with at least one and those without) until no withheld count, and no small number of flags
     beyond the first, is the only value that fits what the two tables publish. ``counts``: the flags' true counts,
     in ``categories``' order; ``split_counts``: the victims with at least one and those with none. None when no
-    withholding protects them (a count pinned by its label alone). Counts perturbed by cell keys do not add up
-    exactly and are not given here."""
+    withholding protects them (a count pinned by its label alone). Counts perturbed by cell keys are protected by
+    their true counts, as a table's secondary suppression protects them."""
     system = LinkedCounts()
     flags = [("flag", i) for i in range(len(counts))]
     recorded, not_recorded, everyone = ("recorded",), ("not recorded",), ("all",)
@@ -3872,8 +3867,11 @@ def _case_numbers(
         else:
             overlapping: DisclosedTable | None
             overlapping = _columns_with_their_totals(counts, list(categories_shown), rule, cell_keys)
-            if recorded_years is not None and not keyed:
-                # protected with the victims per year and the profile of the group, which it adds up to
+            if recorded_years is not None:
+                # protected with the victims per year and the profile of the group, which it adds up to; perturbed
+                # counts too, on their true counts, as secondary suppression protects a table's lines (read as
+                # exact, right whenever their perturbations are 0): one year's forced labour, 59 beside the
+                # profile's withheld x (the same records, so the same number), gave its <5 not recorded back
                 yearly = totals_table()
                 overlapping = _years_by_flag_protected(
                     overlapping,
