@@ -61,3 +61,16 @@ def test_attack_a_region_pair_of_one_withheld_corridor_and_the_regions_total_giv
 def test_the_region_table_is_shown_beside_a_route_table_that_withholds_nothing() -> None:
     region = _numbers({"MMR": 32, "KHM": 19, "UKR": 9, "BRA": 6}).region_table("region")
     assert region is not None
+
+
+def test_attack_the_real_workbook_a_region_pair_of_one_withheld_corridor(real_tables) -> None:
+    """The Netherlands as origin (2023 release, threshold 5): "Netherlands → United States x" in the route table,
+    and Europe → Americas 6–9 in the region table, that corridor alone."""
+    numbers = route_numbers(Selection(real_tables[1], country="NLD", role="origin"), RULE)
+    assert numbers is not None
+    assert ("NLD", "USA") in numbers.withheld_corridors()
+    region = numbers.region_table("region")
+    if region is None:
+        return
+    rows = {r[region.columns[0]]: r for r in region.iter_rows(named=True)}
+    assert rows["Europe"].get("Americas") in (None, "x", RULE.label), rows

@@ -1820,6 +1820,32 @@ def region_table(
         (diagonal_known and withheld_diagonal == 1) or (off_known and withheld_off == 1)
     ):
         return None
+    # a published region pair whose every flow is a corridor of the route table, one of them withheld there:
+    # the pair less the published ones gives it back (the real workbook, threshold 5: the Netherlands as
+    # origin, Europe → Americas 6–9 beside "Netherlands → United States x", alone in its pair)
+    keys = ["origin_iso3", "destination_iso3", "route_basis"]
+    reason_of = dict(
+        zip(
+            route.table.frame["route"].to_list(),
+            route.table.reasons[route.table.total_label].to_list(),
+            strict=True,
+        )
+    )
+    listed = set(map(tuple, route.corridors.select(keys).rows()))
+    withheld = {
+        tuple(key)
+        for label, *key in route.corridors.select("route", *keys).rows()
+        if reason_of.get(label) is not None
+    }
+    if withheld and "route_basis" in flows.columns:
+        for row in table.body.iter_rows(named=True):
+            for column in table.value_columns:
+                if row[column + "_suppressed"]:
+                    continue
+                pair = flows.filter((pl.col(origin) == row[row_key]) & (pl.col(destination) == column))
+                found = set(map(tuple, pair.select(keys).rows()))
+                if found and found <= listed and found & withheld:
+                    return None
     if value == "victims" and any(
         route.table.reasons[c].is_not_null().any() for c in route.table.count_columns
     ):
