@@ -290,17 +290,6 @@ def pytest_configure_node(node) -> None:
     node.workerinput["evidence_dist"] = node.config.getoption("dist")
 
 
-@pytest.hookimpl(
-    trylast=True
-)  # after Hypothesis' own, which ends its initialisation (no storage read before)
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """Hypothesis' tables of the codecs the suite draws characters of, written where a fresh checkout has none
-    (:mod:`_codec_tables`: ~2 CPU-s of each run on a CI machine otherwise)."""
-    from _codec_tables import write_codec_tables
-
-    write_codec_tables()
-
-
 def pytest_configure(config: pytest.Config) -> None:
     workerinput = getattr(config, "workerinput", {})
     if workerinput.get("evidence_dist") == "worksteal":
