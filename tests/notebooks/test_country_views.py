@@ -386,6 +386,28 @@ def test_the_default_neighbours_of_nigeria_are_western_africa_with_data(real_tab
     assert int(match[1]) == len(default_peers("NGA")) - len(listed)
 
 
+def test_a_neighbours_table_whose_detected_victims_are_all_withheld_keeps_their_column(real_tables, shown):
+    """The world review: Tonga's detected victims are <5 in every year and its neighbours publish no total, so
+    the column of detected victims went: the table was the TIP tier alone, its rows of neighbours n/a only,
+    and its legend spoke of detected victims "for the year in brackets" that it did not show."""
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    unodc, tiers = real_tables[1], real_tables[3]
+    brief = open_brief([unodc, tiers], DisclosureRule(5), country="TON", role="origin")
+    country_views.show_peers_section(brief)
+    table = next(
+        TableData.from_json(obj[TABLE_MIME]) for obj in shown if isinstance(obj, dict) and TABLE_MIME in obj
+    )
+    headers = [c.header for c in table.columns]
+    assert "Detected victims" in headers
+    tonga = table.rows[0]
+    assert tonga[0] == "Tonga" and tonga[headers.index("Detected victims")] == "<5 (2020)"
+    # the neighbours UNODC holds figures for say so; none is a row of n/a only
+    assert all(any(cell != "n/a" for cell in row[1:]) for row in table.rows[1:])
+    assert "Detected victims are those each country's authorities detected" in table.notes[-1]
+    assert any(n.startswith("Source: UNODC GLOTIP") for n in table.notes)  # it shows their numbers: cited
+
+
 def test_a_count_the_text_will_not_set_against_the_estimate_is_not_drawn_beside_it(real_tables, charts):
     """Thailand's identified victims (2010) are more than 2 years from the estimate (2021): the sentences refuse
     to compare them, so the orders-of-magnitude chart leaves them out and says why."""

@@ -692,7 +692,15 @@ def show_peers_section(brief: CountryBrief) -> None:
             .otherwise(pl.col("display"))
         )
     compared = mark_not_compared(mark_missing_totals(compared, reporting))
-    shown = compared.filter(pl.col("value_high").is_not_null() | pl.col("label").is_not_null())
+    # a value withheld (<5), or detected victims missing for a stated reason ("no total"), is shown too: Tonga's
+    # detected victims, <5 every year beside neighbours without a total, were a column that went, the country's
+    # own count with it, under a legend still speaking of them (a rate of "no total" alone is no column)
+    shown = compared.filter(
+        pl.col("value_high").is_not_null()
+        | pl.col("label").is_not_null()
+        | pl.col("withheld")
+        | ((pl.col("measure") == DETECTED) & (pl.col("display") != NOT_AVAILABLE))
+    )
     if not shown.height:
         _say(
             f"The country data given hold none of these indicators for {escape_markdown(brief.place)} or its peers."
@@ -752,7 +760,13 @@ def show_peers_section(brief: CountryBrief) -> None:
         note=" ".join([*legend, missing.strip()]).strip(),
         source=source,
     )
-    chart_measures = [m for m in (PREVALENCE, RESPONSE, DETECTED_PER_100K, DETECTION_GAP) if m in measures]
+    # a panel needs a bar or a withheld value to write: one of "no total" only would be an empty panel
+    drawable = set(
+        compared.filter(pl.col("value_high").is_not_null() | pl.col("withheld"))["measure"].to_list()
+    )
+    chart_measures = [
+        m for m in (PREVALENCE, RESPONSE, DETECTED_PER_100K, DETECTION_GAP) if m in measures and m in drawable
+    ]
     if not chart_measures:
         return
     points = compared.filter(pl.col("measure").is_in(chart_measures)).select(
