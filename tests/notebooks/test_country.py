@@ -649,6 +649,28 @@ def test_who_detects_the_nationals_is_said_by_the_numbers(tables):
     assert "the Netherlands detects more of them than any other country" in nigeria
 
 
+def test_no_country_is_said_to_detect_the_most_nationals_when_the_counts_tie(tables):
+    """The world review: Japan's nationals detected abroad are <5 in each of six countries (Botswana, France,
+    the United Kingdom, the Netherlands, Peru, the United States: 1–4 each), and "Botswana detects more of them
+    than any other country" was the alphabet's choice. A country leads only where its least count is above
+    every other's most."""
+    unodc = tables[1]
+    brief = _brief(tables, iso3="JPN", role="origin")
+    ranges = country.detected_ranges(brief, unodc)
+    abroad = {code: r for code, r in ranges.items() if code != "JPN"}
+    assert len(abroad) >= 2 and set(abroad.values()) == {(1, 4)}  # a tie, by the workbook
+    said = country.detected_by_sentence(brief, unodc)
+    assert said is not None and "more of them than any other country" not in said
+    assert not any(name in said for name in ("Botswana", "France", "Peru"))
+    assert "no one country is known to detect more of them than the others" in said
+    # Niger's: Algeria 32, Nigeria 21–39; either may detect the most, and both are named
+    niger = country.detected_by_sentence(_brief(tables, iso3="NER", role="origin"), unodc)
+    assert niger is not None and "Algeria detects more of them than any other country" not in niger
+    assert (
+        "of those detected abroad, Algeria or Nigeria detects the most of them: their counts overlap" in niger
+    )
+
+
 def test_origin_briefs_say_what_their_unodc_section_holds(tables):
     """REVIEW2 #9, real file: the origin briefs' intro promised tables by form, sex and age and the citizenships
     of the victims detected in the country, which Cambodia's and Lao PDR's do not have; Nigeria's own count

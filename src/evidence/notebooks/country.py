@@ -681,9 +681,23 @@ def detected_by_sentence(brief: CountryBrief, table: LoadedTable) -> str | None:
     # at both ends of the share's range ("most" is not said of a coin flip)
     ranges = detected_ranges(brief, table)
     first = name_in_text(code) or code
-    abroad_words = share_words(share_range(code, {k: v for k, v in ranges.items() if k != brief.country}))
-    most = (abroad_words if of_abroad >= 0.5 else None) or "more of them than any other country"
-    lead = f"{first} detects {most}" if own == 0 else f"of those detected abroad, {first} detects {most}"
+    others = {k: v for k, v in ranges.items() if k != brief.country}
+    abroad_words = share_words(share_range(code, others)) if of_abroad >= 0.5 else None
+    # "more than any other" holds at both ends of the ranges, or is not said: six countries with <5 of Japan's
+    # nationals each made "Botswana detects more of them than any other country", the alphabet's choice
+    # those that may detect as many (Niger's: Algeria 32, Nigeria 21–39) are named with it, two or three of them
+    level = [k for k, _ in abroad if k == code or others.get(k, (0, 0))[1] >= others[code][0]]
+    if abroad_words is None and len(level) > 1:
+        named = [name_in_text(k) or k for k in level]
+        lead = (
+            f"{word_list(named, last='or')} detects the most of them: their counts overlap"
+            if len(level) <= 3
+            else "no one country is known to detect more of them than the others"
+        )
+        lead = lead if own == 0 else f"of those detected abroad, {lead}"
+    else:
+        most = abroad_words or "more of them than any other country"
+        lead = f"{first} detects {most}" if own == 0 else f"of those detected abroad, {first} detects {most}"
     if own == 0:
         return (
             f"These are nationals of {brief.place} detected by other countries ({lead}): UNODC's data hold no "
