@@ -386,6 +386,18 @@ def test_the_default_neighbours_of_nigeria_are_western_africa_with_data(real_tab
     assert int(match[1]) == len(default_peers("NGA")) - len(listed)
 
 
+def test_the_neighbours_sentence_keeps_apart_names_that_hold_commas(real_tables, shown):
+    """The world review: "China beside its UN M49 region, Eastern Asia: China, Hong Kong SAR, China, Macao SAR,
+    Democratic People's Republic of Korea, ..." named China three times and six places for four."""
+    brief = open_brief(real_tables[1:2], DisclosureRule(5), country="CHN", role="destination")
+    country_views.show_peers_section(brief)
+    sentence = next(line for line in _text(shown).splitlines() if "beside its UN M49 region" in line)
+    assert (
+        "Eastern Asia: China, Hong Kong SAR; China, Macao SAR; Democratic People's Republic of Korea; "
+        in (sentence.replace("\\", ""))
+    )
+
+
 def test_a_neighbours_table_whose_detected_victims_are_all_withheld_keeps_their_column(real_tables, shown):
     """The world review: Tonga's detected victims are <5 in every year and its neighbours publish no total, so
     the column of detected victims went: the table was the TIP tier alone, its rows of neighbours n/a only,

@@ -18,6 +18,7 @@ import polars as pl
 
 from evidence.analyses.coverage import ROLE_WORDS
 from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, near_estimate
+from evidence.core.text import list_separator
 from evidence.notebooks import views
 from evidence.notebooks.builders import (
     BREAKDOWN_NAMES,
@@ -716,7 +717,8 @@ def show_peers_section(brief: CountryBrief) -> None:
     measures = [m for m in COMPARE_MEASURES if m in shown["measure"].to_list()]
     table = comparison_by_country(compared, measures)
     # the sentence names the neighbours the table lists, in its order (withheld or missing values included)
-    names = ", ".join(table["Country"].to_list()[1:])
+    listed = table["Country"].to_list()[1:]
+    names = list_separator(listed).join(listed)  # "China, Hong Kong SAR; China, Macao SAR; ..."
     region = peer_region(brief.country)
     chosen = "the peers given" if brief.peers or not region else f"its UN M49 region, {region}"
     sentence = escape_markdown(f"{brief.place_start} beside {chosen}: {names}.")
@@ -724,7 +726,7 @@ def show_peers_section(brief: CountryBrief) -> None:
         what = "country or territory" if len(dropped) == 1 else "countries or territories"
         sentence += (
             f" Left out: {number(len(dropped), 'countries')} {what} with no figure in any of these sources "
-            f"({escape_markdown(', '.join(dropped))})."
+            f"({escape_markdown(list_separator(dropped).join(dropped))})."
         )
     _say(sentence)
     missing = missing_labels_note(compared.filter(pl.col("measure").is_in(measures))) or ""
