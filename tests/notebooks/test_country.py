@@ -178,6 +178,17 @@ def test_gsi_view_shows_thailands_figures_and_ranks(tables):
     assert all(" of " in r for r in table[table.columns[2]].to_list())
 
 
+def test_the_gsi_ranks_name_walk_frees_regions_as_english_says_them(tables):
+    """The world review: the United States' table read "Rank in Americas", Jordan's would "Rank in Arab
+    States"; Walk Free writes "the Americas" and "the Arab States" (its other regions take no article)."""
+    usa, _ = country.gsi_view(_brief(tables, iso3="USA"))
+    assert usa.columns[2] == "Rank in the Americas (1 = highest)"
+    jordan, _ = country.gsi_view(_brief(tables, iso3="JOR"))
+    assert jordan.columns[2] == "Rank in the Arab States (1 = highest)"
+    kenya, _ = country.gsi_view(_brief(tables, iso3="KEN"))
+    assert kenya.columns[2] == "Rank in Africa (1 = highest)"
+
+
 def test_tier_history_of_thailand(tables):
     brief = _brief(tables)
     history = country.tier_history(brief)

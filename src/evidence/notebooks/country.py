@@ -1388,6 +1388,9 @@ def _order(per_thousand: float) -> str:
 
 # --------------------------------------------------------------------------------------- the GSI section
 
+#: Walk Free's regions that English names with an article ("Rank in the Americas", not "Rank in Americas").
+_REGIONS_WITH_THE: Final = frozenset({"Americas", "Arab States"})
+
 
 def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
     """The country's GSI figures with its rank in its region, and one sentence; None when the GSI table given
@@ -1401,6 +1404,7 @@ def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
     if profile.is_empty():
         return None
     region = profile["region"][0] or "its region"
+    region = f"the {region}" if region in _REGIONS_WITH_THE else region
     # a measure the edition's file has no column for (an estimates-only edition) is not the country's gap
     data = gsi.data
     absent = {
@@ -1467,7 +1471,7 @@ def gsi_rank_note(brief: CountryBrief) -> str | None:
     for measure, n in profile.select("measure", "ranked").iter_rows():
         groups.setdefault(int(n), []).append(_GSI_SHORT_NAMES.get(measure, measure))
     said = "; ".join(f"{n:,} for {word_list(names)}" for n, names in groups.items())
-    # the region is named in the rank's column ("Rank in Americas"), whose name takes no article in prose
+    # the region is named in the rank's column ("Rank in the Americas"), not again here
     return f"Each measure is ranked among the region's countries the edition gives it for: {said}."
 
 
