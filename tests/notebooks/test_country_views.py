@@ -386,6 +386,38 @@ def test_the_default_neighbours_of_nigeria_are_western_africa_with_data(real_tab
     assert int(match[1]) == len(default_peers("NGA")) - len(listed)
 
 
+def test_a_rate_the_gsi_gives_no_divisor_for_is_not_said_to_be_missing_for_the_years(real_tables, shown):
+    """The world review: Liechtenstein's neighbour Monaco, which UNODC holds detected victims of but none in
+    2017–2020, read "none in 2017–2020" for its rate per 100,000 and per 1,000 estimated, though the GSI gives
+    it neither a population nor an estimate: no year would give those rates. Maldives (a population, no
+    estimate) keeps "none in" per 100,000 only."""
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    brief = open_brief(real_tables[1:3], DisclosureRule(5), country="LIE", role="destination")
+    country_views.show_peers_section(brief)
+    table = next(
+        TableData.from_json(obj[TABLE_MIME]) for obj in shown if isinstance(obj, dict) and TABLE_MIME in obj
+    )
+    headers = [c.header for c in table.columns]
+    monaco = dict(zip(headers, next(row for row in table.rows if row[0] == "Monaco"), strict=True))
+    assert monaco["Detected victims"] == "none in 2017–2020"
+    assert monaco["Detected per 100,000"] == "n/a" and monaco["Detected per 1,000 estimated"] == "n/a"
+    shown.clear()
+    maldives = open_brief(
+        real_tables[1:3], DisclosureRule(5), country="LKA", role="destination", years=(2017, 2020)
+    )
+    country_views.show_peers_section(maldives)
+    table = next(
+        TableData.from_json(obj[TABLE_MIME]) for obj in shown if isinstance(obj, dict) and TABLE_MIME in obj
+    )
+    headers = [c.header for c in table.columns]
+    row = dict(zip(headers, next(row for row in table.rows if row[0] == "Maldives"), strict=True))
+    assert (
+        row["Detected victims"] == "none in 2017–2020" and row["Detected per 100,000"] == "none in 2017–2020"
+    )
+    assert row["Detected per 1,000 estimated"] == "n/a"
+
+
 def test_the_neighbours_sentence_keeps_apart_names_that_hold_commas(real_tables, shown):
     """The world review: "China beside its UN M49 region, Eastern Asia: China, Hong Kong SAR, China, Macao SAR,
     Democratic People's Republic of Korea, ..." named China three times and six places for four."""

@@ -635,7 +635,9 @@ def show_peers_section(brief: CountryBrief) -> None:
         DETECTED,
         DETECTED_PER_100K,
         DETECTION_GAP,
+        ESTIMATED,
         MAX_YEARS_FROM_ESTIMATE,
+        POPULATION,
         PREVALENCE,
         RESPONSE,
         default_peers,
@@ -683,11 +685,21 @@ def show_peers_section(brief: CountryBrief) -> None:
     )
     none_in_years = NONE_IN_YEARS.format(period=brief.period)
     if windowed and held - in_years:
+        # a rate is "none in" the years only where the GSI gives what it divides by: Monaco, without a GSI
+        # population or estimate, read "none in 2017–2020" per 100,000 and per 1,000 estimated, which no year gives
+        def given(measure: str) -> list[str]:
+            return panel.frame.filter((pl.col("measure") == measure) & pl.col("value_high").is_not_null())[
+                "iso3"
+            ].to_list()
+
+        could = (
+            (pl.col("measure") == DETECTED)
+            | ((pl.col("measure") == DETECTED_PER_100K) & pl.col("iso3").is_in(given(POPULATION)))
+            | ((pl.col("measure") == DETECTION_GAP) & pl.col("iso3").is_in(given(ESTIMATED)))
+        )
         compared = compared.with_columns(
             display=pl.when(
-                pl.col("iso3").is_in(list(held - in_years))
-                & pl.col("measure").is_in([DETECTED, DETECTED_PER_100K, DETECTION_GAP])
-                & (pl.col("display") == NOT_AVAILABLE)
+                pl.col("iso3").is_in(list(held - in_years)) & could & (pl.col("display") == NOT_AVAILABLE)
             )
             .then(pl.lit(none_in_years))
             .otherwise(pl.col("display"))
