@@ -386,6 +386,25 @@ def test_the_default_neighbours_of_nigeria_are_western_africa_with_data(real_tab
     assert int(match[1]) == len(default_peers("NGA")) - len(listed)
 
 
+def test_every_table_of_the_case_section_cites_its_source(real_tables, shown):
+    """The world review: in every brief with case data, the key figures ("Identified victims and their routes")
+    and the profile tables of "Who is identified" (form, sex, age) were the only tables of the section with no
+    source under them: a reader copying one had nothing to cite."""
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    brief = open_brief(real_tables[:1], DisclosureRule(5), country="USA", role="destination")
+    country_views.show_case_section(brief)
+    tables = [
+        TableData.from_json(obj[TABLE_MIME]) for obj in shown if isinstance(obj, dict) and TABLE_MIME in obj
+    ]
+    captions = [t.caption for t in tables]
+    assert {"Identified victims and their routes", "Form of exploitation", "Sex", "Age"} <= set(captions)
+    for table in tables:
+        assert any(n.startswith("Source: CTDC k-anonymised global dataset") for n in table.notes), (
+            table.caption
+        )
+
+
 def test_a_rate_the_gsi_gives_no_divisor_for_is_not_said_to_be_missing_for_the_years(real_tables, shown):
     """The world review: Liechtenstein's neighbour Monaco, which UNODC holds detected victims of but none in
     2017–2020, read "none in 2017–2020" for its rate per 100,000 and per 1,000 estimated, though the GSI gives

@@ -335,7 +335,7 @@ def show_case_section(brief: CountryBrief) -> None:
         if undated is not None:
             _say(data_label(table.provenance.label) + ": " + undated)
         numbers = brief.routes(table)
-        views.show_key_figures(numbers)
+        views.show_key_figures(numbers, source=source)
         _say("#### Routes")
         views.show_route_table(
             numbers,
@@ -359,7 +359,7 @@ def show_case_section(brief: CountryBrief) -> None:
         if yearly is not None and yearly.by is not None:
             views.show_dimension_section(yearly, place=brief.place_role, source=source)
         _say("#### Who is identified")
-        views.show_profiles(selection, brief.rule)
+        views.show_profiles(selection, brief.rule, source=source)
 
 
 # ----------------------------------------------------------------------------------------------- UNODC

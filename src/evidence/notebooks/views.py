@@ -551,7 +551,7 @@ def show_routes(
     if (held := held_years_sentence(selection)) is not None:
         _markdown(held)
     if key_figures:
-        show_key_figures(numbers)
+        show_key_figures(numbers, source=source)
     if subtitle is None and (period := route_years(selection)) is not None:
         # a chart is a file of its own too, read apart from the brief's headings: it says its years
         subtitle = f"{victims_noun(selection).capitalize()}, {period}"
@@ -644,8 +644,9 @@ def holds_no_victims(numbers: RouteBounds) -> bool:
     return total == 0
 
 
-def show_key_figures(numbers: RouteBounds | None) -> None:
-    """Victims of the selection, on a known route, and with an unknown origin or destination."""
+def show_key_figures(numbers: RouteBounds | None, *, source: str | None = None) -> None:
+    """Victims of the selection, on a known route, and with an unknown origin or destination (``source``: the
+    citation under the table, as under every table of counts)."""
     from evidence.presentation.disclosure import PERTURBATION_NOTE
 
     caption = (
@@ -659,6 +660,7 @@ def show_key_figures(numbers: RouteBounds | None) -> None:
         caption=caption,
         note=PERTURBATION_NOTE if perturbed else None,
         kinds=None if numbers is None else numbers.key_figure_kinds(),
+        source=source,
     )
 
 
@@ -2050,9 +2052,14 @@ PROFILE_GROUPS = (("form", "Form of exploitation"), ("gender", "Sex"), ("age_ban
 
 
 def show_profiles(
-    selection: Selection, rule: DisclosureRule, groups: Sequence[tuple[str, str]] = PROFILE_GROUPS
+    selection: Selection,
+    rule: DisclosureRule,
+    groups: Sequence[tuple[str, str]] = PROFILE_GROUPS,
+    *,
+    source: str | None = None,
 ) -> None:
-    """Shares of each group (forms, sex, age…) of the selection's victims, or why a group is not shown."""
+    """Shares of each group (forms, sex, age…) of the selection's victims, or why a group is not shown
+    (``source``: the citation under each table)."""
     from evidence.analyses.profiles import recorded_in_layout
     from evidence.core.errors import EvidenceError
 
@@ -2073,7 +2080,7 @@ def show_profiles(
         if view is not None and records_no_category(view):  # a table of "Not recorded" and its total only
             _markdown(f"{heading}: not recorded for any victim of this selection.")
             continue
-        show_table(view, caption=title, perturbed=selection.keyed)
+        show_table(view, caption=title, perturbed=selection.keyed, source=source)
 
 
 #: Neither M49 level gives the shares of UNODC's Global Reports, whose regional groupings are their own and change
