@@ -682,6 +682,26 @@ def test_no_country_is_said_to_detect_the_most_nationals_when_the_counts_tie(tab
     )
 
 
+def test_an_origin_brief_without_nationals_detected_promises_and_cites_no_counts_of_them(tables):
+    """The world review: the Bahamas as origin (2014–2017), whose nationals no country's breakdown lists, was
+    promised "nationals of the Bahamas detected abroad per year ..., and where they were detected", then told
+    "UNODC's data hold no detected victims of the Bahamas as country of origin", and its own authorities'
+    victims were "not in the counts of nationals above", counts it never showed."""
+    unodc = tables[1]
+    brief = _brief(tables, iso3="BHS", role="origin")
+    assert not brief.yearly(unodc, "origin").has_totals  # no nationals, by the workbook
+    intro = country.detected_intro(brief, unodc)
+    assert "nationals of the Bahamas detected" not in intro and "where they were detected" not in intro
+    assert "the victims the Bahamas' own authorities detected, of any citizenship, per year" in intro
+    own = country.own_detected_sentence(brief, unodc, brief.yearly(unodc, "destination", by=None))
+    assert "counts of nationals above" not in own
+    assert "how many of them are its nationals is not known" in own
+    # a country whose nationals are counted keeps its sentences (Thailand: Thailand → Thailand)
+    thailand = _brief(tables, iso3="THA", role="origin")
+    said = country.own_detected_sentence(thailand, unodc, thailand.yearly(unodc, "destination", by=None))
+    assert "in the counts of nationals above (Thailand → Thailand)" in said
+
+
 def test_origin_briefs_say_what_their_unodc_section_holds(tables):
     """REVIEW2 #9, real file: the origin briefs' intro promised tables by form, sex and age and the citizenships
     of the victims detected in the country, which Cambodia's and Lao PDR's do not have; Nigeria's own count

@@ -598,6 +598,9 @@ def own_detected_sentence(brief: CountryBrief, table: LoadedTable, numbers: Year
     no_row = [y for y in total_years if y not in broken_down and y not in returned and y in listed]
     without = [y for y in total_years if y not in broken_down and y not in returned and y not in listed]
     place, name = brief.place, brief.name
+    # where the brief shows no count of the country's nationals (none listed by any breakdown: the Bahamas,
+    # 2014–2017), the years' victims are "not in the counts of nationals above" of nothing: not said
+    above = brief.yearly(table, "origin").has_totals
     first = f"UNODC's total of the victims {possessive(place)} own authorities detected, of any citizenship"
     counted = (
         f"{possessive(place)} breakdown by citizenship gives how many of them are its nationals, and those are in the "
@@ -611,15 +614,14 @@ def own_detected_sentence(brief: CountryBrief, table: LoadedTable, numbers: Year
         f"{no_row_text}; those it counted on their return from abroad (its breakdown by country of "
         "repatriation) are in the counts of nationals above"
     )
-    without_text = (
-        f"{place} gives no breakdown by citizenship, so {unknown}, and they are not in the counts of nationals "
-        "above"
+    without_text = f"{place} gives no breakdown by citizenship, so {unknown}" + (
+        ", and they are not in the counts of nationals above" if above else ""
     )
     # each kind of year said once: those counted first
     kinds = [
         (with_breakdown, counted),
         (only_returned, returned_text),
-        (no_row, f"{no_row_text}, and none are in the counts of nationals above"),
+        (no_row, no_row_text + (", and none are in the counts of nationals above" if above else "")),
         (without, without_text),
     ]
     said = [(years, text) for years, text in kinds if years]
@@ -647,7 +649,8 @@ def detected_intro(brief: CountryBrief, table: LoadedTable) -> str:
             f"the victims detected in {brief.place} per year ({trend}), by form, sex and age where UNODC "
             "publishes them, and by citizenship"
         )
-    if brief.role in ("origin", "both"):
+    # nationals no country's breakdown lists (the Bahamas, 2014–2017) are said to be none, not promised
+    if brief.role in ("origin", "both") and brief.yearly(table, "origin").has_totals:
         where = nationals_where(brief, table)
         own = f" and {possessive(brief.place)} own count of its nationals" if where != "abroad" else ""
         parts.append(
@@ -655,10 +658,12 @@ def detected_intro(brief: CountryBrief, table: LoadedTable) -> str:
             f"{'' if brief.role == 'both' else f' ({trend})'}, and where they were detected, by country of "
             f"detection (other countries' citizenship breakdowns{own})"
         )
-        if brief.role == "origin" and brief.yearly(table, "destination", by=None).has_totals:
-            parts.append(
-                f"the victims {possessive(brief.place)} own authorities detected, of any citizenship, per year"
-            )
+    if brief.role == "origin" and brief.yearly(table, "destination", by=None).has_totals:
+        parts.append(
+            f"the victims {possessive(brief.place)} own authorities detected, of any citizenship, per year"
+        )
+    if not parts:  # an origin brief with neither (the section says why in its one sentence)
+        return f"UNODC's country data (GLOTIP) on {brief.place_role}."
     return "UNODC's country data (GLOTIP): " + "; then ".join(parts) + "."
 
 
