@@ -18,7 +18,7 @@ import polars as pl
 
 from evidence.analyses.coverage import ROLE_WORDS
 from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, near_estimate
-from evidence.core.text import list_separator
+from evidence.core.text import list_separator, word_list
 from evidence.notebooks import views
 from evidence.notebooks.builders import (
     BREAKDOWN_NAMES,
@@ -436,7 +436,7 @@ def show_detected_section(brief: CountryBrief) -> None:
             _say(
                 escape_markdown(
                     f"UNODC publishes no total of the victims detected in {brief.place} in "
-                    f"{brief.period_for(table, role)}, only their breakdown by {' and by '.join(names)} (below)."
+                    f"{brief.period_for(table, role)}, only their breakdown {word_list([f'by {name}' for name in names])} (below)."
                 )
             )
             shown = held

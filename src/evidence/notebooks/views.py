@@ -1384,7 +1384,7 @@ def no_data_note(
         if not names:
             return ""
         which = "the table" if len(names) == 1 else "the tables"
-        return f" (see {which} by {' and by '.join(names)})"
+        return f" (see {which} {word_list([f'by {name}' for name in names])})"
 
     said = []
     if numbers.exact and (when := years(NO_RECORDS)):
@@ -1424,11 +1424,14 @@ def no_data_note(
             if len(set(holding.values())) > 1:
                 # breakdowns of different years: each with its own (forms in 2007, citizenships in 2008), not
                 # "by form and by citizenship in 2007–2008"
-                given = " and ".join(
-                    f"by {name} ({word_list(years_text(held).split(', '))})" for name, held in holding.items()
+                given = word_list(
+                    [
+                        f"by {name} ({word_list(years_text(held).split(', '))})"
+                        for name, held in holding.items()
+                    ]
                 )
             else:
-                given = f"by {' and by '.join(names)} in {when}"
+                given = f"{word_list([f'by {name}' for name in names])} in {when}"
             said.append(
                 f"{NO_TOTAL_PUBLISHED.capitalize()}: UNODC gives these victims {given} but not their "
                 f"total{see_table(*names)}"
