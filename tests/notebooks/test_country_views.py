@@ -386,6 +386,29 @@ def test_the_default_neighbours_of_nigeria_are_western_africa_with_data(real_tab
     assert int(match[1]) == len(default_peers("NGA")) - len(listed)
 
 
+def test_year_lists_in_the_sections_prose_read_as_a_sentence_says_them(real_tables, shown):
+    """The world review: "victims of Cambodia as country of origin in 2010, 2018 only, of the brief's 2009–2021;
+    the numbers below cover 2010, 2018"; Bangladesh's "in 2013, 2015 UNODC gives every category", read as a
+    clause after 2013; Haiti's "UNODC publishes no total ... in 2012–2015, 2017–2020, only their breakdown"."""
+    cambodia = open_brief(
+        real_tables[:1], DisclosureRule(5), country="KHM", role="origin", years=(2009, 2021)
+    )
+    country_views.show_case_section(cambodia)
+    text = _text(shown).replace("\\", "")
+    assert "in 2010 and 2018 only, of the brief's 2009–2021; the numbers below cover 2010 and 2018." in text
+    shown.clear()
+    bangladesh = open_brief(real_tables[1:2], DisclosureRule(5), country="BGD", role="destination")
+    country_views.show_detected_section(bangladesh)
+    text = _text(shown)
+    assert "Breakdown not usable (placeholder values): in 2013 and 2015 UNODC gives every category" in text
+    assert "The citizenship breakdown of 2010 sums to" in text
+    assert "detected in Bangladesh in 2007, 2010, 2012 and 2017–2018 is" in text
+    shown.clear()
+    haiti = open_brief(real_tables[1:2], DisclosureRule(5), country="HTI", role="destination")
+    country_views.show_detected_section(haiti)
+    assert "victims detected in Haiti in 2012–2015 and 2017–2020, only their breakdown" in _text(shown)
+
+
 def test_every_table_of_the_case_section_cites_its_source(real_tables, shown):
     """The world review: in every brief with case data, the key figures ("Identified victims and their routes")
     and the profile tables of "Who is identified" (form, sex, age) were the only tables of the section with no

@@ -30,6 +30,7 @@ from evidence.analyses.coverage import (
     coverage,
     default_years,
     series_years,
+    years_in_words,
     years_text,
 )
 from evidence.analyses.selection import Selection
@@ -900,16 +901,16 @@ def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBou
         else ""
     )
     text = (
-        f"The citizenship breakdown of {years_text(listed)} sums to {summed} victims{of_them}; UNODC's total of "
-        f"the victims detected in {brief.place} in {years_text(total_years)} is {total} (victims per year, above)."
+        f"The citizenship breakdown of {years_in_words(listed)} sums to {summed} victims{of_them}; UNODC's total of "
+        f"the victims detected in {brief.place} in {years_in_words(total_years)} is {total} (victims per year, above)."
     )
     if extra:
-        text += f" The breakdown also covers {years_text(extra)}, for which UNODC gives no total."
+        text += f" The breakdown also covers {years_in_words(extra)}, for which UNODC gives no total."
     if total_only:
         cells = [cell_text(published_in_year(numbers, y)) for y in total_only]
         shown = cells[0] if len(cells) == 1 else "; ".join(f"{y}: {c}" for y, c in zip(total_only, cells))
         text += (
-            f" UNODC's total also covers {years_text(total_only)} ({shown} victims), for which it publishes no "
+            f" UNODC's total also covers {years_in_words(total_only)} ({shown} victims), for which it publishes no "
             "citizenship breakdown."
         )
     # the two over the years both cover: the published yearly totals and the breakdown's yearly sums
@@ -924,7 +925,7 @@ def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBou
         pair_total = _text_pair(total)
     if (extra or total_only) and common and pair_total is not None and pair_breakdown is not None:
         text += (
-            f" Over the years both cover, {years_text(common)}, the breakdown sums to "
+            f" Over the years both cover, {years_in_words(common)}, the breakdown sums to "
             f"{bounds_text(pair_breakdown)} and the total is {bounds_text(pair_total)}."
         )
     apart = bool(extra or total_only)

@@ -161,6 +161,12 @@ def gsi_rates_note(tables: Sequence[LoadedTable], max_gap: int) -> str:
     )
 
 
+def _in_words(years: str) -> str:
+    """Years as :func:`~evidence.analyses.coverage.years_text` gives them, as a sentence says them: "2010 and
+    2018" ("in 2010, 2018 only, of the brief's 2009–2021" read as a list of three)."""
+    return word_list(years.split(", "))
+
+
 def _missing(brief: CountryBrief, kind: str) -> bool:
     """Say in one sentence why a section of ``kind`` has no data (none given, or nothing for the selection);
     True when it has none."""
@@ -325,8 +331,8 @@ def show_case_section(brief: CountryBrief) -> None:
                 + ": "
                 + escape_markdown(
                     f"victims of {brief.place_role} in "
-                    f"{brief.years_held(table, within=True)} only, of the brief's {brief.period}; the numbers "
-                    f"below cover {brief.period_for(table)}."
+                    f"{_in_words(brief.years_held(table, within=True))} only, of the brief's {brief.period}; the "
+                    f"numbers below cover {_in_words(brief.period_for(table))}."
                 )
             )
         undated = undated_sentence(
@@ -436,7 +442,7 @@ def show_detected_section(brief: CountryBrief) -> None:
             _say(
                 escape_markdown(
                     f"UNODC publishes no total of the victims detected in {brief.place} in "
-                    f"{brief.period_for(table, role)}, only their breakdown {word_list([f'by {name}' for name in names])} (below)."
+                    f"{_in_words(brief.period_for(table, role))}, only their breakdown {word_list([f'by {name}' for name in names])} (below)."
                 )
             )
             shown = held

@@ -1359,7 +1359,7 @@ def no_data_note(
     notebook by corridor shows no table by form of exploitation). ``trend``: whether a chart and a trend of
     these numbers follow, which leave such years out (a table shown alone says nothing of them)."""
     from evidence.analyses import trends
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words, years_text
 
     shown = (
         set(BREAKDOWN_NAMES)
@@ -1375,7 +1375,7 @@ def no_data_note(
 
     def years(label: str) -> str | None:
         noted = [int(y) for y, n in rows if n == label]
-        return years_text(noted) if noted else None
+        return years_in_words(noted) if noted else None
 
     def see_table(*names: str) -> str:
         # the tables by form, sex and age, and by citizenship (the victims a country detected, by their country)
@@ -1402,7 +1402,7 @@ def no_data_note(
                 if placeholder & unpublished
             ]
             placeholders = "; ".join(
-                f"in {years_text(y)} it gives only placeholder values by {name}, not counts{see_table(name)}"
+                f"in {years_in_words(y)} it gives only placeholder values by {name}, not counts{see_table(name)}"
                 for name, y in held
             )
             said.append(
