@@ -823,3 +823,30 @@ def test_every_rejected_row_of_an_import_is_named_or_said_where_to_find(exports,
     assert "5 more" in said and "--json" in said
     code, out, _ = run_main(["register", "import", str(bad), "--mapping", str(mapping), "--json"])
     assert len(json.loads(out)["rejected_rows"]) == 25
+
+
+def test_figures_open_the_register_once(imported, run_main, monkeypatch) -> None:
+    """`register figures` opened the register four times (the date, the records, the country, the check of the
+    cell-key secret), each a DuckDB attach and a check of its format: it reads all of them in one reading, so
+    a register changed by an import meanwhile cannot give parts of two states either. The one reading is given
+    the whole --wait."""
+    from evidence.sources.register import store
+
+    imported()
+    real_connect, opened = store.connect, []
+
+    def connect(path, **options):
+        opened.append(options.get("wait"))
+        return real_connect(path, **options)
+
+    monkeypatch.setattr(store, "connect", connect)
+    # the figures are perturbed (cell key), so the register's check of the secret is read as well
+    for args in ([], ["--json"]):
+        if args:  # the secret is not the imports': said, from the same reading
+            monkeypatch.setenv("EVIDENCE_CELL_KEY_SECRET", "another machine's secret")
+        opened.clear()
+        code, out, err = run_main(["register", "figures", "--as-of", "2023-05-15", "--wait", "7", *args])
+        assert code in (0, None), err
+        assert len(opened) == 1 and 6.5 < opened[0] <= 7.0, opened  # once, with what is left of --wait
+        assert ("cell-key secret in use is not the one" in out) is bool(args)
+    assert json.loads(out)["as_of_note"].startswith("as of the export of 2023-04-30")

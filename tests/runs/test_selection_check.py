@@ -384,3 +384,57 @@ def test_a_notebook_of_victims_given_only_context_data_is_refused_before_a_kerne
     # a file of victims among them is enough; the country brief reads context data alone
     assert prepare_run("routes", {"country": "KHM", "data": [real["tip"], real["ctdc"]]}, out_root=tmp_path)
     assert prepare_run("country_brief", {"country": "THA", "data": [real["tip"]]}, out_root=tmp_path)
+
+
+def _list_capture_workbook(path: Path) -> Path:
+    """A workbook of 0/1 list columns and a count (what `evidence estimate` and hidden_population read), its table
+    below an empty row and from column B."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "lists"
+    sheet.append([])
+    for row in (["police", "ngo", "health", "n"], [1, 0, 0, 10], [0, 1, 1, 8]):
+        sheet.append([None, *row])
+    book.save(path)
+    return path
+
+
+def test_a_list_capture_workbook_for_a_notebook_of_tables_is_refused_as_a_csv_is(tmp_path):
+    """left28 taught `data load`/`validate` to name a list-capture workbook (.xlsx), but a run still skipped every
+    workbook: data_quality failed in its kernel ('UnknownFormatError … in cell 3'), and trends with a country
+    failed on the data load's error, naming `evidence estimate` but not the notebook that reads the file. A
+    workbook is refused before a kernel as the same table saved as CSV is."""
+    lists = _list_capture_workbook(tmp_path / "lists.xlsx")
+    for notebook, parameters in (("data_quality", {}), ("trends", {"country": "THA"})):
+        with pytest.raises(ParameterError) as refused:
+            prepare_run(notebook, {**parameters, "data": [str(lists)]}, out_root=tmp_path / "runs")
+        message = str(refused.value)
+        assert message.startswith(f"{notebook}: {lists} is list-capture data"), message
+        assert "sheet 'lists'" in message and "and a count column" in message
+        assert f"evidence run hidden_population --data {lists}" in message
+        assert f"evidence estimate --data {lists}" in message
+    assert not (tmp_path / "runs").exists()  # nothing was started or written
+    assert prepare_run("hidden_population", {"data": [str(lists)]}, out_root=tmp_path).notebook_name == (
+        "hidden_population"
+    )
+
+
+def test_a_workbook_a_loader_has_read_is_not_peeked_for_list_capture_data(real, monkeypatch):
+    """The list-capture check of a run reads a workbook's top rows only when no loader has read the file
+    before (the tables cache remembers which loader reads each content): the GSI workbook's sheets took 0.16 s
+    to peek on every run, for a file the loaders had long read."""
+    from evidence.runs.selection_check import refuse_list_capture
+    from evidence.sources import workbook
+    from evidence.sources.cache import load_cached
+
+    for file in (real["gsi"], real["unodc"]):
+        load_cached(file)  # read once (by this run or an earlier one): its loader is remembered
+    workbook._workbook_head.cache_clear()
+
+    def peeked(path):
+        raise AssertionError(f"{path} was peeked")
+
+    monkeypatch.setattr(workbook, "_peek", peeked)
+    refuse_list_capture(read_notebook("data_quality"), [real["gsi"], real["unodc"], real["ctdc"]])

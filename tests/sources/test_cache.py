@@ -225,3 +225,26 @@ def test_a_kept_tables_entry_rewritten_or_damaged_is_read_again(tiers: Path) -> 
     assert cache.clear_cache() == 1  # and a cleared cache keeps nothing in the process either
     cache.load_cached(tiers)
     assert cache.is_cached(tiers)
+
+
+def test_the_source_a_loader_read_a_file_as_is_remembered_without_reading_it(
+    tiers: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """remembered_source says which loader read a content before (what a run's list-capture check asks instead of
+    peeking a workbook), and None for a content no loader has read: not yet, changed since, or a damaged memo."""
+    assert cache.remembered_source(tiers) is None
+    cache.load_cached(tiers)
+
+    def detect(path):
+        raise AssertionError(f"{path} was detected again")
+
+    monkeypatch.setattr(cache, "detect", detect)
+    assert cache.remembered_source(tiers) == tip.SOURCE
+    copy = Path(shutil.copy(tiers, tiers.with_name("copy.csv")))
+    assert cache.remembered_source(copy) == tip.SOURCE  # by content, wherever it is
+    tiers.write_text(tiers.read_text() + "XAG,2019,Tier 3,Seventhland\n")
+    assert cache.remembered_source(tiers) is None
+    for memo in cache.tables_dir().glob("*.detected.json"):
+        memo.write_text("{damaged", encoding="utf-8")
+    assert cache.remembered_source(copy) is None
+    assert cache.remembered_source(tiers.with_name("absent.csv")) is None

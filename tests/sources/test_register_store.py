@@ -1040,3 +1040,27 @@ def test_a_year_of_exports_never_changes_the_records_of_a_past_date(tmp_path) ->
     check()
     imported(with_legal_aid(exports[5])[0], legal)
     assert len(seen) == 5  # every export imported but the skipped one
+
+
+def test_one_reading_gives_the_date_the_records_the_country_and_the_secrets_check(register_fixture) -> None:
+    """records_reading (what `register figures` reads, in one reading) gives what the four functions it stands
+    for give, each opening the register on its own: for a date between two exports, after the last, by default."""
+    from polars.testing import assert_frame_equal
+
+    from evidence.sources.register import register_country
+    from evidence.sources.register.store import records_reading, register_cell_key_check, resolve_as_of
+
+    register = register_fixture.register
+    for asked in (dt.date(2023, 3, 15), dt.date(2024, 1, 1), None):
+        reading = records_reading(register, asked)
+        stood = resolve_as_of(register, asked)
+        alone = records_as_of(register, stood.date)
+        assert reading.stood == stood and reading.stood.date is not None
+        assert_frame_equal(reading.records.data, alone.data)
+        assert reading.records.provenance == alone.provenance
+        assert (reading.country, reading.cell_key_check) == (
+            register_country(register),
+            register_cell_key_check(register),
+        )
+    with pytest.raises(RegisterError, match="no records as of 2022-12-31"):
+        records_reading(register, dt.date(2022, 12, 31))

@@ -602,9 +602,49 @@ def test_a_country_with_its_name_only_is_kept_and_flagged(tmp_path: Path) -> Non
     flagged = loaded.flags.filter(pl.col("reason") == walkfree.REASON_NOT_ASSESSED)
     assert flagged["value"].to_list() == ["Cambodia", "Laos"]
     assert (
-        "text rows (not countries) left out: row 8 'Note: estimates refer to 2021.'"
+        "1 note line below the table left out (not records): row 8 'Note: estimates refer to 2021.'"
         in loaded.provenance.notes
     )
+
+
+def test_notes_below_the_table_are_named_as_every_loader_names_them(tmp_path: Path) -> None:
+    """The GSI named the lines below its table in words of its own ("text rows (not countries) left out: row 8
+    'Note: …'", its text cut at 60 characters, a CSV's line called a row, text in a column not used unsaid),
+    where the CTDC, TIP, UNODC and case-records loaders say "N note lines below the table left out (not
+    records)" (delimited.notes_below). It says so too; what it tells a note by differs: it names no country and
+    holds nothing else (it is not rejected first). A heading among the countries is left out as before, in its
+    own words: no note below the table."""
+    source = (
+        "Source: Walk Free 2023, Global Slavery Index 2023. Available from: "
+        "https://www.walkfree.org/global-slavery-index/"
+    )
+    rows = [
+        country("Thailand"),
+        ["Heading among the countries"],
+        country("Cambodia"),
+        [],
+        [source],
+        ["* Estimates refer to 2021."],
+    ]
+    loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", rows))
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected, loaded.rows_left_out) == (2, 2, 0, 4)
+    notes = loaded.provenance.notes
+    shown = "'Source: Walk Free 2023, Global Slavery Index 2023. Availabl…'"  # cut as the others cut theirs
+    assert (
+        f"2 note lines below the table left out (not records): row 8 {shown}, row 9 '* Estimates refer to 2021.'"
+        in notes
+    )
+    assert "text rows (not countries) left out: row 5 'Heading among the countries'" in notes
+    # the sheet saved as CSV, with a column of comments the loader does not read: a comment below is a note
+    path = tmp_path / "g.csv"
+    lines = [
+        ",".join(f'"{h}"' for h in [*HEADER, "Comments"]),
+        ",".join(map(str, [*country("Thailand"), ""])),
+    ]
+    path.write_text("\n".join([*lines, "," * len(HEADER) + "see file"]) + "\n", encoding="utf-8")
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_left_out) == (1, 1, 1)
+    assert "1 note line below the table left out (not records): line 3 'see file'" in loaded.provenance.notes
 
 
 @given(

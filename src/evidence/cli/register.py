@@ -595,14 +595,16 @@ def figures_command(
     from evidence.analyses.selection import check_country, record_keys
     from evidence.presentation.disclosure import DisclosureRule
     from evidence.presentation.key_figures import key_figures
-    from evidence.sources.register import RegisterError, register_country
+    from evidence.sources.register import RegisterError
+    from evidence.sources.register.store import records_reading
 
     # a name or a code in any case, as every command takes a country; an unknown one is refused (it counted
     # no nationals abroad, a 0 that looked like a figure)
     country = check_country(country)
     path = _path(register_path)
-    waiting = _Wait(wait)
-    loaded, stood = _as_of(path, as_of, waiting)
+    # the date, the records, the register's country and its secret's check: one reading (four cost 4 opens)
+    reading = records_reading(path, _date(as_of, "--as-of"), wait=wait)
+    loaded, stood = reading.records, reading.stood
     if stood.date is None:
         raise RegisterError("the register holds no export yet: no figures", path=path)
     year_from, period_note = _period_held(loaded.data, year_from, stood.date)
@@ -610,12 +612,12 @@ def figures_command(
         loaded.data,
         as_of=stood.date,
         year_from=year_from,
-        country=(country or register_country(path, wait=waiting.left()) or None),
+        country=(country or reading.country),
         rule=DisclosureRule(threshold=disclosure_threshold),
         # real records: perturbed by the cell key method, as every other output of them
         record_keys=record_keys(loaded) if loaded.protection == "cell_key" else None,
     )
-    other_secret = _other_cell_key_secret(path, waiting) if figures.perturbed else None
+    other_secret = _other_secret_warning(reading.cell_key_check) if figures.perturbed else None
     if as_json:
         facts = figures.to_dict()
         if other_secret is not None:
@@ -672,10 +674,10 @@ def _cell_key_check(*, required: bool = True) -> str | None:
 
 
 def other_secret_warnings(paths: Iterable[str | Path]) -> list[str]:
-    """The warning of :func:`_other_cell_key_secret` for each of ``paths`` (a run's data files) that is a
+    """The warning of :func:`_other_secret_warning` for each of ``paths`` (a run's data files) that is a
     register, named: a brief or run made from a register under another secret is perturbed otherwise than its
     figures, and the two can be averaged (``evidence brief``, ``run``, ``batch`` say so before running)."""
-    from evidence.sources.register.store import is_register_file
+    from evidence.sources.register.store import is_register_file, register_cell_key_check
 
     warnings = []
     for path in map(Path, paths):
@@ -684,18 +686,20 @@ def other_secret_warnings(paths: Iterable[str | Path]) -> list[str]:
                 head = fh.read(16)
         except OSError:
             continue  # the run itself names a file it cannot read
-        if is_register_file(head) and (warning := _other_cell_key_secret(path, _Wait(0))) is not None:
+        if (
+            is_register_file(head)
+            and (warning := _other_secret_warning(register_cell_key_check(path))) is not None
+        ):
             warnings.append(f"{path.name}: {warning}")
     return warnings
 
 
-def _other_cell_key_secret(path: Path, waiting: _Wait) -> str | None:
-    """A warning when the cell-key secret in use is not the one the register's imports were made beside."""
+def _other_secret_warning(kept: str | None) -> str | None:
+    """A warning when the cell-key secret in use is not the one the register's imports were made beside (``kept``:
+    the check of that secret the register holds, None when it holds none)."""
     from evidence.analyses.selection import CELL_KEY_SECRET_ENV
     from evidence.core.secret_key import key_dir
-    from evidence.sources.register.store import register_cell_key_check
 
-    kept = register_cell_key_check(path, wait=waiting.left())
     if kept is None or kept == _cell_key_check():
         return None
     return (

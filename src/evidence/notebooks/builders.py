@@ -2076,7 +2076,8 @@ def emerging_view(
     country name, why, the later period (an en dash between its years), the rate ratio with its interval and
     the q-value (no counts), and what a corridor's fit warned about; the first ``top`` rows when given (the
     table is sorted by q-value). A corridor whose victims all fall in the later years has no finite rate ratio:
-    it reads "new: none before", with no interval ("not estimable"), never ``inf`` beside an empty cell.
+    it reads "new: none before", with no interval ("not estimable"), never ``inf`` beside an empty cell; so does
+    every corridor called new, whatever ratio its row holds.
 
     A corridor's statistics are withheld (``x``, :func:`emerging_statistics_shown`) where they would give back
     a count the brief does not publish: its victims in a period below the rule's threshold, or the exact counts
@@ -2093,6 +2094,13 @@ def emerging_view(
     def number(value: float | None, digits: int) -> str:
         return "" if value is None else f"{value:.{digits}f}"
 
+    # new (none before: no earlier rate to compare with) by its reason, or by an infinite ratio: never a finite
+    # ratio, interval or q-value beside the word "new" (one without a trend, too small, says that instead)
+    new = [
+        v is not None and ("new" in (reason or "").split("+") or (math.isinf(v) and v > 0))
+        for reason, v in zip(emerging["reason"], emerging["rate_ratio"], strict=True)
+    ]
+
     columns = {
         "Route (origin → destination)": [
             f"{name(o)} → {name(d)}"
@@ -2102,8 +2110,8 @@ def emerging_view(
         "Later period": [p.replace("-", "–") if p else "" for p in emerging["later_period"].to_list()],
         "Annual rate ratio": [
             "new: none before"
-            if v is not None and math.isinf(v) and v > 0
-            # a new corridor with too few victims or years for a trend: said, never an empty cell
+            if is_new
+            # a corridor with too few victims or years for a trend: said, never an empty cell
             else (
                 "not tested (too few victims or years)"
                 if v is None
@@ -2111,27 +2119,27 @@ def emerging_view(
                 if ok
                 else COMPLEMENT_LABEL
             )
-            for v, ok in zip(emerging["rate_ratio"], shown, strict=True)
+            for v, ok, is_new in zip(emerging["rate_ratio"], shown, new, strict=True)
         ],
         "95% interval": [
             "not estimable"
-            if v is not None and not math.isfinite(v)
+            if is_new or (v is not None and not math.isfinite(v))
             else ("" if lo is None or hi is None else f"{lo:.2f} – {hi:.2f}" if ok else COMPLEMENT_LABEL)
-            for v, lo, hi, ok in zip(
-                emerging["rate_ratio"], emerging["ci_low"], emerging["ci_high"], shown, strict=True
+            for v, lo, hi, ok, is_new in zip(
+                emerging["rate_ratio"], emerging["ci_low"], emerging["ci_high"], shown, new, strict=True
             )
         ],
         "q-value": [
             # a fit of victims in the later years only (Thailand → Chile: 16 in 2020, none in 2008–2019) has no
             # rate ratio; its q-value tests nothing a reader can see, and "new" does not rest on it
             NEW_NOT_TESTED
-            if r is not None and math.isinf(r) and r > 0
+            if is_new
             else ""
             if v is None
             else ("<0.0001" if v < 0.0001 else f"{v:.4f}")
             if ok
             else COMPLEMENT_LABEL
-            for r, v, ok in zip(emerging["rate_ratio"], emerging["q_value"], shown, strict=True)
+            for v, ok, is_new in zip(emerging["q_value"], shown, new, strict=True)
         ],
     }
     if "warnings" in emerging.columns and emerging["warnings"].drop_nulls().len():

@@ -1445,10 +1445,13 @@ class BesideCounts:
     """A table of victims by one field of their records (``column``: ``age_band``, ``gender``) published beside
     the person section, of some of its victims (one case table's): each category's true count and how it is
     shown (``None``: as a number; a reason: withheld; ``"unpublished"``: not shown at all), the victims without
-    the field under :data:`~evidence.analyses.trends.UNKNOWN`."""
+    the field under :data:`~evidence.analyses.trends.UNKNOWN`. ``total``: how its total ("All victims in the
+    selection") is shown, the same way: a small table withholds it too (Thailand's six victims in the
+    k-anonymised fixture, Female ``x``, Male ``<5``, total ``x``), and read as shown it pinned both cells."""
 
     column: str
     counts: Mapping[str, tuple[int, str | None]]
+    total: str | None = "unpublished"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1694,6 +1697,8 @@ def section_counts(section: PersonSection) -> LinkedCounts:
     if heat is not None:
         _add_heat(system, profiled, section)
     _link_beside(system, section, groupings)
+    if section.beside:
+        _known_beside(system, section.rule)
     # an item withheld beside its published margin says why to a reader who knows the rule: the victims
     # without it are a small count, so at least 1 (Recorded 11 and excessive working hours ``x``: 10 at most)
     system.publish(ONE, 1, None)
@@ -1714,8 +1719,8 @@ def beside_counts(
     :func:`~evidence.notebooks.views.show_profiles`) as the person section links them: each category's true
     count and how the table shows it (not at all where the table is not shown)."""
     from evidence.core.errors import EvidenceError
+    from evidence.notebooks.builders import ALL_IN_SELECTION, profile_view, records_no_category
     from evidence.notebooks.builders import NOT_RECORDED as SHOWN_NOT_RECORDED
-    from evidence.notebooks.builders import profile_view, records_no_category
 
     out = []
     for selection in selections:
@@ -1730,11 +1735,12 @@ def beside_counts(
             except EvidenceError:
                 view = None
             shown: dict[str, str | None] = {}
+            total: str | None = "unpublished"
             if view is not None and not records_no_category(view):
-                for category, cell in view.select(label, "Victims").iter_rows():
-                    key = UNKNOWN if category == SHOWN_NOT_RECORDED else str(category)
+                rows = view.select(label, "Victims").rows()
+                for i, (category, cell) in enumerate(rows):
                     text = str(cell or "")
-                    shown[key] = (
+                    status = (
                         COMPLEMENT_REASON
                         if text == COMPLEMENT_LABEL
                         else SMALL_REASON
@@ -1743,13 +1749,41 @@ def beside_counts(
                         if text
                         else "unpublished"
                     )
-            out.append(BesideCounts(column, {c: (n, shown.get(c, "unpublished")) for c, n in counts.items()}))
+                    if i == len(rows) - 1 and category == ALL_IN_SELECTION:  # the total row, last
+                        total = status
+                    else:
+                        shown[UNKNOWN if category == SHOWN_NOT_RECORDED else str(category)] = status
+            out.append(
+                BesideCounts(column, {c: (n, shown.get(c, "unpublished")) for c, n in counts.items()}, total)
+            )
     return tuple(out)
 
 
 def _beside(quantity: Hashable) -> bool:
     """Whether ``quantity`` is a cell of a table beside the section (:func:`_link_beside`)."""
     return isinstance(quantity, tuple) and bool(quantity) and quantity[0] == "beside"
+
+
+def _known_beside(system: LinkedCounts, rule: DisclosureRule) -> None:
+    """What a reader of the brief knows without the section: all victims, which its headline shows (as the rule
+    labels it), and every count of the tables beside the section that those tables give back with it (the
+    k-anonymised fixture's Thailand: Female ``x`` and Male ``<5`` of six victims, total ``x``, beside the
+    headline's six: Male is 1). Such a count is shown, as far as the section is concerned: the section cannot
+    free it (its tables are not the section's to withhold), and protecting the section against a reader who
+    holds it is protecting it against one who knows more, never less. Chased as the section's, it made the
+    protection drop every table of the section and then nothing, for ever.
+
+    The tables and the headline are read as the true counts, as every shown count of a system is (a reader's
+    best guess of a perturbed count is the count, right whenever its perturbation is 0)."""
+    everyone = system.values[("N",)]
+    system.publish(("N",), everyone, SMALL_REASON if rule.is_small(everyone) else None)
+    outside = LinkedCounts()
+    for q, value in system.values.items():
+        if _beside(q) or q == ("N",):
+            outside.quantity(q, value, system.status.get(q, "unpublished"))
+    outside.equalities = [line for line in system.equalities if set(line) <= set(outside.values)]
+    for q in linked_exposures(outside, rule, complements=True):
+        system.status[q] = None
 
 
 def _link_beside(system: LinkedCounts, section: PersonSection, groupings: set[str]) -> None:
@@ -1775,10 +1809,9 @@ def _link_beside(system: LinkedCounts, section: PersonSection, groupings: set[st
                 system.quantity(name, int(value), status)
                 names.setdefault(category, []).append(name)
                 cells.append(name)
-            # the table's total ("All victims in the selection"), shown where the table is
+            # the table's total ("All victims in the selection"), as the table shows it (withheld in a small one)
             total = ("beside", column, i, None)
-            shown = any(status != "unpublished" for _, status in table.counts.values())
-            system.quantity(total, sum(v for v, _ in table.counts.values()), None if shown else "unpublished")
+            system.quantity(total, sum(v for v, _ in table.counts.values()), table.total)
             system.equalities.append({**dict.fromkeys(cells, 1.0), total: -1.0})
         system.equalities.append(
             {**{("beside", column, i, None): 1.0 for i in range(len(tables))}, ("N",): -1.0}
@@ -2032,17 +2065,17 @@ def protect_person_section(section: PersonSection) -> PersonSection:
         if protected is not None:
             system.continue_from(protected)
         # the tables beside the section are shown as they are: only the section's own counts may be withheld
-        # (nor all victims, which their totals show)
+        # (nor all victims, which the brief shows: :func:`_known_beside`)
         own = {q for q in system.status if not _beside(q) and q != ("N",)} if section.beside else None
         try:
             # a group size the tables beside give is freed only by several counts withheld together
             added = protect_linked(system, section.rule, among=own, patience=60 if section.beside else 4)
         except DisclosureError:  # a table whose labels alone pin a count: left out, as one too small is
             if _shows_nothing(section):
-                # nothing of the section's own is left to withhold: what stays exposed is in the tables beside
-                # it (shown and protected where they are, with perturbed counts that the exact relations
-                # linking them need not fit); the section publishes nothing, rather than dropping nothing again
-                # and again
+                # nothing of the section's own is left to withhold, and something stays exposed: the section
+                # publishes nothing (each table says why), rather than dropping nothing again and again. What
+                # the tables beside give without it is known, not exposed (:func:`_known_beside`): the k-anonymised
+                # fixture's Thailand, which ended here, now shows what it can
                 return section
             section, protected = _without_view_of(section, linked_exposures(system, section.rule)), None
             continue

@@ -1965,6 +1965,8 @@ class _LinkedProgram:
         self._highs.passModel(lp)
         self._columns = np.arange(len(self.names), dtype=np.int32)  # every column, to set the costs of
         self._ceiling = system._ceiling(rule)
+        #: the status of each programme HiGHS left unanswered, twice (:meth:`solve`), for the error that follows
+        self.unanswered: list[str] = []
         # the statuses and showings the model's bounds were last made of (None: none yet, bound every quantity)
         self._seen: tuple[dict[Hashable, str | None], set[Hashable]] | None = None
         self.refresh()
@@ -2136,8 +2138,16 @@ class _LinkedProgram:
             out[self.index[q]] += c
         return out
 
-    def solve(self, objective: np.ndarray) -> _Optimum | None:
-        """The minimum of ``objective`` over the published tables' solutions; None when HiGHS finds none."""
+    def solve(self, objective: np.ndarray) -> _Optimum:
+        """The minimum of ``objective`` over the published tables' solutions, or, when HiGHS proves none, an
+        unproved end at the true counts' value (:meth:`_unproved`).
+
+        Only an optimum proves anything: every quantity is bounded (by its label, or the ceiling) and the true
+        counts fit (:func:`_audit` checks), so every programme here has one, and any other status (a limit, a
+        numerical failure, "infeasible", "unbounded") is HiGHS's trouble, not an answer. It is asked once
+        more from a clean state (no basis nor solution of the last programme to start from); still unanswered,
+        the end is unproved, and the combination is taken as pinned on that side (an end read as missing freed
+        a count that could be pinned: fail closed)."""
         import highspy
         import numpy as np
 
@@ -2147,12 +2157,22 @@ class _LinkedProgram:
         highs.changeColsCost(len(objective), self._columns, objective)
         highs.run()
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return None
+            highs.clearSolver()
+            highs.run()
+            status = highs.getModelStatus()
+            if status != highspy.HighsModelStatus.kOptimal:
+                self.unanswered.append(highs.modelStatusToString(status))
+                return self._unproved(objective)
         solution = highs.getSolution()
         value, x = highs.getObjectiveValue(), np.array(solution.col_value)  # getInfo() copies every field
         if not solution.dual_valid:
             return _Optimum(value, x, None, None)
         return _Optimum(value, x, np.array(solution.col_dual), np.array(solution.row_dual))
+
+    def _unproved(self, objective: np.ndarray) -> _Optimum:
+        """An end HiGHS did not prove, put at the true counts (a point of every programme here): no second
+        value on that side, no reduced costs, so nothing is ever carried from it."""
+        return _Optimum(float(objective @ self.truth), self.truth.copy(), None, None, proved=False)
 
     def pinned(self, vector: np.ndarray) -> bool:
         """Whether the combination ``vector`` holds no second whole number (its range is narrower than 1)."""
@@ -2172,20 +2192,20 @@ class _LinkedProgram:
         (each fits the present system: one kept from ``before`` fits it too, the bounds having only widened)."""
         truth = float(vector @ self.truth)
         low = before.low if before is not None and before.keeps(before.low, widened) else self.solve(vector)
-        if seen is not None and low is not None:
+        if seen is not None and low.proved:
             seen.append(low.x)
-        if low is None or low.value <= truth - 1 + 1e-9:
+        if low.value <= truth - 1 + 1e-9:
             return None
-        high: _Optimum | None
+        high: _Optimum
         if before is not None and before.keeps(before.high, widened):
             high = before.high
         else:
             high = self._mirrored(low) or self.solve(-vector)
-        if seen is not None and high is not None:
+        if seen is not None and high.proved:
             seen.append(high.x)
-        if high is None or (-high.value) - low.value >= 1 - 1e-9:
+        if (-high.value) - low.value >= 1 - 1e-9:  # (an unproved end is at the truth: the other frees alone)
             return None
-        return _Pinned(low, high)
+        return _Pinned(low, high, exact=low.proved and high.proved)
 
     def _mirrored(self, low: _Optimum) -> _Optimum | None:
         """The maximum of a combination whose minimum ``low`` is proved by equalities and published counts
@@ -2237,13 +2257,16 @@ def _retire_solver(idle: list[Any], highs: Any) -> None:
 
 class _Optimum(NamedTuple):
     """An optimal solution of a linear programme: its objective's value, the values of its variables, and
-    their reduced costs (None when HiGHS has no valid dual solution)."""
+    their reduced costs (None when HiGHS has no valid dual solution); or an end HiGHS did not prove
+    (``proved`` false)."""
 
     value: float
     x: np.ndarray
     costs: np.ndarray | None
     #: the dual values of the rows (None when HiGHS has no valid dual solution)
     row_costs: np.ndarray | None
+    #: False for an end HiGHS did not prove (:meth:`_LinkedProgram.solve`): at the true counts' value
+    proved: bool = True
 
 
 #: A point that breaks a bound or a row by no more than this (relative to 1 + its size) fits: HiGHS's primal
@@ -2373,8 +2396,9 @@ class LinearProgram:
         self._highs.passModel(lp)
 
     def solution(self, objective: np.ndarray, *, presolve: bool = True) -> np.ndarray | None:
-        """An optimal ``x`` for ``objective``; None when HiGHS finds none (infeasible, unbounded, stopped), or
-        when what it calls optimal breaks a constraint (or is not whole where it must be).
+        """An optimal ``x`` for ``objective``; None when HiGHS finds none (infeasible, unbounded, stopped: asked
+        twice, the second time from a clean state), or when what it calls optimal breaks a constraint (or is not
+        whole where it must be). None frees no count: the audits then withhold more, never less.
 
         The audits take a solution as proof that a count can take another value: a point a solver bug made up
         (HiGHS 1.8, in SciPy before 1.17, returned such "optimal" points: scipy/scipy#24141) would let a pinned
@@ -2391,7 +2415,12 @@ class LinearProgram:
         )
         highs.run()
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return None
+            # asked once more from a clean state (no basis of the last objective to start from), as
+            # :meth:`_LinkedProgram.solve` is; unanswered, no solution frees anything (fail closed)
+            highs.clearSolver()
+            highs.run()
+            if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
         x = np.array(highs.getSolution().col_value)
         return x if self.fits(x) else None
 
@@ -2600,7 +2629,7 @@ def _audit(
 
             def differs_with(objective: np.ndarray) -> None:
                 result = program.solve(objective)
-                if result is not None:
+                if result.proved:
                     differs_at(result.x)
 
             for sign in (1.0, -1.0):
@@ -2759,7 +2788,20 @@ def protect_linked(
     derived = _small_derived(
         system, rule
     )  # the values do not change here, nor which derived counts are small
+    # a kept programme's earlier failures are another protection's
+    failed_before = len(programs._program.unanswered) if programs._program is not None else 0
     exposed, known = _audit(system, rule, False, programs, None, derived, _carried_points(system, programs))
+
+    def unprotectable() -> DisclosureError:
+        failed = programs._program.unanswered[failed_before:] if programs._program is not None else []
+        if not failed:
+            return _unprotectable(rule)
+        return DisclosureError(
+            "these counts cannot be proved safe to publish: the solver (HiGHS) left "
+            f"{len(failed)} of the programmes of their audit unanswered, twice ({', '.join(sorted(set(failed)))}); "
+            "a count it cannot prove protected is taken as exposed, and no complement made up for it"
+        )
+
     try:
         stuck: dict[Hashable, int] = {}
         for _ in range(max_rounds):
@@ -2768,7 +2810,7 @@ def protect_linked(
             target = exposed[0]
             stuck[target] = stuck.get(target, 0) + 1
             if stuck[target] > patience:  # nothing withheld around it frees it: its labels alone pin it
-                raise _unprotectable(rule)
+                raise unprotectable()
             if target in system.published_too and (among is None or target in among):
                 # withheld in one table: withheld wherever it is shown
                 widened = _widening(system, programs, target)
@@ -2816,7 +2858,7 @@ def protect_linked(
                     break
                 near = wider
             if not first:
-                raise _unprotectable(rule)
+                raise unprotectable()
             best: tuple[int, int] | None = None
             chosen, after, after_known = first[0], exposed, known
             for candidate in freeing[:4] or first[:4]:
@@ -2838,7 +2880,7 @@ def protect_linked(
             _withhold_linked(system, chosen)
             added[chosen] = _COMPLEMENT
             exposed, known = after, after_known
-        raise _unprotectable(rule)
+        raise unprotectable()
     finally:  # what this protection found, for the next of the same system
         _keep_points(system, programs, known)
 

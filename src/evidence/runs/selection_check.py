@@ -16,7 +16,7 @@ years=year_from:year_to, data=data``; see :mod:`evidence.notebooks.catalog`) get
   data alone (GSI estimates, TIP tiers) is refused naming each file and what it holds
   (:func:`refuse_without_victims`), as ``evidence flows`` refuses such a file, instead of failing in the kernel.
 
-* **no list-capture data for a notebook that loads tables**: a list-capture CSV (a 0/1 column per list) given
+* **no list-capture data for a notebook that loads tables**: a list-capture CSV or workbook (a 0/1 column per list) given
   to a notebook that does not read such data (:func:`refuse_list_capture`) is refused naming the file and the
   notebook that does (``hidden_population``), instead of failing in the kernel.
 
@@ -47,13 +47,16 @@ LIST_CAPTURE_NOTEBOOK = "hidden_population"
 
 def refuse_list_capture(spec: NotebookSpec, files: Sequence[str | Path]) -> None:
     """Refuse, before any kernel starts, a list-capture file (:func:`evidence.sources.list_capture.sniff`: a 0/1
-    column per list, with or without a count column) given to a notebook that loads its data as tables (its
-    code never calls :data:`READS_LIST_CAPTURE`): no table loader reads it, and the kernel would fail on it.
-    The error names the file and the notebook and command that read it. Only the head of each text file is
-    read (a workbook is no list-capture data)."""
+    column per list, with or without a count column, in a text file or a workbook's one sheet) given to a
+    notebook that loads its data as tables (its code never calls :data:`READS_LIST_CAPTURE`): no table loader
+    reads it, and the kernel would fail on it. The error names the file, where its table is, and the notebook
+    and command that read it. Only the head of each file is read, and a workbook's only when no loader has
+    read the file before (:func:`evidence.sources.cache.remembered_source`): peeking the GSI workbook's sheets
+    cost every run a sixth of a second."""
     if READS_LIST_CAPTURE in spec.text:
         return
-    from evidence.sources.list_capture import sniff
+    from evidence.sources.cache import remembered_source
+    from evidence.sources.list_capture import sniff, sniffed_table
     from evidence.sources.registry import FileHead
 
     for file in files:
@@ -61,12 +64,14 @@ def refuse_list_capture(spec: NotebookSpec, files: Sequence[str | Path]) -> None
         if not path.is_file() or path.stat().st_size == 0:
             continue  # missing or empty: the loaders say so
         head = FileHead(path)
-        if head.is_xlsx or (layout := sniff(head)) is None:
+        if head.is_xlsx and remembered_source(path) is not None:
+            continue  # a loader reads it (as detection does, loaders first): no list-capture data
+        if (layout := sniff(head)) is None or (table := sniffed_table(head)) is None:
             continue
         counted = " and a count column" if layout == "histories" else ""
         raise ParameterError(
-            f"{spec.name}: {path} is list-capture data (a 0/1 column per list{counted}), which this notebook "
-            f"does not read: estimate the hidden population from it with "
+            f"{spec.name}: {path} is list-capture data (a 0/1 column per list{counted}: {table[0]}), which this "
+            f"notebook does not read: estimate the hidden population from it with "
             f"`evidence run {LIST_CAPTURE_NOTEBOOK} --data {path}` (a brief of the estimate), or "
             f"`evidence estimate --data {path}` (the estimate in the terminal)"
         )

@@ -85,16 +85,39 @@ def _content_digest(path: Path) -> str:
 
 
 def _detected(path: Path, digest: str) -> tuple[str, str]:
-    memo = tables_dir() / f"{digest}.detected.json"
+    known = _remembered(digest)
+    if known is not None:
+        return known
+    loader, layout = detect(path)
+    write_text(_detected_memo(digest), json.dumps({"source": loader.source, "layout": layout}))
+    return loader.source, layout
+
+
+def _detected_memo(digest: str) -> Path:
+    return tables_dir() / f"{digest}.detected.json"
+
+
+def _remembered(digest: str) -> tuple[str, str] | None:
+    """The source and layout detected for the content ``digest`` before, or None (not detected yet, a damaged
+    memo, or a source no longer registered)."""
     try:
-        known = json.loads(memo.read_text(encoding="utf-8"))
+        known = json.loads(_detected_memo(digest).read_text(encoding="utf-8"))
         if known["source"] in loaders():
             return known["source"], known["layout"]
     except (OSError, ValueError, KeyError, TypeError):
-        pass  # not detected yet, or a damaged memo
-    loader, layout = detect(path)
-    write_text(memo, json.dumps({"source": loader.source, "layout": layout}))
-    return loader.source, layout
+        pass
+    return None
+
+
+def remembered_source(path: str | Path) -> str | None:
+    """The source whose loader read ``path``'s content before (its detection is remembered per content, as
+    :func:`cache_key` remembers it), or None when none has yet: that a loader reads a file, told without
+    opening it (a workbook's sheets take a tenth of a second or more to peek)."""
+    path = Path(path)
+    if not path.is_file():
+        return None  # the loaders say what it is
+    known = _remembered(_content_digest(path))
+    return known[0] if known is not None else None
 
 
 def cache_path(path: str | Path) -> Path:

@@ -11,7 +11,8 @@ A text file delimited by semicolons (or tabs) that writes a decimal comma ("12,9
 prevalence above 1,000 per 1,000 or a score above 100% is impossible and rejected (a decimal comma misread). A
 population or number of people headed in thousands or millions ("Population ('000)") is refused, naming the label.
 A row naming a country and nothing else (not assessed) is kept with its figures empty and flagged; a text line
-that names no country (a note below the table) is left out, with a note; the sheet saved as CSV (layout ``gsi2023_csv``) reads the same way. A row with figures but no country (a blank cell, or a formula without a stored value)
+that names no country is left out, with a note: below the table, as every loader names its note lines
+(:func:`~evidence.sources.delimited.notes_below`), among the countries (a heading) as a text row; the sheet saved as CSV (layout ``gsi2023_csv``) reads the same way. A row with figures but no country (a blank cell, or a formula without a stored value)
 is counted and rejected, as is a figure that is not a finite, non-negative number. The workbook has no ISO3
 codes; countries are mapped through the country reference (an unmapped name is kept with ``iso3``
 null and flagged, never guessed). A copy with a code column beside the names (``ISO3``, ``ISO``, ``Country code``:
@@ -53,7 +54,14 @@ if TYPE_CHECKING:
     from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
 from evidence.core.errors import InputError
-from evidence.sources.delimited import empty_records, empty_records_note, lines_with_text_beyond, text_checks
+from evidence.sources.delimited import (
+    empty_records,
+    empty_records_note,
+    lines_with_text_beyond,
+    notes_below,
+    text_checks,
+    text_rows_at_end,
+)
 from evidence.sources.loaded import Check, LoadedTable, empty_issues, issues_where
 from evidence.sources.metadata import UNKNOWN, describe
 from evidence.sources.provenance import sha256_file
@@ -107,8 +115,10 @@ LAYOUT_CSV = "gsi2023_csv"
 #: 18: a figure written as a bound ("<1,000", "<0.1") read as missing for its cell and flagged (the country was
 #: rejected as "not a number", with its other figures); the 2018 edition's vulnerability and government-response
 #: labels ("Factor One Governance issues", "Support survivors", "Total" alone) read as the 2023 edition's columns
-#: (all eleven were left empty)
-LOADER_VERSION = "18"
+#: (all eleven were left empty); 19: the text rows below the table named as every loader names its note lines
+#: ("2 note lines below the table left out (not records): row 183 'Source: …'", delimited.notes_below; were "text
+#: rows (not countries) left out", a CSV's line called a row, text in a column not used unnamed)
+LOADER_VERSION = "19"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
@@ -564,6 +574,20 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     not_country = pl.col("_text_only") & ~pl.col("_named")
     text_rows = frame.filter(not_country)
     frame = frame.filter(~not_country)
+    # Those below the table are its notes (Source: …), left out and named as every loader names its notes
+    # (delimited.notes_below); what tells one here is that it names no country and holds nothing else, where
+    # the others' loaders reject a note first. A text row among the countries (a heading) is left out as well,
+    # in words of its own: no note below the table.
+    below = text_rows_at_end(
+        text.with_row_index("source_row", offset=first_row)
+        .cast({"source_row": pl.Int64})
+        .filter(pl.Series(~empty))
+    )
+    not_countries = text_rows.select(pl.col("source_row").alias("row"))
+    not_countries, noted, note_lines = notes_below(
+        below, not_countries, unit="line" if match.delimiter else "row", is_note=pl.lit(True)
+    )
+    text_rows = text_rows.join(not_countries.rename({"row": "source_row"}), on="source_row", how="semi")
     # A world or regional total below (or among) the countries is not a country: summing it would count twice.
     # (keys made in polars on both sides, for the whole column at once)
     regions = frame.select(header_key_expr(pl.col("region")).drop_nulls().unique()).to_series().to_list()
@@ -709,6 +733,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             ),
             *([f"aggregate rows (not countries) left out: {aggregate_rows}"] if aggregate_rows else []),
             *([f"text rows (not countries) left out: {text_only_rows}"] if text_only_rows else []),
+            *note_lines,
             *(
                 [empty_records_note(blank_rows, "line" if match.delimiter else "row")]
                 if blank_rows.size
@@ -734,7 +759,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         rejects=rejects,
         flags=flags,
         kind="gsi",
-        rows_left_out=int(blank_rows.size) + text_rows.height + aggregates.height,
+        rows_left_out=int(blank_rows.size) + text_rows.height + noted + aggregates.height,
     )
 
 

@@ -1897,6 +1897,29 @@ def export_reading(
     return stood, _records_table(path, read), every, known
 
 
+@dataclasses.dataclass(frozen=True)
+class RecordsReading:
+    """What a command showing the records as of a date reads of the register (``evidence register figures``),
+    in one reading: each as the function named gives it."""
+
+    stood: AsOf  # :func:`resolve_as_of`
+    records: LoadedTable  # :func:`records_as_of` of the date the records stand on
+    country: str | None  # :func:`register_country`
+    cell_key_check: str | None  # :func:`register_cell_key_check`
+
+
+def records_reading(path: str | Path, as_of: dt.date | None = None, *, wait: float = 0.0) -> RecordsReading:
+    """The date the records stand on for ``as_of``, the records as of that date and the register's country and
+    check of its cell-key secret, in one reading (:class:`RecordsReading`): a reading of the register costs more
+    than most of what is read in it (each of the four functions opened it on its own), and a register changed
+    by an import meanwhile cannot give parts of two states."""
+    path = Path(path)
+    with _reading(path, wait=wait) as (connection, meta, tables):
+        stood = _resolve_as_of(connection, path, as_of)
+        read = _records_read(connection, meta, tables, path, stood.date)
+    return RecordsReading(stood, _records_table(path, read), _country(meta), meta.get(CELL_KEY_CHECK))
+
+
 def record_ctdc_export(
     path: str | Path,
     *,
@@ -2021,7 +2044,11 @@ def register_cell_key_check(path: str | Path, *, wait: float = 0.0) -> str | Non
 def register_country(path: str | Path, *, wait: float = 0.0) -> str | None:
     """The register's country (ISO3, from the mapping's ``reporting_country``), when known."""
     with reading(path, wait=wait) as (_, meta):
-        return meta.get("country") or None
+        return _country(meta)
+
+
+def _country(meta: Mapping[str, str]) -> str | None:
+    return meta.get("country") or None
 
 
 #: An interval between two exports this many times the usual one (the median, of a week or more) is a gap.
