@@ -1035,6 +1035,21 @@ def test_the_neighbours_chart_cites_the_sources_of_its_panels_only(real_tables, 
     assert {e["source"]: e["cited"] for e in brief.provenance()}["us_tip_tiers"]  # the table cites them
 
 
+def test_the_orders_of_magnitude_chart_cites_the_sources_of_its_bars_only(real_tables, charts):
+    """The world review: Thailand's chart "Identified, detected and estimated" draws UNODC's 134 and the GSI's
+    401,000 and leaves out the case data's 2010, too far from the estimate's 2021 ("Not drawn: ..."), yet cited
+    the CTDC dataset beside the sources it draws; its table cites all three."""
+    brief = open_brief(real_tables, DisclosureRule(5), country="THA", role="destination")
+    country_views.show_together(brief)
+    (spec,) = [spec for name, spec in charts if name == "sources_together"]
+    said = " ".join(spec["title"]["subtitle"])
+    source = next(line for line in spec["title"]["subtitle"] if line.startswith("Source:"))
+    assert "Not drawn: Identified (case data), 2010" in said
+    assert "UNODC GLOTIP" in said and "Walk Free Global Slavery Index" in said
+    assert "CTDC" not in source
+    assert {e["source"]: e["cited"] for e in brief.provenance()}["ctdc"]  # the table cites it
+
+
 def test_a_year_whose_victims_all_lack_the_category_has_its_blank_cells_explained(real_tables, shown):
     """Brief audit: Cambodia as origin, identified victims per year by form: 2010 had 16 under Not recorded and
     every form blank (2018: zeros), and the note did not say why a cell was blank rather than 0."""

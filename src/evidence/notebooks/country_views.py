@@ -297,7 +297,8 @@ def show_together(brief: CountryBrief) -> None:
                 "text",
                 title=f"Identified, detected and estimated: {brief.place}",
                 subtitle="Orders of magnitude: each step of the scale is ten times the one before.",
-                source=source,
+                # the sources of the bars it draws: Thailand's case data of 2010, not drawn, were cited under it
+                source=brief.cite(*{id(r.table): r.table for r in drawn}.values()),
                 rule=brief.rule,
                 notes=not_drawn,
             ),
