@@ -1003,6 +1003,23 @@ def test_a_model_with_few_victims_per_odds_ratio_says_so(demo):
     assert "fewer than" not in hidden.lower()
 
 
+def test_the_detection_model_table_cites_its_sources(tmp_path, monkeypatch, panel):
+    """The world review: in every brief, the table of the detection model's rate ratios (111 countries' UNODC
+    counts against the GSI's figures) was the one table of the society section with no source under it."""
+    import IPython.display
+
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    views.show_society_section(panel, "THA", ["KHM", "MMR"], RULE, compare=False)
+    tables = [TableData.from_json(o[TABLE_MIME]) for o in shown if isinstance(o, dict) and TABLE_MIME in o]
+    (model,) = [t for t in tables if t.columns[0].header == "Where"]
+    cited = [n for n in model.notes if n.startswith("Source:")]
+    assert cited and "UNODC GLOTIP" in cited[0] and "Walk Free Global Slavery Index" in cited[0]
+
+
 def test_the_tier_event_study_says_which_reports_its_comparisons_are_without_a_change(
     tmp_path, monkeypatch, panel
 ):

@@ -2515,6 +2515,7 @@ def show_society_section(
                 f"citizenship, in the year nearest the GSI's estimate within {first}–{last} (a country whose "
                 "latest count is older is left out); "
                 "Poisson pseudo-likelihood with robust intervals. An association, not a cause.",
+                source=citation("unodc_glotip", "walkfree_gsi"),  # as the scatter above: the model's data
                 # "Where": the change a ratio is for ("10 points higher": a step of a scale, no count of people)
                 kinds={"Where": "parameter"} | {c: "statistic" for c in model_table.columns[1:]},
             )
