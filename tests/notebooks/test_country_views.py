@@ -426,6 +426,9 @@ def test_every_table_of_the_case_section_cites_its_source(real_tables, shown):
         assert any(n.startswith("Source: CTDC k-anonymised global dataset") for n in table.notes), (
             table.caption
         )
+        # the source line under the perturbation note, as under every table of the section
+        notes = [n.split(" ")[0] for n in table.notes]
+        assert notes.index("Counts") < notes.index("Source:"), table.notes
 
 
 def test_a_rate_the_gsi_gives_no_divisor_for_is_not_said_to_be_missing_for_the_years(real_tables, shown):

@@ -647,8 +647,6 @@ def holds_no_victims(numbers: RouteBounds) -> bool:
 def show_key_figures(numbers: RouteBounds | None, *, source: str | None = None) -> None:
     """Victims of the selection, on a known route, and with an unknown origin or destination (``source``: the
     citation under the table, as under every table of counts)."""
-    from evidence.presentation.disclosure import PERTURBATION_NOTE
-
     caption = (
         "Identified victims and their routes"
         if numbers is None or numbers.exact
@@ -658,7 +656,7 @@ def show_key_figures(numbers: RouteBounds | None, *, source: str | None = None) 
     show_table(
         None if numbers is None else numbers.key_figures(),
         caption=caption,
-        note=PERTURBATION_NOTE if perturbed else None,
+        perturbed=perturbed,  # its note before the source line, as under every table
         kinds=None if numbers is None else numbers.key_figure_kinds(),
         source=source,
     )
