@@ -873,6 +873,26 @@ def _models_shown(cases: pl.DataFrame, monkeypatch) -> dict[str, pl.DataFrame]:
     return tables
 
 
+def test_the_models_tables_cite_their_source(shared_data, monkeypatch):
+    """The world review: the United States as destination (real sample), "Which victims' records show forced
+    labour": its table of odds ratios was the one table of the person section with no source under it."""
+    import IPython.display
+
+    import evidence.notebooks.views as base
+
+    cases = views.person_cases(
+        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country="USA", role="destination"
+    )
+    shown: list[tuple[pl.DataFrame, dict]] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: None)
+    monkeypatch.setattr(base, "show_chart", lambda *a, **k: None)
+    monkeypatch.setattr(base, "show_table", lambda table, **kw: shown.append((table, kw)))
+    views.show_person_section(cases, RULE, source="CTDC", models=1)
+    models = [kw for table, kw in shown if isinstance(table, pl.DataFrame) and "Odds ratio" in table.columns]
+    assert models and all(kw.get("source") == "CTDC" for kw in models)
+    assert all(kw.get("source") == "CTDC" for _, kw in shown)  # as every table of the section
+
+
 @pytest.mark.parametrize(
     ("data", "country", "role"),
     [
