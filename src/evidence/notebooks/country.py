@@ -962,8 +962,13 @@ def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBou
         )
     elif compared:
         text += f" {'Over those years, the' if apart else 'The'} {reasons}"
-    else:  # a number of the common years withheld: not compared year for year
-        text += f" {'Beyond the years, the' if apart else 'The'} {reasons}"
+    else:  # a number of the common years withheld: not compared, so not said to differ (Tonga's "up to 16"
+        # beside "up to 16" read "The two differ because ..."; the Bahamas' "Beyond the years, the two differ")
+        withheld = "Over the years both cover, some" if apart else "Some"
+        text += (
+            f" {withheld} of these counts are withheld, so the two are not compared; they can "
+            f"{reasons.removeprefix('two ')}"
+        )
     return escape_markdown(text + unreconciled)
 
 
