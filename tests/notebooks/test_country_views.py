@@ -404,6 +404,13 @@ def test_year_lists_in_the_sections_prose_read_as_a_sentence_says_them(real_tabl
     assert "The citizenship breakdown of 2010 sums to" in text
     assert "detected in Bangladesh in 2007, 2010, 2012 and 2017–2018 is" in text
     shown.clear()
+    guatemala = open_brief(real_tables[1:2], DisclosureRule(5), country="GTM", role="destination")
+    country_views.show_detected_section(guatemala)
+    assert (
+        "UNODC gives the total of these victims in 2008–2012 and 2016–2021 but not their breakdown by sex"
+        in (_text(shown))
+    )
+    shown.clear()
     haiti = open_brief(real_tables[1:2], DisclosureRule(5), country="HTI", role="destination")
     country_views.show_detected_section(haiti)
     assert "victims detected in Haiti in 2012–2015 and 2017–2020, only their breakdown" in _text(shown)

@@ -2426,13 +2426,13 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
     if total_only:
         said.append(
             f"{NO_BREAKDOWN_PUBLISHED.capitalize()}: UNODC gives the total of these victims in "
-            f"{years_text(total_only)} but not their breakdown by {name}; those cells are empty, not a count "
+            f"{years_in_words(total_only)} but not their breakdown by {name}; those cells are empty, not a count "
             "of 0 and not withheld."
         )
     if no_total and numbers.selection.role != "origin":  # an origin's total is the breakdowns' sum
         said.append(
             f"{NO_TOTAL_PUBLISHED.capitalize()}: UNODC gives the breakdown by {name} of these victims in "
-            f"{years_text(no_total)} but not their total; "
+            f"{years_in_words(no_total)} but not their total; "
             + ("that cell is" if len(no_total) == 1 else "those cells are")
             + " empty, not a count of 0 and not withheld."
         )
