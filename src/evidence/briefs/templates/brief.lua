@@ -551,10 +551,10 @@ local function text_length(text)
   return utf8.len(text) or #text
 end
 
--- A digit is set wider than the average character LINE_CHARS counts (0.64em against about 0.55em): a column
+-- A digit is set wider than the average character LINE_CHARS counts (about a tenth): a column
 -- sized to "264–276" by its characters was too narrow for it, and Typst set "264–" and "276" on two lines,
 -- which read as two numbers. A word that cannot break is measured with its digits that much wider.
-local DIGIT_EXTRA = 0.2
+local DIGIT_EXTRA = 0.1
 
 local function word_length(word)
   local _, digits = word:gsub("%d", "")
