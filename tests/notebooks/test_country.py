@@ -621,6 +621,20 @@ def test_a_breakdown_and_a_total_not_compared_are_not_said_to_differ(tables):
         assert "are withheld, so the two are not compared; they can differ because " in sentence
 
 
+def test_the_headline_rule_says_a_lone_small_count_is_passed_over_only_for_a_year_that_holds_more(tables):
+    """The world review: Tonga as origin headlined "Nationals detected (UNODC), 2020: <5" (every year <5) under
+    "UNODC figures are given for the latest year ... (for a country's nationals, nor one in which a single
+    country detected fewer than 5 of them)": the rule passes over such a year only where another holds more."""
+    brief = _brief(tables, iso3="TON", role="origin")
+    figures = dict(country.key_figures(brief))
+    (label,) = [k for k in figures if k.startswith("Nationals detected (UNODC)")]
+    assert label == "Nationals detected (UNODC), 2020" and figures[label] == "<5"
+    box = country.key_figures_markdown(brief)
+    assert (
+        "nor one in which a single country detected fewer than 5 of them where another year holds more" in box
+    )
+
+
 def test_a_year_whose_published_parts_exceed_its_total_is_said_not_reconcilable(tables):
     """REVIEW7 R4: Botswana 2020, Ghana 6 and Zimbabwe 6 against a total of 11, printed side by side in silence
     (the sentence said only that the totals of 2017-2020 agree)."""

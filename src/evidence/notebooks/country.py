@@ -784,10 +784,10 @@ NATIONALS_DETECTED: Final = "Nationals detected (UNODC)"
 #: The rule of a UNODC headline's year (:func:`headline_year`), as the brief names it (:func:`headline_rule`:
 #: ``{latest}``, the year by the kinds of flags its series have).
 HEADLINE_RULE = (
-    "UNODC figures are given for {latest} (for a country's nationals, "
-    "nor one in which a single country detected fewer than {fewer} of them); a year of a country's "
-    "nationals detected is probably incomplete when countries that detect at least {share} of them in the "
-    "other years published no full citizenship breakdown listing them for it."
+    "UNODC figures are given for {latest} (for a country's nationals, nor one in which a single country "
+    "detected fewer than {fewer} of them where another year holds more); a year of a country's nationals "
+    "detected is probably incomplete when countries that detect at least {share} of them in the other years "
+    "published no full citizenship breakdown listing them for it."
 )
 
 
