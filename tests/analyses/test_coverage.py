@@ -7,7 +7,14 @@ import dataclasses
 import polars as pl
 import pytest
 
-from evidence.analyses.coverage import coverage, default_years, series_years, victim_years, years_text
+from evidence.analyses.coverage import (
+    coverage,
+    default_years,
+    series_years,
+    victim_years,
+    years_in_words,
+    years_text,
+)
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +127,20 @@ def test_victim_years_of_a_bare_case_table_by_hand(tables):
 )
 def test_years_text(years, text):
     assert years_text(years) == text
+
+
+@pytest.mark.parametrize(
+    ("years", "text"),
+    [
+        ([], "none"),
+        ([2010], "2010"),
+        ([2010, 2018], "2010 and 2018"),
+        ([2002, 2010, 2014, 2015], "2002, 2010 and 2014–2015"),
+    ],
+)
+def test_years_in_words_end_with_and(years, text):
+    """The world review: "in 2012, 2015 it gives only placeholder values" read as a clause after 2012."""
+    assert years_in_words(years) == text
 
 
 def test_a_case_table_of_regions_only_records_no_countries(tables):

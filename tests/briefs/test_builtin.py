@@ -910,6 +910,34 @@ def test_a_long_pdf_table_breaks_across_pages_with_its_title(tmp_path: Path) -> 
     assert "#brief-long-table[" not in builtin.typst_markup(source)
 
 
+def test_a_pdf_tables_column_of_ranges_is_wide_enough_for_them(tmp_path: Path) -> None:
+    """The world review, Thailand's detected victims by route (real files): the column "Route unknown" was sized
+    to "264–276" by its characters, digits counted as an average character, and Typst set "264–" and "276" on
+    two lines, which read as two numbers."""
+    import typst
+
+    headers = ["Route (origin → destination)", "Domestic", "Intraregional", "Transregional", "Route unknown"]
+    headers.append("Sum of the citizenship breakdown")
+    rows = [
+        ["Myanmar → Thailand", "0", "2,580–2,589", "0", "0", "2,580–2,589"],
+        ["Thailand → Thailand", "2,102", "0", "0", "0", "2,102"],
+        ["Origin (citizenship) unknown or stateless", "0", "0", "0", "264–276", "264–276"],
+        ["Sum of the citizenship breakdown", "2,102", "3,840–3,951", "24–57", "264–276", "6,230–6,386"],
+    ]
+    source = tmp_path / "brief.qmd"
+    lines = ["| " + " | ".join(headers) + " |", "|:---|---:|---:|---:|---:|---:|"]
+    source.write_text("\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows]) + "\n")
+    markup = builtin.typst_markup(source)
+    widths = _column_widths(_typst_table(markup))
+    probe = "\n#context layout(size => [#metadata((size.width.pt(), measure(text(size: 0.85em)[264–276]).width.pt())) <w>])\n"
+    found = typst.query(
+        (markup + probe).encode(), "<w>", field="value", one=True, font_paths=builtin._fonts()
+    )
+    line, needed = json.loads(found)
+    inset = 10  # the template's cell inset, 5pt on each side
+    assert widths[4] / 100 * line - inset >= needed, (widths, line, needed)
+
+
 def test_code_in_the_pdfs_text_is_the_size_of_the_htmls(tmp_path: Path) -> None:
     """Myanmar's brief (real files): "<5" and the files' digests, code in the text, were set at Typst's 0.8em of
     the text, smaller than the HTML's 0.88em and hard to read."""

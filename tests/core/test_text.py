@@ -14,6 +14,7 @@ from evidence.core.text import (
     closest_choice,
     column_title,
     did_you_mean,
+    list_separator,
     spreadsheet_frame,
     spreadsheet_text,
     word_list,
@@ -69,6 +70,24 @@ def test_a_list_of_several_ends_with_and_before_its_last_item(items: list[str]) 
     text = word_list(items)
     assert text.endswith(f" and {items[-1]}") and text.startswith(items[0])
     assert text.count(", ") >= len(items) - 2
+
+
+def test_a_list_of_names_holding_commas_is_separated_by_semicolons() -> None:
+    """The world review: China's neighbours read "China, Hong Kong SAR, China, Macao SAR, Democratic People's
+    Republic of Korea" (China twice, five places for four), the Bahamas' "Bonaire, Sint Eustatius and Saba,
+    British Virgin Islands"; a comma inside brackets ("Malaysia (2011–2012, 2019)") is no separator."""
+    places = ["China, Hong Kong SAR", "China, Macao SAR", "Japan"]
+    assert list_separator(places) == "; "
+    assert word_list(places) == "China, Hong Kong SAR; China, Macao SAR and Japan"
+    assert (
+        word_list(["Bonaire, Sint Eustatius and Saba", "Cuba"], "or")
+        == "Bonaire, Sint Eustatius and Saba or Cuba"
+    )
+    assert list_separator(["Malaysia (2011–2012, 2019)", "Thailand"]) == ", "
+    assert word_list(["Malaysia (2011–2012, 2019)", "Thailand", "Peru"]) == (
+        "Malaysia (2011–2012, 2019), Thailand and Peru"
+    )
+    assert list_separator(["Viet Nam", "Ukraine"]) == ", " and list_separator([]) == ", "
 
 
 def test_the_unsafe_format_characters_are_every_format_character_but_the_joiners() -> None:

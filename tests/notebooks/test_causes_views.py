@@ -873,6 +873,26 @@ def _models_shown(cases: pl.DataFrame, monkeypatch) -> dict[str, pl.DataFrame]:
     return tables
 
 
+def test_the_models_tables_cite_their_source(shared_data, monkeypatch):
+    """The world review: the United States as destination (real sample), "Which victims' records show forced
+    labour": its table of odds ratios was the one table of the person section with no source under it."""
+    import IPython.display
+
+    import evidence.notebooks.views as base
+
+    cases = views.person_cases(
+        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country="USA", role="destination"
+    )
+    shown: list[tuple[pl.DataFrame, dict]] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: None)
+    monkeypatch.setattr(base, "show_chart", lambda *a, **k: None)
+    monkeypatch.setattr(base, "show_table", lambda table, **kw: shown.append((table, kw)))
+    views.show_person_section(cases, RULE, source="CTDC", models=1)
+    models = [kw for table, kw in shown if isinstance(table, pl.DataFrame) and "Odds ratio" in table.columns]
+    assert models and all(kw.get("source") == "CTDC" for kw in models)
+    assert all(kw.get("source") == "CTDC" for _, kw in shown)  # as every table of the section
+
+
 @pytest.mark.parametrize(
     ("data", "country", "role"),
     [
@@ -1001,6 +1021,23 @@ def test_a_model_with_few_victims_per_odds_ratio_says_so(demo):
     # a withheld count is not bounded by the caveat: it is said only of published counts
     hidden = views.model_sentence(model, RULE, frozenset({"n_outcome"}))
     assert "fewer than" not in hidden.lower()
+
+
+def test_the_detection_model_table_cites_its_sources(tmp_path, monkeypatch, panel):
+    """The world review: in every brief, the table of the detection model's rate ratios (111 countries' UNODC
+    counts against the GSI's figures) was the one table of the society section with no source under it."""
+    import IPython.display
+
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    views.show_society_section(panel, "THA", ["KHM", "MMR"], RULE, compare=False)
+    tables = [TableData.from_json(o[TABLE_MIME]) for o in shown if isinstance(o, dict) and TABLE_MIME in o]
+    (model,) = [t for t in tables if t.columns[0].header == "Where"]
+    cited = [n for n in model.notes if n.startswith("Source:")]
+    assert cited and "UNODC GLOTIP" in cited[0] and "Walk Free Global Slavery Index" in cited[0]
 
 
 def test_the_tier_event_study_says_which_reports_its_comparisons_are_without_a_change(

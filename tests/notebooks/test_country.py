@@ -178,6 +178,17 @@ def test_gsi_view_shows_thailands_figures_and_ranks(tables):
     assert all(" of " in r for r in table[table.columns[2]].to_list())
 
 
+def test_the_gsi_ranks_name_walk_frees_regions_as_english_says_them(tables):
+    """The world review: the United States' table read "Rank in Americas", Jordan's would "Rank in Arab
+    States"; Walk Free writes "the Americas" and "the Arab States" (its other regions take no article)."""
+    usa, _ = country.gsi_view(_brief(tables, iso3="USA"))
+    assert usa.columns[2] == "Rank in the Americas (1 = highest)"
+    jordan, _ = country.gsi_view(_brief(tables, iso3="JOR"))
+    assert jordan.columns[2] == "Rank in the Arab States (1 = highest)"
+    kenya, _ = country.gsi_view(_brief(tables, iso3="KEN"))
+    assert kenya.columns[2] == "Rank in Africa (1 = highest)"
+
+
 def test_tier_history_of_thailand(tables):
     brief = _brief(tables)
     history = country.tier_history(brief)
@@ -597,6 +608,33 @@ def test_an_origin_briefs_key_figures_headline_no_lone_partners_small_cell(table
     assert figures["Victims detected in the country (UNODC, any citizenship), 2015"] == "107"
 
 
+def test_a_breakdown_and_a_total_not_compared_are_not_said_to_differ(tables):
+    """The world review: Tonga as destination, "The citizenship breakdown of 2017–2020 sums to up to 16 victims;
+    UNODC's total ... is up to 16 ... The two differ because ..." (the same two numbers), and the Bahamas'
+    "Beyond the years, the two differ because ...": counts withheld are not compared, so not said to differ."""
+    for iso3 in ("TON", "BHS"):
+        brief = _brief(tables, iso3=iso3, role="destination")
+        unodc = brief.holding("indicator")[0]
+        sentence = country.breakdown_sentence(brief, unodc, brief.routes(unodc, "destination"))
+        assert sentence is not None and "the two differ" not in sentence.lower(), sentence
+        assert "Beyond the years" not in sentence
+        assert "are withheld, so the two are not compared; they can differ because " in sentence
+
+
+def test_the_headline_rule_says_a_lone_small_count_is_passed_over_only_for_a_year_that_holds_more(tables):
+    """The world review: Tonga as origin headlined "Nationals detected (UNODC), 2020: <5" (every year <5) under
+    "UNODC figures are given for the latest year ... (for a country's nationals, nor one in which a single
+    country detected fewer than 5 of them)": the rule passes over such a year only where another holds more."""
+    brief = _brief(tables, iso3="TON", role="origin")
+    figures = dict(country.key_figures(brief))
+    (label,) = [k for k in figures if k.startswith("Nationals detected (UNODC)")]
+    assert label == "Nationals detected (UNODC), 2020" and figures[label] == "<5"
+    box = country.key_figures_markdown(brief)
+    assert (
+        "nor one in which a single country detected fewer than 5 of them where another year holds more" in box
+    )
+
+
 def test_a_year_whose_published_parts_exceed_its_total_is_said_not_reconcilable(tables):
     """REVIEW7 R4: Botswana 2020, Ghana 6 and Zimbabwe 6 against a total of 11, printed side by side in silence
     (the sentence said only that the totals of 2017-2020 agree)."""
@@ -647,6 +685,48 @@ def test_who_detects_the_nationals_is_said_by_the_numbers(tables):
     thailand = country.detected_by_sentence(_brief(tables, iso3="THA", role="origin"), unodc)
     assert thailand is not None and "which detect about half of them" in thailand  # 2,161 of 4,079–4,247
     assert "the Netherlands detects more of them than any other country" in nigeria
+
+
+def test_no_country_is_said_to_detect_the_most_nationals_when_the_counts_tie(tables):
+    """The world review: Japan's nationals detected abroad are <5 in each of six countries (Botswana, France,
+    the United Kingdom, the Netherlands, Peru, the United States: 1–4 each), and "Botswana detects more of them
+    than any other country" was the alphabet's choice. A country leads only where its least count is above
+    every other's most."""
+    unodc = tables[1]
+    brief = _brief(tables, iso3="JPN", role="origin")
+    ranges = country.detected_ranges(brief, unodc)
+    abroad = {code: r for code, r in ranges.items() if code != "JPN"}
+    assert len(abroad) >= 2 and set(abroad.values()) == {(1, 4)}  # a tie, by the workbook
+    said = country.detected_by_sentence(brief, unodc)
+    assert said is not None and "more of them than any other country" not in said
+    assert not any(name in said for name in ("Botswana", "France", "Peru"))
+    assert "no one country is known to detect more of them than the others" in said
+    # Niger's: Algeria 32, Nigeria 21–39; either may detect the most, and both are named
+    niger = country.detected_by_sentence(_brief(tables, iso3="NER", role="origin"), unodc)
+    assert niger is not None and "Algeria detects more of them than any other country" not in niger
+    assert (
+        "of those detected abroad, Algeria or Nigeria detects the most of them: their counts overlap" in niger
+    )
+
+
+def test_an_origin_brief_without_nationals_detected_promises_and_cites_no_counts_of_them(tables):
+    """The world review: the Bahamas as origin (2014–2017), whose nationals no country's breakdown lists, was
+    promised "nationals of the Bahamas detected abroad per year ..., and where they were detected", then told
+    "UNODC's data hold no detected victims of the Bahamas as country of origin", and its own authorities'
+    victims were "not in the counts of nationals above", counts it never showed."""
+    unodc = tables[1]
+    brief = _brief(tables, iso3="BHS", role="origin")
+    assert not brief.yearly(unodc, "origin").has_totals  # no nationals, by the workbook
+    intro = country.detected_intro(brief, unodc)
+    assert "nationals of the Bahamas detected" not in intro and "where they were detected" not in intro
+    assert "the victims the Bahamas' own authorities detected, of any citizenship, per year" in intro
+    own = country.own_detected_sentence(brief, unodc, brief.yearly(unodc, "destination", by=None))
+    assert "counts of nationals above" not in own
+    assert "how many of them are its nationals is not known" in own
+    # a country whose nationals are counted keeps its sentences (Thailand: Thailand → Thailand)
+    thailand = _brief(tables, iso3="THA", role="origin")
+    said = country.own_detected_sentence(thailand, unodc, thailand.yearly(unodc, "destination", by=None))
+    assert "in the counts of nationals above (Thailand → Thailand)" in said
 
 
 def test_origin_briefs_say_what_their_unodc_section_holds(tables):

@@ -386,6 +386,124 @@ def test_the_default_neighbours_of_nigeria_are_western_africa_with_data(real_tab
     assert int(match[1]) == len(default_peers("NGA")) - len(listed)
 
 
+def test_year_lists_in_the_sections_prose_read_as_a_sentence_says_them(real_tables, shown):
+    """The world review: "victims of Cambodia as country of origin in 2010, 2018 only, of the brief's 2009–2021;
+    the numbers below cover 2010, 2018"; Bangladesh's "in 2013, 2015 UNODC gives every category", read as a
+    clause after 2013; Haiti's "UNODC publishes no total ... in 2012–2015, 2017–2020, only their breakdown"."""
+    cambodia = open_brief(
+        real_tables[:1], DisclosureRule(5), country="KHM", role="origin", years=(2009, 2021)
+    )
+    country_views.show_case_section(cambodia)
+    text = _text(shown).replace("\\", "")
+    assert "in 2010 and 2018 only, of the brief's 2009–2021; the numbers below cover 2010 and 2018." in text
+    shown.clear()
+    bangladesh = open_brief(real_tables[1:2], DisclosureRule(5), country="BGD", role="destination")
+    country_views.show_detected_section(bangladesh)
+    text = _text(shown)
+    assert "Breakdown not usable (placeholder values): in 2013 and 2015 UNODC gives every category" in text
+    assert "The citizenship breakdown of 2010 sums to" in text
+    assert "detected in Bangladesh in 2007, 2010, 2012 and 2017–2018 is" in text
+    shown.clear()
+    guatemala = open_brief(real_tables[1:2], DisclosureRule(5), country="GTM", role="destination")
+    country_views.show_detected_section(guatemala)
+    assert (
+        "UNODC gives the total of these victims in 2008–2012 and 2016–2021 but not their breakdown by sex"
+        in (_text(shown))
+    )
+    shown.clear()
+    haiti = open_brief(real_tables[1:2], DisclosureRule(5), country="HTI", role="destination")
+    country_views.show_detected_section(haiti)
+    assert "victims detected in Haiti in 2012–2015 and 2017–2020, only their breakdown" in _text(shown)
+
+
+def test_every_table_of_the_case_section_cites_its_source(real_tables, shown):
+    """The world review: in every brief with case data, the key figures ("Identified victims and their routes")
+    and the profile tables of "Who is identified" (form, sex, age) were the only tables of the section with no
+    source under them: a reader copying one had nothing to cite."""
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    brief = open_brief(real_tables[:1], DisclosureRule(5), country="USA", role="destination")
+    country_views.show_case_section(brief)
+    tables = [
+        TableData.from_json(obj[TABLE_MIME]) for obj in shown if isinstance(obj, dict) and TABLE_MIME in obj
+    ]
+    captions = [t.caption for t in tables]
+    assert {"Identified victims and their routes", "Form of exploitation", "Sex", "Age"} <= set(captions)
+    for table in tables:
+        assert any(n.startswith("Source: CTDC k-anonymised global dataset") for n in table.notes), (
+            table.caption
+        )
+        # the source line under the perturbation note, as under every table of the section
+        notes = [n.split(" ")[0] for n in table.notes]
+        assert notes.index("Counts") < notes.index("Source:"), table.notes
+
+
+def test_a_rate_the_gsi_gives_no_divisor_for_is_not_said_to_be_missing_for_the_years(real_tables, shown):
+    """The world review: Liechtenstein's neighbour Monaco, which UNODC holds detected victims of but none in
+    2017–2020, read "none in 2017–2020" for its rate per 100,000 and per 1,000 estimated, though the GSI gives
+    it neither a population nor an estimate: no year would give those rates. Maldives (a population, no
+    estimate) keeps "none in" per 100,000 only."""
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    brief = open_brief(real_tables[1:3], DisclosureRule(5), country="LIE", role="destination")
+    country_views.show_peers_section(brief)
+    table = next(
+        TableData.from_json(obj[TABLE_MIME]) for obj in shown if isinstance(obj, dict) and TABLE_MIME in obj
+    )
+    headers = [c.header for c in table.columns]
+    monaco = dict(zip(headers, next(row for row in table.rows if row[0] == "Monaco"), strict=True))
+    assert monaco["Detected victims"] == "none in 2017–2020"
+    assert monaco["Detected per 100,000"] == "n/a" and monaco["Detected per 1,000 estimated"] == "n/a"
+    shown.clear()
+    maldives = open_brief(
+        real_tables[1:3], DisclosureRule(5), country="LKA", role="destination", years=(2017, 2020)
+    )
+    country_views.show_peers_section(maldives)
+    table = next(
+        TableData.from_json(obj[TABLE_MIME]) for obj in shown if isinstance(obj, dict) and TABLE_MIME in obj
+    )
+    headers = [c.header for c in table.columns]
+    row = dict(zip(headers, next(row for row in table.rows if row[0] == "Maldives"), strict=True))
+    assert (
+        row["Detected victims"] == "none in 2017–2020" and row["Detected per 100,000"] == "none in 2017–2020"
+    )
+    assert row["Detected per 1,000 estimated"] == "n/a"
+
+
+def test_the_neighbours_sentence_keeps_apart_names_that_hold_commas(real_tables, shown):
+    """The world review: "China beside its UN M49 region, Eastern Asia: China, Hong Kong SAR, China, Macao SAR,
+    Democratic People's Republic of Korea, ..." named China three times and six places for four."""
+    brief = open_brief(real_tables[1:2], DisclosureRule(5), country="CHN", role="destination")
+    country_views.show_peers_section(brief)
+    sentence = next(line for line in _text(shown).splitlines() if "beside its UN M49 region" in line)
+    assert (
+        "Eastern Asia: China, Hong Kong SAR; China, Macao SAR; Democratic People's Republic of Korea; "
+        in (sentence.replace("\\", ""))
+    )
+
+
+def test_a_neighbours_table_whose_detected_victims_are_all_withheld_keeps_their_column(real_tables, shown):
+    """The world review: Tonga's detected victims are <5 in every year and its neighbours publish no total, so
+    the column of detected victims went: the table was the TIP tier alone, its rows of neighbours n/a only,
+    and its legend spoke of detected victims "for the year in brackets" that it did not show."""
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    unodc, tiers = real_tables[1], real_tables[3]
+    brief = open_brief([unodc, tiers], DisclosureRule(5), country="TON", role="origin")
+    country_views.show_peers_section(brief)
+    table = next(
+        TableData.from_json(obj[TABLE_MIME]) for obj in shown if isinstance(obj, dict) and TABLE_MIME in obj
+    )
+    headers = [c.header for c in table.columns]
+    assert "Detected victims" in headers
+    tonga = table.rows[0]
+    assert tonga[0] == "Tonga" and tonga[headers.index("Detected victims")] == "<5 (2020)"
+    # the neighbours UNODC holds figures for say so; none is a row of n/a only
+    assert all(any(cell != "n/a" for cell in row[1:]) for row in table.rows[1:])
+    assert "Detected victims are those each country's authorities detected" in table.notes[-1]
+    assert any(n.startswith("Source: UNODC GLOTIP") for n in table.notes)  # it shows their numbers: cited
+
+
 def test_a_count_the_text_will_not_set_against_the_estimate_is_not_drawn_beside_it(real_tables, charts):
     """Thailand's identified victims (2010) are more than 2 years from the estimate (2021): the sentences refuse
     to compare them, so the orders-of-magnitude chart leaves them out and says why."""
@@ -925,6 +1043,21 @@ def test_the_neighbours_chart_cites_the_sources_of_its_panels_only(real_tables, 
     assert "UNODC GLOTIP" in said and "Walk Free Global Slavery Index" in said
     assert "TIP Report tiers" not in said
     assert {e["source"]: e["cited"] for e in brief.provenance()}["us_tip_tiers"]  # the table cites them
+
+
+def test_the_orders_of_magnitude_chart_cites_the_sources_of_its_bars_only(real_tables, charts):
+    """The world review: Thailand's chart "Identified, detected and estimated" draws UNODC's 134 and the GSI's
+    401,000 and leaves out the case data's 2010, too far from the estimate's 2021 ("Not drawn: ..."), yet cited
+    the CTDC dataset beside the sources it draws; its table cites all three."""
+    brief = open_brief(real_tables, DisclosureRule(5), country="THA", role="destination")
+    country_views.show_together(brief)
+    (spec,) = [spec for name, spec in charts if name == "sources_together"]
+    said = " ".join(spec["title"]["subtitle"])
+    source = next(line for line in spec["title"]["subtitle"] if line.startswith("Source:"))
+    assert "Not drawn: Identified (case data), 2010" in said
+    assert "UNODC GLOTIP" in said and "Walk Free Global Slavery Index" in said
+    assert "CTDC" not in source
+    assert {e["source"]: e["cited"] for e in brief.provenance()}["ctdc"]  # the table cites it
 
 
 def test_a_year_whose_victims_all_lack_the_category_has_its_blank_cells_explained(real_tables, shown):

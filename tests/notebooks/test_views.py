@@ -1290,6 +1290,21 @@ def test_the_note_on_years_without_a_total_gives_each_breakdown_its_own_years(re
     assert "2007–2008" not in note
 
 
+def test_three_breakdowns_in_a_note_are_listed_as_a_sentence_lists_them(real_tables):
+    """The world review (Niger as destination, 2014): "UNODC gives these victims by sex and by age and by
+    citizenship in 2014 but not their total (see the tables by sex and by age and by citizenship)"."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks import builders, views
+
+    numbers = builders.yearly_numbers(
+        Selection(real_tables[1], country="NER", role="destination", years=(2014, 2020)), DisclosureRule(5)
+    )
+    note = views.no_data_note(numbers, tables=["sex", "age", "citizenship"])
+    assert note is not None and "and by age and by" not in note
+    assert "UNODC gives these victims by sex, by age and by citizenship in 2014 but not their total" in note
+    assert "(see the tables by sex, by age and by citizenship)" in note
+
+
 @pytest.mark.parametrize("role", ["origin", "both"])
 def test_a_breakdown_of_a_countrys_nationals_by_citizenship_says_they_have_one(real_tables, role):
     """Found by the notebooks audit (trends, Thailand as origin, by citizenship): "Not shown by citizenship:

@@ -165,6 +165,19 @@ def test_a_possessive_of_a_name_plural_in_form_takes_an_apostrophe_alone() -> No
     assert possessive("Belarus") == "Belarus's"
 
 
+def test_a_possessive_of_a_un_name_with_its_form_in_brackets_puts_the_form_first() -> None:
+    """The world review: Bolivia's origin brief read "Bolivia (Plurinational State of)'s own authorities" and
+    "Bolivia (Plurinational State of)'s breakdown by citizenship"; the UN's sorted name is said in its long
+    form, which takes the possessive."""
+    from evidence.presentation.markup import possessive
+
+    assert possessive("Bolivia (Plurinational State of)") == "the Plurinational State of Bolivia's"
+    assert possessive("Iran (Islamic Republic of)") == "the Islamic Republic of Iran's"
+    assert possessive("Micronesia (Federated States of)") == "the Federated States of Micronesia's"
+    assert possessive("Venezuela (Bolivarian Republic of)") == "the Bolivarian Republic of Venezuela's"
+    assert possessive("Thailand") == "Thailand's"
+
+
 # ---------------------------------------------------------------- line breaks Typst knows and Markdown does not
 
 #: What Typst's syntax takes for a line break (typst-syntax ``is_newline``): U+0085 (NEL) among them, which

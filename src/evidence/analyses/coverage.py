@@ -164,6 +164,14 @@ def years_text(years: Iterable[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in runs)
 
 
+def years_in_words(years: Iterable[int]) -> str:
+    """Years as a sentence says them: ``2003–2021``, ``2010 and 2018``, ``2002, 2010 and 2014–2019`` (the runs
+    of :func:`years_text`, the last after "and": "in 2012, 2015 it gives" read as a clause after 2012)."""
+    from evidence.core.text import word_list
+
+    return word_list(years_text(years).split(", "))
+
+
 def victim_years(table: LoadedTable, country: str, role: str) -> tuple[int, ...]:
     """The years ``table`` (case or UNODC indicator) holds victims of ``country`` as ``role`` for, sorted: those
     of every series a brief shows for the country in its role (:func:`series_years`). For UNODC's country data

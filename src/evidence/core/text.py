@@ -25,12 +25,26 @@ def level_text(level: float) -> str:
     return f"{round(level * 100, 6):.12g}%"
 
 
+def list_separator(items: Iterable[str]) -> str:
+    """What separates the items of a list: ", ", or "; " where an item holds a comma of its own outside
+    brackets (UN names: "China, Hong Kong SAR; China, Macao SAR; Japan" are three places, which commas made
+    five, China twice); "Malaysia (2011–2012, 2019)" holds none that could be read as a separator."""
+    for item in items:
+        depth = 0
+        for character in item:
+            depth += {"(": 1, ")": -1}.get(character, 0)
+            if character == "," and depth <= 0:
+                return "; "
+    return ", "
+
+
 def word_list(items: Sequence[str], last: str = "and") -> str:
     """Items as a sentence lists them: "Malaysia", "Malaysia and Thailand", "Viet Nam, Ukraine, Costa Rica and
-    Slovakia" (``last``: the word before the last item, "and" or "or"; no serial comma); empty for none."""
+    Slovakia" (``last``: the word before the last item, "and" or "or"; no serial comma; :func:`list_separator`
+    between items holding commas of their own); empty for none."""
     if len(items) < 2:
         return "".join(items)
-    return f"{', '.join(items[:-1])} {last} {items[-1]}"
+    return f"{list_separator(items).join(items[:-1])} {last} {items[-1]}"
 
 
 def closest_choice(word: str, choices: Iterable[str]) -> str | None:

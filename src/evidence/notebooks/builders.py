@@ -2456,7 +2456,7 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
     the rows noted :data:`NO_BREAKDOWN_PUBLISHED` (the publisher's total only), and the years with neither
     the total nor this breakdown (not rows), said as not a count of 0; plain text (the table writer escapes
     it). None when every year of the span has the breakdown."""
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words, years_text
 
     total_only, nothing = no_breakdown_years(numbers)
     gaps = _categories_not_published(numbers)
@@ -2478,7 +2478,7 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
         said.append(doubtful_breakdown_note(numbers))
     if numbers.placeholder:
         said.append(
-            f"{PLACEHOLDER_BREAKDOWN.capitalize()}: in {years_text(list(numbers.placeholder))} UNODC gives every "
+            f"{PLACEHOLDER_BREAKDOWN.capitalize()}: in {years_in_words(numbers.placeholder)} UNODC gives every "
             f"category of the breakdown by {name} as <5, which together cannot reach {PLACEHOLDER_SHARE:.0%} of "
             f"the victims it published for the year ({PLACEHOLDER_SHARE_WITHOUT_TOTAL:.0%} in a year next to such "
             f"a year; without a total that year: {PLACEHOLDER_SHARE_WITHOUT_TOTAL:.0%} of its usual total): values "
@@ -2489,13 +2489,13 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
     if total_only:
         said.append(
             f"{NO_BREAKDOWN_PUBLISHED.capitalize()}: UNODC gives the total of these victims in "
-            f"{years_text(total_only)} but not their breakdown by {name}; those cells are empty, not a count "
+            f"{years_in_words(total_only)} but not their breakdown by {name}; those cells are empty, not a count "
             "of 0 and not withheld."
         )
     if no_total and numbers.selection.role != "origin":  # an origin's total is the breakdowns' sum
         said.append(
             f"{NO_TOTAL_PUBLISHED.capitalize()}: UNODC gives the breakdown by {name} of these victims in "
-            f"{years_text(no_total)} but not their total; "
+            f"{years_in_words(no_total)} but not their total; "
             + ("that cell is" if len(no_total) == 1 else "those cells are")
             + " empty, not a count of 0 and not withheld."
         )

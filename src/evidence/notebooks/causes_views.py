@@ -2307,6 +2307,7 @@ def show_person_section(
         level=level,
         limit=models,
         section=section,
+        source=source,
     )
 
 
@@ -2318,12 +2319,14 @@ def show_models(
     level: str = "###",
     limit: int | None = None,
     section: PersonSection | None = None,
+    source: str | None = None,
 ) -> bool:
     """Odds ratios of every flag of ``topics`` (the first ``limit`` models that can be fitted) by victims'
     characteristics, and the complete-case comparison of the first model that can be fitted. Given the
     ``section`` shown before them, each model's counts are protected with its tables
-    (:func:`protect_model_counts`). True when ``limit`` left flags untried, which a fuller run can model (a
-    brief then points to the notebook); false when every flag was tried."""
+    (:func:`protect_model_counts`). ``source``: the citation under each table, as under the section's others.
+    True when ``limit`` left flags untried, which a fuller run can model (a brief then points to the notebook);
+    false when every flag was tried."""
     from IPython.display import Markdown, display
 
     from evidence.core.errors import EvidenceError
@@ -2368,6 +2371,7 @@ def show_models(
                 "characteristics in the model equal. An association, not a cause."
                 + (f" {RATIO_WITHHELD_NOTE}" if ratios else ""),
                 kinds=_named_by(view, 2) | {c: "statistic" for c in view.columns[2:4]},
+                source=source,
             )
             if not compared:
                 compared = True
@@ -2398,6 +2402,7 @@ def show_models(
                 )
                 show_table(
                     compared_view,
+                    source=source,
                     note=RATIO_WITHHELD_NOTE if compared_ratios else None,
                     kinds=_named_by(compared_view, 2)
                     | {c: "statistic" for c in compared_view.columns if c.startswith("Odds ratio")},
@@ -2515,6 +2520,7 @@ def show_society_section(
                 f"citizenship, in the year nearest the GSI's estimate within {first}–{last} (a country whose "
                 "latest count is older is left out); "
                 "Poisson pseudo-likelihood with robust intervals. An association, not a cause.",
+                source=citation("unodc_glotip", "walkfree_gsi"),  # as the scatter above: the model's data
                 # "Where": the change a ratio is for ("10 points higher": a step of a scale, no count of people)
                 kinds={"Where": "parameter"} | {c: "statistic" for c in model_table.columns[1:]},
             )

@@ -30,6 +30,7 @@ from evidence.analyses.coverage import (
     coverage,
     default_years,
     series_years,
+    years_in_words,
     years_text,
 )
 from evidence.analyses.selection import Selection
@@ -598,6 +599,9 @@ def own_detected_sentence(brief: CountryBrief, table: LoadedTable, numbers: Year
     no_row = [y for y in total_years if y not in broken_down and y not in returned and y in listed]
     without = [y for y in total_years if y not in broken_down and y not in returned and y not in listed]
     place, name = brief.place, brief.name
+    # where the brief shows no count of the country's nationals (none listed by any breakdown: the Bahamas,
+    # 2014–2017), the years' victims are "not in the counts of nationals above" of nothing: not said
+    above = brief.yearly(table, "origin").has_totals
     first = f"UNODC's total of the victims {possessive(place)} own authorities detected, of any citizenship"
     counted = (
         f"{possessive(place)} breakdown by citizenship gives how many of them are its nationals, and those are in the "
@@ -611,15 +615,14 @@ def own_detected_sentence(brief: CountryBrief, table: LoadedTable, numbers: Year
         f"{no_row_text}; those it counted on their return from abroad (its breakdown by country of "
         "repatriation) are in the counts of nationals above"
     )
-    without_text = (
-        f"{place} gives no breakdown by citizenship, so {unknown}, and they are not in the counts of nationals "
-        "above"
+    without_text = f"{place} gives no breakdown by citizenship, so {unknown}" + (
+        ", and they are not in the counts of nationals above" if above else ""
     )
     # each kind of year said once: those counted first
     kinds = [
         (with_breakdown, counted),
         (only_returned, returned_text),
-        (no_row, f"{no_row_text}, and none are in the counts of nationals above"),
+        (no_row, no_row_text + (", and none are in the counts of nationals above" if above else "")),
         (without, without_text),
     ]
     said = [(years, text) for years, text in kinds if years]
@@ -647,7 +650,8 @@ def detected_intro(brief: CountryBrief, table: LoadedTable) -> str:
             f"the victims detected in {brief.place} per year ({trend}), by form, sex and age where UNODC "
             "publishes them, and by citizenship"
         )
-    if brief.role in ("origin", "both"):
+    # nationals no country's breakdown lists (the Bahamas, 2014–2017) are said to be none, not promised
+    if brief.role in ("origin", "both") and brief.yearly(table, "origin").has_totals:
         where = nationals_where(brief, table)
         own = f" and {possessive(brief.place)} own count of its nationals" if where != "abroad" else ""
         parts.append(
@@ -655,10 +659,12 @@ def detected_intro(brief: CountryBrief, table: LoadedTable) -> str:
             f"{'' if brief.role == 'both' else f' ({trend})'}, and where they were detected, by country of "
             f"detection (other countries' citizenship breakdowns{own})"
         )
-        if brief.role == "origin" and brief.yearly(table, "destination", by=None).has_totals:
-            parts.append(
-                f"the victims {possessive(brief.place)} own authorities detected, of any citizenship, per year"
-            )
+    if brief.role == "origin" and brief.yearly(table, "destination", by=None).has_totals:
+        parts.append(
+            f"the victims {possessive(brief.place)} own authorities detected, of any citizenship, per year"
+        )
+    if not parts:  # an origin brief with neither (the section says why in its one sentence)
+        return f"UNODC's country data (GLOTIP) on {brief.place_role}."
     return "UNODC's country data (GLOTIP): " + "; then ".join(parts) + "."
 
 
@@ -681,9 +687,23 @@ def detected_by_sentence(brief: CountryBrief, table: LoadedTable) -> str | None:
     # at both ends of the share's range ("most" is not said of a coin flip)
     ranges = detected_ranges(brief, table)
     first = name_in_text(code) or code
-    abroad_words = share_words(share_range(code, {k: v for k, v in ranges.items() if k != brief.country}))
-    most = (abroad_words if of_abroad >= 0.5 else None) or "more of them than any other country"
-    lead = f"{first} detects {most}" if own == 0 else f"of those detected abroad, {first} detects {most}"
+    others = {k: v for k, v in ranges.items() if k != brief.country}
+    abroad_words = share_words(share_range(code, others)) if of_abroad >= 0.5 else None
+    # "more than any other" holds at both ends of the ranges, or is not said: six countries with <5 of Japan's
+    # nationals each made "Botswana detects more of them than any other country", the alphabet's choice
+    # those that may detect as many (Niger's: Algeria 32, Nigeria 21–39) are named with it, two or three of them
+    level = [k for k, _ in abroad if k == code or others.get(k, (0, 0))[1] >= others[code][0]]
+    if abroad_words is None and len(level) > 1:
+        named = [name_in_text(k) or k for k in level]
+        lead = (
+            f"{word_list(named, last='or')} detects the most of them: their counts overlap"
+            if len(level) <= 3
+            else "no one country is known to detect more of them than the others"
+        )
+        lead = lead if own == 0 else f"of those detected abroad, {lead}"
+    else:
+        most = abroad_words or "more of them than any other country"
+        lead = f"{first} detects {most}" if own == 0 else f"of those detected abroad, {first} detects {most}"
     if own == 0:
         return (
             f"These are nationals of {brief.place} detected by other countries ({lead}): UNODC's data hold no "
@@ -764,10 +784,10 @@ NATIONALS_DETECTED: Final = "Nationals detected (UNODC)"
 #: The rule of a UNODC headline's year (:func:`headline_year`), as the brief names it (:func:`headline_rule`:
 #: ``{latest}``, the year by the kinds of flags its series have).
 HEADLINE_RULE = (
-    "UNODC figures are given for {latest} (for a country's nationals, "
-    "nor one in which a single country detected fewer than {fewer} of them); a year of a country's "
-    "nationals detected is probably incomplete when countries that detect at least {share} of them in the "
-    "other years published no full citizenship breakdown listing them for it."
+    "UNODC figures are given for {latest} (for a country's nationals, nor one in which a single country "
+    "detected fewer than {fewer} of them where another year holds more); a year of a country's nationals "
+    "detected is probably incomplete when countries that detect at least {share} of them in the other years "
+    "published no full citizenship breakdown listing them for it."
 )
 
 
@@ -881,16 +901,16 @@ def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBou
         else ""
     )
     text = (
-        f"The citizenship breakdown of {years_text(listed)} sums to {summed} victims{of_them}; UNODC's total of "
-        f"the victims detected in {brief.place} in {years_text(total_years)} is {total} (victims per year, above)."
+        f"The citizenship breakdown of {years_in_words(listed)} sums to {summed} victims{of_them}; UNODC's total of "
+        f"the victims detected in {brief.place} in {years_in_words(total_years)} is {total} (victims per year, above)."
     )
     if extra:
-        text += f" The breakdown also covers {years_text(extra)}, for which UNODC gives no total."
+        text += f" The breakdown also covers {years_in_words(extra)}, for which UNODC gives no total."
     if total_only:
         cells = [cell_text(published_in_year(numbers, y)) for y in total_only]
         shown = cells[0] if len(cells) == 1 else "; ".join(f"{y}: {c}" for y, c in zip(total_only, cells))
         text += (
-            f" UNODC's total also covers {years_text(total_only)} ({shown} victims), for which it publishes no "
+            f" UNODC's total also covers {years_in_words(total_only)} ({shown} victims), for which it publishes no "
             "citizenship breakdown."
         )
     # the two over the years both cover: the published yearly totals and the breakdown's yearly sums
@@ -905,7 +925,7 @@ def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBou
         pair_total = _text_pair(total)
     if (extra or total_only) and common and pair_total is not None and pair_breakdown is not None:
         text += (
-            f" Over the years both cover, {years_text(common)}, the breakdown sums to "
+            f" Over the years both cover, {years_in_words(common)}, the breakdown sums to "
             f"{bounds_text(pair_breakdown)} and the total is {bounds_text(pair_total)}."
         )
     apart = bool(extra or total_only)
@@ -942,8 +962,13 @@ def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBou
         )
     elif compared:
         text += f" {'Over those years, the' if apart else 'The'} {reasons}"
-    else:  # a number of the common years withheld: not compared year for year
-        text += f" {'Beyond the years, the' if apart else 'The'} {reasons}"
+    else:  # a number of the common years withheld: not compared, so not said to differ (Tonga's "up to 16"
+        # beside "up to 16" read "The two differ because ..."; the Bahamas' "Beyond the years, the two differ")
+        withheld = "Over the years both cover, some" if apart else "Some"
+        text += (
+            f" {withheld} of these counts are withheld, so the two are not compared; they can "
+            f"{reasons.removeprefix('two ')}"
+        )
     return escape_markdown(text + unreconciled)
 
 
@@ -1422,6 +1447,9 @@ def _order(per_thousand: float) -> str:
 
 # --------------------------------------------------------------------------------------- the GSI section
 
+#: Walk Free's regions that English names with an article ("Rank in the Americas", not "Rank in Americas").
+_REGIONS_WITH_THE: Final = frozenset({"Americas", "Arab States"})
+
 
 def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
     """The country's GSI figures with its rank in its region, and one sentence; None when the GSI table given
@@ -1435,6 +1463,7 @@ def gsi_view(brief: CountryBrief) -> tuple[pl.DataFrame, str] | None:
     if profile.is_empty():
         return None
     region = profile["region"][0] or "its region"
+    region = f"the {region}" if region in _REGIONS_WITH_THE else region
     # a measure the edition's file has no column for (an estimates-only edition) is not the country's gap
     data = gsi.data
     absent = {
@@ -1501,7 +1530,7 @@ def gsi_rank_note(brief: CountryBrief) -> str | None:
     for measure, n in profile.select("measure", "ranked").iter_rows():
         groups.setdefault(int(n), []).append(_GSI_SHORT_NAMES.get(measure, measure))
     said = "; ".join(f"{n:,} for {word_list(names)}" for n, names in groups.items())
-    # the region is named in the rank's column ("Rank in Americas"), whose name takes no article in prose
+    # the region is named in the rank's column ("Rank in the Americas"), not again here
     return f"Each measure is ranked among the region's countries the edition gives it for: {said}."
 
 

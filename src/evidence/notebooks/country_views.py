@@ -18,6 +18,7 @@ import polars as pl
 
 from evidence.analyses.coverage import ROLE_WORDS
 from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, near_estimate
+from evidence.core.text import list_separator, word_list
 from evidence.notebooks import views
 from evidence.notebooks.builders import (
     BREAKDOWN_NAMES,
@@ -160,6 +161,12 @@ def gsi_rates_note(tables: Sequence[LoadedTable], max_gap: int) -> str:
     )
 
 
+def _in_words(years: str) -> str:
+    """Years as :func:`~evidence.analyses.coverage.years_text` gives them, as a sentence says them: "2010 and
+    2018" ("in 2010, 2018 only, of the brief's 2009–2021" read as a list of three)."""
+    return word_list(years.split(", "))
+
+
 def _missing(brief: CountryBrief, kind: str) -> bool:
     """Say in one sentence why a section of ``kind`` has no data (none given, or nothing for the selection);
     True when it has none."""
@@ -290,7 +297,8 @@ def show_together(brief: CountryBrief) -> None:
                 "text",
                 title=f"Identified, detected and estimated: {brief.place}",
                 subtitle="Orders of magnitude: each step of the scale is ten times the one before.",
-                source=source,
+                # the sources of the bars it draws: Thailand's case data of 2010, not drawn, were cited under it
+                source=brief.cite(*{id(r.table): r.table for r in drawn}.values()),
                 rule=brief.rule,
                 notes=not_drawn,
             ),
@@ -324,8 +332,8 @@ def show_case_section(brief: CountryBrief) -> None:
                 + ": "
                 + escape_markdown(
                     f"victims of {brief.place_role} in "
-                    f"{brief.years_held(table, within=True)} only, of the brief's {brief.period}; the numbers "
-                    f"below cover {brief.period_for(table)}."
+                    f"{_in_words(brief.years_held(table, within=True))} only, of the brief's {brief.period}; the "
+                    f"numbers below cover {_in_words(brief.period_for(table))}."
                 )
             )
         undated = undated_sentence(
@@ -334,7 +342,7 @@ def show_case_section(brief: CountryBrief) -> None:
         if undated is not None:
             _say(data_label(table.provenance.label) + ": " + undated)
         numbers = brief.routes(table)
-        views.show_key_figures(numbers)
+        views.show_key_figures(numbers, source=source)
         _say("#### Routes")
         views.show_route_table(
             numbers,
@@ -358,7 +366,7 @@ def show_case_section(brief: CountryBrief) -> None:
         if yearly is not None and yearly.by is not None:
             views.show_dimension_section(yearly, place=brief.place_role, source=source)
         _say("#### Who is identified")
-        views.show_profiles(selection, brief.rule)
+        views.show_profiles(selection, brief.rule, source=source)
 
 
 # ----------------------------------------------------------------------------------------------- UNODC
@@ -435,7 +443,7 @@ def show_detected_section(brief: CountryBrief) -> None:
             _say(
                 escape_markdown(
                     f"UNODC publishes no total of the victims detected in {brief.place} in "
-                    f"{brief.period_for(table, role)}, only their breakdown by {' and by '.join(names)} (below)."
+                    f"{_in_words(brief.period_for(table, role))}, only their breakdown {word_list([f'by {name}' for name in names])} (below)."
                 )
             )
             shown = held
@@ -634,7 +642,9 @@ def show_peers_section(brief: CountryBrief) -> None:
         DETECTED,
         DETECTED_PER_100K,
         DETECTION_GAP,
+        ESTIMATED,
         MAX_YEARS_FROM_ESTIMATE,
+        POPULATION,
         PREVALENCE,
         RESPONSE,
         default_peers,
@@ -682,17 +692,35 @@ def show_peers_section(brief: CountryBrief) -> None:
     )
     none_in_years = NONE_IN_YEARS.format(period=brief.period)
     if windowed and held - in_years:
+        # a rate is "none in" the years only where the GSI gives what it divides by: Monaco, without a GSI
+        # population or estimate, read "none in 2017–2020" per 100,000 and per 1,000 estimated, which no year gives
+        def given(measure: str) -> list[str]:
+            return panel.frame.filter((pl.col("measure") == measure) & pl.col("value_high").is_not_null())[
+                "iso3"
+            ].to_list()
+
+        could = (
+            (pl.col("measure") == DETECTED)
+            | ((pl.col("measure") == DETECTED_PER_100K) & pl.col("iso3").is_in(given(POPULATION)))
+            | ((pl.col("measure") == DETECTION_GAP) & pl.col("iso3").is_in(given(ESTIMATED)))
+        )
         compared = compared.with_columns(
             display=pl.when(
-                pl.col("iso3").is_in(list(held - in_years))
-                & pl.col("measure").is_in([DETECTED, DETECTED_PER_100K, DETECTION_GAP])
-                & (pl.col("display") == NOT_AVAILABLE)
+                pl.col("iso3").is_in(list(held - in_years)) & could & (pl.col("display") == NOT_AVAILABLE)
             )
             .then(pl.lit(none_in_years))
             .otherwise(pl.col("display"))
         )
     compared = mark_not_compared(mark_missing_totals(compared, reporting))
-    shown = compared.filter(pl.col("value_high").is_not_null() | pl.col("label").is_not_null())
+    # a value withheld (<5), or detected victims missing for a stated reason ("no total"), is shown too: Tonga's
+    # detected victims, <5 every year beside neighbours without a total, were a column that went, the country's
+    # own count with it, under a legend still speaking of them (a rate of "no total" alone is no column)
+    shown = compared.filter(
+        pl.col("value_high").is_not_null()
+        | pl.col("label").is_not_null()
+        | pl.col("withheld")
+        | ((pl.col("measure") == DETECTED) & (pl.col("display") != NOT_AVAILABLE))
+    )
     if not shown.height:
         _say(
             f"The country data given hold none of these indicators for {escape_markdown(brief.place)} or its peers."
@@ -708,7 +736,8 @@ def show_peers_section(brief: CountryBrief) -> None:
     measures = [m for m in COMPARE_MEASURES if m in shown["measure"].to_list()]
     table = comparison_by_country(compared, measures)
     # the sentence names the neighbours the table lists, in its order (withheld or missing values included)
-    names = ", ".join(table["Country"].to_list()[1:])
+    listed = table["Country"].to_list()[1:]
+    names = list_separator(listed).join(listed)  # "China, Hong Kong SAR; China, Macao SAR; ..."
     region = peer_region(brief.country)
     chosen = "the peers given" if brief.peers or not region else f"its UN M49 region, {region}"
     sentence = escape_markdown(f"{brief.place_start} beside {chosen}: {names}.")
@@ -716,7 +745,7 @@ def show_peers_section(brief: CountryBrief) -> None:
         what = "country or territory" if len(dropped) == 1 else "countries or territories"
         sentence += (
             f" Left out: {number(len(dropped), 'countries')} {what} with no figure in any of these sources "
-            f"({escape_markdown(', '.join(dropped))})."
+            f"({escape_markdown(list_separator(dropped).join(dropped))})."
         )
     _say(sentence)
     missing = missing_labels_note(compared.filter(pl.col("measure").is_in(measures))) or ""
@@ -752,7 +781,13 @@ def show_peers_section(brief: CountryBrief) -> None:
         note=" ".join([*legend, missing.strip()]).strip(),
         source=source,
     )
-    chart_measures = [m for m in (PREVALENCE, RESPONSE, DETECTED_PER_100K, DETECTION_GAP) if m in measures]
+    # a panel needs a bar or a withheld value to write: one of "no total" only would be an empty panel
+    drawable = set(
+        compared.filter(pl.col("value_high").is_not_null() | pl.col("withheld"))["measure"].to_list()
+    )
+    chart_measures = [
+        m for m in (PREVALENCE, RESPONSE, DETECTED_PER_100K, DETECTION_GAP) if m in measures and m in drawable
+    ]
     if not chart_measures:
         return
     points = compared.filter(pl.col("measure").is_in(chart_measures)).select(

@@ -551,7 +551,7 @@ def show_routes(
     if (held := held_years_sentence(selection)) is not None:
         _markdown(held)
     if key_figures:
-        show_key_figures(numbers)
+        show_key_figures(numbers, source=source)
     if subtitle is None and (period := route_years(selection)) is not None:
         # a chart is a file of its own too, read apart from the brief's headings: it says its years
         subtitle = f"{victims_noun(selection).capitalize()}, {period}"
@@ -644,10 +644,9 @@ def holds_no_victims(numbers: RouteBounds) -> bool:
     return total == 0
 
 
-def show_key_figures(numbers: RouteBounds | None) -> None:
-    """Victims of the selection, on a known route, and with an unknown origin or destination."""
-    from evidence.presentation.disclosure import PERTURBATION_NOTE
-
+def show_key_figures(numbers: RouteBounds | None, *, source: str | None = None) -> None:
+    """Victims of the selection, on a known route, and with an unknown origin or destination (``source``: the
+    citation under the table, as under every table of counts)."""
     caption = (
         "Identified victims and their routes"
         if numbers is None or numbers.exact
@@ -657,8 +656,9 @@ def show_key_figures(numbers: RouteBounds | None) -> None:
     show_table(
         None if numbers is None else numbers.key_figures(),
         caption=caption,
-        note=PERTURBATION_NOTE if perturbed else None,
+        perturbed=perturbed,  # its note before the source line, as under every table
         kinds=None if numbers is None else numbers.key_figure_kinds(),
+        source=source,
     )
 
 
@@ -1357,7 +1357,7 @@ def no_data_note(
     notebook by corridor shows no table by form of exploitation). ``trend``: whether a chart and a trend of
     these numbers follow, which leave such years out (a table shown alone says nothing of them)."""
     from evidence.analyses import trends
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words, years_text
 
     shown = (
         set(BREAKDOWN_NAMES)
@@ -1373,7 +1373,7 @@ def no_data_note(
 
     def years(label: str) -> str | None:
         noted = [int(y) for y, n in rows if n == label]
-        return years_text(noted) if noted else None
+        return years_in_words(noted) if noted else None
 
     def see_table(*names: str) -> str:
         # the tables by form, sex and age, and by citizenship (the victims a country detected, by their country)
@@ -1382,7 +1382,7 @@ def no_data_note(
         if not names:
             return ""
         which = "the table" if len(names) == 1 else "the tables"
-        return f" (see {which} by {' and by '.join(names)})"
+        return f" (see {which} {word_list([f'by {name}' for name in names])})"
 
     said = []
     if numbers.exact and (when := years(NO_RECORDS)):
@@ -1400,7 +1400,7 @@ def no_data_note(
                 if placeholder & unpublished
             ]
             placeholders = "; ".join(
-                f"in {years_text(y)} it gives only placeholder values by {name}, not counts{see_table(name)}"
+                f"in {years_in_words(y)} it gives only placeholder values by {name}, not counts{see_table(name)}"
                 for name, y in held
             )
             said.append(
@@ -1422,11 +1422,14 @@ def no_data_note(
             if len(set(holding.values())) > 1:
                 # breakdowns of different years: each with its own (forms in 2007, citizenships in 2008), not
                 # "by form and by citizenship in 2007–2008"
-                given = " and ".join(
-                    f"by {name} ({word_list(years_text(held).split(', '))})" for name, held in holding.items()
+                given = word_list(
+                    [
+                        f"by {name} ({word_list(years_text(held).split(', '))})"
+                        for name, held in holding.items()
+                    ]
                 )
             else:
-                given = f"by {' and by '.join(names)} in {when}"
+                given = f"{word_list([f'by {name}' for name in names])} in {when}"
             said.append(
                 f"{NO_TOTAL_PUBLISHED.capitalize()}: UNODC gives these victims {given} but not their "
                 f"total{see_table(*names)}"
@@ -2050,9 +2053,14 @@ PROFILE_GROUPS = (("form", "Form of exploitation"), ("gender", "Sex"), ("age_ban
 
 
 def show_profiles(
-    selection: Selection, rule: DisclosureRule, groups: Sequence[tuple[str, str]] = PROFILE_GROUPS
+    selection: Selection,
+    rule: DisclosureRule,
+    groups: Sequence[tuple[str, str]] = PROFILE_GROUPS,
+    *,
+    source: str | None = None,
 ) -> None:
-    """Shares of each group (forms, sex, age…) of the selection's victims, or why a group is not shown."""
+    """Shares of each group (forms, sex, age…) of the selection's victims, or why a group is not shown
+    (``source``: the citation under each table)."""
     from evidence.analyses.profiles import recorded_in_layout
     from evidence.core.errors import EvidenceError
 
@@ -2073,7 +2081,7 @@ def show_profiles(
         if view is not None and records_no_category(view):  # a table of "Not recorded" and its total only
             _markdown(f"{heading}: not recorded for any victim of this selection.")
             continue
-        show_table(view, caption=title, perturbed=selection.keyed)
+        show_table(view, caption=title, perturbed=selection.keyed, source=source)
 
 
 #: Neither M49 level gives the shares of UNODC's Global Reports, whose regional groupings are their own and change

@@ -177,7 +177,14 @@ def number(value: float, kind: str, *, digits: int = 0, thousands: bool = True) 
 _PLURAL_NAME_ENDINGS = ("ines", "ands", "ates", "amas", "oros", "ives", "elles")
 
 
+#: A UN name sorted by its country ("Bolivia (Plurinational State of)"), whose long form takes a possessive.
+_SORTED_NAME = re.compile(r"(?P<country>[^()]+) \((?P<form>[^()]+ of)\)")
+
+
 def possessive(name: str) -> str:
     """A name's possessive as prose writes it: "Thailand's", "the Philippines'" (never "the Philippines's"),
-    "the United States'", "Belarus's"."""
+    "the United States'", "Belarus's"; a UN name sorted by its country in its long form, "the Plurinational
+    State of Bolivia's" (not "Bolivia (Plurinational State of)'s")."""
+    if sorted_name := _SORTED_NAME.fullmatch(name):
+        name = f"the {sorted_name['form']} {sorted_name['country']}"
     return f"{name}'" if name.endswith(_PLURAL_NAME_ENDINGS) else f"{name}'s"

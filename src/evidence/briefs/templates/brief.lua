@@ -551,6 +551,16 @@ local function text_length(text)
   return utf8.len(text) or #text
 end
 
+-- A digit is set wider than the average character LINE_CHARS counts (about a tenth): a column
+-- sized to "264–276" by its characters was too narrow for it, and Typst set "264–" and "276" on two lines,
+-- which read as two numbers. A word that cannot break is measured with its digits that much wider.
+local DIGIT_EXTRA = 0.1
+
+local function word_length(word)
+  local _, digits = word:gsub("%d", "")
+  return text_length(word) + DIGIT_EXTRA * digits
+end
+
 -- The text of each cell (stringified once: handing a cell to pandoc costs more than measuring it), by part:
 -- rows of {text, span}, the cells of a row in their order.
 local function cell_texts(tbl)
@@ -608,7 +618,7 @@ local function typst_widths(tbl, texts)
           for word in cell.text:gmatch("%S+") do
             -- a word longer than a line counts as one line: it breaks in any column (a word of 40,000
             -- characters took 99.98% of the width, squeezed the counts beside it to nothing, and Typst 13 s)
-            least[column] = math.max(least[column], math.min(text_length(word), LINE_CHARS))
+            least[column] = math.max(least[column], math.min(word_length(word), LINE_CHARS))
           end
         end
         column = column + cell.span
