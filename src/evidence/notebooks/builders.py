@@ -458,6 +458,8 @@ def _protected_shares(
         table = protected_table(
             rows.drop(CELL_KEY), "category", ["count"], rule, total_label=total_label, cell_keys=keys_of(rows)
         )
+        if table is not None:
+            table = _with_total_shown(table, rows, rule, keyed=keyed)
         return None if table is None else _SharesTables(table, None, counts, (n_known, n_unknown))
     categories = suppress_counts(
         categories_frame.drop(CELL_KEY), "count", rule, cell_keys=keys_of(categories_frame)
@@ -486,6 +488,55 @@ def _protected_shares(
             return None
         categories, split = protected
     return _SharesTables(categories, split, counts, (n_known, n_unknown))
+
+
+def _with_total_shown(
+    table: DisclosedTable, rows: pl.DataFrame, rule: DisclosureRule, *, keyed: bool
+) -> DisclosedTable | None:
+    """A protected table of categories that partition the selection (``rows``: category, count and cell key,
+    "Not recorded" included; :func:`_protected_shares`) with its total shown where its own protection withheld
+    it as a complement: every output of the selection publishes that total (the brief's headline, its route
+    and yearly tables, the profiles of flag groups, whose total stays), so withheld here it hid nothing, and
+    the table was protected against a reader who lacks what the headline gives (the k-anonymised fixture's
+    Thailand: Female ``x``, Male ``<5``, total ``x`` beside six victims in the headline: Male is 1). Further
+    categories are withheld (:func:`protect_linked`) until no withheld count follows from the total; None when
+    none will do (a table then not shown: a total of six with one category of five, whatever is withheld)."""
+    reasons = table.reasons["count"].to_list()
+    if reasons[-1] != COMPLEMENT_REASON:
+        return table
+    counts = [int(c) for c in rows["count"].to_list()]
+    # the total as every other output publishes it: the same records, the same key, the same perturbation
+    keys = pl.DataFrame({"count": [int(rows[CELL_KEY].sum())]}) if keyed else None
+    total = suppress_counts(pl.DataFrame({"count": [sum(counts)]}), "count", rule, cell_keys=keys)
+    value, why = total.frame["count"][0], total.reasons["count"][0]
+    system = LinkedCounts()
+    cells = [("category", i) for i in range(len(counts))]
+    for name, count, reason in zip(cells, counts, reasons[:-1], strict=True):
+        _publish_read(system, name, count, reason, rule)
+    _publish_read(system, ("all",), sum(counts), why, rule)
+    system.equalities.append({**dict.fromkeys(cells, 1.0), ("all",): -1.0})
+    shown = {name for name, reason in zip(cells, reasons[:-1], strict=True) if reason is None}
+    try:
+        withheld = protect_linked(system, rule, among=shown)
+    except DisclosureError:
+        return None
+    table = withhold_cells(table, "count", [i for i, name in enumerate(cells) if name in withheld])
+    values, flags = table.frame["count"].to_list(), table.frame["count" + SUPPRESSED_SUFFIX].to_list()
+    why_now = table.reasons["count"].to_list()
+    values[-1], flags[-1], why_now[-1] = value, why is not None, why
+    return dataclasses.replace(
+        table,
+        frame=with_series(
+            table.frame,
+            [
+                pl.Series("count", values, dtype=pl.Int64),
+                pl.Series("count" + SUPPRESSED_SUFFIX, flags, dtype=pl.Boolean),
+            ],
+        ),
+        reasons=with_series(table.reasons, [pl.Series("count", why_now, dtype=pl.String)]),
+        n_secondary=table.n_secondary - 1,
+        n_primary=table.n_primary + (why is not None),
+    )
 
 
 #: The status of a quantity of a linked system that no table shows (a count a reader gets only by difference).
