@@ -156,7 +156,7 @@ def test_a_section_beside_small_tables_shows_its_own_tables_protected():
 
     Since the age and sex tables keep their total (which every output of the selection shows) and protect their
     categories against it, this fixture's are not shown at all (nothing protects Male ``<5`` beside Female and a
-    total of six: test_builders_profile_total); the section beside them as they were shown is protected still."""
+    total of six: test_builders_headline_total); the section beside them as they were shown is protected still."""
     rule = DisclosureRule(5)
     selection, beside, section = _thailand(rule)
     totals = {table.column: table.total for table in beside}

@@ -14,7 +14,7 @@ from evidence.sources import registry
 
 def test_a_profile_too_small_to_protect_is_named(monkeypatch) -> None:
     """The k-anonymised fixture's Thailand (six victims: five women of 9-17, a man of 30-38): its tables by sex
-    and age cannot be shown beside the headline's six victims (test_builders_profile_total), and the brief says
+    and age cannot be shown beside the headline's six victims (test_builders_headline_total), and the brief says
     which are not shown; the table by form is shown."""
     import IPython.display
 
