@@ -365,6 +365,29 @@ def test_a_corridor_that_appears_in_its_last_year_is_new_not_growing():
     assert found == {"CHL": "new"}
 
 
+def test_a_corridor_with_victims_in_each_later_year_and_none_before_is_new_with_no_finite_ratio():
+    """Thailand → Finland: 8 victims in each of 2019–2021 and none in 2010–2018 was "growth+new" with a rate
+    ratio of 2.00 (1.56 – 2.77): the slope a line through nine zeros and three equal counts takes, beside the
+    word "new". A corridor with no victim before has no earlier rate to compare with: new, not growing."""
+    emerging = routes.emerging_routes(simulated_corridors(), later_years=3)
+    finland = emerging.filter(pl.col("destination_iso3") == "FIN").row(0, named=True)
+    assert finland["reason"] == "new" and finland["earlier_high"] == 0
+    assert finland["rate_ratio"] == math.inf and finland["ci_low"] is None and finland["ci_high"] is None
+    assert_new_exactly_without_a_finite_ratio(emerging)
+
+
+def assert_new_exactly_without_a_finite_ratio(emerging: pl.DataFrame) -> None:
+    """Every new corridor has no finite rate ratio, and every corridor with one is not new (growing only)."""
+    for row in emerging.iter_rows(named=True):
+        ratio = row["rate_ratio"]
+        finite = ratio is not None and math.isfinite(ratio)
+        assert finite == (row["reason"] == "growth"), row
+        assert row["reason"] in ("growth", "new"), row
+        if row["reason"] == "new":  # infinite, or none (too few victims or years for a trend)
+            assert ratio in (math.inf, None) and row["earlier_high"] == 0, row
+            assert (row["ci_low"], row["ci_high"]) == (None, None), row
+
+
 def test_emerging_periods_say_whether_a_selection_spans_enough_years_to_compare():
     df = simulated_corridors()
     periods = routes.emerging_periods(df, later_years=3)
@@ -729,3 +752,13 @@ def test_a_corridors_log_sum_of_exponentials_is_scipys_to_the_bit(seed):
         a = slope * (t - t.mean())
         expected, got = float(logsumexp(a)), routes._logsumexp(a)
         assert got == expected or (math.isnan(expected) and math.isnan(got)), (slope, t)
+
+
+@pytest.mark.parametrize("country", ["BLR", "BWA", "TUR"])
+def test_real_unodc_new_corridors_show_no_finite_rate_ratio(unodc, country):
+    """UNODC 2023: Viet Nam → Belarus was "new" with a rate ratio of 1.52 (0.75 – 5.05), Pakistan → Botswana
+    "new" with 1.52 (0.001 – 638,481), Iraq → Türkiye "growth+new" with 2.81: of 32 new corridors into the workbook's destinations, 18 had a finite ratio
+    (5 of them also called growing)."""
+    emerging = routes.emerging_routes(Selection(unodc, country=country, role="destination"))
+    assert (emerging["reason"] == "new").any()
+    assert_new_exactly_without_a_finite_ratio(emerging)

@@ -125,3 +125,55 @@ def test_any_tables_html_is_the_same_whether_the_typst_markup_is_written_too(
 
     source = "\n".join(table(k) for k in range(tables))
     assert (builtin.convert(source).html or "") == (builtin.convert(source, typst=False).html or "")
+
+
+# ------------------------------------------------------------------------- HTML tables written in the Markdown
+
+_HTML_TABLE = (
+    "<table>\n<caption>Victims by country</caption>\n<tr><th>Country</th><th>Victims</th></tr>\n"
+    "<tr><td>Thai &amp; land</td><td>12</td></tr>\n<tr><td>Lao PDR</td><td>7</td></tr>\n</table>"
+)
+_LAYOUTS = {
+    "a line a row": _HTML_TABLE,
+    "one line": _HTML_TABLE.replace("\n", ""),
+    "a line a tag": re.sub(r"(<[^>]+>)", r"\n\1\n", _HTML_TABLE).replace("\n\n", "\n").strip(),
+    "indented": _HTML_TABLE.replace("\n<tr>", "\n  <tr>").replace("<td>", "\n    <td>"),
+}
+
+
+@pytest.mark.parametrize("layout", _LAYOUTS)
+def test_an_html_table_in_the_markdown_is_the_table_its_html_block_gives(layout: str) -> None:
+    """A notebook's Markdown (a Markdown cell, or Markdown it displayed) holding an HTML table: pandoc's Markdown
+    reader splits it into raw tags around the cells' text (markdown_in_html_blocks), and the brief showed the
+    cells as loose lines ("Country", "Victims", "Thai & land", "12"...), no table, in the HTML and the PDF, where
+    Quarto reads a raw HTML table into a table in every format. The filter puts the pieces together again and
+    reads them as one: the table the same HTML gives as a raw block (a notebook's HTML output), in both."""
+    inline = f"Before.\n\n{_LAYOUTS[layout]}\n\nAfter.\n"
+    block = f"Before.\n\n```{{=html}}\n{_HTML_TABLE}\n```\n\nAfter.\n"
+    got, want = builtin.convert(inline, displayed=inline), builtin.convert(block, displayed=block)
+    assert got.html == want.html and got.typst == want.typst and got.displayed_html == want.displayed_html
+    fragment = got.displayed_html or ""
+    assert fragment.count("<table") == 1 and "<th" in fragment and "<td" in fragment, fragment
+    assert "<caption>" in fragment and ">Thai &amp; land<" in fragment and "\nCountry\n" not in fragment
+    assert "#table(" in (got.typst or "")
+
+
+_HOSTILE_TABLE = (
+    '<table onclick="alert(1)" class="key-figures"><tr><th>Country <script>alert(2)</script></th>'
+    "<th>Victims</th></tr>\n"
+    '<tr><td><img src=x onerror="alert(3)"> #eval(1) = title</td><td style="color:red">12</td></tr>\n</table>'
+)
+
+
+def test_an_html_table_in_the_markdown_runs_nothing_and_shows_its_text_as_text(tmp_path) -> None:
+    """Put together again, a table's pieces are still data: no script, handler, style or class of its own
+    reaches the page, and text Typst would read as code or a heading is shown as text in the PDF."""
+    source = f"Before.\n\n::: {{.callout-note}}\n{_HOSTILE_TABLE}\n:::\n\nAfter.\n"
+    converted = builtin.convert(source)
+    page, markup = converted.html or "", converted.typst or ""
+    assert page.count("<table") == 1 and "<td" in page
+    for forbidden in ("<script", "alert(2)", "onclick", "onerror", 'style="color', 'class="key-figures"'):
+        assert forbidden not in page, forbidden
+    assert "#eval(1) = title" in re.sub(r"<[^>]+>", "", page)
+    assert "#table(" in markup and "\\#eval(1) = title" in markup
+    assert builtin.typeset(markup, tmp_path).startswith(b"%PDF-")

@@ -333,3 +333,18 @@ def test_a_value_out_of_range_is_refused_by_its_option_before_any_work(args: lis
     assert isinstance(result.exception, ParameterError), result.output
     assert str(result.exception).startswith(flag)
     assert "bootstrapping" not in result.output and "SYNTHETIC" not in result.output
+
+
+def test_a_solver_failure_is_one_line_of_error_not_a_traceback(run_main, monkeypatch) -> None:
+    """HiGHS leaving the existence check's programme unanswered ends the command with one line (exit 1: found
+    once the command ran), and, with --json, a document with the error."""
+    from _unanswering_highs import unanswering_highs
+
+    unanswering_highs(monkeypatch)
+    code, out, err = run_main(["estimate"])
+    assert code == 1 and "Traceback" not in err + out
+    last = err.splitlines()[-1]  # after the demo lists' warning
+    assert last.startswith("error:") and "Solve error" in last and "linear programme" in last
+    code, out, _err = run_main(["estimate", "--json"])
+    error = json.loads(out)["error"]
+    assert code == error["exit_code"] == 1 and error["code"] == "error" and "Solve error" in error["message"]

@@ -2305,6 +2305,31 @@ def test_the_growth_table_says_new_for_an_infinite_rate_ratio_and_keeps_the_firs
     assert emerging_view(untested)["Annual rate ratio"].to_list() == ["not tested (too few victims or years)"]
 
 
+def test_a_new_corridor_reads_new_whatever_ratio_its_row_carries() -> None:
+    """Viet Nam → Belarus (UNODC 2023) read "new | 1.52 | 0.75 – 5.05 | 0.2100": a ratio of a trend fitted
+    through zeros, beside the word "new". A row called new prints no ratio, interval or q-value, whatever
+    number a frame made elsewhere (or before emerging_routes gave new corridors an infinite ratio) holds."""
+    from evidence.notebooks.builders import NEW_NOT_TESTED, emerging_view
+
+    emerging = pl.DataFrame(
+        {
+            "origin_iso3": ["VNM", "KHM"],
+            "destination_iso3": ["BLR", "THA"],
+            "reason": ["new", "growth+new"],
+            "later_period": ["2019-2021"] * 2,
+            "rate_ratio": [1.518972, 2.0],
+            "ci_low": [0.754788, 1.2],
+            "ci_high": [5.04626, 4.0],
+            "q_value": [0.21004, 0.0066],
+            "smallest_exact": [16, 20],
+        }
+    )
+    view = emerging_view(emerging)
+    assert view["Annual rate ratio"].to_list() == ["new: none before"] * 2
+    assert view["95% interval"].to_list() == ["not estimable"] * 2
+    assert view["q-value"].to_list() == [NEW_NOT_TESTED] * 2
+
+
 def test_protect_perturbs_what_an_analysis_returns_with_the_keys_it_carries(real_tables, shared_data):
     """A researcher's own table of the k-anonymised records: protected as the notebooks protect theirs, counts
     perturbed by the cell keys the analysis carried (the loaded table given to causes.profile carried none, and

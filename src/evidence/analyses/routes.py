@@ -1563,11 +1563,15 @@ def emerging_routes(
     """Corridors that grow or appear.
 
     ``growth``: a finite rate ratio above 1 with a Benjamini–Hochberg q-value below ``alpha``
-    (:func:`corridor_trends`); a corridor with victims only in its last years has no finite rate and is no growth
-    (it is ``new`` when the earlier years show it at 0).
+    (:func:`corridor_trends`), in a corridor that is not new.
     ``new``: no victims at all in the earlier period (high bound 0), in breakdowns that show the corridor at 0
     in every earlier year the destination published one (:func:`_corridor_grid`: a citizenship absent from a
-    partial list is not 0), and at least ``min_victims`` (low bound) in the later period, the last ``later_years`` years of the selection. ``reason`` lists which apply.
+    partial list is not 0), and at least ``min_victims`` (low bound) in the later period, the last
+    ``later_years`` years of the selection. ``reason`` is one of the two. A new corridor has no earlier rate to
+    compare with: its rate ratio is infinite (null when it had too few victims or years for a trend), with no
+    interval (the trend fitted through its zeros and later counts has a finite slope when the later victims
+    span several years, Viet Nam → Belarus 1.52 (0.75 – 5.05), a shape of the fit, not a growth); its p- and
+    q-values are the trend's.
 
     Raises ``ParameterError`` when the selection's years leave no earlier period (``later_years`` years or
     fewer): :func:`emerging_periods` says beforehand whether the comparison is possible.
@@ -1616,16 +1620,18 @@ def emerging_routes(
             & (pl.col("later_low") >= min_victims)
         ).fill_null(False),
     )
+    new = pl.col("new")
     return (
-        out.filter(pl.col("growth") | pl.col("new"))
+        out.filter(pl.col("growth") | new)
         .with_columns(
-            reason=pl.concat_str(
-                pl.when(pl.col("growth")).then(pl.lit("growth")),
-                pl.when(pl.col("new")).then(pl.lit("new")),
-                separator="+",
-                ignore_nulls=True,
-            ),
+            reason=pl.when(new).then(pl.lit("new")).otherwise(pl.lit("growth")),
             later_period=pl.lit(f"{split}-{last}"),
+            # none before: the later rate over an earlier rate of 0, never a finite ratio beside "new"
+            rate_ratio=pl.when(new & pl.col("rate_ratio").is_not_null())
+            .then(pl.lit(math.inf))
+            .otherwise(pl.col("rate_ratio")),
+            ci_low=pl.when(new).then(None).otherwise(pl.col("ci_low")),
+            ci_high=pl.when(new).then(None).otherwise(pl.col("ci_high")),
         )
         .select(
             *_KEYS,

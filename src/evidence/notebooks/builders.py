@@ -370,9 +370,12 @@ def shares_view(
     Categories that partition the known records (single-valued fields) form one table with the total; those
     that overlap (flag groups: one victim, several forms) get primary suppression, and the known/unknown
     split its own protected table, then both are protected together as the causes section's profiles are
-    (:func:`_overlap_protected`: no small number of victims with several flags, nor any withheld count, follows). A share and its interval are shown only where both the count and the
+    (:func:`_overlap_protected`: no small number of victims with several flags, nor any withheld count, follows;
+    perturbed counts by their true ones). A share and its interval are shown only where both the count and the
     number of victims with the field recorded are published. ``order`` sorts the categories (e.g. age bands
-    by age); by default they keep the given order. ``records`` (the selection's records and the sum of their
+    by age); by default they keep the given order (largest first, from the analysis), the withheld ones after
+    the published ones, by name: their place among them would compare their counts with the published ones.
+    ``records`` (the selection's records and the sum of their
     cell keys) gives "Not recorded" and the total where ``shares`` has no rows (a column known for none of the
     selection: every victim is "not recorded").
     """
@@ -407,6 +410,21 @@ def shares_view(
         # with them the perturbation of every output)
         low, high = (float(v[0]) for v in wilson_interval([count or 0], [known or 0], 0.05))
         interval_text.append(f"{low * 100:.1f}% – {high * 100:.1f}%" if ok else "")
+    if order is None:
+        # without an order of their own the categories come largest first: a withheld one listed by its count
+        # said how it compares with the others (two <5 forms of six victims, the larger first, gave it back: 4),
+        # so the withheld ones follow the published ones, by name, as a route table lists a withheld corridor;
+        # the published ones by the numbers shown (a perturbed count's true one would order them otherwise)
+        names = [str(name) for name in shown["category"].to_list()]
+
+        def place(i: int) -> tuple[bool, int, str]:
+            count = category_counts[i]
+            return (count is None, -(count or 0), names[i])
+
+        listed = sorted(range(len(category_counts)), key=place)
+        rows = [*listed, *range(len(category_counts), shown.height)]
+        shown = shown[rows]
+        share_text, interval_text = [share_text[i] for i in listed], [interval_text[i] for i in listed]
     padding = [""] * (shown.height - len(share_text))
     return shown.rename({"category": label, "count": "Victims"}).with_columns(
         pl.Series("Share of those recorded", share_text + padding),
@@ -488,11 +506,13 @@ def _protected_shares(
         split = _with_total_shown(split, "count", [n_known, n_unknown], keys, rule)
     if split is None:
         return None
-    if not keyed:
-        protected = _overlap_protected(categories, split, counts, (n_known, n_unknown), rule)
-        if protected is None:
-            return None
-        categories, split = protected
+    # perturbed counts too, on their true counts, as secondary suppression protects a table's lines (read as
+    # exact, right whenever their perturbations are 0): forced labour, every victim's form where the others are
+    # 0, is "Recorded (at least one)" (the same records, so the same number) and gave the <5 not recorded back
+    protected = _overlap_protected(categories, split, counts, (n_known, n_unknown), rule)
+    if protected is None:
+        return None
+    categories, split = protected
     return _SharesTables(categories, split, counts, (n_known, n_unknown))
 
 
@@ -600,8 +620,8 @@ def _overlap_protected(
     the victims with at least one and those without) until no withheld count, and no small number of flags
     beyond the first, is the only value that fits what the two tables publish. ``counts``: the flags' true counts,
     in ``categories``' order; ``split_counts``: the victims with at least one and those with none. None when no
-    withholding protects them (a count pinned by its label alone). Counts perturbed by cell keys do not add up
-    exactly and are not given here."""
+    withholding protects them (a count pinned by its label alone). Counts perturbed by cell keys are protected by
+    their true counts, as a table's secondary suppression protects them."""
     system = LinkedCounts()
     flags = [("flag", i) for i in range(len(counts))]
     recorded, not_recorded, everyone = ("recorded",), ("not recorded",), ("all",)
@@ -715,7 +735,8 @@ class RouteView:
     table: DisclosedTable  # its total is ALL_VICTIMS (case records) or BREAKDOWN_SUM (UNODC's breakdown)
     #: route (label), origin_iso3, destination_iso3, flow_class and route_basis of the corridor rows
     corridors: pl.DataFrame
-    #: perturbed records (cell key): the victims on a known route as a cell of their own (column ``n``)
+    #: perturbed records (cell key): the victims on a known route as a cell of their own (column ``n``); None
+    #: where the totals row withholds a cell, which such a cell would give back
     known: DisclosedTable | None = None
     #: UNODC: the rows of nationals detected at home without a place of exploitation (key figure -> row label)
     home_rows: tuple[tuple[str, str], ...] = ()
@@ -1090,6 +1111,12 @@ def route_view(
             int(frame.select(pl.sum_horizontal(on_route).sum()).item() or 0) for frame in (counts, cell_keys)
         )
         known = suppress_counts(pl.DataFrame({"n": [n]}), "n", rule, cell_keys=pl.DataFrame({"n": [key]}))
+        # the classes' records are those of the totals row's class cells together, and all victims less those
+        # on no route: where that row withholds a cell (a <5 on no route and its complement among the classes),
+        # a number of them of their own gave it back (the same records: the same key and perturbation; 60 beside
+        # "x | <5 | 64"), so they are then only what the row's published cells give (RouteView.known_routes)
+        if any(table.reasons[c][-1] is not None for c in table.count_columns):
+            known = None
     return RouteView(table, corridors, known, tuple(home_rows))
 
 
@@ -1778,7 +1805,9 @@ def region_table(
     too small to protect, or when a withheld cell could be recomputed from the route table shown beside it
     (a region pair whose every flow is a corridor published there, or the only withheld cell of a group of
     region pairs whose sum is a published class of route: domestic and intraregional on the diagonal,
-    transregional off it). A perturbed route table (cell key) gives a perturbed region table."""
+    transregional off it), or, for counts that are not the publisher's censored ones, when the route table
+    withholds any cell, which the region table's sums of the same flows could give back. A perturbed route
+    table (cell key) gives a perturbed region table."""
     from evidence.analyses import routes
 
     matrix = routes.region_flow_matrix(flow_table, level, value=value)  # type: ignore[arg-type]
@@ -1852,6 +1881,40 @@ def region_table(
     if not table.perturbed and (
         (diagonal_known and withheld_diagonal == 1) or (off_known and withheld_off == 1)
     ):
+        return None
+    # a published region pair whose every flow is a corridor of the route table, one of them withheld there:
+    # the pair less the published ones gives it back (the real workbook, threshold 5: the Netherlands as
+    # origin, Europe → Americas 6–9 beside "Netherlands → United States x", alone in its pair)
+    keys = ["origin_iso3", "destination_iso3", "route_basis"]
+    reason_of = dict(
+        zip(
+            route.table.frame["route"].to_list(),
+            route.table.reasons[route.table.total_label].to_list(),
+            strict=True,
+        )
+    )
+    listed = set(map(tuple, route.corridors.select(keys).rows()))
+    withheld = {
+        tuple(key)
+        for label, *key in route.corridors.select("route", *keys).rows()
+        if reason_of.get(label) is not None
+    }
+    if withheld and "route_basis" in flows.columns:
+        for row in table.body.iter_rows(named=True):
+            for column in table.value_columns:
+                if row[column + "_suppressed"]:
+                    continue
+                pair = flows.filter((pl.col(origin) == row[row_key]) & (pl.col(destination) == column))
+                found = set(map(tuple, pair.select(keys).rows()))
+                if found and found <= listed and found & withheld:
+                    return None
+    if value == "victims" and any(
+        route.table.reasons[c].is_not_null().any() for c in route.table.count_columns
+    ):
+        # exact counts (perturbed ones alike: the same records, the same number): a region cell is a sum of the
+        # same flows as the route table's cells, and its total the victims on a known route, so beside a route
+        # table that withholds a cell it gave it back (Americas → Asia 6: Brazil → Thailand's x, alone in the
+        # pair; the total 66: all 69 victims less it, the <5 of unknown origin). Not shown then.
         return None
     return table
 
@@ -2138,7 +2201,8 @@ def emerging_view(
     country name, why, the later period (an en dash between its years), the rate ratio with its interval and
     the q-value (no counts), and what a corridor's fit warned about; the first ``top`` rows when given (the
     table is sorted by q-value). A corridor whose victims all fall in the later years has no finite rate ratio:
-    it reads "new: none before", with no interval ("not estimable"), never ``inf`` beside an empty cell.
+    it reads "new: none before", with no interval ("not estimable"), never ``inf`` beside an empty cell; so does
+    every corridor called new, whatever ratio its row holds.
 
     A corridor's statistics are withheld (``x``, :func:`emerging_statistics_shown`) where they would give back
     a count the brief does not publish: its victims in a period below the rule's threshold, or the exact counts
@@ -2155,6 +2219,13 @@ def emerging_view(
     def number(value: float | None, digits: int) -> str:
         return "" if value is None else f"{value:.{digits}f}"
 
+    # new (none before: no earlier rate to compare with) by its reason, or by an infinite ratio: never a finite
+    # ratio, interval or q-value beside the word "new" (one without a trend, too small, says that instead)
+    new = [
+        v is not None and ("new" in (reason or "").split("+") or (math.isinf(v) and v > 0))
+        for reason, v in zip(emerging["reason"], emerging["rate_ratio"], strict=True)
+    ]
+
     columns = {
         "Route (origin → destination)": [
             f"{name(o)} → {name(d)}"
@@ -2164,8 +2235,8 @@ def emerging_view(
         "Later period": [p.replace("-", "–") if p else "" for p in emerging["later_period"].to_list()],
         "Annual rate ratio": [
             "new: none before"
-            if v is not None and math.isinf(v) and v > 0
-            # a new corridor with too few victims or years for a trend: said, never an empty cell
+            if is_new
+            # a corridor with too few victims or years for a trend: said, never an empty cell
             else (
                 "not tested (too few victims or years)"
                 if v is None
@@ -2173,27 +2244,27 @@ def emerging_view(
                 if ok
                 else COMPLEMENT_LABEL
             )
-            for v, ok in zip(emerging["rate_ratio"], shown, strict=True)
+            for v, ok, is_new in zip(emerging["rate_ratio"], shown, new, strict=True)
         ],
         "95% interval": [
             "not estimable"
-            if v is not None and not math.isfinite(v)
+            if is_new or (v is not None and not math.isfinite(v))
             else ("" if lo is None or hi is None else f"{lo:.2f} – {hi:.2f}" if ok else COMPLEMENT_LABEL)
-            for v, lo, hi, ok in zip(
-                emerging["rate_ratio"], emerging["ci_low"], emerging["ci_high"], shown, strict=True
+            for v, lo, hi, ok, is_new in zip(
+                emerging["rate_ratio"], emerging["ci_low"], emerging["ci_high"], shown, new, strict=True
             )
         ],
         "q-value": [
             # a fit of victims in the later years only (Thailand → Chile: 16 in 2020, none in 2008–2019) has no
             # rate ratio; its q-value tests nothing a reader can see, and "new" does not rest on it
             NEW_NOT_TESTED
-            if r is not None and math.isinf(r) and r > 0
+            if is_new
             else ""
             if v is None
             else ("<0.0001" if v < 0.0001 else f"{v:.4f}")
             if ok
             else COMPLEMENT_LABEL
-            for r, v, ok in zip(emerging["rate_ratio"], emerging["q_value"], shown, strict=True)
+            for v, ok, is_new in zip(emerging["q_value"], shown, new, strict=True)
         ],
     }
     if "warnings" in emerging.columns and emerging["warnings"].drop_nulls().len():
@@ -3909,8 +3980,11 @@ def _case_numbers(
         else:
             overlapping: DisclosedTable | None
             overlapping = _columns_with_their_totals(counts, list(categories_shown), rule, cell_keys)
-            if recorded_years is not None and not keyed:
-                # protected with the victims per year and the profile of the group, which it adds up to
+            if recorded_years is not None:
+                # protected with the victims per year and the profile of the group, which it adds up to; perturbed
+                # counts too, on their true counts, as secondary suppression protects a table's lines (read as
+                # exact, right whenever their perturbations are 0): one year's forced labour, 59 beside the
+                # profile's withheld x (the same records, so the same number), gave its <5 not recorded back
                 yearly = totals_table()
                 overlapping = _years_by_flag_protected(
                     overlapping,

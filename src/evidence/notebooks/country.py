@@ -1223,10 +1223,18 @@ def _one_row_per_measure(candidates: list[Magnitude | None], brief: CountryBrief
     one measure when they are the same victims (United States 2018: 174 and 174, every victim identified in or
     from the country exploited in it): one row, which says so, not the same figure twice as two measures. Where
     they differ by fewer than the threshold, the second row would give a small count (the country's
-    nationals exploited abroad) by subtraction: it is left out too."""
+    nationals exploited abroad) by subtraction: it is left out too.
+
+    Beside exact counts (records protected by suppression alone), the victims exploited in the country are a
+    part of the cell of their year in the case section's yearly table (of the victims in or from it), so their
+    row is left out wherever it would give a withheld or small count back (:func:`_part_gives_back`); the row of
+    those in or from it, the table's own cell, is kept."""
     out = list(candidates)
     for i, here in enumerate(out):
         if here is None or here.kind != "case" or not here.in_country:
+            continue
+        if _part_gives_back(brief, here):
+            out[i] = None
             continue
         for j, both in enumerate(out):
             if (
@@ -1257,6 +1265,38 @@ def _one_row_per_measure(candidates: list[Magnitude | None], brief: CountryBrief
             if same or small:
                 out[j] = None
     return out
+
+
+def _part_gives_back(brief: CountryBrief, here: Magnitude) -> bool:
+    """Whether the role-both brief's row of the victims exploited in the country (``here``: role destination,
+    one year) would give a withheld or small count back beside the case section's yearly table of the victims
+    in or from it, of which they are a part. Only for exact counts: records protected by cell key are perturbed
+    in every table, each cell by its own key (a difference of two is uncertain, as between any two outputs).
+
+    The part bounds its year's cell from below: Thailand 2019-2020, 2019 ``<5``, 2020 ``x`` and 11 in all
+    beside "exploited in Thailand, 2020: 10" gave 2020's 10 and 2019's 1 back. So its year's cell must be
+    published as a number, and neither the year's nationals exploited abroad (that cell less the part: 12 less
+    10 gave 2), nor the other years' victims exploited in the country or abroad (the totals less the year's,
+    which the route table may give), may be a small count."""
+    if brief.role != "both" or brief.selection(here.table, "both").keyed:
+        return False
+    shown = _text_pair(here.text)
+    if shown is None or shown[0] != shown[1]:
+        return False  # withheld or a range: no exact part
+    whole = brief.yearly(here.table, "both")
+    cell = _text_pair(cell_text(published_in_year(whole, here.year))) if here.year is not None else None
+    if cell is None or cell[0] != cell[1]:
+        return True
+
+    def by_year(numbers: YearlyNumbers) -> dict[int, int]:
+        counts = numbers.counts.filter(pl.col("year").is_not_null())
+        return {int(y): int(n) for y, n in zip(counts["year"], counts["count_high"], strict=True)}
+
+    part, all_years = by_year(brief.yearly(here.table, "destination")), by_year(whole)
+    part_year, whole_year = part.get(here.year, 0), all_years.get(here.year, 0)  # type: ignore[arg-type]
+    part_others = sum(part.values()) - part_year
+    abroad_others = sum(all_years.values()) - whole_year - part_others
+    return any(brief.rule.is_small(n) for n in (whole_year - part_year, part_others, abroad_others))
 
 
 def magnitude_table(rows: Sequence[Magnitude]) -> pl.DataFrame:
@@ -1325,11 +1365,19 @@ def magnitude_sentences(brief: CountryBrief, rows: Sequence[Magnitude]) -> list[
                 )
             )
         if any(r.kind == "case" and not r.in_country for r in rows) and brief.role == "both":
+            # the row of the victims exploited in the country is left out where it would give a small count
+            # back (:func:`_part_gives_back`): then none of the case data is set against the estimate
+            apart = any(r.kind == "case" and r.in_country for r in rows)
             out.append(
                 escape_markdown(
                     f"Victims identified in or from {brief.place} include its nationals exploited abroad: only "
                     f"the victims exploited in {brief.place} are set against the estimate, which counts people "
                     "living in the country."
+                    if apart
+                    else f"Victims identified in or from {brief.place} include its nationals exploited abroad, and "
+                    "are not set against the estimate, which counts people living in the country; the victims "
+                    f"exploited in {brief.place} are not given apart, as that would give a small number of "
+                    "victims back."
                 )
             )
         # the rows of the country's nationals (role origin: UNODC's nationals detected, the case data's victims

@@ -368,3 +368,24 @@ def test_a_design_with_dependent_columns_is_not_taken_for_full_rank() -> None:
     columns = np.ones((2, dependent.shape[1]), dtype=bool)
     columns[1, 1:3] = False  # without the two columns it sums: independent
     assert loglinear._identifiable(dependent, cells, columns).tolist() == [False, True]
+
+
+@pytest.mark.parametrize("status_name", ["kSolveError", "kIterationLimit", "kInfeasible"])
+def test_a_programme_highs_leaves_unanswered_is_an_error_the_toolkit_reports(
+    monkeypatch, status_name
+) -> None:
+    """x = y is always feasible and s is bounded, so any status but optimal is the solver's failure: an error of
+    the toolkit's family (the command line prints it in one line, a notebook says it), naming the status, not a
+    bare RuntimeError's traceback; and no optimum is kept for the programme."""
+    import highspy
+    from _unanswering_highs import unanswering_highs
+
+    from evidence.core.errors import EvidenceError
+
+    unanswering_highs(monkeypatch, status_name)
+    X, y = design_matrix(3, ()), np.array([5.0, 3, 2, 4, 1, 1, 2])
+    with pytest.raises(EvidenceError) as raised:
+        lp_optimum(X, y)
+    status = getattr(highspy.HighsModelStatus, status_name)
+    assert loglinear.quiet_highs().modelStatusToString(status) in str(raised.value)
+    assert "linear programme" in str(raised.value) and not loglinear._LP_OPTIMA

@@ -28,6 +28,7 @@ from scipy.special import gammaln
 
 from evidence.analyses.count_models import one_blas_thread
 from evidence.analyses.estimation.lists import ListCapture, Term, history_matrix
+from evidence.core.errors import EvidenceError
 from evidence.core.highs import quiet_highs
 
 MAX_ITERATIONS = 25
@@ -842,8 +843,18 @@ def _solve_lp(design: np.ndarray, y: np.ndarray) -> float:
     highs.run()
     status = highs.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:  # x = y is always feasible and s ≤ n/m: a solver failure
-        raise RuntimeError(f"existence linear programme failed: {highs.modelStatusToString(status)}")
+        raise SolverError(
+            "the linear programme that checks whether the estimate exists was not solved "
+            f"(HiGHS: {highs.modelStatusToString(status)}); no estimate is given without it"
+        )
     return float(-highs.getInfo().objective_function_value)
+
+
+class SolverError(EvidenceError):
+    """HiGHS left an existence programme unanswered (a limit or a numerical failure: the programme always has
+    an optimum). Not the data's fault, so no estimate is withheld or given on a guess: the command stops."""
+
+    exit_code = 1  # found once the command ran (read by evidence.cli.main)
 
 
 def _highs():  # -> highspy.Highs

@@ -1,9 +1,10 @@
 --[[
 Brief filter, shared by the built-in renderer (pandoc 3) and Quarto.
 
-* HTML displayed by a notebook (raw HTML blocks) is parsed into pandoc's own elements, so that tables are
-  real tables in every format (HTML and Typst/PDF) and scripts or styles never reach a brief; their classes
-  and ids are dropped (an HTML output cannot make a key-figures box, a banner, a callout or an anchor).
+* HTML displayed by a notebook (raw HTML blocks), and an HTML table written in its Markdown, is parsed into
+  pandoc's own elements, so that tables are real tables in every format (HTML and Typst/PDF), as Quarto makes
+  them, and scripts or styles never reach a brief; their classes and ids are dropped (an HTML output cannot
+  make a key-figures box, a banner, a callout or an anchor).
 * Defence in depth behind the escaping of data where it enters the brief (evidence.presentation.markup):
   raw markup the toolkit did not write (inline HTML, raw Typst, LaTeX...) is shown as text, except a few
   harmless inline tags without attributes; a citation ("@name") stays text; a line break Typst knows and
@@ -114,6 +115,67 @@ function RawBlock(el)
     end
     return {}
   end
+end
+
+local function is_html_block(block)
+  return block.t == "RawBlock" and is_html(block.format)
+end
+
+-- How many tables an HTML text opens that it does not close.
+local function tables_opened(text)
+  local lower = text:lower()
+  local _, opened = lower:gsub("<table[%s/>]", "")
+  local _, opened_at_end = lower:gsub("<table$", "")
+  local _, closed = lower:gsub("</table%s*>", "")
+  return opened + opened_at_end - closed
+end
+
+-- An HTML table written in Markdown (a notebook's Markdown cell, or Markdown it displayed) comes out of
+-- pandoc's Markdown reader in pieces (markdown_in_html_blocks): raw blocks of its tags around its cells' text,
+-- read as Markdown. Each tag alone read as HTML is nothing, so a reader saw the cells as loose lines, where
+-- Quarto reads a raw HTML table into a table in every format. The pieces are put together again (the text
+-- between the tags written as HTML, so escaped) and read as one raw block: the table its HTML gives.
+local function with_tables_whole(blocks)
+  local out = pandoc.List()
+  local pieces, open = nil, 0
+  for _, block in ipairs(blocks) do
+    if pieces then
+      if is_html_block(block) then
+        pieces:insert(block.text)
+        open = open + tables_opened(block.text)
+      else
+        pieces:insert(pandoc.write(pandoc.Pandoc({ block }), "html5"))
+      end
+      if open <= 0 then
+        out:insert(pandoc.RawBlock("html", table.concat(pieces, "\n")))
+        pieces = nil
+      end
+    elseif is_html_block(block) and tables_opened(block.text) > 0 then
+      pieces, open = pandoc.List({ block.text }), tables_opened(block.text)
+    else
+      out:insert(block)
+    end
+  end
+  if pieces then -- a table never closed: read as far as it goes, as a browser would
+    out:insert(pandoc.RawBlock("html", table.concat(pieces, "\n")))
+  end
+  return out
+end
+
+-- Every list of blocks: its HTML tables whole again, then each HTML block read into the brief's elements.
+local function html_blocks(blocks)
+  if not blocks:find_if(is_html_block) then
+    return nil
+  end
+  local out = pandoc.List()
+  for _, block in ipairs(with_tables_whole(blocks)) do
+    if is_html_block(block) then
+      out:extend(RawBlock(block))
+    else
+      out:insert(block)
+    end
+  end
+  return out
 end
 
 -- ------------------------------------------------------------------------------------------------ sanitising
@@ -900,7 +962,7 @@ SHARED_PASSES = 3
 
 return {
   { Pandoc = move_key_figures },
-  { RawBlock = RawBlock },
+  { Blocks = html_blocks },
   sanitise,
   {
     Link = Link,

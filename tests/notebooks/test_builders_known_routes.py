@@ -1,0 +1,64 @@
+"""The victims on a known route (the route table's key figures, and the denominator of its corridors' shares)
+beside the route table's totals row, for records protected by cell key.
+
+The totals row is a line of the table: the victims of each class of route, those on no route and all victims.
+Secondary suppression protects it as if exact (a reader who takes a perturbed line as exact is right whenever its
+perturbations are 0, half the time), so a ``<5`` on no route gets a complement ``x`` among the classes. The
+victims on a known route are the classes' records: published as a number of their own, they gave that ``x``
+back (the same records, so the same key and the same perturbation), and with it the ``<5``.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from evidence.analyses.selection import Selection
+from evidence.notebooks.builders import ALL_VICTIMS, route_numbers
+from evidence.presentation.disclosure import DisclosureRule
+from evidence.sources.case_schema import conform
+from evidence.sources.loaded import LoadedTable
+from evidence.sources.provenance import Provenance
+
+RULE = DisclosureRule(5)
+
+
+def _thailand(origins: dict[str | None, int], *, keyed: bool) -> LoadedTable:
+    """Victims exploited in Thailand in 2020 by citizenship (None: not recorded), half of each women."""
+    rows = [
+        {"year": 2020, "origin_iso3": origin, "destination_iso3": "THA", "gender": ("Female", "Male")[i % 2]}
+        for origin, victims in origins.items()
+        for i in range(victims)
+    ]
+    provenance = Provenance(
+        source="test", layout="hand-made", release="1", path="x.csv", sha256="ab" * 32, url="", licence="",
+        citation="", synthetic=not keyed, protection="cell_key" if keyed else "",
+    )  # fmt: skip
+    return LoadedTable(conform(pl.DataFrame(rows)), provenance, rows_in=len(rows))
+
+
+def _route_view(origins: dict[str | None, int], *, keyed: bool):
+    table = _thailand(origins, keyed=keyed)
+    numbers = route_numbers(Selection(table, country="THA", role="destination", years=(2020, 2020)), RULE)
+    assert numbers is not None
+    return numbers.low
+
+
+@pytest.mark.parametrize("keyed", [True, False])
+def test_attack_the_victims_on_a_known_route_never_give_a_withheld_cell_of_the_totals_row_back(keyed) -> None:
+    view = _route_view({"MMR": 32, "KHM": 19, "LAO": 9, None: 3}, keyed=keyed)
+    shown = view.table.display()
+    totals = dict(zip(shown.columns, shown.row(-1), strict=True))
+    withheld = [c for c in view.table.count_columns if c != ALL_VICTIMS and totals[c] in ("x", RULE.label)]
+    assert withheld, totals  # the three victims on no route, and their complement
+    figures = dict(zip(*view.key_figures().get_columns(), strict=True))
+    on_a_known_route = next(v for k, v in figures.items() if k.startswith("on a known route"))
+    assert on_a_known_route in ("x", RULE.label), (figures, totals)
+    assert view.known_routes() is None
+    _, denominator = view.drawn_routes()
+    assert denominator is None  # no corridor's share: each would give it back (32 / 0.5333)
+
+
+def test_the_victims_on_a_known_route_are_still_given_where_the_totals_row_withholds_nothing() -> None:
+    view = _route_view({"MMR": 32, "KHM": 19, "LAO": 9}, keyed=True)
+    assert view.known_routes() is not None and view.drawn_routes()[1] is not None

@@ -1,0 +1,76 @@
+"""The region table beside the route table (exact counts): its cells are sums of the same flows, by region pair.
+
+Thailand as destination: Myanmar 32, Cambodia 19, Ukraine 9 and Brazil 6 victims, 3 of unknown citizenship. The
+route table withholds Brazil → Thailand (``x``, the complement of the ``<5`` of unknown origin in its totals row);
+the region table published Americas → Asia 6, Brazil's corridor alone, and its total 66, the victims on a known
+route: 69 less 66 gave the 3 back.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from evidence.analyses.selection import Selection
+from evidence.notebooks.builders import route_numbers
+from evidence.presentation.disclosure import DisclosureRule
+from evidence.sources.case_schema import conform
+from evidence.sources.loaded import LoadedTable
+from evidence.sources.provenance import Provenance
+
+RULE = DisclosureRule(5)
+REGIONS = {"MMR": "Asia", "KHM": "Asia", "UKR": "Europe", "BRA": "Americas", None: None}
+
+
+def _numbers(origins: dict[str | None, int]):
+    rows = [
+        {
+            "year": 2020,
+            "origin_iso3": origin,
+            "destination_iso3": "THA",
+            "origin_region": REGIONS[origin],
+            "destination_region": "Asia",
+        }
+        for origin, victims in origins.items()
+        for _ in range(victims)
+    ]
+    provenance = Provenance(
+        source="test", layout="hand-made", release="1", path="x.csv", sha256="ab" * 32, url="", licence="",
+        citation="", synthetic=True, protection="",
+    )  # fmt: skip
+    table = LoadedTable(conform(pl.DataFrame(rows)), provenance, rows_in=len(rows))
+    numbers = route_numbers(Selection(table, country="THA", role="destination", years=(2020, 2020)), RULE)
+    assert numbers is not None
+    return numbers
+
+
+def test_attack_a_region_pair_of_one_withheld_corridor_and_the_regions_total_give_the_route_table_back() -> (
+    None
+):
+    numbers = _numbers({"MMR": 32, "KHM": 19, "UKR": 9, "BRA": 6, None: 3})
+    routes = {r["route"]: r for r in numbers.low.table.display().iter_rows(named=True)}
+    assert routes["Brazil → Thailand"]["All victims"] == "x"
+    region = numbers.region_table("region")
+    if region is None:
+        return
+    shown = region.display()
+    cells = dict(zip(shown[shown.columns[0]].to_list(), shown["Asia"].to_list(), strict=True))
+    assert cells.get("Americas") in (None, "x", RULE.label), cells  # Brazil → Thailand, and only it
+    assert cells.get("Total") in (None, "x", RULE.label), cells  # all victims less it: the <5 of no route
+
+
+def test_the_region_table_is_shown_beside_a_route_table_that_withholds_nothing() -> None:
+    region = _numbers({"MMR": 32, "KHM": 19, "UKR": 9, "BRA": 6}).region_table("region")
+    assert region is not None
+
+
+def test_attack_the_real_workbook_a_region_pair_of_one_withheld_corridor(real_tables) -> None:
+    """The Netherlands as origin (2023 release, threshold 5): "Netherlands → United States x" in the route table,
+    and Europe → Americas 6–9 in the region table, that corridor alone."""
+    numbers = route_numbers(Selection(real_tables[1], country="NLD", role="origin"), RULE)
+    assert numbers is not None
+    assert ("NLD", "USA") in numbers.withheld_corridors()
+    region = numbers.region_table("region")
+    if region is None:
+        return
+    rows = {r[region.columns[0]]: r for r in region.iter_rows(named=True)}
+    assert rows["Europe"].get("Americas") in (None, "x", RULE.label), rows
