@@ -3807,8 +3807,12 @@ def _years_by_flag_protected(
     )
     everyone = ("per year", "all")
     # all victims, whatever that table shows: the brief's headline and route table show them (the demo's Fiji as
-    # destination, one victim in each of six years: its sexual exploitation ``<5`` a year, beside six, was 1 each)
-    _publish_read(system, everyone, sum(victims), SMALL_REASON if rule.is_small(sum(victims)) else None, rule)
+    # destination, one victim in each of six years: its sexual exploitation ``<5`` a year, beside six, was 1 each),
+    # as the table shows its total where it does (perturbed records: the same key, the same label)
+    headline = shown_years[-1]
+    if headline not in (None, SMALL_REASON):
+        headline = SMALL_REASON if rule.is_small(sum(victims)) else None
+    _publish_read(system, everyone, sum(victims), headline, rule)
     sums: dict[str, dict[Hashable, float]] = {c: {} for c in (*categories, NOT_RECORDED, "recorded")}
     for row, year in enumerate(years):
         total, none, recorded = (("year", year, part) for part in ("victims", NOT_RECORDED, "recorded"))
