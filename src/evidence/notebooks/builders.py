@@ -363,7 +363,9 @@ def shares_view(
     """A shares table (columns category, count, n_known, n_unknown, share, ci_low, ci_high, and their cell
     keys for keyed records, as :func:`evidence.analyses.profiles.group_shares` returns) for display: the
     categories, "Not recorded" and the total of the selection, protected together so that no withheld count
-    can be recomputed from the total or the other rows; None when the selection is too small to protect.
+    can be recomputed from the total or the other rows; None when the selection is too small to protect. The
+    total is never withheld for another count's sake: every output of the selection shows it (the brief's
+    headline), so the rest is protected against it (:func:`_with_total_shown`).
 
     Categories that partition the known records (single-valued fields) form one table with the total; those
     that overlap (flag groups: one victim, several forms) get primary suppression, and the known/unknown
@@ -476,6 +478,9 @@ def _protected_shares(
         table = protected_table(
             rows.drop(CELL_KEY), "category", ["count"], rule, total_label=total_label, cell_keys=keys_of(rows)
         )
+        if table is not None:  # the selection's total stays, as every output shows it
+            keys = rows[CELL_KEY].to_list() if keyed else None
+            table = _with_total_shown(table, "count", rows["count"].to_list(), keys, rule)
         return None if table is None else _SharesTables(table, None, counts, (n_known, n_unknown))
     categories = suppress_counts(
         categories_frame.drop(CELL_KEY), "count", rule, cell_keys=keys_of(categories_frame)
@@ -496,6 +501,9 @@ def _protected_shares(
         total_label=total_label,
         cell_keys=keys_of(split_rows),
     )
+    if split is not None:  # the selection's total stays, as every output shows it
+        keys = [known_key, unknown_key] if keyed else None
+        split = _with_total_shown(split, "count", [n_known, n_unknown], keys, rule)
     if split is None:
         return None
     # perturbed counts too, on their true counts, as secondary suppression protects a table's lines (read as
@@ -506,6 +514,60 @@ def _protected_shares(
         return None
     categories, split = protected
     return _SharesTables(categories, split, counts, (n_known, n_unknown))
+
+
+def _with_total_shown(
+    table: DisclosedTable,
+    column: str,
+    counts: Sequence[int],
+    keys: Sequence[int] | None,
+    rule: DisclosureRule,
+) -> DisclosedTable | None:
+    """A protected one-way table of the selection's victims (``column``: its rows' true ``counts``, which add up
+    to all of them, and their cell keys, None for records not perturbed; its last row their total) with that
+    total shown where its own protection withheld it as a complement. Every output of the selection publishes
+    it (the brief's headline and route table), so withheld here it hid nothing, and the table was protected
+    against a reader who lacks what the headline gives: the k-anonymised fixture's Thailand by sex, Female
+    ``x``, Male ``<5``, total ``x`` beside six victims in the headline (Male is 1); the demo's Fiji as
+    destination, one victim in each of six years, ``<5`` each and total ``x`` beside six (each is 1). Further
+    rows are withheld (:func:`protect_linked`) until no withheld count follows from the total; None when none
+    will do (a table then not shown)."""
+    reasons = table.reasons[column].to_list()
+    if reasons[-1] != COMPLEMENT_REASON:
+        return table
+    everyone = sum(counts)
+    # the total as every other output publishes it: the same records, the same key, the same perturbation
+    key = None if keys is None else pl.DataFrame({column: [sum(keys)]})
+    total = suppress_counts(pl.DataFrame({column: [everyone]}), column, rule, cell_keys=key)
+    value, why = total.frame[column][0], total.reasons[column][0]
+    system = LinkedCounts()
+    rows = [("row", i) for i in range(len(counts))]
+    for name, count, reason in zip(rows, counts, reasons[:-1], strict=True):
+        _publish_read(system, name, int(count), reason, rule)
+    _publish_read(system, ("all",), everyone, why, rule)
+    system.equalities.append({**dict.fromkeys(rows, 1.0), ("all",): -1.0})
+    shown = {name for name, reason in zip(rows, reasons[:-1], strict=True) if reason is None}
+    try:
+        withheld = protect_linked(system, rule, among=shown)
+    except DisclosureError:
+        return None
+    table = withhold_cells(table, column, [i for i, name in enumerate(rows) if name in withheld])
+    values, flags = table.frame[column].to_list(), table.frame[column + SUPPRESSED_SUFFIX].to_list()
+    why_now = table.reasons[column].to_list()
+    values[-1], flags[-1], why_now[-1] = value, why is not None, why
+    return dataclasses.replace(
+        table,
+        frame=with_series(
+            table.frame,
+            [
+                pl.Series(column, values, dtype=pl.Int64),
+                pl.Series(column + SUPPRESSED_SUFFIX, flags, dtype=pl.Boolean),
+            ],
+        ),
+        reasons=with_series(table.reasons, [pl.Series(column, why_now, dtype=pl.String)]),
+        n_secondary=table.n_secondary - 1,
+        n_primary=table.n_primary + (why is not None),
+    )
 
 
 #: The status of a quantity of a linked system that no table shows (a count a reader gets only by difference).
@@ -3744,7 +3806,13 @@ def _years_by_flag_protected(
         per_year.reasons[VICTIMS].to_list() if per_year is not None else [_UNPUBLISHED] * (len(years) + 1)
     )
     everyone = ("per year", "all")
-    _publish_read(system, everyone, sum(victims), shown_years[-1], rule)
+    # all victims, whatever that table shows: the brief's headline and route table show them (the demo's Fiji as
+    # destination, one victim in each of six years: its sexual exploitation ``<5`` a year, beside six, was 1 each),
+    # as the table shows its total where it does (perturbed records: the same key, the same label)
+    headline = shown_years[-1]
+    if headline not in (None, SMALL_REASON):
+        headline = SMALL_REASON if rule.is_small(sum(victims)) else None
+    _publish_read(system, everyone, sum(victims), headline, rule)
     sums: dict[str, dict[Hashable, float]] = {c: {} for c in (*categories, NOT_RECORDED, "recorded")}
     for row, year in enumerate(years):
         total, none, recorded = (("year", year, part) for part in ("victims", NOT_RECORDED, "recorded"))
@@ -3879,13 +3947,18 @@ def _case_numbers(
 
     def totals_table() -> DisclosedTable | None:
         frame = totals.select("year", _notes(totals["year"], flagged), pl.col("count").alias(VICTIMS))
-        return protected_table(
+        table = protected_table(
             frame,
             ["year", "note"],
             [VICTIMS],
             rule,
             cell_keys=totals.select(pl.col(CELL_KEY).alias(VICTIMS)) if keyed else None,
         )
+        if table is None:
+            return None
+        # all victims of the selection stay, as every output shows them
+        keys = totals[CELL_KEY].to_list() if keyed else None
+        return _with_total_shown(table, VICTIMS, totals["count"].to_list(), keys, rule)
 
     yearly: Any = _NOT_YET  # the table of victims per year, once made
     if by is not None and long is not None and long.height:

@@ -2078,7 +2078,10 @@ def show_profiles(
         except EvidenceError:  # recorded in the layout, but for none of this selection's victims
             _markdown(f"{heading}: not recorded for any victim of this selection.")
             continue
-        if view is not None and records_no_category(view):  # a table of "Not recorded" and its total only
+        if view is None:  # too few to protect: said under its title (a bare sentence names no table)
+            _markdown(f"{heading}: {TOO_FEW[0].lower()}{TOO_FEW[1:]}")
+            continue
+        if records_no_category(view):  # a table of "Not recorded" and its total only
             _markdown(f"{heading}: not recorded for any victim of this selection.")
             continue
         show_table(view, caption=title, perturbed=selection.keyed, source=source)
