@@ -2077,7 +2077,9 @@ def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteVi
     """The two bounds' views (the same one for exact counts) with the withheld corridors moved after the
     published ones, in the order of their names: listed by size among the published, a withheld corridor's
     place would give its hidden count bounds (between its neighbours'). The same among the doubtful corridors'
-    rows, after the others. The other rows keep their places."""
+    rows, after the others. Perturbed counts (cell key): the published corridors by the numbers shown, equal
+    ones by name; listed by their true counts, their order told the true order of the numbers shown (Myanmar
+    → Thailand 28 above Cambodia → Thailand 30). The other rows keep their places."""
     total = low.table.total_label
     n = low.corridors.height
 
@@ -2085,9 +2087,11 @@ def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteVi
         return [r is not None for r in view.table.reasons[total].head(n).to_list()]
 
     hidden = [a or b for a, b in zip(withheld(low), withheld(high), strict=True)]
-    if not any(hidden):
+    perturbed = low.table.perturbed
+    if not any(hidden) and not perturbed:
         return low, high
     labels = low.corridors["route"].to_list()
+    shown = low.table.frame[total].head(n).to_list()
     # a doubtful corridor's row stays after the others, withheld or not (it is never ranked among them); listed
     # by size among themselves, a withheld one goes after the published ones too
     doubtful = (
@@ -2096,6 +2100,8 @@ def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteVi
         else [False] * n
     )
     order = [i for i in range(n) if not hidden[i] and not doubtful[i]]
+    if perturbed:  # exact counts keep their order: largest first, as the numbers shown are
+        order.sort(key=lambda i: (-shown[i], labels[i]))
     order += sorted((i for i in range(n) if hidden[i] and not doubtful[i]), key=lambda i: labels[i])
     order += [i for i in range(n) if doubtful[i] and not hidden[i]]
     order += sorted((i for i in range(n) if doubtful[i] and hidden[i]), key=lambda i: labels[i])
