@@ -68,6 +68,7 @@ from evidence.presentation.disclosure import (
     carried_cell_keys,
     linked_exposures,
     protect_linked,
+    protect_together,
     range_text,
     suppress_bounds,
     suppress_counts,
@@ -2292,7 +2293,8 @@ def undated_sentence(selection: Selection, rule: DisclosureRule, *, who: str, pe
     notebook's selection (``period``), and so are in no table or chart of it, naming the bands its years cut;
     and, when the selection holds records dated only by a band of years that lies within them (CTDC's
     Victim–Perpetrator file), which bands: those are in its routes, profiles and totals, but in no yearly table,
-    chart of years or trend (no count: its totals less its yearly ones give them). None when there is nothing
+    chart of years or trend (no count: its totals less its yearly ones give them, and the yearly table
+    withholds cells where they are few, :func:`_beside_band_dated`). None when there is nothing
     to say, or the selection has no years (its yearly table shows them as ``undated``). The number passes the
     rule as every count of records does (perturbed for records protected by cell key). The routes notebook
     showed 139 victims of Lao PDR in Thailand where 12 more had no year, and said nothing of them."""
@@ -3724,6 +3726,7 @@ def _years_by_flag_protected(
     recorded_years: Collection[str],
     profile: _SharesTables | None,
     rule: DisclosureRule,
+    band_dated: int = 0,
 ) -> DisclosedTable | None:
     """The table of victims per year by a flag group (``table``, :func:`_columns_with_their_totals`: the
     ``categories`` and "Not recorded", true counts ``counts``), protected as one system (:class:`LinkedCounts`)
@@ -3738,7 +3741,10 @@ def _years_by_flag_protected(
     year's victims with a flag, with several flags, or with a flag but not this one, are counts never shown,
     which must not follow when small. Further cells of ``table`` only (the other two are published as they are)
     are withheld (``x``, :func:`protect_linked`) until nothing withheld, and no such small count, follows from the
-    three. None when no withholding of the table's cells protects them (a table then not shown)."""
+    three, nor the victims dated only by a band of years (``band_dated``, :func:`_beside_band_dated`): all
+    victims of the selection less the years' (2019: 20 with forced labour, the only form held, and 5 without a
+    form, beside its withheld 25). None when no withholding of the table's cells protects them (a table then
+    not shown)."""
     system = LinkedCounts()
     years = counts["year"].to_list()
     unrecorded = counts[NOT_RECORDED].to_list() if NOT_RECORDED in counts.columns else [0] * counts.height
@@ -3751,6 +3757,10 @@ def _years_by_flag_protected(
     )
     everyone = ("per year", "all")
     _publish_read(system, everyone, sum(victims), shown_years[-1], rule)
+    if band_dated:  # all victims of the selection, as its routes and profiles show them, less the years'
+        selection_all = ("selection", "all")
+        system.quantity(selection_all, sum(victims) + band_dated, None)
+        system.derived[("dated only by a band",)] = {selection_all: 1.0, everyone: -1.0}
     sums: dict[str, dict[Hashable, float]] = {c: {} for c in (*categories, NOT_RECORDED, "recorded")}
     for row, year in enumerate(years):
         total, none, recorded = (("year", year, part) for part in ("victims", NOT_RECORDED, "recorded"))
@@ -3834,6 +3844,54 @@ def _link_profile(
         system.equalities.append({everyone: 1.0, total: -1.0})
 
 
+def _beside_band_dated(
+    table: DisclosedTable | None, counts: pl.DataFrame, band_dated: int, rule: DisclosureRule
+) -> DisclosedTable | None:
+    """A table of victims per year (``counts``: its true counts, a column per count column but its totals, a row
+    per year) protected with the victims of its selection dated only by a band of years within its years
+    (``band_dated``: CTDC's Victim–Perpetrator file, a k-anonymised file's generalised years). All victims of
+    the selection, which its route table and profiles show, less its total is their count, never shown itself:
+    beside 52 victims, a total of 50 gave 2 back. Where it is small, further cells are withheld (``x``,
+    :func:`~evidence.presentation.disclosure.protect_together`) until it does not follow; perturbed counts on
+    their true counts, as every line of them is protected. None when no withholding protects it."""
+    if table is None or not table.has_total_row or not rule.is_small(band_dated):
+        return table
+    victims = table.total_label if table.has_total_column else VICTIMS
+    truth = (
+        counts.with_columns(pl.sum_horizontal(counts.columns).alias(victims))
+        if victims not in counts.columns
+        else counts
+    )
+    truth = pl.concat([truth, truth.sum()]).select(table.count_columns)
+    last = table.frame.height - 1
+    dated = int(truth[victims][last])
+    # the selection's victims: those dated only by a band, those of a single year (this table's total) and all
+    # of them (shown as they are by the route table and the profiles, never withheld here)
+    beside = DisclosedTable(
+        frame=pl.DataFrame({"n": [band_dated, dated, band_dated + dated]}),
+        count_columns=("n",),
+        rule=rule,
+        n_primary=0,
+        n_secondary=0,
+        has_total_row=True,
+        reasons=pl.DataFrame({"n": [None, table.reasons[victims][last], None]}, schema={"n": pl.String}),
+    )
+    try:
+        protected, _ = protect_together(
+            [table, beside],
+            [truth, beside.frame],
+            [[(0, victims, last), (1, "n", 1)]],
+            rule,
+            fixed=[(1, "n", 2)],
+            unpublished=[(1, "n", 0)],
+            # the total of a table by category is freed only by cells of every line through it withheld together
+            patience=8,
+        )
+    except DisclosureError:
+        return None
+    return protected
+
+
 def _case_numbers(
     common: dict[str, Any],
     flagged: Mapping[int, str],
@@ -3883,15 +3941,20 @@ def _case_numbers(
         partition = by not in FLAG_DIMENSIONS and bool((joined["count"] == joined["sum"]).all())
     per_year = by_category = None
 
+    # the selection's victims dated only by a band of years within its years: its routes and profiles count
+    # them, no yearly table can (they have no single year)
+    band_dated = 0 if undated else int(selection.records().select(pl.col("year").is_null().sum()).item())
+
     def totals_table() -> DisclosedTable | None:
         frame = totals.select("year", _notes(totals["year"], flagged), pl.col("count").alias(VICTIMS))
-        return protected_table(
+        table = protected_table(
             frame,
             ["year", "note"],
             [VICTIMS],
             rule,
             cell_keys=totals.select(pl.col(CELL_KEY).alias(VICTIMS)) if keyed else None,
         )
+        return _beside_band_dated(table, frame.select(VICTIMS), band_dated, rule)
 
     yearly: Any = _NOT_YET  # the table of victims per year, once made
     if by is not None and long is not None and long.height:
@@ -3911,6 +3974,8 @@ def _case_numbers(
             table = protected_table(
                 counts, "year", list(categories), rule, total_label=ALL_VICTIMS, cell_keys=cell_keys
             )
+            true_counts = counts.select(pl.col(list(categories)).fill_null(0))
+            table = _beside_band_dated(table, true_counts, band_dated, rule)
             if table is not None:
                 by_category = Bounds(table, table)
                 per_year = Bounds(*(2 * [_victims_column(table, flagged)]))
@@ -3932,6 +3997,7 @@ def _case_numbers(
                     recorded_years,
                     _profile_tables(selection, by, rule),
                     rule,
+                    band_dated,
                 )
             by_category = None if overlapping is None else Bounds(overlapping, overlapping)
     if per_year is None and totals.height:
