@@ -2153,13 +2153,23 @@ def emerging_view(
     a count the brief does not publish: its victims in a period below the rule's threshold, or the exact counts
     of records protected by cell key (``keyed``), or a corridor whose total the route table withholds
     (``withheld``: :meth:`RouteBounds.withheld_corridors`). A new corridor's q-value is not printed: it has no
-    finite rate ratio to test, and the cell says so in words."""
+    finite rate ratio to test, and the cell says so in words. The corridors whose statistics are withheld are
+    listed after the others, by name: kept in their place in q-value order, a withheld q-value lay between the
+    printed ones around it (pinned between two equal ones: "<0.0001" above and below)."""
     if top is not None:
         emerging = emerging.head(top)
     shown = emerging_statistics_shown(emerging, rule, keyed=keyed, withheld=withheld)
 
     def name(code: str | None) -> str:
         return (name_of(code) or code) if code else "unknown"
+
+    routes = [
+        f"{name(o)} → {name(d)}"
+        for o, d in zip(emerging["origin_iso3"], emerging["destination_iso3"], strict=True)
+    ]
+    order = [i for i in range(emerging.height) if shown[i]]
+    order += sorted((i for i in range(emerging.height) if not shown[i]), key=lambda i: routes[i])
+    emerging, shown, routes = emerging[order], [shown[i] for i in order], [routes[i] for i in order]
 
     def number(value: float | None, digits: int) -> str:
         return "" if value is None else f"{value:.{digits}f}"
@@ -2172,10 +2182,7 @@ def emerging_view(
     ]
 
     columns = {
-        "Route (origin → destination)": [
-            f"{name(o)} → {name(d)}"
-            for o, d in zip(emerging["origin_iso3"], emerging["destination_iso3"], strict=True)
-        ],
+        "Route (origin → destination)": routes,
         "Why": [_EMERGING_REASONS.get(r, r) if r else "" for r in emerging["reason"].to_list()],
         "Later period": [p.replace("-", "–") if p else "" for p in emerging["later_period"].to_list()],
         "Annual rate ratio": [
