@@ -122,3 +122,20 @@ def test_attack_the_table_by_form_gives_the_withheld_yearly_total_back() -> None
     readable = first["Forced labour"] not in ("x", RULE.label) and first["Sexual exploitation"] == "0"
     assert not readable or numbers.per_year.low.display()[VICTIMS].to_list()[0] not in ("x", RULE.label)
     assert not readable, first
+
+
+def test_attack_the_brief_s_key_figures_less_its_yearly_total_give_the_band_dated_back() -> None:
+    """A brief of Thailand as destination, 2014–2020: 6 victims of 2014, 25 of 2019, 25 of 2020 and 2 dated only
+    by 2014-2018, which its years hold. Its key figures give all 58 victims; its yearly table gave 56."""
+    from evidence.notebooks import country
+
+    table = _selection({2014: 6, 2019: 25, 2020: 25}, banded=2).loaded
+    assert table is not None
+    brief = country.open_brief([table], RULE, country="THA", role="destination", years=(2014, 2020))
+    routes = brief.routes(table)
+    assert routes is not None
+    figures = dict(routes.key_figures().iter_rows())
+    assert figures["Identified victims in the selection"] == "58"
+    per_year = brief.yearly(table).per_year
+    assert per_year is not None
+    assert per_year.low.display()[VICTIMS].to_list()[-1] in ("x", RULE.label)
