@@ -362,19 +362,20 @@ def test_the_pdf_shows_the_payloads_as_text(rendered: Path) -> None:
     markup.write_text(builtin.typst_markup(source), encoding="utf-8")
     assert (rendered / "brief.pdf").read_bytes().startswith(b"%PDF-")  # it compiled: nothing was evaluated
     text = ""
+    compiled = typst.Compiler(str(markup), root=str(rendered))  # compiled once, for every query below
     for selector in ("heading", "par", "table", "list", "figure"):
-        found = json.loads(typst.query(str(markup), selector, root=str(rendered)))
+        found = json.loads(compiled.query(selector))
         text += "\n".join(typst_text(element) for element in found) + "\n"
     flat = " ".join(text.split())
     for name in ("img", "script", "typst-eval", "typst-read", "typst-raw", "typst-markup", "markdown-html"):
         assert " ".join(PAYLOADS[name].split()) in flat, name
     # a line break Typst knows and Markdown does not opened a heading (or stopped the PDF): one line of text
     assert " ".join(PAYLOADS["typst-newline"].split()) in flat
-    headings = json.loads(typst.query(str(markup), "heading", root=str(rendered)))
+    headings = json.loads(compiled.query("heading"))
     assert not [h for h in headings if "orged" in json.dumps(h)], headings
     # REVIEW8 m8: the sidecar's web address is text in the PDF too, not a link (Typst links a bare address)
     assert PAYLOADS["web-link"] in flat
-    links = json.loads(typst.query(str(markup), "link", root=str(rendered)))
+    links = json.loads(compiled.query("link"))
     assert not [link for link in links if "evil.example" in json.dumps(link)], links
 
 
@@ -681,8 +682,9 @@ def test_any_text_anywhere_in_a_brief_is_shown_as_itself_and_runs_nothing(text: 
         markup = run / "brief-markup.typ"
         markup.write_text(builtin.typst_markup(run / "brief.qmd"), encoding="utf-8")
         typeset = ""
+        compiled = typst.Compiler(str(markup), root=str(run))  # compiled once, for both queries
         for selector in ("par", "table"):
-            found = json.loads(typst.query(str(markup), selector, root=str(run)))
+            found = json.loads(compiled.query(selector))
             typeset += " ".join(typst_text(element) for element in found) + " "
         assert said in " ".join(typeset.split())
         assert (run / "brief.pdf").read_bytes().startswith(b"%PDF-")
