@@ -2493,9 +2493,16 @@ def test_a_growing_corridor_s_statistics_are_withheld_where_they_would_give_a_co
         emerging_statistics_shown(emerging.drop("smallest_exact")) == [False] * 3
     )  # nothing says they're safe
     view = emerging_view(emerging, rule=DisclosureRule(11))
-    assert view["Annual rate ratio"].to_list() == ["x", "x", "1.20"]
-    assert view["95% interval"].to_list() == ["x", "x", "1.05 – 1.40"]
-    assert view["q-value"].to_list() == ["x", "x", "0.0300"]
+    # the withheld corridors after the published one, by name: in q-value order, above its 0.0300, they read as
+    # at most 0.0300 (test_builders_emerging_order.py)
+    assert view["Route (origin → destination)"].to_list() == [
+        "Cambodia → Thailand",
+        "Lao PDR → Thailand",
+        "Myanmar → Thailand",
+    ]
+    assert view["Annual rate ratio"].to_list() == ["1.20", "x", "x"]
+    assert view["95% interval"].to_list() == ["1.05 – 1.40", "x", "x"]
+    assert view["q-value"].to_list() == ["0.0300", "x", "x"]
     assert view["Why"].to_list() == ["growing"] * 3  # the corridor is still named, without its numbers
     assert "{threshold}" in EMERGING_WITHHELD_NOTE
 

@@ -68,6 +68,7 @@ from evidence.presentation.disclosure import (
     carried_cell_keys,
     linked_exposures,
     protect_linked,
+    protect_together,
     range_text,
     suppress_bounds,
     suppress_counts,
@@ -2139,7 +2140,9 @@ def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteVi
     """The two bounds' views (the same one for exact counts) with the withheld corridors moved after the
     published ones, in the order of their names: listed by size among the published, a withheld corridor's
     place would give its hidden count bounds (between its neighbours'). The same among the doubtful corridors'
-    rows, after the others. The other rows keep their places."""
+    rows, after the others. Perturbed counts (cell key): the published corridors by the numbers shown, equal
+    ones by name; listed by their true counts, their order told the true order of the numbers shown (Myanmar
+    → Thailand 28 above Cambodia → Thailand 30). The other rows keep their places."""
     total = low.table.total_label
     n = low.corridors.height
 
@@ -2147,9 +2150,11 @@ def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteVi
         return [r is not None for r in view.table.reasons[total].head(n).to_list()]
 
     hidden = [a or b for a, b in zip(withheld(low), withheld(high), strict=True)]
-    if not any(hidden):
+    perturbed = low.table.perturbed
+    if not any(hidden) and not perturbed:
         return low, high
     labels = low.corridors["route"].to_list()
+    shown = low.table.frame[total].head(n).to_list()
     # a doubtful corridor's row stays after the others, withheld or not (it is never ranked among them); listed
     # by size among themselves, a withheld one goes after the published ones too
     doubtful = (
@@ -2158,6 +2163,8 @@ def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteVi
         else [False] * n
     )
     order = [i for i in range(n) if not hidden[i] and not doubtful[i]]
+    if perturbed:  # exact counts keep their order: largest first, as the numbers shown are
+        order.sort(key=lambda i: (-shown[i], labels[i]))
     order += sorted((i for i in range(n) if hidden[i] and not doubtful[i]), key=lambda i: labels[i])
     order += [i for i in range(n) if doubtful[i] and not hidden[i]]
     order += sorted((i for i in range(n) if doubtful[i] and hidden[i]), key=lambda i: labels[i])
@@ -2208,13 +2215,23 @@ def emerging_view(
     a count the brief does not publish: its victims in a period below the rule's threshold, or the exact counts
     of records protected by cell key (``keyed``), or a corridor whose total the route table withholds
     (``withheld``: :meth:`RouteBounds.withheld_corridors`). A new corridor's q-value is not printed: it has no
-    finite rate ratio to test, and the cell says so in words."""
+    finite rate ratio to test, and the cell says so in words. The corridors whose statistics are withheld are
+    listed after the others, by name: kept in their place in q-value order, a withheld q-value lay between the
+    printed ones around it (pinned between two equal ones: "<0.0001" above and below)."""
     if top is not None:
         emerging = emerging.head(top)
     shown = emerging_statistics_shown(emerging, rule, keyed=keyed, withheld=withheld)
 
     def name(code: str | None) -> str:
         return (name_of(code) or code) if code else "unknown"
+
+    routes = [
+        f"{name(o)} → {name(d)}"
+        for o, d in zip(emerging["origin_iso3"], emerging["destination_iso3"], strict=True)
+    ]
+    order = [i for i in range(emerging.height) if shown[i]]
+    order += sorted((i for i in range(emerging.height) if not shown[i]), key=lambda i: routes[i])
+    emerging, shown, routes = emerging[order], [shown[i] for i in order], [routes[i] for i in order]
 
     def number(value: float | None, digits: int) -> str:
         return "" if value is None else f"{value:.{digits}f}"
@@ -2227,10 +2244,7 @@ def emerging_view(
     ]
 
     columns = {
-        "Route (origin → destination)": [
-            f"{name(o)} → {name(d)}"
-            for o, d in zip(emerging["origin_iso3"], emerging["destination_iso3"], strict=True)
-        ],
+        "Route (origin → destination)": routes,
         "Why": [_EMERGING_REASONS.get(r, r) if r else "" for r in emerging["reason"].to_list()],
         "Later period": [p.replace("-", "–") if p else "" for p in emerging["later_period"].to_list()],
         "Annual rate ratio": [
@@ -2348,7 +2362,8 @@ def undated_sentence(selection: Selection, rule: DisclosureRule, *, who: str, pe
     notebook's selection (``period``), and so are in no table or chart of it, naming the bands its years cut;
     and, when the selection holds records dated only by a band of years that lies within them (CTDC's
     Victim–Perpetrator file), which bands: those are in its routes, profiles and totals, but in no yearly table,
-    chart of years or trend (no count: its totals less its yearly ones give them). None when there is nothing
+    chart of years or trend (no count: its totals less its yearly ones give them, and the yearly table
+    withholds cells where they are few, :func:`_beside_band_dated`). None when there is nothing
     to say, or the selection has no years (its yearly table shows them as ``undated``). The number passes the
     rule as every count of records does (perturbed for records protected by cell key). The routes notebook
     showed 139 victims of Lao PDR in Thailand where 12 more had no year, and said nothing of them."""
@@ -3780,6 +3795,7 @@ def _years_by_flag_protected(
     recorded_years: Collection[str],
     profile: _SharesTables | None,
     rule: DisclosureRule,
+    band_dated: int = 0,
 ) -> DisclosedTable | None:
     """The table of victims per year by a flag group (``table``, :func:`_columns_with_their_totals`: the
     ``categories`` and "Not recorded", true counts ``counts``), protected as one system (:class:`LinkedCounts`)
@@ -3794,7 +3810,10 @@ def _years_by_flag_protected(
     year's victims with a flag, with several flags, or with a flag but not this one, are counts never shown,
     which must not follow when small. Further cells of ``table`` only (the other two are published as they are)
     are withheld (``x``, :func:`protect_linked`) until nothing withheld, and no such small count, follows from the
-    three. None when no withholding of the table's cells protects them (a table then not shown)."""
+    three, nor the victims dated only by a band of years (``band_dated``, :func:`_beside_band_dated`): all
+    victims of the selection less the years' (2019: 20 with forced labour, the only form held, and 5 without a
+    form, beside its withheld 25). None when no withholding of the table's cells protects them (a table then
+    not shown)."""
     system = LinkedCounts()
     years = counts["year"].to_list()
     unrecorded = counts[NOT_RECORDED].to_list() if NOT_RECORDED in counts.columns else [0] * counts.height
@@ -3806,13 +3825,21 @@ def _years_by_flag_protected(
         per_year.reasons[VICTIMS].to_list() if per_year is not None else [_UNPUBLISHED] * (len(years) + 1)
     )
     everyone = ("per year", "all")
-    # all victims, whatever that table shows: the brief's headline and route table show them (the demo's Fiji as
-    # destination, one victim in each of six years: its sexual exploitation ``<5`` a year, beside six, was 1 each),
-    # as the table shows its total where it does (perturbed records: the same key, the same label)
-    headline = shown_years[-1]
-    if headline not in (None, SMALL_REASON):
-        headline = SMALL_REASON if rule.is_small(sum(victims)) else None
-    _publish_read(system, everyone, sum(victims), headline, rule)
+    if band_dated:
+        # all victims of the selection, as its routes and profiles show them, less the years' (those dated only
+        # by a band of years): the years' total is not the headline's, and is published as the table shows it
+        _publish_read(system, everyone, sum(victims), shown_years[-1], rule)
+        selection_all = ("selection", "all")
+        system.quantity(selection_all, sum(victims) + band_dated, None)
+        system.derived[("dated only by a band",)] = {selection_all: 1.0, everyone: -1.0}
+    else:
+        # all victims, whatever that table shows: the brief's headline and route table show them (the demo's Fiji
+        # as destination, one victim in each of six years: its sexual exploitation ``<5`` a year, beside six, was
+        # 1 each), as the table shows its total where it does (perturbed records: the same key, the same label)
+        headline = shown_years[-1]
+        if headline not in (None, SMALL_REASON):
+            headline = SMALL_REASON if rule.is_small(sum(victims)) else None
+        _publish_read(system, everyone, sum(victims), headline, rule)
     sums: dict[str, dict[Hashable, float]] = {c: {} for c in (*categories, NOT_RECORDED, "recorded")}
     for row, year in enumerate(years):
         total, none, recorded = (("year", year, part) for part in ("victims", NOT_RECORDED, "recorded"))
@@ -3896,6 +3923,54 @@ def _link_profile(
         system.equalities.append({everyone: 1.0, total: -1.0})
 
 
+def _beside_band_dated(
+    table: DisclosedTable | None, counts: pl.DataFrame, band_dated: int, rule: DisclosureRule
+) -> DisclosedTable | None:
+    """A table of victims per year (``counts``: its true counts, a column per count column but its totals, a row
+    per year) protected with the victims of its selection dated only by a band of years within its years
+    (``band_dated``: CTDC's Victim–Perpetrator file, a k-anonymised file's generalised years). All victims of
+    the selection, which its route table and profiles show, less its total is their count, never shown itself:
+    beside 52 victims, a total of 50 gave 2 back. Where it is small, further cells are withheld (``x``,
+    :func:`~evidence.presentation.disclosure.protect_together`) until it does not follow; perturbed counts on
+    their true counts, as every line of them is protected. None when no withholding protects it."""
+    if table is None or not table.has_total_row or not rule.is_small(band_dated):
+        return table
+    victims = table.total_label if table.has_total_column else VICTIMS
+    truth = (
+        counts.with_columns(pl.sum_horizontal(counts.columns).alias(victims))
+        if victims not in counts.columns
+        else counts
+    )
+    truth = pl.concat([truth, truth.sum()]).select(table.count_columns)
+    last = table.frame.height - 1
+    dated = int(truth[victims][last])
+    # the selection's victims: those dated only by a band, those of a single year (this table's total) and all
+    # of them (shown as they are by the route table and the profiles, never withheld here)
+    beside = DisclosedTable(
+        frame=pl.DataFrame({"n": [band_dated, dated, band_dated + dated]}),
+        count_columns=("n",),
+        rule=rule,
+        n_primary=0,
+        n_secondary=0,
+        has_total_row=True,
+        reasons=pl.DataFrame({"n": [None, table.reasons[victims][last], None]}, schema={"n": pl.String}),
+    )
+    try:
+        protected, _ = protect_together(
+            [table, beside],
+            [truth, beside.frame],
+            [[(0, victims, last), (1, "n", 1)]],
+            rule,
+            fixed=[(1, "n", 2)],
+            unpublished=[(1, "n", 0)],
+            # the total of a table by category is freed only by cells of every line through it withheld together
+            patience=8,
+        )
+    except DisclosureError:
+        return None
+    return protected
+
+
 def _case_numbers(
     common: dict[str, Any],
     flagged: Mapping[int, str],
@@ -3945,6 +4020,10 @@ def _case_numbers(
         partition = by not in FLAG_DIMENSIONS and bool((joined["count"] == joined["sum"]).all())
     per_year = by_category = None
 
+    # the selection's victims dated only by a band of years within its years: its routes and profiles count
+    # them, no yearly table can (they have no single year)
+    band_dated = 0 if undated else int(selection.records().select(pl.col("year").is_null().sum()).item())
+
     def totals_table() -> DisclosedTable | None:
         frame = totals.select("year", _notes(totals["year"], flagged), pl.col("count").alias(VICTIMS))
         table = protected_table(
@@ -3956,6 +4035,8 @@ def _case_numbers(
         )
         if table is None:
             return None
+        if band_dated:  # its total is not all victims of the selection, which the headline shows
+            return _beside_band_dated(table, frame.select(VICTIMS), band_dated, rule)
         # all victims of the selection stay, as every output shows them
         keys = totals[CELL_KEY].to_list() if keyed else None
         return _with_total_shown(table, VICTIMS, totals["count"].to_list(), keys, rule)
@@ -3978,6 +4059,8 @@ def _case_numbers(
             table = protected_table(
                 counts, "year", list(categories), rule, total_label=ALL_VICTIMS, cell_keys=cell_keys
             )
+            true_counts = counts.select(pl.col(list(categories)).fill_null(0))
+            table = _beside_band_dated(table, true_counts, band_dated, rule)
             if table is not None:
                 by_category = Bounds(table, table)
                 per_year = Bounds(*(2 * [_victims_column(table, flagged)]))
@@ -3999,6 +4082,7 @@ def _case_numbers(
                     recorded_years,
                     _profile_tables(selection, by, rule),
                     rule,
+                    band_dated,
                 )
             by_category = None if overlapping is None else Bounds(overlapping, overlapping)
     if per_year is None and totals.height:

@@ -2897,6 +2897,7 @@ def protect_together(
     *,
     fixed: Collection[TableCell] = (),
     unpublished: Collection[TableCell] = (),
+    patience: int = 4,
 ) -> list[DisclosedTable]:
     """Tables of one output, each protected on its own, protected together: what a reader who holds all of them
     can recompute is withheld further (:func:`protect_linked`), in every table that shows it.
@@ -2909,7 +2910,8 @@ def protect_together(
     ``fixed``: cells shown as they are by other outputs, never withheld here (a notebook's selection of a file,
     which every table of it adds up to); ``unpublished``: cells no output shows, which a reader gets only as a
     difference and which must not follow when small (the records of a file outside the selection: its rows kept
-    less the selection), their table's status ignored.
+    less the selection), their table's status ignored. ``patience``: as :func:`protect_linked` takes it (a count
+    freed only by several counts withheld together needs more).
     Returns the tables, with the complements added (``x``). Raises :class:`DisclosureError` when no complement
     will do (a small count its labels alone pin down)."""
     rule = rule or (tables[0].rule if tables else DEFAULT_RULE)
@@ -2965,7 +2967,7 @@ def protect_together(
                 line[root((t, column, last))] = line.get(root((t, column, last)), 0.0) - 1.0
                 system.equalities.append(line)
     held = {root(cell) for cell in fixed}
-    protect_linked(system, rule, among={q for q in system.values if q not in held})
+    protect_linked(system, rule, among={q for q in system.values if q not in held}, patience=patience)
     withheld = set(system.withheld())
     cells_of: dict[tuple[int, str], list[int]] = {}
     for quantity in withheld:
