@@ -741,6 +741,10 @@ class RouteView:
     known: DisclosedTable | None = None
     #: UNODC: the rows of nationals detected at home without a place of exploitation (key figure -> row label)
     home_rows: tuple[tuple[str, str], ...] = ()
+    #: the victims on a known route are a small count (exact counts): where neither :attr:`known` nor the totals
+    #: row gives them, the key figures label them as the rule does, not as a complement ``x`` (at least the
+    #: threshold), which beside the route table's ``<5`` of the same victims pinned them and those on no route
+    known_small: bool = False
     #: what :meth:`drawn_routes` and :meth:`_published_corridors` found, once (the route table, its charts, their
     #: notes and the bounds' shares read them again): neither compared nor copied by :func:`dataclasses.replace`
     _found: dict[str, Any] = dataclasses.field(default_factory=dict, init=False, compare=False, repr=False)
@@ -782,7 +786,13 @@ class RouteView:
         shown = self.table.display()
         total = self.table.total_label
         known = self.known_routes()
-        known_text = f"{known:,}" if known is not None else COMPLEMENT_LABEL
+        known_text = (
+            f"{known:,}"
+            if known is not None
+            else self.table.rule.label
+            if self.known_small
+            else COMPLEMENT_LABEL
+        )
         if self.known is not None:
             known_text = str(self.known.display()["n"][0])
         elif known is not None and self.table.rule.is_small(known):
@@ -1105,12 +1115,13 @@ def route_view(
     if table is None:
         return None
     known = None
-    if keyed:  # the victims on a known route: the class columns' records, their count and their keys summed
-        counts, cell_keys = wide(list(measures)[side]), wide(CELL_KEY)
-        on_route = [c for c in classes if c in counts.columns]
-        n, key = (
-            int(frame.select(pl.sum_horizontal(on_route).sum()).item() or 0) for frame in (counts, cell_keys)
-        )
+    # the victims on a known route: the class columns' records (their true count, for its label where nothing
+    # published gives it)
+    counts = wide(list(measures)[side])
+    on_route = [c for c in classes if c in counts.columns]
+    n = int(counts.select(pl.sum_horizontal(on_route).sum()).item() or 0)
+    if keyed:  # their count and their keys summed, a cell of its own
+        key = int(wide(CELL_KEY).select(pl.sum_horizontal(on_route).sum()).item() or 0)
         known = suppress_counts(pl.DataFrame({"n": [n]}), "n", rule, cell_keys=pl.DataFrame({"n": [key]}))
         # the classes' records are those of the totals row's class cells together, and all victims less those
         # on no route: where that row withholds a cell (a <5 on no route and its complement among the classes),
@@ -1118,7 +1129,7 @@ def route_view(
         # "x | <5 | 64"), so they are then only what the row's published cells give (RouteView.known_routes)
         if any(table.reasons[c][-1] is not None for c in table.count_columns):
             known = None
-    return RouteView(table, corridors, known, tuple(home_rows))
+    return RouteView(table, corridors, known, tuple(home_rows), known_small=exact and rule.is_small(n))
 
 
 def listed_from(min_victims: int, rule: DisclosureRule) -> int:
