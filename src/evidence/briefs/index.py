@@ -265,7 +265,8 @@ def _recent(entries: list[IndexEntry], base: Path) -> str:
     items = "".join(
         f'<li><a class="recent-link" href="{_href(entry.files.get("html") or next(iter(entry.files.values())), base)}">'
         f"{escape_html(entry.title)}</a> "
-        f'<span class="muted">{escape_html(_notebook_label(entry.notebook))} · '
+        f'<span class="muted">{escape_html(entry.subtitle + " · " if entry.subtitle else "")}'
+        f"{escape_html(_notebook_label(entry.notebook))} · "
         f"rendered {escape_html(_when(entry.rendered_at))}</span></li>"
         for entry in entries
     )
