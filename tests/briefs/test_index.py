@@ -525,3 +525,15 @@ def test_the_index_is_the_same_page_for_the_same_briefs(runs_root: Path, monkeyp
     monkeypatch.setattr(dt, "datetime", Later)  # the page written later
     assert write_index(runs_root).read_bytes() == first
     assert b"newest rendered 2026-11-28 10:02 UTC" in first
+
+
+def test_a_brief_of_no_render_date_gives_the_page_no_empty_date(runs_root: Path) -> None:
+    """A ``brief.json`` that does not say when it was rendered (written by hand, or by an early toolkit) is
+    listed; the page does not say its newest brief was rendered at an empty time."""
+    folder = _briefed(runs_root, "cb-THA")
+    brief = json.loads((folder / "brief.json").read_text(encoding="utf-8"))
+    del brief["rendered_at"]
+    (folder / "brief.json").write_text(json.dumps(brief), encoding="utf-8")
+    page = write_index(runs_root).read_text(encoding="utf-8")
+    assert _listed_in_order(page) == ["cb-THA"]
+    assert "1 brief</p>" in page and "newest rendered" not in page

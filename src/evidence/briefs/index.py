@@ -232,7 +232,8 @@ def index_html(entries: list[IndexEntry], *, base: Path, roots: list[Path] | Non
         body = "\n".join(parts)
     style = (TEMPLATES / "brief.css").read_text(encoding="utf-8") + _INDEX_STYLE
     plural = "brief" if len(entries) == 1 else "briefs"
-    newest = f" · newest rendered {escape_html(_when(newest_first[0].rendered_at))} UTC" if entries else ""
+    latest = newest_first[0].rendered_at if entries else ""  # (a brief.json may not say when)
+    newest = f" · newest rendered {escape_html(_when(latest))} UTC" if latest else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
