@@ -246,7 +246,8 @@ def test_a_tier_of_a_later_report_is_a_key_figure_again(tables, tmp_path):
     assert figures["US TIP Report tier, 2021 report"] == "Tier 2 Watch List"
     assert country.tier_left_out(brief) is None and country.tier_age(brief) is None
     text = country.tier_sentence(brief, country.tier_history(brief))
-    assert "(2021), Thailand was placed on Tier 2 Watch List" in text and "years before" not in text
+    # the Watch List is a list a country is placed on ("on the Tier 2 Watch List"), a tier is not ("on Tier 3")
+    assert "(2021), Thailand was placed on the Tier 2 Watch List." in text and "years before" not in text
     # a report one or two years older than the other figures is still a headline, its age said in the section
     older = _brief([*tables, _later_tiers(tmp_path, [("THA", 2019, "Tier 2")])])
     assert dict(country.key_figures(older))["US TIP Report tier, 2019 report"] == "Tier 2"

@@ -1599,9 +1599,10 @@ def tier_sentence(brief: CountryBrief, history: pl.DataFrame) -> str:
     if not history.height:
         return f"No TIP tier placement of {escape_markdown(brief.place)} in the tier files given."
     latest = history.row(-1, named=True)
+    # the Watch List is a list a country is placed on; a tier is a rank ("placed on Tier 3")
+    placed = f"the {latest['tier']}" if str(latest["tier"]).endswith("Watch List") else latest["tier"]
     text = (
-        f"In the latest report the data hold ({latest['report_year']}), {brief.place} was placed on "
-        f"{latest['tier']}."
+        f"In the latest report the data hold ({latest['report_year']}), {brief.place} was placed on {placed}."
     )
     if age := tier_age(brief, history):
         text += " " + tier_age_sentence(age)
