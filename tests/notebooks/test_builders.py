@@ -708,7 +708,8 @@ def test_a_trend_over_years_with_gaps_names_the_years_it_read():
     gapped = dataclasses.replace(models.rate_ratio, first_year=2007, last_year=2021, years=years)
     text = re.sub(r"<[^>]+>", "", trend_sentence(dataclasses.replace(models, rate_ratio=gapped)))
     assert (
-        text.startswith("Over 2007, 2014–2021, the number of identified victims") and "From 2007" not in text
+        text.startswith("Over 2007 and 2014–2021, the number of identified victims")
+        and "From 2007" not in text
     )
     whole = dataclasses.replace(models.rate_ratio, years=tuple(range(2010, 2021)))
     text = re.sub(r"<[^>]+>", "", trend_sentence(dataclasses.replace(models, rate_ratio=whole)))
@@ -1648,7 +1649,7 @@ def test_real_route_notes_give_a_censored_sum_as_its_interval(shared_data):
 
     glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
     cambodia = Selection(glotip, country="KHM", role="origin")
-    sentence = "by country of repatriation (2012, 2014, 2016; {} victims)"
+    sentence = "by country of repatriation (2012, 2014 and 2016; {} victims)"
     for rule in (RULE, DisclosureRule(11)):
         plain = [n for n in route_notes(cambodia, rule) if n.startswith("Not used:")]
         assert len(plain) == 1 and sentence.format("up to 16") in plain[0], plain
@@ -1766,7 +1767,7 @@ def test_years_of_the_span_without_a_breakdown_are_rows_noted_not_published():
         "of exploitation; those cells are empty, not a count of 0 and not withheld. No total published: UNODC "
         "gives the breakdown by form of exploitation of these victims in 2013 but not their total; that cell is "
         "empty, not a count of 0 and not withheld. UNODC gives neither the "
-        "total of these victims nor their breakdown by form of exploitation in 2011, 2014: those years are not "
+        "total of these victims nor their breakdown by form of exploitation in 2011 and 2014: those years are not "
         "rows of this table."
     )
     # every year with the breakdown: no note column, no note
@@ -1786,7 +1787,7 @@ def test_the_brief_shows_a_breakdowns_missing_years_in_its_table_and_note(monkey
     assert "| Year | Note |" in text
     assert "| 2011 |" not in text and "| 2014 |" not in text  # neither total nor breakdown: in the note
     assert "| 2010 |  | 100 |" in text
-    assert "nor their breakdown by form of exploitation in 2011, 2014" in text
+    assert "nor their breakdown by form of exploitation in 2011 and 2014" in text
     assert "| 2012 | no breakdown published |" in text
     assert "No breakdown published: UNODC gives the total of these victims in 2012 but not" in text
 

@@ -198,6 +198,8 @@ def test_tier_history_of_thailand(tables):
     assert tiers[2010] == tiers[2013] == "Tier 2 Watch List" and tiers[2014] == tiers[2015] == "Tier 3"
     text = country.tier_sentence(brief, history)
     assert "(2015), Thailand was placed on Tier 3" in text and "Tier 2 Watch List to Tier 3 in 2014" in text
+    # the years on the lists as a sentence says them (word29: "2004, 2010–2015" read as a list going on)
+    assert "On the Watch List or Tier 3 in the reports of 2004 and 2010–2015." in text
 
 
 def test_an_unused_source_is_named_once_and_never_cited(tables):
@@ -333,7 +335,7 @@ def test_a_source_holding_two_years_is_said_to_hold_those_years_not_the_span_bet
     case = brief.holding("case")[0]
     assert brief.years_for(case) == (2010, 2018) and brief.period_for(case) == "2010, 2018"
     figures = dict(country.key_figures(brief))
-    assert "Victims identified, 2010, 2018 (case data)" in figures
+    assert "Victims identified, 2010 and 2018 (case data)" in figures
     assert not any("2010–2018" in label for label in figures)
 
 
@@ -743,7 +745,7 @@ def test_origin_briefs_say_what_their_unodc_section_holds(tables):
     nigeria = _brief(tables, iso3="NGA", role="origin")
     said = country.own_detected_sentence(nigeria, unodc, nigeria.yearly(unodc, "destination", by=None))
     assert (
-        "In 2010–2016, 2018–2021, Nigeria's breakdown by citizenship gives how many of them are its nationals"
+        "In 2010–2016 and 2018–2021, Nigeria's breakdown by citizenship gives how many of them are its nationals"
         in (said)
     )
     assert "in 2008–2009, Nigeria gives no breakdown by citizenship, so how many" in said

@@ -288,7 +288,9 @@ def test_a_breakdown_the_data_do_not_publish_is_one_sentence_not_a_table_of_zero
     text = _text(shown)
     assert "Citizenship of the victims detected in Lao PDR: UNODC" in text
     # the years the data hold its victims in, not the span between the first and the last (none in 2011, 2016)
-    assert "data hold no citizenship breakdown of these victims in 2007–2010, 2012–2015, 2017–2020." in text
+    assert (
+        "data hold no citizenship breakdown of these victims in 2007–2010, 2012–2015 and 2017–2020." in text
+    )
     assert "##### Citizenship" not in text and "Nothing to draw" not in text
     assert not [o for o in shown if isinstance(o, dict) and "image/svg+xml" in o and "Citizenship" in str(o)]
     # its forms, published without a total, all "<5" against a usual total of ~150: placeholders (REVIEW5 M6)
@@ -635,7 +637,7 @@ def test_lao_pdrs_unodc_section_says_which_breakdowns_came_without_a_total(real_
     assert "| 2016 | no data published |" in text and "| 2011 | no data published |" in text
     assert "| 2008 | no breakdown published |" in text  # Lao PDR's total of 2008, without its sexes
     assert "UNODC gives the total of these victims in 2007–2010 but not their breakdown by sex" in text
-    assert "neither the total of these victims nor their breakdown by sex in 2011–2013, 2016–2020" in text
+    assert "neither the total of these victims nor their breakdown by sex in 2011–2013 and 2016–2020" in text
     # the table of victims per year: Lao PDR's ages of 2012 and forms of 2017 are placeholders, no usable
     # breakdown (REVIEW7 m1): no data published, the placeholders said with their tables, no breakdown claimed
     assert "| 2012 | no data published |" in text and "| 2017 | no data published |" in text
@@ -1178,7 +1180,7 @@ def test_the_russian_federations_trend_says_it_bridges_six_years_without_counts(
         open_brief([unodc], DisclosureRule(5), country="RUS", role="destination")
     )
     text = re.sub(r"</?span[^>]*>", "", _text(shown))
-    assert "Over 2008–2010, 2017–2020, the number of detected victims changed by a factor of" in text
+    assert "Over 2008–2010 and 2017–2020, the number of detected victims changed by a factor of" in text
     assert "No count is read for 2011–2016: the ratio compares the years before that gap" in text
 
 

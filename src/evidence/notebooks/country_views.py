@@ -348,7 +348,7 @@ def show_case_section(brief: CountryBrief) -> None:
             numbers,
             title=f"Largest routes, {brief.place_role}",
             map_title=f"Identified victims by route, {brief.place}",  # as the detected victims: one route too
-            subtitle=f"Identified victims, {brief.period_for(table)}",
+            subtitle=f"Identified victims, {_in_words(brief.period_for(table))}",
             source=source,
             tag=f"case{tables.index(table)}",
         )
@@ -469,7 +469,7 @@ def show_detected_section(brief: CountryBrief) -> None:
             _say(
                 escape_markdown(
                     f"{heading}: UNODC's data hold no citizenship breakdown of these victims in "
-                    f"{brief.period_for(table, role)}."
+                    f"{_in_words(brief.period_for(table, role))}."
                 )
             )
             # a breakdown the data hold but no route can use is said, as unmapped citizenships are

@@ -1295,7 +1295,7 @@ def repatriated_line(numbers: YearlyNumbers) -> str | None:
     from abroad, 254 from China) is under Myanmar, while the route table gives Myanmar → China. Said with the
     years and the countries (no count); None when there is no such repatriation."""
     from evidence.analyses import routes
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words
 
     selection = numbers.selection
     if (
@@ -1332,7 +1332,7 @@ def repatriated_line(numbers: YearlyNumbers) -> str | None:
         whence = f"{whence}, and from {unstated}" if named else unstated
     column = name_of(country) or country
     column = column if numbers.by == "destination" else f"{column} → {column}"
-    years = years_text(int(y) for y in records["year"].to_list())
+    years = years_in_words(int(y) for y in records["year"].to_list())
     # the table's column: the destination that detected them, or the corridor ending there
     where = (
         f"under {name}, the country that detected them"
@@ -2027,11 +2027,11 @@ def show_coverage(opened: Opened) -> None:
             source=source_line([table]),
         )
         if unranked:
-            from evidence.analyses.coverage import years_text
+            from evidence.analyses.coverage import years_in_words
 
             show_markdown(
                 escape_markdown(
-                    f"Not shown: the report years {years_text(unranked)}, in which the file lists countries but "
+                    f"Not shown: the report years {years_in_words(unranked)}, in which the file lists countries but "
                     "ranks none in a tier."
                 )
             )
