@@ -1103,7 +1103,7 @@ def test_the_unknown_citizenship_column_names_the_texts_that_name_no_country(
     ]
     expected = (
         "Unknown: the citizenship the publisher gives as unknown, and the texts of its breakdown that name no "
-        'country: <span data-kind="label">Rohingya</span> (a stateless group: no country of citizenship) '
+        'country: “<span data-kind="label">Rohingya</span>” (a stateless group: no country of citizenship) '
         "(2018–2021)."
     )
     assert said == [expected]

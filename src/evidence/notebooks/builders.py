@@ -1289,7 +1289,7 @@ def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> 
     (:func:`~evidence.presentation.markup.data_label`: a category "alert(2)" or "Q6.1_10s_2019" holds no
     count), the counts beside them scanned as every count."""
     from evidence.analyses import routes
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words
 
     if selection is None or selection.kind == "case":
         return None
@@ -1314,8 +1314,9 @@ def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> 
         if row.get("foreign"):
             group = " (foreign nationals, citizenship not stated: not nationals of the country)"
         parts.append(
-            f"{_label_markup(row['category'])}{escape_markdown(group)} {bounds_markup(pair)} "
-            f"({escape_markdown(years_text(row['years']))})"
+            # the count after a colon: "without 25", "97 albanian 43" ran the file's text into its count
+            f"{_label_markup(row['category'])}{escape_markdown(group)}: {bounds_markup(pair)} "
+            f"({escape_markdown(years_in_words(row['years']))})"
         )
     intro = escape_markdown(
         f"Citizenship not given as a country (counted above in {ORIGIN_UNKNOWN[0].lower()}{ORIGIN_UNKNOWN[1:]}, "
@@ -1332,16 +1333,19 @@ def _label_markup(label: str) -> str:
     """A category of the file as the brief names it (escaped, marked as a label): a mis-encoded one (U+FFFD, or
     UTF-8 read as Windows-1252: :data:`evidence.sources.unodc.REASON_MISENCODED`) is said to be, never printed
     as is: by its known spelling where it is one of the known categories (:func:`~evidence.sources.unodc.
-    repaired_label`), else with each damaged character shown as :data:`DAMAGED_CHARACTER`."""
+    repaired_label`), else with each damaged character shown as :data:`DAMAGED_CHARACTER`. In quotation marks:
+    the file's text is the reader's to see whole, where it ends ("97 albanian", "without") and all."""
     from evidence.sources.unodc import is_misencoded, repaired_label
 
     if not is_misencoded(label):
-        return markup.data_label(label)
+        return f"“{markup.data_label(label)}”"
     repaired = repaired_label(label)
     if repaired is not None:
-        return f"{markup.data_label(repaired)}{escape_markdown(' (mis-encoded in the file, repaired here)')}"
+        return (
+            f"“{markup.data_label(repaired)}”{escape_markdown(' (mis-encoded in the file, repaired here)')}"
+        )
     shown = label.replace("\ufffd", DAMAGED_CHARACTER)
-    return f"{markup.data_label(shown)}{escape_markdown(' (mis-encoded in the file: ? marks a damaged character)')}"
+    return f"“{markup.data_label(shown)}”{escape_markdown(' (mis-encoded in the file: ? marks a damaged character)')}"
 
 
 def _protected_pair(

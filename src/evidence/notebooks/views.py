@@ -1262,7 +1262,7 @@ def unknown_citizenships_line(numbers: YearlyNumbers, columns: Sequence[str]) ->
     column Unknown read 155, of which 148 Rohingya, with nothing saying so (the route table names them).
     No count is given; None when the column holds none of them."""
     from evidence.analyses import routes
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words
     from evidence.analyses.trends import UNKNOWN
 
     selection = numbers.selection
@@ -1280,7 +1280,9 @@ def unknown_citizenships_line(numbers: YearlyNumbers, columns: Sequence[str]) ->
         group = " (a stateless group: no country of citizenship)" if row["stateless"] else ""
         if row["foreign"]:
             group = " (foreign nationals, citizenship not stated)"
-        parts.append(f"{data_label(row['category'])}{escape_markdown(group)} ({years_text(row['years'])})")
+        parts.append(
+            f"“{data_label(row['category'])}”{escape_markdown(group)} ({years_in_words(row['years'])})"
+        )
     intro = escape_markdown(
         f"{UNKNOWN}: the citizenship the publisher gives as unknown, and the texts of its breakdown that name no "
         "country:"
