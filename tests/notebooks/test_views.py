@@ -1441,3 +1441,30 @@ def test_the_censored_note_reads_a_tables_cells_without_a_query(rows):
         queries = _polars.count_queries(monkeypatch)
         assert views.censored_note(shown) == expected
     assert queries == []
+
+
+def test_a_yearly_table_too_small_to_show_is_said_alone_without_notes_on_its_years(
+    monkeypatch, tmp_path, fixtures
+):
+    """world29's reader: under "Too few victims to show this table…", "2023 is probably incomplete" and "No
+    trend is estimated" followed, of a table and a trend the reader never sees. The sentence names its table
+    (as a profile's does) and nothing on the years follows it."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import TOO_FEW
+    from evidence.notebooks.views import show_yearly_section
+    from evidence.sources.registry import load
+
+    header = (fixtures / "ctdc" / "synthetic_v2024.csv").read_text().splitlines()[0]
+    rows = [f"{year},Woman,18--20,MMR,THA" + "," * (header.count(",") - 4) for year in range(2019, 2024)]
+    path = tmp_path / "one_a_year.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    selection = Selection(load(path), country="THA", role="destination")
+    numbers = show_yearly_section(selection, DisclosureRule(5), dimension=None, place="Thailand", source="x")
+    # one victim a year: 2023, the release's last, flagged; the table too small to protect
+    assert numbers is not None and numbers.per_year is None and [y.year for y in numbers.incomplete] == [2023]
+    said = [str(getattr(obj, "data", obj)) for obj in shown]
+    assert said == [f"Identified victims per year: {TOO_FEW[0].lower()}{TOO_FEW[1:]}"]

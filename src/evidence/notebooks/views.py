@@ -979,9 +979,15 @@ def show_yearly_section(
         _markdown(escape_markdown(abroad_only))
     per_year = numbers.per_year
     shown = None if per_year is None else per_year.shown()
+    caption = f"{noun.capitalize()} per year"
+    if shown is None:
+        # too few to protect: the one sentence, naming its table; a note on a year ("2023 is probably
+        # incomplete") or on a trend not estimated would speak of a table and a chart the reader never sees
+        _markdown(f"{escape_markdown(caption)}: {TOO_FEW[0].lower()}{TOO_FEW[1:]}")
+        return numbers
     show_table(
         shown,
-        caption=f"{noun.capitalize()} per year",
+        caption=caption,
         labels={"year": "Year", "note": "Note", "victims": noun.capitalize()},
         kinds=None if per_year is None else per_year.kinds(),
         source=source,
