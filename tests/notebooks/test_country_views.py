@@ -1528,3 +1528,16 @@ def test_the_sources_together_note_says_the_years_its_numbers_are_chosen_from(re
         "Each number in one year, the latest of the brief's years (2012–2016) that the data hold"
         in " ".join(table.notes)
     )
+
+
+def test_a_brief_of_two_case_files_shows_each_under_its_source(real_tables, shown, fixtures):
+    """Found by word29: the second case file's charts were tagged by its place in the list (``list.index``),
+    which compares the files' tables (a dataclass's ``==``, each frame against the other's): two files of
+    different sizes stopped the section ("DataFrame dimensions do not match")."""
+    from evidence.sources.registry import load
+
+    second = load(fixtures / "ctdc" / "synthetic_v2024.csv")
+    brief = open_brief([real_tables[0], second], DisclosureRule(5), country="THA", role="destination")
+    country_views.show_case_section(brief)
+    text = _text(shown)
+    assert text.count("Routes\n") == 2 and text.count("Victims per year\n") == 2

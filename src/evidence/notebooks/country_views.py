@@ -322,7 +322,8 @@ def show_case_section(brief: CountryBrief) -> None:
     # the methods are said where the section shows something: a section with nothing in it is one sentence
     _say(CASE_METHODS)
     tables = brief.holding("case")
-    for table in tables:
+    # by position: list.index compares the tables (a dataclass's ==, frame against frame), which raises
+    for index, table in enumerate(tables):
         source = brief.cite(table)
         if len(tables) > 1:
             views.show_source_heading(table)
@@ -350,7 +351,7 @@ def show_case_section(brief: CountryBrief) -> None:
             map_title=f"Identified victims by route, {brief.place}",  # as the detected victims: one route too
             subtitle=f"Identified victims, {_in_words(brief.period_for(table))}",
             source=source,
-            tag=f"case{tables.index(table)}",
+            tag=f"case{index}",
         )
         _say("#### Victims per year")
         selection = brief.selection(table)
