@@ -662,6 +662,54 @@ def show_key_figures(numbers: RouteBounds | None, *, source: str | None = None) 
     )
 
 
+def shown_route_table(
+    numbers: RouteBounds,
+) -> tuple[DisclosedTable | pl.DataFrame, dict[str, list[str | None]]]:
+    """The route table as shown, with what its cells are (:meth:`RouteBounds.table_kinds`): of one role, without
+    its unknown rows whose every cell is a published 0 ("Destination unknown" of a destination's victims, who
+    are all detected in it; an origin's "Origin (citizenship) unknown or stateless"), rows no reader can use.
+    Left out after the table is protected, never before: the rows shown, their cells and the totals are the
+    protected table's, so its protection is the same (a 0 withholds nothing, and no line of the table is
+    protected by a cell of such a row)."""
+    from evidence.notebooks.builders import DESTINATION_UNKNOWN, ORIGIN_UNKNOWN
+
+    table, kinds = numbers.table(), numbers.table_kinds()
+    if numbers.selection is None or numbers.selection.role not in ("origin", "destination"):
+        return table, kinds
+
+    def zeros(bound: DisclosedTable) -> set[str]:
+        counts = list(bound.count_columns)
+        rows = bound.frame.filter(pl.col("route").is_in([ORIGIN_UNKNOWN, DESTINATION_UNKNOWN]))
+        return {
+            row["route"]
+            for row in rows.iter_rows(named=True)
+            # published (not suppressed) and 0, in every column
+            if all(row[c] == 0 and not row.get(f"{c}_suppressed") for c in counts)
+        }
+
+    empty = zeros(numbers.low.table) & zeros(numbers.high.table)
+    if not empty:
+        return table, kinds
+    routes = numbers.low.table.frame["route"].to_list()
+    keep = [route not in empty for route in routes]
+    positions = [i for i, kept in enumerate(keep) if kept]
+    kinds = {column: [cells[i] for i in positions] for column, cells in kinds.items()}
+    if not isinstance(table, DisclosedTable):
+        return table.filter(pl.Series(keep)), kinds
+    # the reasons, and the publisher's censored cells and their bounds, row for row with the frame
+    rows = pl.Series(keep)
+    return (
+        dataclasses.replace(
+            table,
+            frame=table.frame.filter(rows),
+            reasons=table.reasons.filter(rows) if table.reasons.height else table.reasons,
+            known=table.known.filter(rows) if table.known.height else table.known,
+            known_values=table.known_values.filter(rows) if table.known_values.height else table.known_values,
+        ),
+        kinds,
+    )
+
+
 def show_route_table(
     numbers: RouteBounds | None,
     *,
@@ -688,14 +736,14 @@ def show_route_table(
         return
     top_n = numbers.low.corridors.height or 1
     noun = "identified victims" if numbers.exact else "detected victims"
-    shown = numbers.table()
+    shown, kinds = shown_route_table(numbers)
     show_table(
         shown,
         caption=f"{noun.capitalize()} by route and class of route ({regional_level} level)",
         labels={"route": "Route (origin → destination)"},
         source=source,
         note=sentences(REGION_NOTES.get(regional_level), censored_note(shown)),
-        kinds=numbers.table_kinds(),
+        kinds=kinds,
     )
     if (unmapped := unmapped_origins_line(numbers.selection, rule)) is not None:
         _markdown(unmapped)
