@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -335,3 +336,204 @@ def test_a_page_the_toolkit_did_not_write_is_never_written_over(runs_root: Path)
     assert not foreign_page(write_index(runs_root)) and "1 brief ·" in write_index(runs_root).read_text(
         "utf-8"
     )
+
+
+def _briefed(
+    runs_root: Path,
+    name: str,
+    *,
+    notebook: str = "country_brief",
+    country: str | None = "THA",
+    role: str = "both",
+    rendered_at: str = "2026-11-28T10:00:00+00:00",
+    title: str | None = None,
+) -> Path:
+    """A run folder holding a rendered brief (its files a line each), with the record's notebook and
+    parameters, as a rendering batch leaves it."""
+    folder = runs_root / name
+    folder.mkdir(parents=True)
+    parameters: dict = {"role": role, "years": [2012, 2023], "threshold": 5}
+    if country is not None:
+        parameters = {"country": country, **parameters}
+    record = {
+        "record_version": 1,
+        "run_id": name,
+        "status": "ok",
+        "notebook": {
+            "name": notebook,
+            "path": f"{notebook}.ipynb",
+            "sha256": "cd" * 32,
+            "executed": "nb.ipynb",
+        },
+        "parameters": parameters,
+        "timings": {"started": rendered_at, "ended": rendered_at, "seconds": 1.0},
+    }
+    (folder / "run.json").write_text(json.dumps(record), encoding="utf-8")
+    (folder / "brief.html").write_text("<html></html>\n", encoding="utf-8")
+    brief = {"title": title or name, "rendered_at": rendered_at, "formats": {"html": "brief.html"}}
+    (folder / "brief.json").write_text(json.dumps(brief), encoding="utf-8")
+    return folder
+
+
+def _listed_in_order(page: str) -> list[str]:
+    """The run folders the page's grouped list links, in the page's order."""
+    return re.findall(r'<a class="brief-link" href="[^"]*?([^/"]+)/brief\.html"', page)
+
+
+def test_briefs_are_grouped_by_notebook_and_ordered_by_country_name_then_role_newest_first(
+    runs_root: Path,
+) -> None:
+    """A reviewer of 140 real-data briefs: the index listed them newest first, a batch's briefs in the order its
+    workers finished, and one country was hard to find. Each notebook is a group of its own (by name), its briefs
+    ordered by the country's name (Cambodia, Cameroon, Côte d'Ivoire: not by code, CIV, CMR, KHM), then role,
+    the newest render first among briefs of the same parameters, the others said to be earlier renders."""
+    _briefed(runs_root, "cb-THA-destination", role="destination", rendered_at="2026-11-28T10:05:00+00:00")
+    _briefed(
+        runs_root, "cb-KHM-origin", country="KHM", role="origin", rendered_at="2026-11-28T10:01:00+00:00"
+    )
+    _briefed(runs_root, "cb-THA-both-a", rendered_at="2026-11-28T09:00:00+00:00")
+    _briefed(runs_root, "cb-CIV-both", country="CIV", rendered_at="2026-11-28T10:03:00+00:00")
+    _briefed(runs_root, "cb-CMR-both", country="CMR", rendered_at="2026-11-28T10:02:00+00:00")
+    _briefed(runs_root, "cb-THA-both-b", rendered_at="2026-11-28T11:00:00+00:00")
+    _briefed(runs_root, "cb-KHM-both", country="KHM", rendered_at="2026-11-28T10:04:00+00:00")
+    _briefed(
+        runs_root, "routes-MMR", notebook="routes", country="MMR", rendered_at="2026-11-28T12:00:00+00:00"
+    )
+    _briefed(
+        runs_root, "causes-world", notebook="causes", country=None, rendered_at="2026-11-28T08:00:00+00:00"
+    )
+    page = write_index(runs_root).read_text(encoding="utf-8")
+    assert re.findall(r'<h2 class="notebook" id="([^"]*)">', page) == ["causes", "country_brief", "routes"]
+    assert _listed_in_order(page) == [
+        "causes-world",
+        "cb-KHM-both",  # Cambodia: both before origin
+        "cb-KHM-origin",
+        "cb-CMR-both",  # Cameroon
+        "cb-CIV-both",  # Côte d'Ivoire
+        "cb-THA-both-b",  # Thailand, the newer render of the same parameters first
+        "cb-THA-both-a",
+        "cb-THA-destination",
+        "routes-MMR",
+    ]
+    rows = {name: row for row in page.split("<tr") for name in re.findall(r"cb-THA-both-[ab]", row)[:1]}
+    assert "earlier render" in rows["cb-THA-both-a"] and "earlier render" not in rows["cb-THA-both-b"]
+    # the groups are named at the top, each linking to its heading
+    assert '<a href="#causes">causes</a>' in page and '<a href="#routes">routes</a>' in page
+    assert "9 briefs · newest rendered 2026-11-28 12:00 UTC" in page
+
+
+def test_the_briefs_rendered_last_are_listed_first_when_there_are_many(runs_root: Path) -> None:
+    """What was just rendered, at the top: the ten newest renders, newest first, once the index holds more than
+    ten briefs (with fewer, the list below is as short); every brief is still in its group below."""
+    codes = ["AFG", "ALB", "DZA", "AGO", "ARG", "ARM", "AUS", "AUT", "AZE", "BHS", "BHR", "BGD"]
+    folders = [
+        _briefed(runs_root, f"cb-{code}", country=code, rendered_at=f"2026-11-28T10:{i:02d}:00+00:00")
+        for i, code in enumerate(codes)
+    ]
+    page = write_index(runs_root).read_text(encoding="utf-8")
+    recent = re.findall(r'<a class="recent-link" href="runs/([^/"]+)/brief\.html"', page)
+    assert recent == [f"cb-{code}" for code in reversed(codes)][:10]
+    assert page.index('class="recent"') < page.index('class="briefs"')
+    assert sorted(_listed_in_order(page)) == sorted(f.name for f in folders)
+    from evidence.briefs.index import listed_briefs
+
+    assert listed_briefs(index_path(runs_root)) == {f.resolve() for f in folders}
+    shutil.rmtree(folders[0])
+    shutil.rmtree(folders[1])
+    page = write_index(runs_root).read_text(encoding="utf-8")
+    assert 'class="recent"' not in page and "recent-link" not in page  # ten briefs: no such list
+
+
+def _ids_and_fragments(page: str) -> tuple[list[str], list[str]]:
+    return re.findall(r'\bid="([^"]*)"', page), re.findall(r'href="#([^"]*)"', page)
+
+
+def test_a_large_group_has_an_a_to_z_jump_list_to_its_countries(runs_root: Path) -> None:
+    """~190 countries in two roles: a group of more than 20 briefs opens with the letters A to Z, each a plain
+    link to its countries' first brief (a letter no country starts with is not a link); a small group has none.
+    Every anchor is unique and every link lands on one."""
+    codes = ["ALA", "AFG", "KHM", "CMR", "CIV", "THA", "MMR", "USA", "ZWE", "VNM", "LAO"]
+    for code in codes:
+        for role in ("origin", "destination"):
+            _briefed(runs_root, f"cb-{code}-{role}", country=code, role=role)
+    _briefed(runs_root, "cb-world", country=None)
+    for code in ("THA", "MMR"):
+        _briefed(runs_root, f"routes-{code}", notebook="routes", country=code)
+    page = write_index(runs_root).read_text(encoding="utf-8")
+    assert page.count('<nav class="jump"') == 1  # 23 briefs of country_brief; 2 of routes
+    jump = re.search(r'<nav class="jump"[^>]*>(.*?)</nav>', page, re.DOTALL).group(1)
+    assert re.findall(r'<a href="#([^"]*)">', jump) == [
+        f"country_brief.{letter}" for letter in "ACLMTUVZ"
+    ] + ["country_brief.other"]
+    assert '<span class="letter-none">B</span>' in jump
+    ids, fragments = _ids_and_fragments(page)
+    assert len(ids) == len(set(ids)) and set(fragments) <= set(ids)
+    # a letter's anchor is the row before its first country's first brief: Åland Islands is under A
+    after = page[page.index('id="country_brief.A"') :]
+    assert _listed_in_order(after)[:4] == [
+        "cb-AFG-destination",
+        "cb-AFG-origin",
+        "cb-ALA-destination",
+        "cb-ALA-origin",
+    ]
+    after = page[page.index('id="country_brief.C"') :]
+    assert _listed_in_order(after)[0] == "cb-KHM-destination"  # Cambodia
+    # twenty briefs: no jump list
+    for folder in sorted(runs_root.glob("cb-*"))[:3]:
+        shutil.rmtree(folder)
+    page = write_index(runs_root).read_text(encoding="utf-8")
+    assert '<nav class="jump"' not in page and 'id="country_brief.' not in page
+
+
+def test_a_hostile_notebook_title_or_country_is_shown_as_text_with_safe_anchors(runs_root: Path) -> None:
+    """The notebook's name, the title and the parameters are the run folder's records (untrusted): shown as
+    text in the headings, the jump list and the rows; the anchors made of them are plain names, unique."""
+    hostile = '"><img src=x onerror=alert(1)>#a b'
+    for i in range(22):
+        _briefed(
+            runs_root,
+            f"run-{i:02d}",
+            notebook=hostile if i % 2 else f"{hostile} ",  # two notebooks whose anchors would be the same
+            country=hostile if i < 4 else ["THA", "KHM", "MMR"][i % 3],
+            role=hostile,
+            title=hostile,
+        )
+    page = write_index(runs_root).read_text(encoding="utf-8")
+    assert "<img" not in page and "<script" not in page
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    assert text.count(hostile) >= 22 + 2  # each title, and each notebook's heading
+    ids, fragments = _ids_and_fragments(page)
+    assert ids and all(re.fullmatch(r"[A-Za-z0-9_.-]+", i) for i in ids), ids
+    assert len(ids) == len(set(ids)) and set(fragments) <= set(ids)
+    assert page.count('<h2 class="notebook"') == 2
+
+
+def test_the_index_is_the_same_page_for_the_same_briefs(runs_root: Path, monkeypatch) -> None:
+    """Written again for the same briefs, the page is the same, byte for byte: it says when its newest brief
+    was rendered, not when the page was written."""
+    import datetime as dt
+
+    for i, code in enumerate(["THA", "KHM", "MMR"]):
+        _briefed(runs_root, f"cb-{code}", country=code, rendered_at=f"2026-11-28T10:0{i}:00+00:00")
+    first = write_index(runs_root).read_bytes()
+
+    class Later(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2030, 1, 1, 12, 34, tzinfo=tz)
+
+    monkeypatch.setattr(dt, "datetime", Later)  # the page written later
+    assert write_index(runs_root).read_bytes() == first
+    assert b"newest rendered 2026-11-28 10:02 UTC" in first
+
+
+def test_a_brief_of_no_render_date_gives_the_page_no_empty_date(runs_root: Path) -> None:
+    """A ``brief.json`` that does not say when it was rendered (written by hand, or by an early toolkit) is
+    listed; the page does not say its newest brief was rendered at an empty time."""
+    folder = _briefed(runs_root, "cb-THA")
+    brief = json.loads((folder / "brief.json").read_text(encoding="utf-8"))
+    del brief["rendered_at"]
+    (folder / "brief.json").write_text(json.dumps(brief), encoding="utf-8")
+    page = write_index(runs_root).read_text(encoding="utf-8")
+    assert _listed_in_order(page) == ["cb-THA"]
+    assert "1 brief</p>" in page and "newest rendered" not in page

@@ -17,11 +17,11 @@ listed again at the command's end (:func:`listed_briefs` says what a page lists)
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import html
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ GENERATOR_MARK = '<meta name="generator" content="evidence" />'
 
 @dataclasses.dataclass(frozen=True)
 class IndexEntry:
-    """One rendered brief, as the index lists it."""
+    """One rendered brief, as the index lists it (``files``: format -> the file, its path resolved)."""
 
     folder: Path
     title: str
@@ -101,8 +101,8 @@ def _brief_files(folder: Path, formats: Any) -> dict[str, Path]:
         if not name or name in (".", "..") or "/" in name or "\\" in name:
             continue
         path = folder / name
-        if path.is_file() and path.resolve().parent == inside:
-            files[str(fmt)] = path
+        if path.is_file() and (real := path.resolve()).parent == inside:
+            files[str(fmt)] = real  # resolved once: the page links it as it is (~400 briefs, 3 links each)
     return files
 
 
@@ -193,23 +193,47 @@ def indexed_roots(target: str | Path) -> list[Path]:
     return [f for f in folders if f.is_dir() and f.parent == base]
 
 
+#: Briefs in the "rendered last" list at the top of the page, when the page holds more than that.
+RECENT_BRIEFS = 10
+#: A notebook's group holding more briefs than this opens with an A–Z list of its countries.
+JUMP_LIST_FROM = 20
+
+
 def index_html(entries: list[IndexEntry], *, base: Path, roots: list[Path] | None = None) -> str:
     """The index page for ``entries``, with links relative to the folder ``base``; ``roots``: the runs folders
-    it indexes (recorded in the page, so that the next rewrite lists them too)."""
+    it indexes (recorded in the page, so that the next rewrite lists them too).
+
+    The briefs are grouped by notebook (by name), ordered in a group by what their parameters name (the
+    country's name, then role, then the others), the newest render first among briefs of the same parameters;
+    a group of more than :data:`JUMP_LIST_FROM` briefs opens with an A–Z list of its countries; above the groups,
+    the :data:`RECENT_BRIEFS` rendered last, when there are more. The same briefs make the same page, byte for
+    byte: it says when its newest brief was rendered, never when it was written."""
     from evidence.briefs.builtin import TEMPLATES, csp_meta
 
-    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    rows = "\n".join(_row(entry, base) for entry in entries)
+    newest_first = sorted(entries, key=lambda e: (e.rendered_at, e.folder.name, str(e.folder)), reverse=True)
     if not entries:
         body = "<p>No brief has been rendered yet. Make one with <code>evidence brief THA</code>.</p>"
     else:
-        body = (
-            '<table class="briefs">\n<thead><tr><th>Brief</th><th>Parameters</th><th>Data releases</th>'
-            "<th>Run</th><th>Rendered</th></tr></thead>\n"
-            f"<tbody>\n{rows}\n</tbody>\n</table>"
-        )
+        groups: dict[str, list[IndexEntry]] = {}
+        for entry in newest_first:
+            groups.setdefault(entry.notebook, []).append(entry)
+        names = sorted(groups, key=lambda name: (name == "", *_sort_text(name)))
+        anchors = _anchors(names)
+        parts = []
+        if len(names) > 1:
+            links = " · ".join(
+                f'<a href="#{anchors[name]}">{escape_html(_notebook_label(name))}</a> ({len(groups[name]):,})'
+                for name in names
+            )
+            parts.append(f'<p class="groups">Notebooks: {links}</p>')
+        if len(entries) > RECENT_BRIEFS:
+            parts.append(_recent(newest_first[:RECENT_BRIEFS], base))
+        parts += [_group(name, groups[name], anchors[name], base) for name in names]
+        body = "\n".join(parts)
     style = (TEMPLATES / "brief.css").read_text(encoding="utf-8") + _INDEX_STYLE
     plural = "brief" if len(entries) == 1 else "briefs"
+    latest = newest_first[0].rendered_at if entries else ""  # (a brief.json may not say when)
+    newest = f" · newest rendered {escape_html(_when(latest))} UTC" if latest else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -227,7 +251,7 @@ def index_html(entries: list[IndexEntry], *, base: Path, roots: list[Path] | Non
 <header class="brief-title-block index-title-block">
   <p class="brief-kind">Research briefs</p>
   <h1 class="title">Rendered briefs</h1>
-  <p class="subtitle">{len(entries):,} {plural} · updated {escape_html(generated)}</p>
+  <p class="subtitle">{len(entries):,} {plural}{newest}</p>
 </header>
 <main class="brief-body index-body">
 {body}
@@ -237,13 +261,126 @@ def index_html(entries: list[IndexEntry], *, base: Path, roots: list[Path] | Non
 """
 
 
-def _row(entry: IndexEntry, base: Path) -> str:
+def _recent(entries: list[IndexEntry], base: Path) -> str:
+    """The briefs rendered last, newest first: a line each, linking the brief (its row is in its group)."""
+    items = "".join(
+        f'<li><a class="recent-link" href="{_href(entry.files.get("html") or next(iter(entry.files.values())), base)}">'
+        f"{escape_html(entry.title)}</a> "
+        f'<span class="muted">{escape_html(entry.subtitle + " · " if entry.subtitle else "")}'
+        f"{escape_html(_notebook_label(entry.notebook))} · "
+        f"rendered {escape_html(_when(entry.rendered_at))}</span></li>"
+        for entry in entries
+    )
+    return (
+        f'<section class="recent">\n<h2>Rendered last</h2>\n<p class="muted">The {len(entries)} newest renders; '
+        "every brief is listed below under its notebook, by country.</p>\n"
+        f'<ol class="plain">{items}</ol>\n</section>'
+    )
+
+
+def _group(name: str, entries: list[IndexEntry], anchor: str, base: Path) -> str:
+    """A notebook's briefs (``entries`` newest first), ordered by their parameters (:func:`_parameters_order`),
+    under a heading; with an A–Z list of the countries when there are many."""
+    from evidence.briefs.document import country_of
+
+    ordered = sorted(entries, key=_parameters_order)  # stable: the newest first among the same parameters
+    letters = [_initial(country_of(e.parameters)) for e in ordered] if len(ordered) > JUMP_LIST_FROM else []
+    rows, seen_parameters, seen_letters = [], set(), []
+    for i, entry in enumerate(ordered):
+        if letters and letters[i] not in seen_letters:
+            seen_letters.append(letters[i])
+            label = "Other" if letters[i] == "other" else letters[i]
+            rows.append(f'<tr class="letter" id="{anchor}.{letters[i]}"><th colspan="5">{label}</th></tr>')
+        same = _parameters_text(entry)
+        rows.append(_row(entry, base, earlier=same in seen_parameters))
+        seen_parameters.add(same)
+    jump = ""
+    if letters:
+        links = [
+            f'<a href="#{anchor}.{letter}">{letter}</a>'
+            if letter in seen_letters
+            else f'<span class="letter-none">{letter}</span>'
+            for letter in _LETTERS
+        ]
+        if "other" in seen_letters:
+            links.append(f'<a href="#{anchor}.other">Other</a>')
+        jump = f'<nav class="jump" aria-label="Countries from A to Z">{" ".join(links)}</nav>\n'
+    plural = "brief" if len(entries) == 1 else "briefs"
+    return (
+        f'<h2 class="notebook" id="{anchor}">{escape_html(_notebook_label(name))}</h2>\n'
+        f'<p class="muted">{len(entries):,} {plural}, by country, then role</p>\n{jump}'
+        '<table class="briefs">\n<thead><tr><th>Brief</th><th>Parameters</th><th>Data releases</th>'
+        "<th>Run</th><th>Rendered</th></tr></thead>\n"
+        f"<tbody>\n{chr(10).join(rows)}\n</tbody>\n</table>"
+    )
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _anchors(names: list[str]) -> dict[str, str]:
+    """Each notebook's anchor: its name in letters, digits, ``_`` and ``-`` (untrusted text makes no markup
+    and no other anchor), made unique; never holding a dot, which joins a group's anchor to its letters'."""
+    anchors: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in names:
+        stem = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "notebook"
+        anchor, n = stem, 1
+        while anchor in taken:
+            n += 1
+            anchor = f"{stem}-{n}"
+        taken.add(anchor)
+        anchors[name] = anchor
+    return anchors
+
+
+def _notebook_label(name: str) -> str:
+    return name or "notebook not recorded"
+
+
+def _sort_text(text: str) -> tuple[str, str]:
+    """Text as readers sort it: case and accents aside ("Côte d'Ivoire" among the C's), then as written."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return bare.casefold(), text
+
+
+def _initial(country: str | None) -> str:
+    """The letter a country is listed under (Åland Islands under A); ``other`` for none, or not a letter."""
+    first = _sort_text(country or "")[0][:1].upper()
+    return first if first and first in _LETTERS else "other"
+
+
+def _parameters_order(entry: IndexEntry) -> tuple:
+    """What a brief's parameters name first: the country (by name; briefs of none after), role, the rest."""
+    from evidence.briefs.document import country_of
+
+    country = country_of(entry.parameters)
+    role = entry.parameters.get("role")
+    return (
+        country is None,
+        *_sort_text(country or ""),
+        *_sort_text(str(role or "")),
+        _parameters_text(entry),
+    )
+
+
+def _parameters_text(entry: IndexEntry) -> str:
+    return json.dumps(entry.parameters, sort_keys=True, default=str)
+
+
+def _when(rendered_at: str) -> str:
+    return rendered_at[:16].replace("T", " ")
+
+
+def _row(entry: IndexEntry, base: Path, *, earlier: bool = False) -> str:
     links = " · ".join(
         f'<a href="{_href(path, base)}">{escape_html(fmt.upper())}</a>'
         for fmt, path in sorted(entry.files.items())
     )
     title_target = entry.files.get("html") or next(iter(entry.files.values()))
     demo = ' <span class="tag tag-demo">synthetic demo data</span>' if entry.demo else ""
+    if earlier:  # a brief of the same notebook and parameters was rendered since: listed just above
+        demo += ' <span class="tag tag-earlier">earlier render</span>'
     subtitle = f'<div class="muted">{escape_html(entry.subtitle)}</div>' if entry.subtitle else ""
     parameters = "".join(
         f'<li><span class="muted">{escape_html(name)}</span> {escape_html(_value(value))}</li>'
@@ -258,7 +395,7 @@ def _row(entry: IndexEntry, base: Path) -> str:
         f'<td data-label="Parameters"><ul class="plain">{parameters}</ul></td>'
         f'<td data-label="Data releases"><ul class="plain releases">{releases}</ul></td>'
         f'<td class="when" data-label="Run">{escape_html(entry.run_date)}</td>'
-        f'<td class="when" data-label="Rendered">{escape_html(entry.rendered_at[:16].replace("T", " "))}</td>'
+        f'<td class="when" data-label="Rendered">{escape_html(_when(entry.rendered_at))}</td>'
         "</tr>"
     )
 
@@ -299,8 +436,8 @@ def _relative(path: Path, base: Path) -> str:
 def _href(path: Path, base: Path) -> str:
     """A link to ``path`` from the index (in ``base``): its relative path, percent-encoded, so that a folder's
     name is never read as a URL scheme (a runs folder ``javascript:x``), a fragment (``#``) or a query (``?``);
-    HTML-escaped for the attribute."""
-    return escape_html(quote(_relative(path, base), safe="/"), quote=True)
+    HTML-escaped for the attribute. ``path`` is resolved already (:func:`_brief_files`), as ``base`` is."""
+    return escape_html(quote(Path(os.path.relpath(path, base)).as_posix(), safe="/"), quote=True)
 
 
 def read_json_object(path: Path) -> dict[str, Any] | None:
@@ -323,7 +460,13 @@ ul.plain { list-style: none; margin: 0; padding: 0; font-size: 0.9rem; }
 .tag { display: inline-block; font-size: 0.72rem; font-weight: 700; padding: 0.05rem 0.4rem;
        border-radius: 3px;
        margin-left: 0.4rem; vertical-align: middle; }
+.tag-earlier { background: var(--rule); color: var(--muted); }
 .tag-demo { background: var(--alarm); color: #fff; text-transform: uppercase; letter-spacing: 0.04em; }
+h2.notebook { margin-top: 2rem; }
+nav.jump { margin: 0.4rem 0 0.8rem; font-size: 1rem; word-spacing: 0.3rem; }
+nav.jump .letter-none { color: var(--muted); opacity: 0.5; }
+table.briefs tr.letter th { padding-top: 0.8rem; font-size: 1.05rem; }
+section.recent ol { font-size: 0.92rem; }
 /* a date, and a release with its date ("unodc_glotip 2023-05-30"), is not split at its hyphens */
 table.briefs td.when, ul.releases li { white-space: nowrap; }
 /* on a phone each brief is a block of its own, each field under its name: the table does not run off the page */
