@@ -582,13 +582,13 @@ def _band_years(selection: Selection) -> set[int]:
 def route_years(selection: Selection) -> str | None:
     """The years a source holds the selection's routes in, in words ("2007–2021", "2010 and 2018"): those of the
     selection's span with victims (all of it when none has); None when the selection has no span."""
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words
 
     if selection.years is None:
         return None
     first, last = selection.years
     held = {y for y in _held_years(selection) if first <= y <= last} or set(range(first, last + 1))
-    return word_list(years_text(held).split(", "))
+    return years_in_words(held)
 
 
 def _held_years(selection: Selection) -> set[int]:
@@ -612,7 +612,7 @@ def held_years_sentence(selection: Selection) -> str | None:
     routes notebook's heading gives the span of all its sources (Thailand, 2007–2021), and CTDC's sample holds
     Thailand's victims in 2010 only, which nothing said. None when the source holds every year of the span (or
     the selection has no span)."""
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words, years_text
 
     if selection.years is None:
         return None
@@ -624,7 +624,7 @@ def held_years_sentence(selection: Selection) -> str | None:
     only = " only" if len(held) == 1 else ""
     those = "that year" if len(held) == 1 else "those years"  # Viet Nam's CTDC records: 2016 only
     # runs of years as a list in words: "2010 and 2018", not "2010, 2018, of 2009–2021"
-    when = word_list(years_text(held).split(", "))
+    when = years_in_words(held)
     if selection.kind == "indicator":
         # UNODC's totals can cover more years than the citizenship breakdowns the routes are read from
         return (
