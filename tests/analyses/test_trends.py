@@ -1396,9 +1396,9 @@ def test_many_reasons_that_differ_only_in_the_missing_reporters_are_said_in_one(
     ((years, reason),) = trends.grouped_incomplete(flags)
     assert years == (2011, 2012, 2013, 2019)
     assert reason.startswith(
-        "the set of reporting countries changes: no full citizenship breakdown listing these nationals from Malaysia (2011–2012, 2019), "
+        "the set of reporting countries changes: no full citizenship breakdown listing these nationals from Malaysia (2011–2012 and 2019), "
     )
-    assert "Japan (2012–2013)" in reason and "(2013, 2019)" in reason
+    assert "Japan (2012–2013)" in reason and "(2013 and 2019)" in reason
     # every reporter missing is named: the range is theirs, with nothing added
     assert reason.endswith("in the other years, those missing in a year detect 27–45% of these nationals")
     # each year keeps its own reason (the command line, the run's JSON)

@@ -708,7 +708,8 @@ def test_a_trend_over_years_with_gaps_names_the_years_it_read():
     gapped = dataclasses.replace(models.rate_ratio, first_year=2007, last_year=2021, years=years)
     text = re.sub(r"<[^>]+>", "", trend_sentence(dataclasses.replace(models, rate_ratio=gapped)))
     assert (
-        text.startswith("Over 2007, 2014–2021, the number of identified victims") and "From 2007" not in text
+        text.startswith("Over 2007 and 2014–2021, the number of identified victims")
+        and "From 2007" not in text
     )
     whole = dataclasses.replace(models.rate_ratio, years=tuple(range(2010, 2021)))
     text = re.sub(r"<[^>]+>", "", trend_sentence(dataclasses.replace(models, rate_ratio=whole)))
@@ -1467,18 +1468,21 @@ def test_route_tables_name_the_citizenships_not_mapped_to_a_country(tmp_path):
     ]
     selection = Selection(_glotip(tmp_path, rows), country="THA", role="destination")
     line = unmapped_origins_line(selection, RULE)
-    assert (
-        line is not None and "Rohingya</span> (a stateless group: no country of citizenship) 149–152" in line
+    # the file's text quoted, its count after a colon: where the label ends is seen ("without 25", "97 albanian
+    # 43" and "OTROS 45" ran label and count together)
+    assert line is not None and (
+        '“<span data-kind="label">Rohingya</span>” (a stateless group: no country of citizenship): 149–152'
+        in line
     )
     assert "Unknown" not in line  # the publisher's own unknown is no text to map
     assert "<b>" not in line and "\\<b\\>Atlantis\\*" in line  # the file's text, escaped
-    assert "Atlantis\\*\\</b\\></span> \\<5" in line  # an exact 3 below the threshold is withheld
+    assert "Atlantis\\*\\</b\\></span>”: \\<5" in line  # an exact 3 below the threshold is withheld
     assert find_small_counts(line.replace("\\<5", "")) == []
     # a censored <5 alone stays <5; a higher threshold withholds the same way
     only = Selection(
         _glotip(tmp_path, [("Rohingya", "<5"), ("Myanmar", "20")]), country="THA", role="destination"
     )
-    assert "Rohingya</span> (a stateless group: no country of citizenship) \\<5" in (
+    assert "Rohingya</span>” (a stateless group: no country of citizenship): \\<5" in (
         unmapped_origins_line(only, RULE) or ""
     )
     assert "\\<11" in (unmapped_origins_line(selection, DisclosureRule(11)) or "")
@@ -1499,7 +1503,7 @@ def test_digits_in_a_category_of_the_data_do_not_stop_a_brief_and_counts_are_sti
     assert "<img" not in page and "&lt;img src=x onerror=alert(2)&gt;" in page
     assert find_small_counts(page) == []
     # only the names are labels: a small count beside one is still caught
-    assert [h.value for h in find_small_counts(page.replace("</span> 12", "</span> 3"))] == [3]
+    assert [h.value for h in find_small_counts(page.replace("</span>”: 12", "</span>”: 3"))] == [3]
 
 
 def test_real_thailand_route_table_names_the_rohingya(shared_data):
@@ -1508,9 +1512,30 @@ def test_real_thailand_route_table_names_the_rohingya(shared_data):
 
     glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
     line = unmapped_origins_line(Selection(glotip, country="THA", role="destination"), RULE)
-    assert (
-        line is not None and "Rohingya</span> (a stateless group: no country of citizenship) 202–205" in line
+    assert line is not None and (
+        '“<span data-kind="label">Rohingya</span>” (a stateless group: no country of citizenship): 202–205'
+        in line
     )
+
+
+def test_real_citizenship_texts_naming_no_country_are_quoted_apart_from_their_counts(shared_data):
+    """world29's reader: "without 25 (2017)", "97 albanian 43 (2019)", "OTROS 45" and "Central africa <5" ran
+    the publisher's text into its count; quoted, with a colon before the count, the label's end is seen."""
+    import re
+
+    from evidence.notebooks.builders import unmapped_origins_line
+    from evidence.sources.cache import load_cached
+
+    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    for country, text, count in [
+        ("DEU", "without", "25"),
+        ("ALB", "97 albanian", "43"),
+        ("ARG", "OTROS", "45"),
+        ("NGA", "Central africa", "\\<5"),
+    ]:
+        line = unmapped_origins_line(Selection(glotip, country=country, role="destination"), RULE) or ""
+        plain = re.sub(r"<span[^>]*>|</span>", "", line)
+        assert f"“{text}”: {count} (" in plain, (country, plain)
 
 
 def test_real_myanmar_route_table_shows_china_as_repatriation_not_a_domestic_route(shared_data):
@@ -1648,7 +1673,7 @@ def test_real_route_notes_give_a_censored_sum_as_its_interval(shared_data):
 
     glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
     cambodia = Selection(glotip, country="KHM", role="origin")
-    sentence = "by country of repatriation (2012, 2014, 2016; {} victims)"
+    sentence = "by country of repatriation (2012, 2014 and 2016; {} victims)"
     for rule in (RULE, DisclosureRule(11)):
         plain = [n for n in route_notes(cambodia, rule) if n.startswith("Not used:")]
         assert len(plain) == 1 and sentence.format("up to 16") in plain[0], plain
@@ -1766,7 +1791,7 @@ def test_years_of_the_span_without_a_breakdown_are_rows_noted_not_published():
         "of exploitation; those cells are empty, not a count of 0 and not withheld. No total published: UNODC "
         "gives the breakdown by form of exploitation of these victims in 2013 but not their total; that cell is "
         "empty, not a count of 0 and not withheld. UNODC gives neither the "
-        "total of these victims nor their breakdown by form of exploitation in 2011, 2014: those years are not "
+        "total of these victims nor their breakdown by form of exploitation in 2011 and 2014: those years are not "
         "rows of this table."
     )
     # every year with the breakdown: no note column, no note
@@ -1786,7 +1811,7 @@ def test_the_brief_shows_a_breakdowns_missing_years_in_its_table_and_note(monkey
     assert "| Year | Note |" in text
     assert "| 2011 |" not in text and "| 2014 |" not in text  # neither total nor breakdown: in the note
     assert "| 2010 |  | 100 |" in text
-    assert "nor their breakdown by form of exploitation in 2011, 2014" in text
+    assert "nor their breakdown by form of exploitation in 2011 and 2014" in text
     assert "| 2012 | no breakdown published |" in text
     assert "No breakdown published: UNODC gives the total of these victims in 2012 but not" in text
 

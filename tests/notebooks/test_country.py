@@ -198,6 +198,8 @@ def test_tier_history_of_thailand(tables):
     assert tiers[2010] == tiers[2013] == "Tier 2 Watch List" and tiers[2014] == tiers[2015] == "Tier 3"
     text = country.tier_sentence(brief, history)
     assert "(2015), Thailand was placed on Tier 3" in text and "Tier 2 Watch List to Tier 3 in 2014" in text
+    # the years on the lists as a sentence says them (word29: "2004, 2010–2015" read as a list going on)
+    assert "On the Watch List or Tier 3 in the reports of 2004 and 2010–2015." in text
 
 
 def test_an_unused_source_is_named_once_and_never_cited(tables):
@@ -246,7 +248,8 @@ def test_a_tier_of_a_later_report_is_a_key_figure_again(tables, tmp_path):
     assert figures["US TIP Report tier, 2021 report"] == "Tier 2 Watch List"
     assert country.tier_left_out(brief) is None and country.tier_age(brief) is None
     text = country.tier_sentence(brief, country.tier_history(brief))
-    assert "(2021), Thailand was placed on Tier 2 Watch List" in text and "years before" not in text
+    # the Watch List is a list a country is placed on ("on the Tier 2 Watch List"), a tier is not ("on Tier 3")
+    assert "(2021), Thailand was placed on the Tier 2 Watch List." in text and "years before" not in text
     # a report one or two years older than the other figures is still a headline, its age said in the section
     older = _brief([*tables, _later_tiers(tmp_path, [("THA", 2019, "Tier 2")])])
     assert dict(country.key_figures(older))["US TIP Report tier, 2019 report"] == "Tier 2"
@@ -332,7 +335,7 @@ def test_a_source_holding_two_years_is_said_to_hold_those_years_not_the_span_bet
     case = brief.holding("case")[0]
     assert brief.years_for(case) == (2010, 2018) and brief.period_for(case) == "2010, 2018"
     figures = dict(country.key_figures(brief))
-    assert "Victims identified, 2010, 2018 (case data)" in figures
+    assert "Victims identified, 2010 and 2018 (case data)" in figures
     assert not any("2010–2018" in label for label in figures)
 
 
@@ -742,7 +745,7 @@ def test_origin_briefs_say_what_their_unodc_section_holds(tables):
     nigeria = _brief(tables, iso3="NGA", role="origin")
     said = country.own_detected_sentence(nigeria, unodc, nigeria.yearly(unodc, "destination", by=None))
     assert (
-        "In 2010–2016, 2018–2021, Nigeria's breakdown by citizenship gives how many of them are its nationals"
+        "In 2010–2016 and 2018–2021, Nigeria's breakdown by citizenship gives how many of them are its nationals"
         in (said)
     )
     assert "in 2008–2009, Nigeria gives no breakdown by citizenship, so how many" in said

@@ -288,8 +288,10 @@ def test_a_breakdown_the_data_do_not_publish_is_one_sentence_not_a_table_of_zero
     text = _text(shown)
     assert "Citizenship of the victims detected in Lao PDR: UNODC" in text
     # the years the data hold its victims in, not the span between the first and the last (none in 2011, 2016)
-    assert "data hold no citizenship breakdown of these victims in 2007–2010, 2012–2015, 2017–2020." in text
-    assert "##### Citizenship" not in text and "Nothing to draw" not in text
+    assert (
+        "data hold no citizenship breakdown of these victims in 2007–2010, 2012–2015 and 2017–2020." in text
+    )
+    assert "#### Citizenship" not in text and "Nothing to draw" not in text
     assert not [o for o in shown if isinstance(o, dict) and "image/svg+xml" in o and "Citizenship" in str(o)]
     # its forms, published without a total, all "<5" against a usual total of ~150: placeholders (REVIEW5 M6)
     assert "| 2017 | breakdown not usable (placeholder values) |" in text
@@ -536,9 +538,10 @@ def test_an_origin_section_shows_the_countrys_own_detected_victims(real_tables, 
     unodc = real_tables[1]
     country_views.show_detected_section(open_brief([unodc], DisclosureRule(5), country="LAO", role="origin"))
     text = _text(shown)
-    assert "#### Nationals of Lao PDR detected abroad" in text
+    # a heading one level under the section's (## Victims detected by national authorities): none skipped
+    assert "\n### Nationals of Lao PDR detected abroad" in text
     assert "detected abroad or at home" not in text and "Thailand detects most of them" in text
-    assert "#### Victims detected by the authorities of Lao PDR" in text
+    assert "\n### Victims detected by the authorities of Lao PDR" in text
     # within the brief's years (2008-2021, the span of its nationals' data)
     assert "| 2008 |  | 235 |" in text and "| 2010 |  | 145 |" in text and "| 2015 |  | 107 |" in text
 
@@ -635,7 +638,7 @@ def test_lao_pdrs_unodc_section_says_which_breakdowns_came_without_a_total(real_
     assert "| 2016 | no data published |" in text and "| 2011 | no data published |" in text
     assert "| 2008 | no breakdown published |" in text  # Lao PDR's total of 2008, without its sexes
     assert "UNODC gives the total of these victims in 2007–2010 but not their breakdown by sex" in text
-    assert "neither the total of these victims nor their breakdown by sex in 2011–2013, 2016–2020" in text
+    assert "neither the total of these victims nor their breakdown by sex in 2011–2013 and 2016–2020" in text
     # the table of victims per year: Lao PDR's ages of 2012 and forms of 2017 are placeholders, no usable
     # breakdown (REVIEW7 m1): no data published, the placeholders said with their tables, no breakdown claimed
     assert "| 2012 | no data published |" in text and "| 2017 | no data published |" in text
@@ -1178,7 +1181,7 @@ def test_the_russian_federations_trend_says_it_bridges_six_years_without_counts(
         open_brief([unodc], DisclosureRule(5), country="RUS", role="destination")
     )
     text = re.sub(r"</?span[^>]*>", "", _text(shown))
-    assert "Over 2008–2010, 2017–2020, the number of detected victims changed by a factor of" in text
+    assert "Over 2008–2010 and 2017–2020, the number of detected victims changed by a factor of" in text
     assert "No count is read for 2011–2016: the ratio compares the years before that gap" in text
 
 
@@ -1218,7 +1221,7 @@ def test_the_publishers_own_small_cells_are_captioned_as_its_own_in_the_per_year
     unodc = real_tables[1]
     country_views.show_detected_section(open_brief([unodc], DisclosureRule(5), country="TCD", role="origin"))
     text = _text(shown)
-    table = text[text.index("Victims detected by the authorities of Chad") :].split("####")[0]
+    table = text[text.index("Victims detected by the authorities of Chad") :].split("###")[0]
     assert "<5" in table and "a cell the publisher gives as" in table
     assert "not shown to protect individuals" not in table
 
@@ -1526,3 +1529,43 @@ def test_the_sources_together_note_says_the_years_its_numbers_are_chosen_from(re
         "Each number in one year, the latest of the brief's years (2012–2016) that the data hold"
         in " ".join(table.notes)
     )
+
+
+def test_a_brief_of_two_case_files_shows_each_under_its_source(real_tables, shown, fixtures):
+    """Found by word29: the second case file's charts were tagged by its place in the list (``list.index``),
+    which compares the files' tables (a dataclass's ``==``, each frame against the other's): two files of
+    different sizes stopped the section ("DataFrame dimensions do not match")."""
+    from evidence.sources.registry import load
+
+    second = load(fixtures / "ctdc" / "synthetic_v2024.csv")
+    brief = open_brief([real_tables[0], second], DisclosureRule(5), country="THA", role="destination")
+    country_views.show_case_section(brief)
+    text = _text(shown)
+    assert text.count("Routes\n") == 2 and text.count("Victims per year\n") == 2
+
+
+@pytest.mark.parametrize(
+    ("country", "role", "tables"),
+    [("KHM", "origin", (0, 1)), ("THA", "both", (1,)), ("THA", "destination", (0, 0))],
+)
+def test_the_case_and_unodc_sections_headings_nest_without_a_gap(
+    real_tables, shown, fixtures, country, role, tables
+):
+    """world29's reader: under "## Identified and assisted victims" came "#### Routes", and under "## Victims
+    detected by national authorities" "#### Nationals of Cambodia detected abroad" then "#####": a screen
+    reader's outline skipped a level. Each heading is at most one level under the one before it, from the
+    section's ##; a second case file gets its own ### (its source), its parts ####."""
+    from evidence.sources.registry import load
+
+    given = [real_tables[i] for i in tables]
+    if tables == (0, 0):  # two case files: each under its source's heading
+        given = [real_tables[0], load(fixtures / "ctdc" / "synthetic_v2024.csv")]
+    brief = open_brief(given, DisclosureRule(5), country=country, role=role)
+    for show in (country_views.show_case_section, country_views.show_detected_section):
+        shown.clear()
+        show(brief)
+        levels = [len(m) for m in re.findall(r"(?m)^(#+) ", _text(shown))]
+        previous = 2
+        for level in levels:
+            assert level <= previous + 1, (show.__name__, levels)
+            previous = level

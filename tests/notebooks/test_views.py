@@ -1103,7 +1103,7 @@ def test_the_unknown_citizenship_column_names_the_texts_that_name_no_country(
     ]
     expected = (
         "Unknown: the citizenship the publisher gives as unknown, and the texts of its breakdown that name no "
-        'country: <span data-kind="label">Rohingya</span> (a stateless group: no country of citizenship) '
+        'country: “<span data-kind="label">Rohingya</span>” (a stateless group: no country of citizenship) '
         "(2018–2021)."
     )
     assert said == [expected]
@@ -1441,3 +1441,81 @@ def test_the_censored_note_reads_a_tables_cells_without_a_query(rows):
         queries = _polars.count_queries(monkeypatch)
         assert views.censored_note(shown) == expected
     assert queries == []
+
+
+def test_a_yearly_table_too_small_to_show_is_said_alone_without_notes_on_its_years(
+    monkeypatch, tmp_path, fixtures
+):
+    """world29's reader: under "Too few victims to show this table…", "2023 is probably incomplete" and "No
+    trend is estimated" followed, of a table and a trend the reader never sees. The sentence names its table
+    (as a profile's does) and nothing on the years follows it."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import TOO_FEW
+    from evidence.notebooks.views import show_yearly_section
+    from evidence.sources.registry import load
+
+    header = (fixtures / "ctdc" / "synthetic_v2024.csv").read_text().splitlines()[0]
+    rows = [f"{year},Woman,18--20,MMR,THA" + "," * (header.count(",") - 4) for year in range(2019, 2024)]
+    path = tmp_path / "one_a_year.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    selection = Selection(load(path), country="THA", role="destination")
+    numbers = show_yearly_section(selection, DisclosureRule(5), dimension=None, place="Thailand", source="x")
+    # one victim a year: 2023, the release's last, flagged; the table too small to protect
+    assert numbers is not None and numbers.per_year is None and [y.year for y in numbers.incomplete] == [2023]
+    said = [str(getattr(obj, "data", obj)) for obj in shown]
+    assert said == [f"Identified victims per year: {TOO_FEW[0].lower()}{TOO_FEW[1:]}"]
+
+
+@pytest.mark.parametrize(
+    ("source", "country", "role"),
+    [(0, "KHM", "origin"), (0, "THA", "destination"), (1, "KHM", "origin"), (1, "THA", "destination")],
+)
+def test_a_single_role_route_table_leaves_out_its_unknown_rows_of_zeros(real_tables, source, country, role):
+    """world29's reader: a destination's route table always showed "Destination unknown" with 0 in every
+    column, an origin's "Origin (citizenship) unknown or stateless" too: rows no reader can use. They are left
+    out of what is shown after the table is protected, so its protection is the same: every row shown is the
+    protected table's row, cell for cell (its withheld cells the same), and the totals are as they were."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import DESTINATION_UNKNOWN, ORIGIN_UNKNOWN, route_numbers
+    from evidence.notebooks.views import shown_route_table
+    from evidence.presentation.disclosure import DisclosedTable
+
+    numbers = route_numbers(Selection(real_tables[source], country=country, role=role), DisclosureRule(5))
+    assert numbers is not None
+    full, full_kinds = numbers.table(), numbers.table_kinds()
+    table, kinds = shown_route_table(numbers)
+
+    def frame_of(t):
+        return t.display() if isinstance(t, DisclosedTable) else t
+
+    shown, every = frame_of(table), frame_of(full)
+    routes = shown["route"].to_list()
+    assert (ORIGIN_UNKNOWN if role == "origin" else DESTINATION_UNKNOWN) not in routes  # none can be unknown
+    dropped = [r for r in every["route"].to_list() if r not in routes]
+    assert dropped and set(dropped) <= {ORIGIN_UNKNOWN, DESTINATION_UNKNOWN}
+    for row in every.filter(pl.col("route").is_in(dropped)).iter_rows(named=True):
+        assert {v for k, v in row.items() if k != "route"} == {"0"}, row  # published zeros, nothing withheld
+    # the rows shown are the protected table's, every cell (withheld ones included) and its kind as it was
+    kept = every.filter(~pl.col("route").is_in(dropped))
+    assert shown.rows() == kept.rows()
+    positions = [i for i, r in enumerate(every["route"].to_list()) if r not in dropped]
+    assert kinds == {c: [k[i] for i in positions] for c, k in full_kinds.items()}
+    if isinstance(full, DisclosedTable):
+        assert isinstance(table, DisclosedTable)
+        assert (table.n_primary, table.n_secondary) == (full.n_primary, full.n_secondary)
+        assert table.reasons.rows() == full.reasons[positions].rows()
+
+
+def test_a_route_table_of_both_roles_keeps_its_unknown_rows(real_tables):
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import route_numbers
+    from evidence.notebooks.views import shown_route_table
+
+    numbers = route_numbers(Selection(real_tables[1], country="THA", role="both"), DisclosureRule(5))
+    assert numbers is not None
+    table, kinds = shown_route_table(numbers)
+    assert table.equals(numbers.table()) and kinds == numbers.table_kinds()

@@ -2556,7 +2556,7 @@ def _share_range(flags: Sequence[IncompleteYear], *, named: bool = False) -> str
 def _gaps_reason(flags: Sequence[IncompleteYear]) -> str:
     """The one reason of years flagged for missing reporters only (:attr:`IncompleteYear.missing`): each named
     reporter, largest first, with the years it is missing, then the share the years miss (a range)."""
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words
 
     shares: dict[str, float] = {}
     missed: dict[str, list[int]] = {}
@@ -2565,7 +2565,7 @@ def _gaps_reason(flags: Sequence[IncompleteYear]) -> str:
             shares[name] = share
             missed.setdefault(name, []).append(flag.year)
     names = sorted(shares, key=lambda name: (-shares[name], name))
-    said = word_list([f"{name} ({years_text(sorted(missed[name]))})" for name in names], "or")
+    said = word_list([f"{name} ({years_in_words(sorted(missed[name]))})" for name in names], "or")
     # the range is of the reporters named: a year that also misses smaller ones says their sum apart
     named, in_all = _share_range(flags, named=True), _share_range(flags)
     return (

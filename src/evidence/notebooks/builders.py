@@ -1300,7 +1300,7 @@ def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> 
     (:func:`~evidence.presentation.markup.data_label`: a category "alert(2)" or "Q6.1_10s_2019" holds no
     count), the counts beside them scanned as every count."""
     from evidence.analyses import routes
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words
 
     if selection is None or selection.kind == "case":
         return None
@@ -1325,8 +1325,9 @@ def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> 
         if row.get("foreign"):
             group = " (foreign nationals, citizenship not stated: not nationals of the country)"
         parts.append(
-            f"{_label_markup(row['category'])}{escape_markdown(group)} {bounds_markup(pair)} "
-            f"({escape_markdown(years_text(row['years']))})"
+            # the count after a colon: "without 25", "97 albanian 43" ran the file's text into its count
+            f"{_label_markup(row['category'])}{escape_markdown(group)}: {bounds_markup(pair)} "
+            f"({escape_markdown(years_in_words(row['years']))})"
         )
     intro = escape_markdown(
         f"Citizenship not given as a country (counted above in {ORIGIN_UNKNOWN[0].lower()}{ORIGIN_UNKNOWN[1:]}, "
@@ -1343,16 +1344,19 @@ def _label_markup(label: str) -> str:
     """A category of the file as the brief names it (escaped, marked as a label): a mis-encoded one (U+FFFD, or
     UTF-8 read as Windows-1252: :data:`evidence.sources.unodc.REASON_MISENCODED`) is said to be, never printed
     as is: by its known spelling where it is one of the known categories (:func:`~evidence.sources.unodc.
-    repaired_label`), else with each damaged character shown as :data:`DAMAGED_CHARACTER`."""
+    repaired_label`), else with each damaged character shown as :data:`DAMAGED_CHARACTER`. In quotation marks:
+    the file's text is the reader's to see whole, where it ends ("97 albanian", "without") and all."""
     from evidence.sources.unodc import is_misencoded, repaired_label
 
     if not is_misencoded(label):
-        return markup.data_label(label)
+        return f"“{markup.data_label(label)}”"
     repaired = repaired_label(label)
     if repaired is not None:
-        return f"{markup.data_label(repaired)}{escape_markdown(' (mis-encoded in the file, repaired here)')}"
+        return (
+            f"“{markup.data_label(repaired)}”{escape_markdown(' (mis-encoded in the file, repaired here)')}"
+        )
     shown = label.replace("\ufffd", DAMAGED_CHARACTER)
-    return f"{markup.data_label(shown)}{escape_markdown(' (mis-encoded in the file: ? marks a damaged character)')}"
+    return f"“{markup.data_label(shown)}”{escape_markdown(' (mis-encoded in the file: ? marks a damaged character)')}"
 
 
 def _protected_pair(
@@ -1477,7 +1481,7 @@ def counted_twice_sentence(
     shows as a pair of rows, the only ones said to be so (Myanmar: Thailand, not Malaysia, whose return row is
     among the other routes); None where the table is not known (each said to be a pair where both are listed)."""
     from evidence.analyses import routes
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words
 
     if selection is None or selection.kind == "case" or selection.country is None:
         return None
@@ -1511,7 +1515,7 @@ def counted_twice_sentence(
     return (
         f"Counted twice, possibly: this sum adds the nationals of {place} detected by other countries and those "
         f"{place} counted on their return, by the country they were repatriated from "
-        f"({years_text(list(twice.years))}). A national detected abroad and then sent home can be in both "
+        f"({years_in_words(list(twice.years))}). A national detected abroad and then sent home can be in both "
         "counts, once by the country of detection and once on return; UNODC's counts are not linked, so how "
         f"many are counted twice cannot be told, and the sum can be larger than the number of people.{pairs}"
     )
@@ -1535,7 +1539,7 @@ def route_notes(
     basis) the table names (not those in "All other routes"): only those are explained, and only the corridors
     both of whose rows it names are said to be a pair; None where not known (every note said)."""
     from evidence.analyses import routes
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words
 
     if selection is None or selection.kind == "case" or selection.country is None:
         return []
@@ -1564,7 +1568,7 @@ def route_notes(
                 _repatriated_abroad_pair(records, country, rule),
                 (
                     f" {nationals} detected on their return, whom its breakdown by country "
-                    f"of repatriation shows were exploited abroad ({years_text(abroad['year'].to_list())}); they are "
+                    f"of repatriation shows were exploited abroad ({years_in_words(abroad['year'].to_list())}); they are "
                     f"routes of {name_in_text(country) or place} as country of origin, and not part of this sum."
                 ),
             ]
@@ -1598,7 +1602,7 @@ def route_notes(
     groups = list(doubtful.group_by("reason", maintain_order=True))
     for i, (reason, group) in enumerate(groups):
         which = "; ".join(
-            f"{name_in_text(code) or code} {years_text(years)}"
+            f"{name_in_text(code) or code} {years_in_words(years)}"
             for code, years in group.select("detected_iso3", "year").iter_rows()
         )
         # what is done with their routes is said once, after the last reason (Thailand: two reasons)
@@ -1659,7 +1663,7 @@ def route_notes(
                 [
                     (
                         f"{NOT_USED} UNODC's breakdown of the victims {where} detected by country of repatriation "
-                        f"({years_text(part['year'].to_list())}; "
+                        f"({years_in_words(part['year'].to_list())}; "
                     ),
                     _protected_pair(part, rule),
                     f" victims), because {why[str(reason[0])]}.",
@@ -2544,7 +2548,7 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
     the rows noted :data:`NO_BREAKDOWN_PUBLISHED` (the publisher's total only), and the years with neither
     the total nor this breakdown (not rows), said as not a count of 0; plain text (the table writer escapes
     it). None when every year of the span has the breakdown."""
-    from evidence.analyses.coverage import years_in_words, years_text
+    from evidence.analyses.coverage import years_in_words
 
     total_only, nothing = no_breakdown_years(numbers)
     gaps = _categories_not_published(numbers)
@@ -2590,7 +2594,7 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
     if nothing:
         said.append(
             f"UNODC gives neither the total of these victims nor their breakdown by {name} in "
-            f"{years_text(nothing)}: "
+            f"{years_in_words(nothing)}: "
             + (
                 "that year is not a row of this table."
                 if len(nothing) == 1
@@ -2599,7 +2603,7 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
         )
     if withheld:
         said.append(
-            f"{BREAKDOWN_WITHHELD.split(' (')[0].capitalize()}: in {years_text(withheld)} the categories UNODC "
+            f"{BREAKDOWN_WITHHELD.split(' (')[0].capitalize()}: in {years_in_words(withheld)} the categories UNODC "
             "gives exactly are left empty (disclosure control): with the total printed for the year and the "
             "other cells, their labels would give a withheld count back. The total is as published."
         )
@@ -2616,7 +2620,7 @@ def doubtful_breakdown_note(numbers: YearlyNumbers) -> str:
     (:attr:`YearlyNumbers.doubtful`): which breakdown is doubtful in which years, why (:func:`doubtful_reason`,
     the routes' words), and what is done with those rows; plain text (the table writer escapes it)."""
     from evidence.analyses import trends
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words
 
     by_reason: dict[str, list[int]] = {}
     for year, reason in sorted(numbers.doubtful.items()):
@@ -2631,7 +2635,7 @@ def doubtful_breakdown_note(numbers: YearlyNumbers) -> str:
         else f"the breakdown by {breakdown_name(numbers.by)}{of}"
     )
     reasons = [
-        f"in {years_text(years)} {breakdown} is doubtful: {doubtful_reason(reason)}"
+        f"in {years_in_words(years)} {breakdown} is doubtful: {doubtful_reason(reason)}"
         for reason, years in by_reason.items()
     ]
     rows, them = ("That row is", "it") if len(numbers.doubtful) == 1 else ("Those rows are", "them")
@@ -2792,7 +2796,7 @@ def repeated_rows_note(numbers: YearlyNumbers) -> str | None:
     as repeats): Thailand's "Other forms of exploitation" of 2019 is four rows, 926, <5, 500 and 8, shown as
     1,435–1,438 with nothing saying so. Named with their years and how many rows; None when no cell is such a
     sum (and for the other breakdowns, whose rows the table reads by sex and age)."""
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words
 
     selection = numbers.selection
     if (
@@ -2828,7 +2832,7 @@ def repeated_rows_note(numbers: YearlyNumbers) -> str | None:
         words = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
         how_many = " or ".join(words.get(n, f"{n:,}") for n in counts)
         said.append(
-            f"{category} in {years_text(group['year'].to_list())} (the sum of the {how_many} rows UNODC publishes "
+            f"{category} in {years_in_words(group['year'].to_list())} (the sum of the {how_many} rows UNODC publishes "
             "under that name for the year)"
         )
     return (
@@ -3003,10 +3007,10 @@ class SeriesModels:
 
     def years_text(self) -> str:
         """The years the models read, as a reader reads them: "2007, 2014–2021 (9 years)"."""
-        from evidence.analyses.coverage import years_text
+        from evidence.analyses.coverage import years_in_words
 
         n = len(self.years)
-        return f"{years_text(list(self.years))} ({n} year{'s' if n != 1 else ''})" if n else "none"
+        return f"{years_in_words(list(self.years))} ({n} year{'s' if n != 1 else ''})" if n else "none"
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"category": self.category or "all"}
@@ -5013,7 +5017,7 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
     years, :attr:`SeriesModels.read_years`), or why there is none. When
     the interval of the ratio includes 1 the sentence says the data show no clear change: the point estimate
     alone would overclaim. ``noun`` names what is counted ("detected victims" for UNODC's data)."""
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words
 
     rr = models.rate_ratio
     if rr is None:
@@ -5038,7 +5042,7 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
     # the years read, as they are: a span with gaps is named year by year ("Over 2007, 2014–2021")
     gaps = rr.years and len(rr.years) < rr.last_year - rr.first_year + 1
     span = (
-        f"Over {markup.marked(years_text(rr.years), 'years')}"
+        f"Over {markup.marked(years_in_words(rr.years), 'years')}"
         if gaps
         else f"From {rr.first_year} to {rr.last_year}"
     )
@@ -5059,7 +5063,7 @@ def trend_sentence(models: SeriesModels, *, noun: str = "identified victims") ->
         # the Russian Federation's detected victims: 2008-2010 and 2017-2020 read, "16% more each year" where
         # nothing says how the counts went between 71 (2010) and 209 (2017)
         first, last = gap
-        missing = markup.marked(years_text(list(range(first, last + 1))), "years")
+        missing = markup.marked(years_in_words(list(range(first, last + 1))), "years")
         text += (
             f" No count is read for {missing}: the ratio compares the years before that gap with those after "
             "it, and says nothing of the course of the counts between them."
@@ -5114,7 +5118,7 @@ def incomplete_groups(flags: Sequence[IncompleteYear]) -> list[tuple[str, str, s
     brief (:func:`incomplete_lines`) and the command line say them: (the years, "2007–2012" or "2011–2013 and
     2019–2021"; "is" or "are"; what they are, "probably incomplete", "not comparable with the other years" or
     both (:attr:`~evidence.analyses.trends.IncompleteYear.words`); the reason, plain text)."""
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words
     from evidence.analyses.trends import flag_words, grouped_incomplete
 
     kinds = {flag.year: flag.kinds for flag in flags}
@@ -5126,7 +5130,7 @@ def incomplete_groups(flags: Sequence[IncompleteYear]) -> list[tuple[str, str, s
         return flag_words([kind for each in found for kind in each], each=len(found) == 1)
 
     return [
-        (word_list(years_text(years).split(", ")), "is" if len(years) == 1 else "are", words(years), reason)
+        (years_in_words(years), "is" if len(years) == 1 else "are", words(years), reason)
         for years, reason in grouped_incomplete(flags)
     ]
 
@@ -5206,7 +5210,7 @@ def break_caveat(models: SeriesModels) -> str | None:
     counts were about 300–800 a year up to 2016 and 5,138–10,627 from 2017 (a step by a factor of about 8, the
     rate before it 1.05 with an interval including 1). None without a trend, a break, or when the evidence for
     the break is weak (the trends notebook says those in its own section, :func:`break_sentence`)."""
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words
 
     found, rr = models.found_break, models.rate_ratio
     if rr is None or found is None or not found.p_value_adjusted < BREAK_CAVEAT_P:
@@ -5236,7 +5240,7 @@ def break_caveat(models: SeriesModels) -> str | None:
     low, high = found.ci_level_change
     if unread:
         text += (
-            f". No count is read for {markup.marked(years_text(unread), 'years')}, just before the break: whether "
+            f". No count is read for {markup.marked(years_in_words(unread), 'years')}, just before the break: whether "
             "the counts moved from one course to the other by a step or gradually cannot be told"
         )
     elif not low <= 1 <= high:
@@ -5292,9 +5296,9 @@ def _break_text(models: SeriesModels) -> str:
             # its numbers are numbers of years (marked so: the brief's scan reads "got 3" as 3 people)
             return f"Too few {models.read_years} to search for a break ({_years_note(note)})."
         return f"No break could be estimated from this series: {escape_markdown(note)}."
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words
 
-    unread = markup.marked(years_text(list(found.unread_before)), "years")
+    unread = markup.marked(years_in_words(list(found.unread_before)), "years")
     dated = (
         f"**{found.break_year}**"
         if not found.unread_before

@@ -632,8 +632,8 @@ def own_detected_sentence(brief: CountryBrief, table: LoadedTable, numbers: Year
             return f"{first}: {text}."
         if years is without:
             return f"{first}: {place} gives no breakdown of them by citizenship, so {unknown}."
-        return f"{first}: in {years_text(years)}, {text}."
-    joined = "; ".join(f"in {years_text(years)}, {text}" for years, text in said)
+        return f"{first}: in {years_in_words(years)}, {text}."
+    joined = "; ".join(f"in {years_in_words(years)}, {text}" for years, text in said)
     return f"{first}. {joined[0].upper()}{joined[1:]}."
 
 
@@ -753,7 +753,6 @@ def _later_words(
     :func:`single_partner_small_years`, :data:`LATER_YEARS_ONE_SMALL`), or (:func:`headline_year` takes only a
     year with a count) several did, but their count is no number (``up to 8``, withheld); "" without later
     years."""
-    from evidence.analyses.coverage import years_text
 
     if not later:
         return ""
@@ -768,12 +767,15 @@ def _later_words(
     for year in sorted(marked):
         groups.setdefault(flagged[year], []).append(year)
     reasons = [
-        f"{years_text(years)} {'is' if len(years) == 1 else 'are'} {words}" for words, years in groups.items()
+        f"{years_in_words(years)} {'is' if len(years) == 1 else 'are'} {words}"
+        for words, years in groups.items()
     ]
     if alone:
-        reasons.append(LATER_YEARS_ONE_SMALL.format(years=years_text(alone), fewer=fewer))
+        reasons.append(LATER_YEARS_ONE_SMALL.format(years=years_in_words(alone), fewer=fewer))
     if uncounted:
-        reasons.append(f"in {years_text(uncounted)} their count is published only as cells of <5 or withheld")
+        reasons.append(
+            f"in {years_in_words(uncounted)} their count is published only as cells of <5 or withheld"
+        )
     return "; ".join(reasons)
 
 
@@ -847,7 +849,7 @@ def counted_twice_yearly_sentence(brief: CountryBrief, table: LoadedTable) -> st
         return None
     place = name_in_text(brief.country) or brief.country
     return (
-        f"Some may be counted twice: in {years_text(list(twice.years))} the yearly counts add the nationals of "
+        f"Some may be counted twice: in {years_in_words(list(twice.years))} the yearly counts add the nationals of "
         f"{place} detected by other countries and those {place} counted on their return from abroad; a "
         "person detected abroad and sent home can be in both counts (the data do not link them)."
     )
@@ -1599,9 +1601,10 @@ def tier_sentence(brief: CountryBrief, history: pl.DataFrame) -> str:
     if not history.height:
         return f"No TIP tier placement of {escape_markdown(brief.place)} in the tier files given."
     latest = history.row(-1, named=True)
+    # the Watch List is a list a country is placed on; a tier is a rank ("placed on Tier 3")
+    placed = f"the {latest['tier']}" if str(latest["tier"]).endswith("Watch List") else latest["tier"]
     text = (
-        f"In the latest report the data hold ({latest['report_year']}), {brief.place} was placed on "
-        f"{latest['tier']}."
+        f"In the latest report the data hold ({latest['report_year']}), {brief.place} was placed on {placed}."
     )
     if age := tier_age(brief, history):
         text += " " + tier_age_sentence(age)
@@ -1619,7 +1622,7 @@ def tier_sentence(brief: CountryBrief, history: pl.DataFrame) -> str:
         text += " Changes: " + "; ".join(changes) + "."
     listed = history.filter(pl.col("tier").is_in(["Tier 2 Watch List", "Tier 3"]))["report_year"].to_list()
     if listed:
-        text += f" On the Watch List or Tier 3 in the reports of {years_text(listed)}."
+        text += f" On the Watch List or Tier 3 in the reports of {years_in_words(listed)}."
     return escape_markdown(text)
 
 
@@ -1697,7 +1700,9 @@ def _headline_figures_of(brief: CountryBrief) -> list[tuple[str, str, int | None
         if routes is not None:
             total = routes.key_figures()["Victims"][0]
             year = span[1] if span else max(brief._held(table) or (0,))
-            out.append((f"Victims identified, {brief.period_for(table)} (case data)", str(total), year))
+            # a key figure's label says its years as a sentence would ("2010 and 2018": "2010, 2018" read as a list)
+            when = word_list(brief.period_for(table).split(", "))
+            out.append((f"Victims identified, {when} (case data)", str(total), year))
     for table in brief.holding("indicator"):
         # an origin brief: the country's own detected victims too, after its nationals
         roles = {"both": ["destination", "origin"], "origin": ["origin", "destination"]}.get(

@@ -322,7 +322,11 @@ def show_case_section(brief: CountryBrief) -> None:
     # the methods are said where the section shows something: a section with nothing in it is one sentence
     _say(CASE_METHODS)
     tables = brief.holding("case")
-    for table in tables:
+    # the parts of a case file one level under its heading: the section's (##), or its source's (###) when
+    # several files each have one; a screen reader's outline skips no level
+    part = "####" if len(tables) > 1 else "###"
+    # by position: list.index compares the tables (a dataclass's ==, frame against frame), which raises
+    for index, table in enumerate(tables):
         source = brief.cite(table)
         if len(tables) > 1:
             views.show_source_heading(table)
@@ -343,16 +347,16 @@ def show_case_section(brief: CountryBrief) -> None:
             _say(data_label(table.provenance.label) + ": " + undated)
         numbers = brief.routes(table)
         views.show_key_figures(numbers, source=source)
-        _say("#### Routes")
+        _say(f"{part} Routes")
         views.show_route_table(
             numbers,
             title=f"Largest routes, {brief.place_role}",
             map_title=f"Identified victims by route, {brief.place}",  # as the detected victims: one route too
-            subtitle=f"Identified victims, {brief.period_for(table)}",
+            subtitle=f"Identified victims, {_in_words(brief.period_for(table))}",
             source=source,
-            tag=f"case{tables.index(table)}",
+            tag=f"case{index}",
         )
-        _say("#### Victims per year")
+        _say(f"{part} Victims per year")
         selection = brief.selection(table)
         yearly = views.show_yearly_section(
             selection,
@@ -365,7 +369,7 @@ def show_case_section(brief: CountryBrief) -> None:
         )
         if yearly is not None and yearly.by is not None:
             views.show_dimension_section(yearly, place=brief.place_role, source=source)
-        _say("#### Who is identified")
+        _say(f"{part} Who is identified")
         views.show_profiles(selection, brief.rule, source=source)
 
 
@@ -408,10 +412,10 @@ def show_detected_section(brief: CountryBrief) -> None:
         source = brief.cite(table)
         place = f"{brief.place} as {ROLE_WORDS[role]}"
         if role == "destination":
-            _say(f"#### Victims detected in {escape_markdown(brief.place)}")
+            _say(f"### Victims detected in {escape_markdown(brief.place)}")
         else:
             where = nationals_where(brief, table)
-            _say(f"#### Nationals of {escape_markdown(brief.place)} detected {where}")
+            _say(f"### Nationals of {escape_markdown(brief.place)} detected {where}")
             place = f"nationals of {brief.place} detected {where}"
             if (said := detected_by_sentence(brief, table)) is not None:
                 _say(escape_markdown(said))
@@ -469,7 +473,7 @@ def show_detected_section(brief: CountryBrief) -> None:
             _say(
                 escape_markdown(
                     f"{heading}: UNODC's data hold no citizenship breakdown of these victims in "
-                    f"{brief.period_for(table, role)}."
+                    f"{_in_words(brief.period_for(table, role))}."
                 )
             )
             # a breakdown the data hold but no route can use is said, as unmapped citizenships are
@@ -478,7 +482,7 @@ def show_detected_section(brief: CountryBrief) -> None:
                     said_once.add(line)
                     _say(line)
             continue
-        _say(f"##### {escape_markdown(heading)}")
+        _say(f"#### {escape_markdown(heading)}")
         if routes is None:
             views.show_table(None)
             continue
@@ -503,7 +507,7 @@ def show_own_detected(brief: CountryBrief, table: LoadedTable) -> None:
     numbers = brief.yearly(table, "destination", by=None)
     if not numbers.has_totals or numbers.per_year is None:
         return
-    _say(f"#### Victims detected by the authorities of {escape_markdown(brief.place)}")
+    _say(f"### Victims detected by the authorities of {escape_markdown(brief.place)}")
     _say(escape_markdown(own_detected_sentence(brief, table, numbers)))
     shown = numbers.per_year.shown()
     views.show_table(

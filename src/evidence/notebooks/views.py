@@ -582,13 +582,13 @@ def _band_years(selection: Selection) -> set[int]:
 def route_years(selection: Selection) -> str | None:
     """The years a source holds the selection's routes in, in words ("2007–2021", "2010 and 2018"): those of the
     selection's span with victims (all of it when none has); None when the selection has no span."""
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words
 
     if selection.years is None:
         return None
     first, last = selection.years
     held = {y for y in _held_years(selection) if first <= y <= last} or set(range(first, last + 1))
-    return word_list(years_text(held).split(", "))
+    return years_in_words(held)
 
 
 def _held_years(selection: Selection) -> set[int]:
@@ -612,7 +612,7 @@ def held_years_sentence(selection: Selection) -> str | None:
     routes notebook's heading gives the span of all its sources (Thailand, 2007–2021), and CTDC's sample holds
     Thailand's victims in 2010 only, which nothing said. None when the source holds every year of the span (or
     the selection has no span)."""
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words, years_text
 
     if selection.years is None:
         return None
@@ -624,7 +624,7 @@ def held_years_sentence(selection: Selection) -> str | None:
     only = " only" if len(held) == 1 else ""
     those = "that year" if len(held) == 1 else "those years"  # Viet Nam's CTDC records: 2016 only
     # runs of years as a list in words: "2010 and 2018", not "2010, 2018, of 2009–2021"
-    when = word_list(years_text(held).split(", "))
+    when = years_in_words(held)
     if selection.kind == "indicator":
         # UNODC's totals can cover more years than the citizenship breakdowns the routes are read from
         return (
@@ -662,6 +662,54 @@ def show_key_figures(numbers: RouteBounds | None, *, source: str | None = None) 
     )
 
 
+def shown_route_table(
+    numbers: RouteBounds,
+) -> tuple[DisclosedTable | pl.DataFrame, dict[str, list[str | None]]]:
+    """The route table as shown, with what its cells are (:meth:`RouteBounds.table_kinds`): of one role, without
+    its unknown rows whose every cell is a published 0 ("Destination unknown" of a destination's victims, who
+    are all detected in it; an origin's "Origin (citizenship) unknown or stateless"), rows no reader can use.
+    Left out after the table is protected, never before: the rows shown, their cells and the totals are the
+    protected table's, so its protection is the same (a 0 withholds nothing, and no line of the table is
+    protected by a cell of such a row)."""
+    from evidence.notebooks.builders import DESTINATION_UNKNOWN, ORIGIN_UNKNOWN
+
+    table, kinds = numbers.table(), numbers.table_kinds()
+    if numbers.selection is None or numbers.selection.role not in ("origin", "destination"):
+        return table, kinds
+
+    def zeros(bound: DisclosedTable) -> set[str]:
+        counts = list(bound.count_columns)
+        rows = bound.frame.filter(pl.col("route").is_in([ORIGIN_UNKNOWN, DESTINATION_UNKNOWN]))
+        return {
+            row["route"]
+            for row in rows.iter_rows(named=True)
+            # published (not suppressed) and 0, in every column
+            if all(row[c] == 0 and not row.get(f"{c}_suppressed") for c in counts)
+        }
+
+    empty = zeros(numbers.low.table) & zeros(numbers.high.table)
+    if not empty:
+        return table, kinds
+    routes = numbers.low.table.frame["route"].to_list()
+    keep = [route not in empty for route in routes]
+    positions = [i for i, kept in enumerate(keep) if kept]
+    kinds = {column: [cells[i] for i in positions] for column, cells in kinds.items()}
+    if not isinstance(table, DisclosedTable):
+        return table.filter(pl.Series(keep)), kinds
+    # the reasons, and the publisher's censored cells and their bounds, row for row with the frame
+    rows = pl.Series(keep)
+    return (
+        dataclasses.replace(
+            table,
+            frame=table.frame.filter(rows),
+            reasons=table.reasons.filter(rows) if table.reasons.height else table.reasons,
+            known=table.known.filter(rows) if table.known.height else table.known,
+            known_values=table.known_values.filter(rows) if table.known_values.height else table.known_values,
+        ),
+        kinds,
+    )
+
+
 def show_route_table(
     numbers: RouteBounds | None,
     *,
@@ -688,14 +736,14 @@ def show_route_table(
         return
     top_n = numbers.low.corridors.height or 1
     noun = "identified victims" if numbers.exact else "detected victims"
-    shown = numbers.table()
+    shown, kinds = shown_route_table(numbers)
     show_table(
         shown,
         caption=f"{noun.capitalize()} by route and class of route ({regional_level} level)",
         labels={"route": "Route (origin → destination)"},
         source=source,
         note=sentences(REGION_NOTES.get(regional_level), censored_note(shown)),
-        kinds=numbers.table_kinds(),
+        kinds=kinds,
     )
     if (unmapped := unmapped_origins_line(numbers.selection, rule)) is not None:
         _markdown(unmapped)
@@ -979,9 +1027,15 @@ def show_yearly_section(
         _markdown(escape_markdown(abroad_only))
     per_year = numbers.per_year
     shown = None if per_year is None else per_year.shown()
+    caption = f"{noun.capitalize()} per year"
+    if shown is None:
+        # too few to protect: the one sentence, naming its table; a note on a year ("2023 is probably
+        # incomplete") or on a trend not estimated would speak of a table and a chart the reader never sees
+        _markdown(f"{escape_markdown(caption)}: {TOO_FEW[0].lower()}{TOO_FEW[1:]}")
+        return numbers
     show_table(
         shown,
-        caption=f"{noun.capitalize()} per year",
+        caption=caption,
         labels={"year": "Year", "note": "Note", "victims": noun.capitalize()},
         kinds=None if per_year is None else per_year.kinds(),
         source=source,
@@ -1262,7 +1316,7 @@ def unknown_citizenships_line(numbers: YearlyNumbers, columns: Sequence[str]) ->
     column Unknown read 155, of which 148 Rohingya, with nothing saying so (the route table names them).
     No count is given; None when the column holds none of them."""
     from evidence.analyses import routes
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words
     from evidence.analyses.trends import UNKNOWN
 
     selection = numbers.selection
@@ -1280,7 +1334,9 @@ def unknown_citizenships_line(numbers: YearlyNumbers, columns: Sequence[str]) ->
         group = " (a stateless group: no country of citizenship)" if row["stateless"] else ""
         if row["foreign"]:
             group = " (foreign nationals, citizenship not stated)"
-        parts.append(f"{data_label(row['category'])}{escape_markdown(group)} ({years_text(row['years'])})")
+        parts.append(
+            f"“{data_label(row['category'])}”{escape_markdown(group)} ({years_in_words(row['years'])})"
+        )
     intro = escape_markdown(
         f"{UNKNOWN}: the citizenship the publisher gives as unknown, and the texts of its breakdown that name no "
         "country:"
@@ -1295,7 +1351,7 @@ def repatriated_line(numbers: YearlyNumbers) -> str | None:
     from abroad, 254 from China) is under Myanmar, while the route table gives Myanmar → China. Said with the
     years and the countries (no count); None when there is no such repatriation."""
     from evidence.analyses import routes
-    from evidence.analyses.coverage import years_text
+    from evidence.analyses.coverage import years_in_words
 
     selection = numbers.selection
     if (
@@ -1332,7 +1388,7 @@ def repatriated_line(numbers: YearlyNumbers) -> str | None:
         whence = f"{whence}, and from {unstated}" if named else unstated
     column = name_of(country) or country
     column = column if numbers.by == "destination" else f"{column} → {column}"
-    years = years_text(int(y) for y in records["year"].to_list())
+    years = years_in_words(int(y) for y in records["year"].to_list())
     # the table's column: the destination that detected them, or the corridor ending there
     where = (
         f"under {name}, the country that detected them"
@@ -2027,11 +2083,11 @@ def show_coverage(opened: Opened) -> None:
             source=source_line([table]),
         )
         if unranked:
-            from evidence.analyses.coverage import years_text
+            from evidence.analyses.coverage import years_in_words
 
             show_markdown(
                 escape_markdown(
-                    f"Not shown: the report years {years_text(unranked)}, in which the file lists countries but "
+                    f"Not shown: the report years {years_in_words(unranked)}, in which the file lists countries but "
                     "ranks none in a tier."
                 )
             )
