@@ -62,3 +62,23 @@ def test_attack_the_victims_on_a_known_route_never_give_a_withheld_cell_of_the_t
 def test_the_victims_on_a_known_route_are_still_given_where_the_totals_row_withholds_nothing() -> None:
     view = _route_view({"MMR": 32, "KHM": 19, "LAO": 9}, keyed=True)
     assert view.known_routes() is not None and view.drawn_routes()[1] is not None
+
+
+@pytest.mark.parametrize("keyed", [True, False])
+def test_a_small_count_on_a_known_route_is_not_labelled_a_complement(keyed) -> None:
+    """The k-anonymised fixture's Thailand as destination: four victims on a known route (no corridor listed),
+    two of unknown citizenship, all six shown. The totals row withholds its only class cell and the victims on
+    no route (``<5`` each), so the key figure is not a number; labelled ``x`` (at least the threshold, withheld
+    for another's sake) it contradicted the route table's ``<5`` of the same victims, and a reader who takes
+    the labels at their word has them at 4 at most and at least 4 (six less the 2 on no route, shown beside as
+    1 to 4): both counts pinned. A small count is labelled small, as the table labels it."""
+    view = _route_view({"KHM": 2, "LAO": 1, "MMR": 1, None: 2}, keyed=keyed)
+    shown = view.table.display()
+    totals = dict(zip(shown.columns, shown.row(-1), strict=True))
+    classes = [totals[c] for c in view.table.count_columns if c not in (ALL_VICTIMS, "Route unknown")]
+    # the one class of route they are in (here: region unknown), and the victims on no route: <5 each
+    assert sorted(classes) == ["0"] * (len(classes) - 1) + [RULE.label], totals
+    assert totals["Route unknown"] == RULE.label, totals
+    figures = dict(zip(*view.key_figures().get_columns(), strict=True))
+    on_a_known_route = next(v for k, v in figures.items() if k.startswith("on a known route"))
+    assert on_a_known_route == RULE.label, figures

@@ -741,6 +741,10 @@ class RouteView:
     known: DisclosedTable | None = None
     #: UNODC: the rows of nationals detected at home without a place of exploitation (key figure -> row label)
     home_rows: tuple[tuple[str, str], ...] = ()
+    #: the victims on a known route are a small count (exact counts): where neither :attr:`known` nor the totals
+    #: row gives them, the key figures label them as the rule does, not as a complement ``x`` (at least the
+    #: threshold), which beside the route table's ``<5`` of the same victims pinned them and those on no route
+    known_small: bool = False
     #: what :meth:`drawn_routes` and :meth:`_published_corridors` found, once (the route table, its charts, their
     #: notes and the bounds' shares read them again): neither compared nor copied by :func:`dataclasses.replace`
     _found: dict[str, Any] = dataclasses.field(default_factory=dict, init=False, compare=False, repr=False)
@@ -782,7 +786,13 @@ class RouteView:
         shown = self.table.display()
         total = self.table.total_label
         known = self.known_routes()
-        known_text = f"{known:,}" if known is not None else COMPLEMENT_LABEL
+        known_text = (
+            f"{known:,}"
+            if known is not None
+            else self.table.rule.label
+            if self.known_small
+            else COMPLEMENT_LABEL
+        )
         if self.known is not None:
             known_text = str(self.known.display()["n"][0])
         elif known is not None and self.table.rule.is_small(known):
@@ -1105,12 +1115,13 @@ def route_view(
     if table is None:
         return None
     known = None
-    if keyed:  # the victims on a known route: the class columns' records, their count and their keys summed
-        counts, cell_keys = wide(list(measures)[side]), wide(CELL_KEY)
-        on_route = [c for c in classes if c in counts.columns]
-        n, key = (
-            int(frame.select(pl.sum_horizontal(on_route).sum()).item() or 0) for frame in (counts, cell_keys)
-        )
+    # the victims on a known route: the class columns' records (their true count, for its label where nothing
+    # published gives it)
+    counts = wide(list(measures)[side])
+    on_route = [c for c in classes if c in counts.columns]
+    n = int(counts.select(pl.sum_horizontal(on_route).sum()).item() or 0)
+    if keyed:  # their count and their keys summed, a cell of its own
+        key = int(wide(CELL_KEY).select(pl.sum_horizontal(on_route).sum()).item() or 0)
         known = suppress_counts(pl.DataFrame({"n": [n]}), "n", rule, cell_keys=pl.DataFrame({"n": [key]}))
         # the classes' records are those of the totals row's class cells together, and all victims less those
         # on no route: where that row withholds a cell (a <5 on no route and its complement among the classes),
@@ -1118,7 +1129,7 @@ def route_view(
         # "x | <5 | 64"), so they are then only what the row's published cells give (RouteView.known_routes)
         if any(table.reasons[c][-1] is not None for c in table.count_columns):
             known = None
-    return RouteView(table, corridors, known, tuple(home_rows))
+    return RouteView(table, corridors, known, tuple(home_rows), known_small=exact and rule.is_small(n))
 
 
 def listed_from(min_victims: int, rule: DisclosureRule) -> int:
@@ -3800,6 +3811,7 @@ def _years_by_flag_protected(
     profile: _SharesTables | None,
     rule: DisclosureRule,
     band_dated: int = 0,
+    band_counts: Mapping[str, int] | None = None,
 ) -> DisclosedTable | None:
     """The table of victims per year by a flag group (``table``, :func:`_columns_with_their_totals`: the
     ``categories`` and "Not recorded", true counts ``counts``), protected as one system (:class:`LinkedCounts`)
@@ -3816,8 +3828,9 @@ def _years_by_flag_protected(
     are withheld (``x``, :func:`protect_linked`) until nothing withheld, and no such small count, follows from the
     three, nor the victims dated only by a band of years (``band_dated``, :func:`_beside_band_dated`): all
     victims of the selection less the years' (2019: 20 with forced labour, the only form held, and 5 without a
-    form, beside its withheld 25). None when no withholding of the table's cells protects them (a table then
-    not shown)."""
+    form, beside its withheld 25). The profile counts those victims too (``band_counts``: theirs by each of the
+    ``categories`` and under "Not recorded", :func:`_band_dated_flags`), so its counts are the years' and theirs.
+    None when no withholding of the table's cells protects them (a table then not shown)."""
     system = LinkedCounts()
     years = counts["year"].to_list()
     unrecorded = counts[NOT_RECORDED].to_list() if NOT_RECORDED in counts.columns else [0] * counts.height
@@ -3836,6 +3849,9 @@ def _years_by_flag_protected(
         selection_all = ("selection", "all")
         system.quantity(selection_all, sum(victims) + band_dated, None)
         system.derived[("dated only by a band",)] = {selection_all: 1.0, everyone: -1.0}
+        band_total = ("band", "victims")
+        system.quantity(band_total, band_dated)
+        system.equalities.append({band_total: 1.0, selection_all: -1.0, everyone: 1.0})
     else:
         # all victims, whatever that table shows: the brief's headline and route table show them (the demo's Fiji
         # as destination, one victim in each of six years: its sexual exploitation ``<5`` a year, beside six, was
@@ -3869,8 +3885,26 @@ def _years_by_flag_protected(
         _link_overlap(system, flags, recorded, ("several", year), lambda flag: ("without", flag))
         system.derived[("with a flag", year)] = {recorded: 1.0}
     system.equalities.append({("year", y, "victims"): 1.0 for y in years} | {everyone: -1.0})
+    if band_dated and band_counts is not None:
+        # the victims dated only by a band are the profile's and no year's: its counts are the years' and
+        # theirs. Linked without them, the profile's forced labour equal to its Recorded (every victim with a
+        # form has forced labour) was not read as a reader reads it, the same in every year: 2015's 16 with
+        # forced labour, beside 19 victims, gave its 3 without a form back
+        band_none, band_recorded = ("band", NOT_RECORDED), ("band", "recorded")
+        not_recorded = int(band_counts.get(NOT_RECORDED, 0))
+        system.quantity(band_none, not_recorded)
+        system.quantity(band_recorded, band_dated - not_recorded)
+        system.equalities.append({band_recorded: 1.0, band_none: 1.0, ("band", "victims"): -1.0})
+        sums[NOT_RECORDED][band_none], sums["recorded"][band_recorded] = 1.0, 1.0
+        band_flags = [("band", category) for category in categories]
+        for category, band_flag in zip(categories, band_flags, strict=True):
+            system.quantity(band_flag, int(band_counts.get(category, 0)))
+            sums[category][band_flag] = 1.0
+        # each flag holds at most the victims with one, together at least them (as :func:`_link_overlap`)
+        system.at_most += [{band_flag: 1.0, band_recorded: -1.0} for band_flag in band_flags]
+        system.at_most.append({band_recorded: 1.0, **dict.fromkeys(band_flags, -1.0)})
     if profile is not None:
-        _link_profile(system, profile, sums, everyone, rule)
+        _link_profile(system, profile, sums, ("selection", "all") if band_dated else everyone, rule)
     # what the two other tables give away on their own is not this table's to protect: it is known already
     for quantity in linked_exposures(system, rule):
         system.derived.pop(quantity, None)
@@ -3890,6 +3924,23 @@ def _years_by_flag_protected(
     for column, at in sorted(rows.items()):
         table = withhold_cells(table, column, sorted(at))
     return table
+
+
+def _band_dated_flags(selection: Selection, by: str) -> dict[str, int]:
+    """The victims of ``selection`` dated only by a band of years (no year of their own) with each flag of the
+    group ``by`` (by its label), and under "Not recorded" those with none, as the yearly tables count a year's."""
+    from evidence.analyses.selection import recorded_flags
+    from evidence.analyses.trends import flag_label
+
+    flags = recorded_flags(selection.frame, FLAG_DIMENSIONS[by])
+    banded = selection.records().filter(pl.col("year").is_null())
+    held = [pl.col(c).fill_null(False) for c in flags]
+    recorded = pl.any_horizontal(held) if held else pl.lit(False)
+    row = banded.select(
+        *[h.sum().alias(flag_label(c)) for h, c in zip(held, flags, strict=True)],
+        (~recorded).sum().alias(NOT_RECORDED),
+    ).row(0, named=True)
+    return {label: int(n or 0) for label, n in row.items()}
 
 
 def _link_profile(
@@ -4087,6 +4138,7 @@ def _case_numbers(
                     _profile_tables(selection, by, rule),
                     rule,
                     band_dated,
+                    _band_dated_flags(selection, by) if band_dated else None,
                 )
             by_category = None if overlapping is None else Bounds(overlapping, overlapping)
     if per_year is None and totals.height:
