@@ -1960,7 +1960,9 @@ def _region_beside_routes(
     ones only off it), and the region table's total the victims on a known route, all victims less those on no
     route. Further region cells are withheld (``x``) until no count the route table withholds, nor any small
     part of the other routes, follows (Americas → Asia 6 was Brazil → Thailand's ``x``, alone in its pair; the
-    total 66 gave the ``<5`` of unknown origin back); None when no withholding protects it."""
+    total 66 gave the ``<5`` of unknown origin back); None when no withholding protects it, or when
+    it withholds every count (a table of ``x`` says nothing: a selection of one region pair, its one corridor
+    withheld)."""
     routes_table, counts = route.table, route.counts
     assert counts is not None
     origin, destination = f"origin_{level}", f"destination_{level}"
@@ -2084,7 +2086,10 @@ def _region_beside_routes(
         )
     except DisclosureError:
         return None
-    return protected[1]
+    region = protected[1]
+    if not any((region.frame[c].fill_null(0) > 0).any() for c in region.count_columns):
+        return None  # every count withheld: a table of x says nothing
+    return region
 
 
 #: Columns of :meth:`RouteBounds.chart_data` for censored counts: the high bound, and the range as text.
