@@ -1965,6 +1965,10 @@ def _region_beside_routes(
     withheld)."""
     routes_table, counts = route.table, route.counts
     assert counts is not None
+    for column in routes_table.count_columns:
+        shown = routes_table.frame[column]
+        if (shown.is_not_null() & (shown != counts[column])).any():
+            return None  # not the route table's counts: nothing to protect it with
     origin, destination = f"origin_{level}", f"destination_{level}"
     row_key = matrix.columns[0]
     keys = ["origin_iso3", "destination_iso3", "route_basis"]
