@@ -1835,9 +1835,9 @@ def region_table(
     too small to protect, or when a withheld cell could be recomputed from the route table shown beside it
     (a region pair whose every flow is a corridor published there, or the only withheld cell of a group of
     region pairs whose sum is a published class of route: domestic and intraregional on the diagonal,
-    transregional off it), or, for counts that are not the publisher's censored ones, when the route table
-    withholds any cell, which the region table's sums of the same flows could give back. A perturbed route
-    table (cell key) gives a perturbed region table."""
+    transregional off it), or, for perturbed counts, when the route table withholds any cell, which the region
+    table's sums of the same flows could give back. Exact counts are protected together with the route table
+    instead (:func:`_region_beside_routes`). A perturbed route table (cell key) gives a perturbed region table."""
     from evidence.analyses import routes
 
     matrix = routes.region_flow_matrix(flow_table, level, value=value)  # type: ignore[arg-type]
