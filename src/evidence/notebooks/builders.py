@@ -65,6 +65,7 @@ from evidence.presentation.disclosure import (
     DisclosureError,
     DisclosureRule,
     LinkedCounts,
+    TableCell,
     carried_cell_keys,
     linked_exposures,
     protect_linked,
@@ -745,6 +746,9 @@ class RouteView:
     #: row gives them, the key figures label them as the rule does, not as a complement ``x`` (at least the
     #: threshold), which beside the route table's ``<5`` of the same victims pinned them and those on no route
     known_small: bool = False
+    #: the true counts of :attr:`table`, cell for cell (exact counts not perturbed; else None): what the region
+    #: table beside it is protected together with (:func:`region_table`)
+    counts: pl.DataFrame | None = dataclasses.field(default=None, compare=False, repr=False)
     #: what :meth:`drawn_routes` and :meth:`_published_corridors` found, once (the route table, its charts, their
     #: notes and the bounds' shares read them again): neither compared nor copied by :func:`dataclasses.replace`
     _found: dict[str, Any] = dataclasses.field(default_factory=dict, init=False, compare=False, repr=False)
@@ -1129,7 +1133,17 @@ def route_view(
         # "x | <5 | 64"), so they are then only what the row's published cells give (RouteView.known_routes)
         if any(table.reasons[c][-1] is not None for c in table.count_columns):
             known = None
-    return RouteView(table, corridors, known, tuple(home_rows), known_small=exact and rule.is_small(n))
+    truth = None
+    if exact and not keyed:
+        truth = (
+            counts.fill_null(0)
+            .rename(rename)
+            .with_columns(pl.sum_horizontal(rename.values()).alias(ALL_VICTIMS))
+        )
+        truth = pl.concat([truth, truth.select(pl.exclude("route").sum())], how="diagonal_relaxed")
+    return RouteView(
+        table, corridors, known, tuple(home_rows), known_small=exact and rule.is_small(n), counts=truth
+    )
 
 
 def listed_from(min_victims: int, rule: DisclosureRule) -> int:
@@ -1821,9 +1835,9 @@ def region_table(
     too small to protect, or when a withheld cell could be recomputed from the route table shown beside it
     (a region pair whose every flow is a corridor published there, or the only withheld cell of a group of
     region pairs whose sum is a published class of route: domestic and intraregional on the diagonal,
-    transregional off it), or, for counts that are not the publisher's censored ones, when the route table
-    withholds any cell, which the region table's sums of the same flows could give back. A perturbed route
-    table (cell key) gives a perturbed region table."""
+    transregional off it), or, for perturbed counts, when the route table withholds any cell, which the region
+    table's sums of the same flows could give back. Exact counts are protected together with the route table
+    instead (:func:`_region_beside_routes`). A perturbed route table (cell key) gives a perturbed region table."""
     from evidence.analyses import routes
 
     matrix = routes.region_flow_matrix(flow_table, level, value=value)  # type: ignore[arg-type]
@@ -1869,6 +1883,8 @@ def region_table(
         )
     if table is None:
         return None
+    if value == "victims" and not table.perturbed and route.counts is not None:
+        return _region_beside_routes(table, matrix.fill_null(0), flow_table, level, route)
     origin, destination = f"origin_{level}", f"destination_{level}"
     published = set(map(tuple, route.chart_data().select("origin_iso3", "destination_iso3").rows()))
     flows = flow_table.with_columns(pl.col(origin, destination).fill_null("Unknown"))
@@ -1933,6 +1949,151 @@ def region_table(
         # pair; the total 66: all 69 victims less it, the <5 of unknown origin). Not shown then.
         return None
     return table
+
+
+def _region_beside_routes(
+    table: DisclosedTable, matrix: pl.DataFrame, flow_table: pl.DataFrame, level: str, route: RouteView
+) -> DisclosedTable | None:
+    """The region table of exact counts (``matrix``: its true counts) protected together with the route table
+    shown beside it, which stays as it is: each region pair is the sum of its corridors listed there and of the
+    other routes' flows in it (by class: domestic and intraregional ones only on the diagonal, transregional
+    ones only off it), and the region table's total the victims on a known route, all victims less those on no
+    route. Further region cells are withheld (``x``) until no count the route table withholds, nor any small
+    part of the other routes, follows (Americas → Asia 6 was Brazil → Thailand's ``x``, alone in its pair; the
+    total 66 gave the ``<5`` of unknown origin back); None when no withholding protects it, or when
+    it withholds every count (a table of ``x`` says nothing: a selection of one region pair, its one corridor
+    withheld)."""
+    routes_table, counts = route.table, route.counts
+    assert counts is not None
+    for column in routes_table.count_columns:
+        shown = routes_table.frame[column]
+        if (shown.is_not_null() & (shown != counts[column])).any():
+            return None  # not the route table's counts: nothing to protect it with
+    origin, destination = f"origin_{level}", f"destination_{level}"
+    row_key = matrix.columns[0]
+    keys = ["origin_iso3", "destination_iso3", "route_basis"]
+    flows = flow_table.with_columns(pl.col(origin, destination).fill_null("Unknown"))
+    if "route_basis" not in flows.columns:
+        flows = flows.with_columns(pl.lit(None, pl.String).alias("route_basis"))
+    regions = matrix[row_key].to_list()
+    pairs = [(o, d) for o in regions for d in table.value_columns]
+    column_of = {pair: f"pair {i}" for i, pair in enumerate(pairs)}
+    no_route, every = "no route", "all"
+    total = routes_table.total_label
+    classes = [c for c in routes_table.count_columns if c not in (NO_ROUTE, total)]
+    class_key = {label: key for key, label in ROUTE_CLASS_LABELS.items()}
+    corridor_of = {r["route"]: r for r in route.corridors.iter_rows(named=True)}
+    listed = route.corridors.select(keys)
+    # the link: a row per corridor, per class of the other routes and per row of no route, a column per region
+    # pair; each row's cells add up to its count in the route table, each pair's to its region cell
+    labels: list[str] = []
+    rows: list[dict[str, int]] = []
+    same: list[list[TableCell]] = []
+    unpublished: list[TableCell] = []
+    last = routes_table.frame.height - 1
+    for index, label in enumerate(routes_table.frame["route"].to_list()[:last]):
+        n = int(counts[total][index])
+        if label in corridor_of:
+            corridor = corridor_of[label]
+            found = flows.filter(
+                *(pl.col(k) == corridor[k] if corridor[k] is not None else pl.col(k).is_null() for k in keys)
+            )
+            places = set(found.select(origin, destination).rows())
+            if len(places) != 1 or int(found["victims"].sum()) != n:
+                return None  # a corridor not one region pair's flows: not modelled, not shown
+            cells = {column_of[places.pop()]: n}
+            row = len(rows)
+            same.append([(0, total, index), (2, every, row), *((2, c, row) for c in cells)])
+            labels.append(label)
+            rows.append({**cells, every: n})
+        elif label == OTHER_ROUTES:
+            rest = flows.join(listed, on=keys, how="anti", nulls_equal=True)
+            for column in classes:
+                part = rest.filter(pl.col("flow_class").cast(pl.String) == class_key.get(column, column))
+                sums = {
+                    column_of[(o, d)]: int(v)
+                    for o, d, v in part.group_by(origin, destination).agg(pl.col("victims").sum()).rows()
+                }
+                if sum(sums.values()) != int(counts[column][index]):
+                    return None
+                row = len(rows)
+                same.append([(0, column, index), (2, every, row)])
+                diagonal = class_key.get(column) != "transregional"
+                for (o, d), name in column_of.items():
+                    # a reader knows a class's flows lie only on its side of the diagonal (or an unknown region)
+                    possible = "Unknown" in (o, d) or (o == d) == diagonal
+                    if possible or sums.get(name):
+                        unpublished.append((2, name, row))
+                labels.append(f"{label}: {column}")
+                rows.append({**sums, every: int(counts[column][index])})
+        else:  # no route: the unknowns, nationals at home
+            row = len(rows)
+            same.append([(0, total, index), (2, every, row), (2, no_route, row)])
+            labels.append(label)
+            rows.append({no_route: n, every: n})
+    body = matrix.select(table.value_columns)
+    grand = {column_of[(o, d)]: int(body[d][i]) for i, o in enumerate(regions) for d in table.value_columns}
+    columns = [*column_of.values(), no_route, every]
+    link = pl.DataFrame(
+        [{c: r.get(c, 0) for c in columns} for r in rows], schema={c: pl.Int64 for c in columns}, orient="row"
+    )
+    link = pl.concat([link, link.sum()])
+    expected = {**grand, no_route: int(counts[NO_ROUTE][last]) if NO_ROUTE in counts.columns else 0}
+    if any(link[c][-1] != v for c, v in expected.items()) or link[every][-1] != int(counts[total][last]):
+        return None  # the flows do not add up to both tables: not modelled, not shown
+    end = len(rows)
+    same.append([(0, total, last), (2, every, end)])
+    if NO_ROUTE in routes_table.count_columns:
+        same.append([(0, NO_ROUTE, last), (2, no_route, end)])
+    for i, o in enumerate(regions):
+        for d in table.value_columns:
+            same.append([(1, d, i), (2, column_of[(o, d)], end)])
+    region_truth = matrix.with_columns(pl.sum_horizontal(table.value_columns).alias(table.total_label))
+    region_truth = pl.concat(
+        [region_truth, region_truth.select(pl.exclude(row_key).sum())], how="diagonal_relaxed"
+    )
+    # the link shows nothing of its own: its cells are the route table's or the region table's, as they show them
+    reasons = pl.DataFrame({c: [None] * link.height for c in columns}, schema={c: pl.String for c in columns})
+    linked = DisclosedTable(
+        frame=link.with_columns(pl.Series("row", [*labels, None], dtype=pl.String)).select("row", *columns),
+        count_columns=tuple(columns),
+        rule=table.rule,
+        n_primary=0,
+        n_secondary=0,
+        has_total_row=True,
+        has_total_column=True,
+        total_label=every,
+        reasons=reasons,
+    )
+    shown_as: dict[TableCell, str | None] = {}
+    for group in same:
+        first = group[0]
+        source = routes_table if first[0] == 0 else table
+        shown_as.update({c: source.reasons[first[1]][first[2]] for c in group if c[0] == 2})
+    linked = dataclasses.replace(
+        linked,
+        reasons=pl.DataFrame(
+            {c: [shown_as.get((2, c, r)) for r in range(link.height)] for c in columns},
+            schema={c: pl.String for c in columns},
+        ),
+    )
+    fixed = [(0, c, r) for c in routes_table.count_columns for r in range(routes_table.frame.height)]
+    try:
+        protected = protect_together(
+            [routes_table, table, linked],
+            [counts, region_truth.select(table.count_columns), link],
+            same,
+            table.rule,
+            fixed=fixed,
+            unpublished=unpublished,
+            patience=8,
+        )
+    except DisclosureError:
+        return None
+    region = protected[1]
+    if not any((region.frame[c].fill_null(0) > 0).any() for c in region.count_columns):
+        return None  # every count withheld: a table of x says nothing
+    return region
 
 
 #: Columns of :meth:`RouteBounds.chart_data` for censored counts: the high bound, and the range as text.
