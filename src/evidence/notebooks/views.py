@@ -807,7 +807,8 @@ def show_region_table(numbers: RouteBounds, level: str, *, source: str) -> None:
     table = None if bounds is None else bounds.shown()
     if bounds is None or table is None:
         _markdown(
-            "Not shown: a withheld cell could be recomputed from the route table above, or too few victims."
+            "Not shown: its numbers would give back a count the route table above withholds, or there are too "
+            "few victims."
         )
         return
     show_table(
