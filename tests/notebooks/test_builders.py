@@ -5,6 +5,7 @@ import re
 
 import polars as pl
 import pytest
+from _hand_made import hand_made_table
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
@@ -2533,16 +2534,10 @@ def test_a_growing_corridor_s_statistics_are_withheld_where_they_would_give_a_co
 
 
 def _lao_in_thailand(undated: int, *, keyed: bool = False) -> LoadedTable:
-    from evidence.sources.case_schema import conform
-    from evidence.sources.provenance import Provenance
 
     dated = [{"year": 2015 + i % 5, "origin_iso3": "LAO", "destination_iso3": "THA"} for i in range(139)]
     rows = dated + [{"year": None, "origin_iso3": "LAO", "destination_iso3": "THA"}] * undated
-    provenance = Provenance(
-        source="test", layout="hand-made", release="1", path="x.csv", sha256="ab" * 32, url="", licence="",
-        citation="", synthetic=not keyed, protection="cell_key" if keyed else "",
-    )  # fmt: skip
-    return LoadedTable(conform(pl.DataFrame(rows)), provenance, rows_in=len(rows))
+    return hand_made_table(rows, keyed=keyed)
 
 
 def test_records_without_a_year_are_said_to_be_left_out_of_a_selection_with_years() -> None:

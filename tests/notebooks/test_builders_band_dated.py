@@ -13,13 +13,12 @@ import itertools
 
 import polars as pl
 import pytest
+from _hand_made import hand_made_table
 
 from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import VICTIMS, route_numbers, yearly_numbers
 from evidence.presentation.disclosure import DisclosureRule
-from evidence.sources.case_schema import conform
 from evidence.sources.loaded import LoadedTable
-from evidence.sources.provenance import Provenance
 
 RULE = DisclosureRule(5)
 
@@ -40,11 +39,7 @@ def _selection(per_year: dict[int, int], banded: int, *, keyed: bool = False) ->
         }
         for i, year in enumerate(years)
     ]
-    provenance = Provenance(
-        source="test", layout="hand-made", release="1", path="x.csv", sha256="ab" * 32, url="", licence="",
-        citation="", synthetic=not keyed, protection="cell_key" if keyed else "",
-    )  # fmt: skip
-    table = LoadedTable(conform(pl.DataFrame(rows)), provenance, rows_in=len(rows))
+    table = hand_made_table(rows, keyed=keyed)
     return Selection(table, country="THA", role="destination", years=(2014, 2020))
 
 

@@ -11,14 +11,11 @@ profile's flags and the years by form are protected so too, as exact counts are.
 
 from __future__ import annotations
 
-import polars as pl
+from _hand_made import hand_made_table
 
 from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import profile_view, yearly_numbers
 from evidence.presentation.disclosure import DisclosureRule
-from evidence.sources.case_schema import conform
-from evidence.sources.loaded import LoadedTable
-from evidence.sources.provenance import Provenance
 
 RULE = DisclosureRule(5)
 
@@ -41,11 +38,7 @@ def _forms(
         }
         for i in range(recorded)
     ] + [{"year": 2020, "origin_iso3": "MMR", "destination_iso3": "THA"}] * not_recorded
-    provenance = Provenance(
-        source="test", layout="hand-made", release="1", path="x.csv", sha256="ab" * 32, url="", licence="",
-        citation="", synthetic=not keyed, protection="cell_key" if keyed else "",
-    )  # fmt: skip
-    table = LoadedTable(conform(pl.DataFrame(rows)), provenance, rows_in=len(rows))
+    table = hand_made_table(rows, keyed=keyed)
     return Selection(table, country="THA", role="destination", years=(2020, 2020))
 
 

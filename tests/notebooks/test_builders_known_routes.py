@@ -10,15 +10,13 @@ back (the same records, so the same key and the same perturbation), and with it 
 
 from __future__ import annotations
 
-import polars as pl
 import pytest
+from _hand_made import hand_made_table
 
 from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import ALL_VICTIMS, route_numbers
 from evidence.presentation.disclosure import DisclosureRule
-from evidence.sources.case_schema import conform
 from evidence.sources.loaded import LoadedTable
-from evidence.sources.provenance import Provenance
 
 RULE = DisclosureRule(5)
 
@@ -30,11 +28,7 @@ def _thailand(origins: dict[str | None, int], *, keyed: bool) -> LoadedTable:
         for origin, victims in origins.items()
         for i in range(victims)
     ]
-    provenance = Provenance(
-        source="test", layout="hand-made", release="1", path="x.csv", sha256="ab" * 32, url="", licence="",
-        citation="", synthetic=not keyed, protection="cell_key" if keyed else "",
-    )  # fmt: skip
-    return LoadedTable(conform(pl.DataFrame(rows)), provenance, rows_in=len(rows))
+    return hand_made_table(rows, keyed=keyed)
 
 
 def _route_view(origins: dict[str | None, int], *, keyed: bool):

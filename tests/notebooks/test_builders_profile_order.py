@@ -9,14 +9,11 @@ listed after the published ones, by name, as the route table lists a withheld co
 
 from __future__ import annotations
 
-import polars as pl
+from _hand_made import hand_made_table
 
 from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import profile_view
 from evidence.presentation.disclosure import DisclosureRule
-from evidence.sources.case_schema import conform
-from evidence.sources.loaded import LoadedTable
-from evidence.sources.provenance import Provenance
 
 RULE = DisclosureRule(5)
 
@@ -34,11 +31,7 @@ def _forms(flags: list[dict[str, bool]]) -> Selection:
         }
         for form in flags
     ]
-    provenance = Provenance(
-        source="test", layout="hand-made", release="1", path="x.csv", sha256="ab" * 32, url="", licence="",
-        citation="", synthetic=True, protection="",
-    )  # fmt: skip
-    table = LoadedTable(conform(pl.DataFrame(rows)), provenance, rows_in=len(rows))
+    table = hand_made_table(rows)
     return Selection(table, country="THA", role="destination", years=(2020, 2020))
 
 

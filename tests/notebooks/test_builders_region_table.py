@@ -8,14 +8,11 @@ route: 69 less 66 gave the 3 back.
 
 from __future__ import annotations
 
-import polars as pl
+from _hand_made import hand_made_table
 
 from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import route_numbers
 from evidence.presentation.disclosure import DisclosureRule
-from evidence.sources.case_schema import conform
-from evidence.sources.loaded import LoadedTable
-from evidence.sources.provenance import Provenance
 
 RULE = DisclosureRule(5)
 REGIONS = {"MMR": "Asia", "KHM": "Asia", "UKR": "Europe", "BRA": "Americas", None: None}
@@ -33,11 +30,7 @@ def _numbers(origins: dict[str | None, int]):
         for origin, victims in origins.items()
         for _ in range(victims)
     ]
-    provenance = Provenance(
-        source="test", layout="hand-made", release="1", path="x.csv", sha256="ab" * 32, url="", licence="",
-        citation="", synthetic=True, protection="",
-    )  # fmt: skip
-    table = LoadedTable(conform(pl.DataFrame(rows)), provenance, rows_in=len(rows))
+    table = hand_made_table(rows)
     numbers = route_numbers(Selection(table, country="THA", role="destination", years=(2020, 2020)), RULE)
     assert numbers is not None
     return numbers

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 import polars as pl
 import pytest
+from _hand_made import hand_made_table
 from scipy.optimize import Bounds, LinearConstraint
 
 from evidence.analyses.selection import Selection
@@ -23,10 +24,7 @@ from evidence.notebooks import builders
 from evidence.notebooks.builders import OTHER_ROUTES, ROUTE_CLASS_LABELS, route_numbers
 from evidence.presentation.disclosure import DisclosedTable, DisclosureRule
 from evidence.sources.cache import load_cached
-from evidence.sources.case_schema import conform
 from evidence.sources.demo import demo_path
-from evidence.sources.loaded import LoadedTable
-from evidence.sources.provenance import Provenance
 
 REGIONS = {"MMR": "Asia", "KHM": "Asia", "UKR": "Europe", "BRA": "Americas", None: None}
 #: A combination of atoms (name -> coefficient).
@@ -47,11 +45,7 @@ def _thailand() -> Selection:
         for origin, victims in origins.items()
         for _ in range(victims)
     ]
-    provenance = Provenance(
-        source="test", layout="hand-made", release="1", path="x.csv", sha256="ab" * 32, url="", licence="",
-        citation="", synthetic=True, protection="",
-    )  # fmt: skip
-    table = LoadedTable(conform(pl.DataFrame(rows)), provenance, rows_in=len(rows))
+    table = hand_made_table(rows)
     return Selection(table, country="THA", role="destination", years=(2020, 2020))
 
 

@@ -8,15 +8,12 @@ shown, equal ones by name; exact counts keep the order readers expect, largest f
 
 from __future__ import annotations
 
-import polars as pl
 import pytest
+from _hand_made import hand_made_table
 
 from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import route_numbers
 from evidence.presentation.disclosure import DisclosureRule
-from evidence.sources.case_schema import conform
-from evidence.sources.loaded import LoadedTable
-from evidence.sources.provenance import Provenance
 
 RULE = DisclosureRule(5)
 #: six corridors into Thailand, one victim apart: perturbations of a victim or two reorder them
@@ -30,11 +27,7 @@ def _corridors(origins: dict[str, int], *, keyed: bool) -> list[tuple[str, str]]
         for origin, victims in origins.items()
         for _ in range(victims)
     ]
-    provenance = Provenance(
-        source="test", layout="hand-made", release="1", path="x.csv", sha256="ab" * 32, url="", licence="",
-        citation="", synthetic=not keyed, protection="cell_key" if keyed else "",
-    )  # fmt: skip
-    table = LoadedTable(conform(pl.DataFrame(rows)), provenance, rows_in=len(rows))
+    table = hand_made_table(rows, keyed=keyed)
     numbers = route_numbers(Selection(table, country="THA", role="destination", years=(2020, 2020)), RULE)
     assert numbers is not None
     shown = numbers.low.table.display()
