@@ -8,30 +8,17 @@ route: 69 less 66 gave the 3 back.
 
 from __future__ import annotations
 
-from _hand_made import hand_made_table
+from _hand_made import into_thailand
 
 from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import route_numbers
 from evidence.presentation.disclosure import DisclosureRule
 
 RULE = DisclosureRule(5)
-REGIONS = {"MMR": "Asia", "KHM": "Asia", "UKR": "Europe", "BRA": "Americas", None: None}
 
 
 def _numbers(origins: dict[str | None, int]):
-    rows = [
-        {
-            "year": 2020,
-            "origin_iso3": origin,
-            "destination_iso3": "THA",
-            "origin_region": REGIONS[origin],
-            "destination_region": "Asia",
-        }
-        for origin, victims in origins.items()
-        for _ in range(victims)
-    ]
-    table = hand_made_table(rows)
-    numbers = route_numbers(Selection(table, country="THA", role="destination", years=(2020, 2020)), RULE)
+    numbers = route_numbers(into_thailand(origins), RULE)
     assert numbers is not None
     return numbers
 

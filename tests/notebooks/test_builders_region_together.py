@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 import polars as pl
 import pytest
-from _hand_made import hand_made_table
+from _hand_made import into_thailand
 from scipy.optimize import Bounds, LinearConstraint
 
 from evidence.analyses.selection import Selection
@@ -26,27 +26,13 @@ from evidence.presentation.disclosure import DisclosedTable, DisclosureRule
 from evidence.sources.cache import load_cached
 from evidence.sources.demo import demo_path
 
-REGIONS = {"MMR": "Asia", "KHM": "Asia", "UKR": "Europe", "BRA": "Americas", None: None}
 #: A combination of atoms (name -> coefficient).
 Line = dict[object, float]
 
 
 def _thailand() -> Selection:
     """Thailand as destination: Myanmar 32, Cambodia 19, Ukraine 9, Brazil 6, 3 of unknown citizenship."""
-    origins = {"MMR": 32, "KHM": 19, "UKR": 9, "BRA": 6, None: 3}
-    rows = [
-        {
-            "year": 2020,
-            "origin_iso3": origin,
-            "destination_iso3": "THA",
-            "origin_region": REGIONS[origin],
-            "destination_region": "Asia",
-        }
-        for origin, victims in origins.items()
-        for _ in range(victims)
-    ]
-    table = hand_made_table(rows)
-    return Selection(table, country="THA", role="destination", years=(2020, 2020))
+    return into_thailand({"MMR": 32, "KHM": 19, "UKR": 9, "BRA": 6, None: 3})
 
 
 def _demo(country: str, role: str) -> Callable[[], Selection]:
