@@ -334,6 +334,30 @@ def test_a_pool_started_ahead_forks_every_worker_at_once():
     pool.close()  # idempotent
 
 
+def test_a_pool_started_ahead_forks_every_worker_even_when_the_first_is_done_before_the_next_is_asked(
+    monkeypatch,
+):
+    """CI on a loaded machine: the first worker forked, started and finished its start-up task before the
+    second task was submitted, so the executor found an idle worker and forked no second one. Here the
+    submitting side waits (up to 2 s) for each task before the next, as a descheduled thread would."""
+    from concurrent.futures import ProcessPoolExecutor, wait
+
+    from evidence.runs import batch
+
+    class SlowToSubmit(ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            future = super().submit(fn, *args, **kwargs)
+            wait([future], timeout=2.0)
+            return future
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", SlowToSubmit)
+    pool = batch.BatchPool(2, start=True)
+    try:
+        assert len(pool.executor._processes) == 2
+    finally:
+        pool.close()
+
+
 def test_an_interrupted_batch_ends_the_pool_it_was_given_with_the_interrupt_not_an_error(
     tmp_path, tiny, monkeypatch
 ):

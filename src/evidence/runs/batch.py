@@ -664,18 +664,28 @@ class BatchPool:
         self.kernel = _kernel_ahead(notebook, kernel_name) if notebook is not None else None
         self._to_execute = 0  # the runs to execute found so far, counted up to one a worker
         self._stopped = False
-        self.executor = self._new()
         if start:
-            # each submission finds no idle worker and forks one: all of them start at once
+            # each submission finds no idle worker and forks one: all of them start at once. A worker holds its
+            # first task until every one is submitted: one that ended it before the next was submitted (the
+            # submitting thread descheduled on a loaded machine) would be found idle and take the next, so that
+            # no other was forked
+            context = _process_context()
+            gate = context.Event()
+            self.executor = self._new(context, gate)
             for _ in range(workers):
                 self.executor.submit(_started)
+            gate.set()
+        else:
+            self.executor = self._new()
 
-    def _new(self) -> ProcessPoolExecutor:
+    def _new(
+        self, context: multiprocessing.context.BaseContext | None = None, gate: Any = None
+    ) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
             max_workers=self.workers,
-            mp_context=_process_context(),
+            mp_context=context or _process_context(),
             initializer=_start_worker,
-            initargs=(self.workers, self.prepare),
+            initargs=(self.workers, self.prepare, gate),
         )
 
     def prepared(self, run: PreparedRun, *, force: bool = False) -> None:
@@ -759,7 +769,14 @@ def may_execute(run: PreparedRun, *, force: bool = False) -> bool:
 
 
 def _started() -> None:
-    """A worker's first task when a pool is started ahead: nothing (it makes the pool fork the worker)."""
+    """A worker's first task when a pool is started ahead: it makes the pool fork the worker, and holds it until
+    every worker's is submitted (bounded: a start-up aid must not hang a batch)."""
+    if _start_gate is not None:
+        _start_gate.wait(timeout=60.0)
+
+
+# set in a worker by :func:`_start_worker`: the pool's start-up gate (an Event), when it was started ahead
+_start_gate: Any = None
 
 
 def _prestart(notebook: str, kernel_name: str | None, preload: tuple[str, ...] | None) -> None:
@@ -769,11 +786,13 @@ def _prestart(notebook: str, kernel_name: str | None, preload: tuple[str, ...] |
     prestart(notebook, kernel_name, preload)
 
 
-def _start_worker(workers: int, prepare: Callable[[], None] | None) -> None:
+def _start_worker(workers: int, prepare: Callable[[], None] | None, gate: Any = None) -> None:
     """A pool worker's start: Ctrl-C left to the batch (:func:`_leave_interrupt_to_the_batch`), its share of
     the machine (:func:`_share_machine`), what its runs need that the server that forked it has not loaded
     (Papermill's engine, nbformat's compiled checks), then ``prepare``. Its kernel it starts when asked
-    (:func:`_prestart`) or with its first run."""
+    (:func:`_prestart`) or with its first run. ``gate``: the pool's start-up gate (:func:`_started`)."""
+    global _start_gate
+    _start_gate = gate
     _leave_interrupt_to_the_batch()
     _end_with_the_batch()
     _share_machine(workers)
