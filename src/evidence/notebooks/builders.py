@@ -1170,7 +1170,13 @@ def _listed_corridors(
     withheld in one listing and published with one more corridor in it in another: that class's smallest
     corridors of at least the threshold stay in it, until it reaches the threshold, in every listing but the one
     of every corridor. UNODC's bounds: a corridor below the threshold is the publisher's own censored cell
-    (``<5``), whose place tells nothing the publisher did not."""
+    (``<5``), whose place tells nothing the publisher did not.
+
+    Perturbed counts (cell key): all of it is decided on the numbers shown (a corridor's perturbed count, as its
+    row shows it), those withheld as small taking the place of the ones below the threshold. Chosen by their
+    true counts, a corridor listed told a reader who holds a longer listing that it is truly larger than one
+    left out though shown smaller (Myanmar → Thailand 28 listed, Cambodia → Thailand 30 not), and a minimum
+    which side of it a shown count truly lies on."""
     from evidence.analyses import routes
     from evidence.analyses.intervals import point_expr
 
@@ -1182,6 +1188,8 @@ def _listed_corridors(
             else reported
         )
     keys = [k for k in ("origin_iso3", "destination_iso3", "route_basis") if k in flow_table.columns]
+    if CELL_KEY in flow_table.columns:
+        return _listed_as_shown(flow_table, rule, keys, top_n=top_n, min_victims=min_victims)
     point = point_expr("victims", "victims_low", "victims_high")
     below = pl.col("victims_low") < rule.threshold
     tails = flow_table.filter(below).group_by("flow_class").agg(pl.col("victims_low").sum().alias("_tail"))
@@ -1211,6 +1219,33 @@ def _listed_corridors(
         )
     ranked = reported.filter(~below).join(padding, on=keys, how="anti")
     return routes.top_corridors(ranked, top_n).drop("rank", "cumulative_share") if ranked.height else ranked
+
+
+def _listed_as_shown(
+    flow_table: pl.DataFrame, rule: DisclosureRule, keys: Sequence[str], *, top_n: int, min_victims: int
+) -> pl.DataFrame:
+    """:func:`_listed_corridors` of perturbed counts, on the numbers shown: each corridor's count as its row
+    publishes it (:func:`~evidence.presentation.disclosure.suppress_counts` by its cell key), a withheld one as
+    a count below the threshold (listed with the others withheld, in the order of their keys, all or none). The
+    frame returned is ``flow_table``'s rows, true counts and all."""
+    shown = suppress_counts(
+        flow_table.select(pl.col("victims").alias("n")),
+        "n",
+        rule,
+        cell_keys=flow_table.select(pl.col(CELL_KEY).alias("n")),
+    ).frame["n"]
+    # a withheld corridor as 1: below the threshold and listed at a minimum of 0 or 1, as a true small count;
+    # the other routes of its class are then padded as if it held 1 (no more than its true count: never less)
+    as_shown = flow_table.with_columns(
+        shown.fill_null(1).alias("victims"),
+        shown.fill_null(1).alias("victims_low"),
+        shown.fill_null(1).alias("victims_high"),
+    )
+    listed = _listed_corridors(
+        as_shown.drop(CELL_KEY), rule, top_n=top_n, min_victims=min_victims, exact=True
+    ).select(keys)
+    # the listing's rows in its order, with their true counts
+    return listed.join(flow_table, on=keys, how="left", maintain_order="left").select(flow_table.columns)
 
 
 def _cell_total(table: DisclosedTable, total: int) -> DisclosedTable:
