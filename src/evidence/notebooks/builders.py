@@ -4343,6 +4343,12 @@ def _case_numbers(
     if per_year is None and totals.height:
         yearly = yearly if yearly is not _NOT_YET else totals_table()
         per_year = None if yearly is None else Bounds(yearly, yearly)
+    # the years flagged as probably incomplete, from what the table of victims per year shows
+    shown_flags = _incomplete_as_shown(per_year, common["counts"], selection, rule)
+    if _flag_notes(shown_flags) != dict(flagged) and per_year is not None:
+        noted = _with_flag_notes(per_year.low, flagged, _flag_notes(shown_flags))
+        per_year = Bounds(noted, noted)
+    incomplete = shown_flags
     per_year = _with_years_without_data(per_year, selection, common["counts"], span, common["breakdowns"])
     return YearlyNumbers(
         **common,
@@ -4352,6 +4358,76 @@ def _case_numbers(
         incomplete=incomplete,
         categories=categories,
     )
+
+
+def _incomplete_as_shown(
+    per_year: Bounds | None, counts: pl.DataFrame, selection: Selection, rule: DisclosureRule
+) -> tuple[IncompleteYear, ...]:
+    """The years of victim records flagged as probably incomplete (:func:`~evidence.analyses.trends.
+    incomplete_years`: the latest ones, below half the trend of the years before, and the release's final year)
+    read from the table of victims per year as it is shown, never from the true counts: the flag, and its reason
+    ("below 50% of the count expected from the 2015-2019 trend"), told which side of that half a withheld year
+    lies (a final ``<5`` beside a trend of 7.9 not flagged as below half of it: 4), or a perturbed one. A shown
+    count is read as it is; a ``<5`` as 1 to the threshold less 1 (a latest year flagged only where all of them
+    are below half the trend); an ``x`` from the threshold up to what the total leaves it. Where the table is
+    not shown (``counts``: the selection's yearly counts), only the release's final year, which no count
+    flags."""
+    from evidence.analyses import trends
+
+    last = selection.frame["year"].max() if "year" in selection.frame.columns else None
+    release = None if last is None else int(cast(int, last))
+    if per_year is None:
+        if not counts.height:
+            return ()
+        return tuple(
+            trends.incomplete_years(counts, max_years=0, late_registration=True, release_end=release)
+        )
+    table = per_year.low
+    frame = table.frame.with_columns(table.reasons["victims"].alias("_reason"))
+    years = frame.filter(pl.col("year").cast(pl.String).str.contains(r"^\d+$"))
+    if not years.height:
+        return ()
+    cells = list(zip(years["victims"].to_list(), years["_reason"].to_list(), strict=True))
+    shown = sum(int(v) for v, r in cells if r is None and v is not None)
+    total = table.frame["victims"][-1] if table.has_total_row else None
+    # the withheld years at their least: 1 for a <5, the threshold for an x
+    least = sum(1 if r == "small" else rule.threshold for _, r in cells if r is not None)
+    bounds: list[tuple[int, int]] = []
+    for value, reason in cells:
+        if reason is None:
+            bounds.append((int(value or 0), int(value or 0)))
+        elif reason == "small":
+            bounds.append((1, rule.threshold - 1))
+        else:  # what the total leaves it once the others are at their least
+            room = (
+                total - shown - least + rule.threshold
+                if total is not None
+                else 2 * max(shown, rule.threshold)
+            )
+            bounds.append((rule.threshold, max(rule.threshold, room)))
+    low, high = [b[0] for b in bounds], [b[1] for b in bounds]
+    series = pl.DataFrame(
+        {
+            "year": years["year"].cast(pl.String).cast(pl.Int64),
+            "count": [(a + b) / 2 for a, b in zip(low, high, strict=True)],
+            "count_low": low,
+            "count_high": high,
+        },
+        schema={"year": pl.Int64, "count": pl.Float64, "count_low": pl.Float64, "count_high": pl.Float64},
+    )
+    return tuple(trends.incomplete_years(series, late_registration=True, release_end=release))
+
+
+def _with_flag_notes(
+    table: DisclosedTable, before: Mapping[int, str], flagged: Mapping[int, str]
+) -> DisclosedTable:
+    """A table of victims per year with the notes of the years flagged ``before`` made those of ``flagged``."""
+    changed = {str(y) for y in (*before, *flagged)}
+    notes = _notes(table.frame["year"].cast(pl.String).fill_null(""), flagged)
+    column = (
+        pl.when(pl.col("year").cast(pl.String).is_in(sorted(changed))).then(notes).otherwise(pl.col("note"))
+    )
+    return dataclasses.replace(table, frame=table.frame.with_columns(column.alias("note")))
 
 
 def _with_years_without_data(
