@@ -4125,6 +4125,64 @@ def _years_by_flag_protected(
     return table
 
 
+def _with_years_of(
+    table: DisclosedTable, yearly: DisclosedTable | None, counts: pl.DataFrame, rule: DisclosureRule
+) -> DisclosedTable | None:
+    """A protected year × category table whose categories split each year's victims (``counts``: its true
+    counts, a column per category, a row per year) with its column of victims per year, total included, made
+    the table of victims per year's (``yearly``: shown or withheld alike, cell for cell), and its other cells
+    protected against it (:func:`~evidence.presentation.disclosure.protect_together`); None when none will do.
+
+    Both tables show the same victims: protected on its own, the table by sex withheld a year (``x``) or all
+    years that the table without ``by`` shows (the trends notebook with ``by`` none, the brief, ``evidence
+    trend``), and a year's ``<5`` Female and ``<5`` Male beside the other table's 8 were 4 each. Where no table
+    of victims per year is shown (``yearly`` None: too few to protect), all victims of the selection still are
+    (the route table and key figures): the total stays, the rest protected against it."""
+    column = table.total_label if table.has_total_column else table.count_columns[0]
+    last = table.frame.height - 1
+    truth = (
+        counts.with_columns(pl.sum_horizontal(counts.columns).alias(column))
+        if table.has_total_column
+        else counts
+    )
+    truth = pl.concat([truth, truth.sum()]).select(table.count_columns)
+    values, flags = table.frame[column].to_list(), table.frame[column + SUPPRESSED_SUFFIX].to_list()
+    why = table.reasons[column].to_list()
+    if yearly is not None:
+        if yearly.frame.height != table.frame.height:  # a guard: the same years, the same order
+            return None
+        values = yearly.frame[VICTIMS].to_list()
+        why = yearly.reasons[VICTIMS].to_list()
+        fixed = [(0, column, row) for row, reason in enumerate(why) if reason is None]
+    else:
+        total = table.frame[column][last] if why[last] is None else int(truth[column][last])
+        if why[last] is not None and (table.perturbed or rule.is_small(total)):
+            return None  # the total as every output shows it is not this table's to make
+        values[last], why[last] = total, None
+        fixed = [(0, column, last)]
+    flags = [reason is not None for reason in why]
+    shown = dataclasses.replace(
+        table,
+        frame=with_series(
+            table.frame,
+            [
+                pl.Series(column, values, dtype=pl.Int64),
+                pl.Series(column + SUPPRESSED_SUFFIX, flags, dtype=pl.Boolean),
+            ],
+        ),
+        reasons=with_series(table.reasons, [pl.Series(column, why, dtype=pl.String)]),
+    )
+    reasons = [r for c in table.count_columns for r in shown.reasons[c].to_list()]
+    shown = dataclasses.replace(
+        shown, n_primary=reasons.count(SMALL_REASON), n_secondary=reasons.count(COMPLEMENT_REASON)
+    )
+    try:
+        (protected,) = protect_together([shown], [truth], (), rule, fixed=fixed, patience=8)
+    except DisclosureError:
+        return None
+    return protected
+
+
 def _band_dated_flags(selection: Selection, by: str) -> dict[str, int]:
     """The victims of ``selection`` dated only by a band of years (no year of their own) with each flag of the
     group ``by`` (by its label), and under "Not recorded" those with none, as the yearly tables count a year's."""
@@ -4315,6 +4373,10 @@ def _case_numbers(
             )
             true_counts = counts.select(pl.col(list(categories)).fill_null(0))
             table = _beside_band_dated(table, true_counts, band_dated, rule)
+            if table is not None:
+                # its victims per year are the table of victims per year's, which every other output shows
+                yearly = totals_table()
+                table = _with_years_of(table, yearly, true_counts, rule)
             if table is not None:
                 by_category = Bounds(table, table)
                 per_year = Bounds(*(2 * [_victims_column(table, flagged)]))
