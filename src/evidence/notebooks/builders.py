@@ -4430,8 +4430,9 @@ def _incomplete_as_shown(
     read from the table of victims per year as it is shown, never from the true counts: the flag, and its reason
     ("below 50% of the count expected from the 2015-2019 trend"), told which side of that half a withheld year
     lies (a final ``<5`` beside a trend of 7.9 not flagged as below half of it: 4), or a perturbed one. A shown
-    count is read as it is; a ``<5`` as 1 to the threshold less 1 (a latest year flagged only where all of them
-    are below half the trend); an ``x`` from the threshold up to what the total leaves it. Where the table is
+    count is read as it is; a ``<5`` as 1 to the threshold less 1, an ``x`` from the threshold up to what the
+    total leaves it: a latest year flagged only where all of them are below half the trend, never a trend
+    through them (``ranged``: a guess of one, the middle of its range, made a steep rise of 106 a fall). Where the table is
     not shown (``counts``: the selection's yearly counts), only the release's final year, which no count
     flags."""
     from evidence.analyses import trends
@@ -4477,7 +4478,8 @@ def _incomplete_as_shown(
         },
         schema={"year": pl.Int64, "count": pl.Float64, "count_low": pl.Float64, "count_high": pl.Float64},
     )
-    return tuple(trends.incomplete_years(series, late_registration=True, release_end=release))
+    ranged = [int(y) for y, (_, r) in zip(years["year"].to_list(), cells, strict=True) if r is not None]
+    return tuple(trends.incomplete_years(series, late_registration=True, release_end=release, ranged=ranged))
 
 
 def _with_flag_notes(
