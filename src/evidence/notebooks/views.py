@@ -798,8 +798,12 @@ def show_route_table(
     )
 
 
-def show_region_table(numbers: RouteBounds, level: str, *, source: str) -> None:
-    """Victims by region of origin and of destination (left out where it would undo the route table)."""
+def show_region_table(numbers: RouteBounds | None, level: str, *, source: str) -> None:
+    """Victims by region of origin and of destination (left out where it would undo the route table); a
+    sentence where there is no route table (``numbers`` None: no victim with a route, or too few to protect)."""
+    if numbers is None:  # a section of its introduction alone reads as a table lost (Viet Nam as destination)
+        _markdown(f"No table by {level}: there is no route table above to sum.")
+        return
     if not numbers.flow_table.height:  # nothing withheld: no victim has a route (Viet Nam's CTDC records)
         _markdown(NO_KNOWN_ROUTE.replace("No chart of routes", f"No table by {level}"))
         return
@@ -1018,7 +1022,7 @@ def show_yearly_section(
     if not numbers.counts.height or not (numbers.counts["count_high"].sum() or 0):
         from evidence.analyses import trends
 
-        why = trends.why_empty(selection)  # what was selected and what the data hold (no count)
+        why = trends.why_empty(selection, named=True)  # what was selected and what the data hold (no count)
         _markdown(f"No {noun} in this selection" + (f": {escape_markdown(why.rstrip('.'))}." if why else "."))
         return None
     from evidence.analyses import trends
