@@ -1459,3 +1459,17 @@ def test_a_profiles_frames_by_group_are_its_pivots_read_off_its_grid(demo, keyed
                     assert (mine is None) == (theirs is None)
                     if mine is not None:
                         assert mine.schema == theirs.schema and mine.equals(theirs)
+
+
+def test_a_person_section_without_victims_names_the_country_as_prose_does():
+    """world30: "The case data hold no victims of Philippines as country of destination" (the notebook's own
+    sentence, with the bare name), where the person section's other sentence says "the Republic of Moldova": a
+    name that takes "the" takes it here too."""
+    said = views.no_person_victims_text("PHL", "destination")
+    assert said == (
+        "The case data hold no victims of the Philippines as country of destination: this section describes none "
+        "(with victims described: all, it would describe every record)."
+    )
+    assert views.no_person_victims_text("MDA", "both").startswith(
+        "The case data hold no victims of the Republic of Moldova as country of origin or destination:"
+    )

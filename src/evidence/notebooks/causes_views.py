@@ -1425,6 +1425,19 @@ def person_scope_text(
     return f"This section covers the victims in the case data with {place} as {words}{years}."
 
 
+def no_person_victims_text(country: str, role: str = "both") -> str:
+    """What the person section says where the case data hold none of the country's victims in its role: the
+    country named as :func:`person_scope_text` names it ("the Philippines", not "Philippines")."""
+    from evidence.analyses.coverage import ROLE_WORDS
+    from evidence.sources.countries import name_in_text
+
+    place = escape_markdown(name_in_text(_iso3(country)) or country)
+    return (
+        f"The case data hold no victims of {place} as {escape_markdown(ROLE_WORDS.get(role, role))}: this section "
+        "describes none (with victims described: all, it would describe every record)."
+    )
+
+
 #: What the person section describes, in order, and by which characteristic.
 PERSON_TOPICS: tuple[tuple[str, str | None], ...] = (
     ("recruiter_relation", "sex"),
