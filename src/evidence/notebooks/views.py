@@ -284,6 +284,8 @@ class Opened:
     years: tuple[int, int] | None = None
     selections: list[Selection] = field(default_factory=list)
     cited: dict[int, LoadedTable] = field(default_factory=dict)
+    #: the place as a sentence names it mid-line ("the Philippines"); empty: as ``place``
+    place_in_text: str = ""
 
     @property
     def period(self) -> str:
@@ -292,12 +294,13 @@ class Opened:
 
         return years_text(range(self.years[0], self.years[1] + 1)) if self.years else "all years"
 
-    def place_as(self, role: str) -> str:
+    def place_as(self, role: str, *, in_text: bool = False) -> str:
         """The place in a role, as a chart title names whose victims it counts ("Thailand as country of
-        origin": its nationals, wherever detected; not the victims Thailand detected), as the country brief's."""
+        origin": its nationals, wherever detected; not the victims Thailand detected), as the country brief's;
+        ``in_text``: as a sentence names it mid-line ("the Philippines as country of origin")."""
         from evidence.analyses.coverage import ROLE_WORDS
 
-        return f"{self.place} as {ROLE_WORDS[role]}"
+        return f"{(self.place_in_text or self.place) if in_text else self.place} as {ROLE_WORDS[role]}"
 
     def cite(self, *tables: LoadedTable) -> str:
         """Mark ``tables`` as used (their numbers are shown) and return their source line; records which of
@@ -353,14 +356,14 @@ def open_notebook(
     rule = DisclosureRule(disclosure_threshold)
     tables = load_data(data)
     place = (name_of(country) or country) if country else ""
+    # the place may be a parameter as given; {place_in_text} is the name as a sentence says it mid-line
+    # ("Routes into the United Kingdom"), {place} as it starts one ("United Kingdom: causes and ...")
+    in_text = (name_in_text(country) or place) if country else ""
     if heading:
-        # the place may be a parameter as given; {place_in_text} is the name as a sentence says it mid-line
-        # ("Routes into the United Kingdom"), {place} as it starts one ("United Kingdom: causes and ...")
-        in_text = (name_in_text(country) or place) if country else ""
         _markdown(heading.format(place=escape_markdown(place), place_in_text=escape_markdown(in_text)))
     if notice:
         show_notice(tables)
-    return Opened(tables, rule, source_line(tables), place)
+    return Opened(tables, rule, source_line(tables), place, place_in_text=in_text)
 
 
 def show_notice(tables: Sequence[LoadedTable]) -> None:
