@@ -719,10 +719,44 @@ def missing_counts(
         if "n_recorded_key" in missing.columns
         else None
     )
-    table = _protect(frame, "Variable", [RECORDED, NOT_RECORDED], rule, keys)
+    table = _protect_rows(frame, "Variable", [RECORDED, NOT_RECORDED], rule, keys)
     if table is None:
         return None
     return MissingCounts(tuple(missing["variable"].to_list()), table)
+
+
+def _protect_rows(
+    frame: pl.DataFrame,
+    key: str,
+    columns: Sequence[str],
+    rule: DisclosureRule,
+    cell_keys: pl.DataFrame | None = None,
+) -> DisclosedTable | None:
+    """A table whose rows are different variables, each protected with its own total (all victims) and no
+    total of its columns: that total would add different variables, counts nobody and is never shown, yet
+    protected with the rows it made them withhold complements for nothing (Thailand as destination in the
+    k-anonymised sample, threshold 11: form of exploitation ``x`` and ``x`` beside means of control's ``<11``,
+    while the table of forms printed both). The section's linked protection (:func:`protect_person_section`)
+    withholds whatever the other tables need besides; None when a row is too small to protect."""
+    parts = []
+    for i in range(frame.height):
+        keys = None if cell_keys is None else cell_keys.slice(i, 1)
+        part = _protect(frame.slice(i, 1), key, columns, rule, keys)
+        if part is None:
+            return None
+        parts.append(part)
+    reasons = pl.concat([part.reasons.head(1) for part in parts])
+    withheld = [r for column in reasons.columns for r in reasons[column].to_list()]
+    return dataclasses.replace(
+        parts[0],
+        frame=pl.concat([part.frame.head(1) for part in parts]),
+        reasons=reasons,
+        n_primary=withheld.count(SMALL_REASON),
+        n_secondary=withheld.count(COMPLEMENT_REASON),
+        has_total_row=False,
+        known=pl.DataFrame(),  # no count of case records is the publisher's censored cell
+        known_values=pl.DataFrame(),
+    )
 
 
 def _rendered_missing(protected: MissingCounts) -> pl.DataFrame:
