@@ -5710,8 +5710,14 @@ def completeness_tables(
         return Completeness(None, dict.fromkeys(frames), folded)
 
     shown_table = _fields_view(rows, pairs, system, rule) if fields_protected else None
+    # each field's share of all records, as the table of fields shows it: the tables by a column end with it
+    overall = (
+        {}
+        if shown_table is None
+        else dict(zip([r["field"] for r in rows], shown_table["Share known"], strict=True))
+    )
     views = {
-        by: _by_view(frame, by, tables[by], shares[by], shown_fields[by], system, rule)
+        by: _by_view(frame, by, tables[by], shares[by], shown_fields[by], system, rule, overall=overall)
         for by, frame in frames.items()
     }
     return Completeness(shown_table, views, folded)
@@ -5875,9 +5881,12 @@ def _by_view(
     displayed: Sequence[str],
     system: LinkedCounts,
     rule: DisclosureRule,
+    *,
+    overall: Mapping[str, str] | None = None,
 ) -> pl.DataFrame | None:
     """A table by ``by`` as the protected system publishes it: records per value (``x`` where the system
-    withholds one more), and the shares shown (``–`` elsewhere)."""
+    withholds one more), and the shares shown (``–`` elsewhere); its row of all records gives each field's
+    share of them as the table of fields shows it (``overall``, by field; empty where that table shows none)."""
     if table is None:
         return None
     shown = table.display()
@@ -5893,7 +5902,7 @@ def _by_view(
             n = records[i]
             ok = system.status.get(("k", by, i, f)) == SHARE and n and pk is not None
             values.append(f"{pk / n:.0%}" if ok else SHARE_SUPPRESSED_LABEL)
-        columns[f.replace("_", " ")] = [*values, ""]
+        columns[f.replace("_", " ")] = [*values, (overall or {}).get(f, "")]
     return (
         shown.with_columns(pl.Series("records", cells, pl.String))
         .rename({by: column_title(by), "records": "Records"})
