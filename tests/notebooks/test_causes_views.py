@@ -1473,3 +1473,28 @@ def test_a_person_section_without_victims_names_the_country_as_prose_does():
     assert views.no_person_victims_text("MDA", "both").startswith(
         "The case data hold no victims of the Republic of Moldova as country of origin or destination:"
     )
+
+
+def test_the_peers_table_says_whose_victims_it_counts_as_the_country_brief_does(tmp_path, monkeypatch, panel):
+    """world30: the causes brief of Thailand as origin gave "Thailand | 134 (2021)" under "Detected victims",
+    with a note that said only which year: a reader of an origin brief takes them for Thailand's nationals. They
+    are every victim its authorities detected, of any citizenship, as the country brief's table of neighbours
+    says."""
+    import IPython.display
+
+    from evidence.notebooks import views as notebook_views
+
+    monkeypatch.setattr(notebook_views, "show_chart", lambda chart, name, **kw: None)
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    views.show_society_section(panel, "KHM", None, RULE)
+    markdown = " ".join(
+        o.get("text/markdown", "") if isinstance(o, dict) else str(getattr(o, "data", "")) for o in shown
+    )
+    text = " ".join(_unmarked(markdown).split())
+    assert (
+        "Detected victims are those each country's authorities detected, of any citizenship; they and the rates "
+        "made of them are for the year in brackets, the latest UNODC holds for each country."
+        in text.replace("\\", "")  # Markdown escapes aside
+    )

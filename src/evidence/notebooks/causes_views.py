@@ -2511,8 +2511,11 @@ def show_society_section(
                 part
                 for part in (
                     (
-                        "Detected victims and the rates made of them are for the year in brackets, the latest "
-                        "UNODC holds for each country."
+                        # in any role, as the country brief says it: in an origin brief a reader takes them for
+                        # the country's nationals (Thailand as origin: "134 (2021)", the victims Thailand detected)
+                        "Detected victims are those each country's authorities detected, of any citizenship; they "
+                        "and the rates made of them are for the year in brackets, the latest UNODC holds for each "
+                        "country."
                     ),
                     gsi_table_note(panel),
                     f"Tier 2 WL: Tier 2 Watch List.{legend}",
