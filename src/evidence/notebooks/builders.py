@@ -48,7 +48,7 @@ from evidence.analyses.trends import (
     SteadyPanel,
 )
 from evidence.core.errors import EvidenceError, ParameterError
-from evidence.core.text import column_title, word_list
+from evidence.core.text import column_title, number_in_words, word_list
 from evidence.presentation import markup
 from evidence.presentation.disclosure import (
     CENSORED,
@@ -1474,14 +1474,15 @@ NAMED_CORRIDORS: Final = 7
 def _largest_named(twice: Any) -> str:
     """The corridors of a :class:`~evidence.analyses.routes.CountedTwice` as a sentence names them: all (up to
     :data:`NAMED_CORRIDORS`, alphabetically), else the largest few (victims of both counts, largest first) and
-    how many more, at least 5 (a smaller number of countries would read as people to the brief's scan)."""
+    how many more, at least five, in words (in figures, a number of countries below the threshold reads as
+    people to the brief's scan: Nigeria at threshold 11, "and 9 more")."""
     if len(twice.corridors) <= NAMED_CORRIDORS:
         codes = sorted(twice.corridors, key=lambda c: (name_of(c) or c).casefold())
         return word_list([name_in_text(code) or code for code in codes])
     named = twice.largest()[: min(5, len(twice.corridors) - 5)]
     return (
         ", ".join(name_in_text(code) or code for code in named)
-        + f" and {len(twice.corridors) - len(named)} more"
+        + f" and {number_in_words(len(twice.corridors) - len(named))} more"
     )
 
 
@@ -2990,8 +2991,7 @@ def repeated_rows_note(numbers: YearlyNumbers) -> str | None:
     for (category,), group in repeated.group_by("category", maintain_order=True):
         counts = sorted(set(group["n"].to_list()))
         # in words: a small number in a note reads as a count of people to the brief's disclosure scan
-        words = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
-        how_many = " or ".join(words.get(n, f"{n:,}") for n in counts)
+        how_many = " or ".join(number_in_words(n) for n in counts)
         said.append(
             f"{category} in {years_in_words(group['year'].to_list())} (the sum of the {how_many} rows UNODC publishes "
             "under that name for the year)"
@@ -5710,8 +5710,14 @@ def completeness_tables(
         return Completeness(None, dict.fromkeys(frames), folded)
 
     shown_table = _fields_view(rows, pairs, system, rule) if fields_protected else None
+    # each field's share of all records, as the table of fields shows it: the tables by a column end with it
+    overall = (
+        {}
+        if shown_table is None
+        else dict(zip([r["field"] for r in rows], shown_table["Share known"], strict=True))
+    )
     views = {
-        by: _by_view(frame, by, tables[by], shares[by], shown_fields[by], system, rule)
+        by: _by_view(frame, by, tables[by], shares[by], shown_fields[by], system, rule, overall=overall)
         for by, frame in frames.items()
     }
     return Completeness(shown_table, views, folded)
@@ -5875,9 +5881,12 @@ def _by_view(
     displayed: Sequence[str],
     system: LinkedCounts,
     rule: DisclosureRule,
+    *,
+    overall: Mapping[str, str] | None = None,
 ) -> pl.DataFrame | None:
     """A table by ``by`` as the protected system publishes it: records per value (``x`` where the system
-    withholds one more), and the shares shown (``–`` elsewhere)."""
+    withholds one more), and the shares shown (``–`` elsewhere); its row of all records gives each field's
+    share of them as the table of fields shows it (``overall``, by field; empty where that table shows none)."""
     if table is None:
         return None
     shown = table.display()
@@ -5893,7 +5902,7 @@ def _by_view(
             n = records[i]
             ok = system.status.get(("k", by, i, f)) == SHARE and n and pk is not None
             values.append(f"{pk / n:.0%}" if ok else SHARE_SUPPRESSED_LABEL)
-        columns[f.replace("_", " ")] = [*values, ""]
+        columns[f.replace("_", " ")] = [*values, (overall or {}).get(f, "")]
     return (
         shown.with_columns(pl.Series("records", cells, pl.String))
         .rename({by: column_title(by), "records": "Records"})
