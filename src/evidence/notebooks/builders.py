@@ -2353,7 +2353,14 @@ def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteVi
             reasons=view.table.reasons[order],
             known=view.table.known[order] if view.table.known.height else view.table.known,
         )
-        return dataclasses.replace(view, table=table, corridors=view.corridors[order[:n]])
+        # the true counts too, row for row (the region table is protected together with the table as shown)
+        counts = view.counts
+        return dataclasses.replace(
+            view,
+            table=table,
+            corridors=view.corridors[order[:n]],
+            counts=None if counts is None else counts[order],
+        )
 
     moved = reordered(low)
     return moved, moved if high is low else reordered(high)
