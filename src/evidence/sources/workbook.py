@@ -534,6 +534,28 @@ def not_available(text: pl.Expr) -> pl.Expr:
     return text.str.strip_chars().str.to_lowercase().is_in(list(NOT_AVAILABLE))
 
 
+#: A year stored as a date: 1 January of it, as a workbook holds a year column typed or exported as dates and shown
+#: by a year-only format (``yyyy`` shows ``2019``), in the text :func:`read_sheet` gives such a cell
+#: (``2019-01-01 00:00:00``) or a CSV saved from it (``2019-01-01``). Only 1 January: another day is a date, not
+#: a year, and stays refused as one. The one rule the loaders of a year column (UNODC, TIP, CTDC) read dates by.
+YEAR_AS_DATE = r"^\s*(\d{4})-01-01(?:[ T]00:00(?::00(?:\.0+)?)?)?\s*$"
+
+
+def year_of_date(text: pl.Expr) -> pl.Expr:
+    """The year of a cell holding 1 January of it (:data:`YEAR_AS_DATE`), as Int16; null for any other text."""
+    return text.str.extract(YEAR_AS_DATE, 1).cast(pl.Int16)
+
+
+def years_from_dates_note(label: str, cells: int) -> str:
+    """The provenance note of a year column of which ``cells`` held dates read as their years
+    (:func:`year_of_date`): said once for the column, not flagged on each row (a column written so is one fact
+    about the file, and the year read is the one a reader of the sheet sees)."""
+    return (
+        f"column {label!r}: {cells:,} cell(s) hold a date, 1 January of a year (as a year-only date format shows "
+        "the year): read as that year"
+    )
+
+
 @dataclasses.dataclass(frozen=True)
 class HeaderMatch:
     """Where :func:`find_header` found the header: its sheet and row, and the rows peeked above and at it."""
