@@ -1136,3 +1136,65 @@ def test_total_alone_heads_the_response_total_only_as_a_whole_label(tmp_path: Pa
     loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", [country("Thailand")]))
     tha = loaded.data.row(0, named=True)
     assert (tha["vulnerability_total"], tha["response_total"]) == (45.5, 35.0)
+
+
+@pytest.mark.parametrize(
+    ("cell", "text", "column"),
+    [
+        ("E164", "323,000\u2013485,000", "estimated_number_in_modern_slavery"),
+        ("E164", "323000 - 485000", "estimated_number_in_modern_slavery"),
+        ("D164", "4.6-6.9", "prevalence_per_1000"),
+        ("D164", "4.6 to 6.9", "prevalence_per_1000"),
+    ],
+)
+def test_a_figure_written_as_a_range_is_missing_for_its_cell_only_and_flagged(
+    shared_data: Path, gsi, tmp_path: Path, cell: str, text: str, column: str
+) -> None:
+    """An estimate published as its interval ("323,000–485,000" people in Thailand, a prevalence "4.6-6.9" per
+    1,000) is no point figure: the country was rejected as "not a number", losing its population and every score
+    with it. Read as missing for that cell (neither end, nor a midpoint the edition never published), flagged
+    with the range as written; the country's other figures and every other country as published."""
+    loaded = registry.load(_real_copy(shared_data, tmp_path, set_text(cell, text)))
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (180, 180, 0)
+    tha = loaded.data.filter(pl.col("iso3") == "THA")
+    assert tha[column].to_list() == [None]
+    others = [c for c in gsi.data.columns if c != column]
+    assert tha.select(others).equals(gsi.data.filter(pl.col("iso3") == "THA").select(others))
+    assert loaded.data.filter(pl.col("iso3") != "THA").equals(gsi.data.filter(pl.col("iso3") != "THA"))
+    added = loaded.flags.join(gsi.flags, on=loaded.flags.columns, how="anti")
+    assert added.select("row", "value", "reason").rows() == [(164, text, walkfree.REASON_RANGE)]
+
+
+@pytest.mark.parametrize("text", ["-2.6", "1,000-", "4.6-6.9-8", "2021-2022 estimate", "2023-05-30"])
+def test_text_that_is_no_range_of_a_figure_is_not_read_as_one(tmp_path: Path, text: str) -> None:
+    """A negative figure (a prevalence: rejected as such), a dangling dash, three numbers, words and a date are no
+    range: not a number."""
+    loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", [country("Iceland", prevalence=text)]))
+    assert walkfree.REASON_RANGE not in loaded.flags["reason"].to_list()
+    reason = walkfree.REASON_NEGATIVE if text == "-2.6" else walkfree.REASON_NOT_NUMBER
+    assert loaded.rejects.select("value", "reason").rows() == [(text, reason)]
+
+
+@pytest.mark.parametrize("text", ["<0.1", "n/a", "5.74*"])
+def test_a_text_cell_in_a_measure_column_leaves_every_other_figure_at_full_precision(
+    shared_data: Path, gsi, tmp_path: Path, text: str
+) -> None:
+    """One text cell among a column's numbers (a bound, a not-available token, a footnoted figure) made calamine
+    infer the column as text, and every other country's figure in it was then read from calamine's text of the
+    number, rounded to 9 decimals (Afghanistan's prevalence 12.9599723815918 read as 12.959972382): 159 countries
+    silently changed. The column is read as numbers whatever its other cells hold."""
+    loaded = registry.load(_real_copy(shared_data, tmp_path, set_text("D164", text)))
+    others = pl.col("iso3") != "THA"
+    assert loaded.data.filter(others).equals(gsi.data.filter(others))
+
+
+def test_a_boolean_cell_in_a_measure_column_is_still_not_a_number(shared_data: Path, tmp_path: Path) -> None:
+    """Read as numbers, a boolean cell is 1: no figure was published, so it stays rejected as not a number."""
+    from _xlsx import set_cell
+
+    loaded = registry.load(
+        _real_copy(shared_data, tmp_path, set_cell("D164", '<c r="D164" t="b"><v>1</v></c>'))
+    )
+    assert loaded.rejects.select("row", "value", "reason").rows() == [
+        (164, "true", walkfree.REASON_NOT_NUMBER)
+    ]

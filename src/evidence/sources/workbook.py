@@ -674,13 +674,17 @@ def starts_with_label(cell_key: str, label_key: str) -> bool:
 
 
 def read_sheet(
-    path: str | Path, match: HeaderMatch, *, dtypes: Literal["string"] | None = None
+    path: str | Path,
+    match: HeaderMatch,
+    *,
+    dtypes: Literal["string"] | dict[int, Literal["float"]] | None = None,
 ) -> tuple[pl.DataFrame, int]:
     """Read the sheet below the header found by :func:`find_header`.
 
     Returns the frame (columns named by the header, whitespace in names collapsed) and the sheet row of its
     first data row. ``dtypes="string"`` reads every cell as text; by default
-    calamine infers each column's type. A delimited text file is read the same way (see
+    calamine infers each column's type; ``{index: "float"}`` reads those columns (by position) as numbers at full
+    precision whatever else they hold (a text cell, a date: null; a boolean: 1 or 0). A delimited text file is read the same way (see
     :func:`evidence.sources.delimited.read_delimited`).
     """
     if match.delimiter is not None:
