@@ -1198,3 +1198,58 @@ def test_a_boolean_cell_in_a_measure_column_is_still_not_a_number(shared_data: P
     assert loaded.rejects.select("row", "value", "reason").rows() == [
         (164, "true", walkfree.REASON_NOT_NUMBER)
     ]
+
+
+@pytest.mark.parametrize(
+    ("lower", "upper"),
+    [
+        ("(lower bound)", "(upper bound)"),
+        ("- low estimate", "- high estimate"),
+        ("95% confidence interval, lower", "95% confidence interval, upper"),
+    ],
+)
+def test_an_edition_publishing_the_bounds_of_its_estimates_reads_the_estimates(
+    shared_data: Path, gsi, tmp_path: Path, lower: str, upper: str
+) -> None:
+    """An edition adding the bounds of its estimates beside them ("Estimated prevalence of modern slavery per
+    1,000 population (lower bound)", "... (upper bound)") was refused: "more than one column for 'Estimated
+    prevalence of modern slavery per 1,000'", though a bound is no estimate. A column whose label names a bound of
+    the measure is never the measure: read past and named among the columns not used."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(shared_data / REAL_FILE)
+    sheet = book[walkfree.SHEET]
+    sheet.insert_cols(
+        6, 4
+    )  # after the two estimates (D, E): their bounds, as a later edition may publish them
+    for offset, (source, bound, factor) in enumerate(
+        [("D", lower, 0.8), ("D", upper, 1.2), ("E", lower, 0.8), ("E", upper, 1.2)]
+    ):
+        column = 6 + offset
+        sheet.cell(3, column).value = f"{sheet[f'{source}3'].value} {bound}"
+        for row in range(4, sheet.max_row + 1):
+            if isinstance(estimate := sheet[f"{source}{row}"].value, int | float):
+                sheet.cell(row, column).value = estimate * factor
+    book.save(tmp_path / "bounds.xlsx")
+    loaded = registry.load(tmp_path / "bounds.xlsx")
+    from polars.testing import assert_frame_equal
+
+    # (openpyxl writes a number to 15 significant digits: 2 prevalences differ from the published ones by 1e-15)
+    assert_frame_equal(loaded.data, gsi.data, rel_tol=1e-14)
+    assert loaded.rejects.is_empty() and loaded.flags.equals(gsi.flags)
+    not_used = next(n for n in loaded.provenance.notes if n.startswith("columns not used: "))
+    assert not_used.count(lower) == 2 and not_used.count(upper) == 2
+
+
+def test_a_sheet_with_the_bounds_of_an_estimate_but_not_the_estimate_lacks_it(tmp_path: Path) -> None:
+    """A bound is never read as the estimate it bounds, even when the estimate's own column is missing."""
+    header = [f"{h} (lower bound)" if h.startswith("Estimated prevalence") else h for h in HEADER]
+    path = write_gsi(tmp_path / "g.xlsx", [country("Thailand")])
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    for column, label in enumerate(header, start=1):
+        book[walkfree.SHEET].cell(3, column).value = label
+    book.save(path)
+    with pytest.raises((InputError, UnknownFormatError), match="prevalence"):
+        registry.load(path)

@@ -3,7 +3,9 @@
 Sheet ``GSI 2023 summary data``: a title row, then the header on the 3rd row, then 180 countries. The sheet is
 found by its header (Country, Population and the prevalence and number estimates, under the labels of
 :data:`MEASURES` or :data:`ALIASES`), whatever its name or place in the workbook; a sheet lacking one of those is
-refused, naming the labels to look for and the sheet and row of the nearest header. Region and the vulnerability
+refused, naming the labels to look for and the sheet and row of the nearest header. A column whose label names a
+bound of a measure ("... per 1,000 population (lower bound)", "... high estimate": an edition's uncertainty
+columns) is never that measure: a column not used. Region and the vulnerability
 and government-response scores may be missing (an edition publishing its estimates only): left empty, with a
 note naming them. Numbers written as text ("401,000", "69 800 000") are read, and a score written "75%" as 75,
 by one rule for workbooks and text files (:func:`_with_numbers`); a percent sign in any other column is not a number.
@@ -121,7 +123,9 @@ LAYOUT_CSV = "gsi2023_csv"
 #: rows (not countries) left out", a CSV's line called a row, text in a column not used unnamed)
 #: 20: a figure written as a range ("323,000–485,000") read as missing for its cell and flagged (the country was
 #: rejected as "not a number"); a measure column read as numbers whatever else it holds (one text cell in it, a
-#: bound or a footnoted figure, had every other country's figure read from calamine's text, rounded to 9 decimals)
+#: bound or a footnoted figure, had every other country's figure read from calamine's text, rounded to 9 decimals);
+#: a column whose label names a bound of a measure ("... (lower bound)") never read as the measure (beside the
+#: measure's column the sheet was refused as ambiguous; alone, the lower bound was read as the estimate)
 LOADER_VERSION = "20"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
@@ -332,12 +336,33 @@ def _matching(cells: Sequence[Any]) -> dict[str, list[str]]:
         starting = (
             []
             if exact or name not in MEASURES
-            else [c for c, k in keyed if any(starts_with_label(k, w) for w in wanted if w not in whole)]
+            else [
+                c
+                for c, k in keyed
+                if any(
+                    starts_with_label(k, w) and not _names_a_bound(k[len(w) :])
+                    for w in wanted
+                    if w not in whole
+                )
+            ]
         )
         hits = list(dict.fromkeys(exact or starting))
         if hits:
             found[name] = hits
     return found
+
+
+#: Words after a measure's label naming a bound of it, as :func:`header_key` writes them ("... (lower bound)", "...
+#: - high estimate", "... 95% confidence interval, upper"): an edition's uncertainty columns beside its estimates,
+#: never the estimate (read as it, a lower bound was the prevalence; beside it, the sheet was refused as ambiguous).
+_BOUND_WORDS = re.compile(
+    r"lower|upper|bound|confidenceinterval|lowestimate|highestimate|minimum|maximum|limit|margin"
+)
+
+
+def _names_a_bound(rest: str) -> bool:
+    """Whether the rest of a header cell's key after a measure's label names a bound of the measure."""
+    return _BOUND_WORDS.search(rest) is not None
 
 
 @functools.cache
