@@ -1042,7 +1042,7 @@ class _Mapping:
             rows.append(decoded)
         if bad:
             self.reject_values(spec.source, bad, keep_row=spec.keep_row)
-        dated = [key for key in keys if "year" in spec.outputs and re.match(YEAR_AS_DATE, str(key))]
+        dated = [key for key in keys if re.match(YEAR_AS_DATE, str(key))] if "year" in spec.outputs else []
         if dated:  # said once for the column, as every loader of a year column says it
             cells = raw.select(pl.col(spec.source).is_in(dated).sum()).item()
             self.notes.append(years_from_dates_note(spec.source, cells))
