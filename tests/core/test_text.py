@@ -15,6 +15,7 @@ from evidence.core.text import (
     column_title,
     did_you_mean,
     list_separator,
+    number_in_words,
     spreadsheet_frame,
     spreadsheet_text,
     word_list,
@@ -63,6 +64,22 @@ def test_a_title_has_no_underscore_and_at_most_its_first_letter_capital(name: st
 )
 def test_a_list_reads_as_a_sentence_says_it(items: list[str], last: str, text: str) -> None:
     assert word_list(items, last) == text
+
+
+@pytest.mark.parametrize(
+    ("n", "words"),
+    [
+        (0, "zero"),
+        (9, "nine"),
+        (13, "thirteen"),
+        (20, "twenty"),
+        (21, "twenty-one"),
+        (99, "ninety-nine"),
+        (1250, "1,250"),
+    ],
+)
+def test_a_number_below_a_hundred_is_said_in_words(n: int, words: str) -> None:
+    assert number_in_words(n) == words
 
 
 @given(st.lists(st.text(alphabet="abc XYZ", min_size=1, max_size=8), min_size=2, max_size=6))

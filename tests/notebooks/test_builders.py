@@ -2173,7 +2173,7 @@ def test_a_long_list_of_corridors_counted_both_ways_names_the_largest_and_how_ma
     selection = Selection(pl.DataFrame(rows, schema=INDICATOR_SCHEMA), country="NGA", role="origin")
     said = counted_twice_sentence(selection, paired=set())
     assert len(codes) > NAMED_CORRIDORS
-    assert "the routes to Italy, Norway, Austria, Belgium, Switzerland and 5 more." in said
+    assert "the routes to Italy, Norway, Austria, Belgium, Switzerland and five more." in said
     # eight: the largest three and five more
     dropped = pl.col("iso3").is_in(["SWE", "NLD"]) | pl.col("category_iso3").is_in(["SWE", "NLD"]).fill_null(
         False
@@ -2181,7 +2181,35 @@ def test_a_long_list_of_corridors_counted_both_ways_names_the_largest_and_how_ma
     eight = Selection(
         pl.DataFrame(rows, schema=INDICATOR_SCHEMA).filter(~dropped), country="NGA", role="origin"
     )
-    assert "the routes to Italy, Norway, Austria and 5 more." in counted_twice_sentence(eight, paired=set())
+    assert "the routes to Italy, Norway, Austria and five more." in counted_twice_sentence(
+        eight, paired=set()
+    )
+
+
+def test_how_many_more_corridors_are_counted_both_ways_is_in_words_never_read_as_people():
+    """world30: Nigeria as origin at threshold 11 named the five largest corridors "and 9 more", and the brief
+    could not be rendered: its scan read the 9 as a small count of people. How many more countries is said in
+    words ("and nine more"), under any threshold."""
+    from _indicator import indicator_row
+
+    from evidence.notebooks.builders import counted_twice_sentence
+    from evidence.presentation.disclosure import find_small_counts
+    from evidence.sources.indicator_schema import INDICATOR_SCHEMA
+
+    codes = ["AUT", "BEL", "CHE", "DEU", "ESP", "FRA", "ITA", "NLD", "NOR", "SWE", "DNK", "FIN", "GBR", "IRL"]
+    rows = [
+        indicator_row("NGA", 2019, "by citizenship", "Nationals", 900),
+        indicator_row("NGA", 2019, "by country of repatriation", "Abroad", 50 * len(codes)),
+    ]
+    for code in codes:
+        rows += [
+            indicator_row("NGA", 2019, "by country of repatriation", code, 50, category_iso3=code),
+            indicator_row(code, 2019, "by citizenship", "Nigeria", 50, category_iso3="NGA"),
+        ]
+    selection = Selection(pl.DataFrame(rows, schema=INDICATOR_SCHEMA), country="NGA", role="origin")
+    said = counted_twice_sentence(selection, paired=set())
+    assert " and nine more." in said
+    assert find_small_counts(said, DisclosureRule(11)) == []
 
 
 def test_real_myanmars_two_thailand_rows_are_a_pair_and_said_to_overlap(shared_data):

@@ -397,3 +397,17 @@ def test_a_split_states_flagged_rows_and_the_table_of_fields_give_no_country_wit
     # the same, told: the region's and the sub-region's records without a country are the flagged rows
     told = {"origin_region": (7, None), "origin_subregion": (7, None)}
     assert completeness_tables(fields, {}, RULE, fixed=told).fields.equals(protected)
+
+
+def test_the_all_records_row_gives_each_fields_share_as_the_table_of_fields_does():
+    """world30: the data-quality briefs' tables by year and by source type ended in a row "All records | 1,479"
+    whose share cells were empty, unexplained, where the table of fields above gives each field's share of all
+    records: the row gives the same share (empty where that table shows none)."""
+    fields_frame, by_year = _tables([40, 60], {"sex": [30, 50], "gender_x": [40, 60]}, unknown_year=False)
+    tables = completeness_tables(fields_frame, {"year": by_year}, RULE)
+    assert tables.fields is not None and tables.by["year"] is not None
+    share = dict(zip(tables.fields["Field"], tables.fields["Share known"], strict=True))
+    assert share["sex"] == "80%"
+    last = tables.by["year"].row(-1, named=True)
+    assert last["Year"] == "All records" and last["Records"] == "100"
+    assert (last["sex"], last["gender x"]) == ("80%", share["gender_x"])

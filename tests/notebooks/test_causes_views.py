@@ -1459,3 +1459,67 @@ def test_a_profiles_frames_by_group_are_its_pivots_read_off_its_grid(demo, keyed
                     assert (mine is None) == (theirs is None)
                     if mine is not None:
                         assert mine.schema == theirs.schema and mine.equals(theirs)
+
+
+def test_a_person_section_without_victims_names_the_country_as_prose_does():
+    """world30: "The case data hold no victims of Philippines as country of destination" (the notebook's own
+    sentence, with the bare name), where the person section's other sentence says "the Republic of Moldova": a
+    name that takes "the" takes it here too."""
+    said = views.no_person_victims_text("PHL", "destination")
+    assert said == (
+        "The case data hold no victims of the Philippines as country of destination: this section describes none "
+        "(with victims described: all, it would describe every record)."
+    )
+    assert views.no_person_victims_text("MDA", "both").startswith(
+        "The case data hold no victims of the Republic of Moldova as country of origin or destination:"
+    )
+
+
+def test_the_peers_table_says_whose_victims_it_counts_as_the_country_brief_does(tmp_path, monkeypatch, panel):
+    """world30: the causes brief of Thailand as origin gave "Thailand | 134 (2021)" under "Detected victims",
+    with a note that said only which year: a reader of an origin brief takes them for Thailand's nationals. They
+    are every victim its authorities detected, of any citizenship, as the country brief's table of neighbours
+    says."""
+    import IPython.display
+
+    from evidence.notebooks import views as notebook_views
+
+    monkeypatch.setattr(notebook_views, "show_chart", lambda chart, name, **kw: None)
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    views.show_society_section(panel, "KHM", None, RULE)
+    markdown = " ".join(
+        o.get("text/markdown", "") if isinstance(o, dict) else str(getattr(o, "data", "")) for o in shown
+    )
+    text = " ".join(_unmarked(markdown).split())
+    assert (
+        "Detected victims are those each country's authorities detected, of any citizenship; they and the rates "
+        "made of them are for the year in brackets, the latest UNODC holds for each country."
+        in text.replace("\\", "")  # Markdown escapes aside
+    )
+
+
+@pytest.mark.parametrize(("country", "peers"), [("GBR", ["FRA", "DEU"]), ("KHM", None)])
+def test_the_peers_table_explains_tier_2_wl_only_where_a_cell_shows_it(
+    tmp_path, monkeypatch, panel, country, peers
+):
+    """polish30: the causes brief's note under the country beside its peers always ended "Tier 2 WL: Tier 2 Watch
+    List.", also under tables where no country was on the Watch List; a legend explains what is shown."""
+    import IPython.display
+
+    from evidence.notebooks import views as notebook_views
+
+    monkeypatch.setattr(notebook_views, "show_chart", lambda chart, name, **kw: None)
+    tables: list = []
+    monkeypatch.setattr(
+        notebook_views, "show_table", lambda table, **kw: tables.append((table, kw.get("note")))
+    )
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: None)
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    views.show_society_section(panel, country, peers, RULE)
+    table, note = tables[0]
+    shown = any("Tier 2 WL" in str(cell) for column in table.columns for cell in table[column].to_list())
+    assert ("Tier 2 WL: Tier 2 Watch List." in note) == shown
+    # each case holds what it is for: Europe's peers none on the Watch List, Cambodia's region some
+    assert shown == (country == "KHM")

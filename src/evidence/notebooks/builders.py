@@ -48,7 +48,7 @@ from evidence.analyses.trends import (
     SteadyPanel,
 )
 from evidence.core.errors import EvidenceError, ParameterError
-from evidence.core.text import column_title, word_list
+from evidence.core.text import column_title, number_in_words, word_list
 from evidence.presentation import markup
 from evidence.presentation.disclosure import (
     CENSORED,
@@ -746,9 +746,13 @@ class RouteView:
     #: row gives them, the key figures label them as the rule does, not as a complement ``x`` (at least the
     #: threshold), which beside the route table's ``<5`` of the same victims pinned them and those on no route
     known_small: bool = False
-    #: the true counts of :attr:`table`, cell for cell (exact counts not perturbed; else None): what the region
-    #: table beside it is protected together with (:func:`region_table`)
+    #: the true counts of :attr:`table`, cell for cell (exact counts or one bound of UNODC's ranges, not
+    #: perturbed; else None): what the region table beside it is protected together with (:func:`region_table`,
+    #: :func:`region_ranges`)
     counts: pl.DataFrame | None = dataclasses.field(default=None, compare=False, repr=False)
+    #: UNODC's ranges: the part of each of :attr:`counts` published exactly (the rest is the publisher's ``<5``
+    #: cells), cell for cell; None for exact counts
+    exact_parts: pl.DataFrame | None = dataclasses.field(default=None, compare=False, repr=False)
     #: what :meth:`drawn_routes` and :meth:`_published_corridors` found, once (the route table, its charts, their
     #: notes and the bounds' shares read them again): neither compared nor copied by :func:`dataclasses.replace`
     _found: dict[str, Any] = dataclasses.field(default_factory=dict, init=False, compare=False, repr=False)
@@ -1133,16 +1137,28 @@ def route_view(
         # "x | <5 | 64"), so they are then only what the row's published cells give (RouteView.known_routes)
         if any(table.reasons[c][-1] is not None for c in table.count_columns):
             known = None
-    truth = None
-    if exact and not keyed:
-        truth = (
-            counts.fill_null(0)
-            .rename(rename)
-            .with_columns(pl.sum_horizontal(rename.values()).alias(ALL_VICTIMS))
-        )
-        truth = pl.concat([truth, truth.select(pl.exclude("route").sum())], how="diagonal_relaxed")
+    truth, exact_parts = None, None
+    if not keyed:
+        # this bound's true counts (UNODC: and the parts published exactly), with margins: what the region table
+        # is protected together with (the grand total as the rows' sum, not the publisher's cell total)
+        def margins(frame: pl.DataFrame) -> pl.DataFrame:
+            frame = (
+                frame.fill_null(0)
+                .rename(rename)
+                .with_columns(pl.sum_horizontal(rename.values()).alias(table.total_label))
+            )
+            return pl.concat([frame, frame.select(pl.exclude("route").sum())], how="diagonal_relaxed")
+
+        truth = margins(counts)
+        exact_parts = None if exact else margins(wide(UNCENSORED))
     return RouteView(
-        table, corridors, known, tuple(home_rows), known_small=exact and rule.is_small(n), counts=truth
+        table,
+        corridors,
+        known,
+        tuple(home_rows),
+        known_small=exact and rule.is_small(n),
+        counts=truth,
+        exact_parts=exact_parts,
     )
 
 
@@ -1509,14 +1525,15 @@ NAMED_CORRIDORS: Final = 7
 def _largest_named(twice: Any) -> str:
     """The corridors of a :class:`~evidence.analyses.routes.CountedTwice` as a sentence names them: all (up to
     :data:`NAMED_CORRIDORS`, alphabetically), else the largest few (victims of both counts, largest first) and
-    how many more, at least 5 (a smaller number of countries would read as people to the brief's scan)."""
+    how many more, at least five, in words (in figures, a number of countries below the threshold reads as
+    people to the brief's scan: Nigeria at threshold 11, "and 9 more")."""
     if len(twice.corridors) <= NAMED_CORRIDORS:
         codes = sorted(twice.corridors, key=lambda c: (name_of(c) or c).casefold())
         return word_list([name_in_text(code) or code for code in codes])
     named = twice.largest()[: min(5, len(twice.corridors) - 5)]
     return (
         ", ".join(name_in_text(code) or code for code in named)
-        + f" and {len(twice.corridors) - len(named)} more"
+        + f" and {number_in_words(len(twice.corridors) - len(named))} more"
     )
 
 
@@ -1872,7 +1889,10 @@ def region_table(
     region pairs whose sum is a published class of route: domestic and intraregional on the diagonal,
     transregional off it), or, for perturbed counts, when the route table withholds any cell, which the region
     table's sums of the same flows could give back. Exact counts are protected together with the route table
-    instead (:func:`_region_beside_routes`). A perturbed route table (cell key) gives a perturbed region table."""
+    instead (:func:`_region_beside_routes`), and so are UNODC's ranges, both bounds at once (:func:`region_ranges`,
+    which :meth:`RouteBounds.region_bounds` uses; ``value`` one bound here: that bound's table with the checks
+    above). A perturbed route table (cell key) gives a perturbed region table: a cell key's perturbation has no
+    bound to protect it on."""
     from evidence.analyses import routes
 
     matrix = routes.region_flow_matrix(flow_table, level, value=value)  # type: ignore[arg-type]
@@ -2131,6 +2151,257 @@ def _region_beside_routes(
     return region
 
 
+def region_ranges(
+    flow_table: pl.DataFrame, level: str, rule: DisclosureRule, low: RouteView, high: RouteView
+) -> Bounds | None:
+    """The region table of UNODC's ranges (both bounds, :func:`protected_bounds`) protected together with the
+    route table shown beside it (``low`` and ``high``: its two bounds' views), which stays as it is
+    (:func:`_ranges_beside_routes`); None when too small to protect, or when no withholding protects it."""
+    from evidence.analyses import routes
+
+    lows = routes.region_flow_matrix(flow_table, level, value="victims_low")  # type: ignore[arg-type]
+    if not lows.height:
+        return None
+    row_key = lows.columns[0]
+
+    def aligned(other: pl.DataFrame) -> pl.DataFrame:
+        return lows.select(row_key).join(other, on=row_key, how="left").select(lows.columns).fill_null(0)
+
+    highs = aligned(routes.region_flow_matrix(flow_table, level, value="victims_high"))  # type: ignore[arg-type]
+    # the exact parts: the region matrix of another measure of the same flows, cell for cell
+    swapped = flow_table.drop("victims_low").rename({UNCENSORED: "victims_low"})
+    exact = aligned(routes.region_flow_matrix(swapped, level, value="victims_low"))  # type: ignore[arg-type]
+    lows = lows.fill_null(0)
+    bounds = protected_bounds(lows, highs, row_key, lows.columns[1:], rule, exact=exact)
+    if bounds is None:
+        return None
+    return _ranges_beside_routes(bounds, (lows, highs, exact), flow_table, level, low, high)
+
+
+def _ranges_beside_routes(
+    bounds: Bounds,
+    matrices: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+    flow_table: pl.DataFrame,
+    level: str,
+    low: RouteView,
+    high: RouteView,
+) -> Bounds | None:
+    """UNODC's region table (``bounds``; ``matrices``: its true low and high bounds and exact parts) protected
+    together with the route table of the same flows shown beside it (``low``, ``high``), as
+    :func:`_region_beside_routes` protects exact counts, on the bounds both publish (:class:`LinkedCounts`): each
+    flow and each row of no route has a low and a high bound, the high at least the low and at most four times it
+    (an exact part and ``<5`` cells of 1 to 4: ``E + k`` and ``E + 4k``; only ``low <= high`` for a difference of
+    censored sums), and each cell of either table, as the reader sees it (:func:`published_pair`: a range fixes
+    both bounds, ``<5`` the low one below the threshold, ``x`` both at it or more), is the sum of its flows. Region
+    cells are withheld in both bounds until no withheld count that may be small, nor a small exact part of a flow,
+    follows (Lithuania as origin, threshold 11: the route table's ``x`` of 6 nationals repatriated from abroad
+    came back from the regions' total); what the route table and key figures alone give back is taken as given.
+    The publisher's own ``<5`` cells (a cell without an exact part) are known to anyone with its file. None when
+    no withholding protects it, when the flows are not the route table's, or when every count is withheld."""
+    rule, label = bounds.low.rule, bounds.low.rule.label
+    lows, highs, _ = matrices
+    if low.counts is None or high.counts is None or low.exact_parts is None:
+        return None
+    origin, destination = f"origin_{level}", f"destination_{level}"
+    keys = ["origin_iso3", "destination_iso3", "route_basis"]
+    flows = flow_table.with_columns(pl.col(origin, destination).fill_null("Unknown"))
+    if "route_basis" not in flows.columns:
+        flows = flows.with_columns(pl.lit(None, pl.String).alias("route_basis"))
+    flows = flows.with_row_index("_flow")
+    system = LinkedCounts()
+
+    def atom(name: Hashable, bottom: int, top: int, exact: int) -> None:
+        """A flow, or a row of no route: its two bounds, unpublished, and what anyone knows of how they are made."""
+        lo, hi = ("low", name), ("high", name)
+        system.quantity(lo, bottom)
+        system.quantity(hi, top)
+        system.at_most.append({lo: 1.0, hi: -1.0})
+        if top - exact == 4 * (
+            bottom - exact
+        ):  # E + k and E + 4k, E >= 0: the high at most four times the low
+            system.at_most.append({hi: 1.0, lo: -4.0})
+            if exact > 0:  # a small exact part must not follow: (4 low - high) / 3
+                system.derived[("exact", name)] = {lo: 4 / 3, hi: -1 / 3}
+
+    flow_rows = list(flows.select("_flow", "victims_low", "victims_high", UNCENSORED).iter_rows())
+    for index, bottom, top, exact in flow_rows:
+        atom(("flow", index), int(bottom), int(top), int(exact or 0))
+    routes_low, routes_high = low.table, high.table
+    total = routes_low.total_label
+    last = routes_low.frame.height - 1
+    labels = routes_low.frame["route"].to_list()
+    corridor_of = {r["route"]: r for r in low.corridors.iter_rows(named=True)}
+    class_key = {name: key for key, name in ROUTE_CLASS_LABELS.items()}
+    no_route: list[Hashable] = []
+    for index, name in enumerate(labels[:last]):
+        if name not in corridor_of and name != OTHER_ROUTES:
+            no_route.append(("no route", name))
+            atom(
+                no_route[-1],
+                int(low.counts[total][index]),
+                int(high.counts[total][index]),
+                int(low.exact_parts[total][index]),
+            )
+
+    #: a cell's flows (and rows of no route), by their low bounds' names
+    Line = dict[tuple[str, Hashable], float]
+
+    def of_flows(frame: pl.DataFrame) -> Line:
+        return {("low", ("flow", i)): 1.0 for i in frame["_flow"].to_list()}
+
+    rest = flows.join(low.corridors.select(keys), on=keys, how="anti", nulls_equal=True)
+
+    def route_cell(index: int, column: str) -> Line | None:
+        """The low bounds of the route table's cell (its flows or its row of no route); None: the publisher's cell
+        total, not the rows' sum."""
+        name = labels[index]
+        in_class = column not in (total, NO_ROUTE)
+        if name in corridor_of:
+            corridor = corridor_of[name]
+            if column == NO_ROUTE or (in_class and class_key.get(column) != corridor["flow_class"]):
+                return {}
+            return of_flows(
+                flows.filter(
+                    *(
+                        pl.col(k) == corridor[k] if corridor[k] is not None else pl.col(k).is_null()
+                        for k in keys
+                    )
+                )
+            )
+        if name == OTHER_ROUTES:
+            if column == NO_ROUTE:
+                return {}
+            part = (
+                rest
+                if not in_class
+                else rest.filter(pl.col("flow_class").cast(pl.String) == class_key.get(column))
+            )
+            return of_flows(part)
+        if index < last:
+            return {} if in_class else {("low", ("no route", name)): 1.0}
+        if column == NO_ROUTE:
+            return {("low", q): 1.0 for q in no_route}
+        if in_class:
+            return of_flows(flows.filter(pl.col("flow_class").cast(pl.String) == class_key.get(column)))
+        return {**of_flows(flows), **{("low", q): 1.0 for q in no_route}}
+
+    def statuses(pair: tuple[Any, Any], known: bool, top: int) -> tuple[str | None, str | None]:
+        """What a reader knows of a cell's two bounds from how it is shown (the publisher's own ``<5`` cells:
+        known to anyone with its file)."""
+        shown_low, shown_high = pair
+        if known or not (isinstance(shown_low, str) or isinstance(shown_high, str)):
+            return None, None
+        if shown_high == label:  # below the threshold: the low bound; the high one only where it is small too
+            return SMALL_REASON, SMALL_REASON if rule.is_small(top) else _UNPUBLISHED
+        if not isinstance(shown_low, str):  # at least the low bound
+            return None, COMPLEMENT_REASON
+        return COMPLEMENT_REASON, COMPLEMENT_REASON
+
+    def link(name: Hashable, line: Line, values: tuple[int, int], why: tuple[Any, Any]) -> bool:
+        """A cell of both bounds, each the sum of its flows' bound; False where the flows do not add up to it."""
+        for side, value, reason in zip(("low", "high"), values, why, strict=True):
+            sums: dict[Hashable, float] = {(side, q[1]): c for q, c in line.items()}
+            if sum(system.values[q] * c for q, c in sums.items()) != value:
+                return False
+            _publish_read(system, (side, name), value, reason, rule)
+            system.equalities.append({**sums, (side, name): -1.0})
+        return True
+
+    route_pairs = Bounds(routes_low, routes_high)
+    route_bounds: set[Hashable] = set()
+    for column in routes_low.count_columns:
+        pairs, known = route_pairs.cells(column), routes_low.known_cells(column)
+        for index in range(routes_low.frame.height):
+            line = route_cell(index, column)
+            values = (int(low.counts[column][index]), int(high.counts[column][index]))
+            if not line:
+                if values != (0, 0):
+                    return None  # a cell the flows do not make: not modelled, not shown
+                continue
+            why = statuses(pairs[index], known[index], values[1])
+            shown_ints = not any(isinstance(v, str) for v in pairs[index])
+            if shown_ints and tuple(cast(int, v) for v in pairs[index]) != values:
+                if index == last and column == total:
+                    continue  # the publisher's cell total (narrower than the rows' sum): published elsewhere
+                return None
+            if not link(("route", column, index), line, values, why):
+                return None
+            route_bounds.update((side, ("route", column, index)) for side in ("low", "high"))
+    # what the route table and key figures give back alone is given: the region table is not asked to hide it
+    for name in linked_exposures(system, rule, complements=True):
+        if name in system.derived:
+            del system.derived[name]
+        else:
+            system.publish(name, system.values[name], None)
+    # nor may it give back any other count the route table withholds, a complement too (Netherlands → United
+    # States x, 6–9, alone in Europe → Americas): each such bound less all but one of its value is a small count
+    # (1) that follows exactly when the bound does
+    system.publish(ONE, 1, None)
+    for name in system.withheld():
+        if name in route_bounds and not rule.is_small(system.values[name]):
+            system.derived[("withheld", name)] = {name: 1.0, ONE: -float(system.values[name] - 1)}
+    regions = lows[lows.columns[0]].to_list()
+    region_low = bounds.low
+    region_pairs = Bounds(region_low, bounds.high)
+    among: set[Hashable] = set()
+    cells: dict[Hashable, tuple[str, int]] = {}
+    for column in region_low.count_columns:
+        pairs, known = region_pairs.cells(column), region_low.known_cells(column)
+        for index in range(region_low.frame.height):
+            chosen = flows
+            if index < len(regions):
+                chosen = chosen.filter(pl.col(origin) == regions[index])
+            if column != region_low.total_label:
+                chosen = chosen.filter(pl.col(destination) == column)
+            values = (int(chosen["victims_low"].sum()), int(chosen["victims_high"].sum()))
+            inner = index < len(regions) and column in highs.columns
+            if inner and (int(lows[column][index]), int(highs[column][index])) != values:
+                return None  # the region matrix is not these flows: not modelled, not shown
+            line = of_flows(chosen)
+            name = ("region", column, index)
+            if not link(name, line, values, statuses(pairs[index], known[index], values[1])):
+                return None
+            cells[("low", name)] = cells[("high", name)] = (column, index)
+            if not known[index]:
+                among.update(q for q in (("low", name), ("high", name)) if system.status.get(q) is None)
+    withheld: set[tuple[str, int]] = set()
+    for _ in range(8):
+        try:
+            protect_linked(system, rule, among=among, patience=8)
+        except DisclosureError:
+            return None
+        newly = {cells[q] for q in system.withheld() if q in cells} - withheld
+        if not newly:
+            break
+        withheld |= newly
+        for column, index in newly:  # a cell withheld in one bound is withheld in both, and read as shown
+            pair = [("low", ("region", column, index)), ("high", ("region", column, index))]
+            # x, unless its high bound is small (<5): a small low bound beside a withheld high one is shown x,
+            # which a reader takes for at least the threshold (Botswana as destination, threshold 11: Asia →
+            # Africa <11 became x beside the route table's <11 of the same flows, and gave them back as 10)
+            reason = SMALL_REASON if system.status.get(pair[1]) == SMALL_REASON else COMPLEMENT_REASON
+            for q in pair:
+                system.status[q] = reason
+                among.discard(q)
+        if not linked_exposures(system, rule):
+            break
+    else:
+        return None
+    if linked_exposures(system, rule):
+        return None
+    out_low, out_high = bounds.low, bounds.high
+    for column in region_low.count_columns:
+        rows = sorted(index for c, index in withheld if c == column)
+        out_low, out_high = withhold_cells(out_low, column, rows), withhold_cells(out_high, column, rows)
+    if withheld and all(
+        isinstance(pair[0], str) or isinstance(pair[1], str) or not pair[1]
+        for column in out_low.count_columns
+        for pair in Bounds(out_low, out_high).cells(column)
+    ):
+        return None  # every count withheld here: a table of x says nothing
+    return Bounds(out_low, out_high)
+
+
 #: Columns of :meth:`RouteBounds.chart_data` for censored counts: the high bound, and the range as text.
 VICTIMS_HIGH, VICTIMS_TEXT = "victims_high", "victims_text"
 
@@ -2221,16 +2492,12 @@ class RouteBounds:
         return None if bounds is None else bounds.shown()
 
     def region_bounds(self, level: str) -> Bounds | None:
-        """:func:`region_table` of both bounds (one table twice for exact counts); None if either is."""
+        """:func:`region_table` of exact counts (one table twice), else :func:`region_ranges` of both bounds."""
         rule = self.low.table.rule
         if self.exact:
             table = region_table(self.flow_table, level, rule, self.low)
             return None if table is None else Bounds(table, table)
-        low = region_table(self.flow_table, level, rule, self.low, value="victims_low")
-        high = region_table(self.flow_table, level, rule, self.high, value="victims_high")
-        if low is None or high is None:
-            return None
-        return Bounds(low, high)
+        return region_ranges(self.flow_table, level, rule, self.low, self.high)
 
     def withheld_corridors(self) -> frozenset[tuple[str, str]]:
         """The corridors (origin and destination ISO3) the route table lists with their total withheld (``<5``
@@ -2388,7 +2655,15 @@ def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteVi
             reasons=view.table.reasons[order],
             known=view.table.known[order] if view.table.known.height else view.table.known,
         )
-        return dataclasses.replace(view, table=table, corridors=view.corridors[order[:n]])
+        # the true counts too, row for row (the region table is protected together with the table as shown)
+        counts, exact_parts = view.counts, view.exact_parts
+        return dataclasses.replace(
+            view,
+            table=table,
+            corridors=view.corridors[order[:n]],
+            counts=None if counts is None else counts[order],
+            exact_parts=None if exact_parts is None else exact_parts[order],
+        )
 
     moved = reordered(low)
     return moved, moved if high is low else reordered(high)
@@ -3025,8 +3300,7 @@ def repeated_rows_note(numbers: YearlyNumbers) -> str | None:
     for (category,), group in repeated.group_by("category", maintain_order=True):
         counts = sorted(set(group["n"].to_list()))
         # in words: a small number in a note reads as a count of people to the brief's disclosure scan
-        words = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
-        how_many = " or ".join(words.get(n, f"{n:,}") for n in counts)
+        how_many = " or ".join(number_in_words(n) for n in counts)
         said.append(
             f"{category} in {years_in_words(group['year'].to_list())} (the sum of the {how_many} rows UNODC publishes "
             "under that name for the year)"
@@ -5885,8 +6159,14 @@ def completeness_tables(
         return Completeness(None, dict.fromkeys(frames), folded)
 
     shown_table = _fields_view(rows, pairs, system, rule) if fields_protected else None
+    # each field's share of all records, as the table of fields shows it: the tables by a column end with it
+    overall = (
+        {}
+        if shown_table is None
+        else dict(zip([r["field"] for r in rows], shown_table["Share known"], strict=True))
+    )
     views = {
-        by: _by_view(frame, by, tables[by], shares[by], shown_fields[by], system, rule)
+        by: _by_view(frame, by, tables[by], shares[by], shown_fields[by], system, rule, overall=overall)
         for by, frame in frames.items()
     }
     return Completeness(shown_table, views, folded)
@@ -6050,9 +6330,12 @@ def _by_view(
     displayed: Sequence[str],
     system: LinkedCounts,
     rule: DisclosureRule,
+    *,
+    overall: Mapping[str, str] | None = None,
 ) -> pl.DataFrame | None:
     """A table by ``by`` as the protected system publishes it: records per value (``x`` where the system
-    withholds one more), and the shares shown (``–`` elsewhere)."""
+    withholds one more), and the shares shown (``–`` elsewhere); its row of all records gives each field's
+    share of them as the table of fields shows it (``overall``, by field; empty where that table shows none)."""
     if table is None:
         return None
     shown = table.display()
@@ -6068,7 +6351,7 @@ def _by_view(
             n = records[i]
             ok = system.status.get(("k", by, i, f)) == SHARE and n and pk is not None
             values.append(f"{pk / n:.0%}" if ok else SHARE_SUPPRESSED_LABEL)
-        columns[f.replace("_", " ")] = [*values, ""]
+        columns[f.replace("_", " ")] = [*values, (overall or {}).get(f, "")]
     return (
         shown.with_columns(pl.Series("records", cells, pl.String))
         .rename({by: column_title(by), "records": "Records"})
@@ -6156,6 +6439,36 @@ def coverage_view(coverage: pl.DataFrame) -> pl.DataFrame:
         pl.col("countries").map_elements(lambda n: f"{n:,}", return_dtype=pl.String).alias("Countries"),
         pl.col("values").map_elements(lambda n: f"{n:,}", return_dtype=pl.String).alias("Values"),
         pl.format("{}%", (pl.col("censored_share") * 100).round(0).cast(pl.Int64)).alias("Censored (<5)"),
+    )
+
+
+def coverage_note(loaded: LoadedTable) -> str:
+    """The note under UNODC's countries per indicator and dimension: a breakdown by country counts every country
+    that published it, those whose rows name no particular country too (:func:`~evidence.analyses.quality.
+    breakdowns_naming_no_country`): 187 by country of repatriation against 140 by citizenship in the 2023 workbook,
+    45 of them with only "Abroad" (every row of 2003 and 2008). Plain text; "" when no such country."""
+    from evidence.analyses.coverage import years_in_words
+    from evidence.analyses.quality import breakdowns_naming_no_country
+
+    if loaded.kind != "indicator" or "category_iso3" not in loaded.data.columns:
+        return ""
+    parts = []
+    found = breakdowns_naming_no_country(loaded).filter(pl.col("naming_no_country") > 0)
+    for row in found.iter_rows(named=True):
+        # plain text (a table's note is escaped where it is written), counts of countries in words below 100: in
+        # figures the brief's disclosure scan would read a small one as people
+        part = (
+            f"{number_in_words(row['naming_no_country'])} of the {number_in_words(row['countries'])} with "
+            f"{str(row['indicator']).lower()} {row['dimension']}"
+        )
+        if row["years_naming_none"]:
+            part += f" (no row of {years_in_words(row['years_naming_none'])} names one)"
+        parts.append(part)
+    if not parts:
+        return ""
+    return (
+        "Countries: those that published a value of the breakdown, those whose rows name no particular country "
+        f'("Abroad", an unknown citizenship, text not mapped to a country) included: {word_list(parts)}.'
     )
 
 

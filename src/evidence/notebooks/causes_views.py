@@ -719,10 +719,44 @@ def missing_counts(
         if "n_recorded_key" in missing.columns
         else None
     )
-    table = _protect(frame, "Variable", [RECORDED, NOT_RECORDED], rule, keys)
+    table = _protect_rows(frame, "Variable", [RECORDED, NOT_RECORDED], rule, keys)
     if table is None:
         return None
     return MissingCounts(tuple(missing["variable"].to_list()), table)
+
+
+def _protect_rows(
+    frame: pl.DataFrame,
+    key: str,
+    columns: Sequence[str],
+    rule: DisclosureRule,
+    cell_keys: pl.DataFrame | None = None,
+) -> DisclosedTable | None:
+    """A table whose rows are different variables, each protected with its own total (all victims) and no
+    total of its columns: that total would add different variables, counts nobody and is never shown, yet
+    protected with the rows it made them withhold complements for nothing (Thailand as destination in the
+    k-anonymised sample, threshold 11: form of exploitation ``x`` and ``x`` beside means of control's ``<11``,
+    while the table of forms printed both). The section's linked protection (:func:`protect_person_section`)
+    withholds whatever the other tables need besides; None when a row is too small to protect."""
+    parts = []
+    for i in range(frame.height):
+        keys = None if cell_keys is None else cell_keys.slice(i, 1)
+        part = _protect(frame.slice(i, 1), key, columns, rule, keys)
+        if part is None:
+            return None
+        parts.append(part)
+    reasons = pl.concat([part.reasons.head(1) for part in parts])
+    withheld = [r for column in reasons.columns for r in reasons[column].to_list()]
+    return dataclasses.replace(
+        parts[0],
+        frame=pl.concat([part.frame.head(1) for part in parts]),
+        reasons=reasons,
+        n_primary=withheld.count(SMALL_REASON),
+        n_secondary=withheld.count(COMPLEMENT_REASON),
+        has_total_row=False,
+        known=pl.DataFrame(),  # no count of case records is the publisher's censored cell
+        known_values=pl.DataFrame(),
+    )
 
 
 def _rendered_missing(protected: MissingCounts) -> pl.DataFrame:
@@ -1423,6 +1457,19 @@ def person_scope_text(
         )
     words = ROLE_WORDS.get(role, role)
     return f"This section covers the victims in the case data with {place} as {words}{years}."
+
+
+def no_person_victims_text(country: str, role: str = "both") -> str:
+    """What the person section says where the case data hold none of the country's victims in its role: the
+    country named as :func:`person_scope_text` names it ("the Philippines", not "Philippines")."""
+    from evidence.analyses.coverage import ROLE_WORDS
+    from evidence.sources.countries import name_in_text
+
+    place = escape_markdown(name_in_text(_iso3(country)) or country)
+    return (
+        f"The case data hold no victims of {place} as {escape_markdown(ROLE_WORDS.get(role, role))}: this section "
+        "describes none (with victims described: all, it would describe every record)."
+    )
 
 
 #: What the person section describes, in order, and by which characteristic.
@@ -2455,6 +2502,8 @@ def show_society_section(
         kinds = {k: v for k, v in comparison_kinds(society.COMPARE_MEASURES).items() if k in table.columns}
         cells = {cell for column in table.columns[1:] for cell in table[column].to_list()}
         legend = " n/a: not in the data." if "n/a" in cells else ""
+        # explained where a cell shows it, as the country brief's table of neighbours does
+        watch_list = "Tier 2 WL: Tier 2 Watch List." if any("Tier 2 WL" in str(c) for c in cells) else ""
         if NOT_COMPARED in cells:
             legend += " " + not_compared_note(society.MAX_YEARS_FROM_ESTIMATE)
         show_table(
@@ -2464,11 +2513,14 @@ def show_society_section(
                 part
                 for part in (
                     (
-                        "Detected victims and the rates made of them are for the year in brackets, the latest "
-                        "UNODC holds for each country."
+                        # in any role, as the country brief says it: in an origin brief a reader takes them for
+                        # the country's nationals (Thailand as origin: "134 (2021)", the victims Thailand detected)
+                        "Detected victims are those each country's authorities detected, of any citizenship; they "
+                        "and the rates made of them are for the year in brackets, the latest UNODC holds for each "
+                        "country."
                     ),
                     gsi_table_note(panel),
-                    f"Tier 2 WL: Tier 2 Watch List.{legend}",
+                    f"{watch_list}{legend}".strip(),
                 )
                 if part
             ),

@@ -284,6 +284,8 @@ class Opened:
     years: tuple[int, int] | None = None
     selections: list[Selection] = field(default_factory=list)
     cited: dict[int, LoadedTable] = field(default_factory=dict)
+    #: the place as a sentence names it mid-line ("the Philippines"); empty: as ``place``
+    place_in_text: str = ""
 
     @property
     def period(self) -> str:
@@ -292,12 +294,13 @@ class Opened:
 
         return years_text(range(self.years[0], self.years[1] + 1)) if self.years else "all years"
 
-    def place_as(self, role: str) -> str:
+    def place_as(self, role: str, *, in_text: bool = False) -> str:
         """The place in a role, as a chart title names whose victims it counts ("Thailand as country of
-        origin": its nationals, wherever detected; not the victims Thailand detected), as the country brief's."""
+        origin": its nationals, wherever detected; not the victims Thailand detected), as the country brief's;
+        ``in_text``: as a sentence names it mid-line ("the Philippines as country of origin")."""
         from evidence.analyses.coverage import ROLE_WORDS
 
-        return f"{self.place} as {ROLE_WORDS[role]}"
+        return f"{(self.place_in_text or self.place) if in_text else self.place} as {ROLE_WORDS[role]}"
 
     def cite(self, *tables: LoadedTable) -> str:
         """Mark ``tables`` as used (their numbers are shown) and return their source line; records which of
@@ -353,14 +356,14 @@ def open_notebook(
     rule = DisclosureRule(disclosure_threshold)
     tables = load_data(data)
     place = (name_of(country) or country) if country else ""
+    # the place may be a parameter as given; {place_in_text} is the name as a sentence says it mid-line
+    # ("Routes into the United Kingdom"), {place} as it starts one ("United Kingdom: causes and ...")
+    in_text = (name_in_text(country) or place) if country else ""
     if heading:
-        # the place may be a parameter as given; {place_in_text} is the name as a sentence says it mid-line
-        # ("Routes into the United Kingdom"), {place} as it starts one ("United Kingdom: causes and ...")
-        in_text = (name_in_text(country) or place) if country else ""
         _markdown(heading.format(place=escape_markdown(place), place_in_text=escape_markdown(in_text)))
     if notice:
         show_notice(tables)
-    return Opened(tables, rule, source_line(tables), place)
+    return Opened(tables, rule, source_line(tables), place, place_in_text=in_text)
 
 
 def show_notice(tables: Sequence[LoadedTable]) -> None:
@@ -798,8 +801,12 @@ def show_route_table(
     )
 
 
-def show_region_table(numbers: RouteBounds, level: str, *, source: str) -> None:
-    """Victims by region of origin and of destination (left out where it would undo the route table)."""
+def show_region_table(numbers: RouteBounds | None, level: str, *, source: str) -> None:
+    """Victims by region of origin and of destination (left out where it would undo the route table); a
+    sentence where there is no route table (``numbers`` None: no victim with a route, or too few to protect)."""
+    if numbers is None:  # a section of its introduction alone reads as a table lost (Viet Nam as destination)
+        _markdown(f"No table by {level}: there is no route table above to sum.")
+        return
     if not numbers.flow_table.height:  # nothing withheld: no victim has a route (Viet Nam's CTDC records)
         _markdown(NO_KNOWN_ROUTE.replace("No chart of routes", f"No table by {level}"))
         return
@@ -1018,7 +1025,7 @@ def show_yearly_section(
     if not numbers.counts.height or not (numbers.counts["count_high"].sum() or 0):
         from evidence.analyses import trends
 
-        why = trends.why_empty(selection)  # what was selected and what the data hold (no count)
+        why = trends.why_empty(selection, named=True)  # what was selected and what the data hold (no count)
         _markdown(f"No {noun} in this selection" + (f": {escape_markdown(why.rstrip('.'))}." if why else "."))
         return None
     from evidence.analyses import trends
@@ -2036,7 +2043,7 @@ def show_coverage(opened: Opened) -> None:
     values per year and per indicator, and the share censored; Walk Free's GSI, the countries with a value of each
     measure; US TIP tiers, the countries ranked per report year."""
     from evidence.analyses.quality import context_coverage, indicator_coverage
-    from evidence.notebooks.builders import coverage_view
+    from evidence.notebooks.builders import coverage_note, coverage_view
 
     countries = [t for t in opened.tables if t.kind in ("indicator", "gsi", "tier")]
     for table in countries:
@@ -2053,6 +2060,7 @@ def show_coverage(opened: Opened) -> None:
                 caption="Countries and values per indicator and dimension",
                 kinds=COVERAGE_KINDS,
                 source=source_line([table]),
+                note=coverage_note(table),
             )
             continue
         found = context_coverage(table)
