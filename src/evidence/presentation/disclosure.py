@@ -1066,7 +1066,9 @@ def _exposed_cells_by_lp(grid: _Grid, hidden: list[int], bounds: list[tuple[floa
     def differs_with(objective: np.ndarray) -> None:
         x = program.solution(objective)
         if x is not None:
-            unresolved[np.abs(x - truth) > 0.5] = False
+            # a second whole value (:func:`_whole_numbers`): a vertex half a count away (lines that are no
+            # network) leaves a single whole number to a reader who rounds
+            unresolved[np.abs(x - truth) >= 1 - _WHOLE] = False
 
     rng = np.random.default_rng(0)  # fixed seed: the same table always gets the same suppression
     for objective in (unresolved * 1.0, unresolved * -1.0):
@@ -1896,8 +1898,10 @@ class _Kept:
 
 class _LinkedProgram:
     """The linear programs of a :class:`LinkedCounts` system: the range of any combination of its quantities
-    given everything published (the relaxation: a count it pins is pinned; one that only whole numbers pin can
-    be missed).
+    given everything published (the relaxation), read as a reader who knows counts are whole reads it: the
+    whole numbers between its ends (:func:`_whole_numbers`). A count whose ends hold one whole number is pinned;
+    one that only an integer program pins (its relaxation reaches a second whole number at fractional points
+    alone) can still be missed.
 
     One HiGHS model is built per system and kept: :meth:`refresh` carries what the system now withholds into
     it (a quantity's bounds, a share's two rows), so that the many programs of a protection (a candidate
@@ -2175,7 +2179,7 @@ class _LinkedProgram:
         return _Optimum(float(objective @ self.truth), self.truth.copy(), None, None, proved=False)
 
     def pinned(self, vector: np.ndarray) -> bool:
-        """Whether the combination ``vector`` holds no second whole number (its range is narrower than 1)."""
+        """Whether the combination ``vector`` holds no second whole number (:func:`_whole_numbers`)."""
         return self.ends(vector) is not None
 
     def ends(
@@ -2185,16 +2189,17 @@ class _LinkedProgram:
         widened: int | None = None,
         seen: list[np.ndarray] | None = None,
     ) -> _Pinned | None:
-        """The proof that the combination ``vector`` holds no second whole number (its range is narrower than
-        1): its two ends and their reduced costs; None when it holds two. ``before``: its proof in the system
-        this one was made from by widening the bounds of quantity ``widened`` (an index): an end whose reduced
-        cost there is 0 has not moved, and is not solved for again. ``seen``: receives every solution found
+        """The proof that the combination ``vector`` holds no second whole number (none between its ends
+        rounded in: :func:`_whole_numbers`): its two ends and their reduced costs; None when it holds two.
+        ``before``: its proof in the system this one was made from by widening the bounds of quantity
+        ``widened`` (an index): an end whose reduced cost there is 0 has not moved, and is not solved for
+        again. ``seen``: receives every solution found
         (each fits the present system: one kept from ``before`` fits it too, the bounds having only widened)."""
         truth = float(vector @ self.truth)
         low = before.low if before is not None and before.keeps(before.low, widened) else self.solve(vector)
         if seen is not None and low.proved:
             seen.append(low.x)
-        if low.value <= truth - 1 + 1e-9:
+        if _whole_numbers(low.value, truth)[0] <= truth - 1:
             return None
         high: _Optimum
         if before is not None and before.keeps(before.high, widened):
@@ -2203,7 +2208,9 @@ class _LinkedProgram:
             high = self._mirrored(low) or self.solve(-vector)
         if seen is not None and high.proved:
             seen.append(high.x)
-        if (-high.value) - low.value >= 1 - 1e-9:  # (an unproved end is at the truth: the other frees alone)
+        # a second whole number above the truth (not a range 1 wide: 2.575 to 3.605 holds only 3, a count is
+        # whole and a reader knows it); an unproved end is at the truth: the other frees alone
+        if _whole_numbers(truth, -high.value)[1] >= truth + 1:
             return None
         return _Pinned(low, high, exact=low.proved and high.proved)
 
@@ -2277,9 +2284,21 @@ _FEASIBLE = 1e-7
 _ZERO_COST = 1e-12
 
 
+#: How far from a whole number a programme's value may be and still be it: HiGHS holds its solutions to its
+#: feasibility tolerance (:data:`_FEASIBLE`), not exactly, so an end of 3.9999999 is 4.
+_WHOLE = 1e-6
+
+
+def _whole_numbers(low: float, high: float) -> tuple[int, int]:
+    """The least and the greatest whole number in the range ``low``..``high`` of a programme's ends, to within
+    the solver's tolerance (:data:`_WHOLE`): what a reader who knows counts are whole takes from the range (2.4
+    to 3.6 holds only 3, though it is more than 1 wide)."""
+    return math.ceil(low - _WHOLE), math.floor(high + _WHOLE)
+
+
 class _Pinned(NamedTuple):
-    """A combination's range found narrower than 1: the optima of its minimum (``low``) and of its maximum
-    (``high``, the minimum of its negative), with their reduced costs.
+    """A combination's range found to hold one whole number (:func:`_whole_numbers`): the optima of its minimum
+    (``low``) and of its maximum (``high``, the minimum of its negative), with their reduced costs.
 
     By weak duality, widening the bounds of a quantity whose reduced cost is 0 in an end's optimum leaves that
     end where it is (its optimal dual solution still proves it; the rows' bounds are all 0, so the dual bound
@@ -2616,8 +2635,8 @@ def _audit(
         target_truth = stacked @ program.truth
 
         def differs_at(x: np.ndarray) -> None:
-            # a second value at least 1 away: the range holds two whole numbers (the final test, below)
-            freed = unresolved & (np.abs(stacked @ x - target_truth) >= 1 - 1e-9)
+            # a second whole value (to within the solver's tolerance): the range holds two (the final test, below)
+            freed = unresolved & (np.abs(stacked @ x - target_truth) >= 1 - _WHOLE)
             if freed.any():
                 unresolved[freed] = False
                 found.points.append(x)
