@@ -18,6 +18,7 @@ from evidence.presentation.disclosure import (
     DisclosureRule,
     LinkedCounts,
     _LinkedProgram,
+    integer_exposures,
     linked_exposures,
     protect_linked,
 )
@@ -133,3 +134,49 @@ def test_the_audit_agrees_with_the_attacker_on_every_heat_row(base):
         system = _heat_system(base, count)
         low, high = _integer_range(system, system.derived[("heat without",)])
         assert (linked_exposures(system, RULE) == [("heat without",)]) == (low == high), (base, count)
+
+
+def _pairwise_system() -> LinkedCounts:
+    """Counts a, b and c withheld (complements, 10, 9 and 10), published two at a time (a + b + d = 21,
+    b + c = 19, a + c = 20), and a small d (2) that two published counts hold to 2 or 3: d = 3 puts a at 9.5,
+    so only whole numbers pin d, beyond rounding (its range, 2 to 3, holds two)."""
+    system = LinkedCounts()
+    for name, value in {"a": 10, "b": 9, "c": 10}.items():
+        system.quantity(name, value, "complement")
+    system.quantity("d", 2, "small")
+    for name, value in {"ab": 21, "bc": 19, "ac": 20, "f": 2, "e": 3}.items():
+        system.quantity(name, value, None)
+    system.equalities += [
+        {"a": 1.0, "b": 1.0, "d": 1.0, "ab": -1.0},
+        {"b": 1.0, "c": 1.0, "bc": -1.0},
+        {"a": 1.0, "c": 1.0, "ac": -1.0},
+    ]
+    system.at_most += [{"d": 1.0, "e": -1.0}, {"f": 1.0, "d": -1.0}]  # f <= d <= e
+    return system
+
+
+def test_the_exact_audit_finds_a_count_only_whole_numbers_pin():
+    system = _pairwise_system()
+    assert _integer_range(system, {"d": 1.0}) == (2, 2)  # the attacker gets the 2 back
+    assert linked_exposures(system, RULE) == []  # the relaxation, even rounded, holds 2 and 3
+    assert integer_exposures(system, RULE) == ["d"]
+    system.status["e"] = "complement"  # e withheld: d may be 2 or 4 (a at 9)
+    assert _integer_range(system, {"d": 1.0}) == (2, 4)
+    assert integer_exposures(system, RULE) == []
+
+
+def test_the_exact_audit_agrees_with_the_linear_one_where_rounding_decides():
+    assert integer_exposures(_heat_system(103, 100), RULE) == [("heat without",)]
+    assert integer_exposures(_heat_system(250, 247), RULE) == []
+    system = _heat_system(103, 100)
+    protect_linked(system, RULE)
+    assert integer_exposures(system, RULE) == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(base=st.integers(20, 400), data=st.data())
+def test_the_exact_audit_agrees_with_the_attacker(base, data):
+    count = data.draw(st.integers(max(0, base - 4), base - 1))
+    system = _heat_system(base, count)
+    low, high = _integer_range(system, system.derived[("heat without",)])
+    assert (integer_exposures(system, RULE) == [("heat without",)]) == (low == high)

@@ -152,6 +152,7 @@ __all__ = [
     "check_disclosed",
     "disclosed_share",
     "find_small_counts",
+    "integer_exposures",
     "linked_exposures",
     "protect_linked",
     "protect_together",
@@ -2504,6 +2505,65 @@ def linked_exposures(
     exposed, found = _audit(system, rule, complements, programs, points=_carried_points(system, programs))
     _keep_points(system, programs, found)
     return exposed
+
+
+def integer_exposures(
+    system: LinkedCounts, rule: DisclosureRule = DEFAULT_RULE, *, complements: bool = False
+) -> list[Hashable]:
+    """:func:`linked_exposures` exactly: the same counts judged over every table of whole numbers that fits
+    everything published (integer programming), not over its relaxation read by rounding. A count that only
+    whole numbers pin beyond rounding (one whose second value needs another count at a half: sums of a, b and
+    c two at a time) the linear audit misses, and this finds. Not part of the protections: it costs two to five
+    times the linear audit (a causes section's systems: 0.2 to 0.7 s), and found nothing more in the demo's
+    briefs nor in the real files'. A programme HiGHS leaves unanswered leaves its target exposed."""
+    import numpy as np
+
+    shown = [
+        q
+        for q in system.published_too
+        if rule.is_small(system.values[q]) or (complements and (system.values[q] or not rule.zero_is_safe))
+    ]
+    targets = _linked_targets(system, rule, complements)
+    if not targets:
+        return shown
+    relaxed = _LinkedProgram(system, rule)  # its rows and bounds, as the linear audit has them
+    if not relaxed.fits(relaxed.truth):  # as :func:`_audit`: a system its truth breaks proves nothing free
+        return shown + [name for name, _ in targets]
+    program = LinearProgram(
+        (
+            relaxed._rows_of.tolist(),
+            relaxed._columns_of.tolist(),
+            relaxed._coefficients.tolist(),
+            (len(relaxed._row_lower), len(relaxed.names)),
+        ),
+        relaxed._row_lower,
+        relaxed._row_upper,
+        relaxed._lower,
+        relaxed._upper,
+        integral=True,
+    )
+    stacked = np.array([relaxed.vector(combination) for _, combination in targets])
+    truth = stacked @ relaxed.truth
+    unresolved = np.ones(len(targets), dtype=bool)
+
+    def differs_with(objective: np.ndarray) -> None:
+        x = program.solution(objective)
+        if x is not None:
+            unresolved[np.abs(stacked @ x - truth) >= 1 - _WHOLE] = False
+
+    # as :func:`_audit`: a few programmes free most targets together, the rest are asked one by one
+    for sign in (1.0, -1.0):
+        differs_with(sign * (unresolved @ stacked))
+    rng = np.random.default_rng(0)
+    for _ in range(4):
+        if not unresolved.any():
+            break
+        differs_with((rng.choice([-1.0, 1.0], size=len(targets)) * unresolved) @ stacked)
+    for k in np.flatnonzero(unresolved).tolist():
+        differs_with(stacked[k])
+        if unresolved[k]:
+            differs_with(-stacked[k])
+    return shown + [name for (name, _), pinned in zip(targets, unresolved, strict=True) if pinned]
 
 
 def _carried_points(system: LinkedCounts, programs: _Programs) -> list[np.ndarray]:
