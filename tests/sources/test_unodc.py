@@ -274,6 +274,45 @@ def test_release_date_from_row_two(tmp_path: Path, cell: object, release: str) -
     assert "UNODC" in loaded.provenance.citation and loaded.provenance.url.startswith("https://dataunodc")
 
 
+@pytest.mark.parametrize(
+    ("cell", "release", "label"),
+    [
+        ("Updated: June 2025", "2025-06", "release June 2025"),
+        ("Jun-2025", "2025-06", "release June 2025"),
+        ("2025", "2025", "release 2025"),
+        (2025, "2025", "release 2025"),  # a number cell
+        ("Last update: 2025", "2025", "release 2025"),
+        ("UNODC 2025", "unknown", "release not stated in the file"),  # a year in a name is no release date
+    ],
+)
+def test_a_release_date_given_to_the_month_or_year_is_kept_at_that_precision(
+    tmp_path: Path, cell: object, release: str, label: str
+) -> None:
+    """A release date the publisher gives as a month or a year is carried as given (release loose30): never a
+    made-up day in the reader's provenance or citation, never "unknown"."""
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", [row()], release=cell))
+    provenance = loaded.provenance
+    assert (provenance.release, provenance.release_label) == (release, label)
+    assert provenance.date_published == ("" if release == "unknown" else release)
+    assert label in provenance.citation
+    assert ("UNODC. 2025." in provenance.citation) == (release != "unknown")
+    assert " 1 June" not in provenance.citation and "2025-06-01" not in str(provenance)
+    assert ("no release date found above the header" in provenance.notes) == (release == "unknown")
+
+
+def test_a_full_release_date_is_preferred_to_a_month_or_year_above_the_header() -> None:
+    from evidence.sources.workbook import HeaderMatch
+
+    top = (
+        ("UNODC", "Global Report 2024"),
+        ("Updated: June 2025",),
+        ("Last update: 12/06/2025",),
+        unodc.HEADER,
+    )
+    assert unodc._release(HeaderMatch("s", 4, top)) == "2025-06-12"
+    assert unodc._release(HeaderMatch("s", 3, top[:2] + top[3:])) == "2025-06"
+
+
 def test_empty_rows_below_the_table_are_not_data(tmp_path: Path) -> None:
     loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", [row(), (None,) * 13, row("<5")]))
     assert loaded.rows_in == 2 and loaded.data["source_row"].to_list() == [4, 6]

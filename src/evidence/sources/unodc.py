@@ -119,7 +119,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "32"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "33"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -169,6 +169,8 @@ LOADER_VERSION = "32"  # 2: aggregate flag reworded, missing dimension named; 3:
 # with a space
 # 32: Year cells holding dates of 1 January (a year-only date format) read as their years, with a note
 # (workbook.YEAR_AS_DATE; every row was rejected as "year missing or not a year")
+# 33: a release date given to the month (Updated: June 2025) or as a year (2025, Last update: 2025) is the release
+# at that precision, 2025-06 or 2025 (was "unknown")
 
 HEADER = (
     "Iso3_code",
@@ -1561,7 +1563,7 @@ def citizenship_coverage(loaded: LoadedTable) -> CitizenshipCoverage:
 
 
 def _release(match: HeaderMatch) -> str:
-    """The release date written above the header as ISO, else "unknown".
+    """The release date written above the header as ISO, at the precision given, else "unknown".
 
     A date cell, or a date in text: ``30/05/2023`` (also with ``.`` or ``-``), ``2023-05-30`` (also with ``/`` or
     ``.``), ``12 June 2025`` (also ``12-Jun-2025``),
@@ -1569,6 +1571,10 @@ def _release(match: HeaderMatch) -> str:
     first**, as the shared publisher notes give the release date (``30/05/2023``) and as the UN's Vienna office
     writes dates; month first only where another date above the header is unambiguously month first
     (``05/30/2023``) or where day first is no date (``06/30/2025``).
+    Where no cell gives a day, a month (``Updated: June 2025``, ``Jun-2025``) is the release ``2025-06``, else a
+    year alone in its cell or after an update word (``2025``, ``Last update: 2025``) the release ``2025``: the
+    reader's provenance and citation carry what the publisher gave, never a made-up day. A year among other words
+    (``UNODC 2025``, ``Global Report 2024``) may name a report, not when the data were released: not read.
     """
     cells = [cell for row in match.top_rows[: match.header_row - 1] for cell in row]
     month_first = any(_numeric_date_order(cell) == "month first" for cell in cells) and not any(
@@ -1578,6 +1584,10 @@ def _release(match: HeaderMatch) -> str:
         parsed = _as_date(cell, month_first=month_first)
         if parsed is not None:
             return parsed.isoformat()
+    for read in (_as_month, _as_year):  # the most precise date given anywhere above the header
+        for cell in cells:
+            if (partial := read(cell)) is not None:
+                return partial
     return "unknown"
 
 
@@ -1589,6 +1599,14 @@ _DAY_MONTH_YEAR = re.compile(
     r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?(?:\s+|-)([A-Za-z]+)\.?,?(?:\s+|-)(\d{4})(?!\d)"
 )
 _MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)")
+#: ``June 2025``, also ``Jun-2025`` (a spreadsheet's mmm-yyyy) and ``June, 2025``: a release given to the month.
+_MONTH_YEAR = re.compile(r"\b([A-Za-z]+)\.?,?(?:\s+|-)(\d{4})(?!\d)")
+#: A year alone, or after a word saying when the data were updated or released (``Last update: 2025``).
+_YEAR_ALONE = re.compile(
+    r"(?:(?:last\s+)?updated?|released?|published|(?:data\s+)?as\s+of)?\W*(\d{4})\W*", re.IGNORECASE
+)
+#: The years a release date may name (a number cell above the header outside them is something else).
+_RELEASE_YEARS = range(1990, 2100)
 
 
 def _numeric_date_order(cell: object) -> str | None:
@@ -1630,6 +1648,31 @@ def _as_date(cell: object, *, month_first: bool = False) -> dt.date | None:
     if (found := _MONTH_DAY_YEAR.search(text)) and found.group(1).lower() in MONTH_NUMBERS:
         return _date(int(found.group(3)), MONTH_NUMBERS[found.group(1).lower()], int(found.group(2)))
     return None
+
+
+def _as_month(cell: object) -> str | None:
+    """ "2025-06" for a month and year in text (``Updated: June 2025``), else None."""
+    found = _MONTH_YEAR.search(cell) if isinstance(cell, str) else None
+    if (
+        found is None
+        or found.group(1).lower() not in MONTH_NUMBERS
+        or int(found.group(2)) not in _RELEASE_YEARS
+    ):
+        return None
+    return f"{found.group(2)}-{MONTH_NUMBERS[found.group(1).lower()]:02d}"
+
+
+def _as_year(cell: object) -> str | None:
+    """ "2025" for a year alone in its cell (text or a whole number) or after an update word, else None."""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    if isinstance(cell, int) and not isinstance(cell, bool):
+        year = cell
+    elif isinstance(cell, str) and (found := _YEAR_ALONE.fullmatch(cell.strip())):
+        year = int(found.group(1))
+    else:
+        return None
+    return str(year) if year in _RELEASE_YEARS else None
 
 
 register(
