@@ -41,8 +41,8 @@ Rules:
   Category of the Total dimension. A breakdown's row whose Category is its total (``TOTAL 397`` among Bolivia's
   citizenships) is **rejected** with its reason: counted as a category it would double the victims.
 * ``Unit of measurement`` must be a count (``Counts`` in every row of the 2023 release; ``Count``, ``Number``...:
-  :data:`COUNT_UNITS`, spelled ``Counts`` in the table); empty or absent reads as a count (an empty cell among
-  written units flagged); so is a unit named by counting words (``Number of victims``, ``Counts (persons)``) that
+  :data:`COUNT_UNITS`, spelled ``Counts`` in the table); empty or absent reads as a count (``Counts`` too; an
+  empty cell among written units flagged); so is a unit named by counting words (``Number of victims``, ``Counts (persons)``) that
   names no rate, share or multiplier. A row in another unit (the portal's ``Rate per 100,000 population``) is
   **rejected** naming its unit, never added into the counts.
 * A row is **rejected** (with its reason) when it cannot be a count: value missing, not a whole number written
@@ -119,7 +119,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "33"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "34"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -171,6 +171,8 @@ LOADER_VERSION = "33"  # 2: aggregate flag reworded, missing dimension named; 3:
 # (workbook.YEAR_AS_DATE; every row was rejected as "year missing or not a year")
 # 33: a release date given to the month (Updated: June 2025) or as a year (2025, Last update: 2025) is the release
 # at that precision, 2025-06 or 2025 (was "unknown")
+# 34: an empty or absent unit is spelled Counts, as the docstring says it reads (it stayed empty, so a row without a
+# unit repeating one with Counts was no repeat)
 
 HEADER = (
     "Iso3_code",
@@ -960,10 +962,8 @@ def _unit_vocabulary_year_columns() -> tuple[pl.Expr, ...]:
     year_ok = (year == year.round()) & year.is_between(1900, 2100)
     return (
         count_unit.alias("count_unit"),
-        pl.when(count_unit & pl.col("unit").is_not_null())
-        .then(pl.lit(COUNT_UNIT))
-        .otherwise("unit")
-        .alias("unit"),
+        # an empty or absent unit is a count too, spelled so: the same figure with and without "Counts" repeats
+        pl.when(count_unit).then(pl.lit(COUNT_UNIT)).otherwise("unit").alias("unit"),
         *(
             pl.col(c).str.contains(FOOTNOTE_MARKER).fill_null(False).alias(f"{c}_footnote")
             for c in _VOCABULARY
