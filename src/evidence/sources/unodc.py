@@ -83,7 +83,7 @@ import numpy as np
 import polars as pl
 
 from evidence.core.errors import InputError
-from evidence.core.text import MONTH_NUMBERS
+from evidence.core.text import MONTH_NUMBERS, counted
 from evidence.sources.checks import INDICATOR_CATEGORIES
 from evidence.sources.delimited import (
     PROSE,
@@ -607,7 +607,7 @@ def _refuse_other_indicators(parsed: pl.DataFrame, path: Path) -> None:
     )
     raise InputError(
         "the file has the layout of UNODC's data-portal tables but holds none of GLOTIP's indicators "
-        f"({', '.join(INDICATOR_CATEGORIES['indicator'])}): its {written.height:,} rows give "
+        f"({', '.join(INDICATOR_CATEGORIES['indicator'])}): its {counted(written.height, 'row')} give "
         f"{distinct.len()} other indicator{'s' if distinct.len() != 1 else ''} ({shown}{more}), so it is "
         "another UNODC data set (crime statistics?), not the trafficking-in-persons country data",
         path=path,
