@@ -50,6 +50,12 @@ def censored_text_expr(low: str = "value_low", high: str = "value_high") -> pl.E
     return pl.format("published as <{} (read as {} to {})", high_bound + 1, low_bound, high_bound)
 
 
+def censoring_thresholds(high: pl.Series) -> list[int]:
+    """The thresholds N of the ``<N`` cells whose high bounds (N-1, as the loader reads them) are ``high``, in
+    order: ``[5]`` for UNODC's ``<5``, ``[5, 10]`` for a file publishing both ``<5`` and ``<10``."""
+    return sorted({int(bound) + 1 for bound in high.drop_nulls().to_list()})
+
+
 def strict_sum(column: str) -> pl.Expr:
     """Sum of a column in an aggregation, null when any part is null (a censored count makes the sum unknown;
     its bounds are summed with the same rule in their own columns). An empty group sums to 0."""
