@@ -1538,3 +1538,28 @@ def test_the_event_studies_censored_counts_are_said_as_the_file_published_them(p
     assert views.event_censored_text(studies, tens).startswith(
         " Counts published as \\<10 enter at their midpoint"
     )
+
+
+@pytest.mark.parametrize(("country", "peers"), [("GBR", ["FRA", "DEU"]), ("KHM", None)])
+def test_the_peers_table_explains_tier_2_wl_only_where_a_cell_shows_it(
+    tmp_path, monkeypatch, panel, country, peers
+):
+    """polish30: the causes brief's note under the country beside its peers always ended "Tier 2 WL: Tier 2 Watch
+    List.", also under tables where no country was on the Watch List; a legend explains what is shown."""
+    import IPython.display
+
+    from evidence.notebooks import views as notebook_views
+
+    monkeypatch.setattr(notebook_views, "show_chart", lambda chart, name, **kw: None)
+    tables: list = []
+    monkeypatch.setattr(
+        notebook_views, "show_table", lambda table, **kw: tables.append((table, kw.get("note")))
+    )
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: None)
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    views.show_society_section(panel, country, peers, RULE)
+    table, note = tables[0]
+    shown = any("Tier 2 WL" in str(cell) for column in table.columns for cell in table[column].to_list())
+    assert ("Tier 2 WL: Tier 2 Watch List." in note) == shown
+    # each case holds what it is for: Europe's peers none on the Watch List, Cambodia's region some
+    assert shown == (country == "KHM")

@@ -6267,6 +6267,36 @@ def coverage_view(coverage: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def coverage_note(loaded: LoadedTable) -> str:
+    """The note under UNODC's countries per indicator and dimension: a breakdown by country counts every country
+    that published it, those whose rows name no particular country too (:func:`~evidence.analyses.quality.
+    breakdowns_naming_no_country`): 187 by country of repatriation against 140 by citizenship in the 2023 workbook,
+    45 of them with only "Abroad" (every row of 2003 and 2008). Plain text; "" when no such country."""
+    from evidence.analyses.coverage import years_in_words
+    from evidence.analyses.quality import breakdowns_naming_no_country
+
+    if loaded.kind != "indicator" or "category_iso3" not in loaded.data.columns:
+        return ""
+    parts = []
+    found = breakdowns_naming_no_country(loaded).filter(pl.col("naming_no_country") > 0)
+    for row in found.iter_rows(named=True):
+        # plain text (a table's note is escaped where it is written), counts of countries in words below 100: in
+        # figures the brief's disclosure scan would read a small one as people
+        part = (
+            f"{number_in_words(row['naming_no_country'])} of the {number_in_words(row['countries'])} with "
+            f"{str(row['indicator']).lower()} {row['dimension']}"
+        )
+        if row["years_naming_none"]:
+            part += f" (no row of {years_in_words(row['years_naming_none'])} names one)"
+        parts.append(part)
+    if not parts:
+        return ""
+    return (
+        "Countries: those that published a value of the breakdown, those whose rows name no particular country "
+        f'("Abroad", an unknown citizenship, text not mapped to a country) included: {word_list(parts)}.'
+    )
+
+
 def unmapped_citizenship_table(
     loaded: LoadedTable, rule: DisclosureRule, *, rows: bool = True
 ) -> pl.DataFrame | None:

@@ -2514,6 +2514,8 @@ def show_society_section(
         kinds = {k: v for k, v in comparison_kinds(society.COMPARE_MEASURES).items() if k in table.columns}
         cells = {cell for column in table.columns[1:] for cell in table[column].to_list()}
         legend = " n/a: not in the data." if "n/a" in cells else ""
+        # explained where a cell shows it, as the country brief's table of neighbours does
+        watch_list = "Tier 2 WL: Tier 2 Watch List." if any("Tier 2 WL" in str(c) for c in cells) else ""
         if NOT_COMPARED in cells:
             legend += " " + not_compared_note(society.MAX_YEARS_FROM_ESTIMATE)
         show_table(
@@ -2530,7 +2532,7 @@ def show_society_section(
                         "country."
                     ),
                     gsi_table_note(panel),
-                    f"Tier 2 WL: Tier 2 Watch List.{legend}",
+                    f"{watch_list}{legend}".strip(),
                 )
                 if part
             ),

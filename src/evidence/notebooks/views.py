@@ -2089,7 +2089,7 @@ def show_coverage(opened: Opened) -> None:
     values per year and per indicator, and the share censored; Walk Free's GSI, the countries with a value of each
     measure; US TIP tiers, the countries ranked per report year."""
     from evidence.analyses.quality import context_coverage, indicator_coverage
-    from evidence.notebooks.builders import coverage_view
+    from evidence.notebooks.builders import coverage_note, coverage_view
 
     countries = [t for t in opened.tables if t.kind in ("indicator", "gsi", "tier")]
     for table in countries:
@@ -2106,6 +2106,7 @@ def show_coverage(opened: Opened) -> None:
                 caption="Countries and values per indicator and dimension",
                 kinds=COVERAGE_KINDS,
                 source=source_line([table]),
+                note=coverage_note(table),
             )
             continue
         found = context_coverage(table)
