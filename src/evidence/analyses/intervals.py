@@ -38,14 +38,10 @@ def uncensored_expr(exact: str) -> pl.Expr:
     return pl.col(exact).round(0).cast(pl.Int64).fill_null(0)
 
 
-def censored_text(low: float, high: float) -> str:
-    """What a censored cell was published as and the bounds it is read with: the loader reads ``<N`` as 1 to
-    N-1, so ``<5`` is "published as <5 (read as 1 to 4)" and ``<10`` "published as <10 (read as 1 to 9)"."""
-    return f"published as <{int(high) + 1} (read as {int(low)} to {int(high)})"
-
-
 def censored_text_expr(low: str = "value_low", high: str = "value_high") -> pl.Expr:
-    """:func:`censored_text` of each row's bounds (a censored row's; any other row's text means nothing)."""
+    """What each censored row was published as and the bounds it is read with: the loader reads ``<N`` as 1 to
+    N-1, so ``<5`` is "published as <5 (read as 1 to 4)" and ``<10`` "published as <10 (read as 1 to 9)" (any
+    other row's text means nothing)."""
     low_bound, high_bound = pl.col(low).cast(pl.Int64), pl.col(high).cast(pl.Int64)
     return pl.format("published as <{} (read as {} to {})", high_bound + 1, low_bound, high_bound)
 
