@@ -485,10 +485,11 @@ def status_command(register_path: RegisterOpt = None, wait: WaitOpt = 0.0, as_js
         _echo_json("status", facts)
         return
     console.print(
-        f"{escape(facts['register'])}: {facts['records']} records, {facts['records_marked_missing']} marked "
-        f"missing, {facts['versions']} versions; country {facts['country'] or 'not set'}"
+        f"{escape(facts['register'])}: {counted(facts['records'], 'record')}, {facts['records_marked_missing']} "
+        f"marked missing, {counted(facts['versions'], 'version')}; country {facts['country'] or 'not set'}"
         + (
-            f"; {facts['ids_linked']} case ids linked as {facts['persons_linked']} person(s), each counted once"
+            f"; {counted(facts['ids_linked'], 'case id')} linked as {counted(facts['persons_linked'], 'person')}, "
+            "each counted once"
             if facts["ids_linked"]
             else ""
         ),
