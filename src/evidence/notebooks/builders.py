@@ -742,9 +742,11 @@ class RouteView:
     known: DisclosedTable | None = None
     #: UNODC: the rows of nationals detected at home without a place of exploitation (key figure -> row label)
     home_rows: tuple[tuple[str, str], ...] = ()
-    #: the victims on a known route are a small count (exact counts): where neither :attr:`known` nor the totals
-    #: row gives them, the key figures label them as the rule does, not as a complement ``x`` (at least the
-    #: threshold), which beside the route table's ``<5`` of the same victims pinned them and those on no route
+    #: the victims on a known route are a small count (this bound's, for UNODC's ranges): where neither
+    #: :attr:`known` nor the totals row gives them, the key figures label them as the rule does, not as a
+    #: complement ``x`` (at least the threshold), which beside the route table's ``<5`` of the same victims pinned
+    #: them and those on no route (Saudi Arabia as origin, threshold 11: ``x`` of a low bound of 10 beside the
+    #: breakdown's ``<11``, no victim off a route)
     known_small: bool = False
     #: the true counts of :attr:`table`, cell for cell (exact counts or one bound of UNODC's ranges, not
     #: perturbed; else None): what the region table beside it is protected together with (:func:`region_table`,
@@ -1156,7 +1158,7 @@ def route_view(
         corridors,
         known,
         tuple(home_rows),
-        known_small=exact and rule.is_small(n),
+        known_small=rule.is_small(n),
         counts=truth,
         exact_parts=exact_parts,
     )
@@ -1731,8 +1733,10 @@ def published_pair(
     interval the toolkit shows (notebooks, briefs, the CLI and its JSON).
 
     A cell withheld in either bound is withheld in both (an exact cell's bounds are equal, so a published high
-    bound would give a withheld low bound back), ``(x, x)``; a high bound that is small makes the whole range
-    small, ``(label, label)``; the one exception is a low bound withheld only for being small beside a published
+    bound would give a withheld low bound back), ``(x, x)``, which says both bounds are at least the threshold; a
+    small bound makes the whole range small, ``(label, label)``: the high one, or the low one beside a high one
+    published or withheld (``x`` for a low bound of 10 beside the ``<11`` of the same victims elsewhere gave them
+    back: Saudi Arabia as origin, threshold 11, its victims on a known route); the one exception is a low bound withheld only for being small beside a published
     high bound (a censored sum such as three ``<5`` cells, 3–12): the interval ``(CensoredLow(3), 12)``, never
     ``label`` alone, which would say a sum that can reach 12 is below the threshold, nor ``<5–12``. The
     exception holds only for a cell made only of the publisher's ``<5`` cells (``censored``:
@@ -1745,8 +1749,8 @@ def published_pair(
         return low, high
     if high == label:
         return label, label
-    if low == label and isinstance(high, int):
-        if not censored:
+    if low == label:
+        if not censored or not isinstance(high, int):
             return label, label
         return (CensoredLow(low_value) if low_value is not None else label), high
     return COMPLEMENT_LABEL, COMPLEMENT_LABEL
