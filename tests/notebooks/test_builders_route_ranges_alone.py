@@ -15,7 +15,8 @@ import polars as pl
 import pytest
 
 from evidence.analyses.selection import Selection
-from evidence.notebooks.builders import route_numbers
+from evidence.core.errors import ParameterError
+from evidence.notebooks.builders import region_table, route_numbers
 from evidence.presentation.disclosure import DisclosureRule
 
 #: the 2023 workbook's selections whose route table and key figures alone gave a small count back
@@ -45,3 +46,12 @@ def test_a_range_whose_low_bound_is_small_is_shown_small_not_x(real_tables) -> N
     assert other["Transregional"] == "<11"
     assert numbers.key_figures()["Victims"][1] == "<11"
 
+
+def test_the_region_table_of_one_bound_is_refused_for_both_are_read_together(real_tables) -> None:
+    """One bound's region table, protected alone, was kept for a caller (``value="victims_low"``) that nothing
+    called, under checks the joint protection replaced: UNODC's ranges are :func:`region_ranges`."""
+    numbers = route_numbers(Selection(real_tables[1], country="THA", role="destination"), DisclosureRule(5))
+    assert numbers is not None and not numbers.exact
+    with pytest.raises(ParameterError, match="region_ranges"):
+        region_table(numbers.flow_table, "region", DisclosureRule(5), numbers.low)
+    assert numbers.region_bounds("region") is not None  # both bounds together: shown

@@ -1850,64 +1850,37 @@ def interval_key_figures(low: RouteView, high: RouteView) -> pl.DataFrame:
 
 
 def region_table(
-    flow_table: pl.DataFrame, level: str, rule: DisclosureRule, route: RouteView, *, value: str = "victims"
+    flow_table: pl.DataFrame, level: str, rule: DisclosureRule, route: RouteView
 ) -> DisclosedTable | None:
-    """Victims by region of origin (rows) and of destination (columns) with totals, protected; None when
-    too small to protect, or when a withheld cell could be recomputed from the route table shown beside it
-    (a region pair whose every flow is a corridor published there, or the only withheld cell of a group of
-    region pairs whose sum is a published class of route: domestic and intraregional on the diagonal,
-    transregional off it), or, for perturbed counts, when the route table withholds any cell, which the region
-    table's sums of the same flows could give back. Exact counts are protected together with the route table
-    instead (:func:`_region_beside_routes`), and so are UNODC's ranges, both bounds at once (:func:`region_ranges`,
-    which :meth:`RouteBounds.region_bounds` uses; ``value`` one bound here: that bound's table with the checks
-    above). A perturbed route table (cell key) gives a perturbed region table: a cell key's perturbation has no
-    bound to protect it on."""
+    """Victims by region of origin (rows) and of destination (columns) with totals, of exact or perturbed
+    counts, protected; None when too small to protect, or when a withheld cell could be recomputed from the route
+    table shown beside it (``route``). Exact counts are protected together with it
+    (:func:`_region_beside_routes`). Perturbed ones (cell key), whose perturbation has no bound to protect them
+    on, are left out where a withheld cell could be recomputed (a region pair whose every flow is a corridor
+    published there, or the only withheld cell of a group of region pairs whose sum is a published class of
+    route: domestic and intraregional on the diagonal, transregional off it) and wherever the route table
+    withholds a cell, which the region table's sums of the same flows could give back. UNODC's ranges are
+    :func:`region_ranges`, both bounds at once (:meth:`RouteBounds.region_bounds`): one bound alone cannot be
+    protected, since a reader holds both."""
     from evidence.analyses import routes
 
-    matrix = routes.region_flow_matrix(flow_table, level, value=value)  # type: ignore[arg-type]
+    if route.exact_parts is not None:
+        raise ParameterError(
+            "region_table takes exact or perturbed counts; UNODC's ranges are region_ranges (both bounds at once)"
+        )
+    matrix = routes.region_flow_matrix(flow_table, level, value="victims")  # type: ignore[arg-type]
     if not matrix.height:
         return None
     row_key = matrix.columns[0]
-
-    def matrix_of(measure: str) -> pl.DataFrame:
-        """The region matrix of another measure of the flows (cell keys, exact parts), cell for cell."""
-        swapped = flow_table.drop(value).rename({measure: value})
-        other = routes.region_flow_matrix(swapped, level, value=value)  # type: ignore[arg-type]
-        return matrix.select(row_key).join(other, on=row_key, how="left").fill_null(0)
-
-    cell_keys = matrix_of(CELL_KEY) if CELL_KEY in flow_table.columns else None
-    # bounds (UNODC): the cells made only of "<5" cells, whose bounds are the publisher's own censoring
-    censored = (
-        censored_cells(matrix_of(UNCENSORED), matrix.columns[1:])
-        if value != "victims" and UNCENSORED in flow_table.columns
-        else None
-    )
-    table: DisclosedTable | None
-    if censored is not None and value in ("victims_low", "victims_high"):
-        # both bounds protected as one system, this bound's table kept
-        other_bound = routes.region_flow_matrix(
-            flow_table,
-            level,  # type: ignore[arg-type]
-            value="victims_high" if value == "victims_low" else "victims_low",
-        )
-        other = matrix.select(row_key).join(other_bound, on=row_key, how="left").select(matrix.columns)
-        low, high = (matrix, other) if value == "victims_low" else (other, matrix)
-        bounds = protected_bounds(
-            low.fill_null(0),
-            high.fill_null(0),
-            row_key,
-            matrix.columns[1:],
-            rule,
-            exact=matrix_of(UNCENSORED),
-        )
-        table = None if bounds is None else bounds.low if value == "victims_low" else bounds.high
-    else:
-        table = protected_table(
-            matrix.fill_null(0), row_key, matrix.columns[1:], rule, cell_keys=cell_keys, censored=censored
-        )
+    cell_keys = None
+    if CELL_KEY in flow_table.columns:  # the region matrix of the flows' cell keys, cell for cell
+        swapped = flow_table.drop("victims").rename({CELL_KEY: "victims"})
+        keys_matrix = routes.region_flow_matrix(swapped, level, value="victims")  # type: ignore[arg-type]
+        cell_keys = matrix.select(row_key).join(keys_matrix, on=row_key, how="left").fill_null(0)
+    table = protected_table(matrix.fill_null(0), row_key, matrix.columns[1:], rule, cell_keys=cell_keys)
     if table is None:
         return None
-    if value == "victims" and not table.perturbed and route.counts is not None:
+    if not table.perturbed and route.counts is not None:
         return _region_beside_routes(table, matrix.fill_null(0), flow_table, level, route)
     origin, destination = f"origin_{level}", f"destination_{level}"
     published = set(map(tuple, route.chart_data().select("origin_iso3", "destination_iso3").rows()))
@@ -1923,8 +1896,6 @@ def region_table(
         for column in table.value_columns:
             if not row[column + "_suppressed"]:
                 continue
-            if censored is not None and censored[column][index]:
-                continue  # the publisher's own "<5" cells: their bound follows from its file, not from ours
             pair = flows.filter((pl.col(origin) == row[row_key]) & (pl.col(destination) == column))
             if set(map(tuple, pair.select("origin_iso3", "destination_iso3").rows())) <= published:
                 return None  # every flow of this region pair is a corridor published in the route table
@@ -1964,9 +1935,7 @@ def region_table(
                 found = set(map(tuple, pair.select(keys).rows()))
                 if found and found <= listed and found & withheld:
                     return None
-    if value == "victims" and any(
-        route.table.reasons[c].is_not_null().any() for c in route.table.count_columns
-    ):
+    if any(route.table.reasons[c].is_not_null().any() for c in route.table.count_columns):
         # exact counts (perturbed ones alike: the same records, the same number): a region cell is a sum of the
         # same flows as the route table's cells, and its total the victims on a known route, so beside a route
         # table that withholds a cell it gave it back (Americas → Asia 6: Brazil → Thailand's x, alone in the
