@@ -358,6 +358,35 @@ def test_a_pool_started_ahead_forks_every_worker_even_when_the_first_is_done_bef
         pool.close()
 
 
+def test_a_pool_whose_start_is_interrupted_leaves_no_worker_waiting(monkeypatch):
+    """Ctrl-C (or SIGTERM) while a pool started ahead forked its workers: the caller was given no pool to stop,
+    and the workers forked so far waited out the start-up gate (a minute), the batch's exit waiting for them.
+    Here the interrupt comes as the second worker is asked for."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from evidence.runs import batch
+
+    forked = []
+
+    class InterruptedAtTheSecond(ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            if self._processes:
+                forked.extend(self._processes.values())
+                raise KeyboardInterrupt
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", InterruptedAtTheSecond)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            batch.BatchPool(2, start=True)
+        assert len(forked) == 1
+        assert [worker for worker in forked if worker.is_alive()] == []  # stopped, not left at the gate
+    finally:
+        for worker in forked:  # what the test started, by its process
+            if worker.is_alive():
+                worker.kill()
+
+
 def test_an_interrupted_batch_ends_the_pool_it_was_given_with_the_interrupt_not_an_error(
     tmp_path, tiny, monkeypatch
 ):

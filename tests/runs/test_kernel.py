@@ -151,6 +151,14 @@ def _execute(ws, session: str, code: str) -> list[dict]:
     return outputs
 
 
+def _server_port(info: Path) -> int | None:
+    """The port in a Jupyter server's info file, or None while the file is missing or not yet written whole."""
+    try:
+        return int(json.loads(info.read_text())["port"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 @pytest.mark.kernel
 def test_jupyterlab_lists_this_environments_kernel_and_runs_a_notebook_in_it(tmp_path):
     """What a researcher does: start JupyterLab from this environment (``uv run jupyter lab``), pick the kernel
@@ -190,12 +198,12 @@ def test_jupyterlab_lists_this_environments_kernel_and_runs_a_notebook_in_it(tmp
     try:
         deadline = time.monotonic() + 180
         info = runtime / f"jpserver-{server.pid}.json"
-        while not info.is_file():
+        # the server makes its info file, then writes it (not atomically: read at once, a loaded machine found
+        # it empty): read until it holds the port, which it writes once it listens
+        while (port := _server_port(info)) is None:
             assert server.poll() is None, (tmp_path / "server.log").read_text()
             assert time.monotonic() < deadline, "JupyterLab did not start"
             time.sleep(0.5)
-        time.sleep(0.5)  # the file is written whole before the server answers, but give it a moment
-        port = json.loads(info.read_text())["port"]
         base = f"http://127.0.0.1:{port}"
 
         specs = _request(f"{base}/api/kernelspecs", token)["kernelspecs"]

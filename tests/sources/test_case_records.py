@@ -888,3 +888,40 @@ def test_an_export_writing_not_recorded_otherwise_is_rejected_saying_where_to_li
     assert all(r.endswith(" 'not recorded' belongs under missing)") for r in loaded.rejects["reason"])
     listed = dataclasses.replace(mapping, missing=mapping.missing | {word.casefold()})
     assert load_case_records(path, mapping=listed).data.equals(expected.data)
+
+
+def test_a_date_coarsened_to_its_month_gives_its_year_and_a_fiscal_year_is_refused(tmp_path: Path) -> None:
+    """An export whose dates are cut to the month (``2019-05``, ``05/2019``, ``May 2019``: what a case-management
+    system writes when asked for less precise dates, as for a data-sharing agreement) had every row rejected as
+    "year is not a number". The year is the date's. ``2011-12`` may be the fiscal year 2011-12 as well as December
+    2011 (its two digits are the next year's): refused naming both readings, as ``2019-20`` is."""
+    cells = {
+        2: ("2019-05", 2019),
+        3: ("2019/5", 2019),
+        4: ("05/2019", 2019),
+        5: ("5.2019", 2019),
+        6: ("May 2019", 2019),
+        7: ("may-2019", 2019),
+        8: ("Sept. 2019", 2019),
+        9: ("2011-12", None),  # December 2011, or the fiscal year 2011-12?
+        10: ("2019-20", None),
+        11: ("2019-13", None),
+        12: ("13/2019", None),
+        13: ("Mayo 2019", None),
+        14: ("05/19", None),
+    }
+    path = write_csv(
+        tmp_path / "cases.csv",
+        HEADER,
+        [[value, "F", "25", "Myanmar", "Yes"] for value, _ in cells.values()],
+        SMALL_MAPPING,
+    )
+    table = load_case_records(path)
+    assert_accounting(table)
+    assert dict(zip(table.data["source_row"], table.data["year"], strict=True)) == {
+        line: year for line, (_, year) in cells.items() if year
+    }
+    reasons = dict(zip(table.rejects["row"], table.rejects["reason"], strict=True))
+    assert set(reasons) == {line for line, (_, year) in cells.items() if year is None}
+    assert "'2011-12'" in reasons[9] and "fiscal year" in reasons[9] and "December 2011" in reasons[9]
+    assert "'2019-13'" in reasons[11] and "'13/2019'" in reasons[12]

@@ -1477,3 +1477,42 @@ def test_the_first_global_synthetic_release_loads_by_its_own_column_names(tmp_pa
     notes = " ".join(loaded.provenance.notes)
     assert "columns absent" not in notes
     assert "meansOfControlDebtBondage, meansOfControlTakesEarnings (means_debt_bondage_earnings)" in notes
+
+
+# --- a year column of dates ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fixture", "year"), [("synthetic_v2024.csv", "yearOfRegistration"), ("vp_small.csv", "yearRegister")]
+)
+def test_a_workbook_whose_years_are_dates_shown_as_years_reads_as_the_csv(
+    ctdc_fixtures: Path, tmp_path: Path, fixture: str, year: str
+) -> None:
+    """A workbook whose year column holds dates (1 January, shown "2019" by a year-only format: a column typed
+    or exported as dates) is the same table, said once in a note: every record was rejected as "year is not a
+    number" (the cell read as 2019-01-01 00:00:00). A band of years stays text; another day is a date, no year."""
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    from evidence.sources.workbook import years_from_dates_note
+
+    workbook = tmp_path / "ctdc.xlsx"
+    _write_workbook(workbook, ctdc_fixtures / fixture, ["Notes", "Data"])
+    book = load_workbook(workbook)
+    sheet = book["Data"]
+    column = [c.value for c in sheet[1]].index(year) + 1
+    dated = 0
+    for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+        if (
+            isinstance(cell.value, int) and cell.value < 2030
+        ):  # (2030: a year out of range, rejected either way)
+            cell.value, cell.number_format, dated = dt.datetime(cell.value, 1, 1), "yyyy", dated + 1
+    book.save(workbook)
+    loaded, published = load(workbook), load(ctdc_fixtures / fixture)
+    assert loaded.data.equals(published.data)
+    assert loaded.rejects.select("row", "reason").equals(published.rejects.select("row", "reason"))
+    assert years_from_dates_note(year, dated) in loaded.provenance.notes
+    sheet.cell(2, column).value = dt.datetime(2019, 6, 30)
+    book.save(workbook)
+    assert load(workbook).rejects.filter(pl.col("row") == 2)["value"].to_list() == ["2019-06-30 00:00:00"]

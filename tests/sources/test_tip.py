@@ -13,7 +13,7 @@ from evidence.core.errors import InputError, UnknownFormatError
 from evidence.sources import registry, tip
 from evidence.sources.delimited import DELIMITERS
 from evidence.sources.registry import FileHead
-from evidence.sources.workbook import NOT_AVAILABLE
+from evidence.sources.workbook import NOT_AVAILABLE, years_from_dates_note
 
 REAL_FILE = "tip/tip_tiers_1999_2015.csv"
 
@@ -981,3 +981,34 @@ def test_a_note_among_the_placements_is_rejected_once_as_a_note(tmp_path: Path, 
         "1 note line below the table left out (not records): line 3 'Source: US State Department, 2016 TIP Report'"
         in below.provenance.notes
     )
+
+
+# --- a year column of dates ------------------------------------------------------------------------------------
+
+
+def test_a_workbook_whose_report_years_are_dates_shown_as_years_reads_as_the_csv(
+    shared_data: Path, kelley, tmp_path: Path
+) -> None:
+    """Kelley's file saved as a workbook whose year column holds dates (1 January, shown "2001" by a year-only
+    format: a column typed or exported as dates) is the same table, said once in a note: every one of its 3,208
+    placements was rejected as "report year missing or not a year" (the cell read as 2001-01-01 00:00:00)."""
+    import datetime as dt
+
+    rows = _real_rows(shared_data)
+    year = rows[0].index("year")
+    dated = [rows[0], *([*r[:year], dt.datetime(int(r[year]), 1, 1), *r[year + 1 :]] for r in rows[1:])]
+    path = _workbook(tmp_path / "kelley.xlsx", dated)
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    for (cell,) in book["Tiers"].iter_rows(min_row=2, min_col=year + 1, max_col=year + 1):
+        cell.number_format = "yyyy"
+    book.save(path)
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (3208, 3208, 0)
+    assert loaded.data.equals(kelley.data)
+    assert years_from_dates_note("year", 3208) in loaded.provenance.notes
+    # another day of a year is a date, not a year: still refused
+    other = [["iso3", "report_year", "tier"], ["THA", dt.datetime(2024, 6, 24), "Tier 1"]]
+    refused = registry.load(_workbook(tmp_path / "simple.xlsx", other))
+    assert refused.rejects.select("column", "value").rows() == [("report_year", "2024-06-24 00:00:00")]

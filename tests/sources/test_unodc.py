@@ -17,7 +17,7 @@ from evidence.sources import registry, unodc
 from evidence.sources.checks import INDICATOR_CATEGORIES
 from evidence.sources.indicator_schema import INDICATOR_SCHEMA
 from evidence.sources.registry import FileHead
-from evidence.sources.workbook import NOT_AVAILABLE
+from evidence.sources.workbook import NOT_AVAILABLE, years_from_dates_note
 
 REAL_FILE = "unodc/data_glotip_2023-05-30.xlsx"
 DTV = "Detected trafficking victims"
@@ -1585,3 +1585,67 @@ def test_sexes_that_mix_in_an_age_or_name_no_sex_are_still_rejected(tmp_path: Pa
     assert loaded.rejects.select("column", "value", "reason").rows() == [
         ("Sex", sex, unodc.REASON_VOCABULARY["Sex"])
     ]
+
+
+# --- a year column of dates ------------------------------------------------------------------------------------
+
+
+def real_with_years_as_dates(shared_data: Path, target: Path, *, day: int = 1) -> Path:
+    """The real release with every Year cell (column J) a date shown as its year: the serial number of ``day``
+    January of it, styled by a year-only number format (``yyyy``), as a workbook whose Year column was typed or
+    exported as dates holds it."""
+    import re
+
+    from _xlsx import rewrite, sheet_part
+
+    def sheet(xml: bytes) -> bytes:
+        def cell(match: re.Match[bytes]) -> bytes:
+            serial = (dt.date(int(match.group(2)), 1, day) - dt.date(1899, 12, 30)).days
+            return match.group(1) + f' s="2"><v>{serial}</v></c>'.encode()
+
+        xml, cells = re.subn(rb'(<c r="J\d+")><v>(\d{4})</v></c>', cell, xml)
+        assert cells == 46_556
+        return xml
+
+    def styles(xml: bytes) -> bytes:
+        # a number format "yyyy" and a cell style (index 2) using it
+        xml = re.sub(
+            rb"(<styleSheet[^>]*>)",
+            rb'\1<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy"/></numFmts>',
+            xml,
+            count=1,
+        )
+        xf = b'<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+        return xml.replace(b'<cellXfs count="2">', b'<cellXfs count="3">').replace(
+            b"</cellXfs>", xf + b"</cellXfs>"
+        )
+
+    source = shared_data / REAL_FILE
+    return rewrite(source, target, {sheet_part(source, "data_glotip_1"): sheet, "xl/styles.xml": styles})
+
+
+def test_a_year_column_of_dates_shown_as_years_loads_as_the_release(
+    shared_data: Path, glotip_2023, tmp_path: Path
+) -> None:
+    """A release whose Year cells are dates (1 January, shown "2019" by a year-only format: a column typed or
+    exported as dates) is the same table, said once in a note: every one of its 46,556 rows was rejected as "year
+    missing or not a year" (calamine reads such a cell as a date, 2019-01-01 00:00:00)."""
+    loaded = registry.load(real_with_years_as_dates(shared_data, tmp_path / "dated.xlsx"))
+    assert loaded.data.equals(glotip_2023.data)
+    assert loaded.rejects.equals(glotip_2023.rejects) and loaded.flags.equals(glotip_2023.flags)
+    assert loaded.rows_left_out == glotip_2023.rows_left_out
+    assert set(loaded.provenance.notes) - set(glotip_2023.provenance.notes) == {
+        years_from_dates_note("Year", 46_556)
+    }
+
+
+def test_a_year_cell_holding_another_day_is_still_not_a_year(tmp_path: Path) -> None:
+    """Only 1 January is a year written as a date: another day (30 June 2019) names a date, whose year may not be
+    the figure's reference year; rejected as before, the date shown."""
+    rows = [row(year=dt.datetime(2019, 6, 30)), row(year=dt.datetime(2019, 1, 1), category="Lao PDR")]
+    loaded = unodc.load(write_glotip(tmp_path / "u.xlsx", rows))
+    assert loaded.data["year"].to_list() == [2019]
+    assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+        (4, "Year", "2019-06-30 00:00:00", unodc.REASON_YEAR)
+    ]
+    assert years_from_dates_note("Year", 1) in loaded.provenance.notes

@@ -1136,3 +1136,133 @@ def test_total_alone_heads_the_response_total_only_as_a_whole_label(tmp_path: Pa
     loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", [country("Thailand")]))
     tha = loaded.data.row(0, named=True)
     assert (tha["vulnerability_total"], tha["response_total"]) == (45.5, 35.0)
+
+
+@pytest.mark.parametrize(
+    ("cell", "text", "column"),
+    [
+        ("E164", "323,000\u2013485,000", "estimated_number_in_modern_slavery"),
+        ("E164", "323000 - 485000", "estimated_number_in_modern_slavery"),
+        ("D164", "4.6-6.9", "prevalence_per_1000"),
+        ("D164", "4.6 to 6.9", "prevalence_per_1000"),
+    ],
+)
+def test_a_figure_written_as_a_range_is_missing_for_its_cell_only_and_flagged(
+    shared_data: Path, gsi, tmp_path: Path, cell: str, text: str, column: str
+) -> None:
+    """An estimate published as its interval ("323,000–485,000" people in Thailand, a prevalence "4.6-6.9" per
+    1,000) is no point figure: the country was rejected as "not a number", losing its population and every score
+    with it. Read as missing for that cell (neither end, nor a midpoint the edition never published), flagged
+    with the range as written; the country's other figures and every other country as published."""
+    loaded = registry.load(_real_copy(shared_data, tmp_path, set_text(cell, text)))
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (180, 180, 0)
+    tha = loaded.data.filter(pl.col("iso3") == "THA")
+    assert tha[column].to_list() == [None]
+    others = [c for c in gsi.data.columns if c != column]
+    assert tha.select(others).equals(gsi.data.filter(pl.col("iso3") == "THA").select(others))
+    assert loaded.data.filter(pl.col("iso3") != "THA").equals(gsi.data.filter(pl.col("iso3") != "THA"))
+    added = loaded.flags.join(gsi.flags, on=loaded.flags.columns, how="anti")
+    assert added.select("row", "value", "reason").rows() == [(164, text, walkfree.REASON_RANGE)]
+
+
+@pytest.mark.parametrize("text", ["-2.6", "1,000-", "4.6-6.9-8", "2021-2022 estimate", "2023-05-30"])
+def test_text_that_is_no_range_of_a_figure_is_not_read_as_one(tmp_path: Path, text: str) -> None:
+    """A negative figure (a prevalence: rejected as such), a dangling dash, three numbers, words and a date are no
+    range: not a number."""
+    loaded = walkfree.load(write_gsi(tmp_path / "g.xlsx", [country("Iceland", prevalence=text)]))
+    assert walkfree.REASON_RANGE not in loaded.flags["reason"].to_list()
+    reason = walkfree.REASON_NEGATIVE if text == "-2.6" else walkfree.REASON_NOT_NUMBER
+    assert loaded.rejects.select("value", "reason").rows() == [(text, reason)]
+
+
+@pytest.mark.parametrize("text", ["<0.1", "n/a", "5.74*"])
+def test_a_text_cell_in_a_measure_column_leaves_every_other_figure_at_full_precision(
+    shared_data: Path, gsi, tmp_path: Path, text: str
+) -> None:
+    """One text cell among a column's numbers (a bound, a not-available token, a footnoted figure) made calamine
+    infer the column as text, and every other country's figure in it was then read from calamine's text of the
+    number, rounded to 9 decimals (Afghanistan's prevalence 12.9599723815918 read as 12.959972382): 159 countries
+    silently changed. The column is read as numbers whatever its other cells hold."""
+    loaded = registry.load(_real_copy(shared_data, tmp_path, set_text("D164", text)))
+    others = pl.col("iso3") != "THA"
+    assert loaded.data.filter(others).equals(gsi.data.filter(others))
+
+
+def test_a_boolean_cell_in_a_measure_column_is_still_not_a_number(shared_data: Path, tmp_path: Path) -> None:
+    """Read as numbers, a boolean cell is 1: no figure was published, so it stays rejected as not a number."""
+    from _xlsx import set_cell
+
+    loaded = registry.load(
+        _real_copy(shared_data, tmp_path, set_cell("D164", '<c r="D164" t="b"><v>1</v></c>'))
+    )
+    assert loaded.rejects.select("row", "value", "reason").rows() == [
+        (164, "true", walkfree.REASON_NOT_NUMBER)
+    ]
+
+
+def test_an_edition_publishing_the_bounds_of_its_estimates_reads_the_estimates(
+    shared_data: Path, gsi, tmp_path: Path
+) -> None:
+    """An edition adding the bounds of its estimates beside them ("Estimated prevalence of modern slavery per
+    1,000 population (lower bound)", "... (upper bound)") was refused: "more than one column for 'Estimated
+    prevalence of modern slavery per 1,000'", though a bound is no estimate. A column whose label names a bound of
+    the measure is never the measure: read past and named among the columns not used."""
+    import openpyxl
+
+    lower, upper = "(lower bound)", "(upper bound)"
+
+    book = openpyxl.load_workbook(shared_data / REAL_FILE)
+    sheet = book[walkfree.SHEET]
+    sheet.insert_cols(
+        6, 4
+    )  # after the two estimates (D, E): their bounds, as a later edition may publish them
+    for offset, (source, bound, factor) in enumerate(
+        [("D", lower, 0.8), ("D", upper, 1.2), ("E", lower, 0.8), ("E", upper, 1.2)]
+    ):
+        column = 6 + offset
+        sheet.cell(3, column).value = f"{sheet[f'{source}3'].value} {bound}"
+        for row in range(4, sheet.max_row + 1):
+            if isinstance(estimate := sheet[f"{source}{row}"].value, int | float):
+                sheet.cell(row, column).value = estimate * factor
+    book.save(tmp_path / "bounds.xlsx")
+    loaded = registry.load(tmp_path / "bounds.xlsx")
+    from polars.testing import assert_frame_equal
+
+    # (openpyxl writes a number to 15 significant digits: 2 prevalences differ from the published ones by 1e-15)
+    assert_frame_equal(loaded.data, gsi.data, rel_tol=1e-14)
+    assert loaded.rejects.is_empty() and loaded.flags.equals(gsi.flags)
+    not_used = next(n for n in loaded.provenance.notes if n.startswith("columns not used: "))
+    assert not_used.count(lower) == 2 and not_used.count(upper) == 2
+
+
+@pytest.mark.parametrize(
+    "bound",
+    ["(lower bound)", "- high estimate", "95% confidence interval, lower", "(upper limit)", "minimum"],
+)
+def test_a_bound_of_an_estimate_however_worded_is_a_column_not_used(tmp_path: Path, bound: str) -> None:
+    header = [*HEADER, f"{HEADER[3]} {bound}", f"{HEADER[4]} {bound}"]
+    path = write_gsi(tmp_path / "g.xlsx", [[*country("Thailand"), 1.0, 1000]])
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    for column, label in enumerate(header, start=1):
+        book[walkfree.SHEET].cell(3, column).value = label
+    book.save(path)
+    loaded = registry.load(path)
+    tha = loaded.data.row(0, named=True)
+    assert (tha["prevalence_per_1000"], tha["estimated_number_in_modern_slavery"]) == (2.5, 2500)
+    assert f"columns not used: {header[-2]}, {header[-1]}" in loaded.provenance.notes
+
+
+def test_a_sheet_with_the_bounds_of_an_estimate_but_not_the_estimate_lacks_it(tmp_path: Path) -> None:
+    """A bound is never read as the estimate it bounds, even when the estimate's own column is missing."""
+    header = [f"{h} (lower bound)" if h.startswith("Estimated prevalence") else h for h in HEADER]
+    path = write_gsi(tmp_path / "g.xlsx", [country("Thailand")])
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    for column, label in enumerate(header, start=1):
+        book[walkfree.SHEET].cell(3, column).value = label
+    book.save(path)
+    with pytest.raises((InputError, UnknownFormatError), match="prevalence"):
+        registry.load(path)

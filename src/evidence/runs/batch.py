@@ -670,11 +670,23 @@ class BatchPool:
             # submitting thread descheduled on a loaded machine) would be found idle and take the next, so that
             # no other was forked
             context = _process_context()
-            gate = context.Event()
+            gate = context.Semaphore(0)
             self.executor = self._new(context, gate)
-            for _ in range(workers):
-                self.executor.submit(_started)
-            gate.set()
+            try:
+                for _ in range(workers):
+                    self.executor.submit(_started)
+            except BaseException:
+                # Ctrl-C (or SIGTERM) as the workers are forked, or a worker dead at its start: the caller is
+                # given no pool to stop, and the workers forked so far would wait out the gate, the batch's exit
+                # waiting for them
+                self.stop()
+                raise
+            finally:
+                # a pass a worker, whatever happened. Not an Event: its set() waits until every worker waiting
+                # on it has woken (on a loaded machine, until each is scheduled), for ever for one killed
+                # meanwhile; a release waits for no one
+                for _ in range(workers):
+                    gate.release()
         else:
             self.executor = self._new()
 
@@ -772,10 +784,11 @@ def _started() -> None:
     """A worker's first task when a pool is started ahead: it makes the pool fork the worker, and holds it until
     every worker's is submitted (bounded: a start-up aid must not hang a batch)."""
     if _start_gate is not None:
-        _start_gate.wait(timeout=60.0)
+        _start_gate.acquire(timeout=60.0)
 
 
-# set in a worker by :func:`_start_worker`: the pool's start-up gate (an Event), when it was started ahead
+# set in a worker by :func:`_start_worker`: the pool's start-up gate (a semaphore released once a worker when
+# every worker's first task is submitted), when it was started ahead
 _start_gate: Any = None
 
 

@@ -39,6 +39,10 @@ WARM_ENGINE = "evidence-warm"
 MAX_RUNS_PER_KERNEL = 200
 #: Seconds the reset between runs may take before the kernel counts as hung.
 RESET_TIMEOUT = 60.0
+#: Seconds a kernel that has answered its start has to be heard on its output channel before it counts as deaf
+#: (:meth:`WarmKernel.wait_ready`): counted from its answer, not within its start's allowance, so that a start
+#: slowed by a loaded machine leaves it as long, and a deaf kernel is replaced this soon however long it took.
+IOPUB_CONNECT_TIMEOUT = 60.0
 
 
 #: The environment variables that size the thread pools of a kernel's libraries: polars, numpy's BLAS, OpenMP.
@@ -233,14 +237,14 @@ class WarmKernel:
         self._draws_charts = draws_charts(modules)
 
     def wait_ready(self) -> None:
-        """Block until the kernel is up, pre-loaded and heard on its output channel; raise
-        :class:`KernelUnusable` if it is not."""
+        """Block until the kernel is up and pre-loaded (within its ``start_timeout``), then heard on its output
+        channel (within :data:`IOPUB_CONNECT_TIMEOUT` of its answer); raise :class:`KernelUnusable` if it is
+        not."""
         if self._ready:
             return
-        deadline = time.monotonic() + self.start_timeout
         try:
             _run(self._await_reply(self._preload or "", self.start_timeout, what="start"))
-            _run(self._await_output_channel(deadline))
+            _run(self._await_output_channel(IOPUB_CONNECT_TIMEOUT))
         except KernelUnusable:
             raise
         except Exception as exc:
@@ -271,13 +275,15 @@ class WarmKernel:
 
             chart_workers().start()
 
-    async def _await_output_channel(self, deadline: float) -> None:
-        """Wait until a message of the kernel arrives on the output (IOPub) channel, asking for kernel info
-        until one does (as jupyter_client's ``wait_for_ready``, which cold runs go through, does).
+    async def _await_output_channel(self, limit: float) -> None:
+        """Wait (``limit`` seconds at most) until a message of the kernel arrives on the output (IOPub) channel,
+        asking for kernel info until one does (as jupyter_client's ``wait_for_ready``, which cold runs go
+        through, does).
 
         The channel is a subscription: what the kernel publishes before it has taken effect is dropped, and a
         cell whose outputs (with the "idle" that ends it) are dropped waits out the whole IOPub timeout. A run
         starts only on a kernel that has been heard there."""
+        deadline = time.monotonic() + limit
         while True:
             try:
                 await self.kc.get_iopub_msg(timeout=0.2)
@@ -289,7 +295,7 @@ class WarmKernel:
                 raise KernelUnusable(f"the kernel died during start{self._log_tail()}")
             if time.monotonic() >= deadline:
                 raise KernelUnusable(
-                    f"the kernel's output channel (IOPub) did not connect within {self.start_timeout:.0f} s"
+                    f"the kernel's output channel (IOPub) did not connect within {limit:.0f} s of its answer"
                 )
             self.kc.kernel_info()  # its reply's "busy" and "idle" are published on the channel
 

@@ -133,6 +133,12 @@ _YEAR_FIRST_DATE = re.compile(r"(\d{4})([/.])(\d{1,2})\2(\d{1,2})(?:[ T](\S.*))?
 #: d-mmm-yyyy), ``May 3, 2019``.
 _DAY_NAME_YEAR = re.compile(r"(\d{1,2})[ -]([A-Za-z]+)\.?,?[ -](\d{4})")
 _NAME_DAY_YEAR = re.compile(r"([A-Za-z]+)\.? (\d{1,2}),? (\d{4})")
+#: A date cut to its month, the year in four digits (what a case-management system exports when asked for less
+#: precise dates): year first (``2019-05``, ``2019/5``; never ``2019.5``, a decimal), month first (``05/2019``,
+#: ``5.2019``, ``05-2019``), or the month in English words (``May 2019``, ``may-2019``, ``Sept. 2019``).
+_YEAR_MONTH = re.compile(r"(\d{4})[-/](\d{1,2})")
+_MONTH_YEAR = re.compile(r"(\d{1,2})[-/.](\d{4})")
+_NAME_YEAR = re.compile(r"([A-Za-z]+)\.?[ -](\d{4})")
 #: The time of day that may follow a date, as exports write it: ``10:30``, ``10:30:00.000``, ``0:00`` (Excel's
 #: m/d/yyyy h:mm), ``10:30 AM``, with a zone (``Z``, ``+07:00``, ``+0700``, ``UTC``) or not.
 _TIME = re.compile(
@@ -686,9 +692,10 @@ def _shown(value: str, limit: int = 40) -> str:
 def _year(value: str) -> int:
     """The year of a year (``2019``, ``2019.0``) or of a date: ``YYYY-MM-DD`` (with a time), ``YYYY/MM/DD``, a day
     and month before a four-digit year (``03/05/2019``: day/month or month/day, the year the same either way),
-    or a month in English words (``3 May 2019``, ``03-May-2019``, ``May 3, 2019``). The date must exist (read one
-    way or the other); a two-digit year (``03/05/19``: which century?) and an Excel serial number are refused,
-    each with its reason."""
+    or a month in English words (``3 May 2019``, ``03-May-2019``, ``May 3, 2019``), or a date cut to its month
+    (``2019-05``, ``05/2019``, ``May 2019``: :data:`_YEAR_MONTH`). The date must exist (read one way or the other);
+    a two-digit year (``03/05/19``: which century?), a year and the next one's last two digits (``2011-12``:
+    December 2011 or the fiscal year 2011-12?) and an Excel serial number are refused, each with its reason."""
     match = _YEAR.fullmatch(value)
     if match is not None:
         if match.group(2) is not None:  # a date: it must exist (no 2020-13-45, no 2020-02-31)
@@ -732,6 +739,10 @@ def _year_of_date(value: str) -> int:
             year = int(named.group(3))
             _check_date(value, year, month_named, int(day_text), None)
             return year
+    if (month_year := _year_and_month(value)) is not None:
+        year, month = month_year
+        _check_date(value, year, month, 1, None)
+        return year
     if _EXCEL_SERIAL.fullmatch(value):
         raise _Bad(
             f"not a year or a date: {_shown(value)} looks like an Excel date saved as its serial number (days "
@@ -740,6 +751,26 @@ def _year_of_date(value: str) -> int:
     if _DATE_LIKE.fullmatch(value):
         raise _Bad(f"not a year or a date with a four-digit year: {_shown(value)} (write dates YYYY-MM-DD)")
     raise _Bad("year is not a number" + _word_hint(value))
+
+
+def _year_and_month(value: str) -> tuple[int, int] | None:
+    """The year and month of a date cut to its month (:data:`_YEAR_MONTH`, :data:`_MONTH_YEAR`,
+    :data:`_NAME_YEAR`), the month not yet checked; None for other text. :class:`_Bad` for a year followed by the
+    next year's last two digits (``2011-12``, ``2019-20``): a fiscal year or a span of two years as well as a month."""
+    if match := _YEAR_MONTH.fullmatch(value):
+        year, month = int(match.group(1)), int(match.group(2))
+        if len(match.group(2)) == 2 and month == (year + 1) % 100:
+            month_read = f"{dt.date(year, month, 1):%B} {year} or " if 1 <= month <= 12 else ""
+            raise _Bad(
+                f"not one year: {_shown(value)} is {month_read}the fiscal year (or span) {year}-{year + 1} "
+                "(write the year, or dates YYYY-MM-DD)"
+            )
+        return year, month
+    if match := _MONTH_YEAR.fullmatch(value):
+        return int(match.group(2)), int(match.group(1))
+    if (match := _NAME_YEAR.fullmatch(value)) and (named := MONTH_NUMBERS.get(match.group(1).lower())):
+        return int(match.group(2)), named
+    return None
 
 
 def _check_date(value: str, year: int, month: int, day: int, time: str | None) -> None:
@@ -1098,13 +1129,15 @@ LOADER = register(
         sniff=sniff,
         load=_load_sniffed,
         description="An organisation's own case records, read through a mapping file beside them, or its register",
-        version="10",  # bump when the case table made from the same file and mapping changes (7: a workbook's
+        version="11",  # bump when the case table made from the same file and mapping changes (7: a workbook's
         # error cells read as their text, #N/A, not as empty cells; 8: the columns the mapping does not name
         # are named in a note, an export's new column was dropped unsaid; an unknown code's reason says a code for
         # "not recorded" belongs under missing; 9: notes below the records, rejected for their text or typed on
         # a line of their own (prose cut short), left out and named: delimited.notes_below; 10: a last case holding
         # one value its column refuses, not in the first cell (Sex Femal), rejected for it again, not left out; a
-        # last line cut short to an id with a space, MSS 0999, rejected as cut short: no prose, delimited.PROSE)
+        # last line cut short to an id with a space, MSS 0999, rejected as cut short: no prose, delimited.PROSE;
+        # 11: a year from a date cut to its month, 2019-05, 05/2019, May 2019 (the row was rejected); 2011-12
+        # refused naming both readings, December 2011 and the fiscal year)
         # 3: a CSV row of delimiters only is no case (was kept); rows holding nothing counted, named by row; a
         # year from a date written day/month/year (or month/day), YYYY/MM/DD or with an English month name (the
         # row was rejected); an Excel serial number named as such; a code written 1.0 read as the code 1; 4: a

@@ -26,7 +26,9 @@ or a year that is not one rejects a row. A file re-saved by R, pandas or a sprea
 codebook's own notation of missing data, in every column; an age band of the 2017 dictionary's finer "Age range
 1" (``12--14``, ``66+``) is read as the broad band holding it; ``NA`` in a country
 column of three-letter codes is R's missing value (noted), among two-letter codes Namibia.
-Only the kept rows' years and age bands tell the release.
+Only the kept rows' years and age bands tell the release. A workbook's year cell holding a date of 1 January (a
+column of dates shown by a year-only format) is that year, said in a note
+(:data:`~evidence.sources.workbook.YEAR_AS_DATE`).
 
 A column a layout does not name is not used (named in a note), except a flag of one of its groups named by the
 group's prefix (``means``, ``is``, ``typeOfLabour``, ``typeOfSex``, ``recruiterRelation``) holding flag values only:
@@ -102,7 +104,15 @@ from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.metadata import UNKNOWN, dataset, describe
 from evidence.sources.provenance import DEMO_MARKER, Provenance, as_demo, sha256_file
 from evidence.sources.registry import FileHead, Loader, demo_signature, register
-from evidence.sources.workbook import HeaderMatch, cell_reference, header_cell_key, header_key, read_sheet
+from evidence.sources.workbook import (
+    YEAR_AS_DATE,
+    HeaderMatch,
+    cell_reference,
+    header_cell_key,
+    header_key,
+    read_sheet,
+    years_from_dates_note,
+)
 
 SOURCE = "ctdc"
 GLOBAL_SYNTHETIC = "global_synthetic"
@@ -400,8 +410,15 @@ def _year_bounds() -> tuple[int, int]:
     return FIRST_YEAR, dt.date.today().year
 
 
+def _undated(text: str) -> str:
+    """A year cell's text, or the year of a date cell of 1 January (:data:`~evidence.sources.workbook.YEAR_AS_DATE`:
+    a year column of dates shown by a year-only format; :meth:`_Mapping.coded` notes it)."""
+    date = re.match(YEAR_AS_DATE, text)
+    return text if date is None else date.group(1)
+
+
 def _year(text: str) -> int:
-    text = text.strip()
+    text = _undated(text.strip())
     if re.fullmatch(r"\d{4}(\.0+)?", text) is None:
         raise _Unknown("year is not a number")
     year = int(text.split(".")[0])
@@ -413,7 +430,7 @@ def _year(text: str) -> int:
 
 def _year_band(value: str) -> str:
     """VP years: a single year ('2019') or a band ('2014-2018'), kept as published."""
-    parts = _DASHES.split(value.strip())
+    parts = _DASHES.split(_undated(value.strip()))
     if len(parts) > 2 or not all(re.fullmatch(r"\d{4}(\.0+)?", p) for p in parts):
         raise _Unknown("year is not a number or a band of years")
     years = [_year(p) for p in parts]
@@ -1025,6 +1042,10 @@ class _Mapping:
             rows.append(decoded)
         if bad:
             self.reject_values(spec.source, bad, keep_row=spec.keep_row)
+        dated = [key for key in keys if re.match(YEAR_AS_DATE, str(key))] if "year" in spec.outputs else []
+        if dated:  # said once for the column, as every loader of a year column says it
+            cells = raw.select(pl.col(spec.source).is_in(dated).sum()).item()
+            self.notes.append(years_from_dates_note(spec.source, cells))
         if not spec.outputs:
             return
         if spec.from_integers and dtype.is_integer() and not skipped:
@@ -2001,7 +2022,7 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="23",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
+        version="24",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
         # in a column not used rejected as a note (was a victim with every field missing); a repeated column
         # named by its cells; 14: a row with text only beyond the header's last field rejected (too many fields),
         # not left out as holding nothing; 15: a VP region in another case, or Americas and Oceania apart, read as
@@ -2023,5 +2044,7 @@ LOADER = register(
         # refused as a derived table); 22: notes below the records (a source or terms line, text in one cell)
         # left out and named (delimited.notes_below; they were rejected: a release with one did not validate); 23:
         # a last record holding only one flag spelled as a word (Yes) rejected for it again (was left out as a note)
+        # 24: a workbook's year cells holding dates of 1 January (a year-only date format) read as their years,
+        # with a note (workbook.YEAR_AS_DATE; every such record was rejected as "year is not a number")
     )
 )

@@ -39,7 +39,9 @@ empty tier in the simple layout is rejected as missing, and its ``NA`` as not av
 
 A report year written in words (``2024 TIP Report``, ``TIP Report 2024``, ``2024 Report``) is read when the cell
 holds exactly one run of digits and it is a year of :data:`YEAR_IN_TEXT_RANGE`, and the row is flagged
-(:data:`REASON_YEAR_IN_TEXT`); a cell with two numbers (``2023-24``) is rejected, not guessed.
+(:data:`REASON_YEAR_IN_TEXT`); a cell with two numbers (``2023-24``) is rejected, not guessed. A workbook's year
+cell holding a date of 1 January (a column of dates shown by a year-only format) is that year, said in a note
+(:data:`~evidence.sources.workbook.YEAR_AS_DATE`).
 
 Tier table columns: ``source_row``, ``iso3``, ``country``, ``report_year``, ``tier`` (ordered: Tier 1 < Tier 2
 < Tier 2 Watch List < Tier 3; null when not ranked or a special case), ``tier_label`` (as published, whitespace
@@ -89,10 +91,12 @@ from evidence.sources.workbook import (
     not_available,
     read_sheet,
     repeated_label_error,
+    year_of_date,
+    years_from_dates_note,
 )
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "20"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "21"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
@@ -122,6 +126,8 @@ LOADER_VERSION = "20"  # 2: source_row; 3: provenance from the source metadata; 
 # rows of 1999 and 2000 ranking none; were "reports of 1999-2015"); the release stays the rows' span
 # 20: notes below the placements (a source line, a footnote: text in one cell naming no country) left out and named
 # (delimited.notes_below; they were rejected as notes, so a tier file with a source line did not validate)
+# 21: a workbook's year cells holding dates of 1 January (a year-only date format) read as their years, with a
+# note (workbook.YEAR_AS_DATE; every such placement was rejected as "not a year")
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -490,6 +496,8 @@ def load(path: str | Path, layout: str) -> LoadedTable:
             ("country", "country", pl.lit(_name_disagrees(kept)), REASON_NAME_DISAGREES),
         ],
     )
+    if dated := int(parsed["year_dated"].sum()):
+        notes.append(years_from_dates_note(labels["report_year"], dated))
     # a reason names the file's column as its header writes it ("year", "iso"), as the other loaders' do
     rejects, flags = (part.with_columns(pl.col("column").replace(labels)) for part in (rejects, flags))
     release = _year_span(kept)
@@ -721,13 +729,14 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
             tier_qualified=pl.col("_tier_qualified"),
             report_year=pl.col("_report_year"),
             year_in_text=pl.col("_year_in_text"),
+            year_dated=pl.col("_year_dated"),
         )
         .with_columns(
             tier=pl.when(pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
             special_case=pl.when(~pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
         )
         .drop("_label", "_numeric_tier", "_tier_not_available", "_canonical", "_tier_qualified")
-        .drop("_report_year", "_year_in_text")
+        .drop("_report_year", "_year_in_text", "_year_dated")
     )
 
 
@@ -777,10 +786,15 @@ def _year_readings(cells: pl.DataFrame) -> pl.DataFrame:
     whether that year was read from words."""
     year = pl.col("report_year").str.strip_chars().cast(pl.Float64, strict=False)
     plain = pl.when((year == year.round()) & year.is_between(1900, 2100)).then(year).cast(pl.Int16)
+    # a date cell of 1 January is its year (workbook.YEAR_AS_DATE: a year column of dates shown by a year-only
+    # format), said in a note; read before the words, which would find its "2019-01-01" two runs of digits too many
+    date_year = year_of_date(pl.col("report_year"))
+    dated = pl.when(plain.is_null() & date_year.is_between(1900, 2100)).then(date_year)
     in_text = _year_in_text(pl.col("report_year"))
     return cells.with_columns(
-        _report_year=pl.coalesce(plain, in_text),
-        _year_in_text=(plain.is_null() & in_text.is_not_null()).fill_null(False),
+        _report_year=pl.coalesce(plain, dated, in_text),
+        _year_in_text=(plain.is_null() & dated.is_null() & in_text.is_not_null()).fill_null(False),
+        _year_dated=dated.is_not_null(),
     )
 
 

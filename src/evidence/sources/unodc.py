@@ -48,7 +48,9 @@ Rules:
 * A row is **rejected** (with its reason) when it cannot be a count: value missing, not a whole number written
   with or without thousands separators (``1,541``/``1541``), or above :data:`PLAUSIBLE_MAX_COUNT` (the values that
   look like mangled dates, ``61,102,019`` = 6/11/2019, are all above it); when the year, indicator or dimension
-  is missing; or when the year is later than the release's own year (a row dated 2099 in the 2023 release).
+  is missing; or when the year is later than the release's own year (a row dated 2099 in the 2023 release). A Year
+  cell holding a date of 1 January (a column of dates shown by a year-only format) is that year, said in a note
+  (:data:`~evidence.sources.workbook.YEAR_AS_DATE`); another day is no year.
 * A note below (or among) the data (text, but no value, year, indicator nor dimension: ``Note: <5 indicates...``)
   is **rejected** once, as :data:`REASON_NOTE`, showing its text and the column holding it.
 * A row is **kept and flagged** when: its Category is a questionnaire code (``Q6.1_10s_2019``); a text cell is
@@ -108,6 +110,8 @@ from evidence.sources.workbook import (
     read_sheet,
     refuse_repeated_labels,
     unused_columns,
+    year_of_date,
+    years_from_dates_note,
 )
 
 SOURCE = "unodc_glotip"
@@ -115,7 +119,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "31"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "32"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -163,6 +167,8 @@ LOADER_VERSION = "31"  # 2: aggregate flag reworded, missing dimension named; 3:
 # sheet's table of a release split over sheets too (the first sheet's source line stayed rejected); a text file's
 # last line cut short is a note when prose (delimited.PROSE: words of letters with a space between), not any text
 # with a space
+# 32: Year cells holding dates of 1 January (a year-only date format) read as their years, with a note
+# (workbook.YEAR_AS_DATE; every row was rejected as "year missing or not a year")
 
 HEADER = (
     "Iso3_code",
@@ -519,6 +525,8 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             "codes read through the country reference (the Country cell names the same country): "
             + ", ".join(f"{a} as {b}" for a, b in recoded.iter_rows())
         )
+    if dated := int(parsed["year_dated"].sum()):
+        notes.append(years_from_dates_note(_LABELS_READ["year_text"], dated))
     release = _release(matches[0])
     rejects = pl.concat([structural, _rejects(parsed, latest_year=_latest_year(release))])
     kept = _without_rows(parsed, rejects)
@@ -940,10 +948,13 @@ def _unit_vocabulary_year_columns() -> tuple[pl.Expr, ...]:
         | unit_key.is_in(_COUNT_UNIT_KEYS)
         | (unit_key.str.contains(_COUNT_UNIT_PATTERN) & ~unit_key.str.contains(_NOT_A_COUNT_PATTERN))
     )
-    # a footnote marker after the year (2019*) is read past and flagged, as after a value
-    year = (
+    # a footnote marker after the year (2019*) is read past and flagged, as after a value; a date cell of 1 January
+    # is its year (workbook.YEAR_AS_DATE: a Year column of dates shown by a year-only format), said in a note
+    number = (
         pl.col("year_text").str.replace(FOOTNOTE_MARKER, "").str.strip_chars().cast(pl.Float64, strict=False)
     )
+    dated = number.is_null() & year_of_date(pl.col("year_text")).is_not_null()
+    year = pl.when(dated).then(year_of_date(pl.col("year_text"))).otherwise(number)
     year_ok = (year == year.round()) & year.is_between(1900, 2100)
     return (
         count_unit.alias("count_unit"),
@@ -958,6 +969,7 @@ def _unit_vocabulary_year_columns() -> tuple[pl.Expr, ...]:
         *(_canonical(c).alias(c) for c in _VOCABULARY),
         pl.when(year_ok).then(year).cast(pl.Int16).alias("year"),
         (year_ok & pl.col("year_text").str.contains(FOOTNOTE_MARKER)).fill_null(False).alias("year_footnote"),
+        (year_ok & dated).fill_null(False).alias("year_dated"),
     )
 
 

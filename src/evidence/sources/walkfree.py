@@ -3,7 +3,9 @@
 Sheet ``GSI 2023 summary data``: a title row, then the header on the 3rd row, then 180 countries. The sheet is
 found by its header (Country, Population and the prevalence and number estimates, under the labels of
 :data:`MEASURES` or :data:`ALIASES`), whatever its name or place in the workbook; a sheet lacking one of those is
-refused, naming the labels to look for and the sheet and row of the nearest header. Region and the vulnerability
+refused, naming the labels to look for and the sheet and row of the nearest header. A column whose label names a
+bound of a measure ("... per 1,000 population (lower bound)", "... high estimate": an edition's uncertainty
+columns) is never that measure: a column not used. Region and the vulnerability
 and government-response scores may be missing (an edition publishing its estimates only): left empty, with a
 note naming them. Numbers written as text ("401,000", "69 800 000") are read, and a score written "75%" as 75,
 by one rule for workbooks and text files (:func:`_with_numbers`); a percent sign in any other column is not a number.
@@ -19,7 +21,8 @@ null and flagged, never guessed). A copy with a code column beside the names (``
 a merged or re-published table) is read by its codes, the names the fallback (a code the reference does not know
 flagged; a name naming another country than its code kept as coded, flagged). Empty cells mean "not assessed" and stay null; so do the usual
 not-available tokens (``n/a``, ``-``, ``..``, ``n.a.``; flagged, the country's other values kept), a figure written
-as a bound (``<1,000``, ``<0.1``: an estimate the edition rounds away, no figure; flagged apart) and a population
+as a bound (``<1,000``, ``<0.1``: an estimate the edition rounds away, no figure; flagged apart) or a range
+(``323,000–485,000``, ``4.6 to 6.9``: an interval, no point estimate; flagged apart), and a population
 the workbook writes as 0 (flagged). A "World" or regional total row is an aggregate, not a country: it is left out
 with a note. Percentage scores stored as fractions (every score between -1 and 1) are scaled to percent, with a
 note.
@@ -45,7 +48,7 @@ import functools
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import polars as pl
@@ -118,7 +121,12 @@ LAYOUT_CSV = "gsi2023_csv"
 #: (all eleven were left empty); 19: the text rows below the table named as every loader names its note lines
 #: ("2 note lines below the table left out (not records): row 183 'Source: …'", delimited.notes_below; were "text
 #: rows (not countries) left out", a CSV's line called a row, text in a column not used unnamed)
-LOADER_VERSION = "19"
+#: 20: a figure written as a range ("323,000–485,000") read as missing for its cell and flagged (the country was
+#: rejected as "not a number"); a measure column read as numbers whatever else it holds (one text cell in it, a
+#: bound or a footnoted figure, had every other country's figure read from calamine's text, rounded to 9 decimals);
+#: a column whose label names a bound of a measure ("... (lower bound)") never read as the measure (beside the
+#: measure's column the sheet was refused as ambiguous; alone, the lower bound was read as the estimate)
+LOADER_VERSION = "20"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
@@ -263,6 +271,14 @@ REASON_BOUND = (
 )
 #: A figure written as a bound: a comparison sign before a number ("<1,000", "< 0.1", "≤ 0.1", ">1,000,000").
 BOUND_PATTERN = r"^[<>\u2264\u2265]\s*[0-9][0-9,.\s\u00a0\u202f]*%?$"
+REASON_RANGE = (
+    "a range, not a figure (an interval such as '323,000–485,000', not the edition's point estimate): read as "
+    "missing, the country's other figures kept"
+)
+#: A figure written as a range: two numbers joined by a dash or "to" ("323,000–485,000", "4.6 - 6.9", "4.6 to 6.9").
+RANGE_PATTERN = (
+    r"(?i)^[0-9][0-9,.\s\u00a0\u202f]*%?\s*(?:[-\u2010-\u2014]|to)\s*[0-9][0-9,.\s\u00a0\u202f]*%?$"
+)
 REASON_FOOTNOTE = (
     "a footnote marker follows the figure: read without it (the footnote's text is not in the table: an imputed "
     "or revised figure?)"
@@ -270,6 +286,11 @@ REASON_FOOTNOTE = (
 #: Scores published in percent (0-100; response scores may be below 0).
 PERCENT = tuple(name for name in MEASURES if name.startswith(("vulnerability_", "response_")))
 UPPER_BOUNDS.update({name: (100.0, REASON_ABOVE_100) for name in PERCENT})
+
+
+def _bound_or_range(name: str) -> pl.Expr:
+    """Whether the measure's cell is a bound or a range: missing as a not-available token is, flagged apart."""
+    return pl.col(f"{name}__bound") | pl.col(f"{name}__range")
 
 
 def sniff(head: FileHead) -> str | None:
@@ -315,12 +336,33 @@ def _matching(cells: Sequence[Any]) -> dict[str, list[str]]:
         starting = (
             []
             if exact or name not in MEASURES
-            else [c for c, k in keyed if any(starts_with_label(k, w) for w in wanted if w not in whole)]
+            else [
+                c
+                for c, k in keyed
+                if any(
+                    starts_with_label(k, w) and not _names_a_bound(k[len(w) :])
+                    for w in wanted
+                    if w not in whole
+                )
+            ]
         )
         hits = list(dict.fromkeys(exact or starting))
         if hits:
             found[name] = hits
     return found
+
+
+#: Words after a measure's label naming a bound of it, as :func:`header_key` writes them ("... (lower bound)", "...
+#: - high estimate", "... 95% confidence interval, upper"): an edition's uncertainty columns beside its estimates,
+#: never the estimate (read as it, a lower bound was the prevalence; beside it, the sheet was refused as ambiguous).
+_BOUND_WORDS = re.compile(
+    r"lower|upper|bound|confidenceinterval|lowestimate|highestimate|minimum|maximum|limit|margin"
+)
+
+
+def _names_a_bound(rest: str) -> bool:
+    """Whether the rest of a header cell's key after a measure's label names a bound of the measure."""
+    return _BOUND_WORDS.search(rest) is not None
 
 
 @functools.cache
@@ -506,15 +548,17 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             f"layout is the {EDITION} edition's, whose estimates refer to {ESTIMATE_YEAR})"
         )
     )
-    # Read twice (the sheet is small): as text, to see every cell as published (calamine would silently turn
-    # "n/a" in a number column into null), and with inferred types, for numbers at full precision (calamine's
-    # text of a number is rounded).
-    text, first_row = read_sheet(path, match, dtypes="string")
     # A workbook is read twice (the sheet is small): as text, to see every cell as published (calamine would
-    # silently turn "n/a" in a number column into null), and with inferred types, for numbers at full precision
-    # (calamine's text of a number is rounded). A text file's cells are its text: read once.
-    typed = read_sheet(path, match)[0] if match.delimiter is None else None
+    # silently turn "n/a" in a number column into null), and its measures as numbers, at full precision (calamine's
+    # text of a number is rounded), each measure column read so even when a cell of it is text ("<1,000", "2.5*":
+    # as inferred, such a column was text, and every other country's figure in it rounded to 9 decimals). A text
+    # file's cells are its text: read once.
+    text, first_row = read_sheet(path, match, dtypes="string")
     columns = _columns(text, path, match)
+    measures: dict[int, Literal["float"]] = {
+        text.columns.index(columns[n]): "float" for n in MEASURES if n in columns
+    }
+    typed = read_sheet(path, match, dtypes=measures)[0] if match.delimiter is None else None
     decimal_comma = _decimal_comma(text, match, [columns[n] for n in MEASURES if n in columns])
     unused = unused_columns(text, columns.values())
     absent = [name for name in MEASURES if name not in columns]
@@ -528,12 +572,22 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     frame = (
         selected.with_columns(pl.all().str.strip_chars().replace("", None))
         .with_columns(
-            pl.col(name).str.contains(BOUND_PATTERN).fill_null(False).alias(f"{name}__bound")
-            for name in MEASURES
+            *(
+                pl.col(name).str.contains(BOUND_PATTERN).fill_null(False).alias(f"{name}__bound")
+                for name in MEASURES
+            ),
+            *(
+                pl.col(name).str.contains(RANGE_PATTERN).fill_null(False).alias(f"{name}__range")
+                for name in MEASURES
+            ),
         )
-        # a bound is no figure either: missing for its cell, as a not-available token is (flagged apart)
+        # a bound or a range is no figure either: missing for its cell, as a not-available token is (flagged apart)
         .with_columns(
-            (not_available(pl.col(name)).fill_null(False) | pl.col(f"{name}__bound")).alias(f"{name}__na")
+            (
+                not_available(pl.col(name)).fill_null(False)
+                | pl.col(f"{name}__bound")
+                | pl.col(f"{name}__range")
+            ).alias(f"{name}__na")
             for name in MEASURES
         )
         .with_columns(
@@ -677,12 +731,17 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             ),
             (columns["population"], "_population_text", pl.col("_zero"), REASON_ZERO_POPULATION),
             *(
-                (columns[n], f"_{n}_text", pl.col(f"{n}__na") & ~pl.col(f"{n}__bound"), REASON_NOT_AVAILABLE)
+                (columns[n], f"_{n}_text", pl.col(f"{n}__na") & ~_bound_or_range(n), REASON_NOT_AVAILABLE)
                 for n in MEASURES
                 if n in columns
             ),
             *(
                 (columns[n], f"_{n}_text", pl.col(f"{n}__bound"), REASON_BOUND)
+                for n in MEASURES
+                if n in columns
+            ),
+            *(
+                (columns[n], f"_{n}_text", pl.col(f"{n}__range"), REASON_RANGE)
                 for n in MEASURES
                 if n in columns
             ),
@@ -701,7 +760,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     )
     n_na = int(
         kept.select(
-            pl.sum_horizontal(pl.col(f"{n}__na") & ~pl.col(f"{n}__bound") for n in MEASURES).sum()
+            pl.sum_horizontal(pl.col(f"{n}__na") & ~_bound_or_range(n) for n in MEASURES).sum()
         ).item()
         or 0
     )
@@ -855,7 +914,9 @@ def _with_numbers(
         )
         column = typed[n]
         if column is not None and column.dtype.is_numeric():
-            value = pl.coalesce(pl.lit(column.cast(pl.Float64)), value)
+            # a number cell's own value; a boolean cell ("true") is no figure, though read as numbers it is 1
+            number = pl.when(~pl.col(text[n]).str.to_lowercase().is_in(["true", "false"]))
+            value = pl.coalesce(number.then(pl.lit(column.cast(pl.Float64))), value)
         outputs += [
             pl.when(~pl.col(f"{n}__na")).then(value).alias(f"{n}__number"),
             pl.col(pct[n]).alias(f"{n}__pct"),

@@ -534,6 +534,28 @@ def not_available(text: pl.Expr) -> pl.Expr:
     return text.str.strip_chars().str.to_lowercase().is_in(list(NOT_AVAILABLE))
 
 
+#: A year stored as a date: 1 January of it, as a workbook holds a year column typed or exported as dates and shown
+#: by a year-only format (``yyyy`` shows ``2019``), in the text :func:`read_sheet` gives such a cell
+#: (``2019-01-01 00:00:00``) or a CSV saved from it (``2019-01-01``). Only 1 January: another day is a date, not
+#: a year, and stays refused as one. The one rule the loaders of a year column (UNODC, TIP, CTDC) read dates by.
+YEAR_AS_DATE = r"^\s*(\d{4})-01-01(?:[ T]00:00(?::00(?:\.0+)?)?)?\s*$"
+
+
+def year_of_date(text: pl.Expr) -> pl.Expr:
+    """The year of a cell holding 1 January of it (:data:`YEAR_AS_DATE`), as Int16; null for any other text."""
+    return text.str.extract(YEAR_AS_DATE, 1).cast(pl.Int16)
+
+
+def years_from_dates_note(label: str, cells: int) -> str:
+    """The provenance note of a year column of which ``cells`` held dates read as their years
+    (:func:`year_of_date`): said once for the column, not flagged on each row (a column written so is one fact
+    about the file, and the year read is the one a reader of the sheet sees)."""
+    return (
+        f"column {label!r}: {cells:,} cell(s) hold a date, 1 January of a year (as a year-only date format shows "
+        "the year): read as that year"
+    )
+
+
 @dataclasses.dataclass(frozen=True)
 class HeaderMatch:
     """Where :func:`find_header` found the header: its sheet and row, and the rows peeked above and at it."""
@@ -652,13 +674,17 @@ def starts_with_label(cell_key: str, label_key: str) -> bool:
 
 
 def read_sheet(
-    path: str | Path, match: HeaderMatch, *, dtypes: Literal["string"] | None = None
+    path: str | Path,
+    match: HeaderMatch,
+    *,
+    dtypes: Literal["string"] | dict[int, Literal["float"]] | None = None,
 ) -> tuple[pl.DataFrame, int]:
     """Read the sheet below the header found by :func:`find_header`.
 
     Returns the frame (columns named by the header, whitespace in names collapsed) and the sheet row of its
     first data row. ``dtypes="string"`` reads every cell as text; by default
-    calamine infers each column's type. A delimited text file is read the same way (see
+    calamine infers each column's type; ``{index: "float"}`` reads those columns (by position) as numbers at full
+    precision whatever else they hold (a text cell, a date: null; a boolean: 1 or 0). A delimited text file is read the same way (see
     :func:`evidence.sources.delimited.read_delimited`).
     """
     if match.delimiter is not None:
