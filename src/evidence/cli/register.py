@@ -24,6 +24,7 @@ from evidence.cli.options import (
     file_to_write,
     make_console,
 )
+from evidence.core.text import counted
 
 console = make_console()
 register_app = typer.Typer(
@@ -933,6 +934,6 @@ def snapshot_command(
     _say_as_of(stood)
     write_parquet(loaded, out, mode=0o600)
     console.print(
-        f"Wrote {escape(str(out))}: {loaded.rows_kept} records as of {loaded.provenance.release}",
+        f"Wrote {escape(str(out))}: {counted(loaded.rows_kept, 'record')} as of {loaded.provenance.release}",
         soft_wrap=True,
     )
