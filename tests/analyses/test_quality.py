@@ -408,3 +408,38 @@ def test_a_field_an_organisations_file_records_is_collected_for_a_selection_with
     assert rows["transit_iso3"]["known"] == 0 and rows["transit_iso3"]["records"] == 16
     assert rows["transit_iso3"]["collected"]
     assert {f for f, r in rows.items() if r["collected"]} == {f for f, r in whole.items() if r["collected"]}
+
+
+def test_countries_of_a_breakdown_by_country_that_name_no_country_are_counted(real_tables):
+    """polish30: UNODC's coverage gave 187 countries for the breakdown by country of repatriation, more than any
+    other breakdown, though the loader's codes are all countries: 45 of them published only rows that name no
+    particular country ("Abroad", as every row of 2003 and 2008 does). They are counted, and said."""
+    from evidence.analyses.quality import breakdowns_naming_no_country
+
+    frame = pl.DataFrame(
+        {
+            "indicator": ["Detected"] * 6 + ["Convicted"],
+            "dimension": ["by country of repatriation"] * 5 + ["Total", "by citizenship"],
+            "year": [2003, 2003, 2010, 2010, 2021, 2010, 2010],
+            "iso3": ["AFG", "THA", "THA", "THA", None, "AFG", "LAO"],
+            "category": ["Abroad", "Abroad", "Abroad", "Myanmar", "Peru", "Total", "Unknown"],
+            "category_iso3": [None, None, None, "MMR", "PER", None, None],
+        }
+    )
+    found = breakdowns_naming_no_country(frame)
+    # AFG only "Abroad"; THA names Myanmar in 2010; an area without a code is no country (its Peru names no year
+    # of a country); Total is no breakdown
+    assert found.rows() == [
+        ("Convicted", "by citizenship", 1, 1, [2010]),
+        ("Detected", "by country of repatriation", 2, 1, [2003]),  # not 2021: only the area's row
+    ]
+    assert found.columns == ["indicator", "dimension", "countries", "naming_no_country", "years_naming_none"]
+    unodc = real_tables[1]
+    shown = breakdowns_naming_no_country(unodc).filter(pl.col("dimension") == "by country of repatriation")
+    covered = indicator_coverage(unodc, ["indicator", "dimension"])
+    assert (
+        shown["countries"].to_list()
+        == covered.filter(pl.col("dimension") == "by country of repatriation")["countries"].to_list()
+        == [187]
+    )
+    assert shown.row(0)[3:] == (45, [2003, 2008])

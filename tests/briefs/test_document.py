@@ -243,6 +243,55 @@ def test_a_run_on_named_data_says_which_in_its_title_and_subtitle(tmp_path: Path
     assert plain == document.subtitle
 
 
+def test_a_run_on_a_recognised_dataset_is_titled_by_its_name(tmp_path: Path) -> None:
+    """polish30: briefs read "Hidden population: … — UKdat" and "Data quality — gsi_2023" where the loader knew
+    the dataset (the R package's UK table, Walk Free's index): the title names it as the sources do; a file no
+    metadata names keeps its stem. A name from a sidecar is untrusted text, escaped where written."""
+    nb = new_notebook(cells=[new_markdown_cell("# Data quality\n\nText.")])
+    run = make_run(tmp_path / "runs", notebook=nb)
+    record = json.loads((run / "run.json").read_text())
+    known = {**record["provenance"][0], "demo": False, "synthetic": False}
+    record["parameters"] = {"data": ["/d/gsi_2023.xlsx", "/d/UKdat.csv", "/d/own.csv", "/d/cases.csv"]}
+    record["provenance"] = [
+        {
+            **known,
+            "source": "walkfree_gsi",
+            "path": "/elsewhere/gsi_2023.xlsx",
+            "title": "The Global Slavery Index",
+            "name": "Walk Free Global Slavery Index",
+            "label": "Walk Free Global Slavery Index, 2023 edition",
+        },
+        {
+            **known,
+            "source": "list_capture",
+            "path": "UKdat.csv",
+            "title": "Modern Slavery",
+            "name": "UK 2013 strategic assessment lists (Home Office)",
+        },
+        # a user's own lists: the loader's title is the file's stem, no name
+        {**known, "source": "list_capture", "path": "/d/own.csv", "title": "own", "name": ""},
+        # an organisation's records named by their sidecar
+        {
+            **known,
+            "source": "case_records",
+            "path": "/d/cases.csv",
+            "title": "Shelter <b>*cases*</b>",
+            "name": "",
+        },
+    ]
+    (run / "run.json").write_text(json.dumps(record))
+    document = build_document(run)
+    assert document.title == (
+        "Data quality — Walk Free Global Slavery Index, UK 2013 strategic assessment lists (Home Office), own, "
+        "Shelter <b>*cases*</b>"
+    )
+    front = document.front_matter()
+    assert "<b>" not in front["title"]
+    assert builtin.pandoc(None, "plain", text=front["title"]).strip() == document.title
+    # the subtitle still names the files, which tell apart the tables of one dataset (UKdat, UKdat_5, UKdat_4)
+    assert document.subtitle.endswith("data: gsi_2023.xlsx, UKdat.csv, own.csv, cases.csv")
+
+
 _PRINTABLE = st.characters(codec="utf-8", exclude_categories=["Cc", "Cs", "Zl", "Zp"])
 _MARKUP = st.sampled_from(list("ab -.'\"&;<>*_[]#|$@^~`\\{}:!1()/=+"))
 

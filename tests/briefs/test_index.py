@@ -406,13 +406,13 @@ def test_briefs_are_grouped_by_notebook_and_ordered_by_country_name_then_role_ne
     assert re.findall(r'<h2 class="notebook" id="([^"]*)">', page) == ["causes", "country_brief", "routes"]
     assert _listed_in_order(page) == [
         "causes-world",
-        "cb-KHM-both",  # Cambodia: both before origin
-        "cb-KHM-origin",
+        "cb-KHM-origin",  # Cambodia: origin before both, as the notebooks offer the roles
+        "cb-KHM-both",
         "cb-CMR-both",  # Cameroon
         "cb-CIV-both",  # Côte d'Ivoire
-        "cb-THA-both-b",  # Thailand, the newer render of the same parameters first
+        "cb-THA-destination",  # Thailand: destination before both
+        "cb-THA-both-b",  # the newer render of the same parameters first
         "cb-THA-both-a",
-        "cb-THA-destination",
         "routes-MMR",
     ]
     rows = {name: row for row in page.split("<tr") for name in re.findall(r"cb-THA-both-[ab]", row)[:1]}
@@ -420,6 +420,30 @@ def test_briefs_are_grouped_by_notebook_and_ordered_by_country_name_then_role_ne
     # the groups are named at the top, each linking to its heading
     assert '<a href="#causes">causes</a>' in page and '<a href="#routes">routes</a>' in page
     assert "9 briefs · newest rendered 2026-11-28 12:00 UTC" in page
+
+
+def test_roles_follow_the_notebooks_order_and_parameters_fit_one_line(runs_root: Path) -> None:
+    """polish30: a reviewer of ~220 briefs found the index's rows tall (each parameter on a line of its own)
+    and a country's roles in alphabetical order (both, destination, origin); the roles now come as the notebooks
+    offer them (origin, destination, both; one they do not know after) and the parameters as one line."""
+    for role in ("both", "destination", "origin", "elsewhere"):
+        _briefed(runs_root, f"cb-THA-{role}", role=role)
+    page = write_index(runs_root).read_text(encoding="utf-8")
+    assert _listed_in_order(page) == [
+        "cb-THA-origin",
+        "cb-THA-destination",
+        "cb-THA-both",
+        "cb-THA-elsewhere",
+    ]
+    (cell,) = {
+        cell
+        for row in page.split("<tr")
+        if "cb-THA-origin" in row
+        for cell in re.findall(r'<td data-label="Parameters"[^>]*>(.*?)</td>', row)
+    }
+    assert "<li" not in cell and "<br" not in cell
+    text = html.unescape(re.sub(r"<[^>]+>", "", cell))
+    assert text == "country THA · role origin · years 2012–2023 · threshold 5"
 
 
 def test_the_briefs_rendered_last_are_listed_first_when_there_are_many(runs_root: Path) -> None:
@@ -471,13 +495,13 @@ def test_a_large_group_has_an_a_to_z_jump_list_to_its_countries(runs_root: Path)
     # a letter's anchor is the row before its first country's first brief: Åland Islands is under A
     after = page[page.index('id="country_brief.A"') :]
     assert _listed_in_order(after)[:4] == [
+        "cb-AFG-origin",  # origin, then destination, as the notebooks offer the roles
         "cb-AFG-destination",
-        "cb-AFG-origin",
-        "cb-ALA-destination",
         "cb-ALA-origin",
+        "cb-ALA-destination",
     ]
     after = page[page.index('id="country_brief.C"') :]
-    assert _listed_in_order(after)[0] == "cb-KHM-destination"  # Cambodia
+    assert _listed_in_order(after)[0] == "cb-KHM-origin"  # Cambodia
     # twenty briefs: no jump list
     for folder in sorted(runs_root.glob("cb-*"))[:3]:
         shutil.rmtree(folder)

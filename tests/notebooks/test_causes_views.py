@@ -1498,3 +1498,68 @@ def test_the_peers_table_says_whose_victims_it_counts_as_the_country_brief_does(
         "made of them are for the year in brackets, the latest UNODC holds for each country."
         in text.replace("\\", "")  # Markdown escapes aside
     )
+
+
+def test_the_detection_models_censored_counts_are_said_as_the_file_published_them(panel):
+    """A file publishing small counts as ``<10`` (read as 1 to 9): the sentence names what was published, not
+    "<5" (loose30)."""
+    import dataclasses
+
+    model = society.detection_model(panel)
+    censored = pl.col("detected_low") != pl.col("detected_high")
+    first = model.data.filter(censored)["iso3"][0]
+    ten = pl.when(censored & (pl.col("iso3") == first)).then(9.0).otherwise(pl.col("detected_high"))
+    mixed = dataclasses.replace(model, data=model.data.with_columns(ten.alias("detected_high")))
+    assert "have a count published as \\<5 or \\<10, entered at its midpoint" in views.censored_text(mixed)
+    every = dataclasses.replace(
+        model,
+        data=model.data.with_columns(
+            pl.when(censored).then(9.0).otherwise("detected_high").alias("detected_high")
+        ),
+    )
+    text = views.censored_text(every)
+    assert "have a count published as \\<10, entered at its midpoint" in text and "<5" not in text
+    from evidence.presentation.disclosure import find_small_counts
+
+    assert not find_small_counts(text, DisclosureRule(11))  # the publisher's label, no count
+
+
+def test_the_event_studies_censored_counts_are_said_as_the_file_published_them(panel):
+    """The event studies' sentence names the file's labels too (``<10`` read as 1 to 9), not "<5" (loose30)."""
+    import dataclasses
+
+    studies = [society.tier_event_study(panel, kind) for kind in ("downgrade", "upgrade")]
+    assert views.event_censored_text(studies, panel).startswith(
+        " Counts published as \\<5 enter at their midpoint"
+    )
+    censored = (pl.col("measure") == society.DETECTED) & (pl.col("value_low") != pl.col("value_high"))
+    ten = pl.when(censored).then(9.0).otherwise(pl.col("value_high")).alias("value_high")
+    tens = dataclasses.replace(panel, frame=panel.frame.with_columns(ten))
+    assert views.event_censored_text(studies, tens).startswith(
+        " Counts published as \\<10 enter at their midpoint"
+    )
+
+
+@pytest.mark.parametrize(("country", "peers"), [("GBR", ["FRA", "DEU"]), ("KHM", None)])
+def test_the_peers_table_explains_tier_2_wl_only_where_a_cell_shows_it(
+    tmp_path, monkeypatch, panel, country, peers
+):
+    """polish30: the causes brief's note under the country beside its peers always ended "Tier 2 WL: Tier 2 Watch
+    List.", also under tables where no country was on the Watch List; a legend explains what is shown."""
+    import IPython.display
+
+    from evidence.notebooks import views as notebook_views
+
+    monkeypatch.setattr(notebook_views, "show_chart", lambda chart, name, **kw: None)
+    tables: list = []
+    monkeypatch.setattr(
+        notebook_views, "show_table", lambda table, **kw: tables.append((table, kw.get("note")))
+    )
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: None)
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    views.show_society_section(panel, country, peers, RULE)
+    table, note = tables[0]
+    shown = any("Tier 2 WL" in str(cell) for column in table.columns for cell in table[column].to_list())
+    assert ("Tier 2 WL: Tier 2 Watch List." in note) == shown
+    # each case holds what it is for: Europe's peers none on the Watch List, Cambodia's region some
+    assert shown == (country == "KHM")

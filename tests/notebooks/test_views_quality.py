@@ -4,6 +4,7 @@ show_unmapped_citizenships), on real files and on small files made here, read as
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import polars as pl
@@ -450,3 +451,22 @@ def test_tip_coverage_leaves_out_reports_that_rank_no_country_and_says_so(real_t
     assert "| 1999 |" not in section and "| 2000 |" not in section and "| 2001 |" in section
     assert "1999–2000" in section and "ranks none in a tier" in section
     assert "special cases)" not in section
+
+
+def test_coverage_says_which_countries_of_a_breakdown_by_country_name_none(real_tables, monkeypatch):
+    """polish30: UNODC's coverage counted 187 countries with a breakdown by country of repatriation, more than any
+    other breakdown of detected victims (140 by citizenship) with nothing to say why: 45 of them published only
+    rows naming no particular country ("Abroad", as every row of 2003 and 2008 does). The note under the table
+    says so; counts of countries below 100 in words, never read as people."""
+    from evidence.notebooks import views
+
+    unodc = real_tables[1]
+    texts = _shown(monkeypatch)
+    views.show_coverage(_opened(unodc))
+    section = " ".join(re.sub(r"</?span[^>]*>", "", "\n".join(texts)).split())
+    assert "| Detected trafficking victims | by country of repatriation | 187 |" in section
+    assert (
+        "forty-five of the 187 with detected trafficking victims by country of repatriation (no row of 2003 and 2008 "
+        "names one)" in section.replace("\\", "")  # Markdown escapes aside
+    )
+    assert "those whose rows name no particular country" in section

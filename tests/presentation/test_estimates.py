@@ -18,6 +18,7 @@ from evidence.presentation.estimates import (
     disclose_estimate,
     disclosed_payload,
     estimate_headline,
+    estimate_row_kinds,
     estimate_rows,
     sensitivity_chart_data,
     sensitivity_frame,
@@ -234,7 +235,7 @@ def test_a_limit_at_the_most_extreme_replicate_of_one_run_is_said_to_move(wester
         replicates_beyond=(0.04, 300.0),
         monte_carlo_se=(8.0, 60.0),
     )
-    lines = [text for item, text in estimate_rows(single) if item == "bootstrap"]
+    lines = [text for item, text in estimate_rows(single) if item.endswith("limit of the interval")]
     assert any("lower limit is the run's most extreme replicate" in line for line in lines)
     # no ± for the lower, and the one spread said of one limit
     assert any("spread of the upper limit: ±60" in line and "lower" not in line for line in lines)
@@ -243,6 +244,46 @@ def test_a_limit_at_the_most_extreme_replicate_of_one_run_is_said_to_move(wester
     # the headline and "independent runs (auto)" in the table: a code word, spelled two ways)
     for text in ("\n".join(lines), estimate_headline(single)):
         assert "bootstrap runs: auto" in text and "`auto`" not in text and "(auto)" not in text
+
+
+def test_each_bootstrap_row_of_the_estimate_table_says_what_it_is_about(western, western_runs) -> None:
+    """polish30: the UK brief's table gave two rows labelled "bootstrap", one about the interval's lower limit,
+    one about its upper; each row's label now says which limit, or which range, it describes."""
+    single = dataclasses.replace(
+        western,
+        interval_method="bca",
+        bootstrap_runs=1,
+        bootstrap_replicates=1000,
+        limit_quantiles=(0.00004, 0.7),
+        replicates_beyond=(0.04, 300.0),
+        monte_carlo_se=(8.0, 60.0),
+        bootstrap_unbounded=3,
+        bootstrap_failed=2,
+    )
+    for result in (single, western_runs):
+        labels = [item for item, _ in estimate_rows(result)]
+        assert "bootstrap" not in labels and len(labels) == len(set(labels)), labels
+    rows = dict(estimate_rows(single))
+    assert rows["lower limit of the interval"].startswith(
+        "the lower limit is the run's most extreme replicate"
+    )
+    assert rows["upper limit of the interval"].startswith("Monte Carlo spread of the upper limit: ±60")
+    assert rows["replicates unbounded"].startswith("3 replicates had no case on more than one list")
+    assert rows["replicates left out"].startswith("2 replicates had no valid model")
+    runs = dict(estimate_rows(western_runs))
+    assert runs["limits of the interval, run to run"].startswith(
+        "Monte Carlo range: one run of 60 replicates"
+    )
+    # the rows' numbers are statistics of the computation, not counts of people the disclosure scan reads
+    for result in (single, western_runs):
+        shown = estimate_rows(result)
+        kinds = dict(zip([item for item, _ in shown], estimate_row_kinds(shown), strict=True))
+        about = [
+            item
+            for item in kinds
+            if "limit" in item and item != "lower limit" or item.startswith("replicates")
+        ]
+        assert about and all(kinds[item] == "statistic" for item in about), kinds
 
 
 def test_monte_carlo_limits_close_to_the_number_observed_are_withheld(western_runs) -> None:

@@ -253,7 +253,9 @@ def test_every_p_value_is_withheld_with_a_small_cell_and_kept_without():
     assert large.steps and [s["p_value"] for s in disclosed_payload(large)["steps"]] == [
         p for _, p in large.steps
     ]
-    assert stepwise_steps(large) == [(term, f"{p:.2g}") for term, p in large.steps]
+    assert stepwise_steps(large) == [
+        (term, "< 0.001" if p < 0.001 else f"{p:.2g}") for term, p in large.steps
+    ]
 
 
 def test_two_lists_with_few_people_on_one_list_only_withhold_the_estimate():

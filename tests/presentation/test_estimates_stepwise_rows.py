@@ -12,6 +12,7 @@ from evidence.analyses.estimation import estimate_population, read_list_capture
 from evidence.analyses.estimation.sensitivity import ModelChoice, sensitivity
 from evidence.presentation.estimates import (
     coarsened,
+    disclosed_payload,
     sensitivity_frame,
     sensitivity_note,
     sensitivity_withheld,
@@ -72,7 +73,9 @@ def test_shown_step_p_values_say_what_they_test(shared_data: Path) -> None:
 
     capture = read_list_capture(shared_data / "mse" / "kosovo_1999_4list" / "Kosovo.csv")
     headline = estimate_population(capture)
-    assert [p for _, p in stepwise_steps(headline)][:3] == ["5.5e-06", "1.9e-07", "0.0011"]
+    # as readers expect p-values (polish30: the brief printed 5.5e-06); the machine outputs keep them exact
+    assert [p for _, p in stepwise_steps(headline)][:3] == ["< 0.001", "< 0.001", "0.0011"]
+    assert [s["p_value"] for s in disclosed_payload(headline)["steps"]] == [p for _, p in headline.steps]
     note = stepwise_note(headline) or ""
     assert "against the model fitted before it entered" in note and "not adjusted" in note
     assert "(p < 0.02)" in note

@@ -87,7 +87,7 @@ import contextvars
 import dataclasses
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Literal, overload
 
@@ -1672,6 +1672,7 @@ def incomplete_years(
     history: int = 5,
     late_registration: bool = False,
     release_end: int | None = None,
+    ranged: Collection[int] = (),
 ) -> tuple[IncompleteYear, ...]:
     """Flag the latest years of *registration* data (victim records: CTDC, an organisation's case records) that
     are probably incomplete because cases keep being registered after the data are extracted.
@@ -1683,7 +1684,9 @@ def incomplete_years(
     is not judged against a trend through the fall of the year before). With ``late_registration`` the final
     year is always flagged, because cases keep being registered after a release; given ``release_end`` (the
     release's last year), only when the series reaches it: a series that stops earlier has no year a release
-    cut short.
+    cut short. ``ranged``: years whose count is known only as a range (a table withholds it): never the history
+    of a trend (a point of it would be a guess, and the trend through it could flag a year that is no fall),
+    only a year tested, by its high bound (flagged where every count of its range is below half).
 
     Not for a publisher's own yearly totals (UNODC's detected victims are what each country reported for the
     year, complete when published: a fall there is a fall in what was reported, to be shown and modelled, not
@@ -1701,6 +1704,8 @@ def incomplete_years(
             break
         hist = slice(max(0, first - history), first)
         hy, hc = years[hist].astype(float), points[hist]
+        if any(int(y) in ranged for y in hy):
+            continue
         if not finite_trend_exists(hy, hc):  # no finite trend to extrapolate from
             continue
         t = hy - hy.mean()

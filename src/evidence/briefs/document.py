@@ -174,8 +174,9 @@ def build_document(run_dir: str | Path) -> BriefDocument:
         # "Country brief" of a parameterised notebook → "Country brief: Thailand"; a title with a colon of its
         # own takes a dash ("Causes and consequences: for the person and for society — Thailand", not ": Thailand")
         title = f"{title} — {country}" if ":" in title else f"{title}: {country}"
-    elif not country and (data := data_names(parameters, stems=True)):
-        # a notebook about a dataset: "Hidden population: multiple systems estimation — Ned"
+    elif not country and (data := dataset_names(parameters, provenance)):
+        # a notebook about a dataset: "Hidden population: multiple systems estimation — Netherlands presumed
+        # victims of trafficking 2010-2015"
         title = f"{title} — {data}"
     findings = "\n\n".join(p for p in parts if p.strip())
 
@@ -758,17 +759,37 @@ def describe_parameters(parameters: Mapping[str, Any]) -> str:
 _DATA_NAMES = ("data", "data_files", "paths")
 
 
-def data_names(parameters: Mapping[str, Any], *, stems: bool = False) -> str:
-    """The data files a run names, by file name (or stem) only — never the folders they sit in —, comma
-    separated; empty for the notebook's default data. Untrusted text: escape it where it is written."""
-    names = []
+def data_names(parameters: Mapping[str, Any]) -> str:
+    """The data files a run names, by file name only — never the folders they sit in —, comma separated; empty
+    for the notebook's default data. Untrusted text: escape it where it is written."""
+    return ", ".join(n for n in (path.name for path in _data_files(parameters)) if n)
+
+
+def _data_files(parameters: Mapping[str, Any]) -> list[PurePath]:
+    """The data files a run's parameters name, in order."""
+    files = []
     for name, value in parameters.items():
         if name.lower() not in _DATA_NAMES or value in (None, "", [], ()):
             continue
         for item in value if isinstance(value, list | tuple) else [value]:
-            path = PurePath(str(item).replace("\\", "/"))
-            names.append(path.stem if stems else path.name)
-    return ", ".join(n for n in names if n)
+            files.append(PurePath(str(item).replace("\\", "/")))
+    return files
+
+
+def dataset_names(parameters: Mapping[str, Any], provenance: Sequence[Mapping[str, Any]]) -> str:
+    """The datasets a run names, comma separated: each data file by the name its loader recorded (the
+    source's metadata, or the title of its sidecar: "Walk Free Global Slavery Index"), else by its stem ("Ned");
+    empty for the notebook's default data. Untrusted text: escape it where it is written."""
+    named: dict[str, str] = {}
+    for p in provenance:
+        if name := str(p.get("name") or p.get("title") or "").strip():
+            named.setdefault(PurePath(str(p.get("path", "")).replace("\\", "/")).name, name)
+    names: list[str] = []
+    for file in _data_files(parameters):
+        name = named.get(file.name) or file.stem
+        if name and name not in names:  # a workbook loaded into several tables is named once
+            names.append(name)
+    return ", ".join(names)
 
 
 def country_of(parameters: Mapping[str, Any]) -> str | None:

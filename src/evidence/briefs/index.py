@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
+from evidence.analyses.selection import ROLES
 from evidence.core.atomic import clean_stale_files, folder_lock, write_text
 from evidence.core.errors import InputError
 from evidence.presentation.markup import escape_html
@@ -355,11 +356,13 @@ def _parameters_order(entry: IndexEntry) -> tuple:
     from evidence.briefs.document import country_of
 
     country = country_of(entry.parameters)
-    role = entry.parameters.get("role")
+    role = str(entry.parameters.get("role") or "")
     return (
         country is None,
         *_sort_text(country or ""),
-        *_sort_text(str(role or "")),
+        # as the notebooks offer the roles (origin, destination, both), not A–Z; one they do not know after
+        ROLES.index(role) if role in ROLES else len(ROLES),
+        *_sort_text(role),
         _parameters_text(entry),
     )
 
@@ -382,8 +385,9 @@ def _row(entry: IndexEntry, base: Path, *, earlier: bool = False) -> str:
     if earlier:  # a brief of the same notebook and parameters was rendered since: listed just above
         demo += ' <span class="tag tag-earlier">earlier render</span>'
     subtitle = f'<div class="muted">{escape_html(entry.subtitle)}</div>' if entry.subtitle else ""
-    parameters = "".join(
-        f'<li><span class="muted">{escape_html(name)}</span> {escape_html(_value(value))}</li>'
+    # one line a reader scans down the column ("country THA · role origin · years 2012–2023"), not a line each
+    parameters = " · ".join(
+        f'<span class="muted">{escape_html(name)}</span> {escape_html(_value(value))}'
         for name, value in entry.parameters.items()
     )
     releases = "".join(f"<li>{escape_html(r)}</li>" for r in entry.releases) or "<li>none recorded</li>"
@@ -392,7 +396,7 @@ def _row(entry: IndexEntry, base: Path, *, earlier: bool = False) -> str:
         f'<td><a class="brief-link" href="{_href(title_target, base)}">'
         f"{escape_html(entry.title)}</a>{demo}{subtitle}"
         f'<div class="muted">{escape_html(entry.notebook)} · {links}</div></td>'
-        f'<td data-label="Parameters"><ul class="plain">{parameters}</ul></td>'
+        f'<td data-label="Parameters" class="parameters">{parameters}</td>'
         f'<td data-label="Data releases"><ul class="plain releases">{releases}</ul></td>'
         f'<td class="when" data-label="Run">{escape_html(entry.run_date)}</td>'
         f'<td class="when" data-label="Rendered">{escape_html(_when(entry.rendered_at))}</td>'
@@ -457,6 +461,7 @@ table.briefs td:not(:first-child), table.briefs th:not(:first-child) { text-alig
 .brief-link { font-weight: 600; }
 .muted { color: var(--muted); font-size: 0.88rem; }
 ul.plain { list-style: none; margin: 0; padding: 0; font-size: 0.9rem; }
+table.briefs td.parameters { font-size: 0.9rem; }
 .tag { display: inline-block; font-size: 0.72rem; font-weight: 700; padding: 0.05rem 0.4rem;
        border-radius: 3px;
        margin-left: 0.4rem; vertical-align: middle; }

@@ -742,9 +742,11 @@ class RouteView:
     known: DisclosedTable | None = None
     #: UNODC: the rows of nationals detected at home without a place of exploitation (key figure -> row label)
     home_rows: tuple[tuple[str, str], ...] = ()
-    #: the victims on a known route are a small count (exact counts): where neither :attr:`known` nor the totals
-    #: row gives them, the key figures label them as the rule does, not as a complement ``x`` (at least the
-    #: threshold), which beside the route table's ``<5`` of the same victims pinned them and those on no route
+    #: the victims on a known route are a small count (this bound's, for UNODC's ranges): where neither
+    #: :attr:`known` nor the totals row gives them, the key figures label them as the rule does, not as a
+    #: complement ``x`` (at least the threshold), which beside the route table's ``<5`` of the same victims pinned
+    #: them and those on no route (Saudi Arabia as origin, threshold 11: ``x`` of a low bound of 10 beside the
+    #: breakdown's ``<11``, no victim off a route)
     known_small: bool = False
     #: the true counts of :attr:`table`, cell for cell (exact counts or one bound of UNODC's ranges, not
     #: perturbed; else None): what the region table beside it is protected together with (:func:`region_table`,
@@ -1156,7 +1158,7 @@ def route_view(
         corridors,
         known,
         tuple(home_rows),
-        known_small=exact and rule.is_small(n),
+        known_small=rule.is_small(n),
         counts=truth,
         exact_parts=exact_parts,
     )
@@ -1186,7 +1188,13 @@ def _listed_corridors(
     withheld in one listing and published with one more corridor in it in another: that class's smallest
     corridors of at least the threshold stay in it, until it reaches the threshold, in every listing but the one
     of every corridor. UNODC's bounds: a corridor below the threshold is the publisher's own censored cell
-    (``<5``), whose place tells nothing the publisher did not."""
+    (``<5``), whose place tells nothing the publisher did not.
+
+    Perturbed counts (cell key): all of it is decided on the numbers shown (a corridor's perturbed count, as its
+    row shows it), those withheld as small taking the place of the ones below the threshold. Chosen by their
+    true counts, a corridor listed told a reader who holds a longer listing that it is truly larger than one
+    left out though shown smaller (Myanmar → Thailand 28 listed, Cambodia → Thailand 30 not), and a minimum
+    which side of it a shown count truly lies on."""
     from evidence.analyses import routes
     from evidence.analyses.intervals import point_expr
 
@@ -1198,6 +1206,8 @@ def _listed_corridors(
             else reported
         )
     keys = [k for k in ("origin_iso3", "destination_iso3", "route_basis") if k in flow_table.columns]
+    if CELL_KEY in flow_table.columns:
+        return _listed_as_shown(flow_table, rule, keys, top_n=top_n, min_victims=min_victims)
     point = point_expr("victims", "victims_low", "victims_high")
     below = pl.col("victims_low") < rule.threshold
     tails = flow_table.filter(below).group_by("flow_class").agg(pl.col("victims_low").sum().alias("_tail"))
@@ -1227,6 +1237,33 @@ def _listed_corridors(
         )
     ranked = reported.filter(~below).join(padding, on=keys, how="anti")
     return routes.top_corridors(ranked, top_n).drop("rank", "cumulative_share") if ranked.height else ranked
+
+
+def _listed_as_shown(
+    flow_table: pl.DataFrame, rule: DisclosureRule, keys: Sequence[str], *, top_n: int, min_victims: int
+) -> pl.DataFrame:
+    """:func:`_listed_corridors` of perturbed counts, on the numbers shown: each corridor's count as its row
+    publishes it (:func:`~evidence.presentation.disclosure.suppress_counts` by its cell key), a withheld one as
+    a count below the threshold (listed with the others withheld, in the order of their keys, all or none). The
+    frame returned is ``flow_table``'s rows, true counts and all."""
+    shown = suppress_counts(
+        flow_table.select(pl.col("victims").alias("n")),
+        "n",
+        rule,
+        cell_keys=flow_table.select(pl.col(CELL_KEY).alias("n")),
+    ).frame["n"]
+    # a withheld corridor as 1: below the threshold and listed at a minimum of 0 or 1, as a true small count;
+    # the other routes of its class are then padded as if it held 1 (no more than its true count: never less)
+    as_shown = flow_table.with_columns(
+        shown.fill_null(1).alias("victims"),
+        shown.fill_null(1).alias("victims_low"),
+        shown.fill_null(1).alias("victims_high"),
+    )
+    listed = _listed_corridors(
+        as_shown.drop(CELL_KEY), rule, top_n=top_n, min_victims=min_victims, exact=True
+    ).select(keys)
+    # the listing's rows in its order, with their true counts
+    return listed.join(flow_table, on=keys, how="left", maintain_order="left").select(flow_table.columns)
 
 
 def _cell_total(table: DisclosedTable, total: int) -> DisclosedTable:
@@ -1731,8 +1768,10 @@ def published_pair(
     interval the toolkit shows (notebooks, briefs, the CLI and its JSON).
 
     A cell withheld in either bound is withheld in both (an exact cell's bounds are equal, so a published high
-    bound would give a withheld low bound back), ``(x, x)``; a high bound that is small makes the whole range
-    small, ``(label, label)``; the one exception is a low bound withheld only for being small beside a published
+    bound would give a withheld low bound back), ``(x, x)``, which says both bounds are at least the threshold; a
+    small bound makes the whole range small, ``(label, label)``: the high one, or the low one beside a high one
+    published or withheld (``x`` for a low bound of 10 beside the ``<11`` of the same victims elsewhere gave them
+    back: Saudi Arabia as origin, threshold 11, its victims on a known route); the one exception is a low bound withheld only for being small beside a published
     high bound (a censored sum such as three ``<5`` cells, 3–12): the interval ``(CensoredLow(3), 12)``, never
     ``label`` alone, which would say a sum that can reach 12 is below the threshold, nor ``<5–12``. The
     exception holds only for a cell made only of the publisher's ``<5`` cells (``censored``:
@@ -1745,8 +1784,8 @@ def published_pair(
         return low, high
     if high == label:
         return label, label
-    if low == label and isinstance(high, int):
-        if not censored:
+    if low == label:
+        if not censored or not isinstance(high, int):
             return label, label
         return (CensoredLow(low_value) if low_value is not None else label), high
     return COMPLEMENT_LABEL, COMPLEMENT_LABEL
@@ -1846,64 +1885,37 @@ def interval_key_figures(low: RouteView, high: RouteView) -> pl.DataFrame:
 
 
 def region_table(
-    flow_table: pl.DataFrame, level: str, rule: DisclosureRule, route: RouteView, *, value: str = "victims"
+    flow_table: pl.DataFrame, level: str, rule: DisclosureRule, route: RouteView
 ) -> DisclosedTable | None:
-    """Victims by region of origin (rows) and of destination (columns) with totals, protected; None when
-    too small to protect, or when a withheld cell could be recomputed from the route table shown beside it
-    (a region pair whose every flow is a corridor published there, or the only withheld cell of a group of
-    region pairs whose sum is a published class of route: domestic and intraregional on the diagonal,
-    transregional off it), or, for perturbed counts, when the route table withholds any cell, which the region
-    table's sums of the same flows could give back. Exact counts are protected together with the route table
-    instead (:func:`_region_beside_routes`), and so are UNODC's ranges, both bounds at once (:func:`region_ranges`,
-    which :meth:`RouteBounds.region_bounds` uses; ``value`` one bound here: that bound's table with the checks
-    above). A perturbed route table (cell key) gives a perturbed region table: a cell key's perturbation has no
-    bound to protect it on."""
+    """Victims by region of origin (rows) and of destination (columns) with totals, of exact or perturbed
+    counts, protected; None when too small to protect, or when a withheld cell could be recomputed from the route
+    table shown beside it (``route``). Exact counts are protected together with it
+    (:func:`_region_beside_routes`). Perturbed ones (cell key), whose perturbation has no bound to protect them
+    on, are left out where a withheld cell could be recomputed (a region pair whose every flow is a corridor
+    published there, or the only withheld cell of a group of region pairs whose sum is a published class of
+    route: domestic and intraregional on the diagonal, transregional off it) and wherever the route table
+    withholds a cell, which the region table's sums of the same flows could give back. UNODC's ranges are
+    :func:`region_ranges`, both bounds at once (:meth:`RouteBounds.region_bounds`): one bound alone cannot be
+    protected, since a reader holds both."""
     from evidence.analyses import routes
 
-    matrix = routes.region_flow_matrix(flow_table, level, value=value)  # type: ignore[arg-type]
+    if route.exact_parts is not None:
+        raise ParameterError(
+            "region_table takes exact or perturbed counts; UNODC's ranges are region_ranges (both bounds at once)"
+        )
+    matrix = routes.region_flow_matrix(flow_table, level, value="victims")  # type: ignore[arg-type]
     if not matrix.height:
         return None
     row_key = matrix.columns[0]
-
-    def matrix_of(measure: str) -> pl.DataFrame:
-        """The region matrix of another measure of the flows (cell keys, exact parts), cell for cell."""
-        swapped = flow_table.drop(value).rename({measure: value})
-        other = routes.region_flow_matrix(swapped, level, value=value)  # type: ignore[arg-type]
-        return matrix.select(row_key).join(other, on=row_key, how="left").fill_null(0)
-
-    cell_keys = matrix_of(CELL_KEY) if CELL_KEY in flow_table.columns else None
-    # bounds (UNODC): the cells made only of "<5" cells, whose bounds are the publisher's own censoring
-    censored = (
-        censored_cells(matrix_of(UNCENSORED), matrix.columns[1:])
-        if value != "victims" and UNCENSORED in flow_table.columns
-        else None
-    )
-    table: DisclosedTable | None
-    if censored is not None and value in ("victims_low", "victims_high"):
-        # both bounds protected as one system, this bound's table kept
-        other_bound = routes.region_flow_matrix(
-            flow_table,
-            level,  # type: ignore[arg-type]
-            value="victims_high" if value == "victims_low" else "victims_low",
-        )
-        other = matrix.select(row_key).join(other_bound, on=row_key, how="left").select(matrix.columns)
-        low, high = (matrix, other) if value == "victims_low" else (other, matrix)
-        bounds = protected_bounds(
-            low.fill_null(0),
-            high.fill_null(0),
-            row_key,
-            matrix.columns[1:],
-            rule,
-            exact=matrix_of(UNCENSORED),
-        )
-        table = None if bounds is None else bounds.low if value == "victims_low" else bounds.high
-    else:
-        table = protected_table(
-            matrix.fill_null(0), row_key, matrix.columns[1:], rule, cell_keys=cell_keys, censored=censored
-        )
+    cell_keys = None
+    if CELL_KEY in flow_table.columns:  # the region matrix of the flows' cell keys, cell for cell
+        swapped = flow_table.drop("victims").rename({CELL_KEY: "victims"})
+        keys_matrix = routes.region_flow_matrix(swapped, level, value="victims")  # type: ignore[arg-type]
+        cell_keys = matrix.select(row_key).join(keys_matrix, on=row_key, how="left").fill_null(0)
+    table = protected_table(matrix.fill_null(0), row_key, matrix.columns[1:], rule, cell_keys=cell_keys)
     if table is None:
         return None
-    if value == "victims" and not table.perturbed and route.counts is not None:
+    if not table.perturbed and route.counts is not None:
         return _region_beside_routes(table, matrix.fill_null(0), flow_table, level, route)
     origin, destination = f"origin_{level}", f"destination_{level}"
     published = set(map(tuple, route.chart_data().select("origin_iso3", "destination_iso3").rows()))
@@ -1919,8 +1931,6 @@ def region_table(
         for column in table.value_columns:
             if not row[column + "_suppressed"]:
                 continue
-            if censored is not None and censored[column][index]:
-                continue  # the publisher's own "<5" cells: their bound follows from its file, not from ours
             pair = flows.filter((pl.col(origin) == row[row_key]) & (pl.col(destination) == column))
             if set(map(tuple, pair.select("origin_iso3", "destination_iso3").rows())) <= published:
                 return None  # every flow of this region pair is a corridor published in the route table
@@ -1960,9 +1970,7 @@ def region_table(
                 found = set(map(tuple, pair.select(keys).rows()))
                 if found and found <= listed and found & withheld:
                     return None
-    if value == "victims" and any(
-        route.table.reasons[c].is_not_null().any() for c in route.table.count_columns
-    ):
+    if any(route.table.reasons[c].is_not_null().any() for c in route.table.count_columns):
         # exact counts (perturbed ones alike: the same records, the same number): a region cell is a sum of the
         # same flows as the route table's cells, and its total the victims on a known route, so beside a route
         # table that withholds a cell it gave it back (Americas → Asia 6: Brazil → Thailand's x, alone in the
@@ -4364,6 +4372,64 @@ def _years_by_flag_protected(
     return table
 
 
+def _with_years_of(
+    table: DisclosedTable, yearly: DisclosedTable | None, counts: pl.DataFrame, rule: DisclosureRule
+) -> DisclosedTable | None:
+    """A protected year × category table whose categories split each year's victims (``counts``: its true
+    counts, a column per category, a row per year) with its column of victims per year, total included, made
+    the table of victims per year's (``yearly``: shown or withheld alike, cell for cell), and its other cells
+    protected against it (:func:`~evidence.presentation.disclosure.protect_together`); None when none will do.
+
+    Both tables show the same victims: protected on its own, the table by sex withheld a year (``x``) or all
+    years that the table without ``by`` shows (the trends notebook with ``by`` none, the brief, ``evidence
+    trend``), and a year's ``<5`` Female and ``<5`` Male beside the other table's 8 were 4 each. Where no table
+    of victims per year is shown (``yearly`` None: too few to protect), all victims of the selection still are
+    (the route table and key figures): the total stays, the rest protected against it."""
+    column = table.total_label if table.has_total_column else table.count_columns[0]
+    last = table.frame.height - 1
+    truth = (
+        counts.with_columns(pl.sum_horizontal(counts.columns).alias(column))
+        if table.has_total_column
+        else counts
+    )
+    truth = pl.concat([truth, truth.sum()]).select(table.count_columns)
+    values, flags = table.frame[column].to_list(), table.frame[column + SUPPRESSED_SUFFIX].to_list()
+    why = table.reasons[column].to_list()
+    if yearly is not None:
+        if yearly.frame.height != table.frame.height:  # a guard: the same years, the same order
+            return None
+        values = yearly.frame[VICTIMS].to_list()
+        why = yearly.reasons[VICTIMS].to_list()
+        fixed = [(0, column, row) for row, reason in enumerate(why) if reason is None]
+    else:
+        total = table.frame[column][last] if why[last] is None else int(truth[column][last])
+        if why[last] is not None and (table.perturbed or rule.is_small(total)):
+            return None  # the total as every output shows it is not this table's to make
+        values[last], why[last] = total, None
+        fixed = [(0, column, last)]
+    flags = [reason is not None for reason in why]
+    shown = dataclasses.replace(
+        table,
+        frame=with_series(
+            table.frame,
+            [
+                pl.Series(column, values, dtype=pl.Int64),
+                pl.Series(column + SUPPRESSED_SUFFIX, flags, dtype=pl.Boolean),
+            ],
+        ),
+        reasons=with_series(table.reasons, [pl.Series(column, why, dtype=pl.String)]),
+    )
+    reasons = [r for c in table.count_columns for r in shown.reasons[c].to_list()]
+    shown = dataclasses.replace(
+        shown, n_primary=reasons.count(SMALL_REASON), n_secondary=reasons.count(COMPLEMENT_REASON)
+    )
+    try:
+        (protected,) = protect_together([shown], [truth], (), rule, fixed=fixed, patience=8)
+    except DisclosureError:
+        return None
+    return protected
+
+
 def _band_dated_flags(selection: Selection, by: str) -> dict[str, int]:
     """The victims of ``selection`` dated only by a band of years (no year of their own) with each flag of the
     group ``by`` (by its label), and under "Not recorded" those with none, as the yearly tables count a year's."""
@@ -4555,6 +4621,10 @@ def _case_numbers(
             true_counts = counts.select(pl.col(list(categories)).fill_null(0))
             table = _beside_band_dated(table, true_counts, band_dated, rule)
             if table is not None:
+                # its victims per year are the table of victims per year's, which every other output shows
+                yearly = totals_table()
+                table = _with_years_of(table, yearly, true_counts, rule)
+            if table is not None:
                 by_category = Bounds(table, table)
                 per_year = Bounds(*(2 * [_victims_column(table, flagged)]))
         else:
@@ -4582,6 +4652,12 @@ def _case_numbers(
     if per_year is None and totals.height:
         yearly = yearly if yearly is not _NOT_YET else totals_table()
         per_year = None if yearly is None else Bounds(yearly, yearly)
+    # the years flagged as probably incomplete, from what the table of victims per year shows
+    shown_flags = _incomplete_as_shown(per_year, common["counts"], selection, rule)
+    if _flag_notes(shown_flags) != dict(flagged) and per_year is not None:
+        noted = _with_flag_notes(per_year.low, flagged, _flag_notes(shown_flags))
+        per_year = Bounds(noted, noted)
+    incomplete = shown_flags
     per_year = _with_years_without_data(per_year, selection, common["counts"], span, common["breakdowns"])
     return YearlyNumbers(
         **common,
@@ -4591,6 +4667,78 @@ def _case_numbers(
         incomplete=incomplete,
         categories=categories,
     )
+
+
+def _incomplete_as_shown(
+    per_year: Bounds | None, counts: pl.DataFrame, selection: Selection, rule: DisclosureRule
+) -> tuple[IncompleteYear, ...]:
+    """The years of victim records flagged as probably incomplete (:func:`~evidence.analyses.trends.
+    incomplete_years`: the latest ones, below half the trend of the years before, and the release's final year)
+    read from the table of victims per year as it is shown, never from the true counts: the flag, and its reason
+    ("below 50% of the count expected from the 2015-2019 trend"), told which side of that half a withheld year
+    lies (a final ``<5`` beside a trend of 7.9 not flagged as below half of it: 4), or a perturbed one. A shown
+    count is read as it is; a ``<5`` as 1 to the threshold less 1, an ``x`` from the threshold up to what the
+    total leaves it: a latest year flagged only where all of them are below half the trend, never a trend
+    through them (``ranged``: a guess of one, the middle of its range, made a steep rise of 106 a fall). Where the table is
+    not shown (``counts``: the selection's yearly counts), only the release's final year, which no count
+    flags."""
+    from evidence.analyses import trends
+
+    last = selection.frame["year"].max() if "year" in selection.frame.columns else None
+    release = None if last is None else int(cast(int, last))
+    if per_year is None:
+        if not counts.height:
+            return ()
+        return tuple(
+            trends.incomplete_years(counts, max_years=0, late_registration=True, release_end=release)
+        )
+    table = per_year.low
+    frame = table.frame.with_columns(table.reasons["victims"].alias("_reason"))
+    years = frame.filter(pl.col("year").cast(pl.String).str.contains(r"^\d+$"))
+    if not years.height:
+        return ()
+    cells = list(zip(years["victims"].to_list(), years["_reason"].to_list(), strict=True))
+    shown = sum(int(v) for v, r in cells if r is None and v is not None)
+    total = table.frame["victims"][-1] if table.has_total_row else None
+    # the withheld years at their least: 1 for a <5, the threshold for an x
+    least = sum(1 if r == "small" else rule.threshold for _, r in cells if r is not None)
+    bounds: list[tuple[int, int]] = []
+    for value, reason in cells:
+        if reason is None:
+            bounds.append((int(value or 0), int(value or 0)))
+        elif reason == "small":
+            bounds.append((1, rule.threshold - 1))
+        else:  # what the total leaves it once the others are at their least
+            room = (
+                total - shown - least + rule.threshold
+                if total is not None
+                else 2 * max(shown, rule.threshold)
+            )
+            bounds.append((rule.threshold, max(rule.threshold, room)))
+    low, high = [b[0] for b in bounds], [b[1] for b in bounds]
+    series = pl.DataFrame(
+        {
+            "year": years["year"].cast(pl.String).cast(pl.Int64),
+            "count": [(a + b) / 2 for a, b in zip(low, high, strict=True)],
+            "count_low": low,
+            "count_high": high,
+        },
+        schema={"year": pl.Int64, "count": pl.Float64, "count_low": pl.Float64, "count_high": pl.Float64},
+    )
+    ranged = [int(y) for y, (_, r) in zip(years["year"].to_list(), cells, strict=True) if r is not None]
+    return tuple(trends.incomplete_years(series, late_registration=True, release_end=release, ranged=ranged))
+
+
+def _with_flag_notes(
+    table: DisclosedTable, before: Mapping[int, str], flagged: Mapping[int, str]
+) -> DisclosedTable:
+    """A table of victims per year with the notes of the years flagged ``before`` made those of ``flagged``."""
+    changed = {str(y) for y in (*before, *flagged)}
+    notes = _notes(table.frame["year"].cast(pl.String).fill_null(""), flagged)
+    column = (
+        pl.when(pl.col("year").cast(pl.String).is_in(sorted(changed))).then(notes).otherwise(pl.col("note"))
+    )
+    return dataclasses.replace(table, frame=table.frame.with_columns(column.alias("note")))
 
 
 def _with_years_without_data(
@@ -6264,6 +6412,36 @@ def coverage_view(coverage: pl.DataFrame) -> pl.DataFrame:
         pl.col("countries").map_elements(lambda n: f"{n:,}", return_dtype=pl.String).alias("Countries"),
         pl.col("values").map_elements(lambda n: f"{n:,}", return_dtype=pl.String).alias("Values"),
         pl.format("{}%", (pl.col("censored_share") * 100).round(0).cast(pl.Int64)).alias("Censored (<5)"),
+    )
+
+
+def coverage_note(loaded: LoadedTable) -> str:
+    """The note under UNODC's countries per indicator and dimension: a breakdown by country counts every country
+    that published it, those whose rows name no particular country too (:func:`~evidence.analyses.quality.
+    breakdowns_naming_no_country`): 187 by country of repatriation against 140 by citizenship in the 2023 workbook,
+    45 of them with only "Abroad" (every row of 2003 and 2008). Plain text; "" when no such country."""
+    from evidence.analyses.coverage import years_in_words
+    from evidence.analyses.quality import breakdowns_naming_no_country
+
+    if loaded.kind != "indicator" or "category_iso3" not in loaded.data.columns:
+        return ""
+    parts = []
+    found = breakdowns_naming_no_country(loaded).filter(pl.col("naming_no_country") > 0)
+    for row in found.iter_rows(named=True):
+        # plain text (a table's note is escaped where it is written), counts of countries in words below 100: in
+        # figures the brief's disclosure scan would read a small one as people
+        part = (
+            f"{number_in_words(row['naming_no_country'])} of the {number_in_words(row['countries'])} with "
+            f"{str(row['indicator']).lower()} {row['dimension']}"
+        )
+        if row["years_naming_none"]:
+            part += f" (no row of {years_in_words(row['years_naming_none'])} names one)"
+        parts.append(part)
+    if not parts:
+        return ""
+    return (
+        "Countries: those that published a value of the breakdown, those whose rows name no particular country "
+        f'("Abroad", an unknown citizenship, text not mapped to a country) included: {word_list(parts)}.'
     )
 
 

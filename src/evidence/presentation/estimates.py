@@ -628,7 +628,13 @@ def stepwise_steps(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RU
     if model_hidden(result, rule):
         return []
     coarse = coarsened(result, rule)
-    return [(term, COMPLEMENT_LABEL if coarse else f"{p:.2g}") for term, p in result.steps]
+    return [(term, COMPLEMENT_LABEL if coarse else _step_p_value(p)) for term, p in result.steps]
+
+
+def _step_p_value(p: float) -> str:
+    """A step's p-value as readers expect one, "< 0.001" below 0.001 (Kosovo's read 5.5e-06), else to two figures
+    (no more than the disclosure analysis allows for); the machine outputs keep the exact value."""
+    return "< 0.001" if p < 0.001 else f"{p:.2g}"
 
 
 def stepwise_note(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RULE) -> str | None:
@@ -783,29 +789,48 @@ def _as_published(result: PopulationEstimate) -> str:
 
 def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None = None) -> list[str]:
     """What a reader of a bootstrap interval should know: its Monte Carlo spread and unusual replicates."""
+    return [text for _, text in bootstrap_rows(result, shown)]
+
+
+def bootstrap_rows(
+    result: PopulationEstimate, shown: DisclosedEstimate | None = None
+) -> list[tuple[str, str]]:
+    """:func:`bootstrap_lines` as (item, text) rows of the estimate's table, each item saying which limit of the
+    interval, or which replicates, its line is about (not "bootstrap" on every row)."""
     if result.interval_method != "bca":
         return []
-    lines = []
+    lines: list[tuple[str, str]] = []
     se = result.monte_carlo_se
     withheld = bool(shown and shown.withheld)
     if result.bootstrap_runs > 1:
         per_run = result.bootstrap_replicates // result.bootstrap_runs
         if not withheld and (text := monte_carlo_range_text(result)):
             lines.append(
-                f"Monte Carlo range: one run of {per_run:,} replicates{_as_published(result)} gave {text}"
+                (
+                    "limits of the interval, run to run",
+                    f"Monte Carlo range: one run of {per_run:,} replicates{_as_published(result)} gave {text}",
+                )
             )
         if se and all(math.isfinite(v) for v in se) and not withheld:
             lines.append(
-                f"Monte Carlo standard error of the median limits: ±{se[0]:,.0f} (lower), ±{se[1]:,.0f} (upper)"
+                (
+                    "median limits of the interval",
+                    f"Monte Carlo standard error of the median limits: ±{se[0]:,.0f} (lower), ±{se[1]:,.0f} (upper)",
+                )
             )
     else:
         extreme = _extreme_limits(result)
         for name, at in zip(("lower", "upper"), extreme, strict=True):
             if at:
                 lines.append(
-                    f"the {name} limit is the run's most extreme replicate (read at probability {at}): another "
-                    "seed moves it a lot, by more than one run can measure; independent runs (the setting bootstrap "
-                    "runs: auto) give the limit and its Monte Carlo range"
+                    (
+                        f"{name} limit of the interval",
+                        (
+                            f"the {name} limit is the run's most extreme replicate (read at probability {at}): "
+                            "another seed moves it a lot, by more than one run can measure; independent runs (the "
+                            "setting bootstrap runs: auto) give the limit and its Monte Carlo range"
+                        ),
+                    )
                 )
         spreads = [
             (name, v)
@@ -815,11 +840,19 @@ def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None 
         resampled = "as a standard error over resamples of the replicates; another seed moves"
         if len(spreads) == 1 and not withheld:  # the other limit is the run's most extreme replicate
             ((name, v),) = spreads
-            lines.append(f"Monte Carlo spread of the {name} limit: ±{v:,.0f} {resampled} it about this much")
+            lines.append(
+                (
+                    f"{name} limit of the interval",
+                    f"Monte Carlo spread of the {name} limit: ±{v:,.0f} {resampled} it about this much",
+                )
+            )
         elif spreads and not withheld:
             shown_spreads = ", ".join(f"±{v:,.0f} ({name})" for name, v in spreads)
             lines.append(
-                f"Monte Carlo spread of the limits: {shown_spreads} {resampled} them about this much"
+                (
+                    "limits of the interval",
+                    f"Monte Carlo spread of the limits: {shown_spreads} {resampled} them about this much",
+                )
             )
 
     hidden = withheld_replicate_counts(result, shown.rule if shown else DEFAULT_RULE)
@@ -827,19 +860,27 @@ def bootstrap_lines(result: PopulationEstimate, shown: DisclosedEstimate | None 
         how_many = (
             "some replicates" if "unbounded" in hidden else _many(result.bootstrap_unbounded, "replicate")
         )
-        lines.append(f"{how_many} had no case on more than one list: estimate unbounded")
+        lines.append(
+            ("replicates unbounded", f"{how_many} had no case on more than one list: estimate unbounded")
+        )
     if result.bootstrap_empty_list:
         how_many = (
             "some replicates" if "empty_list" in hidden else _many(result.bootstrap_empty_list, "replicate")
         )
-        lines.append(f"{how_many} had a list with no case: analysed without it")
-    lines += list(hidden.values())
+        lines.append(
+            ("replicates with an empty list", f"{how_many} had a list with no case: analysed without it")
+        )
+    lines += [("replicates withheld", why) for why in hidden.values()]
     if result.bootstrap_failed:
         were = "was" if result.bootstrap_failed == 1 else "were"
-        lines.append(f"{_many(result.bootstrap_failed, 'replicate')} had no valid model and {were} left out")
+        failed = _many(result.bootstrap_failed, "replicate")
+        lines.append(("replicates left out", f"{failed} had no valid model and {were} left out"))
     if result.rejected_unconverged:
         lines.append(
-            f"{_many(result.rejected_unconverged, 'fit')} did not converge even from a cold start: not used"
+            (
+                "fits left out",
+                f"{_many(result.rejected_unconverged, 'fit')} did not converge even from a cold start: not used",
+            )
         )
     return lines
 
@@ -1003,7 +1044,7 @@ def estimate_rows(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RUL
         rows.append(("lower limit", text))
     rows.append(("existence check", existence_message(result, rule)))
     rows.append(("assumes", assumptions_text(result)))
-    rows += [("bootstrap", line) for line in bootstrap_lines(result, shown)]
+    rows += bootstrap_rows(result, shown)
     rows += [("withheld", reason) for reason in shown.reasons]
     rows += [("", note) for note in shown.notes()]
     return rows
@@ -1025,7 +1066,17 @@ ROW_KINDS = {
     "existence check": "statistic",
     "lower limit": "label",
     "assumes": "label",
-    "bootstrap": "statistic",
+    # the bootstrap's rows (bootstrap_rows): its Monte Carlo error and its counts of replicates
+    "lower limit of the interval": "statistic",
+    "upper limit of the interval": "statistic",
+    "limits of the interval, run to run": "statistic",
+    "median limits of the interval": "statistic",
+    "limits of the interval": "statistic",
+    "replicates unbounded": "statistic",
+    "replicates with an empty list": "statistic",
+    "replicates withheld": "statistic",
+    "replicates left out": "statistic",
+    "fits left out": "statistic",
 }
 
 
