@@ -456,3 +456,26 @@ def test_the_detection_model_says_the_response_rating_partly_rates_identificatio
     assert len(response) == 1 and "circular" in response[0] and "identif" in response[0]
     others = [s for s, t in zip(model.sentences(), model.terms, strict=True) if t.term != society.RESPONSE]
     assert not any("circular" in s for s in others)
+
+
+def test_a_censored_count_says_what_was_published_and_the_bounds_it_is_read_with():
+    """A ``<10`` cell is read as 1 to 9 (the loader's ``<N``): its note says so, not "<5 (1 to 4)" (loose30)."""
+    from _indicator import indicator_row
+
+    from evidence.sources.indicator_schema import INDICATOR_SCHEMA
+    from evidence.sources.loaded import LoadedTable
+    from evidence.sources.metadata import describe
+
+    rows = [
+        indicator_row("SGP", 2020, "Total", "Total", "<5"),
+        indicator_row("SGP", 2021, "Total", "Total", "<5", value_high=9.0, source_row=5),
+        indicator_row("SGP", 2022, "Total", "Total", 12, source_row=6),
+    ]
+    provenance = describe("unodc_glotip", "glotip_xlsx", "2023-05-30", path="g.xlsx", sha256="cd" * 32)
+    table = LoadedTable(pl.DataFrame(rows, schema=INDICATOR_SCHEMA), provenance, rows_in=3, kind="indicator")
+    detected = society.country_panel(table).measure(society.DETECTED).sort("year")
+    assert detected["note"].to_list() == [
+        "published as <5 (read as 1 to 4)",
+        "published as <10 (read as 1 to 9)",
+        None,
+    ]

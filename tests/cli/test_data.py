@@ -394,7 +394,7 @@ def test_validate_strict_reports_declared_values_not_held_and_exits_1(tmp_path: 
     assert "Declared values not held (--strict)" in result.stdout
     assert re.search(r"│ 3 +│ iso3 +│ ABC", result.stdout), result.stdout
     assert "fails: an ISO3 code of the country reference" in result.stdout
-    assert "1 value check failure(s)" in result.stdout
+    assert "1 value check failure\n" in result.stdout  # one failure in the singular (was "failure(s)")
     clean = write_small_glotip(tmp_path / "ok.xlsx", [("THA", "Myanmar", "30")])
     result = invoke("data", "validate", str(clean), "--strict")
     assert result.exit_code == 0 and "declared values hold" in result.stdout
@@ -614,3 +614,19 @@ def test_out_parquet_in_capitals_is_written_and_read_back(tmp_path: Path, demo_f
     out.rename(renamed)
     code, _, err = run_main(["data", "load", str(renamed)])
     assert code in (0, None), err
+
+
+def test_validate_says_one_row_in_the_singular(tmp_path: Path) -> None:
+    """ "1 rows: year is not a number" and "all 1 rows kept" (loose30): one row is a row."""
+    result = invoke("data", "validate", str(write_demo(tmp_path / "one.csv", n_rows=1)))
+    assert result.exit_code == 0, result.stdout
+    assert "the 1 row kept" in result.stdout and "1 rows" not in result.stdout
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "\n".join([",".join(V2024_COLUMNS), "20x5,Man,,THA,THA" + "," * (len(V2024_COLUMNS) - 5)]) + "\n",
+        encoding="utf-8",
+    )
+    result = invoke("data", "validate", str(path))
+    assert result.exit_code == 1
+    assert "1 row: year is not a number" in result.stdout and "1 of 1 row rejected" in result.stdout
+    assert "1 rows" not in result.stdout

@@ -658,6 +658,21 @@ def test_status_shows_the_rows_holding_nothing_beside_the_rows_in(exports, run_m
     assert "(+1 blank)" in text
 
 
+def test_status_of_a_register_of_one_record_says_one_record_and_one_version(
+    exports, run_main, tmp_path
+) -> None:
+    """loose30: a register of one record said "1 records, … 1 versions"."""
+    mapping = exports[0].parent / "cases.mapping.yaml"
+    one = tmp_path / exports[0].name
+    header, first = exports[0].read_text(encoding="utf-8").splitlines()[:2]
+    one.write_text(f"{header}\n{first}\n", encoding="utf-8")
+    code, _, err = run_main(["register", "import", str(one), "--mapping", str(mapping)])
+    assert code in (0, None), err
+    _, text, _ = run_main(["register", "status"])
+    text = " ".join(text.split())
+    assert ": 1 record, 0 marked missing, 1 version;" in text, text
+
+
 def test_a_folder_given_as_the_export_is_named_as_a_folder(run_main, tmp_path) -> None:
     """`register import FOLDER` said "no such export file" of a folder that exists: the user looked for a typo
     in its name."""

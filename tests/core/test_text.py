@@ -13,6 +13,7 @@ from evidence.core.text import (
     FORMULA_START,
     closest_choice,
     column_title,
+    counted,
     did_you_mean,
     list_separator,
     number_in_words,
@@ -232,3 +233,9 @@ def test_a_misspelt_name_is_told_the_choice_meant(word: str, choices: list[str],
 def test_a_suggestion_is_always_one_of_the_choices(word: str, choices: list[str]) -> None:
     meant = closest_choice(word, choices)
     assert meant is None or meant in choices
+
+
+def test_counted_says_one_in_the_singular() -> None:
+    assert [counted(n, "row") for n in (0, 1, 2, 1234)] == ["0 rows", "1 row", "2 rows", "1,234 rows"]
+    assert counted(1, "recorded country", "recorded countries") == "1 recorded country"
+    assert counted(3, "recorded country", "recorded countries") == "3 recorded countries"

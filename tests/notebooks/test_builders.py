@@ -1270,7 +1270,9 @@ def test_published_pair_is_the_one_rule_of_intervals():
     # an exact 3 and a "<5" (4-7): the high bound would give the 3 back (7 - 4), withheld with the low one
     assert published_pair("<5", 7, "<5") == ("<5", "<5")
     assert published_pair("<5", "<5", "<5") == ("<5", "<5")
-    assert published_pair("<5", "x", "<5") == ("x", "x")  # withheld in one bound: withheld in both
+    # a small low bound beside a withheld high one: small, never x (which says both are at least the threshold)
+    assert published_pair("<5", "x", "<5") == ("<5", "<5")
+    assert published_pair("x", 20, "<5") == ("x", "x")  # withheld in one bound: withheld in both
     assert published_pair(20, "x", "<5") == ("x", "x")
     pairs = [(1541, 1541), (1541, 1550), (CensoredLow(3), 12), ("<5", "<5"), ("x", "x")]
     assert [bounds_text(p) for p in pairs] == [

@@ -1500,6 +1500,46 @@ def test_the_peers_table_says_whose_victims_it_counts_as_the_country_brief_does(
     )
 
 
+def test_the_detection_models_censored_counts_are_said_as_the_file_published_them(panel):
+    """A file publishing small counts as ``<10`` (read as 1 to 9): the sentence names what was published, not
+    "<5" (loose30)."""
+    import dataclasses
+
+    model = society.detection_model(panel)
+    censored = pl.col("detected_low") != pl.col("detected_high")
+    first = model.data.filter(censored)["iso3"][0]
+    ten = pl.when(censored & (pl.col("iso3") == first)).then(9.0).otherwise(pl.col("detected_high"))
+    mixed = dataclasses.replace(model, data=model.data.with_columns(ten.alias("detected_high")))
+    assert "have a count published as \\<5 or \\<10, entered at its midpoint" in views.censored_text(mixed)
+    every = dataclasses.replace(
+        model,
+        data=model.data.with_columns(
+            pl.when(censored).then(9.0).otherwise("detected_high").alias("detected_high")
+        ),
+    )
+    text = views.censored_text(every)
+    assert "have a count published as \\<10, entered at its midpoint" in text and "<5" not in text
+    from evidence.presentation.disclosure import find_small_counts
+
+    assert not find_small_counts(text, DisclosureRule(11))  # the publisher's label, no count
+
+
+def test_the_event_studies_censored_counts_are_said_as_the_file_published_them(panel):
+    """The event studies' sentence names the file's labels too (``<10`` read as 1 to 9), not "<5" (loose30)."""
+    import dataclasses
+
+    studies = [society.tier_event_study(panel, kind) for kind in ("downgrade", "upgrade")]
+    assert views.event_censored_text(studies, panel).startswith(
+        " Counts published as \\<5 enter at their midpoint"
+    )
+    censored = (pl.col("measure") == society.DETECTED) & (pl.col("value_low") != pl.col("value_high"))
+    ten = pl.when(censored).then(9.0).otherwise(pl.col("value_high")).alias("value_high")
+    tens = dataclasses.replace(panel, frame=panel.frame.with_columns(ten))
+    assert views.event_censored_text(studies, tens).startswith(
+        " Counts published as \\<10 enter at their midpoint"
+    )
+
+
 @pytest.mark.parametrize(("country", "peers"), [("GBR", ["FRA", "DEU"]), ("KHM", None)])
 def test_the_peers_table_explains_tier_2_wl_only_where_a_cell_shows_it(
     tmp_path, monkeypatch, panel, country, peers

@@ -1434,3 +1434,17 @@ def test_the_years_with_victims_are_read_from_the_counts_lists_as_a_filter_reads
         queries = _polars.count_queries(monkeypatch)
         assert country.years_with_victims(SimpleNamespace(counts=counts)) == by_query  # type: ignore[arg-type]
     assert queries == []
+
+
+def test_the_intro_says_how_the_trend_reads_the_files_censored_counts(tables):
+    """A file publishing ``<10`` (read as 1 to 9): the intro says so, not "<5 as between one and four"
+    (loose30)."""
+    import dataclasses
+
+    unodc = tables[1]
+    brief = _brief(tables, iso3="THA")
+    assert "reads a count published as <5 as between one and four" in country.detected_intro(brief, unodc)
+    ten = pl.when(pl.col("censored")).then(9.0).otherwise(pl.col("value_high")).alias("value_high")
+    tens = dataclasses.replace(unodc, data=unodc.data.with_columns(ten))
+    intro = country.detected_intro(brief, tens)
+    assert "reads a count published as <10 as between one and nine" in intro and "<5" not in intro

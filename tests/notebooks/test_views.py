@@ -1579,3 +1579,24 @@ def test_the_place_in_a_role_reads_mid_sentence_as_prose_names_it(shared_data, m
     opened = open_notebook([str(shared_data / "walkfree" / "gsi_2023.xlsx")], 5, country="PHL", notice=False)
     assert opened.place_as("destination") == "Philippines as country of destination"
     assert opened.place_as("destination", in_text=True) == "the Philippines as country of destination"
+
+
+def test_the_note_on_the_publishers_small_cells_says_the_label_the_file_published(monkeypatch):
+    """A file publishing small counts as ``<10`` (read as 1 to 9): the note names ``<10`` and fewer than ten
+    victims, not "<5 (fewer than five victims)" (loose30)."""
+    from _indicator import indicator_rows
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import yearly_numbers
+
+    rows = [("KHM", 2007, "by form of exploitation", "Forced labour", "Total", "Total", 12)]
+    rows += [
+        ("KHM", year, "by form of exploitation", form, "Total", "Total", "<5")
+        for year in (2017, 2018)
+        for form in ("Forced labour", "Sexual exploitation")
+    ]
+    ten = pl.when(pl.col("censored")).then(9.0).otherwise(pl.col("value_high")).alias("value_high")
+    selection = Selection(indicator_rows(rows).with_columns(ten), country="KHM", role="destination")
+    text = _dimension_text(monkeypatch, yearly_numbers(selection, DisclosureRule(5), by="form"))
+    assert "the publisher gives as \\<10 (fewer than ten victims)" in text, text
+    assert "fewer than five victims" not in text

@@ -299,7 +299,7 @@ def test_k_anon_hand_made(ctdc_fixtures: Path) -> None:
     loaded = load(ctdc_fixtures / "k_anon_small.csv")
     assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (8, 7, 1)
     assert dict(zip(loaded.rejects["row"], loaded.rejects["reason"], strict=True)) == {
-        7: "unknown flag value (expected 1, 0, -99 or empty)",
+        7: ctdc.REASON_FLAG,
     }
     assert (6, "citizenship", "ZZ") in loaded.flags.select("row", "column", "value").rows()
     assert row(loaded, 6)["origin_iso3"] is None and row(loaded, 6)["destination_iso3"] == "THA"
@@ -503,7 +503,7 @@ def test_unknown_codes_are_rejected_with_column_and_value(ctdc_fixtures: Path) -
     loaded = load(ctdc_fixtures / "synthetic_unknown_codes.csv")
     assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (7, 6, 1)
     got = {(r["row"], r["column"], r["value"], r["reason"]) for r in loaded.rejects.iter_rows(named=True)}
-    assert got == {(6, "isForcedLabour", "2", "unknown flag value (expected 1, 0, -99 or empty)")}
+    assert got == {(6, "isForcedLabour", "2", ctdc.REASON_FLAG)}
     kept = f": {ctdc.KEPT_AS_MISSING}"
     flagged = {(r["row"], r["column"], r["value"], r["reason"]) for r in loaded.flags.iter_rows(named=True)}
     assert flagged == {
@@ -1233,6 +1233,22 @@ def test_flags_written_as_booleans_or_with_r_missing_values_read_as_the_publishe
     assert loaded.rows_rejected == 0
     assert _flags_of(loaded).equals(_flags_of(expected), null_equal=True)
     assert any("read as" in note and "flag" in note for note in loaded.provenance.notes)
+
+
+def test_an_unknown_flag_value_is_rejected_naming_every_spelling_read(
+    ctdc_fixtures: Path, tmp_path: Path
+) -> None:
+    """The reason says what a flag may hold: TRUE/FALSE and R's or the codebook's missing values are read too
+    (loose30: it said "expected 1, 0, -99 or empty" only)."""
+    header, body = _synthetic_rows(ctdc_fixtures)
+    column = next(i for i, name in enumerate(header) if name in ctdc.SYNTHETIC_FLAGS)
+    body[0][column] = "Yes"
+    loaded = load(_write_csv(tmp_path / "yes.csv", header, body))
+    assert loaded.rejects.select("row", "column", "value").rows() == [(2, header[column], "Yes")]
+    reason = loaded.rejects["reason"][0]
+    assert reason.startswith("unknown flag value (expected 1, 0, -99 or empty")
+    for spelling in ("TRUE", "FALSE", *(word for word, read in ctdc._FLAG_WORDS.items() if read is None)):
+        assert re.search(rf"(?i)(?<![\w/]){re.escape(spelling)}(?![\w/])", reason), spelling
 
 
 def test_flags_saved_as_workbook_booleans_read_as_1_and_empty(ctdc_fixtures: Path, tmp_path: Path) -> None:

@@ -373,3 +373,28 @@ def test_a_row_with_only_a_band_or_an_area_in_the_generalised_columns_is_written
     assert back.rows_rejected == 0 and back.rows_kept == 12
     assert set(back.data["year_band"]) == {"2000-2002"} and back.data["year"].is_null().all()
     assert set(back.data["origin_subregion"]) == {"South-eastern Asia"}
+
+
+def test_the_report_says_one_record_or_value_in_the_singular() -> None:
+    """ "1 records left out", "1 recorded countries" (loose30): one is said in the singular."""
+    from evidence.sources.register.ctdc_export import LOCALLY_SUPPRESSED, WITHHELD, ExportReport
+
+    report = ExportReport(
+        k=5,
+        rows_in=10,
+        rows_written=7,
+        rows_suppressed=1,
+        levels={"citizenship": WITHHELD, "yearOfRegistration": "year"},
+        smallest_set=5,
+        not_written=(),
+        implied_withheld=1,
+        rows_withheld_for_differencing=1,
+        rows_blank=1,
+        generalised={"citizenship": {WITHHELD: 1}, "yearOfRegistration": {"year": 1, LOCALLY_SUPPRESSED: 1}},
+    )
+    text = "\n".join(report.lines())
+    assert "left out for 1 record:" in text and "1 record left out in sets" in text
+    assert "1 record left out of which nothing could be written" in text
+    assert "citizenship: withheld: 1 recorded country written empty" in text
+    assert "yearOfRegistration: year: 1 recorded year written; 1 rare one written empty" in text
+    assert not re.search(r"\b1 (records|recorded \w+s|rare ones)\b", text), text

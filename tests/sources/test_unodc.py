@@ -274,6 +274,45 @@ def test_release_date_from_row_two(tmp_path: Path, cell: object, release: str) -
     assert "UNODC" in loaded.provenance.citation and loaded.provenance.url.startswith("https://dataunodc")
 
 
+@pytest.mark.parametrize(
+    ("cell", "release", "label"),
+    [
+        ("Updated: June 2025", "2025-06", "release June 2025"),
+        ("Jun-2025", "2025-06", "release June 2025"),
+        ("2025", "2025", "release 2025"),
+        (2025, "2025", "release 2025"),  # a number cell
+        ("Last update: 2025", "2025", "release 2025"),
+        ("UNODC 2025", "unknown", "release not stated in the file"),  # a year in a name is no release date
+    ],
+)
+def test_a_release_date_given_to_the_month_or_year_is_kept_at_that_precision(
+    tmp_path: Path, cell: object, release: str, label: str
+) -> None:
+    """A release date the publisher gives as a month or a year is carried as given (release loose30): never a
+    made-up day in the reader's provenance or citation, never "unknown"."""
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", [row()], release=cell))
+    provenance = loaded.provenance
+    assert (provenance.release, provenance.release_label) == (release, label)
+    assert provenance.date_published == ("" if release == "unknown" else release)
+    assert label in provenance.citation
+    assert ("UNODC. 2025." in provenance.citation) == (release != "unknown")
+    assert " 1 June" not in provenance.citation and "2025-06-01" not in str(provenance)
+    assert ("no release date found above the header" in provenance.notes) == (release == "unknown")
+
+
+def test_a_full_release_date_is_preferred_to_a_month_or_year_above_the_header() -> None:
+    from evidence.sources.workbook import HeaderMatch
+
+    top = (
+        ("UNODC", "Global Report 2024"),
+        ("Updated: June 2025",),
+        ("Last update: 12/06/2025",),
+        unodc.HEADER,
+    )
+    assert unodc._release(HeaderMatch("s", 4, top)) == "2025-06-12"
+    assert unodc._release(HeaderMatch("s", 3, top[:2] + top[3:])) == "2025-06"
+
+
 def test_empty_rows_below_the_table_are_not_data(tmp_path: Path) -> None:
     loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", [row(), (None,) * 13, row("<5")]))
     assert loaded.rows_in == 2 and loaded.data["source_row"].to_list() == [4, 6]
@@ -866,7 +905,9 @@ def test_count_units_however_spelled_are_counts(tmp_path: Path, unit: str | None
         write_glotip(tmp_path / "u.xlsx", [row("1,541", dimension="Total", category="Total", unit=unit)])
     )
     assert loaded.rejects.is_empty() and loaded.data["value"].to_list() == [1541.0]
-    assert loaded.data["unit"].to_list() == (["Counts"] if unit else [None])
+    assert loaded.data["unit"].to_list() == [
+        "Counts"
+    ]  # an empty unit too: read as a count (module docstring)
 
 
 def test_rows_in_another_unit_are_rejected_for_their_unit_never_summed(tmp_path: Path) -> None:
@@ -1049,6 +1090,25 @@ def test_an_empty_unit_among_written_ones_is_read_as_a_count_and_flagged(tmp_pat
     ]
     alone = unodc.load(write_glotip(tmp_path / "v.xlsx", [row(unit=None)]))  # no unit written anywhere
     assert alone.rows_kept == 1 and alone.flags.is_empty()
+
+
+def test_a_table_without_a_unit_column_is_read_as_counts(tmp_path: Path) -> None:
+    """No ``Unit of measurement`` column (optional): every row a count, spelled as the 2023 release spells it, as
+    the module docstring says (loose30: the unit stayed empty)."""
+    at = unodc.HEADER.index("Unit of measurement")
+    header = unodc.HEADER[:at] + unodc.HEADER[at + 1 :]
+    rows = [r[:at] + r[at + 1 :] for r in (row("1,541", dimension="Total", category="Total"), row("<5"))]
+    loaded = registry.load(write_glotip_csv(tmp_path / "g.csv", rows, header=header))
+    assert loaded.rows_kept == 2 and loaded.rejects.is_empty() and loaded.flags.is_empty()
+    assert loaded.data["unit"].to_list() == ["Counts", "Counts"]
+
+
+def test_a_row_of_empty_unit_repeating_a_counted_row_is_a_repeat(tmp_path: Path) -> None:
+    """An empty unit is a count: the same country, year and category written with and without ``Counts`` is one
+    figure twice (flagged as a repeat), not two units."""
+    loaded = unodc.load(write_glotip(tmp_path / "u.xlsx", [row(unit="Counts"), row(unit=None)]))
+    assert loaded.data["unit"].to_list() == ["Counts", "Counts"]
+    assert loaded.flags.filter(pl.col("reason") == unodc.REASON_DUPLICATE)["row"].to_list() == [4, 5]
 
 
 @pytest.mark.parametrize("label", ["VALUE", "txtVALUE"])

@@ -38,6 +38,20 @@ def uncensored_expr(exact: str) -> pl.Expr:
     return pl.col(exact).round(0).cast(pl.Int64).fill_null(0)
 
 
+def censored_text_expr(low: str = "value_low", high: str = "value_high") -> pl.Expr:
+    """What each censored row was published as and the bounds it is read with: the loader reads ``<N`` as 1 to
+    N-1, so ``<5`` is "published as <5 (read as 1 to 4)" and ``<10`` "published as <10 (read as 1 to 9)" (any
+    other row's text means nothing)."""
+    low_bound, high_bound = pl.col(low).cast(pl.Int64), pl.col(high).cast(pl.Int64)
+    return pl.format("published as <{} (read as {} to {})", high_bound + 1, low_bound, high_bound)
+
+
+def censoring_thresholds(high: pl.Series) -> list[int]:
+    """The thresholds N of the ``<N`` cells whose high bounds (N-1, as the loader reads them) are ``high``, in
+    order: ``[5]`` for UNODC's ``<5``, ``[5, 10]`` for a file publishing both ``<5`` and ``<10``."""
+    return sorted({int(bound) + 1 for bound in high.drop_nulls().to_list()})
+
+
 def strict_sum(column: str) -> pl.Expr:
     """Sum of a column in an aggregation, null when any part is null (a censored count makes the sum unknown;
     its bounds are summed with the same rule in their own columns). An empty group sums to 0."""

@@ -3,7 +3,7 @@
 **The panel.** :func:`country_panel` brings together, for every country, the sources a user loaded:
 
 * UNODC GLOTIP (indicator table): detected victims per year (Dimension, Sex and Age ``Total``). A censored cell
-  (``<5``) keeps its bounds 1-4; a year a country did not report is missing, never 0.
+  (``<5``, or any ``<N``) keeps its bounds (1-4, 1 to N-1), its note saying both; a year a country did not report is missing, never 0.
 * Walk Free GSI (the 2023 edition, or another with its summary layout): estimated number in modern slavery and prevalence per 1,000, the five vulnerability
   dimensions and their total, the government-response milestones and their total, and the population the GSI
   used (its own column). Estimates refer to the table's estimate year (2021 for the 2023 edition; empty when the
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from polars._typing import PolarsDataType  # what polars' own signatures take: a type or an instance
 
 from evidence.analyses.count_models import captured_warnings, one_blas_thread, safe_exp
-from evidence.analyses.intervals import check_level, clean_float, point_expr
+from evidence.analyses.intervals import censored_text_expr, check_level, clean_float, point_expr
 from evidence.analyses.selection import DEFAULT_INDICATOR, built_once, check_country, kept_once_of
 from evidence.core.errors import ParameterError
 from evidence.core.text import level_text
@@ -594,7 +594,8 @@ def _detected(table: LoadedTable, indicator: str) -> pl.DataFrame:
         "value_low",
         "value_high",
         pl.lit(None, pl.String).alias("label"),
-        pl.when(pl.col("censored")).then(pl.lit("published as <5 (1 to 4)")).alias("note"),
+        # what was published and how it is read: a <10 cell is 1 to 9, not "<5 (1 to 4)"
+        pl.when(pl.col("censored")).then(censored_text_expr("value_low", "value_high")).alias("note"),
     )
     return _with_source(out, table.provenance)
 

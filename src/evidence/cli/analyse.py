@@ -38,6 +38,7 @@ from evidence.cli.options import (
     meant,
     rejected_note,
 )
+from evidence.core.text import counted
 
 console = make_console()
 err_console = make_console(stderr=True)
@@ -164,8 +165,8 @@ def _no_rows(table: Any) -> str:
     if not table.rows_in:
         return f"{path}: no data rows (a header only?)"
     return (
-        f"{path}: {table.rows_in} rows in, none kept ({table.rows_rejected} rejected: `evidence data validate "
-        f"{path}` lists each with its reason)"
+        f"{path}: {counted(table.rows_in, 'row')} in, none kept ({table.rows_rejected:,} rejected: "
+        f"`evidence data validate {path}` lists each with its reason)"
     )
 
 

@@ -19,6 +19,7 @@ from evidence.cli.options import (
     file_to_write,
     make_console,
 )
+from evidence.core.text import counted
 
 console = make_console()
 err_console = make_console(stderr=True)
@@ -182,7 +183,7 @@ def validate_command(
     failed = False
     if loaded.rows_rejected:
         _print_issues("Rejected rows", loaded.rejects, limit)
-        console.print(f"[bold red]{loaded.rows_rejected} of {loaded.rows_in} rows rejected[/]")
+        console.print(f"[bold red]{loaded.rows_rejected:,} of {counted(loaded.rows_in, 'row')} rejected[/]")
         failed = True
     if strict:
         from evidence.sources.checks import check_values
@@ -190,13 +191,14 @@ def validate_command(
         failures = check_values(loaded)
         if failures.height:
             _print_issues("Declared values not held (--strict)", failures, limit)
-            console.print(f"[bold red]{failures.height} value check failure(s)[/]")
+            console.print(f"[bold red]{counted(failures.height, 'value check failure')}[/]")
             failed = True
         else:
             console.print("[green]declared values hold[/] (codes, years, intervals, estimates, categories)")
     if failed:
         raise typer.Exit(1)
-    console.print(f"[bold green]valid:[/] all {loaded.rows_in} rows kept")
+    kept = "the 1 row" if loaded.rows_in == 1 else f"all {counted(loaded.rows_in, 'row')}"
+    console.print(f"[bold green]valid:[/] {kept} kept")
 
 
 def _validate_json(loaded, summary: dict, strict: bool, limit: int) -> None:
@@ -271,9 +273,9 @@ def _print_summary(summary: dict) -> None:
 
         table.add_row("[bold yellow]warning[/]", escape(NOTE_NO_ROWS))
     for reason, n in summary.get("reject_reasons", {}).items():
-        table.add_row("rejected", escape(f"{n} rows: {reason}"))
+        table.add_row("rejected", escape(f"{counted(n, 'row')}: {reason}"))
     for reason, n in summary.get("flag_reasons", {}).items():
-        table.add_row("flagged", escape(f"{n} rows: {reason}"))
+        table.add_row("flagged", escape(f"{counted(n, 'row')}: {reason}"))
     # how the loader read the file where it differs from the release it knows (another delimiter or encoding, the
     # sheet and header row, columns not used or absent, a release it cannot state): only --json showed them, so a
     # later release read otherwise than the one the user expected looked the same as it
@@ -432,7 +434,7 @@ def demo_command(
         echo_json("data.demo", {"path": str(path), "rows": rows, "seed": seed, "demo": True})
         return
     console.print(
-        f"[bold yellow]synthetic demo data[/] ({rows:,} invented records, seed {seed}): {escape(path)}",
+        f"[bold yellow]synthetic demo data[/] ({counted(rows, 'invented record')}, seed {seed}): {escape(path)}",
         highlight=False,
         soft_wrap=True,
     )

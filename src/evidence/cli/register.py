@@ -24,6 +24,7 @@ from evidence.cli.options import (
     file_to_write,
     make_console,
 )
+from evidence.core.text import counted
 
 console = make_console()
 register_app = typer.Typer(
@@ -484,10 +485,11 @@ def status_command(register_path: RegisterOpt = None, wait: WaitOpt = 0.0, as_js
         _echo_json("status", facts)
         return
     console.print(
-        f"{escape(facts['register'])}: {facts['records']} records, {facts['records_marked_missing']} marked "
-        f"missing, {facts['versions']} versions; country {facts['country'] or 'not set'}"
+        f"{escape(facts['register'])}: {counted(facts['records'], 'record')}, {facts['records_marked_missing']} "
+        f"marked missing, {counted(facts['versions'], 'version')}; country {facts['country'] or 'not set'}"
         + (
-            f"; {facts['ids_linked']} case ids linked as {facts['persons_linked']} person(s), each counted once"
+            f"; {counted(facts['ids_linked'], 'case id')} linked as {counted(facts['persons_linked'], 'person')}, "
+            "each counted once"
             if facts["ids_linked"]
             else ""
         ),
@@ -933,6 +935,6 @@ def snapshot_command(
     _say_as_of(stood)
     write_parquet(loaded, out, mode=0o600)
     console.print(
-        f"Wrote {escape(str(out))}: {loaded.rows_kept} records as of {loaded.provenance.release}",
+        f"Wrote {escape(str(out))}: {counted(loaded.rows_kept, 'record')} as of {loaded.provenance.release}",
         soft_wrap=True,
     )

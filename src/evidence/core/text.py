@@ -47,6 +47,12 @@ def word_list(items: Sequence[str], last: str = "and") -> str:
     return f"{list_separator(items).join(items[:-1])} {last} {items[-1]}"
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and its noun, singular for one: "1 row", "2 rows", "1,234 records", "2 failures" (``plural`` where
+    adding "s" is not it: ``counted(n, "entry", "entries")``)."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 _UNITS = (
     *(
         "zero",

@@ -742,9 +742,11 @@ class RouteView:
     known: DisclosedTable | None = None
     #: UNODC: the rows of nationals detected at home without a place of exploitation (key figure -> row label)
     home_rows: tuple[tuple[str, str], ...] = ()
-    #: the victims on a known route are a small count (exact counts): where neither :attr:`known` nor the totals
-    #: row gives them, the key figures label them as the rule does, not as a complement ``x`` (at least the
-    #: threshold), which beside the route table's ``<5`` of the same victims pinned them and those on no route
+    #: the victims on a known route are a small count (this bound's, for UNODC's ranges): where neither
+    #: :attr:`known` nor the totals row gives them, the key figures label them as the rule does, not as a
+    #: complement ``x`` (at least the threshold), which beside the route table's ``<5`` of the same victims pinned
+    #: them and those on no route (Saudi Arabia as origin, threshold 11: ``x`` of a low bound of 10 beside the
+    #: breakdown's ``<11``, no victim off a route)
     known_small: bool = False
     #: the true counts of :attr:`table`, cell for cell (exact counts or one bound of UNODC's ranges, not
     #: perturbed; else None): what the region table beside it is protected together with (:func:`region_table`,
@@ -1156,7 +1158,7 @@ def route_view(
         corridors,
         known,
         tuple(home_rows),
-        known_small=exact and rule.is_small(n),
+        known_small=rule.is_small(n),
         counts=truth,
         exact_parts=exact_parts,
     )
@@ -1766,8 +1768,10 @@ def published_pair(
     interval the toolkit shows (notebooks, briefs, the CLI and its JSON).
 
     A cell withheld in either bound is withheld in both (an exact cell's bounds are equal, so a published high
-    bound would give a withheld low bound back), ``(x, x)``; a high bound that is small makes the whole range
-    small, ``(label, label)``; the one exception is a low bound withheld only for being small beside a published
+    bound would give a withheld low bound back), ``(x, x)``, which says both bounds are at least the threshold; a
+    small bound makes the whole range small, ``(label, label)``: the high one, or the low one beside a high one
+    published or withheld (``x`` for a low bound of 10 beside the ``<11`` of the same victims elsewhere gave them
+    back: Saudi Arabia as origin, threshold 11, its victims on a known route); the one exception is a low bound withheld only for being small beside a published
     high bound (a censored sum such as three ``<5`` cells, 3–12): the interval ``(CensoredLow(3), 12)``, never
     ``label`` alone, which would say a sum that can reach 12 is below the threshold, nor ``<5–12``. The
     exception holds only for a cell made only of the publisher's ``<5`` cells (``censored``:
@@ -1780,8 +1784,8 @@ def published_pair(
         return low, high
     if high == label:
         return label, label
-    if low == label and isinstance(high, int):
-        if not censored:
+    if low == label:
+        if not censored or not isinstance(high, int):
             return label, label
         return (CensoredLow(low_value) if low_value is not None else label), high
     return COMPLEMENT_LABEL, COMPLEMENT_LABEL
@@ -1881,64 +1885,37 @@ def interval_key_figures(low: RouteView, high: RouteView) -> pl.DataFrame:
 
 
 def region_table(
-    flow_table: pl.DataFrame, level: str, rule: DisclosureRule, route: RouteView, *, value: str = "victims"
+    flow_table: pl.DataFrame, level: str, rule: DisclosureRule, route: RouteView
 ) -> DisclosedTable | None:
-    """Victims by region of origin (rows) and of destination (columns) with totals, protected; None when
-    too small to protect, or when a withheld cell could be recomputed from the route table shown beside it
-    (a region pair whose every flow is a corridor published there, or the only withheld cell of a group of
-    region pairs whose sum is a published class of route: domestic and intraregional on the diagonal,
-    transregional off it), or, for perturbed counts, when the route table withholds any cell, which the region
-    table's sums of the same flows could give back. Exact counts are protected together with the route table
-    instead (:func:`_region_beside_routes`), and so are UNODC's ranges, both bounds at once (:func:`region_ranges`,
-    which :meth:`RouteBounds.region_bounds` uses; ``value`` one bound here: that bound's table with the checks
-    above). A perturbed route table (cell key) gives a perturbed region table: a cell key's perturbation has no
-    bound to protect it on."""
+    """Victims by region of origin (rows) and of destination (columns) with totals, of exact or perturbed
+    counts, protected; None when too small to protect, or when a withheld cell could be recomputed from the route
+    table shown beside it (``route``). Exact counts are protected together with it
+    (:func:`_region_beside_routes`). Perturbed ones (cell key), whose perturbation has no bound to protect them
+    on, are left out where a withheld cell could be recomputed (a region pair whose every flow is a corridor
+    published there, or the only withheld cell of a group of region pairs whose sum is a published class of
+    route: domestic and intraregional on the diagonal, transregional off it) and wherever the route table
+    withholds a cell, which the region table's sums of the same flows could give back. UNODC's ranges are
+    :func:`region_ranges`, both bounds at once (:meth:`RouteBounds.region_bounds`): one bound alone cannot be
+    protected, since a reader holds both."""
     from evidence.analyses import routes
 
-    matrix = routes.region_flow_matrix(flow_table, level, value=value)  # type: ignore[arg-type]
+    if route.exact_parts is not None:
+        raise ParameterError(
+            "region_table takes exact or perturbed counts; UNODC's ranges are region_ranges (both bounds at once)"
+        )
+    matrix = routes.region_flow_matrix(flow_table, level, value="victims")  # type: ignore[arg-type]
     if not matrix.height:
         return None
     row_key = matrix.columns[0]
-
-    def matrix_of(measure: str) -> pl.DataFrame:
-        """The region matrix of another measure of the flows (cell keys, exact parts), cell for cell."""
-        swapped = flow_table.drop(value).rename({measure: value})
-        other = routes.region_flow_matrix(swapped, level, value=value)  # type: ignore[arg-type]
-        return matrix.select(row_key).join(other, on=row_key, how="left").fill_null(0)
-
-    cell_keys = matrix_of(CELL_KEY) if CELL_KEY in flow_table.columns else None
-    # bounds (UNODC): the cells made only of "<5" cells, whose bounds are the publisher's own censoring
-    censored = (
-        censored_cells(matrix_of(UNCENSORED), matrix.columns[1:])
-        if value != "victims" and UNCENSORED in flow_table.columns
-        else None
-    )
-    table: DisclosedTable | None
-    if censored is not None and value in ("victims_low", "victims_high"):
-        # both bounds protected as one system, this bound's table kept
-        other_bound = routes.region_flow_matrix(
-            flow_table,
-            level,  # type: ignore[arg-type]
-            value="victims_high" if value == "victims_low" else "victims_low",
-        )
-        other = matrix.select(row_key).join(other_bound, on=row_key, how="left").select(matrix.columns)
-        low, high = (matrix, other) if value == "victims_low" else (other, matrix)
-        bounds = protected_bounds(
-            low.fill_null(0),
-            high.fill_null(0),
-            row_key,
-            matrix.columns[1:],
-            rule,
-            exact=matrix_of(UNCENSORED),
-        )
-        table = None if bounds is None else bounds.low if value == "victims_low" else bounds.high
-    else:
-        table = protected_table(
-            matrix.fill_null(0), row_key, matrix.columns[1:], rule, cell_keys=cell_keys, censored=censored
-        )
+    cell_keys = None
+    if CELL_KEY in flow_table.columns:  # the region matrix of the flows' cell keys, cell for cell
+        swapped = flow_table.drop("victims").rename({CELL_KEY: "victims"})
+        keys_matrix = routes.region_flow_matrix(swapped, level, value="victims")  # type: ignore[arg-type]
+        cell_keys = matrix.select(row_key).join(keys_matrix, on=row_key, how="left").fill_null(0)
+    table = protected_table(matrix.fill_null(0), row_key, matrix.columns[1:], rule, cell_keys=cell_keys)
     if table is None:
         return None
-    if value == "victims" and not table.perturbed and route.counts is not None:
+    if not table.perturbed and route.counts is not None:
         return _region_beside_routes(table, matrix.fill_null(0), flow_table, level, route)
     origin, destination = f"origin_{level}", f"destination_{level}"
     published = set(map(tuple, route.chart_data().select("origin_iso3", "destination_iso3").rows()))
@@ -1954,8 +1931,6 @@ def region_table(
         for column in table.value_columns:
             if not row[column + "_suppressed"]:
                 continue
-            if censored is not None and censored[column][index]:
-                continue  # the publisher's own "<5" cells: their bound follows from its file, not from ours
             pair = flows.filter((pl.col(origin) == row[row_key]) & (pl.col(destination) == column))
             if set(map(tuple, pair.select("origin_iso3", "destination_iso3").rows())) <= published:
                 return None  # every flow of this region pair is a corridor published in the route table
@@ -1995,9 +1970,7 @@ def region_table(
                 found = set(map(tuple, pair.select(keys).rows()))
                 if found and found <= listed and found & withheld:
                     return None
-    if value == "victims" and any(
-        route.table.reasons[c].is_not_null().any() for c in route.table.count_columns
-    ):
+    if any(route.table.reasons[c].is_not_null().any() for c in route.table.count_columns):
         # exact counts (perturbed ones alike: the same records, the same number): a region cell is a sum of the
         # same flows as the route table's cells, and its total the victims on a known route, so beside a route
         # table that withholds a cell it gave it back (Americas → Asia 6: Brazil → Thailand's x, alone in the

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Final
 import polars as pl
 
 from evidence.analyses import causes
-from evidence.analyses.intervals import wilson_interval
+from evidence.analyses.intervals import censoring_thresholds, wilson_interval
 from evidence.analyses.selection import RECORD_CELL_KEY, year_span
 from evidence.analyses.society import (
     DETECTED_PER_100K,
@@ -44,7 +44,7 @@ from evidence.analyses.society import (
 )
 from evidence.analyses.trends import UNKNOWN
 from evidence.core.errors import ParameterError
-from evidence.core.text import level_text
+from evidence.core.text import level_text, word_list
 from evidence.presentation.disclosure import (
     COMPLEMENT_LABEL,
     COMPLEMENT_REASON,
@@ -1247,12 +1247,15 @@ def detection_model_view(model: DetectionModel) -> pl.DataFrame:
 
 
 def censored_text(model: DetectionModel) -> str:
-    """How the model's counts published as ``<5`` enter it, and how far its rate ratios move when they are set at
+    """How the model's counts published as ``<5`` (or the file's other ``<N``) enter it, and how far its rate ratios move when they are set at
     their bounds instead (the refits :func:`~evidence.analyses.society.detection_model` makes, which no output
     said); empty when no count is censored. The count is of countries, UNODC's own published cells."""
-    censored = int((model.data["detected_low"] != model.data["detected_high"]).sum())
+    cut = model.data.filter(pl.col("detected_low") != pl.col("detected_high"))
+    censored = cut.height
     if not censored or model.low_bound is None or model.high_bound is None:
         return ""
+    # as the file published them (a single cell each: <N read as 1 to N-1): <10 too, not always <5
+    published = word_list([f"\\<{n}" for n in censoring_thresholds(cut["detected_high"])], last="or")
     moved = max(
         abs(bound.rate_ratio / term.rate_ratio - 1)
         for fit in (model.low_bound, model.high_bound)
@@ -1260,7 +1263,7 @@ def censored_text(model: DetectionModel) -> str:
     )
     return (
         f"{number(censored, 'countries')} of the {number(model.n_countries, 'countries')} countries have a count "
-        f"published as \\<5, entered at its midpoint; {_refitted_on_bounds(moved)}"
+        f"published as {published}, entered at its midpoint; {_refitted_on_bounds(moved)}"
     )
 
 
@@ -1284,10 +1287,13 @@ def later_events(panel: CountryPanel, study: EventStudy) -> int:
     return sum(year > first[iso3] for iso3, year in study.events.select("iso3", "year").iter_rows())
 
 
-def event_censored_text(studies: Sequence[EventStudy]) -> str:
-    """How far the event studies' rate ratios move when UNODC's ``<5`` counts are set at their bounds instead of
-    their midpoint (the refits :func:`~evidence.analyses.society.tier_event_study` makes, which no output said);
-    empty when no count is censored."""
+def event_censored_text(studies: Sequence[EventStudy], panel: CountryPanel) -> str:
+    """How far the event studies' rate ratios move when UNODC's ``<5`` counts (or the file's other ``<N``, those
+    of the ``panel``'s detected victims) are set at their bounds instead of their midpoint (the refits
+    :func:`~evidence.analyses.society.tier_event_study` makes, which no output said); empty when no count is
+    censored."""
+    from evidence.analyses import society
+
     moved = [
         abs(bound / point - 1)
         for study in studies
@@ -1298,7 +1304,13 @@ def event_censored_text(studies: Sequence[EventStudy]) -> str:
     ]
     if not moved:
         return ""
-    return f" Counts published as \\<5 enter at their midpoint; {_refitted_on_bounds(max(moved))}"
+    detected = panel.measure(society.DETECTED)
+    cut = detected.filter(pl.col("value_low") != pl.col("value_high"))["value_high"]
+    thresholds = censoring_thresholds(cut)
+    if not thresholds:
+        return ""
+    published = word_list([f"\\<{n}" for n in thresholds], last="or")
+    return f" Counts published as {published} enter at their midpoint; {_refitted_on_bounds(max(moved))}"
 
 
 def _event_time_text(k: int) -> str:
@@ -2631,7 +2643,7 @@ def show_society_section(
                     )
                     + f" (detected victims of {covered} only: of later years, nothing says a comparison country had "
                     "no change)."
-                    + event_censored_text(studies)
+                    + event_censored_text(studies, panel)
                     + " An association around the report year, not the effect of the tier."
                 )
             )

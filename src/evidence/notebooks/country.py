@@ -33,11 +33,12 @@ from evidence.analyses.coverage import (
     years_in_words,
     years_text,
 )
+from evidence.analyses.intervals import censoring_thresholds
 from evidence.analyses.selection import Selection
 from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, near_estimate
 from evidence.analyses.trends import FLAG_WORDS, INCOMPLETE, FlagKind
 from evidence.analyses.trends import flag_words as trend_flag_words
-from evidence.core.text import word_list
+from evidence.core.text import number_in_words, word_list
 from evidence.notebooks.builders import (
     VICTIMS,
     RouteBounds,
@@ -643,7 +644,12 @@ def detected_intro(brief: CountryBrief, table: LoadedTable) -> str:
     them, and by citizenship; the country's nationals (origin), per year with the trend and by country of
     detection, and the victims its own authorities detected. An origin brief promises no breakdown by form,
     sex, age or citizenship of the victims detected in the country: it holds none (Cambodia, Lao PDR)."""
-    trend = "with the trend model, which reads a count published as <5 as between one and four"
+    # as the file published them: <N is read as 1 to N-1 (a <10 as between one and nine, not "<5"); a table
+    # without a censored cell promises UNODC's documented <5
+    thresholds = censoring_thresholds(table.data.filter(pl.col("censored"))["value_high"]) or [5]
+    published = word_list([f"<{n}" for n in thresholds], last="or")
+    read = word_list([f"between one and {number_in_words(n - 1)}" for n in thresholds], last="or")
+    trend = f"with the trend model, which reads a count published as {published} as {read}"
     parts = []
     if brief.role in ("destination", "both"):
         parts.append(

@@ -519,7 +519,9 @@ def show_own_detected(brief: CountryBrief, table: LoadedTable) -> None:
         note=" ".join(
             n
             for n in (
-                views.censored_note(shown, numbers.per_year),
+                views.censored_note(
+                    shown, numbers.per_year, published=views.published_thresholds(numbers.selection)
+                ),
                 views.no_data_note(numbers, tables=False, trend=False),
             )
             if n

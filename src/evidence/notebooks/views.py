@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import polars as pl
 
+from evidence.analyses.intervals import censoring_thresholds
 from evidence.analyses.selection import Selection
 from evidence.core.errors import ParameterError
-from evidence.core.text import column_title, word_list
+from evidence.core.text import column_title, number_in_words, word_list
 from evidence.notebooks.builders import (
     BREAKDOWN_NAMES,
     COVERAGE_KINDS,
@@ -745,7 +746,10 @@ def show_route_table(
         caption=f"{noun.capitalize()} by route and class of route ({regional_level} level)",
         labels={"route": "Route (origin → destination)"},
         source=source,
-        note=sentences(REGION_NOTES.get(regional_level), censored_note(shown)),
+        note=sentences(
+            REGION_NOTES.get(regional_level),
+            censored_note(shown, published=published_thresholds(numbers.selection)),
+        ),
         kinds=kinds,
     )
     if (unmapped := unmapped_origins_line(numbers.selection, rule)) is not None:
@@ -767,7 +771,10 @@ def show_route_table(
                 continue
             said.add(line)
         _markdown(line)
-    note = None if numbers.exact else "Lower bounds: a censored cell (<5) counts as 1."
+    note = None
+    if not numbers.exact:
+        labels = word_list([f"<{n}" for n in published_thresholds(numbers.selection) or (5,)], last="or")
+        note = f"Lower bounds: a censored cell ({labels}) counts as 1."
     # a figure is read on its own too: its perturbed counts (and their shares) need not add up, and it says so
     perturbed = CHART_PERTURBATION_NOTE if numbers.low.table.perturbed else None
     # a route "repatriated from" a country where one detected there is drawn: left out by design, and said
@@ -824,7 +831,8 @@ def show_region_table(numbers: RouteBounds | None, level: str, *, source: str) -
         "destination (columns)",
         labels={f"origin_{level}": f"Origin {level}"},
         source=source,
-        note=censored_note(table),  # its ranges, "up to 12" among them, as the route table's
+        # its ranges, "up to 12" among them, as the route table's
+        note=censored_note(table, published=published_thresholds(numbers.selection)),
         kinds=bounds.kinds(),
     )
 
@@ -887,9 +895,40 @@ def show_emerging(
 
 # ------------------------------------------------------------------------------------------------------ trends
 
-_CENSORED_NOTE = (
-    "A range where cells the publisher gives as <5 (fewer than five victims) make the exact count unknown."
-)
+
+def published_thresholds(selection: Selection | None) -> tuple[int, ...]:
+    """The thresholds N of the publisher's own ``<N`` cells in the selection's table, in order: ``(5,)`` for
+    UNODC's ``<5``, ``(5, 10)`` for a file publishing ``<10`` too; empty for a table without censored cells."""
+    if selection is None:
+        return ()
+    data = selection.table.data if isinstance(selection.table, LoadedTable) else selection.table
+    if "censored" not in data.columns:
+        return ()
+    return tuple(censoring_thresholds(data.filter(pl.col("censored"))["value_high"]))
+
+
+def publisher_labels(published: Sequence[int] = ()) -> str:
+    """What the publisher's small cells were published as, in words: "<5 (fewer than five victims)", "<5 (fewer
+    than five victims) or <10 (fewer than ten victims)"; UNODC's documented ``<5`` when ``published`` is empty."""
+    return word_list(
+        [f"<{n} (fewer than {number_in_words(n)} victims)" for n in (published or (5,))], last="or"
+    )
+
+
+def censored_range_note(published: Sequence[int] = ()) -> str:
+    """The note on a range that the publisher's censored cells make (:func:`publisher_labels`)."""
+    return f"A range where cells the publisher gives as {publisher_labels(published)} make the exact count unknown."
+
+
+_CENSORED_NOTE = censored_range_note()
+
+
+def band_note(selection: Selection | None) -> str:
+    """The note under a trend chart's band: the range the publisher's censored cells allow, by their labels."""
+    labels = word_list([f"<{n}" for n in published_thresholds(selection) or (5,)], last="or")
+    return f"Line: lower bound; shaded band: the range that censored cells ({labels}) allow."
+
+
 #: Said, after :data:`_CENSORED_NOTE`, of a table that shows a range whose low end is below the threshold.
 _UP_TO_NOTE = "“Up to”: a range whose lower end is a small count, never printed as a number."
 _RANGE = re.compile(r"\d–\d|–<|<\d+–")
@@ -911,20 +950,27 @@ def holds_own_count(selection: Selection) -> bool:
     return own.height > 0
 
 
-def censored_note(shown: DisclosedTable | pl.DataFrame | None, bounds: Bounds | None = None) -> str | None:
+def censored_note(
+    shown: DisclosedTable | pl.DataFrame | None,
+    bounds: Bounds | None = None,
+    *,
+    published: Sequence[int] = (),
+) -> str | None:
     """The note on ranges of censored counts, for a table that shows one (``12–15``, ``up to 8``); given the
     ``bounds`` the table shows, of a table without a range whose small cells are the publisher's own censored
-    ones (:func:`publisher_small_note`: Cambodia's forms of 2017–2020, every cell UNODC's ``<5``)."""
+    ones (:func:`publisher_small_note`: Cambodia's forms of 2017–2020, every cell UNODC's ``<5``). ``published``:
+    the thresholds of the publisher's ``<N`` cells (:func:`published_thresholds`; UNODC's ``<5`` when empty)."""
     if not isinstance(shown, pl.DataFrame):
         return None
     cells = [str(v) for c in shown.columns for v in shown[c].to_list() if v is not None]
     up_to = any(_UP_TO.match(v) for v in cells)
     if not up_to and not any(_RANGE.search(v) for v in cells):
-        return None if bounds is None else publisher_small_note(shown, bounds)
-    return f"{_CENSORED_NOTE} {_UP_TO_NOTE}" if up_to else _CENSORED_NOTE
+        return None if bounds is None else publisher_small_note(shown, bounds, published=published)
+    said = censored_range_note(published)
+    return f"{said} {_UP_TO_NOTE}" if up_to else said
 
 
-def publisher_small_note(shown: pl.DataFrame, bounds: Bounds) -> str | None:
+def publisher_small_note(shown: pl.DataFrame, bounds: Bounds, *, published: Sequence[int] = ()) -> str | None:
     """The note on the small cells (``<5``) of a table of censored counts that are the publisher's own
     censored cells (:attr:`~evidence.presentation.disclosure.DisclosedTable.known`: UNODC gives them as
     ``<5``), not cells this toolkit withheld: said so, and, where the table has both, both. None when no shown
@@ -942,7 +988,7 @@ def publisher_small_note(shown: pl.DataFrame, bounds: Bounds) -> str | None:
                 theirs, ours = theirs or known, ours or not known
     if not theirs:
         return None
-    said = f"{label}: a cell the publisher gives as <5 (fewer than five victims), its own censoring"
+    said = f"{label}: a cell the publisher gives as {publisher_labels(published)}, its own censoring"
     if ours:
         said += f", or one of fewer than {low.rule.threshold} not shown to protect individuals"
     return said + "."
@@ -1051,7 +1097,7 @@ def show_yearly_section(
             n
             for n in (
                 counted_both(selection),
-                censored_note(shown, per_year),
+                censored_note(shown, per_year, published=published_thresholds(selection)),
                 no_data_note(numbers, tables=tables),
             )
             if n
@@ -1089,7 +1135,7 @@ def show_yearly_section(
                 subtitle=f"Summed over the citizenship breakdowns of the countries that detected them{own}."
                 if summed
                 else counted_both(selection),
-                band_note="Line: lower bound; shaded band: the range that censored cells (<5) allow.",
+                band_note=band_note(selection),
                 flagged=numbers.flagged,
                 gaps=gap_reasons(per_year),
                 source=source,
@@ -1107,7 +1153,7 @@ def show_yearly_section(
             labels={"year": "Year", "note": "Note", "victims": "Detected victims"},
             kinds=None if panel.per_year is None else panel.per_year.kinds(),
             source=source,
-            note=censored_note(shown, panel.per_year),
+            note=censored_note(shown, panel.per_year, published=published_thresholds(selection)),
         )
         for line in incomplete_lines(panel.incomplete):
             _markdown(line)
@@ -1125,7 +1171,7 @@ def show_yearly_section(
                     title=f"Steady reporters' detected victims, {place}",
                     y_title="Detected victims",
                     subtitle="Per year, summed over the countries that reported in full every year.",
-                    band_note="Line: lower bound; shaded band: the range that censored cells (<5) allow.",
+                    band_note=band_note(selection),
                     flagged=[y.year for y in panel.incomplete],
                     gaps=gap_reasons(panel.per_year),
                     source=source,
@@ -1210,7 +1256,7 @@ def show_dimension_section(
     if not numbers.exact:
         # a year of the span without the breakdown is a row noted as not published, said once (never a 0)
         notes = (
-            censored_note(shown, table),
+            censored_note(shown, table, published=published_thresholds(numbers.selection)),
             no_breakdown_note(numbers),
             category_sum_note(numbers),
             repeated_rows_note(numbers),

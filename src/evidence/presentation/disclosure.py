@@ -1549,10 +1549,11 @@ def suppress_bounds(
 def _pair_label(low: str | None, high: str | None) -> str | None:
     """How a reader sees a cell from the reasons of its two bounds (as
     :func:`evidence.notebooks.builders.published_pair` shows it): published (None), small (``<5``: the low
-    bound is small) or withheld (``x``: the high bound is at least the threshold)."""
+    bound is small, whatever the high one) or withheld (``x``: neither bound is small, both at least the
+    threshold)."""
     if low is None and high is None:
         return None
-    if high == _SMALL or (low == _SMALL and high is None):
+    if high == _SMALL or low == _SMALL:
         return _SMALL
     return _COMPLEMENT
 
@@ -1572,8 +1573,8 @@ def _pinned_pairs(
     ``E + 4k``); a cell whose bounds are not of that form (a difference of censored sums, 74–81) gets two more,
     its low and high bound less ``E`` (whole, the low at most the high). What is published constrains them: a
     published pair and a ``known`` cell fix both bounds of a cell (a margin is the sum of its cells), a ``<5``
-    puts the low bound in 1..threshold-1, an ``x`` the low bound at 1 or more and the high bound at the
-    threshold or more. A withheld cell is pinned when its low or its high bound takes one value only over every
+    puts the low bound in 1..threshold-1, an ``x`` both bounds at the threshold or more (a small low bound is
+    shown ``<5``, :func:`_pair_label`). A withheld cell is pinned when its low or its high bound takes one value only over every
     table of whole numbers that fits; any cell whose exact part is small (0 < E < threshold) is pinned when that
     part does. Feasible tables are found with a few objectives that move many cells at once; the cells still
     unresolved get their own min/max."""
@@ -1644,9 +1645,9 @@ def _pinned_pairs(
             rows.append(low_row)
             lower.append(float(rule.smallest_small))
             upper.append(float(rule.threshold - 1))
-        else:
+        else:  # x: neither bound small (a bound of 0, which no complement is, read as such)
             rows += [low_row, high_row]
-            lower += [1.0, float(rule.threshold)]
+            lower += [min(float(rule.threshold), float(low_row @ truth)), float(rule.threshold)]
             upper += [np.inf, np.inf]
         if label is not None and not known[cell]:
             checks += [(cell, low_row), (cell, high_row)]

@@ -1503,9 +1503,6 @@ def _unrecorded(layout: str, absent: list[str]) -> dict[str, str | None]:
 
 #: A row whose only text stands in columns the layout does not read (a note or source line below the records).
 REASON_NOTE = "no field of the layout holds a value, only a column not used: a note, not a victim"
-#: A flag cell holding neither 1, 0, -99 nor nothing: the row rejected (a word there, ``Yes``, is a value cut
-#: short of its record, never a note line below the records: only prose, words and spaces, may be one).
-REASON_FLAG = "unknown flag value (expected 1, 0, -99 or empty)"
 
 
 def _group_flag_columns(raw: _Raw) -> list[str]:
@@ -1568,6 +1565,17 @@ _FLAG_WORDS: dict[str, str | None] = {
     "n/a": None,
     "null": None,
 }
+
+#: A flag cell holding neither 1, 0, -99 nor nothing, nor a word of :data:`_FLAG_WORDS`: the row rejected (a word
+#: there, ``Yes``, is a value cut short of its record, never a note line below the records: only prose, words and
+#: spaces, may be one). It names every spelling read, so that a user knows what to write.
+_EMPTY_WORDS = [
+    {"nan": "NaN", "n/a": "n/a"}.get(w, w.upper()) for w, read in _FLAG_WORDS.items() if read is None
+]
+REASON_FLAG = (
+    "unknown flag value (expected 1, 0, -99 or empty; also read, in any case: TRUE and FALSE as 1 and 0, "
+    f"{', '.join(_EMPTY_WORDS[:-1])} or {_EMPTY_WORDS[-1]} as empty)"
+)
 
 
 def _flag_sources(layout: str) -> list[str]:
@@ -2022,7 +2030,7 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="24",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
+        version="25",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
         # in a column not used rejected as a note (was a victim with every field missing); a repeated column
         # named by its cells; 14: a row with text only beyond the header's last field rejected (too many fields),
         # not left out as holding nothing; 15: a VP region in another case, or Americas and Oceania apart, read as
@@ -2045,6 +2053,7 @@ LOADER = register(
         # left out and named (delimited.notes_below; they were rejected: a release with one did not validate); 23:
         # a last record holding only one flag spelled as a word (Yes) rejected for it again (was left out as a note)
         # 24: a workbook's year cells holding dates of 1 January (a year-only date format) read as their years,
-        # with a note (workbook.YEAR_AS_DATE; every such record was rejected as "year is not a number")
+        # with a note (workbook.YEAR_AS_DATE; every such record was rejected as "year is not a number"); 25: the
+        # unknown flag value's reason names the words read as flags too (TRUE, FALSE, NA, NULL...)
     )
 )

@@ -41,8 +41,8 @@ Rules:
   Category of the Total dimension. A breakdown's row whose Category is its total (``TOTAL 397`` among Bolivia's
   citizenships) is **rejected** with its reason: counted as a category it would double the victims.
 * ``Unit of measurement`` must be a count (``Counts`` in every row of the 2023 release; ``Count``, ``Number``...:
-  :data:`COUNT_UNITS`, spelled ``Counts`` in the table); empty or absent reads as a count (an empty cell among
-  written units flagged); so is a unit named by counting words (``Number of victims``, ``Counts (persons)``) that
+  :data:`COUNT_UNITS`, spelled ``Counts`` in the table); empty or absent reads as a count (``Counts`` too; an
+  empty cell among written units flagged); so is a unit named by counting words (``Number of victims``, ``Counts (persons)``) that
   names no rate, share or multiplier. A row in another unit (the portal's ``Rate per 100,000 population``) is
   **rejected** naming its unit, never added into the counts.
 * A row is **rejected** (with its reason) when it cannot be a count: value missing, not a whole number written
@@ -83,7 +83,7 @@ import numpy as np
 import polars as pl
 
 from evidence.core.errors import InputError
-from evidence.core.text import MONTH_NUMBERS
+from evidence.core.text import MONTH_NUMBERS, counted
 from evidence.sources.checks import INDICATOR_CATEGORIES
 from evidence.sources.delimited import (
     PROSE,
@@ -119,7 +119,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "32"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "34"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -169,6 +169,10 @@ LOADER_VERSION = "32"  # 2: aggregate flag reworded, missing dimension named; 3:
 # with a space
 # 32: Year cells holding dates of 1 January (a year-only date format) read as their years, with a note
 # (workbook.YEAR_AS_DATE; every row was rejected as "year missing or not a year")
+# 33: a release date given to the month (Updated: June 2025) or as a year (2025, Last update: 2025) is the release
+# at that precision, 2025-06 or 2025 (was "unknown")
+# 34: an empty or absent unit is spelled Counts, as the docstring says it reads (it stayed empty, so a row without a
+# unit repeating one with Counts was no repeat)
 
 HEADER = (
     "Iso3_code",
@@ -603,7 +607,7 @@ def _refuse_other_indicators(parsed: pl.DataFrame, path: Path) -> None:
     )
     raise InputError(
         "the file has the layout of UNODC's data-portal tables but holds none of GLOTIP's indicators "
-        f"({', '.join(INDICATOR_CATEGORIES['indicator'])}): its {written.height:,} rows give "
+        f"({', '.join(INDICATOR_CATEGORIES['indicator'])}): its {counted(written.height, 'row')} give "
         f"{distinct.len()} other indicator{'s' if distinct.len() != 1 else ''} ({shown}{more}), so it is "
         "another UNODC data set (crime statistics?), not the trafficking-in-persons country data",
         path=path,
@@ -958,10 +962,8 @@ def _unit_vocabulary_year_columns() -> tuple[pl.Expr, ...]:
     year_ok = (year == year.round()) & year.is_between(1900, 2100)
     return (
         count_unit.alias("count_unit"),
-        pl.when(count_unit & pl.col("unit").is_not_null())
-        .then(pl.lit(COUNT_UNIT))
-        .otherwise("unit")
-        .alias("unit"),
+        # an empty or absent unit is a count too, spelled so: the same figure with and without "Counts" repeats
+        pl.when(count_unit).then(pl.lit(COUNT_UNIT)).otherwise("unit").alias("unit"),
         *(
             pl.col(c).str.contains(FOOTNOTE_MARKER).fill_null(False).alias(f"{c}_footnote")
             for c in _VOCABULARY
@@ -1561,7 +1563,7 @@ def citizenship_coverage(loaded: LoadedTable) -> CitizenshipCoverage:
 
 
 def _release(match: HeaderMatch) -> str:
-    """The release date written above the header as ISO, else "unknown".
+    """The release date written above the header as ISO, at the precision given, else "unknown".
 
     A date cell, or a date in text: ``30/05/2023`` (also with ``.`` or ``-``), ``2023-05-30`` (also with ``/`` or
     ``.``), ``12 June 2025`` (also ``12-Jun-2025``),
@@ -1569,6 +1571,10 @@ def _release(match: HeaderMatch) -> str:
     first**, as the shared publisher notes give the release date (``30/05/2023``) and as the UN's Vienna office
     writes dates; month first only where another date above the header is unambiguously month first
     (``05/30/2023``) or where day first is no date (``06/30/2025``).
+    Where no cell gives a day, a month (``Updated: June 2025``, ``Jun-2025``) is the release ``2025-06``, else a
+    year alone in its cell or after an update word (``2025``, ``Last update: 2025``) the release ``2025``: the
+    reader's provenance and citation carry what the publisher gave, never a made-up day. A year among other words
+    (``UNODC 2025``, ``Global Report 2024``) may name a report, not when the data were released: not read.
     """
     cells = [cell for row in match.top_rows[: match.header_row - 1] for cell in row]
     month_first = any(_numeric_date_order(cell) == "month first" for cell in cells) and not any(
@@ -1578,6 +1584,10 @@ def _release(match: HeaderMatch) -> str:
         parsed = _as_date(cell, month_first=month_first)
         if parsed is not None:
             return parsed.isoformat()
+    for read in (_as_month, _as_year):  # the most precise date given anywhere above the header
+        for cell in cells:
+            if (partial := read(cell)) is not None:
+                return partial
     return "unknown"
 
 
@@ -1589,6 +1599,14 @@ _DAY_MONTH_YEAR = re.compile(
     r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?(?:\s+|-)([A-Za-z]+)\.?,?(?:\s+|-)(\d{4})(?!\d)"
 )
 _MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)")
+#: ``June 2025``, also ``Jun-2025`` (a spreadsheet's mmm-yyyy) and ``June, 2025``: a release given to the month.
+_MONTH_YEAR = re.compile(r"\b([A-Za-z]+)\.?,?(?:\s+|-)(\d{4})(?!\d)")
+#: A year alone, or after a word saying when the data were updated or released (``Last update: 2025``).
+_YEAR_ALONE = re.compile(
+    r"(?:(?:last\s+)?updated?|released?|published|(?:data\s+)?as\s+of)?\W*(\d{4})\W*", re.IGNORECASE
+)
+#: The years a release date may name (a number cell above the header outside them is something else).
+_RELEASE_YEARS = range(1990, 2100)
 
 
 def _numeric_date_order(cell: object) -> str | None:
@@ -1630,6 +1648,31 @@ def _as_date(cell: object, *, month_first: bool = False) -> dt.date | None:
     if (found := _MONTH_DAY_YEAR.search(text)) and found.group(1).lower() in MONTH_NUMBERS:
         return _date(int(found.group(3)), MONTH_NUMBERS[found.group(1).lower()], int(found.group(2)))
     return None
+
+
+def _as_month(cell: object) -> str | None:
+    """ "2025-06" for a month and year in text (``Updated: June 2025``), else None."""
+    found = _MONTH_YEAR.search(cell) if isinstance(cell, str) else None
+    if (
+        found is None
+        or found.group(1).lower() not in MONTH_NUMBERS
+        or int(found.group(2)) not in _RELEASE_YEARS
+    ):
+        return None
+    return f"{found.group(2)}-{MONTH_NUMBERS[found.group(1).lower()]:02d}"
+
+
+def _as_year(cell: object) -> str | None:
+    """ "2025" for a year alone in its cell (text or a whole number) or after an update word, else None."""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    if isinstance(cell, int) and not isinstance(cell, bool):
+        year = cell
+    elif isinstance(cell, str) and (found := _YEAR_ALONE.fullmatch(cell.strip())):
+        year = int(found.group(1))
+    else:
+        return None
+    return str(year) if year in _RELEASE_YEARS else None
 
 
 register(

@@ -98,7 +98,7 @@ import polars as pl
 
 from evidence.core.atomic import write_text
 from evidence.core.errors import ParameterError
-from evidence.core.text import spreadsheet_text
+from evidence.core.text import counted, spreadsheet_text
 from evidence.sources.countries import country_table
 from evidence.sources.ctdc import K_ANON_CONCAT_GROUPS, K_ANON_FLAGS, ORGANISATION_EXPORT_TERMS
 
@@ -134,8 +134,10 @@ GENERALISED_COLUMNS: dict[str, tuple[str, ...]] = {
     "CountryOfExploitation": ("CountryOfExploitationUNM49Subregion", "CountryOfExploitationUNM49Region"),
 }
 #: What a recorded value of a quasi-identifier is called in the report ("268 recorded countries").
-_NOUNS = {"yearOfRegistration": "years", "ageBroad": "age bands", "citizenship": "countries"}
-_NOUNS["CountryOfExploitation"] = "countries"
+_NOUNS = {"yearOfRegistration": "year", "ageBroad": "age band", "citizenship": "country"}
+_NOUNS["CountryOfExploitation"] = "country"
+#: The plurals of :data:`_NOUNS`' nouns that are not the noun and "s".
+_PLURALS = {"country": "countries"}
 NOT_RECORDED = "not recorded"
 #: How k is reached after generalisation: ``local`` (the default, as CTDC and sdcMicro's ``localSuppression``)
 #: blanks the rare values of the records in sets smaller than k, cell by cell; ``global`` withholds a whole
@@ -243,17 +245,18 @@ class ExportReport:
         for column, level in self.levels.items():
             counts = self.generalised.get(column, {})
             n, missing = counts.get(level, 0), counts.get(NOT_RECORDED, 0)
-            noun = f"recorded {_NOUNS.get(column, 'values')}"
+            singular = _NOUNS.get(column, "value")
+            noun = counted(n, f"recorded {singular}", f"recorded {_PLURALS.get(singular, singular + 's')}")
             rare = counts.get(LOCALLY_SUPPRESSED, 0)
             locally = (
-                f"; {rare} rare ones written empty"
+                f"; {counted(rare, 'rare one')} written empty"
                 + (", as CTDC leaves a suppressed country" if column in _COUNTRIES else "")
                 + " (locally suppressed: where the record's set would otherwise hold fewer than k)"
                 if rare
                 else ""
             )
             if level == self.hierarchy[column][0]:
-                out.append(f"{column}: {level}" + (f": {n} {noun} written{locally}" if rare else ""))
+                out.append(f"{column}: {level}" + (f": {noun} written{locally}" if rare else ""))
                 continue
             if level == WITHHELD:
                 how = "written empty" + (
@@ -268,14 +271,14 @@ class ExportReport:
                 how += f", {column} left empty"
             else:  # the age band as minor or adult
                 how = f"written as majority status only, {column} left empty"
-            said = f"{column}: {level}: {n} {noun} {how}"
+            said = f"{column}: {level}: {noun} {how}"
             said += f" ({missing} not recorded, empty too)" if missing and "empty" in how else ""
             out.append(said + locally)
         return out
 
     def _implied_withheld_line(self) -> str:
         return (
-            f"labour sector or type of sexual exploitation left out for {self.implied_withheld} records: "
+            f"labour sector or type of sexual exploitation left out for {counted(self.implied_withheld, 'record')}: "
             "written only where the form of exploitation it implies is written"
         )
 
@@ -306,13 +309,13 @@ class ExportReport:
             )
         if self.rows_withheld_for_differencing:
             out.append(
-                f"{self.rows_withheld_for_differencing} records left out in sets whose count, or whose rows gone or "
+                f"{counted(self.rows_withheld_for_differencing, 'record')} left out in sets whose count, or whose rows gone or "
                 "new row by row, differ from those of an earlier release by fewer than k (subtracted, the two files "
                 "would leave so few people)"
             )
         if self.rows_blank:
             out.append(
-                f"{self.rows_blank} records left out of which nothing could be written (every cell empty: a "
+                f"{counted(self.rows_blank, 'record')} left out of which nothing could be written (every cell empty: a "
                 "reader takes such a line for a blank one, not a case)"
             )
         if self.implied_withheld:
@@ -1526,7 +1529,7 @@ def export_register(
         raise ParameterError(
             f"{register}: no record can be written as of {stood.date}: generalised as export "
             f"{report.generalisation_of} was, every set of the records differs from the same set of an earlier "
-            f"release (in count, or row by row) by fewer than k (k = {k}; {report.rows_withheld_for_differencing} records left out so), and "
+            f"release (in count, or row by row) by fewer than k (k = {k}; {counted(report.rows_withheld_for_differencing, 'record')} left out so), and "
             "the two files subtracted would leave so few people. Nothing was written or recorded: one release "
             "per period remains the way to share (or a release as of a date whose sets moved less)"
             + (

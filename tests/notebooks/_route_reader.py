@@ -1,0 +1,236 @@
+"""An independent reader of a route table of UNODC's ranges, its key figures and the region table beside it.
+
+A reader holds what is published and knows how the ranges are made: each flow and each row of no route is an
+exact part ``E`` (what the publisher gives as a number) and censored parts (its ``<5`` cells, 1 to 4 each), its
+low bound ``E + L`` and its high bound ``E + H`` (``H = 4L``; a difference of censored sums only ``L <= H``).
+Every range shown fixes both bounds of its flows' sum, ``<5`` puts the low bound below the threshold, ``x`` both
+at the threshold or more, ``up to 8`` the high bound, ``at least 12`` the low one. :func:`pinned` asks an
+integer programme (``scipy.optimize.milp``, not the toolkit's solver) which bounds take one value only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+import polars as pl
+from scipy.optimize import Bounds, LinearConstraint
+
+from evidence.analyses import routes
+from evidence.analyses.selection import Selection
+from evidence.notebooks import builders
+from evidence.notebooks.builders import OTHER_ROUTES, ROUTE_CLASS_LABELS, route_numbers
+from evidence.presentation.disclosure import DisclosureRule
+
+#: A combination of atoms (name -> coefficient).
+Line = dict[object, float]
+
+
+def read_cell(text: object) -> tuple[str, int | None, int | None]:
+    """A cell as shown: (kind, low, high), kind one of exact, range, upto, atleast, small, x, empty."""
+    text = str(text or "").strip()
+
+    def number(part: str) -> int:
+        return int(part.replace(",", ""))
+
+    if not text:
+        return "empty", None, None
+    if text == "x":
+        return "x", None, None
+    if text.startswith("<"):
+        return "small", None, None
+    if text.startswith("up to "):
+        return "upto", None, number(text.removeprefix("up to "))
+    if text.startswith("at least "):
+        return "atleast", number(text.removeprefix("at least ")), None
+    found = re.fullmatch(r"([\d,]+)\s*–\s*([\d,]+)", text)
+    if found:
+        return "range", number(found.group(1)), number(found.group(2))
+    return "exact", number(text), number(text)
+
+
+def pinned(
+    selection: Selection,
+    rule: DisclosureRule,
+    *,
+    region: bool = True,
+    every: bool = False,
+    level: str = "region",
+) -> tuple[list[object], bool]:
+    """What a reader of the route table, the key figures and (``region``) the region table pins, and whether the
+    region table is shown; ``level``: the brief's regional level (the route table's classes and the region
+    table's regions). ``every``: every withheld count's bounds, each named with whether it is the publisher's own
+    (made only of its ``<5`` cells), not only those that may be small."""
+    from _scipy_highs import milp
+
+    t = rule.threshold
+    numbers = route_numbers(selection, rule, regional_level=level)
+    assert numbers is not None and not numbers.exact
+    flows = numbers.flow_table.with_row_index("_flow")
+    atoms: dict[object, tuple[int, int, int]] = {}  # E, L, H
+    for r in flows.iter_rows(named=True):
+        exact = int(r["victims_uncensored"] or 0)
+        atoms[("flow", r["_flow"])] = (exact, int(r["victims_low"]) - exact, int(r["victims_high"]) - exact)
+    coverage = routes.flow_coverage(selection)
+    keys = ["origin_iso3", "destination_iso3", "route_basis"]
+    corridors = {r["route"]: r for r in numbers.low.corridors.iter_rows(named=True)}
+    listed = {tuple(r[k] for k in keys) for r in corridors.values()}
+    shown = numbers.table()
+    assert isinstance(shown, pl.DataFrame)
+    total = numbers.low.table.total_label
+    parts = {builders.ORIGIN_UNKNOWN: "unknown_origin", builders.DESTINATION_UNKNOWN: "unknown_destination"}
+    parts.update({label: "repatriated_abroad" for _, label in numbers.low.home_rows})
+    no_route = {}
+    for label in shown["route"].to_list()[:-1]:
+        if label not in corridors and label != OTHER_ROUTES:
+            low, high = getattr(coverage, parts[label])
+            exact = coverage.uncensored[parts[label]]
+            no_route[label] = ("no route", label)
+            atoms[no_route[label]] = (exact, low - exact, high - exact)
+    names = list(atoms)
+    index = {name: i for i, name in enumerate(names)}
+    m = len(names)
+    truth = np.array([atoms[name][j] for j in range(3) for name in names], dtype=float)
+    rows: list[np.ndarray] = []
+    lows: list[float] = []
+    highs: list[float] = []
+    targets: list[tuple[object, np.ndarray, float]] = []
+    for name, (_, low_part, high_part) in atoms.items():
+        vector = np.zeros(3 * m)
+        vector[2 * m + index[name]] = 1.0
+        vector[m + index[name]] = -4.0 if high_part == 4 * low_part else -1.0
+        rows.append(vector), lows.append(0.0), highs.append(0.0 if high_part == 4 * low_part else np.inf)
+
+    def bound(line: Line, which: int) -> np.ndarray:
+        vector = np.zeros(3 * m)
+        for name, c in line.items():
+            vector[index[name]] += c
+            vector[which * m + index[name]] += c
+        return vector
+
+    def cell(line: Line, text: object, where: object) -> None:
+        kind, a, b = read_cell(text)
+        if kind == "empty":
+            return
+        low, high = bound(line, 1), bound(line, 2)
+        true_low, true_high = low @ truth, high @ truth
+        if kind in ("exact", "range"):
+            assert (a, b) == (true_low, true_high), (where, text)
+            rows.extend([low, high]), lows.extend([a, b]), highs.extend([a, b])
+            return
+        if kind == "upto":
+            assert b == true_high, (where, text)
+            (
+                rows.extend([low, high]),
+                lows.extend([min(1, true_low), b]),
+                highs.extend([max(t - 1, true_low), b]),
+            )
+        elif kind == "atleast":
+            assert a == true_low, (where, text)
+            rows.extend([low, high]), lows.extend([a, a]), highs.extend([a, np.inf])
+        elif kind == "small":
+            rows.append(low), lows.append(min(1, true_low)), highs.append(max(t - 1, true_low))
+        else:
+            rows.extend([low, high]), lows.extend([min(t, true_low), min(t, true_high)])
+            highs.extend([np.inf, np.inf])
+        own = bound(line, 0) @ truth == 0  # made only of the publisher's <5 cells: its bounds are public
+        if every:
+            targets.extend([((where, "low", own), low, true_low), ((where, "high", own), high, true_high)])
+        elif not own and 0 < true_low < t:  # a withheld count that may be small: neither bound pinned
+            targets.extend([((where, "low"), low, true_low), ((where, "high"), high, true_high)])
+
+    def of_flows(keep: Callable[[dict], bool]) -> Line:
+        return {("flow", r["_flow"]): 1.0 for r in flows.iter_rows(named=True) if keep(r)}
+
+    def rest(r: dict) -> bool:
+        return tuple(r[k] for k in keys) not in listed
+
+    def fits(line: Line, text: object) -> bool:
+        """Whether a published range is its flows' sum (a total from the publisher's cell total is not: Panama
+        as origin in 2020, its total "up to 8" beside other routes' "up to 11")."""
+        kind, a, b = read_cell(text)
+        low, high = bound(line, 1) @ truth, bound(line, 2) @ truth
+        if kind == "upto":
+            return b == high
+        if kind == "atleast":
+            return a == low
+        return kind not in ("exact", "range") or (a, b) == (low, high)
+
+    class_of = {label: key for key, label in ROUTE_CLASS_LABELS.items()}
+    everything = dict.fromkeys(names, 1.0)
+    for row in shown.iter_rows(named=True):
+        label = row["route"]
+        columns = [(column, flow_class) for column, flow_class in class_of.items() if column in row]
+        if label in corridors:
+            key = tuple(corridors[label][k] for k in keys)
+            line = of_flows(lambda r, key=key: tuple(r[k] for k in keys) == key)
+            cell(line, row[total], (label, total))
+            for column, flow_class in columns:
+                cell(
+                    line if corridors[label]["flow_class"] == flow_class else {}, row[column], (label, column)
+                )
+        elif label == OTHER_ROUTES:
+            cell(of_flows(rest), row[total], (label, total))
+            for column, flow_class in columns:
+                line = of_flows(lambda r, f=flow_class: rest(r) and str(r["flow_class"]) == f)
+                cell(line, row[column], (label, column))
+        elif label in no_route:
+            cell({no_route[label]: 1.0}, row[total], (label, total))
+            if builders.NO_ROUTE in row:
+                cell({no_route[label]: 1.0}, row[builders.NO_ROUTE], (label, builders.NO_ROUTE))
+        else:  # the totals row: its total is the publisher's cell total, read where it is the rows' sum
+            if fits(everything, row[total]):
+                cell(everything, row[total], ("totals", total))
+            for column, flow_class in columns:
+                cell(
+                    of_flows(lambda r, f=flow_class: str(r["flow_class"]) == f),
+                    row[column],
+                    ("totals", column),
+                )
+            if builders.NO_ROUTE in row:
+                cell(
+                    dict.fromkeys(no_route.values(), 1.0),
+                    row[builders.NO_ROUTE],
+                    ("totals", builders.NO_ROUTE),
+                )
+    on_route = numbers.key_figures()["Victims"].to_list()[1]
+    if fits(of_flows(lambda r: True), on_route):
+        cell(of_flows(lambda r: True), on_route, "on a known route")
+    bounds = numbers.region_bounds(level) if region else None
+    if bounds is not None:
+        origin, destination = f"origin_{level}", f"destination_{level}"
+        filled = flows.with_columns(pl.col(origin, destination).fill_null("Unknown"))
+        regional = bounds.shown()
+        assert isinstance(regional, pl.DataFrame)
+        key_column, margin = regional.columns[0], bounds.low.total_label
+        for row in regional.iter_rows(named=True):
+            for column in regional.columns[1:]:
+                line = {
+                    ("flow", r["_flow"]): 1.0
+                    for r in filled.iter_rows(named=True)
+                    if row[key_column] in (None, "Total", r[origin]) and column in (margin, r[destination])
+                }
+                cell(line, row[column], ("region", row[key_column], column))
+    for name, (exact, _, _) in atoms.items():
+        if rule.is_small(exact) and not every:  # a small exact part: never pinned
+            vector = np.zeros(3 * m)
+            vector[index[name]] = 1.0
+            targets.append(((name, "exact"), vector, exact))
+    constraints = LinearConstraint(np.array(rows), np.array(lows), np.array(highs))
+    ceiling = 10 * (1 + truth.max())
+    pinned = []
+    for where, vector, value in targets:
+        found = set()
+        for sign in (1.0, -1.0):
+            result = milp(
+                sign * vector,
+                constraints=constraints,
+                bounds=Bounds(np.zeros(3 * m), np.full(3 * m, ceiling)),
+                integrality=np.ones(3 * m),
+            )
+            assert result.status == 0, where
+            found.add(round(sign * result.fun))
+        if len(found) == 1:
+            pinned.append((where, value))
+    return pinned, bounds is not None
