@@ -180,3 +180,37 @@ def test_the_exact_audit_agrees_with_the_attacker(base, data):
     system = _heat_system(base, count)
     low, high = _integer_range(system, system.derived[("heat without",)])
     assert (integer_exposures(system, RULE) == [("heat without",)]) == (low == high)
+
+
+def test_protection_closes_a_count_only_whole_numbers_pin():
+    """The linked protection is checked by the exact audit: d, which the relaxation leaves at 2 or 3 but only
+    2 fits in whole numbers, is freed by a further complement (the attacker gets two whole values back)."""
+    system = _pairwise_system()
+    added = protect_linked(system, RULE)
+    assert added  # something more is withheld
+    assert set(added) <= {"ab", "bc", "ac", "e", "f"}
+    assert integer_exposures(system, RULE) == []
+    low, high = _integer_range(system, {"d": 1.0})
+    assert low < high
+    assert linked_exposures(system, RULE) == []
+
+
+def test_protection_fails_closed_when_only_whole_numbers_pin_and_nothing_may_be_withheld():
+    from evidence.presentation.disclosure import DisclosureError
+
+    with pytest.raises(DisclosureError):
+        protect_linked(_pairwise_system(), RULE, among=set())
+
+
+def test_the_exact_audit_frees_targets_with_whole_points_it_is_given_and_only_those():
+    """Points already found (the linear audit's solutions) free a target only where they are whole and fit:
+    the relaxation's d = 3 (a at 9.5) is no whole table, and d stays pinned."""
+    system = _pairwise_system()
+    names = list(system.values)
+    half = dict(system.values, a=9.5, b=9.5, c=10.5, d=3, e=3, f=2)
+    assert integer_exposures(system, RULE, points=(names, [[half[n] for n in names]])) == ["d"]
+    system.status["e"] = "complement"  # e withheld: d = 4 fits in whole numbers (a 9, b 8, c 11)
+    whole = dict(system.values, a=9, b=8, c=11, d=4, e=4)
+    point = [[whole[n] for n in names]]
+    assert integer_exposures(system, RULE, points=(names, point)) == []
+    assert integer_exposures(system, RULE, points=(names, [[half[n] for n in names]])) == []  # solved for
