@@ -214,3 +214,40 @@ def test_the_exact_audit_frees_targets_with_whole_points_it_is_given_and_only_th
     point = [[whole[n] for n in names]]
     assert integer_exposures(system, RULE, points=(names, point)) == []
     assert integer_exposures(system, RULE, points=(names, [[half[n] for n in names]])) == []  # solved for
+
+
+def _table_with_margins(cells: list[list[int]]) -> LinkedCounts:
+    """A table published with its margins, each count below the threshold withheld: its programme is totally
+    unimodular, so the corners the linear audit finds are whole tables."""
+    system = LinkedCounts()
+    for i, row in enumerate(cells):
+        for j, value in enumerate(row):
+            system.quantity((i, j), value, "small" if RULE.is_small(value) else None)
+        system.quantity(("row", i), sum(row), None)
+        system.equalities.append({**{(i, j): 1.0 for j in range(len(row))}, ("row", i): -1.0})
+    for j in range(len(cells[0])):
+        system.quantity(("column", j), sum(row[j] for row in cells), None)
+        system.equalities.append({**{(i, j): 1.0 for i in range(len(cells))}, ("column", j): -1.0})
+    return system
+
+
+def test_the_exact_check_of_a_table_with_margins_solves_no_integer_programme(monkeypatch):
+    """Where the linear audit's solutions are whole tables that free every target, protect_linked's exact
+    check is answered by them: no integer programme is solved, and the table is protected in whole numbers."""
+    from evidence.presentation import disclosure
+
+    integral: list[int] = []
+    solution = disclosure.LinearProgram.solution
+    monkeypatch.setattr(
+        disclosure.LinearProgram,
+        "solution",
+        lambda self, *a, **k: (integral.append(1) if self.integral else None) or solution(self, *a, **k),
+    )
+    system = _table_with_margins([[2, 7, 9], [8, 3, 12], [10, 11, 6]])
+    assert protect_linked(system, RULE)  # complements withheld for the 2 and the 3
+    assert integral == []
+    monkeypatch.setattr(disclosure.LinearProgram, "solution", solution)
+    assert integer_exposures(system, RULE) == []
+    for cell in [(0, 0), (1, 1)]:
+        low, high = _integer_range(system, {cell: 1.0})
+        assert low < high

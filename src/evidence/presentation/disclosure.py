@@ -2518,15 +2518,15 @@ def integer_exposures(
     """:func:`linked_exposures` exactly: the same counts judged over every table of whole numbers that fits
     everything published (integer programming), not over its relaxation read by rounding. A count that only
     whole numbers pin beyond rounding (one whose second value needs another count at a half: sums of a, b and
-    c two at a time) the linear audit misses, and this finds. Not part of the protections: it costs two to five
-    times the linear audit (a causes section's systems: 0.2 to 0.7 s), and found nothing more in the demo's
-    briefs nor in the real files'. A programme HiGHS leaves unanswered leaves its target exposed.
+    c two at a time) the linear audit misses, and this finds. Solved alone it costs two to five times the
+    linear audit (a causes section's systems: 0.2 to 0.7 s) and found nothing more in the demo's briefs nor in
+    the real files', so :func:`protect_linked` searches by the linear audit and checks its result with this one,
+    given the linear audit's solutions. A programme HiGHS leaves unanswered leaves its target exposed.
 
     ``points``: readings already found (the quantities named, a value per quantity and point; one not named
     takes its true value), such as the linear audit's solutions; one that is whole and fits everything
     published frees the targets it puts a whole count from their values without an integer programme (the
-    linear audit's solutions are whole where its programme is, as a table with margins is). :func:`protect_linked`
-    checks its result so."""
+    linear audit's solutions are whole where its programme is, as a table with margins is)."""
     return _integer_pinned(system, rule, _linked_targets(system, rule, complements), complements, points)
 
 
