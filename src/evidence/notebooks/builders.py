@@ -764,7 +764,8 @@ class RouteView:
         return {c: self.table.frame[c][-1] for c in self.table.count_columns}
 
     def known_routes(self) -> int | None:
-        """Victims on a known route, where it is published or follows from published totals."""
+        """Victims on a known route, where it is published or follows from published totals (UNODC's ranges: this
+        bound of the known-route flows, their bounds summed)."""
         if self.known is not None:
             # a cell of its own, perturbed by its records' keys: the same records as the selection's (no route
             # unknown) give the same number as its total, never one more
