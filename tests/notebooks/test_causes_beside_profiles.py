@@ -349,3 +349,56 @@ def test_the_country_briefs_section_beside_its_age_and_sex_tables_gives_no_small
     if country in ("KHM", "ROU"):
         alone = views.person_section(selection.records(), rule, beside=beside, together=False)
         assert _attack(alone, beside, rule)[0]
+
+
+@pytest.mark.parametrize(
+    ("country", "role"),
+    [("FJI", "destination"), ("FJI", "both"), ("TTO", "origin"), ("TTO", "destination"), ("TTO", "both")],
+)
+def test_the_causes_briefs_section_gives_no_small_count_to_a_reader_of_the_country_briefs_headline(
+    country, role
+):
+    """The causes brief's person section has no tables beside it, but the country brief of the same selection
+    prints all its victims as its headline: a reader who holds both (:func:`_attack`, which takes the headline as
+    known) pinned small counts of the section protected without it (cross30: the demo's Fiji as destination or
+    both at 5, six victims: 26 counts, each means of control of all victims among them; Trinidad and Tobago as
+    origin, destination or both: recorded and not recorded of a topic). Protected with all victims known,
+    none takes one value; its tables protected each on its own, some do: the attack can succeed."""
+    from evidence.sources.cache import load_cached
+    from evidence.sources.demo import demo_path
+
+    rule = DisclosureRule(5)
+    records = Selection(load_cached(demo_path()), country=country, role=role).records()
+    section = views.person_section(records, rule)
+    assert _attack(section, (), rule) == ([], [])
+    assert section.audit() == []
+    alone = views.person_section(records, rule, together=False)
+    assert _attack(alone, (), rule)[0]
+
+
+def test_the_k_anonymised_thailands_causes_section_gives_no_small_count_to_a_reader_of_the_headline():
+    """The k-anonymised fixture's Thailand (six victims) in the causes brief, no tables beside: with the
+    country brief's headline a reader pinned 11 counts (the female victims' recruiter relation, Friend among
+    them); protected with all victims known, none."""
+    rule = DisclosureRule(5)
+    selection, _, _ = _thailand(rule)
+    section = views.person_section(selection.records(), rule)
+    assert _attack(section, (), rule) == ([], [])
+    assert section.audit() == []
+
+
+def test_the_causes_briefs_what_is_recorded_shows_the_total_the_country_brief_headlines():
+    """The demo's Colombia as destination at 5 (27 victims): "What is recorded" withheld its Victims (``x``) in
+    rows whose counts the other tables needed protected, though the country brief's headline prints them. All
+    victims are known, never withheld for another count's sake: every row shows them."""
+    from evidence.sources.cache import load_cached
+    from evidence.sources.demo import demo_path
+
+    rule = DisclosureRule(5)
+    records = Selection(load_cached(demo_path()), country="COL", role="destination").records()
+    section = views.person_section(records, rule)
+    assert section.missing is not None
+    table = section.missing.table
+    assert table.reasons["__total"].to_list() == [None] * len(section.missing.variables)
+    assert table.frame["__total"].to_list() == [records.height] * len(section.missing.variables)
+    assert _attack(section, (), rule) == ([], [])

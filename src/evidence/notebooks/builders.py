@@ -764,7 +764,8 @@ class RouteView:
         return {c: self.table.frame[c][-1] for c in self.table.count_columns}
 
     def known_routes(self) -> int | None:
-        """Victims on a known route, where it is published or follows from published totals."""
+        """Victims on a known route, where it is published or follows from published totals (UNODC's ranges: this
+        bound of the known-route flows, their bounds summed)."""
         if self.known is not None:
             # a cell of its own, perturbed by its records' keys: the same records as the selection's (no route
             # unknown) give the same number as its total, never one more
@@ -774,9 +775,17 @@ class RouteView:
         if all(v is not None for v in classes):
             return sum(v for v in classes if v is not None)
         grand, unknown = totals[self.table.total_label], totals.get(NO_ROUTE, 0)
-        if grand is not None and unknown is not None:
-            return grand - unknown
-        return None
+        if grand is None or unknown is None:
+            return None
+        if self.counts is not None and self.exact_parts is not None:
+            # they follow from the published totals, but a bound of UNODC's is no sum of that bound's cells: its
+            # total is the publisher's cell total, and the nationals repatriated from abroad with no country are
+            # what their total leaves beside the repatriation routes' other bound (Myanmar as origin, 2020: 82
+            # less China's and Malaysia's 1–4, 74–80), so each bound's total less its unknowns gave 181 − 74 and
+            # 184 − 80, no interval; the known-route flows' own bounds summed are (101–110)
+            last = self.counts.row(-1, named=True)
+            return sum(int(last[c] or 0) for c in ROUTE_CLASS_LABELS.values() if c in last)
+        return grand - unknown
 
     def row_totals(self) -> list[tuple[str, int | None, str | None]]:
         """Per row (corridors, other routes, unknowns, the total): label, published victims, withheld reason."""

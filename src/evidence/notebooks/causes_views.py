@@ -1756,8 +1756,9 @@ def section_counts(section: PersonSection) -> LinkedCounts:
     if heat is not None:
         _add_heat(system, profiled, section)
     _link_beside(system, section, groupings)
-    if section.beside:
-        _known_beside(system, section.rule)
+    # all victims are known with or without tables beside: the country brief of the same selection prints them as
+    # its headline (the causes brief's FJI as destination, six victims: 26 small counts pinned by them)
+    _known_beside(system, section.rule)
     # an item withheld beside its published margin says why to a reader who knows the rule: the victims
     # without it are a small count, so at least 1 (Recorded 11 and excessive working hours ``x``: 10 at most)
     system.publish(ONE, 1, None)
@@ -1824,10 +1825,11 @@ def _beside(quantity: Hashable) -> bool:
 
 
 def _known_beside(system: LinkedCounts, rule: DisclosureRule) -> None:
-    """What a reader of the brief knows without the section: all victims, which its headline shows (as the rule
-    labels it), and every count of the tables beside the section that those tables give back with it (the
-    k-anonymised fixture's Thailand: Female ``x`` and Male ``<5`` of six victims, total ``x``, beside the
-    headline's six: Male is 1). Such a count is shown, as far as the section is concerned: the section cannot
+    """What a reader of the brief knows without the section: all victims, which every output of the selection
+    shows (as the rule labels it: the country brief's headline; the causes brief has none, but its reader holds
+    the country brief of the same selection), and every count of the tables beside the section that those tables
+    give back with it (the k-anonymised fixture's Thailand: Female ``x`` and Male ``<5`` of six victims, total
+    ``x``, beside the headline's six: Male is 1). Such a count is shown, as far as the section is concerned: the section cannot
     free it (its tables are not the section's to withhold), and protecting the section against a reader who
     holds it is protecting it against one who knows more, never less. Chased as the section's, it made the
     protection drop every table of the section and then nothing, for ever.
@@ -2124,8 +2126,8 @@ def protect_person_section(section: PersonSection) -> PersonSection:
         if protected is not None:
             system.continue_from(protected)
         # the tables beside the section are shown as they are: only the section's own counts may be withheld
-        # (nor all victims, which the brief shows: :func:`_known_beside`)
-        own = {q for q in system.status if not _beside(q) and q != ("N",)} if section.beside else None
+        # (nor all victims, which every output of the selection shows: :func:`_known_beside`)
+        own = {q for q in system.status if not _beside(q) and q != ("N",)}
         try:
             # a group size the tables beside give is freed only by several counts withheld together
             added = protect_linked(system, section.rule, among=own, patience=60 if section.beside else 4)
