@@ -251,3 +251,26 @@ def test_the_exact_check_of_a_table_with_margins_solves_no_integer_programme(mon
     for cell in [(0, 0), (1, 1)]:
         low, high = _integer_range(system, {cell: 1.0})
         assert low < high
+
+
+def test_the_whole_tables_of_an_exact_check_are_kept_for_the_next(monkeypatch):
+    """The whole tables that freed the exact check's targets are kept on the system (as the linear audit's
+    points are), and given to the next check they answer it: no integer programme is solved again."""
+    from evidence.presentation import disclosure
+
+    system = _pairwise_system()
+    protect_linked(system, RULE)
+    names, whole = system._kept.whole
+    assert len(whole) and np.all(whole == np.round(whole))
+    integral: list[int] = []
+    solution = disclosure.LinearProgram.solution
+    monkeypatch.setattr(
+        disclosure.LinearProgram,
+        "solution",
+        lambda self, *a, **k: (integral.append(1) if self.integral else None) or solution(self, *a, **k),
+    )
+    targets = disclosure._linked_targets(system, RULE, False)
+    assert disclosure._integer_pinned(system, RULE, targets, points=[(names, whole)]) == []
+    assert integral == []
+    assert disclosure._integer_pinned(system, RULE, targets) == []
+    assert integral  # without them, solved

@@ -1887,11 +1887,13 @@ class _Kept:
     from scratch: the programme is used only when the system has only grown, and a point only where it fits.
     A copy of the system (``copy``, ``pickle``) keeps nothing: it is audited afresh."""
 
-    __slots__ = ("points", "program")
+    __slots__ = ("points", "program", "whole")
 
     def __init__(self) -> None:
         #: the points (a value per quantity, the quantities named) that freed targets
         self.points: tuple[list[Hashable], np.ndarray] | None = None
+        #: the whole tables (as ``points``) that freed targets in the exact check (:func:`protect_linked`)
+        self.whole: tuple[list[Hashable], np.ndarray] | None = None
         self.program: _LinkedProgram | None = None
 
     def __reduce__(self) -> tuple[type[_Kept], tuple[()]]:
@@ -2527,7 +2529,8 @@ def integer_exposures(
     takes its true value), such as the linear audit's solutions; one that is whole and fits everything
     published frees the targets it puts a whole count from their values without an integer programme (the
     linear audit's solutions are whole where its programme is, as a table with margins is)."""
-    return _integer_pinned(system, rule, _linked_targets(system, rule, complements), complements, points)
+    given = [points] if points is not None else []
+    return _integer_pinned(system, rule, _linked_targets(system, rule, complements), complements, given)
 
 
 def _integer_pinned(
@@ -2535,11 +2538,14 @@ def _integer_pinned(
     rule: DisclosureRule,
     targets: list[tuple[Hashable, Combination]],
     complements: bool = False,
-    points: tuple[Sequence[Hashable], np.ndarray | Sequence[Sequence[float]]] | None = None,
+    points: Sequence[tuple[Sequence[Hashable], np.ndarray | Sequence[Sequence[float]]]] = (),
     relaxed: _LinkedProgram | None = None,
+    found: list[np.ndarray] | None = None,
 ) -> list[Hashable]:
     """Those of ``targets`` (and the counts another table shows) that one whole value fits
-    (:func:`integer_exposures`). ``relaxed``: the system's linear programme, up to date, when one is made."""
+    (:func:`integer_exposures`; ``points``: sets of its points). ``relaxed``: the system's linear programme, up
+    to date, when one is made. ``found`` gets the whole tables that freed targets (a value per quantity of
+    ``relaxed``), for the next check (:func:`protect_linked`)."""
     import numpy as np
 
     shown = [
@@ -2569,22 +2575,30 @@ def _integer_pinned(
     stacked = np.array([relaxed.vector(combination) for _, combination in targets])
     truth = stacked @ relaxed.truth
     unresolved = np.ones(len(targets), dtype=bool)
-    if points is not None and len(points[1]):
-        at = {name: k for k, name in enumerate(points[0])}
+
+    def differs_at(x: np.ndarray) -> None:
+        freed = unresolved & (np.abs(stacked @ x - truth) >= 1 - _WHOLE)
+        if freed.any():
+            unresolved[freed] = False
+            if found is not None:
+                found.append(x)
+
+    for names, values in points:
+        if not len(values):
+            continue
+        at = {name: k for k, name in enumerate(names)}
         columns = np.array([at.get(name, -1) for name in relaxed.names])
         named = columns >= 0
-        given = np.tile(relaxed.truth, (len(points[1]), 1))
-        given[:, named] = np.asarray(points[1], dtype=float)[:, columns[named]]
+        given = np.tile(relaxed.truth, (len(values), 1))
+        given[:, named] = np.asarray(values, dtype=float)[:, columns[named]]
         for x in np.round(given):  # a whole table only: a point that is not one, rounded, fits no more
-            if not unresolved.any():
-                break
-            if program.fits(x):
-                unresolved[np.abs(stacked @ x - truth) >= 1 - _WHOLE] = False
+            if unresolved.any() and program.fits(x):
+                differs_at(x)
 
     def differs_with(objective: np.ndarray) -> None:
         x = program.solution(objective)
         if x is not None:
-            unresolved[np.abs(stacked @ x - truth) >= 1 - _WHOLE] = False
+            differs_at(x)
 
     # as :func:`_audit`: a few programmes free most targets together, the rest are asked one by one
     if unresolved.sum() > 1:
@@ -2897,6 +2911,8 @@ def protect_linked(
     again, and so on (within ``max_rounds``). The check costs nothing where the linear audit's solutions are
     whole tables that free every target (a table with margins: its programme's corners are whole).
     """
+    import numpy as np
+
     ties = _linked_ties(system)
     added = _protect_relaxed(system, rule, ties, max_rounds, max_candidates, among, patience)
     derived = _small_derived(system, rule)
@@ -2905,9 +2921,14 @@ def protect_linked(
         if not targets:
             return added
         programs = _Programs(system, rule)  # the search's own programme, kept on the system
-        pinned = _integer_pinned(
-            system, rule, targets, points=system._kept.points, relaxed=programs.current()
-        )
+        relaxed = programs.current()
+        # the linear audit's points, and the whole tables that freed the last check's targets (a system
+        # protected again as it grows): each frees targets only where it is a whole table that fits
+        given = [p for p in (system._kept.points, system._kept.whole) if p is not None]
+        found: list[np.ndarray] = []
+        pinned = _integer_pinned(system, rule, targets, points=given, relaxed=relaxed, found=found)
+        if found:
+            system._kept.whole = (list(relaxed.names), np.array(found[-_KEPT_POINTS:]))
         if not pinned:
             return added
         target = pinned[0]
