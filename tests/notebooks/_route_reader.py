@@ -51,15 +51,21 @@ def read_cell(text: object) -> tuple[str, int | None, int | None]:
 
 
 def pinned(
-    selection: Selection, rule: DisclosureRule, *, region: bool = True, every: bool = False
+    selection: Selection,
+    rule: DisclosureRule,
+    *,
+    region: bool = True,
+    every: bool = False,
+    level: str = "region",
 ) -> tuple[list[object], bool]:
     """What a reader of the route table, the key figures and (``region``) the region table pins, and whether the
-    region table is shown. ``every``: every withheld count's bounds, each named with whether it is the
-    publisher's own (made only of its ``<5`` cells), not only those that may be small."""
+    region table is shown; ``level``: the brief's regional level (the route table's classes and the region
+    table's regions). ``every``: every withheld count's bounds, each named with whether it is the publisher's own
+    (made only of its ``<5`` cells), not only those that may be small."""
     from _scipy_highs import milp
 
     t = rule.threshold
-    numbers = route_numbers(selection, rule)
+    numbers = route_numbers(selection, rule, regional_level=level)
     assert numbers is not None and not numbers.exact
     flows = numbers.flow_table.with_row_index("_flow")
     atoms: dict[object, tuple[int, int, int]] = {}  # E, L, H
@@ -141,9 +147,15 @@ def pinned(
         return tuple(r[k] for k in keys) not in listed
 
     def fits(line: Line, text: object) -> bool:
-        """Whether a published range is its flows' sum (a total from the publisher's cell total is not)."""
+        """Whether a published range is its flows' sum (a total from the publisher's cell total is not: Panama
+        as origin in 2020, its total "up to 8" beside other routes' "up to 11")."""
         kind, a, b = read_cell(text)
-        return kind not in ("exact", "range") or (a, b) == (bound(line, 1) @ truth, bound(line, 2) @ truth)
+        low, high = bound(line, 1) @ truth, bound(line, 2) @ truth
+        if kind == "upto":
+            return b == high
+        if kind == "atleast":
+            return a == low
+        return kind not in ("exact", "range") or (a, b) == (low, high)
 
     class_of = {label: key for key, label in ROUTE_CLASS_LABELS.items()}
     everything = dict.fromkeys(names, 1.0)
@@ -185,9 +197,9 @@ def pinned(
     on_route = numbers.key_figures()["Victims"].to_list()[1]
     if fits(of_flows(lambda r: True), on_route):
         cell(of_flows(lambda r: True), on_route, "on a known route")
-    bounds = numbers.region_bounds("region") if region else None
+    bounds = numbers.region_bounds(level) if region else None
     if bounds is not None:
-        origin, destination = "origin_region", "destination_region"
+        origin, destination = f"origin_{level}", f"destination_{level}"
         filled = flows.with_columns(pl.col(origin, destination).fill_null("Unknown"))
         regional = bounds.shown()
         assert isinstance(regional, pl.DataFrame)

@@ -10,6 +10,7 @@ import functools
 from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -314,3 +315,37 @@ def test_no_count_the_thailand_section_withholds_is_pinned_by_an_attacker_who_ho
     alone = views.person_section(section.cases, rule, beside=beside, together=False)
     pinned, _ = _attack(alone, beside, rule)
     assert pinned
+
+
+@pytest.mark.parametrize(
+    ("country", "role", "threshold"),
+    [("KHM", "origin", 11), ("ROU", "origin", 5), ("JPN", "destination", 5), ("SWE", "destination", 11)],
+)
+def test_the_country_briefs_section_beside_its_age_and_sex_tables_gives_no_small_count_to_the_attacker(
+    country, role, threshold
+):
+    """The country brief's person section on demo selections, "What is recorded" protected row by row (world30),
+    beside the brief's age and sex tables and its headline (:func:`_attack`, rev30): no small count of the section
+    takes one value, nor any small count of the tables beside; protected each on its own, the section's tables
+    give small counts back (KHM as origin, 11: the trans/non-conforming victims' recruiter relation; ROU as
+    origin, 5: their not recorded means of control), so the attack can succeed. (A withheld count of the tables
+    beside that is not small may follow: the section shows Sex not recorded, 11, where the sex table beside it
+    withholds Unknown, 11, for Sweden as destination at 11; the rule protects small counts.)"""
+    from evidence.sources.cache import load_cached
+    from evidence.sources.demo import demo_path
+
+    rule = DisclosureRule(threshold)
+    selection = Selection(load_cached(demo_path()), country=country, role=role)
+    beside = views.beside_counts([selection], rule)
+    small = {
+        ("beside", table.column, 0, category)
+        for table in beside
+        for category, (value, _) in table.counts.items()
+        if rule.is_small(value)
+    }
+    section = views.person_section(selection.records(), rule, beside=beside)
+    pinned, given = _attack(section, beside, rule)
+    assert pinned == [] and [q for q in given if q in small] == []
+    if country in ("KHM", "ROU"):
+        alone = views.person_section(selection.records(), rule, beside=beside, together=False)
+        assert _attack(alone, beside, rule)[0]

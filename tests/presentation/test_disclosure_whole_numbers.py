@@ -1,0 +1,182 @@
+"""Counts are whole numbers, and a reader knows it: the linked audit judges a quantity's range as a reader who
+rounds does (the whole numbers between its linear-programming ends), not by the range's width. A range 1 wide
+or wider can hold a single whole number (2.575 to 3.605 holds only 3); read as two values, it left a small
+count that an integer program gets back published (the heat table's share of a row's victims, and the victims
+of the row without the item)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from evidence.presentation.disclosure import (
+    DisclosureRule,
+    LinkedCounts,
+    _LinkedProgram,
+    integer_exposures,
+    linked_exposures,
+    protect_linked,
+)
+
+RULE = DisclosureRule(5)
+
+
+def _heat_system(base: int, count: int) -> LinkedCounts:
+    """The heat table's shape (notebooks/causes_views): a row's victims (``base``) published, the victims of the
+    row with an item published only as a whole-percent share of them, and the victims of the row without the
+    item derived (never shown; it must not follow when small)."""
+    system = LinkedCounts()
+    system.quantity(("hbase",), base, None)
+    system.share(("heat",), count, ("hbase",), round(count / base, 2), 0.005)
+    system.at_most.append({("heat",): 1.0, ("hbase",): -1.0})
+    system.derived[("heat without",)] = {("hbase",): 1.0, ("heat",): -1.0}
+    return system
+
+
+def _integer_range(system: LinkedCounts, combination: dict, rule: DisclosureRule = RULE) -> tuple[int, int]:
+    """The attacker: the least and the greatest whole value of ``combination`` over every table of whole
+    numbers that fits everything ``system`` publishes (scipy's MILP, apart from the audit's own solver)."""
+    names = list(system.values)
+    at = {name: k for k, name in enumerate(names)}
+    bounds = system._bounds(rule)
+    rows, lower, upper = [], [], []
+    for combo, low in [*((c, 0.0) for c in system.equalities), *((c, -np.inf) for c in system.at_most)]:
+        row = np.zeros(len(names))
+        for q, c in combo.items():
+            row[at[q]] += c
+        rows.append(row)
+        lower.append(low)
+        upper.append(0.0)
+    for name, (base, share, half) in system.shares.items():
+        if system.status.get(name) != "share" or name in system.published_too:
+            continue
+        for row_of in ({name: 1.0, base: -(share + half)}, {name: -1.0, base: share - half}):
+            row = np.zeros(len(names))
+            for q, c in row_of.items():
+                row[at[q]] += c
+            rows.append(row)
+            lower.append(-np.inf)
+            upper.append(0.0)
+    objective = np.zeros(len(names))
+    for q, c in combination.items():
+        objective[at[q]] += c
+    constraints = [LinearConstraint(np.array(rows), lower, upper)] if rows else []
+    box = Bounds([bounds[n][0] for n in names], [bounds[n][1] for n in names])
+    ends = []
+    for sign in (1.0, -1.0):
+        result = milp(sign * objective, constraints=constraints, bounds=box, integrality=np.ones(len(names)))
+        assert result.status == 0, result.message
+        ends.append(round(sign * result.fun))
+    return ends[0], ends[1]
+
+
+def test_a_range_wider_than_one_that_holds_one_whole_number_is_pinned():
+    """103 victims in the row, 97% of them with the item: 99.395 to 100.425 with it, so 2.575 to 3.605
+    without, a range wider than 1 that holds only 3. The audit read it as two values and kept the share."""
+    system = _heat_system(103, 100)
+    without = system.derived[("heat without",)]
+    assert _integer_range(system, without) == (3, 3)  # the attacker gets the 3 back
+    program = _LinkedProgram(system, RULE)
+    vector = program.vector(without)
+    low, high = program.solve(vector).value, -program.solve(-vector).value
+    assert high - low >= 1  # the relaxation's range is a whole count wide...
+    assert math.ceil(low) == math.floor(high) == 3  # ...and holds one whole number
+    assert linked_exposures(system, RULE) == [("heat without",)]
+
+
+def test_protection_withholds_the_share_that_only_whole_numbers_pin():
+    system = _heat_system(103, 100)
+    assert protect_linked(system, RULE) == {("heat",): "complement"}
+    low, high = _integer_range(system, system.derived[("heat without",)])
+    assert low < high
+
+
+def test_a_range_that_reaches_a_second_whole_number_is_free():
+    """A range narrower than 1 is pinned as before; one that holds two whole numbers (2 and 3) is free."""
+    system = _heat_system(60, 57)  # 95%: 56.7 to 57.3 with it; 2.7 to 3.3 without: pinned either way
+    assert linked_exposures(system, RULE) == [("heat without",)]
+    system = _heat_system(250, 247)  # 99%: 246.25 to 248.75; 1.25 to 3.75 without: 2 and 3
+    assert _integer_range(system, system.derived[("heat without",)]) == (2, 3)
+    assert linked_exposures(system, RULE) == []
+
+
+def test_a_value_within_the_solver_tolerance_of_a_whole_number_is_that_number():
+    """An end of 3.9999999 is 4 to a reader who rounds (HiGHS holds its solutions to 1e-7, not exactly)."""
+    from evidence.presentation import disclosure
+
+    assert disclosure._whole_numbers(2.0000001, 3.9999999) == (2, 4)
+    assert disclosure._whole_numbers(2.4, 3.6) == (3, 3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(base=st.integers(20, 400), data=st.data())
+def test_after_protection_no_small_count_is_pinned_by_whole_numbers(base, data):
+    """Whatever the row and its share: once protected, the victims without the item, when small, hold at
+    least two whole values to the attacker (the share, withheld, no longer pins them)."""
+    count = data.draw(st.integers(max(0, base - 4), base))
+    system = _heat_system(base, count)
+    protect_linked(system, RULE)
+    if RULE.is_small(base - count):
+        low, high = _integer_range(system, system.derived[("heat without",)])
+        assert low < high
+
+
+@pytest.mark.parametrize("base", [103, 150, 199, 250, 333])
+def test_the_audit_agrees_with_the_attacker_on_every_heat_row(base):
+    """For each small count left without the item, the audit says exposed exactly when the attacker's integer
+    program pins it."""
+    for count in range(base - 4, base):
+        system = _heat_system(base, count)
+        low, high = _integer_range(system, system.derived[("heat without",)])
+        assert (linked_exposures(system, RULE) == [("heat without",)]) == (low == high), (base, count)
+
+
+def _pairwise_system() -> LinkedCounts:
+    """Counts a, b and c withheld (complements, 10, 9 and 10), published two at a time (a + b + d = 21,
+    b + c = 19, a + c = 20), and a small d (2) that two published counts hold to 2 or 3: d = 3 puts a at 9.5,
+    so only whole numbers pin d, beyond rounding (its range, 2 to 3, holds two)."""
+    system = LinkedCounts()
+    for name, value in {"a": 10, "b": 9, "c": 10}.items():
+        system.quantity(name, value, "complement")
+    system.quantity("d", 2, "small")
+    for name, value in {"ab": 21, "bc": 19, "ac": 20, "f": 2, "e": 3}.items():
+        system.quantity(name, value, None)
+    system.equalities += [
+        {"a": 1.0, "b": 1.0, "d": 1.0, "ab": -1.0},
+        {"b": 1.0, "c": 1.0, "bc": -1.0},
+        {"a": 1.0, "c": 1.0, "ac": -1.0},
+    ]
+    system.at_most += [{"d": 1.0, "e": -1.0}, {"f": 1.0, "d": -1.0}]  # f <= d <= e
+    return system
+
+
+def test_the_exact_audit_finds_a_count_only_whole_numbers_pin():
+    system = _pairwise_system()
+    assert _integer_range(system, {"d": 1.0}) == (2, 2)  # the attacker gets the 2 back
+    assert linked_exposures(system, RULE) == []  # the relaxation, even rounded, holds 2 and 3
+    assert integer_exposures(system, RULE) == ["d"]
+    system.status["e"] = "complement"  # e withheld: d may be 2 or 4 (a at 9)
+    assert _integer_range(system, {"d": 1.0}) == (2, 4)
+    assert integer_exposures(system, RULE) == []
+
+
+def test_the_exact_audit_agrees_with_the_linear_one_where_rounding_decides():
+    assert integer_exposures(_heat_system(103, 100), RULE) == [("heat without",)]
+    assert integer_exposures(_heat_system(250, 247), RULE) == []
+    system = _heat_system(103, 100)
+    protect_linked(system, RULE)
+    assert integer_exposures(system, RULE) == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(base=st.integers(20, 400), data=st.data())
+def test_the_exact_audit_agrees_with_the_attacker(base, data):
+    count = data.draw(st.integers(max(0, base - 4), base - 1))
+    system = _heat_system(base, count)
+    low, high = _integer_range(system, system.derived[("heat without",)])
+    assert (integer_exposures(system, RULE) == [("heat without",)]) == (low == high)
