@@ -85,6 +85,23 @@ def test_magnitudes_set_detected_victims_against_the_estimate(tables):
     assert "probably incomplete" not in sentences
 
 
+def test_the_order_of_a_ratio_to_the_estimate_is_no_count_of_people(tables):
+    """smoke30: the United Kingdom's briefs at threshold 11 were refused ("shows counts below 11: 10 in ...about
+    one in 10"): 87 detected per 1,000 estimated said "about one in 10", a ratio the scanner read as people."""
+    import dataclasses
+
+    from evidence.presentation.disclosure import find_small_counts
+
+    brief = _brief(tables)
+    rows = [
+        dataclasses.replace(r, per_thousand=87.0) if r.kind == "indicator" else r
+        for r in country.magnitudes(brief)
+    ]
+    sentences = " ".join(country.magnitude_sentences(brief, rows))
+    assert "about one in" in sentences
+    assert find_small_counts(sentences, DisclosureRule(11)) == []
+
+
 def test_a_ratio_to_the_estimate_is_rounded_alike_wherever_the_brief_states_it(tables):
     """REVIEW9 m2: one ratio, two roundings: the magnitude table and its sentence said 0.33 victims per 1,000
     estimated, the table beside the neighbours 0.334 (Botswana 2.8 and 2.75)."""

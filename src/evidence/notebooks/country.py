@@ -1375,7 +1375,7 @@ def magnitude_sentences(brief: CountryBrief, rows: Sequence[Magnitude]) -> list[
             f"For every 1,000 people estimated to be in modern slavery in {escape_markdown(brief.place)} in "
             f"{estimate.year}, {number(float(ratio.replace(',', '')), 'statistic', digits=_decimals(ratio))} "
             f"victims were {verb} in {escape_markdown(r.year_text)} ({escape_markdown(r.text)} in all; "
-            f"{escape_markdown(_order(r.per_thousand))})." + (_flagged_ratio_words(r) if r.incomplete else "")
+            f"{_order(r.per_thousand)})." + (_flagged_ratio_words(r) if r.incomplete else "")
         )
     if estimate is not None and estimate.year is not None:
         # only a number of people in the country is ever set against the estimate: a row of the country's
@@ -1442,7 +1442,9 @@ def _decimals(text: str) -> int:
 
 
 def _order(per_thousand: float) -> str:
-    """The ratio of a yearly count to the estimate in words: "about one in 2,000"."""
+    """The ratio of a yearly count to the estimate in words, as Markdown: "about one in 2,000", its number
+    marked a statistic (the United Kingdom's "about one in 10" is no count of people: at threshold 11 the
+    scan refused the brief)."""
     if per_thousand <= 0:
         return "none"
     one_in = 1000 / per_thousand
@@ -1450,7 +1452,7 @@ def _order(per_thousand: float) -> str:
         return "about as many as estimated"
     magnitude = 10 ** math.floor(math.log10(one_in))
     rounded = round(one_in / magnitude) * magnitude
-    return f"about one in {rounded:,.0f}"
+    return f"about one in {number(int(rounded), 'statistic')}"
 
 
 # --------------------------------------------------------------------------------------- the GSI section
