@@ -180,3 +180,97 @@ def test_the_exact_audit_agrees_with_the_attacker(base, data):
     system = _heat_system(base, count)
     low, high = _integer_range(system, system.derived[("heat without",)])
     assert (integer_exposures(system, RULE) == [("heat without",)]) == (low == high)
+
+
+def test_protection_closes_a_count_only_whole_numbers_pin():
+    """The linked protection is checked by the exact audit: d, which the relaxation leaves at 2 or 3 but only
+    2 fits in whole numbers, is freed by a further complement (the attacker gets two whole values back)."""
+    system = _pairwise_system()
+    added = protect_linked(system, RULE)
+    assert added  # something more is withheld
+    assert set(added) <= {"ab", "bc", "ac", "e", "f"}
+    assert integer_exposures(system, RULE) == []
+    low, high = _integer_range(system, {"d": 1.0})
+    assert low < high
+    assert linked_exposures(system, RULE) == []
+
+
+def test_protection_fails_closed_when_only_whole_numbers_pin_and_nothing_may_be_withheld():
+    from evidence.presentation.disclosure import DisclosureError
+
+    with pytest.raises(DisclosureError):
+        protect_linked(_pairwise_system(), RULE, among=set())
+
+
+def test_the_exact_audit_frees_targets_with_whole_points_it_is_given_and_only_those():
+    """Points already found (the linear audit's solutions) free a target only where they are whole and fit:
+    the relaxation's d = 3 (a at 9.5) is no whole table, and d stays pinned."""
+    system = _pairwise_system()
+    names = list(system.values)
+    half = dict(system.values, a=9.5, b=9.5, c=10.5, d=3, e=3, f=2)
+    assert integer_exposures(system, RULE, points=(names, [[half[n] for n in names]])) == ["d"]
+    system.status["e"] = "complement"  # e withheld: d = 4 fits in whole numbers (a 9, b 8, c 11)
+    whole = dict(system.values, a=9, b=8, c=11, d=4, e=4)
+    point = [[whole[n] for n in names]]
+    assert integer_exposures(system, RULE, points=(names, point)) == []
+    assert integer_exposures(system, RULE, points=(names, [[half[n] for n in names]])) == []  # solved for
+
+
+def _table_with_margins(cells: list[list[int]]) -> LinkedCounts:
+    """A table published with its margins, each count below the threshold withheld: its programme is totally
+    unimodular, so the corners the linear audit finds are whole tables."""
+    system = LinkedCounts()
+    for i, row in enumerate(cells):
+        for j, value in enumerate(row):
+            system.quantity((i, j), value, "small" if RULE.is_small(value) else None)
+        system.quantity(("row", i), sum(row), None)
+        system.equalities.append({**{(i, j): 1.0 for j in range(len(row))}, ("row", i): -1.0})
+    for j in range(len(cells[0])):
+        system.quantity(("column", j), sum(row[j] for row in cells), None)
+        system.equalities.append({**{(i, j): 1.0 for i in range(len(cells))}, ("column", j): -1.0})
+    return system
+
+
+def test_the_exact_check_of_a_table_with_margins_solves_no_integer_programme(monkeypatch):
+    """Where the linear audit's solutions are whole tables that free every target, protect_linked's exact
+    check is answered by them: no integer programme is solved, and the table is protected in whole numbers."""
+    from evidence.presentation import disclosure
+
+    integral: list[int] = []
+    solution = disclosure.LinearProgram.solution
+    monkeypatch.setattr(
+        disclosure.LinearProgram,
+        "solution",
+        lambda self, *a, **k: (integral.append(1) if self.integral else None) or solution(self, *a, **k),
+    )
+    system = _table_with_margins([[2, 7, 9], [8, 3, 12], [10, 11, 6]])
+    assert protect_linked(system, RULE)  # complements withheld for the 2 and the 3
+    assert integral == []
+    monkeypatch.setattr(disclosure.LinearProgram, "solution", solution)
+    assert integer_exposures(system, RULE) == []
+    for cell in [(0, 0), (1, 1)]:
+        low, high = _integer_range(system, {cell: 1.0})
+        assert low < high
+
+
+def test_the_whole_tables_of_an_exact_check_are_kept_for_the_next(monkeypatch):
+    """The whole tables that freed the exact check's targets are kept on the system (as the linear audit's
+    points are), and given to the next check they answer it: no integer programme is solved again."""
+    from evidence.presentation import disclosure
+
+    system = _pairwise_system()
+    protect_linked(system, RULE)
+    names, whole = system._kept.whole
+    assert len(whole) and np.all(whole == np.round(whole))
+    integral: list[int] = []
+    solution = disclosure.LinearProgram.solution
+    monkeypatch.setattr(
+        disclosure.LinearProgram,
+        "solution",
+        lambda self, *a, **k: (integral.append(1) if self.integral else None) or solution(self, *a, **k),
+    )
+    targets = disclosure._linked_targets(system, RULE, False)
+    assert disclosure._integer_pinned(system, RULE, targets, points=[(names, whole)]) == []
+    assert integral == []
+    assert disclosure._integer_pinned(system, RULE, targets) == []
+    assert integral  # without them, solved

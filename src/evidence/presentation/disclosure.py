@@ -1887,11 +1887,13 @@ class _Kept:
     from scratch: the programme is used only when the system has only grown, and a point only where it fits.
     A copy of the system (``copy``, ``pickle``) keeps nothing: it is audited afresh."""
 
-    __slots__ = ("points", "program")
+    __slots__ = ("points", "program", "whole")
 
     def __init__(self) -> None:
         #: the points (a value per quantity, the quantities named) that freed targets
         self.points: tuple[list[Hashable], np.ndarray] | None = None
+        #: the whole tables (as ``points``) that freed targets in the exact check (:func:`protect_linked`)
+        self.whole: tuple[list[Hashable], np.ndarray] | None = None
         self.program: _LinkedProgram | None = None
 
     def __reduce__(self) -> tuple[type[_Kept], tuple[()]]:
@@ -2509,14 +2511,41 @@ def linked_exposures(
 
 
 def integer_exposures(
-    system: LinkedCounts, rule: DisclosureRule = DEFAULT_RULE, *, complements: bool = False
+    system: LinkedCounts,
+    rule: DisclosureRule = DEFAULT_RULE,
+    *,
+    complements: bool = False,
+    points: tuple[Sequence[Hashable], np.ndarray | Sequence[Sequence[float]]] | None = None,
 ) -> list[Hashable]:
     """:func:`linked_exposures` exactly: the same counts judged over every table of whole numbers that fits
     everything published (integer programming), not over its relaxation read by rounding. A count that only
     whole numbers pin beyond rounding (one whose second value needs another count at a half: sums of a, b and
-    c two at a time) the linear audit misses, and this finds. Not part of the protections: it costs two to five
-    times the linear audit (a causes section's systems: 0.2 to 0.7 s), and found nothing more in the demo's
-    briefs nor in the real files'. A programme HiGHS leaves unanswered leaves its target exposed."""
+    c two at a time) the linear audit misses, and this finds. Solved alone it costs two to five times the
+    linear audit (a causes section's systems: 0.2 to 0.7 s) and found nothing more in the demo's briefs nor in
+    the real files', so :func:`protect_linked` searches by the linear audit and checks its result with this one,
+    given the linear audit's solutions. A programme HiGHS leaves unanswered leaves its target exposed.
+
+    ``points``: readings already found (the quantities named, a value per quantity and point; one not named
+    takes its true value), such as the linear audit's solutions; one that is whole and fits everything
+    published frees the targets it puts a whole count from their values without an integer programme (the
+    linear audit's solutions are whole where its programme is, as a table with margins is)."""
+    given = [points] if points is not None else []
+    return _integer_pinned(system, rule, _linked_targets(system, rule, complements), complements, given)
+
+
+def _integer_pinned(
+    system: LinkedCounts,
+    rule: DisclosureRule,
+    targets: list[tuple[Hashable, Combination]],
+    complements: bool = False,
+    points: Sequence[tuple[Sequence[Hashable], np.ndarray | Sequence[Sequence[float]]]] = (),
+    relaxed: _LinkedProgram | None = None,
+    found: list[np.ndarray] | None = None,
+) -> list[Hashable]:
+    """Those of ``targets`` (and the counts another table shows) that one whole value fits
+    (:func:`integer_exposures`; ``points``: sets of its points). ``relaxed``: the system's linear programme, up
+    to date, when one is made. ``found`` gets the whole tables that freed targets (a value per quantity of
+    ``relaxed``), for the next check (:func:`protect_linked`)."""
     import numpy as np
 
     shown = [
@@ -2524,10 +2553,10 @@ def integer_exposures(
         for q in system.published_too
         if rule.is_small(system.values[q]) or (complements and (system.values[q] or not rule.zero_is_safe))
     ]
-    targets = _linked_targets(system, rule, complements)
     if not targets:
         return shown
-    relaxed = _LinkedProgram(system, rule)  # its rows and bounds, as the linear audit has them
+    if relaxed is None:
+        relaxed = _LinkedProgram(system, rule)  # its rows and bounds, as the linear audit has them
     if not relaxed.fits(relaxed.truth):  # as :func:`_audit`: a system its truth breaks proves nothing free
         return shown + [name for name, _ in targets]
     program = LinearProgram(
@@ -2547,19 +2576,39 @@ def integer_exposures(
     truth = stacked @ relaxed.truth
     unresolved = np.ones(len(targets), dtype=bool)
 
+    def differs_at(x: np.ndarray) -> None:
+        freed = unresolved & (np.abs(stacked @ x - truth) >= 1 - _WHOLE)
+        if freed.any():
+            unresolved[freed] = False
+            if found is not None:
+                found.append(x)
+
+    for names, values in points:
+        if not len(values):
+            continue
+        at = {name: k for k, name in enumerate(names)}
+        columns = np.array([at.get(name, -1) for name in relaxed.names])
+        named = columns >= 0
+        given = np.tile(relaxed.truth, (len(values), 1))
+        given[:, named] = np.asarray(values, dtype=float)[:, columns[named]]
+        for x in np.round(given):  # a whole table only: a point that is not one, rounded, fits no more
+            if unresolved.any() and program.fits(x):
+                differs_at(x)
+
     def differs_with(objective: np.ndarray) -> None:
         x = program.solution(objective)
         if x is not None:
-            unresolved[np.abs(stacked @ x - truth) >= 1 - _WHOLE] = False
+            differs_at(x)
 
     # as :func:`_audit`: a few programmes free most targets together, the rest are asked one by one
-    for sign in (1.0, -1.0):
-        differs_with(sign * (unresolved @ stacked))
-    rng = np.random.default_rng(0)
-    for _ in range(4):
-        if not unresolved.any():
-            break
-        differs_with((rng.choice([-1.0, 1.0], size=len(targets)) * unresolved) @ stacked)
+    if unresolved.sum() > 1:
+        for sign in (1.0, -1.0):
+            differs_with(sign * (unresolved @ stacked))
+        rng = np.random.default_rng(0)
+        for _ in range(4):
+            if not unresolved.any():
+                break
+            differs_with((rng.choice([-1.0, 1.0], size=len(targets)) * unresolved) @ stacked)
     for k in np.flatnonzero(unresolved).tolist():
         differs_with(stacked[k])
         if unresolved[k]:
@@ -2856,14 +2905,102 @@ def protect_linked(
     and the points that freed its targets, tried first where they still fit (:func:`_carried_points`). The
     first audit of a repeated protection so frees most of its targets without solving, and solves the rest from
     the last basis; what it finds, and so what is withheld, is what a protection from scratch finds.
+
+    The result is then checked exactly (:func:`integer_exposures`): a count only whole numbers pin (sums of
+    three counts two at a time) gets a complement that frees it in whole numbers, the search above is run
+    again, and so on (within ``max_rounds``). The check costs nothing where the linear audit's solutions are
+    whole tables that free every target (a table with margins: its programme's corners are whole).
     """
-    added: dict[Hashable, str] = {}
+    import numpy as np
+
+    ties = _linked_ties(system)
+    added = _protect_relaxed(system, rule, ties, max_rounds, max_candidates, among, patience)
+    derived = _small_derived(system, rule)
+    for _ in range(max_rounds):
+        targets = _linked_targets(system, rule, False, derived)
+        if not targets:
+            return added
+        programs = _Programs(system, rule)  # the search's own programme, kept on the system
+        relaxed = programs.current()
+        # the linear audit's points, and the whole tables that freed the last check's targets (a system
+        # protected again as it grows): each frees targets only where it is a whole table that fits
+        given = [p for p in (system._kept.points, system._kept.whole) if p is not None]
+        found: list[np.ndarray] = []
+        pinned = _integer_pinned(system, rule, targets, points=given, relaxed=relaxed, found=found)
+        if found:
+            system._kept.whole = (list(relaxed.names), np.array(found[-_KEPT_POINTS:]))
+        if not pinned:
+            return added
+        target = pinned[0]
+        chosen = _integer_complement(system, programs, ties, target, max_candidates, among)
+        if chosen is None:  # nothing withheld around it frees it: fail closed, as the search above does
+            raise _unprotectable(rule)
+        _withhold_linked(system, chosen)
+        added[chosen] = _COMPLEMENT
+        added |= _protect_relaxed(system, rule, ties, max_rounds, max_candidates, among, patience)
+    raise _unprotectable(rule)
+
+
+def _linked_ties(system: LinkedCounts) -> dict[Hashable, set[Hashable]]:
+    """The quantities of ``system`` each shares a line or bound with (itself among them)."""
     ties: dict[Hashable, set[Hashable]] = {}
     lines = [*system.equalities, *system.at_most, *system.derived.values()]
     lines += [{q: 1.0, base: 1.0} for q, (base, _, _) in system.shares.items()]
     for combination in lines:
         for q in combination:
             ties.setdefault(q, set()).update(combination)
+    return ties
+
+
+def _integer_complement(
+    system: LinkedCounts,
+    programs: _Programs,
+    ties: dict[Hashable, set[Hashable]],
+    target: Hashable,
+    max_candidates: int,
+    among: Collection[Hashable] | None,
+) -> Hashable | None:
+    """The count to withhold so that ``target``, pinned only in whole numbers, is not: itself where another
+    table shows it, else the smallest published count tied to it (then to those, up to four steps away)
+    whose withholding leaves it two whole values; None when none does."""
+    if target in system.published_too:
+        return target if among is None or target in among else None
+    combination = system.derived.get(target, {target: 1.0})
+    near: set[Hashable] = set(combination)
+    asked: set[Hashable] = set()
+    for _hop in range(4):
+        wider = near | {t for q in near for t in ties.get(q, ())}
+        for candidate in _linked_candidates(system, wider, among)[:max_candidates]:
+            if candidate in asked:
+                continue
+            asked.add(candidate)
+            undo = _withhold_linked(system, candidate)
+            try:
+                pinned = _integer_pinned(
+                    system, programs.rule, [(target, combination)], relaxed=programs.current()
+                )
+                frees = target not in pinned
+            finally:
+                undo()
+            if frees:
+                return candidate
+        if wider == near:
+            return None
+        near = wider
+    return None
+
+
+def _protect_relaxed(
+    system: LinkedCounts,
+    rule: DisclosureRule,
+    ties: dict[Hashable, set[Hashable]],
+    max_rounds: int,
+    max_candidates: int,
+    among: Collection[Hashable] | None,
+    patience: int,
+) -> dict[Hashable, str]:
+    """:func:`protect_linked` by the linear audit alone: the counts it withholds."""
+    added: dict[Hashable, str] = {}
     programs = _Programs(system, rule)
     derived = _small_derived(
         system, rule
