@@ -49,6 +49,7 @@ from evidence.presentation.disclosure import (
     COMPLEMENT_LABEL,
     COMPLEMENT_REASON,
     ONE,
+    PEOPLE,
     SMALL_REASON,
     TENTH_PERCENT_DIGITS,
     WHOLE_PERCENT_DIGITS,
@@ -63,7 +64,7 @@ from evidence.presentation.disclosure import (
     with_series,
     withhold_cells,
 )
-from evidence.presentation.markup import escape_markdown, number
+from evidence.presentation.markup import escape_markdown, marked, number
 from evidence.sources.loaded import LoadedTable
 
 if TYPE_CHECKING:
@@ -1456,12 +1457,14 @@ def person_scope_text(
 
     The victims are all victims as the country brief's headline prints them (:func:`shown_total`): "What is
     recorded" prints them too, but it is left out where a row is too small to protect (the demo's Fiji as
-    destination, six victims at 5), and a reader of the causes brief alone never learnt how many it covers."""
+    destination, six victims at 5), and a reader of the causes brief alone never learnt how many it covers.
+    The count is marked as people (:func:`~evidence.presentation.markup.marked`), its label escaped."""
     from evidence.analyses.coverage import ROLE_WORDS
     from evidence.sources.countries import name_in_text
 
     place = escape_markdown(name_in_text(_iso3(country)) or country)
-    victims = escape_markdown(shown_total(cases, rule))
+    # marked as people: the disclosure scanner checks it strictly; its label escaped as HTML text inside the span
+    victims = marked(shown_total(cases, rule), PEOPLE)
     years = ""
     span = year_span(cases)
     if span is not None:
