@@ -163,13 +163,15 @@ def test_person_cases_scope(demo, small):
 def test_the_person_section_says_whose_records_it_covers(demo, small):
     """The review (M2): with ``person_scope`` all, the section under "United States: causes and consequences"
     counted every record of every country and never said so."""
-    everyone = views.person_scope_text(demo, country="USA", scope="all")
+    everyone = views.person_scope_text(demo, RULE, country="USA", scope="all")
     assert "every record of the case data, of every country" in everyone
     assert "not only the victims of the United States" in everyone
     assert "person_scope" not in everyone  # a parameter's code name, which readers of a brief do not know
-    own = views.person_scope_text(small, country="THA", role="destination")
-    assert own.startswith(
-        "This section covers the victims in the case data with Thailand as country of destination"
+    own = views.person_scope_text(small, RULE, country="THA", role="destination")
+    assert re.match(
+        r'This section covers the <span data-kind="people">[\d,]+</span> victims in the case data with Thailand '
+        r"as country of destination",
+        own,
     )
     assert re.search(r" \(records of \d{4}(–\d{4})?\)\.$", own)
 
@@ -180,16 +182,16 @@ def test_the_years_of_a_selection_include_its_bands_of_years(shared_data):
     vp = load_cached(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
     cases = views.person_cases([vp], country="THA", scope="all")
     assert cases["year"].drop_nulls().unique().sort().to_list() == [2019, 2020]
-    text = views.person_scope_text(cases, country="THA", scope="all")
+    text = views.person_scope_text(cases, RULE, country="THA", scope="all")
     assert "(records of 2005–2022)" in text
     # records with single years only: as before
     only = pl.DataFrame({"year": [2010, 2012], "year_band": ["2010", "2012"]})
-    assert "(records of 2010–2012)" in views.person_scope_text(only, country="THA")
+    assert "(records of 2010–2012)" in views.person_scope_text(only, RULE, country="THA")
     banded = pl.DataFrame(
         {"year": [None, None], "year_band": ["2014-2018", None]}, schema_overrides={"year": pl.Int16}
     )
-    assert "(records of 2014–2018)" in views.person_scope_text(banded, country="THA")
-    assert "records of" not in views.person_scope_text(banded.head(0), country="THA")
+    assert "(records of 2014–2018)" in views.person_scope_text(banded, RULE, country="THA")
+    assert "records of" not in views.person_scope_text(banded.head(0), RULE, country="THA")
 
 
 def test_victims_are_shown_by_the_age_variable_recorded_for_more_of_them(shared_data):
@@ -1563,3 +1565,86 @@ def test_the_peers_table_explains_tier_2_wl_only_where_a_cell_shows_it(
     assert ("Tier 2 WL: Tier 2 Watch List." in note) == shown
     # each case holds what it is for: Europe's peers none on the Watch List, Cambodia's region some
     assert shown == (country == "KHM")
+
+
+def _people(text: str) -> str:
+    """``text`` marked as a count of people, as prose marks one."""
+    from evidence.presentation.markup import marked
+
+    return marked(text, "people")
+
+
+def _headline(selection, rule: DisclosureRule) -> str:
+    """All victims of ``selection`` as the country brief's headline prints them."""
+    from evidence.notebooks.builders import route_numbers
+
+    return str(route_numbers(selection, rule).key_figures()["Victims"][0])
+
+
+@pytest.mark.parametrize(
+    ("country", "role"),
+    [("FJI", "destination"), ("FJI", "both"), ("TTO", "origin"), ("NGA", "destination")],
+)
+def test_the_scope_sentence_says_how_many_victims_where_what_is_recorded_is_left_out(country, role):
+    """The demo's Fiji as destination (six victims, threshold 5): "What is recorded", the only table that
+    printed the selection's total, is left out, and a reader of the causes brief alone never learnt how many
+    victims the section covers. The scope sentence says it, the same number as the country brief's headline."""
+    from evidence.analyses.selection import Selection
+    from evidence.sources.demo import demo_path
+
+    selection = Selection(load_cached(demo_path()), country=country, role=role)
+    cases = views.person_cases([selection.table], country=country, role=role)
+    assert views.person_section(cases, RULE).missing is None  # the table that printed the total is left out
+    text = views.person_scope_text(cases, RULE, country=country, role=role)
+    headline = _headline(selection, RULE)
+    assert headline.replace(",", "").isdigit()
+    assert text.startswith(f"This section covers the {_people(headline)} victims in the case data with ")
+
+
+@pytest.mark.parametrize(
+    ("country", "role", "left_out"),
+    [("USA", "destination", True), ("USA", "both", True), ("THA", "destination", False)],
+)
+def test_the_scope_sentence_prints_the_headlines_perturbed_total_of_keyed_records(
+    own_records, country, role, left_out
+):
+    """The k-anonymised sample at 11: the United States as destination (713 victims), "What is recorded" left
+    out; the sentence prints all victims perturbed by their cell keys, as the country brief's headline does (the
+    exact count beside the perturbed headline would give the noise away): Thailand's 139 as destination are
+    printed 141, with the tests' fixed secret."""
+    from evidence.analyses.selection import Selection
+
+    rule = DisclosureRule(11)
+    selection = Selection(own_records, country=country, role=role)
+    assert selection.keyed
+    cases = views.person_cases([own_records], country=country, role=role)
+    assert (views.person_section(cases, rule).missing is None) == left_out
+    headline = _headline(selection, rule)
+    text = views.person_scope_text(cases, rule, country=country, role=role)
+    assert f"covers the {_people(headline)} victims " in text
+    if country == "THA":
+        assert (cases.height, headline) == (
+            139,
+            "141",
+        )  # perturbed: the exact count would not be the headline's
+
+
+def test_the_scope_sentence_labels_a_small_total_as_the_headline_does(demo):
+    """Three victims at threshold 5: the headline prints the rule's label, never the count; so does the
+    sentence, marked as people (the disclosure scanner checks it strictly) and escaped (a bare ``<5`` is raw HTML
+    to Markdown)."""
+    from evidence.analyses.selection import Selection
+
+    three = demo.filter(pl.col("destination_iso3") == "THA").head(3)
+    assert _headline(Selection(three, country="THA", role="destination"), RULE) == "<5"
+    text = views.person_scope_text(three, RULE, country="THA", role="destination")
+    assert text.startswith(
+        'This section covers the <span data-kind="people">&lt;5</span> victims in the case data'
+    )
+    assert not re.search(r"\b3\b", text)
+    everyone = views.person_scope_text(three, RULE, country="THA", scope="all")
+    assert "of every country**, its " + _people("<5") + " victims (records of " in everyone and not re.search(
+        r"\b3\b", everyone
+    )
+    many = views.person_scope_text(demo, DisclosureRule(5), country="USA", scope="all")
+    assert f"of every country**, its {_people(f'{demo.height:,}')} victims (records of " in many

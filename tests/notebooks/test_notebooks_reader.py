@@ -92,6 +92,37 @@ def test_causes_consequences_lists_no_case_file_that_holds_none_of_its_victims(t
 
 @pytest.mark.slow
 @pytest.mark.kernel
+def test_causes_consequences_says_how_many_victims_its_person_section_covers(tmp_path, monkeypatch):
+    """The demo's Fiji as destination at 5 (six victims): "What is recorded", the one table that printed the
+    selection's total, is left out, and the brief never said how many victims its person section covers. Its
+    scope sentence says so, the number the country brief's headline prints."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.builders import route_numbers
+    from evidence.presentation.disclosure import DisclosureRule
+    from evidence.runs.execute import run_notebook
+    from evidence.sources.cache import load_cached
+    from evidence.sources.demo import demo_path
+
+    monkeypatch.delenv("EVIDENCE_DATA", raising=False)
+    selection = Selection(load_cached(demo_path()), country="FJI", role="destination")
+    headline = route_numbers(selection, DisclosureRule(5)).key_figures()["Victims"][0]
+    outcome = run_notebook(
+        "causes_consequences", {"country": "FJI", "role": "destination"}, out_root=tmp_path
+    )
+    assert outcome.status == "ok", outcome.error
+    text, errors = notebook_outputs(Path(outcome.folder) / "causes_consequences.ipynb")
+    assert not errors
+    person = re.sub(r"<[^>]+>", "", text[text.index("## The person") : text.index("## Society")])
+    recorded = person[person.index("What is recorded") :]
+    assert recorded.removeprefix("What is recorded").lstrip().startswith("Not shown")  # the table is left out
+    assert (
+        f"This section covers the {headline} victims in the case data with Fiji as country of destination"
+        in (person)
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.kernel
 def test_trends_says_what_a_count_of_a_country_as_origin_or_destination_adds_up(tmp_path, shared_data):
     """Thailand, UNODC, role both: 1,135–1,147 detected victims in 2015 are the 982 Thailand detected and the
     nationals of Thailand other countries detected; the table and chart said only "Detected victims per year,

@@ -49,6 +49,7 @@ from evidence.presentation.disclosure import (
     COMPLEMENT_LABEL,
     COMPLEMENT_REASON,
     ONE,
+    PEOPLE,
     SMALL_REASON,
     TENTH_PERCENT_DIGITS,
     WHOLE_PERCENT_DIGITS,
@@ -63,7 +64,7 @@ from evidence.presentation.disclosure import (
     with_series,
     withhold_cells,
 )
-from evidence.presentation.markup import escape_markdown, number
+from evidence.presentation.markup import escape_markdown, marked, number
 from evidence.sources.loaded import LoadedTable
 
 if TYPE_CHECKING:
@@ -1448,15 +1449,22 @@ def person_cases(
 
 
 def person_scope_text(
-    cases: pl.DataFrame, *, country: str, role: str = "both", scope: str = "country"
+    cases: pl.DataFrame, rule: DisclosureRule, *, country: str, role: str = "both", scope: str = "country"
 ) -> str:
-    """The first sentence of the person section: whose records it describes, and of which years. With
-    ``scope="all"`` it says so plainly, since the section sits under the country's heading but covers every
-    record of the case data, of every country (the review: worldwide records read as the United States')."""
+    """The first sentence of the person section: whose records it describes, how many victims, and of which
+    years. With ``scope="all"`` it says so plainly, since the section sits under the country's heading but covers
+    every record of the case data, of every country (the review: worldwide records read as the United States').
+
+    The victims are all victims as the country brief's headline prints them (:func:`shown_total`): "What is
+    recorded" prints them too, but it is left out where a row is too small to protect (the demo's Fiji as
+    destination, six victims at 5), and a reader of the causes brief alone never learnt how many it covers.
+    The count is marked as people (:func:`~evidence.presentation.markup.marked`), its label escaped."""
     from evidence.analyses.coverage import ROLE_WORDS
     from evidence.sources.countries import name_in_text
 
     place = escape_markdown(name_in_text(_iso3(country)) or country)
+    # marked as people: the disclosure scanner checks it strictly; its label escaped as HTML text inside the span
+    victims = marked(shown_total(cases, rule), PEOPLE)
     years = ""
     span = year_span(cases)
     if span is not None:
@@ -1464,11 +1472,24 @@ def person_scope_text(
         years = f" (records of {first})" if first == last else f" (records of {first}–{last})"
     if scope == "all":
         return (
-            f"**This section covers every record of the case data, of every country**{years}: not only the "
-            f"victims of {place}, and its counts and shares are not those of {place}."
+            f"**This section covers every record of the case data, of every country**, its {victims} victims"
+            f"{years}: not only the victims of {place}, and its counts and shares are not those of {place}."
         )
     words = ROLE_WORDS.get(role, role)
-    return f"This section covers the victims in the case data with {place} as {words}{years}."
+    return f"This section covers the {victims} victims in the case data with {place} as {words}{years}."
+
+
+def shown_total(cases: pl.DataFrame, rule: DisclosureRule) -> str:
+    """All victims of ``cases`` as every output of the selection shows them (the country brief's headline, the
+    Victims of "What is recorded"): the count, or the rule's label where small; records that carry cell keys
+    perturbed by the sum of their keys, as the headline's total and every table's total of them are."""
+    frame = pl.DataFrame({"n": [cases.height]}, schema={"n": pl.Int64})
+    keys = (
+        pl.DataFrame({"n": [cases[RECORD_CELL_KEY].sum()]}, schema={"n": pl.Int64})
+        if RECORD_CELL_KEY in cases.columns
+        else None
+    )
+    return str(suppress_counts(frame, "n", rule, cell_keys=keys).display()["n"][0])
 
 
 def no_person_victims_text(country: str, role: str = "both") -> str:
