@@ -50,6 +50,18 @@ def read_cell(text: object) -> tuple[str, int | None, int | None]:
     return "exact", number(text), number(text)
 
 
+def publisher_gap(selection: Selection, atoms: dict[object, tuple[int, int, int]]) -> tuple[int, int]:
+    """What the publisher's cell total of a selection is beyond the sum of its flows' and rows of no route's
+    bounds (low, high): a cell split by its repatriation breakdown has its own interval, its pieces' bounds add up
+    wider (Myanmar as origin, 2020: China's and Malaysia's ``<5`` counted 1–4 as routes and again, 4–1, in those
+    repatriated from abroad with no country stated: 6 on the low bound, −6 on the high one)."""
+    low, high = routes.flow_coverage(selection).total
+    return (
+        low - sum(exact + part for exact, part, _ in atoms.values()),
+        high - sum(exact + part for exact, _, part in atoms.values()),
+    )
+
+
 def pinned(
     selection: Selection,
     rule: DisclosureRule,
@@ -57,11 +69,16 @@ def pinned(
     region: bool = True,
     every: bool = False,
     level: str = "region",
+    publisher_total: bool = False,
 ) -> tuple[list[object], bool]:
     """What a reader of the route table, the key figures and (``region``) the region table pins, and whether the
     region table is shown; ``level``: the brief's regional level (the route table's classes and the region
     table's regions). ``every``: every withheld count's bounds, each named with whether it is the publisher's own
-    (made only of its ``<5`` cells), not only those that may be small."""
+    (made only of its ``<5`` cells), not only those that may be small. ``publisher_total``: the totals row's total
+    read always, as the publisher's cell total it shows: the sum of all the publisher's cells, each bound the rows'
+    sum of that bound and the gap a split cell leaves (:func:`publisher_gap`), which the reader is given (one who
+    knows the workbook's ``<5`` cells works it out: 3 per ``<5`` country of repatriation, where nothing clips);
+    without it, the total is read only where it is the rows' sum."""
     from _scipy_highs import milp
 
     t = rule.threshold
@@ -109,31 +126,34 @@ def pinned(
             vector[which * m + index[name]] += c
         return vector
 
-    def cell(line: Line, text: object, where: object) -> None:
+    def cell(line: Line, text: object, where: object, gap: tuple[int, int] = (0, 0)) -> None:
+        """A cell as shown, each of its bounds its flows' bound and ``gap`` (the publisher's total: its split
+        cells' gap; a withheld total, ``x`` or ``<11``, is what the protection says of the rows' sum)."""
         kind, a, b = read_cell(text)
         if kind == "empty":
             return
+        if kind in ("small", "x"):
+            gap = (0, 0)
         low, high = bound(line, 1), bound(line, 2)
-        true_low, true_high = low @ truth, high @ truth
+        true_low, true_high = low @ truth + gap[0], high @ truth + gap[1]
+
+        def add(vector: np.ndarray, side: int, bottom: float, top: float) -> None:
+            rows.append(vector), lows.append(bottom - gap[side]), highs.append(top - gap[side])
+
         if kind in ("exact", "range"):
             assert (a, b) == (true_low, true_high), (where, text)
-            rows.extend([low, high]), lows.extend([a, b]), highs.extend([a, b])
+            add(low, 0, a, a), add(high, 1, b, b)
             return
         if kind == "upto":
             assert b == true_high, (where, text)
-            (
-                rows.extend([low, high]),
-                lows.extend([min(1, true_low), b]),
-                highs.extend([max(t - 1, true_low), b]),
-            )
+            add(low, 0, min(1, true_low), max(t - 1, true_low)), add(high, 1, b, b)
         elif kind == "atleast":
             assert a == true_low, (where, text)
-            rows.extend([low, high]), lows.extend([a, a]), highs.extend([a, np.inf])
+            add(low, 0, a, a), add(high, 1, a, np.inf)
         elif kind == "small":
-            rows.append(low), lows.append(min(1, true_low)), highs.append(max(t - 1, true_low))
+            add(low, 0, min(1, true_low), max(t - 1, true_low))
         else:
-            rows.extend([low, high]), lows.extend([min(t, true_low), min(t, true_high)])
-            highs.extend([np.inf, np.inf])
+            add(low, 0, min(t, true_low), np.inf), add(high, 1, min(t, true_high), np.inf)
         own = bound(line, 0) @ truth == 0  # made only of the publisher's <5 cells: its bounds are public
         if every:
             targets.extend([((where, "low", own), low, true_low), ((where, "high", own), high, true_high)])
@@ -180,7 +200,9 @@ def pinned(
             if builders.NO_ROUTE in row:
                 cell({no_route[label]: 1.0}, row[builders.NO_ROUTE], (label, builders.NO_ROUTE))
         else:  # the totals row: its total is the publisher's cell total, read where it is the rows' sum
-            if fits(everything, row[total]):
+            if publisher_total:
+                cell(everything, row[total], ("totals", total), publisher_gap(selection, atoms))
+            elif fits(everything, row[total]):
                 cell(everything, row[total], ("totals", total))
             for column, flow_class in columns:
                 cell(
