@@ -243,6 +243,9 @@ def pinned(
     ceiling = 10 * (1 + truth.max())
     pinned = []
     for where, vector, value in targets:
+        # the true counts meet everything published (the cells above assert it), so the target's true value lies
+        # between its least and its greatest: a least below it already leaves two values, and the greatest need
+        # not be asked (the same answer as asking both, at half the programmes for a count not pinned)
         found = set()
         for sign in (1.0, -1.0):
             result = milp(
@@ -252,7 +255,11 @@ def pinned(
                 integrality=np.ones(3 * m),
             )
             assert result.status == 0, where
-            found.add(round(sign * result.fun))
-        if len(found) == 1:
+            end = round(sign * result.fun)
+            assert end <= value if sign > 0 else end >= value, (where, end, value)
+            found.add(end)
+            if end != value:
+                break
+        if found == {value}:
             pinned.append((where, value))
     return pinned, bounds is not None
