@@ -140,3 +140,17 @@ def milp(c, *, integrality, bounds: Bounds, constraints, options: dict | None = 
     highs_status, fun, x, _ = _solve(c, matrix, lhs, rhs, lb, ub, integral, _MILP_OPTIONS + chosen)
     status, _ = _highs_to_scipy_status_message(highs_status, "")
     return SimpleNamespace(status=status, fun=fun, x=x)
+
+
+def integer_ends(objective: np.ndarray, constraints: object, bounds: Bounds) -> tuple[int, int]:
+    """The least and the greatest whole-number value of ``objective @ x`` under ``constraints`` and ``bounds``,
+    every variable a whole number: what a reader who knows counts are whole can learn of that combination (one
+    value: pinned). Each of the two programmes must be solved."""
+    ends = []
+    for sign in (1.0, -1.0):
+        result = milp(
+            sign * objective, constraints=constraints, bounds=bounds, integrality=np.ones(len(objective))
+        )
+        assert result.status == 0, result.status
+        ends.append(round(sign * result.fun))
+    return ends[0], ends[1]

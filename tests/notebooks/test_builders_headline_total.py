@@ -62,7 +62,7 @@ def _pinned(
     ``x`` as at least the threshold, each widened to the true count, as a label of a perturbed count may hide
     it; a count no cell shows, 0 or more) and the lines anyone knows (each of ``equal`` sums to 0, each of
     ``at_most`` to at most 0)."""
-    from _scipy_highs import milp
+    from _scipy_highs import integer_ends
     from scipy.optimize import Bounds, LinearConstraint
 
     names = list(values)
@@ -91,16 +91,10 @@ def _pinned(
     for name in names:
         if _status(shown.get(name)) is None or not rule.is_small(values[name]):
             continue
-        found = set()
-        for sign in (1.0, -1.0):
-            objective = np.zeros(len(names))
-            objective[index[name]] = sign
-            result = milp(
-                objective, constraints=constraints, bounds=Bounds(low, high), integrality=np.ones(len(names))
-            )
-            assert result.status == 0
-            found.add(round(result.x[index[name]]))
-        if len(found) == 1:
+        objective = np.zeros(len(names))
+        objective[index[name]] = 1.0
+        least, greatest = integer_ends(objective, constraints, Bounds(low, high))
+        if least == greatest:
             pinned.append(name)
     return pinned
 

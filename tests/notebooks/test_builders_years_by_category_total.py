@@ -44,7 +44,7 @@ def _selection(per_year: dict[int, dict[str | None, int]], *, keyed: bool = Fals
 
 def _pinned(per_year: dict[int, dict[str | None, int]], *, keyed: bool = False) -> list[tuple]:
     """The small counts (cells, or sums of cells, withheld) that only one whole value fits."""
-    from _scipy_highs import milp
+    from _scipy_highs import integer_ends
     from scipy.optimize import Bounds, LinearConstraint
 
     selection = _selection(per_year, keyed=keyed)
@@ -86,17 +86,8 @@ def _pinned(per_year: dict[int, dict[str | None, int]], *, keyed: bool = False) 
             continue
         objective = np.zeros(len(names))
         objective[[names.index(p) for p in parts]] = 1.0
-        ends = set()
-        for sign in (1.0, -1.0):
-            result = milp(
-                sign * objective,
-                constraints=constraints,
-                bounds=Bounds(0, 10 * sum(truth.values())),
-                integrality=np.ones(len(names)),
-            )
-            assert result.status == 0
-            ends.add(round(float(objective @ result.x)))
-        if len(ends) == 1:
+        least, greatest = integer_ends(objective, constraints, Bounds(0, 10 * sum(truth.values())))
+        if least == greatest:
             found.append((parts, value))
     return found
 

@@ -68,7 +68,7 @@ def _system(grid: list[list[int]], withheld: list[list[bool]]) -> tuple[LinkedCo
 
 def _pinned_by_reader(values: dict, status: dict, equalities: list[dict]) -> set:
     """The small counts withheld that only one whole value fits, for the reader of the module docstring."""
-    from _scipy_highs import milp
+    from _scipy_highs import integer_ends
     from scipy.optimize import Bounds, LinearConstraint
 
     names = list(values)
@@ -92,16 +92,10 @@ def _pinned_by_reader(values: dict, status: dict, equalities: list[dict]) -> set
     for name in names:
         if status[name] is None or not RULE.is_small(values[name]):
             continue
-        found = set()
-        for sign in (1.0, -1.0):
-            objective = np.zeros(len(names))
-            objective[index[name]] = sign
-            result = milp(
-                objective, constraints=constraints, bounds=Bounds(low, high), integrality=np.ones(len(names))
-            )
-            assert result.status == 0
-            found.add(round(result.x[index[name]]))
-        if len(found) == 1:
+        objective = np.zeros(len(names))
+        objective[index[name]] = 1.0
+        least, greatest = integer_ends(objective, constraints, Bounds(low, high))
+        if least == greatest:
             pinned.add(name)
     return pinned
 
