@@ -558,6 +558,18 @@ def _with_total_shown(
     why_now = table.reasons[column].to_list()
     values[-1], flags[-1], why_now[-1] = value, why is not None, why
     return dataclasses.replace(
+        _column_replaced(table, column, values, flags, why_now),
+        n_secondary=table.n_secondary - 1,
+        n_primary=table.n_primary + (why is not None),
+    )
+
+
+def _column_replaced(
+    table: DisclosedTable, column: str, values: list, flags: list[bool], why: list[str | None]
+) -> DisclosedTable:
+    """``table`` with one count column's values, withheld flags and reasons replaced (its counts of withheld
+    cells are the caller's to set)."""
+    return dataclasses.replace(
         table,
         frame=with_series(
             table.frame,
@@ -566,9 +578,7 @@ def _with_total_shown(
                 pl.Series(column + SUPPRESSED_SUFFIX, flags, dtype=pl.Boolean),
             ],
         ),
-        reasons=with_series(table.reasons, [pl.Series(column, why_now, dtype=pl.String)]),
-        n_secondary=table.n_secondary - 1,
-        n_primary=table.n_primary + (why is not None),
+        reasons=with_series(table.reasons, [pl.Series(column, why, dtype=pl.String)]),
     )
 
 
@@ -4402,8 +4412,7 @@ def _with_years_of(
         else counts
     )
     truth = pl.concat([truth, truth.sum()]).select(table.count_columns)
-    values, flags = table.frame[column].to_list(), table.frame[column + SUPPRESSED_SUFFIX].to_list()
-    why = table.reasons[column].to_list()
+    values, why = table.frame[column].to_list(), table.reasons[column].to_list()
     if yearly is not None:
         if yearly.frame.height != table.frame.height:  # a guard: the same years, the same order
             return None
@@ -4416,18 +4425,7 @@ def _with_years_of(
             return None  # the total as every output shows it is not this table's to make
         values[last], why[last] = total, None
         fixed = [(0, column, last)]
-    flags = [reason is not None for reason in why]
-    shown = dataclasses.replace(
-        table,
-        frame=with_series(
-            table.frame,
-            [
-                pl.Series(column, values, dtype=pl.Int64),
-                pl.Series(column + SUPPRESSED_SUFFIX, flags, dtype=pl.Boolean),
-            ],
-        ),
-        reasons=with_series(table.reasons, [pl.Series(column, why, dtype=pl.String)]),
-    )
+    shown = _column_replaced(table, column, values, [reason is not None for reason in why], why)
     reasons = [r for c in table.count_columns for r in shown.reasons[c].to_list()]
     shown = dataclasses.replace(
         shown, n_primary=reasons.count(SMALL_REASON), n_secondary=reasons.count(COMPLEMENT_REASON)
