@@ -643,3 +643,11 @@ def test_a_sheets_error_cells_are_searched_again_when_its_content_changes(tmp_pa
     assert workbook._sheet_cells(shutil.copy(first, tmp_path / "copy.xlsx"), "Sheet") == found
     assert workbook._sheet_cells(other, "Sheet") == ([(3, 3, "#DIV/0!")], 1)
     assert workbook._sheet_cells(first, "Sheet") == found
+
+
+def test_the_note_of_years_written_as_dates_counts_its_cells_in_words_a_reader_reads():
+    """It said "1 cell(s) hold a date"."""
+    from evidence.sources.workbook import years_from_dates_note
+
+    assert "'Year': 1 cell with a date, 1 January of a year" in years_from_dates_note("Year", 1)
+    assert "'Year': 2,500 cells with a date" in years_from_dates_note("Year", 2500)

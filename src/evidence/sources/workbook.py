@@ -38,6 +38,7 @@ from xml.etree import ElementTree
 import polars as pl
 
 from evidence.core.errors import InputError
+from evidence.core.text import counted
 from evidence.sources.provenance import DEMO_MARKER
 
 #: How many top rows of each sheet are searched for a header (titles and notes may stand above it).
@@ -551,7 +552,7 @@ def years_from_dates_note(label: str, cells: int) -> str:
     (:func:`year_of_date`): said once for the column, not flagged on each row (a column written so is one fact
     about the file, and the year read is the one a reader of the sheet sees)."""
     return (
-        f"column {label!r}: {cells:,} cell(s) hold a date, 1 January of a year (as a year-only date format shows "
+        f"column {label!r}: {counted(cells, 'cell')} with a date, 1 January of a year (as a year-only date format shows "
         "the year): read as that year"
     )
 
