@@ -1286,24 +1286,31 @@ def test_a_category_a_model_leaves_out_gives_back_no_small_count_with_the_tables
     assert "27" not in left, left  # 30 - 27 = 3 men with no form recorded
 
 
-def test_the_detection_model_says_whose_victims_it_counts(tmp_path, monkeypatch, panel):
-    """In an origin brief (Cambodia, Nigeria) the society section's detected victims read as the country's
-    nationals: they are every victim its authorities detected in it, of any citizenship (UNODC's country total).
-    The model's note and the scatter's subtitle say so."""
+def _society_text(monkeypatch, tmp_path, panel, country: str, charts: list | None = None) -> str:
+    """The society section of ``country`` (no peers) as a reader reads its Markdown, marks and spacing aside;
+    its charts, drawn nowhere, collected in ``charts``."""
     import IPython.display
 
     from evidence.notebooks import views as notebook_views
 
-    charts: list = []
-    monkeypatch.setattr(notebook_views, "show_chart", lambda chart, name, **kw: charts.append(chart))
+    kept = charts if charts is not None else []
+    monkeypatch.setattr(notebook_views, "show_chart", lambda chart, name, **kw: kept.append(chart))
     shown: list = []
     monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
     monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
-    views.show_society_section(panel, "KHM", None, RULE)
+    views.show_society_section(panel, country, None, RULE)
     markdown = " ".join(
         o.get("text/markdown", "") if isinstance(o, dict) else str(getattr(o, "data", "")) for o in shown
     )
-    text = " ".join(_unmarked(markdown).split())
+    return " ".join(_unmarked(markdown).split())
+
+
+def test_the_detection_model_says_whose_victims_it_counts(tmp_path, monkeypatch, panel):
+    """In an origin brief (Cambodia, Nigeria) the society section's detected victims read as the country's
+    nationals: they are every victim its authorities detected in it, of any citizenship (UNODC's country total).
+    The model's note and the scatter's subtitle say so."""
+    charts: list = []
+    text = _society_text(monkeypatch, tmp_path, panel, "KHM", charts)
     assert "detected in it, of any citizenship" in text
     scatter = charts[0].to_dict()["title"]
     assert "of any citizenship" in " ".join(scatter["subtitle"])
@@ -1482,19 +1489,7 @@ def test_the_peers_table_says_whose_victims_it_counts_as_the_country_brief_does(
     with a note that said only which year: a reader of an origin brief takes them for Thailand's nationals. They
     are every victim its authorities detected, of any citizenship, as the country brief's table of neighbours
     says."""
-    import IPython.display
-
-    from evidence.notebooks import views as notebook_views
-
-    monkeypatch.setattr(notebook_views, "show_chart", lambda chart, name, **kw: None)
-    shown: list = []
-    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
-    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
-    views.show_society_section(panel, "KHM", None, RULE)
-    markdown = " ".join(
-        o.get("text/markdown", "") if isinstance(o, dict) else str(getattr(o, "data", "")) for o in shown
-    )
-    text = " ".join(_unmarked(markdown).split())
+    text = _society_text(monkeypatch, tmp_path, panel, "KHM")
     assert (
         "Detected victims are those each country's authorities detected, of any citizenship; they and the rates "
         "made of them are for the year in brackets, the latest UNODC holds for each country."
