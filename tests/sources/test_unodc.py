@@ -300,6 +300,63 @@ def test_a_release_date_given_to_the_month_or_year_is_kept_at_that_precision(
     assert ("no release date found above the header" in provenance.notes) == (release == "unknown")
 
 
+@pytest.mark.parametrize(
+    ("number_format", "release", "label"),
+    [
+        ("mmmm yyyy", "2025-06", "release June 2025"),
+        ("mmm-yy", "2025-06", "release June 2025"),  # Excel's built-in format 17
+        ('"Last update: "mmm yyyy', "2025-06", "release June 2025"),
+        ("yyyy", "2025", "release 2025"),
+        ("dd/mm/yyyy", "2025-06-01", "release 1 June 2025"),  # the day shown is the publisher's
+    ],
+)
+def test_a_release_date_cell_shown_to_the_month_is_a_release_of_that_month(
+    tmp_path: Path, number_format: str, release: str, label: str
+) -> None:
+    """dates31: a real date cell above the header shown as "June 2025" holds 1 June only because a spreadsheet
+    stores days: the release is 2025-06, as the text "June 2025" is (it was 2025-06-01, "release 1 June 2025",
+    a day the publisher never gave, in the reader's citation)."""
+    import openpyxl
+
+    path = write_glotip(tmp_path / "g.xlsx", [row()], release=dt.datetime(2025, 6, 1))
+    book = openpyxl.load_workbook(path)
+    book.active["A2"].number_format = number_format
+    book.save(path)
+    provenance = unodc.load(path).provenance
+    assert (provenance.release, provenance.release_label, provenance.date_published) == (
+        release,
+        label,
+        release,
+    )
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "06/2025",
+        "6/2025",
+        "Last update: 06/2025",
+        "2025-06",
+        "Updated 2025/06",
+        "06.2025",
+        "June, 2025",
+        "Jun 2025",
+    ],
+)
+def test_a_release_month_written_in_numbers_is_that_month(tmp_path: Path, cell: str) -> None:
+    """dates31: a release month written in numbers, month and year in either order (``06/2025``, ``2025-06``)
+    is the release ``2025-06``, as ``June 2025`` is (it was "unknown")."""
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", [row()], release=cell))
+    assert loaded.provenance.release == "2025-06"
+
+
+@pytest.mark.parametrize("cell", ["2011-12", "13/2025", "2025-13", "00/2025", "2025-2026", "06/2025/1"])
+def test_a_number_pair_that_is_no_month_of_a_year_is_no_release_month(tmp_path: Path, cell: str) -> None:
+    """``2011-12`` is December 2011 or the fiscal year 2011-12 (as the case-records loader refuses it): not read
+    as a month; nor a month 13 or 0, nor a span of two years."""
+    assert unodc._as_month(cell) is None
+
+
 def test_a_full_release_date_is_preferred_to_a_month_or_year_above_the_header() -> None:
     from evidence.sources.workbook import HeaderMatch
 

@@ -101,6 +101,8 @@ from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import (
     FOOTNOTE_MARKER,
     HeaderMatch,
+    MonthDate,
+    YearDate,
     best_partial_header,
     column_for,
     columns_not_used_note,
@@ -119,7 +121,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "34"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "35"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -173,6 +175,9 @@ LOADER_VERSION = "34"  # 2: aggregate flag reworded, missing dimension named; 3:
 # at that precision, 2025-06 or 2025 (was "unknown")
 # 34: an empty or absent unit is spelled Counts, as the docstring says it reads (it stayed empty, so a row without a
 # unit repeating one with Counts was no repeat)
+# 35: a release date cell shown to the month (mmmm yyyy, mmm-yy) or year (yyyy) is the release at that precision
+# (workbook.MonthDate; it was the 1st of the month, a day the publisher never gave); a month in numbers (06/2025,
+# 2025-06, 2025/06) is the release 2025-06 (was "unknown")
 
 HEADER = (
     "Iso3_code",
@@ -1571,7 +1576,8 @@ def _release(match: HeaderMatch) -> str:
     first**, as the shared publisher notes give the release date (``30/05/2023``) and as the UN's Vienna office
     writes dates; month first only where another date above the header is unambiguously month first
     (``05/30/2023``) or where day first is no date (``06/30/2025``).
-    Where no cell gives a day, a month (``Updated: June 2025``, ``Jun-2025``) is the release ``2025-06``, else a
+    Where no cell gives a day, a month (``Updated: June 2025``, ``Jun-2025``, ``06/2025``, ``2025-06``, or a date
+    cell shown as ``June 2025``: :class:`~evidence.sources.workbook.MonthDate`) is the release ``2025-06``, else a
     year alone in its cell or after an update word (``2025``, ``Last update: 2025``) the release ``2025``: the
     reader's provenance and citation carry what the publisher gave, never a made-up day. A year among other words
     (``UNODC 2025``, ``Global Report 2024``) may name a report, not when the data were released: not read.
@@ -1601,6 +1607,9 @@ _DAY_MONTH_YEAR = re.compile(
 _MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)")
 #: ``June 2025``, also ``Jun-2025`` (a spreadsheet's mmm-yyyy) and ``June, 2025``: a release given to the month.
 _MONTH_YEAR = re.compile(r"\b([A-Za-z]+)\.?,?(?:\s+|-)(\d{4})(?!\d)")
+#: A month in numbers, month first (``06/2025``, ``6-2025``, ``06.2025``) or year first (``2025-06``, ``2025/06``):
+#: never part of a longer date (``31/02/2025``, a date that does not exist, is no month).
+_NUMERIC_MONTH = re.compile(r"(?<![\d/.-])(?:(\d{1,2})[/.-](\d{4})|(\d{4})[/.-](\d{1,2}))(?![/.-]?\d)")
 #: A year alone, or after a word saying when the data were updated or released (``Last update: 2025``).
 _YEAR_ALONE = re.compile(
     r"(?:(?:last\s+)?updated?|released?|published|(?:data\s+)?as\s+of)?\W*(\d{4})\W*", re.IGNORECASE
@@ -1630,6 +1639,8 @@ def _date(year: int, month: int, day: int) -> dt.date | None:
 
 
 def _as_date(cell: object, *, month_first: bool = False) -> dt.date | None:
+    if isinstance(cell, MonthDate | YearDate):  # a cell shown to the month or year: its day is no one's
+        return None
     if isinstance(cell, dt.datetime):
         return cell.date()
     if isinstance(cell, dt.date):
@@ -1651,19 +1662,31 @@ def _as_date(cell: object, *, month_first: bool = False) -> dt.date | None:
 
 
 def _as_month(cell: object) -> str | None:
-    """ "2025-06" for a month and year in text (``Updated: June 2025``), else None."""
-    found = _MONTH_YEAR.search(cell) if isinstance(cell, str) else None
-    if (
-        found is None
-        or found.group(1).lower() not in MONTH_NUMBERS
-        or int(found.group(2)) not in _RELEASE_YEARS
-    ):
+    """ "2025-06" for a month and year: in text (``Updated: June 2025``, ``06/2025``, ``2025-06``) or a date cell
+    shown as one (:class:`~evidence.sources.workbook.MonthDate`), else None. ``2011-12`` (December 2011, or the
+    fiscal year 2011-12?) is None, as the case-records loader refuses it for a year."""
+    if isinstance(cell, MonthDate):
+        return f"{cell.year}-{cell.month:02d}"
+    if not isinstance(cell, str):
         return None
-    return f"{found.group(2)}-{MONTH_NUMBERS[found.group(1).lower()]:02d}"
+    if found := _MONTH_YEAR.search(cell):
+        name, year = found.group(1).lower(), int(found.group(2))
+        if name in MONTH_NUMBERS and year in _RELEASE_YEARS:
+            return f"{year}-{MONTH_NUMBERS[name]:02d}"
+    if found := _NUMERIC_MONTH.search(cell):
+        month_text = found.group(1) or found.group(4)
+        year, month = int(found.group(2) or found.group(3)), int(month_text)
+        a_span = found.group(3) is not None and len(month_text) == 2 and month == (year + 1) % 100
+        if 1 <= month <= 12 and year in _RELEASE_YEARS and not a_span:
+            return f"{year}-{month:02d}"
+    return None
 
 
 def _as_year(cell: object) -> str | None:
-    """ "2025" for a year alone in its cell (text or a whole number) or after an update word, else None."""
+    """ "2025" for a year alone in its cell (text or a whole number, or a date cell shown as its year:
+    :class:`~evidence.sources.workbook.YearDate`) or after an update word, else None."""
+    if isinstance(cell, YearDate):
+        return str(cell.year) if cell.year in _RELEASE_YEARS else None
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
     if isinstance(cell, int) and not isinstance(cell, bool):
