@@ -354,7 +354,9 @@ def test_a_release_month_written_in_numbers_is_that_month(tmp_path: Path, cell: 
 def test_a_number_pair_that_is_no_month_of_a_year_is_no_release_month(tmp_path: Path, cell: str) -> None:
     """``2011-12`` is December 2011 or the fiscal year 2011-12 (as the case-records loader refuses it): not read
     as a month; nor a month 13 or 0, nor a span of two years."""
-    assert unodc._as_month(cell) is None
+    from evidence.sources.dates import month_in
+
+    assert unodc._as_month(cell) is None and month_in(cell) is None
 
 
 def test_a_full_release_date_is_preferred_to_a_month_or_year_above_the_header() -> None:

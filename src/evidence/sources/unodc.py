@@ -85,6 +85,15 @@ import polars as pl
 from evidence.core.errors import InputError
 from evidence.core.text import MONTH_NUMBERS, counted
 from evidence.sources.checks import INDICATOR_CATEGORIES
+from evidence.sources.dates import (
+    DAY_MONTH_YEAR,
+    ISO_DATE,
+    MONTH_DAY_YEAR,
+    NUMERIC_DATE,
+    RELEASE_YEARS,
+    exact_date,
+    month_in,
+)
 from evidence.sources.delimited import (
     PROSE,
     lines_with_text_beyond,
@@ -1597,30 +1606,15 @@ def _release(match: HeaderMatch) -> str:
     return "unknown"
 
 
-#: A date year first (``2023-05-30``, also ``2023/05/30`` or ``2023.05.30``: never day or month first).
-_ISO_DATE = re.compile(r"(?<!\d)(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)")
-_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?!\d)")
-#: ``30 May 2023``, also ``30-May-2023`` (a spreadsheet's d-mmm-yyyy) and ``30 May, 2023``.
-_DAY_MONTH_YEAR = re.compile(
-    r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?(?:\s+|-)([A-Za-z]+)\.?,?(?:\s+|-)(\d{4})(?!\d)"
-)
-_MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)")
-#: ``June 2025``, also ``Jun-2025`` (a spreadsheet's mmm-yyyy) and ``June, 2025``: a release given to the month.
-_MONTH_YEAR = re.compile(r"\b([A-Za-z]+)\.?,?(?:\s+|-)(\d{4})(?!\d)")
-#: A month in numbers, month first (``06/2025``, ``6-2025``, ``06.2025``) or year first (``2025-06``, ``2025/06``):
-#: never part of a longer date (``31/02/2025``, a date that does not exist, is no month).
-_NUMERIC_MONTH = re.compile(r"(?<![\d/.-])(?:(\d{1,2})[/.-](\d{4})|(\d{4})[/.-](\d{1,2}))(?![/.-]?\d)")
 #: A year alone, or after a word saying when the data were updated or released (``Last update: 2025``).
 _YEAR_ALONE = re.compile(
     r"(?:(?:last\s+)?updated?|released?|published|(?:data\s+)?as\s+of)?\W*(\d{4})\W*", re.IGNORECASE
 )
-#: The years a release date may name (a number cell above the header outside them is something else).
-_RELEASE_YEARS = range(1990, 2100)
 
 
 def _numeric_date_order(cell: object) -> str | None:
     """ "day first" or "month first" for a numeric date text only one order reads (``30/05/2023``), else None."""
-    found = _NUMERIC_DATE.search(cell) if isinstance(cell, str) else None
+    found = NUMERIC_DATE.search(cell) if isinstance(cell, str) else None
     if found is None:
         return None
     first, second = int(found.group(1)), int(found.group(3))
@@ -1629,13 +1623,6 @@ def _numeric_date_order(cell: object) -> str | None:
     if second > 12 >= first:
         return "month first"
     return None
-
-
-def _date(year: int, month: int, day: int) -> dt.date | None:
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
 
 
 def _as_date(cell: object, *, month_first: bool = False) -> dt.date | None:
@@ -1648,45 +1635,32 @@ def _as_date(cell: object, *, month_first: bool = False) -> dt.date | None:
     if not isinstance(cell, str):
         return None
     text = cell.strip()
-    if found := _ISO_DATE.search(text):
-        return _date(int(found.group(1)), int(found.group(3)), int(found.group(4)))
-    if found := _NUMERIC_DATE.search(text):
+    if found := ISO_DATE.search(text):
+        return exact_date(int(found.group(1)), int(found.group(3)), int(found.group(4)))
+    if found := NUMERIC_DATE.search(text):
         first, second, year = int(found.group(1)), int(found.group(3)), int(found.group(4))
         day, month = (second, first) if month_first else (first, second)
-        return _date(year, month, day) or _date(year, day, month)  # 06/30/2025 is no day-first date
-    if (found := _DAY_MONTH_YEAR.search(text)) and found.group(2).lower() in MONTH_NUMBERS:
-        return _date(int(found.group(3)), MONTH_NUMBERS[found.group(2).lower()], int(found.group(1)))
-    if (found := _MONTH_DAY_YEAR.search(text)) and found.group(1).lower() in MONTH_NUMBERS:
-        return _date(int(found.group(3)), MONTH_NUMBERS[found.group(1).lower()], int(found.group(2)))
+        return exact_date(year, month, day) or exact_date(year, day, month)  # 06/30/2025 is no day-first date
+    if (found := DAY_MONTH_YEAR.search(text)) and found.group(2).lower() in MONTH_NUMBERS:
+        return exact_date(int(found.group(3)), MONTH_NUMBERS[found.group(2).lower()], int(found.group(1)))
+    if (found := MONTH_DAY_YEAR.search(text)) and found.group(1).lower() in MONTH_NUMBERS:
+        return exact_date(int(found.group(3)), MONTH_NUMBERS[found.group(1).lower()], int(found.group(2)))
     return None
 
 
 def _as_month(cell: object) -> str | None:
-    """ "2025-06" for a month and year: in text (``Updated: June 2025``, ``06/2025``, ``2025-06``) or a date cell
-    shown as one (:class:`~evidence.sources.workbook.MonthDate`), else None. ``2011-12`` (December 2011, or the
-    fiscal year 2011-12?) is None, as the case-records loader refuses it for a year."""
+    """ "2025-06" for a month and year: in text (:func:`~evidence.sources.dates.month_in`: ``Updated: June 2025``,
+    ``06/2025``, ``2025-06``) or a date cell shown as one (:class:`~evidence.sources.workbook.MonthDate`)."""
     if isinstance(cell, MonthDate):
         return f"{cell.year}-{cell.month:02d}"
-    if not isinstance(cell, str):
-        return None
-    if found := _MONTH_YEAR.search(cell):
-        name, year = found.group(1).lower(), int(found.group(2))
-        if name in MONTH_NUMBERS and year in _RELEASE_YEARS:
-            return f"{year}-{MONTH_NUMBERS[name]:02d}"
-    if found := _NUMERIC_MONTH.search(cell):
-        month_text = found.group(1) or found.group(4)
-        year, month = int(found.group(2) or found.group(3)), int(month_text)
-        a_span = found.group(3) is not None and len(month_text) == 2 and month == (year + 1) % 100
-        if 1 <= month <= 12 and year in _RELEASE_YEARS and not a_span:
-            return f"{year}-{month:02d}"
-    return None
+    return month_in(cell) if isinstance(cell, str) else None
 
 
 def _as_year(cell: object) -> str | None:
     """ "2025" for a year alone in its cell (text or a whole number, or a date cell shown as its year:
     :class:`~evidence.sources.workbook.YearDate`) or after an update word, else None."""
     if isinstance(cell, YearDate):
-        return str(cell.year) if cell.year in _RELEASE_YEARS else None
+        return str(cell.year) if cell.year in RELEASE_YEARS else None
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
     if isinstance(cell, int) and not isinstance(cell, bool):
@@ -1695,7 +1669,7 @@ def _as_year(cell: object) -> str | None:
         year = int(found.group(1))
     else:
         return None
-    return str(year) if year in _RELEASE_YEARS else None
+    return str(year) if year in RELEASE_YEARS else None
 
 
 register(
