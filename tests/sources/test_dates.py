@@ -27,6 +27,9 @@ from evidence.sources.dates import ACCEPTED, iso_date, month_in
         ("2025-06", "2025-06"),
         ("2025/06", "2025-06"),
         ("  2025 ", "2025"),
+        ("2025-06-01T10:04:05+00:00", "2025-06-01"),  # a time stamp (a download's) is its day
+        ("2025-06-01 10:04:05", "2025-06-01"),
+        ("2025-06-01T10:04:05Z", "2025-06-01"),
         # labels, not dates: kept by the caller as written
         ("v2024", None),
         ("1999-2015", None),

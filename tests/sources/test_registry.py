@@ -79,6 +79,10 @@ def test_sidecar_completes_provenance(tmp_path, monkeypatch):
     # the date the file was obtained: the citation's access date
     sidecar_path(path).write_text(json.dumps({"accessed": "2025-06-01"}))
     assert load(path).provenance.accessed == "2025-06-01"
+    sidecar_path(path).write_text(
+        json.dumps({"accessed": "2025-06-01T10:04:05+00:00"})
+    )  # a time stamp: its day
+    assert load(path).provenance.accessed == "2025-06-01"
     sidecar_path(path).write_text(json.dumps({"relase": "typo"}))
     with pytest.raises(InputError, match="unknown keys"):
         load(path)

@@ -1129,7 +1129,7 @@ LOADER = register(
         sniff=sniff,
         load=_load_sniffed,
         description="An organisation's own case records, read through a mapping file beside them, or its register",
-        version="11",  # bump when the case table made from the same file and mapping changes (7: a workbook's
+        version="12",  # bump when the case table made from the same file and mapping changes (7: a workbook's
         # error cells read as their text, #N/A, not as empty cells; 8: the columns the mapping does not name
         # are named in a note, an export's new column was dropped unsaid; an unknown code's reason says a code for
         # "not recorded" belongs under missing; 9: notes below the records, rejected for their text or typed on
@@ -1137,7 +1137,8 @@ LOADER = register(
         # one value its column refuses, not in the first cell (Sex Femal), rejected for it again, not left out; a
         # last line cut short to an id with a space, MSS 0999, rejected as cut short: no prose, delimited.PROSE;
         # 11: a year from a date cut to its month, 2019-05, 05/2019, May 2019 (the row was rejected); 2011-12
-        # refused naming both readings, December 2011 and the fiscal year)
+        # refused naming both readings, December 2011 and the fiscal year; 12: a mapping's release date that reads
+        # two ways, 06/07/2025, or none, 31/02/2025, refused naming its line (went into labels as written))
         # 3: a CSV row of delimiters only is no case (was kept); rows holding nothing counted, named by row; a
         # year from a date written day/month/year (or month/day), YYYY/MM/DD or with an English month name (the
         # row was rejected); an Excel serial number named as such; a code written 1.0 read as the code 1; 4: a

@@ -30,6 +30,8 @@ MONTH_YEAR = re.compile(r"\b([A-Za-z]+)\.?,?(?:\s+|-)(\d{4})(?!\d)")
 #: A month in numbers, month first (``06/2025``, ``6-2025``, ``06.2025``) or year first (``2025-06``, ``2025/06``):
 #: never part of a longer date (``31/02/2025``, a date that does not exist, is no month).
 NUMERIC_MONTH = re.compile(r"(?<![\d/.-])(?:(\d{1,2})[/.-](\d{4})|(\d{4})[/.-](\d{1,2}))(?![/.-]?\d)")
+#: An ISO date with a time of day (``2025-06-01T10:04:05+00:00``, as a download is stamped): its day is the date.
+TIME_STAMP = re.compile(r"(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
 #: The years a release, publication or access date may name (a number outside them is something else).
 RELEASE_YEARS = range(1990, 2100)
 
@@ -67,11 +69,13 @@ def month_in(text: str) -> str | None:
 
 def iso_date(text: str) -> str | None:
     """``text`` as an ISO date at the precision it gives (``2025-06-30``, ``2025-06``, ``2025``), when it is
-    wholly one of the forms of :data:`ACCEPTED`; None for other text (a label such as ``v2024`` or ``1999-2015``).
+    wholly one of the forms of :data:`ACCEPTED` (or an ISO time stamp: :data:`TIME_STAMP`); None for other text (a label such as ``v2024`` or ``1999-2015``).
 
     Raises ValueError for a date that does not exist (``31/02/2025``, ``2025-13-01``) and for a date in numbers
     that reads as two dates, day first and month first (``06/07/2025``): never guessed."""
     text = " ".join(text.split())
+    if stamped := TIME_STAMP.fullmatch(text):
+        text = stamped.group(1)
     if re.fullmatch(r"\d{4}", text):
         return text if int(text) in RELEASE_YEARS else None
     if found := ISO_DATE.fullmatch(text):

@@ -409,6 +409,9 @@ def sidecar_path(path: str | Path) -> Path:
     return path.with_name(path.name + ".provenance.json")
 
 
+#: How a sidecar is read, part of a cached table's key (:func:`evidence.sources.cache.cache_key`): change it when the
+#: same sidecar gives another provenance (2: its dates read at the precision written, dates 06/07/2025 refused).
+SIDECAR_READING = "2"
 #: A sidecar's keys that hold dates: read at the precision written (:func:`~evidence.sources.dates.iso_date`).
 _SIDECAR_DATES = ("release", "date_published", "accessed")
 
