@@ -359,6 +359,39 @@ def test_a_number_pair_that_is_no_month_of_a_year_is_no_release_month(tmp_path: 
     assert unodc._as_month(cell) is None and month_in(cell) is None
 
 
+@pytest.mark.parametrize(
+    ("cell", "release", "said"),
+    [
+        ("06/07/2025", "2025-07-06", True),  # 6 July day first (UNODC's order), 7 June month first
+        ("Last update: 12/06/2025", "2025-06-12", True),
+        ("30/05/2023", "2023-05-30", False),  # one order only is a date: nothing to say
+        ("05/05/2025", "2025-05-05", False),  # both orders the same day
+        ("2025-07-06", "2025-07-06", False),
+    ],
+)
+def test_a_release_date_read_day_first_where_month_first_is_a_date_too_says_so(
+    tmp_path: Path, cell: str, release: str, said: bool
+) -> None:
+    """dates31: ``06/07/2025`` is read day first, as UNODC writes dates (its release ``30/05/2023``), but it is
+    7 June read month first: the provenance says which order was taken and how to state the other (a sidecar),
+    so a reader is not left with a silent choice (it said nothing)."""
+    provenance = unodc.load(write_glotip(tmp_path / "g.xlsx", [row()], release=cell)).provenance
+    assert provenance.release == release
+    notes = [note for note in provenance.notes if "read day first" in note]
+    assert bool(notes) == said
+    if said:
+        day, month = int(release[8:]), int(release[5:7])
+        assert f"{cell.split()[-1]!r} read day first" in notes[0] and '"release": "' in notes[0]
+        assert f"{dt.date(2025, day, month):%Y-%m-%d} read month first" in notes[0]
+
+
+def test_a_release_date_whose_order_another_date_decides_says_nothing() -> None:
+    from evidence.sources.workbook import HeaderMatch
+
+    top = (("UNODC", "Last update: 06/12/2025"), ("data as of 30/05/2025",), unodc.HEADER)
+    assert unodc._release_reading(HeaderMatch("s", 3, top)) == ("2025-12-06", None)
+
+
 def test_a_full_release_date_is_preferred_to_a_month_or_year_above_the_header() -> None:
     from evidence.sources.workbook import HeaderMatch
 

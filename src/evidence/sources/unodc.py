@@ -186,7 +186,8 @@ LOADER_VERSION = "35"  # 2: aggregate flag reworded, missing dimension named; 3:
 # unit repeating one with Counts was no repeat)
 # 35: a release date cell shown to the month (mmmm yyyy, mmm-yy) or year (yyyy) is the release at that precision
 # (workbook.MonthDate; it was the 1st of the month, a day the publisher never gave); a month in numbers (06/2025,
-# 2025-06, 2025/06) is the release 2025-06 (was "unknown")
+# 2025-06, 2025/06) is the release 2025-06 (was "unknown"); a release date read day first that is another date
+# month first (06/07/2025), no other date deciding, says so in a note (the choice was silent)
 
 HEADER = (
     "Iso3_code",
@@ -545,7 +546,9 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         )
     if dated := int(parsed["year_dated"].sum()):
         notes.append(years_from_dates_note(_LABELS_READ["year_text"], dated))
-    release = _release(matches[0])
+    release, order_note = _release_reading(matches[0])
+    if order_note:
+        notes.append(order_note)
     rejects = pl.concat([structural, _rejects(parsed, latest_year=_latest_year(release))])
     kept = _without_rows(parsed, rejects)
     # a note below the table (Source: …, Note: …), rejected as one (or, ending a text file without a line end, as
@@ -1584,26 +1587,46 @@ def _release(match: HeaderMatch) -> str:
     ``June 12, 2025``, with any text around it (``Last update: 12/06/2025``). A numeric date is read **day
     first**, as the shared publisher notes give the release date (``30/05/2023``) and as the UN's Vienna office
     writes dates; month first only where another date above the header is unambiguously month first
-    (``05/30/2023``) or where day first is no date (``06/30/2025``).
+    (``05/30/2023``) or where day first is no date (``06/30/2025``). A date read day first that is another date
+    month first (``06/07/2025``), no other date deciding, is said in a note (:func:`_release_reading`).
     Where no cell gives a day, a month (``Updated: June 2025``, ``Jun-2025``, ``06/2025``, ``2025-06``, or a date
     cell shown as ``June 2025``: :class:`~evidence.sources.workbook.MonthDate`) is the release ``2025-06``, else a
     year alone in its cell or after an update word (``2025``, ``Last update: 2025``) the release ``2025``: the
     reader's provenance and citation carry what the publisher gave, never a made-up day. A year among other words
     (``UNODC 2025``, ``Global Report 2024``) may name a report, not when the data were released: not read.
     """
+    return _release_reading(match)[0]
+
+
+def _release_reading(match: HeaderMatch) -> tuple[str, str | None]:
+    """:func:`_release`, and a note when it read a numeric date day first that month first is another date
+    (``06/07/2025``) with no other date above the header deciding the order: the reader is told the choice."""
     cells = [cell for row in match.top_rows[: match.header_row - 1] for cell in row]
-    month_first = any(_numeric_date_order(cell) == "month first" for cell in cells) and not any(
-        _numeric_date_order(cell) == "day first" for cell in cells
-    )
+    orders = {_numeric_date_order(cell) for cell in cells} - {None}
+    month_first = orders == {"month first"}
     for cell in cells:
         parsed = _as_date(cell, month_first=month_first)
         if parsed is not None:
-            return parsed.isoformat()
+            return parsed.isoformat(), (None if orders else _day_first_note(cell, parsed))
     for read in (_as_month, _as_year):  # the most precise date given anywhere above the header
         for cell in cells:
             if (partial := read(cell)) is not None:
-                return partial
-    return "unknown"
+                return partial, None
+    return "unknown", None
+
+
+def _day_first_note(cell: object, read: dt.date) -> str | None:
+    """The note on a release date read day first (:func:`_release_reading`) that is another date month first."""
+    if not isinstance(cell, str) or ISO_DATE.search(cell) or not (found := NUMERIC_DATE.search(cell)):
+        return None
+    other = exact_date(read.year, read.day, read.month)
+    if other is None or other == read:
+        return None
+    return (
+        f"release date {found.group(0)!r} read day first, as UNODC writes dates (its release 30/05/2023): "
+        f"{read.isoformat()}; {other.isoformat()} read month first. If the file means that, state the release in "
+        f'a sidecar ({{"release": "{other.isoformat()}"}})'
+    )
 
 
 #: A year alone, or after a word saying when the data were updated or released (``Last update: 2025``).
