@@ -34,6 +34,7 @@ from evidence.sources.dates import ACCEPTED, iso_date, month_in
         ("v2024", None),
         ("1999-2015", None),
         ("2011-12", None),  # December 2011, or the fiscal year 2011-12?
+        ("2025.06", None),  # a decimal as well as a month
         ("2019 (revised)", None),
         ("Summer 2025", None),
         ("1850", None),  # outside the years a release may name

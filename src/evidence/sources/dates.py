@@ -27,9 +27,10 @@ DAY_MONTH_YEAR = re.compile(
 MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)")
 #: ``June 2025``, also ``Jun-2025`` (a spreadsheet's mmm-yyyy) and ``June, 2025``: a date given to the month.
 MONTH_YEAR = re.compile(r"\b([A-Za-z]+)\.?,?(?:\s+|-)(\d{4})(?!\d)")
-#: A month in numbers, month first (``06/2025``, ``6-2025``, ``06.2025``) or year first (``2025-06``, ``2025/06``):
-#: never part of a longer date (``31/02/2025``, a date that does not exist, is no month).
-NUMERIC_MONTH = re.compile(r"(?<![\d/.-])(?:(\d{1,2})[/.-](\d{4})|(\d{4})[/.-](\d{1,2}))(?![/.-]?\d)")
+#: A month in numbers, month first (``06/2025``, ``6-2025``, ``06.2025``) or year first (``2025-06``, ``2025/06``;
+#: never ``2025.06``, a decimal, as the case-records loader reads it): never part of a longer date (``31/02/2025``,
+#: a date that does not exist, is no month).
+NUMERIC_MONTH = re.compile(r"(?<![\d/.-])(?:(\d{1,2})[/.-](\d{4})|(\d{4})[/-](\d{1,2}))(?![/.-]?\d)")
 #: An ISO date with a time of day (``2025-06-01T10:04:05+00:00``, as a download is stamped): its day is the date.
 TIME_STAMP = re.compile(r"(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
 #: The years a release, publication or access date may name (a number outside them is something else).
