@@ -664,6 +664,9 @@ def test_the_note_of_years_written_as_dates_counts_its_cells_in_words_a_reader_r
         ("dd/mm/yyyy", dt.datetime),  # a day shown: the date as it is
         ("d-mmm-yy", dt.datetime),  # Excel's built-in format 15
         ("mmmm", dt.datetime),  # a month without its year says no month of a year: a date, as before
+        ("[$-409]mmmm\\ yyyy;@", workbook.MonthDate),  # as Excel writes a locale's "June 2025"
+        ("[$-F800]dddd\\,\\ mmmm\\ dd\\,\\ yyyy", dt.datetime),  # Excel's long date: a day
+        ("MMMM YYYY", workbook.MonthDate),  # as LibreOffice writes it
     ],
 )
 def test_a_date_cell_shown_to_the_month_or_year_says_that_precision(
