@@ -533,6 +533,25 @@ def test_no_output_holds_what_quarto_would_execute_or_resolve(tmp_path: Path) ->
         assert text in plain, text
 
 
+def test_the_run_record_holds_nothing_quarto_would_execute_or_resolve(tmp_path: Path) -> None:
+    """The run's record is as untrusted as its data: its run id and notebook name, which "About this brief" shows
+    in code spans, must not hand Quarto inline code or a shortcode ({{% env NAME %}} would print an environment
+    variable into the brief: a code span's backticks do not stop Quarto). Each still reads as written."""
+    from evidence.briefs.document import build_document
+
+    notebook = new_notebook(cells=[new_markdown_cell("# Record test"), new_code_cell("x")])
+    run = write_run(tmp_path / "runs", notebook, [])
+    record = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    run_id = "{{% env HOME %}} and {{< include /etc/passwd >}}"
+    record["run_id"] = run_id
+    record["notebook"]["name"] = "r Sys.getenv()"
+    (run / "run.json").write_text(json.dumps(record), encoding="utf-8")
+    source = build_document(run).source_text()
+    assert _EXECUTABLE.findall(source) == [], source
+    plain = " ".join(builtin.pandoc(None, "plain", text=source.split("---\n", 2)[2]).split())
+    assert f"notebook r Sys.getenv() (run {run_id})" in plain
+
+
 def test_an_output_cannot_rewrite_the_briefs_metadata(tmp_path: Path) -> None:
     """A YAML block in a notebook's computed Markdown (``---`` after a blank line opens one anywhere, for
     pandoc) overrode the brief's title, language, run and ``brief.demo`` (the synthetic-data warning at the
