@@ -974,5 +974,12 @@ def _run_date(record: RunRecord) -> str:
     return dt.date.today().isoformat()
 
 
+#: What a quoted attribute value escapes: its quote and backslash, an entity's "&" (pandoc reads "&lt;" there as
+#: "<"), and what opens a Quarto shortcode ("{{<", "{{%"), which Quarto expands in attribute values too.
+_ATTRIBUTE_SPECIAL = re.compile(r'([\\"&{}<>%])')
+
+
 def _attr(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+    """``text`` as the value of a quoted Markdown attribute (a figure's fig-alt), read back as itself, holding
+    nothing Quarto runs or resolves: a backtick is a character reference (knitr finds "`r x`" anywhere)."""
+    return _ATTRIBUTE_SPECIAL.sub(r"\\\1", text).replace("`", "&#96;")
