@@ -659,6 +659,9 @@ _ANY_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["C
             "= ",
             "12. ",
             "{{<",
+            "{{%",
+            "`r ",
+            "`{python}",
             "{=html}",
             "javascript:",
             "url(//",
@@ -724,6 +727,8 @@ def test_any_text_anywhere_in_a_brief_is_shown_as_itself_and_runs_nothing(text: 
         record["parameters"].update(country=text, role=text, by=text)
         (run / "run.json").write_text(json.dumps(record), encoding="utf-8")
         render_run(run, renderer="builtin", check_disclosure=False)
+        # nor does the brief's source hand Quarto, which reads it before any filter, anything to run or resolve
+        assert _EXECUTABLE.findall((run / "brief.qmd").read_text(encoding="utf-8")) == []
         page = (run / "brief.html").read_text(encoding="utf-8")
         index = (run.parent.parent / "index.html").read_text(encoding="utf-8")
         for html_page in (page, index):
