@@ -1600,3 +1600,31 @@ def test_the_note_on_the_publishers_small_cells_says_the_label_the_file_publishe
     text = _dimension_text(monkeypatch, yearly_numbers(selection, DisclosureRule(5), by="form"))
     assert "the publisher gives as \\<10 (fewer than ten victims)" in text, text
     assert "fewer than five victims" not in text
+
+
+def test_the_break_section_of_a_yearly_table_too_small_to_show_says_one_thing_in_plain_words(
+    monkeypatch, tmp_path, fixtures
+):
+    """words31's reader: under "Identified victims per year: too few victims to show this table…", the break
+    section went on "No trend is estimated: some yearly counts are withheld by disclosure control": a trend
+    in a section on breaks, and a second reason for one table. It says that no break is searched for, for the
+    reason already given, and nothing else."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.views import show_break, show_yearly_section
+    from evidence.sources.registry import load
+
+    header = (fixtures / "ctdc" / "synthetic_v2024.csv").read_text().splitlines()[0]
+    rows = [f"{year},Woman,18--20,MMR,THA" + "," * (header.count(",") - 4) for year in range(2019, 2024)]
+    path = tmp_path / "one_a_year.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    selection = Selection(load(path), country="THA", role="destination")
+    numbers = show_yearly_section(selection, DisclosureRule(5), dimension=None, place="Thailand", source="x")
+    assert numbers is not None and numbers.per_year is None
+    del shown[:]
+    show_break(numbers)
+    said = [str(getattr(obj, "data", obj)) for obj in shown]
+    assert said == ["No break is searched for: the victims per year above are too few to show."]

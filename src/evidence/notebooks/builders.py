@@ -5882,7 +5882,9 @@ def _break_text(models: SeriesModels) -> str:
                 models.rate_note or "",
             )
             return f"No break is searched for in the {models.read_years}: {_years_note(note)}."
-        return trend_sentence(models).replace("estimate a trend", "search for a break")
+        if models.rate_note == _WITHHELD_SERIES:  # a section on breaks says a break, not "No trend"
+            return f"No break is searched for: {_WITHHELD_SERIES}."
+        return trend_sentence(models)
     if found is None:
         note = models.break_note or ""
         if note.startswith("a break needs"):

@@ -1628,7 +1628,12 @@ def _dated(table: DisclosedTable) -> DisclosedTable:
 
 
 def show_break(numbers: YearlyNumbers) -> None:
-    """The most likely break in the trend of the complete years, or why there is none."""
+    """The most likely break in the trend of the complete years, or why there is none: for a table of victims
+    per year too small to show, that reason, said above, once (its models' note, counts withheld, would be a
+    second reason for the same table)."""
+    if numbers.per_year is None:
+        _markdown("No break is searched for: the victims per year above are too few to show.")
+        return
     _markdown(break_sentence(numbers.models()))
 
 
