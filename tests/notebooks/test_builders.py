@@ -973,7 +973,8 @@ def test_a_series_of_only_censored_cells_is_not_modelled_and_says_why():
     other = numbers.models("Other")
     assert other.rate_ratio is None and other.found_break is None
     assert other.to_dict()["note"] == (
-        "not estimable: every year with victims is censored (made only of counts published as <5, none exactly)"
+        "not estimable: every year with victims is censored (its count only a range: one or more cells published "
+        "as <5, none exactly)"
     )
     assert trend_sentence(other).startswith("No trend or break can be estimated: every year with victims")
     assert break_sentence(other).startswith("No trend or break can be estimated")
