@@ -1643,3 +1643,26 @@ def test_the_scope_sentence_labels_a_small_total_as_the_headline_does(demo):
     )
     many = views.person_scope_text(demo, DisclosureRule(5), country="USA", scope="all")
     assert f"of every country**, its {_people(f'{demo.height:,}')} victims (records of " in many
+
+
+def test_the_scope_sentence_over_several_case_files_names_them(shared_data):
+    """words31's reader: given the k-anonymised sample and its excerpt, the causes brief said "This section
+    covers the 746 victims in the case data with the United States …": the records of both files summed, read
+    as 746 different victims (the excerpt's are the sample's too). Over several files the sentence names the
+    files it reads together and says a victim in more than one counts in each; over one, it is as it was."""
+    sample = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    excerpt = load_cached(shared_data / "ctdc" / "k_anon_excerpt.csv")
+    used = views.person_tables([sample, excerpt], country="USA")
+    assert len(used) == 2
+    cases = views.person_cases(used, country="USA")
+    text = views.person_scope_text(cases, RULE, country="USA", tables=used)
+    label = '<span data-kind="label">CTDC k-anonymised global dataset, release not stated in the file</span>'
+    assert f"read together from two case files ({label}, both)" in text
+    assert text.endswith("a victim recorded in more than one of them counts once in each.")
+    assert "victims in the case data" not in text
+    alone = views.person_scope_text(
+        views.person_cases([sample], country="USA"), RULE, country="USA", tables=[sample]
+    )
+    assert alone.startswith("This section covers the ") and "read together" not in alone
+    everyone = views.person_scope_text(cases, RULE, country="USA", scope="all", tables=used)
+    assert f"read together from two case files ({label}, both)" in everyone
