@@ -2978,3 +2978,19 @@ def test_the_years_with_a_count_above_zero_are_those_a_filter_gives_read_without
         years = _years_of(frame)
     assert queries == []
     assert years == {int(y) for y in frame["year"].drop_nulls().to_list()}
+
+
+def test_the_final_year_of_a_release_is_said_probably_incomplete_once():
+    """words31's reader: "**2023** is probably incomplete: final year of the release: possibly incomplete (late
+    registration); below 50% of …": incomplete twice, and colons chained. The reason says why, the bullet
+    what."""
+    from evidence.analyses import trends
+    from evidence.notebooks.builders import incomplete_lines
+
+    steady = pl.DataFrame(
+        {"year": list(range(2014, 2024)), "count": [100] * 8 + [90, 10]},
+        schema={"year": pl.Int32, "count": pl.Int64},
+    ).with_columns(count_low=pl.col("count"), count_high=pl.col("count"))
+    (line,) = incomplete_lines(trends.incomplete_years(steady, late_registration=True))
+    assert line.startswith("- **2023** is probably incomplete: the final year of the release (late registration); ")
+    assert line.count("incomplete") == 1 and line.count(":") == 1

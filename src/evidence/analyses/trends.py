@@ -1736,7 +1736,7 @@ def incomplete_years(
         }
     if late_registration and len(years) and (release_end is None or int(years[-1]) >= release_end):
         last = int(years[-1])
-        note = "final year of the release: possibly incomplete (late registration)"
+        note = "the final year of the release (late registration)"  # the bullet says "probably incomplete"
         if last in flags:
             flags[last] = dataclasses.replace(flags[last], reason=f"{note}; {flags[last].reason}")
         else:
