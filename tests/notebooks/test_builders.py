@@ -2992,5 +2992,7 @@ def test_the_final_year_of_a_release_is_said_probably_incomplete_once():
         schema={"year": pl.Int32, "count": pl.Int64},
     ).with_columns(count_low=pl.col("count"), count_high=pl.col("count"))
     (line,) = incomplete_lines(trends.incomplete_years(steady, late_registration=True))
-    assert line.startswith("- **2023** is probably incomplete: the final year of the release (late registration); ")
+    assert line.startswith(
+        "- **2023** is probably incomplete: the final year of the release (late registration); "
+    )
     assert line.count("incomplete") == 1 and line.count(":") == 1

@@ -1666,3 +1666,29 @@ def test_the_scope_sentence_over_several_case_files_names_them(shared_data):
     assert alone.startswith("This section covers the ") and "read together" not in alone
     everyone = views.person_scope_text(cases, RULE, country="USA", scope="all", tables=used)
     assert f"read together from two case files ({label}, both)" in everyone
+
+
+def test_one_censored_country_of_the_detection_model_is_said_in_the_singular(panel):
+    """words31's reader (the demo's Thailand brief): "1 of the 21 countries have a count published as <5, …;
+    refitted with each at its lower and at its upper bound": one country has, and is refitted with it."""
+    import dataclasses
+
+    model = society.detection_model(panel)
+    censored = pl.col("detected_low") != pl.col("detected_high")
+    first = model.data.filter(censored)["iso3"][0]
+    one = dataclasses.replace(
+        model,
+        data=model.data.with_columns(
+            pl.when(censored & (pl.col("iso3") != first))
+            .then(pl.col("detected_low"))
+            .otherwise(pl.col("detected_high"))
+            .alias("detected_high")
+        ),
+    )
+    text = " ".join(_unmarked(views.censored_text(one)).split())
+    assert text.startswith(
+        f"1 of the {model.n_countries} countries has a count published as \\<5, entered at its midpoint; "
+        "refitted with it at its lower and at its upper bound, no rate ratio moves by more than "
+    ), text
+    several = " ".join(_unmarked(views.censored_text(model)).split())
+    assert " countries have a count published as" in several and "refitted with each at its" in several

@@ -1263,16 +1263,18 @@ def censored_text(model: DetectionModel) -> str:
         for bound, term in zip(fit, model.terms, strict=True)
     )
     return (
-        f"{number(censored, 'countries')} of the {number(model.n_countries, 'countries')} countries have a count "
-        f"published as {published}, entered at its midpoint; {_refitted_on_bounds(moved)}"
+        f"{number(censored, 'countries')} of the {number(model.n_countries, 'countries')} countries "
+        f"{'has' if censored == 1 else 'have'} a count published as {published}, entered at its midpoint; "
+        f"{_refitted_on_bounds(moved, one=censored == 1)}"
     )
 
 
-def _refitted_on_bounds(moved: float) -> str:
+def _refitted_on_bounds(moved: float, *, one: bool = False) -> str:
     """What the refits with UNODC's ``<5`` counts at their bounds do to the rate ratios: ``moved``, the largest
-    relative change (a ratio, marked as a statistic; under 0.1% said as 0.1%)."""
+    relative change (a ratio, marked as a statistic; under 0.1% said as 0.1%); ``one``: of one count ("with it",
+    not "with each")."""
     return (
-        "refitted with each at its lower and at its upper bound, no rate ratio moves by more than "
+        f"refitted with {'it' if one else 'each'} at its lower and at its upper bound, no rate ratio moves by more than "
         f"{number(max(moved * 100, 0.1), 'statistic', digits=1)}%."
     )
 
