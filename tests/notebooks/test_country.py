@@ -1465,3 +1465,19 @@ def test_the_intro_says_how_the_trend_reads_the_files_censored_counts(tables):
     tens = dataclasses.replace(unodc, data=unodc.data.with_columns(ten))
     intro = country.detected_intro(brief, tens)
     assert "reads a count published as <10 as between one and nine" in intro and "<5" not in intro
+
+
+def test_several_years_whose_parts_exceed_their_total_are_listed_as_a_sentence_lists_them(tmp_path):
+    """words31's reader, the demo's Cambodia: "they cannot be reconciled in 2005 (9 against a total of 8), 2015
+    (39 against a total of 36): …", two years joined by a comma alone."""
+    from evidence.sources import demo_context
+    from evidence.sources.registry import load
+
+    unodc = load(demo_context.write_demo_context(tmp_path / "context")[0])
+    brief = country.open_brief([unodc], RULE, country="KHM", role="destination", years=(None, None))
+    sentence = country.breakdown_sentence(brief, unodc, brief.routes(unodc, "destination"))
+    assert sentence is not None
+    assert (
+        "Year by year, they cannot be reconciled in 2005 (9 against a total of 8) and 2015 (39 against a total "
+        "of 36): the breakdown's cells" in sentence.replace("\\", "")
+    ), sentence

@@ -1008,7 +1008,7 @@ def _unreconciled_text(
         return ""
     one = len(said) == 1
     return (
-        f" Year by year, they cannot be reconciled in {', '.join(said)}: the breakdown's cells published as "
+        f" Year by year, they cannot be reconciled in {word_list(said)}: the breakdown's cells published as "
         f"numbers (not <5) alone add up to more victims than the total UNODC gives for {'that year' if one else 'those years'}, so the "
         "parts and the total cannot both be right (a victim listed under two citizenships, or figures "
         "that disagree)."
