@@ -2996,3 +2996,26 @@ def test_the_final_year_of_a_release_is_said_probably_incomplete_once():
         "- **2023** is probably incomplete: the final year of the release (late registration); "
     )
     assert line.count("incomplete") == 1 and line.count(":") == 1
+
+
+def test_the_rates_around_a_break_say_what_they_are_and_their_intervals():
+    """words31's reader, the trends notebook: "Before it the rate ratio was 1.12 a year (1.09–1.15), after it
+    0.99 (0.95–1.04)": the second rate without its unit, and neither bracket said to be an interval."""
+    import re
+
+    from _indicator import indicator_rows
+
+    from evidence.notebooks.builders import break_sentence, yearly_numbers
+
+    counts = [40, 44, 47, 52, 55, 60, 64, 70, 150, 160, 171, 180, 195, 205, 220, 236]
+    rows = [("THA", 2005 + i, "Total", "Total", "Total", "Total", n) for i, n in enumerate(counts)]
+    numbers = yearly_numbers(Selection(indicator_rows(rows), country="THA", role="destination"), RULE)
+    found = numbers.models().found_break
+    assert found is not None
+    text = re.sub(r"</?span[^>]*>", "", break_sentence(numbers.models()))
+    before, after = found.rate_ratio_before, found.rate_ratio_after
+    assert (
+        f"Before it the rate ratio was {before:.2f} a year (95% interval {found.ci_before[0]:.2f}–"
+        f"{found.ci_before[1]:.2f}), after it {after:.2f} a year (95% interval {found.ci_after[0]:.2f}–"
+        f"{found.ci_after[1]:.2f})." in text
+    ), text

@@ -5904,8 +5904,8 @@ def _break_text(models: SeriesModels) -> str:
         f"Most likely break: {dated} "
         f"(adjusted p {markup.marked(markup.p_value_text(found.p_value_adjusted), 'statistic')}). "
         f"Before it the rate ratio was {found.rate_ratio_before:.2f} a year "
-        f"({found.ci_before[0]:.2f}–{found.ci_before[1]:.2f}), after it {found.rate_ratio_after:.2f} "
-        f"({found.ci_after[0]:.2f}–{found.ci_after[1]:.2f})."
+        f"(95% interval {found.ci_before[0]:.2f}–{found.ci_before[1]:.2f}), after it "
+        f"{found.rate_ratio_after:.2f} a year (95% interval {found.ci_after[0]:.2f}–{found.ci_after[1]:.2f})."
     )
     if found.p_value_adjusted >= 0.05:
         text += " The evidence for a break is weak: a single trend fits about as well."
