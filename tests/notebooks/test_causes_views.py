@@ -1692,3 +1692,23 @@ def test_one_censored_country_of_the_detection_model_is_said_in_the_singular(pan
     ), text
     several = " ".join(_unmarked(views.censored_text(model)).split())
     assert " countries have a count published as" in several and "refitted with each at its" in several
+
+
+def test_the_table_of_the_country_beside_its_peers_has_a_caption(tmp_path, monkeypatch, panel):
+    """words31's reader, the causes brief's PDF: the table of the country beside its peers had no caption, and
+    split in two it read "Table (part 1 of 2)", a placeholder. It names the country, as the country brief's
+    table of neighbours does."""
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    import IPython.display
+
+    from evidence.notebooks import views as notebook_views
+
+    monkeypatch.setattr(notebook_views, "show_chart", lambda chart, name, **kw: None)
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    views.show_society_section(panel, "KHM", ["THA", "MMR"], RULE)
+    tables = [TableData.from_json(o[TABLE_MIME]) for o in shown if isinstance(o, dict) and TABLE_MIME in o]
+    peers = [t for t in tables if t.columns and t.columns[0].name == "Country"]
+    assert peers and peers[0].caption == "Cambodia beside its peers"

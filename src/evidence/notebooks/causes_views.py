@@ -2582,8 +2582,13 @@ def show_society_section(
         watch_list = "Tier 2 WL: Tier 2 Watch List." if any("Tier 2 WL" in str(c) for c in cells) else ""
         if NOT_COMPARED in cells:
             legend += " " + not_compared_note(society.MAX_YEARS_FROM_ESTIMATE)
+        from evidence.sources.countries import name_in_text
+
         show_table(
             table,
+            # a caption, as the country brief's table of neighbours has: a PDF splitting a table without one
+            # titled its parts "Table (part 1 of 2)"
+            caption=f"{name_in_text(iso3, start=True) or iso3} beside its peers",
             source="; ".join(sources),
             note=" ".join(
                 part
