@@ -1698,11 +1698,10 @@ def test_the_table_of_the_country_beside_its_peers_has_a_caption(tmp_path, monke
     """words31's reader, the causes brief's PDF: the table of the country beside its peers had no caption, and
     split in two it read "Table (part 1 of 2)", a placeholder. It names the country, as the country brief's
     table of neighbours does."""
-    from evidence.presentation.tables import TABLE_MIME, TableData
-
     import IPython.display
 
     from evidence.notebooks import views as notebook_views
+    from evidence.presentation.tables import TABLE_MIME, TableData
 
     monkeypatch.setattr(notebook_views, "show_chart", lambda chart, name, **kw: None)
     shown: list = []
