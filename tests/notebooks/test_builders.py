@@ -3019,3 +3019,22 @@ def test_the_rates_around_a_break_say_what_they_are_and_their_intervals():
         f"{found.ci_before[1]:.2f}), after it {after:.2f} a year (95% interval {found.ci_after[0]:.2f}–"
         f"{found.ci_after[1]:.2f})." in text
     ), text
+
+
+def test_no_unmapped_or_unknown_citizenship_is_said_as_none(tmp_path):
+    """words31's reader, the demo's data-quality brief: "0.0% have a citizenship the country reference cannot
+    map … and about 0.0% a citizenship the publisher gives as unknown", above "Every citizenship in this table
+    was mapped to a country": a share of nobody, and "about" of an exact none."""
+    from evidence.notebooks.builders import unmapped_citizenship_share
+
+    said = unmapped_citizenship_share(_glotip(tmp_path, [("Myanmar", "60"), ("Cambodia", "12")]))
+    assert said == (
+        "Of the victims detected by citizenship, none has a citizenship the country reference cannot map to a "
+        "single country, and none one the publisher gives as unknown."
+    )
+    some = unmapped_citizenship_share(_glotip(tmp_path, [("Myanmar", "60"), ("Atlantis", "20")]))
+    assert some == (
+        "Of the victims detected by citizenship, 25.0% have a citizenship the country reference cannot map to a "
+        "single country (listed for review), and none one the publisher gives as unknown; such victims are left "
+        "out of routes by origin."
+    )

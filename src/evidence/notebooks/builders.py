@@ -6508,12 +6508,22 @@ def unmapped_citizenship_share(loaded: LoadedTable) -> str | None:
     if share is None:
         return "No detected victims are broken down by citizenship in this table."
     low, high = share
-    text = f"{low:.1%}" if f"{low:.1%}" == f"{high:.1%}" else f"{low:.1%}–{high:.1%}"
     unknown = coverage.unspecified[1] / coverage.total[1] if coverage.total[1] else 0.0
+
+    def percent(value: float) -> str:  # never "0.0%" of a share above none
+        return f"{value:.1%}" if value >= 0.0005 or not value else "less than 0.1%"
+
+    # none is said as none: "0.0% … and about 0.0%" read as a share of somebody (the demo's workbook)
+    unmapped = (
+        "none has a citizenship the country reference cannot map to a single country"
+        if not high
+        else f"{percent(low) if percent(low) == percent(high) else f'{percent(low)}–{percent(high)}'} have a "
+        "citizenship the country reference cannot map to a single country (listed for review)"
+    )
+    given = "none one" if not unknown else f"about {percent(unknown)} a citizenship"
     return (
-        f"Of the victims detected by citizenship, {text} have a citizenship the country reference cannot map "
-        f"to a single country (listed for review), and about {unknown:.1%} a citizenship the publisher "
-        "gives as unknown; both are left out of routes by origin."
+        f"Of the victims detected by citizenship, {unmapped}, and {given} the publisher gives as unknown"
+        + ("." if not high and not unknown else "; such victims are left out of routes by origin.")
     )
 
 
