@@ -1628,3 +1628,33 @@ def test_the_break_section_of_a_yearly_table_too_small_to_show_says_one_thing_in
     show_break(numbers)
     said = [str(getattr(obj, "data", obj)) for obj in shown]
     assert said == ["No break is searched for: the victims per year above are too few to show."]
+
+
+def test_the_dimension_section_of_a_yearly_table_too_small_to_show_gives_the_same_reason(
+    monkeypatch, tmp_path, fixtures
+):
+    """words31's reader (the demo's Fiji as destination, by gender): under "Identified victims per year: too few
+    victims to show this table…", the section by gender said "not shown, because the data hold no such
+    breakdown for it, or too few victims to protect": a choice of reasons where the reason is known."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.views import show_dimension_section, show_yearly_section
+    from evidence.sources.registry import load
+
+    header = (fixtures / "ctdc" / "synthetic_v2024.csv").read_text().splitlines()[0]
+    rows = [f"{year},Woman,18--20,MMR,THA" + "," * (header.count(",") - 4) for year in range(2019, 2024)]
+    path = tmp_path / "one_a_year.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    selection = Selection(load(path), country="THA", role="destination")
+    options = {"place": "Thailand", "source": "x"}
+    numbers = show_yearly_section(selection, DisclosureRule(5), dimension="gender", **options)
+    assert numbers is not None and numbers.per_year is None and numbers.by == "gender"
+    del shown[:]
+    show_dimension_section(numbers, **options)
+    said = [str(getattr(obj, "data", obj)) for obj in shown]
+    assert said == [
+        "Identified victims per year by gender: not shown, as the victims per year above are too few to show."
+    ]

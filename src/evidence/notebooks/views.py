@@ -1238,11 +1238,14 @@ def show_dimension_section(
     table = numbers.by_category
     if table is None:
         why = (
-            "the data publish no such breakdown for it"
+            "because the data publish no such breakdown for it"
             if not numbers.exact
-            else "the data hold no such breakdown for it, or too few victims to protect"
+            # the reason said above, once, where the victims per year were too few to show (Fiji as destination)
+            else "as the victims per year above are too few to show"
+            if numbers.per_year is None
+            else "because the data hold no such breakdown for it, or too few victims to protect"
         )
-        _markdown(escape_markdown(f"{caption}: not shown, because {why}."))
+        _markdown(escape_markdown(f"{caption}: not shown, {why}."))
         return
     if numbers.exact and set(table.low.value_columns) <= {NOT_RECORDED}:
         # a table of "Not recorded" alone says one thing, in a sentence (Myanmar as origin, by form: 2010, 40
