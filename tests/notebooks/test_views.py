@@ -1658,3 +1658,12 @@ def test_the_dimension_section_of_a_yearly_table_too_small_to_show_gives_the_sam
     assert said == [
         "Identified victims per year by gender: not shown, as the victims per year above are too few to show."
     ]
+
+
+def test_a_chart_with_nothing_to_draw_is_not_called_this_chart():
+    """words31's reader, the demo's Lao PDR (duration of exploitation by class of route): under the table came
+    "Nothing to draw here: every value of this chart is withheld or absent", of a chart the reader never sees."""
+    from evidence.notebooks.views import NOTHING_TO_DRAW
+
+    assert "this chart" not in NOTHING_TO_DRAW
+    assert NOTHING_TO_DRAW == "No chart here: every value it would draw is withheld or absent."

@@ -89,7 +89,9 @@ def show_chart(chart: alt.TopLevelMixin, name: str) -> None:
     show_charts([(chart, name)])
 
 
-NOTHING_TO_DRAW: Final = "Nothing to draw here: every value of this chart is withheld or absent."
+NOTHING_TO_DRAW: Final = (
+    "No chart here: every value it would draw is withheld or absent."  # no "this chart": none is shown
+)
 #: Said in place of the route charts when one route has victims to draw: a single bar, a map of one domestic
 #: circle or a world of one shaded country compares nothing (a flow map still shows where an international one
 #: runs).
