@@ -76,3 +76,20 @@ def test_no_model_reads_a_count_the_table_withholds(small, value, threshold, cen
     read = series.filter(pl.col("year").is_in(sorted(withheld & set(models.years))))
     exact = read["victims_uncensored"] if "victims_uncensored" in read.columns else read["count"]
     assert all((e or 0) == 0 for e in exact.to_list()), read
+
+
+def test_a_break_not_searched_for_withheld_counts_is_said_as_a_break_not_a_trend():
+    """words31's reader: under "A break in the trend?", a series with withheld years said "No trend is
+    estimated: …", a trend where the section is on breaks (its rewording to a break matched no sentence)."""
+    from evidence.notebooks.builders import break_sentence, trend_sentence
+
+    values = {2012: 40, 2013: 3, 2014: 45, 2015: 52, 2016: 38, 2017: 60, 2018: 44, 2019: 51}
+    numbers = yearly_numbers(Selection(_frame(values), country="THA", role="destination"), DisclosureRule(5))
+    models = numbers.models()
+    assert (
+        trend_sentence(models)
+        == "No trend is estimated: some yearly counts are withheld by disclosure control."
+    )
+    assert break_sentence(models) == (
+        "No break is searched for: some yearly counts are withheld by disclosure control."
+    )

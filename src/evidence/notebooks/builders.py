@@ -5882,7 +5882,9 @@ def _break_text(models: SeriesModels) -> str:
                 models.rate_note or "",
             )
             return f"No break is searched for in the {models.read_years}: {_years_note(note)}."
-        return trend_sentence(models).replace("estimate a trend", "search for a break")
+        if models.rate_note == _WITHHELD_SERIES:  # a section on breaks says a break, not "No trend"
+            return f"No break is searched for: {_WITHHELD_SERIES}."
+        return trend_sentence(models)
     if found is None:
         note = models.break_note or ""
         if note.startswith("a break needs"):
@@ -5902,8 +5904,8 @@ def _break_text(models: SeriesModels) -> str:
         f"Most likely break: {dated} "
         f"(adjusted p {markup.marked(markup.p_value_text(found.p_value_adjusted), 'statistic')}). "
         f"Before it the rate ratio was {found.rate_ratio_before:.2f} a year "
-        f"({found.ci_before[0]:.2f}–{found.ci_before[1]:.2f}), after it {found.rate_ratio_after:.2f} "
-        f"({found.ci_after[0]:.2f}–{found.ci_after[1]:.2f})."
+        f"(95% interval {found.ci_before[0]:.2f}–{found.ci_before[1]:.2f}), after it "
+        f"{found.rate_ratio_after:.2f} a year (95% interval {found.ci_after[0]:.2f}–{found.ci_after[1]:.2f})."
     )
     if found.p_value_adjusted >= 0.05:
         text += " The evidence for a break is weak: a single trend fits about as well."
@@ -6506,12 +6508,22 @@ def unmapped_citizenship_share(loaded: LoadedTable) -> str | None:
     if share is None:
         return "No detected victims are broken down by citizenship in this table."
     low, high = share
-    text = f"{low:.1%}" if f"{low:.1%}" == f"{high:.1%}" else f"{low:.1%}–{high:.1%}"
     unknown = coverage.unspecified[1] / coverage.total[1] if coverage.total[1] else 0.0
+
+    def percent(value: float) -> str:  # never "0.0%" of a share above none
+        return f"{value:.1%}" if value >= 0.0005 or not value else "less than 0.1%"
+
+    # none is said as none: "0.0% … and about 0.0%" read as a share of somebody (the demo's workbook)
+    unmapped = (
+        "none has a citizenship the country reference cannot map to a single country"
+        if not high
+        else f"{percent(low) if percent(low) == percent(high) else f'{percent(low)}–{percent(high)}'} have a "
+        "citizenship the country reference cannot map to a single country (listed for review)"
+    )
+    given = "none one" if not unknown else f"about {percent(unknown)} a citizenship"
     return (
-        f"Of the victims detected by citizenship, {text} have a citizenship the country reference cannot map "
-        f"to a single country (listed for review), and about {unknown:.1%} a citizenship the publisher "
-        "gives as unknown; both are left out of routes by origin."
+        f"Of the victims detected by citizenship, {unmapped}, and {given} the publisher gives as unknown"
+        + ("." if not high and not unknown else "; such victims are left out of routes by origin.")
     )
 
 
