@@ -7,12 +7,14 @@ adjusted p-value)."""
 from __future__ import annotations
 
 import polars as pl
+import pytest
 from _indicator import indicator_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evidence.analyses import trends
 from evidence.analyses.selection import Selection
+from evidence.core.errors import ParameterError
 from evidence.notebooks.builders import yearly_numbers
 from evidence.presentation.disclosure import DisclosureRule
 
@@ -76,3 +78,102 @@ def test_no_model_reads_a_count_the_table_withholds(small, value, threshold, cen
     read = series.filter(pl.col("year").is_in(sorted(withheld & set(models.years))))
     exact = read["victims_uncensored"] if "victims_uncensored" in read.columns else read["count"]
     assert all((e or 0) == 0 for e in exact.to_list()), read
+
+
+def _published_rate_ratio(numbers, category: str) -> float | None:
+    """A category's rate ratio as ``evidence trend --by ... --json`` publishes it (six decimals), or None."""
+    return numbers.models(category).to_dict().get("rate_ratio", {}).get("rate_ratio")
+
+
+def _values_that_reproduce(numbers, category: str, year: int, candidates: range) -> list[int]:
+    """The reader's attack on a category's cell left empty in ``year``: the other years of the series the JSON
+    says the model read, as the table shows them (exact numbers), and each candidate for the empty cell, refitted;
+    the candidates whose rate ratio prints as the published one."""
+    published = _published_rate_ratio(numbers, category)
+    if published is None:
+        return []
+    table = numbers.by_category
+    shown = dict(table.low.frame.select("year", category).iter_rows())
+    read = numbers.models(category).to_dict()["years_used"]
+    others = {y: shown[str(y)] for y in read if y != year}
+    assert all(isinstance(v, int) for v in others.values())  # the attack reads exact numbers only
+    schema = {"year": pl.Int32, "count": pl.Float64, "count_low": pl.Float64, "count_high": pl.Float64}
+    found = []
+    for value in candidates:
+        rows = sorted([*((y, v) for y, v in others.items()), (year, value)])
+        frame = pl.DataFrame(
+            [(y, float(v), float(v), float(v)) for y, v in rows], schema=schema, orient="row"
+        )
+        if round(trends.rate_ratio(frame).rate_ratio, 6) == published:
+            found.append(value)
+    return found
+
+
+@pytest.fixture(scope="module")
+def glotip(shared_data):
+    from evidence.sources.cache import load_cached
+
+    return load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+
+
+def test_a_breakdown_left_empty_is_not_given_back_by_its_categories_rate_ratios(glotip):
+    """Argentina as destination by sex at a threshold of 11 (the real workbook): the 2020 breakdown is left
+    empty (``breakdown withheld``: with the total of 933 and the other cells its labels would give a withheld
+    count back), yet the rate ratio of women, fitted on 2020's 406, printed to six decimals by ``evidence trend
+    --json``, is reproduced by 406 alone of the 934 values the year's total leaves possible."""
+    from evidence.notebooks.builders import BREAKDOWN_WITHHELD
+
+    numbers = yearly_numbers(
+        Selection(glotip, country="ARG", role="destination"), DisclosureRule(11), by="sex"
+    )
+    table = numbers.by_category
+    assert table is not None
+    row = dict(zip(table.low.frame["year"], table.low.frame["note"], strict=True))
+    assert row["2020"] == BREAKDOWN_WITHHELD
+    for category in ("Female", "Male"):
+        assert len(_values_that_reproduce(numbers, category, 2020, range(934))) != 1, category
+
+
+@pytest.mark.parametrize(
+    ("country", "by"),
+    [("ARG", "sex"), ("POL", "form"), ("USA", "form"), ("NGA", "age"), ("GBR", "form")],
+)
+@pytest.mark.parametrize("threshold", [5, 11])
+def test_no_category_model_reads_a_cell_the_table_leaves_empty_or_withholds(glotip, country, by, threshold):
+    """Of every category of a real series: each year its models read with a part the publisher printed exactly
+    is a number (or a range) the table shows; a cell left empty (a breakdown withheld with its total) or withheld
+    is no year a model reads (Poland as destination by form at 11: other forms' 2018, 10–13 with 9 exact, was
+    read beside a row left empty)."""
+    from evidence.analyses.intervals import UNCENSORED
+
+    checked = 0
+    for role in ("origin", "destination"):
+        try:
+            numbers = yearly_numbers(
+                Selection(glotip, country=country, role=role), DisclosureRule(threshold), by=by
+            )
+        except ParameterError:  # a breakdown this role does not have (by form of a country's nationals)
+            continue
+        table = numbers.by_category
+        if table is None:
+            continue
+        years = table.low.frame["year"].to_list()
+        for category in numbers.categories:
+            checked += 1
+            models = numbers.models(category)
+            if models.rate_ratio is None:
+                continue
+            cells = dict(
+                zip(
+                    years,
+                    zip(table.low.frame[category], table.high.frame[category], strict=True),
+                    strict=True,
+                )
+            )
+            series = numbers.series(category)
+            assert series is not None
+            for year, exact in series.select("year", UNCENSORED).iter_rows():
+                if year in models.years and (exact or 0) > 0:
+                    low, high = cells.get(str(year), (None, None))
+                    assert low is not None and high is not None, (role, category, year)
+    assert checked  # the selection has categories: the check read their models

@@ -3410,10 +3410,13 @@ _WITHHELD_SERIES = "some yearly counts are withheld by disclosure control"
 
 def _reads_withheld(series: pl.DataFrame, table: Bounds | None, column: str, threshold: int) -> bool:
     """Whether models of ``series`` (year, count, ..., the part published exactly where known) would read a
-    count the published ``table`` withholds (``<5`` or ``x`` in either bound) that is not made only of the
-    publisher's ``<5`` cells: their rate ratio and break, to the digits printed, give it back (Singapore at a
+    count the published ``table`` does not show, other than one made only of the publisher's ``<5`` cells:
+    withheld (``<5`` or ``x`` in either bound), or left empty (a breakdown withheld with its total,
+    :data:`BREAKDOWN_WITHHELD`). Their rate ratio and break, to the digits printed, give it back (Singapore at a
     threshold of 10: 2009's 7, shown ``<10``, and 2017's 16, shown ``x``, the only values of 35 that reproduce
-    the published ratios). False where no trend is estimable anyway (that reason is said instead)."""
+    the published ratios; Argentina's women detected in 2020 at 11, left empty with the year's breakdown, the
+    only value of 0 to 933 that reproduces the rate ratio ``evidence trend --by sex --json`` printed). False
+    where no trend is estimable anyway (that reason is said instead)."""
     from evidence.analyses import trends
 
     if table is None or not series.height or column not in table.low.reasons.columns:
@@ -3422,12 +3425,21 @@ def _reads_withheld(series: pl.DataFrame, table: Bounds | None, column: str, thr
         return False
     n = table.low.frame.height - (1 if table.low.has_total_row else 0)
     years = table.low.frame["year"].head(n).to_list()
-    low, high = (t.reasons[column].head(n).to_list() for t in (table.low, table.high))
-    withheld = [int(y) for y, a, b in zip(years, low, high, strict=True) if (a or b) and str(y).isdigit()]
-    if not withheld:
-        return False
+    # a cell shows a number (or both bounds of a range) where neither bound is withheld nor left empty
+    shown = {
+        int(y)
+        for y, a, b, lo, hi in zip(
+            years,
+            table.low.reasons[column].head(n),
+            table.high.reasons[column].head(n),
+            table.low.frame[column].head(n),
+            table.high.frame[column].head(n),
+            strict=True,
+        )
+        if str(y).isdigit() and not (a or b) and lo is not None and hi is not None
+    }
     part = pl.col(UNCENSORED) if UNCENSORED in series.columns else pl.col("count")
-    return bool(series.filter(pl.col("year").is_in(withheld) & (part.fill_null(0) > 0)).height)
+    return bool(series.filter(~pl.col("year").is_in(sorted(shown)) & (part.fill_null(0) > 0)).height)
 
 
 @dataclass(frozen=True)
