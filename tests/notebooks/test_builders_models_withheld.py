@@ -177,3 +177,72 @@ def test_no_category_model_reads_a_cell_the_table_leaves_empty_or_withholds(glot
                     low, high = cells.get(str(year), (None, None))
                     assert low is not None and high is not None, (role, category, year)
     assert checked  # the selection has categories: the check read their models
+
+
+def _points(table, column: str = "victims") -> dict[int, float | None]:
+    """Each dated year's point value as a reader reads the table (a number, or the middle of a range; a range
+    made only of the publisher's <5 cells, ``up to 8``, by its low bound in the publisher's file), None where it
+    is withheld or left empty."""
+    n = table.low.frame.height - (1 if table.low.has_total_row else 0)
+    out: dict[int, float | None] = {}
+    for year, (low, high) in zip(table.low.frame["year"].head(n), table.cells(column)[:n], strict=True):
+        numbers = isinstance(low, int) and isinstance(high, int)
+        out[int(year)] = (low + high) / 2 if numbers else None
+    return out
+
+
+def test_the_steady_reporters_share_does_not_give_back_a_year_the_table_withholds(glotip):
+    """The Philippines as origin at a threshold of 11 (the real workbook): the steady reporters' share of the
+    nationals counted in 2007–2013, printed to four decimals by ``evidence trend --json`` (0.5024), is their
+    panel's 675 (shown year by year) over the full series' window; every year of it is shown but 2007, withheld
+    (``x``) to protect 2021's small count, so the share puts 2007 between 59.4 and 59.7: 59.5, the 58–61 the
+    table withholds (and with the total, 2021's)."""
+    numbers = yearly_numbers(Selection(glotip, country="PHL", role="origin"), DisclosureRule(11))
+    assert numbers.panel is not None and numbers.panel.per_year is not None
+    first, last = numbers.panel.panel.window
+    share = numbers.models().to_dict()["steady_reporters"]["share"]
+    full, panel = _points(numbers.per_year), _points(numbers.panel.per_year)
+    unknown = [y for y in range(first, last + 1) if full.get(y) is None]
+    assert unknown == [2007] and all(panel[y] is not None for y in range(first, last + 1))
+    if not isinstance(share, float):
+        return  # withheld: nothing to solve
+    numerator = sum(panel[y] for y in range(first, last + 1))  # type: ignore[misc]
+    known = sum(full[y] for y in range(first + 1, last + 1))  # type: ignore[misc]
+    low, high = numerator / (share + 0.00005) - known, numerator / (share - 0.00005) - known
+    # a count with a part published exactly and k cells of <5 reads as E + 2.5k: a half-integer, at least 11
+    candidates = [v / 2 for v in range(22, 2 * 10_000) if low <= v / 2 <= high]
+    assert len(candidates) > 1, (low, high, candidates)
+
+
+@pytest.mark.parametrize("threshold", [5, 11])
+def test_a_steady_reporters_share_is_published_only_beside_every_year_of_its_window(glotip, threshold):
+    """Wherever the share is printed as a number (JSON and the brief's sentence), every year of its window is
+    known to a reader of both tables it is a ratio of, the full series and the steady reporters': shown, or made
+    only of the publisher's <5 cells (public in its file). The real workbook: the Czech Republic, Slovakia,
+    Brazil, Ukraine and the Philippines withhold a year with a part published exactly in one of them."""
+    from evidence.notebooks.builders import panel_sentence
+
+    seen = 0
+    for country in ("BRA", "COL", "CZE", "PHL", "SVK", "UKR", "ROU", "THA"):
+        numbers = yearly_numbers(Selection(glotip, country=country, role="origin"), DisclosureRule(threshold))
+        if numbers.panel is None or numbers.panel.per_year is None:
+            continue
+        seen += 1
+        first, last = numbers.panel.panel.window
+        window = range(first, last + 1)
+        full, panel = _points(numbers.per_year), _points(numbers.panel.per_year)
+        public = {  # a year made only of the publisher's <5 cells: in its file, whatever the table shows
+            (kind, int(y))
+            for kind, counts in (("full", numbers.counts), ("panel", numbers.panel.panel.counts))
+            for y, exact in counts.select("year", "victims_uncensored").iter_rows()
+            if not exact
+        }
+        complete = all(
+            (full.get(y) is not None or ("full", y) in public)
+            and (panel.get(y) is not None or ("panel", y) in public)
+            for y in window
+        )
+        share = numbers.models().to_dict()["steady_reporters"]["share"]
+        assert isinstance(share, float) == complete, (country, share)
+        assert ("%" in panel_sentence(numbers)) == complete, country
+    assert seen >= 6
