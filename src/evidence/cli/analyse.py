@@ -806,10 +806,14 @@ def _print_trend(payload: dict[str, Any]) -> None:
         if steady := s.get("steady_reporters"):
             # a share withheld is its label (it would give a withheld yearly count back)
             share = steady["share"]
-            counted = f"{share:.0%} of" if isinstance(share, float) else "their share withheld, of"
+            counted = (
+                f"{share:.0%} of the victims counted"
+                if isinstance(share, float)
+                else "their share of the victims counted withheld"
+            )
             console.print(
                 f"    on the steady reporters of {steady['window'][0]}–{steady['window'][1]}: "
-                f"{escape(', '.join(steady['reporters']))} ({counted} the victims counted)",
+                f"{escape(', '.join(steady['reporters']))} ({counted})",
                 highlight=False,
             )
         for bound in ("low_bound", "high_bound"):
