@@ -574,8 +574,10 @@ def _without_fenced_code(text: str) -> str:
 
 
 def _plain(markdown: str) -> str:
-    """A heading's Markdown as plain text: emphasis and code marks dropped, escapes resolved."""
-    return re.sub(r"\\(.)", r"\1", re.sub(r"(?<!\\)[*_`]", "", markdown)).strip()
+    """A heading's Markdown as plain text: emphasis and code marks dropped, escapes resolved (a backtick
+    :func:`~evidence.presentation.markup.escape_markdown` writes as a character reference, ``&#96;``, too)."""
+    unmarked = re.sub(r"(?<!\\)[*_`]", "", markdown)
+    return re.sub(r"\\(.)|&#96;", lambda m: m[1] if m[1] is not None else "`", unmarked).strip()
 
 
 def _humanise(name: str) -> str:
