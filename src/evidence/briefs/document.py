@@ -574,8 +574,10 @@ def _without_fenced_code(text: str) -> str:
 
 
 def _plain(markdown: str) -> str:
-    """A heading's Markdown as plain text: emphasis and code marks dropped, escapes resolved."""
-    return re.sub(r"\\(.)", r"\1", re.sub(r"(?<!\\)[*_`]", "", markdown)).strip()
+    """A heading's Markdown as plain text: emphasis and code marks dropped, escapes resolved (a backtick
+    :func:`~evidence.presentation.markup.escape_markdown` writes as a character reference, ``&#96;``, too)."""
+    unmarked = re.sub(r"(?<!\\)[*_`]", "", markdown)
+    return re.sub(r"\\(.)|&#96;", lambda m: m[1] if m[1] is not None else "`", unmarked).strip()
 
 
 def _humanise(name: str) -> str:
@@ -974,5 +976,12 @@ def _run_date(record: RunRecord) -> str:
     return dt.date.today().isoformat()
 
 
+#: What a quoted attribute value escapes: its quote and backslash, an entity's "&" (pandoc reads "&lt;" there as
+#: "<"), and what opens a Quarto shortcode ("{{<", "{{%"), which Quarto expands in attribute values too.
+_ATTRIBUTE_SPECIAL = re.compile(r'([\\"&{}<>%])')
+
+
 def _attr(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+    """``text`` as the value of a quoted Markdown attribute (a figure's fig-alt), read back as itself, holding
+    nothing Quarto runs or resolves: a backtick is a character reference (knitr finds "`r x`" anywhere)."""
+    return _ATTRIBUTE_SPECIAL.sub(r"\\\1", text).replace("`", "&#96;")
