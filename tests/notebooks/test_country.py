@@ -133,6 +133,20 @@ def test_nationals_abroad_are_not_set_against_the_estimate(tables):
     assert [(r.year, r.incomplete, r.year_text) for r in nationals] == [(2018, False, "2018")]
 
 
+def test_nationals_all_found_abroad_are_not_said_to_be_found_at_home(tables):
+    """real31: Lao PDR as origin: the table above the sentence reads "Nationals of Lao PDR detected abroad"
+    (UNODC holds no count of them by Lao PDR) and every victim identified from it was exploited in Thailand,
+    yet the sentence under it said they were "found abroad or at home". As origin or both, the sentence says
+    where the rows it is about found them, as the rows themselves do."""
+    for role in ("origin", "both"):
+        brief = _brief(tables, "LAO", role)
+        rows = country.magnitudes(brief)
+        assert any(r.what == "Nationals of Lao PDR detected abroad (UNODC)" for r in rows)
+        sentences = " ".join(country.magnitude_sentences(brief, rows))
+        assert "Nationals of Lao PDR found abroad are not set against the estimate" in sentences, role
+        assert "at home" not in sentences, role
+
+
 def _brief_of_routes(tables, records: list[tuple[str, str]]):
     """A role-both brief of Thailand from case records of 2021 with these (origin, destination) routes, beside
     the GSI."""

@@ -1415,17 +1415,31 @@ def magnitude_sentences(brief: CountryBrief, rows: Sequence[Magnitude]) -> list[
             )
         # the rows of the country's nationals (role origin: UNODC's nationals detected, the case data's victims
         # from the country), but not role both's victims identified in or from it, said above
-        if any(
-            r.kind != "gsi" and not r.in_country and not (r.kind == "case" and brief.role == "both")
+        nationals = [
+            r
             for r in rows
-        ):
+            if r.kind != "gsi" and not r.in_country and not (r.kind == "case" and brief.role == "both")
+        ]
+        if nationals:
+            # where those rows found them, as the rows say it: "detected abroad" above, never "or at home" below
+            where = "abroad or at home" if any(_found_at_home(brief, r) for r in nationals) else "abroad"
             out.append(
                 escape_markdown(
-                    f"Nationals of {brief.place} found abroad or at home are not set against the estimate: the GSI "
+                    f"Nationals of {brief.place} found {where} are not set against the estimate: the GSI "
                     "estimates people in modern slavery living in the country, whatever their nationality."
                 )
             )
     return out
+
+
+def _found_at_home(brief: CountryBrief, row: Magnitude) -> bool:
+    """Whether a row of the country's nationals counts some found in the country itself: UNODC's, where its
+    own authorities count some (:func:`nationals_where`); the case data's, where a victim from it was exploited
+    in it (a domestic route of the brief's route table, shown there as a count, a zero too)."""
+    if row.kind == "indicator":
+        return nationals_where(brief, row.table) != "abroad"
+    records = brief.selection(row.table, "origin").records()
+    return records.filter(pl.col("destination_iso3") == brief.country).height > 0
 
 
 def _flagged_ratio_words(row: Magnitude) -> str:
