@@ -1327,6 +1327,19 @@ def test_the_gsi_ranks_say_why_their_counts_of_countries_differ(real_tables, sho
     assert " of 32 |" in _text(shown) and "Each measure is ranked" not in _text(shown)
 
 
+def test_a_gsi_measure_walk_free_gives_no_value_for_is_said_under_its_table(real_tables, shown):
+    """real31: Brunei Darussalam (GSI 2023: rated for the government response only) read "n/a" for its
+    estimate, prevalence and vulnerability, and nothing under the table said what n/a is (the table beside the
+    neighbours says it). A country with every measure (Thailand) has no such note."""
+    country_views.show_estimates_section(open_brief(real_tables, DisclosureRule(5), country="BRN"))
+    text = re.sub(r"</?span[^>]*>", "", _text(shown))
+    assert "| Vulnerability to modern slavery (0-100; higher: more vulnerable) | n/a |" in text
+    assert "n/a: Walk Free publishes no value of this measure for Brunei Darussalam." in text
+    shown.clear()
+    country_views.show_estimates_section(open_brief(real_tables, DisclosureRule(5), country="THA"))
+    assert "n/a" not in _text(shown)
+
+
 NOTEBOOK_FITS_MORE = "The `causes_consequences` notebook fits the model of every form of exploitation"
 
 

@@ -558,7 +558,15 @@ def show_estimates_section(brief: CountryBrief) -> None:
         },
         note=" ".join(
             n
-            for n in (gsi_estimates_note(shown), "Scores and ratings as published.", gsi_rank_note(brief))
+            for n in (
+                gsi_estimates_note(shown),
+                "Scores and ratings as published.",
+                gsi_rank_note(brief),
+                # Brunei Darussalam: rated for the government response only, its other measures read n/a
+                f"n/a: Walk Free publishes no value of this measure for {brief.place}."
+                if "n/a" in table[table.columns[1]].to_list()
+                else None,
+            )
             if n
         ),
         source=source,
