@@ -261,6 +261,22 @@ def test_key_figures(tables):
     assert "the tier data given end with the report of 2015, 6 years before the other figures (2021)" in box
 
 
+def test_a_country_without_a_total_says_so_at_a_glance(tables):
+    """real31: Cambodia as destination: the UNODC data hold its detected victims by form (2007, 2017-2020) and
+    age (2013-2015), never a total; "At a glance" gave the case data and the GSI and left UNODC out without a
+    word, though the brief cites it and has a section of it. The box names it, with no number; as both, too."""
+    for role in ("destination", "both"):
+        figures = dict(country.key_figures(_brief(tables, "KHM", role)))
+        assert figures.get("Victims detected in the country (UNODC)") == "no total published (see below)", (
+            role,
+            figures,
+        )
+    # a country with a total keeps its number, and no such line
+    thailand = dict(country.key_figures(_brief(tables)))
+    assert "Victims detected in the country (UNODC)" not in thailand
+    assert "no total published (see below)" not in thailand.values()
+
+
 def _later_tiers(tmp_path, rows):
     """A tier file of later reports in the simple CSV layout (iso3, report_year, tier), loaded."""
     from evidence.sources.registry import load

@@ -1714,6 +1714,10 @@ def _headline_figures(brief: CountryBrief) -> list[tuple[str, str, int | None]]:
     return list(brief._kept[key])
 
 
+#: At a glance, the detected victims of a country whose UNODC data give only breakdowns, never a total.
+NO_TOTAL_AT_A_GLANCE: Final = "no total published (see below)"
+
+
 def _headline_figures_of(brief: CountryBrief) -> list[tuple[str, str, int | None]]:
     out: list[tuple[str, str, int | None]] = []
     for table in brief.holding("case"):
@@ -1733,11 +1737,16 @@ def _headline_figures_of(brief: CountryBrief) -> list[tuple[str, str, int | None
         for role in roles:
             numbers = brief.yearly(table, role)
             years = years_with_victims(numbers)
-            if not years or (role != brief.role and brief.role == "origin" and not numbers.has_totals):
-                continue
             what = "Victims detected in the country" if role == "destination" else NATIONALS_DETECTED
             if role == "destination":
                 what += " (UNODC)" if brief.role != "origin" else " (UNODC, any citizenship)"
+            if not years and role == "destination" and brief.role != "origin" and numbers.holds_victims:
+                # breakdowns without a total in any year (Cambodia's forms and ages): the source is named at a
+                # glance, with no number, as its section below says
+                out.append((what, NO_TOTAL_AT_A_GLANCE, None))
+                continue
+            if not years or (role != brief.role and brief.role == "origin" and not numbers.has_totals):
+                continue
             # one rule in every brief (:data:`HEADLINE_RULE`): the latest year not flagged (probably
             # incomplete, or not comparable), as published there, with its year; when every year is flagged, no
             # number at all
