@@ -1340,6 +1340,27 @@ def test_a_gsi_measure_walk_free_gives_no_value_for_is_said_under_its_table(real
     assert "n/a" not in _text(shown)
 
 
+def test_a_country_without_any_total_is_not_said_to_lack_one_only_in_some_years(real_tables, shown):
+    """real31: Cambodia as destination (UNODC 2023: forms 2007, 2017-2020, ages 2013-2015, no total in any year)
+    read "UNODC publishes no total of the victims detected in Cambodia in 2007, 2013–2015 and 2017–2020", and
+    no more: a reader takes the other years of the brief's 2007–2020 to have one. It says they have none."""
+    country_views.show_detected_section(
+        open_brief(real_tables, DisclosureRule(5), country="KHM", role="destination")
+    )
+    text = " ".join(re.sub(r"</?span[^>]*>", "", _text(shown)).split())
+    assert (
+        "UNODC publishes no total of the victims detected in Cambodia in 2007, 2013–2015 and 2017–2020, only their "
+        "breakdown by form of exploitation and by age (below); nor any in the brief\\'s other years of 2007–2020."
+        in text
+    ), text[:1500]
+    # nor is a yearly count with its trend promised above it
+    assert "per year (with the trend model" not in text
+    assert (
+        "UNODC\\'s country data (GLOTIP): the victims detected in Cambodia by form, sex, age and citizenship where "
+        "UNODC publishes them (it publishes no yearly total of them: no trend is fitted)." in text
+    ), text[:400]
+
+
 NOTEBOOK_FITS_MORE = "The `causes_consequences` notebook fits the model of every form of exploitation"
 
 

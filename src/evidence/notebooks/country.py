@@ -651,7 +651,13 @@ def detected_intro(brief: CountryBrief, table: LoadedTable) -> str:
     read = word_list([f"between one and {number_in_words(n - 1)}" for n in thresholds], last="or")
     trend = f"with the trend model, which reads a count published as {published} as {read}"
     parts = []
-    if brief.role in ("destination", "both"):
+    if brief.role in ("destination", "both") and not brief.yearly(table, "destination", by=None).has_totals:
+        # breakdowns without a total in any year (Cambodia): no yearly count, no trend to promise
+        parts.append(
+            f"the victims detected in {brief.place} by form, sex, age and citizenship where UNODC publishes them "
+            "(it publishes no yearly total of them: no trend is fitted)"
+        )
+    elif brief.role in ("destination", "both"):
         parts.append(
             f"the victims detected in {brief.place} per year ({trend}), by form, sex and age where UNODC "
             "publishes them, and by citizenship"

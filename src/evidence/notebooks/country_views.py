@@ -444,10 +444,18 @@ def show_detected_section(brief: CountryBrief) -> None:
             shown = [b for b in breakdowns if b.by is not None]
         else:
             names = [_BREAKDOWN_NAMES[b.by or ""] for b in held] + (["citizenship"] if by_citizenship else [])
+            # no total in any of the brief's years: "no total in 2007, 2013–2015 and 2017–2020" (Cambodia's years
+            # of breakdowns) read as if the brief's other years had one
+            held_years = _in_words(brief.period_for(table, role))
             _say(
                 escape_markdown(
-                    f"UNODC publishes no total of the victims detected in {brief.place} in "
-                    f"{_in_words(brief.period_for(table, role))}, only their breakdown {word_list([f'by {name}' for name in names])} (below)."
+                    f"UNODC publishes no total of the victims detected in {brief.place} in {held_years}, only their "
+                    f"breakdown {word_list([f'by {name}' for name in names])} (below)"
+                    + (
+                        "."
+                        if held_years == _in_words(brief.period)
+                        else f"; nor any in the brief's other years of {brief.period}."
+                    )
                 )
             )
             shown = held
