@@ -2741,12 +2741,11 @@ def test_too_few_years_for_a_break_read_alike_whatever_the_series(real_tables):
 
     from evidence.notebooks.builders import break_sentence, yearly_numbers
 
+    need = "where a break needs at least 8 (4 per segment)."
     for iso3, ends in (
-        ("TWN", "No break is searched for in the complete years: too few complete years: 6, where a break needs "
-         "at least 8 (4 per segment)."),
-        ("PHL", "whose reporting countries come and go: too few complete years: 7, where a break needs at least 8 "
-         "(4 per segment)."),
-    ):  # fmt: skip
+        ("TWN", f"No break is searched for in the complete years: too few complete years: 6, {need}"),
+        ("PHL", f"whose reporting countries come and go: too few complete years: 7, {need}"),
+    ):
         models = yearly_numbers(Selection(real_tables[1], country=iso3, role="origin"), RULE).models()
         said = re.sub(r"</?span[^>]*>", "", break_sentence(models))
         assert "got" not in said and "years (4 per segment)" not in said, said
