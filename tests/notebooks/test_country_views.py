@@ -1063,6 +1063,20 @@ def test_the_orders_of_magnitude_chart_cites_the_sources_of_its_bars_only(real_t
     assert {e["source"]: e["cited"] for e in brief.provenance()}["ctdc"]  # the table cites it
 
 
+def test_the_orders_of_magnitude_chart_is_titled_by_the_bars_it_draws(real_tables, charts):
+    """real31: the Philippines as origin (no case data) and Thailand as destination (its case data of 2010 not
+    drawn, too far from the estimate) had charts titled "Identified, detected and estimated" with two bars,
+    detected and estimated: the title promised identified victims the chart does not show."""
+    for iso3, role, title in (
+        ("PHL", "origin", "Detected and estimated: the Philippines"),
+        ("THA", "destination", "Detected and estimated: Thailand"),
+    ):
+        charts.clear()
+        country_views.show_together(open_brief(real_tables, DisclosureRule(5), country=iso3, role=role))
+        (spec,) = [spec for name, spec in charts if name == "sources_together"]
+        assert spec["title"]["text"] == title, spec["title"]
+
+
 def test_a_year_whose_victims_all_lack_the_category_has_its_blank_cells_explained(real_tables, shown):
     """Brief audit: Cambodia as origin, identified victims per year by form: 2010 had 16 under Not recorded and
     every form blank (2018: zeros), and the note did not say why a cell was blank rather than 0."""

@@ -289,13 +289,17 @@ def show_together(brief: CountryBrief) -> None:
     # one bar sets nothing side by side: the table and the sentences say it all (a withheld number, <5, is a
     # row with no bar: Iceland's chart was one bar, its nationals' <5 drawn as nothing)
     if sum(r.value is not None for r in drawn) >= 2:
+        # titled by the bars it draws (the Philippines: no case data; Thailand's of 2010 not drawn)
+        words = {"case": "identified", "indicator": "detected", "gsi": "estimated"}
+        drawn_words = list(dict.fromkeys(words[r.kind] for r in drawn if r.value is not None))
+        named = word_list(drawn_words)
         views.show_chart(
             magnitude_chart(
                 frame,
                 "what",
                 "value",
                 "text",
-                title=f"Identified, detected and estimated: {brief.place}",
+                title=f"{named[:1].upper()}{named[1:]}: {brief.place}",
                 subtitle="Orders of magnitude: each step of the scale is ten times the one before.",
                 # the sources of the bars it draws: Thailand's case data of 2010, not drawn, were cited under it
                 source=brief.cite(*{id(r.table): r.table for r in drawn}.values()),
