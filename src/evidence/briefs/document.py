@@ -163,7 +163,9 @@ def build_document(run_dir: str | Path) -> BriefDocument:
     provenance = [p for p in record.provenance if "error" not in p]
     # the demo file given to the run counts too, should the notebook not have recorded what it loaded
     demo = any(p.get("demo") for p in provenance) or _ran_on_demo_file(record)
-    synthetic = any(p.get("synthetic") for p in provenance)
+    # of the sources the brief cites: a synthetic file given but not used (CTDC's Victim–Perpetrator file in a
+    # country brief) does not make the brief one of synthetic records
+    synthetic = any(p.get("synthetic") for p in _unique_sources(provenance))
 
     figures: dict[str, bytes] = {}
     displayed: list[str] = []

@@ -5914,13 +5914,23 @@ def break_sentence(models: SeriesModels) -> str:
             return (
                 f"Too few {models.read_years} in the steady reporters' series of {first}–{last} (the panel "
                 "above), on which a break would be searched, not on the full series, whose reporting countries "
-                f"come and go ({_years_note(note)})."
+                f"come and go: {_years_note(_break_need(note, models.read_years))}."
             )
         text = (
             f"Searched on the steady reporters' series of {first}–{last} (the panel above), not on the full "
             f"series, whose reporting countries come and go. {text}"
         )
     return text
+
+
+def _break_need(note: str, read_years: str) -> str:
+    """The analysis' "a break needs at least 8 years (4 per segment), got 6" as the brief's other sentences on too
+    few years say it: "too few complete years: 6, where a break needs at least 8 (4 per segment)"."""
+    found = re.fullmatch(r"a break needs at least (\d+) years \((\d+) per segment\), got (\d+)", note)
+    if found is None:
+        return note
+    need, segment, got = found.groups()
+    return f"too few {read_years}: {got}, where a break needs at least {need} ({segment} per segment)"
 
 
 def _break_text(models: SeriesModels) -> str:
@@ -5944,7 +5954,7 @@ def _break_text(models: SeriesModels) -> str:
         note = models.break_note or ""
         if note.startswith("a break needs"):
             # its numbers are numbers of years (marked so: the brief's scan reads "got 3" as 3 people)
-            return f"Too few {models.read_years} to search for a break ({_years_note(note)})."
+            return f"No break is searched for in the {models.read_years}: {_years_note(_break_need(note, models.read_years))}."
         return f"No break could be estimated from this series: {escape_markdown(note)}."
     from evidence.analyses.coverage import years_in_words
 

@@ -1112,10 +1112,14 @@ def comparison_view(
         comparison_by_country,
         comparison_sources,
         disclosed_comparison,
+        mark_missing_totals,
         mark_not_compared,
     )
 
-    disclosed = mark_not_compared(disclosed_comparison(panel.compare(country, peers), rule))
+    # a country the UNODC data hold without a total reads "no total", as in the country brief's table
+    disclosed = mark_not_compared(
+        mark_missing_totals(disclosed_comparison(panel.compare(country, peers), rule), panel.reporting)
+    )
     measures = [m for m in COMPARE_MEASURES if m in disclosed["measure"].to_list()]
     return comparison_by_country(disclosed, measures), comparison_sources(disclosed)
 
@@ -2573,11 +2577,19 @@ def show_society_section(
     table, sources = comparison_view(panel, iso3, peers, rule)
     if compare:
         display(Markdown(f"{level} The country beside its peers"))
-        from evidence.presentation.comparison import NOT_COMPARED, comparison_kinds, not_compared_note
+        from evidence.presentation.comparison import (
+            NO_TOTAL,
+            NO_TOTAL_NOTE,
+            NOT_COMPARED,
+            comparison_kinds,
+            not_compared_note,
+        )
 
         kinds = {k: v for k, v in comparison_kinds(society.COMPARE_MEASURES).items() if k in table.columns}
         cells = {cell for column in table.columns[1:] for cell in table[column].to_list()}
         legend = " n/a: not in the data." if "n/a" in cells else ""
+        if NO_TOTAL in cells:
+            legend += " " + NO_TOTAL_NOTE
         # explained where a cell shows it, as the country brief's table of neighbours does
         watch_list = "Tier 2 WL: Tier 2 Watch List." if any("Tier 2 WL" in str(c) for c in cells) else ""
         if NOT_COMPARED in cells:
