@@ -250,6 +250,8 @@ def show_together(brief: CountryBrief) -> None:
         source=source,
         # identified victims of real people's records are a perturbed count (cell key), as in their own tables
         perturbed=any(r.kind == "case" and r.table.protection == "cell_key" for r in rows),
+        # UNODC's numbers are ranges of censored counts: its small label may be a range withheld whole
+        ranges=any(r.kind == "indicator" for r in rows),
     )
     # the chart sets its numbers side by side on one axis: one the text refuses to set against the estimate
     # (too many years from it) is not drawn beside it either, and the chart says so
@@ -539,6 +541,7 @@ def show_own_detected(brief: CountryBrief, table: LoadedTable) -> None:
             if n
         )
         or None,
+        ranges=not numbers.per_year.exact,
     )
     # a flagged year (the United States' 2007-2012, not comparable) says why, as the yearly table's do
     for line in incomplete_lines(numbers.incomplete):
