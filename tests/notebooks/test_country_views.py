@@ -585,6 +585,15 @@ def test_the_methods_say_how_the_sources_used_are_protected_as_about_this_brief_
     assert "cell key" not in country_views.disclosure_method([real_tables[1]], 5)  # UNODC only: no records
 
 
+def test_the_briefs_disclosure_method_says_what_a_small_label_of_unodcs_ranges_can_be(real_tables):
+    """label31: "Counts below 11 are withheld (<11)" was all the methods said of <11, which of UNODC's ranges
+    also stands for one whose low end is below 11, withheld whole (Côte d'Ivoire's nationals of 2016, 8–17);
+    said wherever UNODC's data are used, and only there."""
+    said = "a range whose low end is below 11 is withheld whole (`<11`), its high end too."
+    assert said in country_views.disclosure_method([real_tables[1]], 11)
+    assert "range" not in country_views.disclosure_method([real_tables[0]], 11)
+
+
 def test_a_case_table_of_not_recorded_only_is_a_sentence(real_tables, shown):
     # REVIEW2 #9: Myanmar's CTDC victims: the "Sex" table had one row, "Not recorded 42", and its total
     brief = open_brief([real_tables[0]], DisclosureRule(5), country="MMR", role="both")

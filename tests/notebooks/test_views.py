@@ -1710,3 +1710,24 @@ def test_the_small_label_of_a_table_of_ranges_says_it_may_be_a_range_withheld_wh
         "\\<5: fewer than 5, or a range of counts whose low end is below 5 (the whole range withheld, its high "
         "end too), not shown to protect individuals." in text
     )
+
+
+def test_the_key_figures_of_ranges_say_what_their_small_label_can_be(real_tables, monkeypatch, tmp_path):
+    """label31: the route section's key figures are ranges as the route table's are (Saudi Arabia's nationals at
+    11, the real workbook: those on a known route are <11, a range withheld whole where its low end is small,
+    published_pair), and their legend said "<11: fewer than 11" alone."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks import views
+    from evidence.notebooks.builders import route_numbers
+
+    shown: list = []
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
+    numbers = route_numbers(Selection(real_tables[1], country="SAU", role="origin"), DisclosureRule(11))
+    views.show_key_figures(numbers, source="UNODC")
+    text = " ".join(str(o.get("text/markdown", "")) for o in shown if isinstance(o, dict))
+    assert "| on a known route (origin and destination known) | \\<11 |" in text
+    assert (
+        "\\<11: fewer than 11, or a range of counts whose low end is below 11 (the whole range withheld, its high "
+        "end too), not shown to protect individuals." in text
+    )

@@ -944,6 +944,13 @@ def disclosure_method(tables: Sequence[LoadedTable], threshold: int) -> str:
         f"Counts below {threshold} are withheld (`<{threshold}`), with complementary cells (`x`) where a "
         "withheld count could otherwise be recomputed from the totals of its table."
     )
+    if any(t.kind == "indicator" for t in tables):
+        # what <11 can be of UNODC's ranges (published_pair), said of every brief that uses them, whatever the
+        # hidden ranges are: the sentence above alone reads as all a <11 can be
+        text += (
+            f" Of UNODC's counts, which the publisher's own `<5` cells make ranges, a range whose low end is below "
+            f"{threshold} is withheld whole (`<{threshold}`), its high end too."
+        )
     if keyed:
         published = any(t.provenance.published_protection for t in keyed)
         whose = (

@@ -669,6 +669,7 @@ def show_key_figures(numbers: RouteBounds | None, *, source: str | None = None) 
         perturbed=perturbed,  # its note before the source line, as under every table
         kinds=None if numbers is None else numbers.key_figure_kinds(),
         source=source,
+        ranges=numbers is not None and not numbers.exact,  # UNODC's: ranges, as the route table's
     )
 
 
