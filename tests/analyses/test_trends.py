@@ -343,6 +343,29 @@ def test_a_sum_of_published_numbers_and_a_censored_cell_is_no_censored_year():
     assert "censored" in (trends.no_trend_information(only) or "")
 
 
+def test_a_series_of_sums_of_censored_cells_is_not_said_to_be_published_as_a_censored_cell():
+    """words31: a year summed from two breakdowns' <5 cells (2-8) was said to be "made only of counts
+    published as <5": no publisher shows it as <5, and it can be 8. The reason says what is true of every such
+    year: only a range, of one or more cells published as <5."""
+    sums = pl.DataFrame(
+        {
+            "year": list(range(2015, 2021)),
+            "count": [None] * 6,
+            "count_low": [2] * 6,
+            "count_high": [8] * 6,
+            UNCENSORED: [0] * 6,
+        },
+        schema_overrides={"count": pl.Int64},
+    )
+    reason = trends.no_trend_information(sums)
+    assert reason is not None and "published as <5" in reason
+    assert "counts published as <5" not in reason  # the year's count is no count published as <5
+    assert reason == (
+        "every year with victims is censored (its count only a range: one or more cells published as <5, none "
+        "exactly)"
+    )
+
+
 def test_the_models_fit_a_series_of_ranges_that_hold_published_numbers():
     """REVIEW7 R1: Nigeria's nationals (10 complete years of 748-2,009 victims, each a range only because a
     breakdown holds <5 cells) were "not estimable: every year with victims is censored". The models read the

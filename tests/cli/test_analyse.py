@@ -164,6 +164,19 @@ def test_trend_by_a_dimension_in_capitals_is_that_dimension_with_its_note(shared
     assert upper["yearly_counts"] == lower["yearly_counts"]
 
 
+def test_trend_says_a_steady_reporters_share_is_withheld_where_it_would_give_a_year_back(shared_data):
+    """The Philippines' nationals at 11 (the real workbook): the share of the steady reporters is withheld in
+    the JSON (its label, and why) and in the terminal's words, where 2007 is withheld in the yearly table (the
+    share gave it back: tests/notebooks/test_builders_models_withheld.py); printed at 5, where nothing is."""
+    path = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    args = ("trend", "--data", path, "--country", "PHL", "--role", "origin", "--disclosure-threshold")
+    withheld, printed = (run(*args, t)["series"][0]["steady_reporters"] for t in ("11", "5"))
+    assert withheld["share"] == "x" and "give it back" in withheld["share_withheld"]
+    assert printed["share"] == 0.5024 and "share_withheld" not in printed
+    said = CliRunner().invoke(_app(), [*args, "11"], catch_exceptions=False).stdout
+    assert "(their share of the victims counted withheld)" in " ".join(said.split())
+
+
 def test_trend_json_withholds_small_cells_and_models_only_published_series(case_file):
     payload = run("trend", "--data", str(case_file), "--country", "THA", "--by", "gender")
     assert small_numbers(payload["yearly_counts"]) == []

@@ -973,7 +973,8 @@ def test_a_series_of_only_censored_cells_is_not_modelled_and_says_why():
     other = numbers.models("Other")
     assert other.rate_ratio is None and other.found_break is None
     assert other.to_dict()["note"] == (
-        "not estimable: every year with victims is censored (made only of counts published as <5, none exactly)"
+        "not estimable: every year with victims is censored (its count only a range: one or more cells published "
+        "as <5, none exactly)"
     )
     assert trend_sentence(other).startswith("No trend or break can be estimated: every year with victims")
     assert break_sentence(other).startswith("No trend or break can be estimated")
@@ -2977,3 +2978,63 @@ def test_the_years_with_a_count_above_zero_are_those_a_filter_gives_read_without
         years = _years_of(frame)
     assert queries == []
     assert years == {int(y) for y in frame["year"].drop_nulls().to_list()}
+
+
+def test_the_final_year_of_a_release_is_said_probably_incomplete_once():
+    """words31's reader: "**2023** is probably incomplete: final year of the release: possibly incomplete (late
+    registration); below 50% of …": incomplete twice, and colons chained. The reason says why, the bullet
+    what."""
+    from evidence.analyses import trends
+    from evidence.notebooks.builders import incomplete_lines
+
+    steady = pl.DataFrame(
+        {"year": list(range(2014, 2024)), "count": [100] * 8 + [90, 10]},
+        schema={"year": pl.Int32, "count": pl.Int64},
+    ).with_columns(count_low=pl.col("count"), count_high=pl.col("count"))
+    (line,) = incomplete_lines(trends.incomplete_years(steady, late_registration=True))
+    assert line.startswith(
+        "- **2023** is probably incomplete: the final year of the release (late registration); "
+    )
+    assert line.count("incomplete") == 1 and line.count(":") == 1
+
+
+def test_the_rates_around_a_break_say_what_they_are_and_their_intervals():
+    """words31's reader, the trends notebook: "Before it the rate ratio was 1.12 a year (1.09–1.15), after it
+    0.99 (0.95–1.04)": the second rate without its unit, and neither bracket said to be an interval."""
+    import re
+
+    from _indicator import indicator_rows
+
+    from evidence.notebooks.builders import break_sentence, yearly_numbers
+
+    counts = [40, 44, 47, 52, 55, 60, 64, 70, 150, 160, 171, 180, 195, 205, 220, 236]
+    rows = [("THA", 2005 + i, "Total", "Total", "Total", "Total", n) for i, n in enumerate(counts)]
+    numbers = yearly_numbers(Selection(indicator_rows(rows), country="THA", role="destination"), RULE)
+    found = numbers.models().found_break
+    assert found is not None
+    text = re.sub(r"</?span[^>]*>", "", break_sentence(numbers.models()))
+    before, after = found.rate_ratio_before, found.rate_ratio_after
+    assert (
+        f"Before it the rate ratio was {before:.2f} a year (95% interval {found.ci_before[0]:.2f}–"
+        f"{found.ci_before[1]:.2f}), after it {after:.2f} a year (95% interval {found.ci_after[0]:.2f}–"
+        f"{found.ci_after[1]:.2f})." in text
+    ), text
+
+
+def test_no_unmapped_or_unknown_citizenship_is_said_as_none(tmp_path):
+    """words31's reader, the demo's data-quality brief: "0.0% have a citizenship the country reference cannot
+    map … and about 0.0% a citizenship the publisher gives as unknown", above "Every citizenship in this table
+    was mapped to a country": a share of nobody, and "about" of an exact none."""
+    from evidence.notebooks.builders import unmapped_citizenship_share
+
+    said = unmapped_citizenship_share(_glotip(tmp_path, [("Myanmar", "60"), ("Cambodia", "12")]))
+    assert said == (
+        "Of the victims detected by citizenship, none has a citizenship the country reference cannot map to a "
+        "single country, and none one the publisher gives as unknown."
+    )
+    some = unmapped_citizenship_share(_glotip(tmp_path, [("Myanmar", "60"), ("Atlantis", "20")]))
+    assert some == (
+        "Of the victims detected by citizenship, 25.0% have a citizenship the country reference cannot map to a "
+        "single country (listed for review), and none one the publisher gives as unknown; such victims are left "
+        "out of routes by origin."
+    )

@@ -1643,3 +1643,71 @@ def test_the_scope_sentence_labels_a_small_total_as_the_headline_does(demo):
     )
     many = views.person_scope_text(demo, DisclosureRule(5), country="USA", scope="all")
     assert f"of every country**, its {_people(f'{demo.height:,}')} victims (records of " in many
+
+
+def test_the_scope_sentence_over_several_case_files_names_them(shared_data):
+    """words31's reader: given the k-anonymised sample and its excerpt, the causes brief said "This section
+    covers the 746 victims in the case data with the United States …": the records of both files summed, read
+    as 746 different victims (the excerpt's are the sample's too). Over several files the sentence names the
+    files it reads together and says a victim in more than one counts in each; over one, it is as it was."""
+    sample = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    excerpt = load_cached(shared_data / "ctdc" / "k_anon_excerpt.csv")
+    used = views.person_tables([sample, excerpt], country="USA")
+    assert len(used) == 2
+    cases = views.person_cases(used, country="USA")
+    text = views.person_scope_text(cases, RULE, country="USA", tables=used)
+    label = '<span data-kind="label">CTDC k-anonymised global dataset, release not stated in the file</span>'
+    assert f"read together from two case files ({label}, both)" in text
+    assert text.endswith("a victim recorded in more than one of them counts once in each.")
+    assert "victims in the case data" not in text
+    alone = views.person_scope_text(
+        views.person_cases([sample], country="USA"), RULE, country="USA", tables=[sample]
+    )
+    assert alone.startswith("This section covers the ") and "read together" not in alone
+    everyone = views.person_scope_text(cases, RULE, country="USA", scope="all", tables=used)
+    assert f"read together from two case files ({label}, both)" in everyone
+
+
+def test_one_censored_country_of_the_detection_model_is_said_in_the_singular(panel):
+    """words31's reader (the demo's Thailand brief): "1 of the 21 countries have a count published as <5, …;
+    refitted with each at its lower and at its upper bound": one country has, and is refitted with it."""
+    import dataclasses
+
+    model = society.detection_model(panel)
+    censored = pl.col("detected_low") != pl.col("detected_high")
+    first = model.data.filter(censored)["iso3"][0]
+    one = dataclasses.replace(
+        model,
+        data=model.data.with_columns(
+            pl.when(censored & (pl.col("iso3") != first))
+            .then(pl.col("detected_low"))
+            .otherwise(pl.col("detected_high"))
+            .alias("detected_high")
+        ),
+    )
+    text = " ".join(_unmarked(views.censored_text(one)).split())
+    assert text.startswith(
+        f"1 of the {model.n_countries} countries has a count published as \\<5, entered at its midpoint; "
+        "refitted with it at its lower and at its upper bound, no rate ratio moves by more than "
+    ), text
+    several = " ".join(_unmarked(views.censored_text(model)).split())
+    assert " countries have a count published as" in several and "refitted with each at its" in several
+
+
+def test_the_table_of_the_country_beside_its_peers_has_a_caption(tmp_path, monkeypatch, panel):
+    """words31's reader, the causes brief's PDF: the table of the country beside its peers had no caption, and
+    split in two it read "Table (part 1 of 2)", a placeholder. It names the country, as the country brief's
+    table of neighbours does."""
+    import IPython.display
+
+    from evidence.notebooks import views as notebook_views
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    monkeypatch.setattr(notebook_views, "show_chart", lambda chart, name, **kw: None)
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    views.show_society_section(panel, "KHM", ["THA", "MMR"], RULE)
+    tables = [TableData.from_json(o[TABLE_MIME]) for o in shown if isinstance(o, dict) and TABLE_MIME in o]
+    peers = [t for t in tables if t.columns and t.columns[0].name == "Country"]
+    assert peers and peers[0].caption == "Cambodia beside its peers"

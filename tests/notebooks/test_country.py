@@ -1465,3 +1465,62 @@ def test_the_intro_says_how_the_trend_reads_the_files_censored_counts(tables):
     tens = dataclasses.replace(unodc, data=unodc.data.with_columns(ten))
     intro = country.detected_intro(brief, tens)
     assert "reads a count published as <10 as between one and nine" in intro and "<5" not in intro
+
+
+def test_several_years_whose_parts_exceed_their_total_are_listed_as_a_sentence_lists_them(tmp_path):
+    """words31's reader, the demo's Cambodia: "they cannot be reconciled in 2005 (9 against a total of 8), 2015
+    (39 against a total of 36): …", two years joined by a comma alone."""
+    from evidence.sources import demo_context
+    from evidence.sources.registry import load
+
+    unodc = load(demo_context.write_demo_context(tmp_path / "context")[0])
+    brief = country.open_brief([unodc], RULE, country="KHM", role="destination", years=(None, None))
+    sentence = country.breakdown_sentence(brief, unodc, brief.routes(unodc, "destination"))
+    assert sentence is not None
+    assert (
+        "Year by year, they cannot be reconciled in 2005 (9 against a total of 8) and 2015 (39 against a total "
+        "of 36): the breakdown's cells" in sentence.replace("\\", "")
+    ), sentence
+
+
+def test_nationals_detected_abroad_only_are_said_so_beside_the_estimate(tmp_path):
+    """words31's reader, the demo's Lao PDR: the table's row "Nationals of Lao PDR detected abroad (UNODC)" (no
+    count of its own, as its section says) was followed by "Nationals of Lao PDR found abroad or at home are not
+    set against the estimate": the sentence names them as the row does."""
+    from evidence.sources import demo_context
+    from evidence.sources.registry import load
+
+    unodc, gsi = (load(p) for p in demo_context.write_demo_context(tmp_path / "context")[:2])
+    brief = country.open_brief([unodc, gsi], RULE, country="LAO", role="origin", years=(None, None))
+    rows = country.magnitudes(brief)
+    assert [r.what for r in rows if r.kind == "indicator" and not r.in_country] == [
+        "Nationals of Lao PDR detected abroad (UNODC)"
+    ]
+    said = " ".join(country.magnitude_sentences(brief, rows))
+    assert "Nationals of Lao PDR detected abroad are not set against the estimate" in said
+    assert "at home" not in said
+
+
+def test_victims_exploited_in_the_country_withheld_are_not_said_to_be_set_against_the_estimate(tmp_path):
+    """words31's reader, the demo's Lao PDR: its row "Victims exploited in Lao PDR, identified and assisted" is
+    x, and no ratio follows, yet the brief said "only the victims exploited in Lao PDR are set against the
+    estimate". It says that their number is withheld, and that none of the case data is set against it."""
+    from evidence.sources import demo_context
+    from evidence.sources.cache import load_cached
+    from evidence.sources.demo import demo_path
+    from evidence.sources.registry import load
+
+    unodc, gsi = (load(p) for p in demo_context.write_demo_context(tmp_path / "context")[:2])
+    brief = country.open_brief(
+        [load_cached(demo_path()), unodc, gsi], RULE, country="LAO", role="both", years=(None, None)
+    )
+    rows = country.magnitudes(brief)
+    (exploited,) = [r for r in rows if r.kind == "case" and r.in_country]
+    assert exploited.value is None and exploited.text == "x"
+    said = " ".join(country.magnitude_sentences(brief, rows))
+    assert "only the victims exploited in Lao PDR are set against the estimate" not in said
+    assert (
+        "Victims identified in or from Lao PDR include its nationals exploited abroad, and are not set against "
+        "the estimate, which counts people living in the country; the number of victims exploited in Lao PDR is "
+        "withheld (x), as it would give a small number of victims back." in said.replace("\\", "")
+    ), said

@@ -258,3 +258,38 @@ def test_a_heading_names_the_place_mid_line_as_a_sentence_does():
                 path.name,
                 heading,
             )
+
+
+@pytest.mark.slow
+@pytest.mark.kernel
+def test_hidden_population_says_what_its_labels_mean_once_under_the_estimate(tmp_path):
+    """words31's reader: the table of the estimate held its legend as rows ("| | x: withheld so that a small
+    number cannot be recomputed from it.") and, under it, the table writer's own legend for x ("withheld,
+    though not itself small, so that no small count can be recomputed by subtracting it from a total published
+    beside it", of a table without totals). Each label is said once, under the table, as the estimate says it."""
+    from evidence.presentation.tables import TABLE_MIME, TableData
+    from evidence.runs.execute import run_notebook
+
+    lists = tmp_path / "few_on_none.csv"  # about 181 people, fewer than 5 of them on no list
+    lists.write_text("A,B,C,n\n1,0,0,10\n0,1,0,12\n0,0,1,9\n1,1,0,30\n1,0,1,28\n0,1,1,31\n1,1,1,60\n")
+    outcome = run_notebook(
+        "hidden_population", {"data": [str(lists)], "bootstrap_replicates": 0}, out_root=tmp_path / "runs"
+    )
+    assert outcome.status == "ok", outcome.error
+    nb = json.loads((Path(outcome.folder) / "hidden_population.ipynb").read_text(encoding="utf-8"))
+    tables = [
+        TableData.from_json(out["data"][TABLE_MIME])
+        for cell in nb["cells"]
+        for out in cell.get("outputs", [])
+        if TABLE_MIME in out.get("data", {})
+    ]
+    (estimate,) = [t for t in tables if t.caption == "The estimate and how it was reached"]
+    assert all(row[0] for row in estimate.rows)  # no row without an item
+    assert ("estimated on no list", "<5") in estimate.rows
+    notes = " ".join(estimate.notes)
+    assert (
+        notes.count("x: ") == 1
+        and "x: withheld so that a small number cannot be recomputed from it." in notes
+    )
+    assert notes.count("<5: ") == 1 and "<5: fewer than 5, not shown to protect individuals." in notes
+    assert "subtracting" not in notes

@@ -1600,3 +1600,70 @@ def test_the_note_on_the_publishers_small_cells_says_the_label_the_file_publishe
     text = _dimension_text(monkeypatch, yearly_numbers(selection, DisclosureRule(5), by="form"))
     assert "the publisher gives as \\<10 (fewer than ten victims)" in text, text
     assert "fewer than five victims" not in text
+
+
+def test_the_break_section_of_a_yearly_table_too_small_to_show_says_one_thing_in_plain_words(
+    monkeypatch, tmp_path, fixtures
+):
+    """words31's reader: under "Identified victims per year: too few victims to show this table…", the break
+    section went on "No trend is estimated: some yearly counts are withheld by disclosure control": a trend
+    in a section on breaks, and a second reason for one table. It says that no break is searched for, for the
+    reason already given, and nothing else."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.views import show_break, show_yearly_section
+    from evidence.sources.registry import load
+
+    header = (fixtures / "ctdc" / "synthetic_v2024.csv").read_text().splitlines()[0]
+    rows = [f"{year},Woman,18--20,MMR,THA" + "," * (header.count(",") - 4) for year in range(2019, 2024)]
+    path = tmp_path / "one_a_year.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    selection = Selection(load(path), country="THA", role="destination")
+    numbers = show_yearly_section(selection, DisclosureRule(5), dimension=None, place="Thailand", source="x")
+    assert numbers is not None and numbers.per_year is None
+    del shown[:]
+    show_break(numbers)
+    said = [str(getattr(obj, "data", obj)) for obj in shown]
+    assert said == ["No break is searched for: the victims per year above are too few to show."]
+
+
+def test_the_dimension_section_of_a_yearly_table_too_small_to_show_gives_the_same_reason(
+    monkeypatch, tmp_path, fixtures
+):
+    """words31's reader (the demo's Fiji as destination, by gender): under "Identified victims per year: too few
+    victims to show this table…", the section by gender said "not shown, because the data hold no such
+    breakdown for it, or too few victims to protect": a choice of reasons where the reason is known."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.views import show_dimension_section, show_yearly_section
+    from evidence.sources.registry import load
+
+    header = (fixtures / "ctdc" / "synthetic_v2024.csv").read_text().splitlines()[0]
+    rows = [f"{year},Woman,18--20,MMR,THA" + "," * (header.count(",") - 4) for year in range(2019, 2024)]
+    path = tmp_path / "one_a_year.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    selection = Selection(load(path), country="THA", role="destination")
+    options = {"place": "Thailand", "source": "x"}
+    numbers = show_yearly_section(selection, DisclosureRule(5), dimension="gender", **options)
+    assert numbers is not None and numbers.per_year is None and numbers.by == "gender"
+    del shown[:]
+    show_dimension_section(numbers, **options)
+    said = [str(getattr(obj, "data", obj)) for obj in shown]
+    assert said == [
+        "Identified victims per year by gender: not shown, as the victims per year above are too few to show."
+    ]
+
+
+def test_a_chart_with_nothing_to_draw_is_not_called_this_chart():
+    """words31's reader, the demo's Lao PDR (duration of exploitation by class of route): under the table came
+    "Nothing to draw here: every value of this chart is withheld or absent", of a chart the reader never sees."""
+    from evidence.notebooks.views import NOTHING_TO_DRAW
+
+    assert "this chart" not in NOTHING_TO_DRAW
+    assert NOTHING_TO_DRAW == "No chart here: every value it would draw is withheld or absent."

@@ -648,3 +648,25 @@ def test_the_headline_says_why_other_models_are_withheld_in_one_sentence(shared_
     text = spread_text(dataclasses.replace(spread, beyond_interval=True), western)
     assert "data cannot pin the number down" in text
     assert "withheld here:" not in text and text.count("withheld") == 1
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        [10, 12, 30, 9, 28, 31, 60],  # fewer than 5 on no list, and a lower limit fewer than 5 above observed
+        [60, 50, 20, 3, 0, 0, 0],  # list C of 3 people: how many replicates had it empty is withheld
+    ],
+)
+def test_the_estimate_table_says_withheld_once_a_row(counts) -> None:
+    """words31's reader: the estimate's table (``evidence estimate``, the hidden-population brief) read
+    "withheld | the lower limit is fewer than 5 above the number observed: withheld" and "replicates withheld |
+    how many replicates had a list with no case is withheld: …", withheld twice on one row. The rows saying
+    why numbers are not shown are rows of disclosure control; their sentences say what is withheld."""
+    result = estimate_population(
+        ListCapture(("A", "B", "C"), np.array(counts)), bootstrap_replicates=200, seed=1
+    )
+    rows = estimate_rows(result)
+    assert not [(item, text) for item, text in rows if "withheld" in item and "withheld" in text]
+    reasons = [text for item, text in rows if item == "disclosure control"]
+    assert reasons and all("withheld" in text for text in reasons)
+    assert "disclosure control" in repr(disclose_estimate(result)) or not disclose_estimate(result).reasons

@@ -111,6 +111,17 @@ def test_edited_sidecar_is_a_miss(tiers: Path) -> None:
     assert cache.load_cached(tiers).provenance.release == "2019 (revised)"
 
 
+def test_a_sidecar_read_another_way_is_a_miss(tiers: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """dates31: a sidecar's dates are now read at the precision written (``June 2025``: ``2025-06``) and refused
+    when they read two ways: a table cached from the same sidecar read the old way kept its old provenance (and
+    loaded, from the cache, a sidecar now refused). How the toolkit reads sidecars is part of the key."""
+    registry.sidecar_path(tiers).write_text(json.dumps({"release": "June 2025"}))
+    key = cache.cache_key(tiers)
+    assert cache.load_cached(tiers).provenance.release == "2025-06"
+    monkeypatch.setattr(registry, "SIDECAR_READING", registry.SIDECAR_READING + "+1")
+    assert cache.cache_key(tiers) != key and not cache.is_cached(tiers)
+
+
 def test_same_file_elsewhere_reports_its_own_path(
     tiers: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -51,6 +51,36 @@ def test_shape_errors_name_the_file_the_key_and_its_line(tmp_path, text, line, m
     assert str(path) in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("release", "message"),
+    [
+        (
+            "06/07/2025",
+            r"release: '06/07/2025' is 6 July 2025 read day first and 7 June 2025 read month first.*",
+        ),
+        ("31/02/2025", r"release: '31/02/2025' is no date.*accepted: a day"),
+    ],
+)
+def test_a_release_date_that_reads_two_ways_or_none_is_refused_naming_its_line(
+    tmp_path, release, message
+) -> None:
+    """dates31: the mapping's release went into every citation and label as written, ``06/07/2025`` one reader's
+    6 July and another's 7 June: refused, naming the file, the key and its line, never guessed."""
+    path = _write(tmp_path, f"title: Cases\nrelease: {release}\ncolumns:\n  year: Year\n")
+    with pytest.raises(InputError, match=rf"line 2: {message}") as info:
+        read_mapping(path)
+    assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "release", ["2024-12-31", "'2024-12-31'", "30/05/2023", "June 2025", "v2", "2016-2024"]
+)
+def test_a_release_that_reads_one_way_is_kept_as_written(tmp_path, release) -> None:
+    """A label, a year span or a date that reads one way only is the organisation's own wording: kept."""
+    path = _write(tmp_path, f"release: {release}\ncolumns:\n  year: Year\n")
+    assert read_mapping(path).provenance["release"] == release.strip("'")
+
+
 def test_an_identifying_column_is_refused_as_an_analysis_field(tmp_path) -> None:
     text = (
         "identifying: [Full name, Date of birth, Phone, Notes]\n"

@@ -890,6 +890,15 @@ def test_an_export_writing_not_recorded_otherwise_is_rejected_saying_where_to_li
     assert load_case_records(path, mapping=listed).data.equals(expected.data)
 
 
+@pytest.mark.parametrize("cell", ["June, 2019", "Jun., 2019", "30 June, 2019"])
+def test_a_month_written_with_a_comma_before_its_year_gives_its_year(tmp_path: Path, cell: str) -> None:
+    """dates31: ``June, 2019`` (as US style writes a month and year, and as the UNODC loader reads a release month)
+    had its row rejected as "year is not a number"."""
+    path = write_csv(tmp_path / "cases.csv", HEADER, [[cell, "F", "25", "Myanmar", "Yes"]], SMALL_MAPPING)
+    table = load_case_records(path)
+    assert (table.rows_kept, table.data["year"].to_list()) == (1, [2019])
+
+
 def test_a_date_coarsened_to_its_month_gives_its_year_and_a_fiscal_year_is_refused(tmp_path: Path) -> None:
     """An export whose dates are cut to the month (``2019-05``, ``05/2019``, ``May 2019``: what a case-management
     system writes when asked for less precise dates, as for a data-sharing agreement) had every row rejected as

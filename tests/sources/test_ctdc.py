@@ -367,6 +367,41 @@ def test_vp_hand_made(ctdc_fixtures: Path) -> None:
     assert row(loaded, 2)["perpetrator_transaction_process"] is None  # binaries: 1 or empty -> true or null
 
 
+@pytest.mark.parametrize(
+    ("written", "band"),
+    [
+        ("2021-22", "2021-2022"),
+        ("2021 – 22", "2021-2022"),
+        ("2014-18", "2014-2018"),
+        ("2021-2022", "2021-2022"),
+    ],
+)
+def test_a_vp_band_of_years_ending_in_two_digits_is_that_band(
+    ctdc_fixtures: Path, tmp_path: Path, written: str, band: str
+) -> None:
+    """dates31: a band of registration years written short (``2021-22``, as spans of years are written) is the
+    band 2021-2022: its records were rejected as "year is not a number or a band of years"."""
+    text = (ctdc_fixtures / "vp_small.csv").read_text(encoding="utf-8")
+    short = tmp_path / "vp.csv"
+    full = tmp_path / "full.csv"
+    short.write_text(text.replace("\n2021-2022,", f"\n{written},", 1), encoding="utf-8")
+    full.write_text(text.replace("\n2021-2022,", f"\n{band},", 1), encoding="utf-8")
+    loaded, published = load(short), load(full)
+    assert (row(loaded, 5)["year"], row(loaded, 5)["year_band"]) == (None, band)
+    assert loaded.data.drop("source_row").equals(published.data.drop("source_row"))
+
+
+@pytest.mark.parametrize("written", ["2019-05", "2021-21", "2022-21", "2021-2"])
+def test_a_vp_year_with_two_digits_after_it_that_end_no_later_band_is_still_refused(
+    ctdc_fixtures: Path, tmp_path: Path, written: str
+) -> None:
+    """``2019-05`` (May 2019?), a band ending where or before it starts: no band of years, rejected as before."""
+    text = (ctdc_fixtures / "vp_small.csv").read_text(encoding="utf-8")
+    short = tmp_path / "vp.csv"
+    short.write_text(text.replace("\n2021-2022,", f"\n{written},", 1), encoding="utf-8")
+    assert 5 in load(short).rejects.filter(pl.col("column") == "yearRegister")["row"].to_list()
+
+
 # --- bad input -----------------------------------------------------------------------------------------------
 
 

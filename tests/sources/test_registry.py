@@ -79,9 +79,65 @@ def test_sidecar_completes_provenance(tmp_path, monkeypatch):
     # the date the file was obtained: the citation's access date
     sidecar_path(path).write_text(json.dumps({"accessed": "2025-06-01"}))
     assert load(path).provenance.accessed == "2025-06-01"
+    sidecar_path(path).write_text(
+        json.dumps({"accessed": "2025-06-01T10:04:05+00:00"})
+    )  # a time stamp: its day
+    assert load(path).provenance.accessed == "2025-06-01"
     sidecar_path(path).write_text(json.dumps({"relase": "typo"}))
     with pytest.raises(InputError, match="unknown keys"):
         load(path)
+
+
+def test_a_sidecars_dates_are_read_at_the_precision_written(tmp_path, monkeypatch, shared_data):
+    """dates31: a sidecar's release, publication and access dates written as people write them are ISO at the
+    precision given (an access date "7 June 2025" went into the citation cut to its first ten characters, "7 June
+    202"; a release "June 2025" had no date published, so a citation no year); a release that is a label (not a
+    date) is kept as written."""
+    monkeypatch.setitem(registry._LOADERS, "fake", _fake_loader(kind="indicator"))
+    path = tmp_path / "a.csv"
+    path.write_text("FAKE\n1\n")
+    sidecar_path(path).write_text(
+        json.dumps({"release": "June 2025", "date_published": "06/2025", "accessed": "7 June 2025"})
+    )
+    prov = load(path).provenance
+    assert (prov.release, prov.date_published, prov.accessed) == ("2025-06", "2025-06", "2025-06-07")
+    for label in ("v2024", "1999-2015", "2019 (revised)", "demo-1", "2011-12"):
+        sidecar_path(path).write_text(json.dumps({"release": label}))
+        assert load(path).provenance.release == label
+    copy = tmp_path / "k_anon_excerpt.csv"
+    copy.write_bytes((shared_data / "ctdc" / "k_anon_excerpt.csv").read_bytes())
+    sidecar_path(copy).write_text(json.dumps({"release": "Jun 2025", "accessed": "June 30, 2025"}))
+    prov = load(copy).provenance
+    assert (prov.release, prov.release_label, prov.date_published) == (
+        "2025-06",
+        "release June 2025",
+        "2025-06",
+    )
+    assert "2025-06-30" in prov.citation_text() and "June 30" not in prov.citation_text()
+
+
+@pytest.mark.parametrize("key", ["release", "date_published", "accessed"])
+def test_a_sidecar_date_that_reads_two_ways_is_refused_never_guessed(tmp_path, monkeypatch, key):
+    """dates31: ``06/07/2025`` is 6 July read day first and 7 June read month first: refused naming the sidecar,
+    the key, both readings and the forms accepted (it was carried as written, and an access date so written went
+    into citations, one reader's 6 July another's 7 June); a date that does not exist is refused too, and so is
+    an access or publication date that is no date at all."""
+    monkeypatch.setitem(registry._LOADERS, "fake", _fake_loader(kind="indicator"))
+    path = tmp_path / "a.csv"
+    path.write_text("FAKE\n1\n")
+    sidecar_path(path).write_text(json.dumps({key: "06/07/2025"}))
+    with pytest.raises(InputError, match=rf"'{key}'.*6 July 2025.*7 June 2025.*accepted: a day") as info:
+        load(path)
+    assert str(info.value).startswith(str(sidecar_path(path)))
+    sidecar_path(path).write_text(json.dumps({key: "31/02/2025"}))
+    with pytest.raises(InputError, match=rf"'{key}'.*no date"):
+        load(path)
+    if key != "release":  # a release may be a label; a date published or accessed is a date
+        sidecar_path(path).write_text(json.dumps({key: "last week"}))
+        with pytest.raises(InputError, match=rf"'{key}'.*not a date.*accepted: a day"):
+            load(path)
+    sidecar_path(path).write_text(json.dumps({key: "30/05/2023"}))  # one order only is a date: that date
+    assert getattr(load(path).provenance, key) == "2023-05-30"
 
 
 @pytest.mark.parametrize(

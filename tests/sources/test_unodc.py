@@ -300,6 +300,98 @@ def test_a_release_date_given_to_the_month_or_year_is_kept_at_that_precision(
     assert ("no release date found above the header" in provenance.notes) == (release == "unknown")
 
 
+@pytest.mark.parametrize(
+    ("number_format", "release", "label"),
+    [
+        ("mmmm yyyy", "2025-06", "release June 2025"),
+        ("mmm-yy", "2025-06", "release June 2025"),  # Excel's built-in format 17
+        ('"Last update: "mmm yyyy', "2025-06", "release June 2025"),
+        ("yyyy", "2025", "release 2025"),
+        ("dd/mm/yyyy", "2025-06-01", "release 1 June 2025"),  # the day shown is the publisher's
+    ],
+)
+def test_a_release_date_cell_shown_to_the_month_is_a_release_of_that_month(
+    tmp_path: Path, number_format: str, release: str, label: str
+) -> None:
+    """dates31: a real date cell above the header shown as "June 2025" holds 1 June only because a spreadsheet
+    stores days: the release is 2025-06, as the text "June 2025" is (it was 2025-06-01, "release 1 June 2025",
+    a day the publisher never gave, in the reader's citation)."""
+    import openpyxl
+
+    path = write_glotip(tmp_path / "g.xlsx", [row()], release=dt.datetime(2025, 6, 1))
+    book = openpyxl.load_workbook(path)
+    book.active["A2"].number_format = number_format
+    book.save(path)
+    provenance = unodc.load(path).provenance
+    assert (provenance.release, provenance.release_label, provenance.date_published) == (
+        release,
+        label,
+        release,
+    )
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "06/2025",
+        "6/2025",
+        "Last update: 06/2025",
+        "2025-06",
+        "Updated 2025/06",
+        "06.2025",
+        "June, 2025",
+        "Jun 2025",
+    ],
+)
+def test_a_release_month_written_in_numbers_is_that_month(tmp_path: Path, cell: str) -> None:
+    """dates31: a release month written in numbers, month and year in either order (``06/2025``, ``2025-06``)
+    is the release ``2025-06``, as ``June 2025`` is (it was "unknown")."""
+    loaded = unodc.load(write_glotip(tmp_path / "g.xlsx", [row()], release=cell))
+    assert loaded.provenance.release == "2025-06"
+
+
+@pytest.mark.parametrize("cell", ["2011-12", "13/2025", "2025-13", "00/2025", "2025-2026", "06/2025/1"])
+def test_a_number_pair_that_is_no_month_of_a_year_is_no_release_month(tmp_path: Path, cell: str) -> None:
+    """``2011-12`` is December 2011 or the fiscal year 2011-12 (as the case-records loader refuses it): not read
+    as a month; nor a month 13 or 0, nor a span of two years."""
+    from evidence.sources.dates import month_in
+
+    assert unodc._as_month(cell) is None and month_in(cell) is None
+
+
+@pytest.mark.parametrize(
+    ("cell", "release", "said"),
+    [
+        ("06/07/2025", "2025-07-06", True),  # 6 July day first (UNODC's order), 7 June month first
+        ("Last update: 12/06/2025", "2025-06-12", True),
+        ("30/05/2023", "2023-05-30", False),  # one order only is a date: nothing to say
+        ("05/05/2025", "2025-05-05", False),  # both orders the same day
+        ("2025-07-06", "2025-07-06", False),
+    ],
+)
+def test_a_release_date_read_day_first_where_month_first_is_a_date_too_says_so(
+    tmp_path: Path, cell: str, release: str, said: bool
+) -> None:
+    """dates31: ``06/07/2025`` is read day first, as UNODC writes dates (its release ``30/05/2023``), but it is
+    7 June read month first: the provenance says which order was taken and how to state the other (a sidecar),
+    so a reader is not left with a silent choice (it said nothing)."""
+    provenance = unodc.load(write_glotip(tmp_path / "g.xlsx", [row()], release=cell)).provenance
+    assert provenance.release == release
+    notes = [note for note in provenance.notes if "read day first" in note]
+    assert bool(notes) == said
+    if said:
+        day, month = int(release[8:]), int(release[5:7])
+        assert f"{cell.split()[-1]!r} read day first" in notes[0] and '"release": "' in notes[0]
+        assert f"{dt.date(2025, day, month):%Y-%m-%d} read month first" in notes[0]
+
+
+def test_a_release_date_whose_order_another_date_decides_says_nothing() -> None:
+    from evidence.sources.workbook import HeaderMatch
+
+    top = (("UNODC", "Last update: 06/12/2025"), ("data as of 30/05/2025",), unodc.HEADER)
+    assert unodc._release_reading(HeaderMatch("s", 3, top)) == ("2025-12-06", None)
+
+
 def test_a_full_release_date_is_preferred_to_a_month_or_year_above_the_header() -> None:
     from evidence.sources.workbook import HeaderMatch
 

@@ -651,3 +651,37 @@ def test_the_note_of_years_written_as_dates_counts_its_cells_in_words_a_reader_r
 
     assert "'Year': 1 cell with a date, 1 January of a year" in years_from_dates_note("Year", 1)
     assert "'Year': 2,500 cells with a date" in years_from_dates_note("Year", 2500)
+
+
+@pytest.mark.parametrize(
+    ("number_format", "shown"),
+    [
+        ("mmmm yyyy", workbook.MonthDate),  # June 2025 (a custom format)
+        ("mmm-yy", workbook.MonthDate),  # Jun-25 (Excel's built-in format 17)
+        ('"Updated: "mmm yyyy', workbook.MonthDate),  # quoted text is no part of the date shown
+        ("yyyy-mm", workbook.MonthDate),
+        ("yyyy", workbook.YearDate),  # 2025
+        ("dd/mm/yyyy", dt.datetime),  # a day shown: the date as it is
+        ("d-mmm-yy", dt.datetime),  # Excel's built-in format 15
+        ("mmmm", dt.datetime),  # a month without its year says no month of a year: a date, as before
+        ("[$-409]mmmm\\ yyyy;@", workbook.MonthDate),  # as Excel writes a locale's "June 2025"
+        ("[$-F800]dddd\\,\\ mmmm\\ dd\\,\\ yyyy", dt.datetime),  # Excel's long date: a day
+        ("MMMM YYYY", workbook.MonthDate),  # as LibreOffice writes it
+    ],
+)
+def test_a_date_cell_shown_to_the_month_or_year_says_that_precision(
+    tmp_path: Path, number_format: str, shown: type
+) -> None:
+    """dates31: a date cell a number format shows to the month (``June 2025``) or the year holds the 1st of the
+    month (or 1 January) only because a spreadsheet stores days: read as a :class:`~workbook.MonthDate` (or
+    :class:`~workbook.YearDate`), so a loader does not take the filler day for the publisher's (it was a plain
+    date, a release of 2025-06-01)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active["A1"] = dt.datetime(2025, 6, 1)
+    book.active["A1"].number_format = number_format
+    book.active["A2"] = "header"
+    book.save(tmp_path / "m.xlsx")
+    cell = workbook.workbook_head(tmp_path / "m.xlsx").sheets[0].rows[0][0]
+    assert type(cell) is shown and cell == dt.datetime(2025, 6, 1)

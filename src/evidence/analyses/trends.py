@@ -1095,7 +1095,11 @@ def no_trend_information(counts: pl.DataFrame, *, threshold: int | None = None) 
     # ``counts`` may be a series :func:`_series` already read (rate_ratio, find_break): it keeps the column
     exact = victims[UNCENSORED].fill_null(0) if UNCENSORED in victims.columns else None
     if victims["count"].null_count() == victims.height and (exact is None or not bool((exact > 0).any())):
-        return "every year with victims is censored (made only of counts published as <5, none exactly)"
+        # a year may sum several <5 cells (2-8, shown as a range): no publisher shows it as <5 itself
+        return (
+            "every year with victims is censored (its count only a range: one or more cells published as <5, "
+            "none exactly)"
+        )
     if threshold is not None and bool((victims["count_high"] < threshold).all()):
         return f"every year with victims is below the disclosure threshold ({threshold})"
     return None
@@ -1732,7 +1736,7 @@ def incomplete_years(
         }
     if late_registration and len(years) and (release_end is None or int(years[-1]) >= release_end):
         last = int(years[-1])
-        note = "final year of the release: possibly incomplete (late registration)"
+        note = "the final year of the release (late registration)"  # the bullet says "probably incomplete"
         if last in flags:
             flags[last] = dataclasses.replace(flags[last], reason=f"{note}; {flags[last].reason}")
         else:

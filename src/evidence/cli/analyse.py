@@ -804,9 +804,16 @@ def _print_trend(payload: dict[str, Any]) -> None:
                 highlight=False,
             )
         if steady := s.get("steady_reporters"):
+            # a share withheld is its label (it would give a withheld yearly count back)
+            share = steady["share"]
+            counted = (
+                f"{share:.0%} of the victims counted"
+                if isinstance(share, float)
+                else "their share of the victims counted withheld"
+            )
             console.print(
                 f"    on the steady reporters of {steady['window'][0]}–{steady['window'][1]}: "
-                f"{escape(', '.join(steady['reporters']))} ({steady['share']:.0%} of the victims counted)",
+                f"{escape(', '.join(steady['reporters']))} ({counted})",
                 highlight=False,
             )
         for bound in ("low_bound", "high_bound"):

@@ -3406,28 +3406,44 @@ class Bounds:
 
 
 _WITHHELD_SERIES = "some yearly counts are withheld by disclosure control"
+#: Why the steady reporters' share is withheld (:meth:`YearlyNumbers.panel_share_shown`).
+PANEL_SHARE_WITHHELD: Final = (
+    "withheld: a year of the window is withheld in the yearly table or the steady reporters' table, and the "
+    "share beside them would give it back"
+)
 
 
 def _reads_withheld(series: pl.DataFrame, table: Bounds | None, column: str, threshold: int) -> bool:
     """Whether models of ``series`` (year, count, ..., the part published exactly where known) would read a
-    count the published ``table`` withholds (``<5`` or ``x`` in either bound) that is not made only of the
-    publisher's ``<5`` cells: their rate ratio and break, to the digits printed, give it back (Singapore at a
+    count the published ``table`` does not show, other than one made only of the publisher's ``<5`` cells:
+    withheld (``<5`` or ``x`` in either bound), or left empty (a breakdown withheld with its total,
+    :data:`BREAKDOWN_WITHHELD`). Their rate ratio and break, to the digits printed, give it back (Singapore at a
     threshold of 10: 2009's 7, shown ``<10``, and 2017's 16, shown ``x``, the only values of 35 that reproduce
-    the published ratios). False where no trend is estimable anyway (that reason is said instead)."""
+    the published ratios; Argentina's women detected in 2020 at 11, left empty with the year's breakdown, the
+    only value of 0 to 933 that reproduces the rate ratio ``evidence trend --by sex --json`` printed). False
+    where no trend is estimable anyway (that reason is said instead)."""
     from evidence.analyses import trends
 
     if table is None or not series.height or column not in table.low.reasons.columns:
         return False
     if trends.no_trend_information(series, threshold=threshold):
         return False
+    return bool(_unshown_years(series, table, column))
+
+
+def _unshown_years(series: pl.DataFrame, table: Bounds, column: str) -> list[int]:
+    """The years of ``series`` (year, count, ..., the part published exactly where known) with a part published
+    exactly whose cell of ``column`` the table does not show as numbers: withheld (``<5`` or ``x``), left empty,
+    or no row. A cell made only of the publisher's ``<5`` cells is public in its file whatever the table shows."""
     n = table.low.frame.height - (1 if table.low.has_total_row else 0)
-    years = table.low.frame["year"].head(n).to_list()
-    low, high = (t.reasons[column].head(n).to_list() for t in (table.low, table.high))
-    withheld = [int(y) for y, a, b in zip(years, low, high, strict=True) if (a or b) and str(y).isdigit()]
-    if not withheld:
-        return False
+    shown = [
+        int(year)
+        for year, (low, high) in zip(table.low.frame["year"].head(n), table.cells(column)[:n], strict=True)
+        if str(year).isdigit() and isinstance(low, int) and isinstance(high, int)
+    ]
     part = pl.col(UNCENSORED) if UNCENSORED in series.columns else pl.col("count")
-    return bool(series.filter(pl.col("year").is_in(withheld) & (part.fill_null(0) > 0)).height)
+    unshown = series.filter(~pl.col("year").is_in(shown) & (part.fill_null(0) > 0))
+    return [int(y) for y in unshown["year"].to_list()]
 
 
 @dataclass(frozen=True)
@@ -3442,6 +3458,8 @@ class SeriesModels:
     break_note: str | None
     #: the steady reporters whose summed series the models read instead of the full one, when they do
     panel: SteadyPanel | None = None
+    #: whether the steady reporters' share is withheld (:meth:`YearlyNumbers.panel_share_shown`)
+    share_withheld: bool = False
     #: the years the models read (those with a published count, not flagged: :attr:`YearlyNumbers.incomplete`)
     years: tuple[int, ...] = ()
     #: years left out of this category's models: its cell exceeds the publisher's total of the year (an
@@ -3482,6 +3500,9 @@ class SeriesModels:
             out["left_out_above_total"] = list(self.above_total)
         if self.panel is not None:
             out["steady_reporters"] = self.panel.to_dict()
+            if self.share_withheld:  # a withheld number is its label, as everywhere in JSON
+                out["steady_reporters"]["share"] = COMPLEMENT_LABEL
+                out["steady_reporters"]["share_withheld"] = PANEL_SHARE_WITHHELD
         if self.rate_ratio is None:
             note = self.rate_note or ""
             out["note"] = note if note.startswith("not estimable") else f"not modelled: {note}"
@@ -3636,13 +3657,41 @@ class YearlyNumbers:
             kept = self._models[category] = self._fitted_models(category)
         return kept
 
+    @property
+    def panel_share_shown(self) -> bool:
+        """Whether the steady reporters' share of the victims counted in their window may be published: it is
+        their panel's count over the full series' in the window's years, so beside the two tables it gives back
+        whatever of those years either withholds (the Philippines' nationals at 11: 0.5024, beside a panel shown
+        in full, put 2007's withheld 58–61 between 59.4 and 59.7). Published only where neither withholds a year
+        of the window (but a cell made only of the publisher's ``<5`` cells, public in its file)."""
+        panel = self.panel
+        if panel is None or panel.per_year is None or self.per_year is None:
+            return False
+        window = pl.col("year").is_between(*panel.panel.window)
+        return not (
+            _unshown_years(self.counts.filter(window), self.per_year, VICTIMS)
+            or _unshown_years(panel.panel.counts.filter(window), panel.per_year, VICTIMS)
+        )
+
     def _fitted_models(self, category: str | None) -> SeriesModels:
         threshold = self.rule.threshold
         if category is None and self.panel is not None:
             complete = self.panel.complete()
+            withheld = not self.panel_share_shown
             if _reads_withheld(complete, self.panel.per_year, VICTIMS, threshold):
-                return SeriesModels(category, None, _WITHHELD_SERIES, None, None, panel=self.panel.panel)
-            return _series_models(category, complete, self.panel.panel, threshold=threshold)
+                return SeriesModels(
+                    category,
+                    None,
+                    _WITHHELD_SERIES,
+                    None,
+                    None,
+                    panel=self.panel.panel,
+                    share_withheld=withheld,
+                )
+            return dataclasses.replace(
+                _series_models(category, complete, self.panel.panel, threshold=threshold),
+                share_withheld=withheld,
+            )
         series = self.series(category)
         if series is None:
             return SeriesModels(category, None, _WITHHELD_SERIES, None, None)
@@ -5782,12 +5831,18 @@ def panel_sentence(numbers: YearlyNumbers) -> str:
         else f"the victims of {country} counted in those years (for {country} itself, its own total)"
     )
     first, last = steady.window
+    # their share beside the two tables gives back a year either withholds: then said to be withheld
+    share = (
+        f"{markup.marked(f'{steady.share:.0%}', 'statistic')} of {what}"
+        if numbers.panel_share_shown
+        else f"their share of {what} withheld, as it would give a withheld yearly count back"
+    )
     return (
         f"The trend is fitted on the victims detected by the {markup.number(len(names), 'countries')} countries "
         f"that published a complete citizenship breakdown every year of {first}–{last}, listing "
         f"{markup.marked(str(PANEL_FLOOR), 'statistic')} or more of these nationals in most of them ({shown}; "
-        f"{markup.marked(f'{steady.share:.0%}', 'statistic')} of {what}). Summed over the same countries "
-        "every year, this count moves with the victims they detect, not with who reports."
+        f"{share}). Summed over the same countries every year, this count moves with the victims they detect, "
+        "not with who reports."
     )
 
 
@@ -5882,7 +5937,9 @@ def _break_text(models: SeriesModels) -> str:
                 models.rate_note or "",
             )
             return f"No break is searched for in the {models.read_years}: {_years_note(note)}."
-        return trend_sentence(models).replace("estimate a trend", "search for a break")
+        if models.rate_note == _WITHHELD_SERIES:  # a section on breaks says a break, not "No trend"
+            return f"No break is searched for: {_WITHHELD_SERIES}."
+        return trend_sentence(models)
     if found is None:
         note = models.break_note or ""
         if note.startswith("a break needs"):
@@ -5902,8 +5959,8 @@ def _break_text(models: SeriesModels) -> str:
         f"Most likely break: {dated} "
         f"(adjusted p {markup.marked(markup.p_value_text(found.p_value_adjusted), 'statistic')}). "
         f"Before it the rate ratio was {found.rate_ratio_before:.2f} a year "
-        f"({found.ci_before[0]:.2f}–{found.ci_before[1]:.2f}), after it {found.rate_ratio_after:.2f} "
-        f"({found.ci_after[0]:.2f}–{found.ci_after[1]:.2f})."
+        f"(95% interval {found.ci_before[0]:.2f}–{found.ci_before[1]:.2f}), after it "
+        f"{found.rate_ratio_after:.2f} a year (95% interval {found.ci_after[0]:.2f}–{found.ci_after[1]:.2f})."
     )
     if found.p_value_adjusted >= 0.05:
         text += " The evidence for a break is weak: a single trend fits about as well."
@@ -6506,12 +6563,22 @@ def unmapped_citizenship_share(loaded: LoadedTable) -> str | None:
     if share is None:
         return "No detected victims are broken down by citizenship in this table."
     low, high = share
-    text = f"{low:.1%}" if f"{low:.1%}" == f"{high:.1%}" else f"{low:.1%}–{high:.1%}"
     unknown = coverage.unspecified[1] / coverage.total[1] if coverage.total[1] else 0.0
+
+    def percent(value: float) -> str:  # never "0.0%" of a share above none
+        return f"{value:.1%}" if value >= 0.0005 or not value else "less than 0.1%"
+
+    # none is said as none: "0.0% … and about 0.0%" read as a share of somebody (the demo's workbook)
+    unmapped = (
+        "none has a citizenship the country reference cannot map to a single country"
+        if not high
+        else f"{percent(low) if percent(low) == percent(high) else f'{percent(low)}–{percent(high)}'} have a "
+        "citizenship the country reference cannot map to a single country (listed for review)"
+    )
+    given = "none one" if not unknown else f"about {percent(unknown)} a citizenship"
     return (
-        f"Of the victims detected by citizenship, {text} have a citizenship the country reference cannot map "
-        f"to a single country (listed for review), and about {unknown:.1%} a citizenship the publisher "
-        "gives as unknown; both are left out of routes by origin."
+        f"Of the victims detected by citizenship, {unmapped}, and {given} the publisher gives as unknown"
+        + ("." if not high and not unknown else "; such victims are left out of routes by origin.")
     )
 
 

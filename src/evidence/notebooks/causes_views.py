@@ -1264,16 +1264,18 @@ def censored_text(model: DetectionModel) -> str:
         for bound, term in zip(fit, model.terms, strict=True)
     )
     return (
-        f"{number(censored, 'countries')} of the {number(model.n_countries, 'countries')} countries have a count "
-        f"published as {published}, entered at its midpoint; {_refitted_on_bounds(moved)}"
+        f"{number(censored, 'countries')} of the {number(model.n_countries, 'countries')} countries "
+        f"{'has' if censored == 1 else 'have'} a count published as {published}, entered at its midpoint; "
+        f"{_refitted_on_bounds(moved, one=censored == 1)}"
     )
 
 
-def _refitted_on_bounds(moved: float) -> str:
+def _refitted_on_bounds(moved: float, *, one: bool = False) -> str:
     """What the refits with UNODC's ``<5`` counts at their bounds do to the rate ratios: ``moved``, the largest
-    relative change (a ratio, marked as a statistic; under 0.1% said as 0.1%)."""
+    relative change (a ratio, marked as a statistic; under 0.1% said as 0.1%); ``one``: of one count ("with it",
+    not "with each")."""
     return (
-        "refitted with each at its lower and at its upper bound, no rate ratio moves by more than "
+        f"refitted with {'it' if one else 'each'} at its lower and at its upper bound, no rate ratio moves by more than "
         f"{number(max(moved * 100, 0.1), 'statistic', digits=1)}%."
     )
 
@@ -1450,7 +1452,13 @@ def person_cases(
 
 
 def person_scope_text(
-    cases: pl.DataFrame, rule: DisclosureRule, *, country: str, role: str = "both", scope: str = "country"
+    cases: pl.DataFrame,
+    rule: DisclosureRule,
+    *,
+    country: str,
+    role: str = "both",
+    scope: str = "country",
+    tables: Sequence[LoadedTable] = (),
 ) -> str:
     """The first sentence of the person section: whose records it describes, how many victims, and of which
     years. With ``scope="all"`` it says so plainly, since the section sits under the country's heading but covers
@@ -1459,7 +1467,9 @@ def person_scope_text(
     The victims are all victims as the country brief's headline prints them (:func:`shown_total`): "What is
     recorded" prints them too, but it is left out where a row is too small to protect (the demo's Fiji as
     destination, six victims at 5), and a reader of the causes brief alone never learnt how many it covers.
-    The count is marked as people (:func:`~evidence.presentation.markup.marked`), its label escaped."""
+    The count is marked as people (:func:`~evidence.presentation.markup.marked`), its label escaped. Over
+    several case ``tables`` (:func:`person_tables`) it names the files it reads together: their records summed
+    are no number of different victims (the k-anonymised sample and its excerpt hold the same ones)."""
     from evidence.analyses.coverage import ROLE_WORDS
     from evidence.sources.countries import name_in_text
 
@@ -1471,13 +1481,44 @@ def person_scope_text(
     if span is not None:
         first, last = span
         years = f" (records of {first})" if first == last else f" (records of {first}–{last})"
+    together = _files_read_together(tables)
     if scope == "all":
         return (
             f"**This section covers every record of the case data, of every country**, its {victims} victims"
             f"{years}: not only the victims of {place}, and its counts and shares are not those of {place}."
+            + (f" They are {together}." if together else "")
         )
     words = ROLE_WORDS.get(role, role)
+    if together:
+        return f"This section covers the {victims} victims with {place} as {words}{years}, {together}."
     return f"This section covers the {victims} victims in the case data with {place} as {words}{years}."
+
+
+def _files_read_together(tables: Sequence[LoadedTable]) -> str:
+    """The case files of the person section named, when it reads more than one: "read together from two case
+    files (CTDC …, both): a victim recorded in more than one of them counts once in each"; empty for one."""
+    if len(tables) < 2:
+        return ""
+    from evidence.core.text import number_in_words
+    from evidence.presentation.markup import data_label
+
+    files: dict[str, int] = {}
+    for table in tables:
+        files[table.provenance.label] = files.get(table.provenance.label, 0) + 1
+    n = len(tables)
+    if len(files) == 1:
+        named = f"{data_label(next(iter(files)))}, {'both' if n == 2 else 'all ' + number_in_words(n)}"
+    else:
+        named = word_list(
+            [
+                data_label(label) + (f", {number_in_words(k)} files" if k > 1 else "")
+                for label, k in files.items()
+            ]
+        )
+    return (
+        f"read together from {number_in_words(n)} case files ({named}): a victim recorded in more than one of "
+        "them counts once in each"
+    )
 
 
 def shown_total(cases: pl.DataFrame, rule: DisclosureRule) -> str:
@@ -2559,8 +2600,13 @@ def show_society_section(
         watch_list = "Tier 2 WL: Tier 2 Watch List." if any("Tier 2 WL" in str(c) for c in cells) else ""
         if NOT_COMPARED in cells:
             legend += " " + not_compared_note(society.MAX_YEARS_FROM_ESTIMATE)
+        from evidence.sources.countries import name_in_text
+
         show_table(
             table,
+            # a caption, as the country brief's table of neighbours has: a PDF splitting a table without one
+            # titled its parts "Table (part 1 of 2)"
+            caption=f"{name_in_text(iso3, start=True) or iso3} beside its peers",
             source="; ".join(sources),
             note=" ".join(
                 part

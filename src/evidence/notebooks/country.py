@@ -1008,7 +1008,7 @@ def _unreconciled_text(
         return ""
     one = len(said) == 1
     return (
-        f" Year by year, they cannot be reconciled in {', '.join(said)}: the breakdown's cells published as "
+        f" Year by year, they cannot be reconciled in {word_list(said)}: the breakdown's cells published as "
         f"numbers (not <5) alone add up to more victims than the total UNODC gives for {'that year' if one else 'those years'}, so the "
         "parts and the total cannot both be right (a victim listed under two citizenships, or figures "
         "that disagree)."
@@ -1400,28 +1400,47 @@ def magnitude_sentences(brief: CountryBrief, rows: Sequence[Magnitude]) -> list[
         if any(r.kind == "case" and not r.in_country for r in rows) and brief.role == "both":
             # the row of the victims exploited in the country is left out where it would give a small count
             # back (:func:`_part_gives_back`): then none of the case data is set against the estimate
-            apart = any(r.kind == "case" and r.in_country for r in rows)
+            exploited = [r for r in rows if r.kind == "case" and r.in_country]
+            # the row shown but withheld (Lao PDR's x): no ratio follows it, so nothing is set against the estimate
+            withheld = next((r for r in exploited if r.value is None), None)
+            not_set = (
+                f"Victims identified in or from {brief.place} include its nationals exploited abroad, and are not "
+                "set against the estimate, which counts people living in the country; "
+            )
             out.append(
                 escape_markdown(
                     f"Victims identified in or from {brief.place} include its nationals exploited abroad: only "
                     f"the victims exploited in {brief.place} are set against the estimate, which counts people "
                     "living in the country."
-                    if apart
-                    else f"Victims identified in or from {brief.place} include its nationals exploited abroad, and "
-                    "are not set against the estimate, which counts people living in the country; the victims "
-                    f"exploited in {brief.place} are not given apart, as that would give a small number of "
-                    "victims back."
+                    if exploited and withheld is None
+                    else not_set
+                    + (
+                        f"the number of victims exploited in {brief.place} is withheld ({withheld.text}), as it "
+                        "would give a small number of victims back."
+                        if withheld is not None
+                        else f"the victims exploited in {brief.place} are not given apart, as that would give a "
+                        "small number of victims back."
+                    )
                 )
             )
         # the rows of the country's nationals (role origin: UNODC's nationals detected, the case data's victims
         # from the country), but not role both's victims identified in or from it, said above
-        if any(
-            r.kind != "gsi" and not r.in_country and not (r.kind == "case" and brief.role == "both")
+        nationals = [
+            r
             for r in rows
-        ):
+            if r.kind != "gsi" and not r.in_country and not (r.kind == "case" and brief.role == "both")
+        ]
+        if nationals:
+            # named as their rows name them: UNODC's nationals of Lao PDR are detected abroad only (no count of
+            # its own), and "found abroad or at home" said of them contradicted the row above
+            whom = (
+                f"detected {nationals_where(brief, nationals[0].table)}"
+                if all(r.kind == "indicator" for r in nationals)
+                else "found abroad or at home"
+            )
             out.append(
                 escape_markdown(
-                    f"Nationals of {brief.place} found abroad or at home are not set against the estimate: the GSI "
+                    f"Nationals of {brief.place} {whom} are not set against the estimate: the GSI "
                     "estimates people in modern slavery living in the country, whatever their nationality."
                 )
             )

@@ -89,7 +89,9 @@ def show_chart(chart: alt.TopLevelMixin, name: str) -> None:
     show_charts([(chart, name)])
 
 
-NOTHING_TO_DRAW: Final = "Nothing to draw here: every value of this chart is withheld or absent."
+NOTHING_TO_DRAW: Final = (
+    "No chart here: every value it would draw is withheld or absent."  # no "this chart": none is shown
+)
 #: Said in place of the route charts when one route has victims to draw: a single bar, a map of one domestic
 #: circle or a world of one shaded country compares nothing (a flow map still shows where an international one
 #: runs).
@@ -1238,11 +1240,14 @@ def show_dimension_section(
     table = numbers.by_category
     if table is None:
         why = (
-            "the data publish no such breakdown for it"
+            "because the data publish no such breakdown for it"
             if not numbers.exact
-            else "the data hold no such breakdown for it, or too few victims to protect"
+            # the reason said above, once, where the victims per year were too few to show (Fiji as destination)
+            else "as the victims per year above are too few to show"
+            if numbers.per_year is None
+            else "because the data hold no such breakdown for it, or too few victims to protect"
         )
-        _markdown(escape_markdown(f"{caption}: not shown, because {why}."))
+        _markdown(escape_markdown(f"{caption}: not shown, {why}."))
         return
     if numbers.exact and set(table.low.value_columns) <= {NOT_RECORDED}:
         # a table of "Not recorded" alone says one thing, in a sentence (Myanmar as origin, by form: 2010, 40
@@ -1628,7 +1633,12 @@ def _dated(table: DisclosedTable) -> DisclosedTable:
 
 
 def show_break(numbers: YearlyNumbers) -> None:
-    """The most likely break in the trend of the complete years, or why there is none."""
+    """The most likely break in the trend of the complete years, or why there is none: for a table of victims
+    per year too small to show, that reason, said above, once (its models' note, counts withheld, would be a
+    second reason for the same table)."""
+    if numbers.per_year is None:
+        _markdown("No break is searched for: the victims per year above are too few to show.")
+        return
     _markdown(break_sentence(numbers.models()))
 
 

@@ -195,7 +195,10 @@ class DisclosedEstimate:
             ("interval", [f"{shown('low')} – {shown('high')}"]),
         ]
         if self.reasons:
-            lines.append(("withheld", [*self.reasons, *(note.rstrip(".") for note in self.notes())]))
+            # "disclosure control", not "withheld": each reason says what it withholds ("…: withheld")
+            lines.append(
+                ("disclosure control", [*self.reasons, *(note.rstrip(".") for note in self.notes())])
+            )
         if self.rounded:
             lines.append(
                 (
@@ -870,7 +873,7 @@ def bootstrap_rows(
         lines.append(
             ("replicates with an empty list", f"{how_many} had a list with no case: analysed without it")
         )
-    lines += [("replicates withheld", why) for why in hidden.values()]
+    lines += [("disclosure control", why) for why in hidden.values()]  # each says what it withholds
     if result.bootstrap_failed:
         were = "was" if result.bootstrap_failed == 1 else "were"
         failed = _many(result.bootstrap_failed, "replicate")
@@ -1045,7 +1048,8 @@ def estimate_rows(result: PopulationEstimate, rule: DisclosureRule = DEFAULT_RUL
     rows.append(("existence check", existence_message(result, rule)))
     rows.append(("assumes", assumptions_text(result)))
     rows += bootstrap_rows(result, shown)
-    rows += [("withheld", reason) for reason in shown.reasons]
+    # labelled by what they are, not "withheld": each reason ends saying what it withholds (read twice a row)
+    rows += [("disclosure control", reason) for reason in shown.reasons]
     rows += [("", note) for note in shown.notes()]
     return rows
 
@@ -1074,7 +1078,6 @@ ROW_KINDS = {
     "limits of the interval": "statistic",
     "replicates unbounded": "statistic",
     "replicates with an empty list": "statistic",
-    "replicates withheld": "statistic",
     "replicates left out": "statistic",
     "fits left out": "statistic",
 }

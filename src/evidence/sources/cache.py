@@ -25,6 +25,7 @@ import polars as pl
 from evidence.core.atomic import write_text
 from evidence.core.config import cache_dir
 from evidence.core.errors import InputError
+from evidence.sources import registry
 from evidence.sources.case_records import mapping_path
 from evidence.sources.loaded import LoadedTable
 from evidence.sources.provenance import sha256_file
@@ -81,6 +82,8 @@ def _content_digest(path: Path) -> str:
     for sidecar in (sidecar_path(path), mapping_path(path)):
         if sidecar.exists():
             digest.update(sha256_file(sidecar).encode())
+    if sidecar_path(path).exists():  # and how the toolkit reads it: the same sidecar read anew is a miss
+        digest.update(registry.SIDECAR_READING.encode())
     return digest.hexdigest()[:32]
 
 

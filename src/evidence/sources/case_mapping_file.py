@@ -42,6 +42,7 @@ from evidence.sources.case_mapping import (
     fold,
 )
 from evidence.sources.case_schema import FLAG_COLUMNS
+from evidence.sources.dates import iso_date
 
 # --- the file's shape, declared ------------------------------------------------------------------------------
 
@@ -87,6 +88,16 @@ def _separator(value: Any) -> str:
 
 
 Text = Annotated[str, BeforeValidator(_text)]
+
+
+def _release(value: str) -> str:
+    """The release as written, unless it is a date that reads two ways (``06/07/2025``) or none (``31/02/2025``):
+    the organisation's own wording (``June 2025``, ``v2``) is its label, but an ambiguous date is never guessed."""
+    iso_date(value)  # ValueError naming both readings and the forms accepted
+    return value
+
+
+Release = Annotated[str, BeforeValidator(_text), AfterValidator(_release)]
 Code = Annotated[str, BeforeValidator(lambda v: "" if v is None else str(v))]
 AssistanceKind = Annotated[str, AfterValidator(_snake_case)]
 
@@ -121,7 +132,7 @@ class MappingFile(_Model):
     """The keys of a mapping file (``docs/case-records.md``)."""
 
     title: Text | None = None
-    release: Text | None = None
+    release: Release | None = None
     url: Text | None = None
     licence: Text | None = None
     citation: Text | None = None

@@ -135,10 +135,10 @@ _DAY_NAME_YEAR = re.compile(r"(\d{1,2})[ -]([A-Za-z]+)\.?,?[ -](\d{4})")
 _NAME_DAY_YEAR = re.compile(r"([A-Za-z]+)\.? (\d{1,2}),? (\d{4})")
 #: A date cut to its month, the year in four digits (what a case-management system exports when asked for less
 #: precise dates): year first (``2019-05``, ``2019/5``; never ``2019.5``, a decimal), month first (``05/2019``,
-#: ``5.2019``, ``05-2019``), or the month in English words (``May 2019``, ``may-2019``, ``Sept. 2019``).
+#: ``5.2019``, ``05-2019``), or the month in English words (``May 2019``, ``may-2019``, ``Sept. 2019``, ``May, 2019``).
 _YEAR_MONTH = re.compile(r"(\d{4})[-/](\d{1,2})")
 _MONTH_YEAR = re.compile(r"(\d{1,2})[-/.](\d{4})")
-_NAME_YEAR = re.compile(r"([A-Za-z]+)\.?[ -](\d{4})")
+_NAME_YEAR = re.compile(r"([A-Za-z]+)\.?,?[ -](\d{4})")
 #: The time of day that may follow a date, as exports write it: ``10:30``, ``10:30:00.000``, ``0:00`` (Excel's
 #: m/d/yyyy h:mm), ``10:30 AM``, with a zone (``Z``, ``+07:00``, ``+0700``, ``UTC``) or not.
 _TIME = re.compile(
@@ -1129,7 +1129,7 @@ LOADER = register(
         sniff=sniff,
         load=_load_sniffed,
         description="An organisation's own case records, read through a mapping file beside them, or its register",
-        version="11",  # bump when the case table made from the same file and mapping changes (7: a workbook's
+        version="12",  # bump when the case table made from the same file and mapping changes (7: a workbook's
         # error cells read as their text, #N/A, not as empty cells; 8: the columns the mapping does not name
         # are named in a note, an export's new column was dropped unsaid; an unknown code's reason says a code for
         # "not recorded" belongs under missing; 9: notes below the records, rejected for their text or typed on
@@ -1137,7 +1137,9 @@ LOADER = register(
         # one value its column refuses, not in the first cell (Sex Femal), rejected for it again, not left out; a
         # last line cut short to an id with a space, MSS 0999, rejected as cut short: no prose, delimited.PROSE;
         # 11: a year from a date cut to its month, 2019-05, 05/2019, May 2019 (the row was rejected); 2011-12
-        # refused naming both readings, December 2011 and the fiscal year)
+        # refused naming both readings, December 2011 and the fiscal year; 12: a mapping's release date that reads
+        # two ways, 06/07/2025, or none, 31/02/2025, refused naming its line (went into labels as written); a
+        # month written with a comma before its year, June, 2019, gives its year (the row was rejected))
         # 3: a CSV row of delimiters only is no case (was kept); rows holding nothing counted, named by row; a
         # year from a date written day/month/year (or month/day), YYYY/MM/DD or with an English month name (the
         # row was rejected); an Excel serial number named as such; a code written 1.0 read as the code 1; 4: a

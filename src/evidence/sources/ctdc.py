@@ -429,8 +429,13 @@ def _year(text: str) -> int:
 
 
 def _year_band(value: str) -> str:
-    """VP years: a single year ('2019') or a band ('2014-2018'), kept as published."""
+    """VP years: a single year ('2019') or a band ('2014-2018'), kept as published; a band written short
+    ('2021-22', as spans of years are written) is the band it names ('2021-2022') when its end is later than its
+    start (``2019-05``, May 2019?, is no band)."""
     parts = _DASHES.split(_undated(value.strip()))
+    short = len(parts) == 2 and re.fullmatch(r"\d{4}", parts[0]) and re.fullmatch(r"\d{2}", parts[1])
+    if short and int(parts[1]) > int(parts[0][2:]):
+        parts[1] = parts[0][:2] + parts[1]
     if len(parts) > 2 or not all(re.fullmatch(r"\d{4}(\.0+)?", p) for p in parts):
         raise _Unknown("year is not a number or a band of years")
     years = [_year(p) for p in parts]
@@ -2030,7 +2035,7 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="25",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
+        version="26",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
         # in a column not used rejected as a note (was a victim with every field missing); a repeated column
         # named by its cells; 14: a row with text only beyond the header's last field rejected (too many fields),
         # not left out as holding nothing; 15: a VP region in another case, or Americas and Oceania apart, read as
@@ -2054,6 +2059,7 @@ LOADER = register(
         # a last record holding only one flag spelled as a word (Yes) rejected for it again (was left out as a note)
         # 24: a workbook's year cells holding dates of 1 January (a year-only date format) read as their years,
         # with a note (workbook.YEAR_AS_DATE; every such record was rejected as "year is not a number"); 25: the
-        # unknown flag value's reason names the words read as flags too (TRUE, FALSE, NA, NULL...)
+        # unknown flag value's reason names the words read as flags too (TRUE, FALSE, NA, NULL...); 26: a VP band
+        # of years written short (2021-22) read as the band it names, 2021-2022 (its records were rejected)
     )
 )

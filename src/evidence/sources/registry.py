@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from evidence.core.errors import InputError, UnknownFormatError
+from evidence.sources.dates import ACCEPTED, iso_date
 from evidence.sources.delimited import (
     MAX_COLUMNS,
     MAX_HEADER_BYTES,
@@ -408,6 +409,30 @@ def sidecar_path(path: str | Path) -> Path:
     return path.with_name(path.name + ".provenance.json")
 
 
+#: How a sidecar is read, part of a cached table's key (:func:`evidence.sources.cache.cache_key`): change it when the
+#: same sidecar gives another provenance (2: its dates read at the precision written, dates 06/07/2025 refused).
+SIDECAR_READING = "2"
+#: A sidecar's keys that hold dates: read at the precision written (:func:`~evidence.sources.dates.iso_date`).
+_SIDECAR_DATES = ("release", "date_published", "accessed")
+
+
+def _sidecar_date(value: object, key: str, sidecar: Path) -> object:
+    """A sidecar's date as ISO at the precision written (``June 2025``: ``2025-06``; ``7 June 2025``:
+    ``2025-06-07``), so labels, citations and access clauses carry it as the metadata's dates are; a release that
+    is no date (``v2024``, ``1999-2015``) as written. :class:`InputError` naming the sidecar and key for a date
+    that reads two ways (``06/07/2025``) or does not exist, and for a date published or accessed that is no
+    date: a citation would state it as the day the data were published or obtained."""
+    if not isinstance(value, str) or not value.strip():
+        return value  # "" is "not known"; a number or list is the dataclass's to refuse, as before
+    try:
+        read = iso_date(value)
+    except ValueError as exc:
+        raise InputError(f"{key!r}: {exc}", path=sidecar) from None
+    if read is None and key != "release":
+        raise InputError(f"{key!r}: {value!r} is not a date (accepted: {ACCEPTED})", path=sidecar)
+    return value if read is None else read
+
+
 def _merge_sidecar(provenance: Provenance, sidecar: Path) -> Provenance:
     import json
 
@@ -435,6 +460,9 @@ def _merge_sidecar(provenance: Provenance, sidecar: Path) -> Provenance:
     unknown = set(extra) - allowed
     if unknown:
         raise InputError(f"unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}", path=sidecar)
+    for key in _SIDECAR_DATES:
+        if key in extra:
+            extra[key] = _sidecar_date(extra[key], key, sidecar)
     if "notes" in extra:
         extra["notes"] = tuple(provenance.notes) + tuple(extra["notes"])
     if "terms" in extra:

@@ -85,6 +85,15 @@ import polars as pl
 from evidence.core.errors import InputError
 from evidence.core.text import MONTH_NUMBERS, counted
 from evidence.sources.checks import INDICATOR_CATEGORIES
+from evidence.sources.dates import (
+    DAY_MONTH_YEAR,
+    ISO_DATE,
+    MONTH_DAY_YEAR,
+    NUMERIC_DATE,
+    RELEASE_YEARS,
+    exact_date,
+    month_in,
+)
 from evidence.sources.delimited import (
     PROSE,
     lines_with_text_beyond,
@@ -101,6 +110,8 @@ from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import (
     FOOTNOTE_MARKER,
     HeaderMatch,
+    MonthDate,
+    YearDate,
     best_partial_header,
     column_for,
     columns_not_used_note,
@@ -119,7 +130,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "34"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "35"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -173,6 +184,10 @@ LOADER_VERSION = "34"  # 2: aggregate flag reworded, missing dimension named; 3:
 # at that precision, 2025-06 or 2025 (was "unknown")
 # 34: an empty or absent unit is spelled Counts, as the docstring says it reads (it stayed empty, so a row without a
 # unit repeating one with Counts was no repeat)
+# 35: a release date cell shown to the month (mmmm yyyy, mmm-yy) or year (yyyy) is the release at that precision
+# (workbook.MonthDate; it was the 1st of the month, a day the publisher never gave); a month in numbers (06/2025,
+# 2025-06, 2025/06) is the release 2025-06 (was "unknown"); a release date read day first that is another date
+# month first (06/07/2025), no other date deciding, says so in a note (the choice was silent)
 
 HEADER = (
     "Iso3_code",
@@ -531,7 +546,9 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         )
     if dated := int(parsed["year_dated"].sum()):
         notes.append(years_from_dates_note(_LABELS_READ["year_text"], dated))
-    release = _release(matches[0])
+    release, order_note = _release_reading(matches[0])
+    if order_note:
+        notes.append(order_note)
     rejects = pl.concat([structural, _rejects(parsed, latest_year=_latest_year(release))])
     kept = _without_rows(parsed, rejects)
     # a note below the table (Source: …, Note: …), rejected as one (or, ending a text file without a line end, as
@@ -1570,48 +1587,57 @@ def _release(match: HeaderMatch) -> str:
     ``June 12, 2025``, with any text around it (``Last update: 12/06/2025``). A numeric date is read **day
     first**, as the shared publisher notes give the release date (``30/05/2023``) and as the UN's Vienna office
     writes dates; month first only where another date above the header is unambiguously month first
-    (``05/30/2023``) or where day first is no date (``06/30/2025``).
-    Where no cell gives a day, a month (``Updated: June 2025``, ``Jun-2025``) is the release ``2025-06``, else a
+    (``05/30/2023``) or where day first is no date (``06/30/2025``). A date read day first that is another date
+    month first (``06/07/2025``), no other date deciding, is said in a note (:func:`_release_reading`).
+    Where no cell gives a day, a month (``Updated: June 2025``, ``Jun-2025``, ``06/2025``, ``2025-06``, or a date
+    cell shown as ``June 2025``: :class:`~evidence.sources.workbook.MonthDate`) is the release ``2025-06``, else a
     year alone in its cell or after an update word (``2025``, ``Last update: 2025``) the release ``2025``: the
     reader's provenance and citation carry what the publisher gave, never a made-up day. A year among other words
     (``UNODC 2025``, ``Global Report 2024``) may name a report, not when the data were released: not read.
     """
+    return _release_reading(match)[0]
+
+
+def _release_reading(match: HeaderMatch) -> tuple[str, str | None]:
+    """:func:`_release`, and a note when it read a numeric date day first that month first is another date
+    (``06/07/2025``) with no other date above the header deciding the order: the reader is told the choice."""
     cells = [cell for row in match.top_rows[: match.header_row - 1] for cell in row]
-    month_first = any(_numeric_date_order(cell) == "month first" for cell in cells) and not any(
-        _numeric_date_order(cell) == "day first" for cell in cells
-    )
+    orders = {_numeric_date_order(cell) for cell in cells} - {None}
+    month_first = orders == {"month first"}
     for cell in cells:
         parsed = _as_date(cell, month_first=month_first)
         if parsed is not None:
-            return parsed.isoformat()
+            return parsed.isoformat(), (None if orders else _day_first_note(cell, parsed))
     for read in (_as_month, _as_year):  # the most precise date given anywhere above the header
         for cell in cells:
             if (partial := read(cell)) is not None:
-                return partial
-    return "unknown"
+                return partial, None
+    return "unknown", None
 
 
-#: A date year first (``2023-05-30``, also ``2023/05/30`` or ``2023.05.30``: never day or month first).
-_ISO_DATE = re.compile(r"(?<!\d)(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)")
-_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?!\d)")
-#: ``30 May 2023``, also ``30-May-2023`` (a spreadsheet's d-mmm-yyyy) and ``30 May, 2023``.
-_DAY_MONTH_YEAR = re.compile(
-    r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?(?:\s+|-)([A-Za-z]+)\.?,?(?:\s+|-)(\d{4})(?!\d)"
-)
-_MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)")
-#: ``June 2025``, also ``Jun-2025`` (a spreadsheet's mmm-yyyy) and ``June, 2025``: a release given to the month.
-_MONTH_YEAR = re.compile(r"\b([A-Za-z]+)\.?,?(?:\s+|-)(\d{4})(?!\d)")
+def _day_first_note(cell: object, read: dt.date) -> str | None:
+    """The note on a release date read day first (:func:`_release_reading`) that is another date month first."""
+    if not isinstance(cell, str) or ISO_DATE.search(cell) or not (found := NUMERIC_DATE.search(cell)):
+        return None
+    other = exact_date(read.year, read.day, read.month)
+    if other is None or other == read:
+        return None
+    return (
+        f"release date {found.group(0)!r} read day first, as UNODC writes dates (its release 30/05/2023): "
+        f"{read.isoformat()}; {other.isoformat()} read month first. If the file means that, state the release in "
+        f'a sidecar ({{"release": "{other.isoformat()}"}})'
+    )
+
+
 #: A year alone, or after a word saying when the data were updated or released (``Last update: 2025``).
 _YEAR_ALONE = re.compile(
     r"(?:(?:last\s+)?updated?|released?|published|(?:data\s+)?as\s+of)?\W*(\d{4})\W*", re.IGNORECASE
 )
-#: The years a release date may name (a number cell above the header outside them is something else).
-_RELEASE_YEARS = range(1990, 2100)
 
 
 def _numeric_date_order(cell: object) -> str | None:
     """ "day first" or "month first" for a numeric date text only one order reads (``30/05/2023``), else None."""
-    found = _NUMERIC_DATE.search(cell) if isinstance(cell, str) else None
+    found = NUMERIC_DATE.search(cell) if isinstance(cell, str) else None
     if found is None:
         return None
     first, second = int(found.group(1)), int(found.group(3))
@@ -1622,14 +1648,9 @@ def _numeric_date_order(cell: object) -> str | None:
     return None
 
 
-def _date(year: int, month: int, day: int) -> dt.date | None:
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
-
-
 def _as_date(cell: object, *, month_first: bool = False) -> dt.date | None:
+    if isinstance(cell, MonthDate | YearDate):  # a cell shown to the month or year: its day is no one's
+        return None
     if isinstance(cell, dt.datetime):
         return cell.date()
     if isinstance(cell, dt.date):
@@ -1637,33 +1658,32 @@ def _as_date(cell: object, *, month_first: bool = False) -> dt.date | None:
     if not isinstance(cell, str):
         return None
     text = cell.strip()
-    if found := _ISO_DATE.search(text):
-        return _date(int(found.group(1)), int(found.group(3)), int(found.group(4)))
-    if found := _NUMERIC_DATE.search(text):
+    if found := ISO_DATE.search(text):
+        return exact_date(int(found.group(1)), int(found.group(3)), int(found.group(4)))
+    if found := NUMERIC_DATE.search(text):
         first, second, year = int(found.group(1)), int(found.group(3)), int(found.group(4))
         day, month = (second, first) if month_first else (first, second)
-        return _date(year, month, day) or _date(year, day, month)  # 06/30/2025 is no day-first date
-    if (found := _DAY_MONTH_YEAR.search(text)) and found.group(2).lower() in MONTH_NUMBERS:
-        return _date(int(found.group(3)), MONTH_NUMBERS[found.group(2).lower()], int(found.group(1)))
-    if (found := _MONTH_DAY_YEAR.search(text)) and found.group(1).lower() in MONTH_NUMBERS:
-        return _date(int(found.group(3)), MONTH_NUMBERS[found.group(1).lower()], int(found.group(2)))
+        return exact_date(year, month, day) or exact_date(year, day, month)  # 06/30/2025 is no day-first date
+    if (found := DAY_MONTH_YEAR.search(text)) and found.group(2).lower() in MONTH_NUMBERS:
+        return exact_date(int(found.group(3)), MONTH_NUMBERS[found.group(2).lower()], int(found.group(1)))
+    if (found := MONTH_DAY_YEAR.search(text)) and found.group(1).lower() in MONTH_NUMBERS:
+        return exact_date(int(found.group(3)), MONTH_NUMBERS[found.group(1).lower()], int(found.group(2)))
     return None
 
 
 def _as_month(cell: object) -> str | None:
-    """ "2025-06" for a month and year in text (``Updated: June 2025``), else None."""
-    found = _MONTH_YEAR.search(cell) if isinstance(cell, str) else None
-    if (
-        found is None
-        or found.group(1).lower() not in MONTH_NUMBERS
-        or int(found.group(2)) not in _RELEASE_YEARS
-    ):
-        return None
-    return f"{found.group(2)}-{MONTH_NUMBERS[found.group(1).lower()]:02d}"
+    """ "2025-06" for a month and year: in text (:func:`~evidence.sources.dates.month_in`: ``Updated: June 2025``,
+    ``06/2025``, ``2025-06``) or a date cell shown as one (:class:`~evidence.sources.workbook.MonthDate`)."""
+    if isinstance(cell, MonthDate):
+        return f"{cell.year}-{cell.month:02d}"
+    return month_in(cell) if isinstance(cell, str) else None
 
 
 def _as_year(cell: object) -> str | None:
-    """ "2025" for a year alone in its cell (text or a whole number) or after an update word, else None."""
+    """ "2025" for a year alone in its cell (text or a whole number, or a date cell shown as its year:
+    :class:`~evidence.sources.workbook.YearDate`) or after an update word, else None."""
+    if isinstance(cell, YearDate):
+        return str(cell.year) if cell.year in RELEASE_YEARS else None
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
     if isinstance(cell, int) and not isinstance(cell, bool):
@@ -1672,7 +1692,7 @@ def _as_year(cell: object) -> str | None:
         year = int(found.group(1))
     else:
         return None
-    return str(year) if year in _RELEASE_YEARS else None
+    return str(year) if year in RELEASE_YEARS else None
 
 
 register(

@@ -28,10 +28,10 @@ import threading
 import zipfile
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal, cast
 from xml.etree import ElementTree
 
@@ -174,7 +174,7 @@ def _peek(path: str) -> WorkbookHead:
         styles_name = part(styles_part)
         styles_key = _content_key(book, styles_name)
         date_styles = _by_content(
-            ("date styles", styles_key), lambda: frozenset(_date_styles(book, styles_name))
+            ("date styles", styles_key), lambda: MappingProxyType(_date_styles(book, styles_name))
         )
         properties = next((e for e in workbook if _local(e.tag) == "workbookPr"), None)
         epoch = (
@@ -291,31 +291,63 @@ def _text_of(element: ElementTree.Element) -> str:
 
 #: Excel's built-in number formats that show dates.
 _DATE_FORMAT_IDS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)}
+#: The one built-in date format that shows a month and year only (``mmm-yy``: "Jun-25").
+_MONTH_FORMAT_IDS = {17}
 _EPOCH = dt.datetime(1899, 12, 30)
 _EPOCH_1904 = dt.datetime(1904, 1, 1)
 
 
-def _date_styles(book: zipfile.ZipFile, name: str | None) -> set[int]:
-    """Indexes of the cell styles that show a number as a date."""
+class MonthDate(dt.datetime):
+    """A date cell whose number format shows its month and year only (``mmmm yyyy``: "June 2025"; ``mmm-yy``):
+    the cell says the month; its day is the spreadsheet's filler (the 1st), not the publisher's."""
+
+
+class YearDate(dt.datetime):
+    """A date cell whose number format shows its year only (``yyyy``): the cell says the year."""
+
+
+def _shown_as(code: str) -> type[dt.datetime] | None:
+    """What a custom number format (lower-cased, quoted text and brackets removed) shows of a number: a date
+    (:class:`datetime.datetime`), a month (:class:`MonthDate`) or a year (:class:`YearDate`), else None."""
+    shown = code.split(";")[0]  # the format of a positive number: a date's
+    if not re.search(r"[dmy]", code):
+        return None
+    if "y" in shown and not re.search(r"[dhs]", shown):  # no day, nor a time whose "m" is minutes
+        return MonthDate if "m" in shown else YearDate
+    return dt.datetime
+
+
+def _date_styles(book: zipfile.ZipFile, name: str | None) -> dict[int, type[dt.datetime]]:
+    """The cell styles that show a number as a date, by index: what each shows (see :func:`_shown_as`)."""
     if name is None:
-        return set()
+        return {}
     root = ElementTree.fromstring(book.read(name))
     custom = {}
     for element in root.iter():
         if _local(element.tag) == "numFmt":
             code = re.sub(r'"[^"]*"|\[[^]]*]|\\.', "", element.get("formatCode", "").lower())
-            custom[int(element.get("numFmtId", "-1"))] = bool(re.search(r"[dmy]", code))
+            custom[int(element.get("numFmtId", "-1"))] = _shown_as(code)
     cell_formats = next((e for e in root.iter() if _local(e.tag) == "cellXfs"), None)
-    dates = set()
+    dates = {}
     for index, xf in enumerate(cell_formats if cell_formats is not None else []):
         format_id = int(xf.get("numFmtId", "0"))
-        if custom.get(format_id, format_id in _DATE_FORMAT_IDS):
-            dates.add(index)
+        if format_id in custom:
+            shown = custom[format_id]
+        elif format_id in _DATE_FORMAT_IDS:
+            shown = MonthDate if format_id in _MONTH_FORMAT_IDS else dt.datetime
+        else:
+            shown = None
+        if shown is not None:
+            dates[index] = shown
     return dates
 
 
 def _top_rows(
-    book: zipfile.ZipFile, name: str, shared: Sequence[str], date_styles: AbstractSet[int], epoch: dt.datetime
+    book: zipfile.ZipFile,
+    name: str,
+    shared: Sequence[str],
+    date_styles: Mapping[int, type[dt.datetime]],
+    epoch: dt.datetime,
 ) -> tuple[tuple[Any, ...], ...]:
     target = _TopRows(shared, date_styles, epoch)
     with book.open(name) as stream:
@@ -354,7 +386,9 @@ class _TopRows:
     in the row before it, or nowhere before the first. The elements are built by a ``TreeBuilder``, as
     ``iterparse`` builds them, so that every cell is read by :func:`_value` as it was."""
 
-    def __init__(self, shared: Sequence[str], date_styles: AbstractSet[int], epoch: dt.datetime) -> None:
+    def __init__(
+        self, shared: Sequence[str], date_styles: Mapping[int, type[dt.datetime]], epoch: dt.datetime
+    ) -> None:
         self.builder = ElementTree.TreeBuilder()
         self.shared, self.date_styles, self.epoch = shared, date_styles, epoch
         self.rows: dict[int, dict[int, Any]] = {}
@@ -419,7 +453,10 @@ def _row_tuple(cells: dict[int, Any]) -> tuple[Any, ...]:
 
 
 def _value(
-    cell: ElementTree.Element, shared: Sequence[str], date_styles: AbstractSet[int], epoch: dt.datetime
+    cell: ElementTree.Element,
+    shared: Sequence[str],
+    date_styles: Mapping[int, type[dt.datetime]],
+    epoch: dt.datetime,
 ) -> Any:
     """A cell's value as written: text for text, a number or date for a number, never an error."""
     kind = cell.get("t", "n")
@@ -438,8 +475,10 @@ def _value(
         number = float(raw)
     except ValueError:
         return raw
-    if int(cell.get("s", "0") or 0) in date_styles and 0 < number < 2_958_466:
-        return epoch + dt.timedelta(days=number)
+    shown = date_styles.get(int(cell.get("s", "0") or 0))
+    if shown is not None and 0 < number < 2_958_466:
+        date = epoch + dt.timedelta(days=number)
+        return date if shown is dt.datetime else shown.combine(date.date(), date.time())
     return int(number) if number.is_integer() and "." not in raw and "e" not in raw.lower() else number
 
 
