@@ -19,7 +19,6 @@ import pytest
 
 from evidence.analyses import routes
 from evidence.analyses.selection import Selection
-from evidence.notebooks.builders import route_numbers
 from evidence.presentation.disclosure import DisclosureRule
 
 #: the selections whose publisher's total, read with the gap, and region table pin a bound (of 377)
@@ -53,7 +52,7 @@ def test_attack_the_publishers_total_beside_the_region_table_gives_back_only_the
     rule = DisclosureRule(threshold)
     assert reader.pinned(selection, rule, publisher_total=True)[0] == []
     every, _ = reader.pinned(selection, rule, publisher_total=True, every=True)
-    numbers = route_numbers(selection, rule)
+    numbers = reader.reading(selection, rule).numbers
     assert numbers is not None
     (_, label), *_ = numbers.low.home_rows
     records = routes.flow_records(selection)
@@ -98,7 +97,7 @@ def test_the_shown_total_less_the_gap_is_the_rows_sum_the_protection_publishes(
     cell the protection publishes (not withheld), and the reader who reads it so pins nothing."""
     selection = Selection(real_tables[1], country=country, role=role, years=years)
     rule = DisclosureRule(threshold)
-    numbers = route_numbers(selection, rule)
+    numbers = reader.reading(selection, rule).numbers
     assert numbers is not None and not numbers.exact
     coverage = routes.flow_coverage(selection)
     for side, view in enumerate((numbers.low, numbers.high)):
@@ -115,7 +114,7 @@ def test_the_gap_is_the_publishers_censored_cells_counted_twice(real_tables) -> 
     """Myanmar as origin, 2020: China's and Malaysia's ``<5`` are routes (1–4 each) and again in the nationals
     repatriated from abroad with no country stated (82 less them, 74–80): 3 each, 6 on each bound."""
     selection = Selection(real_tables[1], country="MMR", role="origin", years="2020")
-    numbers = route_numbers(selection, DisclosureRule(11))
+    numbers = reader.reading(selection, DisclosureRule(11)).numbers
     assert numbers is not None and numbers.low.counts is not None and numbers.high.counts is not None
     label = numbers.low.table.total_label
     assert numbers.table()[label][-1] == "181–184"
@@ -144,7 +143,7 @@ def test_attack_the_publishers_total_beside_the_most_withheld_tables_pins_nothin
     publisher's total gives nothing the tables withhold, so the audit need not model it."""
     selection = Selection(real_tables[1], country=country, role=role, years=years)
     rule = DisclosureRule(11)
-    numbers = route_numbers(selection, rule)
+    numbers = reader.reading(selection, rule).numbers
     assert numbers is not None
     label = numbers.low.table.total_label
     assert numbers.low.counts is not None and numbers.high.counts is not None

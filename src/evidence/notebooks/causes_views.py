@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import weakref
 from collections.abc import Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final
 
@@ -1944,13 +1945,8 @@ def _link_beside(system: LinkedCounts, section: PersonSection, groupings: set[st
             {**{("beside", column, i, None): 1.0 for i in range(len(tables))}, ("N",): -1.0}
         )
         for by in sorted(groupings):
-            expression, _ = causes.CHARACTERISTICS[by]
-            pairs = cases.select(
-                pl.col(column).cast(pl.String).fill_null(UNKNOWN).alias("category"),
-                expression.cast(pl.String).fill_null(UNKNOWN).alias("group"),
-            ).unique()
-            group_of = dict(pairs.iter_rows())
-            if len(group_of) != pairs.height or not set(group_of) <= set(names):
+            group_of = _groups_of_categories(section.profiled, column, by)
+            if group_of is None or not set(group_of) <= set(names):
                 continue  # a category split between groups, or one no table counts: no sum to state
             members: dict[str, list[Hashable]] = {}
             for category, group in group_of.items():
@@ -1958,6 +1954,28 @@ def _link_beside(system: LinkedCounts, section: PersonSection, groupings: set[st
             for group, group_cells in members.items():
                 if ("n", by, group) in system.values:
                     system.equalities.append({**dict.fromkeys(group_cells, 1.0), ("n", by, group): -1.0})
+
+
+#: :func:`_groups_of_categories` of each case table (by its profiles), by field and characteristic
+_CATEGORY_GROUPS: weakref.WeakKeyDictionary[
+    causes.CaseProfiles, dict[tuple[str, str], dict[str, str] | None]
+] = weakref.WeakKeyDictionary()
+
+
+def _groups_of_categories(profiled: causes.CaseProfiles, column: str, by: str) -> dict[str, str] | None:
+    """The group by ``by`` of each category of field ``column`` among the victims of ``profiled`` (Unknown for
+    those without), None when a category is split between groups. Found once a case table: the section's
+    system is drawn up again at each round of its protection and for each model, with the same victims."""
+    kept = _CATEGORY_GROUPS.setdefault(profiled, {})
+    if (column, by) not in kept:
+        expression, _ = causes.CHARACTERISTICS[by]
+        pairs = profiled.cases.select(
+            pl.col(column).cast(pl.String).fill_null(UNKNOWN).alias("category"),
+            expression.cast(pl.String).fill_null(UNKNOWN).alias("group"),
+        ).unique()
+        group_of = dict(pairs.iter_rows())
+        kept[(column, by)] = group_of if len(group_of) == pairs.height else None
+    return kept[(column, by)]
 
 
 def _add_heat(system: LinkedCounts, cases: causes.Cases, section: PersonSection) -> None:
