@@ -978,3 +978,16 @@ def test_a_file_rewritten_in_place_is_answered_anew_in_the_same_process(shared_d
     assert after != before
     # the answer of the new content, as a file of it elsewhere gets
     assert after == answer(Path(shutil.copy(path, tmp_path / "fresh.csv")))
+
+
+def test_trend_says_what_a_small_label_of_ranges_can_be(shared_data):
+    """label31: Côte d'Ivoire's nationals at 11 (the real workbook): 2016 is a range 8–17 withheld whole as
+    <11; the terminal and the JSON said only "Counts below 11 are shown as <11", read as all a <11 can be."""
+    path = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    args = ("trend", "--data", path, "--country", "CIV", "--role", "origin", "--disclosure-threshold", "11")
+    payload = run(*args)
+    assert {"year": 2016, "victims": "<11"} in payload["yearly_counts"]  # the disclosure as it was
+    said = "or a range of counts whose low end is below 11 (the whole range withheld, its high end too)"
+    assert said in payload["disclosure"]["description"]
+    printed = CliRunner().invoke(_app(), list(args), catch_exceptions=False).stdout
+    assert said in " ".join(printed.split())

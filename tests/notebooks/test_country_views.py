@@ -585,6 +585,15 @@ def test_the_methods_say_how_the_sources_used_are_protected_as_about_this_brief_
     assert "cell key" not in country_views.disclosure_method([real_tables[1]], 5)  # UNODC only: no records
 
 
+def test_the_briefs_disclosure_method_says_what_a_small_label_of_unodcs_ranges_can_be(real_tables):
+    """label31: "Counts below 11 are withheld (<11)" was all the methods said of <11, which of UNODC's ranges
+    also stands for one whose low end is below 11, withheld whole (Côte d'Ivoire's nationals of 2016, 8–17);
+    said wherever UNODC's data are used, and only there."""
+    said = "a range whose low end is below 11 is withheld whole (`<11`), its high end too."
+    assert said in country_views.disclosure_method([real_tables[1]], 11)
+    assert "range" not in country_views.disclosure_method([real_tables[0]], 11)
+
+
 def test_a_case_table_of_not_recorded_only_is_a_sentence(real_tables, shown):
     # REVIEW2 #9: Myanmar's CTDC victims: the "Sex" table had one row, "Not recorded 42", and its total
     brief = open_brief([real_tables[0]], DisclosureRule(5), country="MMR", role="both")
@@ -1617,3 +1626,23 @@ def test_the_case_and_unodc_sections_headings_nest_without_a_gap(
         for level in levels:
             assert level <= previous + 1, (show.__name__, levels)
             previous = level
+
+
+def test_the_small_label_under_a_briefs_ranges_is_true_of_a_range_withheld_whole(real_tables, shown):
+    """label31: Côte d'Ivoire as origin at 11 (the real workbook): its nationals of 2016 and 2017 (8–17 at 5)
+    and 2012 (9–18) are withheld whole as <11 (published_pair), and the legends under At a glance, the sources
+    side by side and the yearly table said "<11: fewer than 11". Read as a reader reads the brief: every legend
+    of <11 says it may be a range whose low end is below 11; no legend says "fewer than 11" alone."""
+    from evidence.notebooks import country
+
+    brief = open_brief([real_tables[1]], DisclosureRule(11), country="CIV", role="origin")
+    box = country.key_figures_markdown(brief)
+    country_views.show_together(brief)
+    country_views.show_detected_section(brief)
+    text = box + "\n" + _text(shown)
+    yearly = text[text.index("Detected victims per year") :]
+    assert "| 2016 |  | \\<11 |" in yearly  # the disclosure as it was: 8–17 at 5, withheld whole
+    legends = re.findall(r"\\?<11: [^.]*\.", text)
+    assert len(legends) >= 3, legends
+    for legend in legends:
+        assert "or a range of counts whose low end is below 11 (the whole range withheld" in legend, legend

@@ -1245,10 +1245,19 @@ def test_a_table_of_the_publishers_own_small_cells_says_they_are_the_publishers(
     assert "not shown to protect individuals" not in text
     # a small exact count withheld here too: both said
     both = _dimension_text(monkeypatch, _forms_without_total({2017: "<5", 2018: 3}))
-    assert "its own censoring, or one of fewer than 5 not shown to protect individuals." in both
-    # only cells withheld here: the table writer's own note, unchanged
+    # label31: in the words of a table of ranges, whose <5 may be a range with a small low end, withheld whole
+    assert (
+        "its own censoring, or one not shown to protect individuals: fewer than 5, or a range of counts whose low "
+        "end is below 5 (the whole range withheld, its high end too)." in both
+    )
+    # only cells withheld here: the table writer's own note, in the words of a table of ranges (label31)
     ours = _dimension_text(monkeypatch, _forms_without_total({2018: 3}))
-    assert "\\<5: fewer than 5, not shown to protect individuals." in ours and "publisher gives" not in ours
+    assert (
+        "\\<5: fewer than 5, or a range of counts whose low end is below 5 (the whole range withheld, its high end "
+        "too), not shown to protect individuals."
+        in ours
+        and "publisher gives" not in ours
+    )
 
 
 def test_the_route_charts_of_the_routes_notebook_give_their_years(real_tables, monkeypatch):
@@ -1667,3 +1676,58 @@ def test_a_chart_with_nothing_to_draw_is_not_called_this_chart():
 
     assert "this chart" not in NOTHING_TO_DRAW
     assert NOTHING_TO_DRAW == "No chart here: every value it would draw is withheld or absent."
+
+
+def test_the_small_label_of_a_table_of_ranges_says_it_may_be_a_range_withheld_whole(monkeypatch, tmp_path):
+    """label31 (real31's Côte d'Ivoire at 11): a year whose nationals are 3 found at home and UNODC's <5 found
+    abroad, 4–7, is withheld whole as <5 (published_pair: its high end would give the exact 3 back), and the
+    table had no legend of it at all: the note on the publisher's "<5 (fewer than five victims)" cells, which
+    names <5, passed for one, and the legend it would have had, "<5: fewer than 5", is false of a range that can
+    reach 7. It says what every <5 of a table of ranges can be, in the same words whatever the hidden ranges."""
+    from _indicator import indicator_rows
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks import views
+
+    rows = []
+    for year in range(2012, 2020):
+        rows += [
+            ("NGA", year, "by citizenship", "Nationals", "Total", "Total", 3 if year == 2016 else 40),
+            ("ITA", year, "by citizenship", "NGA", "Total", "Total", "<5"),
+            ("ITA", year, "by citizenship", "ITA", "Total", "Total", 496),
+        ]
+    selection = Selection(indicator_rows(rows), country="NGA", role="origin")
+    shown: list = []
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
+    views.show_yearly_section(
+        selection, DisclosureRule(5), dimension=None, place="Nigeria", source="UNODC", tables=False
+    )
+    text = " ".join(str(o.get("text/markdown", "")) for o in shown if isinstance(o, dict))
+    assert "| 2016 | \\<5 |" in text and "| Total | 291–315 |" in text  # the disclosure as it was
+    assert "fewer than 5, not shown" not in text
+    assert (
+        "\\<5: fewer than 5, or a range of counts whose low end is below 5 (the whole range withheld, its high "
+        "end too), not shown to protect individuals." in text
+    )
+
+
+def test_the_key_figures_of_ranges_say_what_their_small_label_can_be(real_tables, monkeypatch, tmp_path):
+    """label31: the route section's key figures are ranges as the route table's are (Saudi Arabia's nationals at
+    11, the real workbook: those on a known route are <11, a range withheld whole where its low end is small,
+    published_pair), and their legend said "<11: fewer than 11" alone."""
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks import views
+    from evidence.notebooks.builders import route_numbers
+
+    shown: list = []
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
+    numbers = route_numbers(Selection(real_tables[1], country="SAU", role="origin"), DisclosureRule(11))
+    views.show_key_figures(numbers, source="UNODC")
+    text = " ".join(str(o.get("text/markdown", "")) for o in shown if isinstance(o, dict))
+    assert "| on a known route (origin and destination known) | \\<11 |" in text
+    assert (
+        "\\<11: fewer than 11, or a range of counts whose low end is below 11 (the whole range withheld, its high "
+        "end too), not shown to protect individuals." in text
+    )

@@ -471,7 +471,9 @@ def _flows_payload(
             "disclosure_threshold": rule.threshold,
             "threshold": rule.threshold,  # its name before schema version 2 (docs/scheduling.md)
         },
-        "disclosure": disclosure_json(rule.threshold, selection.protection, numbers.low.table.describe()),
+        "disclosure": disclosure_json(
+            rule.threshold, selection.protection, described(numbers.low.table, ranges=censored)
+        ),
         "flows": records,
         "total": _json_bounds(*total_row["victims"]),
         "total_label": "Total" if not censored else numbers.low.table.total_label,
@@ -630,7 +632,9 @@ def _trend_payload(
             "disclosure_threshold": rule.threshold,
             "threshold": rule.threshold,  # its name before schema version 2 (docs/scheduling.md)
         },
-        "disclosure": disclosure_json(rule.threshold, selection.protection, table.low.describe()),
+        "disclosure": disclosure_json(
+            rule.threshold, selection.protection, described(table.low, ranges=censored)
+        ),
         "caveat": DETECTION_CAVEAT,
         "yearly_counts": _rows(table),
     }
@@ -744,6 +748,19 @@ def _no_yearly_victims(selection: Any, rule: Any, by: str | None) -> str:
     missing = f"no victims by {by}" if by else "no yearly total of victims"
     options = " or ".join(held)
     return f"the data hold {missing} in this selection, only breakdowns published without a total: give {options}"
+
+
+def described(table: Any, *, ranges: bool) -> str:
+    """What a table's protection is (:meth:`~evidence.presentation.disclosure.DisclosedTable.describe`); of
+    ranges of censored counts (``ranges``), what its small label stands for too, as under the brief's tables
+    (:func:`~evidence.presentation.tables.small_note`): a range whose low end is small is withheld whole (8–17 as
+    ``<11``), so "counts below 11 are shown as <11" alone would be read as all a ``<11`` can be."""
+    from evidence.presentation.tables import small_note
+
+    said = table.describe()
+    if ranges:
+        said += " " + small_note(table.rule.label, table.rule.threshold, ranges=True)
+    return said
 
 
 def _rows(table) -> list[dict[str, Any]]:

@@ -1859,7 +1859,16 @@ def key_figures_markdown(brief: CountryBrief) -> str:
         lines.append(f"- **{escape_markdown(label)}:** {escape_markdown(value)}")
     shown = " ".join(v for _, v in figures)
     if brief.rule.label in shown:
-        lines.append(f"\n{escape_markdown(brief.rule.label)}: fewer than {brief.rule.threshold}, not shown.")
+        # UNODC's figures are ranges of censored counts: one whose low end is small is withheld whole (8–17 as
+        # <11), said of every brief with UNODC's data, whatever the hidden range (tables.small_note)
+        ranges = (
+            f", or a range of counts whose low end is below {brief.rule.threshold} (the whole range withheld)"
+            if brief.holding("indicator")
+            else ""
+        )
+        lines.append(
+            f"\n{escape_markdown(brief.rule.label)}: fewer than {brief.rule.threshold}{ranges}, not shown."
+        )
     if COMPLEMENT_LABEL in [v for _, v in figures]:
         lines.append(f"\n{COMPLEMENT_LABEL}: withheld so that a small count cannot be recomputed.")
     # the rule of a nationals' headline year, under a nationals' headline only: a destination brief (the

@@ -250,6 +250,8 @@ def show_together(brief: CountryBrief) -> None:
         source=source,
         # identified victims of real people's records are a perturbed count (cell key), as in their own tables
         perturbed=any(r.kind == "case" and r.table.protection == "cell_key" for r in rows),
+        # UNODC's numbers are ranges of censored counts: its small label may be a range withheld whole
+        ranges=any(r.kind == "indicator" for r in rows),
     )
     # the chart sets its numbers side by side on one axis: one the text refuses to set against the estimate
     # (too many years from it) is not drawn beside it either, and the chart says so
@@ -539,6 +541,7 @@ def show_own_detected(brief: CountryBrief, table: LoadedTable) -> None:
             if n
         )
         or None,
+        ranges=not numbers.per_year.exact,
     )
     # a flagged year (the United States' 2007-2012, not comparable) says why, as the yearly table's do
     for line in incomplete_lines(numbers.incomplete):
@@ -941,6 +944,13 @@ def disclosure_method(tables: Sequence[LoadedTable], threshold: int) -> str:
         f"Counts below {threshold} are withheld (`<{threshold}`), with complementary cells (`x`) where a "
         "withheld count could otherwise be recomputed from the totals of its table."
     )
+    if any(t.kind == "indicator" for t in tables):
+        # what <11 can be of UNODC's ranges (published_pair), said of every brief that uses them, whatever the
+        # hidden ranges are: the sentence above alone reads as all a <11 can be
+        text += (
+            f" Of UNODC's counts, which the publisher's own `<5` cells make ranges, a range whose low end is below "
+            f"{threshold} is withheld whole (`<{threshold}`), its high end too."
+        )
     if keyed:
         published = any(t.provenance.published_protection for t in keyed)
         whose = (

@@ -167,6 +167,7 @@ def show_table(
     shares: Literal["column", "row"] | None = None,
     kinds: Mapping[str, str | Sequence[str | None]] | None = None,
     perturbed: bool = False,
+    ranges: bool = False,
 ) -> None:
     """Show a table through :mod:`evidence.presentation.tables` (the one table writer): HTML and Markdown for
     JupyterLab and renderers, and the table's data for briefs; without polars' dtype and shape lines or row
@@ -179,7 +180,9 @@ def show_table(
     :data:`~evidence.presentation.disclosure.NUMBER_KINDS`), so that the brief's disclosure scan checks counts
     of people only; a list of kinds gives one per row (a table of mixed rows, such as item/value).
     ``perturbed``: a frame whose counts the cell key method perturbed (a :class:`DisclosedTable` says so
-    itself) gets the note that says so.
+    itself) gets the note that says so. ``ranges``: a frame of ranges of censored counts (a
+    :class:`~evidence.notebooks.builders.Bounds` not exact), whose small label may stand for a range with a small
+    low end, as the note under it says (:func:`~evidence.presentation.tables.small_note`).
     """
     from IPython.display import Markdown, display
 
@@ -202,6 +205,7 @@ def show_table(
         shares=shares,
         kinds=kinds,
         perturbed=perturbed,
+        ranges=ranges,
     )
     display(data.bundle(), raw=True)
 
@@ -665,6 +669,7 @@ def show_key_figures(numbers: RouteBounds | None, *, source: str | None = None) 
         perturbed=perturbed,  # its note before the source line, as under every table
         kinds=None if numbers is None else numbers.key_figure_kinds(),
         source=source,
+        ranges=numbers is not None and not numbers.exact,  # UNODC's: ranges, as the route table's
     )
 
 
@@ -753,6 +758,7 @@ def show_route_table(
             censored_note(shown, published=published_thresholds(numbers.selection)),
         ),
         kinds=kinds,
+        ranges=not numbers.exact,
     )
     if (unmapped := unmapped_origins_line(numbers.selection, rule)) is not None:
         _markdown(unmapped)
@@ -836,6 +842,7 @@ def show_region_table(numbers: RouteBounds | None, level: str, *, source: str) -
         # its ranges, "up to 12" among them, as the route table's
         note=censored_note(table, published=published_thresholds(numbers.selection)),
         kinds=bounds.kinds(),
+        ranges=not bounds.exact,
     )
 
 
@@ -992,7 +999,12 @@ def publisher_small_note(shown: pl.DataFrame, bounds: Bounds, *, published: Sequ
         return None
     said = f"{label}: a cell the publisher gives as {publisher_labels(published)}, its own censoring"
     if ours:
-        said += f", or one of fewer than {low.rule.threshold} not shown to protect individuals"
+        # what this toolkit withholds in a table of ranges: a small count, or a range whose low end is small,
+        # whole (tables.small_note), whichever the hidden values are
+        said += (
+            f", or one not shown to protect individuals: fewer than {low.rule.threshold}, or a range of counts "
+            f"whose low end is below {low.rule.threshold} (the whole range withheld, its high end too)"
+        )
     return said + "."
 
 
@@ -1105,6 +1117,7 @@ def show_yearly_section(
             if n
         )
         or None,
+        ranges=per_year is not None and not per_year.exact,
     )
     panel = numbers.panel
     # with a steady reporters' panel, the years that miss some reporters are said once, not one by one
@@ -1156,6 +1169,7 @@ def show_yearly_section(
             kinds=None if panel.per_year is None else panel.per_year.kinds(),
             source=source,
             note=censored_note(shown, panel.per_year, published=published_thresholds(selection)),
+            ranges=panel.per_year is not None and not panel.per_year.exact,
         )
         for line in incomplete_lines(panel.incomplete):
             _markdown(line)
@@ -1291,6 +1305,7 @@ def show_dimension_section(
         source=source,
         note=note or None,
         kinds=table.kinds(),
+        ranges=not table.exact,
     )
     if not numbers.exact and (above := categories_above_total_line(numbers)) is not None:
         _markdown(above)  # the categories named as labels (a table's note is plain text, its digits read)

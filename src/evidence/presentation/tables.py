@@ -132,10 +132,19 @@ def table_notes(table: DisclosedTable, source: str, *, shares: Shares = None) ->
     return notes
 
 
-def small_note(label: str, threshold: int, *, perturbed: bool = False) -> str:
+def small_note(label: str, threshold: int, *, perturbed: bool = False, ranges: bool = False) -> str:
     """What a small cell's label (``<5``) means under a table; of a perturbed table, a count small before or
-    after its perturbation (a 5 moved to 4 is ``<5`` too)."""
+    after its perturbation (a 5 moved to 4 is ``<5`` too). Of a table of ranges (``ranges``: UNODC's censored
+    counts, low–high), a range whose low end is small too: its whole range is withheld, high end and all (8–17
+    is ``<11`` at a threshold of 11: :func:`evidence.notebooks.builders.published_pair`), so "fewer than 11"
+    alone would be false of it. Said of every table of ranges, never only of one whose withheld range reaches
+    the threshold: words chosen by the hidden values would tell them."""
     after = " before or after perturbation" if perturbed else ""
+    if ranges:
+        after += (
+            f", or a range of counts whose low end is below {threshold} (the whole range withheld, its high end "
+            "too)"
+        )
     return f"{label}: fewer than {threshold}{after}, not shown to protect individuals."
 
 
@@ -181,10 +190,11 @@ def complement_note(frame: pl.DataFrame) -> str:
 _SMALL_LABEL = re.compile(r"(?:^|[\s–(-])<(\d+)(?:$|[\s–)-])")
 
 
-def withheld_notes(shown: pl.DataFrame, *, perturbed: bool = False) -> list[str]:
+def withheld_notes(shown: pl.DataFrame, *, perturbed: bool = False, ranges: bool = False) -> list[str]:
     """What the labels of withheld cells mean, for a table of already disclosed text (``<5``, ``x``), only for
     the labels it uses: the same notes a :class:`DisclosedTable` gets from :func:`table_notes` (``perturbed``: a
-    table of perturbed counts, whose small counts are small before or after perturbation)."""
+    table of perturbed counts, whose small counts are small before or after perturbation; ``ranges``: a table of
+    ranges, whose small label may stand for a range with a small low end, :func:`small_note`)."""
     thresholds: set[int] = set()
     complement = False
     for column in shown.columns:
@@ -192,15 +202,19 @@ def withheld_notes(shown: pl.DataFrame, *, perturbed: bool = False) -> list[str]
             text = str(cell)
             thresholds |= {int(m) for m in _SMALL_LABEL.findall(text)}
             complement = complement or text == COMPLEMENT_LABEL or text.startswith(f"{COMPLEMENT_LABEL} (")
-    notes = [small_note(f"<{t}", t, perturbed=perturbed) for t in sorted(thresholds)]
+    notes = [small_note(f"<{t}", t, perturbed=perturbed, ranges=ranges) for t in sorted(thresholds)]
     if complement:
         notes.append(complement_note(shown))
     return notes
 
 
-def _explained(label: str, note: str | None) -> bool:
+def _explained(label: str, note: str | None, *, legend: bool = False) -> bool:
     """Whether the caller's note names a withheld cell's label (``x: ...``, "shown as <5"), as a word of its own:
-    not any note holding the letter x ("exploitation"), nor ``<50`` for ``<5``."""
+    not any note holding the letter x ("exploitation"), nor ``<50`` for ``<5``. ``legend``: only a legend of it
+    (``<5: ...``) explains it, as of a table of ranges, whose note on the publisher's own cells ("cells the
+    publisher gives as <5") names ``<5`` without saying what this table's ``<5`` is."""
+    if legend:
+        return bool(note) and re.search(rf"(?<!\w){re.escape(label)}:", note or "") is not None
     return bool(note) and re.search(rf"(?<!\w){re.escape(label)}(?!\w)", note or "") is not None
 
 
@@ -548,6 +562,7 @@ def table_data(
     labels: Mapping[str, str] | None = None,
     kinds: Mapping[str, str | Sequence[str | None]] | None = None,
     perturbed: bool = False,
+    ranges: bool = False,
 ) -> TableData:
     """A :class:`TableData` of a disclosed table or of a frame of already disclosed values.
 
@@ -559,7 +574,8 @@ def table_data(
     row's cell of that column is (``{"value": ["lists", "people", ...]}``, for a table of mixed rows).
     ``perturbed``: the counts of the frame were perturbed by the cell key method (a frame made from a perturbed
     :class:`DisclosedTable` has lost its flag), which :data:`PERTURBATION_NOTE` says under it, as under every
-    perturbed :class:`DisclosedTable`.
+    perturbed :class:`DisclosedTable`. ``ranges``: the frame shows ranges of censored counts (UNODC's, low–high),
+    whose small label the note under it says may stand for a range with a small low end (:func:`small_note`).
     """
     given = dict(kinds or {})
     column_kinds = {c: k for c, k in given.items() if isinstance(k, str)}
@@ -603,8 +619,8 @@ def table_data(
         count_cells = shown.select(c.name for c in columns if c.kind != LABEL)
         notes = [
             complement_note(shown) if n == COMPLEMENT_NOTE else n  # its Recorded line is a label: not a count
-            for n in withheld_notes(count_cells, perturbed=perturbed)
-            if not _explained(n.split(":")[0], note)
+            for n in withheld_notes(count_cells, perturbed=perturbed, ranges=ranges)
+            if not _explained(n.split(":")[0], note, legend=ranges and n.startswith("<"))
         ]
         notes += [PERTURBATION_NOTE] if perturbed else []
         notes += [source_note(source)] if source else []
