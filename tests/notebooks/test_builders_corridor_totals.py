@@ -39,6 +39,10 @@ GAVE_BACK = [
     pytest.param("CHL", "both", id="Chile-both"),
     pytest.param("ARE", "destination", id="United-Arab-Emirates-destination"),
     pytest.param("BGD", "origin", id="Bangladesh-origin"),
+    # a cell the row protection leaves exposed beside the yearly table's total row, to be protected with the rest
+    pytest.param("BEN", "both", id="Benin-both"),
+    # the route table's Honduras → Belize 18 and the sums' <11 (the publisher's <5 in them): 2017's and 2018's 9
+    pytest.param("BLZ", "destination", id="Belize-destination"),
 ]
 
 

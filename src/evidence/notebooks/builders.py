@@ -5363,6 +5363,7 @@ def _protected_with_column_totals(
     system.publish(ONE, 1, None)
     among: set[Hashable] = set()
     columns: dict[str, list[tuple[Hashable, Hashable | None, int, int]]] = {}
+    printed: dict[int, list[Hashable]] = {}  # per row: its counts printed exactly (cells, sum)
     for row in range(low.height):
         present = [c for c in categories if c in low.columns and low[c][row] is not None]
         if not present:
@@ -5399,25 +5400,30 @@ def _protected_with_column_totals(
         for c in present:
             censored = named(("censored", c)) if parts[c] else None
             columns.setdefault(c, []).append((named(("cell", c)), censored, exact[c], parts[c]))
-    # what the rows leave exposed on their own is what the row protection let stand (a year's total of the
-    # publisher's <5 alone, in the yearly table too): known already, not this protection's to undo
-    _known_already(system, linked_exposures(system, rule))
+        printed[row] = [named(("cell", c)) for c in present if exact[c]] + [
+            named((CATEGORY_SUM, end)) for end in ("low", "high")
+        ]
+    # a year's total the rows leave exposed on their own is one the row protection let stand (the publisher's <5
+    # alone, in the yearly table too): known already, not this protection's to undo; a cell stays a target (Benin
+    # as both at 11: 2020's Benin → Nigeria, 9, beside the route table's 459)
+    _known_already(system, [q for q in linked_exposures(system, rule) if not _is_cell(q)])
     for n, (summed, why) in enumerate(margins):
         held = [cell for c in summed for cell in columns.get(c, [])]
         if not any(exact for _, _, exact, _ in held):
             continue  # the publisher's <5 alone: its own public figures
         k = sum(part for _, _, _, part in held)
-        printed = sum(exact for _, _, exact, _ in held)
+        exact_sum = sum(exact for _, _, exact, _ in held)
         for end, bound, reason in (("low", 1, why[0]), ("high", 4, why[1])):
             name = ("margin", n, end)
-            _publish_read(system, name, printed + bound * k, reason, rule)
+            _publish_read(system, name, exact_sum + bound * k, reason, rule)
             line: dict[Hashable, float] = {cell: 1.0 for cell, _, _, _ in held}
             line.update({censored: -1.0 for _, censored, _, _ in held if censored is not None})
             system.equalities.append({**line, ONE: float(bound * k), name: -1.0})
     shown_before = {q for q in among if system.status.get(q) is None}
-    if not _protected_jointly(system, rule, among):
+    empty = _protected_jointly(system, rule, among, printed)
+    if empty is None:
         return None
-    added = {q for q in shown_before if system.status.get(q) is not None}
+    added = {q for q in shown_before if q in among and system.status.get(q) is not None}
     withheld: dict[str, set[int]] = {}
     for quantity in added:
         _, row, (first, second) = cast(tuple[str, int, tuple[str, str]], quantity)
@@ -5425,39 +5431,73 @@ def _protected_with_column_totals(
     for column, rows in sorted(withheld.items()):
         low_table = withhold_cells(low_table, column, sorted(rows))
         high_table = withhold_cells(high_table, column, sorted(rows))
-    return low_table, high_table
+    return (
+        _without_breakdowns(low_table, high_table, values, sorted(empty))
+        if empty
+        else (low_table, high_table)
+    )
 
 
-def _protected_jointly(system: LinkedCounts, rule: DisclosureRule, among: Collection[Hashable]) -> bool:
+def _protected_jointly(
+    system: LinkedCounts,
+    rule: DisclosureRule,
+    among: set[Hashable],
+    printed: Mapping[int, Collection[Hashable]],
+) -> set[int] | None:
     """Withhold counts of ``among`` (each ``("row", row, quantity)`` of :func:`_protected_with_column_totals`)
-    until nothing withheld follows from ``system``; whether that could be done. A count the other tables give
-    back whatever is withheld here is theirs (their own protection's), taken as known. Where one count at a
-    time frees none (:func:`protect_linked`: a cell and its column's total, shown elsewhere, need two
-    complements at once, Malaysia → Australia's 20 of 2009 beside 30 in the route table and 2010's ``<11``),
-    every count of the rows and the columns of those left exposed is withheld first, then, failing that, all of
-    ``among``."""
+    until nothing withheld follows from ``system``; the rows whose counts printed exactly (``printed``, by row)
+    are to be left empty, or None when nothing will do. A cell the other tables give back whatever is withheld
+    here, by this table's labels (Honduras → Belize 18 in the route table, 2017's and 2018's 9 each ``<11``
+    beside sums of ``<11`` with the publisher's ``<5``: 9 each), is left empty with its row's counts printed
+    exactly, as a row no complement frees (:data:`_WHOLE_ROW`); any other count they give back is theirs (their
+    own protection's), taken as known. Where one count at a time frees none (:func:`protect_linked`: a cell
+    and its column's total, shown elsewhere, need two complements at once, Malaysia → Australia's 20 of 2009
+    beside 30 in the route table and 2010's ``<11``), every count of the rows and the columns of those left
+    exposed is withheld first, then, failing that, all of ``among``."""
     try:
         protect_linked(system, rule, among=among, patience=8)
-        return True
+        return set()
     except DisclosureError:
         pass
-    shown = {q: system.status[q] for q in among if system.status.get(q) is None}
-    system.status.update(dict.fromkeys(shown, COMPLEMENT_REASON))
-    given = linked_exposures(system, rule)
-    system.status.update(shown)
+    empty: set[int] = set()
+    for _ in range(len(printed) + 1):
+        shown = {q: system.status[q] for q in among if system.status.get(q) is None}
+        system.status.update(dict.fromkeys(shown, COMPLEMENT_REASON))
+        given = linked_exposures(system, rule)
+        system.status.update(shown)
+        rows = {q[1] for q in given if _is_cell(q)} - empty  # type: ignore[index]
+        if not rows:
+            break
+        for row in rows:  # left empty: published nowhere, no label
+            for quantity in printed.get(row, ()):
+                system.status.pop(quantity, None)
+                among.discard(quantity)
+        empty |= rows
     _known_already(system, given)
     exposed = linked_exposures(system, rule)
-    rows = {q[1] for q in exposed if isinstance(q, tuple) and q[0] == "row"}
-    columns = {q[2][1] for q in exposed if isinstance(q, tuple) and q[0] == "row" and q[2][0] == "cell"}
-    block = [q for q in shown if q[1] in rows or (q[2][0] == "cell" and q[2][1] in columns)]  # type: ignore[index]
+    rows = {q[1] for q in exposed if _is_cell(q) or (isinstance(q, tuple) and q[0] == "row")}  # type: ignore[index]
+    columns = {q[2][1] for q in exposed if _is_cell(q)}  # type: ignore[index]
+    shown = {q: system.status[q] for q in among if system.status.get(q) is None}
+    block = [q for q in shown if q[1] in rows or (_is_cell(q) and q[2][1] in columns)]  # type: ignore[index]
     for wide in (block, list(shown)):
         system.status.update(dict.fromkeys(wide, COMPLEMENT_REASON))
         try:
             protect_linked(system, rule, among=among, patience=8)
-            return True
+            return empty
         except DisclosureError:
             continue
-    return False
+    return None
+
+
+def _is_cell(quantity: Hashable) -> bool:
+    """Whether a quantity of :func:`_protected_with_column_totals`' system is a cell of the table."""
+    return (
+        isinstance(quantity, tuple)
+        and len(quantity) == 3
+        and quantity[0] == "row"
+        and isinstance(quantity[2], tuple)
+        and quantity[2][0] == "cell"
+    )
 
 
 def _known_already(system: LinkedCounts, quantities: Collection[Hashable]) -> None:
@@ -5470,13 +5510,16 @@ def _known_already(system: LinkedCounts, quantities: Collection[Hashable]) -> No
 
 
 def _without_breakdowns(
-    low_table: DisclosedTable, high_table: DisclosedTable, values: tuple[pl.DataFrame, pl.DataFrame]
+    low_table: DisclosedTable,
+    high_table: DisclosedTable,
+    values: tuple[pl.DataFrame, pl.DataFrame],
+    rows: Sequence[int] | None = None,
 ) -> tuple[DisclosedTable, DisclosedTable]:
     """The two bounds of a year × category table with every cell that holds a count the publisher printed
     exactly, and every sum of categories, left empty, each row noted (:data:`BREAKDOWN_WITHHELD`): what is left
     is the publisher's own ``<5``, public in its file."""
     low, high = values
-    rows = list(range(low.height))
+    rows = list(range(low.height)) if rows is None else list(rows)
     for c in low_table.count_columns:
         if c == CATEGORY_SUM:
             empty = rows
