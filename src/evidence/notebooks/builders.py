@@ -5331,8 +5331,9 @@ def _listing_margins(
     rows.append((list(range(len(flow_keys))), (known[0], known[1])))
     margins = []
     for at, reasons in rows:
-        summed = tuple(sorted({f"{flow_keys[i][0]}>{flow_keys[i][1]}" for i in at}))
-        if not at or any(c not in truth for c in summed):
+        # a flow of no column (a route the table by corridor has no cell of) adds to the row only if it is empty
+        summed = tuple(sorted({f"{flow_keys[i][0]}>{flow_keys[i][1]}" for i in at} & set(truth)))
+        if not summed:
             continue
         theirs = tuple(sum(int(bounds[i][j]) for i in at) for j in (0, 1))
         if tuple(sum(truth[c][j] for c in summed) for j in (0, 1)) == theirs:
@@ -5348,13 +5349,15 @@ def _protected_with_column_totals(
     rule: DisclosureRule,
     *,
     margins: Sequence[tuple[tuple[str, ...], tuple[str | None, str | None]]],
+    doubtful: Collection[str] = (),
     panel: Mapping[int, _PanelRow] | None = None,
     yearly: _YearlyColumn | None = None,
 ) -> tuple[DisclosedTable, DisclosedTable] | None:
     """The two bounds of a year × category table protected row by row (:func:`_protected_category_rows`), with
     further cells withheld (``x``) until nothing withheld follows from all its rows together and the sums of its
     categories over the years that other tables publish (``margins``: the categories summed, and the reason each
-    bound is withheld there or None, :func:`_route_margins`): the rows share those margins. Mexico as both at threshold 11 (UNODC's 2023 workbook): Mexico → United States
+    bound is withheld there or None, :func:`_route_margins`; ``doubtful``: the years, as text, whose cells are
+    in none of them): the rows share those margins. Mexico as both at threshold 11 (UNODC's 2023 workbook): Mexico → United States
     ``x`` in 2020, protecting Mexico → Guatemala's 5 beside a sum of 844–853, was the route table's 4,763 less
     the years shown, 836, and gave the 5 back. None when no withholding protects the table."""
     low_table, high_table = tables
@@ -5397,7 +5400,9 @@ def _protected_with_column_totals(
             yearly=None if yearly is None else yearly.beside(str(low_table.frame["year"][row])),
             name=named,
         )
-        for c in present:
+        for c in present if str(low_table.frame["year"][row]) not in doubtful else ():
+            # a doubtful year's breakdown is shown but counted in no corridor's route: the route table gives it a
+            # row of its own (Nigeria as destination: Benin → Nigeria 459 beside 40 more in a doubtful year)
             censored = named(("censored", c)) if parts[c] else None
             columns.setdefault(c, []).append((named(("cell", c)), censored, exact[c], parts[c]))
         printed[row] = [named(("cell", c)) for c in present if exact[c]] + [
@@ -5788,6 +5793,7 @@ def _censored_numbers(
                 frames.total,
                 rule,
                 margins=_route_margins(selection, rule, common["by_counts"]),
+                doubtful={str(year) for year in basis.doubtful},
                 panel=panel,
                 yearly=yearly,
             )
