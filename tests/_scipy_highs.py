@@ -121,7 +121,7 @@ def linprog(c, A_ub=None, b_ub=None, A_eq=None, b_eq=None, bounds=None) -> Simpl
 
 
 def milp(c, *, integrality, bounds: Bounds, constraints, options: dict | None = None) -> SimpleNamespace:
-    """``scipy.optimize.milp`` (``options``: ``presolve`` only): its ``status``, ``fun`` and ``x``."""
+    """``scipy.optimize.milp`` (``options``: ``presolve`` only): its ``status``, ``message``, ``fun`` and ``x``."""
     c = np.atleast_1d(np.asarray(c, dtype=float))
     integral = np.broadcast_to(integrality, c.shape).astype(np.uint8)
     lb = np.broadcast_to(bounds.lb, c.shape).astype(np.float64)
@@ -138,8 +138,8 @@ def milp(c, *, integrality, bounds: Bounds, constraints, options: dict | None = 
     chosen = tuple((options or {}).items())
     assert all(key == "presolve" for key, _ in chosen)
     highs_status, fun, x, _ = _solve(c, matrix, lhs, rhs, lb, ub, integral, _MILP_OPTIONS + chosen)
-    status, _ = _highs_to_scipy_status_message(highs_status, "")
-    return SimpleNamespace(status=status, fun=fun, x=x)
+    status, message = _highs_to_scipy_status_message(highs_status, "")
+    return SimpleNamespace(status=status, message=message, fun=fun, x=x)
 
 
 def integer_ends(objective: np.ndarray, constraints: object, bounds: Bounds) -> tuple[int, int]:

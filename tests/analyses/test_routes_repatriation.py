@@ -569,3 +569,67 @@ def test_real_doubtful_breakdown_feeds_no_count_twice_nor_incomplete_year_reason
     assert 2018 not in routes.counted_twice(botswana).years
     reasons = " ".join(gap.reason for gap in trends.reporter_gaps(botswana))
     assert "United States" not in reasons and "USA" not in reasons
+
+
+# ------------------------------------------------------------- a derived piece's exact part (repat31)
+
+
+def _exact_parts(df: pl.DataFrame, country: str) -> dict[object, tuple[int, int, int]]:
+    """The split pieces of a country's nationals as origin, by destination: (low, high, exact part)."""
+    records = routes.flow_records(Selection(df, country=country, role="origin"))
+    pieces = records.filter(pl.col("split_parts").is_not_null())
+    return {
+        r["destination_iso3"]: (r["victims_low"], r["victims_high"], r["victims_uncensored"])
+        for r in pieces.iter_rows(named=True)
+    }
+
+
+@pytest.mark.parametrize(
+    ("cells", "unstated", "rest"),
+    [
+        # the publisher's own "Abroad <5", no country listed: the piece is that cell, 1-4 with no exact part
+        # (it was given 1 as an exact part, which read as a count the toolkit derived: total30's 12 selections)
+        ([("Abroad", None, "<5")], (1, 4, 0), (36, 39, 36)),
+        # an exact subtotal less an exact country: exact, all of it
+        ([("Abroad", None, 12), ("Italy", "ITA", 7)], (5, 5, 5), (28, 28, 28)),
+        # an exact subtotal less a <5 country: a difference, 8-11, whose low bound is what the cells give
+        ([("Abroad", None, 12), ("Spain", "ESP", "<5")], (8, 11, 8), (28, 28, 28)),
+    ],
+)
+def test_a_derived_pieces_exact_part_is_what_the_published_cells_give_exactly(cells, unstated, rest):
+    df = table(
+        [
+            row("NGA", 2018, "by citizenship", "Nationals", 40),
+            *[row("NGA", 2018, REPATRIATION, name, value, iso) for name, iso, value in cells],
+        ]
+    )
+    pieces = _exact_parts(df, "NGA")
+    assert pieces[None] == unstated
+    assert pieces["NGA"] == rest
+
+
+def test_a_rest_left_by_exact_parts_keeps_the_own_cells_censored_part():
+    """Nationals 10 and, under the country's own name, <5 (11-14), less an exact Abroad 6: the rest is 4 exact
+    and the <5 (5-8), not an exact part of 5."""
+    df = table(
+        [
+            row("NGA", 2018, "by citizenship", "Nationals", 10),
+            row("NGA", 2018, "by citizenship", "Nigeria", "<5", "NGA"),
+            row("NGA", 2018, REPATRIATION, "Abroad", 6),
+        ]
+    )
+    pieces = _exact_parts(df, "NGA")
+    assert pieces[None] == (6, 6, 6)
+    assert pieces["NGA"] == (5, 8, 4)
+
+
+def test_real_split_pieces_exact_parts_are_within_their_bounds(unodc):
+    """Every piece of the 2023 workbook's split cells: an exact part at most its low bound; the 63 pieces that
+    are the publisher's own "Abroad <5" with no country listed have none."""
+    records = routes.flow_records(unodc).filter(pl.col("split_parts").is_not_null())
+    assert (records["victims_uncensored"] <= records["victims_low"]).all()
+    own = records.filter(
+        pl.col("destination_iso3").is_null() & (pl.col("victims_low") == 1) & (pl.col("victims_high") == 4)
+    )
+    assert own.height == 63
+    assert (own["victims_uncensored"] == 0).all()

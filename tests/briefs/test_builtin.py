@@ -758,6 +758,34 @@ def test_escaped_dots_read_as_themselves_in_the_pdf_as_in_the_html(tmp_path: Pat
     builtin.typeset(markup, tmp_path)  # Typst reads it
 
 
+@pytest.mark.parametrize("text", ["Age -? band", "-? at the start", "ends -?", "two -?-? in a row"])
+def test_escaped_text_holding_typsts_soft_hyphen_reads_as_itself_in_the_pdf(
+    tmp_path: Path, text: str
+) -> None:
+    """ "-?" is Typst's shorthand for a soft hyphen, which pandoc's Typst writer leaves as it is: a category or a
+    title holding it ("Age -? band") read as "Age  band" in the PDF (an invisible hyphen where "-?" was), and
+    as written in the HTML. In the title, the text and a table cell it is written as itself."""
+    import typst
+
+    from evidence.presentation.markup import escape_markdown
+
+    source = tmp_path / "brief.qmd"
+    title = yaml.safe_dump({"title": escape_markdown(text)}, allow_unicode=True)
+    source.write_text(
+        f"---\n{title}---\n\nEscaped: {escape_markdown(text)}\n\n| a |\n|---|\n| {escape_markdown(text)} |\n",
+        encoding="utf-8",
+    )
+    converted = builtin.convert(source.read_text(encoding="utf-8"))
+    assert converted.html is not None and converted.typst is not None
+    assert converted.html.count(text) == 4  # the page's title, its heading, the text and the cell
+    markup = tmp_path / "brief.typ"
+    markup.write_text(converted.typst, encoding="utf-8")
+    compiled = typst.Compiler(str(markup), root=str(tmp_path))
+    shown = [typst_text(e) for selector in ("par", "table") for e in json.loads(compiled.query(selector))]
+    assert f"Escaped: {text}" in shown and any(text in t for t in shown[1:]), shown
+    assert "\xad" not in " ".join(shown)
+
+
 def _neighbours_table() -> str:
     """The neighbours table of Thailand's destination brief (real files): nine columns, long headers, numbers
     with the year they are for."""

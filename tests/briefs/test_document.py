@@ -56,6 +56,15 @@ def test_a_title_with_a_colon_of_its_own_takes_the_country_after_a_dash(tmp_path
     assert document.title == "Causes and consequences: for the person and for society — Thailand"
 
 
+def test_a_computed_title_of_escaped_text_is_the_text(tmp_path: Path) -> None:
+    """A heading a notebook computed from escaped text (a place, a dataset's name) is the title as written: its
+    escapes resolved, and a backtick escape_markdown writes as a character reference ("`r x`") a backtick."""
+    text = "`r x` & R&D *y* &amp;"
+    nb = new_notebook(cells=[_cell_with_output("show()", f"# Findings on {escape_markdown(text)}")])
+    document = build_document(make_run(tmp_path / "runs", notebook=nb))
+    assert document.title == f"Findings on {text}: Thailand"
+
+
 def test_without_a_heading_the_notebook_name_is_the_title(tmp_path: Path) -> None:
     nb = new_notebook(cells=[new_markdown_cell("Text only.")])
     record_run = make_run(tmp_path / "runs", notebook=nb)

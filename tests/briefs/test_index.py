@@ -196,6 +196,30 @@ def test_the_index_is_read_and_written_under_its_folders_lock(runs_root: Path, m
     assert tried == [False]
 
 
+def test_a_source_the_brief_did_not_use_is_not_among_its_releases(runs_root: Path) -> None:
+    """real31: Cambodia's country brief on the real files says the CTDC Victim–Perpetrator synthetic dataset is
+    "Not used" (it records regions, never countries) and cites it nowhere, yet the index listed it under the
+    brief's data releases, "— synthetic release", and its brief.json said synthetic: a reader took the brief to
+    rest on synthetic records. The releases and the flag are of the sources the brief cites."""
+    run = make_run(runs_root, demo=False)
+    record = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    used = {**record["provenance"][0], "synthetic": False, "layout": "k_anonymised", "cited": True}
+    unused = {
+        **used,
+        "layout": "victim_perpetrator",
+        "release": "2022-12-01",
+        "synthetic": True,
+        "cited": False,
+    }
+    record["provenance"] = [used, unused]
+    (run / "run.json").write_text(json.dumps(record), encoding="utf-8")
+    result = render_run(run, renderer="builtin", formats="html")
+    page = result.index.read_text(encoding="utf-8")
+    assert "ctdc 2024 (k_anonymised)" in page
+    assert "victim_perpetrator" not in page and "synthetic release" not in page
+    assert json.loads((run / "brief.json").read_text(encoding="utf-8"))["synthetic"] is False
+
+
 def test_a_release_the_file_does_not_state_is_said_so() -> None:
     """The real CTDC file states no release: the index listed "ctdc unknown", read as a source named so."""
     from evidence.briefs.index import _releases

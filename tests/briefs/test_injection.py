@@ -533,6 +533,60 @@ def test_no_output_holds_what_quarto_would_execute_or_resolve(tmp_path: Path) ->
         assert text in plain, text
 
 
+def test_the_run_record_holds_nothing_quarto_would_execute_or_resolve(tmp_path: Path) -> None:
+    """The run's record is as untrusted as its data: its run id and notebook name, which "About this brief" shows
+    in code spans, must not hand Quarto inline code or a shortcode ({{% env NAME %}} would print an environment
+    variable into the brief: a code span's backticks do not stop Quarto). Each still reads as written."""
+    from evidence.briefs.document import build_document
+
+    notebook = new_notebook(cells=[new_markdown_cell("# Record test"), new_code_cell("x")])
+    run = write_run(tmp_path / "runs", notebook, [])
+    record = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    run_id = "{{% env HOME %}} and {{< include /etc/passwd >}}"
+    record["run_id"] = run_id
+    record["notebook"]["name"] = "r Sys.getenv()"
+    (run / "run.json").write_text(json.dumps(record), encoding="utf-8")
+    source = build_document(run).source_text()
+    assert _EXECUTABLE.findall(source) == [], source
+    plain = " ".join(builtin.pandoc(None, "plain", text=source.split("---\n", 2)[2]).split())
+    assert f"notebook r Sys.getenv() (run {run_id})" in plain
+
+
+def test_a_figures_description_holds_nothing_quarto_would_resolve(tmp_path: Path) -> None:
+    """A figure's description (its fig-alt and alt attributes: the cell's caption, else the chart's own title,
+    which names the place a notebook was opened for: any text through the Python API) must not hand Quarto a
+    shortcode or inline code in the brief's source; the HTML's alt text still reads as written."""
+    from evidence.briefs.document import build_document
+
+    titled = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20" aria-label="Title text '
+        '\'Victims per year, {{% env HOME %}} `r x`\'"><rect width="20" height="20"/></svg>'
+    )
+    plain_svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><rect width="20" height="20"/></svg>'
+    )
+    notebook = new_notebook(
+        cells=[
+            new_markdown_cell("# Figure test"),
+            new_code_cell("chart", outputs=[new_output("display_data", data={"image/svg+xml": titled})]),
+            new_code_cell(
+                "#| fig-cap: Routes into {{< include /etc/passwd >}}\nchart",
+                outputs=[new_output("display_data", data={"image/svg+xml": plain_svg})],
+            ),
+        ]
+    )
+    run = write_run(tmp_path / "runs", notebook, [])
+    source = build_document(run).source_text()
+    assert _EXECUTABLE.findall(source) == [], source
+    render_run(run, renderer="builtin", formats="html")
+    page = (run / "brief.html").read_text(encoding="utf-8")
+    alts = [html.unescape(a) for a in re.findall(r'<img[^>]* alt="([^"]*)"', page)]
+    assert (
+        "Victims per year, {{% env HOME %}} `r x`" in alts
+        and "Routes into {{< include /etc/passwd >}}" in alts
+    )
+
+
 def test_an_output_cannot_rewrite_the_briefs_metadata(tmp_path: Path) -> None:
     """A YAML block in a notebook's computed Markdown (``---`` after a blank line opens one anywhere, for
     pandoc) overrode the brief's title, language, run and ``brief.demo`` (the synthetic-data warning at the
@@ -605,6 +659,9 @@ _ANY_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["C
             "= ",
             "12. ",
             "{{<",
+            "{{%",
+            "`r ",
+            "`{python}",
             "{=html}",
             "javascript:",
             "url(//",
@@ -670,6 +727,8 @@ def test_any_text_anywhere_in_a_brief_is_shown_as_itself_and_runs_nothing(text: 
         record["parameters"].update(country=text, role=text, by=text)
         (run / "run.json").write_text(json.dumps(record), encoding="utf-8")
         render_run(run, renderer="builtin", check_disclosure=False)
+        # nor does the brief's source hand Quarto, which reads it before any filter, anything to run or resolve
+        assert _EXECUTABLE.findall((run / "brief.qmd").read_text(encoding="utf-8")) == []
         page = (run / "brief.html").read_text(encoding="utf-8")
         index = (run.parent.parent / "index.html").read_text(encoding="utf-8")
         for html_page in (page, index):

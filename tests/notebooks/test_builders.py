@@ -2732,6 +2732,27 @@ def test_a_panel_too_short_for_a_break_is_not_said_to_have_been_searched(real_ta
     assert "the steady reporters' series of 2007–2013 (the panel above)" in said
 
 
+def test_too_few_years_for_a_break_read_alike_whatever_the_series(real_tables):
+    """real31: Taiwan's nationals (6 complete years) read "Too few complete years to search for a break (a break
+    needs at least 8 years (4 per segment), got 6)", the Philippines' panel "... (a break needs at least 8 years
+    (4 per segment), got 7)", beside "No break is searched for in the complete years: too few complete years: 1
+    (2010), where a break needs at least 8 (4 per segment)" in other briefs: the analysis' message ("got 6"),
+    parentheses inside parentheses. Every such sentence says it as the last one does."""
+    import re
+
+    from evidence.notebooks.builders import break_sentence, yearly_numbers
+
+    need = "where a break needs at least 8 (4 per segment)."
+    for iso3, ends in (
+        ("TWN", f"No break is searched for in the complete years: too few complete years: 6, {need}"),
+        ("PHL", f"whose reporting countries come and go: too few complete years: 7, {need}"),
+    ):
+        models = yearly_numbers(Selection(real_tables[1], country=iso3, role="origin"), RULE).models()
+        said = re.sub(r"</?span[^>]*>", "", break_sentence(models))
+        assert "got" not in said and "years (4 per segment)" not in said, said
+        assert said.endswith(ends), said
+
+
 def _banded_in_thailand() -> LoadedTable:
     from evidence.sources.case_schema import conform
     from evidence.sources.provenance import Provenance

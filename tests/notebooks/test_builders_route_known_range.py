@@ -13,7 +13,6 @@ import polars as pl
 import pytest
 
 from evidence.analyses.selection import Selection
-from evidence.notebooks.builders import route_numbers
 from evidence.presentation.disclosure import DisclosureRule
 
 
@@ -27,7 +26,7 @@ def flows_on_known_routes(numbers) -> tuple[int, int]:
 
 def test_myanmar_as_origin_in_2020_has_the_known_routes_its_flows_give(real_tables) -> None:
     selection = Selection(real_tables[1], country="MMR", role="origin", years="2020")
-    numbers = route_numbers(selection, DisclosureRule(11))
+    numbers = reader.reading(selection, DisclosureRule(11)).numbers
     assert numbers is not None and not numbers.exact
     # 8 + 5 + 7 + 78 exact, and three of the publisher's <5 cells (Mongolia, China, Malaysia): 1–4 each
     assert flows_on_known_routes(numbers) == (101, 110)
@@ -54,7 +53,7 @@ def test_the_known_routes_are_the_flows_bounds_and_shown_as_the_rule_says(
 ) -> None:
     selection = Selection(real_tables[1], country=country, role=role, years=years)
     rule = DisclosureRule(threshold)
-    numbers = route_numbers(selection, rule)
+    numbers = reader.reading(selection, rule).numbers
     assert numbers is not None
     known = (numbers.low.known_routes(), numbers.high.known_routes())
     if None not in known:

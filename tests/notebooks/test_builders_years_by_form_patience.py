@@ -13,7 +13,8 @@ import itertools
 import numpy as np
 import polars as pl
 import pytest
-from scipy.optimize import Bounds, LinearConstraint, milp
+from _scipy_highs import milp  # SciPy's milp, without its per-call set-up
+from scipy.optimize import Bounds, LinearConstraint
 
 from evidence.analyses.selection import Selection
 from evidence.analyses.trends import FLAG_DIMENSIONS, flag_label, recorded_flags

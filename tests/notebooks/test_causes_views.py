@@ -1305,6 +1305,26 @@ def _society_text(monkeypatch, tmp_path, panel, country: str, charts: list | Non
     return " ".join(_unmarked(markdown).split())
 
 
+def test_the_peers_table_says_no_total_where_unodc_holds_the_country_without_one(
+    tmp_path, monkeypatch, panel
+):
+    """real31: Cambodia (UNODC 2023: its victims by form, sex, age and citizenship, never a total) read "n/a",
+    "not in the data", for its detected victims and their rates in the causes brief's table beside its peers,
+    while the country brief's table beside the same neighbours reads "no total", and says why. One country, one
+    label: "no total" with its legend; "n/a" stays for what the data do lack (Brunei Darussalam's estimate)."""
+    text = _society_text(monkeypatch, tmp_path, panel, "KHM")
+    cells = [
+        c.strip() for c in text.split("| Cambodia |", 1)[1].split("| Brunei Darussalam |", 1)[0].split("|")
+    ]
+    assert cells[:2] == ["no total", "no total"], cells
+    assert cells[-2] == "no total", cells  # detected per 1,000 estimated
+    assert (
+        "no total: the UNODC data hold figures for the country (by form, sex, age or citizenship) but no total of "
+        "detected victims." in text
+    )
+    assert "n/a: not in the data." in text  # Brunei Darussalam: no GSI estimate
+
+
 def test_the_detection_model_says_whose_victims_it_counts(tmp_path, monkeypatch, panel):
     """In an origin brief (Cambodia, Nigeria) the society section's detected victims read as the country's
     nationals: they are every victim its authorities detected in it, of any citizenship (UNODC's country total).

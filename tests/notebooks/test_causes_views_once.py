@@ -39,3 +39,36 @@ def test_the_topics_a_table_records_are_read_once(shared_data, reads):
     assert [c for c in first if c not in causes.TOPICS] == [
         c for c in views.PERSON_CHARACTERISTICS if c in causes.recorded_characteristics(table)
     ]
+
+
+def test_the_groups_of_a_fields_categories_are_read_once_per_case_table(monkeypatch):
+    """The person section's system is drawn up again at each round of its protection and for each model (a
+    dozen times a brief), and each time read, by a query of the records, which age group each age band of the
+    tables beside it falls in, and which sex each sex (two fifths of drawing the system up): read once a case
+    table, the same groups."""
+    from pathlib import Path
+
+    import polars as pl
+
+    from evidence.analyses.selection import Selection
+    from evidence.sources import registry
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "ctdc" / "k_anon_small.csv"
+    profiled = causes.CaseProfiles(Selection(registry.load(fixture), country="THA", role="both").records())
+    queries: list[int] = []
+    select = pl.DataFrame.select
+    monkeypatch.setattr(
+        pl.DataFrame, "select", lambda frame, *a, **k: queries.append(1) or select(frame, *a, **k)
+    )
+    groups = views._groups_of_categories(profiled, "age_band", "age_group")
+    assert queries == [1]
+    assert views._groups_of_categories(profiled, "age_band", "age_group") is groups
+    assert queries == [1]
+    bands = profiled.cases.get_column("age_band").cast(pl.String).fill_null(views.UNKNOWN).to_list()
+    assert set(groups) == set(bands) and all(
+        groups[b] == causes.AGE_GROUPS.get(b, views.UNKNOWN) for b in bands
+    )
+    # a category whose victims fall in two groups has no group: no sum to state
+    sexes = profiled.cases.select(pl.col("age_band"), pl.col("gender")).unique()
+    split = sexes.group_by("age_band").len().filter(pl.col("len") > 1).height > 0
+    assert (views._groups_of_categories(profiled, "age_band", "sex") is None) is split

@@ -133,6 +133,21 @@ def test_nationals_abroad_are_not_set_against_the_estimate(tables):
     assert [(r.year, r.incomplete, r.year_text) for r in nationals] == [(2018, False, "2018")]
 
 
+def test_nationals_all_found_abroad_are_not_said_to_be_found_at_home(tables):
+    """real31: Lao PDR as origin: the table above the sentence reads "Nationals of Lao PDR detected abroad"
+    (UNODC holds no count of them by Lao PDR) and every victim identified from it was exploited in Thailand,
+    yet the sentence under it said they were "found abroad or at home". As origin or both, the sentence says
+    where the rows it is about found them, as the rows themselves do (as both, the UNODC row alone: "detected
+    abroad", as words31 has it)."""
+    for role, said in (("origin", "found abroad"), ("both", "detected abroad")):
+        brief = _brief(tables, "LAO", role)
+        rows = country.magnitudes(brief)
+        assert any(r.what == "Nationals of Lao PDR detected abroad (UNODC)" for r in rows)
+        sentences = " ".join(country.magnitude_sentences(brief, rows))
+        assert f"Nationals of Lao PDR {said} are not set against the estimate" in sentences, role
+        assert "at home" not in sentences, role
+
+
 def _brief_of_routes(tables, records: list[tuple[str, str]]):
     """A role-both brief of Thailand from case records of 2021 with these (origin, destination) routes, beside
     the GSI."""
@@ -245,6 +260,22 @@ def test_key_figures(tables):
     box = country.key_figures_markdown(brief)
     assert box.startswith("::: {.key-figures}") and box.endswith(":::")
     assert "the tier data given end with the report of 2015, 6 years before the other figures (2021)" in box
+
+
+def test_a_country_without_a_total_says_so_at_a_glance(tables):
+    """real31: Cambodia as destination: the UNODC data hold its detected victims by form (2007, 2017-2020) and
+    age (2013-2015), never a total; "At a glance" gave the case data and the GSI and left UNODC out without a
+    word, though the brief cites it and has a section of it. The box names it, with no number; as both, too."""
+    for role in ("destination", "both"):
+        figures = dict(country.key_figures(_brief(tables, "KHM", role)))
+        assert figures.get("Victims detected in the country (UNODC)") == "no total published (see below)", (
+            role,
+            figures,
+        )
+    # a country with a total keeps its number, and no such line
+    thailand = dict(country.key_figures(_brief(tables)))
+    assert "Victims detected in the country (UNODC)" not in thailand
+    assert "no total published (see below)" not in thailand.values()
 
 
 def _later_tiers(tmp_path, rows):

@@ -1063,6 +1063,20 @@ def test_the_orders_of_magnitude_chart_cites_the_sources_of_its_bars_only(real_t
     assert {e["source"]: e["cited"] for e in brief.provenance()}["ctdc"]  # the table cites it
 
 
+def test_the_orders_of_magnitude_chart_is_titled_by_the_bars_it_draws(real_tables, charts):
+    """real31: the Philippines as origin (no case data) and Thailand as destination (its case data of 2010 not
+    drawn, too far from the estimate) had charts titled "Identified, detected and estimated" with two bars,
+    detected and estimated: the title promised identified victims the chart does not show."""
+    for iso3, role, title in (
+        ("PHL", "origin", "Detected and estimated: the Philippines"),
+        ("THA", "destination", "Detected and estimated: Thailand"),
+    ):
+        charts.clear()
+        country_views.show_together(open_brief(real_tables, DisclosureRule(5), country=iso3, role=role))
+        (spec,) = [spec for name, spec in charts if name == "sources_together"]
+        assert spec["title"]["text"] == title, spec["title"]
+
+
 def test_a_year_whose_victims_all_lack_the_category_has_its_blank_cells_explained(real_tables, shown):
     """Brief audit: Cambodia as origin, identified victims per year by form: 2010 had 16 under Not recorded and
     every form blank (2018: zeros), and the note did not say why a cell was blank rather than 0."""
@@ -1325,6 +1339,40 @@ def test_the_gsi_ranks_say_why_their_counts_of_countries_differ(real_tables, sho
     shown.clear()  # the Maldives: rated for the government response only, one count of countries
     country_views.show_estimates_section(open_brief(real_tables, DisclosureRule(5), country="MDV"))
     assert " of 32 |" in _text(shown) and "Each measure is ranked" not in _text(shown)
+
+
+def test_a_gsi_measure_walk_free_gives_no_value_for_is_said_under_its_table(real_tables, shown):
+    """real31: Brunei Darussalam (GSI 2023: rated for the government response only) read "n/a" for its
+    estimate, prevalence and vulnerability, and nothing under the table said what n/a is (the table beside the
+    neighbours says it). A country with every measure (Thailand) has no such note."""
+    country_views.show_estimates_section(open_brief(real_tables, DisclosureRule(5), country="BRN"))
+    text = re.sub(r"</?span[^>]*>", "", _text(shown))
+    assert "| Vulnerability to modern slavery (0-100; higher: more vulnerable) | n/a |" in text
+    assert "n/a: Walk Free publishes no value of this measure for Brunei Darussalam." in text
+    shown.clear()
+    country_views.show_estimates_section(open_brief(real_tables, DisclosureRule(5), country="THA"))
+    assert "n/a" not in _text(shown)
+
+
+def test_a_country_without_any_total_is_not_said_to_lack_one_only_in_some_years(real_tables, shown):
+    """real31: Cambodia as destination (UNODC 2023: forms 2007, 2017-2020, ages 2013-2015, no total in any year)
+    read "UNODC publishes no total of the victims detected in Cambodia in 2007, 2013–2015 and 2017–2020", and
+    no more: a reader takes the other years of the brief's 2007–2020 to have one. It says they have none."""
+    country_views.show_detected_section(
+        open_brief(real_tables, DisclosureRule(5), country="KHM", role="destination")
+    )
+    text = " ".join(re.sub(r"</?span[^>]*>", "", _text(shown)).split())
+    assert (
+        "UNODC publishes no total of the victims detected in Cambodia in 2007, 2013–2015 and 2017–2020, only their "
+        "breakdown by form of exploitation and by age (below); nor any in the brief\\'s other years of 2007–2020."
+        in text
+    ), text[:1500]
+    # nor is a yearly count with its trend promised above it
+    assert "per year (with the trend model" not in text
+    assert (
+        "UNODC\\'s country data (GLOTIP): the victims detected in Cambodia by form, sex, age and citizenship where "
+        "UNODC publishes them (it publishes no yearly total of them: no trend is fitted)." in text
+    ), text[:400]
 
 
 NOTEBOOK_FITS_MORE = "The `causes_consequences` notebook fits the model of every form of exploitation"

@@ -990,3 +990,48 @@ def test_a_protection_repeated_on_a_changed_system_withholds_what_one_from_scrat
         assert linked_exposures(system, RULE) == linked_exposures(_from_scratch(system), RULE)
         assert protected(system) == protected(fresh)
         assert system.status == fresh.status and system.published_too == fresh.published_too
+
+
+def _total_with_a_share() -> LinkedCounts:
+    """A total of 20 published; its parts a (2, <5, withheld), s (9, published only as 45% of the total) and
+    b (9)."""
+    system = LinkedCounts()
+    system.publish("total", 20, None)
+    system.publish("a", 2, "small")
+    system.share("s", 9, "total", 0.45, 0.005)
+    system.publish("b", 9, None)
+    system.equalities.append({"a": 1.0, "s": 1.0, "b": 1.0, "total": -1.0})
+    return system
+
+
+@pytest.mark.parametrize("second_total", [True, False])
+def test_a_share_whose_rows_prove_nothing_of_a_target_is_withheld_without_a_programme(
+    monkeypatch, second_total
+):
+    """Withholding a count published only as a share is no widening (its rows go, but its count's lower bound
+    rises to the threshold), so whether it freed a pinned target was solved for, candidate by candidate (the
+    heat table's shares: three quarters of a person section's candidates, none freeing). Where a second total
+    pins the target (a = 11 - b) and neither end of its proof puts a dual value on the share's rows, the proof
+    holds without them and nothing is solved; where the share's rows pin it (a = 20 - s - 9 with s 45% of 20:
+    8.9 to 9.1), withholding the share frees it, as solving it finds."""
+    from evidence.presentation import disclosure
+
+    system = _total_with_a_share()
+    if second_total:  # a is also the rest of a second published total: 2 = 11 - b
+        system.publish("other", 11, None)
+        system.equalities.append({"a": 1.0, "b": 1.0, "other": -1.0})
+    programs = _Programs(system, RULE)
+    program = programs.current()
+    target = {"a": 1.0}
+    proof = program.ends(program.vector(target))
+    assert proof is not None  # a is pinned, both ways
+    solved = _solves(monkeypatch)
+    proofs: dict = {}
+    freed = disclosure._frees(system, programs, "s", target, proofs, proof, None)
+    assert bool(solved) is not second_total
+    assert freed is not second_total
+    undo = _withhold_linked(system, "s")
+    assert (programs.current().ends(program.vector(target)) is None) is freed
+    undo()
+    if not freed:
+        assert proofs["s"].exact is False  # bounds of the ends with s withheld, no longer their optima

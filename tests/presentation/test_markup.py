@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -52,6 +54,34 @@ def test_code_span_fences_outgrow_the_text() -> None:
     assert markdown_code("glotip_xlsx") == "`glotip_xlsx`"
     assert markdown_code("a``b") == "```a``b```"
     assert markdown_code("`x") == "`` `x ``"
+
+
+#: What Quarto runs or resolves in a brief's source before any filter sees it, read in its text as knitr and Quarto
+#: read it (tests/briefs/test_injection.py's _EXECUTABLE): inline code (`{python} x`, `r x`) and a shortcode
+#: ({{< include FILE >}}, {{% env NAME %}}: Quarto expands them in code spans as in text)
+_QUARTO_EXECUTABLE = re.compile(r"`(?:\{\w+\}|r[ #])|\{\{[<%]")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "r Sys.getenv()",
+        "r#x",
+        "{python} __import__('os').getcwd()",
+        "{r} Sys.time()",
+        "run {{< include /etc/passwd >}}",
+        "{{% env HOME %}}",
+        "`r x`",
+        "a``{python} b",
+    ],
+)
+def test_a_code_span_holds_nothing_quarto_would_run_or_resolve(text: str) -> None:
+    """A run's record (its run id, its notebook's name) is shown in a code span, and text from data escaped: text
+    Quarto would execute as inline code or expand as a shortcode (an environment variable's or a local file's
+    content) must reach it as text, which a code span's backticks do not make it, nor a backslash before a
+    backtick (knitr finds "`r x`" in the raw text)."""
+    for out in (markdown_code(text), escape_markdown(text)):
+        assert not _QUARTO_EXECUTABLE.search(out), out
 
 
 @settings(max_examples=200, deadline=None)

@@ -389,7 +389,9 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
     those recorded as exploited at home, those repatriated from abroad without a country (``Abroad`` less the
     countries listed; destination null, basis ``repatriation``) and the rest (the cell less all of these:
     destination null, basis ``own_nationals``). Bounds are intervals (a ``<5`` part is 1–4, the rest the cell
-    less it). Where the subtotal ``Abroad`` is published and can hold the countries listed (its high bound at
+    less it); a piece that is a published cell less exact counts keeps that cell's censored part and its exact
+    part less them (:data:`~evidence.analyses.intervals.UNCENSORED`: the publisher's own ``Abroad <5`` with no
+    country listed is that ``<5``, with no exact part), a difference of censored parts its low bound. Where the subtotal ``Abroad`` is published and can hold the countries listed (its high bound at
     least their low one), it is taken as the count of those repatriated from abroad: an exact subtotal makes
     the rest exact (the cell less the subtotal, both published), where the countries' ``<5`` cells alone would
     leave a range; the part with no country is the subtotal less the countries, within their bounds. Nothing is
@@ -433,6 +435,7 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
         return [
             pl.col("victims_low").filter(where).sum().alias(f"{name}_low"),
             pl.col("victims_high").filter(where).sum().alias(f"{name}_high"),
+            pl.col(UNCENSORED).filter(where).sum().alias(f"{name}_exact"),
             where.any().alias(f"has_{name}"),
         ]
 
@@ -444,6 +447,7 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
     nationals = own.group_by(cell).agg(
         pl.col("victims_low").sum().alias("n_low"),
         pl.col("victims_high").sum().alias("n_high"),
+        pl.col(UNCENSORED).sum().alias("n_exact"),
         # a cell that is the repatriation breakdown itself (:func:`returnees_without_nationals`): no rest
         (pl.col("_whole").any() if "_whole" in own.columns else pl.lit(False)).alias("whole"),
     )
@@ -468,16 +472,18 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
         unstated_high=pl.when("has_abroad")
         .then((pl.col("abroad_high") - pl.col("listed_low")).clip(lower_bound=0))
         .otherwise(0),
+        unstated_exact=_exact_part("abroad", [("listed_low", "listed_high")]),
         rest_low=pl.when("whole")
         .then(0)
         .otherwise((pl.col("n_low") - pl.col("away_high") - pl.col("home_high")).clip(lower_bound=0)),
         rest_high=pl.when("whole")
         .then(0)
         .otherwise((pl.col("n_high") - pl.col("away_low") - pl.col("home_low")).clip(lower_bound=0)),
+        rest_exact=_exact_part("n", [("away_low", "away_high"), ("home_low", "home_high")]),
     )
 
     def remainder(prefix: str, basis: str, destination: pl.Expr) -> pl.DataFrame:
-        low, high = pl.col(f"{prefix}_low"), pl.col(f"{prefix}_high")
+        low, high, exact = pl.col(f"{prefix}_low"), pl.col(f"{prefix}_high"), pl.col(f"{prefix}_exact")
         return derived.filter(high > 0).select(
             *cell,
             origin_iso3=pl.col("detected_iso3"),
@@ -486,8 +492,10 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
             victims=pl.when(low == high).then(low),
             victims_low=low,
             victims_high=high,
-            # a part derived from the published cells: its low bound is what the cells give exactly
-            **{UNCENSORED: low},
+            # a cell less exact counts keeps the cell's censored part (the publisher's own "Abroad <5" with no
+            # country listed is that <5, no exact part); a difference of censored parts has none to keep, and
+            # its low bound is what the cells give exactly
+            **{UNCENSORED: pl.coalesce(exact, low)},
         )
 
     named = (
@@ -522,6 +530,17 @@ def repatriation_split(df: pl.DataFrame, indicator: str, own: pl.DataFrame) -> p
         # in the order of the cells and their pieces' keys (a group_by's groups come in any order)
         .sort(["year", "detected_iso3", *_FLOW_KEYS], nulls_last=True, maintain_order=True)
     )
+
+
+def _exact_part(cell: str, less: list[tuple[str, str]]) -> pl.Expr:
+    """The part published exactly of a piece that is the cell ``cell`` (its ``_low``, ``_high`` and ``_exact``
+    columns) less the parts ``less`` (their low and high columns), where those are exact and leave the cell's
+    exact part at least 0: the cell's exact part less them, the piece's censored part the cell's (its bounds
+    ``E + k`` to ``E + 4k``); else null (a difference of censored parts: no exact part to keep)."""
+    subtracted = pl.sum_horizontal(low for low, _ in less)
+    exact = pl.all_horizontal(pl.col(low) == pl.col(high) for low, high in less)
+    kept = pl.col(f"{cell}_exact") - subtracted
+    return pl.when(exact & (kept >= 0)).then(kept)
 
 
 def _repatriation_cells(df: pl.DataFrame, indicator: str) -> pl.DataFrame:

@@ -162,6 +162,9 @@ class CountryPanel:
     #: the year the GSI table's estimates refer to (:func:`gsi_estimate_year`), None when its file does not
     #: state it or the panel holds no GSI table
     gsi_year: int | None = None
+    #: the countries the UNODC table holds any figure for, a total or not: one of them without a total of
+    #: detected victims has "no total", not "not in the data" (Cambodia)
+    reporting: frozenset[str] = frozenset()
 
     @property
     def source_ids(self) -> set[str]:
@@ -558,7 +561,12 @@ def _country_panel(
     frame = frame.with_columns(country=_names(frame["iso3"])).sort("iso3", "measure", "year")
     sources = tuple(t.provenance for t in [*indicator_tables, *gsi_tables, *tier_tables])
     gsi_year = gsi_estimate_year(gsi_tables[0]) if gsi_tables else None
-    return CountryPanel(frame=frame, sources=sources, indicator=indicator, gsi_year=gsi_year)
+    reporting = (
+        frozenset(indicator_tables[0].data["iso3"].drop_nulls().unique()) if indicator_tables else frozenset()
+    )
+    return CountryPanel(
+        frame=frame, sources=sources, indicator=indicator, gsi_year=gsi_year, reporting=reporting
+    )
 
 
 def _with_source(frame: pl.DataFrame, provenance: Provenance) -> pl.DataFrame:

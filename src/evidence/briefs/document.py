@@ -163,7 +163,9 @@ def build_document(run_dir: str | Path) -> BriefDocument:
     provenance = [p for p in record.provenance if "error" not in p]
     # the demo file given to the run counts too, should the notebook not have recorded what it loaded
     demo = any(p.get("demo") for p in provenance) or _ran_on_demo_file(record)
-    synthetic = any(p.get("synthetic") for p in provenance)
+    # of the sources the brief cites: a synthetic file given but not used (CTDC's Victim–Perpetrator file in a
+    # country brief) does not make the brief one of synthetic records
+    synthetic = any(p.get("synthetic") for p in _unique_sources(provenance))
 
     figures: dict[str, bytes] = {}
     displayed: list[str] = []
@@ -574,8 +576,10 @@ def _without_fenced_code(text: str) -> str:
 
 
 def _plain(markdown: str) -> str:
-    """A heading's Markdown as plain text: emphasis and code marks dropped, escapes resolved."""
-    return re.sub(r"\\(.)", r"\1", re.sub(r"(?<!\\)[*_`]", "", markdown)).strip()
+    """A heading's Markdown as plain text: emphasis and code marks dropped, escapes resolved (a backtick
+    :func:`~evidence.presentation.markup.escape_markdown` writes as a character reference, ``&#96;``, too)."""
+    unmarked = re.sub(r"(?<!\\)[*_`]", "", markdown)
+    return re.sub(r"\\(.)|&#96;", lambda m: m[1] if m[1] is not None else "`", unmarked).strip()
 
 
 def _humanise(name: str) -> str:
@@ -974,5 +978,12 @@ def _run_date(record: RunRecord) -> str:
     return dt.date.today().isoformat()
 
 
+#: What a quoted attribute value escapes: its quote and backslash, an entity's "&" (pandoc reads "&lt;" there as
+#: "<"), and what opens a Quarto shortcode ("{{<", "{{%"), which Quarto expands in attribute values too.
+_ATTRIBUTE_SPECIAL = re.compile(r'([\\"&{}<>%])')
+
+
 def _attr(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+    """``text`` as the value of a quoted Markdown attribute (a figure's fig-alt), read back as itself, holding
+    nothing Quarto runs or resolves: a backtick is a character reference (knitr finds "`r x`" anywhere)."""
+    return _ATTRIBUTE_SPECIAL.sub(r"\\\1", text).replace("`", "&#96;")

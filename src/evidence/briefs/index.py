@@ -22,7 +22,7 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -61,6 +61,7 @@ def index_path(runs_root: str | Path) -> Path:
 
 def collect_briefs(runs_root: str | Path) -> list[IndexEntry]:
     """Every run folder under ``runs_root`` that holds a rendered brief, newest render first."""
+    from evidence.briefs.document import _unique_sources
     from evidence.runs.record import list_runs
 
     entries = []
@@ -79,7 +80,8 @@ def collect_briefs(runs_root: str | Path) -> list[IndexEntry]:
                 subtitle=str(brief.get("subtitle") or ""),
                 notebook=str(record.notebook.name or brief.get("notebook") or ""),
                 parameters=dict(record.parameters),
-                releases=_releases(provenance),
+                # the releases the brief cites, as its sources section does (:func:`_unique_sources`)
+                releases=_releases(_unique_sources(provenance)),
                 run_date=record.timings.ended[:10],
                 rendered_at=str(brief.get("rendered_at") or ""),
                 files=files,
@@ -404,7 +406,7 @@ def _row(entry: IndexEntry, base: Path, *, earlier: bool = False) -> str:
     )
 
 
-def _releases(provenance: list[dict[str, Any]]) -> list[str]:
+def _releases(provenance: Iterable[Mapping[str, Any]]) -> list[str]:
     labels = []
     for p in provenance:
         release = p.get("release") or ""

@@ -979,13 +979,65 @@ def route_view(
     years (``years``: per origin, destination and basis, :func:`evidence.analyses.routes.flow_years`); those
     repatriated from abroad without a country are a row of their own, in the column :data:`NO_ROUTE`, named
     after ``country`` (the selection's) where given."""
+    side = 0 if exact or bound == "low" else 1
+    return _route_views(
+        flow_table,
+        coverage,
+        rule,
+        (side,),
+        top_n=top_n,
+        min_victims=min_victims,
+        exact=exact,
+        country=country,
+        years=years,
+    )[0]
+
+
+def _route_views(
+    flow_table: pl.DataFrame,
+    coverage: FlowCoverage,
+    rule: DisclosureRule,
+    sides: tuple[int, ...],
+    *,
+    top_n: int,
+    min_victims: int,
+    exact: bool,
+    country: str | None,
+    years: dict[tuple[str, str, str], list[int]] | None,
+) -> list[RouteView | None]:
+    """:func:`route_view` of each bound in ``sides`` (0 the low, 1 the high): what the two bounds' views share
+    (the corridors listed, the rows' counts of both bounds, the pair protected as one system) built once for
+    both, not once for each (the same operations on the same frames: the same views)."""
     if top_n < 1:
         raise ParameterError(f"top_n must be at least 1, not {top_n}")
     if min_victims < 0:
         raise ParameterError(f"min_victims must be at least 0, not {min_victims}")
-    side = 0 if exact or bound == "low" else 1
     # both bounds' counts (the same column twice for exact counts): the pair is protected as one system
     bound_columns = ("victims", "victims") if exact else ("victims_low", "victims_high")
+    if (
+        len(sides) > 1
+        and (
+            UNCENSORED not in flow_table.columns
+            or not {"unknown_origin", "unknown_destination", "repatriated_abroad"}
+            <= coverage.uncensored.keys()
+        )
+    ):  # the part published exactly taken from the bound itself: each bound's own (a flow table made elsewhere)
+        return [
+            view
+            for s in sides
+            for view in _route_views(
+                flow_table,
+                coverage,
+                rule,
+                (s,),
+                top_n=top_n,
+                min_victims=min_victims,
+                exact=exact,
+                country=country,
+                years=years,
+            )
+        ]
+    side = sides[0]
     value = bound_columns[side]
     measures = {"n_low": bound_columns[0], "n_high": bound_columns[1]}
     keyed = CELL_KEY in flow_table.columns
@@ -1117,18 +1169,8 @@ def route_view(
     rename = {c: label for c, label in columns.items()}
     # a cell made only of UNODC's "<5" cells: its bound is the publisher's own censoring (no exact part)
     censored = None if exact else censored_cells(wide(UNCENSORED).rename(rename), list(rename.values()))
-    table: DisclosedTable | None
-    if exact or keyed:
-        table = protected_table(
-            wide(list(measures)[side]).fill_null(0).rename(rename),
-            "route",
-            list(rename.values()),
-            rule,
-            total_label=ALL_VICTIMS if exact else BREAKDOWN_SUM,
-            cell_keys=wide(CELL_KEY).fill_null(0).rename(rename) if keyed else None,
-            censored=censored,
-        )
-    else:  # both bounds protected as one system, this bound's table kept
+    pair: Bounds | None = None
+    if not (exact or keyed):  # both bounds protected as one system, once for both
         pair = protected_bounds(
             wide("n_low").fill_null(0).rename(rename),
             wide("n_high").fill_null(0).rename(rename),
@@ -1138,49 +1180,68 @@ def route_view(
             total_label=BREAKDOWN_SUM,
             exact=wide(UNCENSORED).rename(rename),
         )
-        table = None if pair is None else (pair.low, pair.high)[side]
-        if table is not None:
-            table = _cell_total(table, coverage.total[side])
-    if table is None:
-        return None
-    known = None
-    # the victims on a known route: the class columns' records (their true count, for its label where nothing
-    # published gives it)
-    counts = wide(list(measures)[side])
-    on_route = [c for c in classes if c in counts.columns]
-    n = int(counts.select(pl.sum_horizontal(on_route).sum()).item() or 0)
-    if keyed:  # their count and their keys summed, a cell of its own
-        key = int(wide(CELL_KEY).select(pl.sum_horizontal(on_route).sum()).item() or 0)
-        known = suppress_counts(pl.DataFrame({"n": [n]}), "n", rule, cell_keys=pl.DataFrame({"n": [key]}))
-        # the classes' records are those of the totals row's class cells together, and all victims less those
-        # on no route: where that row withholds a cell (a <5 on no route and its complement among the classes),
-        # a number of them of their own gave it back (the same records: the same key and perturbation; 60 beside
-        # "x | <5 | 64"), so they are then only what the row's published cells give (RouteView.known_routes)
-        if any(table.reasons[c][-1] is not None for c in table.count_columns):
-            known = None
-    truth, exact_parts = None, None
-    if not keyed:
-        # this bound's true counts (UNODC: and the parts published exactly), with margins: what the region table
-        # is protected together with (the grand total as the rows' sum, not the publisher's cell total)
-        def margins(frame: pl.DataFrame) -> pl.DataFrame:
-            frame = (
-                frame.fill_null(0)
-                .rename(rename)
-                .with_columns(pl.sum_horizontal(rename.values()).alias(table.total_label))
+    views: list[RouteView | None] = []
+    for side in sides:
+        table: DisclosedTable | None
+        if exact or keyed:
+            table = protected_table(
+                wide(list(measures)[side]).fill_null(0).rename(rename),
+                "route",
+                list(rename.values()),
+                rule,
+                total_label=ALL_VICTIMS if exact else BREAKDOWN_SUM,
+                cell_keys=wide(CELL_KEY).fill_null(0).rename(rename) if keyed else None,
+                censored=censored,
             )
-            return pl.concat([frame, frame.select(pl.exclude("route").sum())], how="diagonal_relaxed")
+        else:  # this bound's table of the pair
+            table = None if pair is None else (pair.low, pair.high)[side]
+            if table is not None:
+                table = _cell_total(table, coverage.total[side])
+        if table is None:
+            views.append(None)
+            continue
+        known = None
+        # the victims on a known route: the class columns' records (their true count, for its label where
+        # nothing published gives it)
+        counts = wide(list(measures)[side])
+        on_route = [c for c in classes if c in counts.columns]
+        n = int(counts.select(pl.sum_horizontal(on_route).sum()).item() or 0)
+        if keyed:  # their count and their keys summed, a cell of its own
+            key = int(wide(CELL_KEY).select(pl.sum_horizontal(on_route).sum()).item() or 0)
+            known = suppress_counts(pl.DataFrame({"n": [n]}), "n", rule, cell_keys=pl.DataFrame({"n": [key]}))
+            # the classes' records are those of the totals row's class cells together, and all victims less
+            # those on no route: where that row withholds a cell (a <5 on no route and its complement among the
+            # classes), a number of them of their own gave it back (the same records: the same key and
+            # perturbation; 60 beside "x | <5 | 64"), so they are then only what the row's published cells give
+            # (RouteView.known_routes)
+            if any(table.reasons[c][-1] is not None for c in table.count_columns):
+                known = None
+        truth, exact_parts = None, None
+        if not keyed:
+            # this bound's true counts (UNODC: and the parts published exactly), with margins: what the region
+            # table is protected together with (the grand total as the rows' sum, not the publisher's cell total)
+            def margins(frame: pl.DataFrame, total: str) -> pl.DataFrame:
+                frame = (
+                    frame.fill_null(0)
+                    .rename(rename)
+                    .with_columns(pl.sum_horizontal(rename.values()).alias(total))
+                )
+                return pl.concat([frame, frame.select(pl.exclude("route").sum())], how="diagonal_relaxed")
 
-        truth = margins(counts)
-        exact_parts = None if exact else margins(wide(UNCENSORED))
-    return RouteView(
-        table,
-        corridors,
-        known,
-        tuple(home_rows),
-        known_small=rule.is_small(n),
-        counts=truth,
-        exact_parts=exact_parts,
-    )
+            truth = margins(counts, table.total_label)
+            exact_parts = None if exact else margins(wide(UNCENSORED), table.total_label)
+        views.append(
+            RouteView(
+                table,
+                corridors,
+                known,
+                tuple(home_rows),
+                known_small=rule.is_small(n),
+                counts=truth,
+                exact_parts=exact_parts,
+            )
+        )
+    return views
 
 
 def listed_from(min_victims: int, rule: DisclosureRule) -> int:
@@ -2598,8 +2659,11 @@ def route_numbers(
         options["years"] = routes.flow_years(selection)
     if not exact:
         options["country"] = selection.country
-    low = route_view(flow_table, coverage, rule, bound="low", **options)
-    high = low if exact else route_view(flow_table, coverage, rule, bound="high", **options)
+    options.setdefault("country", None)
+    options.setdefault("years", None)
+    # censored counts: both bounds' views built together (what they share once)
+    views = _route_views(flow_table, coverage, rule, (0,) if exact else (0, 1), **options)
+    low, high = (views[0], views[0]) if exact else views
     if low is None or high is None:
         return None
     low, high = published_first(low, high)
@@ -6237,13 +6301,23 @@ def break_sentence(models: SeriesModels) -> str:
             return (
                 f"Too few {models.read_years} in the steady reporters' series of {first}–{last} (the panel "
                 "above), on which a break would be searched, not on the full series, whose reporting countries "
-                f"come and go ({_years_note(note)})."
+                f"come and go: {_years_note(_break_need(note, models.read_years))}."
             )
         text = (
             f"Searched on the steady reporters' series of {first}–{last} (the panel above), not on the full "
             f"series, whose reporting countries come and go. {text}"
         )
     return text
+
+
+def _break_need(note: str, read_years: str) -> str:
+    """The analysis' "a break needs at least 8 years (4 per segment), got 6" as the brief's other sentences on too
+    few years say it: "too few complete years: 6, where a break needs at least 8 (4 per segment)"."""
+    found = re.fullmatch(r"a break needs at least (\d+) years \((\d+) per segment\), got (\d+)", note)
+    if found is None:
+        return note
+    need, segment, got = found.groups()
+    return f"too few {read_years}: {got}, where a break needs at least {need} ({segment} per segment)"
 
 
 def _break_text(models: SeriesModels) -> str:
@@ -6267,7 +6341,7 @@ def _break_text(models: SeriesModels) -> str:
         note = models.break_note or ""
         if note.startswith("a break needs"):
             # its numbers are numbers of years (marked so: the brief's scan reads "got 3" as 3 people)
-            return f"Too few {models.read_years} to search for a break ({_years_note(note)})."
+            return f"No break is searched for in the {models.read_years}: {_years_note(_break_need(note, models.read_years))}."
         return f"No break could be estimated from this series: {escape_markdown(note)}."
     from evidence.analyses.coverage import years_in_words
 

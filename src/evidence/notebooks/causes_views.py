@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import weakref
 from collections.abc import Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final
 
@@ -1112,10 +1113,14 @@ def comparison_view(
         comparison_by_country,
         comparison_sources,
         disclosed_comparison,
+        mark_missing_totals,
         mark_not_compared,
     )
 
-    disclosed = mark_not_compared(disclosed_comparison(panel.compare(country, peers), rule))
+    # a country the UNODC data hold without a total reads "no total", as in the country brief's table
+    disclosed = mark_not_compared(
+        mark_missing_totals(disclosed_comparison(panel.compare(country, peers), rule), panel.reporting)
+    )
     measures = [m for m in COMPARE_MEASURES if m in disclosed["measure"].to_list()]
     return comparison_by_country(disclosed, measures), comparison_sources(disclosed)
 
@@ -1940,13 +1945,8 @@ def _link_beside(system: LinkedCounts, section: PersonSection, groupings: set[st
             {**{("beside", column, i, None): 1.0 for i in range(len(tables))}, ("N",): -1.0}
         )
         for by in sorted(groupings):
-            expression, _ = causes.CHARACTERISTICS[by]
-            pairs = cases.select(
-                pl.col(column).cast(pl.String).fill_null(UNKNOWN).alias("category"),
-                expression.cast(pl.String).fill_null(UNKNOWN).alias("group"),
-            ).unique()
-            group_of = dict(pairs.iter_rows())
-            if len(group_of) != pairs.height or not set(group_of) <= set(names):
+            group_of = _groups_of_categories(section.profiled, column, by)
+            if group_of is None or not set(group_of) <= set(names):
                 continue  # a category split between groups, or one no table counts: no sum to state
             members: dict[str, list[Hashable]] = {}
             for category, group in group_of.items():
@@ -1954,6 +1954,28 @@ def _link_beside(system: LinkedCounts, section: PersonSection, groupings: set[st
             for group, group_cells in members.items():
                 if ("n", by, group) in system.values:
                     system.equalities.append({**dict.fromkeys(group_cells, 1.0), ("n", by, group): -1.0})
+
+
+#: :func:`_groups_of_categories` of each case table (by its profiles), by field and characteristic
+_CATEGORY_GROUPS: weakref.WeakKeyDictionary[
+    causes.CaseProfiles, dict[tuple[str, str], dict[str, str] | None]
+] = weakref.WeakKeyDictionary()
+
+
+def _groups_of_categories(profiled: causes.CaseProfiles, column: str, by: str) -> dict[str, str] | None:
+    """The group by ``by`` of each category of field ``column`` among the victims of ``profiled`` (Unknown for
+    those without), None when a category is split between groups. Found once a case table: the section's
+    system is drawn up again at each round of its protection and for each model, with the same victims."""
+    kept = _CATEGORY_GROUPS.setdefault(profiled, {})
+    if (column, by) not in kept:
+        expression, _ = causes.CHARACTERISTICS[by]
+        pairs = profiled.cases.select(
+            pl.col(column).cast(pl.String).fill_null(UNKNOWN).alias("category"),
+            expression.cast(pl.String).fill_null(UNKNOWN).alias("group"),
+        ).unique()
+        group_of = dict(pairs.iter_rows())
+        kept[(column, by)] = group_of if len(group_of) == pairs.height else None
+    return kept[(column, by)]
 
 
 def _add_heat(system: LinkedCounts, cases: causes.Cases, section: PersonSection) -> None:
@@ -2573,11 +2595,19 @@ def show_society_section(
     table, sources = comparison_view(panel, iso3, peers, rule)
     if compare:
         display(Markdown(f"{level} The country beside its peers"))
-        from evidence.presentation.comparison import NOT_COMPARED, comparison_kinds, not_compared_note
+        from evidence.presentation.comparison import (
+            NO_TOTAL,
+            NO_TOTAL_NOTE,
+            NOT_COMPARED,
+            comparison_kinds,
+            not_compared_note,
+        )
 
         kinds = {k: v for k, v in comparison_kinds(society.COMPARE_MEASURES).items() if k in table.columns}
         cells = {cell for column in table.columns[1:] for cell in table[column].to_list()}
         legend = " n/a: not in the data." if "n/a" in cells else ""
+        if NO_TOTAL in cells:
+            legend += " " + NO_TOTAL_NOTE
         # explained where a cell shows it, as the country brief's table of neighbours does
         watch_list = "Tier 2 WL: Tier 2 Watch List." if any("Tier 2 WL" in str(c) for c in cells) else ""
         if NOT_COMPARED in cells:

@@ -651,7 +651,13 @@ def detected_intro(brief: CountryBrief, table: LoadedTable) -> str:
     read = word_list([f"between one and {number_in_words(n - 1)}" for n in thresholds], last="or")
     trend = f"with the trend model, which reads a count published as {published} as {read}"
     parts = []
-    if brief.role in ("destination", "both"):
+    if brief.role in ("destination", "both") and not brief.yearly(table, "destination", by=None).has_totals:
+        # breakdowns without a total in any year (Cambodia): no yearly count, no trend to promise
+        parts.append(
+            f"the victims detected in {brief.place} by form, sex, age and citizenship where UNODC publishes them "
+            "(it publishes no yearly total of them: no trend is fitted)"
+        )
+    elif brief.role in ("destination", "both"):
         parts.append(
             f"the victims detected in {brief.place} per year ({trend}), by form, sex and age where UNODC "
             "publishes them, and by citizenship"
@@ -1432,11 +1438,13 @@ def magnitude_sentences(brief: CountryBrief, rows: Sequence[Magnitude]) -> list[
         ]
         if nationals:
             # named as their rows name them: UNODC's nationals of Lao PDR are detected abroad only (no count of
-            # its own), and "found abroad or at home" said of them contradicted the row above
+            # its own), and "found abroad or at home" said of them contradicted the row above; with the case
+            # data's victims from the country, where those rows found them (Lao PDR's: all in Thailand)
+            where = "abroad or at home" if any(_found_at_home(brief, r) for r in nationals) else "abroad"
             whom = (
                 f"detected {nationals_where(brief, nationals[0].table)}"
                 if all(r.kind == "indicator" for r in nationals)
-                else "found abroad or at home"
+                else f"found {where}"
             )
             out.append(
                 escape_markdown(
@@ -1445,6 +1453,16 @@ def magnitude_sentences(brief: CountryBrief, rows: Sequence[Magnitude]) -> list[
                 )
             )
     return out
+
+
+def _found_at_home(brief: CountryBrief, row: Magnitude) -> bool:
+    """Whether a row of the country's nationals counts some found in the country itself: UNODC's, where its
+    own authorities count some (:func:`nationals_where`); the case data's, where a victim from it was exploited
+    in it (a domestic route of the brief's route table, shown there as a count, a zero too)."""
+    if row.kind == "indicator":
+        return nationals_where(brief, row.table) != "abroad"
+    records = brief.selection(row.table, "origin").records()
+    return records.filter(pl.col("destination_iso3") == brief.country).height > 0
 
 
 def _flagged_ratio_words(row: Magnitude) -> str:
@@ -1719,6 +1737,10 @@ def _headline_figures(brief: CountryBrief) -> list[tuple[str, str, int | None]]:
     return list(brief._kept[key])
 
 
+#: At a glance, the detected victims of a country whose UNODC data give only breakdowns, never a total.
+NO_TOTAL_AT_A_GLANCE: Final = "no total published (see below)"
+
+
 def _headline_figures_of(brief: CountryBrief) -> list[tuple[str, str, int | None]]:
     out: list[tuple[str, str, int | None]] = []
     for table in brief.holding("case"):
@@ -1738,11 +1760,16 @@ def _headline_figures_of(brief: CountryBrief) -> list[tuple[str, str, int | None
         for role in roles:
             numbers = brief.yearly(table, role)
             years = years_with_victims(numbers)
-            if not years or (role != brief.role and brief.role == "origin" and not numbers.has_totals):
-                continue
             what = "Victims detected in the country" if role == "destination" else NATIONALS_DETECTED
             if role == "destination":
                 what += " (UNODC)" if brief.role != "origin" else " (UNODC, any citizenship)"
+            if not years and role == "destination" and brief.role != "origin" and numbers.holds_victims:
+                # breakdowns without a total in any year (Cambodia's forms and ages): the source is named at a
+                # glance, with no number, as its section below says
+                out.append((what, NO_TOTAL_AT_A_GLANCE, None))
+                continue
+            if not years or (role != brief.role and brief.role == "origin" and not numbers.has_totals):
+                continue
             # one rule in every brief (:data:`HEADLINE_RULE`): the latest year not flagged (probably
             # incomplete, or not comparable), as published there, with its year; when every year is flagged, no
             # number at all

@@ -289,13 +289,17 @@ def show_together(brief: CountryBrief) -> None:
     # one bar sets nothing side by side: the table and the sentences say it all (a withheld number, <5, is a
     # row with no bar: Iceland's chart was one bar, its nationals' <5 drawn as nothing)
     if sum(r.value is not None for r in drawn) >= 2:
+        # titled by the bars it draws (the Philippines: no case data; Thailand's of 2010 not drawn)
+        words = {"case": "identified", "indicator": "detected", "gsi": "estimated"}
+        drawn_words = list(dict.fromkeys(words[r.kind] for r in drawn if r.value is not None))
+        named = word_list(drawn_words)
         views.show_chart(
             magnitude_chart(
                 frame,
                 "what",
                 "value",
                 "text",
-                title=f"Identified, detected and estimated: {brief.place}",
+                title=f"{named[:1].upper()}{named[1:]}: {brief.place}",
                 subtitle="Orders of magnitude: each step of the scale is ten times the one before.",
                 # the sources of the bars it draws: Thailand's case data of 2010, not drawn, were cited under it
                 source=brief.cite(*{id(r.table): r.table for r in drawn}.values()),
@@ -444,10 +448,18 @@ def show_detected_section(brief: CountryBrief) -> None:
             shown = [b for b in breakdowns if b.by is not None]
         else:
             names = [_BREAKDOWN_NAMES[b.by or ""] for b in held] + (["citizenship"] if by_citizenship else [])
+            # no total in any of the brief's years: "no total in 2007, 2013–2015 and 2017–2020" (Cambodia's years
+            # of breakdowns) read as if the brief's other years had one
+            held_years = _in_words(brief.period_for(table, role))
             _say(
                 escape_markdown(
-                    f"UNODC publishes no total of the victims detected in {brief.place} in "
-                    f"{_in_words(brief.period_for(table, role))}, only their breakdown {word_list([f'by {name}' for name in names])} (below)."
+                    f"UNODC publishes no total of the victims detected in {brief.place} in {held_years}, only their "
+                    f"breakdown {word_list([f'by {name}' for name in names])} (below)"
+                    + (
+                        "."
+                        if held_years == _in_words(brief.period)
+                        else f"; nor any in the brief's other years of {brief.period}."
+                    )
                 )
             )
             shown = held
@@ -558,7 +570,15 @@ def show_estimates_section(brief: CountryBrief) -> None:
         },
         note=" ".join(
             n
-            for n in (gsi_estimates_note(shown), "Scores and ratings as published.", gsi_rank_note(brief))
+            for n in (
+                gsi_estimates_note(shown),
+                "Scores and ratings as published.",
+                gsi_rank_note(brief),
+                # Brunei Darussalam: rated for the government response only, its other measures read n/a
+                f"n/a: Walk Free publishes no value of this measure for {brief.place}."
+                if "n/a" in table[table.columns[1]].to_list()
+                else None,
+            )
             if n
         ),
         source=source,

@@ -49,6 +49,11 @@ NOT_AVAILABLE = "n/a"
 #: Shown for detected victims (and their rates) of a country the UNODC data hold other figures for (by form,
 #: sex or age) but no total: not "n/a", which says the country is not in the data.
 NO_TOTAL = "no total"
+#: What :data:`NO_TOTAL` means, under every table that shows it.
+NO_TOTAL_NOTE = (
+    f"{NO_TOTAL}: the UNODC data hold figures for the country (by form, sex, age or citizenship) but no total of "
+    "detected victims."
+)
 #: Shown for the detection gap (detected per 1,000 estimated) of a country whose detected victims and estimate are
 #: both in the data but whose latest detected victims are too many years from the estimate's to be set against
 #: it (:func:`~evidence.analyses.society.near_estimate`): withheld by the brief's rule, not missing from the data.
@@ -186,10 +191,7 @@ def missing_labels_note(disclosed: pl.DataFrame, max_gap: int | None = None) -> 
     if NOT_AVAILABLE in used:
         parts.append(f"{NOT_AVAILABLE}: not in the data.")
     if NO_TOTAL in used:
-        parts.append(
-            f"{NO_TOTAL}: the UNODC data hold figures for the country (by form, sex, age or citizenship) but no "
-            "total of detected victims."
-        )
+        parts.append(NO_TOTAL_NOTE)
     if NOT_COMPARED in used:
         estimated = disclosed.filter(pl.col("measure") == ESTIMATED)["year"].drop_nulls().unique()
         year = int(estimated[0]) if estimated.len() == 1 else None

@@ -64,14 +64,21 @@ _LIST_MARKER = re.compile(r"^(\s*)([%=:])|^(\s*\d*)([-+.)])(?=\s|$)")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 # C0 and C1 control characters (U+0080-U+009F: shown as nothing, or as a box, by any reader)
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# what Quarto runs or expands in a brief's source, whatever Markdown holds it (knitr and Quarto find them in the
+# text, a code span's too): inline code, its engine right after a backtick (`r x`, `{python} x`), and shortcodes
+_QUARTO_INLINE = re.compile(r"\{\w+\}|r[ #]")
+_QUARTO_INSIDE = re.compile(r"`(?:\{\w+\}|r[ #])|\{\{[<%]")
+_KNITR_INLINE = re.compile(r"\\`(?=r[ #])")
 
 
 def escape_markdown(text: object) -> str:
     """``text`` as Markdown that reads back exactly as itself: every character Markdown (pandoc's, Quarto's or
     CommonMark's) could take for markup, an entity, raw HTML or Typst, a link, a list or typography ("--",
     "...", quotes) is backslash-escaped, and so is a ":" with text after it (a web address in the text is
-    never a live link, whatever reader autolinks bare addresses); line breaks become spaces (a value is one line) and control
-    characters and invisible format characters (bidi controls: :data:`UNSAFE_FORMAT`) are dropped."""
+    never a live link, whatever reader autolinks bare addresses), and a backtick before ``r `` is a character
+    reference (knitr, under Quarto, runs "`r x`" found anywhere in the text, escaped or not); line breaks become
+    spaces (a value is one line) and control characters and invisible format characters (bidi controls:
+    :data:`UNSAFE_FORMAT`) are dropped."""
     return _escaped_markdown(str(text))
 
 
@@ -82,17 +89,26 @@ def _escaped_markdown(text: str) -> str:
     flat = _CONTROL.sub("", _LINE_BREAKS.sub(" ", strip_unsafe_format(text)))
     escaped = _REPEATED_PUNCTUATION.sub(r"\\\1", _MARKDOWN_SPECIAL.sub(r"\\\1", flat))
     escaped = _SCHEME_COLON.sub(r"\\:", escaped)
+    # knitr takes "`r x`" for inline R whatever escapes it: that backtick as a character reference, read the same
+    escaped = _KNITR_INLINE.sub("&#96;", escaped)
     # at the start of a line, "- x" and "1. x" would open a list
     return _LIST_MARKER.sub(lambda m: f"{m[1] or m[3] or ''}\\{m[2] or m[4]}", escaped)
 
 
 def markdown_code(text: object) -> str:
     """``text`` as a Markdown code span (shown verbatim): its backtick fence is longer than any run of
-    backticks inside, so no text can close it early."""
+    backticks inside, so no text can close it early. Nothing in it is what Quarto runs or expands before any
+    filter reads the brief, inside a code span too: a text that opens with inline code's engine (``r x``,
+    ``{python} x``) is set off by a space (not shown: the reader trims a span's edges), and one holding a
+    shortcode (``{{< include FILE >}}``, ``{{% env NAME %}}``) or inline code after a backtick inside is no code
+    span at all but escaped text (:func:`escape_markdown`), which reads the same."""
     flat = _CONTROL.sub("", _LINE_BREAKS.sub(" ", strip_unsafe_format(text)))
+    if _QUARTO_INSIDE.search(flat):
+        return escape_markdown(flat)
     longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
     fence = "`" * (longest + 1)
-    pad = " " if flat.startswith("`") or flat.endswith("`") or not flat.strip() else ""
+    edge = flat.startswith("`") or flat.endswith("`") or not flat.strip() or _QUARTO_INLINE.match(flat)
+    pad = " " if edge else ""
     return f"{fence}{pad}{flat}{pad}{fence}"
 
 

@@ -926,23 +926,37 @@ end
 -- leaves them as they are: escaped text (a loader's "rows 4, 5, 6 ...", a value cut short) would read as
 -- itself in HTML and not in the PDF. The toolkit's own "..." is an ellipsis already (pandoc's smart
 -- typography), so dots still in a text are meant as dots: each after the first of a run is escaped ("\.").
--- render.lua sets DOTS_ABSENT when no text it converts holds two dots in a row, escaped or not.
-local function literal_dots(str)
+-- So is the "?" of "-?", Typst's shorthand for a soft hyphen, which the writer leaves too: "Age -? band", a
+-- category so written, read "Age  band" in the PDF (an invisible hyphen where "-?" was). render.lua sets
+-- SHORTHANDS_ABSENT when no text it converts holds two dots in a row or a "-?", escaped or not.
+local function add_without_soft_hyphens(inlines, text)
+  local position = 1
+  for start in text:gmatch("()%-%?") do
+    inlines:insert(pandoc.Str(text:sub(position, start)))
+    inlines:insert(pandoc.RawInline("typst", "\\?"))
+    position = start + 2
+  end
+  if position <= #text then
+    inlines:insert(pandoc.Str(text:sub(position)))
+  end
+end
+
+local function literal_shorthands(str)
   local text = str.text
-  if not text:find("...", 1, true) then
+  if not text:find("...", 1, true) and not text:find("-?", 1, true) then
     return nil
   end
   local inlines = pandoc.List()
   local position = 1
   for start, dots, stop in text:gmatch("()(%.%.%.+)()") do
-    inlines:insert(pandoc.Str(text:sub(position, start - 1) .. "."))
+    add_without_soft_hyphens(inlines, text:sub(position, start - 1) .. ".")
     for _ = 2, #dots do
       inlines:insert(pandoc.RawInline("typst", "\\."))
     end
     position = stop
   end
   if position <= #text then
-    inlines:insert(pandoc.Str(text:sub(position)))
+    add_without_soft_hyphens(inlines, text:sub(position))
   end
   return inlines
 end
@@ -989,6 +1003,9 @@ return {
   { Pandoc = to_typst and keep_titles_in or nil },
   -- (in Typst only, whose writer needs it; before the metadata is written: a title's long word in pieces too)
   { Str = (to_typst and LONG_WORDS_ABSENT ~= true) and in_pieces or nil },
-  -- (the title block's metadata written last: its dots escaped first, as the text's)
-  { Str = (to_typst and DOTS_ABSENT ~= true) and literal_dots or nil, Meta = to_typst and typst_metadata or nil },
+  -- (the title block's metadata written last: its shorthands escaped first, as the text's)
+  {
+    Str = (to_typst and SHORTHANDS_ABSENT ~= true) and literal_shorthands or nil,
+    Meta = to_typst and typst_metadata or nil,
+  },
 }

@@ -65,10 +65,11 @@ local function no_line_breaks(text)
       or text:find("\u{2028}", 1, true) or text:find("\u{2029}", 1, true) or entities(text))
 end
 local line_breaks_absent = no_line_breaks(displayed_text) and no_line_breaks(source_text)
--- nor two dots in a row, escaped or not, nor an entity that could write one (brief.lua's literal_dots): the
--- Typst filter need not look at every word either
-local dots_absent = not source_text
-  or not (source_text:find("..", 1, true) or source_text:find(".\\.", 1, true) or entities(source_text))
+-- nor two dots in a row or a "-?", escaped or not, nor an entity that could write one (brief.lua's
+-- literal_shorthands): the Typst filter need not look at every word either
+local shorthands_absent = not source_text
+  or not (source_text:find("..", 1, true) or source_text:find(".\\.", 1, true) or source_text:find("-?", 1, true)
+    or source_text:find("-\\?", 1, true) or entities(source_text))
 
 -- nor a word longer than brief.lua's LONG_WORD (256 characters; counted here in bytes, at least as many, with an
 -- escaped space, "\ ", a no-break space inside a word) in the brief: the Typst filter need not look at every
@@ -98,7 +99,7 @@ local function brief_filter(format)
     {
       FORMAT = format,
       LINE_BREAKS_ABSENT = line_breaks_absent,
-      DOTS_ABSENT = dots_absent,
+      SHORTHANDS_ABSENT = shorthands_absent,
       LONG_WORDS_ABSENT = long_words_absent,
     },
     { __index = _G }
