@@ -87,10 +87,12 @@ class _System:
                 self.at_least.append((a, 1 - const))
 
 
-def attack_brief(numbers, rule, pinned_cells) -> list[tuple]:
+def attack_brief(numbers, rule, pinned_cells, columns=None) -> list[tuple]:
     """The withheld counts of ``numbers`` (a :class:`~evidence.notebooks.builders.YearlyNumbers` of UNODC's
     censored counts) with an exact part that the published tables pin, as keys: ("cell", year, category),
-    ("year", year) or ("panel", year)."""
+    ("year", year) or ("panel", year). ``columns``: what other tables publish of a category's sum over the
+    table's years of some of its categories (a tuple of them), as a (low, high) pair read as a cell's (a
+    corridor's total in the route table beside the table by corridor: ``_corridor_totals``)."""
     system = _System(rule.threshold)
     withheld: set[Key] = set()
     years_of: dict[str, tuple[int, int]] = {}
@@ -142,6 +144,10 @@ def attack_brief(numbers, rule, pinned_cells) -> list[tuple]:
                     note(("year", year), pairs[i])
                 elif column == "Sum of categories" and categories.get(year):
                     system.read([("cell", year, c) for c in categories[year]], pairs[i])
+        for summed, pair in (columns or {}).items():
+            keys = [("cell", year, c) for year, present in categories.items() for c in present if c in summed]
+            if keys:
+                system.read(keys, pair)
         for year, present in categories.items():
             if year not in years_of:
                 continue

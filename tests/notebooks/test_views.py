@@ -1455,16 +1455,12 @@ def test_the_censored_note_reads_a_tables_cells_without_a_query(rows):
     assert queries == []
 
 
-def test_a_yearly_table_too_small_to_show_is_said_alone_without_notes_on_its_years(
-    monkeypatch, tmp_path, fixtures
-):
-    """world29's reader: under "Too few victims to show this table…", "2023 is probably incomplete" and "No
-    trend is estimated" followed, of a table and a trend the reader never sees. The sentence names its table
-    (as a profile's does) and nothing on the years follows it."""
+def _one_victim_a_year_shown(monkeypatch, tmp_path, fixtures) -> tuple[object, list[object]]:
+    """The yearly section of Thailand as destination over a CTDC file of one victim a year (2019–2023), and what
+    it displayed (collected as it is displayed)."""
     import IPython.display
 
     from evidence.analyses.selection import Selection
-    from evidence.notebooks.builders import TOO_FEW
     from evidence.notebooks.views import show_yearly_section
     from evidence.sources.registry import load
 
@@ -1476,6 +1472,18 @@ def test_a_yearly_table_too_small_to_show_is_said_alone_without_notes_on_its_yea
     monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
     selection = Selection(load(path), country="THA", role="destination")
     numbers = show_yearly_section(selection, DisclosureRule(5), dimension=None, place="Thailand", source="x")
+    return numbers, shown
+
+
+def test_a_yearly_table_too_small_to_show_is_said_alone_without_notes_on_its_years(
+    monkeypatch, tmp_path, fixtures
+):
+    """world29's reader: under "Too few victims to show this table…", "2023 is probably incomplete" and "No
+    trend is estimated" followed, of a table and a trend the reader never sees. The sentence names its table
+    (as a profile's does) and nothing on the years follows it."""
+    from evidence.notebooks.builders import TOO_FEW
+
+    numbers, shown = _one_victim_a_year_shown(monkeypatch, tmp_path, fixtures)
     # one victim a year: 2023, the release's last, flagged; the table too small to protect
     assert numbers is not None and numbers.per_year is None and [y.year for y in numbers.incomplete] == [2023]
     said = [str(getattr(obj, "data", obj)) for obj in shown]
@@ -1618,20 +1626,9 @@ def test_the_break_section_of_a_yearly_table_too_small_to_show_says_one_thing_in
     section went on "No trend is estimated: some yearly counts are withheld by disclosure control": a trend
     in a section on breaks, and a second reason for one table. It says that no break is searched for, for the
     reason already given, and nothing else."""
-    import IPython.display
+    from evidence.notebooks.views import show_break
 
-    from evidence.analyses.selection import Selection
-    from evidence.notebooks.views import show_break, show_yearly_section
-    from evidence.sources.registry import load
-
-    header = (fixtures / "ctdc" / "synthetic_v2024.csv").read_text().splitlines()[0]
-    rows = [f"{year},Woman,18--20,MMR,THA" + "," * (header.count(",") - 4) for year in range(2019, 2024)]
-    path = tmp_path / "one_a_year.csv"
-    path.write_text("\n".join([header, *rows]) + "\n")
-    shown: list[object] = []
-    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
-    selection = Selection(load(path), country="THA", role="destination")
-    numbers = show_yearly_section(selection, DisclosureRule(5), dimension=None, place="Thailand", source="x")
+    numbers, shown = _one_victim_a_year_shown(monkeypatch, tmp_path, fixtures)
     assert numbers is not None and numbers.per_year is None
     del shown[:]
     show_break(numbers)

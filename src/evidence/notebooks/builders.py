@@ -5197,10 +5197,69 @@ def _protect_category_row(
     2008 at threshold 10: Female 9, Male ``<5``, a sum of 10–13 withheld as ``x``, at least 10, gives
     Female = 9), the row is protected with the sum left empty; failing that, every cell that can be withheld
     is."""
-    low_table, high_table = tables
-    low, high = values
     system = LinkedCounts()
     system.publish(ONE, 1, None)
+    among = _category_row_lines(
+        system,
+        tables,
+        values,
+        row,
+        present,
+        parts,
+        exact,
+        reasons,
+        total,
+        rule,
+        sum_shown=sum_shown,
+        panel=panel,
+        yearly=yearly,
+    )
+    try:
+        added = protect_linked(system, rule, among=among)
+        return {**added, **_total_freed(system, total, among - set(added), rule)}, not sum_shown
+    except DisclosureError:  # no complement frees it: the sum left empty, else the row's breakdown
+        if sum_shown and CATEGORY_SUM in values[0].columns:
+            return _protect_category_row(
+                tables,
+                values,
+                row,
+                present,
+                parts,
+                exact,
+                reasons,
+                total,
+                rule,
+                sum_shown=False,
+                panel=panel,
+                yearly=yearly,
+            )
+        return _WHOLE_ROW, True
+
+
+def _category_row_lines(
+    system: LinkedCounts,
+    tables: tuple[DisclosedTable, DisclosedTable],
+    values: tuple[pl.DataFrame, pl.DataFrame],
+    row: int,
+    present: Sequence[str],
+    parts: Mapping[str, int],
+    exact: Mapping[str, int],
+    reasons: Mapping[str, str | None],
+    total: str,
+    rule: DisclosureRule,
+    *,
+    sum_shown: bool = True,
+    panel: _PanelRow | None = None,
+    yearly: _YearlyRest | None = None,
+    name: Callable[[Hashable], Hashable] = lambda quantity: quantity,
+) -> set[Hashable]:
+    """One row of a year × category table of censored counts in ``system`` (:func:`_protect_category_row`): its
+    cells (exact and censored parts), its total where it is their sum, each bound of its sum of categories, the
+    steady reporters' count and the yearly table's other years; returns the quantities that may be withheld.
+    ``name``: each quantity's name in ``system`` (a row's own, where several rows share one: ONE and the yearly
+    table's years stay shared)."""
+    low_table, high_table = tables
+    low, high = values
     printed = low[total][row] if total in low.columns else None
     sum_low = sum(int(low[c][row]) for c in present)
     sum_high = sum(int(high[c][row]) for c in present)
@@ -5208,7 +5267,7 @@ def _protect_category_row(
     spare = int(printed) - sum_low if printed is not None and sum_low <= printed <= sum_high else 0
     among: set[Hashable] = set()
     for c in present:
-        cell, censored = ("cell", c), ("censored", c)
+        cell, censored = name(("cell", c)), name(("censored", c))
         extra = min(spare, 3 * parts[c])
         spare -= extra
         system.quantity(cell, exact[c] + parts[c] + extra)
@@ -5225,35 +5284,38 @@ def _protect_category_row(
             _publish_read(system, cell, system.values[cell], reason, rule)
         if reason is None and exact[c] > 0:
             among.add(cell)
-    cells: dict[Hashable, float] = {("cell", c): 1.0 for c in present}
+    cells: dict[Hashable, float] = {name(("cell", c)): 1.0 for c in present}
+    row_total = name(total)
     if printed is not None and sum_low <= printed <= sum_high:
-        system.quantity(total, int(printed))
-        _publish_read(system, total, int(printed), reasons[total], rule)
-        system.equalities.append({**cells, total: -1.0})
+        system.quantity(row_total, int(printed))
+        _publish_read(system, row_total, int(printed), reasons[total], rule)
+        system.equalities.append({**cells, row_total: -1.0})
         if yearly is not None:  # the yearly table's other years and its total row, printed in the same brief
             others, (grand, grand_reason) = yearly
             for year, (low_bound, reading, held) in others.items():
                 _yearly_reading(system, ("year", year), low_bound, reading, held, rule)
             _publish_read(system, ("year", "total"), grand, grand_reason, rule)
             system.equalities.append(
-                {total: 1.0, **{("year", year): 1.0 for year in others}, ("year", "total"): -1.0}
+                {row_total: 1.0, **{("year", year): 1.0 for year in others}, ("year", "total"): -1.0}
             )
     if sum_shown and CATEGORY_SUM in low.columns:  # each bound of the sum: exact parts and censored bounds
         for end, bound, table in (("low", 1.0, low_table), ("high", 4.0, high_table)):
-            name = (CATEGORY_SUM, end)
+            sum_bound = name((CATEGORY_SUM, end))
             value = sum(exact[c] + bound * parts[c] for c in present)
-            system.quantity(name, int(value))
-            _publish_read(system, name, int(value), table.reasons[CATEGORY_SUM][row], rule)
+            system.quantity(sum_bound, int(value))
+            # a sum of the publisher's <5 alone is its own public figure, read as printed
+            sum_reason = table.reasons[CATEGORY_SUM][row] if any(exact[c] for c in present) else None
+            _publish_read(system, sum_bound, int(value), sum_reason, rule)
             system.equalities.append(
                 {
                     **cells,
-                    **{("censored", c): -1.0 for c in present if parts[c]},
+                    **{name(("censored", c)): -1.0 for c in present if parts[c]},
                     ONE: bound * sum(parts.values()),
-                    name: -1.0,
+                    sum_bound: -1.0,
                 }
             )
             if table.reasons[CATEGORY_SUM][row] is None:
-                among.add(name)
+                among.add(sum_bound)
     if panel is not None:  # the steady reporters' count, printed in its own table: each bound, as the sum's
         members, truth, why = panel
         summed = [c for c in present if c in members]
@@ -5261,37 +5323,282 @@ def _protect_category_row(
         e = sum(exact[c] for c in summed)
         if summed and truth == (e + k, e + 4 * k):  # its reporters' cells add up to it
             for end, bound, reason in (("low", 1, why[0]), ("high", 4, why[1])):
-                name = ("panel", end)
-                system.quantity(name, e + bound * k)
-                _publish_read(system, name, e + bound * k, reason, rule)
+                count = name(("panel", end))
+                system.quantity(count, e + bound * k)
+                _publish_read(system, count, e + bound * k, reason, rule)
                 system.equalities.append(
                     {
-                        **{("cell", c): 1.0 for c in summed},
-                        **{("censored", c): -1.0 for c in summed if parts[c]},
+                        **{name(("cell", c)): 1.0 for c in summed},
+                        **{name(("censored", c)): -1.0 for c in summed if parts[c]},
                         ONE: float(bound * k),
-                        name: -1.0,
+                        count: -1.0,
                     }
                 )
-    try:
-        added = protect_linked(system, rule, among=among)
-        return {**added, **_total_freed(system, total, among - set(added), rule)}, not sum_shown
-    except DisclosureError:  # no complement frees it: the sum left empty, else the row's breakdown
-        if sum_shown and CATEGORY_SUM in low.columns:
-            return _protect_category_row(
-                tables,
-                values,
-                row,
-                present,
-                parts,
-                exact,
-                reasons,
-                total,
-                rule,
-                sum_shown=False,
-                panel=panel,
-                yearly=yearly,
+    return among
+
+
+#: The dimensions whose categories' totals over a selection's years other tables publish: a corridor's, in the
+#: route table and the country brief's corridors of the same selection.
+TOTALS_PUBLISHED_ELSEWHERE: Final = frozenset({"corridor"})
+
+
+def _route_margins(
+    selection: Selection, rule: DisclosureRule, by_counts: pl.DataFrame
+) -> list[tuple[tuple[str, ...], tuple[str | None, str | None]]]:
+    """What the route tables of ``selection`` publish of the columns of its table by corridor (``by_counts``:
+    its true bounds per year and corridor, ``ORIGIN>DESTINATION``), summed over the years: each corridor listed,
+    "All other routes" and the victims on a known route (the key figures), as (the columns summed, the reason
+    each bound is withheld there or None), in the default listing (:data:`TOP_N`: the routes notebook's and the
+    country brief's) and in the listing of every corridor. A row is a sum of columns only where its flows' true
+    bounds are theirs: a corridor's row of doubtful years holds cells the table leaves out."""
+    cells = by_counts.filter(pl.col("count_low").is_not_null())
+    truth = {
+        str(c): (int(g["count_low"].sum()), int(g["count_high"].sum()))
+        for (c,), g in cells.group_by("corridor")
+    }
+    listing = route_numbers(selection, rule)
+    if listing is None or listing.exact:
+        return []
+    listings = [listing]
+    if listing.flow_table.height > TOP_N:
+        every = route_numbers(selection, rule, top_n=listing.flow_table.height)
+        listings += [every] if every is not None else []
+    return [margin for numbers in listings for margin in _listing_margins(numbers, truth)]
+
+
+def _listing_margins(
+    numbers: RouteBounds, truth: Mapping[str, tuple[int, int]]
+) -> list[tuple[tuple[str, ...], tuple[str | None, str | None]]]:
+    """:func:`_route_margins` of one route table (``truth``: each corridor's true bounds in the table by
+    corridor)."""
+    keys = ["origin_iso3", "destination_iso3", "route_basis"]
+    flows = numbers.flow_table
+    flow_keys = list(flows.select(keys).iter_rows())
+    bounds = list(zip(flows["victims_low"].to_list(), flows["victims_high"].to_list(), strict=True))
+    listed = {r["route"]: tuple(r[k] for k in keys) for r in numbers.low.corridors.iter_rows(named=True)}
+    rows: list[tuple[list[int], tuple[str | None, str | None]]] = []
+    for (label, _, low_reason), (_, _, high_reason) in zip(
+        numbers.low.row_totals(), numbers.high.row_totals(), strict=True
+    ):
+        if label in listed:
+            rows.append(
+                ([i for i, key in enumerate(flow_keys) if key == listed[label]], (low_reason, high_reason))
             )
-        return _WHOLE_ROW, True
+        elif label == OTHER_ROUTES:
+            taken = set(listed.values())
+            rows.append(
+                ([i for i, key in enumerate(flow_keys) if key not in taken], (low_reason, high_reason))
+            )
+    known = [
+        None if view.known_routes() is not None else (SMALL_REASON if view.known_small else COMPLEMENT_REASON)
+        for view in (numbers.low, numbers.high)
+    ]
+    rows.append((list(range(len(flow_keys))), (known[0], known[1])))
+    margins = []
+    for at, reasons in rows:
+        # a flow of no column (a route the table by corridor has no cell of) adds to the row only if it is empty
+        summed = tuple(sorted({f"{flow_keys[i][0]}>{flow_keys[i][1]}" for i in at} & set(truth)))
+        if not summed:
+            continue
+        theirs = tuple(sum(int(bounds[i][j]) for i in at) for j in (0, 1))
+        if tuple(sum(truth[c][j] for c in summed) for j in (0, 1)) == theirs:
+            margins.append((summed, reasons))
+    return margins
+
+
+def _protected_with_column_totals(
+    tables: tuple[DisclosedTable, DisclosedTable],
+    values: tuple[pl.DataFrame, pl.DataFrame],
+    categories: Sequence[str],
+    total: str,
+    rule: DisclosureRule,
+    *,
+    margins: Sequence[tuple[tuple[str, ...], tuple[str | None, str | None]]],
+    doubtful: Collection[str] = (),
+    panel: Mapping[int, _PanelRow] | None = None,
+    yearly: _YearlyColumn | None = None,
+) -> tuple[DisclosedTable, DisclosedTable] | None:
+    """The two bounds of a year × category table protected row by row (:func:`_protected_category_rows`), with
+    further cells withheld (``x``) until nothing withheld follows from all its rows together and the sums of its
+    categories over the years that other tables publish (``margins``: the categories summed, and the reason each
+    bound is withheld there or None, :func:`_route_margins`; ``doubtful``: the years, as text, whose cells are
+    in none of them): the rows share those margins. Mexico as both at threshold 11 (UNODC's 2023 workbook): Mexico → United States
+    ``x`` in 2020, protecting Mexico → Guatemala's 5 beside a sum of 844–853, was the route table's 4,763 less
+    the years shown, 836, and gave the 5 back. None when no withholding protects the table."""
+    low_table, high_table = tables
+    low, high = values
+    system = LinkedCounts()
+    system.publish(ONE, 1, None)
+    among: set[Hashable] = set()
+    columns: dict[str, list[tuple[Hashable, Hashable | None, int, int]]] = {}
+    printed: dict[int, list[Hashable]] = {}  # per row: its counts printed exactly (cells, sum)
+    for row in range(low.height):
+        present = [c for c in categories if c in low.columns and low[c][row] is not None]
+        if not present:
+            continue
+        parts = {c: (int(high[c][row]) - int(low[c][row])) // 3 for c in present}
+        exact = {c: max(int(low[c][row]) - parts[c], 0) for c in present}
+        reasons: dict[str, str | None] = {}
+        for c in low_table.count_columns:
+            low_why, high_why = low_table.reasons[c][row], high_table.reasons[c][row]
+            reason = SMALL_REASON if SMALL_REASON in (low_why, high_why) else low_why or high_why
+            # a cell left empty (the row's breakdown withheld) is published nowhere
+            reasons[c] = _UNPUBLISHED if reason is None and low_table.frame[c][row] is None else reason
+        sum_shown = CATEGORY_SUM in low_table.count_columns and reasons[CATEGORY_SUM] != _UNPUBLISHED
+
+        def named(quantity: Hashable, row: int = row) -> Hashable:
+            return ("row", row, quantity)
+
+        among |= _category_row_lines(
+            system,
+            tables,
+            values,
+            row,
+            present,
+            parts,
+            exact,
+            reasons,
+            total,
+            rule,
+            sum_shown=sum_shown,
+            panel=panel.get(row) if panel is not None else None,
+            yearly=None if yearly is None else yearly.beside(str(low_table.frame["year"][row])),
+            name=named,
+        )
+        for c in present if str(low_table.frame["year"][row]) not in doubtful else ():
+            # a doubtful year's breakdown is shown but counted in no corridor's route: the route table gives it a
+            # row of its own (Nigeria as destination: Benin → Nigeria 459 beside 40 more in a doubtful year)
+            censored = named(("censored", c)) if parts[c] else None
+            columns.setdefault(c, []).append((named(("cell", c)), censored, exact[c], parts[c]))
+        printed[row] = [named(("cell", c)) for c in present if exact[c]] + [
+            named((CATEGORY_SUM, end)) for end in ("low", "high")
+        ]
+    # a year's total the rows leave exposed on their own is one the row protection let stand (the publisher's <5
+    # alone, in the yearly table too): known already, not this protection's to undo; a cell stays a target (Benin
+    # as both at 11: 2020's Benin → Nigeria, 9, beside the route table's 459)
+    _known_already(system, [q for q in linked_exposures(system, rule) if not _is_cell(q)])
+    for n, (summed, why) in enumerate(margins):
+        held = [cell for c in summed for cell in columns.get(c, [])]
+        if not any(exact for _, _, exact, _ in held):
+            continue  # the publisher's <5 alone: its own public figures
+        k = sum(part for _, _, _, part in held)
+        exact_sum = sum(exact for _, _, exact, _ in held)
+        for end, bound, reason in (("low", 1, why[0]), ("high", 4, why[1])):
+            name = ("margin", n, end)
+            _publish_read(system, name, exact_sum + bound * k, reason, rule)
+            line: dict[Hashable, float] = {cell: 1.0 for cell, _, _, _ in held}
+            line.update({censored: -1.0 for _, censored, _, _ in held if censored is not None})
+            system.equalities.append({**line, ONE: float(bound * k), name: -1.0})
+    shown_before = {q for q in among if system.status.get(q) is None}
+    empty = _protected_jointly(system, rule, among, printed)
+    if empty is None:
+        return None
+    added = {q for q in shown_before if q in among and system.status.get(q) is not None}
+    withheld: dict[str, set[int]] = {}
+    for quantity in added:
+        _, row, (first, second) = cast(tuple[str, int, tuple[str, str]], quantity)
+        withheld.setdefault(first if first == CATEGORY_SUM else second, set()).add(row)
+    for column, rows in sorted(withheld.items()):
+        low_table = withhold_cells(low_table, column, sorted(rows))
+        high_table = withhold_cells(high_table, column, sorted(rows))
+    return (
+        _without_breakdowns(low_table, high_table, values, sorted(empty))
+        if empty
+        else (low_table, high_table)
+    )
+
+
+def _protected_jointly(
+    system: LinkedCounts,
+    rule: DisclosureRule,
+    among: set[Hashable],
+    printed: Mapping[int, Collection[Hashable]],
+) -> set[int] | None:
+    """Withhold counts of ``among`` (each ``("row", row, quantity)`` of :func:`_protected_with_column_totals`)
+    until nothing withheld follows from ``system``; the rows whose counts printed exactly (``printed``, by row)
+    are to be left empty, or None when nothing will do. A cell the other tables give back whatever is withheld
+    here, by this table's labels (Honduras → Belize 18 in the route table, 2017's and 2018's 9 each ``<11``
+    beside sums of ``<11`` with the publisher's ``<5``: 9 each), is left empty with its row's counts printed
+    exactly, as a row no complement frees (:data:`_WHOLE_ROW`); any other count they give back is theirs (their
+    own protection's), taken as known. Where one count at a time frees none (:func:`protect_linked`: a cell
+    and its column's total, shown elsewhere, need two complements at once, Malaysia → Australia's 20 of 2009
+    beside 30 in the route table and 2010's ``<11``), every count of the rows and the columns of those left
+    exposed is withheld first, then, failing that, all of ``among``."""
+    try:
+        protect_linked(system, rule, among=among, patience=8)
+        return set()
+    except DisclosureError:
+        pass
+    empty: set[int] = set()
+    for _ in range(len(printed) + 1):
+        shown = {q: system.status[q] for q in among if system.status.get(q) is None}
+        system.status.update(dict.fromkeys(shown, COMPLEMENT_REASON))
+        given = linked_exposures(system, rule)
+        system.status.update(shown)
+        rows = {q[1] for q in given if _is_cell(q)} - empty  # type: ignore[index]
+        if not rows:
+            break
+        for row in rows:  # left empty: published nowhere, no label
+            for quantity in printed.get(row, ()):
+                system.status.pop(quantity, None)
+                among.discard(quantity)
+        empty |= rows
+    _known_already(system, given)
+    exposed = linked_exposures(system, rule)
+    rows = {q[1] for q in exposed if _is_cell(q) or (isinstance(q, tuple) and q[0] == "row")}  # type: ignore[index]
+    columns = {q[2][1] for q in exposed if _is_cell(q)}  # type: ignore[index]
+    shown = {q: system.status[q] for q in among if system.status.get(q) is None}
+    block = [q for q in shown if q[1] in rows or (_is_cell(q) and q[2][1] in columns)]  # type: ignore[index]
+    for wide in (block, list(shown)):
+        system.status.update(dict.fromkeys(wide, COMPLEMENT_REASON))
+        try:
+            protect_linked(system, rule, among=among, patience=8)
+            return empty
+        except DisclosureError:
+            continue
+    return None
+
+
+def _is_cell(quantity: Hashable) -> bool:
+    """Whether a quantity of :func:`_protected_with_column_totals`' system is a cell of the table."""
+    return (
+        isinstance(quantity, tuple)
+        and len(quantity) == 3
+        and quantity[0] == "row"
+        and isinstance(quantity[2], tuple)
+        and quantity[2][0] == "cell"
+    )
+
+
+def _known_already(system: LinkedCounts, quantities: Collection[Hashable]) -> None:
+    """``quantities`` of ``system`` taken as published: what a reader knows already, which a protection of
+    ``system`` is not to undo (nor to mistake for a count it exposes)."""
+    for quantity in quantities:
+        system.derived.pop(quantity, None)
+        if system.status.get(quantity, _UNPUBLISHED) != _UNPUBLISHED:
+            system.status[quantity] = None
+
+
+def _without_breakdowns(
+    low_table: DisclosedTable,
+    high_table: DisclosedTable,
+    values: tuple[pl.DataFrame, pl.DataFrame],
+    rows: Sequence[int] | None = None,
+) -> tuple[DisclosedTable, DisclosedTable]:
+    """The two bounds of a year × category table with every cell that holds a count the publisher printed
+    exactly, and every sum of categories, left empty, each row noted (:data:`BREAKDOWN_WITHHELD`): what is left
+    is the publisher's own ``<5``, public in its file."""
+    low, high = values
+    rows = list(range(low.height)) if rows is None else list(rows)
+    for c in low_table.count_columns:
+        if c == CATEGORY_SUM:
+            empty = rows
+        elif c in low.columns and c in high.columns:
+            empty = [r for r in rows if low[c][r] is not None and _exact_part(low, high, c, r)]
+        else:
+            continue
+        low_table, high_table = (_blank_cells(t, c, empty) for t in (low_table, high_table))
+    return _noted(low_table, rows), _noted(high_table, rows)
 
 
 def _total_freed(
@@ -5532,15 +5839,31 @@ def _censored_numbers(
         high_table = suppress_counts(frames.high, columns, rule)
         if per_year is not None and frames.total in columns:
             low_table, high_table = _totals_as_per_year((low_table, high_table), frames.total, per_year)
+        panel = _panel_rows(common["panel"], low_table, common["by"])
+        yearly = _censored_yearly_column(selection, basis, span, rule, per_year)
         low_table, high_table = _protected_category_rows(
             (low_table, high_table),
             frames.values,
             basis.categories,
             frames.total,
             rule,
-            panel=_panel_rows(common["panel"], low_table, common["by"]),
-            yearly=_censored_yearly_column(selection, basis, span, rule, per_year),
+            panel=panel,
+            yearly=yearly,
         )
+        if common["by"] in TOTALS_PUBLISHED_ELSEWHERE and common["by_counts"] is not None:
+            jointly = _protected_with_column_totals(
+                (low_table, high_table),
+                frames.values,
+                basis.categories,
+                frames.total,
+                rule,
+                margins=_route_margins(selection, rule, common["by_counts"]),
+                doubtful={str(year) for year in basis.doubtful},
+                panel=panel,
+                yearly=yearly,
+            )
+            # no withholding protects it: each year's breakdown left empty where it holds a count printed exactly
+            low_table, high_table = jointly or _without_breakdowns(low_table, high_table, frames.values)
         low_table = dataclasses.replace(
             low_table, known=frames.known.clone(), known_values=frames.known_values.clone()
         )
