@@ -38,7 +38,8 @@ def test_index_lists_the_brief_with_parameters_releases_and_dates(runs_root: Pat
         "Country brief: Thailand</a>" in page
     )
     assert "synthetic demo data" in page  # tagged
-    assert "ctdc demo-2026.1 (global_synthetic_v2024) — synthetic demo" in page
+    assert "<li>CTDC demo-2026.1 (synthetic demo)</li>" in page  # as the brief's own "At a glance" says it
+    assert "global_synthetic_v2024" not in page  # a layout's id is not for readers
     assert "role</span> both" in page and "years</span> 2012–2023" in page
     assert "2026-11-28" in page  # the run's date
     assert "1 brief ·" in page
@@ -215,8 +216,8 @@ def test_a_source_the_brief_did_not_use_is_not_among_its_releases(runs_root: Pat
     (run / "run.json").write_text(json.dumps(record), encoding="utf-8")
     result = render_run(run, renderer="builtin", formats="html")
     page = result.index.read_text(encoding="utf-8")
-    assert "ctdc 2024 (k_anonymised)" in page
-    assert "victim_perpetrator" not in page and "synthetic release" not in page
+    assert "<li>CTDC 2024</li>" in page
+    assert "2022-12-01" not in page and "synthetic release" not in page
     assert json.loads((run / "brief.json").read_text(encoding="utf-8"))["synthetic"] is False
 
 
@@ -227,7 +228,32 @@ def test_a_release_the_file_does_not_state_is_said_so() -> None:
     found = _releases(
         [{"source": "ctdc", "release": "unknown", "layout": "k_anonymised"}, {"source": "unodc_glotip"}]
     )
-    assert found == ["ctdc release not stated (k_anonymised)", "unodc_glotip release not stated"]
+    assert found == ["CTDC (release not stated)", "UNODC GLOTIP (release not stated)"]
+
+
+def test_the_index_names_each_release_as_the_brief_does(runs_root: Path) -> None:
+    """real31: the index said "unodc_glotip 2023-05-30 (glotip_xlsx)", a loader's ids, where the brief says
+    "UNODC GLOTIP, release 30 May 2023": a reader matching the two could not tell they were the same release."""
+    run = make_run(runs_root, demo=False)
+    record = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    record["parameters"]["data"] = []  # the files came from the EVIDENCE_DATA setting
+    record["provenance"] = [
+        {
+            "source": "unodc_glotip",
+            "layout": "glotip_xlsx",
+            "release": "2023-05-30",
+            "synthetic": False,
+            "demo": False,
+            "label": "UNODC GLOTIP, release 30 May 2023 <b>",
+            "cited": True,
+        }
+    ]
+    (run / "run.json").write_text(json.dumps(record), encoding="utf-8")
+    page = render_run(run, renderer="builtin", formats="html").index.read_text(encoding="utf-8")
+    assert "<li>UNODC GLOTIP, release 30 May 2023 &lt;b&gt;</li>" in page  # the label is a file's: escaped
+    assert "glotip_xlsx" not in page and "unodc_glotip" not in page
+    # no files named: the run read those in the EVIDENCE_DATA setting, said so rather than "data —"
+    assert "data</span> files in EVIDENCE_DATA" in page and "data</span> —" not in page
 
 
 @pytest.mark.browser

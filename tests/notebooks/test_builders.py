@@ -394,7 +394,7 @@ def test_sources_view_shows_rows_of_country_level_tables_as_they_are():
     shown = table.display()
     assert shown["source"].to_list() == ["unodc, release 2023", "ctdc, release 2023"]  # the order given
     assert shown.row(0, named=True) == {
-        "source": "unodc, release 2023", "records": "real", "kept": "46,554", "rejected": "2", "read": "46,556",
+        "source": "unodc, release 2023", "records": "real data", "kept": "46,554", "rejected": "2", "read": "46,556",
     }  # fmt: skip
     assert shown.row(1, named=True)["rejected"] == "<5" and "x" in (shown["kept"][1], shown["read"][1])
     assert sources_kinds([unodc, cases]) == {c: ["values", "people"] for c in ("kept", "rejected", "read")}
@@ -402,6 +402,35 @@ def test_sources_view_shows_rows_of_country_level_tables_as_they_are():
     tiny = LoadedTable(pl.DataFrame({"x": range(3)}), provenance("ctdc", "/d/t.csv"), rows_in=3)
     both = sources_view([tiny, unodc], RULE).display()
     assert both["kept"].to_list() == ["<5", "46,554"]
+
+
+def test_sources_view_says_in_words_whether_the_data_are_real_or_synthetic():
+    """real31: the "Data and sources" table of the routes, trends and causes briefs read "Records: real", a
+    column whose name and value say little. It says "real data", "the publisher's synthetic release" or
+    "synthetic demo data", under "Data"."""
+    from evidence.notebooks.builders import SOURCE_LABELS
+    from evidence.sources.loaded import LoadedTable
+    from evidence.sources.provenance import Provenance
+
+    def loaded(path: str, *, synthetic: bool, demo: bool) -> LoadedTable:
+        provenance = Provenance(
+            source="ctdc", layout="global_synthetic", release="2024", path=path, sha256="a" * 64, url="",
+            licence="", citation="CTDC", synthetic=synthetic, demo=demo,
+        )  # fmt: skip
+        return LoadedTable(pl.DataFrame({"x": range(40)}), provenance, rows_in=40)
+
+    files = [
+        loaded("/d/a.csv", synthetic=False, demo=False),
+        loaded("/d/b.csv", synthetic=True, demo=False),
+        loaded("/d/c.csv", synthetic=True, demo=True),
+    ]
+    shown = sources_view(files, RULE).display()
+    assert shown["records"].to_list() == [
+        "real data",
+        "the publisher's synthetic release",
+        "synthetic demo data",
+    ]
+    assert SOURCE_LABELS["records"] == "Data"
 
 
 def _yearly_cases() -> pl.DataFrame:

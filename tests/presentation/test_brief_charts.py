@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -238,3 +239,49 @@ def test_the_distinct_years_of_a_peer_panel_are_polars_own_count_read_without_a_
             queries = _polars.count_queries(monkeypatch)
             _distinct(values)
         assert queries == []
+
+
+def test_peer_chart_names_each_country_whole_once_on_rows_aligned_across_its_panels(tmp_path: Path) -> None:
+    """real31: every panel cut long names at 120 px ("Taiwan Province of C…", "Democratic People's …", the
+    brief's own country), and a country without a value in a panel had no row there, so the panels' rows did
+    not line up. Named once, whole, on the first panel; every panel has a row for every country, at one height;
+    no wider than the four panels that each named them."""
+    countries = ["Democratic People's Republic of Korea", "Taiwan Province of China", "Japan", "China"]
+    measures = ["Prevalence", "Detected", "Response", "Per 1,000"]
+    data = pl.DataFrame(
+        {
+            "country": countries * 4,
+            "measure": [m for m in measures for _ in countries],
+            # Taiwan has a value in the first panel only, Japan in none but the last
+            "value": [
+                10.4,
+                2.0,
+                None,
+                1.1,
+                None,
+                None,
+                None,
+                0.3,
+                5.0,
+                None,
+                None,
+                60.0,
+                0.1,
+                None,
+                0.2,
+                0.4,
+            ],
+            "role": ["country", "peer", "peer", "peer"] * 4,
+        }
+    )
+    chart = peer_chart(data, "country", "measure", "value", "role", title="t", source="s", measures=measures)
+    svg = save_chart(chart, tmp_path / "p.svg").read_text()
+    labels = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+    for name in countries:
+        assert labels.count(name) == 1, name
+    assert "…" not in svg
+    # one row per country in each panel, at the same height: the y of each bar's band, panel by panel
+    spec = chart_spec(chart)
+    assert [panel["encoding"]["y"]["scale"]["domain"] for panel in spec["hconcat"]] == [countries] * 4
+    width = float(re.search(r'<svg[^>]*width="([0-9.]+)"', svg).group(1))
+    assert width < 4 * (140 + 120) + 3 * 12 + 40

@@ -389,7 +389,7 @@ def _row(entry: IndexEntry, base: Path, *, earlier: bool = False) -> str:
     subtitle = f'<div class="muted">{escape_html(entry.subtitle)}</div>' if entry.subtitle else ""
     # one line a reader scans down the column ("country THA · role origin · years 2012–2023"), not a line each
     parameters = " · ".join(
-        f'<span class="muted">{escape_html(name)}</span> {escape_html(_value(value))}'
+        f'<span class="muted">{escape_html(name)}</span> {escape_html(_parameter_value(name, value, entry.demo))}'
         for name, value in entry.parameters.items()
     )
     releases = "".join(f"<li>{escape_html(r)}</li>" for r in entry.releases) or "<li>none recorded</li>"
@@ -407,21 +407,26 @@ def _row(entry: IndexEntry, base: Path, *, earlier: bool = False) -> str:
 
 
 def _releases(provenance: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The releases, each once, named as the brief names them (its "At a glance" box): the source's own name and
+    release ("UNODC GLOTIP, release 30 May 2023"), never the loader's ids a reader cannot match to the brief."""
+    from evidence.briefs.document import _release_label
+
     labels = []
     for p in provenance:
-        release = p.get("release") or ""
-        if str(release).lower() in ("", "unknown"):
-            release = "release not stated"  # as the brief says it ("unknown" read as the source's name)
-        label = f"{p.get('source', 'unknown')} {release}".strip()
-        if p.get("layout"):
-            label += f" ({p['layout']})"
-        if p.get("demo"):
-            label += " — synthetic demo"
-        elif p.get("synthetic"):
-            label += " — synthetic release"
+        label = _release_label(p)
         if label not in labels:
             labels.append(label)
     return labels
+
+
+def _parameter_value(name: str, value: Any, demo: bool) -> str:
+    """A parameter's value as the index shows it: no data files named is where the run took them from (as
+    :func:`evidence.notebooks.runtime.data_files` does), not "—", which reads as a run on no data."""
+    from evidence.briefs.document import _DATA_NAMES
+
+    if name.lower() in _DATA_NAMES and value in (None, "", [], ()):
+        return "synthetic demo (none given)" if demo else "files in EVIDENCE_DATA"
+    return _value(value)
 
 
 def _value(value: Any) -> str:
@@ -474,8 +479,8 @@ nav.jump { margin: 0.4rem 0 0.8rem; font-size: 1rem; word-spacing: 0.3rem; }
 nav.jump .letter-none { color: var(--muted); opacity: 0.5; }
 table.briefs tr.letter th { padding-top: 0.8rem; font-size: 1.05rem; }
 section.recent ol { font-size: 0.92rem; }
-/* a date, and a release with its date ("unodc_glotip 2023-05-30"), is not split at its hyphens */
-table.briefs td.when, ul.releases li { white-space: nowrap; }
+/* a date is not split at its hyphens (a release is named in words, "UNODC GLOTIP, release 30 May 2023") */
+table.briefs td.when { white-space: nowrap; }
 /* on a phone each brief is a block of its own, each field under its name: the table does not run off the page */
 @media (max-width: 40rem) {
   table.briefs, table.briefs tbody, table.briefs tr, table.briefs td { display: block; }
@@ -484,6 +489,6 @@ table.briefs td.when, ul.releases li { white-space: nowrap; }
   table.briefs tr { border-bottom: 1px solid var(--rule); padding: 0.6rem 0; }
   table.briefs td[data-label]::before { content: attr(data-label); display: block; font-size: 0.75rem;
                                         font-weight: 700; color: var(--muted); text-transform: uppercase; }
-  table.briefs td.when, ul.releases li { white-space: normal; }
+  table.briefs td.when { white-space: normal; }
 }
 """

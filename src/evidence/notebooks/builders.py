@@ -261,9 +261,10 @@ def sources_view(tables: Iterable[LoadedTable], rule: DisclosureRule) -> Disclos
     rows = [
         {
             "source": t.provenance.label,  # the source's name and release, never a layout id
-            "records": "synthetic demo"
+            # in words a reader takes as they are ("Records: real" said little)
+            "records": "synthetic demo data"
             if t.provenance.demo
-            else ("synthetic" if t.provenance.synthetic else "real"),
+            else ("the publisher's synthetic release" if t.provenance.synthetic else "real data"),
             "kept": t.rows_kept,
             "rejected": t.rows_rejected,
         }
@@ -344,7 +345,7 @@ def sources_kinds(tables: Iterable[LoadedTable]) -> dict[str, list[str]]:
 #: Readable headers of :func:`sources_view`.
 SOURCE_LABELS = {
     "source": "Source and release",
-    "records": "Records",
+    "records": "Data",
     "kept": "Rows kept",
     "rejected": "Rows rejected",
     "read": "Rows read",

@@ -30,6 +30,7 @@ from evidence.presentation.charts import (
     with_properties,
 )
 from evidence.presentation.disclosure import DEFAULT_RULE, DisclosureRule
+from evidence.presentation.maps import text_width
 
 __all__ = ["TIER_COLOURS", "magnitude_chart", "peer_chart", "tier_strip_chart"]
 
@@ -153,6 +154,10 @@ def _distinct(values: pl.Series) -> int:
     return len({v for v in values.to_list() if v is not None})
 
 
+#: The size of the peer chart's country names (the charts' axis labels' size).
+PEER_LABEL_SIZE = 11
+
+
 @unchecked
 def peer_chart(
     data: pl.DataFrame,
@@ -178,8 +183,11 @@ def peer_chart(
     are of different years."""
     frame = used_columns(data, [country, measure, value, role, text, year, withheld], "peer chart")
     order = list(dict.fromkeys(frame[country].to_list()))
+    # the countries named once, whole, on the first panel ("Democratic People's Republic of Korea" was cut at
+    # 120 px on each): the rest line up with it, every panel having a row for every country, in one order
+    label_room = math.ceil(max((text_width(str(c), PEER_LABEL_SIZE) for c in order), default=0)) + 4
     panels = []
-    for name in measures or list(dict.fromkeys(frame[measure].to_list())):
+    for index, name in enumerate(measures or list(dict.fromkeys(frame[measure].to_list()))):
         rows = frame.filter(pl.col(measure) == name)
         drawn = rows.filter(pl.col(value).is_not_null())
         years_differ = year is not None and _distinct(drawn[year]) > 1
@@ -212,7 +220,12 @@ def peer_chart(
         )
         if year is not None:
             tooltip.append(alt.Tooltip(f"{year}:O", title="Year"))
-        y = alt.Y(f"{country}:N", sort=order, title=None, axis=alt.Axis(labelLimit=120))
+        axis = (
+            alt.Axis(labelLimit=label_room, labelFontSize=PEER_LABEL_SIZE)
+            if index == 0
+            else alt.Axis(labels=False, ticks=False)
+        )
+        y = alt.Y(f"{country}:N", scale=alt.Scale(domain=order), title=None, axis=axis)
         bars = (
             alt.Chart(rows.filter(pl.col(value).is_not_null()))
             .mark_bar()
