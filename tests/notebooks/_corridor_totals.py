@@ -1,5 +1,6 @@
-"""What a route table publishes of the corridors a table by corridor breaks each year down by: each corridor's
-total over the selection's years, its "All other routes" and its victims on a known route, read as a reader
+"""What a route table publishes of the corridors a table by corridor breaks each year down by (or of the
+destinations or citizenships a table by those does, its corridors' ends): each corridor's total over the
+selection's years, its "All other routes" and its victims on a known route, read as a reader
 reads them (:func:`_route_reader.read_cell`), as sums of the table's columns (``ORIGIN>DESTINATION``)."""
 
 from __future__ import annotations
@@ -22,9 +23,19 @@ def _pair(text: object) -> tuple[object, object] | None:
     return None  # "up to" and "at least": one bound only, left out (the reader is the weaker for it)
 
 
+#: The column of a route's flow (origin, destination) in a table by each dimension the route table sums: a
+#: corridor's, a destination's (the country's nationals' corridors into it), a citizenship's (those from it).
+_COLUMN = {
+    "corridor": lambda origin, destination: f"{origin}>{destination}",
+    "destination": lambda origin, destination: destination,
+    "citizenship": lambda origin, destination: origin,
+}
+
+
 def corridor_totals(numbers: YearlyNumbers, top_n: int = 10) -> dict[tuple[str, ...], tuple[object, object]]:
-    """The sums of the table by corridor's columns (over its years) that the route table of the same selection
-    and rule (``top_n`` corridors) shows, keyed by the columns they add up: a row's total is taken for a sum of
+    """The sums of the table by corridor's, destination's or citizenship's columns (over its years) that the
+    route table of the same selection and rule (``top_n`` corridors) shows, keyed by the columns they add up (a
+    corridor's flows into a destination, or from a citizenship): a row's total is taken for a sum of
     columns only where its flows are theirs (their true bounds add up to the row's, as a reader who holds the
     workbook checks), so a corridor counted on two bases, or in years the table leaves out, is not."""
     route = route_numbers(numbers.selection, numbers.rule, top_n=top_n)
@@ -37,7 +48,7 @@ def corridor_totals(numbers: YearlyNumbers, top_n: int = 10) -> dict[tuple[str, 
     flows = route.flow_table
     keys = ["origin_iso3", "destination_iso3", "route_basis"]
     flow_keys = list(flows.select(keys).iter_rows())
-    codes = [f"{o}>{d}" for o, d, _ in flow_keys]
+    codes = [_COLUMN[numbers.by](o, d) for o, d, _ in flow_keys]
     flow_truth = list(zip(flows["victims_low"].to_list(), flows["victims_high"].to_list(), strict=True))
     corridors = {r["route"]: tuple(r[k] for k in keys) for r in route.low.corridors.iter_rows(named=True)}
     shown = route.table()

@@ -91,7 +91,9 @@ def test_brazils_nationals_in_spain_of_2014_are_not_given_back_by_the_steady_rep
     assert _attack(frame, "BRA", "origin", "destination", 10) == []
     assert _attack(frame, "BRA", "origin", "corridor", 10) == []
     row = {r["year"]: r for r in numbers.by_category.shown().iter_rows(named=True)}["2014"]
-    assert row["ESP"] == row["FRA"] == "<10" and row["NLD"] == "x"
+    # the route table's Brazil → Netherlands, 553, less the nine years of 60 gives 2014's 13 back whatever this
+    # table withholds (ESP 6 and FRA 7 came back beside it when the row showed <10, <10 and x): the row is empty
+    assert row["ESP"] == row["FRA"] == row["NLD"] == "" and row["note"].startswith("breakdown withheld")
 
 
 def test_australias_nationals_of_2015_are_not_given_back_through_the_row_of_2016():
@@ -165,4 +167,6 @@ def test_maltas_russian_victims_of_2007_are_not_given_back_by_the_yearly_total_r
         Selection(frame, country="MLT", role="both"), DisclosureRule(10), by="citizenship"
     )
     row = {r["year"]: r for r in numbers.by_category.shown().iter_rows(named=True)}["2007"]
-    assert row["Sum of categories"] == "" and row["RUS"] == "<10"
+    # the route table's victims on a known route, 47-50, less 2014's 40 hold Russia's 6 and Ukraine's <5 whatever
+    # this table withholds: the row is empty but for the publisher's own <5
+    assert row["Sum of categories"] == row["RUS"] == "" and row["UKR"] == "<10"

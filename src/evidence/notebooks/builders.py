@@ -5337,24 +5337,30 @@ def _category_row_lines(
     return among
 
 
-#: The dimensions whose categories' totals over a selection's years other tables publish: a corridor's, in the
-#: route table and the country brief's corridors of the same selection.
-TOTALS_PUBLISHED_ELSEWHERE: Final = frozenset({"corridor"})
+#: The dimensions whose categories' totals over a selection's years other tables publish, in the route table and
+#: the country brief's corridors of the same selection, and the column of a flow (origin, destination) there: a
+#: corridor's, a destination's (the country's nationals' corridors into it) or a citizenship's (the corridors from
+#: it into the country).
+TOTALS_PUBLISHED_ELSEWHERE: Final[Mapping[str, Callable[[str, str], str]]] = {
+    "corridor": lambda origin, destination: f"{origin}>{destination}",
+    "destination": lambda origin, destination: destination,
+    "citizenship": lambda origin, destination: origin,
+}
 
 
 def _route_margins(
-    selection: Selection, rule: DisclosureRule, by_counts: pl.DataFrame
+    selection: Selection, rule: DisclosureRule, by_counts: pl.DataFrame, by: str
 ) -> list[tuple[tuple[str, ...], tuple[str | None, str | None]]]:
-    """What the route tables of ``selection`` publish of the columns of its table by corridor (``by_counts``:
-    its true bounds per year and corridor, ``ORIGIN>DESTINATION``), summed over the years: each corridor listed,
+    """What the route tables of ``selection`` publish of the columns of its table by ``by`` (a key of
+    :data:`TOTALS_PUBLISHED_ELSEWHERE`; ``by_counts``: its true bounds per year and category, a corridor's
+    ``ORIGIN>DESTINATION``), summed over the years: each corridor listed,
     "All other routes" and the victims on a known route (the key figures), as (the columns summed, the reason
     each bound is withheld there or None), in the default listing (:data:`TOP_N`: the routes notebook's and the
     country brief's) and in the listing of every corridor. A row is a sum of columns only where its flows' true
     bounds are theirs: a corridor's row of doubtful years holds cells the table leaves out."""
     cells = by_counts.filter(pl.col("count_low").is_not_null())
     truth = {
-        str(c): (int(g["count_low"].sum()), int(g["count_high"].sum()))
-        for (c,), g in cells.group_by("corridor")
+        str(c): (int(g["count_low"].sum()), int(g["count_high"].sum())) for (c,), g in cells.group_by(by)
     }
     listing = route_numbers(selection, rule)
     if listing is None or listing.exact:
@@ -5363,14 +5369,15 @@ def _route_margins(
     if listing.flow_table.height > TOP_N:
         every = route_numbers(selection, rule, top_n=listing.flow_table.height)
         listings += [every] if every is not None else []
-    return [margin for numbers in listings for margin in _listing_margins(numbers, truth)]
+    return [margin for numbers in listings for margin in _listing_margins(numbers, truth, by)]
 
 
 def _listing_margins(
-    numbers: RouteBounds, truth: Mapping[str, tuple[int, int]]
+    numbers: RouteBounds, truth: Mapping[str, tuple[int, int]], by: str
 ) -> list[tuple[tuple[str, ...], tuple[str | None, str | None]]]:
-    """:func:`_route_margins` of one route table (``truth``: each corridor's true bounds in the table by
-    corridor)."""
+    """:func:`_route_margins` of one route table (``truth``: each category's true bounds in the table by
+    ``by``)."""
+    column = TOTALS_PUBLISHED_ELSEWHERE[by]
     keys = ["origin_iso3", "destination_iso3", "route_basis"]
     flows = numbers.flow_table
     flow_keys = list(flows.select(keys).iter_rows())
@@ -5396,8 +5403,8 @@ def _listing_margins(
     rows.append((list(range(len(flow_keys))), (known[0], known[1])))
     margins = []
     for at, reasons in rows:
-        # a flow of no column (a route the table by corridor has no cell of) adds to the row only if it is empty
-        summed = tuple(sorted({f"{flow_keys[i][0]}>{flow_keys[i][1]}" for i in at} & set(truth)))
+        # a flow of no column (a route the table has no cell of) adds to the row only if it is empty
+        summed = tuple(sorted({column(flow_keys[i][0], flow_keys[i][1]) for i in at} & set(truth)))
         if not summed:
             continue
         theirs = tuple(sum(int(bounds[i][j]) for i in at) for j in (0, 1))
@@ -5857,7 +5864,7 @@ def _censored_numbers(
                 basis.categories,
                 frames.total,
                 rule,
-                margins=_route_margins(selection, rule, common["by_counts"]),
+                margins=_route_margins(selection, rule, common["by_counts"], common["by"]),
                 doubtful={str(year) for year in basis.doubtful},
                 panel=panel,
                 yearly=yearly,
