@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -1455,9 +1456,11 @@ def test_the_censored_note_reads_a_tables_cells_without_a_query(rows):
     assert queries == []
 
 
-def _one_victim_a_year_shown(monkeypatch, tmp_path, fixtures) -> tuple[object, list[object]]:
-    """The yearly section of Thailand as destination over a CTDC file of one victim a year (2019–2023), and what
-    it displayed (collected as it is displayed)."""
+def _one_victim_a_year_shown(
+    monkeypatch, tmp_path, fixtures, dimension: str | None = None
+) -> tuple[Any, list[object]]:
+    """The yearly section (by ``dimension``) of Thailand as destination over a CTDC file of one victim a year
+    (2019–2023), and what it displayed (collected as it is displayed)."""
     import IPython.display
 
     from evidence.analyses.selection import Selection
@@ -1471,7 +1474,9 @@ def _one_victim_a_year_shown(monkeypatch, tmp_path, fixtures) -> tuple[object, l
     shown: list[object] = []
     monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
     selection = Selection(load(path), country="THA", role="destination")
-    numbers = show_yearly_section(selection, DisclosureRule(5), dimension=None, place="Thailand", source="x")
+    numbers = show_yearly_section(
+        selection, DisclosureRule(5), dimension=dimension, place="Thailand", source="x"
+    )
     return numbers, shown
 
 
@@ -1642,21 +1647,10 @@ def test_the_dimension_section_of_a_yearly_table_too_small_to_show_gives_the_sam
     """words31's reader (the demo's Fiji as destination, by gender): under "Identified victims per year: too few
     victims to show this table…", the section by gender said "not shown, because the data hold no such
     breakdown for it, or too few victims to protect": a choice of reasons where the reason is known."""
-    import IPython.display
+    from evidence.notebooks.views import show_dimension_section
 
-    from evidence.analyses.selection import Selection
-    from evidence.notebooks.views import show_dimension_section, show_yearly_section
-    from evidence.sources.registry import load
-
-    header = (fixtures / "ctdc" / "synthetic_v2024.csv").read_text().splitlines()[0]
-    rows = [f"{year},Woman,18--20,MMR,THA" + "," * (header.count(",") - 4) for year in range(2019, 2024)]
-    path = tmp_path / "one_a_year.csv"
-    path.write_text("\n".join([header, *rows]) + "\n")
-    shown: list[object] = []
-    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
-    selection = Selection(load(path), country="THA", role="destination")
+    numbers, shown = _one_victim_a_year_shown(monkeypatch, tmp_path, fixtures, dimension="gender")
     options = {"place": "Thailand", "source": "x"}
-    numbers = show_yearly_section(selection, DisclosureRule(5), dimension="gender", **options)
     assert numbers is not None and numbers.per_year is None and numbers.by == "gender"
     del shown[:]
     show_dimension_section(numbers, **options)
