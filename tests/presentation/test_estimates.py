@@ -225,8 +225,10 @@ def test_the_headline_gives_the_monte_carlo_range_beside_the_interval(western_ru
     ]
 
 
-def test_a_limit_at_the_most_extreme_replicate_of_one_run_is_said_to_move(western) -> None:
-    single = dataclasses.replace(
+def _one_bca_run(western, **more):
+    """The western estimate as one BCa bootstrap run of 1,000 replicates whose lower limit is its most extreme
+    replicate (``more``: other fields replaced)."""
+    return dataclasses.replace(
         western,
         interval_method="bca",
         bootstrap_runs=1,
@@ -234,7 +236,12 @@ def test_a_limit_at_the_most_extreme_replicate_of_one_run_is_said_to_move(wester
         limit_quantiles=(0.00004, 0.7),
         replicates_beyond=(0.04, 300.0),
         monte_carlo_se=(8.0, 60.0),
+        **more,
     )
+
+
+def test_a_limit_at_the_most_extreme_replicate_of_one_run_is_said_to_move(western) -> None:
+    single = _one_bca_run(western)
     lines = [text for item, text in estimate_rows(single) if item.endswith("limit of the interval")]
     assert any("lower limit is the run's most extreme replicate" in line for line in lines)
     # no ± for the lower, and the one spread said of one limit
@@ -249,17 +256,7 @@ def test_a_limit_at_the_most_extreme_replicate_of_one_run_is_said_to_move(wester
 def test_each_bootstrap_row_of_the_estimate_table_says_what_it_is_about(western, western_runs) -> None:
     """polish30: the UK brief's table gave two rows labelled "bootstrap", one about the interval's lower limit,
     one about its upper; each row's label now says which limit, or which range, it describes."""
-    single = dataclasses.replace(
-        western,
-        interval_method="bca",
-        bootstrap_runs=1,
-        bootstrap_replicates=1000,
-        limit_quantiles=(0.00004, 0.7),
-        replicates_beyond=(0.04, 300.0),
-        monte_carlo_se=(8.0, 60.0),
-        bootstrap_unbounded=3,
-        bootstrap_failed=2,
-    )
+    single = _one_bca_run(western, bootstrap_unbounded=3, bootstrap_failed=2)
     for result in (single, western_runs):
         labels = [item for item, _ in estimate_rows(result)]
         assert "bootstrap" not in labels and len(labels) == len(set(labels)), labels
