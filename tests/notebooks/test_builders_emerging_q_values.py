@@ -42,7 +42,7 @@ def _published(selection, rule, numbers, monkeypatch, grid=None) -> tuple[list[l
     assert len(tables) == 1, shown
     table = tables[0]
     labels = set(emerging.select("origin_iso3", "destination_iso3", "reason", "later_period").iter_rows())
-    return [[str(table.get("caption"))], *table["rows"], [str(table.get("note"))]], labels
+    return [[str(table.get("caption"))], *table["rows"], [str(table["notes"])]], labels
 
 
 def _small_years(grid: pl.DataFrame, corridor: tuple[str, str], rule: DisclosureRule) -> list[int]:
@@ -133,3 +133,99 @@ def test_attack_demo_a_withheld_corridor_s_years_are_not_narrowed_by_the_q_value
     selection = Selection(demo, country=country, role="both") if country else Selection(demo)
     rule = DisclosureRule(threshold)
     assert not _narrowed_by_the_table(selection, rule, corridor, monkeypatch)
+
+
+def _growing(rows: list[tuple[str, float, float, float, float, int]]) -> pl.DataFrame:
+    """Growing corridors into Thailand as the analysis gives them: origin, p-value, q-value, its bounds over the
+    withheld corridors' p-values, the smallest year counted exactly."""
+    return pl.DataFrame(
+        {
+            "origin_iso3": [r[0] for r in rows],
+            "destination_iso3": ["THA"] * len(rows),
+            "reason": ["growth"] * len(rows),
+            "later_period": ["2019-2021"] * len(rows),
+            "rate_ratio": [1.5] * len(rows),
+            "ci_low": [1.1] * len(rows),
+            "ci_high": [2.0] * len(rows),
+            "p_value": [r[1] for r in rows],
+            "q_value": [r[2] for r in rows],
+            "q_low": [r[3] for r in rows],
+            "q_high": [r[4] for r in rows],
+            "smallest_exact": [r[5] for r in rows],
+        }
+    )
+
+
+def test_a_q_value_a_withheld_p_value_could_move_prints_as_its_bound() -> None:
+    from evidence.notebooks.builders import emerging_view, q_value_bounded
+
+    view = emerging_view(
+        _growing(
+            [
+                ("MMR", 0.0001, 0.0012, 0.0012, 0.0012, 20),  # reads the same at both bounds: itself
+                ("KHM", 0.0004, 0.0020, 0.0008, 0.0031, 20),  # "≤" the greatest it can be
+                ("VNM", 0.0100, 0.0450, 0.0300, 0.1800, 20),  # growing says less than 0.05: that
+                ("LAO", 0.0002, 0.0020, None, None, 2),  # withheld
+            ]
+        ),
+        rule=DisclosureRule(5),
+    )
+    assert view["q-value"].to_list() == ["0.0012", "≤ 0.0031", "<0.0500", "x"]
+    assert [q_value_bounded(q) for q in view["q-value"]] == [False, True, True, False]
+
+
+def test_printed_corridors_are_in_the_order_of_their_own_p_values() -> None:
+    """Cambodia's and Myanmar's q-values tie (a withheld corridor's p-value · m / rank: untied, Myanmar's would
+    come first); the analysis sorts ties by the later victims. The order printed is the p-values': it does not
+    say whether they tie."""
+    from evidence.notebooks.builders import emerging_view
+
+    tied = _growing([("KHM", 0.002, 0.004, 0.001, 0.005, 20), ("MMR", 0.001, 0.004, 0.001, 0.005, 20)])
+    assert emerging_view(tied)["Route (origin → destination)"].to_list() == [
+        "Myanmar → Thailand",
+        "Cambodia → Thailand",
+    ]
+
+
+def test_top_fills_with_withheld_corridors_by_name_never_by_their_q_values() -> None:
+    from evidence.notebooks.builders import emerging_view
+
+    rows = [
+        ("VNM", 0.00001, 0.0001, None, None, 2),  # the lowest q-value: withheld, its place not told
+        ("MMR", 0.001, 0.004, 0.004, 0.004, 20),
+        ("KHM", 0.002, 0.006, 0.006, 0.006, 20),
+        ("LAO", 0.003, 0.010, None, None, 3),
+        ("CHN", 0.004, 0.011, None, None, 1),
+    ]
+    routes = emerging_view(_growing(rows), top=3)["Route (origin → destination)"].to_list()
+    assert routes == ["Myanmar → Thailand", "Cambodia → Thailand", "China → Thailand"]
+    assert emerging_view(_growing(rows), top=2)["Route (origin → destination)"].to_list() == routes[:2]
+
+
+@pytest.mark.parametrize(
+    ("printed", "emerging", "listed", "caption"),
+    [
+        (5, 5, 5, ""),
+        (8, 8, 3, " (the 3 with the lowest q-values of 8)"),
+        (
+            17,
+            41,
+            10,
+            (
+                " (the 10 with the lowest q-values of the 17 whose statistics are published; the 24 whose "
+                "statistics are withheld are not listed)"
+            ),
+        ),
+        (
+            1,
+            11,
+            10,
+            " (the 1 whose statistics are published and 9 of the 10 whose statistics are withheld, by name)",
+        ),
+        (0, 12, 10, " (10 of the 12, whose statistics are withheld, by name)"),
+    ],
+)
+def test_the_caption_says_which_corridors_are_listed(printed, emerging, listed, caption) -> None:
+    from evidence.notebooks.views import _emerging_listed
+
+    assert _emerging_listed(printed, emerging, listed) == caption

@@ -135,6 +135,9 @@ RECORD_ORDER = ("year", "detected_iso3", *_FLOW_KEYS)
 #: Fewest observed years for which a corridor's growth is tested.
 MIN_TREND_YEARS = 3
 
+#: The false discovery rate at which :func:`emerging_routes` calls a corridor growing (its q-value below it).
+GROWTH_ALPHA = 0.05
+
 
 # ---------------------------------------------------------------------------------------------- the flow base
 
@@ -1592,7 +1595,7 @@ def emerging_routes(
     selection: Selected,
     *,
     later_years: int = 3,
-    alpha: float = 0.05,
+    alpha: float = GROWTH_ALPHA,
     min_victims: int = 5,
     withheld_below: int | None = None,
     withheld: Collection[tuple[str, str]] = (),

@@ -32,7 +32,7 @@ import polars as pl
 
 from evidence.analyses.count_models import EstimationError
 from evidence.analyses.intervals import UNCENSORED, wilson_interval
-from evidence.analyses.routes import FlowCoverage, PeriodSplit
+from evidence.analyses.routes import GROWTH_ALPHA, FlowCoverage, PeriodSplit
 from evidence.analyses.selection import CELL_KEY, IN_MEMORY, RECORD_CELL_KEY, Selection, kept_once
 from evidence.analyses.trends import (
     FLAG_DIMENSIONS,
@@ -2746,6 +2746,7 @@ def emerging_view(
     rule: DisclosureRule = DEFAULT_RULE,
     keyed: bool = False,
     withheld: Collection[tuple[str, str]] = (),
+    alpha: float = GROWTH_ALPHA,
 ) -> pl.DataFrame:
     """Growing and new corridors (:func:`evidence.analyses.routes.emerging_routes`) for display: corridor by
     country name, why, the later period (an en dash between its years), the rate ratio with its interval and
@@ -2766,7 +2767,8 @@ def emerging_view(
     their own p-values (their q-values', whose ties a withheld corridor's p-value can make), the first ``top``
     of them, then withheld ones by name to fill ``top`` (never the withheld ones of lowest q-value: their
     place among the first would bound it), and a q-value that a withheld corridor's p-value could move is
-    printed as the greatest it can be (:func:`_q_value_text`)."""
+    printed as the greatest it can be (:func:`_q_value_text`), or as below ``alpha`` (the level the analysis
+    called a corridor growing at) when that is less: what "growing" already says."""
     shown = emerging_statistics_shown(emerging, rule, keyed=keyed, withheld=withheld)
 
     def name(code: str | None) -> str:
@@ -2831,11 +2833,11 @@ def emerging_view(
             if is_new
             else ""
             if v is None
-            else _q_value_text(low, high)
+            else _q_value_text(low, high, alpha if "growth" in (reason or "").split("+") else None)
             if ok
             else COMPLEMENT_LABEL
-            for v, low, high, ok, is_new in zip(
-                emerging["q_value"], *_q_value_bounds(emerging), shown, new, strict=True
+            for v, low, high, reason, ok, is_new in zip(
+                emerging["q_value"], *_q_value_bounds(emerging), emerging["reason"], shown, new, strict=True
             )
         ],
     }
@@ -2852,10 +2854,16 @@ AT_MOST: Final = "≤ "
 
 #: Said under the growing and new corridors when a q-value is printed as the greatest it can be.
 EMERGING_AT_MOST_NOTE: Final = (
-    "≤: the greatest the corridor's q-value can be whatever the withheld corridors' p-values: its exact value "
-    "rests on them (a Benjamini–Hochberg q-value is the least p · m / rank of the corridors ranked at or after "
-    "it) and would give something of their counts back."
+    "≤: the greatest the corridor's q-value can be whatever the withheld corridors' p-values (<{alpha:.4f}: "
+    "below the level a growing corridor is called growing at, when that is less): its exact value rests on "
+    "them (a Benjamini–Hochberg q-value is the least p · m / rank of the corridors ranked at or after it) and "
+    "would give something of their counts back."
 )
+
+
+def q_value_bounded(text: str, alpha: float = GROWTH_ALPHA) -> bool:
+    """Whether a q-value of :func:`emerging_view` is printed as a bound (:func:`_q_value_text`), not as itself."""
+    return text.startswith(AT_MOST) or text == f"<{alpha:.4f}"
 
 
 def _q_value_bounds(emerging: pl.DataFrame) -> tuple[list[float | None], list[float | None]]:
@@ -2866,17 +2874,21 @@ def _q_value_bounds(emerging: pl.DataFrame) -> tuple[list[float | None], list[fl
     return emerging["q_value"].to_list(), emerging["q_value"].to_list()
 
 
-def _q_value_text(low: float | None, high: float | None) -> str:
+def _q_value_text(low: float | None, high: float | None, below: float | None = None) -> str:
     """A q-value as printed: to four decimals ("<0.0001" below); where withheld corridors' p-values could move
     it across a printed digit (``low`` and ``high`` read differently), "≤" the greatest it can be, which reads
-    none of theirs; ``x`` where it has no such bound (a corridor the bounds took for withheld)."""
+    none of theirs, or "<" ``below`` when that is less (a growing corridor's q-value is below the level it was
+    called growing at: Iraq → United Kingdom, threshold 11, read "≤ 0.1801" beside "growing"); ``x`` where it
+    has no such bound (a corridor the bounds took for withheld)."""
 
     def text(v: float) -> str:
         return "<0.0001" if v < 0.0001 else f"{v:.4f}"
 
     if low is None or high is None:
         return COMPLEMENT_LABEL
-    return text(high) if text(low) == text(high) else AT_MOST + text(high)
+    if text(low) == text(high):
+        return text(high)
+    return f"<{below:.4f}" if below is not None and high >= below else AT_MOST + text(high)
 
 
 def emerging_statistics_shown(

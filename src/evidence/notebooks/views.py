@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import polars as pl
 
 from evidence.analyses.intervals import censoring_thresholds
+from evidence.analyses.routes import GROWTH_ALPHA
 from evidence.analyses.selection import Selection
 from evidence.core.errors import ParameterError
 from evidence.core.text import column_title, number_in_words, word_list
 from evidence.notebooks.builders import (
-    AT_MOST,
     BREAKDOWN_NAMES,
     COVERAGE_KINDS,
     DOUBTFUL_BREAKDOWN,
@@ -54,6 +54,7 @@ from evidence.notebooks.builders import (
     panel_sentence,
     positive_years,
     profile_view,
+    q_value_bounded,
     records_no_category,
     repeated_rows_note,
     route_notes,
@@ -902,8 +903,8 @@ def show_emerging(
     )
     withheld = (view.select(pl.all() == COMPLEMENT_LABEL).sum_horizontal() > 0).any()
     notes = [EMERGING_WITHHELD_NOTE.format(threshold=rule.threshold)] if withheld else []
-    if view["q-value"].str.starts_with(AT_MOST).any():
-        notes.append(EMERGING_AT_MOST_NOTE)
+    if any(q_value_bounded(text) for text in view["q-value"]):
+        notes.append(EMERGING_AT_MOST_NOTE.format(alpha=GROWTH_ALPHA))
     show_table(view, caption=caption, kinds=EMERGING_KINDS, note=" ".join(notes) or None)
 
 
