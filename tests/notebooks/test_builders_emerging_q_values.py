@@ -66,7 +66,9 @@ def _narrowed_by_the_table(selection, rule, corridor, monkeypatch) -> dict[int, 
     numbers = route_numbers(selection, rule, top_n=TOP, regional_level="region")
     grid = routes._corridor_grid(selection)
     truth, labels = _published(selection, rule, numbers, monkeypatch)
-    years = _small_years(grid, corridor, rule)
+    years = _small_years(grid, corridor, rule)[
+        :4
+    ]  # the first four: a demo corridor has a dozen (seconds each)
     assert years, f"{corridor}: no year below the threshold"
     ruled_out: dict[int, set[int]] = {}
     tried = 0
@@ -91,6 +93,7 @@ def _narrowed_by_the_table(selection, rule, corridor, monkeypatch) -> dict[int, 
     return ruled_out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("country", "threshold", "corridor"),
     [
@@ -98,7 +101,7 @@ def _narrowed_by_the_table(selection, rule, corridor, monkeypatch) -> dict[int, 
         ("TUR", 11, ("IDN", "TUR")),
         # its total withheld by the route table, its year of 5 (2020); its q-value printed beside the UK's
         ("CMR", 11, ("CMR", "FIN")),
-        # listed among Türkiye's, its statistics withheld: a year of 7
+        # listed among Türkiye's, its statistics withheld: 9 victims in 2021, its other years <5 or 0
         ("TUR", 11, ("IRN", "TUR")),
     ],
 )
@@ -113,10 +116,12 @@ def test_attack_real_unodc_a_withheld_corridor_s_years_are_not_narrowed_by_the_q
     assert not _narrowed_by_the_table(selection, rule, corridor, monkeypatch)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("country", "threshold", "corridor"),
     [
-        # Thailand → Thailand's printed q-value was Thailand → Israel's adjusted p-value (its years of 1 victim)
+        # Thailand → Thailand's q-value is Thailand → Israel's adjusted p-value (printed <0.0001), and the ten
+        # corridors listed moved with Israel's years of 1 and 2 victims
         ("THA", 5, ("THA", "ISR")),
         ("THA", 5, ("THA", "DEU")),
         ("THA", 11, ("VNM", "THA")),

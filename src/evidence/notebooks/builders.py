@@ -2750,8 +2750,8 @@ def emerging_view(
 ) -> pl.DataFrame:
     """Growing and new corridors (:func:`evidence.analyses.routes.emerging_routes`) for display: corridor by
     country name, why, the later period (an en dash between its years), the rate ratio with its interval and
-    the q-value (no counts), and what a corridor's fit warned about; the first ``top`` rows when given (the
-    table is sorted by q-value). A corridor whose victims all fall in the later years has no finite rate ratio:
+    the q-value (no counts), and what a corridor's fit warned about; ``top`` rows at most when given (which
+    ones: below). A corridor whose victims all fall in the later years has no finite rate ratio:
     it reads "new: none before", with no interval ("not estimable"), never ``inf`` beside an empty cell; so does
     every corridor called new, whatever ratio its row holds.
 
@@ -2763,7 +2763,7 @@ def emerging_view(
     listed after the others, by name: kept in their place in q-value order, a withheld q-value lay between the
     printed ones around it (pinned between two equal ones: "<0.0001" above and below).
 
-    Nothing listed moves with a withheld corridor's p-value (bh32): the corridors printed are in the order of
+    Nothing listed moves with a withheld corridor's p-value: the corridors printed are in the order of
     their own p-values (their q-values', whose ties a withheld corridor's p-value can make), the first ``top``
     of them, then withheld ones by name to fill ``top`` (never the withheld ones of lowest q-value: their
     place among the first would bound it), and a q-value that a withheld corridor's p-value could move is
