@@ -38,10 +38,12 @@ def _published(selection, rule, numbers, monkeypatch, grid=None) -> tuple[list[l
         emerging = routes.emerging_routes(selection, min_victims=max(5, rule.threshold))
     finally:
         monkeypatch.undo()
+    labels = set(emerging.select("origin_iso3", "destination_iso3", "reason", "later_period").iter_rows())
     tables = [o["application/vnd.evidence.table+json"] for o in shown if isinstance(o, dict)]
+    if not tables:  # a sentence instead ("No corridor grows significantly ..."): what the words say
+        return [[str(getattr(o, "data", o)) for o in shown]], labels
     assert len(tables) == 1, shown
     table = tables[0]
-    labels = set(emerging.select("origin_iso3", "destination_iso3", "reason", "later_period").iter_rows())
     return [[str(table.get("caption"))], *table["rows"], [str(table["notes"])]], labels
 
 
@@ -103,6 +105,8 @@ def _narrowed_by_the_table(selection, rule, corridor, monkeypatch) -> dict[int, 
         ("CMR", 11, ("CMR", "FIN")),
         # listed among Türkiye's, its statistics withheld: 9 victims in 2021, its other years <5 or 0
         ("TUR", 11, ("IRN", "TUR")),
+        # not listed: a year of 1 or 2 left it untested, a larger one tested, and m moved every q-value printed
+        ("AGO", 11, ("AGO", "NAM")),
     ],
 )
 def test_attack_real_unodc_a_withheld_corridor_s_years_are_not_narrowed_by_the_q_values(

@@ -1670,7 +1670,12 @@ def emerging_routes(
         ).fill_null(False),
     )
     out = _with_q_value_bounds(
-        out, withheld_below=withheld_below, withheld=withheld, keyed=as_selection(selection).keyed
+        out,
+        yearly,
+        withheld_below=withheld_below,
+        withheld=withheld,
+        keyed=as_selection(selection).keyed,
+        min_victims=min_victims,
     )
     new = pl.col("new")
     return (
@@ -1708,12 +1713,43 @@ def emerging_routes(
 
 
 def _with_q_value_bounds(
-    corridors: pl.DataFrame, *, withheld_below: int | None, withheld: Collection[tuple[str, str]], keyed: bool
+    corridors: pl.DataFrame,
+    yearly: pl.DataFrame,
+    *,
+    withheld_below: int | None,
+    withheld: Collection[tuple[str, str]],
+    keyed: bool,
+    min_victims: int,
 ) -> pl.DataFrame:
-    """``corridors`` (every corridor, its ``p_value``, ``q_value`` and ``smallest_exact``) with ``q_low`` and
-    ``q_high``: :func:`benjamini_hochberg_bounds` over the tested corridors (a q-value), those of
-    :func:`emerging_routes`'s withheld statistics unknown."""
+    """``corridors`` (every corridor, its ``n_years``, ``p_value``, ``q_value`` and ``smallest_exact``) with
+    ``q_low`` and ``q_high``: :func:`benjamini_hochberg_bounds` over the tested corridors (a q-value), those of
+    :func:`emerging_routes`'s withheld statistics unknown.
+
+    Whether a corridor is tested at all (at least ``min_victims``) can rest on its withheld years too: a
+    corridor that a year of 1 would leave untested and one of 10 would have tested changes m, and every
+    q-value with it (the real workbook, threshold 11: Angola → Namibia, none of it printed, moved the table
+    with its year of 1 or 2 victims). Such a corridor enters the bounds as tested, its p-value unknown: set to
+    1 it raises every q-value more than leaving it out does, set to 0 it lowers them more (p · (m + 1) / (rank
+    + 1) ≤ p · m / rank), so the bounds hold either way and read neither."""
     hidden = set(withheld)
+    if withheld_below is not None and not keyed:
+        # the low bounds of a corridor's years other than those counted exactly below withheld_below, and how
+        # many such years it has (each 1 to withheld_below − 1 whatever it is)
+        protected = (pl.col("victims") > 0) & (pl.col("victims") < withheld_below)
+        spans = yearly.group_by(_KEYS).agg(
+            pl.col("victims_low").filter(~protected.fill_null(False)).sum().alias("_open_low"),
+            protected.fill_null(False).sum().alias("_protected"),
+        )
+        corridors = corridors.join(spans, on=_KEYS, how="left").with_columns(
+            _uncertain=(pl.col("n_years") >= MIN_TREND_YEARS)
+            & (pl.col("_protected") > 0)
+            & (pl.col("_open_low") + pl.col("_protected") < min_victims)
+            & (pl.col("_open_low") + pl.col("_protected") * (withheld_below - 1) >= min_victims)
+        )
+        uncertain = corridors["_uncertain"].fill_null(False).to_numpy()
+        corridors = corridors.drop("_open_low", "_protected", "_uncertain")
+    else:
+        uncertain = np.zeros(corridors.height, dtype=bool)
     keys = list(corridors.select(_KEYS).iter_rows())
     unknown = np.array(
         [
@@ -1726,12 +1762,14 @@ def _with_q_value_bounds(
         dtype=bool,
     )
     tested = corridors["q_value"].is_not_null().to_numpy()
+    family = tested | uncertain
     low = np.full(corridors.height, np.nan)
     high = np.full(corridors.height, np.nan)
-    if tested.any():
+    if family.any():
         # the p-values the correction ran over (:func:`_corridor_trends`: a failed fit enters as 1)
-        p = corridors["p_value"].fill_null(1.0).to_numpy()[tested]
-        low[tested], high[tested] = benjamini_hochberg_bounds(p, unknown[tested])
+        p = corridors["p_value"].fill_null(1.0).to_numpy()[family]
+        low[family], high[family] = benjamini_hochberg_bounds(p, (unknown | uncertain)[family])
+    low[~tested] = high[~tested] = np.nan
     return corridors.with_columns(
         q_low=pl.Series(low, dtype=pl.Float64).fill_nan(None),
         q_high=pl.Series(high, dtype=pl.Float64).fill_nan(None),
