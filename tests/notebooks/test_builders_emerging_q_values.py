@@ -238,3 +238,28 @@ def test_the_caption_says_which_corridors_are_listed(printed, emerging, listed, 
     from evidence.notebooks.views import _emerging_listed
 
     assert _emerging_listed(printed, emerging, listed) == caption
+
+
+@pytest.mark.parametrize(
+    ("country", "q_value", "below"),
+    [
+        # Afghanistan → Türkiye: 0.0020 was Indonesia → Türkiye's; Iraq → United Kingdom's bound is above 0.05
+        ("TUR", "≤ 0.0125", False),
+        ("IRQ", "<0.0500", True),
+    ],
+)
+def test_real_unodc_a_bounded_q_value_is_explained_under_the_table(
+    shared_data, monkeypatch, country, q_value, below
+):
+    from evidence.notebooks.builders import route_numbers
+    from evidence.sources.cache import load_cached
+
+    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    selection = Selection(glotip, country=country, role="both")
+    rule = DisclosureRule(11)
+    numbers = route_numbers(selection, rule, top_n=TOP, regional_level="region")
+    table, _ = _published(selection, rule, numbers, monkeypatch)
+    assert q_value in [row[5] for row in table[1:-1]]
+    (notes,) = table[-1]
+    assert "≤: the greatest the corridor's q-value can be" in notes
+    assert ("<0.0500 where that is less" in notes) == below

@@ -2854,11 +2854,13 @@ AT_MOST: Final = "≤ "
 
 #: Said under the growing and new corridors when a q-value is printed as the greatest it can be.
 EMERGING_AT_MOST_NOTE: Final = (
-    "≤: the greatest the corridor's q-value can be whatever the withheld corridors' p-values (<{alpha:.4f}: "
-    "below the level a growing corridor is called growing at, when that is less): its exact value rests on "
-    "them (a Benjamini–Hochberg q-value is the least p · m / rank of the corridors ranked at or after it) and "
-    "would give something of their counts back."
+    "≤: the greatest the corridor's q-value can be whatever the withheld corridors' p-values{below}: its exact "
+    "value rests on them (a Benjamini–Hochberg q-value is the least p · m / rank of the corridors ranked at or "
+    "after it) and would give something of their counts back."
 )
+
+#: What :data:`EMERGING_AT_MOST_NOTE` adds when a q-value reads as below the level of growth.
+EMERGING_BELOW_ALPHA: Final = " (<{alpha:.4f} where that is less: a growing corridor's is below it)"
 
 
 def q_value_bounded(text: str, alpha: float = GROWTH_ALPHA) -> bool:

@@ -24,6 +24,7 @@ from evidence.notebooks.builders import (
     COVERAGE_KINDS,
     DOUBTFUL_BREAKDOWN,
     EMERGING_AT_MOST_NOTE,
+    EMERGING_BELOW_ALPHA,
     EMERGING_KINDS,
     EMERGING_WITHHELD_NOTE,
     NO_DATA_PUBLISHED,
@@ -904,7 +905,12 @@ def show_emerging(
     withheld = (view.select(pl.all() == COMPLEMENT_LABEL).sum_horizontal() > 0).any()
     notes = [EMERGING_WITHHELD_NOTE.format(threshold=rule.threshold)] if withheld else []
     if any(q_value_bounded(text) for text in view["q-value"]):
-        notes.append(EMERGING_AT_MOST_NOTE.format(alpha=GROWTH_ALPHA))
+        below = f"<{GROWTH_ALPHA:.4f}" in view["q-value"].to_list()
+        notes.append(
+            EMERGING_AT_MOST_NOTE.format(
+                below=EMERGING_BELOW_ALPHA.format(alpha=GROWTH_ALPHA) if below else ""
+            )
+        )
     show_table(view, caption=caption, kinds=EMERGING_KINDS, note=" ".join(notes) or None)
 
 
