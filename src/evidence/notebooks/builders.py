@@ -2880,7 +2880,7 @@ def _q_value_text(low: float | None, high: float | None, below: float | None = N
     """A q-value as printed: to four decimals ("<0.0001" below); where withheld corridors' p-values could move
     it across a printed digit (``low`` and ``high`` read differently), "≤" the greatest it can be, which reads
     none of theirs, or "<" ``below`` when that is less (a growing corridor's q-value is below the level it was
-    called growing at: Iraq → United Kingdom, threshold 11, read "≤ 0.1801" beside "growing"); ``x`` where it
+    called growing at: Iraq → United Kingdom, threshold 11, would read "≤ 0.18" beside "growing"); ``x`` where it
     has no such bound (a corridor the bounds took for withheld)."""
 
     def text(v: float) -> str:
