@@ -1616,7 +1616,8 @@ def emerging_routes(
     ``q_low`` and ``q_high`` bound each corridor's q-value whatever the p-values of the tested corridors whose
     statistics are withheld (:func:`benjamini_hochberg_bounds`): those with a year of exactly fewer than
     ``withheld_below`` victims (every corridor of records protected by cell key), or in ``withheld`` (origin
-    and destination ISO3); the q-value itself when none is (null for a withheld corridor). A q-value is the
+    and destination ISO3), and those whose being tested at all rests on such a year (:func:`_with_q_value_bounds`);
+    the q-value itself when none is (null for a withheld corridor). A q-value is the
     least ``p · m / rank`` of the corridors ranked at or after it, and a rank counts the corridors before it: a
     q-value printed beside a withheld corridor can be its adjusted p-value, or move with its rank, and give its
     counts back (the real workbook at threshold 11: Afghanistan → Türkiye's 0.0020 was Indonesia → Türkiye's,
