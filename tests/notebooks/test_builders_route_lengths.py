@@ -8,6 +8,7 @@ Guatemala)."""
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 from _brief_attack import attack_brief
 from _corridor_totals import corridor_totals
@@ -30,14 +31,56 @@ class _Readings(list):
         return iter(self)
 
 
-def _pinned(table, country: str, role: str, threshold: int, by: str) -> list[tuple]:
-    """The withheld cells of the table by ``by`` that the brief's tables and the route tables of every length in
-    :data:`LENGTHS`, read together, pin."""
+def _known_less_apart(numbers, top_n: int) -> list[tuple[tuple[str, ...], tuple[int, int]]]:
+    """The victims on a known route less the rows a route table prints exactly that are no sums of the table's
+    columns (a doubtful corridor, whose years the table leaves out), where what is left is a sum of columns: a
+    reading :func:`corridor_totals` leaves out (Mexico as both at 11: 6,755–6,869 less Mexico → United States
+    (doubtful) 1,235 is every corridor's sum over the years, 5,520–5,634)."""
+    route = route_numbers(numbers.selection, numbers.rule, top_n=top_n)
+    if route is None or numbers.by_counts is None:
+        return []
+    kind, low, high = read_cell(route.key_figures()["Victims"].to_list()[1])
+    if kind not in ("exact", "range"):
+        return []
+    cells = numbers.by_counts.filter(pl.col("count_low").is_not_null())
+    truth = {
+        c: (int(g["count_low"].sum()), int(g["count_high"].sum())) for (c,), g in cells.group_by(numbers.by)
+    }
+    of = {"corridor": lambda o, d: f"{o}>{d}", "destination": lambda o, d: d, "citizenship": lambda o, d: o}
+    column = of[numbers.by]
+    flows = route.flow_table
+    keys = ["origin_iso3", "destination_iso3", "route_basis"]
+    flow_keys = list(flows.select(keys).iter_rows())
+    bounds = list(zip(flows["victims_low"].to_list(), flows["victims_high"].to_list(), strict=True))
+
+    def columns(at: list[int]) -> tuple[str, ...] | None:
+        summed = tuple(sorted({column(flow_keys[i][0], flow_keys[i][1]) for i in at} & set(truth)))
+        theirs = tuple(sum(bounds[i][j] for i in at) for j in (0, 1))
+        return (
+            summed if summed and tuple(sum(truth[c][j] for c in summed) for j in (0, 1)) == theirs else None
+        )
+
+    corridors = {r["route"]: tuple(r[k] for k in keys) for r in route.low.corridors.iter_rows(named=True)}
+    total = route.low.table.total_label
+    apart: list[int] = []
+    for row in route.table().iter_rows(named=True):
+        kind_of, a, b = read_cell(row[total])
+        at = [i for i, key in enumerate(flow_keys) if key == corridors.get(row["route"])]
+        if at and kind_of in ("exact", "range") and columns(at) is None:
+            apart += at
+            low, high = low - a, high - b
+    rest = columns([i for i in range(len(flow_keys)) if i not in apart])
+    return [(rest, (low, high))] if apart and rest is not None else []
+
+
+def _pinned(table, country: str, role: str, threshold: int, by: str, lengths=LENGTHS) -> list[tuple]:
+    """The withheld cells of the table by ``by`` that the brief's tables and the route tables of each length in
+    ``lengths``, read together, pin."""
     rule = DisclosureRule(threshold)
     numbers = yearly_numbers(Selection(table, country=country, role=role), rule, by=by)
     readings = _Readings()
-    for top_n in LENGTHS:
-        readings += list(corridor_totals(numbers, top_n).items())
+    for top_n in lengths:
+        readings += [*corridor_totals(numbers, top_n).items(), *_known_less_apart(numbers, top_n)]
     return attack_brief(numbers, rule, _pinned_cells, readings)
 
 
@@ -59,6 +102,16 @@ def test_route_tables_of_every_length_beside_the_table_by_corridor_pin_no_small_
     real_tables, country: str, role: str
 ) -> None:
     assert _pinned(real_tables[1], country, role, 11, "corridor") == []
+
+
+def test_the_default_route_table_less_its_doubtful_corridor_beside_the_table_by_corridor_pins_no_small_count(
+    real_tables,
+) -> None:
+    """Not a matter of lengths: the default listing and the listing of every corridor give every corridor's sum
+    over the years, the victims on a known route less the doubtful corridor (Mexico as both at 11: 5,520–5,634),
+    which beside the table by corridor gave 2017's Mexico → Guatemala back; the table by corridor is protected
+    with it now (:func:`evidence.notebooks.builders._listing_margins`)."""
+    assert _pinned(real_tables[1], "MEX", "both", 11, "corridor", lengths=(10, 1000)) == []
 
 
 def _shown(numbers) -> dict[tuple[str, str], tuple[object, object]]:
@@ -129,3 +182,21 @@ def test_a_listing_of_any_length_publishes_nothing_the_listing_of_every_corridor
                 assert summed == value or _follows(full, every, column, listed, value), (top_n, column, value)
             else:
                 assert every[(label, column)] == value, (top_n, label, column, value)
+
+
+@pytest.mark.parametrize(("country", "role"), [("FRA", "both"), ("CAN", "both"), ("MEX", "both")])
+def test_the_region_table_is_the_same_beside_a_listing_of_any_length(
+    real_tables, country: str, role: str
+) -> None:
+    """The region table is protected beside the route table it is shown with: beside each length its own, two
+    lengths gave what neither does (France as both at 11: a region table beside the listing of ten, none beside
+    the listing of every corridor). The one beside the listing of every corridor is shown with each."""
+    rule = DisclosureRule(11)
+    selection = Selection(real_tables[1], country=country, role=role)
+    shown = set()
+    for top_n in (1, 3, 5, 10, 1000):
+        numbers = route_numbers(selection, rule, top_n=top_n)
+        assert numbers is not None
+        bounds = numbers.region_bounds("region")
+        shown.add(None if bounds is None else repr(bounds.shown().to_dicts()))
+    assert len(shown) == 1

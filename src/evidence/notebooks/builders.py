@@ -740,8 +740,9 @@ BREAKDOWN_SUM = "Sum of the citizenship breakdown"
 class RouteView:
     """The largest corridors, the other routes and the victims not on any route, as one protected table.
 
-    Rows: the corridors listed (the ``top_n`` largest with at least ``min_victims``), "All other routes",
-    "Origin unknown", "Destination unknown"; columns: the route classes and :data:`NO_ROUTE`, with totals (each
+    Rows: the corridors listed (the ``top_n`` largest with at least ``min_victims``; UNODC's ranges: the first
+    ``top_n`` of the listing of every corridor, the published ones largest first, :func:`_first_listed`), "All
+    other routes", "Origin unknown", "Destination unknown"; columns: the route classes and :data:`NO_ROUTE`, with totals (each
     corridor's victims, each class's victims, all victims of the selection). Everything published about routes
     (key figures, corridors, classes, charts, the CLI's answer) is read from this one table, so no number shown
     in one place can undo a suppression in another.
@@ -2477,6 +2478,9 @@ class RouteBounds:
     years: Mapping[tuple[str, str, str], list[int]] | None = dataclasses.field(
         default=None, compare=False, repr=False
     )
+    #: UNODC's ranges: the listing of every corridor this one is a view of (:func:`_first_listed`), None where it
+    #: is that listing itself or a listing of exact counts
+    every: RouteBounds | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def exact(self) -> bool:
@@ -2553,6 +2557,11 @@ class RouteBounds:
 
     def region_bounds(self, level: str) -> Bounds | None:
         """:func:`region_table` of exact counts (one table twice), else :func:`region_ranges` of both bounds."""
+        if self.every is not None:
+            # the listing of every corridor's, whatever the length: protected beside a shorter listing's route
+            # table, the region table of each length differed, and two lengths gave what neither does (France as
+            # both at 11: a region table beside the listing of ten, none beside the listing of every corridor)
+            return self.every.region_bounds(level)
         rule = self.low.table.rule
         if self.exact:
             table = region_table(self.flow_table, level, rule, self.low)
@@ -2671,7 +2680,7 @@ def route_numbers(
     if every is None or every.low.table.perturbed:
         return every if every is None else _route_numbers(selection, rule, top_n, min_victims, regional_level)
     low, high = _first_listed(every.low, every.high, top_n, rule, every.years)
-    return dataclasses.replace(every, low=low, high=high)
+    return every if low is every.low else dataclasses.replace(every, low=low, high=high, every=every)
 
 
 def _route_numbers(
