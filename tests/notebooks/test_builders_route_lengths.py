@@ -200,3 +200,29 @@ def test_the_region_table_is_the_same_beside_a_listing_of_any_length(
         bounds = numbers.region_bounds("region")
         shown.add(None if bounds is None else repr(bounds.shown().to_dicts()))
     assert len(shown) == 1
+
+
+@pytest.mark.parametrize("country", ["DEU", "FIN", "TUR"])
+def test_no_emerging_corridor_is_printed_beside_its_x_in_a_listing_of_another_length(
+    real_tables, country
+) -> None:
+    """The routes brief prints no statistic of an emerging corridor the route table withholds
+    (:meth:`RouteBounds.withheld_corridors`): read from the listing of ten only, a corridor it left in "All other
+    routes" was printed beside its ``x`` in the listing of every corridor (16 selections at 11 on the 2023
+    workbook; Germany as both: Zimbabwe → Germany)."""
+    from evidence.analyses import routes
+
+    rule = DisclosureRule(11)
+    selection = Selection(real_tables[1], country=country, role="both")
+    emerging = routes.emerging_routes(selection, min_victims=rule.threshold)
+    every = route_numbers(selection, rule, top_n=1000)
+    ten = route_numbers(selection, rule, top_n=10)
+    assert every is not None and ten is not None
+    withheld = set()
+    for view in (every.low, every.high):
+        totals = view.table.frame.select("route", pl.col(view.table.total_label).alias("victims"))
+        rows = view.corridors.join(totals, on="route").filter(pl.col("victims").is_null())
+        withheld |= set(rows.select("origin_iso3", "destination_iso3").iter_rows())
+    printed = set(emerging.head(10).select("origin_iso3", "destination_iso3").iter_rows())
+    assert printed & withheld  # the case: an emerging corridor withheld in the listing of every corridor
+    assert printed & withheld <= ten.withheld_corridors()

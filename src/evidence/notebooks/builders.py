@@ -2571,7 +2571,11 @@ class RouteBounds:
     def withheld_corridors(self) -> frozenset[tuple[str, str]]:
         """The corridors (origin and destination ISO3) the route table lists with their total withheld (``<5``
         or ``x``) in the low or the high bounds: no statistic of their counts may be printed beside it
-        (:func:`emerging_statistics_shown`)."""
+        (:func:`emerging_statistics_shown`). UNODC's ranges: those of the listing of every corridor, whatever the
+        length (:attr:`every`): a corridor a shorter listing leaves in "All other routes" is withheld in the one a
+        reader asks for next (Venezuela as both at 10: an emerging corridor's rate ratio beside its ``x``)."""
+        if self.every is not None:
+            return self.every.withheld_corridors()
         out: set[tuple[str, str]] = set()
         for view in (self.low, self.high):
             totals = view.table.frame.select("route", pl.col(view.table.total_label).alias("victims"))
