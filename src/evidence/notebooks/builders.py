@@ -5532,14 +5532,13 @@ def _route_margins(
     :data:`TOTALS_PUBLISHED_ELSEWHERE`; ``by_counts``: its true bounds per year and category, a corridor's
     ``ORIGIN>DESTINATION``), summed over the years: each corridor listed,
     "All other routes" and the victims on a known route (the key figures), as (the columns summed, the reason
-    each bound is withheld there or None), in the default listing (:data:`TOP_N`: the routes notebook's and the
-    country brief's) and in the listing of every corridor. A row is a sum of columns only where its flows' true
-    bounds are theirs: a corridor's row of doubtful years holds cells the table leaves out."""
+    each bound is withheld there or None), in the listing of every corridor: a listing of any length is a view of
+    it (:func:`_first_listed`) and publishes nothing it does not. A row is a sum of columns only where its flows'
+    true bounds are theirs: a corridor's row of doubtful years holds cells the table leaves out."""
     cells = by_counts.filter(pl.col("count_low").is_not_null())
     truth = {
         str(c): (int(g["count_low"].sum()), int(g["count_high"].sum())) for (c,), g in cells.group_by(by)
     }
-    # every length is a view of the listing of every corridor (:func:`_first_listed`): what it publishes, they do
     every = route_numbers(selection, rule, top_n=EVERY_CORRIDOR)
     if every is None or every.exact:
         return []
