@@ -32,7 +32,7 @@ import polars as pl
 
 from evidence.analyses.count_models import EstimationError
 from evidence.analyses.intervals import UNCENSORED, wilson_interval
-from evidence.analyses.routes import FlowCoverage, PeriodSplit
+from evidence.analyses.routes import GROWTH_ALPHA, FlowCoverage, PeriodSplit
 from evidence.analyses.selection import CELL_KEY, IN_MEMORY, RECORD_CELL_KEY, Selection, kept_once
 from evidence.analyses.trends import (
     FLAG_DIMENSIONS,
@@ -2746,11 +2746,12 @@ def emerging_view(
     rule: DisclosureRule = DEFAULT_RULE,
     keyed: bool = False,
     withheld: Collection[tuple[str, str]] = (),
+    alpha: float = GROWTH_ALPHA,
 ) -> pl.DataFrame:
     """Growing and new corridors (:func:`evidence.analyses.routes.emerging_routes`) for display: corridor by
     country name, why, the later period (an en dash between its years), the rate ratio with its interval and
-    the q-value (no counts), and what a corridor's fit warned about; the first ``top`` rows when given (the
-    table is sorted by q-value). A corridor whose victims all fall in the later years has no finite rate ratio:
+    the q-value (no counts), and what a corridor's fit warned about; ``top`` rows at most when given (which
+    ones: below). A corridor whose victims all fall in the later years has no finite rate ratio:
     it reads "new: none before", with no interval ("not estimable"), never ``inf`` beside an empty cell; so does
     every corridor called new, whatever ratio its row holds.
 
@@ -2760,9 +2761,14 @@ def emerging_view(
     (``withheld``: :meth:`RouteBounds.withheld_corridors`). A new corridor's q-value is not printed: it has no
     finite rate ratio to test, and the cell says so in words. The corridors whose statistics are withheld are
     listed after the others, by name: kept in their place in q-value order, a withheld q-value lay between the
-    printed ones around it (pinned between two equal ones: "<0.0001" above and below)."""
-    if top is not None:
-        emerging = emerging.head(top)
+    printed ones around it (pinned between two equal ones: "<0.0001" above and below).
+
+    Nothing listed moves with a withheld corridor's p-value: the corridors printed are in the order of
+    their own p-values (their q-values', whose ties a withheld corridor's p-value can make), the first ``top``
+    of them, then withheld ones by name to fill ``top`` (never the withheld ones of lowest q-value: their
+    place among the first would bound it), and a q-value that a withheld corridor's p-value could move is
+    printed as the greatest it can be (:func:`_q_value_text`), or as below ``alpha`` (the level the analysis
+    called a corridor growing at) when that is less: what "growing" already says."""
     shown = emerging_statistics_shown(emerging, rule, keyed=keyed, withheld=withheld)
 
     def name(code: str | None) -> str:
@@ -2772,8 +2778,17 @@ def emerging_view(
         f"{name(o)} → {name(d)}"
         for o, d in zip(emerging["origin_iso3"], emerging["destination_iso3"], strict=True)
     ]
-    order = [i for i in range(emerging.height) if shown[i]]
-    order += sorted((i for i in range(emerging.height) if not shown[i]), key=lambda i: routes[i])
+    own = emerging["p_value"] if "p_value" in emerging.columns else emerging["q_value"]
+    printed = sorted(
+        (i for i in range(emerging.height) if shown[i]),
+        # a failed fit's p-value entered the correction as 1; untested (no q-value) last, as the analysis has them
+        key=lambda i: (emerging["q_value"][i] is None, 1.0 if own[i] is None else own[i]),
+    )
+    hidden = sorted((i for i in range(emerging.height) if not shown[i]), key=lambda i: routes[i])
+    if top is not None:
+        printed = printed[:top]
+        hidden = hidden[: max(0, top - len(printed))]
+    order = printed + hidden
     emerging, shown, routes = emerging[order], [shown[i] for i in order], [routes[i] for i in order]
 
     def number(value: float | None, digits: int) -> str:
@@ -2818,10 +2833,12 @@ def emerging_view(
             if is_new
             else ""
             if v is None
-            else ("<0.0001" if v < 0.0001 else f"{v:.4f}")
+            else _q_value_text(low, high, alpha if "growth" in (reason or "").split("+") else None)
             if ok
             else COMPLEMENT_LABEL
-            for v, ok, is_new in zip(emerging["q_value"], shown, new, strict=True)
+            for v, low, high, reason, ok, is_new in zip(
+                emerging["q_value"], *_q_value_bounds(emerging), emerging["reason"], shown, new, strict=True
+            )
         ],
     }
     if "warnings" in emerging.columns and emerging["warnings"].drop_nulls().len():
@@ -2831,6 +2848,49 @@ def emerging_view(
 
 #: The q-value of a new corridor with no victims before the later period: no rate ratio to test.
 NEW_NOT_TESTED: Final = "not tested: no victims before"
+
+#: Before a q-value printed as the greatest it can be (:func:`_q_value_text`).
+AT_MOST: Final = "≤ "
+
+#: Said under the growing and new corridors when a q-value is printed as the greatest it can be.
+EMERGING_AT_MOST_NOTE: Final = (
+    "≤: the greatest the corridor's q-value can be whatever the withheld corridors' p-values{below}: its exact "
+    "value rests on them (a Benjamini–Hochberg q-value is the least p · m / rank of the corridors ranked at or "
+    "after it) and would give something of their counts back."
+)
+
+#: What :data:`EMERGING_AT_MOST_NOTE` adds when a q-value reads as below the level of growth.
+EMERGING_BELOW_ALPHA: Final = " (<{alpha:.4f} where that is less: a growing corridor's is below it)"
+
+
+def q_value_bounded(text: str, alpha: float = GROWTH_ALPHA) -> bool:
+    """Whether a q-value of :func:`emerging_view` is printed as a bound (:func:`_q_value_text`), not as itself."""
+    return text.startswith(AT_MOST) or text == f"<{alpha:.4f}"
+
+
+def _q_value_bounds(emerging: pl.DataFrame) -> tuple[list[float | None], list[float | None]]:
+    """The bounds of each corridor's q-value that read no withheld corridor's p-value (``q_low`` and ``q_high``
+    of :func:`evidence.analyses.routes.emerging_routes`); the q-value itself twice for a table without them."""
+    if "q_low" in emerging.columns and "q_high" in emerging.columns:
+        return emerging["q_low"].to_list(), emerging["q_high"].to_list()
+    return emerging["q_value"].to_list(), emerging["q_value"].to_list()
+
+
+def _q_value_text(low: float | None, high: float | None, below: float | None = None) -> str:
+    """A q-value as printed: to four decimals ("<0.0001" below); where withheld corridors' p-values could move
+    it across a printed digit (``low`` and ``high`` read differently), "≤" the greatest it can be, which reads
+    none of theirs, or "<" ``below`` when that is less (a growing corridor's q-value is below the level it was
+    called growing at: Iraq → United Kingdom, threshold 11, would read "≤ 0.18" beside "growing"); ``x`` where it
+    has no such bound (a corridor the bounds took for withheld)."""
+
+    def text(v: float) -> str:
+        return "<0.0001" if v < 0.0001 else f"{v:.4f}"
+
+    if low is None or high is None:
+        return COMPLEMENT_LABEL
+    if text(low) == text(high):
+        return text(high)
+    return f"<{below:.4f}" if below is not None and high >= below else AT_MOST + text(high)
 
 
 def emerging_statistics_shown(
