@@ -5762,6 +5762,40 @@ def _protected_with_column_totals(
     )
 
 
+def _high_ends_follow(system: LinkedCounts, among: set[Hashable]) -> Callable[[], None]:
+    """Take each row's printed sum of categories (``among``'s two ends, shown) out of ``system`` but for its low
+    end, which stands for the whole label while it is protected; returns what puts the high ends back, shown or
+    withheld as their low ends are. The two ends are one label and each follows from the other (the high end is
+    the low end and three times the row's ``<5``, which the labels give): withholding one alone frees nothing, so
+    no complement at a time frees a count behind a sum, and the search gave up on it as pinned by its labels
+    (Mexico as both at threshold 11: 2017's Mexico → Guatemala, 5, its year's only count, beside its column's
+    total and 2020's sum, whose Mexico → United States was withheld; then the whole table was withheld)."""
+    highs: dict[Hashable, Hashable] = {}
+    for quantity in among:
+        if not (
+            isinstance(quantity, tuple) and quantity[0] == "row" and quantity[2] == (CATEGORY_SUM, "low")
+        ):
+            continue
+        high = (*quantity[:2], (CATEGORY_SUM, "high"))
+        shown = [
+            system.status.get(end, "") is None and end not in system.published_too for end in (quantity, high)
+        ]
+        if high in among and all(shown):
+            highs[high] = quantity
+    for shown_high in highs:
+        del system.status[shown_high]
+        among.discard(shown_high)
+
+    def put_back() -> None:
+        for high, low in highs.items():
+            if low in system.status:
+                system.status[high] = system.status[low]
+            if low in among:
+                among.add(high)
+
+    return put_back
+
+
 def _protected_jointly(
     system: LinkedCounts,
     rule: DisclosureRule,
@@ -5777,7 +5811,22 @@ def _protected_jointly(
     own protection's), taken as known. Where one count at a time frees none (:func:`protect_linked`: a cell
     and its column's total, shown elsewhere, need two complements at once, Malaysia → Australia's 20 of 2009
     beside 30 in the route table and 2010's ``<11``), every count of the rows and the columns of those left
-    exposed is withheld first, then, failing that, all of ``among``."""
+    exposed is withheld first, then, failing that, all of ``among``. A printed sum of categories is one count
+    there, its two ends withheld together (:func:`_high_ends_follow`)."""
+    put_back = _high_ends_follow(system, among)
+    try:
+        return _protected_by_labels(system, rule, among, printed)
+    finally:
+        put_back()
+
+
+def _protected_by_labels(
+    system: LinkedCounts,
+    rule: DisclosureRule,
+    among: set[Hashable],
+    printed: Mapping[int, Collection[Hashable]],
+) -> set[int] | None:
+    """:func:`_protected_jointly` once each printed sum of categories stands in ``system`` for its label alone."""
     try:
         protect_linked(system, rule, among=among, patience=8)
         return set()
