@@ -3107,3 +3107,17 @@ def test_no_unmapped_or_unknown_citizenship_is_said_as_none(tmp_path):
         "single country (listed for review), and none one the publisher gives as unknown; such victims are left "
         "out of routes by origin."
     )
+
+
+@pytest.mark.parametrize(
+    ("by", "name"),
+    [("gender", "sex"), ("majority_status", "minor or adult"), ("data_source_type", "source type")],
+)
+def test_a_breakdown_of_case_data_is_named_as_the_toolkit_names_its_field(by, name):
+    """words31's reader: the trends notebook's headings said "By gender" and "By majority status" where every
+    other output (the tables, the causes section, the data-quality report) names the fields sex and minor or
+    adult: one concept, one name."""
+    from evidence.analyses.quality import FIELD_NAMES
+    from evidence.notebooks.builders import breakdown_name
+
+    assert breakdown_name(by) == name == FIELD_NAMES[by]

@@ -3054,9 +3054,20 @@ CATEGORY_SUM = "Sum of categories"
 BREAKDOWN_NAMES = {"form": "form of exploitation", "sex": "sex", "age": "age"}
 
 
+#: The case data's fields a breakdown can be by, as every other output names them (the tables' "Sex", the data
+#: quality report's :data:`~evidence.analyses.quality.FIELD_NAMES`): never the column's name ("By gender").
+CASE_BREAKDOWN_NAMES = {
+    "gender": "sex",
+    "majority_status": "minor or adult",
+    "data_source_type": "source type",
+}
+
+
 def breakdown_name(by: str | None) -> str:
-    """A breakdown as readers name it ("form of exploitation"; another dimension's own name, spaced)."""
-    return BREAKDOWN_NAMES.get(by or "", (by or "category").replace("_", " "))
+    """A breakdown as readers name it ("form of exploitation", "sex" for the case data's gender; another
+    dimension's own name, spaced)."""
+    key = by or ""
+    return BREAKDOWN_NAMES.get(key) or CASE_BREAKDOWN_NAMES.get(key) or (by or "category").replace("_", " ")
 
 
 def positive_years(frame: pl.DataFrame, column: str) -> set[int]:

@@ -20,6 +20,7 @@ from evidence.core.errors import ParameterError
 from evidence.core.text import column_title, number_in_words, word_list
 from evidence.notebooks.builders import (
     BREAKDOWN_NAMES,
+    CASE_BREAKDOWN_NAMES,
     COVERAGE_KINDS,
     DOUBTFUL_BREAKDOWN,
     EMERGING_KINDS,
@@ -1235,6 +1236,13 @@ def category_names(by: str | None, categories: Sequence[str]) -> dict[str, str]:
     return {category: name for category, name in named.items() if name is not None}
 
 
+def _dimension_label(by: str) -> str:
+    """A dimension as a yearly table by it names it: a case field as every output names it ("sex", not
+    "gender": :data:`~evidence.notebooks.builders.CASE_BREAKDOWN_NAMES`), another by its own name, spaced
+    ("form")."""
+    return CASE_BREAKDOWN_NAMES.get(by, by.replace("_", " "))
+
+
 def show_dimension_section(
     numbers: YearlyNumbers, *, place: str, source: str, dimension: str | None = None
 ) -> None:
@@ -1245,11 +1253,11 @@ def show_dimension_section(
     from evidence.presentation import charts
 
     if numbers.by is None:
-        wanted = f" by {dimension.replace('_', ' ')}" if dimension else " by this dimension"
+        wanted = f" by {_dimension_label(dimension)}" if dimension else " by this dimension"
         _markdown(escape_markdown(f"No breakdown{wanted} in these data for this selection (see above)."))
         return
     by = numbers.by
-    label = by.replace("_", " ")
+    label = _dimension_label(by)
     caption = f"{victims_noun(numbers.selection).capitalize()} per year by {label}"
     table = numbers.by_category
     if table is None:
