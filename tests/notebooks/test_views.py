@@ -1209,7 +1209,7 @@ def test_the_routes_world_map_says_its_grey_countries_are_not_among_the_largest_
     assert "largest routes" in views.WORLD_MAP_GREY
 
 
-def _forms_without_total(cells: dict[int, int | str]):
+def _forms_without_total(cells: dict[int, int | str], threshold: int = 5):
     from _indicator import indicator_rows
 
     from evidence.analyses.selection import Selection
@@ -1224,7 +1224,7 @@ def _forms_without_total(cells: dict[int, int | str]):
             for f in ("Forced labour", "Sexual exploitation")
         ]
     selection = Selection(indicator_rows(rows), country="KHM", role="destination")
-    return yearly_numbers(selection, DisclosureRule(5), by="form")
+    return yearly_numbers(selection, DisclosureRule(threshold), by="form")
 
 
 def _dimension_text(monkeypatch, numbers) -> str:
@@ -1234,6 +1234,19 @@ def _dimension_text(monkeypatch, numbers) -> str:
     monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
     views.show_dimension_section(numbers, place="Cambodia", source="UNODC")
     return " ".join(str(o.get("text/markdown", "")) for o in shown if isinstance(o, dict))
+
+
+def test_the_legend_of_the_publishers_own_small_cells_is_true_at_a_higher_threshold(monkeypatch):
+    """At threshold 11 Cambodia's table by form read "<11: a cell the publisher gives as <5 (fewer than five
+    victims), its own censoring": of a label that says fewer than 11, never said; and a cell shown <11 may be
+    several of the publisher's <5 cells summed (2–8 is below 11), no single cell it gives as <5."""
+    text = _dimension_text(monkeypatch, _forms_without_total({2017: "<5", 2018: "<5"}, threshold=11))
+    assert "| 2017 | \\<11 | \\<11 |" in text
+    assert (
+        "\\<11: fewer than 11: a cell the publisher gives as \\<5 (fewer than five victims), or several such cells "
+        "summed, its own censoring." in text
+    ), text
+    assert "not shown to protect individuals" not in text
 
 
 def test_a_table_of_the_publishers_own_small_cells_says_they_are_the_publishers(monkeypatch):

@@ -983,8 +983,10 @@ def censored_note(
 def publisher_small_note(shown: pl.DataFrame, bounds: Bounds, *, published: Sequence[int] = ()) -> str | None:
     """The note on the small cells (``<5``) of a table of censored counts that are the publisher's own
     censored cells (:attr:`~evidence.presentation.disclosure.DisclosedTable.known`: UNODC gives them as
-    ``<5``), not cells this toolkit withheld: said so, and, where the table has both, both. None when no shown
-    small cell is the publisher's (the table writer's own note then says what the label means)."""
+    ``<5``), not cells this toolkit withheld: said so, and, where the table has both, both. Under a threshold
+    that is none of the publisher's (11: its ``<5`` cells shown ``<11``) the label is said to mean fewer than it,
+    and to stand for several of the publisher's cells summed too (2–8). None when no shown small cell is the
+    publisher's (the table writer's own note then says what the label means)."""
     if bounds.exact:
         return None
     low = bounds.low
@@ -999,6 +1001,13 @@ def publisher_small_note(shown: pl.DataFrame, bounds: Bounds, *, published: Sequ
     if not theirs:
         return None
     said = f"{label}: a cell the publisher gives as {publisher_labels(published)}, its own censoring"
+    if low.rule.threshold not in (published or (5,)):
+        # a label other than the publisher's own (<11 for UNODC's <5) says what it means, fewer than 11, and
+        # what it can be: a cell shown so may be several of the publisher's cells summed (2–8 is below 11)
+        said = (
+            f"{label}: fewer than {low.rule.threshold}: a cell the publisher gives as {publisher_labels(published)}, "
+            "or several such cells summed, its own censoring"
+        )
     if ours:
         # what this toolkit withholds in a table of ranges: a small count, or a range whose low end is small,
         # whole (tables.small_note), whichever the hidden values are
