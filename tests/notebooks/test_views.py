@@ -460,6 +460,16 @@ def test_route_notes_of_a_table_name_the_regions_its_classes_are_of():
         assert "Global Reports group countries in regions of their own" in note
 
 
+def test_the_route_tables_note_speaks_of_what_the_table_shows():
+    """A researcher's reading of the real brief: under a route table of counts, "compare these shares with the
+    reports' only with that in mind", of a table that shows no share."""
+    from evidence.notebooks.views import REGION_NOTES
+
+    for note in REGION_NOTES.values():
+        assert "these shares" not in note
+        assert "compare these classes of route with the reports' only with that in mind." in note
+
+
 def test_a_route_table_has_no_column_for_a_class_none_of_its_flows_is_of():
     """The label of records domestic or intraregional (routes.record_region_flows) would otherwise give every
     route table an empty column."""

@@ -2242,10 +2242,10 @@ def show_profiles(
 
 #: Neither M49 level gives the shares of UNODC's Global Reports, whose regional groupings are their own and change
 #: between editions (the Middle East's victims of 2007–2010: 37% transregional by region, 84% by subregion; 70% in
-#: the report)
+#: the report); said of the classes the note's table shows, counts not shares (it said "these shares")
 _NOT_THE_REPORTS: Final = (
     " UNODC's Global Reports group countries in regions of their own, which change between editions: compare these "
-    "shares with the reports' only with that in mind."
+    "classes of route with the reports' only with that in mind."
 )
 
 #: What a route table's classes mean, by the regional level they are drawn at
