@@ -2955,8 +2955,11 @@ def undated_sentence(selection: Selection, rule: DisclosureRule, *, who: str, pe
             if cut
             else ""
         )
+        # a withheld count in words: a sentence opened by the tables' label ("<5 victim records") has no legend
+        words = markup.count_in_words(shown)
+        count = words[:1].upper() + words[1:] if shown == rule.label else markup.marked(shown, "people")
         said.append(
-            f"{markup.marked(shown, 'people')} "
+            f"{count} "
             + escape_markdown(
                 f"victim record{'' if shown == '1' else 's'} of {who} have no single year (a band of years, or "
                 f"none){bands}: they are in no table or chart below, which cover {period}."
