@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import polars as pl
 
 from evidence.analyses.intervals import censoring_thresholds
+from evidence.analyses.routes import GROWTH_ALPHA
 from evidence.analyses.selection import Selection
 from evidence.core.errors import ParameterError
 from evidence.core.text import column_title, number_in_words, word_list
@@ -23,6 +24,8 @@ from evidence.notebooks.builders import (
     CASE_BREAKDOWN_NAMES,
     COVERAGE_KINDS,
     DOUBTFUL_BREAKDOWN,
+    EMERGING_AT_MOST_NOTE,
+    EMERGING_BELOW_ALPHA,
     EMERGING_KINDS,
     EMERGING_WITHHELD_NOTE,
     NO_DATA_PUBLISHED,
@@ -42,6 +45,7 @@ from evidence.notebooks.builders import (
     categories_above_total_line,
     category_name,
     category_sum_note,
+    emerging_statistics_shown,
     emerging_unassessed,
     emerging_view,
     gap_reasons,
@@ -52,6 +56,7 @@ from evidence.notebooks.builders import (
     panel_sentence,
     positive_years,
     profile_view,
+    q_value_bounded,
     records_no_category,
     repeated_rows_note,
     route_notes,
@@ -874,14 +879,6 @@ def show_emerging(
     if unassessed is not None:
         _markdown(unassessed)
         return
-    emerging = routes.emerging_routes(selection, min_victims=max(5, rule.threshold))
-    if not emerging.height:
-        _markdown("No corridor grows significantly or appears in this selection.")
-        return
-    listed = emerging.height if top is None else min(top, emerging.height)
-    caption = "Growing and new corridors"
-    if listed < emerging.height:
-        caption += f" (the {listed} with the lowest q-values of {emerging.height})"
     tables = (
         [numbers]
         if numbers is not None
@@ -890,17 +887,55 @@ def show_emerging(
             for level in ([regional_level] if regional_level is not None else ["region", "subregion"])
         ]
     )
-    hidden: set[tuple[str, str]] = set()
-    for table in tables:
-        hidden |= (
-            table.withheld_corridors()
-            if table is not None
-            else set(emerging.select("origin_iso3", "destination_iso3").iter_rows())
-        )
+    hidden = set().union(*(table.withheld_corridors() for table in tables if table is not None))
+    # the q-values printed are bounded over the withheld corridors' p-values, never read from them
+    emerging = routes.emerging_routes(
+        selection, min_victims=max(5, rule.threshold), withheld_below=rule.threshold, withheld=hidden
+    )
+    if not emerging.height:
+        _markdown("No corridor grows significantly or appears in this selection.")
+        return
+    if any(table is None for table in tables):  # too small to protect: every statistic withheld
+        hidden |= set(emerging.select("origin_iso3", "destination_iso3").iter_rows())
     view = emerging_view(emerging, top=top, rule=rule, keyed=selection.keyed, withheld=hidden)
+    caption = "Growing and new corridors" + _emerging_listed(
+        sum(emerging_statistics_shown(emerging, rule, keyed=selection.keyed, withheld=hidden)),
+        emerging.height,
+        view.height,
+    )
     withheld = (view.select(pl.all() == COMPLEMENT_LABEL).sum_horizontal() > 0).any()
-    note = EMERGING_WITHHELD_NOTE.format(threshold=rule.threshold) if withheld else None
-    show_table(view, caption=caption, kinds=EMERGING_KINDS, note=note)
+    notes = [EMERGING_WITHHELD_NOTE.format(threshold=rule.threshold)] if withheld else []
+    if any(q_value_bounded(text) for text in view["q-value"]):
+        below = f"<{GROWTH_ALPHA:.4f}" in view["q-value"].to_list()
+        notes.append(
+            EMERGING_AT_MOST_NOTE.format(
+                below=EMERGING_BELOW_ALPHA.format(alpha=GROWTH_ALPHA) if below else ""
+            )
+        )
+    show_table(view, caption=caption, kinds=EMERGING_KINDS, note=" ".join(notes) or None)
+
+
+def _emerging_listed(printed: int, emerging: int, listed: int) -> str:
+    """What a table of the first ``listed`` of ``emerging`` growing and new corridors (``printed`` of them with
+    their statistics) holds, in words for its caption (:func:`~evidence.notebooks.builders.emerging_view`: those
+    printed by q-value, then withheld ones by name); empty when it lists them all."""
+    if listed >= emerging:
+        return ""
+    withheld = emerging - printed
+    if not withheld:
+        return f" (the {listed} with the lowest q-values of {emerging})"
+    if listed <= printed:
+        # a withheld corridor's q-value is not told, nor whether it is among the lowest
+        return (
+            f" (the {listed} with the lowest q-values of the {printed} whose statistics are published; "
+            f"the {withheld} whose statistics are withheld are not listed)"
+        )
+    if not printed:
+        return f" ({listed} of the {withheld}, whose statistics are withheld, by name)"
+    return (
+        f" (the {printed} whose statistics are published and {listed - printed} of the {withheld} whose "
+        "statistics are withheld, by name)"
+    )
 
 
 # ------------------------------------------------------------------------------------------------------ trends
