@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Final, Literal, cast
+from typing import Any, Final, Literal, NamedTuple, cast
 
 import polars as pl
 
@@ -1477,7 +1477,7 @@ def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> 
             group = " (foreign nationals, citizenship not stated: not nationals of the country)"
         parts.append(
             # the count after a colon: "without 25", "97 albanian 43" ran the file's text into its count
-            f"{_label_markup(row['category'])}{escape_markdown(group)}: {bounds_markup(pair)} "
+            f"{_label_markup(row['category'])}{escape_markdown(group)}: {pair_in_words(pair)} "
             f"({escape_markdown(years_in_words(row['years']))})"
         )
     intro = escape_markdown(
@@ -1579,16 +1579,30 @@ def doubtful_pair(selection: Selection | None, rule: DisclosureRule) -> tuple[An
     return _protected_pair(cells, rule) if cells.height else None
 
 
-#: A sentence of :func:`route_notes` before it is written out: text, and published pairs of counts.
-_Sentence = list[str | tuple[Any, Any]]
+class _Counted(NamedTuple):
+    """A count of a sentence of :func:`route_notes`: a published pair (:func:`published_pair`) and what it
+    counts ("victims"), said together: a withheld pair in words ("fewer than 5 victims", "a withheld number of
+    victims": :func:`~evidence.presentation.markup.count_in_words`), never as a table's label in prose."""
+
+    pair: tuple[Any, Any]
+    noun: str
+
+
+#: A sentence of :func:`route_notes` before it is written out: text, and published counts with their noun.
+_Sentence = list[str | _Counted]
 
 
 def _sentence(parts: _Sentence, *, markdown: bool) -> str:
-    """A sentence's parts as plain text (counts as :func:`bounds_text`), or as Markdown: text escaped, counts as
-    :func:`bounds_markup` (an interval of the publisher's censored cells marked as such, not as people)."""
+    """A sentence's parts as plain text (counts as :func:`bounds_text`, a withheld one in words), or as Markdown:
+    text escaped, counts as :func:`bounds_markup` (an interval of the publisher's censored cells marked as such,
+    not as people), a withheld one in words."""
+
+    def said(count: _Counted) -> str:
+        return pair_in_words(count.pair, count.noun, markdown=markdown)
+
     if markdown:
-        return "".join(bounds_markup(p) if isinstance(p, tuple) else escape_markdown(p) for p in parts)
-    return "".join(bounds_text(p) if isinstance(p, tuple) else p for p in parts)
+        return "".join(said(p) if isinstance(p, _Counted) else escape_markdown(p) for p in parts)
+    return "".join(said(p) if isinstance(p, _Counted) else p for p in parts)
 
 
 #: How a route note on an unused breakdown by country of repatriation starts: said once per brief.
@@ -1717,9 +1731,9 @@ def route_notes(
         notes.append(
             [
                 "Left out here: ",
-                _repatriated_abroad_pair(records, country, rule),
+                _Counted(_repatriated_abroad_pair(records, country, rule), nationals),
                 (
-                    f" {nationals} detected on their return, whom its breakdown by country "
+                    " detected on their return, whom its breakdown by country "
                     f"of repatriation shows were exploited abroad ({years_in_words(abroad['year'].to_list())}); they are "
                     f"routes of {name_in_text(country) or place} as country of origin, and not part of this sum."
                 ),
@@ -1786,8 +1800,8 @@ def route_notes(
         notes.append(
             [
                 "The routes of the doubtful breakdowns are rows of their own, marked doubtful (",
-                doubtful_total,
-                f" victims), never among the other routes{per_year}.",
+                _Counted(doubtful_total, "victims"),
+                f"), never among the other routes{per_year}.",
             ]
         )
     unknown_doubtful = in_doubtful.filter(
@@ -1797,7 +1811,7 @@ def route_notes(
         notes.append(
             [
                 f'Of the row "{ORIGIN_UNKNOWN}", ',
-                _protected_pair(unknown_doubtful, rule),
+                _Counted(_protected_pair(unknown_doubtful, rule), "victims"),
                 " come from the doubtful breakdowns (labels that name no country).",
             ]
         )
@@ -1817,8 +1831,8 @@ def route_notes(
                         f"{NOT_USED} UNODC's breakdown of the victims {where} detected by country of repatriation "
                         f"({years_in_words(part['year'].to_list())}; "
                     ),
-                    _protected_pair(part, rule),
-                    f" victims), because {why[str(reason[0])]}.",
+                    _Counted(_protected_pair(part, rule), "victims"),
+                    f"), because {why[str(reason[0])]}.",
                 ]
             )
     return [_sentence(parts, markdown=markdown) for parts in notes]
@@ -1912,6 +1926,22 @@ def bounds_markup(pair: tuple[int | str | None, int | str | None], *, missing: s
 
     text = bounds_text(pair, missing=missing)
     return marked(text, CENSORED) if censored_interval(pair) else escape_markdown(text)
+
+
+def pair_in_words(pair: tuple[Any, Any], noun: str = "", *, markdown: bool = True) -> str:
+    """A published pair (:func:`published_pair`) for a sentence, with what it counts (``noun``): a published
+    count as :func:`bounds_text` (with ``markdown``, :func:`bounds_markup`), a withheld one in words ("fewer
+    than 5 victims", "a withheld number of victims": :func:`~evidence.presentation.markup.count_in_words`), since
+    prose has no legend for a table's labels; ``noun`` escaped with the rest."""
+    from evidence.presentation.markup import count_in_words
+
+    noun = escape_markdown(noun) if markdown else noun
+    text = bounds_text(pair)
+    said = count_in_words(text, noun, markdown=markdown)
+    if said != (f"{text} {noun}" if noun else text):  # withheld: the toolkit's own words
+        return said
+    shown = bounds_markup(pair) if markdown else text
+    return f"{shown} {noun}" if noun else shown
 
 
 def interval_display(low: DisclosedTable, high: DisclosedTable) -> pl.DataFrame:
@@ -3162,8 +3192,11 @@ def undated_sentence(selection: Selection, rule: DisclosureRule, *, who: str, pe
             if cut
             else ""
         )
+        # a withheld count in words: a sentence opened by the tables' label ("<5 victim records") has no legend
+        words = markup.count_in_words(shown)
+        count = words[:1].upper() + words[1:] if shown == rule.label else markup.marked(shown, "people")
         said.append(
-            f"{markup.marked(shown, 'people')} "
+            f"{count} "
             + escape_markdown(
                 f"victim record{'' if shown == '1' else 's'} of {who} have no single year (a band of years, or "
                 f"none){bands}: they are in no table or chart below, which cover {period}."
@@ -3261,9 +3294,20 @@ CATEGORY_SUM = "Sum of categories"
 BREAKDOWN_NAMES = {"form": "form of exploitation", "sex": "sex", "age": "age"}
 
 
+#: The case data's fields a breakdown can be by, as every other output names them (the tables' "Sex", the data
+#: quality report's :data:`~evidence.analyses.quality.FIELD_NAMES`): never the column's name ("By gender").
+CASE_BREAKDOWN_NAMES = {
+    "gender": "sex",
+    "majority_status": "minor or adult",
+    "data_source_type": "source type",
+}
+
+
 def breakdown_name(by: str | None) -> str:
-    """A breakdown as readers name it ("form of exploitation"; another dimension's own name, spaced)."""
-    return BREAKDOWN_NAMES.get(by or "", (by or "category").replace("_", " "))
+    """A breakdown as readers name it ("form of exploitation", "sex" for the case data's gender; another
+    dimension's own name, spaced)."""
+    key = by or ""
+    return BREAKDOWN_NAMES.get(key) or CASE_BREAKDOWN_NAMES.get(key) or (by or "category").replace("_", " ")
 
 
 def positive_years(frame: pl.DataFrame, column: str) -> set[int]:

@@ -21,6 +21,7 @@ from evidence.core.errors import ParameterError
 from evidence.core.text import column_title, number_in_words, word_list
 from evidence.notebooks.builders import (
     BREAKDOWN_NAMES,
+    CASE_BREAKDOWN_NAMES,
     COVERAGE_KINDS,
     DOUBTFUL_BREAKDOWN,
     EMERGING_AT_MOST_NOTE,
@@ -1017,8 +1018,10 @@ def censored_note(
 def publisher_small_note(shown: pl.DataFrame, bounds: Bounds, *, published: Sequence[int] = ()) -> str | None:
     """The note on the small cells (``<5``) of a table of censored counts that are the publisher's own
     censored cells (:attr:`~evidence.presentation.disclosure.DisclosedTable.known`: UNODC gives them as
-    ``<5``), not cells this toolkit withheld: said so, and, where the table has both, both. None when no shown
-    small cell is the publisher's (the table writer's own note then says what the label means)."""
+    ``<5``), not cells this toolkit withheld: said so, and, where the table has both, both. Under a threshold
+    that is none of the publisher's (11: its ``<5`` cells shown ``<11``) the label is said to mean fewer than it,
+    and to stand for several of the publisher's cells summed too (2–8). None when no shown small cell is the
+    publisher's (the table writer's own note then says what the label means)."""
     if bounds.exact:
         return None
     low = bounds.low
@@ -1033,6 +1036,13 @@ def publisher_small_note(shown: pl.DataFrame, bounds: Bounds, *, published: Sequ
     if not theirs:
         return None
     said = f"{label}: a cell the publisher gives as {publisher_labels(published)}, its own censoring"
+    if low.rule.threshold not in (published or (5,)):
+        # a label other than the publisher's own (<11 for UNODC's <5) says what it means, fewer than 11, and
+        # what it can be: a cell shown so may be several of the publisher's cells summed (2–8 is below 11)
+        said = (
+            f"{label}: fewer than {low.rule.threshold}: a cell the publisher gives as {publisher_labels(published)}, "
+            "or several such cells summed, its own censoring"
+        )
     if ours:
         # what this toolkit withholds in a table of ranges: a small count, or a range whose low end is small,
         # whole (tables.small_note), whichever the hidden values are
@@ -1270,6 +1280,13 @@ def category_names(by: str | None, categories: Sequence[str]) -> dict[str, str]:
     return {category: name for category, name in named.items() if name is not None}
 
 
+def _dimension_label(by: str) -> str:
+    """A dimension as a yearly table by it names it: a case field as every output names it ("sex", not
+    "gender": :data:`~evidence.notebooks.builders.CASE_BREAKDOWN_NAMES`), another by its own name, spaced
+    ("form")."""
+    return CASE_BREAKDOWN_NAMES.get(by, by.replace("_", " "))
+
+
 def show_dimension_section(
     numbers: YearlyNumbers, *, place: str, source: str, dimension: str | None = None
 ) -> None:
@@ -1280,11 +1297,11 @@ def show_dimension_section(
     from evidence.presentation import charts
 
     if numbers.by is None:
-        wanted = f" by {dimension.replace('_', ' ')}" if dimension else " by this dimension"
+        wanted = f" by {_dimension_label(dimension)}" if dimension else " by this dimension"
         _markdown(escape_markdown(f"No breakdown{wanted} in these data for this selection (see above)."))
         return
     by = numbers.by
-    label = by.replace("_", " ")
+    label = _dimension_label(by)
     caption = f"{victims_noun(numbers.selection).capitalize()} per year by {label}"
     table = numbers.by_category
     if table is None:
@@ -2260,10 +2277,10 @@ def show_profiles(
 
 #: Neither M49 level gives the shares of UNODC's Global Reports, whose regional groupings are their own and change
 #: between editions (the Middle East's victims of 2007–2010: 37% transregional by region, 84% by subregion; 70% in
-#: the report)
+#: the report); said of the classes the note's table shows, counts not shares (it said "these shares")
 _NOT_THE_REPORTS: Final = (
     " UNODC's Global Reports group countries in regions of their own, which change between editions: compare these "
-    "shares with the reports' only with that in mind."
+    "classes of route with the reports' only with that in mind."
 )
 
 #: What a route table's classes mean, by the regional level they are drawn at
