@@ -3009,9 +3009,10 @@ def _integer_complement(
         return target if among is None or target in among else None
     combination = system.derived.get(target, {target: 1.0})
     near: set[Hashable] = set(combination)
+    fresh = near  # the counts of ``near`` whose ties it does not hold yet (:func:`_wider`)
     asked: set[Hashable] = set()
     for _hop in range(4):
-        wider = near | {t for q in near for t in ties.get(q, ())}
+        wider = _wider(near, fresh, ties)
         for candidate in _linked_candidates(system, wider, among)[:max_candidates]:
             if candidate in asked:
                 continue
@@ -3028,8 +3029,19 @@ def _integer_complement(
                 return candidate
         if wider == near:
             return None
-        near = wider
+        near, fresh = wider, wider - near
     return None
+
+
+def _wider(
+    near: set[Hashable], fresh: Iterable[Hashable], ties: dict[Hashable, set[Hashable]]
+) -> set[Hashable]:
+    """``near`` and every count tied to one of it, given ``fresh``: those of ``near`` whose ties are not all in it
+    (the ring added by the last step; the ties of the counts before it are in ``near`` already). One union of the
+    fresh counts' ties: the ties of every count of ``near``, gathered again at each step, one by one, were a fifth
+    of a large table's protection (the table by citizenship beside the United Kingdom's route tables, 2023 workbook;
+    the same sets, so the same candidates in the same order)."""
+    return near.union(*(ties[q] for q in fresh if q in ties))
 
 
 def _protect_relaxed(
@@ -3084,6 +3096,7 @@ def _protect_relaxed(
             # the target's proof in this round's system (None: one another table shows, or none kept)
             proof = known.pinned.get(key)
             near = set(combination)
+            fresh = near  # the counts of ``near`` whose ties it does not hold yet (:func:`_wider`)
             freeing: list[Hashable] = []
             first: list[Hashable] = []
             # whether withholding a candidate frees the target depends only on what the system withholds, which
@@ -3094,7 +3107,7 @@ def _protect_relaxed(
             proofs: dict[Hashable, _Pinned] = {}  # the target's proof with a candidate withheld
             others: list[_Pinned] = []  # those found by solving, each with a count withheld that only widened
             for _hop in range(4):
-                wider = near | {t for q in near for t in ties.get(q, ())}
+                wider = _wider(near, fresh, ties)
                 candidates = _linked_candidates(system, wider, among)
                 first = first or candidates
                 for c in candidates[:max_candidates]:
@@ -3115,7 +3128,7 @@ def _protect_relaxed(
                 freeing = [c for c in candidates[:max_candidates] if frees[c]]
                 if freeing or wider == near:
                     break
-                near = wider
+                near, fresh = wider, wider - near
             if not first:
                 raise unprotectable()
             best: tuple[int, int] | None = None
