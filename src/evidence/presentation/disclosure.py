@@ -2983,21 +2983,28 @@ def protect_linked(
     raise _unprotectable(rule)
 
 
-def _linked_ties(system: LinkedCounts) -> dict[Hashable, set[Hashable]]:
-    """The quantities of ``system`` each shares a line or bound with (itself among them)."""
-    ties: dict[Hashable, set[Hashable]] = {}
+#: The lines and bounds each quantity of a system is in, as the sets of their quantities (:func:`_linked_ties`).
+_Ties = dict[Hashable, list[frozenset[Hashable]]]
+
+
+def _linked_ties(system: LinkedCounts) -> _Ties:
+    """The lines and bounds of ``system`` each of its quantities is in (the quantities it shares one with, itself
+    among them, are their union: :func:`_wider`). Each line's set is made once, not added to the set of each of its
+    quantities: a line of k quantities cost k² insertions, for the whole system at every protection."""
+    ties: _Ties = {}
     lines = [*system.equalities, *system.at_most, *system.derived.values()]
     lines += [{q: 1.0, base: 1.0} for q, (base, _, _) in system.shares.items()]
     for combination in lines:
-        for q in combination:
-            ties.setdefault(q, set()).update(combination)
+        members = frozenset(combination)
+        for q in members:
+            ties.setdefault(q, []).append(members)
     return ties
 
 
 def _integer_complement(
     system: LinkedCounts,
     programs: _Programs,
-    ties: dict[Hashable, set[Hashable]],
+    ties: _Ties,
     target: Hashable,
     max_candidates: int,
     among: Collection[Hashable] | None,
@@ -3033,21 +3040,19 @@ def _integer_complement(
     return None
 
 
-def _wider(
-    near: set[Hashable], fresh: Iterable[Hashable], ties: dict[Hashable, set[Hashable]]
-) -> set[Hashable]:
+def _wider(near: set[Hashable], fresh: Iterable[Hashable], ties: _Ties) -> set[Hashable]:
     """``near`` and every count tied to one of it, given ``fresh``: those of ``near`` whose ties are not all in it
     (the ring added by the last step; the ties of the counts before it are in ``near`` already). One union of the
     fresh counts' ties: the ties of every count of ``near``, gathered again at each step, one by one, were a fifth
     of a large table's protection (the table by citizenship beside the United Kingdom's route tables, 2023 workbook;
     the same sets, so the same candidates in the same order)."""
-    return near.union(*(ties[q] for q in fresh if q in ties))
+    return near.union(*(line for q in fresh for line in ties.get(q, ())))
 
 
 def _protect_relaxed(
     system: LinkedCounts,
     rule: DisclosureRule,
-    ties: dict[Hashable, set[Hashable]],
+    ties: _Ties,
     max_rounds: int,
     max_candidates: int,
     among: Collection[Hashable] | None,
