@@ -5856,17 +5856,14 @@ def _protected_jointly(
     beside 30 in the route table and 2010's ``<11``), every count of the rows and the columns of those left
     exposed is withheld first, then, failing that, all of ``among``. All this is done twice, each printed sum of
     categories as two counts and as one label (:func:`_high_ends_follow`), and the result that withholds fewer
-    cells of the table kept: as one label a sum frees what neither end does alone (Mexico as both at 11: 49
+    cells of the table kept: as one label a sum frees what neither end does alone (Mexico as both at 11: 48
     counts shown, not 15), as two the search takes other paths, cheaper for some tables (Switzerland as both
     at 11: 26 counts shown, not 18)."""
-    start = dict(system.status), set(system.published_too), set(among)
-    found: list[tuple[int, set[int], dict[Hashable, str | None], set[Hashable], set[Hashable]]] = []
+    start = _protection_state(system)
+    found: list[tuple[int, set[int], _ProtectionState, set[Hashable]]] = []
     for by_labels in (False, True):
-        system.status.clear()
-        system.status.update(start[0])
-        system.published_too.clear()
-        system.published_too.update(start[1])
-        tried = set(start[2])
+        _restore_protection(system, start)
+        tried = set(among)
         put_back = _high_ends_follow(system, tried) if by_labels else lambda: None
         try:
             empty = _protected_by_labels(system, rule, tried, printed)
@@ -5878,16 +5875,34 @@ def _protected_jointly(
             _table_cell(q) for q in tried if start[0].get(q) is None and system.status.get(q) is not None
         }
         withheld |= {_table_cell(q) for row in empty for q in printed.get(row, ())}
-        found.append((len(withheld), empty, dict(system.status), set(system.published_too), tried))
+        found.append((len(withheld), empty, _protection_state(system), tried))
     if not found:
         return None
-    _, empty, status, published_too, kept = min(found, key=lambda result: result[0])  # of equals, the first
+    _, empty, state, kept = min(found, key=lambda result: result[0])  # of equals, the first
+    _restore_protection(system, state)
+    among.intersection_update(kept)
+    return empty
+
+
+#: What a protection of a system changes: how each count is published, those one table shows and another
+#: withholds, and the derived counts still to protect (:func:`_known_already` takes some as known).
+_ProtectionState = tuple[dict[Hashable, str | None], set[Hashable], dict[Hashable, dict[Hashable, float]]]
+
+
+def _protection_state(system: LinkedCounts) -> _ProtectionState:
+    """A copy of what a protection of ``system`` changes."""
+    return dict(system.status), set(system.published_too), dict(system.derived)
+
+
+def _restore_protection(system: LinkedCounts, state: _ProtectionState) -> None:
+    """``system`` as it was when ``state`` was taken (:func:`_protection_state`)."""
+    status, published_too, derived = state
     system.status.clear()
     system.status.update(status)
     system.published_too.clear()
     system.published_too.update(published_too)
-    among.intersection_update(kept)
-    return empty
+    system.derived.clear()
+    system.derived.update(derived)
 
 
 def _table_cell(quantity: Hashable) -> tuple[int, str]:
