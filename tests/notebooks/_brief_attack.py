@@ -6,8 +6,6 @@ cells together (:func:`_pinned_cells` of the row attacker, on one system)."""
 
 from __future__ import annotations
 
-from evidence.notebooks.builders import CensoredLow
-
 #: A cell of the system: ("cell", year, category), ("year", year) or ("panel", year).
 Key = tuple
 
@@ -88,13 +86,15 @@ class _System:
 
 
 def attack_brief(numbers, rule, pinned_cells, columns=None) -> list[tuple]:
-    """The withheld counts of ``numbers`` (a :class:`~evidence.notebooks.builders.YearlyNumbers` of UNODC's
-    censored counts) with an exact part that the published tables pin, as keys: ("cell", year, category),
-    ("year", year) or ("panel", year). ``columns``: what other tables publish of a category's sum over the
-    table's years of some of its categories (a tuple of them), as a (low, high) pair read as a cell's (a
-    corridor's total in the route table beside the table by corridor: ``_corridor_totals``)."""
+    """The counts of ``numbers`` (a :class:`~evidence.notebooks.builders.YearlyNumbers` of UNODC's censored
+    counts) not printed, withheld or left empty, with an exact part that the published tables pin, as keys:
+    ("cell", year, category), ("year", year) or ("panel", year). A cell left empty (its row's breakdown
+    withheld) is as secret as one labelled ``x`` or ``<11``, and the reader knows it is there (the workbook's
+    cells are public, only their small values are not). ``columns``: what other tables publish of a category's
+    sum over the table's years of some of its categories (a tuple of them), as a (low, high) pair read as a
+    cell's (a corridor's total in the route table beside the table by corridor: ``_corridor_totals``)."""
     system = _System(rule.threshold)
-    withheld: set[Key] = set()
+    printed: set[Key] = set()
     years_of: dict[str, tuple[int, int]] = {}
     for r in numbers.counts.iter_rows(named=True):
         if r["count_low"] is not None:
@@ -103,8 +103,8 @@ def attack_brief(numbers, rule, pinned_cells, columns=None) -> list[tuple]:
         system.add(("year", year), low, high)
 
     def note(key: Key, pair: tuple) -> None:
-        if any(isinstance(v, str) and not isinstance(v, CensoredLow) for v in pair):
-            withheld.add(key)
+        if pair[0] is not None and pair[0] == pair[1] and not isinstance(pair[0], str):
+            printed.add(key)
 
     per_year = numbers.per_year
     if per_year is not None:
@@ -189,10 +189,14 @@ def attack_brief(numbers, rule, pinned_cells, columns=None) -> list[tuple]:
                 system.equal(parts, [("panel", year)])
         if table.has_total_row:
             system.read([("panel", y) for y in truth if ("panel", y) in system.index], cells[-1])
-    # what the protection keeps: a withheld count below the threshold that the publisher printed exactly (a
-    # complement, at least the threshold, is withheld for another's sake; a count with the publisher's <5 in it
-    # is known to within them at best, as the publisher's file has it)
-    targets = [key for key in withheld if 0 < system.exact[key] < rule.threshold and not system.index[key][2]]
+    # what the protection keeps: a count below the threshold that the publisher printed exactly and the brief
+    # does not (a complement, at least the threshold, is withheld for another's sake; a count with the
+    # publisher's <5 in it is known to within them at best, as the publisher's file has it)
+    targets = [
+        key
+        for key in system.exact
+        if key not in printed and 0 < system.exact[key] < rule.threshold and not system.index[key][2]
+    ]
     order = sorted(targets)
     found = pinned_cells(
         system.bounds, system.equalities, system.at_least, [system.index[key][0] for key in order]
