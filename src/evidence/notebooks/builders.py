@@ -5825,6 +5825,20 @@ def _per_year_beside_routes(
     routes = route_numbers(selection, rule)
     if column is None or routes is None or routes.exact or not routes.flow_table.height:  # no route beside it
         return per_year
+    tables = {
+        by: cells
+        for by in TOTALS_PUBLISHED_ELSEWHERE
+        if (cells := _route_dimension(selection, by)) is not None
+    }
+    # nothing to keep: no year withheld as small, no small cell printed exactly by the publisher (at its own
+    # threshold, none)
+    if not any(reading == SMALL_REASON for _, reading, _ in column.years.values()) and not any(
+        low == high and rule.is_small(low)
+        for cells in tables.values()
+        for low, high in cells.select(*_BOUNDS).iter_rows()
+        if low is not None
+    ):
+        return per_year
     system = LinkedCounts()
     system.publish(ONE, 1, None)
     among: set[Hashable] = set()
@@ -5846,9 +5860,9 @@ def _per_year_beside_routes(
         if low is not None and high is not None
     }
     tied = False
-    for by in TOTALS_PUBLISHED_ELSEWHERE:
-        tied |= _route_cells_in(system, selection, rule, by, column, truth)
-    if not tied:
+    for by, cells in tables.items():
+        tied |= _route_cells_in(system, selection, rule, by, cells, column, truth)
+    if not tied or not linked_exposures(system, rule):
         return per_year
     # what the route tables give back whatever this table withholds is theirs to protect, not a year's to free
     printed = {q: system.status[q] for q in among}
@@ -5867,24 +5881,29 @@ def _per_year_beside_routes(
     return Bounds(*(withhold_cells(table, VICTIMS, rows) for table in (per_year.low, per_year.high)))
 
 
+def _route_dimension(selection: Selection, by: str) -> pl.DataFrame | None:
+    """The counts by year and category of the selection's table by ``by`` (:attr:`YearlyNumbers.by_counts`), None
+    for a dimension the selection does not have or that holds none."""
+    try:
+        by_counts = _yearly_basis(selection, by, None).by_counts
+    except ParameterError:
+        return None
+    return by_counts if by_counts is not None and by_counts.height else None
+
+
 def _route_cells_in(
     system: LinkedCounts,
     selection: Selection,
     rule: DisclosureRule,
     by: str,
+    by_counts: pl.DataFrame,
     column: _YearlyColumn,
     truth: Mapping[str, tuple[int, int]],
 ) -> bool:
-    """The cells of the selection's table by ``by`` (a key of :data:`TOTALS_PUBLISHED_ELSEWHERE`) in the system of
-    :func:`_per_year_beside_routes`, each its exact part (shown nowhere; a small one is not to follow), tied to
-    its year (``truth``: the years' true bounds) where the year's cells add up to it, and the route tables'
-    sums of its columns; whether there are any. A dimension the selection does not have adds nothing."""
-    try:
-        by_counts = _yearly_basis(selection, by, None).by_counts
-    except ParameterError:
-        return False
-    if by_counts is None or not by_counts.height:
-        return False
+    """The cells of the selection's table by ``by`` (a key of :data:`TOTALS_PUBLISHED_ELSEWHERE`; ``by_counts``:
+    :func:`_route_dimension`) in the system of :func:`_per_year_beside_routes`, each its exact part (shown
+    nowhere; a small one is not to follow), tied to its year (``truth``: the years' true bounds) where the year's
+    cells add up to it, and the route tables' sums of its columns; whether they publish any."""
     margins = _route_margins(selection, rule, by_counts, by)
     if not margins:
         return False
