@@ -126,7 +126,10 @@ def test_the_key_figures_box_comes_from_the_notebook_or_from_the_run(
     body = build_document(make_run(tmp_path / "runs", notebook=nb)).body
     assert "::: {.key-figures}\n### At a glance" in body
     assert "- **Country:** Thailand" in body and "- **Years:** 2012–2023" in body
-    assert "- **Data:** CTDC demo-2026.1 (synthetic demo)" in body
+    # the demo data by their one name and their generator's version ("CTDC demo-2026.1" read as CTDC's release)
+    assert (
+        "- **Data:** evidence synthetic demo data in the CTDC layout, demo generator version 2026.1" in body
+    )
 
 
 def test_real_data_have_no_demo_banner_and_name_a_synthetic_release(tmp_path: Path) -> None:

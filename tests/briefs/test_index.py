@@ -38,7 +38,8 @@ def test_index_lists_the_brief_with_parameters_releases_and_dates(runs_root: Pat
         "Country brief: Thailand</a>" in page
     )
     assert "synthetic demo data" in page  # tagged
-    assert "<li>CTDC demo-2026.1 (synthetic demo)</li>" in page  # as the brief's own "At a glance" says it
+    # as the brief's own "At a glance" says it
+    assert "<li>evidence synthetic demo data in the CTDC layout, demo generator version 2026.1</li>" in page
     assert "global_synthetic_v2024" not in page  # a layout's id is not for readers
     assert "role</span> both" in page and "years</span> 2012–2023" in page
     assert "2026-11-28" in page  # the run's date

@@ -65,7 +65,7 @@ def test_trend_prints_the_notebooks_tables(sample, tmp_path):
     assert (
         cli["disclosure"]["protection"] == "cell_key"
     )  # CTDC's k-anonymised release: records of real people
-    shown = tables["Identified victims per year by gender"]
+    shown = tables["Identified victims per year by sex"]  # the field gender, named as readers know it
     header, rows = shown[0], shown[1:]
     assert header[1:] == [c for c in cli["yearly_counts"][0] if c != "year"]
     assert len(rows) == len(cli["yearly_counts"])

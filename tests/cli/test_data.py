@@ -272,6 +272,14 @@ def test_list_shows_catalogue_and_cache_state() -> None:
     assert table.exit_code == 0 and "not cached" in table.stdout and "tip-tiers-kelley" in table.stdout
 
 
+def test_list_names_the_demo_data_by_its_generator_version_not_a_release_id() -> None:
+    """Readers read "demo generator version 2", as the briefs say it, not a bare "demo-2" (a publisher's id)."""
+    rows = {r["name"]: r for r in json.loads(invoke("data", "list", "--json").stdout)["releases"]}
+    assert (
+        rows["demo"]["title"] == "evidence synthetic demo data, demo generator version 2 (NOT real records)"
+    )
+
+
 def test_fetch_from_loopback_then_list_shows_it_cached(monkeypatch: pytest.MonkeyPatch) -> None:
     body = b'"countryname","iso","year","ccode","tier"\n"Thailand","THA",2014,800,"Tier 3"\n'
 

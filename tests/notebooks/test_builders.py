@@ -1509,16 +1509,20 @@ def test_route_tables_name_the_citizenships_not_mapped_to_a_country(tmp_path):
     )
     assert "Unknown" not in line  # the publisher's own unknown is no text to map
     assert "<b>" not in line and "\\<b\\>Atlantis\\*" in line  # the file's text, escaped
-    assert "Atlantis\\*\\</b\\></span>”: \\<5" in line  # an exact 3 below the threshold is withheld
+    # an exact 3 below the threshold is withheld, said in words (a sentence has no legend for "<5")
+    assert 'Atlantis\\*\\</b\\></span>”: fewer than <span data-kind="parameter">5</span> (2020)' in line
     assert find_small_counts(line.replace("\\<5", "")) == []
     # a censored <5 alone stays <5; a higher threshold withholds the same way
     only = Selection(
         _glotip(tmp_path, [("Rohingya", "<5"), ("Myanmar", "20")]), country="THA", role="destination"
     )
-    assert "Rohingya</span>” (a stateless group: no country of citizenship): \\<5" in (
-        unmapped_origins_line(only, RULE) or ""
+    assert (
+        'Rohingya</span>” (a stateless group: no country of citizenship): fewer than <span data-kind="parameter">'
+        "5</span>" in (unmapped_origins_line(only, RULE) or "")
     )
-    assert "\\<11" in (unmapped_origins_line(selection, DisclosureRule(11)) or "")
+    assert 'fewer than <span data-kind="parameter">11</span>' in (
+        unmapped_origins_line(selection, DisclosureRule(11)) or ""
+    )
     assert unmapped_origins_line(Selection(selection.table, country="MMR", role="origin"), RULE) is None
 
 
@@ -1564,7 +1568,7 @@ def test_real_citizenship_texts_naming_no_country_are_quoted_apart_from_their_co
         ("DEU", "without", "25"),
         ("ALB", "97 albanian", "43"),
         ("ARG", "OTROS", "45"),
-        ("NGA", "Central africa", "\\<5"),
+        ("NGA", "Central africa", "fewer than 5"),  # withheld: in words, in a sentence
     ]:
         line = unmapped_origins_line(Selection(glotip, country=country, role="destination"), RULE) or ""
         plain = re.sub(r"<span[^>]*>|</span>", "", line)
@@ -1695,6 +1699,21 @@ def test_real_route_notes_say_what_the_route_table_counts_and_leaves_out(shared_
     assert any(r.startswith("China → Myanmar (doubtful") for r in rows) and "China → Myanmar" not in rows
     # a doubtful cell is never drawn as a route (a bar or a line cannot carry its caveat)
     assert "CHN" not in numbers.chart_data()["origin_iso3"].to_list()
+
+
+def test_real_route_notes_say_a_withheld_count_in_words(shared_data):
+    """A route note is a sentence: a count it withholds is said in words ("Left out here: fewer than 100 nationals
+    of Thailand"), not as a table's label ("<100 nationals"), which no legend under prose explains."""
+    from evidence.notebooks.builders import route_notes
+    from evidence.sources.cache import load_cached
+
+    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    rule = DisclosureRule(100)  # Thailand's 59 nationals repatriated from abroad (2020) withheld
+    selection = Selection(glotip, country="THA", role="destination")
+    for markdown in (False, True):
+        notes = [re.sub(r"</?span[^>]*>", "", n) for n in route_notes(selection, rule, markdown=markdown)]
+        assert any(n.startswith("Left out here: fewer than 100 nationals of Thailand") for n in notes), notes
+        assert not any(re.search(r"\\?<100|\bx\b", n) for n in notes), notes
 
 
 def test_real_route_notes_give_a_censored_sum_as_its_interval(shared_data):
@@ -2618,7 +2637,11 @@ def test_records_without_a_year_are_said_to_be_left_out_of_a_selection_with_year
     assert said(_lao_in_thailand(0)) is None
     assert said(_lao_in_thailand(12), years=None) is None  # its yearly table shows them as "undated"
     small = said(_lao_in_thailand(3))
-    assert small is not None and "&lt;5</span>" in small and find_small_counts(small) == []
+    # withheld: in words, as a sentence says a count it withholds (the table's label "<5" starts no sentence)
+    assert small is not None and find_small_counts(small) == []
+    assert small.startswith('Fewer than <span data-kind="parameter">5</span> victim records of Thailand'), (
+        small
+    )
     assert ">12<" not in (said(_lao_in_thailand(12), threshold=13) or "")
     # records protected by cell key: the number is perturbed as every count of them is
     table = _lao_in_thailand(12, keyed=True)
@@ -3088,3 +3111,17 @@ def test_no_unmapped_or_unknown_citizenship_is_said_as_none(tmp_path):
         "single country (listed for review), and none one the publisher gives as unknown; such victims are left "
         "out of routes by origin."
     )
+
+
+@pytest.mark.parametrize(
+    ("by", "name"),
+    [("gender", "sex"), ("majority_status", "minor or adult"), ("data_source_type", "source type")],
+)
+def test_a_breakdown_of_case_data_is_named_as_the_toolkit_names_its_field(by, name):
+    """words31's reader: the trends notebook's headings said "By gender" and "By majority status" where every
+    other output (the tables, the causes section, the data-quality report) names the fields sex and minor or
+    adult: one concept, one name."""
+    from evidence.analyses.quality import FIELD_NAMES
+    from evidence.notebooks.builders import breakdown_name
+
+    assert breakdown_name(by) == name == FIELD_NAMES[by]

@@ -97,9 +97,11 @@ def test_no_number_is_printed_for_a_withheld_corridor(rows, withheld, threshold)
 
 @pytest.mark.parametrize(
     # the Netherlands and New Zealand at 5, Greece at 10 were cases until repat31: their corridors were withheld
-    # beside their nationals repatriated from abroad, the publisher's own <5, taken for a derived count
+    # beside their nationals repatriated from abroad, the publisher's own <5, taken for a derived count; Venezuela
+    # at 10 until len32: its listing of ten is the first ten of the listing of every corridor, which publishes
+    # Venezuela -> Argentina (55-58), withheld (x) beside a different listing of ten before
     ("country", "threshold"),
-    [("MEX", 10), ("CRI", 10), ("GTM", 10), ("ZWE", 10), ("VEN", 10)],
+    [("MEX", 10), ("CRI", 10), ("GTM", 10), ("ZWE", 10)],
 )
 def test_real_unodc_emerging_corridors_print_nothing_beside_a_withheld_route(
     shared_data, monkeypatch, country, threshold

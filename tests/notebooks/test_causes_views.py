@@ -1019,10 +1019,26 @@ def test_a_model_with_few_victims_per_odds_ratio_says_so(demo):
     plenty = causes.association_model(
         _few_events_cases(demo, 150), "exploitation_forced_labour", ("sex", "age_group")
     )
-    assert "fewer than" not in views.model_sentence(plenty, RULE).lower()
+    # (the caveat's own words: a count left out, small, is "fewer than 5" in the sentence too)
+    assert "per odds ratio estimated" not in views.model_sentence(plenty, RULE)
     # a withheld count is not bounded by the caveat: it is said only of published counts
     hidden = views.model_sentence(model, RULE, frozenset({"n_outcome"}))
-    assert "fewer than" not in hidden.lower()
+    assert "per odds ratio estimated" not in hidden
+
+
+def test_a_model_sentence_says_a_withheld_count_in_words(demo):
+    """The review of last session: a model sentence printed a withheld count as its table label, inside prose
+    ("logistic regression on x victims (<11 with it)"), where no legend explains it. Withheld with the section's
+    tables (``x``) it is a withheld number; small under the rule, fewer than the threshold."""
+    model = causes.association_model(
+        _few_events_cases(demo, 12), "exploitation_forced_labour", ("sex", "age_group")
+    )
+    withheld = frozenset({"n_used", "n_outcome"})
+    sentence = _unmarked(views.model_sentence(model, RULE, withheld))
+    assert "logistic regression on a withheld number of victims (a withheld number with it)" in sentence
+    assert not re.search(r"\bx\b", sentence), sentence
+    small = _unmarked(views.model_sentence(model, DisclosureRule(20)))
+    assert "(fewer than 20 with it)" in small and "<20" not in small, small
 
 
 def test_the_detection_model_table_cites_its_sources(tmp_path, monkeypatch, panel):
@@ -1280,7 +1296,10 @@ def test_a_category_a_model_leaves_out_gives_back_no_small_count_with_the_tables
     )
     assert men and int(men[1]) + int(men[2]) == 30  # the men, published by the means of control by sex
     left = re.findall(
-        r"([0-9x]+|\\?<5) of a category with too few victims, or no variation \(sex: Male\)", text
+        # a withheld count in words (causes_views.model_sentence): "a withheld number", "fewer than 5"
+        r"([0-9]+|a withheld number|fewer than (?:<span[^>]*>)?5(?:</span>)?) of a category with too few "
+        r"victims, or no variation \(sex: Male\)",
+        text,
     )
     assert left, text
     assert "27" not in left, left  # 30 - 27 = 3 men with no form recorded

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import pytest
 from hypothesis import given
@@ -598,6 +600,20 @@ def test_a_total_year_without_a_breakdown_is_named_and_the_two_compared_over_the
     sentence = country.breakdown_sentence(brief, table, routes)
     assert "the breakdown sums to 699–705 and the total is 900" in sentence
     assert "Over those years, the two differ because a country breaks down" in sentence
+
+
+def test_the_breakdown_sentence_says_a_withheld_count_in_words():
+    """A total of a year without a breakdown that is small (2020: 3 victims) was printed as the tables' label
+    inside the sentence ("(<5 victims)"): prose says it in words."""
+    rows = []
+    for year, total, listed in ((2018, 400, [(300, "MMR"), (97, "VNM")]), (2019, 500, [(497, "MMR")])):
+        rows.append(("THA", year, "Total", "Total", "Total", "Total", total))
+        rows += [("THA", year, "by citizenship", code, "Total", "Total", value) for value, code in listed]
+    rows.append(("THA", 2020, "Total", "Total", "Total", "Total", 3))  # no breakdown in 2020
+    brief, table, routes = _small_brief(rows)
+    sentence = re.sub(r"</?span[^>]*>", "", country.breakdown_sentence(brief, table, routes))
+    assert "UNODC\\'s total also covers 2020 (fewer than 5 victims)" in sentence, sentence
+    assert "<5 victims" not in sentence
 
 
 def test_the_route_table_sums_the_citizenship_breakdown_beside_the_published_total(tables):

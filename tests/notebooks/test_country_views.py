@@ -983,6 +983,23 @@ def test_the_sources_together_table_has_no_column_empty_in_every_row(real_tables
         )
 
 
+def test_the_sources_together_table_says_which_of_its_numbers_are_perturbed(real_tables, shown):
+    """A researcher's reading of the real brief of Thailand: under a table of CTDC's 140, UNODC's 134 and 630–651
+    and the GSI's 401,000, "Counts are perturbed slightly (cell key method): a total may differ from the sum of
+    its parts by a few", as if UNODC's and Walk Free's published figures had been changed. Only the case data's
+    are, and the note says so."""
+    from evidence.presentation.disclosure import PERTURBATION_NOTE
+
+    brief = open_brief(real_tables, DisclosureRule(5), country="THA", role="both")
+    country_views.show_together(brief)
+    (table,) = [t for t in _shown_tables(shown) if (t.caption or "").startswith("What the sources say")]
+    notes = " ".join(table.notes)
+    assert PERTURBATION_NOTE in notes  # the case data's count is perturbed, as in its own tables
+    assert (
+        "Only the case data's counts are perturbed: UNODC's and the GSI's numbers are as published." in notes
+    )
+
+
 def test_the_sources_together_table_keeps_its_ratio_where_a_row_has_one(real_tables, shown):
     brief = open_brief(real_tables, DisclosureRule(5), country="THA", role="both")
     country_views.show_together(brief)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -95,6 +96,15 @@ def test_synthetic_notice_is_one_short_line_for_demo_data():
     )
     both = runtime.synthetic_notice([own, _table(synthetic=True)])
     assert "invented records" in both and "publisher's synthetic release" in both and both.count(":::") == 2
+
+
+def test_the_demo_notice_gives_the_release_in_words():
+    """ "Synthetic demo data (release demo-2)": the id of the demo data's release, which reads as a publisher's
+    release; said as every brief says it, the generator's version."""
+    demo = _table(demo=True, synthetic=True)
+    demo.provenance = dataclasses.replace(demo.provenance, release="demo-2")
+    notice = re.sub(r"</?span[^>]*>", "", runtime.synthetic_notice([demo]) or "")
+    assert "Synthetic demo data (demo generator version 2)" in notice and "demo-2" not in notice, notice
 
 
 def test_load_data_reads_unchanged_files_from_the_cache(tmp_path, monkeypatch):

@@ -50,7 +50,7 @@ def test_a_doubtful_breakdown_is_shown_as_published_noted_and_not_used():
     assert (shown["2017"]["Other"], shown["2017"]["Unknown"]) == ("153", "153")  # as published
     note = no_breakdown_note(numbers) or ""
     assert note.startswith(
-        "Breakdown not usable (doubtful): in 2017 the breakdown by gender of the United States is doubtful: "
+        "Breakdown not usable (doubtful): in 2017 the breakdown by sex of the United States is doubtful: "
         + doubtful_reason(trends.DOUBTFUL_OVER_TOTAL)
     )
     assert "That row is shown as UNODC published it" in note
@@ -126,7 +126,7 @@ def test_real_united_states_by_gender_notes_its_doubtful_2017_and_2018(glotip):
     """REVIEW12 m7: Other 153 | Unknown 153 (2017), 205 | 205 (2018), sums above the total, said."""
     numbers = yearly_numbers(Selection(glotip, country="USA", role="destination"), RULE, by="gender")
     assert numbers.doubtful == {2017: trends.DOUBTFUL_OVER_TOTAL, 2018: trends.DOUBTFUL_OVER_TOTAL}
-    assert "in 2017–2018 the breakdown by gender of the United States is doubtful" in (
+    assert "in 2017–2018 the breakdown by sex of the United States is doubtful" in (
         no_breakdown_note(numbers) or ""
     )
     assert not yearly_numbers(Selection(glotip, country="USA", role="destination"), RULE, by="form").doubtful

@@ -460,6 +460,16 @@ def test_route_notes_of_a_table_name_the_regions_its_classes_are_of():
         assert "Global Reports group countries in regions of their own" in note
 
 
+def test_the_route_tables_note_speaks_of_what_the_table_shows():
+    """A researcher's reading of the real brief: under a route table of counts, "compare these shares with the
+    reports' only with that in mind", of a table that shows no share."""
+    from evidence.notebooks.views import REGION_NOTES
+
+    for note in REGION_NOTES.values():
+        assert "these shares" not in note
+        assert "compare these classes of route with the reports' only with that in mind." in note
+
+
 def test_a_route_table_has_no_column_for_a_class_none_of_its_flows_is_of():
     """The label of records domestic or intraregional (routes.record_region_flows) would otherwise give every
     route table an empty column."""
@@ -1209,7 +1219,7 @@ def test_the_routes_world_map_says_its_grey_countries_are_not_among_the_largest_
     assert "largest routes" in views.WORLD_MAP_GREY
 
 
-def _forms_without_total(cells: dict[int, int | str]):
+def _forms_without_total(cells: dict[int, int | str], threshold: int = 5):
     from _indicator import indicator_rows
 
     from evidence.analyses.selection import Selection
@@ -1224,7 +1234,7 @@ def _forms_without_total(cells: dict[int, int | str]):
             for f in ("Forced labour", "Sexual exploitation")
         ]
     selection = Selection(indicator_rows(rows), country="KHM", role="destination")
-    return yearly_numbers(selection, DisclosureRule(5), by="form")
+    return yearly_numbers(selection, DisclosureRule(threshold), by="form")
 
 
 def _dimension_text(monkeypatch, numbers) -> str:
@@ -1234,6 +1244,19 @@ def _dimension_text(monkeypatch, numbers) -> str:
     monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
     views.show_dimension_section(numbers, place="Cambodia", source="UNODC")
     return " ".join(str(o.get("text/markdown", "")) for o in shown if isinstance(o, dict))
+
+
+def test_the_legend_of_the_publishers_own_small_cells_is_true_at_a_higher_threshold(monkeypatch):
+    """At threshold 11 Cambodia's table by form read "<11: a cell the publisher gives as <5 (fewer than five
+    victims), its own censoring": of a label that says fewer than 11, never said; and a cell shown <11 may be
+    several of the publisher's <5 cells summed (2–8 is below 11), no single cell it gives as <5."""
+    text = _dimension_text(monkeypatch, _forms_without_total({2017: "<5", 2018: "<5"}, threshold=11))
+    assert "| 2017 | \\<11 | \\<11 |" in text
+    assert (
+        "\\<11: fewer than 11: a cell the publisher gives as \\<5 (fewer than five victims), or several such cells "
+        "summed, its own censoring." in text
+    ), text
+    assert "not shown to protect individuals" not in text
 
 
 def test_a_table_of_the_publishers_own_small_cells_says_they_are_the_publishers(monkeypatch):
@@ -1656,7 +1679,8 @@ def test_the_dimension_section_of_a_yearly_table_too_small_to_show_gives_the_sam
     show_dimension_section(numbers, **options)
     said = [str(getattr(obj, "data", obj)) for obj in shown]
     assert said == [
-        "Identified victims per year by gender: not shown, as the victims per year above are too few to show."
+        # the case data's gender is sex to readers, as in every other output (builders.CASE_BREAKDOWN_NAMES)
+        "Identified victims per year by sex: not shown, as the victims per year above are too few to show."
     ]
 
 

@@ -96,6 +96,27 @@ def test_small_counts_are_refused():
         )
 
 
+def test_the_scatters_legend_names_its_points_in_words(tmp_path):
+    """A researcher's reading of the real brief: the legend of "Detected victims per 100,000 against estimated
+    prevalence" read "other", "peer", "country" (the roles' codes)."""
+    import html
+    import re
+
+    frame = pl.DataFrame(
+        {
+            "x": [5.16, 5.74, 0.6],
+            "y": [1.47, 0.19, 0.01],
+            "name": ["Lao PDR", "Thailand", "A"],
+            "role": ["peer", "country", "other"],
+        }
+    )
+    chart = causes_charts.detection_scatter(frame, "x", "y", "name", "role", title="t", source="s")
+    svg = save_chart(chart, tmp_path / "scatter.svg").read_text(encoding="utf-8")
+    texts = {html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)}
+    assert not texts & {"other", "peer", "country"}, texts
+    assert set(causes_charts.SCATTER_ROLE_LABELS.values()) <= texts, texts
+
+
 def test_scatter_axes_span_the_data_and_labels_do_not_overlap():
     """Close points (Lao PDR beside the Philippines) get labels apart; the axes span the data, not the decades
     around them (an axis of 0.1-100 for values of 0.6-30 is mostly empty)."""

@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidence.core.errors import ParameterError
-from evidence.presentation.disclosure import NUMBER_KINDS, find_small_counts
+from evidence.presentation.disclosure import NUMBER_KINDS, DisclosureRule, find_small_counts
 from evidence.presentation.markup import (
+    count_in_words,
     escape_markdown,
     markdown_code,
     marked,
@@ -41,6 +42,21 @@ def test_a_small_count_of_people_is_caught_however_it_is_written() -> None:
     # marked as people, a number is a count whatever surrounds it; the rule's label is not
     assert [h.value for h in find_small_counts(marked("Lao PDR: 4", "people"))] == [4]
     assert find_small_counts(marked("<5", "people")) == []
+
+
+def test_a_withheld_count_is_said_in_words_in_a_sentence() -> None:
+    """A sentence never prints a withheld cell's label ("rose by x", "on x victims (<11 with it)"): a reader of
+    prose has no legend for it. The complement's ``x`` is a withheld number, the rule's ``<11`` fewer than 11 (the
+    threshold marked as no count of people); a published count is left as it is."""
+    assert count_in_words("x", "victims") == "a withheld number of victims"
+    assert count_in_words("x") == "a withheld number"
+    assert count_in_words("<11", "victims", markdown=False) == "fewer than 11 victims"
+    said = count_in_words("<11", "victims")
+    assert re.sub(r"</?span[^>]*>", "", said) == "fewer than 11 victims"
+    assert find_small_counts(f"<p>on {said}</p>", DisclosureRule(11)) == []
+    assert count_in_words("1,234", "victims") == "1,234 victims"
+    assert count_in_words("up to 8") == "up to 8"
+    assert count_in_words("<5", markdown=False) == "fewer than 5"
 
 
 def test_escape_markdown_leaves_plain_text_alone() -> None:

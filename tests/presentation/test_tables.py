@@ -308,6 +308,13 @@ def test_a_range_written_up_to_keeps_its_column_numeric() -> None:
     assert [c.numeric for c in table_data(frame).columns] == [False, True, False]
 
 
+def test_a_bounded_q_value_keeps_its_column_numeric() -> None:
+    """A q-value that can only be bounded (a withheld corridor's p-value would enter it) is "≤ 0.0125": still a
+    number, right-aligned with the exact ones beside it."""
+    frame = pl.DataFrame({"corridor": ["a", "b"], "q-value": ["≤ 0.0125", "<0.0001"], "t": ["≤ me", ""]})
+    assert [c.numeric for c in table_data(frame).columns] == [False, True, False]
+
+
 # ------------------------------------------------------------------------------------ tables too wide for a page
 
 _CITIZENSHIPS = [

@@ -50,3 +50,22 @@ def test_an_outdated_sidecar_in_the_cache_is_written_again(tmp_path, monkeypatch
     for path in paths:
         assert load(path).provenance.name.startswith(f"{DEMO_NAME} in the "), path.name
     assert json.loads(sidecar_path(paths[0]).read_text())["title"] == demo_provenance(0, 0)["title"]
+
+
+def test_every_demo_files_release_reads_as_the_generators_version(demo_files, tmp_path) -> None:
+    """words31's reader: the demo data's release printed as its id, "release demo-2" ("CTDC demo-2"; "reports of
+    demo-2" for the TIP file, as if the State Department had issued reports called demo-2). Every demo file,
+    with its sidecar or copied without it, says the same readable words: the version of the toolkit's
+    generator that wrote it. The id stays the release that the data carry and the checksums name."""
+    from evidence.sources.demo import DEMO_VERSION
+    from evidence.sources.provenance import demo_release_words
+
+    words = f"demo generator version {DEMO_VERSION}"
+    assert demo_release_words(f"demo-{DEMO_VERSION}") == words
+    for path in demo_files:
+        copy = tmp_path / path.name
+        shutil.copy(path, copy)
+        for provenance in (load(path).provenance, load(copy).provenance):
+            assert provenance.release == f"demo-{DEMO_VERSION}", path.name
+            assert provenance.label == f"{provenance.name}, {words}", path.name
+            assert "demo-2" not in provenance.label

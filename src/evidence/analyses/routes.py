@@ -64,7 +64,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, Literal, cast
 
 import numpy as np
@@ -134,6 +134,9 @@ _DIMENSION_REPATRIATION = "by country of repatriation"
 RECORD_ORDER = ("year", "detected_iso3", *_FLOW_KEYS)
 #: Fewest observed years for which a corridor's growth is tested.
 MIN_TREND_YEARS = 3
+
+#: The false discovery rate at which :func:`emerging_routes` calls a corridor growing (its q-value below it).
+GROWTH_ALPHA = 0.05
 
 
 # ---------------------------------------------------------------------------------------------- the flow base
@@ -1430,6 +1433,22 @@ def _benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
     return q
 
 
+def benjamini_hochberg_bounds(p_values: np.ndarray, unknown: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The least and the greatest Benjamini–Hochberg q-value of each test whatever the p-values marked
+    ``unknown`` are: the q-values with those set to 0 and to 1. The step-up adjustment is non-decreasing in
+    every p-value, so each test's q-value lies between the two, and neither reads an unknown p-value (only how
+    many there are): a q-value printed beside withheld corridors' that reads the same at both bounds gives
+    nothing of their p-values (functions of their counts) back. The entries of the unknown tests are nan."""
+    p = np.asarray(p_values, dtype=float)
+    unknown = np.asarray(unknown, dtype=bool)
+    if p.shape != unknown.shape:
+        raise ParameterError(f"{len(p)} p-values but {len(unknown)} unknown flags")
+    low = _benjamini_hochberg(np.where(unknown, 0.0, p))
+    high = _benjamini_hochberg(np.where(unknown, 1.0, p))
+    low[unknown] = high[unknown] = np.nan
+    return low, high
+
+
 def _corridor_growth(years: np.ndarray, counts: np.ndarray) -> tuple[float | str | None, ...]:
     # the chi-squared and F tails: scipy.stats takes a second to import
     from scipy.special import chdtrc, fdtrc
@@ -1576,8 +1595,10 @@ def emerging_routes(
     selection: Selected,
     *,
     later_years: int = 3,
-    alpha: float = 0.05,
+    alpha: float = GROWTH_ALPHA,
     min_victims: int = 5,
+    withheld_below: int | None = None,
+    withheld: Collection[tuple[str, str]] = (),
 ) -> pl.DataFrame:
     """Corridors that grow or appear.
 
@@ -1591,6 +1612,16 @@ def emerging_routes(
     interval (the trend fitted through its zeros and later counts has a finite slope when the later victims
     span several years, Viet Nam → Belarus 1.52 (0.75 – 5.05), a shape of the fit, not a growth); its p- and
     q-values are the trend's.
+
+    ``q_low`` and ``q_high`` bound each corridor's q-value whatever the p-values of the tested corridors whose
+    statistics are withheld (:func:`benjamini_hochberg_bounds`): those with a year of exactly fewer than
+    ``withheld_below`` victims (every corridor of records protected by cell key), or in ``withheld`` (origin
+    and destination ISO3), and those whose being tested at all rests on such a year (:func:`_with_q_value_bounds`);
+    the q-value itself when none is (null for a withheld corridor). A q-value is the
+    least ``p · m / rank`` of the corridors ranked at or after it, and a rank counts the corridors before it: a
+    q-value printed beside a withheld corridor can be its adjusted p-value, or move with its rank, and give its
+    counts back (the real workbook at threshold 11: Afghanistan → Türkiye's 0.0020 was Indonesia → Türkiye's,
+    and pinned its withheld 5 victims of 2021).
 
     Raises ``ParameterError`` when the selection's years leave no earlier period (``later_years`` years or
     fewer): :func:`emerging_periods` says beforehand whether the comparison is possible.
@@ -1639,6 +1670,14 @@ def emerging_routes(
             & (pl.col("later_low") >= min_victims)
         ).fill_null(False),
     )
+    out = _with_q_value_bounds(
+        out,
+        yearly,
+        withheld_below=withheld_below,
+        withheld=withheld,
+        keyed=as_selection(selection).keyed,
+        min_victims=min_victims,
+    )
     new = pl.col("new")
     return (
         out.filter(pl.col("growth") | new)
@@ -1666,9 +1705,75 @@ def emerging_routes(
             "ci_high",
             "p_value",
             "q_value",
+            "q_low",
+            "q_high",
             "warnings",
         )
         .sort(["q_value", "later_low"], descending=[False, True], nulls_last=True)
+    )
+
+
+def _with_q_value_bounds(
+    corridors: pl.DataFrame,
+    yearly: pl.DataFrame,
+    *,
+    withheld_below: int | None,
+    withheld: Collection[tuple[str, str]],
+    keyed: bool,
+    min_victims: int,
+) -> pl.DataFrame:
+    """``corridors`` (every corridor, its ``n_years``, ``p_value``, ``q_value`` and ``smallest_exact``) with
+    ``q_low`` and ``q_high``: :func:`benjamini_hochberg_bounds` over the tested corridors (a q-value), those of
+    :func:`emerging_routes`'s withheld statistics unknown.
+
+    Whether a corridor is tested at all (at least ``min_victims``) can rest on its withheld years too: a
+    corridor that a year of 1 would leave untested and one of 10 would have tested changes m, and every
+    q-value with it (the real workbook, threshold 11: Angola → Namibia, none of it printed, moved the table
+    with its year of 1 or 2 victims). Such a corridor enters the bounds as tested, its p-value unknown: set to
+    1 it raises every q-value more than leaving it out does, set to 0 it lowers them more (p · (m + 1) / (rank
+    + 1) ≤ p · m / rank), so the bounds hold either way and read neither."""
+    hidden = set(withheld)
+    if withheld_below is not None and not keyed:
+        # the low bounds of a corridor's years other than those counted exactly below withheld_below, and how
+        # many such years it has (each 1 to withheld_below − 1 whatever it is)
+        protected = (pl.col("victims") > 0) & (pl.col("victims") < withheld_below)
+        spans = yearly.group_by(_KEYS).agg(
+            pl.col("victims_low").filter(~protected.fill_null(False)).sum().alias("_open_low"),
+            protected.fill_null(False).sum().alias("_protected"),
+        )
+        corridors = corridors.join(spans, on=_KEYS, how="left").with_columns(
+            _uncertain=(pl.col("n_years") >= MIN_TREND_YEARS)
+            & (pl.col("_protected") > 0)
+            & (pl.col("_open_low") + pl.col("_protected") < min_victims)
+            & (pl.col("_open_low") + pl.col("_protected") * (withheld_below - 1) >= min_victims)
+        )
+        uncertain = corridors["_uncertain"].fill_null(False).to_numpy()
+        corridors = corridors.drop("_open_low", "_protected", "_uncertain")
+    else:
+        uncertain = np.zeros(corridors.height, dtype=bool)
+    keys = list(corridors.select(_KEYS).iter_rows())
+    unknown = np.array(
+        [
+            key in hidden
+            or (
+                withheld_below is not None and (keyed or (smallest is not None and smallest < withheld_below))
+            )
+            for key, smallest in zip(keys, corridors["smallest_exact"], strict=True)
+        ],
+        dtype=bool,
+    )
+    tested = corridors["q_value"].is_not_null().to_numpy()
+    family = tested | uncertain
+    low = np.full(corridors.height, np.nan)
+    high = np.full(corridors.height, np.nan)
+    if family.any():
+        # the p-values the correction ran over (:func:`_corridor_trends`: a failed fit enters as 1)
+        p = corridors["p_value"].fill_null(1.0).to_numpy()[family]
+        low[family], high[family] = benjamini_hochberg_bounds(p, (unknown | uncertain)[family])
+    low[~tested] = high[~tested] = np.nan
+    return corridors.with_columns(
+        q_low=pl.Series(low, dtype=pl.Float64).fill_nan(None),
+        q_high=pl.Series(high, dtype=pl.Float64).fill_nan(None),
     )
 
 

@@ -592,9 +592,10 @@ def _humanise(name: str) -> str:
 def demo_banner(provenance: Sequence[Mapping[str, Any]]) -> str:
     """The loud notice that opens every brief made from the toolkit's synthetic demo data."""
     from evidence.sources.demo import DEMO_NAME
+    from evidence.sources.provenance import demo_release_words
 
     releases = sorted({str(p.get("release", "")) for p in provenance if p.get("demo")} - {""})
-    which = f" (release {escape_markdown(', '.join(releases))})" if releases else ""
+    which = f" ({escape_markdown(', '.join(demo_release_words(r) for r in releases))})" if releases else ""
     return (
         "::: {.synthetic-banner}\n"
         "**SYNTHETIC DEMO DATA — NOT REAL RECORDS.** Every number, chart and table in this brief comes from "
@@ -617,6 +618,7 @@ def glance_box(parameters: Mapping[str, Any], provenance: Sequence[Mapping[str, 
 def sources_section(provenance: Sequence[Mapping[str, Any]]) -> str:
     """ "Sources and citations": one entry per data file the notebook loaded, from the run's provenance."""
     from evidence.sources.demo import DEMO_NAME
+    from evidence.sources.provenance import demo_release_words
 
     lines = ["## Sources and citations {.brief-sources}", ""]
     sources = _unique_sources(provenance)
@@ -626,9 +628,14 @@ def sources_section(provenance: Sequence[Mapping[str, Any]]) -> str:
         name = p.get("name") or p.get("title") or p.get("source") or "unknown source"
         release = p.get("release")
         fallback = f"release {release}" if release and release != "unknown" else "release not stated"
-        facts = [escape_markdown(str(p.get("release_label") or fallback))]  # layout ids are not for readers
-        if p.get("demo") and DEMO_NAME not in str(name):  # said once: the demo data's own name says it
-            facts.append(f"**{DEMO_NAME}**")
+        said = p.get("release_label") or fallback
+        if p.get("demo") and release:  # "demo-2" is an id: the generator's version in words
+            said = demo_release_words(str(release))
+        facts = [escape_markdown(str(said))]  # layout ids are not for readers
+        if p.get("demo"):
+            # the toolkit's own invented data, never a publisher's release; said once where its name says it
+            if DEMO_NAME not in str(name):
+                facts.append(f"**{DEMO_NAME}**")
         elif p.get("synthetic"):
             facts.append("**the publisher's synthetic release (generated records, not real cases)**")
         if p.get("licence"):
@@ -916,10 +923,19 @@ _SOURCE_NAMES = {
 
 
 def _release_label(p: Mapping[str, Any]) -> str:
-    if p.get("label") and not p.get("demo"):  # the source's own name and release, from its metadata
-        return str(p["label"]) + (" (synthetic release)" if p.get("synthetic") else "")
+    """A source and its release as a list of the data names them (the "At a glance" box, the index of briefs):
+    its provenance's label, as every source line of a brief says it; the toolkit's demo data by their one name
+    and their generator's version ("CTDC demo-2" read as a CTDC release)."""
+    from evidence.sources.demo import DEMO_NAME
+    from evidence.sources.provenance import demo_release_words
+
+    if p.get("label"):  # the source's own name and release, from its metadata (the demo data's: their own)
+        synthetic = p.get("synthetic") and not p.get("demo")
+        return str(p["label"]) + (" (synthetic release)" if synthetic else "")
     source = str(p.get("source") or "unknown")
     release = str(p.get("release") or "")
+    if p.get("demo") and (version := demo_release_words(release)) != release:
+        return f"{DEMO_NAME} in the {_SOURCE_NAMES.get(source, source)} layout, {version}"
     # a release the file does not state (e.g. the k-anonymised CTDC export) is said so in words
     release = "(release not stated)" if release in {"", "unknown"} else release
     # a demo's release that only says it is synthetic ("synthetic") is said once, by the suffix

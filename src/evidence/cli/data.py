@@ -354,6 +354,7 @@ def list_command(
     """The releases `evidence data fetch` knows, whether each is cached, and the demo data."""
     from evidence.sources.catalogue import CATALOGUE
     from evidence.sources.demo import DEMO_RELEASE, demo_file
+    from evidence.sources.provenance import demo_release_words
     from evidence.sources.fetch import cached
 
     rows = []
@@ -374,7 +375,7 @@ def list_command(
         {
             "name": "demo",
             "source": "ctdc",
-            "title": f"evidence synthetic demo data, {DEMO_RELEASE} (NOT real records)",
+            "title": f"evidence synthetic demo data, {demo_release_words(DEMO_RELEASE)} (NOT real records)",
             "direct_download": None,
             "url": "",
             "cached": str(demo) if demo.exists() else None,

@@ -26,13 +26,13 @@ import re
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Final, Literal, cast
+from typing import Any, Final, Literal, NamedTuple, cast
 
 import polars as pl
 
 from evidence.analyses.count_models import EstimationError
 from evidence.analyses.intervals import UNCENSORED, wilson_interval
-from evidence.analyses.routes import FlowCoverage, PeriodSplit
+from evidence.analyses.routes import GROWTH_ALPHA, FlowCoverage, PeriodSplit
 from evidence.analyses.selection import CELL_KEY, IN_MEMORY, RECORD_CELL_KEY, Selection, kept_once
 from evidence.analyses.trends import (
     FLAG_DIMENSIONS,
@@ -85,6 +85,8 @@ from evidence.sources.loaded import LoadedTable
 TOO_FEW = "Too few victims to show this table without disclosing small counts."
 #: The route table's defaults, shared by the notebooks and ``evidence flows``.
 TOP_N, MIN_VICTIMS = 10, 5
+#: a listing's length that lists every corridor (of at least its minimum)
+EVERY_CORRIDOR: Final = 2**31 - 1
 
 
 def protected_table(
@@ -738,8 +740,9 @@ BREAKDOWN_SUM = "Sum of the citizenship breakdown"
 class RouteView:
     """The largest corridors, the other routes and the victims not on any route, as one protected table.
 
-    Rows: the corridors listed (the ``top_n`` largest with at least ``min_victims``), "All other routes",
-    "Origin unknown", "Destination unknown"; columns: the route classes and :data:`NO_ROUTE`, with totals (each
+    Rows: the corridors listed (the ``top_n`` largest with at least ``min_victims``; UNODC's ranges: the first
+    ``top_n`` of the listing of every corridor, the published ones largest first, :func:`_first_listed`), "All
+    other routes", "Origin unknown", "Destination unknown"; columns: the route classes and :data:`NO_ROUTE`, with totals (each
     corridor's victims, each class's victims, all victims of the selection). Everything published about routes
     (key figures, corridors, classes, charts, the CLI's answer) is read from this one table, so no number shown
     in one place can undo a suppression in another.
@@ -1474,7 +1477,7 @@ def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> 
             group = " (foreign nationals, citizenship not stated: not nationals of the country)"
         parts.append(
             # the count after a colon: "without 25", "97 albanian 43" ran the file's text into its count
-            f"{_label_markup(row['category'])}{escape_markdown(group)}: {bounds_markup(pair)} "
+            f"{_label_markup(row['category'])}{escape_markdown(group)}: {pair_in_words(pair)} "
             f"({escape_markdown(years_in_words(row['years']))})"
         )
     intro = escape_markdown(
@@ -1576,16 +1579,30 @@ def doubtful_pair(selection: Selection | None, rule: DisclosureRule) -> tuple[An
     return _protected_pair(cells, rule) if cells.height else None
 
 
-#: A sentence of :func:`route_notes` before it is written out: text, and published pairs of counts.
-_Sentence = list[str | tuple[Any, Any]]
+class _Counted(NamedTuple):
+    """A count of a sentence of :func:`route_notes`: a published pair (:func:`published_pair`) and what it
+    counts ("victims"), said together: a withheld pair in words ("fewer than 5 victims", "a withheld number of
+    victims": :func:`~evidence.presentation.markup.count_in_words`), never as a table's label in prose."""
+
+    pair: tuple[Any, Any]
+    noun: str
+
+
+#: A sentence of :func:`route_notes` before it is written out: text, and published counts with their noun.
+_Sentence = list[str | _Counted]
 
 
 def _sentence(parts: _Sentence, *, markdown: bool) -> str:
-    """A sentence's parts as plain text (counts as :func:`bounds_text`), or as Markdown: text escaped, counts as
-    :func:`bounds_markup` (an interval of the publisher's censored cells marked as such, not as people)."""
+    """A sentence's parts as plain text (counts as :func:`bounds_text`, a withheld one in words), or as Markdown:
+    text escaped, counts as :func:`bounds_markup` (an interval of the publisher's censored cells marked as such,
+    not as people), a withheld one in words."""
+
+    def said(count: _Counted) -> str:
+        return pair_in_words(count.pair, count.noun, markdown=markdown)
+
     if markdown:
-        return "".join(bounds_markup(p) if isinstance(p, tuple) else escape_markdown(p) for p in parts)
-    return "".join(bounds_text(p) if isinstance(p, tuple) else p for p in parts)
+        return "".join(said(p) if isinstance(p, _Counted) else escape_markdown(p) for p in parts)
+    return "".join(said(p) if isinstance(p, _Counted) else p for p in parts)
 
 
 #: How a route note on an unused breakdown by country of repatriation starts: said once per brief.
@@ -1714,9 +1731,9 @@ def route_notes(
         notes.append(
             [
                 "Left out here: ",
-                _repatriated_abroad_pair(records, country, rule),
+                _Counted(_repatriated_abroad_pair(records, country, rule), nationals),
                 (
-                    f" {nationals} detected on their return, whom its breakdown by country "
+                    " detected on their return, whom its breakdown by country "
                     f"of repatriation shows were exploited abroad ({years_in_words(abroad['year'].to_list())}); they are "
                     f"routes of {name_in_text(country) or place} as country of origin, and not part of this sum."
                 ),
@@ -1783,8 +1800,8 @@ def route_notes(
         notes.append(
             [
                 "The routes of the doubtful breakdowns are rows of their own, marked doubtful (",
-                doubtful_total,
-                f" victims), never among the other routes{per_year}.",
+                _Counted(doubtful_total, "victims"),
+                f"), never among the other routes{per_year}.",
             ]
         )
     unknown_doubtful = in_doubtful.filter(
@@ -1794,7 +1811,7 @@ def route_notes(
         notes.append(
             [
                 f'Of the row "{ORIGIN_UNKNOWN}", ',
-                _protected_pair(unknown_doubtful, rule),
+                _Counted(_protected_pair(unknown_doubtful, rule), "victims"),
                 " come from the doubtful breakdowns (labels that name no country).",
             ]
         )
@@ -1814,8 +1831,8 @@ def route_notes(
                         f"{NOT_USED} UNODC's breakdown of the victims {where} detected by country of repatriation "
                         f"({years_in_words(part['year'].to_list())}; "
                     ),
-                    _protected_pair(part, rule),
-                    f" victims), because {why[str(reason[0])]}.",
+                    _Counted(_protected_pair(part, rule), "victims"),
+                    f"), because {why[str(reason[0])]}.",
                 ]
             )
     return [_sentence(parts, markdown=markdown) for parts in notes]
@@ -1909,6 +1926,22 @@ def bounds_markup(pair: tuple[int | str | None, int | str | None], *, missing: s
 
     text = bounds_text(pair, missing=missing)
     return marked(text, CENSORED) if censored_interval(pair) else escape_markdown(text)
+
+
+def pair_in_words(pair: tuple[Any, Any], noun: str = "", *, markdown: bool = True) -> str:
+    """A published pair (:func:`published_pair`) for a sentence, with what it counts (``noun``): a published
+    count as :func:`bounds_text` (with ``markdown``, :func:`bounds_markup`), a withheld one in words ("fewer
+    than 5 victims", "a withheld number of victims": :func:`~evidence.presentation.markup.count_in_words`), since
+    prose has no legend for a table's labels; ``noun`` escaped with the rest."""
+    from evidence.presentation.markup import count_in_words
+
+    noun = escape_markdown(noun) if markdown else noun
+    text = bounds_text(pair)
+    said = count_in_words(text, noun, markdown=markdown)
+    if said != (f"{text} {noun}" if noun else text):  # withheld: the toolkit's own words
+        return said
+    shown = bounds_markup(pair) if markdown else text
+    return f"{shown} {noun}" if noun else shown
 
 
 def interval_display(low: DisclosedTable, high: DisclosedTable) -> pl.DataFrame:
@@ -2471,6 +2504,13 @@ class RouteBounds:
     flow_table: pl.DataFrame
     selection: Selection | None = None
     min_victims: int = MIN_VICTIMS  # the minimum applied (:func:`listed_from`), not the one asked for
+    #: the years of the routes read from a repatriation or doubtful breakdown, for their labels (:func:`route_label`)
+    years: Mapping[tuple[str, str, str], list[int]] | None = dataclasses.field(
+        default=None, compare=False, repr=False
+    )
+    #: UNODC's ranges: the listing of every corridor this one is a view of (:func:`_first_listed`), None where it
+    #: is that listing itself or a listing of exact counts
+    every: RouteBounds | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def exact(self) -> bool:
@@ -2547,6 +2587,11 @@ class RouteBounds:
 
     def region_bounds(self, level: str) -> Bounds | None:
         """:func:`region_table` of exact counts (one table twice), else :func:`region_ranges` of both bounds."""
+        if self.every is not None:
+            # the listing of every corridor's, whatever the length: protected beside a shorter listing's route
+            # table, the region table of each length differed, and two lengths gave what neither does (France as
+            # both at 11: a region table beside the listing of ten, none beside the listing of every corridor)
+            return self.every.region_bounds(level)
         rule = self.low.table.rule
         if self.exact:
             table = region_table(self.flow_table, level, rule, self.low)
@@ -2556,7 +2601,11 @@ class RouteBounds:
     def withheld_corridors(self) -> frozenset[tuple[str, str]]:
         """The corridors (origin and destination ISO3) the route table lists with their total withheld (``<5``
         or ``x``) in the low or the high bounds: no statistic of their counts may be printed beside it
-        (:func:`emerging_statistics_shown`)."""
+        (:func:`emerging_statistics_shown`). UNODC's ranges: those of the listing of every corridor, whatever the
+        length (:attr:`every`): a corridor a shorter listing leaves in "All other routes" is withheld in the one a
+        reader asks for next (Venezuela as both at 10: an emerging corridor's rate ratio beside its ``x``)."""
+        if self.every is not None:
+            return self.every.withheld_corridors()
         out: set[tuple[str, str]] = set()
         for view in (self.low, self.high):
             totals = view.table.frame.select("route", pl.col(view.table.total_label).alias("victims"))
@@ -2649,7 +2698,29 @@ def route_numbers(
     regional_level: str = "region",
 ) -> RouteBounds | None:
     """The route numbers of a selection (:class:`RouteBounds`): exact counts for case data, else bounds; None
-    when the selection is too small to protect. The one builder of every published route number."""
+    when the selection is too small to protect. The one builder of every published route number. UNODC's
+    ranges: every length is a view of the one listing of every corridor (:func:`_first_listed`), built once per
+    selection, rule, minimum and level."""
+    if top_n < 1:
+        raise ParameterError(f"top_n must be at least 1, not {top_n}")
+    if selection.kind == "case":
+        return _route_numbers(selection, rule, top_n, min_victims, regional_level)
+    key = ("route listing of every corridor", *_selection_key(selection), rule, min_victims, regional_level)
+    every = kept_once(
+        selection.frame,
+        key,
+        lambda: _route_numbers(selection, rule, EVERY_CORRIDOR, min_victims, regional_level),
+    )
+    if every is None or every.low.table.perturbed:
+        return every if every is None else _route_numbers(selection, rule, top_n, min_victims, regional_level)
+    low, high = _first_listed(every.low, every.high, top_n, rule, every.years)
+    return every if low is every.low else dataclasses.replace(every, low=low, high=high, every=every)
+
+
+def _route_numbers(
+    selection: Selection, rule: DisclosureRule, top_n: int, min_victims: int, regional_level: str
+) -> RouteBounds | None:
+    """:func:`route_numbers` of one listing, protected on its own."""
     from evidence.analyses import routes
 
     flow_table = routes.flows(selection, regional_level=regional_level)  # type: ignore[arg-type]
@@ -2668,7 +2739,143 @@ def route_numbers(
     if low is None or high is None:
         return None
     low, high = published_first(low, high)
-    return RouteBounds(low, high, flow_table, selection, listed_from(min_victims, rule))
+    return RouteBounds(low, high, flow_table, selection, listed_from(min_victims, rule), options["years"])
+
+
+def _first_listed(
+    low: RouteView,
+    high: RouteView,
+    top_n: int,
+    rule: DisclosureRule,
+    years: Mapping[tuple[str, str, str], list[int]] | None,
+) -> tuple[RouteView, RouteView]:
+    """The two bounds' listings of ``top_n`` corridors (UNODC's ranges) as views of their listing of every
+    corridor (``low`` and ``high``, :func:`published_first`): its first ``top_n`` ranked corridors, each with
+    its cells, and its doubtful ones; the rest summed into "All other routes", each of whose cells is shown only
+    where that listing's published cells give it (the rows beyond summed, or the column's total less the rows
+    kept), else withheld. Anyone can ask for every length, and each protected on its own gave back what the
+    others withheld: "All other routes" of 3 less that of 4 is the fourth corridor's total, and Mexico as both
+    at threshold 11, the listing of 3 gave 2017's Mexico → Guatemala, 5, back beside the table by corridor. As
+    views, no length publishes anything the listing of every corridor does not, which is the one listing the
+    tables by category are protected with (:func:`_route_margins`)."""
+    n = low.corridors.height
+    doubtful = (
+        low.corridors["route_basis"].eq("doubtful_citizenship").to_list()
+        if "route_basis" in low.corridors.columns
+        else [False] * n
+    )
+    ranked = [i for i in range(n) if not doubtful[i]]
+    if len(ranked) <= top_n:
+        return low, high
+    dropped = set(ranked[top_n:])
+    kept = [i for i in range(n) if i not in dropped]
+    rows = [*kept, n, *range(n + 1, low.table.frame.height)]  # n: "All other routes"
+    summed = [*sorted(dropped), n]
+    count_columns = low.table.count_columns
+    total = low.table.total_label
+    published = {
+        c: [a is None and b is None for a, b in zip(low.table.reasons[c], high.table.reasons[c], strict=True)]
+        for c in count_columns
+    }
+    last = low.table.frame.height - 1 if low.table.has_total_row else None
+
+    def follows(column: str) -> bool:
+        if all(published[column][i] for i in summed):
+            return True
+        # the column's total less every other row; the publisher's cell total of all victims is no sum of rows
+        others = [i for i in range(low.table.frame.height) if i not in summed and i != last]
+        return (
+            column != total
+            and last is not None
+            and published[column][last]
+            and all(published[column][i] for i in others)
+        )
+
+    shown = {c: follows(c) for c in count_columns}
+    if total in shown and not shown[total]:  # a row's total is the sum of its cells
+        shown[total] = all(shown[c] for c in count_columns if c != total)
+    assert low.counts is not None
+    # withheld as the rule labels it: small where its low bound is
+    small = {c: rule.is_small(int(sum(low.counts[c][i] or 0 for i in summed))) for c in count_columns}
+    # labels say who else is listed: a pair's partner left out, its row named as a corridor of its own
+    keys = ["origin_iso3", "destination_iso3", "route_basis"]
+    corridors = low.corridors[kept]
+    pairs = corridor_pairs(list(corridors.select(keys).iter_rows()))
+    labels = [
+        route_label(o, d, basis, (years or {}).get((o, d, basis), []), paired=(o, d) in pairs)
+        for o, d, basis in corridors.select(keys).iter_rows()
+    ]
+    corridors = corridors.with_columns(pl.Series("route", labels, dtype=pl.String))
+
+    def cut(view: RouteView) -> RouteView:
+        assert view.counts is not None
+        table = view.table
+        other = len(kept)  # "All other routes" of the listing
+
+        def at_other(series: pl.Series, value: Any) -> pl.Series:
+            return pl.Series(series.name, [*series[:other], value, *series[other + 1 :]], dtype=series.dtype)
+
+        values = {c: int(sum(view.counts[c][i] or 0 for i in summed)) for c in count_columns}
+        why = {
+            c: None if shown[c] else SMALL_REASON if small[c] else COMPLEMENT_REASON for c in count_columns
+        }
+        frame, reasons = table.frame[rows], table.reasons[rows]
+        frame = with_series(
+            frame,
+            [
+                pl.Series("route", [*labels, *frame["route"][other:]], dtype=pl.String),
+                *(at_other(frame[c], values[c] if shown[c] else None) for c in count_columns),
+                *(at_other(frame[c + SUPPRESSED_SUFFIX], not shown[c]) for c in count_columns),
+            ],
+        )
+        reasons = with_series(reasons, [at_other(reasons[c], why[c]) for c in count_columns])
+        known, known_values = table.known, table.known_values
+        if known.height:
+            # made only of the publisher's <5 cells where each row summed is: their bounds summed are public
+            flags = {c: all(table.known_cells(c)[i] for i in summed) for c in known.columns}
+            known = with_series(known[rows], [at_other(known[rows][c], f) for c, f in flags.items()])
+        if known_values.height:
+            known_values = known_values[rows]
+            known_values = with_series(
+                known_values,
+                [
+                    at_other(
+                        known_values[c],
+                        sum(table.known_value_cells(c)[i] or 0 for i in summed) if flags.get(c) else None,
+                    )
+                    for c in known_values.columns
+                ],
+            )
+        withheld = [r for c in count_columns for r in reasons[c].to_list()]
+        table = dataclasses.replace(
+            table,
+            frame=frame,
+            reasons=reasons,
+            known=known,
+            known_values=known_values,
+            n_primary=withheld.count(SMALL_REASON),
+            n_secondary=withheld.count(COMPLEMENT_REASON),
+        )
+
+        def of_rows(counts: pl.DataFrame | None) -> pl.DataFrame | None:
+            # the true counts row for row, the rows summed in "All other routes"
+            if counts is None:
+                return None
+            sums = counts[summed].select(pl.exclude("route").sum()).with_columns(route=pl.lit(OTHER_ROUTES))
+            return pl.concat(
+                [counts[kept], sums.select(counts.columns), counts[n + 1 :]], how="vertical_relaxed"
+            )
+
+        return dataclasses.replace(
+            view,
+            table=table,
+            corridors=corridors,
+            counts=of_rows(view.counts),
+            exact_parts=of_rows(view.exact_parts),
+        )
+
+    moved = cut(low)
+    return moved, moved if high is low else cut(high)
 
 
 def published_first(low: RouteView, high: RouteView) -> tuple[RouteView, RouteView]:
@@ -2746,11 +2953,12 @@ def emerging_view(
     rule: DisclosureRule = DEFAULT_RULE,
     keyed: bool = False,
     withheld: Collection[tuple[str, str]] = (),
+    alpha: float = GROWTH_ALPHA,
 ) -> pl.DataFrame:
     """Growing and new corridors (:func:`evidence.analyses.routes.emerging_routes`) for display: corridor by
     country name, why, the later period (an en dash between its years), the rate ratio with its interval and
-    the q-value (no counts), and what a corridor's fit warned about; the first ``top`` rows when given (the
-    table is sorted by q-value). A corridor whose victims all fall in the later years has no finite rate ratio:
+    the q-value (no counts), and what a corridor's fit warned about; ``top`` rows at most when given (which
+    ones: below). A corridor whose victims all fall in the later years has no finite rate ratio:
     it reads "new: none before", with no interval ("not estimable"), never ``inf`` beside an empty cell; so does
     every corridor called new, whatever ratio its row holds.
 
@@ -2760,9 +2968,14 @@ def emerging_view(
     (``withheld``: :meth:`RouteBounds.withheld_corridors`). A new corridor's q-value is not printed: it has no
     finite rate ratio to test, and the cell says so in words. The corridors whose statistics are withheld are
     listed after the others, by name: kept in their place in q-value order, a withheld q-value lay between the
-    printed ones around it (pinned between two equal ones: "<0.0001" above and below)."""
-    if top is not None:
-        emerging = emerging.head(top)
+    printed ones around it (pinned between two equal ones: "<0.0001" above and below).
+
+    Nothing listed moves with a withheld corridor's p-value: the corridors printed are in the order of
+    their own p-values (their q-values', whose ties a withheld corridor's p-value can make), the first ``top``
+    of them, then withheld ones by name to fill ``top`` (never the withheld ones of lowest q-value: their
+    place among the first would bound it), and a q-value that a withheld corridor's p-value could move is
+    printed as the greatest it can be (:func:`_q_value_text`), or as below ``alpha`` (the level the analysis
+    called a corridor growing at) when that is less: what "growing" already says."""
     shown = emerging_statistics_shown(emerging, rule, keyed=keyed, withheld=withheld)
 
     def name(code: str | None) -> str:
@@ -2772,8 +2985,17 @@ def emerging_view(
         f"{name(o)} → {name(d)}"
         for o, d in zip(emerging["origin_iso3"], emerging["destination_iso3"], strict=True)
     ]
-    order = [i for i in range(emerging.height) if shown[i]]
-    order += sorted((i for i in range(emerging.height) if not shown[i]), key=lambda i: routes[i])
+    own = emerging["p_value"] if "p_value" in emerging.columns else emerging["q_value"]
+    printed = sorted(
+        (i for i in range(emerging.height) if shown[i]),
+        # a failed fit's p-value entered the correction as 1; untested (no q-value) last, as the analysis has them
+        key=lambda i: (emerging["q_value"][i] is None, 1.0 if own[i] is None else own[i]),
+    )
+    hidden = sorted((i for i in range(emerging.height) if not shown[i]), key=lambda i: routes[i])
+    if top is not None:
+        printed = printed[:top]
+        hidden = hidden[: max(0, top - len(printed))]
+    order = printed + hidden
     emerging, shown, routes = emerging[order], [shown[i] for i in order], [routes[i] for i in order]
 
     def number(value: float | None, digits: int) -> str:
@@ -2818,10 +3040,12 @@ def emerging_view(
             if is_new
             else ""
             if v is None
-            else ("<0.0001" if v < 0.0001 else f"{v:.4f}")
+            else _q_value_text(low, high, alpha if "growth" in (reason or "").split("+") else None)
             if ok
             else COMPLEMENT_LABEL
-            for v, ok, is_new in zip(emerging["q_value"], shown, new, strict=True)
+            for v, low, high, reason, ok, is_new in zip(
+                emerging["q_value"], *_q_value_bounds(emerging), emerging["reason"], shown, new, strict=True
+            )
         ],
     }
     if "warnings" in emerging.columns and emerging["warnings"].drop_nulls().len():
@@ -2831,6 +3055,49 @@ def emerging_view(
 
 #: The q-value of a new corridor with no victims before the later period: no rate ratio to test.
 NEW_NOT_TESTED: Final = "not tested: no victims before"
+
+#: Before a q-value printed as the greatest it can be (:func:`_q_value_text`).
+AT_MOST: Final = "≤ "
+
+#: Said under the growing and new corridors when a q-value is printed as the greatest it can be.
+EMERGING_AT_MOST_NOTE: Final = (
+    "≤: the greatest the corridor's q-value can be whatever the withheld corridors' p-values{below}: its exact "
+    "value rests on them (a Benjamini–Hochberg q-value is the least p · m / rank of the corridors ranked at or "
+    "after it) and would give something of their counts back."
+)
+
+#: What :data:`EMERGING_AT_MOST_NOTE` adds when a q-value reads as below the level of growth.
+EMERGING_BELOW_ALPHA: Final = " (<{alpha:.4f} where that is less: a growing corridor's is below it)"
+
+
+def q_value_bounded(text: str, alpha: float = GROWTH_ALPHA) -> bool:
+    """Whether a q-value of :func:`emerging_view` is printed as a bound (:func:`_q_value_text`), not as itself."""
+    return text.startswith(AT_MOST) or text == f"<{alpha:.4f}"
+
+
+def _q_value_bounds(emerging: pl.DataFrame) -> tuple[list[float | None], list[float | None]]:
+    """The bounds of each corridor's q-value that read no withheld corridor's p-value (``q_low`` and ``q_high``
+    of :func:`evidence.analyses.routes.emerging_routes`); the q-value itself twice for a table without them."""
+    if "q_low" in emerging.columns and "q_high" in emerging.columns:
+        return emerging["q_low"].to_list(), emerging["q_high"].to_list()
+    return emerging["q_value"].to_list(), emerging["q_value"].to_list()
+
+
+def _q_value_text(low: float | None, high: float | None, below: float | None = None) -> str:
+    """A q-value as printed: to four decimals ("<0.0001" below); where withheld corridors' p-values could move
+    it across a printed digit (``low`` and ``high`` read differently), "≤" the greatest it can be, which reads
+    none of theirs, or "<" ``below`` when that is less (a growing corridor's q-value is below the level it was
+    called growing at: Iraq → United Kingdom, threshold 11, would read "≤ 0.18" beside "growing"); ``x`` where it
+    has no such bound (a corridor the bounds took for withheld)."""
+
+    def text(v: float) -> str:
+        return "<0.0001" if v < 0.0001 else f"{v:.4f}"
+
+    if low is None or high is None:
+        return COMPLEMENT_LABEL
+    if text(low) == text(high):
+        return text(high)
+    return f"<{below:.4f}" if below is not None and high >= below else AT_MOST + text(high)
 
 
 def emerging_statistics_shown(
@@ -2925,8 +3192,11 @@ def undated_sentence(selection: Selection, rule: DisclosureRule, *, who: str, pe
             if cut
             else ""
         )
+        # a withheld count in words: a sentence opened by the tables' label ("<5 victim records") has no legend
+        words = markup.count_in_words(shown)
+        count = words[:1].upper() + words[1:] if shown == rule.label else markup.marked(shown, "people")
         said.append(
-            f"{markup.marked(shown, 'people')} "
+            f"{count} "
             + escape_markdown(
                 f"victim record{'' if shown == '1' else 's'} of {who} have no single year (a band of years, or "
                 f"none){bands}: they are in no table or chart below, which cover {period}."
@@ -3024,9 +3294,20 @@ CATEGORY_SUM = "Sum of categories"
 BREAKDOWN_NAMES = {"form": "form of exploitation", "sex": "sex", "age": "age"}
 
 
+#: The case data's fields a breakdown can be by, as every other output names them (the tables' "Sex", the data
+#: quality report's :data:`~evidence.analyses.quality.FIELD_NAMES`): never the column's name ("By gender").
+CASE_BREAKDOWN_NAMES = {
+    "gender": "sex",
+    "majority_status": "minor or adult",
+    "data_source_type": "source type",
+}
+
+
 def breakdown_name(by: str | None) -> str:
-    """A breakdown as readers name it ("form of exploitation"; another dimension's own name, spaced)."""
-    return BREAKDOWN_NAMES.get(by or "", (by or "category").replace("_", " "))
+    """A breakdown as readers name it ("form of exploitation", "sex" for the case data's gender; another
+    dimension's own name, spaced)."""
+    key = by or ""
+    return BREAKDOWN_NAMES.get(key) or CASE_BREAKDOWN_NAMES.get(key) or (by or "category").replace("_", " ")
 
 
 def positive_years(frame: pl.DataFrame, column: str) -> set[int]:
@@ -5369,21 +5650,17 @@ def _route_margins(
     :data:`TOTALS_PUBLISHED_ELSEWHERE`; ``by_counts``: its true bounds per year and category, a corridor's
     ``ORIGIN>DESTINATION``), summed over the years: each corridor listed,
     "All other routes" and the victims on a known route (the key figures), as (the columns summed, the reason
-    each bound is withheld there or None), in the default listing (:data:`TOP_N`: the routes notebook's and the
-    country brief's) and in the listing of every corridor. A row is a sum of columns only where its flows' true
-    bounds are theirs: a corridor's row of doubtful years holds cells the table leaves out."""
+    each bound is withheld there or None), in the listing of every corridor: a listing of any length is a view of
+    it (:func:`_first_listed`) and publishes nothing it does not. A row is a sum of columns only where its flows'
+    true bounds are theirs: a corridor's row of doubtful years holds cells the table leaves out."""
     cells = by_counts.filter(pl.col("count_low").is_not_null())
     truth = {
         str(c): (int(g["count_low"].sum()), int(g["count_high"].sum())) for (c,), g in cells.group_by(by)
     }
-    listing = route_numbers(selection, rule)
-    if listing is None or listing.exact:
+    every = route_numbers(selection, rule, top_n=EVERY_CORRIDOR)
+    if every is None or every.exact:
         return []
-    listings = [listing]
-    if listing.flow_table.height > TOP_N:
-        every = route_numbers(selection, rule, top_n=listing.flow_table.height)
-        listings += [every] if every is not None else []
-    return [margin for numbers in listings for margin in _listing_margins(numbers, truth, by)]
+    return _listing_margins(every, truth, by)
 
 
 def _listing_margins(
@@ -5414,15 +5691,29 @@ def _listing_margins(
         None if view.known_routes() is not None else (SMALL_REASON if view.known_small else COMPLEMENT_REASON)
         for view in (numbers.low, numbers.high)
     ]
+
+    def of_columns(at: list[int]) -> tuple[str, ...] | None:
+        """The columns whose sum the flows ``at`` are, or None: a flow of no column (a route the table has no cell
+        of) adds to them only if it is empty, and a corridor's doubtful years or those the table leaves out are in
+        no column."""
+        summed = tuple(sorted({column(flow_keys[i][0], flow_keys[i][1]) for i in at} & set(truth)))
+        theirs = tuple(sum(int(bounds[i][j]) for i in at) for j in (0, 1))
+        if summed and tuple(sum(truth[c][j] for c in summed) for j in (0, 1)) == theirs:
+            return summed
+        return None
+
+    # the victims on a known route less the rows published that are no sums of columns: "All other routes" of any
+    # length is that less the corridors before it (Argentina as destination at 11: 7,940–8,056 less Argentina →
+    # Argentina, whose route holds years the table by corridor leaves out, Bolivia and Paraguay: the listing of
+    # three's 685–796)
+    apart = {i for at, why in rows if why == (None, None) and of_columns(at) is None for i in at}
     rows.append((list(range(len(flow_keys))), (known[0], known[1])))
+    if apart:
+        rows.append(([i for i in range(len(flow_keys)) if i not in apart], (known[0], known[1])))
     margins = []
     for at, reasons in rows:
-        # a flow of no column (a route the table has no cell of) adds to the row only if it is empty
-        summed = tuple(sorted({column(flow_keys[i][0], flow_keys[i][1]) for i in at} & set(truth)))
-        if not summed:
-            continue
-        theirs = tuple(sum(int(bounds[i][j]) for i in at) for j in (0, 1))
-        if tuple(sum(truth[c][j] for c in summed) for j in (0, 1)) == theirs:
+        summed = of_columns(at)
+        if summed is not None:
             margins.append((summed, reasons))
     return margins
 

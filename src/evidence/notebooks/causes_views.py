@@ -65,7 +65,7 @@ from evidence.presentation.disclosure import (
     with_series,
     withhold_cells,
 )
-from evidence.presentation.markup import escape_markdown, marked, number
+from evidence.presentation.markup import count_in_words, escape_markdown, marked, number
 from evidence.sources.loaded import LoadedTable
 
 if TYPE_CHECKING:
@@ -963,6 +963,10 @@ def model_sentence(
         text = shown[name]
         return COMPLEMENT_LABEL if name in withheld and text != rule.label else text
 
+    def said(name: object, noun: str = "") -> str:
+        # a withheld count in words: a sentence has no legend for the tables' labels ("on x victims")
+        return count_in_words(count(name), noun)
+
     labels = causes.CHARACTERISTIC_LABELS
     how = (
         "keeping unknown characteristics as a category"
@@ -971,14 +975,14 @@ def model_sentence(
     )
     parts = [
         (
-            f"{model.outcome_label}: logistic regression on {count('n_used')} victims "
-            f"({count('n_outcome')} with it), {how}."
+            f"{model.outcome_label}: logistic regression on {said('n_used', 'victims')} "
+            f"({said('n_outcome')} with it), {how}."
         )
     ]
     if model.excluded:
         parts.append(
             "Left out: "
-            + "; ".join(f"{count(('left out', k))} {escape_markdown(k)}" for k in model.excluded)
+            + "; ".join(f"{said(('left out', k))} {escape_markdown(k)}" for k in model.excluded)
             + "."
         )
     if model.keyed:

@@ -885,6 +885,14 @@ def flag_words(numbers: YearlyNumbers, year: int) -> str:
     return own
 
 
+def _in_words(text: str, noun: str = "") -> str:
+    """A count of a sentence written as plain text (escaped whole after): a withheld one in words, "fewer than
+    5", "a withheld number" (:func:`~evidence.presentation.markup.count_in_words`), never a table's label."""
+    from evidence.presentation.markup import count_in_words
+
+    return count_in_words(text, noun, markdown=False)
+
+
 def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBounds) -> str | None:
     """For the victims detected in the country (UNODC): the sum of the citizenship breakdown beside UNODC's own
     total, both as published elsewhere in the brief, so that the route table's sum is never read as the number
@@ -910,21 +918,26 @@ def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBou
     # the sum holds the doubtful breakdowns' rows (the route table's own rows): how many, said with it
     doubtful = doubtful_pair(brief.selection(table, "destination"), brief.rule)
     of_them = (
-        f" ({bounds_text(doubtful)} of them in the doubtful breakdowns, rows of their own above)"
+        f" ({_in_words(bounds_text(doubtful))} of them in the doubtful breakdowns, rows of their own above)"
         if doubtful is not None
         else ""
     )
     text = (
-        f"The citizenship breakdown of {years_in_words(listed)} sums to {summed} victims{of_them}; UNODC's total of "
-        f"the victims detected in {brief.place} in {years_in_words(total_years)} is {total} (victims per year, above)."
+        f"The citizenship breakdown of {years_in_words(listed)} sums to {_in_words(summed, 'victims')}{of_them}; "
+        f"UNODC's total of the victims detected in {brief.place} in {years_in_words(total_years)} is "
+        f"{_in_words(total)} (victims per year, above)."
     )
     if extra:
         text += f" The breakdown also covers {years_in_words(extra)}, for which UNODC gives no total."
     if total_only:
         cells = [cell_text(published_in_year(numbers, y)) for y in total_only]
-        shown = cells[0] if len(cells) == 1 else "; ".join(f"{y}: {c}" for y, c in zip(total_only, cells))
+        shown = (
+            _in_words(cells[0], "victims")
+            if len(cells) == 1
+            else "; ".join(f"{y}: {_in_words(c, 'victims')}" for y, c in zip(total_only, cells, strict=True))
+        )
         text += (
-            f" UNODC's total also covers {years_in_words(total_only)} ({shown} victims), for which it publishes no "
+            f" UNODC's total also covers {years_in_words(total_only)} ({shown}), for which it publishes no "
             "citizenship breakdown."
         )
     # the two over the years both cover: the published yearly totals and the breakdown's yearly sums
@@ -940,7 +953,7 @@ def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBou
     if (extra or total_only) and common and pair_total is not None and pair_breakdown is not None:
         text += (
             f" Over the years both cover, {years_in_words(common)}, the breakdown sums to "
-            f"{bounds_text(pair_breakdown)} and the total is {bounds_text(pair_total)}."
+            f"{_in_words(bounds_text(pair_breakdown))} and the total is {_in_words(bounds_text(pair_total))}."
         )
     apart = bool(extra or total_only)
     compared = pair_total is not None and pair_breakdown is not None
@@ -959,7 +972,7 @@ def breakdown_sentence(brief: CountryBrief, table: LoadedTable, routes: RouteBou
     left_out = repatriated_abroad(brief.selection(table, "destination"), brief.rule)
     if left_out is not None and not censored_interval(left_out):
         reasons = (
-            f"two differ because the breakdown here leaves out {bounds_text(left_out)} nationals of "
+            f"two differ because the breakdown here leaves out {_in_words(bounds_text(left_out), 'nationals')} of "
             f"{brief.place} detected on their return, whom its breakdown by country of repatriation shows were "
             "exploited abroad (UNODC's total counts them), because a country breaks down by citizenship only "
             "some of the victims it detects, or counts a victim under more than one citizenship, and because "

@@ -108,6 +108,20 @@ CASE_METHODS: Final = (
 )
 
 
+#: Whose numbers the sources-together table shows as published, by the kind of their row.
+_PUBLISHED_AS_IS: Final = {"indicator": "UNODC's", "gsi": "the GSI's"}
+
+
+def perturbed_rows_note(rows: Sequence[Magnitude]) -> str | None:
+    """Of a sources-together table whose case data's counts are perturbed: that only those are, the other
+    sources' numbers as published (the perturbation note alone read as if UNODC's and Walk Free's figures had
+    been changed); None where every row is the case data's."""
+    others = [_PUBLISHED_AS_IS[k] for k in dict.fromkeys(r.kind for r in rows) if k in _PUBLISHED_AS_IS]
+    if not others:
+        return None
+    return f"Only the case data's counts are perturbed: {word_list(others)} numbers are as published."
+
+
 def magnitudes_note(rows: Sequence[Magnitude], period: str | None = None) -> str:
     """The legend of the sources-together table: which year each number is of (``period``: the brief's years,
     which its numbers are chosen from; a brief of 2015–2017 gives UNODC's 2017, not the 2021 the data hold)."""
@@ -242,14 +256,18 @@ def show_together(brief: CountryBrief) -> None:
     source = brief.cite(*tables)
     table = magnitude_table(rows)
     column_kinds = {"Source": "label", "Year": "years", PER_THOUSAND: "statistic"}
+    # identified victims of real people's records are a perturbed count (cell key), as in their own tables
+    perturbed = any(r.kind == "case" and r.table.protection == "cell_key" for r in rows)
     views.show_table(
         table,
         caption=f"What the sources say about {brief.place}",
         kinds={c: k for c, k in column_kinds.items() if c in table.columns},
-        note=magnitudes_note(rows, brief.period if brief.years else None),
+        note=views.sentences(
+            perturbed_rows_note(rows) if perturbed else None,
+            magnitudes_note(rows, brief.period if brief.years else None),
+        ),
         source=source,
-        # identified victims of real people's records are a perturbed count (cell key), as in their own tables
-        perturbed=any(r.kind == "case" and r.table.protection == "cell_key" for r in rows),
+        perturbed=perturbed,
         # UNODC's numbers are ranges of censored counts: its small label may be a range withheld whole
         ranges=any(r.kind == "indicator" for r in rows),
     )

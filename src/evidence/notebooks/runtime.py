@@ -256,6 +256,7 @@ def synthetic_notice(tables: Iterable[LoadedTable]) -> str | None:
     nothing is no reason for a warning) is synthetic: one bold sentence for the toolkit's demo data (a brief
     adds its own banner), a callout naming each publisher's synthetic release; None when all are real."""
     from evidence.presentation.markup import data_label
+    from evidence.sources.provenance import demo_release_words
 
     tables = list(tables)
     demo = [t for t in tables if t.provenance.demo]
@@ -263,7 +264,7 @@ def synthetic_notice(tables: Iterable[LoadedTable]) -> str | None:
     if demo:
         # one short line: a brief made from the run adds its own banner, so the notebook does not repeat it
         return (
-            f"**Synthetic demo data (release {data_label(demo[0].provenance.release)}), not real "
+            f"**Synthetic demo data ({data_label(demo_release_words(demo[0].provenance.release))}), not real "
             "records:** the numbers "
             "below show how the analysis works and say nothing about real victims or routes. Do not cite them."
         )

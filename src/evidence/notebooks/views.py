@@ -15,13 +15,17 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import polars as pl
 
 from evidence.analyses.intervals import censoring_thresholds
+from evidence.analyses.routes import GROWTH_ALPHA
 from evidence.analyses.selection import Selection
 from evidence.core.errors import ParameterError
 from evidence.core.text import column_title, number_in_words, word_list
 from evidence.notebooks.builders import (
     BREAKDOWN_NAMES,
+    CASE_BREAKDOWN_NAMES,
     COVERAGE_KINDS,
     DOUBTFUL_BREAKDOWN,
+    EMERGING_AT_MOST_NOTE,
+    EMERGING_BELOW_ALPHA,
     EMERGING_KINDS,
     EMERGING_WITHHELD_NOTE,
     NO_DATA_PUBLISHED,
@@ -41,6 +45,7 @@ from evidence.notebooks.builders import (
     categories_above_total_line,
     category_name,
     category_sum_note,
+    emerging_statistics_shown,
     emerging_unassessed,
     emerging_view,
     gap_reasons,
@@ -51,6 +56,7 @@ from evidence.notebooks.builders import (
     panel_sentence,
     positive_years,
     profile_view,
+    q_value_bounded,
     records_no_category,
     repeated_rows_note,
     route_notes,
@@ -873,14 +879,6 @@ def show_emerging(
     if unassessed is not None:
         _markdown(unassessed)
         return
-    emerging = routes.emerging_routes(selection, min_victims=max(5, rule.threshold))
-    if not emerging.height:
-        _markdown("No corridor grows significantly or appears in this selection.")
-        return
-    listed = emerging.height if top is None else min(top, emerging.height)
-    caption = "Growing and new corridors"
-    if listed < emerging.height:
-        caption += f" (the {listed} with the lowest q-values of {emerging.height})"
     tables = (
         [numbers]
         if numbers is not None
@@ -889,17 +887,55 @@ def show_emerging(
             for level in ([regional_level] if regional_level is not None else ["region", "subregion"])
         ]
     )
-    hidden: set[tuple[str, str]] = set()
-    for table in tables:
-        hidden |= (
-            table.withheld_corridors()
-            if table is not None
-            else set(emerging.select("origin_iso3", "destination_iso3").iter_rows())
-        )
+    hidden = set().union(*(table.withheld_corridors() for table in tables if table is not None))
+    # the q-values printed are bounded over the withheld corridors' p-values, never read from them
+    emerging = routes.emerging_routes(
+        selection, min_victims=max(5, rule.threshold), withheld_below=rule.threshold, withheld=hidden
+    )
+    if not emerging.height:
+        _markdown("No corridor grows significantly or appears in this selection.")
+        return
+    if any(table is None for table in tables):  # too small to protect: every statistic withheld
+        hidden |= set(emerging.select("origin_iso3", "destination_iso3").iter_rows())
     view = emerging_view(emerging, top=top, rule=rule, keyed=selection.keyed, withheld=hidden)
+    caption = "Growing and new corridors" + _emerging_listed(
+        sum(emerging_statistics_shown(emerging, rule, keyed=selection.keyed, withheld=hidden)),
+        emerging.height,
+        view.height,
+    )
     withheld = (view.select(pl.all() == COMPLEMENT_LABEL).sum_horizontal() > 0).any()
-    note = EMERGING_WITHHELD_NOTE.format(threshold=rule.threshold) if withheld else None
-    show_table(view, caption=caption, kinds=EMERGING_KINDS, note=note)
+    notes = [EMERGING_WITHHELD_NOTE.format(threshold=rule.threshold)] if withheld else []
+    if any(q_value_bounded(text) for text in view["q-value"]):
+        below = f"<{GROWTH_ALPHA:.4f}" in view["q-value"].to_list()
+        notes.append(
+            EMERGING_AT_MOST_NOTE.format(
+                below=EMERGING_BELOW_ALPHA.format(alpha=GROWTH_ALPHA) if below else ""
+            )
+        )
+    show_table(view, caption=caption, kinds=EMERGING_KINDS, note=" ".join(notes) or None)
+
+
+def _emerging_listed(printed: int, emerging: int, listed: int) -> str:
+    """What a table of the first ``listed`` of ``emerging`` growing and new corridors (``printed`` of them with
+    their statistics) holds, in words for its caption (:func:`~evidence.notebooks.builders.emerging_view`: those
+    printed by q-value, then withheld ones by name); empty when it lists them all."""
+    if listed >= emerging:
+        return ""
+    withheld = emerging - printed
+    if not withheld:
+        return f" (the {listed} with the lowest q-values of {emerging})"
+    if listed <= printed:
+        # a withheld corridor's q-value is not told, nor whether it is among the lowest
+        return (
+            f" (the {listed} with the lowest q-values of the {printed} whose statistics are published; "
+            f"the {withheld} whose statistics are withheld are not listed)"
+        )
+    if not printed:
+        return f" ({listed} of the {withheld}, whose statistics are withheld, by name)"
+    return (
+        f" (the {printed} whose statistics are published and {listed - printed} of the {withheld} whose "
+        "statistics are withheld, by name)"
+    )
 
 
 # ------------------------------------------------------------------------------------------------------ trends
@@ -982,8 +1018,10 @@ def censored_note(
 def publisher_small_note(shown: pl.DataFrame, bounds: Bounds, *, published: Sequence[int] = ()) -> str | None:
     """The note on the small cells (``<5``) of a table of censored counts that are the publisher's own
     censored cells (:attr:`~evidence.presentation.disclosure.DisclosedTable.known`: UNODC gives them as
-    ``<5``), not cells this toolkit withheld: said so, and, where the table has both, both. None when no shown
-    small cell is the publisher's (the table writer's own note then says what the label means)."""
+    ``<5``), not cells this toolkit withheld: said so, and, where the table has both, both. Under a threshold
+    that is none of the publisher's (11: its ``<5`` cells shown ``<11``) the label is said to mean fewer than it,
+    and to stand for several of the publisher's cells summed too (2–8). None when no shown small cell is the
+    publisher's (the table writer's own note then says what the label means)."""
     if bounds.exact:
         return None
     low = bounds.low
@@ -998,6 +1036,13 @@ def publisher_small_note(shown: pl.DataFrame, bounds: Bounds, *, published: Sequ
     if not theirs:
         return None
     said = f"{label}: a cell the publisher gives as {publisher_labels(published)}, its own censoring"
+    if low.rule.threshold not in (published or (5,)):
+        # a label other than the publisher's own (<11 for UNODC's <5) says what it means, fewer than 11, and
+        # what it can be: a cell shown so may be several of the publisher's cells summed (2–8 is below 11)
+        said = (
+            f"{label}: fewer than {low.rule.threshold}: a cell the publisher gives as {publisher_labels(published)}, "
+            "or several such cells summed, its own censoring"
+        )
     if ours:
         # what this toolkit withholds in a table of ranges: a small count, or a range whose low end is small,
         # whole (tables.small_note), whichever the hidden values are
@@ -1235,6 +1280,13 @@ def category_names(by: str | None, categories: Sequence[str]) -> dict[str, str]:
     return {category: name for category, name in named.items() if name is not None}
 
 
+def _dimension_label(by: str) -> str:
+    """A dimension as a yearly table by it names it: a case field as every output names it ("sex", not
+    "gender": :data:`~evidence.notebooks.builders.CASE_BREAKDOWN_NAMES`), another by its own name, spaced
+    ("form")."""
+    return CASE_BREAKDOWN_NAMES.get(by, by.replace("_", " "))
+
+
 def show_dimension_section(
     numbers: YearlyNumbers, *, place: str, source: str, dimension: str | None = None
 ) -> None:
@@ -1245,11 +1297,11 @@ def show_dimension_section(
     from evidence.presentation import charts
 
     if numbers.by is None:
-        wanted = f" by {dimension.replace('_', ' ')}" if dimension else " by this dimension"
+        wanted = f" by {_dimension_label(dimension)}" if dimension else " by this dimension"
         _markdown(escape_markdown(f"No breakdown{wanted} in these data for this selection (see above)."))
         return
     by = numbers.by
-    label = by.replace("_", " ")
+    label = _dimension_label(by)
     caption = f"{victims_noun(numbers.selection).capitalize()} per year by {label}"
     table = numbers.by_category
     if table is None:
@@ -2225,10 +2277,10 @@ def show_profiles(
 
 #: Neither M49 level gives the shares of UNODC's Global Reports, whose regional groupings are their own and change
 #: between editions (the Middle East's victims of 2007–2010: 37% transregional by region, 84% by subregion; 70% in
-#: the report)
+#: the report); said of the classes the note's table shows, counts not shares (it said "these shares")
 _NOT_THE_REPORTS: Final = (
     " UNODC's Global Reports group countries in regions of their own, which change between editions: compare these "
-    "shares with the reports' only with that in mind."
+    "classes of route with the reports' only with that in mind."
 )
 
 #: What a route table's classes mean, by the regional level they are drawn at

@@ -231,6 +231,14 @@ def distribution_chart(
     )
 
 
+#: What the legend of :func:`detection_scatter` calls the points of each role.
+SCATTER_ROLE_LABELS = {
+    "country": "This country",
+    "peer": "Countries compared with it",
+    "other": "Other countries",
+}
+
+
 @unchecked
 def detection_scatter(
     data: pl.DataFrame,
@@ -252,9 +260,14 @@ def detection_scatter(
     drawable = (pl.col(x) > 0) & (pl.col(y) > 0)
     left_out = int(frame.filter(~drawable.fill_null(False)).height)
     frame = frame.filter(drawable.fill_null(False)).with_columns(
-        _order=pl.col(role).replace_strict({"country": 2, "peer": 1}, default=0, return_dtype=pl.Int8)
+        _order=pl.col(role).replace_strict({"country": 2, "peer": 1}, default=0, return_dtype=pl.Int8),
+        # the legend names the roles in words, not by their codes ("other", "peer", "country")
+        _role=pl.col(role).replace_strict(SCATTER_ROLE_LABELS, default=None, return_dtype=pl.String),
     )
-    role_scale = alt.Scale(domain=["other", "peer", "country"], range=["#c8c8c8", PALETTE[1], PALETTE[5]])
+    role_scale = alt.Scale(
+        domain=[SCATTER_ROLE_LABELS[r] for r in ("other", "peer", "country")],
+        range=["#c8c8c8", PALETTE[1], PALETTE[5]],
+    )
     # the axes span the data (a little padding), not the decades around them: most of a 0.1-100 axis is empty
     x_domain, y_domain = _log_domain(frame[x]), _log_domain(frame[y])
     base = alt.Chart(frame).encode(
@@ -262,7 +275,7 @@ def detection_scatter(
         y=alt.Y(f"{y}:Q", scale=alt.Scale(type="log", domain=y_domain, nice=False), title=y_title),
     )
     points = base.mark_circle(size=60, opacity=0.85).encode(
-        color=alt.Color(f"{role}:N", scale=role_scale, title=None),
+        color=alt.Color("_role:N", scale=role_scale, title=None),
         order=alt.Order("_order:Q"),
         # the axes' titles and 3 digits, as the tables write them (not the column names at full precision)
         tooltip=[

@@ -33,10 +33,11 @@ import re
 from urllib.parse import urlsplit
 
 from evidence.core.text import UNSAFE_FORMAT, escape_html, strip_unsafe_format
-from evidence.presentation.disclosure import KIND_ATTRIBUTE, LABEL, check_kind
+from evidence.presentation.disclosure import COMPLEMENT_LABEL, KIND_ATTRIBUTE, LABEL, check_kind
 
 __all__ = [
     "UNSAFE_FORMAT",
+    "count_in_words",
     "data_label",
     "escape_html",
     "escape_markdown",
@@ -185,6 +186,26 @@ def number(value: float, kind: str, *, digits: int = 0, thousands: bool = True) 
     separator = "," if thousands else ""
     text = f"{value:{separator}.{digits}f}" if isinstance(value, float) or digits else f"{value:{separator}}"
     return marked(text, kind)
+
+
+#: A small count's label as the rule writes it (``<5``, ``<11``: :attr:`DisclosureRule.label`).
+_SMALL_LABEL = re.compile(r"<(\d+)")
+#: What a sentence says for a cell withheld as a complement (``x``): no number, and not "fewer than".
+WITHHELD_NUMBER = "a withheld number"
+
+
+def count_in_words(text: str, noun: str = "", *, markdown: bool = True) -> str:
+    """A count as a table publishes it (``1,234``, ``up to 8``, ``<11``, ``x``) for a sentence, with its ``noun``
+    ("victims"): a withheld one in words, since prose has no legend for a table's labels ("on x victims (<11
+    with it)"): ``x`` is "a withheld number of victims", ``<11`` "fewer than 11 victims", the threshold marked
+    as no count of people (:func:`number`) where ``markdown``; anything else as it is, followed by ``noun``."""
+    if text == COMPLEMENT_LABEL:
+        return f"{WITHHELD_NUMBER} of {noun}" if noun else WITHHELD_NUMBER
+    small = _SMALL_LABEL.fullmatch(text)
+    if small:
+        threshold = int(small[1])
+        text = f"fewer than {number(threshold, 'parameter') if markdown else threshold}"
+    return f"{text} {noun}" if noun else text
 
 
 #: The endings of the country names that are plural in form ("the Philippines", "the Netherlands", "the United

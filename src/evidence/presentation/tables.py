@@ -60,9 +60,10 @@ Shares = Literal["column", "row"] | None
 #: The MIME type under which a notebook's display bundle carries a table's data (read by the brief builder).
 TABLE_MIME = "application/vnd.evidence.table+json"
 _FORMAT_VERSION = 1
-# a cell that holds a number, a range ("up to 12" too: disclosure.range_text), a label such as "<5" or "x", a
+# a cell that holds a number, a range ("up to 12" too: disclosure.range_text), a bound ("≤ 0.0125": a q-value of
+# the emerging corridors), a label such as "<5" or "x", a
 # share: right-aligned
-_NUMERIC_TEXT = re.compile(r"^(?:up to (?=\d))?[<>~x–\-+]?[\d,.\s%–<-]*$")
+_NUMERIC_TEXT = re.compile(r"^(?:up to (?=\d)|[≤≥] (?=\d))?[<>~x–\-+]?[\d,.\s%–<-]*$")
 # ... possibly with the year it is for in brackets ("134 (2021)", "<5 (2020)"); and what such a column shows
 # where it has no number
 _BRACKET_NOTE = re.compile(r"\s*\([^()]*\)$")

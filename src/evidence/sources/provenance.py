@@ -51,6 +51,18 @@ DEMO_SHA256: dict[str, str] = {
     "a9cc71ca5ce844287f00e5e1ddc953a31320aded8b78e9886147d2d55e525d81": "demo-2",  # UNODC layout
     "f380814cba4d77448e3dfa44ca872c97c0968912f74b09b94fba49f8fe821e3a": "demo-2",  # GSI layout
 }
+#: A release of the toolkit's demo data, as its files carry it: ``demo-`` and the generator's version.
+_DEMO_RELEASE = re.compile(r"demo-(\S+)")
+
+
+def demo_release_words(release: str) -> str:
+    """A demo release as readers read it: ``demo-2`` is "demo generator version 2" (the version of the
+    toolkit's generator that wrote the file; a bare "demo-2" read as a publisher's release id); any other text
+    as it is."""
+    found = _DEMO_RELEASE.fullmatch(release)
+    return f"demo generator version {found[1]}" if found else release
+
+
 DEMO_CITATION = "evidence toolkit synthetic demo data (generated, not real victims or figures)"
 DEMO_TERMS = ("Invented figures for demonstrating the toolkit: never cite or publish them as findings.",)
 
@@ -125,6 +137,10 @@ class Provenance:
     def label(self) -> str:
         """The source as readers name it, with its release: "UNODC GLOTIP, release 30 May 2023"."""
         name = self.name or self.title or self.source
+        if self.demo and _DEMO_RELEASE.fullmatch(self.release):
+            # the demo data's release id ("demo-2") in words, whatever a layout's phrase made of it ("reports
+            # of demo-2" for the TIP file)
+            return f"{name}, {demo_release_words(self.release)}"
         if self.release_label:
             return f"{name}, {self.release_label}"
         if self.release and self.release != "unknown":
@@ -167,6 +183,8 @@ class Provenance:
             else ""
         )
         release = self.release_label or (self.release if self.release and self.release != "unknown" else "")
+        if self.demo and _DEMO_RELEASE.fullmatch(self.release):
+            release = demo_release_words(self.release)
         if self.date_published and self.date_published not in release:
             release = (
                 f"{release}, published {self.date_published}"
