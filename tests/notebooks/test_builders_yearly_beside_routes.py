@@ -34,7 +34,6 @@ YEAR_GAVE_BACK = [
 #: the 2023 workbook's selections whose cell left empty (its row's breakdown withheld) came back at threshold 11
 EMPTY_GAVE_BACK = [
     pytest.param("TUN", "origin", "destination", id="Tunisia-origin-by-destination"),
-    pytest.param("MRT", "both", "citizenship", id="Mauritania-both-by-citizenship"),
 ]
 
 
