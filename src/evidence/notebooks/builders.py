@@ -6235,7 +6235,7 @@ def _route_cells_in(
         if truth[year] == (exact + k, exact + 4 * k):  # the year's low bound: its cells' exact parts and k
             system.equalities.append({("year", year): 1.0, **line, ONE: -float(k)})
         elif truth[year][0] == truth[year][1] and exact + k <= truth[year][0] <= exact + 4 * k:
-            # a year printed exactly, its cells' <5 between k and 4k
+            # a year the publisher gives exactly, its cells' <5 between k and 4k (of it)
             censored = ("censored", by, year)
             system.quantity(censored, truth[year][0] - exact)
             system.at_most += [{censored: 1.0, ONE: -4.0 * k}, {ONE: float(k), censored: -1.0}]
