@@ -6,6 +6,10 @@ low bound ``E + L`` and its high bound ``E + H`` (``H = 4L``; a difference of ce
 Every range shown fixes both bounds of its flows' sum, ``<5`` puts the low bound below the threshold, ``x`` both
 at the threshold or more, ``up to 8`` the high bound, ``at least 12`` the low one. :func:`pinned` asks an
 integer programme (``scipy.optimize.milp``, not the toolkit's solver) which bounds take one value only.
+
+Exact counts (case data, ``exact_counts=True``) are read by the same reader, knowing there is no censored part
+(``L = H = 0``): each cell shown is its flows' count, and the key figures and the totals row are read always
+(every victim of the selection, and those on a known route).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from evidence.analyses import routes
 from evidence.analyses.selection import Selection
 from evidence.notebooks import builders
 from evidence.notebooks.builders import OTHER_ROUTES, ROUTE_CLASS_LABELS, RouteBounds, route_numbers
-from evidence.presentation.disclosure import DisclosureRule
+from evidence.presentation.disclosure import DisclosedTable, DisclosureRule
 
 #: A combination of atoms (name -> coefficient).
 Line = dict[object, float]
@@ -69,8 +73,8 @@ def publisher_gap(selection: Selection, atoms: dict[object, tuple[int, int, int]
 class Reading:
     """What the reader is shown of a selection at a rule and a regional level, built once however many ways a
     test reads it (:func:`reading`): the route numbers, the route table and key figures as shown, the flows'
-    bounds and (asked for) the region table shown. All of it immutable (a frozen :class:`RouteBounds`, polars
-    frames), so tests of the same selection share it."""
+    bounds and (asked for) the region table shown, as text (exact counts' tables displayed). All of it immutable
+    (a frozen :class:`RouteBounds`, polars frames), so tests of the same selection share it."""
 
     selection: Selection
     numbers: RouteBounds
@@ -82,9 +86,12 @@ class Reading:
 
     @cached_property
     def shown(self) -> pl.DataFrame:
-        shown = self.numbers.table()
-        assert isinstance(shown, pl.DataFrame)
-        return shown
+        return _as_text(self.numbers.table())
+
+    @cached_property
+    def selection_victims(self) -> object:
+        """The key figures' victims of the selection, as shown."""
+        return self.numbers.key_figures()["Victims"].to_list()[0]
 
     @cached_property
     def on_route(self) -> object:
@@ -97,9 +104,14 @@ class Reading:
         bounds = self.numbers.region_bounds(self.level)
         if bounds is None:
             return None
-        regional = bounds.shown()
-        assert isinstance(regional, pl.DataFrame)
-        return bounds.low.total_label, regional
+        return bounds.low.total_label, _as_text(bounds.shown())
+
+
+def _as_text(table: DisclosedTable | pl.DataFrame) -> pl.DataFrame:
+    """A table as shown: the ranges' text, or a table of exact counts displayed."""
+    shown = table.display() if isinstance(table, DisclosedTable) else table
+    assert isinstance(shown, pl.DataFrame)
+    return shown
 
 
 #: :class:`Reading` by the selection's table (its object, kept to tell a reused id), country, role, years and
@@ -107,9 +119,12 @@ class Reading:
 _READINGS: dict[tuple, tuple[object, Reading]] = {}
 
 
-def reading(selection: Selection, rule: DisclosureRule, level: str = "region") -> Reading:
+def reading(
+    selection: Selection, rule: DisclosureRule, level: str = "region", *, exact_counts: bool = False
+) -> Reading:
     """The selection's :class:`Reading` at ``rule`` and ``level``: ``route_numbers`` of it built once a test
-    process (the same function of the same inputs, so the same numbers as each caller building them again)."""
+    process (the same function of the same inputs, so the same numbers as each caller building them again), of
+    ranges or (``exact_counts``) of exact counts."""
     key = (
         id(selection.table),
         selection.country,
@@ -122,7 +137,7 @@ def reading(selection: Selection, rule: DisclosureRule, level: str = "region") -
     kept = _READINGS.get(key)
     if kept is None or kept[0] is not selection.table:
         numbers = route_numbers(selection, rule, regional_level=level)
-        assert numbers is not None and not numbers.exact
+        assert numbers is not None and numbers.exact == exact_counts
         kept = (selection.table, Reading(selection, numbers, level))
         _READINGS[key] = kept
     return kept[1]
@@ -142,6 +157,7 @@ def pinned(
     every: bool = False,
     level: str = "region",
     publisher_total: bool = False,
+    exact_counts: bool = False,
 ) -> tuple[list[object], bool]:
     """What a reader of the route table, the key figures and (``region``) the region table pins, and whether the
     region table is shown; ``level``: the brief's regional level (the route table's classes and the region
@@ -150,11 +166,12 @@ def pinned(
     read always, as the publisher's cell total it shows: the sum of all the publisher's cells, each bound the rows'
     sum of that bound and the gap a split cell leaves (:func:`publisher_gap`), which the reader is given (one who
     knows the workbook's ``<5`` cells works it out: 3 per ``<5`` country of repatriation, where nothing clips);
-    without it, the total is read only where it is the rows' sum."""
+    without it, the total is read only where it is the rows' sum. ``exact_counts``: the route numbers are exact counts
+    (see the module's text), each withheld count's one bound asked."""
     from _scipy_highs import milp
 
     t = rule.threshold
-    read = reading(selection, rule, level)
+    read = reading(selection, rule, level, exact_counts=exact_counts)
     numbers = read.numbers
     flows = numbers.flow_table.with_row_index("_flow")
     atoms: dict[object, tuple[int, int, int]] = {}  # E, L, H
@@ -229,7 +246,9 @@ def pinned(
         if every:
             targets.extend([((where, "low", own), low, true_low), ((where, "high", own), high, true_high)])
         elif not own and 0 < true_low < t:  # a withheld count that may be small: neither bound pinned
-            targets.extend([((where, "low"), low, true_low), ((where, "high"), high, true_high)])
+            targets.append(((where, "low"), low, true_low))
+            if not exact_counts:  # (exact counts: the high bound is the low one)
+                targets.append(((where, "high"), high, true_high))
 
     def of_flows(keep: Callable[[dict], bool]) -> Line:
         return {("flow", r["_flow"]): 1.0 for r in flows.iter_rows(named=True) if keep(r)}
@@ -273,7 +292,7 @@ def pinned(
         else:  # the totals row: its total is the publisher's cell total, read where it is the rows' sum
             if publisher_total:
                 cell(everything, row[total], ("totals", total), publisher_gap(selection, atoms))
-            elif fits(everything, row[total]):
+            elif exact_counts or fits(everything, row[total]):
                 cell(everything, row[total], ("totals", total))
             for column, flow_class in columns:
                 cell(
@@ -287,8 +306,10 @@ def pinned(
                     row[builders.NO_ROUTE],
                     ("totals", builders.NO_ROUTE),
                 )
+    if exact_counts:
+        cell(everything, read.selection_victims, "victims of the selection")
     on_route = read.on_route
-    if fits(of_flows(lambda r: True), on_route):
+    if exact_counts or fits(of_flows(lambda r: True), on_route):
         cell(of_flows(lambda r: True), on_route, "on a known route")
     region_shown = read.region_shown if region else None
     if region_shown is not None:
@@ -312,8 +333,10 @@ def pinned(
     matrix, bottoms, tops = np.array(rows), np.array(lows), np.array(highs)
     constraints = LinearConstraint(matrix, bottoms, tops)
     ceiling = 10 * (1 + truth.max())
+    # exact counts have no censored part: L and H are 0
+    tallest = np.concatenate([np.full(m, ceiling), np.full(2 * m, 0.0 if exact_counts else ceiling)])
     system = hashlib.sha256(b"".join(a.tobytes() for a in (np.array(matrix.shape), matrix, bottoms, tops)))
-    system.update(repr(ceiling).encode())
+    system.update(tallest.tobytes())
     pinned = []
     for where, vector, value in targets:
         # the true counts meet everything published (the cells above assert it), so the target's true value lies
@@ -329,7 +352,7 @@ def pinned(
             result = milp(
                 sign * vector,
                 constraints=constraints,
-                bounds=Bounds(np.zeros(3 * m), np.full(3 * m, ceiling)),
+                bounds=Bounds(np.zeros(3 * m), tallest),
                 integrality=np.ones(3 * m),
             )
             assert result.status == 0, where

@@ -41,7 +41,11 @@ def _label(value: int, small: bool, rule: DisclosureRule) -> tuple[float, float 
 
 #: Each row's system (bounds, equalities, lines) and cell: pinned or not. The same rows come back (the thresholds
 #: 10 and 11 of the real workbook: 1,583 different cells of 2,611 asked), and the answer is the system's alone.
-_PINNED: dict[tuple, bool] = {}
+#: The system is named by its number in :data:`_SYSTEMS`, hashed once a call: a key holding the system itself was
+#: hashed again for every cell looked up (a tuple does not keep its hash), most of the attack of a large table's
+#: rows (the table by citizenship beside the United Kingdom's route tables).
+_PINNED: dict[tuple[int, int], bool] = {}
+_SYSTEMS: dict[tuple, int] = {}
 
 
 def _pinned_cells(
@@ -56,10 +60,13 @@ def _pinned_cells(
     changes from one solve to the next (each starting from the last one's basis). A cell that two of the row's
     solutions found so far put more than 1 apart is not pinned (its range holds both): its programmes are not
     solved."""
-    system = (
-        tuple(bounds),
-        tuple((tuple(a), b) for a, b in equalities),
-        tuple((tuple(a), b) for a, b in at_least),
+    system = _SYSTEMS.setdefault(
+        (
+            tuple(bounds),
+            tuple((tuple(a), b) for a, b in equalities),
+            tuple((tuple(a), b) for a, b in at_least),
+        ),
+        len(_SYSTEMS),
     )
     todo = [k for k in cells if (system, k) not in _PINNED]
     if todo:

@@ -354,8 +354,8 @@ def list_command(
     """The releases `evidence data fetch` knows, whether each is cached, and the demo data."""
     from evidence.sources.catalogue import CATALOGUE
     from evidence.sources.demo import DEMO_RELEASE, demo_file
-    from evidence.sources.provenance import demo_release_words
     from evidence.sources.fetch import cached
+    from evidence.sources.provenance import demo_release_words
 
     rows = []
     for release in CATALOGUE.values():

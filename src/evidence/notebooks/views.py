@@ -16,7 +16,7 @@ import polars as pl
 
 from evidence.analyses.intervals import censoring_thresholds
 from evidence.analyses.routes import GROWTH_ALPHA
-from evidence.analyses.selection import Selection
+from evidence.analyses.selection import Selection, kept_once
 from evidence.core.errors import ParameterError
 from evidence.core.text import column_title, number_in_words, word_list
 from evidence.notebooks.builders import (
@@ -943,13 +943,19 @@ def _emerging_listed(printed: int, emerging: int, listed: int) -> str:
 
 def published_thresholds(selection: Selection | None) -> tuple[int, ...]:
     """The thresholds N of the publisher's own ``<N`` cells in the selection's table, in order: ``(5,)`` for
-    UNODC's ``<5``, ``(5, 10)`` for a file publishing ``<10`` too; empty for a table without censored cells."""
+    UNODC's ``<5``, ``(5, 10)`` for a file publishing ``<10`` too; empty for a table without censored cells.
+    Read once per table (:func:`~evidence.analyses.selection.kept_once`): a brief's sections ask it hundreds of
+    times, each a pass over the whole table."""
     if selection is None:
         return ()
     data = selection.table.data if isinstance(selection.table, LoadedTable) else selection.table
     if "censored" not in data.columns:
         return ()
-    return tuple(censoring_thresholds(data.filter(pl.col("censored"))["value_high"]))
+    return kept_once(
+        data,
+        ("published thresholds",),
+        lambda: tuple(censoring_thresholds(data.filter(pl.col("censored"))["value_high"])),
+    )
 
 
 def publisher_labels(published: Sequence[int] = ()) -> str:
