@@ -6,8 +6,6 @@ cells together (:func:`_pinned_cells` of the row attacker, on one system)."""
 
 from __future__ import annotations
 
-from evidence.notebooks.builders import CensoredLow
-
 #: A cell of the system: ("cell", year, category), ("year", year) or ("panel", year).
 Key = tuple
 
@@ -87,14 +85,19 @@ class _System:
                 self.at_least.append((a, 1 - const))
 
 
-def attack_brief(numbers, rule, pinned_cells, columns=None) -> list[tuple]:
-    """The withheld counts of ``numbers`` (a :class:`~evidence.notebooks.builders.YearlyNumbers` of UNODC's
-    censored counts) with an exact part that the published tables pin, as keys: ("cell", year, category),
-    ("year", year) or ("panel", year). ``columns``: what other tables publish of a category's sum over the
-    table's years of some of its categories (a tuple of them), as a (low, high) pair read as a cell's (a
-    corridor's total in the route table beside the table by corridor: ``_corridor_totals``)."""
+def attack_brief(numbers, rule, pinned_cells, columns=None, beside=()) -> list[tuple]:
+    """The counts of ``numbers`` (a :class:`~evidence.notebooks.builders.YearlyNumbers` of UNODC's censored
+    counts) not printed, withheld or left empty, with an exact part that the published tables pin, as keys:
+    ("cell", year, category), ("year", year) or ("panel", year). A cell left empty (its row's breakdown
+    withheld) is as secret as one labelled ``x`` or ``<11``, and the reader knows it is there (the workbook's
+    cells are public, only their small values are not). ``columns``: what other tables publish of a category's
+    sum over the table's years of some of its categories (a tuple of them), as a (low, high) pair read as a
+    cell's (a corridor's total in the route table beside the table by corridor: ``_corridor_totals``).
+    ``beside``: the tables by another category of the same selection that the brief prints too, each with its
+    ``columns`` (the table by form beside the table by citizenship and the route tables), their cells keyed
+    ("cell", year, "by:category")."""
     system = _System(rule.threshold)
-    withheld: set[Key] = set()
+    printed: set[Key] = set()
     years_of: dict[str, tuple[int, int]] = {}
     for r in numbers.counts.iter_rows(named=True):
         if r["count_low"] is not None:
@@ -103,8 +106,8 @@ def attack_brief(numbers, rule, pinned_cells, columns=None) -> list[tuple]:
         system.add(("year", year), low, high)
 
     def note(key: Key, pair: tuple) -> None:
-        if any(isinstance(v, str) and not isinstance(v, CensoredLow) for v in pair):
-            withheld.add(key)
+        if pair[0] is not None and pair[0] == pair[1] and not isinstance(pair[0], str):
+            printed.add(key)
 
     per_year = numbers.per_year
     if per_year is not None:
@@ -118,12 +121,17 @@ def attack_brief(numbers, rule, pinned_cells, columns=None) -> list[tuple]:
                 note(("year", years[i]), cells[i])
         if table.has_total_row:
             system.read([("year", y) for y in years_of], cells[-1])
-    cat = numbers.by_category
-    categories: dict[str, list[str]] = {}
-    if cat is not None and numbers.by_counts is not None:
+
+    def read_categories(numbers, columns, tag: str = "") -> dict[str, list[str]]:
+        """A table by category of the same selection (its cells named ``tag`` + category), its sums of columns
+        published elsewhere (``columns``) and its years' ties to the yearly totals: its categories by year."""
+        cat = numbers.by_category
+        categories: dict[str, list[str]] = {}
+        if cat is None or numbers.by_counts is None:
+            return categories
         by = numbers.by
         for r in numbers.by_counts.iter_rows(named=True):
-            year, c = str(r["year"]), str(r[by])
+            year, c = str(r["year"]), tag + str(r[by])
             if r["count_low"] is None:
                 continue
             system.add(("cell", year, c), int(r["count_low"]), int(r["count_high"]))
@@ -136,16 +144,21 @@ def attack_brief(numbers, rule, pinned_cells, columns=None) -> list[tuple]:
             pairs = cat.cells(column)
             for i in range(n):
                 year = years[i]
-                if column in categories.get(year, []):
-                    system.read([("cell", year, column)], pairs[i])
-                    note(("cell", year, column), pairs[i])
+                if tag + column in categories.get(year, []):
+                    system.read([("cell", year, tag + column)], pairs[i])
+                    note(("cell", year, tag + column), pairs[i])
                 elif column == total and year in years_of:
                     system.read([("year", year)], pairs[i])
                     note(("year", year), pairs[i])
                 elif column == "Sum of categories" and categories.get(year):
                     system.read([("cell", year, c) for c in categories[year]], pairs[i])
         for summed, pair in (columns or {}).items():
-            keys = [("cell", year, c) for year, present in categories.items() for c in present if c in summed]
+            keys = [
+                ("cell", year, c)
+                for year, present in categories.items()
+                for c in present
+                if c.removeprefix(tag) in summed
+            ]
             if keys:
                 system.read(keys, pair)
         for year, present in categories.items():
@@ -157,6 +170,11 @@ def attack_brief(numbers, rule, pinned_cells, columns=None) -> list[tuple]:
             # the reader takes the categories to add up to the year's victims wherever they can
             if (low, high) == (ylow, yhigh) or (ylow == yhigh and low <= ylow <= high):
                 system.equal([("cell", year, c) for c in present], [("year", year)])
+        return categories
+
+    categories = read_categories(numbers, columns)
+    for other, other_columns in beside:
+        read_categories(other, other_columns, f"{other.by}:")
     panel = numbers.panel
     # the steady reporters are countries of detection: a sum of the categories by destination (or a corridor's)
     if (
@@ -189,10 +207,14 @@ def attack_brief(numbers, rule, pinned_cells, columns=None) -> list[tuple]:
                 system.equal(parts, [("panel", year)])
         if table.has_total_row:
             system.read([("panel", y) for y in truth if ("panel", y) in system.index], cells[-1])
-    # what the protection keeps: a withheld count below the threshold that the publisher printed exactly (a
-    # complement, at least the threshold, is withheld for another's sake; a count with the publisher's <5 in it
-    # is known to within them at best, as the publisher's file has it)
-    targets = [key for key in withheld if 0 < system.exact[key] < rule.threshold and not system.index[key][2]]
+    # what the protection keeps: a count below the threshold that the publisher printed exactly and the brief
+    # does not (a complement, at least the threshold, is withheld for another's sake; a count with the
+    # publisher's <5 in it is known to within them at best, as the publisher's file has it)
+    targets = [
+        key
+        for key in system.exact
+        if key not in printed and 0 < system.exact[key] < rule.threshold and not system.index[key][2]
+    ]
     order = sorted(targets)
     found = pinned_cells(
         system.bounds, system.equalities, system.at_least, [system.index[key][0] for key in order]

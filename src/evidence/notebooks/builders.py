@@ -6185,10 +6185,158 @@ def _censored_per_year(
 
     def build() -> Bounds | None:
         per_year = None if basis.per_year is None else basis.per_year.protected(rule)
+        texts = basis.texts if basis.texts is not None else _year_text(basis.counts)
+        per_year = _per_year_beside_routes(selection, per_year, texts, rule)
         return _with_years_without_data(per_year, selection, basis.counts, span, basis.usable)
 
     key = ("yearly per year", *_selection_key(selection), basis.gaps, span, rule)
     return kept_once(selection.frame, key, build)
+
+
+def _per_year_beside_routes(
+    selection: Selection, per_year: Bounds | None, counts: pl.DataFrame, rule: DisclosureRule
+) -> Bounds | None:
+    """The protected table of a publisher's victims per year (``counts``: its true bounds, the year as text) with
+    further years withheld (``x``) until no withheld year, and no small count of a table by corridor, destination
+    or citizenship of the same selection, follows from it beside the route tables: each year is the sum of its
+    cells in those tables (where their bounds add up to it), and each corridor listed, "All other routes" and the
+    victims on a known route a sum of their columns over the years (:func:`_route_margins`). Protected on its
+    own, Kuwait as both at threshold 11 (UNODC's 2023 workbook) gave 2018's 5 back: Kuwait → United Kingdom,
+    46–49, less 2020's 40 (the year's only corridor) and 2019's ``<5``; Tunisia as origin, 2016's Italy, 5: the
+    year's 89 less Tunisia → Tunisia, 84. The cells are in no table here, so what a table by category prints
+    beside it is that table's to protect (:func:`_protected_with_column_totals`); every dimension at once, as a
+    brief prints one table of victims per year whatever its breakdowns. Counts the route tables give back
+    whatever this table withholds are theirs (their own protection's); none is when no withholding here
+    frees the rest. The cells and margins are read by their exact parts (the publisher's ``<5`` in them public)."""
+    if per_year is None or per_year.exact or selection.kind == "case":
+        return per_year
+    column = _yearly_column(per_year, counts)
+    routes = route_numbers(selection, rule)
+    if column is None or routes is None or routes.exact or not routes.flow_table.height:  # no route beside it
+        return per_year
+    tables = {
+        by: cells
+        for by in TOTALS_PUBLISHED_ELSEWHERE
+        if (cells := _route_dimension(selection, by)) is not None
+    }
+    # nothing to keep: no year withheld as small, no small cell printed exactly by the publisher (at its own
+    # threshold, none)
+    if not any(reading == SMALL_REASON for _, reading, _ in column.years.values()) and not any(
+        low == high and rule.is_small(low)
+        for cells in tables.values()
+        for low, high in cells.select(*_BOUNDS).iter_rows()
+        if low is not None
+    ):
+        return per_year
+    system = LinkedCounts()
+    system.publish(ONE, 1, None)
+    among: set[Hashable] = set()
+    for year, (low, reading, parts) in column.years.items():
+        _yearly_reading(system, ("year", year), low, reading, parts, rule)
+        if reading is None and low > parts:  # printed, with a part the publisher printed exactly
+            among.add(("year", year))
+    grand, grand_reason = column.total
+    _publish_read(system, ("year", "total"), grand, grand_reason, rule)
+    system.equalities.append({**{("year", year): 1.0 for year in column.years}, ("year", "total"): -1.0})
+    truth = {
+        str(year): (int(low), int(high))
+        for year, low, high in zip(
+            counts["year"].to_list(),
+            counts["count_low"].to_list(),
+            counts["count_high"].to_list(),
+            strict=True,
+        )
+        if low is not None and high is not None
+    }
+    tied = False
+    for by, cells in tables.items():
+        tied |= _route_cells_in(system, selection, rule, by, cells, column, truth)
+    if not tied or not linked_exposures(system, rule):
+        return per_year
+    # what the route tables give back whatever this table withholds is theirs to protect, not a year's to free
+    printed = {q: system.status[q] for q in among}
+    system.status.update(dict.fromkeys(among, COMPLEMENT_REASON))
+    given = linked_exposures(system, rule)
+    system.status.update(printed)
+    _known_already(system, given)
+    try:
+        added = protect_linked(system, rule, among=among, patience=8)
+    except DisclosureError:
+        return per_year
+    years = per_year.low.frame["year"].to_list()
+    rows = sorted(years.index(quantity[1]) for quantity in added)  # type: ignore[index]
+    if not rows:
+        return per_year
+    return Bounds(*(withhold_cells(table, VICTIMS, rows) for table in (per_year.low, per_year.high)))
+
+
+def _route_dimension(selection: Selection, by: str) -> pl.DataFrame | None:
+    """The counts by year and category of the selection's table by ``by`` (:attr:`YearlyNumbers.by_counts`), None
+    for a dimension the selection does not have or that holds none."""
+    try:
+        by_counts = _yearly_basis(selection, by, None).by_counts
+    except ParameterError:
+        return None
+    return by_counts if by_counts is not None and by_counts.height else None
+
+
+def _route_cells_in(
+    system: LinkedCounts,
+    selection: Selection,
+    rule: DisclosureRule,
+    by: str,
+    by_counts: pl.DataFrame,
+    column: _YearlyColumn,
+    truth: Mapping[str, tuple[int, int]],
+) -> bool:
+    """The cells of the selection's table by ``by`` (a key of :data:`TOTALS_PUBLISHED_ELSEWHERE`; ``by_counts``:
+    :func:`_route_dimension`) in the system of :func:`_per_year_beside_routes`, each its exact part (shown
+    nowhere; a small one is not to follow), tied to its year (``truth``: the years' true bounds) where the year's
+    cells add up to it, and the route tables' sums of its columns; whether they publish any."""
+    margins = _route_margins(selection, rule, by_counts, by)
+    if not margins:
+        return False
+    cells: dict[str, list[tuple[Hashable, int, int]]] = {}  # by category: (name, exact part, <5 cells)
+    years: dict[str, list[tuple[Hashable, int, int]]] = {}
+    for year, category, low, high in by_counts.select("year", by, *_BOUNDS).iter_rows():
+        if low is None or high is None or year is None:
+            continue
+        parts = (int(high) - int(low)) // 3
+        exact = int(low) - parts
+        name = ("cell", by, str(year), str(category))
+        # the publisher's <5 alone: no exact part, as anyone with its file knows
+        _publish_read(system, name, exact, _UNPUBLISHED if exact else None, rule)
+        if not parts and rule.is_small(exact):
+            system.derived[("small cell", by, str(year), str(category))] = {name: 1.0}
+        cells.setdefault(str(category), []).append((name, exact, parts))
+        years.setdefault(str(year), []).append((name, exact, parts))
+    for year, held in years.items():
+        if year not in column.years or year not in truth:
+            continue
+        k = sum(parts for _, _, parts in held)
+        exact = sum(e for _, e, _ in held)
+        line: dict[Hashable, float] = {name: -1.0 for name, _, _ in held}
+        if truth[year] == (exact + k, exact + 4 * k):  # the year's low bound: its cells' exact parts and k
+            system.equalities.append({("year", year): 1.0, **line, ONE: -float(k)})
+        elif truth[year][0] == truth[year][1] and exact + k <= truth[year][0] <= exact + 4 * k:
+            # a year the publisher gives exactly, its cells' <5 between k and 4k (of it)
+            censored = ("censored", by, year)
+            system.quantity(censored, truth[year][0] - exact)
+            system.at_most += [{censored: 1.0, ONE: -4.0 * k}, {ONE: float(k), censored: -1.0}]
+            system.equalities.append({("year", year): 1.0, **line, censored: -1.0})
+    for n, (summed, why) in enumerate(margins):
+        held = [cell for c in summed for cell in cells.get(c, [])]
+        if not any(exact for _, exact, _ in held):
+            continue  # the publisher's <5 alone: its own public figures
+        k = sum(parts for _, _, parts in held)
+        exact = sum(e for _, e, _ in held)
+        for end, bound, reason in (("low", 1, why[0]), ("high", 4, why[1])):
+            margin = ("margin", by, n, end)
+            _publish_read(system, margin, exact + bound * k, reason, rule)
+            system.equalities.append(
+                {**{cell: 1.0 for cell, _, _ in held}, ONE: float(bound * k), margin: -1.0}
+            )
+    return True
 
 
 def _censored_yearly_column(
