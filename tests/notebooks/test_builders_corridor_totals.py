@@ -14,8 +14,8 @@ from _corridor_totals import corridor_totals
 from test_builders_censored_disclosure import _pinned_cells
 
 from evidence.analyses.selection import Selection
-from evidence.notebooks.builders import yearly_numbers
-from evidence.presentation.disclosure import DisclosureRule
+from evidence.notebooks.builders import CATEGORY_SUM, _protected_jointly, yearly_numbers
+from evidence.presentation.disclosure import ONE, DisclosureRule, LinkedCounts, linked_exposures
 
 
 def _pinned(table, country: str, role: str, threshold: int, by: str = "corridor") -> list[tuple]:
@@ -88,3 +88,51 @@ def test_mexicos_table_by_corridor_still_shows_its_largest_corridor_in_the_years
     shown = numbers.by_category.shown()
     cells = [c for c in shown["MEX>USA"].to_list() if c not in ("", "x") and not str(c).startswith("<")]
     assert len(cells) >= 9
+
+
+def _behind_a_sum(decoys: int = 10) -> tuple[LinkedCounts, set]:
+    """A table by corridor in the joint protection's system: 2017 holds only A's 5 (withheld, its sum too), A's
+    total over the years is published (35), and 2018's A, 30, is withheld already, so only 2018's printed sum,
+    70–70, holds it; 2018's other cells (B 40 and ``decoys`` of 12) are pinned by their columns' totals beside
+    years already published. A's 5 is freed by withholding 2018's sum, whose two ends each give it alone."""
+    system = LinkedCounts()
+    system.publish(ONE, 1, None)
+
+    def cell(row: int, column: str) -> tuple:
+        return ("row", row, ("cell", column))
+
+    def sum_end(row: int, end: str) -> tuple:
+        return ("row", row, (CATEGORY_SUM, end))
+
+    among: set = set()
+    system.publish(cell(0, "A"), 5, "small")
+    for end in ("low", "high"):
+        system.publish(sum_end(0, end), 5, "small")
+        system.equalities.append({cell(0, "A"): 1.0, sum_end(0, end): -1.0})
+    system.publish(cell(1, "A"), 30, "complement")
+    system.publish(("margin", "A"), 35, None)
+    system.equalities.append({cell(0, "A"): 1.0, cell(1, "A"): 1.0, ("margin", "A"): -1.0})
+    row = {"B": 40, **{f"D{i}": 12 for i in range(decoys)}}
+    for column, value in row.items():
+        system.publish(cell(1, column), value, None)
+        among.add(cell(1, column))
+        system.publish(cell(2, column), 50, None)  # another year's, published
+        system.publish(("margin", column), value + 50, None)
+        system.equalities.append({cell(1, column): 1.0, cell(2, column): 1.0, ("margin", column): -1.0})
+    for end in ("low", "high"):
+        system.publish(sum_end(1, end), 30 + sum(row.values()), None)
+        among.add(sum_end(1, end))
+        system.equalities.append({cell(1, "A"): 1.0, **{cell(1, c): 1.0 for c in row}, sum_end(1, end): -1.0})
+    return system, among
+
+
+def test_a_count_behind_a_printed_sum_is_freed_by_withholding_the_sum_not_the_table() -> None:
+    """The two ends of a printed sum are one label: withheld together, they free what one alone cannot, before
+    the search runs out of patience on cheaper counts that free nothing (Mexico as both at threshold 11: 2017's
+    Mexico → Guatemala behind 2020's sum, and then every count of the table withheld)."""
+    system, among = _behind_a_sum()
+    rule = DisclosureRule(11)
+    assert _protected_jointly(system, rule, set(among), {}) == set()
+    withheld = {q for q in among if system.status.get(q) is not None}
+    assert withheld == {("row", 1, (CATEGORY_SUM, "low")), ("row", 1, (CATEGORY_SUM, "high"))}
+    assert linked_exposures(system, rule) == []
