@@ -191,6 +191,19 @@ def test_trend_json_withholds_small_cells_and_models_only_published_series(case_
     assert "detection" in payload["caveat"]
 
 
+def test_trend_text_names_the_breakdown_as_every_other_output_does(case_file):
+    """``--by gender`` is the case data's column; the table's title says "by sex", as the briefs and the trends
+    notebook name it (one concept, one name)."""
+    result = CliRunner().invoke(
+        _app(),
+        ["trend", "--data", str(case_file), "--country", "THA", "--by", "gender"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "by sex" in text and "by gender" not in text
+
+
 def test_trend_without_dimension_has_a_total_row(case_file):
     payload = run("trend", "--data", str(case_file), "--country", "THA", "--years", "2016-2021")
     years = [row["year"] for row in payload["yearly_counts"]]

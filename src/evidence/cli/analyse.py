@@ -790,7 +790,11 @@ def _print_trend(payload: dict[str, Any]) -> None:
     params = payload["parameters"]
     title = "Victims per year" + (f" — {_as_role(params)}" if params["country"] else "")
     if params["by"]:
-        title += f" by {params['by']}"
+        from evidence.notebooks.builders import breakdown_name
+
+        title += (
+            f" by {escape(breakdown_name(params['by']))}"  # as the briefs name it: "by sex", not "by gender"
+        )
     columns = [c for c in payload["yearly_counts"][0] if c != "year"] if payload["yearly_counts"] else []
     table = Table(title=title)
     table.add_column("year")
