@@ -13,6 +13,7 @@ from evidence.analyses import causes, society
 from evidence.core.errors import ParameterError
 from evidence.notebooks import causes_views as views
 from evidence.presentation.disclosure import DisclosureRule
+from evidence.presentation.markup import marked
 from evidence.sources.cache import load_cached
 
 RULE = DisclosureRule(5)
@@ -1663,23 +1664,20 @@ def test_the_scope_sentence_prints_the_headlines_perturbed_total_of_keyed_record
         )  # perturbed: the exact count would not be the headline's
 
 
-def test_the_scope_sentence_labels_a_small_total_as_the_headline_does(demo):
-    """Three victims at threshold 5: the headline prints the rule's label, never the count; so does the
-    sentence, marked as people (the disclosure scanner checks it strictly) and escaped (a bare ``<5`` is raw HTML
-    to Markdown)."""
+def test_the_scope_sentence_says_a_small_total_in_words_never_the_count(demo):
+    """Three victims at threshold 5: the headline prints the rule's label, never the count; the sentence says it
+    in words, as all prose does (``count_in_words``: prose has no legend for a table's ``<5``), the threshold
+    marked as no count of people, and never the 3."""
     from evidence.analyses.selection import Selection
 
     three = demo.filter(pl.col("destination_iso3") == "THA").head(3)
     assert _headline(Selection(three, country="THA", role="destination"), RULE) == "<5"
     text = views.person_scope_text(three, RULE, country="THA", role="destination")
-    assert text.startswith(
-        'This section covers the <span data-kind="people">&lt;5</span> victims in the case data'
-    )
-    assert not re.search(r"\b3\b", text)
+    fewer = "fewer than " + marked("5", "parameter") + " victims"
+    assert text.startswith(f"This section covers {fewer} in the case data")
+    assert not re.search(r"\b3\b", text) and "&lt;5" not in text and "<5" not in text
     everyone = views.person_scope_text(three, RULE, country="THA", scope="all")
-    assert "of every country**, its " + _people("<5") + " victims (records of " in everyone and not re.search(
-        r"\b3\b", everyone
-    )
+    assert f"of every country**, {fewer} (records of " in everyone and not re.search(r"\b3\b", everyone)
     many = views.person_scope_text(demo, DisclosureRule(5), country="USA", scope="all")
     assert f"of every country**, its {_people(f'{demo.height:,}')} victims (records of " in many
 

@@ -1475,15 +1475,21 @@ def person_scope_text(
     The victims are all victims as the country brief's headline prints them (:func:`shown_total`): "What is
     recorded" prints them too, but it is left out where a row is too small to protect (the demo's Fiji as
     destination, six victims at 5), and a reader of the causes brief alone never learnt how many it covers.
-    The count is marked as people (:func:`~evidence.presentation.markup.marked`), its label escaped. Over
+    The count is marked as people (:func:`~evidence.presentation.markup.marked`); a withheld one is said in
+    words ("fewer than 5 victims": :func:`~evidence.presentation.markup.count_in_words`). Over
     several case ``tables`` (:func:`person_tables`) it names the files it reads together: their records summed
     are no number of different victims (the k-anonymised sample and its excerpt hold the same ones)."""
     from evidence.analyses.coverage import ROLE_WORDS
     from evidence.sources.countries import name_in_text
 
     place = escape_markdown(name_in_text(_iso3(country)) or country)
-    # marked as people: the disclosure scanner checks it strictly; its label escaped as HTML text inside the span
-    victims = marked(shown_total(cases, rule), PEOPLE)
+    # marked as people: the disclosure scanner checks it strictly; a withheld total in words, as all prose says it
+    # (a table's "<5" has no legend in a sentence)
+    total = shown_total(cases, rule)
+    said = count_in_words(total, "victims")
+    withheld = said != f"{total} victims"
+    the_victims = said if withheld else f"the {marked(total, PEOPLE)} victims"
+    its_victims = said if withheld else f"its {marked(total, PEOPLE)} victims"
     years = ""
     span = year_span(cases)
     if span is not None:
@@ -1492,14 +1498,14 @@ def person_scope_text(
     together = _files_read_together(tables)
     if scope == "all":
         return (
-            f"**This section covers every record of the case data, of every country**, its {victims} victims"
+            f"**This section covers every record of the case data, of every country**, {its_victims}"
             f"{years}: not only the victims of {place}, and its counts and shares are not those of {place}."
             + (f" They are {together}." if together else "")
         )
     words = ROLE_WORDS.get(role, role)
     if together:
-        return f"This section covers the {victims} victims with {place} as {words}{years}, {together}."
-    return f"This section covers the {victims} victims in the case data with {place} as {words}{years}."
+        return f"This section covers {the_victims} with {place} as {words}{years}, {together}."
+    return f"This section covers {the_victims} in the case data with {place} as {words}{years}."
 
 
 def _files_read_together(tables: Sequence[LoadedTable]) -> str:
