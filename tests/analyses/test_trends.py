@@ -565,6 +565,30 @@ def test_a_sum_over_reporting_countries_flags_the_years_a_large_reporter_is_miss
     assert trends.reporter_gaps(Selection(rows, country="THA", role="destination")) == ()
 
 
+def test_the_years_missing_reporters_are_found_once_per_selection_and_parameters():
+    """Kept (a brief asks them for each of its tables): asked again, the same flags themselves; a different
+    selection of the same frame (role, years) or a different ``min_share`` or ``min_coverage`` is none of them,
+    each as a frame never asked before gives it."""
+    rows = nationals_reported(range(2010, 2020), tha_from=2013, mys_partial=2017)
+    selection = Selection(rows, country="MMR", role="origin")
+    flags = trends.reporter_gaps(selection)
+    assert flags and trends.reporter_gaps(Selection(rows, country="MMR", role="origin")) is flags
+    asked = [
+        (Selection(rows, country="MMR", role="origin"), {}),
+        (Selection(rows, country="MMR", role="origin"), {"min_share": 0.1}),
+        (Selection(rows, country="MMR", role="origin"), {"min_coverage": 0.05}),
+        (Selection(rows, country="MMR", role="origin", years=(2011, 2015)), {}),
+        (Selection(rows, country="MMR", role="both"), {"min_share": 0.1}),
+        (Selection(rows, country="THA", role="destination"), {}),
+    ]
+    found = [trends.reporter_gaps(s, **parameters) for s, parameters in asked]
+    for (s, parameters), kept in zip(asked, found, strict=True):
+        fresh = Selection(rows.clone(), country=s.country, role=s.role, years=s.years)
+        assert kept == trends.reporter_gaps(fresh, **parameters), (s, parameters)
+    # the parameters make a difference here: what each asks is its own
+    assert len({tuple(f.year for f in flags) for flags in found}) >= 4
+
+
 def test_a_reporter_that_stops_listing_nationals_it_usually_lists_counts_as_missing():
     rows = nationals_reported(range(2010, 2020), tha_from=2010, jpn_omits=2019)
     flags = trends.reporter_gaps(Selection(rows, country="MMR", role="origin"), min_share=0.1)

@@ -1965,7 +1965,31 @@ def reporter_gaps(
     (:func:`_whole_span`), and the flags of the selection's years returned: a year is flagged alike in every
     selection that holds it (Thailand's nationals of 2019, flagged in the full span, were complete in a brief of
     2019 alone, where no other year says what the reporters usually detect).
+
+    Found once per frame, selection, ``min_share`` and ``min_coverage`` (a brief's every table of the selection,
+    and the route tables beside its victims per year, ask it again): a tuple of frozen flags, shared.
     """
+    key = (
+        "reporter gaps",
+        selection.kind,
+        selection.indicator,
+        selection.country,
+        selection.role,
+        selection.years,
+        min_share,
+        min_coverage,
+    )
+    return kept_once(
+        selection.frame,
+        key,
+        lambda: _reporter_gaps_of(selection, min_share=min_share, min_coverage=min_coverage),
+    )
+
+
+def _reporter_gaps_of(
+    selection: Selection, *, min_share: float, min_coverage: float
+) -> tuple[IncompleteYear, ...]:
+    """:func:`reporter_gaps`, built anew."""
     grid = _reporter_grid(_whole_span(selection), min_coverage=min_coverage)
     if grid is None:
         return ()

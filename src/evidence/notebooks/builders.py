@@ -5805,10 +5805,11 @@ def _protected_with_column_totals(
     )
 
 
-def _high_ends_follow(system: LinkedCounts, among: set[Hashable]) -> Callable[[], None]:
+def _high_ends_follow(system: LinkedCounts, among: set[Hashable]) -> Callable[[], None] | None:
     """Take each row's printed sum of categories (``among``'s two ends, shown) out of ``system`` but for its low
     end, which stands for the whole label while it is protected; returns what puts the high ends back, shown or
-    withheld as their low ends are. The two ends are one label and each follows from the other (the high end is
+    withheld as their low ends are, or None when no sum is printed at both ends (nothing taken out: the model is
+    that of two counts). The two ends are one label and each follows from the other (the high end is
     the low end and three times the row's ``<5``, which the labels give): withholding one alone frees nothing, so
     no complement at a time frees a count behind a sum, and the search gave up on it as pinned by its labels
     (Mexico as both at threshold 11: 2017's Mexico → Guatemala, 5, its year's only count, beside its column's
@@ -5825,6 +5826,8 @@ def _high_ends_follow(system: LinkedCounts, among: set[Hashable]) -> Callable[[]
         ]
         if high in among and all(shown):
             highs[high] = quantity
+    if not highs:
+        return None
     for shown_high in highs:
         del system.status[shown_high]
         among.discard(shown_high)
@@ -5854,7 +5857,8 @@ def _protected_jointly(
     own protection's), taken as known. Where one count at a time frees none (:func:`protect_linked`: a cell
     and its column's total, shown elsewhere, need two complements at once, Malaysia → Australia's 20 of 2009
     beside 30 in the route table and 2010's ``<11``), every count of the rows and the columns of those left
-    exposed is withheld first, then, failing that, all of ``among``. All this is done twice, each printed sum of
+    exposed is withheld first, then, failing that, all of ``among``. All this is done twice (once where no sum of
+    categories is printed at both ends: the two models are one), each printed sum of
     categories as two counts and as one label (:func:`_high_ends_follow`), and the result that withholds fewer
     cells of the table kept: as one label a sum frees what neither end does alone (Mexico as both at 11: 48
     counts shown, not 15), as two the search takes other paths, cheaper for some tables (Switzerland as both
@@ -5865,6 +5869,8 @@ def _protected_jointly(
         _restore_protection(system, start)
         tried = set(among)
         put_back = _high_ends_follow(system, tried) if by_labels else lambda: None
+        if put_back is None:  # no sum printed at both ends: the same search again, the same result
+            break
         try:
             empty = _protected_by_labels(system, rule, tried, printed)
         finally:
