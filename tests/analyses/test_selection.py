@@ -84,6 +84,21 @@ def test_protection_follows_the_provenance_else_the_kind_of_records():
         _loaded(protection="noise")
 
 
+def test_the_cache_key_tells_apart_what_counts_depend_on_beside_the_frame():
+    """Two selections of one frame share what is kept of them only where their counts are the same: the same
+    parameters (however written) give one key; another country, role, years or protection another."""
+    loaded = _loaded()
+    key = Selection(loaded, country="Thailand", role="destination", years="2019-2020").cache_key
+    assert key == Selection(loaded, country="THA", role="destination", years=(2019, 2020)).cache_key
+    others = [
+        Selection(loaded, country="MMR", role="destination", years="2019-2020"),
+        Selection(loaded, country="THA", role="origin", years="2019-2020"),
+        Selection(loaded, country="THA", role="destination", years="2019-2019"),
+        Selection(_loaded(protection="suppression"), country="THA", role="destination", years="2019-2020"),
+    ]
+    assert len({key, *(s.cache_key for s in others)}) == 5
+
+
 def test_a_release_its_publisher_protected_is_still_perturbed_by_the_cell_key(shared_data):
     import dataclasses
 

@@ -544,6 +544,12 @@ class Selection:
         """Whether the counts of this selection carry cell keys (the table is protected by cell key)."""
         return self.kind == "case" and self.protection == "cell_key"
 
+    @property
+    def cache_key(self) -> tuple[Hashable, ...]:
+        """What the selection's counts are a function of, beside its table's frame (:attr:`frame`, the key of
+        :func:`kept_once`): which table, whether keyed, and its parameters."""
+        return (self.kind, self.keyed, self.country, self.role, self.years, self.indicator)
+
     @functools.cached_property
     def frame(self) -> pl.DataFrame:
         """The whole canonical frame, with each record's key (:data:`RECORD_CELL_KEY`) when :attr:`keyed`."""

@@ -1969,16 +1969,7 @@ def reporter_gaps(
     Found once per frame, selection, ``min_share`` and ``min_coverage`` (a brief's every table of the selection,
     and the route tables beside its victims per year, ask it again): a tuple of frozen flags, shared.
     """
-    key = (
-        "reporter gaps",
-        selection.kind,
-        selection.indicator,
-        selection.country,
-        selection.role,
-        selection.years,
-        min_share,
-        min_coverage,
-    )
+    key = ("reporter gaps", *selection.cache_key, min_share, min_coverage)
     return kept_once(
         selection.frame,
         key,

@@ -2705,7 +2705,7 @@ def route_numbers(
         raise ParameterError(f"top_n must be at least 1, not {top_n}")
     if selection.kind == "case":
         return _route_numbers(selection, rule, top_n, min_victims, regional_level)
-    key = ("route listing of every corridor", *_selection_key(selection), rule, min_victims, regional_level)
+    key = ("route listing of every corridor", *selection.cache_key, rule, min_victims, regional_level)
     every = kept_once(
         selection.frame,
         key,
@@ -4319,27 +4319,14 @@ class _CategoryFrames:
         return self.low[list(self.columns)], self.high[list(self.columns)]
 
 
-def _selection_key(selection: Selection) -> tuple[Hashable, ...]:
-    """What a selection's counts are a function of, beside its table's frame (:attr:`Selection.frame`, the key
-    of :func:`~evidence.analyses.selection.kept_once`): which table, whether keyed, and its parameters."""
-    return (
-        selection.kind,
-        selection.keyed,
-        selection.country,
-        selection.role,
-        selection.years,
-        selection.indicator,
-    )
-
-
 def _yearly_basis(selection: Selection, by: str | None, order: Sequence[str] | None) -> _YearlyBasis:
     """The :class:`_YearlyBasis` of a selection and dimension (``by`` as :func:`~evidence.analyses.trends.check_by`
-    gives it), built once per frame and selection (:func:`_selection_key`), ``by`` and ``order``; what does not
-    depend on ``by`` once per selection (:func:`_selection_basis`). The years a sum over reporting countries
+    gives it), built once per frame and selection (:attr:`~evidence.analyses.selection.Selection.cache_key`),
+    ``by`` and ``order``; what does not depend on ``by`` once per selection (:func:`_selection_basis`). The years a sum over reporting countries
     misses some of them are found each time (:func:`_reporter_gaps`) and are part of the key. What a build
     raises is raised each time."""
     gaps = _reporter_gaps(selection, by)
-    key = ("yearly basis", *_selection_key(selection), gaps, by, None if order is None else tuple(order))
+    key = ("yearly basis", *selection.cache_key, gaps, by, None if order is None else tuple(order))
     return kept_once(selection.frame, key, lambda: _yearly_basis_of(selection, by, order, gaps))
 
 
@@ -4417,7 +4404,7 @@ def _selection_basis(
     frame, selection and reporter gaps (``gaps``, :func:`_reporter_gaps`): the totals (``counts``, the
     selection's yearly counts), the flagged years, the steady reporters, the years of each breakdown, and a
     publisher's table of victims per year before protection."""
-    key = ("yearly selection basis", *_selection_key(selection), gaps)
+    key = ("yearly selection basis", *selection.cache_key, gaps)
     return kept_once(selection.frame, key, lambda: _selection_basis_of(selection, counts, gaps))
 
 
@@ -5197,7 +5184,7 @@ def _breakdown_years(
 ) -> tuple[Mapping[str, frozenset[int]], Mapping[str, frozenset[int]]]:
     """:func:`breakdown_years` both ways at once: the usable years by breakdown, and the placeholder years (read
     only), found once per frame and selection (a brief reads them in each breakdown's yearly numbers)."""
-    key = ("breakdown years", *_selection_key(selection))
+    key = ("breakdown years", *selection.cache_key)
     return kept_once(selection.frame, key, lambda: _breakdown_years_of(selection))
 
 
@@ -6195,7 +6182,7 @@ def _censored_per_year(
         per_year = _per_year_beside_routes(selection, per_year, texts, rule)
         return _with_years_without_data(per_year, selection, basis.counts, span, basis.usable)
 
-    key = ("yearly per year", *_selection_key(selection), basis.gaps, span, rule)
+    key = ("yearly per year", *selection.cache_key, basis.gaps, span, rule)
     return kept_once(selection.frame, key, build)
 
 
@@ -6356,7 +6343,7 @@ def _censored_yearly_column(
     the basis' yearly totals: like that table, the same whatever the dimension, so made once per frame,
     selection, span and rule (its key), not once per table by category (a brief's three, a batch's every
     country by sex, age and form at two thresholds). Read only (:meth:`_YearlyColumn.beside` copies)."""
-    key = ("yearly column", *_selection_key(selection), basis.gaps, span, rule)
+    key = ("yearly column", *selection.cache_key, basis.gaps, span, rule)
     return kept_once(
         selection.frame,
         key,
