@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 from _brief_attack import attack_brief
-from _corridor_totals import corridor_totals
+from _corridor_totals import corridor_totals, known_less_apart
 from _route_reader import read_cell
 from test_builders_censored_disclosure import _pinned_cells
 
@@ -31,48 +31,6 @@ class _Readings(list):
         return iter(self)
 
 
-def _known_less_apart(numbers, top_n: int) -> list[tuple[tuple[str, ...], tuple[int, int]]]:
-    """The victims on a known route less the rows a route table prints exactly that are no sums of the table's
-    columns (a doubtful corridor, whose years the table leaves out), where what is left is a sum of columns: a
-    reading :func:`corridor_totals` leaves out (Mexico as both at 11: 6,755–6,869 less Mexico → United States
-    (doubtful) 1,235 is every corridor's sum over the years, 5,520–5,634)."""
-    route = route_numbers(numbers.selection, numbers.rule, top_n=top_n)
-    if route is None or numbers.by_counts is None:
-        return []
-    kind, low, high = read_cell(route.key_figures()["Victims"].to_list()[1])
-    if kind not in ("exact", "range"):
-        return []
-    cells = numbers.by_counts.filter(pl.col("count_low").is_not_null())
-    truth = {
-        c: (int(g["count_low"].sum()), int(g["count_high"].sum())) for (c,), g in cells.group_by(numbers.by)
-    }
-    of = {"corridor": lambda o, d: f"{o}>{d}", "destination": lambda o, d: d, "citizenship": lambda o, d: o}
-    column = of[numbers.by]
-    flows = route.flow_table
-    keys = ["origin_iso3", "destination_iso3", "route_basis"]
-    flow_keys = list(flows.select(keys).iter_rows())
-    bounds = list(zip(flows["victims_low"].to_list(), flows["victims_high"].to_list(), strict=True))
-
-    def columns(at: list[int]) -> tuple[str, ...] | None:
-        summed = tuple(sorted({column(flow_keys[i][0], flow_keys[i][1]) for i in at} & set(truth)))
-        theirs = tuple(sum(bounds[i][j] for i in at) for j in (0, 1))
-        return (
-            summed if summed and tuple(sum(truth[c][j] for c in summed) for j in (0, 1)) == theirs else None
-        )
-
-    corridors = {r["route"]: tuple(r[k] for k in keys) for r in route.low.corridors.iter_rows(named=True)}
-    total = route.low.table.total_label
-    apart: list[int] = []
-    for row in route.table().iter_rows(named=True):
-        kind_of, a, b = read_cell(row[total])
-        at = [i for i, key in enumerate(flow_keys) if key == corridors.get(row["route"])]
-        if at and kind_of in ("exact", "range") and columns(at) is None:
-            apart += at
-            low, high = low - a, high - b
-    rest = columns([i for i in range(len(flow_keys)) if i not in apart])
-    return [(rest, (low, high))] if apart and rest is not None else []
-
-
 def _pinned(table, country: str, role: str, threshold: int, by: str, lengths=LENGTHS) -> list[tuple]:
     """The withheld cells of the table by ``by`` that the brief's tables and the route tables of each length in
     ``lengths``, read together, pin."""
@@ -80,7 +38,7 @@ def _pinned(table, country: str, role: str, threshold: int, by: str, lengths=LEN
     numbers = yearly_numbers(Selection(table, country=country, role=role), rule, by=by)
     readings = _Readings()
     for top_n in lengths:
-        readings += [*corridor_totals(numbers, top_n).items(), *_known_less_apart(numbers, top_n)]
+        readings += [*corridor_totals(numbers, top_n).items(), *known_less_apart(numbers, top_n)]
     return attack_brief(numbers, rule, _pinned_cells, readings)
 
 
