@@ -5786,9 +5786,13 @@ def _protected_with_column_totals(
             *(named((CATEGORY_SUM, end)) for end in ("low", "high")),
         ]
     # a year's total the rows leave exposed on their own is one the row protection let stand (the publisher's <5
-    # alone, in the yearly table too): known already, not this protection's to undo; a cell stays a target (Benin
-    # as both at 11: 2020's Benin → Nigeria, 9, beside the route table's 459)
-    _known_already(system, [q for q in linked_exposures(system, rule) if not _is_cell(q)])
+    # alone, in the yearly table too): known already, not this protection's to undo, and so is a cell of a row it
+    # left empty (Brazil as origin at 11: 2016's Netherlands, 7, beside the steady reporters' count); any other
+    # cell stays a target (Benin as both at 11: 2020's Benin → Nigeria, 9, beside the route table's 459)
+    _known_already(
+        system,
+        [q for q in linked_exposures(system, rule) if not _is_cell(q) or system.status[q] == UNLABELLED],
+    )
     for n, (summed, why) in enumerate(margins):
         held = [cell for c in summed for cell in columns.get(c, [])]
         if not any(exact for _, _, exact, _ in held):
