@@ -13,7 +13,12 @@ beside a cell's ``<5`` as known only where an end of the cell is printed."""
 from __future__ import annotations
 
 import pytest
+from _route_reader import read_cell
 from test_builders_corridor_totals import _pinned
+
+from evidence.analyses.selection import Selection
+from evidence.notebooks.builders import yearly_numbers
+from evidence.presentation.disclosure import DisclosureRule
 
 FRANCE = (
     "the listing of every corridor's Poland → France, 43–49 (an exact part of 41), sums Poland's column over the "
@@ -116,3 +121,28 @@ def test_the_brief_beside_the_route_tables_pins_no_cell(
     real_tables, country: str, role: str, by: str
 ) -> None:
     assert _pinned(real_tables[1], country, role, 11, by) == []
+
+
+def _counts_shown(frame) -> int:
+    """The cells of a shown table that print a count or a range of counts (no label, no note)."""
+
+    def shown(value: object) -> bool:
+        try:
+            return read_cell(value)[0] in ("exact", "range")
+        except ValueError:  # a note
+            return False
+
+    return sum(shown(v) for c in frame.columns[1:] if c != "note" for v in frame[c].to_list())
+
+
+def test_a_cell_the_row_protection_left_empty_and_its_rows_give_back_costs_no_counts_shown(
+    real_tables,
+) -> None:
+    """Brazil as origin by destination at 11: 2016's Netherlands, 7, left empty by the row protection, follows
+    from the steady reporters' count on the row alone (the row protection's leaving, known already). Kept as a
+    target of the joint protection beside the route tables, no complement freed it, and withholding the rows and
+    columns of the counts exposed took the table's 25 counts shown to 17."""
+    rule = DisclosureRule(11)
+    numbers = yearly_numbers(Selection(real_tables[1], country="BRA", role="origin"), rule, by="destination")
+    assert numbers.by_category is not None
+    assert _counts_shown(numbers.by_category.shown()) >= 25
