@@ -184,3 +184,20 @@ def test_no_emerging_corridor_is_printed_beside_its_x_in_a_listing_of_another_le
     printed = set(emerging.head(10).select("origin_iso3", "destination_iso3").iter_rows())
     assert printed & withheld  # the case: an emerging corridor withheld in the listing of every corridor
     assert printed & withheld <= ten.withheld_corridors()
+
+
+def test_all_other_routes_labelled_small_says_no_more_than_the_listing_of_every_corridor(real_tables) -> None:
+    """ "All other routes" withheld as ``<11`` bounds a sum of corridors: where the listing of every corridor
+    withholds more than one of them, it narrowed each (Kuwait as both at 11, flows of one victim or more: the
+    listing of five's intraregional ``<11``, Nepal, the Philippines and Sri Lanka → Kuwait, each ``<11``, beside
+    the column's 18–27 pinned Kuwait → Jordan's ``<11``, 8). It is a complement there (``x``)."""
+    from _route_reader import pinned
+
+    selection = Selection(real_tables[1], country="KWT", role="both")
+    rule = DisclosureRule(11)
+    found, _ = pinned(selection, rule, region=False, top_n=1000, min_victims=1, beside=(1, 3, 5, 7, 10))
+    assert found == []
+    five = route_numbers(selection, rule, top_n=5, min_victims=1)
+    assert five is not None
+    other = five.table().filter(pl.col("route") == OTHER_ROUTES)
+    assert other["Intraregional"].to_list() == ["x"]
