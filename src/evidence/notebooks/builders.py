@@ -2799,27 +2799,31 @@ def _first_listed(
     def labelled_small(column: str) -> bool:
         """Whether "All other routes", withheld in ``column``, is labelled small: where its low bound is, and
         the label says no more than the listing of every corridor's labels do (its one row withheld there, the
-        others published as 0). A label on a sum of rows withheld narrowed each: Kuwait as both at 11, flows of
-        one victim or more, the listing of five's intraregional ``<11`` (Nepal, the Philippines and Sri Lanka →
-        Kuwait, each ``<11``) beside the column's 18–27 pinned Kuwait → Jordan's ``<11``, 8."""
+        others published as 0; or a sum it is a part of withheld as small: its class's total, or the victims on
+        a known route). A label on a sum of rows withheld narrowed each: Kuwait as both at 11, flows of one
+        victim or more, the listing of five's intraregional ``<11`` (Nepal, the Philippines and Sri Lanka →
+        Kuwait, each ``<11``) beside the column's 18–27 pinned Kuwait → Jordan's ``<11``, 8. Elsewhere it is a
+        complement, never beside a ``<11`` of the same victims or more (an ``x`` says at least the threshold:
+        Canada as destination, the listing of seven's intraregional beside the column's ``<11``; Saudi Arabia as
+        both, the listing of one's beside the victims on a known route, ``<11``)."""
         assert low.counts is not None and high.counts is not None
         if not rule.is_small(int(sum(low.counts[column][i] or 0 for i in summed))):
             return False
+
+        def withheld_small(row: int) -> bool:
+            return SMALL_REASON in (low.table.reasons[column][row], high.table.reasons[column][row])
+
+        if column != total and last is not None and withheld_small(last):
+            return True
+        if column == total and any(v.known_routes() is None and v.known_small for v in (low, high)):
+            return True  # a part of the victims on a known route, withheld as small
         withheld = [i for i in summed if not published[column][i]]
         zeros = all(
             (low.counts[column][i] or 0) == 0 and (high.counts[column][i] or 0) == 0
             for i in summed
             if published[column][i]
         )
-        return (
-            len(withheld) == 1
-            and zeros
-            and SMALL_REASON
-            in (
-                low.table.reasons[column][withheld[0]],
-                high.table.reasons[column][withheld[0]],
-            )
-        )
+        return len(withheld) == 1 and zeros and withheld_small(withheld[0])
 
     # withheld as the rule labels it: small where its low bound is and the label narrows nothing, else a complement
     small = {c: labelled_small(c) for c in count_columns}
@@ -5709,6 +5713,30 @@ def _listing_margins(
     rows.append((list(range(len(flow_keys))), (known[0], known[1])))
     if apart:
         rows.append(([i for i in range(len(flow_keys)) if i not in apart], (known[0], known[1])))
+    # the class cells of "All other routes" and of the totals row: each class's flows among the other routes and
+    # among all, sums of columns too (Mexico as both at 11: the totals row's transregional 35–68, China → Mexico
+    # and Mexico → Israel x in it, gave 2008's China → Mexico back beside the table by corridor)
+    table = numbers.low.table
+    labels = table.frame["route"].to_list()
+    classes = [str(c) for c in flows["flow_class"].to_list()]
+    taken = set(listed.values())
+    for flow_class, label in ROUTE_CLASS_LABELS.items():
+        if label not in table.count_columns:
+            continue
+        of_class = [i for i in range(len(flow_keys)) if classes[i] == flow_class]
+        for row, at in (
+            (
+                labels.index(OTHER_ROUTES) if OTHER_ROUTES in labels else None,
+                [i for i in of_class if flow_keys[i] not in taken],
+            ),
+            (table.frame.height - 1 if table.has_total_row else None, of_class),
+        ):
+            if row is None or not at:
+                continue
+            reasons = (numbers.low.table.reasons[label][row], numbers.high.table.reasons[label][row])
+            rows.append((at, reasons))
+            if apart & set(at):
+                rows.append(([i for i in at if i not in apart], reasons))
     margins = []
     for at, reasons in rows:
         summed = of_columns(at)
