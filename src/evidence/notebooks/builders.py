@@ -5713,30 +5713,6 @@ def _listing_margins(
     rows.append((list(range(len(flow_keys))), (known[0], known[1])))
     if apart:
         rows.append(([i for i in range(len(flow_keys)) if i not in apart], (known[0], known[1])))
-    # the class cells of "All other routes" and of the totals row: each class's flows among the other routes and
-    # among all, sums of columns too (Mexico as both at 11: the totals row's transregional 35–68, China → Mexico
-    # and Mexico → Israel x in it, gave 2008's China → Mexico back beside the table by corridor)
-    table = numbers.low.table
-    labels = table.frame["route"].to_list()
-    classes = [str(c) for c in flows["flow_class"].to_list()]
-    taken = set(listed.values())
-    for flow_class, label in ROUTE_CLASS_LABELS.items():
-        if label not in table.count_columns:
-            continue
-        of_class = [i for i in range(len(flow_keys)) if classes[i] == flow_class]
-        for row, at in (
-            (
-                labels.index(OTHER_ROUTES) if OTHER_ROUTES in labels else None,
-                [i for i in of_class if flow_keys[i] not in taken],
-            ),
-            (table.frame.height - 1 if table.has_total_row else None, of_class),
-        ):
-            if row is None or not at:
-                continue
-            reasons = (numbers.low.table.reasons[label][row], numbers.high.table.reasons[label][row])
-            rows.append((at, reasons))
-            if apart & set(at):
-                rows.append(([i for i in at if i not in apart], reasons))
     margins = []
     for at, reasons in rows:
         summed = of_columns(at)
