@@ -5904,10 +5904,11 @@ def _protected_jointly(
     exactly, as a row no complement frees (:data:`_WHOLE_ROW`), its small cells still kept (withheld with no
     label: France as destination at 11, 2010's Poland → France, 9, shown nowhere, was the route table's 41 less
     the column's printed 20 and 2008's 12); a count they give back whatever this table prints
-    (:func:`_given_by_the_others`) is theirs (their own protection's), taken as known. Where one count at a time frees none (:func:`protect_linked`: a cell
-    and its column's total, shown elsewhere, need two complements at once, Malaysia → Australia's 20 of 2009
-    beside 30 in the route table and 2010's ``<11``), every count of the rows and the columns of those left
-    exposed is withheld first, then, failing that, all of ``among``. All this is done twice (once where no sum of
+    (:func:`_given_by_the_others`) is theirs (their own protection's), taken as known. Where one count at a
+    time frees none (:func:`protect_linked`: a cell and its column's total, shown elsewhere, need two
+    complements at once, Malaysia → Australia's 20 of 2009 beside 30 in the route table and 2010's ``<11``),
+    every count of the rows and the columns of those left exposed is withheld first, then, failing that, all of
+    ``among``. All this is done twice (once where no sum of
     categories is printed at both ends: the two models are one), each printed sum of
     categories as two counts and as one label (:func:`_high_ends_follow`), and the result that withholds fewer
     cells of the table kept: as one label a sum frees what neither end does alone (Mexico as both at 11: 48
