@@ -96,6 +96,39 @@ def test_brazils_nationals_in_spain_of_2014_are_not_given_back_by_the_steady_rep
     assert row["ESP"] == row["FRA"] == row["NLD"] == "" and row["note"].startswith("breakdown withheld")
 
 
+def test_a_year_less_its_steady_reporters_is_not_its_one_other_cell():
+    """BRA as origin, by destination and by corridor, at threshold 10: in 2014 only the steady reporters (Spain
+    40, the Netherlands 60) and France (7) list Brazilians, so the year's 107 in the yearly table less the
+    steady reporters' 100 in theirs is France's 7 (Hungary as origin at 11, the 2023 workbook: 2008's 103 less
+    Austria's, Germany's and the Netherlands' 95 was Hungary → Hungary, 8). The row's own protection can
+    withhold only cells of the row, and left it empty, which hides nothing: the yearly table and the steady
+    reporters' table are protected with the cells they sum, so one of them withholds 2014."""
+    years = range(2010, 2020)
+    frame = breakdowns(
+        {
+            "THA": {y: 200 if y % 2 and y != 2014 else None for y in years},
+            "MYS": {y: None if y % 2 or y == 2014 else 200 for y in years},
+            "ESP": dict.fromkeys(years, 40),
+            "NLD": dict.fromkeys(years, 60),
+            "FRA": {2012: 50, 2014: 7},  # France's corridor (57) is no small count of the route table
+        },
+        of="BRA",
+    )
+    for by in ("destination", "corridor"):
+        assert _attack(frame, "BRA", "origin", by, 10) == [], by
+    numbers = yearly_numbers(
+        Selection(frame, country="BRA", role="origin"), DisclosureRule(10), by="destination"
+    )
+    assert numbers.panel is not None and numbers.panel.panel.reporters == ("ESP", "NLD")
+    assert numbers.per_year is not None and numbers.panel.per_year is not None
+    yearly = dict(zip(numbers.per_year.shown()["year"], numbers.per_year.shown()["victims"], strict=True))
+    steady = dict(
+        zip(numbers.panel.per_year.shown()["year"], numbers.panel.per_year.shown()["victims"], strict=True)
+    )
+    assert "x" in (yearly["2014"], steady["2014"])
+    assert yearly["2011"] == "300" and steady["2011"] == "100"  # the rest still printed
+
+
 def test_australias_nationals_of_2015_are_not_given_back_through_the_row_of_2016():
     """AUS as origin, by destination, at threshold 10: 9 in 2015 (``<10``), 10 in 2016, withheld as its
     complement in the yearly table (``x``) and so in the table by destination's total; Australia's own 10 of
