@@ -6211,7 +6211,10 @@ def _per_year_beside_routes(
     Italy, 5: the year's 89 less Tunisia → Tunisia, 84. Beside the steady reporters' table, with no route table:
     Hungary as origin, 2008's 103 less its steady reporters' (Austria, Germany, the Netherlands) 95 was Hungary
     → Hungary, 8, the year's one other cell, which the table by category can only leave empty (its row's
-    protection holds both as sums of its cells, and withholds only cells of the row). The cells are in no table
+    protection holds both as sums of its cells, and withholds only cells of the row). The steady reporters' total
+    row may be withheld too: it sums their corridors in the route table but for the years they are not in (Poland
+    as origin: Poland → Germany, 321–324, and Poland → Netherlands, 676, less their total, 992–995, was 2020's
+    Germany, 5, whatever the years withhold). The yearly table's total row stays. The cells are in no table
     here, so what a table by category prints beside them is that table's to protect
     (:func:`_protected_with_column_totals`); every dimension at once, as a brief prints one table of victims per
     year whatever its breakdowns. Counts the route tables give back whatever these tables withhold are theirs
@@ -6258,6 +6261,8 @@ def _per_year_beside_routes(
                 among.add((tag, year))
         grand, grand_reason = published.total
         _publish_read(system, (tag, "total"), grand, grand_reason, rule)
+        if tag == "panel" and grand_reason is None:  # the steady reporters' total row: a sum of route cells
+            among.add((tag, "total"))
         system.equalities.append({**{(tag, year): 1.0 for year in published.years}, (tag, "total"): -1.0})
     truth = _true_bounds(counts)
     beside = (
@@ -6283,7 +6288,11 @@ def _per_year_beside_routes(
     withheld = []
     for tag, table in (("year", per_year), ("panel", panel_table)):
         years = [] if table is None else table.low.frame["year"].to_list()
-        rows = sorted(years.index(q[1]) for q in added if q[0] == tag)  # type: ignore[index]
+        rows = sorted(
+            len(years) - 1 if q[1] == "total" else years.index(q[1])  # type: ignore[index]
+            for q in added
+            if q[0] == tag  # type: ignore[index]
+        )
         withheld.append(
             table
             if table is None or not rows
