@@ -6,8 +6,8 @@ length (1, 3, 5, 7, 10 and every corridor) on main after mex32, these and Pakist
 2017: :mod:`test_builders_yearly_beside_routes`' own) are all the tables pinning a cell, each with the listings
 of ten and of every corridor too. Each is a small cell of a row left empty (its breakdown withheld), given back
 by a route table's sum of its column over the years less the column's other cells. Hungary's (as origin, by
-corridor and by destination), pinned until the yearly table and the steady reporters' table were protected with the
-cells they sum, are kept unmarked."""
+corridor and by destination), pinned until the yearly table and the steady reporters' table were protected with
+the cells they sum, are kept unmarked."""
 
 from __future__ import annotations
 
