@@ -6302,8 +6302,8 @@ def _per_year_beside_routes(
 
 
 def _true_bounds(counts: pl.DataFrame) -> dict[str, tuple[int, int]]:
-    """The true (low, high) of each year of a publisher's yearly counts (the year as text), the columns read as
-    lists."""
+    """The true (low, high) of each year of a publisher's yearly counts, by the year as text; the columns read as
+    lists, no query."""
     return {
         str(year): (int(low), int(high))
         for year, low, high in zip(
@@ -6350,10 +6350,9 @@ def _route_cells_in(
     and, by destination or corridor, the steady reporters' count of each year (``steady``: its quantities
     ``("panel", year)`` in the system already) where their cells add up to it; whether they publish any."""
     margins = _route_margins(selection, rule, by_counts, by) if routes else []
+    # the reporters are countries of detection: a sum of the categories by destination (or a corridor's) alone
     if steady is not None and by not in ("destination", "corridor"):
-        steady = (
-            None  # the reporters are countries of detection: a sum of the categories by destination alone
-        )
+        steady = None
     if not margins and steady is None:
         return False
     cells: dict[str, list[tuple[Hashable, int, int]]] = {}  # by category: (name, exact part, <5 cells)
@@ -6540,11 +6539,7 @@ def _panel_rows(
     if panel is None or panel.per_year is None or by not in ("destination", "corridor"):
         return None
     reporters = frozenset(panel.panel.reporters)
-    truth = {
-        str(year): (int(low), int(high))
-        for year, low, high in panel.panel.counts.select("year", "count_low", "count_high").iter_rows()
-        if low is not None and high is not None
-    }
+    truth = _true_bounds(panel.panel.counts)
     low, high = panel.per_year.low, panel.per_year.high
     n = low.frame.height - (1 if low.has_total_row else 0)
     reasons = {
@@ -6604,16 +6599,7 @@ def _yearly_column(per_year: Bounds | None, counts: pl.DataFrame) -> _YearlyColu
         return None
     table = per_year.low
     n = table.frame.height - 1
-    truth = {
-        str(year): (int(low), int(high))
-        for year, low, high in zip(  # the columns read as lists, no query
-            counts["year"].to_list(),
-            counts["count_low"].to_list(),
-            counts["count_high"].to_list(),
-            strict=True,
-        )
-        if low is not None and high is not None
-    }
+    truth = _true_bounds(counts)
     pairs = per_year.cells(VICTIMS)
     label = table.rule.label
     years: dict[str, tuple[int, str | None, int]] = {}
