@@ -119,9 +119,9 @@ def test_the_steady_reporters_total_row_less_their_corridors_is_no_small_cell(re
     Poland → Germany, 321–324 (an exact part of 320 and one ``<5``, 2015's), and Poland → Netherlands, 676, but
     for 2020's Germany, 5, a cell of a row left empty; their table's total row, 992–995 (991 and the same
     ``<5``), less those two gave it back: the yearly table's protection now holds the steady reporters' table
-    with it, and withholds its total row (and 2018's 22). The attacker reads the steady reporters' ``<5`` and
-    their cells' as two counts, and missed it (it pinned the 5 once the table by destination printed 2015's
-    Netherlands, 90)."""
+    with it, and withholds its total row (and 2018's 22). The attacker read the steady reporters' ``<5`` apart
+    from the same ``<5`` among their cells, and missed it (it pinned the 5 once the table by destination printed
+    2015's Netherlands, 90); it reads them as one now (``_System.equal_parts``)."""
     rule = DisclosureRule(11)
     numbers = yearly_numbers(Selection(real_tables[1], country="POL", role="origin"), rule, by="destination")
     assert numbers.panel is not None and numbers.panel.per_year is not None
