@@ -40,13 +40,10 @@ def test_attack_the_yearly_table_beside_the_route_tables_pins_no_small_count(
     assert _pinned(real_tables[1], country, role, 11, by) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the table by citizenship's sums of categories of 2010 and 2011, printed beside their totals' x, give "
-    "2017's 9 back with the route table's victims on a known route; its joint protection takes the year as given "
-    "back whatever it withholds (its rows read a total of the publisher's ranges by its low bound)",
-)
 def test_pakistans_2017_beside_the_route_tables(real_tables) -> None:
+    """The table by citizenship's sums of categories of 2010 and 2011, printed beside their totals' ``x``, gave
+    2017's 9 back with the route table's victims on a known route while its joint protection took the exact
+    parts beside the ``<5`` as known whatever it withheld, and so the year as given back by the route tables."""
     assert _pinned(real_tables[1], "PAK", "both", 11, "citizenship") == []
 
 
