@@ -5520,12 +5520,16 @@ def _category_row_lines(
     panel: _PanelRow | None = None,
     yearly: _YearlyRest | None = None,
     name: Callable[[Hashable], Hashable] = lambda quantity: quantity,
+    exact_known: bool = True,
 ) -> set[Hashable]:
     """One row of a year × category table of censored counts in ``system`` (:func:`_protect_category_row`): its
     cells (exact and censored parts), its total where it is their sum, each bound of its sum of categories, the
     steady reporters' count and the yearly table's other years; returns the quantities that may be withheld.
     ``name``: each quantity's name in ``system`` (a row's own, where several rows share one: ONE and the yearly
-    table's years stay shared)."""
+    table's years stay shared). ``exact_known``: a cell with the publisher's ``<5`` in it read as its exact part
+    known, withheld or not (the stronger reading, a row protected whatever a reader makes of such a cell);
+    else its exact part is known only where printed (the rows read together, whose columns' sums over the years
+    would otherwise give every other year back: :func:`_protected_with_column_totals`)."""
     low_table, high_table = tables
     low, high = values
     printed = low[total][row] if total in low.columns else None
@@ -5535,29 +5539,62 @@ def _category_row_lines(
     spare = int(printed) - sum_low if printed is not None and sum_low <= printed <= sum_high else 0
     among: set[Hashable] = set()
     for c in present:
+        # a cell is its exact part (what its pair publishes) and its censored parts (k of the publisher's <5, k
+        # to 4k victims), two quantities: a withheld cell's exact part is not known for its <5 (Pakistan as
+        # both at threshold 11: every year's exact part read as known, the route table's sum over the years
+        # gave 2017's 9 back whatever the table withheld)
         cell, censored = name(("cell", c)), name(("censored", c))
         extra = min(spare, 3 * parts[c])
         spare -= extra
-        system.quantity(cell, exact[c] + parts[c] + extra)
+        system.quantity(cell, exact[c])
         if parts[c]:
             system.quantity(censored, parts[c] + extra)
             system.at_most += [
                 {censored: 1.0, ONE: -4.0 * parts[c]},
                 {ONE: float(parts[c]), censored: -1.0},
             ]
-            system.equalities.append({cell: 1.0, censored: -1.0, ONE: -float(exact[c])})
-        # the publisher's <5 alone: its bounds are its own public figure, read as printed
+        # the publisher's <5 alone: no exact part, as anyone with its file knows
         reason = reasons[c] if exact[c] > 0 else None
-        if exact[c] > 0 or not parts[c]:
-            _publish_read(system, cell, system.values[cell], reason, rule)
+        if parts[c] and exact[c] and exact_known:
+            system.equalities.append({cell: 1.0, ONE: -float(exact[c])})
+        if parts[c] and reason in (SMALL_REASON, COMPLEMENT_REASON):
+            # withheld with the publisher's <5 in it: its label bounds its pair (small: the low bound, E + k,
+            # below the threshold; x: the high bound, E + 4k, at least it), as the yearly table's years are
+            # read (:func:`_yearly_reading`), never a target (its count follows at best to within the <5)
+            system.at_most.append(
+                {cell: 1.0, ONE: float(parts[c] - rule.threshold + 1)}
+                if reason == SMALL_REASON
+                else {ONE: float(rule.threshold - 4 * parts[c]), cell: -1.0}
+            )
+        else:
+            _publish_read(system, cell, exact[c], reason, rule)
         if reason is None and exact[c] > 0:
             among.add(cell)
-    cells: dict[Hashable, float] = {name(("cell", c)): 1.0 for c in present}
+    # each cell's count: its exact part and its censored parts
+    cells: dict[Hashable, float] = {
+        **{name(("cell", c)): 1.0 for c in present},
+        **{name(("censored", c)): 1.0 for c in present if parts[c]},
+    }
     row_total = name(total)
     if printed is not None and sum_low <= printed <= sum_high:
         system.quantity(row_total, int(printed))
         _publish_read(system, row_total, int(printed), reasons[total], rule)
-        system.equalities.append({**cells, row_total: -1.0})
+        # a total of the publisher's ranges is its low bound (its exact part and one for each <5 in it), as the
+        # yearly table's years and total row are read: the cells' sum is that less its <5 cells and what they
+        # hold, k to 4k, which the categories' own <5 need not match (Pakistan as both at threshold 11: 2010's
+        # 13-25 read as the cells' sum capped their exact parts at the truth, and the route table's sum of them
+        # pinned every one, whatever the table withheld)
+        total_parts = (int(high[total][row]) - int(printed)) // 3
+        if total_parts:
+            held = name(("censored", total))
+            system.quantity(held, total_parts)
+            system.at_most += [
+                {held: 1.0, ONE: -4.0 * total_parts},
+                {ONE: float(total_parts), held: -1.0},
+            ]
+            system.equalities.append({**cells, row_total: -1.0, ONE: float(total_parts), held: -1.0})
+        else:
+            system.equalities.append({**cells, row_total: -1.0})
         if yearly is not None:  # the yearly table's other years and its total row, printed in the same brief
             others, (grand, grand_reason) = yearly
             for year, (low_bound, reading, held) in others.items():
@@ -5576,8 +5613,7 @@ def _category_row_lines(
             _publish_read(system, sum_bound, int(value), sum_reason, rule)
             system.equalities.append(
                 {
-                    **cells,
-                    **{name(("censored", c)): -1.0 for c in present if parts[c]},
+                    **{name(("cell", c)): 1.0 for c in present},
                     ONE: bound * sum(parts.values()),
                     sum_bound: -1.0,
                 }
@@ -5597,7 +5633,6 @@ def _category_row_lines(
                 system.equalities.append(
                     {
                         **{name(("cell", c)): 1.0 for c in summed},
-                        **{name(("censored", c)): -1.0 for c in summed if parts[c]},
                         ONE: float(bound * k),
                         count: -1.0,
                     }
@@ -5749,6 +5784,7 @@ def _protected_with_column_totals(
             panel=panel.get(row) if panel is not None else None,
             yearly=None if yearly is None else yearly.beside(str(low_table.frame["year"][row])),
             name=named,
+            exact_known=False,
         )
         for c in present if str(low_table.frame["year"][row]) not in doubtful else ():
             # a doubtful year's breakdown is shown but counted in no corridor's route: the route table gives it a
@@ -5771,8 +5807,7 @@ def _protected_with_column_totals(
         for end, bound, reason in (("low", 1, why[0]), ("high", 4, why[1])):
             name = ("margin", n, end)
             _publish_read(system, name, exact_sum + bound * k, reason, rule)
-            line: dict[Hashable, float] = {cell: 1.0 for cell, _, _, _ in held}
-            line.update({censored: -1.0 for _, censored, _, _ in held if censored is not None})
+            line: dict[Hashable, float] = {cell: 1.0 for cell, _, _, _ in held}  # their exact parts
             system.equalities.append({**line, ONE: float(bound * k), name: -1.0})
     shown_before = {q for q in among if system.status.get(q) is None}
     empty = _protected_jointly(system, rule, among, printed)
@@ -6151,13 +6186,14 @@ _NO_PART: Final = object()
 def _category_cells(by_counts: pl.DataFrame, by: str) -> dict[tuple[str | None, Any], tuple[Any, Any, int]]:
     """The counts by year and category of a publisher's series (:func:`~evidence.analyses.trends.yearly_counts`:
     a row per year and category, the keys of its group-by) by year as text and category: each cell's bounds
-    and the part the publisher printed exactly (the low bound where it equals the high one, else 0: none in a
-    ``<5`` cell)."""
+    and the part the publisher printed exactly (``E`` of ``E + k`` to ``E + 4k``: none in a ``<5`` cell). A cell
+    of several of the workbook's rows can hold both (Kuwait as both, by destination: 2015's Kuwait, 10-19, is 7
+    and three ``<5``), and is no sum of ``<5`` alone: shown ``up to 19``, its high bound gave the 7 back."""
     return {
         (None if year is None else str(year), category): (
             low,
             high,
-            low if low is not None and high is not None and low == high else 0,
+            int(low) - (int(high) - int(low)) // 3 if low is not None and high is not None else 0,
         )
         for year, category, low, high in zip(
             by_counts["year"].to_list(),
