@@ -5310,6 +5310,7 @@ def _protected_category_rows(
     *,
     panel: Mapping[int, _PanelRow] | None = None,
     yearly: _YearlyColumn | None = None,
+    beside: Mapping[str, tuple[int, float]] | None = None,
 ) -> tuple[DisclosedTable, DisclosedTable]:
     """The two bounds of a year × category table of a publisher's censored counts (``tables``, primary
     suppression; ``values``: their true bounds, row for row), with further cells withheld (``x``) until no
@@ -5369,6 +5370,7 @@ def _protected_category_rows(
             rule,
             panel=margin,
             yearly=None if yearly is None else yearly.beside(str(low_table.frame["year"][row])),
+            bounds=None if beside is None else beside.get(str(low_table.frame["year"][row])),
         )
         if added is _WHOLE_ROW:  # the cells printed exactly left empty, and the sum
             for c in present:
@@ -5459,6 +5461,7 @@ def _protect_category_row(
     sum_shown: bool = True,
     panel: _PanelRow | None = None,
     yearly: _YearlyRest | None = None,
+    bounds: tuple[int, float] | None = None,
 ) -> tuple[Collection[Hashable], bool]:
     """The cells of one row of :func:`_protected_category_rows` to withhold further, and whether its sum of
     categories is to be left empty: when no complement frees the row with the sum shown or withheld (Hungary's
@@ -5481,6 +5484,7 @@ def _protect_category_row(
         sum_shown=sum_shown,
         panel=panel,
         yearly=yearly,
+        bounds=bounds,
     )
     try:
         added = protect_linked(system, rule, among=among)
@@ -5500,6 +5504,7 @@ def _protect_category_row(
                 sum_shown=False,
                 panel=panel,
                 yearly=yearly,
+                bounds=bounds,
             )
         return _WHOLE_ROW, True
 
@@ -5521,6 +5526,7 @@ def _category_row_lines(
     yearly: _YearlyRest | None = None,
     name: Callable[[Hashable], Hashable] = lambda quantity: quantity,
     exact_known: bool = True,
+    bounds: tuple[int, float] | None = None,
 ) -> set[Hashable]:
     """One row of a year × category table of censored counts in ``system`` (:func:`_protect_category_row`): its
     cells (exact and censored parts), its total where it is their sum, each bound of its sum of categories, the
@@ -5529,7 +5535,9 @@ def _category_row_lines(
     table's years stay shared). ``exact_known``: a cell with the publisher's ``<5`` in it read as its exact part
     known, withheld or not (the stronger reading, a row protected whatever a reader makes of such a cell);
     else its exact part is known only where printed (the rows read together, whose columns' sums over the years
-    would otherwise give every other year back: :func:`_protected_with_column_totals`)."""
+    would otherwise give every other year back: :func:`_protected_with_column_totals`). ``bounds``: the least
+    and the most the year's victims can be by the brief's other tables by category
+    (:func:`_breakdown_year_bounds`), read where the row's total is withheld."""
     low_table, high_table = tables
     low, high = values
     printed = low[total][row] if total in low.columns else None
@@ -5595,6 +5603,12 @@ def _category_row_lines(
             system.equalities.append({**cells, row_total: -1.0, ONE: float(total_parts), held: -1.0})
         else:
             system.equalities.append({**cells, row_total: -1.0})
+        their_sum = sum(system.values[q] for q in cells)
+        if bounds is not None and reasons[total] is not None and bounds[0] <= their_sum <= bounds[1]:
+            # the year withheld here and in the yearly table, bounded by the other tables' rows of the year
+            system.at_most.append({ONE: float(bounds[0]), **{q: -1.0 for q in cells}})
+            if bounds[1] < math.inf:
+                system.at_most.append({**cells, ONE: -float(bounds[1])})
         if yearly is not None:  # the yearly table's other years and its total row, printed in the same brief
             others, (grand, grand_reason) = yearly
             for year, (low_bound, reading, held) in others.items():
@@ -5737,6 +5751,7 @@ def _protected_with_column_totals(
     doubtful: Collection[str] = (),
     panel: Mapping[int, _PanelRow] | None = None,
     yearly: _YearlyColumn | None = None,
+    beside: Mapping[str, tuple[int, float]] | None = None,
 ) -> tuple[DisclosedTable, DisclosedTable] | None:
     """The two bounds of a year × category table protected row by row (:func:`_protected_category_rows`), with
     further cells withheld (``x``) until nothing withheld follows from all its rows together and the sums of its
@@ -5785,6 +5800,7 @@ def _protected_with_column_totals(
             yearly=None if yearly is None else yearly.beside(str(low_table.frame["year"][row])),
             name=named,
             exact_known=False,
+            bounds=None if beside is None else beside.get(str(low_table.frame["year"][row])),
         )
         for c in present if str(low_table.frame["year"][row]) not in doubtful else ():
             # a doubtful year's breakdown is shown but counted in no corridor's route: the route table gives it a
@@ -6390,6 +6406,102 @@ def _censored_yearly_column(
     )
 
 
+#: What each table by category of a selection says of its years' totals (:func:`_breakdown_year_bounds`): by
+#: dimension, by year as text, the least and the most a year's victims can be beside its row.
+_YearBounds = Mapping[str, Mapping[str, tuple[int, float]]]
+
+#: The dimensions a brief may print a table by beside one table of victims per year.
+_BREAKDOWNS: Final = (*BREAKDOWN_NAMES, *TOTALS_PUBLISHED_ELSEWHERE)
+
+
+def _breakdown_year_bounds(selection: Selection, basis: _YearlyBasis, rule: DisclosureRule) -> _YearBounds:
+    """Each table by category of the selection (:data:`_BREAKDOWNS`) as the bounds its rows give their years'
+    totals where its cells add up to the year (its row's bounds the year's, or within the year printed exactly):
+    the rows as primary suppression leaves them (each cell printed or ``<11``, the publisher's ``<5`` public;
+    each sum of categories printed or ``<11``), which tells at least what the protected table does. A brief
+    prints them all beside one table of victims per year: each bounds a year's total from one side, and a
+    withheld year follows from two (Lebanon as destination at 11, 2019's ``x``: the table by citizenship's sum
+    of categories, 13-19, says at least 13; the table by age's children ``<11`` (9) beside the adults' ``<5`` and
+    their sum ``<11``, at most 13). Made once per selection, its reporter gaps and rule."""
+
+    def build() -> _YearBounds:
+        years = {
+            str(y): (int(lo), int(hi))
+            for y, lo, hi in basis.counts.select("year", "count_low", "count_high").iter_rows()
+            if y is not None and lo is not None and hi is not None
+        }
+        found: dict[str, dict[str, tuple[int, float]]] = {}
+        for by in _BREAKDOWNS:
+            try:
+                frames = _yearly_basis(selection, by, None).by_category
+            except ParameterError:
+                continue
+            if frames is None:
+                continue
+            found[by] = _row_year_bounds(frames, years, rule)
+        return MappingProxyType(found)
+
+    key = ("breakdown year bounds", *selection.cache_key, basis.gaps, rule)
+    return kept_once(selection.frame, key, build)
+
+
+def _other_breakdowns(bounds: _YearBounds, by: str | None) -> dict[str, tuple[int, float]]:
+    """What the tables by every dimension but ``by`` say of each year's total together (their bounds'
+    intersection, :func:`_breakdown_year_bounds`)."""
+    out: dict[str, tuple[int, float]] = {}
+    for dimension, years in bounds.items():
+        if dimension == by:
+            continue
+        for year, (least, most) in years.items():
+            before = out.get(year, (0, math.inf))
+            out[year] = (max(before[0], least), min(before[1], most))
+    return out
+
+
+def _row_year_bounds(
+    frames: _CategoryFrames, years: Mapping[str, tuple[int, int]], rule: DisclosureRule
+) -> dict[str, tuple[int, float]]:
+    """:func:`_breakdown_year_bounds` of one table by category (``years``: each year's true bounds)."""
+    low, high = frames.values
+    categories = [c for c in frames.columns if c not in (frames.total, CATEGORY_SUM)]
+    summed = CATEGORY_SUM in frames.columns
+    out: dict[str, tuple[int, float]] = {}
+    for row, year in enumerate(frames.low["year"].to_list()):
+        if year not in years:
+            continue
+        cells = [(low[c][row], high[c][row]) for c in categories if low[c][row] is not None]
+        if not cells:
+            continue
+        k = sum((int(hi) - int(lo)) // 3 for lo, hi in cells)
+        cells_low = sum(int(lo) for lo, _ in cells)
+        cells_high = sum(int(hi) for _, hi in cells)
+        ylow, yhigh = years[year]
+        # the reader takes the categories to add up to the year's victims wherever they can
+        if (cells_low, cells_high) != (ylow, yhigh) and not (
+            ylow == yhigh and cells_low <= ylow <= cells_high
+        ):
+            continue
+        least, most = 0, 0.0
+        for lo, hi in cells:
+            parts = (int(hi) - int(lo)) // 3
+            exact = int(lo) - parts
+            if not exact:  # the publisher's <5 alone
+                continue
+            if rule.is_small(int(lo)) or rule.is_small(int(hi)):  # <11: its low bound below the threshold
+                least += 1 if not parts else 0
+                most += rule.threshold - 1 - parts
+            else:
+                least += exact
+                most += exact
+        exact_sum = cells_low - k
+        if summed and rule.is_small(cells_low):
+            most = min(most, rule.threshold - 1 - k)
+        elif summed and exact_sum:
+            least, most = exact_sum, float(exact_sum)
+        out[year] = (least + k, most + 4 * k)
+    return out
+
+
 def _censored_numbers(
     common: dict[str, Any], basis: _YearlyBasis, span: tuple[int, int] | None
 ) -> YearlyNumbers:
@@ -6414,6 +6526,7 @@ def _censored_numbers(
             low_table, high_table = _totals_as_per_year((low_table, high_table), frames.total, per_year)
         panel = _panel_rows(common["panel"], low_table, common["by"])
         yearly = _censored_yearly_column(selection, basis, span, rule, per_year)
+        beside = _other_breakdowns(_breakdown_year_bounds(selection, basis, rule), common["by"])
         low_table, high_table = _protected_category_rows(
             (low_table, high_table),
             frames.values,
@@ -6422,6 +6535,7 @@ def _censored_numbers(
             rule,
             panel=panel,
             yearly=yearly,
+            beside=beside,
         )
         if common["by"] in TOTALS_PUBLISHED_ELSEWHERE and common["by_counts"] is not None:
             jointly = _protected_with_column_totals(
@@ -6434,6 +6548,7 @@ def _censored_numbers(
                 doubtful={str(year) for year in basis.doubtful},
                 panel=panel,
                 yearly=yearly,
+                beside=beside,
             )
             # no withholding protects it: each year's breakdown left empty where it holds a count printed exactly
             low_table, high_table = jointly or _without_breakdowns(low_table, high_table, frames.values)
