@@ -28,9 +28,15 @@ HUNGARY = (
 )
 
 
-#: the selections of the 2023 workbook whose tables pin a cell at 11 on main; South Africa's, Mauritania's and
-#: Portugal's no longer (pak33): their rows read a withheld cell's exact part as known for the publisher's ``<5`` in
-#: it, so every other year's sum over a column was known and the cell taken as given back whatever was withheld
+PORTUGAL = (
+    "Bulgaria → Portugal in the listings of ten and of every corridor, 22-25 (an exact part of 21), less 2016's "
+    "printed 11 (2009's is a <5) is 2014's 10, in a row the row protection left empty beside its total, 35-41, "
+    "which the joint protection reads as a count shown nowhere, not as one to keep"
+)
+
+#: the selections of the 2023 workbook whose tables pin a cell at 11 on main; South Africa's and Mauritania's no
+#: longer: their rows read together took a withheld cell's exact part as known for the publisher's ``<5`` in it, so
+#: every other year's was known and the cell taken as given back by its column's sum whatever was withheld
 PINNED_LEFT = [
     pytest.param(
         "FRA",
@@ -90,6 +96,7 @@ PINNED_LEFT = [
         "PRT",
         "both",
         "citizenship",
+        marks=pytest.mark.xfail(strict=True, reason=PORTUGAL),
         id="Portugal-both-by-citizenship",
     ),
 ]

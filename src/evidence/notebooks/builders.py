@@ -5546,15 +5546,16 @@ def _category_row_lines(
     # the censored parts' truth: where the total can be the categories' sum, one that makes it so
     spare = int(printed) - sum_low if printed is not None and sum_low <= printed <= sum_high else 0
     among: set[Hashable] = set()
+    exact_parts: dict[str, Hashable] = {}  # each cell's exact part, by category
+    counts: dict[Hashable, float] = {}  # each cell's count: its exact part and its censored parts
     for c in present:
         # a cell is its exact part (what its pair publishes) and its censored parts (k of the publisher's <5, k
-        # to 4k victims), two quantities: a withheld cell's exact part is not known for its <5 (Pakistan as
-        # both at threshold 11: every year's exact part read as known, the route table's sum over the years
-        # gave 2017's 9 back whatever the table withheld)
+        # to 4k victims), two quantities: read with the other rows, a withheld cell's exact part is not known
+        # for its <5 (Pakistan as both at threshold 11: every year's exact part read as known, the route table's
+        # sum over the years gave 2017's 9 back whatever the table withheld)
         cell, censored = name(("cell", c)), name(("censored", c))
         extra = min(spare, 3 * parts[c])
         spare -= extra
-        system.quantity(cell, exact[c])
         if parts[c]:
             system.quantity(censored, parts[c] + extra)
             system.at_most += [
@@ -5563,26 +5564,34 @@ def _category_row_lines(
             ]
         # the publisher's <5 alone: no exact part, as anyone with its file knows
         reason = reasons[c] if exact[c] > 0 else None
-        if parts[c] and exact[c] and exact_known:
-            system.equalities.append({cell: 1.0, ONE: -float(exact[c])})
-        if parts[c] and reason in (SMALL_REASON, COMPLEMENT_REASON):
-            # withheld with the publisher's <5 in it: its label bounds its pair (small: the low bound, E + k,
-            # below the threshold; x: the high bound, E + 4k, at least it), as the yearly table's years are
-            # read (:func:`_yearly_reading`), never a target (its count follows at best to within the <5)
-            system.at_most.append(
-                {cell: 1.0, ONE: float(parts[c] - rule.threshold + 1)}
-                if reason == SMALL_REASON
-                else {ONE: float(rule.threshold - 4 * parts[c]), cell: -1.0}
-            )
+        if exact_known and parts[c] and exact[c]:
+            # a row alone: the cell's count as its label says (its exact part known, its <5 not)
+            part = name(("exact", c))
+            system.quantity(part, exact[c])
+            system.equalities.append({part: 1.0, ONE: -float(exact[c])})
+            system.quantity(cell, exact[c] + parts[c] + extra)
+            system.equalities.append({cell: 1.0, part: -1.0, censored: -1.0})
+            _publish_read(system, cell, system.values[cell], reason, rule)
+            exact_parts[c], counts[cell] = part, 1.0
         else:
-            _publish_read(system, cell, exact[c], reason, rule)
+            system.quantity(cell, exact[c])
+            exact_parts[c], counts[cell] = cell, 1.0
+            if parts[c]:
+                counts[censored] = 1.0
+            if parts[c] and reason in (SMALL_REASON, COMPLEMENT_REASON):
+                # withheld with the publisher's <5 in it: its label bounds its pair (small: the low bound, E + k,
+                # below the threshold; x: the high bound, E + 4k, at least it), as the yearly table's years are
+                # read (:func:`_yearly_reading`), never a target (its count follows at best to within the <5)
+                system.at_most.append(
+                    {cell: 1.0, ONE: float(parts[c] - rule.threshold + 1)}
+                    if reason == SMALL_REASON
+                    else {ONE: float(rule.threshold - 4 * parts[c]), cell: -1.0}
+                )
+            else:
+                _publish_read(system, cell, exact[c], reason, rule)
         if reason is None and exact[c] > 0:
             among.add(cell)
-    # each cell's count: its exact part and its censored parts
-    cells: dict[Hashable, float] = {
-        **{name(("cell", c)): 1.0 for c in present},
-        **{name(("censored", c)): 1.0 for c in present if parts[c]},
-    }
+    cells = counts  # each cell's count
     row_total = name(total)
     if printed is not None and sum_low <= printed <= sum_high:
         system.quantity(row_total, int(printed))
@@ -5627,7 +5636,7 @@ def _category_row_lines(
             _publish_read(system, sum_bound, int(value), sum_reason, rule)
             system.equalities.append(
                 {
-                    **{name(("cell", c)): 1.0 for c in present},
+                    **{exact_parts[c]: 1.0 for c in present},
                     ONE: bound * sum(parts.values()),
                     sum_bound: -1.0,
                 }
@@ -5646,7 +5655,7 @@ def _category_row_lines(
                 _publish_read(system, count, e + bound * k, reason, rule)
                 system.equalities.append(
                     {
-                        **{name(("cell", c)): 1.0 for c in summed},
+                        **{exact_parts[c]: 1.0 for c in summed},
                         ONE: float(bound * k),
                         count: -1.0,
                     }
@@ -6410,19 +6419,24 @@ def _censored_yearly_column(
 #: dimension, by year as text, the least and the most a year's victims can be beside its row.
 _YearBounds = Mapping[str, Mapping[str, tuple[int, float]]]
 
-#: The dimensions a brief may print a table by beside one table of victims per year.
-_BREAKDOWNS: Final = (*BREAKDOWN_NAMES, *TOTALS_PUBLISHED_ELSEWHERE)
+
+def brief_breakdowns(role: str | None) -> tuple[str, ...]:
+    """The tables by category a country brief prints beside its one table of victims per year of a role: by
+    form, sex and age, and as destination by citizenship."""
+    return (*BREAKDOWN_NAMES, *(("citizenship",) if role == "destination" else ()))
 
 
 def _breakdown_year_bounds(selection: Selection, basis: _YearlyBasis, rule: DisclosureRule) -> _YearBounds:
-    """Each table by category of the selection (:data:`_BREAKDOWNS`) as the bounds its rows give their years'
-    totals where its cells add up to the year (its row's bounds the year's, or within the year printed exactly):
-    the rows as primary suppression leaves them (each cell printed or ``<11``, the publisher's ``<5`` public;
-    each sum of categories printed or ``<11``), which tells at least what the protected table does. A brief
-    prints them all beside one table of victims per year: each bounds a year's total from one side, and a
-    withheld year follows from two (Lebanon as destination at 11, 2019's ``x``: the table by citizenship's sum
-    of categories, 13-19, says at least 13; the table by age's children ``<11`` (9) beside the adults' ``<5`` and
-    their sum ``<11``, at most 13). Made once per selection, its reporter gaps and rule."""
+    """Each table by category a brief prints of the selection (:func:`brief_breakdowns`) as the bounds its rows
+    give their years' totals where its cells add up to the year (its row's bounds the year's, or within the year
+    printed exactly): the rows as primary suppression leaves them (each cell printed or ``<11``, the publisher's
+    ``<5`` public; each sum of categories printed or ``<11``), which tells at least what the protected table
+    does. Each bounds a year's total from one side, and a withheld year follows from two (Lebanon as destination
+    at 11, 2019's ``x``: the table by citizenship's sum of categories, 13-19, says at least 13; the table by
+    age's children ``<11`` (9) beside the adults' ``<5`` and their sum ``<11``, at most 13). Read from the counts
+    by category (:func:`~evidence.analyses.trends.yearly_counts`), made once per selection, its reporter gaps
+    and rule."""
+    from evidence.analyses import trends
 
     def build() -> _YearBounds:
         years = {
@@ -6431,23 +6445,27 @@ def _breakdown_year_bounds(selection: Selection, basis: _YearlyBasis, rule: Disc
             if y is not None and lo is not None and hi is not None
         }
         found: dict[str, dict[str, tuple[int, float]]] = {}
-        for by in _BREAKDOWNS:
+        for by in brief_breakdowns(selection.role):
             try:
-                frames = _yearly_basis(selection, by, None).by_category
+                by_counts = trends.yearly_counts(selection, by=by)
             except ParameterError:
                 continue
-            if frames is None:
-                continue
-            found[by] = _row_year_bounds(frames, years, rule)
+            rows: dict[str, list[tuple[int, int]]] = {}
+            for year, low, high in by_counts.select("year", "count_low", "count_high").iter_rows():
+                if year is not None and low is not None and high is not None:
+                    rows.setdefault(str(year), []).append((int(low), int(high)))
+            found[by] = _row_year_bounds(rows, years, rule, published=selection.role != "origin")
         return MappingProxyType(found)
 
     key = ("breakdown year bounds", *selection.cache_key, basis.gaps, rule)
     return kept_once(selection.frame, key, build)
 
 
-def _other_breakdowns(bounds: _YearBounds, by: str | None) -> dict[str, tuple[int, float]]:
-    """What the tables by every dimension but ``by`` say of each year's total together (their bounds'
-    intersection, :func:`_breakdown_year_bounds`)."""
+def _other_breakdowns(bounds: _YearBounds, by: str | None) -> dict[str, tuple[int, float]] | None:
+    """What the brief's tables by every dimension but ``by`` say of each year's total together (their bounds'
+    intersection, :func:`_breakdown_year_bounds`); None for a table the brief does not print beside them."""
+    if by not in bounds:
+        return None
     out: dict[str, tuple[int, float]] = {}
     for dimension, years in bounds.items():
         if dimension == by:
@@ -6459,36 +6477,39 @@ def _other_breakdowns(bounds: _YearBounds, by: str | None) -> dict[str, tuple[in
 
 
 def _row_year_bounds(
-    frames: _CategoryFrames, years: Mapping[str, tuple[int, int]], rule: DisclosureRule
+    rows: Mapping[str, Sequence[tuple[int, int]]],
+    years: Mapping[str, tuple[int, int]],
+    rule: DisclosureRule,
+    *,
+    published: bool,
 ) -> dict[str, tuple[int, float]]:
-    """:func:`_breakdown_year_bounds` of one table by category (``years``: each year's true bounds)."""
-    low, high = frames.values
-    categories = [c for c in frames.columns if c not in (frames.total, CATEGORY_SUM)]
-    summed = CATEGORY_SUM in frames.columns
+    """:func:`_breakdown_year_bounds` of one table by category (``rows``: each year's cells' true bounds;
+    ``years``: each year's; ``published``: a publisher's total beside the categories, their sum printed where
+    it differs in some year, as :func:`_censored_frames` prints it)."""
+    summed = published and any(
+        year in years and (sum(lo for lo, _ in cells), sum(hi for _, hi in cells)) != years[year]
+        for year, cells in rows.items()
+    )
     out: dict[str, tuple[int, float]] = {}
-    for row, year in enumerate(frames.low["year"].to_list()):
+    for year, cells in rows.items():
         if year not in years:
             continue
-        cells = [(low[c][row], high[c][row]) for c in categories if low[c][row] is not None]
-        if not cells:
-            continue
-        k = sum((int(hi) - int(lo)) // 3 for lo, hi in cells)
-        cells_low = sum(int(lo) for lo, _ in cells)
-        cells_high = sum(int(hi) for _, hi in cells)
+        k = sum((hi - lo) // 3 for lo, hi in cells)
+        cells_low, cells_high = sum(lo for lo, _ in cells), sum(hi for _, hi in cells)
         ylow, yhigh = years[year]
         # the reader takes the categories to add up to the year's victims wherever they can
         if (cells_low, cells_high) != (ylow, yhigh) and not (
             ylow == yhigh and cells_low <= ylow <= cells_high
         ):
             continue
-        least, most = 0, 0.0
+        least, most = 0, 0.0  # the cells' exact parts
         for lo, hi in cells:
-            parts = (int(hi) - int(lo)) // 3
-            exact = int(lo) - parts
+            parts = (hi - lo) // 3
+            exact = lo - parts
             if not exact:  # the publisher's <5 alone
                 continue
-            if rule.is_small(int(lo)) or rule.is_small(int(hi)):  # <11: its low bound below the threshold
-                least += 1 if not parts else 0
+            if rule.is_small(lo) or rule.is_small(hi):  # <11: its low bound below the threshold
+                least += 0 if parts else 1
                 most += rule.threshold - 1 - parts
             else:
                 least += exact
