@@ -5589,9 +5589,19 @@ def _category_row_lines(
                 )
             else:
                 _publish_read(system, cell, exact[c], reason, rule)
+            if reason == _UNPUBLISHED and not parts[c] and rule.is_small(exact[c]):
+                # left empty (its row's breakdown withheld): no label, but the reader knows it is there, and a
+                # small one is not to follow (Finland as destination at 11: 2008's Thailand, 6, was the route
+                # table's Thailand → Finland less the column's other years, once 2009's 11 was printed)
+                system.derived[name(("left empty", c))] = {cell: 1.0}
         if reason is None and exact[c] > 0:
             among.add(cell)
     cells = counts  # each cell's count
+
+    def count_of(c: str) -> list[Hashable]:
+        """The quantities whose sum is a cell's count: its exact part and its censored parts."""
+        return [exact_parts[c], *([name(("censored", c))] if parts[c] else [])]
+
     row_total = name(total)
     if printed is not None and sum_low <= printed <= sum_high:
         system.quantity(row_total, int(printed))
@@ -5653,13 +5663,29 @@ def _category_row_lines(
                 count = name(("panel", end))
                 system.quantity(count, e + bound * k)
                 _publish_read(system, count, e + bound * k, reason, rule)
-                system.equalities.append(
-                    {
-                        **{exact_parts[c]: 1.0 for c in summed},
-                        ONE: float(bound * k),
-                        count: -1.0,
-                    }
+                if exact_known or not k:
+                    system.equalities.append(
+                        {**{exact_parts[c]: 1.0 for c in summed}, ONE: float(bound * k), count: -1.0}
+                    )
+            if k and not exact_known:
+                # read with the other rows: the count of its reporters' cells, its own <5 (k to 4k) no more
+                # theirs than the total's are (Poland as origin at 11: 2015's 91-94 read as its cells' exact parts
+                # and k held the Netherlands' 90 known whatever was withheld, so the joint protection took
+                # 2020's Germany, 5, as given back by the route tables, and printed the 90)
+                held = name(("panel", "censored"))
+                system.quantity(
+                    held, sum(int(system.values[name(("censored", c))]) for c in summed if parts[c])
                 )
+                system.at_most += [{held: 1.0, ONE: -4.0 * k}, {ONE: float(k), held: -1.0}]
+                system.equalities += [
+                    {
+                        **{q: 1.0 for c in summed for q in count_of(c)},
+                        name(("panel", "low")): -1.0,
+                        ONE: float(k),
+                        held: -1.0,
+                    },
+                    {name(("panel", "high")): 1.0, name(("panel", "low")): -1.0, ONE: -3.0 * k},
+                ]
     return among
 
 
