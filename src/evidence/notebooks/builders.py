@@ -5637,10 +5637,9 @@ def _category_row_lines(
         system.quantity(row_total, int(printed))
         _publish_read(system, row_total, int(printed), reasons[total], rule)
         # a total of the publisher's ranges is its low bound (its exact part and one for each <5 in it), as the
-        # yearly table's years and total row are read: the cells' sum is that less its <5 cells and what they
-        # hold, k to 4k, which the categories' own <5 need not match (Pakistan as both at threshold 11: 2010's
-        # 13-25 read as the cells' sum capped their exact parts at the truth, and the route table's sum of them
-        # pinned every one, whatever the table withheld)
+        # yearly table's years and total row are read: the cells' count is that less its k <5 and what they
+        # hold, k to 4k, which need not be the categories' own (read as the cells' count, a year's 13-25 capped
+        # their exact parts at 13 less their <5)
         total_parts = (int(high[total][row]) - int(printed)) // 3
         if total_parts:
             held = name(("censored", total))
