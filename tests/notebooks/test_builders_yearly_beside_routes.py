@@ -168,3 +168,22 @@ def test_each_breakdown_bounds_its_years_total_from_its_row(real_tables) -> None
     bounds = _breakdown_year_bounds(selection, basis, rule)
     assert bounds["citizenship"]["2019"] == (13, 19)
     assert bounds["age"]["2019"] == (2, 13)
+
+
+def test_the_steady_reporters_total_row_less_their_corridors_is_no_small_cell(real_tables) -> None:
+    """Poland as origin at 11: the steady reporters (Germany, the Netherlands; 2007-2019) are the route tables'
+    Poland → Germany, 321–324 (an exact part of 320 and one ``<5``, 2015's), and Poland → Netherlands, 676, but
+    for 2020's Germany, 5, a cell of a row left empty; their table's total row, 992–995 (991 and the same
+    ``<5``), less those two gave it back: the yearly table's protection now holds the steady reporters' table
+    with it, and withholds its total row (and 2018's 22). The attacker read the steady reporters' ``<5`` apart
+    from the same ``<5`` among their cells, and missed it (it pinned the 5 once the table by destination printed
+    2015's Netherlands, 90); it reads them as one now (``_System.equal_parts``)."""
+    rule = DisclosureRule(11)
+    numbers = yearly_numbers(Selection(real_tables[1], country="POL", role="origin"), rule, by="destination")
+    assert numbers.panel is not None and numbers.panel.per_year is not None
+    assert numbers.panel.panel.reporters == ("DEU", "NLD")
+    totals = corridor_totals(numbers, 1000)
+    printed = [totals[("DEU",)], totals[("NLD",)], numbers.panel.per_year.cells("victims")[-1]]
+    assert not all(isinstance(low, int) and isinstance(high, int) for low, high in printed), printed
+    for by in ("destination", "corridor"):
+        assert _pinned(real_tables[1], "POL", "origin", 11, by) == []
