@@ -5627,11 +5627,6 @@ def _category_row_lines(
         if reason is None and exact[c] > 0:
             among.add(cell)
     cells = counts  # each cell's count
-
-    def count_of(c: str) -> list[Hashable]:
-        """The quantities whose sum is a cell's count: its exact part and its censored parts."""
-        return [exact_parts[c], *([name(("censored", c))] if parts[c] else [])]
-
     row_total = name(total)
     if printed is not None and sum_low <= printed <= sum_high:
         system.quantity(row_total, int(printed))
@@ -5692,29 +5687,9 @@ def _category_row_lines(
                 count = name(("panel", end))
                 system.quantity(count, e + bound * k)
                 _publish_read(system, count, e + bound * k, reason, rule)
-                if exact_known or not k:
-                    system.equalities.append(
-                        {**{exact_parts[c]: 1.0 for c in summed}, ONE: float(bound * k), count: -1.0}
-                    )
-            if k and not exact_known:
-                # read with the other rows: the count of its reporters' cells, its own <5 (k to 4k) no more
-                # theirs than the total's are (Poland as origin at 11: 2015's 91-94 read as its cells' exact parts
-                # and k held the Netherlands' 90 known whatever was withheld, so the joint protection took
-                # 2020's Germany, 5, as given back by the route tables, and printed the 90)
-                held = name(("panel", "censored"))
-                system.quantity(
-                    held, sum(int(system.values[name(("censored", c))]) for c in summed if parts[c])
+                system.equalities.append(
+                    {**{exact_parts[c]: 1.0 for c in summed}, ONE: float(bound * k), count: -1.0}
                 )
-                system.at_most += [{held: 1.0, ONE: -4.0 * k}, {ONE: float(k), held: -1.0}]
-                system.equalities += [
-                    {
-                        **{q: 1.0 for c in summed for q in count_of(c)},
-                        name(("panel", "low")): -1.0,
-                        ONE: float(k),
-                        held: -1.0,
-                    },
-                    {name(("panel", "high")): 1.0, name(("panel", "low")): -1.0, ONE: -3.0 * k},
-                ]
     return among
 
 
@@ -5816,6 +5791,7 @@ def _protected_with_column_totals(
     panel: Mapping[int, _PanelRow] | None = None,
     yearly: _YearlyColumn | None = None,
     beside: Mapping[str, tuple[int, float]] | None = None,
+    panel_table: _PanelTable | None = None,
 ) -> tuple[DisclosedTable, DisclosedTable] | None:
     """The two bounds of a year × category table protected row by row (:func:`_protected_category_rows`), with
     further cells withheld (``x``) until nothing withheld follows from all its rows together and the sums of its
@@ -5874,6 +5850,22 @@ def _protected_with_column_totals(
         printed[row] = [named(("cell", c)) for c in present if exact[c]] + [
             named((CATEGORY_SUM, end)) for end in ("low", "high")
         ]
+    if panel is not None and panel_table is not None:
+        # the steady reporters' total row: their years the rows give, and the others as their table shows them
+        # (Brazil as origin at 11: its 537-540 less the years 2009-2019 of Spain and the Netherlands, less the
+        # route tables' Brazil → Spain and → Netherlands, gave 2020's Spain, 5, back once 2008's 13 was printed)
+        at = {str(y): r for r, y in enumerate(low_table.frame["year"].to_list())}
+        years, (total_truth, total_why) = panel_table
+        for end, i in (("low", 0), ("high", 1)):
+            summed: dict[Hashable, float] = {}
+            for year, (truth, why) in years.items():
+                count: Hashable = ("row", at.get(year), ("panel", end))
+                if count not in system.values:
+                    count = ("panel year", year, end)
+                    _publish_read(system, count, truth[i], why[i], rule)
+                summed[count] = 1.0
+            _publish_read(system, ("panel total", end), total_truth[i], total_why[i], rule)
+            system.equalities.append({**summed, ("panel total", end): -1.0})
     # a year's total the rows leave exposed on their own is one the row protection let stand (the publisher's <5
     # alone, in the yearly table too): known already, not this protection's to undo; a cell stays a target (Benin
     # as both at 11: 2020's Benin → Nigeria, 9, beside the route table's 459)
@@ -6707,6 +6699,7 @@ def _censored_numbers(
                 panel=panel,
                 yearly=yearly,
                 beside=beside,
+                panel_table=_panel_table(common["panel"]),
             )
             # no withholding protects it: each year's breakdown left empty where it holds a count printed exactly
             low_table, high_table = jointly or _without_breakdowns(low_table, high_table, frames.values)
@@ -6789,6 +6782,43 @@ def _panel_rows(
         if year in truth and members
     }
     return rows or None
+
+
+#: The steady reporters' table of victims per year as a table by category's rows read together see it
+#: (:func:`_panel_table`): each year's true (low, high) and each bound's reason, and the total row's.
+_PanelTable = tuple[
+    dict[str, tuple[tuple[int, int], tuple[str | None, str | None]]],
+    tuple[tuple[int, int], tuple[str | None, str | None]],
+]
+
+
+def _panel_table(panel: PanelNumbers | None) -> _PanelTable | None:
+    """The steady reporters' table of victims per year (:class:`PanelNumbers`) with its total row, None without
+    one: its total less the years a table by category's rows give is the rest of its years."""
+    if panel is None or panel.per_year is None or not panel.per_year.low.has_total_row:
+        return None
+    truth = {
+        str(year): (int(low), int(high))
+        for year, low, high in panel.panel.counts.select("year", "count_low", "count_high").iter_rows()
+        if low is not None and high is not None
+    }
+    low, high = panel.per_year.low, panel.per_year.high
+    n = low.frame.height - 1
+    years = {
+        year: (truth[year], (lw, hw))
+        for year, lw, hw in zip(
+            low.frame["year"].head(n),
+            low.reasons[VICTIMS].head(n),
+            high.reasons[VICTIMS].head(n),
+            strict=True,
+        )
+        if year in truth
+    }
+    total = (sum(t[0] for t, _ in years.values()), sum(t[1] for t, _ in years.values()))
+    shown = (low.frame[VICTIMS][n], high.frame[VICTIMS][n])
+    if None not in shown and shown != total:
+        return None  # a total row of other years than these: nothing tied
+    return years, (total, (low.reasons[VICTIMS][n], high.reasons[VICTIMS][n]))
 
 
 #: The rest of the table of victims per year beside one year (:meth:`_YearlyColumn.beside`): each other year's
