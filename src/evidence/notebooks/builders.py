@@ -5857,15 +5857,15 @@ def _protected_with_column_totals(
         at = {str(y): r for r, y in enumerate(low_table.frame["year"].to_list())}
         years, (total_truth, total_why) = panel_table
         for end, i in (("low", 0), ("high", 1)):
-            summed: dict[Hashable, float] = {}
+            reported: dict[Hashable, float] = {}
             for year, (truth, why) in years.items():
                 count: Hashable = ("row", at.get(year), ("panel", end))
                 if count not in system.values:
                     count = ("panel year", year, end)
                     _publish_read(system, count, truth[i], why[i], rule)
-                summed[count] = 1.0
+                reported[count] = 1.0
             _publish_read(system, ("panel total", end), total_truth[i], total_why[i], rule)
-            system.equalities.append({**summed, ("panel total", end): -1.0})
+            system.equalities.append({**reported, ("panel total", end): -1.0})
     # a year's total the rows leave exposed on their own is one the row protection let stand (the publisher's <5
     # alone, in the yearly table too): known already, not this protection's to undo; a cell stays a target (Benin
     # as both at 11: 2020's Benin → Nigeria, 9, beside the route table's 459)
