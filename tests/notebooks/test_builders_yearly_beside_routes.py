@@ -20,7 +20,6 @@ from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import (
     _breakdown_year_bounds,
     _category_cells,
-    _category_row_lines,
     _yearly_basis,
     yearly_numbers,
 )
@@ -48,10 +47,9 @@ def test_attack_the_yearly_table_beside_the_route_tables_pins_no_small_count(
 
 
 def test_pakistans_2017_beside_the_route_tables(real_tables) -> None:
-    """Pakistan as both by citizenship at 11, one category: the route table's victims on a known route, 853-1,003,
-    sum its column over the years; each year's exact part printed (its sum of categories, 13-25 in 2010) but
-    2017's gave its 9 back. Its rows read a withheld cell's exact part as known whatever its ``<5``, so the table's
-    joint protection took the 9 as given back whatever it withheld, and left only its row empty."""
+    """The table by citizenship's sums of categories of 2010 and 2011, printed beside their totals' ``x``, gave
+    2017's 9 back with the route table's victims on a known route while its joint protection took the exact
+    parts beside the ``<5`` as known whatever it withheld, and so the year as given back by the route tables."""
     assert _pinned(real_tables[1], "PAK", "both", 11, "citizenship") == []
 
 
@@ -114,37 +112,6 @@ def test_lebanons_children_of_2019_beside_the_table_by_citizenship(real_tables) 
     13; the table by age's, ``<11``, its exact part at most 9 beside the 18-and-over ``<5``), and each row was
     protected with the year's total as the yearly table shows it (``x``), not with the other tables' rows."""
     assert _beside(real_tables[1], "LBN", "age", 11, routes=False) == []
-
-
-@pytest.mark.parametrize("exact_known", [False, True])
-def test_a_withheld_cells_exact_part_is_known_only_where_printed_when_rows_are_read_together(
-    exact_known: bool,
-) -> None:
-    """A cell of 13-25 (an exact part of 9 and four of the publisher's ``<5``) withheld (``x``) beside a printed
-    20: read with its rows together its exact part follows from nothing (Pakistan as both at 11: each year's read
-    as known, the route table's sum over the years less them gave 2017's 9 back whatever was withheld); a row
-    protected on its own still reads it as known, the stronger reading."""
-    rule = DisclosureRule(11)
-    system = LinkedCounts()
-    system.publish(ONE, 1, None)
-    low, high = pl.DataFrame({"A": [13], "B": [20]}), pl.DataFrame({"A": [25], "B": [20]})
-    among = _category_row_lines(
-        system,
-        (None, None),  # type: ignore[arg-type]  # no sum of categories: the tables are not read
-        (low, high),
-        0,
-        ["A", "B"],
-        {"A": 4, "B": 0},
-        {"A": 9, "B": 20},
-        {"A": "complement", "B": None},
-        "Published total",
-        rule,
-        exact_known=exact_known,
-    )
-    assert among == {("cell", "B")}
-    # its exact part: the cell itself read with the other rows, apart from its count read alone
-    system.derived[("exact part", "A")] = {("exact", "A") if exact_known else ("cell", "A"): 1.0}
-    assert (("exact part", "A") in linked_exposures(system, rule)) is exact_known
 
 
 def test_a_cell_of_an_exact_part_and_the_publishers_lt5_is_no_sum_of_lt5_alone(real_tables) -> None:

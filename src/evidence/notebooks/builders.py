@@ -61,6 +61,7 @@ from evidence.presentation.disclosure import (
     SHARE_SUPPRESSED_LABEL,
     SMALL_REASON,
     SUPPRESSED_SUFFIX,
+    UNLABELLED,
     DisclosedTable,
     DisclosureError,
     DisclosureRule,
@@ -5555,18 +5556,17 @@ def _category_row_lines(
     panel: _PanelRow | None = None,
     yearly: _YearlyRest | None = None,
     name: Callable[[Hashable], Hashable] = lambda quantity: quantity,
-    exact_known: bool = True,
+    parts_apart: bool = False,
     bounds: tuple[int, float] | None = None,
 ) -> set[Hashable]:
     """One row of a year × category table of censored counts in ``system`` (:func:`_protect_category_row`): its
     cells (exact and censored parts), its total where it is their sum, each bound of its sum of categories, the
     steady reporters' count and the yearly table's other years; returns the quantities that may be withheld.
     ``name``: each quantity's name in ``system`` (a row's own, where several rows share one: ONE and the yearly
-    table's years stay shared). ``exact_known``: a cell with the publisher's ``<5`` in it read as its exact part
-    known, withheld or not (the stronger reading, a row protected whatever a reader makes of such a cell);
-    else its exact part is known only where printed (the rows read together, whose columns' sums over the years
-    would otherwise give every other year back: :func:`_protected_with_column_totals`). ``bounds``: the least
-    and the most the year's victims can be by the brief's other tables by category
+    table's years stay shared). ``parts_apart``: the exact part beside a cell's ``<5`` a count of its own
+    (``("exact", category)``), known where an end of the cell is printed, not a constant the reader always
+    knows (:func:`_protected_with_column_totals`: a cell withheld as ``x`` or left empty hides it). ``bounds``: the
+    least and the most the year's victims can be by the brief's other tables by category
     (:func:`_breakdown_year_bounds`), read where the row's total is withheld."""
     low_table, high_table = tables
     low, high = values
@@ -5576,57 +5576,40 @@ def _category_row_lines(
     # the censored parts' truth: where the total can be the categories' sum, one that makes it so
     spare = int(printed) - sum_low if printed is not None and sum_low <= printed <= sum_high else 0
     among: set[Hashable] = set()
-    exact_parts: dict[str, Hashable] = {}  # each cell's exact part, by category
-    counts: dict[Hashable, float] = {}  # each cell's count: its exact part and its censored parts
     for c in present:
-        # a cell is its exact part (what its pair publishes) and its censored parts (k of the publisher's <5, k
-        # to 4k victims), two quantities: read with the other rows, a withheld cell's exact part is not known
-        # for its <5 (Pakistan as both at threshold 11: every year's exact part read as known, the route table's
-        # sum over the years gave 2017's 9 back whatever the table withheld)
         cell, censored = name(("cell", c)), name(("censored", c))
         extra = min(spare, 3 * parts[c])
         spare -= extra
+        system.quantity(cell, exact[c] + parts[c] + extra)
         if parts[c]:
             system.quantity(censored, parts[c] + extra)
             system.at_most += [
                 {censored: 1.0, ONE: -4.0 * parts[c]},
                 {ONE: float(parts[c]), censored: -1.0},
             ]
-        # the publisher's <5 alone: no exact part, as anyone with its file knows
-        reason = reasons[c] if exact[c] > 0 else None
-        if exact_known and parts[c] and exact[c]:
-            # a row alone: the cell's count as its label says (its exact part known, its <5 not)
-            part = name(("exact", c))
-            system.quantity(part, exact[c])
-            system.equalities.append({part: 1.0, ONE: -float(exact[c])})
-            system.quantity(cell, exact[c] + parts[c] + extra)
-            system.equalities.append({cell: 1.0, part: -1.0, censored: -1.0})
-            _publish_read(system, cell, system.values[cell], reason, rule)
-            exact_parts[c], counts[cell] = part, 1.0
-        else:
-            system.quantity(cell, exact[c])
-            exact_parts[c], counts[cell] = cell, 1.0
-            if parts[c]:
-                counts[censored] = 1.0
-            if parts[c] and reason in (SMALL_REASON, COMPLEMENT_REASON):
-                # withheld with the publisher's <5 in it: its label bounds its pair (small: the low bound, E + k,
-                # below the threshold; x: the high bound, E + 4k, at least it), as the yearly table's years are
-                # read (:func:`_yearly_reading`), never a target (its count follows at best to within the <5)
-                system.at_most.append(
-                    {cell: 1.0, ONE: float(parts[c] - rule.threshold + 1)}
-                    if reason == SMALL_REASON
-                    else {ONE: float(rule.threshold - 4 * parts[c]), cell: -1.0}
-                )
+            if parts_apart and exact[c]:
+                part = name(("exact", c))
+                system.quantity(part, exact[c])
+                system.equalities.append({cell: 1.0, censored: -1.0, part: -1.0})
             else:
-                _publish_read(system, cell, exact[c], reason, rule)
-            if reason == _UNPUBLISHED and not parts[c] and rule.is_small(exact[c]):
-                # left empty (its row's breakdown withheld): no label, but the reader knows it is there, and a
-                # small one is not to follow (Finland as destination at 11: 2008's Thailand, 6, was the route
-                # table's Thailand → Finland less the column's other years, once 2009's 11 was printed)
-                system.derived[name(("left empty", c))] = {cell: 1.0}
+                system.equalities.append({cell: 1.0, censored: -1.0, ONE: -float(exact[c])})
+        # the publisher's <5 alone: its bounds are its own public figure, read as printed
+        reason = reasons[c] if exact[c] > 0 else None
+        if parts_apart and exact[c] and parts[c]:
+            # an end printed (a range, ``up to 12``, ``at least 12``) gives the exact part, never the count: its
+            # <5 are the publisher's; the count's label, where withheld, is read of the count
+            if any(t.reasons[c][row] is None and t.frame[c][row] is not None for t in tables):
+                _publish_read(system, name(("exact", c)), exact[c], None, rule)
+            if reason is None:
+                among.add(name(("exact", c)))
+            else:
+                _publish_read(system, cell, system.values[cell], reason, rule)
+            continue
+        if exact[c] > 0 or not parts[c]:
+            _publish_read(system, cell, system.values[cell], reason, rule)
         if reason is None and exact[c] > 0:
             among.add(cell)
-    cells = counts  # each cell's count
+    cells: dict[Hashable, float] = {name(("cell", c)): 1.0 for c in present}
     row_total = name(total)
     if printed is not None and sum_low <= printed <= sum_high:
         system.quantity(row_total, int(printed))
@@ -5670,7 +5653,8 @@ def _category_row_lines(
             _publish_read(system, sum_bound, int(value), sum_reason, rule)
             system.equalities.append(
                 {
-                    **{exact_parts[c]: 1.0 for c in present},
+                    **cells,
+                    **{name(("censored", c)): -1.0 for c in present if parts[c]},
                     ONE: bound * sum(parts.values()),
                     sum_bound: -1.0,
                 }
@@ -5688,7 +5672,12 @@ def _category_row_lines(
                 system.quantity(count, e + bound * k)
                 _publish_read(system, count, e + bound * k, reason, rule)
                 system.equalities.append(
-                    {**{exact_parts[c]: 1.0 for c in summed}, ONE: float(bound * k), count: -1.0}
+                    {
+                        **{name(("cell", c)): 1.0 for c in summed},
+                        **{name(("censored", c)): -1.0 for c in summed if parts[c]},
+                        ONE: float(bound * k),
+                        count: -1.0,
+                    }
                 )
     return among
 
@@ -5817,8 +5806,13 @@ def _protected_with_column_totals(
         for c in low_table.count_columns:
             low_why, high_why = low_table.reasons[c][row], high_table.reasons[c][row]
             reason = SMALL_REASON if SMALL_REASON in (low_why, high_why) else low_why or high_why
-            # a cell left empty (the row's breakdown withheld) is published nowhere
-            reasons[c] = _UNPUBLISHED if reason is None and low_table.frame[c][row] is None else reason
+            # a cell left empty (the row's breakdown withheld) is published nowhere, but a small one is still
+            # kept (Portugal as both at 11: 2014's Bulgaria, 10, left empty by the row protection, was Bulgaria
+            # → Portugal in the route table, 22–25, less 2016's printed 11)
+            if reason is None and low_table.frame[c][row] is None:
+                small = exact.get(c, 0) > 0 and rule.is_small(exact[c] + parts[c])
+                reason = UNLABELLED if small else _UNPUBLISHED
+            reasons[c] = reason
         sum_shown = CATEGORY_SUM in low_table.count_columns and reasons[CATEGORY_SUM] != _UNPUBLISHED
 
         def named(quantity: Hashable, row: int = row) -> Hashable:
@@ -5839,7 +5833,7 @@ def _protected_with_column_totals(
             panel=panel.get(row) if panel is not None else None,
             yearly=None if yearly is None else yearly.beside(str(low_table.frame["year"][row])),
             name=named,
-            exact_known=False,
+            parts_apart=True,
             bounds=None if beside is None else beside.get(str(low_table.frame["year"][row])),
         )
         for c in present if str(low_table.frame["year"][row]) not in doubtful else ():
@@ -5847,8 +5841,10 @@ def _protected_with_column_totals(
             # row of its own (Nigeria as destination: Benin → Nigeria 459 beside 40 more in a doubtful year)
             censored = named(("censored", c)) if parts[c] else None
             columns.setdefault(c, []).append((named(("cell", c)), censored, exact[c], parts[c]))
-        printed[row] = [named(("cell", c)) for c in present if exact[c]] + [
-            named((CATEGORY_SUM, end)) for end in ("low", "high")
+        printed[row] = [
+            *(named(("cell", c)) for c in present if exact[c]),
+            *(named(("exact", c)) for c in present if exact[c] and parts[c]),
+            *(named((CATEGORY_SUM, end)) for end in ("low", "high")),
         ]
     if panel is not None and panel_table is not None:
         # the steady reporters' total row: their years the rows give, and the others as their table shows them
@@ -5867,9 +5863,13 @@ def _protected_with_column_totals(
             _publish_read(system, ("panel total", end), total_truth[i], total_why[i], rule)
             system.equalities.append({**reported, ("panel total", end): -1.0})
     # a year's total the rows leave exposed on their own is one the row protection let stand (the publisher's <5
-    # alone, in the yearly table too): known already, not this protection's to undo; a cell stays a target (Benin
-    # as both at 11: 2020's Benin → Nigeria, 9, beside the route table's 459)
-    _known_already(system, [q for q in linked_exposures(system, rule) if not _is_cell(q)])
+    # alone, in the yearly table too): known already, not this protection's to undo, and so is a cell of a row it
+    # left empty (Brazil as origin at 11: 2016's Netherlands, 7, beside the steady reporters' count); any other
+    # cell stays a target (Benin as both at 11: 2020's Benin → Nigeria, 9, beside the route table's 459)
+    _known_already(
+        system,
+        [q for q in linked_exposures(system, rule) if not _is_cell(q) or system.status[q] == UNLABELLED],
+    )
     for n, (summed, why) in enumerate(margins):
         held = [cell for c in summed for cell in columns.get(c, [])]
         if not any(exact for _, _, exact, _ in held):
@@ -5879,7 +5879,8 @@ def _protected_with_column_totals(
         for end, bound, reason in (("low", 1, why[0]), ("high", 4, why[1])):
             name = ("margin", n, end)
             _publish_read(system, name, exact_sum + bound * k, reason, rule)
-            line: dict[Hashable, float] = {cell: 1.0 for cell, _, _, _ in held}  # their exact parts
+            line: dict[Hashable, float] = {cell: 1.0 for cell, _, _, _ in held}
+            line.update({censored: -1.0 for _, censored, _, _ in held if censored is not None})
             system.equalities.append({**line, ONE: float(bound * k), name: -1.0})
     shown_before = {q for q in among if system.status.get(q) is None}
     empty = _protected_jointly(system, rule, among, printed)
@@ -5947,11 +5948,14 @@ def _protected_jointly(
     are to be left empty, or None when nothing will do. A cell the other tables give back whatever is withheld
     here, by this table's labels (Honduras → Belize 18 in the route table, 2017's and 2018's 9 each ``<11``
     beside sums of ``<11`` with the publisher's ``<5``: 9 each), is left empty with its row's counts printed
-    exactly, as a row no complement frees (:data:`_WHOLE_ROW`); any other count they give back is theirs (their
-    own protection's), taken as known. Where one count at a time frees none (:func:`protect_linked`: a cell
-    and its column's total, shown elsewhere, need two complements at once, Malaysia → Australia's 20 of 2009
-    beside 30 in the route table and 2010's ``<11``), every count of the rows and the columns of those left
-    exposed is withheld first, then, failing that, all of ``among``. All this is done twice (once where no sum of
+    exactly, as a row no complement frees (:data:`_WHOLE_ROW`), its small cells still kept (withheld with no
+    label: France as destination at 11, 2010's Poland → France, 9, shown nowhere, was the route table's 41 less
+    the column's printed 20 and 2008's 12); a count they give back whatever this table prints
+    (:func:`_given_by_the_others`) is theirs (their own protection's), taken as known. Where one count at a
+    time frees none (:func:`protect_linked`: a cell and its column's total, shown elsewhere, need two
+    complements at once, Malaysia → Australia's 20 of 2009 beside 30 in the route table and 2010's ``<11``),
+    every count of the rows and the columns of those left exposed is withheld first, then, failing that, all of
+    ``among``. All this is done twice (once where no sum of
     categories is printed at both ends: the two models are one), each printed sum of
     categories as two counts and as one label (:func:`_high_ends_follow`), and the result that withholds fewer
     cells of the table kept: as one label a sum frees what neither end does alone (Mexico as both at 11: 48
@@ -6036,15 +6040,19 @@ def _protected_by_labels(
             break
         for row in rows:  # left empty: published nowhere, no label
             for quantity in printed.get(row, ()):
-                system.status.pop(quantity, None)
                 among.discard(quantity)
+                if _is_cell(quantity) and rule.is_small(system.values[quantity]):
+                    # a small count the reader knows is there, kept (France's 2010, :func:`_protected_jointly`)
+                    system.status[quantity] = UNLABELLED
+                else:
+                    system.status.pop(quantity, None)
         empty |= rows
-    _known_already(system, given)
+    _known_already(system, _given_by_the_others(system, rule, given, printed))
     exposed = linked_exposures(system, rule)
     rows = {q[1] for q in exposed if _is_cell(q) or (isinstance(q, tuple) and q[0] == "row")}  # type: ignore[index]
     columns = {q[2][1] for q in exposed if _is_cell(q)}  # type: ignore[index]
     shown = {q: system.status[q] for q in among if system.status.get(q) is None}
-    block = [q for q in shown if q[1] in rows or (_is_cell(q) and q[2][1] in columns)]  # type: ignore[index]
+    block = [q for q in shown if q[1] in rows or _table_cell(q)[1] in columns]  # type: ignore[index]
     for wide in (block, list(shown)):
         system.status.update(dict.fromkeys(wide, COMPLEMENT_REASON))
         try:
@@ -6053,6 +6061,34 @@ def _protected_by_labels(
         except DisclosureError:
             continue
     return None
+
+
+def _given_by_the_others(
+    system: LinkedCounts,
+    rule: DisclosureRule,
+    given: Collection[Hashable],
+    printed: Mapping[int, Collection[Hashable]],
+) -> list[Hashable]:
+    """Of ``given`` (the counts of :func:`_protected_with_column_totals`' system pinned with every count it may
+    withhold withheld), those the other tables give back whatever this table prints: still pinned with each of
+    its counts printed exactly (``printed``, by row: its cells, the exact parts beside their ``<5`` and its sums)
+    withheld with no label. Any other is the table's own to keep, not the route tables': Mauritania as both by
+    citizenship at 11, 2011's 5 was the route table's 19–40 less 2020's exact part, 7, which its ``up to 11``
+    (a ``<5`` beside it) prints, a label the row protection gave and this one cannot withhold."""
+    if not given:
+        return []
+    hidden = {q for row in printed.values() if any(map(_is_cell, row)) for q in row if q in system.values}
+    alone = LinkedCounts(
+        values=dict(system.values),
+        status={**system.status, **dict.fromkeys(hidden, UNLABELLED)},
+        shares=dict(system.shares),
+        equalities=list(system.equalities),
+        at_most=list(system.at_most),
+        derived=dict(system.derived),
+        published_too=set(system.published_too) - hidden,
+    )
+    theirs = set(linked_exposures(alone, rule))
+    return [q for q in given if q in theirs]
 
 
 def _is_cell(quantity: Hashable) -> bool:
