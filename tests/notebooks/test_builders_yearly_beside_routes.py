@@ -9,7 +9,6 @@ cell left empty as a secret, as one labelled ``x`` or ``<11``."""
 
 from __future__ import annotations
 
-import polars as pl
 import pytest
 from _brief_attack import attack_brief
 from _corridor_totals import corridor_totals
@@ -23,7 +22,7 @@ from evidence.notebooks.builders import (
     _yearly_basis,
     yearly_numbers,
 )
-from evidence.presentation.disclosure import ONE, DisclosureRule, LinkedCounts, linked_exposures
+from evidence.presentation.disclosure import DisclosureRule
 
 #: the 2023 workbook's selections whose year's small total the tables by corridor, destination or citizenship,
 #: the yearly table and the route tables gave back at threshold 11 (1 table by destination, 3 by citizenship)
