@@ -111,10 +111,10 @@ MALTA = (
 )
 
 HONDURAS = (
-    "Honduras as origin at 11: the table of victims per year, protected with the class cells too, withholds 2008 "
-    "and 2017; the table by corridor then takes 2020's Honduras -> United Kingdom, 7, as given back by the other "
-    "tables whatever it prints and leaves 2020 empty, and the attacker pins it there; with the yearly table "
-    "protected with the rows' totals only it does not, but Rwanda as origin's 2013 Rwanda -> Uganda does"
+    "Honduras as origin at 11, 2020's Honduras -> United Kingdom, 7, beside the listing of every corridor's class "
+    "cells: the joint protection's search gives up, finds it given back by the other tables whatever the table "
+    "prints and leaves 2020 empty, which the attacker still pins; pinned on main before the class cells were "
+    "modelled too"
 )
 
 #: the 2023 workbook's selections whose tables still pin a small count beside the route tables' class cells at 11

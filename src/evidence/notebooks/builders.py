@@ -5939,8 +5939,8 @@ def _protected_with_column_totals(
         return None
     # the class cells second, from the table protected with the rows' totals, which most often hides what they
     # hold already: protected with them from the start, the search met counts no one complement frees and gave up
-    # (Brazil as origin by destination at 11: 2014's Ireland, 8, beside the totals row's transregional; 20 counts
-    # shown, 25 so, 26 before the class cells were read)
+    # (Brazil as origin by destination at 11: 2014's Ireland, 8, beside the totals row's transregional; 6 counts
+    # shown fewer than before the class cells were read, none so)
     if read(margins.classes, len(margins.rows)):
         more = _protected_jointly(system, rule, among, printed)
         if more is None:
