@@ -83,7 +83,7 @@ def test_flows_prints_the_notebooks_route_table(sample, tmp_path):
     outcome = run_notebook("routes", {**SELECTION, "data": [str(sample)]}, out_root=tmp_path)
     assert outcome.status == "ok", outcome.error
     tables = _tables(Path(outcome.folder) / "routes.ipynb")
-    route_table = tables["Identified victims by route and class of route (region level)"]
+    route_table = tables["Identified victims by route and class of route (UN regions)"]
     cli = _json(
         "flows", "--data", str(sample), "--country", "USA", "--role", "destination", "--years", "2015-2019"
     )

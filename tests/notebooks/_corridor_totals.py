@@ -8,7 +8,13 @@ from __future__ import annotations
 import polars as pl
 from _route_reader import read_cell
 
-from evidence.notebooks.builders import OTHER_ROUTES, RouteBounds, YearlyNumbers, route_numbers
+from evidence.notebooks.builders import (
+    OTHER_ROUTES,
+    ROUTE_CLASS_LABELS,
+    RouteBounds,
+    YearlyNumbers,
+    route_numbers,
+)
 
 
 def _pair(text: object) -> tuple[object, object] | None:
@@ -126,3 +132,35 @@ def known_less_apart(numbers: YearlyNumbers, top_n: int) -> list[tuple[tuple[str
             low, high = low - a, high - b
     rest = _sum_of_columns([i for i in range(len(flow_keys)) if i not in apart], truth, codes, flow_truth)
     return [(rest, (low, high))] if apart and rest is not None else []
+
+
+def class_totals(
+    numbers: YearlyNumbers, top_n: int = 10
+) -> list[tuple[tuple[str, ...], tuple[object, object]]]:
+    """The sums of the table's columns that a route table's class cells show (domestic, intraregional,
+    transregional): those of "All other routes" (its flows of the class) and of the totals row (every flow of the
+    class), where they are sums of columns: read beside :func:`corridor_totals`, which reads the rows' totals
+    only (Mexico as both at 11: the totals row's transregional 35–68, China → Mexico and Mexico → Israel ``x``
+    in it)."""
+    route = route_numbers(numbers.selection, numbers.rule, top_n=top_n)
+    if route is None or numbers.by_counts is None or route.exact:
+        return []
+    truth, flow_keys, codes, flow_truth = _flows_and_columns(numbers, route)
+    classes = [str(c) for c in route.flow_table["flow_class"].to_list()]
+    listed = {tuple(r[k] for k in _FLOW_KEYS) for r in route.low.corridors.iter_rows(named=True)}
+    shown = route.table()
+    lines = []
+    for row, label in zip(shown.iter_rows(named=True), shown["route"].to_list()[:-1] + [None], strict=True):
+        if label != OTHER_ROUTES and label is not None:
+            continue
+        for flow_class, column in ROUTE_CLASS_LABELS.items():
+            at = [
+                i
+                for i, key in enumerate(flow_keys)
+                if classes[i] == flow_class and (label is None or key not in listed)
+            ]
+            pair = _pair(row.get(column))
+            summed = _sum_of_columns(at, truth, codes, flow_truth) if at else None
+            if pair is not None and summed is not None:
+                lines.append((summed, pair))
+    return lines

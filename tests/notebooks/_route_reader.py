@@ -120,11 +120,17 @@ _READINGS: dict[tuple, tuple[object, Reading]] = {}
 
 
 def reading(
-    selection: Selection, rule: DisclosureRule, level: str = "region", *, exact_counts: bool = False
+    selection: Selection,
+    rule: DisclosureRule,
+    level: str = "region",
+    *,
+    exact_counts: bool = False,
+    top_n: int = builders.TOP_N,
+    min_victims: int = builders.MIN_VICTIMS,
 ) -> Reading:
-    """The selection's :class:`Reading` at ``rule`` and ``level``: ``route_numbers`` of it built once a test
-    process (the same function of the same inputs, so the same numbers as each caller building them again), of
-    ranges or (``exact_counts``) of exact counts."""
+    """The selection's :class:`Reading` at ``rule`` and ``level`` (its listing of ``top_n`` corridors of at least
+    ``min_victims``): ``route_numbers`` of it built once a test process (the same function of the same inputs, so
+    the same numbers as each caller building them again), of ranges or (``exact_counts``) of exact counts."""
     key = (
         id(selection.table),
         selection.country,
@@ -133,10 +139,12 @@ def reading(
         selection.indicator,
         rule,
         level,
+        top_n,
+        min_victims,
     )
     kept = _READINGS.get(key)
     if kept is None or kept[0] is not selection.table:
-        numbers = route_numbers(selection, rule, regional_level=level)
+        numbers = route_numbers(selection, rule, regional_level=level, top_n=top_n, min_victims=min_victims)
         assert numbers is not None and numbers.exact == exact_counts
         kept = (selection.table, Reading(selection, numbers, level))
         _READINGS[key] = kept
@@ -158,6 +166,9 @@ def pinned(
     level: str = "region",
     publisher_total: bool = False,
     exact_counts: bool = False,
+    top_n: int = builders.TOP_N,
+    min_victims: int = builders.MIN_VICTIMS,
+    beside: tuple[int, ...] = (),
 ) -> tuple[list[object], bool]:
     """What a reader of the route table, the key figures and (``region``) the region table pins, and whether the
     region table is shown; ``level``: the brief's regional level (the route table's classes and the region
@@ -167,11 +178,13 @@ def pinned(
     sum of that bound and the gap a split cell leaves (:func:`publisher_gap`), which the reader is given (one who
     knows the workbook's ``<5`` cells works it out: 3 per ``<5`` country of repatriation, where nothing clips);
     without it, the total is read only where it is the rows' sum. ``exact_counts``: the route numbers are exact counts
-    (see the module's text), each withheld count's one bound asked."""
+    (see the module's text), each withheld count's one bound asked. ``top_n`` and ``min_victims``: the listing read
+    (the default listing); ``beside``: the lengths of other listings (of the same minimum) whose "All other
+    routes" cells are read with it, each a sum of the flows that listing leaves out."""
     from _scipy_highs import milp
 
     t = rule.threshold
-    read = reading(selection, rule, level, exact_counts=exact_counts)
+    read = reading(selection, rule, level, exact_counts=exact_counts, top_n=top_n, min_victims=min_victims)
     numbers = read.numbers
     flows = numbers.flow_table.with_row_index("_flow")
     atoms: dict[object, tuple[int, int, int]] = {}  # E, L, H
@@ -268,6 +281,15 @@ def pinned(
         return kind not in ("exact", "range") or (a, b) == (low, high)
 
     class_of = {label: key for key, label in ROUTE_CLASS_LABELS.items()}
+
+    def other_routes(row: dict, rest: Callable[[dict], bool], where: object) -> None:
+        """The cells of a row of "All other routes": its total and each class's, the flows ``rest`` keeps."""
+        cell(of_flows(rest), row[total], (where, total))
+        for column, flow_class in class_of.items():
+            if column in row:
+                line = of_flows(lambda r, f=flow_class: rest(r) and str(r["flow_class"]) == f)
+                cell(line, row[column], (where, column))
+
     everything = dict.fromkeys(names, 1.0)
     for row in shown.iter_rows(named=True):
         label = row["route"]
@@ -281,10 +303,7 @@ def pinned(
                     line if corridors[label]["flow_class"] == flow_class else {}, row[column], (label, column)
                 )
         elif label == OTHER_ROUTES:
-            cell(of_flows(rest), row[total], (label, total))
-            for column, flow_class in columns:
-                line = of_flows(lambda r, f=flow_class: rest(r) and str(r["flow_class"]) == f)
-                cell(line, row[column], (label, column))
+            other_routes(row, rest, label)
         elif label in no_route:
             cell({no_route[label]: 1.0}, row[total], (label, total))
             if builders.NO_ROUTE in row:
@@ -311,6 +330,15 @@ def pinned(
     on_route = read.on_route
     if exact_counts or fits(of_flows(lambda r: True), on_route):
         cell(of_flows(lambda r: True), on_route, "on a known route")
+    for length in beside:
+        other = reading(
+            selection, rule, level, exact_counts=exact_counts, top_n=length, min_victims=min_victims
+        )
+        kept = {tuple(r[k] for k in keys) for r in other.numbers.low.corridors.iter_rows(named=True)}
+        for row in other.shown.filter(pl.col("route") == OTHER_ROUTES).iter_rows(named=True):
+            other_routes(
+                row, lambda r, kept=kept: tuple(r[k] for k in keys) not in kept, (OTHER_ROUTES, length)
+            )
     region_shown = read.region_shown if region else None
     if region_shown is not None:
         origin, destination = f"origin_{level}", f"destination_{level}"

@@ -199,7 +199,7 @@ def test_detected_victims_in_thailand_are_the_workbooks(briefs, workbook_rows):
     ]
     routes = _table(
         folder,
-        "Detected victims by route and class of route (region level)",
+        "Detected victims by route and class of route (UN regions)",
         after="Detected victims per year by age",
     )
     assert routes["Myanmar → Thailand"]["Sum of the citizenship breakdown"] == _published(myanmar)
@@ -222,7 +222,7 @@ def test_thai_nationals_detected_abroad_are_the_workbooks(briefs, workbook_rows)
         and r["Category"] in ("Thailand", "Thai")
         and first <= int(r["Year"]) <= last
     ]
-    routes = _table(folder, "Detected victims by route and class of route (region level)")
+    routes = _table(folder, "Detected victims by route and class of route (UN regions)")
     assert japan and routes["Thailand → Japan"]["Sum of the citizenship breakdown"] == _published(japan)
 
 
@@ -295,7 +295,7 @@ def test_cambodia_as_origin(briefs):
     assert (
         "These are nationals of Cambodia detected by other countries (Thailand detects most of them" in text
     )
-    routes = _table(folder, "Identified victims by route and class of route (region level)")
+    routes = _table(folder, "Identified victims by route and class of route (UN regions)")
     assert "Cambodia → Thailand" in routes
 
 

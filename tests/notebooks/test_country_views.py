@@ -301,7 +301,10 @@ def test_a_breakdown_the_data_do_not_publish_is_one_sentence_not_a_table_of_zero
         open_brief([unodc], DisclosureRule(5), country="DJI", role="destination")
     )
     text = _text(shown)
-    assert "Detected victims per year by form: not shown, because the data publish no such breakdown" in text
+    assert (
+        "Detected victims per year by form of exploitation: not shown, because the data publish no such breakdown"
+        in text
+    )
     assert "No table by this dimension" not in text
 
 
@@ -1108,11 +1111,16 @@ def test_a_year_whose_victims_all_lack_the_category_has_its_blank_cells_explaine
     every form blank (2018: zeros), and the note did not say why a cell was blank rather than 0."""
     brief = open_brief(real_tables, DisclosureRule(5), country="KHM", role="origin")
     country_views.show_case_section(brief)
-    (table,) = [t for t in _shown_tables(shown) if (t.caption or "") == "Identified victims per year by form"]
+    (table,) = [
+        t
+        for t in _shown_tables(shown)
+        if (t.caption or "") == "Identified victims per year by form of exploitation"
+    ]
     (row,) = [r for r in table.rows if r[0] == "2010"]
     assert all(cell == "" for cell in row[1:-1]) and row[-1] not in ("", "0")
-    assert "Empty cells: none of the year's victims has the form recorded (all are under Not recorded" in (
-        " ".join(table.notes)
+    assert (
+        "Empty cells: none of the year's victims has the form of exploitation recorded (all are under Not recorded"
+        in (" ".join(table.notes))
     )
 
 
@@ -1131,10 +1139,14 @@ def test_a_yearly_table_of_not_recorded_alone_is_a_sentence(real_tables, shown):
     recorded (2010: 40), with a note on victims counted in several forms; the profile says "not recorded"."""
     brief = open_brief(real_tables, DisclosureRule(5), country="MMR", role="origin")
     country_views.show_case_section(brief)
-    assert not [t for t in _shown_tables(shown) if (t.caption or "") == "Identified victims per year by form"]
+    assert not [
+        t
+        for t in _shown_tables(shown)
+        if (t.caption or "") == "Identified victims per year by form of exploitation"
+    ]
     text = _text(shown)
     assert (
-        "Identified victims per year by form: not shown, the form being recorded for none of these victims."
+        "Identified victims per year by form of exploitation: not shown, the form of exploitation being recorded for none of these victims."
         in (text)
     )
     assert "**Form of exploitation**: not recorded for any victim of this selection." in text

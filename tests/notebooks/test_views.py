@@ -567,7 +567,7 @@ def test_a_table_by_form_says_its_forms_can_add_up_to_more_and_where_the_unrecor
         obj["text/markdown"] for obj in shown if isinstance(obj, dict) and "text/markdown" in obj
     )
     assert "Not recorded" in tables
-    said = "so they can add up to more than the victims; those with no form recorded are counted under Not recorded."
+    said = "so they can add up to more than the victims; those with no form of exploitation recorded are counted under Not recorded."
     assert said in " ".join(tables.split())
 
 

@@ -2795,8 +2795,38 @@ def _first_listed(
     if total in shown and not shown[total]:  # a row's total is the sum of its cells
         shown[total] = all(shown[c] for c in count_columns if c != total)
     assert low.counts is not None
-    # withheld as the rule labels it: small where its low bound is
-    small = {c: rule.is_small(int(sum(low.counts[c][i] or 0 for i in summed))) for c in count_columns}
+
+    def labelled_small(column: str) -> bool:
+        """Whether "All other routes", withheld in ``column``, is labelled small: where its low bound is, and
+        the label says no more than the listing of every corridor's labels do (its one row withheld there, the
+        others published as 0; or a sum it is a part of withheld as small: its class's total, or the victims on
+        a known route). A label on a sum of rows withheld narrowed each: Kuwait as both at 11, flows of one
+        victim or more, the listing of five's intraregional ``<11`` (Nepal, the Philippines and Sri Lanka →
+        Kuwait, each ``<11``) beside the column's 18–27 pinned Kuwait → Jordan's ``<11``, 8. Elsewhere it is a
+        complement, never beside a ``<11`` of the same victims or more (an ``x`` says at least the threshold:
+        Canada as destination, the listing of seven's intraregional beside the column's ``<11``; Saudi Arabia as
+        both, the listing of one's beside the victims on a known route, ``<11``)."""
+        assert low.counts is not None and high.counts is not None
+        if not rule.is_small(int(sum(low.counts[column][i] or 0 for i in summed))):
+            return False
+
+        def withheld_small(row: int) -> bool:
+            return SMALL_REASON in (low.table.reasons[column][row], high.table.reasons[column][row])
+
+        if column != total and last is not None and withheld_small(last):
+            return True
+        if column == total and any(v.known_routes() is None and v.known_small for v in (low, high)):
+            return True  # a part of the victims on a known route, withheld as small
+        withheld = [i for i in summed if not published[column][i]]
+        zeros = all(
+            (low.counts[column][i] or 0) == 0 and (high.counts[column][i] or 0) == 0
+            for i in summed
+            if published[column][i]
+        )
+        return len(withheld) == 1 and zeros and withheld_small(withheld[0])
+
+    # withheld as the rule labels it: small where its low bound is and the label narrows nothing, else a complement
+    small = {c: labelled_small(c) for c in count_columns}
     # labels say who else is listed: a pair's partner left out, its row named as a corridor of its own
     keys = ["origin_iso3", "destination_iso3", "route_basis"]
     corridors = low.corridors[kept]

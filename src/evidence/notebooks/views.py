@@ -21,7 +21,6 @@ from evidence.core.errors import ParameterError
 from evidence.core.text import column_title, number_in_words, word_list
 from evidence.notebooks.builders import (
     BREAKDOWN_NAMES,
-    CASE_BREAKDOWN_NAMES,
     COVERAGE_KINDS,
     DOUBTFUL_BREAKDOWN,
     EMERGING_AT_MOST_NOTE,
@@ -756,7 +755,7 @@ def show_route_table(
     shown, kinds = shown_route_table(numbers)
     show_table(
         shown,
-        caption=f"{noun.capitalize()} by route and class of route ({regional_level} level)",
+        caption=f"{noun.capitalize()} by route and class of route (UN {regional_level}s)",
         labels={"route": "Route (origin → destination)"},
         source=source,
         note=sentences(
@@ -1286,13 +1285,6 @@ def category_names(by: str | None, categories: Sequence[str]) -> dict[str, str]:
     return {category: name for category, name in named.items() if name is not None}
 
 
-def _dimension_label(by: str) -> str:
-    """A dimension as a yearly table by it names it: a case field as every output names it ("sex", not
-    "gender": :data:`~evidence.notebooks.builders.CASE_BREAKDOWN_NAMES`), another by its own name, spaced
-    ("form")."""
-    return CASE_BREAKDOWN_NAMES.get(by, by.replace("_", " "))
-
-
 def show_dimension_section(
     numbers: YearlyNumbers, *, place: str, source: str, dimension: str | None = None
 ) -> None:
@@ -1303,11 +1295,11 @@ def show_dimension_section(
     from evidence.presentation import charts
 
     if numbers.by is None:
-        wanted = f" by {_dimension_label(dimension)}" if dimension else " by this dimension"
+        wanted = f" by {breakdown_name(dimension)}" if dimension else " by this dimension"
         _markdown(escape_markdown(f"No breakdown{wanted} in these data for this selection (see above)."))
         return
     by = numbers.by
-    label = _dimension_label(by)
+    label = breakdown_name(by)
     caption = f"{victims_noun(numbers.selection).capitalize()} per year by {label}"
     table = numbers.by_category
     if table is None:

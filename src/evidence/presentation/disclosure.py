@@ -145,6 +145,8 @@ __all__ = [
     "DisclosureRule",
     "LinearProgram",
     "LinkedCounts",
+    "PinnedByLabels",
+    "ProtectionSearchGaveUp",
     "SmallCountHit",
     "TableCell",
     "assert_no_small_counts",
@@ -208,6 +210,18 @@ def range_text(low: int, high: int, rule: DisclosureRule | None = None, *, low_b
 
 class DisclosureError(EvidenceError):
     """Output would reveal a small count (a count the disclosure rule suppresses)."""
+
+
+class PinnedByLabels(DisclosureError):
+    """:func:`protect_linked` withheld every count it may around a small one, and the labels left (``<5``, ``x``,
+    the published counts) still pin it: no withholding protects these counts as they are tied."""
+
+
+class ProtectionSearchGaveUp(DisclosureError):
+    """:func:`protect_linked`'s search for counts to withhold stopped before it found a protection or proved that
+    there is none: a count stayed exposed for more than ``patience`` rounds, the rounds ran out, or no single
+    count withheld freed a count pinned in whole numbers. Withholding several counts together, or more patience,
+    may still protect it (unlike :class:`PinnedByLabels`)."""
 
 
 @dataclass(frozen=True)
@@ -1162,6 +1176,23 @@ def _complements_for(
                 touched.update(grid.lines_of(complement))
                 break
     return bool(touched)
+
+
+def _pinned_by_labels(rule: DisclosureRule) -> PinnedByLabels:
+    """:func:`protect_linked`'s error where nothing it may withhold is left around an exposed count."""
+    return PinnedByLabels(
+        "these counts cannot be published safely: even with every count withheld, the labels "
+        f"determine a count below {rule.threshold}; merge categories or publish the total only"
+    )
+
+
+def _search_gave_up(rule: DisclosureRule, why: str) -> ProtectionSearchGaveUp:
+    """:func:`protect_linked`'s error where its search stopped (``why``) before it proved that nothing protects
+    the counts: another reason than :func:`_pinned_by_labels`', which its callers and readers tell apart."""
+    return ProtectionSearchGaveUp(
+        f"no protection found for a count below {rule.threshold}: {why}; withholding several counts together "
+        "may still protect it (the labels alone were not shown to pin it)"
+    )
 
 
 def _unprotectable(rule: DisclosureRule) -> DisclosureError:
@@ -2932,8 +2963,10 @@ def protect_linked(
     the counts withheld here (quantity -> ``"complement"``); ``system.status`` is updated. ``among``: the only
     counts that may be withheld (those of an output not yet shown). ``patience``: the rounds a count may stay
     exposed before it is taken as pinned by its labels (one freed only by several counts withheld together, such
-    as a group size four tables give, needs more). Raises :class:`DisclosureError` when
-    nothing published is left to withhold, or after ``max_rounds``.
+    as a group size four tables give, needs more). Raises :class:`PinnedByLabels` (a :class:`DisclosureError`)
+    when nothing it may withhold is left around an exposed count, and :class:`ProtectionSearchGaveUp` (one too)
+    when the search stops first: a count exposed beyond ``patience``, ``max_rounds`` spent, or a count pinned
+    in whole numbers that no one count withheld frees.
 
     Each count withheld only widens the system's bounds (a share's aside), so what an audit found is carried
     from round to round and to each candidate tried (:class:`_Known`): a target once free is not asked again,
@@ -2975,12 +3008,20 @@ def protect_linked(
             return added
         target = pinned[0]
         chosen = _integer_complement(system, programs, ties, target, max_candidates, among)
-        if chosen is None:  # nothing withheld around it frees it: fail closed, as the search above does
-            raise _unprotectable(rule)
+        if chosen is None:  # no one count withheld frees it: fail closed, as the search above does
+            if not _linked_candidates(system, system.values, among):
+                raise _pinned_by_labels(rule)
+            raise _search_gave_up(
+                rule,
+                f"withholding any one of the {max_candidates} smallest counts tied to it (up to four steps away) "
+                "leaves it pinned in whole numbers",
+            )
         _withhold_linked(system, chosen)
         added[chosen] = _COMPLEMENT
         added |= _protect_relaxed(system, rule, ties, max_rounds, max_candidates, among, patience)
-    raise _unprotectable(rule)
+    raise _search_gave_up(
+        rule, f"counts pinned in whole numbers were left after {max_rounds} rounds (max_rounds)"
+    )
 
 
 #: The lines and bounds each quantity of a system is in, as the sets of their quantities (:func:`_linked_ties`).
@@ -3068,10 +3109,11 @@ def _protect_relaxed(
     failed_before = len(programs._program.unanswered) if programs._program is not None else 0
     exposed, known = _audit(system, rule, False, programs, None, derived, _carried_points(system, programs))
 
-    def unprotectable() -> DisclosureError:
+    def unprotectable(gave_up: str | None = None) -> DisclosureError:
+        """The error that stops the search: the solver's, else why it stopped (``gave_up``), else the labels."""
         failed = programs._program.unanswered[failed_before:] if programs._program is not None else []
         if not failed:
-            return _unprotectable(rule)
+            return _pinned_by_labels(rule) if gave_up is None else _search_gave_up(rule, gave_up)
         return DisclosureError(
             "these counts cannot be proved safe to publish: the solver (HiGHS) left "
             f"{len(failed)} of the programmes of their audit unanswered, twice ({', '.join(sorted(set(failed)))}); "
@@ -3085,8 +3127,12 @@ def _protect_relaxed(
                 return added
             target = exposed[0]
             stuck[target] = stuck.get(target, 0) + 1
-            if stuck[target] > patience:  # nothing withheld around it frees it: its labels alone pin it
-                raise unprotectable()
+            if stuck[target] > patience:
+                # not a proof that its labels pin it: each round withheld the one count that left the fewest
+                # exposed, and several withheld together (more patience) may free it
+                raise unprotectable(
+                    f"it stayed exposed after {patience} rounds of counts withheld around it (patience)"
+                )
             if target in system.published_too and (among is None or target in among):
                 # withheld in one table: withheld wherever it is shown
                 widened = _widening(system, programs, target)
@@ -3134,7 +3180,7 @@ def _protect_relaxed(
                 if freeing or wider == near:
                     break
                 near, fresh = wider, wider - near
-            if not first:
+            if not first:  # nothing it may withhold is left around it: its labels alone pin it
                 raise unprotectable()
             best: tuple[int, int] | None = None
             chosen, after, after_known = first[0], exposed, known
@@ -3157,7 +3203,7 @@ def _protect_relaxed(
             _withhold_linked(system, chosen)
             added[chosen] = _COMPLEMENT
             exposed, known = after, after_known
-        raise unprotectable()
+        raise unprotectable(f"counts were still exposed after {max_rounds} rounds (max_rounds)")
     finally:  # what this protection found, for the next of the same system
         _keep_points(system, programs, known)
 
