@@ -62,6 +62,20 @@ class _System:
         b = self._value(right)
         self.equalities.append(([x - y for x, y in zip(a, b, strict=True)], 0.0))
 
+    def equal_parts(self, left: list[Key], right: list[Key]) -> None:
+        """The exact parts of ``left`` add up to those of ``right``, and so do their censored parts: a count whose
+        bounds are the sums of its parts' (the steady reporters' of a year, of their cells) holds the same ``<5``
+        cells, which the publisher's file names."""
+        for part in (0, 1):  # the exact parts, then the censored ones
+            a = [0.0] * len(self.bounds)
+            for sign, keys in ((1.0, left), (-1.0, right)):
+                for key in keys:
+                    at = self.index[key][part]
+                    if at is not None:
+                        a[at] += sign
+            if any(a):
+                self.equalities.append((a, 0.0))
+
     def read(self, keys: list[Key], pair: tuple) -> None:
         """What a published (low, high) pair says of the sum of ``keys``."""
         low, high = pair
@@ -203,8 +217,10 @@ def attack_brief(numbers, rule, pinned_cells, columns=None, beside=()) -> list[t
             parts = [("cell", year, c) for c in categories.get(year, []) if c.rpartition(">")[2] in reporters]
             low = sum(system.exact[p] + system.index[p][2] for p in parts)
             high = low + 3 * sum(system.index[p][2] for p in parts)
-            if parts and (low, high) == truth[year]:  # the steady reporters' cells add up to it
-                system.equal(parts, [("panel", year)])
+            if (
+                parts and (low, high) == truth[year]
+            ):  # the steady reporters' cells add up to it, part for part
+                system.equal_parts(parts, [("panel", year)])
         if table.has_total_row:
             system.read([("panel", y) for y in truth if ("panel", y) in system.index], cells[-1])
     # what the protection keeps: a count below the threshold that the publisher printed exactly and the brief

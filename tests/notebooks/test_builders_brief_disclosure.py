@@ -70,7 +70,8 @@ def test_brazils_nationals_in_spain_of_2014_are_not_given_back_by_the_steady_rep
     that take turns (Thailand, Malaysia), so the trend reads the steady reporters' count, printed in the same
     brief. In 2014 Spain lists 6, the Netherlands 13, France 7 (as in the workbook: Spain's 6 beside the
     Netherlands' 13, a panel of 19): the row alone protects the two small cells with each other
-    (6 + 7 = 226 - 200 - 13), the panel's 19 less the Netherlands' 13 gave Spain's 6 back."""
+    (6 + 7 = 226 - 200 - 13), the panel's 19 less the Netherlands' 13 gave Spain's 6 back. Their total row, read
+    with the route table, gave France's 7 back."""
     years = range(2010, 2020)
     frame = breakdowns(
         {
@@ -87,13 +88,51 @@ def test_brazils_nationals_in_spain_of_2014_are_not_given_back_by_the_steady_rep
     )
     assert numbers.panel is not None and numbers.panel.panel.reporters == ("ESP", "NLD")
     panel = {r["year"]: r["victims"] for r in numbers.panel.per_year.shown().iter_rows(named=True)}
-    assert panel["2014"] == "19"  # printed: the cells that add up to it are withheld around it
+    # the steady reporters' total row, 919, less the route table's Brazil → Netherlands, 553, was its Brazil → Spain
+    # (x), 366, and so its other routes (<10): 2,926 - 2,000 - 553 - 366 = France's 7. Their count of 2014 (19,
+    # printed while the cells that add up to it were withheld around it) is withheld with their total row
+    assert panel["2014"] == panel["Total"] == "x"
+    assert panel["2013"] == "100"
     assert _attack(frame, "BRA", "origin", "destination", 10) == []
     assert _attack(frame, "BRA", "origin", "corridor", 10) == []
     row = {r["year"]: r for r in numbers.by_category.shown().iter_rows(named=True)}["2014"]
     # the route table's Brazil → Netherlands, 553, less the nine years of 60 gives 2014's 13 back whatever this
-    # table withholds (ESP 6 and FRA 7 came back beside it when the row showed <10, <10 and x): the row is empty
-    assert row["ESP"] == row["FRA"] == row["NLD"] == "" and row["note"].startswith("breakdown withheld")
+    # table withholds: beside the steady reporters' 19, ESP 6 and FRA 7 came back with it when the row showed <10,
+    # <10 and x, so the row was left empty; with the 19 withheld, the row shows its 13 beside the two <10
+    assert row["ESP"] == row["FRA"] == "<10" and row["NLD"] == "13"
+
+
+def test_a_year_less_its_steady_reporters_is_not_its_one_other_cell():
+    """BRA as origin, by destination and by corridor, at threshold 10: in 2014 only the steady reporters (Spain
+    40, the Netherlands 60) and France (7) list Brazilians, so the year's 107 in the yearly table less the
+    steady reporters' 100 in theirs is France's 7 (Hungary as origin at 11, the 2023 workbook: 2008's 103 less
+    Austria's, Germany's and the Netherlands' 95 was Hungary → Hungary, 8). The row's own protection can
+    withhold only cells of the row, and left it empty, which hides nothing: the yearly table and the steady
+    reporters' table are protected with the cells they sum, so one of them withholds 2014."""
+    years = range(2010, 2020)
+    frame = breakdowns(
+        {
+            "THA": {y: 200 if y % 2 and y != 2014 else None for y in years},
+            "MYS": {y: None if y % 2 or y == 2014 else 200 for y in years},
+            "ESP": dict.fromkeys(years, 40),
+            "NLD": dict.fromkeys(years, 60),
+            "FRA": {2012: 50, 2014: 7},  # France's corridor (57) is no small count of the route table
+        },
+        of="BRA",
+    )
+    for by in ("destination", "corridor"):
+        assert _attack(frame, "BRA", "origin", by, 10) == [], by
+    numbers = yearly_numbers(
+        Selection(frame, country="BRA", role="origin"), DisclosureRule(10), by="destination"
+    )
+    assert numbers.panel is not None and numbers.panel.panel.reporters == ("ESP", "NLD")
+    assert numbers.per_year is not None and numbers.panel.per_year is not None
+    yearly = dict(zip(numbers.per_year.shown()["year"], numbers.per_year.shown()["victims"], strict=True))
+    steady = dict(
+        zip(numbers.panel.per_year.shown()["year"], numbers.panel.per_year.shown()["victims"], strict=True)
+    )
+    assert "x" in (yearly["2014"], steady["2014"])
+    assert yearly["2011"] == "300" and steady["2011"] == "100"  # the rest still printed
 
 
 def test_australias_nationals_of_2015_are_not_given_back_through_the_row_of_2016():

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from evidence.core.errors import ParameterError
 from evidence.presentation.disclosure import (
     ONE,
+    UNLABELLED,
     DisclosureRule,
     LinkedCounts,
     _linked_candidates,
@@ -87,6 +88,41 @@ def test_a_zero_is_no_disclosure_and_a_quantity_has_one_value():
         system.quantity("cell", 1)
 
 
+def test_a_count_withheld_with_no_label_is_kept_and_read_as_any_value():
+    # a column over the years: 2010's 9 left empty (its row's breakdown withheld, no label), 2009's 20 shown,
+    # their sum 29 published in another table (the route table's corridor): 29 - 20 is the empty cell
+    system = LinkedCounts()
+    system.publish("2010", 9, UNLABELLED)
+    system.publish("2009", 20, None)
+    system.publish("column", 29, None)
+    system.equalities.append({"2010": 1.0, "2009": 1.0, "column": -1.0})
+    assert system.withheld() == ["2010"]
+    assert linked_exposures(system, DisclosureRule(11)) == ["2010"]
+    assert protect_linked(system, DisclosureRule(11)) == {"2009": "complement"}
+    assert linked_exposures(system, DisclosureRule(11)) == []
+    # no label: two cells of 1 labelled small beside their printed sum, 2, are pinned by their labels (each at
+    # least 1); one left empty is anything from 0, so neither is pinned
+    for first, pinned in (("small", ["a", "b"]), (UNLABELLED, [])):
+        system = LinkedCounts()
+        system.publish("a", 1, first)
+        system.publish("b", 1, "small")
+        system.publish("sum", 2, None)
+        system.equalities.append({"a": 1.0, "b": 1.0, "sum": -1.0})
+        assert sorted(map(str, linked_exposures(system, RULE))) == pinned
+    # shown in another table, it is back (the counterpart is withheld there); labelled elsewhere, the label holds
+    system = LinkedCounts()
+    system.publish("a", 3, UNLABELLED)
+    system.publish("a", 3, None)
+    assert system.published_too == {"a"} and system.withheld() == []
+    system = LinkedCounts()
+    system.publish("a", 3, UNLABELLED)
+    system.publish("a", 3, "small")
+    assert system.status["a"] == "small"
+    system.publish("b", 12, "complement")
+    system.publish("b", 12, UNLABELLED)
+    assert system.status["b"] == "complement"
+
+
 def _range_by_scipy(system: LinkedCounts, rule: DisclosureRule, name: str) -> tuple[float, float] | None:
     """The range of one quantity given what ``system`` publishes, set up from scratch for SciPy's linprog:
     the reference the kept HiGHS programme is checked against."""
@@ -120,7 +156,7 @@ def _range_by_scipy(system: LinkedCounts, rule: DisclosureRule, name: str) -> tu
     return ends[0], ends[1]
 
 
-_statuses = st.sampled_from([None, None, "small", "complement", "unpublished"])
+_statuses = st.sampled_from([None, None, "small", "complement", UNLABELLED, "unpublished"])
 
 
 @st.composite

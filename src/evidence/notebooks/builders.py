@@ -61,6 +61,7 @@ from evidence.presentation.disclosure import (
     SHARE_SUPPRESSED_LABEL,
     SMALL_REASON,
     SUPPRESSED_SUFFIX,
+    UNLABELLED,
     DisclosedTable,
     DisclosureError,
     DisclosureRule,
@@ -5550,12 +5551,15 @@ def _category_row_lines(
     panel: _PanelRow | None = None,
     yearly: _YearlyRest | None = None,
     name: Callable[[Hashable], Hashable] = lambda quantity: quantity,
+    parts_apart: bool = False,
 ) -> set[Hashable]:
     """One row of a year × category table of censored counts in ``system`` (:func:`_protect_category_row`): its
     cells (exact and censored parts), its total where it is their sum, each bound of its sum of categories, the
     steady reporters' count and the yearly table's other years; returns the quantities that may be withheld.
     ``name``: each quantity's name in ``system`` (a row's own, where several rows share one: ONE and the yearly
-    table's years stay shared)."""
+    table's years stay shared). ``parts_apart``: the exact part beside a cell's ``<5`` a count of its own
+    (``("exact", category)``), known where an end of the cell is printed, not a constant the reader always
+    knows (:func:`_protected_with_column_totals`: a cell withheld as ``x`` or left empty hides it)."""
     low_table, high_table = tables
     low, high = values
     printed = low[total][row] if total in low.columns else None
@@ -5575,9 +5579,24 @@ def _category_row_lines(
                 {censored: 1.0, ONE: -4.0 * parts[c]},
                 {ONE: float(parts[c]), censored: -1.0},
             ]
-            system.equalities.append({cell: 1.0, censored: -1.0, ONE: -float(exact[c])})
+            if parts_apart and exact[c]:
+                part = name(("exact", c))
+                system.quantity(part, exact[c])
+                system.equalities.append({cell: 1.0, censored: -1.0, part: -1.0})
+            else:
+                system.equalities.append({cell: 1.0, censored: -1.0, ONE: -float(exact[c])})
         # the publisher's <5 alone: its bounds are its own public figure, read as printed
         reason = reasons[c] if exact[c] > 0 else None
+        if parts_apart and exact[c] and parts[c]:
+            # an end printed (a range, ``up to 12``, ``at least 12``) gives the exact part, never the count: its
+            # <5 are the publisher's; the count's label, where withheld, is read of the count
+            if any(t.reasons[c][row] is None and t.frame[c][row] is not None for t in tables):
+                _publish_read(system, name(("exact", c)), exact[c], None, rule)
+            if reason is None:
+                among.add(name(("exact", c)))
+            else:
+                _publish_read(system, cell, system.values[cell], reason, rule)
+            continue
         if exact[c] > 0 or not parts[c]:
             _publish_read(system, cell, system.values[cell], reason, rule)
         if reason is None and exact[c] > 0:
@@ -5761,8 +5780,13 @@ def _protected_with_column_totals(
         for c in low_table.count_columns:
             low_why, high_why = low_table.reasons[c][row], high_table.reasons[c][row]
             reason = SMALL_REASON if SMALL_REASON in (low_why, high_why) else low_why or high_why
-            # a cell left empty (the row's breakdown withheld) is published nowhere
-            reasons[c] = _UNPUBLISHED if reason is None and low_table.frame[c][row] is None else reason
+            # a cell left empty (the row's breakdown withheld) is published nowhere, but a small one is still
+            # kept (Portugal as both at 11: 2014's Bulgaria, 10, left empty by the row protection, was Bulgaria
+            # → Portugal in the route table, 22–25, less 2016's printed 11)
+            if reason is None and low_table.frame[c][row] is None:
+                small = exact.get(c, 0) > 0 and rule.is_small(exact[c] + parts[c])
+                reason = UNLABELLED if small else _UNPUBLISHED
+            reasons[c] = reason
         sum_shown = CATEGORY_SUM in low_table.count_columns and reasons[CATEGORY_SUM] != _UNPUBLISHED
 
         def named(quantity: Hashable, row: int = row) -> Hashable:
@@ -5783,19 +5807,26 @@ def _protected_with_column_totals(
             panel=panel.get(row) if panel is not None else None,
             yearly=None if yearly is None else yearly.beside(str(low_table.frame["year"][row])),
             name=named,
+            parts_apart=True,
         )
         for c in present if str(low_table.frame["year"][row]) not in doubtful else ():
             # a doubtful year's breakdown is shown but counted in no corridor's route: the route table gives it a
             # row of its own (Nigeria as destination: Benin → Nigeria 459 beside 40 more in a doubtful year)
             censored = named(("censored", c)) if parts[c] else None
             columns.setdefault(c, []).append((named(("cell", c)), censored, exact[c], parts[c]))
-        printed[row] = [named(("cell", c)) for c in present if exact[c]] + [
-            named((CATEGORY_SUM, end)) for end in ("low", "high")
+        printed[row] = [
+            *(named(("cell", c)) for c in present if exact[c]),
+            *(named(("exact", c)) for c in present if exact[c] and parts[c]),
+            *(named((CATEGORY_SUM, end)) for end in ("low", "high")),
         ]
     # a year's total the rows leave exposed on their own is one the row protection let stand (the publisher's <5
-    # alone, in the yearly table too): known already, not this protection's to undo; a cell stays a target (Benin
-    # as both at 11: 2020's Benin → Nigeria, 9, beside the route table's 459)
-    _known_already(system, [q for q in linked_exposures(system, rule) if not _is_cell(q)])
+    # alone, in the yearly table too): known already, not this protection's to undo, and so is a cell of a row it
+    # left empty (Brazil as origin at 11: 2016's Netherlands, 7, beside the steady reporters' count); any other
+    # cell stays a target (Benin as both at 11: 2020's Benin → Nigeria, 9, beside the route table's 459)
+    _known_already(
+        system,
+        [q for q in linked_exposures(system, rule) if not _is_cell(q) or system.status[q] == UNLABELLED],
+    )
     for n, (summed, why) in enumerate(margins):
         held = [cell for c in summed for cell in columns.get(c, [])]
         if not any(exact for _, _, exact, _ in held):
@@ -5874,11 +5905,14 @@ def _protected_jointly(
     are to be left empty, or None when nothing will do. A cell the other tables give back whatever is withheld
     here, by this table's labels (Honduras → Belize 18 in the route table, 2017's and 2018's 9 each ``<11``
     beside sums of ``<11`` with the publisher's ``<5``: 9 each), is left empty with its row's counts printed
-    exactly, as a row no complement frees (:data:`_WHOLE_ROW`); any other count they give back is theirs (their
-    own protection's), taken as known. Where one count at a time frees none (:func:`protect_linked`: a cell
-    and its column's total, shown elsewhere, need two complements at once, Malaysia → Australia's 20 of 2009
-    beside 30 in the route table and 2010's ``<11``), every count of the rows and the columns of those left
-    exposed is withheld first, then, failing that, all of ``among``. All this is done twice (once where no sum of
+    exactly, as a row no complement frees (:data:`_WHOLE_ROW`), its small cells still kept (withheld with no
+    label: France as destination at 11, 2010's Poland → France, 9, shown nowhere, was the route table's 41 less
+    the column's printed 20 and 2008's 12); a count they give back whatever this table prints
+    (:func:`_given_by_the_others`) is theirs (their own protection's), taken as known. Where one count at a
+    time frees none (:func:`protect_linked`: a cell and its column's total, shown elsewhere, need two
+    complements at once, Malaysia → Australia's 20 of 2009 beside 30 in the route table and 2010's ``<11``),
+    every count of the rows and the columns of those left exposed is withheld first, then, failing that, all of
+    ``among``. All this is done twice (once where no sum of
     categories is printed at both ends: the two models are one), each printed sum of
     categories as two counts and as one label (:func:`_high_ends_follow`), and the result that withholds fewer
     cells of the table kept: as one label a sum frees what neither end does alone (Mexico as both at 11: 48
@@ -5963,15 +5997,19 @@ def _protected_by_labels(
             break
         for row in rows:  # left empty: published nowhere, no label
             for quantity in printed.get(row, ()):
-                system.status.pop(quantity, None)
                 among.discard(quantity)
+                if _is_cell(quantity) and rule.is_small(system.values[quantity]):
+                    # a small count the reader knows is there, kept (France's 2010, :func:`_protected_jointly`)
+                    system.status[quantity] = UNLABELLED
+                else:
+                    system.status.pop(quantity, None)
         empty |= rows
-    _known_already(system, given)
+    _known_already(system, _given_by_the_others(system, rule, given, printed))
     exposed = linked_exposures(system, rule)
     rows = {q[1] for q in exposed if _is_cell(q) or (isinstance(q, tuple) and q[0] == "row")}  # type: ignore[index]
     columns = {q[2][1] for q in exposed if _is_cell(q)}  # type: ignore[index]
     shown = {q: system.status[q] for q in among if system.status.get(q) is None}
-    block = [q for q in shown if q[1] in rows or (_is_cell(q) and q[2][1] in columns)]  # type: ignore[index]
+    block = [q for q in shown if q[1] in rows or _table_cell(q)[1] in columns]  # type: ignore[index]
     for wide in (block, list(shown)):
         system.status.update(dict.fromkeys(wide, COMPLEMENT_REASON))
         try:
@@ -5980,6 +6018,34 @@ def _protected_by_labels(
         except DisclosureError:
             continue
     return None
+
+
+def _given_by_the_others(
+    system: LinkedCounts,
+    rule: DisclosureRule,
+    given: Collection[Hashable],
+    printed: Mapping[int, Collection[Hashable]],
+) -> list[Hashable]:
+    """Of ``given`` (the counts of :func:`_protected_with_column_totals`' system pinned with every count it may
+    withhold withheld), those the other tables give back whatever this table prints: still pinned with each of
+    its counts printed exactly (``printed``, by row: its cells, the exact parts beside their ``<5`` and its sums)
+    withheld with no label. Any other is the table's own to keep, not the route tables': Mauritania as both by
+    citizenship at 11, 2011's 5 was the route table's 19–40 less 2020's exact part, 7, which its ``up to 11``
+    (a ``<5`` beside it) prints, a label the row protection gave and this one cannot withhold."""
+    if not given:
+        return []
+    hidden = {q for row in printed.values() if any(map(_is_cell, row)) for q in row if q in system.values}
+    alone = LinkedCounts(
+        values=dict(system.values),
+        status={**system.status, **dict.fromkeys(hidden, UNLABELLED)},
+        shares=dict(system.shares),
+        equalities=list(system.equalities),
+        at_most=list(system.at_most),
+        derived=dict(system.derived),
+        published_too=set(system.published_too) - hidden,
+    )
+    theirs = set(linked_exposures(alone, rule))
+    return [q for q in given if q in theirs]
 
 
 def _is_cell(quantity: Hashable) -> bool:
@@ -6204,43 +6270,69 @@ def _category_cells(by_counts: pl.DataFrame, by: str) -> dict[tuple[str | None, 
 
 
 def _censored_per_year(
-    selection: Selection, basis: _YearlyBasis, span: tuple[int, int] | None, rule: DisclosureRule
-) -> Bounds | None:
+    selection: Selection,
+    basis: _YearlyBasis,
+    span: tuple[int, int] | None,
+    rule: DisclosureRule,
+    panel: PanelNumbers | None = None,
+) -> tuple[Bounds | None, Bounds | None]:
     """The protected table of a publisher's victims per year, with its years without data
-    (:func:`_with_years_without_data`): the same whatever the dimension, so made once per frame, selection,
-    span and rule (a brief reads it by form, sex and age). Bounds of frames: never changed, shared."""
+    (:func:`_with_years_without_data`), and the steady reporters' table of victims per year (``panel``'s
+    :attr:`~PanelNumbers.per_year`, which the basis and the rule determine) protected with it: the same whatever
+    the dimension, so made once per frame, selection, span and rule (a brief reads it by form, sex and age).
+    Bounds of frames: never changed, shared."""
 
-    def build() -> Bounds | None:
+    def build() -> tuple[Bounds | None, Bounds | None]:
         per_year = None if basis.per_year is None else basis.per_year.protected(rule)
         texts = basis.texts if basis.texts is not None else _year_text(basis.counts)
-        per_year = _per_year_beside_routes(selection, per_year, texts, rule)
-        return _with_years_without_data(per_year, selection, basis.counts, span, basis.usable)
+        per_year, panel_table = _per_year_beside_routes(selection, per_year, texts, rule, panel)
+        return _with_years_without_data(per_year, selection, basis.counts, span, basis.usable), panel_table
 
     key = ("yearly per year", *selection.cache_key, basis.gaps, span, rule)
     return kept_once(selection.frame, key, build)
 
 
 def _per_year_beside_routes(
-    selection: Selection, per_year: Bounds | None, counts: pl.DataFrame, rule: DisclosureRule
-) -> Bounds | None:
-    """The protected table of a publisher's victims per year (``counts``: its true bounds, the year as text) with
-    further years withheld (``x``) until no withheld year, and no small count of a table by corridor, destination
-    or citizenship of the same selection, follows from it beside the route tables: each year is the sum of its
-    cells in those tables (where their bounds add up to it), and each corridor listed, "All other routes" and the
-    victims on a known route a sum of their columns over the years (:func:`_route_margins`). Protected on its
-    own, Kuwait as both at threshold 11 (UNODC's 2023 workbook) gave 2018's 5 back: Kuwait → United Kingdom,
-    46–49, less 2020's 40 (the year's only corridor) and 2019's ``<5``; Tunisia as origin, 2016's Italy, 5: the
-    year's 89 less Tunisia → Tunisia, 84. The cells are in no table here, so what a table by category prints
-    beside it is that table's to protect (:func:`_protected_with_column_totals`); every dimension at once, as a
-    brief prints one table of victims per year whatever its breakdowns. Counts the route tables give back
-    whatever this table withholds are theirs (their own protection's); none is when no withholding here
-    frees the rest. The cells and margins are read by their exact parts (the publisher's ``<5`` in them public)."""
+    selection: Selection,
+    per_year: Bounds | None,
+    counts: pl.DataFrame,
+    rule: DisclosureRule,
+    panel: PanelNumbers | None = None,
+) -> tuple[Bounds | None, Bounds | None]:
+    """The protected table of a publisher's victims per year (``counts``: its true bounds, the year as text) and
+    the steady reporters' table of victims per year (``panel``'s, printed in the same brief), with further years
+    withheld (``x``) in either until no withheld year, and no small count of a table by corridor, destination or
+    citizenship of the same selection, follows from them beside the route tables: each year is the sum of its
+    cells in those tables (where their bounds add up to it), the steady reporters' count of a year the sum of its
+    reporters' cells by destination or corridor (where theirs add up to it), and each corridor listed, "All other
+    routes" and the victims on a known route a sum of their columns over the years (:func:`_route_margins`).
+    Protected on its own, Kuwait as both at threshold 11 (UNODC's 2023 workbook) gave 2018's 5 back: Kuwait →
+    United Kingdom, 46–49, less 2020's 40 (the year's only corridor) and 2019's ``<5``; Tunisia as origin, 2016's
+    Italy, 5: the year's 89 less Tunisia → Tunisia, 84. Beside the steady reporters' table, with no route table:
+    Hungary as origin, 2008's 103 less its steady reporters' (Austria, Germany, the Netherlands) 95 was Hungary
+    → Hungary, 8, the year's one other cell, which the table by category can only leave empty (its row's
+    protection holds both as sums of its cells, and withholds only cells of the row). The steady reporters' total
+    row may be withheld too: it sums their corridors in the route table but for the years they are not in (Poland
+    as origin: Poland → Germany, 321–324, and Poland → Netherlands, 676, less their total, 992–995, was 2020's
+    Germany, 5, whatever the years withhold). The yearly table's total row stays. The cells are in no table
+    here, so what a table by category prints beside them is that table's to protect
+    (:func:`_protected_with_column_totals`); every dimension at once, as a brief prints one table of victims per
+    year whatever its breakdowns. Counts the route tables give back whatever these tables withhold are theirs
+    (their own protection's); none is when no withholding here frees the rest. The cells and margins are read
+    by their exact parts (the publisher's ``<5`` in them public). Both tables as given where nothing is to
+    keep."""
+    panel_table = None if panel is None else panel.per_year
     if per_year is None or per_year.exact or selection.kind == "case":
-        return per_year
+        return per_year, panel_table
     column = _yearly_column(per_year, counts)
     routes = route_numbers(selection, rule)
-    if column is None or routes is None or routes.exact or not routes.flow_table.height:  # no route beside it
-        return per_year
+    beside_routes = routes is not None and not routes.exact and routes.flow_table.height > 0
+    steady, panel_truth = None, {}
+    if panel is not None and panel_table is not None and not panel_table.exact:
+        panel_counts = _year_text(panel.panel.counts)
+        steady, panel_truth = _yearly_column(panel_table, panel_counts), _true_bounds(panel_counts)
+    if column is None or not (beside_routes or steady):  # no route table nor steady reporters beside it
+        return per_year, panel_table
     tables = {
         by: cells
         for by in TOTALS_PUBLISHED_ELSEWHERE
@@ -6248,24 +6340,71 @@ def _per_year_beside_routes(
     }
     # nothing to keep: no year withheld as small, no small cell printed exactly by the publisher (at its own
     # threshold, none)
-    if not any(reading == SMALL_REASON for _, reading, _ in column.years.values()) and not any(
+    if not any(
+        reading == SMALL_REASON
+        for published in (column, *([steady] if steady else []))
+        for _, reading, _ in published.years.values()
+    ) and not any(
         low == high and rule.is_small(low)
         for cells in tables.values()
         for low, high in cells.select(*_BOUNDS).iter_rows()
         if low is not None
     ):
-        return per_year
+        return per_year, panel_table
     system = LinkedCounts()
     system.publish(ONE, 1, None)
     among: set[Hashable] = set()
-    for year, (low, reading, parts) in column.years.items():
-        _yearly_reading(system, ("year", year), low, reading, parts, rule)
-        if reading is None and low > parts:  # printed, with a part the publisher printed exactly
-            among.add(("year", year))
-    grand, grand_reason = column.total
-    _publish_read(system, ("year", "total"), grand, grand_reason, rule)
-    system.equalities.append({**{("year", year): 1.0 for year in column.years}, ("year", "total"): -1.0})
-    truth = {
+    for tag, published in (("year", column), *([("panel", steady)] if steady else [])):
+        for year, (low, reading, parts) in published.years.items():
+            _yearly_reading(system, (tag, year), low, reading, parts, rule)
+            if reading is None and low > parts:  # printed, with a part the publisher printed exactly
+                among.add((tag, year))
+        grand, grand_reason = published.total
+        _publish_read(system, (tag, "total"), grand, grand_reason, rule)
+        if tag == "panel" and grand_reason is None:  # the steady reporters' total row: a sum of route cells
+            among.add((tag, "total"))
+        system.equalities.append({**{(tag, year): 1.0 for year in published.years}, (tag, "total"): -1.0})
+    truth = _true_bounds(counts)
+    beside = (
+        None if steady is None or panel is None else (frozenset(panel.panel.reporters), panel_truth, steady)
+    )
+    tied = False
+    for by, cells in tables.items():
+        tied |= _route_cells_in(
+            system, selection, rule, by, cells, column, truth, routes=beside_routes, steady=beside
+        )
+    if not tied or not linked_exposures(system, rule):
+        return per_year, panel_table
+    # what the route tables give back whatever these tables withhold is theirs to protect, not a year's to free
+    printed = {q: system.status[q] for q in among}
+    system.status.update(dict.fromkeys(among, COMPLEMENT_REASON))
+    given = linked_exposures(system, rule)
+    system.status.update(printed)
+    _known_already(system, given)
+    try:
+        added = protect_linked(system, rule, among=among, patience=8)
+    except DisclosureError:
+        return per_year, panel_table
+    withheld = []
+    for tag, table in (("year", per_year), ("panel", panel_table)):
+        years = [] if table is None else table.low.frame["year"].to_list()
+        rows = sorted(
+            len(years) - 1 if q[1] == "total" else years.index(q[1])  # type: ignore[index]
+            for q in added
+            if q[0] == tag  # type: ignore[index]
+        )
+        withheld.append(
+            table
+            if table is None or not rows
+            else Bounds(*(withhold_cells(side, VICTIMS, rows) for side in (table.low, table.high)))
+        )
+    return withheld[0], withheld[1]
+
+
+def _true_bounds(counts: pl.DataFrame) -> dict[str, tuple[int, int]]:
+    """The true (low, high) of each year of a publisher's yearly counts, by the year as text; the columns read as
+    lists, no query."""
+    return {
         str(year): (int(low), int(high))
         for year, low, high in zip(
             counts["year"].to_list(),
@@ -6275,26 +6414,6 @@ def _per_year_beside_routes(
         )
         if low is not None and high is not None
     }
-    tied = False
-    for by, cells in tables.items():
-        tied |= _route_cells_in(system, selection, rule, by, cells, column, truth)
-    if not tied or not linked_exposures(system, rule):
-        return per_year
-    # what the route tables give back whatever this table withholds is theirs to protect, not a year's to free
-    printed = {q: system.status[q] for q in among}
-    system.status.update(dict.fromkeys(among, COMPLEMENT_REASON))
-    given = linked_exposures(system, rule)
-    system.status.update(printed)
-    _known_already(system, given)
-    try:
-        added = protect_linked(system, rule, among=among, patience=8)
-    except DisclosureError:
-        return per_year
-    years = per_year.low.frame["year"].to_list()
-    rows = sorted(years.index(quantity[1]) for quantity in added)  # type: ignore[index]
-    if not rows:
-        return per_year
-    return Bounds(*(withhold_cells(table, VICTIMS, rows) for table in (per_year.low, per_year.high)))
 
 
 def _route_dimension(selection: Selection, by: str) -> pl.DataFrame | None:
@@ -6307,6 +6426,11 @@ def _route_dimension(selection: Selection, by: str) -> pl.DataFrame | None:
     return by_counts if by_counts is not None and by_counts.height else None
 
 
+#: The steady reporters beside a table by category (:func:`_route_cells_in`): their ISO3 codes, their count's true
+#: (low, high) per year (as text), and their table of victims per year as published (:class:`_YearlyColumn`).
+_SteadyBeside = tuple[frozenset[str], Mapping[str, tuple[int, int]], "_YearlyColumn"]
+
+
 def _route_cells_in(
     system: LinkedCounts,
     selection: Selection,
@@ -6315,16 +6439,25 @@ def _route_cells_in(
     by_counts: pl.DataFrame,
     column: _YearlyColumn,
     truth: Mapping[str, tuple[int, int]],
+    *,
+    routes: bool = True,
+    steady: _SteadyBeside | None = None,
 ) -> bool:
     """The cells of the selection's table by ``by`` (a key of :data:`TOTALS_PUBLISHED_ELSEWHERE`; ``by_counts``:
     :func:`_route_dimension`) in the system of :func:`_per_year_beside_routes`, each its exact part (shown
     nowhere; a small one is not to follow), tied to its year (``truth``: the years' true bounds) where the year's
-    cells add up to it, and the route tables' sums of its columns; whether they publish any."""
-    margins = _route_margins(selection, rule, by_counts, by)
-    if not margins:
+    cells add up to it, the route tables' sums of its columns (``routes``: where the selection has route tables)
+    and, by destination or corridor, the steady reporters' count of each year (``steady``: its quantities
+    ``("panel", year)`` in the system already) where their cells add up to it; whether they publish any."""
+    margins = _route_margins(selection, rule, by_counts, by) if routes else []
+    # the reporters are countries of detection: a sum of the categories by destination (or a corridor's) alone
+    if steady is not None and by not in ("destination", "corridor"):
+        steady = None
+    if not margins and steady is None:
         return False
     cells: dict[str, list[tuple[Hashable, int, int]]] = {}  # by category: (name, exact part, <5 cells)
     years: dict[str, list[tuple[Hashable, int, int]]] = {}
+    reported: dict[str, list[tuple[Hashable, int, int]]] = {}  # by year: the steady reporters' cells
     for year, category, low, high in by_counts.select("year", by, *_BOUNDS).iter_rows():
         if low is None or high is None or year is None:
             continue
@@ -6337,6 +6470,8 @@ def _route_cells_in(
             system.derived[("small cell", by, str(year), str(category))] = {name: 1.0}
         cells.setdefault(str(category), []).append((name, exact, parts))
         years.setdefault(str(year), []).append((name, exact, parts))
+        if steady is not None and str(category).rpartition(">")[2] in steady[0]:
+            reported.setdefault(str(year), []).append((name, exact, parts))
     for year, held in years.items():
         if year not in column.years or year not in truth:
             continue
@@ -6351,6 +6486,16 @@ def _route_cells_in(
             system.quantity(censored, truth[year][0] - exact)
             system.at_most += [{censored: 1.0, ONE: -4.0 * k}, {ONE: float(k), censored: -1.0}]
             system.equalities.append({("year", year): 1.0, **line, censored: -1.0})
+    if steady is not None:
+        _, counted, published = steady
+        for year, held in reported.items():
+            k = sum(parts for _, _, parts in held)
+            exact = sum(e for _, e, _ in held)
+            # the steady reporters' low bound: their cells' exact parts and k, where their bounds add up to it
+            if year in published.years and counted.get(year) == (exact + k, exact + 4 * k):
+                system.equalities.append(
+                    {("panel", year): 1.0, **{name: -1.0 for name, _, _ in held}, ONE: -float(k)}
+                )
     for n, (summed, why) in enumerate(margins):
         held = [cell for c in summed for cell in cells.get(c, [])]
         if not any(exact for _, exact, _ in held):
@@ -6363,7 +6508,7 @@ def _route_cells_in(
             system.equalities.append(
                 {**{cell: 1.0 for cell, _, _ in held}, ONE: float(bound * k), margin: -1.0}
             )
-    return True
+    return bool(margins) or bool(reported)
 
 
 def _censored_yearly_column(
@@ -6401,7 +6546,10 @@ def _censored_numbers(
     (:func:`_censored_frames`)."""
     selection: Selection = common["selection"]
     rule: DisclosureRule = common["rule"]
-    per_year = _censored_per_year(selection, basis, span, rule)
+    steady: PanelNumbers | None = common["panel"]
+    per_year, steady_table = _censored_per_year(selection, basis, span, rule, steady)
+    if steady is not None and steady_table is not steady.per_year:  # years withheld beside the yearly table
+        common["panel"] = dataclasses.replace(steady, per_year=steady_table)
     by_category = None
     frames = basis.by_category
     if frames is not None:
@@ -6491,11 +6639,7 @@ def _panel_rows(
     if panel is None or panel.per_year is None or by not in ("destination", "corridor"):
         return None
     reporters = frozenset(panel.panel.reporters)
-    truth = {
-        str(year): (int(low), int(high))
-        for year, low, high in panel.panel.counts.select("year", "count_low", "count_high").iter_rows()
-        if low is not None and high is not None
-    }
+    truth = _true_bounds(panel.panel.counts)
     low, high = panel.per_year.low, panel.per_year.high
     n = low.frame.height - (1 if low.has_total_row else 0)
     reasons = {
@@ -6555,16 +6699,7 @@ def _yearly_column(per_year: Bounds | None, counts: pl.DataFrame) -> _YearlyColu
         return None
     table = per_year.low
     n = table.frame.height - 1
-    truth = {
-        str(year): (int(low), int(high))
-        for year, low, high in zip(  # the columns read as lists, no query
-            counts["year"].to_list(),
-            counts["count_low"].to_list(),
-            counts["count_high"].to_list(),
-            strict=True,
-        )
-        if low is not None and high is not None
-    }
+    truth = _true_bounds(counts)
     pairs = per_year.cells(VICTIMS)
     label = table.rule.label
     years: dict[str, tuple[int, str | None, int]] = {}

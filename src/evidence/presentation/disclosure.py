@@ -1796,6 +1796,9 @@ Combination = dict[Hashable, float]
 SHARE = "share"
 #: The quantity that is always 1 (published, never withheld): the constant of a bound such as ``d >= 1``.
 ONE = ("1",)
+#: The status of a count withheld with no label (a cell left empty, its row's breakdown withheld): kept as a
+#: withheld one is, though the reader knows nothing of its value but what the other counts say of it.
+UNLABELLED = "unlabelled"
 
 
 def _share_half(system: LinkedCounts, name: Hashable, base: Hashable, share: float, half: float) -> float:
@@ -1817,7 +1820,8 @@ class LinkedCounts:
     ``values`` holds the true value of every quantity (a count of people) that takes part; ``status`` says how
     each is published: ``None`` (its value, in some table), :data:`SHARE` (only as ``shares[q] = (base,
     share, half_width)``: ``count / base`` rounded to within ``half_width``), ``"small"`` or ``"complement"``
-    (withheld); a quantity absent from ``status`` is not published at all. ``equalities`` (each combination
+    (withheld), :data:`UNLABELLED` (withheld with no label: kept, read as any value); a quantity absent from
+    ``status`` is not published at all. ``equalities`` (each combination
     sums to 0) and ``at_most`` (each sums to at most 0) are what anyone knows of how the counts are made (a
     table's margins, a category among the recorded victims of its group, the same victims in two tables);
     ``derived`` names counts of people that are never shown but must not follow when small (the recorded
@@ -1847,9 +1851,9 @@ class LinkedCounts:
         if status == "unpublished":
             return
         before = self.status.get(name, "unpublished")
-        withheld = (_SMALL, _COMPLEMENT)
-        if before in withheld and status in withheld:
-            self.status[name] = _SMALL if _SMALL in (before, status) else _COMPLEMENT
+        withheld = (_SMALL, _COMPLEMENT, UNLABELLED)
+        if before in withheld and status in withheld:  # the closest label holds: small, then a complement's
+            self.status[name] = next(s for s in withheld if s in (before, status))
         elif before in withheld or status in withheld:  # shown in one place, withheld in another
             self.status[name] = before if before in withheld else status
             if (before if status in withheld else status) is None:
@@ -1885,7 +1889,9 @@ class LinkedCounts:
     def withheld(self) -> list[Hashable]:
         """The quantities some table withholds and none publishes."""
         return [
-            q for q, s in self.status.items() if s in (_SMALL, _COMPLEMENT) and q not in self.published_too
+            q
+            for q, s in self.status.items()
+            if s in (_SMALL, _COMPLEMENT, UNLABELLED) and q not in self.published_too
         ]
 
     def _bounds(self, rule: DisclosureRule) -> dict[Hashable, tuple[float, float]]:
@@ -1907,7 +1913,7 @@ class LinkedCounts:
             return (float(min(rule.smallest_small, value)), float(max(rule.threshold - 1, value)))
         if reason == _COMPLEMENT:
             return (float(min(rule.threshold, value)), ceiling)
-        return (0.0, ceiling)
+        return (0.0, ceiling)  # not published, or withheld with no label: any value
 
 
 class _Kept:
