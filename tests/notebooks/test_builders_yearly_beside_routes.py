@@ -16,7 +16,12 @@ from test_builders_censored_disclosure import _pinned_cells
 from test_builders_corridor_totals import _pinned
 
 from evidence.analyses.selection import Selection
-from evidence.notebooks.builders import yearly_numbers
+from evidence.notebooks.builders import (
+    _breakdown_year_bounds,
+    _category_cells,
+    _yearly_basis,
+    yearly_numbers,
+)
 from evidence.presentation.disclosure import DisclosureRule
 
 #: the 2023 workbook's selections whose year's small total the tables by corridor, destination or citizenship,
@@ -99,16 +104,36 @@ def test_the_tables_by_form_sex_and_age_beside_the_route_tables_pin_no_small_cou
     assert _beside(real_tables[1], country, by, 11) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="two breakdowns of one year each bound its total from one side (the table by citizenship's sum of "
-    "categories, 13–19, at least 13; the table by age's, <11, its exact part at most 9 beside the 18-and-over <5): "
-    "each row is protected with the year's total as the yearly table shows it (x), not with the other tables' rows",
-)
 def test_lebanons_children_of_2019_beside_the_table_by_citizenship(real_tables) -> None:
     """Lebanon as destination at 11: 2019's 13 victims (``x``), 9 of them children (``<11``), were given back
-    by the tables by age and by citizenship read together, with or without the route tables."""
+    by the tables by age and by citizenship read together, with or without the route tables: two breakdowns of
+    the year each bound its total from one side (the table by citizenship's sum of categories, 13–19, at least
+    13; the table by age's, ``<11``, its exact part at most 9 beside the 18-and-over ``<5``), and each row was
+    protected with the year's total as the yearly table shows it (``x``), not with the other tables' rows."""
     assert _beside(real_tables[1], "LBN", "age", 11, routes=False) == []
+
+
+def test_a_cell_of_an_exact_part_and_the_publishers_lt5_is_no_sum_of_lt5_alone(real_tables) -> None:
+    """Kuwait as both by destination: 2015's Kuwait, 10-19, sums rows of the workbook, 7 and three ``<5``; read as
+    a sum of ``<5`` alone (an exact part of 0) it was shown ``up to 19`` at 11, and its high bound gave the 7
+    back."""
+    selection = Selection(real_tables[1], country="KWT", role="both")
+    by_counts = _yearly_basis(selection, "destination", None).by_counts
+    assert _category_cells(by_counts, "destination")[("2015", "KWT")] == (10, 19, 7)
+    shown = yearly_numbers(selection, DisclosureRule(11), by="destination").by_category.shown()
+    assert "up to" not in dict(zip(shown["year"], shown["KWT"], strict=True))["2015"]
+
+
+def test_each_breakdown_bounds_its_years_total_from_its_row(real_tables) -> None:
+    """Lebanon as destination at 11, 2019's 13 victims: the table by citizenship's row (Syria's 11 and two
+    ``<5``, summed 13-19) says at least 13; the table by age's (children ``<11`` beside the adults' ``<5``, their
+    sum ``<11``: its exact part at most 9) at most 13. A table by category is protected with the others'."""
+    selection = Selection(real_tables[1], country="LBN", role="destination")
+    rule = DisclosureRule(11)
+    basis = _yearly_basis(selection, None, None)
+    bounds = _breakdown_year_bounds(selection, basis, rule)
+    assert bounds["citizenship"]["2019"] == (13, 19)
+    assert bounds["age"]["2019"] == (2, 13)
 
 
 def test_the_steady_reporters_total_row_less_their_corridors_is_no_small_cell(real_tables) -> None:

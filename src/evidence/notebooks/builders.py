@@ -5341,6 +5341,7 @@ def _protected_category_rows(
     *,
     panel: Mapping[int, _PanelRow] | None = None,
     yearly: _YearlyColumn | None = None,
+    beside: Mapping[str, tuple[int, float]] | None = None,
 ) -> tuple[DisclosedTable, DisclosedTable]:
     """The two bounds of a year × category table of a publisher's censored counts (``tables``, primary
     suppression; ``values``: their true bounds, row for row), with further cells withheld (``x``) until no
@@ -5400,6 +5401,7 @@ def _protected_category_rows(
             rule,
             panel=margin,
             yearly=None if yearly is None else yearly.beside(str(low_table.frame["year"][row])),
+            bounds=None if beside is None else beside.get(str(low_table.frame["year"][row])),
         )
         if added is _WHOLE_ROW:  # the cells printed exactly left empty, and the sum
             for c in present:
@@ -5490,6 +5492,7 @@ def _protect_category_row(
     sum_shown: bool = True,
     panel: _PanelRow | None = None,
     yearly: _YearlyRest | None = None,
+    bounds: tuple[int, float] | None = None,
 ) -> tuple[Collection[Hashable], bool]:
     """The cells of one row of :func:`_protected_category_rows` to withhold further, and whether its sum of
     categories is to be left empty: when no complement frees the row with the sum shown or withheld (Hungary's
@@ -5512,6 +5515,7 @@ def _protect_category_row(
         sum_shown=sum_shown,
         panel=panel,
         yearly=yearly,
+        bounds=bounds,
     )
     try:
         added = protect_linked(system, rule, among=among)
@@ -5531,6 +5535,7 @@ def _protect_category_row(
                 sum_shown=False,
                 panel=panel,
                 yearly=yearly,
+                bounds=bounds,
             )
         return _WHOLE_ROW, True
 
@@ -5552,6 +5557,7 @@ def _category_row_lines(
     yearly: _YearlyRest | None = None,
     name: Callable[[Hashable], Hashable] = lambda quantity: quantity,
     parts_apart: bool = False,
+    bounds: tuple[int, float] | None = None,
 ) -> set[Hashable]:
     """One row of a year × category table of censored counts in ``system`` (:func:`_protect_category_row`): its
     cells (exact and censored parts), its total where it is their sum, each bound of its sum of categories, the
@@ -5559,7 +5565,9 @@ def _category_row_lines(
     ``name``: each quantity's name in ``system`` (a row's own, where several rows share one: ONE and the yearly
     table's years stay shared). ``parts_apart``: the exact part beside a cell's ``<5`` a count of its own
     (``("exact", category)``), known where an end of the cell is printed, not a constant the reader always
-    knows (:func:`_protected_with_column_totals`: a cell withheld as ``x`` or left empty hides it)."""
+    knows (:func:`_protected_with_column_totals`: a cell withheld as ``x`` or left empty hides it). ``bounds``: the
+    least and the most the year's victims can be by the brief's other tables by category
+    (:func:`_breakdown_year_bounds`), read where the row's total is withheld."""
     low_table, high_table = tables
     low, high = values
     printed = low[total][row] if total in low.columns else None
@@ -5606,7 +5614,27 @@ def _category_row_lines(
     if printed is not None and sum_low <= printed <= sum_high:
         system.quantity(row_total, int(printed))
         _publish_read(system, row_total, int(printed), reasons[total], rule)
-        system.equalities.append({**cells, row_total: -1.0})
+        # a total of the publisher's ranges is its low bound (its exact part and one for each <5 in it), as the
+        # yearly table's years and total row are read: the cells' count is that less its k <5 and what they
+        # hold, k to 4k, which need not be the categories' own (read as the cells' count, a year's 13-25 capped
+        # their exact parts at 13 less their <5)
+        total_parts = (int(high[total][row]) - int(printed)) // 3
+        if total_parts:
+            held = name(("censored", total))
+            system.quantity(held, total_parts)
+            system.at_most += [
+                {held: 1.0, ONE: -4.0 * total_parts},
+                {ONE: float(total_parts), held: -1.0},
+            ]
+            system.equalities.append({**cells, row_total: -1.0, ONE: float(total_parts), held: -1.0})
+        else:
+            system.equalities.append({**cells, row_total: -1.0})
+        their_sum = sum(system.values[q] for q in cells)
+        if bounds is not None and reasons[total] is not None and bounds[0] <= their_sum <= bounds[1]:
+            # the year withheld here and in the yearly table, bounded by the other tables' rows of the year
+            system.at_most.append({ONE: float(bounds[0]), **{q: -1.0 for q in cells}})
+            if bounds[1] < math.inf:
+                system.at_most.append({**cells, ONE: -float(bounds[1])})
         if yearly is not None:  # the yearly table's other years and its total row, printed in the same brief
             others, (grand, grand_reason) = yearly
             for year, (low_bound, reading, held) in others.items():
@@ -5755,6 +5783,8 @@ def _protected_with_column_totals(
     doubtful: Collection[str] = (),
     panel: Mapping[int, _PanelRow] | None = None,
     yearly: _YearlyColumn | None = None,
+    beside: Mapping[str, tuple[int, float]] | None = None,
+    panel_table: _PanelTable | None = None,
 ) -> tuple[DisclosedTable, DisclosedTable] | None:
     """The two bounds of a year × category table protected row by row (:func:`_protected_category_rows`), with
     further cells withheld (``x``) until nothing withheld follows from all its rows together and the sums of its
@@ -5808,6 +5838,7 @@ def _protected_with_column_totals(
             yearly=None if yearly is None else yearly.beside(str(low_table.frame["year"][row])),
             name=named,
             parts_apart=True,
+            bounds=None if beside is None else beside.get(str(low_table.frame["year"][row])),
         )
         for c in present if str(low_table.frame["year"][row]) not in doubtful else ():
             # a doubtful year's breakdown is shown but counted in no corridor's route: the route table gives it a
@@ -5819,6 +5850,22 @@ def _protected_with_column_totals(
             *(named(("exact", c)) for c in present if exact[c] and parts[c]),
             *(named((CATEGORY_SUM, end)) for end in ("low", "high")),
         ]
+    if panel is not None and panel_table is not None:
+        # the steady reporters' total row: their years the rows give, and the others as their table shows them
+        # (Brazil as origin at 11: its 537-540 less the years 2009-2019 of Spain and the Netherlands, less the
+        # route tables' Brazil → Spain and → Netherlands, gave 2020's Spain, 5, back once 2008's 13 was printed)
+        at = {str(y): r for r, y in enumerate(low_table.frame["year"].to_list())}
+        years, (total_truth, total_why) = panel_table
+        for end, i in (("low", 0), ("high", 1)):
+            reported: dict[Hashable, float] = {}
+            for year, (truth, why) in years.items():
+                count: Hashable = ("row", at.get(year), ("panel", end))
+                if count not in system.values:
+                    count = ("panel year", year, end)
+                    _publish_read(system, count, truth[i], why[i], rule)
+                reported[count] = 1.0
+            _publish_read(system, ("panel total", end), total_truth[i], total_why[i], rule)
+            system.equalities.append({**reported, ("panel total", end): -1.0})
     # a year's total the rows leave exposed on their own is one the row protection let stand (the publisher's <5
     # alone, in the yearly table too): known already, not this protection's to undo, and so is a cell of a row it
     # left empty (Brazil as origin at 11: 2016's Netherlands, 7, beside the steady reporters' count); any other
@@ -6251,13 +6298,14 @@ _NO_PART: Final = object()
 def _category_cells(by_counts: pl.DataFrame, by: str) -> dict[tuple[str | None, Any], tuple[Any, Any, int]]:
     """The counts by year and category of a publisher's series (:func:`~evidence.analyses.trends.yearly_counts`:
     a row per year and category, the keys of its group-by) by year as text and category: each cell's bounds
-    and the part the publisher printed exactly (the low bound where it equals the high one, else 0: none in a
-    ``<5`` cell)."""
+    and the part the publisher printed exactly (``E`` of ``E + k`` to ``E + 4k``: none in a ``<5`` cell). A cell
+    of several of the workbook's rows can hold both (Kuwait as both, by destination: 2015's Kuwait, 10-19, is 7
+    and three ``<5``), and is no sum of ``<5`` alone: shown ``up to 19``, its high bound gave the 7 back."""
     return {
         (None if year is None else str(year), category): (
             low,
             high,
-            low if low is not None and high is not None and low == high else 0,
+            int(low) - (int(high) - int(low)) // 3 if low is not None and high is not None else 0,
         )
         for year, category, low, high in zip(
             by_counts["year"].to_list(),
@@ -6533,6 +6581,114 @@ def _censored_yearly_column(
     )
 
 
+#: What each table by category of a selection says of its years' totals (:func:`_breakdown_year_bounds`): by
+#: dimension, by year as text, the least and the most a year's victims can be beside its row.
+_YearBounds = Mapping[str, Mapping[str, tuple[int, float]]]
+
+
+def brief_breakdowns(role: str | None) -> tuple[str, ...]:
+    """The tables by category a country brief prints beside its one table of victims per year of a role: by
+    form, sex and age, and as destination by citizenship."""
+    return (*BREAKDOWN_NAMES, *(("citizenship",) if role == "destination" else ()))
+
+
+def _breakdown_year_bounds(selection: Selection, basis: _YearlyBasis, rule: DisclosureRule) -> _YearBounds:
+    """Each table by category a brief prints of the selection (:func:`brief_breakdowns`) as the bounds its rows
+    give their years' totals where its cells add up to the year (its row's bounds the year's, or within the year
+    printed exactly): the rows as primary suppression leaves them (each cell printed or ``<11``, the publisher's
+    ``<5`` public; each sum of categories printed or ``<11``), which tells at least what the protected table
+    does. Each bounds a year's total from one side, and a withheld year follows from two (Lebanon as destination
+    at 11, 2019's ``x``: the table by citizenship's sum of categories, 13-19, says at least 13; the table by
+    age's children ``<11`` (9) beside the adults' ``<5`` and their sum ``<11``, at most 13). Read from the counts
+    by category (:func:`~evidence.analyses.trends.yearly_counts`), made once per selection, its reporter gaps
+    and rule."""
+    from evidence.analyses import trends
+
+    def build() -> _YearBounds:
+        years = {
+            str(y): (int(lo), int(hi))
+            for y, lo, hi in basis.counts.select("year", "count_low", "count_high").iter_rows()
+            if y is not None and lo is not None and hi is not None
+        }
+        found: dict[str, dict[str, tuple[int, float]]] = {}
+        for by in brief_breakdowns(selection.role):
+            try:
+                by_counts = trends.yearly_counts(selection, by=by)
+            except ParameterError:
+                continue
+            rows: dict[str, list[tuple[int, int]]] = {}
+            for year, low, high in by_counts.select("year", "count_low", "count_high").iter_rows():
+                if year is not None and low is not None and high is not None:
+                    rows.setdefault(str(year), []).append((int(low), int(high)))
+            found[by] = _row_year_bounds(rows, years, rule, published=selection.role != "origin")
+        return MappingProxyType(found)
+
+    key = ("breakdown year bounds", *selection.cache_key, basis.gaps, rule)
+    return kept_once(selection.frame, key, build)
+
+
+def _other_breakdowns(bounds: _YearBounds, by: str | None) -> dict[str, tuple[int, float]] | None:
+    """What the brief's tables by every dimension but ``by`` say of each year's total together (their bounds'
+    intersection, :func:`_breakdown_year_bounds`); None for a table the brief does not print beside them."""
+    if by not in bounds:
+        return None
+    out: dict[str, tuple[int, float]] = {}
+    for dimension, years in bounds.items():
+        if dimension == by:
+            continue
+        for year, (least, most) in years.items():
+            before = out.get(year, (0, math.inf))
+            out[year] = (max(before[0], least), min(before[1], most))
+    return out
+
+
+def _row_year_bounds(
+    rows: Mapping[str, Sequence[tuple[int, int]]],
+    years: Mapping[str, tuple[int, int]],
+    rule: DisclosureRule,
+    *,
+    published: bool,
+) -> dict[str, tuple[int, float]]:
+    """:func:`_breakdown_year_bounds` of one table by category (``rows``: each year's cells' true bounds;
+    ``years``: each year's; ``published``: a publisher's total beside the categories, their sum printed where
+    it differs in some year, as :func:`_censored_frames` prints it)."""
+    summed = published and any(
+        year in years and (sum(lo for lo, _ in cells), sum(hi for _, hi in cells)) != years[year]
+        for year, cells in rows.items()
+    )
+    out: dict[str, tuple[int, float]] = {}
+    for year, cells in rows.items():
+        if year not in years:
+            continue
+        k = sum((hi - lo) // 3 for lo, hi in cells)
+        cells_low, cells_high = sum(lo for lo, _ in cells), sum(hi for _, hi in cells)
+        ylow, yhigh = years[year]
+        # the reader takes the categories to add up to the year's victims wherever they can
+        if (cells_low, cells_high) != (ylow, yhigh) and not (
+            ylow == yhigh and cells_low <= ylow <= cells_high
+        ):
+            continue
+        least, most = 0, 0.0  # the cells' exact parts
+        for lo, hi in cells:
+            parts = (hi - lo) // 3
+            exact = lo - parts
+            if not exact:  # the publisher's <5 alone
+                continue
+            if rule.is_small(lo) or rule.is_small(hi):  # <11: its low bound below the threshold
+                least += 0 if parts else 1
+                most += rule.threshold - 1 - parts
+            else:
+                least += exact
+                most += exact
+        exact_sum = cells_low - k
+        if summed and rule.is_small(cells_low):
+            most = min(most, rule.threshold - 1 - k)
+        elif summed and exact_sum:
+            least, most = exact_sum, float(exact_sum)
+        out[year] = (least + k, most + 4 * k)
+    return out
+
+
 def _censored_numbers(
     common: dict[str, Any], basis: _YearlyBasis, span: tuple[int, int] | None
 ) -> YearlyNumbers:
@@ -6560,6 +6716,7 @@ def _censored_numbers(
             low_table, high_table = _totals_as_per_year((low_table, high_table), frames.total, per_year)
         panel = _panel_rows(common["panel"], low_table, common["by"])
         yearly = _censored_yearly_column(selection, basis, span, rule, per_year)
+        beside = _other_breakdowns(_breakdown_year_bounds(selection, basis, rule), common["by"])
         low_table, high_table = _protected_category_rows(
             (low_table, high_table),
             frames.values,
@@ -6568,6 +6725,7 @@ def _censored_numbers(
             rule,
             panel=panel,
             yearly=yearly,
+            beside=beside,
         )
         if common["by"] in TOTALS_PUBLISHED_ELSEWHERE and common["by_counts"] is not None:
             jointly = _protected_with_column_totals(
@@ -6580,6 +6738,8 @@ def _censored_numbers(
                 doubtful={str(year) for year in basis.doubtful},
                 panel=panel,
                 yearly=yearly,
+                beside=beside,
+                panel_table=_panel_table(common["panel"]),
             )
             # no withholding protects it: each year's breakdown left empty where it holds a count printed exactly
             low_table, high_table = jointly or _without_breakdowns(low_table, high_table, frames.values)
@@ -6662,6 +6822,43 @@ def _panel_rows(
         if year in truth and members
     }
     return rows or None
+
+
+#: The steady reporters' table of victims per year as a table by category's rows read together see it
+#: (:func:`_panel_table`): each year's true (low, high) and each bound's reason, and the total row's.
+_PanelTable = tuple[
+    dict[str, tuple[tuple[int, int], tuple[str | None, str | None]]],
+    tuple[tuple[int, int], tuple[str | None, str | None]],
+]
+
+
+def _panel_table(panel: PanelNumbers | None) -> _PanelTable | None:
+    """The steady reporters' table of victims per year (:class:`PanelNumbers`) with its total row, None without
+    one: its total less the years a table by category's rows give is the rest of its years."""
+    if panel is None or panel.per_year is None or not panel.per_year.low.has_total_row:
+        return None
+    truth = {
+        str(year): (int(low), int(high))
+        for year, low, high in panel.panel.counts.select("year", "count_low", "count_high").iter_rows()
+        if low is not None and high is not None
+    }
+    low, high = panel.per_year.low, panel.per_year.high
+    n = low.frame.height - 1
+    years = {
+        year: (truth[year], (lw, hw))
+        for year, lw, hw in zip(
+            low.frame["year"].head(n),
+            low.reasons[VICTIMS].head(n),
+            high.reasons[VICTIMS].head(n),
+            strict=True,
+        )
+        if year in truth
+    }
+    total = (sum(t[0] for t, _ in years.values()), sum(t[1] for t, _ in years.values()))
+    shown = (low.frame[VICTIMS][n], high.frame[VICTIMS][n])
+    if None not in shown and shown != total:
+        return None  # a total row of other years than these: nothing tied
+    return years, (total, (low.reasons[VICTIMS][n], high.reasons[VICTIMS][n]))
 
 
 #: The rest of the table of victims per year beside one year (:meth:`_YearlyColumn.beside`): each other year's
