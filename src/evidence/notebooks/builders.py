@@ -5703,10 +5703,14 @@ def _route_margins(
     each bound is withheld there or None), in the listing of every corridor: a listing of any length is a view of
     it (:func:`_first_listed`) and publishes nothing it does not. A row is a sum of columns only where its flows'
     true bounds are theirs: a corridor's row of doubtful years holds cells the table leaves out."""
-    cells = by_counts.filter(pl.col("count_low").is_not_null())
-    truth = {
-        str(c): (int(g["count_low"].sum()), int(g["count_high"].sum())) for (c,), g in cells.group_by(by)
-    }
+    # each category's sums in one aggregation: iterating the groups gathered a frame for each (a table by corridor
+    # has hundreds), ~5 % of yearly_numbers over the route dimensions; the same sums (5,499 calls compared)
+    sums = (
+        by_counts.filter(pl.col("count_low").is_not_null())
+        .group_by(by)
+        .agg(pl.col("count_low").sum(), pl.col("count_high").sum())
+    )
+    truth = {str(c): (int(low), int(high)) for c, low, high in sums.iter_rows()}
     every = route_numbers(selection, rule, top_n=EVERY_CORRIDOR)
     if every is None or every.exact:
         return []
