@@ -352,6 +352,51 @@ def test_emerging_routes_find_growth_and_new_corridors_after_bh_correction():
     assert len(found) <= 4  # flat corridors stay out after the correction (at most one false positive)
 
 
+def test_a_corridors_growth_is_fitted_once_for_the_same_counts(monkeypatch):
+    """A corridor's fit is a function of its yearly counts alone: asked again (a batch's selections share
+    corridors, a brief asks from the route table and its emerging corridors), corridor_trends fits none of them
+    again and gives the same table; a corridor whose counts changed is fitted anew."""
+    import collections
+
+    # nothing another test fitted (raising=False: before the fits were kept there was no such store)
+    monkeypatch.setattr(routes, "_GROWTH", collections.OrderedDict(), raising=False)
+    fitted: list[bytes] = []
+    grow = routes._corridor_growth
+
+    def counted(years, counts):
+        fitted.append(counts.tobytes())
+        return grow(years, counts)
+
+    monkeypatch.setattr(routes, "_corridor_growth", counted)
+    df = simulated_corridors()
+    first = routes.corridor_trends(df)
+    n = len(fitted)
+    assert n == 22 and len(set(fitted)) == n
+    assert routes.corridor_trends(df).equals(first) and len(fitted) == n
+    more = pl.concat([df, cases(victims("MMR", "THA", 3, 2015))])  # one corridor's 2015 grows by 3
+    again = routes.corridor_trends(more)
+    assert len(fitted) == n + 1
+    changed = (pl.col("origin_iso3") == "MMR") & (pl.col("destination_iso3") == "THA")
+    fit = [
+        "origin_iso3",
+        "destination_iso3",
+        "rate_ratio",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "model",
+        "warnings",
+    ]
+    ordered = ["origin_iso3", "destination_iso3"]
+    assert (
+        again.filter(~changed)
+        .select(fit)
+        .sort(ordered)
+        .equals(first.filter(~changed).select(fit).sort(ordered))
+    )
+    assert again.filter(changed)["p_value"].to_list() != first.filter(changed)["p_value"].to_list()
+
+
 def test_a_corridor_that_appears_in_its_last_year_is_new_not_growing():
     """Thailand → Chile (UNODC 2023): 16 victims in 2020 and none in 2008–2019 was "growth+new", an infinite rate
     ratio with p 4.9e-19: a trend fitted to a single year that is not zero."""

@@ -16,13 +16,11 @@ P_VALUES = st.sampled_from([0.0, 1e-6, 0.01, 0.05, 0.5, 1.0]) | st.floats(0, 1, 
 
 @pytest.mark.parametrize("min_victims", [5, 11])
 @pytest.mark.parametrize("country", ["THA", "TUR", "GBR", None])
-def test_real_unodc_q_values_are_statsmodels_fdr_bh_to_the_bit(shared_data, country, min_victims) -> None:
+def test_real_unodc_q_values_are_statsmodels_fdr_bh_to_the_bit(country, min_victims, unodc_2023) -> None:
     """The q-values of the real workbook's corridors (a failed fit entering as 1) are statsmodels' own."""
     from statsmodels.stats.multitest import multipletests
 
-    from evidence.sources.cache import load_cached
-
-    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    glotip = unodc_2023
     selection = Selection(glotip, country=country, role="both") if country else Selection(glotip)
     tested = routes.corridor_trends(selection, min_victims=min_victims).filter(
         pl.col("q_value").is_not_null()
@@ -82,13 +80,11 @@ def test_the_bounds_refuse_flags_of_another_length() -> None:
         routes.benjamini_hochberg_bounds(np.array([0.1, 0.2, 0.3]), np.array([True, False]))
 
 
-def test_real_unodc_a_q_value_resting_on_a_withheld_corridor_is_bounded_without_it(shared_data) -> None:
+def test_real_unodc_a_q_value_resting_on_a_withheld_corridor_is_bounded_without_it(unodc_2023) -> None:
     """Türkiye at threshold 11: Afghanistan → Türkiye's q-value (0.0020) is Indonesia → Türkiye's adjusted
     p-value, a corridor of years of 6 and 5 victims; its bounds are not, and hold it. Told of nothing withheld,
     the bounds are the q-value."""
-    from evidence.sources.cache import load_cached
-
-    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    glotip = unodc_2023
     selection = Selection(glotip, country="TUR", role="both")
     plain = routes.emerging_routes(selection, min_victims=11)
     assert plain["q_low"].equals(plain["q_value"]) and plain["q_high"].equals(plain["q_value"])

@@ -620,10 +620,8 @@ def test_a_breakdown_published_without_the_nationals_row_is_not_said_to_be_no_br
     assert flags and all("published one" not in f.reason for f in flags)
 
 
-def test_eritrea_s_years_of_a_uk_breakdown_without_an_eritrea_row_say_so(shared_data):
-    from evidence.sources.cache import load_cached
-
-    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+def test_eritrea_s_years_of_a_uk_breakdown_without_an_eritrea_row_say_so(unodc_2023):
+    table = unodc_2023
     flags = {f.year: f.reason for f in trends.reporter_gaps(Selection(table, country="ERI", role="origin"))}
     for year in (2009, 2010, 2014, 2015):  # a breakdown of 11-22 rows, no Eritrea row
         assert "the United Kingdom published one that lists none of them" in flags[year], year
@@ -731,12 +729,10 @@ def test_grouped_incomplete_says_every_flagged_year_once():
     check()
 
 
-def test_real_materiality_of_reporter_gaps(shared_data):
+def test_real_materiality_of_reporter_gaps(unodc_2023):
     """REVIEW5 M4 on the real workbook: Cambodia's years without Malaysia's breakdown (~36%) are said once;
     Viet Nam's 2014-2016, missing only small reporters (10-16%), are no longer flagged."""
-    from evidence.sources.cache import load_cached
-
-    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    table = unodc_2023
     khm = trends.reporter_gaps(Selection(table, country="KHM", role="origin"))
     groups = {r: y for y, r in trends.grouped_incomplete(khm)}
     malaysia = [
@@ -749,12 +745,10 @@ def test_real_materiality_of_reporter_gaps(shared_data):
     assert not vnm & {2014, 2015, 2016} and {2017, 2021} <= vnm
 
 
-def test_a_change_in_reporting_is_not_given_the_missing_reporters_share(shared_data):
+def test_a_change_in_reporting_is_not_given_the_missing_reporters_share(unodc_2023):
     """REVIEW5 m5: the United States' 2012 reason read "… counted almost none of its own nationals this year …
     (in the other years they detect about 100% of these nationals)": the share belongs to missing reporters."""
-    from evidence.sources.cache import load_cached
-
-    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    table = unodc_2023
     flags = {f.year: f for f in trends.reporter_gaps(Selection(table, country="USA", role="origin"))}
     for year in (2010, 2011, 2012):
         assert "almost none" in flags[year].reason and "other years they detect" not in flags[year].reason
@@ -767,15 +761,13 @@ def test_a_change_in_reporting_is_not_given_the_missing_reporters_share(shared_d
     assert "hundreds" not in " ".join(f.reason for f in flags.values())
 
 
-def test_a_doubtful_own_breakdown_whose_own_nationals_are_counted_is_not_said_unused(shared_data):
+def test_a_doubtful_own_breakdown_whose_own_nationals_are_counted_is_not_said_unused(unodc_2023):
     """Myanmar 2015–2016 (UNODC 2023): its citizenship breakdown (Myanmar 21, China 80, Thailand 16, Malaysia 13 in
     2015) is doubtful, and the brief said "Myanmar published one, but it is doubtful and not used", while its
     nationals detected (438 in 2015: 417 abroad + Myanmar's 21; 2016 likewise with 28) count its row of its own
     nationals. Said as it is; a doubtful breakdown with no such row (Nigeria 2017, the United States 2018) stays
     "not used"."""
-    from evidence.sources.cache import load_cached
-
-    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    table = unodc_2023
     mmr = {f.year: f for f in trends.reporter_gaps(Selection(table, country="MMR", role="origin"))}
     for year in (2015, 2016):
         assert "doubtful and not used" not in mmr[year].reason
@@ -929,10 +921,8 @@ def test_a_panel_holds_only_reporters_complete_every_year_and_never_counts_more_
     assert (full["count_high_panel"] <= full["count_high"]).all()
 
 
-def test_the_real_release_has_a_steady_panel_for_thailand_as_origin(shared_data):
-    from evidence.sources.cache import load_cached
-
-    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+def test_the_real_release_has_a_steady_panel_for_thailand_as_origin(unodc_2023):
+    table = unodc_2023
     selection = Selection(table, country="THA", role="origin")
     counts = trends.yearly_counts(selection)
     # all but four years miss reporters that detect a quarter of Thai nationals (REVIEW5 M4: all 15 at 10%)
@@ -974,14 +964,13 @@ def test_the_real_release_has_a_steady_panel_for_thailand_as_origin(shared_data)
 
 def test_the_real_release_thailand_published_its_2021_breakdown_with_cambodians_and_laotians_as_fewer_than_5(
     shared_data,
+    unodc_2023,
 ):
     """Review finding 2: Thailand's 2021 breakdown (14 rows, 142-175 victims against a total of 134) lists
     Cambodia and Lao PDR as <5. No flag of Cambodia's or Lao PDR's nationals may say Thailand published no full
     breakdown that year; Cambodia's 2021 stays flagged for the true reason (Malaysia and Finland published
     totals without a breakdown, Germany nothing)."""
-    from evidence.sources.cache import load_cached
-
-    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    table = unodc_2023
     thai_2021 = table.data.filter(
         (pl.col("iso3") == "THA")
         & (pl.col("year") == 2021)
@@ -1008,14 +997,12 @@ def test_the_real_release_thailand_published_its_2021_breakdown_with_cambodians_
     assert 2021 not in lao and 2008 in lao  # Thailand 2008: two cells (2-8) and no total: partial
 
 
-def test_the_real_release_panels_count_only_reporters_that_contribute(shared_data):
+def test_the_real_release_panels_count_only_reporters_that_contribute(unodc_2023):
     """2023 release, nationals as origin. Before the contribution rule: Thailand 2012-2020 was CHL, DEU, ESP,
     FIN, THA (Chile, Spain and Finland: a few <5 and one number each); Cambodia 2011-2020 was Thailand with one
     <5 each from Germany and Finland; Myanmar 2011-2020 Thailand with one <5 from Finland; Lao PDR 2014-2018
     Thailand with Malaysia (numbers in 2 of 5 years); Viet Nam 2012-2016 seven reporters."""
-    from evidence.sources.cache import load_cached
-
-    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    table = unodc_2023
     panels = {
         code: trends.steady_reporters(Selection(table, country=code, role="origin"))
         for code in ("THA", "KHM", "MMR", "LAO", "VNM")
@@ -1344,14 +1331,12 @@ def test_share_change_is_newcombes_interval_by_hand():
         trends.share_change(shares, "Male", (2030, 2031), (2022, 2022))
 
 
-def test_a_country_counting_almost_none_of_its_own_nationals_is_a_change_in_reporting(shared_data):
+def test_a_country_counting_almost_none_of_its_own_nationals_is_a_change_in_reporting(unodc_2023):
     """The second review: the United States' own breakdown lists US citizens as <5 in 2010-2012, then 805 to
     6,133 a year (it detects nearly all of them): those years are a change in what it reports, flagged and
     kept out of the trend, not a 67% yearly rise. A country whose own count falls but stays in the tens
     (Myanmar 2021: 29), or whose usual count rests on one large year (Bhutan 2020: 179), is not flagged so."""
-    from evidence.sources.cache import load_cached
-
-    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    table = unodc_2023
     usa = Selection(table, country="USA", role="origin")
     reasons = {f.year: f.reason for f in trends.reporter_gaps(usa)}
     changed = sorted(y for y, r in reasons.items() if "counted almost none of its own nationals" in r)
@@ -1366,13 +1351,11 @@ def test_a_country_counting_almost_none_of_its_own_nationals_is_a_change_in_repo
     assert ratio.first_year == 2013 and ratio.rate_ratio < 1.4
 
 
-def test_a_countrys_total_before_it_counted_its_own_nationals_is_not_compared_with_later_years(shared_data):
+def test_a_countrys_total_before_it_counted_its_own_nationals_is_not_compared_with_later_years(unodc_2023):
     """The third review: the United States' own total jumps from 469 (2012) to 2,315 (2013) when its breakdown
     starts counting US citizens (<5 up to 2012, 805 in 2013): the destination (and both) series flag 2007-2012
     as a change in reporting, and the trend is fitted from 2013. No other country of the release is flagged."""
-    from evidence.sources.cache import load_cached
-
-    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    table = unodc_2023
     for role in ("destination", "both"):
         flags = trends.reporting_changes(Selection(table, country="USA", role=role))
         assert [f.year for f in flags] == list(range(2012, 2006, -1)), role
@@ -1383,14 +1366,12 @@ def test_a_countrys_total_before_it_counted_its_own_nationals_is_not_compared_wi
     assert flagged == ["USA"]
 
 
-def test_each_flagged_year_says_what_it_is_incomplete_or_not_comparable(shared_data):
+def test_each_flagged_year_says_what_it_is_incomplete_or_not_comparable(unodc_2023):
     """The United States' 2007-2012 were said to be "probably incomplete" though their reason is a change in what
     it reports (its counts are not comparable with the later years'): a flag says which it is. Late
     registration, a fall at the end and missing reporters leave a count short (incomplete); a country counting
     almost none of its own nationals is a change in what is counted (not comparable); a year of both is both."""
-    from evidence.sources.cache import load_cached
-
-    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    table = unodc_2023
     changes = trends.reporting_changes(Selection(table, country="USA", role="destination"))
     assert {f.kinds for f in changes} == {("not_comparable",)}
     assert changes[0].words == "not comparable with the other years"
@@ -1500,12 +1481,10 @@ def test_grouped_incomplete_says_every_flagged_year_once_with_missing_reporters_
     check()
 
 
-def test_real_united_states_2018_says_its_breakdown_is_doubtful_not_missing(shared_data):
+def test_real_united_states_2018_says_its_breakdown_is_doubtful_not_missing(unodc_2023):
     """REVIEW7 m3: 2017 and 2018 are both years of the doubtful US breakdown; its 2018 reason said "no full
     citizenship breakdown" as if none were published, like 2009's."""
-    from evidence.sources.cache import load_cached
-
-    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    table = unodc_2023
     usa = Selection(table, country="USA", role="origin")
     said = dict(trends.grouped_incomplete(trends.reporter_gaps(usa)))
     assert "published one, but it is doubtful and not used" in said[(2018,)]
@@ -1606,12 +1585,10 @@ def test_the_counts_of_an_indicator_selection_are_built_once_per_frame(shared_da
         trends.yearly_counts(tha.replace(role="origin"), by="form")
 
 
-def test_a_missing_reporter_of_almost_all_the_nationals_is_not_said_to_detect_about_100_percent(shared_data):
+def test_a_missing_reporter_of_almost_all_the_nationals_is_not_said_to_detect_about_100_percent(unodc_2023):
     """Brief audit: the United Kingdom (both): "no full citizenship breakdown from the United Kingdom, which
     detects about 100% of these nationals in the other years", where the Netherlands and others detect some."""
-    from evidence.sources.cache import load_cached
-
-    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    table = unodc_2023
     flags = trends.reporter_gaps(Selection(table, country="GBR", role="origin"))
     reasons = " ".join([f.reason for f in flags] + [r for _, r in trends.grouped_incomplete(flags)])
     assert "about 100%" not in reasons

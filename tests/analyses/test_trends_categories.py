@@ -86,10 +86,8 @@ def test_case_records_give_every_category_a_count_every_year_so_no_year_is_parti
     assert shares.filter(pl.col("year") == 2019)["share"].to_list() == [0.0, 1.0]
 
 
-def test_the_real_united_kingdom_2021_and_united_states_2021_forms_are_partial(shared_data):
-    from evidence.sources.cache import load_cached
-
-    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+def test_the_real_united_kingdom_2021_and_united_states_2021_forms_are_partial(unodc_2023):
+    table = unodc_2023
     for iso3, missing in (("GBR", ("Forced labour",)), ("USA", ("Other forms of exploitation",))):
         shares = trends.shares_over_time(Selection(table, country=iso3, role="destination"), "form")
         assert trends.unpublished_categories(shares).get(2021) == missing, iso3
@@ -113,12 +111,10 @@ def test_a_period_change_counts_every_victim_of_a_year_that_publishes_no_cell_of
         trends.share_change(shares, "Other forms of exploitation", (2018, 2019), (2021, 2022))
 
 
-def test_the_real_belarus_other_forms_share_is_of_every_victim_of_known_form(shared_data):
+def test_the_real_belarus_other_forms_share_is_of_every_victim_of_known_form(unodc_2023):
     # Belarus publishes an "other forms" cell (<5) in 2010 alone of 2005-2016: its share of 2008-2012 was of 2010's
     # victims of known form only (361.5 of more than 1,000)
-    from evidence.sources.cache import load_cached
-
-    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    table = unodc_2023
     shares = trends.shares_over_time(Selection(table, country="BLR", role="destination"), "form")
     change = trends.share_change(shares, "Other forms of exploitation", (2008, 2012), (2016, 2020))
     for period, n in ((change.period_a, change.n_a), (change.period_b, change.n_b)):

@@ -1070,10 +1070,8 @@ def test_a_fall_in_a_publishers_own_totals_is_kept_in_the_model_not_flagged_as_l
     assert "late registration" in cases.incomplete[0].reason
 
 
-def test_real_unodc_thailand_totals_are_all_in_the_trend(shared_data):
-    from evidence.sources.cache import load_cached
-
-    loaded = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+def test_real_unodc_thailand_totals_are_all_in_the_trend(unodc_2023):
+    loaded = unodc_2023
     numbers = yearly_numbers(Selection(loaded, country="THA", role="destination"), RULE)
     assert numbers.flagged == []
     rate = numbers.models().rate_ratio
@@ -1168,11 +1166,10 @@ def test_a_share_of_censored_counts_is_the_range_the_bounds_allow():
     assert share_range_text(None) is None
 
 
-def test_route_chart_shares_of_censored_counts_are_ranges(shared_data):
+def test_route_chart_shares_of_censored_counts_are_ranges(unodc_2023):
     from evidence.notebooks.builders import route_numbers
-    from evidence.sources.cache import load_cached
 
-    loaded = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    loaded = unodc_2023
     numbers = route_numbers(Selection(loaded, country="THA", role="destination", years=(2020, 2021)), RULE)
     assert numbers is not None
     chart = numbers.chart_data()
@@ -1258,11 +1255,10 @@ def test_withheld_corridors_are_listed_after_the_published_ones_not_by_their_hid
     assert numbers.chart_data().height == len(published)
 
 
-def test_real_unodc_route_tables_publish_the_nationals_detected_at_home(shared_data):
+def test_real_unodc_route_tables_publish_the_nationals_detected_at_home(unodc_2023):
     from evidence.notebooks.builders import route_numbers
-    from evidence.sources.cache import load_cached
 
-    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    glotip = unodc_2023
     numbers = route_numbers(Selection(glotip, country="THA", role="destination", years="2019"), RULE)
     rows = {r["route"]: r["victims"] for r in numbers.rows()}
     # its nationals detected at home: a domestic route, as UNODC defines domestic trafficking
@@ -1460,11 +1456,10 @@ def _mixed() -> pl.DataFrame:
     return pl.concat([_mmr_detected(3), extra])
 
 
-def test_real_unodc_myanmar_as_origin_withholds_no_year_beside_the_publishers_own_censored_cells(shared_data):
+def test_real_unodc_myanmar_as_origin_withholds_no_year_beside_the_publishers_own_censored_cells(unodc_2023):
     # the review: 2011 shown "x" beside the "<5" of 2007-2010, each one "<5" cell of another country's breakdown
-    from evidence.sources.cache import load_cached
 
-    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    glotip = unodc_2023
     # Cambodia: 2015 and 2020 were withheld beside 2009, 2010 and 2021. Myanmar and Cambodia have no steady
     # reporters' panel since a panel counts only contributing reporters; Thailand's panel table is checked
     for country in ("MMR", "KHM", "THA"):
@@ -1543,11 +1538,10 @@ def test_digits_in_a_category_of_the_data_do_not_stop_a_brief_and_counts_are_sti
     assert [h.value for h in find_small_counts(page.replace("</span>”: 12", "</span>”: 3"))] == [3]
 
 
-def test_real_thailand_route_table_names_the_rohingya(shared_data):
+def test_real_thailand_route_table_names_the_rohingya(unodc_2023):
     from evidence.notebooks.builders import unmapped_origins_line
-    from evidence.sources.cache import load_cached
 
-    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    glotip = unodc_2023
     line = unmapped_origins_line(Selection(glotip, country="THA", role="destination"), RULE)
     assert line is not None and (
         '“<span data-kind="label">Rohingya</span>” (a stateless group: no country of citizenship): 202–205'
@@ -1555,15 +1549,14 @@ def test_real_thailand_route_table_names_the_rohingya(shared_data):
     )
 
 
-def test_real_citizenship_texts_naming_no_country_are_quoted_apart_from_their_counts(shared_data):
+def test_real_citizenship_texts_naming_no_country_are_quoted_apart_from_their_counts(unodc_2023):
     """world29's reader: "without 25 (2017)", "97 albanian 43 (2019)", "OTROS 45" and "Central africa <5" ran
     the publisher's text into its count; quoted, with a colon before the count, the label's end is seen."""
     import re
 
     from evidence.notebooks.builders import unmapped_origins_line
-    from evidence.sources.cache import load_cached
 
-    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    glotip = unodc_2023
     for country, text, count in [
         ("DEU", "without", "25"),
         ("ALB", "97 albanian", "43"),
@@ -1575,11 +1568,10 @@ def test_real_citizenship_texts_naming_no_country_are_quoted_apart_from_their_co
         assert f"“{text}”: {count} (" in plain, (country, plain)
 
 
-def test_real_myanmar_route_table_shows_china_as_repatriation_not_a_domestic_route(shared_data):
+def test_real_myanmar_route_table_shows_china_as_repatriation_not_a_domestic_route(unodc_2023):
     from evidence.notebooks.builders import route_notes, route_numbers
-    from evidence.sources.cache import load_cached
 
-    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    glotip = unodc_2023
     numbers = route_numbers(Selection(glotip, country="MMR", role="origin"), RULE)
     rows = {r["route"]: r["victims"] for r in numbers.rows()}
     assert rows["Myanmar → China (repatriated from China, counted by Myanmar, 2017–2021)"] == (814, 817)
@@ -1640,10 +1632,8 @@ def test_a_sum_of_censored_categories_is_its_interval_never_re_censored():
     assert find_small_counts(html.replace(">up to 8<", ">2–8<"), RULE)
 
 
-def test_real_unodc_sums_of_censored_cells_are_intervals(shared_data):
-    from evidence.sources.cache import load_cached
-
-    loaded = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+def test_real_unodc_sums_of_censored_cells_are_intervals(unodc_2023):
+    loaded = unodc_2023
     mmr = yearly_numbers(Selection(loaded, country="MMR", role="destination"), RULE, by="age").by_category
     assert mmr is not None
     row = {r["year"]: r for r in mmr.shown().iter_rows(named=True)}["2014"]
@@ -1653,13 +1643,12 @@ def test_real_unodc_sums_of_censored_cells_are_intervals(shared_data):
         assert not any(str(v).startswith("<5–") for c in frame.columns for v in frame[c].to_list())
 
 
-def test_a_year_of_censored_cells_only_is_an_interval_in_the_table_and_not_drawn(shared_data):
+def test_a_year_of_censored_cells_only_is_an_interval_in_the_table_and_not_drawn(unodc_2023):
     """The United States' nationals detected abroad (UNODC, role origin): years of two or three other
     countries' "<5" cells are 2–8 or 3–12 in the table (marked as bounds); the chart draws no line at 2."""
     from evidence.presentation.charts import trend_chart
-    from evidence.sources.cache import load_cached
 
-    loaded = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    loaded = unodc_2023
     numbers = yearly_numbers(Selection(loaded, country="USA", role="origin"), RULE)
     assert numbers.per_year is not None
     shown = numbers.per_year.shown()["victims"].to_list()
@@ -1672,12 +1661,11 @@ def test_a_year_of_censored_cells_only_is_an_interval_in_the_table_and_not_drawn
     trend_chart(chart, "year", "count_low", "count_low", "count_high", title="t", source="UNODC", rule=RULE)
 
 
-def test_real_route_notes_say_what_the_route_table_counts_and_leaves_out(shared_data):
+def test_real_route_notes_say_what_the_route_table_counts_and_leaves_out(unodc_2023):
     from evidence.notebooks.builders import route_notes
     from evidence.presentation.disclosure import find_small_counts
-    from evidence.sources.cache import load_cached
 
-    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    glotip = unodc_2023
     thailand = route_notes(Selection(glotip, country="THA", role="destination"), RULE)
     assert any("domestic trafficking as UNODC defines it" in n for n in thailand)
     # as destination, its nationals repatriated from abroad (2020: 59) are left out, and said to be
@@ -1701,13 +1689,12 @@ def test_real_route_notes_say_what_the_route_table_counts_and_leaves_out(shared_
     assert "CHN" not in numbers.chart_data()["origin_iso3"].to_list()
 
 
-def test_real_route_notes_say_a_withheld_count_in_words(shared_data):
+def test_real_route_notes_say_a_withheld_count_in_words(unodc_2023):
     """A route note is a sentence: a count it withholds is said in words ("Left out here: fewer than 100 nationals
     of Thailand"), not as a table's label ("<100 nationals"), which no legend under prose explains."""
     from evidence.notebooks.builders import route_notes
-    from evidence.sources.cache import load_cached
 
-    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    glotip = unodc_2023
     rule = DisclosureRule(100)  # Thailand's 59 nationals repatriated from abroad (2020) withheld
     selection = Selection(glotip, country="THA", role="destination")
     for markdown in (False, True):
@@ -1716,14 +1703,13 @@ def test_real_route_notes_say_a_withheld_count_in_words(shared_data):
         assert not any(re.search(r"\\?<100|\bx\b", n) for n in notes), notes
 
 
-def test_real_route_notes_give_a_censored_sum_as_its_interval(shared_data):
+def test_real_route_notes_give_a_censored_sum_as_its_interval(unodc_2023):
     # REVIEW2 #4: Cambodia's unused repatriation breakdown is four "<5" cells (Viet Nam 2012, 2014, 2016;
     # Moldova 2016): 4-16 victims, not "<5-16" (and not "<11-16" at threshold 11)
     from evidence.notebooks.builders import route_notes
     from evidence.presentation.disclosure import find_small_counts
-    from evidence.sources.cache import load_cached
 
-    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    glotip = unodc_2023
     cambodia = Selection(glotip, country="KHM", role="origin")
     sentence = "by country of repatriation (2012, 2014 and 2016; {} victims)"
     for rule in (RULE, DisclosureRule(11)):
@@ -1746,12 +1732,11 @@ def route_numbers_of(glotip, country: str):
     return route_numbers(Selection(glotip, country=country, role="destination"), RULE)
 
 
-def test_a_withheld_year_of_an_overlapping_category_is_not_given_back_by_its_total(shared_data):
+def test_a_withheld_year_of_an_overlapping_category_is_not_given_back_by_its_total(ctdc_sample):
     """The third review: the United States' forced labour by year (CTDC k-anonymised) withheld 2018 alone in
     its column, while the profile of forms publishes forced labour over all years (173): 173 less the other
     years gave it back. Each column now has at least two withheld years, or none."""
     from evidence.notebooks.builders import _columns_with_their_totals
-    from evidence.sources.cache import load_cached
 
     counts = pl.DataFrame(
         {
@@ -1765,7 +1750,7 @@ def test_a_withheld_year_of_an_overlapping_category_is_not_given_back_by_its_tot
     assert table.reasons["Forced labour"].to_list() == ["complement", None, None, "small", None]
     assert table.frame["Other"].to_list() == [9] * 5 and table.n_secondary == 1
     # every country of the real release, cell-keyed: no column of years with a single withheld year
-    cases = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    cases = ctdc_sample
     countries = cases.data["destination_iso3"].drop_nulls().unique().sort().to_list()
     for country in countries:
         numbers = yearly_numbers(Selection(cases, country=country, role="destination"), RULE, by="form")
@@ -1994,16 +1979,15 @@ def test_flagged_years_are_said_as_what_they_are_incomplete_or_not_comparable():
     ]
 
 
-def test_the_united_states_total_before_2013_is_noted_and_said_as_not_comparable(shared_data):
+def test_the_united_states_total_before_2013_is_noted_and_said_as_not_comparable(unodc_2023):
     """The United States' 2007-2012 (its total before it counted its own nationals) were noted "probably
     incomplete" in the table, the bullet and the chart; they are not comparable with the later years. The
     models read 2013-2021 as before: "9 comparable years", never "complete" beside years never called short."""
     from evidence.analyses.selection import Selection
     from evidence.notebooks.builders import gap_reasons, incomplete_lines, trend_sentence, yearly_numbers
     from evidence.presentation.disclosure import DisclosureRule
-    from evidence.sources.cache import load_cached
 
-    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    table = unodc_2023
     numbers = yearly_numbers(Selection(table, country="USA", role="destination"), DisclosureRule(5))
     assert numbers.flagged == list(range(2012, 2006, -1))
     notes = gap_reasons(numbers.per_year)
@@ -2116,10 +2100,8 @@ def test_a_placeholder_year_never_holds_an_exact_cell_and_is_always_far_below_it
     assert (found == [2012]) == (len(cells) >= 2 and 4 * len(cells) < PLACEHOLDER_SHARE * total)
 
 
-def test_real_placeholder_breakdowns_are_found(shared_data):
-    from evidence.sources.cache import load_cached
-
-    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+def test_real_placeholder_breakdowns_are_found(unodc_2023):
+    table = unodc_2023
     found = {}
     for country in ("VNM", "MMR", "KHM", "THA"):
         for by in ("form", "age", "sex"):
@@ -2263,11 +2245,10 @@ def test_how_many_more_corridors_are_counted_both_ways_is_in_words_never_read_as
     assert find_small_counts(said, DisclosureRule(11)) == []
 
 
-def test_real_myanmars_two_thailand_rows_are_a_pair_and_said_to_overlap(shared_data):
+def test_real_myanmars_two_thailand_rows_are_a_pair_and_said_to_overlap(unodc_2023):
     from evidence.notebooks.builders import route_notes, route_numbers
-    from evidence.sources.cache import load_cached
 
-    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    glotip = unodc_2023
     selection = Selection(glotip, country="MMR", role="origin")
     rows = {r["route"]: r["victims"] for r in route_numbers(selection, RULE).rows()}
     labels = list(rows)
@@ -2280,13 +2261,12 @@ def test_real_myanmars_two_thailand_rows_are_a_pair_and_said_to_overlap(shared_d
     assert any(n.startswith("Counted twice, possibly") for n in route_notes(selection, RULE))
 
 
-def test_real_doubtful_cells_are_their_own_rows_and_the_note_reconciles_the_sums(shared_data):
+def test_real_doubtful_cells_are_their_own_rows_and_the_note_reconciles_the_sums(unodc_2023):
     # REVIEW7 R2: Myanmar's 2015-2016 "Thailand" cells (25) are no longer hidden in "All other routes" of
     # Thailand's origin table: a row of their own, after the ranked ones, and the note says the difference
     from evidence.notebooks.builders import route_notes, route_numbers
-    from evidence.sources.cache import load_cached
 
-    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    glotip = unodc_2023
     thailand = Selection(glotip, country="THA", role="origin")
     numbers = route_numbers(thailand, RULE)
     routes_listed = numbers.low.corridors
@@ -2299,13 +2279,12 @@ def test_real_doubtful_cells_are_their_own_rows_and_the_note_reconciles_the_sums
     assert any(n.startswith("Doubtful citizenship breakdowns (Myanmar 2015–2016)") for n in notes)
 
 
-def test_real_doubtful_breakdowns_of_two_reasons_say_what_is_done_with_their_routes_once(shared_data):
+def test_real_doubtful_breakdowns_of_two_reasons_say_what_is_done_with_their_routes_once(unodc_2023):
     """REVIEW9 m5: Thailand's nationals: the Myanmar 2015–2016 and the Hungary 2014 paragraphs both ended with
     "Their routes are marked doubtful, kept apart from other years', and left out of the charts …"."""
     from evidence.notebooks.builders import route_notes
-    from evidence.sources.cache import load_cached
 
-    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    glotip = unodc_2023
     notes = route_notes(Selection(glotip, country="THA", role="origin"), RULE)
     doubtful = [n for n in notes if n.startswith("Doubtful citizenship breakdowns (")]
     assert len(doubtful) == 2
@@ -2326,13 +2305,12 @@ def test_real_doubtful_breakdowns_of_two_reasons_say_what_is_done_with_their_rou
     )
 
 
-def test_real_doubtful_rows_are_listed_largest_first(shared_data):
+def test_real_doubtful_rows_are_listed_largest_first(unodc_2023):
     """REVIEW9 m12: the United States' doubtful rows were alphabetical (Botswana 416, China 271, … Mexico
     1,235); now largest first, as the ranked corridors above them."""
     from evidence.notebooks.builders import route_numbers
-    from evidence.sources.cache import load_cached
 
-    glotip = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    glotip = unodc_2023
     numbers = route_numbers(Selection(glotip, country="USA", role="both"), RULE)
     rows = [r for r in numbers.rows() if r.get("route_basis") == "doubtful_citizenship"]
     origins = [r["origin_iso3"] for r in rows]
@@ -2435,7 +2413,9 @@ def test_a_new_corridor_reads_new_whatever_ratio_its_row_carries() -> None:
     assert view["q-value"].to_list() == [NEW_NOT_TESTED] * 2
 
 
-def test_protect_perturbs_what_an_analysis_returns_with_the_keys_it_carries(real_tables, shared_data):
+def test_protect_perturbs_what_an_analysis_returns_with_the_keys_it_carries(
+    real_tables, shared_data, ctdc_sample
+):
     """A researcher's own table of the k-anonymised records: protected as the notebooks protect theirs, counts
     perturbed by the cell keys the analysis carried (the loaded table given to causes.profile carried none, and
     a protected table of it was only suppressed); a synthetic release's counts are suppressed only."""
@@ -2444,7 +2424,7 @@ def test_protect_perturbs_what_an_analysis_returns_with_the_keys_it_carries(real
     from evidence.sources.cache import load_cached
 
     rule = DisclosureRule(5)
-    k_anon = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    k_anon = ctdc_sample
     by_sex = causes.profile(k_anon, "form", by="sex")
     assert {"count_key", "n_known_key"} <= set(by_sex.columns)
     protected = protect(by_sex, ["group", "category"], "count", rule)
@@ -2497,15 +2477,14 @@ def test_reasons_for_people_quote_no_value_whatever_it_holds(value):
     assert shown == reason.replace(repr(value), VALUE_WITHHELD)
 
 
-def test_an_all_censored_year_next_to_placeholders_is_one_too(shared_data):
+def test_an_all_censored_year_next_to_placeholders_is_one_too(unodc_2023):
     """The Russian Federation's forms of exploitation (UNODC 2023): every form <5 in 2017–2020, against totals of
     209, 327, 342 and 290. 2018–2020 were placeholders (at most 12, under 5% of the total), 2017 (12 against 209,
     5.7%) was shown as counts: the brief told a reader that fewer than five of the 209 victims detected in 2017
     were sexually exploited, fewer than five in forced labour. The same return repeated is one placeholder."""
     from evidence.notebooks.builders import placeholder_years
-    from evidence.sources.cache import load_cached
 
-    table = load_cached(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    table = unodc_2023
     forms = yearly_numbers(Selection(table, country="RUS", role="destination"), RULE, by="form")
     assert forms.placeholder == (2017, 2018, 2019, 2020)
     # a year alone under the wider share stays a count (the 5% rule: a country's real small breakdown)

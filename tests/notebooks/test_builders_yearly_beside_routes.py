@@ -9,9 +9,12 @@ cell left empty as a secret, as one labelled ``x`` or ``<11``."""
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 from _brief_attack import attack_brief
 from _corridor_totals import corridor_totals
+from hypothesis import given
+from hypothesis import strategies as st
 from test_builders_censored_disclosure import _pinned_cells
 from test_builders_corridor_totals import _pinned
 
@@ -122,6 +125,22 @@ def test_a_cell_of_an_exact_part_and_the_publishers_lt5_is_no_sum_of_lt5_alone(r
     assert _category_cells(by_counts, "destination")[("2015", "KWT")] == (10, 19, 7)
     shown = yearly_numbers(selection, DisclosureRule(11), by="destination").by_category.shown()
     assert "up to" not in dict(zip(shown["year"], shown["KWT"], strict=True))["2015"]
+
+
+@given(exact=st.integers(0, 60), small=st.integers(0, 6), ten=st.integers(0, 6))
+def test_the_printed_part_of_a_cell_is_never_more_than_it_holds(exact, small, ten) -> None:
+    """A cell's exact part is what its bounds say the publisher printed: ``E`` of UNODC's ``E + k`` to ``E + 4k``
+    (its ``<5`` each 1 to 4), never below 0 nor above the cell's least. A file publishing ``<10`` (1 to 9) has
+    bounds of another form: read as ``E + k`` to ``E + 4k`` a lone ``<10``, 1 to 9, had an exact part of -1, and
+    the table by form of such a file withheld its cells as ``<5`` under the note of a ``<5`` (loose30's)."""
+    low, high = exact + small + ten, exact + 4 * small + 9 * ten
+    part = _category_cells(
+        pl.DataFrame({"year": [2020], "form": ["Forced labour"], "count_low": [low], "count_high": [high]}),
+        "form",
+    )[("2020", "Forced labour")][2]
+    assert 0 <= part <= low
+    if not ten:
+        assert part == exact
 
 
 def test_each_breakdown_bounds_its_years_total_from_its_row(real_tables) -> None:

@@ -93,27 +93,23 @@ def test_no_withheld_count_of_the_person_section_follows_from_its_other_tables(
     ("country", "role"),
     [("THA", "both"), ("LAO", "origin"), ("RUS", "destination"), ("USA", "destination"), ("UKR", "both")],
 )
-def test_no_withheld_count_follows_on_the_real_sample(shared_data, country, role, threshold):
+def test_no_withheld_count_follows_on_the_real_sample(country, role, threshold, ctdc_sample):
     """The k-anonymised release (perturbed counts; the audit takes the true ones, the reader's best guess)."""
     rule = DisclosureRule(threshold)
-    cases = views.person_cases(
-        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country=country, role=role
-    )
+    cases = views.person_cases([ctdc_sample], country=country, role=role)
     assert cases is not None and cases.height
     for brief in (False, True):
         section = views.person_section(cases, rule, heat_table_shown=not brief)
         assert section.audit() == [], (country, role, threshold, brief)
 
 
-def test_the_worldwide_sample_under_ctdcs_threshold_gives_no_small_without_back(shared_data):
+def test_the_worldwide_sample_under_ctdcs_threshold_gives_no_small_without_back(ctdc_sample):
     """The audit's finding on the real file (every record, threshold 11): means of control by sex withheld
     Abuse for sex Unknown (``x``, its victims without it small beside Recorded 70) while its row published All
     206, Female 103 and Male 40: the item (63) and the 7 victims without it were back, the line taken as exact.
     Protected together, another cell of the row is withheld."""
     rule = DisclosureRule(11)
-    cases = views.person_cases(
-        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country="THA", scope="all"
-    )
+    cases = views.person_cases([ctdc_sample], country="THA", scope="all")
     assert cases is not None
     alone = views.person_section(cases, rule, together=False)
     assert ("without", "means_of_control", "Abuse", "sex", "Unknown") in alone.audit()
@@ -287,13 +283,13 @@ def test_a_models_victims_with_the_outcome_and_its_complete_cases_give_no_small_
     assert checked
 
 
-def test_the_victims_with_means_of_control_but_no_form_do_not_follow_from_the_heat_table(shared_data):
+def test_the_victims_with_means_of_control_but_no_form_do_not_follow_from_the_heat_table(ctdc_sample):
     """Thailand's victims in the k-anonymised sample: 11 have means of control recorded, 9 of them a form (all
     "other forms"). The means' "Recorded" (12, perturbed) less the heat table's one non-empty row (9) gave the
     2 victims with means of control and no form recorded (3, perturbed)."""
     from evidence.notebooks.causes_views import RECORDED
 
-    cases = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    cases = ctdc_sample
     selection = views.person_cases([cases], country="THA", role="destination")
     section = views.person_section(selection, RULE)
     means = next(v for t, _, v in section.profiles if t == "means_of_control")
@@ -334,7 +330,7 @@ def test_few_victims_with_several_categories_do_not_follow_from_a_profile(countr
 
 
 @pytest.mark.parametrize("threshold", [5, 11])
-def test_a_keyed_models_perturbed_counts_give_no_withheld_count_of_the_tables_back(shared_data, threshold):
+def test_a_keyed_models_perturbed_counts_give_no_withheld_count_of_the_tables_back(threshold, ctdc_sample):
     """Real records: the models print their counts perturbed as the tables' are (the audit: they printed no
     sample size at all), and those counts are protected with the section's tables as the demo's exact ones
     are (the audit takes the true counts, the reader's best guess): the United States as destination, every
@@ -343,9 +339,7 @@ def test_a_keyed_models_perturbed_counts_give_no_withheld_count_of_the_tables_ba
     from evidence.core.errors import EvidenceError
 
     rule = DisclosureRule(threshold)
-    cases = views.person_cases(
-        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country="USA", role="destination"
-    )
+    cases = views.person_cases([ctdc_sample], country="USA", role="destination")
     section = views.person_section(cases, rule)
     system = views.section_counts(section)
     age = views.age_characteristic(cases)
@@ -400,7 +394,7 @@ def _heat_cells_within_reach(section: views.PersonSection) -> list[tuple[str, st
     [("THA", "both"), ("LAO", "origin"), ("RUS", "destination"), ("USA", "destination"), ("UKR", "both")],
 )
 def test_no_heat_share_brings_a_withheld_means_within_a_small_count_on_the_real_sample(
-    shared_data, country, role, threshold
+    country, role, threshold, ctdc_sample
 ):
     """Thailand's brief (k-anonymised sample): means of control by sex withheld excessive working hours (``x``:
     10 of the 11 recorded, 1 without) while the chart of means by form printed other forms of exploitation 100%
@@ -408,9 +402,7 @@ def test_no_heat_share_brings_a_withheld_means_within_a_small_count_on_the_real_
     check reads a cell's true count too; nor does the linked protection leave one (Russia: false promises ``x``
     under all victims, forced labour 100% beside it)."""
     rule = DisclosureRule(threshold)
-    cases = views.person_cases(
-        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country=country, role=role
-    )
+    cases = views.person_cases([ctdc_sample], country=country, role=role)
     assert cases is not None
     for brief in (False, True):
         section = views.person_section(cases, rule, heat_table_shown=not brief)
@@ -450,12 +442,12 @@ def test_a_heat_cell_is_checked_against_a_withheld_means_by_its_true_count(share
     assert shares.filter(pl.col("column") == "Debt bondage or earnings taken")["share"].to_list() == [1.0]
 
 
-def test_the_rows_named_as_having_no_victim_are_published_zeros_in_the_brief_too(shared_data):
+def test_the_rows_named_as_having_no_victim_are_published_zeros_in_the_brief_too(ctdc_sample):
     """The brief shows the heat table as a chart only, but names the rows left out for having no victim with
     means of control recorded (:func:`views.heat_left_out`): their denominators are published zeros, which the
     section's audit took as unpublished."""
     small = views.person_cases(  # Thailand's 139: one form with means of control recorded
-        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country="THA", role="both"
+        [ctdc_sample], country="THA", role="both"
     )
     assert small is not None
     section = views.person_section(small, RULE, heat_table_shown=False)

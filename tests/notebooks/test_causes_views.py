@@ -195,20 +195,18 @@ def test_the_years_of_a_selection_include_its_bands_of_years(shared_data):
     assert "records of" not in views.person_scope_text(banded.head(0), RULE, country="THA")
 
 
-def test_victims_are_shown_by_the_age_variable_recorded_for_more_of_them(shared_data):
+def test_victims_are_shown_by_the_age_variable_recorded_for_more_of_them(ctdc_sample):
     """The United States' victims in the k-anonymised sample have an age band only when minors (272, all
     9-17) but minor or adult for 522: by age group the adults were all "Unknown" beside "0-17"."""
-    usa = views.person_cases(
-        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country="USA", role="destination"
-    )
+    usa = views.person_cases([ctdc_sample], country="USA", role="destination")
     assert dict(views.section_topics(usa))["form"] == "majority_status"
     assert views.age_characteristic(usa) == "majority_status"
     view = views.profile_view(usa, "form", "majority_status", RULE)
     assert view is not None and {"Minor", "Adult", "Unknown"} <= set(view.table.columns)
 
 
-def test_the_topics_the_files_record_for_any_victim(shared_data):
-    sample = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+def test_the_topics_the_files_record_for_any_victim(ctdc_sample):
+    sample = ctdc_sample
     in_files = views.recorded_in_tables([sample])
     assert {"form", "means_of_control", "recruiter_relation"} <= set(in_files)
     assert "perpetrator_relation" not in in_files  # only the Victim-Perpetrator dataset records perpetrators
@@ -442,10 +440,10 @@ def _complements_published(view_table: pl.DataFrame) -> list[tuple[str, str, int
     return out
 
 
-def test_a_multi_response_item_gives_no_small_count_by_subtraction_from_its_margin(shared_data):
+def test_a_multi_response_item_gives_no_small_count_by_subtraction_from_its_margin(ctdc_sample):
     """The review: Thailand's means of control by sex, Recorded 11 and excessive working hours 10 (one victim
     with earnings taken only); Russia's Recorded 35 beside Abuse 34 and Threats 32."""
-    cases = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    cases = ctdc_sample
     for country, role in [("THA", "destination"), ("LAO", "origin"), ("RUS", "destination")]:
         selected = views.person_cases([cases], country=country, role=role)
         view = views.profile_view(selected, "means_of_control", "sex", RULE)
@@ -535,14 +533,14 @@ def _withheld(cell: str | None, rule: DisclosureRule) -> bool:
 
 
 @pytest.mark.parametrize("threshold", [5, 11])
-def test_real_usa_profiles_leave_no_withheld_cell_alone_in_a_published_line(shared_data, threshold):
+def test_real_usa_profiles_leave_no_withheld_cell_alone_in_a_published_line(threshold, ctdc_sample):
     """The second review on the k-anonymised release (USA as destination), perturbed counts:
     (b) "Drugs or alcohol given: 58 | <5 | 0 | 59" gave Male = 59 - 58 - 0 = 1 (the true count);
     (c) Male "Recorded <5" beside "Not recorded 37", with Male 38 in the Sex table, gave Recorded = 1.
     Every item's line (groups and All victims) withholds none or at least two cells, and a group whose
     recorded or not-recorded count is withheld withholds both (their sum is the group's published total)."""
     rule = DisclosureRule(threshold)
-    cases = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    cases = ctdc_sample
     selected = views.person_cases([cases], country="USA", role="destination")
     seen = 0
     for topic, _ in views.PERSON_TOPICS:
@@ -571,7 +569,7 @@ def test_real_usa_profiles_leave_no_withheld_cell_alone_in_a_published_line(shar
     assert split == {views.RECORDED: rule.label, views.NOT_RECORDED: "x"}
 
 
-def test_real_usa_heat_chart_carries_no_share_more_precise_than_its_table(shared_data, tmp_path):
+def test_real_usa_heat_chart_carries_no_share_more_precise_than_its_table(tmp_path, ctdc_sample):
     """The review (d): the chart's aria-labels carried 8.633094% = 12/139 (forced labour, documents withheld);
     with the table's Documents total the withheld sexual-exploitation cell came back. The chart keeps the
     table's whole percent."""
@@ -580,7 +578,7 @@ def test_real_usa_heat_chart_carries_no_share_more_precise_than_its_table(shared
     from evidence.presentation import causes_charts
     from evidence.presentation.charts import save_chart
 
-    cases = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    cases = ctdc_sample
     selected = views.person_cases([cases], country="USA", role="destination")
     table, shares = views.heat_table(selected, RULE)
     assert shares["share"].drop_nulls().len() > 10
@@ -594,7 +592,7 @@ def test_real_usa_heat_chart_carries_no_share_more_precise_than_its_table(shared
     assert {f"{v:.0f}%" for v in percents} <= shown | legend  # what the table shows (and the legend)
 
 
-def test_the_usa_forced_labour_model_names_its_separation_and_fits_citizenship_unknown_once(shared_data):
+def test_the_usa_forced_labour_model_names_its_separation_and_fits_citizenship_unknown_once(ctdc_sample):
     """The review (finding 2), USA as origin and destination: sex Unknown printed as 1,351,646,450,010 (0.00 – ∞)
     with no caveat (a keyed source's sentence dropped the notes), and region of origin Unknown beside class of
     route Unknown (the same victims) at 1.28 each. The reviewer's statsmodels logit: 1.64 (0.75–3.56)."""
@@ -603,7 +601,7 @@ def test_the_usa_forced_labour_model_names_its_separation_and_fits_citizenship_u
     import numpy as np
     import statsmodels.api as sm
 
-    cases = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    cases = ctdc_sample
     selected = views.person_cases([cases], country="USA", role="both")
     recorded = causes.recorded_characteristics(selected)
     predictors = [p for p in causes.DEFAULT_PREDICTORS if p in recorded]
@@ -704,11 +702,11 @@ def test_society_views_state_the_gsi_edition_the_table_carries(shared_data, tmp_
     assert "2021 population and estimate" in text
 
 
-def test_the_methods_text_on_protection_admits_the_complementary_cells_the_tables_print(shared_data, small):
+def test_the_methods_text_on_protection_admits_the_complementary_cells_the_tables_print(small, ctdc_sample):
     """The review (M4): the methods said "no complementary cells are needed" beside tables printing ``x``."""
     from evidence.notebooks.views import protection_text
 
-    cases = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    cases = ctdc_sample
     text = protection_text([cases])
     assert text is not None
     view = views.profile_view(small, "means_of_control", "sex", RULE)
@@ -717,13 +715,11 @@ def test_the_methods_text_on_protection_admits_the_complementary_cells_the_table
     assert "complementary cells, shown x" in text
 
 
-def test_a_near_separated_odds_ratio_is_not_printed_as_a_result(shared_data):
+def test_a_near_separated_odds_ratio_is_not_printed_as_a_result(ctdc_sample):
     """The review (m1): USA, every record, debt bondage: age 30-47 (vs 0-17) printed as 1,016 (84.38 – 12,241),
     a size set by the 3 victims aged 30-47 without it; unknown sex (vs female) for excessive hours, 153, rests on
     cells of 10 victims or more and stays an estimate."""
-    cases = views.person_cases(
-        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country="USA", scope="all"
-    )
+    cases = views.person_cases([ctdc_sample], country="USA", scope="all")
     debt = causes.association_model(cases, "means_debt_bondage_earnings")
     term = debt.terms.filter((pl.col("category") == "30-47") & (pl.col("reference") == "0-17"))
     assert term["estimable"].to_list() == [False] and term["odds_ratio"].to_list() == [None]
@@ -1393,12 +1389,10 @@ def test_a_person_section_with_one_group_shows_each_count_once(demo):
     assert section.audit() == []
 
 
-def test_ukraines_victims_all_male_get_one_column_on_the_real_sample(shared_data):
+def test_ukraines_victims_all_male_get_one_column_on_the_real_sample(ctdc_sample):
     """Ukraine as origin in the k-anonymised sample: 211 victims, all male and all of one age group; by sex,
     medical care restricted was 16 under Male and ``x`` under All victims."""
-    cases = views.person_cases(
-        [load_cached(shared_data / "ctdc" / "k_anon_sample.csv")], country="UKR", role="origin"
-    )
+    cases = views.person_cases([ctdc_sample], country="UKR", role="origin")
     assert cases is not None and cases["gender"].unique().to_list() == ["Male"]
     section = views.person_section(cases, RULE)
     shown = [(t, by, v) for t, by, v in section.profiles if by is not None and v is not None]
@@ -1682,12 +1676,12 @@ def test_the_scope_sentence_says_a_small_total_in_words_never_the_count(demo):
     assert f"of every country**, its {_people(f'{demo.height:,}')} victims (records of " in many
 
 
-def test_the_scope_sentence_over_several_case_files_names_them(shared_data):
+def test_the_scope_sentence_over_several_case_files_names_them(shared_data, ctdc_sample):
     """words31's reader: given the k-anonymised sample and its excerpt, the causes brief said "This section
     covers the 746 victims in the case data with the United States …": the records of both files summed, read
     as 746 different victims (the excerpt's are the sample's too). Over several files the sentence names the
     files it reads together and says a victim in more than one counts in each; over one, it is as it was."""
-    sample = load_cached(shared_data / "ctdc" / "k_anon_sample.csv")
+    sample = ctdc_sample
     excerpt = load_cached(shared_data / "ctdc" / "k_anon_excerpt.csv")
     used = views.person_tables([sample, excerpt], country="USA")
     assert len(used) == 2

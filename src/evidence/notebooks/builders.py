@@ -5426,6 +5426,23 @@ def _protected_category_rows(
     return low_table, high_table
 
 
+def _small_parts(low: int, high: int) -> int:
+    """How many of the publisher's ``<5`` a count of true bounds ``low`` and ``high`` holds: ``k`` of ``E + k`` to
+    ``E + 4k`` (each 1 to 4, ``E`` printed exactly); 0 where the bounds are of another form (a file's ``<10``: 1
+    to 9 is no ``E + k`` to ``E + 4k`` of any ``E`` of 0 or more)."""
+    k, rest = divmod(high - low, 3)
+    return k if not rest and low - k >= 0 else 0
+
+
+def _printed_part(low: int, high: int) -> int:
+    """The part of a cell of true bounds ``low`` and ``high`` the publisher printed exactly: ``E`` of ``E + k`` to
+    ``E + 4k``, the cell itself where both bounds are one, else 0 (bounds of another form: :func:`_small_parts`)."""
+    if low == high:
+        return low
+    k = _small_parts(low, high)
+    return low - k if k else 0
+
+
 def _exact_part(low: pl.DataFrame, high: pl.DataFrame, column: str, row: int) -> bool:
     """Whether a cell of ``column`` (its true bounds ``low`` and ``high``: ``E + k`` and ``E + 4k``) has a part
     the publisher printed exactly."""
@@ -5618,7 +5635,7 @@ def _category_row_lines(
         # yearly table's years and total row are read: the cells' count is that less its k <5 and what they
         # hold, k to 4k, which need not be the categories' own (read as the cells' count, a year's 13-25 capped
         # their exact parts at 13 less their <5)
-        total_parts = (int(high[total][row]) - int(printed)) // 3
+        total_parts = _small_parts(int(printed), int(high[total][row]))
         if total_parts:
             held = name(("censored", total))
             system.quantity(held, total_parts)
@@ -5722,10 +5739,14 @@ def _route_margins(
     each bound is withheld there or None), in the listing of every corridor: a listing of any length is a view of
     it (:func:`_first_listed`) and publishes nothing it does not. A row is a sum of columns only where its flows'
     true bounds are theirs: a corridor's row of doubtful years holds cells the table leaves out."""
-    cells = by_counts.filter(pl.col("count_low").is_not_null())
-    truth = {
-        str(c): (int(g["count_low"].sum()), int(g["count_high"].sum())) for (c,), g in cells.group_by(by)
-    }
+    # each category's sums in one aggregation: iterating the groups gathered a frame for each (a table by corridor
+    # has hundreds), ~5 % of yearly_numbers over the route dimensions; the same sums (5,499 calls compared)
+    sums = (
+        by_counts.filter(pl.col("count_low").is_not_null())
+        .group_by(by)
+        .agg(pl.col("count_low").sum(), pl.col("count_high").sum())
+    )
+    truth = {str(c): (int(low), int(high)) for c, low, high in sums.iter_rows()}
     every = route_numbers(selection, rule, top_n=EVERY_CORRIDOR)
     if every is None or every.exact:
         return _RouteMargins([], [])
@@ -6405,7 +6426,7 @@ def _category_cells(by_counts: pl.DataFrame, by: str) -> dict[tuple[str | None, 
         (None if year is None else str(year), category): (
             low,
             high,
-            int(low) - (int(high) - int(low)) // 3 if low is not None and high is not None else 0,
+            _printed_part(int(low), int(high)) if low is not None and high is not None else 0,
         )
         for year, category, low, high in zip(
             by_counts["year"].to_list(),
