@@ -31,18 +31,16 @@ class _Readings(list):
         return iter(self)
 
 
-def _pinned(
-    table, country: str, role: str, threshold: int, by: str, lengths=LENGTHS, *, classes: bool = False
-) -> list[tuple]:
+def _pinned(table, country: str, role: str, threshold: int, by: str, lengths=LENGTHS) -> list[tuple]:
     """The withheld cells of the table by ``by`` that the brief's tables and the route tables of each length in
-    ``lengths``, read together, pin: each row's total and the known routes less the rows apart (``classes``: the
-    class cells of "All other routes" and of the totals row too)."""
+    ``lengths``, read together, pin: each row's total, the known routes less the rows apart, and the class cells
+    of "All other routes" and of the totals row."""
     rule = DisclosureRule(threshold)
     numbers = yearly_numbers(Selection(table, country=country, role=role), rule, by=by)
     readings = _Readings()
     for top_n in lengths:
         readings += [*corridor_totals(numbers, top_n).items(), *known_less_apart(numbers, top_n)]
-        readings += class_totals(numbers, top_n) if classes else []
+        readings += class_totals(numbers, top_n)
     return attack_brief(numbers, rule, _pinned_cells, readings)
 
 
@@ -76,22 +74,91 @@ def test_the_default_route_table_less_its_doubtful_corridor_beside_the_table_by_
     assert _pinned(real_tables[1], "MEX", "both", 11, "corridor", lengths=(10, 1000)) == []
 
 
-CLASS_CELLS = (
-    "a route table's class cells are sums of the table by corridor's columns too, which its protection does not "
-    "model (_listing_margins: each row's total, the known routes): Mexico as both at 11, the totals row's "
-    "transregional 35-68 (China -> Mexico and Mexico -> Israel x, the other routes up to 36) less the column's "
-    "other cells gives 2008's China -> Mexico back. Modelled (branch other33-margins), the joint protection's "
-    "search gives up and withholds Mexico's table down to 34 counts shown (48), Mexico -> United States in 7 years"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=CLASS_CELLS)
 def test_the_class_cells_of_the_route_tables_beside_the_table_by_corridor_pin_no_small_count(
     real_tables,
 ) -> None:
-    """The route tables' class cells ("All other routes" and the totals row by class) read as sums of the table by
-    corridor's columns, beside the listing of every corridor."""
-    assert _pinned(real_tables[1], "MEX", "both", 11, "corridor", lengths=(1000,), classes=True) == []
+    """A route table's class cells are sums of the table by corridor's columns too: Mexico as both at 11, the
+    totals row's transregional 35–68 (China → Mexico and Mexico → Israel ``x``, the other routes up to 36) gave
+    2008's China → Mexico back, as the table by corridor was protected with the rows' totals only; it is protected
+    with the class cells of "All other routes" and of the totals row now
+    (:func:`evidence.notebooks.builders._listing_margins`)."""
+    assert _pinned(real_tables[1], "MEX", "both", 11, "corridor", lengths=(1000,)) == []
+
+
+#: the 2023 workbook's selections whose table by destination or by citizenship, protected with the route tables'
+#: rows only, gave a small count back beside their class cells at threshold 11 (by destination 8 tables, by
+#: citizenship 13, among them these: Ecuador as origin, 2010's France)
+CLASS_CELLS_GAVE_BACK = [
+    pytest.param("ECU", "origin", "destination", id="Ecuador-origin-by-destination"),
+    pytest.param("CZE", "destination", "citizenship", id="Czechia-destination-by-citizenship"),
+    pytest.param("CYP", "both", "citizenship", id="Cyprus-both-by-citizenship"),
+    pytest.param("ECU", "destination", "citizenship", id="Ecuador-destination-by-citizenship"),
+]
+
+
+@pytest.mark.parametrize(("country", "role", "by"), CLASS_CELLS_GAVE_BACK)
+def test_the_class_cells_of_the_route_tables_beside_the_table_by_an_end_pin_no_small_count(
+    real_tables, country: str, role: str, by: str
+) -> None:
+    assert _pinned(real_tables[1], country, role, 11, by, lengths=(1000,)) == []
+
+
+MALTA = (
+    "pinned whatever the table by category withholds (its joint protection: PinnedByLabels, the row left empty): "
+    "Malta as destination at 11, 2007's Russian Federation -> Malta, 6, beside the route table's class cells (the "
+    "totals row's intraregional 29-41, 'All other routes' intraregional <11, Ukraine -> Malta x) and the "
+    "publisher's <5; pinned before the class cells were modelled too"
+)
+
+HONDURAS = (
+    "Honduras as origin at 11, 2020's Honduras -> United Kingdom, 7, beside the listing of every corridor's class "
+    "cells: the joint protection's search gives up, finds it given back by the other tables whatever the table "
+    "prints and leaves 2020 empty, which the attacker still pins; pinned on main before the class cells were "
+    "modelled too"
+)
+
+#: the 2023 workbook's selections whose tables still pin a small count beside the route tables' class cells at 11
+CLASS_CELLS_LEFT = [
+    pytest.param(
+        "MLT",
+        "destination",
+        "corridor",
+        marks=pytest.mark.xfail(strict=True, reason=MALTA),
+        id="Malta-destination",
+    ),
+    pytest.param(
+        "MLT",
+        "destination",
+        "citizenship",
+        marks=pytest.mark.xfail(strict=True, reason=MALTA),
+        id="Malta-destination-by-citizenship",
+    ),
+    pytest.param(
+        "MLT", "both", "corridor", marks=pytest.mark.xfail(strict=True, reason=MALTA), id="Malta-both"
+    ),
+    pytest.param(
+        "HND",
+        "origin",
+        "corridor",
+        marks=pytest.mark.xfail(strict=True, reason=HONDURAS),
+        id="Honduras-origin",
+    ),
+    pytest.param(
+        "HND",
+        "origin",
+        "destination",
+        marks=pytest.mark.xfail(strict=True, reason=HONDURAS),
+        id="Honduras-origin-by-destination",
+    ),
+]
+
+
+@pytest.mark.parametrize(("country", "role", "by"), CLASS_CELLS_LEFT)
+def test_the_tables_left_pinned_beside_the_class_cells_of_the_route_tables(
+    real_tables, country: str, role: str, by: str
+) -> None:
+    """What is left (expected failures naming how): the mark goes when a table no longer pins a cell."""
+    assert _pinned(real_tables[1], country, role, 11, by) == []
 
 
 def _shown(numbers) -> dict[tuple[str, str], tuple[object, object]]:

@@ -5710,13 +5710,32 @@ TOTALS_PUBLISHED_ELSEWHERE: Final[Mapping[str, Callable[[str, str], str]]] = {
 }
 
 
+#: A sum of a table's columns over the years that a route table publishes: the columns summed, and the reason
+#: each bound is withheld there or None.
+_Margin = tuple[tuple[str, ...], tuple[str | None, str | None]]
+
+
+class _RouteMargins(NamedTuple):
+    """What the route tables publish of a table's columns (:func:`_route_margins`): the rows' totals (each
+    corridor listed, "All other routes", the victims on a known route) and the class cells of "All other routes"
+    and of the totals row, which the joint protection adds second (:func:`_protected_with_column_totals`)."""
+
+    rows: list[_Margin]
+    classes: list[_Margin]
+
+    def every(self) -> list[_Margin]:
+        """The rows' totals and the class cells, in one list."""
+        return [*self.rows, *self.classes]
+
+
 def _route_margins(
     selection: Selection, rule: DisclosureRule, by_counts: pl.DataFrame, by: str
-) -> list[tuple[tuple[str, ...], tuple[str | None, str | None]]]:
+) -> _RouteMargins:
     """What the route tables of ``selection`` publish of the columns of its table by ``by`` (a key of
     :data:`TOTALS_PUBLISHED_ELSEWHERE`; ``by_counts``: its true bounds per year and category, a corridor's
     ``ORIGIN>DESTINATION``), summed over the years: each corridor listed,
-    "All other routes" and the victims on a known route (the key figures), as (the columns summed, the reason
+    "All other routes" and the victims on a known route (the key figures), and the class cells of "All other
+    routes" and of the totals row, each as (the columns summed, the reason
     each bound is withheld there or None), in the listing of every corridor: a listing of any length is a view of
     it (:func:`_first_listed`) and publishes nothing it does not. A row is a sum of columns only where its flows'
     true bounds are theirs: a corridor's row of doubtful years holds cells the table leaves out."""
@@ -5730,13 +5749,11 @@ def _route_margins(
     truth = {str(c): (int(low), int(high)) for c, low, high in sums.iter_rows()}
     every = route_numbers(selection, rule, top_n=EVERY_CORRIDOR)
     if every is None or every.exact:
-        return []
+        return _RouteMargins([], [])
     return _listing_margins(every, truth, by)
 
 
-def _listing_margins(
-    numbers: RouteBounds, truth: Mapping[str, tuple[int, int]], by: str
-) -> list[tuple[tuple[str, ...], tuple[str | None, str | None]]]:
+def _listing_margins(numbers: RouteBounds, truth: Mapping[str, tuple[int, int]], by: str) -> _RouteMargins:
     """:func:`_route_margins` of one route table (``truth``: each category's true bounds in the table by
     ``by``)."""
     column = TOTALS_PUBLISHED_ELSEWHERE[by]
@@ -5781,12 +5798,37 @@ def _listing_margins(
     rows.append((list(range(len(flow_keys))), (known[0], known[1])))
     if apart:
         rows.append(([i for i in range(len(flow_keys)) if i not in apart], (known[0], known[1])))
-    margins = []
-    for at, reasons in rows:
+    # the class cells of "All other routes" and of the totals row: each class's flows among the other routes and
+    # among all, sums of columns too (Mexico as both at 11: the totals row's transregional 35–68, China → Mexico
+    # and Mexico → Israel x in it, gave 2008's China → Mexico back beside the table by corridor)
+    table = numbers.low.table
+    labels = table.frame["route"].to_list()
+    classes = [str(c) for c in flows["flow_class"].to_list()]
+    taken = set(listed.values())
+    of_rows = len(rows)
+    for flow_class, label in ROUTE_CLASS_LABELS.items():
+        if label not in table.count_columns:
+            continue
+        of_class = [i for i in range(len(flow_keys)) if classes[i] == flow_class]
+        for row, at in (
+            (
+                labels.index(OTHER_ROUTES) if OTHER_ROUTES in labels else None,
+                [i for i in of_class if flow_keys[i] not in taken],
+            ),
+            (table.frame.height - 1 if table.has_total_row else None, of_class),
+        ):
+            if row is None or not at:
+                continue
+            reasons = (numbers.low.table.reasons[label][row], numbers.high.table.reasons[label][row])
+            rows.append((at, reasons))
+            if apart & set(at):
+                rows.append(([i for i in at if i not in apart], reasons))
+    margins: tuple[list[_Margin], list[_Margin]] = ([], [])
+    for n, (at, reasons) in enumerate(rows):
         summed = of_columns(at)
         if summed is not None:
-            margins.append((summed, reasons))
-    return margins
+            margins[n >= of_rows].append((summed, reasons))
+    return _RouteMargins(*margins)
 
 
 def _protected_with_column_totals(
@@ -5796,7 +5838,7 @@ def _protected_with_column_totals(
     total: str,
     rule: DisclosureRule,
     *,
-    margins: Sequence[tuple[tuple[str, ...], tuple[str | None, str | None]]],
+    margins: _RouteMargins,
     doubtful: Collection[str] = (),
     panel: Mapping[int, _PanelRow] | None = None,
     yearly: _YearlyColumn | None = None,
@@ -5891,22 +5933,40 @@ def _protected_with_column_totals(
         system,
         [q for q in linked_exposures(system, rule) if not _is_cell(q) or system.status[q] == UNLABELLED],
     )
-    for n, (summed, why) in enumerate(margins):
-        held = [cell for c in summed for cell in columns.get(c, [])]
-        if not any(exact for _, _, exact, _ in held):
-            continue  # the publisher's <5 alone: its own public figures
-        k = sum(part for _, _, _, part in held)
-        exact_sum = sum(exact for _, _, exact, _ in held)
-        for end, bound, reason in (("low", 1, why[0]), ("high", 4, why[1])):
-            name = ("margin", n, end)
-            _publish_read(system, name, exact_sum + bound * k, reason, rule)
-            line: dict[Hashable, float] = {cell: 1.0 for cell, _, _, _ in held}
-            line.update({censored: -1.0 for _, censored, _, _ in held if censored is not None})
-            system.equalities.append({**line, ONE: float(bound * k), name: -1.0})
+
+    def read(stage: Sequence[_Margin], first: int) -> bool:
+        """The sums of columns ``stage`` in ``system``, named from ``first`` on; whether any holds a count printed
+        exactly."""
+        added = False
+        for n, (summed, why) in enumerate(stage, start=first):
+            held = [cell for c in summed for cell in columns.get(c, [])]
+            if not any(exact for _, _, exact, _ in held):
+                continue  # the publisher's <5 alone: its own public figures
+            added = True
+            k = sum(part for _, _, _, part in held)
+            exact_sum = sum(exact for _, _, exact, _ in held)
+            for end, bound, reason in (("low", 1, why[0]), ("high", 4, why[1])):
+                name = ("margin", n, end)
+                _publish_read(system, name, exact_sum + bound * k, reason, rule)
+                line: dict[Hashable, float] = {cell: 1.0 for cell, _, _, _ in held}
+                line.update({censored: -1.0 for _, censored, _, _ in held if censored is not None})
+                system.equalities.append({**line, ONE: float(bound * k), name: -1.0})
+        return added
+
+    read(margins.rows, 0)
     shown_before = {q for q in among if system.status.get(q) is None}
     empty = _protected_jointly(system, rule, among, printed)
     if empty is None:
         return None
+    # the class cells second, from the table protected with the rows' totals, which most often hides what they
+    # hold already: protected with them from the start, the search met counts no one complement frees and gave up
+    # (Brazil as origin by destination at 11: 2014's Ireland, 8, beside the totals row's transregional; 6 counts
+    # shown fewer than before the class cells were read, none so)
+    if read(margins.classes, len(margins.rows)):
+        more = _protected_jointly(system, rule, among, printed)
+        if more is None:
+            return None
+        empty |= more
     added = {q for q in shown_before if q in among and system.status.get(q) is not None}
     withheld: dict[str, set[int]] = {}
     for row, column in map(_table_cell, added):
@@ -5996,10 +6056,7 @@ def _protected_jointly(
             put_back()
         if empty is None:
             continue
-        withheld = {
-            _table_cell(q) for q in tried if start[0].get(q) is None and system.status.get(q) is not None
-        }
-        withheld |= {_table_cell(q) for row in empty for q in printed.get(row, ())}
+        withheld = _cells_withheld(system, start, tried, empty, printed)
         found.append((len(withheld), empty, _protection_state(system), tried))
     if not found:
         return None
@@ -6044,12 +6101,59 @@ def _protected_by_labels(
     printed: Mapping[int, Collection[Hashable]],
 ) -> set[int] | None:
     """:func:`_protected_jointly` by one model of the table (each printed sum of categories as two counts, or
-    as one label)."""
+    as one label). Where the search gives up, the rows to leave empty and what else to withhold
+    (:func:`_emptied_and_protected`) are found twice, from where it stopped and from where it started (what it
+    withheld on the way is no protection, and may be the most of a table: Mexico as both at 11, beside the route
+    tables' class cells, 34 counts shown with it, 39 without, 48 before the class cells were read), and the
+    result that withholds fewer cells of the table kept (France as destination at 11, by corridor: 61 counts shown
+    from where it stopped, 53 afresh)."""
+    start = _protection_state(system)
+    kept = set(among)
     try:
         protect_linked(system, rule, among=among, patience=8)
         return set()
     except DisclosureError:
         pass
+    found: list[tuple[int, set[int], _ProtectionState, set[Hashable]]] = []
+    for state in (_protection_state(system), start):
+        _restore_protection(system, state)
+        among.clear()
+        among.update(kept)
+        empty = _emptied_and_protected(system, rule, among, printed)
+        if empty is not None:
+            withheld = _cells_withheld(system, start, among, empty, printed)
+            found.append((len(withheld), empty, _protection_state(system), set(among)))
+    if not found:
+        return None
+    _, empty, state, left = min(found, key=lambda result: result[0])  # of equals, the first
+    _restore_protection(system, state)
+    among.clear()
+    among.update(left)
+    return empty
+
+
+def _cells_withheld(
+    system: LinkedCounts,
+    start: _ProtectionState,
+    among: Collection[Hashable],
+    empty: Collection[int],
+    printed: Mapping[int, Collection[Hashable]],
+) -> set[tuple[int, str]]:
+    """The cells of the table a joint protection withheld from ``start`` (:func:`_protected_jointly`): those of
+    ``among`` shown then and withheld now, and those the rows left empty (``empty``) print."""
+    withheld = {_table_cell(q) for q in among if start[0].get(q) is None and system.status.get(q) is not None}
+    return withheld | {_table_cell(q) for row in empty for q in printed.get(row, ())}
+
+
+def _emptied_and_protected(
+    system: LinkedCounts,
+    rule: DisclosureRule,
+    among: set[Hashable],
+    printed: Mapping[int, Collection[Hashable]],
+) -> set[int] | None:
+    """:func:`_protected_by_labels` where the search gave up: the rows whose counts the other tables give back
+    whatever is withheld left empty, then the rows and columns of what is still exposed withheld, or all of
+    ``among``, and the search run again; the rows left empty, or None when nothing will do."""
     empty: set[int] = set()
     for _ in range(len(printed) + 1):
         shown = {q: system.status[q] for q in among if system.status.get(q) is None}
@@ -6514,7 +6618,7 @@ def _route_cells_in(
     cells add up to it, the route tables' sums of its columns (``routes``: where the selection has route tables)
     and, by destination or corridor, the steady reporters' count of each year (``steady``: its quantities
     ``("panel", year)`` in the system already) where their cells add up to it; whether they publish any."""
-    margins = _route_margins(selection, rule, by_counts, by) if routes else []
+    margins = _route_margins(selection, rule, by_counts, by).every() if routes else []
     # the reporters are countries of detection: a sum of the categories by destination (or a corridor's) alone
     if steady is not None and by not in ("destination", "corridor"):
         steady = None
