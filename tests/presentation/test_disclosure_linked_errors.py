@@ -7,6 +7,7 @@ Both are :class:`DisclosureError`, so every fallback that catches one keeps work
 from __future__ import annotations
 
 import pytest
+from test_disclosure_whole_numbers import _pairwise_system
 
 from evidence.presentation.disclosure import (
     DisclosureError,
@@ -45,25 +46,6 @@ def _small_in_two_published_sums() -> LinkedCounts:
     return system
 
 
-def _pinned_in_whole_numbers_only() -> LinkedCounts:
-    """a, b and c withheld (10, 9, 10), published two at a time (a + b + d = 21, b + c = 19, a + c = 20), and a
-    small d (2) that f <= d <= e holds to 2 or 3: d = 3 puts a at 9.5, so only whole numbers pin d
-    (test_disclosure_whole_numbers' system)."""
-    system = LinkedCounts()
-    for name, value in {"a": 10, "b": 9, "c": 10}.items():
-        system.quantity(name, value, "complement")
-    system.quantity("d", 2, "small")
-    for name, value in {"ab": 21, "bc": 19, "ac": 20, "f": 2, "e": 3}.items():
-        system.quantity(name, value, None)
-    system.equalities += [
-        {"a": 1.0, "b": 1.0, "d": 1.0, "ab": -1.0},
-        {"b": 1.0, "c": 1.0, "bc": -1.0},
-        {"a": 1.0, "c": 1.0, "ac": -1.0},
-    ]
-    system.at_most += [{"d": 1.0, "e": -1.0}, {"f": 1.0, "d": -1.0}]
-    return system
-
-
 def test_labels_that_pin_a_count_with_everything_withheld_are_told_as_such() -> None:
     with pytest.raises(PinnedByLabels, match="labels determine a count below 5"):
         protect_linked(_four_small_under_a_small_total(), RULE)
@@ -86,10 +68,10 @@ def test_a_search_that_tries_no_count_for_a_whole_number_pin_gave_up() -> None:
     by default it withholds one (e: d may then be 2 to 4). With nothing that may be withheld (``among``
     empty), the labels pin it."""
     with pytest.raises(ProtectionSearchGaveUp, match="pinned in whole numbers"):
-        protect_linked(_pinned_in_whole_numbers_only(), RULE, max_candidates=0)
-    assert protect_linked(_pinned_in_whole_numbers_only(), RULE)
+        protect_linked(_pairwise_system(), RULE, max_candidates=0)
+    assert protect_linked(_pairwise_system(), RULE)
     with pytest.raises(PinnedByLabels):
-        protect_linked(_pinned_in_whole_numbers_only(), RULE, among=set())
+        protect_linked(_pairwise_system(), RULE, among=set())
 
 
 def test_the_fallbacks_that_catch_a_disclosure_error_catch_both() -> None:
