@@ -1186,6 +1186,8 @@ def _route_views(
             exact=wide(UNCENSORED).rename(rename),
         )
     views: list[RouteView | None] = []
+    # the part published exactly is the same for both bounds: its margins made once per total label, not per bound
+    parts_margins: dict[str, pl.DataFrame] = {}
     for side in sides:
         table: DisclosedTable | None
         if exact or keyed:
@@ -1234,7 +1236,9 @@ def _route_views(
                 return pl.concat([frame, frame.select(pl.exclude("route").sum())], how="diagonal_relaxed")
 
             truth = margins(counts, table.total_label)
-            exact_parts = None if exact else margins(wide(UNCENSORED), table.total_label)
+            if not exact and table.total_label not in parts_margins:
+                parts_margins[table.total_label] = margins(wide(UNCENSORED), table.total_label)
+            exact_parts = None if exact else parts_margins[table.total_label]
         views.append(
             RouteView(
                 table,
