@@ -356,10 +356,8 @@ def test_a_corridors_growth_is_fitted_once_for_the_same_counts(monkeypatch):
     """A corridor's fit is a function of its yearly counts alone: asked again (a batch's selections share
     corridors, a brief asks from the route table and its emerging corridors), corridor_trends fits none of them
     again and gives the same table; a corridor whose counts changed is fitted anew."""
-    import collections
-
-    # nothing another test fitted (raising=False: before the fits were kept there was no such store)
-    monkeypatch.setattr(routes, "_GROWTH", collections.OrderedDict(), raising=False)
+    # nothing another test fitted
+    routes._corridor_growth_kept.cache_clear()
     fitted: list[bytes] = []
     grow = routes._corridor_growth
 

@@ -61,10 +61,9 @@ years, indicator; or a whole table). The flow tables of a table protected by cel
 
 from __future__ import annotations
 
-import collections
 import dataclasses
+import functools
 import math
-import threading
 import weakref
 from collections.abc import Callable, Collection
 from typing import Any, Literal, cast
@@ -1451,32 +1450,18 @@ def benjamini_hochberg_bounds(p_values: np.ndarray, unknown: np.ndarray) -> tupl
     return low, high
 
 
-#: :func:`_corridor_growth` of the yearly counts fitted in this process, by the bytes of their years and counts (the
-#: latest :data:`_GROWTH_KEPT`): a corridor's fit is a function of its counts alone, which a batch asks for again
-#: (a corridor is in its origin's and its destination's selections, and in the world's), as does a brief (the
-#: routes' table and its emerging corridors).
-_GROWTH: collections.OrderedDict[tuple[bytes, bytes], tuple[float | str | None, ...]] = (
-    collections.OrderedDict()
-)
-_GROWTH_KEPT = 4096
-_GROWTH_LOCK = threading.Lock()
-
-
 def _corridor_growth_once(years: np.ndarray, counts: np.ndarray) -> tuple[float | str | None, ...]:
     """:func:`_corridor_growth`, fitted once per process for the same years and counts (float arrays): the
-    same tuple of numbers and text each time (what the fit warned about included)."""
-    key = (years.tobytes(), counts.tobytes())
-    with _GROWTH_LOCK:
-        kept = _GROWTH.get(key)
-        if kept is not None:
-            _GROWTH.move_to_end(key)
-            return kept
-    grown = _corridor_growth(years, counts)
-    with _GROWTH_LOCK:
-        _GROWTH[key] = grown
-        while len(_GROWTH) > _GROWTH_KEPT:
-            _GROWTH.popitem(last=False)
-    return grown
+    same tuple of numbers and text each time (what the fit warned about included). A corridor's fit is a
+    function of its counts alone, which a batch asks for again (a corridor is in its origin's and its
+    destination's selections, and in the world's), as does a brief (the routes' table and its emerging
+    corridors)."""
+    return _corridor_growth_kept(years.tobytes(), counts.tobytes())
+
+
+@functools.lru_cache(maxsize=4096)
+def _corridor_growth_kept(years: bytes, counts: bytes) -> tuple[float | str | None, ...]:
+    return _corridor_growth(np.frombuffer(years), np.frombuffer(counts))
 
 
 def _corridor_growth(years: np.ndarray, counts: np.ndarray) -> tuple[float | str | None, ...]:
