@@ -22,6 +22,7 @@ from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import (
     _breakdown_year_bounds,
     _category_cells,
+    _row_year_bounds,
     _yearly_basis,
     yearly_numbers,
 )
@@ -172,3 +173,11 @@ def test_the_steady_reporters_total_row_less_their_corridors_is_no_small_cell(re
     assert not all(isinstance(low, int) and isinstance(high, int) for low, high in printed), printed
     for by in ("destination", "corridor"):
         assert _pinned(real_tables[1], "POL", "origin", 11, by) == []
+
+
+def test_a_row_with_a_cell_not_of_the_publishers_lt5_bounds_no_year() -> None:
+    """A row's cells bound its year's total where they are the publisher's ``<5`` (each 1 to 4) and exact parts;
+    a file's ``<10`` (1 to 9) read as ``<5`` gave the year a least of 14 where it can be 13: no bound from it."""
+    rule = DisclosureRule(11)
+    assert "2020" in _row_year_bounds({"2020": [(1, 4), (12, 12)]}, {"2020": (13, 16)}, rule, published=False)
+    assert _row_year_bounds({"2020": [(1, 9), (12, 12)]}, {"2020": (13, 21)}, rule, published=False) == {}

@@ -6783,8 +6783,8 @@ def _row_year_bounds(
     )
     out: dict[str, tuple[int, float]] = {}
     for year, cells in rows.items():
-        if year not in years:
-            continue
+        if year not in years or any(lo != hi and not _small_parts(lo, hi) for lo, hi in cells):
+            continue  # a cell's bounds not of the publisher's <5 (a file's <10): the row bounds nothing here
         k = sum((hi - lo) // 3 for lo, hi in cells)
         cells_low, cells_high = sum(lo for lo, _ in cells), sum(hi for _, hi in cells)
         ylow, yhigh = years[year]
