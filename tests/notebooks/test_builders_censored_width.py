@@ -19,7 +19,13 @@ from test_builders_corridor_totals import _pinned
 
 from evidence.analyses import trends
 from evidence.analyses.selection import Selection
-from evidence.notebooks.builders import _category_cells, _row_year_bounds
+from evidence.notebooks.builders import (
+    _category_cells,
+    _cell_parts,
+    _row_year_bounds,
+    no_breakdown_note,
+    yearly_numbers,
+)
 from evidence.presentation.disclosure import DisclosureRule
 
 #: the sheet row of Malta's sexual exploitation of 2006 (a ``<5`` of its own), published as ``<3`` in the copy
@@ -65,6 +71,25 @@ def test_a_row_of_the_publishers_lt10_bounds_its_year() -> None:
     rule = DisclosureRule(11)
     rows, years = {"2020": [(1, 9), (12, 12)]}, {"2020": (13, 21)}
     assert _row_year_bounds(rows, years, rule, published=False, censored_high=9) == {"2020": (13, 21)}
+
+
+def test_a_cell_of_a_printed_count_and_a_narrower_censored_cell_is_read_from_its_printed_part() -> None:
+    """A file publishing ``<10`` and, once, ``<3``: a cell of 12 and the ``<3`` is 13–14. Its bounds alone, read
+    with the file's widest width (``E + k`` to ``E + 9k``), say an exact 13; the part the counts carry says 12 and
+    one censored cell holding at most 2. Without it, UNODC's ``<5`` are read from the bounds as before."""
+    assert _cell_parts(13, 14, 12, 9) == (12, 1, 2)
+    assert _cell_parts(3, 27, 0, 9) == (0, 3, 27)
+    assert _cell_parts(10, 19, None, 4) == (7, 3, 12)
+
+
+def test_the_placeholder_note_names_the_files_own_label(lt10) -> None:
+    """Viet Nam as destination, by form: every category of 2017–2020 published as ``<10`` against several
+    hundred victims a year, a placeholder; the note said UNODC gave them "as <5" (the file's one ``<3``, Malta's, is
+    no label of Viet Nam's)."""
+    numbers = yearly_numbers(Selection(lt10, country="VNM", role="destination"), DisclosureRule(5), by="form")
+    note = no_breakdown_note(numbers)
+    assert note is not None and "breakdown by form of exploitation as <10," in note, note
+    assert "<5" not in note
 
 
 #: selections of the copy whose tables by category, beside the yearly table and the route tables, gave a small

@@ -235,17 +235,21 @@ def censored_high(selection: Selection | None) -> int:
 
 def censored_labels(selection: Selection | None) -> str:
     """How the publisher printed its censored cells in the selection's table, as read from it: ``<5`` for
-    UNODC's, ``<10`` for a file censoring at ten, ``<3 or <10`` for one publishing both; ``<5`` without any."""
+    UNODC's, ``<10`` for a file censoring at ten, ``<3 or <10`` for one publishing both (a country's own
+    breakdowns, role destination: its own rows' labels); ``<5`` without any."""
     if selection is None:
         return "<5"
     data = selection.table.data if isinstance(selection.table, LoadedTable) else selection.table
     if "censored" not in data.columns or "value_high" not in data.columns:
         return "<5"
-    thresholds = kept_once(
-        data,
-        ("censored labels",),
-        lambda: tuple(censoring_thresholds(data.filter(pl.col("censored"))["value_high"])),
-    )
+    own = selection.country if selection.role == "destination" and "iso3" in data.columns else None
+
+    def read() -> tuple[int, ...]:
+        rows = data.filter(pl.col("censored") & (pl.col("iso3") == own if own is not None else True))
+        return tuple(censoring_thresholds(rows["value_high"]))
+
+    thresholds = kept_once(data, ("censored labels", own), read)
+
     return word_list([f"<{n}" for n in thresholds or (5,)], last="or")
 
 
@@ -4424,6 +4428,10 @@ class _CategoryFrames:
     total: str
     known: pl.DataFrame
     known_values: pl.DataFrame
+    #: each category's part the publisher printed exactly, cell for cell (:func:`_category_cells`): with it a
+    #: cell's censored cells are read whatever their width (its low bound less it, the most they hold its high
+    #: bound less it), a ``<3`` beside ``<10`` too
+    printed: pl.DataFrame | None = None
 
     @functools.cached_property
     def values(self) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -5434,6 +5442,7 @@ def _protected_category_rows(
     yearly: _YearlyColumn | None = None,
     beside: Mapping[str, tuple[int, float]] | None = None,
     censored_high: int = PUBLISHER_CENSORED_HIGH,
+    printed: pl.DataFrame | None = None,
 ) -> tuple[DisclosedTable, DisclosedTable]:
     """The two bounds of a year × category table of a publisher's censored counts (``tables``, primary
     suppression; ``values``: their true bounds, row for row), with further cells withheld (``x``) until no
@@ -5445,7 +5454,9 @@ def _protected_category_rows(
     the publisher's cells: 4 for its ``<5``, 9 for a file's ``<10``, whose bounds are its own public figures,
     known to the reader); the sum of categories, where printed, gives each
     bound's sum; the total (printed here and in the yearly table, never withheld here) is taken to be the
-    categories' sum where it can be (between the sum's bounds). A cell withheld is withheld in both bounds."""
+    categories' sum where it can be (between the sum's bounds). A cell withheld is withheld in both bounds.
+    ``printed``: each category's part printed exactly, cell for cell (read from the bounds without it:
+    :func:`_cell_parts`)."""
     low_table, high_table = tables
     low, high = values
     withheld: dict[str, set[int]] = {}
@@ -5455,14 +5466,19 @@ def _protected_category_rows(
     # the columns as lists, read once (a cell of a frame read by row and column is a query of its own)
     lows = {c: low[c].to_list() for c in categories if c in low.columns}
     highs = {c: high[c].to_list() for c in lows}
+    prints = {c: printed[c].to_list() if printed is not None and c in printed.columns else None for c in lows}
     why = {
         c: (low_table.reasons[c].to_list(), high_table.reasons[c].to_list()) for c in low_table.count_columns
     }
     for row in range(low.height):
         present = [c for c in lows if lows[c][row] is not None]
-        # each cell's censored parts k and exact part E: low E + k, high E + wk (w: 4 for UNODC's <5)
-        parts = {c: (highs[c][row] - lows[c][row]) // (censored_high - 1) for c in present}
-        exact = {c: max(lows[c][row] - parts[c], 0) for c in present}
+        # each cell's exact part E, its k censored cells and the most they hold: low E + k, high E + top
+        split = {
+            c: _cell_parts(lows[c][row], highs[c][row], _at(prints[c], row), censored_high) for c in present
+        }
+        exact = {c: e for c, (e, _, _) in split.items()}
+        parts = {c: k for c, (_, k, _) in split.items()}
+        tops = {c: top for c, (_, _, top) in split.items()}
         reasons = {
             c: (
                 SMALL_REASON
@@ -5498,6 +5514,7 @@ def _protected_category_rows(
             yearly=None if yearly is None else yearly.beside(str(low_table.frame["year"][row])),
             bounds=None if beside is None else beside.get(str(low_table.frame["year"][row])),
             censored_high=censored_high,
+            tops=tops,
         )
         if added is _WHOLE_ROW:  # the cells printed exactly left empty, and the sum
             for c in present:
@@ -5520,6 +5537,26 @@ def _protected_category_rows(
     if whole:
         low_table, high_table = (_noted(t, whole) for t in (low_table, high_table))
     return low_table, high_table
+
+
+def _cell_parts(low: int, high: int, printed: int | None, censored_high: int) -> tuple[int, int, int]:
+    """A cell's exact part ``E``, its number ``k`` of the publisher's censored cells and the most they hold
+    (``top``): low ``E + k``, high ``E + top``. From the part the publisher printed (``printed``: the counts'
+    own, whatever the censored cells' widths: a ``<3`` beside ``<10``), else from the bounds, each censored cell 1
+    to ``censored_high`` (``top`` = ``wk``)."""
+    if printed is None:
+        k = (high - low) // (censored_high - 1)
+        exact = max(low - k, 0)
+    else:
+        exact, k = printed, low - printed
+    return exact, k, high - exact
+
+
+def _at(values: Sequence[Any] | None, row: int) -> Any:
+    """The value of ``values`` at ``row`` (None without values), an int where there is one."""
+    if values is None or values[row] is None:
+        return None
+    return int(values[row])
 
 
 def _small_parts(low: int, high: int, censored_high: int = PUBLISHER_CENSORED_HIGH) -> int:
@@ -5611,6 +5648,7 @@ def _protect_category_row(
     yearly: _YearlyRest | None = None,
     bounds: tuple[int, float] | None = None,
     censored_high: int = PUBLISHER_CENSORED_HIGH,
+    tops: Mapping[str, int] | None = None,
 ) -> tuple[Collection[Hashable], bool]:
     """The cells of one row of :func:`_protected_category_rows` to withhold further, and whether its sum of
     categories is to be left empty: when no complement frees the row with the sum shown or withheld (Hungary's
@@ -5635,6 +5673,7 @@ def _protect_category_row(
         yearly=yearly,
         bounds=bounds,
         censored_high=censored_high,
+        tops=tops,
     )
     try:
         added = protect_linked(system, rule, among=among)
@@ -5656,6 +5695,7 @@ def _protect_category_row(
                 yearly=yearly,
                 bounds=bounds,
                 censored_high=censored_high,
+                tops=tops,
             )
         return _WHOLE_ROW, True
 
@@ -5679,6 +5719,7 @@ def _category_row_lines(
     parts_apart: bool = False,
     bounds: tuple[int, float] | None = None,
     censored_high: int = PUBLISHER_CENSORED_HIGH,
+    tops: Mapping[str, int] | None = None,
 ) -> set[Hashable]:
     """One row of a year × category table of censored counts in ``system`` (:func:`_protect_category_row`): its
     cells (exact and censored parts), its total where it is their sum, each bound of its sum of categories, the
@@ -5689,8 +5730,11 @@ def _category_row_lines(
     knows (:func:`_protected_with_column_totals`: a cell withheld as ``x`` or left empty hides it). ``bounds``: the
     least and the most the year's victims can be by the brief's other tables by category
     (:func:`_breakdown_year_bounds`), read where the row's total is withheld. ``censored_high``: the high bound of
-    the publisher's censored cells (a cell's ``k`` of them hold ``k`` to ``wk``)."""
+    the publisher's censored cells (a cell's ``k`` of them hold ``k`` to ``wk``); ``tops``: the most each cell's
+    censored cells hold, where read from the part printed (:func:`_cell_parts`), else ``wk``."""
     width = censored_high
+    if tops is None:
+        tops = {c: width * parts[c] for c in present}
     low_table, high_table = tables
     low, high = values
     printed = low[total][row] if total in low.columns else None
@@ -5701,13 +5745,13 @@ def _category_row_lines(
     among: set[Hashable] = set()
     for c in present:
         cell, censored = name(("cell", c)), name(("censored", c))
-        extra = min(spare, (width - 1) * parts[c])
+        extra = min(spare, tops[c] - parts[c])
         spare -= extra
         system.quantity(cell, exact[c] + parts[c] + extra)
         if parts[c]:
             system.quantity(censored, parts[c] + extra)
             system.at_most += [
-                {censored: 1.0, ONE: -float(width) * parts[c]},
+                {censored: 1.0, ONE: -float(tops[c])},
                 {ONE: float(parts[c]), censored: -1.0},
             ]
             if parts_apart and exact[c]:
@@ -5767,9 +5811,9 @@ def _category_row_lines(
                 {row_total: 1.0, **{("year", year): 1.0 for year in others}, ("year", "total"): -1.0}
             )
     if sum_shown and CATEGORY_SUM in low.columns:  # each bound of the sum: exact parts and censored bounds
-        for end, bound, table in (("low", 1.0, low_table), ("high", float(width), high_table)):
+        for end, held_parts, table in (("low", parts, low_table), ("high", tops, high_table)):
             sum_bound = name((CATEGORY_SUM, end))
-            value = sum(exact[c] + bound * parts[c] for c in present)
+            value = sum(exact[c] + held_parts[c] for c in present)
             system.quantity(sum_bound, int(value))
             # a sum of the publisher's <5 alone is its own public figure, read as printed
             sum_reason = table.reasons[CATEGORY_SUM][row] if any(exact[c] for c in present) else None
@@ -5778,7 +5822,7 @@ def _category_row_lines(
                 {
                     **cells,
                     **{name(("censored", c)): -1.0 for c in present if parts[c]},
-                    ONE: bound * sum(parts.values()),
+                    ONE: float(sum(held_parts[c] for c in present)),
                     sum_bound: -1.0,
                 }
             )
@@ -5788,17 +5832,18 @@ def _category_row_lines(
         members, truth, why = panel
         summed = [c for c in present if c in members]
         k = sum(parts[c] for c in summed)
+        top = sum(tops[c] for c in summed)
         e = sum(exact[c] for c in summed)
-        if summed and truth == (e + k, e + width * k):  # its reporters' cells add up to it
-            for end, bound, reason in (("low", 1, why[0]), ("high", width, why[1])):
+        if summed and truth == (e + k, e + top):  # its reporters' cells add up to it
+            for end, held, reason in (("low", k, why[0]), ("high", top, why[1])):
                 count = name(("panel", end))
-                system.quantity(count, e + bound * k)
-                _publish_read(system, count, e + bound * k, reason, rule)
+                system.quantity(count, e + held)
+                _publish_read(system, count, e + held, reason, rule)
                 system.equalities.append(
                     {
                         **{name(("cell", c)): 1.0 for c in summed},
                         **{name(("censored", c)): -1.0 for c in summed if parts[c]},
-                        ONE: float(bound * k),
+                        ONE: float(held),
                         count: -1.0,
                     }
                 )
@@ -5951,6 +5996,7 @@ def _protected_with_column_totals(
     beside: Mapping[str, tuple[int, float]] | None = None,
     panel_table: _PanelTable | None = None,
     censored_high: int = PUBLISHER_CENSORED_HIGH,
+    printed: pl.DataFrame | None = None,
 ) -> tuple[DisclosedTable, DisclosedTable] | None:
     """The two bounds of a year × category table protected row by row (:func:`_protected_category_rows`), with
     further cells withheld (``x``) until nothing withheld follows from all its rows together and the sums of its
@@ -5958,20 +6004,30 @@ def _protected_with_column_totals(
     bound is withheld there or None, :func:`_route_margins`; ``doubtful``: the years, as text, whose cells are
     in none of them): the rows share those margins. Mexico as both at threshold 11 (UNODC's 2023 workbook): Mexico → United States
     ``x`` in 2020, protecting Mexico → Guatemala's 5 beside a sum of 844–853, was the route table's 4,763 less
-    the years shown, 836, and gave the 5 back. None when no withholding protects the table."""
+    the years shown, 836, and gave the 5 back. None when no withholding protects the table. ``printed``: each
+    category's part printed exactly, as :func:`_protected_category_rows` reads it."""
     low_table, high_table = tables
     low, high = values
     system = LinkedCounts()
     system.publish(ONE, 1, None)
     among: set[Hashable] = set()
-    columns: dict[str, list[tuple[Hashable, Hashable | None, int, int]]] = {}
-    printed: dict[int, list[Hashable]] = {}  # per row: its counts printed exactly (cells, sum)
+    columns: dict[str, list[tuple[Hashable, Hashable | None, int, int, int]]] = {}
+    prints = {
+        c: printed[c].to_list() if printed is not None and c in printed.columns else None for c in categories
+    }
+    printed_counts: dict[int, list[Hashable]] = {}  # per row: its counts printed exactly (cells, sum)
     for row in range(low.height):
         present = [c for c in categories if c in low.columns and low[c][row] is not None]
         if not present:
             continue
-        parts = {c: (int(high[c][row]) - int(low[c][row])) // (censored_high - 1) for c in present}
-        exact = {c: max(int(low[c][row]) - parts[c], 0) for c in present}
+        # each cell's exact part E, its k censored cells and the most they hold: low E + k, high E + top
+        split = {
+            c: _cell_parts(int(low[c][row]), int(high[c][row]), _at(prints[c], row), censored_high)
+            for c in present
+        }
+        exact = {c: e for c, (e, _, _) in split.items()}
+        parts = {c: k for c, (_, k, _) in split.items()}
+        tops = {c: top for c, (_, _, top) in split.items()}
         reasons: dict[str, str | None] = {}
         for c in low_table.count_columns:
             low_why, high_why = low_table.reasons[c][row], high_table.reasons[c][row]
@@ -6006,13 +6062,14 @@ def _protected_with_column_totals(
             parts_apart=True,
             bounds=None if beside is None else beside.get(str(low_table.frame["year"][row])),
             censored_high=censored_high,
+            tops=tops,
         )
         for c in present if str(low_table.frame["year"][row]) not in doubtful else ():
             # a doubtful year's breakdown is shown but counted in no corridor's route: the route table gives it a
             # row of its own (Nigeria as destination: Benin → Nigeria 459 beside 40 more in a doubtful year)
             censored = named(("censored", c)) if parts[c] else None
-            columns.setdefault(c, []).append((named(("cell", c)), censored, exact[c], parts[c]))
-        printed[row] = [
+            columns.setdefault(c, []).append((named(("cell", c)), censored, exact[c], parts[c], tops[c]))
+        printed_counts[row] = [
             *(named(("cell", c)) for c in present if exact[c]),
             *(named(("exact", c)) for c in present if exact[c] and parts[c]),
             *(named((CATEGORY_SUM, end)) for end in ("low", "high")),
@@ -6048,22 +6105,23 @@ def _protected_with_column_totals(
         added = False
         for n, (summed, why) in enumerate(stage, start=first):
             held = [cell for c in summed for cell in columns.get(c, [])]
-            if not any(exact for _, _, exact, _ in held):
+            if not any(exact for _, _, exact, _, _ in held):
                 continue  # the publisher's <5 alone: its own public figures
             added = True
-            k = sum(part for _, _, _, part in held)
-            exact_sum = sum(exact for _, _, exact, _ in held)
-            for end, bound, reason in (("low", 1, why[0]), ("high", censored_high, why[1])):
+            k = sum(part for _, _, _, part, _ in held)
+            top = sum(most for _, _, _, _, most in held)
+            exact_sum = sum(exact for _, _, exact, _, _ in held)
+            for end, parts_held, reason in (("low", k, why[0]), ("high", top, why[1])):
                 name = ("margin", n, end)
-                _publish_read(system, name, exact_sum + bound * k, reason, rule)
-                line: dict[Hashable, float] = {cell: 1.0 for cell, _, _, _ in held}
-                line.update({censored: -1.0 for _, censored, _, _ in held if censored is not None})
-                system.equalities.append({**line, ONE: float(bound * k), name: -1.0})
+                _publish_read(system, name, exact_sum + parts_held, reason, rule)
+                line: dict[Hashable, float] = {cell: 1.0 for cell, _, _, _, _ in held}
+                line.update({censored: -1.0 for _, censored, _, _, _ in held if censored is not None})
+                system.equalities.append({**line, ONE: float(parts_held), name: -1.0})
         return added
 
     read(margins.rows, 0)
     shown_before = {q for q in among if system.status.get(q) is None}
-    empty = _protected_jointly(system, rule, among, printed)
+    empty = _protected_jointly(system, rule, among, printed_counts)
     if empty is None:
         return None
     # the class cells second, from the table protected with the rows' totals, which most often hides what they
@@ -6071,7 +6129,7 @@ def _protected_with_column_totals(
     # (Brazil as origin by destination at 11: 2014's Ireland, 8, beside the totals row's transregional; 6 counts
     # shown fewer than before the class cells were read, none so)
     if read(margins.classes, len(margins.rows)):
-        more = _protected_jointly(system, rule, among, printed)
+        more = _protected_jointly(system, rule, among, printed_counts)
         if more is None:
             return None
         empty |= more
@@ -6517,6 +6575,12 @@ def _censored_frames(basis: _YearlyBasis, selection: Selection, by: str | None) 
             known_values=pl.DataFrame(
                 frame(lambda cell: cell[0] if known(cell) else None, pl.Int64())  # type: ignore[index]
             ),
+            printed=pl.DataFrame(
+                [
+                    pl.Series(c, [None if cell is None else cell[2] for cell in read[c]], pl.Int64)
+                    for c in categories
+                ]
+            ),
         )
     return dataclasses.replace(basis, by_category=by_category)
 
@@ -6745,61 +6809,67 @@ def _route_cells_in(
     if not margins and steady is None:
         return False
     width = censored_high(selection)  # a cell of k censored cells holds k to wk (w: 4 for UNODC's <5)
-    cells: dict[str, list[tuple[Hashable, int, int]]] = {}  # by category: (name, exact part, <5 cells)
-    years: dict[str, list[tuple[Hashable, int, int]]] = {}
-    reported: dict[str, list[tuple[Hashable, int, int]]] = {}  # by year: the steady reporters' cells
-    for year, category, low, high in by_counts.select("year", by, *_BOUNDS).iter_rows():
+    #: by category, by year and (the steady reporters' cells) by year: (name, exact part, <5 cells, the most
+    #: they hold)
+    Cell = tuple[Hashable, int, int, int]
+    cells: dict[str, list[Cell]] = {}
+    years: dict[str, list[Cell]] = {}
+    reported: dict[str, list[Cell]] = {}
+    # the part printed exactly: the counts' own where they carry it (any widths), else read from the bounds
+    exacts = by_counts[UNCENSORED].to_list() if UNCENSORED in by_counts.columns else [None] * by_counts.height
+    for year, category, low, high, printed in zip(
+        *(by_counts[c].to_list() for c in ("year", by, *_BOUNDS)), exacts, strict=True
+    ):
         if low is None or high is None or year is None:
             continue
-        parts = (int(high) - int(low)) // (width - 1)
-        exact = int(low) - parts
+        exact, parts, top = _cell_parts(int(low), int(high), printed, width)
         name = ("cell", by, str(year), str(category))
         # the publisher's <5 alone: no exact part, as anyone with its file knows
         _publish_read(system, name, exact, _UNPUBLISHED if exact else None, rule)
         if not parts and rule.is_small(exact):
             system.derived[("small cell", by, str(year), str(category))] = {name: 1.0}
-        cells.setdefault(str(category), []).append((name, exact, parts))
-        years.setdefault(str(year), []).append((name, exact, parts))
+        cells.setdefault(str(category), []).append((name, exact, parts, top))
+        years.setdefault(str(year), []).append((name, exact, parts, top))
         if steady is not None and str(category).rpartition(">")[2] in steady[0]:
-            reported.setdefault(str(year), []).append((name, exact, parts))
+            reported.setdefault(str(year), []).append((name, exact, parts, top))
     for year, held in years.items():
         if year not in column.years or year not in truth:
             continue
-        k = sum(parts for _, _, parts in held)
-        exact = sum(e for _, e, _ in held)
-        line: dict[Hashable, float] = {name: -1.0 for name, _, _ in held}
-        if truth[year] == (
-            exact + k,
-            exact + width * k,
-        ):  # the year's low bound: its cells' exact parts and k
+        k = sum(parts for _, _, parts, _ in held)
+        most = sum(top for _, _, _, top in held)
+        exact = sum(e for _, e, _, _ in held)
+        line: dict[Hashable, float] = {name: -1.0 for name, _, _, _ in held}
+        if truth[year] == (exact + k, exact + most):  # the year's low bound: its cells' exact parts and k
             system.equalities.append({("year", year): 1.0, **line, ONE: -float(k)})
-        elif truth[year][0] == truth[year][1] and exact + k <= truth[year][0] <= exact + width * k:
-            # a year the publisher gives exactly, its cells' <5 between k and wk (of it)
+        elif truth[year][0] == truth[year][1] and exact + k <= truth[year][0] <= exact + most:
+            # a year the publisher gives exactly, its cells' <5 between k and the most they hold (4k: of it)
             censored = ("censored", by, year)
             system.quantity(censored, truth[year][0] - exact)
-            system.at_most += [{censored: 1.0, ONE: -float(width) * k}, {ONE: float(k), censored: -1.0}]
+            system.at_most += [{censored: 1.0, ONE: -float(most)}, {ONE: float(k), censored: -1.0}]
             system.equalities.append({("year", year): 1.0, **line, censored: -1.0})
     if steady is not None:
         _, counted, published = steady
         for year, held in reported.items():
-            k = sum(parts for _, _, parts in held)
-            exact = sum(e for _, e, _ in held)
+            k = sum(parts for _, _, parts, _ in held)
+            most = sum(top for _, _, _, top in held)
+            exact = sum(e for _, e, _, _ in held)
             # the steady reporters' low bound: their cells' exact parts and k, where their bounds add up to it
-            if year in published.years and counted.get(year) == (exact + k, exact + width * k):
+            if year in published.years and counted.get(year) == (exact + k, exact + most):
                 system.equalities.append(
-                    {("panel", year): 1.0, **{name: -1.0 for name, _, _ in held}, ONE: -float(k)}
+                    {("panel", year): 1.0, **{name: -1.0 for name, _, _, _ in held}, ONE: -float(k)}
                 )
     for n, (summed, why) in enumerate(margins):
         held = [cell for c in summed for cell in cells.get(c, [])]
-        if not any(exact for _, exact, _ in held):
+        if not any(exact for _, exact, _, _ in held):
             continue  # the publisher's <5 alone: its own public figures
-        k = sum(parts for _, _, parts in held)
-        exact = sum(e for _, e, _ in held)
-        for end, bound, reason in (("low", 1, why[0]), ("high", width, why[1])):
+        k = sum(parts for _, _, parts, _ in held)
+        most = sum(top for _, _, _, top in held)
+        exact = sum(e for _, e, _, _ in held)
+        for end, parts_held, reason in (("low", k, why[0]), ("high", most, why[1])):
             margin = ("margin", by, n, end)
-            _publish_read(system, margin, exact + bound * k, reason, rule)
+            _publish_read(system, margin, exact + parts_held, reason, rule)
             system.equalities.append(
-                {**{cell: 1.0 for cell, _, _ in held}, ONE: float(bound * k), margin: -1.0}
+                {**{cell: 1.0 for cell, _, _, _ in held}, ONE: float(parts_held), margin: -1.0}
             )
     return bool(margins) or bool(reported)
 
@@ -6979,6 +7049,7 @@ def _censored_numbers(
             yearly=yearly,
             beside=beside,
             censored_high=basis.censored_high,
+            printed=frames.printed,
         )
         if common["by"] in TOTALS_PUBLISHED_ELSEWHERE and common["by_counts"] is not None:
             jointly = _protected_with_column_totals(
@@ -6994,7 +7065,9 @@ def _censored_numbers(
                 beside=beside,
                 panel_table=_panel_table(common["panel"]),
                 censored_high=basis.censored_high,
+                printed=frames.printed,
             )
+
             # no withholding protects it: each year's breakdown left empty where it holds a count printed exactly
             low_table, high_table = jointly or _without_breakdowns(
                 low_table, high_table, frames.values, censored_high=basis.censored_high
@@ -7146,8 +7219,9 @@ class _YearlyColumn:
 def _yearly_column(
     per_year: Bounds | None, counts: pl.DataFrame, censored_high: int = PUBLISHER_CENSORED_HIGH
 ) -> _YearlyColumn | None:
-    """The :class:`_YearlyColumn` of a protected table of victims per year (``counts``: its true bounds; each year
-    ``E + k`` to ``E + wk``, ``w`` the ``censored_high`` of the publisher's cells), None
+    """The :class:`_YearlyColumn` of a protected table of victims per year (``counts``: its true bounds and, where
+    it carries it, the part printed exactly; each year ``E + k`` to ``E + wk`` without it, ``w`` the
+    ``censored_high`` of the publisher's cells), None
     without a total row. MLT as both at threshold 10: its 2007 row (Russia's 6, Ukraine's ``<5``, a total of 7
     and a sum of categories at least 10) gave the total at least 7; the yearly table's total row (118), with
     2013 at least 10 and 2017 (6 and a ``<5``: ``x``) at least 7, at most 7: Russia's 6 back."""
@@ -7156,6 +7230,11 @@ def _yearly_column(
     table = per_year.low
     n = table.frame.height - 1
     truth = _true_bounds(counts)
+    printed = (
+        dict(zip(map(str, counts["year"].to_list()), counts[UNCENSORED].to_list(), strict=True))
+        if UNCENSORED in counts.columns
+        else {}
+    )
     pairs = per_year.cells(VICTIMS)
     label = table.rule.label
     years: dict[str, tuple[int, str | None, int]] = {}
@@ -7163,7 +7242,8 @@ def _yearly_column(
         if year not in truth:
             continue
         low, high = truth[year]
-        parts = (high - low) // (censored_high - 1)
+        _, parts, _ = _cell_parts(low, high, _at([printed.get(year)], 0), censored_high)
+
         withheld = isinstance(pair[0], str) or isinstance(pair[1], str)
         if low - parts <= 0 or not withheld:  # the publisher's <5 alone (public), or printed
             years[year] = (low, None, parts)
