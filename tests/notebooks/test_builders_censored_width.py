@@ -93,13 +93,18 @@ def test_the_placeholder_note_names_the_files_own_label(lt10) -> None:
 
 
 #: selections of the copy whose tables by category, beside the yearly table and the route tables, gave a small
-#: count back at threshold 11 while the toolkit read its cells as ``<5`` (2018's 5 of Kuwait → United
-#: Kingdom; 2018's New Zealand total; 2016's Italy of Tunisia's nationals), and two that gave none
+#: count back at threshold 11 while the toolkit read its cells as ``<5``: 2018's 5 of Kuwait → United Kingdom
+#: (and the year), 2018's total of New Zealand as destination, 2016's Italy of Tunisia's nationals, 2012's Chile
+#: of Chile as destination (and the year), 2013's Peru and United States of Ecuador's nationals, 2008's Hungary
+#: of Hungary's nationals
 BESIDE_ROUTES = [
     pytest.param("KWT", "both", "destination", id="Kuwait-both-by-destination"),
     pytest.param("KWT", "both", "corridor", id="Kuwait-both-by-corridor"),
     pytest.param("NZL", "destination", "citizenship", id="New-Zealand-destination-by-citizenship"),
     pytest.param("TUN", "origin", "destination", id="Tunisia-origin-by-destination"),
+    pytest.param("CHL", "destination", "destination", id="Chile-destination-by-destination"),
+    pytest.param("ECU", "origin", "destination", id="Ecuador-origin-by-destination"),
+    pytest.param("HUN", "origin", "destination", id="Hungary-origin-by-destination"),
 ]
 
 
