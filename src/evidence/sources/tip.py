@@ -37,6 +37,10 @@ not read as one. Only Kelley's layout reads an empty tier, or her ``NA`` (R's mi
 empty tier in the simple layout is rejected as missing, and its ``NA`` as not available. Other unknown text
 (``Tier 4``) and a numeric tier (``2.5``) are rejected each with their own reason.
 
+A placement in a report year before the first report to place countries (2001) or a row in a year after the one
+it is read in (no report dated so yet: 2052 for 2025 mistyped) is rejected naming its year, never kept as a tier of
+that year; Kelley's rows of 1999 and 2000, ranking no country, are read as not ranked.
+
 A report year written in words (``2024 TIP Report``, ``TIP Report 2024``, ``2024 Report``) is read when the cell
 holds exactly one run of digits and it is a year of :data:`YEAR_IN_TEXT_RANGE`, and the row is flagged
 (:data:`REASON_YEAR_IN_TEXT`); a cell with two numbers (``2023-24``) is rejected, not guessed. A workbook's year
@@ -51,6 +55,7 @@ stripped) and ``special_case`` (``Special Case``, ``not ranked``; null for ranke
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import re
 from pathlib import Path
@@ -96,7 +101,7 @@ from evidence.sources.workbook import (
 )
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "21"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "22"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
@@ -128,6 +133,8 @@ LOADER_VERSION = "21"  # 2: source_row; 3: provenance from the source metadata; 
 # (delimited.notes_below; they were rejected as notes, so a tier file with a source line did not validate)
 # 21: a workbook's year cells holding dates of 1 January (a year-only date format) read as their years, with a
 # note (workbook.YEAR_AS_DATE; every such placement was rejected as "not a year")
+# 22: a placement in a report year before 2001 (the first report placing countries) or a row in a year after this
+# one rejected naming its year (were kept: 1995 or 2052, 2025 mistyped, a placement, the release "1995-2052")
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -225,6 +232,16 @@ REASON_CODE_FROM_NAME = "iso3 empty: read from the country name, which names one
 REASON_NOTE = "a note, not a placement (text in one cell, but no report year nor tier)"
 REASON_NAME_MISSING = "country missing (the table has no iso3 column, so the code is read from the name)"
 REASON_YEAR = "report year missing or not a year"
+#: The first TIP Report to place countries in tiers (its first, of 2001; Kelley's rows of 1999 and 2000 rank none).
+FIRST_REPORT_YEAR = 2001
+REASON_YEAR_BEFORE_REPORTS = (
+    f"a placement in a report year before {FIRST_REPORT_YEAR}: the first TIP Report to place countries in tiers is "
+    f"{FIRST_REPORT_YEAR}'s (a mistyped year?)"
+)
+REASON_YEAR_AFTER_THIS_YEAR = (
+    "report year after this year: no TIP Report is dated later than the year it is read in (a mistyped year, 2052 "
+    "for 2025?)"
+)
 REASON_TIER = "tier not recognised (expected Tier 1, Tier 2, Tier 2 Watch List, Tier 3 or Special Case)"
 REASON_TIER_MISSING = (
     "tier missing (an empty cell; only Kelley's layout reads an empty tier as not ranked): write the tier, "
@@ -922,9 +939,25 @@ def _rejects(parsed: pl.DataFrame, *, by_name: bool = False) -> pl.DataFrame:
         else [("iso3", "iso3", no_code, REASON_ISO3)]
     )
     note = pl.col("note_text").is_not_null()
+    # a year no report has, checked on rows read otherwise (one reason per row): the row would be a placement
+    # (or not ranked) of a report that does not exist, and stretch the file's release to its year
+    read = ~unread & ~no_code
+    placed = pl.col("canonical") != NOT_RANKED
     checks = [
         *code_checks,
         ("report_year", "year_text", pl.col("report_year").is_null(), REASON_YEAR),
+        (
+            "report_year",
+            "year_text",
+            read & placed & (pl.col("report_year") < FIRST_REPORT_YEAR),
+            REASON_YEAR_BEFORE_REPORTS,
+        ),
+        (
+            "report_year",
+            "year_text",
+            read & (pl.col("report_year") > dt.date.today().year),
+            REASON_YEAR_AFTER_THIS_YEAR,
+        ),
         ("tier", "tier_text", unread & ~text, REASON_TIER_MISSING),
         ("tier", "tier_text", unread & pl.col("tier_not_available"), REASON_TIER_NOT_AVAILABLE),
         ("tier", "tier_text", unread & pl.col("numeric_tier"), REASON_NUMERIC_TIER),
