@@ -1048,3 +1048,23 @@ def test_a_placement_in_a_report_year_no_tip_report_has_is_rejected_naming_its_y
         (4, label, str(next_year), tip.REASON_YEAR_AFTER_THIS_YEAR),
     ]
     assert loaded.provenance.release == "2000-2025"
+
+
+@pytest.mark.parametrize("label", ["Tier 3*", "Tier 2 Watch List\u2020", "Tier 1 [a]", "Tier 3\u00b9"])
+def test_a_tier_with_a_footnote_marker_is_read_and_flagged_as_every_loader_flags_one(
+    tmp_path: Path, label: str
+) -> None:
+    """A tier copied with its footnote marker carries a note the table lacks, which may qualify the placement (an
+    automatic downgrade, a waiver). The tier was read past the marker without a word, where the UNODC and GSI
+    loaders flag a figure so marked; a label known with its brackets (``Tier 2 [WL]``) carries no marker."""
+    path = tmp_path / "tiers.csv"
+    path.write_text(
+        f'iso3,report_year,tier\nDZA,2019,"{label}"\nTHA,2019,Tier 2 [WL]\nUSA,2019,Tier 1\n',
+        encoding="utf-8",
+    )
+    loaded = tip.load(path, tip.SIMPLE_LAYOUT)
+    assert (loaded.rows_kept, loaded.rows_rejected) == (3, 0)
+    assert loaded.data["tier_label"].to_list()[0] == label
+    assert loaded.flags.select("row", "column", "value", "reason").rows() == [
+        (2, "tier", label, tip.REASON_TIER_FOOTNOTE)
+    ]

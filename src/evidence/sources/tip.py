@@ -35,7 +35,9 @@ available (a GSI row is a country with many figures: it is kept, that cell null 
 available" is not "not ranked" (the report ranked the country or not; the cell does not say which), so it is
 not read as one. Only Kelley's layout reads an empty tier, or her ``NA`` (R's missing value), as not ranked; an
 empty tier in the simple layout is rejected as missing, and its ``NA`` as not available. Other unknown text
-(``Tier 4``) and a numeric tier (``2.5``) are rejected each with their own reason.
+(``Tier 4``) and a numeric tier (``2.5``) are rejected each with their own reason. A tier read past a footnote
+marker (``Tier 3*``: the footnote may qualify the placement) is flagged
+(:data:`REASON_TIER_FOOTNOTE`), its label kept as written, as the UNODC and GSI loaders flag a figure so marked.
 
 A placement in a report year before the first report to place countries (2001) or a row in a year after the one
 it is read in (no report dated so yet: 2052 for 2025 mistyped) is rejected naming its year, never kept as a tier of
@@ -101,7 +103,7 @@ from evidence.sources.workbook import (
 )
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "22"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "23"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
@@ -135,6 +137,8 @@ LOADER_VERSION = "22"  # 2: source_row; 3: provenance from the source metadata; 
 # note (workbook.YEAR_AS_DATE; every such placement was rejected as "not a year")
 # 22: a placement in a report year before 2001 (the first report placing countries) or a row in a year after this
 # one rejected naming its year (were kept: 1995 or 2052, 2025 mistyped, a placement, the release "1995-2052")
+# 23: a tier read past a footnote marker ("Tier 3*": the footnote may qualify the placement) flagged, as the
+# UNODC and GSI loaders flag a figure so marked (was read without a word)
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -271,6 +275,10 @@ REASON_TIER_QUALIFIED = (
     "tier written with a qualifier (the automatic downgrade): read as the tier it names, the label kept as written "
     "in tier_label; the downgrade moves a country two consecutive years on the Watch List to Tier 3, so check a "
     "Watch List placement so marked (the year before a downgrade, or a waiver of it?)"
+)
+REASON_TIER_FOOTNOTE = (
+    "a footnote marker follows the tier: read without it, the label kept as written in tier_label; the footnote's "
+    "text is not in the table and may qualify the placement (an automatic downgrade, a waiver): check it"
 )
 #: The years a report year written in text may be (:func:`_year_in_text`): the TIP reports began in 2001.
 YEAR_IN_TEXT_RANGE = (1990, 2100)
@@ -507,6 +515,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         [
             ("report_year", "year_text", pl.col("year_in_text"), REASON_YEAR_IN_TEXT),
             ("tier", "tier_label", pl.col("tier_qualified"), REASON_TIER_QUALIFIED),
+            ("tier", "tier_label", pl.col("tier_footnoted"), REASON_TIER_FOOTNOTE),
             ("tier", "tier_label", pl.struct("iso3", "report_year").is_duplicated(), REASON_DUPLICATE),
             ("iso3", "iso3", pl.col("unknown_code"), pl.col("unknown_code_reason")),
             ("iso3", "country", pl.col("code_from_name"), REASON_CODE_FROM_NAME),
@@ -744,6 +753,7 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
             tier_label=label,
             canonical=pl.col("_canonical"),
             tier_qualified=pl.col("_tier_qualified"),
+            tier_footnoted=pl.col("_tier_footnoted"),
             report_year=pl.col("_report_year"),
             year_in_text=pl.col("_year_in_text"),
             year_dated=pl.col("_year_dated"),
@@ -752,7 +762,14 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
             tier=pl.when(pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
             special_case=pl.when(~pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
         )
-        .drop("_label", "_numeric_tier", "_tier_not_available", "_canonical", "_tier_qualified")
+        .drop(
+            "_label",
+            "_numeric_tier",
+            "_tier_not_available",
+            "_canonical",
+            "_tier_qualified",
+            "_tier_footnoted",
+        )
         .drop("_report_year", "_year_in_text", "_year_dated")
     )
 
@@ -777,6 +794,7 @@ def _tier_readings(texts: pl.DataFrame, not_ranked_when_empty: bool) -> pl.DataF
         _canonical_as_spelt=pl.coalesce(
             _canonical_label(label), _canonical_label(label.str.replace(FOOTNOTE_MARKER, ""))
         ),
+        _known_as_written=_canonical_label(label).is_not_null(),
         _qualified=_qualified_tier(label),
         _numeric_tier=_unqualified(label).str.contains(r"^[0-9]+([.,][0-9]+)?$").fill_null(False),
         # the tokens every loader reads as "no figure" (workbook.NOT_AVAILABLE), a footnote marker aside
@@ -795,6 +813,7 @@ def _tier_readings(texts: pl.DataFrame, not_ranked_when_empty: bool) -> pl.DataF
         "_tier_not_available",
         _canonical=canonical_read,
         _tier_qualified=(canonical.is_null() & qualified.is_not_null()).fill_null(False),
+        _tier_footnoted=(canonical.is_not_null() & ~pl.col("_known_as_written")).fill_null(False),
     )
 
 
