@@ -92,8 +92,8 @@ def load_list_capture(path: str | Path) -> LoadedTable:
     non-zero count on no list, an empty file. A row for the all-zero history with count 0 is harmless and is
     listed among the rejects. A capture history given on more than one row has its counts summed, as Rcapture
     and SparseMSE do, and a note names the rows merged. Rows holding nothing (blank, or delimiters only) and note
-    lines below the table (a source line: text in one cell) are left out, counted and named in a note. A sidecar ``<file>.provenance.json`` completes the provenance, as for
-    every other source.
+    lines below the table (a source line: text in one cell) are left out, counted and named in a note. A sidecar
+    ``<file>.provenance.json`` completes the provenance, as for every other source.
     """
     path = Path(path)
     frame, left_out, notes = _read_strings(path)
