@@ -287,3 +287,20 @@ def test_a_text_line_that_is_no_note_below_the_table_is_still_refused_naming_its
     with pytest.raises(InputError) as caught:
         load_list_capture(write(tmp_path, text))
     assert (caught.value.row, caught.value.column) == (row, column)
+
+
+def test_a_workbook_with_a_source_line_below_is_named_list_capture_data_as_its_csv_is(tmp_path: Path) -> None:
+    """Given to `evidence data load`, the table with its source line below is named list-capture data (the command
+    that reads it named) in a workbook as in a CSV; the workbook was "not a layout any loader knows"."""
+    from evidence.core.errors import UnknownFormatError
+    from evidence.sources.registry import detect
+
+    paths = [
+        workbook(tmp_path, [*table_rows(), [], [SOURCE_LINE]]),
+        write(tmp_path, columns_text("n") + SOURCE_LINE + "\n"),
+    ]
+    for path in paths:
+        with pytest.raises(UnknownFormatError) as caught:
+            detect(path)
+        assert "list-capture data (a 0/1 column per list" in str(caught.value), path.name
+        assert f"evidence estimate --data {path}" in str(caught.value.hint)

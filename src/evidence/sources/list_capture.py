@@ -164,6 +164,9 @@ def _sniffed_sheet(head: FileHead) -> tuple[str, list[str], list[list[str]]] | N
         return None
     sheet = filled[0]
     rows = [[_cell_text(c) for c in r] for r in sheet.rows if any(_cell_text(c) for c in r)]
+    # a source line below the table (prose in one cell) is no row, as the loader leaves it out
+    while len(rows) > 1 and len(held := [c for c in rows[-1] if c]) == 1 and re.search(PROSE, held[0]):
+        rows.pop()
     first = next(i for i, cell in enumerate(rows[0]) if cell)
     header = rows[0][first:]
     width = len(header)
