@@ -105,6 +105,19 @@ BESIDE_ROUTES = [
     pytest.param("CHL", "destination", "destination", id="Chile-destination-by-destination"),
     pytest.param("ECU", "origin", "destination", id="Ecuador-origin-by-destination"),
     pytest.param("HUN", "origin", "destination", id="Hungary-origin-by-destination"),
+    pytest.param(
+        "UKR",
+        "origin",
+        "destination",
+        id="Ukraine-origin-by-destination",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="Ukraine as origin at 11 on the <10 copy, 2011's Netherlands, 6: 2011's breakdown is left "
+            "empty (breakdown withheld) and the attacker still pins it beside the yearly table (97-169) and the "
+            "route tables (Ukraine -> Netherlands 56-88); read as <5 the protection happened to end elsewhere; "
+            "not pinned on the real workbook (its cells <5)",
+        ),
+    ),
 ]
 
 
