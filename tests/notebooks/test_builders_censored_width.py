@@ -1,10 +1,10 @@
 """A publisher's censored cells of another width than UNODC's ``<5``: a release (or an export k-anonymised at
 another threshold) that prints small counts as ``<10`` is read as 1 to 9 by the loader, and the tables built of
 it read each cell of an exact part ``E`` and ``k`` such cells as ``E + k`` to ``E + 9k``, the width read from
-the file, not UNODC's ``E + 4k``. Read as ``<5``, three ``<10`` (3–27) had an exact part of 3 less than nothing
-and Kuwait's 7 and three ``<10`` (10–34) one of 2; the protection, blind to the width, let the tables beside the
-route tables give small counts back at threshold 11 (Kuwait as both: 2018's United Kingdom; Tunisia as origin:
-2016's Italy), as they did on the real workbook before those tables were protected together.
+the file, not UNODC's ``E + 4k``. Read as ``<5``, Kuwait's 7 and three ``<10`` (10–34) had a printed part of 2,
+and the protection, blind to the width, let the tables beside the route tables give small counts back at
+threshold 11 (Kuwait as both: 2018's United Kingdom; Tunisia as origin: 2016's Italy), as they did on the real
+workbook before those tables were protected together.
 
 The copy is the real 2023 workbook with its one shared string ``<5`` rewritten as ``<10`` and one cell (Malta's
 sexual exploitation of 2006, a cell of its own) as ``<3``, written at test time (never committed)."""
