@@ -1746,3 +1746,35 @@ def test_the_key_figures_of_ranges_say_what_their_small_label_can_be(real_tables
         "\\<11: fewer than 11, or a range of counts whose low end is below 11 (the whole range withheld, its high "
         "end too), not shown to protect individuals." in text
     )
+
+
+def test_the_note_on_victims_of_several_categories_names_them_as_readers_do(tmp_path, monkeypatch):
+    """The note under the victims per year by form of exploitation read "One victim can count in several
+    categories of form of exploitation": it names the forms as a reader does, and so does the chart's subtitle;
+    a breakdown without a plural of its own keeps the general wording."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import several_categories, show_dimension_section, show_yearly_section
+    from evidence.presentation.disclosure import DisclosureRule
+    from evidence.sources.demo import write_demo
+    from evidence.sources.registry import load
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path / "run"))
+    table = load(write_demo(tmp_path / "demo.csv", n_rows=3000))
+    selection = Selection(table, country="THA", role="destination", years=(2014, 2016))
+    options = {"place": "Thailand", "source": "demo"}
+    section = show_yearly_section(selection, DisclosureRule(5), dimension="form", **options)
+    assert section is not None
+    shown.clear()
+    show_dimension_section(section, **options)
+    text = " ".join(str(getattr(obj, "data", obj)) for obj in shown)
+    assert "One victim can count in several forms of exploitation, so they can add up to more than" in text
+    assert "One victim can have several forms of exploitation." in text
+    assert "categories of form of exploitation" not in text and "several categories" not in text
+    assert several_categories("means_of_control") == "several means of control"
+    assert several_categories("transit_iso3") == "several transit countries"
+    assert several_categories("colour") == "several categories of colour"

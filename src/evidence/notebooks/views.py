@@ -1285,6 +1285,29 @@ def category_names(by: str | None, categories: Sequence[str]) -> dict[str, str]:
     return {category: name for category, name in named.items() if name is not None}
 
 
+#: The categories of a multi-valued breakdown as readers name several of them ("several forms of exploitation",
+#: never "several categories of form of exploitation"): flag groups and columns holding several values.
+SEVERAL_CATEGORIES = {
+    "form": "forms of exploitation",
+    "exploitation": "forms of exploitation",
+    "means_of_control": "means of control",
+    "labour_sector": "labour sectors",
+    "sexual_exploitation_type": "types of sexual exploitation",
+    "perpetrator_roles": "perpetrator roles",
+    "assistance": "kinds of assistance",
+    "transit_iso3": "transit countries",
+    "referral_source": "referral sources",
+}
+
+
+def several_categories(by: str | None) -> str:
+    """Several categories of the breakdown ``by`` as a reader says it ("several forms of exploitation"); a
+    breakdown without a plural of its own, "several categories of" its name."""
+    if by in SEVERAL_CATEGORIES:
+        return f"several {SEVERAL_CATEGORIES[by]}"
+    return f"several categories of {breakdown_name(by)}"
+
+
 def show_dimension_section(
     numbers: YearlyNumbers, *, place: str, source: str, dimension: str | None = None
 ) -> None:
@@ -1332,7 +1355,9 @@ def show_dimension_section(
         )
         note = " ".join(n for n in notes if n)
     elif not numbers.partition:
-        note = f"One victim can count in several categories of {label}, so they can add up to more than the victims"
+        note = (
+            f"One victim can count in {several_categories(by)}, so they can add up to more than the victims"
+        )
         # the victims with none of the group recorded are a column of their own (builders.yearly_numbers)
         note += (
             f"; those with no {label} recorded are counted under {NOT_RECORDED}."
@@ -1388,7 +1413,7 @@ def show_dimension_section(
             by,
             "count",
             title=f"{victims_noun(numbers.selection).capitalize()} by {label}, {place}",
-            subtitle="One victim can have several categories." if not numbers.partition else None,
+            subtitle=f"One victim can have {several_categories(by)}." if not numbers.partition else None,
             source=source,
             rule=shown.rule,
         ),
