@@ -1675,3 +1675,23 @@ def test_the_small_label_under_a_briefs_ranges_is_true_of_a_range_withheld_whole
     assert len(legends) >= 3, legends
     for legend in legends:
         assert "or a range of counts whose low end is below 11 (the whole range withheld" in legend, legend
+
+
+def test_a_range_in_the_sources_together_table_is_explained_under_it(real_tables, shown):
+    """Reader audit: Cambodia's sources-together table gave its nationals detected abroad as "45–51" (2018) with
+    notes on perturbation and years only: nothing said why a count is a range. The note under the table now
+    says it; Myanmar's, whose numbers are no ranges, says nothing of ranges."""
+    brief = open_brief(real_tables, DisclosureRule(5), country="KHM", role="both")
+    country_views.show_together(brief)
+    (table,) = [o for o in shown if isinstance(o, dict) and "application/vnd.evidence.table+json" in o]
+    data = table["application/vnd.evidence.table+json"]
+    assert "45–51" in json.dumps(data, ensure_ascii=False)
+    assert (
+        "A range where cells the publisher gives as <5 (fewer than five victims) make the exact count unknown."
+        in (json.dumps(data, ensure_ascii=False))
+    )
+    shown.clear()
+    country_views.show_together(open_brief(real_tables, DisclosureRule(5), country="MMR", role="both"))
+    assert "A range where" not in _text(shown) + json.dumps(
+        [o for o in shown if isinstance(o, dict)], default=str
+    )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Final
 import polars as pl
 
 from evidence.analyses.coverage import ROLE_WORDS
+from evidence.analyses.intervals import censoring_thresholds
 from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, near_estimate
 from evidence.core.text import list_separator, word_list
 from evidence.notebooks import views
@@ -258,12 +259,21 @@ def show_together(brief: CountryBrief) -> None:
     column_kinds = {"Source": "label", "Year": "years", PER_THOUSAND: "statistic"}
     # identified victims of real people's records are a perturbed count (cell key), as in their own tables
     perturbed = any(r.kind == "case" and r.table.protection == "cell_key" for r in rows)
+    # a UNODC number that is a range (Cambodia's nationals of 2018: 45–51) is explained under the table, as under
+    # UNODC's own tables
+    published = {
+        n
+        for r in rows
+        if r.kind == "indicator"
+        for n in censoring_thresholds(r.table.data.filter(pl.col("censored"))["value_high"])
+    }
     views.show_table(
         table,
         caption=f"What the sources say about {brief.place}",
         kinds={c: k for c, k in column_kinds.items() if c in table.columns},
         note=views.sentences(
             perturbed_rows_note(rows) if perturbed else None,
+            views.censored_note(table.select("Number"), published=sorted(published)),
             magnitudes_note(rows, brief.period if brief.years else None),
         ),
         source=source,
