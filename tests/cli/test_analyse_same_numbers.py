@@ -93,4 +93,4 @@ def test_flows_prints_the_notebooks_route_table(sample, tmp_path):
     printed += [cli["unknown"]["origin"], cli["total"]]
     assert [row[-1] for row in route_table[1:]] == [_text(v) for v in printed]
     figures = {row[0]: row[1] for row in tables["Identified victims and their routes"][1:]}
-    assert figures["Identified victims in the selection"] == _text(cli["total"])
+    assert figures["Identified victims"] == _text(cli["total"])

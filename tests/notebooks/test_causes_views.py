@@ -236,9 +236,7 @@ def test_the_notebook_says_a_topic_the_files_record_is_not_recorded_for_these_vi
     )
     absent = next(line for line in text.splitlines() if line.startswith("Not recorded in these data:"))
     assert "form of exploitation" not in absent and "relation of the perpetrator(s)" in absent
-    assert re.search(
-        r"Recorded in these data, but for none of the victims of this selection: [^\n]*form of", text
-    )
+    assert re.search(r"Recorded in these data, but for none of these victims: [^\n]*form of", text)
 
 
 @pytest.fixture(scope="module")
@@ -349,7 +347,7 @@ def test_a_field_is_called_absent_only_when_the_data_files_lack_it(small, shared
     text = " ".join(shown)
     absent = next(s for s in shown if s.startswith("Not recorded in these data"))
     assert "relation to the recruiter" not in absent.lower() and "duration" in absent.lower()
-    assert "but for none of the victims of this selection: relation to the recruiter" in text.lower()
+    assert "but for none of these victims: relation to the recruiter" in text.lower()
 
 
 def test_the_person_section_publishes_the_same_perturbed_counts_as_the_other_tables(own_records):

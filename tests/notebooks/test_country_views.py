@@ -602,7 +602,7 @@ def test_a_case_table_of_not_recorded_only_is_a_sentence(real_tables, shown):
     brief = open_brief([real_tables[0]], DisclosureRule(5), country="MMR", role="both")
     country_views.show_case_section(brief)
     text = _text(shown)
-    assert "**Sex**: not recorded for any victim of this selection." in text
+    assert "**Sex**: not recorded for any of these victims." in text
     assert "| Not recorded |" not in text.split("**Sex**")[1].split("**", 2)[0]
 
 
@@ -1149,7 +1149,7 @@ def test_a_yearly_table_of_not_recorded_alone_is_a_sentence(real_tables, shown):
         "Identified victims per year by form of exploitation: not shown, the form of exploitation being recorded for none of these victims."
         in (text)
     )
-    assert "**Form of exploitation**: not recorded for any victim of this selection." in text
+    assert "**Form of exploitation**: not recorded for any of these victims." in text
 
 
 def test_the_neighbours_table_says_whose_detected_victims_it_counts(real_tables, shown):
@@ -1413,7 +1413,9 @@ def test_a_country_without_any_total_is_not_said_to_lack_one_only_in_some_years(
     ), text[:400]
 
 
-NOTEBOOK_FITS_MORE = "The `causes_consequences` notebook fits the model of every form of exploitation"
+NOTEBOOK_FITS_MORE = (
+    "The toolkit's notebook on causes and consequences fits the model of every form of exploitation"
+)
 
 
 @pytest.mark.parametrize(
@@ -1433,6 +1435,7 @@ def test_the_person_section_points_to_more_models_only_when_there_are_more(
     text = _text(shown)
     assert ("Which victims' records show" in text) is more
     assert (NOTEBOOK_FITS_MORE in text) is more
+    assert "`causes_consequences`" not in text  # a brief shows no code: the notebook named as readers name it
 
 
 def test_a_map_of_one_route_is_not_titled_the_largest_routes(real_tables, charts):
@@ -1454,7 +1457,7 @@ def test_a_characteristic_recorded_for_none_of_the_selection_is_named_with_the_t
     country_views.show_causes_section(brief)
     text = _text(shown)
     assert (
-        "Recorded in these data, but for none of the victims of this selection: relation to the recruiter, "
+        "Recorded in these data, but for none of these victims: relation to the recruiter, "
         "means of control, form of exploitation, sex."
     ) in text
     shown.clear()  # Lao PDR's victims have their sex recorded: not named
@@ -1695,3 +1698,20 @@ def test_a_range_in_the_sources_together_table_is_explained_under_it(real_tables
     assert "A range where" not in _text(shown) + json.dumps(
         [o for o in shown if isinstance(o, dict)], default=str
     )
+
+
+@pytest.mark.parametrize(("iso3", "role"), [("KHM", "both"), ("MMR", "origin"), ("THA", "both")])
+def test_the_identified_victims_sections_never_call_them_a_selection(real_tables, shown, iso3, role):
+    """Reader audit: a brief's reader never chose a "selection" (the toolkit's word for a country, role and
+    years), yet Cambodia's brief read "All victims in the selection", "Identified victims in the selection",
+    "the data hold no record of this selection in 2011–2017", Myanmar's "Sex: not recorded for any victim of
+    this selection" and "Recorded in these data, but for none of the victims of this selection". The case data's
+    sections say "these victims" and "All victims" instead, in their prose and their tables alike."""
+    brief = open_brief(real_tables, DisclosureRule(5), country=iso3, role=role)
+    country_views.show_case_section(brief)
+    country_views.show_causes_section(brief)
+    text = _text(shown) + json.dumps(
+        [o for o in shown if isinstance(o, dict)], ensure_ascii=False, default=str
+    )
+    assert "Identified victims" in text and "All victims" in text
+    assert not re.search(r"\bselection\b", text, re.IGNORECASE), re.findall(r".{60}\bselection\b.{20}", text)

@@ -663,7 +663,7 @@ def _overlap_protected(
 #: The rows of a shares table (:func:`shares_view`) that are no category: the victims without the field, the
 #: known/unknown split of a flag group, and the total.
 NOT_RECORDED = "Not recorded"
-ALL_IN_SELECTION = "All victims in the selection"
+ALL_IN_SELECTION = "All victims"  # a reader chose no "selection"
 _NO_CATEGORY = (NOT_RECORDED, "Recorded (at least one)", ALL_IN_SELECTION)
 
 
@@ -837,7 +837,7 @@ class RouteView:
             return str(values.item()) if values.len() else "0"
 
         first = (
-            f"{noun.capitalize()} in the selection"
+            noun.capitalize()
             if total == ALL_VICTIMS
             else "Detected victims in the citizenship breakdown (its sum, not UNODC's total)"
         )

@@ -2379,7 +2379,7 @@ def show_person_section(
     if unrecorded:
         display(
             Markdown(
-                "Recorded in these data, but for none of the victims of this selection: "
+                "Recorded in these data, but for none of these victims: "
                 f"{escape_markdown(', '.join(unrecorded))}."
             )
         )

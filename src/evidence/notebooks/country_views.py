@@ -939,8 +939,9 @@ def show_causes_section(brief: CountryBrief) -> None:
         )
         if more:  # only where the brief's one model left others: none to find when no flag can be modelled
             _say(
-                "The `causes_consequences` notebook fits the model of every form of exploitation and means of "
-                "control, and compares complete cases with all victims for each."
+                # the notebook as a reader names it: a brief shows no code, nor a module's name
+                "The toolkit's notebook on causes and consequences fits the model of every form of exploitation "
+                "and means of control, and compares complete cases with all victims for each."
             )
     _say("### For society")
     panel = _panel(brief)

@@ -1367,10 +1367,10 @@ def show_dimension_section(
         if _not_recorded_years(table.low):
             note += (
                 f" Empty cells: none of the year's victims has the {label} recorded (all are under {NOT_RECORDED}, "
-                "not 0); a year without records of the selection is not listed."
+                "not 0); a year without records is not listed."
                 if NOT_RECORDED in table.low.frame.columns
                 else f" An empty row: none of the year's victims has the {label} recorded (not recorded, not 0); "
-                "a year without records of the selection is not listed."
+                "a year without records is not listed."
             )
     named = category_names(by, table.low.value_columns)  # countries and corridors by name, never KHM>THA
     show_table(
@@ -1592,7 +1592,7 @@ def no_data_note(
     said = []
     if numbers.exact and (when := years(NO_RECORDS)):
         said.append(
-            f"{NO_RECORDS.capitalize()}: the data hold no record of this selection in {when} (not covered by the "
+            f"{NO_RECORDS.capitalize()}: no victim is recorded in {when} (not covered by the "
             "data, or nothing recorded or reported), which is not a count of 0"
         )
     if not numbers.exact:
@@ -2287,13 +2287,13 @@ def show_profiles(
         try:
             view = profile_view(selection, group, rule, label=title)
         except EvidenceError:  # recorded in the layout, but for none of this selection's victims
-            _markdown(f"{heading}: not recorded for any victim of this selection.")
+            _markdown(f"{heading}: not recorded for any of these victims.")
             continue
         if view is None:  # too few to protect: said under its title (a bare sentence names no table)
             _markdown(f"{heading}: {TOO_FEW[0].lower()}{TOO_FEW[1:]}")
             continue
         if records_no_category(view):  # a table of "Not recorded" and its total only
-            _markdown(f"{heading}: not recorded for any victim of this selection.")
+            _markdown(f"{heading}: not recorded for any of these victims.")
             continue
         show_table(view, caption=title, perturbed=selection.keyed, source=source)
 
