@@ -1715,3 +1715,18 @@ def test_the_identified_victims_sections_never_call_them_a_selection(real_tables
     )
     assert "Identified victims" in text and "All victims" in text
     assert not re.search(r"\bselection\b", text, re.IGNORECASE), re.findall(r".{60}\bselection\b.{20}", text)
+
+
+def test_routes_without_a_known_origin_are_said_without_a_selection(real_tables, shown):
+    """Reader audit: Tonga's detected victims, all of unknown citizenship (up to 16, 2017–2020), read "No chart of
+    routes: no victim of this selection has both a known origin and a known destination"."""
+    from evidence.notebooks import views
+
+    country_views.show_detected_section(
+        open_brief(real_tables, DisclosureRule(5), country="TON", role="both")
+    )
+    text = _text(shown)
+    assert views.NO_KNOWN_ROUTE in text
+    assert "none of these victims has both a known origin and a known destination" in views.NO_KNOWN_ROUTE
+    assert "none of these victims has both" in views.NO_KNOWN_ROUTE_TABLE
+    assert not re.search(r"\bselection\b", text), re.findall(r".{60}\bselection\b.{20}", text)

@@ -105,13 +105,15 @@ ONE_ROUTE_TO_DRAW: Final = "Only one route has victims to draw ({route}): it is 
 NO_ROUTE_TO_DRAW: Final = 'No chart of these routes: none is left to draw (each is withheld, doubtful, or among "All other routes").'
 #: Said instead of the route charts when no victim of the selection has a known origin and destination.
 NO_KNOWN_ROUTE: Final = (
-    "No chart of routes: no victim of this selection has both a known origin and a known destination."
+    "No chart of routes: none of these victims has both a known origin and a known destination."
 )
 
 #: Said instead of the route table and its charts where no identified victim has a known route: the table would
 #: be zeros but for the unknown origins and destinations, which the key figures above it give (Viet Nam's CTDC
 #: records: 17 victims, every destination unknown).
-NO_KNOWN_ROUTE_TABLE: Final = "No table or chart of routes: no victim of this selection has both a known origin and a known destination."
+NO_KNOWN_ROUTE_TABLE: Final = (
+    "No table or chart of routes: none of these victims has both a known origin and a known destination."
+)
 
 
 def show_charts(named: Sequence[tuple[object, str]]) -> None:
