@@ -1055,7 +1055,7 @@ def test_a_region_table_without_any_known_route_says_so_not_that_cells_are_withh
     numbers = route_numbers(Selection(real_tables[0], country="VNM", role="origin"), DisclosureRule(5))
     show_region_table(numbers, "region", source="CTDC")
     assert [str(getattr(obj, "data", "")) for obj in shown] == [
-        "No table by region: no victim of this selection has both a known origin and a known destination."
+        "No table by region: none of these victims has both a known origin and a known destination."
     ]
 
 
