@@ -765,6 +765,9 @@ def test_a_person_table_not_shown_is_not_said_to_have_too_few_victims(demo, monk
     views.show_person_section(cases, RULE, source="CTDC", models=0)
     heading = shown.index("### Means of control by sex")
     assert shown[heading + 1] == views.PERSON_TABLE_WITHHELD
+    # said under its heading, the sentence names what is not shown ("Not shown: its small counts…" left "its"
+    # to the reader)
+    assert views.PERSON_TABLE_WITHHELD.startswith("Not shown: this table's small counts cannot be withheld")
     assert TOO_FEW not in shown
 
 

@@ -2331,8 +2331,8 @@ def _named_by(table: pl.DataFrame | None, n: int) -> dict[str, str]:
 #: Said of a person-section table that is not shown: its small counts could not be withheld so that none
 #: can be recomputed (on its own or with the other tables of the same victims), however many victims it has.
 PERSON_TABLE_WITHHELD = (
-    "Not shown: its small counts cannot be withheld without being recomputable from its totals or from the "
-    "other tables of these victims."
+    "Not shown: this table's small counts cannot be withheld without one being recomputable from its totals or "
+    "from the other tables of these victims."
 )
 
 
