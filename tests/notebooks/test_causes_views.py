@@ -1743,3 +1743,17 @@ def test_the_table_of_the_country_beside_its_peers_has_a_caption(tmp_path, monke
     tables = [TableData.from_json(o[TABLE_MIME]) for o in shown if isinstance(o, dict) and TABLE_MIME in o]
     peers = [t for t in tables if t.columns and t.columns[0].name == "Country"]
     assert peers and peers[0].caption == "Cambodia beside its peers"
+
+
+def test_a_breakdown_of_one_age_group_says_the_age_in_years(demo):
+    """Reader audit: Thailand's identified victims of 2010, all aged 0-8, read "Every victim here is in age group
+    0-17, so the table has one column": an age group without its unit, where the note beside it says "0-17
+    years"."""
+    selection = demo.filter(pl.col("destination_iso3") == "KHM")
+    young = selection.with_columns(pl.lit("0-8", dtype=selection["age_band"].dtype).alias("age_band"))
+    view = views.profile_view(young, "means_of_control", "age_group", RULE)
+    assert view is not None and view.only == ("age_group", "0-17")
+    assert "Every victim here is aged 0-17 years, so the table has one column" in view.note
+    old = selection.with_columns(pl.lit("48+", dtype=selection["age_band"].dtype).alias("age_band"))
+    view = views.profile_view(old, "means_of_control", "age_group", RULE)
+    assert view is not None and "Every victim here is aged 48 years or over," in view.note

@@ -433,7 +433,9 @@ def test_every_table_of_the_case_section_cites_its_source(real_tables, shown):
         TableData.from_json(obj[TABLE_MIME]) for obj in shown if isinstance(obj, dict) and TABLE_MIME in obj
     ]
     captions = [t.caption for t in tables]
-    assert {"Identified victims and their routes", "Form of exploitation", "Sex", "Age"} <= set(captions)
+    assert {"Identified victims and their routes", "Form of exploitation", "Sex", "Age (years)"} <= set(
+        captions
+    )
     for table in tables:
         assert any(n.startswith("Source: CTDC k-anonymised global dataset") for n in table.notes), (
             table.caption
@@ -1730,3 +1732,23 @@ def test_routes_without_a_known_origin_are_said_without_a_selection(real_tables,
     assert "none of these victims has both a known origin and a known destination" in views.NO_KNOWN_ROUTE
     assert "none of these victims has both" in views.NO_KNOWN_ROUTE_TABLE
     assert not re.search(r"\bselection\b", text), re.findall(r".{60}\bselection\b.{20}", text)
+
+
+def test_the_age_table_of_who_is_identified_says_its_unit(real_tables, shown):
+    """Reader audit: "Who is identified" had a table "Age" whose rows read "9-17", "0-8": the bands' unit was
+    nowhere (UNODC's tables say "0 to 17 years", the person section "0-17 years"). Its caption and header now
+    say years."""
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    country_views.show_case_section(
+        open_brief(real_tables[:1], DisclosureRule(5), country="USA", role="destination")
+    )
+    tables = {
+        t.caption: t
+        for t in (
+            TableData.from_json(o[TABLE_MIME]) for o in shown if isinstance(o, dict) and TABLE_MIME in o
+        )
+    }
+    ages = tables["Age (years)"]
+    assert [c.header for c in ages.columns][0] == "Age (years)"
+    assert "Age" not in tables

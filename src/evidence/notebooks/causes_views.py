@@ -115,7 +115,7 @@ class ProfileView:
 
 
 def _one_group(characteristic: str, group: str) -> str:
-    """The one group every victim is in, said of them: "is male", "is in age group 30-47"."""
+    """The one group every victim is in, said of them: "is male", "is aged 30-47 years"."""
     label = causes.CHARACTERISTIC_LABELS[characteristic].lower()
     if group == UNKNOWN:
         return f"has no {label} recorded"
@@ -123,8 +123,8 @@ def _one_group(characteristic: str, group: str) -> str:
         return f"is {group.lower()}"
     if characteristic == "majority_status":
         return f"is {'an' if group[:1] in 'AEIOU' else 'a'} {group.lower()}"
-    if characteristic == "age_group":
-        return f"is in {label} {group}"
+    if characteristic == "age_group":  # with its unit, as the note on age groups beside it says them
+        return f"is aged {group[:-1]} years or over" if group.endswith("+") else f"is aged {group} years"
     return f"has {label} {group}"
 
 

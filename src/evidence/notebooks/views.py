@@ -2261,8 +2261,9 @@ def _thousands(column: str) -> pl.Expr:
 # ------------------------------------------------------------------------------------------------- profiles
 
 
-#: The profile groups a country brief shows, and their titles.
-PROFILE_GROUPS = (("form", "Form of exploitation"), ("gender", "Sex"), ("age_band", "Age"))
+#: The profile groups a country brief shows, and their titles (the age bands' unit in its title: their rows
+#: read "9-17", as CTDC codes them).
+PROFILE_GROUPS = (("form", "Form of exploitation"), ("gender", "Sex"), ("age_band", "Age (years)"))
 
 
 def show_profiles(
