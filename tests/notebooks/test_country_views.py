@@ -1750,5 +1750,5 @@ def test_the_age_table_of_who_is_identified_says_its_unit(real_tables, shown):
         )
     }
     ages = tables["Age (years)"]
-    assert [c.header for c in ages.columns][0] == "Age (years)"
+    assert ages.columns[0].header == "Age (years)"
     assert "Age" not in tables
