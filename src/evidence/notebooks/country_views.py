@@ -479,17 +479,15 @@ def show_detected_section(brief: CountryBrief) -> None:
         else:
             names = [_BREAKDOWN_NAMES[b.by or ""] for b in held] + (["citizenship"] if by_citizenship else [])
             # no total in any of the brief's years: "no total in 2007, 2013–2015 and 2017–2020" (Cambodia's years
-            # of breakdowns) read as if the brief's other years had one
+            # of breakdowns) read as if the brief's other years had one, and "…; nor any in the brief's other
+            # years" left the reader to work out that no year has one: said first, the breakdowns' years after
             held_years = _in_words(brief.period_for(table, role))
+            every = held_years == _in_words(brief.period)
             _say(
                 escape_markdown(
-                    f"UNODC publishes no total of the victims detected in {brief.place} in {held_years}, only their "
-                    f"breakdown {word_list([f'by {name}' for name in names])} (below)"
-                    + (
-                        "."
-                        if held_years == _in_words(brief.period)
-                        else f"; nor any in the brief's other years of {brief.period}."
-                    )
+                    f"UNODC publishes no total of the victims detected in {brief.place} in any of the brief's years "
+                    f"({brief.period}), only their breakdown {word_list([f'by {name}' for name in names])} (below)"
+                    + ("." if every else f", in {held_years}.")
                 )
             )
             shown = held
