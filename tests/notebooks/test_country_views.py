@@ -418,7 +418,10 @@ def test_year_lists_in_the_sections_prose_read_as_a_sentence_says_them(real_tabl
     shown.clear()
     haiti = open_brief(real_tables[1:2], DisclosureRule(5), country="HTI", role="destination")
     country_views.show_detected_section(haiti)
-    assert "victims detected in Haiti in 2012–2015 and 2017–2020, only their breakdown" in _text(shown)
+    assert (
+        "only their breakdown by form of exploitation and by age (below), in 2012–2015 and 2017–2020."
+        in _text(shown)
+    )
 
 
 def test_every_table_of_the_case_section_cites_its_source(real_tables, shown):
@@ -1752,3 +1755,15 @@ def test_the_age_table_of_who_is_identified_says_its_unit(real_tables, shown):
     ages = tables["Age (years)"]
     assert ages.columns[0].header == "Age (years)"
     assert "Age" not in tables
+
+
+def test_a_role_without_detected_victims_is_said_in_plain_words(real_tables, shown):
+    """Reader audit: Palau's brief (both roles, 2017–2021), whose nationals no breakdown lists, read "UNODC's data
+    hold no detected victims of Palau as country of origin in 2017–2021": the toolkit's role, where the brief
+    says "nationals of Palau detected" everywhere else."""
+    country_views.show_detected_section(
+        open_brief(real_tables, DisclosureRule(5), country="PLW", role="both")
+    )
+    text = _text(shown).replace("\\'", "'")  # Markdown escapes the apostrophe
+    assert "UNODC's data hold no nationals of Palau detected, at home or abroad, in 2017–2021." in text
+    assert "as country of origin in" not in text

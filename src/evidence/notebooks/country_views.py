@@ -436,12 +436,13 @@ def show_detected_section(brief: CountryBrief) -> None:
         by_citizenship = role == "destination" and brief.yearly(table, role, by="citizenship").holds_victims
         held = [b for b in breakdowns if b.by is not None and b.holds_victims]
         if not numbers.has_totals and not held and not by_citizenship:
-            _say(
-                escape_markdown(
-                    f"UNODC's data hold no detected victims of {brief.place} as {ROLE_WORDS[role]} in "
-                    f"{brief.period}."
-                )
+            # said as the rest of the brief says whose victims they are, not by the toolkit's role
+            whose = (
+                f"victims detected in {brief.place}"
+                if role == "destination"
+                else f"nationals of {brief.place} detected, at home or abroad,"
             )
+            _say(escape_markdown(f"UNODC's data hold no {whose} in {brief.period}."))
             continue
         source = brief.cite(table)
         place = f"{brief.place} as {ROLE_WORDS[role]}"
