@@ -402,6 +402,8 @@ def test_a_dimension_the_data_do_not_break_down_by_is_named(monkeypatch):
     texts = [str(getattr(obj, "data", obj)) for obj in shown]
     assert "No breakdown by form" in texts[0] and "by this dimension" in texts[1]
     assert not any("by :" in t or "by  " in t for t in texts)
+    # a reader chose no "selection" (Cambodia's trends brief: "… in these data for this selection (see above)")
+    assert texts[0] == "No breakdown by form of exploitation in these data for these victims (see above)."
 
 
 def test_route_charts_of_censored_counts_label_the_range_and_say_the_maps_are_low_bounds(monkeypatch):

@@ -1321,7 +1321,7 @@ def show_dimension_section(
 
     if numbers.by is None:
         wanted = f" by {breakdown_name(dimension)}" if dimension else " by this dimension"
-        _markdown(escape_markdown(f"No breakdown{wanted} in these data for this selection (see above)."))
+        _markdown(escape_markdown(f"No breakdown{wanted} in these data for these victims (see above)."))
         return
     by = numbers.by
     label = breakdown_name(by)
