@@ -911,9 +911,7 @@ def test_an_empty_yearly_section_says_why(monkeypatch, own_records):
     )
     (said,) = [obj.data for obj in shown]  # type: ignore[attr-defined]
     # as a brief names the country (world30), not as the terminal does ("THA (Thailand) as destination")
-    assert said.startswith(
-        "No identified victims in this selection: no victim records of Thailand as country of destination"
-    )
+    assert said.startswith("No identified victims: no victim records of Thailand as country of destination")
     assert "the table holds them in 2010" in said
 
 
@@ -933,7 +931,7 @@ def test_a_selection_without_a_corridor_is_not_said_to_have_none_growing(monkeyp
     ] * 6
     show_emerging(Selection(conform(pl.DataFrame(records)), country="THA", role="destination"))
     (said,) = [obj.data for obj in shown]  # type: ignore[attr-defined]
-    assert said.startswith("No corridor (a route with a known origin and destination) in this selection")
+    assert said.startswith("No corridor (a route with a known origin and destination) of these victims")
 
 
 def test_routes_without_a_known_origin_are_not_said_to_be_withheld(monkeypatch):
@@ -1039,7 +1037,9 @@ def test_a_breakdown_published_without_a_total_is_shown_not_said_to_hold_no_vict
     assert "| 2007 | 12 |  | 30 |" in table and "| 2019 | \\<5 | \\<5 | \\<5 |" in table
     shown.clear()
     show_dimension_without_total(selection, DisclosureRule(5), dimension="gender", **options)
-    assert [str(getattr(obj, "data", "")) for obj in shown] == ["No detected victims in this selection."]
+    assert [str(getattr(obj, "data", "")) for obj in shown] == [
+        "No detected victims of Cambodia as country of destination."
+    ]
 
 
 def test_a_region_table_without_any_known_route_says_so_not_that_cells_are_withheld(real_tables, monkeypatch):
@@ -1070,8 +1070,8 @@ def test_a_route_section_says_the_years_its_source_holds_when_fewer_than_the_spa
     ctdc, unodc = real_tables[:2]
     thailand = Selection(ctdc, country="THA", role="both", years=(2007, 2021))
     assert held_years_sentence(thailand) == (
-        "These data hold identified victims of this selection in 2010 only, of 2007–2021: the numbers below are "
-        "of that year."
+        "These data hold identified victims of Thailand as country of origin or destination in 2010 only, of "
+        "2007–2021: the numbers below are of that year."
     )
     usa = Selection(ctdc, country="USA", role="destination", years=(2007, 2021))
     assert held_years_sentence(usa) is not None and "in 2015–2019, of 2007–2021" in held_years_sentence(usa)
@@ -1079,16 +1079,16 @@ def test_a_route_section_says_the_years_its_source_holds_when_fewer_than_the_spa
     # Argentina's totals start in 2005, its citizenship breakdowns (the routes) in 2010
     argentina = Selection(unodc, country="ARG", role="destination", years=(2005, 2021))
     assert held_years_sentence(argentina) == (
-        "The citizenship breakdowns of these data hold detected victims of this selection in 2010–2021, of "
-        "2005–2021: the numbers below are of those years."
+        "The citizenship breakdowns of these data hold detected victims of Argentina as country of destination in "
+        "2010–2021, of 2005–2021: the numbers below are of those years."
     )
     assert held_years_sentence(thailand.replace(years=(2010, 2010))) is None
     # Cambodia's nationals are in CTDC's sample in two separate years: "in 2010, 2018, of 2009–2021" read as a
     # list of three
     cambodia = Selection(ctdc, country="KHM", role="origin", years=(2009, 2021))
     assert held_years_sentence(cambodia) == (
-        "These data hold identified victims of this selection in 2010 and 2018, of 2009–2021: the numbers below "
-        "are of those years."
+        "These data hold identified victims of Cambodia as country of origin in 2010 and 2018, of 2009–2021: the "
+        "numbers below are of those years."
     )
 
 
@@ -1606,7 +1606,7 @@ def test_a_yearly_section_without_victims_names_the_country_as_a_brief_does(
     said = " ".join(str(getattr(obj, "data", "")) for obj in shown)
     assert "KHM" not in said
     assert said == (
-        "No detected victims in this selection: no total of detected trafficking victims for Cambodia as country "
+        "No detected victims: no total of detected trafficking victims for Cambodia as country "
         "of destination, 2007–2020: UNODC\\'s table holds its breakdown by form (2007, 2017–2020) and breakdown by "
         "age (2013–2015)."
     )

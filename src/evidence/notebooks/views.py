@@ -563,10 +563,14 @@ def show_routes(
         show_table(None)
         return None
     if holds_no_victims(numbers):
-        _markdown(f"No {victims_noun(selection)} with a route in this selection: nothing to tabulate or map.")
+        _markdown(
+            escape_markdown(
+                f"No {victims_noun(selection)}{of_whom(selection)} with a route: nothing to tabulate or map."
+            )
+        )
         return None
     if (held := held_years_sentence(selection)) is not None:
-        _markdown(held)
+        _markdown(escape_markdown(held))  # a country's name: escaped as any text of a brief
     if key_figures:
         show_key_figures(numbers, source=source)
     if subtitle is None and (period := route_years(selection)) is not None:
@@ -645,13 +649,23 @@ def held_years_sentence(selection: Selection) -> str | None:
     if selection.kind == "indicator":
         # UNODC's totals can cover more years than the citizenship breakdowns the routes are read from
         return (
-            f"The citizenship breakdowns of these data hold {victims_noun(selection)} of this selection in "
+            f"The citizenship breakdowns of these data hold {victims_noun(selection)}{of_whom(selection)} in "
             f"{when}{only}, of {span}: the numbers below are of {those}."
         )
     return (
-        f"These data hold {victims_noun(selection)} of this selection in {when}{only}, of "
+        f"These data hold {victims_noun(selection)}{of_whom(selection)} in {when}{only}, of "
         f"{span}: the numbers below are of {those}."
     )
+
+
+def of_whom(selection: Selection) -> str:
+    """Whose victims a selection holds, as a sentence names them after "victims": " of Cambodia as country of
+    origin"; empty for a selection of every country. A brief's reader chose no "selection": it is never named."""
+    from evidence.analyses.coverage import ROLE_WORDS
+
+    if selection.country is None:
+        return ""
+    return f" of {name_in_text(selection.country)} as {ROLE_WORDS[selection.role]}"
 
 
 def holds_no_victims(numbers: RouteBounds) -> bool:
@@ -874,7 +888,7 @@ def show_emerging(
 
     periods = routes.emerging_periods(selection)
     if periods.first is None:  # not "no corridor grows": there is none
-        _markdown("No corridor (a route with a known origin and destination) in this selection to assess.")
+        _markdown("No corridor (a route with a known origin and destination) of these victims to assess.")
         return
     unassessed = emerging_unassessed(periods)
     if unassessed is not None:
@@ -894,7 +908,7 @@ def show_emerging(
         selection, min_victims=max(5, rule.threshold), withheld_below=rule.threshold, withheld=hidden
     )
     if not emerging.height:
-        _markdown("No corridor grows significantly or appears in this selection.")
+        _markdown("No corridor of these victims grows significantly or is new.")
         return
     if any(table is None for table in tables):  # too small to protect: every statistic withheld
         hidden |= set(emerging.select("origin_iso3", "destination_iso3").iter_rows())
@@ -1138,7 +1152,9 @@ def show_yearly_section(
         from evidence.analyses import trends
 
         why = trends.why_empty(selection, named=True)  # what was selected and what the data hold (no count)
-        _markdown(f"No {noun} in this selection" + (f": {escape_markdown(why.rstrip('.'))}." if why else "."))
+        # the reason names the country and role where there is one ("no victim records of Thailand as …")
+        said = f": {escape_markdown(why.rstrip('.'))}." if why else f"{escape_markdown(of_whom(selection))}."
+        _markdown(f"No {noun}{said}")
         return None
     from evidence.analyses import trends
 
@@ -1448,7 +1464,7 @@ def show_dimension_without_total(
         or not by_counts.height
         or not (by_counts["count_high"].sum() or 0)
     ):
-        _markdown(f"No {noun} in this selection.")
+        _markdown(f"No {noun}{escape_markdown(of_whom(selection))}.")
         return
     name = breakdown_name(dimension)
     _markdown(
@@ -2279,7 +2295,7 @@ def show_profiles(
     from evidence.core.errors import EvidenceError
 
     if not selection.records().height:
-        _markdown("No identified victims in this selection: no profile to show.")
+        _markdown(escape_markdown(f"No identified victims{of_whom(selection)}: no profile to show."))
         return
     for group, title in groups:
         # titles are the caller's: escaped as any text that reaches a brief
