@@ -1767,3 +1767,29 @@ def test_a_role_without_detected_victims_is_said_in_plain_words(real_tables, sho
     text = _text(shown).replace("\\'", "'")  # Markdown escapes the apostrophe
     assert "UNODC's data hold no nationals of Palau detected, at home or abroad, in 2017–2021." in text
     assert "as country of origin in" not in text
+
+
+def test_a_rate_bound_in_the_neighbours_table_is_explained_under_it(real_tables, shown):
+    """Reader audit: Thailand's neighbours table gave Brunei Darussalam "<1.14 (2020)" detected per 100,000 and
+    Singapore "<0.417" per 1,000 estimated, under a legend of "<5: fewer than 5": nothing said a rate written "<"
+    is the upper bound of a rate whose count is withheld (the chart's subtitle said it, the table not)."""
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    country_views.show_peers_section(open_brief(real_tables, DisclosureRule(5), country="THA", role="both"))
+    table = next(
+        TableData.from_json(obj[TABLE_MIME]) for obj in shown if isinstance(obj, dict) and TABLE_MIME in obj
+    )
+    brunei = next(row for row in table.rows if row[0] == "Brunei Darussalam")
+    assert "<1.14 (2020)" in brunei
+    assert any(
+        "A rate written as <1.14: of a count withheld (fewer than 5 victims), its upper bound." in note
+        for note in table.notes
+    ), table.notes
+    shown.clear()
+    # the United States beside Canada: no rate withheld, nothing said of one
+    country_views.show_peers_section(open_brief(real_tables, DisclosureRule(5), country="USA", role="both"))
+    table = next(
+        TableData.from_json(obj[TABLE_MIME]) for obj in shown if isinstance(obj, dict) and TABLE_MIME in obj
+    )
+    assert not any(str(cell).startswith("<") for row in table.rows for cell in row[2:])
+    assert not any("A rate written as" in note for note in table.notes)

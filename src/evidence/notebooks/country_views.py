@@ -830,6 +830,20 @@ def show_peers_section(brief: CountryBrief) -> None:
         )
     if any("Tier 2 WL" in str(v) for column in table.iter_columns() for v in column.to_list()):
         legend.append("Tier 2 WL: Tier 2 Watch List.")
+    # a rate of a withheld count is written as its upper bound (Brunei Darussalam's "<1.14 (2020)" per 100,000),
+    # which the legend of "<5" does not explain: said as the chart's subtitle says it
+    bounds = [
+        str(v).split(" (")[0]
+        for c in table.columns
+        if c.startswith("Detected per")
+        for v in table[c].to_list()
+        if str(v).startswith("<")
+    ]
+    if bounds:
+        legend.append(
+            f"A rate written as {bounds[0]}: of a count withheld (fewer than {brief.rule.threshold} victims), its "
+            "upper bound."
+        )
     views.show_table(
         table,
         caption=f"{brief.place_start} and its neighbours",
