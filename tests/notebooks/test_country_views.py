@@ -302,8 +302,8 @@ def test_a_breakdown_the_data_do_not_publish_is_one_sentence_not_a_table_of_zero
     )
     text = _text(shown)
     assert (
-        "Detected victims per year by form of exploitation: not shown, because the data publish no such breakdown"
-        in text
+        "Detected victims per year by form of exploitation, Djibouti as country of destination: not shown, because "
+        "the data publish no such breakdown" in text
     )
     assert "No table by this dimension" not in text
 
@@ -1119,7 +1119,8 @@ def test_a_year_whose_victims_all_lack_the_category_has_its_blank_cells_explaine
     (table,) = [
         t
         for t in _shown_tables(shown)
-        if (t.caption or "") == "Identified victims per year by form of exploitation"
+        if (t.caption or "")
+        == "Identified victims per year by form of exploitation, Cambodia as country of origin"
     ]
     (row,) = [r for r in table.rows if r[0] == "2010"]
     assert all(cell == "" for cell in row[1:-1]) and row[-1] not in ("", "0")
@@ -1147,12 +1148,12 @@ def test_a_yearly_table_of_not_recorded_alone_is_a_sentence(real_tables, shown):
     assert not [
         t
         for t in _shown_tables(shown)
-        if (t.caption or "") == "Identified victims per year by form of exploitation"
+        if (t.caption or "").startswith("Identified victims per year by form of exploitation")
     ]
     text = _text(shown)
     assert (
-        "Identified victims per year by form of exploitation: not shown, the form of exploitation being recorded for none of these victims."
-        in (text)
+        "Identified victims per year by form of exploitation, Myanmar as country of origin: not shown, the form of "
+        "exploitation being recorded for none of these victims." in (text)
     )
     assert "**Form of exploitation**: not recorded for any of these victims." in text
 
@@ -1793,3 +1794,32 @@ def test_a_rate_bound_in_the_neighbours_table_is_explained_under_it(real_tables,
     )
     assert not any(str(cell).startswith("<") for row in table.rows for cell in row[2:])
     assert not any("A rate written as" in note for note in table.notes)
+
+
+def test_the_yearly_tables_captions_say_whose_victims_they_count(real_tables, shown):
+    """Reader audit: Thailand's brief had two tables captioned "Detected victims per year" (the victims detected in
+    Thailand, then its nationals detected abroad or at home) and one "Identified victims per year": only the
+    headings above told them apart, and a table copied into a report lost whose victims it counts. The captions
+    say it, as the charts' titles do."""
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    brief = open_brief(real_tables, DisclosureRule(5), country="THA", role="both")
+    country_views.show_case_section(brief)
+    country_views.show_detected_section(brief)
+    captions = [
+        TableData.from_json(o[TABLE_MIME]).caption for o in shown if isinstance(o, dict) and TABLE_MIME in o
+    ]
+    per_year = [c for c in captions if c and " per year" in c]
+    assert "Identified victims per year, Thailand as country of origin or destination" in per_year
+    assert (
+        "Identified victims per year by form of exploitation, Thailand as country of origin or destination"
+        in (per_year)
+    )
+    assert "Detected victims per year, Thailand as country of destination" in per_year
+    assert "Detected victims per year, nationals of Thailand detected abroad or at home" in per_year
+    assert "Detected victims per year by sex, Thailand as country of destination" in per_year
+    assert (
+        "Detected victims per year, nationals of Thailand detected abroad or at home: the countries that reported "
+        "every year"
+    ) in per_year
+    assert len(per_year) == len(set(per_year))

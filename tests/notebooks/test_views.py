@@ -1517,7 +1517,7 @@ def test_a_yearly_table_too_small_to_show_is_said_alone_without_notes_on_its_yea
     # one victim a year: 2023, the release's last, flagged; the table too small to protect
     assert numbers is not None and numbers.per_year is None and [y.year for y in numbers.incomplete] == [2023]
     said = [str(getattr(obj, "data", obj)) for obj in shown]
-    assert said == [f"Identified victims per year: {TOO_FEW[0].lower()}{TOO_FEW[1:]}"]
+    assert said == [f"Identified victims per year, Thailand: {TOO_FEW[0].lower()}{TOO_FEW[1:]}"]
 
 
 @pytest.mark.parametrize(
@@ -1682,7 +1682,7 @@ def test_the_dimension_section_of_a_yearly_table_too_small_to_show_gives_the_sam
     said = [str(getattr(obj, "data", obj)) for obj in shown]
     assert said == [
         # the case data's gender is sex to readers, as in every other output (builders.CASE_BREAKDOWN_NAMES)
-        "Identified victims per year by sex: not shown, as the victims per year above are too few to show."
+        "Identified victims per year by sex, Thailand: not shown, as the victims per year above are too few to show."
     ]
 
 

@@ -1163,7 +1163,9 @@ def show_yearly_section(
         _markdown(escape_markdown(abroad_only))
     per_year = numbers.per_year
     shown = None if per_year is None else per_year.shown()
-    caption = f"{noun.capitalize()} per year"
+    # whose victims, as the chart's title says: a brief has two tables of detected victims per year (those
+    # detected in the country, its nationals), and a table copied into a report keeps its caption only
+    caption = f"{noun.capitalize()} per year, {place}"
     if shown is None:
         # too few to protect: the one sentence, naming its table; a note on a year ("2023 is probably
         # incomplete") or on a trend not estimated would speak of a table and a chart the reader never sees
@@ -1232,7 +1234,7 @@ def show_yearly_section(
         shown = None if panel.per_year is None else panel.per_year.shown()
         show_table(
             shown,
-            caption="Detected victims per year, the countries that reported every year",
+            caption=f"Detected victims per year, {place}: the countries that reported every year",
             labels={"year": "Year", "note": "Note", "victims": "Detected victims"},
             kinds=None if panel.per_year is None else panel.per_year.kinds(),
             source=source,
@@ -1341,7 +1343,7 @@ def show_dimension_section(
         return
     by = numbers.by
     label = breakdown_name(by)
-    caption = f"{victims_noun(numbers.selection).capitalize()} per year by {label}"
+    caption = f"{victims_noun(numbers.selection).capitalize()} per year by {label}, {place}"
     table = numbers.by_category
     if table is None:
         why = (
