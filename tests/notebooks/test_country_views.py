@@ -1823,3 +1823,19 @@ def test_the_yearly_tables_captions_say_whose_victims_they_count(real_tables, sh
         "every year"
     ) in per_year
     assert len(per_year) == len(set(per_year))
+
+
+def test_the_forms_without_a_model_are_listed_as_a_sentence_lists_them(real_tables, shown):
+    """Reader audit: Thailand's person section read "No model for forced labour, sexual exploitation, other forms
+    of exploitation, …, slavery and similar practices: too few victims with it": a list of seven with no "or",
+    and "it" for all seven."""
+    country_views.show_causes_section(
+        open_brief(real_tables[:1], DisclosureRule(5), country="THA", role="both")
+    )
+    text = " ".join(_text(shown).split())
+    assert re.search(
+        r"No model for forced labour, [^:]+ or slavery and similar practices: too few victims with each, or no "
+        r"variation in the sample\.",
+        text,
+    ), re.findall(r"No model for [^.]*\.", text)
+    assert "too few victims with it" not in text

@@ -2565,18 +2565,20 @@ def show_models(
         # a fit that failed numerically is said as such, not as too few victims (fitted_or_refused's refusal)
         failed = [label for label, why in failures.items() if "could not be fitted" in why]
         too_few = [label for label in failures if label not in failed]
+        # listed as a sentence lists them ("forced labour, … or slavery and similar practices")
         if too_few:
+            each = "it" if len(too_few) == 1 else "each"
             display(
                 Markdown(
-                    f"No model for {', '.join(too_few).lower()}: too few victims with it, or no variation "
-                    "in the sample."
+                    f"No model for {word_list(too_few, last='or').lower()}: too few victims with {each}, or no "
+                    "variation in the sample."
                 )
             )
         if failed:
             display(
                 Markdown(
-                    f"No model for {', '.join(failed).lower()}: the fit failed on these data (a numerical failure, "
-                    "such as a characteristic that the others explain entirely)."
+                    f"No model for {word_list(failed, last='or').lower()}: the fit failed on these data (a numerical "
+                    "failure, such as a characteristic that the others explain entirely)."
                 )
             )
     return False
