@@ -1197,6 +1197,8 @@ def test_too_short_a_span_for_growing_corridors_is_one_sentence():
     assert ">2010</span> only" in (emerging_unassessed(PeriodSplit(2010, 2010, 3)) or "")
     assert emerging_unassessed(PeriodSplit(2015, 2021, 3)) is None  # comparable
     assert emerging_unassessed(PeriodSplit(None, None, 3)) is None  # no corridor: nothing to say here
+    # a reader chose no "selection" (the routes brief read "The corridors of this selection are observed in …")
+    assert text.startswith("These corridors are observed in years from") and "selection" not in text
 
 
 # Thailand as destination, 2019, as UNODC's workbook has it: four corridors, eight "<5" citizenships (three of

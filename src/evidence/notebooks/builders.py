@@ -3189,7 +3189,7 @@ def emerging_unassessed(periods: PeriodSplit) -> str | None:
         f"{markup.number(periods.last, 'years', thousands=False)}"
     )
     return (
-        f"The corridors of this selection are {span} only: too short a span to compare an earlier "
+        f"These corridors are {span} only: too short a span to compare an earlier "
         f"period with the last {markup.number(periods.later_years, 'years')} years, so growing and new corridors "
         "are not assessed."
     )
@@ -3241,8 +3241,8 @@ def undated_sentence(selection: Selection, rule: DisclosureRule, *, who: str, pe
         said.append(
             escape_markdown(
                 f"Victim records of {who} dated only by a band of years within {period} "
-                f"({word_list(list(held))}) are of this selection (its totals, routes and profiles over {period} count "
-                "them) but of no single year: no yearly table, chart of years or trend counts them."
+                f"({word_list(list(held))}) count in the totals, routes and profiles over {period}, but in no "
+                "single year: no yearly table, chart of years or trend counts them."
             )
         )
     return " ".join(said) or None
