@@ -66,14 +66,14 @@ def test_trend_prints_the_notebooks_tables(sample, tmp_path):
         cli["disclosure"]["protection"] == "cell_key"
     )  # CTDC's k-anonymised release: records of real people
     shown = tables[
-        "Identified victims per year by sex, United States as country of destination"
+        "Identified victims per year by sex, the United States as country of destination"
     ]  # the field gender, named as readers know it
     header, rows = shown[0], shown[1:]
     assert header[1:] == [c for c in cli["yearly_counts"][0] if c != "year"]
     assert len(rows) == len(cli["yearly_counts"])
     for row, printed in zip(rows, cli["yearly_counts"], strict=True):
         assert row[1:] == [_text(printed[c]) for c in header[1:]], f"year {printed['year']}"
-    per_year = tables["Identified victims per year, United States as country of destination"]
+    per_year = tables["Identified victims per year, the United States as country of destination"]
     assert [r[-1] for r in per_year[1:]] == [_text(r["All victims"]) for r in cli["yearly_counts"]]
 
 
