@@ -54,6 +54,14 @@ LAYOUTS = {
     "count Frequency": columns_text("Frequency"),
     "count cases": columns_text("cases"),
     "count ' Count ' with spaces": columns_text(" Count "),
+    # what other tools and publications name it: Stata's contract, pandas' groupby().size(), a table's "Number"
+    "count _freq (Stata's contract)": columns_text("_freq"),
+    "count size (pandas' groupby().size())": columns_text("size"),
+    "count Number": columns_text("Number"),
+    "count Total": columns_text("Total"),
+    "count Counts": columns_text("Counts"),
+    "count 'N.'": columns_text("N."),
+    "count 'Number of cases'": columns_text("Number of cases"),
     "semicolons": columns_text("count", sep=";"),
     "TRUE/FALSE": columns_text("count", one="TRUE", zero="FALSE"),
     "1.0/0.0": columns_text("count", one="1.0", zero="0.0"),
@@ -67,6 +75,35 @@ LAYOUTS = {
 @pytest.mark.parametrize("layout", list(LAYOUTS))
 def test_one_table_in_any_layout_loads_as_the_same_table(tmp_path: Path, layout: str) -> None:
     assert cells(write(tmp_path, LAYOUTS[layout])) == TABLE
+
+
+def test_a_case_number_under_a_count_name_is_refused_not_read_as_counts(tmp_path: Path) -> None:
+    """One row per case numbered 1, 2, 3… under "Number" is no table of counts (its histories repeat, its
+    "counts" are the rows' order): read as counts, it would make 1 + 2 + … people of its cases."""
+    text = "Number,A,B\n1,1,0\n2,0,1\n3,1,0\n4,1,1\n5,0,1\n6,1,0\n"
+    with pytest.raises(InputError) as caught:
+        load_list_capture(write(tmp_path, text))
+    assert (caught.value.row, caught.value.column) == (1, "Number")
+    assert "numbers its rows" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "how"),
+    [
+        ('A,B,n\n1,0,"1,006"\n0,1,2\n1,1,"12,345,678"\n', "quoted in a comma-delimited file"),
+        ("A;B;n\n1;0;1\u00a0006\n0;1;2\n1;1;12 345 678\n", "spaces (no decimal separator anywhere)"),
+        ("A\tB\tn\n1\t0\t1\u202f006\n0\t1\t2\n1\t1\t12\u202f345\u202f678\n", "narrow spaces, tabs"),
+    ],
+)
+def test_a_count_written_with_thousands_separators_that_cannot_be_a_decimal_is_read(
+    tmp_path: Path, text: str, how: str
+) -> None:
+    """1,006 in a comma-delimited file (quoted: else it is two fields) is one thousand and six: the comma cannot be
+    its decimal separator, as a file saved where the comma is one is delimited by semicolons; a space never is one.
+    Both were refused; the note says they were read."""
+    loaded = load_list_capture(write(tmp_path, text))
+    assert loaded.data["count"].to_list() == [1006, 2, 12_345_678], how
+    assert any("thousands separators" in note for note in loaded.provenance.notes), how
 
 
 def test_a_capture_history_string_names_its_lists_by_position(tmp_path: Path) -> None:

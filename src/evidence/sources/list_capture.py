@@ -2,9 +2,11 @@
 
 Two layouts are read:
 
-* ``histories``: one row per capture history, a 0/1 column per list and a count column (named ``n``, ``N``,
-  ``count``, ``Count``, ``frequency``, ``Frequency``, ``freq`` or ``cases``, as the reference R packages and
-  field tables do);
+* ``histories``: one row per capture history, a 0/1 column per list and a count column (named as the
+  reference R packages, other tools and field tables name it: ``n``, ``count``, ``frequency``, ``freq``, ``cases``,
+  Stata's ``_freq``, pandas' ``size``, a publication's ``Number``, ``Total`` or ``Number of cases``: compared as
+  :func:`~evidence.sources.workbook.header_key` writes them, :data:`COUNT_COLUMN_NAMES`). Counts written with
+  thousands separators that cannot be decimal ones (``"1,006"`` in a comma-delimited file, ``1 006``) are read;
 * ``case_records``: one row per case, a 0/1 column per list and no count column (an optional ``case_id`` or
   ``id`` column is checked for duplicates and then dropped: identifiers never leave the loader).
 
@@ -64,11 +66,28 @@ from evidence.sources.delimited import (
 from evidence.sources.loaded import LoadedTable, issues_frame
 from evidence.sources.provenance import LIST_CAPTURE, Provenance, sha256_file
 from evidence.sources.registry import FileHead, apply_sidecar, check_readable, describe_unreadable
+from evidence.sources.workbook import header_key
 
 SOURCE = LIST_CAPTURE
 COUNT_COLUMN = "count"
-#: Names of the count column accepted in a ``histories`` file (compared case-insensitively).
-COUNT_COLUMN_NAMES = ("n", "count", "frequency", "freq", "cases")
+#: Names of the count column accepted in a ``histories`` file, compared by :func:`header_key` (case, spaces and
+#: punctuation aside: ``N.``, ``_freq``): the reference R packages' (``n``, ``count``, ``Freq``), SAS's ``COUNT``,
+#: Stata's ``contract`` (``_freq``), pandas' ``groupby().size()`` (``size``) and the tables of publications
+#: (``Number``, ``Total``, ``Number of cases``).
+COUNT_COLUMN_NAMES = (
+    "n",
+    "count",
+    "counts",
+    "frequency",
+    "freq",
+    "cases",
+    "size",
+    "number",
+    "total",
+    "number of cases",
+    "number of victims",
+)
+_COUNT_KEYS = frozenset(header_key(name) for name in COUNT_COLUMN_NAMES)
 #: Names of the identifier column accepted (and dropped) in a ``case_records`` file.
 CASE_ID_COLUMN_NAMES = ("case_id", "id")
 
@@ -96,14 +115,14 @@ def load_list_capture(path: str | Path) -> LoadedTable:
     ``<file>.provenance.json`` completes the provenance, as for every other source.
     """
     path = Path(path)
-    frame, left_out, notes = _read_strings(path)
+    frame, left_out, notes, delimiter = _read_strings(path)
     count_column = _count_column(frame, path)
     frame, history_notes = _split_history_strings(frame, count_column, path)
     notes = [*notes, *history_notes]
     if count_column is None:
         loaded = _case_records(frame, path)
     else:
-        loaded = _histories(frame, count_column, path)
+        loaded = _histories(frame, count_column, path, delimiter)
     loaded.rows_left_out = left_out
     if notes:
         loaded.provenance = dataclasses.replace(loaded.provenance, notes=(*loaded.provenance.notes, *notes))
@@ -128,7 +147,7 @@ def sniff(head: FileHead) -> str | None:
     if not rows or any(len(row) != len(header) for row in rows[:-1]):
         return None
     rows = [row for row in rows if len(row) == len(header)]
-    counts = [i for i, name in enumerate(header) if name.lower() in COUNT_COLUMN_NAMES]
+    counts = [i for i, name in enumerate(header) if is_count_column(name)]
     ids = [i for i, name in enumerate(header) if name.lower() in CASE_ID_COLUMN_NAMES]
     if len(counts) > 1 or (counts and ids):
         return None
@@ -206,15 +225,15 @@ def refuse_other_sources(path: Path) -> None:
     )
 
 
-def _read_strings(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
+def _read_strings(path: Path) -> tuple[pl.DataFrame, int, list[str], str | None]:
     """Every cell as text with each row's line (column :data:`_LINE`), after the checks a CSV parser does not
     make (encoding, delimiter, header names, the number of fields of every record); with how many rows holding
-    nothing were left out, and the note naming them."""
+    nothing were left out, the note naming them, and the delimiter (None for a workbook)."""
     check_readable(path)
     head = FileHead(path)
     if head.is_xlsx:
         refuse_other_sources(path)  # a UNODC or GSI workbook: named, with the commands that read it
-        return _read_workbook(path)
+        return (*_read_workbook(path), None)
     unreadable = describe_unreadable(head)
     if unreadable:
         raise InputError(unreadable, path=path)
@@ -271,7 +290,7 @@ def _read_strings(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
         )
     if frame.height == 0:
         raise InputError("the file has a header but no data rows", path=path)
-    return frame, int(left_out.size), notes
+    return frame, int(left_out.size), notes, delimiter
 
 
 def _read_workbook(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
@@ -381,8 +400,13 @@ def _header(line: str) -> tuple[str, list[str]]:
     return delimiter, [name.strip() for name in candidates[delimiter]]
 
 
+def is_count_column(name: str) -> bool:
+    """Whether a column so named holds a ``histories`` file's counts (:data:`COUNT_COLUMN_NAMES`)."""
+    return header_key(name) in _COUNT_KEYS
+
+
 def _count_column(frame: pl.DataFrame, path: Path) -> str | None:
-    found = [c for c in frame.columns if c.lower() in COUNT_COLUMN_NAMES]
+    found = [c for c in frame.columns if c != _LINE and is_count_column(c)]
     if len(found) > 1:
         raise InputError(f"more than one count column: {found}", path=path, row=1)
     return found[0] if found else None
@@ -516,7 +540,7 @@ def _history_hint(values: pl.Series, column: str) -> str | None:
         return None
     return (
         f"{column!r} holds capture histories as strings (a digit per list), which are read only when that column "
-        "stands alone beside a count column (n, count, frequency, freq, cases) or an identifier (id, case_id): "
+        "stands alone beside a count column (n, count, frequency…) or an identifier (id, case_id): "
         "leave the other columns out (the estimation takes no strata: estimate each group from its own file)"
     )
 
@@ -539,18 +563,19 @@ def _membership_hint(shown: str | None) -> str:
     text = (shown or "").strip().removesuffix(".0")
     if text.isdigit() and int(text) > 1:
         return (
-            "a column of counts (people with each capture history) must be named "
-            + " or ".join(repr(n) for n in COUNT_COLUMN_NAMES)
+            "a column of counts (people with each capture history) must be named 'n' or 'count' (or "
+            + ", ".join(n for n in COUNT_COLUMN_NAMES if n not in ("n", "count"))
+            + ", _freq)"
             + "; a list's column holds 1 where the list recorded the case, 0 where it did not"
         )
     return "write 1 where the list recorded the case, 0 where it did not"
 
 
-def _histories(frame: pl.DataFrame, count_column: str, path: Path) -> LoadedTable:
+def _histories(frame: pl.DataFrame, count_column: str, path: Path, delimiter: str | None) -> LoadedTable:
     lists = _list_columns([c for c in frame.columns if c != count_column], path)
-    data = pl.DataFrame({c: _binary(frame, c, path) for c in lists}).with_columns(
-        _counts(frame, count_column, path).alias(COUNT_COLUMN)
-    )
+    counts, grouped_note = _counts(frame, count_column, path, delimiter)
+    data = pl.DataFrame({c: _binary(frame, c, path) for c in lists}).with_columns(counts.alias(COUNT_COLUMN))
+    _refuse_row_numbers(data, lists, count_column, path)
     keyed = data.with_columns(frame[_LINE].alias("_line"))
     on_no_list = keyed.filter(pl.sum_horizontal(lists) == 0)
     rejects = []
@@ -576,7 +601,7 @@ def _histories(frame: pl.DataFrame, count_column: str, path: Path) -> LoadedTabl
     merged = _merged_histories(keyed.filter(pl.sum_horizontal(lists) > 0), lists)
     return LoadedTable(
         data=data,
-        provenance=_provenance(path, "histories", data, merged),
+        provenance=_provenance(path, "histories", data, (*grouped_note, *merged)),
         rows_in=frame.height,
         rejects=issues_frame(rejects),
         kind="list_capture",
@@ -620,14 +645,54 @@ def _merged_histories(keyed: pl.DataFrame, lists: list[str]) -> tuple[str, ...]:
     return (note,)
 
 
-#: A count written with thousands separators (``1,006``, ``1.006``, ``1 006``): refused with its own hint, as
-#: which separator is the decimal one depends on the locale the file was saved in.
+def _refuse_row_numbers(data: pl.DataFrame, lists: list[str], count_column: str, path: Path) -> None:
+    """Refuse a count column that numbers its rows (1, 2, 3… beside histories given more than once): one row per
+    case under a case number named as a count (``Number``), which read as counts would make 1 + 2 + … people of
+    its cases."""
+    counts = data[COUNT_COLUMN]
+    if data.height < 3 or not data.select(pl.struct(lists).is_duplicated().any()).item():
+        return
+    if (counts == pl.int_range(1, data.height + 1, eager=True)).all():
+        raise InputError(
+            f"the column {count_column!r} numbers its rows (1, 2, 3… to {data.height}) beside capture histories "
+            "given on several rows: case numbers, not counts of people",
+            path=path,
+            row=1,
+            column=count_column,
+            hint="name an identifier column 'id' or 'case_id' (one row per case), or give each capture history "
+            "once with its number of people",
+        )
+
+
+#: A count written with thousands separators (``1,006``, ``1.006``, ``1 006``): refused with its own hint unless
+#: the separator cannot be a decimal one (:data:`_GROUPED_BY_SPACES`, :data:`_GROUPED_BY_COMMAS`), as which one is
+#: depends on the locale the file was saved in.
 _GROUPED = r"^[0-9]{1,3}([,. \u00a0\u202f][0-9]{3})+$"
+#: Thousands separated by spaces (``1 006``, a no-break or narrow no-break space as French and SI write them): a
+#: space is no decimal separator in any locale.
+_GROUPED_BY_SPACES = r"^[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+$"
+#: Thousands separated by commas (``1,006``): read in a comma-delimited file only (quoted there, else two fields),
+#: as a file saved where the comma is the decimal separator is delimited by semicolons (or tabs: ``1,000`` there
+#: may be 1 written to three decimals), and a workbook's cell of text says nothing of its locale.
+_GROUPED_BY_COMMAS = r"^[0-9]{1,3}(?:,[0-9]{3})+$"
 
 
-def _counts(frame: pl.DataFrame, column: str, path: Path) -> pl.Series:
+def _counts(
+    frame: pl.DataFrame, column: str, path: Path, delimiter: str | None
+) -> tuple[pl.Series, tuple[str, ...]]:
+    """The count column as whole numbers, with the note saying that counts written with thousands separators
+    were read (none when none were); refused naming the row of the first that is no whole number of people."""
     values = frame[column]
     text = values.str.strip_chars()
+    grouped = text.str.contains(_GROUPED_BY_SPACES).fill_null(False)
+    if delimiter == ",":
+        grouped = grouped | text.str.contains(_GROUPED_BY_COMMAS).fill_null(False)
+    if grouped.any():
+        text = pl.select(
+            pl.when(pl.lit(grouped))
+            .then(pl.lit(text).str.replace_all(r"[, \u00a0\u202f]", ""))
+            .otherwise(pl.lit(text))
+        ).to_series()
     numbers = text.cast(pl.Float64, strict=False)
     bad = (
         numbers.is_null()
@@ -640,15 +705,32 @@ def _counts(frame: pl.DataFrame, column: str, path: Path) -> pl.Series:
         index = int(bad.arg_true()[0])
         value = values[index]
         found = "an empty cell" if value is None or not value.strip() else repr(value)
-        grouped = value is not None and re.match(_GROUPED, value.strip()) is not None
+        separated = value is not None and re.match(_GROUPED, value.strip()) is not None
         raise InputError(
             f"a count must be a whole number of people from 0 to {MAX_COUNT:,}, found {found}",
             path=path,
             row=int(frame[_LINE][index]),
             column=column,
-            hint="write the count without thousands separators: 1006, not 1,006" if grouped else None,
+            hint=_grouped_hint(delimiter) if separated else None,
         )
-    return numbers.cast(pl.Int64)
+    if not grouped.any():
+        return numbers.cast(pl.Int64), ()
+    first = int(grouped.arg_true()[0])
+    note = (
+        f"{int(grouped.sum())} count{'s' if grouped.sum() > 1 else ''} written with thousands separators read as "
+        f"whole numbers (row {frame[_LINE][first]}: {values[first].strip()!r} read as {int(numbers[first])})"
+    )
+    return numbers.cast(pl.Int64), (note,)
+
+
+def _grouped_hint(delimiter: str | None) -> str:
+    """What to do about a count written with thousands separators that may be decimal ones."""
+    where = {
+        ";": ": in a file delimited by semicolons (saved where the comma is the decimal separator) 1,006 is 1.006",
+        ",": "",
+        None: ": a workbook's cell of text does not say which separator is the decimal one",
+    }.get(delimiter, ": a file delimited so does not say which separator is the decimal one")
+    return f"write the count without thousands separators: 1006, not 1,006 or 1.006{where}"
 
 
 def _case_records(frame: pl.DataFrame, path: Path) -> LoadedTable:
