@@ -191,12 +191,25 @@ def sniffed_table(head: FileHead) -> tuple[str, list[str], list[list[str]]] | No
 
 def _sniffed_sheet(head: FileHead) -> tuple[str, list[str], list[list[str]]] | None:
     filled = [sheet for sheet in head.workbook.sheets if any(_cell_text(c) for r in sheet.rows for c in r)]
-    tables = [(sheet, table) for sheet in filled if (table := _sheet_table(sheet)) is not None]
-    if len(filled) > 1:  # one sheet of list data beside sheets of notes (as the loader reads it)
-        tables = [(sheet, table) for sheet, table in tables if _looks_like_lists(*table[1:])]
-    if len(filled) > 1 and len(tables) != 1 or not tables:
-        return None
-    return tables[0][1]
+    if len(filled) == 1:
+        return _sheet_table(filled[0])
+    # one sheet of list data beside sheets of notes (as the loader reads it); a sheet without a row of two 0/1
+    # cells is none (most sheets of a workbook are not: its cells are not all made text to tell)
+    tables = [
+        table
+        for sheet in filled
+        if any(_binary_cells(row) > 1 for row in sheet.rows)
+        and (table := _sheet_table(sheet)) is not None
+        and _looks_like_lists(*table[1:])
+    ]
+    return tables[0] if len(tables) == 1 else None
+
+
+def _binary_cells(row: tuple[Any, ...]) -> int:
+    """How many cells of a workbook's row hold 0 or 1 (a number, a boolean or text)."""
+    return sum(
+        1 for c in row if (c.strip() in ("0", "1") if isinstance(c, str) else c is not None and c in (0, 1))
+    )
 
 
 def _sheet_table(sheet: SheetHead) -> tuple[str, list[str], list[list[str]]] | None:
@@ -427,7 +440,13 @@ def _read_workbook(path: Path) -> tuple[pl.DataFrame, int, list[str], None, int]
 def _sheet_of_lists(filled: list[SheetHead], path: Path) -> tuple[SheetHead, str]:
     """Of a workbook's sheets holding anything, the one holding a list-capture table (:func:`_looks_like_lists`,
     by its top rows) beside sheets of notes, with the words naming those; refused when none or several do."""
-    tables = [sheet for sheet in filled if (table := _sheet_table(sheet)) and _looks_like_lists(*table[1:])]
+    tables = [
+        sheet
+        for sheet in filled
+        if any(_binary_cells(row) > 1 for row in sheet.rows)
+        and (table := _sheet_table(sheet))
+        and _looks_like_lists(*table[1:])
+    ]
     if len(tables) != 1:
         each = (
             ", each a list-capture table" if tables else ", none a list-capture table (a 0/1 column per list)"

@@ -376,12 +376,17 @@ def _workbook_headers(head: FileHead) -> list[tuple[str, int, str, list[str]]]:
         for index, row in enumerate(sheet.rows):
             cells = ["" if cell is None else str(cell).strip() for cell in row]
             layout = _layout_of(cells)
-            if layout is None and _report_year_columns(
-                cells,
-                [
-                    ["" if c is None else str(c) for c in r]
-                    for r in sheet.rows[index + 1 : index + 1 + _WIDE_ROWS]
-                ],
+            # the rows below made text only for a header of years: every row of every sheet is asked
+            if (
+                layout is None
+                and _year_header(cells)
+                and _report_year_columns(
+                    cells,
+                    [
+                        ["" if c is None else str(c) for c in r]
+                        for r in sheet.rows[index + 1 : index + 1 + _WIDE_ROWS]
+                    ],
+                )
             ):
                 layout = SIMPLE_LAYOUT
             if layout is not None:
@@ -467,12 +472,9 @@ _YEAR_LABEL = re.compile(r"^((?:19|20)\d\d)(?:\.0)?$")
 _WIDE_ROWS = 5
 
 
-def _report_year_columns(cells: list[str], below: list[list[str]]) -> list[int]:
-    """The positions of the report years of a tier table laid out a column per report (as tier tables copied from
-    web pages and compilations are: a country per row, its placement in each report's column), or none: ``cells``
-    name a country (or its code) and two report years or more, but no tier nor year column, and the cells under
-    the years in the rows ``below`` (the first few) that hold anything all read as tiers. Years over figures
-    (a count per year) are no tier table."""
+def _year_header(cells: list[str]) -> list[int]:
+    """The positions of the report years of a header naming a country (or its code) and two report years or
+    more, but no tier nor year column; none for any other."""
     years = [i for i, cell in enumerate(cells) if _YEAR_LABEL.match(cell.strip())]
     if len(years) < 2:
         return []
@@ -480,6 +482,18 @@ def _report_year_columns(cells: list[str], below: list[list[str]]) -> list[int]:
     if not (_present(keys, "iso3") or _present(keys, "country")) or any(
         _present(keys, name) for name in ("report_year", "tier_text")
     ):
+        return []
+    return years
+
+
+def _report_year_columns(cells: list[str], below: list[list[str]]) -> list[int]:
+    """The positions of the report years of a tier table laid out a column per report (as tier tables copied from
+    web pages and compilations are: a country per row, its placement in each report's column), or none: ``cells``
+    name a country (or its code) and two report years or more, but no tier nor year column, and the cells under
+    the years in the rows ``below`` (the first few) that hold anything all read as tiers. Years over figures
+    (a count per year) are no tier table."""
+    years = _year_header(cells)
+    if not years:
         return []
     under = [cell.strip() for row in below for i in years if i < len(row) and (cell := row[i]).strip()]
     if not under:
