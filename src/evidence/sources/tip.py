@@ -605,6 +605,12 @@ def load(path: str | Path, layout: str) -> LoadedTable:
             notes.append(f"delimited by {DELIMITER_NAMES.get(delimiter, repr(delimiter))}s, not commas")
         cells = header_cells(header_line, delimiter)
     columns, labels, unused = _columns(raw, cells, layout, path, header_row)
+    # a column per report year: no tier nor year column, report years as labels (told so by the sniffer)
+    wide = not {"tier_text", "report_year"} & set(columns) and any(
+        _YEAR_LABEL.match(c.strip()) for c in cells
+    )
+    if wide:
+        unused = [label for label in unused if not _YEAR_LABEL.match(label.strip())]
     if unused:
         notes.append("columns not used: " + ", ".join(unused))
     frame = raw.select(
@@ -620,18 +626,10 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     )
     rows_in = frame.height
     unit = "row" if head.is_xlsx else "line"
-    wide = "tier_text" not in columns and "report_year" not in columns  # a column per report year
     if wide:
         frame, wide_notes, no_placement = _by_report_year(raw, frame, cells, structural, unit)
         left_out += no_placement
         notes += wide_notes
-        years = set(frame.get_column("_column").unique().to_list())
-        unused = [
-            label for label in unused if (m := _YEAR_LABEL.match(label)) is None or m.group(1) not in years
-        ]
-        notes[:] = [n for n in notes if not n.startswith("columns not used: ")]
-        if unused:
-            notes.append("columns not used: " + ", ".join(unused))
     else:
         frame = frame.with_columns(_placement=pl.col("source_row"), _column=pl.lit(None, pl.String))
     by_name = "iso3" not in columns
