@@ -1018,6 +1018,11 @@ def published_releases() -> tuple[PublishedRelease, ...]:
         unknown = set(entry) - _DATASET_KEYS
         if unknown:
             raise ValueError(f"published.yaml, dataset {entry.get('key')}: unknown keys {sorted(unknown)}")
+        # a term is a sentence: one unquoted with a colon in it is read by YAML as a mapping
+        if not all(isinstance(term, str) for term in entry.get("terms") or ()):
+            raise ValueError(
+                f"published.yaml, dataset {entry.get('key')}: a term that is not text (quote it)"
+            )
         for release in entry["releases"]:
             if set(release) != _RELEASE_KEYS:
                 wrong = sorted(set(release) ^ _RELEASE_KEYS)
