@@ -699,6 +699,39 @@ def test_a_table_with_a_column_per_report_year_reads_as_its_placements(tmp_path:
         registry.load(csv_path)
 
 
+def test_a_workbook_with_a_column_per_report_year_reads_its_placements_and_rejects_its_rows(
+    tmp_path: Path,
+) -> None:
+    """Years as numbers, a not-available cell and an empty one in its first rows, a column of notes and a source
+    line below: the placements read, a row with a cell that is no placement rejected whole naming the cell's year,
+    an empty cell no placement (the sheet was refused; its second row was taken for a header of tiers)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Tier placements"])
+    sheet.append([])
+    sheet.append(["Country", "ISO3", 2016, 2017, 2018, "Notes"])
+    sheet.append(["Thailand", "THA", "Tier 2 Watch List", "Tier 2 Watch List", "Tier 2", "upgraded"])
+    sheet.append(["Burma", "MMR", "Tier 3", None, "Tier 3", None])
+    sheet.append(["Chile", "CHL", "Tier 1", "n/a", "Tier 1", None])
+    sheet.append(["Source: US State Department"])
+    path = tmp_path / "wide.xlsx"
+    book.save(path)
+    loaded = registry.load(path)
+    assert loaded.data.select("source_row", "iso3", "report_year", "tier").rows() == [
+        (5, "MMR", 2016, "Tier 3"),
+        (5, "MMR", 2018, "Tier 3"),
+        (4, "THA", 2016, "Tier 2 Watch List"),
+        (4, "THA", 2017, "Tier 2 Watch List"),
+        (4, "THA", 2018, "Tier 2"),
+    ]
+    assert loaded.rejects.select("row", "column", "value").rows() == [(6, "2017", "n/a")]
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected, loaded.rows_left_out) == (6, 5, 1, 1)
+    assert "columns not used: Notes" in loaded.provenance.notes
+    assert any(n.startswith("1 note line below the table left out") for n in loaded.provenance.notes)
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -88,6 +88,7 @@ from evidence.sources.delimited import (
     field_count_rejects,
     header_cells,
     header_delimiter,
+    note_lines_note,
     notes_below,
     overflowing_text,
     scan_records,
@@ -456,7 +457,11 @@ def _tier_columns(where: str, cells: list[str]) -> str | None:
     """For a header of a column per tier (a report's placements, the countries of each tier under it, as the
     report's tier placement pages list them): that it holds no report year, and what the loader reads instead."""
     tiers = [cell.strip() for cell in cells if _LABELS.get(" ".join(cell.split()).casefold()) in TIERS]
-    if len(tiers) < 2:
+    # a header names each tier once, beside at most a country's (or code's) label: not a row of placements
+    # ("Thailand, THA, Tier 2, Tier 3": a country's tiers over the years)
+    others = {header_cell_key(cell) for cell in cells if cell.strip() and cell.strip() not in tiers}
+    labels = all(_present({key}, "country") or _present({key}, "iso3") for key in others)
+    if len(tiers) < 2 or len(set(tiers)) < len(tiers) or not labels:
         return None
     shown = ", ".join(tiers[:3]) + (", ..." if len(tiers) > 3 else "")
     return (
@@ -500,18 +505,27 @@ def _report_year_columns(cells: list[str], below: list[list[str]]) -> list[int]:
         return []
     tiers = pl.lit(pl.Series(under, dtype=pl.String))
     read = pl.coalesce(_canonical_label(tiers.str.replace(FOOTNOTE_MARKER, "")), _qualified_tier(tiers))
-    return [] if pl.select(read).to_series().is_null().any() else years
+    numbers = tiers.str.strip_chars().cast(pl.Float64, strict=False).is_not_null()
+    tier, number = pl.select(read.is_not_null().any(), numbers.any()).row(0)
+    # a tier read in those cells, and no figure (another cell, n/a or Tier 4, is the loader's to reject)
+    return years if tier and not number else []
 
 
 def _by_report_year(
-    raw: pl.DataFrame, frame: pl.DataFrame, cells: list[str], structural: pl.DataFrame, unit: str
+    raw: pl.DataFrame,
+    frame: pl.DataFrame,
+    cells: list[str],
+    structural: pl.DataFrame,
+    unit: str,
+    below: pl.DataFrame,
 ) -> tuple[pl.DataFrame, list[str], int]:
     """A table laid out a column per report year as one placement per country and report year: ``frame`` (its
     code and name columns, one row per row of the file) with, for each cell under a report year holding anything,
     its ``report_year`` (the column's label), ``tier_text`` and where it stands (``_placement``, one number per
     cell; ``_column``, the year's label, which names the cell in rejects and flags); with the notes saying so, and
-    how many rows giving no placement (every year's cell empty: a note below the table, a country not listed)
-    were left out. An empty cell is no placement: a wide table cannot tell a country the report did not rank
+    how many rows giving no placement (every year's cell empty) were left out: the note lines below the table
+    (``below``, :func:`_text_rows_at_end`: text in one cell naming no country) named as every loader names them,
+    the others (a country not listed) apart. An empty cell is no placement: a wide table cannot tell a country the report did not rank
     from one it did not list. A row is kept or rejected whole, as in the other layouts: a cell that is no
     placement rejects its row (its other cells may be shifted), the reason naming the cell's year; a row whose
     fields do not match the header is rejected as a row."""
@@ -542,6 +556,8 @@ def _by_report_year(
     empty = rows.join(placed.select("source_row").unique(), on="source_row", how="anti").get_column(
         "source_row"
     )
+    notes_below_table = below.filter(pl.col("row").is_in(empty.implode()) & ~pl.col("_country"))
+    empty = empty.filter(~empty.is_in(notes_below_table.get_column("row").implode()))
     shown = ", ".join(list(years.values())[:3]) + (", ..." if len(years) > 3 else "")
     counted = f"{placed.height} placements in {placed.get_column('source_row').n_unique()} {unit}s"
     notes = [
@@ -551,13 +567,15 @@ def _by_report_year(
             f"placement is rejected whole, counted once)"
         )
     ]
+    if not notes_below_table.is_empty():
+        notes.append(note_lines_note(notes_below_table, unit))
     if not empty.is_empty():
         listed = ", ".join(str(r) for r in empty.head(5).to_list()) + (" and more" if empty.len() > 5 else "")
         notes.append(
             f"{empty.len()} {unit}{'s' if empty.len() > 1 else ''} giving no placement (every report year's cell "
-            f"empty: a note, or a country not listed) left out: {unit} {listed}"
+            f"empty: a country not listed) left out: {unit} {listed}"
         )
-    return placed, notes, empty.len()
+    return placed, notes, empty.len() + notes_below_table.height
 
 
 def _to_source_rows(issues: pl.DataFrame, parsed: pl.DataFrame) -> pl.DataFrame:
@@ -627,7 +645,8 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     rows_in = frame.height
     unit = "row" if head.is_xlsx else "line"
     if wide:
-        frame, wide_notes, no_placement = _by_report_year(raw, frame, cells, structural, unit)
+        below_wide = _text_rows_at_end(raw, columns)
+        frame, wide_notes, no_placement = _by_report_year(raw, frame, cells, structural, unit, below_wide)
         left_out += no_placement
         notes += wide_notes
     else:
