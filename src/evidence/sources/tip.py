@@ -23,7 +23,7 @@ tier tables copied from web pages and compilations are): it is read as one place
 (:func:`_by_report_year`), each named by its row and its year's column; an empty cell gives no placement (such a
 table cannot tell a country not ranked from one not listed), and a row with a cell that is no placement is
 rejected whole (its other cells may be shifted). It is told by its header naming a country or code and report
-years over cells that read as tiers (years over figures are no tier table). A table of one report laid out a
+years over cells among which a tier and no figure, in the first rows (years over figures are no tier table). A table of one report laid out a
 column per tier (the countries of each tier listed under it, as the report's own tier placement pages are) is not
 read: its report year is not in the table (a title's year may be the report's or the data's).
 
@@ -495,8 +495,9 @@ def _report_year_columns(cells: list[str], below: list[list[str]]) -> list[int]:
     """The positions of the report years of a tier table laid out a column per report (as tier tables copied from
     web pages and compilations are: a country per row, its placement in each report's column), or none: ``cells``
     name a country (or its code) and two report years or more, but no tier nor year column, and the cells under
-    the years in the rows ``below`` (the first few) that hold anything all read as tiers. Years over figures
-    (a count per year) are no tier table."""
+    the years in the rows ``below`` (the first few) hold a tier and no figure (a not-available token or an
+    unknown tier among them is the loader's to reject). Years over figures (a count per year) are no tier
+    table."""
     years = _year_header(cells)
     if not years:
         return []
