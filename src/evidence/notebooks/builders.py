@@ -663,7 +663,7 @@ def _overlap_protected(
 #: The rows of a shares table (:func:`shares_view`) that are no category: the victims without the field, the
 #: known/unknown split of a flag group, and the total.
 NOT_RECORDED = "Not recorded"
-ALL_IN_SELECTION = "All victims in the selection"
+ALL_IN_SELECTION = "All victims"  # a reader chose no "selection"
 _NO_CATEGORY = (NOT_RECORDED, "Recorded (at least one)", ALL_IN_SELECTION)
 
 
@@ -837,7 +837,7 @@ class RouteView:
             return str(values.item()) if values.len() else "0"
 
         first = (
-            f"{noun.capitalize()} in the selection"
+            noun.capitalize()
             if total == ALL_VICTIMS
             else "Detected victims in the citizenship breakdown (its sum, not UNODC's total)"
         )
@@ -3201,7 +3201,7 @@ def emerging_unassessed(periods: PeriodSplit) -> str | None:
         f"{markup.number(periods.last, 'years', thousands=False)}"
     )
     return (
-        f"The corridors of this selection are {span} only: too short a span to compare an earlier "
+        f"These corridors are {span} only: too short a span to compare an earlier "
         f"period with the last {markup.number(periods.later_years, 'years')} years, so growing and new corridors "
         "are not assessed."
     )
@@ -3253,8 +3253,8 @@ def undated_sentence(selection: Selection, rule: DisclosureRule, *, who: str, pe
         said.append(
             escape_markdown(
                 f"Victim records of {who} dated only by a band of years within {period} "
-                f"({word_list(list(held))}) are of this selection (its totals, routes and profiles over {period} count "
-                "them) but of no single year: no yearly table, chart of years or trend counts them."
+                f"({word_list(list(held))}) count in the totals, routes and profiles over {period}, but in no "
+                "single year: no yearly table, chart of years or trend counts them."
             )
         )
     return " ".join(said) or None
