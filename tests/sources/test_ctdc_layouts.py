@@ -389,3 +389,20 @@ def test_the_2017_dictionarys_finer_age_bands_read_as_the_broad_band_holding_the
     loaded = registry.load(_write(tmp_path / "finer.csv", variant, ";"))
     assert loaded.data.equals(expected.data)
     assert loaded.flags.equals(expected.flags)
+
+
+@pytest.mark.parametrize(
+    "pad", [lambda v: f" {v} ", lambda v: f"{v}   "], ids=["spaces either side", "spaces after"]
+)
+def test_a_file_whose_cells_are_padded_with_spaces_reads_as_the_original(
+    original, expected, tmp_path: Path, pad: Callable[[str], str]
+) -> None:
+    """A file written with its values padded (a fixed-width export, a spreadsheet's text cells) reads its coded
+    fields as published, stripped; its flags ``" 1 "`` were each an "unknown flag value", every record of a
+    padded file rejected."""
+    layout, rows, delimiter, _ = original
+    padded = [rows[0], *([pad(cell) if cell else cell for cell in row] for row in rows[1:])]
+    loaded = registry.load(_write(tmp_path / "padded.csv", padded, delimiter))
+    assert loaded.provenance.layout == layout
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (len(rows) - 1, len(rows) - 1, 0)
+    assert loaded.data.equals(expected.data)

@@ -240,3 +240,67 @@ def test_a_capture_history_string_beside_another_column_is_told_to_stand_alone(t
     assert caught.value.column == "ch" and caught.value.row == 2
     assert "capture histories as strings" in (caught.value.hint or "")
     assert "column of counts" not in str(caught.value)
+
+
+SOURCE_LINE = "Source: Home Office (Silverman 2014)"
+
+
+@pytest.mark.parametrize("saved", ["csv", "csv, a blank line above", "workbook"])
+def test_a_source_line_below_the_table_is_left_out_and_named_as_every_loader_names_it(
+    tmp_path: Path, saved: str
+) -> None:
+    """A table typed from a publication keeps its source line below it (one cell of text). Every other loader
+    leaves such a line out, counted and named; here the CSV was refused as "1 fields where the header has 4",
+    the workbook for a list membership of 'Source: …'."""
+    if saved == "workbook":
+        path = workbook(tmp_path, [*table_rows(), [], [SOURCE_LINE]])
+        line, unit = 10, "row"
+    else:
+        blank = "\n" if "blank" in saved else ""
+        path = write(tmp_path, columns_text("n") + blank + SOURCE_LINE + "\n")
+        line, unit = 10 if blank else 9, "line"
+    loaded = load_list_capture(path)
+    assert cells(path) == TABLE
+    assert loaded.rows_in == loaded.rows_kept == len(TABLE) and loaded.rows_rejected == 0
+    assert f"1 note line below the table left out (not records): {unit} {line} {SOURCE_LINE!r}" in (
+        loaded.provenance.notes
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "row", "column"),
+    [
+        (
+            columns_text("n") + "Total,,,30\n",
+            9,
+            "A",
+        ),  # a total row: summed with the histories it counts twice
+        ("A,B,C,n\n1,0,0,10\nSource: a note among the rows\n0,1,0,8\n", 3, None),
+        (columns_text("n") + "TRUE\n", 9, None),  # a record cut short, not a note
+        ("ch\n101\n110\n1x1\n", 4, "ch"),  # a mistyped history, not a note
+    ],
+    ids=["a total row", "a note among the rows", "a record cut short", "a mistyped history"],
+)
+def test_a_text_line_that_is_no_note_below_the_table_is_still_refused_naming_its_row(
+    tmp_path: Path, text: str, row: int, column: str | None
+) -> None:
+    with pytest.raises(InputError) as caught:
+        load_list_capture(write(tmp_path, text))
+    assert (caught.value.row, caught.value.column) == (row, column)
+
+
+def test_a_workbook_with_a_source_line_below_is_named_list_capture_data_as_its_csv_is(tmp_path: Path) -> None:
+    """Given to `evidence data load`, the table with its source line below is named list-capture data (the command
+    that reads it named) in a workbook as in a CSV; the workbook was "not a layout any loader knows"."""
+    from evidence.core.errors import UnknownFormatError
+    from evidence.sources.registry import detect
+
+    paths = [
+        workbook(tmp_path, [*table_rows(), [], [SOURCE_LINE]]),
+        write(tmp_path, columns_text("n") + SOURCE_LINE + "\n"),
+    ]
+    for path in paths:
+        with pytest.raises(UnknownFormatError) as caught:
+            detect(path)
+        assert "list-capture data (a 0/1 column per list" in str(caught.value), path.name
+        assert f"evidence estimate --data {path}" in str(caught.value.hint)

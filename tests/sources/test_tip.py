@@ -1012,3 +1012,59 @@ def test_a_workbook_whose_report_years_are_dates_shown_as_years_reads_as_the_csv
     other = [["iso3", "report_year", "tier"], ["THA", dt.datetime(2024, 6, 24), "Tier 1"]]
     refused = registry.load(_workbook(tmp_path / "simple.xlsx", other))
     assert refused.rejects.select("column", "value").rows() == [("report_year", "2024-06-24 00:00:00")]
+
+
+@pytest.mark.parametrize("layout", ["simple", "kelley"])
+def test_a_placement_in_a_report_year_no_tip_report_has_is_rejected_naming_its_year(
+    tmp_path: Path, layout: str
+) -> None:
+    """The first TIP Report to place countries in tiers is 2001's, and no report is dated after this year: a
+    placement dated 1995 or 2052 (2025 mistyped) was kept as a tier of that year, the file released as
+    "1995-2052". Kelley's rows of 1999 and 2000, ranking no country, are still read as not ranked."""
+    import datetime as dt
+
+    next_year = dt.date.today().year + 1
+    rows = [  # (code, year, tier): lines 2 to 7
+        ("XAA", "1995", "Tier 1"),
+        ("XAB", "2052" if next_year < 2052 else str(next_year), "Tier 2"),
+        ("XAC", str(next_year), "Tier 2 Watch List"),
+        ("XAD", "2001", "Tier 3"),
+        ("XAE", "2025", "Tier 2"),
+        ("XAF", "2000", "NA" if layout == "kelley" else "not ranked"),
+    ]
+    if layout == "simple":
+        lines = ["iso3,report_year,tier", *(f"{c},{y},{t}" for c, y, t in rows)]
+    else:
+        lines = ["countryname,iso,year,ccode,tier", *(f"Land {c},{c},{y},1,{t}" for c, y, t in rows)]
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = registry.load(tmp_path / "t.csv")
+    assert loaded.rows_in == len(rows) == loaded.rows_kept + loaded.rows_rejected
+    assert loaded.data.select("iso3", "report_year").rows() == [("XAD", 2001), ("XAE", 2025), ("XAF", 2000)]
+    label = "report_year" if layout == "simple" else "year"
+    rejected = loaded.rejects.select("row", "column", "value", "reason").rows()
+    assert rejected == [
+        (2, label, "1995", tip.REASON_YEAR_BEFORE_REPORTS),
+        (3, label, rows[1][1], tip.REASON_YEAR_AFTER_THIS_YEAR),
+        (4, label, str(next_year), tip.REASON_YEAR_AFTER_THIS_YEAR),
+    ]
+    assert loaded.provenance.release == "2000-2025"
+
+
+@pytest.mark.parametrize("label", ["Tier 3*", "Tier 2 Watch List\u2020", "Tier 1 [a]", "Tier 3\u00b9"])
+def test_a_tier_with_a_footnote_marker_is_read_and_flagged_as_every_loader_flags_one(
+    tmp_path: Path, label: str
+) -> None:
+    """A tier copied with its footnote marker carries a note the table lacks, which may qualify the placement (an
+    automatic downgrade, a waiver). The tier was read past the marker without a word, where the UNODC and GSI
+    loaders flag a figure so marked; a label known with its brackets (``Tier 2 [WL]``) carries no marker."""
+    path = tmp_path / "tiers.csv"
+    path.write_text(
+        f'iso3,report_year,tier\nDZA,2019,"{label}"\nTHA,2019,Tier 2 [WL]\nUSA,2019,Tier 1\n',
+        encoding="utf-8",
+    )
+    loaded = tip.load(path, tip.SIMPLE_LAYOUT)
+    assert (loaded.rows_kept, loaded.rows_rejected) == (3, 0)
+    assert loaded.data["tier_label"].to_list()[0] == label
+    assert loaded.flags.select("row", "column", "value", "reason").rows() == [
+        (2, "tier", label, tip.REASON_TIER_FOOTNOTE)
+    ]

@@ -1274,3 +1274,65 @@ def test_a_sheet_with_the_bounds_of_an_estimate_but_not_the_estimate_lacks_it(tm
     book.save(path)
     with pytest.raises((InputError, UnknownFormatError), match="prevalence"):
         registry.load(path)
+
+
+def _summary_csv(shared_data: Path, target: Path, change) -> Path:
+    """The real summary sheet saved as CSV, each country's cells (a list, in the header's order) changed by
+    ``change``."""
+    import csv
+    import io
+
+    from _xlsx import sheet_as_csv
+
+    rows = list(
+        csv.reader(io.StringIO(sheet_as_csv(shared_data / REAL_FILE, target, walkfree.SHEET).read_text()))
+    )
+    header = next(i for i, row in enumerate(rows) if row and row[0] == "Country")
+    for row in rows[header + 1 :]:
+        if row and row[0] and row[3]:
+            change(row)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    target.write_text(buffer.getvalue(), encoding="utf-8")
+    return target
+
+
+def test_a_number_that_is_not_prevalence_times_population_is_flagged(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """The estimated number is the prevalence per 1,000 times the population, rounded (in the 2023 edition
+    within 0.91 to 1.14 times it, every country). Thailand's number typed in thousands (401 for 401,000) was kept
+    without a word, a thousandth of Walk Free's estimate."""
+
+    def in_thousands(row: list[str]) -> None:
+        if row[0] == "Thailand":
+            row[4] = "401"
+
+    loaded = registry.load(_summary_csv(shared_data, tmp_path / "gsi.csv", in_thousands))
+    assert (loaded.rows_kept, loaded.rows_rejected) == (180, 0)
+    flagged = loaded.flags.filter(pl.col("reason") == walkfree.REASON_ESTIMATES_DISAGREE)
+    assert flagged.select("column", "value").rows() == [(HEADER[4], "401")]
+
+
+@pytest.mark.parametrize(
+    ("column", "scale"),
+    [(4, 1e-3), (1, 1e-6), (3, 1e-1)],
+    ids=["numbers in thousands", "population in millions", "prevalence in percent"],
+)
+def test_a_summary_whose_estimates_disagree_in_most_countries_is_refused_naming_the_columns(
+    shared_data: Path, tmp_path: Path, column: int, scale: float
+) -> None:
+    """A column in another unit than its label says, in every country: every figure of it read as published, a
+    thousandth (a millionth, a tenth) of the truth, with no word."""
+
+    def rescaled(row: list[str]) -> None:
+        if row[column]:
+            row[column] = f"{float(row[column]) * scale:.6g}"
+
+    path = _summary_csv(shared_data, tmp_path / "gsi.csv", rescaled)
+    with pytest.raises(InputError) as caught:
+        registry.load(path)
+    error = caught.value
+    assert (error.path, error.row) == (str(path), 2)
+    assert "is not the prevalence per 1,000 times the population in" in error.message
+    assert "in 159 of 159 countries" in error.message and "('Afghanistan': " in error.message

@@ -1596,7 +1596,8 @@ def _flag_sources(layout: str) -> list[str]:
 def _flag_words(frame: pl.DataFrame, columns: list[str], notes: list[str]) -> pl.DataFrame:
     """Flag columns with the words of :data:`_FLAG_WORDS` written as the published ``1`` / ``0`` / empty, with a
     note naming them (a file re-saved by R writes ``NA`` for every empty flag: each record was rejected for an
-    "unknown flag value"). Other text stays as written, to be rejected with its row."""
+    "unknown flag value"), and a published value padded with spaces (``" 1 "``, a fixed-width export) written
+    without them, as the coded fields are read. Other text stays as written, to be rejected with its row."""
     changed: dict[str, list[str]] = {}
     exprs = []
     schema = frame.schema  # built once: polars builds a new one on each ``frame.schema``
@@ -1605,28 +1606,33 @@ def _flag_words(frame: pl.DataFrame, columns: list[str], notes: list[str]) -> pl
     distinct = frame.select(pl.col(c).drop_nulls().unique().implode() for c in text).row(0) if text else ()
     for column, values in zip(text, distinct, strict=True):
         words = sorted({v for v in values if v.strip().casefold() in _FLAG_WORDS})
-        if not words:
+        padded = {v: v.strip() for v in values if v != v.strip() and v.strip() in _FLAG_VALID}
+        if not words and not padded:
             continue
+        written = pl.col(column).replace(padded) if padded else pl.col(column)
         for word in words:
             changed.setdefault(word, []).append(column)
         key = pl.col(column).str.strip_chars().str.to_lowercase()
         exprs.append(
             pl.when(key.is_in(list(_FLAG_WORDS)))
             .then(key.replace_strict(_FLAG_WORDS, default=None, return_dtype=pl.String))
-            .otherwise(pl.col(column))
+            .otherwise(written)
             .alias(column)
+            if words
+            else written
         )
     if not exprs:
         return frame
-    shown = "; ".join(
-        f"{word!r} as {_FLAG_WORDS[word.strip().casefold()] or 'empty'} ({len(cols)} column(s): "
-        f"{', '.join(cols[:3])}{', ...' if len(cols) > 3 else ''})"
-        for word, cols in changed.items()
-    )
-    notes.append(
-        "flag cells read as CTDC publishes them (1, 0 or empty: the codebook's NULL, or a file re-saved by R, pandas "
-        f"or a spreadsheet): {shown}"
-    )
+    if changed:
+        shown = "; ".join(
+            f"{word!r} as {_FLAG_WORDS[word.strip().casefold()] or 'empty'} ({len(cols)} column(s): "
+            f"{', '.join(cols[:3])}{', ...' if len(cols) > 3 else ''})"
+            for word, cols in changed.items()
+        )
+        notes.append(
+            "flag cells read as CTDC publishes them (1, 0 or empty: the codebook's NULL, or a file re-saved by R, "
+            f"pandas or a spreadsheet): {shown}"
+        )
     return frame.with_columns(exprs)
 
 
@@ -2035,7 +2041,7 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="26",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
+        version="27",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
         # in a column not used rejected as a note (was a victim with every field missing); a repeated column
         # named by its cells; 14: a row with text only beyond the header's last field rejected (too many fields),
         # not left out as holding nothing; 15: a VP region in another case, or Americas and Oceania apart, read as
@@ -2060,6 +2066,7 @@ LOADER = register(
         # 24: a workbook's year cells holding dates of 1 January (a year-only date format) read as their years,
         # with a note (workbook.YEAR_AS_DATE; every such record was rejected as "year is not a number"); 25: the
         # unknown flag value's reason names the words read as flags too (TRUE, FALSE, NA, NULL...); 26: a VP band
-        # of years written short (2021-22) read as the band it names, 2021-2022 (its records were rejected)
+        # of years written short (2021-22) read as the band it names, 2021-2022 (its records were rejected); 27: a
+        # flag padded with spaces (" 1 ", a fixed-width export) read as the value (every record was rejected)
     )
 )

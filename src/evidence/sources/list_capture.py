@@ -51,10 +51,13 @@ import polars as pl
 
 from evidence.core.errors import InputError
 from evidence.sources.delimited import (
+    PROSE,
     check_quotes,
     check_width,
+    note_lines_note,
     scan_records,
     split_line,
+    text_rows_at_end,
     utf8_text,
     without_empty_records,
 )
@@ -88,9 +91,9 @@ def load_list_capture(path: str | Path) -> LoadedTable:
     meaningless: fewer than two lists, non-binary list values, negative or non-integer counts, a case or a
     non-zero count on no list, an empty file. A row for the all-zero history with count 0 is harmless and is
     listed among the rejects. A capture history given on more than one row has its counts summed, as Rcapture
-    and SparseMSE do, and a note names the rows merged. Rows holding nothing (blank, or delimiters only) are
-    left out, counted and named in a note. A sidecar ``<file>.provenance.json`` completes the provenance, as for
-    every other source.
+    and SparseMSE do, and a note names the rows merged. Rows holding nothing (blank, or delimiters only) and note
+    lines below the table (a source line: text in one cell) are left out, counted and named in a note. A sidecar
+    ``<file>.provenance.json`` completes the provenance, as for every other source.
     """
     path = Path(path)
     frame, left_out, notes = _read_strings(path)
@@ -161,6 +164,9 @@ def _sniffed_sheet(head: FileHead) -> tuple[str, list[str], list[list[str]]] | N
         return None
     sheet = filled[0]
     rows = [[_cell_text(c) for c in r] for r in sheet.rows if any(_cell_text(c) for c in r)]
+    # a source line below the table (prose in one cell) is no row, as the loader leaves it out
+    while len(rows) > 1 and len(held := [c for c in rows[-1] if c]) == 1 and re.search(PROSE, held[0]):
+        rows.pop()
     first = next(i for i, cell in enumerate(rows[0]) if cell)
     header = rows[0][first:]
     width = len(header)
@@ -251,7 +257,9 @@ def _read_strings(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
     if row_names:
         frame, row_name_note = _without_row_names(frame, path)
     frame, left_out, notes = without_empty_records(frame, exclude=(_LINE,), row_column=_LINE)
-    notes = [*row_name_note, *notes]
+    frame, noted, note_lines = _without_notes_below(frame, "line")
+    left_out = np.concatenate([left_out, noted])
+    notes = [*row_name_note, *notes, *note_lines]
     wrong = ~np.isin(scan.lines, left_out) & (fields != len(header))
     if wrong.any():
         index = int(wrong.argmax())
@@ -324,9 +332,28 @@ def _read_workbook(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
         pl.int_range(top + 2, top + 2 + frame.height, dtype=pl.Int64).alias(_LINE)
     )
     frame, left_out, notes = without_empty_records(frame, unit="row", exclude=(_LINE,), row_column=_LINE)
+    frame, noted, note_lines = _without_notes_below(frame, "row")
     if frame.height == 0:
         raise InputError("the sheet has a header but no data rows", path=path)
-    return frame, int(left_out.size), [f"read from sheet {sheet.name!r}", *notes]
+    return frame, int(left_out.size + noted.size), [f"read from sheet {sheet.name!r}", *notes, *note_lines]
+
+
+def _without_notes_below(frame: pl.DataFrame, unit: str) -> tuple[pl.DataFrame, np.ndarray, list[str]]:
+    """``frame`` without the note lines below its table (a source line under a table typed from a publication:
+    text in one cell, every other empty), with their rows and the note naming them by ``unit``, as every loader
+    leaves them out (:func:`~evidence.sources.delimited.notes_below`). Only the last rows are looked at, and only
+    prose (words, :data:`~evidence.sources.delimited.PROSE`): a word or a code (``TRUE``, a history ``1x1``) is a
+    record cut short or mistyped, and a text row among the records or a total row (``Total,,,30``, a figure beside
+    its label) is no note either: each is still refused naming its row."""
+    candidates = text_rows_at_end(frame, exclude=(_LINE,), row_column=_LINE)
+    if candidates.is_empty():
+        return frame, np.zeros(0, dtype=np.int64), []
+    prose = candidates.get_column("text").str.contains(PROSE).to_numpy()
+    notes = candidates.slice(int(np.flatnonzero(~prose)[-1]) + 1 if not prose.all() else 0)
+    if notes.is_empty():
+        return frame, np.zeros(0, dtype=np.int64), []
+    rows = notes.get_column("row").to_numpy()
+    return frame.filter(~pl.col(_LINE).is_in(rows)), rows, [note_lines_note(notes, unit)]
 
 
 def _without_row_names(frame: pl.DataFrame, path: Path) -> tuple[pl.DataFrame, list[str]]:

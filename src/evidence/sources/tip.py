@@ -35,7 +35,13 @@ available (a GSI row is a country with many figures: it is kept, that cell null 
 available" is not "not ranked" (the report ranked the country or not; the cell does not say which), so it is
 not read as one. Only Kelley's layout reads an empty tier, or her ``NA`` (R's missing value), as not ranked; an
 empty tier in the simple layout is rejected as missing, and its ``NA`` as not available. Other unknown text
-(``Tier 4``) and a numeric tier (``2.5``) are rejected each with their own reason.
+(``Tier 4``) and a numeric tier (``2.5``) are rejected each with their own reason. A tier read past a footnote
+marker (``Tier 3*``: the footnote may qualify the placement) is flagged
+(:data:`REASON_TIER_FOOTNOTE`), its label kept as written, as the UNODC and GSI loaders flag a figure so marked.
+
+A placement in a report year before the first report to place countries (2001) or a row in a year after the one
+it is read in (no report dated so yet: 2052 for 2025 mistyped) is rejected naming its year, never kept as a tier of
+that year; Kelley's rows of 1999 and 2000, ranking no country, are read as not ranked.
 
 A report year written in words (``2024 TIP Report``, ``TIP Report 2024``, ``2024 Report``) is read when the cell
 holds exactly one run of digits and it is a year of :data:`YEAR_IN_TEXT_RANGE`, and the row is flagged
@@ -51,6 +57,7 @@ stripped) and ``special_case`` (``Special Case``, ``not ranked``; null for ranke
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import re
 from pathlib import Path
@@ -96,7 +103,7 @@ from evidence.sources.workbook import (
 )
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "21"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "23"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
@@ -128,6 +135,10 @@ LOADER_VERSION = "21"  # 2: source_row; 3: provenance from the source metadata; 
 # (delimited.notes_below; they were rejected as notes, so a tier file with a source line did not validate)
 # 21: a workbook's year cells holding dates of 1 January (a year-only date format) read as their years, with a
 # note (workbook.YEAR_AS_DATE; every such placement was rejected as "not a year")
+# 22: a placement in a report year before 2001 (the first report placing countries) or a row in a year after this
+# one rejected naming its year (were kept: 1995 or 2052, 2025 mistyped, a placement, the release "1995-2052")
+# 23: a tier read past a footnote marker ("Tier 3*": the footnote may qualify the placement) flagged, as the
+# UNODC and GSI loaders flag a figure so marked (was read without a word)
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -225,6 +236,16 @@ REASON_CODE_FROM_NAME = "iso3 empty: read from the country name, which names one
 REASON_NOTE = "a note, not a placement (text in one cell, but no report year nor tier)"
 REASON_NAME_MISSING = "country missing (the table has no iso3 column, so the code is read from the name)"
 REASON_YEAR = "report year missing or not a year"
+#: The first TIP Report to place countries in tiers (its first, of 2001; Kelley's rows of 1999 and 2000 rank none).
+FIRST_REPORT_YEAR = 2001
+REASON_YEAR_BEFORE_REPORTS = (
+    f"a placement in a report year before {FIRST_REPORT_YEAR}: the first TIP Report to place countries in tiers is "
+    f"{FIRST_REPORT_YEAR}'s (a mistyped year?)"
+)
+REASON_YEAR_AFTER_THIS_YEAR = (
+    "report year after this year: no TIP Report is dated later than the year it is read in (a mistyped year, 2052 "
+    "for 2025?)"
+)
 REASON_TIER = "tier not recognised (expected Tier 1, Tier 2, Tier 2 Watch List, Tier 3 or Special Case)"
 REASON_TIER_MISSING = (
     "tier missing (an empty cell; only Kelley's layout reads an empty tier as not ranked): write the tier, "
@@ -254,6 +275,10 @@ REASON_TIER_QUALIFIED = (
     "tier written with a qualifier (the automatic downgrade): read as the tier it names, the label kept as written "
     "in tier_label; the downgrade moves a country two consecutive years on the Watch List to Tier 3, so check a "
     "Watch List placement so marked (the year before a downgrade, or a waiver of it?)"
+)
+REASON_TIER_FOOTNOTE = (
+    "a footnote marker follows the tier: read without it, the label kept as written in tier_label; the footnote's "
+    "text is not in the table and may qualify the placement (an automatic downgrade, a waiver): check it"
 )
 #: The years a report year written in text may be (:func:`_year_in_text`): the TIP reports began in 2001.
 YEAR_IN_TEXT_RANGE = (1990, 2100)
@@ -490,6 +515,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         [
             ("report_year", "year_text", pl.col("year_in_text"), REASON_YEAR_IN_TEXT),
             ("tier", "tier_label", pl.col("tier_qualified"), REASON_TIER_QUALIFIED),
+            ("tier", "tier_label", pl.col("tier_footnoted"), REASON_TIER_FOOTNOTE),
             ("tier", "tier_label", pl.struct("iso3", "report_year").is_duplicated(), REASON_DUPLICATE),
             ("iso3", "iso3", pl.col("unknown_code"), pl.col("unknown_code_reason")),
             ("iso3", "country", pl.col("code_from_name"), REASON_CODE_FROM_NAME),
@@ -727,6 +753,7 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
             tier_label=label,
             canonical=pl.col("_canonical"),
             tier_qualified=pl.col("_tier_qualified"),
+            tier_footnoted=pl.col("_tier_footnoted"),
             report_year=pl.col("_report_year"),
             year_in_text=pl.col("_year_in_text"),
             year_dated=pl.col("_year_dated"),
@@ -735,7 +762,14 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
             tier=pl.when(pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
             special_case=pl.when(~pl.col("canonical").is_in(TIERS)).then(pl.col("canonical")),
         )
-        .drop("_label", "_numeric_tier", "_tier_not_available", "_canonical", "_tier_qualified")
+        .drop(
+            "_label",
+            "_numeric_tier",
+            "_tier_not_available",
+            "_canonical",
+            "_tier_qualified",
+            "_tier_footnoted",
+        )
         .drop("_report_year", "_year_in_text", "_year_dated")
     )
 
@@ -760,6 +794,7 @@ def _tier_readings(texts: pl.DataFrame, not_ranked_when_empty: bool) -> pl.DataF
         _canonical_as_spelt=pl.coalesce(
             _canonical_label(label), _canonical_label(label.str.replace(FOOTNOTE_MARKER, ""))
         ),
+        _known_as_written=_canonical_label(label).is_not_null(),
         _qualified=_qualified_tier(label),
         _numeric_tier=_unqualified(label).str.contains(r"^[0-9]+([.,][0-9]+)?$").fill_null(False),
         # the tokens every loader reads as "no figure" (workbook.NOT_AVAILABLE), a footnote marker aside
@@ -778,6 +813,7 @@ def _tier_readings(texts: pl.DataFrame, not_ranked_when_empty: bool) -> pl.DataF
         "_tier_not_available",
         _canonical=canonical_read,
         _tier_qualified=(canonical.is_null() & qualified.is_not_null()).fill_null(False),
+        _tier_footnoted=(canonical.is_not_null() & ~pl.col("_known_as_written")).fill_null(False),
     )
 
 
@@ -922,9 +958,25 @@ def _rejects(parsed: pl.DataFrame, *, by_name: bool = False) -> pl.DataFrame:
         else [("iso3", "iso3", no_code, REASON_ISO3)]
     )
     note = pl.col("note_text").is_not_null()
+    # a year no report has, checked on rows read otherwise (one reason per row): the row would be a placement
+    # (or not ranked) of a report that does not exist, and stretch the file's release to its year
+    read = ~unread & ~no_code
+    placed = pl.col("canonical") != NOT_RANKED
     checks = [
         *code_checks,
         ("report_year", "year_text", pl.col("report_year").is_null(), REASON_YEAR),
+        (
+            "report_year",
+            "year_text",
+            read & placed & (pl.col("report_year") < FIRST_REPORT_YEAR),
+            REASON_YEAR_BEFORE_REPORTS,
+        ),
+        (
+            "report_year",
+            "year_text",
+            read & (pl.col("report_year") > dt.date.today().year),
+            REASON_YEAR_AFTER_THIS_YEAR,
+        ),
         ("tier", "tier_text", unread & ~text, REASON_TIER_MISSING),
         ("tier", "tier_text", unread & pl.col("tier_not_available"), REASON_TIER_NOT_AVAILABLE),
         ("tier", "tier_text", unread & pl.col("numeric_tier"), REASON_NUMERIC_TIER),

@@ -37,7 +37,11 @@ The 2018 edition's labels are read as the 2023 edition's columns (:data:`ALIASES
 population in modern slavery (victims per 1,000 population)", its numbered vulnerability factors "Factor One
 Governance issues"..., its milestones "Support survivors"..., and its response total headed "Total" alone, a
 :data:`WHOLE_LABELS` label: "Total Vulnerability score (%)" starts with it).
-A figure followed by a footnote marker ("2.5*", "1,000,000¹") is read without it and flagged. A prevalence in another
+A figure followed by a footnote marker ("2.5*", "1,000,000¹") is read without it and flagged. The estimated number
+is the prevalence per 1,000 times the population, rounded: a country whose three figures disagree beyond rounding
+(more than twice or half, and more than 1,000 people apart) is kept and flagged (a mistyped figure), and a summary
+whose figures disagree so in most countries is refused, naming the three columns (one is in another unit than its
+label says: thousands, millions, a percentage). A prevalence in another
 unit than per 1,000 (the 2016 edition's percentage of the population) is not converted (a percent-formatted cell
 may hold a fraction): the file is refused as a GSI summary lacking the per-1,000 column, naming the column it has.
 """
@@ -126,7 +130,10 @@ LAYOUT_CSV = "gsi2023_csv"
 #: bound or a footnoted figure, had every other country's figure read from calamine's text, rounded to 9 decimals);
 #: a column whose label names a bound of a measure ("... (lower bound)") never read as the measure (beside the
 #: measure's column the sheet was refused as ambiguous; alone, the lower bound was read as the estimate)
-LOADER_VERSION = "20"
+#: 21: a country whose estimated number is not its prevalence per 1,000 times its population (beyond rounding)
+#: flagged, and a summary so in most countries refused (a column in thousands, millions or percent its label does
+#: not say was read as people or per 1,000 without a word)
+LOADER_VERSION = "21"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
@@ -260,6 +267,17 @@ REASON_NAME_DISAGREES = (
 REASON_DUPLICATE = "country appears more than once"
 REASON_ZERO_POPULATION = "population published as 0: read as missing"
 REASON_NOT_ASSESSED = "no figures (not assessed in this edition): kept with its figures empty"
+#: Walk Free's estimated number is its prevalence per 1,000 times the population, rounded to thousands: in the 2023
+#: edition within 0.91 to 1.14 times it, every country. Two of the three figures off by more than a factor of
+#: :data:`ESTIMATES_FACTOR` and more than :data:`ESTIMATES_ROUNDING` people apart are no rounding: one of them is in
+#: another unit than its label says (thousands, millions, a percentage) or mistyped.
+ESTIMATES_FACTOR = 2.0
+ESTIMATES_ROUNDING = 1_000.0
+REASON_ESTIMATES_DISAGREE = (
+    "the estimated number is not the prevalence per 1,000 times the population (more than twice or half it, not a "
+    "rounding): one of the three in another unit than its label says (thousands, millions, a percentage) or "
+    "mistyped? kept as written"
+)
 FRACTIONS_NOTE = (
     "vulnerability and government-response scores are stored as fractions of 1 (all within -1..1): "
     "multiplied by 100 to percent"
@@ -746,6 +764,12 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
                 if n in columns
             ),
             ("Country", "country", pl.col("_text_only"), REASON_NOT_ASSESSED),
+            (  # the three are required columns: each file has them
+                columns["estimated_number_in_modern_slavery"],
+                "_estimated_number_in_modern_slavery_text",
+                _estimates_disagree(),
+                REASON_ESTIMATES_DISAGREE,
+            ),
             *(
                 (
                     columns[n],
@@ -758,6 +782,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             ),
         ],
     )
+    _refuse_estimates_in_another_unit(kept, columns, match, path)
     n_na = int(
         kept.select(
             pl.sum_horizontal(pl.col(f"{n}__na") & ~_bound_or_range(n) for n in MEASURES).sum()
@@ -839,6 +864,46 @@ DECIMAL_COMMA_NOTE = (
     "numbers written with a decimal comma (as spreadsheet programs save delimited text in locales that delimit "
     "by semicolons): '5,74' read as 5.74, dots or spaces as thousands separators"
 )
+
+
+def _estimates_disagree() -> pl.Expr:
+    """Where a country's estimated number and its prevalence per 1,000 times its population disagree beyond
+    Walk Free's rounding (:data:`ESTIMATES_FACTOR`, :data:`ESTIMATES_ROUNDING`); null where a figure is missing."""
+    number = pl.col("estimated_number_in_modern_slavery")
+    expected = pl.col("prevalence_per_1000") * pl.col("population") / 1000
+    apart = (number - expected).abs() > ESTIMATES_ROUNDING
+    return apart & ((number > expected * ESTIMATES_FACTOR) | (number * ESTIMATES_FACTOR < expected))
+
+
+def _refuse_estimates_in_another_unit(
+    kept: pl.DataFrame, columns: dict[str, str], match: HeaderMatch, path: Path
+) -> None:
+    """An :class:`InputError` when the estimates disagree (:func:`_estimates_disagree`) in most countries that
+    have all three (at least three of them): a column in another unit than its label says, every figure of it a
+    thousandth (or a thousand times) of the truth. A country or two so is flagged, not refused: a mistyped figure."""
+    checked = kept.select(
+        "country",
+        "population",
+        "prevalence_per_1000",
+        "estimated_number_in_modern_slavery",
+        disagree=_estimates_disagree(),
+    ).drop_nulls()
+    wrong = checked.filter(pl.col("disagree"))
+    if checked.height < 3 or 2 * wrong.height < checked.height:
+        return
+    country, population, prevalence, number, _ = wrong.row(0)
+    labels = ", ".join(
+        repr(columns[n]) for n in ("estimated_number_in_modern_slavery", "prevalence_per_1000", "population")
+    )
+    raise InputError(
+        f"GSI summary ({match.where}): the estimated number of people is not the prevalence per 1,000 times the "
+        f"population in {wrong.height} of {checked.height} countries, beyond rounding ({country!r}: {number:,.6g} "
+        f"where {prevalence:.6g} per 1,000 of {population:,.0f} people is {prevalence * population / 1000:,.0f}): one "
+        f"of the columns {labels} is in another unit than its label says (thousands, millions, a percentage)",
+        path=path,
+        row=match.header_row,
+        hint="save each figure in the unit its label names (people; per 1,000 people)",
+    )
 
 
 def _decimal_comma(text: pl.DataFrame, match: HeaderMatch, number_columns: list[str]) -> bool:
