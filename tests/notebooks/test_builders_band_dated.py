@@ -130,7 +130,7 @@ def test_attack_the_brief_s_key_figures_less_its_yearly_total_give_the_band_date
     routes = brief.routes(table)
     assert routes is not None
     figures = dict(routes.key_figures().iter_rows())
-    assert figures["Identified victims in the selection"] == "58"
+    assert figures["Identified victims"] == "58"
     per_year = brief.yearly(table).per_year
     assert per_year is not None
     assert per_year.low.display()[VICTIMS].to_list()[-1] in ("x", RULE.label)

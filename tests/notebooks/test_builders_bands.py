@@ -33,7 +33,8 @@ def test_a_band_the_sentence_says_is_held_is_one_whose_records_the_selection_hol
     )
     selection = Selection(frame, country="THA", role="destination", years=(2010, 2020))
     said = _said(selection)
-    assert said is not None and "(c. 2014-2018) are of this selection" in said, said
+    assert said is not None and "(c. 2014-2018) count in the totals, routes and profiles over" in said, said
+    assert "selection" not in said  # a reader chose none: the records count in the brief's totals
     assert selection.records().height == 7 and trends.undated_counts(selection).height == 0
     assert "have no single year" not in said
 

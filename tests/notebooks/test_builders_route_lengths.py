@@ -17,7 +17,7 @@ from test_builders_censored_disclosure import _pinned_cells
 
 from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import OTHER_ROUTES, route_numbers, yearly_numbers
-from evidence.presentation.disclosure import DisclosureRule
+from evidence.presentation.disclosure import COMPLEMENT_REASON, DisclosureRule
 
 #: the lengths read together: the default (10), a few a user may ask for, and every corridor (1000)
 LENGTHS = (1, 3, 5, 7, 10, 1000)
@@ -103,62 +103,53 @@ def test_the_class_cells_of_the_route_tables_beside_the_table_by_an_end_pin_no_s
     assert _pinned(real_tables[1], country, role, 11, by, lengths=(1000,)) == []
 
 
-MALTA = (
-    "pinned whatever the table by category withholds (its joint protection: PinnedByLabels, the row left empty): "
-    "Malta as destination at 11, 2007's Russian Federation -> Malta, 6, beside the route table's class cells (the "
-    "totals row's intraregional 29-41, 'All other routes' intraregional <11, Ukraine -> Malta x) and the "
-    "publisher's <5; pinned before the class cells were modelled too"
-)
-
-HONDURAS = (
-    "Honduras as origin at 11, 2020's Honduras -> United Kingdom, 7, beside the listing of every corridor's class "
-    "cells: the joint protection's search gives up, finds it given back by the other tables whatever the table "
-    "prints and leaves 2020 empty, which the attacker still pins; pinned on main before the class cells were "
-    "modelled too"
-)
-
-#: the 2023 workbook's selections whose tables still pin a small count beside the route tables' class cells at 11
-CLASS_CELLS_LEFT = [
-    pytest.param(
-        "MLT",
-        "destination",
-        "corridor",
-        marks=pytest.mark.xfail(strict=True, reason=MALTA),
-        id="Malta-destination",
-    ),
-    pytest.param(
-        "MLT",
-        "destination",
-        "citizenship",
-        marks=pytest.mark.xfail(strict=True, reason=MALTA),
-        id="Malta-destination-by-citizenship",
-    ),
-    pytest.param(
-        "MLT", "both", "corridor", marks=pytest.mark.xfail(strict=True, reason=MALTA), id="Malta-both"
-    ),
-    pytest.param(
-        "HND",
-        "origin",
-        "corridor",
-        marks=pytest.mark.xfail(strict=True, reason=HONDURAS),
-        id="Honduras-origin",
-    ),
-    pytest.param(
-        "HND",
-        "origin",
-        "destination",
-        marks=pytest.mark.xfail(strict=True, reason=HONDURAS),
-        id="Honduras-origin-by-destination",
-    ),
+#: the 2023 workbook's selections whose tables pinned a small count beside the route tables' class cells at 11, as
+#: their joint protection read cells no reader has (:func:`evidence.notebooks.builders._listing_margins`): the high
+#: bound of a cell shown ``x`` (Ukraine → Malta's 23), and a class cell of the totals row less "All other routes"
+#: where that row's cell of the class is withheld (Malta as destination: the intraregional 29–41 less its ``<11``,
+#: read as Ukraine → Malta's 20–23; Honduras as origin: the transregional less its ``x``, Honduras → Spain and →
+#: Romania). Each gave a count back "whatever the table prints", which it then left to the other tables, and the
+#: class cells pinned it (2007's Russian Federation → Malta, 6; 2020's Honduras → United Kingdom, 7)
+CLASS_CELLS_READ_AS_SHOWN = [
+    pytest.param("MLT", "destination", "corridor", id="Malta-destination"),
+    pytest.param("MLT", "destination", "citizenship", id="Malta-destination-by-citizenship"),
+    pytest.param("MLT", "both", "corridor", id="Malta-both"),
+    pytest.param("HND", "origin", "corridor", id="Honduras-origin"),
+    pytest.param("HND", "origin", "destination", id="Honduras-origin-by-destination"),
 ]
 
 
-@pytest.mark.parametrize(("country", "role", "by"), CLASS_CELLS_LEFT)
-def test_the_tables_left_pinned_beside_the_class_cells_of_the_route_tables(
+@pytest.mark.parametrize(("country", "role", "by"), CLASS_CELLS_READ_AS_SHOWN)
+def test_the_route_tables_cells_are_read_as_shown_beside_the_table_by_category(
     real_tables, country: str, role: str, by: str
 ) -> None:
-    """What is left (expected failures naming how): the mark goes when a table no longer pins a cell."""
     assert _pinned(real_tables[1], country, role, 11, by) == []
+
+
+@pytest.mark.parametrize(
+    ("country", "role", "misread"),
+    [
+        pytest.param("MLT", "destination", ("UKR>MLT",), id="Malta-destination"),
+        pytest.param("HND", "origin", ("HND>ESP", "HND>ROU"), id="Honduras-origin"),
+    ],
+)
+def test_the_joint_protection_reads_the_route_tables_cells_as_a_reader_sees_them(
+    real_tables, country: str, role: str, misread: tuple[str, ...]
+) -> None:
+    """What the table by corridor is protected with (:func:`evidence.notebooks.builders._route_margins`) is what
+    the route table shows: a cell shown ``x`` is withheld at both ends (Ukraine → Malta, 20–23: its high bound was
+    read as printed), and a class cell of the totals row less "All other routes" is read only where that row's cell
+    of the class is printed (the intraregional 29–41 less a ``<11`` was read as Ukraine → Malta's 20–23; Honduras
+    as origin, the transregional less an ``x`` as Honduras → Spain's and → Romania's)."""
+    from evidence.notebooks.builders import _route_margins
+
+    rule = DisclosureRule(11)
+    selection = Selection(real_tables[1], country=country, role=role)
+    numbers = yearly_numbers(selection, rule, by="corridor")
+    margins = _route_margins(selection, rule, numbers.by_counts, "corridor").every()
+    assert (misread, (None, None)) not in margins
+    if country == "MLT":
+        assert (misread, (COMPLEMENT_REASON, COMPLEMENT_REASON)) in margins
 
 
 def _shown(numbers) -> dict[tuple[str, str], tuple[object, object]]:

@@ -18,7 +18,7 @@ from evidence.sources.case_schema import conform
 
 RULE = DisclosureRule(5)
 FL, SE = "Forced labour", "Sexual exploitation"
-RECORDED, NOT_RECORDED, ALL = "Recorded (at least one)", "Not recorded", "All victims in the selection"
+RECORDED, NOT_RECORDED, ALL = "Recorded (at least one)", "Not recorded", "All victims"
 
 #: a year's victims: with forced labour only, sexual exploitation only, both, and no form recorded
 Year = tuple[int, int, int, int]

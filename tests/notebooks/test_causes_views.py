@@ -236,9 +236,7 @@ def test_the_notebook_says_a_topic_the_files_record_is_not_recorded_for_these_vi
     )
     absent = next(line for line in text.splitlines() if line.startswith("Not recorded in these data:"))
     assert "form of exploitation" not in absent and "relation of the perpetrator(s)" in absent
-    assert re.search(
-        r"Recorded in these data, but for none of the victims of this selection: [^\n]*form of", text
-    )
+    assert re.search(r"Recorded in these data, but for none of these victims: [^\n]*form of", text)
 
 
 @pytest.fixture(scope="module")
@@ -349,7 +347,7 @@ def test_a_field_is_called_absent_only_when_the_data_files_lack_it(small, shared
     text = " ".join(shown)
     absent = next(s for s in shown if s.startswith("Not recorded in these data"))
     assert "relation to the recruiter" not in absent.lower() and "duration" in absent.lower()
-    assert "but for none of the victims of this selection: relation to the recruiter" in text.lower()
+    assert "but for none of these victims: relation to the recruiter" in text.lower()
 
 
 def test_the_person_section_publishes_the_same_perturbed_counts_as_the_other_tables(own_records):
@@ -767,6 +765,9 @@ def test_a_person_table_not_shown_is_not_said_to_have_too_few_victims(demo, monk
     views.show_person_section(cases, RULE, source="CTDC", models=0)
     heading = shown.index("### Means of control by sex")
     assert shown[heading + 1] == views.PERSON_TABLE_WITHHELD
+    # said under its heading, the sentence names what is not shown ("Not shown: its small counts…" left "its"
+    # to the reader)
+    assert views.PERSON_TABLE_WITHHELD.startswith("Not shown: this table's small counts cannot be withheld")
     assert TOO_FEW not in shown
 
 
@@ -1742,3 +1743,17 @@ def test_the_table_of_the_country_beside_its_peers_has_a_caption(tmp_path, monke
     tables = [TableData.from_json(o[TABLE_MIME]) for o in shown if isinstance(o, dict) and TABLE_MIME in o]
     peers = [t for t in tables if t.columns and t.columns[0].name == "Country"]
     assert peers and peers[0].caption == "Cambodia beside its peers"
+
+
+def test_a_breakdown_of_one_age_group_says_the_age_in_years(demo):
+    """Reader audit: Thailand's identified victims of 2010, all aged 0-8, read "Every victim here is in age group
+    0-17, so the table has one column": an age group without its unit, where the note beside it says "0-17
+    years"."""
+    selection = demo.filter(pl.col("destination_iso3") == "KHM")
+    young = selection.with_columns(pl.lit("0-8", dtype=selection["age_band"].dtype).alias("age_band"))
+    view = views.profile_view(young, "means_of_control", "age_group", RULE)
+    assert view is not None and view.only == ("age_group", "0-17")
+    assert "Every victim here is aged 0-17 years, so the table has one column" in view.note
+    old = selection.with_columns(pl.lit("48+", dtype=selection["age_band"].dtype).alias("age_band"))
+    view = views.profile_view(old, "means_of_control", "age_group", RULE)
+    assert view is not None and "Every victim here is aged 48 years or over," in view.note

@@ -1571,3 +1571,21 @@ def test_victims_exploited_in_the_country_withheld_are_not_said_to_be_set_agains
         "the estimate, which counts people living in the country; the number of victims exploited in Lao PDR is "
         "withheld (x), as it would give a small number of victims back." in said.replace("\\", "")
     ), said
+
+
+def test_a_range_at_a_glance_is_explained_in_the_box(tables):
+    """Reader audit: Cambodia's nationals detected at a glance read "45–51" (2018), with no word in the box of
+    why a count is a range; the box now says it, as the tables under a range do. A box without a range (Myanmar's
+    64 of 2021) says nothing of ranges."""
+    brief = _brief(tables, iso3="KHM", role="both")
+    figures = dict(country.key_figures(brief))
+    assert "45–51" in figures.values()
+    box = country.key_figures_markdown(brief)
+    # Markdown: the label escaped as every label of the box is
+    assert (
+        "\n\nA range where cells the publisher gives as \\<5 (fewer than five victims) make the exact count"
+        in box
+    )
+    myanmar = _brief(tables, iso3="MMR", role="both")
+    assert not any("–" in value for value in dict(country.key_figures(myanmar)).values())
+    assert "A range where" not in country.key_figures_markdown(myanmar)

@@ -302,8 +302,8 @@ def test_a_breakdown_the_data_do_not_publish_is_one_sentence_not_a_table_of_zero
     )
     text = _text(shown)
     assert (
-        "Detected victims per year by form of exploitation: not shown, because the data publish no such breakdown"
-        in text
+        "Detected victims per year by form of exploitation, Djibouti as country of destination: not shown, because "
+        "the data publish no such breakdown" in text
     )
     assert "No table by this dimension" not in text
 
@@ -418,7 +418,10 @@ def test_year_lists_in_the_sections_prose_read_as_a_sentence_says_them(real_tabl
     shown.clear()
     haiti = open_brief(real_tables[1:2], DisclosureRule(5), country="HTI", role="destination")
     country_views.show_detected_section(haiti)
-    assert "victims detected in Haiti in 2012–2015 and 2017–2020, only their breakdown" in _text(shown)
+    assert (
+        "only their breakdown by form of exploitation and by age (below), in 2012–2015 and 2017–2020."
+        in _text(shown)
+    )
 
 
 def test_every_table_of_the_case_section_cites_its_source(real_tables, shown):
@@ -433,7 +436,9 @@ def test_every_table_of_the_case_section_cites_its_source(real_tables, shown):
         TableData.from_json(obj[TABLE_MIME]) for obj in shown if isinstance(obj, dict) and TABLE_MIME in obj
     ]
     captions = [t.caption for t in tables]
-    assert {"Identified victims and their routes", "Form of exploitation", "Sex", "Age"} <= set(captions)
+    assert {"Identified victims and their routes", "Form of exploitation", "Sex", "Age (years)"} <= set(
+        captions
+    )
     for table in tables:
         assert any(n.startswith("Source: CTDC k-anonymised global dataset") for n in table.notes), (
             table.caption
@@ -602,7 +607,7 @@ def test_a_case_table_of_not_recorded_only_is_a_sentence(real_tables, shown):
     brief = open_brief([real_tables[0]], DisclosureRule(5), country="MMR", role="both")
     country_views.show_case_section(brief)
     text = _text(shown)
-    assert "**Sex**: not recorded for any victim of this selection." in text
+    assert "**Sex**: not recorded for any of these victims." in text
     assert "| Not recorded |" not in text.split("**Sex**")[1].split("**", 2)[0]
 
 
@@ -1114,7 +1119,8 @@ def test_a_year_whose_victims_all_lack_the_category_has_its_blank_cells_explaine
     (table,) = [
         t
         for t in _shown_tables(shown)
-        if (t.caption or "") == "Identified victims per year by form of exploitation"
+        if (t.caption or "")
+        == "Identified victims per year by form of exploitation, Cambodia as country of origin"
     ]
     (row,) = [r for r in table.rows if r[0] == "2010"]
     assert all(cell == "" for cell in row[1:-1]) and row[-1] not in ("", "0")
@@ -1142,14 +1148,14 @@ def test_a_yearly_table_of_not_recorded_alone_is_a_sentence(real_tables, shown):
     assert not [
         t
         for t in _shown_tables(shown)
-        if (t.caption or "") == "Identified victims per year by form of exploitation"
+        if (t.caption or "").startswith("Identified victims per year by form of exploitation")
     ]
     text = _text(shown)
     assert (
-        "Identified victims per year by form of exploitation: not shown, the form of exploitation being recorded for none of these victims."
-        in (text)
+        "Identified victims per year by form of exploitation, Myanmar as country of origin: not shown, the form of "
+        "exploitation being recorded for none of these victims." in (text)
     )
-    assert "**Form of exploitation**: not recorded for any victim of this selection." in text
+    assert "**Form of exploitation**: not recorded for any of these victims." in text
 
 
 def test_the_neighbours_table_says_whose_detected_victims_it_counts(real_tables, shown):
@@ -1401,8 +1407,8 @@ def test_a_country_without_any_total_is_not_said_to_lack_one_only_in_some_years(
     )
     text = " ".join(re.sub(r"</?span[^>]*>", "", _text(shown)).split())
     assert (
-        "UNODC publishes no total of the victims detected in Cambodia in 2007, 2013–2015 and 2017–2020, only their "
-        "breakdown by form of exploitation and by age (below); nor any in the brief\\'s other years of 2007–2020."
+        "UNODC publishes no total of the victims detected in Cambodia in any of the brief\\'s years (2007–2020), "
+        "only their breakdown by form of exploitation and by age (below), in 2007, 2013–2015 and 2017–2020."
         in text
     ), text[:1500]
     # nor is a yearly count with its trend promised above it
@@ -1413,7 +1419,9 @@ def test_a_country_without_any_total_is_not_said_to_lack_one_only_in_some_years(
     ), text[:400]
 
 
-NOTEBOOK_FITS_MORE = "The `causes_consequences` notebook fits the model of every form of exploitation"
+NOTEBOOK_FITS_MORE = (
+    "The toolkit's notebook on causes and consequences fits the model of every form of exploitation"
+)
 
 
 @pytest.mark.parametrize(
@@ -1433,6 +1441,7 @@ def test_the_person_section_points_to_more_models_only_when_there_are_more(
     text = _text(shown)
     assert ("Which victims' records show" in text) is more
     assert (NOTEBOOK_FITS_MORE in text) is more
+    assert "`causes_consequences`" not in text  # a brief shows no code: the notebook named as readers name it
 
 
 def test_a_map_of_one_route_is_not_titled_the_largest_routes(real_tables, charts):
@@ -1454,7 +1463,7 @@ def test_a_characteristic_recorded_for_none_of_the_selection_is_named_with_the_t
     country_views.show_causes_section(brief)
     text = _text(shown)
     assert (
-        "Recorded in these data, but for none of the victims of this selection: relation to the recruiter, "
+        "Recorded in these data, but for none of these victims: relation to the recruiter, "
         "means of control, form of exploitation, sex."
     ) in text
     shown.clear()  # Lao PDR's victims have their sex recorded: not named
@@ -1675,3 +1684,158 @@ def test_the_small_label_under_a_briefs_ranges_is_true_of_a_range_withheld_whole
     assert len(legends) >= 3, legends
     for legend in legends:
         assert "or a range of counts whose low end is below 11 (the whole range withheld" in legend, legend
+
+
+def test_a_range_in_the_sources_together_table_is_explained_under_it(real_tables, shown):
+    """Reader audit: Cambodia's sources-together table gave its nationals detected abroad as "45–51" (2018) with
+    notes on perturbation and years only: nothing said why a count is a range. The note under the table now
+    says it; Myanmar's, whose numbers are no ranges, says nothing of ranges."""
+    brief = open_brief(real_tables, DisclosureRule(5), country="KHM", role="both")
+    country_views.show_together(brief)
+    (table,) = [o for o in shown if isinstance(o, dict) and "application/vnd.evidence.table+json" in o]
+    data = table["application/vnd.evidence.table+json"]
+    assert "45–51" in json.dumps(data, ensure_ascii=False)
+    assert (
+        "A range where cells the publisher gives as <5 (fewer than five victims) make the exact count unknown."
+        in (json.dumps(data, ensure_ascii=False))
+    )
+    shown.clear()
+    country_views.show_together(open_brief(real_tables, DisclosureRule(5), country="MMR", role="both"))
+    assert "A range where" not in _text(shown) + json.dumps(
+        [o for o in shown if isinstance(o, dict)], default=str
+    )
+
+
+@pytest.mark.parametrize(("iso3", "role"), [("KHM", "both"), ("MMR", "origin"), ("THA", "both")])
+def test_the_identified_victims_sections_never_call_them_a_selection(real_tables, shown, iso3, role):
+    """Reader audit: a brief's reader never chose a "selection" (the toolkit's word for a country, role and
+    years), yet Cambodia's brief read "All victims in the selection", "Identified victims in the selection",
+    "the data hold no record of this selection in 2011–2017", Myanmar's "Sex: not recorded for any victim of
+    this selection" and "Recorded in these data, but for none of the victims of this selection". The case data's
+    sections say "these victims" and "All victims" instead, in their prose and their tables alike."""
+    brief = open_brief(real_tables, DisclosureRule(5), country=iso3, role=role)
+    country_views.show_case_section(brief)
+    country_views.show_causes_section(brief)
+    text = _text(shown) + json.dumps(
+        [o for o in shown if isinstance(o, dict)], ensure_ascii=False, default=str
+    )
+    assert "Identified victims" in text and "All victims" in text
+    assert not re.search(r"\bselection\b", text, re.IGNORECASE), re.findall(r".{60}\bselection\b.{20}", text)
+
+
+def test_routes_without_a_known_origin_are_said_without_a_selection(real_tables, shown):
+    """Reader audit: Tonga's detected victims, all of unknown citizenship (up to 16, 2017–2020), read "No chart of
+    routes: no victim of this selection has both a known origin and a known destination"."""
+    from evidence.notebooks import views
+
+    country_views.show_detected_section(
+        open_brief(real_tables, DisclosureRule(5), country="TON", role="both")
+    )
+    text = _text(shown)
+    assert views.NO_KNOWN_ROUTE in text
+    assert "none of these victims has both a known origin and a known destination" in views.NO_KNOWN_ROUTE
+    assert "none of these victims has both" in views.NO_KNOWN_ROUTE_TABLE
+    assert not re.search(r"\bselection\b", text), re.findall(r".{60}\bselection\b.{20}", text)
+
+
+def test_the_age_table_of_who_is_identified_says_its_unit(real_tables, shown):
+    """Reader audit: "Who is identified" had a table "Age" whose rows read "9-17", "0-8": the bands' unit was
+    nowhere (UNODC's tables say "0 to 17 years", the person section "0-17 years"). Its caption and header now
+    say years."""
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    country_views.show_case_section(
+        open_brief(real_tables[:1], DisclosureRule(5), country="USA", role="destination")
+    )
+    tables = {
+        t.caption: t
+        for t in (
+            TableData.from_json(o[TABLE_MIME]) for o in shown if isinstance(o, dict) and TABLE_MIME in o
+        )
+    }
+    ages = tables["Age (years)"]
+    assert ages.columns[0].header == "Age (years)"
+    assert "Age" not in tables
+
+
+def test_a_role_without_detected_victims_is_said_in_plain_words(real_tables, shown):
+    """Reader audit: Palau's brief (both roles, 2017–2021), whose nationals no breakdown lists, read "UNODC's data
+    hold no detected victims of Palau as country of origin in 2017–2021": the toolkit's role, where the brief
+    says "nationals of Palau detected" everywhere else."""
+    country_views.show_detected_section(
+        open_brief(real_tables, DisclosureRule(5), country="PLW", role="both")
+    )
+    text = _text(shown).replace("\\'", "'")  # Markdown escapes the apostrophe
+    assert "UNODC's data hold no nationals of Palau detected, at home or abroad, in 2017–2021." in text
+    assert "as country of origin in" not in text
+
+
+def test_a_rate_bound_in_the_neighbours_table_is_explained_under_it(real_tables, shown):
+    """Reader audit: Thailand's neighbours table gave Brunei Darussalam "<1.14 (2020)" detected per 100,000 and
+    Singapore "<0.417" per 1,000 estimated, under a legend of "<5: fewer than 5": nothing said a rate written "<"
+    is the upper bound of a rate whose count is withheld (the chart's subtitle said it, the table not)."""
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    country_views.show_peers_section(open_brief(real_tables, DisclosureRule(5), country="THA", role="both"))
+    table = next(
+        TableData.from_json(obj[TABLE_MIME]) for obj in shown if isinstance(obj, dict) and TABLE_MIME in obj
+    )
+    brunei = next(row for row in table.rows if row[0] == "Brunei Darussalam")
+    assert "<1.14 (2020)" in brunei
+    assert any(
+        "A rate written as <1.14: of a count withheld (fewer than 5 victims), its upper bound." in note
+        for note in table.notes
+    ), table.notes
+    shown.clear()
+    # the United States beside Canada: no rate withheld, nothing said of one
+    country_views.show_peers_section(open_brief(real_tables, DisclosureRule(5), country="USA", role="both"))
+    table = next(
+        TableData.from_json(obj[TABLE_MIME]) for obj in shown if isinstance(obj, dict) and TABLE_MIME in obj
+    )
+    assert not any(str(cell).startswith("<") for row in table.rows for cell in row[2:])
+    assert not any("A rate written as" in note for note in table.notes)
+
+
+def test_the_yearly_tables_captions_say_whose_victims_they_count(real_tables, shown):
+    """Reader audit: Thailand's brief had two tables captioned "Detected victims per year" (the victims detected in
+    Thailand, then its nationals detected abroad or at home) and one "Identified victims per year": only the
+    headings above told them apart, and a table copied into a report lost whose victims it counts. The captions
+    say it, as the charts' titles do."""
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    brief = open_brief(real_tables, DisclosureRule(5), country="THA", role="both")
+    country_views.show_case_section(brief)
+    country_views.show_detected_section(brief)
+    captions = [
+        TableData.from_json(o[TABLE_MIME]).caption for o in shown if isinstance(o, dict) and TABLE_MIME in o
+    ]
+    per_year = [c for c in captions if c and " per year" in c]
+    assert "Identified victims per year, Thailand as country of origin or destination" in per_year
+    assert (
+        "Identified victims per year by form of exploitation, Thailand as country of origin or destination"
+        in (per_year)
+    )
+    assert "Detected victims per year, Thailand as country of destination" in per_year
+    assert "Detected victims per year, nationals of Thailand detected abroad or at home" in per_year
+    assert "Detected victims per year by sex, Thailand as country of destination" in per_year
+    assert (
+        "Detected victims per year, nationals of Thailand detected abroad or at home: the countries that reported "
+        "every year"
+    ) in per_year
+    assert len(per_year) == len(set(per_year))
+
+
+def test_the_forms_without_a_model_are_listed_as_a_sentence_lists_them(real_tables, shown):
+    """Reader audit: Thailand's person section read "No model for forced labour, sexual exploitation, other forms
+    of exploitation, …, slavery and similar practices: too few victims with it": a list of seven with no "or",
+    and "it" for all seven."""
+    country_views.show_causes_section(
+        open_brief(real_tables[:1], DisclosureRule(5), country="THA", role="both")
+    )
+    text = " ".join(_text(shown).split())
+    assert re.search(
+        r"No model for forced labour, [^:]+ or slavery and similar practices: too few victims with each, or no "
+        r"variation in the sample\.",
+        text,
+    ), re.findall(r"No model for [^.]*\.", text)
+    assert "too few victims with it" not in text

@@ -94,6 +94,8 @@ def test_the_published_k_anonymised_release_is_perturbed_and_says_so(tmp_path, s
     ]
     # review finding 1: its records are of real people, so its counts are perturbed like an organisation's own
     assert tables and all(PERTURBATION_NOTE in t["notes"] for t in tables)
-    per_year = next(t for t in tables if t["caption"] == "Identified victims per year")
+    per_year = next(
+        t for t in tables if t["caption"] == "Identified victims per year, Cambodia as country of origin"
+    )
     # years without records are still no records (no zeros for 2011-2017), perturbation or not
     assert [r[-1] for r in per_year["rows"]][1:3] == ["", ""]

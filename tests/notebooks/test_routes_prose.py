@@ -25,7 +25,16 @@ def test_the_later_period_of_new_corridors_is_said_as_the_analysis_takes_it(real
     assert routes.emerging_periods(malaysia, later_years=later_years).later == (2016, 2018)
     prose = _prose("routes")
     assert "last three years of the selection" not in prose
-    assert {3: "three"}[later_years] + " years with data on the selection's routes" in prose
+    assert {3: "three"}[later_years] + " years with data on these routes" in prose
+
+
+def test_the_routes_prose_never_names_a_selection():
+    """Reader audit: the routes brief's prose read "the selection's flows", "data on the selection's routes,
+    which can end before the selection does", "a year without any record of the selection": a reader chose no
+    selection (the toolkit's country, role and years); the brief's years and these routes are what they read."""
+    import re
+
+    assert not re.search(r"\bselection\b", _prose("routes"))
 
 
 def test_the_least_victims_of_a_new_corridor_is_said_as_the_analysis_takes_it():

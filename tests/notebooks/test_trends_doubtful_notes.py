@@ -154,4 +154,4 @@ def test_the_trends_notebook_shows_a_breakdown_published_without_a_total(tmp_pat
     text = "\n".join(shown)
     assert "UNODC gives no total of these victims (see above), but gives them by form of exploitation" in text
     assert "| 2007 | 12 |  | 30 |" in text
-    assert "No detected victims in this selection." not in text
+    assert "No detected victims of Cambodia as country of destination." not in text

@@ -402,6 +402,8 @@ def test_a_dimension_the_data_do_not_break_down_by_is_named(monkeypatch):
     texts = [str(getattr(obj, "data", obj)) for obj in shown]
     assert "No breakdown by form" in texts[0] and "by this dimension" in texts[1]
     assert not any("by :" in t or "by  " in t for t in texts)
+    # a reader chose no "selection" (Cambodia's trends brief: "… in these data for this selection (see above)")
+    assert texts[0] == "No breakdown by form of exploitation in these data for these victims (see above)."
 
 
 def test_route_charts_of_censored_counts_label_the_range_and_say_the_maps_are_low_bounds(monkeypatch):
@@ -909,9 +911,7 @@ def test_an_empty_yearly_section_says_why(monkeypatch, own_records):
     )
     (said,) = [obj.data for obj in shown]  # type: ignore[attr-defined]
     # as a brief names the country (world30), not as the terminal does ("THA (Thailand) as destination")
-    assert said.startswith(
-        "No identified victims in this selection: no victim records of Thailand as country of destination"
-    )
+    assert said.startswith("No identified victims: no victim records of Thailand as country of destination")
     assert "the table holds them in 2010" in said
 
 
@@ -931,7 +931,7 @@ def test_a_selection_without_a_corridor_is_not_said_to_have_none_growing(monkeyp
     ] * 6
     show_emerging(Selection(conform(pl.DataFrame(records)), country="THA", role="destination"))
     (said,) = [obj.data for obj in shown]  # type: ignore[attr-defined]
-    assert said.startswith("No corridor (a route with a known origin and destination) in this selection")
+    assert said.startswith("No corridor (a route with a known origin and destination) of these victims")
 
 
 def test_routes_without_a_known_origin_are_not_said_to_be_withheld(monkeypatch):
@@ -1037,7 +1037,9 @@ def test_a_breakdown_published_without_a_total_is_shown_not_said_to_hold_no_vict
     assert "| 2007 | 12 |  | 30 |" in table and "| 2019 | \\<5 | \\<5 | \\<5 |" in table
     shown.clear()
     show_dimension_without_total(selection, DisclosureRule(5), dimension="gender", **options)
-    assert [str(getattr(obj, "data", "")) for obj in shown] == ["No detected victims in this selection."]
+    assert [str(getattr(obj, "data", "")) for obj in shown] == [
+        "No detected victims of Cambodia as country of destination."
+    ]
 
 
 def test_a_region_table_without_any_known_route_says_so_not_that_cells_are_withheld(real_tables, monkeypatch):
@@ -1055,7 +1057,7 @@ def test_a_region_table_without_any_known_route_says_so_not_that_cells_are_withh
     numbers = route_numbers(Selection(real_tables[0], country="VNM", role="origin"), DisclosureRule(5))
     show_region_table(numbers, "region", source="CTDC")
     assert [str(getattr(obj, "data", "")) for obj in shown] == [
-        "No table by region: no victim of this selection has both a known origin and a known destination."
+        "No table by region: none of these victims has both a known origin and a known destination."
     ]
 
 
@@ -1068,8 +1070,8 @@ def test_a_route_section_says_the_years_its_source_holds_when_fewer_than_the_spa
     ctdc, unodc = real_tables[:2]
     thailand = Selection(ctdc, country="THA", role="both", years=(2007, 2021))
     assert held_years_sentence(thailand) == (
-        "These data hold identified victims of this selection in 2010 only, of 2007–2021: the numbers below are "
-        "of that year."
+        "These data hold identified victims of Thailand as country of origin or destination in 2010 only, of "
+        "2007–2021: the numbers below are of that year."
     )
     usa = Selection(ctdc, country="USA", role="destination", years=(2007, 2021))
     assert held_years_sentence(usa) is not None and "in 2015–2019, of 2007–2021" in held_years_sentence(usa)
@@ -1077,16 +1079,16 @@ def test_a_route_section_says_the_years_its_source_holds_when_fewer_than_the_spa
     # Argentina's totals start in 2005, its citizenship breakdowns (the routes) in 2010
     argentina = Selection(unodc, country="ARG", role="destination", years=(2005, 2021))
     assert held_years_sentence(argentina) == (
-        "The citizenship breakdowns of these data hold detected victims of this selection in 2010–2021, of "
-        "2005–2021: the numbers below are of those years."
+        "The citizenship breakdowns of these data hold detected victims of Argentina as country of destination in "
+        "2010–2021, of 2005–2021: the numbers below are of those years."
     )
     assert held_years_sentence(thailand.replace(years=(2010, 2010))) is None
     # Cambodia's nationals are in CTDC's sample in two separate years: "in 2010, 2018, of 2009–2021" read as a
     # list of three
     cambodia = Selection(ctdc, country="KHM", role="origin", years=(2009, 2021))
     assert held_years_sentence(cambodia) == (
-        "These data hold identified victims of this selection in 2010 and 2018, of 2009–2021: the numbers below "
-        "are of those years."
+        "These data hold identified victims of Cambodia as country of origin in 2010 and 2018, of 2009–2021: the "
+        "numbers below are of those years."
     )
 
 
@@ -1515,7 +1517,7 @@ def test_a_yearly_table_too_small_to_show_is_said_alone_without_notes_on_its_yea
     # one victim a year: 2023, the release's last, flagged; the table too small to protect
     assert numbers is not None and numbers.per_year is None and [y.year for y in numbers.incomplete] == [2023]
     said = [str(getattr(obj, "data", obj)) for obj in shown]
-    assert said == [f"Identified victims per year: {TOO_FEW[0].lower()}{TOO_FEW[1:]}"]
+    assert said == [f"Identified victims per year, Thailand: {TOO_FEW[0].lower()}{TOO_FEW[1:]}"]
 
 
 @pytest.mark.parametrize(
@@ -1604,7 +1606,7 @@ def test_a_yearly_section_without_victims_names_the_country_as_a_brief_does(
     said = " ".join(str(getattr(obj, "data", "")) for obj in shown)
     assert "KHM" not in said
     assert said == (
-        "No detected victims in this selection: no total of detected trafficking victims for Cambodia as country "
+        "No detected victims: no total of detected trafficking victims for Cambodia as country "
         "of destination, 2007–2020: UNODC\\'s table holds its breakdown by form (2007, 2017–2020) and breakdown by "
         "age (2013–2015)."
     )
@@ -1680,7 +1682,7 @@ def test_the_dimension_section_of_a_yearly_table_too_small_to_show_gives_the_sam
     said = [str(getattr(obj, "data", obj)) for obj in shown]
     assert said == [
         # the case data's gender is sex to readers, as in every other output (builders.CASE_BREAKDOWN_NAMES)
-        "Identified victims per year by sex: not shown, as the victims per year above are too few to show."
+        "Identified victims per year by sex, Thailand: not shown, as the victims per year above are too few to show."
     ]
 
 
@@ -1746,3 +1748,35 @@ def test_the_key_figures_of_ranges_say_what_their_small_label_can_be(real_tables
         "\\<11: fewer than 11, or a range of counts whose low end is below 11 (the whole range withheld, its high "
         "end too), not shown to protect individuals." in text
     )
+
+
+def test_the_note_on_victims_of_several_categories_names_them_as_readers_do(tmp_path, monkeypatch):
+    """The note under the victims per year by form of exploitation read "One victim can count in several
+    categories of form of exploitation": it names the forms as a reader does, and so does the chart's subtitle;
+    a breakdown without a plural of its own keeps the general wording."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.notebooks.views import several_categories, show_dimension_section, show_yearly_section
+    from evidence.presentation.disclosure import DisclosureRule
+    from evidence.sources.demo import write_demo
+    from evidence.sources.registry import load
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path / "run"))
+    table = load(write_demo(tmp_path / "demo.csv", n_rows=3000))
+    selection = Selection(table, country="THA", role="destination", years=(2014, 2016))
+    options = {"place": "Thailand", "source": "demo"}
+    section = show_yearly_section(selection, DisclosureRule(5), dimension="form", **options)
+    assert section is not None
+    shown.clear()
+    show_dimension_section(section, **options)
+    text = " ".join(str(getattr(obj, "data", obj)) for obj in shown)
+    assert "One victim can count in several forms of exploitation, so they can add up to more than" in text
+    assert "One victim can have several forms of exploitation." in text
+    assert "categories of form of exploitation" not in text and "several categories" not in text
+    assert several_categories("means_of_control") == "several means of control"
+    assert several_categories("transit_iso3") == "several transit countries"
+    assert several_categories("colour") == "several categories of colour"

@@ -15,10 +15,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from highspy import Highs
+    from highspy import Highs, HighsStatus
 
 _STARTED = threading.Lock()
 _banner_shown = False
+#: The thread count a solver here asks for: 1 (each solve on one core: the programmes are small, and a brief's
+#: other work has the other cores), or 0 (the scheduler's own count) once :func:`run` found the process's
+#: scheduler started by another solver with another count.
+_threads = 1
 
 
 def quiet_highs() -> Highs:
@@ -34,8 +38,27 @@ def quiet_highs() -> Highs:
                 highs = highspy.Highs()
             _banner_shown = True
     highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("threads", 1)
+    highs.setOptionValue("threads", _threads)
     return highs
+
+
+def run(highs: Highs) -> HighsStatus:
+    """``highs.run()``, on the process's HiGHS scheduler whatever thread count another solver started it with:
+    a solver refused for asking another count (``kError`` before any solve) is asked again with the scheduler's
+    own (threads 0), as every later solver here is."""
+    import highspy
+
+    global _threads
+    status = highs.run()
+    if (
+        status == highspy.HighsStatus.kError
+        and highs.getModelStatus() == highspy.HighsModelStatus.kNotset
+        and highs.getOptionValue("threads") != 0
+    ):
+        _threads = 0
+        highs.setOptionValue("threads", 0)
+        status = highs.run()
+    return status
 
 
 @contextlib.contextmanager

@@ -663,7 +663,7 @@ def _overlap_protected(
 #: The rows of a shares table (:func:`shares_view`) that are no category: the victims without the field, the
 #: known/unknown split of a flag group, and the total.
 NOT_RECORDED = "Not recorded"
-ALL_IN_SELECTION = "All victims in the selection"
+ALL_IN_SELECTION = "All victims"  # a reader chose no "selection"
 _NO_CATEGORY = (NOT_RECORDED, "Recorded (at least one)", ALL_IN_SELECTION)
 
 
@@ -814,30 +814,30 @@ class RouteView:
             )
         )
 
+    def known_figure(self) -> int | str:
+        """The victims on a known route as the key figures show them (a perturbed cell of its own aside): the
+        count, or the rule's label (small) or ``x``."""
+        known, rule = self.known_routes(), self.table.rule
+        if known is None:
+            return rule.label if self.known_small else COMPLEMENT_LABEL
+        return rule.label if rule.is_small(known) else known
+
     def key_figures(self, noun: str = "identified victims") -> pl.DataFrame:
         """Measure and victims (as text: a count, the rule's label or ``x``) read from the table; ``noun``:
         what the victims are (identified in case data, detected in UNODC's)."""
         shown = self.table.display()
         total = self.table.total_label
-        known = self.known_routes()
-        known_text = (
-            f"{known:,}"
-            if known is not None
-            else self.table.rule.label
-            if self.known_small
-            else COMPLEMENT_LABEL
-        )
+        known = self.known_figure()
+        known_text = f"{known:,}" if isinstance(known, int) else known
         if self.known is not None:
             known_text = str(self.known.display()["n"][0])
-        elif known is not None and self.table.rule.is_small(known):
-            known_text = self.table.rule.label
 
         def row(route: str) -> str:
             values = shown.filter(pl.col("route") == route)[total]
             return str(values.item()) if values.len() else "0"
 
         first = (
-            f"{noun.capitalize()} in the selection"
+            noun.capitalize()
             if total == ALL_VICTIMS
             else "Detected victims in the citizenship breakdown (its sum, not UNODC's total)"
         )
@@ -2270,6 +2270,27 @@ def region_ranges(
     return _ranges_beside_routes(bounds, (lows, highs, exact), flow_table, level, low, high)
 
 
+def _is_label(bound: object) -> bool:
+    """Whether a bound of a :func:`published_pair` is withheld (the rule's label, or ``x``)."""
+    return isinstance(bound, str)
+
+
+def _pair_statuses(pair: tuple[Any, Any], top: int, rule: DisclosureRule) -> tuple[str | None, str | None]:
+    """What a reader knows of a censored count's two bounds from how it is shown (its :func:`published_pair`;
+    ``top``: its true high bound), as the reason each is withheld or None: a range fixes both; ``<5`` the low one
+    below the threshold, the high one only where it is small too; ``at least 12`` the low one; ``x`` both at the
+    threshold or more. A bound one table publishes is not read where the pair withholds it: the route table's high
+    bound beside a low one withheld (Ukraine → Malta, ``x``) is no count a reader has."""
+    shown_low, shown_high = pair
+    if not (isinstance(shown_low, str) or isinstance(shown_high, str)):
+        return None, None
+    if shown_high == rule.label:
+        return SMALL_REASON, SMALL_REASON if rule.is_small(top) else _UNPUBLISHED
+    if not isinstance(shown_low, str):
+        return None, COMPLEMENT_REASON
+    return COMPLEMENT_REASON, COMPLEMENT_REASON
+
+
 def _ranges_beside_routes(
     bounds: Bounds,
     matrices: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
@@ -2290,7 +2311,7 @@ def _ranges_beside_routes(
     came back from the regions' total); what the route table and key figures alone give back is taken as given.
     The publisher's own ``<5`` cells (a cell without an exact part) are known to anyone with its file. None when
     no withholding protects it, when the flows are not the route table's, or when every count is withheld."""
-    rule, label = bounds.low.rule, bounds.low.rule.label
+    rule = bounds.low.rule
     lows, highs, _ = matrices
     if low.counts is None or high.counts is None or low.exact_parts is None:
         return None
@@ -2378,16 +2399,7 @@ def _ranges_beside_routes(
         return {**of_flows(flows), **{("low", q): 1.0 for q in no_route}}
 
     def statuses(pair: tuple[Any, Any], known: bool, top: int) -> tuple[str | None, str | None]:
-        """What a reader knows of a cell's two bounds from how it is shown (the publisher's own ``<5`` cells:
-        known to anyone with its file)."""
-        shown_low, shown_high = pair
-        if known or not (isinstance(shown_low, str) or isinstance(shown_high, str)):
-            return None, None
-        if shown_high == label:  # below the threshold: the low bound; the high one only where it is small too
-            return SMALL_REASON, SMALL_REASON if rule.is_small(top) else _UNPUBLISHED
-        if not isinstance(shown_low, str):  # at least the low bound
-            return None, COMPLEMENT_REASON
-        return COMPLEMENT_REASON, COMPLEMENT_REASON
+        return (None, None) if known else _pair_statuses(pair, top, rule)
 
     def link(name: Hashable, line: Line, values: tuple[int, int], why: tuple[Any, Any]) -> bool:
         """A cell of both bounds, each the sum of its flows' bound; False where the flows do not add up to it."""
@@ -3189,7 +3201,7 @@ def emerging_unassessed(periods: PeriodSplit) -> str | None:
         f"{markup.number(periods.last, 'years', thousands=False)}"
     )
     return (
-        f"The corridors of this selection are {span} only: too short a span to compare an earlier "
+        f"These corridors are {span} only: too short a span to compare an earlier "
         f"period with the last {markup.number(periods.later_years, 'years')} years, so growing and new corridors "
         "are not assessed."
     )
@@ -3241,8 +3253,8 @@ def undated_sentence(selection: Selection, rule: DisclosureRule, *, who: str, pe
         said.append(
             escape_markdown(
                 f"Victim records of {who} dated only by a band of years within {period} "
-                f"({word_list(list(held))}) are of this selection (its totals, routes and profiles over {period} count "
-                "them) but of no single year: no yearly table, chart of years or trend counts them."
+                f"({word_list(list(held))}) count in the totals, routes and profiles over {period}, but in no "
+                "single year: no yearly table, chart of years or trend counts them."
             )
         )
     return " ".join(said) or None
@@ -5715,7 +5727,7 @@ TOTALS_PUBLISHED_ELSEWHERE: Final[Mapping[str, Callable[[str, str], str]]] = {
 
 
 #: A sum of a table's columns over the years that a route table publishes: the columns summed, and the reason
-#: each bound is withheld there or None.
+#: each bound is withheld there or None, as a reader reads the cell (:func:`_pair_statuses`).
 _Margin = tuple[tuple[str, ...], tuple[str | None, str | None]]
 
 
@@ -5766,23 +5778,26 @@ def _listing_margins(numbers: RouteBounds, truth: Mapping[str, tuple[int, int]],
     flow_keys = list(flows.select(keys).iter_rows())
     bounds = list(zip(flows["victims_low"].to_list(), flows["victims_high"].to_list(), strict=True))
     listed = {r["route"]: tuple(r[k] for k in keys) for r in numbers.low.corridors.iter_rows(named=True)}
-    rows: list[tuple[list[int], tuple[str | None, str | None]]] = []
-    for (label, _, low_reason), (_, _, high_reason) in zip(
-        numbers.low.row_totals(), numbers.high.row_totals(), strict=True
+    # each cell as the reader sees it (:func:`published_pair`): a bound one view publishes beside the other's
+    # withheld is no count (Malta as destination at 11: Ukraine → Malta x, its high bound 23 read as printed gave
+    # 2007's Russian Federation → Malta back whatever the table by corridor withheld, so it was left to the
+    # other tables, whose class cells pin it)
+    shown = Bounds(numbers.low.table, numbers.high.table)
+    rule = numbers.low.table.rule
+    rows: list[tuple[list[int], tuple[Any, Any]]] = []
+    at_row: list[int] = []  # the table's row of each of ``rows``
+    for index, ((label, _, _), pair) in enumerate(
+        zip(numbers.low.row_totals(), shown.cells(numbers.low.table.total_label), strict=True)
     ):
         if label in listed:
-            rows.append(
-                ([i for i, key in enumerate(flow_keys) if key == listed[label]], (low_reason, high_reason))
-            )
+            rows.append(([i for i, key in enumerate(flow_keys) if key == listed[label]], pair))
         elif label == OTHER_ROUTES:
             taken = set(listed.values())
-            rows.append(
-                ([i for i, key in enumerate(flow_keys) if key not in taken], (low_reason, high_reason))
-            )
-    known = [
-        None if view.known_routes() is not None else (SMALL_REASON if view.known_small else COMPLEMENT_REASON)
-        for view in (numbers.low, numbers.high)
-    ]
+            rows.append(([i for i, key in enumerate(flow_keys) if key not in taken], pair))
+        else:
+            continue
+        at_row.append(index)
+    known = published_pair(numbers.low.known_figure(), numbers.high.known_figure(), rule.label)
 
     def of_columns(at: list[int]) -> tuple[str, ...] | None:
         """The columns whose sum the flows ``at`` are, or None: a flow of no column (a route the table has no cell
@@ -5798,10 +5813,15 @@ def _listing_margins(numbers: RouteBounds, truth: Mapping[str, tuple[int, int]],
     # length is that less the corridors before it (Argentina as destination at 11: 7,940–8,056 less Argentina →
     # Argentina, whose route holds years the table by corridor leaves out, Bolivia and Paraguay: the listing of
     # three's 685–796)
-    apart = {i for at, why in rows if why == (None, None) and of_columns(at) is None for i in at}
-    rows.append((list(range(len(flow_keys))), (known[0], known[1])))
+    apart_rows = {
+        row: at
+        for row, (at, pair) in zip(at_row, rows, strict=True)
+        if not any(map(_is_label, pair)) and of_columns(at) is None
+    }
+    apart = {i for at in apart_rows.values() for i in at}
+    rows.append((list(range(len(flow_keys))), known))
     if apart:
-        rows.append(([i for i in range(len(flow_keys)) if i not in apart], (known[0], known[1])))
+        rows.append(([i for i in range(len(flow_keys)) if i not in apart], known))
     # the class cells of "All other routes" and of the totals row: each class's flows among the other routes and
     # among all, sums of columns too (Mexico as both at 11: the totals row's transregional 35–68, China → Mexico
     # and Mexico → Israel x in it, gave 2008's China → Mexico back beside the table by corridor)
@@ -5823,15 +5843,26 @@ def _listing_margins(numbers: RouteBounds, truth: Mapping[str, tuple[int, int]],
         ):
             if row is None or not at:
                 continue
-            reasons = (numbers.low.table.reasons[label][row], numbers.high.table.reasons[label][row])
-            rows.append((at, reasons))
-            if apart & set(at):
-                rows.append(([i for i in at if i not in apart], reasons))
+            cells = shown.cells(label)
+            rows.append((at, cells[row]))
+            # less the rows apart whose cell of the class is printed: "All other routes" of a route no sum of
+            # columns holds, beside its intraregional <11, takes nothing from the totals row's intraregional
+            # (Malta as destination at 11: read as Ukraine → Malta's 20–23, it gave 2007's Russian Federation →
+            # Malta back whatever the table by corridor withheld)
+            printed = {
+                i
+                for apart_row, of_row in apart_rows.items()
+                if not any(map(_is_label, cells[apart_row]))
+                for i in of_row
+            }
+            if printed & set(at):
+                rows.append(([i for i in at if i not in printed], cells[row]))
     margins: tuple[list[_Margin], list[_Margin]] = ([], [])
-    for n, (at, reasons) in enumerate(rows):
+    for n, (at, pair) in enumerate(rows):
         summed = of_columns(at)
         if summed is not None:
-            margins[n >= of_rows].append((summed, reasons))
+            top = sum(int(truth[c][1]) for c in summed)
+            margins[n >= of_rows].append((summed, _pair_statuses(pair, top, rule)))
     return _RouteMargins(*margins)
 
 

@@ -115,7 +115,7 @@ class ProfileView:
 
 
 def _one_group(characteristic: str, group: str) -> str:
-    """The one group every victim is in, said of them: "is male", "is in age group 30-47"."""
+    """The one group every victim is in, said of them: "is male", "is aged 30-47 years"."""
     label = causes.CHARACTERISTIC_LABELS[characteristic].lower()
     if group == UNKNOWN:
         return f"has no {label} recorded"
@@ -123,8 +123,8 @@ def _one_group(characteristic: str, group: str) -> str:
         return f"is {group.lower()}"
     if characteristic == "majority_status":
         return f"is {'an' if group[:1] in 'AEIOU' else 'a'} {group.lower()}"
-    if characteristic == "age_group":
-        return f"is in {label} {group}"
+    if characteristic == "age_group":  # with its unit, as the note on age groups beside it says them
+        return f"is aged {group[:-1]} years or over" if group.endswith("+") else f"is aged {group} years"
     return f"has {label} {group}"
 
 
@@ -2331,8 +2331,8 @@ def _named_by(table: pl.DataFrame | None, n: int) -> dict[str, str]:
 #: Said of a person-section table that is not shown: its small counts could not be withheld so that none
 #: can be recomputed (on its own or with the other tables of the same victims), however many victims it has.
 PERSON_TABLE_WITHHELD = (
-    "Not shown: its small counts cannot be withheld without being recomputable from its totals or from the "
-    "other tables of these victims."
+    "Not shown: this table's small counts cannot be withheld without one being recomputable from its totals or "
+    "from the other tables of these victims."
 )
 
 
@@ -2379,7 +2379,7 @@ def show_person_section(
     if unrecorded:
         display(
             Markdown(
-                "Recorded in these data, but for none of the victims of this selection: "
+                "Recorded in these data, but for none of these victims: "
                 f"{escape_markdown(', '.join(unrecorded))}."
             )
         )
@@ -2565,18 +2565,20 @@ def show_models(
         # a fit that failed numerically is said as such, not as too few victims (fitted_or_refused's refusal)
         failed = [label for label, why in failures.items() if "could not be fitted" in why]
         too_few = [label for label in failures if label not in failed]
+        # listed as a sentence lists them ("forced labour, … or slavery and similar practices")
         if too_few:
+            each = "it" if len(too_few) == 1 else "each"
             display(
                 Markdown(
-                    f"No model for {', '.join(too_few).lower()}: too few victims with it, or no variation "
-                    "in the sample."
+                    f"No model for {word_list(too_few, last='or').lower()}: too few victims with {each}, or no "
+                    "variation in the sample."
                 )
             )
         if failed:
             display(
                 Markdown(
-                    f"No model for {', '.join(failed).lower()}: the fit failed on these data (a numerical failure, "
-                    "such as a characteristic that the others explain entirely)."
+                    f"No model for {word_list(failed, last='or').lower()}: the fit failed on these data (a numerical "
+                    "failure, such as a characteristic that the others explain entirely)."
                 )
             )
     return False

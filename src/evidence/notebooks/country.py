@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Final
 
@@ -1750,6 +1751,9 @@ def _headline_figures(brief: CountryBrief) -> list[tuple[str, str, int | None]]:
     return list(brief._kept[key])
 
 
+#: A key figure that is a range of censored counts (``45–51``, ``up to 8``), not one count.
+_RANGE_FIGURE = re.compile(r"\d–\d|^up to \d")
+
 #: At a glance, the detected victims of a country whose UNODC data give only breakdowns, never a total.
 NO_TOTAL_AT_A_GLANCE: Final = "no total published (see below)"
 
@@ -1884,6 +1888,17 @@ def key_figures_markdown(brief: CountryBrief) -> str:
         )
     if COMPLEMENT_LABEL in [v for _, v in figures]:
         lines.append(f"\n{COMPLEMENT_LABEL}: withheld so that a small count cannot be recomputed.")
+    if any(_RANGE_FIGURE.search(v) for _, v in figures):
+        # a UNODC figure as a range (Cambodia's nationals of 2018: 45–51) is explained where it is read, as the
+        # tables under a range explain theirs
+        from evidence.notebooks.views import censored_range_note
+
+        thresholds = {
+            n
+            for table in brief.holding("indicator")
+            for n in censoring_thresholds(table.data.filter(pl.col("censored"))["value_high"])
+        }
+        lines.append(f"\n{escape_markdown(censored_range_note(sorted(thresholds)))}")
     # the rule of a nationals' headline year, under a nationals' headline only: a destination brief (the
     # United States, Cambodia: no UNODC figure at all) has no year of nationals to explain
     if any(label.startswith(NATIONALS_DETECTED) for label, _ in figures):

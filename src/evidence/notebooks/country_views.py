@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Final
 import polars as pl
 
 from evidence.analyses.coverage import ROLE_WORDS
+from evidence.analyses.intervals import censoring_thresholds
 from evidence.analyses.society import MAX_YEARS_FROM_ESTIMATE, near_estimate
 from evidence.core.text import list_separator, word_list
 from evidence.notebooks import views
@@ -258,12 +259,21 @@ def show_together(brief: CountryBrief) -> None:
     column_kinds = {"Source": "label", "Year": "years", PER_THOUSAND: "statistic"}
     # identified victims of real people's records are a perturbed count (cell key), as in their own tables
     perturbed = any(r.kind == "case" and r.table.protection == "cell_key" for r in rows)
+    # a UNODC number that is a range (Cambodia's nationals of 2018: 45–51) is explained under the table, as under
+    # UNODC's own tables
+    published = {
+        n
+        for r in rows
+        if r.kind == "indicator"
+        for n in censoring_thresholds(r.table.data.filter(pl.col("censored"))["value_high"])
+    }
     views.show_table(
         table,
         caption=f"What the sources say about {brief.place}",
         kinds={c: k for c, k in column_kinds.items() if c in table.columns},
         note=views.sentences(
             perturbed_rows_note(rows) if perturbed else None,
+            views.censored_note(table.select("Number"), published=sorted(published)),
             magnitudes_note(rows, brief.period if brief.years else None),
         ),
         source=source,
@@ -426,12 +436,13 @@ def show_detected_section(brief: CountryBrief) -> None:
         by_citizenship = role == "destination" and brief.yearly(table, role, by="citizenship").holds_victims
         held = [b for b in breakdowns if b.by is not None and b.holds_victims]
         if not numbers.has_totals and not held and not by_citizenship:
-            _say(
-                escape_markdown(
-                    f"UNODC's data hold no detected victims of {brief.place} as {ROLE_WORDS[role]} in "
-                    f"{brief.period}."
-                )
+            # said as the rest of the brief says whose victims they are, not by the toolkit's role
+            whose = (
+                f"victims detected in {brief.place}"
+                if role == "destination"
+                else f"nationals of {brief.place} detected, at home or abroad,"
             )
+            _say(escape_markdown(f"UNODC's data hold no {whose} in {brief.period}."))
             continue
         source = brief.cite(table)
         place = f"{brief.place} as {ROLE_WORDS[role]}"
@@ -469,17 +480,15 @@ def show_detected_section(brief: CountryBrief) -> None:
         else:
             names = [_BREAKDOWN_NAMES[b.by or ""] for b in held] + (["citizenship"] if by_citizenship else [])
             # no total in any of the brief's years: "no total in 2007, 2013–2015 and 2017–2020" (Cambodia's years
-            # of breakdowns) read as if the brief's other years had one
+            # of breakdowns) read as if the brief's other years had one, and "…; nor any in the brief's other
+            # years" left the reader to work out that no year has one: said first, the breakdowns' years after
             held_years = _in_words(brief.period_for(table, role))
+            every = held_years == _in_words(brief.period)
             _say(
                 escape_markdown(
-                    f"UNODC publishes no total of the victims detected in {brief.place} in {held_years}, only their "
-                    f"breakdown {word_list([f'by {name}' for name in names])} (below)"
-                    + (
-                        "."
-                        if held_years == _in_words(brief.period)
-                        else f"; nor any in the brief's other years of {brief.period}."
-                    )
+                    f"UNODC publishes no total of the victims detected in {brief.place} in any of the brief's years "
+                    f"({brief.period}), only their breakdown {word_list([f'by {name}' for name in names])} (below)"
+                    + ("." if every else f", in {held_years}.")
                 )
             )
             shown = held
@@ -821,6 +830,20 @@ def show_peers_section(brief: CountryBrief) -> None:
         )
     if any("Tier 2 WL" in str(v) for column in table.iter_columns() for v in column.to_list()):
         legend.append("Tier 2 WL: Tier 2 Watch List.")
+    # a rate of a withheld count is written as its upper bound (Brunei Darussalam's "<1.14 (2020)" per 100,000),
+    # which the legend of "<5" does not explain: said as the chart's subtitle says it
+    bounds = [
+        str(v).split(" (")[0]
+        for c in table.columns
+        if c.startswith("Detected per")
+        for v in table[c].to_list()
+        if str(v).startswith("<")
+    ]
+    if bounds:
+        legend.append(
+            f"A rate written as {bounds[0]}: of a count withheld (fewer than {brief.rule.threshold} victims), its "
+            "upper bound."
+        )
     views.show_table(
         table,
         caption=f"{brief.place_start} and its neighbours",
@@ -929,8 +952,9 @@ def show_causes_section(brief: CountryBrief) -> None:
         )
         if more:  # only where the brief's one model left others: none to find when no flag can be modelled
             _say(
-                "The `causes_consequences` notebook fits the model of every form of exploitation and means of "
-                "control, and compares complete cases with all victims for each."
+                # the notebook as a reader names it: a brief shows no code, nor a module's name
+                "The toolkit's notebook on causes and consequences fits the model of every form of exploitation "
+                "and means of control, and compares complete cases with all victims for each."
             )
     _say("### For society")
     panel = _panel(brief)

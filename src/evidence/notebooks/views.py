@@ -105,13 +105,15 @@ ONE_ROUTE_TO_DRAW: Final = "Only one route has victims to draw ({route}): it is 
 NO_ROUTE_TO_DRAW: Final = 'No chart of these routes: none is left to draw (each is withheld, doubtful, or among "All other routes").'
 #: Said instead of the route charts when no victim of the selection has a known origin and destination.
 NO_KNOWN_ROUTE: Final = (
-    "No chart of routes: no victim of this selection has both a known origin and a known destination."
+    "No chart of routes: none of these victims has both a known origin and a known destination."
 )
 
 #: Said instead of the route table and its charts where no identified victim has a known route: the table would
 #: be zeros but for the unknown origins and destinations, which the key figures above it give (Viet Nam's CTDC
 #: records: 17 victims, every destination unknown).
-NO_KNOWN_ROUTE_TABLE: Final = "No table or chart of routes: no victim of this selection has both a known origin and a known destination."
+NO_KNOWN_ROUTE_TABLE: Final = (
+    "No table or chart of routes: none of these victims has both a known origin and a known destination."
+)
 
 
 def show_charts(named: Sequence[tuple[object, str]]) -> None:
@@ -561,10 +563,14 @@ def show_routes(
         show_table(None)
         return None
     if holds_no_victims(numbers):
-        _markdown(f"No {victims_noun(selection)} with a route in this selection: nothing to tabulate or map.")
+        _markdown(
+            escape_markdown(
+                f"No {victims_noun(selection)}{of_whom(selection)} with a route: nothing to tabulate or map."
+            )
+        )
         return None
     if (held := held_years_sentence(selection)) is not None:
-        _markdown(held)
+        _markdown(escape_markdown(held))  # a country's name: escaped as any text of a brief
     if key_figures:
         show_key_figures(numbers, source=source)
     if subtitle is None and (period := route_years(selection)) is not None:
@@ -643,13 +649,23 @@ def held_years_sentence(selection: Selection) -> str | None:
     if selection.kind == "indicator":
         # UNODC's totals can cover more years than the citizenship breakdowns the routes are read from
         return (
-            f"The citizenship breakdowns of these data hold {victims_noun(selection)} of this selection in "
+            f"The citizenship breakdowns of these data hold {victims_noun(selection)}{of_whom(selection)} in "
             f"{when}{only}, of {span}: the numbers below are of {those}."
         )
     return (
-        f"These data hold {victims_noun(selection)} of this selection in {when}{only}, of "
+        f"These data hold {victims_noun(selection)}{of_whom(selection)} in {when}{only}, of "
         f"{span}: the numbers below are of {those}."
     )
+
+
+def of_whom(selection: Selection) -> str:
+    """Whose victims a selection holds, as a sentence names them after "victims": " of Cambodia as country of
+    origin"; empty for a selection of every country. A brief's reader chose no "selection": it is never named."""
+    from evidence.analyses.coverage import ROLE_WORDS
+
+    if selection.country is None:
+        return ""
+    return f" of {name_in_text(selection.country)} as {ROLE_WORDS[selection.role]}"
 
 
 def holds_no_victims(numbers: RouteBounds) -> bool:
@@ -872,7 +888,7 @@ def show_emerging(
 
     periods = routes.emerging_periods(selection)
     if periods.first is None:  # not "no corridor grows": there is none
-        _markdown("No corridor (a route with a known origin and destination) in this selection to assess.")
+        _markdown("No corridor (a route with a known origin and destination) of these victims to assess.")
         return
     unassessed = emerging_unassessed(periods)
     if unassessed is not None:
@@ -892,7 +908,7 @@ def show_emerging(
         selection, min_victims=max(5, rule.threshold), withheld_below=rule.threshold, withheld=hidden
     )
     if not emerging.height:
-        _markdown("No corridor grows significantly or appears in this selection.")
+        _markdown("No corridor of these victims grows significantly or is new.")
         return
     if any(table is None for table in tables):  # too small to protect: every statistic withheld
         hidden |= set(emerging.select("origin_iso3", "destination_iso3").iter_rows())
@@ -1136,7 +1152,9 @@ def show_yearly_section(
         from evidence.analyses import trends
 
         why = trends.why_empty(selection, named=True)  # what was selected and what the data hold (no count)
-        _markdown(f"No {noun} in this selection" + (f": {escape_markdown(why.rstrip('.'))}." if why else "."))
+        # the reason names the country and role where there is one ("no victim records of Thailand as …")
+        said = f": {escape_markdown(why.rstrip('.'))}." if why else f"{escape_markdown(of_whom(selection))}."
+        _markdown(f"No {noun}{said}")
         return None
     from evidence.analyses import trends
 
@@ -1145,7 +1163,9 @@ def show_yearly_section(
         _markdown(escape_markdown(abroad_only))
     per_year = numbers.per_year
     shown = None if per_year is None else per_year.shown()
-    caption = f"{noun.capitalize()} per year"
+    # whose victims, as the chart's title says: a brief has two tables of detected victims per year (those
+    # detected in the country, its nationals), and a table copied into a report keeps its caption only
+    caption = f"{noun.capitalize()} per year, {place}"
     if shown is None:
         # too few to protect: the one sentence, naming its table; a note on a year ("2023 is probably
         # incomplete") or on a trend not estimated would speak of a table and a chart the reader never sees
@@ -1214,7 +1234,7 @@ def show_yearly_section(
         shown = None if panel.per_year is None else panel.per_year.shown()
         show_table(
             shown,
-            caption="Detected victims per year, the countries that reported every year",
+            caption=f"Detected victims per year, {place}: the countries that reported every year",
             labels={"year": "Year", "note": "Note", "victims": "Detected victims"},
             kinds=None if panel.per_year is None else panel.per_year.kinds(),
             source=source,
@@ -1285,6 +1305,29 @@ def category_names(by: str | None, categories: Sequence[str]) -> dict[str, str]:
     return {category: name for category, name in named.items() if name is not None}
 
 
+#: The categories of a multi-valued breakdown as readers name several of them ("several forms of exploitation",
+#: never "several categories of form of exploitation"): flag groups and columns holding several values.
+SEVERAL_CATEGORIES = {
+    "form": "forms of exploitation",
+    "exploitation": "forms of exploitation",
+    "means_of_control": "means of control",
+    "labour_sector": "labour sectors",
+    "sexual_exploitation_type": "types of sexual exploitation",
+    "perpetrator_roles": "perpetrator roles",
+    "assistance": "kinds of assistance",
+    "transit_iso3": "transit countries",
+    "referral_source": "referral sources",
+}
+
+
+def several_categories(by: str | None) -> str:
+    """Several categories of the breakdown ``by`` as a reader says it ("several forms of exploitation"); a
+    breakdown without a plural of its own, "several categories of" its name."""
+    if by in SEVERAL_CATEGORIES:
+        return f"several {SEVERAL_CATEGORIES[by]}"
+    return f"several categories of {breakdown_name(by)}"
+
+
 def show_dimension_section(
     numbers: YearlyNumbers, *, place: str, source: str, dimension: str | None = None
 ) -> None:
@@ -1296,11 +1339,11 @@ def show_dimension_section(
 
     if numbers.by is None:
         wanted = f" by {breakdown_name(dimension)}" if dimension else " by this dimension"
-        _markdown(escape_markdown(f"No breakdown{wanted} in these data for this selection (see above)."))
+        _markdown(escape_markdown(f"No breakdown{wanted} in these data for these victims (see above)."))
         return
     by = numbers.by
     label = breakdown_name(by)
-    caption = f"{victims_noun(numbers.selection).capitalize()} per year by {label}"
+    caption = f"{victims_noun(numbers.selection).capitalize()} per year by {label}, {place}"
     table = numbers.by_category
     if table is None:
         why = (
@@ -1332,7 +1375,9 @@ def show_dimension_section(
         )
         note = " ".join(n for n in notes if n)
     elif not numbers.partition:
-        note = f"One victim can count in several categories of {label}, so they can add up to more than the victims"
+        note = (
+            f"One victim can count in {several_categories(by)}, so they can add up to more than the victims"
+        )
         # the victims with none of the group recorded are a column of their own (builders.yearly_numbers)
         note += (
             f"; those with no {label} recorded are counted under {NOT_RECORDED}."
@@ -1342,10 +1387,10 @@ def show_dimension_section(
         if _not_recorded_years(table.low):
             note += (
                 f" Empty cells: none of the year's victims has the {label} recorded (all are under {NOT_RECORDED}, "
-                "not 0); a year without records of the selection is not listed."
+                "not 0); a year without records is not listed."
                 if NOT_RECORDED in table.low.frame.columns
                 else f" An empty row: none of the year's victims has the {label} recorded (not recorded, not 0); "
-                "a year without records of the selection is not listed."
+                "a year without records is not listed."
             )
     named = category_names(by, table.low.value_columns)  # countries and corridors by name, never KHM>THA
     show_table(
@@ -1388,7 +1433,7 @@ def show_dimension_section(
             by,
             "count",
             title=f"{victims_noun(numbers.selection).capitalize()} by {label}, {place}",
-            subtitle="One victim can have several categories." if not numbers.partition else None,
+            subtitle=f"One victim can have {several_categories(by)}." if not numbers.partition else None,
             source=source,
             rule=shown.rule,
         ),
@@ -1421,7 +1466,7 @@ def show_dimension_without_total(
         or not by_counts.height
         or not (by_counts["count_high"].sum() or 0)
     ):
-        _markdown(f"No {noun} in this selection.")
+        _markdown(f"No {noun}{escape_markdown(of_whom(selection))}.")
         return
     name = breakdown_name(dimension)
     _markdown(
@@ -1567,7 +1612,7 @@ def no_data_note(
     said = []
     if numbers.exact and (when := years(NO_RECORDS)):
         said.append(
-            f"{NO_RECORDS.capitalize()}: the data hold no record of this selection in {when} (not covered by the "
+            f"{NO_RECORDS.capitalize()}: no victim is recorded in {when} (not covered by the "
             "data, or nothing recorded or reported), which is not a count of 0"
         )
     if not numbers.exact:
@@ -2234,8 +2279,9 @@ def _thousands(column: str) -> pl.Expr:
 # ------------------------------------------------------------------------------------------------- profiles
 
 
-#: The profile groups a country brief shows, and their titles.
-PROFILE_GROUPS = (("form", "Form of exploitation"), ("gender", "Sex"), ("age_band", "Age"))
+#: The profile groups a country brief shows, and their titles (the age bands' unit in its title: their rows
+#: read "9-17", as CTDC codes them).
+PROFILE_GROUPS = (("form", "Form of exploitation"), ("gender", "Sex"), ("age_band", "Age (years)"))
 
 
 def show_profiles(
@@ -2251,7 +2297,7 @@ def show_profiles(
     from evidence.core.errors import EvidenceError
 
     if not selection.records().height:
-        _markdown("No identified victims in this selection: no profile to show.")
+        _markdown(escape_markdown(f"No identified victims{of_whom(selection)}: no profile to show."))
         return
     for group, title in groups:
         # titles are the caller's: escaped as any text that reaches a brief
@@ -2262,13 +2308,13 @@ def show_profiles(
         try:
             view = profile_view(selection, group, rule, label=title)
         except EvidenceError:  # recorded in the layout, but for none of this selection's victims
-            _markdown(f"{heading}: not recorded for any victim of this selection.")
+            _markdown(f"{heading}: not recorded for any of these victims.")
             continue
         if view is None:  # too few to protect: said under its title (a bare sentence names no table)
             _markdown(f"{heading}: {TOO_FEW[0].lower()}{TOO_FEW[1:]}")
             continue
         if records_no_category(view):  # a table of "Not recorded" and its total only
-            _markdown(f"{heading}: not recorded for any victim of this selection.")
+            _markdown(f"{heading}: not recorded for any of these victims.")
             continue
         show_table(view, caption=title, perturbed=selection.keyed, source=source)
 

@@ -120,6 +120,7 @@ import polars as pl
 
 from evidence.core.errors import EvidenceError, ParameterError
 from evidence.core.highs import quiet_highs
+from evidence.core.highs import run as run_highs
 
 if TYPE_CHECKING:
     import numpy as np
@@ -2200,10 +2201,10 @@ class _LinkedProgram:
         if len(self._columns) != len(objective):  # quantities added since (:meth:`grown`)
             self._columns = np.arange(len(objective), dtype=np.int32)
         highs.changeColsCost(len(objective), self._columns, objective)
-        highs.run()
+        run_highs(highs)
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             highs.clearSolver()
-            highs.run()
+            run_highs(highs)
             status = highs.getModelStatus()
             if status != highspy.HighsModelStatus.kOptimal:
                 self.unanswered.append(highs.modelStatusToString(status))
@@ -2477,12 +2478,12 @@ class LinearProgram:
         highs.changeColsCost(
             self.n_cols, np.arange(self.n_cols, dtype=np.int32), np.asarray(objective, float)
         )
-        highs.run()
+        run_highs(highs)
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             # asked once more from a clean state (no basis of the last objective to start from), as
             # :meth:`_LinkedProgram.solve` is; unanswered, no solution frees anything (fail closed)
             highs.clearSolver()
-            highs.run()
+            run_highs(highs)
             if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 return None
         x = np.array(highs.getSolution().col_value)

@@ -30,6 +30,7 @@ from evidence.analyses.count_models import one_blas_thread
 from evidence.analyses.estimation.lists import ListCapture, Term, history_matrix
 from evidence.core.errors import EvidenceError
 from evidence.core.highs import quiet_highs
+from evidence.core.highs import run as run_highs
 
 MAX_ITERATIONS = 25
 DEVIANCE_TOLERANCE = 1e-8
@@ -840,7 +841,7 @@ def _solve_lp(design: np.ndarray, y: np.ndarray) -> float:
     lp.a_matrix_.value_ = np.concatenate([design[cells, parameters], column_sums[s_rows]])
     highs = _highs()
     highs.passModel(lp)
-    highs.run()
+    run_highs(highs)
     status = highs.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:  # x = y is always feasible and s ≤ n/m: a solver failure
         raise SolverError(
