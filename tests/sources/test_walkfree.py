@@ -673,11 +673,12 @@ def test_a_number_written_as_text_reads_as_itself(
 def test_a_summary_sheet_whose_country_column_is_relabelled_is_refused_naming_it(
     shared_data: Path, tmp_path: Path
 ) -> None:
-    """A later edition heading its country column otherwise ("Country or area") is refused saying the GSI
-    header lacks 'Country', with its sheet and row (was "not a layout any loader knows", naming nothing)."""
+    """A later edition heading its country column with no country label ("Location") is refused saying the GSI
+    header lacks 'Country', with its sheet and row (was "not a layout any loader knows", naming nothing). This test
+    relabelled it "Country or area", UN M49's label, which is now read (the test below)."""
 
     with pytest.raises(UnknownFormatError) as error:
-        registry.load(_real_copy(shared_data, tmp_path, set_text("A3", "Country or area")))
+        registry.load(_real_copy(shared_data, tmp_path, set_text("A3", "Location")))
     message = str(error.value)
     assert f"sheet {walkfree.SHEET!r}, row 3 looks like the Walk Free GSI summary header" in message
     assert "lacks the columns 'Country'" in message
@@ -705,16 +706,44 @@ def test_a_count_column_in_thousands_is_refused_naming_its_label(
     assert "thousands or millions" in message
 
 
-def test_a_region_column_under_another_label_is_left_empty_and_said(
+@pytest.mark.parametrize("label", ["Country or area", "Country or Area", "Country/area"])
+def test_a_country_column_labelled_as_un_m49_labels_it_reads_as_the_table(
+    shared_data: Path, gsi, tmp_path: Path, label: str
+) -> None:
+    """UN M49 (and UNdata) head the country column "Country or area": an edition or a re-published table following
+    it is the same table, as "Country or territory" is (was refused as lacking its country column)."""
+    loaded = registry.load(_real_copy(shared_data, tmp_path, set_text("A3", label)))
+    assert loaded.data.equals(gsi.data)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (
+        gsi.rows_in,
+        gsi.rows_kept,
+        gsi.rows_rejected,
+    )
+    assert loaded.provenance.release == gsi.provenance.release == "2023"
+
+
+@pytest.mark.parametrize("label", ["Walk Free region", "GSI region", "Region (Walk Free)"])
+def test_a_region_column_labelled_as_walk_frees_reads_as_the_region(
+    shared_data: Path, gsi, tmp_path: Path, label: str
+) -> None:
+    """A later edition or a re-published table naming the regions as Walk Free's ("Walk Free region") has the
+    regions of the table (region was left empty, the column not used)."""
+    loaded = registry.load(_real_copy(shared_data, tmp_path, set_text("C3", label)))
+    assert loaded.data.equals(gsi.data)
+    assert not any("left empty" in note for note in loaded.provenance.notes)
+
+
+def test_a_region_column_of_another_scheme_is_left_empty_and_said(
     shared_data: Path, gsi, tmp_path: Path
 ) -> None:
-    """A later edition heading its regions otherwise ("Walk Free region") leaves region empty: the note says so
-    (it named the column as not used only, not that the table's region was left empty)."""
+    """A region column of another scheme (UN M49's "Region Name": Africa, Asia… where Walk Free writes Arab
+    States, Asia and the Pacific…) is not Walk Free's region: region is left empty and the note says so (it
+    named the column as not used only, not that the table's region was left empty)."""
 
-    loaded = registry.load(_real_copy(shared_data, tmp_path, set_text("C3", "Walk Free region")))
+    loaded = registry.load(_real_copy(shared_data, tmp_path, set_text("C3", "Region Name")))
     assert loaded.rows_kept == 180 and loaded.data["region"].null_count() == 180
     assert "columns not in this edition (left empty): 'Region'" in loaded.provenance.notes
-    assert "columns not used: Walk Free region" in loaded.provenance.notes
+    assert "columns not used: Region Name" in loaded.provenance.notes
 
 
 def test_a_file_rewritten_in_place_is_read_as_it_now_stands(tmp_path: Path) -> None:
