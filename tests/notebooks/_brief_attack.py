@@ -15,9 +15,11 @@ Key = tuple
 def file_censored_high(selection) -> int:
     """The high bound of the publisher's censored cells, read from the selection's file as the reader reads it
     (the largest ``value_high`` of its censored rows: 4 for UNODC's ``<5``, 9 for a file's ``<10``); 4 without
-    any."""
+    any (case records: no censored column)."""
     table = selection.table
     data = table.data if hasattr(table, "data") else table
+    if "censored" not in data.columns:
+        return 4
     highs = data.filter(pl.col("censored"))["value_high"].drop_nulls()
     return int(highs.max()) if highs.len() else 4
 
