@@ -1757,3 +1757,26 @@ def test_a_breakdown_of_one_age_group_says_the_age_in_years(demo):
     old = selection.with_columns(pl.lit("48+", dtype=selection["age_band"].dtype).alias("age_band"))
     view = views.profile_view(old, "means_of_control", "age_group", RULE)
     assert view is not None and "Every victim here is aged 48 years or over," in view.note
+
+
+def test_the_detection_model_reads_without_its_estimator_jargon(tmp_path, monkeypatch, panel):
+    """A reader read "95% interval (HC1)" over the rate ratios and "Poisson pseudo-likelihood with robust
+    intervals" under them, and nowhere what a rate ratio or p says: the header names the interval only, and the
+    note says in words what the ratio, its interval and p mean, and what the robust intervals allow."""
+    import IPython.display
+
+    model = society.detection_model(panel)
+    assert list(views.detection_model_view(model).columns) == ["Where", "Rate ratio", "95% interval", "p"]
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    views.show_society_section(panel, "THA", ["KHM", "MMR"], RULE)
+    markdown = " ".join(
+        o.get("text/markdown", "") if isinstance(o, dict) else str(getattr(o, "data", "")) for o in shown
+    )
+    text = " ".join(_unmarked(markdown).split())
+    assert "pseudo-likelihood" not in text and "(HC1)" not in text
+    assert "A rate ratio of 2 means twice as many detected victims per population, 1 no difference" in text, (
+        text
+    )
+    assert "p: how likely a ratio at least this far from 1 would be if there were no association" in text

@@ -1247,7 +1247,7 @@ def detection_model_view(model: DetectionModel) -> pl.DataFrame:
                 "{} – {}",
                 pl.col("ci_low").map_elements(_ratio, return_dtype=pl.String),
                 pl.col("ci_high").map_elements(_ratio, return_dtype=pl.String),
-            ).alias(f"{level_text(model.level)} interval ({model.cov_type})"),
+            ).alias(f"{level_text(model.level)} interval"),  # the estimator is named in the note, in words
             pl.col("p_value")
             .map_elements(lambda p: f"{p:.3f}" if p >= 0.001 else "<0.001", return_dtype=pl.String)
             .alias("p"),
@@ -2693,8 +2693,12 @@ def show_society_section(
                 model_table,
                 note=f"{model.n_countries} countries, each with the victims its authorities detected in it, of any "
                 f"citizenship, in the year nearest the GSI's estimate within {first}–{last} (a country whose "
-                "latest count is older is left out); "
-                "Poisson pseudo-likelihood with robust intervals. An association, not a cause.",
+                "latest count is older is left out). "
+                # a reader is told what each column says, not the estimator's name alone
+                "A rate ratio of 2 means twice as many detected victims per population, 1 no difference, where "
+                "the measure is that much higher and the others are the same; p: how likely a ratio at least "
+                "this far from 1 would be if there were no association. A Poisson model whose intervals allow "
+                "the counts to vary more than it assumes (robust, HC1). An association, not a cause.",
                 source=citation("unodc_glotip", "walkfree_gsi"),  # as the scatter above: the model's data
                 # "Where": the change a ratio is for ("10 points higher": a step of a scale, no count of people)
                 kinds={"Where": "parameter"} | {c: "statistic" for c in model_table.columns[1:]},
