@@ -318,9 +318,10 @@ def test_causes_consequences_notebook_on_the_real_shared_files(tmp_path, shared_
     # events are countries (a country's first change counted) beside comparison countries, not "in" them
     import re
 
-    said = re.findall(r"([\d,]+)</span> countries with (?:a downgrade|an upgrade) \(each country's first with "
-                      r"detected victims both before and after it and no other in its window; for <span[^>]*>[\d,]+</span> of them not its "
-                      r"first (?:downgrade|upgrade)\), compared "
+    said = re.findall(r"([\d,]+)</span> countries with (?:a downgrade|an upgrade) \(for each, its first (?:downgrade|upgrade) with "
+                      r"detected victims both before and after it and no other (?:downgrade|upgrade) from <span[^>]*>\d+</span> years "
+                      r"before it to <span[^>]*>\d+</span> after; for <span[^>]*>[\d,]+</span> of them an earlier "
+                      r"(?:downgrade|upgrade) fell short of that\), compared "
                       r"with <span[^>]*>([\d,]+)</span> countries without one", text)  # fmt: skip
     assert len(said) == 2 and "with a upgrade" not in text
     assert {p.name for p in (folder / "figures").iterdir()} >= {
@@ -1079,10 +1080,12 @@ def test_the_tier_event_study_says_which_reports_its_comparisons_are_without_a_c
         first = dict(changes.group_by("iso3").agg(pl.col("year").min()).iter_rows())
         later = sum(year > first[iso3] for iso3, year in study.events.select("iso3", "year").iter_rows())
         assert later
+        # "no other in its window" named no window: a reader is told its years
+        before, after = -study.window[0], study.window[1]
         said = (
-            f"{study.events.height} countries with {'an' if kind == 'upgrade' else 'a'} {kind} (each country's "
-            f"first with detected victims both before and after it and no other in its window; for {later} of "
-            f"them not its first {kind})"
+            f"{study.events.height} countries with {'an' if kind == 'upgrade' else 'a'} {kind} (for each, its "
+            f"first {kind} with detected victims both before and after it and no other {kind} from {before} years "
+            f"before it to {after} after; for {later} of them an earlier {kind} fell short of that)"
         )
         assert said in text, (said, text[-900:])
 

@@ -2748,10 +2748,14 @@ def show_society_section(
             display(
                 Markdown(
                     "; ".join(
-                        f"{number(s.events.height, 'countries')} countries with {_article(s.kind)} {s.kind} (each "
-                        "country's first with detected victims both before and after it and no other in its "
-                        f"window; for "
-                        f"{number(later_events(panel, s), 'countries')} of them not its first {s.kind}), compared with "
+                        # the window in years ("no other in its window" named none); a later event "fell short"
+                        # ("not its first" read as the country's first change of all)
+                        f"{number(s.events.height, 'countries')} countries with {_article(s.kind)} {s.kind} (for "
+                        f"each, its first {s.kind} with detected victims both before and after it and no other "
+                        f"{s.kind} from {number(-s.window[0], 'parameter')} years before it to "
+                        f"{number(s.window[1], 'parameter')} after; for "
+                        f"{number(later_events(panel, s), 'countries')} of them an earlier {s.kind} fell short of "
+                        "that), compared with "
                         f"{number(s.n_countries - s.events.height, 'countries')} "
                         f"countries without one in the TIP reports of {covered}"
                         for s in studies
