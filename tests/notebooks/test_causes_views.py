@@ -1783,3 +1783,19 @@ def test_the_detection_model_reads_without_its_estimator_jargon(tmp_path, monkey
         text
     )
     assert "p: how likely a ratio at least this far from 1 would be if there were no association" in text
+
+
+def test_the_perpetrators_region_table_never_says_a_victim_can_be_in_several_of_its_rows(shared_data):
+    """Reader audit (causes and consequences, CTDC's Victim–Perpetrator synthetic release): the table of the
+    perpetrators' region against the victim's region of origin, whose rows (same region, same and other, other
+    only) hold each victim once and add up to 100%, read "A victim can have several, so the shares can add up
+    to more than 100%". Its note says each victim is in one row; the tables of several answers keep theirs."""
+    cases = load_cached(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+    view = views.profile_view(cases, causes.PERPETRATOR_ORIGIN, None, RULE)
+    assert view is not None
+    assert "A victim can have several" not in view.note
+    assert "Each victim is in one row only: the shares add up to 100%, up to rounding." in view.note, (
+        view.note
+    )
+    roles = views.profile_view(cases, "perpetrator_role", None, RULE)
+    assert roles is not None and "A victim can have several" in roles.note

@@ -100,11 +100,14 @@ class ProfileView:
 
     @property
     def note(self) -> str:
-        multi = (
-            " A victim can have several, so the shares can add up to more than 100%."
-            if self.topic in causes.MULTI_VALUED
-            else ""
-        )
+        if self.topic == causes.PERPETRATOR_ORIGIN:
+            # one row per victim by construction (same region, same and other, other only), though protected as
+            # the topics of several answers are: "can have several" misread its rows
+            multi = " Each victim is in one row only: the shares add up to 100%, up to rounding."
+        elif self.topic in causes.MULTI_VALUED:
+            multi = " A victim can have several, so the shares can add up to more than 100%."
+        else:
+            multi = ""
         one = ""
         if self.only is not None:  # what the characteristic's own table shows (all 211 male): nothing new
             one = f" Every victim here {_one_group(*self.only)}, so the table has one column, all victims."
