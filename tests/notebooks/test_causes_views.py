@@ -1799,3 +1799,20 @@ def test_the_perpetrators_region_table_never_says_a_victim_can_be_in_several_of_
     )
     roles = views.profile_view(cases, "perpetrator_role", None, RULE)
     assert roles is not None and "A victim can have several" in roles.note
+
+
+def test_the_society_prose_of_the_causes_notebook_names_its_model_in_words():
+    """Reader audit: the causes and consequences brief introduced its society section with "(Poisson
+    pseudo-likelihood, heteroskedasticity-robust intervals)": estimator names a government partner cannot read.
+    It says in words what the model does, as the detection model's table note does."""
+    import json
+    from pathlib import Path
+
+    notebook = Path(__file__).resolve().parents[2] / "notebooks" / "causes_consequences.ipynb"
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    prose = " ".join(" ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown").split())
+    assert "pseudo-likelihood" not in prose and "heteroskedasticity" not in prose
+    assert (
+        "(a Poisson model of the counts, with intervals that allow them to vary more than it assumes)"
+        in prose
+    )
