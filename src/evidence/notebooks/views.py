@@ -1970,12 +1970,9 @@ def show_completeness(opened: Opened) -> None:
 
     kept_withheld = _kept_withheld(opened)
     for index, table in enumerate(opened.tables):
-        show_source_heading(table)
-        if table.kind != "case":
-            # a country-level table (UNODC, GSI, TIP tiers) has its coverage section below
-            below = "; see the coverage below" if table.kind in ("indicator", "gsi", "tier") else ""
-            show_markdown(f"Field completeness is summarised for victim-level case tables{below}.")
+        if table.kind != "case":  # said once for them all, below (a heading and a sentence each read thrice)
             continue
+        show_source_heading(table)
         if not table.rows_kept:  # every row rejected: a table of zeros, and no year to break it down by
             show_markdown(
                 "No row of this file was kept (see the rejected rows above): no field to summarise."
@@ -2091,6 +2088,22 @@ def show_completeness(opened: Opened) -> None:
                     _SHARES_ONLY if shares_only else None,
                 ),
                 perturbed=counts_perturbed,
+            )
+    country_level = [t for t in opened.tables if t.kind != "case"]
+    if country_level:
+        # a country-level table (UNODC, GSI, TIP tiers) has its coverage section below
+        covered = [t for t in country_level if t.kind in ("indicator", "gsi", "tier")]
+        show_markdown("### Country-level tables")
+        if covered:
+            show_markdown(
+                f"{word_list([_title(t) for t in covered])}: country-level tables, whose coverage (countries and "
+                "values, never people) is in the coverage below; field completeness is for victim-level case "
+                "tables."
+            )
+        if others := [t for t in country_level if t.kind not in ("indicator", "gsi", "tier")]:
+            show_markdown(
+                f"{word_list([_title(t) for t in others])}: field completeness is summarised for victim-level "
+                "case tables only."
             )
 
 
