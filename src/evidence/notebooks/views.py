@@ -1300,9 +1300,21 @@ WORLD_MAP_GREY = "not among the largest routes shown, or withheld"
 def category_names(by: str | None, categories: Sequence[str]) -> dict[str, str]:
     """The names readers know the categories of a breakdown by country or corridor by (``KHM`` → Cambodia,
     ``KHM>THA`` → Cambodia → Thailand, :func:`~evidence.notebooks.builders.category_name`); a category that is
-    not a country code keeps its label ("Unknown")."""
+    not a country code keeps its label ("Unknown"). Case data's age bands say their unit (``9-17`` → "9-17 years",
+    ``48+`` → "48 years or over"), as UNODC's ("0 to 17 years") and the person tables' notes do."""
+    if by == "age_band":
+        return {category: name for category in categories if (name := _age_band_name(str(category)))}
     named = {category: category_name(by, category) for category in categories}
     return {category: name for category, name in named.items() if name is not None}
+
+
+def _age_band_name(band: str) -> str | None:
+    """A case-data age band with its unit ("9-17 years", "48 years or over"); None for another label."""
+    if re.fullmatch(r"\d+-\d+", band):
+        return f"{band} years"
+    if re.fullmatch(r"\d+\+", band):
+        return f"{band[:-1]} years or over"
+    return None
 
 
 #: The categories of a multi-valued breakdown as readers name several of them ("several forms of exploitation",
