@@ -6124,7 +6124,10 @@ def _protected_with_column_totals(
     # a year's total the rows leave exposed on their own is one the row protection let stand (the publisher's <5
     # alone, in the yearly table too): known already, not this protection's to undo, and so is a cell of a row it
     # left empty (Brazil as origin at 11: 2016's Netherlands, 7, beside the steady reporters' count); any other
-    # cell stays a target (Benin as both at 11: 2020's Benin → Nigeria, 9, beside the route table's 459)
+    # cell stays a target (Benin as both at 11: 2020's Benin → Nigeria, 9, beside the route table's 459). Only
+    # where the others give it back whatever this table prints (:func:`_given_by_the_others`): Ukraine as origin
+    # on a <10 copy at 11, the steady reporters' 2011 (Ukraine → Netherlands 6 and a <10) was their total row
+    # less their years printed and 2013's, which this table's 2013 Poland, 16, gave, and is kept by withholding it
     exposed = [q for q in linked_exposures(system, rule) if not _is_cell(q) or system.status[q] == UNLABELLED]
     _known_already(system, _given_by_the_others(system, rule, exposed, printed_counts))
 
