@@ -66,8 +66,10 @@ from evidence.presentation.disclosure import (
     DisclosureError,
     DisclosureRule,
     LinkedCounts,
+    SolverUnanswered,
     TableCell,
     carried_cell_keys,
+    fails_closed,
     linked_exposures,
     protect_linked,
     protect_together,
@@ -90,6 +92,7 @@ TOP_N, MIN_VICTIMS = 10, 5
 EVERY_CORRIDOR: Final = 2**31 - 1
 
 
+@fails_closed
 def protected_table(
     df: pl.DataFrame,
     key: str | Sequence[str],
@@ -117,6 +120,7 @@ def protected_table(
         return None
 
 
+@fails_closed
 def protect(
     frame: pl.DataFrame,
     key: str | Sequence[str],
@@ -142,6 +146,7 @@ def protect(
     )
 
 
+@fails_closed
 def protected_bounds(
     low: pl.DataFrame,
     high: pl.DataFrame,
@@ -170,9 +175,11 @@ def protected_bounds(
             return bounds
     censored = None if exact is None else censored_cells(exact, columns)
     try:
-        pair = suppress_bounds(
+        pair = fails_closed(suppress_bounds)(
             low, high, key, columns, rule, exact=exact, censored=censored, total_label=total_label
         )
+    except SolverUnanswered:
+        raise  # never kept: a later protection, the solver answering, proves what this one could not
     except DisclosureError:
         bounds = None
     else:
@@ -249,6 +256,7 @@ def source_line(tables: Iterable[LoadedTable]) -> str:
     return "; ".join(dict.fromkeys(parts)) or "unknown"
 
 
+@fails_closed
 def sources_view(tables: Iterable[LoadedTable], rule: DisclosureRule) -> DisclosedTable | None:
     """One row per loaded file: source and release, what the records are, and rows kept and rejected
     with rows read as their total. Row accounting is exact (never perturbed).
@@ -358,6 +366,7 @@ SOURCE_LABELS = {
 # ----------------------------------------------------------------------------------------------- profiles
 
 
+@fails_closed
 def shares_view(
     shares: pl.DataFrame,
     rule: DisclosureRule,
@@ -674,6 +683,7 @@ def records_no_category(view: pl.DataFrame) -> bool:
     return all(str(v) in _NO_CATEGORY for v in view[column].to_list() if v is not None)
 
 
+@fails_closed
 def profile_view(
     selection: Selection, group: str, rule: DisclosureRule, *, label: str = "Category"
 ) -> pl.DataFrame | None:
@@ -959,6 +969,7 @@ class RouteView:
         return [str(code) for code in self._left_out()["destination_iso3"].to_list()]
 
 
+@fails_closed
 def route_view(
     flow_table: pl.DataFrame,
     coverage: FlowCoverage,
@@ -2003,6 +2014,7 @@ def interval_key_figures(low: RouteView, high: RouteView) -> pl.DataFrame:
     return lo.with_columns(pl.Series("Victims", victims))
 
 
+@fails_closed
 def region_table(
     flow_table: pl.DataFrame, level: str, rule: DisclosureRule, route: RouteView
 ) -> DisclosedTable | None:
@@ -2243,6 +2255,7 @@ def _region_beside_routes(
     return region
 
 
+@fails_closed
 def region_ranges(
     flow_table: pl.DataFrame, level: str, rule: DisclosureRule, low: RouteView, high: RouteView
 ) -> Bounds | None:
@@ -2706,6 +2719,7 @@ def share_range_text(shares: tuple[float, float] | None) -> str | None:
     return f"{a:.{digits}f}%" if a == b else f"{a:.{digits}f}–{b:.{digits}f}%"
 
 
+@fails_closed
 def route_numbers(
     selection: Selection,
     rule: DisclosureRule,
@@ -2726,7 +2740,8 @@ def route_numbers(
     every = kept_once(
         selection.frame,
         key,
-        lambda: _route_numbers(selection, rule, EVERY_CORRIDOR, min_victims, regional_level),
+        # what a programme left unanswered made raises, never kept
+        fails_closed(lambda: _route_numbers(selection, rule, EVERY_CORRIDOR, min_victims, regional_level)),
     )
     if every is None or every.low.table.perturbed:
         return every if every is None else _route_numbers(selection, rule, top_n, min_victims, regional_level)
@@ -2993,6 +3008,7 @@ EMERGING_KINDS = {
 }
 
 
+@fails_closed
 def emerging_view(
     emerging: pl.DataFrame,
     top: int | None = None,
@@ -4254,6 +4270,7 @@ def _chart_bounds(per_year: Bounds) -> DisclosedTable:
 _BOUNDS = ("count_low", "count_high")
 
 
+@fails_closed
 def yearly_numbers(
     selection: Selection,
     rule: DisclosureRule,
@@ -6493,7 +6510,9 @@ def _censored_per_year(
         return _with_years_without_data(per_year, selection, basis.counts, span, basis.usable), panel_table
 
     key = ("yearly per year", *selection.cache_key, basis.gaps, span, rule)
-    return kept_once(selection.frame, key, build)
+    return kept_once(
+        selection.frame, key, fails_closed(build)
+    )  # what an unanswered programme made: never kept
 
 
 def _per_year_beside_routes(
@@ -7466,6 +7485,7 @@ def _label(reason: str | None, rule: DisclosureRule) -> str:
     return rule.label if reason == SMALL_REASON else COMPLEMENT_LABEL
 
 
+@fails_closed
 def completeness_tables(
     fields: pl.DataFrame,
     frames: Mapping[str, pl.DataFrame],

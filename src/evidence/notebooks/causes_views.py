@@ -58,6 +58,7 @@ from evidence.presentation.disclosure import (
     DisclosureError,
     DisclosureRule,
     LinkedCounts,
+    fails_closed,
     linked_exposures,
     protect_linked,
     suppress_counts,
@@ -141,6 +142,7 @@ def _protect(
         return None
 
 
+@fails_closed
 def profile_view(cases: causes.Cases, topic: str, by: str | None, rule: DisclosureRule) -> ProfileView | None:
     """:func:`evidence.analyses.causes.profile` for publication: one row per category (and the not-recorded
     and recorded counts), one column per group of ``by`` and ``All victims``; None when too small to protect.
@@ -459,6 +461,7 @@ def _count_text(value: int | None, reason: str | None, rule: DisclosureRule) -> 
     return f"{value:,}"
 
 
+@fails_closed
 def heat_table(
     cases: causes.Cases,
     rule: DisclosureRule,
@@ -500,6 +503,7 @@ class HeatCounts:
     columns: tuple[str, ...]
 
 
+@fails_closed
 def heat_counts(
     cases: causes.Cases,
     rule: DisclosureRule,
@@ -682,6 +686,7 @@ def _withheld_beside(beside: ProfileView | None, topic: str) -> dict[str, int]:
     }
 
 
+@fails_closed
 def missing_view(
     cases: causes.Cases, rule: DisclosureRule, variables: Sequence[str] | None = None
 ) -> pl.DataFrame | None:
@@ -700,6 +705,7 @@ class MissingCounts:
     table: DisclosedTable
 
 
+@fails_closed
 def missing_counts(
     cases: causes.Cases, rule: DisclosureRule, variables: Sequence[str] | None = None
 ) -> MissingCounts | None:
@@ -871,6 +877,7 @@ def _interval_text(estimable: bool | None, low: float | None, high: float | None
     return f"{_ratio(low)} – {_ratio(high)}"
 
 
+@fails_closed
 def model_view(
     model: causes.AssociationModel,
     rule: DisclosureRule,
@@ -921,6 +928,7 @@ def model_view(
     return view.drop("Victims") if model.keyed else view
 
 
+@fails_closed
 def model_counts(model: causes.AssociationModel, rule: DisclosureRule) -> dict[object, str]:
     """Each count a model reports ("n_used", "n_outcome", ("left out", reason), ("term", predictor, category)) as
     published: the rule's label where small; for records whose published counts are perturbed, perturbed by its
@@ -1051,6 +1059,7 @@ def _few_events(model: causes.AssociationModel, shown: dict[str, str]) -> str | 
     )
 
 
+@fails_closed
 def missing_comparison_view(
     table: pl.DataFrame,
     rule: DisclosureRule,
@@ -1107,6 +1116,7 @@ def missing_comparison_view(
 # ----------------------------------------------------------------------------------------------------- society
 
 
+@fails_closed
 def comparison_view(
     panel: CountryPanel, country: str, peers: Sequence[str] | None, rule: DisclosureRule
 ) -> tuple[pl.DataFrame, list[str]]:
@@ -1653,6 +1663,7 @@ def section_topics(cases: pl.DataFrame) -> list[tuple[str, str | None]]:
     return out
 
 
+@fails_closed
 def person_section(
     cases: pl.DataFrame,
     rule: DisclosureRule,
@@ -1847,6 +1858,7 @@ def section_counts(section: PersonSection) -> LinkedCounts:
     return system
 
 
+@fails_closed
 def beside_counts(
     selections: Sequence[Selection],
     rule: DisclosureRule,
@@ -2188,6 +2200,7 @@ def add_model_counts(
     return names
 
 
+@fails_closed
 def protect_model_counts(
     system: LinkedCounts, names: dict[object, object], rule: DisclosureRule
 ) -> frozenset[object]:
@@ -2203,6 +2216,7 @@ def protect_model_counts(
     return frozenset(names[q] for q in added if q in names)
 
 
+@fails_closed
 def protect_person_section(section: PersonSection) -> PersonSection:
     """``section`` with its tables protected together (:func:`~evidence.presentation.disclosure.protect_linked`
     on :func:`section_counts`): a count whose withholding one table needs, or that lets a withheld count of
@@ -2336,6 +2350,7 @@ PERSON_TABLE_WITHHELD = (
 )
 
 
+@fails_closed
 def show_person_section(
     cases: pl.DataFrame,
     rule: DisclosureRule,
@@ -2466,6 +2481,7 @@ def show_person_section(
     )
 
 
+@fails_closed
 def show_models(
     cases: pl.DataFrame,
     rule: DisclosureRule,
