@@ -282,6 +282,54 @@ def delete_columns(first: int, count: int = 1) -> Edit:
     return edit
 
 
+def insert_columns(first: int, new_cells: dict[int, list[str]]) -> Edit:
+    """Columns inserted before column ``first`` (1 is A), the cells from it on moved right, as openpyxl's
+    ``insert_cols`` leaves a sheet's cells (column widths and merged ranges are left as they were); the declared
+    size and the rows' spans follow. ``new_cells`` gives each row's cells of the new columns by row number, as
+    XML without their reference (``<c t="inlineStr">...</c>``, ``<c><v>1.5</v></c>``; an empty string leaves a
+    cell out); every row has as many new columns, the longest list's length."""
+    count = max(len(cells) for cells in new_cells.values())
+    cell_pattern = re.compile(rb'<c r="([A-Z]+)(\d+"[^>]*?(?:/>|>.*?</c>))', re.DOTALL)
+
+    def moved(end: int) -> int:
+        """The last column of a range that ended at ``end``."""
+        return end + count if end >= first else end
+
+    def shifted(match: re.Match[bytes]) -> bytes:
+        column = _column_number(match.group(1))
+        return (
+            match.group(0) if column < first else b'<c r="' + _column_letters(column + count) + match.group(2)
+        )
+
+    def row(match: re.Match[bytes]) -> bytes:
+        number, cells = int(match.group(2)), cell_pattern.sub(shifted, match.group(3))
+        added = b"".join(
+            cell.replace("<c", f'<c r="{_column_letters(first + i).decode()}{number}"', 1).encode()
+            for i, cell in enumerate(new_cells.get(number, []))
+            if cell
+        )
+        # before the first cell right of the new columns (a row's cells are in column order)
+        right = next(
+            (m.start() for m in cell_pattern.finditer(cells) if _column_number(m.group(1)) >= first), None
+        )
+        at = len(cells) if right is None else right
+        return match.group(1) + cells[:at] + added + cells[at:] + b"</row>"
+
+    def edit(xml: bytes) -> bytes:
+        xml = re.sub(rb'(<row r="(\d+)"[^>]*(?<!/)>)(.*?)</row>', row, xml, flags=re.DOTALL)
+        xml = re.sub(
+            rb'(<row [^>]*spans="\d+:)(\d+)', lambda m: m.group(1) + str(moved(int(m.group(2)))).encode(), xml
+        )
+        return re.sub(
+            rb'(<dimension ref="[A-Z]+\d+:)([A-Z]+)',
+            lambda m: m.group(1) + _column_letters(moved(_column_number(m.group(2)))),
+            xml,
+            count=1,
+        )
+
+    return edit
+
+
 def chain(*edits: Edit) -> Edit:
     def edit(xml: bytes) -> bytes:
         for step in edits:

@@ -131,8 +131,11 @@ def test_rows_of_one_capture_history_are_merged_with_a_note_naming_them(tmp_path
         (",A,B,n\n1,1,0,3\n,0,1,2\n", 1, None, "column 1 of the header has no name"),
         # after an empty row (left out), rows are still named by their line in the file
         ("A,B,n\n1,0,3\n\n,,\n0,1,x\n", 5, "n", "whole number of people"),
-        ('A,B,n\n1,0,3\n1,1,1.0e+00\n0,1,"1,006"\n', 4, "n", "without thousands separators"),
-        ("MSE lists 2024\nA,B,n\n1,0,3\n", 2, None, "the header must be the first line"),
+        # where the comma is the decimal separator (a file delimited by semicolons), 1,006 is 1.006 (and 1,000 is 1)
+        ("A;B;n\n1;0;3\n1;1;1.0e+00\n0;1;1,006\n", 4, "n", "without thousands separators"),
+        ("A,B,n\n1,0,3\n1,1,1.0e+00\n0,1,1.006\n", 4, "n", "without thousands separators"),
+        # a word above the header is no title (prose in one cell: read past, tested in test_list_capture_layouts)
+        ("lists\nA,B,n\n1,0,3\n", 2, None, "the header must be the first line"),
         ('A,B,n\n"1,0,3\n0,1,2\n', None, None, "quoted field is never closed"),
     ],
 )
@@ -233,11 +236,12 @@ def test_every_shared_dataset_reads(shared_data: Path) -> None:
 
 
 def test_a_count_column_under_another_name_is_told_the_names_a_count_column_takes(tmp_path: Path) -> None:
-    # "total" read as a fourth list: "membership must be 0 or 1, found '40'", and the hint to write 1 or 0
-    path = write(tmp_path, "A,B,C,total\n1,0,0,40\n0,1,0,30\n0,0,1,20\n1,1,0,6\n")
+    # "people" read as a fourth list: "membership must be 0 or 1, found '40'", and the hint to write 1 or 0
+    # ("total", this test's name until a count column so named was read as one, is now read)
+    path = write(tmp_path, "A,B,C,people\n1,0,0,40\n0,1,0,30\n0,0,1,20\n1,1,0,6\n")
     with pytest.raises(InputError) as caught:
         load_list_capture(path)
-    assert caught.value.column == "total"
+    assert caught.value.column == "people"
     assert "'n' or 'count'" in (caught.value.hint or "")
     # a list column holding a stray value keeps the plain hint
     path = write(tmp_path, "A,B,n\n1,yes,40\n0,1,30\n", name="plain.csv")

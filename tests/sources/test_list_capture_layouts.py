@@ -54,6 +54,14 @@ LAYOUTS = {
     "count Frequency": columns_text("Frequency"),
     "count cases": columns_text("cases"),
     "count ' Count ' with spaces": columns_text(" Count "),
+    # what other tools and publications name it: Stata's contract, pandas' groupby().size(), a table's "Number"
+    "count _freq (Stata's contract)": columns_text("_freq"),
+    "count size (pandas' groupby().size())": columns_text("size"),
+    "count Number": columns_text("Number"),
+    "count Total": columns_text("Total"),
+    "count Counts": columns_text("Counts"),
+    "count 'N.'": columns_text("N."),
+    "count 'Number of cases'": columns_text("Number of cases"),
     "semicolons": columns_text("count", sep=";"),
     "TRUE/FALSE": columns_text("count", one="TRUE", zero="FALSE"),
     "1.0/0.0": columns_text("count", one="1.0", zero="0.0"),
@@ -67,6 +75,35 @@ LAYOUTS = {
 @pytest.mark.parametrize("layout", list(LAYOUTS))
 def test_one_table_in_any_layout_loads_as_the_same_table(tmp_path: Path, layout: str) -> None:
     assert cells(write(tmp_path, LAYOUTS[layout])) == TABLE
+
+
+def test_a_case_number_under_a_count_name_is_refused_not_read_as_counts(tmp_path: Path) -> None:
+    """One row per case numbered 1, 2, 3… under "Number" is no table of counts (its histories repeat, its
+    "counts" are the rows' order): read as counts, it would make 1 + 2 + … people of its cases."""
+    text = "Number,A,B\n1,1,0\n2,0,1\n3,1,0\n4,1,1\n5,0,1\n6,1,0\n"
+    with pytest.raises(InputError) as caught:
+        load_list_capture(write(tmp_path, text))
+    assert (caught.value.row, caught.value.column) == (1, "Number")
+    assert "numbers its rows" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "how"),
+    [
+        ('A,B,n\n1,0,"1,006"\n0,1,2\n1,1,"12,345,678"\n', "quoted in a comma-delimited file"),
+        ("A;B;n\n1;0;1\u00a0006\n0;1;2\n1;1;12 345 678\n", "spaces (no decimal separator anywhere)"),
+        ("A\tB\tn\n1\t0\t1\u202f006\n0\t1\t2\n1\t1\t12\u202f345\u202f678\n", "narrow spaces, tabs"),
+    ],
+)
+def test_a_count_written_with_thousands_separators_that_cannot_be_a_decimal_is_read(
+    tmp_path: Path, text: str, how: str
+) -> None:
+    """1,006 in a comma-delimited file (quoted: else it is two fields) is one thousand and six: the comma cannot be
+    its decimal separator, as a file saved where the comma is one is delimited by semicolons; a space never is one.
+    Both were refused; the note says they were read."""
+    loaded = load_list_capture(write(tmp_path, text))
+    assert loaded.data["count"].to_list() == [1006, 2, 12_345_678], how
+    assert any("thousands separators" in note for note in loaded.provenance.notes), how
 
 
 def test_a_capture_history_string_names_its_lists_by_position(tmp_path: Path) -> None:
@@ -164,7 +201,16 @@ def test_a_capture_history_string_is_sniffed_as_list_data(
     assert sniff(FileHead(write(tmp_path, text))) == expected
 
 
-def workbook(tmp_path: Path, rows: list[list[object]], *, skip: int = 0, extra_sheet: bool = False) -> Path:
+def workbook(
+    tmp_path: Path,
+    rows: list[list[object]],
+    *,
+    skip: int = 0,
+    extra_sheet: bool = False,
+    other: list[list[object]] | None = None,
+) -> Path:
+    """A workbook of the sheet 'lists' holding ``rows`` and the sheet 'notes', empty, holding a line of text
+    (``extra_sheet``) or the rows ``other``."""
     import openpyxl  # type: ignore[import-untyped]
 
     book = openpyxl.Workbook()
@@ -177,6 +223,8 @@ def workbook(tmp_path: Path, rows: list[list[object]], *, skip: int = 0, extra_s
     empty = book.create_sheet("notes")
     if extra_sheet:
         empty["A1"] = "linked by hand, 2024"
+    for row in other or []:
+        empty.append(row)
     path = tmp_path / "lists.xlsx"
     book.save(path)
     return path
@@ -217,10 +265,10 @@ def test_a_workbook_names_a_bad_cell_by_its_row_in_the_sheet(tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("rows", "extra_sheet", "words"),
     [
-        (table_rows(), True, "2 sheets holding data ('lists', 'notes')"),
         ([["A", "A", "n"], [1, 0, 3]], False, "duplicated column names ['A']"),
         ([["A", None, "n"], [1, 0, 3]], False, "column 2 of the header has no name"),
-        ([["Table 1: linked lists, 2024"], ["A", "B", "n"], [1, 0, 3]], False, "no title above it"),
+        # a word above the header is no title (prose): the header is then a column of one name
+        ([["lists"], ["A", "B", "n"], [1, 0, 3]], False, "no title above it"),
     ],
 )
 def test_a_workbook_that_cannot_be_read_is_named(
@@ -230,6 +278,89 @@ def test_a_workbook_that_cannot_be_read_is_named(
     with pytest.raises(InputError) as caught:
         load_list_capture(path)
     assert str(path) in str(caught.value) and words in str(caught.value) + str(caught.value.hint)
+
+
+@pytest.mark.parametrize(
+    ("other", "words"),
+    [
+        (table_rows(), "2 sheets holding data ('lists', 'notes'), each a list-capture table"),
+        ([["linked by hand, 2024"], ["two", "words"]], None),
+        ([["List", "Agency"], ["A", "local authorities"], ["B", "police"]], None),
+    ],
+    ids=["two tables", "a notes sheet", "a sheet naming the lists"],
+)
+def test_a_workbook_whose_other_sheets_hold_no_table_of_lists_reads_its_one_table(
+    tmp_path: Path, other: list, words: str | None
+) -> None:
+    """A workbook publishing a table with a sheet of notes, or one naming the lists, is read from the one sheet
+    holding list-capture data, the others named in a note (was refused: "2 sheets holding data"); two sheets
+    each holding a table are still refused, naming them (which to read is the user's)."""
+    path = workbook(tmp_path, table_rows(), other=other)
+    if words is not None:
+        with pytest.raises(InputError) as caught:
+            load_list_capture(path)
+        assert words in str(caught.value)
+        return
+    assert cells(path) == TABLE
+    loaded = load_list_capture(path)
+    assert (
+        "read from sheet 'lists' (sheet 'notes' holds no list-capture table: not read)"
+        in loaded.provenance.notes
+    )
+    from evidence.sources.list_capture import sniff
+    from evidence.sources.registry import FileHead
+
+    assert sniff(FileHead(path)) == "histories"  # so `evidence data load` names the command that reads it
+
+
+TITLE = "Table 1: victims by list in 2024"
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        (TITLE + "\n" + columns_text("n"), 1),
+        (
+            f'"{TITLE}",,,\n\n' + columns_text("n"),
+            2,
+        ),  # saved from a spreadsheet: quoted, the row's other cells
+        (f"{TITLE};;;\nSource: Home Office\n" + columns_text("n", sep=";"), 2),
+    ],
+    ids=["a title line", "a spreadsheet's title row and a blank line", "two title lines, semicolons"],
+)
+def test_title_lines_above_the_header_are_left_out_and_named_as_every_loader_names_them(
+    tmp_path: Path, text: str, lines: int
+) -> None:
+    """A table saved with its caption above the header (prose in one cell) reads as the table, its rows named by
+    their line in the file, and the note names the title as the CTDC and TIP loaders name theirs (was refused:
+    "the header must be the first line")."""
+    path = write(tmp_path, text)
+    assert cells(path) == TABLE
+    loaded = load_list_capture(path)
+    assert loaded.rows_in == loaded.rows_kept == len(TABLE)
+    assert any(
+        n.startswith(f"{lines} title line(s) above the header, not records: {TITLE!r}")
+        for n in (loaded.provenance.notes)
+    )
+    bad = text.replace("\n0,0,1,5\n", "\n0,0,1,x\n").replace("\n0;0;1;5\n", "\n0;0;1;x\n")
+    with pytest.raises(InputError) as caught:
+        load_list_capture(write(tmp_path, bad))
+    assert (caught.value.row, caught.value.column) == (lines + 1 + 4, "n")  # the 4th history
+    duplicated = text.replace("A,B,C,n", "A,A,C,n").replace("A;B;C;n", "A;A;C;n")
+    with pytest.raises(InputError) as caught:
+        load_list_capture(write(tmp_path, duplicated))
+    assert caught.value.row == lines + 1  # the header's line
+
+
+def test_a_title_row_above_a_workbooks_header_is_left_out_and_named(tmp_path: Path) -> None:
+    path = workbook(tmp_path, [[TITLE], [], *table_rows()], skip=1)
+    assert cells(path) == TABLE
+    notes = load_list_capture(path).provenance.notes
+    assert f"2 title row(s) above the header, not records: {TITLE!r}" in notes
+    from evidence.sources.list_capture import sniff
+    from evidence.sources.registry import FileHead
+
+    assert sniff(FileHead(path)) == "histories"
 
 
 def test_a_capture_history_string_beside_another_column_is_told_to_stand_alone(tmp_path: Path) -> None:

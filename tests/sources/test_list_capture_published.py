@@ -85,6 +85,17 @@ def test_a_published_release_cites_its_publication(
     assert p.synthetic == (dataset == "sparsemse_artificial")
 
 
+@pytest.mark.parametrize(("file", "dataset", "release", "words"), RELEASES, ids=[r[2] for r in RELEASES])
+def test_a_published_release_states_its_terms_as_sentences(
+    shared_data: Path, file: str, dataset: str, release: str, words: str
+) -> None:
+    """Every term is a sentence, shown as written: the artificial example's "Invented counts …: no population …",
+    unquoted in the catalogue, was read by YAML as a mapping, and showing its provenance raised a TypeError."""
+    loaded = load_list_capture(shared_data / "mse" / file)
+    assert loaded.provenance.terms and all(isinstance(term, str) for term in loaded.provenance.terms)
+    assert all(term in repr(loaded.provenance) for term in loaded.provenance.terms)
+
+
 def test_the_brief_cites_the_upstream_publication(shared_data: Path) -> None:
     p = load_list_capture(shared_data / "mse" / "uk_2013_6list" / "UKdat.csv").provenance
     section = sources_section([p.to_dict()])

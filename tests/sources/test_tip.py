@@ -668,8 +668,10 @@ def test_kelleys_layout_is_told_by_her_own_labels_not_by_any_spelling_of_them(
     assert ("Kelley" in loaded.provenance.citation) == (layout == tip.KELLEY_LAYOUT)
 
 
-def test_a_table_with_a_column_per_report_year_is_refused_saying_how_to_reshape_it(tmp_path: Path) -> None:
-    """A tier table copied from a web page (a column per report) was "not a layout any loader knows"."""
+def test_a_table_with_a_column_per_report_year_reads_as_its_placements(tmp_path: Path) -> None:
+    """A tier table with a column per report (as tier tables copied from web pages and compilations are laid out)
+    was refused, told to reshape it: read as one placement per country and report year, each named by its row
+    and its year's column, an empty cell no placement. (This test asserted the refusal.)"""
     import openpyxl
 
     lines = ["Country,ISO3,2016,2017,2018", "Thailand,THA,Tier 2 Watch List,Tier 2 Watch List,Tier 2*"]
@@ -680,19 +682,108 @@ def test_a_table_with_a_column_per_report_year_is_refused_saying_how_to_reshape_
     for line in lines:
         wb.active.append(line.split(","))
     wb.save(tmp_path / "wide.xlsx")
-    for path, where in ((csv_path, "the header"), (tmp_path / "wide.xlsx", "sheet 'Sheet', row 2")):
-        with pytest.raises(UnknownFormatError) as error:
-            registry.load(path)
-        message = str(error.value)
-        assert (
-            f"{where} looks like a US TIP tier table with a column per report year (2016, 2017, 2018)"
-            in message
-        )
-        assert "reshape it" in message
+    for path, row in ((csv_path, 2), (tmp_path / "wide.xlsx", 3)):
+        loaded = registry.load(path)
+        assert loaded.data.select("iso3", "report_year", "tier").rows() == [
+            ("THA", 2016, "Tier 2 Watch List"),
+            ("THA", 2017, "Tier 2 Watch List"),
+            ("THA", 2018, "Tier 2"),
+        ]
+        assert loaded.data["source_row"].to_list() == [row] * 3
+        assert loaded.flags.select("row", "column", "value").rows() == [(row, "2018", "Tier 2*")]
+        assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (3, 3, 0)
+        assert any("a column per report year (2016, 2017, 2018)" in n for n in loaded.provenance.notes)
     # years over figures that are not tiers are no tier table
     csv_path.write_text("Country,ISO3,2016,2017\nThailand,THA,12,13\n", encoding="utf-8")
     with pytest.raises(UnknownFormatError, match="not a layout any loader knows"):
         registry.load(csv_path)
+
+
+def test_a_workbook_with_a_column_per_report_year_reads_its_placements_and_rejects_its_rows(
+    tmp_path: Path,
+) -> None:
+    """Years as numbers, a not-available cell and an empty one in its first rows, a column of notes and a source
+    line below: the placements read, a row with a cell that is no placement rejected whole naming the cell's year,
+    an empty cell no placement (the sheet was refused; its second row was taken for a header of tiers)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Tier placements"])
+    sheet.append([])
+    sheet.append(["Country", "ISO3", 2016, 2017, 2018, "Notes"])
+    sheet.append(["Thailand", "THA", "Tier 2 Watch List", "Tier 2 Watch List", "Tier 2", "upgraded"])
+    sheet.append(["Burma", "MMR", "Tier 3", None, "Tier 3", None])
+    sheet.append(["Chile", "CHL", "Tier 1", "n/a", "Tier 1", None])
+    sheet.append(["Source: US State Department"])
+    path = tmp_path / "wide.xlsx"
+    book.save(path)
+    loaded = registry.load(path)
+    assert loaded.data.select("source_row", "iso3", "report_year", "tier").rows() == [
+        (5, "MMR", 2016, "Tier 3"),
+        (5, "MMR", 2018, "Tier 3"),
+        (4, "THA", 2016, "Tier 2 Watch List"),
+        (4, "THA", 2017, "Tier 2 Watch List"),
+        (4, "THA", 2018, "Tier 2"),
+    ]
+    assert loaded.rejects.select("row", "column", "value").rows() == [(6, "2017", "n/a")]
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected, loaded.rows_left_out) == (6, 5, 1, 1)
+    assert "columns not used: Notes" in loaded.provenance.notes
+    assert any(n.startswith("1 note line below the table left out") for n in loaded.provenance.notes)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tier 1,Tier 2,Tier 2 Watch List,Tier 3\nAustralia,Albania,Algeria,Belarus\n",
+        "Country,Tier 1,Tier 2,Tier 2 Watch List,Tier 3\nAustralia,X,,,\nAlbania,,X,,\n",
+    ],
+    ids=["countries listed under each tier", "a mark under a country's tier"],
+)
+def test_a_table_with_a_column_per_tier_is_refused_saying_its_report_year_is_missing(
+    tmp_path: Path, text: str
+) -> None:
+    """A report's placements laid out a column per tier (as the report's tier placement pages list them) carry no
+    report year: refused saying so (was "not a layout any loader knows")."""
+    path = tmp_path / "tiers.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(UnknownFormatError) as error:
+        registry.load(path)
+    message = str(error.value)
+    assert (
+        "looks like a US TIP tier table with a column per tier (Tier 1, Tier 2, Tier 2 Watch List, ...)"
+        in message
+    )
+    assert "no report year" in message
+
+
+def test_kelleys_coding_laid_out_a_column_per_report_year_reads_as_her_placements(
+    shared_data: Path, kelley, tmp_path: Path
+) -> None:
+    """Her coding pivoted to a column per report year (a country per row, as wide tier tables are laid out) gives
+    her placements, each a row of the table; her empty (not ranked) cells are no placement in a wide table, which
+    cannot tell a country not ranked from one not listed. A cell that is no tier rejects its row whole (its other
+    cells may be shifted), naming its row and its year's column: placements of rows read + rows rejected = in."""
+    long = pl.read_csv(shared_data / REAL_FILE, infer_schema=False)
+    long = long.with_columns(pl.col("tier").replace("NA", None).fill_null(""))  # her R "NA": not ranked
+    wide = long.pivot(on="year", index=["countryname", "iso"], values="tier", aggregate_function="first")
+    wide = wide.with_columns(
+        pl.when(pl.col("iso") == "THA").then(pl.lit("Tier 4")).otherwise(pl.col("2010")).alias("2010")
+    )
+    path = tmp_path / "wide.csv"
+    wide.write_csv(path)
+    loaded = registry.load(path)
+    columns = ["iso3", "country", "report_year", "tier", "tier_label", "special_case"]
+    expected = kelley.data.filter(pl.col("special_case").is_null() & (pl.col("iso3") != "THA"))
+    assert (
+        loaded.data.select(columns)
+        .sort("iso3", "report_year")
+        .equals(expected.select(columns).sort("iso3", "report_year"))
+    )
+    thailand = wide.with_row_index().filter(pl.col("iso") == "THA")["index"].item() + 2
+    assert loaded.rejects.select("row", "column", "value").rows() == [(thailand, "2010", "Tier 4")]
+    assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected == expected.height + 1
+    assert loaded.provenance.release == "2001-2015"
 
 
 def test_a_tier_table_saved_as_csv_below_title_lines_and_above_cleared_rows(

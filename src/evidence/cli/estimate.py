@@ -46,8 +46,8 @@ def estimate_command(
         typer.Option(
             "--data",
             metavar="FILE",
-            help="A list-capture CSV (or a workbook of one sheet): a 0/1 column per list and a count column (n, "
-            "count, frequency…), or one row per case with 0/1 columns and no count column; or a column of "
+            help="A list-capture CSV (or a workbook: its one sheet of lists, beside sheets of notes): a 0/1 column "
+            "per list and a count column (n, count, frequency, _freq, size, Number…), or one row per case with 0/1 columns and no count column; or a column of "
             "capture histories ('101', a digit per list). Default: the synthetic demo lists.",
         ),
     ] = None,

@@ -2,17 +2,22 @@
 
 Two layouts are read:
 
-* ``histories``: one row per capture history, a 0/1 column per list and a count column (named ``n``, ``N``,
-  ``count``, ``Count``, ``frequency``, ``Frequency``, ``freq`` or ``cases``, as the reference R packages and
-  field tables do);
+* ``histories``: one row per capture history, a 0/1 column per list and a count column (named as the
+  reference R packages, other tools and field tables name it: ``n``, ``count``, ``frequency``, ``freq``, ``cases``,
+  Stata's ``_freq``, pandas' ``size``, a publication's ``Number``, ``Total`` or ``Number of cases``: compared as
+  :func:`~evidence.sources.workbook.header_key` writes them, :data:`COUNT_COLUMN_NAMES`). Counts written with
+  thousands separators that cannot be decimal ones (``"1,006"`` in a comma-delimited file, ``1 006``) are read;
 * ``case_records``: one row per case, a 0/1 column per list and no count column (an optional ``case_id`` or
   ``id`` column is checked for duplicates and then dropped: identifiers never leave the loader).
 
 In either, the lists may be one column of capture-history strings (``101``: a 0 or 1 per list, as Rcapture
 and MARK write them), split into lists named ``list 1``, ``list 2``… by position.
 
-A workbook (.xlsx) of one sheet holding data is read as the same table (its header on the sheet's first row
-holding anything; rows named by their row in the sheet).
+A workbook (.xlsx) is read as the same table from its one sheet holding data, or from the one sheet holding
+list-capture data beside sheets of notes (named in a note; two tables are refused: which to read is the user's),
+its header on the sheet's first row holding anything; rows named by their row in the sheet. Title lines above the
+header (prose in one cell, a caption saved with the table) are read past and named in a note, in a CSV file as in a
+workbook, as the CTDC and TIP loaders read theirs; a word or a number above it is no title (still refused).
 
 Both land on the canonical **list-capture table**: one UInt8 column per list and an Int64 ``count`` column
 (one row per history, or one row per case with count 1); the analysis aggregates rows by history. A history
@@ -64,11 +69,28 @@ from evidence.sources.delimited import (
 from evidence.sources.loaded import LoadedTable, issues_frame
 from evidence.sources.provenance import LIST_CAPTURE, Provenance, sha256_file
 from evidence.sources.registry import FileHead, apply_sidecar, check_readable, describe_unreadable
+from evidence.sources.workbook import SheetHead, header_key
 
 SOURCE = LIST_CAPTURE
 COUNT_COLUMN = "count"
-#: Names of the count column accepted in a ``histories`` file (compared case-insensitively).
-COUNT_COLUMN_NAMES = ("n", "count", "frequency", "freq", "cases")
+#: Names of the count column accepted in a ``histories`` file, compared by :func:`header_key` (case, spaces and
+#: punctuation aside: ``N.``, ``_freq``): the reference R packages' (``n``, ``count``, ``Freq``), SAS's ``COUNT``,
+#: Stata's ``contract`` (``_freq``), pandas' ``groupby().size()`` (``size``) and the tables of publications
+#: (``Number``, ``Total``, ``Number of cases``).
+COUNT_COLUMN_NAMES = (
+    "n",
+    "count",
+    "counts",
+    "frequency",
+    "freq",
+    "cases",
+    "size",
+    "number",
+    "total",
+    "number of cases",
+    "number of victims",
+)
+_COUNT_KEYS = frozenset(header_key(name) for name in COUNT_COLUMN_NAMES)
 #: Names of the identifier column accepted (and dropped) in a ``case_records`` file.
 CASE_ID_COLUMN_NAMES = ("case_id", "id")
 
@@ -92,18 +114,19 @@ def load_list_capture(path: str | Path) -> LoadedTable:
     non-zero count on no list, an empty file. A row for the all-zero history with count 0 is harmless and is
     listed among the rejects. A capture history given on more than one row has its counts summed, as Rcapture
     and SparseMSE do, and a note names the rows merged. Rows holding nothing (blank, or delimiters only) and note
-    lines below the table (a source line: text in one cell) are left out, counted and named in a note. A sidecar
+    lines below the table (a source line: text in one cell) are left out, counted and named in a note; title lines
+    above the header (prose in one cell) are named in a note, as the CTDC and TIP loaders name theirs. A sidecar
     ``<file>.provenance.json`` completes the provenance, as for every other source.
     """
     path = Path(path)
-    frame, left_out, notes = _read_strings(path)
-    count_column = _count_column(frame, path)
+    frame, left_out, notes, delimiter, header_row = _read_strings(path)
+    count_column = _count_column(frame, path, header_row)
     frame, history_notes = _split_history_strings(frame, count_column, path)
     notes = [*notes, *history_notes]
     if count_column is None:
-        loaded = _case_records(frame, path)
+        loaded = _case_records(frame, path, header_row)
     else:
-        loaded = _histories(frame, count_column, path)
+        loaded = _histories(frame, count_column, path, delimiter, header_row)
     loaded.rows_left_out = left_out
     if notes:
         loaded.provenance = dataclasses.replace(loaded.provenance, notes=(*loaded.provenance.notes, *notes))
@@ -125,10 +148,15 @@ def sniff(head: FileHead) -> str | None:
     if table is None:
         return None
     _, header, rows = table
+    return _looks_like_lists(header, rows)
+
+
+def _looks_like_lists(header: list[str], rows: list[list[str]]) -> str | None:
+    """:func:`sniff`'s answer for a table's header and first data rows as text."""
     if not rows or any(len(row) != len(header) for row in rows[:-1]):
         return None
     rows = [row for row in rows if len(row) == len(header)]
-    counts = [i for i, name in enumerate(header) if name.lower() in COUNT_COLUMN_NAMES]
+    counts = [i for i, name in enumerate(header) if is_count_column(name)]
     ids = [i for i, name in enumerate(header) if name.lower() in CASE_ID_COLUMN_NAMES]
     if len(counts) > 1 or (counts and ids):
         return None
@@ -153,17 +181,41 @@ def sniffed_table(head: FileHead) -> tuple[str, list[str], list[list[str]]] | No
     if describe_unreadable(head) is not None:
         return None
     lines = [line.rstrip("\r") for line in head.text.lstrip("\ufeff").split("\n")]
-    delimiter, header = _header(lines[0])
-    rows = [split_line(line, delimiter) for line in lines[1 : _SNIFF_ROWS + 1] if line.strip()]
-    return f"header {head.first_line[:120]!r}", header, rows
+    above = _lines_above_header(lines[:-1])
+    delimiter, header = _header(lines[above])
+    rows = [
+        split_line(line, delimiter) for line in lines[above + 1 : above + _SNIFF_ROWS + 1] if line.strip()
+    ]
+    return f"header {lines[above][:120]!r}", header, rows
 
 
 def _sniffed_sheet(head: FileHead) -> tuple[str, list[str], list[list[str]]] | None:
     filled = [sheet for sheet in head.workbook.sheets if any(_cell_text(c) for r in sheet.rows for c in r)]
-    if len(filled) != 1:
-        return None
-    sheet = filled[0]
+    if len(filled) == 1:
+        return _sheet_table(filled[0])
+    # one sheet of list data beside sheets of notes (as the loader reads it); a sheet without a row of two 0/1
+    # cells is none (most sheets of a workbook are not: its cells are not all made text to tell)
+    tables = [
+        table
+        for sheet in filled
+        if any(_binary_cells(row) > 1 for row in sheet.rows)
+        and (table := _sheet_table(sheet)) is not None
+        and _looks_like_lists(*table[1:])
+    ]
+    return tables[0] if len(tables) == 1 else None
+
+
+def _binary_cells(row: tuple[Any, ...]) -> int:
+    """How many cells of a workbook's row hold 0 or 1 (a number, a boolean or text)."""
+    return sum(
+        1 for c in row if (c.strip() in ("0", "1") if isinstance(c, str) else c is not None and c in (0, 1))
+    )
+
+
+def _sheet_table(sheet: SheetHead) -> tuple[str, list[str], list[list[str]]] | None:
+    """:func:`sniffed_table`'s answer for one sheet (its top rows)."""
     rows = [[_cell_text(c) for c in r] for r in sheet.rows if any(_cell_text(c) for c in r)]
+    rows = rows[_lines_above_header([_cells_text(row) for row in rows]) :]
     # a source line below the table (prose in one cell) is no row, as the loader leaves it out
     while len(rows) > 1 and len(held := [c for c in rows[-1] if c]) == 1 and re.search(PROSE, held[0]):
         rows.pop()
@@ -187,6 +239,38 @@ def _cell_text(cell: object) -> str:
     return str(cell).strip()
 
 
+#: How many lines (or rows) may stand above a table's header, titles and blank ones, as the other loaders read them.
+TITLE_LINES = 10
+
+
+def _cells_text(cells: list[str]) -> str:
+    """A row's cells as one line of a comma-delimited file (each quoted, so :func:`_header` splits it back)."""
+    return ",".join('"' + cell.replace('"', '""') + '"' for cell in cells)
+
+
+def _lines_above_header(lines: list[str]) -> int:
+    """How many lines stand above a table's header: titles (prose in one cell, the row's other cells empty: a
+    caption saved with the table) and blank lines, the header being the first line of two names or more below
+    them; 0 when the first line is the header, or when what stands above it is no title (a word, a number: still
+    refused, as the header of a column of one name)."""
+    titled = False
+    for index, line in enumerate(lines[: TITLE_LINES + 1]):
+        held = [cell.strip() for cell in _header(line)[1] if cell.strip()]
+        if not held:
+            continue
+        if len(held) == 1 and re.search(PROSE, held[0]):
+            titled = True
+            continue
+        return index if titled and len(held) > 1 else 0
+    return 0
+
+
+def _titles_note(titles: list[str], unit: str) -> str:
+    """The note naming the lines above the header, as the CTDC and TIP loaders name theirs."""
+    shown = "; ".join(repr(title.strip()[:80]) for title in titles if title.strip())
+    return f"{len(titles)} title {unit}(s) above the header, not records: {shown}"
+
+
 def refuse_other_sources(path: Path) -> None:
     """An :class:`InputError` naming the file when a registered loader reads it (CTDC records, a UNODC
     workbook…): such a file is no list-capture data, and the error names the commands that read it."""
@@ -206,10 +290,10 @@ def refuse_other_sources(path: Path) -> None:
     )
 
 
-def _read_strings(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
+def _read_strings(path: Path) -> tuple[pl.DataFrame, int, list[str], str | None, int]:
     """Every cell as text with each row's line (column :data:`_LINE`), after the checks a CSV parser does not
     make (encoding, delimiter, header names, the number of fields of every record); with how many rows holding
-    nothing were left out, and the note naming them."""
+    nothing were left out, the notes naming them, the delimiter (None for a workbook) and the header's line."""
     check_readable(path)
     head = FileHead(path)
     if head.is_xlsx:
@@ -221,6 +305,16 @@ def _read_strings(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
     if sniff(head) is None:  # not plainly list data: is it a file another command reads?
         refuse_other_sources(path)
     data, _ = utf8_text(path.read_bytes(), path)
+    top = data[: 64 * 1024].decode("utf-8", "replace").lstrip("\ufeff").split("\n")
+    above = _lines_above_header([line.rstrip("\r") for line in top[:-1]])  # the last may be cut
+    title_notes = []
+    if above:  # a caption saved above the header (a table typed from a publication): not records
+        *titles, data = data.split(b"\n", above)
+        texts = [t.decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r") for t in titles]
+        title_notes = [
+            _titles_note([" ".join(c.strip() for c in _header(t)[1]).strip() for t in texts], "line")
+        ]
+    header_row = above + 1
     header_line = data.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r")
     delimiter, header = _header(header_line)
     check_width(len(header), path)
@@ -229,10 +323,10 @@ def _read_strings(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
     # published tables come from R packages. Read past when its cells are row names (see below).
     row_names = unnamed == [1] and len(header) > 1
     if unnamed and not row_names:
-        raise InputError(f"column {unnamed[0]} of the header has no name", path=path, row=1)
+        raise InputError(f"column {unnamed[0]} of the header has no name", path=path, row=header_row)
     duplicated = sorted(name for name, n in Counter(header).items() if n > 1)
     if duplicated:
-        raise InputError(f"duplicated column names {duplicated}", path=path, row=1)
+        raise InputError(f"duplicated column names {duplicated}", path=path, row=header_row)
     check_quotes(data, path)
     scan = scan_records(data, delimiter)
     fields = scan.field_counts
@@ -250,33 +344,36 @@ def _read_strings(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
             f"cannot tell rows apart ({scan.lines.size} by line ends, {frame.height} by the CSV parser)",
             path=path,
         )
+    lines = scan.lines + above
     frame = frame.rename(dict(zip(frame.columns, header, strict=True))).with_columns(
-        pl.Series(_LINE, scan.lines, dtype=pl.Int64)
+        pl.Series(_LINE, lines, dtype=pl.Int64)
     )
     row_name_note: list[str] = []
     if row_names:
-        frame, row_name_note = _without_row_names(frame, path)
+        frame, row_name_note = _without_row_names(frame, path, header_row)
     frame, left_out, notes = without_empty_records(frame, exclude=(_LINE,), row_column=_LINE)
     frame, noted, note_lines = _without_notes_below(frame, "line")
     left_out = np.concatenate([left_out, noted])
-    notes = [*row_name_note, *notes, *note_lines]
-    wrong = ~np.isin(scan.lines, left_out) & (fields != len(header))
+    notes = [*title_notes, *row_name_note, *notes, *note_lines]
+    wrong = ~np.isin(lines, left_out) & (fields != len(header))
     if wrong.any():
         index = int(wrong.argmax())
         raise InputError(
             f"{fields[index]} fields where the header has {len(header)}",
             path=path,
-            row=int(scan.lines[index]),
+            row=int(lines[index]),
             hint="the header must be the first line, with no title above it" if len(header) < 2 else None,
         )
     if frame.height == 0:
         raise InputError("the file has a header but no data rows", path=path)
-    return frame, int(left_out.size), notes
+    return frame, int(left_out.size), notes, delimiter, header_row
 
 
-def _read_workbook(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
-    """Every cell of a workbook's one sheet holding anything, as text, below its header (the sheet's first row
-    holding anything), each row with its row in the sheet (column :data:`_LINE`); as :func:`_read_strings`."""
+def _read_workbook(path: Path) -> tuple[pl.DataFrame, int, list[str], None, int]:
+    """Every cell of a workbook's sheet of list-capture data, as text, below its header (the sheet's first row
+    holding anything, or the first below its title rows), each row with its row in the sheet (column
+    :data:`_LINE`); as :func:`_read_strings`. The sheet is the workbook's one sheet holding anything, or the one
+    of them holding a list-capture table (:func:`_looks_like_lists`) beside sheets of notes (named in a note)."""
     import fastexcel
 
     from evidence.sources.workbook import workbook_head
@@ -289,15 +386,16 @@ def _read_workbook(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
     ]
     if not filled:
         raise InputError("the workbook holds no data", path=path)
+    sheet, others = filled[0], ""
     if len(filled) > 1:
-        raise InputError(
-            f"the workbook has {len(filled)} sheets holding data ({', '.join(repr(s.name) for s in filled)}): "
-            "list-capture data are read from a workbook of one sheet",
-            path=path,
-            hint="delete the other sheets, or save the sheet holding the table as CSV",
-        )
-    sheet = filled[0]
-    top = next(i for i, r in enumerate(sheet.rows) if any(c is not None and str(c).strip() for c in r))
+        sheet, others = _sheet_of_lists(filled, path)
+    holding = [i for i, r in enumerate(sheet.rows) if any(c is not None and str(c).strip() for c in r)]
+    above = _lines_above_header([_cells_text([_cell_text(c) for c in sheet.rows[i]]) for i in holding])
+    first_held, top = holding[0], holding[above]
+    title_notes = []
+    if above:  # a caption above the header: not records
+        titles = [" ".join(_cell_text(c) for c in sheet.rows[i]).strip() for i in range(first_held, top)]
+        title_notes = [_titles_note(titles, "row")]
     cells = list(sheet.rows[top])
     first = next(i for i, c in enumerate(cells) if c is not None and str(c).strip())
     while cells and (cells[-1] is None or not str(cells[-1]).strip()):
@@ -335,7 +433,33 @@ def _read_workbook(path: Path) -> tuple[pl.DataFrame, int, list[str]]:
     frame, noted, note_lines = _without_notes_below(frame, "row")
     if frame.height == 0:
         raise InputError("the sheet has a header but no data rows", path=path)
-    return frame, int(left_out.size + noted.size), [f"read from sheet {sheet.name!r}", *notes, *note_lines]
+    read = f"read from sheet {sheet.name!r}{others}"
+    return frame, int(left_out.size + noted.size), [read, *title_notes, *notes, *note_lines], None, top + 1
+
+
+def _sheet_of_lists(filled: list[SheetHead], path: Path) -> tuple[SheetHead, str]:
+    """Of a workbook's sheets holding anything, the one holding a list-capture table (:func:`_looks_like_lists`,
+    by its top rows) beside sheets of notes, with the words naming those; refused when none or several do."""
+    tables = [
+        sheet
+        for sheet in filled
+        if any(_binary_cells(row) > 1 for row in sheet.rows)
+        and (table := _sheet_table(sheet))
+        and _looks_like_lists(*table[1:])
+    ]
+    if len(tables) != 1:
+        each = (
+            ", each a list-capture table" if tables else ", none a list-capture table (a 0/1 column per list)"
+        )
+        raise InputError(
+            f"the workbook has {len(filled)} sheets holding data ({', '.join(repr(s.name) for s in filled)})"
+            f"{each}: list-capture data are read from one sheet",
+            path=path,
+            hint="delete the other sheets, or save the sheet holding the table as CSV",
+        )
+    rest = [sheet.name for sheet in filled if sheet is not tables[0]]
+    named = ", ".join(f"sheet {name!r}" for name in rest)
+    return tables[0], f" ({named} hold{'s' if len(rest) == 1 else ''} no list-capture table: not read)"
 
 
 def _without_notes_below(frame: pl.DataFrame, unit: str) -> tuple[pl.DataFrame, np.ndarray, list[str]]:
@@ -356,7 +480,7 @@ def _without_notes_below(frame: pl.DataFrame, unit: str) -> tuple[pl.DataFrame, 
     return frame.filter(~pl.col(_LINE).is_in(rows)), rows, [note_lines_note(notes, unit)]
 
 
-def _without_row_names(frame: pl.DataFrame, path: Path) -> tuple[pl.DataFrame, list[str]]:
+def _without_row_names(frame: pl.DataFrame, path: Path, header_row: int) -> tuple[pl.DataFrame, list[str]]:
     """``frame`` without its first column, unnamed, when its cells are R's row names (write.csv's default): each
     row's own, none empty (a row holding nothing aside); else the header's unnamed column is refused, as any."""
     # a row holding nothing (every other cell empty too) is left out later, as in any file
@@ -364,7 +488,7 @@ def _without_row_names(frame: pl.DataFrame, path: Path) -> tuple[pl.DataFrame, l
     holding = ~pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in others)
     written = frame.filter(holding).get_column("").str.strip_chars()
     if written.is_null().any() or (written == "").any() or written.is_duplicated().any():
-        raise InputError("column 1 of the header has no name", path=path, row=1)
+        raise InputError("column 1 of the header has no name", path=path, row=header_row)
     # the names themselves are not quoted: of one row per case they can be the cases' identifiers, which never
     # leave the loader (and notes are shown beside the estimate)
     note = (
@@ -381,10 +505,15 @@ def _header(line: str) -> tuple[str, list[str]]:
     return delimiter, [name.strip() for name in candidates[delimiter]]
 
 
-def _count_column(frame: pl.DataFrame, path: Path) -> str | None:
-    found = [c for c in frame.columns if c.lower() in COUNT_COLUMN_NAMES]
+def is_count_column(name: str) -> bool:
+    """Whether a column so named holds a ``histories`` file's counts (:data:`COUNT_COLUMN_NAMES`)."""
+    return header_key(name) in _COUNT_KEYS
+
+
+def _count_column(frame: pl.DataFrame, path: Path, header_row: int) -> str | None:
+    found = [c for c in frame.columns if c != _LINE and is_count_column(c)]
     if len(found) > 1:
-        raise InputError(f"more than one count column: {found}", path=path, row=1)
+        raise InputError(f"more than one count column: {found}", path=path, row=header_row)
     return found[0] if found else None
 
 
@@ -457,13 +586,13 @@ def _split_history_strings(
     return frame, [note]
 
 
-def _list_columns(columns: list[str], path: Path) -> list[str]:
+def _list_columns(columns: list[str], path: Path, header_row: int) -> list[str]:
     columns = [c for c in columns if c != _LINE]
     if len(columns) < 2:
         raise InputError(
             f"multiple systems estimation needs at least two lists; found {len(columns)} ({columns})",
             path=path,
-            row=1,
+            row=header_row,
         )
     return columns
 
@@ -516,7 +645,7 @@ def _history_hint(values: pl.Series, column: str) -> str | None:
         return None
     return (
         f"{column!r} holds capture histories as strings (a digit per list), which are read only when that column "
-        "stands alone beside a count column (n, count, frequency, freq, cases) or an identifier (id, case_id): "
+        "stands alone beside a count column (n, count, frequency…) or an identifier (id, case_id): "
         "leave the other columns out (the estimation takes no strata: estimate each group from its own file)"
     )
 
@@ -539,18 +668,21 @@ def _membership_hint(shown: str | None) -> str:
     text = (shown or "").strip().removesuffix(".0")
     if text.isdigit() and int(text) > 1:
         return (
-            "a column of counts (people with each capture history) must be named "
-            + " or ".join(repr(n) for n in COUNT_COLUMN_NAMES)
+            "a column of counts (people with each capture history) must be named 'n' or 'count' (or "
+            + ", ".join(n for n in COUNT_COLUMN_NAMES if n not in ("n", "count"))
+            + ", _freq)"
             + "; a list's column holds 1 where the list recorded the case, 0 where it did not"
         )
     return "write 1 where the list recorded the case, 0 where it did not"
 
 
-def _histories(frame: pl.DataFrame, count_column: str, path: Path) -> LoadedTable:
-    lists = _list_columns([c for c in frame.columns if c != count_column], path)
-    data = pl.DataFrame({c: _binary(frame, c, path) for c in lists}).with_columns(
-        _counts(frame, count_column, path).alias(COUNT_COLUMN)
-    )
+def _histories(
+    frame: pl.DataFrame, count_column: str, path: Path, delimiter: str | None, header_row: int
+) -> LoadedTable:
+    lists = _list_columns([c for c in frame.columns if c != count_column], path, header_row)
+    counts, grouped_note = _counts(frame, count_column, path, delimiter)
+    data = pl.DataFrame({c: _binary(frame, c, path) for c in lists}).with_columns(counts.alias(COUNT_COLUMN))
+    _refuse_row_numbers(data, lists, count_column, path, header_row)
     keyed = data.with_columns(frame[_LINE].alias("_line"))
     on_no_list = keyed.filter(pl.sum_horizontal(lists) == 0)
     rejects = []
@@ -576,7 +708,7 @@ def _histories(frame: pl.DataFrame, count_column: str, path: Path) -> LoadedTabl
     merged = _merged_histories(keyed.filter(pl.sum_horizontal(lists) > 0), lists)
     return LoadedTable(
         data=data,
-        provenance=_provenance(path, "histories", data, merged),
+        provenance=_provenance(path, "histories", data, (*grouped_note, *merged)),
         rows_in=frame.height,
         rejects=issues_frame(rejects),
         kind="list_capture",
@@ -620,14 +752,56 @@ def _merged_histories(keyed: pl.DataFrame, lists: list[str]) -> tuple[str, ...]:
     return (note,)
 
 
-#: A count written with thousands separators (``1,006``, ``1.006``, ``1 006``): refused with its own hint, as
-#: which separator is the decimal one depends on the locale the file was saved in.
+def _refuse_row_numbers(
+    data: pl.DataFrame, lists: list[str], count_column: str, path: Path, header_row: int
+) -> None:
+    """Refuse a count column that numbers its rows (1, 2, 3… beside histories given more than once): one row per
+    case under a case number named as a count (``Number``), which read as counts would make 1 + 2 + … people of
+    its cases."""
+    counts = data[COUNT_COLUMN]
+    if data.height < 3 or not data.select(pl.struct(lists).is_duplicated().any()).item():
+        return
+    if (counts == pl.int_range(1, data.height + 1, eager=True)).all():
+        raise InputError(
+            f"the column {count_column!r} numbers its rows (1, 2, 3… to {data.height}) beside capture histories "
+            "given on several rows: case numbers, not counts of people",
+            path=path,
+            row=header_row,
+            column=count_column,
+            hint="name an identifier column 'id' or 'case_id' (one row per case), or give each capture history "
+            "once with its number of people",
+        )
+
+
+#: A count written with thousands separators (``1,006``, ``1.006``, ``1 006``): refused with its own hint unless
+#: the separator cannot be a decimal one (:data:`_GROUPED_BY_SPACES`, :data:`_GROUPED_BY_COMMAS`), as which one is
+#: depends on the locale the file was saved in.
 _GROUPED = r"^[0-9]{1,3}([,. \u00a0\u202f][0-9]{3})+$"
+#: Thousands separated by spaces (``1 006``, a no-break or narrow no-break space as French and SI write them): a
+#: space is no decimal separator in any locale.
+_GROUPED_BY_SPACES = r"^[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+$"
+#: Thousands separated by commas (``1,006``): read in a comma-delimited file only (quoted there, else two fields),
+#: as a file saved where the comma is the decimal separator is delimited by semicolons (or tabs: ``1,000`` there
+#: may be 1 written to three decimals), and a workbook's cell of text says nothing of its locale.
+_GROUPED_BY_COMMAS = r"^[0-9]{1,3}(?:,[0-9]{3})+$"
 
 
-def _counts(frame: pl.DataFrame, column: str, path: Path) -> pl.Series:
+def _counts(
+    frame: pl.DataFrame, column: str, path: Path, delimiter: str | None
+) -> tuple[pl.Series, tuple[str, ...]]:
+    """The count column as whole numbers, with the note saying that counts written with thousands separators
+    were read (none when none were); refused naming the row of the first that is no whole number of people."""
     values = frame[column]
     text = values.str.strip_chars()
+    grouped = text.str.contains(_GROUPED_BY_SPACES).fill_null(False)
+    if delimiter == ",":
+        grouped = grouped | text.str.contains(_GROUPED_BY_COMMAS).fill_null(False)
+    if grouped.any():
+        text = pl.select(
+            pl.when(pl.lit(grouped))
+            .then(pl.lit(text).str.replace_all(r"[, \u00a0\u202f]", ""))
+            .otherwise(pl.lit(text))
+        ).to_series()
     numbers = text.cast(pl.Float64, strict=False)
     bad = (
         numbers.is_null()
@@ -640,21 +814,38 @@ def _counts(frame: pl.DataFrame, column: str, path: Path) -> pl.Series:
         index = int(bad.arg_true()[0])
         value = values[index]
         found = "an empty cell" if value is None or not value.strip() else repr(value)
-        grouped = value is not None and re.match(_GROUPED, value.strip()) is not None
+        separated = value is not None and re.match(_GROUPED, value.strip()) is not None
         raise InputError(
             f"a count must be a whole number of people from 0 to {MAX_COUNT:,}, found {found}",
             path=path,
             row=int(frame[_LINE][index]),
             column=column,
-            hint="write the count without thousands separators: 1006, not 1,006" if grouped else None,
+            hint=_grouped_hint(delimiter) if separated else None,
         )
-    return numbers.cast(pl.Int64)
+    if not grouped.any():
+        return numbers.cast(pl.Int64), ()
+    first = int(grouped.arg_true()[0])
+    note = (
+        f"{int(grouped.sum())} count{'s' if grouped.sum() > 1 else ''} written with thousands separators read as "
+        f"whole numbers (row {frame[_LINE][first]}: {values[first].strip()!r} read as {int(numbers[first])})"
+    )
+    return numbers.cast(pl.Int64), (note,)
 
 
-def _case_records(frame: pl.DataFrame, path: Path) -> LoadedTable:
+def _grouped_hint(delimiter: str | None) -> str:
+    """What to do about a count written with thousands separators that may be decimal ones."""
+    where = {
+        ";": ": in a file delimited by semicolons (saved where the comma is the decimal separator) 1,006 is 1.006",
+        ",": "",
+        None: ": a workbook's cell of text does not say which separator is the decimal one",
+    }.get(delimiter, ": a file delimited so does not say which separator is the decimal one")
+    return f"write the count without thousands separators: 1006, not 1,006 or 1.006{where}"
+
+
+def _case_records(frame: pl.DataFrame, path: Path, header_row: int) -> LoadedTable:
     id_columns = [c for c in frame.columns if c.lower() in CASE_ID_COLUMN_NAMES]
     if len(id_columns) > 1:
-        raise InputError(f"more than one identifier column: {id_columns}", path=path, row=1)
+        raise InputError(f"more than one identifier column: {id_columns}", path=path, row=header_row)
     for column in id_columns:
         ids = frame[column]
         repeated = ids.is_duplicated() & ids.is_not_null()
@@ -667,7 +858,7 @@ def _case_records(frame: pl.DataFrame, path: Path) -> LoadedTable:
                 row=int(frame[_LINE][index]),
                 column=column,
             )
-    lists = _list_columns([c for c in frame.columns if c not in id_columns], path)
+    lists = _list_columns([c for c in frame.columns if c not in id_columns], path, header_row)
     data = pl.DataFrame({c: _binary(frame, c, path) for c in lists})
     on_no_list = data.select(pl.sum_horizontal(lists) == 0).to_series()
     if on_no_list.any():
@@ -827,6 +1018,11 @@ def published_releases() -> tuple[PublishedRelease, ...]:
         unknown = set(entry) - _DATASET_KEYS
         if unknown:
             raise ValueError(f"published.yaml, dataset {entry.get('key')}: unknown keys {sorted(unknown)}")
+        # a term is a sentence: one unquoted with a colon in it is read by YAML as a mapping
+        if not all(isinstance(term, str) for term in entry.get("terms") or ()):
+            raise ValueError(
+                f"published.yaml, dataset {entry.get('key')}: a term that is not text (quote it)"
+            )
         for release in entry["releases"]:
             if set(release) != _RELEASE_KEYS:
                 wrong = sorted(set(release) ^ _RELEASE_KEYS)

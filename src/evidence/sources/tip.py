@@ -18,6 +18,15 @@ Two layouts:
   know rejects its row (:data:`REASON_NAME_UNMAPPED`), never guessed. A row whose code cell is empty beside a name
   the reference knows is that country, flagged (:data:`REASON_CODE_FROM_NAME`), as the UNODC loader reads one.
 
+A simple table may be laid out a column per report year (``Country, ISO3, 2016, 2017, …``, a country per row, as
+tier tables copied from web pages and compilations are): it is read as one placement per country and report year
+(:func:`_by_report_year`), each named by its row and its year's column; an empty cell gives no placement (such a
+table cannot tell a country not ranked from one not listed), and a row with a cell that is no placement is
+rejected whole (its other cells may be shifted). It is told by its header naming a country or code and report
+years over cells among which a tier and no figure, in the first rows (years over figures are no tier table). A table of one report laid out a
+column per tier (the countries of each tier listed under it, as the report's own tier placement pages are) is not
+read: its report year is not in the table (a title's year may be the report's or the data's).
+
 Either layout may be a workbook (.xlsx): the sheet whose top rows hold the header is read cell by cell as text, by
 the rules of the CSV file, with the sheet's row numbers. A header that names a tier and another column of a tier
 file but lacks a required one is refused naming the TIP layouts and the column it lacks (:func:`diagnose`).
@@ -79,6 +88,7 @@ from evidence.sources.delimited import (
     field_count_rejects,
     header_cells,
     header_delimiter,
+    note_lines_note,
     notes_below,
     overflowing_text,
     scan_records,
@@ -103,7 +113,7 @@ from evidence.sources.workbook import (
 )
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "23"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "24"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
@@ -139,6 +149,8 @@ LOADER_VERSION = "23"  # 2: source_row; 3: provenance from the source metadata; 
 # one rejected naming its year (were kept: 1995 or 2052, 2025 mistyped, a placement, the release "1995-2052")
 # 23: a tier read past a footnote marker ("Tier 3*": the footnote may qualify the placement) flagged, as the
 # UNODC and GSI loaders flag a figure so marked (was read without a word)
+# 24: a table laid out a column per report year (a country per row) read as one placement per country and year,
+# in the simple layout (was refused, told to reshape it)
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -346,6 +358,15 @@ def _text_header(text: str) -> tuple[int, str, str] | None:
         found = _header_format(line.removesuffix("\r"))
         if found is not None:
             return index, found[0], found[1]
+        for delimiter in DELIMITERS:  # a column per report year (see _report_year_columns)
+            if delimiter not in line:
+                continue
+            below = [
+                header_cells(b.removesuffix("\r"), delimiter)
+                for b in lines[index + 1 : index + 1 + _WIDE_ROWS]
+            ]
+            if _report_year_columns(header_cells(line.removesuffix("\r"), delimiter), below):
+                return index, delimiter, SIMPLE_LAYOUT
     return None
 
 
@@ -356,6 +377,19 @@ def _workbook_headers(head: FileHead) -> list[tuple[str, int, str, list[str]]]:
         for index, row in enumerate(sheet.rows):
             cells = ["" if cell is None else str(cell).strip() for cell in row]
             layout = _layout_of(cells)
+            # the rows below made text only for a header of years: every row of every sheet is asked
+            if (
+                layout is None
+                and _year_header(cells)
+                and _report_year_columns(
+                    cells,
+                    [
+                        ["" if c is None else str(c) for c in r]
+                        for r in sheet.rows[index + 1 : index + 1 + _WIDE_ROWS]
+                    ],
+                )
+            ):
+                layout = SIMPLE_LAYOUT
             if layout is not None:
                 found.append((sheet.name, index + 1, layout, cells))
                 break
@@ -397,9 +431,9 @@ def diagnose(head: FileHead) -> str | None:
             for d in DELIMITERS
             if d in line
         ]
-    for where, cells, under in rows:
-        if wide := _wide_table(where, cells, under):
-            return wide
+    for where, cells, _ in rows:
+        if per_tier := _tier_columns(where, cells):
+            return per_tier
         keys = {header_cell_key(cell) for cell in cells if cell}
         named = [name for name in (*_REQUIRED, "country") if _present(keys, name)]
         tier_like = "tier_text" in named or any(
@@ -419,29 +453,146 @@ def diagnose(head: FileHead) -> str | None:
     return None
 
 
-_YEAR_LABEL = re.compile(r"^(?:19|20)\d\d$")
-
-
-def _wide_table(where: str, cells: list[str], below: list[str]) -> str | None:
-    """For a header naming a country (or its code) and report years as columns, over a row whose cells under
-    those years are tiers (a table copied from a web page: one column per report): what the loader reads
-    instead. Reshaping it is the user's: which column is the code, and what an empty cell means, are theirs."""
-    keys = {header_cell_key(cell) for cell in cells if cell}
-    if not (_present(keys, "iso3") or _present(keys, "country")):
+def _tier_columns(where: str, cells: list[str]) -> str | None:
+    """For a header of a column per tier (a report's placements, the countries of each tier under it, as the
+    report's tier placement pages list them): that it holds no report year, and what the loader reads instead."""
+    tiers = [cell.strip() for cell in cells if _LABELS.get(" ".join(cell.split()).casefold()) in TIERS]
+    # a header names each tier once, beside at most a country's (or code's) label: not a row of placements
+    # ("Thailand, THA, Tier 2, Tier 3": a country's tiers over the years)
+    others = {header_cell_key(cell) for cell in cells if cell.strip() and cell.strip() not in tiers}
+    labels = all(_present({key}, "country") or _present({key}, "iso3") for key in others)
+    if len(tiers) < 2 or len(set(tiers)) < len(tiers) or not labels:
         return None
+    shown = ", ".join(tiers[:3]) + (", ..." if len(tiers) > 3 else "")
+    return (
+        f"{where} looks like a US TIP tier table with a column per tier ({shown}), which holds no report year (a "
+        f"title's year may be the report's or the data's): the tier loader reads one row per country and report "
+        f"year (the simple layout: {', '.join(SIMPLE_REQUIRED)}[, country]); reshape it to that layout"
+    )
+
+
+#: A header cell naming a report year (a workbook's number cell reads ``2016.0``).
+_YEAR_LABEL = re.compile(r"^((?:19|20)\d\d)(?:\.0)?$")
+#: The rows below a header whose cells under its report years must read as tiers (:func:`_report_year_columns`).
+_WIDE_ROWS = 5
+
+
+def _year_header(cells: list[str]) -> list[int]:
+    """The positions of the report years of a header naming a country (or its code) and two report years or
+    more, but no tier nor year column; none for any other."""
     years = [i for i, cell in enumerate(cells) if _YEAR_LABEL.match(cell.strip())]
     if len(years) < 2:
-        return None
-    under = [below[i] for i in years if i < len(below) and below[i].strip()]
+        return []
+    keys = {header_cell_key(cell) for cell in cells if cell}
+    if not (_present(keys, "iso3") or _present(keys, "country")) or any(
+        _present(keys, name) for name in ("report_year", "tier_text")
+    ):
+        return []
+    return years
+
+
+def _report_year_columns(cells: list[str], below: list[list[str]]) -> list[int]:
+    """The positions of the report years of a tier table laid out a column per report (as tier tables copied from
+    web pages and compilations are: a country per row, its placement in each report's column), or none: ``cells``
+    name a country (or its code) and two report years or more, but no tier nor year column, and the cells under
+    the years in the rows ``below`` (the first few) hold a tier and no figure (a not-available token or an
+    unknown tier among them is the loader's to reject). Years over figures (a count per year) are no tier
+    table."""
+    years = _year_header(cells)
+    if not years:
+        return []
+    under = [cell.strip() for row in below for i in years if i < len(row) and (cell := row[i]).strip()]
+    if not under:
+        return []
     tiers = pl.lit(pl.Series(under, dtype=pl.String))
     read = pl.coalesce(_canonical_label(tiers.str.replace(FOOTNOTE_MARKER, "")), _qualified_tier(tiers))
-    if not under or pl.select(read).to_series().is_null().any():
-        return None
-    shown = ", ".join(cells[i].strip() for i in years[:3]) + (", ..." if len(years) > 3 else "")
+    numbers = tiers.str.strip_chars().cast(pl.Float64, strict=False).is_not_null()
+    tier, number = pl.select(read.is_not_null().any(), numbers.any()).row(0)
+    # a tier read in those cells, and no figure (another cell, n/a or Tier 4, is the loader's to reject)
+    return years if tier and not number else []
+
+
+def _by_report_year(
+    raw: pl.DataFrame,
+    frame: pl.DataFrame,
+    cells: list[str],
+    structural: pl.DataFrame,
+    unit: str,
+    below: pl.DataFrame,
+) -> tuple[pl.DataFrame, list[str], int]:
+    """A table laid out a column per report year as one placement per country and report year: ``frame`` (its
+    code and name columns, one row per row of the file) with, for each cell under a report year holding anything,
+    its ``report_year`` (the column's label), ``tier_text`` and where it stands (``_placement``, one number per
+    cell; ``_column``, the year's label, which names the cell in rejects and flags); with the notes saying so, and
+    how many rows giving no placement (every year's cell empty) were left out: the note lines below the table
+    (``below``, :func:`_text_rows_at_end`: text in one cell naming no country) named as every loader names them,
+    the others (a country not listed) apart. An empty cell is no placement: a wide table cannot tell a country the report did not rank
+    from one it did not list. A row is kept or rejected whole, as in the other layouts: a cell that is no
+    placement rejects its row (its other cells may be shifted), the reason naming the cell's year; a row whose
+    fields do not match the header is rejected as a row."""
+    names = [c for c in raw.columns if c != "source_row"]
+    if len(cells) != len(names):
+        cells = names
+    years = {
+        names[i]: found.group(1) for i, cell in enumerate(cells) if (found := _YEAR_LABEL.match(cell.strip()))
+    }
+    rows = raw.select("source_row", *(pl.col(c).cast(pl.String) for c in years)).join(
+        structural.select(pl.col("row").alias("source_row")), on="source_row", how="anti"
+    )
+    cells_of = (
+        rows.unpivot(index="source_row", on=list(years), variable_name="_cell", value_name="tier_text")
+        .with_columns(pl.col("tier_text").str.strip_chars())
+        .filter(pl.col("tier_text").is_not_null() & (pl.col("tier_text") != ""))
+        .with_columns(pl.col("_cell").replace_strict(years, return_dtype=pl.String).alias("_column"))
+    )
+    placed = (
+        frame.drop("report_year", "tier_text")
+        .join(cells_of, on="source_row", how="inner")
+        .with_columns(report_year=pl.col("_column"))
+        .sort("source_row", pl.col("_column"))
+        .with_row_index("_placement")
+        .with_columns(pl.col("_placement").cast(pl.Int64) + 1)
+        .drop("_cell")
+    )
+    empty = rows.join(placed.select("source_row").unique(), on="source_row", how="anti").get_column(
+        "source_row"
+    )
+    notes_below_table = below.filter(pl.col("row").is_in(empty.implode()) & ~pl.col("_country"))
+    empty = empty.filter(~empty.is_in(notes_below_table.get_column("row").implode()))
+    shown = ", ".join(list(years.values())[:3]) + (", ..." if len(years) > 3 else "")
+    counted = f"{placed.height} placements in {placed.get_column('source_row').n_unique()} {unit}s"
+    notes = [
+        (
+            f"a column per report year ({shown}): read as one placement per country and report year, each named by "
+            f"its {unit} and its year's column ({counted}; an empty cell gives none; a {unit} with a cell that is no "
+            f"placement is rejected whole, counted once)"
+        )
+    ]
+    if not notes_below_table.is_empty():
+        notes.append(note_lines_note(notes_below_table, unit))
+    if not empty.is_empty():
+        listed = ", ".join(str(r) for r in empty.head(5).to_list()) + (" and more" if empty.len() > 5 else "")
+        notes.append(
+            f"{empty.len()} {unit}{'s' if empty.len() > 1 else ''} giving no placement (every report year's cell "
+            f"empty: a country not listed) left out: {unit} {listed}"
+        )
+    return placed, notes, empty.len() + notes_below_table.height
+
+
+def _to_source_rows(issues: pl.DataFrame, parsed: pl.DataFrame) -> pl.DataFrame:
+    """``issues`` found on placements (their ``row`` a ``_placement``) named by the file's row, and a tier's or a
+    report year's by its year's column in a table laid out a column per report year."""
+    where = parsed.select("_placement", "source_row", "_column").unique("_placement")
     return (
-        f"{where} looks like a US TIP tier table with a column per report year ({shown}): the tier loader reads "
-        f"one row per country and report year (the simple layout: {', '.join(SIMPLE_REQUIRED)}[, country]); "
-        "reshape it to that layout"
+        issues.join(where, left_on="row", right_on="_placement", how="left", maintain_order="left")
+        .with_columns(
+            row=pl.col("source_row"),
+            column=pl.when(pl.col("column").is_in(["tier", "report_year"]) & pl.col("_column").is_not_null())
+            .then(pl.col("_column"))
+            .otherwise(pl.col("column")),
+        )
+        .select(issues.columns)
+        .sort("row", maintain_order=True)
     )
 
 
@@ -473,6 +624,12 @@ def load(path: str | Path, layout: str) -> LoadedTable:
             notes.append(f"delimited by {DELIMITER_NAMES.get(delimiter, repr(delimiter))}s, not commas")
         cells = header_cells(header_line, delimiter)
     columns, labels, unused = _columns(raw, cells, layout, path, header_row)
+    # a column per report year: no tier nor year column, report years as labels (told so by the sniffer)
+    wide = not {"tier_text", "report_year"} & set(columns) and any(
+        _YEAR_LABEL.match(c.strip()) for c in cells
+    )
+    if wide:
+        unused = [label for label in unused if not _YEAR_LABEL.match(label.strip())]
     if unused:
         notes.append("columns not used: " + ", ".join(unused))
     frame = raw.select(
@@ -487,6 +644,14 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         pl.when(pl.col(c) != "NA").then(pl.col(c)).alias(c) for c in ("iso3", "country", "report_year")
     )
     rows_in = frame.height
+    unit = "row" if head.is_xlsx else "line"
+    if wide:
+        below_wide = _text_rows_at_end(raw, columns)
+        frame, wide_notes, no_placement = _by_report_year(raw, frame, cells, structural, unit, below_wide)
+        left_out += no_placement
+        notes += wide_notes
+    else:
+        frame = frame.with_columns(_placement=pl.col("source_row"), _column=pl.lit(None, pl.String))
     by_name = "iso3" not in columns
     below = _text_rows_at_end(raw, columns)
     parsed = _parse(frame, not_ranked_when_empty=layout == KELLEY_LAYOUT)
@@ -494,16 +659,22 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     # cell is empty beside a name (flagged)
     parsed = _codes_from_names(parsed, notes, every_row=by_name)
     parsed = _reference_codes(parsed, notes)
-    rejects = pl.concat([structural, _rejects(parsed, by_name=by_name)]).sort("row", maintain_order=True)
+    # a placement's checks by its _placement (one per cell of a table laid out a column per report year, else
+    # its row), named by the file's row after: a row is kept or rejected whole, in either layout
+    placed = _rejects(parsed.with_columns(source_row=pl.col("_placement")), by_name=by_name)
+    rejects = pl.concat([structural, _to_source_rows(placed, parsed)]).sort("row", maintain_order=True)
     kept = parsed.join(
         rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti"
     )
+    if wide:  # each placement of a row read, and each row rejected once (its reasons name its cells)
+        rejected = parsed.get_column("source_row").is_in(rejects.get_column("row").implode())
+        rows_in = int((~rejected).sum()) + rejects.get_column("row").n_unique()
     # a note below the placements (a source line, a footnote): no placement, left out with a note (among the
     # placements, or naming a country, it stays rejected); text in a column not read is a note too
     rejects, noted, note_lines = notes_below(
         below,
         rejects,
-        unit="row" if head.is_xlsx else "line",
+        unit=unit,
         is_note=(pl.col("note_column").is_null() | (pl.col("column") == pl.col("note_column")))
         & ~pl.col("_country"),
     )
@@ -511,7 +682,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     rows_in -= noted
     left_out += noted
     flags = issues_where(
-        kept,
+        kept.with_columns(source_row=pl.col("_placement")),
         [
             ("report_year", "year_text", pl.col("year_in_text"), REASON_YEAR_IN_TEXT),
             ("tier", "tier_label", pl.col("tier_qualified"), REASON_TIER_QUALIFIED),
@@ -522,6 +693,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
             ("country", "country", pl.lit(_name_disagrees(kept)), REASON_NAME_DISAGREES),
         ],
     )
+    flags = _to_source_rows(flags, kept)
     if dated := int(parsed["year_dated"].sum()):
         notes.append(years_from_dates_note(labels["report_year"], dated))
     # a reason names the file's column as its header writes it ("year", "iso"), as the other loaders' do

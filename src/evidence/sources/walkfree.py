@@ -16,7 +16,9 @@ A row naming a country and nothing else (not assessed) is kept with its figures 
 that names no country is left out, with a note: below the table, as every loader names its note lines
 (:func:`~evidence.sources.delimited.notes_below`), among the countries (a heading) as a text row; the sheet saved as CSV (layout ``gsi2023_csv``) reads the same way. A row with figures but no country (a blank cell, or a formula without a stored value)
 is counted and rejected, as is a figure that is not a finite, non-negative number. The workbook has no ISO3
-codes; countries are mapped through the country reference (an unmapped name is kept with ``iso3``
+codes; countries are mapped through the country reference (the country column headed "Country", "Country name" or
+UN M49's "Country or area"; the region column "Region" or "Walk Free region", another scheme's region never read
+as Walk Free's) (an unmapped name is kept with ``iso3``
 null and flagged, never guessed). A copy with a code column beside the names (``ISO3``, ``ISO``, ``Country code``:
 a merged or re-published table) is read by its codes, the names the fallback (a code the reference does not know
 flagged; a name naming another country than its code kept as coded, flagged). Empty cells mean "not assessed" and stay null; so do the usual
@@ -132,8 +134,10 @@ LAYOUT_CSV = "gsi2023_csv"
 #: measure's column the sheet was refused as ambiguous; alone, the lower bound was read as the estimate)
 #: 21: a country whose estimated number is not its prevalence per 1,000 times its population (beyond rounding)
 #: flagged, and a summary so in most countries refused (a column in thousands, millions or percent its label does
-#: not say was read as people or per 1,000 without a word)
-LOADER_VERSION = "21"
+#: not say was read as people or per 1,000 without a word); 22: a country column headed "Country or area" (UN M49's
+#: label) read (the sheet was refused as lacking its country column) and a region column headed as Walk Free's
+#: ("Walk Free region", "GSI region") read (region was left empty)
+LOADER_VERSION = "22"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
@@ -179,7 +183,17 @@ MEASURES: dict[str, str] = {
 #: Other labels (their start, by header_key) other editions and re-saved files write for a column. A prevalence
 #: label must say "per 1,000": a prevalence per 100,000 or in percent is another measure, never read as this one.
 ALIASES: dict[str, tuple[str, ...]] = {
-    "country": ("Country name", "Country or territory", "Country/territory"),
+    # UN M49's (and UNdata's) "Country or area": an edition or a re-published table following the UN's wording
+    "country": (
+        "Country name",
+        "Country or territory",
+        "Country/territory",
+        "Country or area",
+        "Country/area",
+    ),
+    # Walk Free's regions named as theirs; another scheme's ("Region Name", UN M49's: Asia where Walk Free writes
+    # Asia and the Pacific or Arab States) is no Walk Free region: a column not used, region left empty and said
+    "region": ("Walk Free region", "GSI region", "Region (Walk Free)"),
     # a code column beside the names (a merged or re-published table): the codes are read, the names the fallback
     "iso3": ("ISO3 code", "ISO", "ISO code", "ISO alpha-3", "Country code", "Country ISO3"),
     "prevalence_per_1000": (
