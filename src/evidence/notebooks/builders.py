@@ -1457,6 +1457,7 @@ def route_how(
     return f"repatriated from {d}, counted by {o}{when}"
 
 
+@fails_closed
 def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> str | None:
     """One line under a UNODC route table naming the citizenships of its "origin unknown or stateless" row
     that name no country (:func:`evidence.analyses.routes.unmapped_origins`), each with its detected victims
@@ -1569,6 +1570,7 @@ def _repatriated_abroad_pair(records: pl.DataFrame, country: str, rule: Disclosu
     return _protected_pair(abroad, rule, routes.cell_sum(records, _repatriated_abroad_where(country)))
 
 
+@fails_closed
 def repatriated_abroad(selection: Selection | None, rule: DisclosureRule) -> tuple[Any, Any] | None:
     """The nationals of the selection's country detected on their return whom its breakdown by country of
     repatriation shows were exploited abroad, as a published pair (:func:`published_pair`): what its route
@@ -1583,6 +1585,7 @@ def repatriated_abroad(selection: Selection | None, rule: DisclosureRule) -> tup
     return _repatriated_abroad_pair(records, selection.country, rule) if abroad.height else None
 
 
+@fails_closed
 def doubtful_pair(selection: Selection | None, rule: DisclosureRule) -> tuple[Any, Any] | None:
     """The victims of a route table's doubtful citizenship breakdowns
     (:func:`evidence.analyses.routes.doubtful_breakdowns`) as one published pair (:func:`_protected_pair`), which
@@ -1703,6 +1706,7 @@ def counted_twice_sentence(
     )
 
 
+@fails_closed
 def route_notes(
     selection: Selection | None,
     rule: DisclosureRule,
@@ -3229,6 +3233,7 @@ def emerging_unassessed(periods: PeriodSplit) -> str | None:
 UNDATED = "undated"
 
 
+@fails_closed
 def undated_sentence(selection: Selection, rule: DisclosureRule, *, who: str, period: str) -> str | None:
     """Markdown: how many victim records of ``who`` (the selection's country in its role, "Myanmar as country
     of origin") have no single year (a band such as 2014-2018, or none) and are left out by the years of a

@@ -1469,6 +1469,7 @@ def person_cases(
     return pl.concat(frames, how="diagonal_relaxed")
 
 
+@fails_closed
 def person_scope_text(
     cases: pl.DataFrame,
     rule: DisclosureRule,
@@ -1545,6 +1546,7 @@ def _files_read_together(tables: Sequence[LoadedTable]) -> str:
     )
 
 
+@fails_closed
 def shown_total(cases: pl.DataFrame, rule: DisclosureRule) -> str:
     """All victims of ``cases`` as every output of the selection shows them (the country brief's headline, the
     Victims of "What is recorded"): the count, or the rule's label where small; records that carry cell keys
