@@ -6,44 +6,67 @@ cells together (:func:`_pinned_cells` of the row attacker, on one system)."""
 
 from __future__ import annotations
 
+import polars as pl
+
 #: A cell of the system: ("cell", year, category), ("year", year) or ("panel", year).
 Key = tuple
 
 
-class _System:
-    """Variables (each count's exact part, ``e``, and its censored part, ``c``: ``k`` to ``4k`` for ``k`` of the
-    publisher's ``<5`` cells in it) and the lines the published cells give."""
+def file_censored_high(selection) -> int:
+    """The high bound of the publisher's censored cells, read from the selection's file as the reader reads it
+    (the largest ``value_high`` of its censored rows: 4 for UNODC's ``<5``, 9 for a file's ``<10``); 4 without
+    any (case records: no censored column)."""
+    table = selection.table
+    data = table.data if hasattr(table, "data") else table
+    if "censored" not in data.columns:
+        return 4
+    highs = data.filter(pl.col("censored"))["value_high"].drop_nulls()
+    return int(highs.max()) if highs.len() else 4
 
-    def __init__(self, threshold: int) -> None:
+
+class _System:
+    """Variables (each count's exact part, ``e``, and its censored part, ``c``: ``k`` to ``top`` for ``k`` of the
+    publisher's censored cells in it, ``top`` what they hold at most: ``4k`` of UNODC's ``<5``, ``9k`` of a
+    file's ``<10``, ``2`` of a ``<3``) and the lines the published cells give."""
+
+    def __init__(self, threshold: int, width: int = 4) -> None:
         self.t = threshold
+        self.w = width
         self.bounds: list[tuple[float, float | None]] = []
         self.equalities: list[tuple[list[float], float]] = []
         self.at_least: list[tuple[list[float], float]] = []
         self.index: dict[Key, tuple[int, int | None, int]] = {}  # key -> (e, c or None, k)
         self.exact: dict[Key, int] = {}  # each count's true exact part
+        self.tops: dict[Key, int] = {}  # the most each count's censored cells hold
 
-    def add(self, key: Key, low: int, high: int) -> None:
-        """A count whose true bounds are ``low`` and ``high`` (its exact part ``e``, ``k`` censored parts)."""
-        k = (high - low) // 3
-        e = low - k
+    def add(self, key: Key, low: int, high: int, exact: int | None = None) -> None:
+        """A count whose true bounds are ``low`` and ``high`` (its exact part ``e``, ``k`` censored parts): the
+        part printed exactly as the counts carry it (``exact``: whatever the widths of the censored cells, as
+        the publisher's file names them), else read from the bounds (each censored cell 1 to ``w``)."""
+        if exact is None:
+            k = (high - low) // (self.w - 1)
+            e = low - k
+        else:
+            e, k = int(exact), low - int(exact)
         self.exact[key] = e
+        self.tops[key] = high - e
         # the publisher's <5 are public: a count made only of them has no exact part
         self.bounds.append((0.0, None) if e > 0 else (0.0, 0.0))
         ei = len(self.bounds) - 1
         ci = None
         if k:
-            self.bounds.append((float(k), float(4 * k)))
+            self.bounds.append((float(k), float(high - e)))
             ci = len(self.bounds) - 1
         self.index[key] = (ei, ci, k)
 
     def _line(self, keys: list[Key], side: int) -> tuple[list[float], float]:
-        """The coefficients and constant of a sum of counts' ``side`` bound (1: low, 4: high)."""
+        """The coefficients and constant of a sum of counts' ``side`` bound (0: low, 1: high)."""
         a = [0.0] * len(self.bounds)
         const = 0.0
         for key in keys:
             ei, _, k = self.index[key]
             a[ei] += 1.0
-            const += side * k
+            const += self.tops[key] if side else k
         return a, const
 
     def _value(self, keys: list[Key]) -> list[float]:
@@ -83,19 +106,19 @@ class _System:
             return
         t = self.t
         if isinstance(low, int) and not isinstance(low, str):
-            a, const = self._line(keys, 1)
+            a, const = self._line(keys, 0)
             self.equalities.append((a, float(int(low)) - const))
         if isinstance(high, int) and not isinstance(high, str):
-            a, const = self._line(keys, 4)
+            a, const = self._line(keys, 1)
             self.equalities.append((a, float(high) - const))
         if isinstance(low, str) and isinstance(high, str):
             if high == "x":  # a complement: its high bound at least the threshold
-                a, const = self._line(keys, 4)
+                a, const = self._line(keys, 1)
                 self.at_least.append((a, t - const))
             else:  # small: its low bound below the threshold, and something in it
-                a, const = self._line(keys, 1)
+                a, const = self._line(keys, 0)
                 self.at_least.append(([-x for x in a], const - (t - 1)))
-                a, const = self._line(keys, 4)
+                a, const = self._line(keys, 1)
                 self.at_least.append((a, 1 - const))
 
 
@@ -109,13 +132,16 @@ def attack_brief(numbers, rule, pinned_cells, columns=None, beside=()) -> list[t
     cell's (a corridor's total in the route table beside the table by corridor: ``_corridor_totals``).
     ``beside``: the tables by another category of the same selection that the brief prints too, each with its
     ``columns`` (the table by form beside the table by citizenship and the route tables), their cells keyed
-    ("cell", year, "by:category")."""
-    system = _System(rule.threshold)
+    ("cell", year, "by:category"). The width of the publisher's censored cells is read from the selection's file
+    (:func:`file_censored_high`), not assumed."""
+    system = _System(rule.threshold, file_censored_high(numbers.selection))
     printed: set[Key] = set()
     years_of: dict[str, tuple[int, int]] = {}
+    exacts: dict[str, int | None] = {}  # each year's part printed exactly, where the counts carry it
     for r in numbers.counts.iter_rows(named=True):
         if r["count_low"] is not None:
             years_of[str(r["year"])] = (int(r["count_low"]), int(r["count_high"]))
+            exacts[str(r["year"])] = r.get("victims_uncensored")
     for year, (low, high) in years_of.items():
         system.add(("year", year), low, high)
 
@@ -148,7 +174,9 @@ def attack_brief(numbers, rule, pinned_cells, columns=None, beside=()) -> list[t
             year, c = str(r["year"]), tag + str(r[by])
             if r["count_low"] is None:
                 continue
-            system.add(("cell", year, c), int(r["count_low"]), int(r["count_high"]))
+            system.add(
+                ("cell", year, c), int(r["count_low"]), int(r["count_high"]), r.get("victims_uncensored")
+            )
             categories.setdefault(year, []).append(c)
         table = cat.low
         n = table.frame.height - (1 if table.has_total_row else 0)
@@ -179,7 +207,7 @@ def attack_brief(numbers, rule, pinned_cells, columns=None, beside=()) -> list[t
             if year not in years_of:
                 continue
             low = sum(system.exact[("cell", year, c)] + system.index[("cell", year, c)][2] for c in present)
-            high = low + 3 * sum(system.index[("cell", year, c)][2] for c in present)
+            high = sum(system.exact[("cell", year, c)] + system.tops[("cell", year, c)] for c in present)
             ylow, yhigh = years_of[year]
             # the reader takes the categories to add up to the year's victims wherever they can
             if (low, high) == (ylow, yhigh) or (ylow == yhigh and low <= ylow <= high):
@@ -203,6 +231,9 @@ def attack_brief(numbers, rule, pinned_cells, columns=None, beside=()) -> list[t
             for r in panel.panel.counts.iter_rows(named=True)
             if r["count_low"] is not None
         }
+        panel_exact = {
+            str(r["year"]): r.get("victims_uncensored") for r in panel.panel.counts.iter_rows(named=True)
+        }
         table = panel.per_year.low
         n = table.frame.height - (1 if table.has_total_row else 0)
         cells = panel.per_year.cells("victims")
@@ -211,12 +242,13 @@ def attack_brief(numbers, rule, pinned_cells, columns=None, beside=()) -> list[t
             year = years[i]
             if year not in truth:
                 continue
-            system.add(("panel", year), *truth[year])
+            system.add(("panel", year), *truth[year], panel_exact.get(year))
             system.read([("panel", year)], cells[i])
             note(("panel", year), cells[i])
             parts = [("cell", year, c) for c in categories.get(year, []) if c.rpartition(">")[2] in reporters]
             low = sum(system.exact[p] + system.index[p][2] for p in parts)
-            high = low + 3 * sum(system.index[p][2] for p in parts)
+            high = sum(system.exact[p] + system.tops[p] for p in parts)
+
             if (
                 parts and (low, high) == truth[year]
             ):  # the steady reporters' cells add up to it, part for part

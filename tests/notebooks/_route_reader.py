@@ -1,8 +1,9 @@
 """An independent reader of a route table of UNODC's ranges, its key figures and the region table beside it.
 
 A reader holds what is published and knows how the ranges are made: each flow and each row of no route is an
-exact part ``E`` (what the publisher gives as a number) and censored parts (its ``<5`` cells, 1 to 4 each), its
-low bound ``E + L`` and its high bound ``E + H`` (``H = 4L``; a difference of censored sums only ``L <= H``).
+exact part ``E`` (what the publisher gives as a number) and censored parts (its ``<5`` cells, 1 to 4 each; a
+file's ``<10``, 1 to 9: the width read from the file), its low bound ``E + L`` and its high bound ``E + H``
+(``H = 4L``, ``9L`` for ``<10``; a difference of censored sums, or parts of several widths, only ``L <= H``).
 Every range shown fixes both bounds of its flows' sum, ``<5`` puts the low bound below the threshold, ``x`` both
 at the threshold or more, ``up to 8`` the high bound, ``at least 12`` the low one. :func:`pinned` asks an
 integer programme (``scipy.optimize.milp``, not the toolkit's solver) which bounds take one value only.
@@ -181,9 +182,11 @@ def pinned(
     (see the module's text), each withheld count's one bound asked. ``top_n`` and ``min_victims``: the listing read
     (the default listing); ``beside``: the lengths of other listings (of the same minimum) whose "All other
     routes" cells are read with it, each a sum of the flows that listing leaves out."""
+    from _brief_attack import file_censored_high
     from _scipy_highs import milp
 
     t = rule.threshold
+    width = file_censored_high(selection)  # the publisher's censored cells are 1 to width each
     read = reading(selection, rule, level, exact_counts=exact_counts, top_n=top_n, min_victims=min_victims)
     numbers = read.numbers
     flows = numbers.flow_table.with_row_index("_flow")
@@ -217,8 +220,9 @@ def pinned(
     for name, (_, low_part, high_part) in atoms.items():
         vector = np.zeros(3 * m)
         vector[2 * m + index[name]] = 1.0
-        vector[m + index[name]] = -4.0 if high_part == 4 * low_part else -1.0
-        rows.append(vector), lows.append(0.0), highs.append(0.0 if high_part == 4 * low_part else np.inf)
+        regular = high_part == width * low_part
+        vector[m + index[name]] = -float(width) if regular else -1.0
+        rows.append(vector), lows.append(0.0), highs.append(0.0 if regular else np.inf)
 
     def bound(line: Line, which: int) -> np.ndarray:
         vector = np.zeros(3 * m)

@@ -318,9 +318,10 @@ def test_causes_consequences_notebook_on_the_real_shared_files(tmp_path, shared_
     # events are countries (a country's first change counted) beside comparison countries, not "in" them
     import re
 
-    said = re.findall(r"([\d,]+)</span> countries with (?:a downgrade|an upgrade) \(each country's first with "
-                      r"detected victims both before and after it and no other in its window; for <span[^>]*>[\d,]+</span> of them not its "
-                      r"first (?:downgrade|upgrade)\), compared "
+    said = re.findall(r"([\d,]+)</span> countries with (?:a downgrade|an upgrade) \(for each, its first (?:downgrade|upgrade) with "
+                      r"detected victims both before and after it and no other (?:downgrade|upgrade) from <span[^>]*>\d+</span> years "
+                      r"before it to <span[^>]*>\d+</span> after; for <span[^>]*>[\d,]+</span> of them an earlier "
+                      r"(?:downgrade|upgrade) fell short of that\), compared "
                       r"with <span[^>]*>([\d,]+)</span> countries without one", text)  # fmt: skip
     assert len(said) == 2 and "with a upgrade" not in text
     assert {p.name for p in (folder / "figures").iterdir()} >= {
@@ -1079,10 +1080,12 @@ def test_the_tier_event_study_says_which_reports_its_comparisons_are_without_a_c
         first = dict(changes.group_by("iso3").agg(pl.col("year").min()).iter_rows())
         later = sum(year > first[iso3] for iso3, year in study.events.select("iso3", "year").iter_rows())
         assert later
+        # "no other in its window" named no window: a reader is told its years
+        before, after = -study.window[0], study.window[1]
         said = (
-            f"{study.events.height} countries with {'an' if kind == 'upgrade' else 'a'} {kind} (each country's "
-            f"first with detected victims both before and after it and no other in its window; for {later} of "
-            f"them not its first {kind})"
+            f"{study.events.height} countries with {'an' if kind == 'upgrade' else 'a'} {kind} (for each, its "
+            f"first {kind} with detected victims both before and after it and no other {kind} from {before} years "
+            f"before it to {after} after; for {later} of them an earlier {kind} fell short of that)"
         )
         assert said in text, (said, text[-900:])
 
@@ -1757,3 +1760,64 @@ def test_a_breakdown_of_one_age_group_says_the_age_in_years(demo):
     old = selection.with_columns(pl.lit("48+", dtype=selection["age_band"].dtype).alias("age_band"))
     view = views.profile_view(old, "means_of_control", "age_group", RULE)
     assert view is not None and "Every victim here is aged 48 years or over," in view.note
+
+
+def test_the_detection_model_reads_without_its_estimator_jargon(tmp_path, monkeypatch, panel):
+    """A reader read "95% interval (HC1)" over the rate ratios and "Poisson pseudo-likelihood with robust
+    intervals" under them, and nowhere what a rate ratio or p says: the header names the interval only, and the
+    note says in words what the ratio, its interval and p mean, and what the robust intervals allow."""
+    import IPython.display
+
+    model = society.detection_model(panel)
+    assert list(views.detection_model_view(model).columns) == ["Where", "Rate ratio", "95% interval", "p"]
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
+    views.show_society_section(panel, "THA", ["KHM", "MMR"], RULE)
+    markdown = " ".join(
+        o.get("text/markdown", "") if isinstance(o, dict) else str(getattr(o, "data", "")) for o in shown
+    )
+    text = " ".join(_unmarked(markdown).split())
+    assert "pseudo-likelihood" not in text and "(HC1)" not in text
+    assert (
+        "A rate ratio of two means twice as many detected victims per population, one no difference" in text
+    )
+    assert "p: how likely a ratio at least this far from one would be if there were no association" in text
+    from evidence.presentation.disclosure import find_small_counts
+
+    # a table's note is plain text: its digits would be read as counts of people (a brief was refused for "2")
+    assert views.DETECTION_MODEL_READING in text
+    assert not find_small_counts(views.DETECTION_MODEL_READING, RULE)
+
+
+def test_the_perpetrators_region_table_never_says_a_victim_can_be_in_several_of_its_rows(shared_data):
+    """Reader audit (causes and consequences, CTDC's Victim–Perpetrator synthetic release): the table of the
+    perpetrators' region against the victim's region of origin, whose rows (same region, same and other, other
+    only) hold each victim once and add up to 100%, read "A victim can have several, so the shares can add up
+    to more than 100%". Its note says each victim is in one row; the tables of several answers keep theirs."""
+    cases = load_cached(shared_data / "ctdc" / "vp_synthetic_condensed.csv")
+    view = views.profile_view(cases, causes.PERPETRATOR_ORIGIN, None, RULE)
+    assert view is not None
+    assert "A victim can have several" not in view.note
+    assert "Each victim is in one row only: the shares add up to 100%, up to rounding." in view.note, (
+        view.note
+    )
+    roles = views.profile_view(cases, "perpetrator_role", None, RULE)
+    assert roles is not None and "A victim can have several" in roles.note
+
+
+def test_the_society_prose_of_the_causes_notebook_names_its_model_in_words():
+    """Reader audit: the causes and consequences brief introduced its society section with "(Poisson
+    pseudo-likelihood, heteroskedasticity-robust intervals)": estimator names a government partner cannot read.
+    It says in words what the model does, as the detection model's table note does."""
+    import json
+    from pathlib import Path
+
+    notebook = Path(__file__).resolve().parents[2] / "notebooks" / "causes_consequences.ipynb"
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    prose = " ".join(" ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown").split())
+    assert "pseudo-likelihood" not in prose and "heteroskedasticity" not in prose
+    assert (
+        "(a Poisson model of the counts, with intervals that allow them to vary more than it assumes)"
+        in prose
+    )

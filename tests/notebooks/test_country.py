@@ -1589,3 +1589,18 @@ def test_a_range_at_a_glance_is_explained_in_the_box(tables):
     myanmar = _brief(tables, iso3="MMR", role="both")
     assert not any("–" in value for value in dict(country.key_figures(myanmar)).values())
     assert "A range where" not in country.key_figures_markdown(myanmar)
+
+
+def test_the_tier_age_sentence_tells_a_reader_where_later_placements_are_not_how_to_load_them():
+    """Reader audit (the briefs of Thailand, Cambodia, Lao PDR, Myanmar): the policy section, read by government
+    partners, said "later reports can be added as a simple tier CSV", an instruction to whoever builds the brief.
+    It says where a later placement is: the State Department's later reports."""
+    from evidence.notebooks.country import tier_age_sentence
+
+    said = tier_age_sentence((2015, 2021, 6))
+    assert "CSV" not in said and "can be added" not in said
+    assert said == (
+        "The tier data given end with the report of 2015, 6 years before the brief's other figures (2021): later "
+        "placements are not in them (the State Department publishes a report each June: a placement since 2015 is "
+        "in its later reports)."
+    )

@@ -1839,3 +1839,18 @@ def test_the_forms_without_a_model_are_listed_as_a_sentence_lists_them(real_tabl
         text,
     ), re.findall(r"No model for [^.]*\.", text)
     assert "too few victims with it" not in text
+
+
+def test_the_person_section_without_case_data_says_for_whom_and_where_the_reason_is(real_tables, shown):
+    """Thailand's brief (UNODC only for it) read "The person's side needs victim-level case data, and none holds
+    victims for this brief.": whose victims, and why none, were left to guess. It says what the section would
+    show, for whom, and where the brief says why."""
+    brief = open_brief([real_tables[1]], DisclosureRule(5), country="THA", role="destination")
+    country_views.show_causes_section(brief)
+    text = " ".join(_text(shown).split())
+    assert "none holds victims for this brief" not in text
+    assert (
+        "Not shown: how victims were recruited, controlled and exploited comes from victim-level case data, and "
+        "the data given hold none for Thailand as country of destination (Identified and assisted victims, "
+        "above, says why)."
+    ) in text, text[:600]

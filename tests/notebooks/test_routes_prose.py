@@ -47,3 +47,16 @@ def test_the_least_victims_of_a_new_corridor_is_said_as_the_analysis_takes_it():
     prose = _prose("routes")
     new = prose[prose.index("*new* when") :].split(".")[0]
     assert "at least five in it, or the disclosure threshold where that is higher" in new
+
+
+def test_the_route_charts_name_the_place_and_role_as_the_other_briefs_do():
+    """A reader of the Philippines' routes brief read "Largest routes, Philippines" and "Largest routes of detected
+    victims, Philippines" over the charts, where the trends and country briefs title theirs "…, the Philippines as
+    country of origin or destination": the route charts name the place as a sentence does mid-title, with whose
+    victims (the role) they count."""
+    cells = json.loads((REPO / "notebooks" / "routes.ipynb").read_text(encoding="utf-8"))["cells"]
+    code = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    titles = [line.strip() for line in code.splitlines() if "title=f" in line and "Largest routes" in line]
+    assert len(titles) == 2, titles
+    assert all("{opened.place_as(selection.role, in_text=True)}" in t for t in titles), titles
+    assert "{opened.place}" not in code

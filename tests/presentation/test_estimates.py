@@ -667,3 +667,17 @@ def test_the_estimate_table_says_withheld_once_a_row(counts) -> None:
     reasons = [text for item, text in rows if item == "disclosure control"]
     assert reasons and all("withheld" in text for text in reasons)
     assert "disclosure control" in repr(disclose_estimate(result)) or not disclose_estimate(result).reasons
+
+
+def test_the_headline_says_in_words_what_the_estimate_and_its_interval_are(western) -> None:
+    """A reader of the hidden-population brief met "Estimated total population: 11,015 (95% interval 9,614 –
+    13,527)" with no word of what a model's total or its interval mean until the assumptions, far below: the
+    headline says it beside the numbers, the interval's level its own."""
+    headline = estimate_headline(western)
+    said = (
+        "The estimate is a model's: from how the lists overlap, it puts a number on the people no list met and adds "
+        "them to those observed. The 95% interval is the range of totals the lists are compatible with if the "
+        "model's assumptions (below) hold; it allows nothing for their being wrong."
+    )
+    assert said in " ".join(headline.split()), headline
+    assert headline.index("estimated on none") < headline.index(said[:30])

@@ -31,7 +31,7 @@ from typing import Any, Final, Literal, NamedTuple, cast
 import polars as pl
 
 from evidence.analyses.count_models import EstimationError
-from evidence.analyses.intervals import UNCENSORED, wilson_interval
+from evidence.analyses.intervals import UNCENSORED, censoring_thresholds, wilson_interval
 from evidence.analyses.routes import GROWTH_ALPHA, FlowCoverage, PeriodSplit
 from evidence.analyses.selection import CELL_KEY, IN_MEMORY, RECORD_CELL_KEY, Selection, kept_once
 from evidence.analyses.trends import (
@@ -90,6 +90,8 @@ TOO_FEW = "Too few victims to show this table without disclosing small counts."
 TOP_N, MIN_VICTIMS = 10, 5
 #: a listing's length that lists every corridor (of at least its minimum)
 EVERY_CORRIDOR: Final = 2**31 - 1
+#: UNODC's censoring: a cell published as ``<5`` is read as 1 to 4, its high bound 4 (:func:`censored_high`).
+PUBLISHER_CENSORED_HIGH: Final = 4
 
 
 @fails_closed
@@ -156,27 +158,37 @@ def protected_bounds(
     *,
     total_label: str = "Total",
     exact: pl.DataFrame | None = None,
+    censored_high: int = PUBLISHER_CENSORED_HIGH,
 ) -> Bounds | None:
     """The two bounds of a table of censored counts (UNODC), protected as one system
     (:func:`~evidence.presentation.disclosure.suppress_bounds`: a reader holds both bounds of every published
     cell, so neither a withheld cell nor a small exact part follows from the pair), or None for a table too
     small to protect. ``exact``: each cell's part published exactly (:data:`~evidence.analyses.intervals.UNCENSORED`,
     cell for cell; a cell without one is made only of the publisher's ``<5`` cells: :func:`censored_cells`);
-    None: read from the bounds, and no cell taken as the publisher's own. The one protection of the route,
-    region and yearly tables of censored counts.
+    None: read from the bounds, and no cell taken as the publisher's own. ``censored_high``: the high bound of
+    the publisher's censored cells (:func:`censored_high`: 4 for UNODC's ``<5``, 9 for a file's ``<10``). The
+    one protection of the route, region and yearly tables of censored counts.
 
     The same tables protected again in a process are not audited again: a brief protects the same pair in
     each bound's route view and in each breakdown's yearly numbers (the audit is an integer programme)."""
     columns = list(value_columns)
     keys = (key,) if isinstance(key, str) else tuple(key)
-    found = (keys, tuple(columns), rule, total_label, low.shape, tuple(low.columns))
+    found = (keys, tuple(columns), rule, total_label, censored_high, low.shape, tuple(low.columns))
     for kept_low, kept_high, kept_exact, bounds in _PROTECTED_BOUNDS.get(found, ()):
         if _same(kept_low, low) and _same(kept_high, high) and _same(kept_exact, exact):
             return bounds
     censored = None if exact is None else censored_cells(exact, columns)
     try:
         pair = fails_closed(suppress_bounds)(
-            low, high, key, columns, rule, exact=exact, censored=censored, total_label=total_label
+            low,
+            high,
+            key,
+            columns,
+            rule,
+            exact=exact,
+            censored=censored,
+            total_label=total_label,
+            censored_range=(1, censored_high),
         )
     except SolverUnanswered:
         raise  # never kept: a later protection, the solver answering, proves what this one could not
@@ -207,6 +219,45 @@ def _same(kept: pl.DataFrame | None, given: pl.DataFrame | None) -> bool:
     if kept is None or given is None:
         return kept is None and given is None
     return kept.schema == given.schema and kept.equals(given, null_equal=True)
+
+
+def censored_high(selection: Selection | None) -> int:
+    """The high bound of the publisher's censored cells in the selection's table, as the loader reads ``<N`` (1
+    to N-1): 4 for UNODC's ``<5``, 9 for a file publishing ``<10``, so that a cell of an exact part ``E`` and
+    ``k`` such cells is read as ``E + k`` to ``E + 9k``, not as UNODC's ``E + 4k``. The largest where a file
+    publishes several (``<3`` and ``<10``: 9; a cell holding the ``<3`` then has bounds of no such form, read as
+    any such cell); 4 for a table without censored cells. Read once per table (a brief asks it of every table)."""
+    if selection is None:
+        return PUBLISHER_CENSORED_HIGH
+    data = selection.table.data if isinstance(selection.table, LoadedTable) else selection.table
+    if "censored" not in data.columns or "value_high" not in data.columns:
+        return PUBLISHER_CENSORED_HIGH
+
+    def read() -> int:
+        thresholds = censoring_thresholds(data.filter(pl.col("censored"))["value_high"])
+        return max(thresholds) - 1 if thresholds else PUBLISHER_CENSORED_HIGH
+
+    return kept_once(data, ("censored high",), read)
+
+
+def censored_labels(selection: Selection | None) -> str:
+    """How the publisher printed its censored cells in the selection's table, as read from it: ``<5`` for
+    UNODC's, ``<10`` for a file censoring at ten, ``<3 or <10`` for one publishing both (a country's own
+    breakdowns, role destination: its own rows' labels); ``<5`` without any."""
+    if selection is None:
+        return "<5"
+    data = selection.table.data if isinstance(selection.table, LoadedTable) else selection.table
+    if "censored" not in data.columns or "value_high" not in data.columns:
+        return "<5"
+    own = selection.country if selection.role == "destination" and "iso3" in data.columns else None
+
+    def read() -> tuple[int, ...]:
+        rows = data.filter(pl.col("censored") & (pl.col("iso3") == own if own is not None else True))
+        return tuple(censoring_thresholds(rows["value_high"]))
+
+    thresholds = kept_once(data, ("censored labels", own), read)
+
+    return word_list([f"<{n}" for n in thresholds or (5,)], last="or")
 
 
 def censored_cells(exact_parts: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
@@ -981,6 +1032,7 @@ def route_view(
     exact: bool = True,
     country: str | None = None,
     years: dict[tuple[str, str, str], list[int]] | None = None,
+    censored_high: int = PUBLISHER_CENSORED_HIGH,
 ) -> RouteView | None:
     """Build the :class:`RouteView` of a flow table (:func:`evidence.analyses.routes.flows`) and the victims of
     the selection not on a route (:class:`~evidence.analyses.routes.FlowCoverage`); None when the selection is
@@ -994,7 +1046,8 @@ def route_view(
     repatriation breakdown (:func:`evidence.analyses.routes.repatriation_split`) is labelled as such with its
     years (``years``: per origin, destination and basis, :func:`evidence.analyses.routes.flow_years`); those
     repatriated from abroad without a country are a row of their own, in the column :data:`NO_ROUTE`, named
-    after ``country`` (the selection's) where given."""
+    after ``country`` (the selection's) where given. ``censored_high``: the high bound of the publisher's
+    censored cells (:func:`censored_high`)."""
     side = 0 if exact or bound == "low" else 1
     return _route_views(
         flow_table,
@@ -1006,6 +1059,7 @@ def route_view(
         exact=exact,
         country=country,
         years=years,
+        censored_high=censored_high,
     )[0]
 
 
@@ -1020,6 +1074,7 @@ def _route_views(
     exact: bool,
     country: str | None,
     years: dict[tuple[str, str, str], list[int]] | None,
+    censored_high: int = PUBLISHER_CENSORED_HIGH,
 ) -> list[RouteView | None]:
     """:func:`route_view` of each bound in ``sides`` (0 the low, 1 the high): what the two bounds' views share
     (the corridors listed, the rows' counts of both bounds, the pair protected as one system) built once for
@@ -1051,6 +1106,7 @@ def _route_views(
                 exact=exact,
                 country=country,
                 years=years,
+                censored_high=censored_high,
             )
         ]
     side = sides[0]
@@ -1195,6 +1251,7 @@ def _route_views(
             rule,
             total_label=BREAKDOWN_SUM,
             exact=wide(UNCENSORED).rename(rename),
+            censored_high=censored_high,
         )
     views: list[RouteView | None] = []
     # the part published exactly is the same for both bounds: its margins made once per total label, not per bound
@@ -2261,11 +2318,17 @@ def _region_beside_routes(
 
 @fails_closed
 def region_ranges(
-    flow_table: pl.DataFrame, level: str, rule: DisclosureRule, low: RouteView, high: RouteView
+    flow_table: pl.DataFrame,
+    level: str,
+    rule: DisclosureRule,
+    low: RouteView,
+    high: RouteView,
+    censored_high: int = PUBLISHER_CENSORED_HIGH,
 ) -> Bounds | None:
     """The region table of UNODC's ranges (both bounds, :func:`protected_bounds`) protected together with the
     route table shown beside it (``low`` and ``high``: its two bounds' views), which stays as it is
-    (:func:`_ranges_beside_routes`); None when too small to protect, or when no withholding protects it."""
+    (:func:`_ranges_beside_routes`); None when too small to protect, or when no withholding protects it.
+    ``censored_high``: the high bound of the publisher's censored cells (:func:`censored_high`)."""
     from evidence.analyses import routes
 
     lows = routes.region_flow_matrix(flow_table, level, value="victims_low")  # type: ignore[arg-type]
@@ -2281,10 +2344,12 @@ def region_ranges(
     swapped = flow_table.drop("victims_low").rename({UNCENSORED: "victims_low"})
     exact = aligned(routes.region_flow_matrix(swapped, level, value="victims_low"))  # type: ignore[arg-type]
     lows = lows.fill_null(0)
-    bounds = protected_bounds(lows, highs, row_key, lows.columns[1:], rule, exact=exact)
+    bounds = protected_bounds(
+        lows, highs, row_key, lows.columns[1:], rule, exact=exact, censored_high=censored_high
+    )
     if bounds is None:
         return None
-    return _ranges_beside_routes(bounds, (lows, highs, exact), flow_table, level, low, high)
+    return _ranges_beside_routes(bounds, (lows, highs, exact), flow_table, level, low, high, censored_high)
 
 
 def _is_label(bound: object) -> bool:
@@ -2315,13 +2380,15 @@ def _ranges_beside_routes(
     level: str,
     low: RouteView,
     high: RouteView,
+    censored_high: int = PUBLISHER_CENSORED_HIGH,
 ) -> Bounds | None:
     """UNODC's region table (``bounds``; ``matrices``: its true low and high bounds and exact parts) protected
     together with the route table of the same flows shown beside it (``low``, ``high``), as
     :func:`_region_beside_routes` protects exact counts, on the bounds both publish (:class:`LinkedCounts`): each
-    flow and each row of no route has a low and a high bound, the high at least the low and at most four times it
-    (an exact part and ``<5`` cells of 1 to 4: ``E + k`` and ``E + 4k``; only ``low <= high`` for a difference of
-    censored sums), and each cell of either table, as the reader sees it (:func:`published_pair`: a range fixes
+    flow and each row of no route has a low and a high bound, the high at least the low and at most
+    ``censored_high`` times it (an exact part and ``<5`` cells of 1 to 4: ``E + k`` and ``E + 4k``; a file's
+    ``<10``, 1 to 9: ``E + 9k``; only ``low <= high`` for a difference of censored sums, or a cell of cells of
+    several widths), and each cell of either table, as the reader sees it (:func:`published_pair`: a range fixes
     both bounds, ``<5`` the low one below the threshold, ``x`` both at it or more), is the sum of its flows. Region
     cells are withheld in both bounds until no withheld count that may be small, nor a small exact part of a flow,
     follows (Lithuania as origin, threshold 11: the route table's ``x`` of 6 nationals repatriated from abroad
@@ -2346,12 +2413,12 @@ def _ranges_beside_routes(
         system.quantity(lo, bottom)
         system.quantity(hi, top)
         system.at_most.append({lo: 1.0, hi: -1.0})
-        if top - exact == 4 * (
-            bottom - exact
-        ):  # E + k and E + 4k, E >= 0: the high at most four times the low
-            system.at_most.append({hi: 1.0, lo: -4.0})
-            if exact > 0:  # a small exact part must not follow: (4 low - high) / 3
-                system.derived[("exact", name)] = {lo: 4 / 3, hi: -1 / 3}
+        width = censored_high
+        if top - exact == width * (bottom - exact):
+            # E + k and E + wk (w the censored high: 4 for UNODC's <5), E >= 0: the high at most w times the low
+            system.at_most.append({hi: 1.0, lo: -float(width)})
+            if exact > 0:  # a small exact part must not follow: (w low - high) / (w - 1)
+                system.derived[("exact", name)] = {lo: width / (width - 1), hi: -1 / (width - 1)}
 
     flow_rows = list(flows.select("_flow", "victims_low", "victims_high", UNCENSORED).iter_rows())
     for index, bottom, top, exact in flow_rows:
@@ -2630,7 +2697,7 @@ class RouteBounds:
         if self.exact:
             table = region_table(self.flow_table, level, rule, self.low)
             return None if table is None else Bounds(table, table)
-        return region_ranges(self.flow_table, level, rule, self.low, self.high)
+        return region_ranges(self.flow_table, level, rule, self.low, self.high, censored_high(self.selection))
 
     def withheld_corridors(self) -> frozenset[tuple[str, str]]:
         """The corridors (origin and destination ISO3) the route table lists with their total withheld (``<5``
@@ -2767,6 +2834,8 @@ def _route_numbers(
         options["years"] = routes.flow_years(selection)
     if not exact:
         options["country"] = selection.country
+        options["censored_high"] = censored_high(selection)
+
     options.setdefault("country", None)
     options.setdefault("years", None)
     # censored counts: both bounds' views built together (what they share once)
@@ -3448,7 +3517,8 @@ def no_breakdown_note(numbers: YearlyNumbers) -> str | None:
     if numbers.placeholder:
         said.append(
             f"{PLACEHOLDER_BREAKDOWN.capitalize()}: in {years_in_words(numbers.placeholder)} UNODC gives every "
-            f"category of the breakdown by {name} as <5, which together cannot reach {PLACEHOLDER_SHARE:.0%} of "
+            f"category of the breakdown by {name} as {censored_labels(numbers.selection)}, which together cannot "
+            f"reach {PLACEHOLDER_SHARE:.0%} of "
             f"the victims it published for the year ({PLACEHOLDER_SHARE_WITHOUT_TOTAL:.0%} in a year next to such "
             f"a year; without a total that year: {PLACEHOLDER_SHARE_WITHOUT_TOTAL:.0%} of its usual total): values "
             "that hold the place of a breakdown, not counts. Those cells are left empty, and "
@@ -4309,7 +4379,7 @@ def yearly_numbers(
         "counts": basis.counts.clone(),
         "by_counts": None if basis.by_counts is None else basis.by_counts.clone(),
         "panel": (
-            _panel_numbers(basis.steady, rule, basis.counts, basis.gaps, basis.others)
+            _panel_numbers(basis.steady, rule, basis.counts, basis.gaps, basis.others, basis.censored_high)
             if basis.steady is not None
             else None
         ),
@@ -4351,20 +4421,32 @@ class _YearlyBasis:
     texts: pl.DataFrame | None = None
     per_year: _BoundsFrames | None = None
     by_category: _CategoryFrames | None = None
+    #: a publisher's series: the high bound of its censored cells (:func:`censored_high`: 4 for UNODC's ``<5``)
+    censored_high: int = PUBLISHER_CENSORED_HIGH
 
 
 @dataclass(frozen=True)
 class _BoundsFrames:
     """A table of censored victims per year before protection: each bound's frame (year as text, the note on
-    flagged years, victims), its key columns and the part published exactly (:func:`_bounds_per_year`)."""
+    flagged years, victims), its key columns, the part published exactly (:func:`_bounds_per_year`) and the high
+    bound of the publisher's censored cells (:func:`censored_high`)."""
 
     low: pl.DataFrame
     high: pl.DataFrame
     keys: tuple[str, ...]
     exact: pl.DataFrame | None
+    censored_high: int = PUBLISHER_CENSORED_HIGH
 
     def protected(self, rule: DisclosureRule) -> Bounds | None:
-        return protected_bounds(self.low, self.high, list(self.keys), [VICTIMS], rule, exact=self.exact)
+        return protected_bounds(
+            self.low,
+            self.high,
+            list(self.keys),
+            [VICTIMS],
+            rule,
+            exact=self.exact,
+            censored_high=self.censored_high,
+        )
 
 
 @dataclass(frozen=True)
@@ -4380,6 +4462,10 @@ class _CategoryFrames:
     total: str
     known: pl.DataFrame
     known_values: pl.DataFrame
+    #: each category's part the publisher printed exactly, cell for cell (:func:`_category_cells`): with it a
+    #: cell's censored cells are read whatever their width (its low bound less it, the most they hold its high
+    #: bound less it), a ``<3`` beside ``<10`` too
+    printed: pl.DataFrame | None = None
 
     @functools.cached_property
     def values(self) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -4505,6 +4591,7 @@ def _selection_basis_of(
     empty: Mapping[str, frozenset[int]] = MappingProxyType({})
     usable, placeholders = (empty, empty) if selection.kind == "case" else _breakdown_years(selection)
     texts = _year_text(counts) if selection.kind != "case" and counts.height else None
+    width = censored_high(selection)
     return _YearlyBasis(
         counts=counts,
         by_counts=None,
@@ -4517,7 +4604,8 @@ def _selection_basis_of(
         usable=usable,
         placeholders=placeholders,
         texts=texts,
-        per_year=None if texts is None else _bounds_frames(texts, flagged),
+        per_year=None if texts is None else _bounds_frames(texts, flagged, width),
+        censored_high=width,
     )
 
 
@@ -4590,6 +4678,7 @@ def _panel_numbers(
     counts: pl.DataFrame,
     gaps: Sequence[IncompleteYear],
     others: tuple[IncompleteYear, ...],
+    censored_high: int = PUBLISHER_CENSORED_HIGH,
 ) -> PanelNumbers | None:
     """The steady reporters' series (``panel``), when the years that miss some reporters (``gaps``) and the
     other flagged years leave the full series fewer complete years than the panel spans (a trend
@@ -4607,23 +4696,29 @@ def _panel_numbers(
         gap_years=tuple(sorted(f.year for f in gaps)),
         other=others,
         per_year=_bounds_per_year(
-            _year_text(panel.counts), _flag_notes(incomplete) if incomplete else None, rule
+            _year_text(panel.counts), _flag_notes(incomplete) if incomplete else None, rule, censored_high
         ),
     )
 
 
 def _bounds_per_year(
-    counts: pl.DataFrame, flagged: Mapping[int, str] | None, rule: DisclosureRule
+    counts: pl.DataFrame,
+    flagged: Mapping[int, str] | None,
+    rule: DisclosureRule,
+    censored_high: int = PUBLISHER_CENSORED_HIGH,
 ) -> Bounds | None:
     """The protected table of censored victims per year (year as text, the note on flagged years, ``flagged``:
     :func:`_flag_notes`, unless None, victims), both bounds as one system (:func:`protected_bounds`); None when too
     small to protect. A year made only of the publisher's ``<5`` cells (nothing published exactly) needs no
-    complement (:func:`censored_cells`)."""
-    return _bounds_frames(counts, flagged).protected(rule)
+    complement (:func:`censored_cells`). ``censored_high``: the high bound of the publisher's censored cells."""
+    return _bounds_frames(counts, flagged, censored_high).protected(rule)
 
 
-def _bounds_frames(counts: pl.DataFrame, flagged: Mapping[int, str] | None) -> _BoundsFrames:
-    """What :func:`_bounds_per_year` protects: each bound's frame, its keys and the part published exactly."""
+def _bounds_frames(
+    counts: pl.DataFrame, flagged: Mapping[int, str] | None, censored_high: int = PUBLISHER_CENSORED_HIGH
+) -> _BoundsFrames:
+    """What :func:`_bounds_per_year` protects: each bound's frame, its keys, the part published exactly and the
+    high bound of the publisher's censored cells."""
     notes = [] if flagged is None else [_notes(counts["year"], flagged)]
     keys = ("year",) if flagged is None else ("year", "note")
     # the frames made of the columns themselves, no query (a select of them, renamed)
@@ -4632,7 +4727,7 @@ def _bounds_frames(counts: pl.DataFrame, flagged: Mapping[int, str] | None) -> _
         pl.DataFrame([counts["year"], *notes, counts[bound].alias(VICTIMS)])
         for bound in ("count_low", "count_high")
     )
-    return _BoundsFrames(low, high, keys, exact)
+    return _BoundsFrames(low, high, keys, exact, censored_high)
 
 
 def _year_text(frame: pl.DataFrame) -> pl.DataFrame:
@@ -5380,6 +5475,8 @@ def _protected_category_rows(
     panel: Mapping[int, _PanelRow] | None = None,
     yearly: _YearlyColumn | None = None,
     beside: Mapping[str, tuple[int, float]] | None = None,
+    censored_high: int = PUBLISHER_CENSORED_HIGH,
+    printed: pl.DataFrame | None = None,
 ) -> tuple[DisclosedTable, DisclosedTable]:
     """The two bounds of a year × category table of a publisher's censored counts (``tables``, primary
     suppression; ``values``: their true bounds, row for row), with further cells withheld (``x``) until no
@@ -5387,10 +5484,13 @@ def _protected_category_rows(
     Female 91, Male ``<10``, total 96 gave Male = 5 back; Female is withheld too.
 
     One system per row (the rows share no margin; :func:`protect_linked`), of the cells' values: a cell is its
-    exact part and its censored parts (``k`` of them, ``k`` to ``4k`` victims: the publisher's ``<5``, whose
-    bounds are its own public figures, known to the reader); the sum of categories, where printed, gives each
+    exact part and its censored parts (``k`` of them, ``k`` to ``wk`` victims, ``w`` the ``censored_high`` of
+    the publisher's cells: 4 for its ``<5``, 9 for a file's ``<10``, whose bounds are its own public figures,
+    known to the reader); the sum of categories, where printed, gives each
     bound's sum; the total (printed here and in the yearly table, never withheld here) is taken to be the
-    categories' sum where it can be (between the sum's bounds). A cell withheld is withheld in both bounds."""
+    categories' sum where it can be (between the sum's bounds). A cell withheld is withheld in both bounds.
+    ``printed``: each category's part printed exactly, cell for cell (read from the bounds without it:
+    :func:`_cell_parts`)."""
     low_table, high_table = tables
     low, high = values
     withheld: dict[str, set[int]] = {}
@@ -5400,14 +5500,19 @@ def _protected_category_rows(
     # the columns as lists, read once (a cell of a frame read by row and column is a query of its own)
     lows = {c: low[c].to_list() for c in categories if c in low.columns}
     highs = {c: high[c].to_list() for c in lows}
+    prints = {c: printed[c].to_list() if printed is not None and c in printed.columns else None for c in lows}
     why = {
         c: (low_table.reasons[c].to_list(), high_table.reasons[c].to_list()) for c in low_table.count_columns
     }
     for row in range(low.height):
         present = [c for c in lows if lows[c][row] is not None]
-        # each cell's censored parts k and exact part E: low E + k, high E + 4k
-        parts = {c: (highs[c][row] - lows[c][row]) // 3 for c in present}
-        exact = {c: max(lows[c][row] - parts[c], 0) for c in present}
+        # each cell's exact part E, its k censored cells and the most they hold: low E + k, high E + top
+        split = {
+            c: _cell_parts(lows[c][row], highs[c][row], _at(prints[c], row), censored_high) for c in present
+        }
+        exact = {c: e for c, (e, _, _) in split.items()}
+        parts = {c: k for c, (_, k, _) in split.items()}
+        tops = {c: top for c, (_, _, top) in split.items()}
         reasons = {
             c: (
                 SMALL_REASON
@@ -5422,7 +5527,9 @@ def _protected_category_rows(
         if not (
             any(exact[c] > 0 and reasons[c] is not None for c in present)
             or (
-                reasons.get(total) is not None and total in low.columns and _exact_part(low, high, total, row)
+                reasons.get(total) is not None
+                and total in low.columns
+                and _exact_part(low, high, total, row, censored_high)
             )
             or (margin is not None and any(margin[2]) and _panel_exact(margin, present, exact))
         ):
@@ -5440,6 +5547,8 @@ def _protected_category_rows(
             panel=margin,
             yearly=None if yearly is None else yearly.beside(str(low_table.frame["year"][row])),
             bounds=None if beside is None else beside.get(str(low_table.frame["year"][row])),
+            censored_high=censored_high,
+            tops=tops,
         )
         if added is _WHOLE_ROW:  # the cells printed exactly left empty, and the sum
             for c in present:
@@ -5464,28 +5573,52 @@ def _protected_category_rows(
     return low_table, high_table
 
 
-def _small_parts(low: int, high: int) -> int:
-    """How many of the publisher's ``<5`` a count of true bounds ``low`` and ``high`` holds: ``k`` of ``E + k`` to
-    ``E + 4k`` (each 1 to 4, ``E`` printed exactly); 0 where the bounds are of another form (a file's ``<10``: 1
-    to 9 is no ``E + k`` to ``E + 4k`` of any ``E`` of 0 or more)."""
-    k, rest = divmod(high - low, 3)
+def _cell_parts(low: int, high: int, printed: int | None, censored_high: int) -> tuple[int, int, int]:
+    """A cell's exact part ``E``, its number ``k`` of the publisher's censored cells and the most they hold
+    (``top``): low ``E + k``, high ``E + top``. From the part the publisher printed (``printed``: the counts'
+    own, whatever the censored cells' widths: a ``<3`` beside ``<10``), else from the bounds, each censored cell 1
+    to ``censored_high`` (``top`` = ``wk``)."""
+    if printed is None:
+        k = (high - low) // (censored_high - 1)
+        exact = max(low - k, 0)
+    else:
+        exact, k = printed, low - printed
+    return exact, k, high - exact
+
+
+def _at(values: Sequence[Any] | None, row: int) -> Any:
+    """The value of ``values`` at ``row`` (None without values), an int where there is one."""
+    if values is None or values[row] is None:
+        return None
+    return int(values[row])
+
+
+def _small_parts(low: int, high: int, censored_high: int = PUBLISHER_CENSORED_HIGH) -> int:
+    """How many of the publisher's censored cells (each 1 to ``censored_high``: 4 for UNODC's ``<5``, 9 for a
+    file's ``<10``) a count of true bounds ``low`` and ``high`` holds: ``k`` of ``E + k`` to ``E + wk`` (``w``
+    the censored high, ``E`` printed exactly); 0 where the bounds are of another form (a file's ``<10`` read as
+    UNODC's ``<5``: 1 to 9 is no ``E + k`` to ``E + 4k`` of any ``E`` of 0 or more)."""
+    k, rest = divmod(high - low, censored_high - 1)
     return k if not rest and low - k >= 0 else 0
 
 
-def _printed_part(low: int, high: int) -> int:
+def _printed_part(low: int, high: int, censored_high: int = PUBLISHER_CENSORED_HIGH) -> int:
     """The part of a cell of true bounds ``low`` and ``high`` the publisher printed exactly: ``E`` of ``E + k`` to
-    ``E + 4k``, the cell itself where both bounds are one, else 0 (bounds of another form: :func:`_small_parts`)."""
+    ``E + wk`` (``w``: ``censored_high``), the cell itself where both bounds are one, else 0 (bounds of another
+    form: :func:`_small_parts`)."""
     if low == high:
         return low
-    k = _small_parts(low, high)
+    k = _small_parts(low, high, censored_high)
     return low - k if k else 0
 
 
-def _exact_part(low: pl.DataFrame, high: pl.DataFrame, column: str, row: int) -> bool:
-    """Whether a cell of ``column`` (its true bounds ``low`` and ``high``: ``E + k`` and ``E + 4k``) has a part
-    the publisher printed exactly."""
+def _exact_part(
+    low: pl.DataFrame, high: pl.DataFrame, column: str, row: int, censored_high: int = PUBLISHER_CENSORED_HIGH
+) -> bool:
+    """Whether a cell of ``column`` (its true bounds ``low`` and ``high``: ``E + k`` and ``E + wk``, ``w`` the
+    ``censored_high`` of the publisher's cells) has a part the publisher printed exactly."""
     lo, hi = low[column][row], high[column][row]
-    return lo is not None and hi is not None and int(lo) - (int(hi) - int(lo)) // 3 > 0
+    return lo is not None and hi is not None and int(lo) - (int(hi) - int(lo)) // (censored_high - 1) > 0
 
 
 def _panel_exact(margin: _PanelRow, present: Sequence[str], exact: Mapping[str, int]) -> bool:
@@ -5548,6 +5681,8 @@ def _protect_category_row(
     panel: _PanelRow | None = None,
     yearly: _YearlyRest | None = None,
     bounds: tuple[int, float] | None = None,
+    censored_high: int = PUBLISHER_CENSORED_HIGH,
+    tops: Mapping[str, int] | None = None,
 ) -> tuple[Collection[Hashable], bool]:
     """The cells of one row of :func:`_protected_category_rows` to withhold further, and whether its sum of
     categories is to be left empty: when no complement frees the row with the sum shown or withheld (Hungary's
@@ -5571,6 +5706,8 @@ def _protect_category_row(
         panel=panel,
         yearly=yearly,
         bounds=bounds,
+        censored_high=censored_high,
+        tops=tops,
     )
     try:
         added = protect_linked(system, rule, among=among)
@@ -5591,6 +5728,8 @@ def _protect_category_row(
                 panel=panel,
                 yearly=yearly,
                 bounds=bounds,
+                censored_high=censored_high,
+                tops=tops,
             )
         return _WHOLE_ROW, True
 
@@ -5613,6 +5752,8 @@ def _category_row_lines(
     name: Callable[[Hashable], Hashable] = lambda quantity: quantity,
     parts_apart: bool = False,
     bounds: tuple[int, float] | None = None,
+    censored_high: int = PUBLISHER_CENSORED_HIGH,
+    tops: Mapping[str, int] | None = None,
 ) -> set[Hashable]:
     """One row of a year × category table of censored counts in ``system`` (:func:`_protect_category_row`): its
     cells (exact and censored parts), its total where it is their sum, each bound of its sum of categories, the
@@ -5622,7 +5763,12 @@ def _category_row_lines(
     (``("exact", category)``), known where an end of the cell is printed, not a constant the reader always
     knows (:func:`_protected_with_column_totals`: a cell withheld as ``x`` or left empty hides it). ``bounds``: the
     least and the most the year's victims can be by the brief's other tables by category
-    (:func:`_breakdown_year_bounds`), read where the row's total is withheld."""
+    (:func:`_breakdown_year_bounds`), read where the row's total is withheld. ``censored_high``: the high bound of
+    the publisher's censored cells (a cell's ``k`` of them hold ``k`` to ``wk``); ``tops``: the most each cell's
+    censored cells hold, where read from the part printed (:func:`_cell_parts`), else ``wk``."""
+    width = censored_high
+    if tops is None:
+        tops = {c: width * parts[c] for c in present}
     low_table, high_table = tables
     low, high = values
     printed = low[total][row] if total in low.columns else None
@@ -5633,13 +5779,13 @@ def _category_row_lines(
     among: set[Hashable] = set()
     for c in present:
         cell, censored = name(("cell", c)), name(("censored", c))
-        extra = min(spare, 3 * parts[c])
+        extra = min(spare, tops[c] - parts[c])
         spare -= extra
         system.quantity(cell, exact[c] + parts[c] + extra)
         if parts[c]:
             system.quantity(censored, parts[c] + extra)
             system.at_most += [
-                {censored: 1.0, ONE: -4.0 * parts[c]},
+                {censored: 1.0, ONE: -float(tops[c])},
                 {ONE: float(parts[c]), censored: -1.0},
             ]
             if parts_apart and exact[c]:
@@ -5671,14 +5817,14 @@ def _category_row_lines(
         _publish_read(system, row_total, int(printed), reasons[total], rule)
         # a total of the publisher's ranges is its low bound (its exact part and one for each <5 in it), as the
         # yearly table's years and total row are read: the cells' count is that less its k <5 and what they
-        # hold, k to 4k, which need not be the categories' own (read as the cells' count, a year's 13-25 capped
+        # hold, k to wk, which need not be the categories' own (read as the cells' count, a year's 13-25 capped
         # their exact parts at 13 less their <5)
-        total_parts = _small_parts(int(printed), int(high[total][row]))
+        total_parts = _small_parts(int(printed), int(high[total][row]), width)
         if total_parts:
             held = name(("censored", total))
             system.quantity(held, total_parts)
             system.at_most += [
-                {held: 1.0, ONE: -4.0 * total_parts},
+                {held: 1.0, ONE: -float(width) * total_parts},
                 {ONE: float(total_parts), held: -1.0},
             ]
             system.equalities.append({**cells, row_total: -1.0, ONE: float(total_parts), held: -1.0})
@@ -5693,15 +5839,15 @@ def _category_row_lines(
         if yearly is not None:  # the yearly table's other years and its total row, printed in the same brief
             others, (grand, grand_reason) = yearly
             for year, (low_bound, reading, held) in others.items():
-                _yearly_reading(system, ("year", year), low_bound, reading, held, rule)
+                _yearly_reading(system, ("year", year), low_bound, reading, held, rule, width)
             _publish_read(system, ("year", "total"), grand, grand_reason, rule)
             system.equalities.append(
                 {row_total: 1.0, **{("year", year): 1.0 for year in others}, ("year", "total"): -1.0}
             )
     if sum_shown and CATEGORY_SUM in low.columns:  # each bound of the sum: exact parts and censored bounds
-        for end, bound, table in (("low", 1.0, low_table), ("high", 4.0, high_table)):
+        for end, held_parts, table in (("low", parts, low_table), ("high", tops, high_table)):
             sum_bound = name((CATEGORY_SUM, end))
-            value = sum(exact[c] + bound * parts[c] for c in present)
+            value = sum(exact[c] + held_parts[c] for c in present)
             system.quantity(sum_bound, int(value))
             # a sum of the publisher's <5 alone is its own public figure, read as printed
             sum_reason = table.reasons[CATEGORY_SUM][row] if any(exact[c] for c in present) else None
@@ -5710,7 +5856,7 @@ def _category_row_lines(
                 {
                     **cells,
                     **{name(("censored", c)): -1.0 for c in present if parts[c]},
-                    ONE: bound * sum(parts.values()),
+                    ONE: float(sum(held_parts[c] for c in present)),
                     sum_bound: -1.0,
                 }
             )
@@ -5720,17 +5866,18 @@ def _category_row_lines(
         members, truth, why = panel
         summed = [c for c in present if c in members]
         k = sum(parts[c] for c in summed)
+        top = sum(tops[c] for c in summed)
         e = sum(exact[c] for c in summed)
-        if summed and truth == (e + k, e + 4 * k):  # its reporters' cells add up to it
-            for end, bound, reason in (("low", 1, why[0]), ("high", 4, why[1])):
+        if summed and truth == (e + k, e + top):  # its reporters' cells add up to it
+            for end, held, reason in (("low", k, why[0]), ("high", top, why[1])):
                 count = name(("panel", end))
-                system.quantity(count, e + bound * k)
-                _publish_read(system, count, e + bound * k, reason, rule)
+                system.quantity(count, e + held)
+                _publish_read(system, count, e + held, reason, rule)
                 system.equalities.append(
                     {
                         **{name(("cell", c)): 1.0 for c in summed},
                         **{name(("censored", c)): -1.0 for c in summed if parts[c]},
-                        ONE: float(bound * k),
+                        ONE: float(held),
                         count: -1.0,
                     }
                 )
@@ -5901,6 +6048,8 @@ def _protected_with_column_totals(
     yearly: _YearlyColumn | None = None,
     beside: Mapping[str, tuple[int, float]] | None = None,
     panel_table: _PanelTable | None = None,
+    censored_high: int = PUBLISHER_CENSORED_HIGH,
+    printed: pl.DataFrame | None = None,
 ) -> tuple[DisclosedTable, DisclosedTable] | None:
     """The two bounds of a year × category table protected row by row (:func:`_protected_category_rows`), with
     further cells withheld (``x``) until nothing withheld follows from all its rows together and the sums of its
@@ -5908,20 +6057,30 @@ def _protected_with_column_totals(
     bound is withheld there or None, :func:`_route_margins`; ``doubtful``: the years, as text, whose cells are
     in none of them): the rows share those margins. Mexico as both at threshold 11 (UNODC's 2023 workbook): Mexico → United States
     ``x`` in 2020, protecting Mexico → Guatemala's 5 beside a sum of 844–853, was the route table's 4,763 less
-    the years shown, 836, and gave the 5 back. None when no withholding protects the table."""
+    the years shown, 836, and gave the 5 back. None when no withholding protects the table. ``printed``: each
+    category's part printed exactly, as :func:`_protected_category_rows` reads it."""
     low_table, high_table = tables
     low, high = values
     system = LinkedCounts()
     system.publish(ONE, 1, None)
     among: set[Hashable] = set()
-    columns: dict[str, list[tuple[Hashable, Hashable | None, int, int]]] = {}
-    printed: dict[int, list[Hashable]] = {}  # per row: its counts printed exactly (cells, sum)
+    columns: dict[str, list[tuple[Hashable, Hashable | None, int, int, int]]] = {}
+    prints = {
+        c: printed[c].to_list() if printed is not None and c in printed.columns else None for c in categories
+    }
+    printed_counts: dict[int, list[Hashable]] = {}  # per row: its counts printed exactly (cells, sum)
     for row in range(low.height):
         present = [c for c in categories if c in low.columns and low[c][row] is not None]
         if not present:
             continue
-        parts = {c: (int(high[c][row]) - int(low[c][row])) // 3 for c in present}
-        exact = {c: max(int(low[c][row]) - parts[c], 0) for c in present}
+        # each cell's exact part E, its k censored cells and the most they hold: low E + k, high E + top
+        split = {
+            c: _cell_parts(int(low[c][row]), int(high[c][row]), _at(prints[c], row), censored_high)
+            for c in present
+        }
+        exact = {c: e for c, (e, _, _) in split.items()}
+        parts = {c: k for c, (_, k, _) in split.items()}
+        tops = {c: top for c, (_, _, top) in split.items()}
         reasons: dict[str, str | None] = {}
         for c in low_table.count_columns:
             low_why, high_why = low_table.reasons[c][row], high_table.reasons[c][row]
@@ -5955,13 +6114,15 @@ def _protected_with_column_totals(
             name=named,
             parts_apart=True,
             bounds=None if beside is None else beside.get(str(low_table.frame["year"][row])),
+            censored_high=censored_high,
+            tops=tops,
         )
         for c in present if str(low_table.frame["year"][row]) not in doubtful else ():
             # a doubtful year's breakdown is shown but counted in no corridor's route: the route table gives it a
             # row of its own (Nigeria as destination: Benin → Nigeria 459 beside 40 more in a doubtful year)
             censored = named(("censored", c)) if parts[c] else None
-            columns.setdefault(c, []).append((named(("cell", c)), censored, exact[c], parts[c]))
-        printed[row] = [
+            columns.setdefault(c, []).append((named(("cell", c)), censored, exact[c], parts[c], tops[c]))
+        printed_counts[row] = [
             *(named(("cell", c)) for c in present if exact[c]),
             *(named(("exact", c)) for c in present if exact[c] and parts[c]),
             *(named((CATEGORY_SUM, end)) for end in ("low", "high")),
@@ -5997,22 +6158,23 @@ def _protected_with_column_totals(
         added = False
         for n, (summed, why) in enumerate(stage, start=first):
             held = [cell for c in summed for cell in columns.get(c, [])]
-            if not any(exact for _, _, exact, _ in held):
+            if not any(exact for _, _, exact, _, _ in held):
                 continue  # the publisher's <5 alone: its own public figures
             added = True
-            k = sum(part for _, _, _, part in held)
-            exact_sum = sum(exact for _, _, exact, _ in held)
-            for end, bound, reason in (("low", 1, why[0]), ("high", 4, why[1])):
+            k = sum(part for _, _, _, part, _ in held)
+            top = sum(most for _, _, _, _, most in held)
+            exact_sum = sum(exact for _, _, exact, _, _ in held)
+            for end, parts_held, reason in (("low", k, why[0]), ("high", top, why[1])):
                 name = ("margin", n, end)
-                _publish_read(system, name, exact_sum + bound * k, reason, rule)
-                line: dict[Hashable, float] = {cell: 1.0 for cell, _, _, _ in held}
-                line.update({censored: -1.0 for _, censored, _, _ in held if censored is not None})
-                system.equalities.append({**line, ONE: float(bound * k), name: -1.0})
+                _publish_read(system, name, exact_sum + parts_held, reason, rule)
+                line: dict[Hashable, float] = {cell: 1.0 for cell, _, _, _, _ in held}
+                line.update({censored: -1.0 for _, censored, _, _, _ in held if censored is not None})
+                system.equalities.append({**line, ONE: float(parts_held), name: -1.0})
         return added
 
     read(margins.rows, 0)
     shown_before = {q for q in among if system.status.get(q) is None}
-    empty = _protected_jointly(system, rule, among, printed)
+    empty = _protected_jointly(system, rule, among, printed_counts)
     if empty is None:
         return None
     # the class cells second, from the table protected with the rows' totals, which most often hides what they
@@ -6020,7 +6182,7 @@ def _protected_with_column_totals(
     # (Brazil as origin by destination at 11: 2014's Ireland, 8, beside the totals row's transregional; 6 counts
     # shown fewer than before the class cells were read, none so)
     if read(margins.classes, len(margins.rows)):
-        more = _protected_jointly(system, rule, among, printed)
+        more = _protected_jointly(system, rule, among, printed_counts)
         if more is None:
             return None
         empty |= more
@@ -6032,7 +6194,7 @@ def _protected_with_column_totals(
         low_table = withhold_cells(low_table, column, sorted(rows))
         high_table = withhold_cells(high_table, column, sorted(rows))
     return (
-        _without_breakdowns(low_table, high_table, values, sorted(empty))
+        _without_breakdowns(low_table, high_table, values, sorted(empty), censored_high)
         if empty
         else (low_table, high_table)
     )
@@ -6298,6 +6460,7 @@ def _without_breakdowns(
     high_table: DisclosedTable,
     values: tuple[pl.DataFrame, pl.DataFrame],
     rows: Sequence[int] | None = None,
+    censored_high: int = PUBLISHER_CENSORED_HIGH,
 ) -> tuple[DisclosedTable, DisclosedTable]:
     """The two bounds of a year × category table with every cell that holds a count the publisher printed
     exactly, and every sum of categories, left empty, each row noted (:data:`BREAKDOWN_WITHHELD`): what is left
@@ -6308,7 +6471,7 @@ def _without_breakdowns(
         if c == CATEGORY_SUM:
             empty = rows
         elif c in low.columns and c in high.columns:
-            empty = [r for r in rows if low[c][r] is not None and _exact_part(low, high, c, r)]
+            empty = [r for r in rows if low[c][r] is not None and _exact_part(low, high, c, r, censored_high)]
         else:
             continue
         low_table, high_table = (_blank_cells(t, c, empty) for t in (low_table, high_table))
@@ -6362,7 +6525,7 @@ def _censored_frames(basis: _YearlyBasis, selection: Selection, by: str | None) 
         # cost more in planning than the rows themselves (a third of a publisher's yearly numbers, built per
         # country and dimension). The same frames, column for column: the year as text as :func:`_year_text`
         # casts it, the bounds Int64 as the counts have them (trends casts them), a missing cell null
-        cells = _category_cells(by_counts, by)
+        cells = _category_cells(by_counts, by, basis.censored_high)
         held_back = {str(y) for y in placeholder}
         breakdown_years = {year for year, _ in cells}
         total_years = set(counts["year"].to_list())
@@ -6465,6 +6628,12 @@ def _censored_frames(basis: _YearlyBasis, selection: Selection, by: str | None) 
             known_values=pl.DataFrame(
                 frame(lambda cell: cell[0] if known(cell) else None, pl.Int64())  # type: ignore[index]
             ),
+            printed=pl.DataFrame(
+                [
+                    pl.Series(c, [None if cell is None else cell[2] for cell in read[c]], pl.Int64)
+                    for c in categories
+                ]
+            ),
         )
     return dataclasses.replace(basis, by_category=by_category)
 
@@ -6473,24 +6642,34 @@ def _censored_frames(basis: _YearlyBasis, selection: Selection, by: str | None) 
 _NO_PART: Final = object()
 
 
-def _category_cells(by_counts: pl.DataFrame, by: str) -> dict[tuple[str | None, Any], tuple[Any, Any, int]]:
+def _category_cells(
+    by_counts: pl.DataFrame, by: str, censored_high: int = PUBLISHER_CENSORED_HIGH
+) -> dict[tuple[str | None, Any], tuple[Any, Any, int]]:
     """The counts by year and category of a publisher's series (:func:`~evidence.analyses.trends.yearly_counts`:
     a row per year and category, the keys of its group-by) by year as text and category: each cell's bounds
-    and the part the publisher printed exactly (``E`` of ``E + k`` to ``E + 4k``: none in a ``<5`` cell). A cell
+    and the part the publisher printed exactly: the counts' own (:data:`~evidence.analyses.intervals.UNCENSORED`)
+    where they carry it, else read from the bounds (``E`` of ``E + k`` to ``E + wk``, ``w`` the ``censored_high``
+    of its censored cells: none in a ``<5`` cell; a cell of cells of several widths, a ``<3`` beside ``<10``,
+    has bounds of no such form). A cell
     of several of the workbook's rows can hold both (Kuwait as both, by destination: 2015's Kuwait, 10-19, is 7
     and three ``<5``), and is no sum of ``<5`` alone: shown ``up to 19``, its high bound gave the 7 back."""
+    lows, highs = by_counts["count_low"].to_list(), by_counts["count_high"].to_list()
+    printed = (
+        by_counts[UNCENSORED].to_list()
+        if UNCENSORED in by_counts.columns
+        else [
+            None if low is None or high is None else _printed_part(int(low), int(high), censored_high)
+            for low, high in zip(lows, highs, strict=True)
+        ]
+    )
     return {
         (None if year is None else str(year), category): (
             low,
             high,
-            _printed_part(int(low), int(high)) if low is not None and high is not None else 0,
+            int(part or 0) if low is not None and high is not None else 0,
         )
-        for year, category, low, high in zip(
-            by_counts["year"].to_list(),
-            by_counts[by].to_list(),
-            by_counts["count_low"].to_list(),
-            by_counts["count_high"].to_list(),
-            strict=True,
+        for year, category, low, high, part in zip(
+            by_counts["year"].to_list(), by_counts[by].to_list(), lows, highs, printed, strict=True
         )
     }
 
@@ -6552,13 +6731,14 @@ def _per_year_beside_routes(
     panel_table = None if panel is None else panel.per_year
     if per_year is None or per_year.exact or selection.kind == "case":
         return per_year, panel_table
-    column = _yearly_column(per_year, counts)
+    width = censored_high(selection)
+    column = _yearly_column(per_year, counts, width)
     routes = route_numbers(selection, rule)
     beside_routes = routes is not None and not routes.exact and routes.flow_table.height > 0
     steady, panel_truth = None, {}
     if panel is not None and panel_table is not None and not panel_table.exact:
         panel_counts = _year_text(panel.panel.counts)
-        steady, panel_truth = _yearly_column(panel_table, panel_counts), _true_bounds(panel_counts)
+        steady, panel_truth = _yearly_column(panel_table, panel_counts, width), _true_bounds(panel_counts)
     if column is None or not (beside_routes or steady):  # no route table nor steady reporters beside it
         return per_year, panel_table
     tables = {
@@ -6584,7 +6764,7 @@ def _per_year_beside_routes(
     among: set[Hashable] = set()
     for tag, published in (("year", column), *([("panel", steady)] if steady else [])):
         for year, (low, reading, parts) in published.years.items():
-            _yearly_reading(system, (tag, year), low, reading, parts, rule)
+            _yearly_reading(system, (tag, year), low, reading, parts, rule, width)
             if reading is None and low > parts:  # printed, with a part the publisher printed exactly
                 among.add((tag, year))
         grand, grand_reason = published.total
@@ -6683,58 +6863,68 @@ def _route_cells_in(
         steady = None
     if not margins and steady is None:
         return False
-    cells: dict[str, list[tuple[Hashable, int, int]]] = {}  # by category: (name, exact part, <5 cells)
-    years: dict[str, list[tuple[Hashable, int, int]]] = {}
-    reported: dict[str, list[tuple[Hashable, int, int]]] = {}  # by year: the steady reporters' cells
-    for year, category, low, high in by_counts.select("year", by, *_BOUNDS).iter_rows():
+    width = censored_high(selection)  # a cell of k censored cells holds k to wk (w: 4 for UNODC's <5)
+    #: by category, by year and (the steady reporters' cells) by year: (name, exact part, <5 cells, the most
+    #: they hold)
+    Cell = tuple[Hashable, int, int, int]
+    cells: dict[str, list[Cell]] = {}
+    years: dict[str, list[Cell]] = {}
+    reported: dict[str, list[Cell]] = {}
+    # the part printed exactly: the counts' own where they carry it (any widths), else read from the bounds
+    exacts = by_counts[UNCENSORED].to_list() if UNCENSORED in by_counts.columns else [None] * by_counts.height
+    for year, category, low, high, printed in zip(
+        *(by_counts[c].to_list() for c in ("year", by, *_BOUNDS)), exacts, strict=True
+    ):
         if low is None or high is None or year is None:
             continue
-        parts = (int(high) - int(low)) // 3
-        exact = int(low) - parts
+        exact, parts, top = _cell_parts(int(low), int(high), printed, width)
         name = ("cell", by, str(year), str(category))
         # the publisher's <5 alone: no exact part, as anyone with its file knows
         _publish_read(system, name, exact, _UNPUBLISHED if exact else None, rule)
         if not parts and rule.is_small(exact):
             system.derived[("small cell", by, str(year), str(category))] = {name: 1.0}
-        cells.setdefault(str(category), []).append((name, exact, parts))
-        years.setdefault(str(year), []).append((name, exact, parts))
+        cells.setdefault(str(category), []).append((name, exact, parts, top))
+        years.setdefault(str(year), []).append((name, exact, parts, top))
         if steady is not None and str(category).rpartition(">")[2] in steady[0]:
-            reported.setdefault(str(year), []).append((name, exact, parts))
+            reported.setdefault(str(year), []).append((name, exact, parts, top))
     for year, held in years.items():
         if year not in column.years or year not in truth:
             continue
-        k = sum(parts for _, _, parts in held)
-        exact = sum(e for _, e, _ in held)
-        line: dict[Hashable, float] = {name: -1.0 for name, _, _ in held}
-        if truth[year] == (exact + k, exact + 4 * k):  # the year's low bound: its cells' exact parts and k
+        k = sum(parts for _, _, parts, _ in held)
+        most = sum(top for _, _, _, top in held)
+        exact = sum(e for _, e, _, _ in held)
+        line: dict[Hashable, float] = {name: -1.0 for name, _, _, _ in held}
+        if truth[year] == (exact + k, exact + most):  # the year's low bound: its cells' exact parts and k
             system.equalities.append({("year", year): 1.0, **line, ONE: -float(k)})
-        elif truth[year][0] == truth[year][1] and exact + k <= truth[year][0] <= exact + 4 * k:
-            # a year the publisher gives exactly, its cells' <5 between k and 4k (of it)
+        elif truth[year][0] == truth[year][1] and exact + k <= truth[year][0] <= exact + most:
+            # a year the publisher gives exactly, its cells' <5 between k and the most they hold (4k: of it)
             censored = ("censored", by, year)
             system.quantity(censored, truth[year][0] - exact)
-            system.at_most += [{censored: 1.0, ONE: -4.0 * k}, {ONE: float(k), censored: -1.0}]
+            system.at_most += [{censored: 1.0, ONE: -float(most)}, {ONE: float(k), censored: -1.0}]
             system.equalities.append({("year", year): 1.0, **line, censored: -1.0})
     if steady is not None:
         _, counted, published = steady
         for year, held in reported.items():
-            k = sum(parts for _, _, parts in held)
-            exact = sum(e for _, e, _ in held)
+            k = sum(parts for _, _, parts, _ in held)
+            most = sum(top for _, _, _, top in held)
+            exact = sum(e for _, e, _, _ in held)
             # the steady reporters' low bound: their cells' exact parts and k, where their bounds add up to it
-            if year in published.years and counted.get(year) == (exact + k, exact + 4 * k):
+            if year in published.years and counted.get(year) == (exact + k, exact + most):
                 system.equalities.append(
-                    {("panel", year): 1.0, **{name: -1.0 for name, _, _ in held}, ONE: -float(k)}
+                    {("panel", year): 1.0, **{name: -1.0 for name, _, _, _ in held}, ONE: -float(k)}
                 )
     for n, (summed, why) in enumerate(margins):
         held = [cell for c in summed for cell in cells.get(c, [])]
-        if not any(exact for _, exact, _ in held):
+        if not any(exact for _, exact, _, _ in held):
             continue  # the publisher's <5 alone: its own public figures
-        k = sum(parts for _, _, parts in held)
-        exact = sum(e for _, e, _ in held)
-        for end, bound, reason in (("low", 1, why[0]), ("high", 4, why[1])):
+        k = sum(parts for _, _, parts, _ in held)
+        most = sum(top for _, _, _, top in held)
+        exact = sum(e for _, e, _, _ in held)
+        for end, parts_held, reason in (("low", k, why[0]), ("high", most, why[1])):
             margin = ("margin", by, n, end)
-            _publish_read(system, margin, exact + bound * k, reason, rule)
+            _publish_read(system, margin, exact + parts_held, reason, rule)
             system.equalities.append(
-                {**{cell: 1.0 for cell, _, _ in held}, ONE: float(bound * k), margin: -1.0}
+                {**{cell: 1.0 for cell, _, _, _ in held}, ONE: float(parts_held), margin: -1.0}
             )
     return bool(margins) or bool(reported)
 
@@ -6756,7 +6946,9 @@ def _censored_yearly_column(
         key,
         # the yearly totals with the year as text: the basis' own (of the same totals) where it has them
         lambda: _yearly_column(
-            per_year, basis.texts if basis.texts is not None else _year_text(basis.counts)
+            per_year,
+            basis.texts if basis.texts is not None else _year_text(basis.counts),
+            basis.censored_high,
         ),
     )
 
@@ -6800,7 +6992,9 @@ def _breakdown_year_bounds(selection: Selection, basis: _YearlyBasis, rule: Disc
             for year, low, high in by_counts.select("year", "count_low", "count_high").iter_rows():
                 if year is not None and low is not None and high is not None:
                     rows.setdefault(str(year), []).append((int(low), int(high)))
-            found[by] = _row_year_bounds(rows, years, rule, published=selection.role != "origin")
+            found[by] = _row_year_bounds(
+                rows, years, rule, published=selection.role != "origin", censored_high=basis.censored_high
+            )
         return MappingProxyType(found)
 
     key = ("breakdown year bounds", *selection.cache_key, basis.gaps, rule)
@@ -6828,19 +7022,22 @@ def _row_year_bounds(
     rule: DisclosureRule,
     *,
     published: bool,
+    censored_high: int = PUBLISHER_CENSORED_HIGH,
 ) -> dict[str, tuple[int, float]]:
     """:func:`_breakdown_year_bounds` of one table by category (``rows``: each year's cells' true bounds;
     ``years``: each year's; ``published``: a publisher's total beside the categories, their sum printed where
-    it differs in some year, as :func:`_censored_frames` prints it)."""
+    it differs in some year, as :func:`_censored_frames` prints it; ``censored_high``: the high bound of the
+    publisher's censored cells, each cell ``E + k`` to ``E + wk``)."""
+    width = censored_high
     summed = published and any(
         year in years and (sum(lo for lo, _ in cells), sum(hi for _, hi in cells)) != years[year]
         for year, cells in rows.items()
     )
     out: dict[str, tuple[int, float]] = {}
     for year, cells in rows.items():
-        if year not in years or any(lo != hi and not _small_parts(lo, hi) for lo, hi in cells):
-            continue  # a cell's bounds not of the publisher's <5 (a file's <10): the row bounds nothing here
-        k = sum((hi - lo) // 3 for lo, hi in cells)
+        if year not in years or any(lo != hi and not _small_parts(lo, hi, width) for lo, hi in cells):
+            continue  # a cell's bounds not of the publisher's censored cells (a <3 among <10): no bound here
+        k = sum((hi - lo) // (width - 1) for lo, hi in cells)
         cells_low, cells_high = sum(lo for lo, _ in cells), sum(hi for _, hi in cells)
         ylow, yhigh = years[year]
         # the reader takes the categories to add up to the year's victims wherever they can
@@ -6850,7 +7047,7 @@ def _row_year_bounds(
             continue
         least, most = 0, 0.0  # the cells' exact parts
         for lo, hi in cells:
-            parts = (hi - lo) // 3
+            parts = (hi - lo) // (width - 1)
             exact = lo - parts
             if not exact:  # the publisher's <5 alone
                 continue
@@ -6865,7 +7062,7 @@ def _row_year_bounds(
             most = min(most, rule.threshold - 1 - k)
         elif summed and exact_sum:
             least, most = exact_sum, float(exact_sum)
-        out[year] = (least + k, most + 4 * k)
+        out[year] = (least + k, most + width * k)
     return out
 
 
@@ -6906,6 +7103,8 @@ def _censored_numbers(
             panel=panel,
             yearly=yearly,
             beside=beside,
+            censored_high=basis.censored_high,
+            printed=frames.printed,
         )
         if common["by"] in TOTALS_PUBLISHED_ELSEWHERE and common["by_counts"] is not None:
             jointly = _protected_with_column_totals(
@@ -6920,9 +7119,14 @@ def _censored_numbers(
                 yearly=yearly,
                 beside=beside,
                 panel_table=_panel_table(common["panel"]),
+                censored_high=basis.censored_high,
+                printed=frames.printed,
             )
+
             # no withholding protects it: each year's breakdown left empty where it holds a count printed exactly
-            low_table, high_table = jointly or _without_breakdowns(low_table, high_table, frames.values)
+            low_table, high_table = jointly or _without_breakdowns(
+                low_table, high_table, frames.values, censored_high=basis.censored_high
+            )
         low_table = dataclasses.replace(
             low_table, known=frames.known.clone(), known_values=frames.known_values.clone()
         )
@@ -7067,8 +7271,12 @@ class _YearlyColumn:
         return {y: v for y, v in self.years.items() if y != year}, self.total
 
 
-def _yearly_column(per_year: Bounds | None, counts: pl.DataFrame) -> _YearlyColumn | None:
-    """The :class:`_YearlyColumn` of a protected table of victims per year (``counts``: its true bounds), None
+def _yearly_column(
+    per_year: Bounds | None, counts: pl.DataFrame, censored_high: int = PUBLISHER_CENSORED_HIGH
+) -> _YearlyColumn | None:
+    """The :class:`_YearlyColumn` of a protected table of victims per year (``counts``: its true bounds and, where
+    it carries it, the part printed exactly; each year ``E + k`` to ``E + wk`` without it, ``w`` the
+    ``censored_high`` of the publisher's cells), None
     without a total row. MLT as both at threshold 10: its 2007 row (Russia's 6, Ukraine's ``<5``, a total of 7
     and a sum of categories at least 10) gave the total at least 7; the yearly table's total row (118), with
     2013 at least 10 and 2017 (6 and a ``<5``: ``x``) at least 7, at most 7: Russia's 6 back."""
@@ -7077,6 +7285,11 @@ def _yearly_column(per_year: Bounds | None, counts: pl.DataFrame) -> _YearlyColu
     table = per_year.low
     n = table.frame.height - 1
     truth = _true_bounds(counts)
+    printed = (
+        dict(zip(map(str, counts["year"].to_list()), counts[UNCENSORED].to_list(), strict=True))
+        if UNCENSORED in counts.columns
+        else {}
+    )
     pairs = per_year.cells(VICTIMS)
     label = table.rule.label
     years: dict[str, tuple[int, str | None, int]] = {}
@@ -7084,7 +7297,8 @@ def _yearly_column(per_year: Bounds | None, counts: pl.DataFrame) -> _YearlyColu
         if year not in truth:
             continue
         low, high = truth[year]
-        parts = (high - low) // 3
+        _, parts, _ = _cell_parts(low, high, _at([printed.get(year)], 0), censored_high)
+
         withheld = isinstance(pair[0], str) or isinstance(pair[1], str)
         if low - parts <= 0 or not withheld:  # the publisher's <5 alone (public), or printed
             years[year] = (low, None, parts)
@@ -7101,16 +7315,24 @@ def _yearly_column(per_year: Bounds | None, counts: pl.DataFrame) -> _YearlyColu
 
 
 def _yearly_reading(
-    system: LinkedCounts, year: Hashable, value: int, reading: str | None, parts: int, rule: DisclosureRule
+    system: LinkedCounts,
+    year: Hashable,
+    value: int,
+    reading: str | None,
+    parts: int,
+    rule: DisclosureRule,
+    censored_high: int = PUBLISHER_CENSORED_HIGH,
 ) -> None:
     """A year of the table of victims per year in a row's system (its low bound ``value``): as its cell is
     published, a year with the publisher's ``<5`` in it (``parts`` of them) at least that many, and one with an
-    exact part withheld bounded as its pair says (``x``: its high bound, 3 a part above, at least the threshold;
-    small: its low bound below it), never a target (its exact part follows at best to within the ``<5``)."""
+    exact part withheld bounded as its pair says (``x``: its high bound, ``censored_high`` less 1 a part above
+    (3 for UNODC's ``<5``), at least the threshold; small: its low bound below it), never a target (its exact
+    part follows at best to within the ``<5``)."""
     if reading in (_MIXED_X, _MIXED_SMALL):
         system.quantity(year, value)
         if reading == _MIXED_X:
-            system.at_most.append({ONE: float(rule.threshold - 3 * parts), year: -1.0})
+            system.at_most.append({ONE: float(rule.threshold - (censored_high - 1) * parts), year: -1.0})
+
         else:
             system.at_most.append({year: 1.0, ONE: -float(rule.threshold - 1)})
     else:

@@ -101,11 +101,14 @@ class ProfileView:
 
     @property
     def note(self) -> str:
-        multi = (
-            " A victim can have several, so the shares can add up to more than 100%."
-            if self.topic in causes.MULTI_VALUED
-            else ""
-        )
+        if self.topic == causes.PERPETRATOR_ORIGIN:
+            # one row per victim by construction (same region, same and other, other only), though protected as
+            # the topics of several answers are: "can have several" misread its rows
+            multi = " Each victim is in one row only: the shares add up to 100%, up to rounding."
+        elif self.topic in causes.MULTI_VALUED:
+            multi = " A victim can have several, so the shares can add up to more than 100%."
+        else:
+            multi = ""
         one = ""
         if self.only is not None:  # what the characteristic's own table shows (all 211 male): nothing new
             one = f" Every victim here {_one_group(*self.only)}, so the table has one column, all victims."
@@ -1246,6 +1249,16 @@ def _too_few_note(exc: Exception) -> str:
     return re.sub(r"\d+", lambda m: number(int(m.group()), "parameter"), text)
 
 
+#: What the detection model's columns say, under its table: a reader is told, not the estimator's name alone.
+#: In words, no digit: a table's note is plain text, whose digits the disclosure scan reads as counts.
+DETECTION_MODEL_READING = (
+    "A rate ratio of two means twice as many detected victims per population, one no difference, where the measure "
+    "is that much higher and the others are the same; p: how likely a ratio at least this far from one would be if "
+    "there were no association. A Poisson model whose intervals allow the counts to vary more than it assumes "
+    "(robust, HC1)."
+)
+
+
 def detection_model_view(model: DetectionModel) -> pl.DataFrame:
     """The detection model's rate ratios as a table."""
     return (
@@ -1257,7 +1270,7 @@ def detection_model_view(model: DetectionModel) -> pl.DataFrame:
                 "{} – {}",
                 pl.col("ci_low").map_elements(_ratio, return_dtype=pl.String),
                 pl.col("ci_high").map_elements(_ratio, return_dtype=pl.String),
-            ).alias(f"{level_text(model.level)} interval ({model.cov_type})"),
+            ).alias(f"{level_text(model.level)} interval"),  # the estimator is named in the note, in words
             pl.col("p_value")
             .map_elements(lambda p: f"{p:.3f}" if p >= 0.001 else "<0.001", return_dtype=pl.String)
             .alias("p"),
@@ -2711,8 +2724,8 @@ def show_society_section(
                 model_table,
                 note=f"{model.n_countries} countries, each with the victims its authorities detected in it, of any "
                 f"citizenship, in the year nearest the GSI's estimate within {first}–{last} (a country whose "
-                "latest count is older is left out); "
-                "Poisson pseudo-likelihood with robust intervals. An association, not a cause.",
+                "latest count is older is left out). "
+                f"{DETECTION_MODEL_READING} An association, not a cause.",
                 source=citation("unodc_glotip", "walkfree_gsi"),  # as the scatter above: the model's data
                 # "Where": the change a ratio is for ("10 points higher": a step of a scale, no count of people)
                 kinds={"Where": "parameter"} | {c: "statistic" for c in model_table.columns[1:]},
@@ -2762,10 +2775,14 @@ def show_society_section(
             display(
                 Markdown(
                     "; ".join(
-                        f"{number(s.events.height, 'countries')} countries with {_article(s.kind)} {s.kind} (each "
-                        "country's first with detected victims both before and after it and no other in its "
-                        f"window; for "
-                        f"{number(later_events(panel, s), 'countries')} of them not its first {s.kind}), compared with "
+                        # the window in years ("no other in its window" named none); a later event "fell short"
+                        # ("not its first" read as the country's first change of all)
+                        f"{number(s.events.height, 'countries')} countries with {_article(s.kind)} {s.kind} (for "
+                        f"each, its first {s.kind} with detected victims both before and after it and no other "
+                        f"{s.kind} from {number(-s.window[0], 'parameter')} years before it to "
+                        f"{number(s.window[1], 'parameter')} after; for "
+                        f"{number(later_events(panel, s), 'countries')} of them an earlier {s.kind} fell short of "
+                        "that), compared with "
                         f"{number(s.n_countries - s.events.height, 'countries')} "
                         f"countries without one in the TIP reports of {covered}"
                         for s in studies

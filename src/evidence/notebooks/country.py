@@ -1652,7 +1652,8 @@ def tier_age_sentence(age: tuple[int, int, int]) -> str:
     return (
         f"The tier data given end with the report of {last}, {gap} year{'s' if gap != 1 else ''} before the "
         f"brief's other figures ({other}): later placements are not in them (the State Department publishes a "
-        "report each June; later reports can be added as a simple tier CSV)."
+        # where a reader finds a later placement; how to add a tier file is the toolkit's documentation's to say
+        f"report each June: a placement since {last} is in its later reports)."
     )
 
 

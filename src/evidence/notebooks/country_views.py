@@ -933,7 +933,14 @@ def show_causes_section(brief: CountryBrief) -> None:
     _say("### For the trafficked person")
     cases = [brief.selection(t).records() for t in brief.holding("case")]
     if not cases:
-        _say("The person's side needs victim-level case data, and none holds victims for this brief.")
+        # for whom, and where the brief says why (no file given, regions only, other years): said once, above
+        _say(
+            escape_markdown(
+                "Not shown: how victims were recruited, controlled and exploited comes from victim-level case "
+                f"data, and the data given hold none for {brief.place_role} (Identified and assisted victims, "
+                "above, says why)."
+            )
+        )
     else:
         source = brief.cite(*brief.holding("case"))
         from evidence.notebooks.causes_views import beside_counts, recorded_in_tables

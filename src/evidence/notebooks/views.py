@@ -1304,9 +1304,21 @@ WORLD_MAP_GREY = "not among the largest routes shown, or withheld"
 def category_names(by: str | None, categories: Sequence[str]) -> dict[str, str]:
     """The names readers know the categories of a breakdown by country or corridor by (``KHM`` → Cambodia,
     ``KHM>THA`` → Cambodia → Thailand, :func:`~evidence.notebooks.builders.category_name`); a category that is
-    not a country code keeps its label ("Unknown")."""
+    not a country code keeps its label ("Unknown"). Case data's age bands say their unit (``9-17`` → "9-17 years",
+    ``48+`` → "48 years or over"), as UNODC's ("0 to 17 years") and the person tables' notes do."""
+    if by == "age_band":
+        return {category: name for category in categories if (name := _age_band_name(str(category)))}
     named = {category: category_name(by, category) for category in categories}
     return {category: name for category, name in named.items() if name is not None}
+
+
+def _age_band_name(band: str) -> str | None:
+    """A case-data age band with its unit ("9-17 years", "48 years or over"); None for another label."""
+    if re.fullmatch(r"\d+-\d+", band):
+        return f"{band} years"
+    if re.fullmatch(r"\d+\+", band):
+        return f"{band[:-1]} years or over"
+    return None
 
 
 #: The categories of a multi-valued breakdown as readers name several of them ("several forms of exploitation",
@@ -1977,12 +1989,9 @@ def show_completeness(opened: Opened) -> None:
 
     kept_withheld = _kept_withheld(opened)
     for index, table in enumerate(opened.tables):
-        show_source_heading(table)
-        if table.kind != "case":
-            # a country-level table (UNODC, GSI, TIP tiers) has its coverage section below
-            below = "; see the coverage below" if table.kind in ("indicator", "gsi", "tier") else ""
-            show_markdown(f"Field completeness is summarised for victim-level case tables{below}.")
+        if table.kind != "case":  # said once for them all, below (a heading and a sentence each read thrice)
             continue
+        show_source_heading(table)
         if not table.rows_kept:  # every row rejected: a table of zeros, and no year to break it down by
             show_markdown(
                 "No row of this file was kept (see the rejected rows above): no field to summarise."
@@ -2098,6 +2107,22 @@ def show_completeness(opened: Opened) -> None:
                     _SHARES_ONLY if shares_only else None,
                 ),
                 perturbed=counts_perturbed,
+            )
+    country_level = [t for t in opened.tables if t.kind != "case"]
+    if country_level:
+        # a country-level table (UNODC, GSI, TIP tiers) has its coverage section below
+        covered = [t for t in country_level if t.kind in ("indicator", "gsi", "tier")]
+        show_markdown("### Country-level tables")
+        if covered:
+            show_markdown(
+                f"{word_list([_title(t) for t in covered])}: country-level tables, whose coverage (countries and "
+                "values, never people) is in the coverage below; field completeness is for victim-level case "
+                "tables."
+            )
+        if others := [t for t in country_level if t.kind not in ("indicator", "gsi", "tier")]:
+            show_markdown(
+                f"{word_list([_title(t) for t in others])}: field completeness is summarised for victim-level "
+                "case tables only."
             )
 
 

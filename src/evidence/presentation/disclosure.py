@@ -44,7 +44,8 @@ Secondary suppression (:func:`suppress_table`)
 
 Censored counts published as two bounds (:func:`suppress_bounds`)
     A cell of censored counts is an exact part ``E`` and ``k`` censored parts of 1..4: low ``E + k``, high
-    ``E + 4k``. A reader who holds both bounds has ``E`` and ``k`` (5–8: one ``<5`` and an exact 4), and
+    ``E + 4k`` (UNODC's ``<5``; ``censored_range`` gives another publisher's width, 1..9 for a file's ``<10``:
+    ``E + 9k``). A reader who holds both bounds has ``E`` and ``k`` (5–8: one ``<5`` and an exact 4), and
     combines the two tables' totals, so the bounds are protected as one system: a cell whose exact part is small
     (``0 < E < threshold``, margins included) is withheld in both bounds, each bound is protected as above, and
     an integer programme then audits the pair (what the reader sees: a cell withheld in either bound is withheld

@@ -1142,6 +1142,12 @@ def estimate_headline(
             f"People on at least one list: {shown.text('observed')}; estimated on none: "
             f"{shown.text('dark_figure')}."
         ),
+        # what a modelled total and its interval mean, beside them: the assumptions come far below
+        (
+            "The estimate is a model's: from how the lists overlap, it puts a number on the people no list met and "
+            f"adds them to those observed. The {level_text(result.level)} interval is the range of totals the lists "
+            "are compatible with if the model's assumptions (below) hold; it allows nothing for their being wrong."
+        ),
     ]
     if text := lower_limit_text(result, rule):
         # its first sentence: the table of estimate_rows beside the headline gives the whole (a brief read it twice)
