@@ -501,3 +501,28 @@ def test_the_legend_of_x_names_a_recorded_margin_only_where_the_table_has_one() 
     )
     assert COMPLEMENT_NOTE_RECORDED in table_data(means, source="S").notes
     assert COMPLEMENT_NOTE in table_data(routes, source="S").notes
+
+
+def test_a_small_label_among_shares_is_said_to_be_a_count_not_a_share() -> None:
+    """A table that publishes only shares (means of control by form) shows a withheld cell as <11 beside 37%:
+    read as "under 11%" unless its legend, right under the table, says it is a count of people withheld."""
+    shares = pl.DataFrame(
+        {"form": ["Forced labour", "Other"], "Threats": ["49%", "<11"], "Abuse": ["x", "–"]}
+    )
+    notes = table_data(shares, source="CTDC").notes
+    legend = next(n for n in notes if n.startswith("<11:"))
+    assert legend == (
+        "<11: fewer than 11 people, not shown to protect individuals; in a column of shares it is the count "
+        "of people behind the share that is fewer than 11, not the share (not under 11%), and the share is "
+        "withheld with it."
+    )
+    assert legend in json.dumps(table_data(shares, source="CTDC").to_json())
+    # a table of counts keeps the legend of counts, and so does one of counts with their shares in brackets
+    counts = pl.DataFrame({"form": ["Forced labour", "Other"], "victims": ["49", "<11"]})
+    assert "<11: fewer than 11, not shown to protect individuals." in table_data(counts).notes
+    both = pl.DataFrame({"form": ["Forced labour", "Other"], "Female": ["62 (20.6%)", "<11"]})
+    assert "<11: fewer than 11, not shown to protect individuals." in table_data(both).notes
+    # a table of shares whose withheld row shows none: only its caller can say it is a table of shares
+    withheld_row = pl.DataFrame({"form": ["Other"], "Threats": ["<11"], "Abuse": ["–"]})
+    assert legend not in table_data(withheld_row).notes
+    assert legend in table_data(withheld_row, shares="row").notes
