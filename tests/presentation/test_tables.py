@@ -26,6 +26,7 @@ from evidence.presentation.tables import (
     TableData,
     display_frame,
     format_share,
+    small_note,
     table_data,
     table_html,
     table_markdown,
@@ -526,3 +527,18 @@ def test_a_small_label_among_shares_is_said_to_be_a_count_not_a_share() -> None:
     withheld_row = pl.DataFrame({"form": ["Other"], "Threats": ["<11"], "Abuse": ["–"]})
     assert legend not in table_data(withheld_row).notes
     assert legend in table_data(withheld_row, shares="row").notes
+
+
+def test_a_table_of_shares_explains_its_dashes_not_labels_it_does_not_show(table) -> None:
+    """A disclosed table shown as shares writes its withheld cells "–": legends of <5 and x under it explained
+    labels no cell shows, and left the dash's reason apart from them; its note now says what a dash withholds."""
+    data = table_data(table, source="CTDC", shares="column")
+    cells = {cell for row in data.rows for cell in row}
+    assert "–" in cells and not cells & {"<5", "x"}
+    assert not [n for n in data.notes if n.startswith(("<5:", "x:"))], data.notes
+    assert data.notes[0] == (
+        "Shares of the column total; – where the count or the total is withheld: a count of fewer than 5 "
+        "people (not a share under 5%), or one withheld so that no small count can be recomputed from a total."
+    )
+    # a table of counts keeps its legends
+    assert table_data(table, source="CTDC").notes[:2] == (small_note("<5", 5), COMPLEMENT_NOTE)

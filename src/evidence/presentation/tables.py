@@ -118,17 +118,29 @@ def table_notes(table: DisclosedTable, source: str, *, shares: Shares = None) ->
         raise ParameterError("every table names its source (e.g. source='CTDC global dataset, 2023')")
     notes = []
     reasons = {r for c in table.count_columns for r in table.reasons[c].drop_nulls().to_list()}
-    if "small" in reasons:
-        notes.append(small_note(table.rule.label, table.rule.threshold, perturbed=table.perturbed))
-    if "complement" in reasons:
-        notes.append(complement_note(table.frame))
+    if shares is not None:
+        # its withheld cells read "–", never <5 or x: the note on shares says what a dash withholds (a count of
+        # people, which a reader of shares could take for a share under 5%), not legends of labels not shown
+        why = []
+        if "small" in reasons:
+            threshold = table.rule.threshold
+            after = " before or after perturbation" if table.perturbed else ""
+            why.append(f"a count of fewer than {threshold} people{after} (not a share under {threshold}%)")
+        if "complement" in reasons:
+            why.append(
+                f"{'one' if why else 'a count'} withheld so that no small count can be recomputed from a total"
+            )
+        notes.append(
+            f"Shares of the {shares} total; {SHARE_SUPPRESSED_LABEL} where the count or the total is withheld"
+            + (f": {', or '.join(why)}." if why else ".")
+        )
+    else:
+        if "small" in reasons:
+            notes.append(small_note(table.rule.label, table.rule.threshold, perturbed=table.perturbed))
+        if "complement" in reasons:
+            notes.append(complement_note(table.frame))
     if table.perturbed:
         notes.append(PERTURBATION_NOTE)
-    if shares is not None:
-        notes.append(
-            f"Shares of the {shares} total; {SHARE_SUPPRESSED_LABEL} where the count or the total is "
-            "withheld."
-        )
     notes.append(source_note(source))
     return notes
 
