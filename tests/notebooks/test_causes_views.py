@@ -1821,3 +1821,26 @@ def test_the_society_prose_of_the_causes_notebook_names_its_model_in_words():
         "(a Poisson model of the counts, with intervals that allow them to vary more than it assumes)"
         in prose
     )
+
+
+def test_the_heat_tables_withheld_cells_are_told_from_its_shares(small):
+    """The heat table publishes only shares: its <11 is a count withheld (not a share under 11%), and its – a
+    share not shown (its row's number of victims withheld): both said right under it, in every format
+    (Thailand's victims at a threshold of eleven show both)."""
+    from evidence.presentation.tables import table_data
+
+    rule = DisclosureRule(11)
+    section = views.person_section(small, rule)
+    table, _ = views.heat_table(small, rule, counts=section.heat)
+    cells = {v for c in table.columns[1:-1] for v in table[c].to_list()}
+    assert {rule.label, "–"} <= cells
+    # as the notebook shows it (its one row shows no share: only the table can say it is a table of shares)
+    data = table_data(
+        table, source="CTDC", note=views.heat_note(section.heat, table), shares="row", perturbed=True
+    )
+    legend = next(n for n in data.notes if n.startswith(f"{rule.label}:"))
+    assert "not the share (not under 11%)" in legend
+    assert data.notes[-1].endswith(f" {views.HEAT_DASH_NOTE}") and "withheld" in views.HEAT_DASH_NOTE
+    assert data.to_json()["notes"] == list(data.notes)
+    # a table without a dash has no legend of it
+    assert views.HEAT_DASH_NOTE not in views.heat_note(section.heat, table.filter(pl.lit(False)))
