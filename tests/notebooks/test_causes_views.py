@@ -1306,9 +1306,11 @@ def test_a_category_a_model_leaves_out_gives_back_no_small_count_with_the_tables
     assert "27" not in left, left  # 30 - 27 = 3 men with no form recorded
 
 
-def _society_text(monkeypatch, tmp_path, panel, country: str, charts: list | None = None) -> str:
-    """The society section of ``country`` (no peers) as a reader reads its Markdown, marks and spacing aside;
-    its charts, drawn nowhere, collected in ``charts``."""
+def _society_text(
+    monkeypatch, tmp_path, panel, country: str, charts: list | None = None, peers: list[str] | None = None
+) -> str:
+    """The society section of ``country`` (beside ``peers``: none by default) as a reader reads its Markdown,
+    marks and spacing aside; its charts, drawn nowhere, collected in ``charts``."""
     import IPython.display
 
     from evidence.notebooks import views as notebook_views
@@ -1318,7 +1320,7 @@ def _society_text(monkeypatch, tmp_path, panel, country: str, charts: list | Non
     shown: list = []
     monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
     monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
-    views.show_society_section(panel, country, None, RULE)
+    views.show_society_section(panel, country, peers, RULE)
     markdown = " ".join(
         o.get("text/markdown", "") if isinstance(o, dict) else str(getattr(o, "data", "")) for o in shown
     )
@@ -1766,18 +1768,9 @@ def test_the_detection_model_reads_without_its_estimator_jargon(tmp_path, monkey
     """A reader read "95% interval (HC1)" over the rate ratios and "Poisson pseudo-likelihood with robust
     intervals" under them, and nowhere what a rate ratio or p says: the header names the interval only, and the
     note says in words what the ratio, its interval and p mean, and what the robust intervals allow."""
-    import IPython.display
-
     model = society.detection_model(panel)
     assert list(views.detection_model_view(model).columns) == ["Where", "Rate ratio", "95% interval", "p"]
-    shown: list = []
-    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
-    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
-    views.show_society_section(panel, "THA", ["KHM", "MMR"], RULE)
-    markdown = " ".join(
-        o.get("text/markdown", "") if isinstance(o, dict) else str(getattr(o, "data", "")) for o in shown
-    )
-    text = " ".join(_unmarked(markdown).split())
+    text = _society_text(monkeypatch, tmp_path, panel, "THA", peers=["KHM", "MMR"])
     assert "pseudo-likelihood" not in text and "(HC1)" not in text
     assert (
         "A rate ratio of two means twice as many detected victims per population, one no difference" in text
