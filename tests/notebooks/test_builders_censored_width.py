@@ -22,6 +22,7 @@ from evidence.analyses.selection import Selection
 from evidence.notebooks.builders import (
     _category_cells,
     _cell_parts,
+    _panel_table,
     _row_year_bounds,
     no_breakdown_note,
     yearly_numbers,
@@ -92,6 +93,23 @@ def test_the_placeholder_note_names_the_files_own_label(lt10) -> None:
     assert "<5" not in note
 
 
+def test_the_steady_reporters_years_are_read_as_their_pairs_are_published(lt10) -> None:
+    """Ukraine's nationals at 11, by destination: the steady reporters' 2013 is ``x`` at both ends, its high bound
+    (34) withheld with its low one though its own table prints it; read bound by bound, the table by destination
+    took it as printed, and 2011's Netherlands (6) as given back by the other tables whatever it printed."""
+    numbers = yearly_numbers(
+        Selection(lt10, country="UKR", role="origin"), DisclosureRule(11), by="destination"
+    )
+    assert numbers.panel is not None and numbers.panel.per_year is not None
+    pairs = dict(zip(numbers.panel.per_year.low.frame["year"], numbers.panel.per_year.cells("victims")))
+    assert pairs["2013"] == ("x", "x")
+    read = _panel_table(numbers.panel)
+    assert read is not None
+    for year, (_, reasons) in read[0].items():
+        for end, reason in zip(pairs[year], reasons, strict=True):
+            assert (reason is None) == isinstance(end, int), (year, pairs[year], reasons)
+
+
 #: selections of the copy whose tables by category, beside the yearly table and the route tables, gave a small
 #: count back at threshold 11 while the toolkit read its cells as ``<5``: 2018's 5 of Kuwait → United Kingdom
 #: (and the year), 2018's total of New Zealand as destination, 2016's Italy of Tunisia's nationals, 2012's Chile
@@ -105,19 +123,11 @@ BESIDE_ROUTES = [
     pytest.param("CHL", "destination", "destination", id="Chile-destination-by-destination"),
     pytest.param("ECU", "origin", "destination", id="Ecuador-origin-by-destination"),
     pytest.param("HUN", "origin", "destination", id="Hungary-origin-by-destination"),
-    pytest.param(
-        "UKR",
-        "origin",
-        "destination",
-        id="Ukraine-origin-by-destination",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="Ukraine as origin at 11 on the <10 copy, 2011's Netherlands, 6: 2011's breakdown is left "
-            "empty (breakdown withheld) and the attacker still pins it beside the yearly table (97-169) and the "
-            "route tables (Ukraine -> Netherlands 56-88); read as <5 the protection happened to end elsewhere; "
-            "not pinned on the real workbook (its cells <5)",
-        ),
-    ),
+    # 2011's Netherlands, 6: the steady reporters' total row less their years printed and 2013's (``x`` beside a
+    # printed high bound, taken as printed; and 2013's Poland, 16, printed here) gave their 2011 back, Ukraine →
+    # Netherlands and a ``<10``
+    pytest.param("UKR", "origin", "destination", id="Ukraine-origin-by-destination"),
+    pytest.param("UKR", "origin", "corridor", id="Ukraine-origin-by-corridor"),
 ]
 
 

@@ -6146,11 +6146,12 @@ def _protected_with_column_totals(
     # a year's total the rows leave exposed on their own is one the row protection let stand (the publisher's <5
     # alone, in the yearly table too): known already, not this protection's to undo, and so is a cell of a row it
     # left empty (Brazil as origin at 11: 2016's Netherlands, 7, beside the steady reporters' count); any other
-    # cell stays a target (Benin as both at 11: 2020's Benin → Nigeria, 9, beside the route table's 459)
-    _known_already(
-        system,
-        [q for q in linked_exposures(system, rule) if not _is_cell(q) or system.status[q] == UNLABELLED],
-    )
+    # cell stays a target (Benin as both at 11: 2020's Benin → Nigeria, 9, beside the route table's 459). Only
+    # where the others give it back whatever this table prints (:func:`_given_by_the_others`): Ukraine as origin
+    # on a <10 copy at 11, the steady reporters' 2011 (Ukraine → Netherlands 6 and a <10) was their total row
+    # less their years printed and 2013's, which this table's 2013 Poland, 16, gave, and is kept by withholding it
+    exposed = [q for q in linked_exposures(system, rule) if not _is_cell(q) or system.status[q] == UNLABELLED]
+    _known_already(system, _given_by_the_others(system, rule, exposed, printed_counts))
 
     def read(stage: Sequence[_Margin], first: int) -> bool:
         """The sums of columns ``stage`` in ``system``, named from ``first`` on; whether any holds a count printed
@@ -7184,17 +7185,9 @@ def _panel_rows(
         return None
     reporters = frozenset(panel.panel.reporters)
     truth = _true_bounds(panel.panel.counts)
-    low, high = panel.per_year.low, panel.per_year.high
+    low = panel.per_year.low
     n = low.frame.height - (1 if low.has_total_row else 0)
-    reasons = {
-        year: (lw, hw)
-        for year, lw, hw in zip(
-            low.frame["year"].head(n),
-            low.reasons[VICTIMS].head(n),
-            high.reasons[VICTIMS].head(n),
-            strict=True,
-        )
-    }
+    reasons = dict(zip(low.frame["year"].head(n), _pair_reasons(panel.per_year, VICTIMS)[:n], strict=True))
     members = frozenset(
         c
         for c in table.count_columns
@@ -7228,21 +7221,41 @@ def _panel_table(panel: PanelNumbers | None) -> _PanelTable | None:
     }
     low, high = panel.per_year.low, panel.per_year.high
     n = low.frame.height - 1
+    reasons = _pair_reasons(panel.per_year, VICTIMS)
     years = {
-        year: (truth[year], (lw, hw))
-        for year, lw, hw in zip(
-            low.frame["year"].head(n),
-            low.reasons[VICTIMS].head(n),
-            high.reasons[VICTIMS].head(n),
-            strict=True,
-        )
+        year: (truth[year], why)
+        for year, why in zip(low.frame["year"].head(n), reasons[:n], strict=True)
         if year in truth
     }
     total = (sum(t[0] for t, _ in years.values()), sum(t[1] for t, _ in years.values()))
     shown = (low.frame[VICTIMS][n], high.frame[VICTIMS][n])
     if None not in shown and shown != total:
         return None  # a total row of other years than these: nothing tied
-    return years, (total, (low.reasons[VICTIMS][n], high.reasons[VICTIMS][n]))
+    return years, (total, reasons[n])
+
+
+def _pair_reasons(table: Bounds, column: str) -> list[tuple[str | None, str | None]]:
+    """Each row's reason for withholding its low and its high bound as the reader sees the pair
+    (:func:`published_pair`): a bound published in its own table but withheld with the other
+    (``x``, ``x``, or the label at both ends) is withheld, as a complement beside one or with no label
+    (:data:`~evidence.presentation.disclosure.UNLABELLED`: a high bound beside a small low one says
+    nothing). Read bound by bound, the steady reporters' 2013 of Ukraine's nationals on a ``<10`` copy at 11,
+    ``x`` beside its printed high bound of 34, was taken as printed, and its 2011 (``<11``, Ukraine →
+    Netherlands 6 and a ``<10``), the total row's rest, as the row protection's to keep, not the table by
+    destination's, whose 2013 Poland, 16, gave it back."""
+    pairs = table.cells(column)
+    out: list[tuple[str | None, str | None]] = []
+    for (low_why, high_why), (low, high) in zip(
+        zip(table.low.reasons[column], table.high.reasons[column], strict=True), pairs, strict=True
+    ):
+        withheld = COMPLEMENT_REASON if COMPLEMENT_REASON in (low_why, high_why) else UNLABELLED
+        out.append(
+            (
+                low_why if low_why is not None or not isinstance(low, str) else withheld,
+                high_why if high_why is not None or not isinstance(high, str) else withheld,
+            )
+        )
+    return out
 
 
 #: The rest of the table of victims per year beside one year (:meth:`_YearlyColumn.beside`): each other year's
