@@ -66,8 +66,10 @@ from evidence.presentation.disclosure import (
     DisclosureError,
     DisclosureRule,
     LinkedCounts,
+    SolverUnanswered,
     TableCell,
     carried_cell_keys,
+    fails_closed,
     linked_exposures,
     protect_linked,
     protect_together,
@@ -92,6 +94,7 @@ EVERY_CORRIDOR: Final = 2**31 - 1
 PUBLISHER_CENSORED_HIGH: Final = 4
 
 
+@fails_closed
 def protected_table(
     df: pl.DataFrame,
     key: str | Sequence[str],
@@ -119,6 +122,7 @@ def protected_table(
         return None
 
 
+@fails_closed
 def protect(
     frame: pl.DataFrame,
     key: str | Sequence[str],
@@ -144,6 +148,7 @@ def protect(
     )
 
 
+@fails_closed
 def protected_bounds(
     low: pl.DataFrame,
     high: pl.DataFrame,
@@ -174,7 +179,7 @@ def protected_bounds(
             return bounds
     censored = None if exact is None else censored_cells(exact, columns)
     try:
-        pair = suppress_bounds(
+        pair = fails_closed(suppress_bounds)(
             low,
             high,
             key,
@@ -185,6 +190,8 @@ def protected_bounds(
             total_label=total_label,
             censored_range=(1, censored_high),
         )
+    except SolverUnanswered:
+        raise  # never kept: a later protection, the solver answering, proves what this one could not
     except DisclosureError:
         bounds = None
     else:
@@ -303,6 +310,7 @@ def source_line(tables: Iterable[LoadedTable]) -> str:
     return "; ".join(dict.fromkeys(parts)) or "unknown"
 
 
+@fails_closed
 def sources_view(tables: Iterable[LoadedTable], rule: DisclosureRule) -> DisclosedTable | None:
     """One row per loaded file: source and release, what the records are, and rows kept and rejected
     with rows read as their total. Row accounting is exact (never perturbed).
@@ -412,6 +420,7 @@ SOURCE_LABELS = {
 # ----------------------------------------------------------------------------------------------- profiles
 
 
+@fails_closed
 def shares_view(
     shares: pl.DataFrame,
     rule: DisclosureRule,
@@ -728,6 +737,7 @@ def records_no_category(view: pl.DataFrame) -> bool:
     return all(str(v) in _NO_CATEGORY for v in view[column].to_list() if v is not None)
 
 
+@fails_closed
 def profile_view(
     selection: Selection, group: str, rule: DisclosureRule, *, label: str = "Category"
 ) -> pl.DataFrame | None:
@@ -1013,6 +1023,7 @@ class RouteView:
         return [str(code) for code in self._left_out()["destination_iso3"].to_list()]
 
 
+@fails_closed
 def route_view(
     flow_table: pl.DataFrame,
     coverage: FlowCoverage,
@@ -1535,6 +1546,7 @@ def route_how(
     return f"repatriated from {d}, counted by {o}{when}"
 
 
+@fails_closed
 def unmapped_origins_line(selection: Selection | None, rule: DisclosureRule) -> str | None:
     """One line under a UNODC route table naming the citizenships of its "origin unknown or stateless" row
     that name no country (:func:`evidence.analyses.routes.unmapped_origins`), each with its detected victims
@@ -1647,6 +1659,7 @@ def _repatriated_abroad_pair(records: pl.DataFrame, country: str, rule: Disclosu
     return _protected_pair(abroad, rule, routes.cell_sum(records, _repatriated_abroad_where(country)))
 
 
+@fails_closed
 def repatriated_abroad(selection: Selection | None, rule: DisclosureRule) -> tuple[Any, Any] | None:
     """The nationals of the selection's country detected on their return whom its breakdown by country of
     repatriation shows were exploited abroad, as a published pair (:func:`published_pair`): what its route
@@ -1661,6 +1674,7 @@ def repatriated_abroad(selection: Selection | None, rule: DisclosureRule) -> tup
     return _repatriated_abroad_pair(records, selection.country, rule) if abroad.height else None
 
 
+@fails_closed
 def doubtful_pair(selection: Selection | None, rule: DisclosureRule) -> tuple[Any, Any] | None:
     """The victims of a route table's doubtful citizenship breakdowns
     (:func:`evidence.analyses.routes.doubtful_breakdowns`) as one published pair (:func:`_protected_pair`), which
@@ -1781,6 +1795,7 @@ def counted_twice_sentence(
     )
 
 
+@fails_closed
 def route_notes(
     selection: Selection | None,
     rule: DisclosureRule,
@@ -2092,6 +2107,7 @@ def interval_key_figures(low: RouteView, high: RouteView) -> pl.DataFrame:
     return lo.with_columns(pl.Series("Victims", victims))
 
 
+@fails_closed
 def region_table(
     flow_table: pl.DataFrame, level: str, rule: DisclosureRule, route: RouteView
 ) -> DisclosedTable | None:
@@ -2332,6 +2348,7 @@ def _region_beside_routes(
     return region
 
 
+@fails_closed
 def region_ranges(
     flow_table: pl.DataFrame,
     level: str,
@@ -2805,6 +2822,7 @@ def share_range_text(shares: tuple[float, float] | None) -> str | None:
     return f"{a:.{digits}f}%" if a == b else f"{a:.{digits}f}–{b:.{digits}f}%"
 
 
+@fails_closed
 def route_numbers(
     selection: Selection,
     rule: DisclosureRule,
@@ -2825,7 +2843,8 @@ def route_numbers(
     every = kept_once(
         selection.frame,
         key,
-        lambda: _route_numbers(selection, rule, EVERY_CORRIDOR, min_victims, regional_level),
+        # what a programme left unanswered made raises, never kept
+        fails_closed(lambda: _route_numbers(selection, rule, EVERY_CORRIDOR, min_victims, regional_level)),
     )
     if every is None or every.low.table.perturbed:
         return every if every is None else _route_numbers(selection, rule, top_n, min_victims, regional_level)
@@ -3094,6 +3113,7 @@ EMERGING_KINDS = {
 }
 
 
+@fails_closed
 def emerging_view(
     emerging: pl.DataFrame,
     top: int | None = None,
@@ -3314,6 +3334,7 @@ def emerging_unassessed(periods: PeriodSplit) -> str | None:
 UNDATED = "undated"
 
 
+@fails_closed
 def undated_sentence(selection: Selection, rule: DisclosureRule, *, who: str, period: str) -> str | None:
     """Markdown: how many victim records of ``who`` (the selection's country in its role, "Myanmar as country
     of origin") have no single year (a band such as 2014-2018, or none) and are left out by the years of a
@@ -4356,6 +4377,7 @@ def _chart_bounds(per_year: Bounds) -> DisclosedTable:
 _BOUNDS = ("count_low", "count_high")
 
 
+@fails_closed
 def yearly_numbers(
     selection: Selection,
     rule: DisclosureRule,
@@ -6710,7 +6732,9 @@ def _censored_per_year(
         return _with_years_without_data(per_year, selection, basis.counts, span, basis.usable), panel_table
 
     key = ("yearly per year", *selection.cache_key, basis.gaps, span, rule)
-    return kept_once(selection.frame, key, build)
+    return kept_once(
+        selection.frame, key, fails_closed(build)
+    )  # what an unanswered programme made: never kept
 
 
 def _per_year_beside_routes(
@@ -7731,6 +7755,7 @@ def _label(reason: str | None, rule: DisclosureRule) -> str:
     return rule.label if reason == SMALL_REASON else COMPLEMENT_LABEL
 
 
+@fails_closed
 def completeness_tables(
     fields: pl.DataFrame,
     frames: Mapping[str, pl.DataFrame],

@@ -58,6 +58,7 @@ from evidence.presentation.disclosure import (
     DisclosureError,
     DisclosureRule,
     LinkedCounts,
+    fails_closed,
     linked_exposures,
     protect_linked,
     suppress_counts,
@@ -144,6 +145,7 @@ def _protect(
         return None
 
 
+@fails_closed
 def profile_view(cases: causes.Cases, topic: str, by: str | None, rule: DisclosureRule) -> ProfileView | None:
     """:func:`evidence.analyses.causes.profile` for publication: one row per category (and the not-recorded
     and recorded counts), one column per group of ``by`` and ``All victims``; None when too small to protect.
@@ -462,6 +464,7 @@ def _count_text(value: int | None, reason: str | None, rule: DisclosureRule) -> 
     return f"{value:,}"
 
 
+@fails_closed
 def heat_table(
     cases: causes.Cases,
     rule: DisclosureRule,
@@ -503,6 +506,7 @@ class HeatCounts:
     columns: tuple[str, ...]
 
 
+@fails_closed
 def heat_counts(
     cases: causes.Cases,
     rule: DisclosureRule,
@@ -685,6 +689,7 @@ def _withheld_beside(beside: ProfileView | None, topic: str) -> dict[str, int]:
     }
 
 
+@fails_closed
 def missing_view(
     cases: causes.Cases, rule: DisclosureRule, variables: Sequence[str] | None = None
 ) -> pl.DataFrame | None:
@@ -703,6 +708,7 @@ class MissingCounts:
     table: DisclosedTable
 
 
+@fails_closed
 def missing_counts(
     cases: causes.Cases, rule: DisclosureRule, variables: Sequence[str] | None = None
 ) -> MissingCounts | None:
@@ -874,6 +880,7 @@ def _interval_text(estimable: bool | None, low: float | None, high: float | None
     return f"{_ratio(low)} – {_ratio(high)}"
 
 
+@fails_closed
 def model_view(
     model: causes.AssociationModel,
     rule: DisclosureRule,
@@ -924,6 +931,7 @@ def model_view(
     return view.drop("Victims") if model.keyed else view
 
 
+@fails_closed
 def model_counts(model: causes.AssociationModel, rule: DisclosureRule) -> dict[object, str]:
     """Each count a model reports ("n_used", "n_outcome", ("left out", reason), ("term", predictor, category)) as
     published: the rule's label where small; for records whose published counts are perturbed, perturbed by its
@@ -1054,6 +1062,7 @@ def _few_events(model: causes.AssociationModel, shown: dict[str, str]) -> str | 
     )
 
 
+@fails_closed
 def missing_comparison_view(
     table: pl.DataFrame,
     rule: DisclosureRule,
@@ -1110,6 +1119,7 @@ def missing_comparison_view(
 # ----------------------------------------------------------------------------------------------------- society
 
 
+@fails_closed
 def comparison_view(
     panel: CountryPanel, country: str, peers: Sequence[str] | None, rule: DisclosureRule
 ) -> tuple[pl.DataFrame, list[str]]:
@@ -1472,6 +1482,7 @@ def person_cases(
     return pl.concat(frames, how="diagonal_relaxed")
 
 
+@fails_closed
 def person_scope_text(
     cases: pl.DataFrame,
     rule: DisclosureRule,
@@ -1548,6 +1559,7 @@ def _files_read_together(tables: Sequence[LoadedTable]) -> str:
     )
 
 
+@fails_closed
 def shown_total(cases: pl.DataFrame, rule: DisclosureRule) -> str:
     """All victims of ``cases`` as every output of the selection shows them (the country brief's headline, the
     Victims of "What is recorded"): the count, or the rule's label where small; records that carry cell keys
@@ -1666,6 +1678,7 @@ def section_topics(cases: pl.DataFrame) -> list[tuple[str, str | None]]:
     return out
 
 
+@fails_closed
 def person_section(
     cases: pl.DataFrame,
     rule: DisclosureRule,
@@ -1860,6 +1873,7 @@ def section_counts(section: PersonSection) -> LinkedCounts:
     return system
 
 
+@fails_closed
 def beside_counts(
     selections: Sequence[Selection],
     rule: DisclosureRule,
@@ -2201,6 +2215,7 @@ def add_model_counts(
     return names
 
 
+@fails_closed
 def protect_model_counts(
     system: LinkedCounts, names: dict[object, object], rule: DisclosureRule
 ) -> frozenset[object]:
@@ -2216,6 +2231,7 @@ def protect_model_counts(
     return frozenset(names[q] for q in added if q in names)
 
 
+@fails_closed
 def protect_person_section(section: PersonSection) -> PersonSection:
     """``section`` with its tables protected together (:func:`~evidence.presentation.disclosure.protect_linked`
     on :func:`section_counts`): a count whose withholding one table needs, or that lets a withheld count of
@@ -2349,6 +2365,7 @@ PERSON_TABLE_WITHHELD = (
 )
 
 
+@fails_closed
 def show_person_section(
     cases: pl.DataFrame,
     rule: DisclosureRule,
@@ -2479,6 +2496,7 @@ def show_person_section(
     )
 
 
+@fails_closed
 def show_models(
     cases: pl.DataFrame,
     rule: DisclosureRule,

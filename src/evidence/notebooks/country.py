@@ -53,7 +53,7 @@ from evidence.notebooks.builders import (
     source_line,
     yearly_numbers,
 )
-from evidence.presentation.disclosure import COMPLEMENT_LABEL, DisclosureRule
+from evidence.presentation.disclosure import COMPLEMENT_LABEL, DisclosureRule, SolverUnanswered
 from evidence.presentation.markup import data_label, escape_markdown, number, possessive
 from evidence.sources.countries import name_in_text, name_of
 from evidence.sources.loaded import LoadedTable
@@ -236,6 +236,8 @@ class CountryBrief:
             span = self.table_span(table)
             try:
                 self._kept[key] = yearly_numbers(selection, self.rule, by=by, span=span)
+            except SolverUnanswered:
+                raise  # not a dimension missing: the brief stops
             except EvidenceError:
                 self._kept[key] = yearly_numbers(selection, self.rule, span=span)
         return self._kept[key]

@@ -78,6 +78,8 @@ from evidence.presentation.disclosure import (
     UP_TO,
     DisclosedTable,
     DisclosureRule,
+    SolverUnanswered,
+    fails_closed,
 )
 from evidence.presentation.markup import data_label, escape_markdown, markdown_code
 from evidence.sources.countries import name_in_text, name_of
@@ -1143,6 +1145,8 @@ def show_yearly_section(
     if numbers is None:
         try:
             numbers = yearly_numbers(selection, rule, by=dimension)
+        except SolverUnanswered:
+            raise  # not a breakdown missing: the brief stops
         except EvidenceError as exc:
             _markdown(escape_markdown(unavailable_breakdown(selection, dimension, exc)))
             numbers = yearly_numbers(selection, rule)
@@ -1468,6 +1472,8 @@ def show_dimension_without_total(
     if selection.kind == "indicator" and dimension is not None:
         try:
             numbers = yearly_numbers(selection, rule, by=dimension)
+        except SolverUnanswered:
+            raise  # not a breakdown missing: the brief stops
         except EvidenceError:  # a breakdown these data cannot give (role origin by form)
             numbers = None
     by_counts = None if numbers is None or numbers.by is None else numbers.by_counts
@@ -1789,6 +1795,7 @@ class RowAccounting:
 REJECTED_TITLE: Final = "rejected rows"
 
 
+@fails_closed
 def row_accounting(
     tables: Sequence[LoadedTable], rule: DisclosureRule, selections: Sequence[Selection] = ()
 ) -> RowAccounting:
@@ -2332,6 +2339,8 @@ def show_profiles(
             continue
         try:
             view = profile_view(selection, group, rule, label=title)
+        except SolverUnanswered:
+            raise  # not a breakdown missing: the brief stops
         except EvidenceError:  # recorded in the layout, but for none of this selection's victims
             _markdown(f"{heading}: not recorded for any of these victims.")
             continue

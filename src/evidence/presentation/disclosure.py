@@ -111,11 +111,12 @@ import html
 import itertools
 import math
 import re
+import threading
 import weakref
 from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, ParamSpec, TypeVar
 
 import polars as pl
 
@@ -125,6 +126,9 @@ from evidence.core.highs import run as run_highs
 
 if TYPE_CHECKING:
     import numpy as np
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 __all__ = [
     "CENSORED",
@@ -150,14 +154,17 @@ __all__ = [
     "PinnedByLabels",
     "ProtectionSearchGaveUp",
     "SmallCountHit",
+    "SolverUnanswered",
     "TableCell",
     "assert_no_small_counts",
     "carried_cell_keys",
     "check_disclosed",
     "disclosed_share",
+    "fails_closed",
     "find_small_counts",
     "integer_exposures",
     "linked_exposures",
+    "programmes_unanswered",
     "protect_linked",
     "protect_together",
     "range_text",
@@ -224,6 +231,62 @@ class ProtectionSearchGaveUp(DisclosureError):
     there is none: a count stayed exposed for more than ``patience`` rounds, the rounds ran out, or no single
     count withheld freed a count pinned in whole numbers. Withholding several counts together, or more patience,
     may still protect it (unlike :class:`PinnedByLabels`)."""
+
+
+class SolverUnanswered(DisclosureError):
+    """The solver (HiGHS) left a programme of a disclosure audit unanswered, twice, while a table was made
+    (:func:`fails_closed`): what the programme was to prove is unproved, so no table is published whose
+    protection rests on it. An audit takes an unproved count as pinned (it withholds more), but a table that
+    takes counts pinned whatever it withholds as given back by other tables (theirs to protect) would read
+    every count as given and withhold nothing."""
+
+
+#: How many programmes the disclosure audits have left unanswered, twice, in this process (:func:`fails_closed`).
+_unanswered_count = 0
+_UNANSWERED_LOCK = threading.Lock()
+
+
+def _count_unanswered() -> None:
+    global _unanswered_count
+    with _UNANSWERED_LOCK:
+        _unanswered_count += 1
+
+
+def programmes_unanswered() -> int:
+    """How many programmes the disclosure audits have left unanswered, twice, in this process so far (by any
+    thread: a count a table makes cannot say which thread solved its programmes)."""
+    return _unanswered_count
+
+
+def fails_closed(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``function``, which makes published tables, raising :class:`SolverUnanswered` instead of returning (or of
+    raising another :class:`DisclosureError`, which a caller may read as a table too small to protect and keep)
+    when a programme of a disclosure audit went unanswered while it ran (:func:`programmes_unanswered`), whatever
+    the function did with the errors its protections raised."""
+
+    def unanswered(failed: int) -> SolverUnanswered:
+        return SolverUnanswered(
+            f"these counts cannot be proved safe to publish: the solver (HiGHS) left {failed} of the "
+            "programmes of their audits unanswered, twice, while they were protected (a count it cannot prove "
+            "protected may have been read as given back by another table): no table of them is published"
+        )
+
+    @functools.wraps(function)
+    def checked(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        before = programmes_unanswered()
+        try:
+            result = function(*args, **kwargs)
+        except SolverUnanswered:
+            raise
+        except DisclosureError as error:  # "too small to protect", perhaps only for the solver's silence
+            if failed := programmes_unanswered() - before:
+                raise unanswered(failed) from error
+            raise
+        if failed := programmes_unanswered() - before:
+            raise unanswered(failed)
+        return result
+
+    return checked
 
 
 @dataclass(frozen=True)
@@ -2209,6 +2272,7 @@ class _LinkedProgram:
             status = highs.getModelStatus()
             if status != highspy.HighsModelStatus.kOptimal:
                 self.unanswered.append(highs.modelStatusToString(status))
+                _count_unanswered()
                 return self._unproved(objective)
         solution = highs.getSolution()
         value, x = highs.getObjectiveValue(), np.array(solution.col_value)  # getInfo() copies every field
@@ -2486,6 +2550,7 @@ class LinearProgram:
             highs.clearSolver()
             run_highs(highs)
             if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                _count_unanswered()
                 return None
         x = np.array(highs.getSolution().col_value)
         return x if self.fits(x) else None
@@ -3125,7 +3190,7 @@ def _protect_relaxed(
         failed = programs._program.unanswered[failed_before:] if programs._program is not None else []
         if not failed:
             return _pinned_by_labels(rule) if gave_up is None else _search_gave_up(rule, gave_up)
-        return DisclosureError(
+        return SolverUnanswered(
             "these counts cannot be proved safe to publish: the solver (HiGHS) left "
             f"{len(failed)} of the programmes of their audit unanswered, twice ({', '.join(sorted(set(failed)))}); "
             "a count it cannot prove protected is taken as exposed, and no complement made up for it"
