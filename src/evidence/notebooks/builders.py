@@ -1230,7 +1230,7 @@ def _route_views(
         pl.col(*measures).sum(), pl.col(CELL_KEY).sum(), pl.col(UNCENSORED).sum()
     )
 
-    made: dict[str, pl.DataFrame] = {}
+    made: dict[tuple[str, bool, bool], pl.DataFrame] = {}
     routes = order["route"].to_list()
     # each route's row of the sums (a route and class once each: the groups), read as lists once
     summed_at = {
@@ -1241,12 +1241,16 @@ def _route_views(
     }
     summed_routes = {route for route, _ in summed_at}
 
-    def wide(measure: str) -> pl.DataFrame:
+    cells_of: dict[str, dict[str, list[int | None]]] = {}
+    rename = {c: label for c, label in columns.items()}
+
+    def wide(measure: str, *, labelled: bool = False, filled: bool = False) -> pl.DataFrame:
         # each measure pivoted once, and only where read (a bound's table reads neither its counts nor their
         # keys apart: both bounds, and the part published exactly, once each); pivoted as lists, the frame
         # the pivot (:func:`_wide`) joined to ``order`` made: a route without sums empty, a class a route
-        # has no sum of 0, without their queries on a few dozen rows
-        if measure not in made:
+        # has no sum of 0, without their queries on a few dozen rows. ``labelled``: the classes' columns
+        # renamed to their labels (``rename``); ``filled``: a route without sums 0 (``fill_null(0)``)
+        if measure not in cells_of:
             values = summed[measure].to_list()
 
             def cell(route: str, column: str) -> int | None:
@@ -1255,27 +1259,40 @@ def _route_views(
                 at = summed_at.get((route, column))
                 return 0 if at is None else int(values[at] or 0)
 
-            made[measure] = pl.DataFrame(
+            cells_of[measure] = {c: [cell(r, c) for r in routes] for c in columns}
+        if (measure, labelled, filled) not in made:
+            made[measure, labelled, filled] = pl.DataFrame(
                 [
                     pl.Series("route", routes, dtype=pl.String),
-                    *(pl.Series(c, [cell(r, c) for r in routes], dtype=pl.Int64) for c in columns),
+                    *(
+                        pl.Series(
+                            rename[c] if labelled else c,
+                            [v or 0 for v in cells] if filled else cells,
+                            dtype=pl.Int64,
+                        )
+                        for c, cells in cells_of[measure].items()
+                    ),
                 ]
             )
-        return made[measure]
+        return made[measure, labelled, filled]
 
-    rename = {c: label for c, label in columns.items()}
+    def on_route_sum(measure: str, on_route: Sequence[str]) -> int:
+        # the cells of ``on_route`` summed, a missing one 0 (as a horizontal sum summed), from the lists
+        wide(measure)
+        return sum(v or 0 for c in on_route for v in cells_of[measure][c])
+
     # a cell made only of UNODC's "<5" cells: its bound is the publisher's own censoring (no exact part)
-    censored = None if exact else censored_cells(wide(UNCENSORED).rename(rename), list(rename.values()))
+    censored = None if exact else censored_cells(wide(UNCENSORED, labelled=True), list(rename.values()))
     pair: Bounds | None = None
     if not (exact or keyed):  # both bounds protected as one system, once for both
         pair = protected_bounds(
-            wide("n_low").fill_null(0).rename(rename),
-            wide("n_high").fill_null(0).rename(rename),
+            wide("n_low", labelled=True, filled=True),
+            wide("n_high", labelled=True, filled=True),
             "route",
             list(rename.values()),
             rule,
             total_label=BREAKDOWN_SUM,
-            exact=wide(UNCENSORED).rename(rename),
+            exact=wide(UNCENSORED, labelled=True),
             censored_high=censored_high,
         )
     views: list[RouteView | None] = []
@@ -1285,12 +1302,12 @@ def _route_views(
         table: DisclosedTable | None
         if exact or keyed:
             table = protected_table(
-                wide(list(measures)[side]).fill_null(0).rename(rename),
+                wide(list(measures)[side], labelled=True, filled=True),
                 "route",
                 list(rename.values()),
                 rule,
                 total_label=ALL_VICTIMS if exact else BREAKDOWN_SUM,
-                cell_keys=wide(CELL_KEY).fill_null(0).rename(rename) if keyed else None,
+                cell_keys=wide(CELL_KEY, labelled=True, filled=True) if keyed else None,
                 censored=censored,
             )
         else:  # this bound's table of the pair
@@ -1305,9 +1322,9 @@ def _route_views(
         # nothing published gives it)
         counts = wide(list(measures)[side])
         on_route = [c for c in classes if c in counts.columns]
-        n = int(counts.select(pl.sum_horizontal(on_route).sum()).item() or 0)
+        n = on_route_sum(list(measures)[side], on_route)
         if keyed:  # their count and their keys summed, a cell of its own
-            key = int(wide(CELL_KEY).select(pl.sum_horizontal(on_route).sum()).item() or 0)
+            key = on_route_sum(CELL_KEY, on_route)
             known = suppress_counts(pl.DataFrame({"n": [n]}), "n", rule, cell_keys=pl.DataFrame({"n": [key]}))
             # the classes' records are those of the totals row's class cells together, and all victims less
             # those on no route: where that row withholds a cell (a <5 on no route and its complement among the
@@ -1469,7 +1486,7 @@ def _cell_total(table: DisclosedTable, total: int) -> DisclosedTable:
     if table.frame[label][last] is None:
         return table
     column = table.frame[label].scatter(last, total)
-    return dataclasses.replace(table, frame=table.frame.with_columns(column))
+    return dataclasses.replace(table, frame=with_series(table.frame, [column]))  # without a query
 
 
 def _paired_corridors(top: pl.DataFrame) -> tuple[pl.DataFrame, set[tuple[str, str]]]:
