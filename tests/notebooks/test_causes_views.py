@@ -1306,9 +1306,11 @@ def test_a_category_a_model_leaves_out_gives_back_no_small_count_with_the_tables
     assert "27" not in left, left  # 30 - 27 = 3 men with no form recorded
 
 
-def _society_text(monkeypatch, tmp_path, panel, country: str, charts: list | None = None) -> str:
-    """The society section of ``country`` (no peers) as a reader reads its Markdown, marks and spacing aside;
-    its charts, drawn nowhere, collected in ``charts``."""
+def _society_text(
+    monkeypatch, tmp_path, panel, country: str, charts: list | None = None, peers: list[str] | None = None
+) -> str:
+    """The society section of ``country`` (beside ``peers``: none by default) as a reader reads its Markdown,
+    marks and spacing aside; its charts, drawn nowhere, collected in ``charts``."""
     import IPython.display
 
     from evidence.notebooks import views as notebook_views
@@ -1318,7 +1320,7 @@ def _society_text(monkeypatch, tmp_path, panel, country: str, charts: list | Non
     shown: list = []
     monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
     monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
-    views.show_society_section(panel, country, None, RULE)
+    views.show_society_section(panel, country, peers, RULE)
     markdown = " ".join(
         o.get("text/markdown", "") if isinstance(o, dict) else str(getattr(o, "data", "")) for o in shown
     )
@@ -1766,18 +1768,9 @@ def test_the_detection_model_reads_without_its_estimator_jargon(tmp_path, monkey
     """A reader read "95% interval (HC1)" over the rate ratios and "Poisson pseudo-likelihood with robust
     intervals" under them, and nowhere what a rate ratio or p says: the header names the interval only, and the
     note says in words what the ratio, its interval and p mean, and what the robust intervals allow."""
-    import IPython.display
-
     model = society.detection_model(panel)
     assert list(views.detection_model_view(model).columns) == ["Where", "Rate ratio", "95% interval", "p"]
-    shown: list = []
-    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
-    monkeypatch.setenv("EVIDENCE_RUN_DIR", str(tmp_path))
-    views.show_society_section(panel, "THA", ["KHM", "MMR"], RULE)
-    markdown = " ".join(
-        o.get("text/markdown", "") if isinstance(o, dict) else str(getattr(o, "data", "")) for o in shown
-    )
-    text = " ".join(_unmarked(markdown).split())
+    text = _society_text(monkeypatch, tmp_path, panel, "THA", peers=["KHM", "MMR"])
     assert "pseudo-likelihood" not in text and "(HC1)" not in text
     assert (
         "A rate ratio of two means twice as many detected victims per population, one no difference" in text
@@ -1821,3 +1814,26 @@ def test_the_society_prose_of_the_causes_notebook_names_its_model_in_words():
         "(a Poisson model of the counts, with intervals that allow them to vary more than it assumes)"
         in prose
     )
+
+
+def test_the_heat_tables_withheld_cells_are_told_from_its_shares(small):
+    """The heat table publishes only shares: its <11 is a count withheld (not a share under 11%), and its – a
+    share not shown (its row's number of victims withheld): both said right under it, in every format
+    (Thailand's victims at a threshold of eleven show both)."""
+    from evidence.presentation.tables import table_data
+
+    rule = DisclosureRule(11)
+    section = views.person_section(small, rule)
+    table, _ = views.heat_table(small, rule, counts=section.heat)
+    cells = {v for c in table.columns[1:-1] for v in table[c].to_list()}
+    assert {rule.label, "–"} <= cells
+    # as the notebook shows it (its one row shows no share: only the table can say it is a table of shares)
+    data = table_data(
+        table, source="CTDC", note=views.heat_note(section.heat, table), shares="row", perturbed=True
+    )
+    legend = next(n for n in data.notes if n.startswith(f"{rule.label}:"))
+    assert "not the share (not under 11%)" in legend
+    assert data.notes[-1].endswith(f" {views.HEAT_DASH_NOTE}") and "withheld" in views.HEAT_DASH_NOTE
+    assert data.to_json()["notes"] == list(data.notes)
+    # a table without a dash has no legend of it
+    assert views.HEAT_DASH_NOTE not in views.heat_note(section.heat, table.filter(pl.lit(False)))

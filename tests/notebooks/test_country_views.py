@@ -1391,7 +1391,7 @@ def test_a_gsi_measure_walk_free_gives_no_value_for_is_said_under_its_table(real
     neighbours says it). A country with every measure (Thailand) has no such note."""
     country_views.show_estimates_section(open_brief(real_tables, DisclosureRule(5), country="BRN"))
     text = re.sub(r"</?span[^>]*>", "", _text(shown))
-    assert "| Vulnerability to modern slavery (0-100; higher: more vulnerable) | n/a |" in text
+    assert "| Vulnerability to modern slavery (0–100; higher: more vulnerable) | n/a |" in text
     assert "n/a: Walk Free publishes no value of this measure for Brunei Darussalam." in text
     shown.clear()
     country_views.show_estimates_section(open_brief(real_tables, DisclosureRule(5), country="THA"))

@@ -175,3 +175,10 @@ def test_tiers_older_than_the_other_figures_are_said_to_be():
     assert note is not None and "end with the report of 2015, 6 years before" in note and "(2021)" in note
     later = [*rows[:2], ("THA", TIER, 2021, "Tier 2 Watch List")]
     assert tier_age_note(_disclosed(later)) is None
+
+
+def test_scales_are_ranges_written_with_an_en_dash():
+    """The brief writes every range with an en dash (2007–2021, 0.0% – 21.5%): a score's scale too."""
+    assert comparison.SHORT_LABELS[society.VULNERABILITY] == "Vulnerability (0–100)"
+    labels = [*society.MEASURES.values(), *(label for _, label in society.GSI_PROFILE)]
+    assert not [label for label in labels if "0-100" in label]

@@ -26,6 +26,7 @@ from evidence.presentation.tables import (
     TableData,
     display_frame,
     format_share,
+    small_note,
     table_data,
     table_html,
     table_markdown,
@@ -501,3 +502,43 @@ def test_the_legend_of_x_names_a_recorded_margin_only_where_the_table_has_one() 
     )
     assert COMPLEMENT_NOTE_RECORDED in table_data(means, source="S").notes
     assert COMPLEMENT_NOTE in table_data(routes, source="S").notes
+
+
+def test_a_small_label_among_shares_is_said_to_be_a_count_not_a_share() -> None:
+    """A table that publishes only shares (means of control by form) shows a withheld cell as <11 beside 37%:
+    read as "under 11%" unless its legend, right under the table, says it is a count of people withheld."""
+    shares = pl.DataFrame(
+        {"form": ["Forced labour", "Other"], "Threats": ["49%", "<11"], "Abuse": ["x", "–"]}
+    )
+    notes = table_data(shares, source="CTDC").notes
+    legend = next(n for n in notes if n.startswith("<11:"))
+    assert legend == (
+        "<11: fewer than 11 people, not shown to protect individuals; in a column of shares it is the count "
+        "of people behind the share that is fewer than 11, not the share (not under 11%), and the share is "
+        "withheld with it."
+    )
+    assert legend in json.dumps(table_data(shares, source="CTDC").to_json())
+    # a table of counts keeps the legend of counts, and so does one of counts with their shares in brackets
+    counts = pl.DataFrame({"form": ["Forced labour", "Other"], "victims": ["49", "<11"]})
+    assert "<11: fewer than 11, not shown to protect individuals." in table_data(counts).notes
+    both = pl.DataFrame({"form": ["Forced labour", "Other"], "Female": ["62 (20.6%)", "<11"]})
+    assert "<11: fewer than 11, not shown to protect individuals." in table_data(both).notes
+    # a table of shares whose withheld row shows none: only its caller can say it is a table of shares
+    withheld_row = pl.DataFrame({"form": ["Other"], "Threats": ["<11"], "Abuse": ["–"]})
+    assert legend not in table_data(withheld_row).notes
+    assert legend in table_data(withheld_row, shares="row").notes
+
+
+def test_a_table_of_shares_explains_its_dashes_not_labels_it_does_not_show(table) -> None:
+    """A disclosed table shown as shares writes its withheld cells "–": legends of <5 and x under it explained
+    labels no cell shows, and left the dash's reason apart from them; its note now says what a dash withholds."""
+    data = table_data(table, source="CTDC", shares="column")
+    cells = {cell for row in data.rows for cell in row}
+    assert "–" in cells and not cells & {"<5", "x"}
+    assert not [n for n in data.notes if n.startswith(("<5:", "x:"))], data.notes
+    assert data.notes[0] == (
+        "Shares of the column total; – where the count or the total is withheld: a count of fewer than 5 "
+        "people (not a share under 5%), or one withheld so that no small count can be recomputed from a total."
+    )
+    # a table of counts keeps its legends
+    assert table_data(table, source="CTDC").notes[:2] == (small_note("<5", 5), COMPLEMENT_NOTE)

@@ -93,12 +93,12 @@ MEASURES: dict[str, str] = {
     ESTIMATED: "Estimated number of people in modern slavery (GSI)",
     PREVALENCE: "Estimated prevalence of modern slavery per 1,000 population (GSI)",
     POPULATION: "Population (as used by the GSI)",
-    "vulnerability_governance_issues": "Vulnerability: governance issues (GSI, 0-100)",
-    "vulnerability_lack_of_basic_needs": "Vulnerability: lack of basic needs (GSI, 0-100)",
-    "vulnerability_inequality": "Vulnerability: inequality (GSI, 0-100)",
-    "vulnerability_disenfranchised_groups": "Vulnerability: disenfranchised groups (GSI, 0-100)",
-    "vulnerability_effects_of_conflict": "Vulnerability: effects of conflict (GSI, 0-100)",
-    VULNERABILITY: "Vulnerability to modern slavery, total (GSI, 0-100)",
+    "vulnerability_governance_issues": "Vulnerability: governance issues (GSI, 0–100)",
+    "vulnerability_lack_of_basic_needs": "Vulnerability: lack of basic needs (GSI, 0–100)",
+    "vulnerability_inequality": "Vulnerability: inequality (GSI, 0–100)",
+    "vulnerability_disenfranchised_groups": "Vulnerability: disenfranchised groups (GSI, 0–100)",
+    "vulnerability_effects_of_conflict": "Vulnerability: effects of conflict (GSI, 0–100)",
+    VULNERABILITY: "Vulnerability to modern slavery, total (GSI, 0–100)",
     "response_survivors_supported": "Government response: survivors identified and supported (GSI, %)",
     "response_criminal_justice": "Government response: criminal justice (GSI, %)",
     "response_coordination": "Government response: coordination (GSI, %)",
@@ -425,7 +425,7 @@ def with_data(compared: pl.DataFrame, reporting: Iterable[str] = ()) -> tuple[pl
 GSI_PROFILE: tuple[tuple[str, str], ...] = (
     ("estimated_number_in_modern_slavery", "Estimated number of people in modern slavery"),
     ("prevalence_per_1000", "Estimated prevalence per 1,000 population"),
-    ("vulnerability_total", "Vulnerability to modern slavery (0-100; higher: more vulnerable)"),
+    ("vulnerability_total", "Vulnerability to modern slavery (0–100; higher: more vulnerable)"),
     ("response_total", "Government response rating (%; higher: stronger response)"),
 )
 

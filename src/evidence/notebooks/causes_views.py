@@ -644,18 +644,30 @@ def empty_heat_rows(heat: HeatCounts) -> list[str]:
     ]
 
 
-def heat_note(heat: HeatCounts) -> str:
-    """What the heat table's shares are, for the note under it."""
+#: What ``–`` means in a heat table: a share whose denominator, its row's last column, is withheld (a row with no
+#: victim, a published 0, is left out of the table, so that is the only reason a share there is not shown).
+HEAT_DASH_NOTE = (
+    "–: a share not shown, because the number of victims of its row (its last column) is withheld."
+)
+
+
+def heat_note(heat: HeatCounts, table: pl.DataFrame | None = None) -> str:
+    """What the heat table's shares are, for the note under it; with the ``table`` shown, what its dashes mean
+    (:data:`HEAT_DASH_NOTE`) where it has any."""
     if heat.row_topic == "form" and heat.column_topic == "means_of_control":
-        return (
+        note = (
             "Share of the victims of each form (with means of control recorded) who were controlled in each "
             "way; a victim can be controlled in several ways."
         )
-    column = causes.TOPICS[heat.column_topic].lower()
-    return (
-        f"Share of the victims of each {causes.TOPICS[heat.row_topic].lower()} (with {column} recorded) who "
-        f"have each {column} recorded; a victim can have several."
-    )
+    else:
+        column = causes.TOPICS[heat.column_topic].lower()
+        note = (
+            f"Share of the victims of each {causes.TOPICS[heat.row_topic].lower()} (with {column} recorded) "
+            f"who have each {column} recorded; a victim can have several."
+        )
+    if table is not None and any("–" in table[c].to_list() for c in table.columns[1:-1]):
+        note += f" {HEAT_DASH_NOTE}"
+    return note
 
 
 def heat_left_out(heat: HeatCounts) -> str | None:
@@ -2468,7 +2480,8 @@ def show_person_section(
                     show_table(
                         table,
                         source=source,
-                        note=heat_note(section.heat),
+                        note=heat_note(section.heat, table),
+                        shares="row",  # its <5 is a count, not a share under 5%: its legend says so
                         perturbed=keyed,
                         kinds=_named_by(table, 1),
                     )

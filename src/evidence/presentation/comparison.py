@@ -38,7 +38,7 @@ SHORT_LABELS: dict[str, str] = {
     DETECTED_PER_100K: "Detected per 100,000",
     ESTIMATED: "Estimated in modern slavery",
     PREVALENCE: "Prevalence per 1,000",
-    VULNERABILITY: "Vulnerability (0-100)",
+    VULNERABILITY: "Vulnerability (0–100)",
     RESPONSE: "Government response (%)",
     TIER: "TIP tier",
     DETECTION_GAP: "Detected per 1,000 estimated",

@@ -118,33 +118,55 @@ def table_notes(table: DisclosedTable, source: str, *, shares: Shares = None) ->
         raise ParameterError("every table names its source (e.g. source='CTDC global dataset, 2023')")
     notes = []
     reasons = {r for c in table.count_columns for r in table.reasons[c].drop_nulls().to_list()}
-    if "small" in reasons:
-        notes.append(small_note(table.rule.label, table.rule.threshold, perturbed=table.perturbed))
-    if "complement" in reasons:
-        notes.append(complement_note(table.frame))
+    if shares is not None:
+        # its withheld cells read "–", never <5 or x: the note on shares says what a dash withholds (a count of
+        # people, which a reader of shares could take for a share under 5%), not legends of labels not shown
+        why = []
+        if "small" in reasons:
+            threshold = table.rule.threshold
+            after = " before or after perturbation" if table.perturbed else ""
+            why.append(f"a count of fewer than {threshold} people{after} (not a share under {threshold}%)")
+        if "complement" in reasons:
+            why.append(
+                f"{'one' if why else 'a count'} withheld so that no small count can be recomputed from a total"
+            )
+        notes.append(
+            f"Shares of the {shares} total; {SHARE_SUPPRESSED_LABEL} where the count or the total is withheld"
+            + (f": {', or '.join(why)}." if why else ".")
+        )
+    else:
+        if "small" in reasons:
+            notes.append(small_note(table.rule.label, table.rule.threshold, perturbed=table.perturbed))
+        if "complement" in reasons:
+            notes.append(complement_note(table.frame))
     if table.perturbed:
         notes.append(PERTURBATION_NOTE)
-    if shares is not None:
-        notes.append(
-            f"Shares of the {shares} total; {SHARE_SUPPRESSED_LABEL} where the count or the total is "
-            "withheld."
-        )
     notes.append(source_note(source))
     return notes
 
 
-def small_note(label: str, threshold: int, *, perturbed: bool = False, ranges: bool = False) -> str:
+def small_note(
+    label: str, threshold: int, *, perturbed: bool = False, ranges: bool = False, shares: bool = False
+) -> str:
     """What a small cell's label (``<5``) means under a table; of a perturbed table, a count small before or
     after its perturbation (a 5 moved to 4 is ``<5`` too). Of a table of ranges (``ranges``: UNODC's censored
     counts, low–high), a range whose low end is small too: its whole range is withheld, high end and all (8–17
     is ``<11`` at a threshold of 11: :func:`evidence.notebooks.builders.published_pair`), so "fewer than 11"
     alone would be false of it. Said of every table of ranges, never only of one whose withheld range reaches
-    the threshold: words chosen by the hidden values would tell them."""
+    the threshold: words chosen by the hidden values would tell them. ``shares``: the label stands in a column of
+    shares (``37%``, ``<11``), where a reader would take it for a share under 11%: the note says it is a count
+    of people."""
     after = " before or after perturbation" if perturbed else ""
     if ranges:
         after += (
             f", or a range of counts whose low end is below {threshold} (the whole range withheld, its high end "
             "too)"
+        )
+    if shares:
+        return (
+            f"{label}: fewer than {threshold} people{after}, not shown to protect individuals; in a column of "
+            f"shares it is the count of people behind the share that is fewer than {threshold}, not the share "
+            f"(not under {threshold}%), and the share is withheld with it."
         )
     return f"{label}: fewer than {threshold}{after}, not shown to protect individuals."
 
@@ -191,22 +213,46 @@ def complement_note(frame: pl.DataFrame) -> str:
 _SMALL_LABEL = re.compile(r"(?:^|[\s–(-])<(\d+)(?:$|[\s–)-])")
 
 
-def withheld_notes(shown: pl.DataFrame, *, perturbed: bool = False, ranges: bool = False) -> list[str]:
+def withheld_notes(
+    shown: pl.DataFrame, *, perturbed: bool = False, ranges: bool = False, shares: bool = False
+) -> list[str]:
     """What the labels of withheld cells mean, for a table of already disclosed text (``<5``, ``x``), only for
     the labels it uses: the same notes a :class:`DisclosedTable` gets from :func:`table_notes` (``perturbed``: a
     table of perturbed counts, whose small counts are small before or after perturbation; ``ranges``: a table of
-    ranges, whose small label may stand for a range with a small low end, :func:`small_note`)."""
+    ranges, whose small label may stand for a range with a small low end, :func:`small_note`). A small label in
+    a column of shares (``37%``, or any column with ``shares``: a table of shares whose column may show none)
+    is said to be a count of people, not a share under the threshold in percent."""
     thresholds: set[int] = set()
+    among_shares: set[int] = set()  # the thresholds of labels that stand in a column of shares
     complement = False
     for column in shown.columns:
-        for cell in shown[column].drop_nulls().to_list():
-            text = str(cell)
-            thresholds |= {int(m) for m in _SMALL_LABEL.findall(text)}
-            complement = complement or text == COMPLEMENT_LABEL or text.startswith(f"{COMPLEMENT_LABEL} (")
-    notes = [small_note(f"<{t}", t, perturbed=perturbed, ranges=ranges) for t in sorted(thresholds)]
+        cells = [str(cell) for cell in shown[column].drop_nulls().to_list()]
+        found = {int(m) for text in cells for m in _SMALL_LABEL.findall(text)}
+        thresholds |= found
+        among_shares |= found if shares or _share_column(cells) else set()
+        complement = complement or any(
+            text == COMPLEMENT_LABEL or text.startswith(f"{COMPLEMENT_LABEL} (") for text in cells
+        )
+    notes = [
+        small_note(f"<{t}", t, perturbed=perturbed, ranges=ranges, shares=t in among_shares)
+        for t in sorted(thresholds)
+    ]
     if complement:
         notes.append(complement_note(shown))
     return notes
+
+
+# a share as a table shows it ("37%", "12.5%"), and what else a column of shares holds: a withheld cell's label,
+# "–" (a share not shown), nothing
+_SHARE_TEXT = re.compile(r"^\d[\d,]*(?:\.\d+)?%$")
+_NOT_A_SHARE = re.compile(r"^(?:<\d+|x|–|)$")
+
+
+def _share_column(cells: Sequence[str]) -> bool:
+    """Whether a column's cells are shares (``37%``) but for its withheld cells' labels and dashes: a column in
+    which ``<11`` reads as a share under 11%, not as the count of people it is."""
+    shares = [c for c in cells if not _NOT_A_SHARE.match(c.strip())]
+    return bool(shares) and all(_SHARE_TEXT.match(c.strip()) for c in shares)
 
 
 def _explained(label: str, note: str | None, *, legend: bool = False) -> bool:
@@ -577,6 +623,8 @@ def table_data(
     :class:`DisclosedTable` has lost its flag), which :data:`PERTURBATION_NOTE` says under it, as under every
     perturbed :class:`DisclosedTable`. ``ranges``: the frame shows ranges of censored counts (UNODC's, low–high),
     whose small label the note under it says may stand for a range with a small low end (:func:`small_note`).
+    ``shares`` of a frame: it is a table of shares (the heat table of means of control by form), whose small
+    label the note under it says is a count of people, not a share (as of any column that shows shares).
     """
     given = dict(kinds or {})
     column_kinds = {c: k for c, k in given.items() if isinstance(k, str)}
@@ -620,7 +668,9 @@ def table_data(
         count_cells = shown.select(c.name for c in columns if c.kind != LABEL)
         notes = [
             complement_note(shown) if n == COMPLEMENT_NOTE else n  # its Recorded line is a label: not a count
-            for n in withheld_notes(count_cells, perturbed=perturbed, ranges=ranges)
+            for n in withheld_notes(
+                count_cells, perturbed=perturbed, ranges=ranges, shares=shares is not None
+            )
             if not _explained(n.split(":")[0], note, legend=ranges and n.startswith("<"))
         ]
         notes += [PERTURBATION_NOTE] if perturbed else []
