@@ -23,7 +23,7 @@ import functools
 import itertools
 import math
 import re
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Final, Literal, NamedTuple, cast
@@ -268,7 +268,10 @@ def censored_cells(exact_parts: pl.DataFrame, columns: Sequence[str]) -> pl.Data
     audit's attacker (see :func:`~evidence.presentation.disclosure.suppress_table`). The one rule of the route,
     region and yearly tables (:func:`protected_bounds`). An exact small count (a file that publishes ``3``) has
     one, and is protected."""
-    return exact_parts.select(pl.col(c).fill_null(0).eq(0).alias(c) for c in columns)
+    # read as lists (a cell without a part: null or 0), not a query per table of a few dozen rows
+    return pl.DataFrame(
+        [pl.Series(c, [not v for v in exact_parts[c].to_list()], dtype=pl.Boolean) for c in columns]
+    )
 
 
 def _published(table: DisclosedTable, column: str) -> list[int | None]:
@@ -1227,30 +1230,69 @@ def _route_views(
         pl.col(*measures).sum(), pl.col(CELL_KEY).sum(), pl.col(UNCENSORED).sum()
     )
 
-    made: dict[str, pl.DataFrame] = {}
+    made: dict[tuple[str, bool, bool], pl.DataFrame] = {}
+    routes = order["route"].to_list()
+    # each route's row of the sums (a route and class once each: the groups), read as lists once
+    summed_at = {
+        (route, flow_class): i
+        for i, (route, flow_class) in enumerate(
+            zip(summed["route"].to_list(), summed["flow_class"].to_list(), strict=True)
+        )
+    }
+    summed_routes = {route for route, _ in summed_at}
 
-    def wide(measure: str) -> pl.DataFrame:
-        # each measure pivoted once, and only where read (a bound's table reads neither its counts nor their
-        # keys apart: both bounds, and the part published exactly, once each)
-        if measure not in made:
-            made[measure] = order.join(
-                _wide(summed, "route", "flow_class", measure, list(columns)), on="route", how="left"
-            )
-        return made[measure]
-
+    cells_of: dict[str, dict[str, list[int | None]]] = {}
     rename = {c: label for c, label in columns.items()}
+
+    def wide(measure: str, *, labelled: bool = False, filled: bool = False) -> pl.DataFrame:
+        # each measure pivoted once, and only where read (a bound's table reads neither its counts nor their
+        # keys apart: both bounds, and the part published exactly, once each); pivoted as lists, the frame
+        # the pivot (:func:`_wide`) joined to ``order`` made: a route without sums empty, a class a route
+        # has no sum of 0, without their queries on a few dozen rows. ``labelled``: the classes' columns
+        # renamed to their labels (``rename``); ``filled``: a route without sums 0 (``fill_null(0)``)
+        if measure not in cells_of:
+            values = summed[measure].to_list()
+
+            def cell(route: str, column: str) -> int | None:
+                if route not in summed_routes:
+                    return None
+                at = summed_at.get((route, column))
+                return 0 if at is None else int(values[at] or 0)
+
+            cells_of[measure] = {c: [cell(r, c) for r in routes] for c in columns}
+        if (measure, labelled, filled) not in made:
+            made[measure, labelled, filled] = pl.DataFrame(
+                [
+                    pl.Series("route", routes, dtype=pl.String),
+                    *(
+                        pl.Series(
+                            rename[c] if labelled else c,
+                            [v or 0 for v in cells] if filled else cells,
+                            dtype=pl.Int64,
+                        )
+                        for c, cells in cells_of[measure].items()
+                    ),
+                ]
+            )
+        return made[measure, labelled, filled]
+
+    def on_route_sum(measure: str, on_route: Sequence[str]) -> int:
+        # the cells of ``on_route`` summed, a missing one 0 (as a horizontal sum summed), from the lists
+        wide(measure)
+        return sum(v or 0 for c in on_route for v in cells_of[measure][c])
+
     # a cell made only of UNODC's "<5" cells: its bound is the publisher's own censoring (no exact part)
-    censored = None if exact else censored_cells(wide(UNCENSORED).rename(rename), list(rename.values()))
+    censored = None if exact else censored_cells(wide(UNCENSORED, labelled=True), list(rename.values()))
     pair: Bounds | None = None
     if not (exact or keyed):  # both bounds protected as one system, once for both
         pair = protected_bounds(
-            wide("n_low").fill_null(0).rename(rename),
-            wide("n_high").fill_null(0).rename(rename),
+            wide("n_low", labelled=True, filled=True),
+            wide("n_high", labelled=True, filled=True),
             "route",
             list(rename.values()),
             rule,
             total_label=BREAKDOWN_SUM,
-            exact=wide(UNCENSORED).rename(rename),
+            exact=wide(UNCENSORED, labelled=True),
             censored_high=censored_high,
         )
     views: list[RouteView | None] = []
@@ -1260,12 +1302,12 @@ def _route_views(
         table: DisclosedTable | None
         if exact or keyed:
             table = protected_table(
-                wide(list(measures)[side]).fill_null(0).rename(rename),
+                wide(list(measures)[side], labelled=True, filled=True),
                 "route",
                 list(rename.values()),
                 rule,
                 total_label=ALL_VICTIMS if exact else BREAKDOWN_SUM,
-                cell_keys=wide(CELL_KEY).fill_null(0).rename(rename) if keyed else None,
+                cell_keys=wide(CELL_KEY, labelled=True, filled=True) if keyed else None,
                 censored=censored,
             )
         else:  # this bound's table of the pair
@@ -1280,9 +1322,9 @@ def _route_views(
         # nothing published gives it)
         counts = wide(list(measures)[side])
         on_route = [c for c in classes if c in counts.columns]
-        n = int(counts.select(pl.sum_horizontal(on_route).sum()).item() or 0)
+        n = on_route_sum(list(measures)[side], on_route)
         if keyed:  # their count and their keys summed, a cell of its own
-            key = int(wide(CELL_KEY).select(pl.sum_horizontal(on_route).sum()).item() or 0)
+            key = on_route_sum(CELL_KEY, on_route)
             known = suppress_counts(pl.DataFrame({"n": [n]}), "n", rule, cell_keys=pl.DataFrame({"n": [key]}))
             # the classes' records are those of the totals row's class cells together, and all victims less
             # those on no route: where that row withholds a cell (a <5 on no route and its complement among the
@@ -1296,12 +1338,19 @@ def _route_views(
             # this bound's true counts (UNODC: and the parts published exactly), with margins: what the region
             # table is protected together with (the grand total as the rows' sum, not the publisher's cell total)
             def margins(frame: pl.DataFrame, total: str) -> pl.DataFrame:
-                frame = (
-                    frame.fill_null(0)
-                    .rename(rename)
-                    .with_columns(pl.sum_horizontal(rename.values()).alias(total))
+                # the few rows summed as lists (a missing cell 0), the totals row last with no route: the frame
+                # a fill, a rename, a horizontal sum and a concatenation of the column sums made, without their
+                # four queries (their planning cost more than the rows themselves)
+                cells = {
+                    rename[c]: [v or 0 for v in frame[c].to_list()] for c in frame.columns if c != "route"
+                }
+                cells[total] = [sum(row) for row in zip(*cells.values(), strict=True)]
+                return pl.DataFrame(
+                    [
+                        pl.Series("route", [*frame["route"].to_list(), None], dtype=pl.String),
+                        *(pl.Series(c, [*v, sum(v)], dtype=pl.Int64) for c, v in cells.items()),
+                    ]
                 )
-                return pl.concat([frame, frame.select(pl.exclude("route").sum())], how="diagonal_relaxed")
 
             truth = margins(counts, table.total_label)
             if not exact and table.total_label not in parts_margins:
@@ -1437,7 +1486,7 @@ def _cell_total(table: DisclosedTable, total: int) -> DisclosedTable:
     if table.frame[label][last] is None:
         return table
     column = table.frame[label].scatter(last, total)
-    return dataclasses.replace(table, frame=table.frame.with_columns(column))
+    return dataclasses.replace(table, frame=with_series(table.frame, [column]))  # without a query
 
 
 def _paired_corridors(top: pl.DataFrame) -> tuple[pl.DataFrame, set[tuple[str, str]]]:
@@ -5926,12 +5975,18 @@ def _route_margins(
     true bounds are theirs: a corridor's row of doubtful years holds cells the table leaves out."""
     # each category's sums in one aggregation: iterating the groups gathered a frame for each (a table by corridor
     # has hundreds), ~5 % of yearly_numbers over the route dimensions; the same sums (5,499 calls compared)
-    sums = (
-        by_counts.filter(pl.col("count_low").is_not_null())
-        .group_by(by)
-        .agg(pl.col("count_low").sum(), pl.col("count_high").sum())
-    )
-    truth = {str(c): (int(low), int(high)) for c, low, high in sums.iter_rows()}
+    # summed as lists, not a query per table (the sums polars gave: the rows with a low bound, a missing high
+    # bound adding nothing)
+    truth: dict[str, tuple[int, int]] = {}
+    for category, low, high in zip(
+        by_counts[by].to_list(),
+        by_counts["count_low"].to_list(),
+        by_counts["count_high"].to_list(),
+        strict=True,
+    ):
+        if low is not None:
+            least, most = truth.get(str(category), (0, 0))
+            truth[str(category)] = (least + int(low), most + int(high or 0))
     every = route_numbers(selection, rule, top_n=EVERY_CORRIDOR)
     if every is None or every.exact:
         return _RouteMargins([], [])
@@ -5944,7 +5999,7 @@ def _listing_margins(numbers: RouteBounds, truth: Mapping[str, tuple[int, int]],
     column = TOTALS_PUBLISHED_ELSEWHERE[by]
     keys = ["origin_iso3", "destination_iso3", "route_basis"]
     flows = numbers.flow_table
-    flow_keys = list(flows.select(keys).iter_rows())
+    flow_keys = list(zip(*(flows[k].to_list() for k in keys), strict=True))
     bounds = list(zip(flows["victims_low"].to_list(), flows["victims_high"].to_list(), strict=True))
     listed = {r["route"]: tuple(r[k] for k in keys) for r in numbers.low.corridors.iter_rows(named=True)}
     # each cell as the reader sees it (:func:`published_pair`): a bound one view publishes beside the other's
@@ -6977,10 +7032,15 @@ def _breakdown_year_bounds(selection: Selection, basis: _YearlyBasis, rule: Disc
     and rule."""
     from evidence.analyses import trends
 
+    def bounds_rows(counts: pl.DataFrame) -> Iterator[tuple[Any, Any, Any]]:
+        # the three columns read as lists, not selected and iterated row by row (a query per table, the
+        # same values)
+        return zip(counts["year"].to_list(), counts["count_low"].to_list(), counts["count_high"].to_list())
+
     def build() -> _YearBounds:
         years = {
             str(y): (int(lo), int(hi))
-            for y, lo, hi in basis.counts.select("year", "count_low", "count_high").iter_rows()
+            for y, lo, hi in bounds_rows(basis.counts)
             if y is not None and lo is not None and hi is not None
         }
         found: dict[str, dict[str, tuple[int, float]]] = {}
@@ -6990,7 +7050,7 @@ def _breakdown_year_bounds(selection: Selection, basis: _YearlyBasis, rule: Disc
             except ParameterError:
                 continue
             rows: dict[str, list[tuple[int, int]]] = {}
-            for year, low, high in by_counts.select("year", "count_low", "count_high").iter_rows():
+            for year, low, high in bounds_rows(by_counts):
                 if year is not None and low is not None and high is not None:
                     rows.setdefault(str(year), []).append((int(low), int(high)))
             found[by] = _row_year_bounds(
