@@ -268,18 +268,25 @@ def delete_columns(first: int, count: int = 1) -> Edit:
         return b'<c r="' + _column_letters(column - count) + match.group(2)
 
     def edit(xml: bytes) -> bytes:
-        xml = re.sub(rb'<c r="([A-Z]+)(\d+"[^>]*?(?:/>|>.*?</c>))', cell, xml, flags=re.DOTALL)
-        xml = re.sub(
-            rb'(<row [^>]*spans="\d+:)(\d+)', lambda m: m.group(1) + str(kept(int(m.group(2)))).encode(), xml
-        )
-        return re.sub(
-            rb'(<dimension ref="[A-Z]+\d+:)([A-Z]+)',
-            lambda m: m.group(1) + _column_letters(max(kept(_column_number(m.group(2))), 1)),
-            xml,
-            count=1,
+        return _resized(
+            re.sub(rb'<c r="([A-Z]+)(\d+"[^>]*?(?:/>|>.*?</c>))', cell, xml, flags=re.DOTALL), kept
         )
 
     return edit
+
+
+def _resized(xml: bytes, last: Callable[[int], int]) -> bytes:
+    """A sheet whose rows' spans and declared size ended at column ``end`` now end at ``last(end)`` (the size at
+    column A at least): what a sheet's columns deleted or inserted leave to update."""
+    xml = re.sub(
+        rb'(<row [^>]*spans="\d+:)(\d+)', lambda m: m.group(1) + str(last(int(m.group(2)))).encode(), xml
+    )
+    return re.sub(
+        rb'(<dimension ref="[A-Z]+\d+:)([A-Z]+)',
+        lambda m: m.group(1) + _column_letters(max(last(_column_number(m.group(2))), 1)),
+        xml,
+        count=1,
+    )
 
 
 def insert_columns(first: int, new_cells: dict[int, list[str]]) -> Edit:
@@ -316,16 +323,7 @@ def insert_columns(first: int, new_cells: dict[int, list[str]]) -> Edit:
         return match.group(1) + cells[:at] + added + cells[at:] + b"</row>"
 
     def edit(xml: bytes) -> bytes:
-        xml = re.sub(rb'(<row r="(\d+)"[^>]*(?<!/)>)(.*?)</row>', row, xml, flags=re.DOTALL)
-        xml = re.sub(
-            rb'(<row [^>]*spans="\d+:)(\d+)', lambda m: m.group(1) + str(moved(int(m.group(2)))).encode(), xml
-        )
-        return re.sub(
-            rb'(<dimension ref="[A-Z]+\d+:)([A-Z]+)',
-            lambda m: m.group(1) + _column_letters(moved(_column_number(m.group(2)))),
-            xml,
-            count=1,
-        )
+        return _resized(re.sub(rb'(<row r="(\d+)"[^>]*(?<!/)>)(.*?)</row>', row, xml, flags=re.DOTALL), moved)
 
     return edit
 
