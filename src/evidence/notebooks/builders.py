@@ -221,16 +221,23 @@ def _same(kept: pl.DataFrame | None, given: pl.DataFrame | None) -> bool:
     return kept.schema == given.schema and kept.equals(given, null_equal=True)
 
 
+def _censored_table(selection: Selection | None) -> pl.DataFrame | None:
+    """The frame of the selection's table where it can hold the publisher's censored cells (its ``censored`` and
+    ``value_high`` columns); None without a selection or those columns (case records)."""
+    if selection is None:
+        return None
+    data = selection.table.data if isinstance(selection.table, LoadedTable) else selection.table
+    return data if {"censored", "value_high"} <= set(data.columns) else None
+
+
 def censored_high(selection: Selection | None) -> int:
     """The high bound of the publisher's censored cells in the selection's table, as the loader reads ``<N`` (1
     to N-1): 4 for UNODC's ``<5``, 9 for a file publishing ``<10``, so that a cell of an exact part ``E`` and
     ``k`` such cells is read as ``E + k`` to ``E + 9k``, not as UNODC's ``E + 4k``. The largest where a file
     publishes several (``<3`` and ``<10``: 9; a cell holding the ``<3`` then has bounds of no such form, read as
     any such cell); 4 for a table without censored cells. Read once per table (a brief asks it of every table)."""
-    if selection is None:
-        return PUBLISHER_CENSORED_HIGH
-    data = selection.table.data if isinstance(selection.table, LoadedTable) else selection.table
-    if "censored" not in data.columns or "value_high" not in data.columns:
+    data = _censored_table(selection)
+    if data is None:
         return PUBLISHER_CENSORED_HIGH
 
     def read() -> int:
@@ -244,10 +251,8 @@ def censored_labels(selection: Selection | None) -> str:
     """How the publisher printed its censored cells in the selection's table, as read from it: ``<5`` for
     UNODC's, ``<10`` for a file censoring at ten, ``<3 or <10`` for one publishing both (a country's own
     breakdowns, role destination: its own rows' labels); ``<5`` without any."""
-    if selection is None:
-        return "<5"
-    data = selection.table.data if isinstance(selection.table, LoadedTable) else selection.table
-    if "censored" not in data.columns or "value_high" not in data.columns:
+    data = _censored_table(selection)
+    if data is None or selection is None:  # (no selection has no data: said for the type checker)
         return "<5"
     own = selection.country if selection.role == "destination" and "iso3" in data.columns else None
 
