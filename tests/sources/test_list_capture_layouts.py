@@ -106,6 +106,80 @@ def test_a_count_written_with_thousands_separators_that_cannot_be_a_decimal_is_r
     assert any("thousands separators" in note for note in loaded.provenance.notes), how
 
 
+@pytest.mark.parametrize(
+    ("text", "counts", "how"),
+    [
+        (
+            "A;B;n\n1;0;1.006\n0;1;2\n1;1;12.345.678\n",
+            [1006, 2, 12_345_678],
+            "semicolons, plain counts, two dots",
+        ),
+        ("A,B,n\n1,0,1.000\n0,1,2\n1,1,3\n", [1000, 2, 3], "counts written without a dot beside it"),
+        (
+            "A\tB\tn\n1\t0\t1.000\n0\t1\t2.000\n1\t1\t1.234.567\n",
+            [1000, 2000, 1_234_567],
+            "a count of two dots",
+        ),
+        ("A;B;n\n1;0;1.006,0\n0;1;2,0\n1;1;1.000\n", [1006, 2, 1000], "decimal commas beside it"),
+    ],
+)
+def test_a_count_written_with_dots_between_thousands_is_read_as_thousands_when_the_column_says_so(
+    tmp_path: Path, text: str, counts: list[int], how: str
+) -> None:
+    """1.000 is one thousand where the column shows the dot separates thousands (a count of two dots, counts written
+    without one beside it, decimal commas, a file delimited by semicolons as one saved where the comma is the decimal
+    separator is); it was read as 1, a thousand people lost without a word."""
+    loaded = load_list_capture(write(tmp_path, text))
+    assert loaded.data["count"].to_list() == counts, how
+    assert any("dots between thousands" in note for note in loaded.provenance.notes), how
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("A,B,n\n1,0,1.000\n0,1,2.000\n1,1,1006.000\n", [1, 2, 1006]),
+        ("A,B,n\n1,0,1.000\n0,1,2.50e+00\n1,1,0.000\n", None),
+        ('A,B,n\n1,0,1.000\n0,1,"1,006"\n1,1,0.000\n', [1, 1006, 0]),
+    ],
+)
+def test_a_count_written_to_three_decimals_is_read_as_a_decimal_when_the_column_says_so(
+    tmp_path: Path, text: str, counts: list[int] | None
+) -> None:
+    """1.000 beside 1006.000 or 0.000 (a column of decimals written to three places), or beside 1,006 (commas between
+    thousands, so the dot is the decimal point) is 1, said in a note; a decimal that is no whole number still refused."""
+    path = write(tmp_path, text)
+    if counts is None:
+        with pytest.raises(InputError, match="whole number"):
+            load_list_capture(path)
+        return
+    loaded = load_list_capture(path)
+    assert loaded.data["count"].to_list() == counts
+    assert any("decimal point" in note for note in loaded.provenance.notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "row", "words"),
+    [
+        ("A,B,n\n1,0,1.000\n0,1,2.000\n", 2, "nothing else in the column tells which"),
+        ("A\tB\tn\n1\t0\t3.000\n0\t1\t12.000\n", 2, "nothing else in the column tells which"),
+        ("A,B,n\n1,0,3\n0,1,2.0\n1,1,1.000\n", 4, "both"),
+        ("A;B;n\n1;0;2.0\n0;1;1.000\n", 3, "both"),
+    ],
+)
+def test_a_count_that_may_be_one_or_a_thousand_is_refused_naming_its_cell(
+    tmp_path: Path, text: str, row: int, words: str
+) -> None:
+    """1.000 that nothing in the column tells from 1 (three decimals) or 1,000 (a dot between thousands), or whose
+    column says both, is refused naming the file, its row and the column: never read as 1 nor as 1000 by a guess."""
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as caught:
+        load_list_capture(path)
+    error = caught.value
+    assert (error.path, error.row, error.column) == (str(path), row, "n")
+    assert words in error.message and "three decimals" in error.message
+    assert "without thousands separators" in (error.hint or "")
+
+
 def test_a_capture_history_string_names_its_lists_by_position(tmp_path: Path) -> None:
     loaded = load_list_capture(write(tmp_path, history_text("freq")))
     assert loaded.data.columns == ["list 1", "list 2", "list 3", "count"]

@@ -6,7 +6,8 @@ Two layouts are read:
   reference R packages, other tools and field tables name it: ``n``, ``count``, ``frequency``, ``freq``, ``cases``,
   Stata's ``_freq``, pandas' ``size``, a publication's ``Number``, ``Total`` or ``Number of cases``: compared as
   :func:`~evidence.sources.workbook.header_key` writes them, :data:`COUNT_COLUMN_NAMES`). Counts written with
-  thousands separators that cannot be decimal ones (``"1,006"`` in a comma-delimited file, ``1 006``) are read;
+  thousands separators that cannot be decimal ones (``"1,006"`` in a comma-delimited file, ``1 006``) are read, and
+  ``1.000`` (1 to three decimals, or 1,000 with a dot between thousands) as the column shows it, else refused;
 * ``case_records``: one row per case, a 0/1 column per list and no count column (an optional ``case_id`` or
   ``id`` column is checked for duplicates and then dropped: identifiers never leave the loader).
 
@@ -802,6 +803,7 @@ def _counts(
             .then(pl.lit(text).str.replace_all(r"[, \u00a0\u202f]", ""))
             .otherwise(pl.lit(text))
         ).to_series()
+    text, dots_note = _dotted_counts(frame, column, text, path, delimiter)
     numbers = text.cast(pl.Float64, strict=False)
     bad = (
         numbers.is_null()
@@ -823,13 +825,97 @@ def _counts(
             hint=_grouped_hint(delimiter) if separated else None,
         )
     if not grouped.any():
-        return numbers.cast(pl.Int64), ()
+        return numbers.cast(pl.Int64), dots_note
     first = int(grouped.arg_true()[0])
     note = (
         f"{int(grouped.sum())} count{'s' if grouped.sum() > 1 else ''} written with thousands separators read as "
         f"whole numbers (row {frame[_LINE][first]}: {values[first].strip()!r} read as {int(numbers[first])})"
     )
-    return numbers.cast(pl.Int64), (note,)
+    return numbers.cast(pl.Int64), (note, *dots_note)
+
+
+#: A count written ``1.000`` or ``12.345.678``: thousands separated by dots, as much of Europe writes them, or (one
+#: dot) a decimal written to three places, as a column of decimals formatted so is saved. Which is told by the
+#: column (:func:`_dotted_counts`), never guessed: read as 1 where the publisher meant one thousand, a thousand
+#: people would be lost without a word.
+_DOTTED = r"^[1-9][0-9]{0,2}(?:\.[0-9]{3})+$"
+
+
+def _dotted_counts(
+    frame: pl.DataFrame, column: str, text: pl.Series, path: Path, delimiter: str | None
+) -> tuple[pl.Series, tuple[str, ...]]:
+    """The count column's text with its ``1.000`` cells (:data:`_DOTTED`) read as the column shows them, and the
+    note saying how; unchanged when it has none. The dot separates thousands where the column writes a count of two
+    dots (``1.234.567``), counts without a dot beside them (a column of decimals writes every count with its
+    decimals), a decimal comma (``2,0``) or is delimited by semicolons (saved where the comma is the decimal
+    separator); it is a decimal point where the column writes other decimals (``2.0``, ``1006.000``, ``0.000``) or
+    commas between thousands (``1,006``). Refused naming the first such cell's row when the column shows both, or
+    neither (``1.000`` beside ``2.000`` only: 1 and 2, or 1,000 and 2,000?)."""
+    dotted = text.str.contains(_DOTTED).fill_null(False)
+    if not dotted.any():
+        return text, ()
+    # told by the cells as written (``text`` has counts written with spaces or commas between thousands read)
+    written_cells = frame[column].str.strip_chars()
+    plain = written_cells.str.contains(r"^[0-9]+$").fill_null(False)
+    comma_grouped = written_cells.str.contains(_GROUPED_BY_COMMAS).fill_null(False) & (delimiter == ",")
+    decimal_comma = text.str.contains(r"^[0-9]{1,3}(?:\.[0-9]{3})*,(?:[0-9]{1,2}|[0-9]{4,})$").fill_null(
+        False
+    )
+    other_dot = (
+        text.str.contains(r"\.").fill_null(False)
+        & ~dotted
+        & text.cast(pl.Float64, strict=False).is_not_null()
+    )
+    thousands = [
+        why
+        for why, shown in (
+            ("a count of two dots", text.str.count_matches(r"\.").fill_null(0) > 1),
+            ("counts written without a dot", plain),
+            ("a decimal comma", decimal_comma),
+        )
+        if shown.any()
+    ] + (
+        ["semicolons between its fields (a file saved where the comma is the decimal separator)"]
+        if delimiter == ";"
+        else []
+    )
+    decimals = [
+        why
+        for why, shown in (("other decimals", other_dot), ("commas between thousands", comma_grouped))
+        if shown.any()
+    ]
+    first = int(dotted.arg_true()[0])
+    written = text[first]
+    if bool(thousands) == bool(decimals):
+        told = (
+            f"the column shows both ({', '.join(thousands)}; {', '.join(decimals)})"
+            if thousands
+            else "nothing else in the column tells which"
+        )
+        raise InputError(
+            f"the count {written!r} may be {written.split('.')[0]} written to three decimals or "
+            f"{written.replace('.', ',')} with a dot between thousands, and {told}",
+            path=path,
+            row=int(frame[_LINE][first]),
+            column=column,
+            hint="write the count without thousands separators nor decimals: 1000, not 1.000 or 1,000",
+        )
+    if decimals:
+        note = (
+            f"{int(dotted.sum())} count(s) written like {written!r} (row {frame[_LINE][first]}) read with the dot as "
+            f"the decimal point, as the column's {' and '.join(decimals)} show"
+        )
+        return text, (note,)
+    read = pl.select(
+        pl.when(pl.lit(dotted | decimal_comma))
+        .then(pl.lit(text).str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
+        .otherwise(pl.lit(text))
+    ).to_series()
+    note = (
+        f"{int(dotted.sum())} count(s) written with dots between thousands read as whole numbers (row "
+        f"{frame[_LINE][first]}: {written!r} read as {read[first]}), as the column's {' and '.join(thousands)} show"
+    )
+    return read, (note,)
 
 
 def _grouped_hint(delimiter: str | None) -> str:
