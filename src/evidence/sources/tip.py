@@ -113,7 +113,7 @@ from evidence.sources.workbook import (
 )
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "24"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "25"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
@@ -151,6 +151,8 @@ LOADER_VERSION = "24"  # 2: source_row; 3: provenance from the source metadata; 
 # UNODC and GSI loaders flag a figure so marked (was read without a word)
 # 24: a table laid out a column per report year (a country per row) read as one placement per country and year,
 # in the simple layout (was refused, told to reshape it)
+# 25: tiers written as numbers (1, 2, 3) in a table writing the Watch List as 2WL read as tiers (were rejected as
+# numeric tiers; a table of years over them was no tier table)
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -215,6 +217,11 @@ _LABELS: dict[str, str] = {
     "tier 2 wl": "Tier 2 Watch List",
     "t2wl": "Tier 2 Watch List",
     "t2 wl": "Tier 2 Watch List",
+    # the Watch List as compilations that number the tiers write it (1, 2, 2WL, 3: see TIER_NUMBERS)
+    "2wl": "Tier 2 Watch List",
+    "2 wl": "Tier 2 Watch List",
+    "2 watch list": "Tier 2 Watch List",
+    "2 watchlist": "Tier 2 Watch List",
     "t1": "Tier 1",
     "t2": "Tier 2",
     "t3": "Tier 3",
@@ -222,6 +229,13 @@ _LABELS: dict[str, str] = {
     "special case": SPECIAL_CASE,
     "not ranked": NOT_RANKED,
 }
+
+#: Tiers written as numbers, as compilations write them beside ``2WL`` for the Watch List: read only in a table
+#: that writes the Watch List by name or code and no other number as a tier (:func:`_numbered_tiers`), where 2
+#: cannot be the Watch List; elsewhere a number is refused (:data:`REASON_NUMERIC_TIER`: is 2.5 the Watch List?).
+TIER_NUMBERS = {"1": "Tier 1", "2": "Tier 2", "3": "Tier 3"}
+#: A tier number as written: ``2``, or ``2.0`` as a workbook's number cell reads.
+_TIER_NUMBER = r"^([123])(?:\.0)?$"
 
 #: A qualifier written after a tier (a regex, anchored at the end, with the separator or brackets around it): TIP
 #: Report compilations and later hand-made tables mark the reports' automatic downgrade (a country on the Tier 2
@@ -269,7 +283,8 @@ REASON_TIER_NOT_AVAILABLE = (
 )
 REASON_NUMERIC_TIER = (
     "tier written as a number: the TIP reports name their tiers (Tier 1, Tier 2, Tier 2 Watch List, Tier 3) and "
-    "document no numeric code (is 2.5 the Watch List?): write the tier's name"
+    "document no numeric code (is 2.5 the Watch List?): write the tier's name (1, 2 and 3 are read as tiers in a "
+    "table writing the Watch List as 2WL and no other number)"
 )
 REASON_DUPLICATE = "more than one placement for this iso3 and report year"
 REASON_NAME_DISAGREES = (
@@ -474,7 +489,7 @@ def _tier_columns(where: str, cells: list[str]) -> str | None:
 #: A header cell naming a report year (a workbook's number cell reads ``2016.0``).
 _YEAR_LABEL = re.compile(r"^((?:19|20)\d\d)(?:\.0)?$")
 #: The rows below a header whose cells under its report years must read as tiers (:func:`_report_year_columns`).
-_WIDE_ROWS = 5
+_WIDE_ROWS = 20
 
 
 def _year_header(cells: list[str]) -> list[int]:
@@ -508,8 +523,27 @@ def _report_year_columns(cells: list[str], below: list[list[str]]) -> list[int]:
     read = pl.coalesce(_canonical_label(tiers.str.replace(FOOTNOTE_MARKER, "")), _qualified_tier(tiers))
     numbers = tiers.str.strip_chars().cast(pl.Float64, strict=False).is_not_null()
     tier, number = pl.select(read.is_not_null().any(), numbers.any()).row(0)
-    # a tier read in those cells, and no figure (another cell, n/a or Tier 4, is the loader's to reject)
-    return years if tier and not number else []
+    # a tier read in those cells, and no figure (another cell, n/a or Tier 4, is the loader's to reject); or tiers
+    # written as numbers beside the Watch List written by name or code (TIER_NUMBERS)
+    return years if tier and (not number or _numbered_tiers(pl.Series(under, dtype=pl.String))) else []
+
+
+def _numbered_tiers(texts: pl.Series) -> bool:
+    """Whether a table's tier cells write the tiers as numbers (:data:`TIER_NUMBERS`): the numbers among them are
+    only 1, 2 and 3 (a footnote marker aside) and the Watch List is written by name or code (``2WL``), so that 2
+    cannot be it. A table of 1, 2 and 3 alone, or with another number (2.5), is not: which number the Watch List
+    is, is not guessed."""
+    label = pl.col("t").str.strip_chars().str.replace(FOOTNOTE_MARKER, "")
+    numeric = (
+        _unqualified(pl.col("t").str.strip_chars()).str.contains(r"^[0-9]+([.,][0-9]+)?$").fill_null(False)
+    )
+    found = pl.DataFrame({"t": texts.unique()}).select(
+        numbered=label.str.contains(_TIER_NUMBER).fill_null(False),
+        numeric=numeric,
+        watch_list=(_canonical_label(label) == "Tier 2 Watch List").fill_null(False),
+    )
+    numbered, numeric, watch_list = found["numbered"], found["numeric"], found["watch_list"]
+    return bool(numbered.any() and watch_list.any() and not (numeric & ~numbered).any())
 
 
 def _by_report_year(
@@ -654,7 +688,14 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         frame = frame.with_columns(_placement=pl.col("source_row"), _column=pl.lit(None, pl.String))
     by_name = "iso3" not in columns
     below = _text_rows_at_end(raw, columns)
-    parsed = _parse(frame, not_ranked_when_empty=layout == KELLEY_LAYOUT)
+    # tiers written as numbers beside the Watch List written as 2WL (as compilations write them): read, said
+    numbered = _numbered_tiers(frame.get_column("tier_text").drop_nulls())
+    if numbered:
+        notes.append(
+            "tiers written as numbers (1, 2, 3) beside the Watch List written by name or code (2WL): read as Tier 1, "
+            "Tier 2 and Tier 3, each label kept as written in tier_label"
+        )
+    parsed = _parse(frame, not_ranked_when_empty=layout == KELLEY_LAYOUT, numbered=numbered)
     # a table typed from the reports, which list placements by country name (no code column); or a row whose code
     # cell is empty beside a name (flagged)
     parsed = _codes_from_names(parsed, notes, every_row=by_name)
@@ -899,10 +940,10 @@ def _read_records(
     )
 
 
-def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
+def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool, numbered: bool = False) -> pl.DataFrame:
     # a tier cell's readings depend on its text alone, a year cell's on its text alone: each is read once per
     # distinct text (a file of thousands of placements writes a few dozen) and joined back onto the rows
-    tiers = _tier_readings(frame.select(pl.col("tier_text").unique()), not_ranked_when_empty)
+    tiers = _tier_readings(frame.select(pl.col("tier_text").unique()), not_ranked_when_empty, numbered)
     years = _year_readings(frame.select(pl.col("report_year").unique()))
     read = frame.join(tiers, on="tier_text", how="left", nulls_equal=True, maintain_order="left").join(
         years, on="report_year", how="left", nulls_equal=True, maintain_order="left"
@@ -946,7 +987,7 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
     )
 
 
-def _tier_readings(texts: pl.DataFrame, not_ranked_when_empty: bool) -> pl.DataFrame:
+def _tier_readings(texts: pl.DataFrame, not_ranked_when_empty: bool, numbered: bool = False) -> pl.DataFrame:
     """Each distinct tier cell (``tier_text``) with its readings: the label, whether it is a number or a
     not-available token, the canonical tier or special case it names, and whether that was read past a qualifier.
     In stages, each reading of the label computed once (an eager frame's expressions share nothing)."""
@@ -956,17 +997,27 @@ def _tier_readings(texts: pl.DataFrame, not_ranked_when_empty: bool) -> pl.DataF
         empty = empty | (label == "NA")
     staged = texts.with_columns(_label=pl.when(empty).then(None).otherwise(label))
     label = pl.col("_label")
+
     # case, blanks, hyphens and parentheses ignored ("Tier 2 (Watch List)", "Tier 2 Watch-List"), a trailing
     # footnote marker dropped ("Tier 2 Watch List*", "Tier 3¹", "Tier 1 [a]") unless the label is known with it
     # ("Tier 2 [WL]" is the Watch List, not Tier 2 with a note); a special case may name its country.
     # A tier with a qualifier after it ("Tier 3 (auto-downgraded)", TIER_QUALIFIER) is the tier it names,
     # flagged; only when the label is no known spelling without that reading. Each reading once: the label's
     # canonical spelling and its qualified tier are columns, read twice below.
+    # a tier written as a number (1, 2, 3) is read as its tier only in a table of numbered tiers (_numbered_tiers)
+    def as_number(text: pl.Expr) -> pl.Expr:
+        if not numbered:
+            return pl.lit(None, pl.String)
+        return text.str.extract(_TIER_NUMBER).replace_strict(
+            TIER_NUMBERS, default=None, return_dtype=pl.String
+        )
+
+    unmarked = label.str.replace(FOOTNOTE_MARKER, "")
     staged = staged.with_columns(
         _canonical_as_spelt=pl.coalesce(
-            _canonical_label(label), _canonical_label(label.str.replace(FOOTNOTE_MARKER, ""))
+            _canonical_label(label), as_number(label), _canonical_label(unmarked), as_number(unmarked)
         ),
-        _known_as_written=_canonical_label(label).is_not_null(),
+        _known_as_written=pl.coalesce(_canonical_label(label), as_number(label)).is_not_null(),
         _qualified=_qualified_tier(label),
         _numeric_tier=_unqualified(label).str.contains(r"^[0-9]+([.,][0-9]+)?$").fill_null(False),
         # the tokens every loader reads as "no figure" (workbook.NOT_AVAILABLE), a footnote marker aside
