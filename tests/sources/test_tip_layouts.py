@@ -121,9 +121,7 @@ def test_a_column_per_tier_under_a_title_naming_its_report_reads_as_its_placemen
             book.active.append([c or None for c in row])
         book.save(path)
     loaded = registry.load(path)
-    expected = dict(
-        ((iso3, year), (tier, special)) for iso3, year, tier, special in _placements(kelley, (2012,))
-    )
+    expected = {(iso3, year): (tier, special) for iso3, year, tier, special in _placements(kelley, (2012,))}
     read = {(r[0], r[1]): (r[2], r[3]) for r in loaded.data.select(COLUMNS).rows()}
     # names the country reference does not know are rejected, naming their row and tier column (never guessed)
     unknown = loaded.rejects.filter(pl.col("reason") == tip.REASON_NAME_UNMAPPED)
