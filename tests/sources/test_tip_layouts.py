@@ -186,3 +186,48 @@ def test_a_column_per_tier_without_its_report_year_is_refused_saying_what_gives_
     message = str(error.value)
     assert "a column per tier" in message and "no report year" in message
     assert "2024 Trafficking in Persons Report" in message and "report_year" in message
+
+
+@pytest.mark.parametrize(
+    "label", ["{} TIP Report", "TIP {}", "Report {}", "{}*", "{}\u00b9", "Tier placement ({})"]
+)
+def test_report_years_headed_in_words_or_with_a_footnote_read_as_a_column_per_report_year(
+    shared_data: Path, kelley, tmp_path: Path, label: str
+) -> None:
+    """A column per report year headed as compilations head them (``2012 TIP Report``, ``TIP 2012``, ``2012*``): her
+    placements, each year its column's (was not recognised: only a plain year was)."""
+    long = _kelley_long(shared_data).filter(pl.col("tier") != "")
+    wide = long.pivot(on="year", index=["countryname", "iso"], values="tier", aggregate_function="first")
+    wide = wide.rename({year: label.format(year) for year in wide.columns[2:]})
+    path = tmp_path / "wide.csv"
+    wide.write_csv(path)
+    loaded = registry.load(path)
+    assert loaded.data.select(COLUMNS).sort("iso3", "report_year").rows() == _placements(kelley)
+    assert not any(note.startswith("columns not used") for note in loaded.provenance.notes)
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_tier_columns_headed_with_footnote_marks_or_in_capitals_read_as_a_column_per_tier(
+    tmp_path: Path, delimiter: str
+) -> None:
+    """``Tier 2 Watch List*``, ``TIER 3¹``: the tiers they name, each placement flagged for its footnote (which may
+    qualify it), in a file delimited by semicolons too (was not recognised as a tier table)."""
+    header = ["TIER 1", "Tier 2", "Tier 2 Watch List*", "Tier 3\u00b9"]
+    path = tmp_path / "per_tier.csv"
+    lines = [
+        "2012 TIP Report",
+        delimiter.join(header),
+        delimiter.join(["Australia", "Albania", "Algeria", "Belarus"]),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = registry.load(path)
+    assert loaded.data.select("iso3", "tier").sort("iso3").rows() == [
+        ("ALB", "Tier 2"),
+        ("AUS", "Tier 1"),
+        ("BLR", "Tier 3"),
+        ("DZA", "Tier 2 Watch List"),
+    ]
+    assert loaded.flags.filter(pl.col("reason") == tip.REASON_TIER_FOOTNOTE)["column"].sort().to_list() == [
+        "Tier 2 Watch List*",
+        "Tier 3\u00b9",
+    ]

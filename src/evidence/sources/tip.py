@@ -109,6 +109,7 @@ from evidence.sources.provenance import DEMO_MARKER, Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import (
     FOOTNOTE_MARKER,
+    HEADER_FOOTNOTE_MARKER,
     HeaderMatch,
     header_cell_key,
     header_key,
@@ -514,7 +515,9 @@ def _tier_columns(where: str, cells: list[str]) -> str | None:
 
 def _tier_of_label(cell: str) -> str | None:
     """The tier or special case a header cell names (``Tier 2 Watch List``, ``Special Cases``), or None."""
-    key = re.sub(r"[\s\-\u2010-\u2014()\[\]]+", " ", cell.casefold()).strip()
+    # a footnote marker after the label aside ("Tier 3*": its placements are flagged, as any tier so marked)
+    key = re.sub(FOOTNOTE_MARKER, "", cell.strip())
+    key = re.sub(r"[\s\-\u2010-\u2014()\[\]]+", " ", key.casefold()).strip()
     key = re.sub(r"^tier([0-9])", r"tier \1", key)
     return SPECIAL_CASE if key.startswith("special case") else _LABELS.get(key)
 
@@ -558,8 +561,23 @@ def _title_year(titles: list[str]) -> tuple[int, str] | None:
     return found.pop() if len(found) == 1 else None
 
 
-#: A header cell naming a report year (a workbook's number cell reads ``2016.0``).
-_YEAR_LABEL = re.compile(r"^((?:19|20)\d\d)(?:\.0)?$")
+#: A header cell naming a report year (a workbook's number cell reads ``2016.0``), or naming it in words, as
+#: compilations head their columns: ``2024 TIP Report``, ``TIP 2024``, ``TIP Report 2024``, ``Report 2024``, ``Tier
+#: 2024``, ``Tier placement (2024)`` (a footnote marker aside).
+_YEAR_IN_LABEL = re.compile(
+    r"(?i)^(?:(?:US\s+)?(?:TIP|trafficking\s+in\s+persons)(?:\s+report)?|report|tier(?:\s+(?:placement|ranking))?)?"
+    r"\s*[(\[]?((?:19|20)\d\d)(?:\.0)?[)\]]?"
+    r"(?:\s*(?:(?:US\s+)?(?:TIP|trafficking\s+in\s+persons)\s+)?report)?$"
+)
+
+
+def _label_year(cell: str) -> str | None:
+    """The report year a header cell names (``2016``, ``2016.0``, ``2016 TIP Report``, ``TIP 2016``, ``2016*``:
+    :data:`_YEAR_IN_LABEL`), or None."""
+    found = _YEAR_IN_LABEL.match(re.sub(HEADER_FOOTNOTE_MARKER, "", cell.strip()).strip())
+    return found.group(1) if found else None
+
+
 #: The rows below a header whose cells under its report years must read as tiers (:func:`_report_year_columns`).
 _WIDE_ROWS = 20
 
@@ -567,7 +585,7 @@ _WIDE_ROWS = 20
 def _year_header(cells: list[str]) -> list[int]:
     """The positions of the report years of a header naming a country (or its code) and two report years or
     more, but no tier nor year column; none for any other."""
-    years = [i for i, cell in enumerate(cells) if _YEAR_LABEL.match(cell.strip())]
+    years = [i for i, cell in enumerate(cells) if _label_year(cell)]
     if len(years) < 2:
         return []
     keys = {header_cell_key(cell) for cell in cells if cell}
@@ -640,9 +658,7 @@ def _by_report_year(
     names = [c for c in raw.columns if c != "source_row"]
     if len(cells) != len(names):
         cells = names
-    years = {
-        names[i]: found.group(1) for i, cell in enumerate(cells) if (found := _YEAR_LABEL.match(cell.strip()))
-    }
+    years = {names[i]: year for i, cell in enumerate(cells) if (year := _label_year(cell))}
     rows = raw.select("source_row", *(pl.col(c).cast(pl.String) for c in years)).join(
         structural.select(pl.col("row").alias("source_row")), on="source_row", how="anti"
     )
@@ -832,11 +848,9 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         cells = header_cells(header_line, delimiter)
     columns, labels, unused = _columns(raw, cells, layout, path, header_row)
     # a column per report year: no tier nor year column, report years as labels (told so by the sniffer)
-    wide = not {"tier_text", "report_year"} & set(columns) and any(
-        _YEAR_LABEL.match(c.strip()) for c in cells
-    )
+    wide = not {"tier_text", "report_year"} & set(columns) and any(_label_year(c) for c in cells)
     if wide:
-        unused = [label for label in unused if not _YEAR_LABEL.match(label.strip())]
+        unused = [label for label in unused if not _label_year(label)]
     # a column per tier (the countries of each tier under it, or a mark under a country's tier): no tier column
     per_tier = {} if wide or "tier_text" in columns else _tier_positions(cells)
     if per_tier:
