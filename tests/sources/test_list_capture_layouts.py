@@ -77,6 +77,27 @@ def test_one_table_in_any_layout_loads_as_the_same_table(tmp_path: Path, layout:
     assert cells(write(tmp_path, LAYOUTS[layout])) == TABLE
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "No. of victims",
+        "Number of people",
+        "Cases (n)",
+        "n\u00b9",
+        "Count [1]",
+        "aantal",
+        "Anzahl",
+        "Effectif",
+    ],
+)
+def test_a_count_column_named_as_publications_and_other_languages_name_it_is_the_count(
+    tmp_path: Path, name: str
+) -> None:
+    """A publication's ``No. of victims``, a footnoted ``n¹``, the Dutch rapporteur's ``aantal``: the count column (each
+    was read as a list and refused, its counts not 0 or 1)."""
+    assert cells(write(tmp_path, columns_text(count=name))) == TABLE
+
+
 def test_a_case_number_under_a_count_name_is_refused_not_read_as_counts(tmp_path: Path) -> None:
     """One row per case numbered 1, 2, 3… under "Number" is no table of counts (its histories repeat, its
     "counts" are the rows' order): read as counts, it would make 1 + 2 + … people of its cases."""

@@ -4,8 +4,9 @@ Two layouts are read:
 
 * ``histories``: one row per capture history, a 0/1 column per list and a count column (named as the
   reference R packages, other tools and field tables name it: ``n``, ``count``, ``frequency``, ``freq``, ``cases``,
-  Stata's ``_freq``, pandas' ``size``, a publication's ``Number``, ``Total`` or ``Number of cases``: compared as
-  :func:`~evidence.sources.workbook.header_key` writes them, :data:`COUNT_COLUMN_NAMES`). Counts written with
+  Stata's ``_freq``, pandas' ``size``, a publication's ``Number``, ``Total``, ``Number of cases`` or ``No. of
+  victims``, Dutch ``aantal``, German ``Anzahl``…: compared as :func:`~evidence.sources.workbook.header_cell_key`
+  writes them, a footnote mark aside, :data:`COUNT_COLUMN_NAMES`). Counts written with
   thousands separators that cannot be decimal ones (``"1,006"`` in a comma-delimited file, ``1 006``) are read, and
   ``1.000`` (1 to three decimals, or 1,000 with a dot between thousands) as the column shows it, else refused;
 * ``case_records``: one row per case, a 0/1 column per list and no count column (an optional ``case_id`` or
@@ -70,14 +71,16 @@ from evidence.sources.delimited import (
 from evidence.sources.loaded import LoadedTable, issues_frame
 from evidence.sources.provenance import LIST_CAPTURE, Provenance, sha256_file
 from evidence.sources.registry import FileHead, apply_sidecar, check_readable, describe_unreadable
-from evidence.sources.workbook import SheetHead, header_key
+from evidence.sources.workbook import SheetHead, header_cell_key, header_key
 
 SOURCE = LIST_CAPTURE
 COUNT_COLUMN = "count"
 #: Names of the count column accepted in a ``histories`` file, compared by :func:`header_key` (case, spaces and
 #: punctuation aside: ``N.``, ``_freq``): the reference R packages' (``n``, ``count``, ``Freq``), SAS's ``COUNT``,
-#: Stata's ``contract`` (``_freq``), pandas' ``groupby().size()`` (``size``) and the tables of publications
-#: (``Number``, ``Total``, ``Number of cases``).
+#: Stata's ``contract`` (``_freq``), pandas' ``groupby().size()`` (``size``), the tables of publications
+#: (``Number``, ``Total``, ``Number of cases``, ``No. of victims``, ``Cases (n)``) and the words of the languages
+#: national rapporteurs publish in (Dutch ``aantal``, German ``Anzahl``, French ``effectif``, Spanish ``frecuencia``):
+#: each names a number of people, never an agency's list. A trailing footnote mark aside (``n¹``, ``Count [1]``).
 COUNT_COLUMN_NAMES = (
     "n",
     "count",
@@ -90,6 +93,23 @@ COUNT_COLUMN_NAMES = (
     "total",
     "number of cases",
     "number of victims",
+    "number of people",
+    "number of persons",
+    "no. of cases",
+    "no. of victims",
+    "no. of people",
+    "cases (n)",
+    "victims (n)",
+    "aantal",
+    "frequentie",
+    "anzahl",
+    "häufigkeit",
+    "effectif",
+    "fréquence",
+    "frecuencia",
+    "recuento",
+    "frequenza",
+    "frequência",
 )
 _COUNT_KEYS = frozenset(header_key(name) for name in COUNT_COLUMN_NAMES)
 #: Names of the identifier column accepted (and dropped) in a ``case_records`` file.
@@ -508,7 +528,7 @@ def _header(line: str) -> tuple[str, list[str]]:
 
 def is_count_column(name: str) -> bool:
     """Whether a column so named holds a ``histories`` file's counts (:data:`COUNT_COLUMN_NAMES`)."""
-    return header_key(name) in _COUNT_KEYS
+    return header_cell_key(name) in _COUNT_KEYS
 
 
 def _count_column(frame: pl.DataFrame, path: Path, header_row: int) -> str | None:
