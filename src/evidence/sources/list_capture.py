@@ -866,17 +866,19 @@ def _dotted_counts(
 ) -> tuple[pl.Series, tuple[str, ...]]:
     """The count column's text with its ``1.000`` cells (:data:`_DOTTED`) read as the column shows them, and the
     note saying how; unchanged when it has none. The dot separates thousands where the column writes a count of two
-    dots (``1.234.567``), counts without a dot beside them (a column of decimals writes every count with its
-    decimals), a decimal comma (``2,0``) or is delimited by semicolons (saved where the comma is the decimal
-    separator); it is a decimal point where the column writes other decimals (``2.0``, ``1006.000``, ``0.000``) or
-    commas between thousands (``1,006``). Refused naming the first such cell's row when the column shows both, or
-    neither (``1.000`` beside ``2.000`` only: 1 and 2, or 1,000 and 2,000?)."""
+    dots (``1.234.567``), counts below 1,000 without a dot beside them (``54``: a column of decimals written to three
+    places writes ``54.000``, and one written as short as it can never writes ``1.000``), a decimal comma (``2,0``),
+    or is delimited by semicolons (saved where the comma is the decimal separator); it is a decimal point where the
+    column writes other decimals (``2.0``, ``1006.000``, ``0.000``), commas between thousands (``1,006``) or counts of
+    1,000 or more without a separator (``1006``). A 0 tells nothing. Refused naming the first such cell's row when
+    the column shows both, or neither (``1.000`` beside ``2.000`` only: 1 and 2, or 1,000 and 2,000?)."""
     dotted = text.str.contains(_DOTTED).fill_null(False)
     if not dotted.any():
         return text, ()
     # told by the cells as written (``text`` has counts written with spaces or commas between thousands read)
     written_cells = frame[column].str.strip_chars()
-    plain = written_cells.str.contains(r"^[0-9]+$").fill_null(False)
+    small = written_cells.str.contains(r"^[1-9][0-9]{0,2}$").fill_null(False)  # 0 tells nothing
+    large = written_cells.str.contains(r"^[1-9][0-9]{3,}$").fill_null(False)
     comma_grouped = written_cells.str.contains(_GROUPED_BY_COMMAS).fill_null(False) & (delimiter == ",")
     decimal_comma = text.str.contains(r"^[0-9]{1,3}(?:\.[0-9]{3})*,(?:[0-9]{1,2}|[0-9]{4,})$").fill_null(
         False
@@ -890,7 +892,7 @@ def _dotted_counts(
         why
         for why, shown in (
             ("a count of two dots", text.str.count_matches(r"\.").fill_null(0) > 1),
-            ("counts written without a dot", plain),
+            ("counts below 1,000 written without a dot", small),
             ("a decimal comma", decimal_comma),
         )
         if shown.any()
@@ -901,7 +903,11 @@ def _dotted_counts(
     )
     decimals = [
         why
-        for why, shown in (("other decimals", other_dot), ("commas between thousands", comma_grouped))
+        for why, shown in (
+            ("other decimals", other_dot),
+            ("commas between thousands", comma_grouped),
+            ("counts of 1,000 or more written without a separator", large),
+        )
         if shown.any()
     ]
     first = int(dotted.arg_true()[0])
