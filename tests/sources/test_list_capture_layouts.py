@@ -161,6 +161,8 @@ def test_a_count_written_with_dots_between_thousands_is_read_as_thousands_when_t
         ("A,B,n\n1,0,1.000\n0,1,2.000\n1,1,1006.000\n", [1, 2, 1006]),
         ("A,B,n\n1,0,1.000\n0,1,2.50e+00\n1,1,0.000\n", None),
         ('A,B,n\n1,0,1.000\n0,1,"1,006"\n1,1,0.000\n', [1, 1006, 0]),
+        # a count of 1,000 or more written without a separator: the column separates no thousands
+        ("A,B,n\n1,0,1.000\n0,1,1006\n1,1,0\n", [1, 1006, 0]),
     ],
 )
 def test_a_count_written_to_three_decimals_is_read_as_a_decimal_when_the_column_says_so(
@@ -185,6 +187,8 @@ def test_a_count_written_to_three_decimals_is_read_as_a_decimal_when_the_column_
         ("A\tB\tn\n1\t0\t3.000\n0\t1\t12.000\n", 2, "nothing else in the column tells which"),
         ("A,B,n\n1,0,3\n0,1,2.0\n1,1,1.000\n", 4, "both"),
         ("A;B;n\n1;0;2.0\n0;1;1.000\n", 3, "both"),
+        ("A,B,n\n1,0,54\n0,1,1006\n1,1,1.000\n", 4, "both"),
+        ("A,B,n\n1,0,0\n0,1,1.000\n", 3, "nothing else in the column tells which"),  # a 0 tells nothing
     ],
 )
 def test_a_count_that_may_be_one_or_a_thousand_is_refused_naming_its_cell(
