@@ -158,6 +158,23 @@ def test_a_count_written_with_dots_between_thousands_is_read_as_thousands_when_t
 @pytest.mark.parametrize(
     ("text", "counts"),
     [
+        ("A;B;n\n1;0;54,0\n0;1;1.006,0\n1;1;1,000\n", [54, 1006, 1]),
+        ("A\tB\tn\n1\t0\t54,00\n0\t1\t1006,0\n", [54, 1006]),
+    ],
+)
+def test_counts_written_with_a_decimal_comma_are_read_where_the_comma_can_only_be_one(
+    tmp_path: Path, text: str, counts: list[int]
+) -> None:
+    """A column of decimals saved where the comma is the decimal separator (delimited by semicolons or tabs): ``54,0``
+    is 54, and beside it ``1,000`` is 1 to three decimals, said in a note (each was refused as no whole number)."""
+    loaded = load_list_capture(write(tmp_path, text))
+    assert loaded.data["count"].to_list() == counts
+    assert any("decimal comma" in note for note in loaded.provenance.notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
         ("A,B,n\n1,0,1.000\n0,1,2.000\n1,1,1006.000\n", [1, 2, 1006]),
         ("A,B,n\n1,0,1.000\n0,1,2.50e+00\n1,1,0.000\n", None),
         ('A,B,n\n1,0,1.000\n0,1,"1,006"\n1,1,0.000\n', [1, 1006, 0]),

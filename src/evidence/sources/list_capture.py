@@ -58,6 +58,7 @@ import polars as pl
 
 from evidence.core.errors import InputError
 from evidence.sources.delimited import (
+    DELIMITER_NAMES,
     PROSE,
     check_quotes,
     check_width,
@@ -854,6 +855,37 @@ def _counts(
     return numbers.cast(pl.Int64), (note, *dots_note)
 
 
+#: A count written with a comma that can only be a decimal one: not before three digits (``54,0``, ``1006,25``), or
+#: after dots between thousands (``1.006,0``).
+_DECIMAL_ONLY_COMMA = r"^(?:[0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+),(?:[0-9]{1,2}|[0-9]{4,})$"
+
+
+def _decimal_comma_counts(
+    frame: pl.DataFrame, text: pl.Series, decimal_comma: pl.Series, delimiter: str | None
+) -> tuple[pl.Series, tuple[str, ...]]:
+    """The count column's text with its counts written with a decimal comma (``54,0``, as a column of decimals is
+    saved where the comma is the decimal separator) read with a decimal point, and the note saying so: in a file
+    not delimited by commas (where a comma may be a decimal one) whose column writes a comma that can only be one
+    (:data:`_DECIMAL_ONLY_COMMA`), so that its ``1,000`` is 1 to three decimals too (dots before a comma separate
+    thousands: ``1.006,0``); unchanged otherwise (a ``1,006`` there is refused: 1.006 or 1006?). A count that is no
+    whole number so read is still refused."""
+    if delimiter in (None, ",") or not decimal_comma.any():
+        return text, ()
+    written = text.str.contains(r"^(?:[0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+),[0-9]+$").fill_null(False)
+    read = pl.select(
+        pl.when(pl.lit(written))
+        .then(pl.lit(text).str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
+        .otherwise(pl.lit(text))
+    ).to_series()
+    first = int(decimal_comma.arg_true()[0])
+    note = (
+        f"{int(written.sum())} count(s) written with a decimal comma read as numbers (row {frame[_LINE][first]}: "
+        f"{text[first]!r}), as a file delimited by {DELIMITER_NAMES.get(delimiter or '', repr(delimiter))}s saves "
+        "them where the comma is the decimal separator"
+    )
+    return read, (note,)
+
+
 #: A count written ``1.000`` or ``12.345.678``: thousands separated by dots, as much of Europe writes them, or (one
 #: dot) a decimal written to three places, as a column of decimals formatted so is saved. Which is told by the
 #: column (:func:`_dotted_counts`), never guessed: read as 1 where the publisher meant one thousand, a thousand
@@ -873,16 +905,15 @@ def _dotted_counts(
     1,000 or more without a separator (``1006``). A 0 tells nothing. Refused naming the first such cell's row when
     the column shows both, or neither (``1.000`` beside ``2.000`` only: 1 and 2, or 1,000 and 2,000?)."""
     dotted = text.str.contains(_DOTTED).fill_null(False)
+    # a comma that can only be a decimal one (not before three digits: "54,0", "1.006,5")
+    decimal_comma = text.str.contains(_DECIMAL_ONLY_COMMA).fill_null(False)
     if not dotted.any():
-        return text, ()
+        return _decimal_comma_counts(frame, text, decimal_comma, delimiter)
     # told by the cells as written (``text`` has counts written with spaces or commas between thousands read)
     written_cells = frame[column].str.strip_chars()
     small = written_cells.str.contains(r"^[1-9][0-9]{0,2}$").fill_null(False)  # 0 tells nothing
     large = written_cells.str.contains(r"^[1-9][0-9]{3,}$").fill_null(False)
     comma_grouped = written_cells.str.contains(_GROUPED_BY_COMMAS).fill_null(False) & (delimiter == ",")
-    decimal_comma = text.str.contains(r"^[0-9]{1,3}(?:\.[0-9]{3})*,(?:[0-9]{1,2}|[0-9]{4,})$").fill_null(
-        False
-    )
     other_dot = (
         text.str.contains(r"\.").fill_null(False)
         & ~dotted
