@@ -416,16 +416,23 @@ def _workbook_headers(head: FileHead) -> list[tuple[str, int, str, list[str]]]:
             layout = _layout_of(cells)
             # the rows below made text only for a header of years: every row of every sheet is asked
             if (
-                layout is None
-                and _year_header(cells)
-                and _report_year_columns(
-                    cells,
-                    [
-                        ["" if c is None else str(c) for c in r]
-                        for r in sheet.rows[index + 1 : index + 1 + _WIDE_ROWS]
-                    ],
+                (
+                    layout is None
+                    and _year_header(cells)
+                    and _report_year_columns(
+                        cells,
+                        [
+                            ["" if c is None else str(c) for c in r]
+                            for r in sheet.rows[index + 1 : index + 1 + _WIDE_ROWS]
+                        ],
+                    )
                 )
-            ) or (layout is None and _per_tier_with_year(cells, _row_texts(sheet.rows[:index]))):
+                or (
+                    layout is None
+                    and _tier_positions(cells)  # the title rows made text only above a header of tiers
+                    and _per_tier_with_year(cells, _row_texts(sheet.rows[:index]))
+                )
+            ):
                 layout = SIMPLE_LAYOUT
             if layout is not None:
                 found.append((sheet.name, index + 1, layout, cells))
@@ -513,6 +520,10 @@ def _tier_columns(where: str, cells: list[str]) -> str | None:
     )
 
 
+#: A word every tier's or special case's label holds (:func:`_tier_of_label`; ``Watchlist``: ``Tier 2 Watchlist``).
+_TIER_WORD = re.compile(r"(?i)tier|special|watch")
+
+
 def _tier_of_label(cell: str) -> str | None:
     """The tier or special case a header cell names (``Tier 2 Watch List``, ``Special Cases``), or None."""
     # a footnote marker after the label aside ("Tier 3*": its placements are flagged, as any tier so marked)
@@ -528,7 +539,10 @@ def _tier_positions(cells: list[str]) -> dict[int, str]:
     country per row with a mark under its tier. Two tiers or more, each named once, beside at most a country's (or
     code's) label and a report year's; none for any other header ("Thailand, THA, Tier 2, Tier 3" is a row of a
     country's tiers over the years, not a header)."""
-    positions = {i: tier for i, cell in enumerate(cells) if cell.strip() and (tier := _tier_of_label(cell))}
+    # (every row of a workbook's top rows is asked: a cell naming no tier is told by a look at its words first)
+    positions = {
+        i: tier for i, cell in enumerate(cells) if _TIER_WORD.search(cell) and (tier := _tier_of_label(cell))
+    }
     tiers = [tier for tier in positions.values() if tier in TIERS]
     others = {header_cell_key(cell) for i, cell in enumerate(cells) if cell.strip() and i not in positions}
     labels = all(any(_present({key}, name) for name in ("country", "iso3", "report_year")) for key in others)
