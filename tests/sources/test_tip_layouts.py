@@ -172,9 +172,10 @@ def test_a_mark_under_each_countrys_tier_with_a_report_year_column_reads_as_the_
     [
         "Tier 1,Tier 2,Tier 2 Watch List,Tier 3\nAustralia,Albania,Algeria,Belarus\n",
         "Tier placements 2012\nTier 1,Tier 2,Tier 2 Watch List,Tier 3\nAustralia,Albania,Algeria,Belarus\n",
+        "TIP Report 2012 (data of 2011)\nTier 1,Tier 2,Tier 2 Watch List,Tier 3\nAustralia,Albania,Algeria,Belarus\n",
         "Country,Tier 1,Tier 2,Tier 2 Watch List,Tier 3\nAustralia,X,,,\nAlbania,,X,,\n",
     ],
-    ids=["no title", "a title not naming the report", "marks without a year column"],
+    ids=["no title", "a title not naming the report", "a title of two years", "marks without a year column"],
 )
 def test_a_column_per_tier_without_its_report_year_is_refused_saying_what_gives_it(
     tmp_path: Path, text: str
@@ -230,4 +231,17 @@ def test_tier_columns_headed_with_footnote_marks_or_in_capitals_read_as_a_column
     assert loaded.flags.filter(pl.col("reason") == tip.REASON_TIER_FOOTNOTE)["column"].sort().to_list() == [
         "Tier 2 Watch List*",
         "Tier 3\u00b9",
+    ]
+
+
+def test_a_title_naming_its_report_year_twice_gives_it(tmp_path: Path) -> None:
+    """``2012 Trafficking in Persons Report (June 2012)``: one year, written twice (was refused as two years)."""
+    path = tmp_path / "per_tier.csv"
+    path.write_text(
+        '"2012 Trafficking in Persons Report (June 2012)"\nTier 1,Tier 2\nAustralia,Albania\n',
+        encoding="utf-8",
+    )
+    assert registry.load(path).data.select("iso3", "report_year").sort("iso3").rows() == [
+        ("ALB", 2012),
+        ("AUS", 2012),
     ]

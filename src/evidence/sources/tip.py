@@ -561,14 +561,15 @@ _REPORT_TITLE = re.compile(r"(?i)\b(?:TIP|trafficking\s+in\s+persons)\s+report\b
 def _title_year(titles: list[str]) -> tuple[int, str] | None:
     """The report year a table laid out a column per tier is given by the title lines above its header, and the
     title: the one title naming the report (:data:`_REPORT_TITLE`) holding one run of digits, a year of
-    :data:`YEAR_IN_TEXT_RANGE`; None when no title (or more than one) names the report so ("Tier placements 2024"
-    may give the data's year, "TIP Report 2023 (data of 2022)" two years)."""
+    :data:`YEAR_IN_TEXT_RANGE` (written once or more: "2024 TIP Report (June 2024)"); None when no title (or more
+    than one) names the report so ("Tier placements 2024" may give the data's year, "TIP Report 2023 (data of 2022)"
+    two years)."""
     first, last = YEAR_IN_TEXT_RANGE
     found = {
         (int(runs[0]), title.strip())
         for title in titles
         if _REPORT_TITLE.search(title)
-        and len(runs := re.findall(r"[0-9]+", title)) == 1
+        and len(set(runs := re.findall(r"[0-9]+", title))) == 1  # the year written twice is one year
         and len(runs[0]) == 4
         and first <= int(runs[0]) <= last
     }
