@@ -245,3 +245,18 @@ def test_a_title_naming_its_report_year_twice_gives_it(tmp_path: Path) -> None:
         ("ALB", 2012),
         ("AUS", 2012),
     ]
+
+
+def test_text_under_a_tier_that_is_no_mark_rejects_its_row_naming_the_cell(tmp_path: Path) -> None:
+    """A year (or a note) under a tier is no mark: the row is rejected naming the cell, never read as marked; the
+    marks a one-hot table writes (1 and 0, ✓) are read."""
+    path = tmp_path / "marks.csv"
+    path.write_text(
+        "ISO3,Year,Tier 1,Tier 2,Tier 3\nTHA,2016,,2016,\nCHL,2016,1,0,0\nCUB,2016,,,\u2713\n",
+        encoding="utf-8",
+    )
+    loaded = registry.load(path)
+    assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+        (2, "Tier 2", "2016", tip.REASON_NOT_A_MARK)
+    ]
+    assert loaded.data.select("iso3", "tier").sort("iso3").rows() == [("CHL", "Tier 1"), ("CUB", "Tier 3")]

@@ -299,6 +299,10 @@ REASON_NUMERIC_TIER = (
 REASON_DUPLICATE = "more than one placement for this iso3 and report year"
 REASON_MARKED_TWICE = "marks in more than one tier's column: a row gives one placement (which is it?)"
 REASON_NOT_MARKED = "no tier's column marked: no placement given (write the mark under the country's tier)"
+REASON_NOT_A_MARK = (
+    "a tier's column holds text that is no mark (X, \u2713, 1, yes; empty, 0 or no for the other tiers): which "
+    "placement it gives is not guessed"
+)
 REASON_NAME_DISAGREES = (
     "the country name names another country than the code (a mistyped code, a shifted column?): kept as coded"
 )
@@ -718,8 +722,10 @@ def _by_report_year(
 
 
 #: What a cell of a tier's column holds when it marks no tier, in a table of a mark under each country's tier (a
-#: one-hot table writes 0 or ``no`` under the other tiers); anything else is a mark (``X``, ``✓``, ``1``, ``yes``).
+#: one-hot table writes 0 or ``no`` under the other tiers), and what it holds when it marks one (case aside). Other
+#: text there (a year, a note) is neither: its row is rejected (:data:`REASON_NOT_A_MARK`), never read as a mark.
 _NO_MARK = ("", "0", "no", "false", "-")
+_MARKS = ("x", "\u2713", "\u2714", "\u2611", "\u2022", "\u25cf", "*", "1", "1.0", "yes", "y", "true")
 
 
 def _by_tier(
@@ -757,21 +763,29 @@ def _by_tier(
         )
     shown = ", ".join(list(labels.values())[:3]) + (", ..." if len(labels) > 3 else "")
     if {"iso3", "country"} & set(columns):  # a mark under each country's tier
+        written = {name: pl.col(name).cast(pl.String).str.strip_chars() for name in labels}
         marked = {
-            name: ~pl.col(name)
-            .cast(pl.String)
-            .str.strip_chars()
-            .str.to_lowercase()
-            .is_in(_NO_MARK)
-            .fill_null(True)
-            for name in labels
+            name: text.str.to_lowercase().is_in(_MARKS).fill_null(False) for name, text in written.items()
+        }
+        other = {
+            name: ~text.str.to_lowercase().is_in((*_NO_MARK, *_MARKS)).fill_null(True)
+            for name, text in written.items()
         }
         count = pl.sum_horizontal(m.cast(pl.Int64) for m in marked.values())
         which = [pl.when(m).then(pl.lit(labels[name])) for name, m in marked.items()]
+        # the first cell holding text that is no mark, as written, and its column: the row's reject names it
+        strange = pl.coalesce(pl.when(other[name]).then(written[name]) for name in labels)
+        strange_column = pl.coalesce(pl.when(other[name]).then(pl.lit(labels[name])) for name in labels)
         read = raw.select(
-            _marks=count,
-            tier_text=pl.when(count > 0).then(pl.concat_str(which, separator=", ", ignore_nulls=True)),
-            _column=pl.when(count == 1).then(pl.coalesce(which)),
+            _marks=pl.when(strange.is_not_null()).then(pl.lit(-1, pl.Int64)).otherwise(count),
+            tier_text=pl.when(strange.is_not_null())
+            .then(strange)
+            .when(count > 0)
+            .then(pl.concat_str(which, separator=", ", ignore_nulls=True)),
+            _column=pl.when(strange.is_not_null())
+            .then(strange_column)
+            .when(count == 1)
+            .then(pl.coalesce(which)),
         )
         frame = pl.concat([frame.drop("tier_text"), read], how="horizontal").with_columns(
             _placement=pl.col("source_row")
@@ -1400,7 +1414,8 @@ def _rejects(parsed: pl.DataFrame, *, by_name: bool = False) -> pl.DataFrame:
         else [("iso3", "iso3", no_code, REASON_ISO3)]
     )
     note = pl.col("note_text").is_not_null()
-    # a row of a table of a mark under each tier gives one placement: marking two tiers or none, it gives none
+    # a row of a table of a mark under each tier gives one placement: marking two tiers or none, it gives none (nor
+    # one holding other text under a tier: _marks -1)
     marks = pl.col("_marks")
     one_mark = marks.is_null() | (marks == 1)
     # a year no report has, checked on rows read otherwise (one reason per row): the row would be a placement
@@ -1424,6 +1439,7 @@ def _rejects(parsed: pl.DataFrame, *, by_name: bool = False) -> pl.DataFrame:
         ),
         ("tier", "tier_text", (marks > 1).fill_null(False), REASON_MARKED_TWICE),
         ("tier", "tier_text", (marks == 0).fill_null(False), REASON_NOT_MARKED),
+        ("tier", "tier_text", (marks < 0).fill_null(False), REASON_NOT_A_MARK),
         ("tier", "tier_text", unread & one_mark & ~text, REASON_TIER_MISSING),
         ("tier", "tier_text", unread & one_mark & pl.col("tier_not_available"), REASON_TIER_NOT_AVAILABLE),
         ("tier", "tier_text", unread & one_mark & pl.col("numeric_tier"), REASON_NUMERIC_TIER),
