@@ -95,3 +95,39 @@ def test_a_number_of_people_that_may_be_98_or_98000_is_rejected_naming_its_cell(
         (row, HEADER[4], walkfree.REASON_DOTTED) for row in rejected
     ]
     assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected == 3
+
+
+@pytest.mark.parametrize("other", [None, "2.878.000"], ids=["alone", "beside a cell of two dots"])
+def test_a_workbooks_text_cell_of_people_written_98_000_is_never_read_as_98(
+    shared_data: Path, gsi, tmp_path: Path, other: str | None
+) -> None:
+    """A population typed as text ``98.000`` among number cells (whose text, the reader's, tells nothing of how the
+    publisher writes numbers): rejected naming its row and column; beside another text cell of two dots
+    (``2.878.000``), 98,000 with a note. It was read as 98 people (the reader takes the text for 98)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(shared_data / REAL_FILE, read_only=True)
+    rows = [list(row) for row in book[walkfree.SHEET].iter_rows(values_only=True)]
+    written = {"Antigua and Barbuda": "98.000", **({"Albania": other} if other else {})}
+    where = {}
+    for index, row in enumerate(rows):
+        if row[0] in written:
+            where[row[0]] = index + 1
+            row[POPULATION] = written[row[0]]
+    out = openpyxl.Workbook()
+    out.active.title = walkfree.SHEET
+    for row in rows:
+        out.active.append(row)
+    path = tmp_path / "gsi.xlsx"
+    out.save(path)
+    loaded = registry.load(path)
+    populations = dict(loaded.data.select("country", "population").iter_rows())
+    if other is None:
+        assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+            (where["Antigua and Barbuda"], "Population", "98.000", walkfree.REASON_DOTTED)
+        ]
+        assert "Antigua and Barbuda" not in populations
+    else:
+        assert loaded.rows_rejected == 0
+        assert (populations["Antigua and Barbuda"], populations["Albania"]) == (98_000, 2_878_000)
+        assert any("dots between thousands" in note for note in loaded.provenance.notes)

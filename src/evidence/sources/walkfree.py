@@ -606,7 +606,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     }
     typed = read_sheet(path, match, dtypes=measures)[0] if match.delimiter is None else None
     decimal_comma = _decimal_comma(text, match, [columns[n] for n in MEASURES if n in columns])
-    dots = {} if decimal_comma else _dotted_people(text, columns)
+    dots = {} if decimal_comma else _dotted_people(text, columns, workbook=match.delimiter is None)
     unused = unused_columns(text, columns.values())
     absent = [name for name in MEASURES if name not in columns]
     selected = (
@@ -967,7 +967,7 @@ def _decimal_comma(text: pl.DataFrame, match: HeaderMatch, number_columns: list[
     return bool(found)
 
 
-def _dotted_people(text: pl.DataFrame, columns: dict[str, str]) -> dict[str, str]:
+def _dotted_people(text: pl.DataFrame, columns: dict[str, str], *, workbook: bool = False) -> dict[str, str]:
     """How each column counting people (:data:`PEOPLE`) holding a cell written ``98.000`` (:data:`DOTTED`) is read,
     in a file whose numbers are not read with a decimal comma: ``thousands`` where the column shows the dot separates
     thousands (a cell of two dots, ``38.928.000``; or numbers below 1,000 written without a dot beside it, ``98``,
@@ -975,7 +975,8 @@ def _dotted_people(text: pl.DataFrame, columns: dict[str, str]) -> dict[str, str
     (a cell of other decimals, ``98.5``; thousands separated by commas, ``1,006``; a number of 1,000 or more without
     a separator, ``38928000``); ``ambiguous`` where it shows both or neither (its ``98.000`` cells rejected: 98 or
     98,000 people?). A 0 tells nothing. A column showing only a decimal point is absent (read as before: ``98.000``
-    is 98)."""
+    is 98). In a ``workbook`` a number cell's text is the reader's (no separator, no trailing zero): only what a text
+    cell alone can write tells (two dots; commas between thousands)."""
     found = {}
     for name in PEOPLE:
         if name not in columns:
@@ -984,14 +985,16 @@ def _dotted_people(text: pl.DataFrame, columns: dict[str, str]) -> dict[str, str
         dotted = cells.str.contains(DOTTED).fill_null(False)
         if not dotted.any():
             continue
-        thousands = (cells.str.count_matches(r"\.").fill_null(0) > 1).any() or bool(
-            cells.str.contains(r"^[1-9][0-9]{0,2}$").fill_null(False).any()
+        written = pl.lit(not workbook)  # a plain number or decimal tells in a text file only
+        told = pl.DataFrame({"cell": cells}).select(
+            thousands=(pl.col("cell").str.count_matches(r"\.") > 1)
+            | (written & pl.col("cell").str.contains(r"^[1-9][0-9]{0,2}$")),
+            decimals=(written & pl.col("cell").str.contains(r"^[0-9]*\.[0-9]+$") & ~pl.lit(dotted))
+            | pl.col("cell").str.contains(r"^[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$")
+            | (written & pl.col("cell").str.contains(r"^[1-9][0-9]{3,}$")),
         )
-        decimals = bool(
-            (cells.str.contains(r"^[0-9]*\.[0-9]+$").fill_null(False) & ~dotted).any()
-            or cells.str.contains(r"^[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$").fill_null(False).any()
-            or cells.str.contains(r"^[1-9][0-9]{3,}$").fill_null(False).any()
-        )
+        thousands = bool(told["thousands"].any())
+        decimals = bool(told["decimals"].any())
         if thousands != decimals:
             if thousands:
                 found[name] = "thousands"
@@ -1059,6 +1062,13 @@ def _with_numbers(
             plain = plain.str.replace(",", ".", literal=True)
         sign = pl.when(pl.col(negative[n])).then(-1.0).otherwise(1.0)
         value: pl.Expr = pl.when(well_formed).then(plain.cast(pl.Float64, strict=False) * sign)
+        column = typed[n]
+        if column is not None and column.dtype.is_numeric():
+            # a number cell's own value; a boolean cell ("true") is no figure, though read as numbers it is 1
+            number = pl.when(~pl.col(text[n]).str.to_lowercase().is_in(["true", "false"]))
+            value = pl.coalesce(number.then(pl.lit(column.cast(pl.Float64))), value)
+        # a text cell "98.000" as its column shows it (after the typed read, which takes that text for 98: a number
+        # cell never reads so, its text having no separator nor trailing zeros)
         dotted = cell.str.contains(DOTTED).fill_null(False) & pl.lit((dots or {}).get(n) is not None)
         if (dots or {}).get(n) == "thousands":
             value = (
@@ -1068,11 +1078,6 @@ def _with_numbers(
             )
         elif (dots or {}).get(n) == "ambiguous":
             value = pl.when(dotted).then(None).otherwise(value)
-        column = typed[n]
-        if column is not None and column.dtype.is_numeric():
-            # a number cell's own value; a boolean cell ("true") is no figure, though read as numbers it is 1
-            number = pl.when(~pl.col(text[n]).str.to_lowercase().is_in(["true", "false"]))
-            value = pl.coalesce(number.then(pl.lit(column.cast(pl.Float64))), value)
         outputs += [
             pl.when(~pl.col(f"{n}__na")).then(value).alias(f"{n}__number"),
             pl.col(pct[n]).alias(f"{n}__pct"),
