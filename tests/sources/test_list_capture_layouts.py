@@ -551,3 +551,25 @@ def test_a_workbook_with_a_source_line_below_is_named_list_capture_data_as_its_c
             detect(path)
         assert "list-capture data (a 0/1 column per list" in str(caught.value), path.name
         assert f"evidence estimate --data {path}" in str(caught.value.hint)
+
+
+@pytest.mark.parametrize(
+    "beside", [None, "1.234.567"], ids=["beside number cells", "beside a text of two dots"]
+)
+def test_a_workbooks_text_count_written_1_000_is_read_only_as_text_cells_show_it(
+    tmp_path: Path, beside: str | None
+) -> None:
+    """A count typed as text ``1.000`` among number cells (whose text, the reader's ``54``, tells nothing of how the
+    publisher writes a count): refused naming its row in the sheet; beside another text count of two dots, 1,000."""
+    rows = table_rows()
+    rows[1][3] = "1.000"
+    if beside:
+        rows[2][3] = beside
+    path = workbook(tmp_path, rows)
+    if beside is None:
+        with pytest.raises(InputError) as caught:
+            load_list_capture(path)
+        assert (caught.value.row, caught.value.column) == (2, "Freq")
+        assert "nothing else in the column tells which" in caught.value.message
+    else:
+        assert load_list_capture(path).data["count"].to_list()[:2] == [1000, 1_234_567]

@@ -902,8 +902,9 @@ def _dotted_counts(
     places writes ``54.000``, and one written as short as it can never writes ``1.000``), a decimal comma (``2,0``),
     or is delimited by semicolons (saved where the comma is the decimal separator); it is a decimal point where the
     column writes other decimals (``2.0``, ``1006.000``, ``0.000``), commas between thousands (``1,006``) or counts of
-    1,000 or more without a separator (``1006``). A 0 tells nothing. Refused naming the first such cell's row when
-    the column shows both, or neither (``1.000`` beside ``2.000`` only: 1 and 2, or 1,000 and 2,000?)."""
+    1,000 or more without a separator (``1006``). A 0 tells nothing, nor does a workbook's number cell (its text is
+    the reader's). Refused naming the first such cell's row when the column shows both, or neither (``1.000`` beside
+    ``2.000`` only: 1 and 2, or 1,000 and 2,000?)."""
     dotted = text.str.contains(_DOTTED).fill_null(False)
     # a comma that can only be a decimal one (not before three digits: "54,0", "1.006,5")
     decimal_comma = text.str.contains(_DECIMAL_ONLY_COMMA).fill_null(False)
@@ -911,13 +912,17 @@ def _dotted_counts(
         return _decimal_comma_counts(frame, text, decimal_comma, delimiter)
     # told by the cells as written (``text`` has counts written with spaces or commas between thousands read)
     written_cells = frame[column].str.strip_chars()
-    small = written_cells.str.contains(r"^[1-9][0-9]{0,2}$").fill_null(False)  # 0 tells nothing
-    large = written_cells.str.contains(r"^[1-9][0-9]{3,}$").fill_null(False)
+    # a workbook's number cell reads as the reader writes it (54, 1006, 2.0), which tells nothing of how the
+    # publisher writes a count typed as text: only what text alone writes tells there (two dots, a decimal comma)
+    written = delimiter is not None
+    small = written_cells.str.contains(r"^[1-9][0-9]{0,2}$").fill_null(False) & written  # 0 tells nothing
+    large = written_cells.str.contains(r"^[1-9][0-9]{3,}$").fill_null(False) & written
     comma_grouped = written_cells.str.contains(_GROUPED_BY_COMMAS).fill_null(False) & (delimiter == ",")
     other_dot = (
         text.str.contains(r"\.").fill_null(False)
         & ~dotted
         & text.cast(pl.Float64, strict=False).is_not_null()
+        & written
     )
     thousands = [
         why
