@@ -260,3 +260,26 @@ def test_text_under_a_tier_that_is_no_mark_rejects_its_row_naming_the_cell(tmp_p
         (2, "Tier 2", "2016", tip.REASON_NOT_A_MARK)
     ]
     assert loaded.data.select("iso3", "tier").sort("iso3").rows() == [("CHL", "Tier 1"), ("CUB", "Tier 3")]
+
+
+def test_numbered_tiers_with_a_footnote_or_the_automatic_downgrade_read_as_the_tiers_they_name(
+    tmp_path: Path,
+) -> None:
+    """In a table of numbered tiers, ``3*`` and ``3 (auto-downgraded)`` are Tier 3, flagged as a named tier so
+    written is (the qualifier made the table no table of numbered tiers: every number was rejected)."""
+    path = tmp_path / "tiers.csv"
+    path.write_text(
+        "iso3,report_year,tier\nTHA,2016,2WL\nCUB,2016,3*\nCHL,2016,1\nMMR,2016,3 (auto-downgraded)\n",
+        encoding="utf-8",
+    )
+    loaded = tip.load(path, tip.SIMPLE_LAYOUT)
+    assert loaded.data.select("iso3", "tier").sort("iso3").rows() == [
+        ("CHL", "Tier 1"),
+        ("CUB", "Tier 3"),
+        ("MMR", "Tier 3"),
+        ("THA", "Tier 2 Watch List"),
+    ]
+    assert loaded.flags.select("row", "reason").rows() == [
+        (3, tip.REASON_TIER_FOOTNOTE),
+        (5, tip.REASON_TIER_QUALIFIED),
+    ]

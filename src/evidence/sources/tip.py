@@ -252,7 +252,8 @@ _TIER_NUMBER = r"^([123])(?:\.0)?$"
 #: Watch List two consecutive years moves to Tier 3) as ``Tier 3 (auto-downgraded)``, ``Tier 3 - automatic
 #: downgrade``, ``Tier 2 WL - auto-downgraded``. The tier it names is read and the row flagged
 #: (:data:`REASON_TIER_QUALIFIED`), the label kept as written in ``tier_label``; any other words after a tier
-#: (``Tier 2 (provisional)``) are still not recognised, and a number with a qualifier is still a numeric tier.
+#: (``Tier 2 (provisional)``) are still not recognised, and a number with a qualifier is still a numeric tier (but in
+#: a table of numbered tiers, TIER_NUMBERS).
 TIER_QUALIFIER = (
     r"(?i)\s*(?:[-\u2010-\u2014,;:/]\s*)?[(\[]?\s*"
     r"auto(?:matic(?:ally)?)?[\s\-\u2010-\u2014]*downgrad(?:e|ed|ing)"
@@ -643,10 +644,9 @@ def _numbered_tiers(texts: pl.Series) -> bool:
     cannot be it. A table of 1, 2 and 3 alone, or with another number (2.5), is not: which number the Watch List
     is, is not guessed."""
     label = pl.col("t").str.strip_chars().str.replace(FOOTNOTE_MARKER, "")
-    number = (
-        _unqualified(pl.col("t").str.strip_chars()).str.contains(r"^[0-9]+([.,][0-9]+)?$").fill_null(False)
-    )
-    tier_number = label.str.contains(_TIER_NUMBER).fill_null(False)
+    unqualified = _unqualified(pl.col("t").str.strip_chars())  # "3 (auto-downgraded)", "3*": 3
+    number = unqualified.str.contains(r"^[0-9]+([.,][0-9]+)?$").fill_null(False)
+    tier_number = unqualified.str.contains(_TIER_NUMBER).fill_null(False)
     found = pl.DataFrame({"t": texts.unique()}).select(
         numbered=tier_number.any(),
         watch_list=(_canonical_label(label) == "Tier 2 Watch List").fill_null(False).any(),
@@ -1251,7 +1251,11 @@ def _tier_readings(texts: pl.DataFrame, not_ranked_when_empty: bool, numbered: b
             _canonical_label(label), as_number(label), _canonical_label(unmarked), as_number(unmarked)
         ),
         _known_as_written=pl.coalesce(_canonical_label(label), as_number(label)).is_not_null(),
-        _qualified=_qualified_tier(label),
+        # a numbered tier with a qualifier after it ("3 (auto-downgraded)") too, in a table of numbered tiers
+        _qualified=pl.coalesce(
+            _qualified_tier(label),
+            pl.when(unmarked.str.contains(TIER_QUALIFIER)).then(as_number(_unqualified(label))),
+        ),
         _numeric_tier=_unqualified(label).str.contains(r"^[0-9]+([.,][0-9]+)?$").fill_null(False),
         # the tokens every loader reads as "no figure" (workbook.NOT_AVAILABLE), a footnote marker aside
         _tier_not_available=(
