@@ -573,3 +573,22 @@ def test_a_workbooks_text_count_written_1_000_is_read_only_as_text_cells_show_it
         assert "nothing else in the column tells which" in caught.value.message
     else:
         assert load_list_capture(path).data["count"].to_list()[:2] == [1000, 1_234_567]
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "words"),
+    [
+        ("A,B,year,n\n1,0,2015,10\n0,1,2015,8\n1,1,2016,3\n", "year", "holds years (2015…), not a list"),
+        ("Year,A,B,n\n2015,1,0,10\n2015,0,1,8\n", "Year", "holds years (2015…), not a list"),
+        ("A,B,code,n\n1,0,12,10\n0,1,7,8\n", "code", "beside the count column 'n': not a list"),
+    ],
+)
+def test_a_column_of_numbers_beside_the_count_column_is_told_it_is_no_list(
+    tmp_path: Path, text: str, column: str, words: str
+) -> None:
+    """An edition adding its year (or a code) beside the count column is refused naming the column and saying what
+    it holds (the hint told to name a count column 'n' or 'count': there is one)."""
+    with pytest.raises(InputError) as caught:
+        load_list_capture(write(tmp_path, text))
+    assert caught.value.column == column
+    assert words in (caught.value.hint or "")

@@ -619,7 +619,7 @@ def _list_columns(columns: list[str], path: Path, header_row: int) -> list[str]:
     return columns
 
 
-def _binary(frame: pl.DataFrame, column: str, path: Path) -> pl.Series:
+def _binary(frame: pl.DataFrame, column: str, path: Path, count_column: str | None = None) -> pl.Series:
     values = frame[column].str.strip_chars().str.to_lowercase().replace_strict(_MEMBERSHIP, default=None)
     bad = values.is_null()
     if bad.any():
@@ -635,6 +635,7 @@ def _binary(frame: pl.DataFrame, column: str, path: Path) -> pl.Series:
             hint=_history_hint(frame[column], column)
             or _covariate_hint(frame[column], bad, column)
             or _coding_hint(frame[column])
+            or _numbers_beside_counts_hint(frame[column], column, count_column)
             or _membership_hint(shown),
         )
     return values.cast(pl.UInt8)
@@ -684,6 +685,23 @@ def _coding_hint(values: pl.Series) -> str | None:
     )
 
 
+def _numbers_beside_counts_hint(values: pl.Series, column: str, count_column: str | None) -> str | None:
+    """What to do about a column of whole numbers beside the count column (an edition adding its year, a region's
+    code): no list, nor the count (told apart from a count column under another name, which there is not)."""
+    written = [v.strip().removesuffix(".0") for v in values.drop_nulls().to_list() if v.strip()]
+    if count_column is None or not written or not all(v.isdigit() for v in written):
+        return None
+    if all(1900 <= int(v) <= 2100 for v in written):
+        return (
+            f"{column!r} holds years ({written[0]}…), not a list: the estimation takes no strata; estimate each "
+            "year from its own file (its rows, without this column)"
+        )
+    return (
+        f"{column!r} holds numbers other than 0 and 1 beside the count column {count_column!r}: not a list (a code, "
+        "a second count?); leave it out, or write 1 where the list recorded the case, 0 where it did not"
+    )
+
+
 def _membership_hint(shown: str | None) -> str:
     """What to do about a value that is no membership: a whole number above 1 is most likely the count of a
     capture-history table under a name the loader does not take for one (``cases``, ``total``)."""
@@ -703,7 +721,9 @@ def _histories(
 ) -> LoadedTable:
     lists = _list_columns([c for c in frame.columns if c != count_column], path, header_row)
     counts, grouped_note = _counts(frame, count_column, path, delimiter)
-    data = pl.DataFrame({c: _binary(frame, c, path) for c in lists}).with_columns(counts.alias(COUNT_COLUMN))
+    data = pl.DataFrame({c: _binary(frame, c, path, count_column) for c in lists}).with_columns(
+        counts.alias(COUNT_COLUMN)
+    )
     _refuse_row_numbers(data, lists, count_column, path, header_row)
     keyed = data.with_columns(frame[_LINE].alias("_line"))
     on_no_list = keyed.filter(pl.sum_horizontal(lists) == 0)
