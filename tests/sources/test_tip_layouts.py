@@ -190,7 +190,17 @@ def test_a_column_per_tier_without_its_report_year_is_refused_saying_what_gives_
 
 
 @pytest.mark.parametrize(
-    "label", ["{} TIP Report", "TIP {}", "Report {}", "{}*", "{}\u00b9", "Tier placement ({})"]
+    "label",
+    [
+        "{} TIP Report",
+        "TIP {}",
+        "Report {}",
+        "{}*",
+        "{}\u00b9",
+        "Tier placement ({})",
+        "{} Tier",
+        "{} Tier placement",
+    ],
 )
 def test_report_years_headed_in_words_or_with_a_footnote_read_as_a_column_per_report_year(
     shared_data: Path, kelley, tmp_path: Path, label: str
@@ -282,4 +292,18 @@ def test_numbered_tiers_with_a_footnote_or_the_automatic_downgrade_read_as_the_t
     assert loaded.flags.select("row", "reason").rows() == [
         (3, tip.REASON_TIER_FOOTNOTE),
         (5, tip.REASON_TIER_QUALIFIED),
+    ]
+
+
+@pytest.mark.parametrize("label", ["Country/Territory", "Country or territory", "Country or area"])
+def test_a_country_column_headed_country_or_territory_names_the_countries(tmp_path: Path, label: str) -> None:
+    """``Country/Territory`` (as compilations and the GSI head it) is the country column: each code read from the
+    name (the table was refused as lacking a code or country column)."""
+    path = tmp_path / "tiers.csv"
+    path.write_text(
+        f"{label},Year,Tier\nThailand,2016,Tier 2 Watch List\nChile,2016,Tier 1\n", encoding="utf-8"
+    )
+    assert registry.load(path).data.select("iso3", "tier").sort("iso3").rows() == [
+        ("CHL", "Tier 1"),
+        ("THA", "Tier 2 Watch List"),
     ]

@@ -201,7 +201,14 @@ _COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     SIMPLE_LAYOUT: {
         "iso3": ("iso3", "iso", "ISO code", "ISO3 code", "ISO alpha-3", "country code"),
-        "country": ("country", "country name", "countryname"),
+        "country": (
+            "country",
+            "country name",
+            "countryname",
+            "country/territory",
+            "country or territory",
+            "country or area",
+        ),
         "report_year": ("report_year", "year", "TIP report year"),
         "tier_text": ("tier", "tier placement", "tier ranking"),
     },
@@ -583,11 +590,11 @@ def _title_year(titles: list[str]) -> tuple[int, str] | None:
 
 #: A header cell naming a report year (a workbook's number cell reads ``2016.0``), or naming it in words, as
 #: compilations head their columns: ``2024 TIP Report``, ``TIP 2024``, ``TIP Report 2024``, ``Report 2024``, ``Tier
-#: 2024``, ``Tier placement (2024)`` (a footnote marker aside).
+#: 2024``, ``Tier placement (2024)``, ``2024 Tier``, ``2024 Tier placement`` (a footnote marker aside).
 _YEAR_IN_LABEL = re.compile(
     r"(?i)^(?:(?:US\s+)?(?:TIP|trafficking\s+in\s+persons)(?:\s+report)?|report|tier(?:\s+(?:placement|ranking))?)?"
     r"\s*[(\[]?((?:19|20)\d\d)(?:\.0)?[)\]]?"
-    r"(?:\s*(?:(?:US\s+)?(?:TIP|trafficking\s+in\s+persons)\s+)?report)?$"
+    r"(?:\s*(?:(?:(?:US\s+)?(?:TIP|trafficking\s+in\s+persons)\s+)?report|tier(?:\s+(?:placement|ranking))?))?$"
 )
 
 
