@@ -307,3 +307,22 @@ def test_a_country_column_headed_country_or_territory_names_the_countries(tmp_pa
         ("CHL", "Tier 1"),
         ("THA", "Tier 2 Watch List"),
     ]
+
+
+def test_a_column_per_report_year_numbering_tiers_beside_their_names_reads_each(tmp_path: Path) -> None:
+    """Numbers beside the Watch List written in full and a special case: ``1``, ``2``, ``3`` are tiers there
+    (the Watch List is named, so 2 is not it); ``Special Case`` stays a special case."""
+    path = tmp_path / "wide.csv"
+    path.write_text(
+        "Country,ISO3,2016,2017\nThailand,THA,Tier 2 Watch List,2\nYemen,YEM,Special Case,3\nChile,CHL,1,1\n",
+        encoding="utf-8",
+    )
+    loaded = registry.load(path)
+    assert loaded.data.select(COLUMNS).sort("iso3", "report_year").rows() == [
+        ("CHL", 2016, "Tier 1", None),
+        ("CHL", 2017, "Tier 1", None),
+        ("THA", 2016, "Tier 2 Watch List", None),
+        ("THA", 2017, "Tier 2", None),
+        ("YEM", 2016, None, "Special Case"),
+        ("YEM", 2017, "Tier 3", None),
+    ]
