@@ -210,7 +210,7 @@ def _flag_pairs_by_query(df: pl.DataFrame, topic: str) -> pl.DataFrame | None:
     )
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), n=st.integers(1, 6))
 def test_a_flag_topics_pairs_are_its_flags_unpivoted_under_the_denominator_rule(data, n):
     """A flag topic's pairs, read from its columns in one query (which flags are recorded): each victim with a
