@@ -326,3 +326,49 @@ def test_a_column_per_report_year_numbering_tiers_beside_their_names_reads_each(
         ("YEM", 2016, None, "Special Case"),
         ("YEM", 2017, "Tier 3", None),
     ]
+
+
+def test_a_header_repeated_above_each_part_of_a_pasted_table_is_left_out_with_its_titles(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """Her file pasted region by region: the header again above each part (once as written, once in other case and
+    spacing), one part after a blank line and a title. Those lines are no placements: left out and named, the
+    placements the parts' own; a row resembling the header but not the same is rejected as before."""
+    lines = (shared_data / REAL_FILE).read_text().splitlines()
+    header, records = lines[0], lines[1:121]
+    whole = tmp_path / "whole.csv"
+    whole.write_text("\n".join([header, *records]) + "\n")
+    parts = [header, *records[:40], "", "Africa", header, *records[40:80]]
+    parts += ['" Countryname ","ISO","Year","ccode","TIER"', *records[80:]]
+    pasted = tmp_path / "pasted.csv"
+    pasted.write_text("\n".join(parts) + "\n")
+    expected, loaded = tip.load(whole, "kelley_csv"), tip.load(pasted, "kelley_csv")
+    assert loaded.data.drop("source_row").equals(expected.data.drop("source_row"))
+    assert loaded.rejects.is_empty() and loaded.rows_in == loaded.data.height == 120
+    assert loaded.rows_left_out == 4  # the blank line, the title, two headers
+    notes = loaded.provenance.notes
+    assert "2 header row(s) repeated within the table left out: line 44, 85" in notes
+    assert any(
+        n.startswith("1 title line(s) above a repeated header left out") and "'Africa'" in n for n in notes
+    )
+
+    resembling = tmp_path / "resembling.csv"
+    resembling.write_text(
+        "\n".join([header, *records[:40], '"countryname","iso","year","ccode","tier level"']) + "\n"
+    )
+    kept = tip.load(resembling, "kelley_csv")
+    assert kept.rejects.get_column("row").unique().to_list() == [42]
+    assert kept.rows_in == kept.data.height + 1
+    assert not any("repeated" in n for n in kept.provenance.notes)
+
+
+def test_a_title_line_right_below_a_record_is_not_taken_for_a_parts_title(tmp_path: Path) -> None:
+    """Only lines after a gap are a part's title: a text line straight below a placement stays rejected."""
+    path = tmp_path / "no_gap.csv"
+    head = '"countryname","iso","year","ccode","tier"'
+    path.write_text(
+        f'{head}\n"Albania","ALB",2001,339,"Tier 3"\nAfrica\n{head}\n"Algeria","DZA",2001,615,"Tier 2"\n'
+    )
+    loaded = tip.load(path, "kelley_csv")
+    assert loaded.data.height == 2 and loaded.rejects.get_column("row").unique().to_list() == [3]
+    assert "1 header row(s) repeated within the table left out: line 4" in loaded.provenance.notes

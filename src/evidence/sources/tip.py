@@ -107,6 +107,7 @@ from evidence.sources.loaded import LoadedTable, empty_issues, issues_where
 from evidence.sources.metadata import dataset, describe
 from evidence.sources.provenance import DEMO_MARKER, Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, register
+from evidence.sources.repeated_headers import repeated_headers
 from evidence.sources.workbook import (
     FOOTNOTE_MARKER,
     HEADER_FOOTNOTE_MARKER,
@@ -1172,11 +1173,19 @@ def _read_records(
         notes.append(empty_records_note(lines[keep][empty]))
         frame = frame.filter(pl.Series(~empty))
         keep[keep] = ~empty
+    # a table pasted part by part (a region, a page each) repeats its header above each part, perhaps with a
+    # title line ("Africa", "Table 2 (continued)") after a blank line: no records, left out and named
+    header = header_cells(data.split(b"\n", 1)[0].decode("utf-8", "replace").removesuffix("\r"), delimiter)
+    repeated, part_titles, part_notes = repeated_headers(frame, header)
+    if repeated.any() or part_titles.any():
+        notes += part_notes
+        frame = frame.filter(pl.Series(~(repeated | part_titles)))
+        keep[keep] = ~(repeated | part_titles)
     return (
         frame,
         field_count_rejects(lines[keep], scan.field_counts[keep], len(frame.columns) - 1),
         notes,
-        int(scan.blank.sum() + empty.sum()),
+        int(scan.blank.sum() + empty.sum() + repeated.sum() + part_titles.sum()),
     )
 
 

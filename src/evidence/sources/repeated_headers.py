@@ -1,0 +1,78 @@
+"""Header rows repeated within a table: a table pasted part by part (a region, a page each) repeats its header above
+each part, perhaps after a blank line and a title ("Africa", "Table 2 (continued)"). Such rows are no records: the
+TIP, Walk Free and list-capture loaders leave them out and name them, as they do the title lines above a header."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import polars as pl
+
+from evidence.sources.delimited import line_list
+
+#: How many title lines may stand above a repeated header, as above a file's own header.
+TITLE_LINES = 10
+
+
+def _spaced_key(text: pl.Expr) -> pl.Expr:
+    """A cell as a repeated header is compared: blanks around and within collapsed, case ignored, empty as none."""
+    return text.str.strip_chars().str.replace_all(r"\s+", " ").str.to_lowercase().fill_null("")
+
+
+def repeated_headers(
+    frame: pl.DataFrame, header: Sequence[str], *, unit: str = "line", row_column: str = "source_row"
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The records of ``frame`` (its columns but ``row_column``, in the header's order) that repeat ``header``
+    (the same cells, but for case and blanks: a table pasted part by part, its header above each part), the
+    title lines just above one of them (text in the first cell only, a blank line above: "Africa", "Table 2
+    (continued)", at most :data:`TITLE_LINES`), and the notes naming them by ``unit``. A row resembling the
+    header but not the same is a record as any other."""
+    columns = [c for c in frame.columns if c != row_column]
+    none = np.zeros(frame.height, dtype=bool)
+    if frame.is_empty() or len(header) != len(columns):
+        return none, none, []
+    keys = [" ".join(cell.split()).lower() for cell in header]
+    repeated = (
+        frame.select(
+            pl.all_horizontal(_spaced_key(pl.col(c)) == key for c, key in zip(columns, keys, strict=True))
+        )
+        .to_series()
+        .to_numpy()
+    )
+    if not repeated.any():
+        return none, none, []
+    rows = frame[row_column].to_numpy()
+    cells = frame.select(_spaced_key(pl.col(c)).alias(c) for c in columns)
+    first_only = (
+        cells.select(pl.all_horizontal(pl.col(c) == "" for c in columns[1:]) & (pl.col(columns[0]) != ""))
+        .to_series()
+        .to_numpy()
+    )
+    # rows holding nothing (blank lines, when the caller has not left them out yet) are gaps, as lines not there
+    held = np.flatnonzero(
+        ~cells.select(pl.all_horizontal(pl.col(c) == "" for c in columns)).to_series().to_numpy()
+    )
+    titles = np.zeros(frame.height, dtype=bool)
+    for at in np.flatnonzero(repeated[held]):
+        start = at  # positions among the rows holding something
+        while (
+            start > 0
+            and at - start < TITLE_LINES
+            and first_only[held[start - 1]]
+            and rows[held[start - 1]] == rows[held[start]] - 1
+        ):
+            start -= 1
+        # a title run stands after a gap (a blank line) or at the top of the records, never right below a record
+        if start < at and (start == 0 or rows[held[start - 1]] < rows[held[start]] - 1):
+            titles[held[start:at]] = True
+    notes = [
+        f"{int(repeated.sum())} header row(s) repeated within the table left out: {line_list(rows[repeated], unit)}"
+    ]
+    if titles.any():
+        shown = "; ".join(repr(str(t)[:80]) for t in frame[columns[0]].filter(pl.Series(titles)).to_list())
+        notes.append(
+            f"{int(titles.sum())} title {unit}(s) above a repeated header left out, not records: "
+            f"{line_list(rows[titles], unit)} ({shown})"
+        )
+    return repeated, titles, notes
