@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import polars as pl
 import pytest
 
@@ -342,15 +343,23 @@ def test_a_header_repeated_above_each_part_of_a_pasted_table_is_left_out_with_it
     parts += ['" Countryname ","ISO","Year","ccode","TIER"', *records[80:]]
     pasted = tmp_path / "pasted.csv"
     pasted.write_text("\n".join(parts) + "\n")
-    expected, loaded = tip.load(whole, "kelley_csv"), tip.load(pasted, "kelley_csv")
-    assert loaded.data.drop("source_row").equals(expected.data.drop("source_row"))
-    assert loaded.rejects.is_empty() and loaded.rows_in == loaded.data.height == 120
-    assert loaded.rows_left_out == 4  # the blank line, the title, two headers
-    notes = loaded.provenance.notes
-    assert "2 header row(s) repeated within the table left out: line 44, 85" in notes
-    assert any(
-        n.startswith("1 title line(s) above a repeated header left out") and "'Africa'" in n for n in notes
+    expected = tip.load(whole, "kelley_csv")
+    book = openpyxl.Workbook()
+    for line in parts:  # the same lines as a sheet's rows, the blank line an empty row
+        book.active.append([cell.strip('"') or None for cell in line.split(",")] if line else [None])
+    book.save(tmp_path / "pasted.xlsx")
+    read = (
+        (tip.load(pasted, "kelley_csv"), "line"),
+        (tip.load(tmp_path / "pasted.xlsx", "kelley_csv"), "row"),
     )
+    for loaded, unit in read:
+        assert loaded.data.drop("source_row").equals(expected.data.drop("source_row"))
+        assert loaded.rejects.is_empty() and loaded.rows_in == loaded.data.height == 120
+        assert loaded.rows_left_out == 4  # the blank line, the title, two headers
+        notes = loaded.provenance.notes
+        assert f"2 header row(s) repeated within the table left out: {unit} 44, 85" in notes
+        titled = f"1 title {unit}(s) above a repeated header left out"
+        assert any(n.startswith(titled) and "'Africa'" in n for n in notes)
 
     resembling = tmp_path / "resembling.csv"
     resembling.write_text(

@@ -1084,9 +1084,15 @@ def _read_workbook(
     notes.extend(empty_notes)
     while cells and not cells[-1]:  # trailing blank header cells: the reader leaves such columns out
         cells = cells[:-1]
+    # a table pasted part by part, its header again above each part (see _read_records)
+    repeated, part_titles, part_notes = repeated_headers(frame, cells, unit="row")
+    if repeated.any():
+        notes.extend(part_notes)
+        frame = frame.filter(pl.Series(~(repeated | part_titles)))
+    left_out = int(empty_rows.size + repeated.sum() + part_titles.sum())
     rows = next(s.rows for s in head.workbook.sheets if s.name == sheet)
     titles = [title for title in _row_texts(rows[: header_row - 1]) if title]
-    return frame, empty_issues(), notes, cells, sha256_file(path), header_row, int(empty_rows.size), titles
+    return frame, empty_issues(), notes, cells, sha256_file(path), header_row, left_out, titles
 
 
 def _coverage_told(provenance: Provenance, layout: str, kept: pl.DataFrame) -> Provenance:
@@ -1177,7 +1183,7 @@ def _read_records(
     # title line ("Africa", "Table 2 (continued)") after a blank line: no records, left out and named
     header = header_cells(data.split(b"\n", 1)[0].decode("utf-8", "replace").removesuffix("\r"), delimiter)
     repeated, part_titles, part_notes = repeated_headers(frame, header)
-    if repeated.any() or part_titles.any():
+    if repeated.any():
         notes += part_notes
         frame = frame.filter(pl.Series(~(repeated | part_titles)))
         keep[keep] = ~(repeated | part_titles)

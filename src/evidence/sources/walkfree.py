@@ -77,6 +77,7 @@ from evidence.sources.loaded import Check, LoadedTable, empty_issues, issues_whe
 from evidence.sources.metadata import UNKNOWN, describe
 from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
+from evidence.sources.repeated_headers import repeated_headers
 from evidence.sources.workbook import (
     FOOTNOTE_MARKER,
     HeaderMatch,
@@ -662,6 +663,20 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         empty &= ~np.isin(frame["source_row"].to_numpy(), beyond)
     blank_rows = frame["source_row"].to_numpy()[empty]
     frame = frame.filter(pl.Series(~empty))
+    # a table pasted part by part (a region, a page each), its header again above each part, perhaps after a
+    # blank line and a title ("Africa"): no countries, left out and named
+    held_text = (
+        text.with_row_index("source_row", offset=first_row)
+        .cast({"source_row": pl.Int64})
+        .filter(pl.Series(~empty))
+    )
+    written = ["" if cell is None else str(cell) for cell in match.header]
+    header = written if len(written) == text.width else text.columns
+    unit = "line" if match.delimiter else "row"
+    repeated, part_titles, part_notes = repeated_headers(held_text, header, unit=unit)
+    parts = repeated | part_titles
+    if parts.any():
+        frame, held_text = frame.filter(pl.Series(~parts)), held_text.filter(pl.Series(~parts))
     # A row with a country cell and nothing else (or not-available tokens only): a country the edition did not
     # assess (kept, its figures empty, flagged), or a note or title below the table (left out, with a note).
     text_only = pl.all_horizontal(
@@ -680,11 +695,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     # (delimited.notes_below); what tells one here is that it names no country and holds nothing else, where
     # the others' loaders reject a note first. A text row among the countries (a heading) is left out as well,
     # in words of its own: no note below the table.
-    below = text_rows_at_end(
-        text.with_row_index("source_row", offset=first_row)
-        .cast({"source_row": pl.Int64})
-        .filter(pl.Series(~empty))
-    )
+    below = text_rows_at_end(held_text)
     not_countries = text_rows.select(pl.col("source_row").alias("row"))
     not_countries, noted, note_lines = notes_below(
         below, not_countries, unit="line" if match.delimiter else "row", is_note=pl.lit(True)
@@ -854,6 +865,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             *([f"aggregate rows (not countries) left out: {aggregate_rows}"] if aggregate_rows else []),
             *([f"text rows (not countries) left out: {text_only_rows}"] if text_only_rows else []),
             *note_lines,
+            *part_notes,
             *(
                 [empty_records_note(blank_rows, "line" if match.delimiter else "row")]
                 if blank_rows.size
@@ -888,7 +900,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         rejects=rejects,
         flags=flags,
         kind="gsi",
-        rows_left_out=int(blank_rows.size) + text_rows.height + noted + aggregates.height,
+        rows_left_out=int(blank_rows.size + parts.sum()) + text_rows.height + noted + aggregates.height,
     )
 
 
