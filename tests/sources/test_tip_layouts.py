@@ -4,6 +4,7 @@ country's tier). Fixtures are made from Kelley's real coding."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import openpyxl
@@ -381,3 +382,38 @@ def test_a_title_line_right_below_a_record_is_not_taken_for_a_parts_title(tmp_pa
     loaded = tip.load(path, "kelley_csv")
     assert loaded.data.height == 2 and loaded.rejects.get_column("row").unique().to_list() == [3]
     assert "1 header row(s) repeated within the table left out: line 4" in loaded.provenance.notes
+
+
+@pytest.mark.parametrize("with_codes", [True, False])
+def test_a_footnote_mark_on_a_country_name_is_read_past_and_flagged(
+    shared_data: Path, tmp_path: Path, with_codes: bool
+) -> None:
+    """Her 2012 placements typed from the report, three names with a footnote mark as the reports print them
+    ("Myanmar*", "Cuba¹", "Thailand (a)"): the same placements, each so named flagged and said in a note (the mark
+    was dropped without a word); a name's own words in parentheses are no mark."""
+    long = _kelley_long(shared_data).filter((pl.col("year") == "2012") & (pl.col("tier") != ""))
+    marks = {"Myanmar": "Myanmar*", "Cuba": "Cuba\u00b9", "Thailand": "Thailand (a)"}
+    assert set(marks) <= set(long["countryname"])
+
+    def table(names: dict[str, str]) -> pl.DataFrame:
+        frame = long.select(
+            Country=pl.col("countryname").replace(names), ISO3=pl.col("iso"), Year="year", Tier="tier"
+        )
+        return frame if with_codes else frame.drop("ISO3")
+
+    plain, marked = tmp_path / "plain.csv", tmp_path / "marked.csv"
+    table({}).write_csv(plain)
+    table(marks).write_csv(marked)
+    expected, loaded = registry.load(plain), registry.load(marked)
+    assert loaded.data.drop("country").equals(expected.data.drop("country"))
+    flagged = loaded.flags.filter(pl.col("reason") == tip.REASON_COUNTRY_FOOTNOTE)
+    assert sorted(flagged["value"]) == sorted(marks.values())
+    assert flagged["column"].unique().to_list() == ["Country"]
+    assert any(
+        n.startswith("3 placement(s) of a country named with a footnote mark")
+        for n in loaded.provenance.notes
+    )
+    assert not expected.flags.filter(pl.col("reason") == tip.REASON_COUNTRY_FOOTNOTE).height
+    assert not any(
+        re.search(tip.COUNTRY_FOOTNOTE, name) for name in ("Congo (DRC)", "Korea (South)", "Cabo Verde")
+    )

@@ -332,6 +332,13 @@ REASON_TIER_FOOTNOTE = (
     "a footnote marker follows the tier: read without it, the label kept as written in tier_label; the footnote's "
     "text is not in the table and may qualify the placement (an automatic downgrade, a waiver): check it"
 )
+REASON_COUNTRY_FOOTNOTE = (
+    "a footnote mark follows the country's name: the country read without it, the name kept as written; the "
+    "footnote's text is not in the table and may qualify the placement (a special case, a territory): check it"
+)
+#: A footnote mark after a country's name (``Burma*``, ``Cuba¹``, ``Chad [2]``), or a letter or number in
+#: parentheses (``Thailand (a)``, ``Cuba (1)``): never a name's own words in parentheses (``Congo (DRC)``).
+COUNTRY_FOOTNOTE = FOOTNOTE_MARKER.removesuffix("$") + r"$|\s*\((?:[a-z]|[0-9]{1,2})\)$"
 #: The years a report year written in text may be (:func:`_year_in_text`): the TIP reports began in 2001.
 YEAR_IN_TEXT_RANGE = (1990, 2100)
 
@@ -961,6 +968,13 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     notes += note_lines
     rows_in -= noted
     left_out += noted
+    # a country named with a footnote mark ("Burma*"): read without it (the reference sets marks aside), flagged
+    country_footnoted = pl.col("country").str.strip_chars().str.contains(COUNTRY_FOOTNOTE).fill_null(False)
+    if footnoted := kept.select(country_footnoted.sum()).item():
+        notes.append(
+            f"{footnoted} placement(s) of a country named with a footnote mark ('Burma*', 'Cuba¹', 'Thailand (a)'): "
+            "the country read without it, the name kept as written and flagged (the footnote is not in the table)"
+        )
     flags = issues_where(
         kept.with_columns(source_row=pl.col("_placement")),
         [
@@ -970,6 +984,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
             ("tier", "tier_label", pl.struct("iso3", "report_year").is_duplicated(), REASON_DUPLICATE),
             ("iso3", "iso3", pl.col("unknown_code"), pl.col("unknown_code_reason")),
             ("iso3", "country", pl.col("code_from_name"), REASON_CODE_FROM_NAME),
+            ("country", "country", country_footnoted, REASON_COUNTRY_FOOTNOTE),
             ("country", "country", pl.lit(_name_disagrees(kept)), REASON_NAME_DISAGREES),
         ],
     )
