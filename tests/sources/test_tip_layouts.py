@@ -13,6 +13,7 @@ import pytest
 
 from evidence.core.errors import UnknownFormatError
 from evidence.sources import registry, tip
+from evidence.sources.typed_tables import COUNTRY_FOOTNOTE
 
 REAL_FILE = "tip/tip_tiers_1999_2015.csv"
 COLUMNS = ["iso3", "report_year", "tier", "special_case"]
@@ -415,5 +416,5 @@ def test_a_footnote_mark_on_a_country_name_is_read_past_and_flagged(
     )
     assert not expected.flags.filter(pl.col("reason") == tip.REASON_COUNTRY_FOOTNOTE).height
     assert not any(
-        re.search(tip.COUNTRY_FOOTNOTE, name) for name in ("Congo (DRC)", "Korea (South)", "Cabo Verde")
+        re.search(COUNTRY_FOOTNOTE, name) for name in ("Congo (DRC)", "Korea (South)", "Cabo Verde")
     )

@@ -184,3 +184,28 @@ def test_a_header_repeated_above_each_part_of_a_pasted_table_is_left_out_with_it
         assert resembling.rows_rejected == 1 and resembling.rejects.get_column("row").unique().to_list() == [
             at + 3
         ]
+
+
+def test_a_footnote_mark_on_a_country_name_is_read_past_and_flagged(
+    shared_data: Path, gsi, tmp_path: Path
+) -> None:
+    """Three countries named with a footnote mark as a publication prints them ("Afghanistan*", "Albania¹",
+    "Algeria (a)"): the same countries and figures, each so named flagged and said in a note (the mark was dropped
+    without a word)."""
+    path = sheet_as_csv(shared_data / REAL_FILE, tmp_path / "gsi.csv", walkfree.SHEET)
+    marks = {"Afghanistan": "Afghanistan*", "Albania": "Albania\u00b9", "Algeria": "Algeria (a)"}
+    text = path.read_text(encoding="utf-8")
+    for name, marked in marks.items():
+        text = text.replace(f"\n{name},", f"\n{marked},", 1)
+    path.write_text(text, encoding="utf-8")
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (180, 180, 0)
+    assert_frame_equal(
+        loaded.data.drop("source_row", "country"), gsi.data.drop("source_row", "country"), rel_tol=1e-8
+    )
+    flagged = loaded.flags.filter(pl.col("reason") == walkfree.REASON_COUNTRY_FOOTNOTE)
+    assert sorted(flagged["value"]) == sorted(marks.values())
+    assert any(
+        n.startswith("3 country name(s) written with a footnote mark") for n in loaded.provenance.notes
+    )
+    assert not gsi.flags.filter(pl.col("reason") == walkfree.REASON_COUNTRY_FOOTNOTE).height

@@ -72,7 +72,7 @@ from evidence.sources.delimited import (
 from evidence.sources.loaded import LoadedTable, issues_frame
 from evidence.sources.provenance import LIST_CAPTURE, Provenance, sha256_file
 from evidence.sources.registry import FileHead, apply_sidecar, check_readable, describe_unreadable
-from evidence.sources.repeated_headers import repeated_headers
+from evidence.sources.typed_tables import repeated_headers
 from evidence.sources.workbook import SheetHead, header_cell_key, header_key
 
 SOURCE = LIST_CAPTURE
@@ -468,7 +468,7 @@ def _without_repeated_headers(
     frame: pl.DataFrame, header: list[str], unit: str
 ) -> tuple[pl.DataFrame, np.ndarray, list[str]]:
     """``frame`` without the rows repeating its header and the titles above them (a table pasted part by part:
-    :func:`~evidence.sources.repeated_headers.repeated_headers`), with their rows and the notes naming them."""
+    :func:`~evidence.sources.typed_tables.repeated_headers`), with their rows and the notes naming them."""
     repeated, titles, notes = repeated_headers(frame, header, unit=unit, row_column=_LINE)
     gone = repeated | titles
     if not gone.any():

@@ -107,7 +107,7 @@ from evidence.sources.loaded import LoadedTable, empty_issues, issues_where
 from evidence.sources.metadata import dataset, describe
 from evidence.sources.provenance import DEMO_MARKER, Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, register
-from evidence.sources.repeated_headers import repeated_headers
+from evidence.sources.typed_tables import COUNTRY_FOOTNOTE, repeated_headers
 from evidence.sources.workbook import (
     FOOTNOTE_MARKER,
     HEADER_FOOTNOTE_MARKER,
@@ -336,9 +336,6 @@ REASON_COUNTRY_FOOTNOTE = (
     "a footnote mark follows the country's name: the country read without it, the name kept as written; the "
     "footnote's text is not in the table and may qualify the placement (a special case, a territory): check it"
 )
-#: A footnote mark after a country's name (``Burma*``, ``Cuba¹``, ``Chad [2]``), or a letter or number in
-#: parentheses (``Thailand (a)``, ``Cuba (1)``): never a name's own words in parentheses (``Congo (DRC)``).
-COUNTRY_FOOTNOTE = FOOTNOTE_MARKER.removesuffix("$") + r"$|\s*\((?:[a-z]|[0-9]{1,2})\)$"
 #: The years a report year written in text may be (:func:`_year_in_text`): the TIP reports began in 2001.
 YEAR_IN_TEXT_RANGE = (1990, 2100)
 

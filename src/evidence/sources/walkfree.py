@@ -77,7 +77,7 @@ from evidence.sources.loaded import Check, LoadedTable, empty_issues, issues_whe
 from evidence.sources.metadata import UNKNOWN, describe
 from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
-from evidence.sources.repeated_headers import repeated_headers
+from evidence.sources.typed_tables import COUNTRY_FOOTNOTE, repeated_headers
 from evidence.sources.workbook import (
     FOOTNOTE_MARKER,
     HeaderMatch,
@@ -284,6 +284,11 @@ REASON_NAME_DISAGREES = (
     "the country name names another country than the code (a mistyped code, a shifted column?): kept as coded"
 )
 REASON_DUPLICATE = "country appears more than once"
+REASON_COUNTRY_FOOTNOTE = (
+    "a footnote mark follows the country's name: the country read without it, the name kept as written; the "
+    "footnote's text is not in the table and may qualify the country's figures (a territory, an estimate made "
+    "otherwise): check it"
+)
 REASON_ZERO_POPULATION = "population published as 0: read as missing"
 REASON_NOT_ASSESSED = "no figures (not assessed in this edition): kept with its figures empty"
 #: Walk Free's estimated number is its prevalence per 1,000 times the population, rounded to thousands: in the 2023
@@ -777,6 +782,9 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         _disagrees=(pl.lit(coded) != pl.lit(by_name)).fill_null(False),
     )
     code_label = columns.get("iso3", "ISO3")
+    # a country named with a footnote mark ("Burma*"): read without it (the reference sets marks aside), flagged
+    country_footnoted = pl.col("country").str.contains(COUNTRY_FOOTNOTE).fill_null(False)
+    footnoted = int(kept.select(country_footnoted.sum()).item())
     flags = issues_where(
         kept,
         [
@@ -788,6 +796,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
                 REASON_UNKNOWN_CODE,
             ),
             ("Country", "country", pl.col("_disagrees"), REASON_NAME_DISAGREES),
+            ("Country", "country", country_footnoted, REASON_COUNTRY_FOOTNOTE),
             (
                 "Country",
                 "country",
@@ -866,6 +875,15 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             *([f"text rows (not countries) left out: {text_only_rows}"] if text_only_rows else []),
             *note_lines,
             *part_notes,
+            *(
+                [
+                    f"{footnoted} country name(s) written with a footnote mark ('Burma*', 'Cuba¹', 'Thailand (a)'): "
+                    "each country read without it, the name kept as written and flagged (the footnote is not in the "
+                    "table)"
+                ]
+                if footnoted
+                else []
+            ),
             *(
                 [empty_records_note(blank_rows, "line" if match.delimiter else "row")]
                 if blank_rows.size

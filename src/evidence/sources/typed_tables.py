@@ -1,6 +1,8 @@
-"""Header rows repeated within a table: a table pasted part by part (a region, a page each) repeats its header above
-each part, perhaps after a blank line and a title ("Africa", "Table 2 (continued)"). Such rows are no records: the
-TIP, Walk Free and list-capture loaders leave them out and name them, as they do the title lines above a header."""
+"""What a table pasted or typed from a publication carries that is no data: its header repeated above each part (a
+table pasted region by region or page by page, perhaps a blank line and a title above each: "Africa", "Table 2
+(continued)"), and footnote marks after a country's name ("Burma*", "Cuba¹", "Thailand (a)"). The TIP, Walk Free
+and list-capture loaders leave the first out and name it, as they do title lines above a header; the TIP and Walk
+Free loaders read a marked name without its mark and flag it."""
 
 from __future__ import annotations
 
@@ -10,6 +12,12 @@ import numpy as np
 import polars as pl
 
 from evidence.sources.delimited import line_list
+from evidence.sources.workbook import FOOTNOTE_MARKER
+
+#: A footnote mark after a country's name (``Burma*``, ``Cuba¹``, ``Chad [2]``: :data:`FOOTNOTE_MARKER`), or a
+#: letter or number in parentheses (``Thailand (a)``, ``Cuba (1)``): never a name's own words in parentheses
+#: (``Congo (DRC)``). The country reference reads such a name without its mark.
+COUNTRY_FOOTNOTE = FOOTNOTE_MARKER.removesuffix("$") + r"$|\s*\((?:[a-z]|[0-9]{1,2})\)$"
 
 #: How many title lines may stand above a repeated header, as above a file's own header.
 TITLE_LINES = 10
