@@ -877,9 +877,11 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             *part_notes,
             *(
                 [
-                    f"{footnoted} country name(s) written with a footnote mark ('Burma*', 'Cuba¹', 'Thailand (a)'): "
-                    "each country read without it, the name kept as written and flagged (the footnote is not in the "
-                    "table)"
+                    (
+                        f"{footnoted} country name(s) written with a footnote mark ('Burma*', 'Cuba¹', 'Thailand "
+                        "(a)'): each country read without it, the name kept as written and flagged (the footnote is "
+                        "not in the table)"
+                    )
                 ]
                 if footnoted
                 else []
