@@ -1,0 +1,79 @@
+"""What a pasted or typed table carries that is no data: repeated headers (and their parts' titles) and footnote
+marks on country names."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+
+from evidence.sources.typed_tables import COUNTRY_FOOTNOTE, TITLE_LINES, repeated_headers
+
+HEADER = ["Country", "Year", "Tier"]
+
+
+def _frame(rows: dict[int, list[str | None]]) -> pl.DataFrame:
+    """Records by their line: each a row of the header's three cells."""
+    return pl.DataFrame(
+        {"source_row": list(rows), **{c: [r[i] for r in rows.values()] for i, c in enumerate(HEADER)}},
+        schema={"source_row": pl.Int64, **dict.fromkeys(HEADER, pl.String)},
+    )
+
+
+def test_a_header_repeated_in_other_case_and_spacing_is_one_and_its_titles_after_a_gap_go_with_it() -> None:
+    frame = _frame(
+        {
+            2: ["Chad", "2012", "Tier 2"],
+            4: ["Africa", None, None],  # line 3 blank: a gap
+            5: ["Table 2 (continued)", "", ""],
+            6: ["  country ", "YEAR", "tier"],
+            7: ["Cuba", "2012", "Tier 3"],
+            8: ["Country", "Year", "Tiers"],  # resembles the header: a record as any other
+        }
+    )
+    repeated, titles, notes = repeated_headers(frame, HEADER)
+    assert frame.filter(pl.Series(repeated))["source_row"].to_list() == [6]
+    assert frame.filter(pl.Series(titles))["source_row"].to_list() == [4, 5]
+    assert notes == [
+        "1 header row(s) repeated within the table left out: line 6",
+        "2 title line(s) above a repeated header left out, not records: line 4, 5 ('Africa'; 'Table 2 (continued)')",
+    ]
+
+
+def test_a_text_row_right_below_a_record_or_beyond_the_title_limit_is_no_title() -> None:
+    rows: dict[int, list[str | None]] = {2: ["Chad", "2012", "Tier 2"], 3: ["Africa", None, None]}
+    rows[4] = HEADER
+    repeated, titles, _ = repeated_headers(_frame(rows), HEADER)
+    assert repeated.tolist() == [False, False, True] and not titles.any()
+    many = {
+        2: ["Chad", "2012", "Tier 2"],
+        **{4 + i: [f"title {i}", None, None] for i in range(TITLE_LINES + 1)},
+    }
+    many[5 + TITLE_LINES] = HEADER
+    _, titles, _ = repeated_headers(_frame(many), HEADER)
+    assert not titles.any()  # the run reaches no gap within TITLE_LINES lines: its lines stay records
+
+
+def test_no_repeat_no_notes_and_a_frame_of_other_width_is_left_as_it_is() -> None:
+    frame = _frame({2: ["Chad", "2012", "Tier 2"]})
+    assert repeated_headers(frame, HEADER)[2] == []
+    assert repeated_headers(_frame({2: HEADER}), [*HEADER, "ISO3"])[2] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "marked"),
+    [
+        ("Burma*", True),
+        ("Cuba\u00b9", True),
+        ("Thailand (a)", True),
+        ("Chad [2]", True),
+        ("Cuba (1)", True),
+        ("Congo (DRC)", False),
+        ("Korea (Republic of)", False),
+        ("Bolivia (Plurinational State of)", False),
+        ("Timor-Leste", False),
+    ],
+)
+def test_a_country_names_footnote_mark_is_told_from_its_own_words(name: str, marked: bool) -> None:
+    assert bool(re.search(COUNTRY_FOOTNOTE, name)) is marked
