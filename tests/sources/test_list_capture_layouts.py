@@ -633,3 +633,13 @@ def test_a_header_repeated_above_each_part_of_a_pasted_table_is_left_out_with_it
     with pytest.raises(InputError) as error:
         load_list_capture(resembling)
     assert error.value.row == 8
+
+
+def test_a_header_repeated_in_a_file_of_r_row_names_is_left_out(tmp_path: Path) -> None:
+    """write.csv's row names under an empty header cell: the repeated header's first cell is as empty, no row name
+    (the file was refused as having an unnamed column)."""
+    text = '"","A","B","n"\n"1",1,0,5\n"2",0,1,4\n\nTable 2 (continued)\n"","A","B","n"\n"3",1,1,2\n'
+    loaded = load_list_capture(write(tmp_path, text))
+    assert loaded.data.rows() == [(1, 0, 5), (0, 1, 4), (1, 1, 2)]
+    assert (loaded.rows_in, loaded.rows_left_out) == (3, 3)
+    assert "1 header row(s) repeated within the table left out: line 6" in loaded.provenance.notes
