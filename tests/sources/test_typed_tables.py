@@ -4,6 +4,7 @@ marks on country names."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -77,3 +78,30 @@ def test_no_repeat_no_notes_and_a_frame_of_other_width_is_left_as_it_is() -> Non
 )
 def test_a_country_names_footnote_mark_is_told_from_its_own_words(name: str, marked: bool) -> None:
     assert bool(re.search(COUNTRY_FOOTNOTE, name)) is marked
+
+
+def test_a_ctdc_file_pasted_in_parts_loads_as_the_whole(shared_data: Path, tmp_path: Path) -> None:
+    """CTDC's k-anonymised excerpt pasted in parts, its header (the terms-of-use cell first) again above each, once
+    after a blank line and a title, once in capitals: its victims, those lines left out and named (every cell of
+    theirs was rejected: 102 rejects)."""
+    from evidence.sources import registry
+
+    real = shared_data / "ctdc/k_anon_excerpt.csv"
+    header, *records = real.read_text(encoding="utf-8").splitlines()
+    parts = [
+        header,
+        *records[:20],
+        "",
+        "Table 2 (continued)",
+        header,
+        *records[20:30],
+        header.upper(),
+        *records[30:],
+    ]
+    pasted = tmp_path / "pasted.csv"
+    pasted.write_text("\n".join(parts) + "\n", encoding="utf-8")
+    expected, loaded = registry.load(real), registry.load(pasted)
+    assert loaded.data.drop("source_row").equals(expected.data.drop("source_row"))
+    assert loaded.rejects.is_empty() and loaded.rows_in == expected.rows_in == 38
+    assert loaded.rows_left_out == 4  # the blank line, the title, two headers
+    assert "2 header row(s) repeated within the table left out: line 24, 35" in loaded.provenance.notes

@@ -1,7 +1,7 @@
 """What a table pasted or typed from a publication carries that is no data: its header repeated above each part (a
 table pasted region by region or page by page, perhaps a blank line and a title above each: "Africa", "Table 2
-(continued)"), and footnote marks after a country's name ("Burma*", "Cuba¹", "Thailand (a)"). The TIP, Walk Free
-and list-capture loaders leave the first out and name it, as they do title lines above a header; the TIP and Walk
+(continued)"), and footnote marks after a country's name ("Burma*", "Cuba¹", "Thailand (a)"). The TIP, Walk Free,
+list-capture and CTDC (CSV) loaders leave the first out and name it, as they do title lines above a header; the TIP and Walk
 Free loaders read a marked name without its mark and flag it."""
 
 from __future__ import annotations
@@ -41,6 +41,11 @@ def repeated_headers(
     if frame.is_empty() or len(header) != len(columns):
         return none, none, []
     keys = [" ".join(cell.split()).lower() for cell in header]
+    schema = frame.schema  # built once: polars builds a new one on each ``frame.schema``
+    if any(schema[c] != pl.String for c in columns):
+        return none, none, []  # a column read as numbers holds no label: no row repeats the header
+    if not frame.select(_spaced_key(pl.col(columns[0])) == keys[0]).to_series().any():
+        return none, none, []  # no row's first cell is the header's: one column looked at, not every one
     repeated = (
         frame.select(
             pl.all_horizontal(_spaced_key(pl.col(c)) == key for c, key in zip(columns, keys, strict=True))
