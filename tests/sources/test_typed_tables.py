@@ -105,3 +105,31 @@ def test_a_ctdc_file_pasted_in_parts_loads_as_the_whole(shared_data: Path, tmp_p
     assert loaded.rejects.is_empty() and loaded.rows_in == expected.rows_in == 38
     assert loaded.rows_left_out == 4  # the blank line, the title, two headers
     assert "2 header row(s) repeated within the table left out: line 24, 35" in loaded.provenance.notes
+
+
+def test_a_glotip_csv_pasted_in_parts_loads_as_the_whole(shared_data: Path, tmp_path: Path) -> None:
+    """GLOTIP's first 300 rows saved as CSV and pasted in parts, the header again above each (once after a blank
+    line and a title, once in capitals): the same rows, those lines left out and named (they were rejected)."""
+    from _xlsx import sheet_as_csv
+
+    from evidence.sources import registry
+
+    lines = sheet_as_csv(
+        shared_data / "unodc/data_glotip_2023-05-30.xlsx", tmp_path / "g.csv", "data_glotip_1"
+    )
+    lines = lines.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("Iso3_code,"))
+    header, body = lines[at], lines[at + 1 : at + 301]
+    whole, pasted = tmp_path / "whole.csv", tmp_path / "pasted.csv"
+    whole.write_text("\n".join([*lines[: at + 1], *body]) + "\n", encoding="utf-8")
+    parts = [*lines[: at + 1], *body[:100], "", "Table 2 (continued)", header, *body[100:200], header.upper()]
+    pasted.write_text("\n".join([*parts, *body[200:]]) + "\n", encoding="utf-8")
+    expected, loaded = registry.load(whole), registry.load(pasted)
+    assert loaded.data.drop("source_row").equals(expected.data.drop("source_row"))
+    assert loaded.rejects.is_empty() and loaded.rows_in == expected.rows_in == 300
+    assert loaded.rows_left_out == expected.rows_left_out + 4  # the blank line, the title, two headers
+    first = at + 104  # 1-based: the header's line is at + 1, then 100 rows, the blank line and the title
+    assert (
+        f"2 header row(s) repeated within the table left out: line {first}, {first + 101}"
+        in loaded.provenance.notes
+    )
