@@ -747,7 +747,9 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
                 breakdowns: Mapping[str, pl.DataFrame] = kept_once(
                     df,
                     ("own yearly counts", indicator, country, years),
-                    lambda: _own_counts(lazy, base, selectors, groups),
+                    lambda: (
+                        _own_counts(read, country, years) or _own_counts_query(lazy, base, selectors, groups)
+                    ),
                 )
                 counts = breakdowns[dimension]
                 return counts.rename({_KEY: by}) if _KEY in counts.columns and by is not None else counts
@@ -760,12 +762,21 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
     rows = lazy.select(
         pl.col(c).cast(pl.Int32) if c == "year" else pl.col(c) for c in base.columns if c not in _ADDED
     )
-    if role == "origin" and country is not None:
-        rows = _with_returnees(df, indicator, rows.collect(engine=IN_MEMORY), country, years).lazy()
+    if role in ("origin", "both") and country is not None:
+        selected = rows
+
+        def abroad_rows() -> pl.DataFrame:
+            found = selected.collect(engine=IN_MEMORY)
+            if role == "origin":
+                found = _with_returnees(df, indicator, found, country, years)
+            return _without_doubtful_abroad(df, indicator, found, country)
+
+        # the same rows for each of the role's breakdowns (a brief and a batch ask for three or four; role both
+        # reads the country's own total, or its citizenship breakdown): found once per selection, then grouped
+        own_total = role == "both" and dimension == "total"
+        rows = kept_once(df, ("rows abroad", indicator, country, role, years, own_total), abroad_rows).lazy()
     group = groups[dimension]()
     keys = ["year"]
-    if role in ("origin", "both") and country is not None:
-        rows = _without_doubtful_abroad(df, indicator, rows.collect(engine=IN_MEMORY), country).lazy()
     if group is not None and by is not None:
         rows = rows.with_columns(group.fill_null(UNKNOWN).alias(by))
         keys.append(by)
@@ -800,6 +811,82 @@ def _string_columns(df: pl.DataFrame) -> set[str]:
 
 
 def _own_counts(
+    read: pl.DataFrame, country: str, years: tuple[int, int] | None
+) -> Mapping[str, pl.DataFrame] | None:
+    """:func:`_own_counts_query`'s counts of ``country``'s own breakdowns (``read``: its part of
+    :func:`_indicator_rows`, in ``years``), the few hundred rows summed as lists: the same rows (a null text or
+    unknown's flag matches no selector, as the filters' nulls drop it), groups, sums and order, without the
+    query's planning (a sixth of a publisher's yearly numbers, built per country). Integral values only, each
+    below 2**31: their sums in any order are exact, so the same as polars' float sums rounded (None where any
+    is not, or a year is missing: the query counts them)."""
+    names = ("iso3", "year", "dimension", "category", "sex", "age", _ORIGIN, *_OWN_UNKNOWN.values())
+    iso3, year, dimension, category, sex, age, origin, own_sex, own_age = (read[c].to_list() for c in names)
+    values = [read[c].to_list() for c in ("value", "value_low", "value_high")]
+    if None in year or read.height >= 2**22:
+        return None
+    for column in values:
+        for v in column:
+            if v is not None and not (isinstance(v, float) and v.is_integer() and abs(v) < 2**31):
+                return None
+    first, last = years if years is not None else (None, None)
+    total = "Total"
+    # each breakdown's groups: (year, category) -> [count (None once a value is missing), low, high, exact part]
+    sums: dict[str, dict[tuple[int, str | None], list[Any]]] = {d: {} for d in _OWN_DIMENSIONS}
+    for i, y in enumerate(year):
+        if iso3[i] != country or (first is not None and not first <= y <= last):
+            continue
+        d, s, a = dimension[i], sex[i], age[i]
+        both_unknown = s == UNKNOWN and a == UNKNOWN
+        found: list[tuple[str, str | None]] = []
+        if d == "Total":
+            if s == total and a == total:
+                found.append(("total", None))
+            if s is not None and s != total and (a == total or (both_unknown and own_sex[i] is False)):
+                found.append(("sex", s))
+            if a is not None and a != total and (s == total or (both_unknown and own_age[i] is False)):
+                found.append(("age", a))
+        elif s == total and a == total:
+            if d == "by form of exploitation":
+                found.append(("form", UNKNOWN if category[i] is None else category[i]))
+            elif d == "by citizenship":
+                found.append(("citizenship", UNKNOWN if origin[i] is None else origin[i]))
+        if not found:
+            continue
+        value, low, high = (column[i] for column in values)
+        for d, key in found:
+            cell = sums[d].setdefault((y, key), [0, 0, 0, 0])
+            if value is None:
+                cell[0] = None
+            else:
+                if cell[0] is not None:
+                    cell[0] += int(value)
+                cell[3] += int(value)
+            cell[1] += 0 if low is None else int(low)
+            cell[2] += 0 if high is None else int(high)
+    schema = {
+        "year": pl.Int32,
+        _KEY: pl.String,
+        "count": pl.Int64,
+        "count_low": pl.Int64,
+        "count_high": pl.Int64,
+        UNCENSORED: pl.Int64,
+    }
+    own = {}
+    for d, cells in sums.items():
+        ordered = sorted(cells)  # by year, then category (the total's one group a year has none)
+        columns: list[list[Any]] = [[y for y, _ in ordered], [key for _, key in ordered]]
+        columns += [[cells[group][j] for group in ordered] for j in range(4)]
+        own[d] = pl.DataFrame(
+            [
+                pl.Series(name, column, dtype=dtype)
+                for (name, dtype), column in zip(schema.items(), columns, strict=True)
+                if not (d == "total" and name == _KEY)
+            ]
+        )
+    return MappingProxyType(own)
+
+
+def _own_counts_query(
     lazy: pl.LazyFrame,
     base: pl.DataFrame,
     selectors: Mapping[str, Callable[[], pl.Expr]],
@@ -2301,14 +2388,19 @@ def doubtful_breakdowns(selection: Selected, by: str | None) -> pl.DataFrame:
         return pl.DataFrame({"year": years, "reason": [DOUBTFUL_OVER_TOTAL] * len(years)}, schema=schema)
     from evidence.analyses.routes import doubtful_breakdowns as doubtful_citizenships
 
-    found = (
-        doubtful_citizenships(selection.frame, selection.indicator)
-        .lazy()
-        .filter((pl.col("iso3") == selection.country) & year_filter(selection.years))
-        .select(pl.col("year").cast(pl.Int32), "reason")
-    )
-    # one reason a year (the routes' first, where they give two); the whole in one query
-    return found.cast(schema).unique("year", keep="first", maintain_order=True).sort("year").collect()
+    doubtful = doubtful_citizenships(selection.frame, selection.indicator)
+    # one reason a year (the routes' first, where they give two), read from the few rows as lists (a query of
+    # them cost more in planning than the rows): the country's in the selection's years (a year missing only
+    # without years, first, as the sort puts it)
+    span = selection.years
+    reasons: dict[int | None, str | None] = {}
+    for iso3, year, reason in zip(
+        doubtful["iso3"].to_list(), doubtful["year"].to_list(), doubtful["reason"].to_list(), strict=True
+    ):
+        if iso3 == selection.country and (span is None or (year is not None and span[0] <= year <= span[1])):
+            reasons.setdefault(year, reason)
+    ordered = sorted(reasons, key=lambda year: (year is not None, year))
+    return pl.DataFrame({"year": ordered, "reason": [reasons[y] for y in ordered]}, schema=schema)
 
 
 def _over_total_years(counts: pl.DataFrame, by_counts: pl.DataFrame) -> list[int]:
