@@ -240,3 +240,25 @@ def test_the_doubtful_citizenship_years_are_those_of_the_query(
         (2017, "b"),
         (2018, "first"),
     ]
+
+
+def test_the_years_of_own_nationals_are_those_of_the_query(glotip_rows: pl.DataFrame) -> None:
+    """The years a country lists its own nationals, read from its part of the dated rows as lists: those of the
+    filter of the whole frame (with some categories missing, whose rows list no nationals)."""
+    from evidence.analyses.selection import citizenship_origin_expr
+
+    gaps = _with_gaps(glotip_rows)
+    for rows, countries in ((glotip_rows, _countries(glotip_rows)), (gaps, ["MMR", "NGA", "THA", "USA"])):
+        for country in countries:
+            by_query = rows.filter(
+                (pl.col("indicator") == "Detected trafficking victims")
+                & (pl.col("dimension") == "by citizenship")
+                & (pl.col("sex") == "Total")
+                & (pl.col("age") == "Total")
+                & (pl.col("iso3") == country)
+                & (citizenship_origin_expr() == country).fill_null(False)
+                & pl.col("year").is_not_null()
+            )
+            selection = Selection(rows, country=country, role="destination")
+            assert trends._own_nationals_years(selection) == set(by_query["year"].to_list()), country
+    assert trends._own_nationals_years(Selection(glotip_rows, country="MMR", role="destination"))

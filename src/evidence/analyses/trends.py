@@ -2194,6 +2194,17 @@ def _own_nationals_years(selection: Selection) -> set[int]:
     country = selection.country
     if country is None or "dimension" not in selection.frame.columns:
         return set()
+    base, _ = _indicator_rows(selection.frame, selection.indicator)
+    if _ORIGIN in base.columns:
+        # the country's part of the dated rows (split once per frame), read as lists: the same rows as the
+        # filter of the whole frame below, which each call made anew (the origin: the column kept of it)
+        part = _country_rows(selection.frame, selection.indicator, base, country)
+        columns = (part[c].to_list() for c in ("year", "dimension", "sex", "age", _ORIGIN))
+        return {
+            int(year)
+            for year, dimension, sex, age, origin in zip(*columns, strict=True)
+            if dimension == "by citizenship" and sex == "Total" and age == "Total" and origin == country
+        }
     rows = selection.frame.filter(
         (pl.col("indicator") == selection.indicator)
         & (pl.col("dimension") == "by citizenship")
