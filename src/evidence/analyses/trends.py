@@ -765,22 +765,79 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
     if role in ("origin", "both") and country is not None:
         selected = rows
 
-        def abroad_rows() -> pl.DataFrame:
+        def abroad_rows() -> tuple[pl.DataFrame, Mapping[str, list[Any]]]:
             found = selected.collect(engine=IN_MEMORY)
             if role == "origin":
                 found = _with_returnees(df, indicator, found, country, years)
-            return _without_doubtful_abroad(df, indicator, found, country)
+            found = _without_doubtful_abroad(df, indicator, found, country)
+            # each row's category in each breakdown of the role, as the group-by below names it: one query
+            named = {d: groups[d]() for d in ("citizenship", "destination", "corridor")}
+            categories = found.select(
+                g.fill_null(UNKNOWN).alias(d) for d, g in named.items() if g is not None
+            )
+            return found, MappingProxyType({d: categories[d].to_list() for d in categories.columns})
 
         # the same rows for each of the role's breakdowns (a brief and a batch ask for three or four; role both
-        # reads the country's own total, or its citizenship breakdown): found once per selection, then grouped
+        # reads the country's own total, or its citizenship breakdown): found once per selection, then summed
+        # as lists (the few dozen rows' group-by cost more in planning than the rows)
         own_total = role == "both" and dimension == "total"
-        rows = kept_once(df, ("rows abroad", indicator, country, role, years, own_total), abroad_rows).lazy()
+        found, categories = kept_once(
+            df, ("rows abroad", indicator, country, role, years, own_total), abroad_rows
+        )
+        named = groups[dimension]() is not None and by is not None
+        counted = _counts_as_lists(found, categories[dimension] if named else None, by)
+        if counted is not None:
+            return counted
+        rows = found.lazy()
     group = groups[dimension]()
     keys = ["year"]
     if group is not None and by is not None:
         rows = rows.with_columns(group.fill_null(UNKNOWN).alias(by))
         keys.append(by)
     return rows.group_by(keys).agg(*_count_aggs()).sort(keys).collect(engine=IN_MEMORY)
+
+
+def _integral(columns: Iterable[list[Any]]) -> bool:
+    """Whether every value of ``columns`` is missing or an integral float below 2**31: sums of such values are
+    exact in any order, so summed as Python integers they are polars' float sums rounded (:func:`_count_aggs`)."""
+    return all(
+        v is None or (isinstance(v, float) and v.is_integer() and abs(v) < 2**31)
+        for column in columns
+        for v in column
+    )
+
+
+def _counts_as_lists(rows: pl.DataFrame, categories: list[Any] | None, by: str | None) -> pl.DataFrame | None:
+    """:func:`_count_aggs` of ``rows`` per year, and per category (``categories``, one a row, named ``by``),
+    sorted by them, summed as lists: the frame of the query's group-by and sort. None where the sums could
+    differ (a value not integral, a year or category missing, too many rows: the query then counts them)."""
+    year = rows["year"].to_list()
+    values = [rows[c].to_list() for c in ("value", "value_low", "value_high")]
+    if None in year or (categories is not None and None in categories) or rows.height >= 2**22:
+        return None
+    if not _integral(values):
+        return None
+    cells: dict[tuple[Any, ...], list[Any]] = {}
+    keys = zip(year, categories, strict=True) if categories is not None else ((y,) for y in year)
+    for key, value, low, high in zip(keys, *values, strict=True):
+        cell = cells.setdefault(key, [0, 0, 0, 0])
+        if value is None:
+            cell[0] = None
+        else:
+            if cell[0] is not None:
+                cell[0] += int(value)
+            cell[3] += int(value)
+        cell[1] += 0 if low is None else int(low)
+        cell[2] += 0 if high is None else int(high)
+    ordered = sorted(cells)
+    columns = [pl.Series("year", [key[0] for key in ordered], dtype=pl.Int32)]
+    if categories is not None:
+        columns.append(pl.Series(by, [key[1] for key in ordered], dtype=pl.String))
+    names = ("count", "count_low", "count_high", UNCENSORED)
+    columns += [
+        pl.Series(name, [cells[key][j] for key in ordered], dtype=pl.Int64) for j, name in enumerate(names)
+    ]
+    return pl.DataFrame(columns)
 
 
 def _count_aggs() -> list[pl.Expr]:
@@ -822,12 +879,8 @@ def _own_counts(
     names = ("iso3", "year", "dimension", "category", "sex", "age", _ORIGIN, *_OWN_UNKNOWN.values())
     iso3, year, dimension, category, sex, age, origin, own_sex, own_age = (read[c].to_list() for c in names)
     values = [read[c].to_list() for c in ("value", "value_low", "value_high")]
-    if None in year or read.height >= 2**22:
+    if None in year or read.height >= 2**22 or not _integral(values):
         return None
-    for column in values:
-        for v in column:
-            if v is not None and not (isinstance(v, float) and v.is_integer() and abs(v) < 2**31):
-                return None
     first, last = years if years is not None else (None, None)
     total = "Total"
     # each breakdown's groups: (year, category) -> [count (None once a value is missing), low, high, exact part]
