@@ -6209,13 +6209,32 @@ def _protected_with_column_totals(
         c: printed[c].to_list() if printed is not None and c in printed.columns else None for c in categories
     }
     printed_counts: dict[int, list[Hashable]] = {}  # per row: its counts printed exactly (cells, sum)
+    # the columns read as lists once, not a cell at a time (a frame's column and a series' item each call: a
+    # fifth of a brief's tables by category): the same values
+    lows = {c: low[c].to_list() for c in categories if c in low.columns}
+    highs: dict[str, list[Any]] = {}
+    shown: dict[str, list[Any]] = {}
+
+    def high_cells(c: str) -> list[Any]:
+        if c not in highs:
+            highs[c] = high[c].to_list()
+        return highs[c]
+
+    def shown_cells(c: str) -> list[Any]:
+        if c not in shown:
+            shown[c] = low_table.frame[c].to_list()
+        return shown[c]
+
+    def year_text(row: int) -> str:
+        return str(shown_cells("year")[row])
+
     for row in range(low.height):
-        present = [c for c in categories if c in low.columns and low[c][row] is not None]
+        present = [c for c in categories if c in lows and lows[c][row] is not None]
         if not present:
             continue
         # each cell's exact part E, its k censored cells and the most they hold: low E + k, high E + top
         split = {
-            c: _cell_parts(int(low[c][row]), int(high[c][row]), _at(prints[c], row), censored_high)
+            c: _cell_parts(int(lows[c][row]), int(high_cells(c)[row]), _at(prints[c], row), censored_high)
             for c in present
         }
         exact = {c: e for c, (e, _, _) in split.items()}
@@ -6228,7 +6247,7 @@ def _protected_with_column_totals(
             # a cell left empty (the row's breakdown withheld) is published nowhere, but a small one is still
             # kept (Portugal as both at 11: 2014's Bulgaria, 10, left empty by the row protection, was Bulgaria
             # → Portugal in the route table, 22–25, less 2016's printed 11)
-            if reason is None and low_table.frame[c][row] is None:
+            if reason is None and shown_cells(c)[row] is None:
                 small = exact.get(c, 0) > 0 and rule.is_small(exact[c] + parts[c])
                 reason = UNLABELLED if small else _UNPUBLISHED
             reasons[c] = reason
@@ -6250,14 +6269,14 @@ def _protected_with_column_totals(
             rule,
             sum_shown=sum_shown,
             panel=panel.get(row) if panel is not None else None,
-            yearly=None if yearly is None else yearly.beside(str(low_table.frame["year"][row])),
+            yearly=None if yearly is None else yearly.beside(year_text(row)),
             name=named,
             parts_apart=True,
-            bounds=None if beside is None else beside.get(str(low_table.frame["year"][row])),
+            bounds=None if beside is None else beside.get(year_text(row)),
             censored_high=censored_high,
             tops=tops,
         )
-        for c in present if str(low_table.frame["year"][row]) not in doubtful else ():
+        for c in present if year_text(row) not in doubtful else ():
             # a doubtful year's breakdown is shown but counted in no corridor's route: the route table gives it a
             # row of its own (Nigeria as destination: Benin → Nigeria 459 beside 40 more in a doubtful year)
             censored = named(("censored", c)) if parts[c] else None
