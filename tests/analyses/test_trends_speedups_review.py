@@ -286,9 +286,7 @@ def test_the_counts_abroad_summed_as_lists_are_those_of_the_query(
         "origin": (None, "destination", "corridor"),
         "both": (None, "origin", "destination", "corridor"),
     }
-    selections = [
-        (c, role, by) for c in ("BWA", "NGA", "USA") for role, bys in breakdowns.items() for by in bys
-    ]
+    selections = [(c, role, by) for c in ("BWA", "NGA") for role, bys in breakdowns.items() for by in bys]
     counted = {
         key: trends.yearly_counts(Selection(rows, country=key[0], role=key[1]), by=key[2])
         for key in selections
