@@ -456,7 +456,7 @@ def test_the_downhill_bootstrap_fits_only_the_neighbours_a_replicate_can_move_to
     from evidence.analyses.estimation import selection as selection_module
 
     capture = capture_of(mse, UK_5)
-    Y = np.vstack([resample(capture, 30, np.random.default_rng(8)), jackknife_counts(capture)[0]]).astype(
+    Y = np.vstack([resample(capture, 100, np.random.default_rng(8)), jackknife_counts(capture)[0]]).astype(
         float
     )
     real = selection_module._fit_models_rows

@@ -500,7 +500,12 @@ def downhill_estimates(
     active = list(range(B))
     neighbours: dict[int, list[int]] = {}
     n = Y.sum(axis=1)
-    linearised = _LinearisedCeilings(capture, space, Y, gammaln(Y + 1.0))
+    # (the bounds of a table of many cells cost more than the fits they spare: New Orleans' eight lists, 255 cells)
+    linearised = (
+        _LinearisedCeilings(capture, space, Y, gammaln(Y + 1.0))
+        if len(capture.counts) <= _LINEARISED_MAX_CELLS
+        else None
+    )
     while active:
         pair_models, pair_rows = [], []
         for b in active:
@@ -512,7 +517,8 @@ def downhill_estimates(
                     continue  # from an invalid model (a full start) the walk only removes terms
                 pair_models.append(m)
                 pair_rows.append(b)
-        pair_models, pair_rows = _unprunable(space, linearised, pair_models, pair_rows, best, n)
+        if linearised is not None:
+            pair_models, pair_rows = _unprunable(space, linearised, pair_models, pair_rows, best, n)
         if not pair_models:
             break
         rows = np.array(pair_rows)
@@ -556,12 +562,15 @@ def _unprunable(
 ) -> tuple[list[int], list[int]]:
     """The pairs (``models[k]``, ``rows[k]``) of a downhill step worth fitting: a neighbour whose lowest possible
     BIC (:class:`_LinearisedCeilings`) is above the replicate's current one cannot be moved to (a move lowers
-    the BIC), so its fit cannot change the walk. Pairs of a replicate at an invalid model are all kept."""
+    the BIC), so its fit cannot change the walk. Pairs of a replicate at an invalid model are all kept, and so
+    are those of a neighbour of fewer than :data:`_SHARED_ROWS` replicates: its bounds would cost about what its
+    fits do (a sparse table's walks part early: New Orleans' eight lists met thousands of models a few rows each)."""
     keep = np.ones(len(models), dtype=bool)
     groups: dict[int, list[int]] = {}
     for k, model in enumerate(models):
         if math.isfinite(best[rows[k]]):
             groups.setdefault(model, []).append(k)
+    groups = {model: members for model, members in groups.items() if len(members) >= _SHARED_ROWS}
     linearised.prepare([(model, np.array([rows[k] for k in members])) for model, members in groups.items()])
     for model, members in groups.items():
         ks = np.array(members)
@@ -799,12 +808,17 @@ class _LinearisedCeilings:
         rows = np.arange(len(self.Y)) if rows is None else np.asarray(rows)
         Y = self.Y[rows]
         zero, keys, inverse, dead = self._patterns(mask, Y)
+        shared = np.bincount(inverse, minlength=len(keys)) >= _SHARED_ROWS
         self._fit(
-            {(mask, key): dead[k] for k, key in enumerate(keys) if (mask, key) not in self._linearisations}
+            {
+                (mask, key): dead[k]
+                for k, key in enumerate(keys)
+                if shared[k] and (mask, key) not in self._linearisations
+            }
         )
         out = np.full(len(rows), np.inf)
         for k, key in enumerate(keys):
-            linearisation = self._linearisations[(mask, key)]
+            linearisation = self._linearisations[(mask, key)] if shared[k] else None
             if linearisation is None:
                 continue
             members = np.flatnonzero(inverse == k)
@@ -837,12 +851,14 @@ class _LinearisedCeilings:
         """Fit what the bounds of (model, rows of ``Y``) in ``wanted`` start from, all in a few batches (as
         submodels of the space's design): a downhill step meets hundreds of new neighbours, and a fit each took
         as long as the fits the bounds spared. For each model, and each set of cells a replicate's fit leaves out
-        (those of its statistics at 0), the fit to y₀ without those cells' cases (all of them, usually none)."""
+        (those of its statistics at 0), the fit to y₀ without those cells' cases (all of them, usually none),
+        where at least :data:`_SHARED_ROWS` of the rows leave them out (the others get no bound)."""
         new: dict[tuple[int, bytes], np.ndarray] = {}
         for mask, rows in wanted:
-            _, keys, _, dead = self._patterns(mask, self.Y[rows])
+            _, keys, inverse, dead = self._patterns(mask, self.Y[rows])
+            shared = np.bincount(inverse, minlength=len(keys)) >= _SHARED_ROWS
             for k, key in enumerate(keys):
-                if (mask, key) not in self._linearisations:
+                if shared[k] and (mask, key) not in self._linearisations:
                     new[(mask, key)] = dead[k]
         self._fit(new)
 
@@ -912,6 +928,14 @@ class _LinearisedCeilings:
         self._linearisations[pair] = linearisation
 
 
+#: The fewest rows a model's fit to y₀ without a set of cells must serve for :class:`_LinearisedCeilings` to make
+#: it (a fit, its linearisation and the bound of its rows cost about what a few rows' fits do): in sparse tables
+#: (New Orleans' eight lists) many replicates leave cells of their own out, and a fit for each made the downhill
+#: bootstrap slower than fitting every neighbour.
+_SHARED_ROWS = 8
+#: The most cells (six lists) for which the downhill bootstrap bounds the neighbours' likelihoods: with eight lists
+#: (New Orleans, 255 cells, sparse) the bounds of 200 replicates' walks took 1.5 times the fits they spared.
+_LINEARISED_MAX_CELLS = 63
 #: How far (relative to the number of cases) the linearised fitted values' statistics may be from the
 #: replicate's for :class:`_LinearisedCeilings` to bound its likelihood (their rounding: ~1e-14).
 _STATISTICS_TOLERANCE = 1e-10
