@@ -77,6 +77,27 @@ def test_one_table_in_any_layout_loads_as_the_same_table(tmp_path: Path, layout:
     assert cells(write(tmp_path, LAYOUTS[layout])) == TABLE
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "No. of victims",
+        "Number of people",
+        "Cases (n)",
+        "n\u00b9",
+        "Count [1]",
+        "aantal",
+        "Anzahl",
+        "Effectif",
+    ],
+)
+def test_a_count_column_named_as_publications_and_other_languages_name_it_is_the_count(
+    tmp_path: Path, name: str
+) -> None:
+    """A publication's ``No. of victims``, a footnoted ``n¹``, the Dutch rapporteur's ``aantal``: the count column (each
+    was read as a list and refused, its counts not 0 or 1)."""
+    assert cells(write(tmp_path, columns_text(count=name))) == TABLE
+
+
 def test_a_case_number_under_a_count_name_is_refused_not_read_as_counts(tmp_path: Path) -> None:
     """One row per case numbered 1, 2, 3… under "Number" is no table of counts (its histories repeat, its
     "counts" are the rows' order): read as counts, it would make 1 + 2 + … people of its cases."""
@@ -104,6 +125,101 @@ def test_a_count_written_with_thousands_separators_that_cannot_be_a_decimal_is_r
     loaded = load_list_capture(write(tmp_path, text))
     assert loaded.data["count"].to_list() == [1006, 2, 12_345_678], how
     assert any("thousands separators" in note for note in loaded.provenance.notes), how
+
+
+@pytest.mark.parametrize(
+    ("text", "counts", "how"),
+    [
+        (
+            "A;B;n\n1;0;1.006\n0;1;2\n1;1;12.345.678\n",
+            [1006, 2, 12_345_678],
+            "semicolons, plain counts, two dots",
+        ),
+        ("A,B,n\n1,0,1.000\n0,1,2\n1,1,3\n", [1000, 2, 3], "counts written without a dot beside it"),
+        (
+            "A\tB\tn\n1\t0\t1.000\n0\t1\t2.000\n1\t1\t1.234.567\n",
+            [1000, 2000, 1_234_567],
+            "a count of two dots",
+        ),
+        ("A;B;n\n1;0;1.006,0\n0;1;2,0\n1;1;1.000\n", [1006, 2, 1000], "decimal commas beside it"),
+    ],
+)
+def test_a_count_written_with_dots_between_thousands_is_read_as_thousands_when_the_column_says_so(
+    tmp_path: Path, text: str, counts: list[int], how: str
+) -> None:
+    """1.000 is one thousand where the column shows the dot separates thousands (a count of two dots, counts written
+    without one beside it, decimal commas, a file delimited by semicolons as one saved where the comma is the decimal
+    separator is); it was read as 1, a thousand people lost without a word."""
+    loaded = load_list_capture(write(tmp_path, text))
+    assert loaded.data["count"].to_list() == counts, how
+    assert any("dots between thousands" in note for note in loaded.provenance.notes), how
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("A;B;n\n1;0;54,0\n0;1;1.006,0\n1;1;1,000\n", [54, 1006, 1]),
+        ("A\tB\tn\n1\t0\t54,00\n0\t1\t1006,0\n", [54, 1006]),
+    ],
+)
+def test_counts_written_with_a_decimal_comma_are_read_where_the_comma_can_only_be_one(
+    tmp_path: Path, text: str, counts: list[int]
+) -> None:
+    """A column of decimals saved where the comma is the decimal separator (delimited by semicolons or tabs): ``54,0``
+    is 54, and beside it ``1,000`` is 1 to three decimals, said in a note (each was refused as no whole number)."""
+    loaded = load_list_capture(write(tmp_path, text))
+    assert loaded.data["count"].to_list() == counts
+    assert any("decimal comma" in note for note in loaded.provenance.notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("A,B,n\n1,0,1.000\n0,1,2.000\n1,1,1006.000\n", [1, 2, 1006]),
+        ("A,B,n\n1,0,1.000\n0,1,2.50e+00\n1,1,0.000\n", None),
+        ('A,B,n\n1,0,1.000\n0,1,"1,006"\n1,1,0.000\n', [1, 1006, 0]),
+        # a count of 1,000 or more written without a separator: the column separates no thousands
+        ("A,B,n\n1,0,1.000\n0,1,1006\n1,1,0\n", [1, 1006, 0]),
+    ],
+)
+def test_a_count_written_to_three_decimals_is_read_as_a_decimal_when_the_column_says_so(
+    tmp_path: Path, text: str, counts: list[int] | None
+) -> None:
+    """1.000 beside 1006.000 or 0.000 (a column of decimals written to three places), or beside 1,006 (commas between
+    thousands, so the dot is the decimal point) is 1, said in a note; a decimal that is no whole number still refused."""
+    path = write(tmp_path, text)
+    if counts is None:
+        with pytest.raises(InputError, match="whole number"):
+            load_list_capture(path)
+        return
+    loaded = load_list_capture(path)
+    assert loaded.data["count"].to_list() == counts
+    assert any("decimal point" in note for note in loaded.provenance.notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "row", "words"),
+    [
+        ("A,B,n\n1,0,1.000\n0,1,2.000\n", 2, "nothing else in the column tells which"),
+        ("A\tB\tn\n1\t0\t3.000\n0\t1\t12.000\n", 2, "nothing else in the column tells which"),
+        ("A,B,n\n1,0,3\n0,1,2.0\n1,1,1.000\n", 4, "both"),
+        ("A;B;n\n1;0;2.0\n0;1;1.000\n", 3, "both"),
+        ("A,B,n\n1,0,54\n0,1,1006\n1,1,1.000\n", 4, "both"),
+        ("A,B,n\n1,0,0\n0,1,1.000\n", 3, "nothing else in the column tells which"),  # a 0 tells nothing
+    ],
+)
+def test_a_count_that_may_be_one_or_a_thousand_is_refused_naming_its_cell(
+    tmp_path: Path, text: str, row: int, words: str
+) -> None:
+    """1.000 that nothing in the column tells from 1 (three decimals) or 1,000 (a dot between thousands), or whose
+    column says both, is refused naming the file, its row and the column: never read as 1 nor as 1000 by a guess."""
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as caught:
+        load_list_capture(path)
+    error = caught.value
+    assert (error.path, error.row, error.column) == (str(path), row, "n")
+    assert words in error.message and "three decimals" in error.message
+    assert "without thousands separators" in (error.hint or "")
 
 
 def test_a_capture_history_string_names_its_lists_by_position(tmp_path: Path) -> None:
@@ -435,3 +551,44 @@ def test_a_workbook_with_a_source_line_below_is_named_list_capture_data_as_its_c
             detect(path)
         assert "list-capture data (a 0/1 column per list" in str(caught.value), path.name
         assert f"evidence estimate --data {path}" in str(caught.value.hint)
+
+
+@pytest.mark.parametrize(
+    "beside", [None, "1.234.567"], ids=["beside number cells", "beside a text of two dots"]
+)
+def test_a_workbooks_text_count_written_1_000_is_read_only_as_text_cells_show_it(
+    tmp_path: Path, beside: str | None
+) -> None:
+    """A count typed as text ``1.000`` among number cells (whose text, the reader's ``54``, tells nothing of how the
+    publisher writes a count): refused naming its row in the sheet; beside another text count of two dots, 1,000."""
+    rows = table_rows()
+    rows[1][3] = "1.000"
+    if beside:
+        rows[2][3] = beside
+    path = workbook(tmp_path, rows)
+    if beside is None:
+        with pytest.raises(InputError) as caught:
+            load_list_capture(path)
+        assert (caught.value.row, caught.value.column) == (2, "Freq")
+        assert "nothing else in the column tells which" in caught.value.message
+    else:
+        assert load_list_capture(path).data["count"].to_list()[:2] == [1000, 1_234_567]
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "words"),
+    [
+        ("A,B,year,n\n1,0,2015,10\n0,1,2015,8\n1,1,2016,3\n", "year", "holds years (2015…), not a list"),
+        ("Year,A,B,n\n2015,1,0,10\n2015,0,1,8\n", "Year", "holds years (2015…), not a list"),
+        ("A,B,code,n\n1,0,12,10\n0,1,7,8\n", "code", "beside the count column 'n': not a list"),
+    ],
+)
+def test_a_column_of_numbers_beside_the_count_column_is_told_it_is_no_list(
+    tmp_path: Path, text: str, column: str, words: str
+) -> None:
+    """An edition adding its year (or a code) beside the count column is refused naming the column and saying what
+    it holds (the hint told to name a count column 'n' or 'count': there is one)."""
+    with pytest.raises(InputError) as caught:
+        load_list_capture(write(tmp_path, text))
+    assert caught.value.column == column
+    assert words in (caught.value.hint or "")

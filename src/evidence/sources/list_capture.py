@@ -4,9 +4,11 @@ Two layouts are read:
 
 * ``histories``: one row per capture history, a 0/1 column per list and a count column (named as the
   reference R packages, other tools and field tables name it: ``n``, ``count``, ``frequency``, ``freq``, ``cases``,
-  Stata's ``_freq``, pandas' ``size``, a publication's ``Number``, ``Total`` or ``Number of cases``: compared as
-  :func:`~evidence.sources.workbook.header_key` writes them, :data:`COUNT_COLUMN_NAMES`). Counts written with
-  thousands separators that cannot be decimal ones (``"1,006"`` in a comma-delimited file, ``1 006``) are read;
+  Stata's ``_freq``, pandas' ``size``, a publication's ``Number``, ``Total``, ``Number of cases`` or ``No. of
+  victims``, Dutch ``aantal``, German ``Anzahl``…: compared as :func:`~evidence.sources.workbook.header_cell_key`
+  writes them, a footnote mark aside, :data:`COUNT_COLUMN_NAMES`). Counts written with
+  thousands separators that cannot be decimal ones (``"1,006"`` in a comma-delimited file, ``1 006``) are read, and
+  ``1.000`` (1 to three decimals, or 1,000 with a dot between thousands) as the column shows it, else refused;
 * ``case_records``: one row per case, a 0/1 column per list and no count column (an optional ``case_id`` or
   ``id`` column is checked for duplicates and then dropped: identifiers never leave the loader).
 
@@ -56,6 +58,7 @@ import polars as pl
 
 from evidence.core.errors import InputError
 from evidence.sources.delimited import (
+    DELIMITER_NAMES,
     PROSE,
     check_quotes,
     check_width,
@@ -69,14 +72,16 @@ from evidence.sources.delimited import (
 from evidence.sources.loaded import LoadedTable, issues_frame
 from evidence.sources.provenance import LIST_CAPTURE, Provenance, sha256_file
 from evidence.sources.registry import FileHead, apply_sidecar, check_readable, describe_unreadable
-from evidence.sources.workbook import SheetHead, header_key
+from evidence.sources.workbook import SheetHead, header_cell_key, header_key
 
 SOURCE = LIST_CAPTURE
 COUNT_COLUMN = "count"
 #: Names of the count column accepted in a ``histories`` file, compared by :func:`header_key` (case, spaces and
 #: punctuation aside: ``N.``, ``_freq``): the reference R packages' (``n``, ``count``, ``Freq``), SAS's ``COUNT``,
-#: Stata's ``contract`` (``_freq``), pandas' ``groupby().size()`` (``size``) and the tables of publications
-#: (``Number``, ``Total``, ``Number of cases``).
+#: Stata's ``contract`` (``_freq``), pandas' ``groupby().size()`` (``size``), the tables of publications
+#: (``Number``, ``Total``, ``Number of cases``, ``No. of victims``, ``Cases (n)``) and the words of the languages
+#: national rapporteurs publish in (Dutch ``aantal``, German ``Anzahl``, French ``effectif``, Spanish ``frecuencia``):
+#: each names a number of people, never an agency's list. A trailing footnote mark aside (``n¹``, ``Count [1]``).
 COUNT_COLUMN_NAMES = (
     "n",
     "count",
@@ -89,6 +94,23 @@ COUNT_COLUMN_NAMES = (
     "total",
     "number of cases",
     "number of victims",
+    "number of people",
+    "number of persons",
+    "no. of cases",
+    "no. of victims",
+    "no. of people",
+    "cases (n)",
+    "victims (n)",
+    "aantal",
+    "frequentie",
+    "anzahl",
+    "häufigkeit",
+    "effectif",
+    "fréquence",
+    "frecuencia",
+    "recuento",
+    "frequenza",
+    "frequência",
 )
 _COUNT_KEYS = frozenset(header_key(name) for name in COUNT_COLUMN_NAMES)
 #: Names of the identifier column accepted (and dropped) in a ``case_records`` file.
@@ -507,7 +529,7 @@ def _header(line: str) -> tuple[str, list[str]]:
 
 def is_count_column(name: str) -> bool:
     """Whether a column so named holds a ``histories`` file's counts (:data:`COUNT_COLUMN_NAMES`)."""
-    return header_key(name) in _COUNT_KEYS
+    return header_cell_key(name) in _COUNT_KEYS
 
 
 def _count_column(frame: pl.DataFrame, path: Path, header_row: int) -> str | None:
@@ -597,7 +619,7 @@ def _list_columns(columns: list[str], path: Path, header_row: int) -> list[str]:
     return columns
 
 
-def _binary(frame: pl.DataFrame, column: str, path: Path) -> pl.Series:
+def _binary(frame: pl.DataFrame, column: str, path: Path, count_column: str | None = None) -> pl.Series:
     values = frame[column].str.strip_chars().str.to_lowercase().replace_strict(_MEMBERSHIP, default=None)
     bad = values.is_null()
     if bad.any():
@@ -613,6 +635,7 @@ def _binary(frame: pl.DataFrame, column: str, path: Path) -> pl.Series:
             hint=_history_hint(frame[column], column)
             or _covariate_hint(frame[column], bad, column)
             or _coding_hint(frame[column])
+            or _numbers_beside_counts_hint(frame[column], column, count_column)
             or _membership_hint(shown),
         )
     return values.cast(pl.UInt8)
@@ -662,6 +685,23 @@ def _coding_hint(values: pl.Series) -> str | None:
     )
 
 
+def _numbers_beside_counts_hint(values: pl.Series, column: str, count_column: str | None) -> str | None:
+    """What to do about a column of whole numbers beside the count column (an edition adding its year, a region's
+    code): no list, nor the count (told apart from a count column under another name, which there is not)."""
+    written = [v.strip().removesuffix(".0") for v in values.drop_nulls().to_list() if v.strip()]
+    if count_column is None or not written or not all(v.isdigit() for v in written):
+        return None
+    if all(1900 <= int(v) <= 2100 for v in written):
+        return (
+            f"{column!r} holds years ({written[0]}…), not a list: the estimation takes no strata; estimate each "
+            "year from its own file (its rows, without this column)"
+        )
+    return (
+        f"{column!r} holds numbers other than 0 and 1 beside the count column {count_column!r}: not a list (a code, "
+        "a second count?); leave it out, or write 1 where the list recorded the case, 0 where it did not"
+    )
+
+
 def _membership_hint(shown: str | None) -> str:
     """What to do about a value that is no membership: a whole number above 1 is most likely the count of a
     capture-history table under a name the loader does not take for one (``cases``, ``total``)."""
@@ -681,7 +721,9 @@ def _histories(
 ) -> LoadedTable:
     lists = _list_columns([c for c in frame.columns if c != count_column], path, header_row)
     counts, grouped_note = _counts(frame, count_column, path, delimiter)
-    data = pl.DataFrame({c: _binary(frame, c, path) for c in lists}).with_columns(counts.alias(COUNT_COLUMN))
+    data = pl.DataFrame({c: _binary(frame, c, path, count_column) for c in lists}).with_columns(
+        counts.alias(COUNT_COLUMN)
+    )
     _refuse_row_numbers(data, lists, count_column, path, header_row)
     keyed = data.with_columns(frame[_LINE].alias("_line"))
     on_no_list = keyed.filter(pl.sum_horizontal(lists) == 0)
@@ -802,6 +844,7 @@ def _counts(
             .then(pl.lit(text).str.replace_all(r"[, \u00a0\u202f]", ""))
             .otherwise(pl.lit(text))
         ).to_series()
+    text, dots_note = _dotted_counts(frame, column, text, path, delimiter)
     numbers = text.cast(pl.Float64, strict=False)
     bad = (
         numbers.is_null()
@@ -823,13 +866,138 @@ def _counts(
             hint=_grouped_hint(delimiter) if separated else None,
         )
     if not grouped.any():
-        return numbers.cast(pl.Int64), ()
+        return numbers.cast(pl.Int64), dots_note
     first = int(grouped.arg_true()[0])
     note = (
         f"{int(grouped.sum())} count{'s' if grouped.sum() > 1 else ''} written with thousands separators read as "
         f"whole numbers (row {frame[_LINE][first]}: {values[first].strip()!r} read as {int(numbers[first])})"
     )
-    return numbers.cast(pl.Int64), (note,)
+    return numbers.cast(pl.Int64), (note, *dots_note)
+
+
+#: A count written with a comma that can only be a decimal one: not before three digits (``54,0``, ``1006,25``), or
+#: after dots between thousands (``1.006,0``).
+_DECIMAL_ONLY_COMMA = r"^(?:[0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+),(?:[0-9]{1,2}|[0-9]{4,})$"
+
+
+def _decimal_comma_counts(
+    frame: pl.DataFrame, text: pl.Series, decimal_comma: pl.Series, delimiter: str | None
+) -> tuple[pl.Series, tuple[str, ...]]:
+    """The count column's text with its counts written with a decimal comma (``54,0``, as a column of decimals is
+    saved where the comma is the decimal separator) read with a decimal point, and the note saying so: in a file
+    not delimited by commas (where a comma may be a decimal one) whose column writes a comma that can only be one
+    (:data:`_DECIMAL_ONLY_COMMA`), so that its ``1,000`` is 1 to three decimals too (dots before a comma separate
+    thousands: ``1.006,0``); unchanged otherwise (a ``1,006`` there is refused: 1.006 or 1006?). A count that is no
+    whole number so read is still refused."""
+    if delimiter in (None, ",") or not decimal_comma.any():
+        return text, ()
+    written = text.str.contains(r"^(?:[0-9]+|[1-9][0-9]{0,2}(?:\.[0-9]{3})+),[0-9]+$").fill_null(False)
+    read = pl.select(
+        pl.when(pl.lit(written))
+        .then(pl.lit(text).str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
+        .otherwise(pl.lit(text))
+    ).to_series()
+    first = int(decimal_comma.arg_true()[0])
+    note = (
+        f"{int(written.sum())} count(s) written with a decimal comma read as numbers (row {frame[_LINE][first]}: "
+        f"{text[first]!r}), as a file delimited by {DELIMITER_NAMES.get(delimiter or '', repr(delimiter))}s saves "
+        "them where the comma is the decimal separator"
+    )
+    return read, (note,)
+
+
+#: A count written ``1.000`` or ``12.345.678``: thousands separated by dots, as much of Europe writes them, or (one
+#: dot) a decimal written to three places, as a column of decimals formatted so is saved. Which is told by the
+#: column (:func:`_dotted_counts`), never guessed: read as 1 where the publisher meant one thousand, a thousand
+#: people would be lost without a word.
+_DOTTED = r"^[1-9][0-9]{0,2}(?:\.[0-9]{3})+$"
+
+
+def _dotted_counts(
+    frame: pl.DataFrame, column: str, text: pl.Series, path: Path, delimiter: str | None
+) -> tuple[pl.Series, tuple[str, ...]]:
+    """The count column's text with its ``1.000`` cells (:data:`_DOTTED`) read as the column shows them, and the
+    note saying how; unchanged when it has none. The dot separates thousands where the column writes a count of two
+    dots (``1.234.567``), counts below 1,000 without a dot beside them (``54``: a column of decimals written to three
+    places writes ``54.000``, and one written as short as it can never writes ``1.000``), a decimal comma (``2,0``),
+    or is delimited by semicolons (saved where the comma is the decimal separator); it is a decimal point where the
+    column writes other decimals (``2.0``, ``1006.000``, ``0.000``), commas between thousands (``1,006``) or counts of
+    1,000 or more without a separator (``1006``). A 0 tells nothing, nor does a workbook's number cell (its text is
+    the reader's). Refused naming the first such cell's row when the column shows both, or neither (``1.000`` beside
+    ``2.000`` only: 1 and 2, or 1,000 and 2,000?)."""
+    dotted = text.str.contains(_DOTTED).fill_null(False)
+    # a comma that can only be a decimal one (not before three digits: "54,0", "1.006,5")
+    decimal_comma = text.str.contains(_DECIMAL_ONLY_COMMA).fill_null(False)
+    if not dotted.any():
+        return _decimal_comma_counts(frame, text, decimal_comma, delimiter)
+    # told by the cells as written (``text`` has counts written with spaces or commas between thousands read)
+    written_cells = frame[column].str.strip_chars()
+    # a workbook's number cell reads as the reader writes it (54, 1006, 2.0), which tells nothing of how the
+    # publisher writes a count typed as text: only what text alone writes tells there (two dots, a decimal comma)
+    written = delimiter is not None
+    small = written_cells.str.contains(r"^[1-9][0-9]{0,2}$").fill_null(False) & written  # 0 tells nothing
+    large = written_cells.str.contains(r"^[1-9][0-9]{3,}$").fill_null(False) & written
+    comma_grouped = written_cells.str.contains(_GROUPED_BY_COMMAS).fill_null(False) & (delimiter == ",")
+    other_dot = (
+        text.str.contains(r"\.").fill_null(False)
+        & ~dotted
+        & text.cast(pl.Float64, strict=False).is_not_null()
+        & written
+    )
+    thousands = [
+        why
+        for why, shown in (
+            ("a count of two dots", text.str.count_matches(r"\.").fill_null(0) > 1),
+            ("counts below 1,000 written without a dot", small),
+            ("a decimal comma", decimal_comma),
+        )
+        if shown.any()
+    ] + (
+        ["semicolons between its fields (a file saved where the comma is the decimal separator)"]
+        if delimiter == ";"
+        else []
+    )
+    decimals = [
+        why
+        for why, shown in (
+            ("other decimals", other_dot),
+            ("commas between thousands", comma_grouped),
+            ("counts of 1,000 or more written without a separator", large),
+        )
+        if shown.any()
+    ]
+    first = int(dotted.arg_true()[0])
+    written = text[first]
+    if bool(thousands) == bool(decimals):
+        told = (
+            f"the column shows both ({', '.join(thousands)}; {', '.join(decimals)})"
+            if thousands
+            else "nothing else in the column tells which"
+        )
+        raise InputError(
+            f"the count {written!r} may be {written.split('.')[0]} written to three decimals or "
+            f"{written.replace('.', ',')} with a dot between thousands, and {told}",
+            path=path,
+            row=int(frame[_LINE][first]),
+            column=column,
+            hint="write the count without thousands separators nor decimals: 1000, not 1.000 or 1,000",
+        )
+    if decimals:
+        note = (
+            f"{int(dotted.sum())} count(s) written like {written!r} (row {frame[_LINE][first]}) read with the dot as "
+            f"the decimal point, as the column's {' and '.join(decimals)} show"
+        )
+        return text, (note,)
+    read = pl.select(
+        pl.when(pl.lit(dotted | decimal_comma))
+        .then(pl.lit(text).str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
+        .otherwise(pl.lit(text))
+    ).to_series()
+    note = (
+        f"{int(dotted.sum())} count(s) written with dots between thousands read as whole numbers (row "
+        f"{frame[_LINE][first]}: {written!r} read as {read[first]}), as the column's {' and '.join(thousands)} show"
+    )
+    return read, (note,)
 
 
 def _grouped_hint(delimiter: str | None) -> str:

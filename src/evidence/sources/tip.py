@@ -23,9 +23,15 @@ tier tables copied from web pages and compilations are): it is read as one place
 (:func:`_by_report_year`), each named by its row and its year's column; an empty cell gives no placement (such a
 table cannot tell a country not ranked from one not listed), and a row with a cell that is no placement is
 rejected whole (its other cells may be shifted). It is told by its header naming a country or code and report
-years over cells among which a tier and no figure, in the first rows (years over figures are no tier table). A table of one report laid out a
-column per tier (the countries of each tier listed under it, as the report's own tier placement pages are) is not
-read: its report year is not in the table (a title's year may be the report's or the data's).
+years over cells among which a tier and no figure, in the first rows (years over figures are no tier table; tiers
+written as numbers, 1, 2, 3, are read where the table writes the Watch List as ``2WL``: :data:`TIER_NUMBERS`).
+
+A table laid out a column per tier is read too (:func:`_by_tier`): the countries of each tier listed under it (as
+the report's own tier placement pages are), one placement per cell, its code read from its name; or a country per
+row with a mark (``X``) under its tier, one placement per row (a row marking two tiers or none rejected). Its
+report year is a year column's (marks only) or the one year of a title line naming the report (``2024
+Trafficking in Persons Report``), said in a note; without either it is refused saying what gives it (a title such
+as ``Tier placements 2024`` may give the data's year, not the report's).
 
 Either layout may be a workbook (.xlsx): the sheet whose top rows hold the header is read cell by cell as text, by
 the rules of the CSV file, with the sheet's row numbers. A header that names a tier and another column of a tier
@@ -69,6 +75,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -102,6 +109,7 @@ from evidence.sources.provenance import DEMO_MARKER, Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, register
 from evidence.sources.workbook import (
     FOOTNOTE_MARKER,
+    HEADER_FOOTNOTE_MARKER,
     HeaderMatch,
     header_cell_key,
     header_key,
@@ -113,7 +121,7 @@ from evidence.sources.workbook import (
 )
 
 SOURCE = "us_tip_tiers"
-LOADER_VERSION = "24"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
+LOADER_VERSION = "25"  # 2: source_row; 3: provenance from the source metadata; 4: a Kelley file's release is
 # the span of its report years; headers matched by header_key, extra columns read past; demo files recognised;
 # 5: semicolon (tab, pipe) delimited files; more tier spellings (Tier 2 WL, T2WL, footnote markers, Special Case
 # (Yemen)); a numeric tier refused with its own reason; 6: the shared footnote markers of workbook.py ("[a]", "[1]");
@@ -151,6 +159,10 @@ LOADER_VERSION = "24"  # 2: source_row; 3: provenance from the source metadata; 
 # UNODC and GSI loaders flag a figure so marked (was read without a word)
 # 24: a table laid out a column per report year (a country per row) read as one placement per country and year,
 # in the simple layout (was refused, told to reshape it)
+# 25: tiers written as numbers (1, 2, 3) in a table writing the Watch List as 2WL read as tiers (were rejected as
+# numeric tiers; a table of years over them was no tier table); a table laid out a column per tier (countries listed
+# under each, or a mark under a country's tier) read when a year column or a title naming the report gives its year
+# (was refused)
 KELLEY_LAYOUT = "kelley_csv"
 SIMPLE_LAYOUT = "simple_csv"
 
@@ -189,7 +201,14 @@ _COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     SIMPLE_LAYOUT: {
         "iso3": ("iso3", "iso", "ISO code", "ISO3 code", "ISO alpha-3", "country code"),
-        "country": ("country", "country name", "countryname"),
+        "country": (
+            "country",
+            "country name",
+            "countryname",
+            "country/territory",
+            "country or territory",
+            "country or area",
+        ),
         "report_year": ("report_year", "year", "TIP report year"),
         "tier_text": ("tier", "tier placement", "tier ranking"),
     },
@@ -215,6 +234,11 @@ _LABELS: dict[str, str] = {
     "tier 2 wl": "Tier 2 Watch List",
     "t2wl": "Tier 2 Watch List",
     "t2 wl": "Tier 2 Watch List",
+    # the Watch List as compilations that number the tiers write it (1, 2, 2WL, 3: see TIER_NUMBERS)
+    "2wl": "Tier 2 Watch List",
+    "2 wl": "Tier 2 Watch List",
+    "2 watch list": "Tier 2 Watch List",
+    "2 watchlist": "Tier 2 Watch List",
     "t1": "Tier 1",
     "t2": "Tier 2",
     "t3": "Tier 3",
@@ -223,12 +247,20 @@ _LABELS: dict[str, str] = {
     "not ranked": NOT_RANKED,
 }
 
+#: Tiers written as numbers, as compilations write them beside ``2WL`` for the Watch List: read only in a table
+#: that writes the Watch List by name or code and no other number as a tier (:func:`_numbered_tiers`), where 2
+#: cannot be the Watch List; elsewhere a number is refused (:data:`REASON_NUMERIC_TIER`: is 2.5 the Watch List?).
+TIER_NUMBERS = {"1": "Tier 1", "2": "Tier 2", "3": "Tier 3"}
+#: A tier number as written: ``2``, or ``2.0`` as a workbook's number cell reads.
+_TIER_NUMBER = r"^([123])(?:\.0)?$"
+
 #: A qualifier written after a tier (a regex, anchored at the end, with the separator or brackets around it): TIP
 #: Report compilations and later hand-made tables mark the reports' automatic downgrade (a country on the Tier 2
 #: Watch List two consecutive years moves to Tier 3) as ``Tier 3 (auto-downgraded)``, ``Tier 3 - automatic
 #: downgrade``, ``Tier 2 WL - auto-downgraded``. The tier it names is read and the row flagged
 #: (:data:`REASON_TIER_QUALIFIED`), the label kept as written in ``tier_label``; any other words after a tier
-#: (``Tier 2 (provisional)``) are still not recognised, and a number with a qualifier is still a numeric tier.
+#: (``Tier 2 (provisional)``) are still not recognised, and a number with a qualifier is still a numeric tier (but in
+#: a table of numbered tiers, TIER_NUMBERS).
 TIER_QUALIFIER = (
     r"(?i)\s*(?:[-\u2010-\u2014,;:/]\s*)?[(\[]?\s*"
     r"auto(?:matic(?:ally)?)?[\s\-\u2010-\u2014]*downgrad(?:e|ed|ing)"
@@ -269,9 +301,16 @@ REASON_TIER_NOT_AVAILABLE = (
 )
 REASON_NUMERIC_TIER = (
     "tier written as a number: the TIP reports name their tiers (Tier 1, Tier 2, Tier 2 Watch List, Tier 3) and "
-    "document no numeric code (is 2.5 the Watch List?): write the tier's name"
+    "document no numeric code (is 2.5 the Watch List?): write the tier's name (1, 2 and 3 are read as tiers in a "
+    "table writing the Watch List as 2WL and no other number)"
 )
 REASON_DUPLICATE = "more than one placement for this iso3 and report year"
+REASON_MARKED_TWICE = "marks in more than one tier's column: a row gives one placement (which is it?)"
+REASON_NOT_MARKED = "no tier's column marked: no placement given (write the mark under the country's tier)"
+REASON_NOT_A_MARK = (
+    "a tier's column holds text that is no mark (X, \u2713, 1, yes; empty, 0 or no for the other tiers): which "
+    "placement it gives is not guessed"
+)
 REASON_NAME_DISAGREES = (
     "the country name names another country than the code (a mistyped code, a shifted column?): kept as coded"
 )
@@ -365,9 +404,19 @@ def _text_header(text: str) -> tuple[int, str, str] | None:
                 header_cells(b.removesuffix("\r"), delimiter)
                 for b in lines[index + 1 : index + 1 + _WIDE_ROWS]
             ]
-            if _report_year_columns(header_cells(line.removesuffix("\r"), delimiter), below):
+            cells = header_cells(line.removesuffix("\r"), delimiter)
+            if _report_year_columns(cells, below) or _per_tier_with_year(cells, lines[:index]):
                 return index, delimiter, SIMPLE_LAYOUT
     return None
+
+
+def _per_tier_with_year(cells: list[str], titles: list[str]) -> bool:
+    """Whether a header is of a table laid out a column per tier (:func:`_tier_positions`) whose report year is
+    given: by a report year column, or by a title above it naming the report (:func:`_title_year`)."""
+    if not _tier_positions(cells):
+        return False
+    keys = {header_cell_key(cell) for cell in cells if cell.strip()}
+    return _present(keys, "report_year") or _title_year(titles) is not None
 
 
 def _workbook_headers(head: FileHead) -> list[tuple[str, int, str, list[str]]]:
@@ -379,14 +428,21 @@ def _workbook_headers(head: FileHead) -> list[tuple[str, int, str, list[str]]]:
             layout = _layout_of(cells)
             # the rows below made text only for a header of years: every row of every sheet is asked
             if (
-                layout is None
-                and _year_header(cells)
-                and _report_year_columns(
-                    cells,
-                    [
-                        ["" if c is None else str(c) for c in r]
-                        for r in sheet.rows[index + 1 : index + 1 + _WIDE_ROWS]
-                    ],
+                (
+                    layout is None
+                    and _year_header(cells)
+                    and _report_year_columns(
+                        cells,
+                        [
+                            ["" if c is None else str(c) for c in r]
+                            for r in sheet.rows[index + 1 : index + 1 + _WIDE_ROWS]
+                        ],
+                    )
+                )
+                or (
+                    layout is None
+                    and _tier_positions(cells)  # the title rows made text only above a header of tiers
+                    and _per_tier_with_year(cells, _row_texts(sheet.rows[:index]))
                 )
             ):
                 layout = SIMPLE_LAYOUT
@@ -394,6 +450,11 @@ def _workbook_headers(head: FileHead) -> list[tuple[str, int, str, list[str]]]:
                 found.append((sheet.name, index + 1, layout, cells))
                 break
     return found
+
+
+def _row_texts(rows: Sequence[Sequence[object]]) -> list[str]:
+    """A workbook's rows each as one line of text (its cells holding anything, joined by spaces): title rows."""
+    return [" ".join(str(c).strip() for c in row if c is not None and str(c).strip()) for row in rows]
 
 
 def _label_list(name: str) -> str:
@@ -454,33 +515,104 @@ def diagnose(head: FileHead) -> str | None:
 
 
 def _tier_columns(where: str, cells: list[str]) -> str | None:
-    """For a header of a column per tier (a report's placements, the countries of each tier under it, as the
-    report's tier placement pages list them): that it holds no report year, and what the loader reads instead."""
-    tiers = [cell.strip() for cell in cells if _LABELS.get(" ".join(cell.split()).casefold()) in TIERS]
-    # a header names each tier once, beside at most a country's (or code's) label: not a row of placements
-    # ("Thailand, THA, Tier 2, Tier 3": a country's tiers over the years)
-    others = {header_cell_key(cell) for cell in cells if cell.strip() and cell.strip() not in tiers}
-    labels = all(_present({key}, "country") or _present({key}, "iso3") for key in others)
-    if len(tiers) < 2 or len(set(tiers)) < len(tiers) or not labels:
+    """For a header of a column per tier (:func:`_tier_positions`) without a report year column: that it holds no
+    report year, and what gives it (read so when the file gives it: the loader never asks this)."""
+    positions = _tier_positions(cells)
+    keys = {header_cell_key(cell) for cell in cells if cell.strip()}
+    if not positions or _present(keys, "report_year"):
         return None
+    tiers = [cells[i].strip() for i in positions if positions[i] in TIERS]
     shown = ", ".join(tiers[:3]) + (", ..." if len(tiers) > 3 else "")
     return (
-        f"{where} looks like a US TIP tier table with a column per tier ({shown}), which holds no report year (a "
-        f"title's year may be the report's or the data's): the tier loader reads one row per country and report "
-        f"year (the simple layout: {', '.join(SIMPLE_REQUIRED)}[, country]); reshape it to that layout"
+        f"{where} looks like a US TIP tier table with a column per tier ({shown}), which holds no report year: give "
+        "it in a title line above the header naming the report and its one year ('2024 Trafficking in Persons "
+        "Report', '2024 TIP Report'; a title such as 'Tier placements 2024' may give the data's year), or, with a "
+        "country column and a mark under its tier, in a report_year column; or reshape it to the simple layout "
+        f"({', '.join(SIMPLE_REQUIRED)}[, country])"
     )
 
 
-#: A header cell naming a report year (a workbook's number cell reads ``2016.0``).
-_YEAR_LABEL = re.compile(r"^((?:19|20)\d\d)(?:\.0)?$")
+#: A word every tier's or special case's label holds (:func:`_tier_of_label`; ``Watchlist``: ``Tier 2 Watchlist``).
+_TIER_WORD = re.compile(r"(?i)tier|special|watch")
+
+
+def _tier_of_label(cell: str) -> str | None:
+    """The tier or special case a header cell names (``Tier 2 Watch List``, ``Special Cases``), or None."""
+    # a footnote marker after the label aside ("Tier 3*": its placements are flagged, as any tier so marked)
+    key = re.sub(FOOTNOTE_MARKER, "", cell.strip())
+    key = re.sub(r"[\s\-\u2010-\u2014()\[\]]+", " ", key.casefold()).strip()
+    key = re.sub(r"^tier([0-9])", r"tier \1", key)
+    return SPECIAL_CASE if key.startswith("special case") else _LABELS.get(key)
+
+
+def _tier_positions(cells: list[str]) -> dict[int, str]:
+    """The positions of a header's tier columns and the tier (or special case) each names, for a table laid out a
+    column per tier: the countries of each tier listed under it (as the report's tier placement pages are), or a
+    country per row with a mark under its tier. Two tiers or more, each named once, beside at most a country's (or
+    code's) label and a report year's; none for any other header ("Thailand, THA, Tier 2, Tier 3" is a row of a
+    country's tiers over the years, not a header)."""
+    # (every row of a workbook's top rows is asked: a cell naming no tier is told by a look at its words first)
+    positions = {
+        i: tier for i, cell in enumerate(cells) if _TIER_WORD.search(cell) and (tier := _tier_of_label(cell))
+    }
+    tiers = [tier for tier in positions.values() if tier in TIERS]
+    others = {header_cell_key(cell) for i, cell in enumerate(cells) if cell.strip() and i not in positions}
+    labels = all(any(_present({key}, name) for name in ("country", "iso3", "report_year")) for key in others)
+    if len(tiers) < 2 or len(set(positions.values())) < len(positions) or not labels:
+        return {}
+    if _present(others, "report_year") and not (_present(others, "country") or _present(others, "iso3")):
+        return {}  # a year beside lists of countries: which country is in which year's row?
+    return positions
+
+
+#: A title naming the report whose placements a table laid out a column per tier lists (``2024 Trafficking in
+#: Persons Report``, ``TIP Report 2024``): its one year is the report year (:func:`_title_year`).
+_REPORT_TITLE = re.compile(r"(?i)\b(?:TIP|trafficking\s+in\s+persons)\s+report\b")
+
+
+def _title_year(titles: list[str]) -> tuple[int, str] | None:
+    """The report year a table laid out a column per tier is given by the title lines above its header, and the
+    title: the one title naming the report (:data:`_REPORT_TITLE`) holding one run of digits, a year of
+    :data:`YEAR_IN_TEXT_RANGE` (written once or more: "2024 TIP Report (June 2024)"); None when no title (or more
+    than one) names the report so ("Tier placements 2024" may give the data's year, "TIP Report 2023 (data of 2022)"
+    two years)."""
+    first, last = YEAR_IN_TEXT_RANGE
+    found = {
+        (int(runs[0]), title.strip())
+        for title in titles
+        if _REPORT_TITLE.search(title)
+        and len(set(runs := re.findall(r"[0-9]+", title))) == 1  # the year written twice is one year
+        and len(runs[0]) == 4
+        and first <= int(runs[0]) <= last
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+#: A header cell naming a report year (a workbook's number cell reads ``2016.0``), or naming it in words, as
+#: compilations head their columns: ``2024 TIP Report``, ``TIP 2024``, ``TIP Report 2024``, ``Report 2024``, ``Tier
+#: 2024``, ``Tier placement (2024)``, ``2024 Tier``, ``2024 Tier placement`` (a footnote marker aside).
+_YEAR_IN_LABEL = re.compile(
+    r"(?i)^(?:(?:US\s+)?(?:TIP|trafficking\s+in\s+persons)(?:\s+report)?|report|tier(?:\s+(?:placement|ranking))?)?"
+    r"\s*[(\[]?((?:19|20)\d\d)(?:\.0)?[)\]]?"
+    r"(?:\s*(?:(?:(?:US\s+)?(?:TIP|trafficking\s+in\s+persons)\s+)?report|tier(?:\s+(?:placement|ranking))?))?$"
+)
+
+
+def _label_year(cell: str) -> str | None:
+    """The report year a header cell names (``2016``, ``2016.0``, ``2016 TIP Report``, ``TIP 2016``, ``2016*``:
+    :data:`_YEAR_IN_LABEL`), or None."""
+    found = _YEAR_IN_LABEL.match(re.sub(HEADER_FOOTNOTE_MARKER, "", cell.strip()).strip())
+    return found.group(1) if found else None
+
+
 #: The rows below a header whose cells under its report years must read as tiers (:func:`_report_year_columns`).
-_WIDE_ROWS = 5
+_WIDE_ROWS = 20
 
 
 def _year_header(cells: list[str]) -> list[int]:
     """The positions of the report years of a header naming a country (or its code) and two report years or
     more, but no tier nor year column; none for any other."""
-    years = [i for i, cell in enumerate(cells) if _YEAR_LABEL.match(cell.strip())]
+    years = [i for i, cell in enumerate(cells) if _label_year(cell)]
     if len(years) < 2:
         return []
     keys = {header_cell_key(cell) for cell in cells if cell}
@@ -508,8 +640,27 @@ def _report_year_columns(cells: list[str], below: list[list[str]]) -> list[int]:
     read = pl.coalesce(_canonical_label(tiers.str.replace(FOOTNOTE_MARKER, "")), _qualified_tier(tiers))
     numbers = tiers.str.strip_chars().cast(pl.Float64, strict=False).is_not_null()
     tier, number = pl.select(read.is_not_null().any(), numbers.any()).row(0)
-    # a tier read in those cells, and no figure (another cell, n/a or Tier 4, is the loader's to reject)
-    return years if tier and not number else []
+    # a tier read in those cells, and no figure (another cell, n/a or Tier 4, is the loader's to reject); or tiers
+    # written as numbers beside the Watch List written by name or code (TIER_NUMBERS)
+    return years if tier and (not number or _numbered_tiers(pl.Series(under, dtype=pl.String))) else []
+
+
+def _numbered_tiers(texts: pl.Series) -> bool:
+    """Whether a table's tier cells write the tiers as numbers (:data:`TIER_NUMBERS`): the numbers among them are
+    only 1, 2 and 3 (a footnote marker aside) and the Watch List is written by name or code (``2WL``), so that 2
+    cannot be it. A table of 1, 2 and 3 alone, or with another number (2.5), is not: which number the Watch List
+    is, is not guessed."""
+    label = pl.col("t").str.strip_chars().str.replace(FOOTNOTE_MARKER, "")
+    unqualified = _unqualified(pl.col("t").str.strip_chars())  # "3 (auto-downgraded)", "3*": 3
+    number = unqualified.str.contains(r"^[0-9]+([.,][0-9]+)?$").fill_null(False)
+    tier_number = unqualified.str.contains(_TIER_NUMBER).fill_null(False)
+    found = pl.DataFrame({"t": texts.unique()}).select(
+        numbered=tier_number.any(),
+        watch_list=(_canonical_label(label) == "Tier 2 Watch List").fill_null(False).any(),
+        other_number=(number & ~tier_number).any(),
+    )
+    numbered, watch_list, other_number = found.row(0)
+    return bool(numbered and watch_list and not other_number)
 
 
 def _by_report_year(
@@ -533,9 +684,7 @@ def _by_report_year(
     names = [c for c in raw.columns if c != "source_row"]
     if len(cells) != len(names):
         cells = names
-    years = {
-        names[i]: found.group(1) for i, cell in enumerate(cells) if (found := _YEAR_LABEL.match(cell.strip()))
-    }
+    years = {names[i]: year for i, cell in enumerate(cells) if (year := _label_year(cell))}
     rows = raw.select("source_row", *(pl.col(c).cast(pl.String) for c in years)).join(
         structural.select(pl.col("row").alias("source_row")), on="source_row", how="anti"
     )
@@ -579,15 +728,123 @@ def _by_report_year(
     return placed, notes, empty.len() + notes_below_table.height
 
 
-def _to_source_rows(issues: pl.DataFrame, parsed: pl.DataFrame) -> pl.DataFrame:
-    """``issues`` found on placements (their ``row`` a ``_placement``) named by the file's row, and a tier's or a
-    report year's by its year's column in a table laid out a column per report year."""
+#: What a cell of a tier's column holds when it marks no tier, in a table of a mark under each country's tier (a
+#: one-hot table writes 0 or ``no`` under the other tiers), and what it holds when it marks one (case aside). Other
+#: text there (a year, a note) is neither: its row is rejected (:data:`REASON_NOT_A_MARK`), never read as a mark.
+_NO_MARK = ("", "0", "no", "false", "-")
+_MARKS = ("x", "\u2713", "\u2714", "\u2611", "\u2022", "\u25cf", "*", "1", "1.0", "yes", "y", "true")
+
+
+def _by_tier(
+    raw: pl.DataFrame,
+    frame: pl.DataFrame,
+    cells: list[str],
+    positions: dict[int, str],
+    columns: dict[str, str],
+    structural: pl.DataFrame,
+    titles: list[str],
+    unit: str,
+    path: Path,
+) -> tuple[pl.DataFrame, list[str]]:
+    """A table laid out a column per tier (:func:`_tier_positions`) as placements, with the notes saying so: a
+    country per row with a mark under its tier (beside its code or name) gives one placement per row, its tier the
+    marked column's (``_marks``: how many columns it marks; a row marking two or none is rejected); the countries of
+    each tier listed under it (no code nor name column) one placement per cell, the country its text, its tier the
+    column's, each named by its row and column (``_column``) and kept or rejected with its row, as a table of a
+    column per report year is. The report year is the year column's or, without one, the title's naming the report
+    (:func:`_title_year`); refused when there is neither."""
+    names = [c for c in raw.columns if c != "source_row"]
+    labels = {names[i]: cells[i].strip() for i in sorted(positions)}
+    notes = []
+    if "report_year" not in columns:
+        found = _title_year(titles)
+        if found is None:
+            raise InputError(
+                _tier_columns("the header", cells) or "a column per tier holds no report year", path=path
+            )
+        year, title = found
+        frame = frame.with_columns(report_year=pl.lit(str(year)))
+        notes.append(
+            f"report year {year} read from the title {title[:80]!r} (its one year, in the title naming the report): "
+            "check it is the report's"
+        )
+    shown = ", ".join(list(labels.values())[:3]) + (", ..." if len(labels) > 3 else "")
+    if {"iso3", "country"} & set(columns):  # a mark under each country's tier
+        written = {name: pl.col(name).cast(pl.String).str.strip_chars() for name in labels}
+        marked = {
+            name: text.str.to_lowercase().is_in(_MARKS).fill_null(False) for name, text in written.items()
+        }
+        other = {
+            name: ~text.str.to_lowercase().is_in((*_NO_MARK, *_MARKS)).fill_null(True)
+            for name, text in written.items()
+        }
+        count = pl.sum_horizontal(m.cast(pl.Int64) for m in marked.values())
+        which = [pl.when(m).then(pl.lit(labels[name])) for name, m in marked.items()]
+        # the first cell holding text that is no mark, as written, and its column: the row's reject names it
+        strange = pl.coalesce(pl.when(other[name]).then(written[name]) for name in labels)
+        strange_column = pl.coalesce(pl.when(other[name]).then(pl.lit(labels[name])) for name in labels)
+        read = raw.select(
+            _marks=pl.when(strange.is_not_null()).then(pl.lit(-1, pl.Int64)).otherwise(count),
+            tier_text=pl.when(strange.is_not_null())
+            .then(strange)
+            .when(count > 0)
+            .then(pl.concat_str(which, separator=", ", ignore_nulls=True)),
+            _column=pl.when(strange.is_not_null())
+            .then(strange_column)
+            .when(count == 1)
+            .then(pl.coalesce(which)),
+        )
+        frame = pl.concat([frame.drop("tier_text"), read], how="horizontal").with_columns(
+            _placement=pl.col("source_row")
+        )
+        notes.append(
+            f"a column per tier ({shown}) with a mark under each country's tier: read as one placement per {unit}, "
+            f"its tier the marked column's (a {unit} marking two tiers or none is rejected)"
+        )
+        return frame, notes
+    rows = raw.select("source_row", *(pl.col(name).cast(pl.String) for name in labels)).join(
+        structural.select(pl.col("row").alias("source_row")), on="source_row", how="anti"
+    )
+    order = {name: str(i) for i, name in enumerate(labels)}
+    placed = (
+        rows.unpivot(index="source_row", on=list(labels), variable_name="_cell", value_name="country")
+        .with_columns(pl.col("country").str.strip_chars())
+        .filter(pl.col("country").is_not_null() & (pl.col("country") != ""))
+        .sort("source_row", pl.col("_cell").replace_strict(order, return_dtype=pl.String))
+        .with_columns(
+            iso3=pl.lit(None, pl.String),
+            report_year=pl.lit(
+                frame.get_column("report_year").first(), pl.String
+            ),  # the title's, on every row
+            tier_text=pl.col("_cell").replace_strict(labels, return_dtype=pl.String),
+        )
+        .with_columns(_column=pl.col("tier_text"))
+        .with_row_index("_placement")
+        .with_columns(pl.col("_placement").cast(pl.Int64) + 1)
+        .select(*frame.columns, "_placement", "_column")
+    )
+    counted = f"{placed.height} placements in {placed.get_column('source_row').n_unique()} {unit}s"
+    notes.append(
+        f"a column per tier ({shown}) listing the countries of each: read as one placement per country, each named "
+        f"by its {unit} and its tier's column ({counted}; a {unit} with a cell that is no placement is rejected "
+        "whole, counted once)"
+    )
+    return placed, notes
+
+
+def _to_source_rows(
+    issues: pl.DataFrame, parsed: pl.DataFrame, in_cell: tuple[str, ...] = ("tier", "report_year")
+) -> pl.DataFrame:
+    """``issues`` found on placements (their ``row`` a ``_placement``) named by the file's row, and those of the
+    columns ``in_cell`` by the placement's own column (``_column``): a tier's or a report year's by its year's column
+    in a table laid out a column per report year, a country's by its tier's in one listing countries under each
+    tier."""
     where = parsed.select("_placement", "source_row", "_column").unique("_placement")
     return (
         issues.join(where, left_on="row", right_on="_placement", how="left", maintain_order="left")
         .with_columns(
             row=pl.col("source_row"),
-            column=pl.when(pl.col("column").is_in(["tier", "report_year"]) & pl.col("_column").is_not_null())
+            column=pl.when(pl.col("column").is_in(in_cell) & pl.col("_column").is_not_null())
             .then(pl.col("_column"))
             .otherwise(pl.col("column")),
         )
@@ -603,18 +860,20 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         raise InputError(f"unknown TIP layout {layout!r}", path=path)
     head = FileHead(path)
     if head.is_xlsx:
-        raw, structural, notes, cells, sha256, header_row, left_out = _read_workbook(path, head, layout)
+        raw, structural, notes, cells, sha256, header_row, left_out, titles = _read_workbook(
+            path, head, layout
+        )
     else:
         original = path.read_bytes()
         sha256 = hashlib.sha256(original).hexdigest()
         data, text_notes = utf8_text(original, path)  # UTF-16 and CR-only line ends, as spreadsheets save CSV
         head_text = data[: 64 * 1024].decode("utf-8", "replace").removeprefix("\ufeff")
         above, delimiter, _ = _text_header(head_text + "\n") or (0, ",", layout)
+        titles = []
         if above:  # title lines above the header (a workbook with notes above it, saved as CSV): not records
-            *titles, data = data.split(b"\n", above)
-            shown = "; ".join(
-                repr(t.decode("utf-8", "replace").strip().lstrip("\ufeff")[:80]) for t in titles
-            )
+            *title_lines, data = data.split(b"\n", above)
+            titles = [t.decode("utf-8", "replace").strip().lstrip("\ufeff") for t in title_lines]
+            shown = "; ".join(repr(title[:80]) for title in titles)
             text_notes.append(f"{above} title line(s) above the header, not records: {shown}")
         header_line = data.split(b"\n", 1)[0].decode("utf-8", "replace").removesuffix("\r")
         raw, structural, notes, left_out = _read_records(path, data, delimiter, above=above)
@@ -625,11 +884,14 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         cells = header_cells(header_line, delimiter)
     columns, labels, unused = _columns(raw, cells, layout, path, header_row)
     # a column per report year: no tier nor year column, report years as labels (told so by the sniffer)
-    wide = not {"tier_text", "report_year"} & set(columns) and any(
-        _YEAR_LABEL.match(c.strip()) for c in cells
-    )
+    wide = not {"tier_text", "report_year"} & set(columns) and any(_label_year(c) for c in cells)
     if wide:
-        unused = [label for label in unused if not _YEAR_LABEL.match(label.strip())]
+        unused = [label for label in unused if not _label_year(label)]
+    # a column per tier (the countries of each tier under it, or a mark under a country's tier): no tier column
+    per_tier = {} if wide or "tier_text" in columns else _tier_positions(cells)
+    if per_tier:
+        unused = [label for label in unused if _tier_of_label(label) is None]
+    listed = bool(per_tier) and not {"iso3", "country"} & set(columns)
     if unused:
         notes.append("columns not used: " + ", ".join(unused))
     frame = raw.select(
@@ -650,11 +912,23 @@ def load(path: str | Path, layout: str) -> LoadedTable:
         frame, wide_notes, no_placement = _by_report_year(raw, frame, cells, structural, unit, below_wide)
         left_out += no_placement
         notes += wide_notes
+    elif per_tier:
+        frame, tier_notes = _by_tier(raw, frame, cells, per_tier, columns, structural, titles, unit, path)
+        notes += tier_notes
     else:
         frame = frame.with_columns(_placement=pl.col("source_row"), _column=pl.lit(None, pl.String))
+    if "_marks" not in frame.columns:  # how many tiers a row marks, in a table of a mark under each tier
+        frame = frame.with_columns(_marks=pl.lit(None, pl.Int64))
     by_name = "iso3" not in columns
     below = _text_rows_at_end(raw, columns)
-    parsed = _parse(frame, not_ranked_when_empty=layout == KELLEY_LAYOUT)
+    # tiers written as numbers beside the Watch List written as 2WL (as compilations write them): read, said
+    numbered = _numbered_tiers(frame.get_column("tier_text").drop_nulls())
+    if numbered:
+        notes.append(
+            "tiers written as numbers (1, 2, 3) beside the Watch List written by name or code (2WL): read as Tier 1, "
+            "Tier 2 and Tier 3, each label kept as written in tier_label"
+        )
+    parsed = _parse(frame, not_ranked_when_empty=layout == KELLEY_LAYOUT, numbered=numbered)
     # a table typed from the reports, which list placements by country name (no code column); or a row whose code
     # cell is empty beside a name (flagged)
     parsed = _codes_from_names(parsed, notes, every_row=by_name)
@@ -662,11 +936,16 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     # a placement's checks by its _placement (one per cell of a table laid out a column per report year, else
     # its row), named by the file's row after: a row is kept or rejected whole, in either layout
     placed = _rejects(parsed.with_columns(source_row=pl.col("_placement")), by_name=by_name)
-    rejects = pl.concat([structural, _to_source_rows(placed, parsed)]).sort("row", maintain_order=True)
+    in_cell = ("tier", "country") if listed else ("tier", "report_year")
+    rejects = pl.concat([structural, _to_source_rows(placed, parsed, in_cell)]).sort(
+        "row", maintain_order=True
+    )
     kept = parsed.join(
         rejects.select(pl.col("row").alias("source_row")).unique(), on="source_row", how="anti"
     )
-    if wide:  # each placement of a row read, and each row rejected once (its reasons name its cells)
+    if (
+        wide or listed
+    ):  # each placement of a row read, and each row rejected once (its reasons name its cells)
         rejected = parsed.get_column("source_row").is_in(rejects.get_column("row").implode())
         rows_in = int((~rejected).sum()) + rejects.get_column("row").n_unique()
     # a note below the placements (a source line, a footnote): no placement, left out with a note (among the
@@ -693,7 +972,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
             ("country", "country", pl.lit(_name_disagrees(kept)), REASON_NAME_DISAGREES),
         ],
     )
-    flags = _to_source_rows(flags, kept)
+    flags = _to_source_rows(flags, kept, in_cell)
     if dated := int(parsed["year_dated"].sum()):
         notes.append(years_from_dates_note(labels["report_year"], dated))
     # a reason names the file's column as its header writes it ("year", "iso"), as the other loaders' do
@@ -779,10 +1058,10 @@ def _columns(
 
 def _read_workbook(
     path: Path, head: FileHead, layout: str
-) -> tuple[pl.DataFrame, pl.DataFrame, list[str], list[str], str, int, int]:
+) -> tuple[pl.DataFrame, pl.DataFrame, list[str], list[str], str, int, int, list[str]]:
     """A tier table saved as a workbook: the sheet whose top rows hold the header, every cell as text, with the
     sheet's own row numbers (``source_row``); read by the rules of a CSV file of the same layout. Also the sheet
-    row of its header, and how many empty sheet rows were left out."""
+    row of its header, how many empty sheet rows were left out, and its title rows above the header (as text)."""
     found = [f for f in _workbook_headers(head) if f[2] == layout]
     if not found:
         raise InputError(f"no sheet has a TIP {layout} header in its top rows", path=path)
@@ -804,7 +1083,9 @@ def _read_workbook(
     notes.extend(empty_notes)
     while cells and not cells[-1]:  # trailing blank header cells: the reader leaves such columns out
         cells = cells[:-1]
-    return frame, empty_issues(), notes, cells, sha256_file(path), header_row, int(empty_rows.size)
+    rows = next(s.rows for s in head.workbook.sheets if s.name == sheet)
+    titles = [title for title in _row_texts(rows[: header_row - 1]) if title]
+    return frame, empty_issues(), notes, cells, sha256_file(path), header_row, int(empty_rows.size), titles
 
 
 def _coverage_told(provenance: Provenance, layout: str, kept: pl.DataFrame) -> Provenance:
@@ -899,10 +1180,10 @@ def _read_records(
     )
 
 
-def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
+def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool, numbered: bool = False) -> pl.DataFrame:
     # a tier cell's readings depend on its text alone, a year cell's on its text alone: each is read once per
     # distinct text (a file of thousands of placements writes a few dozen) and joined back onto the rows
-    tiers = _tier_readings(frame.select(pl.col("tier_text").unique()), not_ranked_when_empty)
+    tiers = _tier_readings(frame.select(pl.col("tier_text").unique()), not_ranked_when_empty, numbered)
     years = _year_readings(frame.select(pl.col("report_year").unique()))
     read = frame.join(tiers, on="tier_text", how="left", nulls_equal=True, maintain_order="left").join(
         years, on="report_year", how="left", nulls_equal=True, maintain_order="left"
@@ -946,7 +1227,7 @@ def _parse(frame: pl.DataFrame, *, not_ranked_when_empty: bool) -> pl.DataFrame:
     )
 
 
-def _tier_readings(texts: pl.DataFrame, not_ranked_when_empty: bool) -> pl.DataFrame:
+def _tier_readings(texts: pl.DataFrame, not_ranked_when_empty: bool, numbered: bool = False) -> pl.DataFrame:
     """Each distinct tier cell (``tier_text``) with its readings: the label, whether it is a number or a
     not-available token, the canonical tier or special case it names, and whether that was read past a qualifier.
     In stages, each reading of the label computed once (an eager frame's expressions share nothing)."""
@@ -956,18 +1237,32 @@ def _tier_readings(texts: pl.DataFrame, not_ranked_when_empty: bool) -> pl.DataF
         empty = empty | (label == "NA")
     staged = texts.with_columns(_label=pl.when(empty).then(None).otherwise(label))
     label = pl.col("_label")
+
     # case, blanks, hyphens and parentheses ignored ("Tier 2 (Watch List)", "Tier 2 Watch-List"), a trailing
     # footnote marker dropped ("Tier 2 Watch List*", "Tier 3¹", "Tier 1 [a]") unless the label is known with it
     # ("Tier 2 [WL]" is the Watch List, not Tier 2 with a note); a special case may name its country.
     # A tier with a qualifier after it ("Tier 3 (auto-downgraded)", TIER_QUALIFIER) is the tier it names,
     # flagged; only when the label is no known spelling without that reading. Each reading once: the label's
     # canonical spelling and its qualified tier are columns, read twice below.
+    # a tier written as a number (1, 2, 3) is read as its tier only in a table of numbered tiers (_numbered_tiers)
+    def as_number(text: pl.Expr) -> pl.Expr:
+        if not numbered:
+            return pl.lit(None, pl.String)
+        return text.str.extract(_TIER_NUMBER).replace_strict(
+            TIER_NUMBERS, default=None, return_dtype=pl.String
+        )
+
+    unmarked = label.str.replace(FOOTNOTE_MARKER, "")
     staged = staged.with_columns(
         _canonical_as_spelt=pl.coalesce(
-            _canonical_label(label), _canonical_label(label.str.replace(FOOTNOTE_MARKER, ""))
+            _canonical_label(label), as_number(label), _canonical_label(unmarked), as_number(unmarked)
         ),
-        _known_as_written=_canonical_label(label).is_not_null(),
-        _qualified=_qualified_tier(label),
+        _known_as_written=pl.coalesce(_canonical_label(label), as_number(label)).is_not_null(),
+        # a numbered tier with a qualifier after it ("3 (auto-downgraded)") too, in a table of numbered tiers
+        _qualified=pl.coalesce(
+            _qualified_tier(label),
+            pl.when(unmarked.str.contains(TIER_QUALIFIER)).then(as_number(_unqualified(label))),
+        ),
         _numeric_tier=_unqualified(label).str.contains(r"^[0-9]+([.,][0-9]+)?$").fill_null(False),
         # the tokens every loader reads as "no figure" (workbook.NOT_AVAILABLE), a footnote marker aside
         _tier_not_available=(
@@ -1130,6 +1425,10 @@ def _rejects(parsed: pl.DataFrame, *, by_name: bool = False) -> pl.DataFrame:
         else [("iso3", "iso3", no_code, REASON_ISO3)]
     )
     note = pl.col("note_text").is_not_null()
+    # a row of a table of a mark under each tier gives one placement: marking two tiers or none, it gives none (nor
+    # one holding other text under a tier: _marks -1)
+    marks = pl.col("_marks")
+    one_mark = marks.is_null() | (marks == 1)
     # a year no report has, checked on rows read otherwise (one reason per row): the row would be a placement
     # (or not ranked) of a report that does not exist, and stretch the file's release to its year
     read = ~unread & ~no_code
@@ -1149,13 +1448,16 @@ def _rejects(parsed: pl.DataFrame, *, by_name: bool = False) -> pl.DataFrame:
             read & (pl.col("report_year") > dt.date.today().year),
             REASON_YEAR_AFTER_THIS_YEAR,
         ),
-        ("tier", "tier_text", unread & ~text, REASON_TIER_MISSING),
-        ("tier", "tier_text", unread & pl.col("tier_not_available"), REASON_TIER_NOT_AVAILABLE),
-        ("tier", "tier_text", unread & pl.col("numeric_tier"), REASON_NUMERIC_TIER),
+        ("tier", "tier_text", (marks > 1).fill_null(False), REASON_MARKED_TWICE),
+        ("tier", "tier_text", (marks == 0).fill_null(False), REASON_NOT_MARKED),
+        ("tier", "tier_text", (marks < 0).fill_null(False), REASON_NOT_A_MARK),
+        ("tier", "tier_text", unread & one_mark & ~text, REASON_TIER_MISSING),
+        ("tier", "tier_text", unread & one_mark & pl.col("tier_not_available"), REASON_TIER_NOT_AVAILABLE),
+        ("tier", "tier_text", unread & one_mark & pl.col("numeric_tier"), REASON_NUMERIC_TIER),
         (
             "tier",
             "tier_text",
-            unread & text & ~pl.col("tier_not_available") & ~pl.col("numeric_tier"),
+            unread & one_mark & text & ~pl.col("tier_not_available") & ~pl.col("numeric_tier"),
             REASON_TIER,
         ),
     ]

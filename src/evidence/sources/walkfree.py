@@ -9,6 +9,8 @@ columns) is never that measure: a column not used. Region and the vulnerability
 and government-response scores may be missing (an edition publishing its estimates only): left empty, with a
 note naming them. Numbers written as text ("401,000", "69 800 000") are read, and a score written "75%" as 75,
 by one rule for workbooks and text files (:func:`_with_numbers`); a percent sign in any other column is not a number.
+A number of people written ``98.000`` (98 to three decimals, or 98,000 with a dot between thousands) is read as its
+column shows it (:func:`_dotted_people`), else rejected: never read as 98 by a guess.
 A text file delimited by semicolons (or tabs) that writes a decimal comma ("12,96") is read so, with a note; a
 prevalence above 1,000 per 1,000 or a score above 100% is impossible and rejected (a decimal comma misread). A
 population or number of people headed in thousands or millions ("Population ('000)") is refused, naming the label.
@@ -136,8 +138,10 @@ LAYOUT_CSV = "gsi2023_csv"
 #: flagged, and a summary so in most countries refused (a column in thousands, millions or percent its label does
 #: not say was read as people or per 1,000 without a word); 22: a country column headed "Country or area" (UN M49's
 #: label) read (the sheet was refused as lacking its country column) and a region column headed as Walk Free's
-#: ("Walk Free region", "GSI region") read (region was left empty)
-LOADER_VERSION = "22"
+#: ("Walk Free region", "GSI region") read (region was left empty); 23: a number of people written with a dot
+#: before three digits ("98.000") read as its column shows it, thousands beside "38.928.000" (was read as 98, the
+#: country kept), or rejected where the column does not tell
+LOADER_VERSION = "23"
 SHEET = "GSI 2023 summary data"
 RELEASE = "2023"  # the edition whose layout and estimate year the loader knows
 EDITION = int(RELEASE)
@@ -310,6 +314,16 @@ REASON_RANGE = (
 #: A figure written as a range: two numbers joined by a dash or "to" ("323,000–485,000", "4.6 - 6.9", "4.6 to 6.9").
 RANGE_PATTERN = (
     r"(?i)^[0-9][0-9,.\s\u00a0\u202f]*%?\s*(?:[-\u2010-\u2014]|to)\s*[0-9][0-9,.\s\u00a0\u202f]*%?$"
+)
+#: The measures counting people, each a whole number: a cell ``98.000`` in them is 98 written to three decimals or
+#: 98,000 with a dot between thousands, told by the column (:func:`_dotted_people`).
+PEOPLE = ("population", "estimated_number_in_modern_slavery")
+#: A number written ``98.000`` or ``38.928.000``: thousands separated by dots, or (one dot) three decimals.
+DOTTED = r"^[1-9][0-9]{0,2}(?:\.[0-9]{3})+$"
+REASON_DOTTED = (
+    "a number of people written with a dot before three digits ('98.000'): 98 written to three decimals or 98,000 "
+    "with a dot between thousands, and the column's other cells do not tell which (or tell both): write it without "
+    "thousands separators"
 )
 REASON_FOOTNOTE = (
     "a footnote marker follows the figure: read without it (the footnote's text is not in the table: an imputed "
@@ -592,6 +606,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     }
     typed = read_sheet(path, match, dtypes=measures)[0] if match.delimiter is None else None
     decimal_comma = _decimal_comma(text, match, [columns[n] for n in MEASURES if n in columns])
+    dots = {} if decimal_comma else _dotted_people(text, columns, workbook=match.delimiter is None)
     unused = unused_columns(text, columns.values())
     absent = [name for name in MEASURES if name not in columns]
     selected = (
@@ -633,6 +648,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
                 for name in MEASURES
             },
             decimal_comma=decimal_comma,
+            dots=dots,
         )
         .with_row_index("source_row", offset=first_row)
         .cast({"source_row": pl.Int64})
@@ -684,9 +700,15 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     rows_in = frame.height
 
     number_checks = [
+        (REASON_DOTTED, lambda n: pl.col(f"{n}__dotted")),
         (
             REASON_NOT_NUMBER,
-            lambda n: pl.col(n).is_not_null() & pl.col(f"{n}__number").is_null() & ~pl.col(f"{n}__na"),
+            lambda n: (
+                pl.col(n).is_not_null()
+                & pl.col(f"{n}__number").is_null()
+                & ~pl.col(f"{n}__na")
+                & ~pl.col(f"{n}__dotted")
+            ),
         ),
         (REASON_NOT_FINITE, lambda n: ~pl.col(f"{n}__number").is_finite()),
         (REASON_NEGATIVE, lambda n: (pl.col(f"{n}__number") < 0) & pl.lit(n in NON_NEGATIVE)),
@@ -847,6 +869,15 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             ),
             *([FRACTIONS_NOTE] if fractions else []),
             *([DECIMAL_COMMA_NOTE] if decimal_comma else []),
+            *(
+                [
+                    "numbers of people written with dots between thousands ('98.000') read as whole numbers in "
+                    + ", ".join(repr(columns[n]) for n, how in dots.items() if how == "thousands")
+                    + ", as their columns show (a number of two dots, or numbers written without one beside them)"
+                ]
+                if "thousands" in dots.values()
+                else []
+            ),
         ),
     )
     data = kept.select([pl.col(c).cast(t) for c, t in GSI_SCHEMA.items()]).sort("source_row")
@@ -936,8 +967,48 @@ def _decimal_comma(text: pl.DataFrame, match: HeaderMatch, number_columns: list[
     return bool(found)
 
 
+def _dotted_people(text: pl.DataFrame, columns: dict[str, str], *, workbook: bool = False) -> dict[str, str]:
+    """How each column counting people (:data:`PEOPLE`) holding a cell written ``98.000`` (:data:`DOTTED`) is read,
+    in a file whose numbers are not read with a decimal comma: ``thousands`` where the column shows the dot separates
+    thousands (a cell of two dots, ``38.928.000``; or numbers below 1,000 written without a dot beside it, ``98``,
+    which a column of decimals written to three places writes ``98.000``) and not also that it is a decimal point
+    (a cell of other decimals, ``98.5``; thousands separated by commas, ``1,006``; a number of 1,000 or more without
+    a separator, ``38928000``); ``ambiguous`` where it shows both or neither (its ``98.000`` cells rejected: 98 or
+    98,000 people?). A 0 tells nothing. A column showing only a decimal point is absent (read as before: ``98.000``
+    is 98). In a ``workbook`` a number cell's text is the reader's (no separator, no trailing zero): only what a text
+    cell alone can write tells (two dots; commas between thousands)."""
+    found = {}
+    for name in PEOPLE:
+        if name not in columns:
+            continue
+        cells = text.get_column(columns[name]).str.strip_chars().str.replace(FOOTNOTE_MARKER, "")
+        dotted = cells.str.contains(DOTTED).fill_null(False)
+        if not dotted.any():
+            continue
+        written = pl.lit(not workbook)  # a plain number or decimal tells in a text file only
+        told = pl.DataFrame({"cell": cells}).select(
+            thousands=(pl.col("cell").str.count_matches(r"\.") > 1)
+            | (written & pl.col("cell").str.contains(r"^[1-9][0-9]{0,2}$")),
+            decimals=(written & pl.col("cell").str.contains(r"^[0-9]*\.[0-9]+$") & ~pl.lit(dotted))
+            | pl.col("cell").str.contains(r"^[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$")
+            | (written & pl.col("cell").str.contains(r"^[1-9][0-9]{3,}$")),
+        )
+        thousands = bool(told["thousands"].any())
+        decimals = bool(told["decimals"].any())
+        if thousands != decimals:
+            if thousands:
+                found[name] = "thousands"
+        else:
+            found[name] = "ambiguous"
+    return found
+
+
 def _with_numbers(
-    frame: pl.DataFrame, typed: dict[str, pl.Series | None], *, decimal_comma: bool = False
+    frame: pl.DataFrame,
+    typed: dict[str, pl.Series | None],
+    *,
+    decimal_comma: bool = False,
+    dots: dict[str, str] | None = None,
 ) -> pl.DataFrame:
     """``frame`` with ``<name>__number`` and ``<name>__pct`` (in that order, column by column) for each text column
     ``name`` of ``typed``: its cells read as numbers, one rule for a workbook's and a text file's cells
@@ -945,7 +1016,8 @@ def _with_numbers(
     carried a percent sign. ``typed[name]``: a workbook's typed read of the column, whose numbers (full
     precision) are taken where the cell is a number (None for a text file, or a column not read). Each column's
     ``<name>__na`` says where it holds a not-available token (no number). ``decimal_comma``: the text file writes
-    "5,74" for 5.74 (see :func:`_decimal_comma`).
+    "5,74" for 5.74 (see :func:`_decimal_comma`). ``dots``: how a column counting people reads its ``98.000`` cells
+    (:func:`_dotted_people`): as thousands, or as no number, ``<name>__dotted`` saying where (rejected so).
 
     Read in steps, each kept in a column of its own for the next to read (the text without its footnote marker,
     whether it carries a percent sign, its digits and sign), never repeated: as one expression per column, the
@@ -988,17 +1060,28 @@ def _with_numbers(
         plain = cell.str.replace_all(groups, "")
         if decimal_comma:
             plain = plain.str.replace(",", ".", literal=True)
-        value: pl.Expr = pl.when(well_formed).then(
-            plain.cast(pl.Float64, strict=False) * pl.when(pl.col(negative[n])).then(-1.0).otherwise(1.0)
-        )
+        sign = pl.when(pl.col(negative[n])).then(-1.0).otherwise(1.0)
+        value: pl.Expr = pl.when(well_formed).then(plain.cast(pl.Float64, strict=False) * sign)
         column = typed[n]
         if column is not None and column.dtype.is_numeric():
             # a number cell's own value; a boolean cell ("true") is no figure, though read as numbers it is 1
             number = pl.when(~pl.col(text[n]).str.to_lowercase().is_in(["true", "false"]))
             value = pl.coalesce(number.then(pl.lit(column.cast(pl.Float64))), value)
+        # a text cell "98.000" as its column shows it (after the typed read, which takes that text for 98: a number
+        # cell never reads so, its text having no separator nor trailing zeros)
+        dotted = cell.str.contains(DOTTED).fill_null(False) & pl.lit((dots or {}).get(n) is not None)
+        if (dots or {}).get(n) == "thousands":
+            value = (
+                pl.when(dotted)
+                .then(cell.str.replace_all(".", "", literal=True).cast(pl.Float64) * sign)
+                .otherwise(value)
+            )
+        elif (dots or {}).get(n) == "ambiguous":
+            value = pl.when(dotted).then(None).otherwise(value)
         outputs += [
             pl.when(~pl.col(f"{n}__na")).then(value).alias(f"{n}__number"),
             pl.col(pct[n]).alias(f"{n}__pct"),
+            (dotted & pl.lit((dots or {}).get(n) == "ambiguous")).alias(f"{n}__dotted"),
         ]
     return frame.with_columns(outputs).drop(
         *text.values(), *pct.values(), *negative.values(), *digits.values()
