@@ -392,7 +392,7 @@ def test_the_bic_bootstrap_fits_little_more_than_each_replicates_choice(
 
     capture = capture_of(mse, UK_5)
     models = [terms for terms, _ in searched(bic_search, capture, max_order=max_order).ranking[:100]]
-    Y = np.vstack([resample(capture, 100, np.random.default_rng(9)), jackknife_counts(capture)[0]]).astype(
+    Y = np.vstack([resample(capture, 30, np.random.default_rng(9)), jackknife_counts(capture)[0]]).astype(
         float
     )
     fitted = []
