@@ -187,6 +187,57 @@ def test_recorded_topics_and_missing_values_count_what_the_topic_pairs_hold(data
     assert sex["n_recorded_key"] == int(df.filter(pl.col("gender").is_not_null())[RECORD_CELL_KEY].sum())
 
 
+def _flag_pairs_by_query(df: pl.DataFrame, topic: str) -> pl.DataFrame | None:
+    """A flag topic's pairs as the query that made them before they were read from the columns: the flags
+    under the denominator rule, unpivoted, the true ones kept, each named by its label (None: no flag
+    recorded)."""
+    from evidence.analyses.selection import recorded_flags
+    from evidence.sources.case_schema import apply_denominator_rule
+
+    if topic == "perpetrator_role":
+        flags = [c for c in causes.PERPETRATOR_ROLES if c in df.columns and df[c].is_not_null().any()]
+        labels = {c: causes.PERPETRATOR_ROLES[c] for c in flags}
+    else:
+        flags = recorded_flags(df, causes.FLAG_DIMENSIONS[topic])
+        labels = {c: causes.flag_label(c) for c in flags}
+    if not flags:
+        return None
+    return (
+        apply_denominator_rule(df.select("_id", *flags), {topic: flags})
+        .unpivot(index="_id", on=flags, variable_name="category", value_name="_flag")
+        .filter(pl.col("_flag").fill_null(False))
+        .select("_id", pl.col("category").replace_strict(labels, return_dtype=pl.String))
+    )
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), n=st.integers(1, 6))
+def test_a_flag_topics_pairs_are_its_flags_unpivoted_under_the_denominator_rule(data, n):
+    """A flag topic's pairs, read from its columns in one query (which flags are recorded): each victim with a
+    flag true, flag after flag, the frame the query that unpivoted the flags made (the rule fills only nulls)."""
+    from polars.testing import assert_frame_equal
+
+    flags = [c for group in causes.FLAG_GROUPS.values() for c in group][::2] + list(causes.PERPETRATOR_ROLES)
+    df = _drawn_cases(data, n, flags).with_row_index("_id")
+    for topic in [t for t in causes.TOPICS if t in causes.FLAG_DIMENSIONS or t == "perpetrator_role"]:
+        expected = _flag_pairs_by_query(df, topic)
+        if expected is None:
+            with pytest.raises(ParameterError, match="not recorded"):
+                causes._topic_pairs(df, topic)
+            continue
+        assert_frame_equal(causes._topic_pairs(df, topic)[0], expected)
+
+
+def test_a_flag_topics_pairs_take_no_query(monkeypatch):
+    """Which flags the records hold is read from the columns' null counts, the pairs themselves from the
+    columns (a brief makes the pairs of every flag topic of its records: three queries each were a sixth of its
+    profiles' time, and the one asking which flags are recorded another 2 % of its causes section)."""
+    df = _cases().with_row_index("_id")
+    queries = count_queries(monkeypatch)
+    pairs, _ = causes._topic_pairs(df, "means_of_control")
+    assert pairs.height and not queries
+
+
 def _profile_by_joins(
     df: pl.DataFrame, reference: causes.CaseProfiles, topic: str, by: str | None, level: float
 ) -> pl.DataFrame:

@@ -749,6 +749,76 @@ def test_a_table_tied_to_no_other_is_not_solved_again_for_the_others(monkeypatch
     assert solved_about(_apart("a", "b"), "b") <= alone
 
 
+def _beside_a_share() -> LinkedCounts:
+    """a (3, <5) + b (5) + s = T (14, shown), s (6) shown only as half of w (12): a is 14 - 5 - 6 exactly
+    (the share pins s to 5.94..6.06), and withholding b, s or T frees it."""
+    system = LinkedCounts()
+    system.publish("a", 3, "small")
+    system.publish("b", 5, None)
+    system.publish("T", 14, None)
+    system.publish("w", 12, None)
+    system.share("s", 6, "w", 0.5, 0.005)
+    system.equalities.append({"a": 1.0, "b": 1.0, "s": 1.0, "T": -1.0})
+    return system
+
+
+def _solved_with_withheld(monkeypatch) -> list[frozenset]:
+    """Records, for each programme solved, the counts withheld as a complement when it was."""
+    from evidence.presentation import disclosure
+
+    withheld: list[frozenset] = []
+    solve = disclosure._LinkedProgram.solve
+
+    def recording(program, objective):
+        status = program.system.status
+        withheld.append(frozenset(q for q, s in status.items() if s == "complement"))
+        return solve(program, objective)
+
+    monkeypatch.setattr(disclosure._LinkedProgram, "solve", recording)
+    return withheld
+
+
+def test_a_candidate_that_cannot_beat_one_tried_before_is_not_audited(monkeypatch):
+    """b, the smallest count that frees a, leaves nothing exposed: s and T, tried after it, can only tie, and
+    a tie goes to the smaller count. Each was audited whole all the same (s, a share, with a programme
+    solved): a candidate's trial stops as soon as it cannot win, here before it starts. The only programme
+    solved with s withheld is the question whether withholding it frees a."""
+    withheld = _solved_with_withheld(monkeypatch)
+    system = _beside_a_share()
+    assert linked_exposures(system, RULE) == ["a"]
+    withheld.clear()
+    assert protect_linked(system, RULE) == {"b": "complement"}
+    assert sum("s" in w for w in withheld) == 1
+
+
+def test_a_share_withheld_keeps_the_proofs_that_do_not_rest_on_its_rows(monkeypatch):
+    """A share withheld frees its two rows and narrows its count's bounds: a target pinned by a proof that puts
+    no dual value on those rows stays pinned (weak duality) with no programme solved, and the audit finds what
+    one from scratch finds."""
+    import copy
+
+    from evidence.presentation.disclosure import _audit, _share_narrowing
+
+    system = _beside_a_share()
+    # c (2, <5) is 9 - 7, whatever s is: its proof rests on no share
+    system.publish("c", 2, "small")
+    system.publish("d", 7, None)
+    system.publish("U", 9, None)
+    system.equalities.append({"c": 1.0, "d": 1.0, "U": -1.0})
+    programs = _Programs(system, RULE)
+    exposed, known = _audit(system, RULE, False, programs)
+    assert exposed == ["a", "c"]
+    rows = _share_narrowing(system, programs, "s")
+    assert rows is not None
+    carried = known.narrowed(rows)
+    assert [name for name, _ in carried.pinned] == ["c"]  # a's proof rests on the share: asked again
+    withheld = _solved_with_withheld(monkeypatch)
+    _withhold_linked(system, "s")
+    after, _ = _audit(system, RULE, False, programs, carried)
+    assert len(withheld) <= 2  # a's two ends at most: nothing about c
+    assert after == linked_exposures(copy.deepcopy(system), RULE) == ["c"]
+
+
 @settings(max_examples=40, deadline=None)
 @given(system=_linked_tables())
 def test_a_pinned_count_keeps_the_ends_a_widened_count_has_no_cost_in(system: LinkedCounts) -> None:

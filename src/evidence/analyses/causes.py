@@ -251,11 +251,18 @@ def _topic_pairs(df: pl.DataFrame, topic: str) -> tuple[pl.DataFrame, list[str]]
             labels = {c: flag_label(c) for c in flags}
         if not flags:
             raise _not_recorded(topic)
-        ruled = apply_denominator_rule(df.select("_id", *flags), {topic: flags})
-        pairs = (
-            ruled.unpivot(index="_id", on=flags, variable_name="category", value_name="_flag")
-            .filter(pl.col("_flag").fill_null(False))
-            .select("_id", pl.col("category").replace_strict(labels, return_dtype=pl.String))
+        # the victims with each flag true, flag after flag (as the flags unpivoted and filtered are): the
+        # denominator rule fills only nulls, so a flag true under it is one recorded true; read from the
+        # columns, not by a query (a brief makes the pairs of every flag topic of its records)
+        ids = df.get_column("_id")
+        has = [df.get_column(c) for c in flags]  # a null flag neither counts nor is kept by a filter
+        label = pl.Series("category", list(labels.values()), dtype=pl.String)
+        pairs = pl.DataFrame(
+            [
+                pl.concat([ids.filter(h) for h in has]),
+                # each flag's label as often as it is true (``gather`` would be a query)
+                pl.concat([label.new_from_index(k, int(h.sum())) for k, h in enumerate(has)]),
+            ]
         )
         return pairs, list(labels.values())
     if topic == "trafficking_duration":

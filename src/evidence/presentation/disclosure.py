@@ -2804,6 +2804,17 @@ class _Known:
             (known.pinned if proof.survives(widened) else known.before)[key] = proof
         return known
 
+    def narrowed(self, rows: tuple[int, int]) -> _Known:
+        """What still holds once a share is withheld (its rows ``rows`` freed, its count's bounds narrowed:
+        :func:`_share_narrowing`): a pinned target whose proof puts no dual value on those rows stays pinned, as
+        bounds of its range (weak duality, as :func:`_frees` reads it); a free one is asked again (a point that
+        freed it may break the narrowed bound)."""
+        known = _Known(points=list(self.points))
+        for key, proof in self.pinned.items():
+            if _rows_quiet(proof.low, rows) and _rows_quiet(proof.high, rows):
+                known.pinned[key] = proof._replace(exact=False)
+        return known
+
 
 def _target_key(name: Hashable, combination: Combination) -> _TargetKey:
     return (name, tuple(combination.items()))
@@ -2818,13 +2829,31 @@ def _audit(
     derived: list[tuple[Hashable, Combination]] | None = None,
     points: Sequence[np.ndarray] = (),
 ) -> tuple[list[Hashable], _Known]:
+    """:func:`_audit_short_of` to the end."""
+    audited = _audit_short_of(system, rule, complements, programs, known, derived, points)
+    assert audited is not None  # no ``enough``: never stopped short
+    return audited
+
+
+def _audit_short_of(
+    system: LinkedCounts,
+    rule: DisclosureRule,
+    complements: bool,
+    programs: _Programs,
+    known: _Known | None = None,
+    derived: list[tuple[Hashable, Combination]] | None = None,
+    points: Sequence[np.ndarray] = (),
+    enough: int | None = None,
+) -> tuple[list[Hashable], _Known] | None:
     """:func:`linked_exposures` on the kept programme of ``programs``, and what it found of every target
     (:class:`_Known`). ``known``: what holds of the targets in the present system (:meth:`_Known.after`); a
     target it settles is not solved again. ``derived``: the small derived counts (:func:`_small_derived`), when
     already found. ``points``: solutions
     found before (a value per column of the programme), tried first: one that fits the present system
     (:meth:`_LinkedProgram.fits`) frees every target it puts at least 1 from its value, as a solution of the
-    present programme does (the audit's answer for a target is its range, not how it was found)."""
+    present programme does (the audit's answer for a target is its range, not how it was found).
+    ``enough``: None as soon as that many counts are found exposed (a candidate complement whose trial is
+    known not to beat one tried before: the rest of its audit decides nothing)."""
     import numpy as np
 
     shown = [
@@ -2841,6 +2870,8 @@ def _audit(
         found.free = {key for key in keys if key in known.free}
         found.pinned = {key: known.pinned[key] for key in keys if key in known.pinned}
         found.points = list(known.points)
+    if enough is not None and len(shown) + len(found.pinned) >= enough:
+        return None
     asked = [k for k, key in enumerate(keys) if key not in found.free and key not in found.pinned]
     if asked:
         program = programs.current()
@@ -2893,6 +2924,8 @@ def _audit(
                 found.free.add(keys[k])
             else:
                 found.pinned[keys[k]] = proof
+                if enough is not None and len(shown) + len(found.pinned) >= enough:
+                    return None
     exposed = list(shown)
     exposed += [name for (name, _), key in zip(targets, keys, strict=True) if key in found.pinned]
     return exposed, found
@@ -3043,8 +3076,9 @@ def protect_linked(
 
     Each count withheld only widens the system's bounds (a share's aside), so what an audit found is carried
     from round to round and to each candidate tried (:class:`_Known`): a target once free is not asked again,
-    nor a pinned one whose proof the candidate cannot touch. The counts chosen are those of solving every
-    programme again.
+    nor a pinned one whose proof the candidate cannot touch (a share withheld: whose proof does not rest on its
+    rows, :meth:`_Known.narrowed`); a candidate's trial stops once it cannot beat one tried before. The counts
+    chosen are those of solving every programme again.
 
     What the last audit of the same ``system`` found is carried into this one (:class:`_Kept`), as callers
     protect a system again and again as they grow it (a notebook adds each model's counts to its tables'
@@ -3264,15 +3298,28 @@ def _protect_relaxed(
                 if candidate not in widenings:
                     widenings[candidate] = _widening(system, programs, candidate)
                 carried = known.after(widenings[candidate])
+                rows = _share_narrowing(system, programs, candidate) if carried is None else None
+                if rows is not None:
+                    # a share withheld (most candidates of a person section's heat table): the targets whose
+                    # proofs do not rest on its rows need no programme to stay pinned
+                    carried = known.narrowed(rows)
                 if carried is not None and proof is not None and candidate in frees:
                     if frees[candidate]:
                         carried.free.add(key)
                     elif candidate in proofs:
                         carried.pinned[key] = proofs[candidate]
+                # the candidates come smallest first: one tried later wins only by leaving fewer counts exposed,
+                # and its audit stops as soon as it cannot (a count freed by the first leaves nothing to win)
+                enough = None
+                if best is not None:
+                    enough = best[0] + (system.values[candidate] < best[1])
                 undo = _withhold_linked(system, candidate)
-                points = known.points[-_KEPT_POINTS:] if carried is None else ()
-                trial, trial_known = _audit(system, rule, False, programs, carried, derived, points)
+                points = known.points[-_KEPT_POINTS:] if carried is None or rows is not None else ()
+                audited = _audit_short_of(system, rule, False, programs, carried, derived, points, enough)
                 undo()
+                if audited is None:
+                    continue
+                trial, trial_known = audited
                 score = (len(trial), system.values[candidate])
                 if best is None or score < best:
                     best, chosen, after, after_known = score, candidate, trial, trial_known
