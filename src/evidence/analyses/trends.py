@@ -747,7 +747,9 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
                 breakdowns: Mapping[str, pl.DataFrame] = kept_once(
                     df,
                     ("own yearly counts", indicator, country, years),
-                    lambda: _own_counts(lazy, base, selectors, groups),
+                    lambda: (
+                        _own_counts(read, country, years) or _own_counts_query(lazy, base, selectors, groups)
+                    ),
                 )
                 counts = breakdowns[dimension]
                 return counts.rename({_KEY: by}) if _KEY in counts.columns and by is not None else counts
@@ -760,16 +762,82 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
     rows = lazy.select(
         pl.col(c).cast(pl.Int32) if c == "year" else pl.col(c) for c in base.columns if c not in _ADDED
     )
-    if role == "origin" and country is not None:
-        rows = _with_returnees(df, indicator, rows.collect(engine=IN_MEMORY), country, years).lazy()
+    if role in ("origin", "both") and country is not None:
+        selected = rows
+
+        def abroad_rows() -> tuple[pl.DataFrame, Mapping[str, list[Any]]]:
+            found = selected.collect(engine=IN_MEMORY)
+            if role == "origin":
+                found = _with_returnees(df, indicator, found, country, years)
+            found = _without_doubtful_abroad(df, indicator, found, country)
+            # each row's category in each breakdown of the role, as the group-by below names it: one query
+            named = {d: groups[d]() for d in ("citizenship", "destination", "corridor")}
+            categories = found.select(
+                g.fill_null(UNKNOWN).alias(d) for d, g in named.items() if g is not None
+            )
+            return found, MappingProxyType({d: categories[d].to_list() for d in categories.columns})
+
+        # the same rows for each of the role's breakdowns (a brief and a batch ask for three or four; role both
+        # reads the country's own total, or its citizenship breakdown): found once per selection, then summed
+        # as lists (the few dozen rows' group-by cost more in planning than the rows)
+        own_total = role == "both" and dimension == "total"
+        found, categories = kept_once(
+            df, ("rows abroad", indicator, country, role, years, own_total), abroad_rows
+        )
+        named = groups[dimension]() is not None and by is not None
+        counted = _counts_as_lists(found, categories[dimension] if named else None, by)
+        if counted is not None:
+            return counted
+        rows = found.lazy()
     group = groups[dimension]()
     keys = ["year"]
-    if role in ("origin", "both") and country is not None:
-        rows = _without_doubtful_abroad(df, indicator, rows.collect(engine=IN_MEMORY), country).lazy()
     if group is not None and by is not None:
         rows = rows.with_columns(group.fill_null(UNKNOWN).alias(by))
         keys.append(by)
     return rows.group_by(keys).agg(*_count_aggs()).sort(keys).collect(engine=IN_MEMORY)
+
+
+def _integral(columns: Iterable[list[Any]]) -> bool:
+    """Whether every value of ``columns`` is missing or an integral float below 2**31: sums of such values are
+    exact in any order, so summed as Python integers they are polars' float sums rounded (:func:`_count_aggs`)."""
+    return all(
+        v is None or (isinstance(v, float) and v.is_integer() and abs(v) < 2**31)
+        for column in columns
+        for v in column
+    )
+
+
+def _counts_as_lists(rows: pl.DataFrame, categories: list[Any] | None, by: str | None) -> pl.DataFrame | None:
+    """:func:`_count_aggs` of ``rows`` per year, and per category (``categories``, one a row, named ``by``),
+    sorted by them, summed as lists: the frame of the query's group-by and sort. None where the sums could
+    differ (a value not integral, a year or category missing, too many rows: the query then counts them)."""
+    year = rows["year"].to_list()
+    values = [rows[c].to_list() for c in ("value", "value_low", "value_high")]
+    if None in year or (categories is not None and None in categories) or rows.height >= 2**22:
+        return None
+    if not _integral(values):
+        return None
+    cells: dict[tuple[Any, ...], list[Any]] = {}
+    keys = zip(year, categories, strict=True) if categories is not None else ((y,) for y in year)
+    for key, value, low, high in zip(keys, *values, strict=True):
+        cell = cells.setdefault(key, [0, 0, 0, 0])
+        if value is None:
+            cell[0] = None
+        else:
+            if cell[0] is not None:
+                cell[0] += int(value)
+            cell[3] += int(value)
+        cell[1] += 0 if low is None else int(low)
+        cell[2] += 0 if high is None else int(high)
+    ordered = sorted(cells)
+    columns = [pl.Series("year", [key[0] for key in ordered], dtype=pl.Int32)]
+    if categories is not None:
+        columns.append(pl.Series(by, [key[1] for key in ordered], dtype=pl.String))
+    names = ("count", "count_low", "count_high", UNCENSORED)
+    columns += [
+        pl.Series(name, [cells[key][j] for key in ordered], dtype=pl.Int64) for j, name in enumerate(names)
+    ]
+    return pl.DataFrame(columns)
 
 
 def _count_aggs() -> list[pl.Expr]:
@@ -800,6 +868,78 @@ def _string_columns(df: pl.DataFrame) -> set[str]:
 
 
 def _own_counts(
+    read: pl.DataFrame, country: str, years: tuple[int, int] | None
+) -> Mapping[str, pl.DataFrame] | None:
+    """:func:`_own_counts_query`'s counts of ``country``'s own breakdowns (``read``: its part of
+    :func:`_indicator_rows`, in ``years``), the few hundred rows summed as lists: the same rows (a null text or
+    unknown's flag matches no selector, as the filters' nulls drop it), groups, sums and order, without the
+    query's planning (a sixth of a publisher's yearly numbers, built per country). Integral values only, each
+    below 2**31: their sums in any order are exact, so the same as polars' float sums rounded (None where any
+    is not, or a year is missing: the query counts them)."""
+    names = ("iso3", "year", "dimension", "category", "sex", "age", _ORIGIN, *_OWN_UNKNOWN.values())
+    iso3, year, dimension, category, sex, age, origin, own_sex, own_age = (read[c].to_list() for c in names)
+    values = [read[c].to_list() for c in ("value", "value_low", "value_high")]
+    if None in year or read.height >= 2**22 or not _integral(values):
+        return None
+    first, last = years if years is not None else (None, None)
+    total = "Total"
+    # each breakdown's groups: (year, category) -> [count (None once a value is missing), low, high, exact part]
+    sums: dict[str, dict[tuple[int, str | None], list[Any]]] = {d: {} for d in _OWN_DIMENSIONS}
+    for i, y in enumerate(year):
+        if iso3[i] != country or (first is not None and not first <= y <= last):
+            continue
+        d, s, a = dimension[i], sex[i], age[i]
+        both_unknown = s == UNKNOWN and a == UNKNOWN
+        found: list[tuple[str, str | None]] = []
+        if d == "Total":
+            if s == total and a == total:
+                found.append(("total", None))
+            if s is not None and s != total and (a == total or (both_unknown and own_sex[i] is False)):
+                found.append(("sex", s))
+            if a is not None and a != total and (s == total or (both_unknown and own_age[i] is False)):
+                found.append(("age", a))
+        elif s == total and a == total:
+            if d == "by form of exploitation":
+                found.append(("form", UNKNOWN if category[i] is None else category[i]))
+            elif d == "by citizenship":
+                found.append(("citizenship", UNKNOWN if origin[i] is None else origin[i]))
+        if not found:
+            continue
+        value, low, high = (column[i] for column in values)
+        for d, key in found:
+            cell = sums[d].setdefault((y, key), [0, 0, 0, 0])
+            if value is None:
+                cell[0] = None
+            else:
+                if cell[0] is not None:
+                    cell[0] += int(value)
+                cell[3] += int(value)
+            cell[1] += 0 if low is None else int(low)
+            cell[2] += 0 if high is None else int(high)
+    schema = {
+        "year": pl.Int32,
+        _KEY: pl.String,
+        "count": pl.Int64,
+        "count_low": pl.Int64,
+        "count_high": pl.Int64,
+        UNCENSORED: pl.Int64,
+    }
+    own = {}
+    for d, cells in sums.items():
+        ordered = sorted(cells)  # by year, then category (the total's one group a year has none)
+        columns: list[list[Any]] = [[y for y, _ in ordered], [key for _, key in ordered]]
+        columns += [[cells[group][j] for group in ordered] for j in range(4)]
+        own[d] = pl.DataFrame(
+            [
+                pl.Series(name, column, dtype=dtype)
+                for (name, dtype), column in zip(schema.items(), columns, strict=True)
+                if not (d == "total" and name == _KEY)
+            ]
+        )
+    return MappingProxyType(own)
+
+
+def _own_counts_query(
     lazy: pl.LazyFrame,
     base: pl.DataFrame,
     selectors: Mapping[str, Callable[[], pl.Expr]],
@@ -2107,6 +2247,17 @@ def _own_nationals_years(selection: Selection) -> set[int]:
     country = selection.country
     if country is None or "dimension" not in selection.frame.columns:
         return set()
+    base, _ = _indicator_rows(selection.frame, selection.indicator)
+    if _ORIGIN in base.columns:
+        # the country's part of the dated rows (split once per frame), read as lists: the same rows as the
+        # filter of the whole frame below, which each call made anew (the origin: the column kept of it)
+        part = _country_rows(selection.frame, selection.indicator, base, country)
+        columns = (part[c].to_list() for c in ("year", "dimension", "sex", "age", _ORIGIN))
+        return {
+            int(year)
+            for year, dimension, sex, age, origin in zip(*columns, strict=True)
+            if dimension == "by citizenship" and sex == "Total" and age == "Total" and origin == country
+        }
     rows = selection.frame.filter(
         (pl.col("indicator") == selection.indicator)
         & (pl.col("dimension") == "by citizenship")
@@ -2301,14 +2452,19 @@ def doubtful_breakdowns(selection: Selected, by: str | None) -> pl.DataFrame:
         return pl.DataFrame({"year": years, "reason": [DOUBTFUL_OVER_TOTAL] * len(years)}, schema=schema)
     from evidence.analyses.routes import doubtful_breakdowns as doubtful_citizenships
 
-    found = (
-        doubtful_citizenships(selection.frame, selection.indicator)
-        .lazy()
-        .filter((pl.col("iso3") == selection.country) & year_filter(selection.years))
-        .select(pl.col("year").cast(pl.Int32), "reason")
-    )
-    # one reason a year (the routes' first, where they give two); the whole in one query
-    return found.cast(schema).unique("year", keep="first", maintain_order=True).sort("year").collect()
+    doubtful = doubtful_citizenships(selection.frame, selection.indicator)
+    # one reason a year (the routes' first, where they give two), read from the few rows as lists (a query of
+    # them cost more in planning than the rows): the country's in the selection's years (a year missing only
+    # without years, first, as the sort puts it)
+    span = selection.years
+    reasons: dict[int | None, str | None] = {}
+    for iso3, year, reason in zip(
+        doubtful["iso3"].to_list(), doubtful["year"].to_list(), doubtful["reason"].to_list(), strict=True
+    ):
+        if iso3 == selection.country and (span is None or (year is not None and span[0] <= year <= span[1])):
+            reasons.setdefault(year, reason)
+    ordered = sorted(reasons, key=lambda year: (year is not None, year))
+    return pl.DataFrame({"year": ordered, "reason": [reasons[y] for y in ordered]}, schema=schema)
 
 
 def _over_total_years(counts: pl.DataFrame, by_counts: pl.DataFrame) -> list[int]:

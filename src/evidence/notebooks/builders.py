@@ -1158,11 +1158,6 @@ def _route_views(
         for o, d, basis in top[keys].iter_rows()
     ]
     corridors = top.select(pl.Series("route", labels, dtype=pl.String), *keys, "flow_class")
-    listed = flows.join(top[keys], on=keys, how="semi")
-    listed = corridors.join(
-        listed.select(*keys, *set(bound_columns), CELL_KEY, UNCENSORED), on=keys, how="left"
-    )
-    rest = flows.join(top[keys], on=keys, how="anti")
     unknown_keys = coverage.cell_keys
     unknown_exact = coverage.uncensored
     unknown_rows = [ORIGIN_UNKNOWN, DESTINATION_UNKNOWN]
@@ -1184,45 +1179,15 @@ def _route_views(
             unknown_parts.append(part)
             for counts_of_side, s in zip(unknown_n, sides, strict=True):
                 counts_of_side.append(getattr(coverage, part)[s])
-    long = pl.concat(
-        [
-            listed.select(
-                "route",
-                "flow_class",
-                *(pl.col(c).cast(pl.Int64).alias(n) for n, c in measures.items()),
-                CELL_KEY,
-                UNCENSORED,
-            ),
-            rest.group_by("flow_class")
-            .agg(
-                *(pl.col(c).sum().cast(pl.Int64).alias(n) for n, c in measures.items()),
-                pl.col(CELL_KEY).sum(),
-                pl.col(UNCENSORED).sum(),
-            )
-            .select(pl.lit(OTHER_ROUTES).alias("route"), "flow_class", *measures, CELL_KEY, UNCENSORED),
-            pl.DataFrame(
-                {
-                    "route": unknown_rows,
-                    "flow_class": [_NO_ROUTE_KEY] * len(unknown_rows),
-                    "n_low": unknown_n[0],
-                    "n_high": unknown_n[1],
-                    CELL_KEY: [unknown_keys.get(part, 0) for part in unknown_parts],
-                    UNCENSORED: [
-                        unknown_exact.get(part, n)
-                        for n, part in zip(unknown_n[side], unknown_parts, strict=True)
-                    ],
-                },
-                schema={
-                    "route": pl.String,
-                    "flow_class": pl.String,
-                    "n_low": pl.Int64,
-                    "n_high": pl.Int64,
-                    CELL_KEY: pl.Int64,
-                    UNCENSORED: pl.Int64,
-                },
-            ),
-        ]
-    )
+    unknown_cells = [
+        (route, _NO_ROUTE_KEY, low, high, unknown_keys.get(part, 0), unknown_exact.get(part, n))
+        for route, part, low, high, n in zip(
+            unknown_rows, unknown_parts, unknown_n[0], unknown_n[1], unknown_n[side], strict=True
+        )
+    ]
+    # each route's sums per class (a route and class once each: the groups of the rows stacked), as lists: the
+    # corridors', the other routes' per class, the unknowns'
+    summed = _route_sums(flows, top, labels, keys, measures, unknown_cells)
     classes = {
         k: v
         for k, v in ROUTE_CLASS_LABELS.items()
@@ -1231,20 +1196,9 @@ def _route_views(
     columns = {**classes, _NO_ROUTE_KEY: NO_ROUTE}
     # every row is there, empty or not: corridors, the other routes, the unknowns
     order = pl.DataFrame({"route": [*labels, OTHER_ROUTES, *unknown_rows]})
-    summed = long.group_by("route", "flow_class").agg(
-        pl.col(*measures).sum(), pl.col(CELL_KEY).sum(), pl.col(UNCENSORED).sum()
-    )
-
     made: dict[tuple[str, bool, bool], pl.DataFrame] = {}
     routes = order["route"].to_list()
-    # each route's row of the sums (a route and class once each: the groups), read as lists once
-    summed_at = {
-        (route, flow_class): i
-        for i, (route, flow_class) in enumerate(
-            zip(summed["route"].to_list(), summed["flow_class"].to_list(), strict=True)
-        )
-    }
-    summed_routes = {route for route, _ in summed_at}
+    summed_routes = {route for route, _ in summed}
 
     cells_of: dict[str, dict[str, list[int | None]]] = {}
     rename = {c: label for c, label in columns.items()}
@@ -1256,13 +1210,13 @@ def _route_views(
         # has no sum of 0, without their queries on a few dozen rows. ``labelled``: the classes' columns
         # renamed to their labels (``rename``); ``filled``: a route without sums 0 (``fill_null(0)``)
         if measure not in cells_of:
-            values = summed[measure].to_list()
+            at = _ROUTE_MEASURES.index(measure)
 
             def cell(route: str, column: str) -> int | None:
                 if route not in summed_routes:
                     return None
-                at = summed_at.get((route, column))
-                return 0 if at is None else int(values[at] or 0)
+                sums = summed.get((route, column))
+                return 0 if sums is None else sums[at]
 
             cells_of[measure] = {c: [cell(r, c) for r in routes] for c in columns}
         if (measure, labelled, filled) not in made:
@@ -1373,6 +1327,132 @@ def _route_views(
             )
         )
     return views
+
+
+#: The sums a route table reads of each route and class (:func:`_route_sums`), in order.
+_ROUTE_MEASURES: Final = ("n_low", "n_high", CELL_KEY, UNCENSORED)
+
+
+def _route_sums(
+    flows: pl.DataFrame,
+    top: pl.DataFrame,
+    labels: Sequence[str],
+    keys: list[str],
+    measures: Mapping[str, str],
+    unknown_cells: Sequence[tuple[Any, ...]],
+) -> dict[tuple[str, str | None], list[int]]:
+    """Each route's sums (:data:`_ROUTE_MEASURES`, a missing one 0) per class, by (route, class): the rows of
+    ``flows`` of each corridor of ``top`` (named ``labels``; its class), the others' summed per class as
+    "All other routes", and ``unknown_cells`` (route, class, then the sums). The groups of those rows stacked
+    (a corridor without rows too), read from the few dozen rows as lists, without the joins, concatenation and
+    group-by on them; where a sum could differ from polars' (counts not integral, a column of another type:
+    the stacking then raises) by the queries themselves (:func:`_route_sums_query`)."""
+    bounds = [flows[c] for c in dict.fromkeys(measures.values())]
+    integral = all(
+        column.dtype.is_integer()
+        or (
+            column.dtype.is_float()
+            and all(v is None or (v.is_integer() and abs(v) < 2**31) for v in column.to_list())
+        )
+        for column in bounds
+    )
+    if not (
+        integral
+        and flows.height < 2**20
+        and flows.schema[CELL_KEY] == pl.Int64
+        and flows.schema[UNCENSORED] == pl.Int64
+    ):
+        return _route_sums_query(flows, top, labels, keys, measures, unknown_cells)
+    flow_keys = list(zip(*(flows[k].to_list() for k in keys), strict=True))
+    values = list(
+        zip(
+            *(flows[c].to_list() for c in (*measures.values(), CELL_KEY, UNCENSORED)),
+            flows["flow_class"].to_list(),
+            strict=True,
+        )
+    )
+    sums: dict[tuple[str, str | None], list[int]] = {}
+
+    def add(group: tuple[str, str | None], cells: Sequence[Any]) -> None:
+        summed = sums.setdefault(group, [0, 0, 0, 0])
+        for at, v in enumerate(cells):
+            if v is not None:  # a missing cell adds nothing (polars' sum)
+                summed[at] += int(v)
+
+    # the rows of each corridor (a key with a null part matches none, as a join leaves it)
+    rows_of: dict[tuple[Any, ...], list[int]] = {}
+    for i, key in enumerate(flow_keys):
+        if None not in key:
+            rows_of.setdefault(key, []).append(i)
+    listed = list(zip(*(top[k].to_list() for k in keys), strict=True))
+    for route, key, flow_class in zip(labels, listed, top["flow_class"].to_list(), strict=True):
+        sums.setdefault((route, flow_class), [0, 0, 0, 0])
+        for i in rows_of.get(key, []):
+            add((route, flow_class), values[i][:4])
+    taken = set(listed)
+    for key, row in zip(flow_keys, values, strict=True):
+        if None in key or key not in taken:
+            add((OTHER_ROUTES, row[4]), row[:4])
+    for route, flow_class, *cells in unknown_cells:
+        add((route, flow_class), cells)
+    return sums
+
+
+def _route_sums_query(
+    flows: pl.DataFrame,
+    top: pl.DataFrame,
+    labels: Sequence[str],
+    keys: list[str],
+    measures: Mapping[str, str],
+    unknown_cells: Sequence[tuple[Any, ...]],
+) -> dict[tuple[str, str | None], list[int]]:
+    """:func:`_route_sums` by the joins, concatenation and group-by of the rows (where their sums could differ)."""
+    corridors = top.select(pl.Series("route", labels, dtype=pl.String), *keys, "flow_class")
+    listed = flows.join(top[keys], on=keys, how="semi")
+    listed = corridors.join(
+        listed.select(*keys, *set(measures.values()), CELL_KEY, UNCENSORED), on=keys, how="left"
+    )
+    rest = flows.join(top[keys], on=keys, how="anti")
+    long = pl.concat(
+        [
+            listed.select(
+                "route",
+                "flow_class",
+                *(pl.col(c).cast(pl.Int64).alias(n) for n, c in measures.items()),
+                CELL_KEY,
+                UNCENSORED,
+            ),
+            rest.group_by("flow_class")
+            .agg(
+                *(pl.col(c).sum().cast(pl.Int64).alias(n) for n, c in measures.items()),
+                pl.col(CELL_KEY).sum(),
+                pl.col(UNCENSORED).sum(),
+            )
+            .select(pl.lit(OTHER_ROUTES).alias("route"), "flow_class", *measures, CELL_KEY, UNCENSORED),
+            pl.DataFrame(
+                [list(cells) for cells in unknown_cells],
+                schema={
+                    "route": pl.String,
+                    "flow_class": pl.String,
+                    "n_low": pl.Int64,
+                    "n_high": pl.Int64,
+                    CELL_KEY: pl.Int64,
+                    UNCENSORED: pl.Int64,
+                },
+                orient="row",
+            ),
+        ]
+    )
+    summed = long.group_by("route", "flow_class").agg(
+        pl.col(*measures).sum(), pl.col(CELL_KEY).sum(), pl.col(UNCENSORED).sum()
+    )
+    columns = [summed[c].to_list() for c in _ROUTE_MEASURES]
+    return {
+        (route, flow_class): [int(column[i] or 0) for column in columns]
+        for i, (route, flow_class) in enumerate(
+            zip(summed["route"].to_list(), summed["flow_class"].to_list(), strict=True)
+        )
+    }
 
 
 def listed_from(min_victims: int, rule: DisclosureRule) -> int:
@@ -6129,13 +6209,32 @@ def _protected_with_column_totals(
         c: printed[c].to_list() if printed is not None and c in printed.columns else None for c in categories
     }
     printed_counts: dict[int, list[Hashable]] = {}  # per row: its counts printed exactly (cells, sum)
+    # the columns read as lists once, not a cell at a time (a frame's column and a series' item each call: a
+    # fifth of a brief's tables by category): the same values
+    lows = {c: low[c].to_list() for c in categories if c in low.columns}
+    highs: dict[str, list[Any]] = {}
+    shown: dict[str, list[Any]] = {}
+
+    def high_cells(c: str) -> list[Any]:
+        if c not in highs:
+            highs[c] = high[c].to_list()
+        return highs[c]
+
+    def shown_cells(c: str) -> list[Any]:
+        if c not in shown:
+            shown[c] = low_table.frame[c].to_list()
+        return shown[c]
+
+    def year_text(row: int) -> str:
+        return str(shown_cells("year")[row])
+
     for row in range(low.height):
-        present = [c for c in categories if c in low.columns and low[c][row] is not None]
+        present = [c for c in categories if c in lows and lows[c][row] is not None]
         if not present:
             continue
         # each cell's exact part E, its k censored cells and the most they hold: low E + k, high E + top
         split = {
-            c: _cell_parts(int(low[c][row]), int(high[c][row]), _at(prints[c], row), censored_high)
+            c: _cell_parts(int(lows[c][row]), int(high_cells(c)[row]), _at(prints[c], row), censored_high)
             for c in present
         }
         exact = {c: e for c, (e, _, _) in split.items()}
@@ -6148,7 +6247,7 @@ def _protected_with_column_totals(
             # a cell left empty (the row's breakdown withheld) is published nowhere, but a small one is still
             # kept (Portugal as both at 11: 2014's Bulgaria, 10, left empty by the row protection, was Bulgaria
             # → Portugal in the route table, 22–25, less 2016's printed 11)
-            if reason is None and low_table.frame[c][row] is None:
+            if reason is None and shown_cells(c)[row] is None:
                 small = exact.get(c, 0) > 0 and rule.is_small(exact[c] + parts[c])
                 reason = UNLABELLED if small else _UNPUBLISHED
             reasons[c] = reason
@@ -6170,14 +6269,14 @@ def _protected_with_column_totals(
             rule,
             sum_shown=sum_shown,
             panel=panel.get(row) if panel is not None else None,
-            yearly=None if yearly is None else yearly.beside(str(low_table.frame["year"][row])),
+            yearly=None if yearly is None else yearly.beside(year_text(row)),
             name=named,
             parts_apart=True,
-            bounds=None if beside is None else beside.get(str(low_table.frame["year"][row])),
+            bounds=None if beside is None else beside.get(year_text(row)),
             censored_high=censored_high,
             tops=tops,
         )
-        for c in present if str(low_table.frame["year"][row]) not in doubtful else ():
+        for c in present if year_text(row) not in doubtful else ():
             # a doubtful year's breakdown is shown but counted in no corridor's route: the route table gives it a
             # row of its own (Nigeria as destination: Benin → Nigeria 459 beside 40 more in a doubtful year)
             censored = named(("censored", c)) if parts[c] else None
