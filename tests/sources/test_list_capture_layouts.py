@@ -592,3 +592,54 @@ def test_a_column_of_numbers_beside_the_count_column_is_told_it_is_no_list(
         load_list_capture(write(tmp_path, text))
     assert caught.value.column == column
     assert words in (caught.value.hint or "")
+
+
+@pytest.mark.parametrize("where", ["csv", "xlsx"])
+def test_a_header_repeated_above_each_part_of_a_pasted_table_is_left_out_with_its_titles(
+    shared_data: Path, tmp_path: Path, where: str
+) -> None:
+    """The UK 2013 five lists pasted in parts, the header again above each (once in other case and spacing), one
+    after a blank line and a title: the same table, those lines left out and named; the published release is still
+    recognised by its counts. A header resembling it but for one name is no repeat: still refused naming its row."""
+    real = shared_data / "mse/uk_2013_5list/UKdat_5.csv"
+    header, *records = real.read_text().splitlines()
+    parts = [header, *records[:6], "", "Table 2 (continued)", header, *records[6:12]]
+    parts += [" la , NG,pfnca,GO,GP,COUNT", *records[12:]]
+    if where == "csv":
+        pasted = write(tmp_path, "\n".join(parts) + "\n")
+    else:
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        for line in parts:
+            book.active.append(
+                [int(c) if c.strip().isdigit() else c or None for c in line.split(",")] if line else [None]
+            )
+        pasted = tmp_path / "lists.xlsx"
+        book.save(pasted)
+    expected, loaded = load_list_capture(real), load_list_capture(pasted)
+    assert loaded.data.equals(expected.data)
+    assert loaded.provenance.release == expected.provenance.release
+    unit = "line" if where == "csv" else "row"
+    assert f"2 header row(s) repeated within the table left out: {unit} 10, 17" in loaded.provenance.notes
+    assert any(n.startswith(f"1 title {unit}(s) above a repeated header") for n in loaded.provenance.notes)
+    assert (
+        loaded.rows_in == expected.rows_in and loaded.rows_left_out == 4
+    )  # the blank line, the title, two headers
+
+    resembling = write(
+        tmp_path, "\n".join([header, *records[:6], "LA,NG,PFNCA,GO,GP,counts", *records[6:]]) + "\n"
+    )
+    with pytest.raises(InputError) as error:
+        load_list_capture(resembling)
+    assert error.value.row == 8
+
+
+def test_a_header_repeated_in_a_file_of_r_row_names_is_left_out(tmp_path: Path) -> None:
+    """write.csv's row names under an empty header cell: the repeated header's first cell is as empty, no row name
+    (the file was refused as having an unnamed column)."""
+    text = '"","A","B","n"\n"1",1,0,5\n"2",0,1,4\n\nTable 2 (continued)\n"","A","B","n"\n"3",1,1,2\n'
+    loaded = load_list_capture(write(tmp_path, text))
+    assert loaded.data.rows() == [(1, 0, 5), (0, 1, 4), (1, 1, 2)]
+    assert (loaded.rows_in, loaded.rows_left_out) == (3, 3)
+    assert "1 header row(s) repeated within the table left out: line 6" in loaded.provenance.notes

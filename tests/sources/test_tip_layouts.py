@@ -4,13 +4,16 @@ country's tier). Fixtures are made from Kelley's real coding."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import openpyxl
 import polars as pl
 import pytest
 
 from evidence.core.errors import UnknownFormatError
 from evidence.sources import registry, tip
+from evidence.sources.typed_tables import COUNTRY_FOOTNOTE
 
 REAL_FILE = "tip/tip_tiers_1999_2015.csv"
 COLUMNS = ["iso3", "report_year", "tier", "special_case"]
@@ -326,3 +329,92 @@ def test_a_column_per_report_year_numbering_tiers_beside_their_names_reads_each(
         ("YEM", 2016, None, "Special Case"),
         ("YEM", 2017, "Tier 3", None),
     ]
+
+
+def test_a_header_repeated_above_each_part_of_a_pasted_table_is_left_out_with_its_titles(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """Her file pasted region by region: the header again above each part (once as written, once in other case and
+    spacing), one part after a blank line and a title. Those lines are no placements: left out and named, the
+    placements the parts' own; a row resembling the header but not the same is rejected as before."""
+    lines = (shared_data / REAL_FILE).read_text().splitlines()
+    header, records = lines[0], lines[1:121]
+    whole = tmp_path / "whole.csv"
+    whole.write_text("\n".join([header, *records]) + "\n")
+    parts = [header, *records[:40], "", "Africa", header, *records[40:80]]
+    parts += ['" Countryname ","ISO","Year","ccode","TIER"', *records[80:]]
+    pasted = tmp_path / "pasted.csv"
+    pasted.write_text("\n".join(parts) + "\n")
+    expected = tip.load(whole, "kelley_csv")
+    book = openpyxl.Workbook()
+    for line in parts:  # the same lines as a sheet's rows, the blank line an empty row
+        book.active.append([cell.strip('"') or None for cell in line.split(",")] if line else [None])
+    book.save(tmp_path / "pasted.xlsx")
+    read = (
+        (tip.load(pasted, "kelley_csv"), "line"),
+        (tip.load(tmp_path / "pasted.xlsx", "kelley_csv"), "row"),
+    )
+    for loaded, unit in read:
+        assert loaded.data.drop("source_row").equals(expected.data.drop("source_row"))
+        assert loaded.rejects.is_empty() and loaded.rows_in == loaded.data.height == 120
+        assert loaded.rows_left_out == 4  # the blank line, the title, two headers
+        notes = loaded.provenance.notes
+        assert f"2 header row(s) repeated within the table left out: {unit} 44, 85" in notes
+        titled = f"1 title {unit}(s) above a repeated header left out"
+        assert any(n.startswith(titled) and "'Africa'" in n for n in notes)
+
+    resembling = tmp_path / "resembling.csv"
+    resembling.write_text(
+        "\n".join([header, *records[:40], '"countryname","iso","year","ccode","tier level"']) + "\n"
+    )
+    kept = tip.load(resembling, "kelley_csv")
+    assert kept.rejects.get_column("row").unique().to_list() == [42]
+    assert kept.rows_in == kept.data.height + 1
+    assert not any("repeated" in n for n in kept.provenance.notes)
+
+
+def test_a_title_line_right_below_a_record_is_not_taken_for_a_parts_title(tmp_path: Path) -> None:
+    """Only lines after a gap are a part's title: a text line straight below a placement stays rejected."""
+    path = tmp_path / "no_gap.csv"
+    head = '"countryname","iso","year","ccode","tier"'
+    path.write_text(
+        f'{head}\n"Albania","ALB",2001,339,"Tier 3"\nAfrica\n{head}\n"Algeria","DZA",2001,615,"Tier 2"\n'
+    )
+    loaded = tip.load(path, "kelley_csv")
+    assert loaded.data.height == 2 and loaded.rejects.get_column("row").unique().to_list() == [3]
+    assert "1 header row(s) repeated within the table left out: line 4" in loaded.provenance.notes
+
+
+@pytest.mark.parametrize("with_codes", [True, False])
+def test_a_footnote_mark_on_a_country_name_is_read_past_and_flagged(
+    shared_data: Path, tmp_path: Path, with_codes: bool
+) -> None:
+    """Her 2012 placements typed from the report, three names with a footnote mark as the reports print them
+    ("Myanmar*", "Cuba¹", "Thailand (a)"): the same placements, each so named flagged and said in a note (the mark
+    was dropped without a word); a name's own words in parentheses are no mark."""
+    long = _kelley_long(shared_data).filter((pl.col("year") == "2012") & (pl.col("tier") != ""))
+    marks = {"Myanmar": "Myanmar*", "Cuba": "Cuba\u00b9", "Thailand": "Thailand (a)"}
+    assert set(marks) <= set(long["countryname"])
+
+    def table(names: dict[str, str]) -> pl.DataFrame:
+        frame = long.select(
+            Country=pl.col("countryname").replace(names), ISO3=pl.col("iso"), Year="year", Tier="tier"
+        )
+        return frame if with_codes else frame.drop("ISO3")
+
+    plain, marked = tmp_path / "plain.csv", tmp_path / "marked.csv"
+    table({}).write_csv(plain)
+    table(marks).write_csv(marked)
+    expected, loaded = registry.load(plain), registry.load(marked)
+    assert loaded.data.drop("country").equals(expected.data.drop("country"))
+    flagged = loaded.flags.filter(pl.col("reason") == tip.REASON_COUNTRY_FOOTNOTE)
+    assert sorted(flagged["value"]) == sorted(marks.values())
+    assert flagged["column"].unique().to_list() == ["Country"]
+    assert any(
+        n.startswith("3 placement(s) of a country named with a footnote mark")
+        for n in loaded.provenance.notes
+    )
+    assert not expected.flags.filter(pl.col("reason") == tip.REASON_COUNTRY_FOOTNOTE).height
+    assert not any(
+        re.search(COUNTRY_FOOTNOTE, name) for name in ("Congo (DRC)", "Korea (South)", "Cabo Verde")
+    )

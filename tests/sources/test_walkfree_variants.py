@@ -131,3 +131,81 @@ def test_a_workbooks_text_cell_of_people_written_98_000_is_never_read_as_98(
         assert loaded.rows_rejected == 0
         assert (populations["Antigua and Barbuda"], populations["Albania"]) == (98_000, 2_878_000)
         assert any("dots between thousands" in note for note in loaded.provenance.notes)
+
+
+@pytest.mark.parametrize("where", ["csv", "xlsx"])
+def test_a_header_repeated_above_each_part_of_a_pasted_table_is_left_out_with_its_titles(
+    shared_data: Path, gsi, tmp_path: Path, where: str
+) -> None:
+    """The summary pasted region by region: its header again above a part after a blank row and a title, and once
+    more in capitals. No countries: left out and named, the countries read as the workbook's (they were rejected:
+    a population 'Population' is no number); a row resembling the header but for one label stays rejected."""
+    if where == "csv":
+        lines = (
+            sheet_as_csv(shared_data / REAL_FILE, tmp_path / "gsi.csv", walkfree.SHEET)
+            .read_text()
+            .splitlines()
+        )
+        at = next(i for i, line in enumerate(lines) if line.startswith("Country,"))
+        header = lines[at]
+        lines[at + 61 : at + 61] = ["", "Africa", header]
+        lines[at + 124 : at + 124] = [header.upper()]
+        path = tmp_path / "gsi.csv"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        first, second, unit = at + 64, at + 125, "line"  # lines 1-based, ``at`` 0-based
+    else:
+        import openpyxl
+
+        book = openpyxl.load_workbook(shared_data / REAL_FILE)
+        sheet = book[walkfree.SHEET]
+        at = next(r for r in range(1, 20) if sheet.cell(r, 1).value == "Country")
+        header = [c.value for c in sheet[at]]
+        sheet.insert_rows(at + 61, 3)
+        sheet.cell(at + 62, 1, "Africa")
+        for column, label in enumerate(header, start=1):
+            sheet.cell(at + 63, column, label)
+        sheet.insert_rows(at + 124)
+        for column, label in enumerate(header, start=1):
+            sheet.cell(at + 124, column, label.upper() if isinstance(label, str) else label)
+        path = tmp_path / "gsi.xlsx"
+        book.save(path)
+        first, second, unit = at + 63, at + 124, "row"
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (180, 180, 0)
+    assert_frame_equal(loaded.data.drop("source_row"), gsi.data.drop("source_row"), rel_tol=1e-8)
+    notes = loaded.provenance.notes
+    assert f"2 header row(s) repeated within the table left out: {unit} {first}, {second}" in notes
+    assert any(n.startswith(f"1 title {unit}(s) above a repeated header") and "'Africa'" in n for n in notes)
+    assert loaded.rows_left_out == gsi.rows_left_out + 4  # the blank line, the title, two headers
+    if where == "csv":
+        lines[at + 2 : at + 2] = [header.replace("Population", "Population (2021)", 1)]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        resembling = registry.load(path)
+        assert resembling.rows_rejected == 1 and resembling.rejects.get_column("row").unique().to_list() == [
+            at + 3
+        ]
+
+
+def test_a_footnote_mark_on_a_country_name_is_read_past_and_flagged(
+    shared_data: Path, gsi, tmp_path: Path
+) -> None:
+    """Three countries named with a footnote mark as a publication prints them ("Afghanistan*", "Albania¹",
+    "Algeria (a)"): the same countries and figures, each so named flagged and said in a note (the mark was dropped
+    without a word)."""
+    path = sheet_as_csv(shared_data / REAL_FILE, tmp_path / "gsi.csv", walkfree.SHEET)
+    marks = {"Afghanistan": "Afghanistan*", "Albania": "Albania\u00b9", "Algeria": "Algeria (a)"}
+    text = path.read_text(encoding="utf-8")
+    for name, marked in marks.items():
+        text = text.replace(f"\n{name},", f"\n{marked},", 1)
+    path.write_text(text, encoding="utf-8")
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (180, 180, 0)
+    assert_frame_equal(
+        loaded.data.drop("source_row", "country"), gsi.data.drop("source_row", "country"), rel_tol=1e-8
+    )
+    flagged = loaded.flags.filter(pl.col("reason") == walkfree.REASON_COUNTRY_FOOTNOTE)
+    assert sorted(flagged["value"]) == sorted(marks.values())
+    assert any(
+        n.startswith("3 country name(s) written with a footnote mark") for n in loaded.provenance.notes
+    )
+    assert not gsi.flags.filter(pl.col("reason") == walkfree.REASON_COUNTRY_FOOTNOTE).height

@@ -104,6 +104,7 @@ from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame
 from evidence.sources.metadata import UNKNOWN, dataset, describe
 from evidence.sources.provenance import DEMO_MARKER, Provenance, as_demo, sha256_file
 from evidence.sources.registry import FileHead, Loader, demo_signature, register
+from evidence.sources.typed_tables import repeated_headers
 from evidence.sources.workbook import (
     YEAR_AS_DATE,
     HeaderMatch,
@@ -867,12 +868,20 @@ def _read(path: Path, header: _Header) -> _Raw:
         frame, keep=() if overflowing is None else overflowing
     )
     notes.extend(empty_notes)
-    if empty_rows.size and counts is not None and rows is not None:
-        filled = ~np.isin(rows, empty_rows)
+    # a table pasted part by part, its header again above each part (a title line after a blank line above it):
+    # no victims, left out and named
+    repeated, part_titles, part_notes = repeated_headers(frame, header.columns)
+    parts = frame.get_column("source_row").to_numpy()[repeated | part_titles]
+    if parts.size:
+        notes.extend(part_notes)
+        frame = frame.filter(pl.Series(~(repeated | part_titles)))
+    gone = np.concatenate([empty_rows, parts])
+    if gone.size and counts is not None and rows is not None:
+        filled = ~np.isin(rows, gone)
         counts, rows = counts[filled], rows[filled]
     if counts is not None and rows is not None:
         structural = field_count_rejects(rows, counts, ncols)
-    return _Raw(frame, structural, sha256, notes, rows_in=frame.height, left_out=blank + int(empty_rows.size))
+    return _Raw(frame, structural, sha256, notes, rows_in=frame.height, left_out=blank + int(gone.size))
 
 
 def _integer_columns(header: _Header) -> dict[str, PolarsDataType]:

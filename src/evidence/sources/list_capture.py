@@ -72,6 +72,7 @@ from evidence.sources.delimited import (
 from evidence.sources.loaded import LoadedTable, issues_frame
 from evidence.sources.provenance import LIST_CAPTURE, Provenance, sha256_file
 from evidence.sources.registry import FileHead, apply_sidecar, check_readable, describe_unreadable
+from evidence.sources.typed_tables import repeated_headers
 from evidence.sources.workbook import SheetHead, header_cell_key, header_key
 
 SOURCE = LIST_CAPTURE
@@ -370,13 +371,15 @@ def _read_strings(path: Path) -> tuple[pl.DataFrame, int, list[str], str | None,
     frame = frame.rename(dict(zip(frame.columns, header, strict=True))).with_columns(
         pl.Series(_LINE, lines, dtype=pl.Int64)
     )
+    # before R's row names are told (a repeated header's first cell is as empty as the header's own)
+    frame, parts, part_notes = _without_repeated_headers(frame, header, "line")
     row_name_note: list[str] = []
     if row_names:
         frame, row_name_note = _without_row_names(frame, path, header_row)
     frame, left_out, notes = without_empty_records(frame, exclude=(_LINE,), row_column=_LINE)
     frame, noted, note_lines = _without_notes_below(frame, "line")
-    left_out = np.concatenate([left_out, noted])
-    notes = [*title_notes, *row_name_note, *notes, *note_lines]
+    left_out = np.concatenate([left_out, parts, noted])
+    notes = [*title_notes, *row_name_note, *notes, *part_notes, *note_lines]
     wrong = ~np.isin(lines, left_out) & (fields != len(header))
     if wrong.any():
         index = int(wrong.argmax())
@@ -452,11 +455,25 @@ def _read_workbook(path: Path) -> tuple[pl.DataFrame, int, list[str], None, int]
         pl.int_range(top + 2, top + 2 + frame.height, dtype=pl.Int64).alias(_LINE)
     )
     frame, left_out, notes = without_empty_records(frame, unit="row", exclude=(_LINE,), row_column=_LINE)
+    frame, parts, part_notes = _without_repeated_headers(frame, header, "row")
     frame, noted, note_lines = _without_notes_below(frame, "row")
     if frame.height == 0:
         raise InputError("the sheet has a header but no data rows", path=path)
     read = f"read from sheet {sheet.name!r}{others}"
-    return frame, int(left_out.size + noted.size), [read, *title_notes, *notes, *note_lines], None, top + 1
+    notes = [read, *title_notes, *notes, *part_notes, *note_lines]
+    return frame, int(left_out.size + parts.size + noted.size), notes, None, top + 1
+
+
+def _without_repeated_headers(
+    frame: pl.DataFrame, header: list[str], unit: str
+) -> tuple[pl.DataFrame, np.ndarray, list[str]]:
+    """``frame`` without the rows repeating its header and the titles above them (a table pasted part by part:
+    :func:`~evidence.sources.typed_tables.repeated_headers`), with their rows and the notes naming them."""
+    repeated, titles, notes = repeated_headers(frame, header, unit=unit, row_column=_LINE)
+    gone = repeated | titles
+    if not gone.any():
+        return frame, np.zeros(0, dtype=np.int64), []
+    return frame.filter(pl.Series(~gone)), frame.get_column(_LINE).to_numpy()[gone], notes
 
 
 def _sheet_of_lists(filled: list[SheetHead], path: Path) -> tuple[SheetHead, str]:

@@ -107,6 +107,7 @@ from evidence.sources.loaded import LoadedTable, empty_issues, issues_where
 from evidence.sources.metadata import dataset, describe
 from evidence.sources.provenance import DEMO_MARKER, Provenance, sha256_file
 from evidence.sources.registry import FileHead, Loader, register
+from evidence.sources.typed_tables import COUNTRY_FOOTNOTE, repeated_headers
 from evidence.sources.workbook import (
     FOOTNOTE_MARKER,
     HEADER_FOOTNOTE_MARKER,
@@ -330,6 +331,10 @@ REASON_TIER_QUALIFIED = (
 REASON_TIER_FOOTNOTE = (
     "a footnote marker follows the tier: read without it, the label kept as written in tier_label; the footnote's "
     "text is not in the table and may qualify the placement (an automatic downgrade, a waiver): check it"
+)
+REASON_COUNTRY_FOOTNOTE = (
+    "a footnote mark follows the country's name: the country read without it, the name kept as written; the "
+    "footnote's text is not in the table and may qualify the placement (a special case, a territory): check it"
 )
 #: The years a report year written in text may be (:func:`_year_in_text`): the TIP reports began in 2001.
 YEAR_IN_TEXT_RANGE = (1990, 2100)
@@ -960,6 +965,13 @@ def load(path: str | Path, layout: str) -> LoadedTable:
     notes += note_lines
     rows_in -= noted
     left_out += noted
+    # a country named with a footnote mark ("Burma*"): read without it (the reference sets marks aside), flagged
+    country_footnoted = pl.col("country").str.strip_chars().str.contains(COUNTRY_FOOTNOTE).fill_null(False)
+    if footnoted := kept.select(country_footnoted.sum()).item():
+        notes.append(
+            f"{footnoted} placement(s) of a country named with a footnote mark ('Burma*', 'Cuba¹', 'Thailand (a)'): "
+            "the country read without it, the name kept as written and flagged (the footnote is not in the table)"
+        )
     flags = issues_where(
         kept.with_columns(source_row=pl.col("_placement")),
         [
@@ -969,6 +981,7 @@ def load(path: str | Path, layout: str) -> LoadedTable:
             ("tier", "tier_label", pl.struct("iso3", "report_year").is_duplicated(), REASON_DUPLICATE),
             ("iso3", "iso3", pl.col("unknown_code"), pl.col("unknown_code_reason")),
             ("iso3", "country", pl.col("code_from_name"), REASON_CODE_FROM_NAME),
+            ("country", "country", country_footnoted, REASON_COUNTRY_FOOTNOTE),
             ("country", "country", pl.lit(_name_disagrees(kept)), REASON_NAME_DISAGREES),
         ],
     )
@@ -1083,9 +1096,15 @@ def _read_workbook(
     notes.extend(empty_notes)
     while cells and not cells[-1]:  # trailing blank header cells: the reader leaves such columns out
         cells = cells[:-1]
+    # a table pasted part by part, its header again above each part (see _read_records)
+    repeated, part_titles, part_notes = repeated_headers(frame, cells, unit="row")
+    if repeated.any():
+        notes.extend(part_notes)
+        frame = frame.filter(pl.Series(~(repeated | part_titles)))
+    left_out = int(empty_rows.size + repeated.sum() + part_titles.sum())
     rows = next(s.rows for s in head.workbook.sheets if s.name == sheet)
     titles = [title for title in _row_texts(rows[: header_row - 1]) if title]
-    return frame, empty_issues(), notes, cells, sha256_file(path), header_row, int(empty_rows.size), titles
+    return frame, empty_issues(), notes, cells, sha256_file(path), header_row, left_out, titles
 
 
 def _coverage_told(provenance: Provenance, layout: str, kept: pl.DataFrame) -> Provenance:
@@ -1172,11 +1191,19 @@ def _read_records(
         notes.append(empty_records_note(lines[keep][empty]))
         frame = frame.filter(pl.Series(~empty))
         keep[keep] = ~empty
+    # a table pasted part by part (a region, a page each) repeats its header above each part, perhaps with a
+    # title line ("Africa", "Table 2 (continued)") after a blank line: no records, left out and named
+    header = header_cells(data.split(b"\n", 1)[0].decode("utf-8", "replace").removesuffix("\r"), delimiter)
+    repeated, part_titles, part_notes = repeated_headers(frame, header)
+    if repeated.any():
+        notes += part_notes
+        frame = frame.filter(pl.Series(~(repeated | part_titles)))
+        keep[keep] = ~(repeated | part_titles)
     return (
         frame,
         field_count_rejects(lines[keep], scan.field_counts[keep], len(frame.columns) - 1),
         notes,
-        int(scan.blank.sum() + empty.sum()),
+        int(scan.blank.sum() + empty.sum() + repeated.sum() + part_titles.sum()),
     )
 
 

@@ -107,6 +107,7 @@ from evidence.sources.loaded import LoadedTable, empty_issues, issues_frame, iss
 from evidence.sources.metadata import describe
 from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
+from evidence.sources.typed_tables import repeated_headers
 from evidence.sources.workbook import (
     FOOTNOTE_MARKER,
     HeaderMatch,
@@ -660,6 +661,10 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
         if unused:
             notes.extend(f"{match.where}: {note}" for note in columns_not_used_note(unused))
         next_row = start + raw.height
+        if match.delimiter is not None:  # a table pasted part by part: its header again above each part
+            frame, parts, part_notes = _without_repeated_headers(raw, frame, match, start)
+            left_out += parts
+            notes.extend(part_notes)
         # Rows holding nothing (formatting left below the table, a cleared row among the rows, a blank line) are
         # not data rows: left out, counted and named by row (text in a column not read only: a note, rejected)
         # (a row with text beyond the header's last field holds something: rejected for its fields)
@@ -714,6 +719,22 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
             text_rows_at_end(frame, exclude=("source_row", "_unread", "_unread_column", "_unread_total"))
         )
     return pl.concat(frames), notes, left_out, pl.concat(below)
+
+
+def _without_repeated_headers(
+    raw: pl.DataFrame, frame: pl.DataFrame, match: HeaderMatch, start: int
+) -> tuple[pl.DataFrame, int, list[str]]:
+    """``frame`` (read from a text file's ``raw`` cells) without the rows repeating the header and the title lines
+    after a blank line above them (:func:`~evidence.sources.typed_tables.repeated_headers`), how many those are,
+    and the notes naming them (their cells were rejected as no code, no indicator...)."""
+    written = ["" if cell is None else str(cell) for cell in match.header]
+    header = written if len(written) == raw.width else raw.columns
+    numbered = raw.with_row_index("source_row", offset=start).cast({"source_row": pl.Int64})
+    repeated, titles, notes = repeated_headers(numbered, header)
+    gone = repeated | titles
+    if not gone.any():
+        return frame, 0, []
+    return frame.filter(pl.Series(~gone)), int(gone.sum()), notes
 
 
 #: The columns :func:`_unread` adds: what the columns the loader does not read hold, and where that is a total.

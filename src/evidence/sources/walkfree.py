@@ -77,6 +77,7 @@ from evidence.sources.loaded import Check, LoadedTable, empty_issues, issues_whe
 from evidence.sources.metadata import UNKNOWN, describe
 from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
+from evidence.sources.typed_tables import COUNTRY_FOOTNOTE, repeated_headers
 from evidence.sources.workbook import (
     FOOTNOTE_MARKER,
     HeaderMatch,
@@ -283,6 +284,11 @@ REASON_NAME_DISAGREES = (
     "the country name names another country than the code (a mistyped code, a shifted column?): kept as coded"
 )
 REASON_DUPLICATE = "country appears more than once"
+REASON_COUNTRY_FOOTNOTE = (
+    "a footnote mark follows the country's name: the country read without it, the name kept as written; the "
+    "footnote's text is not in the table and may qualify the country's figures (a territory, an estimate made "
+    "otherwise): check it"
+)
 REASON_ZERO_POPULATION = "population published as 0: read as missing"
 REASON_NOT_ASSESSED = "no figures (not assessed in this edition): kept with its figures empty"
 #: Walk Free's estimated number is its prevalence per 1,000 times the population, rounded to thousands: in the 2023
@@ -662,6 +668,20 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         empty &= ~np.isin(frame["source_row"].to_numpy(), beyond)
     blank_rows = frame["source_row"].to_numpy()[empty]
     frame = frame.filter(pl.Series(~empty))
+    # a table pasted part by part (a region, a page each), its header again above each part, perhaps after a
+    # blank line and a title ("Africa"): no countries, left out and named
+    held_text = (
+        text.with_row_index("source_row", offset=first_row)
+        .cast({"source_row": pl.Int64})
+        .filter(pl.Series(~empty))
+    )
+    written = ["" if cell is None else str(cell) for cell in match.header]
+    header = written if len(written) == text.width else text.columns
+    unit = "line" if match.delimiter else "row"
+    repeated, part_titles, part_notes = repeated_headers(held_text, header, unit=unit)
+    parts = repeated | part_titles
+    if parts.any():
+        frame, held_text = frame.filter(pl.Series(~parts)), held_text.filter(pl.Series(~parts))
     # A row with a country cell and nothing else (or not-available tokens only): a country the edition did not
     # assess (kept, its figures empty, flagged), or a note or title below the table (left out, with a note).
     text_only = pl.all_horizontal(
@@ -680,11 +700,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
     # (delimited.notes_below); what tells one here is that it names no country and holds nothing else, where
     # the others' loaders reject a note first. A text row among the countries (a heading) is left out as well,
     # in words of its own: no note below the table.
-    below = text_rows_at_end(
-        text.with_row_index("source_row", offset=first_row)
-        .cast({"source_row": pl.Int64})
-        .filter(pl.Series(~empty))
-    )
+    below = text_rows_at_end(held_text)
     not_countries = text_rows.select(pl.col("source_row").alias("row"))
     not_countries, noted, note_lines = notes_below(
         below, not_countries, unit="line" if match.delimiter else "row", is_note=pl.lit(True)
@@ -766,6 +782,9 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         _disagrees=(pl.lit(coded) != pl.lit(by_name)).fill_null(False),
     )
     code_label = columns.get("iso3", "ISO3")
+    # a country named with a footnote mark ("Burma*"): read without it (the reference sets marks aside), flagged
+    country_footnoted = pl.col("country").str.contains(COUNTRY_FOOTNOTE).fill_null(False)
+    footnoted = int(kept.select(country_footnoted.sum()).item())
     flags = issues_where(
         kept,
         [
@@ -777,6 +796,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
                 REASON_UNKNOWN_CODE,
             ),
             ("Country", "country", pl.col("_disagrees"), REASON_NAME_DISAGREES),
+            ("Country", "country", country_footnoted, REASON_COUNTRY_FOOTNOTE),
             (
                 "Country",
                 "country",
@@ -854,6 +874,18 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
             *([f"aggregate rows (not countries) left out: {aggregate_rows}"] if aggregate_rows else []),
             *([f"text rows (not countries) left out: {text_only_rows}"] if text_only_rows else []),
             *note_lines,
+            *part_notes,
+            *(
+                [
+                    (
+                        f"{footnoted} country name(s) written with a footnote mark ('Burma*', 'Cuba¹', 'Thailand "
+                        "(a)'): each country read without it, the name kept as written and flagged (the footnote is "
+                        "not in the table)"
+                    )
+                ]
+                if footnoted
+                else []
+            ),
             *(
                 [empty_records_note(blank_rows, "line" if match.delimiter else "row")]
                 if blank_rows.size
@@ -888,7 +920,7 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         rejects=rejects,
         flags=flags,
         kind="gsi",
-        rows_left_out=int(blank_rows.size) + text_rows.height + noted + aggregates.height,
+        rows_left_out=int(blank_rows.size + parts.sum()) + text_rows.height + noted + aggregates.height,
     )
 
 
