@@ -2067,7 +2067,7 @@ LOADER = register(
         # rows) left out as no record (were kept as victims with every field missing); 12: a header label with a
         # footnote number ("yearOfRegistration¹", "gender [1]") read as the column (workbook.header_cell_key; the
         # release was not recognised, or the column read as absent))
-        version="27",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
+        version="28",  # 13: an empty row among the records left out (was a victim), counted; a row with text only
         # in a column not used rejected as a note (was a victim with every field missing); a repeated column
         # named by its cells; 14: a row with text only beyond the header's last field rejected (too many fields),
         # not left out as holding nothing; 15: a VP region in another case, or Americas and Oceania apart, read as
@@ -2093,6 +2093,8 @@ LOADER = register(
         # with a note (workbook.YEAR_AS_DATE; every such record was rejected as "year is not a number"); 25: the
         # unknown flag value's reason names the words read as flags too (TRUE, FALSE, NA, NULL...); 26: a VP band
         # of years written short (2021-22) read as the band it names, 2021-2022 (its records were rejected); 27: a
-        # flag padded with spaces (" 1 ", a fixed-width export) read as the value (every record was rejected)
+        # flag padded with spaces (" 1 ", a fixed-width export) read as the value (every record was rejected);
+        # 28: a text file's header repeated within the records (pasted in parts) left out and named (typed_tables;
+        # each was rejected as a record)
     )
 )

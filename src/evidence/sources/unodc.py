@@ -131,7 +131,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "35"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "36"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -189,6 +189,8 @@ LOADER_VERSION = "35"  # 2: aggregate flag reworded, missing dimension named; 3:
 # (workbook.MonthDate; it was the 1st of the month, a day the publisher never gave); a month in numbers (06/2025,
 # 2025-06, 2025/06) is the release 2025-06 (was "unknown"); a release date read day first that is another date
 # month first (06/07/2025), no other date deciding, says so in a note (the choice was silent)
+# 36: a CSV's header repeated within the rows (a release pasted in parts) left out and named (typed_tables; each
+# was rejected as a row)
 
 HEADER = (
     "Iso3_code",
