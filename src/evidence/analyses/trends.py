@@ -807,6 +807,19 @@ def _integral(columns: Iterable[list[Any]]) -> bool:
     )
 
 
+def _add_to_cell(cell: list[Any], value: Any, low: Any, high: Any) -> None:
+    """Add one row's value and bounds to a cell's sums as :func:`_count_aggs` makes them, in order: count (None
+    once a value is missing), count_low, count_high and the uncensored part (the values not missing)."""
+    if value is None:
+        cell[0] = None
+    else:
+        if cell[0] is not None:
+            cell[0] += int(value)
+        cell[3] += int(value)
+    cell[1] += 0 if low is None else int(low)
+    cell[2] += 0 if high is None else int(high)
+
+
 def _counts_as_lists(rows: pl.DataFrame, categories: list[Any] | None, by: str | None) -> pl.DataFrame | None:
     """:func:`_count_aggs` of ``rows`` per year, and per category (``categories``, one a row, named ``by``),
     sorted by them, summed as lists: the frame of the query's group-by and sort. None where the sums could
@@ -820,15 +833,7 @@ def _counts_as_lists(rows: pl.DataFrame, categories: list[Any] | None, by: str |
     cells: dict[tuple[Any, ...], list[Any]] = {}
     keys = zip(year, categories, strict=True) if categories is not None else ((y,) for y in year)
     for key, value, low, high in zip(keys, *values, strict=True):
-        cell = cells.setdefault(key, [0, 0, 0, 0])
-        if value is None:
-            cell[0] = None
-        else:
-            if cell[0] is not None:
-                cell[0] += int(value)
-            cell[3] += int(value)
-        cell[1] += 0 if low is None else int(low)
-        cell[2] += 0 if high is None else int(high)
+        _add_to_cell(cells.setdefault(key, [0, 0, 0, 0]), value, low, high)
     ordered = sorted(cells)
     columns = [pl.Series("year", [key[0] for key in ordered], dtype=pl.Int32)]
     if categories is not None:
@@ -907,15 +912,7 @@ def _own_counts(
             continue
         value, low, high = (column[i] for column in values)
         for d, key in found:
-            cell = sums[d].setdefault((y, key), [0, 0, 0, 0])
-            if value is None:
-                cell[0] = None
-            else:
-                if cell[0] is not None:
-                    cell[0] += int(value)
-                cell[3] += int(value)
-            cell[1] += 0 if low is None else int(low)
-            cell[2] += 0 if high is None else int(high)
+            _add_to_cell(sums[d].setdefault((y, key), [0, 0, 0, 0]), value, low, high)
     schema = {
         "year": pl.Int32,
         _KEY: pl.String,
