@@ -72,7 +72,7 @@ from evidence.sources.delimited import (
 from evidence.sources.loaded import LoadedTable, issues_frame
 from evidence.sources.provenance import LIST_CAPTURE, Provenance, sha256_file
 from evidence.sources.registry import FileHead, apply_sidecar, check_readable, describe_unreadable
-from evidence.sources.typed_tables import repeated_headers
+from evidence.sources.typed_tables import DOTTED, dot_evidence, repeated_headers
 from evidence.sources.workbook import SheetHead, header_cell_key, header_key
 
 SOURCE = LIST_CAPTURE
@@ -923,17 +923,10 @@ def _decimal_comma_counts(
     return read, (note,)
 
 
-#: A count written ``1.000`` or ``12.345.678``: thousands separated by dots, as much of Europe writes them, or (one
-#: dot) a decimal written to three places, as a column of decimals formatted so is saved. Which is told by the
-#: column (:func:`_dotted_counts`), never guessed: read as 1 where the publisher meant one thousand, a thousand
-#: people would be lost without a word.
-_DOTTED = r"^[1-9][0-9]{0,2}(?:\.[0-9]{3})+$"
-
-
 def _dotted_counts(
     frame: pl.DataFrame, column: str, text: pl.Series, path: Path, delimiter: str | None
 ) -> tuple[pl.Series, tuple[str, ...]]:
-    """The count column's text with its ``1.000`` cells (:data:`_DOTTED`) read as the column shows them, and the
+    """The count column's text with its ``1.000`` cells (:data:`~evidence.sources.typed_tables.DOTTED`) read as the column shows them, and the
     note saying how; unchanged when it has none. The dot separates thousands where the column writes a count of two
     dots (``1.234.567``), counts below 1,000 without a dot beside them (``54``: a column of decimals written to three
     places writes ``54.000``, and one written as short as it can never writes ``1.000``), a decimal comma (``2,0``),
@@ -941,47 +934,27 @@ def _dotted_counts(
     column writes other decimals (``2.0``, ``1006.000``, ``0.000``), commas between thousands (``1,006``) or counts of
     1,000 or more without a separator (``1006``). A 0 tells nothing, nor does a workbook's number cell (its text is
     the reader's). Refused naming the first such cell's row when the column shows both, or neither (``1.000`` beside
-    ``2.000`` only: 1 and 2, or 1,000 and 2,000?)."""
-    dotted = text.str.contains(_DOTTED).fill_null(False)
+    ``2.000`` only: 1 and 2, or 1,000 and 2,000?): :func:`~evidence.sources.typed_tables.dot_evidence`, with what a
+    file delimited by semicolons or a decimal comma tells besides."""
+    dotted = text.str.contains(DOTTED).fill_null(False)
     # a comma that can only be a decimal one (not before three digits: "54,0", "1.006,5")
     decimal_comma = text.str.contains(_DECIMAL_ONLY_COMMA).fill_null(False)
     if not dotted.any():
         return _decimal_comma_counts(frame, text, decimal_comma, delimiter)
     # told by the cells as written (``text`` has counts written with spaces or commas between thousands read)
-    written_cells = frame[column].str.strip_chars()
-    # a workbook's number cell reads as the reader writes it (54, 1006, 2.0), which tells nothing of how the
-    # publisher writes a count typed as text: only what text alone writes tells there (two dots, a decimal comma)
-    written = delimiter is not None
-    small = written_cells.str.contains(r"^[1-9][0-9]{0,2}$").fill_null(False) & written  # 0 tells nothing
-    large = written_cells.str.contains(r"^[1-9][0-9]{3,}$").fill_null(False) & written
-    comma_grouped = written_cells.str.contains(_GROUPED_BY_COMMAS).fill_null(False) & (delimiter == ",")
-    other_dot = (
-        text.str.contains(r"\.").fill_null(False)
-        & ~dotted
-        & text.cast(pl.Float64, strict=False).is_not_null()
-        & written
+    thousands, decimals = dot_evidence(
+        frame[column].str.strip_chars(), text_file=delimiter is not None, comma_grouping=delimiter == ","
     )
-    thousands = [
+    thousands += [
         why
         for why, shown in (
-            ("a count of two dots", text.str.count_matches(r"\.").fill_null(0) > 1),
-            ("counts below 1,000 written without a dot", small),
-            ("a decimal comma", decimal_comma),
+            ("a decimal comma", bool(decimal_comma.any())),
+            (
+                "semicolons between its fields (a file saved where the comma is the decimal separator)",
+                delimiter == ";",
+            ),
         )
-        if shown.any()
-    ] + (
-        ["semicolons between its fields (a file saved where the comma is the decimal separator)"]
-        if delimiter == ";"
-        else []
-    )
-    decimals = [
-        why
-        for why, shown in (
-            ("other decimals", other_dot),
-            ("commas between thousands", comma_grouped),
-            ("counts of 1,000 or more written without a separator", large),
-        )
-        if shown.any()
+        if shown
     ]
     first = int(dotted.arg_true()[0])
     written = text[first]

@@ -93,3 +93,51 @@ def repeated_headers(
             f"{line_list(rows[titles], unit)} ({shown})"
         )
     return repeated, titles, notes
+
+
+#: A number written ``1.000`` or ``12.345.678``: thousands separated by dots, as much of Europe writes them, or (one
+#: dot) a decimal written to three places, as a column of decimals formatted so is saved. Which is told by the
+#: column (:func:`dot_evidence`), never guessed: read as 1 where the publisher meant one thousand, a thousand people
+#: would be lost without a word.
+DOTTED = r"^[1-9][0-9]{0,2}(?:\.[0-9]{3})+$"
+
+
+def dot_evidence(cells: pl.Series, *, text_file: bool, comma_grouping: bool) -> tuple[list[str], list[str]]:
+    """What a column's cells as written (stripped, footnote marks aside) tell of its :data:`DOTTED` numbers: the
+    reasons the dot separates thousands (a number of two dots; numbers below 1,000 written without a dot, which a
+    column of decimals written to three places writes ``54.000`` and one written as short as it can never writes
+    ``1.000``) and those it is a decimal point (other decimals, ``2.0``, ``1.0e+00``; commas between thousands, ``1,006``, where
+    ``comma_grouping``: a comma that can be no decimal one; numbers of 1,000 or more without a separator). A 0 tells
+    nothing. A plain number or decimal tells in a ``text_file`` only: a workbook's number cell reads as the reader
+    writes it (no separator, no trailing zero), so there only what text alone writes tells (two dots; commas)."""
+    dotted = cells.str.contains(DOTTED).fill_null(False)
+    told = pl.DataFrame({"cell": cells, "dotted": dotted}).select(
+        two_dots=pl.col("cell").str.count_matches(r"\.").fill_null(0) > 1,
+        small=pl.col("cell").str.contains(r"^[1-9][0-9]{0,2}$").fill_null(False) & text_file,
+        other_dot=pl.col("cell").str.contains(r"\.").fill_null(False)
+        & pl.col("cell").cast(pl.Float64, strict=False).is_not_null()  # 2.0, 1.0e+00
+        & ~pl.col("dotted")
+        & text_file,
+        commas=pl.col("cell").str.contains(r"^[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$").fill_null(False)
+        & comma_grouping,
+        large=pl.col("cell").str.contains(r"^[1-9][0-9]{3,}$").fill_null(False) & text_file,
+    )
+    shown = {name: bool(told[name].any()) for name in told.columns}
+    thousands = [
+        why
+        for name, why in (
+            ("two_dots", "a number of two dots"),
+            ("small", "numbers below 1,000 written without a dot"),
+        )
+        if shown[name]
+    ]
+    decimals = [
+        why
+        for name, why in (
+            ("other_dot", "other decimals"),
+            ("commas", "commas between thousands"),
+            ("large", "numbers of 1,000 or more written without a separator"),
+        )
+        if shown[name]
+    ]
+    return thousands, decimals

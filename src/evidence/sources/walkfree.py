@@ -77,7 +77,7 @@ from evidence.sources.loaded import Check, LoadedTable, empty_issues, issues_whe
 from evidence.sources.metadata import UNKNOWN, describe
 from evidence.sources.provenance import sha256_file
 from evidence.sources.registry import FileHead, Loader, register
-from evidence.sources.typed_tables import COUNTRY_FOOTNOTE, repeated_headers
+from evidence.sources.typed_tables import COUNTRY_FOOTNOTE, DOTTED, dot_evidence, repeated_headers
 from evidence.sources.workbook import (
     FOOTNOTE_MARKER,
     HeaderMatch,
@@ -324,8 +324,6 @@ RANGE_PATTERN = (
 #: The measures counting people, each a whole number: a cell ``98.000`` in them is 98 written to three decimals or
 #: 98,000 with a dot between thousands, told by the column (:func:`_dotted_people`).
 PEOPLE = ("population", "estimated_number_in_modern_slavery")
-#: A number written ``98.000`` or ``38.928.000``: thousands separated by dots, or (one dot) three decimals.
-DOTTED = r"^[1-9][0-9]{0,2}(?:\.[0-9]{3})+$"
 REASON_DOTTED = (
     "a number of people written with a dot before three digits ('98.000'): 98 written to three decimals or 98,000 "
     "with a dot between thousands, and the column's other cells do not tell which (or tell both): write it without "
@@ -1000,7 +998,7 @@ def _decimal_comma(text: pl.DataFrame, match: HeaderMatch, number_columns: list[
 
 
 def _dotted_people(text: pl.DataFrame, columns: dict[str, str], *, workbook: bool = False) -> dict[str, str]:
-    """How each column counting people (:data:`PEOPLE`) holding a cell written ``98.000`` (:data:`DOTTED`) is read,
+    """How each column counting people (:data:`PEOPLE`) holding a cell written ``98.000`` (:data:`~evidence.sources.typed_tables.DOTTED`) is read,
     in a file whose numbers are not read with a decimal comma: ``thousands`` where the column shows the dot separates
     thousands (a cell of two dots, ``38.928.000``; or numbers below 1,000 written without a dot beside it, ``98``,
     which a column of decimals written to three places writes ``98.000``) and not also that it is a decimal point
@@ -1017,16 +1015,9 @@ def _dotted_people(text: pl.DataFrame, columns: dict[str, str], *, workbook: boo
         dotted = cells.str.contains(DOTTED).fill_null(False)
         if not dotted.any():
             continue
-        written = pl.lit(not workbook)  # a plain number or decimal tells in a text file only
-        told = pl.DataFrame({"cell": cells}).select(
-            thousands=(pl.col("cell").str.count_matches(r"\.") > 1)
-            | (written & pl.col("cell").str.contains(r"^[1-9][0-9]{0,2}$")),
-            decimals=(written & pl.col("cell").str.contains(r"^[0-9]*\.[0-9]+$") & ~pl.lit(dotted))
-            | pl.col("cell").str.contains(r"^[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$")
-            | (written & pl.col("cell").str.contains(r"^[1-9][0-9]{3,}$")),
+        thousands, decimals = (
+            bool(reasons) for reasons in dot_evidence(cells, text_file=not workbook, comma_grouping=True)
         )
-        thousands = bool(told["thousands"].any())
-        decimals = bool(told["decimals"].any())
         if thousands != decimals:
             if thousands:
                 found[name] = "thousands"
