@@ -4,6 +4,7 @@ the existence linear programme, and properties that must hold for any data."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from itertools import combinations
 from pathlib import Path
 
@@ -353,33 +354,50 @@ def test_batched_searches_match_one_by_one(mse: Path) -> None:
         assert estimate == pytest.approx(min(valid, key=lambda f: f.bic).estimate, rel=1e-7)
 
 
+def _bic_bootstrap_fits(
+    mse: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    max_order: int,
+    seed: int,
+    counted: str,
+    size: Callable[..., int],
+) -> tuple[int, int]:
+    """The fits the BIC bootstrap makes of UK 5-list's 100 best models to 30 replicates (``seed``) and its jackknife
+    rows (each call of ``selection.<counted>`` making ``size(...)`` of them, given its arguments), and the pairs of model and replicate;
+    its estimates checked against every model fitted to every replicate."""
+    from evidence.analyses.estimation import selection as selection_module
+
+    capture = capture_of(mse, UK_5)
+    models = [terms for terms, _ in searched(bic_search, capture, max_order=max_order).ranking[:100]]
+    Y = np.vstack([resample(capture, 30, np.random.default_rng(seed)), jackknife_counts(capture)[0]]).astype(
+        float
+    )
+    fitted = []
+    real = getattr(selection_module, counted)
+
+    def counting(*args, **kwargs):
+        fitted.append(size(*args, **kwargs))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(selection_module, counted, counting)
+    chosen = best_by_bic_estimates(capture, models, Y, max_order)
+    monkeypatch.undo()
+    expected = every_model_fitted(capture, models, Y, max_order)
+    assert np.isnan(chosen).tolist() == np.isnan(expected).tolist()
+    assert chosen == pytest.approx(expected, rel=1e-10, nan_ok=True)
+    return sum(fitted), len(models) * len(Y)
+
+
 @pytest.mark.parametrize("max_order", [2, 4])
 def test_the_bic_bootstrap_fits_only_the_models_a_replicate_can_still_choose(
     mse: Path, monkeypatch: pytest.MonkeyPatch, max_order: int
 ) -> None:
     # the UK 5-list bootstrap fitted each of the 100 best models to every replicate (500,000 fits for the
     # published five runs): a model whose BIC cannot fall below one the replicate already has is left unfitted
-    from evidence.analyses.estimation import selection as selection_module
-
-    capture = capture_of(mse, UK_5)
-    models = [terms for terms, _ in searched(bic_search, capture, max_order=max_order).ranking[:100]]
-    Y = np.vstack([resample(capture, 30, np.random.default_rng(8)), jackknife_counts(capture)[0]]).astype(
-        float
+    fits, pairs = _bic_bootstrap_fits(
+        mse, monkeypatch, max_order, 8, "fit_batch", lambda X, Y, *rest, **named: len(np.atleast_2d(Y))
     )
-    fitted = []
-    real = selection_module.fit_batch
-
-    def counting(X, Y, *args, **kwargs):
-        fitted.append(len(np.atleast_2d(Y)))
-        return real(X, Y, *args, **kwargs)
-
-    monkeypatch.setattr(selection_module, "fit_batch", counting)
-    chosen = best_by_bic_estimates(capture, models, Y, max_order)
-    monkeypatch.undo()
-    assert sum(fitted) < 0.6 * len(models) * len(Y)
-    expected = every_model_fitted(capture, models, Y, max_order)
-    assert np.isnan(chosen).tolist() == np.isnan(expected).tolist()
-    assert chosen == pytest.approx(expected, rel=1e-10, nan_ok=True)
+    assert fits < 0.6 * pairs
 
 
 @pytest.mark.parametrize("max_order", [2, 4])
@@ -388,27 +406,15 @@ def test_the_bic_bootstrap_fits_little_more_than_each_replicates_choice(
 ) -> None:
     # the likelihood ceilings left 46% of the 100 best models fitted to each replicate of UK 5-list; the
     # linearised bound, within a fraction of a unit of each likelihood, leaves those that come close to its choice
-    from evidence.analyses.estimation import selection as selection_module
-
-    capture = capture_of(mse, UK_5)
-    models = [terms for terms, _ in searched(bic_search, capture, max_order=max_order).ranking[:100]]
-    Y = np.vstack([resample(capture, 30, np.random.default_rng(9)), jackknife_counts(capture)[0]]).astype(
-        float
+    fits, pairs = _bic_bootstrap_fits(
+        mse,
+        monkeypatch,
+        max_order,
+        9,
+        "_fit_models_rows",
+        lambda capture, space, models, Y, rows, *rest, **named: len(rows),
     )
-    fitted = []
-    real = selection_module._fit_models_rows
-
-    def counting(capture, space, models, Y, rows, *args, **kwargs):
-        fitted.append(len(rows))
-        return real(capture, space, models, Y, rows, *args, **kwargs)
-
-    monkeypatch.setattr(selection_module, "_fit_models_rows", counting)
-    chosen = best_by_bic_estimates(capture, models, Y, max_order)
-    monkeypatch.undo()
-    assert sum(fitted) < 0.1 * len(models) * len(Y)
-    expected = every_model_fitted(capture, models, Y, max_order)
-    assert np.isnan(chosen).tolist() == np.isnan(expected).tolist()
-    assert chosen == pytest.approx(expected, rel=1e-10, nan_ok=True)
+    assert fits < 0.1 * pairs
 
 
 @pytest.mark.parametrize(
