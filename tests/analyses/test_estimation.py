@@ -388,6 +388,47 @@ def _bic_bootstrap_fits(
     return sum(fitted), len(models) * len(Y)
 
 
+def test_the_bic_bootstrap_reads_each_models_empty_statistics_once(
+    mse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the replicates' statistics at 0 under each model (and the cells they leave out) were found twice, to fit
+    # the linearisations and again for the bounds of the same rows: np.unique over rows, a sixth of the time
+    from evidence.analyses.estimation import selection as selection_module
+    from evidence.analyses.estimation.models import ModelSpace
+
+    capture = capture_of(mse, "uk_2013_4list/UKdat_4.csv")
+    models = [terms for terms, _ in searched(bic_search, capture, max_order=2).ranking[:10]]
+    Y = resample(capture, 20, np.random.default_rng(4)).astype(float)
+    Y[:10, [8, 10, 14]] = 0.0  # LA and GO with no case in common: their interaction at −∞, its cells left out
+    read = []
+    real = selection_module._LinearisedCeilings._patterns
+
+    def patterns(self, mask: int, rows: np.ndarray):
+        read.append(mask)
+        return real(self, mask, rows)
+
+    monkeypatch.setattr(selection_module._LinearisedCeilings, "_patterns", patterns)
+    chosen = best_by_bic_estimates(capture, models, Y, 2)
+    monkeypatch.undo()
+    assert sorted(read) == sorted({ModelSpace(4, 2).mask_of(terms) for terms in models})
+    assert chosen == pytest.approx(every_model_fitted(capture, models, Y, 2), rel=1e-10, nan_ok=True)
+
+
+def test_distinct_rows_are_numpys_unique_rows_in_its_order() -> None:
+    from evidence.analyses.estimation.selection import _distinct_rows
+
+    rng = np.random.default_rng(0)
+    for cells in (1, 7, 8, 9, 31, 63, 64, 65, 255):
+        for rows in (0, 1, 40):
+            for density in (0.05, 0.5):
+                packed = np.packbits(rng.random((rows, cells)) < density, axis=1)
+                packed[rows // 2 :] = packed[: rows - rows // 2]  # rows repeated
+                expected, expected_inverse = np.unique(packed, axis=0, return_inverse=True)
+                distinct, inverse = _distinct_rows(packed)
+                assert distinct.dtype == np.uint8 and np.array_equal(distinct, expected)
+                assert np.array_equal(inverse, expected_inverse.reshape(-1))
+
+
 @pytest.mark.parametrize("max_order", [2, 4])
 def test_the_bic_bootstrap_fits_only_the_models_a_replicate_can_still_choose(
     mse: Path, monkeypatch: pytest.MonkeyPatch, max_order: int

@@ -804,12 +804,17 @@ class _LinearisedCeilings:
         self.log_factorials = log_factorials.sum(axis=1)
         self.cases = np.maximum(1.0, Y.sum(axis=1))
         self._linearisations: dict[tuple[int, bytes], tuple[np.ndarray, ...] | None] = {}
+        #: :meth:`_patterns` of the (model, rows) of the last :meth:`prepare`, whose bounds are asked for next
+        self._prepared: dict[
+            tuple[int, str, bytes], tuple[np.ndarray, list[bytes], np.ndarray, np.ndarray]
+        ] = {}
 
     def ceiling(self, mask: int, rows: np.ndarray | None = None) -> np.ndarray:
         """The bound of model ``mask`` for ``Y[rows]`` (every row by default); +∞ where there is none."""
         rows = np.arange(len(self.Y)) if rows is None else np.asarray(rows)
         Y = self.Y[rows]
-        zero, keys, inverse, dead = self._patterns(mask, Y)
+        patterns = self._prepared.pop((mask, rows.dtype.str, rows.tobytes()), None)
+        zero, keys, inverse, dead = patterns if patterns is not None else self._patterns(mask, Y)
         shared = np.bincount(inverse, minlength=len(keys)) >= _SHARED_ROWS
         self._fit(
             {
@@ -845,7 +850,7 @@ class _LinearisedCeilings:
         binary = (cached_design(self.capture.n_lists, self.space.terms_of(mask)) > 0).astype(float)
         zero = (Y @ binary) == 0
         dead = (zero.astype(float) @ binary.T) > 0
-        packed, inverse = np.unique(np.packbits(dead, axis=1), axis=0, return_inverse=True)
+        packed, inverse = _distinct_rows(np.packbits(dead, axis=1))
         sets = np.unpackbits(packed, axis=1, count=dead.shape[1]).astype(bool)
         return zero, [row.tobytes() for row in packed], inverse.reshape(-1), sets
 
@@ -856,8 +861,13 @@ class _LinearisedCeilings:
         (those of its statistics at 0), the fit to y₀ without those cells' cases (all of them, usually none),
         where at least :data:`_SHARED_ROWS` of the rows leave them out (the others get no bound)."""
         new: dict[tuple[int, bytes], np.ndarray] = {}
-        for mask, rows in wanted:
-            _, keys, inverse, dead = self._patterns(mask, self.Y[rows])
+        # the patterns are kept for the bounds asked for next, of the same models and rows (they were made twice)
+        self._prepared = {}
+        for mask, given in wanted:
+            rows = np.asarray(given)
+            patterns = self._patterns(mask, self.Y[rows])
+            self._prepared[(mask, rows.dtype.str, rows.tobytes())] = patterns
+            _, keys, inverse, dead = patterns
             shared = np.bincount(inverse, minlength=len(keys)) >= _SHARED_ROWS
             for k, key in enumerate(keys):
                 if shared[k] and (mask, key) not in self._linearisations:
@@ -928,6 +938,26 @@ class _LinearisedCeilings:
                 zero0 = (base @ (X > 0)) == 0
                 linearisation = (zero0, X0, mu0, np.ascontiguousarray(G.T), base)
         self._linearisations[pair] = linearisation
+
+
+def _distinct_rows(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(packed, axis=0, return_inverse=True)`` of a matrix of bytes, in the same order (the rows'
+    bytes compared one after another): each row read as big-endian 64-bit words, which compare as its bytes
+    do, and the rows sorted by their words. np.unique over rows sorts a structured view, element by element: a
+    sixth of the BIC bootstrap's time (UK 5-list: 1,000 replicates' patterns of 100 models, twice each)."""
+    rows, width = packed.shape
+    words = -(-width // 8)
+    padded = np.zeros((rows, 8 * words), dtype=np.uint8)
+    padded[:, :width] = packed
+    values = padded.view(">u8")  # rows × words
+    order = np.lexsort(values.T[::-1]) if words > 1 else np.argsort(values[:, 0], kind="stable")
+    ordered = values[order]
+    first = np.ones(rows, dtype=bool)
+    first[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    inverse = np.empty(rows, dtype=np.intp)
+    inverse[order] = np.cumsum(first) - 1
+    distinct = np.ascontiguousarray(ordered[first]).view(np.uint8)[:, :width]
+    return np.ascontiguousarray(distinct), inverse
 
 
 #: The fewest rows a model's fit to y₀ without a set of cells must serve for :class:`_LinearisedCeilings` to make
