@@ -171,8 +171,9 @@ def stepwise_estimates(
     """The population estimate of :func:`stepwise` for each count vector in ``Y`` (replicates × cells).
 
     The same selection, run on all replicates together: at each step, replicates that try the same model are
-    fitted in one batch, each starting from its current fit (a close start; a fit that does not converge from
-    it is refitted cold). NaN where the main-effects model is invalid.
+    fitted in one batch, each starting from its current fit with the added term's cells scaled to its count
+    (:func:`_start_with_term`; a fit that does not converge from it is refitted cold). NaN where the
+    main-effects model is invalid.
     """
     log = log if log is not None else FitLog()
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
@@ -219,14 +220,18 @@ def stepwise_estimates(
             candidate = order[seekers, rank[seekers]]
             passes = p[seekers, candidate] < p_enter
             seeking[seekers[~passes]] = False
-            groups: dict[tuple[Term, ...], list[int]] = {}
+            groups: dict[tuple[Term, ...], list[tuple[int, int]]] = {}
             for b, c in zip(seekers[passes], candidate[passes], strict=True):
                 model_terms = tuple(terms[k] for k in np.flatnonzero(included[b])) + (terms[c],)
-                groups.setdefault(tuple(sorted(model_terms, key=lambda t: (len(t), t))), []).append(int(b))
+                groups.setdefault(tuple(sorted(model_terms, key=lambda t: (len(t), t))), []).append(
+                    (int(b), int(c))
+                )
             for model_terms, members in groups.items():
-                rows = np.array(members)
-                # each replicate's current fit is a close start for the model with one more term
-                batch, valid = _fit_checked(capture, model_terms, Y, rows, fitted[rows], log, log_factorials)
+                rows, added_terms = (np.array(column) for column in zip(*members, strict=True))
+                start = _start_with_term(
+                    fitted[rows], cells[:, added_terms].T, n_star[rows, added_terms], lam[rows, added_terms]
+                )
+                batch, valid = _fit_checked(capture, model_terms, Y, rows, start, log, log_factorials)
                 for k, b in enumerate(rows):
                     if valid[k]:
                         added[b] = order[b, rank[b]]
@@ -240,6 +245,21 @@ def stepwise_estimates(
         included[np.flatnonzero(grew), added[grew]] = True
         active = grew
     return _estimates_where(first_valid, Y, intercept)
+
+
+def _start_with_term(
+    fitted: np.ndarray, term_cells: np.ndarray, n_star: np.ndarray, lam: np.ndarray
+) -> np.ndarray:
+    """Starting fitted values for a model with one more term (rows: replicates; ``term_cells``, rows × cells, the
+    cells of each row's new term): each row's current fit, with the new term's cells scaled so that their sum is
+    the term's count N* (by N*/λ*: the new parameter's maximum with the others held, one step of iterative
+    proportional fitting). The current fit alone was no closer a start than R's: the term is added for being
+    far from its count, and Newton's first step on it, linear in exp, went far past the maximum (New Orleans'
+    eight lists: about 15 IRLS steps a fit, against 11 from y + 0.1 and 6 from this start). A term with no case
+    (N* = 0) gets its cells at 0, which the fit leaves out."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(lam > 0, n_star / lam, 1.0)
+    return fitted * np.where(term_cells > 0, ratio[:, None], 1.0)
 
 
 def _estimates_where(valid: np.ndarray, Y: np.ndarray, intercept: np.ndarray) -> np.ndarray:
