@@ -723,7 +723,7 @@ def test_a_near_separated_odds_ratio_is_not_printed_as_a_result(ctdc_sample):
     term = debt.terms.filter((pl.col("category") == "30-47") & (pl.col("reference") == "0-17"))
     assert term["estimable"].to_list() == [False] and term["odds_ratio"].to_list() == [None]
     assert debt.separation_suspected
-    shown = views.model_view(debt, RULE).filter(pl.col("Category") == "30-47 (vs 0-17)")
+    shown = views.model_view(debt, RULE).filter(pl.col("Category") == "30 to 47 years (vs 0 to 17 years)")
     assert shown["Odds ratio"].to_list() == [views.NOT_ESTIMABLE]
     hours = causes.association_model(cases, "means_excessive_work_hours")
     unknown = hours.terms.filter((pl.col("category") == "Unknown") & (pl.col("reference") == "Female"))
@@ -1758,7 +1758,7 @@ def test_a_breakdown_of_one_age_group_says_the_age_in_years(demo):
     young = selection.with_columns(pl.lit("0-8", dtype=selection["age_band"].dtype).alias("age_band"))
     view = views.profile_view(young, "means_of_control", "age_group", RULE)
     assert view is not None and view.only == ("age_group", "0-17")
-    assert "Every victim here is aged 0-17 years, so the table has one column" in view.note
+    assert "Every victim here is aged 0 to 17 years, so the table has one column" in view.note
     old = selection.with_columns(pl.lit("48+", dtype=selection["age_band"].dtype).alias("age_band"))
     view = views.profile_view(old, "means_of_control", "age_group", RULE)
     assert view is not None and "Every victim here is aged 48 years or over," in view.note

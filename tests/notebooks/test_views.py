@@ -1791,15 +1791,22 @@ def test_the_note_on_victims_of_several_categories_names_them_as_readers_do(tmp_
 def test_the_age_bands_of_case_data_say_their_unit_where_they_head_columns():
     """Reader audit (trends by age band, the United States as destination, CTDC's k-anonymised sample): the
     table's columns read "9-17", "Unknown", where UNODC's read "0 to 17 years" and the country brief's age table
-    is "Age (years)": a column of case data's ages says its unit, as the person tables' notes do ("aged 0-17
-    years", "aged 48 years or over"); UNODC's labels and other breakdowns' categories are left as they are."""
+    is "Age (years)": a column of ages says its unit, in the one way the whole brief writes an age band (UNODC's
+    words: "9 to 17 years", "48 years or over"), case data's and UNODC's alike; other labels and other
+    breakdowns' categories are left as they are."""
     from evidence.notebooks import views
 
     bands = ["0-8", "9-17", "18-29", "48+", "Unknown", "0 to 17 years", "18 years or over"]
     assert views.category_names("age_band", bands) == {
-        "0-8": "0-8 years",
-        "9-17": "9-17 years",
-        "18-29": "18-29 years",
+        "0-8": "0 to 8 years",
+        "9-17": "9 to 17 years",
+        "18-29": "18 to 29 years",
         "48+": "48 years or over",
+        "0 to 17 years": "0 to 17 years",
+        "18 years or over": "18 years or over",
+    }
+    assert views.category_names("age", ["0 to 17 years", "18 years or over", "Unknown"]) == {
+        "0 to 17 years": "0 to 17 years",
+        "18 years or over": "18 years or over",
     }
     assert views.category_names("form", ["9-17"]) == {}

@@ -45,7 +45,7 @@ from evidence.analyses.society import (
 )
 from evidence.analyses.trends import UNKNOWN
 from evidence.core.errors import ParameterError
-from evidence.core.text import level_text, word_list
+from evidence.core.text import age_band_text, level_text, word_list
 from evidence.presentation.disclosure import (
     COMPLEMENT_LABEL,
     COMPLEMENT_REASON,
@@ -118,8 +118,21 @@ class ProfileView:
         )
 
 
+#: The characteristics whose groups are ages ("0-17", "48+"), written as the whole brief writes an age band.
+AGE_CHARACTERISTICS: Final = frozenset({"age_group", "age_band"})
+
+
+def group_name(characteristic: str | None, group: str) -> str:
+    """A group of a characteristic as the section writes it in tables, headers, notes and charts: an age group or
+    band as the whole brief writes one ("0 to 17 years", "48 years or over":
+    :func:`~evidence.core.text.age_band_text`), any other group as it is ("Female", "Unknown")."""
+    if characteristic in AGE_CHARACTERISTICS:
+        return age_band_text(group) or group
+    return group
+
+
 def _one_group(characteristic: str, group: str) -> str:
-    """The one group every victim is in, said of them: "is male", "is aged 30-47 years"."""
+    """The one group every victim is in, said of them: "is male", "is aged 30 to 47 years"."""
     label = causes.CHARACTERISTIC_LABELS[characteristic].lower()
     if group == UNKNOWN:
         return f"has no {label} recorded"
@@ -127,8 +140,8 @@ def _one_group(characteristic: str, group: str) -> str:
         return f"is {group.lower()}"
     if characteristic == "majority_status":
         return f"is {'an' if group[:1] in 'AEIOU' else 'a'} {group.lower()}"
-    if characteristic == "age_group":  # with its unit, as the note on age groups beside it says them
-        return f"is aged {group[:-1]} years or over" if group.endswith("+") else f"is aged {group} years"
+    if characteristic in AGE_CHARACTERISTICS:  # with its unit, as the note on age groups beside it says them
+        return f"is aged {group_name(characteristic, group)}"
     return f"has {label} {group}"
 
 
@@ -918,7 +931,14 @@ def model_view(
         pl.col("predictor")
         .replace_strict(labels, default=pl.col("predictor"), return_dtype=pl.String)
         .alias("Characteristic"),
-        (pl.col("category") + " (vs " + pl.col("reference") + ")").alias("Category"),
+        pl.Series(
+            "Category",
+            [
+                f"{group_name(p, c)} (vs {group_name(p, r)})"
+                for p, c, r in terms.select("predictor", "category", "reference").iter_rows()
+            ],
+            dtype=pl.String,
+        ),
     ).with_columns(
         pl.Series(
             "Odds ratio",
@@ -1005,7 +1025,9 @@ def model_sentence(
     if model.excluded:
         parts.append(
             "Left out: "
-            + "; ".join(f"{said(('left out', k))} {escape_markdown(k)}" for k in model.excluded)
+            + "; ".join(
+                f"{said(('left out', k))} {escape_markdown(_left_out_text(model, k))}" for k in model.excluded
+            )
             + "."
         )
     if model.keyed:
@@ -1014,7 +1036,8 @@ def model_sentence(
         parts.append(
             "Merged into Other (too few victims or no variation): "
             + "; ".join(
-                f"{escape_markdown(labels.get(p, p).lower())}: {escape_markdown(', '.join(c))}"
+                f"{escape_markdown(labels.get(p, p).lower())}: "
+                f"{escape_markdown(', '.join(group_name(p, g) for g in c))}"
                 for p, c in model.merged.items()
             )
             + "."
@@ -1047,6 +1070,18 @@ def model_sentence(
     if few:
         parts.append(few)
     return " ".join(parts)
+
+
+def _left_out_text(model: causes.AssociationModel, reason: str) -> str:
+    """Why victims were left out of ``model``, as the section writes it: the categories left out as too few named
+    as its tables name them ("… (age group: 48 years or over)", never the code "48+")."""
+    if reason in model.left_out_categories:
+        predictor, categories = model.left_out_categories[reason]
+        coded = f": {', '.join(categories)})"
+        if predictor in AGE_CHARACTERISTICS and reason.endswith(coded):
+            named = ", ".join(group_name(predictor, c) for c in categories)
+            return f"{reason[: -len(coded)]}: {named})"
+    return reason
 
 
 #: Victims on the rarer side of the outcome per odds ratio estimated below which a model is said to be thin (the
@@ -1121,7 +1156,7 @@ def missing_comparison_view(
     view = pl.DataFrame(
         {
             "Characteristic": [labels.get(p, p) for p in table["predictor"].to_list()],
-            "Category": table["category"].to_list(),
+            "Category": [group_name(p, c) for p, c in table.select("predictor", "category").iter_rows()],
             **out,
         }
     )
@@ -2446,9 +2481,15 @@ def show_person_section(
         if view is None:  # not "too few victims": Cambodia's 611 victims with means of control recorded
             display(Markdown(PERSON_TABLE_WITHHELD))
             continue
-        show_table(view.table, note=note, source=source, perturbed=keyed, kinds=_named_by(view.table, 1))
+        # a column per group, named as the whole brief names it ("0 to 17 years", never "0-17")
+        table = view.table.rename({g: group_name(by, g) for g in view.table.columns[1:]})
+        show_table(table, note=note, source=source, perturbed=keyed, kinds=_named_by(table, 1))
         if topic == "trafficking_duration":
             shares = view.shares if view.by is None else view.shares.filter(pl.col("group") != ALL)
+            if by in AGE_CHARACTERISTICS:  # the legend names the groups as the table's header does
+                shares = shares.with_columns(
+                    pl.col("group").replace({g: group_name(by, g) for g in shares["group"].unique()})
+                )
             chart = causes_charts.distribution_chart(
                 shares,
                 "category",
