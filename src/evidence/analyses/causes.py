@@ -134,7 +134,7 @@ DERIVED_CHARACTERISTICS: dict[str, str] = {
     "route_class": "origin",
 }
 #: How the age groups are made from the age bands, for a note under a table by age group, every age written as
-#: the brief writes it (:func:`~evidence.core.text.age_band_text`: "0 to 8 years"), its unit with each: the
+#: the brief writes it (:func:`~evidence.core.text.age_band_text`: "0–8 years"), its unit with each: the
 #: brief's disclosure scan reads a bare range in text ("0-8 and 9-17") as counts of people, 8 and 9, below CTDC's
 #: threshold of 10 or 11. A group that is one band (48 years or over) merges nothing and is not named.
 AGE_GROUPS_NOTE = (

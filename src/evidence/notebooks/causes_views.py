@@ -124,7 +124,7 @@ AGE_CHARACTERISTICS: Final = frozenset({"age_group", "age_band"})
 
 def group_name(characteristic: str | None, group: str) -> str:
     """A group of a characteristic as the section writes it in tables, headers, notes and charts: an age group or
-    band as the whole brief writes one ("0 to 17 years", "48 years or over":
+    band as the whole brief writes one ("0–17 years", "48 years or over":
     :func:`~evidence.core.text.age_band_text`), any other group as it is ("Female", "Unknown")."""
     if characteristic in AGE_CHARACTERISTICS:
         return age_band_text(group) or group
@@ -132,7 +132,7 @@ def group_name(characteristic: str | None, group: str) -> str:
 
 
 def _one_group(characteristic: str, group: str) -> str:
-    """The one group every victim is in, said of them: "is male", "is aged 30 to 47 years"."""
+    """The one group every victim is in, said of them: "is male", "is aged 30–47 years"."""
     label = causes.CHARACTERISTIC_LABELS[characteristic].lower()
     if group == UNKNOWN:
         return f"has no {label} recorded"
@@ -2481,7 +2481,7 @@ def show_person_section(
         if view is None:  # not "too few victims": Cambodia's 611 victims with means of control recorded
             display(Markdown(PERSON_TABLE_WITHHELD))
             continue
-        # a column per group, named as the whole brief names it ("0 to 17 years", never "0-17")
+        # a column per group, named as the whole brief names it ("0–17 years", never "0-17")
         table = view.table.rename({g: group_name(by, g) for g in view.table.columns[1:]})
         show_table(table, note=note, source=source, perturbed=keyed, kinds=_named_by(table, 1))
         if topic == "trafficking_duration":

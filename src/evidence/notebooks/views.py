@@ -18,8 +18,9 @@ from evidence.analyses.intervals import censoring_thresholds
 from evidence.analyses.routes import GROWTH_ALPHA
 from evidence.analyses.selection import Selection, kept_once
 from evidence.core.errors import ParameterError
-from evidence.core.text import age_band_text, column_title, number_in_words, word_list
+from evidence.core.text import column_title, number_in_words, word_list
 from evidence.notebooks.builders import (
+    AGE_BREAKDOWNS,
     BREAKDOWN_NAMES,
     COVERAGE_KINDS,
     DOUBTFUL_BREAKDOWN,
@@ -1301,18 +1302,11 @@ def show_dimension_intro(dimension: str | None) -> None:
 WORLD_MAP_GREY = "not among the largest routes shown, or withheld"
 
 
-#: The breakdowns whose categories are age bands: the case data's and UNODC's.
-AGE_BREAKDOWNS: Final = frozenset({"age_band", "age"})
-
-
 def category_names(by: str | None, categories: Sequence[str]) -> dict[str, str]:
-    """The names readers know the categories of a breakdown by country or corridor by (``KHM`` → Cambodia,
-    ``KHM>THA`` → Cambodia → Thailand, :func:`~evidence.notebooks.builders.category_name`); a category that is
-    not a country code keeps its label ("Unknown"). Age bands, case data's (``age_band``: ``9-17``, ``48+``) and
-    UNODC's (``age``: ``0 to 17 years``), are written as the whole brief writes them ("9 to 17 years", "48 years
-    or over": :func:`~evidence.core.text.age_band_text`)."""
-    if by in AGE_BREAKDOWNS:
-        return {category: name for category in categories if (name := age_band_text(str(category)))}
+    """The names readers know the categories of a breakdown by country, corridor or age by (``KHM`` → Cambodia,
+    ``KHM>THA`` → Cambodia → Thailand, case data's ``9-17`` and UNODC's ``0 to 17 years`` → "9–17 years":
+    :func:`~evidence.notebooks.builders.category_name`); a category that is neither keeps its label
+    ("Unknown")."""
     named = {category: category_name(by, category) for category in categories}
     return {category: name for category, name in named.items() if name is not None}
 
@@ -2307,7 +2301,7 @@ def _thousands(column: str) -> pl.Expr:
 # ------------------------------------------------------------------------------------------------- profiles
 
 
-#: The profile groups a country brief shows, and their titles (the age bands' rows read "9 to 17 years", as the
+#: The profile groups a country brief shows, and their titles (the age bands' rows read "9–17 years", as the
 #: whole brief writes them: :func:`show_profiles`).
 PROFILE_GROUPS = (("form", "Form of exploitation"), ("gender", "Sex"), ("age_band", "Age (years)"))
 
@@ -2346,7 +2340,7 @@ def show_profiles(
         if records_no_category(view):  # a table of "Not recorded" and its total only
             _markdown(f"{heading}: not recorded for any of these victims.")
             continue
-        if group in AGE_BREAKDOWNS:  # "9 to 17 years", never CTDC's code "9-17" (in the numeric order kept)
+        if group in AGE_BREAKDOWNS:  # "9–17 years", never CTDC's code "9-17" (in the numeric order kept)
             view = view.with_columns(
                 pl.col(view.columns[0]).replace(category_names(group, view.to_series(0).to_list()))
             )
