@@ -316,6 +316,8 @@ def _rendered_profile(
             )
         )
     labels = groups if by is None else [*groups, ALL]  # without a characteristic the one group is everyone
+    # each group named as published ("0–17 years", never the code "0-17"): the table's header, the chart's legend
+    names = [group_name(by, label) for label in labels]
     display = counts.display()
     published = {c: counts.frame[c].to_list() for c in categories}
     shown = {c: display[c].to_list() for c in categories}
@@ -331,7 +333,7 @@ def _rendered_profile(
     )
     intervals = dict(zip(with_share, zip(lows, highs, strict=True), strict=True))
     share_rows = []
-    for g, label in enumerate(labels):
+    for g, label in enumerate(names):
         cells = []
         for category in categories:
             count = published[category][g]
@@ -2481,15 +2483,9 @@ def show_person_section(
         if view is None:  # not "too few victims": Cambodia's 611 victims with means of control recorded
             display(Markdown(PERSON_TABLE_WITHHELD))
             continue
-        # a column per group, named as the whole brief names it ("0–17 years", never "0-17")
-        table = view.table.rename({g: group_name(by, g) for g in view.table.columns[1:]})
-        show_table(table, note=note, source=source, perturbed=keyed, kinds=_named_by(table, 1))
+        show_table(view.table, note=note, source=source, perturbed=keyed, kinds=_named_by(view.table, 1))
         if topic == "trafficking_duration":
             shares = view.shares if view.by is None else view.shares.filter(pl.col("group") != ALL)
-            if by in AGE_CHARACTERISTICS:  # the legend names the groups as the table's header does
-                shares = shares.with_columns(
-                    pl.col("group").replace({g: group_name(by, g) for g in shares["group"].unique()})
-                )
             chart = causes_charts.distribution_chart(
                 shares,
                 "category",
