@@ -1874,8 +1874,8 @@ def test_the_person_sections_age_groups_read_in_the_briefs_one_style(demo, monke
 
 
 def test_a_model_says_the_age_groups_it_left_out_or_merged_as_the_tables_name_them(demo):
-    """A model's sentence named the categories it left out or merged as the data code them ("(age group: 48+)"),
-    where its table says "48 years or over"."""
+    """A model's sentence named the categories it left out, merged or found collinear as the data code them
+    ("(age group: 48+)"), where its table says "48 years or over"."""
     cases = demo.filter(pl.col("destination_iso3") == "THA")
     model = causes.association_model(cases, "exploitation_sexual")
     reason = "of a category with too few victims, or no variation (age group: 48+)"
@@ -1884,8 +1884,14 @@ def test_a_model_says_the_age_groups_it_left_out_or_merged_as_the_tables_name_th
         excluded={**model.excluded, reason: 12},
         left_out_categories={reason: ("age_group", ("48+",))},
         merged={"age_group": ("0-17", "48+")},
+        collinear={
+            "age_group": {"48+": "48+: the same victims as region of origin Unknown"},
+            "sex": {"Unknown": "Unknown: the same victims as age group 0-17"},
+        },
     )
     sentence = views.model_sentence(old, RULE)
     assert "12 of a category with too few victims, or no variation (age group: 48 years or over)" in sentence
     assert "age group: 0–17 years, 48 years or over." in sentence
+    assert "age group 48 years or over: the same victims as region of origin Unknown" in sentence
+    assert "sex Unknown: the same victims as age group 0–17 years" in sentence
     assert coded_ages(sentence) == []

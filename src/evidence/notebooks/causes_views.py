@@ -1057,9 +1057,9 @@ def model_sentence(
         parts.append(
             "Categories left out of the model (one indicator is not fitted twice): "
             + "; ".join(
-                f"{escape_markdown(labels.get(p, p).lower())} {escape_markdown(why)}"
+                f"{escape_markdown(labels.get(p, p).lower())} {escape_markdown(_collinear_text(p, c, why))}"
                 for p, whys in model.collinear.items()
-                for why in whys.values()
+                for c, why in whys.items()
             )
             + "."
         )
@@ -1084,6 +1084,20 @@ def _left_out_text(model: causes.AssociationModel, reason: str) -> str:
             named = ", ".join(group_name(predictor, c) for c in categories)
             return f"{reason[: -len(coded)]}: {named})"
     return reason
+
+
+def _collinear_text(predictor: str, category: str, why: str) -> str:
+    """Why a category was left out of a model as collinear ("48+: the same victims as age group 0-17", as the
+    analysis says it), its age groups named as the tables name them ("48 years or over: the same victims as age
+    group 0–17 years")."""
+    head, found, tail = why.partition(": ")
+    if not found or head != category:
+        return why
+    for other in AGE_CHARACTERISTICS:
+        said = f"the same victims as {causes.CHARACTERISTIC_LABELS[other].lower()} "
+        if tail.startswith(said):
+            tail = said + group_name(other, tail[len(said) :])
+    return f"{group_name(predictor, category)}: {tail}"
 
 
 #: Victims on the rarer side of the outcome per odds ratio estimated below which a model is said to be thin (the
