@@ -220,27 +220,34 @@ def stepwise_estimates(
             candidate = order[seekers, rank[seekers]]
             passes = p[seekers, candidate] < p_enter
             seeking[seekers[~passes]] = False
-            groups: dict[tuple[Term, ...], list[tuple[int, int]]] = {}
-            for b, c in zip(seekers[passes], candidate[passes], strict=True):
-                model_terms = tuple(terms[k] for k in np.flatnonzero(included[b])) + (terms[c],)
-                groups.setdefault(tuple(sorted(model_terms, key=lambda t: (len(t), t))), []).append(
-                    (int(b), int(c))
+            trying_rows, trying_terms = seekers[passes], candidate[passes]
+            # each replicate's model with its candidate added, as its terms' bits: replicates trying the same model
+            # are fitted together, in the order they come, and their fits written back at once (not a sorted
+            # tuple of terms made for each replicate, and a write per replicate: the same batches, in Python)
+            trying = included[trying_rows]
+            trying[np.arange(len(trying_rows)), trying_terms] = True
+            packed = np.packbits(trying, axis=1)
+            width, keys = packed.shape[1], packed.tobytes()
+            groups: dict[bytes, list[int]] = {}
+            for k in range(len(trying_rows)):
+                groups.setdefault(keys[k * width : (k + 1) * width], []).append(k)
+            for members in groups.values():
+                ks = np.array(members)
+                rows, added_terms = trying_rows[ks], trying_terms[ks]
+                model_terms = tuple(
+                    sorted((terms[i] for i in np.flatnonzero(trying[ks[0]])), key=lambda t: (len(t), t))
                 )
-            for model_terms, members in groups.items():
-                rows, added_terms = (np.array(column) for column in zip(*members, strict=True))
                 start = _start_with_term(
                     fitted[rows], cells[:, added_terms].T, n_star[rows, added_terms], lam[rows, added_terms]
                 )
                 batch, valid = _fit_checked(capture, model_terms, Y, rows, start, log, log_factorials)
-                for k, b in enumerate(rows):
-                    if valid[k]:
-                        added[b] = order[b, rank[b]]
-                        fitted[b] = batch.fitted[k]
-                        intercept[b] = batch.intercept[k]
-                        seeking[b] = False
-                    else:
-                        rank[b] += 1
-                        seeking[b] = rank[b] < len(terms)
+                accepted, refused = rows[valid], rows[~valid]
+                added[accepted] = added_terms[valid]
+                fitted[accepted] = batch.fitted[valid]
+                intercept[accepted] = batch.intercept[valid]
+                seeking[accepted] = False
+                rank[refused] += 1
+                seeking[refused] = rank[refused] < len(terms)
         grew = added >= 0
         included[np.flatnonzero(grew), added[grew]] = True
         active = grew
