@@ -661,8 +661,8 @@ def _read_workbook_header(head: FileHead) -> _Header | None:
     """The CTDC header in the top rows of any sheet (the sheet's name and declared size are not trusted)."""
     matches = []
     for sheet in head.workbook.sheets:
-        for index, row in enumerate(sheet.rows):
-            columns = ["" if cell is None else str(cell).strip() for cell in row]
+        for index in range(len(sheet.rows)):
+            columns = list(sheet.texts[index])
             layout = _layout_of(columns)
             if layout:
                 matches.append(_Header(layout, columns, sheet=sheet.name, header_row=index + 1))
