@@ -71,6 +71,12 @@ class SheetHead:
         return tuple(tuple("" if cell is None else str(cell).strip() for cell in row) for row in self.rows)
 
     @functools.cached_property
+    def folded(self) -> str:
+        """The top rows' cells (but the empty ones) run together, case folded: a first look for a label in any
+        cell (see :func:`key_in_text`)."""
+        return "".join(str(cell) for row in self.rows for cell in row if cell is not None).casefold()
+
+    @functools.cached_property
     def cell_keys(self) -> tuple[frozenset[str], ...]:
         """Each top row's cells (but the empty ones) by :func:`header_cell_key`."""
         return tuple(
