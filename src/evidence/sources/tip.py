@@ -113,6 +113,7 @@ from evidence.sources.workbook import (
     FOOTNOTE_MARKER,
     HEADER_FOOTNOTE_MARKER,
     HeaderMatch,
+    SheetHead,
     header_cell_key,
     header_key,
     not_available,
@@ -431,34 +432,42 @@ def _workbook_headers(head: FileHead) -> list[tuple[str, int, str, list[str]]]:
     """Per sheet whose top rows hold a tier header: (sheet, its 1-based row, layout, its cells as text)."""
     found = []
     for sheet in head.workbook.sheets:
-        for index, row in enumerate(sheet.rows):
-            cells = list(sheet.texts[index])
-            # (the keys of the cells as text: the sheet's, with an empty cell's "")
-            layout = _layout_of(cells, sheet.cell_keys[index] | ({""} if None in row else set()))
-            # the rows below made text only for a header of years: every row of every sheet is asked
-            if (
-                (
-                    layout is None
-                    and _year_header(cells)
-                    and _report_year_columns(
-                        cells,
-                        [
-                            ["" if c is None else str(c) for c in r]
-                            for r in sheet.rows[index + 1 : index + 1 + _WIDE_ROWS]
-                        ],
-                    )
-                )
-                or (
-                    layout is None
-                    and _tier_positions(cells)  # the title rows made text only above a header of tiers
-                    and _per_tier_with_year(cells, _row_texts(sheet.rows[:index]))
-                )
-            ):
-                layout = SIMPLE_LAYOUT
-            if layout is not None:
-                found.append((sheet.name, index + 1, layout, cells))
-                break
+        header = sheet.found("tier header", _sheet_header)
+        if header is not None:
+            row, layout, cells = header
+            found.append((sheet.name, row, layout, list(cells)))
     return found
+
+
+def _sheet_header(sheet: SheetHead) -> tuple[int, str, tuple[str, ...]] | None:
+    """The first of a sheet's top rows that is a tier header: its 1-based row, layout and cells as text."""
+    for index, row in enumerate(sheet.rows):
+        cells = list(sheet.texts[index])
+        # (the keys of the cells as text: the sheet's, with an empty cell's "")
+        layout = _layout_of(cells, sheet.cell_keys[index] | ({""} if None in row else set()))
+        # the rows below made text only for a header of years: every row of every sheet is asked
+        if (
+            (
+                layout is None
+                and _year_header(cells)
+                and _report_year_columns(
+                    cells,
+                    [
+                        ["" if c is None else str(c) for c in r]
+                        for r in sheet.rows[index + 1 : index + 1 + _WIDE_ROWS]
+                    ],
+                )
+            )
+            or (
+                layout is None
+                and _tier_positions(cells)  # the title rows made text only above a header of tiers
+                and _per_tier_with_year(cells, _row_texts(sheet.rows[:index]))
+            )
+        ):
+            layout = SIMPLE_LAYOUT
+        if layout is not None:
+            return index + 1, layout, tuple(cells)
+    return None
 
 
 def _row_texts(rows: Sequence[Sequence[object]]) -> list[str]:

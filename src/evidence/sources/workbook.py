@@ -70,6 +70,15 @@ class SheetHead:
         """Each top row's cells as text, stripped ("" for an empty cell)."""
         return tuple(tuple("" if cell is None else str(cell).strip() for cell in row) for row in self.rows)
 
+    def found(self, what: str, find: Callable[[SheetHead], Any]) -> Any:
+        """``find(self)``, kept with the sheet as ``what``: what a sniffer finds in a sheet is a function of its top
+        rows, and a sheet's head is kept by content (:func:`_peek`), so a workbook read again, or a copy of it whose
+        sheet is as it was, is not searched again. ``find`` returns what no one changes (tuples)."""
+        kept = self.__dict__.setdefault("_found", {})
+        if what not in kept:
+            kept[what] = find(self)
+        return kept[what]
+
     @functools.cached_property
     def folded(self) -> str:
         """The top rows' cells (but the empty ones) run together, case folded: a first look for a label in any
