@@ -231,7 +231,8 @@ def _peek(path: str) -> WorkbookHead:
                 rows = _by_content(
                     key, functools.partial(_top_rows, book, sheet_part, shared, date_styles, epoch)
                 )
-                # (the sheet's head kept too, with what the sniffers made of its cells: SheetHead.texts)
+                # (the sheet's head kept too, with what the sniffers made and found of its cells: SheetHead.texts,
+                # .found; made from the rows alone, so the same for any workbook holding them)
                 sheet = _by_content(("sheet head", name, *key), functools.partial(SheetHead, name, rows))
             sheets.append(SheetHead(name, rows) if sheet is None else sheet)
     return WorkbookHead(tuple(sheets))
