@@ -90,9 +90,9 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -101,6 +101,9 @@ from evidence.core.errors import ParameterError
 from evidence.core.text import counted, spreadsheet_text
 from evidence.sources.countries import country_table
 from evidence.sources.ctdc import K_ANON_CONCAT_GROUPS, K_ANON_FLAGS, ORGANISATION_EXPORT_TERMS
+
+if TYPE_CHECKING:
+    import numpy as np
 
 TERMS = ORGANISATION_EXPORT_TERMS
 WITHHELD = "withheld"
@@ -706,64 +709,82 @@ def _locally_suppressed(
     )
     distinct.update({c: frame.select(keys[c]).n_unique() for c in columns if len(keys[c]) > 1})
     order = sorted(columns, key=lambda c: (-distinct[c], list(QUASI_IDENTIFIERS).index(c)))
-    size, joined_of, rarity_of, able_of = _round_expressions(tuple(order))
+    # the rounds count rows alike over the set columns as integer codes (0: blank; a code for each value, as
+    # polars ranks them), blanked in the codes as a round blanks them in the records: a round is then a few numpy
+    # passes, not a query of the frame with a window for each count (15 windows, most of an export's cost); the
+    # frame is written once, at the end, each column blanked where any round blanked it
+    codes = frame.select(pl.col(c).rank("dense").fill_null(0).cast(pl.Int64) for c in SET_COLUMNS).to_numpy(
+        writable=True
+    )
+    spans = [int(codes[:, i].max()) + 1 for i in range(len(SET_COLUMNS))]
+    held = {c: [SET_COLUMNS.index(key) for key in keys[c]] for c in order}
+    others = {c: [i for i in range(len(SET_COLUMNS)) if i not in held[c]] for c in order}
+    rounds_blanked = {c: np.zeros(frame.height, dtype=bool) for c in order}
     for _ in range(
         len(order) + 1
     ):  # each round blanks a value of every row still short: at most one per column
-        # what a round reads, in one pass over the frame: each row's set size; the size the row's set would have
-        # with each column blanked: its own, and the rows alike in every other set column whose value of this one
-        # is blank already; how many rows hold the value (the rarer first); whether it holds one to blank
-        measured = frame.select(size, *joined_of, *rarity_of, *able_of)
-        small = (measured.get_column(size.meta.output_name()) < k).to_numpy()
+        # what a round reads of each row: its set's size; the size its set would have with each column blanked:
+        # its own, and the rows alike in every other set column whose value of this one is blank already; how many
+        # rows hold the value (the rarer first); whether it holds one to blank
+        size = _alike(codes, spans, range(len(SET_COLUMNS)))
+        small = size < k
         if not small.any():
             break
-        joined, rarity, able = (
-            np.column_stack([measured.get_column(e.meta.output_name()).to_numpy() for e in part])
-            for part in (joined_of, rarity_of, able_of)
+        blank = np.column_stack([(codes[:, held[c]] == 0).all(axis=1) for c in order])
+        joined = np.column_stack(
+            [size + _alike(codes, spans, others[c], blank[:, j]) for j, c in enumerate(order)]
         )
+        rarity = np.column_stack([_alike(codes, spans, held[c]) for c in order])
+        able = ~blank
         # then the order of the columns
         score = np.where(able, -joined.astype(float) * (frame.height + 1) + rarity, np.inf)
         choice = score.argmin(axis=1)  # the first of the best: ties go to the column earlier in ``order``
         blankable = small & able.any(axis=1)
         if not blankable.any():
             break
-        updates: list[pl.Expr] = []
         for j, column in enumerate(order):
-            mask = pl.Series(blankable & (choice == j))
-            if not mask.any():
-                continue
-            for key in keys[column]:
-                values[key].update(v for v in frame.get_column(key).filter(mask).to_list() if v is not None)
-            updates += [pl.when(mask).then(None).otherwise(pl.col(c)).alias(c) for c in _owned(column)]
-            updates.append((pl.col(f"__suppressed_{column}") | mask).alias(f"__suppressed_{column}"))
+            mask = blankable & (choice == j)
+            if mask.any():
+                codes[np.ix_(mask, held[column])] = 0
+                rounds_blanked[column] |= mask
+    # a value is blanked once (a blank has nothing left to blank): the rounds' blanks written at once give the
+    # frame the rounds would have written one after the other, and the values blanked as they held them
+    updates: list[pl.Expr] = []
+    for column in order:
+        if not rounds_blanked[column].any():
+            continue
+        mask = pl.Series(rounds_blanked[column])
+        for key in keys[column]:
+            values[key].update(v for v in frame.get_column(key).filter(mask).to_list() if v is not None)
+        updates += [pl.when(mask).then(None).otherwise(pl.col(c)).alias(c) for c in _owned(column)]
+        updates.append((pl.col(f"__suppressed_{column}") | mask).alias(f"__suppressed_{column}"))
+    if updates:
         frame = frame.with_columns(updates)
     return frame, {c: v for c, v in values.items() if v}
 
 
-@functools.cache
-def _round_expressions(
-    order: tuple[str, ...],
-) -> tuple[pl.Expr, tuple[pl.Expr, ...], tuple[pl.Expr, ...], tuple[pl.Expr, ...]]:
-    """What a round of :func:`_locally_suppressed` reads of each row, the quasi-identifiers in ``order``: its
-    set's size; for each column, the size its set would have with the column blanked, how many rows hold its
-    value, and whether it holds a value to blank. Made once for each order (expressions are immutable; made at
-    each round they cost more than applying them to a few hundred records)."""
-    keys = {c: ["ageBroad", "majorityStatus"] if c == "ageBroad" else [c] for c in order}
-    size = pl.len().over(SET_COLUMNS).alias("__size")
-    joined = tuple(
-        (
-            pl.len().over(SET_COLUMNS)
-            + pl.all_horizontal(pl.col(key).is_null() for key in keys[c])
-            .sum()
-            .over([o for o in SET_COLUMNS if o not in keys[c]])
-        ).alias(f"__joined_{c}")
-        for c in order
-    )
-    rarity = tuple(pl.len().over(keys[c]).alias(f"__rarity_{c}") for c in order)
-    able = tuple(
-        pl.any_horizontal(pl.col(key).is_not_null() for key in keys[c]).alias(f"__able_{c}") for c in order
-    )
-    return size, joined, rarity, able
+def _alike(
+    codes: np.ndarray, spans: Sequence[int], columns: Iterable[int], among: np.ndarray | None = None
+) -> np.ndarray:
+    """How many rows are alike each row in ``columns`` of ``codes`` (integer codes, each column's below its span):
+    as ``pl.len().over(columns)``; of them, only those ``among`` (a mask), as ``among.sum().over(columns)``."""
+    import numpy as np
+
+    # each row's key: its codes in mixed radix, numbered anew (in order) where it would grow past a bound: then
+    # counted by bincount, no sort (a key below the bound indexes the counts)
+    bound = max(1 << 16, 4 * len(codes))
+    key = np.zeros(len(codes), dtype=np.int64)
+    reach = 1
+    for i in columns:
+        if reach * spans[i] > bound:
+            _, key = np.unique(key, return_inverse=True)
+            key, reach = key.reshape(-1), int(key.max()) + 1
+        key = key * spans[i] + codes[:, i]
+        reach *= spans[i]
+    if reach > bound:
+        _, key = np.unique(key, return_inverse=True)
+        key, reach = key.reshape(-1), int(key.max()) + 1
+    return np.bincount(key if among is None else key[among], minlength=reach)[key]
 
 
 def _overlapping(
