@@ -1494,7 +1494,6 @@ def export_register(
         ERASURE_NOTE,
         LINK_NOTE,
         SAME_PERSON_NOTE,
-        ctdc_exports,
         export_reading,
         record_ctdc_export,
     )
@@ -1531,20 +1530,20 @@ def export_register(
         )  # only those whose sets are not kept (each costs a reading and more)
         made = [again(e) for e in every if e["export_id"] not in have]
         known = sorted([*known, *(e for e in made if e)], key=lambda e: e["export_id"])
-    if (
-        allow_another_release
-        and known
-        and _sha256(text_of(kept, report)) not in {e["file_sha256"] for e in known}
-    ):
-        kept, report, suppressed, first_year = another_release(
-            loaded.data,
-            known,
-            k=k,
-            max_suppressed=max_suppressed,
-            generalised_columns=generalised_columns,
-            suppression=suppression,
-            layout=layout,
-        )
+    text: str | None = None  # the file's text, once made (made once: the same release again is this one)
+    if allow_another_release and known:
+        text = text_of(kept, report)
+        if _sha256(text) not in {e["file_sha256"] for e in known}:
+            kept, report, suppressed, first_year = another_release(
+                loaded.data,
+                known,
+                k=k,
+                max_suppressed=max_suppressed,
+                generalised_columns=generalised_columns,
+                suppression=suppression,
+                layout=layout,
+            )
+            text = None
     if not report.rows_written and report.rows_withheld_for_differencing:
         # not too few records: every set moved by a person or a few since the earlier release
         raise ParameterError(
@@ -1574,7 +1573,8 @@ def export_register(
                 "one did: --global-recoding as it was, or not)"
             )
         )
-    text = text_of(kept, report)
+    if text is None:
+        text = text_of(kept, report)
     digest = _sha256(text)
     others: tuple[dict[str, Any], ...] = ()
 
@@ -1599,7 +1599,10 @@ def export_register(
             )
         return bool(others)
 
-    decide(ctdc_exports(register, wait=wait))  # refused before the register is opened for writing
+    # refused before the register is opened for writing: by the exports recorded as the records were read (in
+    # that reading, not in another: one costs more than the rest of a small export's reading); an export recorded
+    # since is met by the same decision in the transaction that records this one
+    decide(every)
     export_id = record_ctdc_export(
         register,
         as_of=stood.date,
