@@ -506,6 +506,19 @@ def _generalise(frame: pl.DataFrame, column: str, level: str, first_year: int) -
     return frame.with_columns(pl.lit(None, pl.String).alias(column))
 
 
+@functools.cache
+def _region_of_subregion() -> dict[str, str]:
+    """UN M49 sub-region -> its region; made once (as :func:`_area`), not at each rendering of the rows (each
+    round of a generalisation renders them, to tell a blank row). Read only."""
+    return dict(
+        country_table()
+        .filter(pl.col("subregion").is_not_null())
+        .select("subregion", "region")
+        .unique()
+        .iter_rows()
+    )
+
+
 def _rendered(kept: pl.DataFrame, levels: Mapping[str, str], generalised_columns: bool) -> pl.DataFrame:
     """The rows as the file holds them: the layout's 63 columns, a band or area moved out of the year or ISO2
     column into its extra column (:data:`GENERALISED_COLUMNS`, after the layout's, only with
@@ -513,13 +526,7 @@ def _rendered(kept: pl.DataFrame, levels: Mapping[str, str], generalised_columns
     :data:`QUASI_IDENTIFIERS` write none)."""
     if not generalised_columns:
         return kept.select(_columns())
-    sub_to_region = dict(
-        country_table()
-        .filter(pl.col("subregion").is_not_null())
-        .select("subregion", "region")
-        .unique()
-        .iter_rows()
-    )
+    sub_to_region = _region_of_subregion()
     moved: list[pl.Expr] = []
     for column, extra in GENERALISED_COLUMNS.items():
         level = levels.get(column, WITHHELD)
