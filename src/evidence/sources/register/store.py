@@ -1438,14 +1438,13 @@ FEW_RECORDS = 10
 _CHANGE = "__change"
 
 
-def _check_not_many_missing(connection: duckdb.DuckDBPyConnection, made_on: dt.date, file_name: str) -> None:
-    """Refuse a full export that would mark most of the records present missing (see :func:`_merge`)."""
-    missing, present = connection.execute(
-        "SELECT (SELECT count(*) FROM gone), count(*) FROM records WHERE valid_to IS NULL AND present"
-    ).fetchall()[0]
+def _check_not_many_missing(counts: Mapping[str, int], made_on: dt.date, file_name: str) -> None:
+    """Refuse a full export that would mark most of the records present missing (see :func:`_merge`), from
+    :func:`_merge`'s counts: the export's rows new, the records missing and those present before it."""
+    missing, present = counts.get("missing", 0), counts.get("present", 0)
     if missing < FEW_RECORDS or missing <= MANY_MISSING * present:
         return
-    new = connection.execute(f"SELECT count(*) FROM incoming WHERE {_CHANGE} = 'new'").fetchall()[0][0]
+    new = counts.get("new", 0)
     raise InputError(
         f"this full export lacks {missing} of the {present} records of the register ({missing / present:.0%}), "
         f"and {new} of its records are new: imported, the {missing} would be marked missing from {made_on} on "
@@ -1526,17 +1525,24 @@ def _merge(
         connection.unregister("seen_arrow")
     else:
         connection.execute("CREATE TEMP TABLE gone AS SELECT * FROM records WHERE FALSE")
-    if full and not allow_many_missing:
-        _check_not_many_missing(connection, made_on, file_name)
     quoted = ", ".join(f'"{c}"' for c in columns)
     # counted first (the writes below change neither table): a write of no row is left out, as costly as one of
-    # a few (DuckDB binds every column of the records each time) and a no-op; a first import closes nothing
+    # a few (DuckDB binds every column of the records each time) and a no-op; a first import closes nothing. In
+    # the same statement, for the check of a full export, the records present before it
+    check = full and not allow_many_missing
     counts = dict(
         connection.execute(
             f"SELECT {_CHANGE}, count(*) FROM incoming GROUP BY {_CHANGE} "
             "UNION ALL SELECT 'missing', count(*) FROM gone"
+            + (
+                " UNION ALL SELECT 'present', count(*) FROM records WHERE valid_to IS NULL AND present"
+                if check
+                else ""
+            )
         ).fetchall()
     )
+    if check:
+        _check_not_many_missing(counts, made_on, file_name)
     missing = counts.get("missing", 0)
     if counts.get("updated", 0) or missing:
         connection.execute(
