@@ -418,17 +418,23 @@ def _flags_follow_the_form(frame: pl.DataFrame) -> pl.DataFrame:
     whose form is recorded holds a 0 or 1 in that flag, and empty in the whole column otherwise (an 'other' flag
     a mapping does not name, set only by an extra flag; records imported under different mappings). Flags as the
     toolkit's loaders give them (the denominator rule applied) are written as they were."""
+    return frame.with_columns(_flags_of_the_form(tuple(c for c in _EXPLOITATION_FLAGS if c in frame.columns)))
+
+
+@functools.cache
+def _flags_of_the_form(flags: tuple[str, ...]) -> tuple[pl.Expr, ...]:
+    """:func:`_flags_follow_the_form`'s expressions of ``flags``, in one pass over the frame (whether every record
+    whose form is recorded holds a 0 or 1 in a flag is a scalar of the same pass, not a filtered frame of its
+    own), made once for each set of flags (expressions are immutable)."""
     form = pl.col("typeOfExploitConcatenated").is_not_null()
-    flags = [c for c in _EXPLOITATION_FLAGS if c in frame.columns]
-    known = frame.filter(form).select(pl.col(c).is_not_null().all() for c in flags).row(0) if flags else ()
-    return frame.with_columns(
+    return tuple(
         pl.when(pl.col(c) == "1")
         .then(pl.lit("1"))
-        .when(form & pl.lit(said))
+        .when(form & (pl.col(c).is_not_null() | ~form).all())
         .then(pl.lit("0"))
         .otherwise(pl.lit(None, pl.String))
         .alias(c)
-        for c, said in zip(flags, known, strict=True)
+        for c in flags
     )
 
 
@@ -566,12 +572,20 @@ def _implied_conditions() -> tuple[dict[str, pl.Expr], pl.Expr, tuple[pl.Expr, .
     """Each implied column -> whether the value it implies is written as 1; whether a row loses a filled
     implied value; and each implied column emptied where its condition fails (expressions made once: they are
     immutable; made at each call they cost more than applying them to a few hundred records)."""
-    conditions = {
-        column: pl.any_horizontal([pl.col(c).fill_null("") == "1" for c in implying])
-        for column, (_, implying) in IMPLIED.items()
+    implied_by: dict[tuple[str, ...], list[str]] = {}  # the columns implying a value -> the columns implied
+    for column, (_, implying) in IMPLIED.items():
+        implied_by.setdefault(implying, []).append(column)
+    written = {
+        implying: pl.any_horizontal([pl.col(c).fill_null("") == "1" for c in implying])
+        for implying in implied_by
     }
+    conditions = {column: written[implying] for column, (_, implying) in IMPLIED.items()}
+    # a filled column whose condition fails, tested a condition at a time (two, not one for each of the columns)
     lost = pl.any_horizontal(
-        [pl.col(column).is_not_null() & ~condition for column, condition in conditions.items()]
+        [
+            pl.any_horizontal(pl.col(c).is_not_null() for c in columns) & ~written[implying]
+            for implying, columns in implied_by.items()
+        ]
     )
     # every condition reads the quasi-identifier's columns, never an implied one: all apply at once
     emptied = tuple(
@@ -585,8 +599,11 @@ def _withhold_implied(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """``frame`` with every implied column emptied where the value it implies is not written as 1; and how
     many records lost a filled value so."""
     _, lost, emptied = _implied_conditions()
-    n_lost = int(frame.select(lost.sum()).item()) if frame.height else 0
-    return frame.with_columns(emptied), n_lost
+    if not frame.height:
+        return frame.with_columns(emptied), 0
+    # in one pass: every expression reads the frame as given
+    out = frame.with_columns(*emptied, lost.alias("__lost"))
+    return out.drop("__lost"), int(out.get_column("__lost").sum())
 
 
 def _set_sizes(frame: pl.DataFrame) -> pl.Series:
