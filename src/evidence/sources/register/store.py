@@ -1703,6 +1703,30 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
     return _records_table(path, read)
 
 
+def _real_imports(connection: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    """The real imports (:data:`_REAL_IMPORTS`), oldest first: each one's export date and provenance."""
+    return connection.execute(
+        f"SELECT exported_on, provenance FROM imports WHERE {_REAL_IMPORTS} ORDER BY exported_on, import_id"
+    ).fetchall()
+
+
+def _stood_and_read(
+    connection: duckdb.DuckDBPyConnection,
+    meta: dict[str, str],
+    tables: set[str],
+    path: Path,
+    as_of: dt.date | None,
+) -> tuple[AsOf, _RecordsRead | None]:
+    """The date the records stand on for ``as_of`` (:func:`resolve_as_of`) and the records as of it
+    (:func:`_records_read`; None when the register holds no export), from one reading of the imports (each
+    read them before, the dates and then the dates with the provenance)."""
+    imported = _real_imports(connection)
+    stood = _resolve_as_of(connection, path, as_of, sorted({day for day, _ in imported}))
+    if stood.date is None:
+        return stood, None
+    return stood, _records_read(connection, meta, tables, path, stood.date, imported)
+
+
 @dataclasses.dataclass(frozen=True)
 class _RecordsRead:
     """What :func:`records_as_of` reads of the register (in one reading), before it makes the case table."""
@@ -1724,13 +1748,13 @@ def _records_read(
     tables: set[str],
     path: Path,
     as_of: dt.date | None,
+    imported: list[tuple[Any, ...]] | None = None,
 ) -> _RecordsRead:
-    """:func:`records_as_of`'s reading of a register open for reading (its meta facts and tables read)."""
+    """:func:`records_as_of`'s reading of a register open for reading (its meta facts and tables read);
+    ``imported``: :func:`_real_imports`, when the caller read them."""
     # the real imports, oldest first: the export dates, and the provenance of the latest on the date (one
     # reading of the imports for both)
-    imported = connection.execute(
-        f"SELECT exported_on, provenance FROM imports WHERE {_REAL_IMPORTS} ORDER BY exported_on, import_id"
-    ).fetchall()
+    imported = _real_imports(connection) if imported is None else imported
     stood = _resolve_as_of(connection, path, as_of, sorted({day for day, _ in imported}))
     where, parameters = _as_of_filter(stood.date)
     # the record's columns as the table holds them, the key first: named by what they are not (describing the
@@ -1873,11 +1897,16 @@ def ctdc_exports(path: str | Path, *, wait: float = 0.0) -> list[dict[str, Any]]
 
 
 def _ctdc_exports(
-    connection: duckdb.DuckDBPyConnection, tables: set[str] | None = None
+    connection: duckdb.DuckDBPyConnection,
+    tables: set[str] | None = None,
+    held: set[str] | None = None,
 ) -> list[dict[str, Any]]:
+    """:func:`ctdc_exports` of a register open (``tables``: its tables, ``held``: the columns of its
+    ``ctdc_exports``, when the caller read them)."""
     if "ctdc_exports" not in (tables if tables is not None else _tables(connection)):
         return []
-    held = set(_columns(connection, "ctdc_exports"))  # described once, not for each internal column
+    if held is None:  # described once, not for each internal column
+        held = set(_columns(connection, "ctdc_exports"))
     hidden = [c for c in _INTERNAL_EXPORT_COLUMNS if c in held]
     internal = f" EXCLUDE ({', '.join(hidden)})" if hidden else ""
     frame = _frame(connection, f"SELECT *{internal} FROM ctdc_exports ORDER BY export_id")
@@ -1901,11 +1930,14 @@ def ctdc_release_sets(path: str | Path, *, wait: float = 0.0) -> list[dict[str, 
         return _ctdc_release_sets(connection, tables)
 
 
-def _ctdc_release_sets(connection: duckdb.DuckDBPyConnection, tables: set[str]) -> list[dict[str, Any]]:
-    """:func:`ctdc_release_sets` of a register open for reading (its tables read)."""
+def _ctdc_release_sets(
+    connection: duckdb.DuckDBPyConnection, tables: set[str], held: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """:func:`ctdc_release_sets` of a register open for reading (its tables read; ``held``: the columns of its
+    ``ctdc_exports``, when the caller read them)."""
     if "ctdc_export_sets" not in tables:
         return []
-    rows_kept = "full_rows" in _columns(connection, "ctdc_exports")
+    rows_kept = "full_rows" in (set(_columns(connection, "ctdc_exports")) if held is None else held)
     exports = connection.execute(
         "SELECT export_id, k, file_sha256, levels, first_year, "
         + ("full_rows" if rows_kept else "NULL")
@@ -1940,12 +1972,13 @@ def export_reading(
     a reading costs more than most of what is read in it."""
     path = Path(path)
     with _reading(path, wait=wait) as (connection, meta, tables):
-        stood = _resolve_as_of(connection, path, as_of)
-        if stood.date is None:
+        stood, read = _stood_and_read(connection, meta, tables, path, as_of)
+        if read is None:
             return stood, None, [], []
-        read = _records_read(connection, meta, tables, path, stood.date)
-        every = _ctdc_exports(connection, tables)
-        known = _ctdc_release_sets(connection, tables)
+        # the exports' columns described once for both readings of them
+        held = set(_columns(connection, "ctdc_exports")) if "ctdc_exports" in tables else set()
+        every = _ctdc_exports(connection, tables, held)
+        known = _ctdc_release_sets(connection, tables, held)
     return stood, _records_table(path, read), every, known
 
 
@@ -1967,8 +2000,9 @@ def records_reading(path: str | Path, as_of: dt.date | None = None, *, wait: flo
     by an import meanwhile cannot give parts of two states."""
     path = Path(path)
     with _reading(path, wait=wait) as (connection, meta, tables):
-        stood = _resolve_as_of(connection, path, as_of)
-        read = _records_read(connection, meta, tables, path, stood.date)
+        stood, read = _stood_and_read(connection, meta, tables, path, as_of)
+        if read is None:  # no export yet: the records of none, as records_as_of gives them
+            read = _records_read(connection, meta, tables, path, None, [])
     return RecordsReading(stood, _records_table(path, read), _country(meta), meta.get(CELL_KEY_CHECK))
 
 
@@ -2010,8 +2044,10 @@ def record_ctdc_export(
         connection.execute("BEGIN TRANSACTION")
         _create_later_tables(connection)
         _remove_unfinished_exports(connection)
-        if decide is not None:  # the table is there: made above if it was not
-            allowed_another_release = decide(_ctdc_exports(connection, {"ctdc_exports"}))
+        if decide is not None:  # the table is there, with every internal column: made above if it was not
+            allowed_another_release = decide(
+                _ctdc_exports(connection, {"ctdc_exports"}, set(_INTERNAL_EXPORT_COLUMNS))
+            )
         export_id = connection.execute("SELECT coalesce(max(export_id), 0) + 1 FROM ctdc_exports").fetchall()[
             0
         ][0]
