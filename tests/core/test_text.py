@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from evidence.core.text import (
     FORMULA_START,
+    age_band_text,
     closest_choice,
     column_title,
     counted,
@@ -239,3 +240,58 @@ def test_counted_says_one_in_the_singular() -> None:
     assert [counted(n, "row") for n in (0, 1, 2, 1234)] == ["0 rows", "1 row", "2 rows", "1,234 rows"]
     assert counted(1, "recorded country", "recorded countries") == "1 recorded country"
     assert counted(3, "recorded country", "recorded countries") == "3 recorded countries"
+
+
+@pytest.mark.parametrize(
+    ("band", "written"),
+    [
+        ("9-17", "9–17 years"),  # CTDC's code
+        ("48+", "48 years or over"),
+        ("0-17", "0–17 years"),  # the person section's group
+        ("0 to 17 years", "0–17 years"),  # UNODC's words
+        ("18 years or over", "18 years or over"),
+        ("9–17 years", "9–17 years"),  # as written: the same again
+        ("1+", "1 year or over"),
+        ("17-17", "17 years"),
+        ("1-1", "1 year"),
+        ("Unknown", None),
+        ("Total", None),
+        ("17-9", None),  # no band: a code, a score
+        ("", None),
+    ],
+)
+def test_an_age_band_is_written_one_way_whichever_source_named_it(band: str, written: str | None) -> None:
+    assert age_band_text(band) == written
+
+
+@given(
+    low=st.integers(0, 130),
+    span=st.integers(0, 130),
+    spelling=st.sampled_from(["{}-{}", "{} to {} years", "{}–{}"]),
+)
+def test_any_closed_age_band_reads_from_its_youngest_to_its_oldest_age_in_years(
+    low: int, span: int, spelling: str
+) -> None:
+    high = low + span
+    written = age_band_text(spelling.format(low, high))
+    assert written == (f"{low}–{high} years" if span else f"{low} year" + ("" if low == 1 else "s"))
+    assert age_band_text(written) == written  # written once, the same again: no caller writes it twice over
+    assert int(re.match(r"\d+", written).group()) == low  # it opens on its youngest age: sorts by number
+    if span:
+        assert age_band_text(spelling.format(high, low)) is None  # reversed: no band
+
+
+@given(low=st.integers(0, 130), spelling=st.sampled_from(["{}+", "{} years or over", "{} +"]))
+def test_any_open_age_band_reads_as_its_youngest_age_or_over(low: int, spelling: str) -> None:
+    written = age_band_text(spelling.format(low))
+    assert written == f"{low} {'year' if low == 1 else 'years'} or over"
+    assert age_band_text(written) == written
+
+
+@given(bands=st.lists(st.tuples(st.integers(0, 99), st.integers(0, 99)), min_size=2, max_size=8))
+def test_age_bands_written_keep_their_numeric_order(bands: list[tuple[int, int]]) -> None:
+    """Sorted by their youngest age, the bands as written sort as their codes did ("9–17 years" before
+    "18–20 years", which sorting the text would put first)."""
+    codes = sorted({(min(a, b), max(a, b)) for a, b in bands})
+    written = [age_band_text(f"{low}-{high}") or "" for low, high in codes]
+    assert sorted(written, key=lambda w: int(w.split()[0].split("–")[0])) == written

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import polars as pl
 import pytest
+from _ages import WRITTEN_GROUPS, coded_ages, in_one_style
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -723,7 +725,7 @@ def test_a_near_separated_odds_ratio_is_not_printed_as_a_result(ctdc_sample):
     term = debt.terms.filter((pl.col("category") == "30-47") & (pl.col("reference") == "0-17"))
     assert term["estimable"].to_list() == [False] and term["odds_ratio"].to_list() == [None]
     assert debt.separation_suspected
-    shown = views.model_view(debt, RULE).filter(pl.col("Category") == "30-47 (vs 0-17)")
+    shown = views.model_view(debt, RULE).filter(pl.col("Category") == "30–47 years (vs 0–17 years)")
     assert shown["Odds ratio"].to_list() == [views.NOT_ESTIMABLE]
     hours = causes.association_model(cases, "means_excessive_work_hours")
     unknown = hours.terms.filter((pl.col("category") == "Unknown") & (pl.col("reference") == "Female"))
@@ -1758,7 +1760,7 @@ def test_a_breakdown_of_one_age_group_says_the_age_in_years(demo):
     young = selection.with_columns(pl.lit("0-8", dtype=selection["age_band"].dtype).alias("age_band"))
     view = views.profile_view(young, "means_of_control", "age_group", RULE)
     assert view is not None and view.only == ("age_group", "0-17")
-    assert "Every victim here is aged 0-17 years, so the table has one column" in view.note
+    assert "Every victim here is aged 0–17 years, so the table has one column" in view.note
     old = selection.with_columns(pl.lit("48+", dtype=selection["age_band"].dtype).alias("age_band"))
     view = views.profile_view(old, "means_of_control", "age_group", RULE)
     assert view is not None and "Every victim here is aged 48 years or over," in view.note
@@ -1837,3 +1839,59 @@ def test_the_heat_tables_withheld_cells_are_told_from_its_shares(small):
     assert data.to_json()["notes"] == list(data.notes)
     # a table without a dash has no legend of it
     assert views.HEAT_DASH_NOTE not in views.heat_note(section.heat, table.filter(pl.lit(False)))
+
+
+def test_the_person_sections_age_groups_read_in_the_briefs_one_style(demo, monkeypatch):
+    """The person section wrote its age groups bare ("0-17", "48+" as column headers, "0-17 (vs 18-29)" in the
+    odds ratios) beside a note of "0-17 years" and UNODC's "0 to 17 years": every header, model row, note and
+    sentence of the demo's section now says them as the whole brief does ("0–17 years", "48 years or
+    over"), youngest first."""
+    import IPython.display
+
+    import evidence.notebooks.views as base
+    from evidence.presentation.tables import table_data
+
+    shown: list[str] = []
+    tables = []
+    monkeypatch.setattr(
+        IPython.display, "display", lambda *objs, **kw: shown.extend(str(getattr(o, "data", o)) for o in objs)
+    )
+    monkeypatch.setattr(base, "show_chart", lambda *a, **k: None)
+    monkeypatch.setattr(base, "show_table", lambda table, **kw: tables.append(table_data(table, **kw)))
+    views.show_person_section(demo.filter(pl.col("destination_iso3") == "THA"), RULE, source="CTDC", models=2)
+    by_age = [t for t in tables if any(c.header == WRITTEN_GROUPS[0] for c in t.columns)]
+    assert by_age, [[c.header for c in t.columns] for t in tables]
+    for table in by_age:
+        assert [c.header for c in table.columns if in_one_style(c.header)] == list(WRITTEN_GROUPS)
+        assert any(causes.AGE_GROUPS_NOTE in note for note in table.notes)
+    assert "0–17 years holds 0–8 years and 9–17 years" in causes.AGE_GROUPS_NOTE
+    odds = [row[1] for t in tables for row in t.rows if row[0] == "Age group"]
+    assert odds and all(re.fullmatch(r"(.+?)(?: \(vs (.+)\))?", c) for c in odds)
+    named = {part for c in odds for part in re.fullmatch(r"(.+?)(?: \(vs (.+)\))?", c).groups() if part}
+    assert named - {"Unknown", "Other"} and all(in_one_style(n) for n in named - {"Unknown", "Other"}), named
+    text = "\n".join(shown) + "\n".join(t.to_markdown() for t in tables)
+    assert coded_ages(text) == []
+
+
+def test_a_model_says_the_age_groups_it_left_out_or_merged_as_the_tables_name_them(demo):
+    """A model's sentence named the categories it left out, merged or found collinear as the data code them
+    ("(age group: 48+)"), where its table says "48 years or over"."""
+    cases = demo.filter(pl.col("destination_iso3") == "THA")
+    model = causes.association_model(cases, "exploitation_sexual")
+    reason = "of a category with too few victims, or no variation (age group: 48+)"
+    old = dataclasses.replace(
+        model,
+        excluded={**model.excluded, reason: 12},
+        left_out_categories={reason: ("age_group", ("48+",))},
+        merged={"age_group": ("0-17", "48+")},
+        collinear={
+            "age_group": {"48+": "48+: the same victims as region of origin Unknown"},
+            "sex": {"Unknown": "Unknown: the same victims as age group 0-17"},
+        },
+    )
+    sentence = views.model_sentence(old, RULE)
+    assert "12 of a category with too few victims, or no variation (age group: 48 years or over)" in sentence
+    assert "age group: 0–17 years, 48 years or over." in sentence
+    assert "age group 48 years or over: the same victims as region of origin Unknown" in sentence
+    assert "sex Unknown: the same victims as age group 0–17 years" in sentence
+    assert coded_ages(sentence) == []

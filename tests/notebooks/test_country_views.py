@@ -8,6 +8,7 @@ import re
 
 import polars as pl
 import pytest
+from _ages import WRITTEN_BANDS, WRITTEN_GROUPS, coded_ages, in_one_style
 
 from evidence.notebooks import country_views
 from evidence.notebooks.country import open_brief
@@ -1854,3 +1855,29 @@ def test_the_person_section_without_case_data_says_for_whom_and_where_the_reason
         "the data given hold none for Thailand as country of destination (Identified and assisted victims, "
         "above, says why)."
     ) in text, text[:600]
+
+
+def test_a_demo_brief_writes_every_age_band_one_way_case_data_and_unodc_alike(shown, tmp_path, monkeypatch):
+    """A country brief wrote the same ages three ways: "9-17" (case data's rows), "0-17" and "48+" (the person
+    section's headers, "0-17 years" in its note) and UNODC's "0 to 17 years". The demo brief (Thailand, both
+    roles) now says every band one way (UNODC's words, the brief's dash), in every section: its tables' headers
+    and rows, notes and sentences."""
+    from evidence.presentation.tables import TABLE_MIME, TableData
+
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr("evidence.notebooks.views.show_charts", lambda named: None)
+    brief = country_views.start([], 5, country="THA", role="both", years=(None, None))
+    for show in (
+        *CHARTED_SECTIONS,
+        country_views.show_estimates_section,
+        country_views.show_disclosure_method,
+    ):
+        show(brief)
+    tables = [TableData.from_json(o[TABLE_MIME]) for o in shown if isinstance(o, dict) and TABLE_MIME in o]
+    headers = {c.header for t in tables for c in t.columns} | {row[0] for t in tables for row in t.rows}
+    ages = {h for h in headers if in_one_style(h)}
+    # UNODC's groups, the case data's bands and the person section's groups, all in the one style
+    assert {"0–17 years", "18 years or over"} | set(WRITTEN_BANDS) | set(WRITTEN_GROUPS) <= ages
+    seen = [o.get(kind, "") for o in shown if isinstance(o, dict) for kind in ("text/markdown", "text/html")]
+    seen += [str(getattr(o, "data", o)) for o in shown if not isinstance(o, dict)]
+    assert coded_ages("\n".join(seen)) == []

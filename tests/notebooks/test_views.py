@@ -7,6 +7,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from _ages import WRITTEN_BANDS, coded_ages, in_one_style, low_end
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -1791,15 +1792,80 @@ def test_the_note_on_victims_of_several_categories_names_them_as_readers_do(tmp_
 def test_the_age_bands_of_case_data_say_their_unit_where_they_head_columns():
     """Reader audit (trends by age band, the United States as destination, CTDC's k-anonymised sample): the
     table's columns read "9-17", "Unknown", where UNODC's read "0 to 17 years" and the country brief's age table
-    is "Age (years)": a column of case data's ages says its unit, as the person tables' notes do ("aged 0-17
-    years", "aged 48 years or over"); UNODC's labels and other breakdowns' categories are left as they are."""
+    is "Age (years)": a column of ages says its unit, in the one way the whole brief writes an age band (UNODC's
+    words, the brief's dash: "9–17 years", "48 years or over"), case data's and UNODC's alike; other labels and other
+    breakdowns' categories are left as they are."""
     from evidence.notebooks import views
 
     bands = ["0-8", "9-17", "18-29", "48+", "Unknown", "0 to 17 years", "18 years or over"]
     assert views.category_names("age_band", bands) == {
-        "0-8": "0-8 years",
-        "9-17": "9-17 years",
-        "18-29": "18-29 years",
+        "0-8": "0–8 years",
+        "9-17": "9–17 years",
+        "18-29": "18–29 years",
         "48+": "48 years or over",
+        "0 to 17 years": "0–17 years",
+        "18 years or over": "18 years or over",
+    }
+    assert views.category_names("age", ["0 to 17 years", "18 years or over", "Unknown"]) == {
+        "0 to 17 years": "0–17 years",
+        "18 years or over": "18 years or over",
     }
     assert views.category_names("form", ["9-17"]) == {}
+
+
+#: The forms of a displayed output a brief is made from.
+MEDIA = ("text/markdown", "text/html")
+
+
+def test_the_case_datas_age_bands_read_in_the_briefs_one_style_in_numeric_order(tmp_path, monkeypatch):
+    """A brief wrote one age band three ways ("9-17" rows under "Age (years)", "9-17 years" headers, UNODC's
+    "0 to 17 years"): the demo's profiles and its victims per year by age band, table rows, headers and chart
+    legend, say every band as the whole brief does ("9–17 years", "48 years or over"), youngest first."""
+    import IPython.display
+
+    from evidence.analyses.selection import Selection
+    from evidence.notebooks import views
+    from evidence.notebooks.runtime import RUN_DIR_ENV
+    from evidence.presentation.charts import chart_spec
+    from evidence.sources.cache import load_cached
+    from evidence.sources.demo import demo_path
+
+    shown: list[object] = []
+    drawn: list[dict] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    monkeypatch.setattr(views, "show_charts", lambda named: drawn.extend(chart_spec(c) for c, _ in named))
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path))
+    selection = Selection(load_cached(demo_path()), country="THA", role="destination")
+    rule, options = DisclosureRule(5), {"place": "Thailand", "source": "demo"}
+    views.show_profiles(selection, rule, source="demo")
+    numbers = views.show_yearly_section(selection, rule, dimension="age_band", **options)
+    assert numbers is not None
+    views.show_dimension_section(numbers, dimension="age_band", **options)
+    tables = [TableData.from_json(o[TABLE_MIME]) for o in shown if isinstance(o, dict) and TABLE_MIME in o]
+    written = list(WRITTEN_BANDS)
+    (ages,) = [t for t in tables if t.caption == "Age (years)"]
+    rows = [row[0] for row in ages.rows if in_one_style(row[0])]
+    assert rows == written  # every band, in order
+    by_band = [t for t in tables if "by age band" in (t.caption or "")]
+    assert by_band
+    for table in by_band:
+        headers = [c.header for c in table.columns if in_one_style(c.header)]
+        assert headers == sorted(headers, key=low_end) and set(headers) <= set(written) and len(headers) > 3
+    legends = [
+        layer["encoding"]["color"]["sort"]
+        for spec in drawn
+        for layer in spec.get("layer", [spec])
+        if "color" in layer.get("encoding", {}) and isinstance(layer["encoding"]["color"].get("sort"), list)
+    ]
+    assert legends and all(
+        [x for x in legend if in_one_style(x)] == sorted((x for x in legend if in_one_style(x)), key=low_end)
+        and len([x for x in legend if in_one_style(x)]) > 3
+        for legend in legends
+    )
+    # what a reader sees: the Markdown and HTML shown, the charts drawn (the tables' column keys are no text)
+    seen = [
+        o.get(kind, "") if isinstance(o, dict) else str(getattr(o, "data", o))
+        for o in shown
+        for kind in MEDIA
+    ]
+    assert coded_ages("\n".join(seen) + json.dumps(drawn)) == []

@@ -52,6 +52,7 @@ from evidence.analyses.selection import (
 )
 from evidence.analyses.trends import FLAG_DIMENSIONS, UNKNOWN, flag_label
 from evidence.core.errors import ParameterError
+from evidence.core.text import age_band_text, word_list
 from evidence.sources.case_schema import (
     AGE_BANDS,
     FLAG_GROUPS,
@@ -132,12 +133,18 @@ DERIVED_CHARACTERISTICS: dict[str, str] = {
     "origin_region": "origin",
     "route_class": "origin",
 }
-#: How the age groups are made from the age bands, for a note under a table by age group. The bands' ends are
-#: ages, said so ("0-8 years"): the brief's disclosure scan reads a bare range in text ("0-8 and 9-17") as counts
-#: of people, 8 and 9, below CTDC's threshold of 10 or 11.
+#: How the age groups are made from the age bands, for a note under a table by age group, every age written as
+#: the brief writes it (:func:`~evidence.core.text.age_band_text`: "0–8 years"), its unit with each: the
+#: brief's disclosure scan reads a bare range in text ("0-8 and 9-17") as counts of people, 8 and 9, below CTDC's
+#: threshold of 10 or 11. A group that is one band (48 years or over) merges nothing and is not named.
 AGE_GROUPS_NOTE = (
-    "Age groups merge the recorded age bands: 0-17 years holds 0-8 years and 9-17 years; 18-29 years holds "
-    "18-20 to 27-29; 30-47 years holds 30-38 and 39-47."
+    "Age groups merge the recorded age bands: "
+    + "; ".join(
+        f"{age_band_text(group)} holds {word_list([age_band_text(band) or band for band in bands])}"
+        for group in AGE_GROUP_ORDER
+        if len(bands := [band for band, merged in AGE_GROUPS.items() if merged == group]) > 1
+    )
+    + "."
 )
 
 

@@ -86,6 +86,37 @@ def number_in_words(n: int) -> str:
     return _TENS[tens - 2] + (f"-{_UNITS[units]}" if units else "")
 
 
+# An age band as the toolkit's data write it: CTDC's "9-17" and "48+" (and the analyses' groups "0-17"), UNODC's
+# "0 to 17 years" and "18 years or over", and as :func:`age_band_text` writes them ("9–17 years", "17 years").
+_AGE_RANGE = re.compile(r"(\d+)\s*(?:[-\u2013]|\bto\b)\s*(\d+)(?:\s+years)?")
+_AGE_OPEN = re.compile(r"(\d+)\s*(?:\+|\s+years?\s+or\s+over)")
+_AGE_ONE = re.compile(r"(\d+)\s+years?")
+
+
+def age_band_text(band: str) -> str | None:
+    """An age band as a brief writes it, whichever source named it: "9–17 years" (CTDC's ``9-17``, UNODC's
+    ``9 to 17 years``), "48 years or over" (``48+``, UNODC's ``48 years or over``), "17 years" for one age; None
+    for a label that is no age band ("Unknown", "Total", "17-9").
+
+    UNODC's words (the unit, "or over"), so that a brief's tables of both sources read alike, with the dash the
+    brief writes every span with ("2017–2021"): the disclosure scan reads a number touching a dash as part of a
+    range, never a count, and a range followed by "years" as ages, in tables and in prose; "9 to 17 years" in a
+    table's cell is read number by number, its 9 a count of people below CTDC's threshold of 10 or 11."""
+    text = band.strip()
+    if found := _AGE_RANGE.fullmatch(text):
+        low, high = int(found.group(1)), int(found.group(2))
+        if low > high:
+            return None
+        return f"{low}\u2013{high} years" if low < high else f"{low} {'year' if low == 1 else 'years'}"
+    if found := _AGE_OPEN.fullmatch(text):
+        low = int(found.group(1))
+        return f"{low} {'year' if low == 1 else 'years'} or over"
+    if found := _AGE_ONE.fullmatch(text):
+        age = int(found.group(1))
+        return f"{age} {'year' if age == 1 else 'years'}"
+    return None
+
+
 def closest_choice(word: str, choices: Iterable[str]) -> str | None:
     """The one of ``choices`` a misspelt ``word`` meant, letter case and surrounding spaces aside: the one
     choice it begins (``dest`` for ``destination``), else the closest (difflib's ratio 0.6 at least); None

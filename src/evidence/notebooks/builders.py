@@ -48,7 +48,7 @@ from evidence.analyses.trends import (
     SteadyPanel,
 )
 from evidence.core.errors import EvidenceError, ParameterError
-from evidence.core.text import column_title, number_in_words, word_list
+from evidence.core.text import age_band_text, column_title, number_in_words, word_list
 from evidence.presentation import markup
 from evidence.presentation.disclosure import (
     CENSORED,
@@ -3829,12 +3829,17 @@ class CategoryAboveTotal:
 
 #: The breakdowns whose categories are countries (ISO3 codes) or corridors of two (``KHM>THA``).
 COUNTRY_BREAKDOWNS = ("citizenship", "destination", "corridor", "origin")
+#: The breakdowns whose categories are age bands: the case data's (``9-17``) and UNODC's (``0 to 17 years``).
+AGE_BREAKDOWNS = ("age_band", "age")
 
 
 def category_name(by: str | None, category: str) -> str | None:
-    """The name readers know a category of a breakdown by country or corridor by (``KHM`` → "Cambodia",
-    ``KHM>THA`` → "Cambodia → Thailand"), as the tables' headers give it; None for another breakdown, or a
-    category that is not country codes ("Unknown")."""
+    """The name readers know a category of a breakdown by country, corridor or age by (``KHM`` → "Cambodia",
+    ``KHM>THA`` → "Cambodia → Thailand", ``9-17`` and UNODC's ``0 to 17 years`` → "9–17 years", as the whole
+    brief writes an age band: :func:`~evidence.core.text.age_band_text`), as the tables' headers give it; None
+    for another breakdown, or a category that is not country codes nor an age band ("Unknown")."""
+    if by in AGE_BREAKDOWNS:
+        return age_band_text(str(category))
     if by not in COUNTRY_BREAKDOWNS:
         return None
     names = [name_of(code) for code in str(category).split(">")]

@@ -45,7 +45,7 @@ from evidence.analyses.society import (
 )
 from evidence.analyses.trends import UNKNOWN
 from evidence.core.errors import ParameterError
-from evidence.core.text import level_text, word_list
+from evidence.core.text import age_band_text, level_text, word_list
 from evidence.presentation.disclosure import (
     COMPLEMENT_LABEL,
     COMPLEMENT_REASON,
@@ -118,8 +118,21 @@ class ProfileView:
         )
 
 
+#: The characteristics whose groups are ages ("0-17", "48+"), written as the whole brief writes an age band.
+AGE_CHARACTERISTICS: Final = frozenset({"age_group", "age_band"})
+
+
+def group_name(characteristic: str | None, group: str) -> str:
+    """A group of a characteristic as the section writes it in tables, headers, notes and charts: an age group or
+    band as the whole brief writes one ("0–17 years", "48 years or over":
+    :func:`~evidence.core.text.age_band_text`), any other group as it is ("Female", "Unknown")."""
+    if characteristic in AGE_CHARACTERISTICS:
+        return age_band_text(group) or group
+    return group
+
+
 def _one_group(characteristic: str, group: str) -> str:
-    """The one group every victim is in, said of them: "is male", "is aged 30-47 years"."""
+    """The one group every victim is in, said of them: "is male", "is aged 30–47 years"."""
     label = causes.CHARACTERISTIC_LABELS[characteristic].lower()
     if group == UNKNOWN:
         return f"has no {label} recorded"
@@ -127,8 +140,8 @@ def _one_group(characteristic: str, group: str) -> str:
         return f"is {group.lower()}"
     if characteristic == "majority_status":
         return f"is {'an' if group[:1] in 'AEIOU' else 'a'} {group.lower()}"
-    if characteristic == "age_group":  # with its unit, as the note on age groups beside it says them
-        return f"is aged {group[:-1]} years or over" if group.endswith("+") else f"is aged {group} years"
+    if characteristic in AGE_CHARACTERISTICS:  # with its unit, as the note on age groups beside it says them
+        return f"is aged {group_name(characteristic, group)}"
     return f"has {label} {group}"
 
 
@@ -303,6 +316,8 @@ def _rendered_profile(
             )
         )
     labels = groups if by is None else [*groups, ALL]  # without a characteristic the one group is everyone
+    # each group named as published ("0–17 years", never the code "0-17"): the table's header, the chart's legend
+    names = [group_name(by, label) for label in labels]
     display = counts.display()
     published = {c: counts.frame[c].to_list() for c in categories}
     shown = {c: display[c].to_list() for c in categories}
@@ -318,7 +333,7 @@ def _rendered_profile(
     )
     intervals = dict(zip(with_share, zip(lows, highs, strict=True), strict=True))
     share_rows = []
-    for g, label in enumerate(labels):
+    for g, label in enumerate(names):
         cells = []
         for category in categories:
             count = published[category][g]
@@ -918,7 +933,14 @@ def model_view(
         pl.col("predictor")
         .replace_strict(labels, default=pl.col("predictor"), return_dtype=pl.String)
         .alias("Characteristic"),
-        (pl.col("category") + " (vs " + pl.col("reference") + ")").alias("Category"),
+        pl.Series(
+            "Category",
+            [
+                f"{group_name(p, c)} (vs {group_name(p, r)})"
+                for p, c, r in terms.select("predictor", "category", "reference").iter_rows()
+            ],
+            dtype=pl.String,
+        ),
     ).with_columns(
         pl.Series(
             "Odds ratio",
@@ -1005,7 +1027,9 @@ def model_sentence(
     if model.excluded:
         parts.append(
             "Left out: "
-            + "; ".join(f"{said(('left out', k))} {escape_markdown(k)}" for k in model.excluded)
+            + "; ".join(
+                f"{said(('left out', k))} {escape_markdown(_left_out_text(model, k))}" for k in model.excluded
+            )
             + "."
         )
     if model.keyed:
@@ -1014,7 +1038,8 @@ def model_sentence(
         parts.append(
             "Merged into Other (too few victims or no variation): "
             + "; ".join(
-                f"{escape_markdown(labels.get(p, p).lower())}: {escape_markdown(', '.join(c))}"
+                f"{escape_markdown(labels.get(p, p).lower())}: "
+                f"{escape_markdown(', '.join(group_name(p, g) for g in c))}"
                 for p, c in model.merged.items()
             )
             + "."
@@ -1032,9 +1057,9 @@ def model_sentence(
         parts.append(
             "Categories left out of the model (one indicator is not fitted twice): "
             + "; ".join(
-                f"{escape_markdown(labels.get(p, p).lower())} {escape_markdown(why)}"
+                f"{escape_markdown(labels.get(p, p).lower())} {escape_markdown(_collinear_text(p, c, why))}"
                 for p, whys in model.collinear.items()
-                for why in whys.values()
+                for c, why in whys.items()
             )
             + "."
         )
@@ -1047,6 +1072,32 @@ def model_sentence(
     if few:
         parts.append(few)
     return " ".join(parts)
+
+
+def _left_out_text(model: causes.AssociationModel, reason: str) -> str:
+    """Why victims were left out of ``model``, as the section writes it: the categories left out as too few named
+    as its tables name them ("… (age group: 48 years or over)", never the code "48+")."""
+    if reason in model.left_out_categories:
+        predictor, categories = model.left_out_categories[reason]
+        coded = f": {', '.join(categories)})"
+        if predictor in AGE_CHARACTERISTICS and reason.endswith(coded):
+            named = ", ".join(group_name(predictor, c) for c in categories)
+            return f"{reason[: -len(coded)]}: {named})"
+    return reason
+
+
+def _collinear_text(predictor: str, category: str, why: str) -> str:
+    """Why a category was left out of a model as collinear ("48+: the same victims as age group 0-17", as the
+    analysis says it), its age groups named as the tables name them ("48 years or over: the same victims as age
+    group 0–17 years")."""
+    head, found, tail = why.partition(": ")
+    if not found or head != category:
+        return why
+    for other in AGE_CHARACTERISTICS:
+        said = f"the same victims as {causes.CHARACTERISTIC_LABELS[other].lower()} "
+        if tail.startswith(said):
+            tail = said + group_name(other, tail[len(said) :])
+    return f"{group_name(predictor, category)}: {tail}"
 
 
 #: Victims on the rarer side of the outcome per odds ratio estimated below which a model is said to be thin (the
@@ -1121,7 +1172,7 @@ def missing_comparison_view(
     view = pl.DataFrame(
         {
             "Characteristic": [labels.get(p, p) for p in table["predictor"].to_list()],
-            "Category": table["category"].to_list(),
+            "Category": [group_name(p, c) for p, c in table.select("predictor", "category").iter_rows()],
             **out,
         }
     )

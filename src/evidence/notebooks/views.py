@@ -20,6 +20,7 @@ from evidence.analyses.selection import Selection, kept_once
 from evidence.core.errors import ParameterError
 from evidence.core.text import column_title, number_in_words, word_list
 from evidence.notebooks.builders import (
+    AGE_BREAKDOWNS,
     BREAKDOWN_NAMES,
     COVERAGE_KINDS,
     DOUBTFUL_BREAKDOWN,
@@ -1302,23 +1303,12 @@ WORLD_MAP_GREY = "not among the largest routes shown, or withheld"
 
 
 def category_names(by: str | None, categories: Sequence[str]) -> dict[str, str]:
-    """The names readers know the categories of a breakdown by country or corridor by (``KHM`` → Cambodia,
-    ``KHM>THA`` → Cambodia → Thailand, :func:`~evidence.notebooks.builders.category_name`); a category that is
-    not a country code keeps its label ("Unknown"). Case data's age bands say their unit (``9-17`` → "9-17 years",
-    ``48+`` → "48 years or over"), as UNODC's ("0 to 17 years") and the person tables' notes do."""
-    if by == "age_band":
-        return {category: name for category in categories if (name := _age_band_name(str(category)))}
+    """The names readers know the categories of a breakdown by country, corridor or age by (``KHM`` → Cambodia,
+    ``KHM>THA`` → Cambodia → Thailand, case data's ``9-17`` and UNODC's ``0 to 17 years`` → "9–17 years":
+    :func:`~evidence.notebooks.builders.category_name`); a category that is neither keeps its label
+    ("Unknown")."""
     named = {category: category_name(by, category) for category in categories}
     return {category: name for category, name in named.items() if name is not None}
-
-
-def _age_band_name(band: str) -> str | None:
-    """A case-data age band with its unit ("9-17 years", "48 years or over"); None for another label."""
-    if re.fullmatch(r"\d+-\d+", band):
-        return f"{band} years"
-    if re.fullmatch(r"\d+\+", band):
-        return f"{band[:-1]} years or over"
-    return None
 
 
 #: The categories of a multi-valued breakdown as readers name several of them ("several forms of exploitation",
@@ -2311,8 +2301,8 @@ def _thousands(column: str) -> pl.Expr:
 # ------------------------------------------------------------------------------------------------- profiles
 
 
-#: The profile groups a country brief shows, and their titles (the age bands' unit in its title: their rows
-#: read "9-17", as CTDC codes them).
+#: The profile groups a country brief shows, and their titles (the age bands' rows read "9–17 years", as the
+#: whole brief writes them: :func:`show_profiles`).
 PROFILE_GROUPS = (("form", "Form of exploitation"), ("gender", "Sex"), ("age_band", "Age (years)"))
 
 
@@ -2350,6 +2340,10 @@ def show_profiles(
         if records_no_category(view):  # a table of "Not recorded" and its total only
             _markdown(f"{heading}: not recorded for any of these victims.")
             continue
+        if group in AGE_BREAKDOWNS:  # "9–17 years", never CTDC's code "9-17" (in the numeric order kept)
+            view = view.with_columns(
+                pl.col(view.columns[0]).replace(category_names(group, view.to_series(0).to_list()))
+            )
         show_table(view, caption=title, perturbed=selection.keyed, source=source)
 
 
