@@ -108,6 +108,7 @@ from evidence.sources.typed_tables import repeated_headers
 from evidence.sources.workbook import (
     YEAR_AS_DATE,
     HeaderMatch,
+    SheetHead,
     cell_reference,
     header_cell_key,
     header_key,
@@ -661,12 +662,10 @@ def _read_workbook_header(head: FileHead) -> _Header | None:
     """The CTDC header in the top rows of any sheet (the sheet's name and declared size are not trusted)."""
     matches = []
     for sheet in head.workbook.sheets:
-        for index, row in enumerate(sheet.rows):
-            columns = ["" if cell is None else str(cell).strip() for cell in row]
-            layout = _layout_of(columns)
-            if layout:
-                matches.append(_Header(layout, columns, sheet=sheet.name, header_row=index + 1))
-                break
+        found = sheet.found("ctdc header", _sheet_header)
+        if found is not None:
+            row, layout, columns = found
+            matches.append(_Header(layout, list(columns), sheet=sheet.name, header_row=row))
     if len(matches) > 1:
         raise InputError(
             f"several sheets hold CTDC data ({', '.join(repr(m.sheet) for m in matches)}); "
@@ -674,6 +673,15 @@ def _read_workbook_header(head: FileHead) -> _Header | None:
             path=head.path,
         )
     return matches[0] if matches else None
+
+
+def _sheet_header(sheet: SheetHead) -> tuple[int, str, tuple[str, ...]] | None:
+    """The first of a sheet's top rows that is a CTDC header: its 1-based row, layout and cells as text."""
+    for index, cells in enumerate(sheet.texts):
+        layout = _layout_of(list(cells))
+        if layout:
+            return index + 1, layout, cells
+    return None
 
 
 #: Words of CTDC's fields, as tables derived from a release relabel them ("Age Band", "Trafficking Duration").

@@ -384,10 +384,9 @@ def demo_signature(path: str | Path, sha256: str | None = None) -> tuple[str, st
         # by one (str.casefold has no context), so the key of the cells joined is their keys joined, and holds
         # the marker's key wherever a cell is keyed as it. Most sheets hold no marker: keyed once, not cell by
         # cell (a CTDC file's ~2,500 top cells, asked twice per load).
-        # (looked for in the folded text by :func:`key_in_text`, as keyed: the same answer, without keying it all)
-        if not key_in_text(key).search(
-            "".join(str(cell) for row in sheet.rows for cell in row if cell is not None).casefold()
-        ):
+        # (looked for in the folded text by :func:`key_in_text`, as keyed: the same answer, without keying it all;
+        # the text made once per sheet read: SheetHead.folded)
+        if not key_in_text(key).search(sheet.folded):
             continue
         for index, row in enumerate(sheet.rows):
             if key not in (keys := [header_key(cell) for cell in row]):

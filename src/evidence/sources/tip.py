@@ -76,6 +76,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -112,6 +113,7 @@ from evidence.sources.workbook import (
     FOOTNOTE_MARKER,
     HEADER_FOOTNOTE_MARKER,
     HeaderMatch,
+    SheetHead,
     header_cell_key,
     header_key,
     not_available,
@@ -347,8 +349,10 @@ def _header_format(line: str) -> tuple[str, str] | None:
     return None if found is None else (found[0], found[2])
 
 
-def _layout_of(cells: list[str]) -> str | None:
-    keys = {header_cell_key(cell) for cell in cells}
+def _layout_of(cells: list[str], keys: frozenset[str] | None = None) -> str | None:
+    """The layout a header's ``cells`` are of, or None; ``keys``: the cells' keys (:func:`header_cell_key`), when
+    known."""
+    keys = frozenset(header_cell_key(cell) for cell in cells) if keys is None else keys
     # Kelley's layout by her labels as she writes them (lower case, "countryname" one word), or beside her ccode:
     # what is cited and how "NA" reads follow from it, so a hand-made "Year, ISO, Country name, Tier" is the
     # simple layout (cited to the State Department), never her coding (the cells as written looked at only for a
@@ -362,7 +366,7 @@ def _layout_of(cells: list[str]) -> str | None:
     return None
 
 
-def _missing(keys: set[str]) -> list[str]:
+def _missing(keys: AbstractSet[str]) -> list[str]:
     """The simple layout's required columns none of whose labels is among the header ``keys`` (the code column is
     not missing beside a country column: the codes are then read from the names)."""
     return [
@@ -372,7 +376,7 @@ def _missing(keys: set[str]) -> list[str]:
     ]
 
 
-def _present(keys: set[str], name: str) -> bool:
+def _present(keys: AbstractSet[str], name: str) -> bool:
     return any(key in keys for key in _SIMPLE_KEYS[name])
 
 
@@ -428,33 +432,42 @@ def _workbook_headers(head: FileHead) -> list[tuple[str, int, str, list[str]]]:
     """Per sheet whose top rows hold a tier header: (sheet, its 1-based row, layout, its cells as text)."""
     found = []
     for sheet in head.workbook.sheets:
-        for index, row in enumerate(sheet.rows):
-            cells = ["" if cell is None else str(cell).strip() for cell in row]
-            layout = _layout_of(cells)
-            # the rows below made text only for a header of years: every row of every sheet is asked
-            if (
-                (
-                    layout is None
-                    and _year_header(cells)
-                    and _report_year_columns(
-                        cells,
-                        [
-                            ["" if c is None else str(c) for c in r]
-                            for r in sheet.rows[index + 1 : index + 1 + _WIDE_ROWS]
-                        ],
-                    )
-                )
-                or (
-                    layout is None
-                    and _tier_positions(cells)  # the title rows made text only above a header of tiers
-                    and _per_tier_with_year(cells, _row_texts(sheet.rows[:index]))
-                )
-            ):
-                layout = SIMPLE_LAYOUT
-            if layout is not None:
-                found.append((sheet.name, index + 1, layout, cells))
-                break
+        header = sheet.found("tier header", _sheet_header)
+        if header is not None:
+            row, layout, cells = header
+            found.append((sheet.name, row, layout, list(cells)))
     return found
+
+
+def _sheet_header(sheet: SheetHead) -> tuple[int, str, tuple[str, ...]] | None:
+    """The first of a sheet's top rows that is a tier header: its 1-based row, layout and cells as text."""
+    for index, row in enumerate(sheet.rows):
+        cells = list(sheet.texts[index])
+        # (the keys of the cells as text: the sheet's, with an empty cell's "")
+        layout = _layout_of(cells, sheet.cell_keys[index] | ({""} if None in row else set()))
+        # the rows below made text only for a header of years: every row of every sheet is asked
+        if (
+            (
+                layout is None
+                and _year_header(cells)
+                and _report_year_columns(
+                    cells,
+                    [
+                        ["" if c is None else str(c) for c in r]
+                        for r in sheet.rows[index + 1 : index + 1 + _WIDE_ROWS]
+                    ],
+                )
+            )
+            or (
+                layout is None
+                and _tier_positions(cells)  # the title rows made text only above a header of tiers
+                and _per_tier_with_year(cells, _row_texts(sheet.rows[:index]))
+            )
+        ):
+            layout = SIMPLE_LAYOUT
+        if layout is not None:
+            return index + 1, layout, tuple(cells)
+    return None
 
 
 def _row_texts(rows: Sequence[Sequence[object]]) -> list[str]:
@@ -556,14 +569,18 @@ def _tier_positions(cells: list[str]) -> dict[int, str]:
     country per row with a mark under its tier. Two tiers or more, each named once, beside at most a country's (or
     code's) label and a report year's; none for any other header ("Thailand, THA, Tier 2, Tier 3" is a row of a
     country's tiers over the years, not a header)."""
-    # (every row of a workbook's top rows is asked: a cell naming no tier is told by a look at its words first)
+    # (every row of a workbook's top rows is asked: a row without two cells holding a tier's word, and a cell naming
+    # no tier, are told by a look at their words first)
+    if len(_TIER_WORD.findall("\0".join(cells))) < 2:
+        return {}
     positions = {
         i: tier for i, cell in enumerate(cells) if _TIER_WORD.search(cell) and (tier := _tier_of_label(cell))
     }
     tiers = [tier for tier in positions.values() if tier in TIERS]
+    if len(tiers) < 2 or len(set(positions.values())) < len(positions):
+        return {}  # (told before the other cells are keyed: most rows asked name no two tiers)
     others = {header_cell_key(cell) for i, cell in enumerate(cells) if cell.strip() and i not in positions}
-    labels = all(any(_present({key}, name) for name in ("country", "iso3", "report_year")) for key in others)
-    if len(tiers) < 2 or len(set(positions.values())) < len(positions) or not labels:
+    if not all(any(_present({key}, name) for name in ("country", "iso3", "report_year")) for key in others):
         return {}
     if _present(others, "report_year") and not (_present(others, "country") or _present(others, "iso3")):
         return {}  # a year beside lists of countries: which country is in which year's row?
@@ -602,10 +619,16 @@ _YEAR_IN_LABEL = re.compile(
     r"(?:\s*(?:(?:(?:US\s+)?(?:TIP|trafficking\s+in\s+persons)\s+)?report|tier(?:\s+(?:placement|ranking))?))?$"
 )
 
+#: The year every label :data:`_YEAR_IN_LABEL` matches holds, as written in the cell (the footnote marker set aside
+#: before matching ends the cell, so the year's digits stand together in it too).
+_YEAR_DIGITS = re.compile(r"(?:19|20)\d\d")
+
 
 def _label_year(cell: str) -> str | None:
     """The report year a header cell names (``2016``, ``2016.0``, ``2016 TIP Report``, ``TIP 2016``, ``2016*``:
     :data:`_YEAR_IN_LABEL`), or None."""
+    if not _YEAR_DIGITS.search(cell):
+        return None  # (a cell naming no year told at a glance: every cell of a workbook's top rows is asked)
     found = _YEAR_IN_LABEL.match(re.sub(HEADER_FOOTNOTE_MARKER, "", cell.strip()).strip())
     return found.group(1) if found else None
 
@@ -617,6 +640,8 @@ _WIDE_ROWS = 20
 def _year_header(cells: list[str]) -> list[int]:
     """The positions of the report years of a header naming a country (or its code) and two report years or
     more, but no tier nor year column; none for any other."""
+    if len(_YEAR_DIGITS.findall("\0".join(cells))) < 2:
+        return []  # (fewer than two cells holding a year: every row of a workbook's top rows is asked)
     years = [i for i, cell in enumerate(cells) if _label_year(cell)]
     if len(years) < 2:
         return []

@@ -29,6 +29,7 @@ import zipfile
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import MappingProxyType
@@ -61,6 +62,35 @@ class SheetHead:
     name: str
     rows: tuple[tuple[Any, ...], ...]
     delimiter: str | None = None
+
+    # (every loader's sniffer asks every top row of every sheet: a workbook's 13 sheets hold ~20,000 top cells, made
+    # text and keyed once per sheet read, not once per sniffer and load; :func:`_peek` keeps a sheet's head by content)
+    @functools.cached_property
+    def texts(self) -> tuple[tuple[str, ...], ...]:
+        """Each top row's cells as text, stripped ("" for an empty cell)."""
+        return tuple(tuple("" if cell is None else str(cell).strip() for cell in row) for row in self.rows)
+
+    def found(self, what: str, find: Callable[[SheetHead], Any]) -> Any:
+        """``find(self)``, kept with the sheet as ``what``: what a sniffer finds in a sheet is a function of its top
+        rows, and a sheet's head is kept by content (:func:`_peek`), so a workbook read again, or a copy of it whose
+        sheet is as it was, is not searched again. ``find`` returns what no one changes (tuples)."""
+        kept = self.__dict__.setdefault("_found", {})
+        if what not in kept:
+            kept[what] = find(self)
+        return kept[what]
+
+    @functools.cached_property
+    def folded(self) -> str:
+        """The top rows' cells (but the empty ones) run together, case folded: a first look for a label in any
+        cell (see :func:`key_in_text`)."""
+        return "".join(str(cell) for row in self.rows for cell in row if cell is not None).casefold()
+
+    @functools.cached_property
+    def cell_keys(self) -> tuple[frozenset[str], ...]:
+        """Each top row's cells (but the empty ones) by :func:`header_cell_key`."""
+        return tuple(
+            frozenset(header_cell_key(cell) for cell in row if cell is not None) for row in self.rows
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -184,7 +214,8 @@ def _peek(path: str) -> WorkbookHead:
         entries = [e for e in workbook.iter() if _local(e.tag) == "sheet"][:MAX_SHEETS]
         for entry in entries:
             sheet_part = part(targets.get(_attribute(entry, "id"), ""))
-            rows: tuple[tuple[Any, ...], ...] = ()
+            name, rows = entry.get("name", ""), ()
+            sheet = None
             if sheet_part:
                 # (what a sheet's top rows read as hangs on its XML, the strings and styles it refers to, the
                 # date epoch and how far the peek reads: all of it in the key)
@@ -200,13 +231,16 @@ def _peek(path: str) -> WorkbookHead:
                 rows = _by_content(
                     key, functools.partial(_top_rows, book, sheet_part, shared, date_styles, epoch)
                 )
-            sheets.append(SheetHead(entry.get("name", ""), rows))
+                # (the sheet's head kept too, with what the sniffers made and found of its cells: SheetHead.texts,
+                # .found; made from the rows alone, so the same for any workbook holding them)
+                sheet = _by_content(("sheet head", name, *key), functools.partial(SheetHead, name, rows))
+            sheets.append(SheetHead(name, rows) if sheet is None else sheet)
     return WorkbookHead(tuple(sheets))
 
 
 # --- a part read once per content: a workbook saved again, or a copy of it, is peeked for its changed parts only
 #: How many parts' readings (a sheet's top rows, a workbook's shared strings, its date styles) are kept.
-_PARTS_KEPT = 64
+_PARTS_KEPT = 128
 _parts_read: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _parts_lock = threading.Lock()
 #: The bytes of a zip member's local header before its name (``PK\x03\x04``...), the name and extra field lengths
@@ -665,7 +699,7 @@ def find_headers(path: str | Path, required: Sequence[Label], *, by_start: bool 
     found = []
     for sheet in table_head(path).sheets:
         for index, row in enumerate(sheet.rows):
-            cells = {header_cell_key(cell) for cell in row if cell is not None}
+            cells = sheet.cell_keys[index]
             if all(_has_label(cells, label, by_start) for label in wanted):
                 found.append(HeaderMatch(sheet.name, index + 1, sheet.rows, sheet.delimiter))
                 break
@@ -689,7 +723,7 @@ def best_partial_header(
     for head in table_head(path).sheets:
         picked = sheet is not None and sheet(head.name)
         for index, row in enumerate(head.rows):
-            cells = {header_cell_key(cell) for cell in row if cell is not None}
+            cells = head.cell_keys[index]
             missing = [label for key, label in wanted if not _has_label(cells, key, by_start)]
             enough = picked or len(wanted) - len(missing) >= share * len(wanted)
             if enough and len(missing) < len(wanted) and (best is None or len(missing) < len(best[2])):
@@ -697,7 +731,7 @@ def best_partial_header(
     return best
 
 
-def _has_label(cells: set[str], keys: tuple[str, ...], by_start: bool) -> bool:
+def _has_label(cells: AbstractSet[str], keys: tuple[str, ...], by_start: bool) -> bool:
     return any(
         key in cells or (by_start and any(starts_with_label(cell, key) for cell in cells)) for key in keys
     )

@@ -139,8 +139,9 @@ def fit_batch(
 
     ``model_columns`` (rows × parameters, bool) fits a different submodel on each row: the columns of ``X``
     left out of row ``b``'s model. ``Y`` may then be a single count vector, shared by every row. ``start``
-    (rows × cells) gives starting fitted values, e.g. those of a neighbouring model (R's ``mustart``); by
-    default IRLS starts, as R does, from y + 0.1. The maximum found is the same, in fewer iterations.
+    (rows × cells) gives starting fitted values, e.g. those of a neighbouring model (R's ``mustart``; cells at 0
+    start at y + 0.1); by default IRLS starts, as R does, from y + 0.1. The maximum found is the same, in fewer
+    iterations.
     Without ``standard_errors`` (a bootstrap needs none) the intercept's standard error is NaN.
     ``log_factorials`` (rows × cells) is ``gammaln(Y + 1)`` where the caller has it: a search fitting many
     models to the same count vectors computes it once (the same values, element by element).
@@ -255,7 +256,10 @@ def _fit_batch(
     solve_mask = np.where(identifiable[:, None], column_mask, np.eye(1, p, dtype=bool))
     weights = cell_mask.astype(float)
 
-    initial = Y + 0.1 if start is None else np.where(start > 1e-8, start, Y + 0.1)
+    # a start's cells kept down to the smallest positive value: a sparse table's fit has cells far below 1e-8
+    # (New Orleans' eight lists: 1e-12), and resetting them to y + 0.1 (as below 1e-8 they were) sent IRLS down
+    # to them again for as many steps as from R's start; cells at 0 are those a parameter at −∞ left out
+    initial = Y + 0.1 if start is None else np.where(start > 0, start, Y + 0.1)
     mu = initial * weights
     eta = np.log(initial)
     deviance = _deviance(Y, mu, weights)

@@ -171,8 +171,9 @@ def stepwise_estimates(
     """The population estimate of :func:`stepwise` for each count vector in ``Y`` (replicates × cells).
 
     The same selection, run on all replicates together: at each step, replicates that try the same model are
-    fitted in one batch, each starting from its current fit (a close start; a fit that does not converge from
-    it is refitted cold). NaN where the main-effects model is invalid.
+    fitted in one batch, each starting from its current fit with the added term's cells scaled to its count
+    (:func:`_start_with_term`; a fit that does not converge from it is refitted cold). NaN where the
+    main-effects model is invalid.
     """
     log = log if log is not None else FitLog()
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
@@ -219,27 +220,53 @@ def stepwise_estimates(
             candidate = order[seekers, rank[seekers]]
             passes = p[seekers, candidate] < p_enter
             seeking[seekers[~passes]] = False
-            groups: dict[tuple[Term, ...], list[int]] = {}
-            for b, c in zip(seekers[passes], candidate[passes], strict=True):
-                model_terms = tuple(terms[k] for k in np.flatnonzero(included[b])) + (terms[c],)
-                groups.setdefault(tuple(sorted(model_terms, key=lambda t: (len(t), t))), []).append(int(b))
-            for model_terms, members in groups.items():
-                rows = np.array(members)
-                # each replicate's current fit is a close start for the model with one more term
-                batch, valid = _fit_checked(capture, model_terms, Y, rows, fitted[rows], log, log_factorials)
-                for k, b in enumerate(rows):
-                    if valid[k]:
-                        added[b] = order[b, rank[b]]
-                        fitted[b] = batch.fitted[k]
-                        intercept[b] = batch.intercept[k]
-                        seeking[b] = False
-                    else:
-                        rank[b] += 1
-                        seeking[b] = rank[b] < len(terms)
+            trying_rows, trying_terms = seekers[passes], candidate[passes]
+            # each replicate's model with its candidate added, as its terms' bits: replicates trying the same model
+            # are fitted together, in the order they come, and their fits written back at once (not a sorted
+            # tuple of terms made for each replicate, and a write per replicate: the same batches, in Python)
+            trying = included[trying_rows]
+            trying[np.arange(len(trying_rows)), trying_terms] = True
+            packed = np.packbits(trying, axis=1)
+            width, keys = packed.shape[1], packed.tobytes()
+            groups: dict[bytes, list[int]] = {}
+            for k in range(len(trying_rows)):
+                groups.setdefault(keys[k * width : (k + 1) * width], []).append(k)
+            for members in groups.values():
+                ks = np.array(members)
+                rows, added_terms = trying_rows[ks], trying_terms[ks]
+                model_terms = tuple(
+                    sorted((terms[i] for i in np.flatnonzero(trying[ks[0]])), key=lambda t: (len(t), t))
+                )
+                start = _start_with_term(
+                    fitted[rows], cells[:, added_terms].T, n_star[rows, added_terms], lam[rows, added_terms]
+                )
+                batch, valid = _fit_checked(capture, model_terms, Y, rows, start, log, log_factorials)
+                accepted, refused = rows[valid], rows[~valid]
+                added[accepted] = added_terms[valid]
+                fitted[accepted] = batch.fitted[valid]
+                intercept[accepted] = batch.intercept[valid]
+                seeking[accepted] = False
+                rank[refused] += 1
+                seeking[refused] = rank[refused] < len(terms)
         grew = added >= 0
         included[np.flatnonzero(grew), added[grew]] = True
         active = grew
     return _estimates_where(first_valid, Y, intercept)
+
+
+def _start_with_term(
+    fitted: np.ndarray, term_cells: np.ndarray, n_star: np.ndarray, lam: np.ndarray
+) -> np.ndarray:
+    """Starting fitted values for a model with one more term (rows: replicates; ``term_cells``, rows × cells, the
+    cells of each row's new term): each row's current fit, with the new term's cells scaled so that their sum is
+    the term's count N* (by N*/λ*: the new parameter's maximum with the others held, one step of iterative
+    proportional fitting). The current fit alone was no closer a start than R's: the term is added for being
+    far from its count, and Newton's first step on it, linear in exp, went far past the maximum (New Orleans'
+    eight lists: about 15 IRLS steps a fit, against 11 from y + 0.1 and 6 from this start). A term with no case
+    (N* = 0) gets its cells at 0, which the fit leaves out."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(lam > 0, n_star / lam, 1.0)
+    return fitted * np.where(term_cells > 0, ratio[:, None], 1.0)
 
 
 def _estimates_where(valid: np.ndarray, Y: np.ndarray, intercept: np.ndarray) -> np.ndarray:
@@ -804,12 +831,17 @@ class _LinearisedCeilings:
         self.log_factorials = log_factorials.sum(axis=1)
         self.cases = np.maximum(1.0, Y.sum(axis=1))
         self._linearisations: dict[tuple[int, bytes], tuple[np.ndarray, ...] | None] = {}
+        #: :meth:`_patterns` of the (model, rows) of the last :meth:`prepare`, whose bounds are asked for next
+        self._prepared: dict[
+            tuple[int, str, bytes], tuple[np.ndarray, list[bytes], np.ndarray, np.ndarray]
+        ] = {}
 
     def ceiling(self, mask: int, rows: np.ndarray | None = None) -> np.ndarray:
         """The bound of model ``mask`` for ``Y[rows]`` (every row by default); +∞ where there is none."""
         rows = np.arange(len(self.Y)) if rows is None else np.asarray(rows)
         Y = self.Y[rows]
-        zero, keys, inverse, dead = self._patterns(mask, Y)
+        patterns = self._prepared.pop((mask, rows.dtype.str, rows.tobytes()), None)
+        zero, keys, inverse, dead = patterns if patterns is not None else self._patterns(mask, Y)
         shared = np.bincount(inverse, minlength=len(keys)) >= _SHARED_ROWS
         self._fit(
             {
@@ -845,7 +877,7 @@ class _LinearisedCeilings:
         binary = (cached_design(self.capture.n_lists, self.space.terms_of(mask)) > 0).astype(float)
         zero = (Y @ binary) == 0
         dead = (zero.astype(float) @ binary.T) > 0
-        packed, inverse = np.unique(np.packbits(dead, axis=1), axis=0, return_inverse=True)
+        packed, inverse = _distinct_rows(np.packbits(dead, axis=1))
         sets = np.unpackbits(packed, axis=1, count=dead.shape[1]).astype(bool)
         return zero, [row.tobytes() for row in packed], inverse.reshape(-1), sets
 
@@ -856,8 +888,13 @@ class _LinearisedCeilings:
         (those of its statistics at 0), the fit to y₀ without those cells' cases (all of them, usually none),
         where at least :data:`_SHARED_ROWS` of the rows leave them out (the others get no bound)."""
         new: dict[tuple[int, bytes], np.ndarray] = {}
-        for mask, rows in wanted:
-            _, keys, inverse, dead = self._patterns(mask, self.Y[rows])
+        # the patterns are kept for the bounds asked for next, of the same models and rows (they were made twice)
+        self._prepared = {}
+        for mask, given in wanted:
+            rows = np.asarray(given)
+            patterns = self._patterns(mask, self.Y[rows])
+            self._prepared[(mask, rows.dtype.str, rows.tobytes())] = patterns
+            _, keys, inverse, dead = patterns
             shared = np.bincount(inverse, minlength=len(keys)) >= _SHARED_ROWS
             for k, key in enumerate(keys):
                 if shared[k] and (mask, key) not in self._linearisations:
@@ -928,6 +965,26 @@ class _LinearisedCeilings:
                 zero0 = (base @ (X > 0)) == 0
                 linearisation = (zero0, X0, mu0, np.ascontiguousarray(G.T), base)
         self._linearisations[pair] = linearisation
+
+
+def _distinct_rows(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(packed, axis=0, return_inverse=True)`` of a matrix of bytes, in the same order (the rows'
+    bytes compared one after another): each row read as big-endian 64-bit words, which compare as its bytes
+    do, and the rows sorted by their words. np.unique over rows sorts a structured view, element by element: a
+    sixth of the BIC bootstrap's time (UK 5-list: 1,000 replicates' patterns of 100 models, twice each)."""
+    rows, width = packed.shape
+    words = -(-width // 8)
+    padded = np.zeros((rows, 8 * words), dtype=np.uint8)
+    padded[:, :width] = packed
+    values = padded.view(">u8")  # rows × words
+    order = np.lexsort(values.T[::-1]) if words > 1 else np.argsort(values[:, 0], kind="stable")
+    ordered = values[order]
+    first = np.ones(rows, dtype=bool)
+    first[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    inverse = np.empty(rows, dtype=np.intp)
+    inverse[order] = np.cumsum(first) - 1
+    distinct = np.ascontiguousarray(ordered[first]).view(np.uint8)[:, :width]
+    return np.ascontiguousarray(distinct), inverse
 
 
 #: The fewest rows a model's fit to y₀ without a set of cells must serve for :class:`_LinearisedCeilings` to make
