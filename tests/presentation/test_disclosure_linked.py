@@ -1173,6 +1173,10 @@ def test_a_grown_systems_ties_and_small_derived_counts_are_added_to_those_kept_n
     system.publish("e", 2, "small")
     system.at_most.append({"e": 1.0, "a": -1.0})
     system.derived["a-e"] = {"a": 1.0, "e": -1.0}
+    system.derived["d-c"] = {
+        "d": 1.0,
+        "c": -1.0,
+    }  # given again (a topic's counts beside each model): the same line
     grown = _linked_ties(system)
     assert grown["a"][0] is line  # kept, not made again
     assert {q: set(lines) for q, lines in grown.items()} == _ties_from_scratch(system)

@@ -2606,22 +2606,22 @@ def _small_derived(system: LinkedCounts, rule: DisclosureRule) -> list[tuple[Has
     Each is summed once per combination and rule (kept on the system: a notebook protects its system again for
     each model it adds, over the same derived counts, and the sums were a twentieth of a causes section's
     protection): a quantity's value never changes (:meth:`LinkedCounts.quantity`), and a combination is kept
-    with its answer, so a derived count given a new one is summed anew (and every one, for another system's
+    with its answer, so a derived count given another one is summed anew (and every one, for another system's
     values: :meth:`LinkedCounts.continue_from`)."""
     kept = system._kept.small
-    if (
-        kept is None or kept[0] != rule or kept[1] is not system.values
-    ):  # another rule, or another system's values
+    if kept is None or kept[0] != rule or kept[1] is not system.values:  # another rule, or system's values
         kept = system._kept.small = (rule, system.values, {})
     known = kept[2]
     small = []
     for name, combination in system.derived.items():
         seen = known.get(name)
         if seen is None or seen[0] is not combination:
-            seen = known[name] = (
-                combination,
-                rule.is_small(sum(c * system.values[q] for q, c in combination.items())),
+            small_now = (
+                seen[1]
+                if seen is not None and seen[0] == combination
+                else rule.is_small(sum(c * system.values[q] for q, c in combination.items()))
             )
+            seen = known[name] = (combination, small_now)
         if seen[1]:
             small.append((name, combination))
     return small
@@ -3161,6 +3161,12 @@ def protect_linked(
 _Ties = dict[Hashable, list[frozenset[Hashable]]]
 
 
+def _same_line(line: Combination | None, kept: Combination) -> bool:
+    """Whether ``line`` is the line ``kept`` (a derived count given again, as a new combination of the same
+    quantities and coefficients: the section adds a topic's counts again beside each model)."""
+    return line is kept or line == kept
+
+
 def _linked_ties(system: LinkedCounts) -> _Ties:
     """The lines and bounds of ``system`` each of its quantities is in (the quantities it shares one with, itself
     among them, are their union: :func:`_wider`). Each line's set is made once, not added to the set of each of its
@@ -3174,7 +3180,7 @@ def _linked_ties(system: LinkedCounts) -> _Ties:
         and len(at_most) >= len(kept[1])
         and all(a is b for a, b in zip(kept[0], equalities))
         and all(a is b for a, b in zip(kept[1], at_most))
-        and all(derived.get(name) is line for name, line in kept[2].items())
+        and all(_same_line(derived.get(name), line) for name, line in kept[2].items())
         and all(bases.get(q) == base for q, base in kept[3].items())
     ):
         # the system has only grown since (a notebook adds each model's counts, then protects them): the ties
