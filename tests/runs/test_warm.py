@@ -64,6 +64,16 @@ def fresh_pool():
     kernel_pool().shutdown()
 
 
+@pytest.fixture
+def kept_pool():
+    """This process's pool as the test before left it, and left as it is for the next: the tests of what a warm
+    kernel does with any run (reset before each run, as every run is) take turns on one kernel, started by the
+    first of them, rather than a kernel each (~0.25 CPU-s a start); one after a test whose kernel died or hung
+    takes the kernel that replaced it. Tests of a kernel's start, or of one kernel across runs, take
+    :func:`fresh_pool`."""
+    return kernel_pool()
+
+
 def test_runs_a_then_b_in_one_kernel_give_what_b_gives_alone(tmp_path, fresh_pool):
     polluter = _notebook(tmp_path / "polluter.ipynb", "x: int = 1", POLLUTER)
     probe = _notebook(tmp_path / "probe.ipynb", "y: int = 2", PROBE)
@@ -85,22 +95,6 @@ def test_runs_a_then_b_in_one_kernel_give_what_b_gives_alone(tmp_path, fresh_poo
     assert "shown in B" in text and "dark" not in text  # the warning shows, A's chart theme is gone
 
 
-def test_a_runs_kernel_keeps_its_inputs_in_memory_only(tmp_path, fresh_pool):
-    # no SQLite history written per cell and per reset; In, Out and the execution counts are as before
-    probe = _notebook(
-        tmp_path / "history.ipynb",
-        "z: int = 3",
-        "print(get_ipython().history_manager.enabled)",
-        "print(len(In), In[-1])",
-    )
-    outcome = execute_run(prepare_run(probe, out_root=tmp_path / "runs"))
-    assert outcome.status == "ok", outcome.error
-    outputs = _outputs(outcome.folder, "history")
-    assert [count for count, _ in outputs] == [1, 2, 3, 4]  # the injected parameters' cell is one of them
-    assert "".join(outputs[2][1][0]["text"]) == "False\n"
-    assert "".join(outputs[3][1][0]["text"]) == "5 print(len(In), In[-1])\n"  # In[0] is empty
-
-
 @pytest.mark.slow
 def test_a_country_brief_after_another_is_the_brief_alone(tmp_path, fresh_pool):
     """The real notebook: MMR after THA in one kernel gives MMR's brief as from a kernel of its own."""
@@ -117,27 +111,6 @@ def test_a_country_brief_after_another_is_the_brief_alone(tmp_path, fresh_pool):
     assert again.status == "ok", again.error
     assert _outputs(again.folder, "country_brief") == expected
     assert {p.name: p.read_bytes() for p in (Path(again.folder) / "figures").iterdir()} == figures
-
-
-def test_a_kernel_that_dies_is_replaced_and_its_run_failed(tmp_path, fresh_pool):
-    notebook = _notebook(tmp_path / "dies.ipynb", "die: bool = False", "import os\nif die:\n    os._exit(3)")
-    died = execute_run(prepare_run(notebook, {"die": True}, out_root=tmp_path))
-    assert died.status == "failed" and "the kernel died" in died.error
-    assert json.loads((Path(died.folder) / "run.json").read_text())["error"] == died.error
-    assert not fresh_pool._kernels  # the dead kernel is gone from the pool
-    after = execute_run(prepare_run(notebook, {"die": False}, out_root=tmp_path))
-    assert after.status == "ok", after.error
-
-
-def test_a_hung_kernel_is_replaced_and_its_run_failed(tmp_path, fresh_pool):
-    notebook = _notebook(
-        tmp_path / "hangs.ipynb", "hang: bool = False", "import time\nif hang:\n    time.sleep(600)"
-    )
-    hung = execute_run(prepare_run(notebook, {"hang": True}, out_root=tmp_path, cell_timeout=3))
-    assert hung.status == "failed" and "timed out" in hung.error and "replaced" in hung.error
-    assert not fresh_pool._kernels
-    after = execute_run(prepare_run(notebook, {"hang": False}, out_root=tmp_path, cell_timeout=60))
-    assert after.status == "ok", after.error
 
 
 @pytest.mark.slow
@@ -417,21 +390,6 @@ def test_a_run_whose_kernel_is_not_heard_gets_a_fresh_one(tmp_path, fresh_pool, 
     assert not fresh_pool._kernels
 
 
-def test_outputs_that_come_over_several_seconds_are_all_read(tmp_path, fresh_pool):
-    """The runner reads a cell's outputs in polls of a second (a missed wake-up costs one poll): outputs
-    spread over several polls all arrive, in order."""
-    from evidence.runs import warm
-
-    notebook = _notebook(
-        tmp_path / "slow.ipynb",
-        "x: int = 1",
-        f"import time\nprint('a', flush=True)\ntime.sleep(2.5 * {warm.OUTPUT_POLL_SECONDS!r})\nprint('b')",
-    )
-    outcome = execute_run(prepare_run(notebook, out_root=tmp_path / "runs"))
-    assert outcome.status == "ok", outcome.error
-    assert "".join(line for o in _outputs(outcome.folder, "slow")[-1][1] for line in o["text"]) == "a\nb\n"
-
-
 #: What makes a notebook one that draws charts (:data:`evidence.notebooks.runtime.CHART_MODULES`), for the tests of
 #: when its chart workers start: the converter itself, which its kernel imports in a hundredth of a CPU-second;
 #: the toolkit's chart module (polars, altair) took ~0.7 CPU-seconds a kernel, for what they check (the runner's
@@ -529,22 +487,6 @@ def test_a_kernel_sizes_its_thread_pools_to_its_share_but_its_runs_do_not_see_it
     assert json.loads("".join(cell["outputs"][0]["text"])) == [1, None, "5"]
 
 
-def test_a_released_kernel_ends_without_being_waited_for_and_is_reaped_at_shutdown(tmp_path, fresh_pool):
-    """A command that has run its last notebook releases its kernel (killed, its files removed, its end not
-    waited for); the pool's shutdown at exit waits for that end, so no process is left unreaped."""
-    outcome = execute_run(
-        prepare_run(_notebook(tmp_path / "one.ipynb", "x: int = 1", "print(x)"), out_root=tmp_path / "out"),
-        warm=True,
-    )
-    assert outcome.status == "ok", outcome.error
-    (kernel,) = fresh_pool._kernels.values()
-    process, connection = kernel.km.provisioner.process, Path(kernel.km.connection_file)
-    fresh_pool.release()
-    assert not fresh_pool._kernels and not connection.exists() and kernel.kc is None
-    fresh_pool.shutdown()
-    assert process.returncode is not None and not fresh_pool._ending
-
-
 def test_the_files_of_kernels_whose_runner_was_killed_are_removed(tmp_path, monkeypatch):
     # `kill -9` of a run or a batch left each kernel's folder, its connection file (tmpXXXX.json) and its log in
     # the temporary folder, for good: they name their runner now, and the next runner removes those of runners
@@ -616,3 +558,75 @@ def test_a_command_that_has_run_its_last_notebook_lets_its_chart_workers_go_with
     assert stopping.wait(5)
     release.set()
     assert ended.wait(5)
+
+
+# ------------------------------------------------------------------------ tests taking turns on one kernel
+# (kept_pool): one after another, each on the kernel the test before left (the first starts it)
+
+
+def test_a_runs_kernel_keeps_its_inputs_in_memory_only(tmp_path, kept_pool):
+    # no SQLite history written per cell and per reset; In, Out and the execution counts are as before
+    probe = _notebook(
+        tmp_path / "history.ipynb",
+        "z: int = 3",
+        "print(get_ipython().history_manager.enabled)",
+        "print(len(In), In[-1])",
+    )
+    outcome = execute_run(prepare_run(probe, out_root=tmp_path / "runs"))
+    assert outcome.status == "ok", outcome.error
+    outputs = _outputs(outcome.folder, "history")
+    assert [count for count, _ in outputs] == [1, 2, 3, 4]  # the injected parameters' cell is one of them
+    assert "".join(outputs[2][1][0]["text"]) == "False\n"
+    assert "".join(outputs[3][1][0]["text"]) == "5 print(len(In), In[-1])\n"  # In[0] is empty
+
+
+def test_a_kernel_that_dies_is_replaced_and_its_run_failed(tmp_path, kept_pool):
+    notebook = _notebook(tmp_path / "dies.ipynb", "die: bool = False", "import os\nif die:\n    os._exit(3)")
+    died = execute_run(prepare_run(notebook, {"die": True}, out_root=tmp_path))
+    assert died.status == "failed" and "the kernel died" in died.error
+    assert json.loads((Path(died.folder) / "run.json").read_text())["error"] == died.error
+    assert not kept_pool._kernels  # the dead kernel is gone from the pool
+    after = execute_run(prepare_run(notebook, {"die": False}, out_root=tmp_path))
+    assert after.status == "ok", after.error
+
+
+def test_a_hung_kernel_is_replaced_and_its_run_failed(tmp_path, kept_pool):
+    notebook = _notebook(
+        tmp_path / "hangs.ipynb", "hang: bool = False", "import time\nif hang:\n    time.sleep(600)"
+    )
+    hung = execute_run(prepare_run(notebook, {"hang": True}, out_root=tmp_path, cell_timeout=3))
+    assert hung.status == "failed" and "timed out" in hung.error and "replaced" in hung.error
+    assert not kept_pool._kernels
+    after = execute_run(prepare_run(notebook, {"hang": False}, out_root=tmp_path, cell_timeout=60))
+    assert after.status == "ok", after.error
+
+
+def test_outputs_that_come_over_several_seconds_are_all_read(tmp_path, kept_pool):
+    """The runner reads a cell's outputs in polls of a second (a missed wake-up costs one poll): outputs
+    spread over several polls all arrive, in order."""
+    from evidence.runs import warm
+
+    notebook = _notebook(
+        tmp_path / "slow.ipynb",
+        "x: int = 1",
+        f"import time\nprint('a', flush=True)\ntime.sleep(2.5 * {warm.OUTPUT_POLL_SECONDS!r})\nprint('b')",
+    )
+    outcome = execute_run(prepare_run(notebook, out_root=tmp_path / "runs"))
+    assert outcome.status == "ok", outcome.error
+    assert "".join(line for o in _outputs(outcome.folder, "slow")[-1][1] for line in o["text"]) == "a\nb\n"
+
+
+def test_a_released_kernel_ends_without_being_waited_for_and_is_reaped_at_shutdown(tmp_path, kept_pool):
+    """A command that has run its last notebook releases its kernel (killed, its files removed, its end not
+    waited for); the pool's shutdown at exit waits for that end, so no process is left unreaped."""
+    outcome = execute_run(
+        prepare_run(_notebook(tmp_path / "one.ipynb", "x: int = 1", "print(x)"), out_root=tmp_path / "out"),
+        warm=True,
+    )
+    assert outcome.status == "ok", outcome.error
+    (kernel,) = kept_pool._kernels.values()
+    process, connection = kernel.km.provisioner.process, Path(kernel.km.connection_file)
+    kept_pool.release()
+    assert not kept_pool._kernels and not connection.exists() and kernel.kc is None
+    kept_pool.shutdown()
+    assert process.returncode is not None and not kept_pool._ending

@@ -240,3 +240,28 @@ def test_the_command_reaches_k_globally_on_request(register_fixture, tmp_path, m
     assert exit_info.value.code in (0, None), captured.err
     assert json.loads(captured.out)["levels"]["citizenship"] == "withheld"
     assert _written(out)["citizenship"].is_null().all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    rows=st.lists(st.lists(st.integers(0, 40), min_size=4, max_size=4), min_size=1, max_size=60),
+    wide=st.integers(0, 3),
+    blank=st.lists(st.booleans(), min_size=60, max_size=60),
+)
+def test_the_rounds_count_rows_alike_as_polars_windows_do(rows, wide, blank) -> None:
+    """Local suppression counts the rows alike over integer codes in numpy (:func:`_alike`): as ``pl.len().over``
+    and a mask's ``sum().over`` count them, over any of the columns, including codes whose mixed-radix key
+    would pass its bound and is numbered anew on the way (a column of ``wide`` spans: 2**20 and more)."""
+    import numpy as np
+
+    from evidence.sources.register.ctdc_export import _alike
+
+    spans = [41 if i >= wide else 1 << (20 + 4 * i) for i in range(4)]
+    codes = np.array([[v if spans[i] == 41 else v * (spans[i] // 41) for i, v in enumerate(r)] for r in rows])
+    among = np.array(blank[: len(rows)])
+    frame = pl.DataFrame(codes, schema=[f"c{i}" for i in range(4)], orient="row").with_columns(among=among)
+    for columns in ([0], [1, 3], [0, 1, 2, 3], [3, 2, 1]):
+        names = [f"c{i}" for i in columns]
+        expected = frame.select(n=pl.len().over(names), m=pl.col("among").sum().over(names))
+        assert _alike(codes, spans, columns).tolist() == expected["n"].to_list(), columns
+        assert _alike(codes, spans, columns, among).tolist() == expected["m"].to_list(), columns

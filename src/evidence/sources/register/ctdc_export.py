@@ -90,9 +90,9 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -101,6 +101,9 @@ from evidence.core.errors import ParameterError
 from evidence.core.text import counted, spreadsheet_text
 from evidence.sources.countries import country_table
 from evidence.sources.ctdc import K_ANON_CONCAT_GROUPS, K_ANON_FLAGS, ORGANISATION_EXPORT_TERMS
+
+if TYPE_CHECKING:
+    import numpy as np
 
 TERMS = ORGANISATION_EXPORT_TERMS
 WITHHELD = "withheld"
@@ -415,17 +418,23 @@ def _flags_follow_the_form(frame: pl.DataFrame) -> pl.DataFrame:
     whose form is recorded holds a 0 or 1 in that flag, and empty in the whole column otherwise (an 'other' flag
     a mapping does not name, set only by an extra flag; records imported under different mappings). Flags as the
     toolkit's loaders give them (the denominator rule applied) are written as they were."""
+    return frame.with_columns(_flags_of_the_form(tuple(c for c in _EXPLOITATION_FLAGS if c in frame.columns)))
+
+
+@functools.cache
+def _flags_of_the_form(flags: tuple[str, ...]) -> tuple[pl.Expr, ...]:
+    """:func:`_flags_follow_the_form`'s expressions of ``flags``, in one pass over the frame (whether every record
+    whose form is recorded holds a 0 or 1 in a flag is a scalar of the same pass, not a filtered frame of its
+    own), made once for each set of flags (expressions are immutable)."""
     form = pl.col("typeOfExploitConcatenated").is_not_null()
-    flags = [c for c in _EXPLOITATION_FLAGS if c in frame.columns]
-    known = frame.filter(form).select(pl.col(c).is_not_null().all() for c in flags).row(0) if flags else ()
-    return frame.with_columns(
+    return tuple(
         pl.when(pl.col(c) == "1")
         .then(pl.lit("1"))
-        .when(form & pl.lit(said))
+        .when(form & (pl.col(c).is_not_null() | ~form).all())
         .then(pl.lit("0"))
         .otherwise(pl.lit(None, pl.String))
         .alias(c)
-        for c, said in zip(flags, known, strict=True)
+        for c in flags
     )
 
 
@@ -503,6 +512,19 @@ def _generalise(frame: pl.DataFrame, column: str, level: str, first_year: int) -
     return frame.with_columns(pl.lit(None, pl.String).alias(column))
 
 
+@functools.cache
+def _region_of_subregion() -> dict[str, str]:
+    """UN M49 sub-region -> its region; made once (as :func:`_area`), not at each rendering of the rows (each
+    round of a generalisation renders them, to tell a blank row). Read only."""
+    return dict(
+        country_table()
+        .filter(pl.col("subregion").is_not_null())
+        .select("subregion", "region")
+        .unique()
+        .iter_rows()
+    )
+
+
 def _rendered(kept: pl.DataFrame, levels: Mapping[str, str], generalised_columns: bool) -> pl.DataFrame:
     """The rows as the file holds them: the layout's 63 columns, a band or area moved out of the year or ISO2
     column into its extra column (:data:`GENERALISED_COLUMNS`, after the layout's, only with
@@ -510,13 +532,7 @@ def _rendered(kept: pl.DataFrame, levels: Mapping[str, str], generalised_columns
     :data:`QUASI_IDENTIFIERS` write none)."""
     if not generalised_columns:
         return kept.select(_columns())
-    sub_to_region = dict(
-        country_table()
-        .filter(pl.col("subregion").is_not_null())
-        .select("subregion", "region")
-        .unique()
-        .iter_rows()
-    )
+    sub_to_region = _region_of_subregion()
     moved: list[pl.Expr] = []
     for column, extra in GENERALISED_COLUMNS.items():
         level = levels.get(column, WITHHELD)
@@ -556,12 +572,20 @@ def _implied_conditions() -> tuple[dict[str, pl.Expr], pl.Expr, tuple[pl.Expr, .
     """Each implied column -> whether the value it implies is written as 1; whether a row loses a filled
     implied value; and each implied column emptied where its condition fails (expressions made once: they are
     immutable; made at each call they cost more than applying them to a few hundred records)."""
-    conditions = {
-        column: pl.any_horizontal([pl.col(c).fill_null("") == "1" for c in implying])
-        for column, (_, implying) in IMPLIED.items()
+    implied_by: dict[tuple[str, ...], list[str]] = {}  # the columns implying a value -> the columns implied
+    for column, (_, implying) in IMPLIED.items():
+        implied_by.setdefault(implying, []).append(column)
+    written = {
+        implying: pl.any_horizontal([pl.col(c).fill_null("") == "1" for c in implying])
+        for implying in implied_by
     }
+    conditions = {column: written[implying] for column, (_, implying) in IMPLIED.items()}
+    # a filled column whose condition fails, tested a condition at a time (two, not one for each of the columns)
     lost = pl.any_horizontal(
-        [pl.col(column).is_not_null() & ~condition for column, condition in conditions.items()]
+        [
+            pl.any_horizontal(pl.col(c).is_not_null() for c in columns) & ~written[implying]
+            for implying, columns in implied_by.items()
+        ]
     )
     # every condition reads the quasi-identifier's columns, never an implied one: all apply at once
     emptied = tuple(
@@ -575,8 +599,11 @@ def _withhold_implied(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """``frame`` with every implied column emptied where the value it implies is not written as 1; and how
     many records lost a filled value so."""
     _, lost, emptied = _implied_conditions()
-    n_lost = int(frame.select(lost.sum()).item()) if frame.height else 0
-    return frame.with_columns(emptied), n_lost
+    if not frame.height:
+        return frame.with_columns(emptied), 0
+    # in one pass: every expression reads the frame as given
+    out = frame.with_columns(*emptied, lost.alias("__lost"))
+    return out.drop("__lost"), int(out.get_column("__lost").sum())
 
 
 def _set_sizes(frame: pl.DataFrame) -> pl.Series:
@@ -706,64 +733,82 @@ def _locally_suppressed(
     )
     distinct.update({c: frame.select(keys[c]).n_unique() for c in columns if len(keys[c]) > 1})
     order = sorted(columns, key=lambda c: (-distinct[c], list(QUASI_IDENTIFIERS).index(c)))
-    size, joined_of, rarity_of, able_of = _round_expressions(tuple(order))
+    # the rounds count rows alike over the set columns as integer codes (0: blank; a code for each value, as
+    # polars ranks them), blanked in the codes as a round blanks them in the records: a round is then a few numpy
+    # passes, not a query of the frame with a window for each count (15 windows, most of an export's cost); the
+    # frame is written once, at the end, each column blanked where any round blanked it
+    codes = frame.select(pl.col(c).rank("dense").fill_null(0).cast(pl.Int64) for c in SET_COLUMNS).to_numpy(
+        writable=True
+    )
+    spans = [int(codes[:, i].max()) + 1 for i in range(len(SET_COLUMNS))]
+    held = {c: [SET_COLUMNS.index(key) for key in keys[c]] for c in order}
+    others = {c: [i for i in range(len(SET_COLUMNS)) if i not in held[c]] for c in order}
+    rounds_blanked = {c: np.zeros(frame.height, dtype=bool) for c in order}
     for _ in range(
         len(order) + 1
     ):  # each round blanks a value of every row still short: at most one per column
-        # what a round reads, in one pass over the frame: each row's set size; the size the row's set would have
-        # with each column blanked: its own, and the rows alike in every other set column whose value of this one
-        # is blank already; how many rows hold the value (the rarer first); whether it holds one to blank
-        measured = frame.select(size, *joined_of, *rarity_of, *able_of)
-        small = (measured.get_column(size.meta.output_name()) < k).to_numpy()
+        # what a round reads of each row: its set's size; the size its set would have with each column blanked:
+        # its own, and the rows alike in every other set column whose value of this one is blank already; how many
+        # rows hold the value (the rarer first); whether it holds one to blank
+        size = _alike(codes, spans, range(len(SET_COLUMNS)))
+        small = size < k
         if not small.any():
             break
-        joined, rarity, able = (
-            np.column_stack([measured.get_column(e.meta.output_name()).to_numpy() for e in part])
-            for part in (joined_of, rarity_of, able_of)
+        blank = np.column_stack([(codes[:, held[c]] == 0).all(axis=1) for c in order])
+        joined = np.column_stack(
+            [size + _alike(codes, spans, others[c], blank[:, j]) for j, c in enumerate(order)]
         )
+        rarity = np.column_stack([_alike(codes, spans, held[c]) for c in order])
+        able = ~blank
         # then the order of the columns
         score = np.where(able, -joined.astype(float) * (frame.height + 1) + rarity, np.inf)
         choice = score.argmin(axis=1)  # the first of the best: ties go to the column earlier in ``order``
         blankable = small & able.any(axis=1)
         if not blankable.any():
             break
-        updates: list[pl.Expr] = []
         for j, column in enumerate(order):
-            mask = pl.Series(blankable & (choice == j))
-            if not mask.any():
-                continue
-            for key in keys[column]:
-                values[key].update(v for v in frame.get_column(key).filter(mask).to_list() if v is not None)
-            updates += [pl.when(mask).then(None).otherwise(pl.col(c)).alias(c) for c in _owned(column)]
-            updates.append((pl.col(f"__suppressed_{column}") | mask).alias(f"__suppressed_{column}"))
+            mask = blankable & (choice == j)
+            if mask.any():
+                codes[np.ix_(mask, held[column])] = 0
+                rounds_blanked[column] |= mask
+    # a value is blanked once (a blank has nothing left to blank): the rounds' blanks written at once give the
+    # frame the rounds would have written one after the other, and the values blanked as they held them
+    updates: list[pl.Expr] = []
+    for column in order:
+        if not rounds_blanked[column].any():
+            continue
+        mask = pl.Series(rounds_blanked[column])
+        for key in keys[column]:
+            values[key].update(v for v in frame.get_column(key).filter(mask).to_list() if v is not None)
+        updates += [pl.when(mask).then(None).otherwise(pl.col(c)).alias(c) for c in _owned(column)]
+        updates.append((pl.col(f"__suppressed_{column}") | mask).alias(f"__suppressed_{column}"))
+    if updates:
         frame = frame.with_columns(updates)
     return frame, {c: v for c, v in values.items() if v}
 
 
-@functools.cache
-def _round_expressions(
-    order: tuple[str, ...],
-) -> tuple[pl.Expr, tuple[pl.Expr, ...], tuple[pl.Expr, ...], tuple[pl.Expr, ...]]:
-    """What a round of :func:`_locally_suppressed` reads of each row, the quasi-identifiers in ``order``: its
-    set's size; for each column, the size its set would have with the column blanked, how many rows hold its
-    value, and whether it holds a value to blank. Made once for each order (expressions are immutable; made at
-    each round they cost more than applying them to a few hundred records)."""
-    keys = {c: ["ageBroad", "majorityStatus"] if c == "ageBroad" else [c] for c in order}
-    size = pl.len().over(SET_COLUMNS).alias("__size")
-    joined = tuple(
-        (
-            pl.len().over(SET_COLUMNS)
-            + pl.all_horizontal(pl.col(key).is_null() for key in keys[c])
-            .sum()
-            .over([o for o in SET_COLUMNS if o not in keys[c]])
-        ).alias(f"__joined_{c}")
-        for c in order
-    )
-    rarity = tuple(pl.len().over(keys[c]).alias(f"__rarity_{c}") for c in order)
-    able = tuple(
-        pl.any_horizontal(pl.col(key).is_not_null() for key in keys[c]).alias(f"__able_{c}") for c in order
-    )
-    return size, joined, rarity, able
+def _alike(
+    codes: np.ndarray, spans: Sequence[int], columns: Iterable[int], among: np.ndarray | None = None
+) -> np.ndarray:
+    """How many rows are alike each row in ``columns`` of ``codes`` (integer codes, each column's below its span):
+    as ``pl.len().over(columns)``; of them, only those ``among`` (a mask), as ``among.sum().over(columns)``."""
+    import numpy as np
+
+    # each row's key: its codes in mixed radix, numbered anew (in order) where it would grow past a bound: then
+    # counted by bincount, no sort (a key below the bound indexes the counts)
+    bound = max(1 << 16, 4 * len(codes))
+    key = np.zeros(len(codes), dtype=np.int64)
+    reach = 1
+    for i in columns:
+        if reach * spans[i] > bound:
+            _, key = np.unique(key, return_inverse=True)
+            key, reach = key.reshape(-1), int(key.max()) + 1
+        key = key * spans[i] + codes[:, i]
+        reach *= spans[i]
+    if reach > bound:
+        _, key = np.unique(key, return_inverse=True)
+        key, reach = key.reshape(-1), int(key.max()) + 1
+    return np.bincount(key if among is None else key[among], minlength=reach)[key]
 
 
 def _overlapping(
@@ -1473,7 +1518,6 @@ def export_register(
         ERASURE_NOTE,
         LINK_NOTE,
         SAME_PERSON_NOTE,
-        ctdc_exports,
         export_reading,
         record_ctdc_export,
     )
@@ -1510,20 +1554,20 @@ def export_register(
         )  # only those whose sets are not kept (each costs a reading and more)
         made = [again(e) for e in every if e["export_id"] not in have]
         known = sorted([*known, *(e for e in made if e)], key=lambda e: e["export_id"])
-    if (
-        allow_another_release
-        and known
-        and _sha256(text_of(kept, report)) not in {e["file_sha256"] for e in known}
-    ):
-        kept, report, suppressed, first_year = another_release(
-            loaded.data,
-            known,
-            k=k,
-            max_suppressed=max_suppressed,
-            generalised_columns=generalised_columns,
-            suppression=suppression,
-            layout=layout,
-        )
+    text: str | None = None  # the file's text, once made (made once: the same release again is this one)
+    if allow_another_release and known:
+        text = text_of(kept, report)
+        if _sha256(text) not in {e["file_sha256"] for e in known}:
+            kept, report, suppressed, first_year = another_release(
+                loaded.data,
+                known,
+                k=k,
+                max_suppressed=max_suppressed,
+                generalised_columns=generalised_columns,
+                suppression=suppression,
+                layout=layout,
+            )
+            text = None
     if not report.rows_written and report.rows_withheld_for_differencing:
         # not too few records: every set moved by a person or a few since the earlier release
         raise ParameterError(
@@ -1553,7 +1597,8 @@ def export_register(
                 "one did: --global-recoding as it was, or not)"
             )
         )
-    text = text_of(kept, report)
+    if text is None:
+        text = text_of(kept, report)
     digest = _sha256(text)
     others: tuple[dict[str, Any], ...] = ()
 
@@ -1578,7 +1623,10 @@ def export_register(
             )
         return bool(others)
 
-    decide(ctdc_exports(register, wait=wait))  # refused before the register is opened for writing
+    # refused before the register is opened for writing: by the exports recorded as the records were read (in
+    # that reading, not in another: one costs more than the rest of a small export's reading); an export recorded
+    # since is met by the same decision in the transaction that records this one
+    decide(every)
     export_id = record_ctdc_export(
         register,
         as_of=stood.date,

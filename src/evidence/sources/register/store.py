@@ -498,22 +498,57 @@ _LATER_TABLES: tuple[tuple[str, str | None, str], ...] = (
 )
 
 
-def _create_later_tables(connection: duckdb.DuckDBPyConnection) -> None:
+@dataclasses.dataclass(frozen=True)
+class _Catalog:
+    """What the register's catalog says, read in one statement (:func:`_catalog`)."""
+
+    tables: set[str]  # as :func:`_tables` gives them
+    held: set[tuple[str, str | None]]  # (table, column) and (table, None) of the main schema's tables
+    records: list[
+        str
+    ]  # the columns of ``records`` in the table's order, as :func:`_record_columns` gives them
+
+
+def _catalog(connection: duckdb.DuckDBPyConnection) -> _Catalog:
+    """The register's tables, their columns, and those of its records, in one look at the catalog: an import
+    needs all three (each a statement of its own, ~1-2 ms)."""
+    rows = connection.execute(
+        "SELECT table_name, schema_name, column_name, column_index FROM duckdb_columns() "
+        "WHERE database_name = current_database() UNION ALL SELECT table_name, schema_name, NULL, NULL "
+        "FROM duckdb_tables() WHERE database_name = current_database()"
+    ).fetchall()
+    records = sorted(
+        (index, column)
+        for table, schema, column, index in rows
+        if table == "records" and schema == "main" and column is not None
+    )
+    return _Catalog(
+        tables={table for table, _, column, _ in rows if column is None},
+        held={(table, column) for table, schema, column, _ in rows if schema == "main"},
+        records=[column for _, column in records if column not in _VERSION_COLUMNS],
+    )
+
+
+def _create_later_tables(
+    connection: duckdb.DuckDBPyConnection, held: set[tuple[str, str | None]] | None = None
+) -> None:
     """The tables added after format 1 was first written (a register made before has none of them until its
     next import or export: they are made then, in the same transaction; so are later columns, null in the rows
-    written before them: not known).
+    written before them: not known). ``held``: the register's tables and columns (:attr:`_Catalog.held`), when
+    the caller read them.
 
     Only the statements of those the register lacks are run: each is ``IF NOT EXISTS``, a no-op for one it holds,
     but a dozen statements cost ~3 ms at every import, export, link and erasure; one look at the catalog ~0.5 ms.
     """
-    held = {
-        (table, column)
-        for table, column in connection.execute(
-            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() "
-            "AND schema_name = 'main' UNION ALL SELECT table_name, NULL FROM duckdb_tables() "
-            "WHERE database_name = current_database() AND schema_name = 'main'"
-        ).fetchall()
-    }
+    if held is None:
+        held = {
+            (table, column)
+            for table, column in connection.execute(
+                "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() "
+                "AND schema_name = 'main' UNION ALL SELECT table_name, NULL FROM duckdb_tables() "
+                "WHERE database_name = current_database() AND schema_name = 'main'"
+            ).fetchall()
+        }
     for table, column, statement in _LATER_TABLES:
         if (table, column) not in held:
             connection.execute(statement)
@@ -872,13 +907,13 @@ def import_export(
     connection = connect(register, read_only=False, create=True, wait=wait)
     try:
         connection.execute("BEGIN TRANSACTION")
-        tables: set[str] | None = _tables(connection)
-        if not tables:  # a new register (or one whose first import never committed)
+        catalog = _catalog(connection)  # the tables, the later ones' columns, the records' columns: one look
+        if not catalog.tables:  # a new register (or one whose first import never committed)
             _create_schema(connection, key, mapping.reporting_country)
-            tables = None  # read again by the check
-        meta = _check_format(connection, register, tables)
+            catalog = _catalog(connection)  # read again: the check reads it
+        meta = _check_format(connection, register, catalog.tables)
         _check_key(meta, key, register)
-        _create_later_tables(connection)
+        _create_later_tables(connection, catalog.held)  # none touches the records: their columns stand
         _remove_unfinished_exports(connection)
         if erased := _erased_on(connection, erasable):  # never brought back by an export still holding them
             rows, rejects = _reject_erased(rows, rejects, erased, mapping.columns["case_id"])
@@ -920,6 +955,7 @@ def import_export(
             register=register,
             seen=seen,
             folds=folds,
+            columns=catalog.records,
         )
         if hashes is not None and not result.note:  # a file imported before changes nothing
             same = _same_person_rows(connection, hashes, mapping.columns["case_id"], matched_on)
@@ -1094,18 +1130,25 @@ def _apply(
     register: Path,
     seen: Mapping[str, int],
     folds: Mapping[str, str],
+    columns: list[str] | None = None,
 ) -> ImportResult:
-    import_id = connection.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0]
+    """Write an export's rows into the register (inside the caller's transaction) and record the import.
+    ``columns``: the records' columns (:func:`_record_columns`), when the caller read them."""
+    # in one statement: this import's number; the imports of the same file, oldest first, each with whether it
+    # was read through the same mapping, the same way (full or partial); the latest export imported (re-imports
+    # of a known file do not count)
+    import_id, same_ids, same_ways, latest = connection.execute(
+        "SELECT (SELECT coalesce(max(import_id), 0) + 1 FROM imports), "
+        "list(import_id ORDER BY import_id), list(mapping_sha256 = ? AND full_export = ? ORDER BY import_id), "
+        f"(SELECT max(exported_on) FROM imports WHERE {_REAL_IMPORTS}) FROM imports WHERE file_sha256 = ?",
+        [mapping.sha256, full_export, file_sha256],
+    ).fetchall()[0]
     # the export as the analyst named it (its folder too), in every refusal of it: not the register, nor its bare name
     named: str | Path = export if export is not None else file_name
     rows_rejected = rejects["row"].n_unique() if rejects.height else 0
     # the same file read through the same mapping, the same way (full or partial), changes nothing; through a
     # corrected mapping (a code it lacked added) it is read again, its rows rejected before taken now
-    same_file = connection.execute(
-        "SELECT import_id, mapping_sha256 = ? AND full_export = ? FROM imports WHERE file_sha256 = ? "
-        "ORDER BY import_id",
-        [mapping.sha256, full_export, file_sha256],
-    ).fetchall()
+    same_file = list(zip(same_ids or [], same_ways or [], strict=True))
     earlier = [import_id for import_id, same in same_file if same]
     read_otherwise = [import_id for import_id, same in same_file if not same]
     counts = {"new": 0, "updated": 0, "unchanged": rows.height, "missing": 0}
@@ -1138,9 +1181,6 @@ def _apply(
                 path=named,
                 hint="give the date it was made with --exported-on DATE",
             )
-        latest = connection.execute(
-            f"SELECT max(exported_on) FROM imports WHERE {_REAL_IMPORTS}"  # re-imports of a known file do not count
-        ).fetchall()[0][0]
         if latest is not None and made_on < latest:
             raise InputError(
                 f"this export was made on {made_on} ({date_told(made_on_from)}), before the latest export already "
@@ -1156,7 +1196,7 @@ def _apply(
                 hint="if its date is wrong, give the right one with --exported-on DATE",
             )
         if not allow_dropped_fields:
-            _check_no_field_dropped(connection, rows, made_on, str(named), full=full_export)
+            _check_no_field_dropped(connection, rows, made_on, str(named), full=full_export, columns=columns)
         counts = _merge(
             connection,
             rows,
@@ -1166,6 +1206,7 @@ def _apply(
             full_export,
             file_name=str(named),
             allow_many_missing=allow_many_missing,
+            columns=columns,
         )
         flags = _refolded_ids(connection, rows, folds, mapping.columns["case_id"], import_id)
         note = ""
@@ -1220,6 +1261,7 @@ def _check_no_field_dropped(
     file_name: str,
     *,
     full: bool = True,
+    columns: list[str] | None = None,
 ) -> None:
     """Refuse an export without a value of a field the register's present records hold (a full export), or the
     records it holds hold (a partial one): the mapping no longer names its column, or the export lost it.
@@ -1228,7 +1270,9 @@ def _check_no_field_dropped(
     if not rows.height:
         return
     empty = [
-        c for c in _record_columns(connection) if c not in rows.columns or rows[c].null_count() == rows.height
+        c
+        for c in (_record_columns(connection) if columns is None else columns)
+        if c not in rows.columns or rows[c].null_count() == rows.height
     ]
     if not empty:
         return
@@ -1394,14 +1438,13 @@ FEW_RECORDS = 10
 _CHANGE = "__change"
 
 
-def _check_not_many_missing(connection: duckdb.DuckDBPyConnection, made_on: dt.date, file_name: str) -> None:
-    """Refuse a full export that would mark most of the records present missing (see :func:`_merge`)."""
-    missing, present = connection.execute(
-        "SELECT (SELECT count(*) FROM gone), count(*) FROM records WHERE valid_to IS NULL AND present"
-    ).fetchall()[0]
+def _check_not_many_missing(counts: Mapping[str, int], made_on: dt.date, file_name: str) -> None:
+    """Refuse a full export that would mark most of the records present missing (see :func:`_merge`), from
+    :func:`_merge`'s counts: the export's rows new, the records missing and those present before it."""
+    missing, present = counts.get("missing", 0), counts.get("present", 0)
     if missing < FEW_RECORDS or missing <= MANY_MISSING * present:
         return
-    new = connection.execute(f"SELECT count(*) FROM incoming WHERE {_CHANGE} = 'new'").fetchall()[0][0]
+    new = counts.get("new", 0)
     raise InputError(
         f"this full export lacks {missing} of the {present} records of the register ({missing / present:.0%}), "
         f"and {new} of its records are new: imported, the {missing} would be marked missing from {made_on} on "
@@ -1425,6 +1468,7 @@ def _merge(
     full: bool,
     file_name: str = "",
     allow_many_missing: bool = True,
+    columns: list[str] | None = None,
 ) -> dict[str, int]:
     """Compare the export with the current versions and write the differences (inside the caller's transaction).
 
@@ -1433,11 +1477,12 @@ def _merge(
     records taken for a full one (a filter left on), or case ids that changed form, would mark them missing.
 
     ``seen`` holds every record of the export, rejected rows' too: a record whose row was rejected this time is
-    still in the export, so it is left as it was, never marked missing.
+    still in the export, so it is left as it was, never marked missing. ``columns``: the records' columns as the
+    table stands (:func:`_record_columns`), when the caller read them.
     """
     fields = [c for c in rows.columns if c not in ("source_row", RECORD_KEY)]
     schema = rows.schema  # once: polars builds it anew at each asking (~0.5 ms, for each of the fields)
-    columns = _record_columns(connection)
+    columns = _record_columns(connection) if columns is None else columns
     known = set(columns)
     for column in fields:
         if column not in known:  # e.g. a kind of assistance a newer mapping names
@@ -1480,17 +1525,24 @@ def _merge(
         connection.unregister("seen_arrow")
     else:
         connection.execute("CREATE TEMP TABLE gone AS SELECT * FROM records WHERE FALSE")
-    if full and not allow_many_missing:
-        _check_not_many_missing(connection, made_on, file_name)
     quoted = ", ".join(f'"{c}"' for c in columns)
     # counted first (the writes below change neither table): a write of no row is left out, as costly as one of
-    # a few (DuckDB binds every column of the records each time) and a no-op; a first import closes nothing
+    # a few (DuckDB binds every column of the records each time) and a no-op; a first import closes nothing. In
+    # the same statement, for the check of a full export, the records present before it
+    check = full and not allow_many_missing
     counts = dict(
         connection.execute(
             f"SELECT {_CHANGE}, count(*) FROM incoming GROUP BY {_CHANGE} "
             "UNION ALL SELECT 'missing', count(*) FROM gone"
+            + (
+                " UNION ALL SELECT 'present', count(*) FROM records WHERE valid_to IS NULL AND present"
+                if check
+                else ""
+            )
         ).fetchall()
     )
+    if check:
+        _check_not_many_missing(counts, made_on, file_name)
     missing = counts.get("missing", 0)
     if counts.get("updated", 0) or missing:
         connection.execute(
@@ -1651,6 +1703,30 @@ def records_as_of(path: str | Path, as_of: dt.date | None = None, *, wait: float
     return _records_table(path, read)
 
 
+def _real_imports(connection: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    """The real imports (:data:`_REAL_IMPORTS`), oldest first: each one's export date and provenance."""
+    return connection.execute(
+        f"SELECT exported_on, provenance FROM imports WHERE {_REAL_IMPORTS} ORDER BY exported_on, import_id"
+    ).fetchall()
+
+
+def _stood_and_read(
+    connection: duckdb.DuckDBPyConnection,
+    meta: dict[str, str],
+    tables: set[str],
+    path: Path,
+    as_of: dt.date | None,
+) -> tuple[AsOf, _RecordsRead | None]:
+    """The date the records stand on for ``as_of`` (:func:`resolve_as_of`) and the records as of it
+    (:func:`_records_read`; None when the register holds no export), from one reading of the imports (each
+    read them before, the dates and then the dates with the provenance)."""
+    imported = _real_imports(connection)
+    stood = _resolve_as_of(connection, path, as_of, sorted({day for day, _ in imported}))
+    if stood.date is None:
+        return stood, None
+    return stood, _records_read(connection, meta, tables, path, stood.date, imported)
+
+
 @dataclasses.dataclass(frozen=True)
 class _RecordsRead:
     """What :func:`records_as_of` reads of the register (in one reading), before it makes the case table."""
@@ -1672,13 +1748,13 @@ def _records_read(
     tables: set[str],
     path: Path,
     as_of: dt.date | None,
+    imported: list[tuple[Any, ...]] | None = None,
 ) -> _RecordsRead:
-    """:func:`records_as_of`'s reading of a register open for reading (its meta facts and tables read)."""
+    """:func:`records_as_of`'s reading of a register open for reading (its meta facts and tables read);
+    ``imported``: :func:`_real_imports`, when the caller read them."""
     # the real imports, oldest first: the export dates, and the provenance of the latest on the date (one
     # reading of the imports for both)
-    imported = connection.execute(
-        f"SELECT exported_on, provenance FROM imports WHERE {_REAL_IMPORTS} ORDER BY exported_on, import_id"
-    ).fetchall()
+    imported = _real_imports(connection) if imported is None else imported
     stood = _resolve_as_of(connection, path, as_of, sorted({day for day, _ in imported}))
     where, parameters = _as_of_filter(stood.date)
     # the record's columns as the table holds them, the key first: named by what they are not (describing the
@@ -1821,11 +1897,16 @@ def ctdc_exports(path: str | Path, *, wait: float = 0.0) -> list[dict[str, Any]]
 
 
 def _ctdc_exports(
-    connection: duckdb.DuckDBPyConnection, tables: set[str] | None = None
+    connection: duckdb.DuckDBPyConnection,
+    tables: set[str] | None = None,
+    held: set[str] | None = None,
 ) -> list[dict[str, Any]]:
+    """:func:`ctdc_exports` of a register open (``tables``: its tables, ``held``: the columns of its
+    ``ctdc_exports``, when the caller read them)."""
     if "ctdc_exports" not in (tables if tables is not None else _tables(connection)):
         return []
-    held = set(_columns(connection, "ctdc_exports"))  # described once, not for each internal column
+    if held is None:  # described once, not for each internal column
+        held = set(_columns(connection, "ctdc_exports"))
     hidden = [c for c in _INTERNAL_EXPORT_COLUMNS if c in held]
     internal = f" EXCLUDE ({', '.join(hidden)})" if hidden else ""
     frame = _frame(connection, f"SELECT *{internal} FROM ctdc_exports ORDER BY export_id")
@@ -1849,11 +1930,14 @@ def ctdc_release_sets(path: str | Path, *, wait: float = 0.0) -> list[dict[str, 
         return _ctdc_release_sets(connection, tables)
 
 
-def _ctdc_release_sets(connection: duckdb.DuckDBPyConnection, tables: set[str]) -> list[dict[str, Any]]:
-    """:func:`ctdc_release_sets` of a register open for reading (its tables read)."""
+def _ctdc_release_sets(
+    connection: duckdb.DuckDBPyConnection, tables: set[str], held: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """:func:`ctdc_release_sets` of a register open for reading (its tables read; ``held``: the columns of its
+    ``ctdc_exports``, when the caller read them)."""
     if "ctdc_export_sets" not in tables:
         return []
-    rows_kept = "full_rows" in _columns(connection, "ctdc_exports")
+    rows_kept = "full_rows" in (set(_columns(connection, "ctdc_exports")) if held is None else held)
     exports = connection.execute(
         "SELECT export_id, k, file_sha256, levels, first_year, "
         + ("full_rows" if rows_kept else "NULL")
@@ -1888,12 +1972,13 @@ def export_reading(
     a reading costs more than most of what is read in it."""
     path = Path(path)
     with _reading(path, wait=wait) as (connection, meta, tables):
-        stood = _resolve_as_of(connection, path, as_of)
-        if stood.date is None:
+        stood, read = _stood_and_read(connection, meta, tables, path, as_of)
+        if read is None:
             return stood, None, [], []
-        read = _records_read(connection, meta, tables, path, stood.date)
-        every = _ctdc_exports(connection, tables)
-        known = _ctdc_release_sets(connection, tables)
+        # the exports' columns described once for both readings of them
+        held = set(_columns(connection, "ctdc_exports")) if "ctdc_exports" in tables else set()
+        every = _ctdc_exports(connection, tables, held)
+        known = _ctdc_release_sets(connection, tables, held)
     return stood, _records_table(path, read), every, known
 
 
@@ -1915,8 +2000,9 @@ def records_reading(path: str | Path, as_of: dt.date | None = None, *, wait: flo
     by an import meanwhile cannot give parts of two states."""
     path = Path(path)
     with _reading(path, wait=wait) as (connection, meta, tables):
-        stood = _resolve_as_of(connection, path, as_of)
-        read = _records_read(connection, meta, tables, path, stood.date)
+        stood, read = _stood_and_read(connection, meta, tables, path, as_of)
+        if read is None:  # no export yet: the records of none, as records_as_of gives them
+            read = _records_read(connection, meta, tables, path, None, [])
     return RecordsReading(stood, _records_table(path, read), _country(meta), meta.get(CELL_KEY_CHECK))
 
 
@@ -1958,8 +2044,10 @@ def record_ctdc_export(
         connection.execute("BEGIN TRANSACTION")
         _create_later_tables(connection)
         _remove_unfinished_exports(connection)
-        if decide is not None:  # the table is there: made above if it was not
-            allowed_another_release = decide(_ctdc_exports(connection, {"ctdc_exports"}))
+        if decide is not None:  # the table is there, with every internal column: made above if it was not
+            allowed_another_release = decide(
+                _ctdc_exports(connection, {"ctdc_exports"}, set(_INTERNAL_EXPORT_COLUMNS))
+            )
         export_id = connection.execute("SELECT coalesce(max(export_id), 0) + 1 FROM ctdc_exports").fetchall()[
             0
         ][0]
