@@ -2166,10 +2166,7 @@ def interval_display(low: DisclosedTable, high: DisclosedTable) -> pl.DataFrame:
     counts (UNODC), shown as one: each cell's :func:`published_pair` as :func:`bounds_text` (the count where
     the bounds agree, else ``"low–high"``, ``up to 8`` for a sum of the publisher's censored cells; ``x`` or ``<5``
     where withheld). What the cells are for the disclosure scan: :func:`interval_kinds`."""
-    columns: dict[str, list[str]] = {}
-    low_shown = low.display()
-    for column in low.key_columns:
-        columns[column] = low_shown[column].to_list()
+    columns = low.keys_shown()
     pairs = Bounds(low, high)
     for column in low.count_columns:
         columns[column] = [bounds_text(pair) for pair in pairs.cells(column)]

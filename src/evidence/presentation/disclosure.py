@@ -478,18 +478,23 @@ class DisclosedTable:
                 return missing
             return f"{value:,}".replace(",", thousands_separator)
 
-        columns: dict[str, list[str]] = {}
-        for key in self.key_columns:
-            values = ["" if v is None else str(v) for v in self.frame[key].to_list()]
-            columns[key] = values
-        if self.has_total_row and self.key_columns:
-            columns[self.key_columns[0]][-1] = self.total_label
+        columns = self.keys_shown()
         for column in self.count_columns:
             columns[column] = [
                 fmt(v, r)
                 for v, r in zip(self.frame[column].to_list(), self.reasons[column].to_list(), strict=True)
             ]
         return pl.DataFrame(columns, schema={c: pl.String for c in columns})
+
+    def keys_shown(self) -> dict[str, list[str]]:
+        """The key columns as :meth:`display` shows them (the total row's label in the first), without
+        formatting the counts: what a table shown another way (bounds) takes its row labels from."""
+        columns = {
+            key: ["" if v is None else str(v) for v in self.frame[key].to_list()] for key in self.key_columns
+        }
+        if self.has_total_row and self.key_columns:
+            columns[self.key_columns[0]][-1] = self.total_label
+        return columns
 
     def to_long(self, names_to: str = "column", values_to: str = "count") -> DisclosedTable:
         """The body (totals left out) as a long table: one row per key and value column, marks kept.
