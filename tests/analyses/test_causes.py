@@ -824,3 +824,27 @@ def test_what_the_records_record_is_read_once_per_frame(monkeypatch):
     other = cases.clone()  # an equal frame that is another object: read again
     causes.recorded_topics(other)
     assert reads == ["topics", "topics"]
+
+
+def test_the_models_of_a_topics_flags_read_its_denominator_rule_and_characteristics_once(demo, monkeypatch):
+    """A section fits a model per flag of each topic on the same records and characteristics: the topic's
+    denominator rule and the characteristics' values are read once per frame, and each model is the one fitted
+    on a frame of its own (a copy: read afresh)."""
+    ruled: list[int] = []
+    rule = causes.apply_denominator_rule
+    monkeypatch.setattr(causes, "apply_denominator_rule", lambda *a, **k: ruled.append(1) or rule(*a, **k))
+    cases = demo.head(400)
+    keyed = cases.with_columns(pl.Series(RECORD_CELL_KEY, range(cases.height), pl.Int64))
+    outcomes = ("exploitation_sexual", "exploitation_forced_labour")
+    for outcome in outcomes:
+        for frame in (keyed, cases):
+            model = causes.association_model(frame, outcome, ["sex", "age_band"])
+            fresh = causes.association_model(frame.clone(), outcome, ["sex", "age_band"])
+            assert model.terms.equals(fresh.terms)
+            assert (model.n_used, model.n_outcome, model.excluded, model.cell_keys) == (
+                fresh.n_used,
+                fresh.n_outcome,
+                fresh.excluded,
+                fresh.cell_keys,
+            )
+    assert len(ruled) == 2 + 2 * len(outcomes)  # each frame's once, and each copy's

@@ -220,6 +220,25 @@ def test_two_way_example_with_labels_and_shares() -> None:
     assert row_shares["F"][0] == pytest.approx(120 / 210)
 
 
+def test_the_keys_shown_are_the_key_columns_display_shows() -> None:
+    """A table shown as bounds (UNODC's) takes its row labels from :meth:`keys_shown`, not by formatting every
+    count of :meth:`display` and reading its keys: the same labels, the total row's included, and a missing key
+    shown empty."""
+    frame = pl.DataFrame({"origin": ["MMR", "KHM", "LAO"], "year": [2020, 2021, 2021], "F": [120, 3, 40]})
+    gaps = frame.with_columns(origin=pl.Series([None, "KHM", "LAO"]), year=pl.Series([2020, None, 2021]))
+    totalled = suppress_table(frame, ["origin", "year"], ["F"])
+    for table in (totalled, suppress_counts(gaps, "F", CTDC)):
+        shown = table.display()
+        keys = table.keys_shown()
+        assert list(keys) == table.key_columns and table.key_columns
+        assert keys == {column: shown[column].to_list() for column in table.key_columns}
+    assert totalled.keys_shown()["origin"] == ["MMR", "KHM", "LAO", "Total"]
+    assert suppress_counts(gaps, "F", CTDC).keys_shown() == {
+        "origin": ["", "KHM", "LAO"],
+        "year": ["2020", "", "2021"],
+    }
+
+
 def test_one_way_table_complement() -> None:
     # 113 - 50 - 60 would give the 3 back: the smallest other category is withheld too
     frame = pl.DataFrame({"form": ["sexual", "labour", "other"], "n": [50, 60, 3]})

@@ -3,6 +3,7 @@ and the protection withholds the counterpart or a complement."""
 
 from __future__ import annotations
 
+import copy
 import subprocess
 import sys
 
@@ -17,8 +18,10 @@ from evidence.presentation.disclosure import (
     DisclosureRule,
     LinkedCounts,
     _linked_candidates,
+    _linked_ties,
     _LinkedProgram,
     _Programs,
+    _small_derived,
     _widening,
     _withhold_linked,
     linked_exposures,
@@ -1141,3 +1144,47 @@ def test_a_share_whose_rows_prove_nothing_of_a_target_is_withheld_without_a_prog
     undo()
     if not freed:
         assert proofs["s"].exact is False  # bounds of the ends with s withheld, no longer their optima
+
+
+def _grown_system() -> LinkedCounts:
+    """Two rows of two cells with their totals, and derived differences of each row."""
+    system = LinkedCounts()
+    for name, value in (("a", 3), ("b", 9), ("c", 7), ("d", 8), ("ab", 12), ("cd", 15)):
+        system.publish(name, value, "small" if value < 5 else None)
+    system.equalities += [{"a": 1.0, "b": 1.0, "ab": -1.0}, {"c": 1.0, "d": 1.0, "cd": -1.0}]
+    system.derived["b-a"] = {"b": 1.0, "a": -1.0}  # 6
+    system.derived["d-c"] = {"d": 1.0, "c": -1.0}  # 1: small
+    return system
+
+
+def _ties_from_scratch(system: LinkedCounts) -> dict[object, set[frozenset]]:
+    return {q: set(lines) for q, lines in _linked_ties(copy.copy(system)).items()}  # a copy keeps nothing
+
+
+def test_a_grown_systems_ties_and_small_derived_counts_are_added_to_those_kept_not_made_again():
+    """A notebook protects its system again as each model's counts are added: the ties of its lines, and
+    which derived counts are small, are kept from the last protection and only the lines added since are
+    read (the same sets and the same small counts as from scratch); a derived count replaced or removed, or
+    another rule, is read again."""
+    system = _grown_system()
+    first = _linked_ties(system)
+    line = first["a"][0]
+    assert _small_derived(system, RULE) == [("d-c", {"d": 1.0, "c": -1.0})]
+    system.publish("e", 2, "small")
+    system.at_most.append({"e": 1.0, "a": -1.0})
+    system.derived["a-e"] = {"a": 1.0, "e": -1.0}
+    system.derived["d-c"] = {
+        "d": 1.0,
+        "c": -1.0,
+    }  # given again (a topic's counts beside each model): the same line
+    grown = _linked_ties(system)
+    assert grown["a"][0] is line  # kept, not made again
+    assert {q: set(lines) for q, lines in grown.items()} == _ties_from_scratch(system)
+    assert _small_derived(system, RULE) == [("d-c", {"d": 1.0, "c": -1.0}), ("a-e", {"a": 1.0, "e": -1.0})]
+    assert [name for name, _ in _small_derived(system, DisclosureRule(7))] == ["b-a", "d-c", "a-e"]
+    system.derived["b-a"] = {"b": 1.0, "d": -1.0}  # replaced: 9 - 8 = 1, small
+    del system.derived["a-e"]
+    assert _small_derived(system, RULE) == [("b-a", {"b": 1.0, "d": -1.0}), ("d-c", {"d": 1.0, "c": -1.0})]
+    again = _linked_ties(system)
+    assert {q: set(lines) for q, lines in again.items()} == _ties_from_scratch(system)
+    assert frozenset({"a", "e"}) in again["e"] and frozenset({"a", "e"}) in again["a"]  # the at-most line

@@ -883,15 +883,26 @@ def association_model(
     predictors = tuple(dict.fromkeys(characteristic_name(p) for p in predictors))
     if not predictors:
         raise ParameterError("give at least one characteristic")
-    ruled = apply_denominator_rule(df.select(*flags), {topic: flags}).select(pl.col(outcome).alias("_y"))
-    values = df.select(*(CHARACTERISTICS[p][0].cast(pl.String).alias(p) for p in predictors))
     keyed = RECORD_CELL_KEY in df.columns
-    key = (
-        df.select(pl.col(RECORD_CELL_KEY).cast(pl.Int64).alias("_key"))
-        if keyed
-        else pl.DataFrame({"_key": np.zeros(df.height, dtype=np.int64)})
+
+    def characteristics() -> pl.DataFrame:
+        values = df.select(*(CHARACTERISTICS[p][0].cast(pl.String).alias(p) for p in predictors))
+        key = (
+            df.select(pl.col(RECORD_CELL_KEY).cast(pl.Int64).alias("_key"))
+            if keyed
+            else pl.DataFrame({"_key": np.zeros(df.height, dtype=np.int64)})
+        )
+        return pl.concat([values, key], how="horizontal")
+
+    # the same for every flag of the topic, and every model of these characteristics: made once per frame (a
+    # section fits a model per flag of each topic, on the same records)
+    ruled = kept_once(
+        df,
+        ("association outcomes", topic, tuple(flags)),
+        lambda: apply_denominator_rule(df.select(*flags), {topic: flags}),
     )
-    data = pl.concat([ruled, values, key], how="horizontal")
+    values = kept_once(df, ("association characteristics", predictors), characteristics)
+    data = pl.concat([ruled.select(pl.col(outcome).alias("_y")), values], how="horizontal")
     excluded: dict[str, int] = {}
     cell_keys: dict[object, int] = {}
     skipped: dict[str, str] = {}

@@ -873,13 +873,18 @@ def _record_columns(keyed: bool) -> list[str]:
 
 def _sum_cells(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """Sum victims over ``keys``: exact only where every part is exact; bounds always; cell keys summed."""
-    region_cols = [c for c in FLOW_COLUMNS[2:6] if c in frame.columns and c not in keys]
-    return frame.group_by(keys).agg(
+    return frame.group_by(keys).agg(*_cell_sums(frame.columns, keys))
+
+
+def _cell_sums(columns: Collection[str], keys: list[str]) -> list[pl.Expr]:
+    """The aggregations of :func:`_sum_cells` over ``keys`` of a frame of ``columns``."""
+    region_cols = [c for c in FLOW_COLUMNS[2:6] if c in columns and c not in keys]
+    return [
         *censored_sum("victims", "victims_low", "victims_high"),
         pl.col(UNCENSORED).sum(),
         *[pl.col(c).drop_nulls().first() for c in region_cols],
-        *([pl.col(CELL_KEY).sum()] if CELL_KEY in frame.columns else []),
-    )
+        *([pl.col(CELL_KEY).sum()] if CELL_KEY in columns else []),
+    ]
 
 
 # -------------------------------------------------------------------------------------------------- flows
@@ -899,8 +904,14 @@ def flows(
     if min_victims is not None and min_victims < 0:
         raise ParameterError(f"min_victims must be at least 0, not {min_victims}")
     records = flow_records(selection)
-    known = records.filter(pl.col("origin_iso3").is_not_null() & pl.col("destination_iso3").is_not_null())
-    out = _sum_cells(known, _FLOW_KEYS)
+    # one query of the few dozen records (a filter, a group-by, two columns, a sort: each a query of its own
+    # cost more in planning than the rows)
+    out = (
+        records.lazy()
+        .filter(pl.col("origin_iso3").is_not_null() & pl.col("destination_iso3").is_not_null())
+        .group_by(_FLOW_KEYS)
+        .agg(*_cell_sums(records.columns, _FLOW_KEYS))
+    )
     point = point_expr("victims", "victims_low", "victims_high")
     out = out.with_columns(
         flow_class=flow_class_expr(regional_level),
@@ -908,9 +919,14 @@ def flows(
     )
     if min_victims:
         out = out.filter(pl.col("victims_low") >= min_victims)
-    return out.select(*FLOW_COLUMNS, UNCENSORED, *([CELL_KEY] if CELL_KEY in out.columns else [])).sort(
-        [point_expr("victims", "victims_low", "victims_high"), *_FLOW_KEYS],
-        descending=[True, False, False, False],
+    keyed = [CELL_KEY] if CELL_KEY in records.columns else []
+    return (
+        out.select(*FLOW_COLUMNS, UNCENSORED, *keyed)
+        .sort(
+            [point_expr("victims", "victims_low", "victims_high"), *_FLOW_KEYS],
+            descending=[True, False, False, False],
+        )
+        .collect(engine=IN_MEMORY)
     )
 
 

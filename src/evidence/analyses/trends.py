@@ -752,7 +752,10 @@ def _indicator_counts_of(selection: Selection, *, by: str | None) -> pl.DataFram
                     ),
                 )
                 counts = breakdowns[dimension]
-                return counts.rename({_KEY: by}) if _KEY in counts.columns and by is not None else counts
+                if _KEY not in counts.columns or by is None:
+                    return counts
+                # the category column renamed series by series (a frame's rename is a query of its own)
+                return pl.DataFrame([c.alias(by) if c.name == _KEY else c for c in counts.get_columns()])
         lazy = lazy.filter(
             selectors["citizenship" if dimension in ("destination", "corridor") else dimension]()
         )

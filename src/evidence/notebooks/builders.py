@@ -1133,8 +1133,14 @@ def _route_views(
     # doubtful corridor is a labelled row of its own, after the others, whatever its size; largest first (by
     # point value, as the ranked ones), not alphabetically (the United States: Botswana 416 before Mexico 1,235)
     doubtful_basis = pl.col("route_basis") == "doubtful_citizenship"
+    # most selections have no doubtful corridor (nor a flow of no basis, which the filter below leaves out): then
+    # the rows ranked are the flow table's own and there are no doubtful rows, without the two queries
+    bases = flow_table["route_basis"]
+    plain = not bases.null_count() and not (bases == "doubtful_citizenship").any()
     doubtful_keys = (
-        flow_table.filter(doubtful_basis)
+        None
+        if plain
+        else flow_table.filter(doubtful_basis)
         .group_by(keys)
         .agg(
             pl.col("flow_class").first().cast(pl.String),
@@ -1144,14 +1150,14 @@ def _route_views(
         .select(*keys, "flow_class")
     )
     top = _listed_corridors(
-        flow_table.filter(~doubtful_basis),
+        flow_table if plain else flow_table.filter(~doubtful_basis),
         rule,
         top_n=top_n,
         min_victims=listed_from(min_victims, rule),
         exact=exact,
     ).with_columns(pl.col("flow_class").cast(pl.String))
     top, paired = _paired_corridors(top)
-    if doubtful_keys.height:
+    if doubtful_keys is not None and doubtful_keys.height:
         top = pl.concat([top.select(*keys, "flow_class"), doubtful_keys])
     labels = [
         route_label(o, d, basis, (years or {}).get((o, d, basis), []), paired=(o, d) in paired)
@@ -2160,10 +2166,7 @@ def interval_display(low: DisclosedTable, high: DisclosedTable) -> pl.DataFrame:
     counts (UNODC), shown as one: each cell's :func:`published_pair` as :func:`bounds_text` (the count where
     the bounds agree, else ``"low–high"``, ``up to 8`` for a sum of the publisher's censored cells; ``x`` or ``<5``
     where withheld). What the cells are for the disclosure scan: :func:`interval_kinds`."""
-    columns: dict[str, list[str]] = {}
-    low_shown = low.display()
-    for column in low.key_columns:
-        columns[column] = low_shown[column].to_list()
+    columns = low.keys_shown()
     pairs = Bounds(low, high)
     for column in low.count_columns:
         columns[column] = [bounds_text(pair) for pair in pairs.cells(column)]
@@ -2958,14 +2961,11 @@ def _route_numbers(
     selection: Selection, rule: DisclosureRule, top_n: int, min_victims: int, regional_level: str
 ) -> RouteBounds | None:
     """:func:`route_numbers` of one listing, protected on its own."""
-    from evidence.analyses import routes
-
-    flow_table = routes.flows(selection, regional_level=regional_level)  # type: ignore[arg-type]
-    coverage = routes.flow_coverage(selection)
+    flow_table, coverage, years = _route_inputs(selection, regional_level)
     exact = selection.kind == "case"
     options: dict[str, Any] = {"top_n": top_n, "min_victims": min_victims, "exact": exact}
-    if flow_table["route_basis"].is_in(["repatriation", "doubtful_citizenship"]).any():
-        options["years"] = routes.flow_years(selection)
+    if years is not None:
+        options["years"] = years
     if not exact:
         options["country"] = selection.country
         options["censored_high"] = censored_high(selection)
@@ -2979,6 +2979,25 @@ def _route_numbers(
         return None
     low, high = published_first(low, high)
     return RouteBounds(low, high, flow_table, selection, listed_from(min_victims, rule), options["years"])
+
+
+def _route_inputs(
+    selection: Selection, regional_level: str
+) -> tuple[pl.DataFrame, FlowCoverage, dict[tuple[str, str, str], list[int]] | None]:
+    """What :func:`_route_numbers` reads of a selection whatever the rule, the length and the minimum: its flow
+    table, its flow coverage and, where a flow is a repatriation or a doubtful citizenship, the years of each
+    flow (their labels say them); built once per frame, selection and level (a rule's listing and another's, or a
+    perturbed table's lengths, read the same). Read only."""
+    from evidence.analyses import routes
+
+    def build() -> tuple[pl.DataFrame, FlowCoverage, dict[tuple[str, str, str], list[int]] | None]:
+        flow_table = routes.flows(selection, regional_level=regional_level)  # type: ignore[arg-type]
+        coverage = routes.flow_coverage(selection)
+        labelled = flow_table["route_basis"].is_in(["repatriation", "doubtful_citizenship"]).any()
+        return flow_table, coverage, routes.flow_years(selection) if labelled else None
+
+    key = ("route inputs", *selection.cache_key, regional_level)
+    return kept_once(selection.frame, key, build)
 
 
 def _first_listed(
@@ -4621,6 +4640,22 @@ def _yearly_basis(selection: Selection, by: str | None, order: Sequence[str] | N
     raises is raised each time."""
     gaps = _reporter_gaps(selection, by)
     key = ("yearly basis", *selection.cache_key, gaps, by, None if order is None else tuple(order))
+
+    def build() -> _YearlyBasis:
+        basis = _counts_basis(selection, by, order, gaps)
+        return basis if selection.kind == "case" else _censored_frames(basis, selection, by)
+
+    return kept_once(selection.frame, key, build)
+
+
+def _counts_basis(
+    selection: Selection, by: str | None, order: Sequence[str] | None, gaps: tuple[IncompleteYear, ...]
+) -> _YearlyBasis:
+    """:func:`_yearly_basis` but for a publisher's tables before protection (:func:`_censored_frames`): the
+    counts, and by ``by`` as :attr:`YearlyNumbers.by_counts` keeps them, with what they are read with. Kept on
+    its own: what the table by a dimension no brief prints reads of it, the counts by category beside the route
+    tables (:func:`_route_dimension`), is made without that table's frames."""
+    key = ("yearly counts basis", *selection.cache_key, gaps, by, None if order is None else tuple(order))
     return kept_once(selection.frame, key, lambda: _yearly_basis_of(selection, by, order, gaps))
 
 
@@ -4654,8 +4689,11 @@ def _yearly_basis_of(
     if order is None and by and selection.kind == "case":
         order = category_order(selection.frame, by)
     basis = _selection_basis(selection, counts, gaps)
+    # the categories as a list, each once (no query of the few dozen rows: :func:`_ordered` sorts them)
     categories = (
-        tuple(_ordered(by_counts[by].unique().to_list(), order)) if by_counts is not None and by else ()
+        tuple(_ordered(list(dict.fromkeys(by_counts[by].to_list())), order))
+        if by_counts is not None and by
+        else ()
     )
     basis = dataclasses.replace(basis, by_counts=by_counts, categories=categories)
     if selection.kind == "case":
@@ -4678,16 +4716,12 @@ def _yearly_basis_of(
     shown = by_counts
     if doubtful and shown is not None:
         by_counts = shown.filter(~pl.col("year").cast(pl.Int64).is_in(list(doubtful)))
-    return _censored_frames(
-        dataclasses.replace(
-            basis,
-            by_counts=by_counts,
-            shown=shown,
-            placeholder=tuple(placeholder),
-            doubtful=MappingProxyType(doubtful),
-        ),
-        selection,
-        by,
+    return dataclasses.replace(
+        basis,
+        by_counts=by_counts,
+        shown=shown,
+        placeholder=tuple(placeholder),
+        doubtful=MappingProxyType(doubtful),
     )
 
 
@@ -6993,7 +7027,8 @@ def _route_dimension(selection: Selection, by: str) -> pl.DataFrame | None:
     """The counts by year and category of the selection's table by ``by`` (:attr:`YearlyNumbers.by_counts`), None
     for a dimension the selection does not have or that holds none."""
     try:
-        by_counts = _yearly_basis(selection, by, None).by_counts
+        # the counts alone: a brief prints no table by corridor (nor destination), so their frames are not made
+        by_counts = _counts_basis(selection, by, None, _reporter_gaps(selection, by)).by_counts
     except ParameterError:
         return None
     return by_counts if by_counts is not None and by_counts.height else None

@@ -886,9 +886,7 @@ def ratios_withheld(
         for model in models:
             if model.outcome_label not in view.categories:  # no count of it beside: nothing to give back
                 continue
-            for predictor, category, reference in model.terms.select(
-                "predictor", "category", "reference"
-            ).iter_rows():
+            for predictor, category, reference in _term_rows(model, "predictor", "category", "reference"):
                 if predictor != by:
                     continue
                 groups_of = (
@@ -899,6 +897,12 @@ def ratios_withheld(
                 if any(withheld(g, model.outcome_label) for g in (*groups_of, reference)):
                     hidden.add((predictor, category))
     return frozenset(hidden)
+
+
+def _term_rows(model: causes.AssociationModel, *columns: str) -> zip:
+    """The rows of ``columns`` of the model's terms, read from its columns (a frame query per model and table
+    cost more than what it reads)."""
+    return zip(*(model.terms[c].to_list() for c in columns), strict=True)
 
 
 def _interval_text(estimable: bool | None, low: float | None, high: float | None) -> str:
@@ -920,7 +924,7 @@ def model_view(
     :data:`RATIO_WITHHELD`, without an interval."""
     n = suppress_counts(model.terms.select("n"), "n", rule).display()["n"].to_list()
     # withheld with the section's tables (:func:`protect_model_counts`): ``x``
-    pairs = model.terms.select("predictor", "category").iter_rows()
+    pairs = list(_term_rows(model, "predictor", "category"))
     n = [
         COMPLEMENT_LABEL if ("term", *pair) in withheld and c != rule.label else c
         for pair, c in zip(pairs, n, strict=True)
@@ -928,41 +932,29 @@ def model_view(
     labels = causes.CHARACTERISTIC_LABELS
     terms = model.terms
     estimable = terms["estimable"].to_list()
-    hidden = [pair in ratios for pair in terms.select("predictor", "category").iter_rows()]
-    view = terms.select(
-        pl.col("predictor")
-        .replace_strict(labels, default=pl.col("predictor"), return_dtype=pl.String)
-        .alias("Characteristic"),
-        pl.Series(
-            "Category",
-            [
-                f"{group_name(p, c)} (vs {group_name(p, r)})"
-                for p, c, r in terms.select("predictor", "category", "reference").iter_rows()
-            ],
-            dtype=pl.String,
-        ),
-    ).with_columns(
-        pl.Series(
-            "Odds ratio",
-            [
-                _odds_ratio_text(e, v, h)
-                for e, v, h in zip(estimable, terms["odds_ratio"].to_list(), hidden, strict=True)
-            ],
-            dtype=pl.String,
-        ),
-        pl.Series(
-            f"{level_text(model.level)} interval",
-            [
-                "" if h else _interval_text(e, lo, hi)
-                for e, lo, hi, h in zip(
-                    estimable, terms["ci_low"].to_list(), terms["ci_high"].to_list(), hidden, strict=True
-                )
-            ],
-            dtype=pl.String,
-        ),
-        pl.Series("Victims", n, dtype=pl.String),
-    )
-    return view.drop("Victims") if model.keyed else view
+    hidden = [pair in ratios for pair in pairs]
+    # one frame of the columns made here (a query per column cost more than the model's view)
+    columns = {
+        "Characteristic": [labels.get(p, p) for p in terms["predictor"].to_list()],
+        "Category": [
+            f"{group_name(p, c)} (vs {group_name(p, r)})"
+            for p, c, r in _term_rows(model, "predictor", "category", "reference")
+        ],
+        "Odds ratio": [
+            _odds_ratio_text(e, v, h)
+            for e, v, h in zip(estimable, terms["odds_ratio"].to_list(), hidden, strict=True)
+        ],
+        f"{level_text(model.level)} interval": [
+            "" if h else _interval_text(e, lo, hi)
+            for e, lo, hi, h in zip(
+                estimable, terms["ci_low"].to_list(), terms["ci_high"].to_list(), hidden, strict=True
+            )
+        ],
+        "Victims": n,
+    }
+    if model.keyed:
+        del columns["Victims"]
+    return pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
 
 
 @fails_closed
@@ -975,7 +967,7 @@ def model_counts(model: causes.AssociationModel, rule: DisclosureRule) -> dict[o
         "n_used",
         "n_outcome",
         *(("left out", reason) for reason in model.excluded),
-        *(("term", p, c) for p, c in model.terms[["predictor", "category"]].iter_rows()),
+        *(("term", p, c) for p, c in _term_rows(model, "predictor", "category")),
     ]
     values = [
         model.n_used,
@@ -2258,7 +2250,7 @@ def add_model_counts(
             with_outcome: -1.0,
             outcome: 1.0,
         }
-    for predictor, category, n in model.terms.select("predictor", "category", "n").iter_rows():
+    for predictor, category, n in _term_rows(model, "predictor", "category", "n"):
         if model.keyed:  # not printed (model_view)
             break
         if category == causes.OTHER:  # the categories merged into Other, together

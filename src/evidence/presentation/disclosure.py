@@ -478,18 +478,23 @@ class DisclosedTable:
                 return missing
             return f"{value:,}".replace(",", thousands_separator)
 
-        columns: dict[str, list[str]] = {}
-        for key in self.key_columns:
-            values = ["" if v is None else str(v) for v in self.frame[key].to_list()]
-            columns[key] = values
-        if self.has_total_row and self.key_columns:
-            columns[self.key_columns[0]][-1] = self.total_label
+        columns = self.keys_shown()
         for column in self.count_columns:
             columns[column] = [
                 fmt(v, r)
                 for v, r in zip(self.frame[column].to_list(), self.reasons[column].to_list(), strict=True)
             ]
         return pl.DataFrame(columns, schema={c: pl.String for c in columns})
+
+    def keys_shown(self) -> dict[str, list[str]]:
+        """The key columns as :meth:`display` shows them (the total row's label in the first), without
+        formatting the counts: what a table shown another way (bounds) takes its row labels from."""
+        columns = {
+            key: ["" if v is None else str(v) for v in self.frame[key].to_list()] for key in self.key_columns
+        }
+        if self.has_total_row and self.key_columns:
+            columns[self.key_columns[0]][-1] = self.total_label
+        return columns
 
     def to_long(self, names_to: str = "column", values_to: str = "count") -> DisclosedTable:
         """The body (totals left out) as a long table: one row per key and value column, marks kept.
@@ -1989,7 +1994,7 @@ class _Kept:
     from scratch: the programme is used only when the system has only grown, and a point only where it fits.
     A copy of the system (``copy``, ``pickle``) keeps nothing: it is audited afresh."""
 
-    __slots__ = ("points", "program", "whole")
+    __slots__ = ("points", "program", "small", "ties", "whole")
 
     def __init__(self) -> None:
         #: the points (a value per quantity, the quantities named) that freed targets
@@ -1997,6 +2002,14 @@ class _Kept:
         #: the whole tables (as ``points``) that freed targets in the exact check (:func:`protect_linked`)
         self.whole: tuple[list[Hashable], np.ndarray] | None = None
         self.program: _LinkedProgram | None = None
+        #: whether each derived count is small under a rule (:func:`_small_derived`), by its combination
+        self.small: (
+            tuple[DisclosureRule, dict[Hashable, int], dict[Hashable, tuple[Combination, bool]]] | None
+        ) = None
+        #: the ties of the system's lines (:func:`_linked_ties`), with the lines they were made of
+        self.ties: (
+            tuple[list[Combination], list[Combination], dict[Hashable, Combination], dict, _Ties] | None
+        ) = None
 
     def __reduce__(self) -> tuple[type[_Kept], tuple[()]]:
         return (_Kept, ())
@@ -2593,12 +2606,30 @@ def _linked_targets(
 
 
 def _small_derived(system: LinkedCounts, rule: DisclosureRule) -> list[tuple[Hashable, Combination]]:
-    """The ``derived`` counts of ``system`` that are small (a function of its values alone)."""
-    return [
-        (name, combination)
-        for name, combination in system.derived.items()
-        if rule.is_small(sum(c * system.values[q] for q, c in combination.items()))
-    ]
+    """The ``derived`` counts of ``system`` that are small (a function of its values alone).
+
+    Each is summed once per combination and rule (kept on the system: a notebook protects its system again for
+    each model it adds, over the same derived counts, and the sums were a twentieth of a causes section's
+    protection): a quantity's value never changes (:meth:`LinkedCounts.quantity`), and a combination is kept
+    with its answer, so a derived count given another one is summed anew (and every one, for another system's
+    values: :meth:`LinkedCounts.continue_from`)."""
+    kept = system._kept.small
+    if kept is None or kept[0] != rule or kept[1] is not system.values:  # another rule, or system's values
+        kept = system._kept.small = (rule, system.values, {})
+    known = kept[2]
+    small = []
+    for name, combination in system.derived.items():
+        seen = known.get(name)
+        if seen is None or seen[0] is not combination:
+            small_now = (
+                seen[1]
+                if seen is not None and seen[0] == combination
+                else rule.is_small(sum(c * system.values[q] for q, c in combination.items()))
+            )
+            seen = known[name] = (combination, small_now)
+        if seen[1]:
+            small.append((name, combination))
+    return small
 
 
 def linked_exposures(
@@ -3135,17 +3166,42 @@ def protect_linked(
 _Ties = dict[Hashable, list[frozenset[Hashable]]]
 
 
+def _same_line(line: Combination | None, kept: Combination) -> bool:
+    """Whether ``line`` is the line ``kept`` (a derived count given again, as a new combination of the same
+    quantities and coefficients: the section adds a topic's counts again beside each model)."""
+    return line is kept or line == kept
+
+
 def _linked_ties(system: LinkedCounts) -> _Ties:
     """The lines and bounds of ``system`` each of its quantities is in (the quantities it shares one with, itself
     among them, are their union: :func:`_wider`). Each line's set is made once, not added to the set of each of its
     quantities: a line of k quantities cost k² insertions, for the whole system at every protection."""
-    ties: _Ties = {}
-    lines = [*system.equalities, *system.at_most, *system.derived.values()]
-    lines += [{q: 1.0, base: 1.0} for q, (base, _, _) in system.shares.items()]
+    equalities, at_most, derived = system.equalities, system.at_most, system.derived
+    bases = {q: base for q, (base, _, _) in system.shares.items()}
+    kept = system._kept.ties
+    if (
+        kept is not None
+        and len(equalities) >= len(kept[0])
+        and len(at_most) >= len(kept[1])
+        and all(a is b for a, b in zip(kept[0], equalities))
+        and all(a is b for a, b in zip(kept[1], at_most))
+        and all(_same_line(derived.get(name), line) for name, line in kept[2].items())
+        and all(bases.get(q) == base for q, base in kept[3].items())
+    ):
+        # the system has only grown since (a notebook adds each model's counts, then protects them): the ties
+        # of the lines added since are added to those kept (the same sets: only :func:`_wider`'s unions read them)
+        ties = kept[4]
+        lines = [*equalities[len(kept[0]) :], *at_most[len(kept[1]) :]]
+        lines += [line for name, line in derived.items() if name not in kept[2]]
+        lines += [{q: 1.0, base: 1.0} for q, base in bases.items() if q not in kept[3]]
+    else:
+        ties, lines = {}, [*equalities, *at_most, *derived.values()]
+        lines += [{q: 1.0, base: 1.0} for q, base in bases.items()]
     for combination in lines:
         members = frozenset(combination)
         for q in members:
             ties.setdefault(q, []).append(members)
+    system._kept.ties = (list(equalities), list(at_most), dict(derived), bases, ties)
     return ties
 
 
