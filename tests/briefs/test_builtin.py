@@ -125,6 +125,30 @@ def test_pandoc_allocates_in_a_small_area_and_collects_its_old_generation_rarely
     assert int(stats["major_gcs"]) <= 2, stats
 
 
+def test_a_small_conversion_runs_with_pandocs_own_collector_settings(monkeypatch) -> None:
+    # a conversion of a few lines allocates less than pandoc's own 64 MB allocation area, and its heap is never
+    # collected before it ends: the small area's collections, the first of its whole heap among them (~0.02
+    # CPU-s whatever it holds), cost it more than they save; a brief's text gets the settings
+    import subprocess
+
+    monkeypatch.delenv("GHCRTS", raising=False)
+    assert builtin.pandoc_environment() is not None
+    environments = []
+    popen = subprocess.Popen
+
+    def recorded(*args, **kwargs):
+        environments.append(kwargs.get("env"))
+        return popen(*args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", recorded)
+    small = "x" * (builtin.SMALL_CONVERSION - len("Counted **12** people"))
+    converted = builtin.convert(small, displayed="Counted **12** people")
+    assert "<strong>12</strong>" in (converted.displayed_html or "") and small in (converted.html or "")
+    builtin.convert(small + "x", displayed="Counted **12** people")
+    assert environments[0] is None
+    assert environments[1] is not None and environments[1]["GHCRTS"] == builtin.PANDOC_RUNTIME_OPTIONS
+
+
 def test_a_pandoc_without_runtime_options_runs_as_it_is(tmp_path: Path, monkeypatch) -> None:
     # a pandoc built without runtime options stops on them (GHC's "Most RTS options are disabled"): it gets none
     real = builtin.pandoc_path()

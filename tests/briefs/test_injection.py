@@ -609,6 +609,23 @@ def test_an_output_cannot_rewrite_the_briefs_metadata(tmp_path: Path) -> None:
     assert page.count("<hr") == 2  # where the block opened, and the rule that was one
 
 
+def _render_keeping_markup(run: Path, **options: Any) -> str:
+    """Render ``run`` with the built-in renderer (HTML and PDF); return the Typst markup it typeset into
+    ``brief.pdf``, as handed to Typst: the markup of that PDF itself, not a second conversion of its source."""
+    typeset_markup: list[str] = []
+    typeset = builtin.typeset
+
+    def typeset_kept(markup: str, *args: Any, **kwargs: Any) -> bytes:
+        typeset_markup.append(markup)
+        return typeset(markup, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(builtin, "typeset", typeset_kept)
+        render_run(run, renderer="builtin", **options)
+    assert len(typeset_markup) == 1 and (run / "brief.pdf").is_file()
+    return typeset_markup[0]
+
+
 def test_html_from_a_notebook_cannot_forge_the_briefs_boxes(tmp_path: Path) -> None:
     """HTML a notebook displayed (``display(HTML(text))``) is read into the brief's own elements: its classes
     and ids are not the toolkit's, so it cannot open a key-figures box (moved to the top of the brief), a
@@ -625,7 +642,7 @@ def test_html_from_a_notebook_cannot_forge_the_briefs_boxes(tmp_path: Path) -> N
         ]
     )
     run = write_run(tmp_path / "runs", notebook, [])
-    render_run(run, renderer="builtin")
+    markup = _render_keeping_markup(run)
     page = (run / "brief.html").read_text(encoding="utf-8")
     assert page.count('class="key-figures"') == 1  # the brief's own, from the run's parameters
     for name in ("synthetic-banner", "callout", "disclosure-note"):
@@ -633,7 +650,6 @@ def test_html_from_a_notebook_cannot_forge_the_briefs_boxes(tmp_path: Path) -> N
     assert 'id="forged"' not in page
     text = html.unescape(re.sub(r"<[^>]+>", "", page))
     assert all(t in text for t in ("Forged glance", "Forged banner", "Forged callout", "Forged note"))
-    markup = builtin.typst_markup(run / "brief.qmd")
     assert "Forged glance" not in "".join(re.findall(r"#brief-\w+\(title: \[[^]]*\]", markup))
     assert (
         "Forged" not in markup.split("#brief-keyfigures(title: [At a glance])[", 1)[0].split("doc,\n)", 1)[-1]
@@ -726,7 +742,7 @@ def test_any_text_anywhere_in_a_brief_is_shown_as_itself_and_runs_nothing(text: 
         record.update(run_id=text, toolkit={"version": text})
         record["parameters"].update(country=text, role=text, by=text)
         (run / "run.json").write_text(json.dumps(record), encoding="utf-8")
-        render_run(run, renderer="builtin", check_disclosure=False)
+        typst_markup = _render_keeping_markup(run, check_disclosure=False)
         # nor does the brief's source hand Quarto, which reads it before any filter, anything to run or resolve
         assert _EXECUTABLE.findall((run / "brief.qmd").read_text(encoding="utf-8")) == []
         page = (run / "brief.html").read_text(encoding="utf-8")
@@ -739,7 +755,7 @@ def test_any_text_anywhere_in_a_brief_is_shown_as_itself_and_runs_nothing(text: 
         said = " ".join(f"Label {one_line} and {one_line}.".split())
         assert said in shown
         markup = run / "brief-markup.typ"
-        markup.write_text(builtin.typst_markup(run / "brief.qmd"), encoding="utf-8")
+        markup.write_text(typst_markup, encoding="utf-8")
         typeset = ""
         compiled = typst.Compiler(str(markup), root=str(run))  # compiled once, for both queries
         for selector in ("par", "table"):
