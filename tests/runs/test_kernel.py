@@ -151,6 +151,17 @@ def _execute(ws, session: str, code: str) -> list[dict]:
     return outputs
 
 
+def _listening(port: int) -> bool:
+    """Whether something takes connections on the loopback's ``port``."""
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            return True
+    except OSError:
+        return False
+
+
 def _server_port(info: Path) -> int | None:
     """The port in a Jupyter server's info file, or None while the file is missing or not yet written whole."""
     try:
@@ -199,8 +210,10 @@ def test_jupyterlab_lists_this_environments_kernel_and_runs_a_notebook_in_it(tmp
         deadline = time.monotonic() + 180
         info = runtime / f"jpserver-{server.pid}.json"
         # the server makes its info file, then writes it (not atomically: read at once, a loaded machine found
-        # it empty): read until it holds the port, which it writes once it listens
-        while (port := _server_port(info)) is None:
+        # it empty): read until it holds the port; and it writes the file before it listens (Jupyter Server 2
+        # binds its port in a callback of the loop it starts after writing it: a request at once was refused),
+        # so wait until the port takes a connection
+        while (port := _server_port(info)) is None or not _listening(port):
             assert server.poll() is None, (tmp_path / "server.log").read_text()
             assert time.monotonic() < deadline, "JupyterLab did not start"
             time.sleep(0.5)
