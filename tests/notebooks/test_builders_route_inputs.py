@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from _calls import count_calls
 from _indicator import nationals_reported
 
 from evidence.analyses import routes
@@ -22,21 +23,9 @@ RULES = (DisclosureRule(10), DisclosureRule(11))
 @pytest.fixture
 def calls(monkeypatch) -> dict[str, int]:
     """How often the flow table, its coverage and the tables before protection are made."""
-    counted = {"flows": 0, "flow_coverage": 0, "_censored_frames": 0}
-
-    def counting(module: Any, name: str) -> None:
-        made = getattr(module, name)
-
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            counted[name] += 1
-            return made(*args, **kwargs)
-
-        monkeypatch.setattr(module, name, wrapper)
-
-    counting(routes, "flows")
-    counting(routes, "flow_coverage")
-    counting(builders, "_censored_frames")
-    return counted
+    return count_calls(
+        monkeypatch, (routes, "flows"), (routes, "flow_coverage"), (builders, "_censored_frames")
+    )
 
 
 def _selection(frame=None) -> Selection:

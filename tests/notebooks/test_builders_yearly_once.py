@@ -10,6 +10,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from _calls import count_calls
 from _indicator import indicator_rows, nationals_reported
 
 from evidence.analyses import trends
@@ -65,21 +66,12 @@ def _canon(value: Any) -> Any:
 def calls(monkeypatch) -> dict[str, int]:
     """How often the parts that no threshold changes are made: a change in reporting (a flagged year), the
     doubtful breakdowns of a dimension, the placeholder years of one."""
-    counted = {"reporting_changes": 0, "doubtful_breakdowns": 0, "placeholder_years": 0}
-
-    def counting(module: Any, name: str) -> None:
-        made = getattr(module, name)
-
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            counted[name] += 1
-            return made(*args, **kwargs)
-
-        monkeypatch.setattr(module, name, wrapper)
-
-    counting(trends, "reporting_changes")
-    counting(trends, "doubtful_breakdowns")
-    counting(builders, "placeholder_years")
-    return counted
+    return count_calls(
+        monkeypatch,
+        (trends, "reporting_changes"),
+        (trends, "doubtful_breakdowns"),
+        (builders, "placeholder_years"),
+    )
 
 
 def test_what_no_threshold_changes_is_built_once_per_selection_and_dimension(calls):
