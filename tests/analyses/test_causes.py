@@ -591,6 +591,9 @@ def test_a_predictor_that_repeats_an_earlier_indicator_is_dropped_before_the_fit
     assert "the same victims as region of origin Unknown" in model.skipped["route_class"]
     assert model.terms.filter(pl.col("predictor") == "route_class").height == 0
     assert model.to_dict()["skipped_predictors"]["route_class"] == model.skipped["route_class"]
+    # each category's reason kept too, for a reader's text to name the categories (causes_views)
+    assert "; ".join(model.skipped_collinear["route_class"].values()) == model.skipped["route_class"]
+    assert set(model.skipped_collinear) == {"route_class"} and "route_class" not in model.collinear
     # separation: the unknown-sex adults all have the outcome once the children are left out
     unknown = model.terms.filter(pl.col("predictor") == "sex", pl.col("category") == "Unknown").row(
         0, named=True

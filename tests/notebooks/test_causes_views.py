@@ -1873,6 +1873,30 @@ def test_the_person_sections_age_groups_read_in_the_briefs_one_style(demo, monke
     assert coded_ages(text) == []
 
 
+def test_a_predictor_left_out_whole_as_collinear_names_its_age_groups_as_the_tables_do(demo):
+    """A predictor dropped whole because each of its categories repeats another's victims was named by the
+    analysis's joined reason ("(48+: the same victims as …; 0-17: …)"): its categories are now named as the
+    tables name them, and a reason of another kind is said as the analysis says it."""
+    cases = demo.filter(pl.col("destination_iso3") == "THA")
+    model = causes.association_model(cases, "exploitation_sexual")
+    whys = {
+        "48+": "48+: the same victims as region of origin Unknown",
+        "0-17": "0-17: the same victims as sex Unknown",
+    }
+    old = dataclasses.replace(
+        model,
+        skipped={"age_group": "; ".join(whys.values()), "origin_region": "not recorded in these data"},
+        skipped_collinear={"age_group": whys},
+    )
+    sentence = views.model_sentence(old, RULE)
+    assert (
+        "age group (48 years or over: the same victims as region of origin Unknown; "
+        "0–17 years: the same victims as sex Unknown)" in sentence
+    )
+    assert "region of origin (not recorded in these data)" in sentence
+    assert coded_ages(sentence) == []
+
+
 def test_a_model_says_the_age_groups_it_left_out_or_merged_as_the_tables_name_them(demo):
     """A model's sentence named the categories it left out, merged or found collinear as the data code them
     ("(age group: 48+)"), where its table says "48 years or over"."""

@@ -788,6 +788,9 @@ class AssociationModel:
     # reason (a key of ``excluded``) -> (predictor, categories): the records of those categories of that
     # predictor, left out as too few or with no variation (so that the count can be set against the tables')
     left_out_categories: dict[str, tuple[str, tuple[str, ...]]] = dataclasses.field(default_factory=dict)
+    # predictor -> {category: why}: a predictor left out whole because every category of it is collinear (as
+    # ``collinear`` says each; its reason in ``skipped`` joins them), so that a reader's text can name them
+    skipped_collinear: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -979,9 +982,11 @@ def association_model(
             names.append((p, category, references[p]))
     with one_blas_thread():  # ranks of thousands of rows: BLAS threads only spin, as in the fit below
         columns, names, collinear = _full_rank(columns, names)
+    skipped_collinear: dict[str, dict[str, str]] = {}
     for p in list(model_predictors):
         if p in collinear and not any(name[0] == p for name in names):
-            skipped[p] = "; ".join(collinear.pop(p).values())
+            skipped_collinear[p] = collinear.pop(p)
+            skipped[p] = "; ".join(skipped_collinear[p].values())
             model_predictors.remove(p)
             del references[p]
     X = np.column_stack(columns)
@@ -1057,6 +1062,7 @@ def association_model(
         collinear=collinear,
         cell_keys=cell_keys,
         left_out_categories=left_out_categories,
+        skipped_collinear=skipped_collinear,
     )
 
 

@@ -1040,7 +1040,7 @@ def model_sentence(
         parts.append(
             "Not in the model: "
             + "; ".join(
-                f"{escape_markdown(labels.get(p, p).lower())} ({escape_markdown(why)})"
+                f"{escape_markdown(labels.get(p, p).lower())} ({escape_markdown(_skipped_text(model, p, why))})"
                 for p, why in model.skipped.items()
             )
             + "."
@@ -1076,6 +1076,15 @@ def _left_out_text(model: causes.AssociationModel, reason: str) -> str:
             named = ", ".join(group_name(predictor, c) for c in categories)
             return f"{reason[: -len(coded)]}: {named})"
     return reason
+
+
+def _skipped_text(model: causes.AssociationModel, predictor: str, why: str) -> str:
+    """Why a predictor is not in ``model``: left out whole as collinear, each of its categories named as the
+    tables name them (:func:`_collinear_text`: "48 years or over: the same victims as …", never "48+"); else as the
+    analysis says it."""
+    if predictor not in model.skipped_collinear:
+        return why
+    return "; ".join(_collinear_text(predictor, c, w) for c, w in model.skipped_collinear[predictor].items())
 
 
 def _collinear_text(predictor: str, category: str, why: str) -> str:
