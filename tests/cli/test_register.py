@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _ages import coded_ages
 from _held_in import held_in, held_in_bytes
 
 from evidence.sources.register.synthetic import identifying_values, write_exports
@@ -94,6 +95,8 @@ def test_the_documented_commands_in_order(exports, run_main, tmp_path) -> None:
     assert "returned or not" in figures["tables"]["nationals_abroad"]["title"]
     _, text, _ = run_main(["register", "figures", "--as-of", "2023-05-31"])
     assert "as of 2023-05-31" in text
+    # the age bands as briefs write them ("9–17 years"), never the data's codes ("9-17", "48+")
+    assert "9–17 years" in text and coded_ages(text) == []
     # titles whole on their own line in a log file, not wrapped to the width of their narrow table
     assert "Form of exploitation (a person may count under several)" in text.splitlines()
     outputs = [tmp_path / "ctdc.csv", tmp_path / "lists.csv", tmp_path / "snapshot.parquet"]

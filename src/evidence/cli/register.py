@@ -597,6 +597,7 @@ def figures_command(
     from evidence.analyses.selection import check_country, record_keys
     from evidence.presentation.disclosure import DisclosureRule
     from evidence.presentation.key_figures import key_figures
+    from evidence.core.text import age_band_text
     from evidence.sources.register import RegisterError
     from evidence.sources.register.store import records_reading
 
@@ -649,7 +650,12 @@ def figures_command(
         console.print(f"[bold]{escape(figures.titles[name])}[/]", soft_wrap=True)
         out = Table("", "victims")
         for category, text in zip(shown["category"].to_list(), shown["victims"].to_list(), strict=True):
-            out.add_row(escape(category or "Total"), text)
+            label = category or "Total"
+            if (
+                name == "age_band"
+            ):  # "9–17 years", as briefs write an age band (the JSON keeps the data's code)
+                label = age_band_text(label) or label
+            out.add_row(escape(label), text)
         console.print(out)
     for note in figures.notes:
         console.print(f"Note: {escape(note)}")
