@@ -595,9 +595,9 @@ def figures_command(
     trafficked abroad (returned or not) by country, and by return assistance. Every number passes disclosure
     control."""
     from evidence.analyses.selection import check_country, record_keys
+    from evidence.core.text import age_band_text
     from evidence.presentation.disclosure import DisclosureRule
     from evidence.presentation.key_figures import key_figures
-    from evidence.core.text import age_band_text
     from evidence.sources.register import RegisterError
     from evidence.sources.register.store import records_reading
 
