@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import typer
+from _ages import coded_ages
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -202,6 +203,24 @@ def test_trend_text_names_the_breakdown_as_every_other_output_does(case_file):
     assert result.exit_code == 0, result.output
     text = " ".join(result.stdout.split())
     assert "by sex" in text and "by gender" not in text
+
+
+def test_trend_text_writes_age_bands_as_the_briefs_do(shared_data):
+    """``--by age_band`` (case data) and ``--by age`` (UNODC): the table's columns and the series' names say
+    "9–17 years", "0–17 years", as every brief writes an age band, never the data's codes ("9-17") nor UNODC's
+    "0 to 17 years"; the JSON keeps the data's own labels."""
+    from evidence.sources.demo import demo_path
+
+    unodc, demo = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx"), str(demo_path())
+    for args, written in (
+        (["--data", demo, "--country", "THA", "--by", "age_band"], "9–17 years"),
+        (["--data", unodc, "--country", "THA", "--role", "destination", "--by", "age"], "0–17 years"),
+    ):
+        result = CliRunner(env={"COLUMNS": "250"}).invoke(_app(), ["trend", *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert written in result.stdout and coded_ages(result.stdout) == [], result.stdout
+        assert "0 to 17 years" not in result.stdout
+    assert "9-17" in run("trend", "--data", demo, "--country", "THA", "--by", "age_band")["yearly_counts"][0]
 
 
 def test_trend_without_dimension_has_a_total_row(case_file):

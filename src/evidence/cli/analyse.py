@@ -783,6 +783,17 @@ def _as_role(params: dict[str, Any]) -> str:
     return f"{params['country']} as {ROLE_WORDS.get(params['role'], params['role'])}"
 
 
+def _category_shown(by: str | None, category: str) -> str:
+    """A category of the breakdown ``by`` as the text shows it: an age band as briefs write one ("9–17 years",
+    never the case data's "9-17" nor UNODC's "0 to 17 years"); any other as the data name it (as the JSON does)."""
+    if by is None:  # no breakdown: nothing to import (the trend's own path imports no notebook helper then)
+        return category
+    from evidence.core.text import age_band_text
+    from evidence.notebooks.builders import AGE_BREAKDOWNS
+
+    return (age_band_text(category) or category) if by in AGE_BREAKDOWNS else category
+
+
 def _print_trend(payload: dict[str, Any]) -> None:
     from evidence.analyses.coverage import years_text
     from evidence.presentation.markup import p_value_text
@@ -799,14 +810,14 @@ def _print_trend(payload: dict[str, Any]) -> None:
     table = Table(title=title)
     table.add_column("year")
     for c in columns:
-        table.add_column(escape(c), justify="right")  # category names come from the data
+        table.add_column(escape(_category_shown(params["by"], c)), justify="right")  # names from the data
     for row in payload["yearly_counts"]:
         cells = [_fmt_any(row[c]) for c in columns]
         table.add_row(str(row["year"]), *cells)
     console.print(table)
     console.print(f"[dim]{escape(payload['disclosure']['description'])}[/]")
     for s in payload["series"]:
-        name = s["category"]
+        name = _category_shown(params["by"], s["category"])
         if "rate_ratio" not in s:
             console.print(f"[bold]{escape(name)}[/]: {escape(s['note'])}")
             continue
