@@ -2130,19 +2130,20 @@ class _LinkedProgram:
             ceiling = self._ceiling
             bounds_of = {n: system._bound(n, self.rule, ceiling) for n in names}
         self._seen = (dict(system.status), set(system.published_too))
-        at = (self.index[n] for n in names if n in self.index)
-        changed = sorted(k for k in at if bounds_of[self.names[k]] != self._bounds[k])
+        bounds, index = self._bounds, self.index
+        if names is self.names:  # every quantity, in order
+            changed = [k for k, name in enumerate(names) if bounds_of[name] != bounds[k]]
+        else:
+            at = (index[n] for n in names if n in index)
+            changed = sorted(k for k in at if bounds_of[self.names[k]] != bounds[k])
         if changed:
             for k in changed:
-                self._bounds[k] = bounds_of[self.names[k]]
-                self._fixed[k] = self._bounds[k][0] == self._bounds[k][1]
-                self._lower[k], self._upper[k] = self._bounds[k]
-            self._highs.changeColsBounds(
-                len(changed),
-                np.array(changed, dtype=np.int32),
-                np.array([self._bounds[k][0] for k in changed]),
-                np.array([self._bounds[k][1] for k in changed]),
-            )
+                bounds[k] = bounds_of[self.names[k]]
+            at_changed = np.array(changed, dtype=np.int32)
+            low = np.array([bounds[k][0] for k in changed])
+            high = np.array([bounds[k][1] for k in changed])
+            self._lower[at_changed], self._upper[at_changed], self._fixed[at_changed] = low, high, low == high
+            self._highs.changeColsBounds(len(changed), at_changed, low, high)
         for name, row in self._share_rows.items():
             binds = self.system.status.get(name) == SHARE and name not in self.system.published_too
             if binds != self._share_binds[name]:
@@ -2615,8 +2616,8 @@ class LinearProgram:
         row_lower, row_upper, col_lower, col_upper = self._limits
         if len(x) != self.n_cols:
             return False
-        activity = np.zeros(len(row_lower))
-        np.add.at(activity, row_index, values * x[column_index])
+        # each row's sum, its terms added in order (as ``np.add.at`` adds them, at a fraction of its cost)
+        activity = np.bincount(row_index, values * x[column_index], len(row_lower))
         slack = tolerance * (1.0 + np.abs(activity))
         return bool(
             np.all(activity >= row_lower - slack)
