@@ -275,6 +275,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 KNOWN_SLOW_FILES = (
     "tests/cli/test_analyse_differencing.py",
     "tests/cli/test_analyse.py",
+    "tests/cli/test_main.py",
     "tests/sources/test_ctdc_layouts.py",
     "tests/notebooks/test_causes_linked.py",
     "tests/presentation/test_disclosure.py",
