@@ -40,6 +40,14 @@ def charts(monkeypatch, tmp_path) -> list[tuple[str, dict]]:
     return drawn
 
 
+@pytest.fixture(scope="module")
+def demo_cache(tmp_path_factory):
+    """The cache folder of this module's demo briefs, a test's own (not the user's): the demo files (case records,
+    UNODC, GSI, TIP) are written into it and read once, not again for each brief (~1.5 CPU-s each time, the
+    same bytes whenever written)."""
+    return tmp_path_factory.mktemp("cache")
+
+
 def _text(shown) -> str:
     parts = []
     for obj in shown:
@@ -309,14 +317,14 @@ def test_a_breakdown_the_data_do_not_publish_is_one_sentence_not_a_table_of_zero
     assert "No table by this dimension" not in text
 
 
-def test_every_chart_of_a_demo_brief_is_a_valid_vega_lite_spec(shown, tmp_path, monkeypatch):
+def test_every_chart_of_a_demo_brief_is_a_valid_vega_lite_spec(shown, demo_cache, monkeypatch):
     # Charts are drawn from specs altair does not validate (chart_spec): here every chart of a whole demo brief
     # is validated against the Vega-Lite schema once, and must be the spec that was drawn.
     import altair as alt
 
     from evidence.presentation import charts
 
-    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(demo_cache))
     drawn: list[tuple[object, dict]] = []
     unvalidated = charts.chart_spec
 
@@ -1857,14 +1865,14 @@ def test_the_person_section_without_case_data_says_for_whom_and_where_the_reason
     ) in text, text[:600]
 
 
-def test_a_demo_brief_writes_every_age_band_one_way_case_data_and_unodc_alike(shown, tmp_path, monkeypatch):
+def test_a_demo_brief_writes_every_age_band_one_way_case_data_and_unodc_alike(shown, demo_cache, monkeypatch):
     """A country brief wrote the same ages three ways: "9-17" (case data's rows), "0-17" and "48+" (the person
     section's headers, "0-17 years" in its note) and UNODC's "0 to 17 years". The demo brief (Thailand, both
     roles) now says every band one way (UNODC's words, the brief's dash), in every section: its tables' headers
     and rows, notes and sentences."""
     from evidence.presentation.tables import TABLE_MIME, TableData
 
-    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(demo_cache))
     monkeypatch.setattr("evidence.notebooks.views.show_charts", lambda named: None)
     brief = country_views.start([], 5, country="THA", role="both", years=(None, None))
     for show in (

@@ -400,3 +400,22 @@ def test_a_month_missing_among_monthly_exports_is_the_one_gap(months, dropped, s
     assert [(g["after"], g["before"]) for g in gap] == [
         (ends[dropped - 1].isoformat(), ends[dropped + 1].isoformat())
     ]
+
+
+def test_the_person_hashes_and_the_sets_of_a_release_are_stored_in_one_order_whatever_the_threads(
+    year, tmp_path
+) -> None:
+    """DuckDB wrote the person hashes, and polars grouped a release's sets, in the order their threads finished:
+    two registers made alike differed in their files. Each table is stored in the order of its content."""
+    register = tmp_path / "register.duckdb"
+    first = year["exports"][0]
+    import_export(
+        register, first, year["mapping"], key_path=year["key"], same_person=["Full name", "Date of birth"]
+    )
+    export_register(register, tmp_path / "ctdc.csv", k=3)
+    with duckdb.connect(str(register), read_only=True) as connection:
+        hashes = connection.execute("SELECT record_key, person_hash FROM person_hashes").fetchall()
+        sets = connection.execute("SELECT export_id, quasi_identifiers FROM ctdc_export_sets").fetchall()
+    assert len(hashes) > 100 and len(sets) > 10, (len(hashes), len(sets))
+    assert hashes == sorted(hashes)
+    assert sets == sorted(sets)

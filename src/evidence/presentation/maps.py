@@ -283,6 +283,28 @@ def covered_area(box: Box, boxes: np.ndarray) -> float:
     return float(np.where((width > 0) & (height > 0), width * height, 0.0).sum())
 
 
+#: The most obstacles whose covered areas :func:`place_labels` asks of several positions at once.
+_AT_ONCE = 1000
+
+
+def _covered_areas(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """:func:`covered_area` of each of ``boxes`` (rows of :func:`boxes_array`) at once: the same operations on
+    each pair, each row summed as one box's sum is."""
+    width = np.minimum(boxes[:, 2:3], others[:, 2]) - np.maximum(boxes[:, 0:1], others[:, 0])
+    height = np.minimum(boxes[:, 3:4], others[:, 3]) - np.maximum(boxes[:, 1:2], others[:, 1])
+    return np.where((width > 0) & (height > 0), width * height, 0.0).sum(axis=1)
+
+
+def _room(boxes: np.ndarray, taken: np.ndarray, width: float, height: float) -> list[bool]:
+    """Of each of ``boxes``: whether it is inside a map of ``width`` × ``height`` (:meth:`Box.inside`) and
+    shares no area with any of ``taken`` (:meth:`Box.overlap`, the same operations on each pair)."""
+    inside = (boxes[:, 0] >= 0) & (boxes[:, 1] >= 0) & (boxes[:, 2] <= width) & (boxes[:, 3] <= height)
+    across = np.minimum(boxes[:, 2:3], taken[:, 2]) - np.maximum(boxes[:, 0:1], taken[:, 0])
+    down = np.minimum(boxes[:, 3:4], taken[:, 3]) - np.maximum(boxes[:, 1:2], taken[:, 1])
+    overlaps = ((across > 0) & (down > 0) & (across * down > 0)).any(axis=1)
+    return (inside & ~overlaps).tolist()
+
+
 @dataclasses.dataclass(frozen=True)
 class MapLabel:
     """A name to write beside a point of a map (``x``, ``y`` in the map's pixels)."""
@@ -353,21 +375,36 @@ def place_labels(
     points = boxes_array([Box(label.x - 2, label.y - 2, label.x + 2, label.y + 2) for label in labels])
     fixed = boxes_array(obstacles)
     placed: list[PlacedLabel] = []
+    taken = np.empty((len(labels), 4))  # the boxes of the labels placed: rows 0 to len(placed)
     dropped: list[MapLabel] = []
+    near = len(_POSITIONS)
     for index, label in enumerate(labels):
         avoid = np.concatenate([fixed, np.delete(points, index, axis=0)])
+        candidates = _candidates(label)
+        boxes = boxes_array([box for _, _, box in candidates])
+        # the positions inside the map and overlapping no label placed, and what each covers of the obstacles:
+        # asked of the nearer positions at once, then of the farther ones where they may be taken
+        room = _room(boxes, taken[: len(placed)], width, height)
         best: tuple[float, int, float, float, Box] | None = None
-        for rank, (x, y, box) in enumerate(_candidates(label)):
-            if rank == len(_POSITIONS) and best is not None and best[0] <= _FARTHER_COST:
+        for first, last in ((0, near), (near, len(candidates))):
+            if first == near and best is not None and best[0] <= _FARTHER_COST:
                 break  # no position farther out can cover less by more than it costs
-            if not box.inside(width, height) or any(box.overlap(p.box) > 0 for p in placed):
-                continue
-            covered = covered_area(box, avoid) + (_FARTHER_COST if rank >= len(_POSITIONS) else 0.0)
-            if best is None or (covered, rank) < best[:2]:
-                best = (covered, rank, x, y, box)
+            ranks = [rank for rank in range(first, last) if room[rank]]
+            # at once where the obstacles are few; one by one where they are many (a flow map's lines: the
+            # arrays of all positions at once outgrow the processor's caches, and take longer)
+            if len(avoid) <= _AT_ONCE:
+                covered = _covered_areas(boxes[ranks], avoid).tolist()
+            else:
+                covered = [covered_area(candidates[rank][2], avoid) for rank in ranks]
+            for rank, area in zip(ranks, covered, strict=True):
+                x, y, box = candidates[rank]
+                cost = area + (_FARTHER_COST if rank >= near else 0.0)
+                if best is None or (cost, rank) < best[:2]:
+                    best = (cost, rank, x, y, box)
         if best is None:
             dropped.append(label)
         else:
+            taken[len(placed)] = (best[4].left, best[4].top, best[4].right, best[4].bottom)
             placed.append(PlacedLabel(label, best[2], best[3], best[4]))
     return placed, dropped
 

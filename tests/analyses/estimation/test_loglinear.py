@@ -415,3 +415,33 @@ def test_a_programme_highs_leaves_unanswered_is_an_error_the_toolkit_reports(
     status = getattr(highspy.HighsModelStatus, status_name)
     assert loglinear.quiet_highs().modelStatusToString(status) in str(raised.value)
     assert "linear programme" in str(raised.value) and not loglinear._LP_OPTIMA
+
+
+def test_the_parts_of_a_kept_design_are_made_once_and_a_callers_design_is_read_anew(monkeypatch) -> None:
+    """A design of ``cached_design`` is fitted a thousand times over by a bootstrap: its nonzero entries and its
+    cells' outer products are made once (read-only) and the fits are those of the same design given afresh, to
+    the last bit. A design the caller owns may change between fits: each fit reads it anew."""
+    from evidence.analyses.estimation.loglinear import cached_design, fit_batch
+
+    monkeypatch.setattr(loglinear, "_FITS_MAX_BYTES", 0)  # every fit made here, none given back
+    capture = _lists(4)
+    terms = capture.parse_terms(["L0:L1", "L2:L3"])
+    kept = cached_design(4, terms)
+    Y = np.vstack([capture.counts, capture.counts[::-1], capture.counts + 3]).astype(float)
+    first = fit_batch(kept, Y)
+    parts = loglinear._design_parts(kept)
+    assert parts is loglinear._design_parts(kept)
+    assert not any(part.flags.writeable for part in parts)
+    again = fit_batch(kept, Y[::-1])
+    mine = np.array(kept)  # the same numbers, the caller's (writeable) array
+    assert mine.flags.writeable and loglinear._design_parts(mine) is not loglinear._design_parts(mine)
+    fresh = fit_batch(mine, Y[::-1])
+    for field in ("fitted", "intercept", "intercept_se", "log_likelihood", "coefficients", "last_step"):
+        assert np.array_equal(_bits(getattr(again, field)), _bits(getattr(fresh, field)))
+    # the caller's design changed between fits (its last interaction left out): fitted as it now is
+    mine[:, -1] = 0.0
+    changed = fit_batch(mine, Y)
+    assert np.array_equal(_bits(changed.fitted), _bits(fit_batch(np.array(mine), Y).fitted))
+    smaller = fit_batch(cached_design(4, terms[:-1]), Y)
+    assert changed.fitted == pytest.approx(smaller.fitted, rel=1e-9)
+    assert not np.allclose(changed.fitted, first.fitted, rtol=1e-6)

@@ -65,6 +65,7 @@ def cached_design(n_lists: int, terms: tuple[Term, ...]) -> np.ndarray:
         if len(_DESIGNS) > 4096:
             _DESIGNS.clear()
             _DESIGN_DIGESTS.clear()
+            _DESIGN_PARTS.clear()
         design = design_matrix(n_lists, terms)
         design.flags.writeable = False
         _DESIGN_DIGESTS[id(design)] = (design, _digest(design))
@@ -77,6 +78,31 @@ _DESIGNS: dict[tuple[int, tuple[Term, ...]], np.ndarray] = {}
 #: itself, so that no other array can take its id while the entry is kept (every fit asked it of the design
 #: again, hashing the whole matrix: 255 × 16 numbers for eight lists)
 _DESIGN_DIGESTS: dict[int, tuple[np.ndarray, bytes]] = {}
+
+
+def _design_parts(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What every fit of design ``X`` (cells × parameters) computes of it alone: which entries are nonzero
+    (cells × parameters, bool), its transpose as 0/1 numbers (parameters × cells) and the cells' outer products
+    (cells × parameters², each row a cell's x·xᵀ, flattened). Kept (read-only) for the designs of
+    :func:`cached_design`, computed for any other: a stepwise bootstrap fits a few dozen designs a thousand times
+    over, each fit making them again (the same operations on the same numbers: the same arrays)."""
+    entry = _DESIGN_PARTS.get(id(X))  # (a local: another thread's clearing of the cache cannot lose it)
+    if entry is not None and entry[0] is X:
+        return entry[1]
+    cells, p = X.shape
+    binary = X > 0
+    parts = (binary, binary.T.astype(float), (X[:, :, None] * X[:, None, :]).reshape(cells, p * p))
+    kept = _DESIGN_DIGESTS.get(id(X))  # (a design of cached_design: read-only, and kept while its entry is)
+    if kept is not None and kept[0] is X:
+        for part in parts:
+            part.flags.writeable = False
+        _DESIGN_PARTS[id(X)] = (X, parts)
+    return parts
+
+
+#: :func:`_design_parts` of each design of :func:`cached_design`, by its id (the entry holds the design itself,
+#: as :data:`_DESIGN_DIGESTS` does)
+_DESIGN_PARTS: dict[int, tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
 
 
 def _design_digest(X: np.ndarray) -> bytes:
@@ -243,14 +269,14 @@ def _fit_batch(
     if model_columns is None:
         model_columns = np.ones((len(Y), p), dtype=bool)
     Y = np.broadcast_to(Y, (len(model_columns), Y.shape[1]))
-    B, cells = Y.shape
-    binary = X > 0
+    B = len(Y)
+    binary, binary_columns, outer_products = _design_parts(X)
     stats = Y @ binary  # (B, p): sufficient statistic of each parameter
     at_minus_infinity = model_columns & (stats == 0)
     at_minus_infinity[:, 0] = False  # the intercept: a replicate always has cases
     column_mask = model_columns & ~at_minus_infinity
     # a cell is fitted unless it contains a parameter at −∞
-    cell_mask = ~(at_minus_infinity.astype(float) @ binary.T.astype(float) > 0)
+    cell_mask = ~(at_minus_infinity.astype(float) @ binary_columns > 0)
     identifiable = _identifiable(X, cell_mask, column_mask)
     # non-identifiable replicates are solved as if they had only an intercept, then reported as such
     solve_mask = np.where(identifiable[:, None], column_mask, np.eye(1, p, dtype=bool))
@@ -272,7 +298,6 @@ def _fit_batch(
     # it changed no entry (x + 0.0 is x for every x but −0.0, which no entry is); a thousand 31 × 31 matrices of
     # an exhaustive search's batch were made and added at every iteration
     inactive_diagonal = (~solve_mask[masked]).astype(float)
-    outer_products = (X[:, :, None] * X[:, None, :]).reshape(cells, p * p)
     beta = np.zeros((B, p))
     last_step = np.full(B, np.inf)
     _iterate(
@@ -361,7 +386,8 @@ def _iterate(
     masked_r = np.logical_not(solve_mask.all(axis=1))
     index = np.arange(len(Y))
     y_r, mu_r, eta_r, weights_r = np.array(Y), mu.copy(), eta.copy(), weights
-    cells_r, total_r, deviance_r = cell_mask, y_r.sum(axis=1), deviance.copy()
+    # the change of deviance that is rounding (each row's cases × _DEVIANCE_NOISE), once, not at every iteration
+    cells_r, noise_r, deviance_r = cell_mask, _DEVIANCE_NOISE * y_r.sum(axis=1), deviance.copy()
     converged_r = converged.copy()
     # where every cell of every running row is fitted, the weights are all 1 and x·1 is x: they are left out
     weighted = not cell_mask.all()
@@ -420,12 +446,18 @@ def _iterate(
             now_converged = (
                 converged_r
                 | (change / (np.abs(new_deviance) + 0.1) < DEVIANCE_TOLERANCE)
-                | (change < _DEVIANCE_NOISE * total_r)
+                | (change < noise_r)
             )
-            if runaway.any():
+            ran_away = runaway.any()
+            if ran_away:
                 now_converged &= ~runaway
             confirming -= now_converged
-            finished = (confirming < 0) | (~now_converged & (iteration + 1 >= MAX_ITERATIONS)) | runaway
+            # (the terms of the disjunction that can be true at this iteration alone: the same verdicts)
+            finished = confirming < 0
+            if iteration + 1 >= MAX_ITERATIONS:
+                finished |= ~now_converged
+            if ran_away:
+                finished |= runaway
             if iteration == last_iteration:
                 finished[:] = True
             if finished.any():
@@ -439,7 +471,7 @@ def _iterate(
                 if not keep.any():
                     break
                 index, confirming = index[keep], confirming[keep]
-                y_r, weights_r, cells_r, total_r = y_r[keep], weights_r[keep], cells_r[keep], total_r[keep]
+                y_r, weights_r, cells_r, noise_r = y_r[keep], weights_r[keep], cells_r[keep], noise_r[keep]
                 mu_r, eta_r = new_mu[keep], new_eta[keep]
                 deviance_r, converged_r = new_deviance[keep], now_converged[keep]
                 positive = _Positive(y_r)

@@ -724,14 +724,18 @@ def _locally_suppressed(
         )
     # a quasi-identifier's value as a set reads it: the age band with majority status (the band may be withheld)
     keys = {c: ["ageBroad", "majorityStatus"] if c == "ageBroad" else [c] for c in columns}
-    # in one pass where a column alone is the value (a null counted as a value, as n_unique of its frame counts it)
-    alone = [c for c in columns if len(keys[c]) == 1]
-    distinct = (
-        dict(zip(alone, frame.select(pl.col(c).n_unique() for c in alone).row(0), strict=True))
-        if alone
-        else {}
+    # in one pass (a null counted as a value, as n_unique of its frame counts it; a value of several columns as a
+    # struct of them, which is never null itself)
+    distinct = dict(
+        zip(
+            columns,
+            frame.select(
+                (pl.col(keys[c][0]) if len(keys[c]) == 1 else pl.struct(keys[c])).n_unique().alias(c)
+                for c in columns
+            ).row(0),
+            strict=True,
+        )
     )
-    distinct.update({c: frame.select(keys[c]).n_unique() for c in columns if len(keys[c]) > 1})
     order = sorted(columns, key=lambda c: (-distinct[c], list(QUASI_IDENTIFIERS).index(c)))
     # the rounds count rows alike over the set columns as integer codes (0: blank; a code for each value, as
     # polars ranks them), blanked in the codes as a round blanks them in the records: a round is then a few numpy
@@ -1012,13 +1016,6 @@ def _rolls_up(
     return target["yearOfRegistration"] != "3-year band" or first_year == target_first
 
 
-@functools.cache
-def _all_empty(columns: tuple[str, ...]) -> pl.Expr:
-    """Whether every one of ``columns`` is empty (made once for each set of columns: the expression is
-    immutable)."""
-    return pl.all_horizontal(pl.col(c).is_null() for c in columns)
-
-
 def _without_blank_rows(
     frame: pl.DataFrame, k: int, levels: Mapping[str, str], generalised_columns: bool
 ) -> tuple[pl.DataFrame, int, int]:
@@ -1035,8 +1032,21 @@ def _without_blank_rows(
     # columns need not be emptied first (:func:`_withhold_implied`) to tell a blank row: a row whose every other
     # column is empty has no form of exploitation written, so each of its implied columns is emptied too, and a
     # row with another column filled is not blank either way; nor does :func:`_rendered` read an implied column
-    shown = _rendered(frame, levels, generalised_columns)
-    blank = shown.select(_all_empty(tuple(c for c in shown.columns if c not in IMPLIED))).to_series()
+    # (without the extra columns, the rows as written are the layout's columns of the frame: read there)
+    shown = _rendered(frame, levels, generalised_columns) if generalised_columns else frame
+    # a column empty in every row is empty in each (most of the layout's are: the records hold no such field):
+    # left out of the test, which then reads the few columns filled, not the layout's 63 (each round asks)
+    height = shown.height
+    filled = [
+        c
+        for c in (shown.columns if generalised_columns else _columns())
+        if c not in IMPLIED and shown.get_column(c).null_count() < height
+    ]
+    blank = (
+        shown.select(pl.all_horizontal(pl.col(c).is_null() for c in filled)).to_series()
+        if filled
+        else pl.Series(values=[True] * height, dtype=pl.Boolean)
+    )
     n_blank = int(blank.sum())
     if not n_blank:
         return frame, 0, 0

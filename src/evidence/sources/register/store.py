@@ -1064,8 +1064,10 @@ def _same_person_rows(
     flags: the same person under two case ids (or two people alike in these fields)."""
     connection.register("hash_arrow", hashes.select(RECORD_KEY, "person_hash").to_arrow())
     connection.execute(
+        # in the order of the hashes, not that in which DuckDB's threads finished: two registers made alike are alike
         f"""INSERT INTO {PERSON_HASHES} SELECT DISTINCT h.{RECORD_KEY}, h.person_hash FROM hash_arrow h
-        ANTI JOIN {PERSON_HASHES} p ON p.{RECORD_KEY} = h.{RECORD_KEY} AND p.person_hash = h.person_hash"""
+        ANTI JOIN {PERSON_HASHES} p ON p.{RECORD_KEY} = h.{RECORD_KEY} AND p.person_hash = h.person_hash
+        ORDER BY 1, 2"""
     )
     connection.unregister("hash_arrow")
     shared = set(_unlinked_alike(connection, "valid_to IS NULL", []))
@@ -2077,10 +2079,22 @@ def record_ctdc_export(
                     "UPDATE ctdc_exports SET full_rows = ? WHERE export_id = ?",
                     [json.dumps({q: dict(r) for q, r in rows.items()}), export_id],
                 )
-            connection.executemany(
-                "INSERT INTO ctdc_export_sets VALUES (?, ?, ?)",
-                [[export_id, quasi, records] for quasi, records in (sets or {}).items()],
-            )
+            if (
+                sets
+            ):  # in one statement (not one for each set), in the order of the sets, not polars' grouping's
+                connection.register(
+                    "sets_arrow",
+                    pl.DataFrame(
+                        {"quasi_identifiers": list(sets), "records": list(sets.values())},
+                        schema={"quasi_identifiers": pl.String, "records": pl.Int32},
+                    ).to_arrow(),
+                )
+                connection.execute(
+                    "INSERT INTO ctdc_export_sets SELECT ?, quasi_identifiers, records FROM sets_arrow "
+                    "ORDER BY quasi_identifiers",
+                    [export_id],
+                )
+                connection.unregister("sets_arrow")
         with atomic_path(out, mode=0o600) as part:  # owner-only: shared deliberately, not by accident
             part.write_text(text, encoding="utf-8")
             connection.execute(
