@@ -42,3 +42,27 @@ def test_a_full_cache_lets_go_of_the_stale_before_pushing_out_a_live_entry(monke
     kept_once(live, ("test", "new"), lambda: "new")  # full: the stale entry goes, not the live ones
     assert kept_once(live, ("test", "read"), lambda: "built again") == "read"
     assert kept_once(live, ("test", "other"), lambda: "built again") == "other"
+
+
+def test_a_full_cache_of_live_frames_is_not_swept_at_each_build(monkeypatch):
+    """A sweep reads every entry: with no frame gone since the last one there is nothing to let go of, and a
+    full cache of live frames (a batch of briefs) is not read through at each build."""
+
+    class Counted(dict):
+        sweeps = 0
+
+        def items(self):  # type: ignore[override]
+            Counted.sweeps += 1
+            return super().items()
+
+    gc.collect()  # frames of earlier tests gone before the count starts
+    monkeypatch.setattr(module, "_BUILT", Counted())
+    monkeypatch.setattr(module, "_BUILT_MAX", 3)
+    monkeypatch.setattr(module, "_GONE", 0, raising=False)
+    live = pl.DataFrame({"year": [2020]})
+    for n in range(4 * module._SWEEP_EVERY):
+        assert kept_once(live, ("test", n), lambda n=n: n) == n
+    assert Counted.sweeps == 0
+    # still the least recently used pushed out, as before
+    last = 4 * module._SWEEP_EVERY
+    assert list(module._BUILT) == [(id(live), "test", n) for n in range(last - 3, last)]

@@ -359,6 +359,16 @@ _Kept = TypeVar("_Kept")
 _BUILDS = 0
 _SWEEP_EVERY = 8
 
+#: How many frames with values kept in :data:`_BUILT` have gone since the last sweep (told by their weak
+#: references): a sweep that would find none stale is skipped (the kept values are as after it).
+_GONE = 0
+
+
+def _frame_gone(_ref: weakref.ref[pl.DataFrame]) -> None:
+    global _GONE
+    _GONE += 1
+
+
 #: The records of the latest selections (:meth:`Selection.records`), by their table's frame and selection.
 _RECORDS: dict[tuple[Hashable, ...], tuple[weakref.ref[pl.DataFrame], pl.DataFrame]] = {}
 _RECORDS_KEPT = 32
@@ -377,14 +387,18 @@ def kept_once(df: pl.DataFrame, key: tuple[Hashable, ...], build: Callable[[], _
     built = build()
     global _BUILDS
     _BUILDS += 1
-    if _BUILDS % _SWEEP_EVERY == 0 or len(_BUILT) >= _BUILT_MAX:
+    global _GONE
+    if _GONE and (_BUILDS % _SWEEP_EVERY == 0 or len(_BUILT) >= _BUILT_MAX):
         # what was kept of frames no longer used goes every few builds (a sweep reads every entry: at each
-        # build, a brief's ~30 builds read its 256 entries each time), and before anything read is pushed out
+        # build, a brief's ~30 builds read its 256 entries each time), and before anything read is pushed out;
+        # only when a frame has gone since the last sweep (a full cache of live frames swept at every build
+        # read 256 entries for nothing)
+        _GONE = 0
         for stale in [k for k, (frame, _) in _BUILT.items() if frame() is None]:
             _BUILT.pop(stale, None)
     while len(_BUILT) >= _BUILT_MAX:
         del _BUILT[next(iter(_BUILT))]
-    _BUILT[full] = (weakref.ref(df), built)
+    _BUILT[full] = (weakref.ref(df, _frame_gone), built)
     return built
 
 

@@ -797,16 +797,32 @@ def suppress_counts(
         small = {c: [r == _SMALL for _, r in perturbed[c]] for c in count_columns}
     else:
         values = {c: counts.get_column(c).to_list() for c in count_columns}
-        small = {c: [rule.is_small(v) for v in values[c]] for c in count_columns}
-    flags = [pl.Series(_flag_column(c), small[c], dtype=pl.Boolean) for c in count_columns]
+        low, high = rule.smallest_small, rule.threshold  # rule.is_small, inline (a call per cell)
+        small = {c: [v is not None and low <= v < high for v in values[c]] for c in count_columns}
+    flags = _series_of([(_flag_column(c), small[c]) for c in count_columns], pl.Boolean)
+    # a column of exact counts with nothing withheld is published as it is (no Series made anew)
+    as_it_is = [cell_keys is None and not any(small[c]) for c in count_columns]
+    made = iter(
+        _series_of(
+            [
+                (c, [None if s else v for v, s in zip(values[c], small[c], strict=True)])
+                for c, kept in zip(count_columns, as_it_is, strict=True)
+                if not kept
+            ],
+            pl.Int64,
+        )
+    )
     published = [
-        pl.Series(c, [None if s else v for v, s in zip(values[c], small[c], strict=True)], dtype=pl.Int64)
-        for c in count_columns
+        counts.get_column(c) if kept else next(made) for c, kept in zip(count_columns, as_it_is, strict=True)
     ]
     frame = with_series(counts, [*published, *flags])
-    reasons = pl.DataFrame(
-        {c: [_SMALL if s else None for s in small[c]] for c in count_columns},
-        schema={c: pl.String for c in count_columns},
+    reasons = (
+        _typed_frame({c: [_SMALL if s else None for s in small[c]] for c in count_columns}, pl.String)
+        if len(set(count_columns)) == len(count_columns)
+        else pl.DataFrame(  # a column named twice: the dict keeps it once, as it always did
+            {c: [_SMALL if s else None for s in small[c]] for c in count_columns},
+            schema={c: pl.String for c in count_columns},
+        )
     )
     n_primary = sum(sum(small[c]) for c in count_columns)
     return DisclosedTable(
@@ -1355,13 +1371,13 @@ def suppress_table(
     )
     keys, value_columns, counts = _checked_table(df, row_key, value_columns, total_label)
     # columns taken by name (no query: the person section protects some thirty small tables a brief)
-    key_columns = counts[keys]
+    key_columns = _columns_by_name(counts, keys)
     if not margins:
         return suppress_counts(counts, value_columns, rule, cell_keys=cell_keys, noise=noise)
     if counts.height == 0:
         raise ParameterError("cannot publish totals of an empty table")
 
-    matrix = counts[value_columns].rows()
+    matrix = _column_rows(counts, value_columns)
     grid = _grid_with_margins([list(r) for r in matrix])
     known_grid = [False] * len(grid.values)  # the publisher's own censored cells (suppression only)
     if cell_keys is not None:
@@ -1395,6 +1411,12 @@ def suppress_table(
     )
 
 
+#: Key types whose Python values (``to_list``) are equal exactly when polars' are.
+_EXACT_KEY_TYPES = frozenset(
+    {pl.String, pl.Boolean, pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64}
+)
+
+
 def _checked_table(
     df: pl.DataFrame, row_key: str | Sequence[str], value_columns: Sequence[str], total_label: str
 ) -> tuple[list[str], list[str], pl.DataFrame]:
@@ -1415,13 +1437,19 @@ def _checked_table(
     # twice is left to ``select`` to refuse, as before
     known = set(df.columns)
     plain = len(set(names)) == len(names) and all(n in known for n in names)
-    counts = _as_counts(df[names] if plain else df.select(names), value_columns, allow_null=False)
+    counts = _as_counts(
+        _columns_by_name(df, names) if plain else df.select(names), value_columns, allow_null=False
+    )
     key_series = [counts.get_column(k) for k in keys]
     if any(column.null_count() for column in key_series):
         raise ParameterError("row keys must not be missing in a table with totals")
     if (
         key_series[0].n_unique() < counts.height  # no key missing: a repeated key is a duplicated row
         if len(key_series) == 1
+        # keys whose Python values are equal exactly when polars' are (no float: NaN), compared as tuples
+        # without a query (a query costs more than a small table's protection)
+        else len(set(_column_rows(counts, keys))) < counts.height
+        if all(column.dtype in _EXACT_KEY_TYPES for column in key_series)
         else counts.select(keys).is_duplicated().any()
     ):
         raise ParameterError(f"row key {', '.join(keys)} is not unique; aggregate the table first")
@@ -1443,27 +1471,32 @@ def _disclosed_table(
     """The :class:`DisclosedTable` of a protected grid (margins included): what is published, and why not."""
     width = grid.n_cols
     out_columns = [*value_columns, total_label] if width > len(value_columns) else list(value_columns)
-    published: dict[str, list[int | None]] = {c: [] for c in out_columns}
-    reasons: dict[str, list[str | None]] = {c: [] for c in out_columns}
-    known: dict[str, list[bool]] = {c: [] for c in out_columns}
-    known_values: dict[str, list[int | None]] = {c: [] for c in out_columns}
-    for i in range(grid.n_rows):
-        for j, column in enumerate(out_columns):
-            cell = i * width + j
-            reasons[column].append(status[cell])
-            known[column].append(known_grid[cell])
-            known_values[column].append(grid.values[cell] if known_grid[cell] else None)
-            published[column].append(None if status[cell] is not None else grid.values[cell])
+    published: dict[str, list[int | None]] = {}
+    reasons: dict[str, list[str | None]] = {}
+    known: dict[str, list[bool]] = {}
+    known_values: dict[str, list[int | None]] = {}
+    end = grid.n_rows * width
+    for j, column in enumerate(out_columns):
+        # column j's cells, row by row: every width-th cell of the flat grid from its j-th
+        reasons[column] = status[j:end:width]
+        known[column] = list(known_grid[j:end:width])
+        cells = grid.values[j:end:width]
+        known_values[column] = [v if k else None for v, k in zip(cells, known[column], strict=True)]
+        published[column] = [
+            None if r is not None else v for v, r in zip(cells, reasons[column], strict=True)
+        ]
     keys = key_columns.columns
     added = [
-        *(pl.Series(c, published[c], dtype=pl.Int64) for c in out_columns),
-        *(pl.Series(_flag_column(c), [r is not None for r in reasons[c]]) for c in out_columns),
+        *_series_of([(c, published[c]) for c in out_columns], pl.Int64),
+        *_series_of(
+            [(_flag_column(c), [r is not None for r in reasons[c]]) for c in out_columns], pl.Boolean
+        ),
     ]
     names = [*keys, *(column.name for column in added)]
     if len(set(names)) == len(names):
         # the keys with a null row (the totals) and the new columns beside them, made as Series: no query
         totals = (pl.Series(column.name, [None], dtype=column.dtype) for column in key_columns.iter_columns())
-        frame = pl.DataFrame(
+        frame = _frame_of(
             [*(pl.concat([k, t]) for k, t in zip(key_columns.iter_columns(), totals, strict=True)), *added]
         )
     else:  # a column named as a key (or twice): with_columns replaces it (or refuses), as it always did
@@ -1492,7 +1525,36 @@ def _disclosed_table(
 
 def _typed_frame(columns: dict[str, list[Any]], dtype: pl.DataType | type[pl.DataType]) -> pl.DataFrame:
     """``pl.DataFrame(columns, schema={name: dtype, ...})``, made of Series."""
-    return pl.DataFrame([pl.Series(name, values, dtype=dtype) for name, values in columns.items()])
+    return _frame_of(_series_of(list(columns.items()), dtype))
+
+
+def _series_of(
+    columns: Sequence[tuple[str, Sequence[Any]]], dtype: pl.DataType | type[pl.DataType]
+) -> list[pl.Series]:
+    """``[pl.Series(name, values, dtype=dtype) for name, values in columns]``; columns as long as each other
+    are made as one Series and sliced (a Series made from a list costs about the same for one value as for
+    a hundred: half the cost for a table's five columns)."""
+    if len(columns) < 2 or len({len(values) for _, values in columns}) != 1:
+        return [pl.Series(name, values, dtype=dtype) for name, values in columns]
+    n = len(columns[0][1])
+    every = pl.Series("", [v for _, values in columns for v in values], dtype=dtype)
+    return [every.slice(i * n, n).alias(name) for i, (name, _) in enumerate(columns)]
+
+
+def _columns_by_name(df: pl.DataFrame, names: Sequence[str]) -> pl.DataFrame:
+    """``df[names]`` (columns of ``df``, by name), made by stacking the columns themselves (no query)."""
+    if not names or not all(names) or len(set(names)) != len(names):
+        return df[list(names)]
+    return _frame_of([df.get_column(name) for name in names])
+
+
+def _frame_of(columns: Sequence[pl.Series]) -> pl.DataFrame:
+    """``pl.DataFrame(columns)`` of Series as long as each other with distinct names, made by stacking them
+    (a third of the cost: a brief makes thousands of these small frames). A Series with no name is left to
+    ``pl.DataFrame``, which names it ``column_<i>``."""
+    if not columns or any(not column.name for column in columns):
+        return pl.DataFrame(columns)
+    return columns[0].to_frame().hstack(list(columns[1:]))
 
 
 def _column_rows(df: pl.DataFrame, columns: Sequence[str]) -> list[tuple[Any, ...]]:
@@ -1629,7 +1691,7 @@ def suppress_bounds(
         # complements among the cells published in both bounds, the smallest low bound first
         if not _complements_for(low_grid, shown, known, pinned, add_complement):
             raise _unprotectable(rule)
-    key_columns = pl.DataFrame([low_counts.get_column(k) for k in keys])  # by name, no query
+    key_columns = _frame_of([low_counts.get_column(k) for k in keys])  # by name, no query
     return (
         _disclosed_table(
             key_columns, value_columns, total_label, low_grid, status_low, known, rule, n_primary=n_primary[0]
