@@ -59,11 +59,12 @@ def rewrite(
                 edited.external_attr = 0o600 << 16
                 original = member(source, item.filename)
                 data = edits[item.filename](original)
-                pieces = _deflated_pieces(source, item.filename, len(original))
-                if pieces is None:
+                kept = _unchanged_pieces(original, data) if _spliceable(source, len(original)) else None
+                if kept is None:
                     new.writestr(edited, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
                 else:
-                    _write_deflated(new, edited, data, _spliced(original, pieces, data))
+                    pieces = _kept_pieces(*_file_key(source), item.filename)
+                    _write_deflated(new, edited, data, _spliced(original, pieces, data, *kept))
             else:
                 _copy_stored(source, new, item)
     return target
@@ -124,17 +125,20 @@ _PIECE = 1 << 20
 _FINAL_BLOCK = b"\x03\x00"
 
 
-def _deflated_pieces(source: Path, name: str, size: int) -> tuple[bytes, ...] | None:
-    """The member ``name`` of a read-only ``source`` deflated in pieces (see :func:`_spliced`); None for a small
-    member or a file a test wrote (deflated whole, as before)."""
+def _spliceable(source: Path, size: int) -> bool:
+    """Whether a member of ``size`` bytes of ``source`` is deflated from pieces: a large one of a read-only file
+    (a real release; a file a test wrote may change under the same name)."""
+    return size >= _SPLICED_SIZE and not source.stat().st_mode & 0o222
+
+
+def _file_key(source: Path) -> tuple[str, int, int, int]:
     stat = source.stat()
-    if size < _SPLICED_SIZE or stat.st_mode & 0o222:
-        return None
-    return _kept_pieces(str(source), stat.st_mtime_ns, stat.st_size, stat.st_ino, name)
+    return str(source), stat.st_mtime_ns, stat.st_size, stat.st_ino
 
 
 @functools.lru_cache(maxsize=2)
 def _kept_pieces(source: str, mtime_ns: int, size: int, inode: int, name: str) -> tuple[bytes, ...]:
+    """The member ``name`` of a read-only ``source`` deflated in pieces of :data:`_PIECE` bytes (:func:`_piece`)."""
     data = _kept_member(source, mtime_ns, size, inode, name)
     return tuple(_piece(data[at : at + _PIECE]) for at in range(0, len(data), _PIECE))
 
@@ -147,18 +151,17 @@ def _piece(data: bytes) -> bytes:
     return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
 
 
-def _spliced(original: bytes, pieces: tuple[bytes, ...], data: bytes) -> bytes:
-    """``data`` (``original`` edited) deflated: the pieces of ``original`` (:func:`_kept_pieces`) it begins and ends
-    with as they are, what lies between deflated anew (an edited cell: one piece)."""
-    count = len(pieces)
+def _unchanged_pieces(original: bytes, data: bytes) -> tuple[int, int] | None:
+    """How many pieces of :data:`_PIECE` bytes of ``original`` ``data`` begins with, and from which piece on
+    ``data`` ends with the rest of ``original``; None when that is less than half the pieces (an edit of most of
+    the member: deflated whole, not from pieces the edit leaves unused)."""
+    count = -(-len(original) // _PIECE)
     first = 0  # the pieces the data begin with
     while (
         first < count
         and data[first * _PIECE : (first + 1) * _PIECE] == original[first * _PIECE : (first + 1) * _PIECE]
     ):
         first += 1
-    if first == count and len(data) == len(original):
-        return b"".join(pieces) + _FINAL_BLOCK
     last = count  # the pieces from ``last`` on, the data end with
     while last > first:
         at = (last - 1) * _PIECE
@@ -167,6 +170,12 @@ def _spliced(original: bytes, pieces: tuple[bytes, ...], data: bytes) -> bytes:
         if end - size < first * _PIECE or data[end - size : end] != original[at : at + size]:
             break
         last -= 1
+    return (first, last) if 2 * (first + count - last) >= count else None
+
+
+def _spliced(original: bytes, pieces: tuple[bytes, ...], data: bytes, first: int, last: int) -> bytes:
+    """``data`` (``original`` edited) deflated: the pieces of ``original`` (:func:`_kept_pieces`) it begins and ends
+    with (:func:`_unchanged_pieces`) as they are, what lies between deflated anew (an edited cell: one piece)."""
     middle = data[first * _PIECE : len(data) - (len(original) - last * _PIECE)]
     return b"".join([*pieces[:first], _piece(middle) if middle else b"", *pieces[last:], _FINAL_BLOCK])
 
