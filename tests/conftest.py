@@ -275,6 +275,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 KNOWN_SLOW_FILES = (
     "tests/cli/test_analyse_differencing.py",
     "tests/cli/test_analyse.py",
+    "tests/cli/test_main.py",
+    "tests/analyses/test_glm_imports.py",
     "tests/sources/test_ctdc_layouts.py",
     "tests/notebooks/test_causes_linked.py",
     "tests/presentation/test_disclosure.py",

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 import typer
 from _ages import coded_ages
+from _forked import Check, Done, Stage, run_forked
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -879,22 +880,49 @@ def test_a_row_rejected_from_the_file_read_is_said_with_its_row_and_column(
     assert f"evidence data validate {path}" in text
 
 
-@pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
+#: The output encodings of the cron jobs below.
+CRON_ENCODINGS = ("latin-1", "ascii")
+
+
+@pytest.fixture(scope="module")
+def cron_jobs(shared_data) -> dict[tuple[str, str], Done]:
+    """`flows` and `trend` run by the installed console script in a cron job's environment, each output encoding's
+    two commands forked from one process started in that environment (tests/cli/_forked.py: the encoding of the
+    output is the interpreter's, set as it starts; the command's own imports, after the CLI's, numpy's and
+    polars', are its own), by (encoding, command)."""
+    import os
+
+    unodc = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+    # this environment's console script, whatever PATH holds (a test run by the venv's python, not `uv run`),
+    # run as the interpreter runs it
+    evidence = str(Path(sys.executable).parent / "evidence")
+    script = "import runpy, sys\nrunpy.run_path(sys.argv[0], run_name='__main__')"
+    done = {}
+    for encoding in CRON_ENCODINGS:
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "FORCE_COLOR")}
+        env |= {"PYTHONIOENCODING": encoding, "TERM": "dumb", "NO_COLOR": "1", "LANG": "C"}
+        checks = tuple(
+            Check(
+                command,
+                script,
+                (command, "--data", unodc, "--country", "THA", "--role", "destination"),
+                argv0=evidence,
+            )
+            for command in ("flows", "trend")
+        )
+        setup = "import evidence.cli.start, evidence.cli.main, pydantic, typer._adapters, numpy, polars"
+        forked = run_forked([Stage(setup, checks)], env=env, timeout=240)
+        done |= {(encoding, command): forked.done[command] for command in ("flows", "trend")}
+    return done
+
+
+@pytest.mark.parametrize("encoding", CRON_ENCODINGS)
 @pytest.mark.parametrize("command", ["flows", "trend"])
-def test_a_cron_job_whose_output_is_not_utf8_gets_the_table_not_a_traceback(shared_data, encoding, command):
+def test_a_cron_job_whose_output_is_not_utf8_gets_the_table_not_a_traceback(cron_jobs, encoding, command):
     """In a cron job whose locale is not UTF-8 (PYTHONIOENCODING=latin-1, LANG=de_DE.ISO-8859-1) `flows` and
     `trend` died with a UnicodeEncodeError traceback, exit 1, on the title's dash ("Flows — THA as
     destination"): the text is written in the output's encoding, its dashes and arrows spelled out."""
-    import os
-    import subprocess
-
-    unodc = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
-    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "FORCE_COLOR")}
-    env |= {"PYTHONIOENCODING": encoding, "TERM": "dumb", "NO_COLOR": "1", "LANG": "C"}
-    args = [command, "--data", unodc, "--country", "THA", "--role", "destination"]
-    # this environment's console script, whatever PATH holds (a test run by the venv's python, not `uv run`)
-    evidence = str(Path(sys.executable).parent / "evidence")
-    done = subprocess.run([evidence, *args], check=False, capture_output=True, env=env, timeout=120)
+    done = cron_jobs[encoding, command]  # COMMAND --data UNODC's workbook --country THA --role destination
     assert done.returncode == 0, done.stderr.decode(encoding, "replace")[-600:]
     text = done.stdout.decode(encoding)
     assert ("Flows - THA as country of destination" if command == "flows" else "Victims per year - ") in text

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _forked import Check, Forked, Stage, run_forked
 
 #: Libraries only notebook execution, rendering, charts, maps and clusters need.
 HEAVY = ("papermill", "nbconvert", "nbclient", "altair", "vl_convert", "geopandas", "dask", "distributed")
@@ -30,12 +31,86 @@ print(json.dumps({"code": code, "modules": roots}), file=sys.stderr)
 """
 
 
-def _imports(*args: str) -> tuple[int, set[str]]:
-    """The top-level modules a fresh interpreter has imported after running ``evidence ARGS``."""
-    proc = subprocess.run(
-        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=False, timeout=300
+#: The shared data's files the commands below read (when the folder is there: the tests that read them skip,
+#: loudly, without it).
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+FILES = {
+    "ctdc": str(SHARED_DATA / "ctdc" / "k_anon_sample.csv"),
+    "mse": str(SHARED_DATA / "mse" / "new_orleans_5list" / "NewOrl_5_185cases_SparseMSE.csv"),
+}
+
+#: ``evidence ARGS`` through :func:`console_script`, as ``python -c CONSOLE_SCRIPT ARGS``.
+CONSOLE_SCRIPT = "import sys\nfrom evidence.cli.main import console_script\nsys.argv = ['evidence', *sys.argv[1:]]\nconsole_script()"
+
+#: The commands whose imports are checked (test_light_commands_import_no_heavy_library), by check name.
+LIGHT_COMMANDS = [
+    ("data", ["data", "load", "{ctdc}"]),
+    ("flows", ["flows", "--data", "{ctdc}", "--country", "USA"]),
+    ("trend", ["trend", "--data", "{ctdc}", "--country", "USA"]),
+    ("estimate", ["estimate", "--data", "{mse}"]),
+    ("compare", ["compare", "--help"]),  # a colleague's command: its path must stay light too
+    ("run", ["run", "--help"]),
+    ("batch", ["batch", "--help"]),
+    ("flows", ["flows", "--data", "{ctdc}", "--country", "XXX", "--json"]),  # a failure's JSON document
+]
+
+#: The command lines of the tests of a reader gone early (test_a_reader_gone_early_ends_a_command_quietly...).
+READER_GONE = [
+    ("flows", "--country", "THA"),  # a rich table
+    ("flows", "--country", "THA", "--json"),  # typer.echo
+    ("--version",),  # printed while the command line is parsed
+    ("data", "--help"),  # typer's help console
+]
+
+
+@pytest.fixture(scope="module")
+def processes() -> Forked:
+    """The processes of this module's checks of a real process, forked from one driver (tests/cli/_forked.py):
+    first from one that has imported the CLI (the first import of every command; the driver's modules then are
+    those the CLI imports, checked by test_every_topic_module_is_light_at_import), then from one that has
+    imported pydantic and typer's use of it as well (what reads any option's value), then numpy and polars too
+    (the first imports of every command that reads a table). The driver's modules at each stage are checked
+    free of the heavy libraries below."""
+    have_data = SHARED_DATA.is_dir()
+    light = [
+        Check(f"light{i}", PROBE, tuple(a.format(**FILES) for a in args))
+        for i, (_, args) in enumerate(LIGHT_COMMANDS)
+        if have_data or not any("{" in a for a in args)
+    ]
+    reader_gone = [
+        Check(f"reader_gone{i}", CONSOLE_SCRIPT, args, stdout="closed-pipe")
+        for i, args in enumerate(READER_GONE)
+    ]
+    # what --help imports is checked on a process that has imported no more than the CLI
+    first = [Check("help", PROBE, ("--help",))]
+    # typer reads an option's value through pydantic (the first use of any option that takes a value)
+    second = [
+        *(c for c in light if c.args[-1] == "--help"),
+        Check("console_version", CONSOLE_SCRIPT, ("--version",)),
+        # refused before any kernel starts
+        Check("console_brief", CONSOLE_SCRIPT, ("brief", "XXX", "--kernel", "python3")),
+        Check("console_usage", CONSOLE_SCRIPT, ("no-such-command",)),
+        *(r for r in reader_gone if "flows" not in r.args),
+    ]
+    if have_data:
+        second.append(Check("brief_unknown", NO_KERNEL_PROBE, ("brief", "XXX", "--data", FILES["ctdc"])))
+    third = [*(c for c in light if c not in second), *(r for r in reader_gone if r not in second)]
+    forked = run_forked(
+        [
+            Stage("import evidence.cli.main", tuple(first)),
+            Stage("import pydantic, typer._adapters", tuple(second)),
+            Stage("import numpy, polars", tuple(third)),
+        ]
     )
-    report = json.loads(proc.stderr.strip().splitlines()[-1])
+    for parent in forked.parents:
+        assert parent.isdisjoint(HEAVY), sorted(parent & set(HEAVY))
+    return forked
+
+
+def _imports(processes: Forked, name: str) -> tuple[int, set[str]]:
+    """The top-level modules the check's process had imported after running ``evidence ARGS`` (:data:`PROBE`)."""
+    done = processes.done[name]
+    report = json.loads(done.err.strip().splitlines()[-1])
     return report["code"], set(report["modules"])
 
 
@@ -47,34 +122,21 @@ def _commands() -> set[str]:
     return set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
 
 
-def test_help_imports_no_heavy_library():
-    code, modules = _imports("--help")
+def test_help_imports_no_heavy_library(processes):
+    code, modules = _imports(processes, "help")
     assert code == 0
     assert modules.isdisjoint(HEAVY), sorted(modules & set(HEAVY))
     assert "polars" not in modules and "numpy" not in modules  # --help needs no table either
 
 
-@pytest.mark.parametrize(
-    "command, args",
-    [
-        ("data", ["data", "load", "{ctdc}"]),
-        ("flows", ["flows", "--data", "{ctdc}", "--country", "USA"]),
-        ("trend", ["trend", "--data", "{ctdc}", "--country", "USA"]),
-        ("estimate", ["estimate", "--data", "{mse}"]),
-        ("compare", ["compare", "--help"]),  # a colleague's command: its path must stay light too
-        ("run", ["run", "--help"]),
-        ("batch", ["batch", "--help"]),
-        ("flows", ["flows", "--data", "{ctdc}", "--country", "XXX", "--json"]),  # a failure's JSON document
-    ],
-)
-def test_light_commands_import_no_heavy_library(shared_data, command, args):
+@pytest.mark.parametrize("check, command, args", [(f"light{i}", *c) for i, c in enumerate(LIGHT_COMMANDS)])
+def test_light_commands_import_no_heavy_library(shared_data, processes, check, command, args):
     if command not in _commands():
         pytest.skip(f"no {command!r} command in this build")
-    files = {
-        "ctdc": shared_data / "ctdc" / "k_anon_sample.csv",
-        "mse": shared_data / "mse" / "new_orleans_5list" / "NewOrl_5_185cases_SparseMSE.csv",
-    }
-    code, modules = _imports(*(a.format(**files) for a in args))
+    assert processes.done[check].stderr, (
+        args
+    )  # the command line of LIGHT_COMMANDS, its files the shared data's
+    code, modules = _imports(processes, check)
     assert code == (2 if "XXX" in args else 0)
     assert modules.isdisjoint(HEAVY), sorted(modules & set(HEAVY))
 
@@ -89,30 +151,23 @@ NO_KERNEL_PROBE = (
 ) + PROBE
 
 
-def test_a_brief_of_an_unknown_country_is_refused_before_any_heavy_import(shared_data):
+def test_a_brief_of_an_unknown_country_is_refused_before_any_heavy_import(shared_data, processes):
     """`evidence brief XXX` imported Papermill (read to learn the notebook's parameters, about a second and a
     half of imports) before it said that the country is unknown: the refusal comes first."""
-    ctdc = shared_data / "ctdc" / "k_anon_sample.csv"
-    proc = subprocess.run(
-        [sys.executable, "-c", NO_KERNEL_PROBE, "brief", "XXX", "--data", str(ctdc)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    report = json.loads(proc.stderr.strip().splitlines()[-1])
-    assert report["code"] == 2, proc.stderr
-    assert "error: COUNTRY: unknown country 'XXX'" in proc.stderr, proc.stderr
+    err = processes.done["brief_unknown"].err  # brief XXX --data CTDC's sample
+    report = json.loads(err.strip().splitlines()[-1])
+    assert report["code"] == 2, err
+    assert "error: COUNTRY: unknown country 'XXX'" in err, err
     modules = set(report["modules"])
     assert modules.isdisjoint(HEAVY), sorted(modules & set(HEAVY))
 
 
-def test_every_topic_module_is_light_at_import():
+def test_every_topic_module_is_light_at_import(processes):
     """Importing the CLI (what every command does) pulls in no heavy library: each topic module defers them
     to the command that needs them."""
-    code = "import sys, evidence.cli.main; print(sorted({m.split('.')[0] for m in sys.modules}))"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    modules = set(eval(proc.stdout))  # a printed list of names
+    modules = processes.parents[
+        0
+    ]  # the driver's, a fresh interpreter's that has run `import evidence.cli.main`
     assert modules.isdisjoint({*HEAVY, "polars", "pandas", "numpy", "scipy", "statsmodels"})
 
 
@@ -175,13 +230,13 @@ def _console_script(setup: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_console_script_keeps_exit_codes_and_output():
-    done = _console_script("", "--version")
-    assert done.returncode == 0 and done.stdout.startswith("evidence ")
-    refused = _console_script("", "brief", "XXX", "--kernel", "python3")  # refused before any kernel starts
-    assert refused.returncode == 2 and "unknown country 'XXX'" in refused.stderr
-    usage = _console_script("", "no-such-command")
-    assert usage.returncode == 2 and "No such command" in usage.stderr
+def test_the_console_script_keeps_exit_codes_and_output(processes):
+    done = processes.done["console_version"]  # --version
+    assert done.returncode == 0 and done.stdout.decode().startswith("evidence ")
+    refused = processes.done["console_brief"]  # brief XXX --kernel python3: refused before any kernel starts
+    assert refused.returncode == 2 and "unknown country 'XXX'" in refused.err
+    usage = processes.done["console_usage"]  # no-such-command
+    assert usage.returncode == 2 and "No such command" in usage.err
 
 
 def test_the_console_script_runs_exit_handlers_and_waits_for_working_threads(tmp_path):
@@ -203,35 +258,14 @@ print("buffered, not flushed", end="")
     assert done.stdout.startswith("buffered, not flushed")
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ("flows", "--country", "THA"),  # a rich table
-        ("flows", "--country", "THA", "--json"),  # typer.echo
-        ("--version",),  # printed while the command line is parsed
-        ("data", "--help"),  # typer's help console
-    ],
-)
-def test_a_reader_gone_early_ends_a_command_quietly_as_it_ends_cat(args):
+@pytest.mark.parametrize("check, args", [(f"reader_gone{i}", args) for i, args in enumerate(READER_GONE)])
+def test_a_reader_gone_early_ends_a_command_quietly_as_it_ends_cat(processes, check, args):
     """``evidence flows | head``: the pipe's reader is gone before the output is written (closed before the
     command starts, so every write meets the broken pipe): no traceback, no error line, status 141."""
     from evidence.cli.options import BROKEN_PIPE_EXIT
 
-    read_end, write_end = os.pipe()
-    os.close(read_end)
-    code = "import sys\nfrom evidence.cli.main import console_script\nsys.argv = ['evidence', *sys.argv[1:]]\nconsole_script()"
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", code, *args],
-            stdout=write_end,
-            stderr=subprocess.PIPE,
-            text=True,
-            check=False,
-            timeout=300,
-        )
-    finally:
-        os.close(write_end)
-    said = [line for line in done.stderr.splitlines() if "SYNTHETIC DEMO DATA" not in line]
+    done = processes.done[check]  # the command line args, its standard output a pipe whose reader is gone
+    said = [line for line in done.err.splitlines() if "SYNTHETIC DEMO DATA" not in line]
     assert (done.returncode, said) == (BROKEN_PIPE_EXIT, [])
 
 

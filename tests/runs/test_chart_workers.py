@@ -210,13 +210,14 @@ def test_a_warm_run_is_the_run_of_a_kernel_drawing_its_own_charts(tmp_path, monk
 
     monkeypatch.setattr(ChartWorkers, "draw", counted)
     monkeypatch.setattr(chart_workers, "_WORKERS", ChartWorkers(2))  # two, drawing at once
-    kernel_pool().shutdown()
+    # the warm run on this process's kernel as the tests before left it (reset before each run, as every run
+    # is: test_warm.py), and left for the next test: a warm kernel started here was ~0.4 CPU-s more, for what
+    # this test checks (who draws the charts) alike
     try:
         cold = execute_run(prepare_run(notebook, {}, out_root=tmp_path / "cold"), warm=False)
         assert drawn == []  # the kernel drew them
         warm = execute_run(prepare_run(notebook, {}, out_root=tmp_path / "warm"), warm=True)
     finally:
-        kernel_pool().shutdown()
         chart_workers._WORKERS.shutdown()
     assert drawn == ["bars.svg", "line.svg", "bars.svg"]  # the chart workers drew them
     assert cold.status == "ok" and warm.status == "ok", (cold.error, warm.error)
@@ -247,8 +248,7 @@ def test_a_chart_that_cannot_be_drawn_fails_its_run_with_the_reason(tmp_path, mo
         "'spec': {'mark': 'no-such-mark', 'data': {'values': [{}]}}}}, raw=True)\n"
     )
     notebook = _notebook(tmp_path / "bad.ipynb", bad, "print('ran to the end')")
-    kernel_pool().shutdown()
-    try:
+    try:  # on the kernel the test before left (its run does not depend on a fresh one)
         failed = execute_run(prepare_run(notebook, {}, out_root=tmp_path / "runs"))
         kernel = next(iter(kernel_pool()._kernels.values()))
         assert not kernel.broken  # the kernel did nothing wrong: it stays for the next run

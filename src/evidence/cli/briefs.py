@@ -108,13 +108,14 @@ def brief_command(
 
     prestart(BRIEF_NOTEBOOK, kernel)  # the kernel starts (on another core) while the run is checked
 
-    from evidence.briefs.render import choose_renderer, parse_formats
     from evidence.core.errors import ParameterError
-    from evidence.notebooks.catalog import read_notebook
-    from evidence.runs.execute import prepare_run, run_unless_fresh
 
     try:  # a refused run (bad option, empty selection) stops the kernel started ahead at once
-        _check_country(country)
+        _check_country(country)  # before the imports of a run and its render: a typo waits for none of them
+        from evidence.briefs.render import choose_renderer, parse_formats
+        from evidence.notebooks.catalog import read_notebook
+        from evidence.runs.execute import prepare_run, run_unless_fresh
+
         formats = parse_formats(format)
         chosen = choose_renderer(renderer)
         from evidence.runs.kernel import check_kernel

@@ -1774,7 +1774,8 @@ def _pinned_pairs(
 
     rng = np.random.default_rng(0)  # fixed seed: the same table always gets the same suppression
     for sign in (1.0, -1.0):
-        differs_with(sign * (unresolved @ quantities))
+        if unresolved.any():  # the sum down freed them all: the sum up would be of nothing
+            differs_with(sign * (unresolved @ quantities))
     for _ in range(4):
         if not unresolved.any():
             break
@@ -2046,11 +2047,14 @@ class _LinkedProgram:
             rows += [{name: 1.0, base: -(share + half)}, {name: -1.0, base: share - half}]
             lower += [-highspy.kHighsInf] * 2
         self._share_binds = dict.fromkeys(self._share_rows, True)
-        # column-wise: HiGHS keeps a model's matrix by column
-        entries: list[list[tuple[int, float]]] = [[] for _ in self.names]
-        for r, combination in enumerate(rows):
-            for name, coefficient in combination.items():
-                entries[self.index[name]].append((r, coefficient))
+        # column-wise: HiGHS keeps a model's matrix by column. The entries are read row by row, then put in
+        # column order by a stable sort: within a column, by row (a row names a quantity once), as a list per
+        # column appended to row by row puts them, without a Python tuple per entry (the making of a row's
+        # programme cost more than solving it)
+        index = self.index
+        row_columns = np.array([index[name] for combination in rows for name in combination], dtype=np.intp)
+        by_column = np.argsort(row_columns, kind="stable")
+        row_values = np.array([c for combination in rows for c in combination.values()])
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = len(self.names), len(rows)
         self._bounds = [(0.0, 0.0)] * len(self.names)
@@ -2069,11 +2073,13 @@ class _LinkedProgram:
         lp.row_lower_ = np.array(lower)
         lp.row_upper_ = np.zeros(len(rows))
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = np.cumsum([0] + [len(e) for e in entries])
+        lp.a_matrix_.start_ = np.concatenate(
+            [np.zeros(1, dtype=np.intp), np.cumsum(np.bincount(row_columns, minlength=len(self.names)))]
+        )
         # the rows kept as arrays too, to check a point found elsewhere (:meth:`fits`)
-        self._rows_of = np.array([r for e in entries for r, _ in e], dtype=np.int32)
-        self._coefficients = np.array([c for e in entries for _, c in e])
-        self._columns_of = np.repeat(np.arange(len(self.names)), [len(e) for e in entries])
+        self._rows_of = np.repeat(np.arange(len(rows)), [len(r) for r in rows])[by_column].astype(np.int32)
+        self._coefficients = row_values[by_column]
+        self._columns_of = row_columns[by_column]
         lp.a_matrix_.index_, lp.a_matrix_.value_ = self._rows_of, self._coefficients
         self._row_lower, self._row_upper = np.array(lower), np.zeros(len(rows))
         self._lower, self._upper = np.zeros(len(self.names)), np.zeros(len(self.names))
@@ -2124,19 +2130,20 @@ class _LinkedProgram:
             ceiling = self._ceiling
             bounds_of = {n: system._bound(n, self.rule, ceiling) for n in names}
         self._seen = (dict(system.status), set(system.published_too))
-        at = (self.index[n] for n in names if n in self.index)
-        changed = sorted(k for k in at if bounds_of[self.names[k]] != self._bounds[k])
+        bounds, index = self._bounds, self.index
+        if names is self.names:  # every quantity, in order
+            changed = [k for k, name in enumerate(names) if bounds_of[name] != bounds[k]]
+        else:
+            at = (index[n] for n in names if n in index)
+            changed = sorted(k for k in at if bounds_of[self.names[k]] != bounds[k])
         if changed:
             for k in changed:
-                self._bounds[k] = bounds_of[self.names[k]]
-                self._fixed[k] = self._bounds[k][0] == self._bounds[k][1]
-                self._lower[k], self._upper[k] = self._bounds[k]
-            self._highs.changeColsBounds(
-                len(changed),
-                np.array(changed, dtype=np.int32),
-                np.array([self._bounds[k][0] for k in changed]),
-                np.array([self._bounds[k][1] for k in changed]),
-            )
+                bounds[k] = bounds_of[self.names[k]]
+            at_changed = np.array(changed, dtype=np.int32)
+            low = np.array([bounds[k][0] for k in changed])
+            high = np.array([bounds[k][1] for k in changed])
+            self._lower[at_changed], self._upper[at_changed], self._fixed[at_changed] = low, high, low == high
+            self._highs.changeColsBounds(len(changed), at_changed, low, high)
         for name, row in self._share_rows.items():
             binds = self.system.status.get(name) == SHARE and name not in self.system.published_too
             if binds != self._share_binds[name]:
@@ -2486,7 +2493,13 @@ class LinearProgram:
 
     def __init__(
         self,
-        rows: np.ndarray | tuple[Sequence[int], Sequence[int], Sequence[float], tuple[int, int]],
+        rows: np.ndarray
+        | tuple[
+            Sequence[int] | np.ndarray,
+            Sequence[int] | np.ndarray,
+            Sequence[float] | np.ndarray,
+            tuple[int, int],
+        ],
         row_lower: Sequence[float] | np.ndarray,
         row_upper: Sequence[float] | np.ndarray,
         col_lower: Sequence[float] | np.ndarray | float,
@@ -2494,7 +2507,6 @@ class LinearProgram:
         *,
         integral: bool = False,
     ) -> None:
-        import highspy
         import numpy as np
 
         if isinstance(rows, tuple):
@@ -2508,35 +2520,63 @@ class LinearProgram:
             rows_at, columns_at = np.nonzero(dense)
             values = dense[rows_at, columns_at]
             row_index, column_index = rows_at.astype(np.int32), columns_at.astype(np.int64)
-        order = np.lexsort((row_index, column_index))  # HiGHS keeps a model's matrix by column
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = n_cols, n_rows
-        lp.col_cost_ = np.zeros(n_cols)
         limits = (
             np.asarray(row_lower, dtype=float).reshape(n_rows),
             np.asarray(row_upper, dtype=float).reshape(n_rows),
             np.broadcast_to(np.asarray(col_lower, dtype=float), (n_cols,)).copy(),
             np.broadcast_to(np.asarray(col_upper, dtype=float), (n_cols,)).copy(),
         )
+        self.n_cols, self.integral = n_cols, integral
+        self._columns = (column_index, row_index, values)
+        self._limits = limits
+        # the model is passed to HiGHS at the first solution (:attr:`_highs`), as it stands now: a programme
+        # whose every question a point already given answers (:func:`_integer_pinned`: most of a protection's
+        # checks) is never passed, nor takes a solver
+        self._model: tuple[int, tuple[np.ndarray, ...]] | None = (
+            n_rows,
+            tuple(limit.copy() for limit in limits),
+        )
+        self._made: Any = None
+
+    @property
+    def _highs(self) -> Any:
+        """The programme's HiGHS solver, its model passed on first use."""
+        import highspy
+        import numpy as np
+
+        if self._made is not None:
+            return self._made
+        assert self._model is not None  # passed once, and kept only until then
+        n_rows, limits = self._model
+        column_index, row_index, values = self._columns
+        n_cols = self.n_cols
+        order = np.lexsort((row_index, column_index))  # HiGHS keeps a model's matrix by column
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n_cols, n_rows
+        lp.col_cost_ = np.zeros(n_cols)
         lp.row_lower_, lp.row_upper_, lp.col_lower_, lp.col_upper_ = limits
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = np.searchsorted(column_index[order], np.arange(n_cols + 1)).astype(np.int32)
         lp.a_matrix_.index_ = row_index[order]
         lp.a_matrix_.value_ = values[order]
-        if integral:
+        if self.integral:
             lp.integrality_ = [highspy.HighsVarType.kInteger] * n_cols
-        self.n_cols, self.integral = n_cols, integral
-        self._columns = (column_index, row_index, values)
-        self._limits = limits
         # an idle solver of a programme of this kind gone (:func:`_idle_solver`): each solution sets the one
         # option these programmes change (presolve) before it solves
-        self._highs = _idle_solver(_IDLE_PROGRAMME_SOLVERS)
-        weakref.finalize(self, _retire_solver, _IDLE_PROGRAMME_SOLVERS, self._highs)
+        highs = self._made = _idle_solver(_IDLE_PROGRAMME_SOLVERS)
+        weakref.finalize(self, _retire_solver, _IDLE_PROGRAMME_SOLVERS, highs)
         # the feasibility jump looks for a first whole point before the branch and bound: these programmes have
         # one (the true counts) and HiGHS solves them at the root, where the heuristic cost more than the rest
         # of the solve (a person section's: 7.4 CPU-ms a programme with it, 3.0 without; the same optima)
-        self._highs.setOptionValue("mip_heuristic_run_feasibility_jump", False)
-        self._highs.passModel(lp)
+        highs.setOptionValue("mip_heuristic_run_feasibility_jump", False)
+        highs.passModel(lp)
+        self._model = None
+        return highs
+
+    @_highs.setter
+    def _highs(self, highs: Any) -> None:
+        """Solve on ``highs`` from now on, as it stands (its model passed already)."""
+        self._made, self._model = highs, None
 
     def solution(self, objective: np.ndarray, *, presolve: bool = True) -> np.ndarray | None:
         """An optimal ``x`` for ``objective``; None when HiGHS finds none (infeasible, unbounded, stopped: asked
@@ -2576,8 +2616,8 @@ class LinearProgram:
         row_lower, row_upper, col_lower, col_upper = self._limits
         if len(x) != self.n_cols:
             return False
-        activity = np.zeros(len(row_lower))
-        np.add.at(activity, row_index, values * x[column_index])
+        # each row's sum, its terms added in order (as ``np.add.at`` adds them, at a fraction of its cost)
+        activity = np.bincount(row_index, values * x[column_index], len(row_lower))
         slack = tolerance * (1.0 + np.abs(activity))
         return bool(
             np.all(activity >= row_lower - slack)
@@ -2700,9 +2740,9 @@ def _integer_pinned(
         return shown + [name for name, _ in targets]
     program = LinearProgram(
         (
-            relaxed._rows_of.tolist(),
-            relaxed._columns_of.tolist(),
-            relaxed._coefficients.tolist(),
+            relaxed._rows_of,
+            relaxed._columns_of,
+            relaxed._coefficients,
             (len(relaxed._row_lower), len(relaxed.names)),
         ),
         relaxed._row_lower,
