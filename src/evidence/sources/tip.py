@@ -73,6 +73,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Sequence
@@ -1283,11 +1284,22 @@ def _tier_readings(texts: pl.DataFrame, not_ranked_when_empty: bool, numbered: b
     """Each distinct tier cell (``tier_text``) with its readings: the label, whether it is a number or a
     not-available token, the canonical tier or special case it names, and whether that was read past a qualifier.
     In stages, each reading of the label computed once (an eager frame's expressions share nothing)."""
+    stages = _tier_reading_stages(not_ranked_when_empty, numbered)
+    return texts.with_columns(**stages[0]).with_columns(**stages[1]).select(*stages[2], **stages[3])
+
+
+@functools.cache
+def _tier_reading_stages(
+    not_ranked_when_empty: bool, numbered: bool
+) -> tuple[dict[str, pl.Expr], dict[str, pl.Expr], tuple[str, ...], dict[str, pl.Expr]]:
+    """The expressions of :func:`_tier_readings`' stages, built once for each kind of table (an expression is
+    immutable; built for every file, they were a tenth of what loading a small tier table took): the label, its
+    readings, and the columns selected (kept as they are, then computed)."""
     label = pl.col("tier_text").str.strip_chars()
     empty = label == ""
     if not_ranked_when_empty:  # Kelley's file is R's output: its "NA" is an empty cell
         empty = empty | (label == "NA")
-    staged = texts.with_columns(_label=pl.when(empty).then(None).otherwise(label))
+    first = {"_label": pl.when(empty).then(None).otherwise(label)}
     label = pl.col("_label")
 
     # case, blanks, hyphens and parentheses ignored ("Tier 2 (Watch List)", "Tier 2 Watch-List"), a trailing
@@ -1305,34 +1317,36 @@ def _tier_readings(texts: pl.DataFrame, not_ranked_when_empty: bool, numbered: b
         )
 
     unmarked = label.str.replace(FOOTNOTE_MARKER, "")
-    staged = staged.with_columns(
-        _canonical_as_spelt=pl.coalesce(
+    second = {
+        "_canonical_as_spelt": pl.coalesce(
             _canonical_label(label), as_number(label), _canonical_label(unmarked), as_number(unmarked)
         ),
-        _known_as_written=pl.coalesce(_canonical_label(label), as_number(label)).is_not_null(),
+        "_known_as_written": pl.coalesce(_canonical_label(label), as_number(label)).is_not_null(),
         # a numbered tier with a qualifier after it ("3 (auto-downgraded)") too, in a table of numbered tiers
-        _qualified=pl.coalesce(
+        "_qualified": pl.coalesce(
             _qualified_tier(label),
             pl.when(unmarked.str.contains(TIER_QUALIFIER)).then(as_number(_unqualified(label))),
         ),
-        _numeric_tier=_unqualified(label).str.contains(r"^[0-9]+([.,][0-9]+)?$").fill_null(False),
+        "_numeric_tier": _unqualified(label).str.contains(r"^[0-9]+([.,][0-9]+)?$").fill_null(False),
         # the tokens every loader reads as "no figure" (workbook.NOT_AVAILABLE), a footnote marker aside
-        _tier_not_available=(
+        "_tier_not_available": (
             not_available(label) | not_available(label.str.replace(FOOTNOTE_MARKER, ""))
         ).fill_null(False),
-    )
+    }
     canonical, qualified = pl.col("_canonical_as_spelt"), pl.col("_qualified")
     canonical_read = pl.coalesce(canonical, qualified)
     if not_ranked_when_empty:  # Kelley: NA = not ranked that year
         canonical_read = pl.when(label.is_null()).then(pl.lit(NOT_RANKED)).otherwise(canonical_read)
-    return staged.select(
-        "tier_text",
-        "_label",
-        "_numeric_tier",
-        "_tier_not_available",
-        _canonical=canonical_read,
-        _tier_qualified=(canonical.is_null() & qualified.is_not_null()).fill_null(False),
-        _tier_footnoted=(canonical.is_not_null() & ~pl.col("_known_as_written")).fill_null(False),
+    kept = ("tier_text", "_label", "_numeric_tier", "_tier_not_available")
+    return (
+        first,
+        second,
+        kept,
+        {
+            "_canonical": canonical_read,
+            "_tier_qualified": (canonical.is_null() & qualified.is_not_null()).fill_null(False),
+            "_tier_footnoted": (canonical.is_not_null() & ~pl.col("_known_as_written")).fill_null(False),
+        },
     )
 
 
