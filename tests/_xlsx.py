@@ -106,14 +106,7 @@ def _copy_stored(source: Path, new: zipfile.ZipFile, item: zipfile.ZipInfo) -> N
         stored = fh.read(item.compress_size)
     info = copy.copy(item)
     info.flag_bits &= ~0x08  # the sizes in the local header: no data descriptor after the data
-    new.fp.seek(new.start_dir)
-    info.header_offset = new.fp.tell()
-    new.fp.write(info.FileHeader())
-    new.fp.write(stored)
-    new.start_dir = new.fp.tell()
-    new.filelist.append(info)
-    new.NameToInfo[info.filename] = info
-    new._didModify = True
+    _append_member(new, info, stored)
 
 
 #: A read-only real release's members of at least this many bytes are deflated in pieces of :data:`_PIECE` bytes,
@@ -186,14 +179,7 @@ def _write_deflated(new: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes, st
     info.compress_type = zipfile.ZIP_DEFLATED
     info.flag_bits = 0
     info.file_size, info.compress_size, info.CRC = len(data), len(stream), zlib.crc32(data)
-    new.fp.seek(new.start_dir)
-    info.header_offset = new.fp.tell()
-    new.fp.write(info.FileHeader())
-    new.fp.write(stream)
-    new.start_dir = new.fp.tell()
-    new.filelist.append(info)
-    new.NameToInfo[info.filename] = info
-    new._didModify = True
+    _append_member(new, info, stream)
 
 
 def _deflated(path: Path, mode: str) -> zipfile.ZipFile:
@@ -543,3 +529,16 @@ def _sheet_text(source: str, mtime_ns: int, size: int, sheet: str) -> pl.DataFra
 
     rows = fastexcel.read_excel(source).load_sheet(sheet, header_row=None, dtypes="string").to_polars()
     return rows.with_columns(pl.all().str.replace(r"^(-?\d+)\.0$", "${1}"))  # 2010, not 2010.0
+
+
+def _append_member(new: zipfile.ZipFile, info: zipfile.ZipInfo, payload: bytes) -> None:
+    """Write ``info``'s local header and its already compressed ``payload`` at the end of ``new``'s members, as
+    :meth:`zipfile.ZipFile.writestr` does after compressing."""
+    new.fp.seek(new.start_dir)
+    info.header_offset = new.fp.tell()
+    new.fp.write(info.FileHeader())
+    new.fp.write(payload)
+    new.start_dir = new.fp.tell()
+    new.filelist.append(info)
+    new.NameToInfo[info.filename] = info
+    new._didModify = True
