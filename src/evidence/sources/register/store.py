@@ -2079,9 +2079,8 @@ def record_ctdc_export(
                     "UPDATE ctdc_exports SET full_rows = ? WHERE export_id = ?",
                     [json.dumps({q: dict(r) for q, r in rows.items()}), export_id],
                 )
-            if (
-                sets
-            ):  # in one statement (not one for each set), in the order of the sets, not polars' grouping's
+            # in one statement (not one for each set), in the order of the sets, not that of polars' grouping
+            if sets:
                 connection.register(
                     "sets_arrow",
                     pl.DataFrame(
@@ -2089,12 +2088,14 @@ def record_ctdc_export(
                         schema={"quasi_identifiers": pl.String, "records": pl.Int32},
                     ).to_arrow(),
                 )
-                connection.execute(
-                    "INSERT INTO ctdc_export_sets SELECT ?, quasi_identifiers, records FROM sets_arrow "
-                    "ORDER BY quasi_identifiers",
-                    [export_id],
-                )
-                connection.unregister("sets_arrow")
+                try:
+                    connection.execute(
+                        "INSERT INTO ctdc_export_sets SELECT ?, quasi_identifiers, records FROM sets_arrow "
+                        "ORDER BY quasi_identifiers",
+                        [export_id],
+                    )
+                finally:
+                    connection.unregister("sets_arrow")
         with atomic_path(out, mode=0o600) as part:  # owner-only: shared deliberately, not by accident
             part.write_text(text, encoding="utf-8")
             connection.execute(
