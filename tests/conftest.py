@@ -268,6 +268,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "kernel or browser tests in files that name neither mark nor a kernel call (the kernel lane does not "
             f"collect them; write the mark as pytest.mark.kernel or pytest.mark.browser): {', '.join(lost)}"
         )
+    if _in_the_kernel_lane(config):
+        _select_the_kernel_lane(config, items)
+
+
+def _select_the_kernel_lane(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The kernel lane's selection (`-m "kernel or browser"`), made here, before the other plugins' hooks see the
+    items, rather than by -m after them: hypothesis' plugin, finding its tests among the items -m would deselect,
+    parsed the source of every module of the toolkit for its examples' constants (~0.45 CPU-s a worker), for a
+    lane that runs none of them. -m then finds nothing more to deselect; the same tests run, the same number
+    reported deselected."""
+    kept, deselected = [], []
+    for item in items:
+        lane = item.get_closest_marker("kernel") or item.get_closest_marker("browser")
+        (kept if lane else deselected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
 
 
 # ------------------------------------------------------------------------------------ the slow tests first
