@@ -207,7 +207,7 @@ KERNEL_LANE_MARKS = "kernel or browser"
 #: `pytest.mark.browser`, in a decorator, a `pytestmark` or a `pytest.param`), or a call that makes
 #: pytest_collection_modifyitems below mark it. Lower case: the file's text is compared lower-cased. The marks
 #: as written, not the bare words: twenty files that only say "kernel" (a `--kernel` option, a docstring) or
-#: "browser" were imported by both workers of the lane for nothing (~2.8 CPU-seconds a worker).
+#: "browser" were imported by both workers of the lane for nothing (~0.7 CPU-seconds a worker).
 _KERNEL_LANE_WORDS = ("mark.kernel", "mark.browser", *(call.lower() for call in _KERNEL_CALLS))
 
 
