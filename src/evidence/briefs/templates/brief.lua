@@ -109,6 +109,7 @@ local PLAIN_ELEMENTS = { Div = without_classes, Span = without_classes, Header =
 function RawBlock(el)
   if is_html(el.format) then
     -- pandoc's HTML reader keeps no raw HTML (raw_html is off for it): only pandoc elements come out
+    HTML_READ = true
     local ok, doc = pcall(pandoc.read, el.text, "html")
     if ok then
       return pandoc.Pandoc(doc.blocks):walk(PLAIN_ELEMENTS).blocks
@@ -340,6 +341,11 @@ local sanitise = {
     -- the table, its parts, rows and cells all carry attributes (a <td onclick> read from HTML keeps it); a
     -- table left as it was is not handed back (pandoc would read all of it again)
     local changed = sanitise_attr(tbl)
+    if not HTML_READ then
+      -- a table's parts, rows and cells have attributes only when pandoc's HTML reader made it (RawBlock, above,
+      -- sets HTML_READ): a table read from Markdown is not handed to the filter cell by cell
+      return changed and tbl or nil
+    end
     local function rows(list)
       for _, row in ipairs(list) do
         changed = sanitise_attr(row) or changed
