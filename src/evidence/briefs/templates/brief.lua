@@ -179,6 +179,21 @@ local function html_blocks(blocks)
   return out
 end
 
+-- The same over the whole document, when it holds an HTML block anywhere: looking for one hands the filter the
+-- raw blocks only, where a pass over every list of blocks hands it each table cell's (a brief without an HTML
+-- block is left as it was either way).
+local function html_blocks_in(doc)
+  local found = false
+  doc:walk({
+    RawBlock = function(el)
+      found = found or is_html(el.format)
+    end,
+  })
+  if found then
+    return doc:walk({ Blocks = html_blocks })
+  end
+end
+
 -- ------------------------------------------------------------------------------------------------ sanitising
 
 -- inline HTML tags that change nothing but typography, when written bare (no attribute at all)
@@ -992,7 +1007,7 @@ SHARED_PASSES = 3
 
 return {
   { Pandoc = move_key_figures },
-  { Blocks = html_blocks },
+  { Pandoc = html_blocks_in },
   sanitise,
   {
     Link = Link,
