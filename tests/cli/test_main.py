@@ -93,14 +93,15 @@ def processes() -> Forked:
     second = [
         *(c for c in light if c.args[-1] == "--help"),
         Check("console_version", CONSOLE_SCRIPT, ("--version",)),
-        # refused before any kernel starts
-        Check("console_brief", CONSOLE_SCRIPT, ("brief", "XXX", "--kernel", "python3")),
         Check("console_usage", CONSOLE_SCRIPT, ("no-such-command",)),
         *(r for r in reader_gone if "flows" not in r.args),
     ]
-    if have_data:
-        second.append(Check("brief_unknown", NO_KERNEL_PROBE, ("brief", "XXX", "--data", FILES["ctdc"])))
     third = [*(c for c in light if c not in second), *(r for r in reader_gone if r not in second)]
+    # `brief` checks its country against the table of countries (polars) before it refuses one, before any
+    # kernel starts
+    third.append(Check("console_brief", CONSOLE_SCRIPT, ("brief", "XXX", "--kernel", "python3")))
+    if have_data:
+        third.append(Check("brief_unknown", NO_KERNEL_PROBE, ("brief", "XXX", "--data", FILES["ctdc"])))
     # `flows` and `trend` (of a file, of the demo data) read their table through the cache, the analyses and the
     # briefs' table builders: what both import first, imported once for them
     fourth = [c for c in third if c.args[0] in ("flows", "trend") and "XXX" not in c.args]
