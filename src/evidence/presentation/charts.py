@@ -453,7 +453,10 @@ def _schema_dict(obj: alt.SchemaBase) -> Any:
     (numpy values, dates, other objects) by altair (``_todict``), the same way."""
     if _todict is None:  # pragma: no cover - an altair without the steps used here
         return obj.to_dict(validate=False)
-    return _Writer().schema(obj, {})
+    try:
+        return _Writer().schema(obj, {})
+    except Exception:  # noqa: BLE001 - altair's private steps changed under us: altair writes it (or says why not)
+        return obj.to_dict(validate=False)
 
 
 @functools.lru_cache(maxsize=1024)
