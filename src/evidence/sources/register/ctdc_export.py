@@ -1250,6 +1250,9 @@ def _text(kept: pl.DataFrame) -> str:
     cells = [[""] * kept.height]
     for series in kept.iter_columns():
         values = series.to_list()
+        if series.dtype.is_float():  # 0.0 and -0.0 are one key of a dict, two texts
+            cells.append(["" if v is None else spreadsheet_text(str(v)) for v in values])
+            continue
         text = {v: "" if v is None else spreadsheet_text(str(v)) for v in set(values)}
         cells.append([text[v] for v in values])
     writer.writerows(zip(*cells, strict=True))
