@@ -91,7 +91,7 @@ print(json.dumps(results), file=sys.stderr)
 
 
 @pytest.fixture(scope="module")
-def unwanted_after() -> dict:
+def unwanted_after(tmp_path_factory) -> dict:
     """How each check ended and what it found imported, by check: the brief's cells, ``trend`` on the demo data and on CTDC's
     sample (when the shared data are there)."""
     checks = {
@@ -101,6 +101,9 @@ def unwanted_after() -> dict:
     if CTDC_SAMPLE.is_file():
         checks["ctdc"] = (CLI, ["trend", "--country", "USA", "--data", str(CTDC_SAMPLE)])
     env = {k: v for k, v in os.environ.items() if k != "EVIDENCE_DATA"}  # the demo data, as a new user has
+    # the brief's figures go to a temporary folder its check's process makes and would remove at exit, which a
+    # forked check leaves through os._exit (no exit handlers): made under this test's own folder, not left in /tmp
+    env["TMPDIR"] = str(tmp_path_factory.mktemp("checks-tmp"))
     proc = subprocess.run(
         [sys.executable, "-c", FORKED.format(unwanted=UNWANTED, checks=checks, shared=SHARED_IMPORTS)],
         capture_output=True,

@@ -317,11 +317,18 @@ K_ANON_SELECTIONS = [(None, "both"), ("UKR", "origin"), ("RUS", "destination"), 
 K_ANON_SELECTIONS += [("KHM", "origin"), ("USA", "destination"), ("LAO", "origin")]
 
 
-@pytest.mark.parametrize(("country", "role"), K_ANON_SELECTIONS)
-def test_k_anonymised_profiles_match_the_raw_file(shared_data, country, role):
+@pytest.fixture(scope="module")
+def k_anon(shared_data) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The k-anonymised sample as loaded and as read raw (:func:`k_anon_raw`): read once for the module's eight
+    tests that compare them (no test changes either: polars frames are immutable)."""
     path = shared_data / "ctdc" / "k_anon_sample.csv"
-    table = load_cached(path)
-    raw = of(k_anon_raw(path), country, role)
+    return load_cached(path), k_anon_raw(path)
+
+
+@pytest.mark.parametrize(("country", "role"), K_ANON_SELECTIONS)
+def test_k_anonymised_profiles_match_the_raw_file(k_anon, country, role):
+    table, whole = k_anon
+    raw = of(whole, country, role)
     selection = Selection(table, country=country, role=role) if country else table
     for group in ("gender", "age_band", "majority_status", *K_ANON):
         check_shares(selection, raw, group, level=0.9)
@@ -330,9 +337,8 @@ def test_k_anonymised_profiles_match_the_raw_file(shared_data, country, role):
     check_crosstab(selection, raw, "gender", "recruiter_relation")
 
 
-def test_k_anonymised_odds_ratios_match_statsmodels(shared_data):
-    path = shared_data / "ctdc" / "k_anon_sample.csv"
-    table, raw = load_cached(path), k_anon_raw(path)
+def test_k_anonymised_odds_ratios_match_statsmodels(k_anon):
+    table, raw = k_anon
     check_odds_ratios(table, raw, ["gender", "majority_status"])
     # the US hotline's men all have one outcome: dropped, and women alone leave nothing to compare
     with pytest.raises(profiles.ParameterError, match="no predictor has more than one category"):

@@ -518,10 +518,10 @@ def test_a_corridor_is_new_only_where_earlier_lists_show_it_at_zero(partial_year
 
 
 @pytest.fixture(scope="module")
-def unodc(shared_data):
-    from evidence.sources.registry import load
-
-    return load(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+def unodc(unodc_2023):
+    """UNODC GLOTIP 2023, the session's table (tests/conftest.py): the workbook parsed once per test process,
+    and what the analyses build once per frame of it built once, not again in each module that reads it."""
+    return unodc_2023
 
 
 def test_real_unodc_flows_into_thailand(unodc):

@@ -155,10 +155,10 @@ def test_unmapped_origins_name_stateless_groups_and_unmapped_texts():
 
 
 @pytest.fixture(scope="module")
-def unodc(shared_data):
-    from evidence.sources.registry import load
-
-    return load(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
+def unodc(unodc_2023):
+    """UNODC GLOTIP 2023, the session's table (tests/conftest.py): the workbook parsed once per test process,
+    and what the analyses build once per frame of it built once, not again in each module that reads it."""
+    return unodc_2023
 
 
 def test_real_myanmar_nationals_repatriated_from_china(unodc):

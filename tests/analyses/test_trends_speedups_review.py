@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from evidence.analyses import trends
-from evidence.analyses.selection import Selection
+from evidence.analyses.selection import IN_MEMORY, Selection
 from evidence.analyses.trends import OVER_TOTAL_MINIMUM, OVER_TOTAL_SHARE
 
 
@@ -89,7 +89,7 @@ def _over_total_years_by_query(counts: pl.DataFrame, by_counts: pl.DataFrame) ->
             & (excess >= OVER_TOTAL_MINIMUM)
             & (excess >= OVER_TOTAL_SHARE * pl.col("total"))
         )
-        .collect()["year"]
+        .collect(engine=IN_MEMORY)["year"]
     )
     return sorted(set(years.to_list()))
 
@@ -200,7 +200,7 @@ def _doubtful_by_query(selection: Selection) -> pl.DataFrame:
         .cast(schema)
         .unique("year", keep="first", maintain_order=True)
         .sort("year")
-        .collect()
+        .collect(engine=IN_MEMORY)
     )
 
 

@@ -888,8 +888,8 @@ CRON_ENCODINGS = ("latin-1", "ascii")
 def cron_jobs(shared_data) -> dict[tuple[str, str], Done]:
     """`flows` and `trend` run by the installed console script in a cron job's environment, each output encoding's
     two commands forked from one process started in that environment (tests/cli/_forked.py: the encoding of the
-    output is the interpreter's, set as it starts; the command's own imports, after the CLI's, numpy's and
-    polars', are its own), by (encoding, command)."""
+    output is the interpreter's, set as it starts; the command's own imports, after the CLI's, numpy's,
+    polars' and those both commands make first, are its own), by (encoding, command)."""
     import os
 
     unodc = str(shared_data / "unodc" / "data_glotip_2023-05-30.xlsx")
@@ -910,7 +910,11 @@ def cron_jobs(shared_data) -> dict[tuple[str, str], Done]:
             )
             for command in ("flows", "trend")
         )
-        setup = "import evidence.cli.start, evidence.cli.main, pydantic, typer._adapters, numpy, polars"
+        setup = (
+            "import evidence.cli.start, evidence.cli.main, pydantic, typer._adapters, numpy, polars, "
+            # what both commands import before their own work (to read a table, select from it and protect it)
+            "evidence.sources.cache, evidence.notebooks.builders, evidence.runs.selection_check"
+        )
         forked = run_forked([Stage(setup, checks)], env=env, timeout=240)
         done |= {(encoding, command): forked.done[command] for command in ("flows", "trend")}
     return done

@@ -63,14 +63,20 @@ READER_GONE = [
 ]
 
 
+#: What `flows` and `trend` import before their own work (to read a table, select from it and protect it).
+TABLE_COMMANDS_IMPORT = (
+    "import evidence.sources.cache, evidence.notebooks.builders, evidence.runs.selection_check"
+)
+
+
 @pytest.fixture(scope="module")
 def processes() -> Forked:
     """The processes of this module's checks of a real process, forked from one driver (tests/cli/_forked.py):
     first from one that has imported the CLI (the first import of every command; the driver's modules then are
     those the CLI imports, checked by test_every_topic_module_is_light_at_import), then from one that has
     imported pydantic and typer's use of it as well (what reads any option's value), then numpy and polars too
-    (the first imports of every command that reads a table). The driver's modules at each stage are checked
-    free of the heavy libraries below."""
+    (the first imports of every command that reads a table), then what `flows` and `trend` both import. The
+    driver's modules at each stage are checked free of the heavy libraries below."""
     have_data = SHARED_DATA.is_dir()
     light = [
         Check(f"light{i}", PROBE, tuple(a.format(**FILES) for a in args))
@@ -87,19 +93,25 @@ def processes() -> Forked:
     second = [
         *(c for c in light if c.args[-1] == "--help"),
         Check("console_version", CONSOLE_SCRIPT, ("--version",)),
-        # refused before any kernel starts
-        Check("console_brief", CONSOLE_SCRIPT, ("brief", "XXX", "--kernel", "python3")),
         Check("console_usage", CONSOLE_SCRIPT, ("no-such-command",)),
         *(r for r in reader_gone if "flows" not in r.args),
     ]
-    if have_data:
-        second.append(Check("brief_unknown", NO_KERNEL_PROBE, ("brief", "XXX", "--data", FILES["ctdc"])))
     third = [*(c for c in light if c not in second), *(r for r in reader_gone if r not in second)]
+    # `brief` checks its country against the table of countries (polars) before it refuses one, before any
+    # kernel starts
+    third.append(Check("console_brief", CONSOLE_SCRIPT, ("brief", "XXX", "--kernel", "python3")))
+    if have_data:
+        third.append(Check("brief_unknown", NO_KERNEL_PROBE, ("brief", "XXX", "--data", FILES["ctdc"])))
+    # `flows` and `trend` (of a file, of the demo data) read their table through the cache, the analyses and the
+    # briefs' table builders: what both import first, imported once for them
+    fourth = [c for c in third if c.args[0] in ("flows", "trend") and "XXX" not in c.args]
+    third = [c for c in third if c not in fourth]
     forked = run_forked(
         [
             Stage("import evidence.cli.main", tuple(first)),
             Stage("import pydantic, typer._adapters", tuple(second)),
             Stage("import numpy, polars", tuple(third)),
+            Stage(TABLE_COMMANDS_IMPORT, tuple(fourth)),
         ]
     )
     for parent in forked.parents:
@@ -332,3 +344,44 @@ atexit.register(report)
     done = _console_script(setup, "run", "routes", "--timeout", "soon")
     assert done.returncode == 2 and "Usage: evidence run" in done.stderr  # refused by the parse
     assert "STARTED=True ALIVE=[]" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["flows", "--help"],
+        ["flows", "--nosuch"],
+        ["flows", "--version"],
+        ["trend", "--by"],
+        ["data"],
+        ["data", "load", "--help"],
+        ["data", "nosuch"],
+        ["register", "status", "--nosuch"],
+        ["kernel", "--help"],
+    ],
+)
+def test_a_command_line_naming_a_command_builds_that_command_alone_and_runs_it_as_the_whole_app(args):
+    """Typer builds every command and option of the app it runs before reading the command line (about 50 ms of
+    every process's start): a command line naming a command runs an app of that command alone, with the same
+    usage, errors and help as the whole app's."""
+    from typer.testing import CliRunner
+
+    from evidence.cli import main as main_module
+
+    one = main_module._app_for(args)
+    assert [i.name for i in [*one.registered_commands, *one.registered_groups]] == [args[0]]
+    assert main_module._app_for([*args, "more"]) is one  # made once
+    env = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
+    alone = CliRunner().invoke(one, args, prog_name="evidence", env=env)
+    whole = CliRunner().invoke(main_module.app, args, prog_name="evidence", env=env)
+    assert (alone.exit_code, alone.stdout, alone.stderr) == (whole.exit_code, whole.stdout, whole.stderr)
+    assert alone.stdout or alone.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [[], ["--help"], ["--version", "flows"], ["flow"], ["Flows"], ["nosuch", "--help"]]
+)
+def test_a_command_line_naming_no_command_runs_the_whole_app(args):
+    from evidence.cli import main as main_module
+
+    assert main_module._app_for(args) is main_module.app

@@ -164,3 +164,27 @@ def test_the_years_missing_reporters_are_those_of_the_rule_as_it_stands(monkeypa
     assert _canon(lowered) == _canon(
         yearly_numbers(Selection(frame.clone(), country="MMR", role="origin"), RULES[0])
     )
+
+
+def test_the_route_tables_are_protected_for_the_yearly_table_only_when_it_has_something_to_keep(
+    monkeypatch, real_tables
+):
+    """Brazil as a destination at 10 (UNODC 2023): three flows, no year withheld as small and no small count the
+    publisher printed exactly in a table by corridor, destination or citizenship: the yearly table has nothing to
+    keep beside the route tables, and their listing of every corridor is not protected for it (a brief that
+    prints them protects them itself); the table is the one made beside the listing. (Kuwait as both at 11 has
+    something to keep, 2018's 5: its listing is protected, test_builders_solver_unanswered.py.)"""
+    from evidence.sources.cache import load_cached
+
+    def fresh() -> Any:  # a frame of its own: nothing of it built yet (what is built once per frame)
+        return load_cached(real_tables[1].provenance.path)
+
+    calls = count_calls(monkeypatch, (builders, "_route_numbers"))
+    rule = DisclosureRule(10)
+    brazil = yearly_numbers(Selection(fresh(), country="BRA", role="destination"), rule, by="sex")
+    assert calls == {"_route_numbers": 0}
+    assert brazil.per_year is not None and not brazil.per_year.exact
+    selection = Selection(fresh(), country="BRA", role="destination")
+    assert builders.route_numbers(selection, rule) is not None  # the listing built first, then the table
+    assert calls == {"_route_numbers": 1}
+    assert _canon(yearly_numbers(selection, rule, by="sex").per_year) == _canon(brazil.per_year)

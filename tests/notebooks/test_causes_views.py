@@ -928,8 +928,21 @@ def test_no_odds_ratio_gives_back_a_count_withheld_beside_it(
             if role != "both"
             else demo.filter((pl.col("origin_iso3") == country) | (pl.col("destination_iso3") == country))
         )
-    section = views.person_section(cases, RULE)
+    # the section's tables as the section shown builds them (what ``views.person_section(cases, RULE)`` builds:
+    # the same arguments, asserted; built once, not again here)
+    built: list[tuple[object, dict]] = []
+    person_section = views.person_section
+
+    def kept(*args, **kwargs):
+        section = person_section(*args, **kwargs)
+        built.append((section, {"args": args, **kwargs}))
+        return section
+
+    monkeypatch.setattr(views, "person_section", kept)
     shown = _models_shown(cases, monkeypatch)
+    monkeypatch.setattr(views, "person_section", person_section)
+    ((section, called),) = built
+    assert called == {"args": (cases, RULE), "heat_table_shown": True, "beside": ()}
     assert shown
     recovered = []
     for topic, by, profile in section.profiles:

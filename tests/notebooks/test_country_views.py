@@ -317,14 +317,17 @@ def test_a_breakdown_the_data_do_not_publish_is_one_sentence_not_a_table_of_zero
     assert "No table by this dimension" not in text
 
 
-def test_every_chart_of_a_demo_brief_is_a_valid_vega_lite_spec(shown, demo_cache, monkeypatch):
-    # Charts are drawn from specs altair does not validate (chart_spec): here every chart of a whole demo brief
-    # is validated against the Vega-Lite schema once, and must be the spec that was drawn.
-    import altair as alt
+@pytest.fixture(scope="module")
+def demo_brief_run(demo_cache, tmp_path_factory):
+    """The demo brief (Thailand, both roles) run once for this module's tests of it (~0.6 CPU-s each run): its
+    charted sections, then its estimates and disclosure method. What it displayed, in order, and each chart its
+    charted sections drew with the spec that was drawn (``chart_spec``, which skips altair's validation), the
+    specs not drawn (the tests check specs, not drawings: each file written as an empty SVG)."""
+    import IPython.display
 
     from evidence.presentation import charts
 
-    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(demo_cache))
+    shown: list = []
     drawn: list[tuple[object, dict]] = []
     unvalidated = charts.chart_spec
 
@@ -333,16 +336,34 @@ def test_every_chart_of_a_demo_brief_is_a_valid_vega_lite_spec(shown, demo_cache
         drawn.append((chart, spec))
         return spec
 
-    def saved(jobs, **_):  # no drawing: the specs are what is checked here
+    def saved(jobs, **_):  # no drawing: the specs are what is checked
         for _, path in jobs:
             path.write_text("<svg></svg>")
         return [path for _, path in jobs]
 
-    monkeypatch.setattr(charts, "chart_spec", recorded)
-    monkeypatch.setattr(charts, "save_charts", saved)
-    brief = country_views.start([], 5, country="THA", role="both", years=(None, None))
-    for show in CHARTED_SECTIONS:
-        show(brief)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EVIDENCE_CACHE_DIR", str(demo_cache))
+        patch.setenv("EVIDENCE_RUN_DIR", str(tmp_path_factory.mktemp("demo-run")))
+        patch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+        patch.setattr(charts, "chart_spec", recorded)
+        patch.setattr(charts, "save_charts", saved)
+        brief = country_views.start([], 5, country="THA", role="both", years=(None, None))
+        for show in CHARTED_SECTIONS:
+            show(brief)
+        charted = tuple(drawn)
+        for show in (country_views.show_estimates_section, country_views.show_disclosure_method):
+            show(brief)
+    return tuple(shown), charted
+
+
+def test_every_chart_of_a_demo_brief_is_a_valid_vega_lite_spec(demo_brief_run):
+    # Charts are drawn from specs altair does not validate (chart_spec): here every chart of a whole demo brief
+    # is validated against the Vega-Lite schema once, and must be the spec that was drawn.
+    import altair as alt
+
+    from evidence.presentation import charts
+
+    _, drawn = demo_brief_run
     kinds = set()
     for chart, spec in drawn:
         with alt.theme.enable(charts.THEME_NAME):
@@ -1865,22 +1886,14 @@ def test_the_person_section_without_case_data_says_for_whom_and_where_the_reason
     ) in text, text[:600]
 
 
-def test_a_demo_brief_writes_every_age_band_one_way_case_data_and_unodc_alike(shown, demo_cache, monkeypatch):
+def test_a_demo_brief_writes_every_age_band_one_way_case_data_and_unodc_alike(demo_brief_run):
     """A country brief wrote the same ages three ways: "9-17" (case data's rows), "0-17" and "48+" (the person
     section's headers, "0-17 years" in its note) and UNODC's "0 to 17 years". The demo brief (Thailand, both
     roles) now says every band one way (UNODC's words, the brief's dash), in every section: its tables' headers
     and rows, notes and sentences."""
     from evidence.presentation.tables import TABLE_MIME, TableData
 
-    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(demo_cache))
-    monkeypatch.setattr("evidence.notebooks.views.show_charts", lambda named: None)
-    brief = country_views.start([], 5, country="THA", role="both", years=(None, None))
-    for show in (
-        *CHARTED_SECTIONS,
-        country_views.show_estimates_section,
-        country_views.show_disclosure_method,
-    ):
-        show(brief)
+    shown, _ = demo_brief_run  # its charts shown too (as empty SVGs): their outputs have no text to read
     tables = [TableData.from_json(o[TABLE_MIME]) for o in shown if isinstance(o, dict) and TABLE_MIME in o]
     headers = {c.header for t in tables for c in t.columns} | {row[0] for t in tables for row in t.rows}
     ages = {h for h in headers if in_one_style(h)}

@@ -32,6 +32,31 @@ def workers(tmp_path, monkeypatch):
     pool.shutdown()
 
 
+@pytest.fixture(scope="module")
+def _shared_pool(tmp_path_factory):
+    """One pool of one chart worker for this module's tests that take a worker as it is (a worker's start, a
+    process with its converter, is most of such a test's CPU time: ~0.6 CPU-s each), with the chart cache it
+    was started with (a worker reads its cache folder from the environment it is started in)."""
+    cache = tmp_path_factory.mktemp("chart-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EVIDENCE_CACHE_DIR", str(cache))
+        pool = ChartWorkers(1)
+        try:
+            yield pool, cache
+        finally:
+            pool.shutdown()
+
+
+@pytest.fixture
+def shared_workers(_shared_pool, monkeypatch):
+    """:func:`workers`, the module's one pool: its worker (or, once one is gone, the one replacing it, started
+    in the test's environment) and this test's own drawings share the pool's chart cache, as a test's worker
+    and its own drawings share the test's cache in :func:`workers`. Not for a test timing a worker's start."""
+    pool, cache = _shared_pool
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(cache))
+    return pool
+
+
 def _notebook_with(*outputs: dict) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("show_charts(...)")
@@ -47,12 +72,12 @@ def _take_all(charts: RunCharts, nb: nbformat.NotebookNode) -> None:
             charts.take(output.data[RUNNER_CHART_MIME], output)
 
 
-def test_a_worker_draws_the_svg_the_kernel_would_draw(tmp_path, workers):
+def test_a_worker_draws_the_svg_the_kernel_would_draw(tmp_path, shared_workers):
     folder = tmp_path / "run"
     (folder / "figures").mkdir(parents=True)
     request = {"path": str(folder / "figures" / "bars.svg"), "spec": SPEC}
     nb = _notebook_with({RUNNER_CHART_MIME: request}, {"text/markdown": "between"})
-    charts = RunCharts(folder, workers)
+    charts = RunCharts(folder, shared_workers)
     _take_all(charts, nb)
     assert charts.finish(nb) == {}
 
@@ -105,7 +130,7 @@ def test_a_chart_outside_the_run_folder_is_not_drawn(tmp_path, workers):
     assert [(o.output_type, o.ename) for o in nb.cells[0].outputs] == [("error", "ChartNotDrawn")] * 3
 
 
-def test_a_figures_folder_linked_elsewhere_is_followed_as_the_kernel_follows_it(tmp_path, workers):
+def test_a_figures_folder_linked_elsewhere_is_followed_as_the_kernel_follows_it(tmp_path, shared_workers):
     """Review 4, finding 5: the path is judged as written, not after its links, as a kernel drawing its own
     charts would write through them."""
     folder, elsewhere = tmp_path / "run", tmp_path / "kept"
@@ -114,18 +139,20 @@ def test_a_figures_folder_linked_elsewhere_is_followed_as_the_kernel_follows_it(
     (folder / "figures").symlink_to(elsewhere, target_is_directory=True)
     request = {"path": str(folder / "figures" / "bars.svg"), "spec": SPEC}
     nb = _notebook_with({RUNNER_CHART_MIME: request})
-    charts = RunCharts(folder, workers)
+    charts = RunCharts(folder, shared_workers)
     _take_all(charts, nb)
     assert charts.finish(nb) == {} and (elsewhere / "bars.svg").is_file()
 
 
-def test_a_spec_the_converter_refuses_fails_with_its_reason_and_the_others_are_drawn(tmp_path, workers):
+def test_a_spec_the_converter_refuses_fails_with_its_reason_and_the_others_are_drawn(
+    tmp_path, shared_workers
+):
     folder = tmp_path / "run"
     folder.mkdir()
     bad = {"path": str(folder / "bad.svg"), "spec": {"mark": "no-such-mark", "data": {"values": [{}]}}}
     good = {"path": str(folder / "good.svg"), "spec": SPEC}
     nb = _notebook_with({RUNNER_CHART_MIME: bad}, {RUNNER_CHART_MIME: good})
-    charts = RunCharts(folder, workers)
+    charts = RunCharts(folder, shared_workers)
     _take_all(charts, nb)
     assert list(charts.finish(nb)) == ["bad.svg"]
     failed, drawn = nb.cells[0].outputs
@@ -156,16 +183,18 @@ def test_charts_not_drawn_in_time_fail_with_the_reason_and_their_worker_is_repla
     assert future.result(timeout=120).startswith("<svg") and worker is not late
 
 
-def test_a_worker_that_dies_fails_its_chart_and_is_replaced(tmp_path, workers):
+def test_a_worker_that_dies_fails_its_chart_and_is_replaced(tmp_path, shared_workers):
     folder = tmp_path / "run"
     folder.mkdir()
-    workers.start()
-    (worker,) = workers._workers
+    shared_workers.start()
+    (worker,) = shared_workers._workers
     worker.process.kill()
     worker.process.wait()
     with pytest.raises(ChartNotDrawn, match="stopped"):
         worker.draw(SPEC, folder / "lost.svg").result(timeout=60)
-    future, fresh = workers.draw(SPEC, folder / "next.svg")
+    # a spec no test draws else: the module's chart cache cannot answer for the worker replacing the dead one
+    unseen = {**SPEC, "title": "drawn by the worker that replaced the one that died"}
+    future, fresh = shared_workers.draw(unseen, folder / "next.svg")
     assert future.result(timeout=120).startswith("<svg") and fresh is not worker
     assert (folder / "next.svg").read_text(encoding="utf-8").startswith("<svg")
 

@@ -8,6 +8,7 @@ the light commands start fast. ``tests/cli/test_main.py`` checks what each comma
 
 from __future__ import annotations
 
+import copy
 import importlib
 import os
 import re
@@ -109,6 +110,37 @@ def _start_kernel_ahead(args: list[str]) -> None:
     prestart(notebook)
 
 
+#: :func:`_app_for`'s apps of one command, by the whole app's identity and the command's name.
+_ONE_COMMAND: dict[tuple[int, str], tuple[object, typer.Typer]] = {}
+
+
+def _app_for(args: list[str]) -> typer.Typer:
+    """:data:`app`, or, where ``args`` start with the name of one of its commands or groups, a copy of it holding
+    that one alone: typer builds the click command of every command and option it holds before it reads the
+    command line (about 50 ms at a process's start, a fifth of `evidence --version`), and a command line naming
+    a command runs that command alone, as the whole app runs it (its usage, errors and help name it as
+    ``evidence NAME`` either way). Anything else (no command, an option, a name that is no command) is left to
+    the whole app, whose help lists every command and whose errors suggest one. Each copy is made once per
+    process (and so built once by a test process that keeps each app's click command)."""
+    whole = app
+    if not args or args[0].startswith("-") or not isinstance(whole, typer.Typer):
+        return whole
+    name = args[0]
+    hit = _ONE_COMMAND.get((id(whole), name))
+    if hit is not None and hit[0] is whole:
+        return hit[1]
+    commands = [c for c in whole.registered_commands if c.name == name]
+    groups = [g for g in whole.registered_groups if g.name == name]
+    names = [c.name for c in whole.registered_commands] + [g.name for g in whole.registered_groups]
+    if len(commands) + len(groups) != 1 or None in names or names.count(name) != 1:
+        return whole  # a command named by its function alone, or twice: the whole app decides
+    one = copy.copy(whole)
+    one.registered_commands = commands
+    one.registered_groups = groups
+    _ONE_COMMAND[(id(whole), name)] = (whole, one)
+    return one
+
+
 def main() -> None:
     """Run the CLI; errors meant for users are printed plainly (no traceback) with exit code 2.
 
@@ -130,7 +162,7 @@ def main() -> None:
     _start_kernel_ahead(args)
     try:
         try:
-            app()
+            _app_for(args)()
         except SystemExit as exc:
             if not exc.code:  # done: what is still buffered is written now, where a broken pipe is handled
                 sys.stdout.flush()

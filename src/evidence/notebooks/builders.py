@@ -6810,8 +6810,12 @@ def _censored_frames(basis: _YearlyBasis, selection: Selection, by: str | None) 
         ]
 
         def frame(value: Callable[[tuple[Any, Any, Any] | None], Any], dtype: pl.DataType) -> list[pl.Series]:
-            """One value of each cell of ``columns``, named as the table by category names them."""
-            return [pl.Series(c, [value(cell) for cell in read[c]], dtype=dtype) for c in columns]
+            """One value of each cell of ``columns``, named as the table by category names them: made as one
+            Series, sliced (each column a year's cell of every year: as long as each other; a Series made from a
+            list costs about the same for one value as for a hundred)."""
+            n = len(year_list)
+            every = pl.Series("", [value(cell) for c in columns for cell in read[c]], dtype=dtype)
+            return [every.slice(k * n, n).alias(c) for k, c in enumerate(columns)]
 
         def part(i: int) -> Callable[[tuple[Any, Any, Any] | None], Any]:
             return lambda cell: None if cell is None else cell[i]
@@ -6932,32 +6936,33 @@ def _per_year_beside_routes(
         return per_year, panel_table
     width = censored_high(selection)
     column = _yearly_column(per_year, counts, width)
-    routes = route_numbers(selection, rule)
-    beside_routes = routes is not None and not routes.exact and routes.flow_table.height > 0
+    if column is None:  # no total row: nothing to tie the route tables' cells to
+        return per_year, panel_table
     steady, panel_truth = None, {}
     if panel is not None and panel_table is not None and not panel_table.exact:
         panel_counts = _year_text(panel.panel.counts)
         steady, panel_truth = _yearly_column(panel_table, panel_counts, width), _true_bounds(panel_counts)
-    if column is None or not (beside_routes or steady):  # no route table nor steady reporters beside it
+    if not steady and not _route_inputs(selection, "region")[0].height:  # no route table nor steady reporters
         return per_year, panel_table
-    tables = {
-        by: cells
-        for by in TOTALS_PUBLISHED_ELSEWHERE
-        if (cells := _route_dimension(selection, by)) is not None
-    }
-    # nothing to keep: no year withheld as small, no small cell printed exactly by the publisher (at its own
-    # threshold, none)
-    if not any(
+    small_year = any(
         reading == SMALL_REASON
         for published in (column, *([steady] if steady else []))
         for _, reading, _ in published.years.values()
-    ) and not any(
-        low == high and rule.is_small(low)
-        for cells in tables.values()
-        for low, high in cells.select(*_BOUNDS).iter_rows()
-        if low is not None
-    ):
+    )
+    # the route tables, protected at this rule, only when read: with no year withheld as small, whether a small
+    # cell is printed exactly by the publisher (at its own threshold, none) is told by the counts alone (a
+    # selection's listing of every corridor protected for nothing, most of a yearly table's cost)
+    tables: dict[str, pl.DataFrame] | None = None
+    if not small_year:
+        tables = _route_tables(selection)
+        if not _small_printed(tables, rule):  # nothing to keep
+            return per_year, panel_table
+    routes = route_numbers(selection, rule)
+    beside_routes = routes is not None and not routes.exact and routes.flow_table.height > 0
+    if not (beside_routes or steady):  # no route table nor steady reporters beside it
         return per_year, panel_table
+    if tables is None:
+        tables = _route_tables(selection)
     system = LinkedCounts()
     system.publish(ONE, 1, None)
     among: set[Hashable] = set()
@@ -7006,6 +7011,26 @@ def _per_year_beside_routes(
             else Bounds(*(withhold_cells(side, VICTIMS, rows) for side in (table.low, table.high)))
         )
     return withheld[0], withheld[1]
+
+
+def _route_tables(selection: Selection) -> dict[str, pl.DataFrame]:
+    """The counts by year and category of each table whose totals are published elsewhere
+    (:data:`TOTALS_PUBLISHED_ELSEWHERE`) the selection has (:func:`_route_dimension`), by dimension."""
+    return {
+        by: cells
+        for by in TOTALS_PUBLISHED_ELSEWHERE
+        if (cells := _route_dimension(selection, by)) is not None
+    }
+
+
+def _small_printed(tables: Mapping[str, pl.DataFrame], rule: DisclosureRule) -> bool:
+    """Whether any cell of ``tables`` (:func:`_route_tables`) is a small count the publisher printed exactly."""
+    return any(
+        low == high and rule.is_small(low)
+        for cells in tables.values()
+        for low, high in cells.select(*_BOUNDS).iter_rows()
+        if low is not None
+    )
 
 
 def _true_bounds(counts: pl.DataFrame) -> dict[str, tuple[int, int]]:

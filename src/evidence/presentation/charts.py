@@ -63,6 +63,13 @@ try:  # altair's own copying helpers (private): without them assembled charts ar
 except ImportError:  # pragma: no cover - an altair that renamed them
     _deep_copy = _shallow_copy = None  # type: ignore[assignment]
 
+try:  # altair's own steps of writing a schema object (private): without them each is written by altair
+    from altair.utils import parse_shorthand as _parse_shorthand
+    from altair.utils.schemapi import _get_optional_modules, _replace_parsed_shorthand, _todict
+    from altair.vegalite.v6.schema.channels import FieldChannelMixin as _FieldChannel
+except ImportError:  # pragma: no cover - an altair that renamed them
+    _todict = None  # type: ignore[assignment]
+
 from evidence.analyses.selection import CELL_KEY
 from evidence.core.errors import ParameterError
 from evidence.core.text import column_title
@@ -425,10 +432,106 @@ def _plain_part(value: Any) -> Any:
     if isinstance(value, (alt.Chart, alt.LayerChart, alt.HConcatChart)):
         return plain(value)
     if isinstance(value, alt.SchemaBase):
-        return value.to_dict(validate=False)
+        return _schema_dict(value)
     if isinstance(value, list):
         return [_plain_part(v) for v in value]
     return value
+
+
+#: The JSON values altair writes into a spec as they are (exactly these types: not numpy's numbers).
+_AS_IS: Final = frozenset({str, int, float, bool, type(None)})
+
+
+def _schema_dict(obj: alt.SchemaBase) -> Any:
+    """``obj.to_dict(validate=False)``: the same value, written without altair's checks of each value it holds.
+
+    altair asks of every value (each string and number) whether it is a numpy array or number, a schema
+    object, a list, a dict or, through a run-time protocol (``SchemaLike``), an object that writes itself: most
+    of the time a chart's parts took to be written (:func:`plain`). Here a string, number, list or dict is
+    written as altair writes it, and a schema object whose writing is altair's own (``SchemaBase.to_dict``, or
+    a field channel's without data to read types from) step by step as altair writes it; anything else
+    (numpy values, dates, other objects) by altair (``_todict``), the same way."""
+    if _todict is None:  # pragma: no cover - an altair without the steps used here
+        return obj.to_dict(validate=False)
+    try:
+        return _Writer().schema(obj, {})
+    except Exception:  # noqa: BLE001 - altair's private steps changed under us: altair writes it (or says why not)
+        return obj.to_dict(validate=False)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_once(shorthand: str) -> dict[str, Any]:
+    return _parse_shorthand(shorthand, data=None)
+
+
+def _shorthand(shorthand: str) -> dict[str, Any]:
+    """altair's ``parse_shorthand(shorthand, data=None)`` (a pure function of the text: a few regular
+    expressions each time), parsed once per text; a copy of its own each time (altair changes it)."""
+    return _json_copy(_parsed_once(shorthand))
+
+
+class _Writer:
+    """:func:`_schema_dict`'s writing of one part (altair's optional modules looked up once)."""
+
+    __slots__ = ("_opts",)
+
+    def __init__(self) -> None:
+        self._opts = _get_optional_modules(np_opt="numpy", pd_opt="pandas")
+
+    def value(self, obj: Any, context: dict[str, Any]) -> Any:
+        """altair's ``_todict(obj, context, ...)``."""
+        kind = type(obj)
+        if kind in _AS_IS:
+            return obj
+        if kind is dict:
+            return {k: self.value(v, context) for k, v in obj.items() if v is not alt.Undefined}
+        if kind is list or kind is tuple:
+            return [self.value(v, context) for v in obj]
+        if isinstance(obj, alt.SchemaBase):
+            return self.schema(obj, context)
+        return _todict(obj, context, **self._opts)
+
+    def schema(self, obj: alt.SchemaBase, context: dict[str, Any]) -> Any:
+        """altair's ``obj.to_dict(validate=False, context=context)``."""
+        writes = type(obj).to_dict
+        parsed: dict[str, Any] | None = None
+        if writes is _FieldChannel.to_dict:
+            parsed = self._parsed_shorthand(obj, context)
+            if parsed is None:
+                return obj.to_dict(validate=False, context=context)
+        elif writes is not alt.SchemaBase.to_dict:
+            return obj.to_dict(validate=False, context=context)
+        if obj._args and not obj._kwds:
+            kwds = obj._args[0]
+        elif not obj._args:
+            kwds = {k: v for k, v in obj._kwds.items() if k != "shorthand" and k != "_cached_hash"}
+            if parsed:
+                kwds = _replace_parsed_shorthand(parsed, kwds)
+            if (mark := kwds.get("mark")) and isinstance(mark, str):
+                kwds["mark"] = {"type": mark}
+        else:  # altair's error
+            return obj.to_dict(validate=False, context=context)
+        return self.value(kwds, context)
+
+    @staticmethod
+    def _parsed_shorthand(obj: alt.SchemaBase, context: dict[str, Any]) -> dict[str, Any] | None:
+        """What altair's field channel parses of its shorthand (``FieldChannelMixin.to_dict``), or None where
+        altair is left to write it: data to read types from, several shorthands, or what altair refuses."""
+        if context:
+            return None
+        shorthand, field = obj._get("shorthand"), obj._get("field")
+        if shorthand is alt.Undefined:
+            return {}
+        if field is not alt.Undefined or isinstance(shorthand, (tuple, list)):
+            return None
+        if not isinstance(shorthand, str):
+            return {"field": shorthand}
+        parsed = _shorthand(shorthand)
+        if "type" not in obj._kwds:
+            parsed.pop("type", None)
+        elif "type" not in parsed and obj._get("type") is alt.Undefined:
+            return None
+        return parsed
 
 
 def _json_copy(value: Any) -> Any:

@@ -24,8 +24,12 @@ ISSUES_SCHEMA: dict[str, PolarsDataType] = {
 
 
 def empty_issues() -> pl.DataFrame:
-    """An empty rejects/flags table."""
-    return pl.DataFrame(schema=ISSUES_SCHEMA)
+    """An empty rejects/flags table (a new frame each time, cleared from one made once: building one from the
+    schema took 30 µs, and a loader asks for several)."""
+    return _EMPTY_ISSUES.clear()
+
+
+_EMPTY_ISSUES = pl.DataFrame(schema=ISSUES_SCHEMA)
 
 
 def issues_frame(records: list[dict[str, Any]] | pl.DataFrame) -> pl.DataFrame:
@@ -62,20 +66,30 @@ def issues_where(frame: pl.DataFrame, checks: Sequence[Check]) -> pl.DataFrame:
         used.update(condition.meta.root_names())
         if isinstance(reason, pl.Expr):
             used.update(reason.meta.root_names())
-    narrow = frame.select(c for c in frame.columns if c in used)
-    held = narrow.select(
-        condition.fill_null(False).any().alias(str(i)) for i, (_, _, condition, _) in enumerate(checks)
-    ).row(0)
-    parts = [
-        narrow.filter(condition.fill_null(False)).select(
-            pl.col("source_row").cast(pl.Int64).alias("row"),
-            pl.lit(label, pl.String).alias("column"),
-            pl.col(column).cast(pl.String).alias("value"),
-            (reason if isinstance(reason, pl.Expr) else pl.lit(reason, pl.String)).alias("reason"),
-        )
-        for (label, column, condition, reason), any_row in zip(checks, held, strict=True)
-        if any_row
-    ]
+    # (the columns taken by name, not selected by as many expressions to plan: a GSI file's 146, half a millisecond)
+    kept = [c for c in frame.columns if c in used]
+    narrow = frame[kept] if kept else frame.select(kept)
+    # Each condition evaluated once, as a column (a condition true on every row broadcast as ``filter`` reads it):
+    # whether it holds anywhere is then the column's own ``any``, and the rows where it holds are filtered by it.
+    # (Asked as one aggregation per check, then filtered by the condition again, planning the checks cost more
+    # than evaluating them on a file of a few rows: 74 checks, 2.3 ms against 1.5, twice for each GSI file.)
+    names = [f"\0check{i}" for i in range(len(checks))]
+    masks = narrow.with_columns(
+        condition.alias(name) for name, (_, _, condition, _) in zip(names, checks, strict=True)
+    )[names]
+    parts = []
+    for (label, column, _, reason), mask in zip(checks, masks.get_columns(), strict=True):
+        if mask.dtype == pl.Null or mask.has_nulls():  # missing: the condition does not hold
+            mask = mask.fill_null(False)
+        if mask.any():
+            parts.append(
+                narrow.filter(mask).select(
+                    pl.col("source_row").cast(pl.Int64).alias("row"),
+                    pl.lit(label, pl.String).alias("column"),
+                    pl.col(column).cast(pl.String).alias("value"),
+                    (reason if isinstance(reason, pl.Expr) else pl.lit(reason, pl.String)).alias("reason"),
+                )
+            )
     return pl.concat(parts).sort("row", maintain_order=True) if parts else empty_issues()
 
 

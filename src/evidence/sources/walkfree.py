@@ -56,7 +56,7 @@ import functools
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 import polars as pl
@@ -620,31 +620,12 @@ def load(path: str | Path, layout: str = LAYOUT) -> LoadedTable:
         )
         .rename({"iso3": "_code"})
     )
+    bounds_and_ranges, not_availables, footnotes = _cell_kinds()
     frame = (
         selected.with_columns(pl.all().str.strip_chars().replace("", None))
-        .with_columns(
-            *(
-                pl.col(name).str.contains(BOUND_PATTERN).fill_null(False).alias(f"{name}__bound")
-                for name in MEASURES
-            ),
-            *(
-                pl.col(name).str.contains(RANGE_PATTERN).fill_null(False).alias(f"{name}__range")
-                for name in MEASURES
-            ),
-        )
-        # a bound or a range is no figure either: missing for its cell, as a not-available token is (flagged apart)
-        .with_columns(
-            (
-                not_available(pl.col(name)).fill_null(False)
-                | pl.col(f"{name}__bound")
-                | pl.col(f"{name}__range")
-            ).alias(f"{name}__na")
-            for name in MEASURES
-        )
-        .with_columns(
-            pl.col(name).str.contains(FOOTNOTE_MARKER).fill_null(False).alias(f"{name}__fn")
-            for name in MEASURES
-        )
+        .with_columns(bounds_and_ranges)
+        .with_columns(not_availables)
+        .with_columns(footnotes)
         .pipe(
             _with_numbers,
             {
@@ -1047,6 +1028,33 @@ def _with_numbers(
     steps before were evaluated again wherever a later step read them (the text some sixteen times a cell), most
     of what reading a small summary sheet took. Every step is the same cell by cell."""
     names = list(typed)
+    # a workbook's typed read of a column, where it holds numbers: beside the text, as a column of the frame
+    numbers = {n: column for n, column in typed.items() if column is not None and column.dtype.is_numeric()}
+    numeric = tuple(numbers)
+    if numbers:
+        frame = frame.with_columns(
+            c.cast(pl.Float64).alias(f"__numbers_typed_{n}") for n, c in numbers.items()
+        )
+    *steps, temporary = _number_steps(
+        tuple(names), numeric, decimal_comma, tuple(sorted((dots or {}).items()))
+    )
+    for step in steps:
+        frame = frame.with_columns(cast(tuple[pl.Expr, ...], step))
+    return frame.drop(*cast(tuple[str, ...], temporary))
+
+
+@functools.lru_cache(maxsize=64)  # (a few keys: the measures, which a workbook types, how its dots read)
+def _number_steps(
+    names: tuple[str, ...],
+    numeric: tuple[str, ...],
+    decimal_comma: bool,
+    dots_read: tuple[tuple[str, str], ...],
+) -> tuple[tuple[pl.Expr, ...] | tuple[str, ...], ...]:
+    """The steps of :func:`_with_numbers` (each a tuple of expressions, evaluated in turn), and last the names of
+    the columns they add for the steps after them only. The same for every file of the same measures, typed
+    columns (``numeric``: read from ``__numbers_typed_<name>``), decimal separator and dots (made once: making
+    them took as long as evaluating them on a small sheet)."""
+    dots = dict(dots_read)
     text, pct, negative, digits = ({n: f"__numbers_{step}_{n}" for n in names} for step in range(4))
     pattern, groups = (
         (_NUMBER_TEXT_DECIMAL_COMMA, "[. \u00a0\u202f]")
@@ -1054,11 +1062,11 @@ def _with_numbers(
         else (_NUMBER_TEXT, "[, \u00a0\u202f]")
     )
     # a typographic minus; a footnote marker after the figure ("2.5*", "1,000,000¹": flagged by the caller)
-    frame = frame.with_columns(
+    texts = tuple(
         pl.col(n).str.replace_all("\u2212", "-").str.replace(FOOTNOTE_MARKER, "").alias(text[n])
         for n in names
     )
-    frame = frame.with_columns(
+    percents = tuple(
         (pl.lit(n in PERCENT) & pl.col(text[n]).str.contains(_PERCENT_SIGN).fill_null(False)).alias(pct[n])
         for n in names
     )
@@ -1068,7 +1076,7 @@ def _with_numbers(
         .otherwise(pl.col(text[n]))
         for n in names
     }
-    frame = frame.with_columns(
+    signs_and_digits = tuple(
         expr
         for n in names
         for expr in (
@@ -1085,30 +1093,63 @@ def _with_numbers(
             plain = plain.str.replace(",", ".", literal=True)
         sign = pl.when(pl.col(negative[n])).then(-1.0).otherwise(1.0)
         value: pl.Expr = pl.when(well_formed).then(plain.cast(pl.Float64, strict=False) * sign)
-        column = typed[n]
-        if column is not None and column.dtype.is_numeric():
+        if n in numeric:
             # a number cell's own value; a boolean cell ("true") is no figure, though read as numbers it is 1
             number = pl.when(~pl.col(text[n]).str.to_lowercase().is_in(["true", "false"]))
-            value = pl.coalesce(number.then(pl.lit(column.cast(pl.Float64))), value)
+            value = pl.coalesce(number.then(pl.col(f"__numbers_typed_{n}")), value)
         # a text cell "98.000" as its column shows it (after the typed read, which takes that text for 98: a number
         # cell never reads so, its text having no separator nor trailing zeros)
-        dotted = cell.str.contains(DOTTED).fill_null(False) & pl.lit((dots or {}).get(n) is not None)
-        if (dots or {}).get(n) == "thousands":
+        dotted = cell.str.contains(DOTTED).fill_null(False) & pl.lit(dots.get(n) is not None)
+        if dots.get(n) == "thousands":
             value = (
                 pl.when(dotted)
                 .then(cell.str.replace_all(".", "", literal=True).cast(pl.Float64) * sign)
                 .otherwise(value)
             )
-        elif (dots or {}).get(n) == "ambiguous":
+        elif dots.get(n) == "ambiguous":
             value = pl.when(dotted).then(None).otherwise(value)
         outputs += [
             pl.when(~pl.col(f"{n}__na")).then(value).alias(f"{n}__number"),
             pl.col(pct[n]).alias(f"{n}__pct"),
-            (dotted & pl.lit((dots or {}).get(n) == "ambiguous")).alias(f"{n}__dotted"),
+            (dotted & pl.lit(dots.get(n) == "ambiguous")).alias(f"{n}__dotted"),
         ]
-    return frame.with_columns(outputs).drop(
-        *text.values(), *pct.values(), *negative.values(), *digits.values()
+    temporary = (
+        *text.values(),
+        *pct.values(),
+        *negative.values(),
+        *digits.values(),
+        *(f"__numbers_typed_{n}" for n in numeric),
     )
+    return texts, percents, signs_and_digits, tuple(outputs), temporary
+
+
+@functools.cache
+def _cell_kinds() -> tuple[tuple[pl.Expr, ...], tuple[pl.Expr, ...], tuple[pl.Expr, ...]]:
+    """What :func:`load` asks of each measure's cell, in three steps, each reading the one before: whether it is a
+    bound (``<1,000``) or a range (``1,000-2,000``); whether it is missing (a not-available token, or a bound or
+    range: no figure either, flagged apart); whether it carries a footnote marker. The same expressions for every
+    file (made once: making them took a millisecond of each file's load, more than evaluating them on a
+    small sheet)."""
+    bounds_and_ranges = (
+        *(
+            pl.col(name).str.contains(BOUND_PATTERN).fill_null(False).alias(f"{name}__bound")
+            for name in MEASURES
+        ),
+        *(
+            pl.col(name).str.contains(RANGE_PATTERN).fill_null(False).alias(f"{name}__range")
+            for name in MEASURES
+        ),
+    )
+    not_availables = tuple(
+        (
+            not_available(pl.col(name)).fill_null(False) | pl.col(f"{name}__bound") | pl.col(f"{name}__range")
+        ).alias(f"{name}__na")
+        for name in MEASURES
+    )
+    footnotes = tuple(
+        pl.col(name).str.contains(FOOTNOTE_MARKER).fill_null(False).alias(f"{name}__fn") for name in MEASURES
+    )
+    return bounds_and_ranges, not_availables, footnotes
 
 
 def _columns(raw: pl.DataFrame, path: Path, match: HeaderMatch) -> dict[str, str]:

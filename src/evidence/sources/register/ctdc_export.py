@@ -651,7 +651,14 @@ _ROW_COLUMNS = [c for c in _columns() if c not in SET_COLUMNS]
 
 
 def _keys(frame: pl.DataFrame, columns: Sequence[str]) -> list[str]:
-    return [json.dumps(list(row)) for row in frame.select(columns).iter_rows()]
+    selected = frame.select(columns)
+    rows = selected.iter_rows()
+    if any(t.is_float() for t in selected.dtypes):  # 0.0 and -0.0 are one key of a dict, two texts
+        return [json.dumps(list(row)) for row in rows]
+    # each distinct row made text once (the rows of a set are alike; a column holds one type: no two rows
+    # equal as tuples are written differently)
+    text: dict[tuple[Any, ...], str] = {}
+    return [text[row] if row in text else text.setdefault(row, json.dumps(list(row))) for row in rows]
 
 
 def _full_rows(frame: pl.DataFrame) -> list[str]:
@@ -1238,9 +1245,17 @@ def _text(kept: pl.DataFrame) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
     writer.writerow([TERMS, *map(spreadsheet_text, kept.columns)])
-    writer.writerows(
-        [["", *("" if v is None else spreadsheet_text(str(v)) for v in row)] for row in kept.iter_rows()]
-    )
+    # column by column, each distinct value made a cell once (a column holds a few codes over all its rows;
+    # row by row, every cell went through spreadsheet_text)
+    cells = [[""] * kept.height]
+    for series in kept.iter_columns():
+        values = series.to_list()
+        if series.dtype.is_float():  # 0.0 and -0.0 are one key of a dict, two texts
+            cells.append(["" if v is None else spreadsheet_text(str(v)) for v in values])
+            continue
+        text = {v: "" if v is None else spreadsheet_text(str(v)) for v in set(values)}
+        cells.append([text[v] for v in values])
+    writer.writerows(zip(*cells, strict=True))
     return buffer.getvalue()
 
 
@@ -1473,7 +1488,10 @@ def another_release(
     # writing more records is kept (the lighter blanking where they tie)
     choices = [_never_written(alike)]
     if local:
-        choices.append({c: {v for e in alike for v in e[2].get(c, ())} for c in SET_COLUMNS})
+        every = {c: {v for e in alike for v in e[2].get(c, ())} for c in SET_COLUMNS}
+        # the same values to blank first (a column with none is left as it is): the same release, made once
+        if {c: v for c, v in every.items() if v} != {c: v for c, v in choices[0].items() if v}:
+            choices.append(every)
     if layout is None:  # the same records for each choice: laid out once
         layout = _layout_frame(data)
     made = [
