@@ -177,3 +177,23 @@ def test_an_html_table_in_the_markdown_runs_nothing_and_shows_its_text_as_text(t
     assert "#eval(1) = title" in re.sub(r"<[^>]+>", "", page)
     assert "#table(" in markup and "\\#eval(1) = title" in markup
     assert builtin.typeset(markup, tmp_path).startswith(b"%PDF-")
+
+
+_HANDLERS_TABLE = (
+    '<table><thead onclick="h"><tr onmouseover="r"><th scope="col" onclick="c">Country</th></tr></thead>\n'
+    '<tbody onclick="b"><tr onfocus="r"><td data-kind="count" onclick="d">Thailand</td></tr></tbody>\n'
+    '<tfoot onclick="f"><tr><td onblur="g">All</td></tr></tfoot></table>'
+)
+
+
+@pytest.mark.parametrize("where", ["html", "displayed"])
+def test_a_handler_on_any_part_of_an_html_table_never_reaches_the_page(where: str) -> None:
+    """An HTML table's head, body, foot, rows and cells carry attributes of their own (pandoc's Markdown
+    tables carry none, and the filter does not look at theirs): each is sanitised, in the page and in the
+    displayed text alike, and the attributes a cell may keep stay."""
+    source = f"Before.\n\n| A | B |\n|---|--:|\n| x | 12 |\n\n{_HANDLERS_TABLE}\n\nAfter.\n"
+    converted = builtin.convert(source, displayed=source, typst=False)
+    page = (converted.html if where == "html" else converted.displayed_html) or ""
+    assert page.count("<table") == 2 and "<tfoot" in page and 'scope="col"' in page, page
+    assert 'data-kind="count"' in page
+    assert not re.search(r"\son[a-z]+=", page), page

@@ -109,6 +109,7 @@ local PLAIN_ELEMENTS = { Div = without_classes, Span = without_classes, Header =
 function RawBlock(el)
   if is_html(el.format) then
     -- pandoc's HTML reader keeps no raw HTML (raw_html is off for it): only pandoc elements come out
+    HTML_READ = true
     local ok, doc = pcall(pandoc.read, el.text, "html")
     if ok then
       return pandoc.Pandoc(doc.blocks):walk(PLAIN_ELEMENTS).blocks
@@ -176,6 +177,21 @@ local function html_blocks(blocks)
     end
   end
   return out
+end
+
+-- The same over the whole document, when it holds an HTML block anywhere: looking for one hands the filter the
+-- raw blocks only, where a pass over every list of blocks hands it each table cell's (a brief without an HTML
+-- block is left as it was either way).
+local function html_blocks_in(doc)
+  local found = false
+  doc:walk({
+    RawBlock = function(el)
+      found = found or is_html(el.format)
+    end,
+  })
+  if found then
+    return doc:walk({ Blocks = html_blocks })
+  end
 end
 
 -- ------------------------------------------------------------------------------------------------ sanitising
@@ -340,6 +356,11 @@ local sanitise = {
     -- the table, its parts, rows and cells all carry attributes (a <td onclick> read from HTML keeps it); a
     -- table left as it was is not handed back (pandoc would read all of it again)
     local changed = sanitise_attr(tbl)
+    if not HTML_READ then
+      -- a table's parts, rows and cells have attributes only when pandoc's HTML reader made it (RawBlock, above,
+      -- sets HTML_READ): a table read from Markdown is not handed to the filter cell by cell
+      return changed and tbl or nil
+    end
     local function rows(list)
       for _, row in ipairs(list) do
         changed = sanitise_attr(row) or changed
@@ -986,7 +1007,7 @@ SHARED_PASSES = 3
 
 return {
   { Pandoc = move_key_figures },
-  { Blocks = html_blocks },
+  { Pandoc = html_blocks_in },
   sanitise,
   {
     Link = Link,
