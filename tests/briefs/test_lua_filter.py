@@ -197,3 +197,25 @@ def test_a_handler_on_any_part_of_an_html_table_never_reaches_the_page(where: st
     assert page.count("<table") == 2 and "<tfoot" in page and 'scope="col"' in page, page
     assert 'data-kind="count"' in page
     assert not re.search(r"\son[a-z]+=", page), page
+
+
+def test_under_quarto_a_handler_on_any_part_of_a_table_quarto_read_from_html_never_reaches_the_page(
+    tmp_path,
+) -> None:
+    """Quarto reads the HTML tables of a notebook's outputs into pandoc's tables itself, before the brief filter
+    runs (no raw HTML block for the filter to read): under Quarto every part of every table is sanitised."""
+    import subprocess
+
+    wrapper = tmp_path / "as_under_quarto.lua"
+    # Quarto's filters see a global `quarto`; the brief filter loaded in the same Lua state sees it too
+    wrapper.write_text(f"quarto = {{}}\nreturn dofile({str(builtin.TEMPLATES / 'brief.lua')!r})\n")
+    done = subprocess.run(
+        [builtin.pandoc_path(), "--from=html", "--to=html", f"--lua-filter={wrapper}"],
+        input=_HANDLERS_TABLE,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    page = done.stdout
+    assert "<tfoot" in page and 'scope="col"' in page and 'data-kind="count"' in page, page
+    assert not re.search(r"\son[a-z]+=", page), page

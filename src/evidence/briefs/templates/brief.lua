@@ -356,9 +356,10 @@ local sanitise = {
     -- the table, its parts, rows and cells all carry attributes (a <td onclick> read from HTML keeps it); a
     -- table left as it was is not handed back (pandoc would read all of it again)
     local changed = sanitise_attr(tbl)
-    if not HTML_READ then
+    if not HTML_READ and not in_quarto then
       -- a table's parts, rows and cells have attributes only when pandoc's HTML reader made it (RawBlock, above,
-      -- sets HTML_READ): a table read from Markdown is not handed to the filter cell by cell
+      -- sets HTML_READ): a table read from Markdown is not handed to the filter cell by cell. Under Quarto every
+      -- table is: Quarto reads the HTML tables of a notebook's outputs itself, before this filter runs
       return changed and tbl or nil
     end
     local function rows(list)
