@@ -2853,9 +2853,7 @@ def _integer_pinned(
             if left < 2:
                 break
             differs_with((rng.choice([-1.0, 1.0], size=len(targets)) * unresolved) @ stacked)
-            if (
-                unresolved.sum() == left
-            ):  # as :func:`_audit_short_of`: the rest are likely pinned, each asked alone
+            if unresolved.sum() == left:  # as in :func:`_audit_short_of`: the rest likely pinned, asked alone
                 break
     # each left on its own: its maximum first (a small count has more room above it than below: in the demo's
     # briefs the maximum freed 16 of 19, the minimum 3; the same targets freed, as both are asked when needed)
