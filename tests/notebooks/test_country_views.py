@@ -466,9 +466,7 @@ def test_every_table_of_the_case_section_cites_its_source(real_tables, shown):
         TableData.from_json(obj[TABLE_MIME]) for obj in shown if isinstance(obj, dict) and TABLE_MIME in obj
     ]
     captions = [t.caption for t in tables]
-    assert {"Identified victims and their routes", "Form of exploitation", "Sex", "Age (years)"} <= set(
-        captions
-    )
+    assert {"Identified victims and their routes", "Form of exploitation", "Sex", "Age"} <= set(captions)
     for table in tables:
         assert any(n.startswith("Source: CTDC k-anonymised global dataset") for n in table.notes), (
             table.caption
@@ -1770,8 +1768,8 @@ def test_routes_without_a_known_origin_are_said_without_a_selection(real_tables,
 
 def test_the_age_table_of_who_is_identified_says_its_unit(real_tables, shown):
     """Reader audit: "Who is identified" had a table "Age" whose rows read "9-17", "0-8": the bands' unit was
-    nowhere (UNODC's tables say "0 to 17 years", the person section "0-17 years"). Its caption and header now
-    say years."""
+    nowhere (UNODC's tables say "0 to 17 years", the person section "0-17 years"). Its rows now say years
+    ("9–17 years", as the whole brief writes a band); its caption and header "Age", as the person section's."""
     from evidence.presentation.tables import TABLE_MIME, TableData
 
     country_views.show_case_section(
@@ -1783,9 +1781,13 @@ def test_the_age_table_of_who_is_identified_says_its_unit(real_tables, shown):
             TableData.from_json(o[TABLE_MIME]) for o in shown if isinstance(o, dict) and TABLE_MIME in o
         )
     }
-    ages = tables["Age (years)"]
-    assert ages.columns[0].header == "Age (years)"
-    assert "Age" not in tables
+    ages = tables["Age"]
+    assert ages.columns[0].header == "Age"
+    # the unit is said by each band itself ("9–17 years", "48 years or over"), as everywhere in the brief: not
+    # again in the caption ("Age (years)" above "9–17 years")
+    bands = [row[0] for row in ages.rows if row[0] not in ("Not recorded", "All victims")]
+    assert bands and all(" years" in band for band in bands), bands
+    assert not any("(years)" in caption for caption in tables)
 
 
 def test_a_role_without_detected_victims_is_said_in_plain_words(real_tables, shown):

@@ -1843,7 +1843,7 @@ def test_the_case_datas_age_bands_read_in_the_briefs_one_style_in_numeric_order(
     views.show_dimension_section(numbers, dimension="age_band", **options)
     tables = [TableData.from_json(o[TABLE_MIME]) for o in shown if isinstance(o, dict) and TABLE_MIME in o]
     written = list(WRITTEN_BANDS)
-    (ages,) = [t for t in tables if t.caption == "Age (years)"]
+    (ages,) = [t for t in tables if t.caption == "Age"]
     rows = [row[0] for row in ages.rows if in_one_style(row[0])]
     assert rows == written  # every band, in order
     by_band = [t for t in tables if "by age band" in (t.caption or "")]

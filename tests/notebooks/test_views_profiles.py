@@ -26,6 +26,6 @@ def test_a_profile_too_small_to_protect_is_named(monkeypatch) -> None:
     selection = Selection(registry.load(fixture), country="THA", role="both")
     views.show_profiles(selection, DisclosureRule(5))
     said = f": {TOO_FEW[0].lower()}{TOO_FEW[1:]}"
-    assert f"**Sex**{said}" in texts and f"**Age (years)**{said}" in texts  # named as its caption
+    assert f"**Sex**{said}" in texts and f"**Age**{said}" in texts  # named as its caption
     assert TOO_FEW not in texts
     assert sum("Form of exploitation" in t for t in texts) == 1  # the table by form, shown

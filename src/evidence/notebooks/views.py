@@ -2303,7 +2303,7 @@ def _thousands(column: str) -> pl.Expr:
 
 #: The profile groups a country brief shows, and their titles (the age bands' rows read "9–17 years", as the
 #: whole brief writes them: :func:`show_profiles`).
-PROFILE_GROUPS = (("form", "Form of exploitation"), ("gender", "Sex"), ("age_band", "Age (years)"))
+PROFILE_GROUPS = (("form", "Form of exploitation"), ("gender", "Sex"), ("age_band", "Age"))
 
 
 def show_profiles(
