@@ -2079,7 +2079,7 @@ def record_ctdc_export(
                     "UPDATE ctdc_exports SET full_rows = ? WHERE export_id = ?",
                     [json.dumps({q: dict(r) for q, r in rows.items()}), export_id],
                 )
-            # in one statement (not one for each set), in the order of the sets, not that of polars' grouping
+            # in one statement (not one for each set), ordered by quasi-identifiers (not as polars' grouping made them)
             if sets:
                 connection.register(
                     "sets_arrow",
