@@ -1280,6 +1280,68 @@ def test_a_new_disaggregation_column_keeps_the_total_and_rejects_its_parts(tmp_p
     assert plain.rows_kept == 8 and plain.flags["reason"].to_list().count(unodc.REASON_DUPLICATE) == 7
 
 
+def test_a_numeric_value_column_beside_txtvalue_is_no_breakdown(tmp_path: Path) -> None:
+    """A release publishing the figure twice, as text (``txtVALUE``: ``1,541``, ``<5``) and as a number
+    (``VALUE``: 1541, empty where censored), as UNODC's other portal files do: ``VALUE`` tells apart repeated rows
+    only by their figures: it is no breakdown, and hides none (were: an Area's total, its VALUE a number, not
+    told as a total, so its parts were kept beside it and summed to twice the victims)."""
+    header = (*unodc.HEADER[:9], "Area", *unodc.HEADER[9:11], "VALUE", *unodc.HEADER[11:])
+
+    def with_area(r: tuple, area: str | None) -> tuple:
+        number = None if str(r[11]).startswith("<") else int(str(r[11]).replace(",", ""))
+        return (*r[:9], area, *r[9:11], number, *r[11:])
+
+    rows = [
+        with_area(
+            row("<5", dimension="by form of exploitation", category="Other forms of exploitation"), None
+        ),
+        with_area(
+            row("12", dimension="by form of exploitation", category="Other forms of exploitation"), None
+        ),
+        with_area(row("1,190", dimension="Total", category="Total"), "Total"),  # line 6
+        with_area(row("1,120", dimension="Total", category="Total"), "Urban"),
+        with_area(row("70", dimension="Total", category="Total"), "Rural"),
+    ]
+    loaded = registry.load(write_glotip_csv(tmp_path / "g.csv", rows, header=header))
+    assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected == 5
+    assert loaded.data.select("source_row", "value").rows() == [(4, None), (5, 12.0), (6, 1190.0)]
+    assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+        (7, "Area", "Urban", unodc.REASON_UNREAD_BREAKDOWN),
+        (8, "Area", "Rural", unodc.REASON_UNREAD_BREAKDOWN),
+    ]
+    assert loaded.flags.filter(pl.col("reason") == unodc.REASON_DUPLICATE)["row"].to_list() == [4, 5]
+    assert any(note.endswith("columns not used: Area, VALUE") for note in loaded.provenance.notes)
+
+
+def test_a_new_column_written_alike_in_repeated_rows_tells_no_total(tmp_path: Path) -> None:
+    """Only the columns telling a key's rows apart say which is their total: a new column written ``Total`` in
+    every row (a release's ``Sub-indicator``) beside a footnote column filled in one of two repeats leaves both
+    repeats kept and flagged (were: the repeat without a footnote read as the total, since its new cells say
+    Total or nothing, and the footnoted one rejected as its part)."""
+    header = (*unodc.HEADER[:5], "Sub-indicator", *unodc.HEADER[5:], "Footnote")
+
+    def with_columns(r: tuple, sub: str, footnote: str | None) -> tuple:
+        return (*r[:5], sub, *r[5:], footnote)
+
+    rows = [
+        with_columns(row("6", category="Cambodia"), "Total", None),
+        with_columns(row("4", category="Cambodia"), "Total", "Data from an NGO"),
+        with_columns(
+            row("9", category="Laos"), "Total", None
+        ),  # a key's total and its parts by sub-indicator
+        with_columns(row("5", category="Laos"), "Men", None),
+        with_columns(row("4", category="Laos"), "Women", "Data from an NGO"),
+    ]
+    loaded = registry.load(write_glotip_csv(tmp_path / "g.csv", rows, header=header))
+    assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected == 5
+    assert loaded.data.select("source_row", "value").rows() == [(4, 6.0), (5, 4.0), (6, 9.0)]
+    assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+        (7, "Sub-indicator", "Men", unodc.REASON_UNREAD_BREAKDOWN),
+        (8, "Sub-indicator", "Women", unodc.REASON_UNREAD_BREAKDOWN),
+    ]
+    assert loaded.flags.filter(pl.col("reason") == unodc.REASON_DUPLICATE)["row"].to_list() == [4, 5]
+
+
 def test_a_csv_cut_short_or_with_a_row_too_wide_rejects_those_rows_as_such(
     shared_data: Path, glotip_2023, tmp_path: Path
 ) -> None:
