@@ -64,9 +64,11 @@ Rules:
   column tells apart rows the read columns cannot (a later release's new disaggregation: one row per area for the
   same country, year, indicator, dimension, category, sex and age), the group's total (that column written ``Total``
   or ``All``) is kept and the parts are **rejected** naming the column and its text
-  (:data:`REASON_UNREAD_BREAKDOWN`): summed with their total they would count people twice. Rows repeating a key
-  with no total among them are kept and flagged as repeats, as before (parts to be summed, as the 2023 release's
-  repeated "Other forms of exploitation" rows are).
+  (:data:`REASON_UNREAD_BREAKDOWN`): summed with their total they would count people twice. Only the columns
+  telling the group's rows apart say which is the total (a column written ``Total`` in every row tells none),
+  and a second value column beside the one read (``VALUE`` beside ``txtVALUE``: the figure as a number) is no
+  breakdown. Rows repeating a key with no total among them are kept and flagged as repeats, as before (parts to
+  be summed, as the 2023 release's repeated "Other forms of exploitation" rows are).
 * Region and subregion are as published (UN M49); empty ones are filled from the country reference.
 """
 
