@@ -1342,6 +1342,28 @@ def test_a_new_column_written_alike_in_repeated_rows_tells_no_total(tmp_path: Pa
     assert loaded.flags.filter(pl.col("reason") == unodc.REASON_DUPLICATE)["row"].to_list() == [4, 5]
 
 
+def test_the_real_release_with_a_new_column_written_total_and_footnotes_reads_as_published(
+    shared_data: Path, glotip_2023, tmp_path: Path
+) -> None:
+    """The 2023 release saved as CSV with two columns a later release may add: ``Sub-indicator`` written Total
+    in every row and a ``Footnote`` in every third row. Its 860 repeated keys are parts to be summed, as in the
+    release: all 46,554 rows are kept, as published (were: 283 rows rejected as parts of a breakdown, a
+    repeat without a footnote taken for their total)."""
+    from _xlsx import sheet_as_csv
+
+    path = sheet_as_csv(shared_data / REAL_FILE, tmp_path / "glotip.csv", "data_glotip_1")
+    lines = path.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    assert lines[2].startswith("Iso3_code,")  # the header, on line 3
+    lines[2] += ",Sub-indicator,Footnote"
+    for index in range(3, len(lines)):
+        lines[index] += ",Total," + ("Revised" if index % 3 == 0 else "")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (46_554, 46_554, 0)
+    assert loaded.data.equals(glotip_2023.data)
+    assert loaded.flags.equals(glotip_2023.flags)
+
+
 def test_a_csv_cut_short_or_with_a_row_too_wide_rejects_those_rows_as_such(
     shared_data: Path, glotip_2023, tmp_path: Path
 ) -> None:

@@ -1440,17 +1440,28 @@ def _unread_breakdowns(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     ``Total`` (or ``All``) or empty, one at least a total. A column written alike in all of them (``Total`` in
     every row of a release's new column) tells none apart and makes no row a total; a column a sheet lacks is
     empty in its rows."""
+    # only rows repeating another's key can be a breakdown's parts: the rest are left alone (a release's 46,554
+    # rows, 860 of them repeats, are grouped by their key once, not windowed over by it for every column)
+    if not kept.select(pl.col("_unread_parts").list.len().max()).item():
+        return kept, empty_issues()  # no column that may break rows down (every release so far)
+    repeated = kept.filter(pl.struct(_KEY).is_duplicated())
     parts = (
-        kept.select("source_row", *_KEY, "_unread_parts")
+        repeated.select("source_row", "_unread_parts")
         .explode("_unread_parts")
         .unnest("_unread_parts")
         .filter(pl.col("column").is_not_null())
     )
     if not parts.height or parts.select(pl.col("text").n_unique().over("column").max()).item() < 2:
         return kept, empty_issues()  # no column that may break rows down, or none telling two rows apart
-    size = kept.group_by(_KEY).agg(pl.len().alias("size"))
-    parts = parts.join(size, on=_KEY, how="left", nulls_equal=True)
-    by_column = [*_KEY, "column"]
+    groups = (
+        repeated.group_by(_KEY)
+        .agg("source_row", pl.len().alias("size"))
+        .with_row_index("group")
+        .explode("source_row")
+        .select("source_row", "group", "size")
+    )
+    parts = parts.join(groups, on="source_row", how="left")
+    by_column = ["group", "column"]
     # a column tells the key's rows apart when they hold two texts there (a row of a sheet lacking it: empty)
     tells = (pl.col("text").n_unique().over(by_column) > 1) | (
         (pl.len().over(by_column) < pl.col("size")) & pl.col("text").is_not_null().any().over(by_column)
@@ -1470,8 +1481,8 @@ def _unread_breakdowns(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             pl.col("column").filter(pl.col("tells")).first().alias("told_first"),
         )
     )
-    marked = kept.join(rows, on="source_row", how="left")
-    has_total = pl.col("is_total").fill_null(False).any().over(_KEY)
+    marked = groups.join(rows, on="source_row", how="left")
+    has_total = pl.col("is_total").fill_null(False).any().over("group")
     rejected = marked.filter(
         pl.col("grouped").fill_null(False) & has_total & ~pl.col("is_total").fill_null(False)
     )
