@@ -1342,6 +1342,30 @@ def test_a_new_column_written_alike_in_repeated_rows_tells_no_total(tmp_path: Pa
     assert loaded.flags.filter(pl.col("reason") == unodc.REASON_DUPLICATE)["row"].to_list() == [4, 5]
 
 
+def test_a_footnote_on_a_breakdowns_total_does_not_hide_it(tmp_path: Path) -> None:
+    """A new breakdown (``Area``: Total, Urban, Rural) whose total row alone carries a footnote (``Estimate``):
+    the total is still told by its Area, the footnote column (no total in it) saying nothing of which row is the
+    total, and the parts are rejected (were: the footnoted total not told as one, every row kept, the parts
+    summed with it to twice the victims)."""
+    header = (*unodc.HEADER[:9], "Area", *unodc.HEADER[9:], "Footnote")
+
+    def with_columns(r: tuple, area: str | None, footnote: str | None) -> tuple:
+        return (*r[:9], area, *r[9:], footnote)
+
+    rows = [
+        with_columns(row("190", dimension="Total", category="Total"), "Total", "Estimate"),  # line 4
+        with_columns(row("120", dimension="Total", category="Total"), "Urban", None),
+        with_columns(row("70", dimension="Total", category="Total"), "Rural", None),
+    ]
+    loaded = registry.load(write_glotip_csv(tmp_path / "g.csv", rows, header=header))
+    assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected == 3
+    assert loaded.data.select("source_row", "value").rows() == [(4, 190.0)]
+    assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+        (5, "Area", "Urban", unodc.REASON_UNREAD_BREAKDOWN),
+        (6, "Area", "Rural", unodc.REASON_UNREAD_BREAKDOWN),
+    ]
+
+
 def test_the_real_release_with_a_new_column_written_total_and_footnotes_reads_as_published(
     shared_data: Path, glotip_2023, tmp_path: Path
 ) -> None:

@@ -65,10 +65,11 @@ Rules:
   same country, year, indicator, dimension, category, sex and age), the group's total (that column written ``Total``
   or ``All``) is kept and the parts are **rejected** naming the column and its text
   (:data:`REASON_UNREAD_BREAKDOWN`): summed with their total they would count people twice. Only the columns
-  telling the group's rows apart say which is the total (a column written ``Total`` in every row tells none),
-  and a second value column beside the one read (``VALUE`` beside ``txtVALUE``: the figure as a number) is no
-  breakdown. Rows repeating a key with no total among them are kept and flagged as repeats, as before (parts to
-  be summed, as the 2023 release's repeated "Other forms of exploitation" rows are).
+  telling the group's rows apart with a ``Total`` among them say which is the total (a column written ``Total``
+  in every row tells none; a footnote column, holding no total, says nothing), and a second value column beside
+  the one read (``VALUE`` beside ``txtVALUE``: the figure as a number) is no breakdown. Rows repeating a key with
+  no total among them are kept and flagged as repeats, as before (parts to be summed, as the 2023 release's
+  repeated "Other forms of exploitation" rows are).
 * Region and subregion are as published (UN M49); empty ones are filled from the country reference.
 """
 
@@ -197,7 +198,8 @@ LOADER_VERSION = "37"  # 2: aggregate flag reworded, missing dimension named; 3:
 # was rejected as a row)
 # 37: only the columns not read that tell a key's rows apart say which row is their total (a column written
 # Total in every row made a footnoted repeat a part, rejected); a second value column beside the one read (VALUE
-# beside txtVALUE) is no breakdown (its figures told repeats apart, and hid an area's total among its parts)
+# beside txtVALUE) is no breakdown (its figures told repeats apart, and hid an area's total among its parts); a
+# column telling rows apart without a total among them (a footnote on the total row) does not hide the total
 
 HEADER = (
     "Iso3_code",
@@ -1436,10 +1438,11 @@ def _unread_breakdowns(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     them, and those parts as rejects (:data:`REASON_UNREAD_BREAKDOWN`). Rows repeating a key with no total among
     them stay (parts to be summed; flagged as repeats by :func:`_flags`).
 
-    Only the columns telling a key's rows apart say which is their total: the row whose such columns are each
-    ``Total`` (or ``All``) or empty, one at least a total. A column written alike in all of them (``Total`` in
-    every row of a release's new column) tells none apart and makes no row a total; a column a sheet lacks is
-    empty in its rows."""
+    Only the columns breaking a key's rows down say which is their total: those telling the rows apart with a
+    ``Total`` (or ``All``) in one of them; the total is the row whose such columns are each a total or empty, one
+    at least a total. A column written alike in all of them (``Total`` in every row of a release's new column)
+    tells none apart, and one telling them apart without a total (a footnote, a second figure) breaks none down:
+    neither makes a row a total or keeps one from being it. A column a sheet lacks is empty in its rows."""
     # only rows repeating another's key can be a breakdown's parts: the rest are left alone (a release's 46,554
     # rows, 860 of them repeats, are grouped by their key once, not windowed over by it for every column)
     if not kept.select(pl.col("_unread_parts").list.len().max()).item():
@@ -1467,18 +1470,23 @@ def _unread_breakdowns(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         (pl.len().over(by_column) < pl.col("size")) & pl.col("text").is_not_null().any().over(by_column)
     )
     total = _is_total(pl.col("text")).fill_null(False)
+    # a column breaks the key's rows down when it tells them apart and one of them is its Total (a column telling
+    # them apart with no total, a footnote or a second figure, says nothing of which row is the total)
+    breaks = pl.col("tells") & pl.col("total").any().over(by_column)
+    written = pl.col("breaks") & pl.col("text").is_not_null()
     rows = (
         parts.with_columns(tells.alias("tells"), total.alias("total"))
+        .with_columns(breaks.alias("breaks"))
         .group_by("source_row")
         .agg(
-            pl.col("tells").any().alias("grouped"),
+            pl.col("breaks").any().alias("grouped"),
             (
-                (~pl.col("tells") | pl.col("text").is_null() | pl.col("total")).all()
-                & (pl.col("tells") & pl.col("total")).any()
+                (~pl.col("breaks") | pl.col("text").is_null() | pl.col("total")).all()
+                & (pl.col("breaks") & pl.col("total")).any()
             ).alias("is_total"),
-            pl.col("column").filter(pl.col("tells") & pl.col("text").is_not_null()).first().alias("told_by"),
-            pl.col("text").filter(pl.col("tells") & pl.col("text").is_not_null()).first().alias("told_text"),
-            pl.col("column").filter(pl.col("tells")).first().alias("told_first"),
+            pl.col("column").filter(written).first().alias("told_by"),
+            pl.col("text").filter(written).first().alias("told_text"),
+            pl.col("column").filter(pl.col("breaks")).first().alias("told_first"),
         )
     )
     marked = groups.join(rows, on="source_row", how="left")
