@@ -305,3 +305,19 @@ def test_row_names_of_a_case_records_file_are_not_repeated_in_its_note(tmp_path:
     assert loaded.data.columns == ["A", "B", "count"] and loaded.data.height == 4
     notes = " ".join(loaded.provenance.notes)
     assert "row names" in notes and "case-17" not in notes
+
+
+def test_a_list_left_empty_where_it_did_not_record_the_case_is_told_so(tmp_path: Path) -> None:
+    """A table typed by hand with only its 1s written (empty cells for 0) is refused naming the empty cell, and
+    its hint speaks of the empty cells, not of "numbers other than 0 and 1" (which the column does not hold: it
+    was told to leave the list out as a code or a second count). An empty cell is not read as 0: it may mean
+    that the list's record is unknown."""
+    path = write(tmp_path, "A,B,n\n1,,3\n,1,2\n1,1,1\n")
+    with pytest.raises(InputError) as caught:
+        load_list_capture(path)
+    error = caught.value
+    assert (error.row, error.column) == (3, "A") and "found an empty cell" in error.message
+    assert "numbers other than 0 and 1" not in (error.hint or "")
+    assert "empty" in (error.hint or "") and "write 0 where the list did not record the case" in (
+        error.hint or ""
+    )

@@ -441,8 +441,15 @@ TITLE = "Table 1: victims by list in 2024"
             2,
         ),  # saved from a spreadsheet: quoted, the row's other cells
         (f"{TITLE};;;\nSource: Home Office\n" + columns_text("n", sep=";"), 2),
+        # a caption, then its citation or date in one cell: no prose itself, a title below one (was refused)
+        (f"{TITLE}\nSilverman (2014)\n2024\n" + columns_text("n"), 3),
     ],
-    ids=["a title line", "a spreadsheet's title row and a blank line", "two title lines, semicolons"],
+    ids=[
+        "a title line",
+        "a spreadsheet's title row and a blank line",
+        "two title lines, semicolons",
+        "a title, then a citation and a year",
+    ],
 )
 def test_title_lines_above_the_header_are_left_out_and_named_as_every_loader_names_them(
     tmp_path: Path, text: str, lines: int

@@ -1280,6 +1280,114 @@ def test_a_new_disaggregation_column_keeps_the_total_and_rejects_its_parts(tmp_p
     assert plain.rows_kept == 8 and plain.flags["reason"].to_list().count(unodc.REASON_DUPLICATE) == 7
 
 
+def test_a_numeric_value_column_beside_txtvalue_is_no_breakdown(tmp_path: Path) -> None:
+    """A release publishing the figure twice, as text (``txtVALUE``: ``1,541``, ``<5``) and as a number
+    (``VALUE``: 1541, empty where censored), as UNODC's other portal files do: ``VALUE`` tells apart repeated rows
+    only by their figures: it is no breakdown, and hides none (were: an Area's total, its VALUE a number, not
+    told as a total, so its parts were kept beside it and summed to twice the victims)."""
+    header = (*unodc.HEADER[:9], "Area", *unodc.HEADER[9:11], "VALUE", *unodc.HEADER[11:])
+
+    def with_area(r: tuple, area: str | None) -> tuple:
+        number = None if str(r[11]).startswith("<") else int(str(r[11]).replace(",", ""))
+        return (*r[:9], area, *r[9:11], number, *r[11:])
+
+    rows = [
+        with_area(
+            row("<5", dimension="by form of exploitation", category="Other forms of exploitation"), None
+        ),
+        with_area(
+            row("12", dimension="by form of exploitation", category="Other forms of exploitation"), None
+        ),
+        with_area(row("1,190", dimension="Total", category="Total"), "Total"),  # line 6
+        with_area(row("1,120", dimension="Total", category="Total"), "Urban"),
+        with_area(row("70", dimension="Total", category="Total"), "Rural"),
+    ]
+    loaded = registry.load(write_glotip_csv(tmp_path / "g.csv", rows, header=header))
+    assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected == 5
+    assert loaded.data.select("source_row", "value").rows() == [(4, None), (5, 12.0), (6, 1190.0)]
+    assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+        (7, "Area", "Urban", unodc.REASON_UNREAD_BREAKDOWN),
+        (8, "Area", "Rural", unodc.REASON_UNREAD_BREAKDOWN),
+    ]
+    assert loaded.flags.filter(pl.col("reason") == unodc.REASON_DUPLICATE)["row"].to_list() == [4, 5]
+    assert any(note.endswith("columns not used: Area, VALUE") for note in loaded.provenance.notes)
+
+
+def test_a_new_column_written_alike_in_repeated_rows_tells_no_total(tmp_path: Path) -> None:
+    """Only the columns telling a key's rows apart say which is their total: a new column written ``Total`` in
+    every row (a release's ``Sub-indicator``) beside a footnote column filled in one of two repeats leaves both
+    repeats kept and flagged (were: the repeat without a footnote read as the total, since its new cells say
+    Total or nothing, and the footnoted one rejected as its part)."""
+    header = (*unodc.HEADER[:5], "Sub-indicator", *unodc.HEADER[5:], "Footnote")
+
+    def with_columns(r: tuple, sub: str, footnote: str | None) -> tuple:
+        return (*r[:5], sub, *r[5:], footnote)
+
+    rows = [
+        with_columns(row("6", category="Cambodia"), "Total", None),
+        with_columns(row("4", category="Cambodia"), "Total", "Data from an NGO"),
+        with_columns(
+            row("9", category="Laos"), "Total", None
+        ),  # a key's total and its parts by sub-indicator
+        with_columns(row("5", category="Laos"), "Men", None),
+        with_columns(row("4", category="Laos"), "Women", "Data from an NGO"),
+    ]
+    loaded = registry.load(write_glotip_csv(tmp_path / "g.csv", rows, header=header))
+    assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected == 5
+    assert loaded.data.select("source_row", "value").rows() == [(4, 6.0), (5, 4.0), (6, 9.0)]
+    assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+        (7, "Sub-indicator", "Men", unodc.REASON_UNREAD_BREAKDOWN),
+        (8, "Sub-indicator", "Women", unodc.REASON_UNREAD_BREAKDOWN),
+    ]
+    assert loaded.flags.filter(pl.col("reason") == unodc.REASON_DUPLICATE)["row"].to_list() == [4, 5]
+
+
+def test_a_footnote_on_a_breakdowns_total_does_not_hide_it(tmp_path: Path) -> None:
+    """A new breakdown (``Area``: Total, Urban, Rural) whose total row alone carries a footnote (``Estimate``):
+    the total is still told by its Area, the footnote column (no total in it) saying nothing of which row is the
+    total, and the parts are rejected (were: the footnoted total not told as one, every row kept, the parts
+    summed with it to twice the victims)."""
+    header = (*unodc.HEADER[:9], "Area", *unodc.HEADER[9:], "Footnote")
+
+    def with_columns(r: tuple, area: str | None, footnote: str | None) -> tuple:
+        return (*r[:9], area, *r[9:], footnote)
+
+    rows = [
+        with_columns(row("190", dimension="Total", category="Total"), "Total", "Estimate"),  # line 4
+        with_columns(row("120", dimension="Total", category="Total"), "Urban", None),
+        with_columns(row("70", dimension="Total", category="Total"), "Rural", None),
+    ]
+    loaded = registry.load(write_glotip_csv(tmp_path / "g.csv", rows, header=header))
+    assert loaded.rows_in == loaded.rows_kept + loaded.rows_rejected == 3
+    assert loaded.data.select("source_row", "value").rows() == [(4, 190.0)]
+    assert loaded.rejects.select("row", "column", "value", "reason").rows() == [
+        (5, "Area", "Urban", unodc.REASON_UNREAD_BREAKDOWN),
+        (6, "Area", "Rural", unodc.REASON_UNREAD_BREAKDOWN),
+    ]
+
+
+def test_the_real_release_with_a_new_column_written_total_and_footnotes_reads_as_published(
+    shared_data: Path, glotip_2023, tmp_path: Path
+) -> None:
+    """The 2023 release saved as CSV with two columns a later release may add: ``Sub-indicator`` written Total
+    in every row and a ``Footnote`` in every third row. Its 860 repeated keys are parts to be summed, as in the
+    release: all 46,554 rows are kept, as published (were: 283 rows rejected as parts of a breakdown, a
+    repeat without a footnote taken for their total)."""
+    from _xlsx import sheet_as_csv
+
+    path = sheet_as_csv(shared_data / REAL_FILE, tmp_path / "glotip.csv", "data_glotip_1")
+    lines = path.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    assert lines[2].startswith("Iso3_code,")  # the header, on line 3
+    lines[2] += ",Sub-indicator,Footnote"
+    for index in range(3, len(lines)):
+        lines[index] += ",Total," + ("Revised" if index % 3 == 0 else "")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = registry.load(path)
+    assert (loaded.rows_in, loaded.rows_kept, loaded.rows_rejected) == (46_554, 46_554, 0)
+    assert loaded.data.equals(glotip_2023.data)
+    assert loaded.flags.equals(glotip_2023.flags)
+
+
 def test_a_csv_cut_short_or_with_a_row_too_wide_rejects_those_rows_as_such(
     shared_data: Path, glotip_2023, tmp_path: Path
 ) -> None:

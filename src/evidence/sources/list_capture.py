@@ -273,15 +273,16 @@ def _cells_text(cells: list[str]) -> str:
 
 def _lines_above_header(lines: list[str]) -> int:
     """How many lines stand above a table's header: titles (prose in one cell, the row's other cells empty: a
-    caption saved with the table) and blank lines, the header being the first line of two names or more below
-    them; 0 when the first line is the header, or when what stands above it is no title (a word, a number: still
-    refused, as the header of a column of one name)."""
+    caption saved with the table; below one, any text in one cell: its citation ``Silverman (2014)``, a year) and
+    blank lines, the header being the first line of two names or more below them; 0 when the first line is the
+    header, or when what stands above it is no title (a word, a number first: still refused, as the header of a
+    column of one name)."""
     titled = False
     for index, line in enumerate(lines[: TITLE_LINES + 1]):
         held = [cell.strip() for cell in _header(line)[1] if cell.strip()]
         if not held:
             continue
-        if len(held) == 1 and re.search(PROSE, held[0]):
+        if len(held) == 1 and (titled or re.search(PROSE, held[0])):
             titled = True
             continue
         return index if titled and len(held) > 1 else 0
@@ -649,7 +650,8 @@ def _binary(frame: pl.DataFrame, column: str, path: Path, count_column: str | No
             path=path,
             row=int(frame[_LINE][index]),
             column=column,
-            hint=_history_hint(frame[column], column)
+            hint=_empty_cells_hint(frame[column], column)
+            or _history_hint(frame[column], column)
             or _covariate_hint(frame[column], bad, column)
             or _coding_hint(frame[column])
             or _numbers_beside_counts_hint(frame[column], column, count_column)
@@ -660,6 +662,21 @@ def _binary(frame: pl.DataFrame, column: str, path: Path, count_column: str | No
 
 #: Words a list's column may hold for a membership that the loader does not read (told to write 1 or 0 instead).
 _MEMBERSHIP_WORDS = frozenset({"yes", "no", "y", "n", "x", "on", "off"})
+
+
+def _empty_cells_hint(values: pl.Series, column: str) -> str | None:
+    """What to do about a list whose every written cell is a membership and some are empty (a table typed with
+    only its 1s written): an empty cell is not read as 0, since it may mean the list's record is unknown."""
+    written = values.str.strip_chars()
+    if not (written.is_null() | (written == "")).any():
+        return None
+    held = written.filter(written.is_not_null() & (written != "")).str.to_lowercase()
+    if not held.len() or not held.is_in(list(_MEMBERSHIP)).all():
+        return None
+    return (
+        f"{column!r} holds 0s and 1s and empty cells: write 0 where the list did not record the case (an empty "
+        "cell is not read as 0: it may mean that whether the list recorded the case is unknown)"
+    )
 
 
 def _covariate_hint(values: pl.Series, bad: pl.Series, column: str) -> str | None:

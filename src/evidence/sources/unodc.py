@@ -64,8 +64,11 @@ Rules:
   column tells apart rows the read columns cannot (a later release's new disaggregation: one row per area for the
   same country, year, indicator, dimension, category, sex and age), the group's total (that column written ``Total``
   or ``All``) is kept and the parts are **rejected** naming the column and its text
-  (:data:`REASON_UNREAD_BREAKDOWN`): summed with their total they would count people twice. Rows repeating a key
-  with no total among them are kept and flagged as repeats, as before (parts to be summed, as the 2023 release's
+  (:data:`REASON_UNREAD_BREAKDOWN`): summed with their total they would count people twice. Only the columns
+  telling the group's rows apart with a ``Total`` among them say which is the total (a column written ``Total``
+  in every row tells none; a footnote column, holding no total, says nothing), and a second value column beside
+  the one read (``VALUE`` beside ``txtVALUE``: the figure as a number) is no breakdown. Rows repeating a key with
+  no total among them are kept and flagged as repeats, as before (parts to be summed, as the 2023 release's
   repeated "Other forms of exploitation" rows are).
 * Region and subregion are as published (UN M49); empty ones are filled from the country reference.
 """
@@ -118,6 +121,8 @@ from evidence.sources.workbook import (
     columns_not_used_note,
     find_header,
     find_headers,
+    header_cell_key,
+    label_keys,
     not_available,
     read_sheet,
     refuse_repeated_labels,
@@ -131,7 +136,7 @@ LAYOUT = "glotip_xlsx"
 #: The same table saved as delimited text (CSV) by a spreadsheet program.
 LAYOUT_CSV = "glotip_csv"
 #: Bump when the loader's output changes for the same file (invalidates cached tables).
-LOADER_VERSION = "36"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
+LOADER_VERSION = "37"  # 2: aggregate flag reworded, missing dimension named; 3: metadata, years after
 # release; 4: every sheet with the header read, a breakdown's total row rejected, totals spelled "Total"; 5: demo files
 # recognised by their content, header labels compared by header_key; 6: vocabulary matched ignoring case, spaces and
 # footnote markers (other values rejected), "..", "-", "1 541" and "1541*" read, columns not used noted; 7: foreign
@@ -191,6 +196,10 @@ LOADER_VERSION = "36"  # 2: aggregate flag reworded, missing dimension named; 3:
 # month first (06/07/2025), no other date deciding, says so in a note (the choice was silent)
 # 36: a CSV's header repeated within the rows (a release pasted in parts) left out and named (typed_tables; each
 # was rejected as a row)
+# 37: only the columns not read that tell a key's rows apart say which row is their total (a column written
+# Total in every row made a footnoted repeat a part, rejected); a second value column beside the one read (VALUE
+# beside txtVALUE) is no breakdown (its figures told repeats apart, and hid an area's total among its parts); a
+# column telling rows apart without a total among them (a footnote on the total row) does not hide the total
 
 HEADER = (
     "Iso3_code",
@@ -656,7 +665,7 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
         unused = unused_columns(raw, _present(raw).values())
         frame = (
             _select(raw)
-            .hstack(_unread(raw, unused))
+            .hstack(_unread(raw, unused, _breakdown_candidates(unused)))
             .with_row_index("source_row", offset=start)
             .cast({"source_row": pl.Int64})
         )
@@ -718,7 +727,7 @@ def _read_sheets(path: Path, matches: list[HeaderMatch]) -> tuple[pl.DataFrame, 
             )
         frames.append(frame)
         below.append(
-            text_rows_at_end(frame, exclude=("source_row", "_unread", "_unread_column", "_unread_total"))
+            text_rows_at_end(frame, exclude=("source_row", "_unread", "_unread_column", "_unread_parts"))
         )
     return pl.concat(frames), notes, left_out, pl.concat(below)
 
@@ -739,23 +748,36 @@ def _without_repeated_headers(
     return frame.filter(pl.Series(~gone)), int(gone.sum()), notes
 
 
-#: The columns :func:`_unread` adds: what the columns the loader does not read hold, and where that is a total.
-_UNREAD = ("_unread", "_unread_column", "_unread_value", "_unread_total")
+#: The columns :func:`_unread` adds: what the columns the loader does not read hold, and what each column that may
+#: break a key's rows down holds (the parts :func:`_unread_breakdowns` tells a breakdown's total by).
+_UNREAD = ("_unread", "_unread_column", "_unread_value", "_unread_parts")
+#: ``_unread_parts``: for each column that may break rows down, its label and the row's text there.
+_PARTS_TYPE = pl.List(pl.Struct({"column": pl.String, "text": pl.String}))
 
 
-def _unread(raw: pl.DataFrame, unused: list[str]) -> pl.DataFrame:
+def _breakdown_candidates(unused: list[str]) -> list[str]:
+    """The columns not read that may break a key's rows down: all but another label of the value (``VALUE``
+    beside the ``txtVALUE`` read, as UNODC's other portal files publish a figure as a number too), which tells
+    repeated rows apart by their figures only and writes no ``Total``."""
+    figures = set(label_keys(_label("txtVALUE")))
+    return [c for c in unused if header_cell_key(c) not in figures]
+
+
+def _unread(raw: pl.DataFrame, unused: list[str], candidates: list[str]) -> pl.DataFrame:
     """What a row holds in the columns the loader does not read (``unused``): all of it as one text (``_unread``,
-    to tell rows apart), the first such column written (else the first) and its text, and whether the row is a
-    total by them (one of them written ``Total`` or ``All``, the others that or empty)."""
-    if not unused:
-        return pl.DataFrame(
-            {
-                name: pl.repeat(None if name != "_unread_total" else True, raw.height, eager=True)
-                for name in _UNREAD
-            },
-            schema={**dict.fromkeys(_UNREAD[:3], pl.String), "_unread_total": pl.Boolean},
-        )
+    for a row holding nothing else), the first such column written (else the first) and its text, and each of
+    the ``candidates`` (the columns that may break rows down) with its text (``_unread_parts``)."""
     texts = {c: pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in unused}
+    parts = (
+        pl.concat_list(pl.struct(pl.lit(c).alias("column"), texts[c].alias("text")) for c in candidates)
+        if candidates
+        else pl.lit([], dtype=_PARTS_TYPE)
+    ).alias("_unread_parts")
+    if not unused:
+        return raw.select(
+            *(pl.lit(None, pl.String).alias(name) for name in _UNREAD[:3]),
+            pl.repeat([], raw.height, dtype=_PARTS_TYPE).alias("_unread_parts"),
+        )
     return raw.select(
         pl.concat_str(
             [pl.lit(f"{c}: ") + text for c, text in texts.items()], separator="; ", ignore_nulls=True
@@ -764,10 +786,7 @@ def _unread(raw: pl.DataFrame, unused: list[str]) -> pl.DataFrame:
             *(pl.when(text.is_not_null()).then(pl.lit(c)) for c, text in texts.items()), pl.lit(unused[0])
         ).alias("_unread_column"),
         pl.coalesce(texts.values()).alias("_unread_value"),
-        (
-            pl.all_horizontal(text.is_null() | _is_total(text) for text in texts.values())
-            & pl.any_horizontal(_is_total(text).fill_null(False) for text in texts.values())
-        ).alias("_unread_total"),
+        parts.cast(_PARTS_TYPE),
     )
 
 
@@ -1417,23 +1436,73 @@ _KEY = ["reporting_code", "year", "indicator", "dimension", "category", "sex", "
 def _unread_breakdowns(kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The kept rows less the parts of a breakdown by a column the loader does not read whose total is among
     them, and those parts as rejects (:data:`REASON_UNREAD_BREAKDOWN`). Rows repeating a key with no total among
-    them stay (parts to be summed; flagged as repeats by :func:`_flags`)."""
-    if kept.get_column("_unread").n_unique() < 2:  # no row told apart from another by such a column
-        return kept, empty_issues()
-    grouped = pl.col("_unread").n_unique().over(_KEY) > 1
-    has_total = pl.col("_unread_total").any().over(_KEY)
-    rejected = kept.filter(grouped & has_total & ~pl.col("_unread_total"))
-    issues = issues_where(rejected, [("", "_unread_value", pl.lit(True), REASON_UNREAD_BREAKDOWN)])
-    if issues.height:  # the column each row is told apart by, as the file heads it
-        issues = (
-            issues.drop("column")
-            .join(
-                rejected.select(pl.col("source_row").alias("row"), pl.col("_unread_column").alias("column")),
-                on="row",
-                how="left",
-            )
-            .select(issues.columns)
+    them stay (parts to be summed; flagged as repeats by :func:`_flags`).
+
+    Only the columns breaking a key's rows down say which is their total: those telling the rows apart with a
+    ``Total`` (or ``All``) in one of them; the total is the row whose such columns are each a total or empty, one
+    at least a total. A column written alike in all of them (``Total`` in every row of a release's new column)
+    tells none apart, and one telling them apart without a total (a footnote, a second figure) breaks none down:
+    neither makes a row a total or keeps one from being it. A column a sheet lacks is empty in its rows."""
+    # only rows repeating another's key can be a breakdown's parts: the rest are left alone (a release's 46,554
+    # rows, 860 of them repeats, are grouped by their key once, not windowed over by it for every column)
+    if not kept.select(pl.col("_unread_parts").list.len().max()).item():
+        return kept, empty_issues()  # no column that may break rows down (every release so far)
+    repeated = kept.filter(pl.struct(_KEY).is_duplicated())
+    parts = (
+        repeated.select("source_row", "_unread_parts")
+        .explode("_unread_parts")
+        .unnest("_unread_parts")
+        .filter(pl.col("column").is_not_null())
+    )
+    if not parts.height or parts.select(pl.col("text").n_unique().over("column").max()).item() < 2:
+        return kept, empty_issues()  # no column that may break rows down, or none telling two rows apart
+    groups = (
+        repeated.group_by(_KEY)
+        .agg("source_row", pl.len().alias("size"))
+        .with_row_index("group")
+        .explode("source_row")
+        .select("source_row", "group", "size")
+    )
+    parts = parts.join(groups, on="source_row", how="left")
+    by_column = ["group", "column"]
+    # a column tells the key's rows apart when they hold two texts there (a row of a sheet lacking it: empty)
+    tells = (pl.col("text").n_unique().over(by_column) > 1) | (
+        (pl.len().over(by_column) < pl.col("size")) & pl.col("text").is_not_null().any().over(by_column)
+    )
+    total = _is_total(pl.col("text")).fill_null(False)
+    # a column breaks the key's rows down when it tells them apart and one of them is its Total (a column telling
+    # them apart with no total, a footnote or a second figure, says nothing of which row is the total)
+    breaks = pl.col("tells") & pl.col("total").any().over(by_column)
+    written = pl.col("breaks") & pl.col("text").is_not_null()
+    rows = (
+        parts.with_columns(tells.alias("tells"), total.alias("total"))
+        .with_columns(breaks.alias("breaks"))
+        .group_by("source_row")
+        .agg(
+            pl.col("breaks").any().alias("grouped"),
+            (
+                (~pl.col("breaks") | pl.col("text").is_null() | pl.col("total")).all()
+                & (pl.col("breaks") & pl.col("total")).any()
+            ).alias("is_total"),
+            pl.col("column").filter(written).first().alias("told_by"),
+            pl.col("text").filter(written).first().alias("told_text"),
+            pl.col("column").filter(pl.col("breaks")).first().alias("told_first"),
         )
+    )
+    marked = groups.join(rows, on="source_row", how="left")
+    has_total = pl.col("is_total").fill_null(False).any().over("group")
+    rejected = marked.filter(
+        pl.col("grouped").fill_null(False) & has_total & ~pl.col("is_total").fill_null(False)
+    )
+    # each part named by the column telling it from its total, as the file heads it, and its text there
+    issues = issues_frame(
+        rejected.select(
+            row=pl.col("source_row"),
+            column=pl.coalesce("told_by", "told_first"),
+            value=pl.col("told_text"),
+            reason=pl.lit(REASON_UNREAD_BREAKDOWN),
+        )
+    )
     rows = issues.select("row").unique()
     return kept.join(rows.rename({"row": "source_row"}), on="source_row", how="anti"), issues
 
