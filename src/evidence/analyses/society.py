@@ -179,6 +179,12 @@ class CountryPanel:
         files = tuple((p.source, p.sha256, p.release) for p in self.sources)
         return (files, self.indicator, self.frame.height, rows)
 
+    @functools.cached_property
+    def _tier_changes(self) -> pl.DataFrame:
+        """:func:`tier_changes`, made once per panel (a function of its rows alone: a brief reads it for each
+        event study it shows, and a warm kernel for every brief of the same panel)."""
+        return _tier_changes(self)
+
     @property
     def countries(self) -> list[str]:
         """ISO3 codes of every country with at least one value."""
@@ -1064,6 +1070,11 @@ def tier_changes(panel: CountryPanel) -> pl.DataFrame:
     ``upgrade``: moved off the Watch List or Tier 3 to a better tier; other changes, such as Tier 1 ↔ Tier 2,
     have kind null). A year without a ranking breaks the sequence: no change is read across it."""
     panel.require("us_tip_tiers", what="TIP tier changes")
+    return panel._tier_changes
+
+
+def _tier_changes(panel: CountryPanel) -> pl.DataFrame:
+    """:func:`tier_changes` of a panel that holds TIP tiers."""
     tiers = panel.measure(TIER)[["iso3", "year", "value", "label"]].sort("iso3", "year")
     previous = tiers.with_columns(
         prev_year=pl.col("year").shift(1).over("iso3"),

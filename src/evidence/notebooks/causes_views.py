@@ -408,28 +408,37 @@ def _protect_items(
     margin_shown = [r is None for r in split.reasons[RECORDED].to_list()]
     for category in categories:
         with_item = [0 if v is None else v for v in wide[category].to_list()]  # (fill_null: a query each)
-        item = pl.DataFrame(
-            {
-                "group": wide["group"],
-                category: with_item,
-                "__without": [max(r - w, 0) for r, w in zip(recorded, with_item, strict=True)],
-            }
-        )
-        protected = _protect(item, "group", [category, "__without"], rule)
-        if protected is None:
-            values: list[int | None] = [None] * (n + 1)
-            why: list[str | None] = [COMPLEMENT_LABEL_REASON] * (n + 1)
+        without = [max(r - w, 0) for r, w in zip(recorded, with_item, strict=True)]
+        values: list[int | None]
+        why: list[str | None]
+        if not _small_in_two_columns(with_item, without, rule):
+            # no count of the item's table is small (a cell, a row's or a column's total): its protection
+            # withholds nothing (no primary suppression, so no complement and nothing for its audit to find) and
+            # gives the item's counts and their total as they are, so no table is made and protected for it
+            # (a query and a table's protection an item, for tens of items a brief)
+            values, why = [*with_item, sum(with_item)], [None] * (n + 1)
         else:
+            item = pl.DataFrame({"group": wide["group"], category: with_item, "__without": without})
+            protected = _protect(item, "group", [category, "__without"], rule)
+            if protected is None:
+                values = [None] * (n + 1)
+                why = [COMPLEMENT_LABEL_REASON] * (n + 1)
+                columns += [
+                    pl.Series(category, values, dtype=pl.Int64),
+                    pl.Series(f"{category}_suppressed", [w is not None for w in why]),
+                ]
+                why_columns.append(pl.Series(category, why, dtype=pl.String))
+                continue
             margin_hidden = [r is not None for r in protected.reasons["__total"].to_list()]
             conflict = any(
                 hidden and shown for hidden, shown in zip(margin_hidden, margin_shown, strict=True)
             )
             values = [None] * (n + 1) if conflict else protected.frame[category].to_list()
             why = [COMPLEMENT_LABEL_REASON] * (n + 1) if conflict else protected.reasons[category].to_list()
-            # a cell the first protection withheld as small stays small (its label says so)
-            before = counts.reasons[category].to_list()
-            why = [b if b == "small" else w for b, w in zip(before, why, strict=True)]
-            values = [None if w is not None else v for v, w in zip(values, why, strict=True)]
+        # a cell the first protection withheld as small stays small (its label says so)
+        before = counts.reasons[category].to_list()
+        why = [b if b == "small" else w for b, w in zip(before, why, strict=True)]
+        values = [None if w is not None else v for v, w in zip(values, why, strict=True)]
         columns += [
             pl.Series(category, values, dtype=pl.Int64),
             pl.Series(f"{category}_suppressed", [w is not None for w in why]),
@@ -438,6 +447,14 @@ def _protect_items(
     return dataclasses.replace(
         counts, frame=with_series(counts.frame, columns), reasons=with_series(counts.reasons, why_columns)
     )
+
+
+def _small_in_two_columns(first: Sequence[int], second: Sequence[int], rule: DisclosureRule) -> bool:
+    """Whether a table of two count columns (``first`` and ``second``, row for row) has a small count, its totals
+    (each row's, each column's and the grand total, as :func:`suppress_table` adds them) included."""
+    return any(
+        rule.is_small(a) or rule.is_small(b) or rule.is_small(a + b) for a, b in zip(first, second)
+    ) or (rule.is_small(sum(first)) or rule.is_small(sum(second)) or rule.is_small(sum(first) + sum(second)))
 
 
 def _withhold_small_differences(

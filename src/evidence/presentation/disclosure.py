@@ -2057,7 +2057,7 @@ class _Kept:
     from scratch: the programme is used only when the system has only grown, and a point only where it fits.
     A copy of the system (``copy``, ``pickle``) keeps nothing: it is audited afresh."""
 
-    __slots__ = ("points", "program", "small", "ties", "whole")
+    __slots__ = ("labels", "points", "program", "small", "ties", "whole")
 
     def __init__(self) -> None:
         #: the points (a value per quantity, the quantities named) that freed targets
@@ -2069,6 +2069,8 @@ class _Kept:
         self.small: (
             tuple[DisclosureRule, dict[Hashable, int], dict[Hashable, tuple[Combination, bool]]] | None
         ) = None
+        #: each quantity's text (``str``), by which counts of one value are ordered (:func:`_linked_candidates`)
+        self.labels: dict[Hashable, str] = {}
         #: the ties of the system's lines (:func:`_linked_ties`), with the lines they were made of
         self.ties: (
             tuple[list[Combination], list[Combination], dict[Hashable, Combination], dict, _Ties] | None
@@ -2699,10 +2701,16 @@ def _linked_targets(
     """What must not be pinned: every withheld small count and every ``derived`` count that is small; with
     ``complements``, every withheld count (a true zero only when zeros are not safe). ``derived``: the small
     derived counts, when already found (:func:`_small_derived`)."""
+    # :meth:`LinkedCounts.withheld` and :meth:`DisclosureRule.is_small` in one pass, their names bound once (an
+    # audit's targets are listed at every candidate a protection tries)
+    values, shown, low, high = system.values, system.published_too, rule.smallest_small, rule.threshold
+    hidden, any_withheld, zero_is_safe = (_SMALL, _COMPLEMENT, UNLABELLED), complements, rule.zero_is_safe
     targets: list[tuple[Hashable, Combination]] = [
         (q, {q: 1.0})
-        for q in system.withheld()
-        if rule.is_small(system.values[q]) or (complements and (system.values[q] or not rule.zero_is_safe))
+        for q, s in system.status.items()
+        if s in hidden
+        and q not in shown
+        and (((v := values[q]) is not None and low <= v < high) or (any_withheld and (v or not zero_is_safe)))
     ]
     return targets + (_small_derived(system, rule) if derived is None else derived)
 
@@ -3075,17 +3083,22 @@ def _linked_candidates(
 ) -> list[Hashable]:
     """The positive counts of ``among`` that ``system`` publishes (as counts or shares, or in one table of
     several), smallest first."""
-    return sorted(
-        (
-            q
-            for q in among
-            if system.values[q] > 0
-            and q != ONE
-            and (allowed is None or q in allowed)
-            and (system.status.get(q, "unpublished") in (None, SHARE) or q in system.published_too)
-        ),
-        key=lambda q: (system.values[q], str(q)),
-    )
+    values, status, shown = system.values, system.status, system.published_too
+    chosen = [
+        q
+        for q in among
+        if values[q] > 0
+        and q != ONE
+        and (allowed is None or q in allowed)
+        and (status.get(q, "unpublished") in (None, SHARE) or q in shown)
+    ]
+    # each quantity's text made once a system (a function of the quantity alone), not at every sort: a
+    # protection sorts the counts around each exposed count, ring after ring, candidate after candidate
+    labels = system._kept.labels
+    for q in chosen:
+        if q not in labels:
+            labels[q] = str(q)
+    return sorted(chosen, key=lambda q: (values[q], labels[q]))
 
 
 def _withhold_linked(system: LinkedCounts, quantity: Hashable) -> Callable[[], None]:
@@ -3360,8 +3373,9 @@ def _wider(near: set[Hashable], fresh: Iterable[Hashable], ties: _Ties) -> set[H
     the same sets, so the same candidates in the same order). Each line once: a line of k fresh counts is in the
     ties of each, and merging it k times cost a twentieth of a yearly table's protection beside the route tables
     (the same union)."""
-    lines = {id(line): line for q in fresh for line in ties.get(q, ())}  # each line is one frozenset object
-    return near.union(*lines.values())
+    # each line once: a set of the lines (a frozenset keeps its hash; one line is one object, in the ties of
+    # each of its quantities), not a dict by ``id``, a call each
+    return near.union(*{line for q in fresh for line in ties.get(q, ())})
 
 
 def _protect_relaxed(
