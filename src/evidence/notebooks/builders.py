@@ -4659,6 +4659,27 @@ def _counts_basis(
     return kept_once(selection.frame, key, lambda: _yearly_basis_of(selection, by, order, gaps))
 
 
+def counts_hold_victims(selection: Selection, by: str | None) -> bool | None:
+    """What :attr:`YearlyNumbers.holds_victims` of a publisher's :func:`yearly_numbers` by ``by`` is, read from
+    its counts before protection (:func:`_counts_basis`, which the numbers are built from), whatever the rule
+    and span: True where the yearly totals hold victims, False where neither they nor the counts by ``by`` do;
+    None where only the counts by ``by`` hold them (the built numbers then say, as their protection succeeds
+    or not). A brief asks whether its detected victims have a breakdown it prints none of (by citizenship: the
+    route tables print them) without protecting that table. Raises as :func:`yearly_numbers` does for a
+    dimension the table does not have."""
+    from evidence.analyses import trends
+
+    by = trends.check_by(by)
+    basis = _counts_basis(selection, by, None, _reporter_gaps(selection, by))
+
+    def holds(frame: pl.DataFrame | None) -> bool:
+        return frame is not None and bool(frame.height) and bool(frame["count_high"].sum())
+
+    if holds(basis.counts):
+        return True
+    return None if holds(basis.by_counts) else False
+
+
 def _reporter_gaps(selection: Selection, by: str | None) -> tuple[IncompleteYear, ...]:
     """The years of a publisher's series summed over reporting countries (UNODC's nationals detected) that miss
     some of them (:func:`~evidence.analyses.trends.reporter_gaps`, of the years with a count), found at each call:

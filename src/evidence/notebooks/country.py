@@ -242,6 +242,24 @@ class CountryBrief:
                 self._kept[key] = yearly_numbers(selection, self.rule, span=span)
         return self._kept[key]
 
+    def holds_victims(self, table: LoadedTable, role: str | None = None, by: str | None = "form") -> bool:
+        """:attr:`~evidence.notebooks.builders.YearlyNumbers.holds_victims` of :meth:`yearly`: for a publisher's
+        table whose numbers by ``by`` are not built yet, read from the counts before protection where they
+        settle it (:func:`~evidence.notebooks.builders.counts_hold_victims`), so that a table the brief does
+        not print is not protected only to be asked this; else from the numbers, built once."""
+        from evidence.core.errors import EvidenceError
+        from evidence.notebooks.builders import counts_hold_victims
+
+        key = ("yearly", id(table), role or self.role, by)
+        if key not in self._kept and table.kind == "indicator":
+            try:
+                found = counts_hold_victims(self.selection(table, role), by)
+            except EvidenceError:
+                found = None  # a dimension the table does not have: the numbers without it say
+            if found is not None:
+                return found
+        return self.yearly(table, role, by).holds_victims
+
     def table_span(self, table: LoadedTable) -> tuple[int, int] | None:
         """The years a UNODC series of the brief gives a row to: the brief's years in which the workbook holds
         the country at all (in the brief's role, its own detected victims included), so that a year a series
@@ -258,6 +276,19 @@ class CountryBrief:
         if key not in self._kept:
             self._kept[key] = route_numbers(self.selection(table, role), self.rule)
         return self._kept[key]
+
+
+def headline_numbers(brief: CountryBrief, table: LoadedTable, role: str) -> YearlyNumbers:
+    """The yearly numbers a headline of ``table`` as ``role`` reads (the key figures, the magnitudes, the flags
+    said under them): the brief's own (:meth:`CountryBrief.yearly`, by form); for an origin brief's UNODC
+    victims detected in the country (any citizenship), those without a breakdown, which its section prints
+    (:func:`~evidence.notebooks.country_views.show_own_detected`). A headline reads the yearly totals, the
+    flagged years and the table of victims per year, the same whatever the dimension
+    (:func:`~evidence.notebooks.builders.yearly_numbers`): the breakdown by form of those victims, which no origin
+    brief prints, is not made for it."""
+    if table.kind == "indicator" and brief.role == "origin" and role == "destination":
+        return brief.yearly(table, role, by=None)
+    return brief.yearly(table, role)
 
 
 def open_brief(
@@ -1166,7 +1197,7 @@ def magnitudes(brief: CountryBrief) -> list[Magnitude]:
                 estimate_year = target = int(number_row["year"][0])
 
     def magnitude(table: LoadedTable, kind: str, role: str, what: str, short: str) -> Magnitude | None:
-        numbers = brief.yearly(table, role)
+        numbers = headline_numbers(brief, table, role)
         year = headline_year(brief, table, role, numbers, target) if kind == "indicator" else None
         year = year if kind == "indicator" else nearest_published(numbers, target)
         if year is None:
@@ -1778,7 +1809,7 @@ def _headline_figures_of(brief: CountryBrief) -> list[tuple[str, str, int | None
             brief.role, [brief.role]
         )
         for role in roles:
-            numbers = brief.yearly(table, role)
+            numbers = headline_numbers(brief, table, role)
             years = years_with_victims(numbers)
             what = "Victims detected in the country" if role == "destination" else NATIONALS_DETECTED
             if role == "destination":
@@ -1859,7 +1890,7 @@ def _unodc_flag_kinds(brief: CountryBrief) -> set[FlagKind]:
         kind
         for table in brief.holding("indicator")
         for role in roles
-        for flag in brief.yearly(table, role).incomplete
+        for flag in headline_numbers(brief, table, role).incomplete
         for kind in flag.kinds
     }
 

@@ -433,7 +433,7 @@ def show_detected_section(brief: CountryBrief) -> None:
             if role == "destination"
             else []
         )
-        by_citizenship = role == "destination" and brief.yearly(table, role, by="citizenship").holds_victims
+        by_citizenship = role == "destination" and brief.holds_victims(table, role, by="citizenship")
         held = [b for b in breakdowns if b.by is not None and b.holds_victims]
         if not numbers.has_totals and not held and not by_citizenship:
             # said as the rest of the brief says whose victims they are, not by the toolkit's role
