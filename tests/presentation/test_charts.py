@@ -1731,6 +1731,42 @@ def test_the_choropleth_draws_the_coarse_outlines_and_the_same_picture() -> None
     assert differing < 0.001 * width * height * 3  # a few pixels of the coasts
 
 
+def test_the_choropleth_is_fitted_to_the_worlds_extremes_as_vega_lite_fits_it_to_every_outline() -> None:
+    # Vega fitted the world map to every outline of every layer, projecting the world once more before
+    # drawing it (a quarter of its drawing time): fitted to the few points at the world's extremes, the map's
+    # scale and translate are Vega's own fit's, to the last bit (JavaScript writes a number in full)
+    import vl_convert as vlc
+
+    from evidence.presentation.chart_files import vl_version
+
+    data = pl.DataFrame({"iso3": ["THA", "MMR", "FJI", "NZL"], "n": [500, 300, 200, 100]})
+    spec = chart_spec(choropleth(data, "iso3", "n", title="t", source=SOURCE, focus="FJI"))
+    fits = [layer["projection"]["fit"]["geometry"] for layer in spec["layer"]]
+    assert all(fit["type"] == "MultiPoint" and len(fit["coordinates"]) <= 8 for fit in fits)
+    by_outlines = {
+        **spec,
+        "layer": [{**layer, "projection": {"type": "equalEarth"}} for layer in spec["layer"]],
+    }
+    probe = {
+        "type": "text",
+        "encode": {
+            "update": {
+                "text": {
+                    "signal": "'scale ' + geoScale('projection') + ' at '"
+                    " + geoCentroid('projection', {type: 'Point', coordinates: [0, 0]}) + ' Fiji '"
+                    " + geoCentroid('projection', {type: 'Point', coordinates: [178.5, -17.9]})"
+                }
+            }
+        },
+    }
+    found = []
+    for drawn in (spec, by_outlines):
+        vega = vlc.vegalite_to_vega(drawn, vl_version=vl_version(drawn))
+        vega["marks"] = [*vega["marks"], probe]
+        found.append(re.findall(r"scale [^<]+", vlc.vega_to_svg(vega)))
+    assert len(found[0]) == 1 and found[0] == found[1]
+
+
 def _world_index(iso3: str) -> int:
     return _world_isos().index(iso3)
 

@@ -107,6 +107,7 @@ from evidence.presentation.maps import (
     unmapped_countries,
     world_extent,
     world_features,
+    world_fit_points,
     world_pixels,
     world_view,
     wrap_longitude,
@@ -1910,9 +1911,9 @@ def choropleth(
         name = _country_label(code) if code else feature["properties"].get("name")
         shown.append((index, {**feature["properties"], "name": name, "value": number, "label": label}))
     legend_title = legend_title or column_title(value)
-    projection = {"type": "equalEarth"}
     width, height = CHART_WIDTH - 110, 260
-    coarse = _coarse(projection, width, height)  # the whole world: its coarse outlines
+    coarse = _coarse({"type": "equalEarth"}, width, height)  # the whole world: its coarse outlines
+    projection = _world_fit(coarse)
     # Every country is drawn grey first; Vega-Lite drops marks whose colour field is null, so the shaded
     # layer only covers countries with a value.
     background = (
@@ -1970,6 +1971,15 @@ def choropleth(
         width=width,
         height=height,
     )
+
+
+def _world_fit(coarse: bool) -> dict[str, Any]:
+    """Equal Earth fitted to the whole world as Vega-Lite fits a map of every country, to the last bit, but to the
+    few points at the world's extremes (:func:`~evidence.presentation.maps.world_fit_points`), not to every
+    outline of every layer (which Vega projected once more to fit them before drawing them)."""
+    points = [list(point) for point in world_fit_points(coarse=coarse)]
+    fit = {"type": "Feature", "properties": {}, "geometry": {"type": "MultiPoint", "coordinates": points}}
+    return {"type": "equalEarth", "fit": fit}
 
 
 @unchecked
