@@ -264,6 +264,41 @@ def test_assembled_charts_are_copied_without_being_combined_again(trend, monkeyp
     assert len(cheap.hconcat) == 2 and json.dumps(chart_spec(cheap)) == spec
 
 
+def test_assembled_charts_are_made_without_combining_what_needs_no_combining(trend, monkeypatch) -> None:
+    """altair makes a layered or side-by-side chart by combining its parts (parameters, data, sizes), copying
+    every layer deeply twice, rows of inline data too, when there is nothing to combine: the toolkit's charts
+    are made of their parts as they are, with altair's spec; parts to combine (the same data in every layer)
+    are combined by altair."""
+    from altair.vegalite.v6 import api
+
+    base = alt.Chart(trend).encode(x=alt.X("year:Q", axis=alt.Axis(format="d")))
+    line = base.mark_line(point=True).encode(y=alt.Y("victims:Q"), tooltip=[alt.Tooltip("victims:Q")])
+    band = alt.Chart(trend.clone()).mark_area(opacity=0.2)  # its own data: none to lift
+    band = band.encode(x=alt.X("year:Q", axis=alt.Axis(format="d")), y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
+    rows = alt.InlineData(values=[{"lon": 100.5, "lat": 13.7}, {"lon": 96.1, "lat": 19.7}])
+    points = alt.Chart(rows).mark_circle().encode(longitude="lon:Q", latitude="lat:Q")
+    title = chart_title("Victims", SOURCE)
+    altairs = alt.hconcat(alt.layer(band, line).properties(width=200), points.properties(width=80))
+    altairs = altairs.properties(title=title)
+    lifted = alt.layer(points, points.mark_text().encode(text="lon:Q")).properties(width=80)
+    combined: list[str] = []
+
+    def counted(combine):
+        def run(*args, **kwargs):
+            combined.append(combine.__name__)
+            return combine(*args, **kwargs)
+
+        return run
+
+    for name in ("_combine_subchart_data", "_combine_subchart_params", "_remove_duplicate_params"):
+        monkeypatch.setattr(api, name, counted(getattr(api, name)))
+    cheap = side_by_side(layered(band, line, width=200), with_properties(points, width=80), title=title)
+    assert not combined
+    assert json.dumps(chart_spec(cheap)) == json.dumps(chart_spec(altairs))
+    same_data = layered(points, points.mark_text().encode(text="lon:Q"), width=80)
+    assert combined and json.dumps(chart_spec(same_data)) == json.dumps(chart_spec(lifted))
+
+
 @pytest.mark.filterwarnings("ignore:Automatically deduplicated selection parameter")
 def test_assembled_charts_given_parameters_later_are_copied_as_altair_copies_them(trend, flows) -> None:
     """A chart given a parameter after it was made (a researcher's ``.interactive(name="zoom")``), a size or the same data
@@ -1729,6 +1764,42 @@ def test_the_choropleth_draws_the_coarse_outlines_and_the_same_picture() -> None
         if abs(a - b) > 32
     )
     assert differing < 0.001 * width * height * 3  # a few pixels of the coasts
+
+
+def test_the_choropleth_is_fitted_to_the_worlds_extremes_as_vega_lite_fits_it_to_every_outline() -> None:
+    # Vega fitted the world map to every outline of every layer, projecting the world once more before
+    # drawing it (a quarter of its drawing time): fitted to the few points at the world's extremes, the map's
+    # scale and translate are Vega's own fit's, to the last bit (JavaScript writes a number in full)
+    import vl_convert as vlc
+
+    from evidence.presentation.chart_files import vl_version
+
+    data = pl.DataFrame({"iso3": ["THA", "MMR", "FJI", "NZL"], "n": [500, 300, 200, 100]})
+    spec = chart_spec(choropleth(data, "iso3", "n", title="t", source=SOURCE, focus="FJI"))
+    fits = [layer["projection"]["fit"]["geometry"] for layer in spec["layer"]]
+    assert all(fit["type"] == "MultiPoint" and len(fit["coordinates"]) <= 8 for fit in fits)
+    by_outlines = {
+        **spec,
+        "layer": [{**layer, "projection": {"type": "equalEarth"}} for layer in spec["layer"]],
+    }
+    probe = {
+        "type": "text",
+        "encode": {
+            "update": {
+                "text": {
+                    "signal": "'scale ' + geoScale('projection') + ' at '"
+                    " + geoCentroid('projection', {type: 'Point', coordinates: [0, 0]}) + ' Fiji '"
+                    " + geoCentroid('projection', {type: 'Point', coordinates: [178.5, -17.9]})"
+                }
+            }
+        },
+    }
+    found = []
+    for drawn in (spec, by_outlines):
+        vega = vlc.vegalite_to_vega(drawn, vl_version=vl_version(drawn))
+        vega["marks"] = [*vega["marks"], probe]
+        found.append(re.findall(r"scale [^<]+", vlc.vega_to_svg(vega)))
+    assert len(found[0]) == 1 and found[0] == found[1]
 
 
 def _world_index(iso3: str) -> int:

@@ -63,6 +63,11 @@ try:  # altair's own copying helpers (private): without them assembled charts ar
 except ImportError:  # pragma: no cover - an altair that renamed them
     _deep_copy = _shallow_copy = None  # type: ignore[assignment]
 
+try:  # altair's own checks of a sub-chart (private): without them layered charts are made as altair makes them
+    from altair.vegalite.v6.api import _check_if_can_be_layered, _check_if_valid_subspec
+except ImportError:  # pragma: no cover - an altair that renamed them
+    _check_if_can_be_layered = _check_if_valid_subspec = None  # type: ignore[assignment]
+
 try:  # altair's own steps of writing a schema object (private): without them each is written by altair
     from altair.utils import parse_shorthand as _parse_shorthand
     from altair.utils.schemapi import _get_optional_modules, _replace_parsed_shorthand, _todict
@@ -107,6 +112,7 @@ from evidence.presentation.maps import (
     unmapped_countries,
     world_extent,
     world_features,
+    world_fit_points,
     world_pixels,
     world_view,
     wrap_longitude,
@@ -709,12 +715,67 @@ class _Assembled(alt.SchemaBase):
         )
 
 
+def _combined_as_given(parts: list[Any], data: Any, properties: dict[str, Any], *, layered: bool) -> bool:
+    """Whether altair, making a layered (``layered``) or side-by-side chart of ``parts`` with ``data`` and the
+    other ``properties``, would combine nothing: no parameter anywhere (to be lifted, renamed, deduplicated),
+    no data given to the chart or held by every part alike (to be lifted), no size in a layer (to be moved
+    up), no named layer side by side (to be renamed), only plain charts and layered ones. altair then keeps
+    each part as it is, after copying each deeply twice (each row of its data, each field of its encoding)."""
+    if _check_if_can_be_layered is None or _check_if_valid_subspec is None:
+        return False
+    if not parts or data is not alt.Undefined or properties.get("params", alt.Undefined) is not alt.Undefined:
+        return False
+    kinds = (alt.Chart,) if layered else (alt.Chart, alt.LayerChart)
+    datas = []
+    for part in parts:
+        if type(part) not in kinds and not (isinstance(part, _LayerChart) and not layered):
+            return False
+        kwds = part._kwds
+        if kwds.get("params", alt.Undefined) is not alt.Undefined:
+            return False
+        datas.append(kwds.get("data", alt.Undefined))
+        if layered and any(
+            kwds.get(p, alt.Undefined) is not alt.Undefined for p in ("height", "width", "view")
+        ):
+            return False
+        if not layered and isinstance(part, alt.LayerChart):
+            layers = kwds.get("layer", alt.Undefined)
+            if not isinstance(layers, list) or any(
+                getattr(c, "_kwds", {}).get("name", alt.Undefined) is not alt.Undefined for c in layers
+            ):
+                return False
+    return not (datas[0] is not alt.Undefined and all(d is datas[0] for d in datas))
+
+
 class _LayerChart(_Assembled, alt.LayerChart):
-    """:class:`alt.LayerChart`, copied as :class:`_Assembled` says."""
+    """:class:`alt.LayerChart`, copied as :class:`_Assembled` says, and made without altair's combining of its
+    layers where it would combine nothing (:func:`_combined_as_given`)."""
+
+    def __init__(self, data: Any = alt.Undefined, layer: Sequence[Any] = (), **kwargs: Any) -> None:
+        layers = list(layer)
+        if not _combined_as_given(layers, data, kwargs, layered=True):
+            super().__init__(data=data, layer=layers, **kwargs)
+            return
+        for spec in layers:
+            _check_if_valid_subspec(spec, "LayerChart")
+            _check_if_can_be_layered(spec)
+        # what altair's making leaves: its properties as given, the layers in a list of their own, no parameter
+        super(alt.LayerChart, self).__init__(data=data, layer=layers, **kwargs)
+        self.params = alt.Undefined
 
 
 class _HConcatChart(_Assembled, alt.HConcatChart):
-    """:class:`alt.HConcatChart`, copied as :class:`_Assembled` says."""
+    """:class:`alt.HConcatChart`, copied and made as :class:`_LayerChart` is."""
+
+    def __init__(self, data: Any = alt.Undefined, hconcat: Sequence[Any] = (), **kwargs: Any) -> None:
+        charts = list(hconcat)
+        if not _combined_as_given(charts, data, kwargs, layered=False):
+            super().__init__(data=data, hconcat=charts, **kwargs)
+            return
+        for spec in charts:
+            _check_if_valid_subspec(spec, "HConcatChart")
+        super(alt.HConcatChart, self).__init__(data=data, hconcat=charts, **kwargs)
+        self.params = alt.Undefined
 
 
 # ------------------------------------------------------------------------------------------------ builders
@@ -1910,9 +1971,9 @@ def choropleth(
         name = _country_label(code) if code else feature["properties"].get("name")
         shown.append((index, {**feature["properties"], "name": name, "value": number, "label": label}))
     legend_title = legend_title or column_title(value)
-    projection = {"type": "equalEarth"}
     width, height = CHART_WIDTH - 110, 260
-    coarse = _coarse(projection, width, height)  # the whole world: its coarse outlines
+    coarse = _coarse({"type": "equalEarth"}, width, height)  # the whole world: its coarse outlines
+    projection = _world_fit(coarse)
     # Every country is drawn grey first; Vega-Lite drops marks whose colour field is null, so the shaded
     # layer only covers countries with a value.
     background = (
@@ -1970,6 +2031,15 @@ def choropleth(
         width=width,
         height=height,
     )
+
+
+def _world_fit(coarse: bool) -> dict[str, Any]:
+    """Equal Earth fitted to the whole world as Vega-Lite fits a map of every country, to the last bit, but to the
+    few points at the world's extremes (:func:`~evidence.presentation.maps.world_fit_points`), not to every
+    outline of every layer (which Vega projected once more to fit them before drawing them)."""
+    points = [list(point) for point in world_fit_points(coarse=coarse)]
+    fit = {"type": "Feature", "properties": {}, "geometry": {"type": "MultiPoint", "coordinates": points}}
+    return {"type": "equalEarth", "fit": fit}
 
 
 @unchecked

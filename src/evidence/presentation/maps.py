@@ -53,6 +53,7 @@ __all__ = [
     "unmapped_countries",
     "world_extent",
     "world_features",
+    "world_fit_points",
     "world_geojson",
     "world_pixels",
     "world_view",
@@ -707,6 +708,32 @@ def world_extent(central: float = 0.0) -> tuple[float, float, float, float]:
     points = [equal_earth(float(lons[i]), float(lats[i])) for i in sorted(set(near))]
     xs, ys = [x for x, _ in points], [y for _, y in points]
     return min(xs), min(ys), max(xs), max(ys)
+
+
+@cache
+def world_fit_points(*, coarse: bool = False) -> tuple[tuple[float, float], ...]:
+    """The vertices of the world's outlines (of its world-scale layer when ``coarse``) at their Equal Earth
+    extremes (west, south, east, north; Greenwich in the middle), as they are in the file: a map of the whole
+    world fitted to these points (Vega-Lite's ``fit``) gets the same scale and translate, to the last bit, as one
+    fitted to every outline, since d3 fits to the extremes of what it projects and these are among the outlines'
+    points, projected as they are (the map's edge and its poles are vertices of the shipped map: Fiji's at
+    ±180°, Antarctica's at -90°). Fitted to all the outlines, Vega projected the world once more before
+    drawing it (a quarter of the time a world map took to draw). A point within a hair of an extreme is kept
+    too: one not quite at it changes nothing."""
+    features = world_features(coarse=coarse)
+    points = np.array(
+        [
+            vertex[:2]
+            for feature in features
+            for ring in _raw_rings((feature.get("geometry") or {}).get("coordinates") or [])
+            for vertex in ring
+        ],
+        dtype=float,
+    ).reshape(-1, 2)
+    near = np.zeros(len(points), dtype=bool)
+    for values in equal_earth_arrays(points[:, 0], points[:, 1]):
+        near |= (values <= values.min() + _NEAR) | (values >= values.max() - _NEAR)
+    return tuple(sorted({(float(lon), float(lat)) for lon, lat in points[near]}))
 
 
 #: How close (radians of the unit sphere) to an extreme numpy's projection of a vertex must be for math's to be
